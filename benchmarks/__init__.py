@@ -1,0 +1,1 @@
+"""Benchmarks of mfviz against its peers; `python -m benchmarks [NAME ...]` runs them."""

@@ -1,0 +1,393 @@
+"""The Interactions container: a users × items CSR matrix with its id maps, timestamps and item table."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from mfviz.data.report import LoadReport
+from mfviz.errors import DataError
+from mfviz.kernels.csr import POLICY_LAST, POLICY_MAX, POLICY_MEAN, POLICY_SUM, build_csr
+
+DUPLICATE_POLICIES = {"sum": POLICY_SUM, "last": POLICY_LAST, "mean": POLICY_MEAN, "max": POLICY_MAX}
+DEFAULT_HEAD_SHARE = 0.2
+
+
+def detect_explicit(values: np.ndarray) -> bool:
+    """True when values look like star ratings (few distinct, half-step values, or any negative).
+
+    All-equal values (e.g. all 1) and wide-ranging counts are implicit feedback.
+    """
+    if values.size == 0:
+        return False
+    sample = values if values.size <= 200_000 else values[:: values.size // 200_000]
+    distinct = np.unique(sample)
+    if distinct.size == 1:
+        return False
+    if distinct[0] < 0:
+        return True
+    half_steps = np.allclose(distinct * 2, np.round(distinct * 2))
+    return bool(distinct.size <= 21 and distinct[-1] <= 10 and half_steps)
+
+
+def long_tail_split(popularity: np.ndarray, head_share: float = DEFAULT_HEAD_SHARE) -> np.ndarray:
+    """Boolean mask of head items: the most popular items that together carry `head_share` of
+    all interactions (Abdollahpouri et al. 2019); every other item is in the long tail."""
+    order = np.argsort(-popularity, kind="stable")
+    total = popularity.sum()
+    head = np.zeros(popularity.size, bool)
+    if total <= 0:
+        return head
+    carried = np.cumsum(popularity[order]) / total
+    n_head = int(np.searchsorted(carried, head_share) + 1)
+    head[order[: min(n_head, popularity.size)]] = True
+    return head
+
+
+@dataclass(frozen=True)
+class DataSummary:
+    """Summary statistics shown on the Data page and printed by the CLI."""
+
+    n_users: int
+    n_items: int
+    nnz: int
+    density: float
+    is_explicit: bool
+    rating_histogram: pd.DataFrame  # columns: value, count (explicit) or bin, count (implicit)
+    item_popularity: np.ndarray  # interactions per item index
+    user_activity: np.ndarray  # interactions per user index
+    head_items: int  # items that carry the head share of interactions
+    long_tail_share: float  # share of items outside the head
+    head_share: float
+
+
+class Interactions:
+    """User–item interactions as a CSR matrix (users × items, float32) with id maps.
+
+    `user_ids[u]` / `item_ids[i]` give the original id of index u / i; `user_index` and
+    `item_index` go the other way. `timestamps`, when present, is aligned with `matrix.data`.
+    `items` has one row per item index (column `item_id`, and `title`, `genres` as a list, and
+    any other metadata columns when known).
+    """
+
+    def __init__(
+        self,
+        matrix: sp.csr_matrix,
+        user_ids: np.ndarray,
+        item_ids: np.ndarray,
+        *,
+        timestamps: np.ndarray | None = None,
+        items: pd.DataFrame | None = None,
+        is_explicit: bool | None = None,
+        report: LoadReport | None = None,
+    ) -> None:
+        matrix = sp.csr_matrix(matrix, dtype=np.float32)
+        matrix.sort_indices()
+        if matrix.shape != (len(user_ids), len(item_ids)):
+            raise DataError(
+                f"matrix shape {matrix.shape} does not match {len(user_ids)} user ids "
+                f"and {len(item_ids)} item ids"
+            )
+        if timestamps is not None and len(timestamps) != matrix.nnz:
+            raise DataError("timestamps must have one entry per stored interaction")
+        self.matrix = matrix
+        self.user_ids = np.asarray(user_ids)
+        self.item_ids = np.asarray(item_ids)
+        self.timestamps = None if timestamps is None else np.asarray(timestamps, np.int64)
+        self.is_explicit = detect_explicit(matrix.data) if is_explicit is None else bool(is_explicit)
+        self.items = _align_items(items, self.item_ids)
+        self.report = report or LoadReport(rows_read=matrix.nnz, rows_kept=matrix.nnz)
+        self._user_lookup: pd.Index | None = None
+        self._item_lookup: pd.Index | None = None
+
+    # ----------------------------------------------------------------- construction
+    @classmethod
+    def from_frame(
+        cls,
+        df: pd.DataFrame,
+        user: str = "user",
+        item: str = "item",
+        rating: str | None = None,
+        timestamp: str | None = None,
+        *,
+        items: pd.DataFrame | None = None,
+        explicit: bool | None = None,
+        duplicates: str = "auto",
+        on_bad_rows: str = "error",
+        report: LoadReport | None = None,
+        line_offset: int = 0,
+    ) -> Interactions:
+        """Build from a DataFrame with one row per interaction.
+
+        duplicates: how repeated (user, item) rows merge: "sum", "last" (latest timestamp, else
+        last row), "mean", "max"; "auto" (default) is "last" for explicit ratings (a re-rating
+        replaces the old one) and "sum" for implicit counts (plays add up).
+        on_bad_rows: "error" (default) raises DataError naming the first bad row; "drop" drops
+        rows with a missing id or a missing/non-numeric rating and counts them in the report.
+        line_offset: lines before the first data row in the source file, so that error
+        messages can name the file's line.
+        """
+        report = report or LoadReport(source="<DataFrame>", format="DataFrame")
+        report.rows_read = report.rows_read or len(df)
+        for role, col in (("user", user), ("item", item), ("rating", rating), ("timestamp", timestamp)):
+            if col is not None and col not in df.columns:
+                raise DataError(
+                    f"{report.source}: no column {col!r} for the {role} "
+                    f"(columns are {list(map(str, df.columns))}); name the right column with {role}=..."
+                )
+        if on_bad_rows not in ("error", "drop"):
+            raise DataError(f"on_bad_rows must be 'error' or 'drop', got {on_bad_rows!r}")
+        report.columns = {"user": user, "item": item, "rating": rating, "timestamp": timestamp}
+
+        keep = np.ones(len(df), bool)
+
+        def reject(mask: np.ndarray, what: str, column: str, hint: str) -> None:
+            nonlocal keep
+            bad = mask & keep
+            if not bad.any():
+                return
+            if on_bad_rows == "error":
+                first = int(np.flatnonzero(bad)[0])
+                raise DataError(
+                    f"{report.source}: {int(bad.sum()):,} rows have {what} in column {column!r}; "
+                    f"the first is row {first + 1} (line {first + 1 + line_offset} of the file), "
+                    f"value {df[column].iloc[first]!r}. {hint} Or load with on_bad_rows='drop' "
+                    f"to drop these rows (they will be counted in the load report)."
+                )
+            report.drop(f"{what} in column {column!r}", int(bad.sum()))
+            keep &= ~bad
+
+        for col in (user, item):
+            ids = df[col]
+            missing = ids.isna().to_numpy()
+            if not pd.api.types.is_numeric_dtype(ids):
+                missing |= ids.astype(str).str.strip().isin(["", "nan", "None", "NULL"]).to_numpy()
+            reject(missing, "a missing id", col, "Fill in or remove rows without an id.")
+
+        if rating is not None:
+            raw = df[rating]
+            values = pd.to_numeric(raw, errors="coerce").to_numpy(np.float64)
+            non_numeric = np.isnan(values) & raw.notna().to_numpy()
+            reject(non_numeric, "a non-numeric rating", rating, "Ratings must be numbers.")
+            reject(np.isnan(values), "a missing (NaN) rating", rating, "Fill in or remove rows without a rating.")
+            reject(~np.isfinite(values) & ~np.isnan(values), "an infinite rating", rating, "Ratings must be finite.")
+        else:
+            values = np.ones(len(df), np.float64)
+
+        stamps = np.zeros(len(df), np.int64)
+        if timestamp is not None:
+            stamps, bad_time = _parse_timestamps(df[timestamp])
+            reject(bad_time, "an unreadable timestamp", timestamp, "Use Unix seconds or ISO dates.")
+
+        if not keep.all():
+            df = df.loc[keep]
+            values, stamps = values[keep], stamps[keep]
+        if len(df) == 0:
+            raise DataError(f"{report.source}: no interactions left to load; check the file and its columns.")
+
+        if explicit is None:
+            explicit = detect_explicit(values) if rating is not None else False
+        if not explicit and values.min() < 0:
+            first = int(np.argmax(values < 0))
+            raise DataError(
+                f"{report.source}: implicit feedback cannot be negative, but column {rating!r} has "
+                f"{int((values < 0).sum()):,} negative values (first: {values[first]!r} at row {first + 1}). "
+                "If these are ratings, load with explicit=True; otherwise remove the negative rows."
+            )
+
+        user_codes, user_ids = _factorize(df[user])
+        item_codes, item_ids = _factorize(df[item])
+        if len(user_ids) < 2 or len(item_ids) < 2:
+            raise DataError(
+                f"{report.source}: found {len(user_ids)} distinct user(s) and {len(item_ids)} distinct "
+                "item(s); a factorization needs at least 2 of each. Check that the user and item "
+                f"columns are the right ones (used {user!r} and {item!r})."
+            )
+        policy = ("last" if explicit else "sum") if duplicates == "auto" else duplicates
+        if policy not in DUPLICATE_POLICIES:
+            raise DataError(f"duplicates must be one of {sorted(DUPLICATE_POLICIES)} or 'auto', got {duplicates!r}")
+        indptr, indices, data, merged_stamps, n_merged = build_csr(
+            user_codes, item_codes, values, stamps, len(user_ids), DUPLICATE_POLICIES[policy]
+        )
+        matrix = sp.csr_matrix((data, indices, indptr), shape=(len(user_ids), len(item_ids)))
+        report.duplicates_policy = policy
+        report.duplicates_merged = int(n_merged)
+        report.rows_kept = int(matrix.nnz)
+        # A summed or averaged value can be zero; keep it stored so no interaction vanishes.
+        return cls(
+            matrix,
+            user_ids,
+            item_ids,
+            timestamps=merged_stamps if timestamp is not None else None,
+            items=items,
+            is_explicit=explicit,
+            report=report,
+        )
+
+    # ----------------------------------------------------------------- basic properties
+    @property
+    def n_users(self) -> int:
+        return self.matrix.shape[0]
+
+    @property
+    def n_items(self) -> int:
+        return self.matrix.shape[1]
+
+    @property
+    def nnz(self) -> int:
+        return int(self.matrix.nnz)
+
+    @property
+    def density(self) -> float:
+        return self.nnz / float(self.n_users * self.n_items)
+
+    @property
+    def item_popularity(self) -> np.ndarray:
+        """Number of users who interacted with each item (int64, by item index)."""
+        return np.bincount(self.matrix.indices, minlength=self.n_items).astype(np.int64)
+
+    @property
+    def user_activity(self) -> np.ndarray:
+        """Number of items each user interacted with (int64, by user index)."""
+        return np.diff(self.matrix.indptr).astype(np.int64)
+
+    @property
+    def titles(self) -> np.ndarray:
+        """A readable label per item index: the title when known, else the original id."""
+        if "title" in self.items.columns:
+            titles = self.items["title"].astype(object)
+            fallback = pd.Series(self.item_ids.astype(str), index=titles.index)
+            return titles.where(titles.notna(), fallback).astype(str).to_numpy()
+        return self.item_ids.astype(str)
+
+    def user_index(self, ids) -> np.ndarray:
+        """Indices of original user ids; DataError naming the first unknown id."""
+        if self._user_lookup is None:
+            self._user_lookup = pd.Index(self.user_ids)
+        return _lookup(self._user_lookup, ids, "user")
+
+    def item_index(self, ids) -> np.ndarray:
+        """Indices of original item ids; DataError naming the first unknown id."""
+        if self._item_lookup is None:
+            self._item_lookup = pd.Index(self.item_ids)
+        return _lookup(self._item_lookup, ids, "item")
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per stored interaction with original ids (user, item, rating[, timestamp])."""
+        coo = self.matrix.tocoo()
+        frame = pd.DataFrame(
+            {"user": self.user_ids[coo.row], "item": self.item_ids[coo.col], "rating": coo.data}
+        )
+        if self.timestamps is not None:
+            frame["timestamp"] = self.timestamps
+        return frame
+
+    def subset(self, users: np.ndarray | None = None, items: np.ndarray | None = None) -> Interactions:
+        """A new container restricted to the given user / item indices (sorted, unique)."""
+        users = np.arange(self.n_users) if users is None else np.unique(users)
+        items = np.arange(self.n_items) if items is None else np.unique(items)
+        stamp_matrix = None
+        if self.timestamps is not None:
+            stamp_matrix = sp.csr_matrix(
+                (self.timestamps, self.matrix.indices, self.matrix.indptr), shape=self.matrix.shape
+            )[users][:, items]
+            stamp_matrix.sort_indices()
+        matrix = self.matrix[users][:, items]
+        matrix.sort_indices()
+        return Interactions(
+            matrix,
+            self.user_ids[users],
+            self.item_ids[items],
+            timestamps=None if stamp_matrix is None else stamp_matrix.data,
+            items=self.items.iloc[items].reset_index(drop=True),
+            is_explicit=self.is_explicit,
+            report=self.report,
+        )
+
+    def with_values(self, data: np.ndarray, *, is_explicit: bool) -> Interactions:
+        """Same pattern and ids with new stored values (e.g. binarised ratings)."""
+        matrix = sp.csr_matrix((np.asarray(data, np.float32), self.matrix.indices, self.matrix.indptr),
+                               shape=self.matrix.shape)
+        return Interactions(matrix, self.user_ids, self.item_ids, timestamps=self.timestamps,
+                            items=self.items, is_explicit=is_explicit, report=self.report)
+
+    def summary(self, head_share: float = DEFAULT_HEAD_SHARE) -> DataSummary:
+        """Counts, density, rating histogram, popularity, activity and the long-tail split."""
+        data = self.matrix.data
+        if self.is_explicit:
+            values, counts = np.unique(data, return_counts=True)
+            histogram = pd.DataFrame({"value": values, "count": counts})
+        else:
+            edges = np.unique(np.r_[1, np.geomspace(1, max(float(data.max()), 1.0) + 1, 12)])
+            counts, edges = np.histogram(data, bins=edges)
+            labels = [f"{lo:g}–{hi:g}" for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
+            histogram = pd.DataFrame({"value": labels, "count": counts})
+        popularity = self.item_popularity
+        head = long_tail_split(popularity, head_share)
+        return DataSummary(
+            n_users=self.n_users,
+            n_items=self.n_items,
+            nnz=self.nnz,
+            density=self.density,
+            is_explicit=self.is_explicit,
+            rating_histogram=histogram,
+            item_popularity=popularity,
+            user_activity=self.user_activity,
+            head_items=int(head.sum()),
+            long_tail_share=float(1 - head.mean()),
+            head_share=head_share,
+        )
+
+    def __repr__(self) -> str:
+        kind = "explicit" if self.is_explicit else "implicit"
+        return (f"Interactions({self.n_users:,} users × {self.n_items:,} items, "
+                f"{self.nnz:,} {kind} interactions, density {self.density:.3%})")
+
+
+# --------------------------------------------------------------------- helpers
+def _factorize(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Contiguous codes (int64) and sorted unique original ids; ids keep their type."""
+    codes, uniques = pd.factorize(ids, sort=True)
+    return codes.astype(np.int64, copy=False), np.asarray(uniques)
+
+
+def _parse_timestamps(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Unix seconds (int64) and a mask of unreadable entries; numbers are taken as seconds."""
+    numeric = pd.to_numeric(col, errors="coerce")
+    if numeric.notna().sum() >= 0.5 * max(col.notna().sum(), 1):
+        bad = numeric.isna().to_numpy()
+        return numeric.fillna(0).to_numpy().astype(np.int64), bad
+    parsed = pd.to_datetime(col, errors="coerce", utc=True)
+    bad = parsed.isna().to_numpy()
+    seconds = (parsed - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
+    return seconds.fillna(0).to_numpy().astype(np.int64), bad
+
+
+def _lookup(index: pd.Index, ids, kind: str) -> np.ndarray:
+    ids_arr = np.atleast_1d(np.asarray(ids))
+    positions = index.get_indexer(ids_arr)
+    if (positions < 0).any():
+        unknown = ids_arr[int(np.argmax(positions < 0))]
+        raise DataError(f"unknown {kind} id {unknown!r}: it is not in the loaded data")
+    return positions.astype(np.int64)
+
+
+def _align_items(items: pd.DataFrame | None, item_ids: np.ndarray) -> pd.DataFrame:
+    """One metadata row per item index, in index order; `item_id` first."""
+    if items is None or len(items) == 0:
+        return pd.DataFrame({"item_id": item_ids})
+    if "item_id" not in items.columns:
+        raise DataError("the item table needs an 'item_id' column to join on")
+    if len(items) == len(item_ids) and np.array_equal(items["item_id"].to_numpy(), item_ids):
+        return items.reset_index(drop=True)
+    table = items.drop_duplicates("item_id").set_index("item_id")
+    key = pd.Index(item_ids)
+    if key.dtype != table.index.dtype:
+        table.index = table.index.astype(str)
+        key = key.astype(str)
+    aligned = table.reindex(key).reset_index(drop=True)
+    aligned.insert(0, "item_id", item_ids)
+    return aligned

@@ -1,0 +1,55 @@
+"""The load report: what was read, what was dropped and why, in words a user can read."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class LoadReport:
+    """Counts and notes collected while turning a file into an Interactions container."""
+
+    source: str = "<data>"
+    format: str = "unknown"
+    rows_read: int = 0
+    rows_kept: int = 0
+    dropped: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    columns: dict[str, str | None] = field(default_factory=dict)
+    duplicates_policy: str | None = None
+    duplicates_merged: int = 0
+    metadata_join_rate: float | None = None
+
+    @property
+    def rows_dropped(self) -> int:
+        return sum(self.dropped.values())
+
+    def drop(self, reason: str, count: int) -> None:
+        """Record `count` rows dropped for `reason` (zero counts are ignored)."""
+        if count:
+            self.dropped[reason] = self.dropped.get(reason, 0) + int(count)
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+
+    def lines(self) -> list[str]:
+        """The report as plain sentences, for the CLI and the dashboard."""
+        out = [f"Read {self.rows_read:,} rows from {self.source} ({self.format})."]
+        if self.columns:
+            mapped = ", ".join(f"{k} = {v!r}" for k, v in self.columns.items() if v is not None)
+            out.append(f"Columns used: {mapped}.")
+        for reason, count in self.dropped.items():
+            out.append(f"Dropped {count:,} rows: {reason}.")
+        if self.duplicates_merged:
+            out.append(
+                f"Merged {self.duplicates_merged:,} duplicate (user, item) rows "
+                f"with policy '{self.duplicates_policy}'."
+            )
+        if self.metadata_join_rate is not None:
+            out.append(f"Item metadata found for {self.metadata_join_rate:.1%} of items.")
+        out.extend(self.notes)
+        out.append(f"Kept {self.rows_kept:,} interactions.")
+        return out
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())

@@ -1,0 +1,353 @@
+"""The shared model API: declared hyperparameters, fit with progress, scoring, fold-in, save/load.
+
+Every model stores user and item factors (float32, C-contiguous) and optional biases, so that
+a prediction is  global_mean + user_bias[u] + item_bias[i] + user_factors[u] · item_factors[i].
+Subclasses implement `_fit` (and `_fold_in` where the model has a closed form); everything a
+caller sees — validation, ranking, neighbours, persistence — lives here once.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import scipy.sparse as sp
+
+from mfviz.errors import ModelError
+from mfviz.kernels.topk import topk_dot
+
+Callback = Callable[[int, float, float], Any]
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Param:
+    """One hyperparameter: default, type, bounds and a one-line help for the CLI and dashboard."""
+
+    default: Any
+    help: str
+    low: float | None = None  # inclusive lower bound
+    high: float | None = None  # inclusive upper bound
+    choices: tuple | None = None
+    low_exclusive: bool = False
+
+    def check(self, name: str, value: Any) -> Any:
+        if self.choices is not None:
+            if value not in self.choices:
+                raise ModelError(f"{name} must be one of {list(self.choices)}, got {value!r}")
+            return value
+        kind = type(self.default)
+        if kind is bool:
+            if not isinstance(value, bool | np.bool_):
+                raise ModelError(f"{name} must be True or False, got {value!r}")
+            return bool(value)
+        if self.default is None:  # optional integer (e.g. random_state)
+            if value is None:
+                return None
+            kind = int
+        if kind is int and not (isinstance(value, int | np.integer) and not isinstance(value, bool)):
+            if not (isinstance(value, float) and value.is_integer()):
+                raise ModelError(f"{name} must be an integer, got {value!r}")
+        try:
+            value = kind(value)
+        except (TypeError, ValueError):
+            raise ModelError(f"{name} must be a number, got {value!r}") from None
+        if isinstance(value, float) and not np.isfinite(value):
+            raise ModelError(f"{name} must be finite, got {value!r}")
+        if self.low is not None:
+            if self.low_exclusive and value <= self.low:
+                raise ModelError(f"{name} must be > {self.low:g}, got {value!r}")
+            if value < self.low:
+                raise ModelError(f"{name} must be >= {self.low:g}, got {value!r}")
+        if self.high is not None and value > self.high:
+            raise ModelError(f"{name} must be <= {self.high:g}, got {value!r}")
+        return value
+
+
+class Model:
+    """Base class of every mfviz model. Hyperparameters are keyword-only, declared in `params`.
+
+    Fitted attributes: `user_factors` (n_users, f), `item_factors` (n_items, f), `user_bias`,
+    `item_bias`, `global_mean`, `history` (one dict per epoch: epoch, loss, seconds, ...).
+    """
+
+    name: ClassVar[str] = "base"
+    label: ClassVar[str] = "Base"
+    feedback: ClassVar[str] = "any"  # "explicit", "implicit" or "any": what the model is made for
+    params: ClassVar[dict[str, Param]] = {}
+
+    def __init__(self, **hyperparameters: Any) -> None:
+        unknown = set(hyperparameters) - set(self.params)
+        if unknown:
+            raise ModelError(
+                f"{type(self).__name__} has no hyperparameter {sorted(unknown)[0]!r}; "
+                f"it takes {sorted(self.params)}"
+            )
+        for key, spec in self.params.items():
+            setattr(self, key, spec.check(key, hyperparameters.get(key, spec.default)))
+        self._reset()
+
+    def _reset(self) -> None:
+        self._user_factors: np.ndarray | None = None
+        self._item_factors: np.ndarray | None = None
+        self.user_bias: np.ndarray | None = None
+        self.item_bias: np.ndarray | None = None
+        self.global_mean: float = 0.0
+        self.history: list[dict[str, float]] = []
+        self.fit_seconds: float = 0.0
+        self.train_matrix: sp.csr_matrix | None = None
+
+    # ----------------------------------------------------------------- hyperparameters
+    def get_params(self) -> dict[str, Any]:
+        return {key: getattr(self, key) for key in self.params}
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
+        return f"{type(self).__name__}({args})"
+
+    # ----------------------------------------------------------------- training
+    def fit(self, interactions, callback: Callback | None = None) -> Model:
+        """Train from scratch on an `Interactions` (or a CSR users × items matrix).
+
+        `callback(epoch, loss, seconds)` is called after every epoch; returning False stops
+        training early (the factors of the last finished epoch are kept).
+        """
+        matrix = getattr(interactions, "matrix", interactions)
+        if not sp.issparse(matrix):
+            raise ModelError("fit expects an Interactions object or a scipy sparse matrix")
+        matrix = sp.csr_matrix(matrix, dtype=np.float32)
+        matrix.sort_indices()
+        if matrix.nnz == 0:
+            raise ModelError("cannot fit on an empty matrix")
+        self._reset()
+        self.train_matrix = matrix
+        self._started = time.perf_counter()
+        self._callback = callback
+        self._fit(matrix)
+        self.fit_seconds = time.perf_counter() - self._started
+        self._user_factors = np.ascontiguousarray(self._user_factors, dtype=np.float32)
+        self._item_factors = np.ascontiguousarray(self._item_factors, dtype=np.float32)
+        self._check_finite("training", self.diverge_hint())
+        return self
+
+    def _fit(self, matrix: sp.csr_matrix) -> None:
+        raise NotImplementedError
+
+    def _epoch_done(self, epoch: int, loss: float, **extra: float) -> bool:
+        """Record an epoch in `history`, stop on divergence, and report to the callback.
+        Returns False when the callback asked to stop."""
+        seconds = time.perf_counter() - self._started
+        if not np.isfinite(loss):
+            raise ModelError(
+                f"{self.label} diverged at epoch {epoch} (loss is {loss}); "
+                f"lower {self.diverge_hint()} and train again"
+            )
+        self.history.append({"epoch": epoch, "loss": float(loss), "seconds": seconds, **extra})
+        if self._callback is not None and self._callback(epoch, float(loss), seconds) is False:
+            return False
+        return True
+
+    def diverge_hint(self) -> str:
+        """The hyperparameter to lower when training produces NaN/inf."""
+        if "learning_rate" in self.params:
+            return f"learning_rate (now {self.learning_rate:g})"
+        if "alpha" in self.params:
+            return f"alpha (now {self.alpha:g}) or raise regularization"
+        return "the size of the values, or raise regularization"
+
+    def _check_finite(self, stage: str, hint: str) -> None:
+        for label, array in (("user factors", self._user_factors), ("item factors", self._item_factors),
+                             ("user biases", self.user_bias), ("item biases", self.item_bias)):
+            if array is not None and not np.isfinite(array).all():
+                raise ModelError(f"{self.label}: {stage} produced NaN/inf {label}; lower {hint} and train again")
+
+    # ----------------------------------------------------------------- fitted state
+    @property
+    def is_fitted(self) -> bool:
+        return self._item_factors is not None
+
+    def _require_fitted(self) -> None:
+        if not self.is_fitted:
+            raise ModelError(f"{self.label} is not fitted yet: call fit(interactions) first")
+
+    @property
+    def user_factors(self) -> np.ndarray:
+        self._require_fitted()
+        return self._user_factors
+
+    @property
+    def item_factors(self) -> np.ndarray:
+        self._require_fitted()
+        return self._item_factors
+
+    @property
+    def n_users(self) -> int:
+        return self.user_factors.shape[0]
+
+    @property
+    def n_items(self) -> int:
+        return self.item_factors.shape[0]
+
+    def _check_ids(self, ids, n: int, kind: str) -> np.ndarray:
+        arr = np.asarray(ids)
+        if arr.dtype.kind not in "iu":
+            if arr.size and arr.dtype.kind == "f" and np.all(arr == np.round(arr)):
+                arr = arr.astype(np.int64)
+            elif arr.size:
+                raise ModelError(f"{kind} indices must be integers, got {arr.dtype}")
+        arr = arr.astype(np.int64)
+        bad = (arr < 0) | (arr >= n)
+        if bad.any():
+            raise ModelError(f"{kind} index {int(arr[bad][0])} is out of range: the model has {n} {kind}s (0..{n - 1})")
+        return arr
+
+    def _item_offsets(self) -> np.ndarray:
+        """Per-item additive score term (item bias), zeros for unbiased models."""
+        if self.item_bias is None:
+            return np.zeros(self.n_items, np.float32)
+        return self.item_bias.astype(np.float32)
+
+    # ----------------------------------------------------------------- scoring
+    def predict(self, users, items) -> np.ndarray:
+        """Predicted scores (ratings for explicit models) for pairs (users[k], items[k])."""
+        self._require_fitted()
+        users = self._check_ids(users, self.n_users, "user")
+        items = self._check_ids(items, self.n_items, "item")
+        if users.shape != items.shape:
+            raise ModelError(f"users and items must have the same shape, got {users.shape} and {items.shape}")
+        scores = np.einsum("ij,ij->i", self._user_factors[users.ravel()], self._item_factors[items.ravel()])
+        scores = scores + self.global_mean
+        if self.user_bias is not None:
+            scores = scores + self.user_bias[users.ravel()]
+        if self.item_bias is not None:
+            scores = scores + self.item_bias[items.ravel()]
+        return scores.astype(np.float32).reshape(users.shape)
+
+    def recommend(self, users, n: int = 10, exclude_seen: bool = True) -> tuple[np.ndarray, np.ndarray]:
+        """Top-n item indices and scores for each user index: two (len(users), n) arrays, best
+        first; -1 / -inf pad rows with fewer than n unseen items. Scores omit the per-user
+        constant (global mean + user bias), which does not change the order."""
+        self._require_fitted()
+        users = np.atleast_1d(self._check_ids(users, self.n_users, "user"))
+        n = self._check_n(n)
+        if exclude_seen and self.train_matrix is not None:
+            seen = self.train_matrix[users]
+            indptr, indices = seen.indptr.astype(np.int64), seen.indices.astype(np.int64)
+        else:
+            indptr, indices = np.zeros(1, np.int64), np.zeros(0, np.int64)
+        return topk_dot(np.ascontiguousarray(self._user_factors[users]), self._item_factors,
+                        self._item_offsets(), n, indptr, indices)
+
+    def recommend_for_vector(self, vector: np.ndarray, n: int = 10, exclude=()) -> tuple[np.ndarray, np.ndarray]:
+        """Top-n items for one user vector (e.g. from `fold_in`), excluding given item indices."""
+        self._require_fitted()
+        vector = np.asarray(vector, np.float32).reshape(1, -1)
+        if vector.shape[1] != self._item_factors.shape[1]:
+            raise ModelError(f"vector has {vector.shape[1]} components, the model has {self._item_factors.shape[1]}")
+        exclude = self._check_ids(np.asarray(list(exclude), np.int64), self.n_items, "item")
+        ids, scores = topk_dot(vector, self._item_factors, self._item_offsets(), self._check_n(n),
+                               np.array([0, exclude.size], np.int64), exclude)
+        return ids[0], scores[0]
+
+    def similar_items(self, items, n: int = 10, metric: str = "cosine") -> tuple[np.ndarray, np.ndarray]:
+        """Exact top-n neighbours of each item index by cosine or dot product of item factors,
+        the item itself left out: two (len(items), n) arrays."""
+        self._require_fitted()
+        if metric not in ("cosine", "dot"):
+            raise ModelError(f"metric must be 'cosine' or 'dot', got {metric!r}")
+        items = np.atleast_1d(self._check_ids(items, self.n_items, "item"))
+        vectors = self._item_factors
+        if metric == "cosine":
+            norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+            vectors = np.ascontiguousarray(vectors / np.where(norms > 0, norms, 1), dtype=np.float32)
+        indptr = np.arange(items.size + 1, dtype=np.int64)
+        return topk_dot(np.ascontiguousarray(vectors[items]), vectors, np.zeros(self.n_items, np.float32),
+                        self._check_n(n), indptr, items.astype(np.int64))
+
+    @staticmethod
+    def _check_n(n) -> int:
+        if not isinstance(n, int | np.integer) or n < 1:
+            raise ModelError(f"n must be a positive integer, got {n!r}")
+        return int(n)
+
+    # ----------------------------------------------------------------- fold-in
+    def fold_in(self, items, values=None, return_bias: bool = False):
+        """A user vector for an ad-hoc profile (item indices, optional ratings/weights), with the
+        item side frozen and the model untouched. With return_bias=True, (vector, user_bias)."""
+        self._require_fitted()
+        items = np.atleast_1d(self._check_ids(items, self.n_items, "item"))
+        if values is None:
+            values = np.ones(items.size, np.float32)
+        values = np.asarray(values, np.float32).ravel()
+        if values.shape != items.shape:
+            raise ModelError(f"got {items.size} items but {values.size} values")
+        if not np.isfinite(values).all():
+            raise ModelError("fold-in values must be finite numbers")
+        vector, bias = self._fold_in(items, values)
+        vector = np.asarray(vector, np.float32)
+        return (vector, float(bias)) if return_bias else vector
+
+    def _fold_in(self, items: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float]:
+        raise NotImplementedError
+
+    # ----------------------------------------------------------------- persistence
+    def _extra_state(self) -> dict[str, np.ndarray]:
+        """Arrays beyond factors and biases that a subclass needs after loading."""
+        return {}
+
+    def _load_extra_state(self, arrays: dict[str, np.ndarray]) -> None:
+        pass
+
+    def save(self, path) -> Path:
+        """Write the model to one `.npz` file (arrays + JSON metadata, no pickle)."""
+        self._require_fitted()
+        path = Path(path)
+        meta = {"format": FORMAT_VERSION, "model": self.name, "params": self.get_params(),
+                "global_mean": self.global_mean, "history": self.history, "fit_seconds": self.fit_seconds}
+        arrays = {"user_factors": self._user_factors, "item_factors": self._item_factors,
+                  "meta_json": np.array(json.dumps(meta))}
+        if self.user_bias is not None:
+            arrays["user_bias"] = self.user_bias
+        if self.item_bias is not None:
+            arrays["item_bias"] = self.item_bias
+        if self.train_matrix is not None:
+            arrays.update(train_indptr=self.train_matrix.indptr, train_indices=self.train_matrix.indices,
+                          train_data=self.train_matrix.data)
+        arrays.update({f"extra_{k}": v for k, v in self._extra_state().items()})
+        with open(path, "wb") as handle:
+            np.savez_compressed(handle, **arrays)
+        return path
+
+
+def load_model(source) -> Model:
+    """Read a model written by `Model.save` (path or file-like)."""
+    from mfviz.models.registry import MODELS
+
+    try:
+        with np.load(source, allow_pickle=False) as npz:
+            arrays = {k: npz[k] for k in npz.files}
+        meta = json.loads(str(arrays.pop("meta_json")))
+    except Exception as exc:  # noqa: BLE001 - any unreadable file gets the same advice
+        raise ModelError(f"could not read a model file from {getattr(source, 'name', source)}: {exc}. "
+                         "Use a .npz file written by mfviz (Model.save or the Train page).") from None
+    if meta.get("model") not in MODELS:
+        raise ModelError(f"unknown model {meta.get('model')!r} in the file; known: {sorted(MODELS)}")
+    model = MODELS[meta["model"]](**meta["params"])
+    model._user_factors = arrays.pop("user_factors")
+    model._item_factors = arrays.pop("item_factors")
+    model.user_bias = arrays.pop("user_bias", None)
+    model.item_bias = arrays.pop("item_bias", None)
+    model.global_mean = float(meta["global_mean"])
+    model.history = meta["history"]
+    model.fit_seconds = float(meta["fit_seconds"])
+    if "train_indptr" in arrays:
+        model.train_matrix = sp.csr_matrix(
+            (arrays.pop("train_data"), arrays.pop("train_indices"), arrays.pop("train_indptr")),
+            shape=(model._user_factors.shape[0], model._item_factors.shape[0]))
+    model._load_extra_state({k[len("extra_"):]: v for k, v in arrays.items() if k.startswith("extra_")})
+    return model

@@ -1,0 +1,28 @@
+"""Popularity: every user gets the most-interacted items; the reference point for bias diagnostics."""
+
+import numpy as np
+import scipy.sparse as sp
+
+from mfviz.models.base import Model
+
+
+class Popularity(Model):
+    """Score of item i = number of users who interacted with it (same for every user).
+
+    Represented as one-dimensional factors (user factor 1, item factor = count) so that the
+    shared scoring, ranking and neighbour code applies unchanged.
+    """
+
+    name = "popularity"
+    label = "Popularity"
+    feedback = "any"
+    params = {}
+
+    def _fit(self, matrix: sp.csr_matrix) -> None:
+        counts = np.bincount(matrix.indices, minlength=matrix.shape[1]).astype(np.float32)
+        self._user_factors = np.ones((matrix.shape[0], 1), np.float32)
+        self._item_factors = counts.reshape(-1, 1)
+        self._epoch_done(1, 0.0)
+
+    def _fold_in(self, items: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float]:
+        return np.ones(1, np.float32), 0.0
