@@ -1,0 +1,47 @@
+"""Analyses of trained factors: neighbours (cosine vs dot), projections, spectra, popularity bias, fold-in."""
+
+from mfviz.analysis.foldin import recommend_for_profile
+from mfviz.analysis.neighbours import (
+    NeighbourComparison,
+    NeighbourIndex,
+    compare_neighbours,
+    exact_search,
+    neighbour_popularity_summary,
+)
+from mfviz.analysis.popularity import (
+    PopularityReport,
+    bias_table,
+    gini,
+    long_tail_curve,
+    popularity_report,
+)
+from mfviz.analysis.projection import (
+    Projection,
+    neighbourhood_preservation,
+    project,
+    projection_table,
+    warm_up,
+)
+from mfviz.analysis.spectrum import Spectrum, data_spectrum, model_spectrum
+
+__all__ = [
+    "NeighbourComparison",
+    "NeighbourIndex",
+    "PopularityReport",
+    "Projection",
+    "Spectrum",
+    "bias_table",
+    "compare_neighbours",
+    "data_spectrum",
+    "exact_search",
+    "gini",
+    "long_tail_curve",
+    "model_spectrum",
+    "neighbour_popularity_summary",
+    "neighbourhood_preservation",
+    "popularity_report",
+    "project",
+    "projection_table",
+    "recommend_for_profile",
+    "warm_up",
+]
