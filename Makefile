@@ -17,7 +17,7 @@ install-dev: $(PY)
 	$(PY) -m pip install --quiet -e '.[dev]'
 
 run: install
-	$(PY) -m streamlit run app.py --server.port $(PORT)
+	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
 
 test: install-dev
 	$(PY) -m pytest
