@@ -1,0 +1,147 @@
+"""Accuracy metrics (RMSE, MAE) and top-k ranking metrics, and `evaluate` that reports them all.
+
+Ranking protocol: each user with at least one test interaction gets a top-k list from
+`model.recommend(users, n=k, exclude_seen=True)`, so the user's training items never appear in
+it; every test item of the user counts as relevant (binary relevance, ratings not thresholded).
+Per-user values are averaged over those users.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import scipy.sparse as sp
+
+from mfviz.errors import DataError, ModelError
+from mfviz.kernels.metrics import ranking_metrics_per_user
+
+RANKING_BATCH = 4096  # users ranked per recommend call: bounds memory, keeps progress granular
+
+
+def rmse(predicted, actual) -> float:
+    r"""Root mean squared error.
+
+    .. math:: \mathrm{RMSE} = \sqrt{\frac{1}{|T|} \sum_{(u,i) \in T} (\hat r_{ui} - r_{ui})^2}
+    """
+    predicted, actual = _pair(predicted, actual)
+    return float(np.sqrt(np.mean((predicted - actual) ** 2)))
+
+
+def mae(predicted, actual) -> float:
+    r"""Mean absolute error.
+
+    .. math:: \mathrm{MAE} = \frac{1}{|T|} \sum_{(u,i) \in T} |\hat r_{ui} - r_{ui}|
+    """
+    predicted, actual = _pair(predicted, actual)
+    return float(np.mean(np.abs(predicted - actual)))
+
+
+def ranking_metrics(recommended, relevant: sp.csr_matrix, k: int) -> dict[str, float]:
+    r"""Precision, recall, NDCG, MAP and hit rate at k, averaged over rows with a relevant item.
+
+    `recommended` is (m, >= k) item indices, best first, -1 for padding; `relevant` is an
+    (m, n_items) sparse matrix whose stored entries are the relevant items of each row. With
+    :math:`L_u` the top-k list of user u, :math:`T_u` its relevant items,
+    :math:`\mathrm{rel}_u(r) = 1` when the item at rank r is in :math:`T_u`, and U the rows with
+    :math:`|T_u| \ge 1`, each value is the mean over U of
+
+    .. math::
+        P@k = \frac{|L_u \cap T_u|}{k}, \qquad
+        R@k = \frac{|L_u \cap T_u|}{|T_u|}, \qquad
+        \mathrm{HR}@k = [\,|L_u \cap T_u| > 0\,],
+
+        \mathrm{NDCG}@k = \frac{\sum_{r=1}^{k} \mathrm{rel}_u(r) / \log_2(r + 1)}
+                               {\sum_{r=1}^{\min(k, |T_u|)} 1 / \log_2(r + 1)}, \qquad
+        \mathrm{AP}@k = \frac{1}{\min(k, |T_u|)} \sum_{r=1}^{k} \mathrm{rel}_u(r)\, P@r .
+
+    Recall divides by :math:`|T_u|` (as RecBole and Microsoft Recommenders), so a user with
+    more than k test items cannot reach 1; MAP's normaliser :math:`\min(k, |T_u|)` is the
+    usual one (Kaggle's apk, RecBole). A padded slot (-1) is never a hit but still counts in k.
+    """
+    k = _check_k(k)
+    recommended = np.ascontiguousarray(recommended, dtype=np.int64)
+    relevant = sp.csr_matrix(relevant)
+    if recommended.ndim != 2 or recommended.shape[0] != relevant.shape[0] or recommended.shape[1] < k:
+        raise DataError(f"recommended must be ({relevant.shape[0]}, >= {k}) item indices, "
+                        f"got shape {recommended.shape}")
+    relevant.sort_indices()
+    hits, precision, recall, ndcg, average_precision = ranking_metrics_per_user(
+        recommended, relevant.indptr.astype(np.int64), relevant.indices.astype(np.int64), k)
+    counted = np.diff(relevant.indptr) > 0
+    if not counted.any():
+        raise DataError("no user has a relevant (test) item, so ranking metrics are undefined")
+    return {f"precision@{k}": float(precision[counted].mean()),
+            f"recall@{k}": float(recall[counted].mean()),
+            f"ndcg@{k}": float(ndcg[counted].mean()),
+            f"map@{k}": float(average_precision[counted].mean()),
+            f"hit_rate@{k}": float((hits[counted] > 0).mean())}
+
+
+def catalog_coverage(recommended, n_items: int) -> float:
+    r"""Share of the catalogue that appears in at least one list:
+    :math:`|\bigcup_u L_u| / n_{\mathrm{items}}` (padding ignored)."""
+    recommended = np.asarray(recommended, dtype=np.int64).ravel()
+    shown = np.zeros(n_items, bool)
+    shown[recommended[recommended >= 0]] = True
+    return float(shown.mean())
+
+
+def evaluate(model, train, test, k: int = 10) -> dict[str, float | int]:
+    """Score a model fitted on `train` against the held-out `test` (same index space).
+
+    Returns `rmse`, `mae` (explicit test data only: predictions on the test pairs, not clipped),
+    `precision@k`, `recall@k`, `ndcg@k`, `map@k`, `hit_rate@k` (see `ranking_metrics`),
+    `coverage@k` (see `catalog_coverage`, over the lists of the evaluated users),
+    `users_evaluated`, `test_interactions` and `evaluate_seconds`. Items the model saw in
+    training (its `train_matrix`, set by `fit`) are excluded from the lists, so `train` must be
+    the data the model was fitted on.
+    """
+    k = _check_k(k)
+    if not model.is_fitted:
+        raise ModelError(f"{model.label} is not fitted yet: fit it on the training split first")
+    if test.matrix.shape != train.matrix.shape:
+        raise DataError(f"train is {train.matrix.shape} and test is {test.matrix.shape}; split one "
+                        "Interactions with mfviz.evaluation so their indices line up")
+    if (model.n_users, model.n_items) != train.matrix.shape:
+        raise ModelError(f"the model has {model.n_users} users × {model.n_items} items but the data "
+                         f"has {train.n_users} × {train.n_items}; fit the model on `train`")
+    if model.train_matrix is None or model.train_matrix.nnz != train.nnz:
+        raise ModelError("the model was not fitted on `train` (its training interactions differ), "
+                         "so seen items cannot be excluded; fit it on `train` first")
+    if test.nnz == 0:
+        raise DataError("the test set is empty; raise test_size or use more data")
+    started = time.perf_counter()
+    results: dict[str, float | int] = {}
+    if test.is_explicit:
+        coo = test.matrix.tocoo()
+        predicted = model.predict(coo.row, coo.col)
+        results["rmse"] = rmse(predicted, coo.data)
+        results["mae"] = mae(predicted, coo.data)
+
+    users = np.flatnonzero(np.diff(test.matrix.indptr) > 0)
+    recommended = np.empty((users.size, k), np.int64)
+    for start in range(0, users.size, RANKING_BATCH):
+        batch = users[start:start + RANKING_BATCH]
+        recommended[start:start + batch.size] = model.recommend(batch, n=k, exclude_seen=True)[0]
+    results.update(ranking_metrics(recommended, test.matrix[users], k))
+    results[f"coverage@{k}"] = catalog_coverage(recommended, test.n_items)
+    results["users_evaluated"] = int(users.size)
+    results["test_interactions"] = int(test.nnz)
+    results["evaluate_seconds"] = time.perf_counter() - started
+    return results
+
+
+def _check_k(k) -> int:
+    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
+        raise DataError(f"k (the list length) must be a positive integer, got {k!r}")
+    return int(k)
+
+
+def _pair(predicted, actual) -> tuple[np.ndarray, np.ndarray]:
+    predicted = np.asarray(predicted, np.float64).ravel()
+    actual = np.asarray(actual, np.float64).ravel()
+    if predicted.shape != actual.shape or predicted.size == 0:
+        raise DataError(f"need equally many predictions and true values (at least one), got "
+                        f"{predicted.size} and {actual.size}")
+    return predicted, actual

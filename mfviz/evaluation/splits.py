@@ -1,0 +1,159 @@
+"""Seeded train/test splits of an Interactions container that keep its user and item index space.
+
+Every split returns (train, test): two Interactions with the same shape, ids, item table and
+feedback kind as the input, whose stored interactions partition the input's. Model indices
+trained on `train` therefore line up with `test`. Users or items may have no entries on one side.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from mfviz.data.interactions import Interactions
+from mfviz.errors import DataError
+
+SPLITS = ("random", "user", "leave-k-out", "time", "user-time")
+
+
+def random_split(interactions: Interactions, test_size: float = 0.2,
+                 seed: int | None = 0) -> tuple[Interactions, Interactions]:
+    """Hold out round(test_size * nnz) interactions drawn uniformly at random."""
+    _check_fraction(test_size)
+    nnz = interactions.nnz
+    n_test = int(round(test_size * nnz))
+    _check_sizes(n_test, nnz, f"test_size={test_size:g} of {nnz:,} interactions")
+    rng = np.random.default_rng(seed)
+    is_test = np.zeros(nnz, bool)
+    is_test[rng.choice(nnz, size=n_test, replace=False)] = True
+    return _partition(interactions, is_test)
+
+
+def user_split(interactions: Interactions, test_size: float = 0.2, seed: int | None = 0,
+               min_train: int = 1) -> tuple[Interactions, Interactions]:
+    """Per user, hold out round(test_size * n_u) random interactions (at least one).
+
+    A user keeps at least `min_train` interactions in train; users with fewer than
+    `min_train + 1` interactions stay entirely in train.
+    """
+    _check_fraction(test_size)
+    activity = interactions.user_activity
+    n_test = np.clip(np.round(test_size * activity), 1, None).astype(np.int64)
+    return _per_user(interactions, n_test, min_train, _random_keys(interactions, seed),
+                     f"test_size={test_size:g}")
+
+
+def leave_k_out_split(interactions: Interactions, k: int = 1, seed: int | None = 0,
+                      min_train: int = 1) -> tuple[Interactions, Interactions]:
+    """Per user, hold out exactly k random interactions; users with fewer than k + min_train
+    interactions stay entirely in train."""
+    if not isinstance(k, int | np.integer) or k < 1:
+        raise DataError(f"leave-k-out needs k >= 1 held-out interactions per user, got {k!r}")
+    n_test = np.full(interactions.n_users, int(k), np.int64)
+    return _per_user(interactions, n_test, min_train, _random_keys(interactions, seed), f"k={k}")
+
+
+def temporal_split(interactions: Interactions, test_size: float = 0.2,
+                   per_user: bool = False, min_train: int = 1) -> tuple[Interactions, Interactions]:
+    """Hold out the latest interactions.
+
+    Global (default): the latest round(test_size * nnz) interactions of the whole data set, i.e.
+    a cut at the (1 - test_size) quantile of the timestamps; every train timestamp is <= every
+    test timestamp. Ties at the cut are broken by storage order, so the split is deterministic.
+    per_user=True: each user's latest round(test_size * n_u) interactions (at least one), with
+    `min_train` kept as in `user_split`. Needs timestamps (DataError otherwise).
+    """
+    _check_fraction(test_size)
+    if interactions.timestamps is None:
+        raise DataError(
+            "a temporal split needs timestamps, but this data has none; load a file with a "
+            "timestamp column, or use the random or per-user split instead"
+        )
+    stamps = interactions.timestamps
+    if not per_user:
+        nnz = interactions.nnz
+        n_test = int(round(test_size * nnz))
+        _check_sizes(n_test, nnz, f"test_size={test_size:g} of {nnz:,} interactions")
+        latest_first = np.argsort(-stamps, kind="stable")
+        is_test = np.zeros(nnz, bool)
+        is_test[latest_first[:n_test]] = True
+        return _partition(interactions, is_test)
+    activity = interactions.user_activity
+    n_test = np.clip(np.round(test_size * activity), 1, None).astype(np.int64)
+    # Smallest key = latest; equal timestamps keep storage order (stable sort), so repeatable.
+    return _per_user(interactions, n_test, min_train, -stamps.astype(np.float64),
+                     f"test_size={test_size:g}")
+
+
+def split(interactions: Interactions, method: str = "random", test_size: float = 0.2,
+          seed: int | None = 0, k: int = 1) -> tuple[Interactions, Interactions]:
+    """Dispatch by name: "random", "user", "leave-k-out" (uses k), "time" (global temporal
+    cut), "user-time" (each user's latest interactions)."""
+    if method == "random":
+        return random_split(interactions, test_size, seed)
+    if method == "user":
+        return user_split(interactions, test_size, seed)
+    if method == "leave-k-out":
+        return leave_k_out_split(interactions, k, seed)
+    if method == "time":
+        return temporal_split(interactions, test_size)
+    if method == "user-time":
+        return temporal_split(interactions, test_size, per_user=True)
+    raise DataError(f"unknown split {method!r}; choose one of {list(SPLITS)}")
+
+
+# --------------------------------------------------------------------- helpers
+def _check_fraction(test_size: float) -> None:
+    if not isinstance(test_size, int | float | np.floating) or not 0 < test_size < 1:
+        raise DataError(f"test_size must be a fraction strictly between 0 and 1, got {test_size!r}")
+
+
+def _check_sizes(n_test: int, nnz: int, what: str) -> None:
+    if n_test == 0:
+        raise DataError(f"{what} leaves the test set empty; raise test_size or use more data")
+    if n_test == nnz:
+        raise DataError(f"{what} leaves the training set empty; lower test_size")
+
+
+def _random_keys(interactions: Interactions, seed: int | None) -> np.ndarray:
+    return np.random.default_rng(seed).random(interactions.nnz)
+
+
+def _per_user(interactions: Interactions, n_test: np.ndarray, min_train: int, keys: np.ndarray,
+              what: str) -> tuple[Interactions, Interactions]:
+    """Per row, send the `n_test[u]` entries with the smallest `keys` to test, for users that
+    keep at least `min_train` entries in train; others stay whole in train."""
+    if not isinstance(min_train, int | np.integer) or min_train < 0:
+        raise DataError(f"min_train must be an integer >= 0, got {min_train!r}")
+    indptr = interactions.matrix.indptr
+    activity = np.diff(indptr)
+    rows = np.repeat(np.arange(interactions.n_users), activity)
+    # Sort entries by (row, key); an entry's rank inside its row is its position minus the
+    # row start, so "rank < n_test[row]" selects each row's n_test smallest keys at once.
+    order = np.lexsort((keys, rows))
+    rank_in_row = np.arange(rows.size) - indptr[rows[order]]
+    n_test = np.where(activity >= n_test + min_train, n_test, 0)
+    is_test = np.zeros(rows.size, bool)
+    is_test[order] = rank_in_row < n_test[rows[order]]
+    if not is_test.any():
+        raise DataError(
+            f"{what} puts nothing in the test set: no user has more than {min_train} "
+            "interaction(s) to spare; use a random split or more data"
+        )
+    return _partition(interactions, is_test)
+
+
+def _partition(interactions: Interactions, is_test: np.ndarray) -> tuple[Interactions, Interactions]:
+    """Two containers from a mask over stored interactions (CSR order), same index space."""
+    matrix = interactions.matrix
+    rows = np.repeat(np.arange(interactions.n_users), np.diff(matrix.indptr))
+    halves = []
+    for mask in (~is_test, is_test):
+        indptr = np.zeros(interactions.n_users + 1, np.int64)
+        np.cumsum(np.bincount(rows[mask], minlength=interactions.n_users), out=indptr[1:])
+        part = sp.csr_matrix((matrix.data[mask], matrix.indices[mask], indptr), shape=matrix.shape)
+        stamps = None if interactions.timestamps is None else interactions.timestamps[mask]
+        halves.append(Interactions(part, interactions.user_ids, interactions.item_ids,
+                                   timestamps=stamps, items=interactions.items,
+                                   is_explicit=interactions.is_explicit, report=interactions.report))
+    return halves[0], halves[1]
