@@ -1,5 +1,441 @@
-"""File loaders with format detection (placeholder until the loader work lands)."""
+"""`load_interactions`: any interactions file (or upload) in, an Interactions container with a load report out."""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.parquet as pq
+
+from mfviz.data import formats
+from mfviz.data.formats import Blob, Dialect, Layout, normalize_name
+from mfviz.data.interactions import Interactions
+from mfviz.data.report import LoadReport
+from mfviz.errors import DataError
+
+# Column names (lower case, letters and digits only) that say which role a column plays.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "user": ("user", "userid", "users", "uid", "visitorid", "visitor", "customer", "customerid",
+             "client", "clientid", "member", "memberid", "reviewerid", "reviewer", "account",
+             "accountid", "person", "personid", "profileid", "subscriberid", "viewerid",
+             "listenerid", "readerid", "sessionid", "session", "u"),
+    "item": ("item", "itemid", "items", "iid", "movieid", "movie", "artistid", "artist",
+             "product", "productid", "asin", "track", "trackid", "song", "songid", "book",
+             "bookid", "isbn", "article", "articleid", "contentid", "video", "videoid", "sku",
+             "objectid", "businessid", "gameid", "animeid", "recipeid", "placeid", "poiid",
+             "stockcode", "courseid", "newsid", "docid", "pageid", "i"),
+    "rating": ("rating", "ratings", "score", "weight", "count", "counts", "plays", "playcount",
+               "value", "stars", "star", "rate", "preference", "feedback", "clicks", "views",
+               "quantity", "qty", "listens", "listencount", "frequency", "freq", "r",
+               "bookrating", "userrating", "interactions"),
+    "timestamp": ("timestamp", "time", "date", "datetime", "ts", "unixtime", "unixtimestamp",
+                  "epoch", "created", "createdat", "eventtime", "ratedat", "day", "t"),
+}
+# When no name matches exactly, a column whose name contains one of these words is taken.
+NAME_WORDS = {"user": ("user", "visitor", "customer"),
+              "item": ("item", "movie", "product", "artist", "track", "book"),
+              "rating": ("rating", "score", "weight", "count"),
+              "timestamp": ("time", "date")}
+TITLE_NAMES = ("title", "name", "movietitle", "itemname", "artistname", "productname", "booktitle",
+               "label", "trackname", "songname")
+GENRE_NAMES = ("genres", "genre", "categories", "category", "tags", "tag")
+HEADER_WORDS = {w for words in SYNONYMS.values() for w in words if len(w) > 1} | {"id"} | set(TITLE_NAMES) | set(GENRE_NAMES)
+ROLES = ("user", "item", "rating", "timestamp")
+# Peak bytes per interaction while loading (parsed columns, codes, the CSR build), measured by
+# benchmarks/bench_load.py with a margin; used to refuse files that cannot fit in memory.
+PEAK_BYTES_PER_ROW = 96
 
 
-def load_interactions(source, **overrides):
-    raise NotImplementedError
+def load_interactions(
+    source,
+    *,
+    user: str | int | None = None,
+    item: str | int | None = None,
+    rating: str | int | bool | None = None,
+    timestamp: str | int | bool | None = None,
+    delimiter: str | None = None,
+    header: bool | None = None,
+    explicit: bool | None = None,
+    duplicates: str = "auto",
+    on_bad_rows: str = "error",
+    items=None,
+    encoding: str | None = None,
+    check_memory: bool = True,
+    max_memory: int | None = None,
+) -> Interactions:
+    """Load user–item interactions from a file, a folder, an uploaded file object or a DataFrame.
+
+    Formats: delimited text (delimiter sniffed among comma, tab, semicolon, pipe and `::`;
+    header detected), Parquet, gzip / bz2 / xz compressed text, and zip archives. Known layouts
+    load with no mapping and pick up their item table from the same folder or archive:
+    MovieLens 100K (u.data + u.item), MovieLens 1M/10M (ratings.dat + movies.dat), MovieLens
+    latest (ratings.csv + movies.csv) and Last.fm hetrec (user_artists.dat + artists.dat).
+
+    Columns are found by name (user/userId/visitorid..., item/movieId/artistID..., rating/score/
+    weight/count/plays..., timestamp/time/date...) or, without a header, by position (user, item,
+    rating, timestamp). Overrides:
+
+    user, item, rating, timestamp: a column name or 0-based position; rating=False ignores any
+        rating column (every row counts 1), timestamp=False ignores timestamps.
+    delimiter: the separator ("," "\\t" ";" "|" "::" ...); header: whether the first line names
+        the columns; encoding: text encoding (default: UTF-8, else Latin-1).
+    explicit: True for ratings, False for implicit counts (default: detected from the values).
+    duplicates: "auto" (default: "last" for explicit, "sum" for implicit), "sum", "last",
+        "mean", "max" — how repeated (user, item) rows merge; the count is in the report.
+    on_bad_rows: "error" (default) or "drop" (drop and count rows with missing ids, bad ratings,
+        bad timestamps or the wrong number of fields).
+    items: an item-metadata source (path, file object or DataFrame) joined on the item id; its
+        id, title and genres columns are found by name; genres split on "|".
+    check_memory / max_memory: before parsing, the row count is estimated from the file size and
+        loading is refused when it would need more than `max_memory` bytes (default: the
+        memory available now).
+
+    The result's `.report` (LoadReport) says what was read, dropped, merged and joined.
+    """
+    overrides = {"user": user, "item": item, "rating": rating, "timestamp": timestamp}
+    if on_bad_rows not in ("error", "drop"):
+        raise DataError(f"on_bad_rows must be 'error' or 'drop', got {on_bad_rows!r}")
+    if isinstance(source, pd.DataFrame):
+        report = LoadReport(source="<DataFrame>", format="DataFrame")
+        frame = source
+        columns = _map_columns([str(c) for c in frame.columns], True, [], overrides, report.source)
+        frame = frame.rename(columns={c: str(c) for c in frame.columns})
+        line_offset = 0
+        layout = None
+        blob = None
+    else:
+        blob = formats.open_source(source, formats.RATINGS_FILES)
+        try:
+            blob = formats.unwrap(blob, formats.RATINGS_FILES)
+            report = LoadReport(source=blob.name)
+            layout = formats.detect_layout(blob) if not formats.is_parquet(blob) else None
+            frame, columns, line_offset = _read_frame(
+                blob, layout, overrides, report, delimiter=delimiter, header=header,
+                encoding=encoding, on_bad_rows=on_bad_rows, check_memory=check_memory,
+                max_memory=max_memory,
+            )
+        except DataError:
+            raise
+        except (pa.ArrowException, UnicodeError, OSError, ValueError, MemoryError) as exc:
+            raise _wrap(blob.name, exc) from None
+
+    item_table = None
+    if items is not None:
+        item_table = read_item_table(items)
+        report.note("Item metadata from the items= source.")
+    elif layout is not None and layout.items_file is not None:
+        item_blob = blob.sibling(layout.items_file)
+        if item_blob is not None:
+            item_blob = formats.unwrap(item_blob, (layout.items_file,))
+            try:
+                item_table = layout.read_items(item_blob)
+            except (pa.ArrowException, UnicodeError, ValueError, KeyError) as exc:
+                raise _wrap(item_blob.name, exc) from None
+            report.note(f"Item metadata from {layout.items_file} next to the ratings file.")
+        else:
+            report.note(f"{layout.items_file} was not found next to {layout.ratings_file}, so items "
+                        "have no titles; pass items=... to add them.")
+
+    frame = _timestamps_to_seconds(frame, columns["timestamp"])
+    interactions = Interactions.from_frame(
+        frame, columns["user"], columns["item"], columns["rating"], columns["timestamp"],
+        items=item_table, explicit=explicit, duplicates=duplicates, on_bad_rows=on_bad_rows,
+        report=report, line_offset=line_offset,
+    )
+    if columns["rating"] is None:
+        report.note("No rating column: every row counts as one interaction (implicit feedback).")
+    if item_table is not None:
+        _finish_item_join(interactions, item_table)
+    return interactions
+
+
+# --------------------------------------------------------------------- reading
+def _read_frame(blob: Blob, layout: Layout | None, overrides: dict, report: LoadReport, *,
+                delimiter, header, encoding, on_bad_rows, check_memory, max_memory):
+    """Parse the file into a DataFrame holding only the needed columns; returns it, the column
+    roles, and the number of file lines before the first data row."""
+    container = f", {blob.container}" if blob.container else ""
+    if formats.is_parquet(blob):
+        report.format = f"Parquet{container}"
+        schema = pq.read_schema(blob.path if blob.path is not None else pa.BufferReader(blob.data))
+        names = list(schema.names)
+        columns = _map_columns(names, True, [], overrides, blob.name)
+        if check_memory:
+            meta = pq.read_metadata(blob.path if blob.path is not None else pa.BufferReader(blob.data))
+            _check_memory(blob.name, meta.num_rows, "the Parquet metadata", max_memory)
+        needed = [c for c in columns.values() if c is not None]
+        table = pq.read_table(blob.path if blob.path is not None else pa.BufferReader(blob.data),
+                              columns=needed)
+        report.rows_read = table.num_rows
+        return _to_pandas(table, columns), columns, 1
+
+    blob = formats.check_text(blob)
+    if layout is not None:
+        delimiter = delimiter or layout.delimiter
+        header = layout.header if header is None else header
+        encoding = encoding or layout.encoding
+        report.format = layout.name + container
+    dialect = formats.sniff(blob, delimiter=delimiter, header=header, encoding=encoding,
+                            header_words=HEADER_WORDS, quoted=layout is None)
+    if layout is not None and not layout.header:
+        dialect.names = [*layout.names, *dialect.names[len(layout.names):]]
+        dialect.names = [n or f"column_{k + 1}" for k, n in enumerate(dialect.names)]
+        overrides = {role: overrides[role] if overrides[role] is not None else role for role in ROLES}
+        if layout.names[3] is None and overrides["timestamp"] == "timestamp":
+            overrides["timestamp"] = False
+    if layout is None:
+        shown = {"\t": "tab", " ": "space"}.get(dialect.delimiter, repr(dialect.delimiter))
+        report.format = (f"delimited text ({shown} separated, "
+                         f"{'with' if dialect.header else 'no'} header, {dialect.encoding}{container})")
+    if check_memory:
+        estimated = int(blob.size() / dialect.mean_line_bytes)
+        _check_memory(blob.name, estimated, f"the file size ({blob.size():,} bytes)", max_memory)
+    columns = _map_columns(dialect.names, dialect.header, dialect.sample, overrides, blob.name)
+    needed = [c for c in dict.fromkeys(columns.values()) if c is not None]
+    bad_rows = formats.BadRows()
+    try:
+        table = formats.read_delimited(blob, dialect, include=needed, bad_rows=bad_rows)
+    except pa.ArrowInvalid as exc:
+        raise _wrap(blob.name, exc) from None
+    if bad_rows.count:
+        text, expected, actual = bad_rows.first
+        if on_bad_rows == "error":
+            line = formats.line_of(blob, text)
+            where = f"line {line}" if line else "a line"
+            raise DataError(
+                f"{blob.name}: {bad_rows.count:,} lines have the wrong number of fields; {where} "
+                f"has {actual} where {expected} were expected: {text[:100]!r}. Fix those lines, give "
+                "the delimiter with delimiter=..., or load with on_bad_rows='drop' to drop them."
+            )
+        report.drop(f"a wrong number of fields (expected {expected})", bad_rows.count)
+    report.rows_read = table.num_rows + bad_rows.count
+    table = _ids_as_text_when_too_big(blob, dialect, table, columns, needed)
+    return _to_pandas(table, columns), columns, 1 if dialect.header else 0
+
+
+def _ids_as_text_when_too_big(blob, dialect: Dialect, table: pa.Table, columns, needed) -> pa.Table:
+    """Arrow reads integers beyond int64 as doubles, which would merge distinct ids; such id
+    columns are read again as text so every id survives exactly."""
+    lossy = [columns[r] for r in ("user", "item")
+             if pa.types.is_floating(table.schema.field(columns[r]).type)
+             or pa.types.is_decimal(table.schema.field(columns[r]).type)]
+    if not lossy:
+        return table
+    return formats.read_delimited(blob, dialect, include=needed,
+                                  column_types={c: pa.string() for c in lossy},
+                                  bad_rows=formats.BadRows())
+
+
+def _to_pandas(table: pa.Table, columns: dict) -> pd.DataFrame:
+    for role in ("user", "item"):
+        name = columns[role]
+        if name is not None and pa.types.is_dictionary(table.schema.field(name).type):
+            table = table.set_column(table.schema.get_field_index(name), name,
+                                     table[name].cast(table.schema.field(name).type.value_type))
+    return table.to_pandas(split_blocks=True, self_destruct=True)
+
+
+def _timestamps_to_seconds(frame: pd.DataFrame, column: str | None) -> pd.DataFrame:
+    """Dates and datetimes become Unix seconds, so that every timestamp is one int64."""
+    if column is None or not pd.api.types.is_datetime64_any_dtype(frame[column]):
+        return frame
+    stamps = frame[column]
+    if getattr(stamps.dt, "tz", None) is None:
+        stamps = stamps.dt.tz_localize("UTC")
+    seconds = (stamps - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
+    frame = frame.copy(deep=False)
+    frame[column] = seconds.astype("Float64").astype(float)
+    return frame
+
+
+def _check_memory(name: str, estimated_rows: int, basis: str, max_memory: int | None) -> None:
+    available = max_memory if max_memory is not None else _available_memory()
+    if available is None:
+        return
+    needed = estimated_rows * PEAK_BYTES_PER_ROW
+    if needed > available:
+        raise DataError(
+            f"{name}: about {estimated_rows:,} rows (estimated from {basis}) would need about "
+            f"{needed / 2**30:.1f} GiB to load, but only {available / 2**30:.1f} GiB of memory is "
+            "available. Load a sample of the file (e.g. the first rows, or one user partition) "
+            "and thin it further with mfviz.data.prepare.sample_users, or pass check_memory=False "
+            "to try anyway."
+        )
+
+
+def _available_memory() -> int | None:
+    """MemAvailable from /proc/meminfo in bytes (None where there is no /proc)."""
+    try:
+        with open("/proc/meminfo") as fh:
+            for line in fh:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    try:
+        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def _wrap(name: str, exc: BaseException) -> DataError:
+    """A parser error in the user's words: the file, what the parser said, what to do."""
+    message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    message = message.replace("CSV parse error: ", "").replace(formats.DOUBLE_COLON_STANDIN, "::")
+    if isinstance(exc, MemoryError):
+        return DataError(f"{name}: ran out of memory while loading; load a sample of the file.")
+    if isinstance(exc, UnicodeError):
+        return DataError(f"{name}: the text is not in the expected encoding ({message}); "
+                         "give it with encoding='latin-1' (or the file's encoding).")
+    return DataError(f"{name}: could not read the file ({message}). Check that it is a delimited "
+                     "text or Parquet file with one interaction per line, and give delimiter=... "
+                     "or header=... if they were guessed wrong.")
+
+
+# --------------------------------------------------------------------- columns
+def _map_columns(names: list[str], has_header: bool, sample: list[list[str]], overrides: dict,
+                 source: str) -> dict[str, str | None]:
+    """Which column holds the user, item, rating and timestamp: overrides first, then names,
+    then (without a header) positions."""
+    columns: dict[str, str | None] = {}
+    for role in ROLES:
+        given = overrides[role]
+        if given is False:
+            columns[role] = None
+        elif given is None or given is True:
+            continue
+        elif isinstance(given, int) and not isinstance(given, bool):
+            if not 0 <= given < len(names):
+                raise DataError(f"{source}: {role}={given} is not a column position; the file has "
+                                f"{len(names)} columns (positions 0 to {len(names) - 1}).")
+            columns[role] = names[given]
+        elif str(given) in names:
+            columns[role] = str(given)
+        else:
+            raise DataError(f"{source}: no column {given!r} for {role}=...; the columns are "
+                            f"{names}. Name one of them, or give a 0-based position.")
+    taken = {c for c in columns.values() if c is not None}
+    free = [n for n in names if n not in taken]
+    if has_header:
+        normalized = {n: normalize_name(n) for n in free}
+        for role in ROLES:
+            if role in columns:
+                continue
+            exact = [n for n in free if normalized[n] in SYNONYMS[role] and n not in taken]
+            loose = [n for n in free if n not in taken
+                     and any(w in normalized[n] for w in NAME_WORDS[role])]
+            found = (exact or loose or [None])[0]
+            columns[role] = found
+            if found is not None:
+                taken.add(found)
+        if columns["user"] is None or columns["item"] is None:
+            missing = [r for r in ("user", "item") if columns[r] is None]
+            what = "no recognisable columns" if all(columns[r] is None for r in ROLES) else \
+                f"no {' or '.join(missing)} column"
+            raise DataError(
+                f"{source}: {what} among {names}. Say which column is which, e.g. "
+                f"load_interactions(..., user={names[0]!r}, item={names[min(1, len(names) - 1)]!r}"
+                f"{', rating=' + repr(names[2]) if len(names) > 2 else ''})."
+            )
+        return columns
+    # no header: user, item, then rating and timestamp by position
+    positional = [n for n in names if n not in taken]
+    for role in ("user", "item"):
+        if role not in columns:
+            if not positional:
+                raise DataError(f"{source}: only {len(names)} column(s); interactions need a user "
+                                "and an item column.")
+            columns[role] = positional.pop(0)
+    for role in ("rating", "timestamp"):
+        if role in columns:
+            continue
+        if not positional:
+            columns[role] = None
+            continue
+        candidate = positional[0]
+        if role == "rating" and _looks_like_time(sample, names.index(candidate)) \
+                and "timestamp" not in columns:
+            columns["rating"] = None
+            continue
+        columns[role] = positional.pop(0)
+    return columns
+
+
+def _looks_like_time(sample: list[list[str]], position: int) -> bool:
+    """True when a column holds Unix seconds (all > 1e8) or dates rather than ratings."""
+    values = [row[position] for row in sample[:50] if position < len(row)]
+    if not values:
+        return False
+    numeric = pd.to_numeric(pd.Series(values), errors="coerce")
+    if numeric.notna().all():
+        return bool((numeric > 1e8).all())
+    return bool(pd.to_datetime(pd.Series(values), errors="coerce", format="mixed").notna().mean() > 0.9)
+
+
+# --------------------------------------------------------------------- item metadata
+def read_item_table(source) -> pd.DataFrame:
+    """An item-metadata table with columns item_id, title, genres (list) and any others."""
+    if isinstance(source, pd.DataFrame):
+        frame = source.copy()
+        frame.columns = [str(c) for c in frame.columns]
+        name = "<items DataFrame>"
+    else:
+        blob = formats.unwrap(formats.open_source(source, ()), ())
+        name = blob.name
+        known = {"u.item": formats.read_ml100k_items, "movies.dat": formats.read_movielens_dat_items,
+                 "movies.csv": formats.read_movielens_csv_items,
+                 "artists.dat": formats.read_lastfm_items}
+        if blob.basename.lower() in known:
+            return known[blob.basename.lower()](blob)
+        if formats.is_parquet(blob):
+            frame = pq.read_table(blob.path if blob.path is not None else pa.BufferReader(blob.data)).to_pandas()
+        else:
+            blob = formats.check_text(blob)
+            dialect = formats.sniff(blob, delimiter=None, header=True, encoding=None,
+                                    header_words=HEADER_WORDS)
+            frame = formats._read_simple(blob, dialect.delimiter, None, True, True, dialect.encoding)
+    normalized = {c: normalize_name(c) for c in frame.columns}
+    id_column = next((c for c in frame.columns if normalized[c] in ("itemid", "id")), None) or \
+        next((c for c in frame.columns if normalized[c] in SYNONYMS["item"]), None) or frame.columns[0]
+    rename = {id_column: "item_id"}
+    title = next((c for c in frame.columns if normalized[c] in TITLE_NAMES and c != id_column), None)
+    if title is not None:
+        rename[title] = "title"
+    genres = next((c for c in frame.columns if normalized[c] in GENRE_NAMES and c != id_column), None)
+    if genres is not None:
+        rename[genres] = "genres"
+    frame = frame.drop(columns=[c for c in ("item_id", "title", "genres")
+                                if c in frame.columns and c not in rename]).rename(columns=rename)
+    if "genres" in frame.columns and not frame["genres"].map(lambda g: isinstance(g, list)).all():
+        frame["genres"] = formats.split_genres(frame["genres"])
+    ids = frame["item_id"]
+    if not pd.api.types.is_numeric_dtype(ids):
+        numeric = pd.to_numeric(ids, errors="coerce")
+        integral = numeric.notna().all() and (numeric.abs() < 2**62).all() and \
+            (numeric == numeric.round()).all() and not ids.astype(str).str.match(r"^0\d").any()
+        if integral:
+            frame["item_id"] = numeric.astype(np.int64)
+    if frame["item_id"].isna().any():
+        raise DataError(f"{name}: {int(frame['item_id'].isna().sum())} item rows have no id; "
+                        "fill them in or remove them.")
+    return frame.drop_duplicates("item_id").reset_index(drop=True)
+
+
+def _finish_item_join(interactions: Interactions, table: pd.DataFrame) -> None:
+    """Join rate into the report; items without metadata get an empty genre list."""
+    keys = pd.Index(table["item_id"])
+    ids = pd.Index(interactions.item_ids)
+    if keys.dtype != ids.dtype:
+        keys, ids = keys.astype(str), ids.astype(str)
+    found = ids.isin(keys)
+    interactions.report.metadata_join_rate = float(found.mean()) if len(found) else 0.0
+    if not found.all():
+        interactions.report.note(
+            f"{int((~found).sum()):,} of {len(found):,} items have no row in the item table."
+        )
+    if "genres" in interactions.items.columns:
+        genres = interactions.items["genres"]
+        interactions.items["genres"] = genres.map(lambda g: g if isinstance(g, list) else []).astype(object)

@@ -1,0 +1,489 @@
+"""File formats: opening sources, compression, sniffing delimited text, and the known dataset layouts."""
+
+from __future__ import annotations
+
+import bz2
+import csv
+import gzip
+import io
+import lzma
+import os
+import re
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from mfviz.errors import DataError
+
+HEAD_BYTES = 1 << 16
+# A byte that never occurs in text files; `::` is rewritten to it because Arrow's CSV reader
+# takes one-character delimiters only.
+DOUBLE_COLON_STANDIN = "\x1f"
+CANDIDATE_DELIMITERS = ("::", "\t", ",", ";", "|", " ")
+DATA_SUFFIXES = {".csv", ".tsv", ".dat", ".txt", ".data", ".parquet", ".pq", ".gz", ".psv", ""}
+
+ML100K_GENRES = [
+    "unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary",
+    "Drama", "Fantasy", "Film-Noir", "Horror", "Musical", "Mystery", "Romance", "Sci-Fi",
+    "Thriller", "War", "Western",
+]
+
+
+# --------------------------------------------------------------------- sources
+@dataclass
+class Blob:
+    """One readable file: a path on disk or bytes in memory, with the name used in messages.
+
+    `sibling(name)` finds another file in the same folder (or archive folder), so that a
+    ratings file can pick up the item table stored next to it.
+    """
+
+    name: str
+    path: Path | None = None
+    data: bytes | None = None
+    folder: Callable[[str], Blob | None] | None = None
+    container: str | None = None  # "gzip", "zip archive", ... for the report
+
+    @property
+    def basename(self) -> str:
+        return PurePosixPath(self.name.replace("\\", "/").split(":")[-1]).name
+
+    def size(self) -> int:
+        return self.path.stat().st_size if self.path is not None else len(self.data or b"")
+
+    def head(self, n: int = HEAD_BYTES) -> bytes:
+        if self.path is not None:
+            with open(self.path, "rb") as fh:
+                return fh.read(n)
+        return (self.data or b"")[:n]
+
+    def read(self) -> bytes:
+        return self.path.read_bytes() if self.path is not None else (self.data or b"")
+
+    def stream(self):
+        """An Arrow input stream (never decompressed by file extension: that was done already)."""
+        if self.path is not None:
+            return pa.input_stream(str(self.path), compression=None)
+        return pa.BufferReader(self.data or b"")
+
+    def sibling(self, name: str) -> Blob | None:
+        return self.folder(name) if self.folder is not None else None
+
+
+def _folder_lookup(directory: Path) -> Callable[[str], Blob | None]:
+    def find(name: str) -> Blob | None:
+        for candidate in (directory / name, directory / (name + ".gz")):
+            if candidate.is_file():
+                return Blob(str(candidate), path=candidate, folder=find)
+        return None
+
+    return find
+
+
+def open_source(source, ratings_names: tuple[str, ...]) -> Blob:
+    """A Blob for a path, a folder (holding one of `ratings_names`), bytes or a file object."""
+    if isinstance(source, str | os.PathLike):
+        path = Path(source).expanduser()
+        if path.is_dir():
+            folder = _folder_lookup(path)
+            for name in ratings_names:
+                found = folder(name)
+                if found is not None:
+                    return found
+            raise DataError(
+                f"{path}: this folder holds none of the known ratings files "
+                f"({', '.join(ratings_names)}); pass the path of the interactions file itself."
+            )
+        if not path.is_file():
+            raise DataError(f"{path}: no such file; check the path.")
+        return Blob(str(path), path=path, folder=_folder_lookup(path.parent))
+    if isinstance(source, bytes | bytearray | memoryview):
+        return Blob("<bytes>", data=bytes(source))
+    if hasattr(source, "read") or hasattr(source, "getvalue"):
+        name = str(getattr(source, "name", None) or "<uploaded file>")
+        if hasattr(source, "getvalue"):
+            data = source.getvalue()
+        else:
+            if hasattr(source, "seek"):
+                try:
+                    source.seek(0)
+                except (OSError, ValueError):
+                    pass  # an unseekable stream is read from where it stands
+            data = source.read()
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        return Blob(name, data=bytes(data))
+    raise DataError(
+        f"cannot load interactions from a {type(source).__name__}; pass a file path, an uploaded "
+        "file, bytes or a pandas DataFrame."
+    )
+
+
+def _strip_suffix(name: str, suffix: str) -> str:
+    return name[: -len(suffix)] if name.lower().endswith(suffix) else name
+
+
+def unwrap(blob: Blob, ratings_names: tuple[str, ...]) -> Blob:
+    """Decompress gzip / bz2 / xz and pick the interactions file out of a zip archive."""
+    head = blob.head(8)
+    decompressors = (
+        (b"\x1f\x8b", "gzip", gzip.decompress, ".gz"),
+        (b"BZh", "bzip2", bz2.decompress, ".bz2"),
+        (b"\xfd7zXZ\x00", "xz", lzma.decompress, ".xz"),
+    )
+    for magic, kind, decompress, suffix in decompressors:
+        if head.startswith(magic):
+            try:
+                data = decompress(blob.read())
+            except (OSError, EOFError, ValueError, lzma.LZMAError) as exc:
+                raise DataError(
+                    f"{blob.name}: the {kind} data is damaged or cut short ({exc}); "
+                    "download or compress the file again."
+                ) from None
+            inner = Blob(_strip_suffix(blob.name, suffix), data=data, folder=blob.folder,
+                         container=f"{kind}-compressed")
+            return unwrap(inner, ratings_names)
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return _from_zip(blob, ratings_names)
+    return blob
+
+
+def _from_zip(blob: Blob, ratings_names: tuple[str, ...]) -> Blob:
+    try:
+        archive = zipfile.ZipFile(blob.path if blob.path is not None else io.BytesIO(blob.data))
+        members = [
+            m for m in archive.namelist()
+            if not m.endswith("/") and "__MACOSX" not in m and not PurePosixPath(m).name.startswith(".")
+        ]
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise DataError(f"{blob.name}: damaged zip archive ({exc}); create the archive again.") from None
+    if any(m.startswith("xl/") or m == "[Content_Types].xml" for m in members):
+        raise DataError(f"{blob.name}: this is an Excel workbook; save the sheet as CSV and load that.")
+    by_basename = {PurePosixPath(m).name: m for m in members}
+    chosen = next((by_basename[n] for n in ratings_names if n in by_basename), None)
+    if chosen is None:
+        data_like = [m for m in members if PurePosixPath(m).suffix.lower() in DATA_SUFFIXES
+                     and "readme" not in m.lower()]
+        if len(data_like) != 1:
+            listed = ", ".join(members[:10]) + (" ..." if len(members) > 10 else "")
+            raise DataError(
+                f"{blob.name}: the zip archive holds {len(members)} files ({listed}) and none is a "
+                "known ratings file; put a single interactions file in the archive or unzip it and "
+                "load the file itself."
+            )
+        chosen = data_like[0]
+
+    def member_blob(member: str) -> Blob:
+        try:
+            data = archive.read(member)
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise DataError(f"{blob.name}: cannot read {member} from the archive ({exc}).") from None
+        return Blob(f"{blob.name}:{member}", data=data, folder=sibling, container="zip archive")
+
+    def sibling(name: str) -> Blob | None:
+        parent = PurePosixPath(chosen).parent
+        member = str(parent / name) if str(parent) != "." else name
+        return member_blob(member) if member in members else None
+
+    return unwrap(member_blob(chosen), ratings_names)
+
+
+def is_parquet(blob: Blob) -> bool:
+    return blob.head(4) == b"PAR1"
+
+
+def check_text(blob: Blob) -> Blob:
+    """DataError for empty or binary files; UTF-16 text is re-encoded as UTF-8."""
+    head = blob.head()
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            text = blob.read().decode("utf-16")
+        except UnicodeDecodeError:
+            raise DataError(f"{blob.name}: damaged UTF-16 text; save the file as UTF-8 CSV.") from None
+        return Blob(blob.name, data=text.encode("utf-8"), folder=blob.folder, container=blob.container)
+    if blob.size() == 0 or not head.strip():
+        raise DataError(f"{blob.name}: the file is empty; choose a file with one interaction per line.")
+    control = sum(head.count(bytes([c])) for c in (*range(0, 9), *range(14, 32)) if c != 0x1F)
+    if b"\x00" in head or control > 0.02 * len(head):
+        raise DataError(
+            f"{blob.name}: this is not a text table or a Parquet file (its first bytes are binary: "
+            f"{head[:12]!r}). Save the data as CSV/TSV (optionally gzip or zip compressed) or Parquet."
+        )
+    return blob
+
+
+# --------------------------------------------------------------------- delimited text
+@dataclass
+class Dialect:
+    """How a delimited text file is written, as sniffed from its first lines (or as given)."""
+
+    delimiter: str
+    header: bool
+    encoding: str
+    names: list[str]
+    sample: list[list[str]] = field(default_factory=list)  # first data rows, split into fields
+    quoted: bool = True
+    mean_line_bytes: float = 32.0
+
+
+def _decode_head(head: bytes, encoding: str | None, complete: bool) -> tuple[str, str]:
+    if not complete and b"\n" in head:
+        head = head[: head.rindex(b"\n")]
+    if encoding:
+        try:
+            return head.decode(encoding, errors="replace"), encoding
+        except LookupError:
+            raise DataError(f"unknown text encoding {encoding!r}; try 'utf-8' or 'latin-1'.") from None
+    try:
+        return head.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError:
+        return head.decode("latin-1"), "latin-1"
+
+
+def split_fields(line: str, delimiter: str, quoted: bool = True) -> list[str]:
+    if len(delimiter) > 1 or not quoted:
+        return line.split(delimiter)
+    return next(csv.reader([line], delimiter=delimiter), [])
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return text.strip() != ""
+
+
+def normalize_name(name: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", str(name).lower())
+
+
+def sniff(blob: Blob, *, delimiter: str | None, header: bool | None, encoding: str | None,
+          header_words: set[str], quoted: bool = True) -> Dialect:
+    """Delimiter, header and column names from the first lines of the file."""
+    head = blob.head()
+    complete = len(head) >= blob.size()
+    text, encoding = _decode_head(head, encoding, complete)
+    lines = [line for line in text.splitlines() if line.strip()][:200]
+    if not lines:
+        raise DataError(f"{blob.name}: the file is empty; choose a file with one interaction per line.")
+    if delimiter is None:
+        delimiter = _sniff_delimiter(blob.name, lines, quoted)
+    rows = [split_fields(line, delimiter, quoted) for line in lines]
+    if header is None:
+        header = _looks_like_header(rows, header_words)
+    width = max(len(r) for r in rows[:50])
+    if header:
+        names = [c.strip().strip('"') or f"column_{k + 1}" for k, c in enumerate(rows[0])]
+        seen: dict[str, int] = {}
+        for k, n in enumerate(names):  # Arrow needs unique names
+            if n in seen:
+                names[k] = f"{n}_{k + 1}"
+            seen[names[k]] = k
+        sample = rows[1:]
+    else:
+        names = [f"column_{k + 1}" for k in range(width)]
+        sample = rows
+    mean_line = (len(head) / max(len(lines), 1)) if lines else 32.0
+    return Dialect(delimiter, bool(header), encoding, names, sample, quoted, max(mean_line, 4.0))
+
+
+def _sniff_delimiter(name: str, lines: list[str], quoted: bool) -> str:
+    best, best_score = None, (0.0, 0)
+    for rank, candidate in enumerate(CANDIDATE_DELIMITERS):
+        counts = [len(split_fields(line, candidate, quoted)) for line in lines[:100]]
+        values, freq = np.unique(counts, return_counts=True)
+        mode = int(values[np.argmax(freq)])
+        consistency = float(freq.max()) / len(counts)
+        if mode < 2 or consistency < 0.9:
+            continue
+        # "::" and tab first; a space only when nothing else splits the lines
+        score = (consistency, -rank)
+        if best is None or score > best_score:
+            best, best_score = candidate, score
+    if best is None:
+        raise DataError(
+            f"{name}: cannot find the column delimiter: lines do not split consistently on comma, "
+            "tab, semicolon, pipe or '::' (first line: "
+            f"{lines[0][:80]!r}). Give it with delimiter=..., or check that this is an interactions file."
+        )
+    return best
+
+
+def _looks_like_header(rows: list[list[str]], header_words: set[str]) -> bool:
+    first = rows[0]
+    if any(normalize_name(c) in header_words for c in first):
+        return True
+    rest = rows[1:51]
+    if not rest:
+        return not any(_is_number(c) for c in first)
+    for col, value in enumerate(first):
+        column = [r[col] for r in rest if col < len(r)]
+        if column and not _is_number(value) and sum(map(_is_number, column)) >= 0.9 * len(column):
+            return True
+    return False
+
+
+class BadRows:
+    """Collects rows with the wrong number of fields (Arrow's invalid-row hook)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.first: tuple[str, int, int] | None = None
+
+    def __call__(self, row) -> str:
+        self.count += 1
+        if self.first is None:
+            self.first = (row.text, row.expected_columns, row.actual_columns)
+        return "skip"
+
+
+def line_of(blob: Blob, text: str) -> int | None:
+    """1-based line number where `text` first appears (slow; only on the error path)."""
+    data = blob.read()
+    pos = data.find(text.encode("utf-8", errors="replace"))
+    return None if pos < 0 else data.count(b"\n", 0, pos) + 1
+
+
+def read_delimited(blob: Blob, dialect: Dialect, *, include: list[str] | None = None,
+                   column_types: dict[str, pa.DataType] | None = None,
+                   bad_rows: BadRows | None = None) -> pa.Table:
+    """Parse the whole file with Arrow's multi-threaded CSV reader."""
+    delimiter = dialect.delimiter
+    stream = blob.stream()
+    if len(delimiter) > 1:
+        stream = pa.BufferReader(blob.read().replace(delimiter.encode(), DOUBLE_COLON_STANDIN.encode()))
+        delimiter = DOUBLE_COLON_STANDIN
+    read_options = pacsv.ReadOptions(
+        column_names=dialect.names, skip_rows=1 if dialect.header else 0,
+        encoding=dialect.encoding, block_size=1 << 23,
+    )
+    parse_options = pacsv.ParseOptions(
+        delimiter=delimiter, quote_char='"' if dialect.quoted else False,
+        invalid_row_handler=bad_rows,
+    )
+    convert_options = pacsv.ConvertOptions(
+        include_columns=include or [], column_types=column_types or {},
+    )
+    return pacsv.read_csv(stream, read_options=read_options, parse_options=parse_options,
+                          convert_options=convert_options)
+
+
+# --------------------------------------------------------------------- known layouts
+@dataclass(frozen=True)
+class Layout:
+    """A dataset whose files are recognised by name, with no column mapping needed."""
+
+    name: str
+    ratings_file: str
+    delimiter: str
+    header: bool
+    names: tuple[str, ...]  # user, item, rating, timestamp columns (as named or positioned)
+    items_file: str | None
+    read_items: Callable[[Blob], pd.DataFrame] | None
+    encoding: str | None = None
+
+    def matches(self, blob: Blob) -> bool:
+        if blob.basename.lower() != self.ratings_file:
+            return False
+        first = blob.head(4096).split(b"\n", 1)[0].decode("latin-1")
+        if self.header:
+            return all(n.lower() in first.lower() for n in self.names[:2])
+        return len(split_fields(first.strip(), self.delimiter, False)) == len(self.names)
+
+
+def _read_simple(blob: Blob, delimiter: str, names: list[str] | None, header: bool,
+                 quoted: bool, encoding: str | None = None) -> pd.DataFrame:
+    """A small metadata file: every column as text, never inferred (ids join as strings)."""
+    data = blob.read()
+    if encoding is None:
+        try:
+            data.decode("utf-8")
+            encoding = "utf-8"
+        except UnicodeDecodeError:
+            encoding = "latin-1"
+    text = data.decode(encoding)
+    if len(delimiter) > 1:
+        text = text.replace(delimiter, DOUBLE_COLON_STANDIN)
+        delimiter = DOUBLE_COLON_STANDIN
+    try:
+        frame = pd.read_csv(
+            io.StringIO(text), sep=delimiter, header=0 if header else None, names=names,
+            dtype=str, keep_default_na=False, quoting=csv.QUOTE_MINIMAL if quoted else csv.QUOTE_NONE,
+            engine="c", on_bad_lines="skip",
+        )
+    except (pd.errors.ParserError, ValueError) as exc:
+        raise DataError(f"{blob.name}: cannot read the item table ({exc}).") from None
+    return frame
+
+
+def split_genres(values: pd.Series, separator: str = "|") -> pd.Series:
+    """'Action|Comedy' → ['Action', 'Comedy']; blanks and '(no genres listed)' → []."""
+    def parse(text) -> list[str]:
+        if not isinstance(text, str) or text.strip() in ("", "(no genres listed)"):
+            return []
+        return [g.strip() for g in text.split(separator) if g.strip()]
+    return values.map(parse).astype(object)
+
+
+def read_ml100k_items(blob: Blob) -> pd.DataFrame:
+    genre_names = list(ML100K_GENRES)
+    genre_file = blob.sibling("u.genre")
+    if genre_file is not None:
+        listed = [line.split("|")[0] for line in genre_file.read().decode("latin-1").splitlines()
+                  if "|" in line]
+        if len(listed) == 19:
+            genre_names = listed
+    names = ["item_id", "title", "release_date", "video_release_date", "imdb_url", *genre_names]
+    frame = _read_simple(blob, "|", names, False, False, "latin-1")
+    flags = frame[genre_names].apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy() > 0
+    genres = [[genre_names[k] for k in np.flatnonzero(row)] for row in flags]
+    out = frame[["item_id", "title", "release_date", "imdb_url"]].copy()
+    out["genres"] = pd.Series(genres, dtype=object)
+    out["item_id"] = pd.to_numeric(out["item_id"], errors="coerce").astype("Int64")
+    return out.dropna(subset=["item_id"]).astype({"item_id": np.int64})
+
+
+def read_movielens_dat_items(blob: Blob) -> pd.DataFrame:
+    frame = _read_simple(blob, "::", ["item_id", "title", "genres"], False, False)
+    frame["genres"] = split_genres(frame["genres"])
+    frame["item_id"] = pd.to_numeric(frame["item_id"], errors="coerce")
+    return frame.dropna(subset=["item_id"]).astype({"item_id": np.int64})
+
+
+def read_movielens_csv_items(blob: Blob) -> pd.DataFrame:
+    frame = _read_simple(blob, ",", None, True, True)
+    frame = frame.rename(columns={"movieId": "item_id"})
+    frame["genres"] = split_genres(frame["genres"])
+    frame["item_id"] = pd.to_numeric(frame["item_id"], errors="coerce")
+    return frame.dropna(subset=["item_id"]).astype({"item_id": np.int64})
+
+
+def read_lastfm_items(blob: Blob) -> pd.DataFrame:
+    frame = _read_simple(blob, "\t", None, True, False)
+    frame = frame.rename(columns={"id": "item_id", "name": "title", "pictureURL": "picture_url"})
+    frame["item_id"] = pd.to_numeric(frame["item_id"], errors="coerce")
+    return frame.dropna(subset=["item_id"]).astype({"item_id": np.int64})
+
+
+LAYOUTS = (
+    Layout("MovieLens 100K (u.data + u.item)", "u.data", "\t", False,
+           ("user", "item", "rating", "timestamp"), "u.item", read_ml100k_items, "latin-1"),
+    Layout("MovieLens 1M/10M (ratings.dat + movies.dat)", "ratings.dat", "::", False,
+           ("user", "item", "rating", "timestamp"), "movies.dat", read_movielens_dat_items),
+    Layout("MovieLens latest (ratings.csv + movies.csv)", "ratings.csv", ",", True,
+           ("userId", "movieId", "rating", "timestamp"), "movies.csv", read_movielens_csv_items),
+    Layout("Last.fm hetrec 2011 (user_artists.dat + artists.dat)", "user_artists.dat", "\t", True,
+           ("userID", "artistID", "weight", None), "artists.dat", read_lastfm_items),
+)
+RATINGS_FILES = tuple(layout.ratings_file for layout in LAYOUTS)
+
+
+def detect_layout(blob: Blob) -> Layout | None:
+    return next((layout for layout in LAYOUTS if layout.matches(blob)), None)
