@@ -162,7 +162,7 @@ class Interactions:
 
         for col in (user, item):
             ids = df[col]
-            missing = ids.isna().to_numpy()
+            missing = ids.isna().to_numpy().copy()  # pandas 3 hands out read-only views
             if not pd.api.types.is_numeric_dtype(ids):
                 missing |= ids.astype(str).str.strip().isin(["", "nan", "None", "NULL"]).to_numpy()
             reject(missing, "a missing id", col, "Fill in or remove rows without an id.")
