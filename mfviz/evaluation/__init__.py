@@ -6,9 +6,11 @@ from mfviz.evaluation.splits import (
     leave_k_out_split,
     random_split,
     split,
+    split_by_mask,
     temporal_split,
     user_split,
 )
 
 __all__ = ["SPLITS", "catalog_coverage", "evaluate", "leave_k_out_split", "mae", "random_split",
-           "ranking_metrics", "rmse", "split", "temporal_split", "user_split"]
+           "ranking_metrics", "rmse", "split", "split_by_mask", "temporal_split",
+           "user_split"]

@@ -26,7 +26,7 @@ def random_split(interactions: Interactions, test_size: float = 0.2,
     rng = np.random.default_rng(seed)
     is_test = np.zeros(nnz, bool)
     is_test[rng.choice(nnz, size=n_test, replace=False)] = True
-    return _partition(interactions, is_test)
+    return split_by_mask(interactions, is_test)
 
 
 def user_split(interactions: Interactions, test_size: float = 0.2, seed: int | None = 0,
@@ -77,7 +77,7 @@ def temporal_split(interactions: Interactions, test_size: float = 0.2,
         latest_first = np.argsort(-stamps, kind="stable")
         is_test = np.zeros(nnz, bool)
         is_test[latest_first[:n_test]] = True
-        return _partition(interactions, is_test)
+        return split_by_mask(interactions, is_test)
     activity = interactions.user_activity
     n_test = np.clip(np.round(test_size * activity), 1, None).astype(np.int64)
     # Smallest key = latest; equal timestamps keep storage order (stable sort), so repeatable.
@@ -100,6 +100,27 @@ def split(interactions: Interactions, method: str = "random", test_size: float =
     if method == "user-time":
         return temporal_split(interactions, test_size, per_user=True)
     raise DataError(f"unknown split {method!r}; choose one of {list(SPLITS)}")
+
+
+def split_by_mask(interactions: Interactions, is_test) -> tuple[Interactions, Interactions]:
+    """(train, test) from a boolean mask over the stored interactions in CSR order (the order of
+    `interactions.matrix.data`), same index space: for splits of your own."""
+    matrix = interactions.matrix
+    is_test = np.asarray(is_test, bool)
+    if is_test.shape != (matrix.nnz,):
+        raise DataError(f"the test mask needs one entry per stored interaction ({matrix.nnz:,}), "
+                        f"got shape {is_test.shape}")
+    rows = np.repeat(np.arange(interactions.n_users), np.diff(matrix.indptr))
+    halves = []
+    for mask in (~is_test, is_test):
+        indptr = np.zeros(interactions.n_users + 1, np.int64)
+        np.cumsum(np.bincount(rows[mask], minlength=interactions.n_users), out=indptr[1:])
+        part = sp.csr_matrix((matrix.data[mask], matrix.indices[mask], indptr), shape=matrix.shape)
+        stamps = None if interactions.timestamps is None else interactions.timestamps[mask]
+        halves.append(Interactions(part, interactions.user_ids, interactions.item_ids,
+                                   timestamps=stamps, items=interactions.items,
+                                   is_explicit=interactions.is_explicit, report=interactions.report))
+    return halves[0], halves[1]
 
 
 # --------------------------------------------------------------------- helpers
@@ -140,20 +161,4 @@ def _per_user(interactions: Interactions, n_test: np.ndarray, min_train: int, ke
             f"{what} puts nothing in the test set: no user has more than {min_train} "
             "interaction(s) to spare; use a random split or more data"
         )
-    return _partition(interactions, is_test)
-
-
-def _partition(interactions: Interactions, is_test: np.ndarray) -> tuple[Interactions, Interactions]:
-    """Two containers from a mask over stored interactions (CSR order), same index space."""
-    matrix = interactions.matrix
-    rows = np.repeat(np.arange(interactions.n_users), np.diff(matrix.indptr))
-    halves = []
-    for mask in (~is_test, is_test):
-        indptr = np.zeros(interactions.n_users + 1, np.int64)
-        np.cumsum(np.bincount(rows[mask], minlength=interactions.n_users), out=indptr[1:])
-        part = sp.csr_matrix((matrix.data[mask], matrix.indices[mask], indptr), shape=matrix.shape)
-        stamps = None if interactions.timestamps is None else interactions.timestamps[mask]
-        halves.append(Interactions(part, interactions.user_ids, interactions.item_ids,
-                                   timestamps=stamps, items=interactions.items,
-                                   is_explicit=interactions.is_explicit, report=interactions.report))
-    return halves[0], halves[1]
+    return split_by_mask(interactions, is_test)

@@ -1,0 +1,147 @@
+"""Metrics against hand-computed examples, the ranking kernel against its reference, evaluate()."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+
+from mfviz import DataError, Interactions, ModelError
+from mfviz.evaluation import (
+    catalog_coverage,
+    evaluate,
+    mae,
+    ranking_metrics,
+    rmse,
+    split_by_mask,
+)
+from mfviz.kernels.metrics import ranking_metrics_per_user, ranking_metrics_per_user_reference
+from mfviz.models import Popularity
+
+LOG2_3 = np.log2(3.0)
+
+
+def test_rmse_and_mae_by_hand():
+    # errors -1, 0, 2: squared 1, 0, 4 -> mean 5/3; absolute 1, 0, 2 -> mean 1
+    assert rmse([3, 4, 5], [4, 4, 3]) == pytest.approx(np.sqrt(5 / 3))
+    assert mae([3, 4, 5], [4, 4, 3]) == pytest.approx(1.0)
+    with pytest.raises(DataError, match="equally many"):
+        rmse([1, 2], [1])
+
+
+def _relevant(rows, n_items=10):
+    """CSR with one row per list of relevant items."""
+    indptr = np.cumsum([0] + [len(r) for r in rows])
+    indices = np.concatenate([np.asarray(r, np.int64) for r in rows])
+    return sp.csr_matrix((np.ones(indices.size), indices, indptr), shape=(len(rows), n_items))
+
+
+def test_ranking_metrics_by_hand():
+    # k = 3.
+    # user 0: list [5, 2, 7], relevant {2, 9}: one hit at rank 2.
+    #   P = 1/3, R = 1/2, DCG = 1/log2(3), IDCG = 1 + 1/log2(3), AP = (P@2 = 1/2) / min(3, 2) = 1/4
+    # user 1: list [1, 4, 3], relevant {1, 3}: hits at ranks 1 and 3.
+    #   P = 2/3, R = 1, DCG = 1 + 1/log2(4) = 1.5, IDCG = 1 + 1/log2(3), AP = (1 + 2/3) / 2 = 5/6
+    # user 2: list [6, 8, 0], no relevant items -> not averaged.
+    # user 3: list [0, -1, -1] (padded), relevant {8}: nothing; P = R = NDCG = AP = 0.
+    recommended = np.array([[5, 2, 7], [1, 4, 3], [6, 8, 0], [0, -1, -1]])
+    relevant = _relevant([[2, 9], [1, 3], [], [8]])
+    idcg = 1 + 1 / LOG2_3
+    got = ranking_metrics(recommended, relevant, k=3)
+    assert got["precision@3"] == pytest.approx((1 / 3 + 2 / 3 + 0) / 3)
+    assert got["recall@3"] == pytest.approx((1 / 2 + 1 + 0) / 3)
+    assert got["ndcg@3"] == pytest.approx(((1 / LOG2_3) / idcg + 1.5 / idcg + 0) / 3)
+    assert got["map@3"] == pytest.approx((1 / 4 + 5 / 6 + 0) / 3)
+    assert got["hit_rate@3"] == pytest.approx(2 / 3)
+
+
+def test_ranking_metrics_only_first_k_columns_count():
+    # a longer list than k: the hit at rank 3 is outside k = 2, so nothing is found
+    got = ranking_metrics(np.array([[4, 5, 6]]), _relevant([[6]]), k=2)
+    assert got["precision@2"] == 0 and got["ndcg@2"] == 0
+
+
+def test_perfect_list_scores_one():
+    # relevant {1, 2} ranked first and second: every metric is 1 except precision@3 = 2/3
+    got = ranking_metrics(np.array([[2, 1, 0]]), _relevant([[1, 2]]), k=3)
+    assert got["recall@3"] == pytest.approx(1) and got["ndcg@3"] == pytest.approx(1)
+    assert got["map@3"] == pytest.approx(1) and got["precision@3"] == pytest.approx(2 / 3)
+
+
+def test_ranking_metrics_reject_bad_input():
+    with pytest.raises(DataError, match="k"):
+        ranking_metrics(np.zeros((1, 3), int), _relevant([[1]]), k=0)
+    with pytest.raises(DataError, match="shape"):
+        ranking_metrics(np.zeros((1, 2), int), _relevant([[1]]), k=3)
+    with pytest.raises(DataError, match="no user"):
+        ranking_metrics(np.zeros((1, 3), int), _relevant([[]]), k=3)
+
+
+def test_catalog_coverage_by_hand():
+    # items shown: {0, 1, 4, 6} out of 8 (padding ignored) -> 1/2
+    assert catalog_coverage(np.array([[0, 1], [4, 1], [6, -1]]), 8) == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_kernel_matches_reference(seed):
+    rng = np.random.default_rng(seed)
+    n_users, n_items, k = 60, 40, 7
+    recommended = np.array([rng.permutation(n_items)[:k] for _ in range(n_users)], np.int64)
+    recommended[rng.random((n_users, k)) < 0.1] = -1  # some padding
+    dense = rng.random((n_users, n_items)) < rng.uniform(0, 0.3, size=(n_users, 1))
+    relevant = sp.csr_matrix(dense.astype(np.float32))
+    args = (recommended, relevant.indptr.astype(np.int64), relevant.indices.astype(np.int64), k)
+    for fast, slow in zip(ranking_metrics_per_user(*args), ranking_metrics_per_user_reference(*args),
+                          strict=True):
+        np.testing.assert_allclose(fast, slow, rtol=1e-12, atol=1e-12)
+
+
+# ------------------------------------------------------------------------------- evaluate
+def _tiny_split(explicit):
+    """Train: u0 {i0}, u1 {i0, i1}, u2 {i0, i1, i2}; test: u0 {i1}, u1 {i3}.
+    Popularity counts from train: i0 = 3, i1 = 2, i2 = 1, i3 = 0."""
+    frame = pd.DataFrame({
+        "user": ["u0", "u1", "u1", "u2", "u2", "u2", "u0", "u1"],
+        "item": ["i0", "i0", "i1", "i0", "i1", "i2", "i1", "i3"],
+        "rating": [4.0, 5.0, 3.0, 4.0, 2.0, 1.0, 2.0, 1.0],
+    })
+    data = Interactions.from_frame(frame, rating="rating", explicit=explicit)
+    in_test = {("u0", "i1"), ("u1", "i3")}
+    coo = data.matrix.tocoo()  # CSR order
+    mask = [(data.user_ids[u], data.item_ids[i]) in in_test for u, i in zip(coo.row, coo.col, strict=True)]
+    return split_by_mask(data, np.array(mask))
+
+
+def test_evaluate_popularity_by_hand():
+    # k = 2, training items excluded:
+    # u0 gets [i1 (2), i2 (1)]: hit at rank 1 -> P 1/2, R 1, NDCG 1, AP 1
+    # u1 gets [i2 (1), i3 (0)]: hit at rank 2 -> P 1/2, R 1, NDCG 1/log2(3), AP (1/2)/1
+    # u2 has no test item and is not evaluated. Coverage: {i1, i2, i3} of 4 items.
+    # Explicit: predictions are the counts; test pairs (u0,i1) true 2 pred 2, (u1,i3) true 1 pred 0
+    # -> errors 0, -1: RMSE sqrt(1/2), MAE 1/2.
+    train, test = _tiny_split(explicit=True)
+    model = Popularity().fit(train)
+    got = evaluate(model, train, test, k=2)
+    assert got["precision@2"] == pytest.approx(0.5)
+    assert got["recall@2"] == pytest.approx(1.0)
+    assert got["ndcg@2"] == pytest.approx((1 + 1 / LOG2_3) / 2)
+    assert got["map@2"] == pytest.approx(0.75)
+    assert got["coverage@2"] == pytest.approx(0.75)
+    assert got["rmse"] == pytest.approx(np.sqrt(0.5))
+    assert got["mae"] == pytest.approx(0.5)
+    assert got["users_evaluated"] == 2 and got["test_interactions"] == 2
+
+
+def test_evaluate_implicit_has_no_rating_metrics():
+    train, test = _tiny_split(explicit=False)
+    got = evaluate(Popularity().fit(train), train, test, k=2)
+    assert "rmse" not in got and "mae" not in got
+    assert {"precision@2", "recall@2", "ndcg@2", "map@2", "coverage@2"} <= set(got)
+
+
+def test_evaluate_refuses_mismatched_model():
+    train, test = _tiny_split(explicit=False)
+    with pytest.raises(ModelError, match="not fitted"):
+        evaluate(Popularity(), train, test)
+    whole = Interactions(train.matrix + test.matrix, train.user_ids, train.item_ids)
+    with pytest.raises(ModelError, match="not fitted on `train`"):
+        evaluate(Popularity().fit(whole), train, test)
