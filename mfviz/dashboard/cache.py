@@ -1,0 +1,220 @@
+"""Cached wrappers over mfviz: every expensive result is keyed by the content hash of its inputs.
+
+Arguments whose name starts with "_" are not hashed by Streamlit; each such argument comes with a
+`*_key` argument (a content hash from `state`) that identifies it. So a result is shared only
+between calls on identical content, never looked up by session, and switching pages is instant.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import mfviz
+from mfviz import analysis
+
+
+# ------------------------------------------------------------------------------ data
+@st.cache_resource(show_spinner="Loading the demo catalogue…")
+def demo_interactions():
+    """The built-in demo (read-only, so one copy serves every session)."""
+    from mfviz import datasets
+
+    return datasets.load_demo()
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def demo_file_bytes() -> dict[str, bytes]:
+    """The demo's files as {file name: bytes}, for the download buttons."""
+    from pathlib import Path
+
+    from mfviz import datasets
+
+    files = datasets.demo_files()
+    paths = files.values() if isinstance(files, dict) else files
+    return {Path(p).name: Path(p).read_bytes() for p in paths}
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def parse_upload(content_key: str, _content: bytes, file_name: str, overrides: tuple,
+                 metadata_key: str = "", _metadata: bytes | None = None, metadata_name: str = ""):
+    """Interactions from uploaded bytes; DataError propagates (errors are not cached)."""
+    source = io.BytesIO(_content)
+    source.name = file_name
+    kwargs = dict(overrides)
+    if _metadata is not None:
+        meta = io.BytesIO(_metadata)
+        meta.name = metadata_name
+        kwargs["items"] = meta
+    return mfviz.load_interactions(source, **kwargs)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def preview_frame(content_key: str, _content: bytes, rows: int = 8) -> pd.DataFrame:
+    """The first rows of an uploaded text file as the delimiter sniffer sees them."""
+    text = _content[:200_000].decode("latin-1", errors="replace")
+    lines = [line for line in text.splitlines() if line.strip()][: rows + 1]
+    sample = "\n".join(lines)
+    for sep in ("\t", ",", ";", "|", "::"):
+        if sep in sample:
+            break
+    else:
+        sep = r"\s+"
+    try:
+        return pd.read_csv(io.StringIO(sample), sep=sep, header=None, engine="python", dtype=str)
+    except Exception:  # noqa: BLE001 - a preview must never fail the page
+        return pd.DataFrame({"line": lines})
+
+
+@st.cache_data(show_spinner="Filtering…", max_entries=8)
+def prepared(data_key: str, _interactions, min_count: int, binarize_at: float | None, explicit: bool | None):
+    """The dataset after the Data page's filters: k-core, then binarise, then the feedback switch."""
+    from mfviz.data import prepare
+
+    data = _interactions
+    if min_count > 1:
+        data = prepare.k_core(data, min_count, min_count)
+    if binarize_at is not None:
+        data = prepare.binarize(data, binarize_at)
+    if explicit is not None and explicit != data.is_explicit:
+        data = data.with_values(data.matrix.data, is_explicit=explicit)
+    return data
+
+
+# ------------------------------------------------------------------------------ analyses
+@st.cache_data(show_spinner=False, max_entries=16)
+def summary(data_key: str, _interactions):
+    return _interactions.summary()
+
+
+@st.cache_data(show_spinner="Computing the spectrum of the data…", max_entries=8)
+def data_spectrum(data_key: str, _matrix, k: int):
+    return analysis.data_spectrum(_matrix, k=k)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def model_spectrum(model_key: str, _model) -> np.ndarray:
+    return np.asarray(analysis.model_spectrum(_model.user_factors, _model.item_factors))
+
+
+@st.cache_data(show_spinner="Projecting item vectors…", max_entries=16)
+def projection(model_key: str, _vectors: np.ndarray, method: str, n_neighbors: int, min_dist: float):
+    return analysis.project(_vectors, method=method, n_neighbors=n_neighbors, min_dist=min_dist, seed=0)
+
+
+@st.cache_data(show_spinner="Measuring how well the map keeps neighbours…", max_entries=16)
+def preservation(model_key: str, _vectors: np.ndarray, projection_key: str, _coords: np.ndarray) -> float:
+    return float(analysis.neighbourhood_preservation(_vectors, _coords, k=10, sample=500))
+
+
+@st.cache_resource(show_spinner="Building the neighbour index…", max_entries=16)
+def neighbour_index(model_key: str, _vectors: np.ndarray, metric: str):
+    """A NeighbourIndex per (model, metric); read-only after construction."""
+    return analysis.NeighbourIndex(_vectors, metric=metric)
+
+
+@st.cache_data(show_spinner="Measuring the index's recall…", max_entries=16)
+def index_recall(model_key: str, _vectors: np.ndarray, metric: str) -> tuple[float, bool]:
+    index = neighbour_index(model_key, _vectors, metric)
+    return float(index.recall(k=10, sample=300)), bool(getattr(index, "exact", False))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def compare(model_key: str, _vectors: np.ndarray, item: int, k: int, data_key: str, _popularity, _titles):
+    return analysis.compare_neighbours(_vectors, item, k=k, popularity=_popularity, titles=_titles)
+
+
+@st.cache_data(show_spinner="Comparing cosine and dot lists over many items…", max_entries=16)
+def neighbour_summary(model_key: str, _vectors: np.ndarray, data_key: str, _popularity, k: int):
+    return analysis.neighbour_popularity_summary(_vectors, _popularity, k=k, sample=1000)
+
+
+@st.cache_data(show_spinner="Measuring popularity bias…", max_entries=32)
+def popularity_report(model_key: str, _model, data_key: str, _interactions, k: int):
+    return analysis.popularity_report(_model, _interactions, k=k, sample_users=2000)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def long_tail(data_key: str, _popularity):
+    return analysis.long_tail_curve(_popularity)
+
+
+# ------------------------------------------------------------------------------ model files
+@st.cache_data(show_spinner=False, max_entries=16)
+def model_file(model_key: str, _model) -> bytes:
+    """A model's .npz file as bytes, for the download button."""
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.npz"
+        _model.save(path)
+        return path.read_bytes()
+
+
+@st.cache_data(show_spinner="Reading the model file…", max_entries=8)
+def read_model(content_key: str, _content: bytes, file_name: str):
+    """A model from an uploaded .npz: an mfviz model file, else factors saved by implicit."""
+    from mfviz.errors import ModelError
+    from mfviz.models import load_model
+
+    try:
+        return load_model(io.BytesIO(_content))
+    except ModelError as first:
+        try:
+            from mfviz.models.external import load_factors
+        except ImportError:
+            raise first from None
+        source = io.BytesIO(_content)
+        source.name = file_name
+        try:
+            return load_factors(source)
+        except Exception:  # noqa: BLE001 - the mfviz message is the useful one
+            raise first from None
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def map_table(projection_key: str, _coords, _items, _popularity, _norms, _titles) -> pd.DataFrame:
+    """One row per item of the map: x, y, item (index), title, genres, popularity, norm, metadata."""
+    table = analysis.projection_table(_coords, _items, _popularity, _norms, _titles)
+    if "item" not in table.columns:
+        table.insert(0, "item", np.arange(len(table)))
+    return table
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def user_lists(model_key: str, _model, data_key: str, _matrix, user: int, k: int, _popularity, _titles
+               ) -> dict[str, pd.DataFrame]:
+    """A user's top-k unseen items by cosine and by dot product of the user and item vectors."""
+    vector = np.ascontiguousarray(_model.user_factors[user:user + 1], dtype=np.float32)
+    seen = set(_matrix.indices[_matrix.indptr[user]:_matrix.indptr[user + 1]].tolist())
+    n_items = _model.item_factors.shape[0]
+    lists = {}
+    for metric in ("cosine", "dot"):
+        index = neighbour_index(model_key, _model.item_factors, metric)
+        ids, scores = index.query_vectors(vector, min(k + len(seen), n_items))
+        kept = [(int(i), float(s)) for i, s in zip(ids[0], scores[0], strict=True) if i >= 0 and int(i) not in seen][:k]
+        items = np.array([i for i, _ in kept], dtype=np.int64)
+        lists[metric] = pd.DataFrame({"rank": np.arange(1, len(kept) + 1), "title": _titles[items],
+                                      "score": [s for _, s in kept], "popularity": _popularity[items]})
+    return lists
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def item_norms(model_key: str, _vectors: np.ndarray) -> np.ndarray:
+    return np.linalg.norm(np.asarray(_vectors, np.float64), axis=1)
+
+
+@st.cache_resource(show_spinner="Counting item popularity for the baseline…", max_entries=8)
+def popularity_baseline(data_key: str, _interactions):
+    """The Popularity model on the whole dataset, as the reference row of the bias page."""
+    from mfviz.dashboard.state import ModelEntry, model_hash
+    from mfviz.models import Popularity
+
+    model = Popularity().fit(_interactions)
+    return ModelEntry(name="Popularity", model=model, kind="popularity", params={},
+                      key=model_hash(model, data_key), data_key=data_key, fit_seconds=model.fit_seconds,
+                      epochs=1, split="none", auto=True)

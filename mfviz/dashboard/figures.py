@@ -1,0 +1,313 @@
+"""Plotly figure builders: each returns a Chart — a figure with title and axis labels (units
+included) and the one sentence shown under it saying what to look at. No Streamlit here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+PALETTE = ["#3266cc", "#e4572e", "#17a398", "#f3a712", "#8e5ea2", "#6c757d", "#29335c", "#a8c256"]
+COSINE_COLOUR, DOT_COLOUR = "#3266cc", "#e4572e"
+WEBGL_ABOVE = 1_000  # points; beyond this the scatter is drawn with WebGL (scattergl)
+
+
+@dataclass(frozen=True)
+class Chart:
+    figure: go.Figure
+    caption: str
+    trace_items: tuple = ()  # item indices of each trace's points, to map a selection back to items
+
+
+def _layout(fig: go.Figure, title: str, x: str, y: str, height: int = 380, **kwargs) -> go.Figure:
+    fig.update_layout(title=dict(text=title, x=0.0, xanchor="left"), xaxis_title=x, yaxis_title=y,
+                      height=height, margin=dict(l=10, r=10, t=50, b=10), template="plotly_white",
+                      legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0),
+                      **kwargs)
+    return fig
+
+
+# ------------------------------------------------------------------------------ Data page
+def rating_histogram(histogram: pd.DataFrame, is_explicit: bool) -> Chart:
+    fig = go.Figure(go.Bar(x=histogram["value"].astype(str), y=histogram["count"], marker_color=PALETTE[0],
+                           hovertemplate="%{x}: %{y:,} interactions<extra></extra>"))
+    if is_explicit:
+        _layout(fig, "How users rate", "rating (stars)", "interactions (count)")
+        top = histogram.loc[histogram["count"].idxmax(), "value"]
+        caption = (f"Most ratings are {top:g}; a pile-up at the top of the scale means people mostly rate "
+                   "what they liked, so missing entries are not random.")
+    else:
+        _layout(fig, "How strong the interactions are", "interaction value (count bin)", "interactions (count)")
+        caption = ("Implicit feedback: most values are small counts; the long right tail is a few heavy "
+                   "repeat interactions, which implicit ALS turns into high confidence.")
+    return Chart(fig, caption)
+
+
+def long_tail(popularity: np.ndarray, head_share: float = 0.2) -> Chart:
+    """Cumulative share of interactions against the share of items, most popular first."""
+    counts = np.sort(np.asarray(popularity, float))[::-1]
+    total = max(counts.sum(), 1.0)
+    item_share = np.arange(1, counts.size + 1) / counts.size * 100
+    cumulative = np.cumsum(counts) / total * 100
+    step = max(1, counts.size // 2000)  # a curve needs no more than ~2,000 points
+    n_head = int(np.searchsorted(cumulative, head_share * 100) + 1)
+    head_pct = n_head / counts.size * 100
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=item_share[::step], y=cumulative[::step], mode="lines", name="cumulative share",
+                             line=dict(color=PALETTE[0], width=3),
+                             hovertemplate="top %{x:.1f}% of items carry %{y:.1f}% of interactions<extra></extra>"))
+    fig.add_trace(go.Scatter(x=[0, 100], y=[0, 100], mode="lines", name="perfectly even",
+                             line=dict(color="#999", dash="dot")))
+    fig.add_vline(x=head_pct, line_dash="dash", line_color=PALETTE[1],
+                  annotation_text=f"head: {head_pct:.1f}% of items = {head_share:.0%} of interactions")
+    _layout(fig, "Long tail: how concentrated the interactions are", "items, most popular first (% of catalogue)",
+            "interactions covered (cumulative %)")
+    caption = (f"The further the curve bows above the diagonal, the more a few items dominate: the top "
+               f"{head_pct:.1f}% of items carry {head_share:.0%} of all interactions, the other "
+               f"{100 - head_pct:.1f}% form the long tail.")
+    return Chart(fig, caption)
+
+
+def activity_histogram(activity: np.ndarray) -> Chart:
+    values = np.asarray(activity, float)
+    fig = go.Figure(go.Histogram(x=values, nbinsx=50, marker_color=PALETTE[2],
+                                 hovertemplate="%{x} interactions: %{y:,} users<extra></extra>"))
+    _layout(fig, "How active users are", "interactions per user (count)", "users (count)")
+    caption = (f"Median user has {np.median(values):.0f} interactions, the most active {values.max():.0f}; "
+               "users on the far left have too little history for a reliable vector.")
+    return Chart(fig, caption)
+
+
+# ------------------------------------------------------------------------------ Train page
+def loss_curve(epochs: list[tuple[int, float, float]], label: str) -> Chart:
+    frame = pd.DataFrame(epochs, columns=["epoch", "loss", "seconds"])
+    fig = go.Figure(go.Scatter(x=frame["epoch"], y=frame["loss"], mode="lines+markers", name=label,
+                               line=dict(color=PALETTE[0]), customdata=frame["seconds"],
+                               hovertemplate="epoch %{x}: loss %{y:.5g} at %{customdata:.1f} s<extra></extra>"))
+    _layout(fig, f"Training loss of {label}", "epoch (count)", "training loss (model objective)", height=300)
+    caption = ("The loss should fall quickly and flatten; a curve still falling at the end wants more epochs, "
+               "one that rises or jumps wants a smaller learning rate or more regularization.")
+    return Chart(fig, caption)
+
+
+def model_comparison(results: pd.DataFrame, metric: str) -> Chart:
+    """Quality against fit time, one point per model."""
+    fig = go.Figure()
+    rows = zip(results["model"], results["fit_seconds"], results[metric], strict=True)
+    for n, (model, seconds, value) in enumerate(rows):
+        fig.add_trace(go.Scatter(x=[seconds], y=[value], mode="markers+text",
+                                 text=[model], textposition="top center", name=model,
+                                 marker=dict(size=14, color=PALETTE[n % len(PALETTE)])))
+    _layout(fig, f"{metric} against training time", "fit time (seconds)", f"{metric} (test set)",
+            height=340, showlegend=False)
+    lower_better = metric.lower().startswith(("rmse", "mae"))
+    corner = "bottom left" if lower_better else "top left"
+    caption = f"Each point is a model of this session; the best trade-off sits in the {corner} corner."
+    return Chart(fig, caption)
+
+
+# ------------------------------------------------------------------------------ Latent space
+def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None = None,
+                   method: str = "UMAP", continuous: bool = True) -> Chart:
+    """Items as points of the 2-D map; `table` has x, y, item, title and the colour column."""
+    scatter = go.Scattergl if len(table) > WEBGL_ABOVE else go.Scatter
+    hover = "<b>%{customdata[0]}</b><br>" + colour + ": %{customdata[1]}<extra></extra>"
+    fig = go.Figure()
+    trace_items = []
+    if continuous:
+        values = pd.to_numeric(table[colour], errors="coerce").fillna(0).to_numpy(float)
+        shown = np.log10(1 + values) if colour == "popularity" else values
+        fig.add_trace(scatter(
+            x=table["x"], y=table["y"], mode="markers", name="items",
+            customdata=np.stack([table["title"].astype(str), np.char.mod("%.4g", values)], axis=1),
+            hovertemplate=hover,
+            marker=dict(size=5, color=shown, colorscale="Viridis", opacity=0.8, showscale=True,
+                        colorbar=dict(title="log10(1+count)" if colour == "popularity" else colour))))
+        trace_items.append(table["item"].to_numpy())
+    else:
+        groups = table[colour].fillna("(none)").astype(str)
+        top = groups.value_counts().index[:10]
+        groups = groups.where(groups.isin(top), "other")
+        for n, group in enumerate(sorted(groups.unique(), key=lambda g: (g == "other", g))):
+            part = table[groups == group]
+            fig.add_trace(scatter(
+                x=part["x"], y=part["y"], mode="markers", name=group,
+                customdata=np.stack([part["title"].astype(str), np.full(len(part), group)], axis=1),
+                hovertemplate=hover,
+                marker=dict(size=5, opacity=0.75,
+                            color="#c8c8c8" if group == "other" else PALETTE[n % len(PALETTE)])))
+            trace_items.append(part["item"].to_numpy())
+    if highlight:
+        part = table[table["item"].isin(highlight)]
+        fig.add_trace(go.Scatter(x=part["x"], y=part["y"], mode="markers+text", name="search hits",
+                                 text=part["title"].astype(str), textposition="top center",
+                                 marker=dict(size=16, color="rgba(0,0,0,0)", line=dict(width=3, color="#e4572e")),
+                                 hoverinfo="skip"))
+        trace_items.append(part["item"].to_numpy())
+    _layout(fig, f"Item vectors mapped to 2-D by {method}", f"{method} 1 (arbitrary units)",
+            f"{method} 2 (arbitrary units)", height=560, dragmode="lasso")
+    caption = ("Nearby points are items the model considers alike; look for clusters that share a colour, "
+               "and drag a lasso (or pick the box tool) around a region to list its items below. "
+               "Distances between far-apart clusters mean little in UMAP.")
+    return Chart(fig, caption, tuple(trace_items))
+
+
+def selected_items(chart: Chart, selection) -> list[int]:
+    """Item indices of the points in a Streamlit plotly selection (box or lasso)."""
+    items = []
+    for point in (selection or {}).get("points", []):
+        curve, index = point.get("curve_number"), point.get("point_index", point.get("point_number"))
+        if curve is not None and index is not None and curve < len(chart.trace_items):
+            items.append(int(chart.trace_items[curve][index]))
+    return list(dict.fromkeys(items))
+
+
+# ------------------------------------------------------------------------------ Neighbours
+def neighbour_popularity(cosine: pd.DataFrame, dot: pd.DataFrame, title: str) -> Chart:
+    fig = go.Figure()
+    for frame, name, colour in ((cosine, "cosine", COSINE_COLOUR), (dot, "dot product", DOT_COLOUR)):
+        fig.add_trace(go.Bar(x=frame["rank"], y=frame["popularity"], name=name, marker_color=colour,
+                             customdata=frame["title"].astype(str),
+                             hovertemplate="%{customdata}: %{y:,} interactions<extra>" + name + "</extra>"))
+    _layout(fig, f"Popularity of the neighbours of “{title}”", "neighbour rank (1 = closest)",
+            "interactions in the data (count)", height=340, barmode="group")
+    ratio = dot["popularity"].mean() / max(cosine["popularity"].mean(), 1e-9)
+    caption = (f"Red bars above blue ones mean the dot-product list leans towards popular items: here its "
+               f"neighbours have {ratio:.1f}× the interactions of the cosine list, because dot product "
+               "rewards long (popular) vectors.")
+    return Chart(fig, caption)
+
+
+def popularity_ratio_histogram(per_item: pd.DataFrame, ratio_column: str) -> Chart:
+    ratios = pd.to_numeric(per_item[ratio_column], errors="coerce").replace([np.inf, -np.inf], np.nan).dropna()
+    values = np.log2(ratios.clip(lower=1e-3))
+    fig = go.Figure(go.Histogram(x=values, nbinsx=40, marker_color=DOT_COLOUR,
+                                 hovertemplate="log2 ratio %{x}: %{y:,} items<extra></extra>"))
+    fig.add_vline(x=0, line_dash="dash", line_color="#555", annotation_text="equally popular")
+    _layout(fig, "How much more popular dot-product neighbours are, over many items",
+            "log2(mean popularity of dot list / cosine list)", "items (count)", height=320)
+    share = float((values > 0).mean()) if len(values) else 0.0
+    caption = (f"Bars right of the dashed line are items whose dot-product neighbours are more popular than "
+               f"their cosine neighbours: {share:.0%} of the sampled items; +1 means twice as popular.")
+    return Chart(fig, caption)
+
+
+# ------------------------------------------------------------------------------ Spectrum
+def data_spectrum_chart(singular_values: np.ndarray, cumulative_energy: np.ndarray, k_for: dict) -> Chart:
+    ks = np.arange(1, len(singular_values) + 1)
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=ks, y=singular_values, mode="lines", name="singular value",
+                             line=dict(color=PALETTE[0], width=2), yaxis="y",
+                             hovertemplate="σ%{x} = %{y:.4g}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=ks, y=np.asarray(cumulative_energy) * 100, mode="lines", name="cumulative energy",
+                             line=dict(color=PALETTE[1], width=2), yaxis="y2",
+                             hovertemplate="first %{x} components: %{y:.1f}% of energy<extra></extra>"))
+    for share, k in sorted(k_for.items()):
+        if k:
+            fig.add_vline(x=k, line_dash="dot", line_color="#777", annotation_text=f"{float(share):.0%}: k={k}")
+    _layout(fig, "Spectrum of the interaction matrix", "component k (rank)", "singular value σk (log scale)",
+            height=420)
+    fig.update_layout(yaxis_type="log",
+                      yaxis2=dict(title="cumulative energy (% of ‖R‖²)", overlaying="y", side="right",
+                                  range=[0, 100], showgrid=False))
+    reached = ", ".join(f"{float(s):.0%} at k={k}" for s, k in sorted(k_for.items()) if k)
+    caption = ("A few large singular values followed by a slow decay means a low-rank model captures the "
+               "broad taste structure, and the tail is noise or niche taste. Energy reached: "
+               + (reached or "none of 50/80/90% within the computed components") + ".")
+    return Chart(fig, caption)
+
+
+def model_spectra_chart(spectra: dict[str, np.ndarray], data_values: np.ndarray | None = None) -> Chart:
+    fig = go.Figure()
+    if data_values is not None and len(data_values):
+        fig.add_trace(go.Scatter(x=np.arange(1, len(data_values) + 1), y=data_values / data_values[0],
+                                 mode="lines", name="data", line=dict(color="#999", dash="dot", width=2)))
+    for n, (name, values) in enumerate(spectra.items()):
+        values = np.asarray(values, float)
+        if not len(values) or values[0] <= 0:
+            continue
+        fig.add_trace(go.Scatter(x=np.arange(1, len(values) + 1), y=values / values[0], mode="lines+markers",
+                                 name=name, marker=dict(size=4), line=dict(color=PALETTE[n % len(PALETTE)])))
+    _layout(fig, "Spectra of the models' score matrices (P Qᵀ), scaled to σ1 = 1", "component k (rank)",
+            "σk / σ1 (log scale, unitless)", height=420)
+    fig.update_yaxes(type="log")
+    caption = ("A flat curve spreads the model's signal over many directions; a steep one puts it in a "
+               "few (often popularity). Regularization shrinks the tail: compare each model with the data.")
+    return Chart(fig, caption)
+
+
+# ------------------------------------------------------------------------------ Popularity bias
+BIAS_METRICS = {
+    "arp": ("Average recommendation popularity (ARP)", "mean interactions per recommended item (count)",
+            "Lower means the lists reach beyond the blockbusters; compare with the Popularity model, "
+            "the most biased baseline."),
+    "aplt": ("Share of long-tail items in the lists (APLT)", "long-tail share of the list (%)",
+             "Higher is better for discovery: the share of recommended items from the long tail."),
+    "coverage": ("Catalogue coverage", "distinct recommended items (% of catalogue)",
+                 "Higher is better: how much of the catalogue appears in anyone's top-k at all."),
+    "gini": ("Gini of recommendation counts", "Gini (0 = every item equally often, 1 = one item always)",
+             "Lower is better: how unevenly the recommendations are spread over items."),
+}
+
+
+def bias_bars(table: pd.DataFrame, metric: str) -> Chart:
+    title, axis, caption = BIAS_METRICS[metric]
+    values = table[metric].astype(float) * (100 if metric in ("aplt", "coverage") else 1)
+    colours = ["#999" if str(name) in ("data", "Popularity") else PALETTE[n % len(PALETTE)]
+               for n, name in enumerate(table["model"])]
+    fig = go.Figure(go.Bar(x=table["model"].astype(str), y=values, marker_color=colours,
+                           hovertemplate="%{x}: %{y:.3g}<extra></extra>"))
+    _layout(fig, title, "model", axis, height=320)
+    return Chart(fig, caption)
+
+
+def group_lift_chart(lifts: dict[str, pd.DataFrame]) -> Chart:
+    fig = go.Figure()
+    for n, (name, frame) in enumerate(lifts.items()):
+        fig.add_trace(go.Bar(x=frame["group"].astype(str), y=frame["lift"], name=name,
+                             marker_color=PALETTE[n % len(PALETTE)],
+                             hovertemplate="%{x}: lift %{y:+.0%}<extra>" + name + "</extra>"))
+    fig.add_hline(y=0, line_color="#555")
+    _layout(fig, "Popularity lift per user group", "user group (by how popular their history is)",
+            "popularity lift (recommended vs profile, %)", height=380, barmode="group")
+    fig.update_yaxes(tickformat="+.0%")
+    caption = ("Bars above zero mean a group gets recommendations more popular than what it actually "
+               "consumes; good looks like small bars, especially for niche users, who lose most from bias.")
+    return Chart(fig, caption)
+
+
+def recommendation_lorenz(counts: dict[str, np.ndarray]) -> Chart:
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=[0, 100], y=[0, 100], mode="lines", name="perfectly even",
+                             line=dict(color="#999", dash="dot")))
+    for n, (name, values) in enumerate(counts.items()):
+        values = np.sort(np.asarray(values, float))
+        if values.sum() <= 0:
+            continue
+        share = np.cumsum(values) / values.sum() * 100
+        x = np.arange(1, values.size + 1) / values.size * 100
+        step = max(1, values.size // 1000)
+        fig.add_trace(go.Scatter(x=x[::step], y=share[::step], mode="lines", name=name,
+                                 line=dict(color=PALETTE[n % len(PALETTE)], width=2)))
+    _layout(fig, "Who gets recommended: Lorenz curve of recommendation counts",
+            "items, least recommended first (% of catalogue)", "recommendations received (cumulative %)",
+            height=400)
+    caption = ("The closer a curve hugs the diagonal, the more evenly a model spreads its recommendations; "
+               "a curve flat at zero for most of the width means most items are never recommended.")
+    return Chart(fig, caption)
+
+
+def norm_popularity(norms: np.ndarray, popularity: np.ndarray, label: str) -> Chart:
+    norms = np.asarray(norms, float)
+    popularity = np.asarray(popularity, float)
+    scatter = go.Scattergl if norms.size > WEBGL_ABOVE else go.Scatter
+    fig = go.Figure(scatter(x=popularity + 1, y=norms, mode="markers", marker=dict(size=4, opacity=0.5,
+                            color=PALETTE[0]), hovertemplate="%{x:,} interactions, norm %{y:.3g}<extra></extra>"))
+    _layout(fig, f"Item vector length against popularity ({label})", "interactions + 1 (count, log scale)",
+            "item vector norm ‖qᵢ‖ (model units)", height=360)
+    fig.update_xaxes(type="log")
+    caption = ("An upward cloud means popular items get longer vectors, which is exactly what makes "
+               "dot-product scores favour them.")
+    return Chart(fig, caption)

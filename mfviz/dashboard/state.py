@@ -1,0 +1,94 @@
+"""Session-state keys and records: the dataset and models of one browser session, nothing global."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+# Keys in st.session_state. Everything a session owns lives under these keys, so two browser
+# sessions never see each other's data or models.
+SOURCE = "mfviz.source"  # DataEntry as loaded (demo or upload), before the Data page's filters
+FILTERS = "mfviz.filters"  # the filter settings last applied on the Data page (a dict)
+DATA = "mfviz.data"  # DataEntry every page works on: SOURCE after the filters
+MODELS = "mfviz.models"  # dict display name -> ModelEntry, trained on DATA, in training order
+ACTIVE_MODEL = "mfviz.active_model"  # display name of the model the analysis pages show
+TRAINING = "mfviz.training"  # the running TrainingJob, if any
+PROFILE = "mfviz.profile"  # item indices picked on the Recommend page
+UPLOAD_KEY = "mfviz.upload_key"  # hash of the last upload + mapping parsed, to parse each once
+MAPPING = "mfviz.mapping"  # column overrides chosen for the current upload (a dict)
+
+
+@dataclass
+class DataEntry:
+    """The dataset in use: the Interactions plus where it came from and its load report."""
+
+    interactions: Any  # mfviz.Interactions
+    name: str  # what the sidebar shows, e.g. "demo catalogue" or "u.data"
+    key: str  # content hash: cache key of everything derived from this dataset
+    report_lines: list[str] = field(default_factory=list)
+    is_demo: bool = False
+    filters: str = ""  # plain words for the filters applied ("5-core, binarised at >= 4")
+
+
+@dataclass
+class ModelEntry:
+    """A trained (or loaded) model with what the results table shows about it."""
+
+    name: str  # unique display name within the session, e.g. "Implicit ALS (f=32) #2"
+    model: Any  # an mfviz Model, or any object with user_factors / item_factors
+    kind: str  # registry name ("ials", ...) or "loaded"
+    params: dict
+    key: str  # content hash of the factors: cache key of every analysis of this model
+    data_key: str
+    metrics: dict = field(default_factory=dict)
+    fit_seconds: float = 0.0
+    epochs: int = 0
+    split: str = ""
+    stopped_early: bool = False
+    auto: bool = False  # trained automatically so the pages show something on first load
+
+
+def array_hash(*arrays: np.ndarray, extra: str = "") -> str:
+    """A short content hash of arrays (dtype, shape and bytes) plus a string."""
+    digest = hashlib.blake2b(digest_size=12)
+    for array in arrays:
+        array = np.ascontiguousarray(array)
+        digest.update(f"{array.dtype.str}{array.shape}".encode())
+        digest.update(array.view(np.uint8).ravel() if array.dtype != object else str(array.tolist()).encode())
+    digest.update(extra.encode())
+    return digest.hexdigest()
+
+
+def bytes_hash(content: bytes) -> str:
+    return hashlib.blake2b(content, digest_size=12).hexdigest()
+
+
+def interactions_hash(interactions) -> str:
+    """Content hash of an Interactions: the matrix, both id maps and the item table's columns."""
+    matrix = interactions.matrix
+    ids = [np.asarray(interactions.user_ids).astype(str), np.asarray(interactions.item_ids).astype(str)]
+    columns = ",".join(map(str, interactions.items.columns))
+    return array_hash(matrix.indptr, matrix.indices, matrix.data, *ids,
+                      extra=f"{columns}|{interactions.is_explicit}|{len(interactions.items)}")
+
+
+def model_hash(model, data_key: str) -> str:
+    """Content hash of a model's factors and biases (plus the data it belongs to)."""
+    arrays = [model.user_factors, model.item_factors]
+    for bias in (getattr(model, "user_bias", None), getattr(model, "item_bias", None)):
+        if bias is not None:
+            arrays.append(bias)
+    return array_hash(*arrays, extra=data_key)
+
+
+def unique_name(base: str, taken) -> str:
+    """`base`, or `base #2`, `base #3`, ... whichever is not yet taken."""
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base} #{n}" in taken:
+        n += 1
+    return f"{base} #{n}"

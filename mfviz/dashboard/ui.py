@@ -1,0 +1,155 @@
+"""Streamlit helpers shared by the pages: error guard, current dataset and models, sidebar, charts."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+
+import streamlit as st
+
+from mfviz.dashboard import cache, state
+from mfviz.dashboard.figures import Chart
+from mfviz.dashboard.state import DataEntry, ModelEntry
+from mfviz.errors import DataError, ModelError
+
+log = logging.getLogger("mfviz.dashboard")
+
+
+@contextlib.contextmanager
+def guard(what: str = "This step"):
+    """Show a user-caused error as a clear message (never a traceback) and stop the page there.
+
+    DataError / ModelError carry mfviz's own message, which says what to do; anything else is
+    logged with its traceback on the server and shown in one sentence."""
+    try:
+        yield
+    except (DataError, ModelError) as exc:
+        st.error(str(exc), icon="⚠️")
+        st.stop()
+    except NotImplementedError as exc:
+        st.info(f"{what} is not available in this build yet ({exc or 'not implemented'}).", icon="🛠️")
+        st.stop()
+    except Exception as exc:  # noqa: BLE001 - st.stop/st.rerun are BaseExceptions and pass through
+        log.exception("%s failed", what)
+        st.error(f"{what} failed: {type(exc).__name__}: {exc}. Try other settings or another file.",
+                 icon="⚠️")
+        st.stop()
+
+
+def header(title: str, sentence: str) -> None:
+    st.title(title)
+    st.markdown(sentence)
+
+
+def show(chart: Chart, key: str | None = None, **kwargs):
+    """A Plotly chart at full width with its one-sentence caption under it."""
+    event = st.plotly_chart(chart.figure, width="stretch", key=key, **kwargs)
+    st.caption(chart.caption)
+    return event
+
+
+# ------------------------------------------------------------------------------ dataset
+def current_data() -> DataEntry:
+    """The session's dataset; the built-in demo until the user loads something else."""
+    entry = st.session_state.get(state.DATA)
+    if entry is None:
+        with guard("Loading the demo"):
+            demo = cache.demo_interactions()
+        entry = DataEntry(interactions=demo, name="demo catalogue", key=state.interactions_hash(demo),
+                          report_lines=list(demo.report.lines()), is_demo=True)
+        st.session_state[state.DATA] = entry
+    return entry
+
+
+def set_data(entry: DataEntry) -> None:
+    """Switch the session to a new dataset; models of the old one no longer apply and are dropped."""
+    old = st.session_state.get(state.DATA)
+    if old is not None and old.key == entry.key:
+        st.session_state[state.DATA] = entry
+        return
+    st.session_state[state.DATA] = entry
+    st.session_state[state.MODELS] = {}
+    st.session_state.pop(state.ACTIVE_MODEL, None)
+    st.session_state.pop(state.PROFILE, None)
+
+
+# ------------------------------------------------------------------------------ models
+def models() -> dict[str, ModelEntry]:
+    """The session's models of the current dataset, in training order."""
+    data = current_data()
+    entries = st.session_state.setdefault(state.MODELS, {})
+    return {name: entry for name, entry in entries.items() if entry.data_key == data.key}
+
+
+def add_model(entry: ModelEntry, activate: bool = True) -> ModelEntry:
+    entries = st.session_state.setdefault(state.MODELS, {})
+    if not entry.auto:
+        entry.name = state.unique_name(entry.name, entries)
+    entries[entry.name] = entry
+    if activate:
+        st.session_state[state.ACTIVE_MODEL] = entry.name
+    return entry
+
+
+def ensure_model() -> None:
+    """Make sure the session has at least one model: the quick default, cached per dataset."""
+    if models():
+        return
+    from mfviz.dashboard.training import default_model
+
+    data = current_data()
+    with guard("Training the quick default model"):
+        entry = default_model(data.key, data.interactions)
+    if entry is not None:
+        add_model(entry)
+
+
+def model_picker(label: str = "Model", key: str = "model_picker", factor_models_only: bool = True
+                 ) -> ModelEntry:
+    """A select box over the session's models (the active one preselected); returns the choice."""
+    ensure_model()
+    entries = models()
+    if factor_models_only:
+        entries = {n: e for n, e in entries.items() if e.kind != "popularity"} or entries
+    if not entries:
+        st.info("No model yet: train one on the **Train** page.", icon="🧠")
+        st.page_link("pages/train.py", label="Go to Train", icon="🧠")
+        st.stop()
+    names = list(entries)
+    active = st.session_state.get(state.ACTIVE_MODEL)
+    index = names.index(active) if active in names else len(names) - 1
+    choice = st.selectbox(label, names, index=index, key=key,
+                          help="Every model trained or loaded in this session on the current data.")
+    st.session_state[state.ACTIVE_MODEL] = choice
+    return entries[choice]
+
+
+# ------------------------------------------------------------------------------ sidebar
+def collect_finished_training() -> None:
+    """Add the model of a training job that finished while the user was on another page."""
+    job = st.session_state.get(state.TRAINING)
+    if job is not None and job.done and job.entry is not None and not job.error:
+        st.session_state.pop(state.TRAINING, None)
+        add_model(job.entry)
+
+
+def sidebar_status(page_title: str = "") -> None:
+    """What the session is working on: the dataset and its trained models (on every page)."""
+    if page_title != "Train":  # the Train page reports its own finished job
+        collect_finished_training()
+    data = current_data()
+    inter = data.interactions
+    with st.sidebar:
+        st.markdown("### Current data")
+        kind = "ratings" if inter.is_explicit else "implicit feedback"
+        st.markdown(f"**{data.name}**" + (f" · {data.filters}" if data.filters else "") + "  \n"
+                    f"{inter.n_users:,} users × {inter.n_items:,} items · {inter.nnz:,} {kind}")
+        entries = models()
+        st.markdown("### Trained models")
+        job = st.session_state.get(state.TRAINING)
+        if job is not None and not job.done:
+            st.markdown(f"⏳ training **{job.label}** (epoch {len(job.epochs)})")
+        if not entries:
+            st.caption("none yet: a quick model is trained on first use")
+        for name, entry in entries.items():
+            st.markdown(f"- {name} · {entry.fit_seconds:.1f} s")

@@ -1,0 +1,159 @@
+"""Data page: upload interactions (or use the demo), map columns, filter, and see what was loaded."""
+
+import streamlit as st
+
+from mfviz.dashboard import cache, figures, state, ui
+from mfviz.dashboard.state import DataEntry
+
+ui.header("Data", "Upload user–item interactions — or explore the built-in demo catalogue, loaded "
+          "already — and check what the models will learn from.")
+
+source: DataEntry = st.session_state.get(state.SOURCE) or ui.current_data()
+st.session_state.setdefault(state.SOURCE, source)
+
+# ------------------------------------------------------------------ upload
+with st.container(border=True):
+    st.subheader("Load your own data")
+    left, right = st.columns(2)
+    upload = left.file_uploader(
+        "Interactions file", key="upload_interactions",
+        help="One row per interaction: user, item, optional rating and timestamp. CSV/TSV/DAT "
+             "(delimiter and header detected), Parquet, .gz/.bz2/.xz or .zip. MovieLens and Last.fm "
+             "files load without any mapping.")
+    metadata = right.file_uploader(
+        "Item metadata (optional)", key="upload_items",
+        help="A table with an item id column and optionally title and genres (e.g. MovieLens u.item "
+             "or movies.csv); titles then appear on hover and in every list.")
+
+    if upload is not None:
+        content = upload.getvalue()
+        content_key = state.bytes_hash(content)
+        mapping = st.session_state.get(state.MAPPING, {}) if \
+            st.session_state.get(state.UPLOAD_KEY, "").startswith(content_key) else {}
+        meta_content = metadata.getvalue() if metadata is not None else None
+        meta_key = state.bytes_hash(meta_content) if meta_content is not None else ""
+        parse_key = f"{content_key}|{meta_key}|{sorted(mapping.items())}"
+        failed = False
+        if st.session_state.get(state.UPLOAD_KEY) != parse_key:
+            try:
+                with st.spinner(f"Reading {upload.name}…"):
+                    loaded = cache.parse_upload(content_key, content, upload.name, tuple(sorted(mapping.items())),
+                                                meta_key, meta_content, metadata.name if metadata else "")
+            except (ValueError, OSError) as exc:  # DataError is a ValueError
+                failed = True
+                st.error(f"Could not load {upload.name}: {exc}", icon="⚠️")
+            else:
+                source = DataEntry(interactions=loaded, name=upload.name, key=state.interactions_hash(loaded),
+                                   report_lines=list(loaded.report.lines()))
+                st.session_state[state.SOURCE] = source
+                st.session_state[state.UPLOAD_KEY] = parse_key
+                st.session_state[state.FILTERS] = {}
+                ui.set_data(source)
+                st.success(f"Loaded {upload.name}: {loaded.n_users:,} users, {loaded.n_items:,} items, "
+                           f"{loaded.nnz:,} interactions. Models of the previous data were cleared.", icon="✅")
+
+        # Column mapping: open by default when loading failed or columns were taken by position.
+        columns = getattr(source.interactions.report, "columns", {}) or {}
+        unsure = failed or any(str(v).isdigit() or str(v).startswith(("column", "col_", "f"))
+                               for v in columns.values() if v is not None)
+        with st.expander("Column mapping" + (" — please check" if unsure else ""), expanded=unsure):
+            preview = cache.preview_frame(content_key, content)
+            st.caption("The first rows of the file as read. Pick the column (0 = first) for each role, or "
+                       "leave it on detection.")
+            st.dataframe(preview, hide_index=False, width="stretch")
+            positions = ["detect"] + list(range(preview.shape[1]))
+            roles = st.columns(4)
+            chosen = {}
+            for column, role in zip(roles, ("user", "item", "rating", "timestamp"), strict=True):
+                options = positions + (["none"] if role in ("rating", "timestamp") else [])
+                current = mapping.get(role)
+                index = options.index(current if current is not None else "detect") \
+                    if (current if current is not None else "detect") in options else 0
+                if current is False:
+                    index = options.index("none")
+                choice = column.selectbox(role, options, index=index, key=f"map_{role}")
+                if choice == "none":
+                    chosen[role] = False
+                elif choice != "detect":
+                    chosen[role] = int(choice)
+            if st.button("Load with this mapping", key="apply_mapping"):
+                st.session_state[state.MAPPING] = chosen
+                st.session_state[state.UPLOAD_KEY] = f"{content_key}|remap"
+                st.rerun()
+
+    if not source.is_demo and st.button("Back to the demo catalogue", key="back_to_demo"):
+        for key in (state.SOURCE, state.DATA, state.UPLOAD_KEY, state.MAPPING, state.FILTERS):
+            st.session_state.pop(key, None)
+        st.session_state[state.MODELS] = {}
+        st.rerun()
+
+# ------------------------------------------------------------------ filters
+applied = st.session_state.get(state.FILTERS, {})
+with st.form("filters"):
+    st.subheader("Prepare")
+    a, b, c = st.columns(3)
+    min_count = a.number_input("k-core: keep users and items with at least this many interactions", 1, 1000,
+                               int(applied.get("min_count", 1)),
+                               help="Repeatedly drops users and items with fewer interactions (1 = off). "
+                                    "5 or 10 removes noise from very short histories.")
+    binarize = b.checkbox("Binarise ratings", value=applied.get("binarize_at") is not None,
+                          disabled=not source.interactions.is_explicit,
+                          help="Turn ratings into implicit 'liked' signals: ratings at or above the threshold "
+                               "become 1, the rest are dropped.")
+    threshold = b.number_input("threshold (stars)", 0.0, 10.0, float(applied.get("binarize_at") or 4.0), 0.5)
+    kinds = {"as detected": None, "explicit ratings": True, "implicit feedback": False}
+    feedback = c.radio("Treat values as", list(kinds),
+                       index=list(kinds.values()).index(applied.get("explicit")),
+                       help="Explicit: values are ratings to predict (RMSE). Implicit: values are "
+                            "confidence of a positive signal (ranking metrics, implicit ALS).")
+    if st.form_submit_button("Apply", type="primary"):
+        settings = {"min_count": int(min_count), "binarize_at": float(threshold) if binarize else None,
+                    "explicit": kinds[feedback]}
+        with ui.guard("Filtering"):
+            filtered = cache.prepared(source.key, source.interactions, settings["min_count"],
+                                      settings["binarize_at"], settings["explicit"])
+        words = [f"{settings['min_count']}-core"] if settings["min_count"] > 1 else []
+        if settings["binarize_at"] is not None:
+            words.append(f"binarised at ≥ {settings['binarize_at']:g}")
+        if settings["explicit"] is not None:
+            words.append("as ratings" if settings["explicit"] else "as implicit")
+        st.session_state[state.FILTERS] = settings
+        ui.set_data(DataEntry(interactions=filtered, name=source.name,
+                              key=state.array_hash(extra=f"{source.key}|{sorted(settings.items())}"),
+                              report_lines=list(filtered.report.lines()), is_demo=source.is_demo,
+                              filters=", ".join(words)))
+        st.rerun()
+
+# ------------------------------------------------------------------ what is loaded
+data = ui.current_data()
+inter = data.interactions
+with ui.guard("Summarising the data"):
+    summary = cache.summary(data.key, inter)
+
+st.subheader(f"What is loaded: {data.name}" + (f" ({data.filters})" if data.filters else ""))
+cards = st.columns(5)
+cards[0].metric("Users", f"{summary.n_users:,}")
+cards[1].metric("Items", f"{summary.n_items:,}")
+cards[2].metric("Interactions", f"{summary.nnz:,}")
+cards[3].metric("Density", f"{summary.density:.2%}", help="Share of user–item pairs with an interaction.")
+cards[4].metric("Long-tail items", f"{summary.long_tail_share:.0%}",
+                help=f"Items outside the head that carries {summary.head_share:.0%} of all interactions.")
+kind = "explicit ratings" if inter.is_explicit else "implicit feedback"
+st.markdown(f"Values are treated as **{kind}**. " + " ".join(data.report_lines))
+
+left, right = st.columns(2)
+with left:
+    ui.show(figures.rating_histogram(summary.rating_histogram, summary.is_explicit))
+with right:
+    ui.show(figures.long_tail(summary.item_popularity, summary.head_share))
+ui.show(figures.activity_histogram(summary.user_activity))
+
+# ------------------------------------------------------------------ demo files
+with st.expander("Download the demo files to see the expected format"):
+    st.caption("Upload files shaped like these: one interaction per line, and optionally an item table "
+               "with an id, a title and genres separated by '|'.")
+    with ui.guard("Preparing the demo files"):
+        files = cache.demo_file_bytes()
+    for n, (name, blob) in enumerate(files.items()):
+        st.download_button(f"Download {name} ({len(blob) / 1e6:.1f} MB)", blob, file_name=name,
+                           key=f"demo_download_{n}")

@@ -1,0 +1,74 @@
+"""Latent space page: a 2-D map of the item vectors, coloured, searchable and selectable."""
+
+import numpy as np
+import streamlit as st
+
+from mfviz.dashboard import cache, figures, ui
+
+ui.header("Latent space", "Every item is a vector in the model's latent space; this map squeezes those "
+          "vectors into two dimensions so that items the model finds alike land close together.")
+
+data = ui.current_data()
+inter = data.interactions
+top = st.columns([2, 1, 2])
+with top[0]:
+    entry = ui.model_picker()
+method = top[1].radio("Map", ["UMAP", "PCA"], horizontal=True, key="latent_method",
+                      help="UMAP keeps local neighbourhoods (clusters); PCA keeps the largest global directions "
+                           "and is instant.")
+with st.expander("Map settings"):
+    n_neighbors = st.slider("UMAP neighbours", 5, 100, 15, key="latent_neighbours",
+                            help="Small values show fine local structure, large values the global shape.")
+    min_dist = st.slider("UMAP minimum distance", 0.0, 0.99, 0.1, 0.01, key="latent_min_dist",
+                         help="How tightly points may pack together.")
+
+vectors = entry.model.item_factors
+with ui.guard("Projecting the item vectors"):
+    summary = cache.summary(data.key, inter)
+    projection = cache.projection(entry.key, vectors, method.lower(), n_neighbors, min_dist)
+    norms = np.linalg.norm(vectors, axis=1)
+    projection_key = f"{entry.key}|{data.key}|{method}|{n_neighbors}|{min_dist}"
+    table = cache.map_table(projection_key, projection.coords, inter.items, summary.item_popularity, norms,
+                            inter.titles)
+    score = cache.preservation(entry.key, vectors, projection_key, projection.coords)
+
+metadata_columns = [c for c in ("first_genre", "genres") if c in table.columns] + \
+    [c for c in table.columns if c not in ("x", "y", "z", "item", "item_id", "title", "first_genre", "genres",
+                                           "popularity", "norm") and table[c].nunique() <= 30]
+colour_options = ["popularity", "norm"] + metadata_columns
+labels = {"popularity": "popularity (interactions)", "norm": "vector norm (length)",
+          "first_genre": "genre (first listed)", "genres": "genres (combination)"}
+colour = top[2].selectbox("Colour by", colour_options, key="latent_colour",
+                          format_func=lambda c: labels.get(c, c))
+search = st.text_input("Search items by title", key="latent_search", placeholder="e.g. a word from a title",
+                       help="Matching items are circled on the map (up to 20).")
+highlight = []
+if search.strip():
+    hits = table[table["title"].astype(str).str.contains(search.strip(), case=False, regex=False)]
+    highlight = hits["item"].head(20).tolist()
+    st.caption(f"{len(hits):,} items match “{search.strip()}”" + ("; the first 20 are circled." if len(hits) > 20 else "."))
+
+chart = figures.latent_scatter(table, colour, highlight, method=method,
+                               continuous=colour in ("popularity", "norm"))
+event = ui.show(chart, key="latent_map", on_select="rerun", selection_mode=("lasso", "box"))
+
+cards = st.columns(3)
+cards[0].metric("Neighbourhood preservation", f"{score:.0%}",
+                help="Share of each item's 10 nearest neighbours in latent space (cosine) that are also among "
+                     "its 10 nearest on the map. 100% = the map keeps every neighbourhood.")
+cards[1].metric("Projection time", f"{projection.seconds:.1f} s" + (" (cached)" if projection.cached else ""))
+cards[2].metric("Items on the map", f"{len(table):,}")
+
+selected = figures.selected_items(chart, event.selection if event else None)
+shown_columns = [c for c in ("item_id", "title", "genres", "popularity", "norm") if c in table.columns]
+if selected:
+    st.subheader(f"{len(selected):,} selected items")
+    picked = table.set_index("item").loc[selected, shown_columns].sort_values("popularity", ascending=False)
+    st.dataframe(picked, hide_index=True, width="stretch")
+else:
+    st.caption("Select points with the lasso or box tool (top right of the map) to list them here.")
+
+csv = table.drop(columns=[c for c in table.columns if isinstance(table[c].iloc[0], list | np.ndarray)]
+                 if len(table) else []).to_csv(index=False).encode()
+st.download_button("Download the map coordinates (CSV)", csv, file_name=f"latent_{method.lower()}.csv",
+                   mime="text/csv", key="latent_csv")

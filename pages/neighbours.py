@@ -1,0 +1,93 @@
+"""Neighbours page: an item's nearest items by cosine and by dot product, side by side."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from mfviz.dashboard import cache, figures, ui
+
+ui.header("Neighbours", "Which items does the model put next to a given item? Cosine similarity compares "
+          "only directions (taste); dot product also rewards long vectors, which usually belong to popular "
+          "items. Compare the two lists.")
+
+data = ui.current_data()
+inter = data.interactions
+controls = st.columns([2, 3, 1])
+with controls[0]:
+    entry = ui.model_picker()
+with ui.guard("Reading the data"):
+    summary = cache.summary(data.key, inter)
+popularity = summary.item_popularity
+titles = inter.titles
+order = np.argsort(-popularity, kind="stable")
+item = controls[1].selectbox("Item", order.tolist(), index=0, key="neighbours_item",
+                             format_func=lambda i: f"{titles[i]} · {popularity[i]:,} interactions",
+                             help="Items are listed most popular first; type to search.")
+k = controls[2].number_input("k", 3, 50, 10, key="neighbours_k", help="Length of each neighbour list.")
+vectors = entry.model.item_factors
+
+with ui.guard("Finding neighbours"):
+    comparison = cache.compare(entry.key, vectors, int(item), int(k), data.key, popularity, titles)
+
+cards = st.columns(4)
+cards[0].metric("Shared items", f"{comparison.overlap} of {k}", help="Items in both lists.")
+cards[1].metric("Jaccard overlap", f"{comparison.jaccard:.2f}", help="Shared items / items in either list.")
+cards[2].metric("Mean popularity, cosine", f"{comparison.mean_popularity_cosine:,.0f}")
+ratio = comparison.mean_popularity_dot / max(comparison.mean_popularity_cosine, 1e-9)
+cards[3].metric("Mean popularity, dot", f"{comparison.mean_popularity_dot:,.0f}", delta=f"{ratio:.1f}× cosine",
+                delta_color="off")
+
+columns = ["rank", "title", "score", "popularity", "norm"]
+left, right = st.columns(2)
+with left:
+    st.markdown("**By cosine** (direction only)")
+    st.dataframe(comparison.cosine[[c for c in columns if c in comparison.cosine.columns]], hide_index=True,
+                 width="stretch", column_config={"score": st.column_config.NumberColumn(format="%.3f")})
+with right:
+    st.markdown("**By dot product** (direction × length)")
+    st.dataframe(comparison.dot[[c for c in columns if c in comparison.dot.columns]], hide_index=True,
+                 width="stretch", column_config={"score": st.column_config.NumberColumn(format="%.3f")})
+ui.show(figures.neighbour_popularity(comparison.cosine, comparison.dot, str(titles[item])))
+
+# ------------------------------------------------------------------ over many items
+st.subheader("Over many items")
+with ui.guard("Comparing neighbour lists over many items"):
+    overall = cache.neighbour_summary(entry.key, vectors, data.key, popularity, int(k))
+numbers = {key: value for key, value in overall.items() if not isinstance(value, pd.DataFrame)}
+per_item = next((value for value in overall.values() if isinstance(value, pd.DataFrame)), None)
+ratio_key = next((key for key in numbers if "ratio" in key), None)
+overlap_key = next((key for key in numbers if "overlap" in key), None)
+cards = st.columns(3)
+if ratio_key:
+    cards[0].metric("Dot lists are more popular by", f"{numbers[ratio_key]:.2f}×",
+                    help="Mean popularity of dot-product neighbour lists / of cosine lists, over sampled items.")
+if overlap_key:
+    cards[1].metric("Mean shared items", f"{numbers[overlap_key]:.1f}")
+with ui.guard("Measuring the index's recall"):
+    recall_cos, exact_cos = cache.index_recall(entry.key, vectors, "cosine")
+    recall_dot, exact_dot = cache.index_recall(entry.key, vectors, "dot")
+how = "exact search (small catalogue)" if exact_cos and exact_dot else "hnswlib approximate index"
+cards[2].metric("Index recall@10 (cosine / dot)", f"{recall_cos:.0%} / {recall_dot:.0%}",
+                help=f"Share of the true top-10 the neighbour index returns, measured against exact search; {how}.")
+if per_item is not None:
+    ratio_columns = [c for c in per_item.columns if "ratio" in c]
+    if ratio_columns:
+        ui.show(figures.popularity_ratio_histogram(per_item, ratio_columns[0]))
+
+# ------------------------------------------------------------------ a user's recommendations
+st.subheader("The same for a user's recommendations")
+st.markdown("A user's scores are dot products with item vectors; ranking by cosine instead removes the "
+            "length (popularity) part.")
+activity = summary.user_activity
+users = np.argsort(-activity, kind="stable")
+user = st.selectbox("User", users.tolist(), index=min(len(users) - 1, len(users) // 2), key="neighbours_user",
+                    format_func=lambda u: f"user {inter.user_ids[u]} · {activity[u]:,} interactions")
+with ui.guard("Ranking items for the user"):
+    lists = cache.user_lists(entry.key, entry.model, data.key, inter.matrix, int(user), int(k), popularity, titles)
+left, right = st.columns(2)
+for column, metric, name in ((left, "cosine", "By cosine"), (right, "dot", "By dot product (the model's scores, biases aside)")):
+    with column:
+        frame = lists[metric]
+        st.markdown(f"**{name}** · mean popularity {frame['popularity'].mean():,.0f}")
+        st.dataframe(frame, hide_index=True, width="stretch",
+                     column_config={"score": st.column_config.NumberColumn(format="%.3f")})

@@ -1,0 +1,99 @@
+"""Recommend page (stakeholder demo): a user's history and recommendations, or a profile built live."""
+
+import time
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from mfviz.dashboard import cache, state, ui
+
+ui.header("Recommend", "What would the model suggest? Pick a user to see what they liked and what the model "
+          "recommends — or build a taste profile from a few items and watch the recommendations change "
+          "instantly, without retraining.")
+
+data = ui.current_data()
+inter = data.interactions
+top = st.columns([2, 2, 1])
+with top[0]:
+    entry = ui.model_picker(factor_models_only=False)
+mode = top[1].radio("Recommend for", ["a user in the data", "a profile I build"], horizontal=True, key="rec_mode")
+n = top[2].number_input("How many", 5, 50, 10, key="rec_n")
+with ui.guard("Reading the data"):
+    summary = cache.summary(data.key, inter)
+popularity = summary.item_popularity
+titles = inter.titles
+model = entry.model
+
+
+def item_table(items: np.ndarray, scores: np.ndarray | None = None) -> pd.DataFrame:
+    items = np.asarray(items, np.int64)
+    frame = pd.DataFrame({"title": titles[items]})
+    if "genres" in inter.items.columns:
+        frame["genres"] = [", ".join(map(str, g)) if isinstance(g, list | np.ndarray) else str(g)
+                           for g in inter.items["genres"].to_numpy()[items]]
+    if scores is not None:
+        frame["score"] = np.round(scores, 3)
+    frame["popularity"] = popularity[items]
+    return frame
+
+
+if mode == "a user in the data":
+    activity = summary.user_activity
+    candidates = np.argsort(-activity, kind="stable")
+    user = st.selectbox("User", candidates.tolist(), index=min(len(candidates) - 1, len(candidates) // 3),
+                        key="rec_user", format_func=lambda u: f"user {inter.user_ids[u]} · {activity[u]:,} interactions")
+    row = inter.matrix[user]
+    history = item_table(row.indices, None)
+    history.insert(1, "rating" if inter.is_explicit else "value", row.data)
+    history = history.sort_values(history.columns[1], ascending=False)
+    with ui.guard("Recommending"):
+        started = time.perf_counter()
+        seen = row.indices
+        ids, scores = model.recommend(np.array([user]), n=int(n) + len(seen), exclude_seen=True)
+        keep = (ids[0] >= 0) & ~np.isin(ids[0], seen)
+        ids, scores = ids[0][keep][: int(n)], scores[0][keep][: int(n)]
+        millis = (time.perf_counter() - started) * 1000
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"**What user {inter.user_ids[user]} interacted with** ({len(history):,} items, best first)")
+        st.dataframe(history, hide_index=True, width="stretch", height=420)
+    with right:
+        st.markdown(f"**Recommended by {entry.name}** ({millis:.0f} ms)")
+        st.dataframe(item_table(ids, scores), hide_index=True, width="stretch", height=420)
+    st.caption("Items the user already has are never recommended. The score is the model's preference "
+               "(higher = stronger); popularity is the item's number of interactions in the data.")
+else:
+    order = np.argsort(-popularity, kind="stable")
+    options = order[:20_000].tolist()  # the most popular items; enough to build any demo profile
+    default = st.session_state.get(state.PROFILE) or options[:0]
+    picked = st.multiselect("Items this person likes", options, default=[i for i in default if i in options],
+                            key="rec_profile", format_func=lambda i: f"{titles[i]}",
+                            placeholder="Type a title and pick a few items…")
+    st.session_state[state.PROFILE] = picked
+    if not picked:
+        st.info("Pick two or three items above; recommendations appear at once, computed by folding the "
+                "profile into the trained model (no retraining).", icon="👆")
+    else:
+        values = None
+        if inter.is_explicit:
+            liked = st.select_slider("How much they liked them (stars)", [1.0, 2.0, 3.0, 4.0, 5.0], 5.0,
+                                     key="rec_stars")
+            values = np.full(len(picked), liked, np.float32)
+        with ui.guard("Folding in the profile"):
+            from mfviz.analysis import recommend_for_profile
+
+            started = time.perf_counter()
+            ids, scores = recommend_for_profile(model, np.array(picked, np.int64), values, n=int(n))
+            millis = (time.perf_counter() - started) * 1000
+        ids, scores = np.asarray(ids), np.asarray(scores)
+        keep = ids >= 0
+        left, right = st.columns([2, 3])
+        with left:
+            st.markdown("**The profile**")
+            st.dataframe(item_table(np.array(picked)), hide_index=True, width="stretch")
+        with right:
+            st.markdown(f"**Recommended by {entry.name}** (fold-in: {millis:.0f} ms)")
+            st.dataframe(item_table(ids[keep], scores[keep]), hide_index=True, width="stretch")
+        st.caption("Fold-in solves for the vector of a new user who liked these items, with the item vectors "
+                   "frozen, then ranks every item by it: this is how a live service treats a new visitor.")

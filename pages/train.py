@@ -1,0 +1,184 @@
+"""Train page: pick a model and its hyperparameters, watch it train, compare, save and load models."""
+
+import time
+
+import pandas as pd
+import streamlit as st
+
+from mfviz.dashboard import cache, figures, state, training, ui
+from mfviz.dashboard.state import ModelEntry
+
+ui.header("Train", "Pick a model, set its hyperparameters, and train it on the current data; every "
+          "model of this session is compared below and can be saved to a file.")
+
+data = ui.current_data()
+inter = data.interactions
+with ui.guard("Listing the models"):
+    from mfviz.models import MODELS
+
+# ------------------------------------------------------------------ settings
+FEEDBACK = {"explicit": "made for explicit ratings", "implicit": "made for implicit feedback",
+            "any": "works on either kind of feedback"}
+job = st.session_state.get(state.TRAINING)
+running = job is not None and not job.done
+
+kinds = list(MODELS)
+default_kind = "ials" if "ials" in kinds and not inter.is_explicit else ("funksvd" if "funksvd" in kinds else kinds[0])
+kind = st.selectbox("Model", kinds, index=kinds.index(default_kind), key="train_model",
+                    format_func=lambda k: f"{MODELS[k].label} — {FEEDBACK.get(MODELS[k].feedback, '')}",
+                    disabled=running)
+cls = MODELS[kind]
+doc = (cls.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
+if doc:
+    st.caption(doc)
+mismatch = (cls.feedback == "explicit" and not inter.is_explicit) or (cls.feedback == "implicit" and inter.is_explicit)
+if mismatch:
+    st.info(f"{cls.label} is {FEEDBACK[cls.feedback]}, but the current data is "
+            f"{'explicit ratings' if inter.is_explicit else 'implicit feedback'}; it will still train, "
+            "or switch the feedback kind on the Data page.", icon="ℹ️")
+
+with st.form("train_form"):
+    st.markdown("**Hyperparameters** (defaults are a sound start; hover ⓘ for what each does)")
+    params = {}
+    columns = st.columns(3)
+    for n, (name, spec) in enumerate(cls.params.items()):
+        column = columns[n % 3]
+        key = f"hp_{kind}_{name}"
+        if spec.choices is not None:
+            params[name] = column.selectbox(name, list(spec.choices), index=list(spec.choices).index(spec.default),
+                                            help=spec.help, key=key)
+        elif isinstance(spec.default, bool):
+            params[name] = column.checkbox(name, value=spec.default, help=spec.help, key=key)
+        elif spec.default is None or isinstance(spec.default, int):
+            low = int(spec.low) if spec.low is not None else 0
+            params[name] = int(column.number_input(
+                name, min_value=low, max_value=int(spec.high) if spec.high is not None else None,
+                value=int(spec.default) if spec.default is not None else 0, step=1, help=spec.help, key=key))
+        else:
+            params[name] = float(column.number_input(
+                name, min_value=float(spec.low) if spec.low is not None else None,
+                max_value=float(spec.high) if spec.high is not None else None, value=float(spec.default),
+                format="%.4g", step=float(spec.default) / 10 or 0.01, help=spec.help, key=key))
+    st.markdown("**Evaluation split**")
+    s1, s2, s3, s4 = st.columns(4)
+    methods = {"random": "random interactions", "user": "a share of each user's history",
+               "user-time": "each user's latest interactions", "time": "the latest interactions overall",
+               "none": "no test set (train on everything)"}
+    if inter.timestamps is None:
+        methods = {k: v for k, v in methods.items() if "time" not in k}
+    method = s1.selectbox("Hold out", list(methods), format_func=methods.get, key="split_method",
+                          help="What the test set is made of; models are trained on the rest.")
+    test_size = s2.slider("Test share", 0.05, 0.5, 0.2, 0.05, key="split_size",
+                          help="Share of interactions held out for testing.")
+    seed = s3.number_input("Seed", 0, 10_000, 0, key="split_seed", help="Same seed, same split.")
+    k = s4.number_input("k for top-k metrics", 1, 100, 10, key="split_k",
+                        help="Length of the recommendation lists that precision@k, recall@k, NDCG@k score.")
+    submitted = st.form_submit_button("Train", type="primary", disabled=running)
+
+if submitted and not running:
+    with ui.guard("Preparing the split"):
+        size = 0.0 if method == "none" else float(test_size)
+        train, test = training.split_data(inter, method, size, int(seed))
+        training.make_model(kind, params)  # validates hyperparameters before the thread starts
+    label = f"{cls.label} (f={params['factors']})" if "factors" in params else cls.label
+    split_words = "none" if method == "none" else f"{method} {size:.0%} test"
+    job = training.TrainingJob(kind=kind, label=label, params=params, train=train, test=test, k=int(k),
+                               data_key=data.key, split=split_words).start()
+    st.session_state[state.TRAINING] = job
+
+# ------------------------------------------------------------------ live progress
+job = st.session_state.get(state.TRAINING)
+if job is not None:
+    with st.container(border=True):
+        st.markdown(f"**Training {job.label}**")
+        stop_clicked = st.button("Stop after this epoch", key="stop_training", disabled=job.done)
+        if stop_clicked:
+            job.stop()
+        bar = st.progress(0.0)
+        chart_slot = st.empty()
+        drawn = -1
+        while True:
+            finished = job.done  # read first, so the final epochs are drawn after it turns True
+            epochs = list(job.epochs)
+            total = job.expected_epochs
+            elapsed = time.perf_counter() - job.started
+            if total:
+                fraction = min(len(epochs) / total, 1.0)
+                text = f"epoch {len(epochs)} of {total} · {elapsed:.1f} s"
+            else:
+                fraction = 1.0 if finished else 0.5
+                text = f"{len(epochs)} epochs · {elapsed:.1f} s"
+            bar.progress(1.0 if finished else fraction, text=text)
+            if epochs and len(epochs) != drawn:
+                chart = figures.loss_curve(epochs, job.label)
+                with chart_slot.container():
+                    ui.show(chart, key=f"loss_curve_{len(epochs)}_{id(job)}")
+                drawn = len(epochs)
+            if finished:
+                break
+            time.sleep(0.25)
+    st.session_state.pop(state.TRAINING, None)
+    if job.error:
+        st.error(job.error, icon="⚠️")
+    elif job.entry is not None:
+        entry = ui.add_model(job.entry)
+        stopped = " (stopped early)" if job.entry.stopped_early else ""
+        st.success(f"Trained **{entry.name}** in {entry.fit_seconds:.2f} s{stopped}. It is now the model the "
+                   "analysis pages show.", icon="✅")
+
+# ------------------------------------------------------------------ results
+ui.ensure_model()
+entries = ui.models()
+st.subheader("Models of this session")
+rows = []
+for entry in entries.values():
+    row = {"model": entry.name, "fit_seconds": round(entry.fit_seconds, 3), "epochs": entry.epochs,
+           "split": entry.split}
+    row.update({key: round(value, 4) for key, value in entry.metrics.items()
+                if key.split("@")[0] in ("rmse", "mae", "precision", "recall", "ndcg", "map", "hit_rate",
+                                          "coverage")})
+    row["hyperparameters"] = ", ".join(f"{k}={v}" for k, v in entry.params.items())
+    rows.append(row)
+results = pd.DataFrame(rows)
+st.dataframe(results, hide_index=True, width="stretch",
+             column_config={"fit_seconds": st.column_config.NumberColumn("fit time (s)", format="%.2f")})
+metric_columns = [c for c in results.columns if c not in ("model", "fit_seconds", "epochs", "split", "hyperparameters")]
+if metric_columns and len(results) >= 1:
+    preferred = next((c for c in metric_columns if c.startswith("ndcg")), metric_columns[0])
+    metric = st.selectbox("Compare by", metric_columns, index=metric_columns.index(preferred), key="compare_metric")
+    ui.show(figures.model_comparison(results.dropna(subset=[metric]), metric))
+
+# ------------------------------------------------------------------ save / load
+left, right = st.columns(2)
+with left, st.container(border=True):
+    st.markdown("**Save a model**")
+    chosen = st.selectbox("Model to save", list(entries), key="save_pick") if entries else None
+    if chosen is not None:
+        entry = entries[chosen]
+        with ui.guard("Saving the model"):
+            blob = cache.model_file(entry.key, entry.model)
+        st.download_button("Download .npz", blob, file_name=f"{entry.kind}_{entry.key[:8]}.npz",
+                           mime="application/octet-stream", key="save_model")
+with right, st.container(border=True):
+    st.markdown("**Load a model**")
+    uploaded = st.file_uploader("A model .npz saved by mfviz (or factors from implicit)", type=["npz"],
+                                key="load_model")
+    if uploaded is not None:
+        content = uploaded.getvalue()
+        with ui.guard("Loading the model"):
+            model = cache.read_model(state.bytes_hash(content), content, uploaded.name)
+            if model.item_factors.shape[0] != inter.n_items or model.user_factors.shape[0] != inter.n_users:
+                from mfviz.errors import ModelError
+
+                raise ModelError(
+                    f"{uploaded.name} has {model.user_factors.shape[0]:,} users × {model.item_factors.shape[0]:,} "
+                    f"items but the current data has {inter.n_users:,} × {inter.n_items:,}; load the data it "
+                    "was trained on first (Data page), then the model.")
+        key = state.model_hash(model, data.key)
+        if not any(e.key == key for e in entries.values()):
+            ui.add_model(ModelEntry(name=f"{uploaded.name} (loaded)", model=model, kind="loaded",
+                                    params=getattr(model, "get_params", dict)(), key=key, data_key=data.key,
+                                    fit_seconds=float(getattr(model, "fit_seconds", 0.0)),
+                                    epochs=len(getattr(model, "history", []))))
+            st.rerun()
+        st.success(f"{uploaded.name} is loaded.", icon="✅")
