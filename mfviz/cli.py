@@ -1,0 +1,388 @@
+"""The `mfviz` command: inspect a data file, train and save a model, or evaluate one on a split.
+
+Results go to stdout (with --json: exactly one JSON object); progress and notes go to stderr.
+Bad input (DataError, ModelError, unreadable files) ends with one line on stderr and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from mfviz.errors import DataError, ModelError
+
+EXIT_USAGE = 2
+# Our own option names: a model hyperparameter with one of these names gets a `--param-` prefix.
+RESERVED = {"model", "split", "test_size", "seed", "k", "leave_out", "json", "quiet", "output",
+            "user", "item", "rating", "timestamp", "no_rating", "no_timestamp", "delimiter",
+            "header", "on_bad_rows", "items", "explicit", "implicit", "help"}
+
+
+# --------------------------------------------------------------------- hyperparameter options
+def _hyperparameter_specs() -> dict[str, list[tuple[str, Any]]]:
+    """Hyperparameter name → [(model name, Param), ...] over the registry, in registry order."""
+    from mfviz.models.registry import MODELS
+
+    specs: dict[str, list[tuple[str, Any]]] = {}
+    for model_name, cls in MODELS.items():
+        for param_name, spec in cls.params.items():
+            specs.setdefault(param_name, []).append((model_name, spec))
+    return specs
+
+
+def _option_name(param_name: str) -> str:
+    prefix = "--param-" if param_name in RESERVED else "--"
+    return prefix + param_name.replace("_", "-")
+
+
+def _describe(entries: list[tuple[str, Any]]) -> str:
+    """Help text from Param.help, with the default(s) and the models that take it."""
+    _, first = entries[0]
+    text = first.help.replace("%", "%%")
+    if first.choices is not None:
+        text += f" {{{', '.join(map(str, first.choices))}}}"
+    by_default: dict[str, list[str]] = {}
+    for model_name, spec in entries:
+        shown = repr(spec.default) if isinstance(spec.default, str) else str(spec.default)
+        by_default.setdefault(shown, []).append(model_name)
+    if len(by_default) == 1:
+        (shown, models), = by_default.items()
+        return f"{text} (default {shown}; models: {', '.join(models)})"
+    return text + " (default " + "; ".join(
+        f"{shown} for {', '.join(models)}" for shown, models in by_default.items()) + ")"
+
+
+def _add_hyperparameters(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_argument_group(
+        "model hyperparameters", "each applies to the models listed; --random-state defaults to --seed")
+    for param_name, entries in _hyperparameter_specs().items():
+        option = _option_name(param_name)
+        if isinstance(entries[0][1].default, bool):
+            group.add_argument(option, dest=f"hp_{param_name}", action=argparse.BooleanOptionalAction,
+                               default=None, help=_describe(entries))
+        else:
+            group.add_argument(option, dest=f"hp_{param_name}", metavar="VALUE", default=None,
+                               help=_describe(entries))
+
+
+def _convert(name: str, text: Any, spec) -> Any:
+    """A command-line string as the type the model's Param expects; Param.check validates it."""
+    if not isinstance(text, str):
+        return text  # booleans from --flag/--no-flag
+    option = _option_name(name)
+    if spec.choices is not None:
+        for choice in spec.choices:
+            if str(choice) == text:
+                return choice
+        raise ModelError(f"{option} must be one of {list(spec.choices)}, got {text!r}")
+    default = spec.default
+    if default is None and text.lower() == "none":
+        return None
+    if isinstance(default, bool):
+        raise ModelError(f"{option} is a switch: use {option} or --no-{option[2:]}")
+    if isinstance(default, int) or default is None:
+        try:
+            return int(text)
+        except ValueError:
+            raise ModelError(f"{option} must be an integer, got {text!r}") from None
+    if isinstance(default, float):
+        try:
+            return float(text)
+        except ValueError:
+            raise ModelError(f"{option} must be a number, got {text!r}") from None
+    return text
+
+
+def _build_model(args: argparse.Namespace):
+    """The chosen model with the hyperparameters given on the command line."""
+    from mfviz.models.registry import get_model_class
+
+    cls = get_model_class(args.model)
+    given = {name[3:]: value for name, value in vars(args).items()
+             if name.startswith("hp_") and value is not None}
+    foreign = sorted(set(given) - set(cls.params))
+    if foreign:
+        takes = ", ".join(_option_name(p) for p in cls.params) or "no hyperparameters"
+        raise ModelError(f"{_option_name(foreign[0])} does not apply to model {cls.name!r}; "
+                         f"it takes {takes}")
+    values = {name: _convert(name, value, cls.params[name]) for name, value in given.items()}
+    seed = getattr(args, "seed", None)
+    # Seed the model from --seed for repeatable runs, except for a Hogwild run, which cannot be
+    # seeded and refuses a random_state.
+    if ("random_state" in cls.params and "random_state" not in values and seed is not None
+            and not values.get("parallel", False)):
+        values["random_state"] = seed
+    return cls(**values)
+
+
+# --------------------------------------------------------------------- data options
+def _column(text: str | None) -> str | int | None:
+    """A column name, or a 0-based position when the text is a number."""
+    if text is None:
+        return None
+    return int(text) if text.isdigit() else text
+
+
+def _load(args: argparse.Namespace):
+    from mfviz import load_interactions
+
+    rating: Any = False if args.no_rating else _column(args.rating)
+    timestamp: Any = False if args.no_timestamp else _column(args.timestamp)
+    _progress(args, f"loading {args.data}")
+    data = load_interactions(
+        args.data, user=_column(args.user), item=_column(args.item), rating=rating,
+        timestamp=timestamp, delimiter=args.delimiter, header=args.header, explicit=args.explicit,
+        on_bad_rows=args.on_bad_rows, items=args.items)
+    for line in data.report.lines():
+        _progress(args, "  " + line)
+    _progress(args, f"  {data!r}")
+    return data
+
+
+def _data_options() -> argparse.ArgumentParser:
+    parent = argparse.ArgumentParser(add_help=False)
+    parent.add_argument("data", metavar="DATA",
+                        help="interactions file (CSV/TSV/.dat, Parquet, compressed, zip) or folder")
+    group = parent.add_argument_group("reading the data (detected when not given)")
+    group.add_argument("--user", metavar="COL", help="user id column: name or 0-based position")
+    group.add_argument("--item", metavar="COL", help="item id column: name or 0-based position")
+    group.add_argument("--rating", metavar="COL", help="rating / count column: name or position")
+    group.add_argument("--timestamp", metavar="COL", help="timestamp column: name or position")
+    group.add_argument("--no-rating", action="store_true", help="ignore any rating column (each row counts 1)")
+    group.add_argument("--no-timestamp", action="store_true", help="ignore any timestamp column")
+    group.add_argument("--delimiter", help="field separator, e.g. ',' or '\\t' (default: sniffed)")
+    group.add_argument("--header", action=argparse.BooleanOptionalAction, default=None,
+                       help="whether the first line names the columns (default: detected)")
+    group.add_argument("--on-bad-rows", choices=("error", "drop"), default="error",
+                       help="stop at the first bad row (default) or drop and count bad rows")
+    group.add_argument("--items", metavar="PATH", help="item metadata file joined on the item id")
+    kind = group.add_mutually_exclusive_group()
+    kind.add_argument("--explicit", dest="explicit", action="store_const", const=True, default=None,
+                      help="treat values as ratings (default: detected)")
+    kind.add_argument("--implicit", dest="explicit", action="store_const", const=False,
+                      help="treat values as implicit counts / confidences")
+    output = parent.add_argument_group("output")
+    output.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
+    output.add_argument("--quiet", action="store_true", help="no progress on stderr")
+    return parent
+
+
+# --------------------------------------------------------------------- commands
+def _progress(args: argparse.Namespace, text: str) -> None:
+    if not getattr(args, "quiet", False):
+        print(text, file=sys.stderr, flush=True)
+
+
+def _epoch_printer(args: argparse.Namespace):
+    def callback(epoch: int, loss: float, seconds: float) -> None:
+        _progress(args, f"  epoch {epoch:>4}  loss {loss:.6g}  ({seconds:.2f} s)")
+    return callback
+
+
+def _feedback_note(args: argparse.Namespace, model, data) -> None:
+    kind = "explicit" if data.is_explicit else "implicit"
+    if model.feedback in ("explicit", "implicit") and model.feedback != kind:
+        _progress(args, f"note: {model.label} is made for {model.feedback} feedback but the data is "
+                        f"{kind}; pass --{model.feedback} to treat the values as such")
+
+
+def _fit(args: argparse.Namespace, model, train) -> None:
+    _progress(args, f"fitting {model!r} on {train.nnz:,} interactions")
+    model.fit(train, callback=_epoch_printer(args))
+    _progress(args, f"  fitted in {model.fit_seconds:.2f} s")
+
+
+def _data_fields(data) -> dict[str, Any]:
+    return {"n_users": data.n_users, "n_items": data.n_items, "nnz": data.nnz,
+            "explicit": data.is_explicit}
+
+
+def _training_fields(model) -> dict[str, Any]:
+    fields: dict[str, Any] = {"fit_seconds": model.fit_seconds, "epochs_run": len(model.history)}
+    if model.history:
+        fields["final_loss"] = model.history[-1]["loss"]
+    return fields
+
+
+def cmd_evaluate(args: argparse.Namespace) -> dict[str, Any]:
+    from mfviz.evaluation import evaluate, split
+
+    data = _load(args)
+    model = _build_model(args)
+    _feedback_note(args, model, data)
+    train, test = split(data, args.split, test_size=args.test_size, seed=args.seed, k=args.leave_out)
+    _progress(args, f"{args.split} split (seed {args.seed}): {train.nnz:,} train, {test.nnz:,} test")
+    _fit(args, model, train)
+    _progress(args, f"ranking top-{args.k} for the test users")
+    metrics = evaluate(model, train, test, k=args.k)
+    split_fields: dict[str, Any] = {"split": args.split, "seed": args.seed, "k": args.k,
+                                    "n_train": train.nnz, "n_test": test.nnz}
+    if args.split == "leave-k-out":
+        split_fields["leave_out"] = args.leave_out
+    else:
+        split_fields["test_size"] = args.test_size
+    return {"model": model.name, "params": model.get_params(), "data": str(args.data),
+            **_data_fields(data), **split_fields, **_training_fields(model), **metrics}
+
+
+def cmd_train(args: argparse.Namespace) -> dict[str, Any]:
+    data = _load(args)
+    model = _build_model(args)
+    _feedback_note(args, model, data)
+    _fit(args, model, data)
+    path = model.save(args.output)
+    _progress(args, f"saved to {path}")
+    return {"model": model.name, "params": model.get_params(), "data": str(args.data),
+            **_data_fields(data), **_training_fields(model), "output": str(path)}
+
+
+def cmd_info(args: argparse.Namespace) -> dict[str, Any]:
+    data = _load(args)
+    summary = data.summary()
+    fields: dict[str, Any] = {
+        "data": str(args.data), **_data_fields(data), "density": summary.density,
+        "head_items": summary.head_items, "head_share": summary.head_share,
+        "long_tail_share": summary.long_tail_share,
+        "max_user_activity": int(summary.user_activity.max()),
+        "median_user_activity": float(np.median(summary.user_activity)),
+        "max_item_popularity": int(summary.item_popularity.max()),
+        "has_timestamps": data.timestamps is not None,
+        "item_metadata_columns": [c for c in data.items.columns if c != "item_id"],
+        "histogram": {str(v): int(c) for v, c in summary.rating_histogram.itertuples(index=False)},
+        "report": data.report.lines(),
+    }
+    if data.timestamps is not None:
+        fields["first_timestamp"] = int(data.timestamps.min())
+        fields["last_timestamp"] = int(data.timestamps.max())
+    return fields
+
+
+def cmd_models(args: argparse.Namespace) -> dict[str, Any]:
+    from mfviz.models.registry import MODELS
+
+    return {name: {"label": cls.label, "feedback": cls.feedback,
+                   "params": {p: {"default": spec.default, "help": spec.help}
+                              for p, spec in cls.params.items()}}
+            for name, cls in MODELS.items()}
+
+
+# --------------------------------------------------------------------- output
+def _plain(value: Any) -> Any:
+    """JSON-safe: NumPy scalars to Python, non-finite floats to null."""
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _print_text(result: dict[str, Any], indent: str = "") -> None:
+    width = max((len(k) for k in result), default=0)
+    for key, value in result.items():
+        if isinstance(value, dict):
+            print(f"{indent}{key}:")
+            _print_text(value, indent + "  ")
+        elif isinstance(value, list) and key == "report":
+            print(f"{indent}{key}:")
+            for line in value:
+                print(f"{indent}  {line}")
+        elif isinstance(value, float):
+            print(f"{indent}{key:<{width}}  {value:.6g}")
+        else:
+            print(f"{indent}{key:<{width}}  {value}")
+
+
+# --------------------------------------------------------------------- parser and entry point
+def build_parser() -> argparse.ArgumentParser:
+    from mfviz.evaluation import SPLITS
+
+    parser = argparse.ArgumentParser(
+        prog="mfviz", description="Train and evaluate matrix-factorization recommenders.",
+        epilog="Examples: mfviz info u.data | mfviz evaluate u.data --model als --factors 64 --json "
+               "| mfviz train u.data --model ials --output ials.npz")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    data_options = _data_options()
+
+    info = commands.add_parser("info", parents=[data_options], help="load a file and summarise it",
+                               description="Load DATA, print the load report and a summary.")
+    info.set_defaults(run=cmd_info)
+
+    model_names = "see `mfviz models`"
+    evaluate = commands.add_parser(
+        "evaluate", parents=[data_options], help="split, train on the train part, score the test part",
+        description="Split DATA, fit a model on the train part and report accuracy (explicit data) "
+                    "and top-k ranking metrics with training items excluded.")
+    evaluate.add_argument("--model", required=True, help=f"model name ({model_names})")
+    evaluate.add_argument("--split", choices=SPLITS, default="random",
+                          help="random: per interaction; user: a share of each user's interactions; "
+                               "leave-k-out: --leave-out per user; time: the latest interactions "
+                               "overall; user-time: each user's latest (default random)")
+    evaluate.add_argument("--test-size", type=float, default=0.2, metavar="F",
+                          help="held-out fraction (default 0.2)")
+    evaluate.add_argument("--leave-out", type=int, default=1, metavar="N",
+                          help="interactions held out per user by --split leave-k-out (default 1)")
+    evaluate.add_argument("--seed", type=int, default=0, metavar="N",
+                          help="seed of the split and, unless given, of --random-state (default 0)")
+    evaluate.add_argument("--k", type=int, default=10, metavar="N", help="list length (default 10)")
+    _add_hyperparameters(evaluate)
+    evaluate.set_defaults(run=cmd_evaluate)
+
+    train = commands.add_parser("train", parents=[data_options], help="fit on all of DATA and save",
+                                description="Fit a model on all of DATA and save it as .npz.")
+    train.add_argument("--model", required=True, help=f"model name ({model_names})")
+    train.add_argument("--output", "-o", required=True, metavar="PATH", help="model file to write (.npz)")
+    train.add_argument("--seed", type=int, default=0, metavar="N",
+                       help="--random-state when not given (default 0)")
+    _add_hyperparameters(train)
+    train.set_defaults(run=cmd_train)
+
+    models = commands.add_parser("models", help="list the models and their hyperparameters")
+    models.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
+    models.set_defaults(run=cmd_models)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit code (0 ok, 2 bad input)."""
+    args = build_parser().parse_args(argv)
+    started = time.perf_counter()
+    try:
+        result = args.run(args)
+    except (DataError, ModelError) as exc:
+        return _fail(str(exc))
+    except FileNotFoundError as exc:
+        return _fail(f"no such file: {exc.filename or exc}; check the path")
+    except OSError as exc:
+        return _fail(f"could not read {exc.filename or 'the input'}: {exc.strerror or exc}")
+    except NotImplementedError:
+        return _fail(f"model {getattr(args, 'model', '?')!r} is not implemented yet; "
+                     "choose another one (see `mfviz models`)")
+    except KeyboardInterrupt:
+        print("mfviz: interrupted", file=sys.stderr)
+        return 130
+    if args.json:
+        print(json.dumps(_plain(result), allow_nan=False))
+    else:
+        _print_text(_plain(result))
+    _progress(args, f"done in {time.perf_counter() - started:.2f} s")
+    return 0
+
+
+def _fail(message: str) -> int:
+    print("mfviz: error: " + " ".join(message.split()), file=sys.stderr)
+    return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

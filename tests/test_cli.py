@@ -1,0 +1,171 @@
+"""The `mfviz` command end to end: JSON on stdout only, required keys, model files, exit code 2."""
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mfviz.cli import main
+from mfviz.models import load_model
+from mfviz.models.registry import MODELS
+
+ML100K = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "ml-100k" / "u.data"
+DESIGN_RANKING_KEYS = ("precision@{k}", "recall@{k}", "ndcg@{k}", "map@{k}", "coverage@{k}")
+ALWAYS_KEYS = {"model", "n_users", "n_items", "nnz", "fit_seconds"}
+
+
+def _write_csv(path, ratings=True, timestamps=True, seed=0):
+    """40 users × 25 items, 5..16 interactions each, ratings 1..5, timestamps with ties."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for user in range(40):
+        for item in rng.choice(25, size=5 + user % 12, replace=False):
+            rows.append({"user": f"u{user}", "item": f"m{item}", "rating": int(rng.integers(1, 6)),
+                         "timestamp": 1_600_000_000 + int(rng.integers(0, 500))})
+    frame = pd.DataFrame(rows)
+    if not ratings:
+        frame = frame.drop(columns="rating")
+    if not timestamps:
+        frame = frame.drop(columns="timestamp")
+    frame.to_csv(path, index=False)
+    return path
+
+
+def _run(*args):
+    """The command in a fresh interpreter, as a user would run it."""
+    return subprocess.run([sys.executable, "-m", "mfviz.cli", *map(str, args)],
+                          capture_output=True, text=True, timeout=300)
+
+
+def _one_json_object(stdout: str) -> dict:
+    """stdout must be exactly one JSON object (plus the final newline) and nothing else."""
+    assert stdout.endswith("\n") and stdout.count("\n") == 1, stdout
+    result = json.loads(stdout)
+    assert isinstance(result, dict)
+    return result
+
+
+def test_evaluate_explicit_csv_subprocess(tmp_path):
+    data = _write_csv(tmp_path / "ratings.csv")
+    done = _run("evaluate", data, "--model", "popularity", "--k", "5", "--test-size", "0.25", "--json")
+    assert done.returncode == 0, done.stderr
+    result = _one_json_object(done.stdout)
+    required = ALWAYS_KEYS | {"rmse", "mae"} | {key.format(k=5) for key in DESIGN_RANKING_KEYS}
+    assert required <= set(result)
+    assert result["model"] == "popularity" and result["n_users"] == 40 and result["n_items"] == 25
+    assert result["n_train"] + result["n_test"] == result["nnz"]
+    assert 0 <= result["precision@5"] <= 1 and 0 < result["coverage@5"] <= 1
+    assert "loading" in done.stderr  # progress goes to stderr
+
+
+def test_bad_input_exit_code_2_subprocess(tmp_path):
+    done = _run("evaluate", tmp_path / "missing.csv", "--model", "popularity", "--json")
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert "Traceback" not in done.stderr
+    assert done.stderr.strip().splitlines()[-1].startswith("mfviz: error:")
+    assert "missing.csv" in done.stderr
+
+
+@pytest.mark.skipif(not ML100K.exists(), reason="MovieLens 100K is not in ../shared/datasets")
+def test_evaluate_movielens_popularity_subprocess():
+    done = _run("evaluate", ML100K, "--model", "popularity", "--json")
+    assert done.returncode == 0, done.stderr
+    result = _one_json_object(done.stdout)
+    assert (result["n_users"], result["n_items"], result["nnz"]) == (943, 1682, 100_000)
+    assert ALWAYS_KEYS | {"rmse", "mae", "precision@10", "ndcg@10", "coverage@10"} <= set(result)
+    # Popularity on a random 80/20 split of ML-100K is a known baseline: precision@10 near 0.19
+    assert 0.1 < result["precision@10"] < 0.3
+
+
+def test_implicit_data_has_ranking_metrics_only(tmp_path, capsys):
+    data = _write_csv(tmp_path / "clicks.csv", ratings=False)
+    assert main(["evaluate", str(data), "--model", "popularity", "--k", "3", "--json"]) == 0
+    result = _one_json_object(capsys.readouterr().out)
+    assert {key.format(k=3) for key in DESIGN_RANKING_KEYS} <= set(result)
+    assert "rmse" not in result and result["explicit"] is False
+
+
+@pytest.mark.parametrize("method", ["user", "leave-k-out", "time", "user-time"])
+def test_every_split_runs(tmp_path, capsys, method):
+    data = _write_csv(tmp_path / "ratings.csv")
+    assert main(["evaluate", str(data), "--model", "popularity", "--split", method, "--json", "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert _one_json_object(captured.out)["split"] == method
+    assert captured.err == ""  # --quiet
+
+
+def test_temporal_split_without_timestamps_is_a_clear_error(tmp_path, capsys):
+    data = _write_csv(tmp_path / "ratings.csv", timestamps=False)
+    assert main(["evaluate", str(data), "--model", "popularity", "--split", "time", "--json"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert re.search(r"mfviz: error: .*needs timestamps", captured.err)
+
+
+def _factor_model():
+    """A registry model with `factors` and `epochs` hyperparameters (ALS when present)."""
+    candidates = [name for name, cls in MODELS.items() if {"factors", "epochs"} <= set(cls.params)]
+    assert candidates, "no registry model has factors and epochs"
+    return "als" if "als" in candidates else candidates[0]
+
+
+def test_hyperparameters_reach_the_model_and_train_saves(tmp_path, capsys):
+    data = _write_csv(tmp_path / "ratings.csv")
+    output = tmp_path / "model.npz"
+    name = _factor_model()
+    code = main(["train", str(data), "--model", name, "--factors", "3", "--epochs", "2",
+                 "--output", str(output), "--json"])
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    result = _one_json_object(captured.out)
+    assert result["params"]["factors"] == 3 and result["params"]["epochs"] == 2
+    assert result["epochs_run"] == 2
+    assert re.search(r"epoch\s+2\s+loss", captured.err)  # per-epoch progress on stderr
+    model = load_model(output)
+    assert model.name == name and model.item_factors.shape == (25, 3)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["--model", "als", "--factors", "0"], "factors must be >= 1, got 0"),
+    (["--model", "als", "--factors", "many"], "--factors must be an integer, got 'many'"),
+    (["--model", "popularity", "--factors", "8"], "--factors does not apply to model 'popularity'"),
+    (["--model", "nonsense"], "unknown model 'nonsense'"),
+    (["--model", "popularity", "--test-size", "1.5"], "test_size must be a fraction"),
+    (["--model", "popularity", "--k", "0"], "k (the list length) must be a positive integer, got 0"),
+])
+def test_bad_arguments_give_exit_2_and_a_message(tmp_path, capsys, argv, message):
+    data = _write_csv(tmp_path / "ratings.csv")
+    assert main(["evaluate", str(data), *argv, "--json"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    error_lines = [line for line in captured.err.splitlines() if line.startswith("mfviz: error:")]
+    assert len(error_lines) == 1 and message in error_lines[0]
+
+
+def test_help_lists_every_hyperparameter_with_its_help(capsys):
+    with pytest.raises(SystemExit):
+        main(["evaluate", "--help"])
+    text = re.sub(r"\s+", "", capsys.readouterr().out)
+    first_help = {}
+    for cls in MODELS.values():
+        for name, spec in cls.params.items():
+            assert "--" + name.replace("_", "-") in text
+            first_help.setdefault(name, spec.help)
+    # the help shown for a name is the first registered model's Param.help
+    for name, help_text in first_help.items():
+        assert re.sub(r"\s+", "", help_text) in text, name
+
+
+def test_info_reports_the_load(tmp_path, capsys):
+    data = _write_csv(tmp_path / "ratings.csv")
+    assert main(["info", str(data), "--json", "--quiet"]) == 0
+    result = _one_json_object(capsys.readouterr().out)
+    assert (result["n_users"], result["n_items"], result["explicit"]) == (40, 25, True)
+    assert result["has_timestamps"] and any("Kept" in line for line in result["report"])
+    assert sum(result["histogram"].values()) == result["nnz"]
