@@ -1,8 +1,244 @@
-"""Funk SVD (placeholder: being implemented)."""
+"""Funk SVD: biased matrix factorization of explicit ratings by SGD (Surprise's SVD), plus the
+SGD training loop it shares with SVD++ (validation split, learning-rate decay, early stopping)."""
 
-from mfviz.models.base import Model
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numba
+import numpy as np
+import scipy.sparse as sp
+
+from mfviz.errors import ModelError
+from mfviz.kernels.sgd import (
+    funk_fold_in,
+    funk_objective,
+    funk_sgd_epoch,
+    funk_sgd_epoch_hogwild,
+    pairs_squared_error,
+)
+from mfviz.models.base import Model, Param
+
+# Shared by FunkSVD and SVDpp; each class sets its own defaults for the first four.
+SGD_PARAMS: dict[str, Param] = {
+    "lr_decay": Param(1.0, "learning rate multiplier applied after every epoch (1.0 = constant)",
+                      low=0.0, high=1.0, low_exclusive=True),
+    "init_mean": Param(0.0, "mean of the normal distribution the factors start from"),
+    "init_std": Param(0.1, "standard deviation of the normal distribution the factors start from", low=0.0),
+    "validation_fraction": Param(0.0, "share of training ratings held out for early stopping (0 = off)",
+                                 low=0.0, high=0.5),
+    "patience": Param(3, "epochs without a better validation RMSE before training stops", low=1),
+    "random_state": Param(None, "seed for initialisation and shuffling (None = fresh randomness)", low=0),
+}
 
 
-class FunkSVD(Model):
+class SGDModel(Model):
+    """The SGD training loop shared by Funk SVD and SVD++.
+
+    Each epoch: one pass of the subclass's kernel at the current learning rate, then the full
+    training objective (history `loss`, per rating), `train_rmse`, and `val_rmse` when
+    `validation_fraction` > 0. With a validation split, training stops after `patience` epochs
+    without a lower validation RMSE and the parameters of the best epoch are kept
+    (`best_epoch`). The learning rate is multiplied by `lr_decay` after every epoch. Users and
+    items without training ratings get zero factors and biases, so their predictions fall back
+    to the global mean plus the known bias (as Surprise does for unknown ids).
+    """
+
+    feedback = "explicit"
+
+    def __init__(self, **hyperparameters: Any) -> None:
+        super().__init__(**hyperparameters)
+        self._check_combination()
+
+    def _check_combination(self) -> None:
+        pass
+
+    def _reset(self) -> None:
+        super()._reset()
+        self.best_epoch: int | None = None
+
+    # --------------------------------------------------------------- the loop
+    def _fit(self, matrix: sp.csr_matrix) -> None:
+        self._check_combination()
+        rng = np.random.default_rng(self.random_state)
+        train, valid = self._split_validation(matrix, rng)
+        self._n_train = train.nnz
+        self._item_counts = np.bincount(train.indices, minlength=train.shape[1]).astype(np.float64)
+        self._init_state(train, rng)
+        best, best_rmse, waited = None, math.inf, 0
+        rate = float(self.learning_rate)
+        for epoch in range(1, self.epochs + 1):
+            self._run_epoch(train, rng, rate)
+            sse, penalty = self._objective(train)
+            extra = {"train_rmse": math.sqrt(sse / train.nnz)}
+            if valid is not None:
+                extra["val_rmse"] = self._validation_rmse(train, valid)
+            keep_going = self._epoch_done(epoch, (sse + penalty) / train.nnz, **extra)
+            if valid is not None:
+                if extra["val_rmse"] < best_rmse:
+                    best, best_rmse, waited = self._snapshot(), extra["val_rmse"], 0
+                    self.best_epoch = epoch
+                else:
+                    waited += 1
+                    keep_going = keep_going and waited < self.patience
+            if not keep_going:
+                break
+            rate *= self.lr_decay
+        if best is not None:
+            self._restore(best)
+        self._finish(train)
+
+    def _split_validation(self, matrix: sp.csr_matrix, rng: np.random.Generator):
+        """(training CSR, validation (users, items, ratings) or None)."""
+        if self.validation_fraction <= 0:
+            return matrix, None
+        n_valid = int(round(self.validation_fraction * matrix.nnz))
+        if n_valid < 1 or n_valid >= matrix.nnz:
+            raise ModelError(f"validation_fraction={self.validation_fraction:g} leaves {n_valid} of "
+                             f"{matrix.nnz} ratings for validation; use a larger fraction or set it to 0")
+        held = np.zeros(matrix.nnz, bool)
+        held[rng.choice(matrix.nnz, n_valid, replace=False)] = True
+        coo = matrix.tocoo()
+        keep = ~held
+        train = sp.csr_matrix((coo.data[keep], (coo.row[keep], coo.col[keep])), shape=matrix.shape,
+                              dtype=np.float32)
+        train.sort_indices()
+        valid = (coo.row[held].astype(np.int64), coo.col[held].astype(np.int64),
+                 coo.data[held].astype(np.float32))
+        return train, valid
+
+    # --------------------------------------------------------------- subclass hooks
+    def _init_state(self, train: sp.csr_matrix, rng: np.random.Generator) -> None:
+        raise NotImplementedError
+
+    def _run_epoch(self, train: sp.csr_matrix, rng: np.random.Generator, rate: float) -> None:
+        raise NotImplementedError
+
+    def _objective(self, train: sp.csr_matrix) -> tuple[float, float]:
+        raise NotImplementedError
+
+    def _validation_rmse(self, train: sp.csr_matrix, valid) -> float:
+        raise NotImplementedError
+
+    def _state_names(self) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def _finish(self, train: sp.csr_matrix) -> None:
+        raise NotImplementedError
+
+    def _snapshot(self) -> dict[str, np.ndarray]:
+        return {name: getattr(self, name).copy() for name in self._state_names()}
+
+    def _restore(self, snapshot: dict[str, np.ndarray]) -> None:
+        for name, array in snapshot.items():
+            setattr(self, name, array)
+
+    def _normal(self, rng: np.random.Generator, rows: int) -> np.ndarray:
+        return rng.normal(self.init_mean, self.init_std, (rows, self.factors)).astype(np.float32)
+
+    @staticmethod
+    def _empty_rows(train: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        """Boolean masks of users and of items without training ratings."""
+        return (np.diff(train.indptr) == 0,
+                np.bincount(train.indices, minlength=train.shape[1]) == 0)
+
+
+class FunkSVD(SGDModel):
+    r"""Funk SVD with biases (Surprise's ``SVD``): explicit ratings, observed entries only.
+
+    Prediction :math:`\hat r_{ui} = \mu + b_u + b_i + q_i^\top p_u` (with ``biases=False``:
+    :math:`q_i^\top p_u`). Objective, summed over the training ratings :math:`(u, i) \in R`:
+
+    .. math:: \sum_{(u,i)\in R} (r_{ui} - \hat r_{ui})^2 + \lambda (b_u^2 + b_i^2 + \|p_u\|^2 + \|q_i\|^2)
+
+    (a user's penalty is counted once per rating of that user, as SGD applies it). SGD over the
+    ratings in a fresh random order every epoch (Surprise visits them user by user in a fixed
+    order), with :math:`e_{ui} = r_{ui} - \hat r_{ui}` and learning rate :math:`\gamma`:
+
+    .. math::
+        b_u \leftarrow b_u + \gamma (e_{ui} - \lambda b_u), \quad
+        b_i \leftarrow b_i + \gamma (e_{ui} - \lambda b_i),
+
+        p_u \leftarrow p_u + \gamma (e_{ui} q_i - \lambda p_u), \quad
+        q_i \leftarrow q_i + \gamma (e_{ui} p_u - \lambda q_i).
+
+    :math:`\mu` is the mean training rating; :math:`b` start at 0, :math:`p, q` at
+    :math:`\mathcal N(\text{init\_mean}, \text{init\_std}^2)`. ``parallel=True`` runs Hogwild
+    (lock-free threads over chunks of the shuffled ratings) and needs ``random_state=None``,
+    because its result depends on thread timing. Fold-in reruns the same SGD for the new user
+    only (``epochs`` passes over the profile, item side frozen) from :math:`p_u = 0, b_u = 0`.
+    """
+
     name = "funksvd"
     label = "Funk SVD"
+    params = {
+        "factors": Param(100, "number of latent factors", low=1),
+        "epochs": Param(20, "SGD passes over the training ratings", low=1),
+        "learning_rate": Param(0.005, "SGD step size", low=0.0, low_exclusive=True),
+        "regularization": Param(0.02, "L2 penalty on every bias and factor, per rating", low=0.0),
+        "biases": Param(True, "learn global mean, user and item biases"),
+        **SGD_PARAMS,
+        "parallel": Param(False, "Hogwild: lock-free SGD on all threads (needs random_state=None)"),
+    }
+
+    def _check_combination(self) -> None:
+        if self.parallel and self.random_state is not None:
+            raise ModelError(
+                f"parallel=True (Hogwild) is not reproducible, so it cannot honour "
+                f"random_state={self.random_state}; set random_state=None to train in parallel, "
+                "or parallel=False for a seeded, deterministic run")
+
+    def _init_state(self, train: sp.csr_matrix, rng: np.random.Generator) -> None:
+        n_users, n_items = train.shape
+        self._P = self._normal(rng, n_users)
+        self._Q = self._normal(rng, n_items)
+        self._bu = np.zeros(n_users, np.float32)
+        self._bi = np.zeros(n_items, np.float32)
+        self._mu = float(train.data.mean(dtype=np.float64)) if self.biases else 0.0
+        coo = train.tocoo()
+        self._users = coo.row.astype(np.int32)
+        self._items = coo.col.astype(np.int32)
+        self._ratings = coo.data.astype(np.float32)
+
+    def _state_names(self) -> tuple[str, ...]:
+        return ("_P", "_Q", "_bu", "_bi")
+
+    def _run_epoch(self, train: sp.csr_matrix, rng: np.random.Generator, rate: float) -> None:
+        order = rng.permutation(train.nnz).astype(np.int64)
+        args = (self._users, self._items, self._ratings, order, self._P, self._Q, self._bu, self._bi,
+                self._mu, rate, float(self.regularization), bool(self.biases))
+        if self.parallel:
+            funk_sgd_epoch_hogwild(*args, numba.get_num_threads())
+        else:
+            funk_sgd_epoch(*args)
+
+    def _objective(self, train: sp.csr_matrix) -> tuple[float, float]:
+        return funk_objective(train.indptr, train.indices, train.data, self._P, self._Q, self._bu,
+                              self._bi, self._mu, float(self.regularization), self._item_counts)
+
+    def _validation_rmse(self, train: sp.csr_matrix, valid) -> float:
+        users, items, ratings = valid
+        P, Q, bu, bi = self._P.copy(), self._Q.copy(), self._bu.copy(), self._bi.copy()
+        empty_users, empty_items = self._empty_rows(train)
+        P[empty_users], bu[empty_users], Q[empty_items], bi[empty_items] = 0, 0, 0, 0
+        return math.sqrt(pairs_squared_error(users, items, ratings, P, Q, bu, bi, self._mu) / users.size)
+
+    def _finish(self, train: sp.csr_matrix) -> None:
+        empty_users, empty_items = self._empty_rows(train)
+        self._P[empty_users], self._bu[empty_users] = 0, 0
+        self._Q[empty_items], self._bi[empty_items] = 0, 0
+        self._user_factors, self._item_factors = self._P, self._Q
+        if self.biases:
+            self.user_bias, self.item_bias, self.global_mean = self._bu, self._bi, self._mu
+        for name in ("_P", "_Q", "_bu", "_bi", "_users", "_items", "_ratings"):
+            delattr(self, name)
+
+    def _fold_in(self, items: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float]:
+        vector = np.zeros(self.factors)
+        item_bias = self.item_bias if self.item_bias is not None else np.zeros(self.n_items, np.float32)
+        bias = funk_fold_in(items.astype(np.int64), values.astype(np.float64), self._item_factors,
+                            item_bias, float(self.global_mean), vector, int(self.epochs),
+                            float(self.learning_rate), float(self.lr_decay), float(self.regularization),
+                            bool(self.biases))
+        return vector.astype(np.float32), float(bias)

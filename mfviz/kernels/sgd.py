@@ -1,0 +1,197 @@
+"""SGD kernels of Funk SVD (biased matrix factorization): epochs, objective, pair errors, fold-in.
+
+Notation of the kernels (the model class maps it to readable names):
+    P: user factors (n_users, k)      Q: item factors (n_items, k)
+    bu: user biases (n_users,)        bi: item biases (n_items,)      mu: global mean
+    users, items, ratings: one training rating per position (COO, aligned)
+    order: the positions in the sequence SGD visits them this epoch
+
+One SGD step on rating (u, i, r), with err = r - (mu + bu[u] + bi[i] + P[u]·Q[i]):
+    bu[u] += lr (err - reg bu[u]);   bi[i] += lr (err - reg bi[i])
+    P[u]  += lr (err Q[i] - reg P[u]);   Q[i] += lr (err P[u] - reg Q[i])   (old P[u], Q[i] on the right)
+which is a step of lr/2 down the gradient of the per-rating term
+    err² + reg (bu[u]² + bi[i]² + |P[u]|² + |Q[i]|²).
+With use_bias False the biases are not touched (pass zeros and mu = 0).
+"""
+
+import numpy as np
+from numba import njit, prange
+
+
+@njit(cache=True, fastmath=True, inline="always")
+def _funk_step(u, i, r, P, Q, bu, bi, mu, lr, reg, use_bias):
+    # Row views and the update written as shrink·old + step·other keep the loops SIMD-friendly.
+    pu = P[u]
+    qi = Q[i]
+    dot = 0.0
+    for f in range(pu.shape[0]):
+        dot += pu[f] * qi[f]
+    err = r - (mu + bu[u] + bi[i] + dot)
+    if use_bias:
+        bu[u] += lr * (err - reg * bu[u])
+        bi[i] += lr * (err - reg * bi[i])
+    shrink = 1.0 - lr * reg
+    step = lr * err
+    for f in range(pu.shape[0]):
+        puf = pu[f]
+        qif = qi[f]
+        pu[f] = shrink * puf + step * qif
+        qi[f] = shrink * qif + step * puf
+    return err
+
+
+@njit(cache=True)
+def funk_sgd_epoch(users, items, ratings, order, P, Q, bu, bi, mu, lr, reg, use_bias):
+    """One serial SGD pass over the ratings at positions `order`, updating P, Q, bu, bi in place.
+    Deterministic for a given order. Returns the sum of squared errors seen before each step."""
+    sse = 0.0
+    for t in range(order.shape[0]):
+        s = order[t]
+        err = _funk_step(users[s], items[s], ratings[s], P, Q, bu, bi, mu, lr, reg, use_bias)
+        sse += err * err
+    return sse
+
+
+@njit(cache=True, parallel=True)
+def funk_sgd_epoch_hogwild(users, items, ratings, order, P, Q, bu, bi, mu, lr, reg, use_bias, n_chunks):
+    """Hogwild SGD pass: `order` cut into n_chunks contiguous pieces run on parallel threads
+    without locks (Niu et al. 2011). Races on shared rows are tolerated by design, so the result
+    is not reproducible; with n_chunks = 1 it is exactly `funk_sgd_epoch`. Returns the online SSE."""
+    n = order.shape[0]
+    chunk = (n + n_chunks - 1) // n_chunks
+    sse = 0.0
+    for c in prange(n_chunks):
+        local = 0.0
+        for t in range(c * chunk, min(n, (c + 1) * chunk)):
+            s = order[t]
+            err = _funk_step(users[s], items[s], ratings[s], P, Q, bu, bi, mu, lr, reg, use_bias)
+            local += err * err
+        sse += local
+    return sse
+
+
+@njit(cache=True, parallel=True, fastmath=True)
+def funk_objective(indptr, indices, data, P, Q, bu, bi, mu, reg, item_counts):
+    """(sum of squared errors, penalty) of the training objective over a users × items CSR:
+    penalty = reg Σ_(u,i) (bu² + bi² + |P[u]|² + |Q[i]|²), each term counted once per rating.
+    item_counts[i] = number of training ratings of item i."""
+    n_users, k = P.shape
+    sse = 0.0
+    penalty = 0.0
+    for u in prange(n_users):
+        a, b = indptr[u], indptr[u + 1]
+        if b == a:
+            continue
+        norm = 0.0
+        for f in range(k):
+            norm += P[u, f] * P[u, f]
+        local = 0.0
+        for s in range(a, b):
+            i = indices[s]
+            dot = 0.0
+            for f in range(k):
+                dot += P[u, f] * Q[i, f]
+            err = data[s] - (mu + bu[u] + bi[i] + dot)
+            local += err * err
+        sse += local
+        penalty += (b - a) * (norm + bu[u] * bu[u])
+    for i in range(Q.shape[0]):
+        if item_counts[i] > 0:
+            norm = 0.0
+            for f in range(k):
+                norm += Q[i, f] * Q[i, f]
+            penalty += item_counts[i] * (norm + bi[i] * bi[i])
+    return sse, reg * penalty
+
+
+@njit(cache=True, parallel=True, fastmath=True)
+def pairs_squared_error(users, items, ratings, P, Q, bu, bi, mu):
+    """Σ (r - (mu + bu[u] + bi[i] + P[u]·Q[i]))² over given (user, item, rating) triples."""
+    k = P.shape[1]
+    sse = 0.0
+    for s in prange(users.shape[0]):
+        u, i = users[s], items[s]
+        dot = 0.0
+        for f in range(k):
+            dot += P[u, f] * Q[i, f]
+        err = ratings[s] - (mu + bu[u] + bi[i] + dot)
+        sse += err * err
+    return sse
+
+
+@njit(cache=True)
+def funk_fold_in(items, ratings, Q, bi, mu, p, epochs, lr, lr_decay, reg, use_bias):
+    """SGD for one new user's vector p (updated in place, start it at zeros) and bias with the
+    item side frozen: `epochs` passes over the profile in the given order, the learning rate
+    multiplied by lr_decay after each pass, as in training. Returns the user bias."""
+    k = p.shape[0]
+    b = 0.0
+    rate = lr
+    for _ in range(epochs):
+        for s in range(items.shape[0]):
+            i = items[s]
+            dot = 0.0
+            for f in range(k):
+                dot += p[f] * Q[i, f]
+            err = ratings[s] - (mu + b + bi[i] + dot)
+            if use_bias:
+                b += rate * (err - reg * b)
+            for f in range(k):
+                p[f] += rate * (err * Q[i, f] - reg * p[f])
+        rate *= lr_decay
+    return b
+
+
+# ----------------------------------------------------------------------------- NumPy references
+
+
+def funk_sgd_epoch_reference(users, items, ratings, order, P, Q, bu, bi, mu, lr, reg, use_bias):
+    """NumPy version of `funk_sgd_epoch` (also the reference of the Hogwild kernel with one chunk)."""
+    sse = 0.0
+    for s in order:
+        u, i = users[s], items[s]
+        err = ratings[s] - (mu + bu[u] + bi[i] + P[u] @ Q[i])
+        if use_bias:
+            bu[u] += lr * (err - reg * bu[u])
+            bi[i] += lr * (err - reg * bi[i])
+        pu, qi = P[u].copy(), Q[i].copy()
+        P[u] = pu + lr * (err * qi - reg * pu)
+        Q[i] = qi + lr * (err * pu - reg * qi)
+        sse += err * err
+    return sse
+
+
+def funk_rating_loss_reference(r, pu, qi, bu_u, bi_i, mu, reg):
+    """The per-rating term of the objective whose half-gradient one SGD step follows."""
+    err = r - (mu + bu_u + bi_i + pu @ qi)
+    return err**2 + reg * (bu_u**2 + bi_i**2 + pu @ pu + qi @ qi)
+
+
+def funk_objective_reference(indptr, indices, data, P, Q, bu, bi, mu, reg, item_counts):
+    """NumPy version of `funk_objective`."""
+    users = np.repeat(np.arange(P.shape[0]), np.diff(indptr))
+    pred = mu + bu[users] + bi[indices] + np.einsum("ij,ij->i", P[users], Q[indices])
+    sse = float(((data - pred) ** 2).sum())
+    counts = np.diff(indptr)
+    penalty = (counts * ((P**2).sum(1) + bu**2)).sum() + (item_counts * ((Q**2).sum(1) + bi**2)).sum()
+    return sse, float(reg * penalty)
+
+
+def pairs_squared_error_reference(users, items, ratings, P, Q, bu, bi, mu):
+    """NumPy version of `pairs_squared_error`."""
+    pred = mu + bu[users] + bi[items] + np.einsum("ij,ij->i", P[users], Q[items])
+    return float(((ratings - pred) ** 2).sum())
+
+
+def funk_fold_in_reference(items, ratings, Q, bi, mu, p, epochs, lr, lr_decay, reg, use_bias):
+    """NumPy version of `funk_fold_in`."""
+    b = 0.0
+    rate = lr
+    for _ in range(epochs):
+        for i, r in zip(items, ratings, strict=True):
+            err = r - (mu + b + bi[i] + p @ Q[i])
+            if use_bias:
+                b += rate * (err - reg * b)
+            p += rate * (err * Q[i] - reg * p)
+        rate *= lr_decay
+    return b
