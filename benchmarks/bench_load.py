@@ -1,0 +1,132 @@
+"""Loading speed and peak memory: a generated 5M-row `user,item,rating,timestamp` CSV through load_interactions.
+
+Each load runs in a fresh process (so one run's freed memory cannot hide the next run's peak):
+the process imports everything and warms the numba kernels on a tiny file, resets the kernel's
+peak-RSS counter (/proc/self/clear_refs), loads, and reports wall time and peak RSS above the
+baseline. The peer is the usual hand-written path: pandas.read_csv(engine="pyarrow"),
+pd.factorize of both id columns, scipy COO -> CSR (duplicates summed).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.common import table
+
+N_ROWS = 5_000_000
+N_USERS = 150_000
+N_ITEMS = 30_000
+REPEATS = 3
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def write_csv(path: Path, n_rows: int = N_ROWS, seed: int = 0) -> None:
+    """user,item,rating,timestamp with power-law item popularity and half-star ratings."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    rng = np.random.default_rng(seed)
+    users = rng.integers(1, N_USERS + 1, n_rows)
+    items = np.minimum(rng.zipf(1.3, n_rows), N_ITEMS)
+    ratings = rng.integers(1, 11, n_rows) / 2
+    stamps = rng.integers(1_000_000_000, 1_700_000_000, n_rows)
+    pacsv.write_csv(pa.table({"user": users, "item": items, "rating": ratings, "timestamp": stamps}),
+                    str(path))
+
+
+def _rss(field: str) -> int:
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError(field)
+
+
+def _child(path: str, contender: str) -> None:
+    """Run in a fresh interpreter: one timed load, printed as JSON."""
+    import pandas as pd
+    import scipy.sparse as sp
+
+    import mfviz
+
+    warm = Path(path).with_name("warm.csv")
+    mfviz.load_interactions(warm)  # compile/load the numba caches outside the measurement
+
+    def peer():
+        frame = pd.read_csv(path, engine="pyarrow")
+        rows, _ = pd.factorize(frame["user"], sort=True)
+        cols, item_ids = pd.factorize(frame["item"], sort=True)
+        matrix = sp.csr_matrix((frame["rating"].to_numpy(np.float32), (rows, cols)),
+                               shape=(rows.max() + 1, len(item_ids)))
+        matrix.sum_duplicates()
+        return matrix, None
+
+    def ours():
+        loaded = mfviz.load_interactions(path)
+        return loaded.matrix, loaded.timestamps
+
+    with open("/proc/self/clear_refs", "w") as fh:
+        fh.write("5")  # reset VmHWM (peak RSS) to the current RSS
+    base = _rss("VmRSS")
+    start = time.perf_counter()
+    matrix, stamps = ours() if contender == "mfviz" else peer()
+    seconds = time.perf_counter() - start
+    peak = _rss("VmHWM") - base
+    csr = matrix.data.nbytes + matrix.indices.nbytes + matrix.indptr.nbytes
+    print(json.dumps({"seconds": seconds, "peak": peak, "csr": csr, "nnz": int(matrix.nnz),
+                      "stamps": 0 if stamps is None else int(stamps.nbytes)}))
+
+
+def _run_child(path: Path, contender: str) -> dict:
+    env = dict(os.environ, NUMBA_NUM_THREADS="2", OMP_NUM_THREADS="2", OPENBLAS_NUM_THREADS="1")
+    code = f"from benchmarks.bench_load import _child; _child({str(path)!r}, {contender!r})"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, check=True,
+                         capture_output=True, text=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def run() -> str:
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "ratings_5m.csv"
+        write_csv(path)
+        write_csv(Path(tmp) / "warm.csv", 1000, seed=1)
+        size = path.stat().st_size
+        results: dict[str, list[dict]] = {"mfviz": [], "peer": []}
+        for _ in range(REPEATS):  # interleaved
+            for contender in results:
+                results[contender].append(_run_child(path, contender))
+    med = {c: {k: statistics.median(r[k] for r in runs) for k in runs[0]} for c, runs in results.items()}
+    ours, peer = med["mfviz"], med["peer"]
+    rows = []
+    for name, m in (("mfviz.load_interactions", ours), ("peer: pandas(pyarrow) + factorize + scipy CSR", peer)):
+        rows.append([name, f"{m['seconds']:.2f}", f"{N_ROWS / m['seconds'] / 1e6:.2f}",
+                     f"{m['peak'] / 2**20:.0f}", f"{m['csr'] / 2**20:.0f}", f"{m['peak'] / m['csr']:.2f}"])
+    return f"""## Loading a 5M-row CSV (`python -m benchmarks load`)
+
+Generated `user,item,rating,timestamp` CSV, {N_ROWS:,} rows ({size / 2**20:.0f} MiB), {N_USERS:,} users,
+{N_ITEMS:,} items with power-law popularity; each load in a fresh process with warm numba caches,
+peak = peak RSS above the process's RSS just before the load (Linux VmHWM after clear_refs),
+CSR = data + indices + indptr of the final matrix. Medians of {REPEATS} interleaved runs, 2 threads,
+on the shared 2-core machine (teammates' jobs may have run at the same time).
+mfviz also keeps one int64 timestamp per interaction ({ours['stamps'] / 2**20:.0f} MiB) and the
+duplicate-merge and validation work; the peer does neither.
+
+{table(["loader", "seconds", "M rows/s", "peak MiB", "CSR MiB", "peak / CSR"], rows)}
+
+Time ratio mfviz / peer: {ours['seconds'] / peer['seconds']:.2f}.
+Targets of issue 2: >= 2M rows/s, peak < 3x CSR. Peak / (CSR + timestamps) for mfviz:
+{ours['peak'] / (ours['csr'] + ours['stamps']):.2f}.
+"""
+
+
+if __name__ == "__main__":
+    print(run())
