@@ -90,19 +90,20 @@ def catalog_coverage(recommended, n_items: int) -> float:
 def evaluate(model, train, test, k: int = 10) -> dict[str, float | int]:
     """Score a model fitted on `train` against the held-out `test` (same index space).
 
-    Returns `rmse`, `mae` (explicit test data only: predictions on the test pairs, not clipped),
+    An unfitted model is fitted on `train` first. Returns `rmse`, `mae` (explicit test data only: predictions on the test pairs, not clipped),
     `precision@k`, `recall@k`, `ndcg@k`, `map@k`, `hit_rate@k` (see `ranking_metrics`),
     `coverage@k` (see `catalog_coverage`, over the lists of the evaluated users),
-    `users_evaluated`, `test_interactions` and `evaluate_seconds`. Items the model saw in
+    `fit_seconds`, `users_evaluated`, `test_interactions` and `evaluate_seconds` (ranking and
+    scoring only). Items the model saw in
     training (its `train_matrix`, set by `fit`) are excluded from the lists, so `train` must be
     the data the model was fitted on.
     """
     k = _check_k(k)
-    if not model.is_fitted:
-        raise ModelError(f"{model.label} is not fitted yet: fit it on the training split first")
     if test.matrix.shape != train.matrix.shape:
         raise DataError(f"train is {train.matrix.shape} and test is {test.matrix.shape}; split one "
                         "Interactions with mfviz.evaluation so their indices line up")
+    if not model.is_fitted:
+        model.fit(train)
     if (model.n_users, model.n_items) != train.matrix.shape:
         raise ModelError(f"the model has {model.n_users} users × {model.n_items} items but the data "
                          f"has {train.n_users} × {train.n_items}; fit the model on `train`")
@@ -112,7 +113,7 @@ def evaluate(model, train, test, k: int = 10) -> dict[str, float | int]:
     if test.nnz == 0:
         raise DataError("the test set is empty; raise test_size or use more data")
     started = time.perf_counter()
-    results: dict[str, float | int] = {}
+    results: dict[str, float | int] = {"fit_seconds": model.fit_seconds}
     if test.is_explicit:
         coo = test.matrix.tocoo()
         predicted = model.predict(coo.row, coo.col)

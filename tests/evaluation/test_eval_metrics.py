@@ -138,10 +138,15 @@ def test_evaluate_implicit_has_no_rating_metrics():
     assert {"precision@2", "recall@2", "ndcg@2", "map@2", "coverage@2"} <= set(got)
 
 
+def test_evaluate_fits_an_unfitted_model_on_train():
+    train, test = _tiny_split(explicit=False)
+    fresh = evaluate(Popularity(), train, test, k=2)
+    fitted = evaluate(Popularity().fit(train), train, test, k=2)
+    assert fresh["ndcg@2"] == fitted["ndcg@2"] and fresh["coverage@2"] == fitted["coverage@2"]
+
+
 def test_evaluate_refuses_mismatched_model():
     train, test = _tiny_split(explicit=False)
-    with pytest.raises(ModelError, match="not fitted"):
-        evaluate(Popularity(), train, test)
     whole = Interactions(train.matrix + test.matrix, train.user_ids, train.item_ids)
     with pytest.raises(ModelError, match="not fitted on `train`"):
         evaluate(Popularity().fit(whole), train, test)
