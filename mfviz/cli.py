@@ -273,6 +273,13 @@ def cmd_models(args: argparse.Namespace) -> dict[str, Any]:
             for name, cls in MODELS.items()}
 
 
+def _print_models(result: dict[str, Any]) -> None:
+    for name, entry in result.items():
+        print(f"{name}: {entry['label']} ({entry['feedback']} feedback)")
+        for param, spec in entry["params"].items():
+            print(f"  {_option_name(param):<24} default {spec['default']!s:<8} {spec['help']}")
+
+
 # --------------------------------------------------------------------- output
 def _plain(value: Any) -> Any:
     """JSON-safe: NumPy scalars to Python, non-finite floats to null."""
@@ -349,7 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     models = commands.add_parser("models", help="list the models and their hyperparameters")
     models.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
-    models.set_defaults(run=cmd_models)
+    models.set_defaults(run=cmd_models, render=_print_models, quiet=True)
     return parser
 
 
@@ -371,10 +378,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("mfviz: interrupted", file=sys.stderr)
         return 130
-    if args.json:
-        print(json.dumps(_plain(result), allow_nan=False))
-    else:
-        _print_text(_plain(result))
+    try:
+        if args.json:
+            print(json.dumps(_plain(result), allow_nan=False), flush=True)
+        else:
+            getattr(args, "render", _print_text)(_plain(result))
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) went away: not an error. Point stdout at devnull so the
+        # interpreter's final flush does not complain again.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     _progress(args, f"done in {time.perf_counter() - started:.2f} s")
     return 0
 
