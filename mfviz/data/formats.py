@@ -295,25 +295,26 @@ def sniff(blob: Blob, *, delimiter: str | None, header: bool | None, encoding: s
 
 
 def _sniff_delimiter(name: str, lines: list[str], quoted: bool) -> str:
-    best, best_score = None, (0.0, 0)
-    for rank, candidate in enumerate(CANDIDATE_DELIMITERS):
+    """The first candidate (in CANDIDATE_DELIMITERS order) that splits >= 90% of lines into the
+    same number (>= 2) of fields; failing that, the most consistent one above 50% (a file with a
+    few broken lines still gets its delimiter, and the broken lines are reported later)."""
+    consistency: dict[str, float] = {}
+    for candidate in CANDIDATE_DELIMITERS:
         counts = [len(split_fields(line, candidate, quoted)) for line in lines[:100]]
         values, freq = np.unique(counts, return_counts=True)
-        mode = int(values[np.argmax(freq)])
-        consistency = float(freq.max()) / len(counts)
-        if mode < 2 or consistency < 0.9:
-            continue
-        # "::" and tab first; a space only when nothing else splits the lines
-        score = (consistency, -rank)
-        if best is None or score > best_score:
-            best, best_score = candidate, score
-    if best is None:
-        raise DataError(
-            f"{name}: cannot find the column delimiter: lines do not split consistently on comma, "
-            "tab, semicolon, pipe or '::' (first line: "
-            f"{lines[0][:80]!r}). Give it with delimiter=..., or check that this is an interactions file."
-        )
-    return best
+        if values[np.argmax(freq)] >= 2:
+            consistency[candidate] = float(freq.max()) / len(counts)
+    regular = [c for c in CANDIDATE_DELIMITERS if consistency.get(c, 0.0) >= 0.9]
+    if regular:
+        return regular[0]
+    rough = sorted((c for c in consistency if consistency[c] >= 0.5), key=lambda c: -consistency[c])
+    if rough:
+        return rough[0]
+    raise DataError(
+        f"{name}: cannot find the column delimiter: lines do not split consistently on comma, "
+        "tab, semicolon, pipe or '::' (first line: "
+        f"{lines[0][:80]!r}). Give it with delimiter=..., or check that this is an interactions file."
+    )
 
 
 def _looks_like_header(rows: list[list[str]], header_words: set[str]) -> bool:

@@ -7,10 +7,11 @@ import os
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from mfviz.data import formats
-from mfviz.data.formats import Blob, Dialect, Layout, normalize_name
+from mfviz.data.formats import Blob, Layout, normalize_name
 from mfviz.data.interactions import Interactions
 from mfviz.data.report import LoadReport
 from mfviz.errors import DataError
@@ -196,7 +197,8 @@ def _read_frame(blob: Blob, layout: Layout | None, overrides: dict, report: Load
     needed = [c for c in dict.fromkeys(columns.values()) if c is not None]
     bad_rows = formats.BadRows()
     try:
-        table = formats.read_delimited(blob, dialect, include=needed, bad_rows=bad_rows)
+        table = formats.read_delimited(blob, dialect, include=needed, bad_rows=bad_rows,
+                                       column_types={columns[r]: pa.string() for r in ("user", "item")})
     except pa.ArrowInvalid as exc:
         raise _wrap(blob.name, exc) from None
     if bad_rows.count:
@@ -211,21 +213,27 @@ def _read_frame(blob: Blob, layout: Layout | None, overrides: dict, report: Load
             )
         report.drop(f"a wrong number of fields (expected {expected})", bad_rows.count)
     report.rows_read = table.num_rows + bad_rows.count
-    table = _ids_as_text_when_too_big(blob, dialect, table, columns, needed)
+    table = _ids_as_written(table, columns)
     return _to_pandas(table, columns), columns, 1 if dialect.header else 0
 
 
-def _ids_as_text_when_too_big(blob, dialect: Dialect, table: pa.Table, columns, needed) -> pa.Table:
-    """Arrow reads integers beyond int64 as doubles, which would merge distinct ids; such id
-    columns are read again as text so every id survives exactly."""
-    lossy = [columns[r] for r in ("user", "item")
-             if pa.types.is_floating(table.schema.field(columns[r]).type)
-             or pa.types.is_decimal(table.schema.field(columns[r]).type)]
-    if not lossy:
-        return table
-    return formats.read_delimited(blob, dialect, include=needed,
-                                  column_types={c: pa.string() for c in lossy},
-                                  bad_rows=formats.BadRows())
+def _ids_as_written(table: pa.Table, columns: dict) -> pa.Table:
+    """Id columns are read as text; a column becomes int64 only when every id is a canonical
+    integer that fits, so "007" and "7" stay two ids and ids beyond int64 are never rounded."""
+    for role in ("user", "item"):
+        name = columns[role]
+        ids = table[name]
+        if not pa.types.is_string(ids.type) and not pa.types.is_large_string(ids.type):
+            continue
+        canonical = pc.all(pc.match_substring_regex(ids, r"^-?(0|[1-9][0-9]{0,18})$")).as_py()
+        if not canonical or ids.null_count:
+            continue
+        try:
+            as_int = pc.cast(ids, pa.int64())
+        except pa.ArrowInvalid:  # 19 digits beyond int64: keep the text
+            continue
+        table = table.set_column(table.schema.get_field_index(name), name, as_int)
+    return table
 
 
 def _to_pandas(table: pa.Table, columns: dict) -> pd.DataFrame:

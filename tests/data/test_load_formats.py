@@ -115,6 +115,12 @@ def test_string_ids_and_ids_beyond_int64(tmp_path):
     assert loaded.item_ids.tolist() == ["item-0", "item-1"]
 
 
+def test_ids_are_kept_as_written(tmp_path):
+    (tmp_path / "r.csv").write_text("user,item,rating\n007,1.50,5\n7,1.5,4\n007,1.5,3\n7,1.50,2\n")
+    loaded = load_interactions(tmp_path / "r.csv")
+    assert loaded.user_ids.tolist() == ["007", "7"] and loaded.item_ids.tolist() == ["1.5", "1.50"]
+
+
 def test_int64_ids_beyond_double_precision_are_exact(tmp_path):
     ids = [2**53 + 1, 2**53 + 3, 2**62 + 7]
     lines = ["user,item,rating"] + [f"{ids[k % 3]},{ids[(k + 1) % 3]},{k % 5 + 1}" for k in range(6)]
