@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -135,10 +136,12 @@ def _load(args: argparse.Namespace):
 
     rating: Any = False if args.no_rating else _column(args.rating)
     timestamp: Any = False if args.no_timestamp else _column(args.timestamp)
+    # A shell passes "\t" literally; the loader wants the character.
+    delimiter = None if args.delimiter is None else args.delimiter.replace("\\t", "\t")
     _progress(args, f"loading {args.data}")
     data = load_interactions(
         args.data, user=_column(args.user), item=_column(args.item), rating=rating,
-        timestamp=timestamp, delimiter=args.delimiter, header=args.header, explicit=args.explicit,
+        timestamp=timestamp, delimiter=delimiter, header=args.header, explicit=args.explicit,
         on_bad_rows=args.on_bad_rows, items=args.items)
     for line in data.report.lines():
         _progress(args, "  " + line)
@@ -395,8 +398,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+# The library's messages name keyword arguments; on the command line the options are meant.
+_OPTION_WORDING = [
+    (re.compile(r"on_bad_rows='drop'"), "--on-bad-rows drop"),
+    (re.compile(r"\b(user|item|rating|timestamp|delimiter)=\.\.\."), r"--\1 ..."),
+    (re.compile(r"\bexplicit=True"), "--explicit"),
+    (re.compile(r"\bexplicit=False"), "--implicit"),
+]
+
+
 def _fail(message: str) -> int:
-    print("mfviz: error: " + " ".join(message.split()), file=sys.stderr)
+    message = " ".join(message.split())
+    for pattern, replacement in _OPTION_WORDING:
+        message = pattern.sub(replacement, message)
+    print("mfviz: error: " + message, file=sys.stderr)
     return EXIT_USAGE
 
 

@@ -169,3 +169,14 @@ def test_info_reports_the_load(tmp_path, capsys):
     assert (result["n_users"], result["n_items"], result["explicit"]) == (40, 25, True)
     assert result["has_timestamps"] and any("Kept" in line for line in result["report"])
     assert sum(result["histogram"].values()) == result["nnz"]
+
+
+def test_bad_rows_message_names_the_cli_option_and_the_option_works(tmp_path, capsys):
+    data = _write_csv(tmp_path / "ratings.csv")
+    with open(data, "a") as handle:
+        handle.write("u1,m3,not-a-number,1600000000\n")
+    assert main(["info", str(data), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "non-numeric rating" in err and "--on-bad-rows drop" in err
+    assert main(["info", str(data), "--on-bad-rows", "drop", "--json", "--quiet"]) == 0
+    assert any("Dropped 1 rows" in line for line in _one_json_object(capsys.readouterr().out)["report"])
