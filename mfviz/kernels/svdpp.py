@@ -207,27 +207,31 @@ def shuffle_within_rows_reference(indptr, uniforms):
     return positions
 
 
+def svdpp_step_reference(u, i, r, rated, P, Q, Y, bu, bi, mu, lr, lr_y, reg):
+    """One literal SVD++ step on rating (u, i, r), rated = R(u): z_u from the current Y, then
+    every parameter updated, Y[j] for all j in R(u). Returns the error before the step."""
+    inv_sqrt = 1.0 / np.sqrt(len(rated))
+    z = Y[rated].sum(0) * inv_sqrt
+    err = r - (mu + bu[u] + bi[i] + Q[i] @ (P[u] + z))
+    bu[u] += lr * (err - reg * bu[u])
+    bi[i] += lr * (err - reg * bi[i])
+    pu, qi = P[u].copy(), Q[i].copy()
+    P[u] = pu + lr * (err * qi - reg * pu)
+    Q[i] = qi + lr * (err * (pu + z) - reg * qi)
+    Y[rated] += lr_y * (err * qi * inv_sqrt - reg * Y[rated])
+    return err
+
+
 def svdpp_epoch_reference(indptr, indices, data, user_order, positions, P, Q, Y, bu, bi, mu, lr, lr_y, reg):
     """The literal per-rating SVD++ SGD (as Surprise runs it): z_u recomputed and every Y[j],
     j∈R(u), updated at each rating. O(|R(u)|·k) per rating; an independent check of the kernel."""
     sse = 0.0
     for u in user_order:
         a, b = indptr[u], indptr[u + 1]
-        if b == a:
-            continue
-        rated = indices[a:b]
-        inv_sqrt = 1.0 / np.sqrt(b - a)
         for pos in positions[a:b]:
-            i = indices[pos]
-            z = Y[rated].sum(0) * inv_sqrt
-            err = data[pos] - (mu + bu[u] + bi[i] + Q[i] @ (P[u] + z))
+            err = svdpp_step_reference(u, indices[pos], data[pos], indices[a:b], P, Q, Y, bu, bi, mu,
+                                       lr, lr_y, reg)
             sse += err * err
-            bu[u] += lr * (err - reg * bu[u])
-            bi[i] += lr * (err - reg * bi[i])
-            pu, qi = P[u].copy(), Q[i].copy()
-            P[u] = pu + lr * (err * qi - reg * pu)
-            Q[i] = qi + lr * (err * (pu + z) - reg * qi)
-            Y[rated] += lr_y * (err * qi * inv_sqrt - reg * Y[rated])
     return sse
 
 
