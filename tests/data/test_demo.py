@@ -1,0 +1,74 @@
+"""The demo catalogue: deterministic, the promised shape, and genre structure a model can find."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse.linalg as sla
+
+import mfviz.datasets as datasets
+from mfviz.data.demo import GENRES, generate_demo, main
+
+
+@pytest.fixture(scope="module")
+def demo():
+    return datasets.load_demo()
+
+
+def test_generator_is_deterministic_and_matches_the_committed_files(tmp_path):
+    small = {"n_users": 100, "n_items": 60, "n_ratings": 1500}
+    pd.testing.assert_frame_equal(generate_demo(3, **small)[0], generate_demo(3, **small)[0])
+    assert not generate_demo(4, **small)[0].equals(generate_demo(3, **small)[0])
+    main(["--out", str(tmp_path), "--seed", "7"])  # the command data/README.md documents
+    for name, path in datasets.demo_files().items():
+        if path.parent == datasets.DATA_DIR:
+            assert (tmp_path / name).read_bytes() == path.read_bytes(), f"data/{name} is stale"
+
+
+def test_shape_values_and_files(demo):
+    assert (demo.n_users, demo.n_items, demo.nnz) == (3000, 1500, 100_000)
+    assert demo.is_explicit and set(np.unique(demo.matrix.data)) == {1, 2, 3, 4, 5}
+    assert demo.timestamps is not None and demo.timestamps.min() > 1_300_000_000
+    assert demo.report.metadata_join_rate == 1.0
+    assert demo.titles[0].endswith(")") and demo.items["title"].is_unique
+    assert all(1 <= len(g) <= 2 and set(g) <= set(GENRES) for g in demo.items["genres"])
+    assert demo.user_activity.min() >= 8
+    files = datasets.demo_files()
+    assert set(files) == {"demo_ratings.csv", "demo_items.csv"}
+    assert sum(p.stat().st_size for p in files.values()) < 5 * 2**20
+
+
+def test_power_law_popularity(demo):
+    popularity = np.sort(demo.item_popularity)[::-1]
+    top_share = popularity[: len(popularity) // 10].sum() / popularity.sum()
+    assert top_share > 0.3  # the top 10% of items carry far more than 10% of ratings
+    assert popularity[0] > 10 * np.median(popularity)
+    assert demo.summary().long_tail_share > 0.7
+
+
+def test_genre_structure_is_planted(demo):
+    main_genre = np.array([g[0] for g in demo.items["genres"]])
+    binary = (demo.matrix > 0).astype(np.float64)
+    co = (binary.T @ binary).toarray()
+    np.fill_diagonal(co, 0)
+    same = main_genre[:, None] == main_genre[None, :]
+    np.fill_diagonal(same, False)
+    assert co[same].mean() > 3 * co[~same].mean()
+    # and a rank-12 SVD puts each item next to items of its own genre far above chance
+    _, s, vt = sla.svds(demo.matrix.astype(np.float64), k=12, random_state=0)
+    vectors = (vt.T * s)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    similarity = vectors @ vectors.T
+    np.fill_diagonal(similarity, -np.inf)
+    neighbour = similarity.argmax(axis=1)
+    chance = sum((main_genre == g).mean() ** 2 for g in GENRES)
+    assert (main_genre[neighbour] == main_genre).mean() > 5 * chance
+
+
+def test_load_demo_generates_when_files_are_absent(tmp_path, monkeypatch):
+    monkeypatch.setattr(datasets, "DATA_DIR", tmp_path / "not-there")
+    monkeypatch.setenv("MFVIZ_CACHE", str(tmp_path / "cache"))
+    files = datasets.demo_files()
+    assert all(p.parent == tmp_path / "cache" and p.is_file() for p in files.values())
+    assert datasets.load_demo().nnz == 100_000
