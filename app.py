@@ -2,20 +2,27 @@
 
 import streamlit as st
 
-from mfviz.dashboard.ui import sidebar_status
+from mfviz.dashboard.ui import collect_finished_training, sidebar_status
 
-st.set_page_config(page_title="mfviz — what did the recommender learn?", page_icon="🧭", layout="wide")
+st.set_page_config(page_title="mfviz — what did the recommender learn?", page_icon=":material/explore:",
+                   layout="wide")
 
 PAGES = [
-    st.Page("pages/data.py", title="Data", icon="📂", default=True),
-    st.Page("pages/train.py", title="Train", icon="🧠"),
-    st.Page("pages/latent.py", title="Latent space", icon="🗺️"),
-    st.Page("pages/neighbours.py", title="Neighbours", icon="🔗"),
-    st.Page("pages/spectrum.py", title="Spectrum", icon="📉"),
-    st.Page("pages/bias.py", title="Popularity bias", icon="⚖️"),
-    st.Page("pages/recommend.py", title="Recommend", icon="🎯"),
+    st.Page("pages/data.py", title="Data", icon=":material/table_chart:", default=True),
+    st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
+    st.Page("pages/latent.py", title="Latent space", icon=":material/scatter_plot:"),
+    st.Page("pages/neighbours.py", title="Neighbours", icon=":material/hub:"),
+    st.Page("pages/spectrum.py", title="Spectrum", icon=":material/ssid_chart:"),
+    st.Page("pages/bias.py", title="Popularity bias", icon=":material/balance:"),
+    st.Page("pages/recommend.py", title="Recommend", icon=":material/recommend:"),
 ]
 
 page = st.navigation(PAGES)
-sidebar_status(page.title)
-page.run()
+if page.title != "Train":  # the Train page reports its own finished job
+    collect_finished_training()
+status = st.sidebar.container()
+try:
+    page.run()
+finally:  # drawn after the page, so it lists a model the page has just trained
+    with status:
+        sidebar_status()

@@ -44,7 +44,7 @@ with st.container(border=True):
                 st.error(f"Could not load {upload.name}: {exc}", icon="⚠️")
             else:
                 source = DataEntry(interactions=loaded, name=upload.name, key=state.interactions_hash(loaded),
-                                   report_lines=list(loaded.report.lines()))
+                                   report_lines=ui.plain_report(loaded.report.lines()))
                 st.session_state[state.SOURCE] = source
                 st.session_state[state.UPLOAD_KEY] = parse_key
                 st.session_state[state.FILTERS] = {}
@@ -106,7 +106,7 @@ with st.form("filters"):
                        index=list(kinds.values()).index(applied.get("explicit")),
                        help="Explicit: values are ratings to predict (RMSE). Implicit: values are "
                             "confidence of a positive signal (ranking metrics, implicit ALS).")
-    if st.form_submit_button("Apply", type="primary"):
+    if st.form_submit_button("Apply", type="primary", key="filters_apply"):
         settings = {"min_count": int(min_count), "binarize_at": float(threshold) if binarize else None,
                     "explicit": kinds[feedback]}
         with ui.guard("Filtering"):
@@ -120,7 +120,7 @@ with st.form("filters"):
         st.session_state[state.FILTERS] = settings
         ui.set_data(DataEntry(interactions=filtered, name=source.name,
                               key=state.array_hash(extra=f"{source.key}|{sorted(settings.items())}"),
-                              report_lines=list(filtered.report.lines()), is_demo=source.is_demo,
+                              report_lines=ui.plain_report(filtered.report.lines()), is_demo=source.is_demo,
                               filters=", ".join(words)))
         st.rerun()
 

@@ -73,7 +73,7 @@ with st.form("train_form"):
     seed = s3.number_input("Seed", 0, 10_000, 0, key="split_seed", help="Same seed, same split.")
     k = s4.number_input("k for top-k metrics", 1, 100, 10, key="split_k",
                         help="Length of the recommendation lists that precision@k, recall@k, NDCG@k score.")
-    submitted = st.form_submit_button("Train", type="primary", disabled=running)
+    submitted = st.form_submit_button("Train", type="primary", disabled=running, key="train_submit")
 
 if submitted and not running:
     with ui.guard("Preparing the split"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 
 import streamlit as st
 
@@ -56,9 +57,14 @@ def current_data() -> DataEntry:
         with guard("Loading the demo"):
             demo = cache.demo_interactions()
         entry = DataEntry(interactions=demo, name="demo catalogue", key=state.interactions_hash(demo),
-                          report_lines=list(demo.report.lines()), is_demo=True)
+                          report_lines=plain_report(demo.report.lines()), is_demo=True)
         st.session_state[state.DATA] = entry
     return entry
+
+
+def plain_report(lines) -> list[str]:
+    """The load report for the page: server-side folders cut down to file names."""
+    return [re.sub(r"(?:/[^\s/()]+)+/([^\s/()]+)", r"\1", line) for line in lines]
 
 
 def set_data(entry: DataEntry) -> None:
@@ -133,13 +139,11 @@ def collect_finished_training() -> None:
         add_model(job.entry)
 
 
-def sidebar_status(page_title: str = "") -> None:
+def sidebar_status() -> None:
     """What the session is working on: the dataset and its trained models (on every page)."""
-    if page_title != "Train":  # the Train page reports its own finished job
-        collect_finished_training()
     data = current_data()
     inter = data.interactions
-    with st.sidebar:
+    with st.container():
         st.markdown("### Current data")
         kind = "ratings" if inter.is_explicit else "implicit feedback"
         st.markdown(f"**{data.name}**" + (f" · {data.filters}" if data.filters else "") + "  \n"

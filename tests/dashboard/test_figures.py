@@ -1,0 +1,86 @@
+"""Figure builders and state helpers of the dashboard, without Streamlit running."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mfviz.dashboard import figures, state
+
+
+def assert_labelled(chart: figures.Chart) -> None:
+    layout = chart.figure.layout
+    assert layout.title.text, "every figure needs a title"
+    assert layout.xaxis.title.text and layout.yaxis.title.text, "every figure needs axis labels"
+    assert chart.caption.endswith(".") and len(chart.caption.split()) >= 8
+
+
+def test_every_builder_labels_its_figure():
+    rng = np.random.default_rng(0)
+    popularity = rng.zipf(1.5, 300).clip(max=5000)
+    table = pd.DataFrame({"x": rng.normal(size=300), "y": rng.normal(size=300), "item": np.arange(300),
+                          "title": [f"item {i}" for i in range(300)], "popularity": popularity,
+                          "norm": rng.random(300), "first_genre": rng.choice(["a", "b", "c"], 300)})
+    neighbours = pd.DataFrame({"rank": [1, 2, 3], "title": ["a", "b", "c"], "popularity": [5, 10, 20]})
+    report_table = pd.DataFrame({"model": ["Popularity", "iALS"], "arp": [300.0, 120.0], "aplt": [0.0, 0.2],
+                                 "coverage": [0.01, 0.4], "gini": [0.99, 0.7]})
+    charts = [
+        figures.rating_histogram(pd.DataFrame({"value": [1.0, 2.0, 5.0], "count": [3, 1, 9]}), True),
+        figures.rating_histogram(pd.DataFrame({"value": ["1–2", "2–4"], "count": [3, 1]}), False),
+        figures.long_tail(popularity),
+        figures.activity_histogram(rng.integers(1, 100, 50)),
+        figures.loss_curve([(1, 3.0, 0.1), (2, 2.0, 0.2)], "model"),
+        figures.model_comparison(pd.DataFrame({"model": ["a", "b"], "fit_seconds": [1.0, 2.0],
+                                               "ndcg@10": [0.1, 0.2]}), "ndcg@10"),
+        figures.latent_scatter(table, "popularity", highlight=[1, 2]),
+        figures.latent_scatter(table, "first_genre", continuous=False),
+        figures.neighbour_popularity(neighbours, neighbours.assign(popularity=[50, 60, 70]), "x"),
+        figures.popularity_ratio_histogram(pd.DataFrame({"ratio": [0.5, 1.0, 2.0, 4.0]}), "ratio"),
+        figures.data_spectrum_chart(np.array([10.0, 5.0, 2.0]), np.array([0.7, 0.9, 1.0]), {0.5: 1, 0.8: 2, 0.9: 2}),
+        figures.model_spectra_chart({"m": np.array([3.0, 1.0])}, np.array([10.0, 5.0])),
+        *(figures.bias_bars(report_table, metric) for metric in figures.BIAS_METRICS),
+        figures.group_lift_chart({"iALS": pd.DataFrame({"group": ["niche", "blockbuster"], "lift": [0.5, 0.1]})}),
+        figures.recommendation_lorenz({"iALS": rng.integers(0, 10, 100)}),
+        figures.norm_popularity(rng.random(100), rng.integers(0, 50, 100), "iALS"),
+    ]
+    for chart in charts:
+        assert_labelled(chart)
+
+
+def test_many_points_are_drawn_with_webgl():
+    n = figures.WEBGL_ABOVE + 1
+    table = pd.DataFrame({"x": np.zeros(n), "y": np.zeros(n), "item": np.arange(n), "title": ["t"] * n,
+                          "popularity": np.ones(n)})
+    assert figures.latent_scatter(table, "popularity").figure.data[0].type == "scattergl"
+    assert figures.latent_scatter(table.head(10), "popularity").figure.data[0].type == "scatter"
+
+
+def test_a_selection_maps_back_to_item_indices():
+    table = pd.DataFrame({"x": [0.0, 1, 2, 3], "y": [0.0, 1, 2, 3], "item": [10, 11, 12, 13],
+                          "title": list("abcd"), "genre": ["x", "y", "x", "y"]})
+    chart = figures.latent_scatter(table, "genre", continuous=False)
+    # traces are sorted by group: "x" holds items 10, 12 and "y" holds 11, 13
+    selection = {"points": [{"curve_number": 1, "point_index": 1}, {"curve_number": 0, "point_index": 0},
+                            {"curve_number": 0, "point_index": 0}]}
+    assert figures.selected_items(chart, selection) == [13, 10]
+    assert figures.selected_items(chart, None) == []
+
+
+def test_the_long_tail_caption_states_the_head():
+    chart = figures.long_tail(np.array([80, 10, 5, 5]), head_share=0.5)
+    # one item of four carries 80% >= 50%: the head is 25% of the items
+    assert "top 25.0% of items" in chart.caption
+
+
+def test_content_hashes_follow_content_not_identity():
+    a = np.arange(10, dtype=np.float32)
+    assert state.array_hash(a) == state.array_hash(a.copy())
+    assert state.array_hash(a) != state.array_hash(a + 1)
+    assert state.array_hash(a) != state.array_hash(a.astype(np.float64))
+    assert state.bytes_hash(b"x") != state.bytes_hash(b"y")
+
+
+@pytest.mark.parametrize("taken, expected", [((), "m"), (("m",), "m #2"), (("m", "m #2"), "m #3")])
+def test_unique_names(taken, expected):
+    assert state.unique_name("m", taken) == expected

@@ -1,0 +1,163 @@
+"""The dashboard's pages through streamlit.testing.v1.AppTest: render, upload, train, isolate."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+ML100K = ROOT.parent / "shared" / "datasets" / "ml-100k" / "u.data"
+PAGES = {
+    "pages/data.py": "Data",
+    "pages/train.py": "Train",
+    "pages/latent.py": "Latent space",
+    "pages/neighbours.py": "Neighbours",
+    "pages/spectrum.py": "Spectrum",
+    "pages/bias.py": "Popularity bias",
+    "pages/recommend.py": "Recommend",
+}
+TIMEOUT = 300  # seconds per script run; the first run compiles numba kernels
+
+
+def new_app() -> AppTest:
+    return AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+
+
+def open_page(at: AppTest, page: str) -> AppTest:
+    at.switch_page(page).run()
+    assert not at.exception, f"{page}: {[e.value for e in at.exception]}"
+    return at
+
+
+def assert_clean(at: AppTest, page: str) -> None:
+    """No exception element, no error box, no 'not available' notice, and the page's title."""
+    assert not at.exception, f"{page}: {[e.value for e in at.exception]}"
+    assert not at.error, f"{page}: {[e.value for e in at.error]}"
+    notices = [i.value for i in at.info if "not available" in i.value]
+    assert not notices, f"{page}: {notices}"
+    assert [t.value for t in at.title] == [PAGES[page]]
+
+
+def sidebar_text(at: AppTest) -> str:
+    """The sidebar's text. AppTest (1.67) keeps the sidebar of file-based st.navigation pages only on
+    the first run, so later checks read the session state instead (the browser test sees the sidebar)."""
+    return " ".join(str(node.value) for node in at.sidebar if type(node).__name__ in ("Markdown", "Caption"))
+
+
+def session_models(at: AppTest) -> list[str]:
+    return list(at.session_state["mfviz.models"])
+
+
+def plotly_charts(at: AppTest) -> int:
+    return len(at.get("plotly_chart"))
+
+
+def upload(at: AppTest, name: str, content: bytes) -> AppTest:
+    at.file_uploader(key="upload_interactions").set_value((name, content, "text/plain"))
+    return at.run()
+
+
+@pytest.fixture(scope="module")
+def demo_app() -> AppTest:
+    """One session on the demo, reused by the read-only page checks (the first run is the slow one)."""
+    return new_app()
+
+
+@pytest.mark.parametrize("page", list(PAGES))
+def test_every_page_renders_on_the_demo(demo_app, page):
+    at = open_page(demo_app, page)
+    assert_clean(at, page)
+    if page != "pages/train.py":
+        assert plotly_charts(at) >= 1 or page == "pages/recommend.py"
+    if page == "pages/data.py":
+        assert [m.value for m in at.metric][:3] == ["3,000", "1,500", "100,000"]
+
+
+def test_pages_that_need_a_model_get_the_quick_default(demo_app):
+    at = open_page(demo_app, "pages/neighbours.py")
+    assert at.selectbox(key="model_picker").value.endswith("(quick default)")
+    assert any(name.endswith("(quick default)") for name in session_models(at))
+    first = new_app()
+    assert "demo catalogue" in sidebar_text(first) and "3,000 users" in sidebar_text(first)
+
+
+def test_malformed_upload_shows_a_message_not_an_exception():
+    at = new_app()
+    upload(at, "broken.csv", b"just one column\nno separators here\nnothing to map\n")
+    assert not at.exception
+    assert at.error, "a file that cannot be read must give an st.error"
+    assert "broken.csv" in at.error[0].value
+    # the session keeps working on the demo
+    assert [m.value for m in at.metric][:2] == ["3,000", "1,500"]
+
+
+def test_binary_upload_shows_a_message_not_an_exception():
+    at = new_app()
+    upload(at, "picture.png", bytes(range(256)) * 40)
+    assert not at.exception
+    assert at.error
+
+
+@pytest.mark.skipif(not ML100K.is_file(), reason=f"MovieLens 100K not found at {ML100K}")
+def test_upload_movielens_100k_then_every_page():
+    at = new_app()
+    upload(at, "u.data", ML100K.read_bytes())
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert [m.value for m in at.metric][:3] == ["943", "1,682", "100,000"]
+    assert at.session_state["mfviz.data"].name == "u.data"
+    for page in PAGES:
+        open_page(at, page)
+        assert_clean(at, page)
+
+
+def test_filters_apply_k_core_and_binarise():
+    at = new_app()
+    at.number_input[0].set_value(20)
+    at.checkbox[0].check()
+    at.button(key="filters_apply").click().run()
+    assert not at.exception and not at.error
+    users, items, nnz = (int(m.value.replace(",", "")) for m in at.metric[:3])
+    assert users < 3000 and nnz < 100_000
+    assert "binarised" in at.session_state["mfviz.data"].filters
+
+
+def test_train_a_small_model_then_every_page():
+    at = new_app()
+    open_page(at, "pages/train.py")
+    at.selectbox(key="train_model").set_value("ials").run()
+    at.number_input(key="hp_ials_factors").set_value(8)
+    at.number_input(key="hp_ials_epochs").set_value(3)
+    at.button(key="train_submit").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("Trained" in s.value for s in at.success)
+    table = at.dataframe[0].value
+    assert len(table) == 2  # the quick default and the new model
+    assert table["model"].str.contains("f=8").any()
+    for page in PAGES:
+        open_page(at, page)
+        assert_clean(at, page)
+    # the new model is the one the analysis pages show
+    open_page(at, "pages/latent.py")
+    assert "f=8" in at.selectbox(key="model_picker").value
+
+
+def test_a_bad_model_file_gives_a_message():
+    at = new_app()
+    open_page(at, "pages/train.py")
+    at.file_uploader(key="load_model").set_value(("model.npz", b"not a zip file", "application/octet-stream"))
+    at.run()
+    assert not at.exception
+    assert at.error and "model" in at.error[0].value.lower()
+
+
+def test_sessions_do_not_share_data():
+    first, second = new_app(), new_app()
+    upload(first, "tiny.csv", b"user,item,rating\n" + b"".join(
+        f"u{u},i{i},{1 + (u * i) % 5}\n".encode() for u in range(30) for i in range(20) if (u + i) % 3))
+    assert not first.error, [e.value for e in first.error]
+    assert first.metric[0].value == "30"
+    second.run()
+    assert second.metric[0].value == "3,000"
