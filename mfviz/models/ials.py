@@ -1,8 +1,110 @@
-"""Implicit ALS (placeholder: being implemented)."""
+"""Implicit ALS (Hu, Koren, Volinsky 2008) with the YᵀY trick, exact Cholesky or warm-started CG."""
 
-from mfviz.models.base import Model
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+from mfviz.errors import ModelError
+from mfviz.kernels.ials import ials_observed_loss, ials_solve_rows
+from mfviz.models.base import Model, Param
 
 
 class ImplicitALS(Model):
+    r"""Weighted matrix factorization for implicit feedback (Hu, Koren, Volinsky 2008).
+
+    Every (user, item) pair counts, observed or not. With preference p_ui = 1 if r_ui > 0 else 0
+    and confidence
+
+        c_ui = 1 + alpha * r_ui                       (confidence="linear", the paper's choice)
+        c_ui = 1 + alpha * log(1 + r_ui / eps)        (confidence="log")
+
+    (unobserved pairs have c = 1, p = 0), the objective over *all* pairs is
+
+        L = Σ_u Σ_i c_ui (p_ui - x_uᵀ y_i)² + λ (Σ_u ‖x_u‖² + Σ_i ‖y_i‖²).
+
+    Alternating updates, items then users each epoch, every row solved independently:
+
+        y_i ← (XᵀX + λI + Xᵀ (C_i - I) X)⁻¹ Xᵀ C_i p_i
+        x_u ← (YᵀY + λI + Yᵀ (C_u - I) Y)⁻¹ Yᵀ C_u p_u
+
+    YᵀY is computed once per half-sweep, so a row costs O(n_u f² ) (Cholesky: + f³) instead of
+    O(n_items f²). solver="cg" replaces the exact solve by `cg_steps` conjugate-gradient steps
+    warm-started at the previous vector (Takács et al. 2011), which is what makes iALS fast.
+    The recorded loss is the exact L above, computed in O(nnz f) as Σ_obs [c(1 - s)² - s²]
+    + ⟨XᵀX, YᵀY⟩ + λ(‖X‖² + ‖Y‖²) with s = x_uᵀ y_i.
+
+    Note: the `implicit` library uses c_ui = alpha * r_ui on observed entries; to reproduce a
+    model from here there, give it the matrix 1 + alpha * r with its alpha = 1.
+    Stored zeros count as unobserved; negative values are rejected.
+    """
+
     name = "ials"
     label = "Implicit ALS"
+    feedback = "implicit"
+    params = {
+        "factors": Param(64, "number of latent factors", low=1, high=4096),
+        "epochs": Param(15, "alternating sweeps (items then users)", low=1, high=10_000),
+        "regularization": Param(0.05, "L2 penalty lambda on every factor vector", low=0.0),
+        "alpha": Param(10.0, "confidence slope: c = 1 + alpha * r", low=0.0),
+        "confidence": Param("linear", "c = 1 + alpha*r ('linear') or 1 + alpha*log(1 + r/eps) ('log')",
+                            choices=("linear", "log")),
+        "eps": Param(1.0, "scale of r inside the log confidence", low=0.0, low_exclusive=True),
+        "solver": Param("cg", "'cg' (fast, approximate per sweep) or 'cholesky' (exact)",
+                        choices=("cg", "cholesky")),
+        "cg_steps": Param(3, "conjugate-gradient steps per row and sweep (solver='cg')", low=1, high=1000),
+        "random_state": Param(None, "seed of the initial factors (None: random)"),
+    }
+
+    def _confidence(self, values: np.ndarray) -> np.ndarray:
+        values = values.astype(np.float64)
+        if self.confidence == "log":
+            conf = 1.0 + self.alpha * np.log1p(values / self.eps)
+        else:
+            conf = 1.0 + self.alpha * values
+        conf = conf.astype(np.float32)
+        if not np.isfinite(conf).all():
+            raise ModelError(f"alpha={self.alpha:g} makes confidences overflow; lower alpha")
+        return conf
+
+    def _fit(self, matrix: sp.csr_matrix) -> None:
+        if matrix.data.min() < 0:
+            raise ModelError(f"Implicit ALS needs non-negative values (counts, clicks), found "
+                             f"{float(matrix.data.min()):g}; use ALS or Funk SVD for signed ratings")
+        matrix = matrix.copy()
+        matrix.eliminate_zeros()
+        by_user = sp.csr_matrix((self._confidence(matrix.data), matrix.indices, matrix.indptr),
+                                shape=matrix.shape)
+        by_item = by_user.T.tocsr()
+        by_item.sort_indices()
+        user_csr = (by_user.indptr.astype(np.int64), by_user.indices.astype(np.int32), by_user.data)
+        item_csr = (by_item.indptr.astype(np.int64), by_item.indices.astype(np.int32), by_item.data)
+        n_users, n_items = matrix.shape
+        rng = np.random.default_rng(self.random_state)
+        # small random start, as implicit does: CG warm-starts from it in the first sweep
+        X = (rng.standard_normal((n_users, self.factors)) * 0.01).astype(np.float32)
+        Y = (rng.standard_normal((n_items, self.factors)) * 0.01).astype(np.float32)
+        use_cg = self.solver == "cg"
+        XtX = X.T.astype(np.float64) @ X
+        for epoch in range(1, self.epochs + 1):
+            ials_solve_rows(*item_csr, Y, X, XtX, self.regularization, use_cg, self.cg_steps)
+            YtY = Y.T.astype(np.float64) @ Y
+            ials_solve_rows(*user_csr, X, Y, YtY, self.regularization, use_cg, self.cg_steps)
+            XtX = X.T.astype(np.float64) @ X
+            loss = (ials_observed_loss(*user_csr, X, Y) + float(np.sum(XtX * YtY))
+                    + self.regularization * (np.trace(XtX) + np.trace(YtY)))
+            self._user_factors, self._item_factors = X, Y
+            if not self._epoch_done(epoch, loss):
+                break
+
+    def _fold_in(self, items: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float]:
+        """One exact solve of the user's row with the items frozen (zeros/negatives ignored)."""
+        keep = values > 0
+        items, values = items[keep], values[keep]
+        order = np.argsort(items, kind="stable")
+        Y = self._item_factors
+        vector = np.zeros((1, Y.shape[1]), np.float32)
+        ials_solve_rows(np.array([0, items.size], np.int64), items[order].astype(np.int32),
+                        self._confidence(values[order]), vector, Y, Y.T.astype(np.float64) @ Y,
+                        self.regularization, False, 1)
+        return vector[0], 0.0

@@ -1,8 +1,84 @@
-"""Truncated SVD (placeholder: being implemented)."""
+"""Truncated SVD (PureSVD) of the sparse matrix with missing entries as zeros, and folding-in."""
 
-from mfviz.models.base import Model
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.linalg import svds
+
+from mfviz.errors import ModelError
+from mfviz.models.base import Model, Param
+
+_DENSE_BELOW = 200  # matrices with a side this small are decomposed densely (LAPACK)
 
 
 class TruncatedSVD(Model):
+    r"""PureSVD (Cremonesi et al. 2010): the best rank-k approximation of R with missing = 0.
+
+        R ≈ U_k Σ_k V_kᵀ = argmin_{rank ≤ k} ‖R - M‖_F²   (Eckart–Young)
+
+    user_factors = U_k Σ_k, item_factors = V_k, so user_factors @ item_factorsᵀ = U_k Σ_k V_kᵀ and
+    a user's scores are r V_k V_kᵀ. Folding in a new profile r (a row over items) gives the
+    user vector r V_k, which for a training row equals its row of U_k Σ_k exactly
+    ("R ≈ R V_k V_kᵀ"). `singular_values` (descending) hold the spectrum; the recorded loss is
+    ‖R - U_k Σ_k V_kᵀ‖_F² = ‖R‖_F² - Σ σ_j².
+
+    Computed by scipy.sparse.linalg.svds (ARPACK's implicitly restarted Lanczos on the Gram
+    matrix of the smaller side): on the power-law benchmark matrix it beat a randomized SVD with
+    power iterations (whose flat spectral tail needs many passes for 1e-3 accuracy) and a numba
+    matvec inside eigsh. Matrices with a side <= 200 use dense LAPACK. Signs are fixed as sklearn's svd_flip does for V:
+    the largest-magnitude component of each item vector is positive, so pictures do not flip
+    between runs. random_state seeds the Lanczos start vector.
+    """
+
     name = "svd"
     label = "Truncated SVD"
+    feedback = "any"
+    params = {
+        "factors": Param(64, "rank k of the approximation", low=1, high=4096),
+        "random_state": Param(None, "seed of the Lanczos start vector (None: random)"),
+    }
+
+    def _reset(self) -> None:
+        super()._reset()
+        self.singular_values: np.ndarray | None = None
+
+    def _fit(self, matrix: sp.csr_matrix) -> None:
+        k = self.factors
+        n_users, n_items = matrix.shape
+        if k > min(n_users, n_items):
+            raise ModelError(f"factors must be <= min(n_users, n_items) = {min(n_users, n_items)} "
+                             f"for a truncated SVD, got {k}; choose a smaller rank")
+        if min(n_users, n_items) <= _DENSE_BELOW or k >= min(n_users, n_items) - 1:
+            U, s, Vt = np.linalg.svd(matrix.toarray().astype(np.float64), full_matrices=False)
+            U, s, V = U[:, :k], s[:k], Vt[:k].T
+        else:
+            U, s, V = self._lanczos(matrix, k)
+        # svd_flip on the item side: largest-|.| component of each column of V positive
+        pivot = V[np.argmax(np.abs(V), axis=0), np.arange(k)]
+        signs = np.where(pivot < 0, -1.0, 1.0)
+        U, V = U * signs, V * signs
+        self.singular_values = s.astype(np.float64)
+        self._user_factors = (U * s).astype(np.float32)
+        self._item_factors = V.astype(np.float32)
+        total = float(np.sum(matrix.data.astype(np.float64) ** 2))
+        self._epoch_done(1, max(total - float(np.sum(s**2)), 0.0))
+
+    def _lanczos(self, matrix: sp.csr_matrix, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Top-k singular triplets by ARPACK (float64: in float32 Lanczos needs more restarts)."""
+        size = min(matrix.shape)
+        v0 = np.random.default_rng(self.random_state).uniform(-1.0, 1.0, size)
+        U, s, Vt = svds(matrix.astype(np.float64), k=k, v0=v0, solver="arpack")
+        order = np.argsort(s)[::-1]
+        return U[:, order], s[order], Vt[order].T
+
+    def _fold_in(self, items: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float]:
+        """r V_k: the profile's coordinates in the item space spanned by the top-k vectors."""
+        vector = values.astype(np.float64) @ self._item_factors[items].astype(np.float64)
+        return vector.astype(np.float32), 0.0
+
+    def _extra_state(self) -> dict[str, np.ndarray]:
+        return {"singular_values": self.singular_values}
+
+    def _load_extra_state(self, arrays: dict[str, np.ndarray]) -> None:
+        self.singular_values = arrays.get("singular_values")

@@ -1,0 +1,192 @@
+"""Implicit ALS (Hu, Koren, Volinsky 2008): one half-sweep of per-row solves, and the loss.
+
+Notation of the paper, mapped: X = factors being solved (n_rows, f), Y = the other side's
+factors (n_cols, f) held fixed, C = confidences c_ui stored in CSR (only observed entries;
+unobserved ones have c = 1 and preference p = 0, observed ones p = 1). For every row u
+
+    (YᵀY + λI + Yᵀ (C_u - I) Y) x_u = Yᵀ C_u p_u
+
+where YᵀY (the "YtY trick") is shared by all rows and the correction touches only the row's
+observed entries. Exact solve: Cholesky in float64. Fast solve: `cg_steps` steps of conjugate
+gradient warm-started from the current x_u (Takács, Pilászy, Tikk 2011), float32, as implicit does.
+"""
+
+import numpy as np
+from numba import njit, prange
+
+from mfviz.kernels.dense import cholesky_solve
+
+_CHUNKS = 256  # rows are dealt to chunks round-robin so popular (dense) rows spread over threads
+
+
+@njit(cache=True, fastmath=True)
+def _cg_row(indptr, indices, confidence, u, x, Y, gram, cg_steps, r, p, Ap):
+    """Warm-started CG for one row; `gram` = YᵀY + λI; r, p, Ap are (f,) float32 scratch."""
+    f = x.shape[0]
+    start, end = indptr[u], indptr[u + 1]
+    # r = b - A x = Σ_i (c_i - (c_i - 1) y_i·x) y_i - (YᵀY + λI) x
+    for a in range(f):
+        t = np.float32(0.0)
+        for k in range(f):
+            t += gram[a, k] * x[k]
+        r[a] = -t
+    for idx in range(start, end):
+        i = indices[idx]
+        c = confidence[idx]
+        s = np.float32(0.0)
+        for k in range(f):
+            s += Y[i, k] * x[k]
+        coef = c - (c - np.float32(1.0)) * s
+        for k in range(f):
+            r[k] += coef * Y[i, k]
+    rs_old = np.float32(0.0)
+    for k in range(f):
+        p[k] = r[k]
+        rs_old += r[k] * r[k]
+    if rs_old < 1e-20:
+        return
+    for _ in range(cg_steps):
+        for a in range(f):
+            t = np.float32(0.0)
+            for k in range(f):
+                t += gram[a, k] * p[k]
+            Ap[a] = t
+        for idx in range(start, end):
+            i = indices[idx]
+            s = np.float32(0.0)
+            for k in range(f):
+                s += Y[i, k] * p[k]
+            s *= confidence[idx] - np.float32(1.0)
+            for k in range(f):
+                Ap[k] += s * Y[i, k]
+        pAp = np.float32(0.0)
+        for k in range(f):
+            pAp += p[k] * Ap[k]
+        if pAp <= 0.0:
+            return
+        step = rs_old / pAp
+        rs_new = np.float32(0.0)
+        for k in range(f):
+            x[k] += step * p[k]
+            r[k] -= step * Ap[k]
+            rs_new += r[k] * r[k]
+        if rs_new < 1e-20:
+            return
+        beta = rs_new / rs_old
+        for k in range(f):
+            p[k] = r[k] + beta * p[k]
+        rs_old = rs_new
+
+
+@njit(cache=True, fastmath=True)
+def _cholesky_row(indptr, indices, confidence, u, x, Y, gram, A, b, solution):
+    """Exact solve for one row in float64; A (f, f), b and solution (f,) float64 scratch."""
+    f = x.shape[0]
+    for a in range(f):
+        b[a] = 0.0
+        for k in range(f):
+            A[a, k] = gram[a, k]
+    for idx in range(indptr[u], indptr[u + 1]):
+        i = indices[idx]
+        c = np.float64(confidence[idx])
+        for a in range(f):
+            ya = np.float64(Y[i, a])
+            b[a] += c * ya
+            w = (c - 1.0) * ya
+            for k in range(a + 1):  # lower triangle is all the factorisation reads
+                A[a, k] += w * Y[i, k]
+    cholesky_solve(A, b, solution)
+    for a in range(f):
+        x[a] = solution[a]
+
+
+@njit(cache=True, parallel=True, fastmath=True)
+def ials_solve_rows(indptr, indices, confidence, X, Y, YtY, regularization, use_cg, cg_steps):
+    """Update every row of X in place (one half-sweep).
+
+    indptr int64 (n_rows + 1,), indices int32, confidence float32 (c_ui of observed entries);
+    X float32 (n_rows, f) updated in place (its current value is the CG warm start); Y float32
+    (n_cols, f); YtY float64 or float32 (f, f) = YᵀY without regularization; use_cg: True for
+    conjugate gradient with `cg_steps` steps, False for the exact Cholesky solve.
+    """
+    n_rows, f = X.shape
+    gram32 = YtY.astype(np.float32)
+    gram64 = YtY.astype(np.float64)
+    for a in range(f):
+        gram32[a, a] += regularization
+        gram64[a, a] += regularization
+    n_chunks = min(_CHUNKS, n_rows)
+    for chunk in prange(n_chunks):
+        # scratch allocated once per chunk, not per row
+        r = np.empty(f, np.float32)
+        p = np.empty(f, np.float32)
+        Ap = np.empty(f, np.float32)
+        A = np.empty((f, f), np.float64)
+        b = np.empty(f, np.float64)
+        solution = np.empty(f, np.float64)
+        for u in range(chunk, n_rows, n_chunks):
+            if use_cg:
+                _cg_row(indptr, indices, confidence, u, X[u], Y, gram32, cg_steps, r, p, Ap)
+            else:
+                _cholesky_row(indptr, indices, confidence, u, X[u], Y, gram64, A, b, solution)
+
+
+def ials_solve_rows_reference(indptr, indices, confidence, X, Y, YtY, regularization, use_cg, cg_steps):
+    """NumPy version of `ials_solve_rows` (returns the new X). CG is run as plain NumPy CG."""
+    X = X.astype(np.float64).copy()
+    Y64 = Y.astype(np.float64)
+    gram = YtY.astype(np.float64) + regularization * np.eye(X.shape[1])
+    for u in range(X.shape[0]):
+        cols = indices[indptr[u]:indptr[u + 1]]
+        c = confidence[indptr[u]:indptr[u + 1]].astype(np.float64)
+        Yu = Y64[cols]
+        A = gram + Yu.T @ ((c - 1.0)[:, None] * Yu)
+        b = Yu.T @ c
+        if not use_cg:
+            X[u] = np.linalg.solve(A, b)
+            continue
+        x = X[u]
+        r = b - A @ x
+        p = r.copy()
+        rs_old = r @ r
+        for _ in range(cg_steps):
+            if rs_old < 1e-20:
+                break
+            Ap = A @ p
+            step = rs_old / (p @ Ap)
+            x = x + step * p
+            r = r - step * Ap
+            rs_new = r @ r
+            p = r + (rs_new / rs_old) * p
+            rs_old = rs_new
+        X[u] = x
+    return X.astype(np.float32)
+
+
+@njit(cache=True, parallel=True, fastmath=True)
+def ials_observed_loss(indptr, indices, confidence, X, Y):
+    """Σ over observed (u, i) of c_ui (1 - x_u·y_i)² - (x_u·y_i)².
+
+    The full weighted loss Σ_all c_ui (p_ui - x_u·y_i)² equals this plus Σ_all (x_u·y_i)²
+    = ⟨XᵀX, YᵀY⟩, which the caller gets from the two Gram matrices it has anyway; so the
+    exact loss costs O(nnz·f) instead of O(n_users·n_items·f)."""
+    n_rows, f = X.shape
+    total = 0.0
+    for u in prange(n_rows):
+        row_total = 0.0
+        for idx in range(indptr[u], indptr[u + 1]):
+            i = indices[idx]
+            s = np.float32(0.0)
+            for k in range(f):
+                s += X[u, k] * Y[i, k]
+            s64 = np.float64(s)
+            row_total += confidence[idx] * (1.0 - s64) ** 2 - s64 * s64
+        total += row_total
+    return total
+
+
+def ials_observed_loss_reference(indptr, indices, confidence, X, Y):
+    """NumPy version of `ials_observed_loss`."""
+    rows = np.repeat(np.arange(X.shape[0]), np.diff(indptr))
+    s = np.einsum("ij,ij->i", X[rows].astype(np.float64), Y[indices].astype(np.float64))
+    return float(np.sum(confidence * (1.0 - s) ** 2 - s * s))
