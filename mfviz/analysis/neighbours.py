@@ -2,26 +2,370 @@
 
 from __future__ import annotations
 
+import json
+import os
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
+import hnswlib
+import numpy as np
 import pandas as pd
 
+from mfviz.errors import DataError
+from mfviz.kernels.topk import topk_dot
 
-def exact_search(queries, vectors, k, metric="cosine", exclude_self_ids=None):
-    raise NotImplementedError
+METRICS = ("cosine", "dot")
+INDEX_FORMAT = 1
 
 
+# --------------------------------------------------------------------- helpers
+def _check_metric(metric: str) -> str:
+    if metric not in METRICS:
+        raise DataError(f"metric must be 'cosine' or 'dot', got {metric!r}")
+    return metric
+
+
+def _as_vectors(vectors, what: str = "vectors") -> np.ndarray:
+    array = np.asarray(vectors)
+    if array.ndim != 2:
+        raise DataError(f"{what} must be a 2-D array (rows × components), got shape {array.shape}")
+    if array.shape[0] == 0 or array.shape[1] == 0:
+        raise DataError(f"{what} is empty (shape {array.shape}); train a model or load factors first")
+    array = np.ascontiguousarray(array, dtype=np.float32)
+    if not np.isfinite(array).all():
+        raise DataError(f"{what} contain NaN or infinite values; retrain the model with a lower learning rate")
+    return array
+
+
+def normalise_rows(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to unit length (zero rows stay zero), float32 C-contiguous."""
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return np.ascontiguousarray(vectors / np.where(norms > 0, norms, 1), dtype=np.float32)
+
+
+def _check_k(k) -> int:
+    if not isinstance(k, int | np.integer) or isinstance(k, bool) or k < 1:
+        raise DataError(f"k must be a positive integer, got {k!r}")
+    return int(k)
+
+
+# --------------------------------------------------------------------- exact search
+def exact_search(queries, vectors, k: int, metric: str = "cosine", exclude_self_ids=None):
+    """Exact top-k of each query row among `vectors` by cosine or dot product.
+
+    Blocked and parallel over queries (numba kernel `mfviz.kernels.topk.topk_dot`; cosine is the
+    dot product of unit vectors). `exclude_self_ids[q]`, when given, is the index of query q's own
+    row in `vectors`, left out of its list. Returns ids (m, k) int64 and scores (m, k) float32,
+    best first; -1 / -inf pad when fewer than k candidates exist.
+    """
+    _check_metric(metric)
+    k = _check_k(k)
+    queries = _as_vectors(queries, "queries")
+    vectors = _as_vectors(vectors)
+    if queries.shape[1] != vectors.shape[1]:
+        raise DataError(f"queries have {queries.shape[1]} components but vectors have {vectors.shape[1]}")
+    if metric == "cosine":
+        queries, vectors = normalise_rows(queries), normalise_rows(vectors)
+    if exclude_self_ids is None:
+        indptr, indices = np.zeros(1, np.int64), np.zeros(0, np.int64)
+    else:
+        indices = np.asarray(exclude_self_ids, np.int64).ravel()
+        if indices.size != queries.shape[0]:
+            raise DataError(f"exclude_self_ids has {indices.size} entries for {queries.shape[0]} queries")
+        indptr = np.arange(indices.size + 1, dtype=np.int64)
+    return topk_dot(queries, vectors, np.zeros(vectors.shape[0], np.float32), k, indptr, indices)
+
+
+# --------------------------------------------------------------------- the index
 class NeighbourIndex:
-    """Approximate (hnswlib) or exact top-k search over vectors by cosine or dot product."""
+    """Top-k neighbour search over item (or user) vectors by cosine or dot product.
 
-    def __init__(self, vectors, metric="cosine", *, M=16, ef_construction=200, ef=64, threads=2,
-                 exact_below=20_000, seed=0):
-        raise NotImplementedError
+    Below `exact_below` rows the search is exact (blocked brute force: fast enough there and
+    always right). Above it, hnswlib HNSW graphs answer approximately:
+
+    - cosine: rows normalised to unit length, hnswlib inner-product space on unit vectors
+      (= cosine), one graph.
+    - dot: hnswlib's ``ip`` space is not a metric; with norms that vary (the normal case for
+      MF factors, where the norm grows with popularity) some items become unreachable in its
+      graph and recall stalls whatever ``ef`` is. We use the MIPS→cosine reduction (Bachrach et
+      al. 2014): item :math:`x` becomes :math:`(x, \\sqrt{M^2 - \\lVert x\\rVert^2}) / M` with
+      :math:`M` the largest norm, all of unit length, and a query :math:`q` becomes
+      :math:`(q / \\lVert q\\rVert, 0)`, so that
+      :math:`\\langle \\tilde x, \\tilde q\\rangle = \\langle x, q\\rangle / (M\\lVert q\\rVert)`
+      orders items exactly as the dot product does. Applied to the whole catalogue the reduction
+      crowds every small-norm item near the extra axis and its recall drops too (measured in
+      tests/analysis and BENCHMARKS.md), so it is applied per *norm range* (Yan et al. 2018,
+      "Norm-Ranging LSH"): items sorted by norm are cut into ranges whose largest/smallest norm is
+      at most `norm_ratio`; each range gets its own reduction (with its own :math:`M`) and graph,
+      or exact search when it holds fewer than `exact_below_range` rows. A query visits ranges from
+      the largest norms down and stops as soon as its k-th best score is at least
+      :math:`M_{range}\\lVert q\\rVert` (Cauchy–Schwarz: nothing in a lower range can beat it);
+      in practice one or two ranges.
+
+    Scores returned are exact (cosine similarity or dot product of the original vectors),
+    recomputed for the candidates, which are re-sorted by them.
+
+    Parameters: M (graph degree), ef_construction (build beam), ef (query beam, raised to
+    k + 1 when smaller), threads (build and query), exact_below (row count under which search is
+    exact), seed (hnswlib level generator), norm_ratio and exact_below_range (dot only).
+    """
+
+    def __init__(self, vectors, metric: str = "cosine", *, M: int = 16, ef_construction: int = 200,
+                 ef: int = 64, threads: int = 2, exact_below: int = 20_000, seed: int = 0,
+                 norm_ratio: float = 4.0, exact_below_range: int = 2_000) -> None:
+        self.metric = _check_metric(metric)
+        self.vectors = _as_vectors(vectors)
+        for name, value, low in (("M", M, 2), ("ef_construction", ef_construction, 1), ("ef", ef, 1),
+                                 ("threads", threads, 1), ("exact_below", exact_below, 0),
+                                 ("exact_below_range", exact_below_range, 1)):
+            if not isinstance(value, int | np.integer) or isinstance(value, bool) or value < low:
+                raise DataError(f"{name} must be an integer >= {low}, got {value!r}")
+        if not norm_ratio > 1:
+            raise DataError(f"norm_ratio must be > 1, got {norm_ratio!r}")
+        self.M, self.ef_construction, self.ef = int(M), int(ef_construction), int(ef)
+        self.threads, self.exact_below, self.seed = int(threads), int(exact_below), int(seed)
+        self.norm_ratio, self.exact_below_range = float(norm_ratio), int(exact_below_range)
+        self._setup()
+        if not self.exact:
+            self._build()
+
+    def _setup(self) -> None:
+        self.n, self.dim = self.vectors.shape
+        self.exact = self.n < self.exact_below
+        self._unit = normalise_rows(self.vectors) if self.metric == "cosine" else None
+        self._norms = np.linalg.norm(self.vectors, axis=1)
+        self._graphs: list[hnswlib.Index | None] = []
+        self._ranges: list[np.ndarray] = []  # row ids per norm range (dot) or all rows (cosine)
+        self._range_max: list[float] = []
+
+    # ----------------------------------------------------------------- build
+    def _norm_ranges(self) -> list[np.ndarray]:
+        order = np.argsort(-self._norms, kind="stable")
+        sorted_norms = self._norms[order]
+        ranges, start = [], 0
+        while start < self.n:
+            top = sorted_norms[start]
+            end = int(np.searchsorted(-sorted_norms, -top / self.norm_ratio, side="right"))
+            end = max(end, min(self.n, start + self.exact_below_range))
+            if self.n - end < self.exact_below_range:  # no tiny last range
+                end = self.n
+            ranges.append(order[start:end])
+            start = end
+        return ranges
+
+    def _new_graph(self, data: np.ndarray) -> hnswlib.Index:
+        index = hnswlib.Index(space="ip", dim=data.shape[1])
+        index.init_index(max_elements=data.shape[0], M=self.M, ef_construction=self.ef_construction,
+                         random_seed=self.seed)
+        index.set_num_threads(self.threads)
+        index.add_items(data, np.arange(data.shape[0]), num_threads=self.threads)
+        index.set_ef(self.ef)
+        return index
+
+    def _build(self) -> None:
+        if self.metric == "cosine":
+            self._ranges = [np.arange(self.n)]
+            self._range_max = [1.0]
+            self._graphs = [self._new_graph(self._unit)]
+            return
+        for rows in self._norm_ranges():
+            top = float(self._norms[rows[0]])
+            self._ranges.append(rows)
+            self._range_max.append(top)
+            small = rows.size < self.exact_below_range
+            self._graphs.append(None if small else self._new_graph(augment_for_mips(self.vectors[rows], top)))
+
+    # ----------------------------------------------------------------- queries
+    def _exact_scores(self, queries: np.ndarray, ids: np.ndarray) -> np.ndarray:
+        base = self._unit if self.metric == "cosine" else self.vectors
+        safe = np.where(ids >= 0, ids, 0)
+        scores = np.einsum("mkf,mf->mk", base[safe], queries, optimize=True).astype(np.float32)
+        return np.where(ids >= 0, scores, -np.inf).astype(np.float32)
+
+    def _search(self, queries: np.ndarray, k: int, self_ids: np.ndarray | None):
+        m = queries.shape[0]
+        if self.metric == "cosine":
+            queries = normalise_rows(queries)
+        if self.exact:
+            base = self._unit if self.metric == "cosine" else self.vectors
+            if self_ids is None:
+                indptr, indices = np.zeros(1, np.int64), np.zeros(0, np.int64)
+            else:
+                indptr, indices = np.arange(m + 1, dtype=np.int64), self_ids.astype(np.int64)
+            return topk_dot(queries, base, np.zeros(self.n, np.float32), k, indptr, indices)
+        want = k + (0 if self_ids is None else 1)  # one spare for the query's own row
+        best_ids = np.full((m, want), -1, np.int64)
+        best = np.full((m, want), -np.inf, np.float32)
+        query_norms = np.linalg.norm(queries, axis=1)
+        unit_queries = normalise_rows(queries)
+        if self.metric == "dot":
+            unit_queries = np.ascontiguousarray(np.hstack([unit_queries, np.zeros((m, 1), np.float32)]))
+        for rows, top, graph in zip(self._ranges, self._range_max, self._graphs, strict=True):
+            # Cauchy–Schwarz: no row of this range can beat a k-th best score >= top * |q|.
+            active = np.flatnonzero(~(best[:, -1] >= top * query_norms)) if self.metric == "dot" else np.arange(m)
+            if active.size == 0:
+                break
+            fetch = min(want, rows.size)
+            if graph is None:
+                local = _top_rows(queries[active] @ self.vectors[rows].T, fetch)
+            else:
+                graph.set_ef(max(self.ef, fetch + 1))
+                local, _ = graph.knn_query(unit_queries[active], k=fetch, num_threads=self.threads)
+            candidates = rows[local.astype(np.int64)]
+            scores = self._exact_scores(queries[active], candidates)
+            merged_ids = np.concatenate([best_ids[active], candidates], axis=1)
+            merged = np.concatenate([best[active], scores], axis=1)
+            order = _order_rows(merged, merged_ids)[:, :want]
+            best_ids[active] = np.take_along_axis(merged_ids, order, axis=1)
+            best[active] = np.take_along_axis(merged, order, axis=1)
+        if self_ids is not None:
+            # Drop the query's own row where found, else the last (worst) candidate.
+            is_self = best_ids == self_ids[:, None]
+            drop = np.where(is_self.any(axis=1), is_self.argmax(axis=1), want - 1)
+            keep = np.ones_like(best_ids, bool)
+            keep[np.arange(m), drop] = False
+            best_ids = best_ids[keep].reshape(m, want - 1)
+            best = best[keep].reshape(m, want - 1)
+        # hnsw returns fewer than asked only when the range is smaller than k: pad like the exact kernel.
+        return best_ids, best
+
+    def query(self, ids, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k neighbours of the rows `ids` (the row itself excluded): ids (m, k), scores (m, k)."""
+        k = _check_k(k)
+        ids = np.atleast_1d(np.asarray(ids))
+        if ids.size and ids.dtype.kind not in "iu":
+            raise DataError(f"ids must be integer row indices, got {ids.dtype}")
+        ids = ids.astype(np.int64).ravel()
+        bad = (ids < 0) | (ids >= self.n)
+        if bad.any():
+            raise DataError(f"row index {int(ids[bad][0])} is out of range: the index has {self.n} rows (0..{self.n - 1})")
+        return self._search(np.ascontiguousarray(self.vectors[ids]), k, ids)
+
+    def query_vectors(self, vectors, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k rows for arbitrary query vectors (e.g. user vectors): ids (m, k), scores (m, k)."""
+        k = _check_k(k)
+        queries = _as_vectors(vectors, "query vectors")
+        if queries.shape[1] != self.dim:
+            raise DataError(f"query vectors have {queries.shape[1]} components, the index has {self.dim}")
+        return self._search(queries, k, None)
+
+    def recall(self, k: int = 10, sample: int = 1000, seed: int = 0) -> float:
+        r"""Recall@k of `query` against exact search on a random sample of rows:
+        :math:`\frac{1}{|S|}\sum_{q\in S} |A_k(q)\cap E_k(q)| / k` (A: this index, E: exact)."""
+        k = _check_k(k)
+        rng = np.random.default_rng(seed)
+        rows = np.sort(rng.choice(self.n, size=min(int(sample), self.n), replace=False))
+        approx, _ = self.query(rows, k)
+        truth, _ = exact_search(self.vectors[rows], self.vectors, k, self.metric, exclude_self_ids=rows)
+        return recall_at_k(approx, truth)
+
+    # ----------------------------------------------------------------- persistence
+    def _settings(self) -> dict:
+        return {"metric": self.metric, "M": self.M, "ef_construction": self.ef_construction, "ef": self.ef,
+                "threads": self.threads, "exact_below": self.exact_below, "seed": self.seed,
+                "norm_ratio": self.norm_ratio, "exact_below_range": self.exact_below_range}
+
+    def save(self, path) -> Path:
+        """Write vectors, settings and the hnsw graphs into one `.npz` file (no pickle)."""
+        path = Path(path)
+        meta = {"format": INDEX_FORMAT, **self._settings(), "ranges": len(self._ranges),
+                "range_max": self._range_max}
+        arrays = {"vectors": self.vectors, "meta_json": np.array(json.dumps(meta))}
+        with tempfile.TemporaryDirectory() as tmp:
+            for r, (rows, graph) in enumerate(zip(self._ranges, self._graphs, strict=True)):
+                arrays[f"rows_{r}"] = rows
+                if graph is not None:
+                    file = os.path.join(tmp, f"graph_{r}.bin")
+                    graph.save_index(file)
+                    arrays[f"graph_{r}"] = np.fromfile(file, dtype=np.uint8)
+        with open(path, "wb") as handle:
+            np.savez(handle, **arrays)
+        return path
+
+    @classmethod
+    def load(cls, path) -> NeighbourIndex:
+        """Read an index written by `save`, without rebuilding the graphs."""
+        try:
+            with np.load(path, allow_pickle=False) as npz:
+                arrays = {key: npz[key] for key in npz.files}
+            meta = json.loads(str(arrays["meta_json"]))
+        except Exception as exc:  # noqa: BLE001 - any unreadable file gets the same advice
+            raise DataError(f"could not read a neighbour index from {path}: {exc}. "
+                            "Use a file written by NeighbourIndex.save.") from None
+        self = cls.__new__(cls)
+        for key in ("metric", "M", "ef_construction", "ef", "threads", "exact_below", "seed",
+                    "norm_ratio", "exact_below_range"):
+            setattr(self, key, meta[key])
+        self.vectors = arrays["vectors"]
+        self._setup()
+        self._range_max = [float(v) for v in meta["range_max"]]
+        graph_dim = self.dim + (1 if self.metric == "dot" else 0)
+        with tempfile.TemporaryDirectory() as tmp:
+            for r in range(meta["ranges"]):
+                rows = arrays[f"rows_{r}"]
+                self._ranges.append(rows)
+                graph = None
+                if f"graph_{r}" in arrays:
+                    file = os.path.join(tmp, f"graph_{r}.bin")
+                    arrays[f"graph_{r}"].tofile(file)
+                    graph = hnswlib.Index(space="ip", dim=graph_dim)
+                    graph.load_index(file, max_elements=rows.size)
+                    graph.set_num_threads(self.threads)
+                    graph.set_ef(self.ef)
+                self._graphs.append(graph)
+        return self
+
+    def __repr__(self) -> str:
+        if self.exact:
+            kind = "exact"
+        else:
+            kind = (f"hnsw M={self.M} ef_construction={self.ef_construction} ef={self.ef}, "
+                    f"{len(self._ranges)} norm range(s)")
+        return f"NeighbourIndex({self.n:,} × {self.dim}, metric={self.metric!r}, {kind})"
 
 
+def _top_rows(scores: np.ndarray, k: int) -> np.ndarray:
+    """Column indices of the k largest entries of each row (unordered; callers re-sort)."""
+    if k >= scores.shape[1]:
+        return np.broadcast_to(np.arange(scores.shape[1]), scores.shape).copy()
+    return np.argpartition(-scores, k - 1, axis=1)[:, :k]
+
+
+def _order_rows(scores: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Per-row order by score descending, ties by lower label (matches the exact kernel)."""
+    # lexsort sorts by the last key first; it works on 2-D along the last axis.
+    return np.lexsort((labels, -scores.astype(np.float64)), axis=-1)
+
+
+def augment_for_mips(vectors: np.ndarray, max_norm: float | None = None) -> np.ndarray:
+    r"""The MIPS→cosine reduction: rows :math:`(x, \sqrt{M^2-\lVert x\rVert^2})/M`, unit length."""
+    norms2 = np.einsum("ij,ij->i", vectors, vectors, dtype=np.float64)
+    top = float(np.sqrt(norms2.max())) if max_norm is None else float(max_norm)
+    top = top if top > 0 else 1.0
+    extra = np.sqrt(np.maximum(top * top - norms2, 0.0))
+    augmented = np.hstack([vectors.astype(np.float64), extra[:, None]]) / top
+    return np.ascontiguousarray(augmented, dtype=np.float32)
+
+
+def recall_at_k(approx: np.ndarray, truth: np.ndarray) -> float:
+    """Mean share of each row of `truth` (ignoring -1 padding) found in the same row of `approx`."""
+    hits, total = 0, 0
+    for found, wanted in zip(approx, truth, strict=True):
+        wanted = wanted[wanted >= 0]
+        hits += np.intersect1d(found[found >= 0], wanted).size
+        total += wanted.size
+    return hits / total if total else 1.0
+
+
+# --------------------------------------------------------------------- cosine vs dot
 @dataclass(frozen=True)
 class NeighbourComparison:
-    """An item's top-k by cosine and by dot product, side by side."""
+    """An item's top-k by cosine and by dot product, side by side.
+
+    `cosine` and `dot` have columns rank, item, title, score, popularity, norm; `overlap` is the
+    number of items in both lists, `jaccard` = overlap / |union|.
+    """
 
     item: int
     cosine: pd.DataFrame
@@ -32,9 +376,102 @@ class NeighbourComparison:
     mean_popularity_dot: float
 
 
-def compare_neighbours(item_factors, item, k=10, popularity=None, titles=None):
-    raise NotImplementedError
+def _neighbour_frame(ids, scores, titles, popularity, norms) -> pd.DataFrame:
+    keep = ids >= 0
+    ids, scores = ids[keep], scores[keep]
+    return pd.DataFrame({
+        "rank": np.arange(1, ids.size + 1),
+        "item": ids,
+        "title": [str(titles[i]) for i in ids] if titles is not None else ids.astype(str),
+        "score": scores.astype(np.float64),
+        "popularity": popularity[ids] if popularity is not None else np.full(ids.size, np.nan),
+        "norm": norms[ids].astype(np.float64),
+    })
 
 
-def neighbour_popularity_summary(item_factors, popularity, k=10, sample=2000, seed=0):
-    raise NotImplementedError
+def _check_popularity(popularity, n: int) -> np.ndarray | None:
+    if popularity is None:
+        return None
+    popularity = np.asarray(popularity, np.float64).ravel()
+    if popularity.size != n:
+        raise DataError(f"popularity has {popularity.size} entries but there are {n} items")
+    return popularity
+
+
+def compare_neighbours(item_factors, item: int, k: int = 10, popularity=None, titles=None) -> NeighbourComparison:
+    """Top-k neighbours of one item by cosine and by dot product (exact), with each neighbour's
+    score, popularity (e.g. `Interactions.item_popularity`) and vector norm.
+
+    Dot product scores :math:`\\lVert a\\rVert\\lVert b\\rVert\\cos\\theta`: when norms grow with
+    popularity, the dot list leans towards popular items while the cosine list does not.
+    """
+    vectors = _as_vectors(item_factors, "item factors")
+    k = _check_k(k)
+    n = vectors.shape[0]
+    if not isinstance(item, int | np.integer) or not 0 <= item < n:
+        raise DataError(f"item index {item!r} is out of range: there are {n} items (0..{n - 1})")
+    popularity = _check_popularity(popularity, n)
+    norms = np.linalg.norm(vectors, axis=1)
+    frames = {}
+    for metric in METRICS:
+        ids, scores = exact_search(vectors[[item]], vectors, k, metric, exclude_self_ids=[item])
+        frames[metric] = _neighbour_frame(ids[0], scores[0], titles, popularity, norms)
+    a, b = set(frames["cosine"]["item"]), set(frames["dot"]["item"])
+    union = len(a | b)
+
+    def mean_pop(frame: pd.DataFrame) -> float:
+        return float(frame["popularity"].mean()) if popularity is not None and len(frame) else float("nan")
+
+    return NeighbourComparison(
+        item=int(item), cosine=frames["cosine"], dot=frames["dot"], overlap=len(a & b),
+        jaccard=len(a & b) / union if union else 1.0,
+        mean_popularity_cosine=mean_pop(frames["cosine"]), mean_popularity_dot=mean_pop(frames["dot"]),
+    )
+
+
+def neighbour_popularity_summary(item_factors, popularity, k: int = 10, sample: int | None = 2000,
+                                 seed: int = 0) -> dict:
+    """How much more popular dot-product neighbour lists are than cosine ones, over many items.
+
+    For a random sample of items (all when `sample` is None or >= n), exact top-k lists by both
+    metrics. Returns a dict: ``mean_popularity_cosine``, ``mean_popularity_dot`` (mean over
+    items of the mean popularity in the list), ``popularity_ratio`` (dot / cosine),
+    ``mean_overlap`` (shared items per list, 0..k), ``mean_jaccard``, ``k``, ``items`` (sample
+    size), and ``per_item``: a DataFrame (item, popularity, norm, popularity_cosine,
+    popularity_dot, overlap) for charts.
+    """
+    vectors = _as_vectors(item_factors, "item factors")
+    k = _check_k(k)
+    n = vectors.shape[0]
+    popularity = _check_popularity(popularity, n)
+    if popularity is None:
+        raise DataError("neighbour_popularity_summary needs the item popularity (interactions per item)")
+    rng = np.random.default_rng(seed)
+    rows = np.arange(n) if sample is None or sample >= n else np.sort(rng.choice(n, int(sample), replace=False))
+    cos_ids, _ = exact_search(vectors[rows], vectors, k, "cosine", exclude_self_ids=rows)
+    dot_ids, _ = exact_search(vectors[rows], vectors, k, "dot", exclude_self_ids=rows)
+
+    def list_popularity(ids: np.ndarray) -> np.ndarray:
+        values = np.where(ids >= 0, popularity[np.maximum(ids, 0)], np.nan)
+        return np.nanmean(values, axis=1) if ids.shape[1] else np.full(ids.shape[0], np.nan)
+
+    pop_cos, pop_dot = list_popularity(cos_ids), list_popularity(dot_ids)
+    # Overlap per row: sort both rows, count shared entries (ids are unique within a row).
+    both = np.concatenate([cos_ids, dot_ids], axis=1)
+    both.sort(axis=1)
+    dup = (both[:, 1:] == both[:, :-1]) & (both[:, 1:] >= 0)
+    overlap = dup.sum(axis=1)
+    sizes = (cos_ids >= 0).sum(axis=1) + (dot_ids >= 0).sum(axis=1) - overlap
+    per_item = pd.DataFrame({
+        "item": rows, "popularity": popularity[rows], "norm": np.linalg.norm(vectors[rows], axis=1),
+        "popularity_cosine": pop_cos, "popularity_dot": pop_dot, "overlap": overlap,
+    })
+    mean_cos, mean_dot = float(np.nanmean(pop_cos)), float(np.nanmean(pop_dot))
+    return {
+        "k": k, "items": int(rows.size),
+        "mean_popularity_cosine": mean_cos, "mean_popularity_dot": mean_dot,
+        "popularity_ratio": mean_dot / mean_cos if mean_cos > 0 else float("nan"),
+        "mean_overlap": float(overlap.mean()),
+        "mean_jaccard": float(np.mean(np.where(sizes > 0, overlap / np.maximum(sizes, 1), 1.0))),
+        "per_item": per_item,
+    }

@@ -1,4 +1,11 @@
-"""Popularity bias of data and models: long tail, ARP, APLT, coverage, Gini, group lift."""
+r"""Popularity bias of data and models: long tail, ARP, APLT, coverage, Gini, group lift.
+
+Notation (as in ../shared/DESIGN.md): :math:`U` the evaluated users, :math:`L_u` the top-k list
+of user u (seen items excluded), :math:`p_u` u's training profile, :math:`\phi(i)` the training
+count of item i (users who interacted with it), :math:`\Gamma` the long tail: items outside the
+head, where the head is the most popular items that together carry `head_share` (default 20 %)
+of all interactions (`mfviz.data.interactions.long_tail_split`).
+"""
 
 from __future__ import annotations
 
@@ -6,11 +13,20 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
+from scipy.stats import spearmanr
+
+from mfviz.data.interactions import DEFAULT_HEAD_SHARE, long_tail_split
+from mfviz.errors import DataError, ModelError
+from mfviz.kernels.topk import topk_dot
+
+GROUPS = ("niche", "diverse", "blockbuster")
+GROUP_SHARE = 0.2  # bottom / top share of users forming the niche / blockbuster groups
 
 
 @dataclass(frozen=True)
 class PopularityReport:
-    """Popularity-bias metrics of one model's top-k lists."""
+    """Popularity-bias metrics of one model's top-k lists (see `popularity_report`)."""
 
     k: int
     users: int
@@ -22,18 +38,209 @@ class PopularityReport:
     norm_popularity_spearman: float
     recommended_counts: np.ndarray
 
+    def as_row(self) -> dict:
+        """The scalar metrics, with one `lift_<group>` entry per user group."""
+        row = {"arp": self.arp, "aplt": self.aplt, "coverage": self.coverage, "gini": self.gini,
+               "norm_popularity_spearman": self.norm_popularity_spearman}
+        for group, lift in zip(self.group_lift["group"], self.group_lift["lift"], strict=True):
+            row[f"lift_{group}"] = float(lift)
+        return row
 
-def long_tail_curve(popularity, head_share: float = 0.2):
-    raise NotImplementedError
+
+# --------------------------------------------------------------------- data side
+def long_tail_curve(popularity, head_share: float = DEFAULT_HEAD_SHARE) -> tuple[pd.DataFrame, np.ndarray]:
+    """The long-tail curve of item popularity and the head/tail split.
+
+    Returns a DataFrame with one row per item in decreasing popularity — ``rank`` (1 = most
+    popular), ``item`` (index), ``popularity``, ``item_share`` (rank / n_items),
+    ``cumulative_share`` (share of all interactions carried by items up to this rank),
+    ``is_head`` — and the boolean head mask by item index (Abdollahpouri et al. 2019).
+    """
+    popularity = _as_counts(popularity, "popularity")
+    head = long_tail_split(popularity, head_share)
+    order = np.argsort(-popularity, kind="stable")
+    total = popularity.sum()
+    cumulative = np.cumsum(popularity[order]) / total if total > 0 else np.zeros(order.size)
+    frame = pd.DataFrame({
+        "rank": np.arange(1, order.size + 1), "item": order, "popularity": popularity[order],
+        "item_share": np.arange(1, order.size + 1) / order.size, "cumulative_share": cumulative,
+        "is_head": head[order],
+    })
+    return frame, head
 
 
 def gini(counts) -> float:
-    raise NotImplementedError
+    r"""Gini index of how evenly recommendations (or interactions) spread over items.
+
+    With the n counts sorted ascending :math:`c_{(1)} \le \dots \le c_{(n)}`,
+
+    .. math:: G = \frac{\sum_{j=1}^{n} (2j - n - 1)\, c_{(j)}}{n \sum_j c_{(j)}}
+
+    (the convention of RecBole's GiniIndex). 0 = every item recommended equally often;
+    (n−1)/n → 1 = all recommendations on one item. Items never recommended count as zeros, so
+    pass counts over the whole catalogue. All-zero counts give 0.
+    """
+    values = np.sort(_as_counts(counts, "counts"))
+    n, total = values.size, values.sum()
+    if n == 0 or total <= 0:
+        return 0.0
+    ranks = np.arange(1, n + 1, dtype=np.float64)
+    return float(np.sum((2 * ranks - n - 1) * values) / (n * total))
 
 
-def popularity_report(model, interactions, k: int = 10, sample_users=None, head_share: float = 0.2, seed: int = 0):
-    raise NotImplementedError
+def _as_counts(values, what: str) -> np.ndarray:
+    array = np.asarray(values, np.float64).ravel()
+    if array.size and (not np.isfinite(array).all() or array.min() < 0):
+        raise DataError(f"{what} must be finite and non-negative")
+    return array
 
 
-def bias_table(models, interactions, k: int = 10) -> pd.DataFrame:
-    raise NotImplementedError
+def _binary(matrix: sp.csr_matrix) -> sp.csr_matrix:
+    pattern = sp.csr_matrix((np.ones(matrix.nnz, np.float64), matrix.indices, matrix.indptr), shape=matrix.shape)
+    return pattern
+
+
+def user_groups(matrix: sp.csr_matrix, head: np.ndarray, share: float = GROUP_SHARE) -> np.ndarray:
+    """Group of each user (0 niche, 1 diverse, 2 blockbuster) by the share of head items in the
+    profile (Abdollahpouri et al. 2019): the `share` of users with the lowest head share are
+    niche, the `share` with the highest are blockbuster, the rest diverse. Ties are broken by
+    user index so that group sizes are exact."""
+    pattern = _binary(matrix)
+    activity = np.diff(pattern.indptr)
+    head_share = (pattern @ head.astype(np.float64)) / np.maximum(activity, 1)
+    order = np.lexsort((np.arange(head_share.size), head_share))
+    n = head_share.size
+    cut = int(round(share * n))
+    groups = np.ones(n, np.int64)
+    groups[order[:cut]] = 0
+    groups[order[n - cut:]] = 2
+    return groups
+
+
+# --------------------------------------------------------------------- model side
+def _recommend(model, users: np.ndarray, k: int, matrix: sp.csr_matrix) -> np.ndarray:
+    """Top-k item ids for the users, their training items excluded, padding -1."""
+    if hasattr(model, "recommend") and getattr(model, "train_matrix", None) is not None:
+        ids, _ = model.recommend(users, n=k, exclude_seen=True)
+        return ids
+    # Factors from elsewhere: rank by P Qᵀ (+ item bias) excluding the given interactions.
+    user_factors = np.ascontiguousarray(np.asarray(model.user_factors, np.float32)[users])
+    item_factors = np.ascontiguousarray(np.asarray(model.item_factors, np.float32))
+    bias = getattr(model, "item_bias", None)
+    bias = np.zeros(item_factors.shape[0], np.float32) if bias is None else np.asarray(bias, np.float32)
+    seen = matrix[users]
+    ids, _ = topk_dot(user_factors, item_factors, bias, k, seen.indptr.astype(np.int64),
+                      seen.indices.astype(np.int64))
+    return ids
+
+
+def _item_norms(model) -> np.ndarray:
+    return np.linalg.norm(np.asarray(model.item_factors, np.float64), axis=1)
+
+
+def popularity_report(model, interactions, k: int = 10, sample_users: int | None = None,
+                      head_share: float = DEFAULT_HEAD_SHARE, seed: int = 0) -> PopularityReport:
+    r"""How strongly a model's top-k lists lean towards popular items.
+
+    Over the users U (all, or a seeded sample of `sample_users`), with lists :math:`L_u`
+    (training items excluded; lists shorter than k when fewer items remain):
+
+    - ARP (Yin et al. 2012): :math:`\frac{1}{|U|}\sum_{u}\frac{\sum_{i\in L_u}\phi(i)}{|L_u|}`.
+    - APLT (Abdollahpouri et al. 2017): :math:`\frac{1}{|U|}\sum_{u}\frac{|L_u\cap\Gamma|}{|L_u|}`.
+    - coverage: :math:`|\bigcup_u L_u| / n_{items}`.
+    - gini: `gini` of the number of lists each item appears in (all items, zeros included).
+    - group_lift (Abdollahpouri et al. 2019, "The unfairness of popularity bias"): users split
+      into niche / diverse / blockbuster by the share of head items in their profile (bottom
+      20 %, middle 60 %, top 20 %); for group g,
+      :math:`GAP_p(g) = \frac{1}{|g|}\sum_{u\in g}\frac{\sum_{i\in p_u}\phi(i)}{|p_u|}`,
+      :math:`GAP_r(g)` the same over :math:`L_u`, and
+      :math:`\text{lift} = (GAP_r(g) - GAP_p(g)) / GAP_p(g)` (ΔGAP; > 0: the lists are more
+      popular than what the group consumes).
+    - norm_popularity_spearman: Spearman rank correlation between item vector norm
+      :math:`\lVert q_i\rVert` and :math:`\phi(i)` (the reason dot-product lists lean popular).
+
+    `interactions` is the training data (an Interactions or a CSR matrix) the model saw;
+    :math:`\phi` is counted on it.
+    """
+    matrix = sp.csr_matrix(getattr(interactions, "matrix", interactions))
+    n_users, n_items = matrix.shape
+    if not isinstance(k, int | np.integer) or isinstance(k, bool) or k < 1:
+        raise DataError(f"k must be a positive integer, got {k!r}")
+    item_factors = np.asarray(model.item_factors)
+    if item_factors.shape[0] != n_items or np.asarray(model.user_factors).shape[0] != n_users:
+        raise ModelError(f"the model has {np.asarray(model.user_factors).shape[0]} users × "
+                         f"{item_factors.shape[0]} items but the data has {n_users} × {n_items}; "
+                         "use the data the model was trained on")
+    popularity = np.bincount(matrix.indices, minlength=n_items).astype(np.float64)
+    head = long_tail_split(popularity, head_share)
+    if sample_users is None or sample_users >= n_users:
+        users = np.arange(n_users)
+    else:
+        if sample_users < 1:
+            raise DataError(f"sample_users must be >= 1 or None, got {sample_users!r}")
+        users = np.sort(np.random.default_rng(seed).choice(n_users, int(sample_users), replace=False))
+    ids = _recommend(model, users, int(k), matrix)
+    valid = ids >= 0
+    safe = np.where(valid, ids, 0)
+    list_length = valid.sum(axis=1)
+    has_list = list_length > 0
+    lengths = np.maximum(list_length, 1)
+    list_popularity = np.where(valid, popularity[safe], 0.0).sum(axis=1) / lengths
+    list_tail = np.where(valid, ~head[safe], False).sum(axis=1) / lengths
+    counts = np.bincount(ids[valid], minlength=n_items).astype(np.int64)
+
+    # Group lift over the same users (groups defined on all users, so they do not depend on the sample).
+    groups = user_groups(matrix, head)[users]
+    pattern = _binary(matrix[users])
+    profile_popularity = (pattern @ popularity) / np.maximum(np.diff(pattern.indptr), 1)
+    rows = []
+    for g, name in enumerate(GROUPS):
+        members = (groups == g) & has_list
+        gap_profile = float(profile_popularity[members].mean()) if members.any() else float("nan")
+        gap_recommended = float(list_popularity[members].mean()) if members.any() else float("nan")
+        lift = (gap_recommended - gap_profile) / gap_profile if members.any() and gap_profile > 0 else float("nan")
+        rows.append({"group": name, "users": int(members.sum()), "profile_popularity": gap_profile,
+                     "recommended_popularity": gap_recommended, "lift": lift})
+    norms = _item_norms(model)
+    if np.ptp(norms) > 0 and np.ptp(popularity) > 0:
+        rho = float(spearmanr(norms, popularity).statistic)
+    else:
+        rho = float("nan")
+    return PopularityReport(
+        k=int(k), users=int(users.size),
+        arp=float(list_popularity[has_list].mean()) if has_list.any() else float("nan"),
+        aplt=float(list_tail[has_list].mean()) if has_list.any() else float("nan"),
+        coverage=float((counts > 0).sum() / n_items), gini=gini(counts),
+        group_lift=pd.DataFrame(rows), norm_popularity_spearman=rho, recommended_counts=counts,
+    )
+
+
+def data_popularity_row(interactions, head_share: float = DEFAULT_HEAD_SHARE) -> dict:
+    """The same metrics for the training profiles themselves (the 'data' reference row):
+    ARP and APLT over profiles, coverage = share of items with any interaction, Gini of the
+    item interaction counts; lift is 0 by definition and the norm correlation undefined."""
+    matrix = sp.csr_matrix(getattr(interactions, "matrix", interactions))
+    popularity = np.bincount(matrix.indices, minlength=matrix.shape[1]).astype(np.float64)
+    head = long_tail_split(popularity, head_share)
+    pattern = _binary(matrix)
+    activity = np.diff(pattern.indptr)
+    active = activity > 0
+    arp = (pattern @ popularity)[active] / activity[active]
+    aplt = (pattern @ (~head).astype(np.float64))[active] / activity[active]
+    row = {"arp": float(arp.mean()), "aplt": float(aplt.mean()),
+           "coverage": float((popularity > 0).mean()), "gini": gini(popularity),
+           "norm_popularity_spearman": float("nan")}
+    row.update({f"lift_{group}": 0.0 for group in GROUPS})
+    return row
+
+
+def bias_table(models: dict, interactions, k: int = 10, sample_users: int | None = None,
+               head_share: float = DEFAULT_HEAD_SHARE, seed: int = 0) -> pd.DataFrame:
+    """One row per model (plus a first 'data' row for the training profiles) with ARP, APLT,
+    coverage, Gini, lift per user group and the norm–popularity Spearman correlation."""
+    rows = [{"model": "data", **data_popularity_row(interactions, head_share)}]
+    for name, model in models.items():
+        report = popularity_report(model, interactions, k=k, sample_users=sample_users,
+                                   head_share=head_share, seed=seed)
+        rows.append({"model": name, **report.as_row()})
+    return pd.DataFrame(rows)

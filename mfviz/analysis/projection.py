@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import time
+import warnings
+from collections import OrderedDict
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
+import pandas as pd
+
+from mfviz.analysis.neighbours import NeighbourIndex, exact_search, normalise_rows
+from mfviz.errors import DataError
+from mfviz.kernels.topk import topk_dot
+
+METHODS = ("umap", "pca")
+CACHE_VERSION = 1
+_MEMORY_CACHE: OrderedDict[str, np.ndarray] = OrderedDict()
+_MEMORY_ITEMS = 32  # projections kept in memory (a 50k × 3 map is 600 kB)
 
 
 @dataclass(frozen=True)
 class Projection:
-    """Coordinates of a projection and how it was made."""
+    """Coordinates (n, n_components) float32 and how they were made: method, params, seconds
+    spent computing them (0 for a cache hit), cached (True when read from a cache)."""
 
     coords: np.ndarray
     method: str
@@ -18,18 +36,236 @@ class Projection:
     cached: bool
 
 
+def default_cache_dir() -> Path:
+    """`$MFVIZ_CACHE_DIR`, else `$XDG_CACHE_HOME/mfviz`, else `~/.cache/mfviz`."""
+    if os.environ.get("MFVIZ_CACHE_DIR"):
+        return Path(os.environ["MFVIZ_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "mfviz"
+
+
+def _cache_key(vectors: np.ndarray, params: dict) -> str:
+    digest = hashlib.sha256()
+    digest.update(str(vectors.shape).encode())
+    digest.update(np.ascontiguousarray(vectors, np.float32).tobytes())
+    digest.update(json.dumps({**params, "version": CACHE_VERSION}, sort_keys=True).encode())
+    return digest.hexdigest()[:32]
+
+
+def clear_memory_cache() -> None:
+    """Forget in-memory projections (the disk cache stays)."""
+    _MEMORY_CACHE.clear()
+
+
 def project(vectors, method: str = "umap", n_components: int = 2, *, n_neighbors: int = 15,
-            min_dist: float = 0.1, seed: int = 0, cache_dir=None) -> Projection:
-    raise NotImplementedError
+            min_dist: float = 0.1, seed: int | None = 0, cache_dir=None, threads: int = 2) -> Projection:
+    """Project factor vectors to 2-D or 3-D.
+
+    - "pca": centred vectors onto their top principal axes (thin SVD; signs fixed so that the
+      largest-magnitude entry of each axis is positive, so pictures do not flip). Instant.
+    - "umap": UMAP (McInnes et al. 2018) with metric cosine — the angle between factor vectors
+      is what cosine neighbours use. The kNN graph comes from `NeighbourIndex` (exact below
+      20,000 rows, hnswlib above) and is handed to umap-learn via
+      ``precomputed_knn=(knn_indices, knn_dists, None)`` (self as first neighbour, cosine
+      distance), which replaces umap-learn's NN-descent. With a `seed` the layout is
+      reproducible and umap-learn optimises on one thread (it forces n_jobs=1 with a
+      random_state); `seed=None` lets it use `threads` threads, not reproducible.
+
+    Results are cached by a hash of the vectors and all parameters: in memory (last 32) and on
+    disk as `.npy` under `cache_dir` (default `default_cache_dir()`; pass False for no disk
+    cache).
+    """
+    if method not in METHODS:
+        raise DataError(f"method must be 'umap' or 'pca', got {method!r}")
+    if n_components not in (2, 3):
+        raise DataError(f"n_components must be 2 or 3, got {n_components!r}")
+    array = np.asarray(vectors)
+    if array.ndim != 2 or array.shape[0] < 3 or array.shape[1] < 1:
+        raise DataError(f"need at least 3 vectors with at least 1 component to draw a map, got shape {array.shape}")
+    array = np.ascontiguousarray(array, dtype=np.float32)
+    if not np.isfinite(array).all():
+        raise DataError("the vectors contain NaN or infinite values; retrain the model")
+    if not isinstance(n_neighbors, int | np.integer) or n_neighbors < 2:
+        raise DataError(f"n_neighbors must be an integer >= 2, got {n_neighbors!r}")
+    if not 0 <= float(min_dist) <= 1:
+        raise DataError(f"min_dist must be between 0 and 1, got {min_dist!r}")
+    n = array.shape[0]
+    params = {"method": method, "n_components": int(n_components)}
+    if method == "umap":
+        params.update(n_neighbors=int(min(n_neighbors, n - 1)), min_dist=float(min_dist),
+                      seed=None if seed is None else int(seed), metric="cosine")
+    key = _cache_key(array, params)
+    if key in _MEMORY_CACHE:
+        _MEMORY_CACHE.move_to_end(key)
+        return Projection(_MEMORY_CACHE[key].copy(), method, params, 0.0, True)
+    folder = None if cache_dir is False else Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    file = folder / "projections" / f"{key}.npy" if folder is not None else None
+    if file is not None and file.exists():
+        try:
+            coords = np.load(file, allow_pickle=False)
+            if coords.shape == (n, n_components):
+                _remember(key, coords)
+                return Projection(coords.copy(), method, params, 0.0, True)
+        except (OSError, ValueError):
+            pass  # a damaged cache file is recomputed and overwritten
+    start = time.perf_counter()
+    if method == "pca":
+        coords = _pca(array, n_components)
+    else:
+        coords = _umap(array, n_components, params["n_neighbors"], float(min_dist), seed, threads)
+    seconds = time.perf_counter() - start
+    coords = np.ascontiguousarray(coords, dtype=np.float32)
+    _remember(key, coords)
+    if file is not None:
+        try:
+            file.parent.mkdir(parents=True, exist_ok=True)
+            partial = file.with_suffix(f".{os.getpid()}.tmp.npy")
+            np.save(partial, coords)
+            os.replace(partial, file)
+        except OSError:
+            pass  # a read-only cache folder only costs recomputation
+    return Projection(coords.copy(), method, params, seconds, False)
 
 
-def projection_table(coords, items=None, popularity=None, norms=None, titles=None):
-    raise NotImplementedError
+def _remember(key: str, coords: np.ndarray) -> None:
+    _MEMORY_CACHE[key] = coords
+    _MEMORY_CACHE.move_to_end(key)
+    while len(_MEMORY_CACHE) > _MEMORY_ITEMS:
+        _MEMORY_CACHE.popitem(last=False)
 
 
-def neighbourhood_preservation(vectors, coords, k: int = 10, sample: int = 1000, seed: int = 0) -> float:
-    raise NotImplementedError
+def _pca(vectors: np.ndarray, n_components: int) -> np.ndarray:
+    centred = vectors.astype(np.float64) - vectors.mean(axis=0)
+    _, _, vt = np.linalg.svd(centred, full_matrices=False)
+    axes = vt[:n_components]
+    # deterministic signs: largest-magnitude loading of each axis positive
+    signs = np.sign(axes[np.arange(axes.shape[0]), np.abs(axes).argmax(axis=1)])
+    axes = axes * np.where(signs == 0, 1, signs)[:, None]
+    coords = centred @ axes.T
+    if coords.shape[1] < n_components:  # fewer components than asked (e.g. 1-D factors)
+        coords = np.hstack([coords, np.zeros((coords.shape[0], n_components - coords.shape[1]))])
+    return coords
+
+
+def cosine_knn(vectors: np.ndarray, k: int, threads: int = 2, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The cosine kNN graph in umap-learn's format: ids (n, k) with each row's own index first,
+    and cosine distances 1 − cos (n, k), ascending."""
+    index = NeighbourIndex(vectors, "cosine", threads=threads, seed=seed, M=16, ef_construction=100,
+                           ef=max(2 * k, 32))
+    ids, scores = index.query(np.arange(vectors.shape[0]), k - 1)
+    own = np.arange(vectors.shape[0])[:, None]
+    knn_ids = np.hstack([own, ids]).astype(np.int64)
+    knn_dists = np.hstack([np.zeros((ids.shape[0], 1), np.float32), np.maximum(1.0 - scores, 0.0)])
+    # padding (-1) only for rows with fewer than k - 1 others; umap needs valid ids
+    bad = knn_ids < 0
+    if bad.any():
+        knn_ids[bad] = np.broadcast_to(own, knn_ids.shape)[bad]
+        knn_dists[bad] = 0.0
+    return knn_ids, knn_dists.astype(np.float32)
+
+
+def _umap(vectors: np.ndarray, n_components: int, n_neighbors: int, min_dist: float, seed, threads: int):
+    import umap  # imported late: importing umap-learn takes seconds
+
+    if np.linalg.norm(vectors, axis=1).max() == 0:
+        raise DataError("every vector is zero; a cosine map needs non-zero factors")
+    knn_ids, knn_dists = cosine_knn(vectors, n_neighbors, threads=threads, seed=0 if seed is None else seed)
+    reducer = umap.UMAP(n_neighbors=n_neighbors, n_components=n_components, metric="cosine",
+                        min_dist=min_dist, random_state=seed, n_jobs=1 if seed is not None else threads,
+                        precomputed_knn=(knn_ids, knn_dists, None), init="spectral", low_memory=True)
+    with warnings.catch_warnings():
+        # expected: no NNDescent search index (we never call transform), n_jobs forced by the seed
+        warnings.filterwarnings("ignore", message=".*precomputed_knn.*")
+        warnings.filterwarnings("ignore", message=".*n_jobs.*")
+        warnings.filterwarnings("ignore", message=".*Spectral initialisation failed.*")
+        warnings.filterwarnings("ignore", category=UserWarning, module="umap")
+        return reducer.fit_transform(vectors)
+
+
+def projection_table(coords, items: pd.DataFrame | None = None, popularity=None, norms=None,
+                     titles=None) -> pd.DataFrame:
+    """One row per point for plotting: x, y[, z], item (index), title, genres (joined with
+    ", "), first_genre, popularity, norm, plus every other scalar column of `items`
+    (Interactions.items, one row per item index)."""
+    coords = np.asarray(coords)
+    if coords.ndim != 2 or coords.shape[1] not in (2, 3):
+        raise DataError(f"coords must be (n, 2) or (n, 3), got shape {coords.shape}")
+    n = coords.shape[0]
+    frame = pd.DataFrame({"x": coords[:, 0], "y": coords[:, 1]})
+    if coords.shape[1] == 3:
+        frame["z"] = coords[:, 2]
+    frame["item"] = np.arange(n)
+    if items is not None and len(items) == 0:
+        items = None
+    if items is not None and len(items) != n:
+        raise DataError(f"the item table has {len(items)} rows but there are {n} points")
+    if titles is not None:
+        frame["title"] = np.asarray(titles).astype(str)
+    elif items is not None and "title" in items.columns:
+        frame["title"] = items["title"].astype(object).where(items["title"].notna(), None).astype(str).to_numpy()
+    elif items is not None and "item_id" in items.columns:
+        frame["title"] = items["item_id"].astype(str).to_numpy()
+    else:
+        frame["title"] = frame["item"].astype(str)
+    if items is not None and "genres" in items.columns:
+        genres = [list(g) if isinstance(g, list | tuple | np.ndarray) else ([] if g is None or g != g else [str(g)])
+                  for g in items["genres"]]
+        frame["genres"] = [", ".join(map(str, g)) for g in genres]
+        frame["first_genre"] = [str(g[0]) if len(g) else "(none)" for g in genres]
+    for name, values in (("popularity", popularity), ("norm", norms)):
+        if values is not None:
+            values = np.asarray(values).ravel()
+            if values.size != n:
+                raise DataError(f"{name} has {values.size} entries but there are {n} points")
+            frame[name] = values
+    if items is not None:
+        for column in items.columns:
+            if column in frame.columns or column in ("title", "genres"):
+                continue
+            series = items[column].reset_index(drop=True)
+            if series.map(lambda v: isinstance(v, list | tuple | np.ndarray | dict)).any():
+                continue
+            frame[column] = series.to_numpy()
+    return frame
+
+
+def neighbourhood_preservation(vectors, coords, k: int = 10, sample: int | None = 1000, seed: int = 0) -> float:
+    r"""Share of each point's k nearest neighbours in factor space (cosine) that are also among
+    its k nearest on the map (Euclidean), averaged over a random sample of points:
+    :math:`\frac{1}{|S|}\sum_{i\in S} |N_k^{factors}(i) \cap N_k^{map}(i)| / k`.
+
+    1 = the map keeps every neighbourhood; a random map scores about k / n. Exact search on
+    both sides, so the score is deterministic for a seed.
+    """
+    vectors = np.ascontiguousarray(np.asarray(vectors), dtype=np.float32)
+    coords = np.ascontiguousarray(np.asarray(coords), dtype=np.float32)
+    if vectors.ndim != 2 or coords.ndim != 2 or vectors.shape[0] != coords.shape[0]:
+        raise DataError(f"vectors {vectors.shape} and coords {coords.shape} must have one row per point")
+    n = vectors.shape[0]
+    if not isinstance(k, int | np.integer) or k < 1 or k >= n:
+        raise DataError(f"k must be between 1 and {n - 1} (points − 1), got {k!r}")
+    rng = np.random.default_rng(seed)
+    rows = np.arange(n) if sample is None or sample >= n else np.sort(rng.choice(n, int(sample), replace=False))
+    factor_ids, _ = exact_search(vectors[rows], vectors, k, "cosine", exclude_self_ids=rows)
+    # Euclidean kNN as a dot-product top-k: -|a-b|² = 2a·b - |b|² - |a|², the last term constant per query.
+    squared = np.einsum("ij,ij->i", coords, coords).astype(np.float32)
+    indptr = np.arange(rows.size + 1, dtype=np.int64)
+    map_ids, _ = topk_dot(np.ascontiguousarray(2 * coords[rows]), coords, -squared, k, indptr, rows.astype(np.int64))
+    shared = [np.intersect1d(a, b).size for a, b in zip(factor_ids, map_ids, strict=True)]
+    return float(np.mean(shared) / k)
 
 
 def warm_up() -> None:
-    return None
+    """Compile the numba kernels and umap-learn's code paths on tiny data, so the first real
+    map and neighbour list are fast. Safe to run in a background thread; touches no cache
+    on disk."""
+    rng = np.random.default_rng(0)
+    vectors = rng.standard_normal((300, 8)).astype(np.float32)
+    exact_search(vectors[:5], vectors, 5, "cosine", exclude_self_ids=np.arange(5))
+    exact_search(vectors[:5], vectors, 5, "dot")
+    normalise_rows(vectors)
+    for n_components in (2, 3):
+        coords = project(vectors, "umap", n_components, seed=0, cache_dir=False).coords
+    project(vectors, "pca", 2, cache_dir=False)
+    neighbourhood_preservation(vectors, coords, k=5, sample=50)
+

@@ -5,11 +5,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.linalg import svds
+
+from mfviz.errors import DataError
+
+ENERGY_LEVELS = (0.5, 0.8, 0.9)
+_DENSE_LIMIT = 2_000  # below this smaller side, a dense SVD is cheap and returns every value
 
 
 @dataclass(frozen=True)
 class Spectrum:
-    """Top singular values of a matrix and their cumulative share of its squared Frobenius norm."""
+    r"""Top singular values of a matrix R and how much of it they explain.
+
+    - ``singular_values``: :math:`\sigma_1 \ge \dots \ge \sigma_k` (float64).
+    - ``cumulative_energy[i]`` = :math:`\sum_{j \le i} \sigma_j^2 / \lVert R\rVert_F^2`, the share
+      of the squared Frobenius norm that a rank-(i+1) truncated SVD reproduces (Eckart–Young).
+    - ``total_energy`` = :math:`\lVert R\rVert_F^2` (sum of squared stored values).
+    - ``k_for[p]``: the smallest rank whose cumulative energy reaches p, for p in 0.5/0.8/0.9;
+      None when the computed values do not reach p.
+    - ``effective_rank``: the *stable rank* :math:`\lVert R\rVert_F^2 / \sigma_1^2`
+      (Rudelson & Vershynin 2007), exact from σ₁ and the Frobenius norm alone, so it does
+      not depend on how many values were computed. It is ≤ rank(R) and counts how many
+      "directions as strong as the first" the energy is spread over.
+    """
 
     singular_values: np.ndarray
     cumulative_energy: np.ndarray
@@ -17,10 +36,93 @@ class Spectrum:
     k_for: dict
     effective_rank: float
 
+    @property
+    def explained_energy(self) -> np.ndarray:
+        """Share of the squared Frobenius norm carried by each singular value alone."""
+        return self.singular_values**2 / self.total_energy if self.total_energy > 0 else self.singular_values * 0
 
-def data_spectrum(matrix, k: int = 100) -> Spectrum:
-    raise NotImplementedError("data_spectrum is being written")
+    def table(self):
+        """One row per singular value: rank, singular_value, explained_energy, cumulative_energy."""
+        import pandas as pd
+
+        return pd.DataFrame({"rank": np.arange(1, self.singular_values.size + 1),
+                             "singular_value": self.singular_values,
+                             "explained_energy": self.explained_energy,
+                             "cumulative_energy": self.cumulative_energy})
 
 
-def model_spectrum(user_factors, item_factors) -> np.ndarray:
-    raise NotImplementedError("model_spectrum is being written")
+def _spectrum(singular_values: np.ndarray, total_energy: float) -> Spectrum:
+    values = np.sort(np.asarray(singular_values, np.float64))[::-1]
+    values = np.maximum(values, 0.0)
+    if total_energy > 0:
+        cumulative = np.minimum(np.cumsum(values**2) / total_energy, 1.0)
+    else:
+        cumulative = np.zeros_like(values)
+    k_for = {}
+    for level in ENERGY_LEVELS:
+        # tolerance: a full spectrum reaches 1.0 only up to rounding
+        reached = np.flatnonzero(cumulative >= level - 1e-12)
+        k_for[level] = int(reached[0] + 1) if reached.size else None
+    effective = total_energy / values[0] ** 2 if values.size and values[0] > 0 else 0.0
+    return Spectrum(values, cumulative, float(total_energy), k_for, float(effective))
+
+
+def data_spectrum(matrix, k: int = 100, seed: int = 0) -> Spectrum:
+    r"""Top-k singular values of the interaction matrix (users × items, missing entries as 0,
+    as Truncated SVD treats them) with cumulative explained energy
+    :math:`\sum_{j\le i}\sigma_j^2/\lVert R\rVert_F^2`, the ranks reaching 50/80/90 % and the stable
+    rank (see `Spectrum`). Accepts an `Interactions` or a (sparse or dense) matrix.
+
+    Uses ARPACK (`scipy.sparse.linalg.svds`, seeded start vector) when k is below the smaller
+    side, else a dense SVD; the latter returns every value, so the curve ends at exactly 1.
+    """
+    matrix = getattr(matrix, "matrix", matrix)
+    if not isinstance(k, int | np.integer) or isinstance(k, bool) or k < 1:
+        raise DataError(f"k must be a positive integer, got {k!r}")
+    if sp.issparse(matrix):
+        matrix = sp.csr_matrix(matrix, dtype=np.float64)
+        total = float(np.dot(matrix.data, matrix.data))
+    else:
+        matrix = np.asarray(matrix, np.float64)
+        if matrix.ndim != 2:
+            raise DataError(f"the matrix must be 2-D, got shape {matrix.shape}")
+        total = float(np.sum(matrix * matrix))
+    if min(matrix.shape) == 0:
+        raise DataError(f"the matrix is empty (shape {matrix.shape}); load interactions first")
+    smaller = min(matrix.shape)
+    if k >= smaller - 1 or smaller <= _DENSE_LIMIT and k > smaller // 4:
+        dense = matrix.toarray() if sp.issparse(matrix) else matrix
+        values = np.linalg.svd(dense, compute_uv=False)[: min(k, smaller)]
+    else:
+        start = np.random.default_rng(seed).standard_normal(smaller)
+        values = svds(matrix, k=int(k), v0=start, return_singular_vectors=False)
+    return _spectrum(values, total)
+
+
+def model_spectrum(user_factors, item_factors=None) -> np.ndarray:
+    r"""Singular values of a model's score matrix :math:`S = P Q^\top` without forming it.
+
+    With thin QR decompositions :math:`P = Q_P R_P` and :math:`Q = Q_Q R_Q`,
+    :math:`S = Q_P (R_P R_Q^\top) Q_Q^\top` and the outer factors have orthonormal columns, so
+    the singular values of S are those of the small f × f core :math:`R_P R_Q^\top`. Cost
+    :math:`O((n_u + n_i) f^2)`. Returns min(f, n_users, n_items) values, descending (float64).
+    Accepts arrays or a model (anything with `user_factors` and `item_factors`).
+    """
+    if item_factors is None and hasattr(user_factors, "item_factors"):
+        user_factors, item_factors = user_factors.user_factors, user_factors.item_factors
+    users = np.asarray(user_factors, np.float64)
+    items = np.asarray(item_factors, np.float64)
+    if users.ndim != 2 or items.ndim != 2 or users.shape[1] != items.shape[1]:
+        raise DataError(f"user and item factors must be 2-D with the same number of columns, "
+                        f"got {users.shape} and {items.shape}")
+    _, r_users = np.linalg.qr(users, mode="reduced")
+    _, r_items = np.linalg.qr(items, mode="reduced")
+    return np.linalg.svd(r_users @ r_items.T, compute_uv=False)
+
+
+def model_energy(user_factors, item_factors=None) -> Spectrum:
+    """`model_spectrum` as a `Spectrum` (energy relative to ‖P Qᵀ‖_F², which equals Σσ²)."""
+    if item_factors is None:
+        user_factors, item_factors = user_factors.user_factors, user_factors.item_factors
+    values = model_spectrum(user_factors, item_factors)
+    return _spectrum(values, float(np.sum(values**2)))

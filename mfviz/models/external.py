@@ -1,0 +1,138 @@
+"""FactorModel: user and item factors trained elsewhere (implicit, Spark MLlib, numpy) as an mfviz model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+
+from mfviz.errors import ModelError
+from mfviz.models.base import Model, Param
+
+
+class FactorModel(Model):
+    r"""A model whose factors come from outside: score(u, i) = p_u · q_i (+ item bias when given).
+
+    Everything the shared API offers works on it (recommend, similar_items, save, the analyses).
+    `fit` is not available (the factors are fixed). Fold-in solves ridge regression on the
+    given values with the item factors frozen:
+    :math:`p = (Q_I^\top Q_I + \lambda I)^{-1} Q_I^\top (v - b_I)`, λ = `regularization`.
+    For implicit-feedback factors this is the explicit-ALS fold-in on the chosen items (values
+    default to 1), an approximation of implicit's own recalculate_user.
+
+    `name` is a display name (kept in `label`); `user_ids` / `item_ids` are the original ids of
+    the factor rows when known (Spark), else None. Give `train_matrix` (users × items CSR, or an
+    Interactions) to exclude seen items in `recommend`.
+    """
+
+    name = "external"
+    label = "External factors"
+    feedback = "any"
+    params = {"regularization": Param(0.1, "ridge penalty λ of fold-in", low=0.0)}
+
+    def __init__(self, user_factors=None, item_factors=None, name: str = "external", *,
+                 item_bias=None, user_bias=None, global_mean: float = 0.0, train_matrix=None,
+                 user_ids=None, item_ids=None, **hyperparameters) -> None:
+        super().__init__(**hyperparameters)
+        self.label = str(name)
+        self.user_ids = None if user_ids is None else np.asarray(user_ids)
+        self.item_ids = None if item_ids is None else np.asarray(item_ids)
+        if user_factors is None and item_factors is None:
+            return  # empty shell, filled by load_model
+        users = _factor_array(user_factors, "user factors")
+        items = _factor_array(item_factors, "item factors")
+        if users.shape[1] != items.shape[1]:
+            raise ModelError(f"user factors have {users.shape[1]} components but item factors have "
+                             f"{items.shape[1]}; both must come from the same model")
+        self._user_factors, self._item_factors = users, items
+        self.item_bias = None if item_bias is None else _bias(item_bias, items.shape[0], "item bias")
+        self.user_bias = None if user_bias is None else _bias(user_bias, users.shape[0], "user bias")
+        self.global_mean = float(global_mean)
+        if train_matrix is not None:
+            matrix = sp.csr_matrix(getattr(train_matrix, "matrix", train_matrix), dtype=np.float32)
+            if matrix.shape != (users.shape[0], items.shape[0]):
+                raise ModelError(f"train_matrix has shape {matrix.shape} but the factors give "
+                                 f"{users.shape[0]} users × {items.shape[0]} items")
+            matrix.sort_indices()
+            self.train_matrix = matrix
+
+    def _fit(self, matrix: sp.csr_matrix) -> None:
+        raise ModelError("FactorModel holds factors trained elsewhere and cannot be trained; "
+                         "train one of the mfviz models instead, or load new factors")
+
+    def _fold_in(self, items: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float]:
+        q = self._item_factors[items].astype(np.float64)
+        target = values.astype(np.float64) - self.global_mean
+        if self.item_bias is not None:
+            target = target - self.item_bias[items]
+        gram = q.T @ q + self.regularization * np.eye(q.shape[1])
+        vector = np.linalg.lstsq(gram, q.T @ target, rcond=None)[0]
+        return vector.astype(np.float32), 0.0
+
+
+def _factor_array(values, what: str) -> np.ndarray:
+    array = np.asarray(values)
+    if array.ndim != 2 or 0 in array.shape:
+        raise ModelError(f"{what} must be a non-empty 2-D array (rows × components), got shape {array.shape}")
+    if array.dtype.kind not in "fiu":
+        raise ModelError(f"{what} must be numbers, got dtype {array.dtype}")
+    array = np.ascontiguousarray(array, dtype=np.float32)
+    if not np.isfinite(array).all():
+        raise ModelError(f"{what} contain NaN or infinite values")
+    return array
+
+
+def _bias(values, n: int, what: str) -> np.ndarray:
+    array = np.asarray(values, np.float32).ravel()
+    if array.size != n:
+        raise ModelError(f"{what} has {array.size} entries for {n} rows")
+    return array
+
+
+def load_factors(source, name: str | None = None) -> FactorModel:
+    """Read factors trained elsewhere into a FactorModel.
+
+    - implicit (benfred/implicit) `model.save(path)` `.npz`, or any `.npz` with arrays
+      `user_factors` and `item_factors` (optional `item_bias`, `user_bias`). Rows are the
+      user / item indices the other library used.
+    - a Spark MLlib `ALSModel.save(path)` directory (holding `userFactors/` and `itemFactors/`
+      parquet datasets with columns `id`, `features`), or a folder with just those two; rows are
+      sorted by id and the ids kept in `user_ids` / `item_ids`.
+    """
+    path = Path(source) if isinstance(source, str | Path) else None
+    if path is not None and path.is_dir():
+        return _load_spark(path, name or path.name)
+    try:
+        with np.load(source, allow_pickle=False) as npz:
+            arrays = {key: npz[key] for key in npz.files}
+    except Exception as exc:  # noqa: BLE001 - any unreadable file gets the same advice
+        raise ModelError(f"could not read factors from {getattr(source, 'name', source)}: {exc}. Give an "
+                         ".npz with user_factors and item_factors arrays (implicit's model.save) or a "
+                         "Spark ALSModel folder with userFactors/ and itemFactors/.") from None
+    missing = [key for key in ("user_factors", "item_factors") if key not in arrays]
+    if missing:
+        raise ModelError(f"the .npz has no {missing[0]!r} array (it has {sorted(arrays)}); "
+                         "save factors with keys user_factors and item_factors")
+    label = name or (path.stem if path is not None else "external")
+    return FactorModel(arrays["user_factors"], arrays["item_factors"], label,
+                       item_bias=arrays.get("item_bias"), user_bias=arrays.get("user_bias"))
+
+
+def _load_spark(folder: Path, name: str) -> FactorModel:
+    import pandas as pd
+
+    def read(part: str):
+        candidates = [folder / part, folder / "data" / part]
+        for candidate in candidates:
+            if candidate.exists():
+                frame = pd.read_parquet(candidate)
+                if not {"id", "features"} <= set(frame.columns):
+                    raise ModelError(f"{candidate} has columns {list(frame.columns)}; expected id and features")
+                frame = frame.sort_values("id", kind="stable")
+                return frame["id"].to_numpy(), np.vstack([np.asarray(f, np.float32) for f in frame["features"]])
+        raise ModelError(f"{folder} has no {part}/ parquet data; give the folder written by Spark's ALSModel.save")
+
+    user_ids, user_factors = read("userFactors")
+    item_ids, item_factors = read("itemFactors")
+    return FactorModel(user_factors, item_factors, name, user_ids=user_ids, item_ids=item_ids)
