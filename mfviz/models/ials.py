@@ -9,6 +9,9 @@ from mfviz.errors import ModelError
 from mfviz.kernels.ials import ials_observed_loss, ials_solve_rows
 from mfviz.models.base import Model, Param
 
+# Squares of confidence-weighted residuals must stay inside float32 (max ~3e38) in CG.
+_MAX_CONFIDENCE = 1e12
+
 
 class ImplicitALS(Model):
     r"""Weighted matrix factorization for implicit feedback (Hu, Koren, Volinsky 2008).
@@ -62,10 +65,12 @@ class ImplicitALS(Model):
             conf = 1.0 + self.alpha * np.log1p(values / self.eps)
         else:
             conf = 1.0 + self.alpha * values
-        conf = conf.astype(np.float32)
-        if not np.isfinite(conf).all():
-            raise ModelError(f"alpha={self.alpha:g} makes confidences overflow; lower alpha")
-        return conf
+        largest = float(conf.max(initial=1.0))
+        if not np.isfinite(largest) or largest > _MAX_CONFIDENCE:
+            raise ModelError(f"alpha={self.alpha:g} makes confidences as large as {largest:.3g}, which "
+                             f"overflows the float32 solver (limit {_MAX_CONFIDENCE:.0e}); lower alpha "
+                             "or scale the values down")
+        return conf.astype(np.float32)
 
     def _fit(self, matrix: sp.csr_matrix) -> None:
         if matrix.data.min() < 0:
@@ -94,6 +99,8 @@ class ImplicitALS(Model):
             loss = (ials_observed_loss(*user_csr, X, Y) + float(np.sum(XtX * YtY))
                     + self.regularization * (np.trace(XtX) + np.trace(YtY)))
             self._user_factors, self._item_factors = X, Y
+            if not (np.isfinite(X).all() and np.isfinite(Y).all()):
+                loss = float("nan")  # _epoch_done turns this into an error naming alpha
             if not self._epoch_done(epoch, loss):
                 break
 

@@ -1,0 +1,358 @@
+"""The model contract: one suite run over every class in mfviz.models.MODELS.
+
+Each model only says how to build a quick instance (QUICK) and, where a check cannot apply to
+it, why (the EXEMPT tables). A model added to the registry without a QUICK entry fails here
+on purpose, and placeholders that raise NotImplementedError fail rather than skip.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from mfviz.errors import ModelError
+from mfviz.models import MODELS, load_model
+
+# How to build a small, fast, seeded instance of each model (random_state added when declared).
+QUICK: dict[str, dict] = {
+    "svd": dict(factors=3),
+    "funksvd": dict(factors=4, epochs=60, learning_rate=0.02),
+    "svdpp": dict(factors=4, epochs=60, learning_rate=0.02),
+    "als": dict(factors=4, epochs=8, regularization=0.1),
+    "ials": dict(factors=4, epochs=8, regularization=0.05, alpha=5.0),
+    "popularity": dict(),
+}
+
+# Settings that blow training up, and the hyperparameter the error must name.
+DIVERGE: dict[str, tuple[dict, str]] = {
+    "funksvd": (dict(learning_rate=1e6, epochs=5), "learning_rate"),
+    "svdpp": (dict(learning_rate=1e6, epochs=5), "learning_rate"),
+    "ials": (dict(alpha=1e30), "alpha"),
+}
+NO_DIVERGENCE = {
+    "svd": "a closed-form decomposition has no step size or confidence to overflow",
+    "als": "exact ridge solves with lambda >= 0 cannot diverge; there is no step size",
+    "popularity": "counts have no hyperparameter",
+}
+
+# Models whose fold-in solves the training problem for one row exactly (with these settings).
+FOLD_IN_EXACT: dict[str, dict] = {"svd": {}, "als": {}, "ials": dict(solver="cholesky"), "popularity": {}}
+FOLD_IN_INEXACT = {
+    "funksvd": "fold-in runs SGD from zero on the profile, not the training trajectory",
+    "svdpp": "fold-in runs SGD from zero on the profile, not the training trajectory",
+}
+
+NO_CHECKERBOARD = {"popularity": "scores every user alike by item counts, so it cannot prefer a user's own block"}
+
+# Hyperparameters that the generic "changes the result" check cannot exercise alone: either they
+# need a partner setting (given here) or they are covered in the model's own tests (reason).
+PARAM_PARTNERS: dict[str, dict[str, dict]] = {
+    "ials": {"eps": dict(confidence="log"), "cg_steps": dict(solver="cg")},
+}
+_PATIENCE = ("with the best epoch restored, patience changes the result only when validation RMSE "
+             "recovers after a stall; covered by the SGD models' own early-stopping tests")
+PARAM_SKIP: dict[str, dict[str, str]] = {
+    "funksvd": {"parallel": "Hogwild runs unseeded (random_state=None); covered in test_funk.py",
+                "patience": _PATIENCE},
+    "svdpp": {"patience": _PATIENCE},
+}
+
+NAMES = sorted(MODELS)
+
+
+def build(name: str, **overrides):
+    cls = MODELS[name]
+    if name not in QUICK:
+        pytest.fail(f"model {name!r} is in the registry but has no QUICK entry in the contract suite")
+    kwargs = dict(QUICK[name])
+    if "random_state" in cls.params:
+        kwargs["random_state"] = 0
+    kwargs.update(overrides)
+    return cls(**kwargs)
+
+
+def random_matrix(name: str, seed: int = 0, shape=(30, 25)) -> sp.csr_matrix:
+    """Ratings 1..5 for explicit models, counts 1..3 for the others; every row and column used."""
+    rng = np.random.default_rng(seed)
+    mask = rng.random(shape) < 0.35
+    mask[np.arange(shape[0]), np.arange(shape[0]) % shape[1]] = True
+    mask[np.arange(shape[1]) % shape[0], np.arange(shape[1])] = True
+    high = 5 if MODELS[name].feedback == "explicit" else 3
+    values = rng.integers(1, high + 1, shape).astype(np.float32)
+    return sp.csr_matrix(np.where(mask, values, 0).astype(np.float32))
+
+
+def checkerboard(explicit: bool, block: int = 10) -> sp.csr_matrix:
+    """Two blocks of `block` users × `block` items. Every user has seen every item of its own
+    block except the one with its own index (the held-out diagonal). Implicit version: those
+    are the only entries, so the unseen items are the user's own index (same block) and the
+    whole other block. Explicit version: own block rated 5, the other block rated 1 except the
+    item at the mirrored position, so the unseen items are exactly {u, u ± block} and only
+    learning the block structure ranks u first. Either way the right top-1 is unique: u."""
+    n = 2 * block
+    group = np.arange(n) // block
+    same = group[:, None] == group[None, :]
+    dense = np.where(same, 5.0 if explicit else 1.0, 1.0 if explicit else 0.0)
+    if not explicit:
+        dense = np.where(same, 1.0, 0.0)
+    dense[np.arange(n), np.arange(n)] = 0.0
+    if explicit:
+        dense[np.arange(n), (np.arange(n) + block) % n] = 0.0
+    return sp.csr_matrix(dense.astype(np.float32))
+
+
+def fitted(name: str, seed: int = 0, **overrides):
+    return build(name, **overrides).fit(random_matrix(name, seed))
+
+
+def state(model) -> list[np.ndarray]:
+    arrays = [model.user_factors, model.item_factors]
+    for extra in (model.user_bias, model.item_bias):
+        if extra is not None:
+            arrays.append(extra)
+    return arrays
+
+
+# ------------------------------------------------------------------------- quality
+@pytest.mark.parametrize("name", NAMES)
+def test_checkerboard_top1_is_the_held_out_own_block_item(name):
+    if name in NO_CHECKERBOARD:
+        pytest.skip(NO_CHECKERBOARD[name])
+    matrix = checkerboard(MODELS[name].feedback == "explicit")
+    model = build(name).fit(matrix)
+    ids, scores = model.recommend(np.arange(matrix.shape[0]), n=1)
+    np.testing.assert_array_equal(ids[:, 0], np.arange(matrix.shape[0]))
+
+
+# ------------------------------------------------------------------------- shapes
+@pytest.mark.parametrize("name", NAMES)
+def test_shapes_dtypes_and_layout(name):
+    matrix = random_matrix(name)
+    model = build(name).fit(matrix)
+    for factors, rows in ((model.user_factors, matrix.shape[0]), (model.item_factors, matrix.shape[1])):
+        assert factors.dtype == np.float32 and factors.flags.c_contiguous
+        assert factors.ndim == 2 and factors.shape[0] == rows
+    assert model.user_factors.shape[1] == model.item_factors.shape[1]
+    assert np.isfinite(model.user_factors).all() and np.isfinite(model.item_factors).all()
+    ids, scores = model.recommend([0, 3], n=5)
+    assert ids.shape == scores.shape == (2, 5)
+    assert (np.diff(scores, axis=1) <= 0).all()
+    assert model.predict([0, 1], [2, 3]).shape == (2,)
+    assert model.predict(np.array([[0, 1]]), np.array([[2, 3]])).shape == (1, 2)
+    similar, sim_scores = model.similar_items([1], n=4, metric="cosine")
+    assert similar.shape == (1, 4) and 1 not in similar[0]
+    assert len(model.history) >= 1 and {"epoch", "loss", "seconds"} <= set(model.history[0])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_recommend_scores_agree_with_predict(name):
+    """recommend's order is predict's order for a user (scores differ by a per-user constant)."""
+    model = fitted(name)
+    ids, scores = model.recommend([2], n=6, exclude_seen=False)
+    predicted = model.predict(np.full(6, 2), ids[0])
+    np.testing.assert_allclose(predicted - scores[0], (predicted - scores[0])[0], atol=1e-4)
+
+
+# ------------------------------------------------------------------------- determinism
+@pytest.mark.parametrize("name", NAMES)
+def test_same_seed_same_factors(name):
+    matrix = random_matrix(name)
+    first, second = build(name).fit(matrix), build(name).fit(matrix)
+    for a, b in zip(state(first), state(second), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_refit_equals_fresh_fit(name):
+    other = random_matrix(name, seed=1, shape=(20, 15))
+    reused = build(name).fit(random_matrix(name)).fit(other)
+    fresh = build(name).fit(other)
+    for a, b in zip(state(reused), state(fresh), strict=True):
+        np.testing.assert_array_equal(a, b)
+    assert len(reused.history) == len(fresh.history)
+    assert reused.user_factors.shape[0] == 20 and reused.item_factors.shape[0] == 15
+
+
+# ------------------------------------------------------------------------- ranking
+@pytest.mark.parametrize("name", NAMES)
+def test_seen_items_are_excluded(name):
+    matrix = random_matrix(name)
+    model = build(name).fit(matrix)
+    users = np.arange(matrix.shape[0])
+    ids, _ = model.recommend(users, n=matrix.shape[1])
+    for u in users:
+        seen = set(matrix[u].indices)
+        listed = set(ids[u][ids[u] >= 0])
+        assert not (seen & listed)
+        assert listed == set(range(matrix.shape[1])) - seen  # padding only where items ran out
+    all_ids, _ = model.recommend(users, n=matrix.shape[1], exclude_seen=False)
+    assert (all_ids >= 0).all()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_batch_equals_single(name):
+    model = fitted(name)
+    users = np.array([4, 0, 7, 4])
+    ids, scores = model.recommend(users, n=5)
+    for row, u in enumerate(users):
+        one_ids, one_scores = model.recommend([u], n=5)
+        np.testing.assert_array_equal(ids[row], one_ids[0])
+        np.testing.assert_allclose(scores[row], one_scores[0], rtol=1e-6)
+    items = np.array([1, 2, 3, 4])
+    batch = model.predict(users, items)
+    singles = [model.predict([u], [i])[0] for u, i in zip(users, items, strict=True)]
+    np.testing.assert_allclose(batch, singles, rtol=1e-6)
+
+
+# ------------------------------------------------------------------------- persistence
+@pytest.mark.parametrize("name", NAMES)
+def test_save_load_round_trip(name, tmp_path):
+    model = fitted(name)
+    loaded = load_model(model.save(tmp_path / f"{name}.npz"))
+    assert type(loaded) is type(model) and loaded.get_params() == model.get_params()
+    users = np.arange(10)
+    for a, b in zip(model.recommend(users, n=5), loaded.recommend(users, n=5), strict=True):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(model.predict(users, users), loaded.predict(users, users))
+    np.testing.assert_array_equal(model.similar_items([0, 1], n=3)[0], loaded.similar_items([0, 1], n=3)[0])
+    assert loaded.history == model.history
+    items = model.train_matrix[2].indices
+    np.testing.assert_allclose(model.fold_in(items), loaded.fold_in(items), rtol=1e-6, atol=1e-7)
+
+
+# ------------------------------------------------------------------------- errors
+@pytest.mark.parametrize("name", NAMES)
+def test_unfitted_use_is_a_clear_error(name):
+    model = build(name)
+    for call in (lambda: model.user_factors, lambda: model.item_factors, lambda: model.predict([0], [0]),
+                 lambda: model.recommend([0]), lambda: model.similar_items([0]), lambda: model.fold_in([0]),
+                 lambda: model.save("never-written.npz")):
+        with pytest.raises(ModelError, match="not fitted"):
+            call()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_out_of_range_ids(name):
+    model = fitted(name)
+    n_users, n_items = model.n_users, model.n_items
+    with pytest.raises(ModelError, match=str(n_users)):
+        model.recommend([n_users])
+    with pytest.raises(ModelError, match="-1"):
+        model.predict([-1], [0])
+    with pytest.raises(ModelError, match=str(n_items + 5)):
+        model.similar_items([n_items + 5])
+    with pytest.raises(ModelError, match=str(n_items)):
+        model.fold_in([0, n_items])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_bad_hyperparameters_quote_the_value(name):
+    cls = MODELS[name]
+    with pytest.raises(ModelError, match="no hyperparameter 'bogus'"):
+        cls(bogus=1)
+    for key, spec in cls.params.items():
+        if spec.choices is not None:
+            with pytest.raises(ModelError, match="'nonsense'"):
+                cls(**{key: "nonsense"})
+        elif spec.low is not None:
+            bad = spec.low - 1
+            with pytest.raises(ModelError, match=key):
+                cls(**{key: bad})
+        if "factors" == key:
+            with pytest.raises(ModelError, match="factors must be >= 1, got 0"):
+                cls(factors=0)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_fit_rejects_non_matrices(name):
+    with pytest.raises(ModelError):
+        build(name).fit(np.ones((3, 3)))
+    with pytest.raises(ModelError, match="empty"):
+        build(name).fit(sp.csr_matrix((4, 4), dtype=np.float32))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_divergence_names_the_hyperparameter(name):
+    if name in NO_DIVERGENCE:
+        pytest.skip(NO_DIVERGENCE[name])
+    settings, hyperparameter = DIVERGE[name]
+    with pytest.raises(ModelError, match=hyperparameter):
+        build(name, **settings).fit(random_matrix(name))
+
+
+# ------------------------------------------------------------------------- progress
+@pytest.mark.parametrize("name", NAMES)
+def test_callback_once_per_epoch_and_false_stops(name):
+    calls = []
+    model = build(name).fit(random_matrix(name), callback=lambda *args: calls.append(args))
+    assert [c[0] for c in calls] == [h["epoch"] for h in model.history] == list(range(1, len(calls) + 1))
+    if "epochs" in model.params:
+        assert len(calls) == model.epochs
+    assert all(np.isfinite(c[1]) and c[2] >= 0 for c in calls)
+    stopped = build(name).fit(random_matrix(name), callback=lambda epoch, loss, seconds: False)
+    assert len(stopped.history) == 1 and stopped.is_fitted
+
+
+# ------------------------------------------------------------------------- fold-in
+@pytest.mark.parametrize("name", NAMES)
+def test_fold_in_leaves_the_model_alone(name):
+    model = fitted(name)
+    before = [a.copy() for a in state(model)]
+    vector = model.fold_in([0, 3, 5], [1.0, 2.0, 3.0])
+    assert vector.shape == (model.item_factors.shape[1],) and vector.dtype == np.float32
+    for a, b in zip(before, state(model), strict=True):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_fold_in_of_a_training_user_reproduces_its_vector(name):
+    if name in FOLD_IN_INEXACT:
+        pytest.skip(FOLD_IN_INEXACT[name])
+    matrix = random_matrix(name)
+    model = build(name, **FOLD_IN_EXACT[name]).fit(matrix)
+    for u in (0, 5, 11):
+        row = matrix[u]
+        vector, bias = model.fold_in(row.indices, row.data, return_bias=True)
+        scale = np.abs(model.user_factors[u]).max()
+        np.testing.assert_allclose(vector, model.user_factors[u], atol=1e-4 * scale)
+        if model.user_bias is not None:
+            assert bias == pytest.approx(float(model.user_bias[u]), abs=1e-4)
+
+
+# ------------------------------------------------------------------------- hyperparameters
+def _other_value(spec, value):
+    if spec.choices is not None:
+        return next(c for c in spec.choices if c != value)
+    if isinstance(spec.default, bool):
+        return not value
+    if value is None or isinstance(spec.default, int) or spec.default is None:
+        return (value or 0) + 1
+    candidate = value * 2 if value else 0.1
+    if spec.high is not None and candidate > spec.high:
+        candidate = value / 2
+    return candidate
+
+
+def _hyperparameter_cases():
+    for name in NAMES:
+        for key in MODELS[name].params:
+            yield pytest.param(name, key, id=f"{name}-{key}")
+
+
+@pytest.mark.parametrize("name,key", list(_hyperparameter_cases()))
+def test_every_hyperparameter_changes_the_result(name, key):
+    reason = PARAM_SKIP.get(name, {}).get(key)
+    if reason:
+        pytest.skip(reason)
+    base = build(name, **PARAM_PARTNERS.get(name, {}).get(key, {}))
+    value = getattr(base, key)
+    changed = build(name, **{**PARAM_PARTNERS.get(name, {}).get(key, {}),
+                             key: _other_value(MODELS[name].params[key], value)})
+    matrix = random_matrix(name)
+    base.fit(matrix)
+    changed.fit(matrix)
+    a, b = state(base), state(changed)
+    same = len(a) == len(b) and all(x.shape == y.shape and np.allclose(x, y, atol=1e-6)
+                                    for x, y in zip(a, b, strict=True))
+    assert not same, f"{name}: changing {key} from {value!r} left the fitted model unchanged"
