@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from mfviz.dashboard.cache import warm_up_in_background
 from mfviz.dashboard.ui import collect_finished_training, sidebar_status
 
 st.set_page_config(page_title="mfviz — what did the recommender learn?", page_icon=":material/explore:",
@@ -26,3 +27,4 @@ try:
 finally:  # drawn after the page, so it lists a model the page has just trained
     with status:
         sidebar_status()
+    warm_up_in_background()  # after the first page is drawn, so it does not delay it

@@ -39,6 +39,7 @@ colour_options = ["popularity", "norm"] + metadata_columns
 labels = {"popularity": "popularity (interactions)", "norm": "vector norm (length)",
           "first_genre": "genre (first listed)", "genres": "genres (combination)"}
 colour = top[2].selectbox("Colour by", colour_options, key="latent_colour",
+                          index=colour_options.index("first_genre") if "first_genre" in colour_options else 0,
                           format_func=lambda c: labels.get(c, c))
 search = st.text_input("Search items by title", key="latent_search", placeholder="e.g. a word from a title",
                        help="Matching items are circled on the map (up to 20).")

@@ -67,7 +67,7 @@ with ui.guard("Measuring the index's recall"):
     recall_cos, exact_cos = cache.index_recall(entry.key, vectors, "cosine")
     recall_dot, exact_dot = cache.index_recall(entry.key, vectors, "dot")
 how = "exact search (small catalogue)" if exact_cos and exact_dot else "hnswlib approximate index"
-cards[2].metric("Index recall@10 (cosine / dot)", f"{recall_cos:.0%} / {recall_dot:.0%}",
+cards[2].metric("Index recall@10, cosine / dot" + (" (exact search)" if exact_cos and exact_dot else " (hnswlib)"), f"{recall_cos:.0%} / {recall_dot:.0%}",
                 help=f"Share of the true top-10 the neighbour index returns, measured against exact search; {how}.")
 if per_item is not None:
     ratio_columns = [c for c in per_item.columns if "ratio" in c]

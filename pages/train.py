@@ -25,8 +25,7 @@ running = job is not None and not job.done
 kinds = list(MODELS)
 default_kind = "ials" if "ials" in kinds and not inter.is_explicit else ("funksvd" if "funksvd" in kinds else kinds[0])
 kind = st.selectbox("Model", kinds, index=kinds.index(default_kind), key="train_model",
-                    format_func=lambda k: f"{MODELS[k].label} — {FEEDBACK.get(MODELS[k].feedback, '')}",
-                    disabled=running)
+                    format_func=lambda k: f"{MODELS[k].label} — {FEEDBACK.get(MODELS[k].feedback, '')}")
 cls = MODELS[kind]
 doc = (cls.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
 if doc:
@@ -38,7 +37,7 @@ if mismatch:
             "or switch the feedback kind on the Data page.", icon="ℹ️")
 
 with st.form("train_form"):
-    st.markdown("**Hyperparameters** (defaults are a sound start; hover ⓘ for what each does)")
+    st.markdown("**Hyperparameters** (defaults are a sound start; the ? next to each says what it does)")
     params = {}
     columns = st.columns(3)
     for n, (name, spec) in enumerate(cls.params.items()):
@@ -87,44 +86,53 @@ if submitted and not running:
     st.session_state[state.TRAINING] = job
 
 # ------------------------------------------------------------------ live progress
-job = st.session_state.get(state.TRAINING)
-if job is not None:
+def draw(job: training.TrainingJob, live: bool) -> None:
+    """Progress bar and loss curve of a job; while `live`, redrawn until the job has finished."""
     with st.container(border=True):
         st.markdown(f"**Training {job.label}**")
-        stop_clicked = st.button("Stop after this epoch", key="stop_training", disabled=job.done)
-        if stop_clicked:
+        if live and st.button("Stop after this epoch", key="stop_training"):
             job.stop()
         bar = st.progress(0.0)
         chart_slot = st.empty()
         drawn = -1
         while True:
-            finished = job.done  # read first, so the final epochs are drawn after it turns True
+            finished = job.done  # read first, so the last epochs are drawn once it turns True
             epochs = list(job.epochs)
             total = job.expected_epochs
-            elapsed = time.perf_counter() - job.started
+            elapsed = (job.finished_at or time.perf_counter()) - job.started
+            done_words = " · stopped early" if job.stop_event.is_set() and finished else ""
             if total:
-                fraction = min(len(epochs) / total, 1.0)
-                text = f"epoch {len(epochs)} of {total} · {elapsed:.1f} s"
+                text = f"epoch {len(epochs)} of {total} · {elapsed:.1f} s{done_words}"
+                bar.progress(1.0 if finished else min(len(epochs) / total, 1.0), text=text)
             else:
-                fraction = 1.0 if finished else 0.5
-                text = f"{len(epochs)} epochs · {elapsed:.1f} s"
-            bar.progress(1.0 if finished else fraction, text=text)
+                bar.progress(1.0 if finished else 0.5, text=f"{len(epochs)} epochs · {elapsed:.1f} s")
             if epochs and len(epochs) != drawn:
-                chart = figures.loss_curve(epochs, job.label)
                 with chart_slot.container():
-                    ui.show(chart, key=f"loss_curve_{len(epochs)}_{id(job)}")
+                    ui.show(figures.loss_curve(epochs, job.label), key=f"loss_{id(job)}_{len(epochs)}")
                 drawn = len(epochs)
-            if finished:
+            if finished or not live:
                 break
             time.sleep(0.25)
+        if job.error:
+            st.error(job.error, icon=":material/error:")
+        elif job.entry is not None:
+            stopped = " (stopped early)" if job.entry.stopped_early else ""
+            st.success(f"Trained **{job.entry.name}** in {job.entry.fit_seconds:.2f} s{stopped}; it is now the "
+                       "model the analysis pages show.", icon=":material/check_circle:")
+
+
+job = st.session_state.get(state.TRAINING)
+if job is not None:
+    draw(job, live=True)
     st.session_state.pop(state.TRAINING, None)
-    if job.error:
-        st.error(job.error, icon="⚠️")
-    elif job.entry is not None:
-        entry = ui.add_model(job.entry)
-        stopped = " (stopped early)" if job.entry.stopped_early else ""
-        st.success(f"Trained **{entry.name}** in {entry.fit_seconds:.2f} s{stopped}. It is now the model the "
-                   "analysis pages show.", icon="✅")
+    if job.entry is not None and not job.error:
+        ui.add_model(job.entry)
+    st.session_state[state.LAST_TRAINING] = job
+    st.rerun()  # redraw the page (results table, sidebar) with the new model and the form enabled
+elif st.session_state.get(state.LAST_TRAINING) is not None:
+    last = st.session_state[state.LAST_TRAINING]
+    if last.data_key == data.key:
+        draw(last, live=False)
 
 # ------------------------------------------------------------------ results
 ui.ensure_model()
@@ -134,9 +142,11 @@ rows = []
 for entry in entries.values():
     row = {"model": entry.name, "fit_seconds": round(entry.fit_seconds, 3), "epochs": entry.epochs,
            "split": entry.split}
+    # RMSE of a ranking model (implicit ALS, Popularity) measures nothing it was trained for
+    ranking_only = getattr(entry.model, "feedback", "any") == "implicit" or entry.kind == "popularity"
     row.update({key: round(value, 4) for key, value in entry.metrics.items()
-                if key.split("@")[0] in ("rmse", "mae", "precision", "recall", "ndcg", "map", "hit_rate",
-                                          "coverage")})
+                if key.split("@")[0] in ("precision", "recall", "ndcg", "map", "hit_rate", "coverage")
+                or (key in ("rmse", "mae") and not ranking_only)})
     row["hyperparameters"] = ", ".join(f"{k}={v}" for k, v in entry.params.items())
     rows.append(row)
 results = pd.DataFrame(rows)

@@ -14,7 +14,6 @@ import pandas as pd
 import streamlit as st
 
 import mfviz
-from mfviz import analysis
 
 
 # ------------------------------------------------------------------------------ data
@@ -92,27 +91,37 @@ def summary(data_key: str, _interactions):
 
 @st.cache_data(show_spinner="Computing the spectrum of the data…", max_entries=8)
 def data_spectrum(data_key: str, _matrix, k: int):
+    from mfviz import analysis
+
     return analysis.data_spectrum(_matrix, k=k)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def model_spectrum(model_key: str, _model) -> np.ndarray:
+    from mfviz import analysis
+
     return np.asarray(analysis.model_spectrum(_model.user_factors, _model.item_factors))
 
 
 @st.cache_data(show_spinner="Projecting item vectors…", max_entries=16)
 def projection(model_key: str, _vectors: np.ndarray, method: str, n_neighbors: int, min_dist: float):
+    from mfviz import analysis
+
     return analysis.project(_vectors, method=method, n_neighbors=n_neighbors, min_dist=min_dist, seed=0)
 
 
 @st.cache_data(show_spinner="Measuring how well the map keeps neighbours…", max_entries=16)
 def preservation(model_key: str, _vectors: np.ndarray, projection_key: str, _coords: np.ndarray) -> float:
+    from mfviz import analysis
+
     return float(analysis.neighbourhood_preservation(_vectors, _coords, k=10, sample=500))
 
 
 @st.cache_resource(show_spinner="Building the neighbour index…", max_entries=16)
 def neighbour_index(model_key: str, _vectors: np.ndarray, metric: str):
     """A NeighbourIndex per (model, metric); read-only after construction."""
+    from mfviz import analysis
+
     return analysis.NeighbourIndex(_vectors, metric=metric)
 
 
@@ -124,21 +133,29 @@ def index_recall(model_key: str, _vectors: np.ndarray, metric: str) -> tuple[flo
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def compare(model_key: str, _vectors: np.ndarray, item: int, k: int, data_key: str, _popularity, _titles):
+    from mfviz import analysis
+
     return analysis.compare_neighbours(_vectors, item, k=k, popularity=_popularity, titles=_titles)
 
 
 @st.cache_data(show_spinner="Comparing cosine and dot lists over many items…", max_entries=16)
 def neighbour_summary(model_key: str, _vectors: np.ndarray, data_key: str, _popularity, k: int):
+    from mfviz import analysis
+
     return analysis.neighbour_popularity_summary(_vectors, _popularity, k=k, sample=1000)
 
 
 @st.cache_data(show_spinner="Measuring popularity bias…", max_entries=32)
 def popularity_report(model_key: str, _model, data_key: str, _interactions, k: int):
+    from mfviz import analysis
+
     return analysis.popularity_report(_model, _interactions, k=k, sample_users=2000)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def long_tail(data_key: str, _popularity):
+    from mfviz import analysis
+
     return analysis.long_tail_curve(_popularity)
 
 
@@ -179,6 +196,8 @@ def read_model(content_key: str, _content: bytes, file_name: str):
 @st.cache_data(show_spinner=False, max_entries=16)
 def map_table(projection_key: str, _coords, _items, _popularity, _norms, _titles) -> pd.DataFrame:
     """One row per item of the map: x, y, item (index), title, genres, popularity, norm, metadata."""
+    from mfviz import analysis
+
     table = analysis.projection_table(_coords, _items, _popularity, _norms, _titles)
     if "item" not in table.columns:
         table.insert(0, "item", np.arange(len(table)))
@@ -218,3 +237,23 @@ def popularity_baseline(data_key: str, _interactions):
     return ModelEntry(name="Popularity", model=model, kind="popularity", params={},
                       key=model_hash(model, data_key), data_key=data_key, fit_seconds=model.fit_seconds,
                       epochs=1, split="none", auto=True)
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up_in_background():
+    """Compile the numba and UMAP code paths once per server process, in a background thread, so
+    the first map and neighbour list do not pay tens of seconds of compilation."""
+    import logging
+    import threading
+
+    def run() -> None:
+        try:
+            from mfviz import analysis
+
+            analysis.warm_up()
+        except Exception:  # noqa: BLE001 - warming up is an optimisation; the pages still work
+            logging.getLogger("mfviz.dashboard").exception("warm-up failed")
+
+    thread = threading.Thread(target=run, name="mfviz-warm-up", daemon=True)
+    thread.start()
+    return thread

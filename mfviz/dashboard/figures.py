@@ -102,6 +102,12 @@ def model_comparison(results: pd.DataFrame, metric: str) -> Chart:
                                  marker=dict(size=14, color=PALETTE[n % len(PALETTE)])))
     _layout(fig, f"{metric} against training time", "fit time (seconds)", f"{metric} (test set)",
             height=340, showlegend=False)
+    values = pd.to_numeric(results[metric], errors="coerce").dropna()
+    if len(values):  # room for the labels above the points
+        low, high = float(values.min()), float(values.max())
+        pad = (high - low) * 0.25 or abs(high) * 0.1 or 0.1
+        fig.update_yaxes(range=[low - pad, high + pad * 1.6])
+        fig.update_xaxes(range=[0, float(results["fit_seconds"].max()) * 1.25 + 0.1])
     lower_better = metric.lower().startswith(("rmse", "mae"))
     corner = "bottom left" if lower_better else "top left"
     caption = f"Each point is a model of this session; the best trade-off sits in the {corner} corner."
@@ -211,7 +217,8 @@ def data_spectrum_chart(singular_values: np.ndarray, cumulative_energy: np.ndarr
             height=420)
     fig.update_layout(yaxis_type="log",
                       yaxis2=dict(title="cumulative energy (% of ‖R‖²)", overlaying="y", side="right",
-                                  range=[0, 100], showgrid=False))
+                                  type="linear", range=[0, 100], tickmode="linear", tick0=0, dtick=20,
+                                  showgrid=False))
     reached = ", ".join(f"{float(s):.0%} at k={k}" for s, k in sorted(k_for.items()) if k)
     caption = ("A few large singular values followed by a slow decay means a low-rank model captures the "
                "broad taste structure, and the tail is noise or niche taste. Energy reached: "
@@ -239,15 +246,30 @@ def model_spectra_chart(spectra: dict[str, np.ndarray], data_values: np.ndarray 
 
 
 # ------------------------------------------------------------------------------ Popularity bias
+BASELINE_COLOUR = "#9e9e9e"
+
+
+def model_colours(names) -> dict[str, str]:
+    """One colour per model, the same on every chart; the Popularity baseline is grey."""
+    colours, n = {}, 0
+    for name in names:
+        if str(name).startswith("Popularity"):
+            colours[name] = BASELINE_COLOUR
+        else:
+            colours[name] = PALETTE[n % len(PALETTE)]
+            n += 1
+    return colours
+
+
 BIAS_METRICS = {
-    "arp": ("Average recommendation popularity (ARP)", "mean interactions per recommended item (count)",
+    "arp": ("Average recommendation popularity (ARP)", "interactions per item (count)",
             "Lower means the lists reach beyond the blockbusters; compare with the Popularity model, "
             "the most biased baseline."),
-    "aplt": ("Share of long-tail items in the lists (APLT)", "long-tail share of the list (%)",
+    "aplt": ("Share of long-tail items in the lists (APLT)", "long-tail share (%)",
              "Higher is better for discovery: the share of recommended items from the long tail."),
-    "coverage": ("Catalogue coverage", "distinct recommended items (% of catalogue)",
+    "coverage": ("Catalogue coverage", "items recommended (% of catalogue)",
                  "Higher is better: how much of the catalogue appears in anyone's top-k at all."),
-    "gini": ("Gini of recommendation counts", "Gini (0 = every item equally often, 1 = one item always)",
+    "gini": ("Gini of recommendation counts (0 = even)", "Gini index (0 to 1)",
              "Lower is better: how unevenly the recommendations are spread over items."),
 }
 
@@ -255,9 +277,8 @@ BIAS_METRICS = {
 def bias_bars(table: pd.DataFrame, metric: str) -> Chart:
     title, axis, caption = BIAS_METRICS[metric]
     values = table[metric].astype(float) * (100 if metric in ("aplt", "coverage") else 1)
-    colours = ["#999" if str(name) in ("data", "Popularity") else PALETTE[n % len(PALETTE)]
-               for n, name in enumerate(table["model"])]
-    fig = go.Figure(go.Bar(x=table["model"].astype(str), y=values, marker_color=colours,
+    colours = model_colours(table["model"])
+    fig = go.Figure(go.Bar(x=table["model"].astype(str), y=values, marker_color=[colours[m] for m in table["model"]],
                            hovertemplate="%{x}: %{y:.3g}<extra></extra>"))
     _layout(fig, title, "model", axis, height=320)
     return Chart(fig, caption)
@@ -265,9 +286,10 @@ def bias_bars(table: pd.DataFrame, metric: str) -> Chart:
 
 def group_lift_chart(lifts: dict[str, pd.DataFrame]) -> Chart:
     fig = go.Figure()
-    for n, (name, frame) in enumerate(lifts.items()):
+    colours = model_colours(lifts)
+    for name, frame in lifts.items():
         fig.add_trace(go.Bar(x=frame["group"].astype(str), y=frame["lift"], name=name,
-                             marker_color=PALETTE[n % len(PALETTE)],
+                             marker_color=colours[name],
                              hovertemplate="%{x}: lift %{y:+.0%}<extra>" + name + "</extra>"))
     fig.add_hline(y=0, line_color="#555")
     _layout(fig, "Popularity lift per user group", "user group (by how popular their history is)",
@@ -282,7 +304,8 @@ def recommendation_lorenz(counts: dict[str, np.ndarray]) -> Chart:
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=[0, 100], y=[0, 100], mode="lines", name="perfectly even",
                              line=dict(color="#999", dash="dot")))
-    for n, (name, values) in enumerate(counts.items()):
+    colours = model_colours(counts)
+    for name, values in counts.items():
         values = np.sort(np.asarray(values, float))
         if values.sum() <= 0:
             continue
@@ -290,7 +313,7 @@ def recommendation_lorenz(counts: dict[str, np.ndarray]) -> Chart:
         x = np.arange(1, values.size + 1) / values.size * 100
         step = max(1, values.size // 1000)
         fig.add_trace(go.Scatter(x=x[::step], y=share[::step], mode="lines", name=name,
-                                 line=dict(color=PALETTE[n % len(PALETTE)], width=2)))
+                                 line=dict(color=colours[name], width=2)))
     _layout(fig, "Who gets recommended: Lorenz curve of recommendation counts",
             "items, least recommended first (% of catalogue)", "recommendations received (cumulative %)",
             height=400)

@@ -16,6 +16,7 @@ DATA = "mfviz.data"  # DataEntry every page works on: SOURCE after the filters
 MODELS = "mfviz.models"  # dict display name -> ModelEntry, trained on DATA, in training order
 ACTIVE_MODEL = "mfviz.active_model"  # display name of the model the analysis pages show
 TRAINING = "mfviz.training"  # the running TrainingJob, if any
+LAST_TRAINING = "mfviz.last_training"  # the finished job whose loss curve the Train page still shows
 PROFILE = "mfviz.profile"  # item indices picked on the Recommend page
 UPLOAD_KEY = "mfviz.upload_key"  # hash of the last upload + mapping parsed, to parse each once
 MAPPING = "mfviz.mapping"  # column overrides chosen for the current upload (a dict)

@@ -64,6 +64,7 @@ class TrainingJob:
     error: str | None = None
     entry: ModelEntry | None = None
     started: float = field(default_factory=time.perf_counter)
+    finished_at: float | None = None
     stop_event: threading.Event = field(default_factory=threading.Event)
     thread: threading.Thread | None = None
 
@@ -102,6 +103,8 @@ class TrainingJob:
             self.error = str(exc)
         except Exception as exc:  # noqa: BLE001 - shown as a message, never as a traceback
             self.error = f"Training failed: {type(exc).__name__}: {exc}"
+        finally:
+            self.finished_at = time.perf_counter()
 
 
 @st.cache_resource(show_spinner="Training a quick model on this data so every page has something to show…",

@@ -104,10 +104,13 @@ def test_binary_upload_shows_a_message_not_an_exception():
 @pytest.mark.skipif(not ML100K.is_file(), reason=f"MovieLens 100K not found at {ML100K}")
 def test_upload_movielens_100k_then_every_page():
     at = new_app()
+    at.file_uploader(key="upload_items").set_value(("u.item", (ML100K.parent / "u.item").read_bytes(),
+                                                    "text/plain"))
     upload(at, "u.data", ML100K.read_bytes())
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert [m.value for m in at.metric][:3] == ["943", "1,682", "100,000"]
     assert at.session_state["mfviz.data"].name == "u.data"
+    assert at.session_state["mfviz.data"].interactions.titles[0].startswith("Toy Story")
     for page in PAGES:
         open_page(at, page)
         assert_clean(at, page)

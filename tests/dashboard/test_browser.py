@@ -1,0 +1,196 @@
+"""End to end in a real headless Chromium: `streamlit run app.py`, upload, train ImplicitALS, open
+every page, check headings and charts, save a screenshot per page, and print how long things took.
+
+Run: .venv/bin/pytest -m browser tests/dashboard/test_browser.py -s
+Timings are printed, never asserted: this machine is shared and slow machines must not fail it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+ML100K = ROOT.parent / "shared" / "datasets" / "ml-100k" / "u.data"
+SHOTS = ROOT / "docs" / "screenshots"
+WAIT_MS = 240_000  # generous: the first runs compile numba kernels on a shared 2-core machine
+# (page title in the navigation, file name of its screenshot, whether it must show a Plotly chart)
+PAGES = [("Data", "data", True), ("Train", "train", True), ("Latent space", "latent_space", True),
+         ("Neighbours", "neighbours", True), ("Spectrum", "spectrum", True),
+         ("Popularity bias", "popularity_bias", True), ("Recommend", "recommend", False)]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                       reason=f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_healthy(url: str, deadline: float) -> bool:
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except OSError:
+            time.sleep(0.1)
+    return False
+
+
+def settle(page) -> None:
+    """Wait until the script run has finished and no spinner is left."""
+    page.wait_for_selector(IDLE, timeout=WAIT_MS)
+    page.wait_for_selector("[data-testid='stSpinner']", state="detached", timeout=WAIT_MS)
+    page.wait_for_selector(IDLE, timeout=WAIT_MS)
+
+
+def after_action(page) -> None:
+    """After a click or upload: let the rerun start (it may be too quick to see), then settle."""
+    try:
+        page.wait_for_selector("[data-testid='stApp'][data-test-script-state='running']", timeout=1500)
+    except Exception:  # noqa: BLE001 - a run shorter than the polling interval
+        pass
+    settle(page)
+
+
+def heading(page) -> str:
+    return page.locator("[data-testid='stMainBlockContainer'] h1").first.inner_text().strip()
+
+
+def exceptions(page) -> list[str]:
+    return [e.inner_text()[:300] for e in page.query_selector_all("[data-testid='stException']")]
+
+
+def errors(page) -> list[str]:
+    return [e.inner_text()[:300] for e in page.query_selector_all("[data-testid='stAlertContentError']")]
+
+
+def open_page(page, title: str) -> float:
+    """Click the page's link in the navigation; seconds until its heading shows and the run ends."""
+    started = time.perf_counter()
+    page.locator("[data-testid='stSidebarNavLink']", has_text=title).first.click()
+    page.wait_for_function(
+        "t => { const h = document.querySelector(\"[data-testid='stMainBlockContainer'] h1\");"
+        " return h && h.innerText.trim().startsWith(t); }", arg=title, timeout=WAIT_MS)
+    settle(page)
+    return time.perf_counter() - started
+
+
+def choose(page, label: str, option: str) -> None:
+    """Pick an option of a Streamlit select box by its label and the option's text."""
+    page.get_by_role("combobox", name=label, exact=True).first.click()
+    page.get_by_role("option", name=re.compile(re.escape(option))).first.click()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log = open(tmp_path_factory.mktemp("streamlit") / "server.log", "w")
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
+         str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        if not wait_healthy(url, time.time() + 120):
+            pytest.fail("streamlit did not become healthy within 120 s")
+        yield url, started
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def test_upload_train_and_every_page_in_chromium(server, tmp_path):
+    playwright = pytest.importorskip("playwright.sync_api")
+    url, server_started = server
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    timings: dict[str, float] = {}
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1500})
+        try:
+            page.goto(url)
+            page.wait_for_selector("[data-testid='stMainBlockContainer'] h1", timeout=WAIT_MS)
+            settle(page)
+            timings["server start → first page (s)"] = time.perf_counter() - server_started
+            assert heading(page) == "Data"
+            assert not exceptions(page)
+            page.screenshot(path=str(SHOTS / "data_demo.png"))
+
+            # ---------------------------------------------------------------- upload
+            if ML100K.is_file():
+                source, users = ML100K, "943"
+            else:  # a small file in the same layout, so the test still uploads through the browser
+                source, users = tmp_path / "ratings.csv", "50"
+                source.write_text("user,item,rating\n" + "".join(
+                    f"{u},{i},{1 + (u * i) % 5}\n" for u in range(50) for i in range(40) if (u + 2 * i) % 3))
+            uploaders = page.locator("[data-testid='stFileUploader'] input[type='file']")
+            if (ML100K.parent / "u.item").is_file() and source == ML100K:  # titles and genres
+                uploaders.nth(1).set_input_files(str(ML100K.parent / "u.item"))
+                after_action(page)
+            started = time.perf_counter()
+            uploaders.first.set_input_files(str(source))
+            page.locator("[data-testid='stMetricValue']", has_text=users).first.wait_for(timeout=WAIT_MS)
+            settle(page)
+            timings[f"upload + parse of {source.name} (s)"] = time.perf_counter() - started
+            assert not exceptions(page) and not errors(page), errors(page)
+            assert page.locator("[data-testid='stSidebar']", has_text=source.name).count() == 1
+
+            # ---------------------------------------------------------------- train ImplicitALS
+            timings["open Train (quick default model on the new data) (s)"] = open_page(page, "Train")
+            choose(page, "Model", "Implicit ALS")
+            after_action(page)
+            started = time.perf_counter()
+            page.get_by_role("button", name="Train", exact=True).click()
+            page.locator("[data-testid='stAlertContentSuccess']", has_text="Trained").wait_for(timeout=WAIT_MS)
+            settle(page)
+            timings["ImplicitALS training, click → done, default hyperparameters (s)"] = time.perf_counter() - started
+            reported = page.locator("[data-testid='stAlertContentSuccess']").first.inner_text()
+            print("\n  train page says:", reported.strip())
+            assert not exceptions(page) and not errors(page), errors(page)
+            assert page.locator("[data-testid='stPlotlyChart']").count() >= 1  # the loss curve
+            page.screenshot(path=str(SHOTS / "train.png"))
+
+            # ---------------------------------------------------------------- every page
+            for title, slug, needs_chart in PAGES:
+                seconds = open_page(page, title)
+                timings[f"page switch → {title} (first visit) (s)"] = seconds
+                assert heading(page) == title
+                assert not exceptions(page), f"{title}: {exceptions(page)}"
+                assert not errors(page), f"{title}: {errors(page)}"
+                if needs_chart:
+                    page.locator("[data-testid='stPlotlyChart']").first.wait_for(timeout=WAIT_MS)
+                    assert page.locator("[data-testid='stPlotlyChart']").count() >= 1, title
+                assert page.locator("[data-testid='stSidebar']", has_text="Implicit ALS").count() == 1
+                page.wait_for_timeout(800)  # let Plotly finish drawing before the picture
+                page.screenshot(path=str(SHOTS / f"{slug}.png"))
+            for title, _, _ in PAGES[2:]:  # second visits: everything is cached now
+                timings[f"page switch → {title} (cached) (s)"] = open_page(page, title)
+                assert not exceptions(page)
+        finally:
+            browser.close()
+    print("\n  timings (shared 2-core machine; printed, not asserted):")
+    for what, seconds in timings.items():
+        print(f"    {what:<70} {seconds:6.2f}")
