@@ -20,18 +20,20 @@ from numba import njit, prange
 
 @njit(cache=True, fastmath=True, inline="always")
 def _funk_step(u, i, r, P, Q, bu, bi, mu, lr, reg, use_bias):
-    # Row views and the update written as shrink·old + step·other keep the loops SIMD-friendly.
+    # Row views, arithmetic in the factors' own dtype and the update written as
+    # shrink·old + step·other keep both loops SIMD-vectorised (several times faster in float32).
+    real = P.dtype.type
     pu = P[u]
     qi = Q[i]
-    dot = 0.0
+    dot = real(0.0)
     for f in range(pu.shape[0]):
         dot += pu[f] * qi[f]
     err = r - (mu + bu[u] + bi[i] + dot)
     if use_bias:
         bu[u] += lr * (err - reg * bu[u])
         bi[i] += lr * (err - reg * bi[i])
-    shrink = 1.0 - lr * reg
-    step = lr * err
+    shrink = real(1.0 - lr * reg)
+    step = real(lr * err)
     for f in range(pu.shape[0]):
         puf = pu[f]
         qif = qi[f]
@@ -40,7 +42,7 @@ def _funk_step(u, i, r, P, Q, bu, bi, mu, lr, reg, use_bias):
     return err
 
 
-@njit(cache=True)
+@njit(cache=True, fastmath=True)
 def funk_sgd_epoch(users, items, ratings, order, P, Q, bu, bi, mu, lr, reg, use_bias):
     """One serial SGD pass over the ratings at positions `order`, updating P, Q, bu, bi in place.
     Deterministic for a given order. Returns the sum of squared errors seen before each step."""
@@ -52,7 +54,7 @@ def funk_sgd_epoch(users, items, ratings, order, P, Q, bu, bi, mu, lr, reg, use_
     return sse
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, parallel=True, fastmath=True)
 def funk_sgd_epoch_hogwild(users, items, ratings, order, P, Q, bu, bi, mu, lr, reg, use_bias, n_chunks):
     """Hogwild SGD pass: `order` cut into n_chunks contiguous pieces run on parallel threads
     without locks (Niu et al. 2011). Races on shared rows are tolerated by design, so the result
@@ -68,6 +70,19 @@ def funk_sgd_epoch_hogwild(users, items, ratings, order, P, Q, bu, bi, mu, lr, r
             local += err * err
         sse += local
     return sse
+
+
+@njit(cache=True)
+def rows_in_order(indptr, row_order, positions):
+    """The positions of row row_order[0], then of row_order[1], ...: positions[indptr[u]:indptr[u+1]]
+    for each u in turn (a user-major visiting order for `funk_sgd_epoch`)."""
+    out = np.empty(indptr[-1], np.int64)
+    t = 0
+    for u in row_order:
+        for s in range(indptr[u], indptr[u + 1]):
+            out[t] = positions[s]
+            t += 1
+    return out[:t]
 
 
 @njit(cache=True, parallel=True, fastmath=True)
@@ -86,11 +101,13 @@ def funk_objective(indptr, indices, data, P, Q, bu, bi, mu, reg, item_counts):
         for f in range(k):
             norm += P[u, f] * P[u, f]
         local = 0.0
+        pu = P[u]
         for s in range(a, b):
             i = indices[s]
-            dot = 0.0
+            qi = Q[i]
+            dot = P.dtype.type(0.0)
             for f in range(k):
-                dot += P[u, f] * Q[i, f]
+                dot += pu[f] * qi[f]
             err = data[s] - (mu + bu[u] + bi[i] + dot)
             local += err * err
         sse += local
@@ -111,9 +128,11 @@ def pairs_squared_error(users, items, ratings, P, Q, bu, bi, mu):
     sse = 0.0
     for s in prange(users.shape[0]):
         u, i = users[s], items[s]
-        dot = 0.0
+        pu = P[u]
+        qi = Q[i]
+        dot = P.dtype.type(0.0)
         for f in range(k):
-            dot += P[u, f] * Q[i, f]
+            dot += pu[f] * qi[f]
         err = ratings[s] - (mu + bu[u] + bi[i] + dot)
         sse += err * err
     return sse
@@ -143,6 +162,12 @@ def funk_fold_in(items, ratings, Q, bi, mu, p, epochs, lr, lr_decay, reg, use_bi
 
 
 # ----------------------------------------------------------------------------- NumPy references
+
+
+def rows_in_order_reference(indptr, row_order, positions):
+    """NumPy version of `rows_in_order`."""
+    parts = [positions[indptr[u]:indptr[u + 1]] for u in row_order]
+    return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
 
 
 def funk_sgd_epoch_reference(users, items, ratings, order, P, Q, bu, bi, mu, lr, reg, use_bias):

@@ -17,7 +17,9 @@ from mfviz.kernels.sgd import (
     funk_sgd_epoch,
     funk_sgd_epoch_hogwild,
     pairs_squared_error,
+    rows_in_order,
 )
+from mfviz.kernels.svdpp import shuffle_within_rows
 from mfviz.models.base import Model, Param
 
 # Shared by FunkSVD and SVDpp; each class sets its own defaults for the first four.
@@ -33,12 +35,20 @@ SGD_PARAMS: dict[str, Param] = {
 }
 
 
+def squared_norms(rows: np.ndarray) -> np.ndarray:
+    """|row|² of every row, accumulated in float64."""
+    return np.einsum("ij,ij->i", rows, rows, dtype=np.float64)
+
+
 class SGDModel(Model):
     """The SGD training loop shared by Funk SVD and SVD++.
 
-    Each epoch: one pass of the subclass's kernel at the current learning rate, then the full
-    training objective (history `loss`, per rating), `train_rmse`, and `val_rmse` when
-    `validation_fraction` > 0. With a validation split, training stops after `patience` epochs
+    Each epoch: one pass of the subclass's kernel at the current learning rate. History `loss` is
+    the epoch's mean per-rating objective with each squared error measured just before its SGD
+    step (free to collect; an exact pass would cost a third of an epoch) plus the penalty at the
+    end of the epoch; `train_rmse` is the RMSE of those errors; `val_rmse` is exact, on the
+    held-out ratings, when `validation_fraction` > 0. After training, `training_loss` and
+    `training_rmse` hold the exact objective (per rating) and RMSE of the final parameters. With a validation split, training stops after `patience` epochs
     without a lower validation RMSE and the parameters of the best epoch are kept
     (`best_epoch`). The learning rate is multiplied by `lr_decay` after every epoch. Users and
     items without training ratings get zero factors and biases, so their predictions fall back
@@ -57,20 +67,22 @@ class SGDModel(Model):
     def _reset(self) -> None:
         super()._reset()
         self.best_epoch: int | None = None
+        self.training_loss: float | None = None
+        self.training_rmse: float | None = None
 
     # --------------------------------------------------------------- the loop
     def _fit(self, matrix: sp.csr_matrix) -> None:
         self._check_combination()
         rng = np.random.default_rng(self.random_state)
         train, valid = self._split_validation(matrix, rng)
-        self._n_train = train.nnz
+        self._user_counts = np.diff(train.indptr).astype(np.float64)
         self._item_counts = np.bincount(train.indices, minlength=train.shape[1]).astype(np.float64)
         self._init_state(train, rng)
         best, best_rmse, waited = None, math.inf, 0
         rate = float(self.learning_rate)
         for epoch in range(1, self.epochs + 1):
-            self._run_epoch(train, rng, rate)
-            sse, penalty = self._objective(train)
+            sse = self._run_epoch(train, rng, rate)
+            penalty = float(self.regularization) * self._penalty()
             extra = {"train_rmse": math.sqrt(sse / train.nnz)}
             if valid is not None:
                 extra["val_rmse"] = self._validation_rmse(train, valid)
@@ -87,7 +99,11 @@ class SGDModel(Model):
             rate *= self.lr_decay
         if best is not None:
             self._restore(best)
+        sse, penalty = self._objective(train)
+        self.training_loss = (sse + penalty) / train.nnz
+        self.training_rmse = math.sqrt(sse / train.nnz)
         self._finish(train)
+        del self._user_counts, self._item_counts
 
     def _split_validation(self, matrix: sp.csr_matrix, rng: np.random.Generator):
         """(training CSR, validation (users, items, ratings) or None)."""
@@ -112,10 +128,16 @@ class SGDModel(Model):
     def _init_state(self, train: sp.csr_matrix, rng: np.random.Generator) -> None:
         raise NotImplementedError
 
-    def _run_epoch(self, train: sp.csr_matrix, rng: np.random.Generator, rate: float) -> None:
+    def _run_epoch(self, train: sp.csr_matrix, rng: np.random.Generator, rate: float) -> float:
+        """One SGD pass; returns the sum of squared errors met along the way."""
+        raise NotImplementedError
+
+    def _penalty(self) -> float:
+        """Σ over ratings of the squared norms the regularization multiplies (without reg)."""
         raise NotImplementedError
 
     def _objective(self, train: sp.csr_matrix) -> tuple[float, float]:
+        """Exact (sum of squared errors, reg·penalty) of the current parameters."""
         raise NotImplementedError
 
     def _validation_rmse(self, train: sp.csr_matrix, valid) -> float:
@@ -178,6 +200,9 @@ class FunkSVD(SGDModel):
         "learning_rate": Param(0.005, "SGD step size", low=0.0, low_exclusive=True),
         "regularization": Param(0.02, "L2 penalty on every bias and factor, per rating", low=0.0),
         "biases": Param(True, "learn global mean, user and item biases"),
+        "order": Param("user", "SGD visiting order each epoch: 'user' = users in random order, each "
+                       "user's ratings shuffled (Surprise's user-major order, cache friendly); "
+                       "'rating' = all ratings shuffled together", choices=("user", "rating")),
         **SGD_PARAMS,
         "parallel": Param(False, "Hogwild: lock-free SGD on all threads (needs random_state=None)"),
     }
@@ -204,14 +229,26 @@ class FunkSVD(SGDModel):
     def _state_names(self) -> tuple[str, ...]:
         return ("_P", "_Q", "_bu", "_bi")
 
-    def _run_epoch(self, train: sp.csr_matrix, rng: np.random.Generator, rate: float) -> None:
-        order = rng.permutation(train.nnz).astype(np.int64)
+    def _run_epoch(self, train: sp.csr_matrix, rng: np.random.Generator, rate: float) -> float:
+        if self.order == "user":
+            positions = shuffle_within_rows(train.indptr, rng.random(train.nnz))
+            order = rows_in_order(train.indptr, rng.permutation(train.shape[0]), positions)
+        else:
+            # Gathering the shuffled ratings into fresh arrays makes the kernel read them
+            # sequentially: only the factor rows are then random accesses.
+            shuffle = rng.permutation(train.nnz)
+            self._users, self._items = self._users[shuffle], self._items[shuffle]
+            self._ratings = self._ratings[shuffle]
+            order = np.arange(train.nnz, dtype=np.int64)
         args = (self._users, self._items, self._ratings, order, self._P, self._Q, self._bu, self._bi,
                 self._mu, rate, float(self.regularization), bool(self.biases))
         if self.parallel:
-            funk_sgd_epoch_hogwild(*args, numba.get_num_threads())
-        else:
-            funk_sgd_epoch(*args)
+            return funk_sgd_epoch_hogwild(*args, numba.get_num_threads())
+        return funk_sgd_epoch(*args)
+
+    def _penalty(self) -> float:
+        return float(self._user_counts @ (squared_norms(self._P) + np.square(self._bu, dtype=np.float64))
+                     + self._item_counts @ (squared_norms(self._Q) + np.square(self._bi, dtype=np.float64)))
 
     def _objective(self, train: sp.csr_matrix) -> tuple[float, float]:
         return funk_objective(train.indptr, train.indices, train.data, self._P, self._Q, self._bu,

@@ -16,7 +16,7 @@ from mfviz.kernels.svdpp import (
     svdpp_user_vectors,
 )
 from mfviz.models.base import Param
-from mfviz.models.funk import SGD_PARAMS, SGDModel
+from mfviz.models.funk import SGD_PARAMS, SGDModel, squared_norms
 
 
 class SVDpp(SGDModel):
@@ -80,15 +80,23 @@ class SVDpp(SGDModel):
         self._bu = np.zeros(n_users, np.float32)
         self._bi = np.zeros(n_items, np.float32)
         self._mu = float(train.data.mean(dtype=np.float64))
+        # y_j is penalised once per rating of every user who rated j: weight Σ_{u: j∈R(u)} |R(u)|.
+        self._y_weights = np.bincount(train.indices, weights=np.repeat(self._user_counts, np.diff(train.indptr)),
+                                      minlength=n_items)
 
     def _state_names(self) -> tuple[str, ...]:
         return ("_P", "_Q", "_Y", "_bu", "_bi")
 
-    def _run_epoch(self, train: sp.csr_matrix, rng: np.random.Generator, rate: float) -> None:
+    def _run_epoch(self, train: sp.csr_matrix, rng: np.random.Generator, rate: float) -> float:
         user_order = rng.permutation(train.shape[0]).astype(np.int64)
         positions = shuffle_within_rows(train.indptr, rng.random(train.nnz))
-        svdpp_epoch(train.indptr, train.indices, train.data, user_order, positions, self._P, self._Q,
+        return svdpp_epoch(train.indptr, train.indices, train.data, user_order, positions, self._P, self._Q,
                     self._Y, self._bu, self._bi, self._mu, rate, rate, float(self.regularization))
+
+    def _penalty(self) -> float:
+        return float(self._user_counts @ (squared_norms(self._P) + np.square(self._bu, dtype=np.float64))
+                     + self._item_counts @ (squared_norms(self._Q) + np.square(self._bi, dtype=np.float64))
+                     + self._y_weights @ squared_norms(self._Y))
 
     def _objective(self, train: sp.csr_matrix) -> tuple[float, float]:
         return svdpp_objective(train.indptr, train.indices, train.data, self._P, self._Q, self._Y,
@@ -110,7 +118,7 @@ class SVDpp(SGDModel):
         self._item_factors = self._Q
         self.raw_user_factors, self.implicit_factors = self._P, self._Y
         self.user_bias, self.item_bias, self.global_mean = self._bu, self._bi, self._mu
-        for name in ("_P", "_Q", "_Y", "_bu", "_bi"):
+        for name in ("_P", "_Q", "_Y", "_bu", "_bi", "_y_weights"):
             delattr(self, name)
 
     def _extra_state(self) -> dict[str, np.ndarray]:

@@ -18,6 +18,8 @@ from mfviz.kernels.sgd import (
     funk_sgd_epoch_reference,
     pairs_squared_error,
     pairs_squared_error_reference,
+    rows_in_order,
+    rows_in_order_reference,
 )
 from mfviz.models import FunkSVD, load_model
 
@@ -139,13 +141,33 @@ def test_objective_pair_errors_and_fold_in_match_references():
 # ----------------------------------------------------------------------------- model
 
 
-def test_loss_decreases_every_epoch_and_history_is_complete():
-    model = FunkSVD(factors=8, epochs=15, learning_rate=0.01, random_state=0).fit(make_ratings())
+def test_rows_in_order_matches_reference():
+    matrix = make_ratings()
+    rng = np.random.default_rng(1)
+    positions, row_order = rng.permutation(matrix.nnz), rng.permutation(matrix.shape[0])
+    got = rows_in_order(matrix.indptr, row_order, positions)
+    np.testing.assert_array_equal(got, rows_in_order_reference(matrix.indptr, row_order, positions))
+    assert sorted(got) == sorted(positions)
+
+
+@pytest.mark.parametrize("order", ["user", "rating"])
+def test_loss_decreases_every_epoch_and_final_objective_is_exact(order):
+    matrix = make_ratings()
+    model = FunkSVD(factors=8, epochs=15, learning_rate=0.01, order=order, random_state=0).fit(matrix)
     losses = [h["loss"] for h in model.history]
     assert len(losses) == 15 and [h["epoch"] for h in model.history] == list(range(1, 16))
     assert all(b < a for a, b in zip(losses, losses[1:], strict=False))
     assert model.history[-1]["train_rmse"] < model.history[0]["train_rmse"]
     assert "val_rmse" not in model.history[0]
+    counts = np.bincount(matrix.indices, minlength=matrix.shape[1])
+    f64 = [np.asarray(a, np.float64) for a in (model.user_factors, model.item_factors, model.user_bias,
+                                                 model.item_bias)]
+    sse, penalty = funk_objective_reference(matrix.indptr, matrix.indices, matrix.data.astype(np.float64), *f64,
+                                            model.global_mean, 0.02, counts)
+    assert model.training_loss == pytest.approx((sse + penalty) / matrix.nnz, rel=1e-5)
+    assert model.training_rmse == pytest.approx(np.sqrt(sse / matrix.nnz), rel=1e-5)
+    # the online loss of the last epoch is close to the exact objective after it
+    assert losses[-1] == pytest.approx(model.training_loss, rel=0.05)
 
 
 def test_same_seed_gives_identical_factors_and_another_seed_does_not():
@@ -175,7 +197,7 @@ def test_prediction_is_mean_plus_biases_plus_dot():
 
 BASE = dict(factors=6, epochs=6, random_state=0)
 CHANGES = {
-    "factors": 3, "epochs": 3, "learning_rate": 0.02, "regularization": 0.5, "biases": False,
+    "factors": 3, "epochs": 3, "learning_rate": 0.02, "regularization": 0.5, "biases": False, "order": "rating",
     "lr_decay": 0.5, "init_mean": 0.1, "init_std": 0.3, "validation_fraction": 0.2,
     "random_state": 1,
 }

@@ -178,6 +178,13 @@ def test_loss_decreases_and_same_seed_is_identical():
     assert len(losses) == 12 and all(y < x for x, y in zip(losses, losses[1:], strict=False))
     for name in ("user_factors", "item_factors", "implicit_factors", "raw_user_factors", "user_bias", "item_bias"):
         np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    counts = np.bincount(matrix.indices, minlength=matrix.shape[1])
+    f64 = [np.asarray(x, np.float64) for x in (a.raw_user_factors, a.item_factors, a.implicit_factors,
+                                                 a.user_bias, a.item_bias)]
+    sse, penalty = svdpp_objective_reference(matrix.indptr, matrix.indices, matrix.data.astype(np.float64), *f64,
+                                             a.global_mean, 0.02, counts)
+    assert a.training_loss == pytest.approx((sse + penalty) / matrix.nnz, rel=1e-5)
+    assert losses[-1] == pytest.approx(a.training_loss, rel=0.1)  # online errors lag the parameters
 
 
 def test_user_factors_are_the_effective_vectors_and_predict_is_the_svdpp_formula():
