@@ -1,0 +1,113 @@
+"""Popularity-bias metrics against a toy example computed by hand (see the comments)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+
+from mfviz import Interactions
+from mfviz.analysis import bias_table, gini, long_tail_curve, popularity_report
+from mfviz.analysis.popularity import data_popularity_row, user_groups
+from mfviz.data.interactions import long_tail_split
+from mfviz.models import Popularity
+from mfviz.models.external import FactorModel
+
+# 5 users × 6 items (binary). Item 5 has no interaction.
+#   u0: 0 1     u1: 0     u2: 0 2     u3: 3 4     u4: 0 1 2
+# phi = [4, 2, 2, 1, 1, 0], total 10; head (items carrying 20 % of interactions) = {0}.
+PROFILES = [[0, 1], [0], [0, 2], [3, 4], [0, 1, 2]]
+# One-dimensional factors: every user ranks items 0 > 1 > 2 > 3 > 4 > 5 (scores 5..0).
+# Top-2 lists with seen items excluded:
+#   u0 [2, 3]  u1 [1, 2]  u2 [1, 3]  u3 [0, 1]  u4 [3, 4]
+# list popularity: 1.5, 2, 1.5, 3, 1  -> ARP = 9 / 5 = 1.8
+# tail share:      1,   1, 1,   .5, 1 -> APLT = 4.5 / 5 = 0.9
+# counts per item: [1, 3, 2, 3, 1, 0] -> coverage 5/6; Gini sorted [0,1,1,2,3,3]:
+#   sum (2j-7) c_j = -3 -1 +2 +9 +15 = 22 -> 22 / (6 * 10) = 11/30
+# head share of profiles: .5, 1, .5, 0, 1/3 -> niche {u3}, blockbuster {u1}, diverse {u0,u2,u4}
+# profile popularity: 3, 4, 3, 1, 8/3
+#   niche:       (3 - 1) / 1 = 2;  blockbuster: (2 - 4) / 4 = -0.5
+#   diverse:     GAP_p = 26/9, GAP_r = 4/3 -> lift = -7/13
+# Spearman(norm [5,4,3,2,1,0], phi [4,2,2,1,1,0]) = sqrt(16.5 / 17.5)
+
+
+def toy_matrix():
+    rows = np.repeat(np.arange(5), [len(p) for p in PROFILES])
+    cols = np.concatenate(PROFILES)
+    return sp.csr_matrix((np.ones(cols.size, np.float32), (rows, cols)), shape=(5, 6))
+
+
+def toy_model(with_train_matrix=True):
+    return FactorModel(np.ones((5, 1)), np.arange(5, -1, -1, dtype=np.float32).reshape(-1, 1), "toy",
+                       train_matrix=toy_matrix() if with_train_matrix else None)
+
+
+@pytest.mark.parametrize("with_train_matrix", [True, False])
+def test_popularity_report_hand_computed(with_train_matrix):
+    report = popularity_report(toy_model(with_train_matrix), toy_matrix(), k=2)
+    assert report.users == 5 and report.k == 2
+    assert report.arp == pytest.approx(1.8)
+    assert report.aplt == pytest.approx(0.9)
+    assert report.coverage == pytest.approx(5 / 6)
+    assert report.gini == pytest.approx(11 / 30)
+    np.testing.assert_array_equal(report.recommended_counts, [1, 3, 2, 3, 1, 0])
+    lift = report.group_lift.set_index("group")
+    assert list(lift["users"]) == [1, 3, 1]
+    assert lift.loc["niche", "profile_popularity"] == pytest.approx(1)
+    assert lift.loc["niche", "recommended_popularity"] == pytest.approx(3)
+    assert lift.loc["niche", "lift"] == pytest.approx(2.0)
+    assert lift.loc["blockbuster", "lift"] == pytest.approx(-0.5)
+    assert lift.loc["diverse", "profile_popularity"] == pytest.approx(26 / 9)
+    assert lift.loc["diverse", "lift"] == pytest.approx(-7 / 13)
+    assert report.norm_popularity_spearman == pytest.approx(np.sqrt(16.5 / 17.5))
+
+
+def test_user_groups_hand_computed():
+    head = long_tail_split(np.array([4, 2, 2, 1, 1, 0.0]))
+    np.testing.assert_array_equal(head, [True, False, False, False, False, False])
+    np.testing.assert_array_equal(user_groups(toy_matrix(), head), [1, 2, 1, 0, 1])
+
+
+def test_gini_conventions():
+    assert gini([3, 3, 3, 3]) == 0.0
+    assert gini([0, 0, 0, 8]) == pytest.approx(3 / 4)  # (n - 1) / n
+    assert gini([0, 0]) == 0.0
+    assert gini([4, 2, 2, 1, 1, 0]) == pytest.approx(24 / 60)
+    # order does not matter, scale does not matter
+    assert gini([1, 0, 3, 2, 3, 1]) == pytest.approx(gini([2, 0, 6, 4, 6, 2]))
+
+
+def test_data_row_and_bias_table():
+    matrix = toy_matrix()
+    row = data_popularity_row(matrix)
+    assert row["arp"] == pytest.approx(41 / 15)  # mean of 3, 4, 3, 1, 8/3
+    assert row["aplt"] == pytest.approx(8 / 15)  # mean of 1/2, 0, 1/2, 1, 2/3
+    assert row["coverage"] == pytest.approx(5 / 6)
+    assert row["gini"] == pytest.approx(0.4)
+    table = bias_table({"toy": toy_model()}, matrix, k=2)
+    assert list(table["model"]) == ["data", "toy"]
+    assert table.loc[1, "arp"] == pytest.approx(1.8)
+    assert table.loc[1, "lift_niche"] == pytest.approx(2.0)
+
+
+def test_long_tail_curve():
+    popularity = np.array([1, 4, 0, 2, 2, 1])
+    frame, head = long_tail_curve(popularity)
+    assert list(frame["item"]) == [1, 3, 4, 0, 5, 2]
+    np.testing.assert_allclose(frame["cumulative_share"], [0.4, 0.6, 0.8, 0.9, 1.0, 1.0])
+    np.testing.assert_allclose(frame["item_share"], np.arange(1, 7) / 6)
+    np.testing.assert_array_equal(head, long_tail_split(popularity))
+    assert frame["is_head"].sum() == head.sum() == 1
+
+
+def test_popularity_model_on_interactions_sampled_users():
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"user": rng.integers(0, 200, 3000), "item": rng.zipf(1.4, 3000) % 150})
+    data = Interactions.from_frame(frame)
+    model = Popularity().fit(data)
+    full = popularity_report(model, data, k=5)
+    sample = popularity_report(model, data, k=5, sample_users=80, seed=1)
+    assert sample.users == 80 and full.users == data.n_users
+    assert full.norm_popularity_spearman == pytest.approx(1.0)  # Popularity's "norm" is the count
+    # Popularity recommends the most popular unseen items: few distinct items, high ARP
+    assert full.coverage < 0.2 and full.arp > data.item_popularity.mean()
+    assert sample.recommended_counts.sum() == 80 * 5
