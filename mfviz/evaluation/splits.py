@@ -12,6 +12,7 @@ import scipy.sparse as sp
 
 from mfviz.data.interactions import Interactions
 from mfviz.errors import DataError
+from mfviz.kernels.splits import rank_within_rows
 
 SPLITS = ("random", "user", "leave-k-out", "time", "user-time")
 
@@ -74,14 +75,17 @@ def temporal_split(interactions: Interactions, test_size: float = 0.2,
         nnz = interactions.nnz
         n_test = int(round(test_size * nnz))
         _check_sizes(n_test, nnz, f"test_size={test_size:g} of {nnz:,} interactions")
-        latest_first = np.argsort(-stamps, kind="stable")
-        is_test = np.zeros(nnz, bool)
-        is_test[latest_first[:n_test]] = True
+        # The n_test-th latest timestamp is the cut: everything after it is test, and ties at the
+        # cut fill the remaining places in storage order (a linear-time selection, no sort).
+        cut = np.partition(stamps, nnz - n_test)[nnz - n_test]
+        is_test = stamps > cut
+        at_cut = np.flatnonzero(stamps == cut)
+        is_test[at_cut[: n_test - int(is_test.sum())]] = True
         return split_by_mask(interactions, is_test)
     activity = interactions.user_activity
     n_test = np.clip(np.round(test_size * activity), 1, None).astype(np.int64)
     # Smallest key = latest; equal timestamps keep storage order (stable sort), so repeatable.
-    return _per_user(interactions, n_test, min_train, -stamps.astype(np.float64),
+    return _per_user(interactions, n_test, min_train, -stamps,
                      f"test_size={test_size:g}")
 
 
@@ -146,16 +150,12 @@ def _per_user(interactions: Interactions, n_test: np.ndarray, min_train: int, ke
     keep at least `min_train` entries in train; others stay whole in train."""
     if not isinstance(min_train, int | np.integer) or min_train < 0:
         raise DataError(f"min_train must be an integer >= 0, got {min_train!r}")
-    indptr = interactions.matrix.indptr
+    indptr = interactions.matrix.indptr.astype(np.int64)
     activity = np.diff(indptr)
-    rows = np.repeat(np.arange(interactions.n_users), activity)
-    # Sort entries by (row, key); an entry's rank inside its row is its position minus the
-    # row start, so "rank < n_test[row]" selects each row's n_test smallest keys at once.
-    order = np.lexsort((keys, rows))
-    rank_in_row = np.arange(rows.size) - indptr[rows[order]]
+    rank = rank_within_rows(indptr, np.ascontiguousarray(keys))
     n_test = np.where(activity >= n_test + min_train, n_test, 0)
-    is_test = np.zeros(rows.size, bool)
-    is_test[order] = rank_in_row < n_test[rows[order]]
+    # each row's n_test smallest keys go to test
+    is_test = rank < np.repeat(n_test, activity)
     if not is_test.any():
         raise DataError(
             f"{what} puts nothing in the test set: no user has more than {min_train} "

@@ -13,6 +13,7 @@ from mfviz.evaluation import (
     temporal_split,
     user_split,
 )
+from mfviz.kernels.splits import rank_within_rows, rank_within_rows_reference
 
 
 def _data(with_time=True, seed=0):
@@ -95,6 +96,15 @@ def test_global_temporal_split_respects_time():
     assert train.timestamps.max() <= test.timestamps.min()
 
 
+def test_global_temporal_split_breaks_ties_in_storage_order():
+    data = _data()  # 40 distinct timestamps over ~900 interactions: ties at the cut
+    test = temporal_split(data, 0.3)[1]
+    latest_first = np.argsort(-data.timestamps, kind="stable")  # ties: earlier storage first
+    expected = np.zeros(data.nnz, bool)
+    expected[latest_first[: round(0.3 * data.nnz)]] = True
+    assert _triples(test) == _triples(split_by_mask(data, expected)[1])
+
+
 def test_per_user_temporal_split_respects_time():
     data = _data()
     train, test = temporal_split(data, 0.25, per_user=True)
@@ -125,3 +135,11 @@ def test_unknown_split_and_empty_test():
         leave_k_out_split(_data(), 40)
     with pytest.raises(DataError, match="one entry per stored"):
         split_by_mask(_data(), np.zeros(3, bool))
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.int64])
+def test_rank_within_rows_matches_reference(dtype):
+    rng = np.random.default_rng(5)
+    indptr = np.r_[0, np.cumsum(rng.integers(0, 12, size=40))].astype(np.int64)
+    keys = rng.integers(0, 5, size=indptr[-1]).astype(dtype)  # many ties: storage order decides
+    np.testing.assert_array_equal(rank_within_rows(indptr, keys), rank_within_rows_reference(indptr, keys))
