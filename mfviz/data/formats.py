@@ -129,8 +129,19 @@ def _strip_suffix(name: str, suffix: str) -> str:
     return name[: -len(suffix)] if name.lower().endswith(suffix) else name
 
 
-def unwrap(blob: Blob, ratings_names: tuple[str, ...]) -> Blob:
-    """Decompress gzip / bz2 / xz and pick the interactions file out of a zip archive."""
+SizeCheck = Callable[[str, int], None]
+
+
+def _no_check(name: str, size: int) -> None:
+    return None
+
+
+def unwrap(blob: Blob, ratings_names: tuple[str, ...], check_size: SizeCheck = _no_check) -> Blob:
+    """Decompress gzip / bz2 / xz and pick the interactions file out of a zip archive.
+
+    `check_size(name, uncompressed bytes)` runs before anything is decompressed, so that a file
+    too big for memory is refused before it is expanded (sizes are estimates for bz2 / xz).
+    """
     head = blob.head(8)
     decompressors = (
         (b"\x1f\x8b", "gzip", gzip.decompress, ".gz"),
@@ -139,6 +150,7 @@ def unwrap(blob: Blob, ratings_names: tuple[str, ...]) -> Blob:
     )
     for magic, kind, decompress, suffix in decompressors:
         if head.startswith(magic):
+            check_size(blob.name, _uncompressed_size(blob, kind))
             try:
                 data = decompress(blob.read())
             except (OSError, EOFError, ValueError, lzma.LZMAError) as exc:
@@ -148,13 +160,27 @@ def unwrap(blob: Blob, ratings_names: tuple[str, ...]) -> Blob:
                 ) from None
             inner = Blob(_strip_suffix(blob.name, suffix), data=data, folder=blob.folder,
                          container=f"{kind}-compressed")
-            return unwrap(inner, ratings_names)
+            return unwrap(inner, ratings_names, check_size)
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        return _from_zip(blob, ratings_names)
+        return _from_zip(blob, ratings_names, check_size)
     return blob
 
 
-def _from_zip(blob: Blob, ratings_names: tuple[str, ...]) -> Blob:
+def _uncompressed_size(blob: Blob, kind: str) -> int:
+    """gzip stores the size mod 2**32 in its last 4 bytes; bz2 / xz are guessed at 5x."""
+    size = blob.size()
+    if kind == "gzip" and size >= 4:
+        if blob.path is not None:
+            with open(blob.path, "rb") as fh:
+                fh.seek(-4, os.SEEK_END)
+                tail = fh.read(4)
+        else:
+            tail = blob.data[-4:]
+        return max(int.from_bytes(tail, "little"), size)
+    return 5 * size
+
+
+def _from_zip(blob: Blob, ratings_names: tuple[str, ...], check_size: SizeCheck) -> Blob:
     try:
         archive = zipfile.ZipFile(blob.path if blob.path is not None else io.BytesIO(blob.data))
         members = [
@@ -180,6 +206,7 @@ def _from_zip(blob: Blob, ratings_names: tuple[str, ...]) -> Blob:
         chosen = data_like[0]
 
     def member_blob(member: str) -> Blob:
+        check_size(f"{blob.name}:{member}", archive.getinfo(member).file_size)
         try:
             data = archive.read(member)
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
@@ -191,7 +218,7 @@ def _from_zip(blob: Blob, ratings_names: tuple[str, ...]) -> Blob:
         member = str(parent / name) if str(parent) != "." else name
         return member_blob(member) if member in members else None
 
-    return unwrap(member_blob(chosen), ratings_names)
+    return unwrap(member_blob(chosen), ratings_names, check_size)
 
 
 def is_parquet(blob: Blob) -> bool:

@@ -47,6 +47,8 @@ ROLES = ("user", "item", "rating", "timestamp")
 # Peak bytes per interaction while loading (parsed columns, codes, the CSR build), measured by
 # benchmarks/bench_load.py with a margin; used to refuse files that cannot fit in memory.
 PEAK_BYTES_PER_ROW = 96
+# Shortest plausible line ("1,2,5,881250949" is 15 bytes), for row estimates from compressed sizes.
+ASSUMED_LINE_BYTES = 16
 
 
 def load_interactions(
@@ -109,7 +111,12 @@ def load_interactions(
     else:
         blob = formats.open_source(source, formats.RATINGS_FILES)
         try:
-            blob = formats.unwrap(blob, formats.RATINGS_FILES)
+            def check_size(name: str, uncompressed: int) -> None:
+                if check_memory:
+                    _check_memory(name, uncompressed // ASSUMED_LINE_BYTES,
+                                  f"its uncompressed size ({uncompressed:,} bytes)", max_memory)
+
+            blob = formats.unwrap(blob, formats.RATINGS_FILES, check_size)
             report = LoadReport(source=blob.name)
             layout = formats.detect_layout(blob) if not formats.is_parquet(blob) else None
             frame, columns, line_offset = _read_frame(
@@ -225,12 +232,16 @@ def _ids_as_written(table: pa.Table, columns: dict) -> pa.Table:
         ids = table[name]
         if not pa.types.is_string(ids.type) and not pa.types.is_large_string(ids.type):
             continue
-        canonical = pc.all(pc.match_substring_regex(ids, r"^-?(0|[1-9][0-9]{0,18})$")).as_py()
-        if not canonical or ids.null_count:
+        if ids.null_count:
             continue
         try:
             as_int = pc.cast(ids, pa.int64())
-        except pa.ArrowInvalid:  # 19 digits beyond int64: keep the text
+        except pa.ArrowInvalid:  # not all integers, or beyond int64: keep the text
+            continue
+        # the cast also accepts "007", "-0" and "0x1f"; those stay text so no two ids merge
+        zero_led = pc.or_(pc.starts_with(ids, "-0"),
+                          pc.and_(pc.starts_with(ids, "0"), pc.greater(pc.binary_length(ids), 1)))
+        if pc.any(zero_led).as_py():
             continue
         table = table.set_column(table.schema.get_field_index(name), name, as_int)
     return table

@@ -117,7 +117,12 @@ def test_more_rows_than_memory_allows(tmp_path):
     message = load_error(tmp_path / "r.csv", max_memory=100)
     assert "r.csv" in message and "memory" in message and "check_memory=False" in message
     assert load_interactions(tmp_path / "r.csv", max_memory=100, check_memory=False).nnz == 11
-    pytest.importorskip("pyarrow.parquet")
+    # compressed files are checked before they are expanded
+    (tmp_path / "r.csv.gz").write_bytes(gzip.compress((tmp_path / "r.csv").read_bytes()))
+    assert "uncompressed size" in load_error(tmp_path / "r.csv.gz", max_memory=100)
+    with zipfile.ZipFile(tmp_path / "r.zip", "w") as archive:
+        archive.write(tmp_path / "r.csv", "r.csv")
+    assert "r.zip:r.csv" in load_error(tmp_path / "r.zip", max_memory=100)
     import pandas as pd
     pd.DataFrame({"user": [1, 2], "item": [3, 4]}).to_parquet(tmp_path / "r.parquet")
     assert "memory" in load_error(tmp_path / "r.parquet", max_memory=10)
