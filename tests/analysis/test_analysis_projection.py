@@ -1,0 +1,112 @@
+"""Projection: shapes, seeded determinism, memory and disk cache hits, table join, preservation score."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mfviz.analysis import neighbourhood_preservation, project, projection_table
+from mfviz.analysis.projection import clear_memory_cache, cosine_knn
+from mfviz.errors import DataError
+
+
+def clustered(n=300, dim=8, clusters=5, seed=0):
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((clusters, dim)) * 3
+    labels = rng.integers(0, clusters, n)
+    return (centres[labels] + rng.standard_normal((n, dim)) * 0.3).astype(np.float32), labels
+
+
+@pytest.mark.parametrize("n_components", [2, 3])
+def test_umap_shape_and_seeded_determinism(n_components):
+    vectors, _ = clustered()
+    clear_memory_cache()
+    first = project(vectors, "umap", n_components, seed=3, cache_dir=False)
+    clear_memory_cache()
+    second = project(vectors, "umap", n_components, seed=3, cache_dir=False)
+    assert first.coords.shape == (300, n_components) and first.coords.dtype == np.float32
+    assert not first.cached and not second.cached
+    np.testing.assert_array_equal(first.coords, second.coords)
+    assert first.params["metric"] == "cosine" and first.params["seed"] == 3
+
+
+def test_cache_hits_in_memory_and_on_disk(tmp_path):
+    vectors, _ = clustered(seed=1)
+    clear_memory_cache()
+    computed = project(vectors, "umap", seed=0, cache_dir=tmp_path)
+    assert not computed.cached and computed.seconds > 0
+    assert len(list((tmp_path / "projections").glob("*.npy"))) == 1
+    from_memory = project(vectors, "umap", seed=0, cache_dir=tmp_path)
+    assert from_memory.cached and from_memory.seconds == 0
+    np.testing.assert_array_equal(from_memory.coords, computed.coords)
+    clear_memory_cache()
+    from_disk = project(vectors, "umap", seed=0, cache_dir=tmp_path)
+    assert from_disk.cached
+    np.testing.assert_array_equal(from_disk.coords, computed.coords)
+    # a changed parameter or changed vectors is a miss
+    assert not project(vectors, "umap", seed=0, min_dist=0.3, cache_dir=tmp_path).cached
+    changed = vectors.copy()
+    changed[0, 0] += 1
+    assert not project(changed, "pca", cache_dir=tmp_path).cached
+    # coordinates handed out are copies: editing them does not poison the cache
+    from_memory.coords[:] = 0
+    assert project(vectors, "umap", seed=0, cache_dir=tmp_path).coords.any()
+
+
+def test_pca_is_principal_axes_with_fixed_signs():
+    rng = np.random.default_rng(0)
+    vectors = (rng.standard_normal((200, 5)) * [5, 2, 1, 0.5, 0.1]).astype(np.float32)
+    coords = project(vectors, "pca", 2, cache_dir=False).coords
+    centred = vectors - vectors.mean(axis=0)
+    assert np.var(coords[:, 0]) == pytest.approx(np.linalg.svd(centred, compute_uv=False)[0] ** 2 / 200, rel=1e-4)
+    flipped = project(-vectors, "pca", 2, cache_dir=False).coords
+    # the axes depend only on the covariance (equal for X and -X), so -X draws the mirror image
+    np.testing.assert_allclose(flipped, -coords, atol=1e-4)
+
+
+def test_cosine_knn_graph_in_umap_format():
+    vectors, _ = clustered(50, 4)
+    ids, dists = cosine_knn(vectors, 6)
+    assert ids.shape == dists.shape == (50, 6)
+    np.testing.assert_array_equal(ids[:, 0], np.arange(50))
+    assert (dists[:, 0] == 0).all() and (np.diff(dists, axis=1) >= -1e-6).all()
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    np.testing.assert_allclose(dists[:, 1], 1 - np.einsum("ij,ij->i", unit, unit[ids[:, 1]]), atol=1e-5)
+
+
+def test_neighbourhood_preservation_extremes():
+    angles = np.linspace(0, 2 * np.pi, 200, endpoint=False)
+    circle = np.c_[np.cos(angles), np.sin(angles)].astype(np.float32)
+    # on the unit circle, cosine neighbours are Euclidean neighbours: perfectly kept
+    assert neighbourhood_preservation(circle, circle * 5, k=4, sample=None) == 1.0
+    shuffled = circle[np.random.default_rng(0).permutation(200)]
+    assert neighbourhood_preservation(circle, shuffled, k=4, sample=None) < 0.1
+    vectors, _ = clustered()
+    umap_coords = project(vectors, "umap", seed=0, cache_dir=False).coords
+    random_coords = np.random.default_rng(1).standard_normal((300, 2))
+    assert neighbourhood_preservation(vectors, umap_coords) > neighbourhood_preservation(vectors, random_coords) + 0.2
+
+
+def test_projection_table_joins_metadata():
+    coords = np.arange(6, dtype=np.float32).reshape(3, 2)
+    items = pd.DataFrame({"item_id": [10, 20, 30], "title": ["A", None, "C"],
+                          "genres": [["Drama", "War"], [], ["Comedy"]], "year": [1990, 1991, 1992]})
+    table = projection_table(coords, items, popularity=[5, 1, 3], norms=[0.5, 1.0, 2.0])
+    assert list(table["x"]) == [0, 2, 4] and list(table["y"]) == [1, 3, 5]
+    assert list(table["item"]) == [0, 1, 2]
+    assert list(table["genres"]) == ["Drama, War", "", "Comedy"]
+    assert list(table["first_genre"]) == ["Drama", "(none)", "Comedy"]
+    assert list(table["popularity"]) == [5, 1, 3] and list(table["year"]) == [1990, 1991, 1992]
+    assert table.loc[0, "title"] == "A"
+    three = projection_table(np.zeros((3, 3)), titles=["a", "b", "c"])
+    assert list(three.columns[:3]) == ["x", "y", "z"] and list(three["title"]) == ["a", "b", "c"]
+
+
+def test_projection_errors():
+    with pytest.raises(DataError, match="method must be 'umap' or 'pca', got 'tsne'"):
+        project(np.ones((10, 2)), "tsne")
+    with pytest.raises(DataError, match="n_components must be 2 or 3, got 4"):
+        project(np.ones((10, 2)), "pca", 4)
+    with pytest.raises(DataError, match="at least 3 vectors"):
+        project(np.ones((2, 2)), "pca")
+    with pytest.raises(DataError, match="popularity has 2 entries but there are 3 points"):
+        projection_table(np.zeros((3, 2)), popularity=[1, 2])

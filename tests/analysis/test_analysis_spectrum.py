@@ -1,0 +1,73 @@
+"""Spectra: P Qᵀ without forming it against numpy.linalg.svd, energy curves, ranks for energy levels."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from mfviz.analysis import data_spectrum, model_spectrum
+from mfviz.analysis.spectrum import model_energy
+from mfviz.errors import DataError
+from mfviz.models.external import FactorModel
+
+
+@pytest.mark.parametrize("shape", [(40, 30, 5), (7, 50, 9), (60, 4, 6), (25, 25, 1)])
+def test_model_spectrum_equals_dense_svd(shape):
+    n_users, n_items, factors = shape
+    rng = np.random.default_rng(sum(shape))
+    users = rng.standard_normal((n_users, factors)).astype(np.float32) * rng.uniform(0.1, 3, factors)
+    items = rng.standard_normal((n_items, factors)).astype(np.float32)
+    want = np.linalg.svd(users.astype(np.float64) @ items.T.astype(np.float64), compute_uv=False)
+    got = model_spectrum(users, items)
+    assert got.size == min(factors, n_users, n_items)
+    np.testing.assert_allclose(got, want[: got.size], rtol=1e-5, atol=1e-6 * want[0])
+    # and from a model object
+    np.testing.assert_allclose(model_spectrum(FactorModel(users, items)), got)
+
+
+def test_data_spectrum_dense_path_ends_at_total_energy():
+    rng = np.random.default_rng(0)
+    dense = (rng.random((30, 20)) < 0.3) * rng.integers(1, 6, (30, 20))
+    matrix = sp.csr_matrix(dense.astype(np.float32))
+    spectrum = data_spectrum(matrix, k=50)
+    want = np.linalg.svd(dense.astype(np.float64), compute_uv=False)
+    np.testing.assert_allclose(spectrum.singular_values, want, rtol=1e-10)
+    assert spectrum.total_energy == pytest.approx(float(np.sum(dense.astype(np.float64) ** 2)))
+    assert (np.diff(spectrum.cumulative_energy) >= 0).all()
+    assert spectrum.cumulative_energy[-1] == pytest.approx(1.0, abs=1e-12)
+    assert spectrum.effective_rank == pytest.approx(spectrum.total_energy / want[0] ** 2)
+    assert 1 <= spectrum.effective_rank <= np.linalg.matrix_rank(dense)
+
+
+def test_data_spectrum_sparse_path_matches_dense_values():
+    rng = np.random.default_rng(1)
+    matrix = sp.random(400, 300, density=0.05, random_state=1, format="csr", dtype=np.float64)
+    matrix.data = rng.integers(1, 6, matrix.nnz).astype(np.float64)
+    spectrum = data_spectrum(matrix, k=10)
+    want = np.linalg.svd(matrix.toarray(), compute_uv=False)
+    np.testing.assert_allclose(spectrum.singular_values, want[:10], rtol=1e-8)
+    total = float(np.sum(want**2))
+    np.testing.assert_allclose(spectrum.cumulative_energy, np.cumsum(want[:10] ** 2) / total, rtol=1e-8)
+    assert (np.diff(spectrum.cumulative_energy) >= 0).all() and spectrum.cumulative_energy[-1] < 1
+
+
+def test_k_for_energy_levels_hand_computed():
+    # σ = 3, 2, 1: energy 9, 4, 1 of 14 -> cumulative 9/14 = .643, 13/14 = .929, 1
+    spectrum = data_spectrum(np.diag([3.0, 2.0, 1.0]), k=3)
+    np.testing.assert_allclose(spectrum.cumulative_energy, [9 / 14, 13 / 14, 1.0])
+    assert spectrum.k_for == {0.5: 1, 0.8: 2, 0.9: 2}
+    assert spectrum.effective_rank == pytest.approx(14 / 9)
+    top_one = data_spectrum(np.diag([3.0, 2.0, 1.0]), k=1)
+    assert top_one.k_for == {0.5: 1, 0.8: None, 0.9: None}
+    table = spectrum.table()
+    assert list(table.columns) == ["rank", "singular_value", "explained_energy", "cumulative_energy"]
+    np.testing.assert_allclose(table["explained_energy"], [9 / 14, 4 / 14, 1 / 14])
+
+
+def test_model_energy_and_errors():
+    users = np.diag([2.0, 1.0]).astype(np.float32)
+    energy = model_energy(FactorModel(users, np.eye(2, dtype=np.float32)))
+    np.testing.assert_allclose(energy.cumulative_energy, [0.8, 1.0])
+    with pytest.raises(DataError, match="same number of columns"):
+        model_spectrum(np.ones((3, 2)), np.ones((3, 4)))
+    with pytest.raises(DataError, match="k must be a positive integer, got 0"):
+        data_spectrum(np.eye(3), k=0)
