@@ -321,7 +321,10 @@ class Interactions:
             values, counts = np.unique(data, return_counts=True)
             histogram = pd.DataFrame({"value": values, "count": counts})
         else:
-            edges = np.unique(np.r_[1, np.geomspace(1, max(float(data.max()), 1.0) + 1, 12)])
+            # start at the smallest weight (fractional weights and merged zeros are < 1)
+            lowest = min(float(data.min()), 1.0) if data.size else 1.0
+            top = max(float(data.max()), 1.0) if data.size else 1.0
+            edges = np.unique(np.r_[lowest, np.geomspace(1, top + 1, 12)])
             counts, edges = np.histogram(data, bins=edges)
             labels = [f"{lo:g}–{hi:g}" for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
             histogram = pd.DataFrame({"value": labels, "count": counts})

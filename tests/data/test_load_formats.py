@@ -316,6 +316,12 @@ def test_implicit_summary_histogram(tmp_path):
     assert summary.rating_histogram["count"].sum() == loaded.nnz
 
 
+def test_implicit_histogram_counts_fractional_weights(tmp_path):
+    (tmp_path / "w.csv").write_text("user,item,weight\n1,1,0.25\n1,2,0.5\n2,1,3\n2,2,100\n3,3,0.1\n")
+    loaded = load_interactions(tmp_path / "w.csv", explicit=False)
+    assert loaded.summary().rating_histogram["count"].sum() == loaded.nnz == 5
+
+
 def test_public_names():
     assert mfviz.load_interactions is load_interactions
     assert issubclass(mfviz.DataError, ValueError)
