@@ -21,7 +21,7 @@ from mfviz.errors import DataError, ModelError
 
 EXIT_USAGE = 2
 # Our own option names: a model hyperparameter with one of these names gets a `--param-` prefix.
-RESERVED = {"model", "split", "test_size", "seed", "k", "leave_out", "json", "quiet", "output",
+RESERVED = {"model", "split", "test_size", "seed", "k", "eval_users", "leave_out", "json", "quiet", "output",
             "user", "item", "rating", "timestamp", "no_rating", "no_timestamp", "delimiter",
             "header", "on_bad_rows", "items", "explicit", "implicit", "help"}
 
@@ -224,7 +224,7 @@ def cmd_evaluate(args: argparse.Namespace) -> dict[str, Any]:
     _progress(args, f"{args.split} split (seed {args.seed}): {train.nnz:,} train, {test.nnz:,} test")
     _fit(args, model, train)
     _progress(args, f"ranking top-{args.k} for the test users")
-    metrics = evaluate(model, train, test, k=args.k)
+    metrics = evaluate(model, train, test, k=args.k, max_users=args.eval_users, seed=args.seed)
     split_fields: dict[str, Any] = {"split": args.split, "seed": args.seed, "k": args.k,
                                     "n_train": train.nnz, "n_test": test.nnz}
     if args.split == "leave-k-out":
@@ -345,6 +345,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--seed", type=int, default=0, metavar="N",
                           help="seed of the split and, unless given, of --random-state (default 0)")
     evaluate.add_argument("--k", type=int, default=10, metavar="N", help="list length (default 10)")
+    evaluate.add_argument("--eval-users", type=int, default=None, metavar="N",
+                          help="rank only a seeded sample of N test users (default: all of them); "
+                               "ranking scores every item, so this bounds the time on big data")
     _add_hyperparameters(evaluate)
     evaluate.set_defaults(run=cmd_evaluate)
 

@@ -100,6 +100,12 @@ def test_every_split_runs(tmp_path, capsys, method):
     assert captured.err == ""  # --quiet
 
 
+def test_eval_users_samples_the_ranking(tmp_path, capsys):
+    data = _write_csv(tmp_path / "ratings.csv")
+    assert main(["evaluate", str(data), "--model", "popularity", "--eval-users", "7", "--json"]) == 0
+    assert _one_json_object(capsys.readouterr().out)["users_evaluated"] == 7
+
+
 def test_temporal_split_without_timestamps_is_a_clear_error(tmp_path, capsys):
     data = _write_csv(tmp_path / "ratings.csv", timestamps=False)
     assert main(["evaluate", str(data), "--model", "popularity", "--split", "time", "--json"]) == 2

@@ -150,3 +150,17 @@ def test_evaluate_refuses_mismatched_model():
     whole = Interactions(train.matrix + test.matrix, train.user_ids, train.item_ids)
     with pytest.raises(ModelError, match="not fitted on `train`"):
         evaluate(Popularity().fit(whole), train, test)
+
+
+def test_evaluate_on_a_seeded_sample_of_users():
+    # u0 alone: P@2 = 1/2, NDCG@2 = 1; u1 alone: NDCG@2 = 1/log2(3) (see the hand example above)
+    train, test = _tiny_split(explicit=True)
+    model = Popularity().fit(train)
+    runs = [evaluate(model, train, test, k=2, max_users=1, seed=seed) for seed in range(6)]
+    assert all(run["users_evaluated"] == 1 for run in runs)
+    assert {round(run["ndcg@2"], 6) for run in runs} == {1.0, round(1 / LOG2_3, 6)}
+    again = evaluate(model, train, test, k=2, max_users=1, seed=3)
+    assert again["ndcg@2"] == runs[3]["ndcg@2"]
+    assert runs[0]["rmse"] == pytest.approx(np.sqrt(0.5))  # accuracy still uses every test pair
+    with pytest.raises(DataError, match="max_users"):
+        evaluate(model, train, test, max_users=0)
