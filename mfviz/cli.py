@@ -21,8 +21,8 @@ from mfviz.errors import DataError, ModelError
 
 EXIT_USAGE = 2
 # Our own option names: a model hyperparameter with one of these names gets a `--param-` prefix.
-RESERVED = {"model", "split", "test_size", "seed", "k", "eval_users", "leave_out", "json", "quiet", "output",
-            "user", "item", "rating", "timestamp", "no_rating", "no_timestamp", "delimiter",
+RESERVED = {"model", "split", "test_size", "seed", "k", "eval_users", "leave_out", "json", "quiet",
+            "output", "user", "item", "rating", "timestamp", "no_rating", "no_timestamp", "delimiter",
             "header", "on_bad_rows", "items", "explicit", "implicit", "help"}
 
 
