@@ -41,7 +41,8 @@ with st.container(border=True):
                                                 meta_key, meta_content, metadata.name if metadata else "")
             except (ValueError, OSError) as exc:  # DataError is a ValueError
                 failed = True
-                st.error(f"Could not load {upload.name}: {exc}", icon="⚠️")
+                st.error(f"Could not load {upload.name}: {exc}\n\nPick the columns under **Column mapping** "
+                         "below, or fix the file and upload it again.", icon=":material/error:")
             else:
                 source = DataEntry(interactions=loaded, name=upload.name, key=state.interactions_hash(loaded),
                                    report_lines=ui.plain_report(loaded.report.lines()))
@@ -50,7 +51,7 @@ with st.container(border=True):
                 st.session_state[state.FILTERS] = {}
                 ui.set_data(source)
                 st.success(f"Loaded {upload.name}: {loaded.n_users:,} users, {loaded.n_items:,} items, "
-                           f"{loaded.nnz:,} interactions. Models of the previous data were cleared.", icon="✅")
+                           f"{loaded.nnz:,} interactions. Models of the previous data were cleared.", icon=":material/check_circle:")
 
         # Column mapping: open by default when loading failed or columns were taken by position.
         columns = getattr(source.interactions.report, "columns", {}) or {}

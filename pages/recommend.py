@@ -60,7 +60,7 @@ if mode == "a user in the data":
         st.dataframe(history, hide_index=True, width="stretch", height=420)
     with right:
         st.markdown(f"**Recommended by {entry.name}** ({millis:.0f} ms)")
-        st.dataframe(item_table(ids, scores), hide_index=True, width="stretch", height=420)
+        st.dataframe(item_table(ids, scores), hide_index=True, width="stretch")
     st.caption("Items the user already has are never recommended. The score is the model's preference "
                "(higher = stronger); popularity is the item's number of interactions in the data.")
 else:

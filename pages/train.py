@@ -24,8 +24,12 @@ running = job is not None and not job.done
 
 kinds = list(MODELS)
 default_kind = "ials" if "ials" in kinds and not inter.is_explicit else ("funksvd" if "funksvd" in kinds else kinds[0])
-kind = st.selectbox("Model", kinds, index=kinds.index(default_kind), key="train_model",
+# Remembered outside the widget: Streamlit forgets a widget's value when another page is shown.
+remembered = st.session_state.get(state.TRAIN_KIND, default_kind)
+kind = st.selectbox("Model", kinds, index=kinds.index(remembered) if remembered in kinds else 0,
+                    key="train_model",
                     format_func=lambda k: f"{MODELS[k].label} — {FEEDBACK.get(MODELS[k].feedback, '')}")
+st.session_state[state.TRAIN_KIND] = kind
 cls = MODELS[kind]
 doc = (cls.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
 if doc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -20,10 +21,15 @@ PAGES = {
     "pages/recommend.py": "Recommend",
 }
 TIMEOUT = 300  # seconds per script run; the first run compiles numba kernels
+os.environ["MFVIZ_NO_WARM_UP"] = "1"  # no UMAP compilation thread competing with these tests
 
 
 def new_app() -> AppTest:
-    return AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    """A fresh browser session. The Latent space page starts on PCA here: UMAP's first call spends
+    ~40 s compiling numba code in every new process, which the browser test covers instead."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["latent_method"] = "PCA"
+    return at.run()
 
 
 def open_page(at: AppTest, page: str) -> AppTest:
@@ -164,3 +170,17 @@ def test_sessions_do_not_share_data():
     assert first.metric[0].value == "30"
     second.run()
     assert second.metric[0].value == "3,000"
+
+
+def test_column_mapping_rescues_a_file_with_unknown_column_names():
+    rows = "".join(f"u{u},i{i},{1 + (u * i) % 5}\n" for u in range(30) for i in range(20) if (u + i) % 3)
+    at = new_app()
+    upload(at, "odd.csv", ("who,what,score\n" + rows).encode())
+    assert not at.exception
+    assert at.error and "Column mapping" in at.error[0].value
+    at.selectbox(key="map_user").set_value(0)
+    at.selectbox(key="map_item").set_value(1)
+    at.selectbox(key="map_rating").set_value(2)
+    at.button(key="apply_mapping").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert [m.value for m in at.metric][:3] == ["30", "20", "400"]
