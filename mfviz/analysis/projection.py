@@ -164,8 +164,41 @@ def cosine_knn(vectors: np.ndarray, k: int, threads: int = 2, seed: int = 0) -> 
     return knn_ids, knn_dists.astype(np.float32)
 
 
+_UMAP_CACHING = False
+
+
+def _enable_umap_jit_cache() -> None:
+    """Turn on numba's on-disk cache for umap-learn's own jitted functions.
+
+    umap-learn compiles several of them (smooth_knn_dist, compute_membership_strengths, the
+    layout epoch, ...) without ``cache=True``, which costs ~10-25 s in every fresh process on
+    this machine. Enabling the cache changes nothing but where the compiled code is kept
+    (umap's __pycache__, or numba's user-wide cache folder when that is read-only), so the
+    cost is paid once per machine, as with mfviz's own kernels.
+    """
+    global _UMAP_CACHING
+    if _UMAP_CACHING:
+        return
+    import umap.layouts
+    import umap.spectral
+    import umap.umap_
+    import umap.utils
+    from numba.core.registry import CPUDispatcher
+
+    for module in (umap.umap_, umap.layouts, umap.spectral, umap.utils):
+        for function in list(vars(module).values()):
+            if isinstance(function, CPUDispatcher) and type(function._cache).__name__ == "NullCache":
+                try:
+                    function.enable_caching()
+                except Exception:  # noqa: BLE001 - an uncachable function just compiles as before
+                    pass
+    _UMAP_CACHING = True
+
+
 def _umap(vectors: np.ndarray, n_components: int, n_neighbors: int, min_dist: float, seed, threads: int):
     import umap  # imported late: importing umap-learn takes seconds
+
+    _enable_umap_jit_cache()
 
     if np.linalg.norm(vectors, axis=1).max() == 0:
         raise DataError("every vector is zero; a cosine map needs non-zero factors")
