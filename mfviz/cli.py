@@ -217,8 +217,8 @@ def _training_fields(model) -> dict[str, Any]:
 def cmd_evaluate(args: argparse.Namespace) -> dict[str, Any]:
     from mfviz.evaluation import evaluate, split
 
+    model = _build_model(args)  # before loading, so a bad option fails fast
     data = _load(args)
-    model = _build_model(args)
     _feedback_note(args, model, data)
     train, test = split(data, args.split, test_size=args.test_size, seed=args.seed, k=args.leave_out)
     _progress(args, f"{args.split} split (seed {args.seed}): {train.nnz:,} train, {test.nnz:,} test")
@@ -236,8 +236,8 @@ def cmd_evaluate(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_train(args: argparse.Namespace) -> dict[str, Any]:
+    model = _build_model(args)  # before loading, so a bad option fails fast
     data = _load(args)
-    model = _build_model(args)
     _feedback_note(args, model, data)
     _fit(args, model, data)
     path = model.save(args.output)
