@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
 
 from mfviz.errors import ModelError
 from mfviz.kernels.topk import topk_dot
@@ -101,6 +102,8 @@ class Model:
         self.history: list[dict[str, float]] = []
         self.fit_seconds: float = 0.0
         self.train_matrix: sp.csr_matrix | None = None
+        self.user_ids: np.ndarray | None = None  # original ids by index, when fitted on Interactions
+        self.item_ids: np.ndarray | None = None
 
     # ----------------------------------------------------------------- hyperparameters
     def get_params(self) -> dict[str, Any]:
@@ -126,6 +129,8 @@ class Model:
             raise ModelError("cannot fit on an empty matrix")
         self._reset()
         self.train_matrix = matrix
+        self.user_ids = getattr(interactions, "user_ids", None)
+        self.item_ids = getattr(interactions, "item_ids", None)
         self._started = time.perf_counter()
         self._callback = callback
         self._fit(matrix)
@@ -240,8 +245,10 @@ class Model:
             indptr, indices = seen.indptr.astype(np.int64), seen.indices.astype(np.int64)
         else:
             indptr, indices = np.zeros(1, np.int64), np.zeros(0, np.int64)
-        return topk_dot(np.ascontiguousarray(self._user_factors[users]), self._item_factors,
-                        self._item_offsets(), n, indptr, indices)
+        # numba runs the blocks in parallel; a multi-threaded BLAS inside each would oversubscribe
+        with threadpool_limits(limits=1, user_api="blas"):
+            return topk_dot(np.ascontiguousarray(self._user_factors[users]), self._item_factors,
+                            self._item_offsets(), n, indptr, indices)
 
     def recommend_for_vector(self, vector: np.ndarray, n: int = 10, exclude=()) -> tuple[np.ndarray, np.ndarray]:
         """Top-n items for one user vector (e.g. from `fold_in`), excluding given item indices."""
@@ -266,8 +273,9 @@ class Model:
             norms = np.linalg.norm(vectors, axis=1, keepdims=True)
             vectors = np.ascontiguousarray(vectors / np.where(norms > 0, norms, 1), dtype=np.float32)
         indptr = np.arange(items.size + 1, dtype=np.int64)
-        return topk_dot(np.ascontiguousarray(vectors[items]), vectors, np.zeros(self.n_items, np.float32),
-                        self._check_n(n), indptr, items.astype(np.int64))
+        with threadpool_limits(limits=1, user_api="blas"):
+            return topk_dot(np.ascontiguousarray(vectors[items]), vectors, np.zeros(self.n_items, np.float32),
+                            self._check_n(n), indptr, items.astype(np.int64))
 
     @staticmethod
     def _check_n(n) -> int:
@@ -318,6 +326,9 @@ class Model:
         if self.train_matrix is not None:
             arrays.update(train_indptr=self.train_matrix.indptr, train_indices=self.train_matrix.indices,
                           train_data=self.train_matrix.data)
+        for key, ids in (("user_ids", self.user_ids), ("item_ids", self.item_ids)):
+            if ids is not None:  # text or integers; never object arrays, which would need pickle
+                arrays[key] = ids if ids.dtype.kind in "iuU" else ids.astype(str)
         arrays.update({f"extra_{k}": v for k, v in self._extra_state().items()})
         with open(path, "wb") as handle:
             np.savez_compressed(handle, **arrays)
@@ -345,6 +356,8 @@ def load_model(source) -> Model:
     model.global_mean = float(meta["global_mean"])
     model.history = meta["history"]
     model.fit_seconds = float(meta["fit_seconds"])
+    model.user_ids = arrays.pop("user_ids", None)
+    model.item_ids = arrays.pop("item_ids", None)
     if "train_indptr" in arrays:
         model.train_matrix = sp.csr_matrix(
             (arrays.pop("train_data"), arrays.pop("train_indices"), arrays.pop("train_indptr")),
