@@ -34,7 +34,7 @@ class ALS(Model):
     params = {
         "factors": Param(32, "number of latent factors", low=1, high=4096),
         "epochs": Param(15, "alternating sweeps (items then users)", low=1, high=10_000),
-        "regularization": Param(5.0, "L2 penalty lambda (times the row's count with scale_regularization)",
+        "regularization": Param(15.0, "L2 penalty lambda (times the row's count with scale_regularization)",
                                 low=0.0),
         "biases": Param(True, "learn a global mean and user/item biases"),
         "scale_regularization": Param(False, "ALS-WR: multiply lambda by the user's/item's count"),

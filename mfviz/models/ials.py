@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 import scipy.sparse as sp
 
@@ -11,6 +12,12 @@ from mfviz.models.base import Model, Param
 
 # Squares of confidence-weighted residuals must stay inside float32 (max ~3e38) in CG.
 _MAX_CONFIDENCE = 1e12
+
+
+def _gram(factors: np.ndarray) -> np.ndarray:
+    """FᵀF in float64 (one BLAS call; a mixed float32/float64 product would not use BLAS)."""
+    factors = factors.astype(np.float64)
+    return factors.T @ factors
 
 
 class ImplicitALS(Model):
@@ -90,12 +97,13 @@ class ImplicitALS(Model):
         X = (rng.standard_normal((n_users, self.factors)) * 0.01).astype(np.float32)
         Y = (rng.standard_normal((n_items, self.factors)) * 0.01).astype(np.float32)
         use_cg = self.solver == "cg"
-        XtX = X.T.astype(np.float64) @ X
+        XtX = _gram(X)
         for epoch in range(1, self.epochs + 1):
-            ials_solve_rows(*item_csr, Y, X, XtX, self.regularization, use_cg, self.cg_steps)
-            YtY = Y.T.astype(np.float64) @ Y
-            ials_solve_rows(*user_csr, X, Y, YtY, self.regularization, use_cg, self.cg_steps)
-            XtX = X.T.astype(np.float64) @ X
+            with numba.parallel_chunksize(1):  # chunks handed out dynamically: rows differ in cost
+                ials_solve_rows(*item_csr, Y, X, XtX, self.regularization, use_cg, self.cg_steps)
+                YtY = _gram(Y)
+                ials_solve_rows(*user_csr, X, Y, YtY, self.regularization, use_cg, self.cg_steps)
+            XtX = _gram(X)
             loss = (ials_observed_loss(*user_csr, X, Y) + float(np.sum(XtX * YtY))
                     + self.regularization * (np.trace(XtX) + np.trace(YtY)))
             self._user_factors, self._item_factors = X, Y
@@ -112,6 +120,6 @@ class ImplicitALS(Model):
         Y = self._item_factors
         vector = np.zeros((1, Y.shape[1]), np.float32)
         ials_solve_rows(np.array([0, items.size], np.int64), items[order].astype(np.int32),
-                        self._confidence(values[order]), vector, Y, Y.T.astype(np.float64) @ Y,
+                        self._confidence(values[order]), vector, Y, _gram(Y),
                         self.regularization, False, 1)
         return vector[0], 0.0

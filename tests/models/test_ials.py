@@ -1,0 +1,147 @@
+"""ImplicitALS: kernels vs NumPy references and a dense brute-force solve, CG vs Cholesky, the
+exact loss, confidence variants and input handling."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from mfviz.errors import ModelError
+from mfviz.kernels.dense import cholesky_solve, cholesky_solve_reference
+from mfviz.kernels.ials import (
+    ials_observed_loss,
+    ials_observed_loss_reference,
+    ials_solve_rows,
+    ials_solve_rows_reference,
+)
+from mfviz.models import ImplicitALS
+
+
+def counts(seed=0, shape=(40, 30), density=0.25):
+    rng = np.random.default_rng(seed)
+    dense = np.where(rng.random(shape) < density, rng.integers(1, 6, shape), 0).astype(np.float32)
+    return sp.csr_matrix(dense)
+
+
+def csr_args(matrix, alpha):
+    conf = (1.0 + alpha * matrix.data).astype(np.float32)
+    return matrix.indptr.astype(np.int64), matrix.indices.astype(np.int32), conf
+
+
+def start(shape, f, seed=1):
+    rng = np.random.default_rng(seed)
+    return (rng.standard_normal((shape[0], f)) * 0.1).astype(np.float32), \
+        (rng.standard_normal((shape[1], f)) * 0.3).astype(np.float32)
+
+
+def test_cholesky_solve_matches_numpy():
+    rng = np.random.default_rng(0)
+    M = rng.standard_normal((7, 7))
+    A = M @ M.T + 0.5 * np.eye(7)
+    b = rng.standard_normal(7)
+    x = np.empty(7)
+    cholesky_solve(A.copy(), b, x)
+    np.testing.assert_allclose(x, cholesky_solve_reference(A, b), rtol=1e-10)
+
+
+@pytest.mark.parametrize("use_cg", [False, True])
+def test_sweep_matches_reference(use_cg):
+    matrix = counts()
+    X, Y = start(matrix.shape, 6)
+    gram = Y.T.astype(np.float64) @ Y
+    expected = ials_solve_rows_reference(*csr_args(matrix, 3.0), X, Y, gram, 0.1, use_cg, 3)
+    ials_solve_rows(*csr_args(matrix, 3.0), X, Y, gram, 0.1, use_cg, 3)
+    np.testing.assert_allclose(X, expected, rtol=1e-3, atol=1e-5)
+
+
+def test_cholesky_sweep_matches_dense_weighted_least_squares():
+    """Independent of the YᵀY trick: solve each user's full weighted ridge problem over all items
+    with dense C_u = diag(c_u1 .. c_un) and P_u as in the paper."""
+    matrix = counts(seed=3)
+    alpha, lam = 2.0, 0.3
+    X, Y = start(matrix.shape, 5)
+    ials_solve_rows(*csr_args(matrix, alpha), X, Y, Y.T.astype(np.float64) @ Y, lam, False, 1)
+    R = matrix.toarray().astype(np.float64)
+    C, P, Y64 = 1.0 + alpha * R, (R > 0).astype(float), Y.astype(np.float64)
+    for u in range(R.shape[0]):
+        A = Y64.T @ (C[u][:, None] * Y64) + lam * np.eye(5)
+        expected = np.linalg.solve(A, Y64.T @ (C[u] * P[u]))
+        np.testing.assert_allclose(X[u], expected, rtol=1e-4, atol=1e-6)
+
+
+def test_cg_with_many_steps_equals_cholesky():
+    matrix = counts(seed=4)
+    X, Y = start(matrix.shape, 6)
+    gram = Y.T.astype(np.float64) @ Y
+    exact, iterative = X.copy(), X.copy()
+    ials_solve_rows(*csr_args(matrix, 1.0), exact, Y, gram, 0.5, False, 1)
+    ials_solve_rows(*csr_args(matrix, 1.0), iterative, Y, gram, 0.5, True, 60)
+    np.testing.assert_allclose(iterative, exact, rtol=1e-3, atol=1e-4)
+    few = X.copy()
+    ials_solve_rows(*csr_args(matrix, 1.0), few, Y, gram, 0.5, True, 1)
+    assert np.abs(few - exact).max() > np.abs(iterative - exact).max()
+
+
+def test_observed_loss_matches_reference():
+    matrix = counts(seed=5)
+    X, Y = start(matrix.shape, 4)
+    args = csr_args(matrix, 4.0)
+    assert ials_observed_loss(*args, X, Y) == pytest.approx(ials_observed_loss_reference(*args, X, Y), rel=1e-6)
+
+
+def test_recorded_loss_is_the_full_weighted_objective():
+    matrix = counts(seed=6)
+    model = ImplicitALS(factors=4, epochs=3, alpha=2.0, regularization=0.2, random_state=0).fit(matrix)
+    R = matrix.toarray().astype(np.float64)
+    C, P = 1.0 + 2.0 * R, (R > 0).astype(float)
+    X, Y = model.user_factors.astype(np.float64), model.item_factors.astype(np.float64)
+    brute = np.sum(C * (P - X @ Y.T) ** 2) + 0.2 * (np.sum(X**2) + np.sum(Y**2))
+    assert model.history[-1]["loss"] == pytest.approx(brute, rel=1e-5)
+
+
+def test_exact_solver_never_increases_the_loss():
+    model = ImplicitALS(factors=5, epochs=8, solver="cholesky", random_state=0).fit(counts(seed=7))
+    losses = np.array([h["loss"] for h in model.history])
+    assert (np.diff(losses) <= 1e-6 * losses[:-1]).all()
+    assert losses[-1] < losses[0]
+
+
+def test_log_confidence_is_linear_confidence_on_transformed_values():
+    matrix = counts(seed=8)
+    transformed = matrix.copy()
+    transformed.data = (3.0 * np.log1p(matrix.data / 2.0)).astype(np.float32)
+    log = ImplicitALS(factors=3, epochs=3, confidence="log", alpha=3.0, eps=2.0, random_state=0).fit(matrix)
+    linear = ImplicitALS(factors=3, epochs=3, alpha=1.0, random_state=0).fit(transformed)
+    np.testing.assert_allclose(log.user_factors, linear.user_factors, rtol=1e-4, atol=1e-5)
+
+
+def test_stored_zeros_are_unobserved_and_negatives_rejected():
+    matrix = counts(seed=9)
+    with_zeros = matrix.copy()
+    with_zeros.data[::4] = 0.0  # stored, but zero
+    cleaned = with_zeros.copy()
+    cleaned.eliminate_zeros()
+    a = ImplicitALS(factors=3, epochs=2, random_state=0).fit(with_zeros)
+    b = ImplicitALS(factors=3, epochs=2, random_state=0).fit(cleaned)
+    np.testing.assert_array_equal(a.item_factors, b.item_factors)
+    negative = matrix.copy()
+    negative.data[0] = -2.0
+    with pytest.raises(ModelError, match="non-negative.*-2"):
+        ImplicitALS(factors=3, epochs=1).fit(negative)
+
+
+def test_fold_in_of_a_new_profile_is_one_exact_solve():
+    matrix = counts(seed=10)
+    model = ImplicitALS(factors=4, epochs=3, alpha=2.0, regularization=0.1, random_state=0).fit(matrix)
+    items, values = np.array([1, 4, 9]), np.array([1.0, 3.0, 2.0])
+    Y = model.item_factors.astype(np.float64)
+    c = np.ones(Y.shape[0])
+    c[items] = 1.0 + 2.0 * values
+    p = np.zeros(Y.shape[0])
+    p[items] = 1.0
+    expected = np.linalg.solve(Y.T @ (c[:, None] * Y) + 0.1 * np.eye(4), Y.T @ (c * p))
+    np.testing.assert_allclose(model.fold_in(items, values), expected, rtol=1e-4, atol=1e-6)
+
+
+def test_confidence_overflow_names_alpha():
+    with pytest.raises(ModelError, match="alpha=1e\\+20"):
+        ImplicitALS(factors=2, epochs=1, alpha=1e20).fit(counts())

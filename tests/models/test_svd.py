@@ -1,0 +1,69 @@
+"""TruncatedSVD: spectrum vs scipy and LAPACK, Eckart–Young reconstruction, deterministic signs,
+folding-in, loss, and persistence of the singular values."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from scipy.sparse.linalg import svds
+
+from mfviz.errors import ModelError
+from mfviz.models import TruncatedSVD, load_model
+
+
+def sparse_counts(shape, density=0.05, seed=0):
+    rng = np.random.default_rng(seed)
+    dense = np.where(rng.random(shape) < density, rng.integers(1, 4, shape), 0).astype(np.float32)
+    return sp.csr_matrix(dense)
+
+
+@pytest.mark.parametrize("shape", [(400, 260), (260, 400)])
+def test_singular_values_match_scipy_svds(shape):
+    """The Lanczos path (both sides > 200), on tall and wide matrices."""
+    matrix = sparse_counts(shape)
+    model = TruncatedSVD(factors=12).fit(matrix)
+    expected = np.sort(svds(matrix.astype(np.float64), k=12, tol=0, random_state=0)[1])[::-1]
+    assert np.all(np.diff(model.singular_values) <= 0)
+    np.testing.assert_allclose(model.singular_values, expected, rtol=1e-4)
+
+
+def test_small_matrix_matches_dense_svd_and_eckart_young():
+    matrix = sparse_counts((40, 30), density=0.3)
+    k = 5
+    model = TruncatedSVD(factors=k).fit(matrix)
+    U, s, Vt = np.linalg.svd(matrix.toarray().astype(np.float64))
+    np.testing.assert_allclose(model.singular_values, s[:k], rtol=1e-6)
+    best = (U[:, :k] * s[:k]) @ Vt[:k]
+    np.testing.assert_allclose(model.user_factors @ model.item_factors.T, best, atol=1e-4)
+    np.testing.assert_allclose(model.item_factors.T @ model.item_factors, np.eye(k), atol=1e-5)
+    total = float(np.sum(matrix.toarray().astype(np.float64) ** 2))
+    assert model.history[-1]["loss"] == pytest.approx(total - np.sum(s[:k] ** 2), rel=1e-6)
+
+
+def test_signs_are_fixed_by_the_largest_item_component():
+    matrix = sparse_counts((300, 250))
+    first = TruncatedSVD(factors=6).fit(matrix)
+    flipped = TruncatedSVD(factors=6).fit(matrix)
+    V = first.item_factors
+    assert (V[np.argmax(np.abs(V), axis=0), np.arange(6)] > 0).all()
+    np.testing.assert_array_equal(first.item_factors, flipped.item_factors)
+
+
+def test_fold_in_is_r_times_V():
+    matrix = sparse_counts((60, 50), density=0.2)
+    model = TruncatedSVD(factors=4).fit(matrix)
+    items, values = np.array([3, 7, 20]), np.array([2.0, 1.0, 3.0])
+    np.testing.assert_allclose(model.fold_in(items, values), values @ model.item_factors[items], rtol=1e-5)
+    np.testing.assert_allclose(model.fold_in(items), model.item_factors[items].sum(0), rtol=1e-5)
+    row = matrix[9]
+    np.testing.assert_allclose(model.fold_in(row.indices, row.data), model.user_factors[9], atol=1e-4)
+
+
+def test_rank_larger_than_the_matrix_is_a_clear_error():
+    with pytest.raises(ModelError, match="factors must be <= .* = 30.*got 31"):
+        TruncatedSVD(factors=31).fit(sparse_counts((40, 30), density=0.3))
+
+
+def test_singular_values_survive_save_and_load(tmp_path):
+    model = TruncatedSVD(factors=3).fit(sparse_counts((30, 20), density=0.3))
+    loaded = load_model(model.save(tmp_path / "svd.npz"))
+    np.testing.assert_array_equal(loaded.singular_values, model.singular_values)
