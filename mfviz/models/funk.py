@@ -48,9 +48,10 @@ class SGDModel(Model):
     step (free to collect; an exact pass would cost a third of an epoch) plus the penalty at the
     end of the epoch; `train_rmse` is the RMSE of those errors; `val_rmse` is exact, on the
     held-out ratings, when `validation_fraction` > 0. After training, `training_loss` and
-    `training_rmse` hold the exact objective (per rating) and RMSE of the final parameters. With a validation split, training stops after `patience` epochs
-    without a lower validation RMSE and the parameters of the best epoch are kept
-    (`best_epoch`). The learning rate is multiplied by `lr_decay` after every epoch. Users and
+    `training_rmse` hold the exact objective (per rating) and RMSE of the final parameters.
+
+    With a validation split, training stops after `patience` epochs without a lower validation
+    RMSE and the parameters of the best epoch are kept (`best_epoch`). The learning rate is multiplied by `lr_decay` after every epoch. Users and
     items without training ratings get zero factors and biases, so their predictions fall back
     to the global mean plus the known bias (as Surprise does for unknown ids).
     """
@@ -111,8 +112,9 @@ class SGDModel(Model):
             return matrix, None
         n_valid = int(round(self.validation_fraction * matrix.nnz))
         if n_valid < 1 or n_valid >= matrix.nnz:
-            raise ModelError(f"validation_fraction={self.validation_fraction:g} leaves {n_valid} of "
-                             f"{matrix.nnz} ratings for validation; use a larger fraction or set it to 0")
+            raise ModelError(f"validation_fraction={self.validation_fraction:g} holds out {n_valid} of "
+                             f"{matrix.nnz} ratings; both sides need at least one rating: use a larger "
+                             "fraction, more data, or validation_fraction=0")
         held = np.zeros(matrix.nnz, bool)
         held[rng.choice(matrix.nnz, n_valid, replace=False)] = True
         coo = matrix.tocoo()
