@@ -11,6 +11,7 @@ from pathlib import Path
 import hnswlib
 import numpy as np
 import pandas as pd
+from threadpoolctl import threadpool_limits
 
 from mfviz.errors import DataError
 from mfviz.kernels.topk import topk_dot
@@ -74,7 +75,16 @@ def exact_search(queries, vectors, k: int, metric: str = "cosine", exclude_self_
         if indices.size != queries.shape[0]:
             raise DataError(f"exclude_self_ids has {indices.size} entries for {queries.shape[0]} queries")
         indptr = np.arange(indices.size + 1, dtype=np.int64)
-    return topk_dot(queries, vectors, np.zeros(vectors.shape[0], np.float32), k, indptr, indices)
+    return _topk(queries, vectors, np.zeros(vectors.shape[0], np.float32), k, indptr, indices)
+
+
+def _topk(queries, vectors, bias, k, indptr, indices):
+    """`topk_dot`, with BLAS pinned to one thread when the kernel runs several blocks in
+    parallel (nested BLAS threads oversubscribe the cores)."""
+    if queries.shape[0] <= 64:  # one block: no numba parallelism, let BLAS use the threads
+        return topk_dot(queries, vectors, bias, k, indptr, indices)
+    with threadpool_limits(limits=1, user_api="blas"):
+        return topk_dot(queries, vectors, bias, k, indptr, indices)
 
 
 # --------------------------------------------------------------------- the index
@@ -193,7 +203,7 @@ class NeighbourIndex:
                 indptr, indices = np.zeros(1, np.int64), np.zeros(0, np.int64)
             else:
                 indptr, indices = np.arange(m + 1, dtype=np.int64), self_ids.astype(np.int64)
-            return topk_dot(queries, base, np.zeros(self.n, np.float32), k, indptr, indices)
+            return _topk(queries, base, np.zeros(self.n, np.float32), k, indptr, indices)
         want = k + (0 if self_ids is None else 1)  # one spare for the query's own row
         best_ids = np.full((m, want), -1, np.int64)
         best = np.full((m, want), -np.inf, np.float32)

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 from scipy.stats import spearmanr
+from threadpoolctl import threadpool_limits
 
 from mfviz.data.interactions import DEFAULT_HEAD_SHARE, long_tail_split
 from mfviz.errors import DataError, ModelError
@@ -179,7 +180,10 @@ def popularity_report(model, interactions, k: int = 10, sample_users: int | None
         if sample_users < 1:
             raise DataError(f"sample_users must be >= 1 or None, got {sample_users!r}")
         users = np.sort(np.random.default_rng(seed).choice(n_users, int(sample_users), replace=False))
-    ids = _recommend(model, users, int(k), matrix)
+    # One BLAS thread inside the numba-parallel top-k: the kernel's prange already uses the cores,
+    # and nested BLAS threads oversubscribe them (6x slower measured on 2 cores).
+    with threadpool_limits(limits=1, user_api="blas"):
+        ids = _recommend(model, users, int(k), matrix)
     valid = ids >= 0
     safe = np.where(valid, ids, 0)
     list_length = valid.sum(axis=1)

@@ -14,9 +14,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from mfviz.analysis.neighbours import NeighbourIndex, exact_search, normalise_rows
+from mfviz.analysis.neighbours import NeighbourIndex, _topk, exact_search, normalise_rows
 from mfviz.errors import DataError
-from mfviz.kernels.topk import topk_dot
 
 METHODS = ("umap", "pca")
 CACHE_VERSION = 1
@@ -283,7 +282,7 @@ def neighbourhood_preservation(vectors, coords, k: int = 10, sample: int | None 
     # Euclidean kNN as a dot-product top-k: -|a-b|² = 2a·b - |b|² - |a|², the last term constant per query.
     squared = np.einsum("ij,ij->i", coords, coords).astype(np.float32)
     indptr = np.arange(rows.size + 1, dtype=np.int64)
-    map_ids, _ = topk_dot(np.ascontiguousarray(2 * coords[rows]), coords, -squared, k, indptr, rows.astype(np.int64))
+    map_ids, _ = _topk(np.ascontiguousarray(2 * coords[rows]), coords, -squared, k, indptr, rows.astype(np.int64))
     shared = [np.intersect1d(a, b).size for a, b in zip(factor_ids, map_ids, strict=True)]
     return float(np.mean(shared) / k)
 
