@@ -33,10 +33,13 @@ class ImplicitALS(Model):
 
         L = Σ_u Σ_i c_ui (p_ui - x_uᵀ y_i)² + λ (Σ_u ‖x_u‖² + Σ_i ‖y_i‖²).
 
-    Alternating updates, items then users each epoch, every row solved independently:
+    Alternating updates, users then items each epoch (as the paper, Spark and implicit do;
+    on MovieLens this order ranked measurably better than items-then-users), every row solved
+    independently, plus one last user half-sweep after the final epoch so that the stored user
+    vectors answer the final item vectors:
 
-        y_i ← (XᵀX + λI + Xᵀ (C_i - I) X)⁻¹ Xᵀ C_i p_i
         x_u ← (YᵀY + λI + Yᵀ (C_u - I) Y)⁻¹ Yᵀ C_u p_u
+        y_i ← (XᵀX + λI + Xᵀ (C_i - I) X)⁻¹ Xᵀ C_i p_i
 
     YᵀY is computed once per half-sweep, so a row costs O(n_u f² ) (Cholesky: + f³) instead of
     O(n_items f²). solver="cg" replaces the exact solve by `cg_steps` conjugate-gradient steps
@@ -54,7 +57,7 @@ class ImplicitALS(Model):
     feedback = "implicit"
     params = {
         "factors": Param(64, "number of latent factors", low=1, high=4096),
-        "epochs": Param(15, "alternating sweeps (items then users)", low=1, high=10_000),
+        "epochs": Param(15, "alternating sweeps (users then items)", low=1, high=10_000),
         "regularization": Param(0.05, "L2 penalty lambda on every factor vector", low=0.0),
         "alpha": Param(10.0, "confidence slope: c = 1 + alpha * r", low=0.0),
         "confidence": Param("linear", "c = 1 + alpha*r ('linear') or 1 + alpha*log(1 + r/eps) ('log')",
@@ -93,17 +96,22 @@ class ImplicitALS(Model):
         item_csr = (by_item.indptr.astype(np.int64), by_item.indices.astype(np.int32), by_item.data)
         n_users, n_items = matrix.shape
         rng = np.random.default_rng(self.random_state)
-        # small random start, as implicit does: CG warm-starts from it in the first sweep
+        # small random start (implicit's scale; zero-mean so no direction is favoured)
         X = (rng.standard_normal((n_users, self.factors)) * 0.01).astype(np.float32)
         Y = (rng.standard_normal((n_items, self.factors)) * 0.01).astype(np.float32)
         use_cg = self.solver == "cg"
-        XtX = _gram(X)
+        YtY = _gram(Y)
         for epoch in range(1, self.epochs + 1):
             with numba.parallel_chunksize(1):  # chunks handed out dynamically: rows differ in cost
+                ials_solve_rows(*user_csr, X, Y, YtY, self.regularization, use_cg, self.cg_steps)
+                XtX = _gram(X)
                 ials_solve_rows(*item_csr, Y, X, XtX, self.regularization, use_cg, self.cg_steps)
                 YtY = _gram(Y)
-                ials_solve_rows(*user_csr, X, Y, YtY, self.regularization, use_cg, self.cg_steps)
-            XtX = _gram(X)
+                if epoch == self.epochs:
+                    # one more user half-sweep, so that the stored users answer the final items
+                    # (a training user's fold-in then reproduces its vector)
+                    ials_solve_rows(*user_csr, X, Y, YtY, self.regularization, use_cg, self.cg_steps)
+                    XtX = _gram(X)
             loss = (ials_observed_loss(*user_csr, X, Y) + float(np.sum(XtX * YtY))
                     + self.regularization * (np.trace(XtX) + np.trace(YtY)))
             self._user_factors, self._item_factors = X, Y
@@ -113,7 +121,9 @@ class ImplicitALS(Model):
                 break
 
     def _fold_in(self, items: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float]:
-        """One exact solve of the user's row with the items frozen (zeros/negatives ignored)."""
+        """One exact solve of the user's row with the items frozen (zeros/negatives ignored).
+        With solver="cholesky" a training user's fold-in reproduces its stored vector (the fit
+        ends on a user half-sweep); with "cg" it is the exact solve that CG approximates."""
         keep = values > 0
         items, values = items[keep], values[keep]
         order = np.argsort(items, kind="stable")

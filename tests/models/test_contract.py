@@ -20,7 +20,7 @@ QUICK: dict[str, dict] = {
     "funksvd": dict(factors=4, epochs=60, learning_rate=0.02),
     "svdpp": dict(factors=4, epochs=60, learning_rate=0.02),
     "als": dict(factors=4, epochs=8, regularization=0.1),
-    "ials": dict(factors=4, epochs=8, regularization=0.05, alpha=5.0),
+    "ials": dict(factors=4, epochs=8, regularization=0.5, alpha=5.0),
     "popularity": dict(),
 }
 
@@ -37,7 +37,8 @@ NO_DIVERGENCE = {
 }
 
 # Models whose fold-in solves the training problem for one row exactly (with these settings).
-FOLD_IN_EXACT: dict[str, dict] = {"svd": {}, "als": {}, "ials": dict(solver="cholesky"), "popularity": {}}
+FOLD_IN_EXACT: dict[str, dict] = {"svd": {}, "als": {}, "ials": dict(solver="cholesky"),
+                                  "popularity": {}}
 FOLD_IN_INEXACT = {
     "funksvd": "fold-in runs SGD from zero on the profile, not the training trajectory",
     "svdpp": "fold-in runs SGD from zero on the profile, not the training trajectory",
