@@ -353,6 +353,17 @@ class Interactions:
 # --------------------------------------------------------------------- helpers
 def _factorize(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """Contiguous codes (int64) and sorted unique original ids; ids keep their type."""
+    values = ids.to_numpy()
+    if values.dtype.kind in "iu" and values.size:
+        # integer ids in a compact range (the usual 1..n): a presence table is ~3x faster
+        # than hashing, and gives the same sorted uniques and codes
+        low, high = int(values.min()), int(values.max())
+        if high - low <= 2 * values.size + (1 << 20):
+            offsets = values - np.asarray(low, dtype=values.dtype)
+            present = np.zeros(high - low + 1, bool)
+            present[offsets] = True
+            codes = (np.cumsum(present) - 1)[offsets]
+            return codes.astype(np.int64, copy=False), (np.flatnonzero(present) + low).astype(values.dtype)
     codes, uniques = pd.factorize(ids, sort=True)
     return codes.astype(np.int64, copy=False), np.asarray(uniques)
 

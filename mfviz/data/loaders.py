@@ -202,12 +202,22 @@ def _read_frame(blob: Blob, layout: Layout | None, overrides: dict, report: Load
         _check_memory(blob.name, estimated, f"the file size ({blob.size():,} bytes)", max_memory)
     columns = _map_columns(dialect.names, dialect.header, dialect.sample, overrides, blob.name)
     needed = [c for c in dict.fromkeys(columns.values()) if c is not None]
+    id_columns = [columns["user"], columns["item"]]
     bad_rows = formats.BadRows()
     try:
-        table = formats.read_delimited(blob, dialect, include=needed, bad_rows=bad_rows,
-                                       column_types={columns[r]: pa.string() for r in ("user", "item")})
-    except pa.ArrowInvalid as exc:
-        raise _wrap(blob.name, exc) from None
+        table = _read_streaming(blob, dialect, needed, id_columns, bad_rows)
+    except pa.ArrowInvalid:
+        # a later block disagreed with the types inferred from the first one (e.g. a word in
+        # the rating column): read again at once, inferring over every block, so that the
+        # bad value reaches the row-level checks that name its line
+        bad_rows = formats.BadRows()
+        try:
+            table = formats.read_delimited(blob, dialect, include=needed, bad_rows=bad_rows,
+                                           column_types={c: pa.string() for c in id_columns})
+        except pa.ArrowInvalid as exc:
+            raise _wrap(blob.name, exc) from None
+        table = pa.Table.from_arrays([_ids_as_written([table[c]])[0] if c in id_columns else table[c]
+                                      for c in table.column_names], names=table.column_names)
     if bad_rows.count:
         text, expected, actual = bad_rows.first
         if on_bad_rows == "error":
@@ -220,31 +230,53 @@ def _read_frame(blob: Blob, layout: Layout | None, overrides: dict, report: Load
             )
         report.drop(f"a wrong number of fields (expected {expected})", bad_rows.count)
     report.rows_read = table.num_rows + bad_rows.count
-    table = _ids_as_written(table, columns)
     return _to_pandas(table, columns), columns, 1 if dialect.header else 0
 
 
-def _ids_as_written(table: pa.Table, columns: dict) -> pa.Table:
-    """Id columns are read as text; a column becomes int64 only when every id is a canonical
-    integer that fits, so "007" and "7" stay two ids and ids beyond int64 are never rounded."""
-    for role in ("user", "item"):
-        name = columns[role]
-        ids = table[name]
-        if not pa.types.is_string(ids.type) and not pa.types.is_large_string(ids.type):
-            continue
-        if ids.null_count:
-            continue
-        try:
-            as_int = pc.cast(ids, pa.int64())
-        except pa.ArrowInvalid:  # not all integers, or beyond int64: keep the text
-            continue
-        # the cast also accepts "007", "-0" and "0x1f"; those stay text so no two ids merge
-        zero_led = pc.or_(pc.starts_with(ids, "-0"),
-                          pc.and_(pc.starts_with(ids, "0"), pc.greater(pc.binary_length(ids), 1)))
-        if pc.any(zero_led).as_py():
-            continue
-        table = table.set_column(table.schema.get_field_index(name), name, as_int)
-    return table
+def _read_streaming(blob: Blob, dialect, needed: list[str], id_columns: list[str],
+                    bad_rows: formats.BadRows) -> pa.Table:
+    """Block by block, turning id columns into int64 as they come so the text is freed early."""
+    batches = formats.read_delimited(blob, dialect, include=needed, bad_rows=bad_rows,
+                                     column_types={c: pa.string() for c in id_columns},
+                                     streaming=True)
+    chunks: dict[str, list[pa.Array]] = {name: [] for name in batches.schema.names}
+    for batch in batches:
+        for name in batch.schema.names:
+            chunks[name].append(batch.column(name))
+        for name in id_columns:
+            chunks[name] = _ids_as_written(chunks[name])
+    if not any(chunks.values()) or not chunks[needed[0]]:
+        return batches.schema.empty_table()
+    return pa.Table.from_arrays([pa.chunked_array(chunks[n], type=chunks[n][0].type) for n in needed],
+                                names=needed)
+
+
+def _ids_as_written(chunks: list) -> list:
+    """Ids are read as text; they become int64 only when every id so far is a canonical integer
+    that fits, so "007" and "7" stay two ids and ids beyond int64 are never rounded. Only the
+    newest chunk is converted; if it is not integral, the earlier integer chunks go back to
+    their (identical) text."""
+    last = chunks[-1]
+    if pa.types.is_integer(last.type):
+        return chunks
+    integral = all(pa.types.is_integer(c.type) for c in chunks[:-1])
+    as_int = _canonical_int(last) if integral else None
+    if as_int is not None:
+        return [*chunks[:-1], as_int]
+    return [c.cast(pa.string()) if pa.types.is_integer(c.type) else c for c in chunks]
+
+
+def _canonical_int(ids) -> pa.Array | None:
+    if ids.null_count:
+        return None
+    try:
+        as_int = pc.cast(ids, pa.int64())
+    except pa.ArrowInvalid:  # not all integers, or beyond int64: keep the text
+        return None
+    # the cast also accepts "007", "-0" and "0x1f"; those stay text so no two ids merge
+    zero_led = pc.or_(pc.starts_with(ids, "-0"),
+                      pc.and_(pc.starts_with(ids, "0"), pc.greater(pc.binary_length(ids), 1)))
+    return None if pc.any(zero_led).as_py() else as_int
 
 
 def _to_pandas(table: pa.Table, columns: dict) -> pd.DataFrame:
@@ -253,7 +285,14 @@ def _to_pandas(table: pa.Table, columns: dict) -> pd.DataFrame:
         if name is not None and pa.types.is_dictionary(table.schema.field(name).type):
             table = table.set_column(table.schema.get_field_index(name), name,
                                      table[name].cast(table.schema.field(name).type.value_type))
-    return table.to_pandas(split_blocks=True, self_destruct=True)
+    pool = pa.default_memory_pool()
+    pool.release_unused()
+    frame = table.to_pandas(split_blocks=True, self_destruct=True)
+    del table
+    # Arrow's allocator keeps freed blocks for reuse, but what follows allocates through NumPy:
+    # hand them back, or they count twice towards peak memory
+    pool.release_unused()
+    return frame
 
 
 def _timestamps_to_seconds(frame: pd.DataFrame, column: str | None) -> pd.DataFrame:

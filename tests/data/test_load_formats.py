@@ -14,6 +14,7 @@ from conftest import EXPECTED, ROWS, as_dict, write_rows
 
 import mfviz
 from mfviz import load_interactions
+from mfviz.data import formats
 
 
 @pytest.mark.parametrize("delimiter", [",", "\t", ";", "|", "::"])
@@ -320,6 +321,26 @@ def test_implicit_histogram_counts_fractional_weights(tmp_path):
     (tmp_path / "w.csv").write_text("user,item,weight\n1,1,0.25\n1,2,0.5\n2,1,3\n2,2,100\n3,3,0.1\n")
     loaded = load_interactions(tmp_path / "w.csv", explicit=False)
     assert loaded.summary().rating_histogram["count"].sum() == loaded.nnz == 5
+
+
+def test_many_blocks_ids_turn_to_text_when_a_later_block_needs_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(formats, "BLOCK_BYTES", 64)  # a block every few lines
+    lines = ["user,item,rating"] + [f"{k % 40},{k % 7},{k % 5 + 1}" for k in range(400)]
+    lines += ["007,3,5", "7,3,4"]  # only now do the user ids stop being plain integers
+    (tmp_path / "r.csv").write_text("\n".join(lines) + "\n")
+    loaded = load_interactions(tmp_path / "r.csv")
+    assert loaded.user_ids.dtype == object and {"007", "7", "39"} <= set(loaded.user_ids)
+    assert loaded.item_ids.dtype == np.int64 and loaded.report.rows_read == 402
+
+
+def test_many_blocks_bad_value_in_a_later_block_names_its_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(formats, "BLOCK_BYTES", 64)
+    lines = ["user,item,rating"] + [f"{k % 40},{k % 7},{k % 5 + 1}" for k in range(400)]
+    lines[301] = "3,4,five"
+    (tmp_path / "r.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(mfviz.DataError, match="line 302.*'five'"):
+        load_interactions(tmp_path / "r.csv")
+    assert load_interactions(tmp_path / "r.csv", on_bad_rows="drop").report.rows_dropped == 1
 
 
 def test_public_names():
