@@ -9,13 +9,13 @@ st.set_page_config(page_title="mfviz — what did the recommender learn?", page_
                    layout="wide")
 
 PAGES = [
-    st.Page("pages/data.py", title="Data", icon=":material/table_chart:", default=True),
-    st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
-    st.Page("pages/latent.py", title="Latent space", icon=":material/scatter_plot:"),
-    st.Page("pages/neighbours.py", title="Neighbours", icon=":material/hub:"),
-    st.Page("pages/spectrum.py", title="Spectrum", icon=":material/ssid_chart:"),
-    st.Page("pages/bias.py", title="Popularity bias", icon=":material/balance:"),
-    st.Page("pages/recommend.py", title="Recommend", icon=":material/recommend:"),
+    st.Page("views/data.py", title="Data", icon=":material/table_chart:", default=True),
+    st.Page("views/train.py", title="Train", icon=":material/model_training:"),
+    st.Page("views/latent.py", title="Latent space", icon=":material/scatter_plot:"),
+    st.Page("views/neighbours.py", title="Neighbours", icon=":material/hub:"),
+    st.Page("views/spectrum.py", title="Spectrum", icon=":material/ssid_chart:"),
+    st.Page("views/bias.py", title="Popularity bias", icon=":material/balance:"),
+    st.Page("views/recommend.py", title="Recommend", icon=":material/recommend:"),
 ]
 
 page = st.navigation(PAGES)

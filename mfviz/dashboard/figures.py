@@ -21,11 +21,15 @@ class Chart:
     trace_items: tuple = ()  # item indices of each trace's points, to map a selection back to items
 
 
-def _layout(fig: go.Figure, title: str, x: str, y: str, height: int = 380, **kwargs) -> go.Figure:
+def _layout(fig: go.Figure, title: str, x: str, y: str, height: int = 380, legend: str = "top",
+            **kwargs) -> go.Figure:
+    """Title, axis labels and a legend that never covers the title: one row at the top right for
+    two or three entries, a column on the right for more."""
+    placement = (dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0) if legend == "top"
+                 else dict(orientation="v", yanchor="top", y=1.0, xanchor="left", x=1.02))
     fig.update_layout(title=dict(text=title, x=0.0, xanchor="left"), xaxis_title=x, yaxis_title=y,
                       height=height, margin=dict(l=10, r=10, t=50, b=10), template="plotly_white",
-                      legend=dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0),
-                      **kwargs)
+                      legend=placement, **kwargs)
     return fig
 
 
@@ -153,7 +157,7 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
                                  hoverinfo="skip"))
         trace_items.append(part["item"].to_numpy())
     _layout(fig, f"Item vectors mapped to 2-D by {method}", f"{method} 1 (arbitrary units)",
-            f"{method} 2 (arbitrary units)", height=560, dragmode="lasso")
+            f"{method} 2 (arbitrary units)", height=560, dragmode="lasso", legend="right")
     caption = ("Nearby points are items the model considers alike; look for clusters that share a colour, "
                "and drag a lasso (or pick the box tool) around a region to list its items below. "
                "Distances between far-apart clusters mean little in UMAP.")
@@ -238,7 +242,7 @@ def model_spectra_chart(spectra: dict[str, np.ndarray], data_values: np.ndarray 
         fig.add_trace(go.Scatter(x=np.arange(1, len(values) + 1), y=values / values[0], mode="lines+markers",
                                  name=name, marker=dict(size=4), line=dict(color=PALETTE[n % len(PALETTE)])))
     _layout(fig, "Spectra of the models' score matrices (P Qᵀ), scaled to σ1 = 1", "component k (rank)",
-            "σk / σ1 (log scale, unitless)", height=420)
+            "σk / σ1 (log scale, unitless)", height=420, legend="top" if len(spectra) <= 2 else "right")
     fig.update_yaxes(type="log")
     caption = ("A flat curve spreads the model's signal over many directions; a steep one puts it in a "
                "few (often popularity). Regularization shrinks the tail: compare each model with the data.")
@@ -293,7 +297,8 @@ def group_lift_chart(lifts: dict[str, pd.DataFrame]) -> Chart:
                              hovertemplate="%{x}: lift %{y:+.0%}<extra>" + name + "</extra>"))
     fig.add_hline(y=0, line_color="#555")
     _layout(fig, "Popularity lift per user group", "user group (by how popular their history is)",
-            "popularity lift (recommended vs profile, %)", height=380, barmode="group")
+            "lift over own history (%)", height=380, barmode="group",
+            legend="top" if len(lifts) <= 3 else "right")
     fig.update_yaxes(tickformat="+.0%")
     caption = ("Bars above zero mean a group gets recommendations more popular than what it actually "
                "consumes; good looks like small bars, especially for niche users, who lose most from bias.")
@@ -316,7 +321,7 @@ def recommendation_lorenz(counts: dict[str, np.ndarray]) -> Chart:
                                  line=dict(color=colours[name], width=2)))
     _layout(fig, "Who gets recommended: Lorenz curve of recommendation counts",
             "items, least recommended first (% of catalogue)", "recommendations received (cumulative %)",
-            height=400)
+            height=400, legend="right")
     caption = ("The closer a curve hugs the diagonal, the more evenly a model spreads its recommendations; "
                "a curve flat at zero for most of the width means most items are never recommended.")
     return Chart(fig, caption)

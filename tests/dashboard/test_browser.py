@@ -136,6 +136,8 @@ def test_upload_train_and_every_page_in_chromium(server, tmp_path):
             settle(page)
             timings["server start → first page (s)"] = time.perf_counter() - server_started
             assert heading(page) == "Data"
+            assert page.locator("[data-testid='stSidebarNavLink']", has_text="Latent space").count() == 1
+            assert page.locator("[data-testid='stSidebar']", has_text="Current data").count() == 1
             assert not exceptions(page)
             page.screenshot(path=str(SHOTS / "data_demo.png"))
 
@@ -168,7 +170,7 @@ def test_upload_train_and_every_page_in_chromium(server, tmp_path):
             settle(page)
             timings["ImplicitALS training, click → done, default hyperparameters (s)"] = time.perf_counter() - started
             reported = page.locator("[data-testid='stAlertContentSuccess']").first.inner_text()
-            print("\n  train page says:", reported.strip())
+            print("\n  train page says:", reported.strip().splitlines()[-1])
             assert not exceptions(page) and not errors(page), errors(page)
             assert page.locator("[data-testid='stPlotlyChart']").count() >= 1  # the loss curve
             page.screenshot(path=str(SHOTS / "train.png"))
@@ -187,9 +189,28 @@ def test_upload_train_and_every_page_in_chromium(server, tmp_path):
                 if title != "Train":  # train.png was taken right after training, with the loss curve
                     page.wait_for_timeout(800)  # let Plotly finish drawing before the picture
                     page.screenshot(path=str(SHOTS / f"{slug}.png"))
+            # ---------------------------------------------------------------- stakeholder demo: fold-in
+            page.get_by_text("a profile I build").click()
+            after_action(page)
+            profile = page.get_by_role("combobox", name="Items this person likes")
+            for _ in range(3):
+                profile.click()
+                page.get_by_role("option").first.click()
+                after_action(page)
+            page.locator("[data-testid='stMarkdownContainer']", has_text="fold-in").first.wait_for(timeout=WAIT_MS)
+            assert not exceptions(page) and not errors(page), errors(page)
+            page.keyboard.press("Escape")
+            page.wait_for_timeout(500)
+            page.screenshot(path=str(SHOTS / "recommend_profile.png"))
+
             for title, _, _ in PAGES[2:]:  # second visits: everything is cached now
                 timings[f"page switch → {title} (cached) (s)"] = open_page(page, title)
                 assert not exceptions(page)
+        except BaseException:
+            failure = tmp_path / "failure.png"
+            page.screenshot(path=str(failure))
+            print(f"\n  screenshot of the failure: {failure}")
+            raise
         finally:
             browser.close()
     print("\n  timings (shared 2-core machine; printed, not asserted):")

@@ -12,13 +12,13 @@ ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 ML100K = ROOT.parent / "shared" / "datasets" / "ml-100k" / "u.data"
 PAGES = {
-    "pages/data.py": "Data",
-    "pages/train.py": "Train",
-    "pages/latent.py": "Latent space",
-    "pages/neighbours.py": "Neighbours",
-    "pages/spectrum.py": "Spectrum",
-    "pages/bias.py": "Popularity bias",
-    "pages/recommend.py": "Recommend",
+    "views/data.py": "Data",
+    "views/train.py": "Train",
+    "views/latent.py": "Latent space",
+    "views/neighbours.py": "Neighbours",
+    "views/spectrum.py": "Spectrum",
+    "views/bias.py": "Popularity bias",
+    "views/recommend.py": "Recommend",
 }
 TIMEOUT = 300  # seconds per script run; the first run compiles numba kernels
 os.environ["MFVIZ_NO_WARM_UP"] = "1"  # no UMAP compilation thread competing with these tests
@@ -76,14 +76,14 @@ def demo_app() -> AppTest:
 def test_every_page_renders_on_the_demo(demo_app, page):
     at = open_page(demo_app, page)
     assert_clean(at, page)
-    if page != "pages/train.py":
-        assert plotly_charts(at) >= 1 or page == "pages/recommend.py"
-    if page == "pages/data.py":
+    if page != "views/train.py":
+        assert plotly_charts(at) >= 1 or page == "views/recommend.py"
+    if page == "views/data.py":
         assert [m.value for m in at.metric][:3] == ["3,000", "1,500", "100,000"]
 
 
 def test_pages_that_need_a_model_get_the_quick_default(demo_app):
-    at = open_page(demo_app, "pages/neighbours.py")
+    at = open_page(demo_app, "views/neighbours.py")
     assert at.selectbox(key="model_picker").value.endswith("(quick default)")
     assert any(name.endswith("(quick default)") for name in session_models(at))
     first = new_app()
@@ -135,7 +135,7 @@ def test_filters_apply_k_core_and_binarise():
 
 def test_train_a_small_model_then_every_page():
     at = new_app()
-    open_page(at, "pages/train.py")
+    open_page(at, "views/train.py")
     at.selectbox(key="train_model").set_value("ials").run()
     at.number_input(key="hp_ials_factors").set_value(8)
     at.number_input(key="hp_ials_epochs").set_value(3)
@@ -149,13 +149,21 @@ def test_train_a_small_model_then_every_page():
         open_page(at, page)
         assert_clean(at, page)
     # the new model is the one the analysis pages show
-    open_page(at, "pages/latent.py")
+    open_page(at, "views/latent.py")
     assert "f=8" in at.selectbox(key="model_picker").value
+
+
+def test_no_pages_folder_next_to_app():
+    """With a folder named `pages/` beside app.py, Streamlit 1.67 runs a deep link such as /spectrum
+    as that file alone on a fresh server (the legacy multipage mode), skipping app.py's router,
+    layout and sidebar. The page modules therefore live in views/."""
+    assert not (ROOT / "pages").exists()
+    assert all((ROOT / page).is_file() for page in PAGES)
 
 
 def test_a_bad_model_file_gives_a_message():
     at = new_app()
-    open_page(at, "pages/train.py")
+    open_page(at, "views/train.py")
     at.file_uploader(key="load_model").set_value(("model.npz", b"not a zip file", "application/octet-stream"))
     at.run()
     assert not at.exception

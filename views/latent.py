@@ -57,7 +57,8 @@ cards = st.columns(3)
 cards[0].metric("Neighbourhood preservation", f"{score:.0%}",
                 help="Share of each item's 10 nearest neighbours in latent space (cosine) that are also among "
                      "its 10 nearest on the map. 100% = the map keeps every neighbourhood.")
-cards[1].metric("Projection time", f"{projection.seconds:.1f} s" + (" (cached)" if projection.cached else ""))
+cards[1].metric("Projection time", "cached" if projection.cached else f"{projection.seconds:.1f} s",
+                help="Maps are cached by the content of the vectors and the settings, so revisits are instant.")
 cards[2].metric("Items on the map", f"{len(table):,}")
 
 selected = figures.selected_items(chart, event.selection if event else None)

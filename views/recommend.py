@@ -26,6 +26,12 @@ titles = inter.titles
 model = entry.model
 
 
+COLUMNS = {"title": st.column_config.TextColumn(width="medium"),
+           "genres": st.column_config.TextColumn(width="medium"),
+           "score": st.column_config.NumberColumn(width="small", format="%.3f"),
+           "popularity": st.column_config.NumberColumn(width="small", help="Interactions in the data.")}
+
+
 def item_table(items: np.ndarray, scores: np.ndarray | None = None) -> pd.DataFrame:
     items = np.asarray(items, np.int64)
     frame = pd.DataFrame({"title": titles[items]})
@@ -57,10 +63,11 @@ if mode == "a user in the data":
     left, right = st.columns(2)
     with left:
         st.markdown(f"**What user {inter.user_ids[user]} interacted with** ({len(history):,} items, best first)")
-        st.dataframe(history, hide_index=True, width="stretch", height=420)
+        st.dataframe(history, hide_index=True, width="stretch", height=420,
+                     column_config=COLUMNS)
     with right:
         st.markdown(f"**Recommended by {entry.name}** ({millis:.0f} ms)")
-        st.dataframe(item_table(ids, scores), hide_index=True, width="stretch")
+        st.dataframe(item_table(ids, scores), hide_index=True, width="stretch", column_config=COLUMNS)
     st.caption("Items the user already has are never recommended. The score is the model's preference "
                "(higher = stronger); popularity is the item's number of interactions in the data.")
 else:
@@ -91,9 +98,10 @@ else:
         left, right = st.columns([2, 3])
         with left:
             st.markdown("**The profile**")
-            st.dataframe(item_table(np.array(picked)), hide_index=True, width="stretch")
+            st.dataframe(item_table(np.array(picked)), hide_index=True, width="stretch", column_config=COLUMNS)
         with right:
             st.markdown(f"**Recommended by {entry.name}** (fold-in: {millis:.0f} ms)")
-            st.dataframe(item_table(ids[keep], scores[keep]), hide_index=True, width="stretch")
+            st.dataframe(item_table(ids[keep], scores[keep]), hide_index=True, width="stretch",
+                         column_config=COLUMNS)
         st.caption("Fold-in solves for the vector of a new user who liked these items, with the item vectors "
                    "frozen, then ranks every item by it: this is how a live service treats a new visitor.")
