@@ -161,6 +161,22 @@ def test_no_pages_folder_next_to_app():
     assert all((ROOT / page).is_file() for page in PAGES)
 
 
+def test_a_saved_model_loads_back_as_a_session_model(tmp_path):
+    from mfviz.datasets import load_demo
+    from mfviz.models import TruncatedSVD
+
+    path = TruncatedSVD(factors=4).fit(load_demo()).save(tmp_path / "svd.npz")
+    at = new_app()
+    open_page(at, "views/train.py")
+    at.file_uploader(key="load_model").set_value(("svd.npz", path.read_bytes(), "application/octet-stream"))
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "svd.npz (loaded)" in session_models(at)
+    open_page(at, "views/neighbours.py")
+    assert at.selectbox(key="model_picker").value == "svd.npz (loaded)"
+    assert_clean(at, "views/neighbours.py")
+
+
 def test_a_bad_model_file_gives_a_message():
     at = new_app()
     open_page(at, "views/train.py")
