@@ -19,6 +19,25 @@ from mfviz.kernels.dense import cholesky_solve
 _CHUNKS = 256  # rows are dealt to chunks round-robin so popular (dense) rows spread over threads
 
 
+@njit(cache=True, fastmath=True, inline="always")
+def _dot(a, b):
+    """float32 dot product of two (f,) rows; contiguous, so LLVM vectorises it."""
+    total = np.float32(0.0)
+    for k in range(a.shape[0]):
+        total += a[k] * b[k]
+    return total
+
+
+@njit(cache=True, fastmath=True)
+def _row_observed_loss(indptr, indices, confidence, u, x, Y):
+    """Σ over row u's entries of c (1 - s)² - s², s = x·y_i (see `ials_observed_loss`)."""
+    total = 0.0
+    for idx in range(indptr[u], indptr[u + 1]):
+        s = np.float64(_dot(Y[indices[idx]], x))
+        total += confidence[idx] * (1.0 - s) * (1.0 - s) - s * s
+    return total
+
+
 @njit(cache=True, fastmath=True)
 def _cg_row(indptr, indices, confidence, u, x, Y, gram, cg_steps, r, p, Ap):
     """Warm-started CG for one row; `gram` = YᵀY + λI; r, p, Ap are (f,) float32 scratch."""
@@ -44,7 +63,7 @@ def _cg_row(indptr, indices, confidence, u, x, Y, gram, cg_steps, r, p, Ap):
         p[k] = r[k]
         rs_old += r[k] * r[k]
     if rs_old < 1e-20:
-        return
+        return _row_observed_loss(indptr, indices, confidence, u, x, Y)
     for _ in range(cg_steps):
         for a in range(f):
             t = np.float32(0.0)
@@ -63,7 +82,7 @@ def _cg_row(indptr, indices, confidence, u, x, Y, gram, cg_steps, r, p, Ap):
         for k in range(f):
             pAp += p[k] * Ap[k]
         if pAp <= 0.0:
-            return
+            break
         step = rs_old / pAp
         rs_new = np.float32(0.0)
         for k in range(f):
@@ -71,11 +90,12 @@ def _cg_row(indptr, indices, confidence, u, x, Y, gram, cg_steps, r, p, Ap):
             r[k] -= step * Ap[k]
             rs_new += r[k] * r[k]
         if rs_new < 1e-20:
-            return
+            break
         beta = rs_new / rs_old
         for k in range(f):
             p[k] = r[k] + beta * p[k]
         rs_old = rs_new
+    return _row_observed_loss(indptr, indices, confidence, u, x, Y)
 
 
 @njit(cache=True, fastmath=True)
@@ -98,6 +118,7 @@ def _cholesky_row(indptr, indices, confidence, u, x, Y, gram, A, b, solution):
     cholesky_solve(A, b, solution)
     for a in range(f):
         x[a] = solution[a]
+    return _row_observed_loss(indptr, indices, confidence, u, x, Y)
 
 
 @njit(cache=True, parallel=True, fastmath=True)
@@ -108,6 +129,10 @@ def ials_solve_rows(indptr, indices, confidence, X, Y, YtY, regularization, use_
     X float32 (n_rows, f) updated in place (its current value is the CG warm start); Y float32
     (n_cols, f); YtY float64 or float32 (f, f) = YᵀY without regularization; use_cg: True for
     conjugate gradient with `cg_steps` steps, False for the exact Cholesky solve.
+
+    Returns `ials_observed_loss` of the updated rows against Y, computed right after each row's
+    solve while its entries are in cache, so the caller gets the epoch's loss without another
+    pass over the data.
     """
     n_rows, f = X.shape
     gram32 = YtY.astype(np.float32)
@@ -116,6 +141,7 @@ def ials_solve_rows(indptr, indices, confidence, X, Y, YtY, regularization, use_
         gram32[a, a] += regularization
         gram64[a, a] += regularization
     n_chunks = min(_CHUNKS, n_rows)
+    observed_loss = 0.0
     for chunk in prange(n_chunks):
         # scratch allocated once per chunk, not per row
         r = np.empty(f, np.float32)
@@ -124,11 +150,14 @@ def ials_solve_rows(indptr, indices, confidence, X, Y, YtY, regularization, use_
         A = np.empty((f, f), np.float64)
         b = np.empty(f, np.float64)
         solution = np.empty(f, np.float64)
+        chunk_loss = 0.0
         for u in range(chunk, n_rows, n_chunks):
             if use_cg:
-                _cg_row(indptr, indices, confidence, u, X[u], Y, gram32, cg_steps, r, p, Ap)
+                chunk_loss += _cg_row(indptr, indices, confidence, u, X[u], Y, gram32, cg_steps, r, p, Ap)
             else:
-                _cholesky_row(indptr, indices, confidence, u, X[u], Y, gram64, A, b, solution)
+                chunk_loss += _cholesky_row(indptr, indices, confidence, u, X[u], Y, gram64, A, b, solution)
+        observed_loss += chunk_loss
+    return observed_loss
 
 
 def ials_solve_rows_reference(indptr, indices, confidence, X, Y, YtY, regularization, use_cg, cg_steps):
@@ -170,17 +199,14 @@ def ials_observed_loss(indptr, indices, confidence, X, Y):
     The full weighted loss Σ_all c_ui (p_ui - x_u·y_i)² equals this plus Σ_all (x_u·y_i)²
     = ⟨XᵀX, YᵀY⟩, which the caller gets from the two Gram matrices it has anyway; so the
     exact loss costs O(nnz·f) instead of O(n_users·n_items·f)."""
-    n_rows, f = X.shape
+    n_rows = X.shape[0]
     total = 0.0
     for u in prange(n_rows):
+        x = X[u]
         row_total = 0.0
         for idx in range(indptr[u], indptr[u + 1]):
-            i = indices[idx]
-            s = np.float32(0.0)
-            for k in range(f):
-                s += X[u, k] * Y[i, k]
-            s64 = np.float64(s)
-            row_total += confidence[idx] * (1.0 - s64) ** 2 - s64 * s64
+            s = np.float64(_dot(Y[indices[idx]], x))
+            row_total += confidence[idx] * (1.0 - s) * (1.0 - s) - s * s
         total += row_total
     return total
 

@@ -7,7 +7,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from mfviz.errors import ModelError
-from mfviz.kernels.ials import ials_observed_loss, ials_solve_rows
+from mfviz.kernels.ials import ials_solve_rows
 from mfviz.models.base import Model, Param
 
 # Squares of confidence-weighted residuals must stay inside float32 (max ~3e38) in CG.
@@ -45,6 +45,7 @@ class ImplicitALS(Model):
     O(n_items f²). solver="cg" replaces the exact solve by `cg_steps` conjugate-gradient steps
     warm-started at the previous vector (Takács et al. 2011), which is what makes iALS fast.
     The recorded loss is the exact L above, computed in O(nnz f) as Σ_obs [c(1 - s)² - s²]
+    (returned by the last half-sweep's kernel, fused with the solves)
     + ⟨XᵀX, YᵀY⟩ + λ(‖X‖² + ‖Y‖²) with s = x_uᵀ y_i.
 
     Note: the `implicit` library uses c_ui = alpha * r_ui on observed entries; to reproduce a
@@ -105,14 +106,16 @@ class ImplicitALS(Model):
             with numba.parallel_chunksize(1):  # chunks handed out dynamically: rows differ in cost
                 ials_solve_rows(*user_csr, X, Y, YtY, self.regularization, use_cg, self.cg_steps)
                 XtX = _gram(X)
-                ials_solve_rows(*item_csr, Y, X, XtX, self.regularization, use_cg, self.cg_steps)
+                # the last half-sweep also returns the observed part of the loss at the new state
+                observed = ials_solve_rows(*item_csr, Y, X, XtX, self.regularization, use_cg, self.cg_steps)
                 YtY = _gram(Y)
                 if epoch == self.epochs:
                     # one more user half-sweep, so that the stored users answer the final items
                     # (a training user's fold-in then reproduces its vector)
-                    ials_solve_rows(*user_csr, X, Y, YtY, self.regularization, use_cg, self.cg_steps)
+                    observed = ials_solve_rows(*user_csr, X, Y, YtY, self.regularization, use_cg,
+                                               self.cg_steps)
                     XtX = _gram(X)
-            loss = (ials_observed_loss(*user_csr, X, Y) + float(np.sum(XtX * YtY))
+            loss = (observed + float(np.sum(XtX * YtY))
                     + self.regularization * (np.trace(XtX) + np.trace(YtY)))
             self._user_factors, self._item_factors = X, Y
             if not (np.isfinite(X).all() and np.isfinite(Y).all()):

@@ -88,6 +88,15 @@ def test_observed_loss_matches_reference():
     assert ials_observed_loss(*args, X, Y) == pytest.approx(ials_observed_loss_reference(*args, X, Y), rel=1e-6)
 
 
+@pytest.mark.parametrize("use_cg", [False, True])
+def test_sweep_returns_the_observed_loss_of_its_result(use_cg):
+    matrix = counts(seed=11)
+    X, Y = start(matrix.shape, 5)
+    args = csr_args(matrix, 3.0)
+    returned = ials_solve_rows(*args, X, Y, Y.T.astype(np.float64) @ Y, 0.2, use_cg, 3)
+    assert returned == pytest.approx(ials_observed_loss_reference(*args, X, Y), rel=1e-5)
+
+
 def test_recorded_loss_is_the_full_weighted_objective():
     matrix = counts(seed=6)
     model = ImplicitALS(factors=4, epochs=3, alpha=2.0, regularization=0.2, random_state=0).fit(matrix)
