@@ -10,6 +10,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 PALETTE = ["#3266cc", "#e4572e", "#17a398", "#f3a712", "#8e5ea2", "#6c757d", "#29335c", "#a8c256"]
+# Ten clearly different colours for the ten largest groups on the map (the rest are grey "other").
+GROUP_PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+                 "#bcbd22", "#393b79"]
 COSINE_COLOUR, DOT_COLOUR = "#3266cc", "#e4572e"
 WEBGL_ABOVE = 1_000  # points; beyond this the scatter is drawn with WebGL (scattergl)
 
@@ -147,7 +150,7 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
                 customdata=np.stack([part["title"].astype(str), np.full(len(part), group)], axis=1),
                 hovertemplate=hover,
                 marker=dict(size=5, opacity=0.75,
-                            color="#c8c8c8" if group == "other" else PALETTE[n % len(PALETTE)])))
+                            color="#c8c8c8" if group == "other" else GROUP_PALETTE[n % len(GROUP_PALETTE)])))
             trace_items.append(part["item"].to_numpy())
     if highlight:
         part = table[table["item"].isin(highlight)]
