@@ -382,14 +382,9 @@ def line_of(blob: Blob, text: str) -> int | None:
 
 def read_delimited(blob: Blob, dialect: Dialect, *, include: list[str] | None = None,
                    column_types: dict[str, pa.DataType] | None = None,
-                   bad_rows: BadRows | None = None, streaming: bool = False):
-    """Parse the file with Arrow's CSV reader.
-
-    streaming=False: the whole file at once (multi-threaded; column types inferred over every
-    block). streaming=True: an iterator of record batches, with types inferred from the first
-    block only (a later block that disagrees raises ArrowInvalid); peak memory stays near the
-    size of the parsed columns instead of about twice that.
-    """
+                   bad_rows: BadRows | None = None) -> pa.Table:
+    """Parse the whole file with Arrow's multi-threaded CSV reader (types inferred over every
+    block, so a word in the last block turns the column to text rather than failing)."""
     delimiter = dialect.delimiter
     stream = blob.stream()
     if len(delimiter) > 1:
@@ -406,9 +401,6 @@ def read_delimited(blob: Blob, dialect: Dialect, *, include: list[str] | None = 
     convert_options = pacsv.ConvertOptions(
         include_columns=include or [], column_types=column_types or {},
     )
-    if streaming:
-        return pacsv.open_csv(stream, read_options=read_options, parse_options=parse_options,
-                              convert_options=convert_options)
     return pacsv.read_csv(stream, read_options=read_options, parse_options=parse_options,
                           convert_options=convert_options)
 

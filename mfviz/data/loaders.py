@@ -44,9 +44,10 @@ TITLE_NAMES = ("title", "name", "movietitle", "itemname", "artistname", "product
 GENRE_NAMES = ("genres", "genre", "categories", "category", "tags", "tag")
 HEADER_WORDS = {w for words in SYNONYMS.values() for w in words if len(w) > 1} | {"id"} | set(TITLE_NAMES) | set(GENRE_NAMES)
 ROLES = ("user", "item", "rating", "timestamp")
-# Peak bytes per interaction while loading (parsed columns, codes, the CSR build), measured by
-# benchmarks/bench_load.py with a margin; used to refuse files that cannot fit in memory.
-PEAK_BYTES_PER_ROW = 96
+# Peak bytes per interaction while loading (parsed columns, codes, the CSR build): about 92
+# measured by benchmarks/bench_load.py with integer ids and timestamps, plus a margin for text
+# ids; used to refuse files that cannot fit in memory.
+PEAK_BYTES_PER_ROW = 112
 # Shortest plausible line ("1,2,5,881250949" is 15 bytes), for row estimates from compressed sizes.
 ASSUMED_LINE_BYTES = 16
 
@@ -174,10 +175,10 @@ def _read_frame(blob: Blob, layout: Layout | None, overrides: dict, report: Load
             meta = pq.read_metadata(blob.path if blob.path is not None else pa.BufferReader(blob.data))
             _check_memory(blob.name, meta.num_rows, "the Parquet metadata", max_memory)
         needed = [c for c in columns.values() if c is not None]
-        table = pq.read_table(blob.path if blob.path is not None else pa.BufferReader(blob.data),
-                              columns=needed)
-        report.rows_read = table.num_rows
-        return _to_pandas(table, columns), columns, 1
+        holder = [pq.read_table(blob.path if blob.path is not None else pa.BufferReader(blob.data),
+                                columns=needed)]
+        report.rows_read = holder[0].num_rows
+        return _to_pandas(holder, columns), columns, 1
 
     blob = formats.check_text(blob)
     if layout is not None:
@@ -205,19 +206,12 @@ def _read_frame(blob: Blob, layout: Layout | None, overrides: dict, report: Load
     id_columns = [columns["user"], columns["item"]]
     bad_rows = formats.BadRows()
     try:
-        table = _read_streaming(blob, dialect, needed, id_columns, bad_rows)
-    except pa.ArrowInvalid:
-        # a later block disagreed with the types inferred from the first one (e.g. a word in
-        # the rating column): read again at once, inferring over every block, so that the
-        # bad value reaches the row-level checks that name its line
-        bad_rows = formats.BadRows()
-        try:
-            table = formats.read_delimited(blob, dialect, include=needed, bad_rows=bad_rows,
-                                           column_types={c: pa.string() for c in id_columns})
-        except pa.ArrowInvalid as exc:
-            raise _wrap(blob.name, exc) from None
-        table = pa.Table.from_arrays([_ids_as_written([table[c]])[0] if c in id_columns else table[c]
-                                      for c in table.column_names], names=table.column_names)
+        # a one-element list holds the only reference, so helpers can free columns as they go
+        holder = [formats.read_delimited(blob, dialect, include=needed, bad_rows=bad_rows,
+                                         column_types={c: pa.string() for c in id_columns})]
+    except pa.ArrowInvalid as exc:
+        raise _wrap(blob.name, exc) from None
+    _ids_as_written(holder, id_columns)
     if bad_rows.count:
         text, expected, actual = bad_rows.first
         if on_bad_rows == "error":
@@ -229,45 +223,26 @@ def _read_frame(blob: Blob, layout: Layout | None, overrides: dict, report: Load
                 "the delimiter with delimiter=..., or load with on_bad_rows='drop' to drop them."
             )
         report.drop(f"a wrong number of fields (expected {expected})", bad_rows.count)
-    report.rows_read = table.num_rows + bad_rows.count
-    return _to_pandas(table, columns), columns, 1 if dialect.header else 0
+    report.rows_read = holder[0].num_rows + bad_rows.count
+    return _to_pandas(holder, columns), columns, 1 if dialect.header else 0
 
 
-def _read_streaming(blob: Blob, dialect, needed: list[str], id_columns: list[str],
-                    bad_rows: formats.BadRows) -> pa.Table:
-    """Block by block, turning id columns into int64 as they come so the text is freed early."""
-    batches = formats.read_delimited(blob, dialect, include=needed, bad_rows=bad_rows,
-                                     column_types={c: pa.string() for c in id_columns},
-                                     streaming=True)
-    chunks: dict[str, list[pa.Array]] = {name: [] for name in batches.schema.names}
-    for batch in batches:
-        for name in batch.schema.names:
-            chunks[name].append(batch.column(name))
-        for name in id_columns:
-            chunks[name] = _ids_as_written(chunks[name])
-    if not any(chunks.values()) or not chunks[needed[0]]:
-        return batches.schema.empty_table()
-    return pa.Table.from_arrays([pa.chunked_array(chunks[n], type=chunks[n][0].type) for n in needed],
-                                names=needed)
+def _ids_as_written(holder: list[pa.Table], id_columns: list[str]) -> None:
+    """Ids are read as text; a column becomes int64 only when every id is a canonical integer
+    that fits, so "007" and "7" stay two ids and ids beyond int64 are never rounded.
+    Replaces holder[0]."""
+    pool = pa.default_memory_pool()
+    pool.release_unused()
+    for name in dict.fromkeys(id_columns):
+        as_int = _canonical_int(holder[0][name])
+        if as_int is not None:
+            holder[0] = holder[0].set_column(holder[0].schema.get_field_index(name), name, as_int)
+            del as_int
+            pool.release_unused()  # the text column is gone: give its memory back now
 
 
-def _ids_as_written(chunks: list) -> list:
-    """Ids are read as text; they become int64 only when every id so far is a canonical integer
-    that fits, so "007" and "7" stay two ids and ids beyond int64 are never rounded. Only the
-    newest chunk is converted; if it is not integral, the earlier integer chunks go back to
-    their (identical) text."""
-    last = chunks[-1]
-    if pa.types.is_integer(last.type):
-        return chunks
-    integral = all(pa.types.is_integer(c.type) for c in chunks[:-1])
-    as_int = _canonical_int(last) if integral else None
-    if as_int is not None:
-        return [*chunks[:-1], as_int]
-    return [c.cast(pa.string()) if pa.types.is_integer(c.type) else c for c in chunks]
-
-
-def _canonical_int(ids) -> pa.Array | None:
-    if ids.null_count:
+def _canonical_int(ids) -> pa.ChunkedArray | None:
+    if ids.null_count or not (pa.types.is_string(ids.type) or pa.types.is_large_string(ids.type)):
         return None
     try:
         as_int = pc.cast(ids, pa.int64())
@@ -279,20 +254,22 @@ def _canonical_int(ids) -> pa.Array | None:
     return None if pc.any(zero_led).as_py() else as_int
 
 
-def _to_pandas(table: pa.Table, columns: dict) -> pd.DataFrame:
-    for role in ("user", "item"):
-        name = columns[role]
-        if name is not None and pa.types.is_dictionary(table.schema.field(name).type):
-            table = table.set_column(table.schema.get_field_index(name), name,
-                                     table[name].cast(table.schema.field(name).type.value_type))
+def _to_pandas(holder: list[pa.Table], columns: dict) -> pd.DataFrame:
+    """Column by column, handing each Arrow column's memory back before the next: Arrow's
+    allocator keeps freed blocks for reuse, but what follows allocates through NumPy.
+    Takes the table out of holder[0], so that its columns can be freed one at a time."""
     pool = pa.default_memory_pool()
-    pool.release_unused()
-    frame = table.to_pandas(split_blocks=True, self_destruct=True)
-    del table
-    # Arrow's allocator keeps freed blocks for reuse, but what follows allocates through NumPy:
-    # hand them back, or they count twice towards peak memory
-    pool.release_unused()
-    return frame
+    table = holder.pop()
+    series = {}
+    for name in table.column_names:
+        column = table[name]
+        table = table.drop_columns([name])
+        if name in (columns["user"], columns["item"]) and pa.types.is_dictionary(column.type):
+            column = column.cast(column.type.value_type)
+        series[name] = column.to_pandas()
+        del column
+        pool.release_unused()
+    return pd.DataFrame(series, copy=False)
 
 
 def _timestamps_to_seconds(frame: pd.DataFrame, column: str | None) -> pd.DataFrame:
