@@ -5,6 +5,7 @@ Notation of the kernels (the model class maps it to readable names):
     bu: user biases (n_users,)        bi: item biases (n_items,)      mu: global mean
     users, items, ratings: one training rating per position (COO, aligned)
     order: the positions in the sequence SGD visits them this epoch
+    indptr, indices, data: the same ratings as a users × items CSR (user-major kernels)
 
 One SGD step on rating (u, i, r), with err = r - (mu + bu[u] + bi[i] + P[u]·Q[i]):
     bu[u] += lr (err - reg bu[u]);   bi[i] += lr (err - reg bi[i])
@@ -72,17 +73,63 @@ def funk_sgd_epoch_hogwild(users, items, ratings, order, P, Q, bu, bi, mu, lr, r
     return sse
 
 
-@njit(cache=True)
-def rows_in_order(indptr, row_order, positions):
-    """The positions of row row_order[0], then of row_order[1], ...: positions[indptr[u]:indptr[u+1]]
-    for each u in turn (a user-major visiting order for `funk_sgd_epoch`)."""
-    out = np.empty(indptr[-1], np.int64)
-    t = 0
-    for u in row_order:
-        for s in range(indptr[u], indptr[u + 1]):
-            out[t] = positions[s]
-            t += 1
-    return out[:t]
+@njit(cache=True, fastmath=True, inline="always")
+def _funk_user_pass(u, indptr, indices, data, positions, P, Q, bu, bi, mu, lr, reg, use_bias):
+    # One user's ratings in the order positions[indptr[u]:indptr[u+1]]; the user's row stays hot
+    # in cache and the ratings are read from the CSR directly (no COO copies, no order array).
+    real = P.dtype.type
+    shrink = real(1.0 - lr * reg)
+    pu = P[u]
+    sse = 0.0
+    for s in range(indptr[u], indptr[u + 1]):
+        pos = positions[s]
+        i = indices[pos]
+        qi = Q[i]
+        dot = real(0.0)
+        for f in range(pu.shape[0]):
+            dot += pu[f] * qi[f]
+        err = data[pos] - (mu + bu[u] + bi[i] + dot)
+        if use_bias:
+            bu[u] += lr * (err - reg * bu[u])
+            bi[i] += lr * (err - reg * bi[i])
+        step = real(lr * err)
+        for f in range(pu.shape[0]):
+            puf = pu[f]
+            qif = qi[f]
+            pu[f] = shrink * puf + step * qif
+            qi[f] = shrink * qif + step * puf
+        sse += err * err
+    return sse
+
+
+@njit(cache=True, fastmath=True)
+def funk_sgd_epoch_by_user(indptr, indices, data, user_order, positions, P, Q, bu, bi, mu, lr, reg, use_bias):
+    """The same SGD pass in user-major order (Surprise's): users in `user_order`, each user's
+    ratings at the CSR positions positions[indptr[u]:indptr[u+1]] (a permutation of that row's
+    positions). Equals `funk_sgd_epoch` with the concatenated order. Returns the online SSE."""
+    sse = 0.0
+    for t in range(user_order.shape[0]):
+        sse += _funk_user_pass(user_order[t], indptr, indices, data, positions, P, Q, bu, bi, mu, lr, reg,
+                               use_bias)
+    return sse
+
+
+@njit(cache=True, parallel=True, fastmath=True)
+def funk_sgd_epoch_by_user_hogwild(indptr, indices, data, user_order, positions, P, Q, bu, bi, mu, lr, reg,
+                                   use_bias, n_chunks):
+    """Hogwild version of `funk_sgd_epoch_by_user`: user_order cut into n_chunks contiguous
+    pieces on parallel threads. Threads own disjoint users, so only item rows and biases race.
+    With n_chunks = 1 it is exactly the serial kernel."""
+    n = user_order.shape[0]
+    chunk = (n + n_chunks - 1) // n_chunks
+    sse = 0.0
+    for c in prange(n_chunks):
+        local = 0.0
+        for t in range(c * chunk, min(n, (c + 1) * chunk)):
+            local += _funk_user_pass(user_order[t], indptr, indices, data, positions, P, Q, bu, bi, mu, lr,
+                                     reg, use_bias)
+        sse += local
+    return sse
 
 
 @njit(cache=True, parallel=True, fastmath=True)
@@ -164,12 +211,6 @@ def funk_fold_in(items, ratings, Q, bi, mu, p, epochs, lr, lr_decay, reg, use_bi
 # ----------------------------------------------------------------------------- NumPy references
 
 
-def rows_in_order_reference(indptr, row_order, positions):
-    """NumPy version of `rows_in_order`."""
-    parts = [positions[indptr[u]:indptr[u + 1]] for u in row_order]
-    return np.concatenate(parts).astype(np.int64) if parts else np.zeros(0, np.int64)
-
-
 def funk_sgd_epoch_reference(users, items, ratings, order, P, Q, bu, bi, mu, lr, reg, use_bias):
     """NumPy version of `funk_sgd_epoch` (also the reference of the Hogwild kernel with one chunk)."""
     sse = 0.0
@@ -184,6 +225,15 @@ def funk_sgd_epoch_reference(users, items, ratings, order, P, Q, bu, bi, mu, lr,
         Q[i] = qi + lr * (err * pu - reg * qi)
         sse += err * err
     return sse
+
+
+def funk_sgd_epoch_by_user_reference(indptr, indices, data, user_order, positions, P, Q, bu, bi, mu, lr, reg,
+                                     use_bias):
+    """NumPy version of `funk_sgd_epoch_by_user` (and of its Hogwild version with one chunk)."""
+    rows = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
+    parts = [positions[indptr[u]:indptr[u + 1]] for u in user_order]
+    order = np.concatenate(parts) if parts else np.zeros(0, np.int64)
+    return funk_sgd_epoch_reference(rows, indices, data, order, P, Q, bu, bi, mu, lr, reg, use_bias)
 
 
 def funk_rating_loss_reference(r, pu, qi, bu_u, bi_i, mu, reg):

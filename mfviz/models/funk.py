@@ -15,9 +15,10 @@ from mfviz.kernels.sgd import (
     funk_fold_in,
     funk_objective,
     funk_sgd_epoch,
+    funk_sgd_epoch_by_user,
+    funk_sgd_epoch_by_user_hogwild,
     funk_sgd_epoch_hogwild,
     pairs_squared_error,
-    rows_in_order,
 )
 from mfviz.kernels.svdpp import shuffle_within_rows
 from mfviz.models.base import Model, Param
@@ -177,8 +178,10 @@ class FunkSVD(SGDModel):
     .. math:: \sum_{(u,i)\in R} (r_{ui} - \hat r_{ui})^2 + \lambda (b_u^2 + b_i^2 + \|p_u\|^2 + \|q_i\|^2)
 
     (a user's penalty is counted once per rating of that user, as SGD applies it). SGD over the
-    ratings in a fresh random order every epoch (Surprise visits them user by user in a fixed
-    order), with :math:`e_{ui} = r_{ui} - \hat r_{ui}` and learning rate :math:`\gamma`:
+    ratings in a fresh random order every epoch: by default user-major (``order="user"``: users
+    shuffled, each user's ratings shuffled; Surprise uses this order, fixed across epochs, and it
+    keeps the user's row in cache), or ``order="rating"`` for one global shuffle. With
+    :math:`e_{ui} = r_{ui} - \hat r_{ui}` and learning rate :math:`\gamma`:
 
     .. math::
         b_u \leftarrow b_u + \gamma (e_{ui} - \lambda b_u), \quad
@@ -189,7 +192,7 @@ class FunkSVD(SGDModel):
 
     :math:`\mu` is the mean training rating; :math:`b` start at 0, :math:`p, q` at
     :math:`\mathcal N(\text{init\_mean}, \text{init\_std}^2)`. ``parallel=True`` runs Hogwild
-    (lock-free threads over chunks of the shuffled ratings) and needs ``random_state=None``,
+    (lock-free threads over chunks of the shuffled users or ratings) and needs ``random_state=None``,
     because its result depends on thread timing. Fold-in reruns the same SGD for the new user
     only (``epochs`` passes over the profile, item side frozen) from :math:`p_u = 0, b_u = 0`.
     """
@@ -223,30 +226,30 @@ class FunkSVD(SGDModel):
         self._bu = np.zeros(n_users, np.float32)
         self._bi = np.zeros(n_items, np.float32)
         self._mu = float(train.data.mean(dtype=np.float64)) if self.biases else 0.0
-        coo = train.tocoo()
-        self._users = coo.row.astype(np.int32)
-        self._items = coo.col.astype(np.int32)
-        self._ratings = coo.data.astype(np.float32)
+        self._users = self._items = self._ratings = None  # COO copies, made for order="rating" only
 
     def _state_names(self) -> tuple[str, ...]:
         return ("_P", "_Q", "_bu", "_bi")
 
     def _run_epoch(self, train: sp.csr_matrix, rng: np.random.Generator, rate: float) -> float:
+        state = (self._P, self._Q, self._bu, self._bi, self._mu, rate, float(self.regularization),
+                 bool(self.biases))
+        threads = (numba.get_num_threads(),) if self.parallel else ()
         if self.order == "user":
+            user_order = rng.permutation(train.shape[0]).astype(np.int64)
             positions = shuffle_within_rows(train.indptr, rng.random(train.nnz))
-            order = rows_in_order(train.indptr, rng.permutation(train.shape[0]), positions)
-        else:
-            # Gathering the shuffled ratings into fresh arrays makes the kernel read them
-            # sequentially: only the factor rows are then random accesses.
-            shuffle = rng.permutation(train.nnz)
-            self._users, self._items = self._users[shuffle], self._items[shuffle]
-            self._ratings = self._ratings[shuffle]
-            order = np.arange(train.nnz, dtype=np.int64)
-        args = (self._users, self._items, self._ratings, order, self._P, self._Q, self._bu, self._bi,
-                self._mu, rate, float(self.regularization), bool(self.biases))
-        if self.parallel:
-            return funk_sgd_epoch_hogwild(*args, numba.get_num_threads())
-        return funk_sgd_epoch(*args)
+            kernel = funk_sgd_epoch_by_user_hogwild if self.parallel else funk_sgd_epoch_by_user
+            return kernel(train.indptr, train.indices, train.data, user_order, positions, *state, *threads)
+        if self._users is None:
+            coo = train.tocoo()
+            self._users, self._items, self._ratings = coo.row.astype(np.int32), coo.col, coo.data
+        # Gathering the shuffled ratings into fresh arrays makes the kernel read them
+        # sequentially: only the factor rows are then random accesses.
+        shuffle = rng.permutation(train.nnz)
+        self._users, self._items, self._ratings = self._users[shuffle], self._items[shuffle], self._ratings[shuffle]
+        order = np.arange(train.nnz, dtype=np.int64)
+        kernel = funk_sgd_epoch_hogwild if self.parallel else funk_sgd_epoch
+        return kernel(self._users, self._items, self._ratings, order, *state, *threads)
 
     def _penalty(self) -> float:
         return float(self._user_counts @ (squared_norms(self._P) + np.square(self._bu, dtype=np.float64))

@@ -91,7 +91,7 @@ class SVDpp(SGDModel):
         user_order = rng.permutation(train.shape[0]).astype(np.int64)
         positions = shuffle_within_rows(train.indptr, rng.random(train.nnz))
         return svdpp_epoch(train.indptr, train.indices, train.data, user_order, positions, self._P, self._Q,
-                    self._Y, self._bu, self._bi, self._mu, rate, rate, float(self.regularization))
+                           self._Y, self._bu, self._bi, self._mu, rate, rate, float(self.regularization))
 
     def _penalty(self) -> float:
         return float(self._user_counts @ (squared_norms(self._P) + np.square(self._bu, dtype=np.float64))

@@ -14,12 +14,13 @@ from mfviz.kernels.sgd import (
     funk_objective_reference,
     funk_rating_loss_reference,
     funk_sgd_epoch,
+    funk_sgd_epoch_by_user,
+    funk_sgd_epoch_by_user_hogwild,
+    funk_sgd_epoch_by_user_reference,
     funk_sgd_epoch_hogwild,
     funk_sgd_epoch_reference,
     pairs_squared_error,
     pairs_squared_error_reference,
-    rows_in_order,
-    rows_in_order_reference,
 )
 from mfviz.models import FunkSVD, load_model
 
@@ -141,13 +142,26 @@ def test_objective_pair_errors_and_fold_in_match_references():
 # ----------------------------------------------------------------------------- model
 
 
-def test_rows_in_order_matches_reference():
+@pytest.mark.parametrize("use_bias", [True, False])
+def test_user_major_epoch_matches_reference_and_hogwild_with_one_chunk(use_bias):
     matrix = make_ratings()
+    data = matrix.data.astype(np.float64)
     rng = np.random.default_rng(1)
-    positions, row_order = rng.permutation(matrix.nnz), rng.permutation(matrix.shape[0])
-    got = rows_in_order(matrix.indptr, row_order, positions)
-    np.testing.assert_array_equal(got, rows_in_order_reference(matrix.indptr, row_order, positions))
-    assert sorted(got) == sorted(positions)
+    user_order = rng.permutation(matrix.shape[0])
+    positions = np.concatenate([matrix.indptr[u] + rng.permutation(matrix.indptr[u + 1] - matrix.indptr[u])
+                                for u in range(matrix.shape[0])])
+    state = random_state(*matrix.shape, k=6)
+    if not use_bias:
+        state = state[:2] + (np.zeros(matrix.shape[0]), np.zeros(matrix.shape[1]))
+    a, b, c = ([x.copy() for x in state] for _ in range(3))
+    args = (matrix.indptr, matrix.indices, data, user_order, positions)
+    sse = funk_sgd_epoch_by_user(*args, *a, 3.4, 0.01, 0.05, use_bias)
+    sse_ref = funk_sgd_epoch_by_user_reference(*args, *b, 3.4, 0.01, 0.05, use_bias)
+    funk_sgd_epoch_by_user_hogwild(*args, *c, 3.4, 0.01, 0.05, use_bias, 1)
+    for x, y, z in zip(a, b, c, strict=True):
+        np.testing.assert_allclose(x, y, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(x, z, rtol=1e-9, atol=1e-12)
+    assert sse == pytest.approx(sse_ref, rel=1e-9)
 
 
 @pytest.mark.parametrize("order", ["user", "rating"])

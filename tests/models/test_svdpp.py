@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from mfviz.kernels.sgd import funk_sgd_epoch
+from mfviz.kernels.sgd import funk_sgd_epoch, funk_sgd_epoch_by_user
 from mfviz.kernels.svdpp import (
     shuffle_within_rows,
     shuffle_within_rows_reference,
@@ -138,15 +138,19 @@ def test_with_zero_implicit_factors_and_no_implicit_learning_rate_it_is_funk_svd
     P, Q, _, bu, bi = random_state(*matrix.shape, k=5)
     Y = np.zeros_like(Q)
     funk = [P.copy(), Q.copy(), bu.copy(), bi.copy()]
+    funk_by_user = [P.copy(), Q.copy(), bu.copy(), bi.copy()]
     # Funk SVD visiting the ratings in the same sequence: user by user, each row's positions shuffled.
     order = np.concatenate([positions[matrix.indptr[u]:matrix.indptr[u + 1]] for u in users])
     rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr)).astype(np.int32)
     for _ in range(3):
         svdpp_epoch(matrix.indptr, matrix.indices, data, users, positions, P, Q, Y, bu, bi, 3.2, 0.01, 0.0, 0.02)
         funk_sgd_epoch(rows, matrix.indices, data, order, *funk, 3.2, 0.01, 0.02, True)
+        funk_sgd_epoch_by_user(matrix.indptr, matrix.indices, data, users, positions, *funk_by_user,
+                               3.2, 0.01, 0.02, True)
     assert not Y.any()
-    for x, y in zip((P, Q, bu, bi), funk, strict=True):
+    for x, y, z in zip((P, Q, bu, bi), funk, funk_by_user, strict=True):
         np.testing.assert_allclose(x, y, rtol=1e-9, atol=1e-12)
+        np.testing.assert_allclose(x, z, rtol=1e-9, atol=1e-12)
 
 
 def test_objective_user_vectors_and_fold_in_match_references():
