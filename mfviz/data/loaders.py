@@ -133,7 +133,7 @@ def load_interactions(
     item_table = None
     if items is not None:
         item_table = read_item_table(items)
-        report.note("Item metadata from the items= source.")
+        report.note(f"Item metadata from {_describe(items)}.")
     elif layout is not None and layout.items_file is not None:
         item_blob = blob.sibling(layout.items_file)
         if item_blob is not None:
@@ -158,6 +158,14 @@ def load_interactions(
     if item_table is not None:
         _finish_item_join(interactions, item_table)
     return interactions
+
+
+def _describe(source) -> str:
+    if isinstance(source, pd.DataFrame):
+        return "the items DataFrame"
+    if isinstance(source, str | os.PathLike):
+        return os.fspath(source)
+    return str(getattr(source, "name", None) or "the items= source")
 
 
 # --------------------------------------------------------------------- reading

@@ -292,6 +292,14 @@ def test_separate_item_file_join_rate(tmp_path):
     assert "Item metadata found for 40.0% of items" in str(loaded.report)
 
 
+def test_item_table_as_an_upload_in_a_known_layout(tmp_path, ml100k_dir):
+    upload = io.BytesIO((ml100k_dir / "u.item").read_bytes())
+    upload.name = "u.item"
+    loaded = load_interactions(write_rows(tmp_path / "r.csv"), items=upload)
+    assert loaded.items.set_index("item_id").loc[50, "genres"] == ["Children's", "Comedy", "Drama"]
+    assert "Item metadata from u.item" in str(loaded.report)
+
+
 def test_item_table_as_dataframe_with_string_ids_against_int_ratings(tmp_path):
     write_rows(tmp_path / "r.csv")
     table = pd.DataFrame({"movieId": ["10", "20", "30", "40", "50"], "name": list("abcde")})
