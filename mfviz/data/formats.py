@@ -414,7 +414,7 @@ class Layout:
     ratings_file: str
     delimiter: str
     header: bool
-    names: tuple[str, ...]  # user, item, rating, timestamp columns (as named or positioned)
+    names: tuple[str | None, ...]  # user, item, rating, timestamp columns (as named or positioned)
     items_file: str | None
     read_items: Callable[[Blob], pd.DataFrame] | None
     encoding: str | None = None
@@ -428,7 +428,7 @@ class Layout:
         return len(split_fields(first.strip(), self.delimiter, False)) == len(self.names)
 
 
-def _read_simple(blob: Blob, delimiter: str, names: list[str] | None, header: bool,
+def read_text_table(blob: Blob, delimiter: str, names: list[str] | None, header: bool,
                  quoted: bool, encoding: str | None = None) -> pd.DataFrame:
     """A small metadata file: every column as text, never inferred (ids join as strings)."""
     data = blob.read()
@@ -471,7 +471,7 @@ def read_ml100k_items(blob: Blob) -> pd.DataFrame:
         if len(listed) == 19:
             genre_names = listed
     names = ["item_id", "title", "release_date", "video_release_date", "imdb_url", *genre_names]
-    frame = _read_simple(blob, "|", names, False, False, "latin-1")
+    frame = read_text_table(blob, "|", names, False, False, "latin-1")
     flags = frame[genre_names].apply(pd.to_numeric, errors="coerce").fillna(0).to_numpy() > 0
     genres = [[genre_names[k] for k in np.flatnonzero(row)] for row in flags]
     out = frame[["item_id", "title", "release_date", "imdb_url"]].copy()
@@ -481,14 +481,14 @@ def read_ml100k_items(blob: Blob) -> pd.DataFrame:
 
 
 def read_movielens_dat_items(blob: Blob) -> pd.DataFrame:
-    frame = _read_simple(blob, "::", ["item_id", "title", "genres"], False, False)
+    frame = read_text_table(blob, "::", ["item_id", "title", "genres"], False, False)
     frame["genres"] = split_genres(frame["genres"])
     frame["item_id"] = pd.to_numeric(frame["item_id"], errors="coerce")
     return frame.dropna(subset=["item_id"]).astype({"item_id": np.int64})
 
 
 def read_movielens_csv_items(blob: Blob) -> pd.DataFrame:
-    frame = _read_simple(blob, ",", None, True, True)
+    frame = read_text_table(blob, ",", None, True, True)
     frame = frame.rename(columns={"movieId": "item_id"})
     frame["genres"] = split_genres(frame["genres"])
     frame["item_id"] = pd.to_numeric(frame["item_id"], errors="coerce")
@@ -496,7 +496,7 @@ def read_movielens_csv_items(blob: Blob) -> pd.DataFrame:
 
 
 def read_lastfm_items(blob: Blob) -> pd.DataFrame:
-    frame = _read_simple(blob, "\t", None, True, False)
+    frame = read_text_table(blob, "\t", None, True, False)
     frame = frame.rename(columns={"id": "item_id", "name": "title", "pictureURL": "picture_url"})
     frame["item_id"] = pd.to_numeric(frame["item_id"], errors="coerce")
     return frame.dropna(subset=["item_id"]).astype({"item_id": np.int64})

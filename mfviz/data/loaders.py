@@ -438,7 +438,7 @@ def read_item_table(source) -> pd.DataFrame:
             blob = formats.check_text(blob)
             dialect = formats.sniff(blob, delimiter=None, header=True, encoding=None,
                                     header_words=HEADER_WORDS)
-            frame = formats._read_simple(blob, dialect.delimiter, None, True, True, dialect.encoding)
+            frame = formats.read_text_table(blob, dialect.delimiter, None, True, True, dialect.encoding)
     normalized = {c: normalize_name(c) for c in frame.columns}
     id_column = next((c for c in frame.columns if normalized[c] in ("itemid", "id")), None) or \
         next((c for c in frame.columns if normalized[c] in SYNONYMS["item"]), None) or frame.columns[0]
