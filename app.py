@@ -8,14 +8,17 @@ from mfviz.dashboard.ui import collect_finished_training, sidebar_status
 st.set_page_config(page_title="mfviz — what did the recommender learn?", page_icon=":material/explore:",
                    layout="wide")
 
+# Each file in pages/ is named unlike its URL path on purpose: Streamlit 1.67 would otherwise
+# serve a deep link on a fresh server (e.g. /spectrum) as the bare file of its legacy pages/
+# mode, skipping this router, its layout and the sidebar.
 PAGES = [
-    st.Page("views/data.py", title="Data", icon=":material/table_chart:", default=True),
-    st.Page("views/train.py", title="Train", icon=":material/model_training:"),
-    st.Page("views/latent.py", title="Latent space", icon=":material/scatter_plot:"),
-    st.Page("views/neighbours.py", title="Neighbours", icon=":material/hub:"),
-    st.Page("views/spectrum.py", title="Spectrum", icon=":material/ssid_chart:"),
-    st.Page("views/bias.py", title="Popularity bias", icon=":material/balance:"),
-    st.Page("views/recommend.py", title="Recommend", icon=":material/recommend:"),
+    st.Page("pages/data_page.py", title="Data", icon=":material/table_chart:", url_path="data", default=True),
+    st.Page("pages/train_page.py", title="Train", icon=":material/model_training:", url_path="train"),
+    st.Page("pages/latent_page.py", title="Latent space", icon=":material/scatter_plot:", url_path="latent"),
+    st.Page("pages/neighbours_page.py", title="Neighbours", icon=":material/hub:", url_path="neighbours"),
+    st.Page("pages/spectrum_page.py", title="Spectrum", icon=":material/ssid_chart:", url_path="spectrum"),
+    st.Page("pages/bias_page.py", title="Popularity bias", icon=":material/balance:", url_path="bias"),
+    st.Page("pages/recommend_page.py", title="Recommend", icon=":material/recommend:", url_path="recommend"),
 ]
 
 page = st.navigation(PAGES)

@@ -119,7 +119,7 @@ def model_picker(label: str = "Model", key: str = "model_picker", factor_models_
         entries = {n: e for n, e in entries.items() if e.kind != "popularity"} or entries
     if not entries:
         st.info("No model yet: train one on the **Train** page.", icon="🧠")
-        st.page_link("views/train.py", label="Go to Train", icon="🧠")
+        st.page_link("pages/train_page.py", label="Go to Train", icon="🧠")
         st.stop()
     names = list(entries)
     active = st.session_state.get(state.ACTIVE_MODEL)

@@ -12,13 +12,13 @@ ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 ML100K = ROOT.parent / "shared" / "datasets" / "ml-100k" / "u.data"
 PAGES = {
-    "views/data.py": "Data",
-    "views/train.py": "Train",
-    "views/latent.py": "Latent space",
-    "views/neighbours.py": "Neighbours",
-    "views/spectrum.py": "Spectrum",
-    "views/bias.py": "Popularity bias",
-    "views/recommend.py": "Recommend",
+    "pages/data_page.py": "Data",
+    "pages/train_page.py": "Train",
+    "pages/latent_page.py": "Latent space",
+    "pages/neighbours_page.py": "Neighbours",
+    "pages/spectrum_page.py": "Spectrum",
+    "pages/bias_page.py": "Popularity bias",
+    "pages/recommend_page.py": "Recommend",
 }
 TIMEOUT = 300  # seconds per script run; the first run compiles numba kernels
 os.environ["MFVIZ_NO_WARM_UP"] = "1"  # no UMAP compilation thread competing with these tests
@@ -76,14 +76,14 @@ def demo_app() -> AppTest:
 def test_every_page_renders_on_the_demo(demo_app, page):
     at = open_page(demo_app, page)
     assert_clean(at, page)
-    if page != "views/train.py":
-        assert plotly_charts(at) >= 1 or page == "views/recommend.py"
-    if page == "views/data.py":
+    if page != "pages/train_page.py":
+        assert plotly_charts(at) >= 1 or page == "pages/recommend_page.py"
+    if page == "pages/data_page.py":
         assert [m.value for m in at.metric][:3] == ["3,000", "1,500", "100,000"]
 
 
 def test_pages_that_need_a_model_get_the_quick_default(demo_app):
-    at = open_page(demo_app, "views/neighbours.py")
+    at = open_page(demo_app, "pages/neighbours_page.py")
     assert at.selectbox(key="model_picker").value.endswith("(quick default)")
     assert any(name.endswith("(quick default)") for name in session_models(at))
     first = new_app()
@@ -135,7 +135,7 @@ def test_filters_apply_k_core_and_binarise():
 
 def test_train_a_small_model_then_every_page():
     at = new_app()
-    open_page(at, "views/train.py")
+    open_page(at, "pages/train_page.py")
     at.selectbox(key="train_model").set_value("ials").run()
     at.number_input(key="hp_ials_factors").set_value(8)
     at.number_input(key="hp_ials_epochs").set_value(3)
@@ -149,16 +149,23 @@ def test_train_a_small_model_then_every_page():
         open_page(at, page)
         assert_clean(at, page)
     # the new model is the one the analysis pages show
-    open_page(at, "views/latent.py")
+    open_page(at, "pages/latent_page.py")
     assert "f=8" in at.selectbox(key="model_picker").value
 
 
-def test_no_pages_folder_next_to_app():
-    """With a folder named `pages/` beside app.py, Streamlit 1.67 runs a deep link such as /spectrum
-    as that file alone on a fresh server (the legacy multipage mode), skipping app.py's router,
-    layout and sidebar. The page modules therefore live in views/."""
-    assert not (ROOT / "pages").exists()
-    assert all((ROOT / page).is_file() for page in PAGES)
+def test_page_files_are_not_named_like_their_url_paths():
+    """Streamlit 1.67 serves a deep link such as /spectrum on a fresh server as pages/spectrum.py
+    alone (its legacy multipage mode), skipping app.py's router, layout and sidebar. app.py
+    therefore gives every page a url_path that no file stem in pages/ matches."""
+    import re
+
+    source = (ROOT / "app.py").read_text()
+    declared = re.findall(r'st\.Page\("(pages/[^"]+)".*?url_path="([^"]+)"', source)
+    assert len(declared) == len(PAGES)
+    for path, url in declared:
+        assert (ROOT / path).is_file()
+        assert Path(path).stem != url
+    assert not {p.stem for p in (ROOT / "pages").glob("*.py")} & {url for _, url in declared}
 
 
 def test_a_saved_model_loads_back_as_a_session_model(tmp_path):
@@ -167,19 +174,19 @@ def test_a_saved_model_loads_back_as_a_session_model(tmp_path):
 
     path = TruncatedSVD(factors=4).fit(load_demo()).save(tmp_path / "svd.npz")
     at = new_app()
-    open_page(at, "views/train.py")
+    open_page(at, "pages/train_page.py")
     at.file_uploader(key="load_model").set_value(("svd.npz", path.read_bytes(), "application/octet-stream"))
     at.run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert "svd.npz (loaded)" in session_models(at)
-    open_page(at, "views/neighbours.py")
+    open_page(at, "pages/neighbours_page.py")
     assert at.selectbox(key="model_picker").value == "svd.npz (loaded)"
-    assert_clean(at, "views/neighbours.py")
+    assert_clean(at, "pages/neighbours_page.py")
 
 
 def test_a_bad_model_file_gives_a_message():
     at = new_app()
-    open_page(at, "views/train.py")
+    open_page(at, "pages/train_page.py")
     at.file_uploader(key="load_model").set_value(("model.npz", b"not a zip file", "application/octet-stream"))
     at.run()
     assert not at.exception
