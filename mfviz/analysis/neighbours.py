@@ -448,7 +448,7 @@ def neighbour_popularity_summary(item_factors, popularity, k: int = 10, sample: 
     items of the mean popularity in the list), ``popularity_ratio`` (dot / cosine),
     ``mean_overlap`` (shared items per list, 0..k), ``mean_jaccard``, ``k``, ``items`` (sample
     size), and ``per_item``: a DataFrame (item, popularity, norm, popularity_cosine,
-    popularity_dot, overlap) for charts.
+    popularity_dot, popularity_ratio = dot / cosine, overlap) for charts.
     """
     vectors = _as_vectors(item_factors, "item factors")
     k = _check_k(k)
@@ -474,7 +474,9 @@ def neighbour_popularity_summary(item_factors, popularity, k: int = 10, sample: 
     sizes = (cos_ids >= 0).sum(axis=1) + (dot_ids >= 0).sum(axis=1) - overlap
     per_item = pd.DataFrame({
         "item": rows, "popularity": popularity[rows], "norm": np.linalg.norm(vectors[rows], axis=1),
-        "popularity_cosine": pop_cos, "popularity_dot": pop_dot, "overlap": overlap,
+        "popularity_cosine": pop_cos, "popularity_dot": pop_dot,
+        "popularity_ratio": np.where(pop_cos > 0, pop_dot / np.where(pop_cos > 0, pop_cos, 1), np.nan),
+        "overlap": overlap,
     })
     mean_cos, mean_dot = float(np.nanmean(pop_cos)), float(np.nanmean(pop_dot))
     return {

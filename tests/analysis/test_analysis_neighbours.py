@@ -182,6 +182,7 @@ def test_neighbour_popularity_summary_dot_lists_lean_popular():
     assert summary["popularity_ratio"] > 1.5
     per_item = summary["per_item"]
     assert len(per_item) == 400 and per_item["overlap"].between(0, 5).all()
+    np.testing.assert_allclose(per_item["popularity_ratio"], per_item["popularity_dot"] / per_item["popularity_cosine"])
     # per-item values agree with compare_neighbours
     one = compare_neighbours(factors, 17, k=5, popularity=popularity)
     row = per_item.loc[per_item["item"] == 17].iloc[0]
