@@ -57,6 +57,23 @@ class FactorModel(Model):
             matrix.sort_indices()
             self.train_matrix = matrix
 
+    def aligned_to(self, interactions) -> FactorModel:
+        """A copy whose rows follow `interactions`' user and item indices, with its matrix as
+        `train_matrix`. Rows are matched by original id when `user_ids` / `item_ids` are known
+        (Spark), else taken in order (the counts must then agree). Ids without a factor row get
+        zero vectors; how many is kept in `missing_users` / `missing_items`."""
+        users, missing_users = _align(self._user_factors, self.user_ids, interactions.user_ids, "user")
+        items, missing_items = _align(self._item_factors, self.item_ids, interactions.item_ids, "item")
+        bias = None
+        if self.item_bias is not None:
+            bias_rows, _ = _align(self.item_bias.reshape(-1, 1), self.item_ids, interactions.item_ids, "item")
+            bias = bias_rows.ravel()
+        model = FactorModel(users, items, self.label, item_bias=bias, global_mean=self.global_mean,
+                            train_matrix=interactions, user_ids=interactions.user_ids,
+                            item_ids=interactions.item_ids, regularization=self.regularization)
+        model.missing_users, model.missing_items = missing_users, missing_items
+        return model
+
     def _fit(self, matrix: sp.csr_matrix) -> None:
         raise ModelError("FactorModel holds factors trained elsewhere and cannot be trained; "
                          "train one of the mfviz models instead, or load new factors")
@@ -69,6 +86,25 @@ class FactorModel(Model):
         gram = q.T @ q + self.regularization * np.eye(q.shape[1])
         vector = np.linalg.lstsq(gram, q.T @ target, rcond=None)[0]
         return vector.astype(np.float32), 0.0
+
+
+def _align(rows: np.ndarray, row_ids, wanted_ids, kind: str) -> tuple[np.ndarray, int]:
+    import pandas as pd
+
+    wanted_ids = np.asarray(wanted_ids)
+    if row_ids is None:
+        if rows.shape[0] != wanted_ids.size:
+            raise ModelError(f"the factors have {rows.shape[0]} {kind} rows but the data has {wanted_ids.size} "
+                             f"{kind}s; without {kind} ids the rows must match the data's {kind} indices")
+        return rows.copy(), 0
+    index = pd.Index(np.asarray(row_ids))
+    positions = index.get_indexer(wanted_ids)
+    if (positions < 0).all() and wanted_ids.size:
+        positions = pd.Index(np.asarray(row_ids).astype(str)).get_indexer(wanted_ids.astype(str))
+    out = np.zeros((wanted_ids.size, rows.shape[1]), rows.dtype)
+    found = positions >= 0
+    out[found] = rows[positions[found]]
+    return out, int((~found).sum())
 
 
 def _factor_array(values, what: str) -> np.ndarray:
