@@ -112,3 +112,138 @@ def build_csr_reference(rows, cols, values, stamps, n_rows, policy):
     indptr = np.r_[0, np.cumsum(np.bincount(r[first], minlength=n_rows))]
     return (indptr.astype(np.int64), c[first].astype(np.int32), data.astype(np.float32),
             latest.astype(np.int64), rows.size - n_groups)
+
+
+# --------------------------------------------------------------------- in place, for big loads
+# `build_csr` keeps its inputs and allocates an order array and new outputs beside them (about
+# 3x the triplets at its peak). The loader instead hands over compact arrays it owns, and these
+# kernels turn them into the CSR in place: the row codes become each entry's destination, a
+# cycle walk moves the entries there, and the merged groups are packed to the front. Extra
+# memory: one int64 per row of the matrix.
+
+
+@njit(cache=True)
+def csr_destinations(rows, cols, user_remap, item_remap, n_rows):
+    """Remap codes and overwrite `rows` with each entry's position in row-major order.
+
+    rows, cols: int32/int64 (n,) first-seen codes, rewritten in place (rows to destinations,
+    cols to `item_remap[cols]`); user_remap / item_remap: code -> final index. The order is a
+    stable counting sort by row (file order kept inside a row). Returns row starts (n_rows + 1,).
+    """
+    n = rows.shape[0]
+    starts = np.zeros(n_rows + 1, np.int64)
+    for k in range(n):
+        r = user_remap[rows[k]]
+        rows[k] = r
+        starts[r + 1] += 1
+        cols[k] = item_remap[cols[k]]
+    for r in range(n_rows):
+        starts[r + 1] += starts[r]
+    fill = starts[:-1].copy()
+    for k in range(n):
+        r = rows[k]
+        rows[k] = fill[r]
+        fill[r] += 1
+    return starts
+
+
+@njit(cache=True)
+def scatter_in_place(destinations, cols, values, stamps):
+    """Move entry k of cols / values / stamps to destinations[k], by walking cycles (no copy).
+
+    stamps may be empty (no timestamps). `destinations` ends as 0..n-1.
+    """
+    has_stamps = stamps.shape[0] > 0
+    for i in range(destinations.shape[0]):
+        while destinations[i] != i:
+            j = destinations[i]
+            cols[i], cols[j] = cols[j], cols[i]
+            values[i], values[j] = values[j], values[i]
+            if has_stamps:
+                stamps[i], stamps[j] = stamps[j], stamps[i]
+            destinations[i] = destinations[j]
+            destinations[j] = j
+
+
+@njit(cache=True, parallel=True)
+def merge_rows_in_place(starts, cols, values, stamps, policy):
+    """Sort each row's entries by (column, timestamp, file order), merge repeated columns by
+    `policy`, and pack the result to the front of cols / values / stamps.
+
+    Input: entries grouped by row (rows in order, file order inside a row). Returns (indptr
+    int64, nnz); the CSR is cols[:nnz] (indices), values[:nnz] (data), stamps[:nnz] (latest
+    timestamp of each merged group; stamps may be empty).
+    """
+    n_rows = starts.shape[0] - 1
+    has_stamps = stamps.shape[0] > 0
+    kept = np.zeros(n_rows, np.int64)
+    for r in prange(n_rows):
+        a, b = starts[r], starts[r + 1]
+        if b - a == 0:
+            continue
+        seg_cols = cols[a:b].copy()
+        seg_values = values[a:b].copy()
+        if has_stamps:
+            seg_stamps = stamps[a:b].copy()
+            by_stamp = np.argsort(seg_stamps, kind="mergesort")
+            order = by_stamp[np.argsort(seg_cols[by_stamp], kind="mergesort")]
+        else:
+            seg_stamps = np.zeros(0, np.int64)
+            order = np.argsort(seg_cols, kind="mergesort")
+        out = a - 1
+        group_sum = 0.0
+        group_n = 0
+        for k in range(b - a):
+            pos = order[k]
+            value = np.float64(seg_values[pos])
+            if k == 0 or seg_cols[pos] != seg_cols[order[k - 1]]:
+                out += 1
+                cols[out] = seg_cols[pos]
+                if has_stamps:
+                    stamps[out] = seg_stamps[pos]
+                group_sum = 0.0
+                group_n = 0
+                values[out] = value
+            else:
+                if has_stamps:
+                    stamps[out] = max(stamps[out], seg_stamps[pos])
+                if policy == POLICY_LAST:
+                    values[out] = value
+                elif policy == POLICY_MAX:
+                    values[out] = max(np.float64(values[out]), value)
+            group_sum += value
+            group_n += 1
+            if policy == POLICY_SUM:
+                values[out] = group_sum
+            elif policy == POLICY_MEAN:
+                values[out] = group_sum / group_n
+        kept[r] = out + 1 - a
+    indptr = np.zeros(n_rows + 1, np.int64)
+    for r in range(n_rows):
+        indptr[r + 1] = indptr[r] + kept[r]
+    for r in range(n_rows):  # in row order, so a move never overwrites a row not yet moved
+        a, d = starts[r], indptr[r]
+        if a != d:
+            for k in range(kept[r]):
+                cols[d + k] = cols[a + k]
+                values[d + k] = values[a + k]
+                if has_stamps:
+                    stamps[d + k] = stamps[a + k]
+    return indptr, indptr[n_rows]
+
+
+def csr_in_place(rows, cols, values, stamps, user_remap, item_remap, n_rows, policy):
+    """The three in-place kernels in sequence (rows is consumed). Returns (indptr, nnz)."""
+    starts = csr_destinations(rows, cols, user_remap, item_remap, n_rows)
+    scatter_in_place(rows, cols, values, stamps)
+    return merge_rows_in_place(starts, cols, values, stamps, policy)
+
+
+def csr_in_place_reference(rows, cols, values, stamps, user_remap, item_remap, n_rows, policy):
+    """Slow NumPy version of `csr_in_place` (same outputs, through build_csr_reference)."""
+    has_stamps = stamps.size > 0
+    indptr, indices, data, latest, _ = build_csr_reference(
+        user_remap[rows].astype(np.int64), item_remap[cols].astype(np.int64),
+        values.astype(np.float64), stamps if has_stamps else np.zeros(rows.size, np.int64),
+        n_rows, policy)
+    return indptr, indices, data, (latest if has_stamps else np.zeros(0, np.int64))
