@@ -175,8 +175,9 @@ def run() -> str:
 
     # compile / warm both libraries outside the timed runs
     warm = powerlaw_matrix(2000, 500, 20_000, seed=1)
-    mfviz_model(1).fit(warm)
-    implicit_model(1).fit(implicit_input(warm), show_progress=False)
+    with threadpool_limits(1, "blas"):
+        mfviz_model(1).fit(warm)
+        implicit_model(1).fit(implicit_input(warm), show_progress=False)
 
     rows, notes = [], []
     peak_gflops, bandwidth = machine_roofline()

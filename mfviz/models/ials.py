@@ -36,7 +36,7 @@ class ImplicitALS(Model):
     Alternating updates, users then items each epoch (as the paper, Spark and implicit do;
     on MovieLens this order ranked measurably better than items-then-users), every row solved
     independently, plus one last user half-sweep after the final epoch so that the stored user
-    vectors answer the final item vectors:
+    vectors answer the final item vectors (skipped when a callback stops training early):
 
         x_u ← (YᵀY + λI + Yᵀ (C_u - I) Y)⁻¹ Yᵀ C_u p_u
         y_i ← (XᵀX + λI + Xᵀ (C_i - I) X)⁻¹ Xᵀ C_i p_i
