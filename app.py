@@ -2,6 +2,7 @@
 
 import streamlit as st
 
+from mfviz.dashboard import background
 from mfviz.dashboard.cache import warm_up_in_background
 from mfviz.dashboard.ui import collect_finished_training, sidebar_status
 
@@ -22,12 +23,16 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
-if page.title != "Train":  # the Train page reports its own finished job
-    collect_finished_training()
-status = st.sidebar.container()
+background.run_started()  # background precomputation pauses while a page runs
 try:
-    page.run()
-finally:  # drawn after the page, so it lists a model the page has just trained
-    with status:
-        sidebar_status()
-    warm_up_in_background()  # after the first page is drawn, so it does not delay it
+    if page.title != "Train":  # the Train page reports its own finished job
+        collect_finished_training()
+    status = st.sidebar.container()
+    try:
+        page.run()
+    finally:  # drawn after the page, so it lists a model the page has just trained
+        with status:
+            sidebar_status()
+        warm_up_in_background()  # after the first page is drawn, so it does not delay it
+finally:
+    background.run_finished()  # then analyses of new data and models, so first visits are instant

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from mfviz.dashboard import cache, figures, ui
+from mfviz.dashboard import background, cache, figures, ui
 
 ui.header("Popularity bias", "Do the models recommend only the blockbusters? Each chart compares every "
           "model of this session with the plain Popularity baseline (grey), the most biased recommender.")
@@ -11,7 +11,7 @@ ui.header("Popularity bias", "Do the models recommend only the blockbusters? Eac
 data = ui.current_data()
 inter = data.interactions
 ui.ensure_model()
-k = st.slider("Recommendation list length k", 5, 50, 10, 5, key="bias_k")
+k = st.slider("Recommendation list length k", 5, 50, background.BIAS_K, 5, key="bias_k")
 
 entries = dict(ui.models())
 with ui.guard("Training the Popularity baseline"):

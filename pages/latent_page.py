@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from mfviz.dashboard import cache, figures, ui
+from mfviz.dashboard import background, cache, figures, ui
 
 ui.header("Latent space", "Every item is a vector in the model's latent space; this map squeezes those "
           "vectors into two dimensions so that items the model finds alike land close together.")
@@ -17,9 +17,9 @@ method = top[1].radio("Map", ["UMAP", "PCA"], horizontal=True, key="latent_metho
                       help="UMAP keeps local neighbourhoods (clusters); PCA keeps the largest global directions "
                            "and is instant.")
 with st.expander("Map settings"):
-    n_neighbors = st.slider("UMAP neighbours", 5, 100, 15, key="latent_neighbours",
+    n_neighbors = st.slider("UMAP neighbours", 5, 100, background.UMAP_NEIGHBOURS, key="latent_neighbours",
                             help="Small values show fine local structure, large values the global shape.")
-    min_dist = st.slider("UMAP minimum distance", 0.0, 0.99, 0.1, 0.01, key="latent_min_dist",
+    min_dist = st.slider("UMAP minimum distance", 0.0, 0.99, background.UMAP_MIN_DIST, 0.01, key="latent_min_dist",
                          help="How tightly points may pack together.")
 
 vectors = entry.model.item_factors
@@ -27,7 +27,7 @@ with ui.guard("Projecting the item vectors"):
     summary = cache.summary(data.key, inter)
     projection = cache.projection(entry.key, vectors, method.lower(), n_neighbors, min_dist)
     norms = np.linalg.norm(vectors, axis=1)
-    projection_key = f"{entry.key}|{data.key}|{method}|{n_neighbors}|{min_dist}"
+    projection_key = background.projection_key(entry.key, data.key, method, n_neighbors, min_dist)
     table = cache.map_table(projection_key, projection.coords, inter.items, summary.item_popularity, norms,
                             inter.titles)
     score = cache.preservation(entry.key, vectors, projection_key, projection.coords)

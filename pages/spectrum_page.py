@@ -3,15 +3,15 @@
 import numpy as np
 import streamlit as st
 
-from mfviz.dashboard import cache, figures, ui
+from mfviz.dashboard import background, cache, figures, ui
 
 ui.header("Spectrum", "How many latent factors does the data support? The singular values of the "
           "interaction matrix say how much of its structure the first k factors can capture.")
 
 data = ui.current_data()
 inter = data.interactions
-largest = max(2, min(300, min(inter.n_users, inter.n_items) - 1))
-k = st.slider("Components to compute", 2, largest, min(100, largest), key="spectrum_k",
+largest, opening_k = background.spectrum_components(inter)
+k = st.slider("Components to compute", 2, largest, opening_k, key="spectrum_k",
               help="More components take longer; 100 is enough to see the shape on most data.")
 with ui.guard("Computing the spectrum"):
     spectrum = cache.data_spectrum(data.key, inter.matrix, int(k))

@@ -3,6 +3,7 @@ included) and the one sentence shown under it saying what to look at. No Streaml
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,6 +25,16 @@ class Chart:
     trace_items: tuple = ()  # item indices of each trace's points, to map a selection back to items
 
 
+@functools.cache
+def _template() -> go.layout.Template:
+    """plotly_white's layout part only, built once. Assigning the full named template validates
+    and copies every trace type's defaults on each figure (30-150 ms a chart on this machine);
+    this one takes ~6 ms and looks the same for the traces used here."""
+    import plotly.io as pio
+
+    return go.layout.Template(layout=pio.templates["plotly_white"].layout)
+
+
 def _layout(fig: go.Figure, title: str, x: str, y: str, height: int = 380, legend: str = "top",
             **kwargs) -> go.Figure:
     """Title, axis labels and a legend that never covers the title: one row at the top right for
@@ -31,7 +42,7 @@ def _layout(fig: go.Figure, title: str, x: str, y: str, height: int = 380, legen
     placement = (dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0) if legend == "top"
                  else dict(orientation="v", yanchor="top", y=1.0, xanchor="left", x=1.02))
     fig.update_layout(title=dict(text=title, x=0.0, xanchor="left"), xaxis_title=x, yaxis_title=y,
-                      height=height, margin=dict(l=10, r=10, t=50, b=10), template="plotly_white",
+                      height=height, margin=dict(l=10, r=10, t=50, b=10), template=_template(),
                       legend=placement, **kwargs)
     return fig
 

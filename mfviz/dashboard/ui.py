@@ -8,7 +8,7 @@ import re
 
 import streamlit as st
 
-from mfviz.dashboard import cache, state
+from mfviz.dashboard import background, cache, state
 from mfviz.dashboard.figures import Chart
 from mfviz.dashboard.state import DataEntry, ModelEntry
 from mfviz.errors import DataError, ModelError
@@ -59,6 +59,7 @@ def current_data() -> DataEntry:
         entry = DataEntry(interactions=demo, name="demo catalogue", key=state.interactions_hash(demo),
                           report_lines=plain_report(demo.report.lines()), is_demo=True)
         st.session_state[state.DATA] = entry
+        background.after_new_data(entry)
     return entry
 
 
@@ -74,6 +75,7 @@ def set_data(entry: DataEntry) -> None:
         st.session_state[state.DATA] = entry
         return
     st.session_state[state.DATA] = entry
+    background.after_new_data(entry)
     st.session_state[state.MODELS] = {}
     st.session_state.pop(state.ACTIVE_MODEL, None)
     st.session_state.pop(state.PROFILE, None)
@@ -92,6 +94,9 @@ def add_model(entry: ModelEntry, activate: bool = True) -> ModelEntry:
     if not entry.auto:
         entry.name = state.unique_name(entry.name, entries)
     entries[entry.name] = entry
+    data = st.session_state.get(state.DATA)
+    if data is not None and data.key == entry.data_key:
+        background.after_new_model(entry, data)
     if activate:
         st.session_state[state.ACTIVE_MODEL] = entry.name
     return entry

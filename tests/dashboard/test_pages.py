@@ -22,6 +22,7 @@ PAGES = {
 }
 TIMEOUT = 300  # seconds per script run; the first run compiles numba kernels
 os.environ["MFVIZ_NO_WARM_UP"] = "1"  # no UMAP compilation thread competing with these tests
+os.environ["MFVIZ_NO_PRECOMPUTE"] = "1"  # pages compute for themselves here; test_background covers it
 
 
 def new_app() -> AppTest:

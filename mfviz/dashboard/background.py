@@ -1,0 +1,191 @@
+"""Background precomputation: the analyses of a new dataset or model, run in one worker thread
+through the same cached wrappers (same arguments) the pages call, so a page's first visit is a hit."""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections import OrderedDict
+
+import numpy as np
+
+from mfviz.dashboard import cache
+
+log = logging.getLogger("mfviz.dashboard")
+
+# Defaults the pages open with; precomputing other settings would be wasted work.
+BIAS_K = 10
+NEIGHBOURS_K = 10
+UMAP_NEIGHBOURS = 15
+UMAP_MIN_DIST = 0.1
+MAP_METHOD = "UMAP"  # the Latent space page's default map
+
+# One worker thread: the jobs share two cores with the page runs, and each job is a chain of cache
+# fills. Newest job first: the model just trained is the one the pages show next. Each key runs
+# once (remembered, bounded).
+_PENDING: list[tuple[str, object, tuple]] = []
+_SUBMITTED: OrderedDict[str, bool] = OrderedDict()
+_CONDITION = threading.Condition()
+_REMEMBER = 256
+_worker: threading.Thread | None = None
+_running = False
+_active_runs = 0  # page runs in progress, over all sessions
+
+
+def enabled() -> bool:
+    """Off when MFVIZ_NO_PRECOMPUTE is set (tests that check what a page computes by itself)."""
+    return not os.environ.get("MFVIZ_NO_PRECOMPUTE")
+
+
+def submit(key: str, function, *args) -> bool:
+    """Queue `function(*args)` for the worker unless a job with this key was already submitted;
+    it runs after `start()`."""
+    if not enabled():
+        return False
+    with _CONDITION:
+        if key in _SUBMITTED:
+            return False
+        _SUBMITTED[key] = True
+        while len(_SUBMITTED) > _REMEMBER:
+            _SUBMITTED.popitem(last=False)
+        _PENDING.append((key, function, args))
+    return True
+
+
+def run_started() -> None:
+    """A page run began: the worker pauses at its next step, so the page gets the CPU first."""
+    global _active_runs
+    with _CONDITION:
+        _active_runs += 1
+
+
+def run_finished() -> None:
+    """A page run ended (app.py, in `finally`): resume and run what the page queued."""
+    global _active_runs
+    with _CONDITION:
+        _active_runs = max(0, _active_runs - 1)
+        _CONDITION.notify_all()
+    start()
+
+
+def _checkpoint(patience: float = 10.0) -> None:
+    """Between steps of a job: wait while a page is running, at most `patience` seconds (the Train
+    page's live progress keeps a run going for as long as training takes)."""
+    with _CONDITION:
+        _CONDITION.wait_for(lambda: _active_runs == 0, timeout=patience)
+
+
+def start() -> None:
+    """Let the worker run what is queued. app.py calls it after each page is drawn, so the jobs a
+    page run queues do not slow that run down."""
+    global _worker
+    with _CONDITION:
+        if not _PENDING:
+            return
+        if _worker is None or not _worker.is_alive():
+            _worker = threading.Thread(target=_work, name="mfviz-precompute", daemon=True)
+            _worker.start()
+        _CONDITION.notify_all()
+
+
+def idle(timeout: float = 60.0) -> bool:
+    """Wait until no job is queued or running (for tests); True when idle."""
+    with _CONDITION:
+        return _CONDITION.wait_for(lambda: not _PENDING and not _running, timeout=timeout)
+
+
+def _work() -> None:
+    global _running
+    while True:
+        with _CONDITION:
+            _running = False
+            _CONDITION.notify_all()
+            _CONDITION.wait_for(lambda: bool(_PENDING))
+            key, function, args = _PENDING.pop()  # newest first
+            _running = True
+        try:
+            function(*args)
+        except Exception:  # noqa: BLE001 - an optimisation only: the page computes it again and shows the error
+            log.warning("precomputing %s failed", key, exc_info=True)
+
+
+# ------------------------------------------------------------------------------ what the pages open with
+def spectrum_components(interactions) -> tuple[int, int]:
+    """(largest k the Spectrum page offers, the k it opens with)."""
+    largest = max(2, min(300, min(interactions.n_users, interactions.n_items) - 1))
+    return largest, min(100, largest)
+
+
+def projection_key(model_key: str, data_key: str, method: str, n_neighbors: int, min_dist: float) -> str:
+    return f"{model_key}|{data_key}|{method}|{n_neighbors}|{min_dist}"
+
+
+def middle_user(activity: np.ndarray) -> int:
+    """The user the Neighbours page opens with: the median by activity."""
+    users = np.argsort(-np.asarray(activity), kind="stable")
+    return int(users[min(len(users) - 1, len(users) // 2)])
+
+
+# ------------------------------------------------------------------------------ jobs
+def data_analyses(data) -> None:
+    """What the pages need of a dataset: the quick default model first (every analysis page waits
+    for it), then summary, spectrum and the Popularity baseline, then the default model's analyses."""
+    from mfviz.dashboard.training import default_model
+
+    inter = data.interactions
+    summary = cache.summary(data.key, inter)
+    _checkpoint()
+    try:
+        entry = default_model(data.key, inter)
+    except Exception:  # noqa: BLE001 - the page that needs it shows the message
+        entry = None
+    _checkpoint()
+    cache.long_tail(data.key, summary.item_popularity)
+    _, k = spectrum_components(inter)
+    _checkpoint()
+    cache.data_spectrum(data.key, inter.matrix, int(k))
+    _checkpoint()
+    baseline = cache.popularity_baseline(data.key, inter)
+    cache.popularity_report(baseline.key, baseline.model, data.key, inter, BIAS_K)
+    if entry is not None:
+        submit(f"model|{entry.key}|{data.key}", model_analyses, entry, data)
+
+
+def model_analyses(entry, data) -> None:
+    """Every analysis the Latent space, Neighbours, Spectrum and Popularity bias pages open with,
+    in the order of the navigation (the map, the slowest, first)."""
+    inter = data.interactions
+    summary = cache.summary(data.key, inter)
+    popularity, titles = summary.item_popularity, inter.titles
+    vectors = entry.model.item_factors
+    if entry.kind != "popularity":
+        _checkpoint()
+        projection = cache.projection(entry.key, vectors, MAP_METHOD.lower(), UMAP_NEIGHBOURS, UMAP_MIN_DIST)
+        key = projection_key(entry.key, data.key, MAP_METHOD, UMAP_NEIGHBOURS, UMAP_MIN_DIST)
+        cache.map_table(key, projection.coords, inter.items, popularity, np.linalg.norm(vectors, axis=1), titles)
+        _checkpoint()
+        cache.preservation(entry.key, vectors, key, projection.coords)
+        _checkpoint()
+        order = np.argsort(-popularity, kind="stable")
+        cache.compare(entry.key, vectors, int(order[0]), NEIGHBOURS_K, data.key, popularity, titles)
+        _checkpoint()
+        cache.neighbour_summary(entry.key, vectors, data.key, popularity, NEIGHBOURS_K)
+        _checkpoint()
+        for metric in ("cosine", "dot"):
+            cache.index_recall(entry.key, vectors, metric)
+        cache.user_lists(entry.key, entry.model, data.key, inter.matrix, middle_user(summary.user_activity),
+                         NEIGHBOURS_K, popularity, titles)
+    _checkpoint()
+    cache.model_spectrum(entry.key, entry.model)
+    cache.item_norms(entry.key, vectors)
+    _checkpoint()
+    cache.popularity_report(entry.key, entry.model, data.key, inter, BIAS_K)
+
+
+def after_new_data(data) -> None:
+    submit(f"data|{data.key}", data_analyses, data)
+
+
+def after_new_model(entry, data) -> None:
+    submit(f"model|{entry.key}|{data.key}", model_analyses, entry, data)

@@ -1,0 +1,126 @@
+"""Background precomputation: jobs run once, newest first, survive failures, pause for page runs;
+and a page opened after the precomputation for new data finds every analysis already cached."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from mfviz.dashboard import background
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+
+
+@pytest.fixture
+def precompute_on(monkeypatch):
+    monkeypatch.delenv("MFVIZ_NO_PRECOMPUTE", raising=False)
+    assert background.idle(timeout=120)
+
+
+def test_jobs_run_once_newest_first_and_only_after_start(precompute_on):
+    ran: list[str] = []
+    tag = f"order-{time.time_ns()}"
+    background.run_started()  # as if a page were running: nothing may start before start()
+    try:
+        assert background.submit(f"{tag}-a", ran.append, "a")
+        assert background.submit(f"{tag}-b", ran.append, "b")
+        assert not background.submit(f"{tag}-a", ran.append, "a again")  # same key: not queued twice
+        time.sleep(0.2)
+        assert ran == []
+    finally:
+        background.run_finished()
+    assert background.idle(timeout=30)
+    assert ran == ["b", "a"]
+
+
+def test_a_failing_job_does_not_stop_the_worker(precompute_on):
+    ran: list[str] = []
+    tag = f"failing-{time.time_ns()}"
+
+    def fail() -> None:
+        raise RuntimeError("boom")
+
+    background.submit(f"{tag}-ok", ran.append, "ok")
+    background.submit(f"{tag}-fail", fail)
+    background.start()
+    assert background.idle(timeout=30)
+    background.submit(f"{tag}-after", ran.append, "after")
+    background.start()
+    assert background.idle(timeout=30)
+    assert ran == ["ok", "after"]
+
+
+def test_a_job_step_waits_while_a_page_runs(precompute_on):
+    background.run_started()
+    waited = threading.Event()
+
+    def step() -> None:
+        background._checkpoint(patience=30)
+        waited.set()
+
+    try:
+        background.submit(f"checkpoint-{time.time_ns()}", step)
+        background.start()
+        time.sleep(0.3)
+        assert not waited.is_set()
+    finally:
+        background.run_finished()
+    assert waited.wait(timeout=10)
+
+
+def test_disabled_by_environment(monkeypatch):
+    monkeypatch.setenv("MFVIZ_NO_PRECOMPUTE", "1")
+    assert not background.submit(f"off-{time.time_ns()}", print, "never")
+
+
+def test_spectrum_components_fit_small_data():
+    class Shape:
+        n_users, n_items = 5, 40
+
+    largest, opening = background.spectrum_components(Shape)
+    assert largest == 4 and opening == 4
+    Shape.n_users, Shape.n_items = 2_000, 1_000
+    assert background.spectrum_components(Shape) == (300, 100)
+
+
+def test_middle_user_is_the_median_by_activity():
+    activity = np.array([5, 50, 1, 20, 10])
+    assert background.middle_user(activity) == 4  # order 50, 20, 10, 5, 1 -> the third
+
+
+def test_pages_open_on_precomputed_analyses_of_an_upload(precompute_on, monkeypatch):
+    """Upload fresh data, let the worker finish, then make every analysis raise: the analysis pages
+    still render, so their first visit read everything the worker had cached (same arguments)."""
+    monkeypatch.setattr(background, "MAP_METHOD", "PCA")  # UMAP would compile for ~40 s in this process
+    rng = np.random.default_rng(int(time.time_ns() % 2**32))  # fresh content: nothing cached yet
+    rows = [(u, i, int(rng.integers(1, 6))) for u in range(120) for i in range(90) if rng.random() < 0.25]
+    csv = "user,item,rating\n" + "".join(f"{u},{i},{r}\n" for u, i, r in rows)
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.session_state["latent_method"] = "PCA"
+    at.run()
+    at.file_uploader(key="upload_interactions").set_value(("fresh.csv", csv.encode(), "text/plain"))
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert background.idle(timeout=240)
+
+    from mfviz import analysis
+    from mfviz.dashboard import training
+
+    def computed(*args, **kwargs):
+        raise AssertionError("computed on the page instead of read from the precomputed cache")
+
+    for name in ("data_spectrum", "model_spectrum", "project", "neighbourhood_preservation",
+                 "compare_neighbours", "neighbour_popularity_summary", "popularity_report", "NeighbourIndex"):
+        monkeypatch.setattr(analysis, name, computed)
+    monkeypatch.setattr(training, "make_model", computed)
+    for page in ("pages/latent_page.py", "pages/neighbours_page.py", "pages/spectrum_page.py",
+                 "pages/bias_page.py"):
+        at.switch_page(page).run()
+        assert not at.exception, f"{page}: {[e.value for e in at.exception]}"
+        assert not at.error, f"{page}: {[e.value for e in at.error]}"
