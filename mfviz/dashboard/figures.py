@@ -25,6 +25,13 @@ class Chart:
     trace_items: tuple = ()  # item indices of each trace's points, to map a selection back to items
 
 
+def _curve(x: np.ndarray, y: np.ndarray, points: int = 400) -> tuple[np.ndarray, np.ndarray]:
+    """At most `points` evenly spaced points of a smooth curve, first and last kept, rounded to
+    0.01: the chart looks the same and its payload is a fraction (sent on every page run)."""
+    keep = np.unique(np.linspace(0, len(x) - 1, min(points, len(x))).round().astype(np.int64)) if len(x) else []
+    return np.round(np.asarray(x, float)[keep], 2), np.round(np.asarray(y, float)[keep], 2)
+
+
 @functools.cache
 def _template() -> go.layout.Template:
     """plotly_white's layout part only, built once. Assigning the full named template validates
@@ -69,11 +76,11 @@ def long_tail(popularity: np.ndarray, head_share: float = 0.2) -> Chart:
     total = max(counts.sum(), 1.0)
     item_share = np.arange(1, counts.size + 1) / counts.size * 100
     cumulative = np.cumsum(counts) / total * 100
-    step = max(1, counts.size // 2000)  # a curve needs no more than ~2,000 points
     n_head = int(np.searchsorted(cumulative, head_share * 100) + 1)
     head_pct = n_head / counts.size * 100
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=item_share[::step], y=cumulative[::step], mode="lines", name="cumulative share",
+    curve_x, curve_y = _curve(item_share, cumulative)
+    fig.add_trace(go.Scatter(x=curve_x, y=curve_y, mode="lines", name="cumulative share",
                              line=dict(color=PALETTE[0], width=3),
                              hovertemplate="top %{x:.1f}% of items carry %{y:.1f}% of interactions<extra></extra>"))
     fig.add_trace(go.Scatter(x=[0, 100], y=[0, 100], mode="lines", name="perfectly even",
@@ -330,8 +337,8 @@ def recommendation_lorenz(counts: dict[str, np.ndarray]) -> Chart:
             continue
         share = np.cumsum(values) / values.sum() * 100
         x = np.arange(1, values.size + 1) / values.size * 100
-        step = max(1, values.size // 1000)
-        fig.add_trace(go.Scatter(x=x[::step], y=share[::step], mode="lines", name=name,
+        curve_x, curve_y = _curve(x, share)
+        fig.add_trace(go.Scatter(x=curve_x, y=curve_y, mode="lines", name=name,
                                  line=dict(color=colours[name], width=2)))
     _layout(fig, "Who gets recommended: Lorenz curve of recommendation counts",
             "items, least recommended first (% of catalogue)", "recommendations received (cumulative %)",

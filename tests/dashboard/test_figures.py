@@ -84,3 +84,22 @@ def test_content_hashes_follow_content_not_identity():
 @pytest.mark.parametrize("taken, expected", [((), "m"), (("m",), "m #2"), (("m", "m #2"), "m #3")])
 def test_unique_names(taken, expected):
     assert state.unique_name("m", taken) == expected
+
+
+def test_curves_are_thinned_to_a_few_hundred_points_keeping_both_ends():
+    _curve, long_tail, recommendation_lorenz = figures._curve, figures.long_tail, figures.recommendation_lorenz
+    x = np.linspace(0, 100, 5_001)
+    thin_x, thin_y = _curve(x, x**2 / 100, points=400)
+    assert len(thin_x) <= 400 and thin_x[0] == 0 and thin_x[-1] == 100 and thin_y[-1] == 100
+    assert np.all(np.diff(thin_x) > 0)
+    assert _curve(np.array([1.0, 2.0]), np.array([3.0, 4.0]))[0].tolist() == [1.0, 2.0]
+    popularity = np.arange(5_000, 0, -1)
+    tail = long_tail(popularity).figure
+    assert len(tail.data[0].x) <= 400 and tail.data[0].y[-1] == 100
+    lorenz = recommendation_lorenz({"m": popularity}).figure
+    assert len(lorenz.data[1].x) <= 400 and lorenz.data[1].y[-1] == 100
+
+
+def test_every_chart_uses_the_white_template():
+    chart = figures.rating_histogram(pd.DataFrame({"value": [1.0, 2.0], "count": [3, 4]}), True)
+    assert chart.figure.layout.template.layout.plot_bgcolor == "white"
