@@ -115,15 +115,22 @@ def machine_roofline() -> tuple[float, float]:
     return gflops, bandwidth
 
 
+# VmHWM (peak RSS of this address space) rather than ru_maxrss, which Linux carries over from
+# the forking parent across exec and would report the benchmark process's own peak.
 _RSS_SCRIPT = """
-import json, resource, sys, time
+import json, sys
 import scipy.sparse as sp
 from benchmarks.bench_ials import mfviz_model
+
+def peak_mb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+
 matrix = sp.load_npz(sys.argv[1])
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = peak_mb()
 mfviz_model(int(sys.argv[2])).fit(matrix)
-print(json.dumps({"before_fit_mb": before / 1024,
-                  "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+print(json.dumps({"before_fit_mb": before, "peak_mb": peak_mb()}))
 """
 
 

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.sparse.linalg import svds
+from scipy.sparse.linalg import LinearOperator, eigsh
 
 from mfviz.errors import ModelError
 from mfviz.models.base import Model, Param
 
 _DENSE_BELOW = 200  # matrices with a side this small are decomposed densely (LAPACK)
-# ARPACK stops when each Ritz residual is below tol·|λ|. An eigenvalue's error is quadratic in
-# its residual, so 1e-4 still gives singular values to ~1e-12 on the benchmark matrix (svds'
-# default tol=0 asks for machine precision and needs about 1.5-2x the restarts).
-_ARPACK_TOL = 1e-4
+# ARPACK stops when each Ritz residual of AᵀA is below tol·λ (this is svds(tol=1e-4), which
+# squares its tol). An eigenvalue's error is quadratic in its residual, so singular values stay
+# accurate to ~1e-12 on the benchmark matrix, while svds' default tol=0 (machine precision)
+# needs about 1.5-2x the restarts.
+_ARPACK_TOL = 1e-8
 
 
 class TruncatedSVD(Model):
@@ -27,11 +28,13 @@ class TruncatedSVD(Model):
     ("R ≈ R V_k V_kᵀ"). `singular_values` (descending) hold the spectrum; the recorded loss is
     ‖R - U_k Σ_k V_kᵀ‖_F² = ‖R‖_F² - Σ σ_j².
 
-    Computed by scipy.sparse.linalg.svds (ARPACK's implicitly restarted Lanczos on the Gram
-    matrix of the smaller side, residual tolerance 1e-4 instead of machine precision): on the power-law benchmark matrix it beat a randomized SVD with
-    power iterations (whose flat spectral tail needs many passes for 1e-3 accuracy) and a numba
-    matvec inside eigsh. Matrices with a side <= 200 use dense LAPACK. Signs are fixed as sklearn's svd_flip does for V:
-    the largest-magnitude component of each item vector is positive, so pictures do not flip
+    Computed as scipy.sparse.linalg.svds does it (ARPACK's implicitly restarted Lanczos on the
+    Gram matrix of the smaller side) with a looser residual tolerance and without its dense
+    post-processing. On the power-law benchmark matrix this beat a randomized SVD with power
+    iterations (whose flat spectral tail needs many passes for 1e-3 accuracy) and a parallel
+    numba matvec (slower than scipy's on the shared 2-core machine). Matrices with a side
+    <= 200 use dense LAPACK. Signs are fixed as sklearn's svd_flip does for V: the
+    largest-magnitude component of each item vector is positive, so pictures do not flip
     between runs. The result is deterministic (fixed Lanczos start vector), so there is no
     random_state.
     """
@@ -69,14 +72,24 @@ class TruncatedSVD(Model):
         self._epoch_done(1, max(total - float(np.sum(s**2)), 0.0))
 
     def _lanczos(self, matrix: sp.csr_matrix, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Top-k singular triplets by ARPACK (float64: in float32 Lanczos needs more restarts)."""
-        size = min(matrix.shape)
+        """Top-k singular triplets: ARPACK on the Gram operator of the smaller side, the other
+        side's vectors as A v / σ. This is svds' own algorithm minus its dense post-processing
+        (a QR of the Lanczos vectors and an SVD of A·V, most of svds' time beyond ARPACK here)."""
+        a = matrix.astype(np.float64)
+        at = a.T.tocsr()  # row-major transpose: its matvec streams like A's
+        small, large = (at, a) if matrix.shape[1] <= matrix.shape[0] else (a, at)
+        size = small.shape[0]
+        operator = LinearOperator((size, size), dtype=np.float64,
+                                  matvec=lambda x: small @ (large @ np.ravel(x)))
         # a fixed start vector: the converged result does not depend on it beyond rounding,
         # and a fixed one makes every run bit-identical
         v0 = np.random.default_rng(0).uniform(-1.0, 1.0, size)
-        U, s, Vt = svds(matrix.astype(np.float64), k=k, v0=v0, solver="arpack", tol=_ARPACK_TOL)
-        order = np.argsort(s)[::-1]
-        return U[:, order], s[order], Vt[order].T
+        eigenvalues, vectors = eigsh(operator, k=k, which="LM", v0=v0, tol=_ARPACK_TOL)
+        order = np.argsort(eigenvalues)[::-1]
+        s = np.sqrt(np.maximum(eigenvalues[order], 0.0))
+        vectors = vectors[:, order]
+        other = (large @ vectors) / np.where(s > 0, s, 1.0)
+        return (other, s, vectors) if small is at else (vectors, s, other)
 
     def _fold_in(self, items: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float]:
         """r V_k: the profile's coordinates in the item space spanned by the top-k vectors."""
