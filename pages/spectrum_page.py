@@ -20,7 +20,8 @@ cards = st.columns(4)
 for column, share in zip(cards, (0.5, 0.8, 0.9), strict=False):
     reached = spectrum.k_for.get(share)
     column.metric(f"k for {share:.0%} of energy", f"{reached}" if reached else f"> {k}",
-                  help=f"Smallest k whose first k singular values carry {share:.0%} of ‖R‖² (squared Frobenius norm).")
+                  help=f"Smallest k whose first k singular values carry {share:.0%} of ‖R‖² (squared Frobenius norm)."
+                  + ("" if reached else f" Not reached by the first {k}: move the slider up to find it."))
 cards[3].metric("Effective rank", f"{spectrum.effective_rank:.1f}",
                 help="exp of the entropy of the normalised singular values: how many components matter.")
 ui.show(figures.data_spectrum_chart(spectrum.singular_values, spectrum.cumulative_energy, spectrum.k_for))

@@ -159,6 +159,6 @@ def sidebar_status() -> None:
         if job is not None and not job.done:
             st.markdown(f"⏳ training **{job.label}** (epoch {len(job.epochs)})")
         if not entries:
-            st.caption("none yet: a quick model is trained on first use")
+            st.caption("none yet: a quick default model, prepared in the background, appears as soon as a page needs one")
         for name, entry in entries.items():
             st.markdown(f"- {name} · {entry.fit_seconds:.1f} s")
