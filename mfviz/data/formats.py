@@ -22,7 +22,25 @@ import pyarrow.csv as pacsv
 from mfviz.errors import DataError
 
 HEAD_BYTES = 1 << 16
-BLOCK_BYTES = 1 << 23  # Arrow CSV block: parsed in parallel, and the unit of streaming
+BLOCK_BYTES = 1 << 23  # Arrow CSV block: parsed in parallel
+# Bytes of text parsed at a time when streaming (in CHUNK_BLOCK_BYTES blocks, in parallel): the
+# parsed chunk is converted to compact arrays and freed before the next is read.
+CHUNK_BYTES = 1 << 22
+CHUNK_BLOCK_BYTES = 1 << 20
+
+
+def _stream_pool() -> pa.MemoryPool:
+    """A pool for streamed chunks that hands freed memory straight back: Arrow's default pool
+    (mimalloc) and the C allocator's per-thread arenas keep tens of MB of freed chunks."""
+    try:
+        pool = pa.jemalloc_memory_pool()
+        pa.jemalloc_set_decay_ms(0)
+        return pool
+    except (NotImplementedError, AttributeError, pa.ArrowException):
+        return pa.system_memory_pool()
+
+
+STREAM_POOL = _stream_pool()
 # A byte that never occurs in text files; `::` is rewritten to it because Arrow's CSV reader
 # takes one-character delimiters only.
 DOUBLE_COLON_STANDIN = "\x1f"
@@ -318,7 +336,7 @@ def sniff(blob: Blob, *, delimiter: str | None, header: bool | None, encoding: s
     else:
         names = [f"column_{k + 1}" for k in range(width)]
         sample = rows
-    mean_line = (len(head) / max(len(lines), 1)) if lines else 32.0
+    mean_line = len(head) / max(head.count(b"\n"), 1)  # every line, not only the 200 kept
     return Dialect(delimiter, bool(header), encoding, names, sample, quoted, max(mean_line, 4.0))
 
 
@@ -403,6 +421,83 @@ def read_delimited(blob: Blob, dialect: Dialect, *, include: list[str] | None = 
     )
     return pacsv.read_csv(stream, read_options=read_options, parse_options=parse_options,
                           convert_options=convert_options)
+
+
+def iter_delimited(blob: Blob, dialect: Dialect, *, include: list[str] | None = None,
+                   column_types: dict[str, pa.DataType] | None = None,
+                   bad_rows: BadRows | None = None, chunk_bytes: int = CHUNK_BYTES):
+    """Parse the file a chunk of whole lines at a time; yields (Arrow table, file lines before
+    the chunk's first line). Each chunk is parsed by Arrow's multi-threaded reader, so streaming
+    keeps both cores busy while holding one chunk at a time. Types are inferred per chunk.
+
+    A chunk never ends inside a quoted field (an odd number of quotes before the cut moves the
+    cut to a later line), so quoted fields may hold newlines.
+    """
+    delimiter = dialect.delimiter
+    multi = len(delimiter) > 1
+    read_options = pacsv.ReadOptions(column_names=dialect.names, encoding=dialect.encoding,
+                                     block_size=CHUNK_BLOCK_BYTES)
+    parse_options = pacsv.ParseOptions(
+        delimiter=DOUBLE_COLON_STANDIN if multi else delimiter,
+        quote_char='"' if dialect.quoted else False, invalid_row_handler=bad_rows,
+    )
+    convert_options = pacsv.ConvertOptions(include_columns=include or [],
+                                           column_types=column_types or {})
+    stream = blob.stream()
+    lines_before = 0
+    pending = b""
+    header_left = dialect.header
+    try:
+        while True:
+            data = stream.read(chunk_bytes)
+            done = not data
+            buffer = pending + data if pending else data
+            if done:
+                piece, pending = buffer, b""
+            else:
+                cut = _line_cut(buffer, dialect.quoted)
+                if cut <= 0:
+                    pending = buffer  # no complete line yet
+                    continue
+                piece, pending = buffer[:cut], buffer[cut:]
+            del buffer, data
+            if header_left:
+                end = piece.find(b"\n")
+                if end < 0 and not done:
+                    pending = piece + pending
+                    continue
+                piece = b"" if end < 0 else piece[end + 1:]
+                lines_before += 1
+                header_left = False
+            if piece and not piece.isspace():
+                text = piece.replace(delimiter.encode(), DOUBLE_COLON_STANDIN.encode()) if multi else piece
+                table = pacsv.read_csv(pa.py_buffer(text), read_options=read_options,
+                                       parse_options=parse_options, convert_options=convert_options,
+                                       memory_pool=STREAM_POOL)
+                del text
+                yield table, lines_before
+                del table
+            lines_before += piece.count(b"\n")
+            if done:
+                return
+    finally:
+        stream.close()
+
+
+def _line_cut(buffer: bytes, quoted: bool) -> int:
+    """Length of the longest prefix of whole lines that does not end inside a quoted field
+    (0 when there is none)."""
+    cut = buffer.rfind(b"\n") + 1
+    if not quoted or cut == 0 or buffer.find(b'"', 0, cut) < 0:
+        return cut
+    # a prefix ends outside quoted fields when its quotes are balanced ("" escapes count twice);
+    # if the whole-lines prefix is unbalanced, step back a line at a time until it is
+    quotes = buffer.count(b'"', 0, cut)
+    while cut > 0 and quotes % 2:
+        previous = buffer.rfind(b"\n", 0, cut - 1) + 1
+        quotes -= buffer.count(b'"', previous, cut)
+        cut = previous
+    return cut
 
 
 # --------------------------------------------------------------------- known layouts

@@ -8,11 +8,11 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from mfviz.data.assemble import DUPLICATE_POLICIES, InteractionBuilder
 from mfviz.data.report import LoadReport
 from mfviz.errors import DataError
-from mfviz.kernels.csr import POLICY_LAST, POLICY_MAX, POLICY_MEAN, POLICY_SUM, build_csr
 
-DUPLICATE_POLICIES = {"sum": POLICY_SUM, "last": POLICY_LAST, "mean": POLICY_MEAN, "max": POLICY_MAX}
+__all__ = ["DUPLICATE_POLICIES", "DataSummary", "Interactions", "detect_explicit", "long_tail_split"]
 DEFAULT_HEAD_SHARE = 0.2
 
 
@@ -138,94 +138,12 @@ class Interactions:
                     f"{report.source}: no column {col!r} for the {role} "
                     f"(columns are {list(map(str, df.columns))}); name the right column with {role}=..."
                 )
-        if on_bad_rows not in ("error", "drop"):
-            raise DataError(f"on_bad_rows must be 'error' or 'drop', got {on_bad_rows!r}")
-        report.columns = {"user": user, "item": item, "rating": rating, "timestamp": timestamp}
-
-        keep = np.ones(len(df), bool)
-
-        def reject(mask: np.ndarray, what: str, column: str, hint: str) -> None:
-            nonlocal keep
-            bad = mask & keep
-            if not bad.any():
-                return
-            if on_bad_rows == "error":
-                first = int(np.flatnonzero(bad)[0])
-                raise DataError(
-                    f"{report.source}: {int(bad.sum()):,} rows have {what} in column {column!r}; "
-                    f"the first is row {first + 1} (line {first + 1 + line_offset} of the file), "
-                    f"value {df[column].iloc[first]!r}. {hint} Or load with on_bad_rows='drop' "
-                    f"to drop these rows (they will be counted in the load report)."
-                )
-            report.drop(f"{what} in column {column!r}", int(bad.sum()))
-            keep &= ~bad
-
-        for col in (user, item):
-            ids = df[col]
-            missing = ids.isna().to_numpy().copy()  # pandas 3 hands out read-only views
-            if not pd.api.types.is_numeric_dtype(ids):
-                missing |= ids.astype(str).str.strip().isin(["", "nan", "None", "NULL"]).to_numpy()
-            reject(missing, "a missing id", col, "Fill in or remove rows without an id.")
-
-        if rating is not None:
-            raw = df[rating]
-            values = pd.to_numeric(raw, errors="coerce").to_numpy(np.float64)
-            non_numeric = np.isnan(values) & raw.notna().to_numpy()
-            reject(non_numeric, "a non-numeric rating", rating, "Ratings must be numbers.")
-            reject(np.isnan(values), "a missing (NaN) rating", rating, "Fill in or remove rows without a rating.")
-            reject(~np.isfinite(values) & ~np.isnan(values), "an infinite rating", rating, "Ratings must be finite.")
-        else:
-            values = np.ones(len(df), np.float64)
-
-        stamps = np.zeros(len(df), np.int64)
-        if timestamp is not None:
-            stamps, bad_time = _parse_timestamps(df[timestamp])
-            reject(bad_time, "an unreadable timestamp", timestamp, "Use Unix seconds or ISO dates.")
-
-        if not keep.all():
-            df = df.loc[keep]
-            values, stamps = values[keep], stamps[keep]
-        if len(df) == 0:
-            raise DataError(f"{report.source}: no interactions left to load; check the file and its columns.")
-
-        if explicit is None:
-            explicit = detect_explicit(values) if rating is not None else False
-        if not explicit and values.min() < 0:
-            first = int(np.argmax(values < 0))
-            raise DataError(
-                f"{report.source}: implicit feedback cannot be negative, but column {rating!r} has "
-                f"{int((values < 0).sum()):,} negative values (first: {values[first]!r} at row {first + 1}). "
-                "If these are ratings, load with explicit=True; otherwise remove the negative rows."
-            )
-
-        user_codes, user_ids = _factorize(df[user])
-        item_codes, item_ids = _factorize(df[item])
-        if len(user_ids) < 2 or len(item_ids) < 2:
-            raise DataError(
-                f"{report.source}: found {len(user_ids)} distinct user(s) and {len(item_ids)} distinct "
-                "item(s); a factorization needs at least 2 of each. Check that the user and item "
-                f"columns are the right ones (used {user!r} and {item!r})."
-            )
-        policy = ("last" if explicit else "sum") if duplicates == "auto" else duplicates
-        if policy not in DUPLICATE_POLICIES:
-            raise DataError(f"duplicates must be one of {sorted(DUPLICATE_POLICIES)} or 'auto', got {duplicates!r}")
-        indptr, indices, data, merged_stamps, n_merged = build_csr(
-            user_codes, item_codes, values, stamps, len(user_ids), DUPLICATE_POLICIES[policy]
-        )
-        matrix = sp.csr_matrix((data, indices, indptr), shape=(len(user_ids), len(item_ids)))
-        report.duplicates_policy = policy
-        report.duplicates_merged = int(n_merged)
-        report.rows_kept = int(matrix.nnz)
-        # A summed or averaged value can be zero; keep it stored so no interaction vanishes.
-        return cls(
-            matrix,
-            user_ids,
-            item_ids,
-            timestamps=merged_stamps if timestamp is not None else None,
-            items=items,
-            is_explicit=explicit,
-            report=report,
-        )
+        builder = InteractionBuilder(report=report, user=user, item=item, rating=rating,
+                                     timestamp=timestamp, on_bad_rows=on_bad_rows,
+                                     duplicates=duplicates, expected_rows=len(df))
+        builder.add(df[user], df[item], None if rating is None else df[rating],
+                    None if timestamp is None else df[timestamp], first_line=line_offset)
+        return builder.finish(explicit=explicit, items=items)
 
     # ----------------------------------------------------------------- basic properties
     @property
@@ -351,35 +269,6 @@ class Interactions:
 
 
 # --------------------------------------------------------------------- helpers
-def _factorize(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Contiguous codes (int64) and sorted unique original ids; ids keep their type."""
-    values = ids.to_numpy()
-    if values.dtype.kind in "iu" and values.size:
-        # integer ids in a compact range (the usual 1..n): a presence table is ~3x faster
-        # than hashing, and gives the same sorted uniques and codes
-        low, high = int(values.min()), int(values.max())
-        if high - low <= 2 * values.size + (1 << 20):
-            offsets = values - np.asarray(low, dtype=values.dtype)
-            present = np.zeros(high - low + 1, bool)
-            present[offsets] = True
-            codes = (np.cumsum(present) - 1)[offsets]
-            return codes.astype(np.int64, copy=False), (np.flatnonzero(present) + low).astype(values.dtype)
-    codes, uniques = pd.factorize(ids, sort=True)
-    return codes.astype(np.int64, copy=False), np.asarray(uniques)
-
-
-def _parse_timestamps(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Unix seconds (int64) and a mask of unreadable entries; numbers are taken as seconds."""
-    numeric = pd.to_numeric(col, errors="coerce")
-    if numeric.notna().sum() >= 0.5 * max(col.notna().sum(), 1):
-        bad = numeric.isna().to_numpy()
-        return numeric.fillna(0).to_numpy().astype(np.int64), bad
-    parsed = pd.to_datetime(col, errors="coerce", utc=True)
-    bad = parsed.isna().to_numpy()
-    seconds = (parsed - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
-    return seconds.fillna(0).to_numpy().astype(np.int64), bad
-
-
 def _lookup(index: pd.Index, ids, kind: str) -> np.ndarray:
     ids_arr = np.atleast_1d(np.asarray(ids))
     positions = index.get_indexer(ids_arr)

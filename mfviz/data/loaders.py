@@ -7,10 +7,10 @@ import os
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from mfviz.data import formats
+from mfviz.data.assemble import InteractionBuilder, canonical_int
 from mfviz.data.formats import Blob, Layout, normalize_name
 from mfviz.data.interactions import Interactions
 from mfviz.data.report import LoadReport
@@ -103,12 +103,14 @@ def load_interactions(
         raise DataError(f"on_bad_rows must be 'error' or 'drop', got {on_bad_rows!r}")
     if isinstance(source, pd.DataFrame):
         report = LoadReport(source="<DataFrame>", format="DataFrame")
-        frame = source
-        columns = _map_columns([str(c) for c in frame.columns], True, [], overrides, report.source)
-        frame = frame.rename(columns={c: str(c) for c in frame.columns})
-        line_offset = 0
-        layout = None
-        blob = None
+        columns = _map_columns([str(c) for c in source.columns], True, [], overrides, report.source)
+        frame = source.rename(columns={c: str(c) for c in source.columns})
+        item_table = _item_table(items, None, None, report)
+        interactions = Interactions.from_frame(
+            frame, columns["user"], columns["item"], columns["rating"], columns["timestamp"],
+            items=item_table, explicit=explicit, duplicates=duplicates, on_bad_rows=on_bad_rows,
+            report=report,
+        )
     else:
         blob = formats.open_source(source, formats.RATINGS_FILES)
         try:
@@ -120,44 +122,70 @@ def load_interactions(
             blob = formats.unwrap(blob, formats.RATINGS_FILES, check_size)
             report = LoadReport(source=blob.name)
             layout = formats.detect_layout(blob) if not formats.is_parquet(blob) else None
-            frame, columns, line_offset = _read_frame(
+            columns, expected_rows, batches = _open_batches(
                 blob, layout, overrides, report, delimiter=delimiter, header=header,
                 encoding=encoding, on_bad_rows=on_bad_rows, check_memory=check_memory,
                 max_memory=max_memory,
             )
+            item_table = _item_table(items, layout, blob, report)
+            builder = InteractionBuilder(
+                report=report, user=columns["user"], item=columns["item"], rating=columns["rating"],
+                timestamp=columns["timestamp"], on_bad_rows=on_bad_rows, duplicates=duplicates,
+                expected_rows=expected_rows,
+            )
+            for table, first_line, text_ids in batches:
+                _add_batch(builder, table, columns, first_line, text_ids)
+                del table
+            report.rows_read += builder.rows_seen
         except DataError:
             raise
         except (pa.ArrowException, UnicodeError, OSError, ValueError, MemoryError) as exc:
             raise _wrap(blob.name, exc) from None
-
-    item_table = None
-    if items is not None:
-        item_table = read_item_table(items)
-        report.note(f"Item metadata from {_describe(items)}.")
-    elif layout is not None and layout.items_file is not None:
-        item_blob = blob.sibling(layout.items_file)
-        if item_blob is not None:
-            item_blob = formats.unwrap(item_blob, (layout.items_file,))
-            try:
-                item_table = layout.read_items(item_blob)
-            except (pa.ArrowException, UnicodeError, ValueError, KeyError) as exc:
-                raise _wrap(item_blob.name, exc) from None
-            report.note(f"Item metadata from {layout.items_file} next to the ratings file.")
-        else:
-            report.note(f"{layout.items_file} was not found next to {layout.ratings_file}, so items "
-                        "have no titles; pass items=... to add them.")
-
-    frame = _timestamps_to_seconds(frame, columns["timestamp"])
-    interactions = Interactions.from_frame(
-        frame, columns["user"], columns["item"], columns["rating"], columns["timestamp"],
-        items=item_table, explicit=explicit, duplicates=duplicates, on_bad_rows=on_bad_rows,
-        report=report, line_offset=line_offset,
-    )
+        interactions = builder.finish(explicit=explicit, items=item_table)
     if columns["rating"] is None:
         report.note("No rating column: every row counts as one interaction (implicit feedback).")
     if item_table is not None:
         _finish_item_join(interactions, item_table)
     return interactions
+
+
+def _item_table(items, layout: Layout | None, blob: Blob | None, report: LoadReport) -> pd.DataFrame | None:
+    """The item table given with items=..., else the known layout's file next to the ratings."""
+    if items is not None:
+        table = read_item_table(items)
+        report.note(f"Item metadata from {_describe(items)}.")
+        return table
+    if layout is None or layout.items_file is None:
+        return None
+    item_blob = blob.sibling(layout.items_file)
+    if item_blob is None:
+        report.note(f"{layout.items_file} was not found next to {layout.ratings_file}, so items "
+                    "have no titles; pass items=... to add them.")
+        return None
+    item_blob = formats.unwrap(item_blob, (layout.items_file,))
+    try:
+        table = layout.read_items(item_blob)
+    except (pa.ArrowException, UnicodeError, ValueError, KeyError) as exc:
+        raise _wrap(item_blob.name, exc) from None
+    report.note(f"Item metadata from {layout.items_file} next to the ratings file.")
+    return table
+
+
+def _add_batch(builder: InteractionBuilder, table: pa.Table, columns: dict, first_line: int,
+               text_ids: bool) -> None:
+    """One parsed batch into the builder; text ids become integers when they all are."""
+    def column(role: str):
+        name = columns[role]
+        if name is None:
+            return None
+        values = table[name]
+        if text_ids and role in ("user", "item"):
+            as_int = canonical_int(values)
+            return values if as_int is None else as_int
+        return values
+
+    builder.add(column("user"), column("item"), column("rating"), column("timestamp"),
+                first_line=first_line)
 
 
 def _describe(source) -> str:
@@ -169,24 +197,30 @@ def _describe(source) -> str:
 
 
 # --------------------------------------------------------------------- reading
-def _read_frame(blob: Blob, layout: Layout | None, overrides: dict, report: LoadReport, *,
-                delimiter, header, encoding, on_bad_rows, check_memory, max_memory):
-    """Parse the file into a DataFrame holding only the needed columns; returns it, the column
-    roles, and the number of file lines before the first data row."""
+PARQUET_BATCH_ROWS = 1 << 18
+
+
+def _open_batches(blob: Blob, layout: Layout | None, overrides: dict, report: LoadReport, *,
+                  delimiter, header, encoding, on_bad_rows, check_memory, max_memory):
+    """Find the columns and return them, an estimate of the row count, and an iterator of
+    (Arrow table with the needed columns, file lines before its first row, ids read as text)."""
     container = f", {blob.container}" if blob.container else ""
     if formats.is_parquet(blob):
         report.format = f"Parquet{container}"
-        schema = pq.read_schema(blob.path if blob.path is not None else pa.BufferReader(blob.data))
-        names = list(schema.names)
-        columns = _map_columns(names, True, [], overrides, blob.name)
+        parquet = pq.ParquetFile(blob.path if blob.path is not None else pa.BufferReader(blob.data))
+        columns = _map_columns(list(parquet.schema_arrow.names), True, [], overrides, blob.name)
+        rows = parquet.metadata.num_rows
         if check_memory:
-            meta = pq.read_metadata(blob.path if blob.path is not None else pa.BufferReader(blob.data))
-            _check_memory(blob.name, meta.num_rows, "the Parquet metadata", max_memory)
-        needed = [c for c in columns.values() if c is not None]
-        holder = [pq.read_table(blob.path if blob.path is not None else pa.BufferReader(blob.data),
-                                columns=needed)]
-        report.rows_read = holder[0].num_rows
-        return _to_pandas(holder, columns), columns, 1
+            _check_memory(blob.name, rows, "the Parquet metadata", max_memory)
+        needed = [c for c in dict.fromkeys(columns.values()) if c is not None]
+
+        def parquet_batches():
+            seen = 0
+            for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=needed):
+                yield batch, seen + 1, False
+                seen += batch.num_rows
+
+        return columns, rows, parquet_batches()
 
     blob = formats.check_text(blob)
     if layout is not None:
@@ -206,91 +240,37 @@ def _read_frame(blob: Blob, layout: Layout | None, overrides: dict, report: Load
         shown = {"\t": "tab", " ": "space"}.get(dialect.delimiter, repr(dialect.delimiter))
         report.format = (f"delimited text ({shown} separated, "
                          f"{'with' if dialect.header else 'no'} header, {dialect.encoding}{container})")
+    estimated = int(blob.size() / dialect.mean_line_bytes)
     if check_memory:
-        estimated = int(blob.size() / dialect.mean_line_bytes)
         _check_memory(blob.name, estimated, f"the file size ({blob.size():,} bytes)", max_memory)
     columns = _map_columns(dialect.names, dialect.header, dialect.sample, overrides, blob.name)
     needed = [c for c in dict.fromkeys(columns.values()) if c is not None]
     id_columns = [columns["user"], columns["item"]]
     bad_rows = formats.BadRows()
-    try:
-        # a one-element list holds the only reference, so helpers can free columns as they go
-        holder = [formats.read_delimited(blob, dialect, include=needed, bad_rows=bad_rows,
-                                         column_types={c: pa.string() for c in id_columns})]
-    except pa.ArrowInvalid as exc:
-        raise _wrap(blob.name, exc) from None
-    _ids_as_written(holder, id_columns)
-    if bad_rows.count:
-        text, expected, actual = bad_rows.first
-        if on_bad_rows == "error":
-            line = formats.line_of(blob, text)
-            where = f"line {line}" if line else "a line"
-            raise DataError(
-                f"{blob.name}: {bad_rows.count:,} lines have the wrong number of fields; {where} "
-                f"has {actual} where {expected} were expected: {text[:100]!r}. Fix those lines, give "
-                "the delimiter with delimiter=..., or load with on_bad_rows='drop' to drop them."
-            )
-        report.drop(f"a wrong number of fields (expected {expected})", bad_rows.count)
-    report.rows_read = holder[0].num_rows + bad_rows.count
-    return _to_pandas(holder, columns), columns, 1 if dialect.header else 0
 
+    def text_batches():
+        chunks = formats.iter_delimited(blob, dialect, include=needed, bad_rows=bad_rows,
+                                        column_types={c: pa.string() for c in id_columns})
+        reported = 0
+        for table, lines_before in chunks:
+            if bad_rows.count > reported:
+                if on_bad_rows == "error":
+                    text, expected, actual = bad_rows.first
+                    line = formats.line_of(blob, text)
+                    where = f"line {line}" if line else "a line"
+                    raise DataError(
+                        f"{blob.name}: lines have the wrong number of fields; {where} has {actual} "
+                        f"where {expected} were expected: {text[:100]!r}. Fix those lines, give the "
+                        "delimiter with delimiter=..., or load with on_bad_rows='drop' to drop them."
+                    )
+                report.drop(f"a wrong number of fields (expected {bad_rows.first[1]})",
+                            bad_rows.count - reported)
+                report.rows_read += bad_rows.count - reported
+                reported = bad_rows.count
+            yield table, lines_before, True
 
-def _ids_as_written(holder: list[pa.Table], id_columns: list[str]) -> None:
-    """Ids are read as text; a column becomes int64 only when every id is a canonical integer
-    that fits, so "007" and "7" stay two ids and ids beyond int64 are never rounded.
-    Replaces holder[0]."""
-    pool = pa.default_memory_pool()
-    pool.release_unused()
-    for name in dict.fromkeys(id_columns):
-        as_int = _canonical_int(holder[0][name])
-        if as_int is not None:
-            holder[0] = holder[0].set_column(holder[0].schema.get_field_index(name), name, as_int)
-            del as_int
-            pool.release_unused()  # the text column is gone: give its memory back now
-
-
-def _canonical_int(ids) -> pa.ChunkedArray | None:
-    if ids.null_count or not (pa.types.is_string(ids.type) or pa.types.is_large_string(ids.type)):
-        return None
-    try:
-        as_int = pc.cast(ids, pa.int64())
-    except pa.ArrowInvalid:  # not all integers, or beyond int64: keep the text
-        return None
-    # the cast also accepts "007", "-0" and "0x1f"; those stay text so no two ids merge
-    zero_led = pc.or_(pc.starts_with(ids, "-0"),
-                      pc.and_(pc.starts_with(ids, "0"), pc.greater(pc.binary_length(ids), 1)))
-    return None if pc.any(zero_led).as_py() else as_int
-
-
-def _to_pandas(holder: list[pa.Table], columns: dict) -> pd.DataFrame:
-    """Column by column, handing each Arrow column's memory back before the next: Arrow's
-    allocator keeps freed blocks for reuse, but what follows allocates through NumPy.
-    Takes the table out of holder[0], so that its columns can be freed one at a time."""
-    pool = pa.default_memory_pool()
-    table = holder.pop()
-    series = {}
-    for name in table.column_names:
-        column = table[name]
-        table = table.drop_columns([name])
-        if name in (columns["user"], columns["item"]) and pa.types.is_dictionary(column.type):
-            column = column.cast(column.type.value_type)
-        series[name] = column.to_pandas()
-        del column
-        pool.release_unused()
-    return pd.DataFrame(series, copy=False)
-
-
-def _timestamps_to_seconds(frame: pd.DataFrame, column: str | None) -> pd.DataFrame:
-    """Dates and datetimes become Unix seconds, so that every timestamp is one int64."""
-    if column is None or not pd.api.types.is_datetime64_any_dtype(frame[column]):
-        return frame
-    stamps = frame[column]
-    if getattr(stamps.dt, "tz", None) is None:
-        stamps = stamps.dt.tz_localize("UTC")
-    seconds = (stamps - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
-    frame = frame.copy(deep=False)
-    frame[column] = seconds.astype("Float64").astype(float)
-    return frame
+    # a little room over the estimate: the arrays grow in place if it is short
+    return columns, int(estimated * 1.05) + 1024, text_batches()
 
 
 def _check_memory(name: str, estimated_rows: int, basis: str, max_memory: int | None) -> None:

@@ -165,6 +165,16 @@ def scatter_in_place(destinations, cols, values, stamps):
             destinations[j] = j
 
 
+@njit(cache=True)
+def scatter_copy(destinations, source, out):
+    """out[destinations[k]] = source[k] (reads in order; each write lands once)."""
+    for k in range(source.shape[0]):
+        out[destinations[k]] = source[k]
+
+
+SHORT_ROW = 32  # rows up to this length are sorted in place by insertion (no allocation)
+
+
 @njit(cache=True, parallel=True)
 def merge_rows_in_place(starts, cols, values, stamps, policy):
     """Sort each row's entries by (column, timestamp, file order), merge repeated columns by
@@ -181,32 +191,53 @@ def merge_rows_in_place(starts, cols, values, stamps, policy):
         a, b = starts[r], starts[r + 1]
         if b - a == 0:
             continue
-        seg_cols = cols[a:b].copy()
-        seg_values = values[a:b].copy()
-        if has_stamps:
-            seg_stamps = stamps[a:b].copy()
-            by_stamp = np.argsort(seg_stamps, kind="mergesort")
-            order = by_stamp[np.argsort(seg_cols[by_stamp], kind="mergesort")]
+        if b - a <= SHORT_ROW:
+            # stable insertion sort by (col, stamp) of the segment itself
+            for k in range(a + 1, b):
+                c, v = cols[k], values[k]
+                t = stamps[k] if has_stamps else 0
+                j = k - 1
+                while j >= a and (cols[j] > c or (has_stamps and cols[j] == c and stamps[j] > t)):
+                    cols[j + 1] = cols[j]
+                    values[j + 1] = values[j]
+                    if has_stamps:
+                        stamps[j + 1] = stamps[j]
+                    j -= 1
+                cols[j + 1] = c
+                values[j + 1] = v
+                if has_stamps:
+                    stamps[j + 1] = t
         else:
-            seg_stamps = np.zeros(0, np.int64)
-            order = np.argsort(seg_cols, kind="mergesort")
+            seg_cols = cols[a:b].copy()
+            seg_values = values[a:b].copy()
+            if has_stamps:
+                seg_stamps = stamps[a:b].copy()
+                by_stamp = np.argsort(seg_stamps, kind="mergesort")
+                order = by_stamp[np.argsort(seg_cols[by_stamp], kind="mergesort")]
+                for k in range(b - a):
+                    stamps[a + k] = seg_stamps[order[k]]
+            else:
+                order = np.argsort(seg_cols, kind="mergesort")
+            for k in range(b - a):
+                cols[a + k] = seg_cols[order[k]]
+                values[a + k] = seg_values[order[k]]
+        # merge runs of equal columns, writing at `out` (never ahead of the reader k)
         out = a - 1
         group_sum = 0.0
         group_n = 0
-        for k in range(b - a):
-            pos = order[k]
-            value = np.float64(seg_values[pos])
-            if k == 0 or seg_cols[pos] != seg_cols[order[k - 1]]:
+        for k in range(a, b):
+            value = np.float64(values[k])
+            if k == a or cols[k] != cols[k - 1]:
                 out += 1
-                cols[out] = seg_cols[pos]
+                cols[out] = cols[k]
                 if has_stamps:
-                    stamps[out] = seg_stamps[pos]
+                    stamps[out] = stamps[k]
                 group_sum = 0.0
                 group_n = 0
                 values[out] = value
             else:
                 if has_stamps:
-                    stamps[out] = max(stamps[out], seg_stamps[pos])
+                    stamps[out] = max(stamps[out], stamps[k])
                 if policy == POLICY_LAST:
                     values[out] = value
                 elif policy == POLICY_MAX:
@@ -233,10 +264,30 @@ def merge_rows_in_place(starts, cols, values, stamps, policy):
 
 
 def csr_in_place(rows, cols, values, stamps, user_remap, item_remap, n_rows, policy):
-    """The three in-place kernels in sequence (rows is consumed). Returns (indptr, nnz)."""
+    """The kernels in sequence with the cycle-walk scatter (rows is consumed; cols / values /
+    stamps become the CSR at their front). Returns (indptr, nnz)."""
     starts = csr_destinations(rows, cols, user_remap, item_remap, n_rows)
     scatter_in_place(rows, cols, values, stamps)
     return merge_rows_in_place(starts, cols, values, stamps, policy)
+
+
+def csr_from_codes(arrays, rows, user_remap, item_remap, n_rows, policy):
+    """Like `csr_in_place`, but scatters each array into a fresh copy and drops the old one
+    before the next: about 3x faster than the cycle walk (reads in order instead of chasing
+    cycles through four arrays), for one extra array (the largest) at the peak.
+
+    arrays: a list [cols, values, stamps] that holds the only references, so that each old
+    array is freed as soon as it is scattered; on return it holds the CSR arrays (full length:
+    the CSR is their first nnz entries). Returns (indptr, nnz).
+    """
+    starts = csr_destinations(rows, arrays[0], user_remap, item_remap, n_rows)
+    for k in sorted(range(3), key=lambda k: arrays[k].nbytes):  # smallest first
+        if arrays[k].shape[0]:
+            moved = np.empty_like(arrays[k])
+            scatter_copy(rows, arrays[k], moved)
+            arrays[k] = moved
+            del moved
+    return merge_rows_in_place(starts, arrays[0], arrays[1], arrays[2], policy)
 
 
 def csr_in_place_reference(rows, cols, values, stamps, user_remap, item_remap, n_rows, policy):

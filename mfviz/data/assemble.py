@@ -1,0 +1,400 @@
+"""Interactions from column batches: validation per batch, compact arrays, incremental id maps, an in-place CSR.
+
+The loaders stream a file in batches and hand each batch here; a DataFrame is one batch. Only
+four compact arrays grow with the data (int32 user and item codes, float32 values, int64
+timestamps when present), and the CSR is built inside them, so a load peaks near the size of
+those arrays instead of holding a parsed table, int64/float64 copies and the CSR at once.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import scipy.sparse as sp
+
+from mfviz.data.formats import STREAM_POOL
+from mfviz.data.report import LoadReport
+from mfviz.errors import DataError
+from mfviz.kernels.csr import (
+    POLICY_LAST,
+    POLICY_MAX,
+    POLICY_MEAN,
+    POLICY_SUM,
+    csr_from_codes,
+)
+from mfviz.kernels.ids import encode_with_table, parse_canonical_ints
+
+try:  # glibc: hand freed heap pages back (batch temporaries would otherwise stay resident)
+    _malloc_trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+except (OSError, AttributeError, TypeError):
+    _malloc_trim = None
+
+
+def release_freed_memory() -> None:
+    """Return the C heap's free pages to the system (no-op where malloc_trim is missing)."""
+    if _malloc_trim is not None:
+        _malloc_trim(0)
+
+
+DUPLICATE_POLICIES = {"sum": POLICY_SUM, "last": POLICY_LAST, "mean": POLICY_MEAN, "max": POLICY_MAX}
+MISSING_ID_TEXT = ["", "nan", "None", "NULL"]
+
+
+class GrowingArray:
+    """An append-only NumPy array that grows in place (realloc, which moves pages rather than
+    copying them), so that growing never holds two copies; pages reserved but not yet written
+    cost no memory. It grows by one batch at a time because NumPy zero-fills (touches) what
+    `resize` adds: a geometric margin would cost memory that may never be used."""
+
+    def __init__(self, dtype, capacity: int = 0) -> None:
+        self._data = np.empty(max(int(capacity), 1024), dtype)
+        self.size = 0
+
+    def append(self, values: np.ndarray) -> None:
+        end = self.size + len(values)
+        if end > len(self._data):
+            self._data.resize(end + len(values), refcheck=False)
+        self._data[self.size:end] = values
+        self.size = end
+
+    def take(self) -> np.ndarray:
+        """The filled part (the array gives up its spare room and is not used again)."""
+        data, self._data = self._data, np.empty(0, self._data.dtype)
+        data.resize(self.size, refcheck=False)
+        return data
+
+
+class IdMap:
+    """Original ids -> codes in first-seen order, merged batch by batch; `finish` sorts them.
+
+    Integer ids stay integers; once a batch brings text ids, every id is compared as text (a
+    canonical integer's text is unique, so no two ids merge by the switch).
+    """
+
+    def __init__(self) -> None:
+        self._parts: list[np.ndarray] = []
+        self._index: pd.Index | None = None
+        self.size = 0
+        # integer ids in a compact range are coded through a dense table (id - low -> code),
+        # several times faster than hashing; dropped when the range grows too sparse
+        self._table: np.ndarray | None = None
+        self._low = 0
+        self._rows = 0
+        self._hashing_ints = False
+
+    def codes_for_ints(self, values: np.ndarray) -> np.ndarray:
+        """Global codes of one batch's integer ids (one per row), adding the new ones."""
+        self._rows += len(values)
+        if len(values) == 0:
+            return np.zeros(0, np.int64)
+        text_mode = self.size and self._parts[0].dtype.kind not in "iu"
+        if not (text_mode or self._hashing_ints):
+            low, high = int(values.min()), int(values.max())
+            if self._table is not None:
+                low, high = min(low, self._low), max(high, self._low + len(self._table) - 1)
+            if high - low < self._rows // 4 + (1 << 20):
+                if self._table is None or low < self._low or high >= self._low + len(self._table):
+                    table = np.full(high - low + 1 + (1 << 16), -1, np.int64)
+                    if self._table is not None:
+                        table[self._low - low:self._low - low + len(self._table)] = self._table
+                    self._table, self._low = table, low
+                codes = np.empty(len(values), np.int64)
+                new_ids = np.empty(len(values), np.int64)
+                fresh = encode_with_table(values, self._low, self._table, self.size, codes, new_ids)
+                if fresh:
+                    self._parts.append(new_ids[:fresh].copy())
+                    self._index = None
+                    self.size += fresh
+                return codes
+            self._table, self._hashing_ints = None, True
+        local, uniques = pd.factorize(values)
+        return self.codes_for(uniques)[local]
+
+    def codes_for(self, uniques: np.ndarray) -> np.ndarray:
+        """Global codes (int64) of a batch's distinct ids, adding the new ones."""
+        uniques = np.asarray(uniques)
+        self._table = None  # from here on the index answers (it holds every id)
+        if self.size and (uniques.dtype.kind in "iu") != (self._parts[0].dtype.kind in "iu"):
+            if uniques.dtype.kind in "iu":
+                uniques = uniques.astype(str).astype(object)
+            else:
+                self._parts = [np.concatenate(self._parts).astype(str).astype(object)]
+                self._index = None
+        if self.size == 0:
+            codes = np.arange(len(uniques), dtype=np.int64)
+            new = uniques
+        else:
+            if self._index is None:
+                self._index = pd.Index(np.concatenate(self._parts) if len(self._parts) > 1 else self._parts[0])
+            codes = self._index.get_indexer(uniques).astype(np.int64)
+            fresh = codes < 0
+            new = uniques[fresh]
+            codes[fresh] = self.size + np.arange(len(new))
+        if len(new):
+            self._parts.append(new)
+            self._index = None
+            self.size += len(new)
+        return codes
+
+    def finish(self) -> tuple[np.ndarray, np.ndarray]:
+        """Sorted original ids, and the remap first-seen code -> sorted index (int32 / int64)."""
+        ids = np.concatenate(self._parts) if self._parts else np.zeros(0, np.int64)
+        self._parts, self._index = [], None
+        try:
+            order = np.argsort(ids, kind="stable")
+        except TypeError:  # mixed types in a DataFrame column: order by their text
+            order = np.argsort(ids.astype(str), kind="stable")
+        remap = np.empty(len(ids), np.int32 if len(ids) < 2**31 else np.int64)
+        remap[order] = np.arange(len(ids))
+        return ids[order], remap
+
+
+# --------------------------------------------------------------------- one batch's columns
+Column = pa.Array | pa.ChunkedArray | pd.Series
+
+
+def _value_at(column: Column, position: int):
+    if isinstance(column, pd.Series):
+        return column.iloc[position]
+    return column[position].as_py()
+
+
+def canonical_int(ids: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
+    """Text ids as int64 when every one is a canonical integer that fits ("007", "-0", "+7",
+    " 7" stay text, so no two ids merge, and ids beyond int64 are never rounded); else None."""
+    if ids.null_count or not (pa.types.is_string(ids.type) or pa.types.is_large_string(ids.type)):
+        return None
+    if isinstance(ids, pa.ChunkedArray):
+        ids = ids.combine_chunks() if ids.num_chunks != 1 else ids.chunk(0)
+    if len(ids) == 0:
+        return np.zeros(0, np.int64)
+    _, offsets, data = ids.buffers()
+    offset_type = np.int64 if pa.types.is_large_string(ids.type) else np.int32
+    offsets = np.frombuffer(offsets, offset_type)[ids.offset:ids.offset + len(ids) + 1]
+    data = np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8)
+    values, canonical = parse_canonical_ints(offsets, data)
+    return values if canonical else None
+
+
+def _encode_ids(column: Column | np.ndarray) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
+    """(local codes, local distinct ids, missing mask) for one batch's id column; for integer
+    ids, (the int64 ids themselves, None, missing mask)."""
+    if isinstance(column, np.ndarray):
+        return column.astype(np.int64, copy=False), None, np.zeros(len(column), bool)
+    if isinstance(column, pd.Series):
+        missing = column.isna().to_numpy().copy()  # pandas 3 hands out read-only views
+        if not pd.api.types.is_numeric_dtype(column):
+            missing |= column.astype(str).str.strip().isin(MISSING_ID_TEXT).to_numpy()
+        codes, uniques = pd.factorize(column)
+        return codes, np.asarray(uniques), missing
+    if isinstance(column, pa.ChunkedArray):
+        column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
+    if pa.types.is_dictionary(column.type):
+        column = column.cast(column.type.value_type)
+    if not (pa.types.is_integer(column.type) or pa.types.is_string(column.type)
+            or pa.types.is_large_string(column.type)):
+        return _encode_ids(column.to_pandas())
+    missing = column.is_null().to_numpy(zero_copy_only=False)
+    if pa.types.is_integer(column.type):
+        ids = pc.cast(pc.fill_null(column, 0), pa.int64(), memory_pool=STREAM_POOL)
+        return ids.to_numpy(zero_copy_only=False), None, missing
+    blank = pc.is_in(pc.utf8_trim_whitespace(column), pa.array(MISSING_ID_TEXT))
+    missing = missing | pc.fill_null(blank, False).to_numpy(zero_copy_only=False)
+    encoded = pc.dictionary_encode(column, memory_pool=STREAM_POOL)
+    codes = pc.fill_null(encoded.indices, 0).to_numpy(zero_copy_only=False)
+    uniques = encoded.dictionary.to_numpy(zero_copy_only=False)
+    if uniques.dtype.kind not in "iu":
+        uniques = uniques.astype(object)
+    return codes, uniques, missing
+
+
+def _numeric(column: Column) -> tuple[np.ndarray, np.ndarray]:
+    """float64 values (NaN where missing or not a number) and the mask of present entries."""
+    if not isinstance(column, pd.Series):
+        kind = column.type
+        if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
+            present = column.is_valid().to_numpy(zero_copy_only=False)
+            values = pc.cast(column, pa.float64(), memory_pool=STREAM_POOL).to_numpy(zero_copy_only=False)
+            return np.asarray(values, np.float64), present
+        column = column.to_pandas()
+    values = pd.to_numeric(column, errors="coerce").to_numpy(np.float64, na_value=np.nan)
+    return values, column.notna().to_numpy()
+
+
+def _seconds(column: Column) -> tuple[np.ndarray, np.ndarray]:
+    """Unix seconds (int64) and a mask of unreadable entries; numbers are taken as seconds,
+    dates and datetimes are converted (naive ones as UTC)."""
+    if not isinstance(column, pd.Series):
+        if pa.types.is_integer(column.type):
+            bad = column.is_null().to_numpy(zero_copy_only=False)
+            return pc.cast(pc.fill_null(column, 0), pa.int64(),
+                           memory_pool=STREAM_POOL).to_numpy(zero_copy_only=False), bad
+        column = column.to_pandas()
+    if pd.api.types.is_datetime64_any_dtype(column):
+        if getattr(column.dt, "tz", None) is None:
+            column = column.dt.tz_localize("UTC")
+        column = ((column - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)).astype("Float64")
+    numeric = pd.to_numeric(column, errors="coerce")
+    if numeric.notna().sum() >= 0.5 * max(column.notna().sum(), 1):
+        bad = numeric.isna().to_numpy()
+        return numeric.fillna(0).to_numpy().astype(np.int64), bad
+    parsed = pd.to_datetime(column, errors="coerce", utc=True)
+    bad = parsed.isna().to_numpy()
+    seconds = (parsed - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
+    return seconds.fillna(0).to_numpy().astype(np.int64), bad
+
+
+# --------------------------------------------------------------------- the builder
+class InteractionBuilder:
+    """Collects batches of (user, item[, rating][, timestamp]) columns into compact arrays and
+    builds the Interactions container from them.
+
+    on_bad_rows: "error" raises DataError at the first batch with a bad row, naming its row and
+    file line; "drop" drops such rows and counts them in the report. `expected_rows` sizes the
+    arrays up front (a guess is fine: they grow in place).
+    """
+
+    def __init__(self, *, report: LoadReport, user: str, item: str, rating: str | None,
+                 timestamp: str | None, on_bad_rows: str = "error", duplicates: str = "auto",
+                 expected_rows: int = 0) -> None:
+        if on_bad_rows not in ("error", "drop"):
+            raise DataError(f"on_bad_rows must be 'error' or 'drop', got {on_bad_rows!r}")
+        if duplicates != "auto" and duplicates not in DUPLICATE_POLICIES:
+            raise DataError(f"duplicates must be one of {sorted(DUPLICATE_POLICIES)} or 'auto', "
+                            f"got {duplicates!r}")
+        self.report, self.on_bad_rows, self.duplicates = report, on_bad_rows, duplicates
+        self.names = {"user": user, "item": item, "rating": rating, "timestamp": timestamp}
+        report.columns = dict(self.names)
+        code_type = np.int32 if expected_rows < 2**31 else np.int64
+        self.users, self.items = IdMap(), IdMap()
+        self.user_codes = GrowingArray(code_type, expected_rows)
+        self.item_codes = GrowingArray(code_type, expected_rows)
+        self.values = GrowingArray(np.float32, expected_rows)
+        self.stamps = GrowingArray(np.int64, expected_rows if timestamp is not None else 0)
+        self.rows_seen = 0
+        self.batches = 0
+
+    def add(self, user: Column, item: Column, rating: Column | None = None,
+            timestamp: Column | None = None, *, first_line: int = 0) -> None:
+        """One batch. first_line: file lines before the batch's first row (header included)."""
+        n = len(user)
+        first_row = self.rows_seen
+        self.rows_seen += n
+        self.batches += 1
+        keep = np.ones(n, bool)
+        columns = {"user": user, "item": item, "rating": rating, "timestamp": timestamp}
+
+        def reject(mask: np.ndarray, what: str, role: str, hint: str) -> None:
+            bad = mask & keep
+            if not bad.any():
+                return
+            name = self.names[role]
+            if self.on_bad_rows == "error":
+                first = int(np.flatnonzero(bad)[0])
+                count = int(bad.sum())
+                scope = f"{count:,} rows" if self.batches == 1 and first_row == 0 else \
+                    f"{count:,} rows in this part of the file"
+                raise DataError(
+                    f"{self.report.source}: {scope} have {what} in column {name!r}; the first is "
+                    f"row {first_row + first + 1} (line {first_line + first + 1} of the file), "
+                    f"value {_value_at(columns[role], first)!r}. {hint} Or load with "
+                    "on_bad_rows='drop' to drop these rows (they will be counted in the load report)."
+                )
+            self.report.drop(f"{what} in column {name!r}", int(bad.sum()))
+            keep[bad] = False
+
+        user_local, user_uniques, missing = _encode_ids(user)
+        reject(missing, "a missing id", "user", "Fill in or remove rows without an id.")
+        item_local, item_uniques, missing = _encode_ids(item)
+        reject(missing, "a missing id", "item", "Fill in or remove rows without an id.")
+        del missing
+
+        if rating is not None:
+            values, present = _numeric(rating)
+            nan = np.isnan(values)
+            reject(nan & present, "a non-numeric rating", "rating", "Ratings must be numbers.")
+            reject(nan, "a missing (NaN) rating", "rating", "Fill in or remove rows without a rating.")
+            reject(np.isinf(values), "an infinite rating", "rating", "Ratings must be finite.")
+            del nan, present
+        else:
+            values = np.ones(n, np.float32)
+        seconds = None
+        if timestamp is not None:
+            seconds, unreadable = _seconds(timestamp)
+            reject(unreadable, "an unreadable timestamp", "timestamp", "Use Unix seconds or ISO dates.")
+
+        # a dropped row's id is not added to the map, so an id seen only on bad rows never appears
+        everything = bool(keep.all())
+        for local, uniques, id_map, out in ((user_local, user_uniques, self.users, self.user_codes),
+                                            (item_local, item_uniques, self.items, self.item_codes)):
+            if uniques is None:  # the integer ids themselves
+                out.append(id_map.codes_for_ints(local if everything else local[keep]))
+                continue
+            if not everything:
+                local = local[keep]
+                used = np.zeros(len(uniques), bool)
+                used[local] = True
+                renumber = np.cumsum(used) - 1
+                uniques, local = uniques[used], renumber[local]
+            out.append(id_map.codes_for(uniques)[local])
+        self.values.append(values if everything else values[keep])
+        if seconds is not None:
+            self.stamps.append(seconds if everything else seconds[keep])
+        del user_local, item_local, values, seconds
+        release_freed_memory()
+
+    def finish(self, *, explicit: bool | None = None, items: pd.DataFrame | None = None):
+        """The Interactions container (merging duplicates, checking what needs all rows)."""
+        from mfviz.data.interactions import Interactions, detect_explicit
+
+        report, names = self.report, self.names
+        report.rows_read = report.rows_read or self.rows_seen
+        values = self.values.take()
+        if len(values) == 0:
+            raise DataError(f"{report.source}: no interactions left to load; check the file and its columns.")
+        if explicit is None:
+            explicit = detect_explicit(values) if names["rating"] is not None else False
+        if not explicit and values.min() < 0:
+            first = int(np.argmax(values < 0))
+            raise DataError(
+                f"{report.source}: implicit feedback cannot be negative, but column {names['rating']!r} "
+                f"has {int((values < 0).sum()):,} negative values (first: {float(values[first])!r} at row "
+                f"{first + 1}). If these are ratings, load with explicit=True; otherwise remove the "
+                "negative rows."
+            )
+        user_ids, user_remap = self.users.finish()
+        item_ids, item_remap = self.items.finish()
+        if len(user_ids) < 2 or len(item_ids) < 2:
+            raise DataError(
+                f"{report.source}: found {len(user_ids)} distinct user(s) and {len(item_ids)} distinct "
+                "item(s); a factorization needs at least 2 of each. Check that the user and item "
+                f"columns are the right ones (used {names['user']!r} and {names['item']!r})."
+            )
+        policy = ("last" if explicit else "sum") if self.duplicates == "auto" else self.duplicates
+        rows, cols = self.user_codes.take(), self.item_codes.take()
+        stamps = self.stamps.take() if names["timestamp"] is not None else np.zeros(0, np.int64)
+        n_rows = len(rows)
+        arrays = [cols, values, stamps]
+        del cols, values, stamps  # `arrays` holds the only references: old copies free early
+        indptr, nnz = csr_from_codes(arrays, rows, user_remap, item_remap, len(user_ids),
+                                     DUPLICATE_POLICIES[policy])
+        del rows  # consumed by the kernel
+        nnz = int(nnz)
+        cols, values, stamps = arrays
+        del arrays
+        # the CSR sits at the front of the arrays: give the rest back without a copy
+        for array in (cols, values) + ((stamps,) if names["timestamp"] is not None else ()):
+            array.resize(nnz, refcheck=False)
+        matrix = sp.csr_matrix((values, cols, indptr), shape=(len(user_ids), len(item_ids)))
+        report.duplicates_policy = policy
+        report.duplicates_merged = n_rows - nnz
+        report.rows_kept = nnz
+        # A summed or averaged value can be zero; keep it stored so no interaction vanishes.
+        return Interactions(matrix, user_ids, item_ids,
+                            timestamps=stamps if names["timestamp"] is not None else None,
+                            items=items, is_explicit=explicit, report=report)
