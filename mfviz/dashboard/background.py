@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections import OrderedDict
 
 import numpy as np
@@ -31,6 +32,8 @@ _REMEMBER = 256
 _worker: threading.Thread | None = None
 _running = False
 _active_runs = 0  # page runs in progress, over all sessions
+_last_run_end = 0.0  # time.monotonic() when the last page run ended
+GRACE = 1.0  # seconds of quiet after a page run before background work resumes
 
 
 def enabled() -> bool:
@@ -62,18 +65,26 @@ def run_started() -> None:
 
 def run_finished() -> None:
     """A page run ended (app.py, in `finally`): resume and run what the page queued."""
-    global _active_runs
+    global _active_runs, _last_run_end
     with _CONDITION:
         _active_runs = max(0, _active_runs - 1)
+        _last_run_end = time.monotonic()
         _CONDITION.notify_all()
     start()
 
 
 def _checkpoint(patience: float = 10.0) -> None:
-    """Between steps of a job: wait while a page is running, at most `patience` seconds (the Train
-    page's live progress keeps a run going for as long as training takes)."""
+    """Before each job and between its steps: wait while a page runs and for `GRACE` seconds after
+    (the browser is still drawing it), at most `patience` seconds in all (the Train page's live
+    progress keeps a run going for as long as training takes)."""
+    deadline = time.monotonic() + patience
     with _CONDITION:
-        _CONDITION.wait_for(lambda: _active_runs == 0, timeout=patience)
+        while True:
+            now = time.monotonic()
+            quiet_at = _last_run_end + GRACE
+            if now >= deadline or (_active_runs == 0 and now >= quiet_at):
+                return
+            _CONDITION.wait(timeout=min(deadline, quiet_at if _active_runs == 0 else deadline) - now)
 
 
 def start() -> None:
@@ -105,6 +116,7 @@ def _work() -> None:
             key, function, args = _PENDING.pop()  # newest first
             _running = True
         try:
+            _checkpoint()
             function(*args)
         except Exception:  # noqa: BLE001 - an optimisation only: the page computes it again and shows the error
             log.warning("precomputing %s failed", key, exc_info=True)

@@ -268,6 +268,11 @@ def warm_up_in_background():
         except Exception:  # noqa: BLE001 - warming up is an optimisation; the pages still work
             logging.getLogger("mfviz.dashboard").exception("warm-up failed")
 
+    from mfviz.dashboard import background
+
+    # In the precompute worker when it runs: one background thread, paused while pages run
+    if background.submit("warm-up", run):
+        return None
     thread = threading.Thread(target=run, name="mfviz-warm-up", daemon=True)
     thread.start()
     return thread

@@ -124,3 +124,15 @@ def test_pages_open_on_precomputed_analyses_of_an_upload(precompute_on, monkeypa
         at.switch_page(page).run()
         assert not at.exception, f"{page}: {[e.value for e in at.exception]}"
         assert not at.error, f"{page}: {[e.value for e in at.error]}"
+
+
+def test_jobs_wait_a_grace_period_after_a_page_run(precompute_on, monkeypatch):
+    """The browser is still drawing the page when its run ends; background work leaves it the CPU."""
+    monkeypatch.setattr(background, "GRACE", 0.5)
+    started: list[float] = []
+    background.run_started()
+    background.submit(f"grace-{time.time_ns()}", lambda: started.append(time.monotonic()))
+    ended = time.monotonic()
+    background.run_finished()
+    assert background.idle(timeout=30)
+    assert started and started[0] - ended >= 0.45
