@@ -342,11 +342,13 @@ def run(parts=("index", "umap", "popularity")) -> str:
     sections = {"index": index_section, "umap": umap_section, "popularity": popularity_section}
     chosen = os.environ.get("MFVIZ_BENCH_ANALYSIS_PARTS", ",".join(parts)).split(",")
     body = []
+    load_before = os.getloadavg()[0]
     for name in chosen:
         start = time.perf_counter()
         body.append(sections[name]())
         print(f"[analysis] {name} took {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
     return ("## Analysis layer (neighbour index, UMAP, popularity bias)\n\n"
             f"Reproduce: `{COMMAND}` (about 20 minutes on the loaded machine). Numbers taken on the shared 2-core machine while "
-            "teammates ran their own jobs, so absolute times are noisy (load average was 8-10 on 2 cores "
-            "during this run); ratios come from the same run.\n\n" + "\n\n".join(body) + "\n")
+            f"teammates ran their own jobs, so absolute times are noisy (1-minute load average "
+            f"{load_before:.1f} at the start and {os.getloadavg()[0]:.1f} at the end, on 2 cores); ratios come "
+            "from the same run.\n\n" + "\n\n".join(body) + "\n")
