@@ -108,6 +108,10 @@ def idle(timeout: float = 60.0) -> bool:
 
 def _work() -> None:
     global _running
+    try:  # Linux threads have their own nice value: page runs and the browser come first
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
+    except (AttributeError, OSError):
+        pass
     while True:
         with _CONDITION:
             _running = False
