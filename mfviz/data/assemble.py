@@ -29,16 +29,28 @@ from mfviz.kernels.csr import (
 )
 from mfviz.kernels.ids import encode_with_table, parse_canonical_ints
 
-try:  # glibc: hand freed heap pages back (batch temporaries would otherwise stay resident)
-    _malloc_trim = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+try:  # glibc only; elsewhere these are no-ops
+    _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+    _LIBC.malloc_trim, _LIBC.mallopt  # noqa: B018 - both must exist
 except (OSError, AttributeError, TypeError):
-    _malloc_trim = None
+    _LIBC = None
+M_MMAP_THRESHOLD = -3
+MMAP_THRESHOLD_BYTES = 1 << 18
 
 
 def release_freed_memory() -> None:
-    """Return the C heap's free pages to the system (no-op where malloc_trim is missing)."""
-    if _malloc_trim is not None:
-        _malloc_trim(0)
+    """Return the C heap's free pages to the system."""
+    if _LIBC is not None:
+        _LIBC.malloc_trim(0)
+
+
+def map_large_blocks() -> None:
+    """Have the C allocator serve blocks >= 256 KiB from their own mappings, returned to the
+    system on free. glibc otherwise raises that threshold after the first large free, and the
+    batch buffers then pile up in the heap (about 30 MB at 5M rows). Process-wide, and as
+    glibc's own starting default (128 KiB) intends."""
+    if _LIBC is not None:
+        _LIBC.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
 
 
 DUPLICATE_POLICIES = {"sum": POLICY_SUM, "last": POLICY_LAST, "mean": POLICY_MEAN, "max": POLICY_MAX}
@@ -61,6 +73,17 @@ class GrowingArray:
             self._data.resize(end + len(values), refcheck=False)
         self._data[self.size:end] = values
         self.size = end
+
+    def widen(self, dtype, offset: int) -> None:
+        """Store as `dtype` from now on, adding `offset` to what is stored (one copy)."""
+        data = np.empty(max(len(self._data), 1024), dtype)
+        data[:self.size] = self._data[:self.size]
+        data[:self.size] += offset
+        self._data = data
+
+    @property
+    def dtype(self):
+        return self._data.dtype
 
     def take(self) -> np.ndarray:
         """The filled part (the array gives up its spare room and is not used again)."""
@@ -140,6 +163,9 @@ class IdMap:
             self._index = None
             self.size += len(new)
         return codes
+
+    def drop_lookup(self) -> None:
+        self._index, self._table = None, None
 
     def finish(self) -> tuple[np.ndarray, np.ndarray]:
         """Sorted original ids, and the remap first-seen code -> sorted index (int32 / int64)."""
@@ -275,9 +301,13 @@ class InteractionBuilder:
         self.user_codes = GrowingArray(code_type, expected_rows)
         self.item_codes = GrowingArray(code_type, expected_rows)
         self.values = GrowingArray(np.float32, expected_rows)
-        self.stamps = GrowingArray(np.int64, expected_rows if timestamp is not None else 0)
+        # Unix seconds within 68 years of the first batch's earliest are stored as int32 offsets
+        # from it (half the memory of int64 while loading); anything further widens to int64
+        self.stamps = GrowingArray(np.int32, expected_rows if timestamp is not None else 0)
+        self.stamp_base: int | None = None
         self.rows_seen = 0
         self.batches = 0
+        map_large_blocks()
 
     def add(self, user: Column, item: Column, rating: Column | None = None,
             timestamp: Column | None = None, *, first_line: int = 0) -> None:
@@ -344,9 +374,23 @@ class InteractionBuilder:
             out.append(id_map.codes_for(uniques)[local])
         self.values.append(values if everything else values[keep])
         if seconds is not None:
-            self.stamps.append(seconds if everything else seconds[keep])
+            self._add_stamps(seconds if everything else seconds[keep])
         del user_local, item_local, values, seconds
         release_freed_memory()
+
+    def _add_stamps(self, seconds: np.ndarray) -> None:
+        if len(seconds) == 0:
+            return
+        low, high = int(seconds.min()), int(seconds.max())
+        if self.stamp_base is None:
+            self.stamp_base = low
+        if self.stamps.dtype == np.int32:
+            if low - self.stamp_base < -(2**31) or high - self.stamp_base >= 2**31:
+                self.stamps.widen(np.int64, self.stamp_base)
+                self.stamp_base = 0
+            else:
+                seconds = seconds - self.stamp_base
+        self.stamps.append(seconds)
 
     def finish(self, *, explicit: bool | None = None, items: pd.DataFrame | None = None):
         """The Interactions container (merging duplicates, checking what needs all rows)."""
@@ -354,6 +398,9 @@ class InteractionBuilder:
 
         report, names = self.report, self.names
         report.rows_read = report.rows_read or self.rows_seen
+        for id_map in (self.users, self.items):
+            id_map.drop_lookup()  # no more batches: the hash index and id table can go
+        release_freed_memory()
         values = self.values.take()
         if len(values) == 0:
             raise DataError(f"{report.source}: no interactions left to load; check the file and its columns.")
@@ -390,6 +437,9 @@ class InteractionBuilder:
         # the CSR sits at the front of the arrays: give the rest back without a copy
         for array in (cols, values) + ((stamps,) if names["timestamp"] is not None else ()):
             array.resize(nnz, refcheck=False)
+        if names["timestamp"] is not None and (stamps.dtype != np.int64 or self.stamp_base):
+            stamps = stamps.astype(np.int64)
+            stamps += self.stamp_base or 0
         matrix = sp.csr_matrix((values, cols, indptr), shape=(len(user_ids), len(item_ids)))
         report.duplicates_policy = policy
         report.duplicates_merged = n_rows - nnz

@@ -25,8 +25,8 @@ HEAD_BYTES = 1 << 16
 BLOCK_BYTES = 1 << 23  # Arrow CSV block: parsed in parallel
 # Bytes of text parsed at a time when streaming (in CHUNK_BLOCK_BYTES blocks, in parallel): the
 # parsed chunk is converted to compact arrays and freed before the next is read.
-CHUNK_BYTES = 1 << 22
-CHUNK_BLOCK_BYTES = 1 << 20
+CHUNK_BYTES = 1 << 21
+CHUNK_BLOCK_BYTES = 1 << 19
 
 
 def _stream_pool() -> pa.MemoryPool:
@@ -425,7 +425,7 @@ def read_delimited(blob: Blob, dialect: Dialect, *, include: list[str] | None = 
 
 def iter_delimited(blob: Blob, dialect: Dialect, *, include: list[str] | None = None,
                    column_types: dict[str, pa.DataType] | None = None,
-                   bad_rows: BadRows | None = None, chunk_bytes: int = CHUNK_BYTES):
+                   bad_rows: BadRows | None = None, chunk_bytes: int | None = None):
     """Parse the file a chunk of whole lines at a time; yields (Arrow table, file lines before
     the chunk's first line). Each chunk is parsed by Arrow's multi-threaded reader, so streaming
     keeps both cores busy while holding one chunk at a time. Types are inferred per chunk.
@@ -433,6 +433,7 @@ def iter_delimited(blob: Blob, dialect: Dialect, *, include: list[str] | None = 
     A chunk never ends inside a quoted field (an odd number of quotes before the cut moves the
     cut to a later line), so quoted fields may hold newlines.
     """
+    chunk_bytes = chunk_bytes or CHUNK_BYTES
     delimiter = dialect.delimiter
     multi = len(delimiter) > 1
     read_options = pacsv.ReadOptions(column_names=dialect.names, encoding=dialect.encoding,

@@ -44,10 +44,10 @@ TITLE_NAMES = ("title", "name", "movietitle", "itemname", "artistname", "product
 GENRE_NAMES = ("genres", "genre", "categories", "category", "tags", "tag")
 HEADER_WORDS = {w for words in SYNONYMS.values() for w in words if len(w) > 1} | {"id"} | set(TITLE_NAMES) | set(GENRE_NAMES)
 ROLES = ("user", "item", "rating", "timestamp")
-# Peak bytes per interaction while loading (parsed columns, codes, the CSR build): about 92
-# measured by benchmarks/bench_load.py with integer ids and timestamps, plus a margin for text
-# ids; used to refuse files that cannot fit in memory.
-PEAK_BYTES_PER_ROW = 112
+# Peak bytes per interaction while loading: about 25 measured by benchmarks/bench_load.py
+# (5M rows, integer ids, timestamps), with a margin for text ids (each distinct text id is a
+# Python string); used to refuse files that cannot fit in memory.
+PEAK_BYTES_PER_ROW = 48
 # Shortest plausible line ("1,2,5,881250949" is 15 bytes), for row estimates from compressed sizes.
 ASSUMED_LINE_BYTES = 16
 
