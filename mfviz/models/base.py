@@ -337,8 +337,10 @@ class Model:
 
 def load_model(source) -> Model:
     """Read a model written by `Model.save` (path or file-like)."""
+    from mfviz.models.external import FactorModel
     from mfviz.models.registry import MODELS
 
+    loadable = {**MODELS, FactorModel.name: FactorModel}  # factors trained elsewhere reload too
     try:
         with np.load(source, allow_pickle=False) as npz:
             arrays = {k: npz[k] for k in npz.files}
@@ -346,9 +348,9 @@ def load_model(source) -> Model:
     except Exception as exc:  # noqa: BLE001 - any unreadable file gets the same advice
         raise ModelError(f"could not read a model file from {getattr(source, 'name', source)}: {exc}. "
                          "Use a .npz file written by mfviz (Model.save or the Train page).") from None
-    if meta.get("model") not in MODELS:
-        raise ModelError(f"unknown model {meta.get('model')!r} in the file; known: {sorted(MODELS)}")
-    model = MODELS[meta["model"]](**meta["params"])
+    if meta.get("model") not in loadable:
+        raise ModelError(f"unknown model {meta.get('model')!r} in the file; known: {sorted(loadable)}")
+    model = loadable[meta["model"]](**meta["params"])
     model._user_factors = arrays.pop("user_factors")
     model._item_factors = arrays.pop("item_factors")
     model.user_bias = arrays.pop("user_bias", None)
