@@ -161,4 +161,4 @@ def sidebar_status() -> None:
         if not entries:
             st.caption("none yet: a quick default model, prepared in the background, appears as soon as a page needs one")
         for name, entry in entries.items():
-            st.markdown(f"- {name} · {entry.fit_seconds:.1f} s")
+            st.markdown(f"- {name} · {entry.fit_seconds:.1f}\u00a0s")  # no break before the unit
