@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from mfviz.dashboard import background
+from mfviz.dashboard import background, state
 from mfviz.dashboard.cache import warm_up_in_background
 from mfviz.dashboard.ui import collect_finished_training, sidebar_status
 
@@ -24,6 +24,8 @@ PAGES = [
 
 page = st.navigation(PAGES)
 background.run_started()  # background precomputation pauses while a page runs
+first_run = state.STARTED not in st.session_state
+st.session_state[state.STARTED] = True
 try:
     if page.title != "Train":  # the Train page reports its own finished job
         collect_finished_training()
@@ -35,4 +37,4 @@ try:
             sidebar_status()
         warm_up_in_background()  # after the first page is drawn, so it does not delay it
 finally:
-    background.run_finished()  # then analyses of new data and models, so first visits are instant
+    background.run_finished(first_run)  # then analyses of new data and models, so first visits are instant

@@ -32,8 +32,9 @@ _REMEMBER = 256
 _worker: threading.Thread | None = None
 _running = False
 _active_runs = 0  # page runs in progress, over all sessions
-_last_run_end = 0.0  # time.monotonic() when the last page run ended
+_quiet_at = 0.0  # time.monotonic() from which background work may resume
 GRACE = 1.0  # seconds of quiet after a page run before background work resumes
+FIRST_GRACE = 4.0  # after a session's first run
 
 
 def enabled() -> bool:
@@ -63,12 +64,13 @@ def run_started() -> None:
         _active_runs += 1
 
 
-def run_finished() -> None:
-    """A page run ended (app.py, in `finally`): resume and run what the page queued."""
-    global _active_runs, _last_run_end
+def run_finished(first_in_session: bool = False) -> None:
+    """A page run ended (app.py, in `finally`): resume and run what the page queued, after `GRACE`
+    seconds, or `FIRST_GRACE` after a session's first run (the browser then also loads Plotly)."""
+    global _active_runs, _quiet_at
     with _CONDITION:
         _active_runs = max(0, _active_runs - 1)
-        _last_run_end = time.monotonic()
+        _quiet_at = max(_quiet_at, time.monotonic() + (FIRST_GRACE if first_in_session else GRACE))
         _CONDITION.notify_all()
     start()
 
@@ -81,7 +83,7 @@ def _checkpoint(patience: float = 10.0) -> None:
     with _CONDITION:
         while True:
             now = time.monotonic()
-            quiet_at = _last_run_end + GRACE
+            quiet_at = _quiet_at
             if now >= deadline or (_active_runs == 0 and now >= quiet_at):
                 return
             _CONDITION.wait(timeout=min(deadline, quiet_at if _active_runs == 0 else deadline) - now)

@@ -21,6 +21,7 @@ TRAIN_KIND = "mfviz.train_kind"  # the model last picked on the Train page
 PROFILE = "mfviz.profile"  # item indices picked on the Recommend page
 UPLOAD_KEY = "mfviz.upload_key"  # hash of the last upload + mapping parsed, to parse each once
 MAPPING = "mfviz.mapping"  # column overrides chosen for the current upload (a dict)
+STARTED = "mfviz.started"  # set after the session's first run (background work waits longer after it)
 
 
 @dataclass

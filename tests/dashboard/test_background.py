@@ -136,3 +136,15 @@ def test_jobs_wait_a_grace_period_after_a_page_run(precompute_on, monkeypatch):
     background.run_finished()
     assert background.idle(timeout=30)
     assert started and started[0] - ended >= 0.45
+
+
+def test_the_first_run_of_a_session_gets_a_longer_grace(precompute_on, monkeypatch):
+    monkeypatch.setattr(background, "GRACE", 0.0)
+    monkeypatch.setattr(background, "FIRST_GRACE", 0.8)
+    started: list[float] = []
+    background.run_started()
+    background.submit(f"first-grace-{time.time_ns()}", lambda: started.append(time.monotonic()))
+    ended = time.monotonic()
+    background.run_finished(first_in_session=True)
+    assert background.idle(timeout=30)
+    assert started and started[0] - ended >= 0.75
