@@ -20,8 +20,9 @@ from benchmarks.common import ML100K, interleaved, table
 
 FACTORS, ITERATIONS, CG_STEPS = 64, 15, 3
 ALPHA, REGULARIZATION = 10.0, 0.05
-ITERATIONS_5M = 4  # per timed fit on the 5M matrix, to keep the section within a few minutes
+ITERATIONS_5M = 3  # per timed fit on the full 5M matrix, to keep the section within ~12 minutes
 REPEATS_ML, REPEATS_5M = 5, 2
+EVAL_USERS_5M = 20_000  # seeded sample of 5M test users ranked by mfviz.evaluation.evaluate
 COMMAND = "NUMBA_NUM_THREADS=2 .venv/bin/python -m benchmarks ials"
 
 
@@ -160,6 +161,44 @@ def ranking(user_factors, item_factors, train: sp.csr_matrix, test: sp.csr_matri
     return metrics[f"ndcg@{k}"], metrics[f"precision@{k}"]
 
 
+def _log(message: str) -> None:
+    """Progress and interim numbers on stderr, so a run cut short still leaves its measurements."""
+    print(f"[bench_ials {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def quality_5m(big: sp.csr_matrix):
+    """Per-user 80/20 split of the 5M matrix (user_split, seed 0), both libraries fitted once on
+    the train part with the full ITERATIONS (interleaved, one run each), both ranked by the same
+    mfviz.evaluation.evaluate over the same seeded sample of EVAL_USERS_5M test users; implicit's
+    factors go through FactorModel with train_matrix=train so its seen items are excluded alike."""
+    from mfviz.data.interactions import Interactions
+    from mfviz.evaluation import evaluate, user_split
+    from mfviz.models.external import FactorModel
+
+    data = Interactions(big, np.arange(big.shape[0]), np.arange(big.shape[1]), is_explicit=False)
+    train, test = user_split(data, test_size=0.2, seed=0)
+    converted = implicit_input(train.matrix)
+    fitted = {}
+
+    def run_mfviz():
+        fitted["mfviz"] = mfviz_model(ITERATIONS).fit(train)
+
+    def run_implicit():
+        model = implicit_model(ITERATIONS)
+        model.fit(converted, show_progress=False)
+        fitted["implicit"] = FactorModel(model.user_factors, model.item_factors, "implicit", train_matrix=train)
+
+    with threadpool_limits(1, "blas"):
+        seconds = interleaved({"mfviz": run_mfviz, "implicit": run_implicit}, repeats=1)
+    _log(f"5M train fits ({ITERATIONS} it): " + ", ".join(f"{n} {s:.1f} s" for n, s in seconds.items()))
+    quality = {name: evaluate(model, train, test, k=10, max_users=EVAL_USERS_5M, seed=0)
+               for name, model in fitted.items()}
+    for name, q in quality.items():
+        _log(f"5M {name}: ndcg@10 {q['ndcg@10']:.4f} precision@10 {q['precision@10']:.4f} "
+             f"users {q['users_evaluated']} evaluate {q['evaluate_seconds']:.1f} s")
+    return train, test, {name: s / ITERATIONS for name, s in seconds.items()}, quality
+
+
 def _fit_pair(matrix: sp.csr_matrix, iterations: int, repeats: int):
     converted = implicit_input(matrix)
     fitted = {}
@@ -194,6 +233,7 @@ def run() -> str:
         per_iter, fitted = _fit_pair(train.matrix, ITERATIONS, REPEATS_ML)
         quality = {name: ranking(m.user_factors, m.item_factors, train.matrix, test.matrix)
                    for name, m in fitted.items()}
+        _log(f"ML-100K ms/iter {per_iter}, (ndcg, precision) {quality}")
         flops = iteration_flops(*train.matrix.shape, train.matrix.nnz)
         rows.append(["ML-100K binary", f"{train.matrix.shape[0]}×{train.matrix.shape[1]}", train.matrix.nnz,
                      per_iter["mfviz"] * 1e3, per_iter["implicit"] * 1e3, per_iter["mfviz"] / per_iter["implicit"],
@@ -203,16 +243,24 @@ def run() -> str:
         notes.append(f"MovieLens 100K not found at {ML100K}; its row is missing.")
 
     big = powerlaw_matrix()
+    _log("power-law matrix generated; timing the full matrix")
     per_iter, _ = _fit_pair(big, ITERATIONS_5M, REPEATS_5M)
+    _log("5M ms/iter: " + ", ".join(f"{n} {s * 1e3:.0f}" for n, s in per_iter.items()))
     flops = iteration_flops(*big.shape, big.nnz)
+    train, test, train_per_iter, quality = quality_5m(big)
     rows.append(["power-law", "200000×50000", big.nnz, per_iter["mfviz"] * 1e3, per_iter["implicit"] * 1e3,
-                 per_iter["mfviz"] / per_iter["implicit"], "-", "-", "-", "-", flops / per_iter["mfviz"] / 1e9])
+                 per_iter["mfviz"] / per_iter["implicit"], quality["mfviz"]["ndcg@10"],
+                 quality["implicit"]["ndcg@10"], quality["mfviz"]["precision@10"],
+                 quality["implicit"]["precision@10"], flops / per_iter["mfviz"] / 1e9])
     memory = peak_rss(big, ITERATIONS_5M)
+    _log(f"peak RSS {memory['peak_mb']:.0f} MB")
+    load = os.getloadavg()
 
     intensity = flops / iteration_bytes(big.nnz)
     roof = min(peak_gflops, intensity * bandwidth)
     header = ["data", "users×items", "nnz (train)", "mfviz ms/iter", "implicit ms/iter", "ratio",
               "NDCG@10 mfviz", "NDCG@10 implicit", "P@10 mfviz", "P@10 implicit", "mfviz GFLOP/s"]
+    qm, qi = quality["mfviz"], quality["implicit"]
     return "\n".join([
         "## Implicit ALS vs implicit (CPU)",
         "",
@@ -223,11 +271,28 @@ def run() -> str:
         f"ML-100K: every rating → 1, per-user 80/20 split (mfviz.evaluation.user_split, seed 0), "
         f"{ITERATIONS} iterations, {REPEATS_ML} interleaved runs; NDCG/precision from the same exact "
         "top-10 code (training items excluded) on both libraries' factors. Power-law: generated "
-        f"200k × 50k, 5M interactions (`powerlaw_matrix()`), {ITERATIONS_5M} iterations per timed fit, "
-        f"{REPEATS_5M} interleaved runs (quality not measured there). Time per iteration = fit time / "
-        "iterations (setup included for both). Ratio = mfviz / implicit. Numbers were taken on the "
-        "shared 2-core machine while teammates were also running jobs, so absolute times are noisy; "
-        "the interleaved ratio is the figure to read.",
+        f"200k × 50k, 5M interactions (`powerlaw_matrix()`); its time columns are from fits on the full "
+        f"matrix, {ITERATIONS_5M} iterations per timed fit, {REPEATS_5M} interleaved runs, medians "
+        "(nnz column = full matrix). Time per iteration = fit time / iterations (setup included for "
+        "both). Ratio = mfviz / implicit.",
+        "",
+        f"Power-law quality: per-user 80/20 split of the 5M matrix (user_split, seed 0: "
+        f"{train.nnz:,} train / {test.nnz:,} test interactions), both libraries fitted once on the "
+        f"train part with the same hyperparameters and the full {ITERATIONS} iterations, then both "
+        f"scored by the same `mfviz.evaluation.evaluate(model, train, test, k=10, "
+        f"max_users={EVAL_USERS_5M}, seed=0)` — the same seeded sample of {qm['users_evaluated']:,} "
+        "test users, training items excluded; implicit's factors are wrapped in "
+        "`FactorModel(user_factors, item_factors, train_matrix=train)`. Ratios mfviz/implicit: "
+        f"NDCG@10 {qm['ndcg@10'] / qi['ndcg@10']:.3f}, precision@10 "
+        f"{qm['precision@10'] / qi['precision@10']:.3f} (also recall@10 {qm['recall@10']:.4f} vs "
+        f"{qi['recall@10']:.4f}, MAP@10 {qm['map@10']:.4f} vs {qi['map@10']:.4f}). These {ITERATIONS}-iteration "
+        "train-part fits (one interleaved run each, so a single sample, not a median) took "
+        f"{train_per_iter['mfviz'] * 1e3:.0f} ms/iter for mfviz and {train_per_iter['implicit'] * 1e3:.0f} "
+        f"ms/iter for implicit (ratio {train_per_iter['mfviz'] / train_per_iter['implicit']:.2f}).",
+        "",
+        "Numbers were taken on the shared 2-core machine while teammates were also running jobs "
+        f"(load average {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f} over 1/5/15 min at the end of the "
+        "run), so absolute times are noisy; the interleaved ratio is the figure to read.",
         "",
         table(header, rows),
         "",
