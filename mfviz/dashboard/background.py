@@ -110,10 +110,8 @@ def idle(timeout: float = 60.0) -> bool:
 
 def _work() -> None:
     global _running
-    try:  # Linux threads have their own nice value: page runs and the browser come first
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 10)
-    except (AttributeError, OSError):
-        pass
+    # Not niced: a page waiting on a value this thread is computing (Streamlit's per-key compute
+    # lock) would then wait for a starved thread (seen: 9.7 s to open Train under load 8).
     while True:
         with _CONDITION:
             _running = False
