@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+from collections.abc import Callable
 
 import numpy as np
 import pandas as pd
@@ -310,8 +311,9 @@ class InteractionBuilder:
         map_large_blocks()
 
     def add(self, user: Column, item: Column, rating: Column | None = None,
-            timestamp: Column | None = None, *, first_line: int = 0) -> None:
-        """One batch. first_line: file lines before the batch's first row (header included)."""
+            timestamp: Column | None = None, *, first_line: int | Callable[[], int] = 0) -> None:
+        """One batch. first_line: file lines before the batch's first row (header included),
+        or a function that counts them (called only for an error message)."""
         n = len(user)
         first_row = self.rows_seen
         self.rows_seen += n
@@ -329,9 +331,13 @@ class InteractionBuilder:
                 count = int(bad.sum())
                 scope = f"{count:,} rows" if self.batches == 1 and first_row == 0 else \
                     f"{count:,} rows in this part of the file"
+                if callable(first_line):
+                    line_base = first_line()
+                else:
+                    line_base = first_line
                 raise DataError(
                     f"{self.report.source}: {scope} have {what} in column {name!r}; the first is "
-                    f"row {first_row + first + 1} (line {first_line + first + 1} of the file), "
+                    f"row {first_row + first + 1} (line {line_base + first + 1} of the file), "
                     f"value {_value_at(columns[role], first)!r}. {hint} Or load with "
                     "on_bad_rows='drop' to drop these rows (they will be counted in the load report)."
                 )

@@ -426,8 +426,8 @@ def read_delimited(blob: Blob, dialect: Dialect, *, include: list[str] | None = 
 def iter_delimited(blob: Blob, dialect: Dialect, *, include: list[str] | None = None,
                    column_types: dict[str, pa.DataType] | None = None,
                    bad_rows: BadRows | None = None, chunk_bytes: int | None = None):
-    """Parse the file a chunk of whole lines at a time; yields (Arrow table, file lines before
-    the chunk's first line). Each chunk is parsed by Arrow's multi-threaded reader, so streaming
+    """Parse the file a chunk of whole lines at a time; yields (Arrow table, a function giving
+    the file lines before the chunk's first line: counted only when an error needs it). Each chunk is parsed by Arrow's multi-threaded reader, so streaming
     keeps both cores busy while holding one chunk at a time. Types are inferred per chunk.
 
     A chunk never ends inside a quoted field (an odd number of quotes before the cut moves the
@@ -445,7 +445,9 @@ def iter_delimited(blob: Blob, dialect: Dialect, *, include: list[str] | None = 
     convert_options = pacsv.ConvertOptions(include_columns=include or [],
                                            column_types=column_types or {})
     stream = blob.stream()
-    lines_before = 0
+    lines_before = 0  # lines in the header and in chunks whose lines were counted
+    counted_to = 0  # bytes of the file whose lines are in lines_before
+    offset = 0  # bytes of the file before `piece`
     pending = b""
     header_left = dialect.header
     try:
@@ -467,8 +469,9 @@ def iter_delimited(blob: Blob, dialect: Dialect, *, include: list[str] | None = 
                 if end < 0 and not done:
                     pending = piece + pending
                     continue
+                offset += len(piece) if end < 0 else end + 1
                 piece = b"" if end < 0 else piece[end + 1:]
-                lines_before += 1
+                lines_before, counted_to = 1, offset
                 header_left = False
             if piece and not piece.isspace():
                 text = piece.replace(delimiter.encode(), DOUBLE_COLON_STANDIN.encode()) if multi else piece
@@ -476,13 +479,37 @@ def iter_delimited(blob: Blob, dialect: Dialect, *, include: list[str] | None = 
                                        parse_options=parse_options, convert_options=convert_options,
                                        memory_pool=STREAM_POOL)
                 del text
-                yield table, lines_before
+
+                def lines_before_chunk(start=offset) -> int:
+                    nonlocal lines_before, counted_to
+                    if counted_to < start:
+                        lines_before += _count_lines(blob, counted_to, start)
+                        counted_to = start
+                    return lines_before
+
+                yield table, lines_before_chunk
                 del table
-            lines_before += piece.count(b"\n")
+            offset += len(piece)
             if done:
                 return
     finally:
         stream.close()
+
+
+def _count_lines(blob: Blob, start: int, end: int) -> int:
+    """Newlines in bytes start..end of the file (only on the error path)."""
+    if blob.path is None:
+        return (blob.data or b"").count(b"\n", start, end)
+    count = 0
+    with open(blob.path, "rb") as fh:
+        fh.seek(start)
+        while start < end:
+            block = fh.read(min(end - start, 1 << 24))
+            if not block:
+                break
+            count += block.count(b"\n")
+            start += len(block)
+    return count
 
 
 def _line_cut(buffer: bytes, quoted: bool) -> int:

@@ -171,7 +171,7 @@ def _item_table(items, layout: Layout | None, blob: Blob | None, report: LoadRep
     return table
 
 
-def _add_batch(builder: InteractionBuilder, table: pa.Table, columns: dict, first_line: int,
+def _add_batch(builder: InteractionBuilder, table: pa.Table, columns: dict, first_line,
                text_ids: bool) -> None:
     """One parsed batch into the builder; text ids become integers when they all are."""
     def column(role: str):

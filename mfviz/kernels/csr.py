@@ -172,7 +172,7 @@ def scatter_copy(destinations, source, out):
         out[destinations[k]] = source[k]
 
 
-SHORT_ROW = 32  # rows up to this length are sorted in place by insertion (no allocation)
+SHORT_ROW = 64  # rows up to this length are sorted in place by insertion (no allocation)
 
 
 @njit(cache=True, parallel=True)

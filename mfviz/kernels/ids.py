@@ -24,12 +24,14 @@ def parse_canonical_ints(offsets, data):
             a += 1
         if a >= b or (data[a] == 48 and b - a > 1) or (negative and data[a] == 48):
             return values, False  # empty, "-", leading zero, "-0..."
+        if b - a > 19:
+            return values, False
         value = 0
         for p in range(a, b):
             digit = data[p] - 48
             if digit < 0 or digit > 9:
                 return values, False
-            if value > (INT64_MAX - digit) // 10:
+            if b - a == 19 and value > (INT64_MAX - digit) // 10:  # only 19 digits can overflow
                 return values, False
             value = value * 10 + digit
         values[k] = -value if negative else value
