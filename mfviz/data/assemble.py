@@ -40,7 +40,8 @@ MMAP_THRESHOLD_BYTES = 1 << 18
 
 
 def release_freed_memory() -> None:
-    """Return the C heap's free pages to the system."""
+    """Return the C heap's and the streaming pool's free pages to the system."""
+    STREAM_POOL.release_unused()
     if _LIBC is not None:
         _LIBC.malloc_trim(0)
 
