@@ -270,6 +270,35 @@ class NeighbourIndex:
         truth, _ = exact_search(self.vectors[rows], self.vectors, k, self.metric, exclude_self_ids=rows)
         return recall_at_k(approx, truth)
 
+    def tune_ef(self, target: float = 0.98, k: int = 10, sample: int = 500, max_ef: int = 1024,
+                seed: int = 0) -> tuple[int, float]:
+        """Pick the query beam by measurement: the smallest ef among the current one, then doubled
+        up to `max_ef`, whose recall@k (see `recall`) on a seeded sample of rows reaches `target`.
+
+        Sets ``self.ef`` and returns (ef, recall measured with it). Recall at a given ef depends
+        on the data (unstructured vectors need a much wider beam than clustered factors), so a
+        fixed ef either wastes time or misses neighbours. When `max_ef` is reached without the
+        target, ef = `max_ef` and its (lower) recall are returned. An exact index returns
+        (ef, 1.0) unchanged.
+        """
+        k = _check_k(k)
+        if not 0 < target <= 1:
+            raise DataError(f"target recall must be in (0, 1], got {target!r}")
+        if not isinstance(max_ef, int | np.integer) or isinstance(max_ef, bool) or max_ef < 1:
+            raise DataError(f"max_ef must be an integer >= 1, got {max_ef!r}")
+        if self.exact:
+            return self.ef, 1.0
+        rng = np.random.default_rng(seed)
+        rows = np.sort(rng.choice(self.n, size=min(int(sample), self.n), replace=False))
+        truth, _ = exact_search(self.vectors[rows], self.vectors, k, self.metric, exclude_self_ids=rows)
+        ef = min(self.ef, int(max_ef))
+        while True:
+            self.ef = ef
+            found = recall_at_k(self.query(rows, k)[0], truth)
+            if found >= target or ef >= max_ef:
+                return ef, found
+            ef = min(2 * ef, int(max_ef))
+
     # ----------------------------------------------------------------- persistence
     def _settings(self) -> dict:
         return {"metric": self.metric, "M": self.M, "ef_construction": self.ef_construction, "ef": self.ef,

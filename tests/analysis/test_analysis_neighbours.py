@@ -189,3 +189,33 @@ def test_neighbour_popularity_summary_dot_lists_lean_popular():
     assert row["overlap"] == one.overlap
     assert row["popularity_dot"] == pytest.approx(one.mean_popularity_dot)
     assert row["popularity_cosine"] == pytest.approx(one.mean_popularity_cosine)
+
+
+def test_tune_ef_reaches_the_target_with_the_smallest_doubling():
+    """Adaptive query beam: on unstructured vectors a tiny ef misses neighbours; tune_ef widens it
+    until the measured recall reaches the target, and that recall holds on other rows."""
+    vectors = np.random.default_rng(1).standard_normal((4_000, 32)).astype(np.float32)
+    index = NeighbourIndex(vectors, "cosine", exact_below=0, M=8, ef_construction=40, ef=4)
+    assert index.recall(k=10, sample=300, seed=5) < 0.9  # ef=4 is too narrow here
+    ef, found = index.tune_ef(target=0.97, k=10, sample=300, max_ef=512)
+    assert index.ef == ef and found >= 0.97 and ef in (8, 16, 32, 64, 128, 256, 512)
+    if ef > 8:  # the previous doubling fell short (smallest ef that reaches the target)
+        index.ef = ef // 2
+        rows = np.sort(np.random.default_rng(0).choice(4_000, 300, replace=False))
+        truth, _ = brute_force(vectors[rows], vectors, 10, "cosine", exclude=rows)
+        assert recall_at_k(index.query(rows, 10)[0], truth) < 0.97
+        index.ef = ef
+    assert index.recall(k=10, sample=300, seed=9) >= 0.94  # held-out rows
+
+
+def test_tune_ef_caps_at_max_ef_and_validates():
+    vectors = np.random.default_rng(2).standard_normal((3_000, 32)).astype(np.float32)
+    index = NeighbourIndex(vectors, "cosine", exact_below=0, M=4, ef_construction=8, ef=2)
+    ef, found = index.tune_ef(target=1.0, k=10, sample=100, max_ef=4)
+    assert ef == 4 and index.ef == 4 and found < 1.0
+    with pytest.raises(DataError, match="target recall must be in"):
+        index.tune_ef(target=0)
+    with pytest.raises(DataError, match="max_ef must be an integer >= 1, got 0"):
+        index.tune_ef(max_ef=0)
+    exact = NeighbourIndex(vectors[:100], "dot")
+    assert exact.tune_ef() == (exact.ef, 1.0)
