@@ -21,7 +21,7 @@ from benchmarks.common import ML100K, interleaved, table
 FACTORS, ITERATIONS, CG_STEPS = 64, 15, 3
 ALPHA, REGULARIZATION = 10.0, 0.05
 ITERATIONS_5M = 3  # per timed fit on the full 5M matrix, to keep the section within ~12 minutes
-REPEATS_ML, REPEATS_5M = 5, 2
+REPEATS_ML, REPEATS_5M = 5, 3
 EVAL_USERS_5M = 20_000  # seeded sample of 5M test users ranked by mfviz.evaluation.evaluate
 COMMAND = "NUMBA_NUM_THREADS=2 .venv/bin/python -m benchmarks ials"
 
@@ -217,8 +217,11 @@ def _fit_pair(matrix: sp.csr_matrix, iterations: int, repeats: int):
 
 
 def run() -> str:
+    from implicit.cpu.als import AlternatingLeastSquares  # noqa: F401  load its BLAS before pinning
+
     from mfviz.evaluation import user_split
 
+    load_start = os.getloadavg()
     # compile / warm both libraries outside the timed runs
     warm = powerlaw_matrix(2000, 500, 20_000, seed=1)
     with threadpool_limits(1, "blas"):
@@ -254,7 +257,7 @@ def run() -> str:
                  quality["implicit"]["precision@10"], flops / per_iter["mfviz"] / 1e9])
     memory = peak_rss(big, ITERATIONS_5M)
     _log(f"peak RSS {memory['peak_mb']:.0f} MB")
-    load = os.getloadavg()
+    load_end = os.getloadavg()
 
     intensity = flops / iteration_bytes(big.nnz)
     roof = min(peak_gflops, intensity * bandwidth)
@@ -291,8 +294,9 @@ def run() -> str:
         f"ms/iter for implicit (ratio {train_per_iter['mfviz'] / train_per_iter['implicit']:.2f}).",
         "",
         "Numbers were taken on the shared 2-core machine while teammates were also running jobs "
-        f"(load average {load[0]:.2f}, {load[1]:.2f}, {load[2]:.2f} over 1/5/15 min at the end of the "
-        "run), so absolute times are noisy; the interleaved ratio is the figure to read.",
+        "(load average over 1/5/15 min: " + ", ".join(f"{v:.2f}" for v in load_start) + " at the start, "
+        + ", ".join(f"{v:.2f}" for v in load_end) + " at the end of the run), so absolute times are "
+        "noisy; the interleaved ratio is the figure to read.",
         "",
         table(header, rows),
         "",
@@ -300,7 +304,9 @@ def run() -> str:
         f"{intensity:.2f} FLOP/byte under the pessimistic traffic model (every pass re-reads each "
         f"gathered factor row from DRAM), measured float32 GEMM peak {peak_gflops:.0f} GFLOP/s and copy "
         f"bandwidth {bandwidth:.1f} GB/s on 2 threads → roofline min(peak, AI·BW) = {roof:.0f} GFLOP/s; "
-        f"mfviz achieved {rows[-1][-1]:.1f} GFLOP/s ({rows[-1][-1] / roof:.0%} of it).",
+        f"mfviz achieved {rows[-1][-1]:.1f} GFLOP/s ({rows[-1][-1] / roof:.0%} of it). The GEMM peak "
+        "and copy bandwidth are measured in the same run on the same shared machine, so other jobs "
+        "depress them as they depress the fits; the percentage is only as steady as the load.",
         "",
         f"Peak RSS of a fresh process fitting mfviz ImplicitALS on the 5M matrix ({FACTORS} factors): "
         f"{memory['peak_mb']:.0f} MB ({memory['before_fit_mb']:.0f} MB after loading the matrix, "
