@@ -6,6 +6,7 @@ single benchmark can be rerun without repeating the others.
 
     python -m benchmarks            # all
     python -m benchmarks ials svd   # only bench_ials.py and bench_svd.py
+    python -m benchmarks --collect  # rebuild BENCHMARKS.md from the stored sections only
 """
 
 import importlib
@@ -30,7 +31,10 @@ or one section with `python -m benchmarks NAME`. Each section states its own com
 
 
 def main(argv: list[str]) -> int:
-    names = argv or sorted(p.stem[len("bench_"):] for p in HERE.glob("bench_*.py"))
+    if argv == ["--collect"]:
+        names = []
+    else:
+        names = argv or sorted(p.stem[len("bench_"):] for p in HERE.glob("bench_*.py"))
     RESULTS.mkdir(exist_ok=True)
     for name in names:
         module = importlib.import_module(f"benchmarks.bench_{name}")
