@@ -94,7 +94,6 @@ def topk_dot(queries, items, item_bias, k, exclude_indptr, exclude_indices):
     fewer than k items remain) and scores (m, k) float32 (-inf padding).
     """
     m = queries.shape[0]
-    n = items.shape[0]
     ids = np.full((m, k), -1, np.int64)
     scores = np.full((m, k), -np.inf, np.float32)
     has_exclude = exclude_indptr.shape[0] == m + 1
