@@ -116,12 +116,14 @@ class NeighbourIndex:
     Scores returned are exact (cosine similarity or dot product of the original vectors),
     recomputed for the candidates, which are re-sorted by them.
 
-    Parameters: M (graph degree), ef_construction (build beam), ef (query beam, raised to
+    Parameters: M (graph degree), ef_construction (build beam; 100 halves the build time of 200
+    and still gives recall@10 >= 0.99 at ef 64 on 100k clustered 64-d vectors, cosine and dot,
+    as measured for issue 5), ef (query beam, raised to
     k + 1 when smaller), threads (build and query), exact_below (row count under which search is
     exact), seed (hnswlib level generator), norm_ratio and exact_below_range (dot only).
     """
 
-    def __init__(self, vectors, metric: str = "cosine", *, M: int = 16, ef_construction: int = 200,
+    def __init__(self, vectors, metric: str = "cosine", *, M: int = 16, ef_construction: int = 100,
                  ef: int = 64, threads: int = 2, exact_below: int = 20_000, seed: int = 0,
                  norm_ratio: float = 4.0, exact_below_range: int = 2_000) -> None:
         self.metric = _check_metric(metric)
