@@ -17,6 +17,25 @@ def _worse(s_a, i_a, s_b, i_b):
 
 
 @njit(cache=True)
+def _sift_down(heap_s, heap_i, size, s, i):
+    """Place entry (s, i) at the root of a min-heap of `size` entries and restore heap order."""
+    pos = 0
+    while True:
+        child = 2 * pos + 1
+        if child >= size:
+            break
+        if child + 1 < size and _worse(heap_s[child + 1], heap_i[child + 1], heap_s[child], heap_i[child]):
+            child += 1
+        if not _worse(heap_s[child], heap_i[child], s, i):
+            break
+        heap_s[pos] = heap_s[child]
+        heap_i[pos] = heap_i[child]
+        pos = child
+    heap_s[pos] = s
+    heap_i[pos] = i
+
+
+@njit(cache=True)
 def _select_top(scores, k, out_ids, out_scores):
     """Write the k best finite entries of `scores` into the outputs, best first
     (ties broken by lower index), with a size-k min-heap: O(n log k)."""
@@ -29,59 +48,26 @@ def _select_top(scores, k, out_ids, out_scores):
         s = scores[j]
         if s == -np.inf or s != s:
             continue
-        if size < k:
-            # sift up
+        if size < k:  # sift up from the new leaf
             pos = size
             size += 1
             while pos > 0:
                 parent = (pos - 1) // 2
-                if _worse(s, j, heap_s[parent], heap_i[parent]):
-                    heap_s[pos] = heap_s[parent]
-                    heap_i[pos] = heap_i[parent]
-                    pos = parent
-                else:
+                if not _worse(s, j, heap_s[parent], heap_i[parent]):
                     break
+                heap_s[pos] = heap_s[parent]
+                heap_i[pos] = heap_i[parent]
+                pos = parent
             heap_s[pos] = s
             heap_i[pos] = j
-        elif _worse(heap_s[0], heap_i[0], s, j):
-            # replace the worst kept entry, sift down
-            pos = 0
-            while True:
-                child = 2 * pos + 1
-                if child >= size:
-                    break
-                if child + 1 < size and _worse(heap_s[child + 1], heap_i[child + 1], heap_s[child], heap_i[child]):
-                    child += 1
-                if _worse(heap_s[child], heap_i[child], s, j):
-                    heap_s[pos] = heap_s[child]
-                    heap_i[pos] = heap_i[child]
-                    pos = child
-                else:
-                    break
-            heap_s[pos] = s
-            heap_i[pos] = j
+        elif _worse(heap_s[0], heap_i[0], s, j):  # replaces the worst kept entry
+            _sift_down(heap_s, heap_i, size, s, j)
     # pop the heap worst-first into the output from the back
     for out in range(size - 1, -1, -1):
         out_scores[out] = heap_s[0]
         out_ids[out] = heap_i[0]
         size -= 1
-        last_s = heap_s[size]
-        last_i = heap_i[size]
-        pos = 0
-        while True:
-            child = 2 * pos + 1
-            if child >= size:
-                break
-            if child + 1 < size and _worse(heap_s[child + 1], heap_i[child + 1], heap_s[child], heap_i[child]):
-                child += 1
-            if _worse(heap_s[child], heap_i[child], last_s, last_i):
-                heap_s[pos] = heap_s[child]
-                heap_i[pos] = heap_i[child]
-                pos = child
-            else:
-                break
-        heap_s[pos] = last_s
-        heap_i[pos] = last_i
+        _sift_down(heap_s, heap_i, size, heap_s[size], heap_i[size])
 
 
 @njit(cache=True, parallel=True)
