@@ -6,7 +6,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from mfviz.kernels.als import als_solve_rows, als_squared_error
-from mfviz.models.base import Model, Param
+from mfviz.models.base import Model, Param, csr_both_ways
 
 
 class ALS(Model):
@@ -42,10 +42,7 @@ class ALS(Model):
     }
 
     def _fit(self, matrix: sp.csr_matrix) -> None:
-        by_item = matrix.T.tocsr()
-        by_item.sort_indices()
-        user_csr = (matrix.indptr.astype(np.int64), matrix.indices.astype(np.int32), matrix.data)
-        item_csr = (by_item.indptr.astype(np.int64), by_item.indices.astype(np.int32), by_item.data)
+        user_csr, item_csr = csr_both_ways(matrix)
         n_users, n_items = matrix.shape
         rng = np.random.default_rng(self.random_state)
         X = (rng.standard_normal((n_users, self.factors)) * 0.1).astype(np.float32)

@@ -70,6 +70,15 @@ class Param:
         return value
 
 
+def csr_both_ways(matrix: sp.csr_matrix) -> tuple[tuple, tuple]:
+    """(indptr int64, indices int32, data) of the matrix by rows and by columns, the layout the
+    alternating-least-squares kernels sweep over (users, then items)."""
+    by_column = matrix.T.tocsr()
+    by_column.sort_indices()
+    return tuple((m.indptr.astype(np.int64), m.indices.astype(np.int32), m.data)
+                 for m in (matrix, by_column))
+
+
 class Model:
     """Base class of every mfviz model. Hyperparameters are keyword-only, declared in `params`.
 

@@ -8,7 +8,7 @@ import scipy.sparse as sp
 
 from mfviz.errors import ModelError
 from mfviz.kernels.ials import ials_solve_rows
-from mfviz.models.base import Model, Param
+from mfviz.models.base import Model, Param, csr_both_ways
 
 # Squares of confidence-weighted residuals must stay inside float32 (max ~3e38) in CG.
 _MAX_CONFIDENCE = 1e12
@@ -91,10 +91,7 @@ class ImplicitALS(Model):
         matrix.eliminate_zeros()
         by_user = sp.csr_matrix((self._confidence(matrix.data), matrix.indices, matrix.indptr),
                                 shape=matrix.shape)
-        by_item = by_user.T.tocsr()
-        by_item.sort_indices()
-        user_csr = (by_user.indptr.astype(np.int64), by_user.indices.astype(np.int32), by_user.data)
-        item_csr = (by_item.indptr.astype(np.int64), by_item.indices.astype(np.int32), by_item.data)
+        user_csr, item_csr = csr_both_ways(by_user)
         n_users, n_items = matrix.shape
         rng = np.random.default_rng(self.random_state)
         # small random start (implicit's scale; zero-mean so no direction is favoured)
