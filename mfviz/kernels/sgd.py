@@ -191,12 +191,7 @@ def funk_objective(indptr, indices, data, P, Q, bu, bi, mu, reg, item_counts):
             local += err * err
         sse += local
         penalty += (b - a) * (norm + bu[u] * bu[u])
-    for i in range(Q.shape[0]):
-        if item_counts[i] > 0:
-            norm = 0.0
-            for f in range(k):
-                norm += Q[i, f] * Q[i, f]
-            penalty += item_counts[i] * (norm + bi[i] * bi[i])
+    penalty += item_penalty(Q, bi, item_counts)
     return sse, reg * penalty
 
 
@@ -302,3 +297,16 @@ def funk_fold_in_reference(items, ratings, Q, bi, mu, p, epochs, lr, lr_decay, r
             p += rate * (err * Q[i] - reg * p)
         rate *= lr_decay
     return b
+
+
+@njit(cache=True)
+def item_penalty(Q, bi, item_counts):
+    """Σ_i n_i (‖q_i‖² + b_i²): the item side of the per-rating L2 penalty (n_i = ratings of i)."""
+    total = 0.0
+    for i in range(Q.shape[0]):
+        if item_counts[i] > 0:
+            norm = 0.0
+            for f in range(Q.shape[1]):
+                norm += Q[i, f] * Q[i, f]
+            total += item_counts[i] * (norm + bi[i] * bi[i])
+    return total

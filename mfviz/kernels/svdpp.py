@@ -23,6 +23,8 @@ rounding, at O(|R|·k) per epoch.
 import numpy as np
 from numba import njit, prange
 
+from mfviz.kernels.sgd import item_penalty
+
 
 @njit(cache=True)
 def shuffle_within_rows(indptr, uniforms):
@@ -158,12 +160,7 @@ def svdpp_objective(indptr, indices, data, P, Q, Y, bu, bi, mu, reg, item_counts
             local += err * err
         sse += local
         penalty += (b - a) * (norm + bu[u] * bu[u] + y_total)
-    for i in range(Q.shape[0]):
-        if item_counts[i] > 0:
-            norm = 0.0
-            for f in range(k):
-                norm += Q[i, f] * Q[i, f]
-            penalty += item_counts[i] * (norm + bi[i] * bi[i])
+    penalty += item_penalty(Q, bi, item_counts)
     return sse, reg * penalty
 
 
