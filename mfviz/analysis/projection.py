@@ -18,7 +18,8 @@ from mfviz.analysis.neighbours import NeighbourIndex, _topk, exact_search, norma
 from mfviz.errors import DataError
 
 METHODS = ("umap", "pca")
-CACHE_VERSION = 1
+LAYOUTS = ("synchronous", "umap-learn")
+CACHE_VERSION = 2  # 2: UMAP layouts by mfviz.kernels.layout by default
 _MEMORY_CACHE: OrderedDict[str, np.ndarray] = OrderedDict()
 _MEMORY_ITEMS = 32  # projections kept in memory (a 50k × 3 map is 600 kB)
 
@@ -58,7 +59,7 @@ def clear_memory_cache() -> None:
 
 def project(vectors, method: str = "umap", n_components: int = 2, *, n_neighbors: int = 15,
             min_dist: float = 0.1, seed: int | None = 0, cache_dir=None, threads: int = 2,
-            n_epochs: int = 200) -> Projection:
+            n_epochs: int = 200, layout: str = "synchronous") -> Projection:
     """Project factor vectors to 2-D or 3-D.
 
     - "pca": centred vectors onto their top principal axes (thin SVD; signs fixed so that the
@@ -98,10 +99,13 @@ def project(vectors, method: str = "umap", n_components: int = 2, *, n_neighbors
     n = array.shape[0]
     params = {"method": method, "n_components": int(n_components)}
     if method == "umap":
+        if layout not in LAYOUTS:
+            raise DataError(f"layout must be 'synchronous' or 'umap-learn', got {layout!r}")
         if not isinstance(n_epochs, int | np.integer) or n_epochs < 1:
             raise DataError(f"n_epochs must be a positive integer, got {n_epochs!r}")
         params.update(n_neighbors=int(min(n_neighbors, n - 1)), min_dist=float(min_dist),
-                      seed=None if seed is None else int(seed), metric="cosine", n_epochs=int(n_epochs))
+                      seed=None if seed is None else int(seed), metric="cosine", n_epochs=int(n_epochs),
+                      layout=layout)
     key = _cache_key(array, params)
     if key in _MEMORY_CACHE:
         _MEMORY_CACHE.move_to_end(key)
@@ -121,7 +125,7 @@ def project(vectors, method: str = "umap", n_components: int = 2, *, n_neighbors
         coords = _pca(array, n_components)
     else:
         coords = _umap(array, n_components, params["n_neighbors"], float(min_dist), seed, threads,
-                       params["n_epochs"])
+                       params["n_epochs"], params["layout"])
     seconds = time.perf_counter() - start
     coords = np.ascontiguousarray(coords, dtype=np.float32)
     _remember(key, coords)
@@ -205,7 +209,7 @@ def _enable_umap_jit_cache() -> None:
 
 
 def _umap(vectors: np.ndarray, n_components: int, n_neighbors: int, min_dist: float, seed, threads: int,
-          n_epochs: int):
+          n_epochs: int, layout: str = "synchronous"):
     import umap  # imported late: importing umap-learn takes seconds
 
     _enable_umap_jit_cache()
@@ -213,10 +217,17 @@ def _umap(vectors: np.ndarray, n_components: int, n_neighbors: int, min_dist: fl
     if np.linalg.norm(vectors, axis=1).max() == 0:
         raise DataError("every vector is zero; a cosine map needs non-zero factors")
     knn_ids, knn_dists = cosine_knn(vectors, n_neighbors, threads=threads, seed=0 if seed is None else seed)
-    reducer = umap.UMAP(n_neighbors=n_neighbors, n_components=n_components, metric="cosine",
-                        min_dist=min_dist, random_state=seed, n_jobs=1 if seed is not None else threads,
-                        precomputed_knn=(knn_ids, knn_dists, None), init="spectral", low_memory=True,
-                        n_epochs=n_epochs)
+    if layout == "synchronous":
+        reducer = _synchronous_umap_class()(n_neighbors=n_neighbors, n_components=n_components, metric="cosine",
+                                            min_dist=min_dist, random_state=seed, n_jobs=1,
+                                            precomputed_knn=(knn_ids, knn_dists, None), init="spectral",
+                                            low_memory=True, n_epochs=n_epochs)
+        reducer.layout_threads = threads
+    else:
+        reducer = umap.UMAP(n_neighbors=n_neighbors, n_components=n_components, metric="cosine",
+                            min_dist=min_dist, random_state=seed, n_jobs=1 if seed is not None else threads,
+                            precomputed_knn=(knn_ids, knn_dists, None), init="spectral", low_memory=True,
+                            n_epochs=n_epochs)
     with warnings.catch_warnings():
         # expected: no NNDescent search index (we never call transform), n_jobs forced by the seed
         warnings.filterwarnings("ignore", message=".*precomputed_knn.*")
@@ -224,6 +235,61 @@ def _umap(vectors: np.ndarray, n_components: int, n_neighbors: int, min_dist: fl
         warnings.filterwarnings("ignore", message=".*Spectral initialisation failed.*")
         warnings.filterwarnings("ignore", category=UserWarning, module="umap")
         return reducer.fit_transform(vectors)
+
+
+_SYNCHRONOUS_UMAP = None
+
+
+def _synchronous_umap_class():
+    """umap.UMAP with its layout step (`_fit_embed_data`, the documented hook for subclasses)
+    replaced by `mfviz.kernels.layout.optimize_layout`. Everything before the layout is
+    umap-learn's own: fuzzy simplicial set on our kNN graph, a/b from min_dist, pruning of
+    weak edges, spectral initialisation scaled to [0, 10], epochs_per_sample."""
+    global _SYNCHRONOUS_UMAP
+    if _SYNCHRONOUS_UMAP is not None:
+        return _SYNCHRONOUS_UMAP
+    import numba
+    import umap
+    from umap.spectral import spectral_layout
+    from umap.umap_ import make_epochs_per_sample, noisy_scale_coords
+
+    from mfviz.kernels.layout import optimize_layout
+
+    class SynchronousUMAP(umap.UMAP):
+        layout_threads = 2
+
+        def _fit_embed_data(self, X, n_epochs, init, random_state, **kwargs):
+            # as umap_.simplicial_set_embedding up to the layout call (umap-learn 0.5)
+            graph = self.graph_.tocoo()
+            graph.sum_duplicates()
+            n_epochs = int(n_epochs) if n_epochs else (500 if graph.shape[0] <= 10_000 else 200)
+            graph.data[graph.data < graph.data.max() / float(max(n_epochs, 10))] = 0.0
+            graph.eliminate_zeros()
+            if isinstance(init, str) and init == "spectral":
+                embedding = spectral_layout(X, graph, self.n_components, random_state,
+                                            metric=self._input_distance_func, metric_kwds=self._metric_kwds)
+                embedding = noisy_scale_coords(embedding, random_state, max_coord=10, noise=0.0001)
+            else:
+                embedding = random_state.uniform(-10.0, 10.0, (graph.shape[0], self.n_components))
+            span = np.maximum(embedding.max(axis=0) - embedding.min(axis=0), np.finfo(np.float32).tiny)
+            embedding = np.ascontiguousarray(10.0 * (embedding - embedding.min(axis=0)) / span, dtype=np.float32)
+            csr = graph.tocsr()
+            csr.sort_indices()
+            epochs_per_sample = make_epochs_per_sample(csr.data, n_epochs)
+            layout_seed = int(random_state.randint(0, np.iinfo(np.int64).max, dtype=np.int64))
+            previous = numba.get_num_threads()
+            numba.set_num_threads(max(1, min(int(self.layout_threads), numba.config.NUMBA_NUM_THREADS)))
+            try:
+                embedding = optimize_layout(embedding, csr.indptr.astype(np.int64), csr.indices.astype(np.int64),
+                                            epochs_per_sample, float(self._a), float(self._b),
+                                            float(self.repulsion_strength), float(self._initial_alpha),
+                                            float(self.negative_sample_rate), n_epochs, layout_seed, 2.0)
+            finally:
+                numba.set_num_threads(previous)
+            return embedding, {}
+
+    _SYNCHRONOUS_UMAP = SynchronousUMAP
+    return SynchronousUMAP
 
 
 def projection_table(coords, items: pd.DataFrame | None = None, popularity=None, norms=None,

@@ -1,0 +1,179 @@
+"""UMAP layout optimisation, parallel and reproducible: synchronous epochs over a symmetric graph.
+
+umap-learn's `optimize_layout_euclidean` updates points in place while it walks the edge list
+(Gauss-Seidel), so with a seed it must run on one thread. Here every epoch reads the positions
+of the previous epoch and each vertex writes only its own new position (Jacobi), so vertices
+are independent and run in `prange`; negative samples come from a counter-based hash of
+(seed, epoch, edge, sample), so the result is bit-identical whatever the number of threads.
+
+Notation (McInnes et al. 2018, umap-learn's names): the fuzzy graph in CSR by head vertex
+(`indptr`, `tails`, one entry per directed edge; the graph is symmetric, so each undirected edge
+appears once in each endpoint's row); `epochs_per_sample[e]` = max weight / weight of edge e;
+low-dimensional similarity 1 / (1 + a d^{2b}). Per sampled edge (v, u), vertex v moves by
+
+    attraction: alpha * attraction_scale * clip(-2ab d^{2(b-1)} / (1 + a d^{2b}) * (y_v - y_u))
+    repulsion (per negative sample k): alpha * clip(2 gamma b / ((0.001 + d^2)(1 + a d^{2b})) * (y_v - y_k))
+
+with clip to [-4, 4] per coordinate, negative_sample_rate samples per positive sample, and
+alpha = initial_alpha * (1 - epoch / n_epochs) as umap-learn. umap-learn moves both ends of an
+edge (move_other) and sees each undirected edge twice, so a point feels each neighbour's pull
+twice per sampling period: `attraction_scale=2` reproduces that balance when only the head moves.
+"""
+
+import math
+
+import numpy as np
+from numba import njit, prange
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX_2 = np.uint64(0x94D049BB133111EB)
+_MASK = (1 << 64) - 1
+
+
+@njit(cache=True)
+def _mix64(x):
+    """splitmix64's finaliser: a bijection of uint64 that scatters consecutive counters."""
+    z = x + _GOLDEN
+    z = (z ^ (z >> np.uint64(30))) * _MIX_1
+    z = (z ^ (z >> np.uint64(27))) * _MIX_2
+    return z ^ (z >> np.uint64(31))
+
+
+@njit(cache=True)
+def _epoch_key(seed, epoch):
+    return _mix64(_mix64(np.uint64(seed)) + np.uint64(epoch))
+
+
+@njit(cache=True)
+def _negative_vertex(epoch_key, edge, sample, n_vertices):
+    """Vertex of negative sample `sample` of `edge` in the epoch whose key is `epoch_key`:
+    uniform over [0, n_vertices) by a multiply-shift of the hash's top 32 bits."""
+    h = _mix64(epoch_key + (np.uint64(edge) << np.uint64(8)) + np.uint64(sample))
+    return np.int64(((h >> np.uint64(32)) * np.uint64(n_vertices)) >> np.uint64(32))
+
+
+@njit(cache=True)
+def _clip(value):
+    if value > 4.0:
+        return 4.0
+    if value < -4.0:
+        return -4.0
+    return value
+
+
+@njit(cache=True, parallel=True)
+def optimize_layout(embedding, indptr, tails, epochs_per_sample, a, b, gamma, initial_alpha,
+                    negative_sample_rate, n_epochs, seed, attraction_scale):
+    """Run `n_epochs` synchronous epochs from `embedding` (n, dim) float32; returns the new
+    embedding (the input is not changed). Edges with epochs_per_sample <= 0 are never sampled.
+
+    embedding: initial positions Y (n_vertices, dim) float32
+    indptr (n_vertices + 1) int64, tails (n_edges) int: the symmetric fuzzy graph, CSR by head
+    epochs_per_sample (n_edges) float64: umap-learn's `make_epochs_per_sample` of the weights
+    a, b: curve 1 / (1 + a d^{2b}); gamma: repulsion strength; seed: integer >= 0
+    """
+    n_vertices, dim = embedding.shape
+    old = embedding.copy()
+    new = embedding.copy()
+    n_edges = tails.shape[0]
+    epochs_per_negative_sample = np.empty(n_edges)
+    next_sample = np.empty(n_edges)
+    next_negative_sample = np.empty(n_edges)
+    for e in range(n_edges):
+        epochs_per_negative_sample[e] = epochs_per_sample[e] / negative_sample_rate
+        next_sample[e] = epochs_per_sample[e]
+        next_negative_sample[e] = epochs_per_negative_sample[e]
+    alpha = initial_alpha
+    for epoch in range(n_epochs):
+        key = _epoch_key(seed, epoch)
+        for v in prange(n_vertices):
+            for d in range(dim):
+                new[v, d] = old[v, d]
+            for e in range(indptr[v], indptr[v + 1]):
+                if epochs_per_sample[e] <= 0 or next_sample[e] > epoch:
+                    continue
+                u = tails[e]
+                dist_squared = 0.0
+                for d in range(dim):
+                    diff = np.float64(new[v, d]) - np.float64(old[u, d])
+                    dist_squared += diff * diff
+                if dist_squared > 0.0:
+                    power = math.pow(dist_squared, b)
+                    coefficient = -2.0 * a * b * (power / dist_squared) / (a * power + 1.0)
+                    for d in range(dim):
+                        diff = np.float64(new[v, d]) - np.float64(old[u, d])
+                        new[v, d] += attraction_scale * _clip(coefficient * diff) * alpha
+                next_sample[e] += epochs_per_sample[e]
+                n_negative = int((epoch - next_negative_sample[e]) / epochs_per_negative_sample[e])
+                for p in range(n_negative):
+                    k = _negative_vertex(key, e, p, n_vertices)
+                    if k == v:
+                        continue
+                    dist_squared = 0.0
+                    for d in range(dim):
+                        diff = np.float64(new[v, d]) - np.float64(old[k, d])
+                        dist_squared += diff * diff
+                    if dist_squared > 0.0:
+                        coefficient = 2.0 * gamma * b / ((0.001 + dist_squared) * (a * math.pow(dist_squared, b) + 1.0))
+                        for d in range(dim):
+                            diff = np.float64(new[v, d]) - np.float64(old[k, d])
+                            new[v, d] += _clip(coefficient * diff) * alpha
+                next_negative_sample[e] += n_negative * epochs_per_negative_sample[e]
+        old, new = new, old
+        alpha = initial_alpha * (1.0 - (epoch + 1) / n_epochs)
+    return old
+
+
+def optimize_layout_reference(embedding, indptr, tails, epochs_per_sample, a, b, gamma, initial_alpha,
+                              negative_sample_rate, n_epochs, seed, attraction_scale):
+    """Slow reference of `optimize_layout`: the same synchronous epochs in plain Python/NumPy,
+    with the hash written out in Python integers."""
+
+    def mix(x):
+        z = (x + 0x9E3779B97F4A7C15) & _MASK
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+        return z ^ (z >> 31)
+
+    old = np.array(embedding, dtype=np.float32)
+    n_vertices, dim = old.shape
+    epochs_per_sample = np.asarray(epochs_per_sample, dtype=np.float64)
+    epochs_per_negative_sample = epochs_per_sample / negative_sample_rate
+    next_sample = epochs_per_sample.copy()
+    next_negative_sample = epochs_per_negative_sample.copy()
+    alpha = initial_alpha
+    for epoch in range(n_epochs):
+        key = mix((mix(seed & _MASK) + epoch) & _MASK)
+        new = old.copy()
+        for v in range(n_vertices):
+            for e in range(indptr[v], indptr[v + 1]):
+                if epochs_per_sample[e] <= 0 or next_sample[e] > epoch:
+                    continue
+                u = tails[e]
+                diff = new[v].astype(np.float64) - old[u].astype(np.float64)
+                dist_squared = float(diff @ diff)
+                if dist_squared > 0.0:
+                    power = math.pow(dist_squared, b)
+                    coefficient = -2.0 * a * b * (power / dist_squared) / (a * power + 1.0)
+                    for d in range(dim):
+                        step = attraction_scale * min(max(coefficient * diff[d], -4.0), 4.0) * alpha
+                        new[v, d] = np.float32(float(new[v, d]) + step)
+                next_sample[e] += epochs_per_sample[e]
+                n_negative = int((epoch - next_negative_sample[e]) / epochs_per_negative_sample[e])
+                for p in range(n_negative):
+                    h = mix((key + (e << 8) + p) & _MASK)
+                    k = ((h >> 32) * n_vertices) >> 32
+                    if k == v:
+                        continue
+                    diff = new[v].astype(np.float64) - old[k].astype(np.float64)
+                    dist_squared = float(diff @ diff)
+                    if dist_squared > 0.0:
+                        coefficient = 2.0 * gamma * b / ((0.001 + dist_squared) * (a * math.pow(dist_squared, b) + 1.0))
+                        for d in range(dim):
+                            step = min(max(coefficient * diff[d], -4.0), 4.0) * alpha
+                            new[v, d] = np.float32(float(new[v, d]) + step)
+                next_negative_sample[e] += n_negative * epochs_per_negative_sample[e]
+        old = new
+        alpha = initial_alpha * (1.0 - (epoch + 1) / n_epochs)
+    return old
