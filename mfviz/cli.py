@@ -276,6 +276,14 @@ def cmd_models(args: argparse.Namespace) -> dict[str, Any]:
             for name, cls in MODELS.items()}
 
 
+def cmd_dashboard(args: argparse.Namespace, streamlit_options: Sequence[str]) -> int:
+    """Start the dashboard's server (blocks until it stops); returns Streamlit's exit code."""
+    from mfviz.dashboard import serve
+
+    port = [] if args.port is None else ["--server.port", str(args.port)]
+    return serve.main([*port, *streamlit_options])
+
+
 def _print_models(result: dict[str, Any]) -> None:
     for name, entry in result.items():
         print(f"{name}: {entry['label']} ({entry['feedback']} feedback)")
@@ -363,12 +371,26 @@ def build_parser() -> argparse.ArgumentParser:
     models = commands.add_parser("models", help="list the models and their hyperparameters")
     models.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
     models.set_defaults(run=cmd_models, render=_print_models, quiet=True)
+
+    dashboard = commands.add_parser(
+        "dashboard", help="start the dashboard in the browser (opens on the demo)",
+        description="Start the dashboard's Streamlit server with mfviz and the demo preloaded "
+                    "(see mfviz/dashboard/serve.py). Other options go to `streamlit run`, "
+                    "e.g. --server.address 0.0.0.0.")
+    dashboard.add_argument("--port", type=int, default=None, metavar="N",
+                           help="port to serve on (default: Streamlit's, 8501)")
+    dashboard.set_defaults(run=None)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 2 bad input)."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args, unknown = parser.parse_known_args(argv)
+    if args.command == "dashboard":  # the rest are `streamlit run` options
+        return cmd_dashboard(args, unknown)
+    if unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     started = time.perf_counter()
     try:
         result = args.run(args)

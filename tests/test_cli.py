@@ -186,3 +186,21 @@ def test_bad_rows_message_names_the_cli_option_and_the_option_works(tmp_path, ca
     assert "non-numeric rating" in err and "--on-bad-rows drop" in err
     assert main(["info", str(data), "--on-bad-rows", "drop", "--json", "--quiet"]) == 0
     assert any("Dropped 1 rows" in line for line in _one_json_object(capsys.readouterr().out)["report"])
+
+
+def test_dashboard_hands_the_port_and_other_options_to_the_launcher(monkeypatch):
+    from mfviz.dashboard import serve
+
+    calls = []
+    monkeypatch.setattr(serve, "main", lambda options: calls.append(list(options)) or 0)
+    assert main(["dashboard", "--port", "8600", "--server.address", "0.0.0.0"]) == 0
+    assert main(["dashboard"]) == 0
+    assert calls == [["--server.port", "8600", "--server.address", "0.0.0.0"], []]
+
+
+def test_other_commands_still_reject_unknown_options(tmp_path, capsys):
+    data = _write_csv(tmp_path / "ratings.csv")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["info", str(data), "--server.port", "8600"])
+    assert exit_info.value.code == 2
+    assert "unrecognized arguments: --server.port 8600" in capsys.readouterr().err

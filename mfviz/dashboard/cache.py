@@ -35,18 +35,6 @@ def demo_interactions():
     return datasets.load_demo()
 
 
-@st.cache_data(show_spinner=False, max_entries=4)
-def demo_file_bytes() -> dict[str, bytes]:
-    """The demo's files as {file name: bytes}, for the download buttons."""
-    from pathlib import Path
-
-    from mfviz import datasets
-
-    files = datasets.demo_files()
-    paths = files.values() if isinstance(files, dict) else files
-    return {Path(p).name: Path(p).read_bytes() for p in paths}
-
-
 @st.cache_data(show_spinner=False, max_entries=8)
 def parse_upload(content_key: str, _content: bytes, file_name: str, overrides: tuple,
                  metadata_key: str = "", _metadata: bytes | None = None, metadata_name: str = ""):

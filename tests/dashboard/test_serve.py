@@ -1,0 +1,140 @@
+"""The fast launcher (mfviz/dashboard/serve.py): its command line, a real server on a free port that
+answers its health check after preloading, and (with Chromium) the first page it serves.
+
+Timings are printed with -s, never asserted.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from mfviz.dashboard import serve
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+WAIT_MS = 240_000  # generous: a shared 2-core machine
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+def start(port: int, log_path: Path, **env) -> subprocess.Popen:
+    """The launcher as `make run` starts it (by path), on 127.0.0.1:port, logging to log_path."""
+    return subprocess.Popen(
+        [sys.executable, str(ROOT / "mfviz" / "dashboard" / "serve.py"), "--server.port", str(port),
+         "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, stdout=open(log_path, "w"), stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1", **env})
+
+
+def stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+def wait_for(condition, timeout: float = 120.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def test_command_line_runs_the_app_with_user_options_last():
+    argv = serve.streamlit_argv(["--server.port", "8600", "--server.headless", "false"])
+    assert argv[:3] == ["streamlit", "run", str(serve.APP)]
+    assert serve.APP.is_file() and serve.APP.name == "app.py"
+    # the launcher's defaults come first, so the user's (last) win
+    assert argv.index("--server.headless") < len(argv) - 4
+    assert argv[-4:] == ["--server.port", "8600", "--server.headless", "false"]
+    assert argv[argv.index("--runner.magicEnabled") + 1] == "false"
+
+
+def test_a_real_server_answers_after_preloading(tmp_path):
+    port, log_path = free_port(), tmp_path / "server.log"
+    started = time.perf_counter()
+    process = start(port, log_path, MFVIZ_NO_PRECOMPUTE="1", MFVIZ_NO_WARM_UP="1")
+    try:
+        assert wait_for(lambda: healthy(f"http://127.0.0.1:{port}") or process.poll() is not None)
+        assert process.poll() is None, log_path.read_text()
+        print(f"\n  launcher start → health check answers: {time.perf_counter() - started:.2f} s")
+        assert wait_for(lambda: "preloaded in" in log_path.read_text()), log_path.read_text()
+        print(f"  launcher start → preload done: {time.perf_counter() - started:.2f} s")
+        log = log_path.read_text()
+        assert "preloading the dashboard failed" not in log and "Traceback" not in log, log
+        assert "No runtime found" not in log  # the cached wrappers were imported after the runtime
+    finally:
+        stop(process)
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                    reason=f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)")
+def test_first_page_renders_in_chromium_and_the_demo_downloads(tmp_path):
+    """Chromium is launched first (a user's browser is already open); then server start → first page
+    complete: the script run has ended and the Data page's three charts are drawn."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    port, log_path = free_port(), tmp_path / "server.log"
+    url = f"http://127.0.0.1:{port}"
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1500}, accept_downloads=True)
+        started = time.perf_counter()
+        process = start(port, log_path)
+        try:
+            assert wait_for(lambda: healthy(url) or process.poll() is not None), log_path.read_text()
+            health = time.perf_counter() - started
+            page.goto(url)
+            page.wait_for_selector("[data-testid='stMainBlockContainer'] h1", timeout=WAIT_MS)
+            page.wait_for_selector(IDLE, timeout=WAIT_MS)
+            page.wait_for_selector("[data-testid='stSpinner']", state="detached", timeout=WAIT_MS)
+            page.wait_for_selector(IDLE, timeout=WAIT_MS)
+            settled = time.perf_counter() - started
+            page.wait_for_function(
+                "() => document.querySelectorAll(\"[data-testid='stPlotlyChart'] .main-svg\").length >= 3",
+                timeout=WAIT_MS)
+            drawn = time.perf_counter() - started
+            print(f"\n  server start → health {health:.2f} s, → script done {settled:.2f} s, → charts drawn "
+                  f"{drawn:.2f} s (load average {os.getloadavg()[0]:.1f})")
+            heading = page.locator("[data-testid='stMainBlockContainer'] h1").first.inner_text().strip()
+            assert heading == "Data"
+            assert page.locator("[data-testid='stException']").count() == 0
+            assert page.locator("[data-testid='stMetricValue']", has_text="3,000").count() == 1  # demo users
+
+            # the demo files download on click (read then, not shipped with the page)
+            page.get_by_text("Download the demo files to see the expected format").click()
+            button = page.get_by_role("button", name="Download demo_ratings.csv")
+            with page.expect_download(timeout=WAIT_MS) as download:
+                button.click()
+            saved = tmp_path / "demo_ratings.csv"
+            download.value.save_as(saved)
+            assert saved.read_bytes() == (ROOT / "data" / "demo_ratings.csv").read_bytes()
+        finally:
+            stop(process)
+            browser.close()
