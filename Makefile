@@ -16,8 +16,10 @@ install: $(PY)
 install-dev: $(PY)
 	$(PY) -m pip install --quiet -e '.[dev]'
 
+# The launcher is `streamlit run app.py` with mfviz and the demo preloaded while the server starts
+# (run by path, so the server starts before mfviz's own imports): see mfviz/dashboard/serve.py.
 run: install
-	$(PY) -m streamlit run app.py --server.port $(PORT) --server.headless true
+	$(PY) mfviz/dashboard/serve.py --server.port $(PORT) --server.headless true
 
 test: install-dev
 	$(PY) -m pytest
