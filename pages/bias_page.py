@@ -37,20 +37,34 @@ st.dataframe(table, hide_index=True, width="stretch", column_config={
 st.caption(f"Long tail = items outside the most popular ones that carry 20% of interactions; lists of k = {k} "
            "for a sample of up to 2,000 users, seen items excluded. Gini uses 0 = perfectly even (as RecBole).")
 
-left, right = st.columns(2)
-for n, metric in enumerate(("arp", "aplt", "coverage", "gini")):
-    with (left if n % 2 == 0 else right):
-        ui.show(figures.bias_bars(table, metric))
+# One diagnostic at a time: a hidden tab's charts are neither built nor drawn (each Plotly chart costs
+# Chromium 0.1-0.5 s without a GPU), so the page answers in under a second; switching tabs is a rerun.
+VIEWS = ["The four numbers", "Per user group", "Who gets recommended", "Vector length and popularity"]
+views = dict(zip(VIEWS, st.tabs(VIEWS, key="bias_view", on_change="rerun"), strict=True))
 
-ui.show(figures.group_lift_chart({name: r.group_lift for name, r in reports.items()}))
-left, right = st.columns(2)
-with left:
-    ui.show(figures.recommendation_lorenz({name: r.recommended_counts for name, r in reports.items()}))
-with right:
-    factor_models = [name for name, e in entries.items() if e.kind != "popularity"]
-    if factor_models:
-        pick = st.selectbox("Model for the norm chart", factor_models, index=len(factor_models) - 1, key="bias_norm_model")
-        chosen = entries[pick]
-        norms = cache.item_norms(chosen.key, chosen.model.item_factors)
-        summary = cache.summary(data.key, inter)
-        ui.show(figures.norm_popularity(norms, summary.item_popularity, pick))
+if views["The four numbers"].open:
+    with views["The four numbers"]:
+        left, right = st.columns(2)
+        for n, metric in enumerate(("arp", "aplt", "coverage", "gini")):
+            with (left if n % 2 == 0 else right):
+                ui.show(figures.bias_bars(table, metric))
+
+if views["Per user group"].open:
+    with views["Per user group"]:
+        ui.show(figures.group_lift_chart({name: r.group_lift for name, r in reports.items()}))
+
+if views["Who gets recommended"].open:
+    with views["Who gets recommended"]:
+        ui.show(figures.recommendation_lorenz({name: r.recommended_counts for name, r in reports.items()}))
+
+if views["Vector length and popularity"].open:
+    with views["Vector length and popularity"]:
+        factor_models = [name for name, e in entries.items() if e.kind != "popularity"]
+        if factor_models:
+            pick = st.selectbox("Model", factor_models, index=len(factor_models) - 1, key="bias_norm_model")
+            chosen = entries[pick]
+            norms = cache.item_norms(chosen.key, chosen.model.item_factors)
+            summary = cache.summary(data.key, inter)
+            ui.show(figures.norm_popularity(norms, summary.item_popularity, pick))
+        else:
+            st.caption("Only the Popularity baseline is here; train a factor model to see its vector lengths.")

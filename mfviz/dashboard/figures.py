@@ -43,14 +43,39 @@ def _template() -> go.layout.Template:
     return go.layout.Template(layout=pio.templates["plotly_white"].layout)
 
 
+# Room (px) for tick labels and axis titles. Plotly's default auto-margin grows a margin that is too
+# small and then draws the whole figure a second time; in headless Chromium without a GPU that second
+# pass was 30-60% of a chart's drawing time. Margins that already fit mean one pass.
+MARGIN_LEFT, MARGIN_BOTTOM, MARGIN_TOP, MARGIN_RIGHT = 80, 70, 50, 24  # right: half a tick label
+COLORBAR_ROOM = 110  # px right of the plot for a colour bar with its title
+
+
+def legend_room(names) -> int:
+    """Pixels right of the plot for a vertical legend of these entry names (symbol and gaps, then
+    ~6.5 px a character at Streamlit's legend font); a little generous, so Plotly need not widen it."""
+    longest = max((len(str(n)) for n in names), default=0)
+    return int(70 + 6.5 * longest)
+
+
 def _layout(fig: go.Figure, title: str, x: str, y: str, height: int = 380, legend: str = "top",
             **kwargs) -> go.Figure:
     """Title, axis labels and a legend that never covers the title: one row at the top right for
-    two or three entries, a column on the right for more."""
-    placement = (dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0) if legend == "top"
-                 else dict(orientation="v", yanchor="top", y=1.0, xanchor="left", x=1.02))
+    two or three entries, a column on the right for more, or `inside` the top left corner of the
+    plot (for charts whose data never go there). Margins are set to fit (see MARGIN_LEFT)."""
+    placement = {"top": dict(orientation="h", yanchor="bottom", y=1.0, xanchor="right", x=1.0),
+                 "right": dict(orientation="v", yanchor="top", y=1.0, xanchor="left", x=1.02),
+                 "inside": dict(orientation="v", yanchor="top", y=0.98, xanchor="left", x=0.02,
+                                bgcolor="rgba(255,255,255,0.85)")}[legend]
+    right = MARGIN_RIGHT
+    if legend == "right":
+        shown = [t.name for t in fig.data if t.showlegend is not False and t.name]
+        if len(shown) > 1 or any(t.showlegend for t in fig.data):
+            right = legend_room(shown)
+    if any(getattr(getattr(t, "marker", None), "showscale", False) for t in fig.data):
+        right = max(right, COLORBAR_ROOM)
+    margin = dict(l=MARGIN_LEFT, r=right, t=MARGIN_TOP, b=MARGIN_BOTTOM) | kwargs.pop("margin", {})
     fig.update_layout(title=dict(text=title, x=0.0, xanchor="left"), xaxis_title=x, yaxis_title=y,
-                      height=height, margin=dict(l=10, r=10, t=50, b=10), template=_template(),
+                      height=height, margin=margin, template=_template(),
                       legend=placement, **kwargs)
     return fig
 
@@ -240,7 +265,7 @@ def data_spectrum_chart(singular_values: np.ndarray, cumulative_energy: np.ndarr
         if k:
             fig.add_vline(x=k, line_dash="dot", line_color="#777", annotation_text=f"{float(share):.0%}: k={k}")
     _layout(fig, "Spectrum of the interaction matrix", "component k (rank)", "singular value σk (log scale)",
-            height=420)
+            height=420, margin=dict(r=80))  # room for the right-hand energy axis
     fig.update_layout(yaxis_type="log",
                       yaxis2=dict(title="cumulative energy (% of ‖R‖²)", overlaying="y", side="right",
                                   type="linear", range=[0, 100], tickmode="linear", tick0=0, dtick=20,
@@ -319,7 +344,7 @@ def group_lift_chart(lifts: dict[str, pd.DataFrame]) -> Chart:
                              hovertemplate="%{x}: lift %{y:+.0%}<extra>" + name + "</extra>"))
     fig.add_hline(y=0, line_color="#555")
     _layout(fig, "Popularity lift per user group", "user group (by how popular their history is)",
-            "lift over own history (%)", height=380, barmode="group",
+            "lift over own history (%)", height=380, barmode="group", margin=dict(l=95),  # "+100%" ticks
             legend="top" if len(lifts) <= 3 else "right")
     fig.update_yaxes(tickformat="+.0%")
     caption = ("Bars above zero mean a group gets recommendations more popular than what it actually "
@@ -343,7 +368,7 @@ def recommendation_lorenz(counts: dict[str, np.ndarray]) -> Chart:
                                  line=dict(color=colours[name], width=2)))
     _layout(fig, "Who gets recommended: Lorenz curve of recommendation counts",
             "items, least recommended first (% of catalogue)", "recommendations received (cumulative %)",
-            height=400, legend="right")
+            height=400, legend="inside")  # above the diagonal, where no Lorenz curve goes
     caption = ("The closer a curve hugs the diagonal, the more evenly a model spreads its recommendations; "
                "a curve flat at zero for most of the width means most items are never recommended.")
     return Chart(fig, caption)
