@@ -3,7 +3,7 @@
 import streamlit as st
 
 from mfviz import datasets
-from mfviz.dashboard import cache, figures, state, ui
+from mfviz.dashboard import cache, state, ui
 from mfviz.dashboard.state import DataEntry
 
 ui.header("Data", "Upload user–item interactions — or explore the built-in demo catalogue, loaded "
@@ -143,12 +143,13 @@ cards[4].metric("Long-tail items", f"{summary.long_tail_share:.0%}",
 kind = "explicit ratings" if inter.is_explicit else "implicit feedback"
 st.markdown(f"Values are treated as **{kind}**. " + " ".join(data.report_lines))
 
+rating_chart, long_tail_chart, activity_chart = cache.data_charts(data.key, summary)
 left, right = st.columns(2)
 with left:
-    ui.show(figures.rating_histogram(summary.rating_histogram, summary.is_explicit))
+    ui.show(rating_chart)
 with right:
-    ui.show(figures.long_tail(summary.item_popularity, summary.head_share))
-ui.show(figures.activity_histogram(summary.user_activity))
+    ui.show(long_tail_chart)
+ui.show(activity_chart)
 
 # ------------------------------------------------------------------ demo files
 with st.expander("Download the demo files to see the expected format"):

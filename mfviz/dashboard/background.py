@@ -15,6 +15,17 @@ from mfviz.dashboard import cache
 
 log = logging.getLogger("mfviz.dashboard")
 
+
+class _OwnThreadsNeedNoScriptContext(logging.Filter):
+    """Drop Streamlit's "missing ScriptRunContext" warning for mfviz's own threads: they call the
+    cached wrappers outside any page run on purpose (this worker, the launcher's preload)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not (record.threadName or "").startswith("mfviz-") or "ScriptRunContext" not in record.getMessage()
+
+
+logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").addFilter(_OwnThreadsNeedNoScriptContext())
+
 # Defaults the pages open with; precomputing other settings would be wasted work.
 BIAS_K = 10
 NEIGHBOURS_K = 10

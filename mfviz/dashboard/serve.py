@@ -49,23 +49,21 @@ def preload() -> None:
         import plotly.io
 
         from mfviz import datasets  # noqa: F401
-        from mfviz.dashboard import figures, state
+        from mfviz.dashboard import figures, state  # noqa: F401
 
         # The cached wrappers register with Streamlit's runtime when first imported and called.
         if not _wait_for_runtime():
             return
         from mfviz.dashboard import cache, ui
 
+        # The Data page's own cached calls, in its order, with its arguments: its first run finds
+        # them done (or waits for the one in progress instead of computing it twice).
         demo = cache.demo_interactions()  # st.cache_resource; numba loads its compiled kernels here
         key = state.interactions_hash(demo)
         ui.plain_report(demo.report.lines())
         summary = cache.summary(key, demo)
-        # Plotly builds its figure classes and validators on first use: warm them with the Data
-        # page's own three charts (the page builds its own; only the classes stay warm).
-        for chart in (figures.rating_histogram(summary.rating_histogram, summary.is_explicit),
-                      figures.long_tail(summary.item_popularity, summary.head_share),
-                      figures.activity_histogram(summary.user_activity)):
-            plotly.io.to_json(chart.figure, validate=False)
+        for chart in cache.data_charts(key, summary):
+            plotly.io.to_json(chart.figure, validate=False)  # what st.plotly_chart does; warms its path
     except Exception:  # noqa: BLE001 - an optimisation only: the page loads what it needs itself
         log.warning("preloading the dashboard failed", exc_info=True)
     finally:

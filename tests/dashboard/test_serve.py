@@ -76,6 +76,12 @@ def test_command_line_runs_the_app_with_user_options_last():
     assert argv[argv.index("--runner.magicEnabled") + 1] == "false"
 
 
+def test_app_names_the_session_started_key_before_importing_mfviz():
+    from mfviz.dashboard import state
+
+    assert f'"{state.STARTED}" not in st.session_state' in (ROOT / "app.py").read_text()
+
+
 def test_a_real_server_answers_after_preloading(tmp_path):
     port, log_path = free_port(), tmp_path / "server.log"
     started = time.perf_counter()
@@ -89,6 +95,7 @@ def test_a_real_server_answers_after_preloading(tmp_path):
         log = log_path.read_text()
         assert "preloading the dashboard failed" not in log and "Traceback" not in log, log
         assert "No runtime found" not in log  # the cached wrappers were imported after the runtime
+        assert "missing ScriptRunContext" not in log  # mfviz's own threads are expected to have none
     finally:
         stop(process)
 
