@@ -68,9 +68,16 @@ def project(vectors, method: str = "umap", n_components: int = 2, *, n_neighbors
       is what cosine neighbours use. The kNN graph comes from `NeighbourIndex` (exact below
       20,000 rows, hnswlib above) and is handed to umap-learn via
       ``precomputed_knn=(knn_indices, knn_dists, None)`` (self as first neighbour, cosine
-      distance), which replaces umap-learn's NN-descent. With a `seed` the layout is
-      reproducible and umap-learn optimises on one thread (it forces n_jobs=1 with a
-      random_state); `seed=None` lets it use `threads` threads, not reproducible.
+      distance), which replaces umap-learn's NN-descent. umap-learn then builds the fuzzy
+      graph, a/b from `min_dist` and the spectral initialisation; the layout itself is
+      optimised by `layout`:
+      "synchronous" (default): `mfviz.kernels.layout.optimize_layout`, umap-learn's gradients,
+      clipping, negative sampling and learning-rate schedule in synchronous epochs, on
+      `threads` threads and bit-identical for a seed whatever the thread count (neighbourhood
+      preservation on par with umap-learn's: see BENCHMARKS.md);
+      "umap-learn": umap-learn's own in-place optimiser, which runs on one thread when seeded
+      (it forces n_jobs=1 with a random_state) and on `threads` threads, not reproducibly,
+      with `seed=None`.
       `n_epochs` of layout optimisation: 200 by default for every size (umap-learn's default
       is 500 below 10,000 points), which keeps a 10k map at a few seconds.
       Reproducibility: bit-identical for a seed below 20,000 points (exact kNN graph); above,
@@ -238,6 +245,14 @@ def _umap(vectors: np.ndarray, n_components: int, n_neighbors: int, min_dist: fl
 
 
 _SYNCHRONOUS_UMAP = None
+# Step sizes of the synchronous layout, chosen by measurement (ML-100K SVD item factors and 10k
+# clustered vectors, 2-D and 3-D, against umap-learn's seeded layout on the same graph and
+# initialisation): umap-learn's nominal balance (each neighbour's pull twice, learning rate 1)
+# overshoots when every point moves at once towards where its neighbours were, giving tighter,
+# more fragmented maps and lower neighbourhood preservation; one pull per edge at half the
+# learning rate looks like umap-learn's maps and keeps neighbourhoods at least as well.
+SYNCHRONOUS_LEARNING_RATE = 0.5  # times umap-learn's learning_rate (1.0)
+SYNCHRONOUS_ATTRACTION = 1.0  # attraction_scale of mfviz.kernels.layout.optimize_layout
 
 
 def _synchronous_umap_class():
@@ -282,8 +297,10 @@ def _synchronous_umap_class():
             try:
                 embedding = optimize_layout(embedding, csr.indptr.astype(np.int64), csr.indices.astype(np.int64),
                                             epochs_per_sample, float(self._a), float(self._b),
-                                            float(self.repulsion_strength), float(self._initial_alpha),
-                                            float(self.negative_sample_rate), n_epochs, layout_seed, 2.0)
+                                            float(self.repulsion_strength),
+                                            SYNCHRONOUS_LEARNING_RATE * float(self._initial_alpha),
+                                            float(self.negative_sample_rate), n_epochs, layout_seed,
+                                            SYNCHRONOUS_ATTRACTION)
             finally:
                 numba.set_num_threads(previous)
             return embedding, {}

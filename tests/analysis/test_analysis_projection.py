@@ -1,4 +1,10 @@
-"""Projection: shapes, seeded determinism, memory and disk cache hits, table join, preservation score."""
+"""Projection: shapes, seeded determinism (any thread count), cluster separation, memory and disk cache
+hits, table join, preservation score."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -7,6 +13,8 @@ import pytest
 from mfviz.analysis import neighbourhood_preservation, project, projection_table
 from mfviz.analysis.projection import clear_memory_cache, cosine_knn
 from mfviz.errors import DataError
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def clustered(n=300, dim=8, clusters=5, seed=0):
@@ -110,3 +118,49 @@ def test_projection_errors():
         project(np.ones((2, 2)), "pca")
     with pytest.raises(DataError, match="popularity has 2 entries but there are 3 points"):
         projection_table(np.zeros((3, 2)), popularity=[1, 2])
+
+
+def test_umap_same_coordinates_for_any_thread_count(tmp_path):
+    # the synchronous layout reads only the previous epoch and draws negative samples from a
+    # hash of (seed, epoch, edge, sample): the thread count cannot change a bit of the map
+    vectors, _ = clustered(seed=4)
+    clear_memory_cache()
+    two = project(vectors, "umap", seed=5, cache_dir=False, threads=2).coords
+    clear_memory_cache()
+    one = project(vectors, "umap", seed=5, cache_dir=False, threads=1).coords
+    np.testing.assert_array_equal(one, two)
+    # and in a fresh process whose numba pool has a single thread
+    np.save(tmp_path / "vectors.npy", vectors)
+    script = ("import sys, numpy as np\nfrom mfviz.analysis import project\n"
+              "v = np.load(sys.argv[1])\nnp.save(sys.argv[2], project(v, 'umap', seed=5, cache_dir=False).coords)\n")
+    env = {**os.environ, "NUMBA_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, "-c", script, str(tmp_path / "vectors.npy"), str(tmp_path / "coords.npy")],
+                   env=env, cwd=ROOT, check=True, capture_output=True, timeout=300)
+    np.testing.assert_array_equal(np.load(tmp_path / "coords.npy"), two)
+
+
+@pytest.mark.parametrize("n_components", [2, 3])
+def test_umap_separates_planted_clusters(n_components):
+    vectors, labels = clustered(n=400, clusters=6, seed=6)
+    coords = project(vectors, "umap", n_components, seed=0, cache_dir=False).coords.astype(np.float64)
+    centres = np.array([coords[labels == c].mean(axis=0) for c in range(6)])
+    nearest = np.linalg.norm(coords[:, None, :] - centres[None], axis=2).argmin(axis=1)
+    assert (nearest == labels).mean() > 0.98
+    spread = np.median([np.linalg.norm(coords[labels == c] - centres[c], axis=1).mean() for c in range(6)])
+    gaps = np.linalg.norm(centres[:, None] - centres[None], axis=2)[np.triu_indices(6, 1)]
+    assert gaps.min() > 3 * spread
+
+
+def test_umap_learn_layout_still_available():
+    vectors, labels = clustered(seed=2)
+    clear_memory_cache()
+    ours = project(vectors, "umap", seed=1, cache_dir=False)
+    theirs = project(vectors, "umap", seed=1, cache_dir=False, layout="umap-learn")
+    assert not theirs.cached and theirs.params["layout"] == "umap-learn" and ours.params["layout"] == "synchronous"
+    assert not np.array_equal(ours.coords, theirs.coords)
+    # both keep the neighbourhoods of the planted clusters about equally well
+    ours_score = neighbourhood_preservation(vectors, ours.coords, k=10, sample=None)
+    theirs_score = neighbourhood_preservation(vectors, theirs.coords, k=10, sample=None)
+    assert ours_score > theirs_score - 0.05
+    with pytest.raises(DataError, match="layout must be 'synchronous' or 'umap-learn', got 'fast'"):
+        project(vectors, "umap", layout="fast", cache_dir=False)
