@@ -295,12 +295,16 @@ def _synchronous_umap_class():
             previous = numba.get_num_threads()
             numba.set_num_threads(max(1, min(int(self.layout_threads), numba.config.NUMBA_NUM_THREADS)))
             try:
-                embedding = optimize_layout(embedding, csr.indptr.astype(np.int64), csr.indices.astype(np.int64),
-                                            epochs_per_sample, float(self._a), float(self._b),
-                                            float(self.repulsion_strength),
-                                            SYNCHRONOUS_LEARNING_RATE * float(self._initial_alpha),
-                                            float(self.negative_sample_rate), n_epochs, layout_seed,
-                                            SYNCHRONOUS_ATTRACTION)
+                # chunks of vertices handed out as threads free up rather than one equal share
+                # each: on a shared machine a thread that lost its core does not hold up every
+                # epoch's barrier. Results do not depend on which thread moves which vertex.
+                with numba.parallel_chunksize(max(64, graph.shape[0] // 32)):
+                    embedding = optimize_layout(embedding, csr.indptr.astype(np.int64), csr.indices.astype(np.int64),
+                                                epochs_per_sample, float(self._a), float(self._b),
+                                                float(self.repulsion_strength),
+                                                SYNCHRONOUS_LEARNING_RATE * float(self._initial_alpha),
+                                                float(self.negative_sample_rate), n_epochs, layout_seed,
+                                                SYNCHRONOUS_ATTRACTION)
             finally:
                 numba.set_num_threads(previous)
             return embedding, {}
