@@ -1,5 +1,7 @@
 """End to end in a real headless Chromium: `streamlit run app.py`, upload, train ImplicitALS, open
-every page, check headings and charts, save a screenshot per page, and print how long things took.
+every page, check headings and charts, save a screenshot per page, select points on the Latent space
+map with the box and the lasso tool (the listed items must match the points inside the dragged
+rectangle), and print how long things took.
 
 Run: .venv/bin/pytest -m browser tests/dashboard/test_browser.py -s
 Timings are printed, never asserted: this machine is shared and slow machines must not fail it.
@@ -100,14 +102,66 @@ def choose(page, label: str, option: str) -> None:
     page.get_by_role("option", name=re.compile(re.escape(option))).first.click()
 
 
+# Points of the map's item traces whose centres lie in a rectangle of page pixels, counted from the
+# figure's own data and axes (not from Plotly's selection code): [inside by 2 px, within 2 px of it].
+POINTS_IN_RECTANGLE = """([left, top, right, bottom]) => {
+  const gd = document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot");
+  const layout = gd._fullLayout, svg = gd.querySelector('.main-svg').getBoundingClientRect();
+  let inside = 0, near = 0;
+  for (const trace of gd._fullData) {
+    if (trace.visible !== true || trace.hoverinfo === 'skip') continue;  // skip: the search-hit rings
+    const xa = layout[trace.xaxis.replace('x', 'xaxis')], ya = layout[trace.yaxis.replace('y', 'yaxis')];
+    for (let i = 0; i < trace.x.length; i++) {
+      const x = svg.left + xa._offset + xa.c2p(trace.x[i]), y = svg.top + ya._offset + ya.c2p(trace.y[i]);
+      if (x > left + 2 && x < right - 2 && y > top + 2 && y < bottom - 2) inside++;
+      if (x > left - 2 && x < right + 2 && y > top - 2 && y < bottom + 2) near++;
+    }
+  }
+  return [inside, near];
+}"""
+
+
+def select_on_map(page, tool: str, region: tuple[float, float, float, float]) -> tuple[int, int, int]:
+    """Pick the map's box or lasso tool in its mode bar and drag a rectangle over `region` (fractions
+    of the plot area: left, top, right, bottom). Returns the number of points inside the rectangle
+    (strictly, and within 2 px) and the number of selected items the page then lists."""
+    chart = page.locator("[data-testid='stPlotlyChart']").first
+    chart.scroll_into_view_if_needed()
+    chart.hover()  # the mode bar shows on hover
+    chart.locator(f".modebar-btn[data-val='{tool}']").first.click()
+    area = chart.locator(".nsewdrag").first.bounding_box()
+    left, top = area["x"] + area["width"] * region[0], area["y"] + area["height"] * region[1]
+    right, bottom = area["x"] + area["width"] * region[2], area["y"] + area["height"] * region[3]
+    inside, near = page.evaluate(POINTS_IN_RECTANGLE, [left, top, right, bottom])
+    before = page.locator("h3", has_text="selected items").all_inner_texts()
+    page.mouse.move(left, top)
+    page.mouse.down()
+    path = [(right, bottom)] if tool == "select" else [(right, top), (right, bottom), (left, bottom), (left, top + 1)]
+    for x, y in path:  # Plotly's drag handlers need the moves in between
+        page.mouse.move(x, y, steps=12)
+    page.mouse.up()
+    after_action(page)
+    shown = page.locator("h3", has_text="selected items").first
+    shown.wait_for(timeout=WAIT_MS)
+    if before:  # a second selection: wait for the list to change (unless the counts happen to agree)
+        try:
+            page.wait_for_function("t => { const h = [...document.querySelectorAll('h3')].find("
+                                   "e => e.innerText.includes('selected items')); return h && h.innerText !== t; }",
+                                   arg=before[0], timeout=5_000)
+        except Exception:  # noqa: BLE001 - same count as before
+            pass
+    listed = int(shown.inner_text().split()[0].replace(",", ""))
+    return inside, near, listed
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = open(tmp_path_factory.mktemp("streamlit") / "server.log", "w")
     started = time.perf_counter()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true", "--server.port",
+    process = subprocess.Popen(  # as `make run` starts it: `streamlit run app.py` with the preload
+        [sys.executable, "mfviz/dashboard/serve.py", "--server.headless", "true", "--server.port",
          str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
         cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
@@ -211,6 +265,20 @@ def test_upload_train_and_every_page_in_chromium(server, tmp_path):
             for title, _, _ in PAGES[2:]:  # second visits: everything is cached now
                 timings[f"page switch → {title} (cached) (s)"] = open_page(page, title)
                 assert not exceptions(page)
+
+            # ---------------------------------------------------------------- map selection: box, then lasso
+            open_page(page, "Latent space")
+            # two regions apart: a drag starting on an old selection's outline would edit that outline
+            for tool, region in (("select", (0.15, 0.2, 0.45, 0.6)), ("lasso", (0.55, 0.3, 0.85, 0.8))):
+                started = time.perf_counter()
+                inside, near, listed = select_on_map(page, tool, region)
+                timings[f"map {tool} drag → selected items listed (s)"] = time.perf_counter() - started
+                assert not exceptions(page) and not errors(page), errors(page)
+                assert 0 < listed and inside <= listed <= near, (tool, inside, near, listed)
+                grid = page.locator("[data-testid='stDataFrame'] [aria-rowcount]").first  # the grid's hidden
+                grid.wait_for(state="attached", timeout=WAIT_MS)  # accessibility table: one row per item
+                assert int(grid.get_attribute("aria-rowcount")) == listed + 1  # + the header row
+            page.screenshot(path=str(tmp_path / "latent_space_selection.png"))
         except BaseException:
             failure = tmp_path / "failure.png"
             page.screenshot(path=str(failure))
