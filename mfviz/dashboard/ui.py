@@ -16,19 +16,6 @@ from mfviz.errors import DataError, ModelError
 log = logging.getLogger("mfviz.dashboard")
 
 
-def _skip_repl_check() -> None:
-    """Before its first element, Streamlit checks once per process whether it runs in a Python REPL
-    (to print a hint) with inspect.stack(), which resolves the file of every loaded module: with
-    numba, pandas, SciPy and Plotly loaded (~2,000 modules) that took 0.5-1.8 s of the first page.
-    This module is only imported by the app under `streamlit run`, so the hint never applies."""
-    from streamlit import delta_generator
-
-    if hasattr(delta_generator, "_use_warning_has_been_displayed"):
-        delta_generator._use_warning_has_been_displayed = True
-
-
-_skip_repl_check()
-
 
 @contextlib.contextmanager
 def guard(what: str = "This step"):
