@@ -8,11 +8,10 @@ between calls on identical content, never looked up by session, and switching pa
 from __future__ import annotations
 
 import io
+import os
 
 import numpy as np
 import pandas as pd
-import scipy.linalg  # noqa: F401 - loaded before the BLAS limit below
-import scipy.sparse.linalg  # noqa: F401
 import streamlit as st
 from threadpoolctl import threadpool_limits
 
@@ -22,7 +21,12 @@ import mfviz
 # threads fight the page runs, numba's threads and each other: measured on MovieLens 100K under
 # load, the k=100 data spectrum took 5.5 s with the default threads and 0.6 s with one, a model
 # spectrum 2.4 s vs 0.02 s, iALS training the same. threadpoolctl only reaches libraries already
-# loaded, so SciPy's linear algebra (its own OpenBLAS in the wheels) is imported above.
+# loaded, so SciPy's linear algebra (its own OpenBLAS in the wheels) is imported first, unless the
+# launcher (serve.py) has set OPENBLAS_NUM_THREADS=1 before anything loaded: every OpenBLAS then
+# starts with one thread, and the first page need not import SciPy's linear algebra (0.1-0.2 s).
+if os.environ.get("OPENBLAS_NUM_THREADS") != "1":
+    import scipy.linalg  # noqa: F401
+    import scipy.sparse.linalg  # noqa: F401
 threadpool_limits(limits=1, user_api="blas")
 
 

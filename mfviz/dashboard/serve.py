@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import os
 import sys
 import threading
 import time
@@ -123,6 +124,9 @@ def main(options: Sequence[str] | None = None) -> int:
         print(f"mfviz: error: the dashboard's app.py is not at {APP}; run from a source checkout "
               "(pip install -e .)", file=sys.stderr)
         return 2
+    # One BLAS thread in the server (see cache.py), for every BLAS library as it loads.
+    for variable in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
     # No garbage collection while ~2,000 modules load (their objects live as long as the server):
     # 15% less import time. The preload re-enables it when done.
     gc.disable()
