@@ -1,11 +1,15 @@
 """Fast start of the dashboard: Streamlit's own server, with mfviz and the demo preloaded meanwhile.
 
-`python -m mfviz.dashboard.serve [streamlit run options]` (also `mfviz dashboard`, `make run`) is
+`python mfviz/dashboard/serve.py [streamlit run options]` (what `make run` does; fastest, as the
+server starts before mfviz is imported), `python -m mfviz.dashboard.serve` or `mfviz dashboard` is
 `streamlit run app.py` plus a preload thread. Without it, the first page view pays for importing
-mfviz (numpy, pandas, SciPy, numba, Plotly), numba's first cache load and reading the demo after the
-browser has connected; with it, that work overlaps the server start and the browser's loading of
-Streamlit's JavaScript, and the first script run finds the modules in `sys.modules` and the demo
-and its summary in Streamlit's caches (the same cached wrappers, same arguments, as the Data page).
+mfviz (numpy, pandas, SciPy, numba, Plotly), numba's first load of its compiled kernels, reading
+the demo and building the Data page's charts after the browser has connected; with it, that work
+overlaps the server start and the browser's loading of Streamlit's JavaScript, and the first script
+run finds the modules in `sys.modules` and the demo, its summary and charts in Streamlit's caches
+(the Data page's own cached calls with its arguments). A few start-up settings come with it: no
+garbage collection while the modules load, one BLAS thread, no "magic", no REPL check, and
+Streamlit's scan for custom components after the preload instead of before the server answers.
 """
 
 from __future__ import annotations
