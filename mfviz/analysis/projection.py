@@ -277,8 +277,10 @@ def _synchronous_umap_class():
             # as umap_.simplicial_set_embedding up to the layout call (umap-learn 0.5)
             graph = self.graph_.tocoo()
             graph.sum_duplicates()
-            n_epochs = int(n_epochs) if n_epochs else (500 if graph.shape[0] <= 10_000 else 200)
-            graph.data[graph.data < graph.data.max() / float(max(n_epochs, 10))] = 0.0
+            default_epochs = 500 if graph.shape[0] <= 10_000 else 200
+            n_epochs = int(n_epochs) if n_epochs else default_epochs
+            # edges too weak to be sampled even once in the run are dropped
+            graph.data[graph.data < graph.data.max() / float(n_epochs if n_epochs > 10 else default_epochs)] = 0.0
             graph.eliminate_zeros()
             if isinstance(init, str) and init == "spectral":
                 embedding = spectral_layout(X, graph, self.n_components, random_state,
