@@ -103,3 +103,21 @@ def test_curves_are_thinned_to_a_few_hundred_points_keeping_both_ends():
 def test_every_chart_uses_the_white_template():
     chart = figures.rating_histogram(pd.DataFrame({"value": [1.0, 2.0], "count": [3, 4]}), True)
     assert chart.figure.layout.template.layout.plot_bgcolor == "white"
+
+
+def test_margins_leave_room_so_plotly_draws_once():
+    """Plotly widens a margin that is too small for the labels and then draws the figure again;
+    the builders reserve the room instead (checked in Chromium: no chart's margins grow)."""
+    rng = np.random.default_rng(1)
+    table = pd.DataFrame({"x": rng.normal(size=50), "y": rng.normal(size=50), "item": np.arange(50),
+                          "title": [f"item {i}" for i in range(50)], "popularity": rng.integers(1, 99, 50),
+                          "genre": rng.choice(["Documentary", "Drama"], 50)})
+    plain = figures.activity_histogram(rng.integers(1, 100, 50)).figure.layout.margin
+    assert (plain.l, plain.b, plain.r) == (figures.MARGIN_LEFT, figures.MARGIN_BOTTOM, figures.MARGIN_RIGHT)
+    by_genre = figures.latent_scatter(table, "genre", continuous=False).figure.layout.margin
+    assert by_genre.r == figures.legend_room(["Documentary", "Drama"]) > figures.MARGIN_RIGHT
+    by_popularity = figures.latent_scatter(table, "popularity").figure.layout.margin
+    assert by_popularity.r == figures.COLORBAR_ROOM  # one trace, no legend: room for the colour bar
+    assert figures.legend_room(["a much longer model name"]) > figures.legend_room(["short"])
+    lorenz = figures.recommendation_lorenz({"a model": rng.integers(0, 9, 40)}).figure.layout
+    assert lorenz.legend.x < 0.5 and lorenz.margin.r == figures.MARGIN_RIGHT  # legend inside, top left
