@@ -119,8 +119,18 @@ def idle(timeout: float = 60.0) -> bool:
         return _CONDITION.wait_for(lambda: not _PENDING and not _running, timeout=timeout)
 
 
+def use_one_core() -> None:
+    """Numba kernels of this thread use one thread (numba's setting is per thread), so a page run
+    or an upload always has the other core: with both, parsing MovieLens 100K took 2.7-3.1 s
+    instead of 1.0-1.4 s when it overlapped the demo's precomputation."""
+    import numba
+
+    numba.set_num_threads(1)
+
+
 def _work() -> None:
     global _running
+    use_one_core()
     # Not niced: a page waiting on a value this thread is computing (Streamlit's per-key compute
     # lock) would then wait for a starved thread (seen: 9.7 s to open Train under load 8).
     while True:

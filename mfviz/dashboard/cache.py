@@ -266,6 +266,7 @@ def warm_up_in_background():
 
     def run() -> None:
         try:
+            background.use_one_core()
             from mfviz import analysis
 
             analysis.warm_up()
