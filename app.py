@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-st.set_page_config(page_title="mfviz — what did the recommender learn?", page_icon=":material/explore:",
+st.set_page_config(page_title="mfviz — what did the recommender learn?", page_icon="🧭",
                    layout="wide")
 
 # The browser loads Plotly (4.7 MB of JavaScript: 1-3 s to evaluate on a 2-core machine) only when
