@@ -132,7 +132,13 @@ def test_first_page_renders_in_chromium_and_the_demo_downloads(tmp_path):
             heading = page.locator("[data-testid='stMainBlockContainer'] h1").first.inner_text().strip()
             assert heading == "Data"
             assert page.locator("[data-testid='stException']").count() == 0
-            assert page.locator("[data-testid='stMetricValue']", has_text="3,000").count() == 1  # demo users
+            users = page.locator("[data-testid='stMetricValue']", has_text="3,000")  # the demo's users
+            try:
+                users.first.wait_for(timeout=30_000)
+            except Exception:  # noqa: BLE001 - say what the page shows instead
+                main = page.locator("[data-testid='stMainBlockContainer']").first.inner_text()
+                pytest.fail(f"the demo's 3,000 users are not shown; the page reads:\n{main[:1500]}")
+            assert users.count() == 1
 
             # the demo files download on click (read then, not shipped with the page)
             page.get_by_text("Download the demo files to see the expected format").click()
