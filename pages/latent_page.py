@@ -71,13 +71,5 @@ else:
     st.caption("Select points with the lasso or box tool (top right of the map) to list them here.")
 
 
-def coordinates_csv() -> bytes:
-    """The map's table as CSV; Streamlit calls this only when the button is clicked, so page runs
-    neither build nor send the file (~0.1 MB for MovieLens 100K) each time."""
-    plain = table.drop(columns=[c for c in table.columns if isinstance(table[c].iloc[0], list | np.ndarray)]
-                       if len(table) else [])
-    return plain.to_csv(index=False).encode()
-
-
-st.download_button("Download the map coordinates (CSV)", coordinates_csv, file_name=f"latent_{method.lower()}.csv",
-                   mime="text/csv", key="latent_csv")
+st.download_button("Download the map coordinates (CSV)", cache.map_csv(projection_key, table),
+                   file_name=f"latent_{method.lower()}.csv", mime="text/csv", key="latent_csv")

@@ -218,6 +218,14 @@ def map_table(projection_key: str, _coords, _items, _popularity, _norms, _titles
     return table
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def map_csv(projection_key: str, _table: pd.DataFrame) -> bytes:
+    """The map's table as CSV (list-valued columns left out), built once per map: the download
+    button then serves the same stored file on every run, so a click during a rerun still works."""
+    lists = [c for c in _table.columns if len(_table) and isinstance(_table[c].iloc[0], list | np.ndarray)]
+    return _table.drop(columns=lists).to_csv(index=False).encode()
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def user_lists(model_key: str, _model, data_key: str, _matrix, user: int, k: int, _popularity, _titles
                ) -> dict[str, pd.DataFrame]:

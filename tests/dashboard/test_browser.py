@@ -280,7 +280,7 @@ def test_upload_train_and_every_page_in_chromium(server, tmp_path):
                 page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=WAIT_MS)
             page.screenshot(path=str(tmp_path / "latent_space_selection.png"))
             settle(page)  # a click during a rerun can meet the button of the run being replaced
-            with page.expect_download(timeout=WAIT_MS) as download:  # the CSV is built on the click
+            with page.expect_download(timeout=WAIT_MS) as download:
                 page.get_by_role("button", name="Download the map coordinates (CSV)").click()
             lines = Path(download.value.path()).read_text().splitlines()
             assert lines[0].startswith("x,y") and len(lines) - 1 == int(
