@@ -158,6 +158,6 @@ with st.expander("Download the demo files to see the expected format"):
     with ui.guard("Preparing the demo files"):
         files = datasets.demo_files()
     for n, (name, path) in enumerate(files.items()):
-        # Read on click (a deferred download): the page does not ship ~0.9 MB to every browser.
+        # Read on click (a deferred download): page runs neither read nor hash the ~0.9 MB of files.
         st.download_button(f"Download {name} ({path.stat().st_size / 1e6:.1f} MB)", path.read_bytes,
                            file_name=name, mime="text/csv", key=f"demo_download_{n}")

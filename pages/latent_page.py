@@ -70,6 +70,5 @@ if selected:
 else:
     st.caption("Select points with the lasso or box tool (top right of the map) to list them here.")
 
-
 st.download_button("Download the map coordinates (CSV)", cache.map_csv(projection_key, table),
                    file_name=f"latent_{method.lower()}.csv", mime="text/csv", key="latent_csv")

@@ -16,7 +16,6 @@ from mfviz.errors import DataError, ModelError
 log = logging.getLogger("mfviz.dashboard")
 
 
-
 @contextlib.contextmanager
 def guard(what: str = "This step"):
     """Show a user-caused error as a clear message (never a traceback) and stop the page there.
