@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -224,17 +225,14 @@ def _umap(vectors: np.ndarray, n_components: int, n_neighbors: int, min_dist: fl
     if np.linalg.norm(vectors, axis=1).max() == 0:
         raise DataError("every vector is zero; a cosine map needs non-zero factors")
     knn_ids, knn_dists = cosine_knn(vectors, n_neighbors, threads=threads, seed=0 if seed is None else seed)
+    settings = dict(n_neighbors=n_neighbors, n_components=n_components, metric="cosine", min_dist=min_dist,
+                    random_state=seed, precomputed_knn=(knn_ids, knn_dists, None), init="spectral",
+                    low_memory=True, n_epochs=n_epochs)
     if layout == "synchronous":
-        reducer = _synchronous_umap_class()(n_neighbors=n_neighbors, n_components=n_components, metric="cosine",
-                                            min_dist=min_dist, random_state=seed, n_jobs=1,
-                                            precomputed_knn=(knn_ids, knn_dists, None), init="spectral",
-                                            low_memory=True, n_epochs=n_epochs)
+        reducer = _synchronous_umap_class()(n_jobs=1, **settings)
         reducer.layout_threads = threads
     else:
-        reducer = umap.UMAP(n_neighbors=n_neighbors, n_components=n_components, metric="cosine",
-                            min_dist=min_dist, random_state=seed, n_jobs=1 if seed is not None else threads,
-                            precomputed_knn=(knn_ids, knn_dists, None), init="spectral", low_memory=True,
-                            n_epochs=n_epochs)
+        reducer = umap.UMAP(n_jobs=1 if seed is not None else threads, **settings)
     with warnings.catch_warnings():
         # expected: no NNDescent search index (we never call transform), n_jobs forced by the seed
         warnings.filterwarnings("ignore", message=".*precomputed_knn.*")
@@ -244,7 +242,6 @@ def _umap(vectors: np.ndarray, n_components: int, n_neighbors: int, min_dist: fl
         return reducer.fit_transform(vectors)
 
 
-_SYNCHRONOUS_UMAP = None
 # Step sizes of the synchronous layout, chosen by measurement (ML-100K SVD item factors and 10k
 # clustered vectors, 2-D and 3-D, against umap-learn's seeded layout on the same graph and
 # initialisation): umap-learn's nominal balance (each neighbour's pull twice, learning rate 1)
@@ -255,14 +252,12 @@ SYNCHRONOUS_LEARNING_RATE = 0.5  # times umap-learn's learning_rate (1.0)
 SYNCHRONOUS_ATTRACTION = 1.0  # attraction_scale of mfviz.kernels.layout.optimize_layout
 
 
+@functools.cache
 def _synchronous_umap_class():
     """umap.UMAP with its layout step (`_fit_embed_data`, the documented hook for subclasses)
     replaced by `mfviz.kernels.layout.optimize_layout`. Everything before the layout is
     umap-learn's own: fuzzy simplicial set on our kNN graph, a/b from min_dist, pruning of
     weak edges, spectral initialisation scaled to [0, 10], epochs_per_sample."""
-    global _SYNCHRONOUS_UMAP
-    if _SYNCHRONOUS_UMAP is not None:
-        return _SYNCHRONOUS_UMAP
     import numba
     import umap
     from umap.spectral import spectral_layout
@@ -311,7 +306,6 @@ def _synchronous_umap_class():
                 numba.set_num_threads(previous)
             return embedding, {}
 
-    _SYNCHRONOUS_UMAP = SynchronousUMAP
     return SynchronousUMAP
 
 
