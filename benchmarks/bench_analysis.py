@@ -117,6 +117,22 @@ def tuned_row(metric: str, data: str, index, build_seconds: float, n_rows: int, 
             recall(index.query(sample, 10)[0], truth), float("nan")]
 
 
+def ef_rows(metric, data, ours, peer, peer_vectors, times, sample, truth) -> list[list]:
+    """One table row per query ef: build times, single-query p50 and recall@10 of mfviz's index and
+    the plain hnswlib peer (which is queried with `peer_vectors`, the rows as it stores them)."""
+    rows = []
+    for ef in EFS:
+        ours.ef = ef
+        peer.set_ef(ef)
+        rows.append([metric, data, ef, times["mfviz"], times["peer"], times["mfviz"] / times["peer"],
+                     p50_single_query(lambda r: ours.query([r], 10), N_INDEX),
+                     p50_single_query(lambda r: peer.knn_query(peer_vectors[r:r + 1], k=11, num_threads=1),
+                                      N_INDEX),
+                     recall(ours.query(sample, 10)[0], truth),
+                     recall(plain_query(peer, peer_vectors[sample], 10, sample), truth)])
+    return rows
+
+
 def index_section() -> str:
     from mfviz.analysis import NeighbourIndex, exact_search
     from mfviz.analysis.neighbours import normalise_rows
@@ -147,16 +163,8 @@ def index_section() -> str:
     truth, _ = exact_search(vectors[sample], vectors, 10, "cosine", exclude_self_ids=sample)
     times = interleaved({"mfviz": build_mfviz, "peer": build_peer}, repeats=1)
     ours, peer = built["mfviz"], built["peer"]
-    unit = normalise_rows(vectors)
-    for ef in EFS:
-        ours.ef = ef
-        peer.set_ef(ef)
-        rows_out.append(["cosine", "clustered (100 clusters)", ef, times["mfviz"], times["peer"],
-                         times["mfviz"] / times["peer"],
-                         p50_single_query(lambda r: ours.query([r], 10), N_INDEX),
-                         p50_single_query(lambda r: peer.knn_query(unit[r:r + 1], k=11, num_threads=1), N_INDEX),
-                         recall(ours.query(sample, 10)[0], truth),
-                         recall(plain_query(peer, unit[sample], 10, sample), truth)])
+    rows_out += ef_rows("cosine", "clustered (100 clusters)", ours, peer, normalise_rows(vectors), times,
+                        sample, truth)
     rows_out.append(tuned_row("cosine", "clustered (100 clusters)", ours, times["mfviz"], N_INDEX, sample, truth))
     del built["mfviz"], built["peer"], ours, peer
 
@@ -172,15 +180,7 @@ def index_section() -> str:
 
     times = interleaved({"mfviz": build_mfviz_dot, "peer": build_peer_dot}, repeats=1)
     ours, peer = built["mfviz"], built["peer"]
-    for ef in EFS:
-        ours.ef = ef
-        peer.set_ef(ef)
-        rows_out.append(["dot", "norms 1–100", ef, times["mfviz"], times["peer"],
-                         times["mfviz"] / times["peer"],
-                         p50_single_query(lambda r: ours.query([r], 10), N_INDEX),
-                         p50_single_query(lambda r: peer.knn_query(vectors[r:r + 1], k=11, num_threads=1), N_INDEX),
-                         recall(ours.query(sample, 10)[0], truth),
-                         recall(plain_query(peer, vectors[sample], 10, sample), truth)])
+    rows_out += ef_rows("dot", "norms 1–100", ours, peer, vectors, times, sample, truth)
     rows_out.append(tuned_row("dot", "norms 1–100", ours, times["mfviz"], N_INDEX, sample, truth))
     ranges = len(built["mfviz"]._ranges)
     del built["mfviz"], built["peer"], ours, peer
