@@ -2,23 +2,12 @@
 
 import streamlit as st
 
+from mfviz.dashboard import background, state
+from mfviz.dashboard.cache import warm_up_in_background
+from mfviz.dashboard.ui import collect_finished_training, prefetch_plotly, sidebar_status
+
 st.set_page_config(page_title="mfviz — what did the recommender learn?", page_icon="🧭",
                    layout="wide")
-
-# The browser loads Plotly (4.7 MB of JavaScript: 1-3 s to evaluate on a 2-core machine) only when
-# a first chart arrives. On a session's first run an empty chart goes out before mfviz is imported
-# and the data loaded, so the browser does that meanwhile; it is removed when the page is drawn.
-first_run = "mfviz.started" not in st.session_state  # state.STARTED; mfviz is imported below
-plotly_prefetch = st.empty() if first_run else None
-if plotly_prefetch is not None:
-    plotly_prefetch.plotly_chart({"data": [{"type": "scatter", "x": [], "y": []}],
-                                  "layout": {"height": 10, "margin": {"l": 0, "r": 0, "t": 0, "b": 0},
-                                             "xaxis": {"visible": False}, "yaxis": {"visible": False}}},
-                                 config={"displayModeBar": False, "staticPlot": True})
-
-from mfviz.dashboard import background, state  # noqa: E402 - after the prefetch on purpose
-from mfviz.dashboard.cache import warm_up_in_background  # noqa: E402
-from mfviz.dashboard.ui import collect_finished_training, sidebar_status  # noqa: E402
 
 # Each file in pages/ is named unlike its URL path on purpose: Streamlit 1.67 would otherwise
 # serve a deep link on a fresh server (e.g. /spectrum) as the bare file of its legacy pages/
@@ -34,6 +23,7 @@ PAGES = [
 ]
 
 page = st.navigation(PAGES)
+first_run = state.STARTED not in st.session_state
 background.run_started()  # background precomputation pauses while a page runs
 st.session_state[state.STARTED] = True
 try:
@@ -45,8 +35,8 @@ try:
     finally:  # drawn after the page, so it lists a model the page has just trained
         with status:
             sidebar_status()
+        if first_run:
+            prefetch_plotly()
         warm_up_in_background()  # after the first page is drawn, so it does not delay it
 finally:
-    if plotly_prefetch is not None:
-        plotly_prefetch.empty()
     background.run_finished(first_run)  # then analyses of new data and models, so first visits are instant

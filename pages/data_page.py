@@ -146,10 +146,10 @@ st.markdown(f"Values are treated as **{kind}**. " + " ".join(data.report_lines))
 rating_chart, long_tail_chart, activity_chart = cache.data_charts(data.key, summary)
 left, right = st.columns(2)
 with left:
-    ui.show(rating_chart)
+    ui.show_svg(rating_chart)
 with right:
-    ui.show(long_tail_chart)
-ui.show(activity_chart)
+    ui.show_svg(long_tail_chart)
+ui.show_svg(activity_chart)
 
 # ------------------------------------------------------------------ demo files
 with st.expander("Download the demo files to see the expected format"):

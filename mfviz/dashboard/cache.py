@@ -93,14 +93,13 @@ def summary(data_key: str, _interactions):
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def data_charts(data_key: str, _summary) -> tuple:
-    """The Data page's charts of a dataset: (rating histogram, long tail, user activity). Building a
-    Plotly figure costs 0.1-0.3 s of validation; these are only read (st.plotly_chart copies them),
-    so one set serves every session and every visit."""
-    from mfviz.dashboard import figures
+    """The Data page's charts of a dataset, as SVG: (rating histogram, long tail, user activity).
+    Only read, so one set serves every session and every visit."""
+    from mfviz.dashboard import svg_charts
 
-    return (figures.rating_histogram(_summary.rating_histogram, _summary.is_explicit),
-            figures.long_tail(_summary.item_popularity, _summary.head_share),
-            figures.activity_histogram(_summary.user_activity))
+    return (svg_charts.rating_histogram(_summary.rating_histogram, _summary.is_explicit),
+            svg_charts.long_tail(_summary.item_popularity, _summary.head_share),
+            svg_charts.activity_histogram(_summary.user_activity))
 
 
 @st.cache_data(show_spinner="Computing the spectrum of the data…", max_entries=8)

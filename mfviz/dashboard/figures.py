@@ -26,7 +26,7 @@ class Chart:
     trace_items: tuple = ()  # item indices of each trace's points, to map a selection back to items
 
 
-def _curve(x: np.ndarray, y: np.ndarray, points: int = 400) -> tuple[np.ndarray, np.ndarray]:
+def curve_points(x: np.ndarray, y: np.ndarray, points: int = 400) -> tuple[np.ndarray, np.ndarray]:
     """At most `points` evenly spaced points of a smooth curve, first and last kept, rounded to
     0.01: the chart looks the same and its payload is a fraction (sent on every page run)."""
     keep = np.unique(np.linspace(0, len(x) - 1, min(points, len(x))).round().astype(np.int64)) if len(x) else []
@@ -78,57 +78,6 @@ def _layout(fig: go.Figure, title: str, x: str, y: str, height: int = 380, legen
                       height=height, margin=margin, template=_template(),
                       legend=placement, **kwargs)
     return fig
-
-
-# ------------------------------------------------------------------------------ Data page
-def rating_histogram(histogram: pd.DataFrame, is_explicit: bool) -> Chart:
-    fig = go.Figure(go.Bar(x=histogram["value"].astype(str), y=histogram["count"], marker_color=PALETTE[0],
-                           hovertemplate="%{x}: %{y:,} interactions<extra></extra>"))
-    if is_explicit:
-        _layout(fig, "How users rate", "rating (stars)", "interactions (count)")
-        top = histogram.loc[histogram["count"].idxmax(), "value"]
-        caption = (f"Most ratings are {top:g}; a pile-up at the top of the scale means people mostly rate "
-                   "what they liked, so missing entries are not random.")
-    else:
-        _layout(fig, "How strong the interactions are", "interaction value (count bin)", "interactions (count)")
-        caption = ("Implicit feedback: most values are small counts; the long right tail is a few heavy "
-                   "repeat interactions, which implicit ALS turns into high confidence.")
-    return Chart(fig, caption)
-
-
-def long_tail(popularity: np.ndarray, head_share: float = 0.2) -> Chart:
-    """Cumulative share of interactions against the share of items, most popular first."""
-    counts = np.sort(np.asarray(popularity, float))[::-1]
-    total = max(counts.sum(), 1.0)
-    item_share = np.arange(1, counts.size + 1) / counts.size * 100
-    cumulative = np.cumsum(counts) / total * 100
-    n_head = int(np.searchsorted(cumulative, head_share * 100) + 1)
-    head_pct = n_head / counts.size * 100
-    fig = go.Figure()
-    curve_x, curve_y = _curve(item_share, cumulative)
-    fig.add_trace(go.Scatter(x=curve_x, y=curve_y, mode="lines", name="cumulative share",
-                             line=dict(color=PALETTE[0], width=3),
-                             hovertemplate="top %{x:.1f}% of items carry %{y:.1f}% of interactions<extra></extra>"))
-    fig.add_trace(go.Scatter(x=[0, 100], y=[0, 100], mode="lines", name="perfectly even",
-                             line=dict(color="#999", dash="dot")))
-    fig.add_vline(x=head_pct, line_dash="dash", line_color=PALETTE[1],
-                  annotation_text=f"head: {head_pct:.1f}% of items = {head_share:.0%} of interactions")
-    _layout(fig, "Long tail: how concentrated the interactions are", "items, most popular first (% of catalogue)",
-            "interactions covered (cumulative %)")
-    caption = (f"The further the curve bows above the diagonal, the more a few items dominate: the top "
-               f"{head_pct:.1f}% of items carry {head_share:.0%} of all interactions, the other "
-               f"{100 - head_pct:.1f}% form the long tail.")
-    return Chart(fig, caption)
-
-
-def activity_histogram(activity: np.ndarray) -> Chart:
-    values = np.asarray(activity, float)
-    fig = go.Figure(go.Histogram(x=values, nbinsx=50, marker_color=PALETTE[2],
-                                 hovertemplate="%{x} interactions: %{y:,} users<extra></extra>"))
-    _layout(fig, "How active users are", "interactions per user (count)", "users (count)")
-    caption = (f"Median user has {np.median(values):.0f} interactions, the most active {values.max():.0f}; "
-               "users on the far left have too little history for a reliable vector.")
-    return Chart(fig, caption)
 
 
 # ------------------------------------------------------------------------------ Train page
@@ -363,7 +312,7 @@ def recommendation_lorenz(counts: dict[str, np.ndarray]) -> Chart:
             continue
         share = np.cumsum(values) / values.sum() * 100
         x = np.arange(1, values.size + 1) / values.size * 100
-        curve_x, curve_y = _curve(x, share)
+        curve_x, curve_y = curve_points(x, share)
         fig.add_trace(go.Scatter(x=curve_x, y=curve_y, mode="lines", name=name,
                                  line=dict(color=colours[name], width=2)))
     _layout(fig, "Who gets recommended: Lorenz curve of recommendation counts",

@@ -52,7 +52,6 @@ def preload() -> None:
     try:
         # The libraries first (numpy, pandas, SciPy, numba, Plotly): they need no Streamlit runtime.
         import plotly.graph_objects  # noqa: F401
-        import plotly.io
 
         from mfviz import datasets  # noqa: F401
         from mfviz.dashboard import figures, state  # noqa: F401
@@ -68,8 +67,7 @@ def preload() -> None:
         key = state.interactions_hash(demo)
         ui.plain_report(demo.report.lines())
         summary = cache.summary(key, demo)
-        for chart in cache.data_charts(key, summary):
-            plotly.io.to_json(chart.figure, validate=False)  # what st.plotly_chart does; warms its path
+        cache.data_charts(key, summary)
     except Exception:  # noqa: BLE001 - an optimisation only: the page loads what it needs itself
         log.warning("preloading the dashboard failed", exc_info=True)
     finally:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import re
+from pathlib import Path
 
 import streamlit as st
 
@@ -47,6 +49,41 @@ def show(chart: Chart, key: str | None = None, **kwargs):
     event = st.plotly_chart(chart.figure, width="stretch", key=key, **kwargs)
     st.caption(chart.caption)
     return event
+
+
+def show_svg(chart) -> None:
+    """A chart drawn on the server (svg_charts.SvgChart) with its caption: nothing for the browser to load."""
+    st.markdown(chart.markup, unsafe_allow_html=True)
+    st.caption(chart.caption)
+
+
+@functools.cache
+def plotly_chunk() -> str | None:
+    """The file name of Streamlit's lazily loaded Plotly chart code (hashed per Streamlit build), or
+    None if this build has not exactly one."""
+    found = list((Path(st.__file__).parent / "static" / "static" / "js").glob("PlotlyChart.*.js"))
+    return found[0].name if len(found) == 1 else None
+
+
+# Loads the chunk the way Streamlit's frontend does (same URL, so the browser evaluates it once),
+# a second after the page is drawn and when the browser is idle.
+PREFETCH_SCRIPT = """<script>(() => {
+  const main = document.querySelector('script[type="module"][src*="static/js/index."]');
+  if (!main || window.mfvizPlotlyPrefetch) return;
+  window.mfvizPlotlyPrefetch = true;
+  const load = () => import(new URL("CHUNK", main.src).href).catch(() => {});
+  setTimeout(() => (window.requestIdleCallback || setTimeout)(load, {timeout: 4000}), 1000);
+})();</script>"""
+
+
+def prefetch_plotly() -> None:
+    """On a session's first run, let the browser load Plotly (4.7 MB of JavaScript, 1-2 s to evaluate
+    here) while the user reads the first page, instead of on the first visit to a chart page. The
+    Data page has no Plotly chart, so the first page is drawn without waiting for it. Without a known
+    chunk nothing is sent, and the first chart loads Plotly as usual."""
+    chunk = plotly_chunk()
+    if chunk is not None:
+        st.sidebar.html(PREFETCH_SCRIPT.replace("CHUNK", chunk), unsafe_allow_javascript=True)
 
 
 # ------------------------------------------------------------------------------ dataset

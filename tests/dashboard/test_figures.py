@@ -26,10 +26,6 @@ def test_every_builder_labels_its_figure():
     report_table = pd.DataFrame({"model": ["Popularity", "iALS"], "arp": [300.0, 120.0], "aplt": [0.0, 0.2],
                                  "coverage": [0.01, 0.4], "gini": [0.99, 0.7]})
     charts = [
-        figures.rating_histogram(pd.DataFrame({"value": [1.0, 2.0, 5.0], "count": [3, 1, 9]}), True),
-        figures.rating_histogram(pd.DataFrame({"value": ["1–2", "2–4"], "count": [3, 1]}), False),
-        figures.long_tail(popularity),
-        figures.activity_histogram(rng.integers(1, 100, 50)),
         figures.loss_curve([(1, 3.0, 0.1), (2, 2.0, 0.2)], "model"),
         figures.model_comparison(pd.DataFrame({"model": ["a", "b"], "fit_seconds": [1.0, 2.0],
                                                "ndcg@10": [0.1, 0.2]}), "ndcg@10"),
@@ -67,12 +63,6 @@ def test_a_selection_maps_back_to_item_indices():
     assert figures.selected_items(chart, None) == []
 
 
-def test_the_long_tail_caption_states_the_head():
-    chart = figures.long_tail(np.array([80, 10, 5, 5]), head_share=0.5)
-    # one item of four carries 80% >= 50%: the head is 25% of the items
-    assert "top 25.0% of items" in chart.caption
-
-
 def test_content_hashes_follow_content_not_identity():
     a = np.arange(10, dtype=np.float32)
     assert state.array_hash(a) == state.array_hash(a.copy())
@@ -87,21 +77,19 @@ def test_unique_names(taken, expected):
 
 
 def test_curves_are_thinned_to_a_few_hundred_points_keeping_both_ends():
-    _curve, long_tail, recommendation_lorenz = figures._curve, figures.long_tail, figures.recommendation_lorenz
+    curve_points, recommendation_lorenz = figures.curve_points, figures.recommendation_lorenz
     x = np.linspace(0, 100, 5_001)
-    thin_x, thin_y = _curve(x, x**2 / 100, points=400)
+    thin_x, thin_y = curve_points(x, x**2 / 100, points=400)
     assert len(thin_x) <= 400 and thin_x[0] == 0 and thin_x[-1] == 100 and thin_y[-1] == 100
     assert np.all(np.diff(thin_x) > 0)
-    assert _curve(np.array([1.0, 2.0]), np.array([3.0, 4.0]))[0].tolist() == [1.0, 2.0]
+    assert curve_points(np.array([1.0, 2.0]), np.array([3.0, 4.0]))[0].tolist() == [1.0, 2.0]
     popularity = np.arange(5_000, 0, -1)
-    tail = long_tail(popularity).figure
-    assert len(tail.data[0].x) <= 400 and tail.data[0].y[-1] == 100
     lorenz = recommendation_lorenz({"m": popularity}).figure
     assert len(lorenz.data[1].x) <= 400 and lorenz.data[1].y[-1] == 100
 
 
 def test_every_chart_uses_the_white_template():
-    chart = figures.rating_histogram(pd.DataFrame({"value": [1.0, 2.0], "count": [3, 4]}), True)
+    chart = figures.loss_curve([(1, 3.0, 0.1), (2, 2.0, 0.2)], "model")
     assert chart.figure.layout.template.layout.plot_bgcolor == "white"
 
 
@@ -112,7 +100,7 @@ def test_margins_leave_room_so_plotly_draws_once():
     table = pd.DataFrame({"x": rng.normal(size=50), "y": rng.normal(size=50), "item": np.arange(50),
                           "title": [f"item {i}" for i in range(50)], "popularity": rng.integers(1, 99, 50),
                           "genre": rng.choice(["Documentary", "Drama"], 50)})
-    plain = figures.activity_histogram(rng.integers(1, 100, 50)).figure.layout.margin
+    plain = figures.popularity_ratio_histogram(pd.DataFrame({"ratio": [0.5, 1.0, 2.0]}), "ratio").figure.layout.margin
     assert (plain.l, plain.b, plain.r) == (figures.MARGIN_LEFT, figures.MARGIN_BOTTOM, figures.MARGIN_RIGHT)
     by_genre = figures.latent_scatter(table, "genre", continuous=False).figure.layout.margin
     assert by_genre.r == figures.legend_room(["Documentary", "Drama"]) > figures.MARGIN_RIGHT

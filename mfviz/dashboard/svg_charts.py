@@ -1,0 +1,203 @@
+"""The Data page's charts drawn on the server as inline SVG, so the first page needs no chart library:
+Plotly's 4.7 MB bundle takes 1-2 s to evaluate in a browser on a 2-core machine, more than the rest of
+the page. Hover shows each bar's or point's numbers (the browser's own tooltip). No Streamlit here."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from html import escape
+
+import numpy as np
+import pandas as pd
+
+from mfviz.dashboard.figures import PALETTE, curve_points
+
+TEXT, MUTED, GRID = "#2a3f5f", "#6b7a90", "#e5ebf3"  # plotly_white's colours, so the pages look alike
+FONT = 13  # px in the chart's own coordinates; the SVG scales with its column
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 64, 18, 52, 50
+
+
+@dataclass(frozen=True)
+class SvgChart:
+    markup: str  # one <svg> element
+    caption: str  # the sentence shown under it
+    title: str
+
+
+def nice_step(span: float, target: int = 5) -> float:
+    """The round step (1, 2, 2.5 or 5 times a power of ten) that cuts `span` into about `target` parts."""
+    raw = span / target
+    power = 10.0 ** math.floor(math.log10(raw))
+    return next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw * (1 - 1e-9))
+
+
+def nice_ticks(high: float, target: int = 5) -> np.ndarray:
+    """Axis ticks from 0 to at least `high` at a round step (the y axes start at 0)."""
+    if not high > 0:
+        return np.array([0.0, 1.0])
+    step = nice_step(high, target)
+    return np.arange(0, math.ceil(high / step - 1e-9) + 1) * step
+
+
+def short_number(value: float) -> str:
+    """Tick labels as on Plotly's axes: 35k, 2.5k, 1.2M, 0.5."""
+    for size, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= size:
+            return f"{value / size:.3g}{suffix}"
+    return f"{value:.3g}"
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+
+
+class _Frame:
+    """A chart's canvas: title, plot area, y grid with labels, axis titles; maps data to pixels."""
+
+    def __init__(self, width: int, height: int, title: str, x_title: str, y_title: str, y_ticks: np.ndarray):
+        self.width, self.height, self.title = width, height, title
+        self.left, self.top = MARGIN_LEFT, MARGIN_TOP
+        self.right, self.bottom = width - MARGIN_RIGHT, height - MARGIN_BOTTOM
+        self.y_max = float(y_ticks[-1])
+        parts = [f'<text x="2" y="20" font-size="{FONT + 3}" font-weight="600" fill="{TEXT}">{escape(title)}</text>']
+        for tick in y_ticks:
+            y = self.y(tick)
+            parts.append(f'<line x1="{self.left}" x2="{self.right}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}"/>'
+                         f'<text x="{self.left - 8}" y="{y + 4:.1f}" text-anchor="end">{short_number(tick)}</text>')
+        middle = (self.top + self.bottom) / 2
+        parts.append(f'<text x="{(self.left + self.right) / 2:.1f}" y="{height - 8}" text-anchor="middle" '
+                     f'fill="{MUTED}">{escape(x_title)}</text>'
+                     f'<text x="14" y="{middle:.1f}" text-anchor="middle" fill="{MUTED}" '
+                     f'transform="rotate(-90 14 {middle:.1f})">{escape(y_title)}</text>')
+        self.parts = parts
+
+    def y(self, value: float) -> float:
+        return self.bottom - value / self.y_max * (self.bottom - self.top)
+
+    def x_label(self, x: float, text: str) -> None:
+        self.parts.append(f'<text x="{x:.1f}" y="{self.bottom + 18}" text-anchor="middle">{escape(text)}</text>')
+
+    def svg(self) -> str:
+        # One line: Streamlit's Markdown would read blank lines or indentation inside it as text.
+        return (f'<svg class="mfviz-chart" viewBox="0 0 {self.width} {self.height}" width="100%" role="img" '
+                f'aria-label="{escape(self.title)}" xmlns="http://www.w3.org/2000/svg" '
+                f'style="max-width:{self.width}px;font-family:inherit" font-size="{FONT}" fill="{TEXT}">'
+                + "".join(self.parts) + "</svg>")
+
+
+def _bars(frame: _Frame, counts: np.ndarray, tooltips: list[str], colour: str, gap: float) -> None:
+    """One bar per count across the plot width, each with its tooltip."""
+    slot = (frame.right - frame.left) / max(len(counts), 1)
+    for i, (count, tip) in enumerate(zip(counts, tooltips, strict=True)):
+        top = frame.y(count)
+        frame.parts.append(f'<rect x="{frame.left + i * slot + gap / 2:.1f}" y="{top:.1f}" '
+                           f'width="{max(slot - gap, 1):.1f}" height="{frame.bottom - top:.1f}" fill="{colour}">'
+                           f'<title>{escape(tip)}</title></rect>')
+
+
+def _legend(frame: _Frame, entries: list[tuple[str, str]]) -> None:
+    """Line swatches with names in one row above the plot's right end: (name, SVG stroke attributes)."""
+    x = frame.right
+    for name, stroke in reversed(entries):
+        x -= 7.2 * len(name) + 8
+        frame.parts.append(f'<text x="{x:.1f}" y="{frame.top - 12}">{escape(name)}</text>')
+        x -= 30
+        frame.parts.append(f'<line x1="{x:.1f}" x2="{x + 24:.1f}" y1="{frame.top - 16}" y2="{frame.top - 16}" {stroke}/>')
+        x -= 16
+
+
+# ------------------------------------------------------------------------------ the three charts
+def rating_histogram(histogram: pd.DataFrame, is_explicit: bool, width: int = 520, height: int = 360) -> SvgChart:
+    """Interactions per rating value (explicit) or per count bin (implicit): columns value, count."""
+    values, counts = histogram["value"].tolist(), histogram["count"].to_numpy(float)
+    total = max(counts.sum(), 1.0)
+    labels = [f"{v:g}" if isinstance(v, (int, float, np.number)) else str(v) for v in values]
+    if is_explicit:
+        title, x_title = "How users rate", "rating (stars)"
+        top = labels[int(np.argmax(counts))] if len(counts) else "not known yet"
+        caption = (f"Most ratings are {top}; a pile-up at the top of the scale means people mostly rate "
+                   "what they liked, so missing entries are not random.")
+    else:
+        title, x_title = "How strong the interactions are", "interaction value (count bin)"
+        caption = ("Implicit feedback: most values are small counts; the long right tail is a few heavy "
+                   "repeat interactions, which implicit ALS turns into high confidence.")
+    frame = _Frame(width, height, title, x_title, "interactions (count)", nice_ticks(counts.max(initial=0)))
+    tips = [f"{label}: {_count(int(count), 'interaction')} ({count / total:.1%})"
+            for label, count in zip(labels, counts, strict=True)]
+    _bars(frame, counts, tips, PALETTE[0], gap=0.2 * (frame.right - frame.left) / max(len(counts), 1))
+    slot = (frame.right - frame.left) / max(len(counts), 1)
+    for i, label in enumerate(labels):
+        frame.x_label(frame.left + (i + 0.5) * slot, label)
+    return SvgChart(frame.svg(), caption, title)
+
+
+def long_tail(popularity: np.ndarray, head_share: float = 0.2, width: int = 520, height: int = 360) -> SvgChart:
+    """Cumulative share of interactions against the share of items, most popular first."""
+    counts = np.sort(np.asarray(popularity, float))[::-1]
+    total = max(counts.sum(), 1.0)
+    item_share = np.arange(1, counts.size + 1) / max(counts.size, 1) * 100
+    cumulative = np.cumsum(counts) / total * 100
+    n_head = int(np.searchsorted(cumulative, head_share * 100) + 1)
+    head_pct = n_head / max(counts.size, 1) * 100
+    title = "Long tail: how concentrated the interactions are"
+    frame = _Frame(width, height, title, "items, most popular first (% of catalogue)",
+                   "interactions covered (cumulative %)", nice_ticks(100))
+
+    def x(share):
+        return frame.left + np.asarray(share, float) / 100 * (frame.right - frame.left)
+
+    for tick in range(0, 101, 20):
+        frame.x_label(float(x(tick)), str(tick))
+    frame.parts.append(f'<line x1="{x(0):.1f}" y1="{frame.y(0):.1f}" x2="{x(100):.1f}" y2="{frame.y(100):.1f}" '
+                       'stroke="#999" stroke-dasharray="2 4" stroke-width="1.5"/>')
+    curve_x, curve_y = curve_points(np.r_[0.0, item_share], np.r_[0.0, cumulative], points=200)
+    points = " ".join(f"{px:.1f},{frame.y(py):.1f}" for px, py in zip(x(curve_x), curve_y, strict=True))
+    frame.parts.append(f'<polyline points="{points}" fill="none" stroke="{PALETTE[0]}" stroke-width="3"/>')
+    head_x = float(x(head_pct))
+    frame.parts.append(f'<line x1="{head_x:.1f}" x2="{head_x:.1f}" y1="{frame.top}" y2="{frame.bottom}" '
+                       f'stroke="{PALETTE[1]}" stroke-dasharray="6 4" stroke-width="2"/>'
+                       # bottom right, under the diagonal: the one corner the curve never reaches
+                       f'<text x="{frame.right - 4}" y="{frame.bottom - 10}" text-anchor="end" fill="{PALETTE[1]}">'
+                       f'head (left of the dashed line): {head_pct:.1f}% of items = {head_share:.0%} of '
+                       'interactions</text>')
+    # Hover targets along the curve: the browser shows each one's numbers as a tooltip.
+    for share in range(10, 100, 10):
+        covered = cumulative[min(int(math.ceil(share / 100 * counts.size)) - 1, counts.size - 1)] if counts.size else 0
+        frame.parts.append(f'<circle cx="{x(share):.1f}" cy="{frame.y(covered):.1f}" r="5" fill="{PALETTE[0]}">'
+                           f'<title>top {share}% of items carry {covered:.1f}% of interactions</title></circle>')
+    _legend(frame, [("cumulative share", f'stroke="{PALETTE[0]}" stroke-width="3"'),
+                    ("perfectly even", 'stroke="#999" stroke-dasharray="2 4" stroke-width="1.5"')])
+    caption = (f"The further the curve bows above the diagonal, the more a few items dominate: the top "
+               f"{head_pct:.1f}% of items carry {head_share:.0%} of all interactions, the other "
+               f"{100 - head_pct:.1f}% form the long tail.")
+    return SvgChart(frame.svg(), caption, title)
+
+
+def activity_histogram(activity: np.ndarray, bins: int = 50, width: int = 1040, height: int = 320) -> SvgChart:
+    """Users per range of interactions per user (equal-width bins from the least to the most active)."""
+    values = np.asarray(activity, float)
+    low, high = (values.min(), values.max()) if values.size else (0.0, 1.0)
+    if high - low < bins:  # whole-number activity: bins one or more interactions wide, never fractions
+        edges = np.arange(low, max(high, low + 1) + 2) - 0.5
+    else:
+        edges = np.linspace(low, high, bins + 1)
+    users, edges = np.histogram(values, bins=edges)
+    title = "How active users are"
+    frame = _Frame(width, height, title, "interactions per user (count)", "users (count)",
+                   nice_ticks(users.max(initial=0)))
+    first, last = np.ceil(edges[:-1]).astype(int), np.floor(edges[1:] - 1e-9).astype(int)
+    last[-1] = int(np.floor(edges[-1]))
+    tips = [(f"{a:,}–{b:,} interactions" if b > a else _count(a, "interaction")) + f": {_count(n, 'user')}"
+            for a, b, n in zip(first, last, users, strict=True)]
+    _bars(frame, users.astype(float), tips, PALETTE[2], gap=1.0)
+
+    def x(value):
+        return frame.left + (value - edges[0]) / (edges[-1] - edges[0]) * (frame.right - frame.left)
+
+    step = max(nice_step(edges[-1] - edges[0], target=8), 1.0)  # labels at whole interaction counts
+    for value in np.arange(math.ceil(edges[0] / step), math.floor(edges[-1] / step) + 1) * step:
+        frame.x_label(float(x(value)), f"{value:,.0f}")
+    caption = (f"Median user has {np.median(values) if values.size else 0:.0f} interactions, the most active "
+               f"{high:.0f}; users on the far left have too little history for a reliable vector.")
+    return SvgChart(frame.svg(), caption, title)

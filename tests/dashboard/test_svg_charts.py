@@ -1,0 +1,119 @@
+"""The Data page's server-drawn SVG charts: well-formed markup, bars and lines where the numbers put
+them (hand-computed and brute force), tooltips with the numbers, escaped text."""
+
+from __future__ import annotations
+
+import math
+import xml.etree.ElementTree as ET
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mfviz.dashboard import svg_charts
+from mfviz.dashboard.svg_charts import MARGIN_BOTTOM, MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP
+
+NS = "{http://www.w3.org/2000/svg}"
+
+
+def parse(chart: svg_charts.SvgChart) -> ET.Element:
+    assert "\n" not in chart.markup  # Streamlit's Markdown would break the element at a blank line
+    root = ET.fromstring(chart.markup)
+    assert root.tag == f"{NS}svg" and root.get("class") == "mfviz-chart"
+    assert root.get("aria-label") == chart.title
+    assert chart.caption.endswith(".") and len(chart.caption.split()) >= 8
+    return root
+
+
+def bars(root: ET.Element) -> list[tuple[float, float, str]]:
+    """(x, height, tooltip) of every bar, left to right."""
+    return [(float(r.get("x")), float(r.get("height")), r.find(f"{NS}title").text) for r in root.iter(f"{NS}rect")]
+
+
+@pytest.mark.parametrize("high, expected", [(34_174, [0, 10_000, 20_000, 30_000, 40_000]),
+                                            (100, [0, 20, 40, 60, 80, 100]), (7, [0, 2, 4, 6, 8]),
+                                            (12, [0, 2.5, 5, 7.5, 10, 12.5]), (0, [0, 1])])
+def test_nice_ticks_cover_the_data_at_a_round_step(high, expected):
+    assert svg_charts.nice_ticks(high).tolist() == expected
+
+
+@pytest.mark.parametrize("value, text", [(35_000, "35k"), (2_500, "2.5k"), (1_250, "1.25k"),
+                                         (1_200_000, "1.2M"), (0.5, "0.5"), (0, "0"), (40, "40")])
+def test_tick_labels_are_short(value, text):
+    assert svg_charts.short_number(value) == text
+
+
+def test_rating_bars_are_as_tall_as_their_counts():
+    chart = svg_charts.rating_histogram(pd.DataFrame({"value": [1.0, 2.0, 5.0], "count": [3, 1, 9]}), True)
+    root = parse(chart)
+    drawn = bars(root)
+    # y axis 0..10 (ticks of 2) over a plot 360 - 52 - 50 = 258 px high
+    plot_height = 360 - MARGIN_TOP - MARGIN_BOTTOM
+    assert [round(h, 1) for _, h, _ in drawn] == [round(c / 10 * plot_height, 1) for c in (3, 1, 9)]
+    assert [x for x, _, _ in drawn] == sorted(x for x, _, _ in drawn)
+    assert [tip for _, _, tip in drawn] == ["1: 3 interactions (23.1%)", "2: 1 interaction (7.7%)",
+                                           "5: 9 interactions (69.2%)"]
+    labels = [t.text for t in root.iter(f"{NS}text")]
+    assert {"1", "2", "5", "rating (stars)", "interactions (count)", "How users rate"} <= set(labels)
+    assert "Most ratings are 5" in chart.caption
+
+
+def test_implicit_bins_are_labelled_and_text_is_escaped():
+    chart = svg_charts.rating_histogram(pd.DataFrame({"value": ["1–2", "<3&4>"], "count": [3, 1]}), False)
+    root = parse(chart)  # parses: the label's <, & and > are escaped
+    assert "<3&4>" in [t.text for t in root.iter(f"{NS}text")]
+    assert "&lt;3&amp;4&gt;" in chart.markup
+    assert bars(root)[1][2] == "<3&4>: 1 interaction (25.0%)"
+
+
+def test_the_long_tail_marks_the_head_where_the_counts_put_it():
+    chart = svg_charts.long_tail(np.array([80, 10, 5, 5]), head_share=0.5)
+    root = parse(chart)
+    # one item of four carries 80% >= 50%: the head is 25% of the catalogue
+    assert "top 25.0% of items" in chart.caption
+    plot_left, plot_right = MARGIN_LEFT, 520 - MARGIN_RIGHT
+    head_x = plot_left + 0.25 * (plot_right - plot_left)
+    dashed = [line for line in root.iter(f"{NS}line") if line.get("x1") == line.get("x2") != None]  # noqa: E711
+    assert any(abs(float(line.get("x1")) - head_x) < 0.06 for line in dashed)
+    assert any("head (left of the dashed line): 25.0% of items = 50% of interactions" == t.text for t in root.iter(f"{NS}text"))
+
+
+def test_long_tail_tooltips_agree_with_brute_force():
+    rng = np.random.default_rng(3)
+    popularity = rng.zipf(1.6, 737).clip(max=10_000)
+    root = parse(svg_charts.long_tail(popularity))
+    ranked = np.sort(popularity)[::-1]
+    tips = [c.find(f"{NS}title").text for c in root.iter(f"{NS}circle")]
+    assert len(tips) == 9
+    for share, tip in zip(range(10, 100, 10), tips, strict=True):
+        top = math.ceil(share / 100 * len(ranked))
+        assert tip == f"top {share}% of items carry {ranked[:top].sum() / ranked.sum() * 100:.1f}% of interactions"
+    curve = next(root.iter(f"{NS}polyline")).get("points").split()
+    assert len(curve) <= 200
+    first, last = (tuple(map(float, p.split(","))) for p in (curve[0], curve[-1]))
+    assert first == (MARGIN_LEFT, 360 - MARGIN_BOTTOM)  # 0% of items carry 0%
+    assert last == (520 - MARGIN_RIGHT, MARGIN_TOP)  # all items carry 100%
+
+
+def test_activity_bins_count_every_user_once():
+    rng = np.random.default_rng(5)
+    activity = rng.integers(20, 700, 943)
+    drawn = bars(parse(svg_charts.activity_histogram(activity)))
+    assert len(drawn) == 50
+    users = [int(tip.split(": ")[1].split()[0].replace(",", "")) for _, _, tip in drawn]
+    assert sum(users) == 943
+    assert users == np.histogram(activity, bins=np.linspace(activity.min(), activity.max(), 51))[0].tolist()
+
+
+def test_a_narrow_activity_range_gets_whole_number_bins():
+    drawn = bars(parse(svg_charts.activity_histogram(np.array([1, 1, 2, 5]))))
+    assert [tip for _, _, tip in drawn] == ["1 interaction: 2 users", "2 interactions: 1 user",
+                                           "3 interactions: 0 users", "4 interactions: 0 users",
+                                           "5 interactions: 1 user"]
+    assert drawn[2][1] == 0  # an empty bin is a bar of no height
+
+
+def test_empty_data_still_gives_a_chart():
+    parse(svg_charts.long_tail(np.array([])))
+    parse(svg_charts.activity_histogram(np.array([])))
+    parse(svg_charts.rating_histogram(pd.DataFrame({"value": [], "count": []}), True))
