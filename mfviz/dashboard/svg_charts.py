@@ -16,6 +16,7 @@ from mfviz.dashboard.figures import PALETTE, curve_points
 TEXT, MUTED, GRID = "#2a3f5f", "#6b7a90", "#e5ebf3"  # plotly_white's colours, so the pages look alike
 FONT = 13  # px in the chart's own coordinates; the SVG scales with its column
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 64, 18, 52, 50
+CHAR_WIDTH = 0.6 * FONT  # px of an average character of the page's sans-serif font, for fitting labels
 
 
 @dataclass(frozen=True)
@@ -55,10 +56,12 @@ def _count(n: int, noun: str) -> str:
 class _Frame:
     """A chart's canvas: title, plot area, y grid with labels, axis titles; maps data to pixels."""
 
-    def __init__(self, width: int, height: int, title: str, x_title: str, y_title: str, y_ticks: np.ndarray):
+    def __init__(self, width: int, height: int, title: str, x_title: str, y_title: str, y_ticks: np.ndarray,
+                 label_room: float = 0.0):
+        """`label_room`: extra px under the plot for x labels drawn slanted (see slanted_labels)."""
         self.width, self.height, self.title = width, height, title
         self.left, self.top = MARGIN_LEFT, MARGIN_TOP
-        self.right, self.bottom = width - MARGIN_RIGHT, height - MARGIN_BOTTOM
+        self.right, self.bottom = width - MARGIN_RIGHT, height - MARGIN_BOTTOM - label_room
         self.y_max = float(y_ticks[-1])
         parts = [f'<text x="2" y="20" font-size="{FONT + 3}" font-weight="600" fill="{TEXT}">{escape(title)}</text>']
         for tick in y_ticks:
@@ -75,8 +78,13 @@ class _Frame:
     def y(self, value: float) -> float:
         return self.bottom - value / self.y_max * (self.bottom - self.top)
 
-    def x_label(self, x: float, text: str) -> None:
-        self.parts.append(f'<text x="{x:.1f}" y="{self.bottom + 18}" text-anchor="middle">{escape(text)}</text>')
+    def x_label(self, x: float, text: str, slanted: bool = False) -> None:
+        y = self.bottom + 18
+        if slanted:  # read upwards to the right, ending under its bar
+            self.parts.append(f'<text x="{x:.1f}" y="{y - 4}" text-anchor="end" '
+                              f'transform="rotate(-35 {x:.1f} {y - 4})">{escape(text)}</text>')
+        else:
+            self.parts.append(f'<text x="{x:.1f}" y="{y}" text-anchor="middle">{escape(text)}</text>')
 
     def svg(self) -> str:
         # One line: Streamlit's Markdown would read blank lines or indentation inside it as text.
@@ -122,13 +130,17 @@ def rating_histogram(histogram: pd.DataFrame, is_explicit: bool, width: int = 52
         title, x_title = "How strong the interactions are", "interaction value (count bin)"
         caption = ("Implicit feedback: most values are small counts; the long right tail is a few heavy "
                    "repeat interactions, which implicit ALS turns into high confidence.")
-    frame = _Frame(width, height, title, x_title, "interactions (count)", nice_ticks(counts.max(initial=0)))
+    # Labels wider than their bar's slot (implicit bins such as "1.42855–2.04076") are slanted.
+    slot = (width - MARGIN_LEFT - MARGIN_RIGHT) / max(len(counts), 1)
+    longest = max((len(label) for label in labels), default=0) * CHAR_WIDTH
+    slanted = longest > slot - 6
+    frame = _Frame(width, height, title, x_title, "interactions (count)", nice_ticks(counts.max(initial=0)),
+                   label_room=min(0.57 * longest, 110) if slanted else 0.0)  # sin 35°
     tips = [f"{label}: {_count(int(count), 'interaction')} ({count / total:.1%})"
             for label, count in zip(labels, counts, strict=True)]
-    _bars(frame, counts, tips, PALETTE[0], gap=0.2 * (frame.right - frame.left) / max(len(counts), 1))
-    slot = (frame.right - frame.left) / max(len(counts), 1)
+    _bars(frame, counts, tips, PALETTE[0], gap=0.2 * slot)
     for i, label in enumerate(labels):
-        frame.x_label(frame.left + (i + 0.5) * slot, label)
+        frame.x_label(frame.left + (i + 0.5) * slot, label, slanted)
     return SvgChart(frame.svg(), caption, title)
 
 

@@ -33,6 +33,14 @@ def detect_explicit(values: np.ndarray) -> bool:
     return bool(distinct.size <= 21 and distinct[-1] <= 10 and half_steps)
 
 
+def _bin_label(low: float, high: float, whole: bool) -> str:
+    """A histogram bin [low, high) in words: the whole numbers it holds, else its edges to 3 digits."""
+    if whole:
+        last = int(high) - 1
+        return f"{int(low)}" if last <= low else f"{int(low)}–{last}"
+    return f"{low:.3g}–{high:.3g}"
+
+
 def long_tail_split(popularity: np.ndarray, head_share: float = DEFAULT_HEAD_SHARE) -> np.ndarray:
     """Boolean mask of head items: the most popular items that together carry `head_share` of
     all interactions (Abdollahpouri et al. 2019); every other item is in the long tail."""
@@ -243,8 +251,11 @@ class Interactions:
             lowest = min(float(data.min()), 1.0) if data.size else 1.0
             top = max(float(data.max()), 1.0) if data.size else 1.0
             edges = np.unique(np.r_[lowest, np.geomspace(1, top + 1, 12)])
+            whole = bool(np.all(data == np.round(data)))
+            if whole:  # counts: bins of whole numbers, labelled by the values they hold ("1", "3–5")
+                edges = np.unique(np.round(edges))
             counts, edges = np.histogram(data, bins=edges)
-            labels = [f"{lo:g}–{hi:g}" for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
+            labels = [_bin_label(lo, hi, whole) for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
             histogram = pd.DataFrame({"value": labels, "count": counts})
         popularity = self.item_popularity
         head = long_tail_split(popularity, head_share)

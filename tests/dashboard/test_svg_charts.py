@@ -66,6 +66,23 @@ def test_implicit_bins_are_labelled_and_text_is_escaped():
     assert bars(root)[1][2] == "<3&4>: 1 interaction (25.0%)"
 
 
+def test_labels_wider_than_their_bars_are_slanted_with_room_below():
+    short = parse(svg_charts.rating_histogram(pd.DataFrame({"value": [1.0, 2.0], "count": [3, 1]}), True))
+    assert not any(t.get("transform") for t in short.iter(f"{NS}text") if t.text in ("1", "2"))
+    bins = [f"{10 * k}–{10 * k + 9}" for k in range(12)]
+    root = parse(svg_charts.rating_histogram(pd.DataFrame({"value": bins, "count": range(1, 13)}), False))
+    slanted = [t for t in root.iter(f"{NS}text") if t.text in bins]
+    assert len(slanted) == 12 and all(t.get("transform", "").startswith("rotate(-35") for t in slanted)
+    # the plot ends higher up than with upright labels: room for the slanted ones above the axis title
+    def axis_y(svg):  # where the bars stand, one value per chart (1 decimal in the markup)
+        return {round(float(r.get("y")) + float(r.get("height")), 1) for r in svg.iter(f"{NS}rect")}
+
+    longest = max(len(b) for b in bins) * svg_charts.CHAR_WIDTH
+    assert axis_y(short) == {360 - MARGIN_BOTTOM}
+    (stands,) = axis_y(root)
+    assert stands == pytest.approx(360 - MARGIN_BOTTOM - 0.57 * longest, abs=0.11)
+
+
 def test_the_long_tail_marks_the_head_where_the_counts_put_it():
     chart = svg_charts.long_tail(np.array([80, 10, 5, 5]), head_share=0.5)
     root = parse(chart)

@@ -323,12 +323,21 @@ def test_implicit_summary_histogram(tmp_path):
     summary = loaded.summary()
     assert not summary.is_explicit
     assert summary.rating_histogram["count"].sum() == loaded.nnz
+    # whole-number counts get bins of whole numbers, labelled by the values they hold ("3–5")
+    values = loaded.matrix.data
+    for label, count in summary.rating_histogram.itertuples(index=False):
+        low, _, high = label.partition("–")
+        low, high = int(low), int(high or low)
+        assert count == np.count_nonzero((values >= low) & (values <= high)), label
+    assert summary.rating_histogram["value"].iloc[0] == "1"
 
 
 def test_implicit_histogram_counts_fractional_weights(tmp_path):
     (tmp_path / "w.csv").write_text("user,item,weight\n1,1,0.25\n1,2,0.5\n2,1,3\n2,2,100\n3,3,0.1\n")
     loaded = load_interactions(tmp_path / "w.csv", explicit=False)
-    assert loaded.summary().rating_histogram["count"].sum() == loaded.nnz == 5
+    histogram = loaded.summary().rating_histogram
+    assert histogram["count"].sum() == loaded.nnz == 5
+    assert histogram["value"].iloc[0] == "0.1–1"  # fractional edges to three digits
 
 
 def test_many_blocks_ids_turn_to_text_when_a_later_block_needs_it(tmp_path, monkeypatch):
