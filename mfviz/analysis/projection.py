@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from mfviz.analysis.neighbours import NeighbourIndex, _topk, exact_search, normalise_rows
+from mfviz.cache_dir import default_cache_dir
 from mfviz.errors import DataError
 
 METHODS = ("umap", "pca")
@@ -35,14 +36,6 @@ class Projection:
     params: dict
     seconds: float
     cached: bool
-
-
-def default_cache_dir() -> Path:
-    """`$MFVIZ_CACHE_DIR`, else `$XDG_CACHE_HOME/mfviz`, else `~/.cache/mfviz`."""
-    if os.environ.get("MFVIZ_CACHE_DIR"):
-        return Path(os.environ["MFVIZ_CACHE_DIR"])
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "mfviz"
 
 
 def _cache_key(vectors: np.ndarray, params: dict) -> str:

@@ -3,8 +3,8 @@
 `python mfviz/dashboard/serve.py [streamlit run options]` (what `make run` does; fastest, as the
 server starts before mfviz is imported), `python -m mfviz.dashboard.serve` or `mfviz dashboard` is
 `streamlit run app.py` plus a preload thread. Without it, the first page view pays for importing
-mfviz (numpy, pandas, SciPy, numba, Plotly), numba's first load of its compiled kernels, reading
-the demo and building the Data page's charts after the browser has connected; with it, that work
+mfviz (numpy, pandas, SciPy, numba, Plotly), reading the demo (parsed once per machine, see
+`mfviz.datasets.load_demo`) and drawing the Data page's charts after the browser has connected; with it, that work
 overlaps the server start and the browser's loading of Streamlit's JavaScript, and the first script
 run finds the modules in `sys.modules` and the demo, its summary and charts in Streamlit's caches
 (the Data page's own cached calls with its arguments). A few start-up settings come with it: no
@@ -63,7 +63,7 @@ def preload() -> None:
 
         # The Data page's own cached calls, in its order, with its arguments: its first run finds
         # them done (or waits for the one in progress instead of computing it twice).
-        demo = cache.demo_interactions()  # st.cache_resource; numba loads its compiled kernels here
+        demo = cache.demo_interactions()  # st.cache_resource
         key = state.interactions_hash(demo)
         ui.plain_report(demo.report.lines())
         summary = cache.summary(key, demo)

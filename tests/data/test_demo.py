@@ -72,3 +72,49 @@ def test_load_demo_generates_when_files_are_absent(tmp_path, monkeypatch):
     files = datasets.demo_files()
     assert all(p.parent == tmp_path / "cache" and p.is_file() for p in files.values())
     assert datasets.load_demo().nnz == 100_000
+
+
+def assert_same_interactions(a, b) -> None:
+    assert (a.n_users, a.n_items, a.nnz, a.is_explicit) == (b.n_users, b.n_items, b.nnz, b.is_explicit)
+    assert (a.matrix != b.matrix).nnz == 0
+    np.testing.assert_array_equal(a.titles, b.titles)
+    pd.testing.assert_frame_equal(a.to_frame(), b.to_frame())
+    assert a.report.lines() == b.report.lines()
+
+
+def test_the_parsed_demo_is_kept_and_read_back(tmp_path, demo, monkeypatch):
+    parsed = datasets.load_demo(cache_dir=False)
+    assert_same_interactions(parsed, demo)
+    first = datasets.load_demo(cache_dir=tmp_path)
+    (kept,) = tmp_path.glob("demo-*.pickle")
+
+    def no_parsing(*args, **kwargs):
+        raise AssertionError("the kept copy should have been read")
+
+    monkeypatch.setattr(datasets, "load_interactions", no_parsing)
+    second = datasets.load_demo(cache_dir=tmp_path)
+    assert_same_interactions(first, parsed)
+    assert_same_interactions(second, parsed)
+    assert list(tmp_path.iterdir()) == [kept]  # no temporary file left behind
+
+
+def test_a_damaged_copy_is_parsed_again_and_replaced(tmp_path, demo):
+    datasets.load_demo(cache_dir=tmp_path)
+    (kept,) = tmp_path.glob("demo-*.pickle")
+    kept.write_bytes(b"not a pickle")
+    assert_same_interactions(datasets.load_demo(cache_dir=tmp_path), demo)
+    assert_same_interactions(datasets.load_demo(cache_dir=tmp_path), demo)  # the rewritten copy reads
+    assert kept.read_bytes() != b"not a pickle"
+
+
+def test_the_copy_follows_the_files(tmp_path, monkeypatch):
+    files = {name: tmp_path / name for name in datasets.DEMO_FILES}
+    for name, path in datasets.demo_files().items():
+        files[name].write_bytes(path.read_bytes())
+    monkeypatch.setattr(datasets, "demo_files", lambda: files)
+    before = datasets._demo_key(files)
+    ratings = files["demo_ratings.csv"]
+    lines = ratings.read_text().splitlines(keepends=True)
+    ratings.write_text("".join(lines[:-1]))  # one rating fewer
+    assert datasets._demo_key(files) != before
+    assert datasets.load_demo(cache_dir=tmp_path / "kept").nnz == 99_999
