@@ -260,16 +260,30 @@ def popularity_baseline(data_key: str, _interactions):
                       epochs=1, split="none", auto=True)
 
 
+def warm_up_parsing():
+    """Parse a small file shaped like MovieLens' u.data, so numba loads its compiled parsing kernels
+    (0.3-0.4 s the first time in a process, most of it numba's own start-up) before a first upload
+    needs them: the demo comes from its parsed copy and no longer does it."""
+    rng = np.random.default_rng(0)
+    columns = (rng.integers(1, 60, 600), rng.integers(1, 90, 600), rng.integers(1, 6, 600),
+               rng.integers(874_000_000, 893_000_000, 600))
+    source = io.BytesIO("".join(f"{u}\t{i}\t{r}\t{t}\n" for u, i, r, t in zip(*columns, strict=True)).encode())
+    source.name = "warm-up.data"
+    return mfviz.load_interactions(source)
+
+
 @st.cache_resource(show_spinner=False)
 def warm_up_in_background():
     """Compile the numba and UMAP code paths once per server process, in a background thread, so
-    the first map and neighbour list do not pay tens of seconds of compilation."""
+    the first map and neighbour list do not pay tens of seconds of compilation. The parsing kernels
+    are loaded at once, in a thread of their own, as an upload can come right after the first page."""
     import logging
     import os
     import threading
 
     if os.environ.get("MFVIZ_NO_WARM_UP"):  # set by the AppTest suite, which never draws a UMAP map
         return None
+    threading.Thread(target=warm_up_parsing, name="mfviz-warm-up-parsing", daemon=True).start()
 
     def run() -> None:
         try:

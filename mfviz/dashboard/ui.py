@@ -65,22 +65,37 @@ def plotly_chunk() -> str | None:
     return found[0].name if len(found) == 1 else None
 
 
-# Loads the chunk the way Streamlit's frontend does (same URL, so the browser evaluates it once),
-# a second after the page is drawn and when the browser is idle.
+# Loads the chunk the way Streamlit's frontend does (same URL, so the browser evaluates it once)
+# once the user has left the app alone for 1.5 s with no script running: evaluating it blocks the
+# page for about a second, which must not land on an upload or a click.
 PREFETCH_SCRIPT = """<script>(() => {
   const main = document.querySelector('script[type="module"][src*="static/js/index."]');
   if (!main || window.mfvizPlotlyPrefetch) return;
   window.mfvizPlotlyPrefetch = true;
-  const load = () => import(new URL("CHUNK", main.src).href).catch(() => {});
-  setTimeout(() => (window.requestIdleCallback || setTimeout)(load, {timeout: 4000}), 1000);
+  const app = document.querySelector("[data-testid='stApp']");
+  const activity = ["pointerdown", "keydown", "wheel", "dragenter", "drop"];
+  let timer = null;
+  const load = () => {
+    watcher.disconnect();
+    activity.forEach(kind => removeEventListener(kind, wait, true));
+    import(new URL("CHUNK", main.src).href).catch(() => {});
+  };
+  const wait = () => {
+    clearTimeout(timer);
+    timer = setTimeout(() => (app && app.dataset.testScriptState === "running" ? wait() : load()), 1500);
+  };
+  const watcher = new MutationObserver(wait);
+  if (app) watcher.observe(app, {attributes: true, attributeFilter: ["data-test-script-state"]});
+  activity.forEach(kind => addEventListener(kind, wait, true));
+  wait();
 })();</script>"""
 
 
 def prefetch_plotly() -> None:
-    """On a session's first run, let the browser load Plotly (4.7 MB of JavaScript, 1-2 s to evaluate
-    here) while the user reads the first page, instead of on the first visit to a chart page. The
-    Data page has no Plotly chart, so the first page is drawn without waiting for it. Without a known
-    chunk nothing is sent, and the first chart loads Plotly as usual."""
+    """On a session's first run, let the browser load Plotly (4.7 MB of JavaScript, about 1 s to
+    evaluate here) while the user reads the first page, instead of on the first visit to a chart
+    page. The Data page has no Plotly chart, so the first page is drawn without waiting for it.
+    Without a known chunk nothing is sent, and the first chart loads Plotly as usual."""
     chunk = plotly_chunk()
     if chunk is not None:
         st.sidebar.html(PREFETCH_SCRIPT.replace("CHUNK", chunk), unsafe_allow_javascript=True)

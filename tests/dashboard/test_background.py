@@ -148,3 +148,14 @@ def test_the_first_run_of_a_session_gets_a_longer_grace(precompute_on, monkeypat
     background.run_finished(first_in_session=True)
     assert background.idle(timeout=30)
     assert started and started[0] - ended >= 0.75
+
+
+def test_the_parsing_warm_up_reads_a_file_shaped_like_u_data():
+    from mfviz.dashboard import cache
+
+    warmed = cache.warm_up_parsing()
+    rng = np.random.default_rng(0)  # the same draws, counted independently
+    users, items = rng.integers(1, 60, 600), rng.integers(1, 90, 600)
+    assert warmed.is_explicit
+    assert warmed.nnz == len(set(zip(users.tolist(), items.tolist(), strict=True)))
+    assert (warmed.n_users, warmed.n_items) == (len(set(users.tolist())), len(set(items.tolist())))
