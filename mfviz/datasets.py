@@ -74,15 +74,15 @@ def load_demo(cache_dir: Path | str | bool | None = None) -> Interactions:
 
 
 def _demo_key(files: dict[str, Path]) -> str:
-    """Changes with the demo files, the parsing code (data layer and kernels) and the versions of
-    the libraries whose objects are pickled."""
+    """Changes with the demo files (where they are and what they hold), the parsing code (data
+    layer and kernels) and the versions of the libraries whose objects are pickled."""
     import numpy
     import pandas
     import scipy
 
     digest = hashlib.sha256(f"{numpy.__version__} {scipy.__version__} {pandas.__version__}".encode())
-    for name in DEMO_FILES:
-        digest.update(files[name].read_bytes())
+    for name in DEMO_FILES:  # the load report names the files read: their paths are part of the copy
+        digest.update(str(files[name].resolve()).encode() + files[name].read_bytes())
     for folder in PARSING_SOURCES:
         for source in sorted(folder.glob("*.py")):
             digest.update(source.name.encode() + source.read_bytes())

@@ -58,7 +58,7 @@ class _Frame:
 
     def __init__(self, width: int, height: int, title: str, x_title: str, y_title: str, y_ticks: np.ndarray,
                  label_room: float = 0.0):
-        """`label_room`: extra px under the plot for x labels drawn slanted (see slanted_labels)."""
+        """`label_room`: extra px under the plot for x labels drawn slanted (see x_label)."""
         self.width, self.height, self.title = width, height, title
         self.left, self.top = MARGIN_LEFT, MARGIN_TOP
         self.right, self.bottom = width - MARGIN_RIGHT, height - MARGIN_BOTTOM - label_room
@@ -108,7 +108,7 @@ def _legend(frame: _Frame, entries: list[tuple[str, str]]) -> None:
     """Line swatches with names in one row above the plot's right end: (name, SVG stroke attributes)."""
     x = frame.right
     for name, stroke in reversed(entries):
-        x -= 7.2 * len(name) + 8
+        x -= CHAR_WIDTH * len(name) + 8
         frame.parts.append(f'<text x="{x:.1f}" y="{frame.top - 12}">{escape(name)}</text>')
         x -= 30
         frame.parts.append(f'<line x1="{x:.1f}" x2="{x + 24:.1f}" y1="{frame.top - 16}" y2="{frame.top - 16}" {stroke}/>')

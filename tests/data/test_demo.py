@@ -117,4 +117,9 @@ def test_the_copy_follows_the_files(tmp_path, monkeypatch):
     lines = ratings.read_text().splitlines(keepends=True)
     ratings.write_text("".join(lines[:-1]))  # one rating fewer
     assert datasets._demo_key(files) != before
+    moved = {name: tmp_path / "elsewhere" / name for name in files}
+    for name, path in moved.items():
+        path.parent.mkdir(exist_ok=True)
+        path.write_bytes(files[name].read_bytes())
+    assert datasets._demo_key(moved) != datasets._demo_key(files)  # its report names the files' paths
     assert datasets.load_demo(cache_dir=tmp_path / "kept").nnz == 99_999
