@@ -76,6 +76,15 @@ def test_command_line_runs_the_app_with_user_options_last():
     assert argv[argv.index("--runner.magicEnabled") + 1] == "false"
 
 
+def test_streamlit_still_ships_the_plotly_chunk_that_the_first_page_prefetches():
+    """A canary: with another chunk layout the prefetch sends nothing and the first chart page
+    would pay for loading Plotly again (about a second)."""
+    from mfviz.dashboard import ui
+
+    chunk = ui.plotly_chunk()
+    assert chunk is not None and chunk.startswith("PlotlyChart.") and chunk.endswith(".js")
+
+
 def test_a_real_server_answers_after_preloading(tmp_path):
     port, log_path = free_port(), tmp_path / "server.log"
     started = time.perf_counter()
