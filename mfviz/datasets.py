@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -42,7 +43,8 @@ def load_demo(cache_dir: Path | str | bool | None = None) -> Interactions:
     timestamps, titles and genres; see data/README.md for how it was generated.
 
     Parsed once per machine and kept under `cache_dir` (default `default_cache_dir()`; False for
-    none), keyed by the files' bytes and the data layer's source: reading it back takes ~10 ms,
+    none), keyed by the files, the parsing code and the libraries' versions (the 5 most recently
+    used copies are kept): reading it back takes ~10 ms,
     parsing takes 0.45 s, most of it numba loading its compiled kernels for the first time in the
     process (the dashboard's first page waits for the demo). A missing or unreadable copy is rebuilt.
     Pickle runs code on reading: the folder must be the user's own, as the default is."""
@@ -55,6 +57,8 @@ def load_demo(cache_dir: Path | str | bool | None = None) -> Interactions:
             with open(path, "rb") as stored:
                 demo = pickle.load(stored)
             if isinstance(demo, Interactions):
+                with contextlib.suppress(OSError):  # recently used: kept when old copies are pruned
+                    os.utime(path)
                 return demo
         except FileNotFoundError:
             pass
@@ -68,9 +72,25 @@ def load_demo(cache_dir: Path | str | bool | None = None) -> Interactions:
             with open(partial, "wb") as out:
                 pickle.dump(demo, out, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(partial, path)
+            _prune(path.parent, keep=KEEP_COPIES)
         except OSError:  # a read-only home: parse again next time
             log.warning("could not keep the parsed demo at %s", path, exc_info=True)
     return demo
+
+
+KEEP_COPIES = 5  # parsed copies kept (one per checkout and version of the parsing code; 1.7 MB each)
+
+
+def _prune(folder: Path, keep: int) -> None:
+    """Delete all but the `keep` most recently used parsed copies (another process may be pruning
+    or reading them at the same time: a copy that vanishes is simply parsed again)."""
+    copies = []
+    for copy in folder.glob("demo-*.pickle"):
+        with contextlib.suppress(OSError):
+            copies.append((copy.stat().st_mtime, copy))
+    for _, old in sorted(copies, reverse=True)[keep:]:
+        with contextlib.suppress(OSError):
+            old.unlink()
 
 
 def _demo_key(files: dict[str, Path]) -> str:

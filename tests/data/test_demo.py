@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -123,3 +125,15 @@ def test_the_copy_follows_the_files(tmp_path, monkeypatch):
         path.write_bytes(files[name].read_bytes())
     assert datasets._demo_key(moved) != datasets._demo_key(files)  # its report names the files' paths
     assert datasets.load_demo(cache_dir=tmp_path / "kept").nnz == 99_999
+
+
+def test_only_the_most_recently_used_copies_are_kept(tmp_path, demo):
+    for n in range(datasets.KEEP_COPIES + 2):  # copies left by other versions of the parsing code
+        stale = tmp_path / f"demo-stale{n}.pickle"
+        stale.write_bytes(b"old")
+        os.utime(stale, (1_000_000 + n, 1_000_000 + n))
+    datasets.load_demo(cache_dir=tmp_path)
+    kept = sorted(p.name for p in tmp_path.glob("demo-*.pickle"))
+    assert len(kept) == datasets.KEEP_COPIES
+    newest_stale = [f"demo-stale{n}.pickle" for n in range(datasets.KEEP_COPIES + 1, 2, -1)]
+    assert set(newest_stale) < set(kept)  # the new copy and the four most recent others
