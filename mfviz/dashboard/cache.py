@@ -265,9 +265,11 @@ def warm_up_parsing():
     (0.3-0.4 s the first time in a process, most of it numba's own start-up) before a first upload
     needs them: the demo comes from its parsed copy and no longer does it."""
     rng = np.random.default_rng(0)
-    columns = (rng.integers(1, 60, 600), rng.integers(1, 90, 600), rng.integers(1, 6, 600),
-               rng.integers(874_000_000, 893_000_000, 600))
-    source = io.BytesIO("".join(f"{u}\t{i}\t{r}\t{t}\n" for u, i, r, t in zip(*columns, strict=True)).encode())
+    rows = np.column_stack((rng.integers(1, 60, 600), rng.integers(1, 90, 600), rng.integers(1, 6, 600),
+                            rng.integers(874_000_000, 893_000_000, 600)))
+    source = io.BytesIO()
+    np.savetxt(source, rows, fmt="%d", delimiter="\t")
+    source.seek(0)
     source.name = "warm-up.data"
     return mfviz.load_interactions(source)
 

@@ -4,8 +4,8 @@
 server starts before mfviz is imported), `python -m mfviz.dashboard.serve` or `mfviz dashboard` is
 `streamlit run app.py` plus a preload thread. Without it, the first page view pays for importing
 mfviz (numpy, pandas, SciPy, numba, Plotly), reading the demo (parsed once per machine, see
-`mfviz.datasets.load_demo`) and drawing the Data page's charts after the browser has connected; with it, that work
-overlaps the server start and the browser's loading of Streamlit's JavaScript, and the first script
+`mfviz.datasets.load_demo`) and drawing the Data page's charts after the browser has connected;
+with it, that work overlaps the server start and the browser's loading of Streamlit's JavaScript, and the first script
 run finds the modules in `sys.modules` and the demo, its summary and charts in Streamlit's caches
 (the Data page's own cached calls with its arguments). A few start-up settings come with it: no
 garbage collection while the modules load, one BLAS thread, no "magic", no REPL check, and

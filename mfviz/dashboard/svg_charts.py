@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from mfviz.dashboard.figures import PALETTE, curve_points
+from mfviz.data.interactions import long_tail_split
 
 TEXT, MUTED, GRID = "#2a3f5f", "#6b7a90", "#e5ebf3"  # plotly_white's colours, so the pages look alike
 FONT = 13  # px in the chart's own coordinates; the SVG scales with its column
@@ -150,8 +151,7 @@ def long_tail(popularity: np.ndarray, head_share: float = 0.2, width: int = 520,
     total = max(counts.sum(), 1.0)
     item_share = np.arange(1, counts.size + 1) / max(counts.size, 1) * 100
     cumulative = np.cumsum(counts) / total * 100
-    n_head = int(np.searchsorted(cumulative, head_share * 100) + 1)
-    head_pct = n_head / max(counts.size, 1) * 100
+    head_pct = long_tail_split(np.asarray(popularity), head_share).mean() * 100 if counts.size else 0.0
     title = "Long tail: how concentrated the interactions are"
     frame = _Frame(width, height, title, "items, most popular first (% of catalogue)",
                    "interactions covered (cumulative %)", nice_ticks(100))
