@@ -29,10 +29,29 @@ model = entry.model
 COLUMNS = {"title": st.column_config.TextColumn(width="medium"),
            "genres": st.column_config.TextColumn(width="medium"),
            "score": st.column_config.NumberColumn(width="small", format="%.3f"),
-           "popularity": st.column_config.NumberColumn(width="small", help="Interactions in the data.")}
+           "popularity": st.column_config.NumberColumn(width="small", help="Interactions in the data."),
+           "because of": st.column_config.TextColumn(
+               width="medium", help="The item of the profile that raises this score most; in brackets, how much "
+               "the score falls when that item is left out of the profile (fold-in without it).")}
 
 
-def item_table(items: np.ndarray, scores: np.ndarray | None = None) -> pd.DataFrame:
+def because_of(items: np.ndarray, values: np.ndarray | None, targets: np.ndarray) -> list[str]:
+    """For each target, the profile item adding most to its score (leave-one-out fold-ins)."""
+    if targets.size == 0 or items.size == 0:
+        return [""] * targets.size
+    contributions = cache.profile_contributions(
+        entry.key, model, tuple(items.tolist()), None if values is None else tuple(values.tolist()),
+        tuple(targets.tolist()))
+    labels = []
+    for row in contributions:
+        best = int(np.nanargmax(row)) if not np.isnan(row).all() else -1
+        # Below display precision it is no reason at all (the Popularity baseline: every profile alike).
+        labels.append(f"{titles[items[best]]} (+{row[best]:.2f})" if best >= 0 and row[best] >= 0.005 else "—")
+    return labels
+
+
+def item_table(items: np.ndarray, scores: np.ndarray | None = None, reasons: list[str] | None = None
+               ) -> pd.DataFrame:
     items = np.asarray(items, np.int64)
     frame = pd.DataFrame({"title": titles[items]})
     if "genres" in inter.items.columns:
@@ -41,6 +60,8 @@ def item_table(items: np.ndarray, scores: np.ndarray | None = None) -> pd.DataFr
     if scores is not None:
         frame["score"] = np.round(scores, 3)
     frame["popularity"] = popularity[items]
+    if reasons is not None:
+        frame["because of"] = reasons
     return frame
 
 
@@ -60,16 +81,20 @@ if mode == "a user in the data":
         keep = (ids[0] >= 0) & ~np.isin(ids[0], seen)
         ids, scores = ids[0][keep][: int(n)], scores[0][keep][: int(n)]
         millis = (time.perf_counter() - started) * 1000
-    left, right = st.columns(2)
+        reasons = because_of(row.indices, row.data, ids)
+    left, right = st.columns([2, 3])
     with left:
         st.markdown(f"**What user {inter.user_ids[user]} interacted with** ({len(history):,} items, best first)")
         st.dataframe(history, hide_index=True, width="stretch", height=420,
                      column_config=COLUMNS)
     with right:
         st.markdown(f"**Recommended by {entry.name}** ({millis:.0f} ms)")
-        st.dataframe(item_table(ids, scores), hide_index=True, width="stretch", column_config=COLUMNS)
+        st.dataframe(item_table(ids, scores, reasons), hide_index=True, width="stretch", column_config=COLUMNS)
     st.caption("Items the user already has are never recommended. The score is the model's preference "
-               "(higher = stronger); popularity is the item's number of interactions in the data.")
+               "(higher = stronger); popularity is the item's number of interactions in the data. "
+               "\"Because of\" folds the history in again without one item at a time"
+               + (f" (the 100 of {row.indices.size} items most like these recommendations)"
+                  if row.indices.size > 100 else "") + " and names the item whose absence lowers the score most.")
 else:
     order = np.argsort(-popularity, kind="stable")
     options = order[:20_000].tolist()  # the most popular items; enough to build any demo profile
@@ -93,15 +118,18 @@ else:
             started = time.perf_counter()
             ids, scores = recommend_for_profile(model, np.array(picked, np.int64), values, n=int(n))
             millis = (time.perf_counter() - started) * 1000
-        ids, scores = np.asarray(ids), np.asarray(scores)
-        keep = ids >= 0
+            ids, scores = np.asarray(ids), np.asarray(scores)
+            keep = ids >= 0
+            reasons = because_of(np.array(picked, np.int64), values, ids[keep])
         left, right = st.columns([2, 3])
         with left:
             st.markdown("**The profile**")
             st.dataframe(item_table(np.array(picked)), hide_index=True, width="stretch", column_config=COLUMNS)
         with right:
             st.markdown(f"**Recommended by {entry.name}** (fold-in: {millis:.0f} ms)")
-            st.dataframe(item_table(ids[keep], scores[keep]), hide_index=True, width="stretch",
+            st.dataframe(item_table(ids[keep], scores[keep], reasons), hide_index=True, width="stretch",
                          column_config=COLUMNS)
         st.caption("Fold-in solves for the vector of a new user who liked these items, with the item vectors "
-                   "frozen, then ranks every item by it: this is how a live service treats a new visitor.")
+                   "frozen, then ranks every item by it: this is how a live service treats a new visitor. "
+                   "\"Because of\" repeats the fold-in without one profile item at a time and names the item "
+                   "whose absence lowers the score most.")

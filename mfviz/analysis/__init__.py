@@ -1,6 +1,6 @@
 """Analyses of trained factors: neighbours (cosine vs dot), projections, spectra, popularity bias, fold-in."""
 
-from mfviz.analysis.foldin import recommend_for_profile
+from mfviz.analysis.foldin import profile_contributions, recommend_for_profile
 from mfviz.analysis.neighbours import (
     NeighbourComparison,
     NeighbourIndex,
@@ -40,6 +40,7 @@ __all__ = [
     "neighbour_popularity_summary",
     "neighbourhood_preservation",
     "popularity_report",
+    "profile_contributions",
     "project",
     "projection_table",
     "recommend_for_profile",

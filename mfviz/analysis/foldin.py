@@ -1,4 +1,4 @@
-"""Fold-in: recommendations for an ad-hoc profile without retraining."""
+"""Fold-in: recommendations for an ad-hoc profile without retraining, and what each profile item adds."""
 
 from __future__ import annotations
 
@@ -11,3 +11,46 @@ def recommend_for_profile(model, items, values=None, n: int = 10) -> tuple[np.nd
     items = np.atleast_1d(np.asarray(items))
     vector = model.fold_in(items, values)
     return model.recommend_for_vector(vector, n=n, exclude=items.tolist())
+
+
+def profile_contributions(model, items, values, targets, limit: int | None = None) -> np.ndarray:
+    """How much each profile item adds to each target item's score: (len(targets), len(items)).
+
+    Entry (t, j) is the target's score folded in from the whole profile minus its score folded in
+    from the profile without item j (leave-one-out). It needs nothing but `fold_in`, so it holds
+    for every model, SGD-trained ones included; for Truncated SVD, whose fold-in r·V is linear, the
+    contributions add up to the score. Item biases and the global mean cancel.
+    With `limit`, a longer profile is left out one item at a time only for the `limit` items most
+    like the targets (highest cosine to any of them); the other columns are NaN.
+    """
+    items = np.atleast_1d(np.asarray(items, np.int64))
+    values = np.ones(items.size, np.float32) if values is None else np.asarray(values, np.float32)
+    factors = np.asarray(model.item_factors, np.float64)
+    target_vectors = factors[np.asarray(targets, np.int64)]
+    candidates = np.arange(items.size)
+    if limit is not None and items.size > limit:
+        # One solve per left-out item: on a 737-item history that is 2 s for Funk SVD.
+        candidates = np.sort(np.argsort(-_max_cosine(factors[items], target_vectors), kind="stable")[:limit])
+
+    def scores(keep: np.ndarray) -> np.ndarray:
+        vector, user_bias = model.fold_in(items[keep], values[keep], return_bias=True)
+        return target_vectors @ vector.astype(np.float64) + user_bias
+
+    keep = np.ones(items.size, bool)
+    whole = scores(keep)
+    out = np.full((target_vectors.shape[0], items.size), np.nan)
+    for j in candidates:
+        keep[j] = False
+        out[:, j] = whole - scores(keep)
+        keep[j] = True
+    return out
+
+
+def _max_cosine(rows: np.ndarray, targets: np.ndarray) -> np.ndarray:
+    """For every row, its highest cosine similarity to any target (0 for zero vectors)."""
+    def unit(a):
+        norms = np.linalg.norm(a, axis=1, keepdims=True)
+        return a / np.where(norms > 0, norms, 1)
+    if targets.shape[0] == 0:
+        return np.zeros(rows.shape[0])
+    return (unit(rows) @ unit(targets).T).max(axis=1)

@@ -243,6 +243,15 @@ def user_lists(model_key: str, _model, data_key: str, _matrix, user: int, k: int
     return lists
 
 
+@st.cache_data(show_spinner="Working out why…", max_entries=64)
+def profile_contributions(model_key: str, _model, items: tuple, values: tuple | None, targets: tuple) -> np.ndarray:
+    """What each profile item adds to each target's score (leave-one-out fold-ins, at most 100)."""
+    from mfviz.analysis import profile_contributions as contributions
+
+    return contributions(_model, np.array(items, np.int64), None if values is None else np.array(values, np.float32),
+                         np.array(targets, np.int64), limit=100)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def item_norms(model_key: str, _vectors: np.ndarray) -> np.ndarray:
     return np.linalg.norm(np.asarray(_vectors, np.float64), axis=1)

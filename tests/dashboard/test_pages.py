@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -92,6 +93,31 @@ def test_pages_that_need_a_model_get_the_quick_default(demo_app):
     assert any(name.endswith("(quick default)") for name in session_models(at))
     first = new_app()
     assert "demo catalogue" in sidebar_text(first) and "3,000 users" in sidebar_text(first)
+
+
+def test_recommendations_name_the_profile_item_behind_them(demo_app):
+    """Each recommendation says which profile item raises its score most: the one whose removal from
+    the folded-in profile lowers that score most, checked here against the model directly."""
+    from mfviz.analysis import profile_contributions
+
+    at = open_page(demo_app, "pages/recommend_page.py")
+    history, recommended = at.dataframe[0].value, at.dataframe[1].value
+    named = recommended["because of"].str.replace(r" \(\+[0-9.]+\)$", "", regex=True)
+    assert named.isin(set(history["title"])).all(), recommended["because of"].tolist()
+
+    at.radio(key="rec_mode").set_value("a profile I build").run()
+    items = np.array([0, 3])  # two demo films of different planted genres
+    at.multiselect(key="rec_profile").set_value(items.tolist()).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    table = at.dataframe[1].value
+    model = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value].model
+    titles = at.session_state["mfviz.data"].interactions.titles
+    targets = np.array([int(np.flatnonzero(titles == title)[0]) for title in table["title"]])
+    expected = profile_contributions(model, items, np.full(2, 5.0), targets)  # the stars slider's default
+    assert len(table) == 10
+    for label, row in zip(table["because of"], expected, strict=True):
+        assert label == f"{titles[items[int(np.argmax(row))]]} (+{row.max():.2f})"
+    assert set(table["because of"]) - {"—"}, "a personalised model must give reasons"
 
 
 def test_malformed_upload_shows_a_message_not_an_exception():

@@ -1,0 +1,96 @@
+"""profile_contributions ("because of"): leave-one-out fold-ins against hand-computed and brute-force answers."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from mfviz.analysis import profile_contributions
+from mfviz.models import ALS, FunkSVD, ImplicitALS, Popularity, TruncatedSVD
+from mfviz.models.external import FactorModel
+
+
+def ratings(seed=0, users=40, items=25, density=0.3):
+    rng = np.random.default_rng(seed)
+    mask = rng.random((users, items)) < density
+    values = rng.integers(1, 6, (users, items)).astype(np.float32)
+    return sp.csr_matrix(np.where(mask, values, 0))
+
+
+def test_ridge_fold_in_against_brute_force():
+    rng = np.random.default_rng(1)
+    Y = rng.standard_normal((12, 3))
+    fm = FactorModel(rng.standard_normal((5, 3)), Y, regularization=0.3)
+    items, values, targets = np.array([0, 4, 9]), np.array([5.0, 2.0, 4.0]), np.array([1, 2, 7, 11])
+
+    def score(keep):
+        q = Y[items[keep]]
+        x = np.linalg.solve(q.T @ q + 0.3 * np.eye(3), q.T @ values[keep])
+        return Y[targets] @ x
+
+    expected = np.stack([score(np.arange(3) != j) for j in range(3)], axis=1)
+    expected = score(np.ones(3, bool))[:, None] - expected
+    np.testing.assert_allclose(profile_contributions(fm, items, values, targets), expected, rtol=1e-4, atol=1e-5)
+
+
+def test_truncated_svd_contributions_add_up_to_the_score():
+    model = TruncatedSVD(factors=4).fit(ratings())
+    items, values = np.array([2, 3, 10, 17]), np.array([5.0, 1.0, 4.0, 3.0], np.float32)
+    targets = np.array([0, 5, 20])
+    out = profile_contributions(model, items, values, targets)
+    V = model.item_factors.astype(np.float64)
+    # fold-in r·V is linear: item j adds r_j (v_t · v_j), and the parts sum to v_t · (r V)
+    np.testing.assert_allclose(out, values[None, :] * (V[targets] @ V[items].T), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(out.sum(1), V[targets] @ (values @ V[items]), rtol=1e-4, atol=1e-6)
+
+
+def test_biased_models_include_the_user_bias():
+    model = FunkSVD(factors=3, epochs=5, random_state=0).fit(ratings())
+    items, values, targets = np.array([1, 6]), np.array([5.0, 1.0], np.float32), np.array([3, 4])
+    out = profile_contributions(model, items, values, targets)
+    vector, bias = model.fold_in(items, values, return_bias=True)
+    alone, alone_bias = model.fold_in(items[1:], values[1:], return_bias=True)
+    Q = model.item_factors.astype(np.float64)
+    np.testing.assert_allclose(out[:, 0], Q[targets] @ (vector - alone) + bias - alone_bias, rtol=1e-4, atol=1e-6)
+    assert bias != alone_bias  # a 5-star and a 1-star rating leave different user biases
+
+
+def test_a_one_item_profile_is_compared_with_no_profile():
+    model = ALS(factors=3, epochs=3, random_state=0).fit(ratings())
+    out = profile_contributions(model, [4], [5.0], [0, 1])
+    vector, bias = model.fold_in([4], [5.0], return_bias=True)
+    np.testing.assert_allclose(out[:, 0], model.item_factors[[0, 1]] @ vector + bias, rtol=1e-5)
+
+
+def test_popularity_has_no_personal_reasons():
+    out = profile_contributions(Popularity().fit(ratings()), [1, 2, 3], None, [5, 6])
+    np.testing.assert_array_equal(out, 0)
+
+
+def test_limit_keeps_the_items_most_like_the_targets():
+    rng = np.random.default_rng(2)
+    Y = rng.standard_normal((30, 4))
+    Y[7] = 3 * Y[0]  # the profile item pointing the same way as the target
+    fm = FactorModel(rng.standard_normal((3, 4)), Y, regularization=0.1)
+    items = np.arange(1, 30)
+    full = profile_contributions(fm, items, None, [0])
+    limited = profile_contributions(fm, items, None, [0], limit=5)
+    kept = ~np.isnan(limited[0])
+    assert kept.sum() == 5 and kept[items == 7].all()
+    cosine = (Y[items] @ Y[0]) / np.linalg.norm(Y[items], axis=1) / np.linalg.norm(Y[0])
+    np.testing.assert_array_equal(np.sort(items[kept]), np.sort(items[np.argsort(-cosine)[:5]]))
+    np.testing.assert_allclose(limited[0, kept], full[0, kept])
+
+
+@pytest.mark.parametrize("solver", ["cholesky", "cg"])
+def test_implicit_als_fold_in_follows_a_refit(solver):
+    """The fold-in caches YᵀY; a refit on other data must not reuse the old one."""
+    model = ImplicitALS(factors=4, epochs=2, random_state=0, solver=solver)
+    model.fit(ratings(0))
+    first = model.fold_in([1, 2], [1.0, 3.0])
+    model.fit(ratings(5))
+    Y = model.item_factors.astype(np.float64)
+    c = 1 + model.alpha * np.array([1.0, 3.0])
+    A = Y.T @ Y + (Y[[1, 2]].T * (c - 1)) @ Y[[1, 2]] + model.regularization * np.eye(4)
+    expected = np.linalg.solve(A, Y[[1, 2]].T @ c)
+    np.testing.assert_allclose(model.fold_in([1, 2], [1.0, 3.0]), expected, rtol=1e-3, atol=1e-5)
+    assert not np.allclose(first, expected)
