@@ -114,6 +114,19 @@ def _skip_repl_check() -> None:
         delta_generator._use_warning_has_been_displayed = True
 
 
+def _router_from_the_first_session() -> None:
+    """app.py declares every page with st.navigation, but until some script run has called it,
+    Streamlit treats a pages/ folder as a legacy multipage app: the first browser on a fresh server
+    that opened a deep link (e.g. a bookmarked /recommend) got a "Page not found" dialog before
+    app.py's router found the page. Said from the start, every session goes through the router."""
+    try:
+        from streamlit.runtime.pages_manager import PagesManager
+    except ImportError:
+        return
+    if hasattr(PagesManager, "uses_pages_directory"):
+        PagesManager.uses_pages_directory = False
+
+
 def streamlit_argv(options: Sequence[str] = ()) -> list[str]:
     """The `streamlit run` command line this launcher runs."""
     return ["streamlit", "run", str(APP), *DEFAULT_OPTIONS, *options]
@@ -138,6 +151,7 @@ def main(options: Sequence[str] | None = None) -> int:
 
     _defer_component_scan()
     _skip_repl_check()
+    _router_from_the_first_session()
     # The server's event loop (serving Streamlit's scripts and the 4.7 MB Plotly bundle) gets the
     # GIL within 0.5 ms of asking while the preload thread imports, not 5 ms (per 64 KB chunk
     # sent: the Plotly bundle came 0.34 instead of 0.50 s after it was asked for, under load 6).

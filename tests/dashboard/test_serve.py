@@ -158,3 +158,34 @@ def test_first_page_renders_in_chromium_and_the_demo_downloads(tmp_path):
         finally:
             stop(process)
             browser.close()
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                    reason=f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)")
+def test_a_deep_link_opened_first_on_a_fresh_server_shows_its_page_without_a_dialog(tmp_path):
+    """A bookmarked /recommend as the server's very first visitor: Streamlit's legacy pages/ mode
+    answered it with a "Page not found" dialog before app.py's router ran (plain `streamlit run`
+    still does, once per server); the launcher routes every session through app.py."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    port, log_path = free_port(), tmp_path / "server.log"
+    url = f"http://127.0.0.1:{port}"
+    process = start(port, log_path)
+    try:
+        assert wait_for(lambda: healthy(url) or process.poll() is not None), log_path.read_text()
+        with playwright.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            try:
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.goto(url + "/recommend")
+                page.wait_for_selector("[data-testid='stMainBlockContainer'] h1", timeout=WAIT_MS)
+                page.wait_for_selector(IDLE, timeout=WAIT_MS)
+                page.wait_for_timeout(500)  # the dialog, when there is one, comes with the first messages
+                assert page.locator("[role='dialog']").count() == 0, page.locator("[role='dialog']").inner_text()
+                heading = page.locator("[data-testid='stMainBlockContainer'] h1").first.inner_text().strip()
+                assert heading == "Recommend"
+                assert page.locator("[data-testid='stSidebar']", has_text="demo catalogue").count() == 1
+            finally:
+                browser.close()
+    finally:
+        stop(process)
