@@ -31,37 +31,44 @@ COLUMNS = {"title": st.column_config.TextColumn(width="medium"),
            "score": st.column_config.NumberColumn(width="small", format="%.3f"),
            "popularity": st.column_config.NumberColumn(width="small", help="Interactions in the data."),
            "because of": st.column_config.TextColumn(
-               width="medium", help="The item of the profile that raises this score most; in brackets, how much "
-               "the score falls when that item is left out of the profile (fold-in without it).")}
+               width="medium", help="The item of the profile that raises this score most."),
+           "adds": st.column_config.NumberColumn(
+               width="small", format="%+.3f", help="How much the score falls when that item is left out of "
+               "the profile (fold-in without it).")}
 
 
-def because_of(items: np.ndarray, values: np.ndarray | None, targets: np.ndarray) -> list[str]:
-    """For each target, the profile item adding most to its score (leave-one-out fold-ins)."""
+def because_of(items: np.ndarray, values: np.ndarray | None, targets: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """For each target, the profile item adding most to its score and how much (leave-one-out fold-ins)."""
     if targets.size == 0 or items.size == 0:
-        return [""] * targets.size
+        return [""] * targets.size, np.full(targets.size, np.nan)
     contributions = cache.profile_contributions(
         entry.key, model, tuple(items.tolist()), None if values is None else tuple(values.tolist()),
         tuple(targets.tolist()))
-    labels = []
-    for row in contributions:
+    labels, adds = [], np.full(targets.size, np.nan)
+    for t, row in enumerate(contributions):
         best = int(np.nanargmax(row)) if not np.isnan(row).all() else -1
         # Below display precision it is no reason at all (the Popularity baseline: every profile alike).
-        labels.append(f"{titles[items[best]]} (+{row[best]:.2f})" if best >= 0 and row[best] >= 0.005 else "—")
-    return labels
+        if best >= 0 and row[best] >= 0.0005:
+            labels.append(str(titles[items[best]]))
+            adds[t] = row[best]
+        else:
+            labels.append("—")
+    return labels, adds
 
 
-def item_table(items: np.ndarray, scores: np.ndarray | None = None, reasons: list[str] | None = None
-               ) -> pd.DataFrame:
+def item_table(items: np.ndarray, scores: np.ndarray | None = None,
+               reasons: tuple[list[str], np.ndarray] | None = None) -> pd.DataFrame:
+    """Title first, then why and how strongly, popularity, and genres last (a narrow table cuts them)."""
     items = np.asarray(items, np.int64)
     frame = pd.DataFrame({"title": titles[items]})
-    if "genres" in inter.items.columns:
-        frame["genres"] = [", ".join(map(str, g)) if isinstance(g, list | np.ndarray) else str(g)
-                           for g in inter.items["genres"].to_numpy()[items]]
+    if reasons is not None:
+        frame["because of"], frame["adds"] = reasons[0], np.round(reasons[1], 3)
     if scores is not None:
         frame["score"] = np.round(scores, 3)
     frame["popularity"] = popularity[items]
-    if reasons is not None:
-        frame["because of"] = reasons
+    if "genres" in inter.items.columns:
+        frame["genres"] = [", ".join(map(str, g)) if isinstance(g, list | np.ndarray) else str(g)
+                           for g in inter.items["genres"].to_numpy()[items]]
     return frame
 
 
@@ -82,7 +89,7 @@ if mode == "a user in the data":
         ids, scores = ids[0][keep][: int(n)], scores[0][keep][: int(n)]
         millis = (time.perf_counter() - started) * 1000
         reasons = because_of(row.indices, row.data, ids)
-    left, right = st.columns([2, 3])
+    left, right = st.columns([1, 2])
     with left:
         st.markdown(f"**What user {inter.user_ids[user]} interacted with** ({len(history):,} items, best first)")
         st.dataframe(history, hide_index=True, width="stretch", height=420,
@@ -94,7 +101,7 @@ if mode == "a user in the data":
                "(higher = stronger); popularity is the item's number of interactions in the data. "
                "\"Because of\" folds the history in again without one item at a time"
                + (f" (the 100 of {row.indices.size} items most like these recommendations)"
-                  if row.indices.size > 100 else "") + " and names the item whose absence lowers the score most.")
+                  if row.indices.size > 100 else "") + " and names the item whose absence lowers the score most; \"adds\" is by how much.")
 else:
     order = np.argsort(-popularity, kind="stable")
     options = order[:20_000].tolist()  # the most popular items; enough to build any demo profile
@@ -121,7 +128,7 @@ else:
             ids, scores = np.asarray(ids), np.asarray(scores)
             keep = ids >= 0
             reasons = because_of(np.array(picked, np.int64), values, ids[keep])
-        left, right = st.columns([2, 3])
+        left, right = st.columns([1, 2])
         with left:
             st.markdown("**The profile**")
             st.dataframe(item_table(np.array(picked)), hide_index=True, width="stretch", column_config=COLUMNS)
@@ -132,4 +139,4 @@ else:
         st.caption("Fold-in solves for the vector of a new user who liked these items, with the item vectors "
                    "frozen, then ranks every item by it: this is how a live service treats a new visitor. "
                    "\"Because of\" repeats the fold-in without one profile item at a time and names the item "
-                   "whose absence lowers the score most.")
+                   "whose absence lowers the score most; \"adds\" is by how much.")
