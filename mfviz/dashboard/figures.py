@@ -11,9 +11,10 @@ import pandas as pd
 import plotly.graph_objects as go
 
 PALETTE = ["#3266cc", "#e4572e", "#17a398", "#f3a712", "#8e5ea2", "#6c757d", "#29335c", "#a8c256"]
-# Ten clearly different colours for the ten largest groups on the map (the rest are grey "other").
+# Twelve clearly different colours for the twelve largest groups on the map (the rest are grey
+# "other"): enough for the demo's 12 planted genres and the main MovieLens ones.
 GROUP_PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-                 "#bcbd22", "#393b79"]
+                 "#bcbd22", "#393b79", "#637939", "#111111"]
 COSINE_COLOUR, DOT_COLOUR = "#3266cc", "#e4572e"
 WEBGL_ABOVE = 5_000  # points; beyond, WebGL (scattergl). Below, SVG draws faster than WebGL starts up (e2e on
 # MovieLens 100K: Latent space revisit 2.4 -> 1.2 s in headless Chromium without a GPU)
@@ -134,7 +135,7 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
         trace_items.append(table["item"].to_numpy())
     else:
         groups = table[colour].fillna("(none)").astype(str)
-        top = groups.value_counts().index[:10]
+        top = groups.value_counts().index[:len(GROUP_PALETTE)]
         groups = groups.where(groups.isin(top), "other")
         for n, group in enumerate(sorted(groups.unique(), key=lambda g: (g == "other", g))):
             part = table[groups == group]

@@ -52,6 +52,19 @@ def test_many_points_are_drawn_with_webgl():
     assert figures.latent_scatter(table.head(10), "popularity").figure.data[0].type == "scatter"
 
 
+def test_the_twelve_largest_groups_get_their_own_colours_and_the_rest_is_other():
+    sizes = np.arange(14, 0, -1)  # group g has 14 - g items: the two smallest share "other"
+    groups = np.repeat([f"g{g:02d}" for g in range(14)], sizes)
+    n = groups.size
+    table = pd.DataFrame({"x": np.zeros(n), "y": np.zeros(n), "item": np.arange(n), "title": ["t"] * n,
+                          "genre": groups})
+    traces = figures.latent_scatter(table, "genre", continuous=False).figure.data
+    assert [t.name for t in traces] == [f"g{g:02d}" for g in range(12)] + ["other"]
+    colours = [t.marker.color for t in traces]
+    assert len(set(colours)) == 13 and colours[-1] == "#c8c8c8"
+    assert len(traces[-1].x) == sizes[12] + sizes[13]
+
+
 def test_a_selection_maps_back_to_item_indices():
     table = pd.DataFrame({"x": [0.0, 1, 2, 3], "y": [0.0, 1, 2, 3], "item": [10, 11, 12, 13],
                           "title": list("abcd"), "genre": ["x", "y", "x", "y"]})
