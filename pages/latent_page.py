@@ -8,6 +8,8 @@ from mfviz.dashboard import background, cache, figures, ui
 ui.header("Latent space", "Every item is a vector in the model's latent space; this map squeezes those "
           "vectors into two dimensions so that items the model finds alike land close together.")
 
+NEIGHBOURS = 10  # lines drawn per metric from the chosen item
+
 data = ui.current_data()
 inter = data.interactions
 top = st.columns([2, 1, 2])
@@ -41,16 +43,38 @@ labels = {"popularity": "popularity (interactions)", "norm": "vector norm (lengt
 colour = top[2].selectbox("Colour by", colour_options, key="latent_colour",
                           index=colour_options.index("first_genre") if "first_genre" in colour_options else 0,
                           format_func=lambda c: labels.get(c, c))
-search = st.text_input("Search items by title", key="latent_search", placeholder="e.g. a word from a title",
-                       help="Matching items are circled on the map (up to 20).")
+finders = st.columns(2)
+search = finders[0].text_input("Search items by title", key="latent_search", placeholder="e.g. a word from a title",
+                               help="Matching items are circled on the map (up to 20).")
+by_popularity = np.argsort(-summary.item_popularity, kind="stable")
+anchor = finders[1].selectbox(
+    "Draw the neighbours of", by_popularity.tolist(), index=None, key="latent_anchor",
+    placeholder="an item (most popular first; type to search)",
+    format_func=lambda i: f"{inter.titles[i]} · {summary.item_popularity[i]:,} interactions",
+    help=f"Lines join the item to its {NEIGHBOURS} nearest items in latent space by cosine (blue) and by "
+         "dot product (red): does the map keep them close?")
 highlight = []
 if search.strip():
     hits = table[table["title"].astype(str).str.contains(search.strip(), case=False, regex=False)]
     highlight = hits["item"].head(20).tolist()
     st.caption(f"{len(hits):,} items match “{search.strip()}”" + ("; the first 20 are circled." if len(hits) > 20 else "."))
 
+neighbours = {}
+if anchor is not None:
+    from mfviz.analysis import map_neighbours
+
+    k = min(NEIGHBOURS, len(table) - 1)
+    with ui.guard("Finding neighbours"):
+        for metric in ("cosine", "dot"):
+            ids, _ = cache.neighbour_index(entry.key, vectors, metric).query([int(anchor)], k)
+            neighbours[metric] = ids[0][ids[0] >= 0]
+        on_map = map_neighbours(projection.coords, [int(anchor)], k)[0]  # map rows are item indices
+    cosine, dot = set(neighbours["cosine"].tolist()), set(neighbours["dot"].tolist())
+    st.caption(f"{len(cosine & set(on_map.tolist()))} of its {k} cosine neighbours are among its {k} nearest points "
+               f"on the map; {len(cosine & dot)} are in both the cosine and the dot-product list.")
+
 chart = figures.latent_scatter(table, colour, highlight, method=method,
-                               continuous=colour in ("popularity", "norm"))
+                               continuous=colour in ("popularity", "norm"), anchor=anchor, neighbours=neighbours)
 event = ui.show(chart, key="latent_map", on_select="rerun", selection_mode=("lasso", "box"))
 
 cards = st.columns(3)

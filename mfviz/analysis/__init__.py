@@ -17,6 +17,7 @@ from mfviz.analysis.popularity import (
 )
 from mfviz.analysis.projection import (
     Projection,
+    map_neighbours,
     neighbourhood_preservation,
     project,
     projection_table,
@@ -36,6 +37,7 @@ __all__ = [
     "exact_search",
     "gini",
     "long_tail_curve",
+    "map_neighbours",
     "model_spectrum",
     "neighbour_popularity_summary",
     "neighbourhood_preservation",

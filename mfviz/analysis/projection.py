@@ -367,12 +367,21 @@ def neighbourhood_preservation(vectors, coords, k: int = 10, sample: int | None 
     rng = np.random.default_rng(seed)
     rows = np.arange(n) if sample is None or sample >= n else np.sort(rng.choice(n, int(sample), replace=False))
     factor_ids, _ = exact_search(vectors[rows], vectors, k, "cosine", exclude_self_ids=rows)
+    map_ids = map_neighbours(coords, rows, k)
+    shared = [np.intersect1d(a, b).size for a, b in zip(factor_ids, map_ids, strict=True)]
+    return float(np.mean(shared) / k)
+
+
+def map_neighbours(coords, rows, k: int = 10) -> np.ndarray:
+    """The k nearest points on the map (Euclidean) of each of `rows`, the row itself left out:
+    an int array (len(rows), k) of row indices, nearest first."""
+    coords = np.ascontiguousarray(np.asarray(coords), dtype=np.float32)
+    rows = np.atleast_1d(np.asarray(rows, np.int64))
     # Euclidean kNN as a dot-product top-k: -|a-b|² = 2a·b - |b|² - |a|², the last term constant per query.
     squared = np.einsum("ij,ij->i", coords, coords).astype(np.float32)
     indptr = np.arange(rows.size + 1, dtype=np.int64)
-    map_ids, _ = _topk(np.ascontiguousarray(2 * coords[rows]), coords, -squared, k, indptr, rows.astype(np.int64))
-    shared = [np.intersect1d(a, b).size for a, b in zip(factor_ids, map_ids, strict=True)]
-    return float(np.mean(shared) / k)
+    ids, _ = _topk(np.ascontiguousarray(2 * coords[rows]), coords, -squared, k, indptr, rows)
+    return ids
 
 
 def warm_up() -> None:

@@ -117,8 +117,11 @@ def model_comparison(results: pd.DataFrame, metric: str) -> Chart:
 
 # ------------------------------------------------------------------------------ Latent space
 def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None = None,
-                   method: str = "UMAP", continuous: bool = True) -> Chart:
-    """Items as points of the 2-D map; `table` has x, y, item, title and the colour column."""
+                   method: str = "UMAP", continuous: bool = True, anchor: int | None = None,
+                   neighbours: dict[str, np.ndarray] | None = None) -> Chart:
+    """Items as points of the 2-D map; `table` has x, y, item, title and the colour column.
+    With `anchor` and `neighbours` ({"cosine": items, "dot": items}), lines join the anchor item
+    to its latent-space neighbours, so one sees where the map put them."""
     scatter = go.Scattergl if len(table) > WEBGL_ABOVE else go.Scatter
     hover = "<b>%{customdata[0]}</b><br>" + colour + ": %{customdata[1]}<extra></extra>"
     fig = go.Figure()
@@ -153,12 +156,49 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
                                  marker=dict(size=16, color="rgba(0,0,0,0)", line=dict(width=3, color="#e4572e")),
                                  hoverinfo="skip"))
         trace_items.append(part["item"].to_numpy())
+    if anchor is not None:
+        trace_items += _neighbour_traces(fig, table, anchor, neighbours or {})
     _layout(fig, f"Item vectors mapped to 2-D by {method}", f"{method} 1 (arbitrary units)",
             f"{method} 2 (arbitrary units)", height=560, dragmode="lasso", legend="right")
     caption = ("Nearby points are items the model considers alike; look for clusters that share a colour, "
                "and drag a lasso (or pick the box tool) around a region to list its items below. "
                "Distances between far-apart clusters mean little in UMAP.")
     return Chart(fig, caption, tuple(trace_items))
+
+
+def _neighbour_traces(fig: go.Figure, table: pd.DataFrame, anchor: int, neighbours: dict[str, np.ndarray]
+                      ) -> list[np.ndarray]:
+    """Lines from the anchor to its cosine and dot neighbours, rings on them, a star on the anchor;
+    returns the item of every point of each trace added (-1 for the gaps between lines)."""
+    position = pd.Series(np.arange(len(table)), index=table["item"].to_numpy())
+    if anchor not in position.index:
+        return []
+    ax, ay = table["x"].iat[position[anchor]], table["y"].iat[position[anchor]]
+    added = []
+    for metric, colour, size in (("cosine", COSINE_COLOUR, 13), ("dot", DOT_COLOUR, 9)):
+        items = np.asarray([i for i in neighbours.get(metric, ()) if i in position.index], np.int64)
+        if items.size == 0:
+            continue
+        rows = position[items].to_numpy()
+        xs, ys = table["x"].to_numpy()[rows], table["y"].to_numpy()[rows]
+        gap = np.full(items.size, np.nan)
+        fig.add_trace(go.Scatter(  # anchor → neighbour, NaN breaks the line between pairs
+            x=np.column_stack([np.full(items.size, ax), xs, gap]).ravel(),
+            y=np.column_stack([np.full(items.size, ay), ys, gap]).ravel(), mode="lines", hoverinfo="skip",
+            line=dict(color=colour, width=1.5), opacity=0.6, legendgroup=metric, showlegend=False))
+        added.append(np.column_stack([np.full(items.size, anchor), items, np.full(items.size, -1)]).ravel())
+        fig.add_trace(go.Scatter(
+            x=xs, y=ys, mode="markers", name=f"{metric} neighbours", legendgroup=metric,
+            customdata=np.stack([table["title"].astype(str).to_numpy()[rows], np.arange(1, items.size + 1)], axis=1),
+            hovertemplate="<b>%{customdata[0]}</b><br>" + metric + " neighbour #%{customdata[1]}<extra></extra>",
+            marker=dict(size=size, color="rgba(0,0,0,0)", line=dict(width=2.5, color=colour))))
+        added.append(items)
+    fig.add_trace(go.Scatter(
+        x=[ax], y=[ay], mode="markers", name=str(table["title"].iat[position[anchor]])[:40],
+        hovertemplate="<b>%{text}</b><extra></extra>", text=[str(table["title"].iat[position[anchor]])],
+        marker=dict(symbol="star", size=20, color="#ffd400", line=dict(width=1.5, color="#111111"))))
+    added.append(np.array([anchor]))
+    return added
 
 
 def selected_items(chart: Chart, selection) -> list[int]:
@@ -168,7 +208,7 @@ def selected_items(chart: Chart, selection) -> list[int]:
         curve, index = point.get("curve_number"), point.get("point_index", point.get("point_number"))
         if curve is not None and index is not None and curve < len(chart.trace_items):
             items.append(int(chart.trace_items[curve][index]))
-    return list(dict.fromkeys(items))
+    return list(dict.fromkeys(i for i in items if i >= 0))  # -1: a gap between neighbour lines
 
 
 # ------------------------------------------------------------------------------ Neighbours

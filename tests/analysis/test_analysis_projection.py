@@ -164,3 +164,15 @@ def test_umap_learn_layout_still_available():
     assert ours_score > theirs_score - 0.05
     with pytest.raises(DataError, match="layout must be 'synchronous' or 'umap-learn', got 'fast'"):
         project(vectors, "umap", layout="fast", cache_dir=False)
+
+
+def test_map_neighbours_against_brute_force():
+    from mfviz.analysis import map_neighbours
+
+    coords = np.random.default_rng(3).standard_normal((60, 2))
+    rows = np.array([0, 17, 59])
+    got = map_neighbours(coords, rows, 5)
+    for row, ids in zip(rows, got, strict=True):
+        distances = np.linalg.norm(coords - coords[row], axis=1)
+        distances[row] = np.inf
+        np.testing.assert_array_equal(ids, np.argsort(distances)[:5])

@@ -122,3 +122,22 @@ def test_margins_leave_room_so_plotly_draws_once():
     assert figures.legend_room(["a much longer model name"]) > figures.legend_room(["short"])
     lorenz = figures.recommendation_lorenz({"a model": rng.integers(0, 9, 40)}).figure.layout
     assert lorenz.legend.x < 0.5 and lorenz.margin.r == figures.MARGIN_RIGHT  # legend inside, top left
+
+
+def test_neighbour_lines_join_the_anchor_to_each_neighbour_and_selections_skip_the_gaps():
+    table = pd.DataFrame({"x": [0.0, 1, 2, 3, 4], "y": [0.0, 1, 0, 1, 0], "item": [0, 1, 2, 3, 4],
+                          "title": list("abcde"), "popularity": [5, 4, 3, 2, 1]})
+    chart = figures.latent_scatter(table, "popularity", anchor=2, neighbours={"cosine": np.array([1, 3]),
+                                                                            "dot": np.array([0])})
+    lines = [t for t in chart.figure.data if t.mode == "lines"]
+    assert len(lines) == 2
+    # cosine: (2 → 1), gap, (2 → 3), gap
+    np.testing.assert_array_equal(lines[0].x, [2, 1, np.nan, 2, 3, np.nan])
+    np.testing.assert_array_equal(lines[0].y, [0, 1, np.nan, 0, 1, np.nan])
+    names = [t.name for t in chart.figure.data]
+    assert "cosine neighbours" in names and "dot neighbours" in names and names[-1] == "c"
+    assert len(chart.trace_items) == len(chart.figure.data)
+    line = list(chart.figure.data).index(lines[0])
+    selection = {"points": [{"curve_number": line, "point_index": 1}, {"curve_number": line, "point_index": 2},
+                            {"curve_number": len(names) - 1, "point_index": 0}]}
+    assert figures.selected_items(chart, selection) == [1, 2]  # the gap (index 2) is no item

@@ -121,6 +121,19 @@ def test_recommendations_name_the_profile_item_behind_them(demo_app):
     assert set(table["because of"]) - {"—"}, "a personalised model must give reasons"
 
 
+def test_the_map_draws_an_items_neighbours(demo_app):
+    at = open_page(demo_app, "pages/latent_page.py")
+    at.selectbox(key="latent_anchor").set_value(0).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    entry = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value]
+    cosine = set(entry.model.similar_items([0], n=10, metric="cosine")[0][0].tolist())
+    dot = set(entry.model.similar_items([0], n=10, metric="dot")[0][0].tolist())
+    caption = next(c.value for c in at.caption if "cosine neighbours are among" in c.value)
+    assert caption.endswith(f"{len(cosine & dot)} are in both the cosine and the dot-product list.")
+    at.selectbox(key="latent_anchor").set_value(None).run()
+    assert not any("cosine neighbours are among" in c.value for c in at.caption)
+
+
 def test_malformed_upload_shows_a_message_not_an_exception():
     at = new_app()
     upload(at, "broken.csv", b"just one column\nno separators here\nnothing to map\n")
