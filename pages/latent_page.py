@@ -10,29 +10,67 @@ ui.header("Latent space", "Every item is a vector in the model's latent space; t
 
 NEIGHBOURS = 10  # lines drawn per metric from the chosen item
 
+def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray) -> tuple[np.ndarray, str, tuple]:
+    """Coordinates, cache key and axis titles of the taste-axes map the user sets up here."""
+    from mfviz.analysis import genre_groups, taste_axis
+
+    groups = genre_groups(inter.items)
+    ends = st.columns(3)
+    if len(groups) >= 2:  # ends are genres: the average direction of their items
+        names = list(groups)
+        left = ends[0].selectbox("Left end ←", names, index=0, key="axis_left")
+        right = ends[1].selectbox("Right end →", names, index=1, key="axis_right")
+        rows = groups[left], groups[right]
+        label = str
+    else:  # no genres in the data: ends are single items
+        order = np.argsort(-popularity, kind="stable").tolist()
+        label = lambda i: str(inter.titles[i])  # noqa: E731
+        left = ends[0].selectbox("Left end ←", order, index=0, key="axis_left_item", format_func=label)
+        right = ends[1].selectbox("Right end →", order, index=1, key="axis_right_item", format_func=label)
+        rows = [left], [right]
+    up = ends[2].selectbox("Up", ["popularity", "vector length"], key="axis_up",
+                           help="Popularity is drawn as log10(1 + interactions).")
+    with ui.guard("Placing the items on the axis"):
+        x = taste_axis(vectors, *rows)
+    y = np.log10(1 + popularity) if up == "popularity" else norms
+    titles = (f"← {label(left)} · · · {label(right)} → (cosine with the axis)",
+              "popularity (log10 of 1 + interactions)" if up == "popularity" else "vector length (norm)")
+    key = f"{entry.key}|{data.key}|axes|{left}|{right}|{up}"
+    return np.column_stack([x, y]).astype(np.float32), key, titles
+
+
 data = ui.current_data()
 inter = data.interactions
-top = st.columns([2, 1, 2])
+top = st.columns([2, 1.5, 2])
 with top[0]:
     entry = ui.model_picker()
-method = top[1].radio("Map", ["UMAP", "PCA"], horizontal=True, key="latent_method",
+method = top[1].radio("Map", ["UMAP", "PCA", "Axes"], horizontal=True, key="latent_method",
                       help="UMAP keeps local neighbourhoods (clusters); PCA keeps the largest global directions "
-                           "and is instant.")
-with st.expander("Map settings"):
+                           "and is instant; Axes: you say what left–right means (e.g. Horror → Romance) and what "
+                           "up means (popularity or vector length).")
+with st.expander("Map settings (UMAP)"):
     n_neighbors = st.slider("UMAP neighbours", 5, 100, background.UMAP_NEIGHBOURS, key="latent_neighbours",
                             help="Small values show fine local structure, large values the global shape.")
     min_dist = st.slider("UMAP minimum distance", 0.0, 0.99, background.UMAP_MIN_DIST, 0.01, key="latent_min_dist",
                          help="How tightly points may pack together.")
 
 vectors = entry.model.item_factors
-with ui.guard("Projecting the item vectors"):
+with ui.guard("Reading the data"):
     summary = cache.summary(data.key, inter)
-    projection = cache.projection(entry.key, vectors, method.lower(), n_neighbors, min_dist)
-    norms = np.linalg.norm(vectors, axis=1)
-    projection_key = background.projection_key(entry.key, data.key, method, n_neighbors, min_dist)
-    table = cache.map_table(projection_key, projection.coords, inter.items, summary.item_popularity, norms,
-                            inter.titles)
-    score = cache.preservation(entry.key, vectors, projection_key, projection.coords)
+norms = np.linalg.norm(vectors, axis=1)
+axes = None
+if method == "Axes":
+    coords, projection_key, axes = axis_map(vectors, norms, summary.item_popularity)
+    made = "instant"
+else:
+    with ui.guard("Projecting the item vectors"):
+        projection = cache.projection(entry.key, vectors, method.lower(), n_neighbors, min_dist)
+    coords, projection_key = projection.coords, background.projection_key(entry.key, data.key, method, n_neighbors,
+                                                                           min_dist)
+    made = "cached" if projection.cached else f"{projection.seconds:.1f} s"
+with ui.guard("Drawing the map"):
+    table = cache.map_table(projection_key, coords, inter.items, summary.item_popularity, norms, inter.titles)
+    score = cache.preservation(entry.key, vectors, projection_key, coords)
 
 metadata_columns = [c for c in ("first_genre", "genres") if c in table.columns] + \
     [c for c in table.columns if c not in ("x", "y", "z", "item", "item_id", "title", "first_genre", "genres",
@@ -68,20 +106,21 @@ if anchor is not None:
         for metric in ("cosine", "dot"):
             ids, _ = cache.neighbour_index(entry.key, vectors, metric).query([int(anchor)], k)
             neighbours[metric] = ids[0][ids[0] >= 0]
-        on_map = map_neighbours(projection.coords, [int(anchor)], k)[0]  # map rows are item indices
+        on_map = map_neighbours(coords, [int(anchor)], k)[0]  # map rows are item indices
     cosine, dot = set(neighbours["cosine"].tolist()), set(neighbours["dot"].tolist())
     st.caption(f"{len(cosine & set(on_map.tolist()))} of its {k} cosine neighbours are among its {k} nearest points "
                f"on the map; {len(cosine & dot)} are in both the cosine and the dot-product list.")
 
 chart = figures.latent_scatter(table, colour, highlight, method=method,
-                               continuous=colour in ("popularity", "norm"), anchor=anchor, neighbours=neighbours)
+                               continuous=colour in ("popularity", "norm"), anchor=anchor, neighbours=neighbours,
+                               axes=axes)
 event = ui.show(chart, key="latent_map", on_select="rerun", selection_mode=("lasso", "box"))
 
 cards = st.columns(3)
 cards[0].metric("Neighbourhood preservation", f"{score:.0%}",
                 help="Share of each item's 10 nearest neighbours in latent space (cosine) that are also among "
                      "its 10 nearest on the map. 100% = the map keeps every neighbourhood.")
-cards[1].metric("Projection time", "cached" if projection.cached else f"{projection.seconds:.1f} s",
+cards[1].metric("Projection time", made,
                 help="Maps are cached by the content of the vectors and the settings, so revisits are instant.")
 cards[2].metric("Items on the map", f"{len(table):,}")
 

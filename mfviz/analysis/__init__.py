@@ -1,5 +1,6 @@
 """Analyses of trained factors: neighbours (cosine vs dot), projections, spectra, popularity bias, fold-in."""
 
+from mfviz.analysis.axes import genre_groups, taste_axis
 from mfviz.analysis.foldin import profile_contributions, recommend_for_profile
 from mfviz.analysis.neighbours import (
     NeighbourComparison,
@@ -35,6 +36,7 @@ __all__ = [
     "compare_neighbours",
     "data_spectrum",
     "exact_search",
+    "genre_groups",
     "gini",
     "long_tail_curve",
     "map_neighbours",
@@ -46,5 +48,6 @@ __all__ = [
     "project",
     "projection_table",
     "recommend_for_profile",
+    "taste_axis",
     "warm_up",
 ]

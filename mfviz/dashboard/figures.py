@@ -118,10 +118,11 @@ def model_comparison(results: pd.DataFrame, metric: str) -> Chart:
 # ------------------------------------------------------------------------------ Latent space
 def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None = None,
                    method: str = "UMAP", continuous: bool = True, anchor: int | None = None,
-                   neighbours: dict[str, np.ndarray] | None = None) -> Chart:
+                   neighbours: dict[str, np.ndarray] | None = None, axes: tuple[str, str] | None = None) -> Chart:
     """Items as points of the 2-D map; `table` has x, y, item, title and the colour column.
     With `anchor` and `neighbours` ({"cosine": items, "dot": items}), lines join the anchor item
-    to its latent-space neighbours, so one sees where the map put them."""
+    to its latent-space neighbours, so one sees where the map put them. `axes` (x title, y title)
+    names the directions of a map whose axes mean something (taste axes) instead of a projection's."""
     scatter = go.Scattergl if len(table) > WEBGL_ABOVE else go.Scatter
     hover = "<b>%{customdata[0]}</b><br>" + colour + ": %{customdata[1]}<extra></extra>"
     fig = go.Figure()
@@ -158,11 +159,17 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
         trace_items.append(part["item"].to_numpy())
     if anchor is not None:
         trace_items += _neighbour_traces(fig, table, anchor, neighbours or {})
-    _layout(fig, f"Item vectors mapped to 2-D by {method}", f"{method} 1 (arbitrary units)",
-            f"{method} 2 (arbitrary units)", height=560, dragmode="lasso", legend="right")
-    caption = ("Nearby points are items the model considers alike; look for clusters that share a colour, "
-               "and drag a lasso (or pick the box tool) around a region to list its items below. "
-               "Distances between far-apart clusters mean little in UMAP.")
+    if axes is None:
+        _layout(fig, f"Item vectors mapped to 2-D by {method}", f"{method} 1 (arbitrary units)",
+                f"{method} 2 (arbitrary units)", height=560, dragmode="lasso", legend="right")
+        caption = ("Nearby points are items the model considers alike; look for clusters that share a colour, "
+                   "and drag a lasso (or pick the box tool) around a region to list its items below. "
+                   "Distances between far-apart clusters mean little in UMAP.")
+    else:
+        _layout(fig, "Items along the axes you chose", *axes, height=560, dragmode="lasso", legend="right")
+        caption = ("Left to right: the cosine of each item's vector with the direction from the left group's "
+                   "average direction to the right group's (−1 = like the left group, +1 = like the right). "
+                   "Drag a lasso around a region to list its items below.")
     return Chart(fig, caption, tuple(trace_items))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 from pathlib import Path
 
@@ -61,6 +63,13 @@ def session_models(at: AppTest) -> list[str]:
 
 def plotly_charts(at: AppTest) -> int:
     return len(at.get("plotly_chart"))
+
+
+def plotly_array(value) -> np.ndarray:
+    """A data array of a Plotly figure's JSON: a list, or Plotly's typed-array form {dtype, bdata}."""
+    if isinstance(value, dict) and "bdata" in value:
+        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+    return np.asarray(value)
 
 
 def upload(at: AppTest, name: str, content: bytes) -> AppTest:
@@ -132,6 +141,41 @@ def test_the_map_draws_an_items_neighbours(demo_app):
     assert caption.endswith(f"{len(cosine & dot)} are in both the cosine and the dot-product list.")
     at.selectbox(key="latent_anchor").set_value(None).run()
     assert not any("cosine neighbours are among" in c.value for c in at.caption)
+
+
+def test_the_map_on_taste_axes_places_items_by_the_chosen_genres():
+    from mfviz.analysis import genre_groups
+
+    at = new_app()
+    open_page(at, "pages/latent_page.py")
+    at.radio(key="latent_method").set_value("Axes").run()
+    at.selectbox(key="axis_left").set_value("Horror").run()
+    at.selectbox(key="axis_right").set_value("Romance").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    inter = at.session_state["mfviz.data"].interactions
+    groups = genre_groups(inter.items)
+    entry = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value]
+    vectors = entry.model.item_factors.astype(np.float64)
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    axis = unit[groups["Romance"]].mean(0) - unit[groups["Horror"]].mean(0)
+    expected = unit @ axis / np.linalg.norm(axis)
+    # the drawn points, trace by trace, with the items each trace holds (one trace per first genre)
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    drawn = {}
+    for trace in spec["data"]:
+        for title, x, y in zip((c[0] for c in trace["customdata"]), plotly_array(trace["x"]),
+                               plotly_array(trace["y"]), strict=True):
+            drawn[title] = (x, y)
+    titles = inter.titles
+    for item in (*groups["Horror"][:5], *groups["Romance"][:5]):
+        x, y = drawn[str(titles[item])]
+        assert x == pytest.approx(expected[item], abs=1e-5)
+        assert y == pytest.approx(np.log10(1 + np.diff(inter.matrix.tocsc().indptr)[item]), abs=1e-5)
+    # the planted genres separate: Romance films lean right, Horror films left
+    assert expected[groups["Romance"]].mean() > 0.3 > -0.3 > expected[groups["Horror"]].mean()
+    at.selectbox(key="axis_right").set_value("Horror").run()  # both ends the same: a message, no traceback
+    assert not at.exception
+    assert at.error and "pick two groups that differ" in at.error[0].value
 
 
 def test_malformed_upload_shows_a_message_not_an_exception():

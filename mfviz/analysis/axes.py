@@ -1,0 +1,58 @@
+"""Taste axes: every item placed along the direction from one group of items to another (a custom projection)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mfviz.errors import DataError
+
+
+def unit_rows(vectors) -> np.ndarray:
+    """Rows scaled to length 1 in float64 (zero rows stay zero)."""
+    array = np.asarray(vectors, np.float64)
+    norms = np.linalg.norm(array, axis=1, keepdims=True)
+    return array / np.where(norms > 0, norms, 1.0)
+
+
+def taste_axis(vectors, left, right) -> np.ndarray:
+    r"""Cosine of every row of `vectors` with the axis from group `left` to group `right` (row indices):
+    :math:`a = \bar u_{right} - \bar u_{left}`, the difference of the groups' mean unit vectors, so
+    +1 points the way the right group does on average and −1 the way the left one does. Directions
+    only, as cosine neighbours see items: a popular item's long vector gets no extra reach.
+    """
+    unit = unit_rows(vectors)
+    n = unit.shape[0]
+    ends = []
+    for name, rows in (("left", left), ("right", right)):
+        rows = np.unique(np.atleast_1d(np.asarray(rows, np.int64)))
+        if rows.size == 0:
+            raise DataError(f"the {name} end of the axis has no items: pick a group with at least one item")
+        if rows.min() < 0 or rows.max() >= n:
+            raise DataError(f"the {name} end holds item index {int(rows.max() if rows.max() >= n else rows.min())}, "
+                            f"outside 0..{n - 1}")
+        ends.append(unit[rows].mean(axis=0))
+    axis = ends[1] - ends[0]
+    length = np.linalg.norm(axis)
+    if length < 1e-12:
+        raise DataError("the two ends of the axis point the same way on average (the same items?): "
+                        "pick two groups that differ")
+    return unit @ (axis / length)
+
+
+def genre_groups(items, min_size: int = 1) -> dict[str, np.ndarray]:
+    """{genre: item rows carrying it}, largest group first, from an item table's `genres` column
+    (a list per item, as `Interactions.items` holds them); empty without such a column."""
+    if items is None or "genres" not in getattr(items, "columns", ()):
+        return {}
+    members: dict[str, list[int]] = {}
+    for row, genres in enumerate(items["genres"].to_numpy()):
+        if isinstance(genres, list | tuple | np.ndarray):
+            names = genres
+        elif genres is None or genres != genres:  # None or NaN: no genre
+            continue
+        else:
+            names = [genres]
+        for name in dict.fromkeys(map(str, names)):
+            members.setdefault(name, []).append(row)
+    ordered = sorted(members.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+    return {name: np.array(rows, np.int64) for name, rows in ordered if len(rows) >= min_size}

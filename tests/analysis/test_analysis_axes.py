@@ -1,0 +1,42 @@
+"""Taste axes against hand-computed answers."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mfviz.analysis import genre_groups, taste_axis
+from mfviz.errors import DataError
+
+
+def test_taste_axis_by_hand():
+    vectors = np.array([[2.0, 0.0], [0.0, 3.0], [1.0, 1.0], [-1.0, 0.0], [0.0, 0.0]])
+    # left = item 0 (unit (1, 0)), right = item 1 (unit (0, 1)): axis (-1, 1)/√2
+    got = taste_axis(vectors, [0], [1])
+    np.testing.assert_allclose(got, [-1 / np.sqrt(2), 1 / np.sqrt(2), 0.0, 1 / np.sqrt(2), 0.0], atol=1e-12)
+
+
+def test_taste_axis_uses_mean_directions_not_lengths():
+    vectors = np.array([[1.0, 0.0], [0.0, 100.0], [0.0, 1.0], [5.0, 5.0]])
+    # the right group's mean unit vector is (0, 1) whatever its lengths
+    np.testing.assert_allclose(taste_axis(vectors, [0], [1, 2]), taste_axis(vectors, [0], [2]))
+    assert taste_axis(vectors, [0], [1, 2])[3] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_taste_axis_refuses_ends_that_cannot_make_an_axis():
+    vectors = np.eye(3)
+    with pytest.raises(DataError, match="same way"):
+        taste_axis(vectors, [0, 1], [1, 0])
+    with pytest.raises(DataError, match="no items"):
+        taste_axis(vectors, [], [1])
+    with pytest.raises(DataError, match="outside 0..2"):
+        taste_axis(vectors, [0], [3])
+
+
+def test_genre_groups_from_lists_largest_first():
+    items = pd.DataFrame({"genres": [["Drama", "Crime"], ["Drama"], [], None, "Comedy", ["Crime", "Crime"]]})
+    groups = genre_groups(items)
+    assert list(groups) == ["Crime", "Drama", "Comedy"]  # 2, 2 (ties by name), 1
+    np.testing.assert_array_equal(groups["Crime"], [0, 5])
+    np.testing.assert_array_equal(groups["Drama"], [0, 1])
+    np.testing.assert_array_equal(groups["Comedy"], [4])
+    assert genre_groups(pd.DataFrame({"title": ["a"]})) == {}
