@@ -24,7 +24,7 @@ def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray) -> 
         label = str
     else:  # no genres in the data: ends are single items
         order = np.argsort(-popularity, kind="stable").tolist()
-        label = lambda i: str(inter.titles[i])  # noqa: E731
+        label = lambda i: str(titles[i])  # noqa: E731
         left = ends[0].selectbox("Left end ←", order, index=0, key="axis_left_item", format_func=label)
         right = ends[1].selectbox("Right end →", order, index=1, key="axis_right_item", format_func=label)
         rows = [left], [right]
@@ -33,14 +33,15 @@ def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray) -> 
     with ui.guard("Placing the items on the axis"):
         x = taste_axis(vectors, *rows)
     y = np.log10(1 + popularity) if up == "popularity" else norms
-    titles = (f"← {label(left)} · · · {label(right)} → (cosine with the axis)",
-              "popularity (log10 of 1 + interactions)" if up == "popularity" else "vector length (norm)")
+    axis_titles = (f"← {label(left)} · · · {label(right)} → (cosine with the axis)",
+                   "popularity (log10 of 1 + interactions)" if up == "popularity" else "vector length (norm)")
     key = f"{entry.key}|{data.key}|axes|{left}|{right}|{up}"
-    return np.column_stack([x, y]).astype(np.float32), key, titles
+    return np.column_stack([x, y]).astype(np.float32), key, axis_titles
 
 
 data = ui.current_data()
 inter = data.interactions
+titles = inter.titles
 top = st.columns([2, 1.5, 2])
 with top[0]:
     entry = ui.model_picker()
@@ -69,7 +70,7 @@ else:
                                                                            min_dist)
     made = "cached" if projection.cached else f"{projection.seconds:.1f} s"
 with ui.guard("Drawing the map"):
-    table = cache.map_table(projection_key, coords, inter.items, summary.item_popularity, norms, inter.titles)
+    table = cache.map_table(projection_key, coords, inter.items, summary.item_popularity, norms, titles)
     score = cache.preservation(entry.key, vectors, projection_key, coords)
 
 metadata_columns = [c for c in ("first_genre", "genres") if c in table.columns] + \
@@ -88,7 +89,7 @@ by_popularity = np.argsort(-summary.item_popularity, kind="stable")
 anchor = finders[1].selectbox(
     "Draw the neighbours of", by_popularity.tolist(), index=None, key="latent_anchor",
     placeholder="an item (most popular first; type to search)",
-    format_func=lambda i: f"{inter.titles[i]} · {summary.item_popularity[i]:,} interactions",
+    format_func=lambda i: f"{titles[i]} · {summary.item_popularity[i]:,} interactions",
     help=f"Lines join the item to its {NEIGHBOURS} nearest items in latent space by cosine (blue) and by "
          "dot product (red): does the map keep them close?")
 highlight = []

@@ -178,6 +178,23 @@ def test_the_map_on_taste_axes_places_items_by_the_chosen_genres():
     assert at.error and "pick two groups that differ" in at.error[0].value
 
 
+def test_taste_axes_between_two_items_when_the_data_has_no_genres():
+    rng = np.random.default_rng(0)
+    rows = "\n".join(f"{u},{i},{rng.integers(1, 6)}" for u in range(60) for i in rng.choice(40, 12, replace=False))
+    at = new_app()
+    upload(at, "plain.csv", ("user,item,rating\n" + rows + "\n").encode())
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    open_page(at, "pages/latent_page.py")
+    at.radio(key="latent_method").set_value("Axes").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    left, right = at.selectbox(key="axis_left_item"), at.selectbox(key="axis_right_item")
+    assert left.value != right.value
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert "cosine with the axis" in json.dumps(spec["layout"]["xaxis"]["title"])
+    xs = np.concatenate([plotly_array(t["x"]) for t in spec["data"]])
+    assert xs.size == 40 and np.all(np.abs(xs) <= 1 + 1e-6)
+
+
 def test_malformed_upload_shows_a_message_not_an_exception():
     at = new_app()
     upload(at, "broken.csv", b"just one column\nno separators here\nnothing to map\n")

@@ -61,3 +61,16 @@ def test_integer_ids_keep_their_exact_value_and_type(ids):
     loaded = Interactions.from_frame(frame, "user", "item", "rating")
     assert sorted(loaded.user_ids.tolist()) == sorted(ids)
     assert loaded.user_ids.dtype == np.int64
+
+
+def test_titles_are_built_once_read_only_and_follow_a_new_item_table():
+    import pandas as pd
+
+    from mfviz import Interactions
+
+    inter = Interactions.from_frame(pd.DataFrame({"u": [1, 2], "i": [10, 20]}), user="u", item="i")
+    first = inter.titles
+    assert inter.titles is first and list(first) == ["10", "20"]
+    assert not first.flags.writeable
+    inter.items = pd.DataFrame({"item_id": [10, 20], "title": ["Ten", None]})
+    assert list(inter.titles) == ["Ten", "20"]
