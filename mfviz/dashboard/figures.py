@@ -159,14 +159,16 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
         trace_items.append(part["item"].to_numpy())
     if anchor is not None:
         trace_items += _neighbour_traces(fig, table, anchor, neighbours or {})
+    # Tall enough for every legend entry (12 groups, "other", neighbours and the anchor) without a scrollbar.
+    height = max(560, 140 + 30 * sum(trace.showlegend is not False for trace in fig.data))
     if axes is None:
         _layout(fig, f"Item vectors mapped to 2-D by {method}", f"{method} 1 (arbitrary units)",
-                f"{method} 2 (arbitrary units)", height=560, dragmode="lasso", legend="right")
+                f"{method} 2 (arbitrary units)", height=height, dragmode="lasso", legend="right")
         caption = ("Nearby points are items the model considers alike; look for clusters that share a colour, "
                    "and drag a lasso (or pick the box tool) around a region to list its items below. "
                    "Distances between far-apart clusters mean little in UMAP.")
     else:
-        _layout(fig, "Items along the axes you chose", *axes, height=560, dragmode="lasso", legend="right")
+        _layout(fig, "Items along the axes you chose", *axes, height=height, dragmode="lasso", legend="right")
         caption = ("Left to right: the cosine of each item's vector with the direction from the left group's "
                    "average direction to the right group's (−1 = like the left group, +1 = like the right). "
                    "Drag a lasso around a region to list its items below.")

@@ -301,6 +301,29 @@ def test_upload_train_and_every_page_in_chromium(browser_page, server, tmp_path)
             page.locator("[data-testid='stMetricValue']").nth(2).inner_text().replace(",", ""))  # items on the map
         after_action(page)
         assert not exceptions(page)
+
+        # ---------------------------------------------------------------- taste axes, neighbour lines
+        page.get_by_text("Axes", exact=True).click()
+        after_action(page)
+        if (ML100K.parent / "u.item").is_file():  # genres: Horror → Romance; else two items
+            for label, genre in (("Left end ←", "Horror"), ("Right end →", "Romance")):
+                page.get_by_role("combobox", name=label, exact=True).click()
+                page.get_by_role("option", name=genre, exact=True).click()
+                after_action(page)
+        choose(page, "Draw the neighbours of", "Star Wars" if (ML100K.parent / "u.item").is_file() else "")
+        after_action(page)
+        page.locator("[data-testid='stCaptionContainer']", has_text="cosine neighbours are among").first.wait_for(
+            timeout=WAIT_MS)
+        assert not exceptions(page) and not errors(page), errors(page)
+        # the axis title names the chosen ends, and the anchor's star is drawn
+        page.wait_for_function("() => { const gd = document.querySelector(\"[data-testid='stPlotlyChart'] "
+                               ".js-plotly-plot\"); return gd && gd._fullData.some(t => t.marker && "
+                               "t.marker.symbol === 'star'); }", timeout=WAIT_MS)
+        x_title = page.evaluate("() => document.querySelector(\"[data-testid='stPlotlyChart'] .js-plotly-plot\")"
+                                "._fullLayout.xaxis.title.text")
+        assert "cosine with the axis" in x_title
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(SHOTS / "latent_axes.png"))
     except BaseException:
         failure = tmp_path / "failure.png"
         page.screenshot(path=str(failure))
