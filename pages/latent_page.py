@@ -10,6 +10,7 @@ ui.header("Latent space", "Every item is a vector in the model's latent space; t
 
 NEIGHBOURS = 10  # lines drawn per metric from the chosen item
 
+
 def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray) -> tuple[np.ndarray, str, tuple]:
     """Coordinates, cache key and axis titles of the taste-axes map the user sets up here."""
     from mfviz.analysis import genre_groups, taste_axis
