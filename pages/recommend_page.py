@@ -33,8 +33,7 @@ COLUMNS = {"title": st.column_config.TextColumn(width="medium"),
            "because of": st.column_config.TextColumn(
                width="medium", help="The item of the profile that raises this score most."),
            "adds": st.column_config.NumberColumn(
-               width="small", format="%+.3f", help="How much the score falls when that item is left out of "
-               "the profile (fold-in without it).")}
+               width="small", format="%+.3f", help="That item's part of the score (see the note under the table).")}
 
 
 def because_of(items: np.ndarray, values: np.ndarray | None, targets: np.ndarray) -> tuple[list[str], np.ndarray]:
@@ -54,6 +53,18 @@ def because_of(items: np.ndarray, values: np.ndarray | None, targets: np.ndarray
         else:
             labels.append("—")
     return labels, adds
+
+
+def reasons_note(profile_size: int) -> str:
+    """How the "because of" column was worked out, for the caption under the table."""
+    if hasattr(model, "score_contributions"):
+        return ("\"Because of\" names the profile item with the largest part of the score and \"adds\" gives "
+                "that part: this model's fold-in score splits exactly into one part per profile item (Hu, Koren "
+                "& Volinsky 2008), and the parts add up to the score.")
+    considered = (f" (the 100 of {profile_size} items most like these recommendations)"
+                  if profile_size > 100 else "")
+    return (f"\"Because of\" folds the profile in again without one item at a time{considered} and names the "
+            "item whose absence lowers the score most; \"adds\" is by how much.")
 
 
 def item_table(items: np.ndarray, scores: np.ndarray | None = None,
@@ -99,9 +110,7 @@ if mode == "a user in the data":
         st.dataframe(item_table(ids, scores, reasons), hide_index=True, width="stretch", column_config=COLUMNS)
     st.caption("Items the user already has are never recommended. The score is the model's preference "
                "(higher = stronger); popularity is the item's number of interactions in the data. "
-               "\"Because of\" folds the history in again without one item at a time"
-               + (f" (the 100 of {row.indices.size} items most like these recommendations)"
-                  if row.indices.size > 100 else "") + " and names the item whose absence lowers the score most; \"adds\" is by how much.")
+               + reasons_note(row.indices.size))
 else:
     order = np.argsort(-popularity, kind="stable")
     options = order[:20_000].tolist()  # the most popular items; enough to build any demo profile
@@ -138,5 +147,4 @@ else:
                          column_config=COLUMNS)
         st.caption("Fold-in solves for the vector of a new user who liked these items, with the item vectors "
                    "frozen, then ranks every item by it: this is how a live service treats a new visitor. "
-                   "\"Because of\" repeats the fold-in without one profile item at a time and names the item "
-                   "whose absence lowers the score most; \"adds\" is by how much.")
+                   + reasons_note(len(picked)))

@@ -22,8 +22,12 @@ def profile_contributions(model, items, values, targets, limit: int | None = Non
     contributions add up to the score. Item biases and the global mean cancel.
     With `limit`, a longer profile is left out one item at a time only for the `limit` items most
     like the targets (highest cosine to any of them); the other columns are NaN.
+    A model that can split its scores exactly (`model.score_contributions`, implicit ALS) gives
+    that split instead: every column, parts adding up to the score.
     """
     items = np.atleast_1d(np.asarray(items, np.int64))
+    if hasattr(model, "score_contributions"):
+        return model.score_contributions(items, values, targets)
     values = np.ones(items.size, np.float32) if values is None else np.asarray(values, np.float32)
     factors = np.asarray(model.item_factors, np.float64)
     target_vectors = factors[np.asarray(targets, np.int64)]

@@ -94,3 +94,21 @@ def test_implicit_als_fold_in_follows_a_refit(solver):
     expected = np.linalg.solve(A, Y[[1, 2]].T @ c)
     np.testing.assert_allclose(model.fold_in([1, 2], [1.0, 3.0]), expected, rtol=1e-3, atol=1e-5)
     assert not np.allclose(first, expected)
+
+
+@pytest.mark.parametrize("confidence", ["linear", "log"])
+def test_implicit_als_splits_a_score_exactly_into_profile_parts(confidence):
+    model = ImplicitALS(factors=5, epochs=3, random_state=0, confidence=confidence).fit(ratings(1))
+    items, values, targets = np.array([2, 7, 11, 19]), np.array([3.0, 1.0, 0.0, 5.0]), np.array([0, 4, 8])
+    parts = profile_contributions(model, items, values, targets)
+    # Hu, Koren, Volinsky (2008) §5 by hand: W = (YᵀY + Σ (c-1) y yᵀ + λI)⁻¹, part_j = c_j y_tᵀ W y_j
+    Y = model.item_factors.astype(np.float64)
+    kept = values > 0
+    c = model._confidence(values[kept]).astype(np.float64)
+    W = np.linalg.inv(Y.T @ Y + (Y[items[kept]].T * (c - 1)) @ Y[items[kept]] + model.regularization * np.eye(5))
+    expected = np.zeros((3, 4))
+    expected[:, kept] = (Y[targets] @ W @ Y[items[kept]].T) * c
+    np.testing.assert_allclose(parts, expected, rtol=1e-6, atol=1e-9)
+    assert (parts[:, ~kept] == 0).all()
+    # the parts add up to the folded-in score
+    np.testing.assert_allclose(parts.sum(1), Y[targets] @ model.fold_in(items, values), rtol=1e-4, atol=1e-6)
