@@ -59,8 +59,8 @@ def reasons_note(profile_size: int) -> str:
     """How the "because of" column was worked out, for the caption under the table."""
     if hasattr(model, "score_contributions"):
         return ("\"Because of\" names the profile item with the largest part of the score and \"adds\" gives "
-                "that part: this model's fold-in score splits exactly into one part per profile item (Hu, Koren "
-                "& Volinsky 2008), and the parts add up to the score.")
+                "that part: this model folds a profile in by one linear solve, so its score splits exactly into "
+                "one part per profile item, adding up to the score (Hu, Koren & Volinsky 2008).")
     considered = (f" (the 100 of {profile_size} items most like these recommendations)"
                   if profile_size > 100 else "")
     return (f"\"Because of\" folds the profile in again without one item at a time{considered} and names the "

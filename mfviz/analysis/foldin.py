@@ -22,7 +22,7 @@ def profile_contributions(model, items, values, targets, limit: int | None = Non
     contributions add up to the score. Item biases and the global mean cancel.
     With `limit`, a longer profile is left out one item at a time only for the `limit` items most
     like the targets (highest cosine to any of them); the other columns are NaN.
-    A model that can split its scores exactly (`model.score_contributions`, implicit ALS) gives
+    A model that can split its scores exactly (`model.score_contributions`: ALS, implicit ALS) gives
     that split instead: every column, parts adding up to the score.
     """
     items = np.atleast_1d(np.asarray(items, np.int64))

@@ -66,6 +66,25 @@ class ALS(Model):
             if not self._epoch_done(epoch, loss, rmse=float(np.sqrt(squared_error / matrix.nnz))):
                 break
 
+    def score_contributions(self, items, values, targets) -> np.ndarray:
+        """Each profile item's exact part of each target's fold-in score, (len(targets), len(items)).
+
+        The fold-in is a ridge regression of the profile's ratings less μ and the item biases,
+        t_j = r_j − μ − b_j, on the item vectors f_j = (y_j, 1) (the 1 for the user bias): z = A⁻¹ Σ_j t_j f_j
+        with A = Σ_j f_j f_jᵀ + λI. So a target's score above μ + b_t, f_tᵀz, splits into t_j f_tᵀ A⁻¹ f_j;
+        a rating below what μ + b_j predicts gives a negative part."""
+        items, values = self._check_profile(items, values)
+        targets = np.atleast_1d(self._check_ids(targets, self.n_items, "item"))
+        Y = self._item_factors.astype(np.float64)
+        features = Y if not self.biases else np.column_stack([Y, np.ones(Y.shape[0])])
+        profile = features[items]
+        residuals = values.astype(np.float64) - self.global_mean
+        if self.biases:
+            residuals -= self.item_bias[items]
+        ridge = self.regularization * (items.size if self.scale_regularization else 1)
+        system = profile.T @ profile + ridge * np.eye(profile.shape[1])
+        return (features[targets] @ np.linalg.solve(system, profile.T)) * residuals
+
     def _fold_in(self, items: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float]:
         """The closed-form ridge solve of `_fit` for one new row, items frozen."""
         order = np.argsort(items, kind="stable")

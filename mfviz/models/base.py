@@ -296,6 +296,13 @@ class Model:
     def fold_in(self, items, values=None, return_bias: bool = False):
         """A user vector for an ad-hoc profile (item indices, optional ratings/weights), with the
         item side frozen and the model untouched. With return_bias=True, (vector, user_bias)."""
+        items, values = self._check_profile(items, values)
+        vector, bias = self._fold_in(items, values)
+        vector = np.asarray(vector, np.float32)
+        return (vector, float(bias)) if return_bias else vector
+
+    def _check_profile(self, items, values) -> tuple[np.ndarray, np.ndarray]:
+        """(item indices, float32 values) of an ad-hoc profile, checked; values default to ones."""
         self._require_fitted()
         items = np.atleast_1d(self._check_ids(items, self.n_items, "item"))
         if values is None:
@@ -305,9 +312,7 @@ class Model:
             raise ModelError(f"got {items.size} items but {values.size} values")
         if not np.isfinite(values).all():
             raise ModelError("fold-in values must be finite numbers")
-        vector, bias = self._fold_in(items, values)
-        vector = np.asarray(vector, np.float32)
-        return (vector, float(bias)) if return_bias else vector
+        return items, values
 
     def _fold_in(self, items: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float]:
         raise NotImplementedError

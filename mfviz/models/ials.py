@@ -135,12 +135,8 @@ class ImplicitALS(Model):
         the folded-in vector is x = Σ_j c_j W y_j, so the score y_tᵀx splits into c_j y_tᵀ W y_j per
         profile item j; the parts add up to the score. Items with value <= 0 are not in the profile
         (as in `fold_in`) and get 0."""
-        self._require_fitted()
-        items = np.atleast_1d(self._check_ids(items, self.n_items, "item"))
+        items, values = self._check_profile(items, values)
         targets = np.atleast_1d(self._check_ids(targets, self.n_items, "item"))
-        values = np.ones(items.size) if values is None else np.asarray(values, np.float64).ravel()
-        if values.shape != items.shape or not np.isfinite(values).all():
-            raise ModelError(f"need one finite value per item: got {values.size} for {items.size} items")
         keep = values > 0
         Y = self._item_factors.astype(np.float64)
         confidence = self._confidence(values[keep]).astype(np.float64)

@@ -112,3 +112,20 @@ def test_implicit_als_splits_a_score_exactly_into_profile_parts(confidence):
     assert (parts[:, ~kept] == 0).all()
     # the parts add up to the folded-in score
     np.testing.assert_allclose(parts.sum(1), Y[targets] @ model.fold_in(items, values), rtol=1e-4, atol=1e-6)
+
+
+@pytest.mark.parametrize("biases, scale", [(True, False), (False, False), (True, True)])
+def test_als_splits_a_score_exactly_into_profile_parts(biases, scale):
+    model = ALS(factors=4, epochs=3, random_state=0, biases=biases, scale_regularization=scale,
+                regularization=0.5).fit(ratings(2))
+    items, values, targets = np.array([1, 3, 8, 21]), np.array([5.0, 1.0, 4.0, 2.0]), np.array([0, 6, 12])
+    parts = profile_contributions(model, items, values, targets)
+    # by hand: ridge regression of r - μ - b_j on (y_j, 1), parts t_j f_tᵀ A⁻¹ f_j
+    Y = model.item_factors.astype(np.float64)
+    F = np.column_stack([Y, np.ones(len(Y))]) if biases else Y
+    t = values - (model.global_mean + model.item_bias[items] if biases else 0.0)
+    A = F[items].T @ F[items] + 0.5 * (len(items) if scale else 1) * np.eye(F.shape[1])
+    np.testing.assert_allclose(parts, (F[targets] @ np.linalg.inv(A) @ F[items].T) * t, rtol=1e-6, atol=1e-9)
+    vector, user_bias = model.fold_in(items, values, return_bias=True)
+    np.testing.assert_allclose(parts.sum(1), Y[targets] @ vector + user_bias, rtol=1e-4, atol=1e-5)
+    assert (parts < 0).any() and (parts > 0).any()  # the 1- and 2-star ratings pull down
