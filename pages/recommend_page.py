@@ -58,13 +58,17 @@ def because_of(items: np.ndarray, values: np.ndarray | None, targets: np.ndarray
 def reasons_note(profile_size: int) -> str:
     """How the "because of" column was worked out, for the caption under the table."""
     if hasattr(model, "score_contributions"):
-        return ("\"Because of\" names the profile item with the largest part of the score and \"adds\" gives "
-                "that part: this model folds a profile in by one linear solve, so its score splits exactly into "
-                "one part per profile item, adding up to the score (Hu, Koren & Volinsky 2008).")
-    considered = (f" (the 100 of {profile_size} items most like these recommendations)"
-                  if profile_size > 100 else "")
-    return (f"\"Because of\" folds the profile in again without one item at a time{considered} and names the "
-            "item whose absence lowers the score most; \"adds\" is by how much.")
+        how = ("this model folds a profile in by one linear solve, so the personal part of a score (the user "
+               "vector times the item's) splits exactly into one part per profile item, and the parts add up to "
+               "it (Hu, Koren & Volinsky 2008); \"because of\" names the item with the largest part and "
+               "\"adds\" gives it.")
+    else:
+        considered = (f" (the 100 of {profile_size} items most like these recommendations)"
+                      if profile_size > 100 else "")
+        how = (f"\"because of\" folds the profile in again without one item at a time{considered} and names the "
+               "item whose absence lowers the personal part of the score (the user vector times the item's) "
+               "most; \"adds\" is by how much.")
+    return "Why: " + how + " A user bias lifts every item alike, so it is no reason and is left out."
 
 
 def item_table(items: np.ndarray, scores: np.ndarray | None = None,

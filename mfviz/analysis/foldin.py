@@ -16,10 +16,12 @@ def recommend_for_profile(model, items, values=None, n: int = 10) -> tuple[np.nd
 def profile_contributions(model, items, values, targets, limit: int | None = None) -> np.ndarray:
     """How much each profile item adds to each target item's score: (len(targets), len(items)).
 
-    Entry (t, j) is the target's score folded in from the whole profile minus its score folded in
-    from the profile without item j (leave-one-out). It needs nothing but `fold_in`, so it holds
-    for every model, SGD-trained ones included; for Truncated SVD, whose fold-in r·V is linear, the
-    contributions add up to the score. Item biases and the global mean cancel.
+    The score part meant is y_tᵀx, x the folded-in user vector: what depends on the profile and
+    ranks the items. A user bias, which lifts every item alike, is left out (so, by construction,
+    are the global mean and item biases). Entry (t, j) is y_tᵀx folded in from the whole profile
+    minus y_tᵀx folded in without item j (leave-one-out). It needs nothing but `fold_in`, so it
+    holds for every model, SGD-trained ones included; for Truncated SVD, whose fold-in r·V is
+    linear, the contributions add up to y_tᵀx.
     With `limit`, a longer profile is left out one item at a time only for the `limit` items most
     like the targets (highest cosine to any of them); the other columns are NaN.
     A model that can split its scores exactly (`model.score_contributions`: ALS, implicit ALS) gives
@@ -37,8 +39,7 @@ def profile_contributions(model, items, values, targets, limit: int | None = Non
         candidates = np.sort(np.argsort(-_max_cosine(factors[items], target_vectors), kind="stable")[:limit])
 
     def scores(keep: np.ndarray) -> np.ndarray:
-        vector, user_bias = model.fold_in(items[keep], values[keep], return_bias=True)
-        return target_vectors @ vector.astype(np.float64) + user_bias
+        return target_vectors @ model.fold_in(items[keep], values[keep]).astype(np.float64)
 
     keep = np.ones(items.size, bool)
     whole = scores(keep)

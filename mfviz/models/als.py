@@ -67,12 +67,13 @@ class ALS(Model):
                 break
 
     def score_contributions(self, items, values, targets) -> np.ndarray:
-        """Each profile item's exact part of each target's fold-in score, (len(targets), len(items)).
+        """Each profile item's exact part of each target's y_tᵀx, (len(targets), len(items)).
 
         The fold-in is a ridge regression of the profile's ratings less μ and the item biases,
         t_j = r_j − μ − b_j, on the item vectors f_j = (y_j, 1) (the 1 for the user bias): z = A⁻¹ Σ_j t_j f_j
-        with A = Σ_j f_j f_jᵀ + λI. So a target's score above μ + b_t, f_tᵀz, splits into t_j f_tᵀ A⁻¹ f_j;
-        a rating below what μ + b_j predicts gives a negative part."""
+        with A = Σ_j f_j f_jᵀ + λI and z = (x, b_u). So y_tᵀx splits into t_j (y_t, 0)ᵀ A⁻¹ f_j; a rating
+        below what μ + b_j predicts gives a negative part. The user bias b_u is left out: it lifts every
+        item alike, so it explains no ranking."""
         items, values = self._check_profile(items, values)
         targets = np.atleast_1d(self._check_ids(targets, self.n_items, "item"))
         Y = self._item_factors.astype(np.float64)
@@ -83,7 +84,8 @@ class ALS(Model):
             residuals -= self.item_bias[items]
         ridge = self.regularization * (items.size if self.scale_regularization else 1)
         system = profile.T @ profile + ridge * np.eye(profile.shape[1])
-        return (features[targets] @ np.linalg.solve(system, profile.T)) * residuals
+        solved = np.linalg.solve(system, profile.T)[:Y.shape[1]]  # the x rows; the b_u row is dropped
+        return (Y[targets] @ solved) * residuals
 
     def _fold_in(self, items: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float]:
         """The closed-form ridge solve of `_fit` for one new row, items frozen."""

@@ -129,7 +129,7 @@ def test_recommendations_name_the_profile_item_behind_them(demo_app):
         assert adds == pytest.approx(row.max(), abs=1e-3)
     assert set(table["because of"]) - {"—"}, "a personalised model must give reasons"
     # the demo's quick default is implicit ALS, whose scores split exactly over the profile
-    assert any("adding up to the score" in c.value for c in at.caption)
+    assert any("the parts add up to it" in c.value for c in at.caption)
 
 
 def test_the_map_draws_an_items_neighbours(demo_app):
