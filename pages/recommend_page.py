@@ -68,7 +68,9 @@ def reasons_note(profile_size: int) -> str:
         how = (f"\"because of\" folds the profile in again without one item at a time{considered} and names the "
                "item whose absence lowers the personal part of the score (the user vector times the item's) "
                "most; \"adds\" is by how much.")
-    return "Why: " + how + " A user bias lifts every item alike, so it is no reason and is left out."
+    if getattr(model, "user_bias", None) is not None:
+        how += " The user's bias lifts every item alike, so it is no reason and is left out."
+    return "Why: " + how
 
 
 def item_table(items: np.ndarray, scores: np.ndarray | None = None,
