@@ -197,6 +197,41 @@ def test_taste_axes_between_two_items_when_the_data_has_no_genres():
     assert xs.size == 40 and np.all(np.abs(xs) <= 1 + 1e-6)
 
 
+def test_choices_made_on_other_data_do_not_break_the_pages():
+    """An item picked on the demo (index 1,400) means nothing in a 40-item upload: the pages start over."""
+    at = new_app()
+    open_page(at, "pages/latent_page.py")
+    at.selectbox(key="latent_anchor").set_value(1400).run()
+    open_page(at, "pages/recommend_page.py")
+    at.radio(key="rec_mode").set_value("a profile I build").run()
+    at.multiselect(key="rec_profile").set_value([1400, 3]).run()
+    assert not at.exception and not at.error
+    rng = np.random.default_rng(1)
+    rows = "\n".join(f"{u},{i},{rng.integers(1, 6)}" for u in range(60) for i in rng.choice(40, 12, replace=False))
+    open_page(at, "pages/data_page.py")
+    upload(at, "small.csv", ("user,item,rating\n" + rows + "\n").encode())
+    for page in ("pages/latent_page.py", "pages/recommend_page.py"):
+        open_page(at, page)
+        assert_clean(at, page)
+    at.radio(key="rec_mode").set_value("a profile I build").run()
+    assert_clean(at, "pages/recommend_page.py")
+    assert set(at.multiselect(key="rec_profile").value) <= set(range(40))
+
+
+def test_the_popularity_baseline_gives_no_personal_reasons():
+    at = new_app()
+    open_page(at, "pages/train_page.py")
+    at.selectbox(key="train_model").set_value("popularity").run()
+    at.button(key="train_submit").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    open_page(at, "pages/recommend_page.py")
+    at.selectbox(key="model_picker").set_value("Popularity").run()
+    at.radio(key="rec_mode").set_value("a profile I build").run()
+    at.multiselect(key="rec_profile").set_value([0, 3]).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert set(at.dataframe[1].value["because of"]) == {"—"}
+
+
 def test_malformed_upload_shows_a_message_not_an_exception():
     at = new_app()
     upload(at, "broken.csv", b"just one column\nno separators here\nnothing to map\n")
