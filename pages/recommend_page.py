@@ -19,6 +19,11 @@ with top[0]:
     entry = ui.model_picker(factor_models_only=False)
 mode = top[1].radio("Recommend for", ["a user in the data", "a profile I build"], horizontal=True, key="rec_mode")
 n = top[2].number_input("How many", 5, 50, 10, key="rec_n")
+others = [name for name in ui.models() if name != entry.name]
+compare = st.multiselect(
+    "Side by side with", others, key="rec_compare", max_selections=3, placeholder="other models of this session",
+    help="Their lists for the same user or profile next to this model's; items in every list are shaded.",
+) if others else []
 with ui.guard("Reading the data"):
     summary = cache.summary(data.key, inter)
 popularity = summary.item_popularity
@@ -89,6 +94,30 @@ def item_table(items: np.ndarray, scores: np.ndarray | None = None,
     return frame
 
 
+def top_unseen(recommender, user: int, seen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A user's top-n items by a model, leaving out everything the user has in the data (a model
+    trained on a split only knows its training part)."""
+    ids, scores = recommender.recommend(np.array([user]), n=int(n) + len(seen), exclude_seen=True)
+    keep = (ids[0] >= 0) & ~np.isin(ids[0], seen)
+    return ids[0][keep][: int(n)], scores[0][keep][: int(n)]
+
+
+def side_by_side(lists: dict[str, np.ndarray]) -> None:
+    """The models' lists as columns (rank = row), items that all of them recommend shaded."""
+    frame = pd.DataFrame({name: pd.Series(titles[ids]) for name, ids in lists.items()})
+    frame.index = np.arange(1, len(frame) + 1)
+    everywhere = set.intersection(*(set(ids.tolist()) for ids in lists.values()))
+    shared = set(titles[sorted(everywhere)].tolist())
+    st.markdown("**Side by side**")
+    st.dataframe(frame.style.map(lambda title: "background-color: #dcefd9" if title in shared else ""),
+                 width="stretch")
+    pairs = [f"{a} ∩ {b}: {len(set(lists[a].tolist()) & set(lists[b].tolist()))}"
+             for k, a in enumerate(lists) for b in list(lists)[k + 1:]]
+    means = [f"{name} {popularity[ids].mean():,.0f}" for name, ids in lists.items() if ids.size]
+    st.caption(f"Shaded: in every list ({len(everywhere)} of {int(n)}). Items two lists share: " + "; ".join(pairs)
+               + ". Mean popularity (interactions) of each list: " + "; ".join(means) + ".")
+
+
 if mode == "a user in the data":
     activity = summary.user_activity
     candidates = np.argsort(-activity, kind="stable")
@@ -100,10 +129,7 @@ if mode == "a user in the data":
     history = history.sort_values(history.columns[1], ascending=False)
     with ui.guard("Recommending"):
         started = time.perf_counter()
-        seen = row.indices
-        ids, scores = model.recommend(np.array([user]), n=int(n) + len(seen), exclude_seen=True)
-        keep = (ids[0] >= 0) & ~np.isin(ids[0], seen)
-        ids, scores = ids[0][keep][: int(n)], scores[0][keep][: int(n)]
+        ids, scores = top_unseen(model, user, row.indices)
         millis = (time.perf_counter() - started) * 1000
         reasons = because_of(row.indices, row.data, ids)
     left, right = st.columns([1, 2])
@@ -117,6 +143,10 @@ if mode == "a user in the data":
     st.caption("Items the user already has are never recommended. The score is the model's preference "
                "(higher = stronger); popularity is the item's number of interactions in the data. "
                + reasons_note(row.indices.size))
+    if compare:
+        with ui.guard("Recommending with the other models"):
+            side_by_side({entry.name: ids} | {name: top_unseen(ui.models()[name].model, user, row.indices)[0]
+                                              for name in compare})
 else:
     order = np.argsort(-popularity, kind="stable")
     options = order[:20_000].tolist()  # the most popular items; enough to build any demo profile
@@ -154,3 +184,11 @@ else:
         st.caption("Fold-in solves for the vector of a new user who liked these items, with the item vectors "
                    "frozen, then ranks every item by it: this is how a live service treats a new visitor. "
                    + reasons_note(len(picked)))
+        if compare:
+            with ui.guard("Folding the profile into the other models"):
+                profile = np.array(picked, np.int64)
+                lists = {entry.name: ids[keep]}
+                for name in compare:
+                    other_ids, _ = recommend_for_profile(ui.models()[name].model, profile, values, n=int(n))
+                    lists[name] = np.asarray(other_ids)[np.asarray(other_ids) >= 0]
+                side_by_side(lists)

@@ -232,6 +232,40 @@ def test_the_popularity_baseline_gives_no_personal_reasons():
     assert set(at.dataframe[1].value["because of"]) == {"—"}
 
 
+def test_recommendations_of_several_models_side_by_side():
+    at = new_app()
+    open_page(at, "pages/train_page.py")
+    at.selectbox(key="train_model").set_value("svd").run()
+    at.number_input(key="hp_svd_factors").set_value(16)
+    at.button(key="train_submit").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    open_page(at, "pages/recommend_page.py")
+    names = list(at.session_state["mfviz.models"])
+    main = at.selectbox(key="model_picker").value
+    other = next(name for name in names if name != main)
+    at.multiselect(key="rec_compare").set_value([other]).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    user = at.selectbox(key="rec_user").value
+    table = at.dataframe[2].value
+    assert list(table.columns) == [main, other] and len(table) == 10
+    assert list(table[main]) == list(at.dataframe[1].value["title"])
+    inter = at.session_state["mfviz.data"].interactions
+    seen = inter.matrix[user].indices
+    ids, _ = at.session_state["mfviz.models"][other].model.recommend([user], n=10 + seen.size)
+    expected = [i for i in ids[0] if i not in set(seen)][:10]
+    assert list(table[other]) == list(inter.titles[expected])
+    shared = len(set(table[main]) & set(table[other]))
+    caption = next(c.value for c in at.caption if "in every list" in c.value)
+    assert f"in every list ({shared} of 10)" in caption
+    popularity = np.diff(inter.matrix.tocsc().indptr)
+    assert f"{other} {popularity[expected].mean():,.0f}." in caption
+
+    at.radio(key="rec_mode").set_value("a profile I build").run()
+    at.multiselect(key="rec_profile").set_value([0, 3]).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert list(at.dataframe[2].value.columns) == [main, other]
+
+
 def test_malformed_upload_shows_a_message_not_an_exception():
     at = new_app()
     upload(at, "broken.csv", b"just one column\nno separators here\nnothing to map\n")
