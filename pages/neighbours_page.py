@@ -48,6 +48,21 @@ with right:
     st.dataframe(comparison.dot[[c for c in columns if c in comparison.dot.columns]], hide_index=True,
                  width="stretch", column_config={"score": st.column_config.NumberColumn(format="%.3f")})
 ui.show(figures.neighbour_popularity(comparison.cosine, comparison.dot, str(titles[item])))
+others = [name for name in ui.models() if name != entry.name and ui.models()[name].kind != "popularity"]
+if others:
+    compare = st.multiselect(
+        "Cosine neighbours side by side with", others, key="neighbours_compare", max_selections=3,
+        placeholder="other models of this session",
+        help="The same item's cosine neighbours in other models, next to this model's.")
+    if compare:
+        with ui.guard("Finding neighbours in the other models"):
+            lists = {entry.name: comparison.cosine["item"].to_numpy()}
+            for name in compare:
+                other = ui.models()[name].model
+                ids, _ = cache.neighbour_index(ui.models()[name].key, other.item_factors, "cosine").query(
+                    [int(item)], int(k))
+                lists[name] = ids[0][ids[0] >= 0]
+            ui.side_by_side(lists, titles, popularity, int(k))
 
 # ------------------------------------------------------------------ over many items
 st.subheader("Over many items")

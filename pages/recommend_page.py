@@ -102,22 +102,6 @@ def top_unseen(recommender, user: int, seen: np.ndarray) -> tuple[np.ndarray, np
     return ids[0][keep][: int(n)], scores[0][keep][: int(n)]
 
 
-def side_by_side(lists: dict[str, np.ndarray]) -> None:
-    """The models' lists as columns (rank = row), items that all of them recommend shaded."""
-    frame = pd.DataFrame({name: pd.Series(titles[ids]) for name, ids in lists.items()})
-    frame.index = np.arange(1, len(frame) + 1)
-    everywhere = set.intersection(*(set(ids.tolist()) for ids in lists.values()))
-    shared = set(titles[sorted(everywhere)].tolist())
-    st.markdown("**Side by side**")
-    st.dataframe(frame.style.map(lambda title: "background-color: #dcefd9" if title in shared else ""),
-                 width="stretch")
-    pairs = [f"{a} ∩ {b}: {len(set(lists[a].tolist()) & set(lists[b].tolist()))}"
-             for k, a in enumerate(lists) for b in list(lists)[k + 1:]]
-    means = [f"{name} {popularity[ids].mean():,.0f}" for name, ids in lists.items() if ids.size]
-    st.caption(f"Shaded: in every list ({len(everywhere)} of {int(n)}). Items two lists share: " + "; ".join(pairs)
-               + ". Mean popularity (interactions) of each list: " + "; ".join(means) + ".")
-
-
 if mode == "a user in the data":
     activity = summary.user_activity
     candidates = np.argsort(-activity, kind="stable")
@@ -145,8 +129,8 @@ if mode == "a user in the data":
                + reasons_note(row.indices.size))
     if compare:
         with ui.guard("Recommending with the other models"):
-            side_by_side({entry.name: ids} | {name: top_unseen(ui.models()[name].model, user, row.indices)[0]
-                                              for name in compare})
+            ui.side_by_side({entry.name: ids} | {name: top_unseen(ui.models()[name].model, user, row.indices)[0]
+                                                 for name in compare}, titles, popularity, int(n))
 else:
     order = np.argsort(-popularity, kind="stable")
     options = order[:20_000].tolist()  # the most popular items; enough to build any demo profile
@@ -191,4 +175,4 @@ else:
                 for name in compare:
                     other_ids, _ = recommend_for_profile(ui.models()[name].model, profile, values, n=int(n))
                     lists[name] = np.asarray(other_ids)[np.asarray(other_ids) >= 0]
-                side_by_side(lists)
+                ui.side_by_side(lists, titles, popularity, int(n))

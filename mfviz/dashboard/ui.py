@@ -8,6 +8,8 @@ import logging
 import re
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import streamlit as st
 
 from mfviz.dashboard import background, cache, state
@@ -214,3 +216,21 @@ def sidebar_status() -> None:
             st.caption("none yet: a quick default model, prepared in the background, appears as soon as a page needs one")
         for name, entry in entries.items():
             st.markdown(f"- {name} · {entry.fit_seconds:.1f}\u00a0s")  # no break before the unit
+
+
+def side_by_side(lists: dict, titles: np.ndarray, popularity: np.ndarray, n: int) -> None:
+    """Several models' item lists as columns (rank = row), items on every list shaded; underneath,
+    how many items each pair of lists shares and each list's mean popularity."""
+    frame = pd.DataFrame({name: pd.Series(titles[ids]) for name, ids in lists.items()})
+    frame.index = np.arange(1, len(frame) + 1)
+    everywhere = set.intersection(*(set(np.asarray(ids).tolist()) for ids in lists.values()))
+    shared = set(titles[sorted(everywhere)].tolist())
+    st.markdown("**Side by side**")
+    st.dataframe(frame.style.map(lambda title: "background-color: #dcefd9" if title in shared else ""),
+                 width="stretch")
+    names = list(lists)
+    pairs = [f"{a} ∩ {b}: {len(set(lists[a].tolist()) & set(lists[b].tolist()))}"
+             for k, a in enumerate(names) for b in names[k + 1:]]
+    means = [f"{name} {popularity[ids].mean():,.0f}" for name, ids in lists.items() if len(ids)]
+    st.caption(f"Shaded: in every list ({len(everywhere)} of {n}). Items two lists share: " + "; ".join(pairs)
+               + ". Mean popularity (interactions) of each list: " + "; ".join(means) + ".")

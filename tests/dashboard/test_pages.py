@@ -265,6 +265,16 @@ def test_recommendations_of_several_models_side_by_side():
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert list(at.dataframe[2].value.columns) == [main, other]
 
+    # the same item's cosine neighbours in both models (exact search on this small catalogue)
+    open_page(at, "pages/neighbours_page.py")
+    at.multiselect(key="neighbours_compare").set_value([other]).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    item, k = at.selectbox(key="neighbours_item").value, at.number_input(key="neighbours_k").value
+    table = next(d.value for d in at.dataframe if list(d.value.columns) == [main, other])
+    for name in (main, other):
+        ids, _ = at.session_state["mfviz.models"][name].model.similar_items([item], n=k, metric="cosine")
+        assert list(table[name]) == list(inter.titles[ids[0]])
+
 
 def test_malformed_upload_shows_a_message_not_an_exception():
     at = new_app()
