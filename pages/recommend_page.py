@@ -94,12 +94,12 @@ def item_table(items: np.ndarray, scores: np.ndarray | None = None,
     return frame
 
 
-def top_unseen(recommender, user: int, seen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def top_unseen(recommender, user: int) -> tuple[np.ndarray, np.ndarray]:
     """A user's top-n items by a model, leaving out everything the user has in the data (a model
     trained on a split only knows its training part)."""
-    ids, scores = recommender.recommend(np.array([user]), n=int(n) + len(seen), exclude_seen=True)
-    keep = (ids[0] >= 0) & ~np.isin(ids[0], seen)
-    return ids[0][keep][: int(n)], scores[0][keep][: int(n)]
+    ids, scores = recommender.recommend(np.array([user]), n=int(n), exclude=inter.matrix)
+    keep = ids[0] >= 0
+    return ids[0][keep], scores[0][keep]
 
 
 if mode == "a user in the data":
@@ -113,7 +113,7 @@ if mode == "a user in the data":
     history = history.sort_values(history.columns[1], ascending=False)
     with ui.guard("Recommending"):
         started = time.perf_counter()
-        ids, scores = top_unseen(model, user, row.indices)
+        ids, scores = top_unseen(model, user)
         millis = (time.perf_counter() - started) * 1000
         reasons = because_of(row.indices, row.data, ids)
     left, right = st.columns([1, 2])
@@ -127,9 +127,14 @@ if mode == "a user in the data":
     st.caption("Items the user already has are never recommended. The score is the model's preference "
                "(higher = stronger); popularity is the item's number of interactions in the data. "
                + reasons_note(row.indices.size))
+    st.download_button(f"Download every user's top {int(n)} by {entry.name} (CSV)",
+                       lambda: cache.recommendation_csv(entry.key, model, data.key, inter, int(n)),
+                       file_name=f"recommendations_top{int(n)}.csv", mime="text/csv", key="rec_csv",
+                       on_click="ignore", help="One row per user and rank: user_id, rank, item_id, title, score; "
+                       "items the user has in the data are left out.")
     if compare:
         with ui.guard("Recommending with the other models"):
-            ui.side_by_side({entry.name: ids} | {name: top_unseen(ui.models()[name].model, user, row.indices)[0]
+            ui.side_by_side({entry.name: ids} | {name: top_unseen(ui.models()[name].model, user)[0]
                                                  for name in compare}, titles, popularity, int(n))
 else:
     order = np.argsort(-popularity, kind="stable")

@@ -1,6 +1,7 @@
 """Analyses of trained factors: neighbours (cosine vs dot), projections, spectra, popularity bias, fold-in."""
 
 from mfviz.analysis.axes import genre_groups, taste_axis
+from mfviz.analysis.export import recommendation_table
 from mfviz.analysis.foldin import profile_contributions, recommend_for_profile
 from mfviz.analysis.neighbours import (
     NeighbourComparison,
@@ -48,6 +49,7 @@ __all__ = [
     "project",
     "projection_table",
     "recommend_for_profile",
+    "recommendation_table",
     "taste_axis",
     "warm_up",
 ]

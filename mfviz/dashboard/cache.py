@@ -252,6 +252,14 @@ def profile_contributions(model_key: str, _model, items: tuple, values: tuple | 
                          np.array(targets, np.int64), limit=100)
 
 
+@st.cache_data(show_spinner=False, max_entries=4)
+def recommendation_csv(model_key: str, _model, data_key: str, _interactions, n: int) -> bytes:
+    """Every user's top-n as CSV (mfviz.analysis.recommendation_table)."""
+    from mfviz.analysis import recommendation_table
+
+    return recommendation_table(_model, _interactions, n).to_csv(index=False).encode()
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def item_norms(model_key: str, _vectors: np.ndarray) -> np.ndarray:
     return np.linalg.norm(np.asarray(_vectors, np.float64), axis=1)

@@ -242,15 +242,22 @@ class Model:
             scores = scores + self.item_bias[items.ravel()]
         return scores.astype(np.float32).reshape(users.shape)
 
-    def recommend(self, users, n: int = 10, exclude_seen: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    def recommend(self, users, n: int = 10, exclude_seen: bool = True, exclude=None) -> tuple[np.ndarray, np.ndarray]:
         """Top-n item indices and scores for each user index: two (len(users), n) arrays, best
         first; -1 / -inf pad rows with fewer than n unseen items. Scores omit the per-user
-        constant (global mean + user bias), which does not change the order."""
+        constant (global mean + user bias), which does not change the order. `exclude_seen`
+        leaves out each user's training items; `exclude` (a users × items sparse matrix, e.g. the
+        whole dataset when the model saw only a training split) leaves out its rows' items instead."""
         self._require_fitted()
         users = np.atleast_1d(self._check_ids(users, self.n_users, "user"))
         n = self._check_n(n)
-        if exclude_seen and self.train_matrix is not None:
-            seen = self.train_matrix[users]
+        if exclude is not None:
+            exclude = sp.csr_matrix(exclude)
+            if exclude.shape != (self.n_users, self.n_items):
+                raise ModelError(f"exclude must be a {self.n_users} × {self.n_items} matrix (users × items), "
+                                 f"got {exclude.shape[0]} × {exclude.shape[1]}")
+        if exclude is not None or (exclude_seen and self.train_matrix is not None):
+            seen = (exclude if exclude is not None else self.train_matrix)[users]
             indptr, indices = seen.indptr.astype(np.int64), seen.indices.astype(np.int64)
         else:
             indptr, indices = np.zeros(1, np.int64), np.zeros(0, np.int64)

@@ -262,6 +262,14 @@ def test_upload_train_and_every_page_in_chromium(browser_page, server, tmp_path)
             if title != "Train":  # train.png was taken right after training, with the loss curve
                 page.wait_for_timeout(800)  # let Plotly finish drawing before the picture
                 page.screenshot(path=str(SHOTS / f"{slug}.png"))
+        # ---------------------------------------------------------------- every user's list, as CSV
+        with page.expect_download(timeout=WAIT_MS) as download:
+            page.get_by_role("button", name=re.compile("Download every user's top 10")).click()
+        exported = Path(download.value.path()).read_text().splitlines()
+        assert exported[0] == "user_id,rank,item_id,title,score"
+        if source == ML100K:  # every MovieLens 100K user has at least 10 unseen items
+            assert len(exported) - 1 == 10 * 943
+        assert not exceptions(page) and not errors(page), errors(page)
         # ---------------------------------------------------------------- stakeholder demo: fold-in
         page.get_by_text("a profile I build").click()
         after_action(page)
