@@ -246,6 +246,29 @@ def cmd_train(args: argparse.Namespace) -> dict[str, Any]:
             **_data_fields(data), **_training_fields(model), "output": str(path)}
 
 
+def cmd_recommend(args: argparse.Namespace) -> dict[str, Any]:
+    from mfviz.analysis import recommendation_table
+    from mfviz.models import load_model
+
+    model = load_model(args.model_file)
+    data = _load(args)
+    for kind, ids in (("user", data.user_ids), ("item", data.item_ids)):
+        known = getattr(model, f"{kind}_ids")
+        if known is not None and (len(known) != len(ids) or not np.array_equal(known.astype(str), ids.astype(str))):
+            raise DataError(f"{args.model_file} was trained on other {kind}s than {args.data} has "
+                            f"({len(known):,} vs {len(ids):,}, or in another order): recommend with the data "
+                            "it was trained on")
+    if (model.n_users, model.n_items) != (data.n_users, data.n_items):
+        raise DataError(f"{args.model_file} has {model.n_users:,} users × {model.n_items:,} items but "
+                        f"{args.data} has {data.n_users:,} × {data.n_items:,}: recommend with the data it was "
+                        "trained on")
+    table = recommendation_table(model, data, n=args.n)
+    table.to_csv(args.output, index=False)
+    _progress(args, f"wrote {len(table):,} rows to {args.output}")
+    return {"model": model.name, "model_file": str(args.model_file), **_data_fields(data), "n": args.n,
+            "rows": len(table), "output": str(args.output)}
+
+
 def cmd_info(args: argparse.Namespace) -> dict[str, Any]:
     data = _load(args)
     summary = data.summary()
@@ -328,7 +351,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="mfviz", description="Train and evaluate matrix-factorization recommenders.",
         epilog="Examples: mfviz info u.data | mfviz evaluate u.data --model als --factors 64 --json "
-               "| mfviz train u.data --model ials --output ials.npz")
+               "| mfviz train u.data --model ials --output ials.npz "
+               "| mfviz recommend u.data -m ials.npz -o recs.csv")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     data_options = _data_options()
 
@@ -367,6 +391,15 @@ def build_parser() -> argparse.ArgumentParser:
                        help="--random-state when not given (default 0)")
     _add_hyperparameters(train)
     train.set_defaults(run=cmd_train)
+
+    recommend = commands.add_parser(
+        "recommend", parents=[data_options], help="every user's top-n by a saved model, as CSV",
+        description="Load DATA and a model saved by `mfviz train` on it, and write every user's top-n "
+                    "(user_id, rank, item_id, title, score; the user's own items left out) as CSV.")
+    recommend.add_argument("--model-file", "-m", required=True, metavar="PATH", help="model file (.npz)")
+    recommend.add_argument("--n", type=int, default=10, metavar="N", help="items per user (default 10)")
+    recommend.add_argument("--output", "-o", required=True, metavar="PATH", help="CSV file to write")
+    recommend.set_defaults(run=cmd_recommend)
 
     models = commands.add_parser("models", help="list the models and their hyperparameters")
     models.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")

@@ -204,3 +204,31 @@ def test_other_commands_still_reject_unknown_options(tmp_path, capsys):
         main(["info", str(data), "--server.port", "8600"])
     assert exit_info.value.code == 2
     assert "unrecognized arguments: --server.port 8600" in capsys.readouterr().err
+
+
+def test_recommend_writes_every_users_top_n_from_a_saved_model(tmp_path, capsys):
+    from mfviz import load_interactions
+    from mfviz.analysis import recommendation_table
+
+    data = _write_csv(tmp_path / "r.csv")
+    model_file = tmp_path / "als.npz"
+    assert main(["train", str(data), "--model", "als", "--factors", "3", "--epochs", "2", "--output",
+                 str(model_file), "--quiet"]) == 0
+    capsys.readouterr()
+    out = tmp_path / "recs.csv"
+    assert main(["recommend", str(data), "--model-file", str(model_file), "--n", "4", "--output", str(out),
+                 "--json"]) == 0
+    result = _one_json_object(capsys.readouterr().out)
+    written = pd.read_csv(out)
+    expected = recommendation_table(load_model(model_file), load_interactions(data), n=4)
+    assert result["rows"] == len(written) == len(expected)
+    for column in ("user_id", "rank", "item_id"):
+        assert list(written[column].astype(str)) == list(expected[column].astype(str))
+    interactions = pd.read_csv(data)
+    seen = set(zip(interactions.user, interactions.item, strict=True))
+    assert not any((u, i) in seen for u, i in zip(written.user_id, written.item_id, strict=True))
+
+    other = _write_csv(tmp_path / "other.csv", seed=1)
+    pd.read_csv(other).head(150).to_csv(other, index=False)
+    assert main(["recommend", str(other), "--model-file", str(model_file), "--output", str(out)]) == 2
+    assert "recommend with the data it was trained on" in capsys.readouterr().err
