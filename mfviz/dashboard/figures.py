@@ -27,6 +27,23 @@ class Chart:
     trace_items: tuple = ()  # item indices of each trace's points, to map a selection back to items
 
 
+def log_ticks(*arrays) -> dict:
+    """Tick settings for a log axis over the given values: plain numbers at 1-2-5 steps (1 only
+    beyond four decades). Plotly's own log ticks label the steps between powers of ten with bare
+    digits ("… 5 6 7 100 2 3 …"), which reads as nonsense outside the first decade."""
+    values = np.concatenate([np.asarray(a, float).ravel() for a in arrays])
+    values = values[np.isfinite(values) & (values > 0)]
+    if values.size == 0:
+        return {}
+    low, high = values.min(), values.max()
+    steps = (1,) if high / low > 1e4 else (1, 2, 5)
+    ticks = [m * 10.0**e for e in range(int(np.floor(np.log10(low))), int(np.ceil(np.log10(high))) + 1)
+             for m in steps if low / 1.05 <= m * 10.0**e <= high * 1.05]
+    if len(ticks) < 2:  # within one 1-2-5 step: the two ends
+        ticks = [float(f"{low:.2g}"), float(f"{high:.2g}")]
+    return dict(type="log", tickmode="array", tickvals=ticks, ticktext=[f"{t:,.6g}" for t in ticks])
+
+
 def curve_points(x: np.ndarray, y: np.ndarray, points: int = 400) -> tuple[np.ndarray, np.ndarray]:
     """At most `points` evenly spaced points of a smooth curve, first and last kept, rounded to
     0.01: the chart looks the same and its payload is a fraction (sent on every page run)."""
@@ -265,7 +282,7 @@ def data_spectrum_chart(singular_values: np.ndarray, cumulative_energy: np.ndarr
             fig.add_vline(x=k, line_dash="dot", line_color="#777", annotation_text=f"{float(share):.0%}: k={k}")
     _layout(fig, "Spectrum of the interaction matrix", "component k (rank)", "singular value σk (log scale)",
             height=420, margin=dict(r=80))  # room for the right-hand energy axis
-    fig.update_layout(yaxis_type="log",
+    fig.update_layout(yaxis=log_ticks(singular_values),
                       yaxis2=dict(title="cumulative energy (% of ‖R‖²)", overlaying="y", side="right",
                                   type="linear", range=[0, 100], tickmode="linear", tick0=0, dtick=20,
                                   showgrid=False))
@@ -289,7 +306,7 @@ def model_spectra_chart(spectra: dict[str, np.ndarray], data_values: np.ndarray 
                                  name=name, marker=dict(size=4), line=dict(color=PALETTE[n % len(PALETTE)])))
     _layout(fig, "Spectra of the models' score matrices (P Qᵀ), scaled to σ1 = 1", "component k (rank)",
             "σk / σ1 (log scale, unitless)", height=420, legend="top" if len(spectra) <= 2 else "right")
-    fig.update_yaxes(type="log")
+    fig.update_yaxes(**log_ticks(*(trace.y for trace in fig.data)))
     caption = ("A flat curve spreads the model's signal over many directions; a steep one puts it in a "
                "few (often popularity). Regularization shrinks the tail: compare each model with the data.")
     return Chart(fig, caption)
@@ -381,7 +398,7 @@ def norm_popularity(norms: np.ndarray, popularity: np.ndarray, label: str) -> Ch
                             color=PALETTE[0]), hovertemplate="%{x:,} interactions, norm %{y:.3g}<extra></extra>"))
     _layout(fig, f"Item vector length against popularity ({label})", "interactions + 1 (count, log scale)",
             "item vector norm ‖qᵢ‖ (model units)", height=360)
-    fig.update_xaxes(type="log")
+    fig.update_xaxes(**log_ticks(popularity + 1))
     caption = ("An upward cloud means popular items get longer vectors, which is exactly what makes "
                "dot-product scores favour them.")
     return Chart(fig, caption)

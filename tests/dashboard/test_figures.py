@@ -141,3 +141,21 @@ def test_neighbour_lines_join_the_anchor_to_each_neighbour_and_selections_skip_t
     selection = {"points": [{"curve_number": line, "point_index": 1}, {"curve_number": line, "point_index": 2},
                             {"curve_number": len(names) - 1, "point_index": 0}]}
     assert figures.selected_items(chart, selection) == [1, 2]  # the gap (index 2) is no item
+
+
+@pytest.mark.parametrize("values, expected", [
+    ([48.0, 690.0], [50, 100, 200, 500]),
+    ([0.07, 1.0], [0.1, 0.2, 0.5, 1]),
+    ([1.0, 2_000_000.0], [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000]),
+    ([3.1, 3.9], [3.1, 3.9]),
+])
+def test_log_axes_are_labelled_with_plain_numbers_at_1_2_5_steps(values, expected):
+    ticks = figures.log_ticks(np.array(values))
+    assert ticks["type"] == "log"
+    np.testing.assert_allclose(ticks["tickvals"], expected)
+    assert ticks["ticktext"] == [f"{t:,.6g}" for t in expected]
+
+
+def test_log_ticks_ignore_zeros_and_empty_input():
+    assert figures.log_ticks(np.array([0.0, -1.0])) == {}
+    np.testing.assert_allclose(figures.log_ticks(np.array([0.0, 1.0, 10.0]))["tickvals"], [1, 2, 5, 10])
