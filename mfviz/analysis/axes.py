@@ -4,14 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from mfviz.analysis.neighbours import normalise_rows
 from mfviz.errors import DataError
-
-
-def unit_rows(vectors) -> np.ndarray:
-    """Rows scaled to length 1 in float64 (zero rows stay zero)."""
-    array = np.asarray(vectors, np.float64)
-    norms = np.linalg.norm(array, axis=1, keepdims=True)
-    return array / np.where(norms > 0, norms, 1.0)
 
 
 def taste_axis(vectors, left, right) -> np.ndarray:
@@ -20,7 +14,7 @@ def taste_axis(vectors, left, right) -> np.ndarray:
     +1 points the way the right group does on average and −1 the way the left one does. Directions
     only, as cosine neighbours see items: a popular item's long vector gets no extra reach.
     """
-    unit = unit_rows(vectors)
+    unit = normalise_rows(np.asarray(vectors, np.float64)).astype(np.float64)
     n = unit.shape[0]
     ends = []
     for name, rows in (("left", left), ("right", right)):

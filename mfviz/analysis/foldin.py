@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from mfviz.analysis.neighbours import normalise_rows
+
 
 def recommend_for_profile(model, items, values=None, n: int = 10) -> tuple[np.ndarray, np.ndarray]:
     """Top-n (item ids, scores) for a profile of item indices (optional ratings), via
@@ -34,9 +36,12 @@ def profile_contributions(model, items, values, targets, limit: int | None = Non
     factors = np.asarray(model.item_factors, np.float64)
     target_vectors = factors[np.asarray(targets, np.int64)]
     candidates = np.arange(items.size)
+    if target_vectors.shape[0] == 0:
+        return np.zeros((0, items.size))
     if limit is not None and items.size > limit:
         # One solve per left-out item: on a 737-item history that is 2 s for Funk SVD.
-        candidates = np.sort(np.argsort(-_max_cosine(factors[items], target_vectors), kind="stable")[:limit])
+        likeness = (normalise_rows(factors[items]) @ normalise_rows(target_vectors).T).max(axis=1)
+        candidates = np.sort(np.argsort(-likeness, kind="stable")[:limit])
 
     def scores(keep: np.ndarray) -> np.ndarray:
         return target_vectors @ model.fold_in(items[keep], values[keep]).astype(np.float64)
@@ -49,13 +54,3 @@ def profile_contributions(model, items, values, targets, limit: int | None = Non
         out[:, j] = whole - scores(keep)
         keep[j] = True
     return out
-
-
-def _max_cosine(rows: np.ndarray, targets: np.ndarray) -> np.ndarray:
-    """For every row, its highest cosine similarity to any target (0 for zero vectors)."""
-    def unit(a):
-        norms = np.linalg.norm(a, axis=1, keepdims=True)
-        return a / np.where(norms > 0, norms, 1)
-    if targets.shape[0] == 0:
-        return np.zeros(rows.shape[0])
-    return (unit(rows) @ unit(targets).T).max(axis=1)

@@ -130,3 +130,8 @@ def test_als_splits_a_score_exactly_into_profile_parts(biases, scale):
     np.testing.assert_allclose(parts, (T[targets] @ np.linalg.inv(A) @ F[items].T) * t, rtol=1e-6, atol=1e-9)
     np.testing.assert_allclose(parts.sum(1), Y[targets] @ model.fold_in(items, values), rtol=1e-4, atol=1e-5)
     assert (parts < 0).any() and (parts > 0).any()  # the 1- and 2-star ratings pull down
+
+
+def test_no_targets_no_work():
+    model = FunkSVD(factors=2, epochs=1, random_state=0).fit(ratings())
+    assert profile_contributions(model, np.arange(5), None, [], limit=2).shape == (0, 5)
