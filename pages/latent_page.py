@@ -13,9 +13,9 @@ NEIGHBOURS = 10  # lines drawn per metric from the chosen item
 
 def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray) -> tuple[np.ndarray, str, tuple]:
     """Coordinates, cache key and axis titles of the taste-axes map the user sets up here."""
-    from mfviz.analysis import genre_groups, taste_axis
+    from mfviz.analysis import taste_axis
 
-    groups = genre_groups(inter.items)
+    groups = cache.genre_groups(data.key, inter.items)
     ends = st.columns(3)
     if len(groups) >= 2:  # ends are genres: the average direction of their items
         names = list(groups)

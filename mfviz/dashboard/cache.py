@@ -260,6 +260,14 @@ def recommendation_csv(model_key: str, _model, data_key: str, _interactions, n: 
     return recommendation_table(_model, _interactions, n).to_csv(index=False).encode()
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def genre_groups(data_key: str, _items) -> dict:
+    """{genre: item rows}, largest first (mfviz.analysis.genre_groups), once per dataset."""
+    from mfviz.analysis import genre_groups as groups
+
+    return groups(_items)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def item_norms(model_key: str, _vectors: np.ndarray) -> np.ndarray:
     return np.linalg.norm(np.asarray(_vectors, np.float64), axis=1)
