@@ -130,6 +130,17 @@ selected = figures.selected_items(chart, event.selection if event else None)
 shown_columns = [c for c in ("item_id", "title", "genres", "popularity", "norm") if c in table.columns]
 if selected:
     st.subheader(f"{len(selected):,} selected items")
+    groups = cache.genre_groups(data.key, inter.items)
+    if groups:  # what the selection has in common, against the whole catalogue
+        from mfviz.analysis import group_shares
+
+        # Genres of at least 5% of the selection (so one stray item of a rare genre does not top the list)
+        # and at least 1.1 times as common as in the catalogue.
+        shares = [row for row in group_shares(groups, selected, len(table)) if row[1] >= 0.05 and row[1] >= 1.1 * row[2]]
+        st.markdown("Most over-represented genres: " + "; ".join(
+            f"**{name}** {inside:.0%} of the selection vs {overall:.0%} of all items ({inside / overall:.1f}×)"
+            for name, inside, overall in shares[:4]) + "." if shares else
+            "No genre is over-represented in the selection (each is as common as in the whole catalogue, or rarer).")
     picked = table.set_index("item").loc[selected, shown_columns].sort_values("popularity", ascending=False)
     st.dataframe(picked, hide_index=True, width="stretch")
 else:

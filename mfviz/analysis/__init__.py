@@ -1,6 +1,6 @@
 """Analyses of trained factors: neighbours (cosine vs dot), projections, spectra, popularity bias, fold-in."""
 
-from mfviz.analysis.axes import genre_groups, taste_axis
+from mfviz.analysis.axes import genre_groups, group_shares, taste_axis
 from mfviz.analysis.export import recommendation_table
 from mfviz.analysis.foldin import profile_contributions, recommend_for_profile
 from mfviz.analysis.neighbours import (
@@ -39,6 +39,7 @@ __all__ = [
     "exact_search",
     "genre_groups",
     "gini",
+    "group_shares",
     "long_tail_curve",
     "map_neighbours",
     "model_spectrum",

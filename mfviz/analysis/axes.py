@@ -50,3 +50,17 @@ def genre_groups(items, min_size: int = 1) -> dict[str, np.ndarray]:
             members.setdefault(name, []).append(row)
     ordered = sorted(members.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     return {name: np.array(rows, np.int64) for name, rows in ordered if len(rows) >= min_size}
+
+
+def group_shares(groups: dict[str, np.ndarray], selected, n_items: int) -> list[tuple[str, float, float]]:
+    """(group, share of the selected items in it, share of all n_items in it) for every group with
+    a selected item, most over-represented first (by the ratio of the two shares)."""
+    chosen = np.zeros(n_items, bool)
+    chosen[np.asarray(selected, np.int64)] = True
+    total = max(int(chosen.sum()), 1)
+    rows = []
+    for name, members in groups.items():
+        hits = int(chosen[members].sum())
+        if hits:
+            rows.append((name, hits / total, members.size / n_items))
+    return sorted(rows, key=lambda row: (-row[1] / row[2], -row[1], row[0]))

@@ -40,3 +40,14 @@ def test_genre_groups_from_lists_largest_first():
     np.testing.assert_array_equal(groups["Drama"], [0, 1])
     np.testing.assert_array_equal(groups["Comedy"], [4])
     assert genre_groups(pd.DataFrame({"title": ["a"]})) == {}
+
+
+def test_group_shares_by_hand():
+    from mfviz.analysis import group_shares
+
+    groups = {"Horror": np.array([0, 1, 2]), "Drama": np.array([2, 3, 4, 5, 6, 7]), "Comedy": np.array([8, 9])}
+    # 10 items; the selection {0, 1, 2, 3}: Horror 3/4 vs 3/10 (2.5×), Drama 2/4 vs 6/10 (0.83×)
+    shares = group_shares(groups, [0, 1, 2, 3], 10)
+    assert [name for name, _, _ in shares] == ["Horror", "Drama"]
+    assert shares[0][1:] == pytest.approx((0.75, 0.3))
+    assert shares[1][1:] == pytest.approx((0.5, 0.6))

@@ -300,6 +300,9 @@ def test_upload_train_and_every_page_in_chromium(browser_page, server, tmp_path)
             # the table of those items (its heading counts its rows; the grid draws on a canvas and its
             # hidden accessibility table holds only the rows near the view, so it cannot be counted)
             page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=WAIT_MS)
+            if (ML100K.parent / "u.item").is_file():  # genres known: what the selection has in common
+                page.locator("[data-testid='stMarkdownContainer']", has_text="over-represented").first \
+                    .wait_for(timeout=WAIT_MS)
         page.screenshot(path=str(tmp_path / "latent_space_selection.png"))
         settle(page)  # a click during a rerun can meet the button of the run being replaced
         with page.expect_download(timeout=WAIT_MS) as download:
