@@ -11,9 +11,10 @@ ui.header("Latent space", "Every item is a vector in the model's latent space; t
 NEIGHBOURS = 10  # lines drawn per metric from the chosen item
 
 
-def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray) -> tuple[np.ndarray, str, tuple]:
-    """Coordinates, cache key and axis titles of the taste-axes map the user sets up here."""
-    from mfviz.analysis import taste_axis
+def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray):
+    """Coordinates, cache key and axis titles of the taste-axes map the user sets up here, and the
+    chart of the users' own vectors on the same axis (drawn under the map)."""
+    from mfviz.analysis import axis_direction, cosines_with
 
     groups = cache.genre_groups(data.key, inter.items)
     ends = st.columns(3)
@@ -32,12 +33,14 @@ def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray) -> 
     up = ends[2].selectbox("Up", ["popularity", "vector length"], key="axis_up",
                            help="Popularity is drawn as log10(1 + interactions).")
     with ui.guard("Placing the items on the axis"):
-        x = taste_axis(vectors, *rows)
+        direction = axis_direction(vectors, *rows)
+    x = cosines_with(vectors, direction)
+    users = figures.users_on_axis(cosines_with(entry.model.user_factors, direction), label(left), label(right))
     y = np.log10(1 + popularity) if up == "popularity" else norms
     axis_titles = (f"← {label(left)} · · · {label(right)} → (cosine with the axis)",
                    "popularity (log10 of 1 + interactions)" if up == "popularity" else "vector length (norm)")
     key = f"{entry.key}|{data.key}|axes|{left}|{right}|{up}"
-    return np.column_stack([x, y]).astype(np.float32), key, axis_titles
+    return np.column_stack([x, y]).astype(np.float32), key, axis_titles, users
 
 
 data = ui.current_data()
@@ -60,9 +63,9 @@ vectors = entry.model.item_factors
 with ui.guard("Reading the data"):
     summary = cache.summary(data.key, inter)
 norms = np.linalg.norm(vectors, axis=1)
-axes = None
+axes = users = None
 if method == "Axes":
-    coords, projection_key, axes = axis_map(vectors, norms, summary.item_popularity)
+    coords, projection_key, axes, users = axis_map(vectors, norms, summary.item_popularity)
     made = "instant"
 else:
     with ui.guard("Projecting the item vectors"):
@@ -117,6 +120,8 @@ chart = figures.latent_scatter(table, colour, highlight, method=method,
                                continuous=colour in ("popularity", "norm"), anchor=anchor, neighbours=neighbours,
                                axes=axes)
 event = ui.show(chart, key="latent_map", on_select="rerun", selection_mode=("lasso", "box"))
+if users is not None:  # the Axes map's companion: where the users lean on the same axis
+    ui.show(users)
 
 cards = st.columns(3)
 cards[0].metric("Neighbourhood preservation", f"{score:.0%}",

@@ -1,6 +1,6 @@
 """Analyses of trained factors: neighbours (cosine vs dot), projections, spectra, popularity bias, fold-in."""
 
-from mfviz.analysis.axes import genre_groups, group_shares, taste_axis
+from mfviz.analysis.axes import axis_direction, cosines_with, genre_groups, group_shares, taste_axis
 from mfviz.analysis.export import recommendation_table
 from mfviz.analysis.foldin import profile_contributions, recommend_for_profile
 from mfviz.analysis.neighbours import (
@@ -33,8 +33,10 @@ __all__ = [
     "PopularityReport",
     "Projection",
     "Spectrum",
+    "axis_direction",
     "bias_table",
     "compare_neighbours",
+    "cosines_with",
     "data_spectrum",
     "exact_search",
     "genre_groups",

@@ -8,12 +8,9 @@ from mfviz.analysis.neighbours import normalise_rows
 from mfviz.errors import DataError
 
 
-def taste_axis(vectors, left, right) -> np.ndarray:
-    r"""Cosine of every row of `vectors` with the axis from group `left` to group `right` (row indices):
-    :math:`a = \bar u_{right} - \bar u_{left}`, the difference of the groups' mean unit vectors, so
-    +1 points the way the right group does on average and −1 the way the left one does. Directions
-    only, as cosine neighbours see items: a popular item's long vector gets no extra reach.
-    """
+def axis_direction(vectors, left, right) -> np.ndarray:
+    r"""The unit vector of the axis from group `left` to group `right` (row indices of `vectors`):
+    :math:`a = \bar u_{right} - \bar u_{left}`, the difference of the groups' mean unit vectors."""
     unit = normalise_rows(np.asarray(vectors, np.float64)).astype(np.float64)
     n = unit.shape[0]
     ends = []
@@ -30,7 +27,20 @@ def taste_axis(vectors, left, right) -> np.ndarray:
     if length < 1e-12:
         raise DataError("the two ends of the axis point the same way on average (the same items?): "
                         "pick two groups that differ")
-    return unit @ (axis / length)
+    return axis / length
+
+
+def taste_axis(vectors, left, right) -> np.ndarray:
+    """Cosine of every row of `vectors` with `axis_direction(vectors, left, right)`: +1 points the
+    way the right group does on average and −1 the way the left one does. Directions only, as
+    cosine neighbours see items: a popular item's long vector gets no extra reach."""
+    return cosines_with(vectors, axis_direction(vectors, left, right))
+
+
+def cosines_with(vectors, direction: np.ndarray) -> np.ndarray:
+    """Cosine of every row of `vectors` with a unit `direction` (0 for zero rows), e.g. user vectors
+    with an axis found among the items: models score users and items in one space."""
+    return normalise_rows(np.asarray(vectors, np.float64)).astype(np.float64) @ direction
 
 
 def genre_groups(items, min_size: int = 1) -> dict[str, np.ndarray]:

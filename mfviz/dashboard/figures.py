@@ -192,6 +192,24 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
     return Chart(fig, caption, tuple(trace_items))
 
 
+LEANING = 0.2  # |cosine| beyond which a user counts as leaning to one end of a taste axis
+
+
+def users_on_axis(cosines: np.ndarray, left: str, right: str) -> Chart:
+    """Histogram of the users' cosines with a taste axis (users and items share the model's space)."""
+    cosines = np.asarray(cosines, float)
+    fig = go.Figure(go.Histogram(x=cosines, nbinsx=40, marker_color=PALETTE[0],
+                                 hovertemplate="cosine %{x}: %{y:,} users<extra></extra>"))
+    _layout(fig, "Users along the same axis", f"← {left} · · · {right} → (cosine of the user's vector with the axis)",
+            "users (count)", height=300)
+    towards_right = float(np.mean(cosines > LEANING)) if cosines.size else 0.0
+    towards_left = float(np.mean(cosines < -LEANING)) if cosines.size else 0.0
+    caption = (f"{towards_right:.0%} of users lean towards {right} and {towards_left:.0%} towards {left} (cosine "
+               f"beyond ±{LEANING:g}); the rest sit in between. A single hump means the axis is a matter of degree; "
+               "two humps, two camps of users.")
+    return Chart(fig, caption)
+
+
 def _neighbour_traces(fig: go.Figure, table: pd.DataFrame, anchor: int, neighbours: dict[str, np.ndarray]
                       ) -> list[np.ndarray]:
     """Lines from the anchor to its cosine and dot neighbours, rings on them, a star on the anchor;

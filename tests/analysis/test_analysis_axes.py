@@ -51,3 +51,13 @@ def test_group_shares_by_hand():
     assert [name for name, _, _ in shares] == ["Horror", "Drama"]
     assert shares[0][1:] == pytest.approx((0.75, 0.3))
     assert shares[1][1:] == pytest.approx((0.5, 0.6))
+
+
+def test_users_are_placed_on_the_items_axis_by_their_cosine():
+    from mfviz.analysis import axis_direction, cosines_with
+
+    items = np.array([[1.0, 0.0], [0.0, 2.0]])
+    direction = axis_direction(items, [0], [1])
+    np.testing.assert_allclose(direction, [-1 / np.sqrt(2), 1 / np.sqrt(2)], atol=1e-7)
+    users = np.array([[0.0, 5.0], [3.0, 0.0], [1.0, 1.0], [0.0, 0.0]])
+    np.testing.assert_allclose(cosines_with(users, direction), [1 / np.sqrt(2), -1 / np.sqrt(2), 0, 0], atol=1e-7)

@@ -175,6 +175,15 @@ def test_the_map_on_taste_axes_places_items_by_the_chosen_genres():
         assert y == pytest.approx(np.log10(1 + np.diff(inter.matrix.tocsc().indptr)[item]), abs=1e-5)
     # the planted genres separate: Romance films lean right, Horror films left
     assert expected[groups["Romance"]].mean() > 0.3 > -0.3 > expected[groups["Horror"]].mean()
+    # under the map, the users on the same axis: a histogram of their vectors' cosines with it
+    users = entry.model.user_factors.astype(np.float64)
+    users_expected = (users / np.maximum(np.linalg.norm(users, axis=1, keepdims=True), 1e-30)) @ (
+        axis / np.linalg.norm(axis))
+    histogram = json.loads(at.get("plotly_chart")[1].proto.spec)["data"][0]
+    np.testing.assert_allclose(np.sort(plotly_array(histogram["x"])), np.sort(users_expected), atol=1e-5)
+    right, left = np.mean(users_expected > 0.2), np.mean(users_expected < -0.2)
+    assert any(c.value.startswith(f"{right:.0%} of users lean towards Romance and {left:.0%} towards Horror")
+               for c in at.caption)
     at.selectbox(key="axis_right").set_value("Horror").run()  # both ends the same: a message, no traceback
     assert not at.exception
     assert at.error and "pick two groups that differ" in at.error[0].value
