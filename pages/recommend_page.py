@@ -42,7 +42,7 @@ COLUMNS = {"title": st.column_config.TextColumn(width="medium"),
 
 
 def because_of(items: np.ndarray, values: np.ndarray | None, targets: np.ndarray) -> tuple[list[str], np.ndarray]:
-    """For each target, the profile item adding most to its score and how much (leave-one-out fold-ins)."""
+    """For each target, the profile item adding most to its score and how much (see reasons_note)."""
     if targets.size == 0 or items.size == 0:
         return [""] * targets.size, np.full(targets.size, np.nan)
     contributions = cache.profile_contributions(
