@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from mfviz.analysis.neighbours import normalise_rows
 from mfviz.errors import DataError
@@ -44,22 +45,19 @@ def cosines_with(vectors, direction: np.ndarray) -> np.ndarray:
 
 
 def genre_groups(items, min_size: int = 1) -> dict[str, np.ndarray]:
-    """{genre: item rows carrying it}, largest group first, from an item table's `genres` column
-    (a list per item, as `Interactions.items` holds them); empty without such a column."""
+    """{genre: item rows carrying it}, largest group first (ties by name), from an item table's
+    `genres` column (a list per item, as `Interactions.items` holds them, or one name); empty
+    without such a column."""
     if items is None or "genres" not in getattr(items, "columns", ()):
         return {}
-    members: dict[str, list[int]] = {}
-    for row, genres in enumerate(items["genres"].to_numpy()):
-        if isinstance(genres, list | tuple | np.ndarray):
-            names = genres
-        elif genres is None or genres != genres:  # None or NaN: no genre
-            continue
-        else:
-            names = [genres]
-        for name in dict.fromkeys(map(str, names)):
-            members.setdefault(name, []).append(row)
-    ordered = sorted(members.items(), key=lambda kv: (-len(kv[1]), kv[0]))
-    return {name: np.array(rows, np.int64) for name, rows in ordered if len(rows) >= min_size}
+    genres = pd.Series(items["genres"].to_numpy(), index=np.arange(len(items)))
+    # one row per (item, genre): lists, tuples and arrays explode, a single name stays, missing values drop
+    pairs = genres.explode().dropna().astype(str)
+    pairs = pairs[~pd.MultiIndex.from_arrays([pairs.index, pairs.to_numpy()]).duplicated()]  # listed twice: once
+    rows = pd.Series(pairs.index.to_numpy(np.int64), index=pairs.to_numpy()).groupby(level=0).agg(
+        lambda r: np.sort(r.to_numpy()))
+    ordered = sorted(rows.items(), key=lambda kv: (-kv[1].size, kv[0]))
+    return {name: members for name, members in ordered if members.size >= min_size}
 
 
 def group_shares(groups: dict[str, np.ndarray], selected, n_items: int) -> list[tuple[str, float, float]]:
