@@ -9,6 +9,7 @@ ui.header("Latent space", "Every item is a vector in the model's latent space; t
           "vectors into two dimensions so that items the model finds alike land close together.")
 
 NEIGHBOURS = 10  # lines drawn per metric from the chosen item
+DIMENSIONS_LISTED = 12  # rows of the table under the Dimensions map
 
 
 def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray):
@@ -37,22 +38,59 @@ def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray):
     x = cosines_with(vectors, direction)
     users = figures.users_on_axis(cosines_with(entry.model.user_factors, direction), label(left), label(right))
     y = np.log10(1 + popularity) if up == "popularity" else norms
-    axis_titles = (f"← {label(left)} · · · {label(right)} → (cosine with the axis)",
-                   "popularity (log10 of 1 + interactions)" if up == "popularity" else "vector length (norm)")
+    axes = figures.MapAxes(
+        "Items along the axes you chose", f"← {label(left)} · · · {label(right)} → (cosine with the axis)",
+        "popularity (log10 of 1 + interactions)" if up == "popularity" else "vector length (norm)",
+        "Left to right: the cosine of each item's vector with the direction from the left group's average "
+        "direction to the right group's (−1 = like the left group, +1 = like the right). Drag a lasso around a "
+        "region to list its items below.")
     key = f"{entry.key}|{data.key}|axes|{left}|{right}|{up}"
-    return np.column_stack([x, y]).astype(np.float32), key, axis_titles, users
+    return np.column_stack([x, y]).astype(np.float32), key, axes, users
+
+
+def dimension_map():
+    """Coordinates, cache key, axes and end items of the map on two of the model's principal
+    dimensions (the singular directions of its scores), and the dimensions themselves."""
+    from mfviz.analysis import dimension_ends
+
+    with ui.guard("Finding the model's dimensions"):
+        dims = cache.dimensions(entry.key, entry.model)
+    share = dims.energy_share
+    count = share.size
+    if count == 0:
+        st.info("This model scores every item 0 for every user (all its vectors are zero): it has no dimensions "
+                "to show. Retrain it or pick another model.", icon="🧭")
+        st.stop()
+    name = lambda d: f"dimension {d + 1} ({share[d]:.1%} of the score energy)"  # noqa: E731
+    picks = st.columns(2)
+    across = picks[0].selectbox("Across →", range(count), index=0, key="dims_x", format_func=name)
+    up = picks[1].selectbox("Up ↑", range(count), index=min(1, count - 1), key="dims_y", format_func=name)
+    coords = dims.item_coords[:, [across, up]].astype(np.float32)
+    ends = {}  # the two items at each end of each dimension shown, with where their title goes
+    for d, places in ((up, ("top center", "bottom center")), (across, ("middle left", "middle right"))):
+        for rows, place in zip(dimension_ends(dims.item_coords[:, d], 2), places, strict=True):
+            ends.update(dict.fromkeys(rows.tolist(), place))
+    axes = figures.MapAxes(
+        f"Items on the model's dimensions {across + 1} and {up + 1}", f"{name(across)} →", f"{name(up)} →",
+        "The model's dimensions are the strongest patterns in its scores (user · item), strongest first: an "
+        "item's score for a user is the sum over dimensions of the item's coordinate times the user's, so items "
+        "far out on one side of a dimension go to the users far out on the same side. The titles are the items "
+        "at the ends of the two dimensions shown; the table below lists the ends of the strongest ones.")
+    key = f"{entry.key}|{data.key}|dims|{across}|{up}"
+    return coords, key, axes, ends, dims
 
 
 data = ui.current_data()
 inter = data.interactions
 titles = inter.titles
-top = st.columns([2, 1.5, 2])
+top = st.columns([1.8, 2.2, 1.6])
 with top[0]:
     entry = ui.model_picker()
-method = top[1].radio("Map", ["UMAP", "PCA", "Axes"], horizontal=True, key="latent_method",
+method = top[1].radio("Map", ["UMAP", "PCA", "Axes", "Dimensions"], horizontal=True, key="latent_method",
                       help="UMAP keeps local neighbourhoods (clusters); PCA keeps the largest global directions "
                            "and is instant; Axes: you say what left–right means (e.g. Horror → Romance) and what "
-                           "up means (popularity or vector length).")
+                           "up means (popularity or vector length); Dimensions: two of the model's own strongest "
+                           "dimensions (the singular directions of its scores), with what lies at their ends.")
 with st.expander("Map settings (UMAP)"):
     n_neighbors = st.slider("UMAP neighbours", 5, 100, background.UMAP_NEIGHBOURS, key="latent_neighbours",
                             help="Small values show fine local structure, large values the global shape.")
@@ -63,9 +101,13 @@ vectors = entry.model.item_factors
 with ui.guard("Reading the data"):
     summary = cache.summary(data.key, inter)
 norms = np.linalg.norm(vectors, axis=1)
-axes = users = None
+axes = users = dims = None
+labelled = {}
 if method == "Axes":
     coords, projection_key, axes, users = axis_map(vectors, norms, summary.item_popularity)
+    made = "instant"
+elif method == "Dimensions":
+    coords, projection_key, axes, labelled, dims = dimension_map()
     made = "instant"
 else:
     with ui.guard("Projecting the item vectors"):
@@ -118,10 +160,23 @@ if anchor is not None:
 
 chart = figures.latent_scatter(table, colour, highlight, method=method,
                                continuous=colour in ("popularity", "norm"), anchor=anchor, neighbours=neighbours,
-                               axes=axes)
+                               axes=axes, labelled=labelled)
 event = ui.show(chart, key="latent_map", on_select="rerun", selection_mode=("lasso", "box"))
 if users is not None:  # the Axes map's companion: where the users lean on the same axis
     ui.show(users)
+if dims is not None:  # the Dimensions map's companion: what lies at the ends of each dimension
+    from mfviz.analysis import describe_dimensions
+
+    st.subheader("What the strongest dimensions mean")
+    described = describe_dimensions(dims, titles, cache.genre_groups(data.key, inter.items), n_dims=DIMENSIONS_LISTED)
+    st.dataframe(described, hide_index=True, width="stretch", column_config={
+        "energy": st.column_config.ProgressColumn("energy", format="percent", min_value=0.0,
+                                                  max_value=float(described["energy"].max()),
+                                                  help="Share of the model's score energy (‖P Qᵀ‖², Σσ²) "
+                                                       "this dimension carries.")})
+    st.caption("Each row: the items with the largest (+) and smallest (−) coordinate on the dimension and, when "
+               "the data has genres, the genres at least 1.5× as common among the 10% of items at that end as in "
+               "the whole catalogue. The sign of a dimension is arbitrary; its two ends are what it contrasts.")
 
 cards = st.columns(3)
 cards[0].metric("Neighbourhood preservation", f"{score:.0%}",

@@ -1,6 +1,13 @@
-"""Analyses of trained factors: neighbours (cosine vs dot), projections, spectra, popularity bias, fold-in."""
+"""Analyses of trained factors: neighbours (cosine vs dot), projections, spectra, principal dimensions, popularity
+bias, fold-in."""
 
 from mfviz.analysis.axes import axis_direction, cosines_with, genre_groups, group_shares, taste_axis
+from mfviz.analysis.dimensions import (
+    Dimensions,
+    describe_dimensions,
+    dimension_ends,
+    principal_dimensions,
+)
 from mfviz.analysis.export import recommendation_table
 from mfviz.analysis.foldin import profile_contributions, recommend_for_profile
 from mfviz.analysis.neighbours import (
@@ -28,6 +35,7 @@ from mfviz.analysis.projection import (
 from mfviz.analysis.spectrum import Spectrum, data_spectrum, model_spectrum
 
 __all__ = [
+    "Dimensions",
     "NeighbourComparison",
     "NeighbourIndex",
     "PopularityReport",
@@ -38,6 +46,8 @@ __all__ = [
     "compare_neighbours",
     "cosines_with",
     "data_spectrum",
+    "describe_dimensions",
+    "dimension_ends",
     "exact_search",
     "genre_groups",
     "gini",
@@ -48,6 +58,7 @@ __all__ = [
     "neighbour_popularity_summary",
     "neighbourhood_preservation",
     "popularity_report",
+    "principal_dimensions",
     "profile_contributions",
     "project",
     "projection_table",

@@ -116,6 +116,13 @@ def model_spectrum(model_key: str, _model) -> np.ndarray:
     return np.asarray(analysis.model_spectrum(_model.user_factors, _model.item_factors))
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def dimensions(model_key: str, _model):
+    from mfviz import analysis
+
+    return analysis.principal_dimensions(_model.user_factors, _model.item_factors)
+
+
 @st.cache_data(show_spinner="Projecting item vectors…", max_entries=16)
 def projection(model_key: str, _vectors: np.ndarray, method: str, n_neighbors: int, min_dist: float):
     from mfviz import analysis

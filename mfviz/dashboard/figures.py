@@ -27,6 +27,16 @@ class Chart:
     trace_items: tuple = ()  # item indices of each trace's points, to map a selection back to items
 
 
+@dataclass(frozen=True)
+class MapAxes:
+    """Title, axis titles and caption of a map whose axes mean something (taste axes, a model's
+    dimensions), instead of a projection's arbitrary ones."""
+    title: str
+    x: str
+    y: str
+    caption: str
+
+
 def log_ticks(*arrays) -> dict:
     """Tick settings for a log axis over the given values: plain numbers at 1-2-5 steps (1 only
     beyond four decades). Plotly's own log ticks label the steps between powers of ten with bare
@@ -135,11 +145,13 @@ def model_comparison(results: pd.DataFrame, metric: str) -> Chart:
 # ------------------------------------------------------------------------------ Latent space
 def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None = None,
                    method: str = "UMAP", continuous: bool = True, anchor: int | None = None,
-                   neighbours: dict[str, np.ndarray] | None = None, axes: tuple[str, str] | None = None) -> Chart:
+                   neighbours: dict[str, np.ndarray] | None = None, axes: MapAxes | None = None,
+                   labelled: dict[int, str] | None = None) -> Chart:
     """Items as points of the 2-D map; `table` has x, y, item, title and the colour column.
     With `anchor` and `neighbours` ({"cosine": items, "dot": items}), lines join the anchor item
-    to its latent-space neighbours, so one sees where the map put them. `axes` (x title, y title)
-    names the directions of a map whose axes mean something (taste axes) instead of a projection's."""
+    to its latent-space neighbours, so one sees where the map put them. `axes` names the directions
+    of a map whose axes mean something instead of a projection's; `labelled` ({item: Plotly text
+    position, e.g. "top center"}) items get their title written next to their point."""
     scatter = go.Scattergl if len(table) > WEBGL_ABOVE else go.Scatter
     hover = "<b>%{customdata[0]}</b><br>" + colour + ": %{customdata[1]}<extra></extra>"
     fig = go.Figure()
@@ -167,6 +179,13 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
                 marker=dict(size=5, opacity=0.75,
                             color="#c8c8c8" if group == "other" else GROUP_PALETTE[n % len(GROUP_PALETTE)])))
             trace_items.append(part["item"].to_numpy())
+    if labelled:
+        part = _uncluttered(table, labelled)
+        fig.add_trace(go.Scatter(x=part["x"], y=part["y"], mode="text", name="titles", showlegend=False,
+                                 text=part["title"].astype(str),
+                                 textposition=[labelled[i] for i in part["item"].tolist()],
+                                 textfont=dict(size=11, color="#333333"), hoverinfo="skip"))
+        trace_items.append(part["item"].to_numpy())
     if highlight:
         part = table[table["item"].isin(highlight)]
         fig.add_trace(go.Scatter(x=part["x"], y=part["y"], mode="markers+text", name="search hits",
@@ -185,11 +204,23 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
                    "and drag a lasso (or pick the box tool) around a region to list its items below. "
                    "Distances between far-apart clusters mean little in UMAP.")
     else:
-        _layout(fig, "Items along the axes you chose", *axes, height=height, dragmode="lasso", legend="right")
-        caption = ("Left to right: the cosine of each item's vector with the direction from the left group's "
-                   "average direction to the right group's (−1 = like the left group, +1 = like the right). "
-                   "Drag a lasso around a region to list its items below.")
+        _layout(fig, axes.title, axes.x, axes.y, height=height, dragmode="lasso", legend="right")
+        caption = axes.caption
     return Chart(fig, caption, tuple(trace_items))
+
+
+def _uncluttered(table: pd.DataFrame, labelled: dict[int, str], gap: float = 0.06) -> pd.DataFrame:
+    """The rows of the labelled items, leaving out each one whose point lies within `gap` of the
+    map's width and height of an item labelled before it (their titles would overlap)."""
+    part = table[table["item"].isin(list(labelled))].set_index("item").loc[
+        [i for i in labelled if i in set(table["item"].tolist())]].reset_index()
+    span = np.array([np.ptp(table["x"].to_numpy(float)), np.ptp(table["y"].to_numpy(float))])
+    points = part[["x", "y"]].to_numpy(float) / np.where(span > 0, span, 1.0)
+    kept = []
+    for row, point in enumerate(points):
+        if all(np.max(np.abs(point - points[other])) > gap for other in kept):
+            kept.append(row)
+    return part.iloc[kept]
 
 
 LEANING = 0.2  # |cosine| beyond which a user counts as leaning to one end of a taste axis

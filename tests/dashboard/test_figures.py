@@ -159,3 +159,14 @@ def test_log_axes_are_labelled_with_plain_numbers_at_1_2_5_steps(values, expecte
 def test_log_ticks_ignore_zeros_and_empty_input():
     assert figures.log_ticks(np.array([0.0, -1.0])) == {}
     np.testing.assert_allclose(figures.log_ticks(np.array([0.0, 1.0, 10.0]))["tickvals"], [1, 2, 5, 10])
+
+
+def test_titles_written_on_the_map_leave_out_those_that_would_overlap():
+    table = pd.DataFrame({"item": [0, 1, 2, 3], "x": [0.0, 0.01, 1.0, 0.5], "y": [0.0, 0.02, 1.0, 0.5],
+                          "title": ["a", "b", "c", "d"], "genre": ["g"] * 4})
+    chart = figures.latent_scatter(table, "genre", continuous=False,
+                                   labelled={1: "top center", 0: "top center", 2: "middle left"})
+    text = next(t for t in chart.figure.data if t.mode == "text")
+    # item 0 is within 6% of the map's size of item 1, labelled first: left out
+    assert list(text.text) == ["b", "c"] and list(text.textposition) == ["top center", "middle left"]
+    assert chart.trace_items[-1].tolist() == [1, 2]

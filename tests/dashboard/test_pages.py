@@ -189,6 +189,51 @@ def test_the_map_on_taste_axes_places_items_by_the_chosen_genres():
     assert at.error and "pick two groups that differ" in at.error[0].value
 
 
+def test_the_map_on_the_models_dimensions_and_what_lies_at_their_ends():
+    from mfviz.analysis import describe_dimensions, genre_groups, principal_dimensions
+
+    at = new_app()
+    open_page(at, "pages/latent_page.py")
+    at.radio(key="latent_method").set_value("Dimensions").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    inter = at.session_state["mfviz.data"].interactions
+    entry = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value]
+    dims = principal_dimensions(entry.model)
+    # the options name each dimension's share of the score energy
+    assert at.selectbox(key="dims_x").options[0] == f"dimension 1 ({dims.energy_share[0]:.1%} of the score energy)"
+    at.selectbox(key="dims_x").set_value(2).run()
+    at.selectbox(key="dims_y").set_value(4).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    titles = inter.titles
+    drawn, written = {}, set()
+    for trace in spec["data"]:
+        if trace.get("mode") == "text":  # the titles written at the ends of the two dimensions
+            written |= set(trace["text"])
+            continue
+        for title, x, y in zip((c[0] for c in trace["customdata"]), plotly_array(trace["x"]),
+                               plotly_array(trace["y"]), strict=True):
+            drawn[title] = (x, y)
+    for item in range(0, len(titles), 97):
+        assert drawn[str(titles[item])] == pytest.approx((dims.item_coords[item, 2], dims.item_coords[item, 4]), abs=1e-5)
+    ends, extremes = set(), set()
+    for d in (2, 4):
+        order = np.argsort(dims.item_coords[:, d])
+        ends |= {str(titles[i]) for i in (*order[:2], *order[-2:])}
+        extremes |= {str(titles[order[0]]), str(titles[order[-1]])}
+    # two items at each end of both dimensions, less any too close to one written before it
+    assert written <= ends and len(written) >= 4
+    assert {str(titles[i]) for i in np.argsort(dims.item_coords[:, 4])[[0, -1]]} <= written  # "up" goes first
+    assert spec["layout"]["xaxis"]["title"]["text"].startswith("dimension 3 (")
+    # under the map, the table of the strongest dimensions, as the analysis describes them
+    table = at.dataframe[0].value
+    expected = describe_dimensions(dims, titles, genre_groups(inter.items), n_dims=12)
+    assert table["+ end"].tolist() == expected["+ end"].tolist()
+    assert table["dimension"].tolist() == list(range(1, 13))
+    # the demo's planted genres show: every one of the five strongest dimensions has a genre at an end
+    assert all(row["+ end genres"] != "—" or row["− end genres"] != "—" for _, row in table.head(5).iterrows())
+
+
 def test_taste_axes_between_two_items_when_the_data_has_no_genres():
     rng = np.random.default_rng(0)
     rows = "\n".join(f"{u},{i},{rng.integers(1, 6)}" for u in range(60) for i in rng.choice(40, 12, replace=False))

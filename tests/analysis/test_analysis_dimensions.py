@@ -1,0 +1,104 @@
+"""Principal dimensions of a model's scores against a dense SVD of P Qᵀ and hand-computed cases."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+
+from mfviz.analysis import describe_dimensions, dimension_ends, principal_dimensions
+from mfviz.errors import DataError
+
+
+@pytest.mark.parametrize("shape", [(40, 25, 6), (7, 30, 5), (30, 4, 8)])
+def test_dimensions_are_the_singular_directions_of_the_score_matrix(shape):
+    n_users, n_items, f = shape
+    rng = np.random.default_rng(1)
+    users, items = rng.normal(size=(n_users, f)), rng.normal(size=(n_items, f))
+    scores = users @ items.T
+    dims = principal_dimensions(users, items)
+    left, values, right_t = np.linalg.svd(scores)  # the independent, dense answer
+    rank = min(shape)
+    np.testing.assert_allclose(dims.singular_values, values[:rank], rtol=1e-10)
+    # the rotated factors still give every score
+    np.testing.assert_allclose(dims.user_coords @ dims.item_coords.T, scores, atol=1e-10)
+    # each item column is √σ_d times the d-th right singular vector, up to sign
+    for d in range(rank):
+        expected = right_t[d] * np.sqrt(values[d])
+        sign = np.sign(expected @ dims.item_coords[:, d])
+        np.testing.assert_allclose(dims.item_coords[:, d], sign * expected, atol=1e-10)
+        np.testing.assert_allclose(dims.user_coords[:, d], sign * left[:, d] * np.sqrt(values[d]), atol=1e-10)
+        # sign rule: the item coordinate of largest magnitude is positive
+        assert dims.item_coords[np.argmax(np.abs(dims.item_coords[:, d])), d] > 0
+    np.testing.assert_allclose(dims.energy_share, values[:rank] ** 2 / np.sum(values**2), rtol=1e-10)
+
+
+def test_a_rank_deficient_model_has_fewer_dimensions_than_factors():
+    rng = np.random.default_rng(2)
+    users = rng.normal(size=(20, 2)) @ rng.normal(size=(2, 5))  # rank 2 in 5 columns
+    items = rng.normal(size=(15, 5))
+    dims = principal_dimensions(users, items)
+    assert dims.item_coords.shape == (15, 2) and dims.user_coords.shape == (20, 2)
+    np.testing.assert_allclose(dims.user_coords @ dims.item_coords.T, users @ items.T, atol=1e-9)
+    empty = principal_dimensions(np.zeros((4, 3)), np.ones((5, 3)))
+    assert empty.item_coords.shape == (5, 0) and empty.singular_values.size == 0
+
+
+def test_truncated_svd_dimensions_are_its_own_factors():
+    from mfviz.models import TruncatedSVD
+
+    rng = np.random.default_rng(3)
+    matrix = (rng.random((60, 40)) < 0.2) * rng.integers(1, 6, (60, 40)).astype(float)
+    model = TruncatedSVD(factors=5).fit(sp.csr_matrix(matrix))
+    dims = principal_dimensions(model)
+    np.testing.assert_allclose(dims.singular_values, model.singular_values, rtol=1e-5)
+    for d in range(5):  # item_factors = V, so dimension d is column d scaled by √σ_d, up to sign
+        column = model.item_factors[:, d] * np.sqrt(model.singular_values[d])
+        assert abs(column @ dims.item_coords[:, d]) == pytest.approx(column @ column, rel=1e-4)
+
+
+def test_a_planted_contrast_is_found_with_its_two_ends():
+    # every user likes either the first five items or the last five; item 10 is neutral
+    items = np.array([[1.0, 0.0]] * 5 + [[-1.0, 0.0]] * 5 + [[0.0, 0.1]])
+    users = np.array([[1.0, 0.0], [-1.0, 0.0], [0.5, 1.0]])
+    dims = principal_dimensions(users, items)
+    high, low = dimension_ends(dims.item_coords[:, 0], 5)
+    assert {frozenset(high.tolist()), frozenset(low.tolist())} == {frozenset(range(5)), frozenset(range(5, 10))}
+    titles = [f"t{i}" for i in range(11)]
+    groups = {"A": np.arange(5), "B": np.arange(5, 10), "N": np.array([10])}
+    table = describe_dimensions(dims, titles, groups, n_dims=5, n_titles=2, end_share=5 / 11)
+    assert list(table.columns) == ["dimension", "energy", "+ end genres", "− end genres", "+ end", "− end"]
+    assert len(table) == 2 and table["dimension"].tolist() == [1, 2]
+    assert table["energy"].sum() == pytest.approx(1.0)
+    first = table.iloc[0]
+    # the five A items are 11/5 = 2.2× as common at their end as in the catalogue
+    assert {first["+ end genres"], first["− end genres"]} == {"A (2.2×)", "B (2.2×)"}
+    plus = "t0 · t1" if first["+ end genres"].startswith("A") else "t5 · t6"
+    assert first["+ end"] == plus
+    # the second dimension puts the neutral item at one end
+    assert "t10" in table.iloc[1]["+ end"] + table.iloc[1]["− end"]
+    no_genres = describe_dimensions(dims, titles, {}, n_dims=1)
+    assert list(no_genres.columns) == ["dimension", "energy", "+ end", "− end"] and len(no_genres) == 1
+
+
+def test_dimension_ends_by_hand():
+    high, low = dimension_ends(np.array([0.5, -2.0, 3.0, 0.0, 3.0]), 2)
+    assert high.tolist() == [2, 4] and low.tolist() == [1, 3]
+    high, low = dimension_ends(np.array([1.0]), 3)
+    assert high.tolist() == [0] and low.tolist() == [0]
+
+
+def test_bad_factors_give_a_clear_message():
+    with pytest.raises(DataError, match="same number of columns"):
+        principal_dimensions(np.ones((3, 2)), np.ones((4, 3)))
+    with pytest.raises(DataError, match="NaN or infinite"):
+        principal_dimensions(np.full((3, 2), np.nan), np.ones((4, 2)))
+
+
+def test_describe_reads_genres_from_an_item_table():
+    from mfviz.analysis import genre_groups
+
+    items = pd.DataFrame({"genres": [["X"], ["X"], ["Y"], ["Y"]]})
+    dims = principal_dimensions(np.array([[1.0], [-1.0]]), np.array([[2.0], [1.0], [-1.0], [-2.0]]))
+    row = describe_dimensions(dims, list("abcd"), genre_groups(items), end_share=0.5).iloc[0]
+    assert (row["+ end"], row["− end"]) == ("a · b", "d · c")
+    assert (row["+ end genres"], row["− end genres"]) == ("X (2.0×)", "Y (2.0×)")
