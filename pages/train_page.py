@@ -17,6 +17,10 @@ with ui.guard("Listing the models"):
     from mfviz.models import MODELS
 
 # ------------------------------------------------------------------ settings
+def cls_label(kind: str) -> str:
+    return MODELS[kind].label
+
+
 FEEDBACK = {"explicit": "made for explicit ratings", "implicit": "made for implicit feedback",
             "any": "works on either kind of feedback"}
 job = st.session_state.get(state.TRAINING)
@@ -62,6 +66,16 @@ with st.form("train_form"):
                 name, min_value=float(spec.low) if spec.low is not None else None,
                 max_value=float(spec.high) if spec.high is not None else None, value=float(spec.default),
                 format="%.4g", step=float(spec.default) / 10 or 0.01, help=spec.help, key=key))
+    st.markdown("**Sweep** (optional): one model per value of a hyperparameter, all on the same split")
+    w1, w2 = st.columns([1, 2])
+    swept = w1.selectbox("Vary", [None, *training.sweepable(kind)], key=f"sweep_{kind}",
+                         format_func=lambda name: "nothing: train one model" if name is None else name,
+                         help="Trains one model per value (the other hyperparameters as set above) and "
+                              "charts the test metrics against the values.")
+    sweep_text = w2.text_input(
+        "Values", key=f"sweep_values_{kind}", placeholder="e.g. 8, 16, 32, 64 (blank: around the value above)",
+        help=f"Up to {training.MAX_SWEEP} numbers separated by commas. Blank: ¼, ½, 1, 2 and 4 times the value "
+             "set above for whole-number settings, 0.1, 0.3, 1, 3 and 10 times it otherwise.")
     st.markdown("**Evaluation split**")
     s1, s2, s3, s4 = st.columns(4)
     methods = {"random": "random interactions", "user": "a share of each user's history",
@@ -83,17 +97,22 @@ if submitted and not running:
         size = 0.0 if method == "none" else float(test_size)
         train, test = training.split_data(inter, method, size, int(seed))
         training.make_model(kind, params)  # validates hyperparameters before the thread starts
+        sweep = (swept, training.sweep_values(kind, swept, sweep_text, params)) if swept else None
     label = f"{cls.label} (f={params['factors']})" if "factors" in params else cls.label
     split_words = "none" if method == "none" else f"{method} {size:.0%} test"
     job = training.TrainingJob(kind=kind, label=label, params=params, train=train, test=test, k=int(k),
-                               data_key=data.key, split=split_words).start()
+                               data_key=data.key, split=split_words, sweep=sweep).start()
     st.session_state[state.TRAINING] = job
 
 # ------------------------------------------------------------------ live progress
 def draw(job: training.TrainingJob, live: bool) -> None:
     """Progress bar and loss curve of a job; while `live`, redrawn until the job has finished."""
     with st.container(border=True):
-        st.markdown(f"**Training {job.label}**")
+        variants = job.variants
+        if job.sweep:
+            st.markdown(f"**Sweep of {job.sweep[0]}: {len(variants)} models of {cls_label(job.kind)}**")
+        else:
+            st.markdown(f"**Training {job.label}**")
         if live and st.button("Stop after this epoch", key="stop_training"):
             job.stop()
         bar = st.progress(0.0)
@@ -105,20 +124,28 @@ def draw(job: training.TrainingJob, live: bool) -> None:
             total = job.expected_epochs
             elapsed = (job.finished_at or time.perf_counter()) - job.started
             done_words = " · stopped early" if job.stop_event.is_set() and finished else ""
-            if total:
-                text = f"epoch {len(epochs)} of {total} · {elapsed:.1f} s{done_words}"
-                bar.progress(1.0 if finished else min(len(epochs) / total, 1.0), text=text)
-            else:
-                bar.progress(1.0 if finished else 0.5, text=f"{len(epochs)} epochs · {elapsed:.1f} s")
-            if epochs and len(epochs) != drawn:
+            current = min(job.current, len(variants) - 1)
+            which = f"model {current + 1} of {len(variants)}: {variants[current][0]} · " if job.sweep else ""
+            share = min(len(epochs) / total, 1.0) if total else 0.5
+            bar.progress(1.0 if finished else (current + share) / len(variants),
+                         text=f"{which}epoch {len(epochs)}{f' of {total}' if total else ''} · {elapsed:.1f} s"
+                              f"{done_words}")
+            if epochs and (current, len(epochs)) != drawn:
                 with chart_slot.container():
-                    ui.show(figures.loss_curve(epochs, job.label), key=f"loss_{id(job)}_{len(epochs)}")
-                drawn = len(epochs)
+                    ui.show(figures.loss_curve(epochs, variants[current][0]),
+                            key=f"loss_{id(job)}_{current}_{len(epochs)}")
+                drawn = (current, len(epochs))
             if finished or not live:
                 break
             time.sleep(0.25)
         if job.error:
             st.error(job.error, icon=":material/error:")
+        if job.sweep and job.entries and job.done:
+            best = training.best_entry(job.entries)
+            stopped = " (stopped early)" if job.stop_event.is_set() else ""
+            st.success(f"Trained {len(job.entries)} models in {sum(e.fit_seconds for e in job.entries):.2f} s"
+                       f"{stopped}; the best on the test set, **{best.name}**, is now the model the analysis pages "
+                       "show. The chart below compares them.", icon=":material/check_circle:")
         elif job.entry is not None:
             stopped = " (stopped early)" if job.entry.stopped_early else ""
             st.success(f"Trained **{job.entry.name}** in {job.entry.fit_seconds:.2f} s{stopped}; it is now the "
@@ -129,8 +156,7 @@ job = st.session_state.get(state.TRAINING)
 if job is not None:
     draw(job, live=True)
     st.session_state.pop(state.TRAINING, None)
-    if job.entry is not None and not job.error:
-        ui.add_model(job.entry)
+    ui.add_trained(job)  # what finished, even when a later model of a sweep failed
     st.session_state[state.LAST_TRAINING] = job
     st.rerun()  # redraw the page (results table, sidebar) with the new model and the form enabled
 elif st.session_state.get(state.LAST_TRAINING) is not None:
@@ -161,6 +187,13 @@ if metric_columns and len(results) >= 1:
     preferred = next((c for c in metric_columns if c.startswith("ndcg")), metric_columns[0])
     metric = st.selectbox("Compare by", metric_columns, index=metric_columns.index(preferred), key="compare_metric")
     ui.show(figures.model_comparison(results.dropna(subset=[metric]), metric))
+    sweep = st.session_state.get(state.LAST_SWEEP)
+    swept_entries = [entries[name] for name in (sweep[1] if sweep else ()) if name in entries]
+    if len(swept_entries) >= 2 and all(metric in e.metrics for e in swept_entries):
+        name = sweep[0]
+        ui.show(figures.sweep_chart(name, [e.params[name] for e in swept_entries],
+                                    [e.metrics[metric] for e in swept_entries],
+                                    [e.fit_seconds for e in swept_entries], metric))
 
 # ------------------------------------------------------------------ save / load
 left, right = st.columns(2)

@@ -120,16 +120,22 @@ def loss_curve(epochs: list[tuple[int, float, float]], label: str) -> Chart:
     return Chart(fig, caption)
 
 
+LABELLED_MODELS = 4  # the comparison chart writes names next to this many points at most
+
+
 def model_comparison(results: pd.DataFrame, metric: str) -> Chart:
     """Quality against fit time, one point per model."""
     fig = go.Figure()
     rows = zip(results["model"], results["fit_seconds"], results[metric], strict=True)
+    labelled = len(results) <= LABELLED_MODELS  # more names than that overlap: a legend instead
     for n, (model, seconds, value) in enumerate(rows):
-        fig.add_trace(go.Scatter(x=[seconds], y=[value], mode="markers+text",
+        fig.add_trace(go.Scatter(x=[seconds], y=[value], mode="markers+text" if labelled else "markers",
                                  text=[model], textposition="top center", name=model,
+                                 hovertemplate=f"{model}<br>%{{x:.2f}} s · {metric} %{{y:.4f}}<extra></extra>",
                                  marker=dict(size=14, color=PALETTE[n % len(PALETTE)])))
     _layout(fig, f"{metric} against training time", "fit time (seconds)", f"{metric} (test set)",
-            height=340, showlegend=False)
+            height=340 if labelled else max(340, 120 + 24 * len(results)), showlegend=not labelled,
+            legend="right")
     values = pd.to_numeric(results[metric], errors="coerce").dropna()
     if len(values):  # room for the labels above the points
         low, high = float(values.min()), float(values.max())
@@ -139,6 +145,32 @@ def model_comparison(results: pd.DataFrame, metric: str) -> Chart:
     lower_better = metric.lower().startswith(("rmse", "mae"))
     corner = "bottom left" if lower_better else "top left"
     caption = f"Each point is a model of this session; the best trade-off sits in the {corner} corner."
+    return Chart(fig, caption)
+
+
+def sweep_chart(name: str, values: list, scores: list, seconds: list, metric: str) -> Chart:
+    """A sweep's test metric (left axis) and fit time (right axis) against the swept values."""
+    order = np.argsort(np.asarray(values, float), kind="stable")
+    x = np.asarray(values, float)[order]
+    y, t = np.asarray(scores, float)[order], np.asarray(seconds, float)[order]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers", name=metric, marker=dict(size=9, color=PALETTE[0]),
+                             hovertemplate=f"{name} = %{{x:.4g}}<br>{metric} %{{y:.4f}}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=x, y=t, mode="lines+markers", name="fit time (s)", yaxis="y2",
+                             line=dict(dash="dot", color=PALETTE[5]), marker=dict(size=7, color=PALETTE[5]),
+                             hovertemplate=f"{name} = %{{x:.4g}}<br>fit %{{y:.2f}} s<extra></extra>"))
+    _layout(fig, f"Sweep of {name}: {metric} on the test set", name, f"{metric} (test set)", height=340,
+            margin=dict(r=80))  # room for the right axis' title
+    fig.update_layout(yaxis2=dict(title="fit time (seconds)", overlaying="y", side="right", showgrid=False,
+                                  rangemode="tozero", tickmode="auto", nticks=5))  # its own round ticks
+    # Ticks at the swept values; on a log axis when they grow by factors (8, 16, 32, ...), so equal
+    # ratios get equal steps.
+    fig.update_xaxes(tickmode="array", tickvals=x, ticktext=[f"{v:g}" for v in x],
+                     type="log" if x.min() > 0 and x.max() / x.min() >= 8 else "linear")
+    lower_better = metric.lower().startswith(("rmse", "mae"))
+    best = x[int(np.argmin(y) if lower_better else np.argmax(y))]
+    caption = (f"The solid line is the test {metric} ({'lower' if lower_better else 'higher'} is better; best at "
+               f"{name} = {best:g}), the dotted one the fit time: where the solid line flattens, more buys nothing.")
     return Chart(fig, caption)
 
 

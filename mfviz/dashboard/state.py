@@ -17,6 +17,7 @@ MODELS = "mfviz.models"  # dict display name -> ModelEntry, trained on DATA, in 
 ACTIVE_MODEL = "mfviz.active_model"  # display name of the model the analysis pages show
 TRAINING = "mfviz.training"  # the running TrainingJob, if any
 LAST_TRAINING = "mfviz.last_training"  # the finished job whose loss curve the Train page still shows
+LAST_SWEEP = "mfviz.last_sweep"  # (hyperparameter, names of the models) of the last sweep, for its chart
 TRAIN_KIND = "mfviz.train_kind"  # the model last picked on the Train page
 PROFILE = "mfviz.profile"  # item indices picked on the Recommend page
 UPLOAD_KEY = "mfviz.upload_key"  # hash of the last upload + mapping parsed, to parse each once

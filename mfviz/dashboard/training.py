@@ -39,6 +39,61 @@ def evaluate(model, train, test, k: int) -> dict:
             if isinstance(value, int | float) and key not in ("n_users", "n_items", "nnz", "fit_seconds")}
 
 
+MAX_SWEEP = 8  # models one sweep may train
+
+
+def sweepable(kind: str) -> list[str]:
+    """The numeric hyperparameters of a model kind (what a sweep can vary)."""
+    from mfviz.models import MODELS
+
+    return [name for name, spec in MODELS[kind].params.items()
+            if spec.choices is None and type(spec.default) in (int, float)]
+
+
+def sweep_values(kind: str, name: str, text: str, base: dict) -> list:
+    """The values a sweep of hyperparameter `name` trains with: the numbers in `text` (commas or
+    spaces between them), or, when it is blank, the value in `base` times ¼, ½, 1, 2, 4 (integers)
+    or 0.1, 0.3, 1, 3, 10 (reals). Sorted, without repeats; each checked as the model would."""
+    from mfviz.models import MODELS
+
+    spec = MODELS[kind].params[name]
+    centre = base.get(name, spec.default)
+    if text.strip():
+        words = text.replace(",", " ").split()
+        try:
+            values = [float(word) for word in words]
+        except ValueError:
+            raise ModelError(f"sweep values must be numbers separated by commas, e.g. “8, 16, 32”; got “{text.strip()}”"
+                             ) from None
+        if spec.default is not None and isinstance(spec.default, int):
+            if any(not v.is_integer() for v in values):
+                raise ModelError(f"{name} takes whole numbers; got “{text.strip()}”")
+    else:
+        steps = (0.25, 0.5, 1, 2, 4) if isinstance(centre, int) else (0.1, 0.3, 1, 3, 10)
+        values = [centre * step for step in steps]
+        if spec.high is not None:  # e.g. a share capped at 0.5: keep the steps that fit
+            values = [v for v in values if v <= spec.high]
+    cast = int if isinstance(spec.default, int) else float
+    values = sorted({cast(round(v)) if cast is int else v for v in values})
+    if len(values) < 2:
+        raise ModelError(f"a sweep needs at least two different values of {name}; got {values}")
+    if len(values) > MAX_SWEEP:
+        raise ModelError(f"a sweep trains at most {MAX_SWEEP} models; {len(values)} values of {name} were given")
+    for value in values:
+        make_model(kind, {**base, name: value})  # the model's own bounds, in its own words
+    return values
+
+
+def best_entry(entries: list) -> ModelEntry | None:
+    """The entry with the best test NDCG, else the lowest test RMSE, else the last one."""
+    for key, sign in (("ndcg", -1.0), ("rmse", 1.0)):
+        scored = [(sign * value, n) for n, e in enumerate(entries) for k, value in e.metrics.items()
+                  if k.split("@")[0] == key]
+        if scored:
+            return entries[min(scored)[1]]
+    return entries[-1] if entries else None
+
+
 def make_model(kind: str, params: dict):
     from mfviz.models import MODELS
 
@@ -49,8 +104,9 @@ def make_model(kind: str, params: dict):
 
 @dataclass
 class TrainingJob:
-    """One fit running in a background thread, so the page can redraw progress every few tenths
-    of a second, survive a page switch, and stop at the next epoch when asked."""
+    """One fit — or a sweep: one fit per value of a hyperparameter, on the same split — running in a
+    background thread, so the page can redraw progress every few tenths of a second, survive a page
+    switch, and stop at the next epoch when asked (a stopped sweep trains no further models)."""
 
     kind: str
     label: str
@@ -60,9 +116,11 @@ class TrainingJob:
     k: int
     data_key: str
     split: str
-    epochs: list = field(default_factory=list)  # (epoch, loss, seconds)
+    sweep: tuple[str, list] | None = None  # (hyperparameter, its values)
+    epochs: list = field(default_factory=list)  # (epoch, loss, seconds) of the model in training
     error: str | None = None
-    entry: ModelEntry | None = None
+    entries: list = field(default_factory=list)  # the models trained so far
+    current: int = 0  # index of the model in training (a sweep's)
     started: float = field(default_factory=time.perf_counter)
     finished_at: float | None = None
     stop_event: threading.Event = field(default_factory=threading.Event)
@@ -78,8 +136,23 @@ class TrainingJob:
         return self.thread is not None and not self.thread.is_alive()
 
     @property
+    def entry(self) -> ModelEntry | None:
+        """The model trained (the last one of a sweep)."""
+        return self.entries[-1] if self.entries else None
+
+    @property
+    def variants(self) -> list[tuple[str, dict]]:
+        """(label, hyperparameters) of every model this job trains."""
+        if self.sweep is None:
+            return [(self.label, self.params)]
+        name, values = self.sweep
+        short = "f" if name == "factors" else name
+        return [(f"{self.label.split(' (')[0]} ({short}={value:g})", {**self.params, name: value})
+                for value in values]
+
+    @property
     def expected_epochs(self) -> int | None:
-        epochs = self.params.get("epochs")
+        epochs = self.variants[min(self.current, len(self.variants) - 1)][1].get("epochs")
         return int(epochs) if epochs else None
 
     def stop(self) -> None:
@@ -91,14 +164,18 @@ class TrainingJob:
 
     def _run(self) -> None:
         try:
-            model = make_model(self.kind, self.params)
-            model.fit(self.train, callback=self._progress)
-            metrics = evaluate(model, self.train, self.test, self.k)
-            self.entry = ModelEntry(
-                name=self.label, model=model, kind=self.kind, params=dict(self.params),
-                key=model_hash(model, self.data_key), data_key=self.data_key, metrics=metrics,
-                fit_seconds=float(getattr(model, "fit_seconds", 0.0)), epochs=len(self.epochs),
-                split=self.split, stopped_early=self.stop_event.is_set())
+            for n, (label, params) in enumerate(self.variants):
+                if n and self.stop_event.is_set():
+                    break
+                self.current, self.epochs = n, []
+                model = make_model(self.kind, params)
+                model.fit(self.train, callback=self._progress)
+                metrics = evaluate(model, self.train, self.test, self.k)
+                self.entries.append(ModelEntry(
+                    name=label, model=model, kind=self.kind, params=dict(params),
+                    key=model_hash(model, self.data_key), data_key=self.data_key, metrics=metrics,
+                    fit_seconds=float(getattr(model, "fit_seconds", 0.0)), epochs=len(self.epochs),
+                    split=self.split, stopped_early=self.stop_event.is_set()))
         except (DataError, ModelError) as exc:
             self.error = str(exc)
         except Exception as exc:  # noqa: BLE001 - shown as a message, never as a traceback

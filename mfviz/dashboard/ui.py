@@ -143,17 +143,32 @@ def models() -> dict[str, ModelEntry]:
     return {name: entry for name, entry in entries.items() if entry.data_key == data.key}
 
 
-def add_model(entry: ModelEntry, activate: bool = True) -> ModelEntry:
+def add_model(entry: ModelEntry, activate: bool = True, precompute: bool = True) -> ModelEntry:
     entries = st.session_state.setdefault(state.MODELS, {})
     if not entry.auto:
         entry.name = state.unique_name(entry.name, entries)
     entries[entry.name] = entry
     data = st.session_state.get(state.DATA)
-    if data is not None and data.key == entry.data_key:
+    if precompute and data is not None and data.key == entry.data_key:
         background.after_new_model(entry, data)
     if activate:
         st.session_state[state.ACTIVE_MODEL] = entry.name
     return entry
+
+
+def add_trained(job) -> None:
+    """Add the models a finished training job made. Of a sweep's, the best on the test set becomes
+    the model the pages show (and the only one whose analyses are worked out ahead), and the sweep
+    is remembered for its chart."""
+    from mfviz.dashboard.training import best_entry
+
+    if not job.entries:
+        return
+    best = best_entry(job.entries) if job.sweep else job.entries[-1]
+    for entry in job.entries:
+        add_model(entry, activate=entry is best, precompute=entry is best)
+    if job.sweep:
+        st.session_state[state.LAST_SWEEP] = (job.sweep[0], [entry.name for entry in job.entries])
 
 
 def ensure_model() -> None:
@@ -191,11 +206,12 @@ def model_picker(label: str = "Model", key: str = "model_picker", factor_models_
 
 # ------------------------------------------------------------------------------ sidebar
 def collect_finished_training() -> None:
-    """Add the model of a training job that finished while the user was on another page."""
+    """Add the models of a training job that finished while the user was on another page (one that
+    failed stays for the Train page to report)."""
     job = st.session_state.get(state.TRAINING)
-    if job is not None and job.done and job.entry is not None and not job.error:
+    if job is not None and job.done and job.entries and not job.error:
         st.session_state.pop(state.TRAINING, None)
-        add_model(job.entry)
+        add_trained(job)
 
 
 def sidebar_status() -> None:

@@ -39,6 +39,7 @@ def test_every_builder_labels_its_figure():
         figures.group_lift_chart({"iALS": pd.DataFrame({"group": ["niche", "blockbuster"], "lift": [0.5, 0.1]})}),
         figures.recommendation_lorenz({"iALS": rng.integers(0, 10, 100)}),
         figures.norm_popularity(rng.random(100), rng.integers(0, 50, 100), "iALS"),
+        figures.sweep_chart("factors", [16, 8, 128], [0.2, 0.1, 0.25], [1.0, 0.5, 4.0], "ndcg@10"),
     ]
     for chart in charts:
         assert_labelled(chart)
@@ -170,3 +171,14 @@ def test_titles_written_on_the_map_leave_out_those_that_would_overlap():
     # item 0 is within 6% of the map's size of item 1, labelled first: left out
     assert list(text.text) == ["b", "c"] and list(text.textposition) == ["top center", "middle left"]
     assert chart.trace_items[-1].tolist() == [1, 2]
+
+
+def test_the_comparison_names_a_few_models_on_the_chart_and_many_in_a_legend():
+    def chart(n):
+        return figures.model_comparison(pd.DataFrame({"model": [f"m{i}" for i in range(n)],
+                                                      "fit_seconds": np.arange(n, dtype=float),
+                                                      "ndcg@10": np.linspace(0.1, 0.2, n)}), "ndcg@10").figure
+    few, many = chart(4), chart(6)
+    assert all(t.mode == "markers+text" for t in few.data) and few.layout.showlegend is False
+    assert all(t.mode == "markers" for t in many.data) and many.layout.showlegend is True
+    assert [t.name for t in many.data] == [f"m{i}" for i in range(6)]

@@ -393,6 +393,46 @@ def test_train_a_small_model_then_every_page():
     assert "f=8" in at.selectbox(key="model_picker").value
 
 
+def test_a_sweep_trains_one_model_per_value_and_charts_the_metric_against_it():
+    from mfviz import evaluation
+    from mfviz.models import TruncatedSVD
+
+    at = new_app()
+    open_page(at, "pages/train_page.py")
+    at.selectbox(key="train_model").set_value("svd").run()
+    at.selectbox(key="sweep_svd").set_value("factors")
+    at.text_input(key="sweep_values_svd").input("32, 4, 8")
+    at.button(key="train_submit").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    names = ["Truncated SVD (f=4)", "Truncated SVD (f=8)", "Truncated SVD (f=32)"]
+    assert all(name in session_models(at) for name in names)
+    # each model is what training it alone on the same split gives
+    inter = at.session_state["mfviz.data"].interactions
+    train, test = evaluation.split(inter, method="random", test_size=0.2, seed=0)
+    expected = [evaluation.evaluate(TruncatedSVD(factors=f).fit(train), train, test, k=10)["ndcg@10"] for f in (4, 8, 32)]
+    table = at.dataframe[0].value.set_index("model")
+    assert table.loc[names, "ndcg@10"].tolist() == pytest.approx(expected, abs=1e-4)
+    # the best on the test set becomes the model the pages show
+    assert at.session_state["mfviz.active_model"] == names[int(np.argmax(expected))]
+    success = next(s.value for s in at.success if "Trained 3 models" in s.value)
+    assert names[int(np.argmax(expected))] in success
+    # the sweep chart: the metric of "Compare by" against the swept values, fit times on the right axis
+    spec = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    assert spec["layout"]["title"]["text"] == "Sweep of factors: ndcg@10 on the test set"
+    metric, seconds = spec["data"]
+    assert plotly_array(metric["x"]).tolist() == [4, 8, 32]
+    assert spec["layout"]["xaxis"]["type"] == "log"  # values 8× apart: equal ratios, equal steps
+    assert spec["layout"]["xaxis"]["ticktext"] == ["4", "8", "32"]
+    np.testing.assert_allclose(plotly_array(metric["y"]), expected, atol=1e-4)
+    assert seconds["yaxis"] == "y2" and len(plotly_array(seconds["y"])) == 3
+    # values that are not numbers: a message, nothing trained, no traceback
+    at.text_input(key="sweep_values_svd").input("4, many")
+    at.button(key="train_submit").click().run()
+    assert not at.exception
+    assert at.error and "numbers separated by commas" in at.error[0].value
+    assert len([m for m in session_models(at) if m.startswith("Truncated SVD")]) == 3
+
+
 def test_page_files_are_not_named_like_their_url_paths():
     """Streamlit 1.67 serves a deep link such as /spectrum on a fresh server as pages/spectrum.py
     alone (its legacy multipage mode), skipping app.py's router, layout and sidebar. app.py

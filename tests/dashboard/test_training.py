@@ -51,3 +51,64 @@ def test_a_bad_hyperparameter_becomes_a_message():
     job = run(make_job({"factors": 0}))
     assert job.entry is None
     assert "factors" in job.error and "0" in job.error
+
+
+def test_a_sweep_trains_one_model_per_value_on_the_same_split():
+    from mfviz import evaluation
+    from mfviz.models import ALS
+
+    data = small_data()
+    train, test = evaluation.split(data, method="random", test_size=0.2, seed=0)
+    params = {"factors": 4, "epochs": 3, "random_state": 0}
+    job = run(make_job(params, label="ALS (f=4)", train=train, test=test, sweep=("factors", [2, 6])))
+    assert job.error is None
+    assert [e.name for e in job.entries] == ["ALS (f=2)", "ALS (f=6)"]
+    assert [e.params["factors"] for e in job.entries] == [2, 6] and job.entry is job.entries[-1]
+    for entry, factors in zip(job.entries, (2, 6), strict=True):
+        alone = ALS(factors=factors, epochs=3, random_state=0).fit(train)  # the same model trained by itself
+        np.testing.assert_allclose(entry.model.item_factors, alone.item_factors, rtol=1e-5)
+        assert entry.metrics["rmse"] == evaluation.evaluate(alone, train, test, k=5)["rmse"]
+        assert entry.epochs == 3
+
+
+def test_stopping_a_sweep_trains_no_further_models():
+    job = make_job({"factors": 2, "epochs": 40, "random_state": 0}, sweep=("factors", [2, 3, 4]))
+    job.stop()
+    run(job)
+    assert len(job.entries) == 1 and job.entries[0].stopped_early
+
+
+def test_sweep_values_from_text_or_around_the_current_value():
+    import pytest
+
+    from mfviz.dashboard.state import ModelEntry
+    from mfviz.dashboard.training import best_entry, sweep_values, sweepable
+    from mfviz.errors import ModelError
+
+    assert "factors" in sweepable("funksvd") and "learning_rate" in sweepable("funksvd")
+    assert "biases" not in sweepable("funksvd") and "order" not in sweepable("funksvd")
+    assert "random_state" not in sweepable("funksvd")
+    assert sweep_values("als", "factors", "32, 8 16,8", {}) == [8, 16, 32]
+    assert sweep_values("als", "factors", "", {"factors": 20}) == [5, 10, 20, 40, 80]
+    assert sweep_values("als", "regularization", "", {}) == pytest.approx([1.5, 4.5, 15.0, 45.0, 150.0])
+    # a share capped at 0.5: the steps above the cap are left out
+    assert sweep_values("funksvd", "validation_fraction", "", {"validation_fraction": 0.1}) == pytest.approx(
+        [0.01, 0.03, 0.1, 0.3])
+    with pytest.raises(ModelError, match="numbers separated by commas"):
+        sweep_values("als", "factors", "8, lots", {})
+    with pytest.raises(ModelError, match="whole numbers"):
+        sweep_values("als", "factors", "8, 12.5", {})
+    with pytest.raises(ModelError, match="at least two different values"):
+        sweep_values("als", "factors", "8, 8", {})
+    with pytest.raises(ModelError, match="at most 8 models"):
+        sweep_values("als", "factors", " ".join(str(n) for n in range(1, 10)), {})
+    with pytest.raises(ModelError, match="factors"):  # the model's own bound: factors >= 1
+        sweep_values("als", "factors", "0, 4", {})
+
+    def entry(name, **metrics):
+        return ModelEntry(name=name, model=None, kind="als", params={}, key=name, data_key="d", metrics=metrics)
+
+    ranked = [entry("a", **{"ndcg@10": 0.2, "rmse": 0.9}), entry("b", **{"ndcg@10": 0.3, "rmse": 1.0})]
+    assert best_entry(ranked).name == "b"
+    assert best_entry([entry("a", rmse=0.95), entry("b", rmse=0.91), entry("c", rmse=0.93)]).name == "b"
+    assert best_entry([entry("a"), entry("b")]).name == "b" and best_entry([]) is None
