@@ -241,7 +241,7 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
     return Chart(fig, caption, tuple(trace_items))
 
 
-def _uncluttered(table: pd.DataFrame, labelled: dict[int, str], gap: float = 0.06) -> pd.DataFrame:
+def _uncluttered(table: pd.DataFrame, labelled: dict[int, str], gap: float = 0.1) -> pd.DataFrame:
     """The rows of the labelled items, leaving out each one whose point lies within `gap` of the
     map's width and height of an item labelled before it (their titles would overlap)."""
     part = table[table["item"].isin(list(labelled))].set_index("item").loc[

@@ -335,6 +335,17 @@ def test_upload_train_and_every_page_in_chromium(browser_page, server, tmp_path)
         assert "cosine with the axis" in x_title
         page.wait_for_timeout(800)
         page.screenshot(path=str(SHOTS / "latent_axes.png"))
+
+        # ---------------------------------------------------------------- the model's own dimensions
+        page.get_by_text("Dimensions", exact=True).click()
+        after_action(page)
+        page.get_by_role("heading", name="What the strongest dimensions mean").wait_for(timeout=WAIT_MS)
+        assert not exceptions(page) and not errors(page), errors(page)
+        page.wait_for_function("() => { const gd = document.querySelector(\"[data-testid='stPlotlyChart'] "
+                               ".js-plotly-plot\"); return gd && gd._fullLayout.xaxis.title.text.startsWith("
+                               "'dimension 1 (') && gd._fullData.some(t => t.mode === 'text'); }", timeout=WAIT_MS)
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(SHOTS / "latent_dimensions.png"))
     except BaseException:
         failure = tmp_path / "failure.png"
         page.screenshot(path=str(failure))

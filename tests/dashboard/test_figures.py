@@ -168,7 +168,7 @@ def test_titles_written_on_the_map_leave_out_those_that_would_overlap():
     chart = figures.latent_scatter(table, "genre", continuous=False,
                                    labelled={1: "top center", 0: "top center", 2: "middle left"})
     text = next(t for t in chart.figure.data if t.mode == "text")
-    # item 0 is within 6% of the map's size of item 1, labelled first: left out
+    # item 0 is within 10% of the map's size of item 1, labelled first: left out
     assert list(text.text) == ["b", "c"] and list(text.textposition) == ["top center", "middle left"]
     assert chart.trace_items[-1].tolist() == [1, 2]
 
