@@ -182,6 +182,11 @@ for entry in entries.values():
 results = pd.DataFrame(rows)
 st.dataframe(results, hide_index=True, width="stretch",
              column_config={"fit_seconds": st.column_config.NumberColumn("fit time (s)", format="%.2f")})
+if any(getattr(e.model, "feedback", "any") == "explicit" and e.metrics for e in entries.values()):
+    st.caption("Funk SVD, SVD++ and ALS fit the observed ratings only: they predict well how a user rates what they "
+               "watch (RMSE, MAE), but ranked over every unseen item their top-n lists favour rarely rated items, so "
+               "their ranking metrics often fall below the Popularity baseline's (Cremonesi, Koren & Turrin 2010). "
+               "Compare them by RMSE; compare rankers (Truncated SVD, implicit ALS) by NDCG or recall.")
 metric_columns = [c for c in results.columns if c not in ("model", "fit_seconds", "epochs", "split", "hyperparameters")]
 if metric_columns and len(results) >= 1:
     preferred = next((c for c in metric_columns if c.startswith("ndcg")), metric_columns[0])

@@ -425,7 +425,19 @@ def test_a_sweep_trains_one_model_per_value_and_charts_the_metric_against_it():
     assert spec["layout"]["xaxis"]["ticktext"] == ["4", "8", "32"]
     np.testing.assert_allclose(plotly_array(metric["y"]), expected, atol=1e-4)
     assert seconds["yaxis"] == "y2" and len(plotly_array(seconds["y"])) == 3
+    # rankers only: no word on rating models' ranking metrics; a Funk SVD sweep brings it, with its RMSE
+    assert not any("fit the observed ratings only" in c.value for c in at.caption)
+    at.selectbox(key="train_model").set_value("funksvd").run()
+    at.number_input(key="hp_funksvd_epochs").set_value(2)
+    at.selectbox(key="sweep_funksvd").set_value("factors")
+    at.text_input(key="sweep_values_funksvd").input("2, 4")
+    at.button(key="train_submit").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("fit the observed ratings only" in c.value for c in at.caption)
+    assert {"Funk SVD (f=2)", "Funk SVD (f=4)"} <= set(session_models(at))
     # values that are not numbers: a message, nothing trained, no traceback
+    at.selectbox(key="train_model").set_value("svd").run()
+    at.selectbox(key="sweep_svd").set_value("factors")
     at.text_input(key="sweep_values_svd").input("4, many")
     at.button(key="train_submit").click().run()
     assert not at.exception
