@@ -48,9 +48,10 @@ def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray):
     return np.column_stack([x, y]).astype(np.float32), key, axes, users
 
 
-def dimension_map():
+def dimension_map(popularity: np.ndarray):
     """Coordinates, cache key, axes and end items of the map on two of the model's principal
-    dimensions (the singular directions of its scores), and the dimensions themselves."""
+    dimensions (the singular directions of its scores), or one against popularity, and the
+    dimensions themselves."""
     from mfviz.analysis import dimension_ends
 
     with ui.guard("Finding the model's dimensions"):
@@ -61,21 +62,27 @@ def dimension_map():
         st.info("This model scores every item 0 for every user (all its vectors are zero): it has no dimensions "
                 "to show. Retrain it or pick another model.", icon="🧭")
         st.stop()
-    name = lambda d: f"dimension {d + 1} ({share[d]:.1%} of the score energy)"  # noqa: E731
+    popular = "popularity"
+    name = lambda d: ("popularity (log10 of 1 + interactions)" if d == popular  # noqa: E731
+                      else f"dimension {d + 1} ({share[d]:.1%} of the score energy)")
     picks = st.columns(2)
     across = picks[0].selectbox("Across →", range(count), index=0, key="dims_x", format_func=name)
-    up = picks[1].selectbox("Up ↑", range(count), index=min(1, count - 1), key="dims_y", format_func=name)
-    coords = dims.item_coords[:, [across, up]].astype(np.float32)
+    up = picks[1].selectbox("Up ↑", [*range(count), popular], index=1, key="dims_y", format_func=name,
+                            help="Another dimension, or popularity: does a dimension follow how popular items are?")
+    y = np.log10(1 + popularity) if up == popular else dims.item_coords[:, up]
+    coords = np.column_stack([dims.item_coords[:, across], y]).astype(np.float32)
     ends = {}  # the two items at each end of each dimension shown, with where their title goes
-    for d, places in ((up, ("top center", "bottom center")), (across, ("middle left", "middle right"))):
-        for rows, place in zip(dimension_ends(dims.item_coords[:, d], 2), places, strict=True):
+    for column, places in ((y, ("top center", "bottom center")), (dims.item_coords[:, across],
+                                                                  ("middle left", "middle right"))):
+        for rows, place in zip(dimension_ends(column, 2), places, strict=True):
             ends.update(dict.fromkeys(rows.tolist(), place))
+    shown = f"dimension {across + 1} and popularity" if up == popular else f"dimensions {across + 1} and {up + 1}"
     axes = figures.MapAxes(
-        f"Items on the model's dimensions {across + 1} and {up + 1}", f"{name(across)} →", f"{name(up)} →",
+        f"Items on the model's {shown}", f"{name(across)} →", f"{name(up)} →",
         "The model's dimensions are the strongest patterns in its scores (user · item), strongest first: an "
         "item's score for a user is the sum over dimensions of the item's coordinate times the user's, so items "
         "far out on one side of a dimension go to the users far out on the same side. The titles are the items "
-        "at the ends of the two dimensions shown; the table below lists the ends of the strongest ones.")
+        "at the ends of the axes; the table below lists the ends of the strongest dimensions.")
     key = f"{entry.key}|{data.key}|dims|{across}|{up}"
     return coords, key, axes, ends, dims
 
@@ -107,7 +114,7 @@ if method == "Axes":
     coords, projection_key, axes, users = axis_map(vectors, norms, summary.item_popularity)
     made = "instant"
 elif method == "Dimensions":
-    coords, projection_key, axes, labelled, dims = dimension_map()
+    coords, projection_key, axes, labelled, dims = dimension_map(summary.item_popularity)
     made = "instant"
 else:
     with ui.guard("Projecting the item vectors"):

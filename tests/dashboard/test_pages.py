@@ -232,6 +232,17 @@ def test_the_map_on_the_models_dimensions_and_what_lies_at_their_ends():
     assert table["dimension"].tolist() == list(range(1, 13))
     # the demo's planted genres show: every one of the five strongest dimensions has a genre at an end
     assert all(row["+ end genres"] != "—" or row["− end genres"] != "—" for _, row in table.head(5).iterrows())
+    # up: popularity instead of a second dimension
+    at.selectbox(key="dims_y").set_value("popularity").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    counts = np.diff(inter.matrix.tocsc().indptr)
+    points = {c[0]: (x, y) for trace in spec["data"] if trace.get("mode") != "text"
+              for c, x, y in zip(trace["customdata"], plotly_array(trace["x"]), plotly_array(trace["y"]), strict=True)}
+    for item in range(0, len(titles), 97):
+        assert points[str(titles[item])] == pytest.approx((dims.item_coords[item, 2], np.log10(1 + counts[item])),
+                                                          abs=1e-5)
+    assert spec["layout"]["yaxis"]["title"]["text"].startswith("popularity")
 
 
 def test_taste_axes_between_two_items_when_the_data_has_no_genres():
