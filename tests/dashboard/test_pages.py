@@ -243,6 +243,12 @@ def test_the_map_on_the_models_dimensions_and_what_lies_at_their_ends():
         assert points[str(titles[item])] == pytest.approx((dims.item_coords[item, 2], np.log10(1 + counts[item])),
                                                           abs=1e-5)
     assert spec["layout"]["yaxis"]["title"]["text"].startswith("popularity")
+    # the Spectrum page's button opens this map
+    at.radio(key="latent_method").set_value("PCA").run()
+    open_page(at, "pages/spectrum_page.py")
+    at.button(key="to_dimensions").click().run()
+    assert not at.exception and at.radio(key="latent_method").value == "Dimensions"
+    assert [t.value for t in at.title] == ["Latent space"]
 
 
 def test_taste_axes_between_two_items_when_the_data_has_no_genres():
