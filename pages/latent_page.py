@@ -182,7 +182,7 @@ if dims is not None:  # the Dimensions map's companion: what lies at the ends of
                                                   help="Share of the model's score energy (‖P Qᵀ‖², Σσ²) "
                                                        "this dimension carries.")})
     st.caption("Each row: the items with the largest (+) and smallest (−) coordinate on the dimension and, when "
-               "the data has genres, the genres at least 1.5× as common among the 10% of items at that end as in "
+               "the data has genres, the genres at least twice as common among the 10% of items at that end as in "
                "the whole catalogue. The sign of a dimension is arbitrary; its two ends are what it contrasts.")
 
 cards = st.columns(3)

@@ -27,6 +27,23 @@ class Dimensions:
     singular_values: np.ndarray  # descending, float64
     user_coords: np.ndarray  # users × dimensions
     item_coords: np.ndarray  # items × dimensions
+    user_transform: np.ndarray  # factors × dimensions: user vectors (e.g. folded in) to coordinates
+
+    def place(self, user_vectors) -> np.ndarray:
+        """Coordinates of user vectors (rows, in the model's own factor space, e.g. from fold-in):
+        the c with c · item_coords[i] = vector · item_factors[i] for every item."""
+        return np.atleast_2d(np.asarray(user_vectors, np.float64)) @ self.user_transform
+
+    def percentiles(self, coords) -> np.ndarray:
+        """For coordinates (one row per user), the share of the model's users, in percent, whose
+        coordinate on each dimension is lower: 50 = a typical user, near 100 = far toward the + end."""
+        coords = np.atleast_2d(np.asarray(coords, np.float64))
+        ordered = np.sort(self.user_coords, axis=0)
+        if ordered.shape[0] == 0:
+            return np.full(coords.shape, 50.0)
+        below = np.stack([np.searchsorted(ordered[:, d], coords[:, d], side="left")
+                          for d in range(coords.shape[1])], axis=1)
+        return 100.0 * below / ordered.shape[0]
 
     @property
     def energy_share(self) -> np.ndarray:
@@ -59,12 +76,15 @@ def principal_dimensions(user_factors, item_factors=None, tol: float = 1e-10) ->
     scale = np.sqrt(values[keep])
     user_coords = (q_users @ left[:, keep]) * scale
     item_coords = (q_items @ right_t[keep].T) * scale
+    # Any user vector p maps to p R_Qᵀ B Σ^-½: for the training users, P R_Qᵀ = Q_P A Σ Bᵀ gives U Σ^½,
+    # and its product with V Σ^½ is p Qᵀ for every p (Q = Q_Q R_Q).
+    transform = r_items.T @ right_t[keep].T / scale
     # Fix each dimension's sign (U and V flip together, so scores are unchanged).
     if item_coords.size:
         largest = item_coords[np.argmax(np.abs(item_coords), axis=0), np.arange(item_coords.shape[1])]
         signs = np.where(largest < 0, -1.0, 1.0)
-        user_coords, item_coords = user_coords * signs, item_coords * signs
-    return Dimensions(values[keep], user_coords, item_coords)
+        user_coords, item_coords, transform = user_coords * signs, item_coords * signs, transform * signs
+    return Dimensions(values[keep], user_coords, item_coords, transform)
 
 
 def dimension_ends(coords: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -81,7 +101,7 @@ def describe_dimensions(dims: Dimensions, titles, groups: dict[str, np.ndarray] 
                         n_dims: int = 8, n_titles: int = 3, end_share: float = 0.1) -> pd.DataFrame:
     """One row per dimension (strongest first, at most n_dims): its share of the score energy, the
     n_titles items at each end, and — given genre `groups` ({genre: item rows}) — the genres most
-    over-represented among the end_share of items at each end (at least 1.5× their catalogue share)."""
+    over-represented among the end_share of items at each end (at least twice their catalogue share)."""
     titles = np.asarray(titles, dtype=object)
     n_items = dims.item_coords.shape[0]
     end_size = max(1, int(round(end_share * n_items)))
@@ -95,9 +115,25 @@ def describe_dimensions(dims: Dimensions, titles, groups: dict[str, np.ndarray] 
         if groups:
             for name, end in (("+ end genres", high), ("− end genres", low)):
                 shares = [(genre, inside / overall) for genre, inside, overall in group_shares(groups, end, n_items)
-                          if inside >= 1.5 * overall and inside >= 0.05]
+                          if inside >= 2 * overall and inside >= 0.05]
                 row[name] = ", ".join(f"{genre} ({ratio:.1f}×)" for genre, ratio in shares[:3]) or "—"
         rows.append(row)
     columns = ["dimension", "energy", "+ end genres", "− end genres", "+ end", "− end"]
     frame = pd.DataFrame(rows, columns=[c for c in columns if groups or "genres" not in c])
     return frame
+
+
+def end_names(described: pd.DataFrame) -> list[tuple[str, str]]:
+    """(− end, + end) in a few words for each row of `describe_dimensions`: the over-represented
+    genres without their ratios, or the first two titles when no genre stands out."""
+    names = []
+    for _, row in described.iterrows():
+        pair = []
+        for side in ("−", "+"):
+            genres = str(row.get(f"{side} end genres", "—"))
+            if genres != "—":
+                pair.append(", ".join(part.rsplit(" (", 1)[0] for part in genres.split(", ")))
+            else:
+                pair.append(" · ".join(str(row[f"{side} end"]).split(" · ")[:2]))
+        names.append((pair[0], pair[1]))
+    return names

@@ -14,7 +14,9 @@ from mfviz.dashboard.state import ModelEntry, model_hash
 from mfviz.errors import DataError, ModelError
 
 # The fast model the app trains by itself on first load, with small settings (seconds on the demo).
-DEFAULT_MODELS = (("ials", {"factors": 32, "epochs": 8}), ("svd", {"factors": 32}), ("popularity", {}))
+# Seeded, so the same data opens on the same model (and its maps come from the disk cache).
+DEFAULT_MODELS = (("ials", {"factors": 32, "epochs": 8, "random_state": 0}), ("svd", {"factors": 32}),
+                  ("popularity", {}))
 SPLITS = {"random": "random interactions", "user": "a share of each user's interactions",
           "time": "each user's latest interactions"}
 

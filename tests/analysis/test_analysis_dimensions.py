@@ -102,3 +102,33 @@ def test_describe_reads_genres_from_an_item_table():
     row = describe_dimensions(dims, list("abcd"), genre_groups(items), end_share=0.5).iloc[0]
     assert (row["+ end"], row["− end"]) == ("a · b", "d · c")
     assert (row["+ end genres"], row["− end genres"]) == ("X (2.0×)", "Y (2.0×)")
+
+
+@pytest.mark.parametrize("shape", [(40, 25, 6), (30, 4, 8)])
+def test_any_user_vector_is_placed_so_that_its_scores_are_kept(shape):
+    n_users, n_items, f = shape
+    rng = np.random.default_rng(4)
+    users, items = rng.normal(size=(n_users, f)), rng.normal(size=(n_items, f))
+    dims = principal_dimensions(users, items)
+    np.testing.assert_allclose(dims.place(users), dims.user_coords, atol=1e-9)  # the training users
+    new = rng.normal(size=(3, f))  # e.g. folded-in profiles
+    np.testing.assert_allclose(dims.place(new) @ dims.item_coords.T, new @ items.T, atol=1e-9)
+
+
+def test_percentiles_among_the_models_users_by_hand():
+    from mfviz.analysis.dimensions import Dimensions
+
+    dims = Dimensions(np.array([2.0, 1.0]), np.array([[0.0, 5.0], [1.0, 6.0], [2.0, 7.0], [3.0, 8.0]]),
+                      np.zeros((2, 2)), np.eye(2))
+    # 1.5 is above two of the four users on dimension 1; 9 above all four on dimension 2
+    np.testing.assert_allclose(dims.percentiles([[1.5, 9.0]]), [[50.0, 100.0]])
+    np.testing.assert_allclose(dims.percentiles([[-1.0, 6.0]]), [[0.0, 25.0]])
+
+
+def test_end_names_are_genres_without_ratios_or_the_first_titles():
+    from mfviz.analysis.dimensions import end_names
+
+    described = pd.DataFrame({"+ end genres": ["Sci-Fi (8.1×), Comedy (1.7×)", "—"],
+                              "− end genres": ["—", "Horror (8.7×)"],
+                              "+ end": ["a · b · c", "d · e · f"], "− end": ["g · h · i", "j · k · l"]})
+    assert end_names(described) == [("g · h", "Sci-Fi, Comedy"), ("Horror", "d · e")]
