@@ -10,6 +10,7 @@ ui.header("Latent space", "Every item is a vector in the model's latent space; t
 
 NEIGHBOURS = 10  # lines drawn per metric from the chosen item
 DIMENSIONS_LISTED = 12  # rows of the table under the Dimensions map
+GENRES_SHOWN = 20  # rows of its genre heatmap (the largest genres)
 
 
 def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray):
@@ -172,10 +173,11 @@ event = ui.show(chart, key="latent_map", on_select="rerun", selection_mode=("las
 if users is not None:  # the Axes map's companion: where the users lean on the same axis
     ui.show(users)
 if dims is not None:  # the Dimensions map's companion: what lies at the ends of each dimension
-    from mfviz.analysis import describe_dimensions
+    from mfviz.analysis.dimensions import describe_dimensions, genre_loadings
 
     st.subheader("What the strongest dimensions mean")
-    described = describe_dimensions(dims, titles, cache.genre_groups(data.key, inter.items), n_dims=DIMENSIONS_LISTED)
+    groups = cache.genre_groups(data.key, inter.items)
+    described = describe_dimensions(dims, titles, groups, n_dims=DIMENSIONS_LISTED)
     st.dataframe(described, hide_index=True, width="stretch", column_config={
         "energy": st.column_config.ProgressColumn("energy", format="percent", min_value=0.0,
                                                   max_value=float(described["energy"].max()),
@@ -184,6 +186,9 @@ if dims is not None:  # the Dimensions map's companion: what lies at the ends of
     st.caption("Each row: the items with the largest (+) and smallest (−) coordinate on the dimension and, when "
                "the data has genres, the genres at least twice as common among the 10% of items at that end as in "
                "the whole catalogue. The sign of a dimension is arbitrary; its two ends are what it contrasts.")
+    if groups:
+        ui.show(figures.genre_heatmap(genre_loadings(dims, dict(list(groups.items())[:GENRES_SHOWN]),
+                                                     n_dims=DIMENSIONS_LISTED)))
 
 cards = st.columns(3)
 cards[0].metric("Neighbourhood preservation", f"{score:.0%}",

@@ -137,3 +137,16 @@ def end_names(described: pd.DataFrame) -> list[tuple[str, str]]:
                 pair.append(" · ".join(str(row[f"{side} end"]).split(" · ")[:2]))
         names.append((pair[0], pair[1]))
     return names
+
+
+def genre_loadings(dims: Dimensions, groups: dict[str, np.ndarray], n_dims: int = 12) -> pd.DataFrame:
+    """Genres × dimensions: how far a genre's items sit from the catalogue on each dimension, as the
+    mean coordinate of its items minus the mean of all items, over the standard deviation of all
+    items (0 = like the catalogue, ±1 = a standard deviation toward the + or − end). Columns are
+    dimension numbers 1..n; rows keep the order of `groups`."""
+    coords = dims.item_coords[:, :min(int(n_dims), dims.item_coords.shape[1])]
+    centre, spread = coords.mean(axis=0), coords.std(axis=0)
+    spread = np.where(spread > 0, spread, 1.0)
+    rows = {name: (coords[members].mean(axis=0) - centre) / spread for name, members in groups.items()
+            if len(members)}
+    return pd.DataFrame.from_dict(rows, orient="index", columns=np.arange(1, coords.shape[1] + 1))

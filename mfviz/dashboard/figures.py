@@ -255,6 +255,25 @@ def _uncluttered(table: pd.DataFrame, labelled: dict[int, str], gap: float = 0.1
     return part.iloc[kept]
 
 
+def genre_heatmap(loadings: pd.DataFrame) -> Chart:
+    """Genres × the model's dimensions: where each genre's items sit on each dimension (standard
+    deviations from the catalogue's mean; red toward the + end, blue toward the − end)."""
+    z = loadings.to_numpy(float)
+    limit = float(np.nanmax(np.abs(z))) if z.size else 1.0
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[f"{d}" for d in loadings.columns], y=[str(g) for g in loadings.index], colorscale="RdBu",
+        reversescale=True, zmid=0, zmin=-limit, zmax=limit, texttemplate="%{z:.1f}", textfont=dict(size=10),
+        colorbar=dict(title="sd"), hovertemplate="%{y} on dimension %{x}: %{z:+.2f} sd<extra></extra>"))
+    _layout(fig, "Where each genre sits on the strongest dimensions", "dimension (strongest first)", "genre",
+            height=max(300, 110 + 24 * len(loadings)))
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(type="category")
+    caption = ("Each cell: the mean coordinate of the genre's items on the dimension, minus the catalogue's mean, in "
+               "standard deviations of all items (red: toward the + end, blue: toward the − end). A column with "
+               "one strong red and one strong blue cell is a dimension that contrasts those two genres.")
+    return Chart(fig, caption)
+
+
 LEANING = 0.2  # |cosine| beyond which a user counts as leaning to one end of a taste axis
 
 

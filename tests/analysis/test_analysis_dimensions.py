@@ -132,3 +132,17 @@ def test_end_names_are_genres_without_ratios_or_the_first_titles():
                               "− end genres": ["—", "Horror (8.7×)"],
                               "+ end": ["a · b · c", "d · e · f"], "− end": ["g · h · i", "j · k · l"]})
     assert end_names(described) == [("g · h", "Sci-Fi, Comedy"), ("Horror", "d · e")]
+
+
+def test_genre_loadings_by_hand():
+    from mfviz.analysis.dimensions import Dimensions, genre_loadings
+
+    # one dimension, items at 0, 0, 2, 2 (mean 1, sd 1): genre A = items 2, 3 sits +1 sd, B = items 0, 1 −1 sd,
+    # C = items 1, 2 sits at the mean; the second dimension is constant (sd 0): every loading 0 there
+    coords = np.array([[0.0, 5.0], [0.0, 5.0], [2.0, 5.0], [2.0, 5.0]])
+    dims = Dimensions(np.array([2.0, 1.0]), np.zeros((1, 2)), coords, np.eye(2))
+    table = genre_loadings(dims, {"A": np.array([2, 3]), "B": np.array([0, 1]), "C": np.array([1, 2]),
+                                  "empty": np.array([], np.int64)})
+    assert list(table.index) == ["A", "B", "C"] and list(table.columns) == [1, 2]
+    np.testing.assert_allclose(table.to_numpy(), [[1.0, 0.0], [-1.0, 0.0], [0.0, 0.0]])
+    assert list(genre_loadings(dims, {"A": np.array([2])}, n_dims=1).columns) == [1]

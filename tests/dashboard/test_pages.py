@@ -66,9 +66,10 @@ def plotly_charts(at: AppTest) -> int:
 
 
 def plotly_array(value) -> np.ndarray:
-    """A data array of a Plotly figure's JSON: a list, or Plotly's typed-array form {dtype, bdata}."""
+    """A data array of a Plotly figure's JSON: a list, or Plotly's typed-array form {dtype, bdata[, shape]}."""
     if isinstance(value, dict) and "bdata" in value:
-        return np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        array = np.frombuffer(base64.b64decode(value["bdata"]), dtype=value["dtype"])
+        return array.reshape([int(n) for n in str(value["shape"]).split(",")]) if "shape" in value else array
     return np.asarray(value)
 
 
@@ -261,6 +262,14 @@ def test_the_map_on_the_models_dimensions_and_what_lies_at_their_ends():
     assert table["dimension"].tolist() == list(range(1, 13))
     # the demo's planted genres show: every one of the five strongest dimensions has a genre at an end
     assert all(row["+ end genres"] != "—" or row["− end genres"] != "—" for _, row in table.head(5).iterrows())
+    # and a heatmap of every genre on every listed dimension
+    from mfviz.analysis.dimensions import genre_loadings
+
+    heatmap = next(json.loads(c.proto.spec)["data"][0] for c in at.get("plotly_chart")
+                   if json.loads(c.proto.spec)["data"][0]["type"] == "heatmap")
+    loadings = genre_loadings(dims, genre_groups(inter.items), n_dims=12)
+    assert heatmap["y"] == list(loadings.index) and heatmap["x"] == [str(d) for d in range(1, 13)]
+    np.testing.assert_allclose(plotly_array(heatmap["z"]).reshape(loadings.shape), loadings.to_numpy(), atol=1e-6)
     # up: popularity instead of a second dimension
     at.selectbox(key="dims_y").set_value("popularity").run()
     assert not at.exception and not at.error, [e.value for e in at.error]
