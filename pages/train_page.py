@@ -113,7 +113,8 @@ def draw(job: training.TrainingJob, live: bool) -> None:
             st.markdown(f"**Sweep of {job.sweep[0]}: {len(variants)} models of {cls_label(job.kind)}**")
         else:
             st.markdown(f"**Training {job.label}**")
-        if live and st.button("Stop after this epoch", key="stop_training"):
+        stop_words = "Stop after this epoch" + (" (train no further models)" if job.sweep else "")
+        if live and st.button(stop_words, key="stop_training"):
             job.stop()
         bar = st.progress(0.0)
         chart_slot = st.empty()
