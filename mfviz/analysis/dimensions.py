@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 
 from mfviz.analysis.axes import group_shares
+from mfviz.analysis.spectrum import factor_pair
 from mfviz.errors import DataError
 
 
@@ -59,13 +60,7 @@ def principal_dimensions(user_factors, item_factors=None, tol: float = 1e-10) ->
     small f × f core, :math:`U = Q_P A` and :math:`V = Q_Q B` (cost :math:`O((n_u + n_i) f^2)`).
     Dimensions with :math:`\sigma \le` tol·σ₁ (a rank-deficient model) are dropped. Accepts arrays or
     a model (anything with `user_factors` and `item_factors`); biases are not part of it."""
-    if item_factors is None and hasattr(user_factors, "item_factors"):
-        user_factors, item_factors = user_factors.user_factors, user_factors.item_factors
-    users = np.asarray(user_factors, np.float64)
-    items = np.asarray(item_factors, np.float64)
-    if users.ndim != 2 or items.ndim != 2 or users.shape[1] != items.shape[1]:
-        raise DataError(f"user and item factors must be 2-D with the same number of columns, "
-                        f"got {users.shape} and {items.shape}")
+    users, items = factor_pair(user_factors, item_factors)
     if not (np.isfinite(users).all() and np.isfinite(items).all()):
         raise DataError("the factors hold NaN or infinite values: retrain the model (a smaller learning rate "
                         "or more regularization usually helps)")

@@ -108,6 +108,15 @@ def model_spectrum(user_factors, item_factors=None) -> np.ndarray:
     :math:`O((n_u + n_i) f^2)`. Returns min(f, n_users, n_items) values, descending (float64).
     Accepts arrays or a model (anything with `user_factors` and `item_factors`).
     """
+    users, items = factor_pair(user_factors, item_factors)
+    _, r_users = np.linalg.qr(users, mode="reduced")
+    _, r_items = np.linalg.qr(items, mode="reduced")
+    return np.linalg.svd(r_users @ r_items.T, compute_uv=False)
+
+
+def factor_pair(user_factors, item_factors=None) -> tuple[np.ndarray, np.ndarray]:
+    """(user factors, item factors) as float64 arrays, from arrays or a model (anything with
+    `user_factors` and `item_factors`), checked to be 2-D with the same number of columns."""
     if item_factors is None and hasattr(user_factors, "item_factors"):
         user_factors, item_factors = user_factors.user_factors, user_factors.item_factors
     users = np.asarray(user_factors, np.float64)
@@ -115,9 +124,7 @@ def model_spectrum(user_factors, item_factors=None) -> np.ndarray:
     if users.ndim != 2 or items.ndim != 2 or users.shape[1] != items.shape[1]:
         raise DataError(f"user and item factors must be 2-D with the same number of columns, "
                         f"got {users.shape} and {items.shape}")
-    _, r_users = np.linalg.qr(users, mode="reduced")
-    _, r_items = np.linalg.qr(items, mode="reduced")
-    return np.linalg.svd(r_users @ r_items.T, compute_uv=False)
+    return users, items
 
 
 def model_energy(user_factors, item_factors=None) -> Spectrum:
