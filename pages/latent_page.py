@@ -11,6 +11,7 @@ ui.header("Latent space", "Every item is a vector in the model's latent space; t
 NEIGHBOURS = 10  # lines drawn per metric from the chosen item
 DIMENSIONS_LISTED = 12  # rows of the table under the Dimensions map
 GENRES_SHOWN = 20  # rows of its genre heatmap (the largest genres)
+USERS_DRAWN = 3_000  # users drawn on the Dimensions map, at most
 
 
 def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray):
@@ -70,8 +71,18 @@ def dimension_map(popularity: np.ndarray):
     across = picks[0].selectbox("Across →", range(count), index=0, key="dims_x", format_func=name)
     up = picks[1].selectbox("Up ↑", [*range(count), popular], index=1, key="dims_y", format_func=name,
                             help="Another dimension, or popularity: does a dimension follow how popular items are?")
+    with_users = st.checkbox("Show the users too", key="dims_users", disabled=up == popular,
+                             help="Users have coordinates on the same dimensions (a score is the sum of user × item "
+                                  f"coordinate products): a grey cloud of up to {USERS_DRAWN:,} of them under the "
+                                  "items shows which ends the users actually lean to.")
     y = np.log10(1 + popularity) if up == popular else dims.item_coords[:, up]
     coords = np.column_stack([dims.item_coords[:, across], y]).astype(np.float32)
+    users = None
+    if with_users and up != popular:
+        rows = np.arange(dims.user_coords.shape[0])
+        if rows.size > USERS_DRAWN:  # a fixed sample, so the cloud does not jump between reruns
+            rows = np.sort(np.random.default_rng(0).choice(rows, USERS_DRAWN, replace=False))
+        users = dims.user_coords[rows][:, [across, up]].astype(np.float32)
     ends = {}  # the two items at each end of each dimension shown, with where their title goes
     for column, places in ((y, ("top center", "bottom center")), (dims.item_coords[:, across],
                                                                   ("middle left", "middle right"))):
@@ -85,7 +96,7 @@ def dimension_map(popularity: np.ndarray):
         "far out on one side of a dimension go to the users far out on the same side. The titles are the items "
         "at the ends of the axes; the table below lists the ends of the strongest dimensions.")
     key = f"{entry.key}|{data.key}|dims|{across}|{up}"
-    return coords, key, axes, ends, dims
+    return coords, key, axes, ends, dims, users
 
 
 data = ui.current_data()
@@ -109,13 +120,13 @@ vectors = entry.model.item_factors
 with ui.guard("Reading the data"):
     summary = cache.summary(data.key, inter)
 norms = np.linalg.norm(vectors, axis=1)
-axes = users = dims = None
+axes = users = dims = user_points = None
 labelled = {}
 if method == "Axes":
     coords, projection_key, axes, users = axis_map(vectors, norms, summary.item_popularity)
     made = "instant"
 elif method == "Dimensions":
-    coords, projection_key, axes, labelled, dims = dimension_map(summary.item_popularity)
+    coords, projection_key, axes, labelled, dims, user_points = dimension_map(summary.item_popularity)
     made = "instant"
 else:
     with ui.guard("Projecting the item vectors"):
@@ -168,7 +179,7 @@ if anchor is not None:
 
 chart = figures.latent_scatter(table, colour, highlight, method=method,
                                continuous=colour in ("popularity", "norm"), anchor=anchor, neighbours=neighbours,
-                               axes=axes, labelled=labelled)
+                               axes=axes, labelled=labelled, users=user_points)
 event = ui.show(chart, key="latent_map", on_select="rerun", selection_mode=("lasso", "box"))
 if users is not None:  # the Axes map's companion: where the users lean on the same axis
     ui.show(users)

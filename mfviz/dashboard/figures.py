@@ -178,16 +178,22 @@ def sweep_chart(name: str, values: list, scores: list, seconds: list, metric: st
 def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None = None,
                    method: str = "UMAP", continuous: bool = True, anchor: int | None = None,
                    neighbours: dict[str, np.ndarray] | None = None, axes: MapAxes | None = None,
-                   labelled: dict[int, str] | None = None) -> Chart:
+                   labelled: dict[int, str] | None = None, users: np.ndarray | None = None) -> Chart:
     """Items as points of the 2-D map; `table` has x, y, item, title and the colour column.
     With `anchor` and `neighbours` ({"cosine": items, "dot": items}), lines join the anchor item
     to its latent-space neighbours, so one sees where the map put them. `axes` names the directions
     of a map whose axes mean something instead of a projection's; `labelled` ({item: Plotly text
-    position, e.g. "top center"}) items get their title written next to their point."""
+    position, e.g. "top center"}) items get their title written next to their point; `users`
+    (rows of x, y) are drawn as a faint cloud under the items, where the axes place users too."""
     scatter = go.Scattergl if len(table) > WEBGL_ABOVE else go.Scatter
     hover = "<b>%{customdata[0]}</b><br>" + colour + ": %{customdata[1]}<extra></extra>"
     fig = go.Figure()
     trace_items = []
+    if users is not None and len(users):
+        fig.add_trace((go.Scattergl if len(users) > WEBGL_ABOVE else go.Scatter)(
+            x=users[:, 0], y=users[:, 1], mode="markers", name="users", hoverinfo="skip",
+            marker=dict(size=4, color="rgba(90, 90, 90, 0.22)")))
+        trace_items.append(np.full(len(users), -1))  # not items: a selection leaves them out
     if continuous:
         values = pd.to_numeric(table[colour], errors="coerce").fillna(0).to_numpy(float)
         shown = np.log10(1 + values) if colour == "popularity" else values
@@ -241,16 +247,19 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
     return Chart(fig, caption, tuple(trace_items))
 
 
-def _uncluttered(table: pd.DataFrame, labelled: dict[int, str], gap: float = 0.1) -> pd.DataFrame:
-    """The rows of the labelled items, leaving out each one whose point lies within `gap` of the
-    map's width and height of an item labelled before it (their titles would overlap)."""
+def _uncluttered(table: pd.DataFrame, labelled: dict[int, str], wide: float = 0.3, high: float = 0.06
+                 ) -> pd.DataFrame:
+    """The rows of the labelled items, leaving out each one whose title would overlap the title of
+    an item labelled before it: a title is wide and short, so two points clash when they are within
+    `wide` of the map's width and `high` of its height of each other."""
     part = table[table["item"].isin(list(labelled))].set_index("item").loc[
         [i for i in labelled if i in set(table["item"].tolist())]].reset_index()
     span = np.array([np.ptp(table["x"].to_numpy(float)), np.ptp(table["y"].to_numpy(float))])
     points = part[["x", "y"]].to_numpy(float) / np.where(span > 0, span, 1.0)
     kept = []
     for row, point in enumerate(points):
-        if all(np.max(np.abs(point - points[other])) > gap for other in kept):
+        if all(abs(point[0] - points[other][0]) >= wide or abs(point[1] - points[other][1]) >= high
+               for other in kept):
             kept.append(row)
     return part.iloc[kept]
 

@@ -163,14 +163,16 @@ def test_log_ticks_ignore_zeros_and_empty_input():
 
 
 def test_titles_written_on_the_map_leave_out_those_that_would_overlap():
-    table = pd.DataFrame({"item": [0, 1, 2, 3], "x": [0.0, 0.01, 1.0, 0.5], "y": [0.0, 0.02, 1.0, 0.5],
-                          "title": ["a", "b", "c", "d"], "genre": ["g"] * 4})
+    table = pd.DataFrame({"item": [0, 1, 2, 3, 4], "x": [0.0, 0.2, 1.0, 0.5, 0.25], "y": [0.0, 0.02, 1.0, 0.5, 0.1],
+                          "title": ["a", "b", "c", "d", "e"], "genre": ["g"] * 5})
     chart = figures.latent_scatter(table, "genre", continuous=False,
-                                   labelled={1: "top center", 0: "top center", 2: "middle left"})
+                                   labelled={1: "top center", 0: "top center", 2: "middle left", 4: "top center"})
     text = next(t for t in chart.figure.data if t.mode == "text")
-    # item 0 is within 10% of the map's size of item 1, labelled first: left out
-    assert list(text.text) == ["b", "c"] and list(text.textposition) == ["top center", "middle left"]
-    assert chart.trace_items[-1].tolist() == [1, 2]
+    # item 0 is level with item 1 (2% of the height apart) and 20% of the width to its left: their
+    # titles would overlap, so the later one is left out; item 4 is as close across but 10% higher: kept
+    assert list(text.text) == ["b", "c", "e"]
+    assert list(text.textposition) == ["top center", "middle left", "top center"]
+    assert chart.trace_items[-1].tolist() == [1, 2, 4]
 
 
 def test_the_comparison_names_a_few_models_on_the_chart_and_many_in_a_legend():
@@ -182,3 +184,11 @@ def test_the_comparison_names_a_few_models_on_the_chart_and_many_in_a_legend():
     assert all(t.mode == "markers+text" for t in few.data) and few.layout.showlegend is False
     assert all(t.mode == "markers" for t in many.data) and many.layout.showlegend is True
     assert [t.name for t in many.data] == [f"m{i}" for i in range(6)]
+
+
+def test_users_under_the_map_are_never_selected_as_items():
+    table = pd.DataFrame({"item": [0, 1], "x": [0.0, 1.0], "y": [0.0, 1.0], "title": ["a", "b"], "genre": ["g", "g"]})
+    chart = figures.latent_scatter(table, "genre", continuous=False, users=np.array([[0.5, 0.5], [0.2, 0.1]]))
+    assert chart.figure.data[0].name == "users" and len(chart.figure.data[0].x) == 2
+    selection = {"points": [{"curve_number": 0, "point_index": 1}, {"curve_number": 1, "point_index": 1}]}
+    assert figures.selected_items(chart, selection) == [1]

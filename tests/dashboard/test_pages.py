@@ -262,6 +262,14 @@ def test_the_map_on_the_models_dimensions_and_what_lies_at_their_ends():
     assert table["dimension"].tolist() == list(range(1, 13))
     # the demo's planted genres show: every one of the five strongest dimensions has a genre at an end
     assert all(row["+ end genres"] != "—" or row["− end genres"] != "—" for _, row in table.head(5).iterrows())
+    # the users too: a faint cloud of their coordinates on the same two dimensions, under the items
+    at.checkbox(key="dims_users").check().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    cloud = json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]
+    assert cloud["name"] == "users"
+    np.testing.assert_allclose(np.column_stack([plotly_array(cloud["x"]), plotly_array(cloud["y"])]),
+                               dims.user_coords[:, [2, 4]], atol=1e-5)  # the demo's 3,000 users: all drawn
+    at.checkbox(key="dims_users").uncheck().run()
     # and a heatmap of every genre on every listed dimension
     from mfviz.analysis.dimensions import genre_loadings
 
