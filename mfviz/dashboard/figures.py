@@ -164,10 +164,15 @@ def sweep_chart(name: str, values: list, scores: list, seconds: list, metric: st
     fig.update_layout(yaxis2=dict(title="fit time (seconds)", overlaying="y", side="right", showgrid=False,
                                   rangemode="tozero", tickmode="auto", nticks=5))  # its own round ticks
     # Ticks at the swept values; on a log axis when they grow by factors (8, 16, 32, ...), so equal
-    # ratios get equal steps.
+    # ratios get equal steps (seeds: always linear).
     fig.update_xaxes(tickmode="array", tickvals=x, ticktext=[f"{v:g}" for v in x],
-                     type="log" if x.min() > 0 and x.max() / x.min() >= 8 else "linear")
+                     type="log" if x.min() > 0 and x.max() / x.min() >= 8 and name != "random_state" else "linear")
     lower_better = metric.lower().startswith(("rmse", "mae"))
+    if name == "random_state":  # seeds: not a setting to tune but the noise level
+        caption = (f"The same model trained with {len(x)} seeds: its test {metric} spans {y.min():.4g}–{y.max():.4g} "
+                   f"(a range of {y.max() - y.min():.2g}, standard deviation {y.std(ddof=1):.2g}). Differences "
+                   "between models smaller than that are chance, not skill.")
+        return Chart(fig, caption)
     best = x[int(np.argmin(y) if lower_better else np.argmax(y))]
     caption = (f"The solid line is the test {metric} ({'lower' if lower_better else 'higher'} is better; best at "
                f"{name} = {best:g}), the dotted one the fit time: where the solid line flattens, more buys nothing.")

@@ -48,18 +48,21 @@ def sweepable(kind: str) -> list[str]:
     """The numeric hyperparameters of a model kind (what a sweep can vary)."""
     from mfviz.models import MODELS
 
+    # random_state (an optional integer) too: a sweep of seeds measures how much results vary by chance
     return [name for name, spec in MODELS[kind].params.items()
-            if spec.choices is None and type(spec.default) in (int, float)]
+            if spec.choices is None and (type(spec.default) in (int, float) or name == "random_state")]
 
 
 def sweep_values(kind: str, name: str, text: str, base: dict) -> list:
     """The values a sweep of hyperparameter `name` trains with: the numbers in `text` (commas or
     spaces between them), or, when it is blank, the value in `base` times ¼, ½, 1, 2, 4 (integers)
-    or 0.1, 0.3, 1, 3, 10 (reals). Sorted, without repeats; each checked as the model would."""
+    or 0.1, 0.3, 1, 3, 10 (reals), or seeds 0–4 for random_state. Sorted, without repeats; each
+    checked as the model would."""
     from mfviz.models import MODELS
 
     spec = MODELS[kind].params[name]
     centre = base.get(name, spec.default)
+    integer = spec.default is None or isinstance(spec.default, int)
     if text.strip():
         words = text.replace(",", " ").split()
         try:
@@ -67,15 +70,16 @@ def sweep_values(kind: str, name: str, text: str, base: dict) -> list:
         except ValueError:
             raise ModelError(f"sweep values must be numbers separated by commas, e.g. “8, 16, 32”; got “{text.strip()}”"
                              ) from None
-        if spec.default is not None and isinstance(spec.default, int):
-            if any(not v.is_integer() for v in values):
-                raise ModelError(f"{name} takes whole numbers; got “{text.strip()}”")
+        if integer and any(not v.is_integer() for v in values):
+            raise ModelError(f"{name} takes whole numbers; got “{text.strip()}”")
+    elif name == "random_state":
+        values = [0, 1, 2, 3, 4]
     else:
         steps = (0.25, 0.5, 1, 2, 4) if isinstance(centre, int) else (0.1, 0.3, 1, 3, 10)
         values = [centre * step for step in steps]
         if spec.high is not None:  # e.g. a share capped at 0.5: keep the steps that fit
             values = [v for v in values if v <= spec.high]
-    cast = int if isinstance(spec.default, int) else float
+    cast = int if integer else float
     values = sorted({cast(round(v)) if cast is int else v for v in values})
     if len(values) < 2:
         raise ModelError(f"a sweep needs at least two different values of {name}; got {values}")
@@ -148,7 +152,7 @@ class TrainingJob:
         if self.sweep is None:
             return [(self.label, self.params)]
         name, values = self.sweep
-        short = "f" if name == "factors" else name
+        short = {"factors": "f", "random_state": "seed"}.get(name, name)
         return [(f"{self.label.split(' (')[0]} ({short}={value:g})", {**self.params, name: value})
                 for value in values]
 

@@ -192,3 +192,9 @@ def test_users_under_the_map_are_never_selected_as_items():
     assert chart.figure.data[0].name == "users" and len(chart.figure.data[0].x) == 2
     selection = {"points": [{"curve_number": 0, "point_index": 1}, {"curve_number": 1, "point_index": 1}]}
     assert figures.selected_items(chart, selection) == [1]
+
+
+def test_a_sweep_of_seeds_states_the_noise_level():
+    chart = figures.sweep_chart("random_state", [0, 1, 2], [0.30, 0.32, 0.31], [1.0, 1.0, 1.0], "ndcg@10")
+    assert "spans 0.3–0.32 (a range of 0.02, standard deviation 0.01)" in chart.caption
+    assert chart.figure.layout.xaxis.type == "linear"

@@ -87,7 +87,9 @@ def test_sweep_values_from_text_or_around_the_current_value():
 
     assert "factors" in sweepable("funksvd") and "learning_rate" in sweepable("funksvd")
     assert "biases" not in sweepable("funksvd") and "order" not in sweepable("funksvd")
-    assert "random_state" not in sweepable("funksvd")
+    assert "random_state" in sweepable("funksvd")  # seeds: how much results vary by chance
+    assert sweep_values("funksvd", "random_state", "", {"random_state": None}) == [0, 1, 2, 3, 4]
+    assert sweep_values("ials", "random_state", "7, 3", {}) == [3, 7]
     assert sweep_values("als", "factors", "32, 8 16,8", {}) == [8, 16, 32]
     assert sweep_values("als", "factors", "", {"factors": 20}) == [5, 10, 20, 40, 80]
     assert sweep_values("als", "regularization", "", {}) == pytest.approx([1.5, 4.5, 15.0, 45.0, 150.0])
