@@ -75,7 +75,8 @@ with st.form("train_form"):
     sweep_text = w2.text_input(
         "Values", key=f"sweep_values_{kind}", placeholder="e.g. 8, 16, 32, 64 (blank: around the value above)",
         help=f"Up to {training.MAX_SWEEP} numbers separated by commas. Blank: ¼, ½, 1, 2 and 4 times the value "
-             "set above for whole-number settings, 0.1, 0.3, 1, 3 and 10 times it otherwise.")
+             "set above for whole-number settings, 0.1, 0.3, 1, 3 and 10 times it otherwise, seeds 0–4 for "
+             "random_state (how much the results vary by chance alone).")
     st.markdown("**Evaluation split**")
     s1, s2, s3, s4 = st.columns(4)
     methods = {"random": "random interactions", "user": "a share of each user's history",
