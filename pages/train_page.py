@@ -17,10 +17,6 @@ with ui.guard("Listing the models"):
     from mfviz.models import MODELS
 
 # ------------------------------------------------------------------ settings
-def cls_label(kind: str) -> str:
-    return MODELS[kind].label
-
-
 FEEDBACK = {"explicit": "made for explicit ratings", "implicit": "made for implicit feedback",
             "any": "works on either kind of feedback"}
 job = st.session_state.get(state.TRAINING)
@@ -111,7 +107,7 @@ def draw(job: training.TrainingJob, live: bool) -> None:
     with st.container(border=True):
         variants = job.variants
         if job.sweep:
-            st.markdown(f"**Sweep of {job.sweep[0]}: {len(variants)} models of {cls_label(job.kind)}**")
+            st.markdown(f"**Sweep of {job.sweep[0]}: {len(variants)} models of {MODELS[job.kind].label}**")
         else:
             st.markdown(f"**Training {job.label}**")
         stop_words = "Stop after this epoch" + (" (train no further models)" if job.sweep else "")
