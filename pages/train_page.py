@@ -139,13 +139,13 @@ def draw(job: training.TrainingJob, live: bool) -> None:
         if job.error:
             st.error(job.error, icon=":material/error:")
         if job.sweep and job.entries and job.done:
-            best = training.best_entry(job.entries)
+            best, by = training.best_entry(job.entries)
             stopped = " (stopped early)" if job.stop_event.is_set() else ""
-            which = (f"the best on the test set, **{best.name}**," if best.metrics else
+            which = (f"the best by test {by}, **{best.name}**," if by else
                      f"the last, **{best.name}** (no test set to compare them on),")
             st.success(f"Trained {len(job.entries)} models in {sum(e.fit_seconds for e in job.entries):.2f} s"
                        f"{stopped}; {which} is now the model the analysis pages show."
-                       + (" The chart below compares them." if best.metrics else ""), icon=":material/check_circle:")
+                       + (" The chart below compares them." if by else ""), icon=":material/check_circle:")
         elif job.entry is not None:
             stopped = " (stopped early)" if job.entry.stopped_early else ""
             st.success(f"Trained **{job.entry.name}** in {job.entry.fit_seconds:.2f} s{stopped}; it is now the "

@@ -90,14 +90,18 @@ def sweep_values(kind: str, name: str, text: str, base: dict) -> list:
     return values
 
 
-def best_entry(entries: list) -> ModelEntry | None:
-    """The entry with the best test NDCG, else the lowest test RMSE, else the last one."""
-    for key, sign in (("ndcg", -1.0), ("rmse", 1.0)):
-        scored = [(sign * value, n) for n, e in enumerate(entries) for k, value in e.metrics.items()
+def best_entry(entries: list) -> tuple[ModelEntry | None, str | None]:
+    """The entry with the best test metric and that metric's name: the lowest RMSE for models of
+    explicit ratings (their ranking metrics mean little, see the Train page), else the highest NDCG,
+    else (no test set) the last entry and None."""
+    explicit = all(getattr(e.model, "feedback", "any") == "explicit" for e in entries)
+    for key, sign in ((("rmse", 1.0), ("ndcg", -1.0)) if explicit else (("ndcg", -1.0), ("rmse", 1.0))):
+        scored = [(sign * value, n, k) for n, e in enumerate(entries) for k, value in e.metrics.items()
                   if k.split("@")[0] == key]
         if scored:
-            return entries[min(scored)[1]]
-    return entries[-1] if entries else None
+            _, n, name = min(scored)
+            return entries[n], name
+    return (entries[-1] if entries else None), None
 
 
 def make_model(kind: str, params: dict):

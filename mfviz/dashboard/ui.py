@@ -164,7 +164,7 @@ def add_trained(job) -> None:
 
     if not job.entries:
         return
-    best = best_entry(job.entries) if job.sweep else job.entries[-1]
+    best = best_entry(job.entries)[0] if job.sweep else job.entries[-1]
     for entry in job.entries:
         add_model(entry, activate=entry is best, precompute=entry is best)
     if job.sweep:

@@ -498,6 +498,10 @@ def test_a_sweep_trains_one_model_per_value_and_charts_the_metric_against_it():
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert any("fit the observed ratings only" in c.value for c in at.caption)
     assert {"Funk SVD (f=2)", "Funk SVD (f=4)"} <= set(session_models(at))
+    # models of ratings: the best is the one with the lowest test RMSE, and the message says so
+    funk = {name: at.session_state["mfviz.models"][name].metrics["rmse"] for name in ("Funk SVD (f=2)", "Funk SVD (f=4)")}
+    assert at.session_state["mfviz.active_model"] == min(funk, key=funk.get)
+    assert any(f"the best by test rmse, **{min(funk, key=funk.get)}**" in s.value for s in at.success)
     # values that are not numbers: a message, nothing trained, no traceback
     at.selectbox(key="train_model").set_value("svd").run()
     at.selectbox(key="sweep_svd").set_value("factors")

@@ -107,10 +107,17 @@ def test_sweep_values_from_text_or_around_the_current_value():
     with pytest.raises(ModelError, match="factors"):  # the model's own bound: factors >= 1
         sweep_values("als", "factors", "0, 4", {})
 
-    def entry(name, **metrics):
-        return ModelEntry(name=name, model=None, kind="als", params={}, key=name, data_key="d", metrics=metrics)
+    from types import SimpleNamespace
+
+    def entry(name, feedback="implicit", **metrics):
+        return ModelEntry(name=name, model=SimpleNamespace(feedback=feedback), kind="x", params={}, key=name,
+                          data_key="d", metrics=metrics)
 
     ranked = [entry("a", **{"ndcg@10": 0.2, "rmse": 0.9}), entry("b", **{"ndcg@10": 0.3, "rmse": 1.0})]
-    assert best_entry(ranked).name == "b"
-    assert best_entry([entry("a", rmse=0.95), entry("b", rmse=0.91), entry("c", rmse=0.93)]).name == "b"
-    assert best_entry([entry("a"), entry("b")]).name == "b" and best_entry([]) is None
+    assert best_entry(ranked)[0].name == "b" and best_entry(ranked)[1] == "ndcg@10"
+    # models of ratings are judged by RMSE, whatever their NDCG
+    rated = [entry("a", "explicit", **{"ndcg@10": 0.2, "rmse": 0.9}), entry("b", "explicit", **{"ndcg@10": 0.3, "rmse": 1.0})]
+    assert best_entry(rated)[0].name == "a" and best_entry(rated)[1] == "rmse"
+    assert best_entry([entry("a", rmse=0.95), entry("b", rmse=0.91), entry("c", rmse=0.93)])[0].name == "b"
+    last, by = best_entry([entry("a"), entry("b")])  # no test set: the last one, no metric
+    assert last.name == "b" and by is None and best_entry([]) == (None, None)
