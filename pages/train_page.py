@@ -189,8 +189,12 @@ if any(getattr(e.model, "feedback", "any") == "explicit" and e.metrics for e in 
                "Compare them by RMSE; compare rankers (Truncated SVD, implicit ALS) by NDCG or recall.")
 metric_columns = [c for c in results.columns if c not in ("model", "fit_seconds", "epochs", "split", "hyperparameters")]
 if metric_columns and len(results) >= 1:
-    preferred = next((c for c in metric_columns if c.startswith("ndcg")), metric_columns[0])
-    metric = st.selectbox("Compare by", metric_columns, index=metric_columns.index(preferred), key="compare_metric")
+    active = entries.get(st.session_state.get(state.ACTIVE_MODEL))
+    if active is not None and getattr(active.model, "feedback", "any") == "explicit" and "rmse" in metric_columns:
+        preferred = "rmse"  # a model of ratings is judged by RMSE (see the caption above)
+    else:
+        preferred = next((c for c in metric_columns if c.startswith("ndcg")), metric_columns[0])
+    metric = st.selectbox("Compare by", metric_columns, index=metric_columns.index(preferred), key=f"compare_metric_{preferred}")  # a new default when the active model's kind changes
     ui.show(figures.model_comparison(results.dropna(subset=[metric]), metric))
     sweep = st.session_state.get(state.LAST_SWEEP)
     swept_entries = [entries[name] for name in (sweep[1] if sweep else ()) if name in entries]

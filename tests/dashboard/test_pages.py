@@ -502,6 +502,8 @@ def test_a_sweep_trains_one_model_per_value_and_charts_the_metric_against_it():
     funk = {name: at.session_state["mfviz.models"][name].metrics["rmse"] for name in ("Funk SVD (f=2)", "Funk SVD (f=4)")}
     assert at.session_state["mfviz.active_model"] == min(funk, key=funk.get)
     assert any(f"the best by test rmse, **{min(funk, key=funk.get)}**" in s.value for s in at.success)
+    spec = json.loads(at.get("plotly_chart")[-1].proto.spec)  # the sweep chart follows "Compare by": RMSE now
+    assert spec["layout"]["title"]["text"] == "Sweep of factors: rmse on the test set"
     # values that are not numbers: a message, nothing trained, no traceback
     at.selectbox(key="train_model").set_value("svd").run()
     at.selectbox(key="sweep_svd").set_value("factors")
