@@ -138,14 +138,18 @@ def draw(job: training.TrainingJob, live: bool) -> None:
             time.sleep(0.25)
         if job.error:
             st.error(job.error, icon=":material/error:")
+        for label, why in job.failures if job.entries else ():
+            st.warning(f"{label}: {why}", icon=":material/warning:")
         if job.sweep and job.entries and job.done:
             best, by = training.best_entry(job.entries)
             stopped = " (stopped early)" if job.stop_event.is_set() else ""
             which = (f"the best by test {by}, **{best.name}**," if by else
                      f"the last, **{best.name}** (no test set to compare them on),")
-            st.success(f"Trained {len(job.entries)} models in {sum(e.fit_seconds for e in job.entries):.2f} s"
+            count = f"{len(job.entries)} model{'s' if len(job.entries) > 1 else ''}"
+            st.success(f"Trained {count} in {sum(e.fit_seconds for e in job.entries):.2f} s"
                        f"{stopped}; {which} is now the model the analysis pages show."
-                       + (" The chart below compares them." if by else ""), icon=":material/check_circle:")
+                       + (" The chart below compares them." if by and len(job.entries) > 1 else ""),
+                       icon=":material/check_circle:")
         elif job.entry is not None:
             stopped = " (stopped early)" if job.entry.stopped_early else ""
             st.success(f"Trained **{job.entry.name}** in {job.entry.fit_seconds:.2f} s{stopped}; it is now the "

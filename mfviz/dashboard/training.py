@@ -3,6 +3,7 @@ quick default model trained on first load so every page has something to show.""
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -97,7 +98,7 @@ def best_entry(entries: list) -> tuple[ModelEntry | None, str | None]:
     explicit = all(getattr(e.model, "feedback", "any") == "explicit" for e in entries)
     for key, sign in ((("rmse", 1.0), ("ndcg", -1.0)) if explicit else (("ndcg", -1.0), ("rmse", 1.0))):
         scored = [(sign * value, n, k) for n, e in enumerate(entries) for k, value in e.metrics.items()
-                  if k.split("@")[0] == key]
+                  if k.split("@")[0] == key and math.isfinite(value)]  # a diverged model (NaN) is never best
         if scored:
             _, n, name = min(scored)
             return entries[n], name
@@ -130,6 +131,7 @@ class TrainingJob:
     epochs: list = field(default_factory=list)  # (epoch, loss, seconds) of the model in training
     error: str | None = None
     entries: list = field(default_factory=list)  # the models trained so far
+    failures: list = field(default_factory=list)  # (label, message) of a sweep's models that failed
     current: int = 0  # index of the model in training (a sweep's)
     started: float = field(default_factory=time.perf_counter)
     finished_at: float | None = None
@@ -178,20 +180,32 @@ class TrainingJob:
                 if n and self.stop_event.is_set():
                     break
                 self.current, self.epochs = n, []
-                model = make_model(self.kind, params)
-                model.fit(self.train, callback=self._progress)
-                metrics = evaluate(model, self.train, self.test, self.k)
-                self.entries.append(ModelEntry(
-                    name=label, model=model, kind=self.kind, params=dict(params),
-                    key=model_hash(model, self.data_key), data_key=self.data_key, metrics=metrics,
-                    fit_seconds=float(getattr(model, "fit_seconds", 0.0)), epochs=len(self.epochs),
-                    split=self.split, stopped_early=self.stop_event.is_set()))
+                try:
+                    self.entries.append(self._train(label, params))
+                except (DataError, ModelError) as exc:
+                    if self.sweep is None:
+                        raise
+                    # One value of a sweep failing (e.g. a learning rate that diverges) is a result too:
+                    # noted, and the sweep goes on with the next value.
+                    self.failures.append((label, str(exc)))
+            if self.sweep is not None and not self.entries and self.failures:
+                self.error = "Every model of the sweep failed: " + "; ".join(f"{label}: {why}"
+                                                                          for label, why in self.failures)
         except (DataError, ModelError) as exc:
             self.error = str(exc)
         except Exception as exc:  # noqa: BLE001 - shown as a message, never as a traceback
             self.error = f"Training failed: {type(exc).__name__}: {exc}"
         finally:
             self.finished_at = time.perf_counter()
+
+    def _train(self, label: str, params: dict) -> ModelEntry:
+        model = make_model(self.kind, params)
+        model.fit(self.train, callback=self._progress)
+        metrics = evaluate(model, self.train, self.test, self.k)
+        return ModelEntry(name=label, model=model, kind=self.kind, params=dict(params),
+                          key=model_hash(model, self.data_key), data_key=self.data_key, metrics=metrics,
+                          fit_seconds=float(getattr(model, "fit_seconds", 0.0)), epochs=len(self.epochs),
+                          split=self.split, stopped_early=self.stop_event.is_set())
 
 
 @st.cache_resource(show_spinner="Training a quick model on this data so every page has something to show…",

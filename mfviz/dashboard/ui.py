@@ -212,6 +212,7 @@ def collect_finished_training() -> None:
     if job is not None and job.done and job.entries and not job.error:
         st.session_state.pop(state.TRAINING, None)
         add_trained(job)
+        st.session_state[state.LAST_TRAINING] = job  # the Train page still shows its curve and any notes
 
 
 def sidebar_status() -> None:

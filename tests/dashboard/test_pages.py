@@ -504,6 +504,14 @@ def test_a_sweep_trains_one_model_per_value_and_charts_the_metric_against_it():
     assert any(f"the best by test rmse, **{min(funk, key=funk.get)}**" in s.value for s in at.success)
     spec = json.loads(at.get("plotly_chart")[-1].proto.spec)  # the sweep chart follows "Compare by": RMSE now
     assert spec["layout"]["title"]["text"] == "Sweep of factors: rmse on the test set"
+    # a value that diverges is reported and the sweep goes on
+    at.selectbox(key="sweep_funksvd").set_value("learning_rate")
+    at.text_input(key="sweep_values_funksvd").input("0.005, 5, 0.01")
+    at.button(key="train_submit").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert [w.value.split(":")[0] for w in at.warning] == ["Funk SVD (learning_rate=5)"]
+    assert "diverged" in at.warning[0].value
+    assert {"Funk SVD (learning_rate=0.005)", "Funk SVD (learning_rate=0.01)"} <= set(session_models(at))
     # values that are not numbers: a message, nothing trained, no traceback
     at.selectbox(key="train_model").set_value("svd").run()
     at.selectbox(key="sweep_svd").set_value("factors")

@@ -119,5 +119,24 @@ def test_sweep_values_from_text_or_around_the_current_value():
     rated = [entry("a", "explicit", **{"ndcg@10": 0.2, "rmse": 0.9}), entry("b", "explicit", **{"ndcg@10": 0.3, "rmse": 1.0})]
     assert best_entry(rated)[0].name == "a" and best_entry(rated)[1] == "rmse"
     assert best_entry([entry("a", rmse=0.95), entry("b", rmse=0.91), entry("c", rmse=0.93)])[0].name == "b"
+    diverged = [entry("a", "explicit", rmse=float("nan")), entry("b", "explicit", rmse=1.2)]
+    assert best_entry(diverged)[0].name == "b"
     last, by = best_entry([entry("a"), entry("b")])  # no test set: the last one, no metric
     assert last.name == "b" and by is None and best_entry([]) == (None, None)
+
+
+def test_a_sweep_value_that_fails_is_noted_and_the_sweep_goes_on():
+    from mfviz import evaluation
+
+    data = small_data()
+    train, test = evaluation.split(data, method="random", test_size=0.2, seed=0)
+    # a learning rate of 5 makes Funk SVD diverge (a ModelError); the values around it still train
+    job = run(make_job({"factors": 2, "epochs": 5, "random_state": 0}, kind="funksvd", label="Funk SVD",
+                       train=train, test=test, sweep=("learning_rate", [0.005, 5.0, 0.01])))
+    assert job.error is None
+    assert [e.params["learning_rate"] for e in job.entries] == [0.005, 0.01]
+    assert len(job.failures) == 1 and job.failures[0][0] == "Funk SVD (learning_rate=5)"
+    assert "diverged" in job.failures[0][1]
+    every = run(make_job({"factors": 2, "epochs": 5, "random_state": 0}, kind="funksvd", label="Funk SVD",
+                         sweep=("learning_rate", [5.0, 9.0])))
+    assert not every.entries and every.error.startswith("Every model of the sweep failed")
