@@ -200,6 +200,11 @@ if dims is not None:  # the Dimensions map's companion: what lies at the ends of
     if groups:
         ui.show(figures.genre_heatmap(genre_loadings(dims, dict(list(groups.items())[:GENRES_SHOWN]),
                                                      n_dims=DIMENSIONS_LISTED)))
+    st.download_button("Download every item's coordinates on every dimension (CSV)",
+                       lambda: cache.dimensions_csv(entry.key, data.key, dims, inter.item_ids, titles),
+                       file_name="dimensions.csv", mime="text/csv", key="dims_csv", on_click="ignore",
+                       help="item_id, title and one column per dimension (dim_1 = the strongest); the scores "
+                            "are the sums of user × item coordinate products.")
 
 cards = st.columns(3)
 cards[0].metric("Neighbourhood preservation", f"{score:.0%}",

@@ -145,3 +145,10 @@ def genre_loadings(dims: Dimensions, groups: dict[str, np.ndarray], n_dims: int 
     rows = {name: (coords[members].mean(axis=0) - centre) / spread for name, members in groups.items()
             if len(members)}
     return pd.DataFrame.from_dict(rows, orient="index", columns=np.arange(1, coords.shape[1] + 1))
+
+
+def coordinates_table(dims: Dimensions, item_ids, titles) -> pd.DataFrame:
+    """Every item's coordinates on every dimension (strongest first): item_id, title, dim_1, dim_2, …"""
+    frame = pd.DataFrame({"item_id": np.asarray(item_ids), "title": np.asarray(titles, dtype=object)})
+    coords = pd.DataFrame(dims.item_coords, columns=[f"dim_{d + 1}" for d in range(dims.item_coords.shape[1])])
+    return pd.concat([frame, coords], axis=1)

@@ -232,6 +232,14 @@ def map_csv(projection_key: str, _table: pd.DataFrame) -> bytes:
     return _table.drop(columns=lists).to_csv(index=False).encode()
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def dimensions_csv(model_key: str, data_key: str, _dims, _item_ids, _titles) -> bytes:
+    """Every item's coordinates on every dimension of a model, as CSV (built on the first click)."""
+    from mfviz.analysis.dimensions import coordinates_table
+
+    return coordinates_table(_dims, _item_ids, _titles).to_csv(index=False).encode()
+
+
 @st.cache_data(show_spinner=False, max_entries=64)
 def user_lists(model_key: str, _model, data_key: str, _matrix, user: int, k: int, _popularity, _titles
                ) -> dict[str, pd.DataFrame]:

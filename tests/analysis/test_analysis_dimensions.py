@@ -146,3 +146,14 @@ def test_genre_loadings_by_hand():
     assert list(table.index) == ["A", "B", "C"] and list(table.columns) == [1, 2]
     np.testing.assert_allclose(table.to_numpy(), [[1.0, 0.0], [-1.0, 0.0], [0.0, 0.0]])
     assert list(genre_loadings(dims, {"A": np.array([2])}, n_dims=1).columns) == [1]
+
+
+def test_coordinates_table_lists_every_item_on_every_dimension():
+    from mfviz.analysis.dimensions import coordinates_table
+
+    rng = np.random.default_rng(5)
+    dims = principal_dimensions(rng.normal(size=(6, 3)), rng.normal(size=(4, 3)))
+    table = coordinates_table(dims, ["a", "b", "c", "d"], ["A", "B", "C", "D"])
+    assert list(table.columns) == ["item_id", "title", "dim_1", "dim_2", "dim_3"]
+    assert table["item_id"].tolist() == ["a", "b", "c", "d"]
+    np.testing.assert_allclose(table[["dim_1", "dim_2", "dim_3"]].to_numpy(), dims.item_coords)

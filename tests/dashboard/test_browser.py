@@ -346,6 +346,14 @@ def test_upload_train_and_every_page_in_chromium(browser_page, server, tmp_path)
                                "'dimension 1 (') && gd._fullData.some(t => t.mode === 'text'); }", timeout=WAIT_MS)
         page.wait_for_timeout(800)
         page.screenshot(path=str(SHOTS / "latent_dimensions.png"))
+        settle(page)
+        with page.expect_download(timeout=WAIT_MS) as download:
+            page.get_by_role("button", name="Download every item's coordinates on every dimension (CSV)").click()
+        rows = Path(download.value.path()).read_text().splitlines()
+        assert rows[0].startswith("item_id,title,dim_1,dim_2,")
+        if source == ML100K:
+            assert len(rows) - 1 == 1682
+        assert not exceptions(page) and not errors(page), errors(page)
     except BaseException:
         failure = tmp_path / "failure.png"
         page.screenshot(path=str(failure))
