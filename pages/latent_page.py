@@ -52,7 +52,7 @@ def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray):
 
 def dimension_map(popularity: np.ndarray):
     """Coordinates, cache key, axes and end items of the map on two of the model's principal
-    dimensions (the singular directions of its scores), or one against popularity, and the
+    dimensions (the singular directions of its scores), or one against popularity or the item bias, and the
     dimensions themselves."""
     from mfviz.analysis import dimension_ends
 
@@ -64,21 +64,25 @@ def dimension_map(popularity: np.ndarray):
         st.info("This model scores every item 0 for every user (all its vectors are zero): it has no dimensions "
                 "to show. Retrain it or pick another model.", icon="🧭")
         st.stop()
-    popular = "popularity"
-    name = lambda d: ("popularity (log10 of 1 + interactions)" if d == popular  # noqa: E731
-                      else f"dimension {d + 1} ({share[d]:.1%} of the score energy)")
+    # Besides the dimensions, "up" can show what the dimensions leave out: popularity, and the item
+    # bias of a model that has one (explicit models put each item's general appeal there).
+    others = {"popularity": ("popularity (log10 of 1 + interactions)", np.log10(1 + popularity))}
+    if getattr(entry.model, "item_bias", None) is not None:
+        others["item bias"] = ("item bias (the item's appeal to everyone)", np.asarray(entry.model.item_bias, float))
+    name = lambda d: others[d][0] if d in others else f"dimension {d + 1} ({share[d]:.1%} of the score energy)"  # noqa: E731
     picks = st.columns(2)
     across = picks[0].selectbox("Across →", range(count), index=0, key="dims_x", format_func=name)
-    up = picks[1].selectbox("Up ↑", [*range(count), popular], index=1, key="dims_y", format_func=name,
-                            help="Another dimension, or popularity: does a dimension follow how popular items are?")
-    with_users = st.checkbox("Show the users too", key="dims_users", disabled=up == popular,
+    up = picks[1].selectbox("Up ↑", [*range(count), *others], index=1, key="dims_y", format_func=name,
+                            help="Another dimension, popularity (does a dimension follow how popular items are?) or, "
+                                 "for a model with biases, the item bias.")
+    with_users = st.checkbox("Show the users too", key="dims_users", disabled=up in others,
                              help="Users have coordinates on the same dimensions (a score is the sum of user × item "
                                   f"coordinate products): a grey cloud of up to {USERS_DRAWN:,} of them under the "
                                   "items shows which ends the users actually lean to.")
-    y = np.log10(1 + popularity) if up == popular else dims.item_coords[:, up]
+    y = others[up][1] if up in others else dims.item_coords[:, up]
     coords = np.column_stack([dims.item_coords[:, across], y]).astype(np.float32)
     users = None
-    if with_users and up != popular:
+    if with_users and up not in others:
         rows = np.arange(dims.user_coords.shape[0])
         if rows.size > USERS_DRAWN:  # a fixed sample, so the cloud does not jump between reruns
             rows = np.sort(np.random.default_rng(0).choice(rows, USERS_DRAWN, replace=False))
@@ -88,7 +92,7 @@ def dimension_map(popularity: np.ndarray):
                                                                   ("middle left", "middle right"))):
         for rows, place in zip(dimension_ends(column, 2), places, strict=True):
             ends.update(dict.fromkeys(rows.tolist(), place))
-    shown = f"dimension {across + 1} and popularity" if up == popular else f"dimensions {across + 1} and {up + 1}"
+    shown = f"dimension {across + 1} and {up}" if up in others else f"dimensions {across + 1} and {up + 1}"
     axes = figures.MapAxes(
         f"Items on the model's {shown}", f"{name(across)} →", f"{name(up)} →",
         "The model's dimensions are the strongest patterns in its scores (user · item), strongest first: an "

@@ -297,6 +297,30 @@ def test_the_map_on_the_models_dimensions_and_what_lies_at_their_ends():
     assert [t.value for t in at.title] == ["Latent space"]
 
 
+def test_the_dimensions_map_can_set_a_dimension_against_the_item_bias():
+    at = new_app()
+    open_page(at, "pages/train_page.py")
+    at.selectbox(key="train_model").set_value("funksvd").run()
+    at.number_input(key="hp_funksvd_epochs").set_value(3)
+    at.button(key="train_submit").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    open_page(at, "pages/latent_page.py")
+    assert at.selectbox(key="model_picker").value.startswith("Funk SVD")
+    at.radio(key="latent_method").set_value("Dimensions").run()
+    assert "item bias" in at.selectbox(key="dims_y").options[-1]
+    at.selectbox(key="dims_y").set_value("item bias").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.checkbox(key="dims_users").disabled  # users have no bias coordinate on this map
+    model = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value].model
+    titles = at.session_state["mfviz.data"].interactions.titles
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    drawn = {c[0]: y for trace in spec["data"] if trace.get("mode") != "text"
+             for c, y in zip(trace["customdata"], plotly_array(trace["y"]), strict=True)}
+    for item in range(0, len(titles), 101):
+        assert drawn[str(titles[item])] == pytest.approx(float(model.item_bias[item]), abs=1e-5)
+    assert spec["layout"]["yaxis"]["title"]["text"].startswith("item bias")
+
+
 def test_taste_axes_between_two_items_when_the_data_has_no_genres():
     rng = np.random.default_rng(0)
     rows = "\n".join(f"{u},{i},{rng.integers(1, 6)}" for u in range(60) for i in rng.choice(40, 12, replace=False))
