@@ -61,6 +61,17 @@ def session_models(at: AppTest) -> list[str]:
     return list(at.session_state["mfviz.models"])
 
 
+def train_on_page(at: AppTest, kind: str, **hyperparameters) -> AppTest:
+    """Train a model of `kind` on the Train page with these hyperparameters (the rest at defaults)."""
+    open_page(at, "pages/train_page.py")
+    at.selectbox(key="train_model").set_value(kind).run()
+    for name, value in hyperparameters.items():
+        at.number_input(key=f"hp_{kind}_{name}").set_value(value)
+    at.button(key="train_submit").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    return at
+
+
 def plotly_charts(at: AppTest) -> int:
     return len(at.get("plotly_chart"))
 
@@ -298,12 +309,7 @@ def test_the_map_on_the_models_dimensions_and_what_lies_at_their_ends():
 
 
 def test_the_dimensions_map_can_set_a_dimension_against_the_item_bias():
-    at = new_app()
-    open_page(at, "pages/train_page.py")
-    at.selectbox(key="train_model").set_value("funksvd").run()
-    at.number_input(key="hp_funksvd_epochs").set_value(3)
-    at.button(key="train_submit").click().run()
-    assert not at.exception and not at.error, [e.value for e in at.error]
+    at = train_on_page(new_app(), "funksvd", epochs=3)
     open_page(at, "pages/latent_page.py")
     assert at.selectbox(key="model_picker").value.startswith("Funk SVD")
     at.radio(key="latent_method").set_value("Dimensions").run()
@@ -374,12 +380,7 @@ def test_the_popularity_baseline_gives_no_personal_reasons():
 
 
 def test_recommendations_of_several_models_side_by_side():
-    at = new_app()
-    open_page(at, "pages/train_page.py")
-    at.selectbox(key="train_model").set_value("svd").run()
-    at.number_input(key="hp_svd_factors").set_value(16)
-    at.button(key="train_submit").click().run()
-    assert not at.exception and not at.error, [e.value for e in at.error]
+    at = train_on_page(new_app(), "svd", factors=16)
     open_page(at, "pages/recommend_page.py")
     names = list(at.session_state["mfviz.models"])
     main = at.selectbox(key="model_picker").value
