@@ -48,6 +48,16 @@ with right:
     st.dataframe(comparison.dot[[c for c in columns if c in comparison.dot.columns]], hide_index=True,
                  width="stretch", column_config={"score": st.column_config.NumberColumn(format="%.3f")})
 ui.show(figures.neighbour_popularity(comparison.cosine, comparison.dot, str(titles[item])))
+with ui.guard("Placing the item on the model's dimensions"):
+    dims = cache.dimensions(entry.key, entry.model)
+    close = comparison.cosine["item"].to_numpy()
+    item_place = dims.percentiles(dims.item_coords[item], among="items")[0]
+    close_place = dims.percentiles(dims.item_coords[close], among="items").mean(axis=0)
+ui.dimension_profile(entry, data, f"“{titles[item]}” and its cosine neighbours", {
+    "this item": (item_place, "Share of all items (%) less far toward the + end: 50 = a typical item."),
+    f"its {len(close)} cosine neighbours (mean)": (close_place, "The same share, averaged over the cosine list above.")},
+    "Where the item and its neighbours both sit far toward one end of a strong dimension, that dimension is part "
+    "of what they have in common.")
 others = [name for name in ui.models() if name != entry.name and ui.models()[name].kind != "popularity"]
 if others:
     compare = st.multiselect(

@@ -78,41 +78,20 @@ def reasons_note(profile_size: int) -> str:
     return "Why: " + how
 
 
-TASTE_DIMENSIONS = 6  # rows of the taste profile
-
-
 def taste_profile(who: str, user: int | None = None, vector: np.ndarray | None = None) -> None:
     """Where a user of the data, or a user vector (a folded-in profile), sits on the model's strongest
     dimensions, against the data's users."""
-    from mfviz.analysis.dimensions import describe_dimensions, end_names
-
     if entry.kind == "popularity":  # no latent space
         return
     with ui.guard("Placing the taste on the model's dimensions"):
         dims = cache.dimensions(entry.key, model)
-        shown = min(TASTE_DIMENSIONS, dims.item_coords.shape[1])
-        if shown == 0:
-            return
-        described = describe_dimensions(dims, titles, cache.genre_groups(data.key, inter.items), n_dims=shown)
         coords = dims.user_coords[user] if user is not None else dims.place(vector)[0]
-        percentiles = dims.percentiles(coords)[0][:shown]
-    ends = end_names(described)
-    frame = pd.DataFrame({
-        "dimension": [f"{d + 1} ({dims.energy_share[d]:.0%})" for d in range(shown)],
-        "− end": [minus for minus, _ in ends], "where this taste sits": percentiles,
-        "+ end": [plus for _, plus in ends]})
-    st.markdown(f"**{who} on the model's {shown} strongest dimensions**")
-    st.dataframe(frame, hide_index=True, width="stretch", column_config={
-        "dimension": st.column_config.TextColumn(width="small", help="Its share of the model's score energy."),
-        "− end": st.column_config.TextColumn(width="medium"), "+ end": st.column_config.TextColumn(width="medium"),
-        "where this taste sits": st.column_config.ProgressColumn(
-            min_value=0.0, max_value=100.0, format="%.0f", width="medium",
-            help="Share of the data's users (%) less far toward the + end: 50 = a typical user, near 0 or 100 "
-                 "= far toward one end.")})
-    st.caption("A score is the sum over the model's dimensions of the user's coordinate times the item's "
-               "(Latent space → Map: Dimensions shows them with their items), so a taste far toward one end of a "
-               "strong dimension pulls the recommendations toward the items at that end. The ends are named by "
-               "the genres over-represented there, or by their first titles.")
+        percentiles = dims.percentiles(coords)[0]
+    ui.dimension_profile(entry, data, who, {"where this taste sits": (
+        percentiles, "Share of the data's users (%) less far toward the + end: 50 = a typical user, near 0 or 100 "
+                     "= far toward one end.")},
+        "A score is the sum over the model's dimensions of the user's coordinate times the item's, so a taste far "
+        "toward one end of a strong dimension pulls the recommendations toward the items at that end.")
 
 
 def item_table(items: np.ndarray, scores: np.ndarray | None = None,

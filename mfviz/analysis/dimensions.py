@@ -35,11 +35,12 @@ class Dimensions:
         the c with c · item_coords[i] = vector · item_factors[i] for every item."""
         return np.atleast_2d(np.asarray(user_vectors, np.float64)) @ self.user_transform
 
-    def percentiles(self, coords) -> np.ndarray:
-        """For coordinates (one row per user), the share of the model's users, in percent, whose
-        coordinate on each dimension is lower: 50 = a typical user, near 100 = far toward the + end."""
+    def percentiles(self, coords, among: str = "users") -> np.ndarray:
+        """For coordinates (one row per user, or per item with among="items"), the share of the
+        model's users (items), in percent, whose coordinate on each dimension is lower: 50 = a
+        typical one, near 100 = far toward the + end."""
         coords = np.atleast_2d(np.asarray(coords, np.float64))
-        ordered = np.sort(self.user_coords, axis=0)
+        ordered = np.sort(self.user_coords if among == "users" else self.item_coords, axis=0)
         if ordered.shape[0] == 0:
             return np.full(coords.shape, 50.0)
         below = np.stack([np.searchsorted(ordered[:, d], coords[:, d], side="left")

@@ -251,3 +251,37 @@ def side_by_side(lists: dict, titles: np.ndarray, popularity: np.ndarray, n: int
     means = [f"{name} {popularity[ids].mean():,.0f}" for name, ids in lists.items() if len(ids)]
     st.caption(f"Shaded: in every list ({len(everywhere)} of {n}). Items two lists share: " + "; ".join(pairs)
                + ". Mean popularity (interactions) of each list: " + "; ".join(means) + ".")
+
+
+# ------------------------------------------------------------------------------ dimensions
+PROFILE_DIMENSIONS = 6  # rows of a dimension profile
+
+
+def dimension_profile(entry: ModelEntry, data, title: str, columns: dict[str, tuple[np.ndarray, str]],
+                      caption: str) -> None:
+    """A table of the model's strongest dimensions, each with its two ends named (genres
+    over-represented there, or first titles) and, between them, one bar per entry of `columns`
+    ({name: (coordinates, help)}: 0–100 percentiles, e.g. of a user among the users)."""
+    from mfviz.analysis.dimensions import describe_dimensions, end_names
+
+    with guard("Placing it on the model's dimensions"):
+        dims = cache.dimensions(entry.key, entry.model)
+        shown = min(PROFILE_DIMENSIONS, dims.item_coords.shape[1])
+        if shown == 0:
+            return
+        inter = data.interactions
+        described = describe_dimensions(dims, inter.titles, cache.genre_groups(data.key, inter.items), n_dims=shown)
+    ends = end_names(described)
+    frame = pd.DataFrame({"dimension": [f"{d + 1} ({dims.energy_share[d]:.0%})" for d in range(shown)],
+                          "− end": [minus for minus, _ in ends]})
+    config = {"dimension": st.column_config.TextColumn(width="small", help="Its share of the model's score energy."),
+              "− end": st.column_config.TextColumn(width="medium"), "+ end": st.column_config.TextColumn(width="medium")}
+    for name, (percentiles, help_text) in columns.items():
+        frame[name] = np.asarray(percentiles, float)[:shown]
+        config[name] = st.column_config.ProgressColumn(min_value=0.0, max_value=100.0, format="%.0f", width="medium",
+                                                       help=help_text)
+    frame["+ end"] = [plus for _, plus in ends]
+    st.markdown(f"**{title} on the model's {shown} strongest dimensions**")
+    st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
+    st.caption(caption + " The ends are named by the genres over-represented there, or by their first titles "
+               "(Latent space → Map: Dimensions shows them with their items).")

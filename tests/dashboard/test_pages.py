@@ -173,6 +173,22 @@ def test_a_taste_profile_places_the_user_on_the_models_strongest_dimensions(demo
     at.multiselect(key="rec_profile").set_value([]).run()
 
 
+def test_an_item_and_its_neighbours_on_the_models_strongest_dimensions(demo_app):
+    from mfviz.analysis import principal_dimensions
+
+    at = open_page(demo_app, "pages/neighbours_page.py")
+    entry = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value]
+    item, k = at.selectbox(key="neighbours_item").value, at.number_input(key="neighbours_k").value
+    profile = next(d.value for d in at.dataframe if "this item" in d.value.columns)
+    assert list(profile.columns) == ["dimension", "− end", "this item", f"its {k} cosine neighbours (mean)", "+ end"]
+    dims = principal_dimensions(entry.model)
+    close = entry.model.similar_items([item], n=k, metric="cosine")[0][0]
+    coords = dims.item_coords
+    np.testing.assert_allclose(profile["this item"], [100 * np.mean(coords[:, d] < coords[item, d]) for d in range(6)])
+    np.testing.assert_allclose(profile[f"its {k} cosine neighbours (mean)"],
+                               [np.mean([100 * np.mean(coords[:, d] < coords[j, d]) for j in close]) for d in range(6)])
+
+
 def test_the_map_draws_an_items_neighbours(demo_app):
     at = open_page(demo_app, "pages/latent_page.py")
     at.selectbox(key="latent_anchor").set_value(0).run()
