@@ -246,27 +246,57 @@ def cmd_train(args: argparse.Namespace) -> dict[str, Any]:
             **_data_fields(data), **_training_fields(model), "output": str(path)}
 
 
-def cmd_recommend(args: argparse.Namespace) -> dict[str, Any]:
-    from mfviz.analysis import recommendation_table
+def _saved_model_for(args: argparse.Namespace, data, verb: str):
+    """The model of --model-file, refused unless it was trained on DATA's users and items."""
     from mfviz.models import load_model
 
     model = load_model(args.model_file)
-    data = _load(args)
     for kind, ids in (("user", data.user_ids), ("item", data.item_ids)):
         known = getattr(model, f"{kind}_ids")
         if known is not None and (len(known) != len(ids) or not np.array_equal(known.astype(str), ids.astype(str))):
             raise DataError(f"{args.model_file} was trained on other {kind}s than {args.data} has "
-                            f"({len(known):,} vs {len(ids):,}, or in another order): recommend with the data "
+                            f"({len(known):,} vs {len(ids):,}, or in another order): {verb} with the data "
                             "it was trained on")
     if (model.n_users, model.n_items) != (data.n_users, data.n_items):
         raise DataError(f"{args.model_file} has {model.n_users:,} users × {model.n_items:,} items but "
-                        f"{args.data} has {data.n_users:,} × {data.n_items:,}: recommend with the data it was "
+                        f"{args.data} has {data.n_users:,} × {data.n_items:,}: {verb} with the data it was "
                         "trained on")
+    return model
+
+
+def cmd_recommend(args: argparse.Namespace) -> dict[str, Any]:
+    from mfviz.analysis import recommendation_table
+
+    data = _load(args)
+    model = _saved_model_for(args, data, "recommend")
     table = recommendation_table(model, data, n=args.n)
     table.to_csv(args.output, index=False)
     _progress(args, f"wrote {len(table):,} rows to {args.output}")
     return {"model": model.name, "model_file": str(args.model_file), **_data_fields(data), "n": args.n,
             "rows": len(table), "output": str(args.output)}
+
+
+def cmd_dimensions(args: argparse.Namespace) -> dict[str, Any]:
+    from mfviz.analysis import describe_dimensions, genre_groups, principal_dimensions
+    from mfviz.analysis.dimensions import coordinates_table
+
+    data = _load(args)
+    model = _saved_model_for(args, data, "describe its dimensions")
+    dims = principal_dimensions(model)
+    table = describe_dimensions(dims, data.titles, genre_groups(data.items), n_dims=args.n)
+    if args.output:
+        coordinates_table(dims, data.item_ids, data.titles).to_csv(args.output, index=False)
+        _progress(args, f"wrote every item's coordinates on {dims.item_coords.shape[1]} dimensions to {args.output}")
+    return {"model": model.name, "model_file": str(args.model_file), **_data_fields(data),
+            "dimensions": table.to_dict(orient="records")}
+
+
+def _print_dimensions(result: dict[str, Any]) -> None:
+    for row in result["dimensions"]:
+        print(f"dimension {row['dimension']} ({row['energy']:.1%} of the score energy)")
+        for side in ("+", "−"):
+            genres = f"  [{row[f'{side} end genres']}]" if f"{side} end genres" in row else ""
+            print(f"  {side} end: {row[f'{side} end']}{genres}")
 
 
 def cmd_info(args: argparse.Namespace) -> dict[str, Any]:
@@ -352,7 +382,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="mfviz", description="Train and evaluate matrix-factorization recommenders.",
         epilog="Examples: mfviz info u.data | mfviz evaluate u.data --model als --factors 64 --json "
                "| mfviz train u.data --model ials --output ials.npz "
-               "| mfviz recommend u.data -m ials.npz -o recs.csv")
+               "| mfviz recommend u.data -m ials.npz -o recs.csv | mfviz dimensions u.data -m ials.npz")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     data_options = _data_options()
 
@@ -400,6 +430,17 @@ def build_parser() -> argparse.ArgumentParser:
     recommend.add_argument("--n", type=int, default=10, metavar="N", help="items per user (default 10)")
     recommend.add_argument("--output", "-o", required=True, metavar="PATH", help="CSV file to write")
     recommend.set_defaults(run=cmd_recommend)
+
+    dimensions = commands.add_parser(
+        "dimensions", parents=[data_options], help="what a saved model's strongest dimensions contrast",
+        description="Load DATA and a model saved by `mfviz train` on it; print the strongest dimensions of "
+                    "its scores (singular directions of user · item), each with its share of the score "
+                    "energy and the items (and over-represented genres) at both ends.")
+    dimensions.add_argument("--model-file", "-m", required=True, metavar="PATH", help="model file (.npz)")
+    dimensions.add_argument("--n", type=int, default=8, metavar="N", help="dimensions to describe (default 8)")
+    dimensions.add_argument("--output", "-o", default=None, metavar="PATH",
+                            help="also write every item's coordinates on every dimension to this CSV")
+    dimensions.set_defaults(run=cmd_dimensions, render=_print_dimensions)
 
     models = commands.add_parser("models", help="list the models and their hyperparameters")
     models.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")

@@ -232,3 +232,36 @@ def test_recommend_writes_every_users_top_n_from_a_saved_model(tmp_path, capsys)
     pd.read_csv(other).head(150).to_csv(other, index=False)
     assert main(["recommend", str(other), "--model-file", str(model_file), "--output", str(out)]) == 2
     assert "recommend with the data it was trained on" in capsys.readouterr().err
+
+
+def test_dimensions_describes_a_saved_model_and_writes_every_items_coordinates(tmp_path, capsys):
+    from mfviz import load_interactions
+    from mfviz.analysis import describe_dimensions, genre_groups, principal_dimensions
+    from mfviz.analysis.dimensions import coordinates_table
+
+    data = _write_csv(tmp_path / "r.csv")
+    model_file = tmp_path / "svd.npz"
+    assert main(["train", str(data), "--model", "svd", "--factors", "4", "--output", str(model_file), "--quiet"]) == 0
+    capsys.readouterr()
+    coords_file = tmp_path / "dims.csv"
+    assert main(["dimensions", str(data), "-m", str(model_file), "--n", "3", "-o", str(coords_file), "--json"]) == 0
+    result = _one_json_object(capsys.readouterr().out)
+    interactions, model = load_interactions(data), load_model(model_file)
+    dims = principal_dimensions(model)
+    expected = describe_dimensions(dims, interactions.titles, genre_groups(interactions.items), n_dims=3)
+    assert [row["dimension"] for row in result["dimensions"]] == [1, 2, 3]
+    assert [row["+ end"] for row in result["dimensions"]] == expected["+ end"].tolist()
+    assert [row["energy"] for row in result["dimensions"]] == pytest.approx(expected["energy"].tolist())
+    written = pd.read_csv(coords_file)
+    table = coordinates_table(dims, interactions.item_ids, interactions.titles)
+    assert list(written.columns) == list(table.columns)
+    np.testing.assert_allclose(written[["dim_1", "dim_2"]].to_numpy(), table[["dim_1", "dim_2"]].to_numpy(), rtol=1e-6)
+    # as text: one block per dimension
+    assert main(["dimensions", str(data), "-m", str(model_file), "--n", "2", "--quiet"]) == 0
+    text = capsys.readouterr().out
+    assert text.count("of the score energy)") == 2 and "+ end:" in text and "− end:" in text
+    # a model of other data is refused with a message
+    other = _write_csv(tmp_path / "other.csv", seed=1)
+    pd.read_csv(other).head(150).to_csv(other, index=False)
+    assert main(["dimensions", str(other), "-m", str(model_file)]) == 2
+    assert "describe its dimensions with the data it was trained on" in capsys.readouterr().err
