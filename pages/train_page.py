@@ -43,24 +43,28 @@ if mismatch:
 with st.form("train_form"):
     st.markdown("**Hyperparameters** (defaults are a sound start; the ? next to each says what it does)")
     params = {}
+    # The values this model was last trained with: Streamlit forgets a widget's value once another
+    # model's form is shown, so picking this model again starts from them rather than the defaults.
+    last = st.session_state.setdefault(state.TRAIN_PARAMS, {}).get(kind, {})
     columns = st.columns(3)
     for n, (name, spec) in enumerate(cls.params.items()):
         column = columns[n % 3]
         key = f"hp_{kind}_{name}"
+        start = last.get(name, spec.default)
         if spec.choices is not None:
-            params[name] = column.selectbox(name, list(spec.choices), index=list(spec.choices).index(spec.default),
+            params[name] = column.selectbox(name, list(spec.choices), index=list(spec.choices).index(start),
                                             help=spec.help, key=key)
         elif isinstance(spec.default, bool):
-            params[name] = column.checkbox(name, value=spec.default, help=spec.help, key=key)
+            params[name] = column.checkbox(name, value=bool(start), help=spec.help, key=key)
         elif spec.default is None or isinstance(spec.default, int):
             low = int(spec.low) if spec.low is not None else 0
             params[name] = int(column.number_input(
                 name, min_value=low, max_value=int(spec.high) if spec.high is not None else None,
-                value=int(spec.default) if spec.default is not None else 0, step=1, help=spec.help, key=key))
+                value=int(start) if start is not None else 0, step=1, help=spec.help, key=key))
         else:
             params[name] = float(column.number_input(
                 name, min_value=float(spec.low) if spec.low is not None else None,
-                max_value=float(spec.high) if spec.high is not None else None, value=float(spec.default),
+                max_value=float(spec.high) if spec.high is not None else None, value=float(start),
                 format="%.4g", step=float(spec.default) / 10 or 0.01, help=spec.help, key=key))
     st.markdown("**Sweep** (optional): one model per value of a hyperparameter, all on the same split")
     w1, w2 = st.columns([1, 2])
@@ -90,6 +94,7 @@ with st.form("train_form"):
     submitted = st.form_submit_button("Train", type="primary", disabled=running, key="train_submit")
 
 if submitted and not running:
+    st.session_state[state.TRAIN_PARAMS][kind] = dict(params)
     with ui.guard("Preparing the split"):
         size = 0.0 if method == "none" else float(test_size)
         train, test = training.split_data(inter, method, size, int(seed))

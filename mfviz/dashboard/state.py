@@ -18,6 +18,7 @@ ACTIVE_MODEL = "mfviz.active_model"  # display name of the model the analysis pa
 TRAINING = "mfviz.training"  # the running TrainingJob, if any
 LAST_TRAINING = "mfviz.last_training"  # the finished job whose loss curve the Train page still shows
 LAST_SWEEP = "mfviz.last_sweep"  # (hyperparameter, names of the models) of the last sweep, for its chart
+TRAIN_PARAMS = "mfviz.train_params"  # {model kind: the hyperparameters it was last trained with}
 TRAIN_KIND = "mfviz.train_kind"  # the model last picked on the Train page
 PROFILE = "mfviz.profile"  # item indices picked on the Recommend page
 UPLOAD_KEY = "mfviz.upload_key"  # hash of the last upload + mapping parsed, to parse each once

@@ -563,6 +563,16 @@ def test_a_sweep_trains_one_model_per_value_and_charts_the_metric_against_it():
     assert len([m for m in session_models(at) if m.startswith("Truncated SVD")]) == 3
 
 
+def test_a_models_hyperparameters_come_back_when_it_is_picked_again():
+    at = train_on_page(new_app(), "funksvd", factors=16, epochs=2)
+    at.selectbox(key="train_model").set_value("ials").run()
+    assert at.number_input(key="hp_ials_factors").value == 64  # another model: its own defaults
+    at.selectbox(key="train_model").set_value("funksvd").run()
+    assert not at.exception
+    assert (at.number_input(key="hp_funksvd_factors").value, at.number_input(key="hp_funksvd_epochs").value) == (16, 2)
+    assert at.number_input(key="hp_funksvd_learning_rate").value == pytest.approx(0.005)  # never changed: default
+
+
 def test_page_files_are_not_named_like_their_url_paths():
     """Streamlit 1.67 serves a deep link such as /spectrum on a fresh server as pages/spectrum.py
     alone (its legacy multipage mode), skipping app.py's router, layout and sidebar. app.py
