@@ -9,7 +9,6 @@ ui.header("Latent space", "Every item is a vector in the model's latent space; t
           "vectors into two dimensions so that items the model finds alike land close together.")
 
 NEIGHBOURS = 10  # lines drawn per metric from the chosen item
-DIMENSIONS_LISTED = 12  # rows of the table under the Dimensions map
 GENRES_SHOWN = 20  # rows of its genre heatmap (the largest genres)
 USERS_DRAWN = 3_000  # users drawn on the Dimensions map, at most
 
@@ -188,11 +187,11 @@ event = ui.show(chart, key="latent_map", on_select="rerun", selection_mode=("las
 if users is not None:  # the Axes map's companion: where the users lean on the same axis
     ui.show(users)
 if dims is not None:  # the Dimensions map's companion: what lies at the ends of each dimension
-    from mfviz.analysis.dimensions import describe_dimensions, genre_loadings
+    from mfviz.analysis.dimensions import genre_loadings
 
     st.subheader("What the strongest dimensions mean")
     groups = cache.genre_groups(data.key, inter.items)
-    described = describe_dimensions(dims, titles, groups, n_dims=DIMENSIONS_LISTED)
+    described = cache.described_dimensions(entry.key, data.key, dims, inter)
     st.dataframe(described, hide_index=True, width="stretch", column_config={
         "energy": st.column_config.ProgressColumn("energy", format="percent", min_value=0.0,
                                                   max_value=float(described["energy"].max()),
@@ -203,7 +202,7 @@ if dims is not None:  # the Dimensions map's companion: what lies at the ends of
                "the whole catalogue. The sign of a dimension is arbitrary; its two ends are what it contrasts.")
     if groups:
         ui.show(figures.genre_heatmap(genre_loadings(dims, dict(list(groups.items())[:GENRES_SHOWN]),
-                                                     n_dims=DIMENSIONS_LISTED)))
+                                                     n_dims=cache.DIMENSIONS_DESCRIBED)))
     st.download_button("Download every item's coordinates on every dimension (CSV)",
                        lambda: cache.dimensions_csv(entry.key, data.key, dims, inter.item_ids, titles),
                        file_name="dimensions.csv", mime="text/csv", key="dims_csv", on_click="ignore",

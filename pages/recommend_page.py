@@ -173,12 +173,14 @@ else:
         with ui.guard("Folding in the profile"):
             from mfviz.analysis import recommend_for_profile
 
+            profile = np.array(picked, np.int64)
             started = time.perf_counter()
-            ids, scores = recommend_for_profile(model, np.array(picked, np.int64), values, n=int(n))
+            vector = model.fold_in(profile, values)  # once: for the list and for the taste profile below
+            ids, scores = model.recommend_for_vector(vector, n=int(n), exclude=profile.tolist())
             millis = (time.perf_counter() - started) * 1000
             ids, scores = np.asarray(ids), np.asarray(scores)
             keep = ids >= 0
-            reasons = because_of(np.array(picked, np.int64), values, ids[keep])
+            reasons = because_of(profile, values, ids[keep])
         left, right = st.columns([1, 2])
         with left:
             st.markdown("**The profile**")
@@ -190,13 +192,9 @@ else:
         st.caption("Fold-in solves for the vector of a new user who liked these items, with the item vectors "
                    "frozen, then ranks every item by it: this is how a live service treats a new visitor. "
                    + reasons_note(len(picked)))
-        with ui.guard("Folding in the profile"):
-            vector = model.fold_in(np.array(picked, np.int64), values) if entry.kind != "popularity" else None
-        if vector is not None:
-            taste_profile("This profile", vector=vector)
+        taste_profile("This profile", vector=vector)
         if compare:
             with ui.guard("Folding the profile into the other models"):
-                profile = np.array(picked, np.int64)
                 lists = {entry.name: ids[keep]}
                 for name in compare:
                     other_ids, _ = recommend_for_profile(ui.models()[name].model, profile, values, n=int(n))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,12 +41,21 @@ class Dimensions:
         model's users (items), in percent, whose coordinate on each dimension is lower: 50 = a
         typical one, near 100 = far toward the + end."""
         coords = np.atleast_2d(np.asarray(coords, np.float64))
-        ordered = np.sort(self.user_coords if among == "users" else self.item_coords, axis=0)
+        ordered = self._sorted_users if among == "users" else self._sorted_items
         if ordered.shape[0] == 0:
             return np.full(coords.shape, 50.0)
         below = np.stack([np.searchsorted(ordered[:, d], coords[:, d], side="left")
                           for d in range(coords.shape[1])], axis=1)
         return 100.0 * below / ordered.shape[0]
+
+    # Each column sorted, once per Dimensions (a frozen dataclass: cached_property writes __dict__).
+    @functools.cached_property
+    def _sorted_users(self) -> np.ndarray:
+        return np.sort(self.user_coords, axis=0)
+
+    @functools.cached_property
+    def _sorted_items(self) -> np.ndarray:
+        return np.sort(self.item_coords, axis=0)
 
     @property
     def energy_share(self) -> np.ndarray:

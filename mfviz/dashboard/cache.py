@@ -123,6 +123,18 @@ def dimensions(model_key: str, _model):
     return analysis.principal_dimensions(_model.user_factors, _model.item_factors)
 
 
+DIMENSIONS_DESCRIBED = 12  # the strongest dimensions described (pages show the first 6 or all 12)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def described_dimensions(model_key: str, data_key: str, _dims, _interactions):
+    """`describe_dimensions` of a model's 12 strongest dimensions on its data (titles, genres)."""
+    from mfviz.analysis import describe_dimensions
+
+    return describe_dimensions(_dims, _interactions.titles, genre_groups(data_key, _interactions.items),
+                               n_dims=DIMENSIONS_DESCRIBED)
+
+
 @st.cache_data(show_spinner="Projecting item vectors…", max_entries=16)
 def projection(model_key: str, _vectors: np.ndarray, method: str, n_neighbors: int, min_dist: float):
     from mfviz import analysis

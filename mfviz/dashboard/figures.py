@@ -257,8 +257,8 @@ def _uncluttered(table: pd.DataFrame, labelled: dict[int, str], wide: float = 0.
     """The rows of the labelled items, leaving out each one whose title would overlap the title of
     an item labelled before it: a title is wide and short, so two points clash when they are within
     `wide` of the map's width and `high` of its height of each other."""
-    part = table[table["item"].isin(list(labelled))].set_index("item").loc[
-        [i for i in labelled if i in set(table["item"].tolist())]].reset_index()
+    on_map = set(table["item"].tolist())
+    part = table.set_index("item").loc[[i for i in labelled if i in on_map]].reset_index()
     span = np.array([np.ptp(table["x"].to_numpy(float)), np.ptp(table["y"].to_numpy(float))])
     points = part[["x", "y"]].to_numpy(float) / np.where(span > 0, span, 1.0)
     kept = []

@@ -261,16 +261,15 @@ def dimension_profile(entry: ModelEntry, data, title: str, columns: dict[str, tu
                       caption: str) -> None:
     """A table of the model's strongest dimensions, each with its two ends named (genres
     over-represented there, or first titles) and, between them, one bar per entry of `columns`
-    ({name: (coordinates, help)}: 0–100 percentiles, e.g. of a user among the users)."""
-    from mfviz.analysis.dimensions import describe_dimensions, end_names
+    ({name: (percentiles 0–100, help)}, e.g. of a user among the users)."""
+    from mfviz.analysis.dimensions import end_names
 
     with guard("Placing it on the model's dimensions"):
         dims = cache.dimensions(entry.key, entry.model)
         shown = min(PROFILE_DIMENSIONS, dims.item_coords.shape[1])
         if shown == 0:
             return
-        inter = data.interactions
-        described = describe_dimensions(dims, inter.titles, cache.genre_groups(data.key, inter.items), n_dims=shown)
+        described = cache.described_dimensions(entry.key, data.key, dims, data.interactions).head(shown)
     ends = end_names(described)
     frame = pd.DataFrame({"dimension": [f"{d + 1} ({dims.energy_share[d]:.0%})" for d in range(shown)],
                           "− end": [minus for minus, _ in ends]})
