@@ -54,7 +54,8 @@ with ui.guard("Placing the item on the model's dimensions"):
     item_place = dims.percentiles(dims.item_coords[item], among="items")[0]
     close_place = dims.percentiles(dims.item_coords[close], among="items").mean(axis=0)
 ui.dimension_profile(entry, data, f"“{titles[item]}” and its cosine neighbours", {
-    "this item": (item_place, "Share of all items (%) less far toward the + end: 50 = a typical item."),
+    "this item": (item_place, "Share of all items (%) leaning less far toward the + end (by direction): 50 = a "
+                  "typical item."),
     f"its {len(close)} cosine neighbours (mean)": (close_place, "The same share, averaged over the cosine list above.")},
     "Where the item and its neighbours both sit far toward one end of a strong dimension, that dimension is part "
     "of what they have in common.")

@@ -88,8 +88,9 @@ def taste_profile(who: str, user: int | None = None, vector: np.ndarray | None =
         coords = dims.user_coords[user] if user is not None else dims.place(vector)[0]
         percentiles = dims.percentiles(coords)[0]
     ui.dimension_profile(entry, data, who, {"where this taste sits": (
-        percentiles, "Share of the data's users (%) less far toward the + end: 50 = a typical user, near 0 or 100 "
-                     "= far toward one end.")},
+        percentiles, "Share of the data's users (%) whose taste leans less far toward the + end: 50 = a typical "
+                     "user, near 0 or 100 = far toward one end. Leaning is by direction (the coordinate over the "
+                     "vector's length), so a profile of three items compares with users of hundreds.")},
         "A score is the sum over the model's dimensions of the user's coordinate times the item's, so a taste far "
         "toward one end of a strong dimension pulls the recommendations toward the items at that end.")
 

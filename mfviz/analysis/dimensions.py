@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from mfviz.analysis.axes import group_shares
+from mfviz.analysis.neighbours import normalise_rows
 from mfviz.analysis.spectrum import factor_pair
 from mfviz.errors import DataError
 
@@ -38,24 +39,26 @@ class Dimensions:
 
     def percentiles(self, coords, among: str = "users") -> np.ndarray:
         """For coordinates (one row per user, or per item with among="items"), the share of the
-        model's users (items), in percent, whose coordinate on each dimension is lower: 50 = a
-        typical one, near 100 = far toward the + end."""
-        coords = np.atleast_2d(np.asarray(coords, np.float64))
+        model's users (items), in percent, that lean less far toward the + end of each dimension:
+        50 = a typical one, near 100 = far toward the + end. Leaning is the coordinate over the
+        vector's length: a user's ranking depends only on the direction of the vector, and its length
+        grows with activity, so a 3-item profile would otherwise sit near 0 on every dimension."""
+        leaning = normalise_rows(np.atleast_2d(np.asarray(coords, np.float64)))
         ordered = self._sorted_users if among == "users" else self._sorted_items
         if ordered.shape[0] == 0:
-            return np.full(coords.shape, 50.0)
-        below = np.stack([np.searchsorted(ordered[:, d], coords[:, d], side="left")
-                          for d in range(coords.shape[1])], axis=1)
+            return np.full(leaning.shape, 50.0)
+        below = np.stack([np.searchsorted(ordered[:, d], leaning[:, d], side="left")
+                          for d in range(leaning.shape[1])], axis=1)
         return 100.0 * below / ordered.shape[0]
 
-    # Each column sorted, once per Dimensions (a frozen dataclass: cached_property writes __dict__).
+    # Each column of the unit rows sorted, once per Dimensions (frozen: cached_property writes __dict__).
     @functools.cached_property
     def _sorted_users(self) -> np.ndarray:
-        return np.sort(self.user_coords, axis=0)
+        return np.sort(normalise_rows(self.user_coords), axis=0)
 
     @functools.cached_property
     def _sorted_items(self) -> np.ndarray:
-        return np.sort(self.item_coords, axis=0)
+        return np.sort(normalise_rows(self.item_coords), axis=0)
 
     @property
     def energy_share(self) -> np.ndarray:

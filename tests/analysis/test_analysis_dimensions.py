@@ -118,11 +118,14 @@ def test_any_user_vector_is_placed_so_that_its_scores_are_kept(shape):
 def test_percentiles_among_the_models_users_by_hand():
     from mfviz.analysis.dimensions import Dimensions
 
-    dims = Dimensions(np.array([2.0, 1.0]), np.array([[0.0, 5.0], [1.0, 6.0], [2.0, 7.0], [3.0, 8.0]]),
+    # users' directions: (1, 0), (0, 1), (−1, 0), (0.6, 0.8)
+    dims = Dimensions(np.array([2.0, 1.0]), np.array([[2.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [3.0, 4.0]]),
                       np.zeros((2, 2)), np.eye(2))
-    # 1.5 is above two of the four users on dimension 1; 9 above all four on dimension 2
-    np.testing.assert_allclose(dims.percentiles([[1.5, 9.0]]), [[50.0, 100.0]])
-    np.testing.assert_allclose(dims.percentiles([[-1.0, 6.0]]), [[0.0, 25.0]])
+    # (10, 0) leans (1, 0): further toward + on dimension 1 than three of the four, on dimension 2 than none
+    np.testing.assert_allclose(dims.percentiles([[10.0, 0.0]]), [[75.0, 0.0]])
+    # only the direction counts: a short vector the same way sits at the same place (a 3-item profile)
+    np.testing.assert_allclose(dims.percentiles([[0.001, 0.0]]), [[75.0, 0.0]])
+    np.testing.assert_allclose(dims.percentiles([[0.0, -2.0]]), [[25.0, 0.0]])
 
 
 def test_end_names_are_genres_without_ratios_or_the_first_titles():

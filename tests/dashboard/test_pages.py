@@ -155,8 +155,9 @@ def test_a_taste_profile_places_the_user_on_the_models_strongest_dimensions(demo
     user = at.selectbox(key="rec_user").value
     taste = next(d.value for d in at.dataframe if "where this taste sits" in d.value.columns)
     assert len(taste) == 6 and list(taste.columns) == ["dimension", "− end", "where this taste sits", "+ end"]
-    # the share of the model's users with a lower coordinate, dimension by dimension
-    expected = [100 * np.mean(dims.user_coords[:, d] < dims.user_coords[user, d]) for d in range(6)]
+    # the share of the model's users leaning less far toward the + end (coordinate over vector length)
+    leaning = dims.user_coords / np.linalg.norm(dims.user_coords, axis=1, keepdims=True)
+    expected = [100 * np.mean(leaning[:, d] < leaning[user, d]) for d in range(6)]
     np.testing.assert_allclose(taste["where this taste sits"], expected, atol=1e-6)
     # a profile of Horror films only sits toward every end where Horror is the most over-represented genre
     horror = genre_groups(inter.items)["Horror"][:6]
@@ -183,10 +184,11 @@ def test_an_item_and_its_neighbours_on_the_models_strongest_dimensions(demo_app)
     assert list(profile.columns) == ["dimension", "− end", "this item", f"its {k} cosine neighbours (mean)", "+ end"]
     dims = principal_dimensions(entry.model)
     close = entry.model.similar_items([item], n=k, metric="cosine")[0][0]
-    coords = dims.item_coords
-    np.testing.assert_allclose(profile["this item"], [100 * np.mean(coords[:, d] < coords[item, d]) for d in range(6)])
+    leaning = dims.item_coords / np.linalg.norm(dims.item_coords, axis=1, keepdims=True)
+    np.testing.assert_allclose(profile["this item"], [100 * np.mean(leaning[:, d] < leaning[item, d]) for d in range(6)])
     np.testing.assert_allclose(profile[f"its {k} cosine neighbours (mean)"],
-                               [np.mean([100 * np.mean(coords[:, d] < coords[j, d]) for j in close]) for d in range(6)])
+                               [np.mean([100 * np.mean(leaning[:, d] < leaning[j, d]) for j in close])
+                                for d in range(6)])
 
 
 def test_the_map_draws_an_items_neighbours(demo_app):
