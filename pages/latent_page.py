@@ -43,8 +43,7 @@ def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray):
         "Items along the axes you chose", f"← {label(left)} · · · {label(right)} → (cosine with the axis)",
         "popularity (log10 of 1 + interactions)" if up == "popularity" else "vector length (norm)",
         "Left to right: the cosine of each item's vector with the direction from the left group's average "
-        "direction to the right group's (−1 = like the left group, +1 = like the right). Drag a lasso around a "
-        "region to list its items below.")
+        "direction to the right group's (−1 = like the left group, +1 = like the right).")
     key = f"{entry.key}|{data.key}|axes|{left}|{right}|{up}"
     return np.column_stack([x, y]).astype(np.float32), key, axes, users
 
@@ -102,6 +101,39 @@ def dimension_map(popularity: np.ndarray):
     return coords, key, axes, ends, dims, users
 
 
+def clear_anchor() -> None:
+    st.session_state["latent_anchor"] = None  # a callback: runs before the picker is drawn
+
+
+def open_in_neighbours(item: int) -> None:
+    st.session_state["neighbours_item"] = item
+
+
+def inspect(comparison, table) -> None:
+    """What the map's inspected item is: its facts and its nearest items by cosine and by dot product
+    (the lines drawn on the map), with a way to the Neighbours page and a way to let it go."""
+    row = table.set_index("item").loc[comparison.item]
+    norms = table["norm"].to_numpy(float)
+    facts = [f"{int(row['popularity']):,} interactions",
+             f"vector length {row['norm']:.3g} (longer than {np.mean(norms < row['norm']):.0%} of the items)"]
+    if "genres" in table.columns and str(row["genres"]).strip() not in ("", "nan", "None"):
+        facts.insert(0, str(row["genres"]))
+    st.markdown(f"**★ {row['title']}** · " + " · ".join(facts))
+    columns = st.columns(2)
+    shown = ["rank", "title", "score", "popularity"]
+    for column, frame, heading in ((columns[0], comparison.cosine, "Nearest by cosine (blue lines)"),
+                                   (columns[1], comparison.dot, "Nearest by dot product (red lines)")):
+        column.markdown(f"**{heading}**")
+        column.dataframe(frame[shown], hide_index=True, width="stretch", height=35 * (len(frame) + 1) + 3,
+                         column_config={"score": st.column_config.NumberColumn(format="%.3g")})
+    buttons = st.columns([1, 1, 2])
+    if buttons[0].button("Open in Neighbours →", key="latent_to_neighbours", on_click=open_in_neighbours,
+                         args=(comparison.item,), help="The same lists with vector norms, overlap and the item's "
+                                                       "place on the model's dimensions."):
+        st.switch_page("pages/neighbours_page.py")
+    buttons[1].button("Clear", key="latent_clear_anchor", on_click=clear_anchor, help="Stop drawing its neighbours.")
+
+
 data = ui.current_data()
 inter = data.interactions
 titles = inter.titles
@@ -154,27 +186,35 @@ finders = st.columns(2)
 search = finders[0].text_input("Search items by title", key="latent_search", placeholder="e.g. a word from a title",
                                help="Matching items are circled on the map (up to 20).")
 by_popularity = np.argsort(-summary.item_popularity, kind="stable")
+# A click on one point of the map makes it the item whose neighbours are drawn. The click is read
+# here, before the picker exists (Streamlit sets a widget's value only before drawing it), and only
+# once: the picker can change the item afterwards while the clicked point stays selected.
+clicked = figures.clicked_item(st.session_state.get("latent_map"))
+clicked = clicked if clicked is not None and clicked < len(table) else None
+if clicked != st.session_state.get("latent_clicked"):
+    st.session_state["latent_clicked"] = clicked
+    if clicked is not None:
+        st.session_state["latent_anchor"] = clicked
 anchor = finders[1].selectbox(
     "Draw the neighbours of", by_popularity.tolist(), index=None, key="latent_anchor",
     placeholder="an item (most popular first; type to search)",
     format_func=lambda i: f"{titles[i]} · {summary.item_popularity[i]:,} interactions",
-    help=f"Lines join the item to its {NEIGHBOURS} nearest items in latent space by cosine (blue) and by "
-         "dot product (red): does the map keep them close?")
+    help=f"Or click a point on the map. Lines join the item to its {NEIGHBOURS} nearest items in latent space "
+         "by cosine (blue) and by dot product (red): does the map keep them close?")
 highlight = []
 if search.strip():
     hits = table[table["title"].astype(str).str.contains(search.strip(), case=False, regex=False)]
     highlight = hits["item"].head(20).tolist()
     st.caption(f"{len(hits):,} items match “{search.strip()}”" + ("; the first 20 are circled." if len(hits) > 20 else "."))
 
-neighbours = {}
+neighbours, comparison = {}, None
 if anchor is not None:
     from mfviz.analysis import map_neighbours
 
     k = min(NEIGHBOURS, len(table) - 1)
-    with ui.guard("Finding neighbours"):
-        for metric in ("cosine", "dot"):
-            ids, _ = cache.neighbour_index(entry.key, vectors, metric).query([int(anchor)], k)
-            neighbours[metric] = ids[0][ids[0] >= 0]
+    with ui.guard("Finding neighbours"):  # exact, as on the Neighbours page: one item is one query
+        comparison = cache.compare(entry.key, vectors, int(anchor), k, data.key, summary.item_popularity, titles)
+        neighbours = {"cosine": comparison.cosine["item"].to_numpy(), "dot": comparison.dot["item"].to_numpy()}
         on_map = map_neighbours(coords, [int(anchor)], k)[0]  # map rows are item indices
     cosine, dot = set(neighbours["cosine"].tolist()), set(neighbours["dot"].tolist())
     st.caption(f"{len(cosine & set(on_map.tolist()))} of its {k} cosine neighbours are among its {k} nearest points "
@@ -183,7 +223,9 @@ if anchor is not None:
 chart = figures.latent_scatter(table, colour, highlight, method=method,
                                continuous=colour in ("popularity", "norm"), anchor=anchor, neighbours=neighbours,
                                axes=axes, labelled=labelled, users=user_points)
-event = ui.show(chart, key="latent_map", on_select="rerun", selection_mode=("lasso", "box"))
+event = ui.show(chart, key="latent_map", on_select="rerun", selection_mode=("points", "lasso", "box"))
+if comparison is not None:
+    inspect(comparison, table)
 if users is not None:  # the Axes map's companion: where the users lean on the same axis
     ui.show(users)
 if dims is not None:  # the Dimensions map's companion: what lies at the ends of each dimension
@@ -217,7 +259,8 @@ cards[1].metric("Projection time", made,
                 help="Maps are cached by the content of the vectors and the settings, so revisits are instant.")
 cards[2].metric("Items on the map", f"{len(table):,}")
 
-selected = figures.selected_items(chart, event.selection if event else None)
+# A single clicked point is shown above as the inspected item, not listed as a selection.
+selected = [] if clicked is not None else figures.selected_items(chart, event.selection if event else None)
 shown_columns = [c for c in ("item_id", "title", "genres", "popularity", "norm") if c in table.columns]
 if selected:
     st.subheader(f"{len(selected):,} selected items")
@@ -235,7 +278,8 @@ if selected:
     picked = table.set_index("item").loc[selected, shown_columns].sort_values("popularity", ascending=False)
     st.dataframe(picked, hide_index=True, width="stretch")
 else:
-    st.caption("Select points with the lasso or box tool (top right of the map) to list them here.")
+    st.caption("Click a point to see its neighbours, or select points with the lasso or box tool (top right of "
+               "the map) to list them here.")
 
 st.download_button("Download the map coordinates (CSV)", cache.map_csv(projection_key, table),
                    file_name=f"latent_{method.lower()}.csv", mime="text/csv", key="latent_csv")

@@ -16,6 +16,10 @@ PALETTE = ["#3266cc", "#e4572e", "#17a398", "#f3a712", "#8e5ea2", "#6c757d", "#2
 GROUP_PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
                  "#bcbd22", "#393b79", "#637939", "#111111"]
 COSINE_COLOUR, DOT_COLOUR = "#3266cc", "#e4572e"
+# A click selects a point only while dragging zooms (Streamlit turns click-selection off in its lasso
+# and box modes), so the maps open in zoom mode and say how to reach the other gestures.
+MAP_GESTURES = ("Click a point to draw its neighbours; drag to zoom (double-click to zoom out); pick the lasso or "
+                "box tool (top right) to list a region's items below.")
 WEBGL_ABOVE = 5_000  # points; beyond, WebGL (scattergl). Below, SVG draws faster than WebGL starts up (e2e on
 # MovieLens 100K: Latent space revisit 2.4 -> 1.2 s in headless Chromium without a GPU)
 
@@ -204,7 +208,8 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
         shown = np.log10(1 + values) if colour == "popularity" else values
         fig.add_trace(scatter(
             x=table["x"], y=table["y"], mode="markers", name="items",
-            customdata=np.stack([table["title"].astype(str), np.char.mod("%.4g", values)], axis=1),
+            customdata=np.stack([table["title"].astype(str), np.char.mod("%.4g", values),
+                                 table["item"].astype(str)], axis=1),
             hovertemplate=hover,
             marker=dict(size=5, color=shown, colorscale="Viridis", opacity=0.8, showscale=True,
                         colorbar=dict(title="log10(1+count)" if colour == "popularity" else colour))))
@@ -217,7 +222,8 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
             part = table[groups == group]
             fig.add_trace(scatter(
                 x=part["x"], y=part["y"], mode="markers", name=group,
-                customdata=np.stack([part["title"].astype(str), np.full(len(part), group)], axis=1),
+                customdata=np.stack([part["title"].astype(str), np.full(len(part), group),
+                                     part["item"].astype(str)], axis=1),
                 hovertemplate=hover,
                 marker=dict(size=5, opacity=0.75,
                             color="#c8c8c8" if group == "other" else GROUP_PALETTE[n % len(GROUP_PALETTE)])))
@@ -242,13 +248,12 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
     height = max(560, 140 + 30 * sum(trace.showlegend is not False for trace in fig.data))
     if axes is None:
         _layout(fig, f"Item vectors mapped to 2-D by {method}", f"{method} 1 (arbitrary units)",
-                f"{method} 2 (arbitrary units)", height=height, dragmode="lasso", legend="right")
-        caption = ("Nearby points are items the model considers alike; look for clusters that share a colour, "
-                   "and drag a lasso (or pick the box tool) around a region to list its items below. "
-                   "Distances between far-apart clusters mean little in UMAP.")
+                f"{method} 2 (arbitrary units)", height=height, dragmode="zoom", legend="right")
+        caption = ("Nearby points are items the model considers alike; look for clusters that share a colour. "
+                   f"{MAP_GESTURES} Distances between far-apart clusters mean little in UMAP.")
     else:
-        _layout(fig, axes.title, axes.x, axes.y, height=height, dragmode="lasso", legend="right")
-        caption = axes.caption
+        _layout(fig, axes.title, axes.x, axes.y, height=height, dragmode="zoom", legend="right")
+        caption = f"{axes.caption} {MAP_GESTURES}"
     return Chart(fig, caption, tuple(trace_items))
 
 
@@ -329,16 +334,34 @@ def _neighbour_traces(fig: go.Figure, table: pd.DataFrame, anchor: int, neighbou
         added.append(np.column_stack([np.full(items.size, anchor), items, np.full(items.size, -1)]).ravel())
         fig.add_trace(go.Scatter(
             x=xs, y=ys, mode="markers", name=f"{metric} neighbours", legendgroup=metric,
-            customdata=np.stack([table["title"].astype(str).to_numpy()[rows], np.arange(1, items.size + 1)], axis=1),
+            customdata=np.stack([table["title"].astype(str).to_numpy()[rows], np.arange(1, items.size + 1),
+                                 items], axis=1),
             hovertemplate="<b>%{customdata[0]}</b><br>" + metric + " neighbour #%{customdata[1]}<extra></extra>",
             marker=dict(size=size, color="rgba(0,0,0,0)", line=dict(width=2.5, color=colour))))
         added.append(items)
     fig.add_trace(go.Scatter(
         x=[ax], y=[ay], mode="markers", name=str(table["title"].iat[position[anchor]])[:40],
         hovertemplate="<b>%{text}</b><extra></extra>", text=[str(table["title"].iat[position[anchor]])],
+        customdata=[[str(table["title"].iat[position[anchor]]), "", anchor]],
         marker=dict(symbol="star", size=20, color="#ffd400", line=dict(width=1.5, color="#111111"))))
     added.append(np.array([anchor]))
     return added
+
+
+def clicked_item(state) -> int | None:
+    """The item of the one point clicked on the map, from the Streamlit state of its chart (a click
+    selects one point and draws no box or lasso), or None. Every item point of `latent_scatter`
+    carries its item index last in its customdata, so the click can be read before the chart is
+    drawn again (Streamlit sets a widget's value only before the widget is drawn)."""
+    selection = (state or {}).get("selection") or {}
+    points = selection.get("points") or []
+    if len(points) != 1 or selection.get("box") or selection.get("lasso"):
+        return None
+    try:
+        item = int(points[0].get("customdata")[-1])
+    except (TypeError, ValueError, IndexError):
+        return None
+    return item if item >= 0 else None
 
 
 def selected_items(chart: Chart, selection) -> list[int]:

@@ -1,7 +1,8 @@
 """End to end in a real headless Chromium: `streamlit run app.py`, upload, train ImplicitALS, open
-every page, check headings and charts, save a screenshot per page, select points on the Latent space
-map with the box and the lasso tool (the listed items must match the points inside the dragged
-rectangle), and print how long things took.
+every page, check headings and charts, save a screenshot per page, click a point of the Latent space
+map (the inspected item must be a point under the mouse) and select points with the box and the
+lasso tool (the listed items must match the points inside the dragged rectangle), and print how
+long things took.
 
 Run: .venv/bin/pytest -m browser tests/dashboard/test_browser.py -s
 Timings are printed, never asserted: this machine is shared and slow machines must not fail it.
@@ -119,6 +120,25 @@ POINTS_IN_RECTANGLE = """([left, top, right, bottom]) => {
     }
   }
   return [inside, near];
+}"""
+
+
+# Page pixels of the middle point of the map's first item trace, and the titles of every item point
+# within 6 px of it (Plotly picks the closest point to the mouse, which may be one of those).
+POINT_TO_CLICK = """() => {
+  const gd = document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot");
+  const layout = gd._fullLayout, svg = gd.querySelector('.main-svg').getBoundingClientRect();
+  const page = (trace, i) => [svg.left + layout.xaxis._offset + layout.xaxis.c2p(trace.x[i]),
+                              svg.top + layout.yaxis._offset + layout.yaxis.c2p(trace.y[i])];
+  const items = gd._fullData.filter(t => t.visible === true && t.customdata && t.x.length);
+  const [x, y] = page(items[0], Math.floor(items[0].x.length / 2));
+  const near = [];
+  for (const trace of items)
+    for (let i = 0; i < trace.x.length; i++) {
+      const [px, py] = page(trace, i);
+      if (Math.hypot(px - x, py - y) <= 6) near.push(trace.customdata[i][0]);
+    }
+  return [x, y, near];
 }"""
 
 
@@ -288,8 +308,28 @@ def test_upload_train_and_every_page_in_chromium(browser_page, server, tmp_path)
             timings[f"page switch → {title} (cached) (s)"] = open_page(page, title)
             assert not exceptions(page)
 
-        # ---------------------------------------------------------------- map selection: box, then lasso
+        # ---------------------------------------------------------------- a click on a point, then box and lasso
         open_page(page, "Latent space")
+        chart = page.locator("[data-testid='stPlotlyChart']").first
+        chart.scroll_into_view_if_needed()
+        x, y, near = page.evaluate(POINT_TO_CLICK)
+        page.mouse.move(x, y)  # Plotly clicks the point under the hover
+        page.wait_for_timeout(300)
+        started = time.perf_counter()
+        page.mouse.click(x, y)
+        inspected = page.locator("[data-testid='stMarkdownContainer']", has_text="★").first
+        inspected.wait_for(timeout=WAIT_MS)
+        after_action(page)
+        timings["map click → the item's neighbours listed (s)"] = time.perf_counter() - started
+        assert not exceptions(page) and not errors(page), errors(page)
+        title = inspected.inner_text().removeprefix("★ ").split(" · ")[0]
+        assert title in near, (title, near)
+        page.get_by_text("Nearest by cosine (blue lines)").wait_for(timeout=WAIT_MS)
+        page.wait_for_function("() => { const gd = document.querySelector(\"[data-testid='stPlotlyChart'] "
+                               ".js-plotly-plot\"); return gd && gd._fullData.some(t => t.marker && "
+                               "t.marker.symbol === 'star'); }", timeout=WAIT_MS)
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(SHOTS / "latent_click.png"))
         # two regions apart: a drag starting on an old selection's outline would edit that outline
         for tool, region in (("select", (0.15, 0.2, 0.45, 0.6)), ("lasso", (0.55, 0.3, 0.85, 0.8))):
             started = time.perf_counter()

@@ -144,6 +144,37 @@ def test_neighbour_lines_join_the_anchor_to_each_neighbour_and_selections_skip_t
     assert figures.selected_items(chart, selection) == [1, 2]  # the gap (index 2) is no item
 
 
+
+@pytest.mark.parametrize("colour, continuous", [("popularity", True), ("genre", False)])
+def test_every_item_point_carries_its_item_so_a_click_names_it(colour, continuous):
+    table = pd.DataFrame({"x": [0.0, 1, 2, 3, 4], "y": [0.0, 1, 0, 1, 0], "item": [7, 1, 2, 3, 9],
+                          "title": list("abcde"), "popularity": [5, 4, 3, 2, 1], "genre": list("xyxyx")})
+    chart = figures.latent_scatter(table, colour, continuous=continuous, anchor=2,
+                                   neighbours={"cosine": np.array([1, 3]), "dot": np.array([9])})
+    clickable = 0
+    for trace, items in zip(chart.figure.data, chart.trace_items, strict=True):
+        if trace.mode == "lines":  # hoverinfo skip: not clickable
+            continue
+        # the click's customdata, as Streamlit passes it on: the point's row of the trace's customdata
+        for row, item in zip(trace.customdata, items, strict=True):
+            clickable += 1
+            state = {"selection": {"points": [{"curve_number": 0, "point_index": 0, "customdata": list(row)}],
+                                   "box": [], "lasso": []}}
+            assert figures.clicked_item(state) == item
+    assert clickable == 5 + 2 + 1 + 1  # every item, the 3 neighbour rings, the anchor's star
+
+
+def test_only_a_single_click_counts_as_a_click():
+    point = {"curve_number": 0, "point_index": 0, "customdata": ["a", "5", "12"]}
+    assert figures.clicked_item({"selection": {"points": [point], "box": [], "lasso": []}}) == 12
+    assert figures.clicked_item({"selection": {"points": [point], "box": [{"x": [0, 1], "y": [0, 1]}],
+                                               "lasso": []}}) is None  # a box around one point
+    assert figures.clicked_item({"selection": {"points": [point, point], "box": [], "lasso": []}}) is None
+    assert figures.clicked_item({"selection": {"points": [], "box": [], "lasso": []}}) is None
+    assert figures.clicked_item({"selection": {"points": [{"curve_number": 0}]}}) is None  # no customdata
+    assert figures.clicked_item({"selection": {"points": [{"customdata": ["users", "-1"]}]}}) is None
+    assert figures.clicked_item(None) is None
+
 @pytest.mark.parametrize("values, expected", [
     ([48.0, 690.0], [50, 100, 200, 500]),
     ([0.07, 1.0], [0.1, 0.2, 0.5, 1]),

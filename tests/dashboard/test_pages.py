@@ -204,6 +204,42 @@ def test_the_map_draws_an_items_neighbours(demo_app):
     assert not any("cosine neighbours are among" in c.value for c in at.caption)
 
 
+
+def click_on_map(at: AppTest, item: int) -> AppTest:
+    """What the browser sends when one point of the map is clicked: a selection of that point, no box
+    or lasso (the point's customdata ends with its item; the browser test clicks for real)."""
+    at.session_state["latent_map"] = {"selection": {
+        "points": [{"curve_number": 0, "point_index": 0, "customdata": ["title", "value", str(item)]}],
+        "point_indices": [0], "box": [], "lasso": []}}
+    return at.run()
+
+
+def test_clicking_a_point_inspects_that_item_until_the_picker_or_clear_changes_it(demo_app):
+    at = open_page(demo_app, "pages/latent_page.py")
+    entry = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value]
+    titles = at.session_state["mfviz.data"].interactions.titles
+    click_on_map(at, 5)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.selectbox(key="latent_anchor").value == 5
+    assert any(m.value.startswith(f"**★ {titles[5]}**") for m in at.markdown)
+    lists = [d.value for d in at.dataframe if list(d.value.columns) == ["rank", "title", "score", "popularity"]]
+    for frame, metric in zip(lists, ("cosine", "dot"), strict=True):  # the lines' items, listed
+        ids, scores = entry.model.similar_items([5], n=10, metric=metric)
+        assert frame["title"].tolist() == [str(titles[i]) for i in ids[0]]
+        np.testing.assert_allclose(frame["score"], scores[0], rtol=1e-4, atol=1e-6)
+    assert not any("selected items" in h.value for h in at.subheader)  # a click is no selection
+    # the picker changes the item while the clicked point stays selected: the click is not applied again
+    at.selectbox(key="latent_anchor").set_value(9).run()
+    assert at.selectbox(key="latent_anchor").value == 9
+    assert any(m.value.startswith(f"**★ {titles[9]}**") for m in at.markdown)
+    at.button(key="latent_clear_anchor").click().run()
+    assert at.selectbox(key="latent_anchor").value is None and not any("★" in m.value for m in at.markdown)
+    click_on_map(at, 12)  # another point
+    assert at.selectbox(key="latent_anchor").value == 12
+    at.button(key="latent_to_neighbours").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert [t.value for t in at.title] == ["Neighbours"] and at.selectbox(key="neighbours_item").value == 12
+
 def test_the_map_on_taste_axes_places_items_by_the_chosen_genres():
     from mfviz.analysis import genre_groups
 
