@@ -6,7 +6,7 @@ import streamlit as st
 from mfviz.dashboard import background, cache, figures, ui
 
 ui.header("Latent space", "Every item is a vector in the model's latent space; this map squeezes those "
-          "vectors into two dimensions so that items the model finds alike land close together.")
+          "vectors into two (or three) dimensions so that items the model finds alike land close together.")
 
 NEIGHBOURS = 10  # lines drawn per metric from the chosen item
 GENRES_SHOWN = 20  # rows of its genre heatmap (the largest genres)
@@ -145,6 +145,10 @@ method = top[1].radio("Map", ["UMAP", "PCA", "Axes", "Dimensions"], horizontal=T
                            "and is instant; Axes: you say what left–right means (e.g. Horror → Romance) and what "
                            "up means (popularity or vector length); Dimensions: two of the model's own strongest "
                            "dimensions (the singular directions of its scores), with what lies at their ends.")
+three_d = top[1].toggle("3-D", key="latent_3d", disabled=method not in ("UMAP", "PCA"),
+                        help="UMAP or PCA in three dimensions, to turn with the mouse: more of each item's "
+                             "neighbourhood survives (the preservation score says how much). Clicks and lasso "
+                             "selection work on the 2-D map.") and method in ("UMAP", "PCA")
 with st.expander("Map settings (UMAP)"):
     n_neighbors = st.slider("UMAP neighbours", 5, 100, background.UMAP_NEIGHBOURS, key="latent_neighbours",
                             help="Small values show fine local structure, large values the global shape.")
@@ -165,9 +169,10 @@ elif method == "Dimensions":
     made = "instant"
 else:
     with ui.guard("Projecting the item vectors"):
-        projection = cache.projection(entry.key, vectors, method.lower(), n_neighbors, min_dist)
-    coords, projection_key = projection.coords, background.projection_key(entry.key, data.key, method, n_neighbors,
-                                                                           min_dist)
+        projection = cache.projection(entry.key, vectors, method.lower(), n_neighbors, min_dist,
+                                      n_components=3 if three_d else 2)
+    coords, projection_key = projection.coords, background.projection_key(
+        entry.key, data.key, method, n_neighbors, min_dist, 3 if three_d else 2)
     made = "cached" if projection.cached else f"{projection.seconds:.1f} s"
 with ui.guard("Drawing the map"):
     table = cache.map_table(projection_key, coords, inter.items, summary.item_popularity, norms, titles)
@@ -220,10 +225,16 @@ if anchor is not None:
     st.caption(f"{len(cosine & set(on_map.tolist()))} of its {k} cosine neighbours are among its {k} nearest points "
                f"on the map; {len(cosine & dot)} are in both the cosine and the dot-product list.")
 
-chart = figures.latent_scatter(table, colour, highlight, method=method,
-                               continuous=colour in ("popularity", "norm"), anchor=anchor, neighbours=neighbours,
-                               axes=axes, labelled=labelled, users=user_points)
-event = ui.show(chart, key="latent_map", on_select="rerun", selection_mode=("points", "lasso", "box"))
+if three_d:  # Plotly selects nothing in 3-D: no click or lasso events
+    chart = figures.latent_scatter_3d(table, colour, highlight, method=method,
+                                      continuous=colour in ("popularity", "norm"), anchor=anchor, neighbours=neighbours)
+    ui.show(chart, key="latent_map_3d")
+    event = None
+else:
+    chart = figures.latent_scatter(table, colour, highlight, method=method,
+                                   continuous=colour in ("popularity", "norm"), anchor=anchor, neighbours=neighbours,
+                                   axes=axes, labelled=labelled, users=user_points)
+    event = ui.show(chart, key="latent_map", on_select="rerun", selection_mode=("points", "lasso", "box"))
 if comparison is not None:
     inspect(comparison, table)
 if users is not None:  # the Axes map's companion: where the users lean on the same axis
@@ -277,9 +288,9 @@ if selected:
             "No genre is over-represented in the selection (each is as common as in the whole catalogue, or rarer).")
     picked = table.set_index("item").loc[selected, shown_columns].sort_values("popularity", ascending=False)
     st.dataframe(picked, hide_index=True, width="stretch")
-else:
+elif not three_d:
     st.caption("Click a point to see its neighbours, or select points with the lasso or box tool (top right of "
                "the map) to list them here.")
 
 st.download_button("Download the map coordinates (CSV)", cache.map_csv(projection_key, table),
-                   file_name=f"latent_{method.lower()}.csv", mime="text/csv", key="latent_csv")
+                   file_name=f"latent_{method.lower()}{'_3d' if three_d else ''}.csv", mime="text/csv", key="latent_csv")

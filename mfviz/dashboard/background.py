@@ -154,8 +154,9 @@ def spectrum_components(interactions) -> tuple[int, int]:
     return largest, min(100, largest)
 
 
-def projection_key(model_key: str, data_key: str, method: str, n_neighbors: int, min_dist: float) -> str:
-    return f"{model_key}|{data_key}|{method}|{n_neighbors}|{min_dist}"
+def projection_key(model_key: str, data_key: str, method: str, n_neighbors: int, min_dist: float,
+                   n_components: int = 2) -> str:
+    return f"{model_key}|{data_key}|{method}|{n_neighbors}|{min_dist}" + ("|3d" if n_components == 3 else "")
 
 
 def middle_user(activity: np.ndarray) -> int:
@@ -198,7 +199,8 @@ def model_analyses(entry, data) -> None:
     vectors = entry.model.item_factors
     if entry.kind != "popularity":
         _checkpoint()
-        projection = cache.projection(entry.key, vectors, MAP_METHOD.lower(), UMAP_NEIGHBOURS, UMAP_MIN_DIST)
+        projection = cache.projection(entry.key, vectors, MAP_METHOD.lower(), UMAP_NEIGHBOURS, UMAP_MIN_DIST,
+                                      n_components=2)
         key = projection_key(entry.key, data.key, MAP_METHOD, UMAP_NEIGHBOURS, UMAP_MIN_DIST)
         cache.map_table(key, projection.coords, inter.items, popularity, np.linalg.norm(vectors, axis=1), titles)
         _checkpoint()

@@ -136,10 +136,12 @@ def described_dimensions(model_key: str, data_key: str, _dims, _interactions):
 
 
 @st.cache_data(show_spinner="Projecting item vectors…", max_entries=16)
-def projection(model_key: str, _vectors: np.ndarray, method: str, n_neighbors: int, min_dist: float):
+def projection(model_key: str, _vectors: np.ndarray, method: str, n_neighbors: int, min_dist: float, *,
+               n_components: int):
     from mfviz import analysis
 
-    return analysis.project(_vectors, method=method, n_neighbors=n_neighbors, min_dist=min_dist, seed=0)
+    return analysis.project(_vectors, method=method, n_components=n_components, n_neighbors=n_neighbors,
+                            min_dist=min_dist, seed=0)
 
 
 @st.cache_data(show_spinner="Measuring how well the map keeps neighbours…", max_entries=16)

@@ -203,31 +203,10 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
             x=users[:, 0], y=users[:, 1], mode="markers", name="users", hoverinfo="skip",
             marker=dict(size=4, color="rgba(90, 90, 90, 0.22)")))
         trace_items.append(np.full(len(users), -1))  # not items: a selection leaves them out
-    if continuous:
-        values = pd.to_numeric(table[colour], errors="coerce").fillna(0).to_numpy(float)
-        shown = np.log10(1 + values) if colour == "popularity" else values
-        fig.add_trace(scatter(
-            x=table["x"], y=table["y"], mode="markers", name="items",
-            customdata=np.stack([table["title"].astype(str), np.char.mod("%.4g", values),
-                                 table["item"].astype(str)], axis=1),
-            hovertemplate=hover,
-            marker=dict(size=5, color=shown, colorscale="Viridis", opacity=0.8, showscale=True,
-                        colorbar=dict(title="log10(1+count)" if colour == "popularity" else colour))))
-        trace_items.append(table["item"].to_numpy())
-    else:
-        groups = table[colour].fillna("(none)").astype(str)
-        top = groups.value_counts().index[:len(GROUP_PALETTE)]
-        groups = groups.where(groups.isin(top), "other")
-        for n, group in enumerate(sorted(groups.unique(), key=lambda g: (g == "other", g))):
-            part = table[groups == group]
-            fig.add_trace(scatter(
-                x=part["x"], y=part["y"], mode="markers", name=group,
-                customdata=np.stack([part["title"].astype(str), np.full(len(part), group),
-                                     part["item"].astype(str)], axis=1),
-                hovertemplate=hover,
-                marker=dict(size=5, opacity=0.75,
-                            color="#c8c8c8" if group == "other" else GROUP_PALETTE[n % len(GROUP_PALETTE)])))
-            trace_items.append(part["item"].to_numpy())
+    for part, name, shown, marker in _colour_groups(table, colour, continuous):
+        fig.add_trace(scatter(x=part["x"], y=part["y"], mode="markers", name=name, customdata=_item_data(part, shown),
+                              hovertemplate=hover, marker=dict(size=5, **marker)))
+        trace_items.append(part["item"].to_numpy())
     if labelled:
         part = _uncluttered(table, labelled)
         fig.add_trace(go.Scatter(x=part["x"], y=part["y"], mode="text", name="titles", showlegend=False,
@@ -255,6 +234,83 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
         _layout(fig, axes.title, axes.x, axes.y, height=height, dragmode="zoom", legend="right")
         caption = f"{axes.caption} {MAP_GESTURES}"
     return Chart(fig, caption, tuple(trace_items))
+
+
+def _colour_groups(table: pd.DataFrame, colour: str, continuous: bool):
+    """The map's items as (rows, trace name, value shown on hover, marker style) per trace: one trace on
+    a colour scale (popularity on a log scale), or one per value of `colour` (the twelve largest get
+    their own colours, the rest are grey "other")."""
+    if continuous:
+        values = pd.to_numeric(table[colour], errors="coerce").fillna(0).to_numpy(float)
+        scale = np.log10(1 + values) if colour == "popularity" else values
+        yield table, "items", np.char.mod("%.4g", values), dict(
+            color=scale, colorscale="Viridis", opacity=0.8, showscale=True,
+            colorbar=dict(title="log10(1+count)" if colour == "popularity" else colour))
+        return
+    groups = table[colour].fillna("(none)").astype(str)
+    top = groups.value_counts().index[:len(GROUP_PALETTE)]
+    groups = groups.where(groups.isin(top), "other")
+    for n, group in enumerate(sorted(groups.unique(), key=lambda g: (g == "other", g))):
+        yield table[groups == group], group, np.full(int((groups == group).sum()), group), dict(
+            opacity=0.75, color="#c8c8c8" if group == "other" else GROUP_PALETTE[n % len(GROUP_PALETTE)])
+
+
+def _item_data(part: pd.DataFrame, shown) -> np.ndarray:
+    """customdata of item points: title, the value shown on hover, and the item index last (what a
+    click on the point reports, see clicked_item)."""
+    return np.stack([part["title"].astype(str), np.asarray(shown).astype(str), part["item"].astype(str)], axis=1)
+
+
+def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | None = None, method: str = "UMAP",
+                      continuous: bool = True, anchor: int | None = None,
+                      neighbours: dict[str, np.ndarray] | None = None) -> Chart:
+    """Items as points of a 3-D map (`table` has x, y, z, item, title and the colour column), to turn
+    with the mouse; search hits ringed and, with `anchor`, lines to its latent-space neighbours."""
+    hover = "<b>%{customdata[0]}</b><br>" + colour + ": %{customdata[1]}<extra></extra>"
+    fig = go.Figure()
+    for part, name, shown, marker in _colour_groups(table, colour, continuous):
+        fig.add_trace(go.Scatter3d(x=part["x"], y=part["y"], z=part["z"], mode="markers", name=name,
+                                   customdata=_item_data(part, shown), hovertemplate=hover,
+                                   marker=dict(size=3, **marker)))
+    position = pd.Series(np.arange(len(table)), index=table["item"].to_numpy())
+    xyz = table[["x", "y", "z"]].to_numpy(float)
+    if highlight:
+        rows = position[[i for i in highlight if i in position.index]].to_numpy()
+        fig.add_trace(go.Scatter3d(x=xyz[rows, 0], y=xyz[rows, 1], z=xyz[rows, 2], mode="markers+text",
+                                   name="search hits", text=table["title"].astype(str).to_numpy()[rows],
+                                   marker=dict(size=7, symbol="circle-open", color=DOT_COLOUR), hoverinfo="skip"))
+    if anchor is not None and anchor in position.index:
+        centre = xyz[position[anchor]]
+        for metric, colour_, size in (("cosine", COSINE_COLOUR, 8), ("dot", DOT_COLOUR, 6)):
+            items = [i for i in (neighbours or {}).get(metric, ()) if i in position.index]
+            if not items:
+                continue
+            ends = xyz[position[items].to_numpy()]
+            line = np.full((len(items), 3, 3), np.nan)  # anchor → neighbour, then a gap
+            line[:, 0], line[:, 1] = centre, ends
+            line = line.reshape(-1, 3)
+            fig.add_trace(go.Scatter3d(x=line[:, 0], y=line[:, 1], z=line[:, 2], mode="lines", hoverinfo="skip",
+                                       line=dict(color=colour_, width=3), legendgroup=metric, showlegend=False))
+            fig.add_trace(go.Scatter3d(
+                x=ends[:, 0], y=ends[:, 1], z=ends[:, 2], mode="markers", name=f"{metric} neighbours",
+                legendgroup=metric, text=table["title"].astype(str).to_numpy()[position[items].to_numpy()],
+                hovertemplate="<b>%{text}</b><br>" + metric + " neighbour<extra></extra>",
+                marker=dict(size=size, symbol="circle-open", color=colour_, line=dict(width=3, color=colour_))))
+        title = str(table["title"].iat[position[anchor]])
+        fig.add_trace(go.Scatter3d(x=[centre[0]], y=[centre[1]], z=[centre[2]], mode="markers", name=title[:40],
+                                   text=[title], hovertemplate="<b>%{text}</b><extra></extra>",
+                                   marker=dict(size=9, symbol="diamond", color="#ffd400",
+                                               line=dict(width=2, color="#111111"))))
+    height = max(640, 140 + 30 * sum(trace.showlegend is not False for trace in fig.data))
+    _layout(fig, f"Item vectors mapped to 3-D by {method}", "", "", height=height, legend="right",
+            margin=dict(l=0, b=0),
+            scene=dict(xaxis_title=f"{method} 1", yaxis_title=f"{method} 2", zaxis_title=f"{method} 3",
+                       aspectmode="cube"))
+    fig.update_layout(legend_itemsizing="constant")  # legend symbols readable despite the small points
+    caption = ("Drag to turn the map, scroll to zoom, hover for titles. A third dimension usually keeps more of "
+               "each item's neighbourhood than two (compare the preservation score below with the 2-D map's); "
+               "clicking and lasso selection work on the 2-D map.")
+    return Chart(fig, caption)
 
 
 def _uncluttered(table: pd.DataFrame, labelled: dict[int, str], wide: float = 0.3, high: float = 0.06

@@ -353,6 +353,20 @@ def test_upload_train_and_every_page_in_chromium(browser_page, server, tmp_path)
         after_action(page)
         assert not exceptions(page)
 
+        # ---------------------------------------------------------------- the map in 3-D
+        started = time.perf_counter()
+        page.get_by_text("3-D", exact=True).click()
+        after_action(page)
+        page.wait_for_function("() => { const gd = document.querySelector(\"[data-testid='stPlotlyChart'] "
+                               ".js-plotly-plot\"); return gd && gd._fullLayout && gd._fullLayout.scene && "
+                               "gd._fullData.some(t => t.type === 'scatter3d'); }", timeout=WAIT_MS)
+        timings["3-D toggle → UMAP in 3-D drawn (s)"] = time.perf_counter() - started
+        assert not exceptions(page) and not errors(page), errors(page)
+        page.wait_for_timeout(1500)  # WebGL draws after Plotly's data are in place
+        page.screenshot(path=str(SHOTS / "latent_3d.png"))
+        page.get_by_text("3-D", exact=True).click()
+        after_action(page)
+
         # ---------------------------------------------------------------- taste axes, neighbour lines
         page.get_by_text("Axes", exact=True).click()
         after_action(page)

@@ -175,6 +175,29 @@ def test_only_a_single_click_counts_as_a_click():
     assert figures.clicked_item({"selection": {"points": [{"customdata": ["users", "-1"]}]}}) is None
     assert figures.clicked_item(None) is None
 
+
+def test_the_3d_map_draws_every_item_once_and_joins_the_anchor_to_its_neighbours():
+    rng = np.random.default_rng(3)
+    table = pd.DataFrame({"x": rng.normal(size=6), "y": rng.normal(size=6), "z": rng.normal(size=6),
+                          "item": np.arange(6), "title": list("abcdef"), "genre": list("xxyyzz"),
+                          "popularity": [6, 5, 4, 3, 2, 1]})
+    chart = figures.latent_scatter_3d(table, "genre", highlight=[4], continuous=False, anchor=1,
+                                      neighbours={"cosine": np.array([0, 5]), "dot": np.array([3])})
+    scene = chart.figure.layout.scene
+    assert scene.xaxis.title.text == "UMAP 1" and scene.zaxis.title.text == "UMAP 3"
+    traces = {t.name: t for t in chart.figure.data if t.name}
+    items = [t for t in chart.figure.data if t.name in ("x", "y", "z")]
+    assert sorted(int(i) for t in items for i in t.customdata[:, -1]) == list(range(6))
+    for t in items:  # each point where the table puts its item
+        rows = t.customdata[:, -1].astype(int)
+        np.testing.assert_allclose(t.z, table["z"].to_numpy()[rows])
+    lines = [t for t in chart.figure.data if t.mode == "lines"]
+    np.testing.assert_allclose(lines[0].x, [table.x[1], table.x[0], np.nan, table.x[1], table.x[5], np.nan])
+    np.testing.assert_allclose(lines[1].z, [table.z[1], table.z[3], np.nan])
+    assert list(traces["search hits"].text) == ["e"] and traces["b"].marker.symbol == "diamond"
+    chart = figures.latent_scatter_3d(table, "popularity")
+    assert len(chart.figure.data) == 1 and chart.figure.data[0].type == "scatter3d"
+
 @pytest.mark.parametrize("values, expected", [
     ([48.0, 690.0], [50, 100, 200, 500]),
     ([0.07, 1.0], [0.1, 0.2, 0.5, 1]),

@@ -240,6 +240,30 @@ def test_clicking_a_point_inspects_that_item_until_the_picker_or_clear_changes_i
     assert not at.exception, [e.value for e in at.exception]
     assert [t.value for t in at.title] == ["Neighbours"] and at.selectbox(key="neighbours_item").value == 12
 
+
+def test_the_map_in_3d_shows_the_first_three_principal_components():
+    from mfviz.analysis import project
+
+    at = new_app()
+    open_page(at, "pages/latent_page.py")
+    at.toggle(key="latent_3d").set_value(True).run()
+    at.selectbox(key="latent_anchor").set_value(0).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    entry = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value]
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    points = [t for t in spec["data"] if t["type"] == "scatter3d" and t.get("mode") == "markers"
+              and t.get("customdata") and len(t["customdata"][0]) == 3]
+    items = np.concatenate([np.asarray(t["customdata"])[:, 2].astype(int) for t in points])
+    xyz = np.column_stack([np.concatenate([plotly_array(t[a]) for t in points]) for a in "xyz"])
+    expected = project(entry.model.item_factors, "pca", 3, cache_dir=False).coords
+    assert sorted(items.tolist()) == list(range(len(expected)))
+    np.testing.assert_allclose(xyz, expected[items], rtol=1e-5, atol=1e-5)
+    assert any(t.get("marker", {}).get("symbol") == "diamond" for t in spec["data"])  # the anchor
+    assert any("cosine neighbours are among" in c.value for c in at.caption)
+    at.radio(key="latent_method").set_value("Axes").run()  # 3-D is for projections only
+    assert at.toggle(key="latent_3d").disabled
+    assert all(t["type"] != "scatter3d" for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"])
+
 def test_the_map_on_taste_axes_places_items_by_the_chosen_genres():
     from mfviz.analysis import genre_groups
 
