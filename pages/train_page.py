@@ -226,12 +226,23 @@ with left, st.container(border=True):
                            mime="application/octet-stream", key="save_model")
 with right, st.container(border=True):
     st.markdown("**Load a model**")
-    uploaded = st.file_uploader("A model .npz saved by mfviz (or factors from implicit)", type=["npz"],
-                                key="load_model")
+    uploaded = st.file_uploader("A model .npz saved by mfviz, factors from implicit (.npz), or a Spark ALSModel "
+                                "folder as .zip", type=["npz", "zip"], key="load_model",
+                                help="Spark's model.save(path) writes a folder; zip it (userFactors/ and "
+                                     "itemFactors/ inside). Its rows are matched to this data by user and item id.")
     if uploaded is not None:
         content = uploaded.getvalue()
+        missing = None
         with ui.guard("Loading the model"):
             model = cache.read_model(state.bytes_hash(content), content, uploaded.name)
+            if hasattr(model, "aligned_to") and model.user_ids is not None:  # Spark: rows carry ids, matched to the data's
+                model = model.aligned_to(inter)
+                missing = model.missing_users, model.missing_items
+                if missing[1] == inter.n_items:
+                    from mfviz.errors import ModelError
+
+                    raise ModelError(f"none of {uploaded.name}'s item ids are in the current data; load the data "
+                                     "it was trained on first (Data page), then the model.")
             if model.item_factors.shape[0] != inter.n_items or model.user_factors.shape[0] != inter.n_users:
                 from mfviz.errors import ModelError
 
@@ -247,3 +258,7 @@ with right, st.container(border=True):
                                     epochs=len(getattr(model, "history", []))))
             st.rerun()
         st.success(f"{uploaded.name} is loaded.", icon="✅")
+        if missing and any(missing):
+            st.warning(f"{missing[0]:,} of the data's {inter.n_users:,} users and {missing[1]:,} of its "
+                       f"{inter.n_items:,} items have no factors in {uploaded.name} (ids it was not trained on); "
+                       "they get zero vectors, so they score 0 and sit at the centre of every map.", icon="⚠️")

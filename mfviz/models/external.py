@@ -133,12 +133,18 @@ def load_factors(source, name: str | None = None) -> FactorModel:
       `user_factors` and `item_factors` (optional `item_bias`, `user_bias`). Rows are the
       user / item indices the other library used.
     - a Spark MLlib `ALSModel.save(path)` directory (holding `userFactors/` and `itemFactors/`
-      parquet datasets with columns `id`, `features`), or a folder with just those two; rows are
-      sorted by id and the ids kept in `user_ids` / `item_ids`.
+      parquet datasets with columns `id`, `features`), or a folder with just those two, or either
+      packed in a .zip (how a folder is uploaded in a browser); rows are sorted by id and the ids
+      kept in `user_ids` / `item_ids`, so `aligned_to` can match them to the data's ids.
     """
     path = Path(source) if isinstance(source, str | Path) else None
     if path is not None and path.is_dir():
         return _load_spark(path, name or path.name)
+    packed = _spark_zip(source, name)
+    if packed is not None:
+        return packed
+    if hasattr(source, "seek"):
+        source.seek(0)
     try:
         with np.load(source, allow_pickle=False) as npz:
             arrays = {key: npz[key] for key in npz.files}
@@ -148,11 +154,43 @@ def load_factors(source, name: str | None = None) -> FactorModel:
                          "Spark ALSModel folder with userFactors/ and itemFactors/.") from None
     missing = [key for key in ("user_factors", "item_factors") if key not in arrays]
     if missing:
-        raise ModelError(f"the .npz has no {missing[0]!r} array (it has {sorted(arrays)}); "
-                         "save factors with keys user_factors and item_factors")
+        raise ModelError(f"{getattr(source, 'name', source)} has no {missing[0]!r} array (it has {sorted(arrays)}); "
+                         "give an .npz with user_factors and item_factors arrays (implicit's model.save) or a "
+                         "Spark ALSModel folder (zipped, with userFactors/ and itemFactors/ inside)")
     label = name or (path.stem if path is not None else "external")
     return FactorModel(arrays["user_factors"], arrays["item_factors"], label,
                        item_bias=arrays.get("item_bias"), user_bias=arrays.get("user_bias"))
+
+
+def _spark_zip(source, name: str | None) -> FactorModel | None:
+    """The Spark ALSModel folder packed in the zip `source`, or None when `source` is no zip with a
+    userFactors/ folder (an .npz is a zip too, of .npy files)."""
+    import tempfile
+    import zipfile
+
+    try:
+        archive = zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, OSError, TypeError, ValueError):
+        return None
+    with archive:
+        # Finder's zips add __MACOSX/ copies of every file's attributes; they are no data
+        names = [n for n in archive.namelist() if not n.startswith("__MACOSX/")]
+        roots = {n.split("userFactors/")[0] for n in names if "userFactors/" in n}
+        if not roots:
+            return None
+        if len(roots) > 1:
+            raise ModelError(f"the zip holds {len(roots)} userFactors/ folders ({', '.join(sorted(roots))}); "
+                             "zip one Spark model folder at a time")
+        root = roots.pop()
+        wanted = [n for n in names if n.startswith(root) and not n.endswith("/")
+                  and n[len(root):].split("/")[0] in ("userFactors", "itemFactors")]
+        if any(n.startswith("/") or ".." in n.split("/") for n in wanted):
+            raise ModelError("the zip has file names outside its own folder (absolute or with '..'); "
+                             "zip the Spark model folder again")
+        label = name or Path(root.rstrip("/")).name or Path(str(getattr(source, "name", "spark"))).stem
+        with tempfile.TemporaryDirectory() as folder:
+            archive.extractall(folder, members=wanted)
+            return _load_spark(Path(folder) / root, label)
 
 
 def _load_spark(folder: Path, name: str) -> FactorModel:

@@ -1,5 +1,8 @@
 """Fold-in recommendations and FactorModel / load_factors for factors trained elsewhere."""
 
+import io
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -84,6 +87,65 @@ def test_load_spark_parquet_folder(tmp_path):
         pd.DataFrame({"id": [1], "features": [[1.0]]}).to_parquet(tmp_path / "half" / "userFactors" / "p.parquet")
         load_factors(tmp_path / "half")
 
+
+
+def spark_zip(path, folder: str, users: dict, items: dict, extra: dict | None = None):
+    """A zip of a Spark ALSModel folder as Spark writes it: metadata/, userFactors/ and itemFactors/
+    with several snappy parquet parts (id int32, features array<float>), _SUCCESS and .crc files."""
+    import zipfile
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(f"{folder}metadata/part-00000", '{"class":"org.apache.spark.ml.recommendation.ALSModel"}')
+        for part, rows in (("userFactors", users), ("itemFactors", items)):
+            ids = list(rows)
+            for n, chunk in enumerate((ids[::2], ids[1::2])):  # two parts, ids interleaved
+                table = pa.table({"id": pa.array(chunk, pa.int32()),
+                                  "features": pa.array([rows[i] for i in chunk], pa.list_(pa.float32()))})
+                buffer = io.BytesIO()
+                pq.write_table(table, buffer, compression="snappy")
+                archive.writestr(f"{folder}{part}/part-0000{n}-x.snappy.parquet", buffer.getvalue())
+                archive.writestr(f"{folder}{part}/.part-0000{n}-x.snappy.parquet.crc", b"crc")
+            archive.writestr(f"{folder}{part}/_SUCCESS", b"")
+        for name, content in (extra or {}).items():
+            archive.writestr(name, content)
+    return path
+
+
+@pytest.mark.parametrize("folder", ["als_model/", "", "out/als/data/"])
+def test_load_a_zipped_spark_model_folder(tmp_path, folder):
+    users = {30: [3.0, 0.5], 10: [1.0, 0.5], 20: [2.0, 0.5]}
+    items = {7: [7.0, 1.0], 5: [5.0, 1.0], 9: [9.0, 1.0]}
+    path = spark_zip(tmp_path / "model.zip", folder, users, items,
+                     extra={f"__MACOSX/{folder}userFactors/._part-00000-x.snappy.parquet": b"finder"})
+    for source in (path, io.BytesIO(path.read_bytes())):  # a path, or an upload's file object
+        fm = load_factors(source)
+        np.testing.assert_array_equal(fm.user_ids, [10, 20, 30])
+        np.testing.assert_allclose(fm.user_factors, [users[10], users[20], users[30]])
+        np.testing.assert_array_equal(fm.item_ids, [5, 7, 9])
+        np.testing.assert_allclose(fm.item_factors, [items[5], items[7], items[9]])
+        # named after the model's folder, else the zip's file name (an unnamed upload: "spark")
+        assert fm.label == (Path(folder.rstrip("/")).name or ("model" if isinstance(source, Path) else "spark"))
+
+
+def test_a_zip_that_is_no_spark_model_is_refused_clearly(tmp_path):
+    import zipfile
+
+    users, items = {1: [1.0]}, {2: [2.0]}
+    spark_zip(tmp_path / "two.zip", "a/", users, items)
+    with zipfile.ZipFile(tmp_path / "two.zip", "a") as archive:
+        archive.writestr("b/userFactors/part-0.parquet", b"x")
+    with pytest.raises(ModelError, match="2 userFactors/ folders"):
+        load_factors(tmp_path / "two.zip")
+    spark_zip(tmp_path / "evil.zip", "m/", users, items, extra={"m/userFactors/../../escape.parquet": b"x"})
+    with pytest.raises(ModelError, match="outside its own folder"):
+        load_factors(tmp_path / "evil.zip")
+    with zipfile.ZipFile(tmp_path / "other.zip", "w") as archive:
+        archive.writestr("notes.txt", "no factors here")
+    with pytest.raises(ModelError, match="other.zip has no 'user_factors' array .* Spark ALSModel folder"):
+        load_factors(tmp_path / "other.zip")
 
 def test_popularity_report_on_factor_model_without_train_matrix():
     fm = model(n_users=10, n_items=12)

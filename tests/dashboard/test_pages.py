@@ -666,6 +666,51 @@ def test_a_saved_model_loads_back_as_a_session_model(tmp_path):
     assert_clean(at, "pages/neighbours_page.py")
 
 
+
+def test_a_zipped_spark_model_loads_matched_to_the_data_by_id(tmp_path):
+    """Spark's ALSModel.save folder, zipped, uploaded on the Train page: factor rows are matched to
+    the data's user and item ids (Spark's rows are its own), ids it lacks are counted in a warning."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests" / "analysis"))
+    from test_analysis_foldin_external import spark_zip
+
+    at = new_app()
+    inter = at.session_state["mfviz.data"].interactions
+    rng = np.random.default_rng(0)
+    users = {int(u): rng.normal(size=4).tolist() for u in inter.user_ids[5:]}  # the first 5 users unknown
+    items = {int(i): rng.normal(size=4).tolist() for i in inter.item_ids[::-1][:-2]}  # reversed; 2 unknown
+    path = spark_zip(tmp_path / "spark_als.zip", "spark_als/", users, items)
+    open_page(at, "pages/train_page.py")
+    at.file_uploader(key="load_model").set_value(("spark_als.zip", path.read_bytes(), "application/zip"))
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "spark_als.zip (loaded)" in session_models(at)
+    warning = " ".join(w.value for w in at.warning)
+    assert f"5 of the data's {inter.n_users:,} users and 2 of its {inter.n_items:,} items have no factors" in warning
+    model = at.session_state["mfviz.models"]["spark_als.zip (loaded)"].model
+    for row, item in enumerate(inter.item_ids):
+        np.testing.assert_allclose(model.item_factors[row], items.get(int(item), np.zeros(4)), rtol=1e-6)
+    np.testing.assert_allclose(model.user_factors[7], users[int(inter.user_ids[7])], rtol=1e-6)
+    for page in ("pages/latent_page.py", "pages/recommend_page.py", "pages/bias_page.py"):
+        open_page(at, page)
+        assert_clean(at, page)
+
+
+def test_a_spark_model_of_other_data_is_refused(tmp_path):
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests" / "analysis"))
+    from test_analysis_foldin_external import spark_zip
+
+    path = spark_zip(tmp_path / "other.zip", "m/", {10**9: [1.0, 2.0]}, {10**9 + 1: [1.0, 0.0]})
+    at = new_app()
+    open_page(at, "pages/train_page.py")
+    at.file_uploader(key="load_model").set_value(("other.zip", path.read_bytes(), "application/zip"))
+    at.run()
+    assert not at.exception
+    assert at.error and "none of other.zip's item ids are in the current data" in at.error[0].value
+
 def test_a_bad_model_file_gives_a_message():
     at = new_app()
     open_page(at, "pages/train_page.py")
