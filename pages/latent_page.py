@@ -292,5 +292,14 @@ elif not three_d:
     st.caption("Click a point to see its neighbours, or select points with the lasso or box tool (top right of "
                "the map) to list them here.")
 
-st.download_button("Download the map coordinates (CSV)", cache.map_csv(projection_key, table),
-                   file_name=f"latent_{method.lower()}{'_3d' if three_d else ''}.csv", mime="text/csv", key="latent_csv")
+exports = st.columns(2)
+exports[0].download_button("Download the map coordinates (CSV)", cache.map_csv(projection_key, table),
+                           file_name=f"latent_{method.lower()}{'_3d' if three_d else ''}.csv", mime="text/csv",
+                           key="latent_csv")
+exports[1].download_button("Download for TensorFlow's Embedding Projector (zip)",
+                           lambda: cache.projector_zip(entry.key, data.key, vectors, table, inter.item_ids),
+                           file_name="embedding_projector.zip", mime="application/zip", key="latent_projector",
+                           on_click="ignore",
+                           help="vectors.tsv (the model's item vectors, one row per item) and metadata.tsv (title, "
+                                "genres, popularity, vector length): on projector.tensorflow.org, press Load and "
+                                "choose each file.")

@@ -1,6 +1,10 @@
-"""Every user's recommendation list as one table, for a CSV export."""
+"""Exports: every user's recommendation list as one table (CSV), and item vectors with their metadata in
+the TSV pair that TensorFlow's Embedding Projector loads."""
 
 from __future__ import annotations
+
+import io
+import zipfile
 
 import numpy as np
 import pandas as pd
@@ -24,3 +28,29 @@ def recommendation_table(model, interactions, n: int = 10) -> pd.DataFrame:
     return pd.DataFrame({"user_id": interactions.user_ids[users], "rank": ranks,
                          "item_id": interactions.item_ids[items], "title": interactions.titles[items],
                          "score": np.round(scores.astype(np.float64), 6)})
+
+
+def projector_files(vectors, metadata: pd.DataFrame) -> dict[str, bytes]:
+    """`vectors.tsv` (one row of tab-separated components per item, no header) and `metadata.tsv` (a
+    header row, then one row per item) in the format TensorFlow's Embedding Projector loads
+    (projector.tensorflow.org: Load, then each file). Tabs and line breaks inside metadata values
+    become spaces, since they would split a row; components are written with 7 significant digits
+    (float32 holds about 7)."""
+    vectors = np.asarray(vectors, dtype=np.float64)
+    if vectors.ndim != 2 or len(metadata) != vectors.shape[0]:
+        raise ValueError(f"{len(metadata)} metadata rows for vectors of shape {vectors.shape}: one row per vector")
+    text = io.StringIO()
+    np.savetxt(text, vectors, fmt="%.7g", delimiter="\t")
+    clean = metadata.astype(str).replace(r"[\t\r\n]+", " ", regex=True)
+    clean.columns = [str(c).replace("\t", " ") for c in clean.columns]
+    return {"vectors.tsv": text.getvalue().encode(),
+            "metadata.tsv": clean.to_csv(sep="\t", index=False, lineterminator="\n", quoting=3).encode()}
+
+
+def zipped(files: dict[str, bytes]) -> bytes:
+    """The files as one zip archive (one download for files that belong together)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, content in files.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()

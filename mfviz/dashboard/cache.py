@@ -247,6 +247,18 @@ def map_csv(projection_key: str, _table: pd.DataFrame) -> bytes:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
+def projector_zip(model_key: str, data_key: str, _vectors: np.ndarray, _table: pd.DataFrame, _item_ids) -> bytes:
+    """The item vectors and their metadata (id, title, genres, popularity, vector length) as the
+    vectors.tsv / metadata.tsv pair of TensorFlow's Embedding Projector, zipped (built on the click)."""
+    from mfviz.analysis.export import projector_files, zipped
+
+    columns = [c for c in ("title", "first_genre", "genres", "popularity", "norm") if c in _table.columns]
+    metadata = _table[columns].copy()
+    metadata.insert(0, "item_id", np.asarray(_item_ids)[_table["item"].to_numpy()])
+    return zipped(projector_files(_vectors[_table["item"].to_numpy()], metadata))
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
 def dimensions_csv(model_key: str, data_key: str, _dims, _item_ids, _titles) -> bytes:
     """Every item's coordinates on every dimension of a model, as CSV (built on the first click)."""
     from mfviz.analysis.dimensions import coordinates_table

@@ -1,4 +1,4 @@
-"""recommendation_table and recommend(exclude=...) against brute force."""
+"""recommendation_table and recommend(exclude=...) against brute force; the Embedding Projector files read back."""
 
 import numpy as np
 import pandas as pd
@@ -44,3 +44,29 @@ def test_recommend_exclude_must_be_users_by_items():
     model = ALS(factors=2, epochs=1, random_state=0).fit(inter)
     with pytest.raises(ModelError, match="users × items"):
         model.recommend([0], exclude=sp.csr_matrix((3, 3)))
+
+
+def test_embedding_projector_files_read_back_as_the_vectors_and_their_metadata():
+    import io
+    import zipfile
+
+    from mfviz.analysis.export import projector_files, zipped
+
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(scale=[1e-4, 1.0, 300.0], size=(5, 3)).astype(np.float32)
+    metadata = pd.DataFrame({"title": ["Alien (1979)", "tab\there", "two\nlines", 'say "hi"', "Ça va"],
+                             "genres": ["Horror, Sci-Fi", "", "Drama", "Comedy", "Drama"],
+                             "popularity": [5, 4, 3, 2, 1]})
+    files = projector_files(vectors, metadata)
+    read = np.loadtxt(io.BytesIO(files["vectors.tsv"]), delimiter="\t", ndmin=2)
+    np.testing.assert_allclose(read, vectors, rtol=1e-6)  # 7 significant digits: float32 survives
+    lines = files["metadata.tsv"].decode().split("\n")
+    assert lines[0] == "title\tgenres\tpopularity" and lines[-1] == "" and len(lines) == 1 + 5 + 1
+    rows = [line.split("\t") for line in lines[1:-1]]  # the Projector splits on tabs, nothing else
+    assert [r[0] for r in rows] == ["Alien (1979)", "tab here", "two lines", 'say "hi"', "Ça va"]
+    assert all(len(r) == 3 for r in rows) and [r[2] for r in rows] == ["5", "4", "3", "2", "1"]
+    with zipfile.ZipFile(io.BytesIO(zipped(files))) as archive:
+        assert sorted(archive.namelist()) == ["metadata.tsv", "vectors.tsv"]
+        assert archive.read("vectors.tsv") == files["vectors.tsv"]
+    with pytest.raises(ValueError, match="one row per vector"):
+        projector_files(vectors, metadata.head(4))

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -350,6 +351,16 @@ def test_upload_train_and_every_page_in_chromium(browser_page, server, tmp_path)
         lines = Path(download.value.path()).read_text().splitlines()
         assert lines[0].startswith("x,y") and len(lines) - 1 == int(
             page.locator("[data-testid='stMetricValue']").nth(2).inner_text().replace(",", ""))  # items on the map
+        after_action(page)
+        assert not exceptions(page)
+        settle(page)
+        with page.expect_download(timeout=WAIT_MS) as download:
+            page.get_by_role("button", name="Download for TensorFlow's Embedding Projector (zip)").click()
+        with zipfile.ZipFile(download.value.path()) as archive:
+            vectors = archive.read("vectors.tsv").decode().splitlines()
+            metadata = archive.read("metadata.tsv").decode().splitlines()
+        assert len(vectors) == len(lines) - 1 == len(metadata) - 1  # one row per item (metadata: + header)
+        assert len(vectors[0].split("\t")) == 64 and metadata[0].startswith("item_id\ttitle")  # ImplicitALS f=64
         after_action(page)
         assert not exceptions(page)
 

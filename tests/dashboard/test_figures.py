@@ -1,4 +1,4 @@
-"""Figure builders and state helpers of the dashboard, without Streamlit running."""
+"""Figure builders, state helpers and cached exports of the dashboard, without Streamlit running."""
 
 from __future__ import annotations
 
@@ -252,3 +252,25 @@ def test_a_sweep_of_seeds_states_the_noise_level():
     chart = figures.sweep_chart("random_state", [0, 1, 2], [0.30, 0.32, 0.31], [1.0, 1.0, 1.0], "ndcg@10")
     assert "spans 0.3–0.32 (a range of 0.02, standard deviation 0.01)" in chart.caption
     assert chart.figure.layout.xaxis.type == "linear"
+
+
+def test_the_embedding_projector_zip_pairs_each_vector_with_its_items_metadata():
+    import io
+    import zipfile
+
+    from mfviz.analysis import projection_table
+    from mfviz.dashboard import cache
+
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(6, 3)).astype(np.float32)
+    table = projection_table(rng.normal(size=(6, 2)), titles=[f"film {i}" for i in range(6)],
+                             popularity=np.arange(6), norms=np.linalg.norm(vectors, axis=1)).iloc[::-1]
+    item_ids = np.array([100, 101, 102, 103, 104, 105])
+    with zipfile.ZipFile(io.BytesIO(cache.projector_zip("m", "d", vectors, table, item_ids))) as archive:
+        read = np.loadtxt(io.BytesIO(archive.read("vectors.tsv")), delimiter="\t")
+        metadata = [line.split("\t") for line in archive.read("metadata.tsv").decode().splitlines()]
+    assert metadata[0] == ["item_id", "title", "popularity", "norm"]
+    for vector, row in zip(read, metadata[1:], strict=True):  # the table's order, each row its own item
+        item = int(row[0]) - 100
+        assert row[1] == f"film {item}"
+        np.testing.assert_allclose(vector, vectors[item], rtol=1e-6)
