@@ -39,7 +39,8 @@ st.caption(f"Long tail = items outside the most popular ones that carry 20% of i
 
 # One diagnostic at a time: a hidden tab's charts are neither built nor drawn (each Plotly chart costs
 # Chromium 0.1-0.5 s without a GPU), so the page answers in under a second; switching tabs is a rerun.
-VIEWS = ["The four numbers", "Per user group", "Who gets recommended", "Vector length and popularity"]
+VIEWS = ["The four numbers", "Per user group", "Who gets recommended", "Vector length and popularity",
+         "What less popular lists cost"]
 views = dict(zip(VIEWS, st.tabs(VIEWS, key="bias_view", on_change="rerun"), strict=True))
 
 if views["The four numbers"].open:
@@ -68,3 +69,46 @@ if views["Vector length and popularity"].open:
             ui.show(figures.norm_popularity(norms, summary.item_popularity, pick))
         else:
             st.caption("Only the Popularity baseline is here; train a factor model to see its vector lengths.")
+
+if views["What less popular lists cost"].open:
+    with views["What less popular lists cost"]:
+        from mfviz.analysis.tradeoff import within_loss
+
+        held_out = {name: e for name, e in entries.items() if e.test is not None and e.kind != "popularity"}
+        if not held_out:
+            st.info("Re-ranking is judged on held-out interactions: train a model with a test share above 0 "
+                    "(Train page) to see what less popular lists cost it.", icon="🧪")
+        else:
+            names = list(held_out)
+            picked = st.multiselect("Models", names, default=names[-1:], max_selections=4, key="bias_tradeoff_models",
+                                    help="Each model is judged on the test part of the split it was trained on.")
+            curves = {}
+            with ui.guard("Re-ranking with popularity penalties"):
+                for name in picked:
+                    entry = held_out[name]
+                    curves[name] = cache.tradeoff(entry.key, entry.model, entry.train, entry.test, int(k))
+                first = held_out[picked[0]] if picked else None
+                baseline = (cache.tradeoff_baseline(f"{data.key}|{first.split}|{first.test.nnz}", first.train,
+                                                    first.test, int(k)) if first is not None else None)
+            if curves:
+                ui.show(figures.tradeoff_chart(curves, baseline, int(k)))
+                ndcg = f"ndcg@{int(k)}"
+                for name, curve in curves.items():
+                    start, best = curve.iloc[0], within_loss(curve, int(k), 0.1)
+                    if best is not None and best["strength"] > 0:
+                        st.markdown(f"**{name}**: giving up at most 10% of NDCG@{int(k)} ({start[ndcg]:.3f} → "
+                                    f"{best[ndcg]:.3f}) raises the long-tail share of its lists from "
+                                    f"{start['aplt']:.0%} to {best['aplt']:.0%} and its catalogue coverage from "
+                                    f"{start['coverage']:.0%} to {best['coverage']:.0%} (penalty β = {best['strength']:g}).")
+                    elif best is not None:
+                        st.markdown(f"**{name}**: even the weakest penalty (β = {curve['strength'].iloc[1]:g}) costs "
+                                    f"more than 10% of its NDCG@{int(k)}: its accuracy rests on popular items.")
+                st.caption("Penalty: each item's score is lowered by β × the spread of the model's scores × how many "
+                           "standard deviations its log popularity lies above the catalogue's mean (popular items "
+                           "lose, rare ones gain), then the lists are ranked again. The same penalty is a slider on "
+                           "the Recommend page. Lists of k for up to 2,000 test users, training items excluded; "
+                           "the long tail is counted on the training part.")
+                with st.expander("The numbers"):
+                    st.dataframe(pd.concat([c.assign(model=name) for name, c in curves.items()])[
+                        ["model", "strength", ndcg, f"recall@{int(k)}", "aplt", "arp", "coverage"]],
+                        hide_index=True, width="stretch")

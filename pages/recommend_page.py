@@ -4,6 +4,7 @@ import time
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 import streamlit as st
 
 from mfviz.dashboard import cache, state, ui
@@ -14,11 +15,16 @@ ui.header("Recommend", "What would the model suggest? Pick a user to see what th
 
 data = ui.current_data()
 inter = data.interactions
-top = st.columns([2, 2, 1])
+top = st.columns([2, 2, 1, 1.4])
 with top[0]:
     entry = ui.model_picker(factor_models_only=False)
 mode = top[1].radio("Recommend for", ["a user in the data", "a profile I build"], horizontal=True, key="rec_mode")
 n = top[2].number_input("How many", 5, 50, 10, key="rec_n")
+strength = top[3].slider(
+    "Popularity penalty β", 0.0, 1.5, 0.0, 0.05, key="rec_penalty", disabled=entry.kind == "popularity",
+    help="0 = the model's own lists. Above 0, every score is lowered by β × the spread of the model's scores × how "
+         "far the item's log popularity lies above the catalogue's mean (in standard deviations), so rarer items "
+         "move up; the same for every list on this page. Popularity bias page, last tab: what it costs in accuracy.")
 others = [name for name in ui.models() if name != entry.name]
 compare = st.multiselect(
     "Side by side with", others, key="rec_compare", max_selections=3, placeholder="other models of this session",
@@ -38,7 +44,10 @@ COLUMNS = {"title": st.column_config.TextColumn(width="medium"),
            "because of": st.column_config.TextColumn(
                width="medium", help="The item of the profile that raises this score most."),
            "adds": st.column_config.NumberColumn(
-               width="small", format="%+.3f", help="That item's part of the score (see the note under the table).")}
+               width="small", format="%+.3f", help="That item's part of the score (see the note under the table)."),
+           "penalty": st.column_config.NumberColumn(
+               width="small", format="%+.3f", help="The popularity penalty's change to the score: score + penalty "
+                                                   "ranks the list (negative for popular items).")}
 
 
 def because_of(items: np.ndarray, values: np.ndarray | None, targets: np.ndarray) -> tuple[list[str], np.ndarray]:
@@ -95,9 +104,8 @@ def taste_profile(who: str, user: int | None = None, vector: np.ndarray | None =
         "toward one end of a strong dimension pulls the recommendations toward the items at that end.")
 
 
-def item_table(items: np.ndarray, scores: np.ndarray | None = None,
-               reasons: tuple[list[str], np.ndarray] | None = None) -> pd.DataFrame:
-    """Title first, then why and how strongly, popularity, and genres last (a narrow table cuts them)."""
+def plain_table(items: np.ndarray, scores: np.ndarray | None = None,
+                reasons: tuple[list[str], np.ndarray] | None = None) -> pd.DataFrame:
     items = np.asarray(items, np.int64)
     frame = pd.DataFrame({"title": titles[items]})
     if reasons is not None:
@@ -111,12 +119,72 @@ def item_table(items: np.ndarray, scores: np.ndarray | None = None,
     return frame
 
 
-def top_unseen(recommender, user: int) -> tuple[np.ndarray, np.ndarray]:
+def penalty_for(recommender: state.ModelEntry) -> np.ndarray | None:
+    """How the popularity penalty changes each item's score under a model (None: no penalty is set,
+    or the model is the Popularity baseline, which a popularity penalty would simply turn upside down)."""
+    if strength <= 0 or recommender.kind == "popularity":
+        return None
+    from mfviz.analysis.tradeoff import item_offsets
+
+    offsets = cache.penalty_offsets(recommender.key, recommender.model, data.key, popularity, float(strength))
+    return offsets - item_offsets(recommender.model)
+
+
+def penalised_list(recommender: state.ModelEntry, vector: np.ndarray, seen: np.ndarray, change: np.ndarray
+                   ) -> tuple[np.ndarray, np.ndarray]:
+    """Top-n items for a user vector after the popularity penalty, `seen` items left out; the scores
+    returned are the model's own (the penalty is shown apart)."""
+    from mfviz.analysis.tradeoff import item_offsets, penalised_top_k
+
+    seen = np.unique(np.asarray(seen, np.int64))
+    exclude = sp.csr_matrix((np.ones(seen.size), seen, [0, seen.size]), shape=(1, inter.n_items))
+    ids, ranked = penalised_top_k(vector, recommender.model, item_offsets(recommender.model) + change, int(n), exclude)
+    keep = ids[0] >= 0
+    return ids[0][keep], ranked[0][keep] - change[ids[0][keep]]
+
+
+def top_unseen(recommender: state.ModelEntry, user: int) -> tuple[np.ndarray, np.ndarray]:
     """A user's top-n items by a model, leaving out everything the user has in the data (a model
-    trained on a split only knows its training part)."""
-    ids, scores = recommender.recommend(np.array([user]), n=int(n), exclude=inter.matrix)
+    trained on a split only knows its training part), after the popularity penalty if one is set."""
+    change = penalty_for(recommender)
+    if change is not None:
+        return penalised_list(recommender, recommender.model.user_factors[user], inter.matrix[user].indices, change)
+    ids, scores = recommender.model.recommend(np.array([user]), n=int(n), exclude=inter.matrix)
     keep = ids[0] >= 0
     return ids[0][keep], scores[0][keep]
+
+
+def for_profile(recommender: state.ModelEntry, profile: np.ndarray, values, vector=None
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Top-n items for a profile by fold-in (the vector given, or folded in here), after the
+    popularity penalty if one is set; the profile's items left out."""
+    vector = recommender.model.fold_in(profile, values) if vector is None else vector
+    change = penalty_for(recommender)
+    if change is not None:
+        return penalised_list(recommender, vector, profile, change)
+    ids, scores = recommender.model.recommend_for_vector(vector, n=int(n), exclude=profile.tolist())
+    ids, scores = np.asarray(ids), np.asarray(scores)
+    return ids[ids >= 0], scores[ids >= 0]
+
+
+def item_table(items: np.ndarray, scores: np.ndarray | None = None,
+               reasons: tuple[list[str], np.ndarray] | None = None) -> pd.DataFrame:
+    """Title first, then why and how strongly, popularity, and genres last (a narrow table cuts them)."""
+    frame = plain_table(items, scores, reasons)
+    change = penalty_for(entry) if scores is not None else None
+    if change is not None:  # the penalty next to the score it changes: their sum ranks the list
+        frame.insert(frame.columns.get_loc("score") + 1, "penalty", np.round(change[np.asarray(items, np.int64)], 3))
+    return frame
+
+
+def penalty_note(ids: np.ndarray, plain: np.ndarray) -> str:
+    """What the penalty did to the list, for the caption (empty without one)."""
+    if penalty_for(entry) is None:
+        return ""
+    shared = len(set(ids.tolist()) & set(plain.tolist()))
+    return (f" With the popularity penalty β = {strength:g}, the list is ranked by score + penalty: its items have "
+            f"{popularity[ids].mean():,.0f} interactions on average against {popularity[plain].mean():,.0f} "
+            f"without it, and {shared} of its {len(ids)} items are in the unpenalised list.")
 
 
 if mode == "a user in the data":
@@ -130,8 +198,9 @@ if mode == "a user in the data":
     history = history.sort_values(history.columns[1], ascending=False)
     with ui.guard("Recommending"):
         started = time.perf_counter()
-        ids, scores = top_unseen(model, user)
+        ids, scores = top_unseen(entry, user)
         millis = (time.perf_counter() - started) * 1000
+        plain = model.recommend(np.array([user]), n=int(n), exclude=inter.matrix)[0][0] if strength > 0 else ids
         reasons = because_of(row.indices, row.data, ids)
     left, right = st.columns([1, 2])
     with left:
@@ -143,7 +212,7 @@ if mode == "a user in the data":
         st.dataframe(item_table(ids, scores, reasons), hide_index=True, width="stretch", column_config=COLUMNS)
     st.caption("Items the user already has are never recommended. The score is the model's preference "
                "(higher = stronger); popularity is the item's number of interactions in the data. "
-               + reasons_note(row.indices.size))
+               + reasons_note(row.indices.size) + penalty_note(ids, plain[plain >= 0]))
     st.download_button(f"Download every user's top {int(n)} by {entry.name} (CSV)",
                        lambda: cache.recommendation_csv(entry.key, model, data.key, inter, int(n)),
                        file_name=f"recommendations_top{int(n)}.csv", mime="text/csv", key="rec_csv",
@@ -152,7 +221,7 @@ if mode == "a user in the data":
     taste_profile(f"User {inter.user_ids[user]}", user=user)
     if compare:
         with ui.guard("Recommending with the other models"):
-            ui.side_by_side({entry.name: ids} | {name: top_unseen(ui.models()[name].model, user)[0]
+            ui.side_by_side({entry.name: ids} | {name: top_unseen(ui.models()[name], user)[0]
                                                  for name in compare}, titles, popularity, int(n))
 else:
     order = np.argsort(-popularity, kind="stable")
@@ -172,32 +241,28 @@ else:
                                      key="rec_stars")
             values = np.full(len(picked), liked, np.float32)
         with ui.guard("Folding in the profile"):
-            from mfviz.analysis import recommend_for_profile
-
             profile = np.array(picked, np.int64)
             started = time.perf_counter()
             vector = model.fold_in(profile, values)  # once: for the list and for the taste profile below
-            ids, scores = model.recommend_for_vector(vector, n=int(n), exclude=profile.tolist())
+            ids, scores = for_profile(entry, profile, values, vector)
             millis = (time.perf_counter() - started) * 1000
-            ids, scores = np.asarray(ids), np.asarray(scores)
-            keep = ids >= 0
-            reasons = because_of(profile, values, ids[keep])
+            plain = (np.asarray(model.recommend_for_vector(vector, n=int(n), exclude=profile.tolist())[0])
+                     if strength > 0 else ids)
+            reasons = because_of(profile, values, ids)
         left, right = st.columns([1, 2])
         with left:
             st.markdown("**The profile**")
             st.dataframe(item_table(np.array(picked)), hide_index=True, width="stretch", column_config=COLUMNS)
         with right:
             st.markdown(f"**Recommended by {entry.name}** (fold-in: {millis:.0f} ms)")
-            st.dataframe(item_table(ids[keep], scores[keep], reasons), hide_index=True, width="stretch",
+            st.dataframe(item_table(ids, scores, reasons), hide_index=True, width="stretch",
                          column_config=COLUMNS)
         st.caption("Fold-in solves for the vector of a new user who liked these items, with the item vectors "
                    "frozen, then ranks every item by it: this is how a live service treats a new visitor. "
-                   + reasons_note(len(picked)))
+                   + reasons_note(len(picked)) + penalty_note(ids, plain[plain >= 0]))
         taste_profile("This profile", vector=vector)
         if compare:
             with ui.guard("Folding the profile into the other models"):
-                lists = {entry.name: ids[keep]}
-                for name in compare:
-                    other_ids, _ = recommend_for_profile(ui.models()[name].model, profile, values, n=int(n))
-                    lists[name] = np.asarray(other_ids)[np.asarray(other_ids) >= 0]
+                lists = {entry.name: ids} | {name: for_profile(ui.models()[name], profile, values)[0]
+                                             for name in compare}
                 ui.side_by_side(lists, titles, popularity, int(n))

@@ -315,6 +315,37 @@ def item_norms(model_key: str, _vectors: np.ndarray) -> np.ndarray:
     return np.linalg.norm(np.asarray(_vectors, np.float64), axis=1)
 
 
+# β of the trade-off curve: fine steps where the first 10% of accuracy goes (β ≤ 0.3 on the demo and
+# MovieLens 100K), then on to lists of nearly only long-tail items (β 1.5).
+TRADEOFF_STRENGTHS = (0.0, 0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 1.5)
+
+
+@st.cache_data(show_spinner="Re-ranking with popularity penalties against the held-out data…", max_entries=16)
+def tradeoff(model_key: str, _model, _train, _test, k: int) -> pd.DataFrame:
+    """The accuracy / popularity curve of a model on the split it was trained on (see
+    mfviz.analysis.tradeoff); one model's factors always come with the same split, so its key is enough."""
+    from mfviz.analysis.tradeoff import accuracy_popularity_tradeoff
+
+    return accuracy_popularity_tradeoff(_model, _train, _test, strengths=TRADEOFF_STRENGTHS, k=k)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def tradeoff_baseline(split_key: str, _train, _test, k: int) -> pd.DataFrame:
+    """The Popularity baseline's point on the same axes, fitted on the same training part."""
+    from mfviz.analysis.tradeoff import accuracy_popularity_tradeoff
+    from mfviz.models import Popularity
+
+    return accuracy_popularity_tradeoff(Popularity().fit(_train), _train, _test, strengths=(0.0,), k=k)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def penalty_offsets(model_key: str, _model, data_key: str, _popularity, strength: float) -> np.ndarray:
+    """Per-item score offsets of a model with a popularity penalty of this strength (β)."""
+    from mfviz.analysis.tradeoff import penalised_offsets
+
+    return penalised_offsets(_model, _popularity, strength)
+
+
 @st.cache_resource(show_spinner="Counting item popularity for the baseline…", max_entries=8)
 def popularity_baseline(data_key: str, _interactions):
     """The Popularity model on the whole dataset, as the reference row of the bias page."""

@@ -54,6 +54,8 @@ class ModelEntry:
     split: str = ""
     stopped_early: bool = False
     auto: bool = False  # trained automatically so the pages show something on first load
+    train: Any = None  # the Interactions it was fitted on and the held-out part, when trained here with
+    test: Any = None  # a test share (the accuracy / popularity trade-off re-ranks against it)
 
 
 def array_hash(*arrays: np.ndarray, extra: str = "") -> str:

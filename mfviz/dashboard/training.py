@@ -205,7 +205,8 @@ class TrainingJob:
         return ModelEntry(name=label, model=model, kind=self.kind, params=dict(params),
                           key=model_hash(model, self.data_key), data_key=self.data_key, metrics=metrics,
                           fit_seconds=float(getattr(model, "fit_seconds", 0.0)), epochs=len(self.epochs),
-                          split=self.split, stopped_early=self.stop_event.is_set())
+                          split=self.split, stopped_early=self.stop_event.is_set(), train=self.train,
+                          test=self.test)
 
 
 @st.cache_resource(show_spinner="Training a quick model on this data so every page has something to show…",
@@ -225,7 +226,7 @@ def default_model(data_key: str, _interactions) -> ModelEntry | None:
         return ModelEntry(name=f"{model.label} (quick default)", model=model, kind=kind, params=params,
                           key=model_hash(model, data_key), data_key=data_key, metrics=metrics,
                           fit_seconds=float(model.fit_seconds), epochs=len(model.history),
-                          split="random 20% test", auto=True)
+                          split="random 20% test", auto=True, train=train, test=test)
     if last_error is not None:
         raise ModelError(f"could not train a default model on this data: {last_error}")
     return None

@@ -144,6 +144,66 @@ def test_recommendations_name_the_profile_item_behind_them(demo_app):
     assert any("the parts add up to it" in c.value for c in at.caption)
 
 
+
+def test_a_popularity_penalty_reranks_every_list_on_the_recommend_page():
+    """β on the Recommend page: the user's list is the top of score − β σ z (z: standardised log
+    popularity, σ: the spread of the model's scores) over the items the user does not have; the
+    penalty column shows that change; the same β applies to a profile's list."""
+    from mfviz.analysis.tradeoff import popularity_z, score_spread
+
+    at = new_app()
+    open_page(at, "pages/recommend_page.py")
+    user = at.selectbox(key="rec_user").value
+    plain = at.dataframe[1].value
+    at.slider(key="rec_penalty").set_value(0.5).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    inter = at.session_state["mfviz.data"].interactions
+    model = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value].model
+    popularity = np.diff(inter.matrix.tocsc().indptr)
+    change = -0.5 * score_spread(model) * popularity_z(popularity)
+    dense = model.user_factors[user].astype(np.float64) @ model.item_factors.T.astype(np.float64) + change
+    dense[inter.matrix[user].indices] = -np.inf
+    expected = np.argsort(-dense, kind="stable")[:10]
+    table = at.dataframe[1].value
+    assert table["title"].tolist() == [str(t) for t in inter.titles[expected]]
+    np.testing.assert_allclose(table["penalty"], change[expected], atol=1e-3)
+    assert table["popularity"].mean() < plain["popularity"].mean()
+    assert any(f"{table['popularity'].mean():,.0f} interactions on average against "
+               f"{plain['popularity'].mean():,.0f} without it" in c.value for c in at.caption)
+    at.radio(key="rec_mode").set_value("a profile I build").run()
+    at.multiselect(key="rec_profile").set_value([0, 3]).run()
+    assert not at.exception and not at.error and "penalty" in at.dataframe[1].value.columns
+
+
+def test_the_bias_page_shows_what_less_popular_lists_cost(tmp_path):
+    from mfviz.analysis.tradeoff import accuracy_popularity_tradeoff
+    from mfviz.dashboard import cache
+
+    at = new_app()
+    open_page(at, "pages/bias_page.py")
+    at.session_state["bias_view"] = "What less popular lists cost"
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    entry = next(iter(at.session_state["mfviz.models"].values()))  # the quick default, 20% held out
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    curve = next(t for t in spec["data"] if t["name"] == entry.name)
+    expected = accuracy_popularity_tradeoff(entry.model, entry.train, entry.test, k=10,
+                                            strengths=cache.TRADEOFF_STRENGTHS)
+    np.testing.assert_allclose(plotly_array(curve["y"]), expected["ndcg@10"])
+    np.testing.assert_allclose(plotly_array(curve["x"]), 100 * expected["aplt"])
+    assert any(t["name"] == "Popularity" for t in spec["data"])
+    assert any(m.value.startswith(f"**{entry.name}**") for m in at.markdown)
+    # a model without held-out data (loaded from a file) cannot be judged: a notice says why
+    path = entry.model.save(tmp_path / "m.npz")
+    at2 = new_app()
+    open_page(at2, "pages/train_page.py")
+    at2.file_uploader(key="load_model").set_value(("m.npz", path.read_bytes(), "application/octet-stream")).run()
+    open_page(at2, "pages/bias_page.py")
+    at2.session_state["bias_view"] = "What less popular lists cost"
+    at2.run()
+    assert not at2.exception
+    assert at2.multiselect(key="bias_tradeoff_models").options == [entry.name]  # only the model with a test part
+
 def test_a_taste_profile_places_the_user_on_the_models_strongest_dimensions(demo_app):
     from mfviz.analysis import genre_groups, principal_dimensions
 

@@ -1,0 +1,144 @@
+r"""Trading accuracy for less popular lists: re-ranking with a popularity penalty, and the curve of
+held-out accuracy against popularity that its strength traces.
+
+The penalised score of item i for user u is
+
+.. math::
+    s'_{ui} = s_{ui} - \beta\,\sigma\,z_i, \qquad
+    z_i = \frac{\log(1 + \phi(i)) - \overline{\log(1 + \phi)}}{\operatorname{sd}\log(1 + \phi)},
+
+with :math:`s_{ui}` the model's score (user · item + item bias), :math:`\phi(i)` the item's training
+count, :math:`\sigma` the standard deviation of the model's scores (over a seeded sample of users and
+items, so that β means the same for a rating model and an implicit one) and β ≥ 0 the strength: at
+β = 1, an item one standard deviation more popular (in log count) than another needs a score one
+standard deviation higher to rank level with it. This is the linear relevance / popularity
+combination of popularity-aware re-ranking (e.g. Abdollahpouri, Burke & Mobasher 2019, who re-rank
+for long-tail coverage); being a per-item offset, it ranks through the same top-k kernel as the
+plain scores, over the whole catalogue.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from threadpoolctl import threadpool_limits
+
+from mfviz.data.interactions import DEFAULT_HEAD_SHARE, long_tail_split
+from mfviz.errors import DataError, ModelError
+from mfviz.kernels.topk import topk_dot
+
+STRENGTHS = (0.0, 0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)  # β of the curve: none to the tail only
+SCALE_USERS, SCALE_ITEMS = 256, 20_000  # sample on which σ, the spread of the scores, is measured
+
+
+def item_offsets(model) -> np.ndarray:
+    """The model's per-item score term (its item bias, or zeros), float32."""
+    bias = getattr(model, "item_bias", None)
+    n_items = np.asarray(model.item_factors).shape[0]
+    return np.zeros(n_items, np.float32) if bias is None else np.asarray(bias, np.float32)
+
+
+def score_spread(model, seed: int = 0) -> float:
+    """σ: the standard deviation of the model's scores user · item + item bias over a seeded sample
+    of users and items (1.0 when the scores do not vary, so a penalty still orders by popularity)."""
+    users, items = np.asarray(model.user_factors, np.float64), np.asarray(model.item_factors, np.float64)
+    rng = np.random.default_rng(seed)
+    rows = rng.choice(users.shape[0], min(SCALE_USERS, users.shape[0]), replace=False)
+    columns = rng.choice(items.shape[0], min(SCALE_ITEMS, items.shape[0]), replace=False)
+    scores = users[rows] @ items[columns].T + item_offsets(model)[columns]
+    spread = float(scores.std())
+    return spread if spread > 0 and np.isfinite(spread) else 1.0
+
+
+def popularity_z(popularity) -> np.ndarray:
+    """z: log(1 + count) standardised over the items (zeros when every item is equally popular)."""
+    logged = np.log1p(np.asarray(popularity, np.float64))
+    sd = logged.std()
+    return (logged - logged.mean()) / sd if sd > 0 else np.zeros_like(logged)
+
+
+def penalised_offsets(model, popularity, strength: float, spread: float | None = None) -> np.ndarray:
+    """Per-item score offsets with the popularity penalty: item bias − β σ z (float32)."""
+    strength = float(strength)
+    if not np.isfinite(strength) or strength < 0:
+        raise DataError(f"the penalty strength must be a number >= 0, got {strength!r}")
+    popularity = np.asarray(popularity)
+    if popularity.shape != (np.asarray(model.item_factors).shape[0],):
+        raise ModelError(f"popularity has {popularity.size} entries but the model has "
+                         f"{np.asarray(model.item_factors).shape[0]} items")
+    spread = score_spread(model) if spread is None else float(spread)
+    return (item_offsets(model) - strength * spread * popularity_z(popularity)).astype(np.float32)
+
+
+def penalised_top_k(user_vectors, model, offsets: np.ndarray, k: int, exclude: sp.csr_matrix | None = None
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """Top-k items for each row of `user_vectors` (users' factors or fold-in vectors) by
+    vector · item + offsets, leaving out each row's items in `exclude` (rows × items)."""
+    queries = np.ascontiguousarray(np.atleast_2d(np.asarray(user_vectors, np.float32)))
+    if exclude is None:
+        indptr, indices = np.zeros(1, np.int64), np.zeros(0, np.int64)
+    else:
+        exclude = sp.csr_matrix(exclude)
+        indptr, indices = exclude.indptr.astype(np.int64), exclude.indices.astype(np.int64)
+    items = np.ascontiguousarray(np.asarray(model.item_factors, np.float32))
+    with threadpool_limits(limits=1, user_api="blas"):  # the kernel's prange already uses the cores
+        return topk_dot(queries, items, np.ascontiguousarray(offsets, np.float32), int(k), indptr, indices)
+
+
+def accuracy_popularity_tradeoff(model, train, test, strengths=STRENGTHS, k: int = 10,
+                                 sample_users: int | None = 2000, seed: int = 0,
+                                 head_share: float = DEFAULT_HEAD_SHARE) -> pd.DataFrame:
+    """For each penalty strength β: the held-out accuracy of the penalised lists and how popular
+    they are. Lists of k items for the users with test items (a seeded sample of `sample_users`),
+    their training items excluded; popularity φ, the long tail and σ come from `train`.
+
+    Columns: strength, ndcg@k, recall@k, precision@k (against `test`), aplt (share of long-tail
+    items per list), arp (mean φ of the listed items) and coverage (distinct listed items /
+    catalogue), one row per strength in the order given."""
+    from mfviz.evaluation.metrics import catalog_coverage, ranking_metrics
+
+    train_matrix = sp.csr_matrix(getattr(train, "matrix", train))
+    test_matrix = sp.csr_matrix(getattr(test, "matrix", test))
+    if train_matrix.shape != test_matrix.shape:
+        raise DataError(f"train is {train_matrix.shape} and test is {test_matrix.shape}; split one dataset")
+    if (np.asarray(model.user_factors).shape[0], np.asarray(model.item_factors).shape[0]) != train_matrix.shape:
+        raise ModelError(f"the model's factors do not match the data's {train_matrix.shape[0]} users × "
+                         f"{train_matrix.shape[1]} items; use the split the model was trained on")
+    k = int(k)
+    if k < 1:
+        raise DataError(f"k must be >= 1, got {k}")
+    users = np.flatnonzero(np.diff(test_matrix.indptr) > 0)
+    if users.size == 0:
+        raise DataError("the test set is empty, so there is no accuracy to trade; train with a test share above 0")
+    if sample_users is not None and users.size > sample_users:
+        users = np.sort(np.random.default_rng(seed).choice(users, int(sample_users), replace=False))
+    popularity = np.diff(sp.csc_matrix(train_matrix).indptr).astype(np.float64)
+    tail = ~long_tail_split(popularity, head_share)
+    spread = score_spread(model, seed)
+    vectors = np.asarray(model.user_factors, np.float32)[users]
+    rows = []
+    for strength in strengths:
+        ids, _ = penalised_top_k(vectors, model, penalised_offsets(model, popularity, strength, spread), k,
+                                 train_matrix[users])
+        valid = ids >= 0
+        listed = valid.any(axis=1)  # users with every item seen get no list and are left out of the means
+        lengths = np.maximum(valid.sum(axis=1), 1)
+        safe = np.where(valid, ids, 0)
+        metrics = ranking_metrics(ids, test_matrix[users], k)
+        rows.append({"strength": float(strength), f"ndcg@{k}": metrics[f"ndcg@{k}"],
+                     f"recall@{k}": metrics[f"recall@{k}"], f"precision@{k}": metrics[f"precision@{k}"],
+                     "aplt": float((np.where(valid, tail[safe], False).sum(axis=1) / lengths)[listed].mean()),
+                     "arp": float((np.where(valid, popularity[safe], 0.0).sum(axis=1) / lengths)[listed].mean()),
+                     "coverage": catalog_coverage(ids, train_matrix.shape[1])})
+    return pd.DataFrame(rows)
+
+
+def within_loss(curve: pd.DataFrame, k: int, loss: float = 0.1) -> pd.Series | None:
+    """The row of a trade-off curve with the largest long-tail share among those keeping at least
+    (1 − loss) of the unpenalised NDCG@k (None when the curve has no β = 0 row or it finds nothing)."""
+    start = curve[curve["strength"] == 0.0]
+    if start.empty or not start[f"ndcg@{k}"].iloc[0] > 0:
+        return None
+    kept = curve[curve[f"ndcg@{k}"] >= (1 - loss) * start[f"ndcg@{k}"].iloc[0]]
+    return kept.loc[kept["aplt"].idxmax()]
