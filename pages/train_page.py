@@ -97,7 +97,7 @@ if submitted and not running:
     st.session_state[state.TRAIN_PARAMS][kind] = dict(params)
     with ui.guard("Preparing the split"):
         size = 0.0 if method == "none" else float(test_size)
-        train, test = training.split_data(inter, method, size, int(seed))
+        train, test = training.split_data(data.key, inter, method, size, int(seed))
         training.make_model(kind, params)  # validates hyperparameters before the thread starts
         sweep = (swept, training.sweep_values(kind, swept, sweep_text, params)) if swept else None
     label = f"{cls.label} (f={params['factors']})" if "factors" in params else cls.label

@@ -22,13 +22,16 @@ SPLITS = {"random": "random interactions", "user": "a share of each user's inter
           "time": "each user's latest interactions"}
 
 
-def split_data(interactions, method: str, test_size: float, seed: int):
-    """(train, test) Interactions; test is None when test_size is 0 (train on everything)."""
+@st.cache_resource(show_spinner=False, max_entries=4)
+def split_data(data_key: str, _interactions, method: str, test_size: float, seed: int):
+    """(train, test) Interactions; test is None when test_size is 0 (train on everything). One object
+    per dataset and split settings: the models trained on a split keep it (to re-rank against its test
+    part), so models of the same split share one copy, and a split is never mutated."""
     if test_size <= 0:
-        return interactions, None
+        return _interactions, None
     from mfviz import evaluation
 
-    return evaluation.split(interactions, method=method, test_size=test_size, seed=seed)
+    return evaluation.split(_interactions, method=method, test_size=test_size, seed=seed)
 
 
 def evaluate(model, train, test, k: int) -> dict:
@@ -216,7 +219,7 @@ def default_model(data_key: str, _interactions) -> ModelEntry | None:
     last_error = None
     for kind, params in DEFAULT_MODELS:
         try:
-            train, test = split_data(_interactions, "random", 0.2, 0)
+            train, test = split_data(data_key, _interactions, "random", 0.2, 0)
             model = make_model(kind, params)
             model.fit(train)
             metrics = evaluate(model, train, test, 10)
