@@ -1,4 +1,5 @@
-"""The `mfviz` command: inspect a data file, train and save a model, or evaluate one on a split.
+"""The `mfviz` command: inspect a data file, train and save a model, evaluate one on a split, or
+measure what re-ranking it toward less popular items costs.
 
 Results go to stdout (with --json: exactly one JSON object); progress and notes go to stderr.
 Bad input (DataError, ModelError, unreadable files) ends with one line on stderr and exit code 2.
@@ -21,7 +22,7 @@ from mfviz.errors import DataError, ModelError
 
 EXIT_USAGE = 2
 # Our own option names: a model hyperparameter with one of these names gets a `--param-` prefix.
-RESERVED = {"model", "split", "test_size", "seed", "k", "eval_users", "leave_out", "json", "quiet",
+RESERVED = {"model", "split", "test_size", "seed", "k", "eval_users", "leave_out", "json", "quiet", "strengths",
             "output", "user", "item", "rating", "timestamp", "no_rating", "no_timestamp", "delimiter",
             "header", "on_bad_rows", "items", "explicit", "implicit", "help"}
 
@@ -215,7 +216,18 @@ def _training_fields(model) -> dict[str, Any]:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> dict[str, Any]:
-    from mfviz.evaluation import evaluate, split
+    from mfviz.evaluation import evaluate
+
+    model, data, train, test = _split_and_fit(args)
+    _progress(args, f"ranking top-{args.k} for the test users")
+    metrics = evaluate(model, train, test, k=args.k, max_users=args.eval_users, seed=args.seed)
+    return {"model": model.name, "params": model.get_params(), "data": str(args.data),
+            **_data_fields(data), **_split_fields(args, train, test), **_training_fields(model), **metrics}
+
+
+def _split_and_fit(args: argparse.Namespace):
+    """Model, data, train and test of the commands that fit on a train part, with progress on stderr."""
+    from mfviz.evaluation import split
 
     model = _build_model(args)  # before loading, so a bad option fails fast
     data = _load(args)
@@ -223,16 +235,43 @@ def cmd_evaluate(args: argparse.Namespace) -> dict[str, Any]:
     train, test = split(data, args.split, test_size=args.test_size, seed=args.seed, k=args.leave_out)
     _progress(args, f"{args.split} split (seed {args.seed}): {train.nnz:,} train, {test.nnz:,} test")
     _fit(args, model, train)
-    _progress(args, f"ranking top-{args.k} for the test users")
-    metrics = evaluate(model, train, test, k=args.k, max_users=args.eval_users, seed=args.seed)
-    split_fields: dict[str, Any] = {"split": args.split, "seed": args.seed, "k": args.k,
-                                    "n_train": train.nnz, "n_test": test.nnz}
+    return model, data, train, test
+
+
+def _split_fields(args: argparse.Namespace, train, test) -> dict[str, Any]:
+    fields: dict[str, Any] = {"split": args.split, "seed": args.seed, "k": args.k, "n_train": train.nnz,
+                              "n_test": test.nnz}
     if args.split == "leave-k-out":
-        split_fields["leave_out"] = args.leave_out
+        fields["leave_out"] = args.leave_out
     else:
-        split_fields["test_size"] = args.test_size
-    return {"model": model.name, "params": model.get_params(), "data": str(args.data),
-            **_data_fields(data), **split_fields, **_training_fields(model), **metrics}
+        fields["test_size"] = args.test_size
+    return fields
+
+
+def cmd_tradeoff(args: argparse.Namespace) -> dict[str, Any]:
+    from mfviz.analysis.tradeoff import accuracy_popularity_tradeoff
+
+    try:
+        strengths = [float(b) for b in args.strengths.split(",") if b.strip()]
+    except ValueError:
+        raise DataError(f"--strengths must be numbers separated by commas, e.g. 0,0.1,0.5; got {args.strengths!r}") from None
+    if not strengths:
+        raise DataError("--strengths needs at least one β, e.g. 0,0.1,0.5")
+    model, data, train, test = _split_and_fit(args)
+    _progress(args, f"re-ranking top-{args.k} lists at {len(strengths)} penalty strengths")
+    curve = accuracy_popularity_tradeoff(model, train, test, strengths=strengths, k=args.k,
+                                         sample_users=args.eval_users, seed=args.seed)
+    return {"model": model.name, "params": model.get_params(), "data": str(args.data), **_data_fields(data),
+            **_split_fields(args, train, test), **_training_fields(model), "tradeoff": curve.to_dict(orient="records")}
+
+
+def _print_tradeoff(result: dict[str, Any]) -> None:
+    k = result["k"]
+    print(f"{result['model']} on {result['data']}: {result['split']} split, seed {result['seed']}, lists of {k}")
+    print(f"{'β':>6} {'NDCG@' + str(k):>9} {'recall@' + str(k):>10} {'long tail':>10} {'ARP':>8} {'coverage':>9}")
+    for row in result["tradeoff"]:
+        print(f"{row['strength']:>6g} {row[f'ndcg@{k}']:>9.4f} {row[f'recall@{k}']:>10.4f} {row['aplt']:>10.1%} "
+              f"{row['arp']:>8.1f} {row['coverage']:>9.1%}")
 
 
 def cmd_train(args: argparse.Namespace) -> dict[str, Any]:
@@ -375,6 +414,24 @@ def _print_text(result: dict[str, Any], indent: str = "") -> None:
 
 
 # --------------------------------------------------------------------- parser and entry point
+def _add_split_options(parser: argparse.ArgumentParser, splits) -> None:
+    """The model, split and list-length options of the commands that fit on a train part."""
+    parser.add_argument("--model", required=True, help="model name (see `mfviz models`)")
+    parser.add_argument("--split", choices=splits, default="random",
+                        help="random: per interaction; user: a share of each user's interactions; "
+                             "leave-k-out: --leave-out per user; time: the latest interactions "
+                             "overall; user-time: each user's latest (default random)")
+    parser.add_argument("--test-size", type=float, default=0.2, metavar="F", help="held-out fraction (default 0.2)")
+    parser.add_argument("--leave-out", type=int, default=1, metavar="N",
+                        help="interactions held out per user by --split leave-k-out (default 1)")
+    parser.add_argument("--seed", type=int, default=0, metavar="N",
+                        help="seed of the split and, unless given, of --random-state (default 0)")
+    parser.add_argument("--k", type=int, default=10, metavar="N", help="list length (default 10)")
+    parser.add_argument("--eval-users", type=int, default=None, metavar="N",
+                        help="rank only a seeded sample of N test users (default: all of them); "
+                             "ranking scores every item, so this bounds the time on big data")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from mfviz.evaluation import SPLITS
 
@@ -382,7 +439,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="mfviz", description="Train and evaluate matrix-factorization recommenders.",
         epilog="Examples: mfviz info u.data | mfviz evaluate u.data --model als --factors 64 --json "
                "| mfviz train u.data --model ials --output ials.npz "
-               "| mfviz recommend u.data -m ials.npz -o recs.csv | mfviz dimensions u.data -m ials.npz")
+               "| mfviz recommend u.data -m ials.npz -o recs.csv | mfviz dimensions u.data -m ials.npz "
+               "| mfviz tradeoff u.data --implicit --model ials")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     data_options = _data_options()
 
@@ -395,23 +453,21 @@ def build_parser() -> argparse.ArgumentParser:
         "evaluate", parents=[data_options], help="split, train on the train part, score the test part",
         description="Split DATA, fit a model on the train part and report accuracy (explicit data) "
                     "and top-k ranking metrics with training items excluded.")
-    evaluate.add_argument("--model", required=True, help=f"model name ({model_names})")
-    evaluate.add_argument("--split", choices=SPLITS, default="random",
-                          help="random: per interaction; user: a share of each user's interactions; "
-                               "leave-k-out: --leave-out per user; time: the latest interactions "
-                               "overall; user-time: each user's latest (default random)")
-    evaluate.add_argument("--test-size", type=float, default=0.2, metavar="F",
-                          help="held-out fraction (default 0.2)")
-    evaluate.add_argument("--leave-out", type=int, default=1, metavar="N",
-                          help="interactions held out per user by --split leave-k-out (default 1)")
-    evaluate.add_argument("--seed", type=int, default=0, metavar="N",
-                          help="seed of the split and, unless given, of --random-state (default 0)")
-    evaluate.add_argument("--k", type=int, default=10, metavar="N", help="list length (default 10)")
-    evaluate.add_argument("--eval-users", type=int, default=None, metavar="N",
-                          help="rank only a seeded sample of N test users (default: all of them); "
-                               "ranking scores every item, so this bounds the time on big data")
+    _add_split_options(evaluate, SPLITS)
     _add_hyperparameters(evaluate)
     evaluate.set_defaults(run=cmd_evaluate)
+
+    tradeoff = commands.add_parser(
+        "tradeoff", parents=[data_options], help="held-out accuracy against popularity as a penalty re-ranks",
+        description="Split DATA, fit a model on the train part, then re-rank its lists with a growing popularity "
+                    "penalty (score − β σ z, z the item's standardised log popularity, σ the spread of the "
+                    "model's scores) and report, per β, NDCG/recall/precision@k on the test part and the lists' "
+                    "long-tail share (APLT), mean popularity (ARP) and catalogue coverage.")
+    _add_split_options(tradeoff, SPLITS)
+    tradeoff.add_argument("--strengths", default="0,0.025,0.05,0.1,0.15,0.2,0.3,0.4,0.5,0.75,1,1.5", metavar="B,B,...",
+                          help="penalty strengths β, comma separated (default 0 to 1.5 in 12 steps)")
+    _add_hyperparameters(tradeoff)
+    tradeoff.set_defaults(run=cmd_tradeoff, render=_print_tradeoff)
 
     train = commands.add_parser("train", parents=[data_options], help="fit on all of DATA and save",
                                 description="Fit a model on all of DATA and save it as .npz.")

@@ -265,3 +265,31 @@ def test_dimensions_describes_a_saved_model_and_writes_every_items_coordinates(t
     pd.read_csv(other).head(150).to_csv(other, index=False)
     assert main(["dimensions", str(other), "-m", str(model_file)]) == 2
     assert "describe its dimensions with the data it was trained on" in capsys.readouterr().err
+
+
+def test_tradeoff_reports_the_curve_of_the_model_trained_on_the_same_split(tmp_path, capsys):
+    from mfviz import evaluation, load_interactions
+    from mfviz.analysis.tradeoff import accuracy_popularity_tradeoff
+    from mfviz.models import ImplicitALS
+
+    data = _write_csv(tmp_path / "r.csv")
+    args = ["tradeoff", str(data), "--implicit", "--model", "ials", "--factors", "4", "--epochs", "3",
+            "--strengths", "0,0.5,2", "--seed", "3", "--quiet"]
+    assert main([*args, "--json"]) == 0
+    result = _one_json_object(capsys.readouterr().out)
+    assert ALWAYS_KEYS <= set(result) and result["k"] == 10 and result["seed"] == 3
+    interactions = load_interactions(data, explicit=False)
+    train, test = evaluation.split(interactions, "random", test_size=0.2, seed=3)
+    model = ImplicitALS(factors=4, epochs=3, random_state=3).fit(train)
+    expected = accuracy_popularity_tradeoff(model, train, test, strengths=(0, 0.5, 2), k=10)
+    assert [row["strength"] for row in result["tradeoff"]] == [0, 0.5, 2]
+    for column in ("ndcg@10", "recall@10", "aplt", "arp", "coverage"):
+        assert [row[column] for row in result["tradeoff"]] == pytest.approx(expected[column].tolist())
+    # as text: a header and one row per β
+    assert main(args) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 + 3 and "NDCG@10" in lines[1] and "long tail" in lines[1]
+    for bad, message in (("0,x", "must be numbers separated by commas"), (",", "at least one"),
+                         ("-1", "must be a number >= 0")):
+        assert main([*args[:-5], "--strengths", bad, "--quiet"]) == 2
+        assert message in capsys.readouterr().err
