@@ -305,6 +305,25 @@ def test_upload_train_and_every_page_in_chromium(browser_page, server, tmp_path)
         page.wait_for_timeout(500)
         page.screenshot(path=str(SHOTS / "recommend_profile.png"))
 
+        # ---------------------------------------------------------------- a popularity penalty, and its cost
+        slider = page.get_by_role("slider", name="Popularity penalty β")
+        slider.focus()
+        for _ in range(10):  # 10 steps of 0.05
+            page.keyboard.press("ArrowRight")
+        after_action(page)
+        page.locator("[data-testid='stCaptionContainer']", has_text="With the popularity penalty β = 0.5").first \
+            .wait_for(timeout=WAIT_MS)
+        assert not exceptions(page) and not errors(page), errors(page)
+        open_page(page, "Popularity bias")
+        page.get_by_role("tab", name="What less popular lists cost").click()
+        after_action(page)
+        page.wait_for_function("() => [...document.querySelectorAll(\"[data-testid='stPlotlyChart'] .js-plotly-plot\")]"
+                               ".some(gd => gd._fullLayout && gd._fullLayout.yaxis.title.text.startsWith('NDCG@'))",
+                               timeout=WAIT_MS)
+        assert not exceptions(page) and not errors(page), errors(page)
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(SHOTS / "popularity_tradeoff.png"))
+
         for title, _, _ in PAGES[2:]:  # second visits: everything is cached now
             timings[f"page switch → {title} (cached) (s)"] = open_page(page, title)
             assert not exceptions(page)
