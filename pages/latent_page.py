@@ -120,7 +120,7 @@ def inspect(comparison, table) -> None:
         facts.insert(0, str(row["genres"]))
     st.markdown(f"**★ {row['title']}** · " + " · ".join(facts))
     columns = st.columns(2)
-    shown = ["rank", "title", "score", "popularity"]
+    shown = [c for c in ("rank", "title", "score", "popularity", "together") if c in comparison.cosine.columns]
     for column, frame, heading in ((columns[0], comparison.cosine, "Nearest by cosine (blue lines)"),
                                    (columns[1], comparison.dot, "Nearest by dot product (red lines)")):
         column.markdown(f"**{heading}**")
@@ -218,7 +218,8 @@ if anchor is not None:
 
     k = min(NEIGHBOURS, len(table) - 1)
     with ui.guard("Finding neighbours"):  # exact, as on the Neighbours page: one item is one query
-        comparison = cache.compare(entry.key, vectors, int(anchor), k, data.key, summary.item_popularity, titles)
+        comparison = cache.compare(entry.key, vectors, int(anchor), k, data.key, summary.item_popularity, titles,
+                                   inter.matrix)
         neighbours = {"cosine": comparison.cosine["item"].to_numpy(), "dot": comparison.dot["item"].to_numpy()}
         on_map = map_neighbours(coords, [int(anchor)], k)[0]  # map rows are item indices
     cosine, dot = set(neighbours["cosine"].tolist()), set(neighbours["dot"].tolist())

@@ -27,7 +27,7 @@ k = controls[2].number_input("k", 3, 50, background.NEIGHBOURS_K, key="neighbour
 vectors = entry.model.item_factors
 
 with ui.guard("Finding neighbours"):
-    comparison = cache.compare(entry.key, vectors, int(item), int(k), data.key, popularity, titles)
+    comparison = cache.compare(entry.key, vectors, int(item), int(k), data.key, popularity, titles, inter.matrix)
 
 cards = st.columns(4)
 cards[0].metric("Shared items", f"{comparison.overlap} of {k}", help="Items in both lists.")
@@ -37,16 +37,29 @@ ratio = comparison.mean_popularity_dot / max(comparison.mean_popularity_cosine, 
 cards[3].metric("Mean popularity, dot", f"{comparison.mean_popularity_dot:,.0f}", delta=f"{ratio:.1f}× cosine",
                 delta_color="off")
 
-columns = ["rank", "title", "score", "popularity", "norm"]
+columns = ["rank", "title", "score", "popularity", "norm", "together", "lift"]
+evidence = {"score": st.column_config.NumberColumn(format="%.3f"),
+            "together": st.column_config.NumberColumn(help="Users who interacted with both this item and the neighbour: "
+                                                           "the data's own evidence for the model's neighbour."),
+            "lift": st.column_config.NumberColumn(format="%.1f×", help="How many times more users share the two items "
+                                                                     "than if each user had chosen them independently.")}
 left, right = st.columns(2)
 with left:
     st.markdown("**By cosine** (direction only)")
     st.dataframe(comparison.cosine[[c for c in columns if c in comparison.cosine.columns]], hide_index=True,
-                 width="stretch", column_config={"score": st.column_config.NumberColumn(format="%.3f")})
+                 width="stretch", column_config=evidence)
 with right:
     st.markdown("**By dot product** (direction × length)")
     st.dataframe(comparison.dot[[c for c in columns if c in comparison.dot.columns]], hide_index=True,
-                 width="stretch", column_config={"score": st.column_config.NumberColumn(format="%.3f")})
+                 width="stretch", column_config=evidence)
+if "together" in comparison.cosine.columns and len(comparison.cosine):
+    unshared = int((comparison.cosine["together"] == 0).sum())
+    st.caption(f"Together: the users who have both items. The cosine neighbours share a median of "
+               f"{comparison.cosine['together'].median():,.0f} users with this item, the dot-product neighbours "
+               f"{comparison.dot['together'].median():,.0f}"
+               + (f"; {unshared} cosine neighbour{'s share' if unshared != 1 else ' shares'} no user with it: the model "
+                  "links them through the items their users have in common, not through shared users."
+                  if unshared else "."))
 ui.show(figures.neighbour_popularity(comparison.cosine, comparison.dot, str(titles[item])))
 with ui.guard("Placing the item on the model's dimensions"):
     dims = cache.dimensions(entry.key, entry.model)

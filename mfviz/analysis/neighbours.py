@@ -11,6 +11,7 @@ from pathlib import Path
 import hnswlib
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
 from mfviz.errors import DataError
@@ -404,8 +405,9 @@ def recall_at_k(approx: np.ndarray, truth: np.ndarray) -> float:
 class NeighbourComparison:
     """An item's top-k by cosine and by dot product, side by side.
 
-    `cosine` and `dot` have columns rank, item, title, score, popularity, norm; `overlap` is the
-    number of items in both lists, `jaccard` = overlap / |union|.
+    `cosine` and `dot` have columns rank, item, title, score, popularity, norm and, when the
+    interactions were given, together and lift (see `co_occurrence`); `overlap` is the number of
+    items in both lists, `jaccard` = overlap / |union|.
     """
 
     item: int
@@ -439,9 +441,28 @@ def _check_popularity(popularity, n: int) -> np.ndarray | None:
     return popularity
 
 
-def compare_neighbours(item_factors, item: int, k: int = 10, popularity=None, titles=None) -> NeighbourComparison:
+def co_occurrence(matrix, item: int, others) -> tuple[np.ndarray, np.ndarray]:
+    r"""The data's own evidence for latent neighbours: for each item j of `others`, the number of
+    users who interacted with both `item` and j, and the lift
+    :math:`\frac{n_{ij}\,|U|}{n_i\,n_j}` (how many times more users share them than if the two were
+    chosen independently; 0 when either has no users). `matrix` is users × items; every stored
+    entry counts as an interaction (as in `Interactions`, one per user and item)."""
+    matrix = sp.csr_matrix(matrix)
+    others = np.asarray(others, np.int64)
+    users = sp.csc_matrix(matrix[:, [item]]).indices  # the users who have `item`
+    both = matrix[users][:, others].getnnz(axis=0).astype(np.int64)
+    counts = np.bincount(matrix.indices, minlength=matrix.shape[1])
+    expected = users.size * counts[others] / max(matrix.shape[0], 1)
+    lift = np.divide(both, expected, out=np.zeros(others.size), where=expected > 0)
+    return both, lift
+
+
+def compare_neighbours(item_factors, item: int, k: int = 10, popularity=None, titles=None,
+                       interactions=None) -> NeighbourComparison:
     """Top-k neighbours of one item by cosine and by dot product (exact), with each neighbour's
-    score, popularity (e.g. `Interactions.item_popularity`) and vector norm.
+    score, popularity (e.g. `Interactions.item_popularity`) and vector norm, and, given the
+    `interactions` (an Interactions or users × items matrix), how many users have both items and
+    the lift of that count over chance (`co_occurrence`).
 
     Dot product scores :math:`\\lVert a\\rVert\\lVert b\\rVert\\cos\\theta`: when norms grow with
     popularity, the dot list leans towards popular items while the cosine list does not.
@@ -457,6 +478,12 @@ def compare_neighbours(item_factors, item: int, k: int = 10, popularity=None, ti
     for metric in METRICS:
         ids, scores = exact_search(vectors[[item]], vectors, k, metric, exclude_self_ids=[item])
         frames[metric] = _neighbour_frame(ids[0], scores[0], titles, popularity, norms)
+        if interactions is not None:
+            matrix = getattr(interactions, "matrix", interactions)
+            if matrix.shape[1] != n:
+                raise DataError(f"the interactions have {matrix.shape[1]} items but there are {n} item vectors")
+            frames[metric]["together"], frames[metric]["lift"] = co_occurrence(
+                matrix, item, frames[metric]["item"].to_numpy())
     a, b = set(frames["cosine"]["item"]), set(frames["dot"]["item"])
     union = len(a | b)
 

@@ -207,7 +207,7 @@ def model_analyses(entry, data) -> None:
         cache.preservation(entry.key, vectors, key, projection.coords)
         _checkpoint()
         order = np.argsort(-popularity, kind="stable")
-        cache.compare(entry.key, vectors, int(order[0]), NEIGHBOURS_K, data.key, popularity, titles)
+        cache.compare(entry.key, vectors, int(order[0]), NEIGHBOURS_K, data.key, popularity, titles, inter.matrix)
         _checkpoint()
         cache.neighbour_summary(entry.key, vectors, data.key, popularity, NEIGHBOURS_K)
         _checkpoint()

@@ -166,10 +166,14 @@ def index_recall(model_key: str, _vectors: np.ndarray, metric: str) -> tuple[flo
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def compare(model_key: str, _vectors: np.ndarray, item: int, k: int, data_key: str, _popularity, _titles):
+def compare(model_key: str, _vectors: np.ndarray, item: int, k: int, data_key: str, _popularity, _titles,
+            _matrix=None):
+    """An item's cosine and dot lists, with the users each neighbour shares with it when `_matrix`
+    (the data's users × items) is given: the data's evidence next to the model's."""
     from mfviz import analysis
 
-    return analysis.compare_neighbours(_vectors, item, k=k, popularity=_popularity, titles=_titles)
+    return analysis.compare_neighbours(_vectors, item, k=k, popularity=_popularity, titles=_titles,
+                                       interactions=_matrix)
 
 
 @st.cache_data(show_spinner="Comparing cosine and dot lists over many items…", max_entries=16)

@@ -219,3 +219,37 @@ def test_tune_ef_caps_at_max_ef_and_validates():
         index.tune_ef(max_ef=0)
     exact = NeighbourIndex(vectors[:100], "dot")
     assert exact.tune_ef() == (exact.ef, 1.0)
+
+
+def test_co_occurrence_counts_the_users_two_items_share_and_their_lift_over_chance():
+    from mfviz.analysis.neighbours import co_occurrence
+
+    rng = np.random.default_rng(4)
+    dense = (rng.random((60, 12)) < 0.3) * rng.integers(1, 6, (60, 12))
+    dense[:, 11] = 0  # an item nobody has
+    matrix = sp.csr_matrix(dense.astype(np.float32))
+    binary = dense != 0
+    for item in (0, 5):
+        others = np.array([1, 3, 11, 7])
+        both, lift = co_occurrence(matrix, item, others)
+        expected = np.array([(binary[:, item] & binary[:, j]).sum() for j in others])
+        np.testing.assert_array_equal(both, expected)
+        chance = binary[:, item].sum() * binary[:, others].sum(axis=0) / 60
+        np.testing.assert_allclose(lift, np.where(chance > 0, expected / np.where(chance > 0, chance, 1), 0))
+    # by hand: 4 users; item 0 held by users 0, 1; item 1 by users 1, 2, 3 → 1 shared, lift 1·4 / (2·3)
+    tiny = sp.csr_matrix(np.array([[1, 0], [1, 1], [0, 1], [0, 1]], np.float32))
+    both, lift = co_occurrence(tiny, 0, [1])
+    assert both.tolist() == [1] and lift[0] == pytest.approx(4 / 6)
+
+
+def test_compare_neighbours_adds_the_datas_evidence_when_given_the_interactions():
+    rng = np.random.default_rng(5)
+    vectors = rng.normal(size=(12, 4))
+    matrix = sp.csr_matrix((rng.random((40, 12)) < 0.4).astype(np.float32))
+    comparison = compare_neighbours(vectors, 2, k=4, interactions=matrix)
+    binary = matrix.toarray() != 0
+    for frame in (comparison.cosine, comparison.dot):
+        assert frame["together"].tolist() == [int((binary[:, 2] & binary[:, j]).sum()) for j in frame["item"]]
+    assert "together" not in compare_neighbours(vectors, 2, k=4).cosine.columns
+    with pytest.raises(DataError, match="11 items but there are 12 item vectors"):
+        compare_neighbours(vectors, 2, k=4, interactions=matrix[:, :11])

@@ -251,6 +251,19 @@ def test_an_item_and_its_neighbours_on_the_models_strongest_dimensions(demo_app)
                                 for d in range(6)])
 
 
+
+def test_the_neighbour_lists_show_how_many_users_share_each_neighbour(demo_app):
+    at = open_page(demo_app, "pages/neighbours_page.py")
+    item = at.selectbox(key="neighbours_item").value
+    binary = at.session_state["mfviz.data"].interactions.matrix.toarray() != 0
+    titles = at.session_state["mfviz.data"].interactions.titles
+    tables = [d.value for d in at.dataframe if "together" in d.value.columns]
+    assert len(tables) == 2  # cosine and dot
+    for table in tables:
+        items = [int(np.flatnonzero(titles == title)[0]) for title in table["title"]]
+        assert table["together"].tolist() == [int((binary[:, item] & binary[:, j]).sum()) for j in items]
+    assert any(c.value.startswith("Together: the users who have both items.") for c in at.caption)
+
 def test_the_map_draws_an_items_neighbours(demo_app):
     at = open_page(demo_app, "pages/latent_page.py")
     at.selectbox(key="latent_anchor").set_value(0).run()
@@ -282,7 +295,7 @@ def test_clicking_a_point_inspects_that_item_until_the_picker_or_clear_changes_i
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert at.selectbox(key="latent_anchor").value == 5
     assert any(m.value.startswith(f"**★ {titles[5]}**") for m in at.markdown)
-    lists = [d.value for d in at.dataframe if list(d.value.columns) == ["rank", "title", "score", "popularity"]]
+    lists = [d.value for d in at.dataframe if list(d.value.columns) == ["rank", "title", "score", "popularity", "together"]]
     for frame, metric in zip(lists, ("cosine", "dot"), strict=True):  # the lines' items, listed
         ids, scores = entry.model.similar_items([5], n=10, metric=metric)
         assert frame["title"].tolist() == [str(titles[i]) for i in ids[0]]
