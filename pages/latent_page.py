@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from mfviz.dashboard import background, cache, figures, ui
+from mfviz.dashboard import background, cache, figures, state, ui
 
 ui.header("Latent space", "Every item is a vector in the model's latent space; this map squeezes those "
           "vectors into two (or three) dimensions so that items the model finds alike land close together.")
@@ -101,6 +101,14 @@ def dimension_map(popularity: np.ndarray):
     return coords, key, axes, ends, dims, users
 
 
+def isolate(items) -> None:
+    st.session_state["latent_subset"] = (data.key, sorted(int(i) for i in items))  # callbacks run before widgets
+
+
+def show_all() -> None:
+    st.session_state.pop("latent_subset", None)
+
+
 def clear_anchor() -> None:
     st.session_state["latent_anchor"] = None  # a callback: runs before the picker is drawn
 
@@ -159,6 +167,10 @@ vectors = entry.model.item_factors
 with ui.guard("Reading the data"):
     summary = cache.summary(data.key, inter)
 norms = np.linalg.norm(vectors, axis=1)
+# "Map only these items": the items of a selection, mapped on their own (kept per dataset).
+subset = st.session_state.get("latent_subset")
+subset = np.asarray(subset[1], np.int64) if subset and subset[0] == data.key else None
+subset_key = "" if subset is None else f"|only:{state.array_hash(subset)}"
 axes = users = dims = user_points = None
 labelled = {}
 if method == "Axes":
@@ -168,15 +180,26 @@ elif method == "Dimensions":
     coords, projection_key, axes, labelled, dims, user_points = dimension_map(summary.item_popularity)
     made = "instant"
 else:
-    with ui.guard("Projecting the item vectors"):
-        projection = cache.projection(entry.key, vectors, method.lower(), n_neighbors, min_dist,
-                                      n_components=3 if three_d else 2)
+    shown = vectors if subset is None else vectors[subset]
+    with ui.guard("Projecting the item vectors"):  # UMAP needs fewer neighbours than points
+        projection = cache.projection(entry.key + subset_key, shown, method.lower(),
+                                      min(n_neighbors, len(shown) - 1), min_dist, n_components=3 if three_d else 2)
     coords, projection_key = projection.coords, background.projection_key(
-        entry.key, data.key, method, n_neighbors, min_dist, 3 if three_d else 2)
+        entry.key, data.key, method, n_neighbors, min_dist, 3 if three_d else 2) + subset_key
     made = "cached" if projection.cached else f"{projection.seconds:.1f} s"
+if subset is not None and method in ("Axes", "Dimensions"):  # the same axes, fewer items
+    coords, projection_key = coords[subset], projection_key + subset_key
 with ui.guard("Drawing the map"):
-    table = cache.map_table(projection_key, coords, inter.items, summary.item_popularity, norms, titles)
-    score = cache.preservation(entry.key, vectors, projection_key, coords)
+    table = cache.map_table(projection_key, coords, inter.items, summary.item_popularity, norms, titles,
+                            *(() if subset is None else (subset,)))
+    score = cache.preservation(entry.key + subset_key, vectors if subset is None else vectors[subset],
+                               projection_key, coords)
+if subset is not None:
+    notice = st.columns([4, 1])
+    notice[0].info(f"Only the {len(subset):,} items you selected are on the map (of {inter.n_items:,}): "
+                   + ("mapped again on their own, so the map spreads their differences." if method in ("UMAP", "PCA")
+                      else "on the same axes as before."), icon="🔍")
+    notice[1].button("Show all items", key="latent_show_all", on_click=show_all)
 
 metadata_columns = [c for c in ("first_genre", "genres") if c in table.columns] + \
     [c for c in table.columns if c not in ("x", "y", "z", "item", "item_id", "title", "first_genre", "genres",
@@ -194,8 +217,10 @@ by_popularity = np.argsort(-summary.item_popularity, kind="stable")
 # A click on one point of the map makes it the item whose neighbours are drawn. The click is read
 # here, before the picker exists (Streamlit sets a widget's value only before drawing it), and only
 # once: the picker can change the item afterwards while the clicked point stays selected.
-clicked = figures.clicked_item(st.session_state.get("latent_map"))
-clicked = clicked if clicked is not None and clicked < len(table) else None
+# The map of a subset is another chart (its own key), so a selection never carries over between the two.
+map_key = "latent_map" + subset_key
+clicked = figures.clicked_item(st.session_state.get(map_key))
+clicked = clicked if clicked is not None and clicked < inter.n_items else None
 if clicked != st.session_state.get("latent_clicked"):
     st.session_state["latent_clicked"] = clicked
     if clicked is not None:
@@ -221,10 +246,13 @@ if anchor is not None:
         comparison = cache.compare(entry.key, vectors, int(anchor), k, data.key, summary.item_popularity, titles,
                                    inter.matrix)
         neighbours = {"cosine": comparison.cosine["item"].to_numpy(), "dot": comparison.dot["item"].to_numpy()}
-        on_map = map_neighbours(coords, [int(anchor)], k)[0]  # map rows are item indices
+        rows = table["item"].to_numpy()  # map row → item
+        where = np.flatnonzero(rows == int(anchor))
+        on_map = rows[map_neighbours(coords, where, min(k, len(rows) - 1))[0]] if where.size else None
     cosine, dot = set(neighbours["cosine"].tolist()), set(neighbours["dot"].tolist())
-    st.caption(f"{len(cosine & set(on_map.tolist()))} of its {k} cosine neighbours are among its {k} nearest points "
-               f"on the map; {len(cosine & dot)} are in both the cosine and the dot-product list.")
+    st.caption((f"{len(cosine & set(on_map.tolist()))} of its {k} cosine neighbours are among its {k} nearest points "
+                "on the map; " if on_map is not None else "It is not among the items on the map; ")
+               + f"{len(cosine & dot)} are in both the cosine and the dot-product list.")
 
 if three_d:  # Plotly selects nothing in 3-D: no click or lasso events
     chart = figures.latent_scatter_3d(table, colour, highlight, method=method,
@@ -235,7 +263,7 @@ else:
     chart = figures.latent_scatter(table, colour, highlight, method=method,
                                    continuous=colour in ("popularity", "norm"), anchor=anchor, neighbours=neighbours,
                                    axes=axes, labelled=labelled, users=user_points)
-    event = ui.show(chart, key="latent_map", on_select="rerun", selection_mode=("points", "lasso", "box"))
+    event = ui.show(chart, key=map_key, on_select="rerun", selection_mode=("points", "lasso", "box"))
 if comparison is not None:
     inspect(comparison, table)
 if users is not None:  # the Axes map's companion: where the users lean on the same axis
@@ -272,7 +300,7 @@ cards[1].metric("Projection time", made,
 cards[2].metric("Items on the map", f"{len(table):,}")
 
 # A single clicked point is shown above as the inspected item, not listed as a selection.
-selected = [] if clicked is not None else figures.selected_items(chart, event.selection if event else None)
+selected = [] if clicked is not None else figures.selected_items(chart, event.get("selection") if event else None)
 shown_columns = [c for c in ("item_id", "title", "genres", "popularity", "norm") if c in table.columns]
 if selected:
     st.subheader(f"{len(selected):,} selected items")
@@ -282,13 +310,18 @@ if selected:
 
         # Genres of at least 5% of the selection (so one stray item of a rare genre does not top the list)
         # and at least 1.1 times as common as in the catalogue.
-        shares = [row for row in group_shares(groups, selected, len(table)) if row[1] >= 0.05 and row[1] >= 1.1 * row[2]]
+        shares = [row for row in group_shares(groups, selected, inter.n_items)
+                  if row[1] >= 0.05 and row[1] >= 1.1 * row[2]]
         st.markdown("Most over-represented genres: " + "; ".join(
             f"**{name}** {inside:.0%} of the selection vs {overall:.0%} of all items ({inside / overall:.1f}×)"
             for name, inside, overall in shares[:4]) + "." if shares else
             "No genre is over-represented in the selection (each is as common as in the whole catalogue, or rarer).")
     picked = table.set_index("item").loc[selected, shown_columns].sort_values("popularity", ascending=False)
     st.dataframe(picked, hide_index=True, width="stretch")
+    st.button(f"Map only these {len(selected):,} items", key="latent_isolate", on_click=isolate, args=(selected,),
+              disabled=len(selected) < 5 or len(selected) == len(table),
+              help="Map the selection again on its own (UMAP or PCA of just these vectors), to see the structure "
+                   "inside a cluster; at least 5 items.")
 elif not three_d:
     st.caption("Click a point to see its neighbours, or select points with the lasso or box tool (top right of "
                "the map) to list them here.")
@@ -298,7 +331,8 @@ exports[0].download_button("Download the map coordinates (CSV)", cache.map_csv(p
                            file_name=f"latent_{method.lower()}{'_3d' if three_d else ''}.csv", mime="text/csv",
                            key="latent_csv")
 exports[1].download_button("Download for TensorFlow's Embedding Projector (zip)",
-                           lambda: cache.projector_zip(entry.key, data.key, vectors, table, inter.item_ids),
+                           lambda: cache.projector_zip(f"{entry.key}|{data.key}{subset_key}", vectors, table,
+                                                       inter.item_ids),
                            file_name="embedding_projector.zip", mime="application/zip", key="latent_projector",
                            on_click="ignore",
                            help="vectors.tsv (the model's item vectors, one row per item) and metadata.tsv (title, "

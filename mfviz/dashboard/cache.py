@@ -232,13 +232,18 @@ def read_model(content_key: str, _content: bytes, file_name: str):
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def map_table(projection_key: str, _coords, _items, _popularity, _norms, _titles) -> pd.DataFrame:
-    """One row per item of the map: x, y, item (index), title, genres, popularity, norm, metadata."""
+def map_table(projection_key: str, _coords, _items, _popularity, _norms, _titles, _rows=None) -> pd.DataFrame:
+    """One row per item of the map: x, y, item (index), title, genres, popularity, norm, metadata.
+    With `_rows` (item indices), the map shows only those items and `_coords` has one row per item of it."""
     from mfviz import analysis
 
-    table = analysis.projection_table(_coords, _items, _popularity, _norms, _titles)
-    if "item" not in table.columns:
-        table.insert(0, "item", np.arange(len(table)))
+    if _rows is None:
+        return analysis.projection_table(_coords, _items, _popularity, _norms, _titles)
+    rows = np.asarray(_rows, np.int64)
+    items = None if _items is None or len(_items) == 0 else _items.iloc[rows].reset_index(drop=True)
+    table = analysis.projection_table(_coords, items, np.asarray(_popularity)[rows], np.asarray(_norms)[rows],
+                                      np.asarray(_titles)[rows])
+    table["item"] = rows
     return table
 
 
@@ -251,7 +256,7 @@ def map_csv(projection_key: str, _table: pd.DataFrame) -> bytes:
 
 
 @st.cache_data(show_spinner=False, max_entries=8)
-def projector_zip(model_key: str, data_key: str, _vectors: np.ndarray, _table: pd.DataFrame, _item_ids) -> bytes:
+def projector_zip(map_key: str, _vectors: np.ndarray, _table: pd.DataFrame, _item_ids) -> bytes:
     """The item vectors and their metadata (id, title, genres, popularity, vector length) as the
     vectors.tsv / metadata.tsv pair of TensorFlow's Embedding Projector, zipped (built on the click)."""
     from mfviz.analysis.export import projector_files, zipped

@@ -383,6 +383,19 @@ def test_upload_train_and_every_page_in_chromium(browser_page, server, tmp_path)
         after_action(page)
         assert not exceptions(page)
 
+        # ---------------------------------------------------------------- the lasso's items mapped on their own
+        settle(page)
+        page.get_by_role("button", name=re.compile(r"^Map only these [\d,]+ items$")).click()
+        after_action(page)
+        page.locator("[data-testid='stAlertContentInfo']", has_text="items you selected are on the map").first \
+            .wait_for(timeout=WAIT_MS)
+        assert not exceptions(page) and not errors(page), errors(page)
+        assert int(page.locator("[data-testid='stMetricValue']").nth(2).inner_text().replace(",", "")) == listed
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(SHOTS / "latent_subset.png"))
+        page.get_by_role("button", name="Show all items").click()
+        after_action(page)
+
         # ---------------------------------------------------------------- the map in 3-D
         started = time.perf_counter()
         page.get_by_text("3-D", exact=True).click()

@@ -314,6 +314,35 @@ def test_clicking_a_point_inspects_that_item_until_the_picker_or_clear_changes_i
     assert [t.value for t in at.title] == ["Neighbours"] and at.selectbox(key="neighbours_item").value == 12
 
 
+
+def test_a_selection_can_be_mapped_on_its_own_and_the_whole_map_comes_back():
+    from mfviz.analysis import project
+
+    at = new_app()
+    open_page(at, "pages/latent_page.py")
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    first = np.asarray(spec["data"][0]["customdata"])[:, 2].astype(int)  # the items of the first trace
+    at.session_state["latent_map"] = {"selection": {  # a box drawn around 12 points of that trace
+        "points": [{"curve_number": 0, "point_index": i} for i in range(12)], "point_indices": list(range(12)),
+        "box": [{"x": [0, 1], "y": [0, 1]}], "lasso": []}}
+    at.run()
+    assert any(h.value == "12 selected items" for h in at.subheader)
+    at.button(key="latent_isolate").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("Only the 12 items you selected are on the map" in i.value for i in at.info)
+    entry = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value]
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    points = [t for t in spec["data"] if t.get("customdata") and len(t["customdata"][0]) == 3]
+    items = np.concatenate([np.asarray(t["customdata"])[:, 2].astype(int) for t in points])
+    xy = np.column_stack([np.concatenate([plotly_array(t[a]) for t in points]) for a in "xy"])
+    chosen = np.sort(first[:12])
+    assert sorted(items.tolist()) == chosen.tolist()
+    expected = project(entry.model.item_factors[chosen], "pca", 2, cache_dir=False).coords  # PCA of the 12 alone
+    np.testing.assert_allclose(xy, expected[np.searchsorted(chosen, items)], rtol=1e-4, atol=1e-5)
+    assert at.metric[2].value == "12"  # items on the map
+    at.button(key="latent_show_all").click().run()
+    assert not any("Only the" in i.value for i in at.info) and at.metric[2].value == "1,500"
+
 def test_the_map_in_3d_shows_the_first_three_principal_components():
     from mfviz.analysis import project
 
