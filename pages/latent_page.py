@@ -117,16 +117,17 @@ def open_in_neighbours(item: int) -> None:
     st.session_state["neighbours_item"] = item
 
 
-def inspect(comparison, table) -> None:
-    """What the map's inspected item is: its facts and its nearest items by cosine and by dot product
-    (the lines drawn on the map), with a way to the Neighbours page and a way to let it go."""
-    row = table.set_index("item").loc[comparison.item]
-    norms = table["norm"].to_numpy(float)
-    facts = [f"{int(row['popularity']):,} interactions",
-             f"vector length {row['norm']:.3g} (longer than {np.mean(norms < row['norm']):.0%} of the items)"]
-    if "genres" in table.columns and str(row["genres"]).strip() not in ("", "nan", "None"):
-        facts.insert(0, str(row["genres"]))
-    st.markdown(f"**★ {row['title']}** · " + " · ".join(facts))
+def inspect(comparison, popularity: np.ndarray, norms: np.ndarray) -> None:
+    """What the map's inspected item is (on the map or not, e.g. outside a mapped selection): its facts
+    and its nearest items by cosine and by dot product (the lines drawn on the map), with a way to the
+    Neighbours page and a way to let it go."""
+    item = comparison.item
+    facts = [f"{int(popularity[item]):,} interactions",
+             f"vector length {norms[item]:.3g} (longer than {np.mean(norms < norms[item]):.0%} of the items)"]
+    genres = inter.items["genres"].iloc[item] if "genres" in inter.items.columns else None
+    if isinstance(genres, list | tuple | np.ndarray) and len(genres):
+        facts.insert(0, ", ".join(map(str, genres)))
+    st.markdown(f"**★ {titles[item]}** · " + " · ".join(facts))
     columns = st.columns(2)
     shown = [c for c in ("rank", "title", "score", "popularity", "together") if c in comparison.cosine.columns]
     for column, frame, heading in ((columns[0], comparison.cosine, "Nearest by cosine (blue lines)"),
@@ -265,7 +266,8 @@ else:
                                    axes=axes, labelled=labelled, users=user_points)
     event = ui.show(chart, key=map_key, on_select="rerun", selection_mode=("points", "lasso", "box"))
 if comparison is not None:
-    inspect(comparison, table)
+    with ui.guard("Showing the item's neighbours"):
+        inspect(comparison, summary.item_popularity, norms)
 if users is not None:  # the Axes map's companion: where the users lean on the same axis
     ui.show(users)
 if dims is not None:  # the Dimensions map's companion: what lies at the ends of each dimension

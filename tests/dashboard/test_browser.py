@@ -392,7 +392,7 @@ def test_upload_train_and_every_page_in_chromium(browser_page, server, tmp_path)
         assert not exceptions(page) and not errors(page), errors(page)
         assert int(page.locator("[data-testid='stMetricValue']").nth(2).inner_text().replace(",", "")) == listed
         page.wait_for_timeout(800)
-        page.screenshot(path=str(SHOTS / "latent_subset.png"))
+        page.screenshot(path=str(tmp_path / "latent_subset.png"))
         page.get_by_role("button", name="Show all items").click()
         after_action(page)
 

@@ -322,6 +322,8 @@ def test_a_selection_can_be_mapped_on_its_own_and_the_whole_map_comes_back():
     open_page(at, "pages/latent_page.py")
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     first = np.asarray(spec["data"][0]["customdata"])[:, 2].astype(int)  # the items of the first trace
+    outside = int(next(i for i in range(1500) if i not in set(first[:12].tolist())))
+    at.selectbox(key="latent_anchor").set_value(outside).run()  # an item the subset will not hold
     at.session_state["latent_map"] = {"selection": {  # a box drawn around 12 points of that trace
         "points": [{"curve_number": 0, "point_index": i} for i in range(12)], "point_indices": list(range(12)),
         "box": [{"x": [0, 1], "y": [0, 1]}], "lasso": []}}
@@ -340,6 +342,9 @@ def test_a_selection_can_be_mapped_on_its_own_and_the_whole_map_comes_back():
     expected = project(entry.model.item_factors[chosen], "pca", 2, cache_dir=False).coords  # PCA of the 12 alone
     np.testing.assert_allclose(xy, expected[np.searchsorted(chosen, items)], rtol=1e-4, atol=1e-5)
     assert at.metric[2].value == "12"  # items on the map
+    titles = at.session_state["mfviz.data"].interactions.titles
+    assert any(m.value.startswith(f"**★ {titles[outside]}**") for m in at.markdown)  # still inspected, off the map
+    assert any(c.value.startswith("It is not among the items on the map") for c in at.caption)
     at.button(key="latent_show_all").click().run()
     assert not any("Only the" in i.value for i in at.info) and at.metric[2].value == "1,500"
 
