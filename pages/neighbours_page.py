@@ -87,6 +87,22 @@ if others:
                     [int(item)], int(k))
                 lists[name] = ids[0][ids[0] >= 0]
             ui.side_by_side(lists, titles, popularity, int(k))
+        with ui.guard("Comparing the models over many items"):
+            agreement = {name: cache.agreement(entry.key, ui.models()[name].key, vectors,
+                                               ui.models()[name].model.item_factors, int(k)) for name in compare}
+        cards = st.columns(len(agreement) + 1)
+        for card, (name, frame) in zip(cards, agreement.items(), strict=False):
+            card.metric(f"Shared with {name}", f"{frame['shared'].mean():.1f} of {int(k)}",
+                        help=f"Mean number of an item's {int(k)} cosine neighbours both models list, over "
+                             f"{len(frame):,} items.")
+        ui.show(figures.agreement_histogram(agreement, int(k), entry.name))
+        first, frame = next(iter(agreement.items()))
+        popular = frame.assign(popularity=popularity[frame["item"]]).nlargest(50, "popularity")
+        disputed = popular.nsmallest(8, "shared", keep="first")
+        st.markdown(f"**Popular items on whose neighbours {entry.name} and {first} disagree most** (of the 50 most "
+                    "popular sampled)")
+        st.dataframe(pd.DataFrame({"title": titles[disputed["item"]], "popularity": disputed["popularity"],
+                                   "shared": disputed["shared"]}), hide_index=True, width="stretch")
 
 # ------------------------------------------------------------------ over many items
 st.subheader("Over many items")

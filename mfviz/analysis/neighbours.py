@@ -524,11 +524,7 @@ def neighbour_popularity_summary(item_factors, popularity, k: int = 10, sample: 
         return np.nanmean(values, axis=1) if ids.shape[1] else np.full(ids.shape[0], np.nan)
 
     pop_cos, pop_dot = list_popularity(cos_ids), list_popularity(dot_ids)
-    # Overlap per row: sort both rows, count shared entries (ids are unique within a row).
-    both = np.concatenate([cos_ids, dot_ids], axis=1)
-    both.sort(axis=1)
-    dup = (both[:, 1:] == both[:, :-1]) & (both[:, 1:] >= 0)
-    overlap = dup.sum(axis=1)
+    overlap = _row_overlap(cos_ids, dot_ids)
     sizes = (cos_ids >= 0).sum(axis=1) + (dot_ids >= 0).sum(axis=1) - overlap
     per_item = pd.DataFrame({
         "item": rows, "popularity": popularity[rows], "norm": np.linalg.norm(vectors[rows], axis=1),
@@ -545,3 +541,30 @@ def neighbour_popularity_summary(item_factors, popularity, k: int = 10, sample: 
         "mean_jaccard": float(np.mean(np.where(sizes > 0, overlap / np.maximum(sizes, 1), 1.0))),
         "per_item": per_item,
     }
+
+
+def _row_overlap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Items shared by row r of `a` and row r of `b` (ids unique within a row, -1 padding ignored):
+    sort the two rows together and count equal neighbours."""
+    both = np.concatenate([a, b], axis=1)
+    both.sort(axis=1)
+    return ((both[:, 1:] == both[:, :-1]) & (both[:, 1:] >= 0)).sum(axis=1)
+
+
+def neighbour_agreement(item_factors_a, item_factors_b, k: int = 10, sample: int | None = 1000,
+                        seed: int = 0) -> pd.DataFrame:
+    """How far two models of the same items agree on each item's cosine neighbours: for a seeded
+    sample of items (all when `sample` is None or >= n), the exact top-k by cosine in each model
+    and the number of items the two lists share. Returns a DataFrame (item, shared), shared in 0..k.
+    Two seeds of one model agreeing little means its neighbours are not to be read one by one."""
+    a = _as_vectors(item_factors_a, "the first model's item factors")
+    b = _as_vectors(item_factors_b, "the second model's item factors")
+    if a.shape[0] != b.shape[0]:
+        raise DataError(f"the models have {a.shape[0]} and {b.shape[0]} items; compare models of the same data")
+    k = _check_k(k)
+    n = a.shape[0]
+    rows = (np.arange(n) if sample is None or sample >= n
+            else np.sort(np.random.default_rng(seed).choice(n, int(sample), replace=False)))
+    ids_a, _ = exact_search(a[rows], a, k, "cosine", exclude_self_ids=rows)
+    ids_b, _ = exact_search(b[rows], b, k, "cosine", exclude_self_ids=rows)
+    return pd.DataFrame({"item": rows, "shared": _row_overlap(ids_a, ids_b)})

@@ -176,6 +176,13 @@ def compare(model_key: str, _vectors: np.ndarray, item: int, k: int, data_key: s
                                        interactions=_matrix)
 
 
+@st.cache_data(show_spinner="Comparing the two models' neighbours over many items…", max_entries=16)
+def agreement(model_key: str, other_key: str, _vectors: np.ndarray, _other: np.ndarray, k: int) -> pd.DataFrame:
+    from mfviz.analysis.neighbours import neighbour_agreement
+
+    return neighbour_agreement(_vectors, _other, k=k, sample=1000)
+
+
 @st.cache_data(show_spinner="Comparing cosine and dot lists over many items…", max_entries=16)
 def neighbour_summary(model_key: str, _vectors: np.ndarray, data_key: str, _popularity, k: int):
     from mfviz import analysis

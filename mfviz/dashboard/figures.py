@@ -446,6 +446,25 @@ def neighbour_popularity(cosine: pd.DataFrame, dot: pd.DataFrame, title: str) ->
     return Chart(fig, caption)
 
 
+def agreement_histogram(agreement: dict[str, pd.DataFrame], k: int, model: str) -> Chart:
+    """How many of an item's k cosine neighbours another model shares: items per count, per model."""
+    colours = model_colours([model, *agreement])
+    fig = go.Figure()
+    for name, frame in agreement.items():
+        counts = np.bincount(frame["shared"].to_numpy(np.int64), minlength=k + 1)
+        fig.add_trace(go.Bar(x=np.arange(k + 1), y=100 * counts / max(counts.sum(), 1), name=name,
+                             marker_color=colours[name],
+                             hovertemplate="%{x} shared: %{y:.1f}% of the items<extra>" + name + "</extra>"))
+    _layout(fig, f"Cosine neighbours {model} shares with the other models", f"neighbours shared (of {k})",
+            "items (% of those sampled)", height=320, barmode="group")
+    fig.update_xaxes(dtick=1)
+    caption = (f"For each of up to 1,000 items, the number of its {k} cosine neighbours in {model} that are also "
+               f"among its {k} in the other model. Bars on the right: the models learned the same neighbourhoods; on "
+               "the left: their neighbours differ, and any single list is one model's view (two seeds of one model "
+               "show how much of that is chance).")
+    return Chart(fig, caption)
+
+
 def popularity_ratio_histogram(per_item: pd.DataFrame, ratio_column: str) -> Chart:
     ratios = pd.to_numeric(per_item[ratio_column], errors="coerce").replace([np.inf, -np.inf], np.nan).dropna()
     values = np.log2(ratios.clip(lower=1e-3))

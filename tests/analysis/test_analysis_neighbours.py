@@ -253,3 +253,22 @@ def test_compare_neighbours_adds_the_datas_evidence_when_given_the_interactions(
     assert "together" not in compare_neighbours(vectors, 2, k=4).cosine.columns
     with pytest.raises(DataError, match="11 items but there are 12 item vectors"):
         compare_neighbours(vectors, 2, k=4, interactions=matrix[:, :11])
+
+
+def test_neighbour_agreement_counts_the_cosine_neighbours_two_models_share():
+    from mfviz.analysis.neighbours import neighbour_agreement
+
+    rng = np.random.default_rng(6)
+    a = rng.normal(size=(40, 5))
+    b = a + rng.normal(scale=0.5, size=a.shape)  # a perturbed copy: partly the same neighbours
+    result = neighbour_agreement(a, b, k=5, sample=None)
+    assert result["item"].tolist() == list(range(40))
+    for item, shared in zip(result["item"], result["shared"], strict=True):
+        top_a = set(brute_force(a[[item]], a, 5, "cosine", exclude=[item])[0][0].tolist())
+        top_b = set(brute_force(b[[item]], b, 5, "cosine", exclude=[item])[0][0].tolist())
+        assert shared == len(top_a & top_b)
+    assert (neighbour_agreement(a, 3 * a, k=5, sample=None)["shared"] == 5).all()  # scaling keeps cosines
+    sampled = neighbour_agreement(a, b, k=5, sample=10, seed=1)
+    assert len(sampled) == 10 and sampled["item"].is_monotonic_increasing
+    with pytest.raises(DataError, match="40 and 39 items"):
+        neighbour_agreement(a, b[:39])

@@ -666,6 +666,26 @@ def test_train_a_small_model_then_every_page():
     assert "f=8" in at.selectbox(key="model_picker").value
 
 
+
+def test_the_neighbours_page_measures_how_far_two_models_agree_over_many_items():
+    from mfviz.analysis.neighbours import neighbour_agreement
+
+    at = new_app()
+    train_on_page(at, "ials", factors=8, epochs=3)
+    open_page(at, "pages/neighbours_page.py")
+    models = at.session_state["mfviz.models"]
+    this, other = at.selectbox(key="model_picker").value, next(n for n in models if "quick default" in n)
+    at.multiselect(key="neighbours_compare").set_value([other]).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    expected = neighbour_agreement(models[this].model.item_factors, models[other].model.item_factors, k=10,
+                                   sample=1000)
+    card = next(m for m in at.metric if m.label == f"Shared with {other}")
+    assert card.value == f"{expected['shared'].mean():.1f} of 10"
+    disputed = next(d.value for d in at.dataframe if list(d.value.columns) == ["title", "popularity", "shared"])
+    popularity = np.diff(at.session_state["mfviz.data"].interactions.matrix.tocsc().indptr)
+    top = expected.assign(popularity=popularity[expected["item"]]).nlargest(50, "popularity")
+    assert disputed["shared"].tolist() == sorted(top["shared"])[:8]
+
 def test_a_sweep_trains_one_model_per_value_and_charts_the_metric_against_it():
     from mfviz import evaluation
     from mfviz.models import TruncatedSVD
