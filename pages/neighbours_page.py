@@ -37,12 +37,15 @@ ratio = comparison.mean_popularity_dot / max(comparison.mean_popularity_cosine, 
 cards[3].metric("Mean popularity, dot", f"{comparison.mean_popularity_dot:,.0f}", delta=f"{ratio:.1f}× cosine",
                 delta_color="off")
 
-columns = ["rank", "title", "score", "popularity", "norm", "together", "lift"]
-evidence = {"score": st.column_config.NumberColumn(format="%.3f"),
-            "together": st.column_config.NumberColumn(help="Users who interacted with both this item and the neighbour: "
+columns = ["rank", "title", "score", "popularity", "norm", "together"]  # lift: in the caption, for room
+evidence = {"rank": st.column_config.NumberColumn(width=40),
+            "title": st.column_config.TextColumn(width=170),
+            "score": st.column_config.NumberColumn(format="%.3f", width=55),
+            "popularity": st.column_config.NumberColumn("pop.", width=45, help="Interactions in the data."),
+            "norm": st.column_config.NumberColumn(format="%.3g", width=55),
+            "together": st.column_config.NumberColumn(width=65, help="Users who interacted with both this item and the neighbour: "
                                                            "the data's own evidence for the model's neighbour."),
-            "lift": st.column_config.NumberColumn(format="%.1f×", help="How many times more users share the two items "
-                                                                     "than if each user had chosen them independently.")}
+            }
 left, right = st.columns(2)
 with left:
     st.markdown("**By cosine** (direction only)")
@@ -55,8 +58,9 @@ with right:
 if "together" in comparison.cosine.columns and len(comparison.cosine):
     unshared = int((comparison.cosine["together"] == 0).sum())
     st.caption(f"Together: the users who have both items. The cosine neighbours share a median of "
-               f"{comparison.cosine['together'].median():,.0f} users with this item, the dot-product neighbours "
-               f"{comparison.dot['together'].median():,.0f}"
+               f"{comparison.cosine['together'].median():,.0f} users with this item "
+               f"({comparison.cosine['lift'].median():.1f}× what chance would give), the dot-product neighbours "
+               f"{comparison.dot['together'].median():,.0f} ({comparison.dot['lift'].median():.1f}×)"
                + (f"; {unshared} cosine neighbour{'s share' if unshared != 1 else ' shares'} no user with it: the model "
                   "links them through the items their users have in common, not through shared users."
                   if unshared else "."))
