@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from mfviz.dashboard import background, cache, figures, state, ui
+from mfviz.dashboard import background, cache, map_figures, state, ui
 
 ui.header("Latent space", "Every item is a vector in the model's latent space; this map squeezes those "
           "vectors into two (or three) dimensions so that items the model finds alike land close together.")
@@ -37,9 +37,9 @@ def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray):
     with ui.guard("Placing the items on the axis"):
         direction = axis_direction(vectors, *rows)
     x = cosines_with(vectors, direction)
-    users = figures.users_on_axis(cosines_with(entry.model.user_factors, direction), label(left), label(right))
+    users = map_figures.users_on_axis(cosines_with(entry.model.user_factors, direction), label(left), label(right))
     y = np.log10(1 + popularity) if up == "popularity" else norms
-    axes = figures.MapAxes(
+    axes = map_figures.MapAxes(
         "Items along the axes you chose", f"← {label(left)} · · · {label(right)} → (cosine with the axis)",
         "popularity (log10 of 1 + interactions)" if up == "popularity" else "vector length (norm)",
         "Left to right: the cosine of each item's vector with the direction from the left group's average "
@@ -91,7 +91,7 @@ def dimension_map(popularity: np.ndarray):
         for rows, place in zip(dimension_ends(column, 2), places, strict=True):
             ends.update(dict.fromkeys(rows.tolist(), place))
     shown = f"dimension {across + 1} and {up}" if up in others else f"dimensions {across + 1} and {up + 1}"
-    axes = figures.MapAxes(
+    axes = map_figures.MapAxes(
         f"Items on the model's {shown}", f"{name(across)} →", f"{name(up)} →",
         "The model's dimensions are the strongest patterns in its scores (user · item), strongest first: an "
         "item's score for a user is the sum over dimensions of the item's coordinate times the user's, so items "
@@ -220,7 +220,7 @@ by_popularity = np.argsort(-summary.item_popularity, kind="stable")
 # once: the picker can change the item afterwards while the clicked point stays selected.
 # The map of a subset is another chart (its own key), so a selection never carries over between the two.
 map_key = "latent_map" + subset_key
-clicked = figures.clicked_item(st.session_state.get(map_key))
+clicked = map_figures.clicked_item(st.session_state.get(map_key))
 clicked = clicked if clicked is not None and clicked < inter.n_items else None
 if clicked != st.session_state.get("latent_clicked"):
     st.session_state["latent_clicked"] = clicked
@@ -256,12 +256,12 @@ if anchor is not None:
                + f"{len(cosine & dot)} are in both the cosine and the dot-product list.")
 
 if three_d:  # Plotly selects nothing in 3-D: no click or lasso events
-    chart = figures.latent_scatter_3d(table, colour, highlight, method=method,
+    chart = map_figures.latent_scatter_3d(table, colour, highlight, method=method,
                                       continuous=colour in ("popularity", "norm"), anchor=anchor, neighbours=neighbours)
     ui.show(chart, key="latent_map_3d")
     event = None
 else:
-    chart = figures.latent_scatter(table, colour, highlight, method=method,
+    chart = map_figures.latent_scatter(table, colour, highlight, method=method,
                                    continuous=colour in ("popularity", "norm"), anchor=anchor, neighbours=neighbours,
                                    axes=axes, labelled=labelled, users=user_points)
     event = ui.show(chart, key=map_key, on_select="rerun", selection_mode=("points", "lasso", "box"))
@@ -285,7 +285,7 @@ if dims is not None:  # the Dimensions map's companion: what lies at the ends of
                "the data has genres, the genres at least twice as common among the 10% of items at that end as in "
                "the whole catalogue. The sign of a dimension is arbitrary; its two ends are what it contrasts.")
     if groups:
-        ui.show(figures.genre_heatmap(genre_loadings(dims, dict(list(groups.items())[:GENRES_SHOWN]),
+        ui.show(map_figures.genre_heatmap(genre_loadings(dims, dict(list(groups.items())[:GENRES_SHOWN]),
                                                      n_dims=cache.DIMENSIONS_DESCRIBED)))
     st.download_button("Download every item's coordinates on every dimension (CSV)",
                        lambda: cache.dimensions_csv(entry.key, data.key, dims, inter.item_ids, titles),
@@ -302,7 +302,7 @@ cards[1].metric("Projection time", made,
 cards[2].metric("Items on the map", f"{len(table):,}")
 
 # A single clicked point is shown above as the inspected item, not listed as a selection.
-selected = [] if clicked is not None else figures.selected_items(chart, event.get("selection") if event else None)
+selected = [] if clicked is not None else map_figures.selected_items(chart, event.get("selection") if event else None)
 shown_columns = [c for c in ("item_id", "title", "genres", "popularity", "norm") if c in table.columns]
 if selected:
     st.subheader(f"{len(selected):,} selected items")

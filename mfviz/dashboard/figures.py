@@ -11,15 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 PALETTE = ["#3266cc", "#e4572e", "#17a398", "#f3a712", "#8e5ea2", "#6c757d", "#29335c", "#a8c256"]
-# Twelve clearly different colours for the twelve largest groups on the map (the rest are grey
-# "other"): enough for the demo's 12 planted genres and the main MovieLens ones.
-GROUP_PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-                 "#bcbd22", "#393b79", "#637939", "#111111"]
 COSINE_COLOUR, DOT_COLOUR = "#3266cc", "#e4572e"
-# A click selects a point only while dragging zooms (Streamlit turns click-selection off in its lasso
-# and box modes), so the maps open in zoom mode and say how to reach the other gestures.
-MAP_GESTURES = ("Click a point to draw its neighbours; drag to zoom (double-click to zoom out); pick the lasso or "
-                "box tool (top right) to list a region's items below.")
 WEBGL_ABOVE = 5_000  # points; beyond, WebGL (scattergl). Below, SVG draws faster than WebGL starts up (e2e on
 # MovieLens 100K: Latent space revisit 2.4 -> 1.2 s in headless Chromium without a GPU)
 
@@ -29,16 +21,6 @@ class Chart:
     figure: go.Figure
     caption: str
     trace_items: tuple = ()  # item indices of each trace's points, to map a selection back to items
-
-
-@dataclass(frozen=True)
-class MapAxes:
-    """Title, axis titles and caption of a map whose axes mean something (taste axes, a model's
-    dimensions), instead of a projection's arbitrary ones."""
-    title: str
-    x: str
-    y: str
-    caption: str
 
 
 def log_ticks(*arrays) -> dict:
@@ -89,7 +71,7 @@ def legend_room(names) -> int:
     return int(70 + 6.5 * longest)
 
 
-def _layout(fig: go.Figure, title: str, x: str, y: str, height: int = 380, legend: str = "top",
+def apply_layout(fig: go.Figure, title: str, x: str, y: str, height: int = 380, legend: str = "top",
             **kwargs) -> go.Figure:
     """Title, axis labels and a legend that never covers the title: one row at the top right for
     two or three entries, a column on the right for more, or `inside` the top left corner of the
@@ -118,7 +100,7 @@ def loss_curve(epochs: list[tuple[int, float, float]], label: str) -> Chart:
     fig = go.Figure(go.Scatter(x=frame["epoch"], y=frame["loss"], mode="lines+markers", name=label,
                                line=dict(color=PALETTE[0]), customdata=frame["seconds"],
                                hovertemplate="epoch %{x}: loss %{y:.5g} at %{customdata:.1f} s<extra></extra>"))
-    _layout(fig, f"Training loss of {label}", "epoch (count)", "training loss (model objective)", height=300)
+    apply_layout(fig, f"Training loss of {label}", "epoch (count)", "training loss (model objective)", height=300)
     caption = ("The loss should fall quickly and flatten; a curve still falling at the end wants more epochs, "
                "one that rises or jumps wants a smaller learning rate or more regularization.")
     return Chart(fig, caption)
@@ -137,7 +119,7 @@ def model_comparison(results: pd.DataFrame, metric: str) -> Chart:
                                  text=[model], textposition="top center", name=model,
                                  hovertemplate=f"{model}<br>%{{x:.2f}} s · {metric} %{{y:.4f}}<extra></extra>",
                                  marker=dict(size=14, color=PALETTE[n % len(PALETTE)])))
-    _layout(fig, f"{metric} against training time", "fit time (seconds)", f"{metric} (test set)",
+    apply_layout(fig, f"{metric} against training time", "fit time (seconds)", f"{metric} (test set)",
             height=340 if labelled else max(340, 120 + 24 * len(results)), showlegend=not labelled,
             legend="right")
     values = pd.to_numeric(results[metric], errors="coerce").dropna()
@@ -163,7 +145,7 @@ def sweep_chart(name: str, values: list, scores: list, seconds: list, metric: st
     fig.add_trace(go.Scatter(x=x, y=t, mode="lines+markers", name="fit time (s)", yaxis="y2",
                              line=dict(dash="dot", color=PALETTE[5]), marker=dict(size=7, color=PALETTE[5]),
                              hovertemplate=f"{name} = %{{x:.4g}}<br>fit %{{y:.2f}} s<extra></extra>"))
-    _layout(fig, f"Sweep of {name}: {metric} on the test set", name, f"{metric} (test set)", height=340,
+    apply_layout(fig, f"Sweep of {name}: {metric} on the test set", name, f"{metric} (test set)", height=340,
             margin=dict(r=80))  # room for the right axis' title
     fig.update_layout(yaxis2=dict(title="fit time (seconds)", overlaying="y", side="right", showgrid=False,
                                   rangemode="tozero", tickmode="auto", nticks=5))  # its own round ticks
@@ -183,253 +165,6 @@ def sweep_chart(name: str, values: list, scores: list, seconds: list, metric: st
     return Chart(fig, caption)
 
 
-# ------------------------------------------------------------------------------ Latent space
-def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None = None,
-                   method: str = "UMAP", continuous: bool = True, anchor: int | None = None,
-                   neighbours: dict[str, np.ndarray] | None = None, axes: MapAxes | None = None,
-                   labelled: dict[int, str] | None = None, users: np.ndarray | None = None) -> Chart:
-    """Items as points of the 2-D map; `table` has x, y, item, title and the colour column.
-    With `anchor` and `neighbours` ({"cosine": items, "dot": items}), lines join the anchor item
-    to its latent-space neighbours, so one sees where the map put them. `axes` names the directions
-    of a map whose axes mean something instead of a projection's; `labelled` ({item: Plotly text
-    position, e.g. "top center"}) items get their title written next to their point; `users`
-    (rows of x, y) are drawn as a faint cloud under the items, where the axes place users too."""
-    scatter = go.Scattergl if len(table) > WEBGL_ABOVE else go.Scatter
-    hover = "<b>%{customdata[0]}</b><br>" + colour + ": %{customdata[1]}<extra></extra>"
-    fig = go.Figure()
-    trace_items = []
-    if users is not None and len(users):
-        fig.add_trace((go.Scattergl if len(users) > WEBGL_ABOVE else go.Scatter)(
-            x=users[:, 0], y=users[:, 1], mode="markers", name="users", hoverinfo="skip",
-            marker=dict(size=4, color="rgba(90, 90, 90, 0.22)")))
-        trace_items.append(np.full(len(users), -1))  # not items: a selection leaves them out
-    for part, name, shown, marker in _colour_groups(table, colour, continuous):
-        fig.add_trace(scatter(x=part["x"], y=part["y"], mode="markers", name=name, customdata=_item_data(part, shown),
-                              hovertemplate=hover, marker=dict(size=5, **marker)))
-        trace_items.append(part["item"].to_numpy())
-    if labelled:
-        part = _uncluttered(table, labelled)
-        fig.add_trace(go.Scatter(x=part["x"], y=part["y"], mode="text", name="titles", showlegend=False,
-                                 text=part["title"].astype(str),
-                                 textposition=[labelled[i] for i in part["item"].tolist()],
-                                 textfont=dict(size=11, color="#333333"), hoverinfo="skip"))
-        trace_items.append(part["item"].to_numpy())
-    if highlight:
-        part = table[table["item"].isin(highlight)]
-        fig.add_trace(go.Scatter(x=part["x"], y=part["y"], mode="markers+text", name="search hits",
-                                 text=part["title"].astype(str), textposition="top center",
-                                 marker=dict(size=16, color="rgba(0,0,0,0)", line=dict(width=3, color="#e4572e")),
-                                 hoverinfo="skip"))
-        trace_items.append(part["item"].to_numpy())
-    if anchor is not None:
-        trace_items += _neighbour_traces(fig, table, anchor, neighbours or {})
-    # Tall enough for every legend entry (12 groups, "other", neighbours and the anchor) without a scrollbar.
-    height = max(560, 140 + 30 * sum(trace.showlegend is not False for trace in fig.data))
-    if axes is None:
-        _layout(fig, f"Item vectors mapped to 2-D by {method}", f"{method} 1 (arbitrary units)",
-                f"{method} 2 (arbitrary units)", height=height, dragmode="zoom", legend="right")
-        caption = ("Nearby points are items the model considers alike; look for clusters that share a colour. "
-                   f"{MAP_GESTURES} Distances between far-apart clusters mean little in UMAP.")
-    else:
-        _layout(fig, axes.title, axes.x, axes.y, height=height, dragmode="zoom", legend="right")
-        caption = f"{axes.caption} {MAP_GESTURES}"
-    return Chart(fig, caption, tuple(trace_items))
-
-
-def _colour_groups(table: pd.DataFrame, colour: str, continuous: bool):
-    """The map's items as (rows, trace name, value shown on hover, marker style) per trace: one trace on
-    a colour scale (popularity on a log scale), or one per value of `colour` (the twelve largest get
-    their own colours, the rest are grey "other")."""
-    if continuous:
-        values = pd.to_numeric(table[colour], errors="coerce").fillna(0).to_numpy(float)
-        scale = np.log10(1 + values) if colour == "popularity" else values
-        yield table, "items", np.char.mod("%.4g", values), dict(
-            color=scale, colorscale="Viridis", opacity=0.8, showscale=True,
-            colorbar=dict(title="log10(1+count)" if colour == "popularity" else colour))
-        return
-    groups = table[colour].fillna("(none)").astype(str)
-    top = groups.value_counts().index[:len(GROUP_PALETTE)]
-    groups = groups.where(groups.isin(top), "other")
-    for n, group in enumerate(sorted(groups.unique(), key=lambda g: (g == "other", g))):
-        yield table[groups == group], group, np.full(int((groups == group).sum()), group), dict(
-            opacity=0.75, color="#c8c8c8" if group == "other" else GROUP_PALETTE[n % len(GROUP_PALETTE)])
-
-
-def _item_data(part: pd.DataFrame, shown) -> np.ndarray:
-    """customdata of item points: title, the value shown on hover, and the item index last (what a
-    click on the point reports, see clicked_item)."""
-    return np.stack([part["title"].astype(str), np.asarray(shown).astype(str), part["item"].astype(str)], axis=1)
-
-
-def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | None = None, method: str = "UMAP",
-                      continuous: bool = True, anchor: int | None = None,
-                      neighbours: dict[str, np.ndarray] | None = None) -> Chart:
-    """Items as points of a 3-D map (`table` has x, y, z, item, title and the colour column), to turn
-    with the mouse; search hits ringed and, with `anchor`, lines to its latent-space neighbours."""
-    hover = "<b>%{customdata[0]}</b><br>" + colour + ": %{customdata[1]}<extra></extra>"
-    fig = go.Figure()
-    for part, name, shown, marker in _colour_groups(table, colour, continuous):
-        fig.add_trace(go.Scatter3d(x=part["x"], y=part["y"], z=part["z"], mode="markers", name=name,
-                                   customdata=_item_data(part, shown), hovertemplate=hover,
-                                   marker=dict(size=3, **marker)))
-    position = pd.Series(np.arange(len(table)), index=table["item"].to_numpy())
-    xyz = table[["x", "y", "z"]].to_numpy(float)
-    if highlight:
-        rows = position[[i for i in highlight if i in position.index]].to_numpy()
-        fig.add_trace(go.Scatter3d(x=xyz[rows, 0], y=xyz[rows, 1], z=xyz[rows, 2], mode="markers+text",
-                                   name="search hits", text=table["title"].astype(str).to_numpy()[rows],
-                                   marker=dict(size=7, symbol="circle-open", color=DOT_COLOUR), hoverinfo="skip"))
-    if anchor is not None and anchor in position.index:
-        centre = xyz[position[anchor]]
-        for metric, colour_, size in (("cosine", COSINE_COLOUR, 8), ("dot", DOT_COLOUR, 6)):
-            items = [i for i in (neighbours or {}).get(metric, ()) if i in position.index]
-            if not items:
-                continue
-            ends = xyz[position[items].to_numpy()]
-            line = np.full((len(items), 3, 3), np.nan)  # anchor → neighbour, then a gap
-            line[:, 0], line[:, 1] = centre, ends
-            line = line.reshape(-1, 3)
-            fig.add_trace(go.Scatter3d(x=line[:, 0], y=line[:, 1], z=line[:, 2], mode="lines", hoverinfo="skip",
-                                       line=dict(color=colour_, width=3), legendgroup=metric, showlegend=False))
-            fig.add_trace(go.Scatter3d(
-                x=ends[:, 0], y=ends[:, 1], z=ends[:, 2], mode="markers", name=f"{metric} neighbours",
-                legendgroup=metric, text=table["title"].astype(str).to_numpy()[position[items].to_numpy()],
-                hovertemplate="<b>%{text}</b><br>" + metric + " neighbour<extra></extra>",
-                marker=dict(size=size, symbol="circle-open", color=colour_, line=dict(width=3, color=colour_))))
-        title = str(table["title"].iat[position[anchor]])
-        fig.add_trace(go.Scatter3d(x=[centre[0]], y=[centre[1]], z=[centre[2]], mode="markers", name=title[:40],
-                                   text=[title], hovertemplate="<b>%{text}</b><extra></extra>",
-                                   marker=dict(size=9, symbol="diamond", color="#ffd400",
-                                               line=dict(width=2, color="#111111"))))
-    height = max(640, 140 + 30 * sum(trace.showlegend is not False for trace in fig.data))
-    _layout(fig, f"Item vectors mapped to 3-D by {method}", "", "", height=height, legend="right",
-            margin=dict(l=0, b=0),
-            scene=dict(xaxis_title=f"{method} 1", yaxis_title=f"{method} 2", zaxis_title=f"{method} 3",
-                       aspectmode="cube"))
-    fig.update_layout(legend_itemsizing="constant")  # legend symbols readable despite the small points
-    caption = ("Drag to turn the map, scroll to zoom, hover for titles. A third dimension usually keeps more of "
-               "each item's neighbourhood than two (compare the preservation score below with the 2-D map's); "
-               "clicking and lasso selection work on the 2-D map.")
-    return Chart(fig, caption)
-
-
-def _uncluttered(table: pd.DataFrame, labelled: dict[int, str], wide: float = 0.3, high: float = 0.06
-                 ) -> pd.DataFrame:
-    """The rows of the labelled items, leaving out each one whose title would overlap the title of
-    an item labelled before it: a title is wide and short, so two points clash when they are within
-    `wide` of the map's width and `high` of its height of each other."""
-    on_map = set(table["item"].tolist())
-    part = table.set_index("item").loc[[i for i in labelled if i in on_map]].reset_index()
-    span = np.array([np.ptp(table["x"].to_numpy(float)), np.ptp(table["y"].to_numpy(float))])
-    points = part[["x", "y"]].to_numpy(float) / np.where(span > 0, span, 1.0)
-    kept = []
-    for row, point in enumerate(points):
-        if all(abs(point[0] - points[other][0]) >= wide or abs(point[1] - points[other][1]) >= high
-               for other in kept):
-            kept.append(row)
-    return part.iloc[kept]
-
-
-def genre_heatmap(loadings: pd.DataFrame) -> Chart:
-    """Genres × the model's dimensions: where each genre's items sit on each dimension (standard
-    deviations from the catalogue's mean; red toward the + end, blue toward the − end)."""
-    z = loadings.to_numpy(float)
-    limit = float(np.nanmax(np.abs(z))) if z.size else 1.0
-    fig = go.Figure(go.Heatmap(
-        z=z, x=[f"{d}" for d in loadings.columns], y=[str(g) for g in loadings.index], colorscale="RdBu",
-        reversescale=True, zmid=0, zmin=-limit, zmax=limit, texttemplate="%{z:.1f}", textfont=dict(size=10),
-        colorbar=dict(title="sd"), hovertemplate="%{y} on dimension %{x}: %{z:+.2f} sd<extra></extra>"))
-    _layout(fig, "Where each genre sits on the strongest dimensions", "dimension (strongest first)", "genre",
-            height=max(300, 110 + 24 * len(loadings)))
-    fig.update_yaxes(autorange="reversed", type="category")
-    fig.update_xaxes(type="category")
-    caption = ("Each cell: the mean coordinate of the genre's items on the dimension, minus the catalogue's mean, in "
-               "standard deviations of all items (red: toward the + end, blue: toward the − end). A column with "
-               "one strong red and one strong blue cell is a dimension that contrasts those two genres.")
-    return Chart(fig, caption)
-
-
-LEANING = 0.2  # |cosine| beyond which a user counts as leaning to one end of a taste axis
-
-
-def users_on_axis(cosines: np.ndarray, left: str, right: str) -> Chart:
-    """Histogram of the users' cosines with a taste axis (users and items share the model's space)."""
-    cosines = np.asarray(cosines, float)
-    fig = go.Figure(go.Histogram(x=cosines, nbinsx=40, marker_color=PALETTE[0],
-                                 hovertemplate="cosine %{x}: %{y:,} users<extra></extra>"))
-    _layout(fig, "Users along the same axis", f"← {left} · · · {right} → (cosine of the user's vector with the axis)",
-            "users (count)", height=300)
-    towards_right = float(np.mean(cosines > LEANING)) if cosines.size else 0.0
-    towards_left = float(np.mean(cosines < -LEANING)) if cosines.size else 0.0
-    caption = (f"{towards_right:.0%} of users lean towards {right} and {towards_left:.0%} towards {left} (cosine "
-               f"beyond ±{LEANING:g}); the rest sit in between. A single hump means the axis is a matter of degree; "
-               "two humps, two camps of users.")
-    return Chart(fig, caption)
-
-
-def _neighbour_traces(fig: go.Figure, table: pd.DataFrame, anchor: int, neighbours: dict[str, np.ndarray]
-                      ) -> list[np.ndarray]:
-    """Lines from the anchor to its cosine and dot neighbours, rings on them, a star on the anchor;
-    returns the item of every point of each trace added (-1 for the gaps between lines)."""
-    position = pd.Series(np.arange(len(table)), index=table["item"].to_numpy())
-    if anchor not in position.index:
-        return []
-    ax, ay = table["x"].iat[position[anchor]], table["y"].iat[position[anchor]]
-    added = []
-    for metric, colour, size in (("cosine", COSINE_COLOUR, 13), ("dot", DOT_COLOUR, 9)):
-        items = np.asarray([i for i in neighbours.get(metric, ()) if i in position.index], np.int64)
-        if items.size == 0:
-            continue
-        rows = position[items].to_numpy()
-        xs, ys = table["x"].to_numpy()[rows], table["y"].to_numpy()[rows]
-        gap = np.full(items.size, np.nan)
-        fig.add_trace(go.Scatter(  # anchor → neighbour, NaN breaks the line between pairs
-            x=np.column_stack([np.full(items.size, ax), xs, gap]).ravel(),
-            y=np.column_stack([np.full(items.size, ay), ys, gap]).ravel(), mode="lines", hoverinfo="skip",
-            line=dict(color=colour, width=1.5), opacity=0.6, legendgroup=metric, showlegend=False))
-        added.append(np.column_stack([np.full(items.size, anchor), items, np.full(items.size, -1)]).ravel())
-        fig.add_trace(go.Scatter(
-            x=xs, y=ys, mode="markers", name=f"{metric} neighbours", legendgroup=metric,
-            customdata=np.stack([table["title"].astype(str).to_numpy()[rows], np.arange(1, items.size + 1),
-                                 items], axis=1),
-            hovertemplate="<b>%{customdata[0]}</b><br>" + metric + " neighbour #%{customdata[1]}<extra></extra>",
-            marker=dict(size=size, color="rgba(0,0,0,0)", line=dict(width=2.5, color=colour))))
-        added.append(items)
-    fig.add_trace(go.Scatter(
-        x=[ax], y=[ay], mode="markers", name=str(table["title"].iat[position[anchor]])[:40],
-        hovertemplate="<b>%{text}</b><extra></extra>", text=[str(table["title"].iat[position[anchor]])],
-        customdata=[[str(table["title"].iat[position[anchor]]), "", anchor]],
-        marker=dict(symbol="star", size=20, color="#ffd400", line=dict(width=1.5, color="#111111"))))
-    added.append(np.array([anchor]))
-    return added
-
-
-def clicked_item(state) -> int | None:
-    """The item of the one point clicked on the map, from the Streamlit state of its chart (a click
-    selects one point and draws no box or lasso), or None. Every item point of `latent_scatter`
-    carries its item index last in its customdata, so the click can be read before the chart is
-    drawn again (Streamlit sets a widget's value only before the widget is drawn)."""
-    selection = (state or {}).get("selection") or {}
-    points = selection.get("points") or []
-    if len(points) != 1 or selection.get("box") or selection.get("lasso"):
-        return None
-    try:
-        item = int(points[0].get("customdata")[-1])
-    except (TypeError, ValueError, IndexError):
-        return None
-    return item if item >= 0 else None
-
-
-def selected_items(chart: Chart, selection) -> list[int]:
-    """Item indices of the points in a Streamlit plotly selection (box or lasso)."""
-    items = []
-    for point in (selection or {}).get("points", []):
-        curve, index = point.get("curve_number"), point.get("point_index", point.get("point_number"))
-        if curve is not None and index is not None and curve < len(chart.trace_items):
-            items.append(int(chart.trace_items[curve][index]))
-    return list(dict.fromkeys(i for i in items if i >= 0))  # -1: a gap between neighbour lines
-
-
 # ------------------------------------------------------------------------------ Neighbours
 def neighbour_popularity(cosine: pd.DataFrame, dot: pd.DataFrame, title: str) -> Chart:
     fig = go.Figure()
@@ -437,7 +172,7 @@ def neighbour_popularity(cosine: pd.DataFrame, dot: pd.DataFrame, title: str) ->
         fig.add_trace(go.Bar(x=frame["rank"], y=frame["popularity"], name=name, marker_color=colour,
                              customdata=frame["title"].astype(str),
                              hovertemplate="%{customdata}: %{y:,} interactions<extra>" + name + "</extra>"))
-    _layout(fig, f"Popularity of the neighbours of “{title}”", "neighbour rank (1 = closest)",
+    apply_layout(fig, f"Popularity of the neighbours of “{title}”", "neighbour rank (1 = closest)",
             "interactions in the data (count)", height=340, barmode="group")
     ratio = dot["popularity"].mean() / max(cosine["popularity"].mean(), 1e-9)
     caption = (f"Red bars above blue ones mean the dot-product list leans towards popular items: here its "
@@ -455,7 +190,7 @@ def agreement_histogram(agreement: dict[str, pd.DataFrame], k: int, model: str) 
         fig.add_trace(go.Bar(x=np.arange(k + 1), y=100 * counts / max(counts.sum(), 1), name=name,
                              marker_color=colours[name],
                              hovertemplate="%{x} shared: %{y:.1f}% of the items<extra>" + name + "</extra>"))
-    _layout(fig, f"Cosine neighbours {model} shares with the other models", f"neighbours shared (of {k})",
+    apply_layout(fig, f"Cosine neighbours {model} shares with the other models", f"neighbours shared (of {k})",
             "items (% of those sampled)", height=320, barmode="group")
     fig.update_xaxes(dtick=1)
     caption = (f"For each of up to 1,000 items, the number of its {k} cosine neighbours in {model} that are also "
@@ -471,7 +206,7 @@ def popularity_ratio_histogram(per_item: pd.DataFrame, ratio_column: str) -> Cha
     fig = go.Figure(go.Histogram(x=values, nbinsx=40, marker_color=DOT_COLOUR,
                                  hovertemplate="log2 ratio %{x}: %{y:,} items<extra></extra>"))
     fig.add_vline(x=0, line_dash="dash", line_color="#555", annotation_text="equally popular")
-    _layout(fig, "How much more popular dot-product neighbours are, over many items",
+    apply_layout(fig, "How much more popular dot-product neighbours are, over many items",
             "log2(mean popularity of dot list / cosine list)", "items (count)", height=320)
     share = float((values > 0).mean()) if len(values) else 0.0
     caption = (f"Bars right of the dashed line are items whose dot-product neighbours are more popular than "
@@ -492,7 +227,7 @@ def data_spectrum_chart(singular_values: np.ndarray, cumulative_energy: np.ndarr
     for share, k in sorted(k_for.items()):
         if k:
             fig.add_vline(x=k, line_dash="dot", line_color="#777", annotation_text=f"{float(share):.0%}: k={k}")
-    _layout(fig, "Spectrum of the interaction matrix", "component k (rank)", "singular value σk (log scale)",
+    apply_layout(fig, "Spectrum of the interaction matrix", "component k (rank)", "singular value σk (log scale)",
             height=420, margin=dict(r=80))  # room for the right-hand energy axis
     fig.update_layout(yaxis=log_ticks(singular_values),
                       yaxis2=dict(title="cumulative energy (% of ‖R‖²)", overlaying="y", side="right",
@@ -516,7 +251,7 @@ def model_spectra_chart(spectra: dict[str, np.ndarray], data_values: np.ndarray 
             continue
         fig.add_trace(go.Scatter(x=np.arange(1, len(values) + 1), y=values / values[0], mode="lines+markers",
                                  name=name, marker=dict(size=4), line=dict(color=PALETTE[n % len(PALETTE)])))
-    _layout(fig, "Spectra of the models' score matrices (P Qᵀ), scaled to σ1 = 1", "component k (rank)",
+    apply_layout(fig, "Spectra of the models' score matrices (P Qᵀ), scaled to σ1 = 1", "component k (rank)",
             "σk / σ1 (log scale, unitless)", height=420, legend="top" if len(spectra) <= 2 else "right")
     fig.update_yaxes(**log_ticks(*(trace.y for trace in fig.data)))
     caption = ("A flat curve spreads the model's signal over many directions; a steep one puts it in a "
@@ -559,7 +294,7 @@ def bias_bars(table: pd.DataFrame, metric: str) -> Chart:
     colours = model_colours(table["model"])
     fig = go.Figure(go.Bar(x=table["model"].astype(str), y=values, marker_color=[colours[m] for m in table["model"]],
                            hovertemplate="%{x}: %{y:.3g}<extra></extra>"))
-    _layout(fig, title, "model", axis, height=320)
+    apply_layout(fig, title, "model", axis, height=320)
     return Chart(fig, caption)
 
 
@@ -582,7 +317,7 @@ def tradeoff_chart(curves: dict[str, pd.DataFrame], baseline: pd.DataFrame | Non
                                  text=["Popularity"], textposition="bottom right",
                                  marker=dict(size=11, color=BASELINE_COLOUR, symbol="diamond"),
                                  hovertemplate=f"Popularity: NDCG@{k} %{{y:.3f}}, long tail %{{x:.1f}}%<extra></extra>"))
-    _layout(fig, "What less popular lists cost in accuracy", "long-tail items in the lists (APLT, %)",
+    apply_layout(fig, "What less popular lists cost in accuracy", "long-tail items in the lists (APLT, %)",
             f"NDCG@{k} on the held-out interactions", height=440, legend="top")
     caption = ("Each curve starts at the model's own lists (β 0) and re-ranks them with a growing popularity "
                "penalty: to the right, more of the lists come from the long tail; down, fewer held-out "
@@ -599,7 +334,7 @@ def group_lift_chart(lifts: dict[str, pd.DataFrame]) -> Chart:
                              marker_color=colours[name],
                              hovertemplate="%{x}: lift %{y:+.0%}<extra>" + name + "</extra>"))
     fig.add_hline(y=0, line_color="#555")
-    _layout(fig, "Popularity lift per user group", "user group (by how popular their history is)",
+    apply_layout(fig, "Popularity lift per user group", "user group (by how popular their history is)",
             "lift over own history (%)", height=380, barmode="group", margin=dict(l=95),  # "+100%" ticks
             legend="top" if len(lifts) <= 3 else "right")
     fig.update_yaxes(tickformat="+.0%")
@@ -622,7 +357,7 @@ def recommendation_lorenz(counts: dict[str, np.ndarray]) -> Chart:
         curve_x, curve_y = curve_points(x, share)
         fig.add_trace(go.Scatter(x=curve_x, y=curve_y, mode="lines", name=name,
                                  line=dict(color=colours[name], width=2)))
-    _layout(fig, "Who gets recommended: Lorenz curve of recommendation counts",
+    apply_layout(fig, "Who gets recommended: Lorenz curve of recommendation counts",
             "items, least recommended first (% of catalogue)", "recommendations received (cumulative %)",
             height=400, legend="inside")  # above the diagonal, where no Lorenz curve goes
     caption = ("The closer a curve hugs the diagonal, the more evenly a model spreads its recommendations; "
@@ -636,7 +371,7 @@ def norm_popularity(norms: np.ndarray, popularity: np.ndarray, label: str) -> Ch
     scatter = go.Scattergl if norms.size > WEBGL_ABOVE else go.Scatter
     fig = go.Figure(scatter(x=popularity + 1, y=norms, mode="markers", marker=dict(size=4, opacity=0.5,
                             color=PALETTE[0]), hovertemplate="%{x:,} interactions, norm %{y:.3g}<extra></extra>"))
-    _layout(fig, f"Item vector length against popularity ({label})", "interactions + 1 (count, log scale)",
+    apply_layout(fig, f"Item vector length against popularity ({label})", "interactions + 1 (count, log scale)",
             "item vector norm ‖qᵢ‖ (model units)", height=360)
     fig.update_xaxes(**log_ticks(popularity + 1))
     caption = ("An upward cloud means popular items get longer vectors, which is exactly what makes "

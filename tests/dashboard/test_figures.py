@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mfviz.dashboard import figures, state
+from mfviz.dashboard import figures, map_figures, state
 
 
 def assert_labelled(chart: figures.Chart) -> None:
@@ -29,8 +29,8 @@ def test_every_builder_labels_its_figure():
         figures.loss_curve([(1, 3.0, 0.1), (2, 2.0, 0.2)], "model"),
         figures.model_comparison(pd.DataFrame({"model": ["a", "b"], "fit_seconds": [1.0, 2.0],
                                                "ndcg@10": [0.1, 0.2]}), "ndcg@10"),
-        figures.latent_scatter(table, "popularity", highlight=[1, 2]),
-        figures.latent_scatter(table, "first_genre", continuous=False),
+        map_figures.latent_scatter(table, "popularity", highlight=[1, 2]),
+        map_figures.latent_scatter(table, "first_genre", continuous=False),
         figures.neighbour_popularity(neighbours, neighbours.assign(popularity=[50, 60, 70]), "x"),
         figures.popularity_ratio_histogram(pd.DataFrame({"ratio": [0.5, 1.0, 2.0, 4.0]}), "ratio"),
         figures.data_spectrum_chart(np.array([10.0, 5.0, 2.0]), np.array([0.7, 0.9, 1.0]), {0.5: 1, 0.8: 2, 0.9: 2}),
@@ -49,8 +49,8 @@ def test_many_points_are_drawn_with_webgl():
     n = figures.WEBGL_ABOVE + 1
     table = pd.DataFrame({"x": np.zeros(n), "y": np.zeros(n), "item": np.arange(n), "title": ["t"] * n,
                           "popularity": np.ones(n)})
-    assert figures.latent_scatter(table, "popularity").figure.data[0].type == "scattergl"
-    assert figures.latent_scatter(table.head(10), "popularity").figure.data[0].type == "scatter"
+    assert map_figures.latent_scatter(table, "popularity").figure.data[0].type == "scattergl"
+    assert map_figures.latent_scatter(table.head(10), "popularity").figure.data[0].type == "scatter"
 
 
 def test_the_twelve_largest_groups_get_their_own_colours_and_the_rest_is_other():
@@ -59,7 +59,7 @@ def test_the_twelve_largest_groups_get_their_own_colours_and_the_rest_is_other()
     n = groups.size
     table = pd.DataFrame({"x": np.zeros(n), "y": np.zeros(n), "item": np.arange(n), "title": ["t"] * n,
                           "genre": groups})
-    traces = figures.latent_scatter(table, "genre", continuous=False).figure.data
+    traces = map_figures.latent_scatter(table, "genre", continuous=False).figure.data
     assert [t.name for t in traces] == [f"g{g:02d}" for g in range(12)] + ["other"]
     colours = [t.marker.color for t in traces]
     assert len(set(colours)) == 13 and colours[-1] == "#c8c8c8"
@@ -69,12 +69,12 @@ def test_the_twelve_largest_groups_get_their_own_colours_and_the_rest_is_other()
 def test_a_selection_maps_back_to_item_indices():
     table = pd.DataFrame({"x": [0.0, 1, 2, 3], "y": [0.0, 1, 2, 3], "item": [10, 11, 12, 13],
                           "title": list("abcd"), "genre": ["x", "y", "x", "y"]})
-    chart = figures.latent_scatter(table, "genre", continuous=False)
+    chart = map_figures.latent_scatter(table, "genre", continuous=False)
     # traces are sorted by group: "x" holds items 10, 12 and "y" holds 11, 13
     selection = {"points": [{"curve_number": 1, "point_index": 1}, {"curve_number": 0, "point_index": 0},
                             {"curve_number": 0, "point_index": 0}]}
-    assert figures.selected_items(chart, selection) == [13, 10]
-    assert figures.selected_items(chart, None) == []
+    assert map_figures.selected_items(chart, selection) == [13, 10]
+    assert map_figures.selected_items(chart, None) == []
 
 
 def test_content_hashes_follow_content_not_identity():
@@ -116,9 +116,9 @@ def test_margins_leave_room_so_plotly_draws_once():
                           "genre": rng.choice(["Documentary", "Drama"], 50)})
     plain = figures.popularity_ratio_histogram(pd.DataFrame({"ratio": [0.5, 1.0, 2.0]}), "ratio").figure.layout.margin
     assert (plain.l, plain.b, plain.r) == (figures.MARGIN_LEFT, figures.MARGIN_BOTTOM, figures.MARGIN_RIGHT)
-    by_genre = figures.latent_scatter(table, "genre", continuous=False).figure.layout.margin
+    by_genre = map_figures.latent_scatter(table, "genre", continuous=False).figure.layout.margin
     assert by_genre.r == figures.legend_room(["Documentary", "Drama"]) > figures.MARGIN_RIGHT
-    by_popularity = figures.latent_scatter(table, "popularity").figure.layout.margin
+    by_popularity = map_figures.latent_scatter(table, "popularity").figure.layout.margin
     assert by_popularity.r == figures.COLORBAR_ROOM  # one trace, no legend: room for the colour bar
     assert figures.legend_room(["a much longer model name"]) > figures.legend_room(["short"])
     lorenz = figures.recommendation_lorenz({"a model": rng.integers(0, 9, 40)}).figure.layout
@@ -128,7 +128,7 @@ def test_margins_leave_room_so_plotly_draws_once():
 def test_neighbour_lines_join_the_anchor_to_each_neighbour_and_selections_skip_the_gaps():
     table = pd.DataFrame({"x": [0.0, 1, 2, 3, 4], "y": [0.0, 1, 0, 1, 0], "item": [0, 1, 2, 3, 4],
                           "title": list("abcde"), "popularity": [5, 4, 3, 2, 1]})
-    chart = figures.latent_scatter(table, "popularity", anchor=2, neighbours={"cosine": np.array([1, 3]),
+    chart = map_figures.latent_scatter(table, "popularity", anchor=2, neighbours={"cosine": np.array([1, 3]),
                                                                             "dot": np.array([0])})
     lines = [t for t in chart.figure.data if t.mode == "lines"]
     assert len(lines) == 2
@@ -141,7 +141,7 @@ def test_neighbour_lines_join_the_anchor_to_each_neighbour_and_selections_skip_t
     line = list(chart.figure.data).index(lines[0])
     selection = {"points": [{"curve_number": line, "point_index": 1}, {"curve_number": line, "point_index": 2},
                             {"curve_number": len(names) - 1, "point_index": 0}]}
-    assert figures.selected_items(chart, selection) == [1, 2]  # the gap (index 2) is no item
+    assert map_figures.selected_items(chart, selection) == [1, 2]  # the gap (index 2) is no item
 
 
 
@@ -149,7 +149,7 @@ def test_neighbour_lines_join_the_anchor_to_each_neighbour_and_selections_skip_t
 def test_every_item_point_carries_its_item_so_a_click_names_it(colour, continuous):
     table = pd.DataFrame({"x": [0.0, 1, 2, 3, 4], "y": [0.0, 1, 0, 1, 0], "item": [7, 1, 2, 3, 9],
                           "title": list("abcde"), "popularity": [5, 4, 3, 2, 1], "genre": list("xyxyx")})
-    chart = figures.latent_scatter(table, colour, continuous=continuous, anchor=2,
+    chart = map_figures.latent_scatter(table, colour, continuous=continuous, anchor=2,
                                    neighbours={"cosine": np.array([1, 3]), "dot": np.array([9])})
     clickable = 0
     for trace, items in zip(chart.figure.data, chart.trace_items, strict=True):
@@ -160,20 +160,20 @@ def test_every_item_point_carries_its_item_so_a_click_names_it(colour, continuou
             clickable += 1
             state = {"selection": {"points": [{"curve_number": 0, "point_index": 0, "customdata": list(row)}],
                                    "box": [], "lasso": []}}
-            assert figures.clicked_item(state) == item
+            assert map_figures.clicked_item(state) == item
     assert clickable == 5 + 2 + 1 + 1  # every item, the 3 neighbour rings, the anchor's star
 
 
 def test_only_a_single_click_counts_as_a_click():
     point = {"curve_number": 0, "point_index": 0, "customdata": ["a", "5", "12"]}
-    assert figures.clicked_item({"selection": {"points": [point], "box": [], "lasso": []}}) == 12
-    assert figures.clicked_item({"selection": {"points": [point], "box": [{"x": [0, 1], "y": [0, 1]}],
+    assert map_figures.clicked_item({"selection": {"points": [point], "box": [], "lasso": []}}) == 12
+    assert map_figures.clicked_item({"selection": {"points": [point], "box": [{"x": [0, 1], "y": [0, 1]}],
                                                "lasso": []}}) is None  # a box around one point
-    assert figures.clicked_item({"selection": {"points": [point, point], "box": [], "lasso": []}}) is None
-    assert figures.clicked_item({"selection": {"points": [], "box": [], "lasso": []}}) is None
-    assert figures.clicked_item({"selection": {"points": [{"curve_number": 0}]}}) is None  # no customdata
-    assert figures.clicked_item({"selection": {"points": [{"customdata": ["users", "-1"]}]}}) is None
-    assert figures.clicked_item(None) is None
+    assert map_figures.clicked_item({"selection": {"points": [point, point], "box": [], "lasso": []}}) is None
+    assert map_figures.clicked_item({"selection": {"points": [], "box": [], "lasso": []}}) is None
+    assert map_figures.clicked_item({"selection": {"points": [{"curve_number": 0}]}}) is None  # no customdata
+    assert map_figures.clicked_item({"selection": {"points": [{"customdata": ["users", "-1"]}]}}) is None
+    assert map_figures.clicked_item(None) is None
 
 
 def test_the_3d_map_draws_every_item_once_and_joins_the_anchor_to_its_neighbours():
@@ -181,7 +181,7 @@ def test_the_3d_map_draws_every_item_once_and_joins_the_anchor_to_its_neighbours
     table = pd.DataFrame({"x": rng.normal(size=6), "y": rng.normal(size=6), "z": rng.normal(size=6),
                           "item": np.arange(6), "title": list("abcdef"), "genre": list("xxyyzz"),
                           "popularity": [6, 5, 4, 3, 2, 1]})
-    chart = figures.latent_scatter_3d(table, "genre", highlight=[4], continuous=False, anchor=1,
+    chart = map_figures.latent_scatter_3d(table, "genre", highlight=[4], continuous=False, anchor=1,
                                       neighbours={"cosine": np.array([0, 5]), "dot": np.array([3])})
     scene = chart.figure.layout.scene
     assert scene.xaxis.title.text == "UMAP 1" and scene.zaxis.title.text == "UMAP 3"
@@ -195,7 +195,7 @@ def test_the_3d_map_draws_every_item_once_and_joins_the_anchor_to_its_neighbours
     np.testing.assert_allclose(lines[0].x, [table.x[1], table.x[0], np.nan, table.x[1], table.x[5], np.nan])
     np.testing.assert_allclose(lines[1].z, [table.z[1], table.z[3], np.nan])
     assert list(traces["search hits"].text) == ["e"] and traces["b"].marker.symbol == "diamond"
-    chart = figures.latent_scatter_3d(table, "popularity")
+    chart = map_figures.latent_scatter_3d(table, "popularity")
     assert len(chart.figure.data) == 1 and chart.figure.data[0].type == "scatter3d"
 
 @pytest.mark.parametrize("values, expected", [
@@ -219,7 +219,7 @@ def test_log_ticks_ignore_zeros_and_empty_input():
 def test_titles_written_on_the_map_leave_out_those_that_would_overlap():
     table = pd.DataFrame({"item": [0, 1, 2, 3, 4], "x": [0.0, 0.2, 1.0, 0.5, 0.25], "y": [0.0, 0.02, 1.0, 0.5, 0.1],
                           "title": ["a", "b", "c", "d", "e"], "genre": ["g"] * 5})
-    chart = figures.latent_scatter(table, "genre", continuous=False,
+    chart = map_figures.latent_scatter(table, "genre", continuous=False,
                                    labelled={1: "top center", 0: "top center", 2: "middle left", 4: "top center"})
     text = next(t for t in chart.figure.data if t.mode == "text")
     # item 0 is level with item 1 (2% of the height apart) and 20% of the width to its left: their
@@ -242,10 +242,10 @@ def test_the_comparison_names_a_few_models_on_the_chart_and_many_in_a_legend():
 
 def test_users_under_the_map_are_never_selected_as_items():
     table = pd.DataFrame({"item": [0, 1], "x": [0.0, 1.0], "y": [0.0, 1.0], "title": ["a", "b"], "genre": ["g", "g"]})
-    chart = figures.latent_scatter(table, "genre", continuous=False, users=np.array([[0.5, 0.5], [0.2, 0.1]]))
+    chart = map_figures.latent_scatter(table, "genre", continuous=False, users=np.array([[0.5, 0.5], [0.2, 0.1]]))
     assert chart.figure.data[0].name == "users" and len(chart.figure.data[0].x) == 2
     selection = {"points": [{"curve_number": 0, "point_index": 1}, {"curve_number": 1, "point_index": 1}]}
-    assert figures.selected_items(chart, selection) == [1]
+    assert map_figures.selected_items(chart, selection) == [1]
 
 
 def test_a_sweep_of_seeds_states_the_noise_level():
@@ -266,7 +266,7 @@ def test_the_embedding_projector_zip_pairs_each_vector_with_its_items_metadata()
     table = projection_table(rng.normal(size=(6, 2)), titles=[f"film {i}" for i in range(6)],
                              popularity=np.arange(6), norms=np.linalg.norm(vectors, axis=1)).iloc[::-1]
     item_ids = np.array([100, 101, 102, 103, 104, 105])
-    with zipfile.ZipFile(io.BytesIO(cache.projector_zip("m", "d", vectors, table, item_ids))) as archive:
+    with zipfile.ZipFile(io.BytesIO(cache.projector_zip("m|d", vectors, table, item_ids))) as archive:
         read = np.loadtxt(io.BytesIO(archive.read("vectors.tsv")), delimiter="\t")
         metadata = [line.split("\t") for line in archive.read("metadata.tsv").decode().splitlines()]
     assert metadata[0] == ["item_id", "title", "popularity", "norm"]

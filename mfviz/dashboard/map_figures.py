@@ -1,0 +1,285 @@
+"""Plotly builders of the Latent space maps: items as points (2-D or 3-D), coloured by a column,
+with search hits, an item's neighbours, titled ends and a user cloud; and reading clicks and
+selections on them back as items. Shared styling comes from `figures`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from mfviz.dashboard.figures import (
+    COSINE_COLOUR,
+    DOT_COLOUR,
+    PALETTE,
+    WEBGL_ABOVE,
+    Chart,
+    apply_layout,
+)
+
+# Twelve clearly different colours for the twelve largest groups on the map (the rest are grey
+# "other"): enough for the demo's 12 planted genres and the main MovieLens ones.
+GROUP_PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+                 "#bcbd22", "#393b79", "#637939", "#111111"]
+# A click selects a point only while dragging zooms (Streamlit turns click-selection off in its lasso
+# and box modes), so the maps open in zoom mode and say how to reach the other gestures.
+MAP_GESTURES = ("Click a point to draw its neighbours; drag to zoom (double-click to zoom out); pick the lasso or "
+                "box tool (top right) to list a region's items below.")
+
+
+@dataclass(frozen=True)
+class MapAxes:
+    """Title, axis titles and caption of a map whose axes mean something (taste axes, a model's
+    dimensions), instead of a projection's arbitrary ones."""
+    title: str
+    x: str
+    y: str
+    caption: str
+
+
+def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None = None,
+                   method: str = "UMAP", continuous: bool = True, anchor: int | None = None,
+                   neighbours: dict[str, np.ndarray] | None = None, axes: MapAxes | None = None,
+                   labelled: dict[int, str] | None = None, users: np.ndarray | None = None) -> Chart:
+    """Items as points of the 2-D map; `table` has x, y, item, title and the colour column.
+    With `anchor` and `neighbours` ({"cosine": items, "dot": items}), lines join the anchor item
+    to its latent-space neighbours, so one sees where the map put them. `axes` names the directions
+    of a map whose axes mean something instead of a projection's; `labelled` ({item: Plotly text
+    position, e.g. "top center"}) items get their title written next to their point; `users`
+    (rows of x, y) are drawn as a faint cloud under the items, where the axes place users too."""
+    scatter = go.Scattergl if len(table) > WEBGL_ABOVE else go.Scatter
+    hover = "<b>%{customdata[0]}</b><br>" + colour + ": %{customdata[1]}<extra></extra>"
+    fig = go.Figure()
+    trace_items = []
+    if users is not None and len(users):
+        fig.add_trace((go.Scattergl if len(users) > WEBGL_ABOVE else go.Scatter)(
+            x=users[:, 0], y=users[:, 1], mode="markers", name="users", hoverinfo="skip",
+            marker=dict(size=4, color="rgba(90, 90, 90, 0.22)")))
+        trace_items.append(np.full(len(users), -1))  # not items: a selection leaves them out
+    for part, name, shown, marker in _colour_groups(table, colour, continuous):
+        fig.add_trace(scatter(x=part["x"], y=part["y"], mode="markers", name=name, customdata=_item_data(part, shown),
+                              hovertemplate=hover, marker=dict(size=5, **marker)))
+        trace_items.append(part["item"].to_numpy())
+    if labelled:
+        part = _uncluttered(table, labelled)
+        fig.add_trace(go.Scatter(x=part["x"], y=part["y"], mode="text", name="titles", showlegend=False,
+                                 text=part["title"].astype(str),
+                                 textposition=[labelled[i] for i in part["item"].tolist()],
+                                 textfont=dict(size=11, color="#333333"), hoverinfo="skip"))
+        trace_items.append(part["item"].to_numpy())
+    if highlight:
+        part = table[table["item"].isin(highlight)]
+        fig.add_trace(go.Scatter(x=part["x"], y=part["y"], mode="markers+text", name="search hits",
+                                 text=part["title"].astype(str), textposition="top center",
+                                 marker=dict(size=16, color="rgba(0,0,0,0)", line=dict(width=3, color="#e4572e")),
+                                 hoverinfo="skip"))
+        trace_items.append(part["item"].to_numpy())
+    if anchor is not None:
+        trace_items += _neighbour_traces(fig, table, anchor, neighbours or {})
+    # Tall enough for every legend entry (12 groups, "other", neighbours and the anchor) without a scrollbar.
+    height = max(560, 140 + 30 * sum(trace.showlegend is not False for trace in fig.data))
+    if axes is None:
+        apply_layout(fig, f"Item vectors mapped to 2-D by {method}", f"{method} 1 (arbitrary units)",
+                f"{method} 2 (arbitrary units)", height=height, dragmode="zoom", legend="right")
+        caption = ("Nearby points are items the model considers alike; look for clusters that share a colour. "
+                   f"{MAP_GESTURES} Distances between far-apart clusters mean little in UMAP.")
+    else:
+        apply_layout(fig, axes.title, axes.x, axes.y, height=height, dragmode="zoom", legend="right")
+        caption = f"{axes.caption} {MAP_GESTURES}"
+    return Chart(fig, caption, tuple(trace_items))
+
+
+def _colour_groups(table: pd.DataFrame, colour: str, continuous: bool):
+    """The map's items as (rows, trace name, value shown on hover, marker style) per trace: one trace on
+    a colour scale (popularity on a log scale), or one per value of `colour` (the twelve largest get
+    their own colours, the rest are grey "other")."""
+    if continuous:
+        values = pd.to_numeric(table[colour], errors="coerce").fillna(0).to_numpy(float)
+        scale = np.log10(1 + values) if colour == "popularity" else values
+        yield table, "items", np.char.mod("%.4g", values), dict(
+            color=scale, colorscale="Viridis", opacity=0.8, showscale=True,
+            colorbar=dict(title="log10(1+count)" if colour == "popularity" else colour))
+        return
+    groups = table[colour].fillna("(none)").astype(str)
+    top = groups.value_counts().index[:len(GROUP_PALETTE)]
+    groups = groups.where(groups.isin(top), "other")
+    for n, group in enumerate(sorted(groups.unique(), key=lambda g: (g == "other", g))):
+        yield table[groups == group], group, np.full(int((groups == group).sum()), group), dict(
+            opacity=0.75, color="#c8c8c8" if group == "other" else GROUP_PALETTE[n % len(GROUP_PALETTE)])
+
+
+def _item_data(part: pd.DataFrame, shown) -> np.ndarray:
+    """customdata of item points: title, the value shown on hover, and the item index last (what a
+    click on the point reports, see clicked_item)."""
+    return np.stack([part["title"].astype(str), np.asarray(shown).astype(str), part["item"].astype(str)], axis=1)
+
+
+def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | None = None, method: str = "UMAP",
+                      continuous: bool = True, anchor: int | None = None,
+                      neighbours: dict[str, np.ndarray] | None = None) -> Chart:
+    """Items as points of a 3-D map (`table` has x, y, z, item, title and the colour column), to turn
+    with the mouse; search hits ringed and, with `anchor`, lines to its latent-space neighbours."""
+    hover = "<b>%{customdata[0]}</b><br>" + colour + ": %{customdata[1]}<extra></extra>"
+    fig = go.Figure()
+    for part, name, shown, marker in _colour_groups(table, colour, continuous):
+        fig.add_trace(go.Scatter3d(x=part["x"], y=part["y"], z=part["z"], mode="markers", name=name,
+                                   customdata=_item_data(part, shown), hovertemplate=hover,
+                                   marker=dict(size=3, **marker)))
+    position = pd.Series(np.arange(len(table)), index=table["item"].to_numpy())
+    xyz = table[["x", "y", "z"]].to_numpy(float)
+    if highlight:
+        rows = position[[i for i in highlight if i in position.index]].to_numpy()
+        fig.add_trace(go.Scatter3d(x=xyz[rows, 0], y=xyz[rows, 1], z=xyz[rows, 2], mode="markers+text",
+                                   name="search hits", text=table["title"].astype(str).to_numpy()[rows],
+                                   marker=dict(size=7, symbol="circle-open", color=DOT_COLOUR), hoverinfo="skip"))
+    if anchor is not None and anchor in position.index:
+        centre = xyz[position[anchor]]
+        for metric, colour_, size in (("cosine", COSINE_COLOUR, 8), ("dot", DOT_COLOUR, 6)):
+            items = [i for i in (neighbours or {}).get(metric, ()) if i in position.index]
+            if not items:
+                continue
+            ends = xyz[position[items].to_numpy()]
+            line = np.full((len(items), 3, 3), np.nan)  # anchor → neighbour, then a gap
+            line[:, 0], line[:, 1] = centre, ends
+            line = line.reshape(-1, 3)
+            fig.add_trace(go.Scatter3d(x=line[:, 0], y=line[:, 1], z=line[:, 2], mode="lines", hoverinfo="skip",
+                                       line=dict(color=colour_, width=3), legendgroup=metric, showlegend=False))
+            fig.add_trace(go.Scatter3d(
+                x=ends[:, 0], y=ends[:, 1], z=ends[:, 2], mode="markers", name=f"{metric} neighbours",
+                legendgroup=metric, text=table["title"].astype(str).to_numpy()[position[items].to_numpy()],
+                hovertemplate="<b>%{text}</b><br>" + metric + " neighbour<extra></extra>",
+                marker=dict(size=size, symbol="circle-open", color=colour_, line=dict(width=3, color=colour_))))
+        title = str(table["title"].iat[position[anchor]])
+        fig.add_trace(go.Scatter3d(x=[centre[0]], y=[centre[1]], z=[centre[2]], mode="markers", name=title[:40],
+                                   text=[title], hovertemplate="<b>%{text}</b><extra></extra>",
+                                   marker=dict(size=9, symbol="diamond", color="#ffd400",
+                                               line=dict(width=2, color="#111111"))))
+    height = max(640, 140 + 30 * sum(trace.showlegend is not False for trace in fig.data))
+    apply_layout(fig, f"Item vectors mapped to 3-D by {method}", "", "", height=height, legend="right",
+            margin=dict(l=0, b=0),
+            scene=dict(xaxis_title=f"{method} 1", yaxis_title=f"{method} 2", zaxis_title=f"{method} 3",
+                       aspectmode="cube"))
+    fig.update_layout(legend_itemsizing="constant")  # legend symbols readable despite the small points
+    caption = ("Drag to turn the map, scroll to zoom, hover for titles. A third dimension usually keeps more of "
+               "each item's neighbourhood than two (compare the preservation score below with the 2-D map's); "
+               "clicking and lasso selection work on the 2-D map.")
+    return Chart(fig, caption)
+
+
+def _uncluttered(table: pd.DataFrame, labelled: dict[int, str], wide: float = 0.3, high: float = 0.06
+                 ) -> pd.DataFrame:
+    """The rows of the labelled items, leaving out each one whose title would overlap the title of
+    an item labelled before it: a title is wide and short, so two points clash when they are within
+    `wide` of the map's width and `high` of its height of each other."""
+    on_map = set(table["item"].tolist())
+    part = table.set_index("item").loc[[i for i in labelled if i in on_map]].reset_index()
+    span = np.array([np.ptp(table["x"].to_numpy(float)), np.ptp(table["y"].to_numpy(float))])
+    points = part[["x", "y"]].to_numpy(float) / np.where(span > 0, span, 1.0)
+    kept = []
+    for row, point in enumerate(points):
+        if all(abs(point[0] - points[other][0]) >= wide or abs(point[1] - points[other][1]) >= high
+               for other in kept):
+            kept.append(row)
+    return part.iloc[kept]
+
+
+def genre_heatmap(loadings: pd.DataFrame) -> Chart:
+    """Genres × the model's dimensions: where each genre's items sit on each dimension (standard
+    deviations from the catalogue's mean; red toward the + end, blue toward the − end)."""
+    z = loadings.to_numpy(float)
+    limit = float(np.nanmax(np.abs(z))) if z.size else 1.0
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[f"{d}" for d in loadings.columns], y=[str(g) for g in loadings.index], colorscale="RdBu",
+        reversescale=True, zmid=0, zmin=-limit, zmax=limit, texttemplate="%{z:.1f}", textfont=dict(size=10),
+        colorbar=dict(title="sd"), hovertemplate="%{y} on dimension %{x}: %{z:+.2f} sd<extra></extra>"))
+    apply_layout(fig, "Where each genre sits on the strongest dimensions", "dimension (strongest first)", "genre",
+            height=max(300, 110 + 24 * len(loadings)))
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(type="category")
+    caption = ("Each cell: the mean coordinate of the genre's items on the dimension, minus the catalogue's mean, in "
+               "standard deviations of all items (red: toward the + end, blue: toward the − end). A column with "
+               "one strong red and one strong blue cell is a dimension that contrasts those two genres.")
+    return Chart(fig, caption)
+
+
+LEANING = 0.2  # |cosine| beyond which a user counts as leaning to one end of a taste axis
+
+
+def users_on_axis(cosines: np.ndarray, left: str, right: str) -> Chart:
+    """Histogram of the users' cosines with a taste axis (users and items share the model's space)."""
+    cosines = np.asarray(cosines, float)
+    fig = go.Figure(go.Histogram(x=cosines, nbinsx=40, marker_color=PALETTE[0],
+                                 hovertemplate="cosine %{x}: %{y:,} users<extra></extra>"))
+    apply_layout(fig, "Users along the same axis", f"← {left} · · · {right} → (cosine of the user's vector with the axis)",
+            "users (count)", height=300)
+    towards_right = float(np.mean(cosines > LEANING)) if cosines.size else 0.0
+    towards_left = float(np.mean(cosines < -LEANING)) if cosines.size else 0.0
+    caption = (f"{towards_right:.0%} of users lean towards {right} and {towards_left:.0%} towards {left} (cosine "
+               f"beyond ±{LEANING:g}); the rest sit in between. A single hump means the axis is a matter of degree; "
+               "two humps, two camps of users.")
+    return Chart(fig, caption)
+
+
+def _neighbour_traces(fig: go.Figure, table: pd.DataFrame, anchor: int, neighbours: dict[str, np.ndarray]
+                      ) -> list[np.ndarray]:
+    """Lines from the anchor to its cosine and dot neighbours, rings on them, a star on the anchor;
+    returns the item of every point of each trace added (-1 for the gaps between lines)."""
+    position = pd.Series(np.arange(len(table)), index=table["item"].to_numpy())
+    if anchor not in position.index:
+        return []
+    ax, ay = table["x"].iat[position[anchor]], table["y"].iat[position[anchor]]
+    added = []
+    for metric, colour, size in (("cosine", COSINE_COLOUR, 13), ("dot", DOT_COLOUR, 9)):
+        items = np.asarray([i for i in neighbours.get(metric, ()) if i in position.index], np.int64)
+        if items.size == 0:
+            continue
+        rows = position[items].to_numpy()
+        xs, ys = table["x"].to_numpy()[rows], table["y"].to_numpy()[rows]
+        gap = np.full(items.size, np.nan)
+        fig.add_trace(go.Scatter(  # anchor → neighbour, NaN breaks the line between pairs
+            x=np.column_stack([np.full(items.size, ax), xs, gap]).ravel(),
+            y=np.column_stack([np.full(items.size, ay), ys, gap]).ravel(), mode="lines", hoverinfo="skip",
+            line=dict(color=colour, width=1.5), opacity=0.6, legendgroup=metric, showlegend=False))
+        added.append(np.column_stack([np.full(items.size, anchor), items, np.full(items.size, -1)]).ravel())
+        fig.add_trace(go.Scatter(
+            x=xs, y=ys, mode="markers", name=f"{metric} neighbours", legendgroup=metric,
+            customdata=np.stack([table["title"].astype(str).to_numpy()[rows], np.arange(1, items.size + 1),
+                                 items], axis=1),
+            hovertemplate="<b>%{customdata[0]}</b><br>" + metric + " neighbour #%{customdata[1]}<extra></extra>",
+            marker=dict(size=size, color="rgba(0,0,0,0)", line=dict(width=2.5, color=colour))))
+        added.append(items)
+    fig.add_trace(go.Scatter(
+        x=[ax], y=[ay], mode="markers", name=str(table["title"].iat[position[anchor]])[:40],
+        hovertemplate="<b>%{text}</b><extra></extra>", text=[str(table["title"].iat[position[anchor]])],
+        customdata=[[str(table["title"].iat[position[anchor]]), "", anchor]],
+        marker=dict(symbol="star", size=20, color="#ffd400", line=dict(width=1.5, color="#111111"))))
+    added.append(np.array([anchor]))
+    return added
+
+
+def clicked_item(state) -> int | None:
+    """The item of the one point clicked on the map, from the Streamlit state of its chart (a click
+    selects one point and draws no box or lasso), or None. Every item point of `latent_scatter`
+    carries its item index last in its customdata, so the click can be read before the chart is
+    drawn again (Streamlit sets a widget's value only before the widget is drawn)."""
+    selection = (state or {}).get("selection") or {}
+    points = selection.get("points") or []
+    if len(points) != 1 or selection.get("box") or selection.get("lasso"):
+        return None
+    try:
+        item = int(points[0].get("customdata")[-1])
+    except (TypeError, ValueError, IndexError):
+        return None
+    return item if item >= 0 else None
+
+
+def selected_items(chart: Chart, selection) -> list[int]:
+    """Item indices of the points in a Streamlit plotly selection (box or lasso)."""
+    items = []
+    for point in (selection or {}).get("points", []):
+        curve, index = point.get("curve_number"), point.get("point_index", point.get("point_number"))
+        if curve is not None and index is not None and curve < len(chart.trace_items):
+            items.append(int(chart.trace_items[curve][index]))
+    return list(dict.fromkeys(i for i in items if i >= 0))  # -1: a gap between neighbour lines
