@@ -7,7 +7,7 @@ import pandas as pd
 import scipy.sparse as sp
 import streamlit as st
 
-from mfviz.dashboard import cache, state, ui
+from mfviz.dashboard import cache, map_figures, state, ui
 
 ui.header("Recommend", "What would the model suggest? Pick a user to see what they liked and what the model "
           "recommends — or build a taste profile from a few items and watch the recommendations change "
@@ -167,6 +167,54 @@ def for_profile(recommender: state.ModelEntry, profile: np.ndarray, values, vect
     return ids[ids >= 0], scores[ids >= 0]
 
 
+SIMILAR_USERS = 10  # users joined to the user or profile on the map of users
+
+
+def users_map(who: str, user: int | None = None, vector: np.ndarray | None = None,
+              profile: np.ndarray | None = None) -> None:
+    """On demand, a map of the users (UMAP of a sample of their vectors, coloured by favourite genre)
+    with this user or profile starred and joined to the users most like it (cosine). In the user
+    mode a click on another user switches to that user."""
+    if entry.kind == "popularity" or not st.toggle(
+            "Show where this taste sits among the users (a map of the users)", key="rec_users_map_on",
+            help=f"UMAP of up to {cache.USERS_MAPPED:,} users' vectors: users the model finds alike land close "
+                 "together. The first map of a model takes a few seconds; it is cached."):
+        return
+    from mfviz.analysis.users import favourite_groups, place_on_map
+
+    with ui.guard("Mapping the users"):
+        groups = cache.genre_groups(data.key, inter.items)
+        table = cache.user_map(entry.key, data.key, model.user_factors, inter.matrix, groups, inter.user_ids)
+        sample = table["item"].to_numpy()
+        focus = user if user is not None else -2  # -2: a profile, no user of the data
+        vector = model.user_factors[user] if vector is None else vector
+        position, nearest = place_on_map(vector, model.user_factors[sample], table[["x", "y"]].to_numpy(),
+                                         SIMILAR_USERS + 1)
+        similar = [u for u in sample[nearest[0][nearest[0] >= 0]] if u != focus][:SIMILAR_USERS]
+        if focus not in set(sample.tolist()):  # not in the sample (or a profile): placed among its neighbours
+            items = inter.matrix[user].indices if user is not None else np.asarray(profile, np.int64)
+            row = sp.csr_matrix((np.ones(items.size), items, [0, items.size]), shape=(1, inter.n_items))
+            own = favourite_groups(row, groups, min_count=1)[0][0]  # a profile has a few items
+            table = pd.concat([table, pd.DataFrame({
+                "x": position[:, 0], "y": position[:, 1], "item": [focus], "title": [who], "favourite genre": [own],
+                "lift": [0.0], "popularity": [summary.user_activity[user] if user is not None else 0]})],
+                ignore_index=True)
+        chart = map_figures.latent_scatter(table, "favourite genre", continuous=False, anchor=focus,
+                                           neighbours={"cosine": np.asarray(similar, np.int64)})
+    chart.figure.update_layout(title_text=f"{who} among the users", xaxis_title="UMAP 1 (arbitrary units)",
+                               yaxis_title="UMAP 2 (arbitrary units)")
+    mine = table.loc[table["item"] == focus, "favourite genre"].iloc[0]
+    same = int(np.sum(table.set_index("item").loc[similar, "favourite genre"].to_numpy() == mine)) if similar else 0
+    caption = (f"{len(table):,} users, each coloured by the genre most over-represented among their items (against the "
+               f"whole data); the star is {who.lower()}, the rings the {len(similar)} users the model finds most alike "
+               "(cosine of their vectors)" + (f", {same} of them with the same favourite genre ({mine})"
+                                              if mine != "(none)" else "")
+               + ". Users who are close get similar recommendations."
+               + (" Click a user to show their history and recommendations." if user is not None else ""))
+    ui.show(map_figures.Chart(chart.figure, caption, chart.trace_items), key="rec_users_map",
+            on_select="rerun" if user is not None else "ignore", selection_mode="points")
+
+
 def item_table(items: np.ndarray, scores: np.ndarray | None = None,
                reasons: tuple[list[str], np.ndarray] | None = None) -> pd.DataFrame:
     """Title first, then why and how strongly, popularity, and genres last (a narrow table cuts them)."""
@@ -190,8 +238,19 @@ def penalty_note(ids: np.ndarray, plain: np.ndarray) -> str:
 if mode == "a user in the data":
     activity = summary.user_activity
     candidates = np.argsort(-activity, kind="stable")
-    user = st.selectbox("User", candidates.tolist(), index=min(len(candidates) - 1, len(candidates) // 3),
-                        key="rec_user", format_func=lambda u: f"user {inter.user_ids[u]} · {activity[u]:,} interactions")
+    # A click on a user of the users' map picks that user: read before the picker is drawn, and once.
+    clicked = map_figures.clicked_item(st.session_state.get("rec_users_map"))
+    clicked = clicked if clicked is not None and clicked < inter.n_users else None
+    if clicked != st.session_state.get("rec_users_clicked"):
+        st.session_state["rec_users_clicked"] = clicked
+        if clicked is not None:
+            st.session_state["rec_user"] = clicked
+    if not 0 <= st.session_state.get("rec_user", -1) < inter.n_users:  # first visit, or other data
+        # set through the state, not as the widget's default: a map click sets the state too, and
+        # Streamlit warns on screen when a widget with a default also gets its value that way
+        st.session_state["rec_user"] = int(candidates[min(len(candidates) - 1, len(candidates) // 3)])
+    user = st.selectbox("User", candidates.tolist(), key="rec_user",
+                        format_func=lambda u: f"user {inter.user_ids[u]} · {activity[u]:,} interactions")
     row = inter.matrix[user]
     history = item_table(row.indices, None)
     history.insert(1, "rating" if inter.is_explicit else "value", row.data)
@@ -219,6 +278,7 @@ if mode == "a user in the data":
                        on_click="ignore", help="One row per user and rank: user_id, rank, item_id, title, score; "
                        "items the user has in the data are left out.")
     taste_profile(f"User {inter.user_ids[user]}", user=user)
+    users_map(f"User {inter.user_ids[user]}", user=user)
     if compare:
         with ui.guard("Recommending with the other models"):
             ui.side_by_side({entry.name: ids} | {name: top_unseen(ui.models()[name], user)[0]
@@ -261,6 +321,7 @@ else:
                    "frozen, then ranks every item by it: this is how a live service treats a new visitor. "
                    + reasons_note(len(picked)) + penalty_note(ids, plain[plain >= 0]))
         taste_profile("This profile", vector=vector)
+        users_map("This profile", vector=vector, profile=profile)
         if compare:
             with ui.guard("Folding the profile into the other models"):
                 lists = {entry.name: ids} | {name: for_profile(ui.models()[name], profile, values)[0]

@@ -345,6 +345,22 @@ def tradeoff(model_key: str, _model, _train, _test, k: int) -> pd.DataFrame:
     return accuracy_popularity_tradeoff(_model, _train, _test, strengths=TRADEOFF_STRENGTHS, k=k)
 
 
+USERS_MAPPED = 5_000  # users on the Recommend page's map of users, at most (a fixed sample)
+
+
+@st.cache_data(show_spinner="Mapping the users (UMAP of their vectors, once per model)…", max_entries=8)
+def user_map(model_key: str, data_key: str, _user_factors, _matrix, _groups, _user_ids) -> pd.DataFrame:
+    """A UMAP map of a fixed sample of the users' vectors, one row per mapped user (see
+    mfviz.analysis.users.user_table), coloured by each user's most over-represented genre."""
+    from mfviz.analysis import project
+    from mfviz.analysis.users import favourite_groups, sample_users, user_table
+
+    users = sample_users(len(_user_factors), USERS_MAPPED)
+    coords = project(np.asarray(_user_factors)[users], "umap", 2, seed=0).coords
+    favourite, lift = favourite_groups(_matrix, _groups)
+    return user_table(coords, users, _user_ids, np.diff(_matrix.indptr), favourite, lift)
+
+
 @st.cache_data(show_spinner=False, max_entries=16)
 def tradeoff_baseline(split_key: str, _train, _test, k: int) -> pd.DataFrame:
     """The Popularity baseline's point on the same axes, fitted on the same training part."""

@@ -105,22 +105,24 @@ def choose(page, label: str, option: str) -> None:
     page.get_by_role("option", name=re.compile(re.escape(option))).first.click()
 
 
-# Points of the map's item traces whose centres lie in a rectangle of page pixels, counted from the
-# figure's own data and axes (not from Plotly's selection code): [inside by 2 px, within 2 px of it].
+# Items of the map whose points' centres lie in a rectangle of page pixels, counted from the figure's
+# own data and axes (not from Plotly's selection code): [inside by 2 px, within 2 px of it]. An item
+# drawn twice (a neighbour ring over its point, the star) counts once, as the page lists it once.
 POINTS_IN_RECTANGLE = """([left, top, right, bottom]) => {
   const gd = document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot");
   const layout = gd._fullLayout, svg = gd.querySelector('.main-svg').getBoundingClientRect();
-  let inside = 0, near = 0;
+  const inside = new Set(), near = new Set();
   for (const trace of gd._fullData) {
-    if (trace.visible !== true || trace.hoverinfo === 'skip') continue;  // skip: the search-hit rings
+    if (trace.visible !== true || trace.hoverinfo === 'skip' || !trace.customdata) continue;  // not items
     const xa = layout[trace.xaxis.replace('x', 'xaxis')], ya = layout[trace.yaxis.replace('y', 'yaxis')];
     for (let i = 0; i < trace.x.length; i++) {
       const x = svg.left + xa._offset + xa.c2p(trace.x[i]), y = svg.top + ya._offset + ya.c2p(trace.y[i]);
-      if (x > left + 2 && x < right - 2 && y > top + 2 && y < bottom - 2) inside++;
-      if (x > left - 2 && x < right + 2 && y > top - 2 && y < bottom + 2) near++;
+      const item = String(trace.customdata[i][trace.customdata[i].length - 1]);
+      if (x > left + 2 && x < right - 2 && y > top + 2 && y < bottom - 2) inside.add(item);
+      if (x > left - 2 && x < right + 2 && y > top - 2 && y < bottom + 2) near.add(item);
     }
   }
-  return [inside, near];
+  return [inside.size, near.size];
 }"""
 
 
@@ -314,6 +316,15 @@ def test_upload_train_and_every_page_in_chromium(browser_page, server, tmp_path)
         page.locator("[data-testid='stCaptionContainer']", has_text="With the popularity penalty β = 0.5").first \
             .wait_for(timeout=WAIT_MS)
         assert not exceptions(page) and not errors(page), errors(page)
+        page.get_by_text("Show where this taste sits among the users").click()  # the map of users
+        after_action(page)
+        page.wait_for_function("() => [...document.querySelectorAll(\"[data-testid='stPlotlyChart'] .js-plotly-plot\")]"
+                               ".some(gd => gd._fullData && gd._fullData.some(t => t.marker && t.marker.symbol === "
+                               "'star') && gd._fullData.some(t => t.name === 'cosine neighbours'))", timeout=WAIT_MS)
+        assert not exceptions(page) and not errors(page), errors(page)
+        page.locator("[data-testid='stPlotlyChart']").last.scroll_into_view_if_needed()
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(SHOTS / "recommend_users.png"))
         open_page(page, "Popularity bias")
         page.get_by_role("tab", name="What less popular lists cost").click()
         after_action(page)

@@ -204,6 +204,40 @@ def test_the_bias_page_shows_what_less_popular_lists_cost(tmp_path):
     assert not at2.exception
     assert at2.multiselect(key="bias_tradeoff_models").options == [entry.name]  # only the model with a test part
 
+
+def test_the_map_of_users_stars_the_user_and_a_click_there_picks_another():
+    from mfviz.analysis import project
+    from mfviz.analysis.users import sample_users
+
+    at = new_app()
+    open_page(at, "pages/recommend_page.py")
+    at.toggle(key="rec_users_map_on").set_value(True).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    inter = at.session_state["mfviz.data"].interactions
+    model = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value].model
+    user = at.selectbox(key="rec_user").value
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    star = next(t for t in spec["data"] if t.get("marker", {}).get("symbol") == "star")
+    users = sample_users(inter.n_users, 5000)  # the demo's 3,000 users are all on the map
+    coords = project(model.user_factors[users], "umap", 2, seed=0).coords
+    np.testing.assert_allclose([star["x"][0], star["y"][0]], coords[user], rtol=1e-5)
+    rings = next(t for t in spec["data"] if t.get("name") == "cosine neighbours")
+    unit = model.user_factors / np.linalg.norm(model.user_factors, axis=1, keepdims=True)
+    closest = [u for u in np.argsort(-(unit @ unit[user]), kind="stable") if u != user][:10]
+    assert sorted(np.asarray(rings["customdata"])[:, 2].astype(int).tolist()) == sorted(closest)
+    assert any("the rings the 10 users the model finds most alike" in c.value for c in at.caption)
+    # a click on another user on the map picks that user (and puts no warning on the page)
+    at.session_state["rec_users_map"] = {"selection": {"points": [{"customdata": ["u", "g", "17"]}],
+                                                       "box": [], "lasso": []}}
+    at.run()
+    assert at.selectbox(key="rec_user").value == 17 and not at.warning and not at.exception
+    # a profile lands among the users most like it
+    at.radio(key="rec_mode").set_value("a profile I build").run()
+    at.multiselect(key="rec_profile").set_value([0, 3]).run()
+    at.toggle(key="rec_users_map_on").set_value(True).run()
+    assert not at.exception and not at.error
+    assert any(c.value.startswith("3,001 users") and "the star is this profile" in c.value for c in at.caption)
+
 def test_a_taste_profile_places_the_user_on_the_models_strongest_dimensions(demo_app):
     from mfviz.analysis import genre_groups, principal_dimensions
 

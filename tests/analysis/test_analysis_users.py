@@ -1,0 +1,65 @@
+"""Users in the model's space: favourite genres by hand and by brute force, placing vectors on a map."""
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from mfviz.analysis.users import favourite_groups, place_on_map, sample_users, user_table
+from mfviz.errors import DataError
+
+
+def test_the_favourite_genre_is_the_most_over_represented_one_not_the_largest():
+    # items 0-3 are Drama, 4-5 Horror; Drama carries most interactions overall
+    groups = {"Drama": np.array([0, 1, 2, 3]), "Horror": np.array([4, 5])}
+    rows = [[0, 1, 2, 3, 4], [0, 1, 2, 4, 5], [0, 1], [0, 4], [1, 2, 3]]
+    matrix = sp.csr_matrix((np.ones(sum(map(len, rows))), np.concatenate(rows),
+                            np.cumsum([0, *map(len, rows)])), shape=(5, 6))
+    favourite, lift = favourite_groups(matrix, groups)
+    # whole data: 13 Drama and 4 Horror interactions of 17; user 1 has 3/5 Drama, 2/5 Horror
+    # → lifts 0.6/(13/17) = 0.785 and 0.4/(4/17) = 1.7: Horror, though Drama is the larger share
+    assert favourite.tolist() == ["Drama", "Horror", "Drama", "(none)", "Drama"]  # user 3: 1 + 1, below 2
+    assert lift[1] == pytest.approx(0.4 / (4 / 17))
+    assert lift[0] == pytest.approx(0.8 / (13 / 17))  # user 0: one Horror item is below min_count 2
+    assert favourite_groups(matrix, groups, min_count=1)[0][3] == "Horror"  # user 3: 1/2 Horror, lift 2.1
+    assert favourite_groups(matrix, groups, min_count=4)[0].tolist() == ["Drama", "(none)", "(none)", "(none)",
+                                                                        "(none)"]
+    assert favourite_groups(matrix, {})[0].tolist() == ["(none)"] * 5
+    with pytest.raises(DataError, match="item index 9"):
+        favourite_groups(matrix, {"x": np.array([9])})
+
+
+def test_favourite_genres_match_brute_force_on_random_data():
+    rng = np.random.default_rng(0)
+    dense = rng.random((30, 20)) < 0.3
+    groups = {g: np.flatnonzero(rng.random(20) < 0.3) for g in "abcd"}
+    favourite, lift = favourite_groups(sp.csr_matrix(dense.astype(np.float32)), groups)
+    total = dense.sum()
+    for u in range(30):
+        lifts = {g: (dense[u, m].sum() / max(dense[u].sum(), 1)) / (dense[:, m].sum() / total)
+                 for g, m in groups.items() if dense[u, m].sum() >= 2 and dense[:, m].sum() > 0}
+        if lifts:
+            best = max(lifts, key=lambda g: (lifts[g], -list(groups).index(g)))
+            assert favourite[u] == best and lift[u] == pytest.approx(lifts[best])
+        else:
+            assert favourite[u] == "(none)"
+
+
+def test_a_vector_lands_at_the_mean_position_of_its_nearest_mapped_users():
+    sample_vectors = np.array([[1.0, 0.0], [0.9, 0.1], [0.0, 1.0], [-1.0, 0.0]], np.float32)
+    coords = np.array([[0.0, 0.0], [2.0, 0.0], [10.0, 10.0], [-5.0, 3.0]])
+    position, nearest = place_on_map([[1.0, 0.05]], sample_vectors, coords, k=2)
+    assert sorted(nearest[0].tolist()) == [0, 1]
+    np.testing.assert_allclose(position[0], [1.0, 0.0])
+    position, _ = place_on_map([[3.0, 0.0]], sample_vectors, coords, k=10)  # k beyond the sample: all 4
+    np.testing.assert_allclose(position[0], coords.mean(axis=0))
+
+
+def test_the_user_sample_is_fixed_and_the_table_is_shaped_like_the_item_map():
+    assert sample_users(10, 20).tolist() == list(range(10))
+    first, second = sample_users(1000, 50), sample_users(1000, 50)
+    assert np.array_equal(first, second) and len(np.unique(first)) == 50 and np.all(np.diff(first) > 0)
+    table = user_table(np.array([[0.0, 1.0], [2.0, 3.0]]), np.array([1, 3]), np.array([10, 11, 12, 13]),
+                       np.array([5, 6, 7, 8]), np.array(["a", "b", "c", "d"], dtype=object), np.arange(4.0))
+    assert table["item"].tolist() == [1, 3] and table["title"].tolist() == ["user 11 · 6 interactions",
+                                                                           "user 13 · 8 interactions"]
+    assert table["favourite genre"].tolist() == ["b", "d"] and table["popularity"].tolist() == [6, 8]
