@@ -4,7 +4,7 @@ import streamlit as st
 
 from mfviz.dashboard import background, state
 from mfviz.dashboard.cache import warm_up_in_background
-from mfviz.dashboard.ui import collect_finished_training, prefetch_plotly, sidebar_status
+from mfviz.dashboard.ui import collect_finished_training, guard, prefetch_plotly, sidebar_status
 
 st.set_page_config(page_title="mfviz — what did the recommender learn?", page_icon="🧭",
                    layout="wide")
@@ -31,7 +31,8 @@ try:
         collect_finished_training()
     status = st.sidebar.container()
     try:
-        page.run()
+        with guard(f"The {page.title} page"):  # the last net: whatever a page misses is a message, not a traceback
+            page.run()
     finally:  # drawn after the page, so it lists a model the page has just trained
         with status:
             sidebar_status()

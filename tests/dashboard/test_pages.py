@@ -903,3 +903,20 @@ def test_column_mapping_rescues_a_file_with_unknown_column_names():
     at.button(key="apply_mapping").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert [m.value for m in at.metric][:3] == ["30", "20", "400"]
+
+
+def test_an_error_no_page_expected_is_a_message_not_a_traceback(monkeypatch):
+    """The last net in app.py: a failure outside every guard of a page still reaches the user as one
+    sentence (and the traceback goes to the server log)."""
+    from mfviz.dashboard import ui
+
+    at = new_app()
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug the page did not expect")
+
+    monkeypatch.setattr(ui, "header", broken)
+    open_page(at, "pages/spectrum_page.py")
+    assert not at.exception
+    assert [e.value for e in at.error] == ["The Spectrum page failed: RuntimeError: a bug the page did not expect. "
+                                           "Try other settings or another file."]
