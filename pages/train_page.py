@@ -2,6 +2,7 @@
 
 import time
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -212,6 +213,16 @@ if metric_columns and len(results) >= 1:
         ui.show(figures.sweep_chart(name, [e.params[name] for e in swept_entries],
                                     [e.metrics[metric] for e in swept_entries],
                                     [e.fit_seconds for e in swept_entries], metric))
+        if name == "random_state" and all(hasattr(e.model, "item_factors") for e in swept_entries):
+            # Seeds differ in more than the metric: how much of the item space is the same?
+            with ui.guard("Comparing the seeds' neighbours"):
+                pairs = [(a, b) for i, a in enumerate(swept_entries) for b in swept_entries[i + 1:]]
+                shared = [cache.agreement(a.key, b.key, a.model.item_factors, b.model.item_factors, 10)["shared"].mean()
+                          for a, b in pairs]
+            st.caption(f"Neighbours across seeds: two of these models share {np.mean(shared):.1f} of an item's 10 cosine "
+                       f"neighbours on average ({min(shared):.1f}–{max(shared):.1f} over the {len(pairs)} pairs, up to "
+                       "1,000 items each): the part of any single neighbour list that is chance rather than data "
+                       "(Neighbours page, side by side, for item by item).")
 
 # ------------------------------------------------------------------ save / load
 left, right = st.columns(2)

@@ -786,6 +786,28 @@ def test_a_sweep_trains_one_model_per_value_and_charts_the_metric_against_it():
     assert len([m for m in session_models(at) if m.startswith("Truncated SVD")]) == 3
 
 
+
+def test_a_seed_sweep_says_how_many_neighbours_the_seeds_share():
+    from mfviz.analysis.neighbours import neighbour_agreement
+
+    at = new_app()
+    open_page(at, "pages/train_page.py")
+    at.selectbox(key="train_model").set_value("ials").run()
+    at.number_input(key="hp_ials_factors").set_value(8)
+    at.number_input(key="hp_ials_epochs").set_value(3)
+    at.selectbox(key="sweep_ials").set_value("random_state")
+    at.text_input(key="sweep_values_ials").input("0, 1, 2")
+    at.button(key="train_submit").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    models = at.session_state["mfviz.models"]
+    seeds = [models[name].model for name in models if "seed=" in name]
+    assert len(seeds) == 3
+    shared = [neighbour_agreement(a.item_factors, b.item_factors, k=10)["shared"].mean()
+              for a, b in ((seeds[0], seeds[1]), (seeds[0], seeds[2]), (seeds[1], seeds[2]))]
+    caption = next(c.value for c in at.caption if c.value.startswith("Neighbours across seeds"))
+    assert f"share {np.mean(shared):.1f} of an item's 10 cosine neighbours on average " \
+           f"({min(shared):.1f}–{max(shared):.1f} over the 3 pairs" in caption
+
 def test_a_models_hyperparameters_come_back_when_it_is_picked_again():
     at = train_on_page(new_app(), "funksvd", factors=16, epochs=2)
     at.selectbox(key="train_model").set_value("ials").run()
