@@ -69,12 +69,16 @@ with st.form("train_form"):
                 format="%.4g", step=float(spec.default) / 10 or 0.01, help=spec.help, key=key))
     st.markdown("**Sweep** (optional): one model per value of a hyperparameter, all on the same split")
     w1, w2 = st.columns([1, 2])
-    swept = w1.selectbox("Vary", [None, *training.sweepable(kind)], key=f"sweep_{kind}",
+    choices = [None, *training.sweepable(kind)]
+    last_sweep = last.get("_sweep", (None, ""))  # the sweep last asked of this model, kept as its values are
+    swept = w1.selectbox("Vary", choices, key=f"sweep_{kind}",
+                         index=choices.index(last_sweep[0]) if last_sweep[0] in choices else 0,
                          format_func=lambda name: "nothing: train one model" if name is None else name,
                          help="Trains one model per value (the other hyperparameters as set above) and "
                               "charts the test metrics against the values.")
     sweep_text = w2.text_input(
-        "Values", key=f"sweep_values_{kind}", placeholder="e.g. 8, 16, 32, 64 (blank: around the value above)",
+        "Values", value=last_sweep[1], key=f"sweep_values_{kind}",
+        placeholder="e.g. 8, 16, 32, 64 (blank: around the value above)",
         help=f"Up to {training.MAX_SWEEP} numbers separated by commas. Blank: ¼, ½, 1, 2 and 4 times the value "
              "set above for whole-number settings, 0.1, 0.3, 1, 3 and 10 times it otherwise, seeds 0–4 for "
              "random_state (how much the results vary by chance alone).")
@@ -95,7 +99,7 @@ with st.form("train_form"):
     submitted = st.form_submit_button("Train", type="primary", disabled=running, key="train_submit")
 
 if submitted and not running:
-    st.session_state[state.TRAIN_PARAMS][kind] = dict(params)
+    st.session_state[state.TRAIN_PARAMS][kind] = dict(params) | {"_sweep": (swept, sweep_text)}
     with ui.guard("Preparing the split"):
         size = 0.0 if method == "none" else float(test_size)
         train, test = training.split_data(data.key, inter, method, size, int(seed))

@@ -818,6 +818,20 @@ def test_a_models_hyperparameters_come_back_when_it_is_picked_again():
     assert at.number_input(key="hp_funksvd_learning_rate").value == pytest.approx(0.005)  # never changed: default
 
 
+
+def test_a_models_sweep_comes_back_when_it_is_picked_again():
+    at = new_app()
+    open_page(at, "pages/train_page.py")
+    at.selectbox(key="train_model").set_value("svd").run()
+    at.selectbox(key="sweep_svd").set_value("factors")
+    at.text_input(key="sweep_values_svd").input("4, 8")
+    at.button(key="train_submit").click().run()
+    assert not at.exception and not at.error
+    at.selectbox(key="train_model").set_value("ials").run()
+    assert at.selectbox(key="sweep_ials").value is None and at.text_input(key="sweep_values_ials").value == ""
+    at.selectbox(key="train_model").set_value("svd").run()
+    assert at.selectbox(key="sweep_svd").value == "factors" and at.text_input(key="sweep_values_svd").value == "4, 8"
+
 def test_page_files_are_not_named_like_their_url_paths():
     """Streamlit 1.67 serves a deep link such as /spectrum on a fresh server as pages/spectrum.py
     alone (its legacy multipage mode), skipping app.py's router, layout and sidebar. app.py
