@@ -8,23 +8,51 @@ from mfviz.dashboard import background, cache, figures, ui
 ui.header("Spectrum", "How many latent factors does the data support? The singular values of the "
           "interaction matrix say how much of its structure the first k factors can capture.")
 
+NULL_AUTO_NNZ = 5_000_000  # interactions up to which the shuffled spectrum is drawn without asking
+
 data = ui.current_data()
 inter = data.interactions
 largest, opening_k = background.spectrum_components(inter)
 k = st.slider("Components to compute", 2, largest, opening_k, key="spectrum_k",
               help="More components take longer; 100 is enough to see the shape on most data.")
+compare = st.toggle("Compare with the same data, items shuffled", value=inter.nnz <= NULL_AUTO_NNZ, key="spectrum_null",
+                    help="Shuffles which item each interaction is with, keeping every user's number of interactions "
+                         "and values and every item's number of users: what remains is popularity and activity, no "
+                         "taste. The data's components stronger than the shuffle's are structure beyond those counts.")
 with ui.guard("Computing the spectrum"):
     spectrum = cache.data_spectrum(data.key, inter.matrix, int(k))
+    null = cache.null_spectrum(data.key, inter.matrix, int(k)) if compare else None
 
-cards = st.columns(4)
+cards = st.columns(5 if compare else 4)
 for column, share in zip(cards, (0.5, 0.8, 0.9), strict=False):
     reached = spectrum.k_for.get(share)
     column.metric(f"k for {share:.0%} of energy", f"{reached}" if reached else f"> {k}",
                   help=f"Smallest k whose first k singular values carry {share:.0%} of ‖R‖² (squared Frobenius norm)."
                   + ("" if reached else f" Not reached by the first {k}: move the slider up to find it."))
 cards[3].metric("Effective rank", f"{spectrum.effective_rank:.1f}",
-                help="exp of the entropy of the normalised singular values: how many components matter.")
-ui.show(figures.data_spectrum_chart(spectrum.singular_values, spectrum.cumulative_energy, spectrum.k_for))
+                help="Stable rank ‖R‖²/σ₁² (squared Frobenius norm over the first singular value squared): over how "
+                     "many directions as strong as the first the energy is spread.")
+above = None
+if null is not None:
+    from mfviz.analysis.spectrum import components_above
+
+    above = components_above(spectrum.singular_values, null.singular_values)
+    cards[4].metric("Components above a shuffle", f"{above}" if above is not None else f"≥ {int(k) - 1}",
+                    help="After the first (popularity and activity, in both), how many components in a row are "
+                         "stronger than the same component of the shuffled data.")
+ui.show(figures.data_spectrum_chart(spectrum.singular_values, spectrum.cumulative_energy, spectrum.k_for,
+                                    None if null is None else null.singular_values))
+if null is not None:
+    st.caption(f"The grey dashed line is the same interactions with their items shuffled (every user's and item's "
+               f"count kept). Its first component is close to the data's ({null.singular_values[0]:,.4g} against "
+               f"{spectrum.singular_values[0]:,.4g}): the first direction is mostly who is active and what is popular. "
+               + (f"Components 2 to {above + 1} stand above the shuffle's: that much taste structure is clear of "
+                  "chance; beyond, the data's components are weaker than a shuffle's, and what more factors add "
+                  "there is fine taste mixed with noise." if above else
+                  "No component after the first stands above the shuffle's: beyond popularity the data shows little "
+                  "structure a factor model can find." if above == 0 else
+                  f"All {int(k) - 1} components after the first stand above the shuffle's: compute more to see "
+                  "where the data's structure ends."))
 
 st.subheader("The models' spectra")
 ui.ensure_model()

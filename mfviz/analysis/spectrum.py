@@ -99,6 +99,52 @@ def data_spectrum(matrix, k: int = 100, seed: int = 0) -> Spectrum:
     return _spectrum(values, total)
 
 
+def shuffled(matrix, seed: int = 0, rounds: int = 100) -> sp.csr_matrix:
+    """The interactions with their items shuffled among them: every user keeps their number of
+    interactions and their values, every item its number of users, and nothing else survives
+    (a degree-preserving null model: the item column of all entries permuted at once). An entry
+    that lands on an item its user already has swaps its item with a random entry again, for up
+    to `rounds` rounds; the few collisions left after that are merged (their values summed)."""
+    coo = sp.coo_matrix(getattr(matrix, "matrix", matrix))
+    rng = np.random.default_rng(seed)
+    rows, columns = coo.row.astype(np.int64), rng.permutation(coo.col.astype(np.int64))
+    for _ in range(rounds):
+        keys = rows * coo.shape[1] + columns
+        order = np.argsort(keys, kind="stable")
+        clash = order[1:][keys[order[1:]] == keys[order[:-1]]]  # the second and later of each duplicate
+        if clash.size == 0:
+            break
+        # Swap with random partners: a swap keeps every item's count, as long as no entry takes part in
+        # two swaps at once (a partner drawn twice, or itself clashing, waits for the next round).
+        partners = rng.integers(0, columns.size, clash.size)
+        _, once = np.unique(partners, return_index=True)
+        ok = np.zeros(clash.size, bool)
+        ok[once] = True
+        ok &= ~np.isin(partners, clash)
+        clash, partners = clash[ok], partners[ok]
+        moved = columns[clash].copy()
+        columns[clash] = columns[partners]
+        columns[partners] = moved
+    return sp.csr_matrix((coo.data, (rows, columns)), shape=coo.shape)
+
+
+def null_spectrum(matrix, k: int = 100, seed: int = 0) -> Spectrum:
+    """`data_spectrum` of the `shuffled` interactions: what the spectrum looks like when only who is
+    active and what is popular remain. The data's components stronger than the shuffle's at the
+    same rank are structure beyond those counts."""
+    return data_spectrum(shuffled(matrix, seed), k=k, seed=seed)
+
+
+def components_above(data_values, null_values) -> int | None:
+    """How many components after the first stand above the shuffle's at the same rank (the first is
+    mostly popularity and activity, in both): the count before the data first falls to or below
+    the shuffle; None when it never does within the values given."""
+    data_values, null_values = np.asarray(data_values, float), np.asarray(null_values, float)
+    n = min(data_values.size, null_values.size)
+    below = np.flatnonzero(data_values[1:n] <= null_values[1:n])
+    return int(below[0]) if below.size else None
+
+
 def model_spectrum(user_factors, item_factors=None) -> np.ndarray:
     r"""Singular values of a model's score matrix :math:`S = P Q^\top` without forming it.
 

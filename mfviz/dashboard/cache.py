@@ -109,6 +109,13 @@ def data_spectrum(data_key: str, _matrix, k: int):
     return analysis.data_spectrum(_matrix, k=k)
 
 
+@st.cache_data(show_spinner="Computing the spectrum of the shuffled data…", max_entries=8)
+def null_spectrum(data_key: str, _matrix, k: int):
+    from mfviz.analysis.spectrum import null_spectrum
+
+    return null_spectrum(_matrix, k=k)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def model_spectrum(model_key: str, _model) -> np.ndarray:
     from mfviz import analysis

@@ -215,12 +215,19 @@ def popularity_ratio_histogram(per_item: pd.DataFrame, ratio_column: str) -> Cha
 
 
 # ------------------------------------------------------------------------------ Spectrum
-def data_spectrum_chart(singular_values: np.ndarray, cumulative_energy: np.ndarray, k_for: dict) -> Chart:
+def data_spectrum_chart(singular_values: np.ndarray, cumulative_energy: np.ndarray, k_for: dict,
+                        null_values: np.ndarray | None = None) -> Chart:
+    """The data's singular values and cumulative energy; with `null_values`, those of the same
+    interactions shuffled (grey, dashed) for comparison."""
     ks = np.arange(1, len(singular_values) + 1)
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=ks, y=singular_values, mode="lines", name="singular value",
                              line=dict(color=PALETTE[0], width=2), yaxis="y",
                              hovertemplate="σ%{x} = %{y:.4g}<extra></extra>"))
+    if null_values is not None:
+        fig.add_trace(go.Scatter(x=np.arange(1, len(null_values) + 1), y=null_values, mode="lines",
+                                 name="same data, items shuffled", line=dict(color=BASELINE_COLOUR, width=2, dash="dash"),
+                                 yaxis="y", hovertemplate="shuffled: σ%{x} = %{y:.4g}<extra></extra>"))
     fig.add_trace(go.Scatter(x=ks, y=np.asarray(cumulative_energy) * 100, mode="lines", name="cumulative energy",
                              line=dict(color=PALETTE[1], width=2), yaxis="y2",
                              hovertemplate="first %{x} components: %{y:.1f}% of energy<extra></extra>"))
@@ -229,7 +236,7 @@ def data_spectrum_chart(singular_values: np.ndarray, cumulative_energy: np.ndarr
             fig.add_vline(x=k, line_dash="dot", line_color="#777", annotation_text=f"{float(share):.0%}: k={k}")
     apply_layout(fig, "Spectrum of the interaction matrix", "component k (rank)", "singular value σk (log scale)",
             height=420, margin=dict(r=80))  # room for the right-hand energy axis
-    fig.update_layout(yaxis=log_ticks(singular_values),
+    fig.update_layout(yaxis=log_ticks(singular_values, *(() if null_values is None else (null_values,))),
                       yaxis2=dict(title="cumulative energy (% of ‖R‖²)", overlaying="y", side="right",
                                   type="linear", range=[0, 100], tickmode="linear", tick0=0, dtick=20,
                                   showgrid=False))

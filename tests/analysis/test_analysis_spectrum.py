@@ -71,3 +71,43 @@ def test_model_energy_and_errors():
         model_spectrum(np.ones((3, 2)), np.ones((3, 4)))
     with pytest.raises(DataError, match="k must be a positive integer, got 0"):
         data_spectrum(np.eye(3), k=0)
+
+
+def test_the_shuffle_keeps_every_users_and_items_counts_and_each_users_values():
+    from mfviz.analysis.spectrum import shuffled
+
+    rng = np.random.default_rng(3)
+    matrix = sp.random(200, 120, density=0.08, random_state=4, format="csr",
+                       data_rvs=lambda n: rng.integers(1, 6, n).astype(float))
+    out = shuffled(matrix, seed=1)
+    assert out.nnz == matrix.nnz  # every clash resolved: no entry merged
+    np.testing.assert_array_equal(np.diff(out.indptr), np.diff(matrix.indptr))
+    np.testing.assert_array_equal(np.bincount(out.indices, minlength=120), np.bincount(matrix.indices, minlength=120))
+    for user in range(200):  # the user's own values, on other items
+        assert sorted(out[user].data) == sorted(matrix[user].data)
+    assert (out != matrix).nnz > 0.5 * matrix.nnz  # most entries moved
+    assert (shuffled(matrix, seed=1) != out).nnz == 0  # seeded
+
+
+def test_planted_taste_stands_above_the_shuffle_and_random_data_does_not():
+    from mfviz.analysis.spectrum import components_above, null_spectrum, shuffled
+
+    rng = np.random.default_rng(5)
+    groups_u, groups_i = rng.integers(0, 5, 600), rng.integers(0, 5, 300)  # 5 planted tastes
+    liked = (groups_u[:, None] == groups_i[None, :]) & (rng.random((600, 300)) < 0.3)
+    noise = rng.random((600, 300)) < 0.02
+    planted = sp.csr_matrix((liked | noise).astype(float))
+    data, null = data_spectrum(planted, k=20), null_spectrum(planted, k=20)
+    assert components_above(data.singular_values, null.singular_values) >= 4  # σ2..σ5 at least
+    random = sp.csr_matrix((rng.random((600, 300)) < 0.08).astype(float))
+    assert components_above(data_spectrum(random, k=20).singular_values,
+                            null_spectrum(random, k=20).singular_values) <= 2
+    np.testing.assert_allclose(null.singular_values, data_spectrum(shuffled(planted), k=20).singular_values)
+
+
+def test_components_above_counts_from_the_second_until_the_data_falls_to_the_shuffle():
+    from mfviz.analysis.spectrum import components_above
+
+    assert components_above([10, 8, 6, 2, 1], [10, 5, 5, 3, 2]) == 2  # 8 > 5, 6 > 5, then 2 <= 3
+    assert components_above([10, 4, 9], [9, 5, 1]) == 0
+    assert components_above([10, 8, 6], [9, 5, 4]) is None  # never falls within the values given

@@ -956,3 +956,19 @@ def test_an_error_no_page_expected_is_a_message_not_a_traceback(monkeypatch):
     assert not at.exception
     assert [e.value for e in at.error] == ["The Spectrum page failed: RuntimeError: a bug the page did not expect. "
                                            "Try other settings or another file."]
+
+
+def test_the_spectrum_page_compares_the_data_with_its_shuffle(demo_app):
+    from mfviz.analysis import data_spectrum
+    from mfviz.analysis.spectrum import components_above, null_spectrum
+
+    at = open_page(demo_app, "pages/spectrum_page.py")
+    assert at.toggle(key="spectrum_null").value  # on by default for data this size
+    k = at.slider(key="spectrum_k").value
+    matrix = at.session_state["mfviz.data"].interactions.matrix
+    above = components_above(data_spectrum(matrix, k=k).singular_values, null_spectrum(matrix, k=k).singular_values)
+    assert next(m for m in at.metric if m.label == "Components above a shuffle").value == str(above)
+    assert any(c.value.startswith("The grey dashed line is the same interactions") and f"Components 2 to {above + 1}"
+               in c.value for c in at.caption)
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert [t["name"] for t in spec["data"]][:2] == ["singular value", "same data, items shuffled"]
