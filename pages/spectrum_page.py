@@ -37,7 +37,7 @@ if null is not None:
     from mfviz.analysis.spectrum import components_above
 
     above = components_above(spectrum.singular_values, null.singular_values)
-    cards[4].metric("Components above a shuffle", f"{above}" if above is not None else f"≥ {int(k) - 1}",
+    cards[4].metric("Above the shuffle", f"{above}" if above is not None else f"≥ {int(k) - 1}",
                     help="After the first (popularity and activity, in both), how many components in a row are "
                          "stronger than the same component of the shuffled data.")
 ui.show(figures.data_spectrum_chart(spectrum.singular_values, spectrum.cumulative_energy, spectrum.k_for,

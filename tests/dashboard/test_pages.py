@@ -967,7 +967,7 @@ def test_the_spectrum_page_compares_the_data_with_its_shuffle(demo_app):
     k = at.slider(key="spectrum_k").value
     matrix = at.session_state["mfviz.data"].interactions.matrix
     above = components_above(data_spectrum(matrix, k=k).singular_values, null_spectrum(matrix, k=k).singular_values)
-    assert next(m for m in at.metric if m.label == "Components above a shuffle").value == str(above)
+    assert next(m for m in at.metric if m.label == "Above the shuffle").value == str(above)
     assert any(c.value.startswith("The grey dashed line is the same interactions") and f"Components 2 to {above + 1}"
                in c.value for c in at.caption)
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
