@@ -8,14 +8,12 @@ from mfviz.dashboard import background, cache, figures, ui
 ui.header("Spectrum", "How many latent factors does the data support? The singular values of the "
           "interaction matrix say how much of its structure the first k factors can capture.")
 
-NULL_AUTO_NNZ = 5_000_000  # interactions up to which the shuffled spectrum is drawn without asking
-
 data = ui.current_data()
 inter = data.interactions
 largest, opening_k = background.spectrum_components(inter)
 k = st.slider("Components to compute", 2, largest, opening_k, key="spectrum_k",
               help="More components take longer; 100 is enough to see the shape on most data.")
-compare = st.toggle("Compare with the same data, items shuffled", value=inter.nnz <= NULL_AUTO_NNZ, key="spectrum_null",
+compare = st.toggle("Compare with the same data, items shuffled", value=inter.nnz <= background.NULL_SPECTRUM_NNZ, key="spectrum_null",
                     help="Shuffles which item each interaction is with, keeping every user's number of interactions "
                          "and values and every item's number of users: what remains is popularity and activity, no "
                          "taste. The data's components stronger than the shuffle's are structure beyond those counts.")

@@ -148,6 +148,9 @@ def _work() -> None:
 
 
 # ------------------------------------------------------------------------------ what the pages open with
+NULL_SPECTRUM_NNZ = 5_000_000  # interactions up to which the Spectrum page compares with a shuffle unasked
+
+
 def spectrum_components(interactions) -> tuple[int, int]:
     """(largest k the Spectrum page offers, the k it opens with)."""
     largest = max(2, min(300, min(interactions.n_users, interactions.n_items) - 1))
@@ -184,6 +187,9 @@ def data_analyses(data) -> None:
     _checkpoint()
     cache.data_spectrum(data.key, inter.matrix, int(k))
     _checkpoint()
+    if inter.nnz <= NULL_SPECTRUM_NNZ:  # the Spectrum page draws the shuffled data's spectrum by default up to here
+        cache.null_spectrum(data.key, inter.matrix, int(k))
+        _checkpoint()
     baseline = cache.popularity_baseline(data.key, inter)
     cache.popularity_report(baseline.key, baseline.model, data.key, inter, BIAS_K)
     if entry is not None:
