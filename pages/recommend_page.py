@@ -45,6 +45,10 @@ COLUMNS = {"title": st.column_config.TextColumn(width="medium"),
                width="medium", help="The item of the profile that raises this score most."),
            "adds": st.column_config.NumberColumn(
                width="small", format="%+.3f", help="That item's part of the score (see the note under the table)."),
+           "mostly along": st.column_config.TextColumn(
+               width="medium", help="The model's dimension (strongest = 1) adding most to this item's score for "
+                                    "this taste (user coordinate × item coordinate), named by the end both lean to, "
+                                    "and how much it adds. Latent space → Map: Dimensions shows each dimension."),
            "penalty": st.column_config.NumberColumn(
                width="small", format="%+.3f", help="The popularity penalty's change to the score: score + penalty "
                                                    "ranks the list (negative for popular items).")}
@@ -216,13 +220,45 @@ def users_map(who: str, user: int | None = None, vector: np.ndarray | None = Non
 
 
 def item_table(items: np.ndarray, scores: np.ndarray | None = None,
-               reasons: tuple[list[str], np.ndarray] | None = None) -> pd.DataFrame:
-    """Title first, then why and how strongly, popularity, and genres last (a narrow table cuts them)."""
+               reasons: tuple[list[str], np.ndarray] | None = None, taste: np.ndarray | None = None) -> pd.DataFrame:
+    """Title first, then why and how strongly, popularity, and genres last (a narrow table cuts them).
+    With `taste` (the user's or profile's coordinates on the model's dimensions), the dimension each
+    item's score comes from most."""
     frame = plain_table(items, scores, reasons)
+    if taste is not None and len(frame):
+        frame.insert(frame.columns.get_loc("adds") + 1 if "adds" in frame.columns else 1, "mostly along",
+                     along(np.asarray(items, np.int64), taste))
     change = penalty_for(entry) if scores is not None else None
     if change is not None:  # the penalty next to the score it changes: their sum ranks the list
         frame.insert(frame.columns.get_loc("score") + 1, "penalty", np.round(change[np.asarray(items, np.int64)], 3))
     return frame
+
+
+def taste_coords(user: int | None = None, vector: np.ndarray | None = None) -> np.ndarray | None:
+    """The user's (or a folded-in vector's) coordinates on the model's dimensions; None for the
+    Popularity baseline, which has none."""
+    if entry.kind == "popularity":
+        return None
+    dims = cache.dimensions(entry.key, model)
+    return dims.user_coords[user] if user is not None else dims.place(vector)[0]
+
+
+def along(items: np.ndarray, taste: np.ndarray) -> list[str]:
+    """For each item: the dimension adding most to its score for this taste, named by the end both
+    lean to (its over-represented genres or first titles), and how much it adds."""
+    from mfviz.analysis.dimensions import end_names, leading_dimension
+
+    dims = cache.dimensions(entry.key, model)
+    names = end_names(cache.described_dimensions(entry.key, data.key, dims, inter))
+    best, value, side = leading_dimension(dims, taste, items)
+    labels = []
+    for d, v, s in zip(best.tolist(), value.tolist(), side.tolist(), strict=True):
+        if v <= 0:
+            labels.append("—")
+            continue
+        end = names[d][1 if s > 0 else 0] if d < len(names) else ("+ end" if s > 0 else "− end")
+        labels.append(f"{d + 1} · {end} ({v:+.2f})")
+    return labels
 
 
 def penalty_note(ids: np.ndarray, plain: np.ndarray) -> str:
@@ -268,7 +304,9 @@ if mode == "a user in the data":
                      column_config=COLUMNS)
     with right:
         st.markdown(f"**Recommended by {entry.name}** ({millis:.0f} ms)")
-        st.dataframe(item_table(ids, scores, reasons), hide_index=True, width="stretch", column_config=COLUMNS)
+        with ui.guard("Placing the recommendations on the model's dimensions"):
+            table = item_table(ids, scores, reasons, taste_coords(user=user))
+        st.dataframe(table, hide_index=True, width="stretch", column_config=COLUMNS)
     st.caption("Items the user already has are never recommended. The score is the model's preference "
                "(higher = stronger); popularity is the item's number of interactions in the data. "
                + reasons_note(row.indices.size) + penalty_note(ids, plain[plain >= 0]))
@@ -315,8 +353,9 @@ else:
             st.dataframe(item_table(np.array(picked)), hide_index=True, width="stretch", column_config=COLUMNS)
         with right:
             st.markdown(f"**Recommended by {entry.name}** (fold-in: {millis:.0f} ms)")
-            st.dataframe(item_table(ids, scores, reasons), hide_index=True, width="stretch",
-                         column_config=COLUMNS)
+            with ui.guard("Placing the recommendations on the model's dimensions"):
+                table = item_table(ids, scores, reasons, taste_coords(vector=vector))
+            st.dataframe(table, hide_index=True, width="stretch", column_config=COLUMNS)
         st.caption("Fold-in solves for the vector of a new user who liked these items, with the item vectors "
                    "frozen, then ranks every item by it: this is how a live service treats a new visitor. "
                    + reasons_note(len(picked)) + penalty_note(ids, plain[plain >= 0]))

@@ -132,6 +132,21 @@ def describe_dimensions(dims: Dimensions, titles, groups: dict[str, np.ndarray] 
     return frame
 
 
+def leading_dimension(dims: Dimensions, user_coords, items) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each item, the dimension that adds most to its personal score for a user (the score is
+    the sum over dimensions of user coordinate × item coordinate): its index, that product, and the
+    end (+1 or −1) the item sits on. A recommendation is mostly "along" that dimension."""
+    user_coords = np.asarray(user_coords, np.float64).ravel()
+    coords = dims.item_coords[np.asarray(items, np.int64)]
+    if coords.shape[1] == 0:
+        empty = np.zeros(len(coords))
+        return empty.astype(np.int64), empty, empty
+    products = coords * user_coords[None, :]
+    best = np.argmax(products, axis=1)
+    rows = np.arange(len(coords))
+    return best, products[rows, best], np.sign(coords[rows, best])
+
+
 def end_names(described: pd.DataFrame) -> list[tuple[str, str]]:
     """(− end, + end) in a few words for each row of `describe_dimensions`: the over-represented
     genres without their ratios, or the first two titles when no genre stands out."""

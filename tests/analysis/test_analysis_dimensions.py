@@ -160,3 +160,24 @@ def test_coordinates_table_lists_every_item_on_every_dimension():
     assert list(table.columns) == ["item_id", "title", "dim_1", "dim_2", "dim_3"]
     assert table["item_id"].tolist() == ["a", "b", "c", "d"]
     np.testing.assert_allclose(table[["dim_1", "dim_2", "dim_3"]].to_numpy(), dims.item_coords)
+
+
+def test_the_leading_dimension_is_the_largest_part_of_a_score_that_the_parts_add_up_to():
+    from mfviz.analysis.dimensions import leading_dimension
+
+    rng = np.random.default_rng(8)
+    users, items = rng.normal(size=(20, 5)), rng.normal(size=(30, 5))
+    dims = principal_dimensions(users, items)
+    targets = np.array([3, 7, 11])
+    parts = dims.item_coords[targets] * dims.user_coords[4][None, :]
+    np.testing.assert_allclose(parts.sum(axis=1), items[targets] @ users[4], rtol=1e-8, atol=1e-10)  # every score
+    best, value, side = leading_dimension(dims, dims.user_coords[4], targets)
+    np.testing.assert_array_equal(best, parts.argmax(axis=1))
+    np.testing.assert_allclose(value, parts.max(axis=1))
+    np.testing.assert_array_equal(side, np.sign(dims.item_coords[targets, best]))
+    # by hand: two dimensions, the user at (2, -1); item A at (1, 1) gains 2 on dimension 1, item B at (0.5, -3) 3 on 2
+    from mfviz.analysis.dimensions import Dimensions
+
+    hand = Dimensions(np.array([2.0, 1.0]), np.array([[2.0, -1.0]]), np.array([[1.0, 1.0], [0.5, -3.0]]), np.eye(2))
+    best, value, side = leading_dimension(hand, [2.0, -1.0], [0, 1])
+    assert best.tolist() == [0, 1] and value.tolist() == [2.0, 3.0] and side.tolist() == [1.0, -1.0]

@@ -238,6 +238,29 @@ def test_the_map_of_users_stars_the_user_and_a_click_there_picks_another():
     assert not at.exception and not at.error
     assert any(c.value.startswith("3,001 users") and "the star is this profile" in c.value for c in at.caption)
 
+
+def test_each_recommendation_names_the_dimension_its_score_comes_from_most(demo_app):
+    from mfviz.analysis import describe_dimensions, genre_groups, principal_dimensions
+    from mfviz.analysis.dimensions import end_names
+    from mfviz.dashboard import cache
+
+    at = open_page(demo_app, "pages/recommend_page.py")
+    at.radio(key="rec_mode").set_value("a user in the data").run()
+    user = at.selectbox(key="rec_user").value
+    inter = at.session_state["mfviz.data"].interactions
+    model = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value].model
+    table = at.dataframe[1].value
+    dims = principal_dimensions(model)
+    names = end_names(describe_dimensions(dims, inter.titles, genre_groups(inter.items),
+                                          n_dims=cache.DIMENSIONS_DESCRIBED))
+    for title, label in zip(table["title"], table["mostly along"], strict=True):
+        item = int(np.flatnonzero(inter.titles == title)[0])
+        parts = dims.item_coords[item] * dims.user_coords[user]
+        d = int(np.argmax(parts))
+        side = 1 if dims.item_coords[item, d] > 0 else 0
+        end = names[d][side] if d < len(names) else ("− end", "+ end")[side]  # only the strongest are described
+        assert label == f"{d + 1} · {end} ({parts[d]:+.2f})"
+
 def test_a_taste_profile_places_the_user_on_the_models_strongest_dimensions(demo_app):
     from mfviz.analysis import genre_groups, principal_dimensions
 
