@@ -225,9 +225,8 @@ def item_table(items: np.ndarray, scores: np.ndarray | None = None,
     With `taste` (the user's or profile's coordinates on the model's dimensions), the dimension each
     item's score comes from most."""
     frame = plain_table(items, scores, reasons)
-    if taste is not None and len(frame):
-        frame.insert(frame.columns.get_loc("adds") + 1 if "adds" in frame.columns else 1, "mostly along",
-                     along(np.asarray(items, np.int64), taste))
+    if taste is not None and len(frame):  # last: on data with one dominant dimension it repeats itself
+        frame["mostly along"] = along(np.asarray(items, np.int64), taste)
     change = penalty_for(entry) if scores is not None else None
     if change is not None:  # the penalty next to the score it changes: their sum ranks the list
         frame.insert(frame.columns.get_loc("score") + 1, "penalty", np.round(change[np.asarray(items, np.int64)], 3))
