@@ -286,10 +286,24 @@ def cmd_train(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _saved_model_for(args: argparse.Namespace, data, verb: str):
-    """The model of --model-file, refused unless it was trained on DATA's users and items."""
+    """The model of --model-file, refused unless it was trained on DATA's users and items: an mfviz
+    .npz, or factors trained elsewhere (implicit's .npz; a Spark ALSModel folder or its zip, whose
+    rows are matched to DATA's ids)."""
     from mfviz.models import load_model
 
-    model = load_model(args.model_file)
+    try:
+        model = load_model(args.model_file)
+    except ModelError as not_mfviz:
+        from mfviz.models.external import load_factors
+
+        try:
+            model = load_factors(args.model_file)
+        except ModelError:
+            raise not_mfviz from None
+        if model.user_ids is not None:  # Spark: its own row order, matched by id
+            model = model.aligned_to(data)
+            _progress(args, f"matched {args.model_file} to the data by id: {model.missing_users:,} users and "
+                            f"{model.missing_items:,} items without factors (zero vectors)")
     for kind, ids in (("user", data.user_ids), ("item", data.item_ids)):
         known = getattr(model, f"{kind}_ids")
         if known is not None and (len(known) != len(ids) or not np.array_equal(known.astype(str), ids.astype(str))):

@@ -293,3 +293,27 @@ def test_tradeoff_reports_the_curve_of_the_model_trained_on_the_same_split(tmp_p
                          ("-1", "must be a number >= 0")):
         assert main([*args[:-5], "--strengths", bad, "--quiet"]) == 2
         assert message in capsys.readouterr().err
+
+
+def test_recommend_reads_a_zipped_spark_model_matched_to_the_data_by_id(tmp_path, capsys):
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "analysis"))
+    from test_analysis_foldin_external import spark_zip
+
+    from mfviz import load_interactions
+
+    data = _write_csv(tmp_path / "r.csv", seed=2)
+    rng = np.random.default_rng(0)
+    # Spark needs integer ids: the CSV's "u7" / "m3" become 7 / 3 in a copy of the data
+    numeric = pd.read_csv(data).assign(user=lambda f: f.user.str[1:].astype(int), item=lambda f: f.item.str[1:].astype(int))
+    numeric.to_csv(tmp_path / "n.csv", index=False)
+    ids = load_interactions(tmp_path / "n.csv")
+    users = {int(u): rng.normal(size=3).tolist() for u in ids.user_ids}
+    items = {int(i): rng.normal(size=3).tolist() for i in ids.item_ids[::-1]}  # Spark's own order
+    model = spark_zip(tmp_path / "als.zip", "als/", users, items)
+    out = tmp_path / "recs.csv"
+    assert main(["recommend", str(tmp_path / "n.csv"), "-m", str(model), "--n", "3", "-o", str(out), "--quiet"]) == 0
+    recs = pd.read_csv(out)
+    first = recs[recs.user_id == ids.user_ids[0]]
+    seen = set(ids.item_ids[ids.matrix[0].indices].tolist())
+    scores = {int(i): float(np.dot(users[int(ids.user_ids[0])], items[int(i)])) for i in ids.item_ids if int(i) not in seen}
+    assert first.item_id.tolist() == sorted(scores, key=scores.get, reverse=True)[:3]
