@@ -207,6 +207,7 @@ def users_map(who: str, user: int | None = None, vector: np.ndarray | None = Non
                                            neighbours={"cosine": np.asarray(similar, np.int64)})
     chart.figure.update_layout(title_text=f"{who} among the users", xaxis_title="UMAP 1 (arbitrary units)",
                                yaxis_title="UMAP 2 (arbitrary units)")
+    chart.figure.update_traces(name="most alike users", selector=dict(name="cosine neighbours"))
     mine = table.loc[table["item"] == focus, "favourite genre"].iloc[0]
     same = int(np.sum(table.set_index("item").loc[similar, "favourite genre"].to_numpy() == mine)) if similar else 0
     caption = (f"{len(table):,} users, each coloured by the genre most over-represented among their items (against the "

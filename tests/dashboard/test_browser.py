@@ -320,7 +320,7 @@ def test_upload_train_and_every_page_in_chromium(browser_page, server, tmp_path)
         after_action(page)
         page.wait_for_function("() => [...document.querySelectorAll(\"[data-testid='stPlotlyChart'] .js-plotly-plot\")]"
                                ".some(gd => gd._fullData && gd._fullData.some(t => t.marker && t.marker.symbol === "
-                               "'star') && gd._fullData.some(t => t.name === 'cosine neighbours'))", timeout=WAIT_MS)
+                               "'star') && gd._fullData.some(t => t.name === 'most alike users'))", timeout=WAIT_MS)
         assert not exceptions(page) and not errors(page), errors(page)
         page.locator("[data-testid='stPlotlyChart']").last.scroll_into_view_if_needed()
         page.wait_for_timeout(800)

@@ -221,7 +221,7 @@ def test_the_map_of_users_stars_the_user_and_a_click_there_picks_another():
     users = sample_users(inter.n_users, 5000)  # the demo's 3,000 users are all on the map
     coords = project(model.user_factors[users], "umap", 2, seed=0).coords
     np.testing.assert_allclose([star["x"][0], star["y"][0]], coords[user], rtol=1e-5)
-    rings = next(t for t in spec["data"] if t.get("name") == "cosine neighbours")
+    rings = next(t for t in spec["data"] if t.get("name") == "most alike users")
     unit = model.user_factors / np.linalg.norm(model.user_factors, axis=1, keepdims=True)
     closest = [u for u in np.argsort(-(unit @ unit[user]), kind="stable") if u != user][:10]
     assert sorted(np.asarray(rings["customdata"])[:, 2].astype(int).tolist()) == sorted(closest)
