@@ -4,10 +4,9 @@ import time
 
 import numpy as np
 import pandas as pd
-import scipy.sparse as sp
 import streamlit as st
 
-from mfviz.dashboard import cache, map_figures, state, ui
+from mfviz.dashboard import cache, lists, map_figures, state, ui
 
 ui.header("Recommend", "What would the model suggest? Pick a user to see what they liked and what the model "
           "recommends — or build a taste profile from a few items and watch the recommendations change "
@@ -124,51 +123,15 @@ def plain_table(items: np.ndarray, scores: np.ndarray | None = None,
 
 
 def penalty_for(recommender: state.ModelEntry) -> np.ndarray | None:
-    """How the popularity penalty changes each item's score under a model (None: no penalty is set,
-    or the model is the Popularity baseline, which a popularity penalty would simply turn upside down)."""
-    if strength <= 0 or recommender.kind == "popularity":
-        return None
-    from mfviz.analysis.tradeoff import item_offsets
-
-    offsets = cache.penalty_offsets(recommender.key, recommender.model, data.key, popularity, float(strength))
-    return offsets - item_offsets(recommender.model)
-
-
-def penalised_list(recommender: state.ModelEntry, vector: np.ndarray, seen: np.ndarray, change: np.ndarray
-                   ) -> tuple[np.ndarray, np.ndarray]:
-    """Top-n items for a user vector after the popularity penalty, `seen` items left out; the scores
-    returned are the model's own (the penalty is shown apart)."""
-    from mfviz.analysis.tradeoff import item_offsets, penalised_top_k
-
-    seen = np.unique(np.asarray(seen, np.int64))
-    exclude = sp.csr_matrix((np.ones(seen.size), seen, [0, seen.size]), shape=(1, inter.n_items))
-    ids, ranked = penalised_top_k(vector, recommender.model, item_offsets(recommender.model) + change, int(n), exclude)
-    keep = ids[0] >= 0
-    return ids[0][keep], ranked[0][keep] - change[ids[0][keep]]
+    return lists.penalty_change(recommender, data.key, popularity, float(strength))
 
 
 def top_unseen(recommender: state.ModelEntry, user: int) -> tuple[np.ndarray, np.ndarray]:
-    """A user's top-n items by a model, leaving out everything the user has in the data (a model
-    trained on a split only knows its training part), after the popularity penalty if one is set."""
-    change = penalty_for(recommender)
-    if change is not None:
-        return penalised_list(recommender, recommender.model.user_factors[user], inter.matrix[user].indices, change)
-    ids, scores = recommender.model.recommend(np.array([user]), n=int(n), exclude=inter.matrix)
-    keep = ids[0] >= 0
-    return ids[0][keep], scores[0][keep]
+    return lists.for_user(recommender, user, inter.matrix, int(n), penalty_for(recommender))
 
 
-def for_profile(recommender: state.ModelEntry, profile: np.ndarray, values, vector=None
-                ) -> tuple[np.ndarray, np.ndarray]:
-    """Top-n items for a profile by fold-in (the vector given, or folded in here), after the
-    popularity penalty if one is set; the profile's items left out."""
-    vector = recommender.model.fold_in(profile, values) if vector is None else vector
-    change = penalty_for(recommender)
-    if change is not None:
-        return penalised_list(recommender, vector, profile, change)
-    ids, scores = recommender.model.recommend_for_vector(vector, n=int(n), exclude=profile.tolist())
-    ids, scores = np.asarray(ids), np.asarray(scores)
-    return ids[ids >= 0], scores[ids >= 0]
+def for_profile(recommender: state.ModelEntry, profile: np.ndarray, values, vector=None):
+    return lists.for_profile(recommender, profile, values, int(n), penalty_for(recommender), vector)
 
 
 SIMILAR_USERS = 10  # users joined to the user or profile on the map of users
@@ -184,31 +147,13 @@ def users_map(who: str, user: int | None = None, vector: np.ndarray | None = Non
             help=f"UMAP of up to {cache.USERS_MAPPED:,} users' vectors: users the model finds alike land close "
                  "together. The first map of a model takes a few seconds; it is cached."):
         return
-    from mfviz.analysis.users import favourite_groups, place_on_map
-
     with ui.guard("Mapping the users"):
-        groups = cache.genre_groups(data.key, inter.items)
-        table = cache.user_map(entry.key, data.key, model.user_factors, inter.matrix, groups, inter.user_ids)
-        sample = table["item"].to_numpy()
-        focus = user if user is not None else -2  # -2: a profile, no user of the data
-        vector = model.user_factors[user] if vector is None else vector
-        position, nearest = place_on_map(vector, model.user_factors[sample], table[["x", "y"]].to_numpy(),
-                                         SIMILAR_USERS + 1)
-        similar = [u for u in sample[nearest[0][nearest[0] >= 0]] if u != focus][:SIMILAR_USERS]
-        if focus not in set(sample.tolist()):  # not in the sample (or a profile): placed among its neighbours
-            items = inter.matrix[user].indices if user is not None else np.asarray(profile, np.int64)
-            row = sp.csr_matrix((np.ones(items.size), items, [0, items.size]), shape=(1, inter.n_items))
-            own = favourite_groups(row, groups, min_count=1)[0][0]  # a profile has a few items
-            table = pd.concat([table, pd.DataFrame({
-                "x": position[:, 0], "y": position[:, 1], "item": [focus], "title": [who], "favourite genre": [own],
-                "lift": [0.0], "popularity": [summary.user_activity[user] if user is not None else 0]})],
-                ignore_index=True)
+        table, focus, similar, mine = lists.users_around(entry, data, who, user, vector, profile, SIMILAR_USERS)
         chart = map_figures.latent_scatter(table, "favourite genre", continuous=False, anchor=focus,
                                            neighbours={"cosine": np.asarray(similar, np.int64)})
     chart.figure.update_layout(title_text=f"{who} among the users", xaxis_title="UMAP 1 (arbitrary units)",
                                yaxis_title="UMAP 2 (arbitrary units)")
     chart.figure.update_traces(name="most alike users", selector=dict(name="cosine neighbours"))
-    mine = table.loc[table["item"] == focus, "favourite genre"].iloc[0]
     same = int(np.sum(table.set_index("item").loc[similar, "favourite genre"].to_numpy() == mine)) if similar else 0
     caption = (f"{len(table):,} users, each coloured by the genre most over-represented among their items (against the "
                f"whole data); the star is {who.lower()}, the rings the {len(similar)} users the model finds most alike "
@@ -227,38 +172,11 @@ def item_table(items: np.ndarray, scores: np.ndarray | None = None,
     item's score comes from most."""
     frame = plain_table(items, scores, reasons)
     if taste is not None and len(frame):  # last: on data with one dominant dimension it repeats itself
-        frame["mostly along"] = along(np.asarray(items, np.int64), taste)
+        frame["mostly along"] = lists.dimension_labels(entry, data, np.asarray(items, np.int64), taste)
     change = penalty_for(entry) if scores is not None else None
     if change is not None:  # the penalty next to the score it changes: their sum ranks the list
         frame.insert(frame.columns.get_loc("score") + 1, "penalty", np.round(change[np.asarray(items, np.int64)], 3))
     return frame
-
-
-def taste_coords(user: int | None = None, vector: np.ndarray | None = None) -> np.ndarray | None:
-    """The user's (or a folded-in vector's) coordinates on the model's dimensions; None for the
-    Popularity baseline, which has none."""
-    if entry.kind == "popularity":
-        return None
-    dims = cache.dimensions(entry.key, model)
-    return dims.user_coords[user] if user is not None else dims.place(vector)[0]
-
-
-def along(items: np.ndarray, taste: np.ndarray) -> list[str]:
-    """For each item: the dimension adding most to its score for this taste, named by the end both
-    lean to (its over-represented genres or first titles), and how much it adds."""
-    from mfviz.analysis.dimensions import end_names, leading_dimension
-
-    dims = cache.dimensions(entry.key, model)
-    names = end_names(cache.described_dimensions(entry.key, data.key, dims, inter))
-    best, value, side = leading_dimension(dims, taste, items)
-    labels = []
-    for d, v, s in zip(best.tolist(), value.tolist(), side.tolist(), strict=True):
-        if v <= 0:
-            labels.append("—")
-            continue
-        end = names[d][1 if s > 0 else 0] if d < len(names) else ("+ end" if s > 0 else "− end")
-        labels.append(f"{d + 1} · {end} ({v:+.2f})")
-    return labels
 
 
 def penalty_note(ids: np.ndarray, plain: np.ndarray) -> str:
@@ -305,7 +223,7 @@ if mode == "a user in the data":
     with right:
         st.markdown(f"**Recommended by {entry.name}** ({millis:.0f} ms)")
         with ui.guard("Placing the recommendations on the model's dimensions"):
-            table = item_table(ids, scores, reasons, taste_coords(user=user))
+            table = item_table(ids, scores, reasons, lists.taste_coords(entry, user=user))
         st.dataframe(table, hide_index=True, width="stretch", column_config=COLUMNS)
     st.caption("Items the user already has are never recommended. The score is the model's preference "
                "(higher = stronger); popularity is the item's number of interactions in the data. "
@@ -354,7 +272,7 @@ else:
         with right:
             st.markdown(f"**Recommended by {entry.name}** (fold-in: {millis:.0f} ms)")
             with ui.guard("Placing the recommendations on the model's dimensions"):
-                table = item_table(ids, scores, reasons, taste_coords(vector=vector))
+                table = item_table(ids, scores, reasons, lists.taste_coords(entry, vector=vector))
             st.dataframe(table, hide_index=True, width="stretch", column_config=COLUMNS)
         st.caption("Fold-in solves for the vector of a new user who liked these items, with the item vectors "
                    "frozen, then ranks every item by it: this is how a live service treats a new visitor. "

@@ -1,0 +1,111 @@
+"""The Recommend page's lists: top-n with an optional popularity penalty, the model dimension each
+item's score comes from most, and the users around a taste on the map of users."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from mfviz.dashboard import cache
+from mfviz.dashboard.state import ModelEntry
+
+
+def penalty_change(entry: ModelEntry, data_key: str, popularity: np.ndarray, strength: float) -> np.ndarray | None:
+    """How a popularity penalty of this strength changes each item's score under a model (None: no
+    penalty, or the Popularity baseline, which a popularity penalty would simply turn upside down)."""
+    if strength <= 0 or entry.kind == "popularity":
+        return None
+    from mfviz.analysis.tradeoff import item_offsets
+
+    offsets = cache.penalty_offsets(entry.key, entry.model, data_key, popularity, float(strength))
+    return offsets - item_offsets(entry.model)
+
+
+def penalised_list(model, vector: np.ndarray, seen, change: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Top-n items for a user vector after the penalty `change`, `seen` items left out; the scores
+    returned are the model's own (the penalty is shown apart)."""
+    from mfviz.analysis.tradeoff import item_offsets, penalised_top_k
+
+    seen = np.unique(np.asarray(seen, np.int64))
+    exclude = sp.csr_matrix((np.ones(seen.size), seen, [0, seen.size]), shape=(1, change.size))
+    ids, ranked = penalised_top_k(vector, model, item_offsets(model) + change, int(n), exclude)
+    keep = ids[0] >= 0
+    return ids[0][keep], ranked[0][keep] - change[ids[0][keep]]
+
+
+def for_user(entry: ModelEntry, user: int, matrix: sp.csr_matrix, n: int, change: np.ndarray | None
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """A user's top-n by a model, leaving out everything the user has in `matrix` (the data: a model
+    trained on a split only knows its training part), after the penalty `change` if any."""
+    if change is not None:
+        return penalised_list(entry.model, entry.model.user_factors[user], matrix[user].indices, change, n)
+    ids, scores = entry.model.recommend(np.array([user]), n=int(n), exclude=matrix)
+    keep = ids[0] >= 0
+    return ids[0][keep], scores[0][keep]
+
+
+def for_profile(entry: ModelEntry, profile: np.ndarray, values, n: int, change: np.ndarray | None,
+                vector: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Top-n for a profile by fold-in (the vector given, or folded in here), the profile's items left
+    out, after the penalty `change` if any."""
+    vector = entry.model.fold_in(profile, values) if vector is None else vector
+    if change is not None:
+        return penalised_list(entry.model, vector, profile, change, n)
+    ids, scores = entry.model.recommend_for_vector(vector, n=int(n), exclude=np.asarray(profile).tolist())
+    ids, scores = np.asarray(ids), np.asarray(scores)
+    return ids[ids >= 0], scores[ids >= 0]
+
+
+def taste_coords(entry: ModelEntry, user: int | None = None, vector: np.ndarray | None = None) -> np.ndarray | None:
+    """A user's (or a folded-in vector's) coordinates on the model's dimensions; None for the
+    Popularity baseline, which has none."""
+    if entry.kind == "popularity":
+        return None
+    dims = cache.dimensions(entry.key, entry.model)
+    return dims.user_coords[user] if user is not None else dims.place(vector)[0]
+
+
+def dimension_labels(entry: ModelEntry, data, items: np.ndarray, taste: np.ndarray) -> list[str]:
+    """For each item: the dimension adding most to its score for this taste, named by the end both
+    lean to (its over-represented genres or first titles), and how much it adds."""
+    from mfviz.analysis.dimensions import end_names, leading_dimension
+
+    dims = cache.dimensions(entry.key, entry.model)
+    names = end_names(cache.described_dimensions(entry.key, data.key, dims, data.interactions))
+    best, value, side = leading_dimension(dims, taste, items)
+    labels = []
+    for d, v, s in zip(best.tolist(), value.tolist(), side.tolist(), strict=True):
+        if v <= 0:
+            labels.append("—")
+            continue
+        end = names[d][1 if s > 0 else 0] if d < len(names) else ("+ end" if s > 0 else "− end")
+        labels.append(f"{d + 1} · {end} ({v:+.2f})")
+    return labels
+
+
+def users_around(entry: ModelEntry, data, who: str, user: int | None = None, vector: np.ndarray | None = None,
+                 profile: np.ndarray | None = None, k: int = 10) -> tuple[pd.DataFrame, int, list[int], str]:
+    """The map of users (cache.user_map) with this user or profile on it — a row of its own, placed
+    among its nearest mapped users, when it is not in the sample (a profile is item -2) — its id on
+    the map, the k mapped users most like it (cosine) and its favourite genre."""
+    from mfviz.analysis.users import favourite_groups, place_on_map
+
+    inter, model = data.interactions, entry.model
+    groups = cache.genre_groups(data.key, inter.items)
+    table = cache.user_map(entry.key, data.key, model.user_factors, inter.matrix, groups, inter.user_ids)
+    sample = table["item"].to_numpy()
+    focus = user if user is not None else -2
+    vector = model.user_factors[user] if vector is None else vector
+    position, nearest = place_on_map(vector, model.user_factors[sample], table[["x", "y"]].to_numpy(), k + 1)
+    similar = [int(u) for u in sample[nearest[0][nearest[0] >= 0]] if u != focus][:k]
+    if focus not in set(sample.tolist()):
+        items = inter.matrix[user].indices if user is not None else np.asarray(profile, np.int64)
+        row = sp.csr_matrix((np.ones(items.size), items, [0, items.size]), shape=(1, inter.n_items))
+        own = favourite_groups(row, groups, min_count=1)[0][0]  # a profile has a few items
+        table = pd.concat([table, pd.DataFrame({
+            "x": position[:, 0], "y": position[:, 1], "item": [focus], "title": [who], "favourite genre": [own],
+            "lift": [0.0], "popularity": [inter.matrix[user].nnz if user is not None else items.size]})],
+            ignore_index=True)
+    mine = str(table.loc[table["item"] == focus, "favourite genre"].iloc[0])
+    return table, focus, similar, mine
