@@ -809,7 +809,6 @@ def test_a_sweep_trains_one_model_per_value_and_charts_the_metric_against_it():
     assert len([m for m in session_models(at) if m.startswith("Truncated SVD")]) == 3
 
 
-
 def test_a_seed_sweep_says_how_many_neighbours_the_seeds_share():
     from mfviz.analysis.neighbours import neighbour_agreement
 
