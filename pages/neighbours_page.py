@@ -111,12 +111,12 @@ if others:
 # ------------------------------------------------------------------ over many items
 st.subheader("Over many items")
 with ui.guard("Comparing neighbour lists over many items"):
-    overall = cache.neighbour_summary(entry.key, vectors, data.key, popularity, int(k))
+    overall = cache.neighbour_summary(entry.key, vectors, data.key, popularity, int(k), inter.matrix)
 numbers = {key: value for key, value in overall.items() if not isinstance(value, pd.DataFrame)}
 per_item = next((value for value in overall.values() if isinstance(value, pd.DataFrame)), None)
 ratio_key = next((key for key in numbers if "ratio" in key), None)
 overlap_key = next((key for key in numbers if "overlap" in key), None)
-cards = st.columns(3)
+cards = st.columns(4)
 if ratio_key:
     cards[0].metric("Dot lists are more popular by", f"{numbers[ratio_key]:.2f}×",
                     help="Mean popularity of dot-product neighbour lists / of cosine lists, over sampled items.")
@@ -128,6 +128,12 @@ with ui.guard("Measuring the index's recall"):
 how = "exact search (small catalogue)" if exact_cos and exact_dot else "hnswlib approximate index"
 cards[2].metric("Index recall@10, cosine / dot" + (" (exact search)" if exact_cos and exact_dot else " (hnswlib)"), f"{recall_cos:.0%} / {recall_dot:.0%}",
                 help=f"Share of the true top-10 the neighbour index returns, measured against exact search; {how}.")
+if "median_lift_cosine" in numbers:
+    cards[3].metric("Users behind the neighbours, cosine / dot",
+                    f"{numbers['median_lift_cosine']:.1f}× / {numbers['median_lift_dot']:.1f}×",
+                    help="How many times more users have both an item and its neighbour than chance would give "
+                         "(median over the neighbours, then over the sampled items): the data's evidence for the "
+                         "model's neighbour lists. Near 1×: the lists are no better backed than random pairs.")
 if per_item is not None:
     ratio_columns = [c for c in per_item.columns if "ratio" in c]
     if ratio_columns:

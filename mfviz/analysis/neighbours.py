@@ -457,6 +457,26 @@ def co_occurrence(matrix, item: int, others) -> tuple[np.ndarray, np.ndarray]:
     return both, lift
 
 
+def co_occurrence_lists(matrix, items, lists) -> tuple[np.ndarray, np.ndarray]:
+    """`co_occurrence` for many items at once: row r of `lists` (item indices, -1 padding) against
+    items[r]. Returns (together, lift), both shaped like `lists` (0 at padding). One sparse product
+    of the items' user columns with the listed items' columns."""
+    matrix = sp.csr_matrix(matrix)
+    lists = np.asarray(lists, np.int64)
+    items = np.asarray(items, np.int64)
+    binary = sp.csr_matrix((np.ones(matrix.nnz), matrix.indices, matrix.indptr), shape=matrix.shape).tocsc()
+    listed = np.unique(lists[lists >= 0])
+    shared = sp.csr_matrix(binary[:, items].T @ binary[:, listed])  # items × listed: users in common
+    rows = np.repeat(np.arange(items.size), lists.shape[1])
+    where = np.searchsorted(listed, np.maximum(lists, 0)).ravel()
+    together = np.asarray(shared[rows, where]).reshape(lists.shape).astype(np.int64)
+    together[lists < 0] = 0
+    counts = np.diff(binary.indptr)
+    expected = counts[items][:, None] * counts[np.maximum(lists, 0)] / max(matrix.shape[0], 1)
+    lift = np.divide(together, expected, out=np.zeros(lists.shape), where=(expected > 0) & (lists >= 0))
+    return together, lift
+
+
 def compare_neighbours(item_factors, item: int, k: int = 10, popularity=None, titles=None,
                        interactions=None) -> NeighbourComparison:
     """Top-k neighbours of one item by cosine and by dot product (exact), with each neighbour's
@@ -498,7 +518,7 @@ def compare_neighbours(item_factors, item: int, k: int = 10, popularity=None, ti
 
 
 def neighbour_popularity_summary(item_factors, popularity, k: int = 10, sample: int | None = 2000,
-                                 seed: int = 0) -> dict:
+                                 seed: int = 0, interactions=None) -> dict:
     """How much more popular dot-product neighbour lists are than cosine ones, over many items.
 
     For a random sample of items (all when `sample` is None or >= n), exact top-k lists by both
@@ -506,7 +526,10 @@ def neighbour_popularity_summary(item_factors, popularity, k: int = 10, sample: 
     items of the mean popularity in the list), ``popularity_ratio`` (dot / cosine),
     ``mean_overlap`` (shared items per list, 0..k), ``mean_jaccard``, ``k``, ``items`` (sample
     size), and ``per_item``: a DataFrame (item, popularity, norm, popularity_cosine,
-    popularity_dot, popularity_ratio = dot / cosine, overlap) for charts.
+    popularity_dot, popularity_ratio = dot / cosine, overlap) for charts. Given the `interactions`,
+    also the data's evidence (`co_occurrence`): ``median_lift_cosine`` / ``median_lift_dot``, the
+    median over items of the median lift of their neighbours, and per-item columns lift_cosine,
+    lift_dot.
     """
     vectors = _as_vectors(item_factors, "item factors")
     k = _check_k(k)
@@ -532,8 +555,17 @@ def neighbour_popularity_summary(item_factors, popularity, k: int = 10, sample: 
         "popularity_ratio": np.where(pop_cos > 0, pop_dot / np.where(pop_cos > 0, pop_cos, 1), np.nan),
         "overlap": overlap,
     })
+    evidence = {}
+    if interactions is not None:
+        matrix = getattr(interactions, "matrix", interactions)
+        if matrix.shape[1] != n:
+            raise DataError(f"the interactions have {matrix.shape[1]} items but there are {n} item vectors")
+        for metric, ids in (("cosine", cos_ids), ("dot", dot_ids)):
+            _, lift = co_occurrence_lists(matrix, rows, ids)
+            per_item[f"lift_{metric}"] = np.nanmedian(np.where(ids >= 0, lift, np.nan), axis=1)
+            evidence[f"median_lift_{metric}"] = float(np.nanmedian(per_item[f"lift_{metric}"]))
     mean_cos, mean_dot = float(np.nanmean(pop_cos)), float(np.nanmean(pop_dot))
-    return {
+    return {**evidence,
         "k": k, "items": int(rows.size),
         "mean_popularity_cosine": mean_cos, "mean_popularity_dot": mean_dot,
         "popularity_ratio": mean_dot / mean_cos if mean_cos > 0 else float("nan"),

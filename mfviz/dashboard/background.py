@@ -215,7 +215,7 @@ def model_analyses(entry, data) -> None:
         order = np.argsort(-popularity, kind="stable")
         cache.compare(entry.key, vectors, int(order[0]), NEIGHBOURS_K, data.key, popularity, titles, inter.matrix)
         _checkpoint()
-        cache.neighbour_summary(entry.key, vectors, data.key, popularity, NEIGHBOURS_K)
+        cache.neighbour_summary(entry.key, vectors, data.key, popularity, NEIGHBOURS_K, inter.matrix)
         _checkpoint()
         for metric in ("cosine", "dot"):
             cache.index_recall(entry.key, vectors, metric)

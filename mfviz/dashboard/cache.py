@@ -191,10 +191,10 @@ def agreement(model_key: str, other_key: str, _vectors: np.ndarray, _other: np.n
 
 
 @st.cache_data(show_spinner="Comparing cosine and dot lists over many items…", max_entries=16)
-def neighbour_summary(model_key: str, _vectors: np.ndarray, data_key: str, _popularity, k: int):
+def neighbour_summary(model_key: str, _vectors: np.ndarray, data_key: str, _popularity, k: int, _matrix=None):
     from mfviz import analysis
 
-    return analysis.neighbour_popularity_summary(_vectors, _popularity, k=k, sample=1000)
+    return analysis.neighbour_popularity_summary(_vectors, _popularity, k=k, sample=1000, interactions=_matrix)
 
 
 @st.cache_data(show_spinner="Measuring popularity bias…", max_entries=32)

@@ -272,3 +272,37 @@ def test_neighbour_agreement_counts_the_cosine_neighbours_two_models_share():
     assert len(sampled) == 10 and sampled["item"].is_monotonic_increasing
     with pytest.raises(DataError, match="40 and 39 items"):
         neighbour_agreement(a, b[:39])
+
+
+def test_evidence_for_many_lists_at_once_matches_one_item_at_a_time():
+    from mfviz.analysis.neighbours import co_occurrence, co_occurrence_lists
+
+    rng = np.random.default_rng(9)
+    matrix = sp.csr_matrix((rng.random((80, 30)) < 0.25) * rng.integers(1, 6, (80, 30)), dtype=np.float32)
+    items = np.array([0, 4, 4, 17])
+    lists = np.array([[1, 2, -1], [5, 0, 29], [3, -1, -1], [16, 15, 14]])
+    together, lift = co_occurrence_lists(matrix, items, lists)
+    for row, (item, listed) in enumerate(zip(items, lists, strict=True)):
+        valid = listed >= 0
+        both, expected_lift = co_occurrence(matrix, int(item), listed[valid])
+        np.testing.assert_array_equal(together[row][valid], both)
+        np.testing.assert_allclose(lift[row][valid], expected_lift)
+        assert (together[row][~valid] == 0).all() and (lift[row][~valid] == 0).all()
+
+
+def test_the_summary_over_many_items_reports_the_median_evidence_of_the_lists():
+    from mfviz.analysis.neighbours import co_occurrence
+
+    rng = np.random.default_rng(10)
+    vectors = rng.normal(size=(40, 4))
+    matrix = sp.csr_matrix((rng.random((100, 40)) < 0.3).astype(np.float32))
+    popularity = np.diff(matrix.tocsc().indptr)
+    result = neighbour_popularity_summary(vectors, popularity, k=5, sample=None, interactions=matrix)
+    per_item = []
+    for item in range(40):
+        ids, _ = brute_force(vectors[[item]], vectors, 5, "cosine", exclude=[item])
+        per_item.append(np.median(co_occurrence(matrix, item, ids[0])[1]))
+    np.testing.assert_allclose(result["per_item"]["lift_cosine"], per_item)
+    assert result["median_lift_cosine"] == pytest.approx(np.median(per_item))
+    assert "median_lift_dot" in result and "median_lift_cosine" not in neighbour_popularity_summary(
+        vectors, popularity, k=5, sample=None)

@@ -321,6 +321,19 @@ def test_the_neighbour_lists_show_how_many_users_share_each_neighbour(demo_app):
         assert table["together"].tolist() == [int((binary[:, item] & binary[:, j]).sum()) for j in items]
     assert any(c.value.startswith("Together: the users who have both items.") for c in at.caption)
 
+
+def test_over_many_items_the_page_says_how_well_the_users_back_the_lists(demo_app):
+    from mfviz.analysis import neighbour_popularity_summary
+
+    at = open_page(demo_app, "pages/neighbours_page.py")
+    inter = at.session_state["mfviz.data"].interactions
+    model = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value].model
+    k = at.number_input(key="neighbours_k").value
+    expected = neighbour_popularity_summary(model.item_factors, np.diff(inter.matrix.tocsc().indptr), k=k,
+                                            sample=1000, interactions=inter.matrix)
+    card = next(m for m in at.metric if m.label == "Users behind the neighbours, cosine / dot")
+    assert card.value == f"{expected['median_lift_cosine']:.1f}× / {expected['median_lift_dot']:.1f}×"
+
 def test_the_map_draws_an_items_neighbours(demo_app):
     at = open_page(demo_app, "pages/latent_page.py")
     at.selectbox(key="latent_anchor").set_value(0).run()
