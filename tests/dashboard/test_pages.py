@@ -331,7 +331,7 @@ def test_over_many_items_the_page_says_how_well_the_users_back_the_lists(demo_ap
     k = at.number_input(key="neighbours_k").value
     expected = neighbour_popularity_summary(model.item_factors, np.diff(inter.matrix.tocsc().indptr), k=k,
                                             sample=1000, interactions=inter.matrix)
-    card = next(m for m in at.metric if m.label == "Users behind the neighbours, cosine / dot")
+    card = next(m for m in at.metric if m.label == "Users behind them, cos / dot")
     assert card.value == f"{expected['median_lift_cosine']:.1f}× / {expected['median_lift_dot']:.1f}×"
 
 def test_the_map_draws_an_items_neighbours(demo_app):
