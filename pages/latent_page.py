@@ -48,10 +48,10 @@ def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray):
     return np.column_stack([x, y]).astype(np.float32), key, axes, users
 
 
-def dimension_map(popularity: np.ndarray):
+def dimension_map(popularity: np.ndarray, depth: bool):
     """Coordinates, cache key, axes and end items of the map on two of the model's principal
     dimensions (the singular directions of its scores), or one against popularity or the item bias, and the
-    dimensions themselves."""
+    dimensions themselves. With `depth`, a third dimension as the map's depth (3-D)."""
     from mfviz.analysis import dimension_ends
 
     with ui.guard("Finding the model's dimensions"):
@@ -68,19 +68,27 @@ def dimension_map(popularity: np.ndarray):
     if getattr(entry.model, "item_bias", None) is not None:
         others["item bias"] = ("item bias (the item's appeal to everyone)", np.asarray(entry.model.item_bias, float))
     name = lambda d: others[d][0] if d in others else f"dimension {d + 1} ({share[d]:.1%} of the score energy)"  # noqa: E731
-    picks = st.columns(2)
+    depth = depth and count >= 3
+    picks = st.columns(3 if depth else 2)
     across = picks[0].selectbox("Across →", range(count), index=0, key="dims_x", format_func=name)
     up = picks[1].selectbox("Up ↑", [*range(count), *others], index=1, key="dims_y", format_func=name,
                             help="Another dimension, popularity (does a dimension follow how popular items are?) or, "
                                  "for a model with biases, the item bias.")
-    with_users = st.checkbox("Show the users too", key="dims_users", disabled=up in others,
+    depth = depth and up not in others  # a dimension against popularity or the item bias stays flat
+    back = None
+    if depth:
+        spare = [d for d in range(count) if d not in (across, up)]
+        back = picks[2].selectbox("Depth ↗", range(count), index=spare[0], key="dims_z", format_func=name,
+                                  help="The third dimension, drawn as the map's depth.")
+    with_users = st.checkbox("Show the users too", key="dims_users", disabled=up in others or depth,
                              help="Users have coordinates on the same dimensions (a score is the sum of user × item "
                                   f"coordinate products): a grey cloud of up to {USERS_DRAWN:,} of them under the "
                                   "items shows which ends the users actually lean to.")
     y = others[up][1] if up in others else dims.item_coords[:, up]
-    coords = np.column_stack([dims.item_coords[:, across], y]).astype(np.float32)
+    coords = np.column_stack([dims.item_coords[:, across], y] + ([dims.item_coords[:, back]] if depth else [])
+                             ).astype(np.float32)
     users = None
-    if with_users and up not in others:
+    if with_users and up not in others and not depth:
         rows = np.arange(dims.user_coords.shape[0])
         if rows.size > USERS_DRAWN:  # a fixed sample, so the cloud does not jump between reruns
             rows = np.sort(np.random.default_rng(0).choice(rows, USERS_DRAWN, replace=False))
@@ -90,14 +98,16 @@ def dimension_map(popularity: np.ndarray):
                                                                   ("middle left", "middle right"))):
         for rows, place in zip(dimension_ends(column, 2), places, strict=True):
             ends.update(dict.fromkeys(rows.tolist(), place))
-    shown = f"dimension {across + 1} and {up}" if up in others else f"dimensions {across + 1} and {up + 1}"
+    shown = (f"dimension {across + 1} and {up}" if up in others else f"dimensions {across + 1}, {up + 1} and {back + 1}"
+             if depth else f"dimensions {across + 1} and {up + 1}")
     axes = map_figures.MapAxes(
         f"Items on the model's {shown}", f"{name(across)} →", f"{name(up)} →",
         "The model's dimensions are the strongest patterns in its scores (user · item), strongest first: an "
         "item's score for a user is the sum over dimensions of the item's coordinate times the user's, so items "
         "far out on one side of a dimension go to the users far out on the same side. The titles are the items "
-        "at the ends of the axes; the table below lists the ends of the strongest dimensions.")
-    key = f"{entry.key}|{data.key}|dims|{across}|{up}"
+        "at the ends of the axes; the table below lists the ends of the strongest dimensions.",
+        f"{name(back)} ↗" if depth else "")
+    key = f"{entry.key}|{data.key}|dims|{across}|{up}" + (f"|{back}" if depth else "")
     return coords, key, axes, ends, dims, users
 
 
@@ -154,10 +164,11 @@ method = top[1].radio("Map", ["UMAP", "PCA", "Axes", "Dimensions"], horizontal=T
                            "and is instant; Axes: you say what left–right means (e.g. Horror → Romance) and what "
                            "up means (popularity or vector length); Dimensions: two of the model's own strongest "
                            "dimensions (the singular directions of its scores), with what lies at their ends.")
-three_d = top[1].toggle("3-D", key="latent_3d", disabled=method not in ("UMAP", "PCA"),
-                        help="UMAP or PCA in three dimensions, to turn with the mouse: more of each item's "
-                             "neighbourhood survives (the preservation score says how much). Clicks and lasso "
-                             "selection work on the 2-D map.") and method in ("UMAP", "PCA")
+three_d = top[1].toggle("3-D", key="latent_3d", disabled=method == "Axes",
+                        help="UMAP or PCA in three dimensions, or three of the model's dimensions, to turn with the "
+                             "mouse (for UMAP and PCA, more of each item's neighbourhood survives: the preservation "
+                             "score says how much). Clicks and lasso selection work on the 2-D map.") \
+    and method != "Axes"
 with st.expander("Map settings (UMAP)"):
     n_neighbors = st.slider("UMAP neighbours", 5, 100, background.UMAP_NEIGHBOURS, key="latent_neighbours",
                             help="Small values show fine local structure, large values the global shape.")
@@ -178,7 +189,8 @@ if method == "Axes":
     coords, projection_key, axes, users = axis_map(vectors, norms, summary.item_popularity)
     made = "instant"
 elif method == "Dimensions":
-    coords, projection_key, axes, labelled, dims, user_points = dimension_map(summary.item_popularity)
+    coords, projection_key, axes, labelled, dims, user_points = dimension_map(summary.item_popularity, three_d)
+    three_d = coords.shape[1] == 3  # a dimension against popularity or the item bias stays flat
     made = "instant"
 else:
     shown = vectors if subset is None else vectors[subset]
@@ -257,7 +269,8 @@ if anchor is not None:
 
 if three_d:  # Plotly selects nothing in 3-D: no click or lasso events
     chart = map_figures.latent_scatter_3d(table, colour, highlight, method=method,
-                                      continuous=colour in ("popularity", "norm"), anchor=anchor, neighbours=neighbours)
+                                          continuous=colour in ("popularity", "norm"), anchor=anchor,
+                                          neighbours=neighbours, axes=axes)
     ui.show(chart, key="latent_map_3d")
     event = None
 else:

@@ -37,6 +37,7 @@ class MapAxes:
     x: str
     y: str
     caption: str
+    z: str = ""  # the third direction's title, on a 3-D map
 
 
 def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None = None,
@@ -118,9 +119,10 @@ def _item_data(part: pd.DataFrame, shown) -> np.ndarray:
 
 def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | None = None, method: str = "UMAP",
                       continuous: bool = True, anchor: int | None = None,
-                      neighbours: dict[str, np.ndarray] | None = None) -> Chart:
+                      neighbours: dict[str, np.ndarray] | None = None, axes: MapAxes | None = None) -> Chart:
     """Items as points of a 3-D map (`table` has x, y, z, item, title and the colour column), to turn
-    with the mouse; search hits ringed and, with `anchor`, lines to its latent-space neighbours."""
+    with the mouse; search hits ringed and, with `anchor`, lines to its latent-space neighbours.
+    `axes` names the directions of a map whose axes mean something (a model's dimensions)."""
     hover = "<b>%{customdata[0]}</b><br>" + colour + ": %{customdata[1]}<extra></extra>"
     fig = go.Figure()
     for part, name, shown, marker in _colour_groups(table, colour, continuous):
@@ -157,14 +159,15 @@ def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | N
                                    marker=dict(size=9, symbol="diamond", color="#ffd400",
                                                line=dict(width=2, color="#111111"))))
     height = max(640, 140 + 30 * sum(trace.showlegend is not False for trace in fig.data))
-    apply_layout(fig, f"Item vectors mapped to 3-D by {method}", "", "", height=height, legend="right",
-            margin=dict(l=0, b=0),
-            scene=dict(xaxis_title=f"{method} 1", yaxis_title=f"{method} 2", zaxis_title=f"{method} 3",
-                       aspectmode="cube"))
+    titles = (axes.x, axes.y, axes.z) if axes is not None else (f"{method} 1", f"{method} 2", f"{method} 3")
+    apply_layout(fig, axes.title if axes is not None else f"Item vectors mapped to 3-D by {method}", "", "",
+                 height=height, legend="right", margin=dict(l=0, b=0),
+                 scene=dict(xaxis_title=titles[0], yaxis_title=titles[1], zaxis_title=titles[2], aspectmode="cube"))
     fig.update_layout(legend_itemsizing="constant")  # legend symbols readable despite the small points
-    caption = ("Drag to turn the map, scroll to zoom, hover for titles. A third dimension usually keeps more of "
-               "each item's neighbourhood than two (compare the preservation score below with the 2-D map's); "
-               "clicking and lasso selection work on the 2-D map.")
+    gestures = "Drag to turn the map, scroll to zoom, hover for titles; clicking and lasso selection work in 2-D."
+    caption = (f"{axes.caption} {gestures}" if axes is not None else
+               f"{gestures} A third dimension usually keeps more of each item's neighbourhood than two (compare the "
+               "preservation score below with the 2-D map's).")
     return Chart(fig, caption)
 
 

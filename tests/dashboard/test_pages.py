@@ -437,9 +437,30 @@ def test_the_map_in_3d_shows_the_first_three_principal_components():
     np.testing.assert_allclose(xyz, expected[items], rtol=1e-5, atol=1e-5)
     assert any(t.get("marker", {}).get("symbol") == "diamond" for t in spec["data"])  # the anchor
     assert any("cosine neighbours are among" in c.value for c in at.caption)
-    at.radio(key="latent_method").set_value("Axes").run()  # 3-D is for projections only
+    at.radio(key="latent_method").set_value("Axes").run()  # 3-D is for projections and dimensions
     assert at.toggle(key="latent_3d").disabled
     assert all(t["type"] != "scatter3d" for t in json.loads(at.get("plotly_chart")[0].proto.spec)["data"])
+
+
+def test_the_dimensions_map_in_3d_puts_a_third_dimension_in_depth():
+    from mfviz.analysis import principal_dimensions
+
+    at = new_app()
+    at.session_state["latent_method"] = "Dimensions"
+    open_page(at, "pages/latent_page.py")
+    at.toggle(key="latent_3d").set_value(True).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.selectbox(key="dims_z").value == 2  # the strongest dimension not across or up
+    entry = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value]
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    points = [t for t in spec["data"] if t["type"] == "scatter3d" and t.get("customdata")]
+    items = np.concatenate([np.asarray(t["customdata"])[:, 2].astype(int) for t in points])
+    xyz = np.column_stack([np.concatenate([plotly_array(t[a]) for t in points]) for a in "xyz"])
+    coords = principal_dimensions(entry.model).item_coords
+    np.testing.assert_allclose(xyz, coords[items][:, [0, 1, 2]], rtol=1e-4, atol=1e-5)
+    assert spec["layout"]["scene"]["zaxis"]["title"]["text"].startswith("dimension 3 (")
+    at.selectbox(key="dims_y").set_value("popularity").run()  # against popularity: flat again
+    assert json.loads(at.get("plotly_chart")[0].proto.spec)["data"][0]["type"] != "scatter3d"
 
 def test_the_map_on_taste_axes_places_items_by_the_chosen_genres():
     from mfviz.analysis import genre_groups
