@@ -191,7 +191,12 @@ def test_the_bias_page_shows_what_less_popular_lists_cost(tmp_path):
                                             strengths=cache.TRADEOFF_STRENGTHS)
     np.testing.assert_allclose(plotly_array(curve["y"]), expected["ndcg@10"])
     np.testing.assert_allclose(plotly_array(curve["x"]), 100 * expected["aplt"])
-    assert any(t["name"] == "Popularity" for t in spec["data"])
+    baseline = next(t for t in spec["data"] if t["name"] == "Popularity")  # fitted on the same training part
+    from mfviz.models import Popularity
+
+    point = accuracy_popularity_tradeoff(Popularity().fit(entry.train), entry.train, entry.test, strengths=(0.0,))
+    np.testing.assert_allclose([plotly_array(baseline["y"])[0], plotly_array(baseline["x"])[0]],
+                               [point["ndcg@10"].iloc[0], 100 * point["aplt"].iloc[0]])
     assert any(m.value.startswith(f"**{entry.name}**") for m in at.markdown)
     # a model without held-out data (loaded from a file) cannot be judged: a notice says why
     path = entry.model.save(tmp_path / "m.npz")
