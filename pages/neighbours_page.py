@@ -64,6 +64,16 @@ if "together" in comparison.cosine.columns and len(comparison.cosine):
                + (f"; {unshared} cosine neighbour{'s share' if unshared != 1 else ' shares'} no user with it: the model "
                   "links them through the items their users have in common, not through shared users."
                   if unshared else "."))
+
+
+def show_on_map(chosen: int) -> None:
+    st.session_state["latent_anchor"] = chosen  # a callback: set before the Latent space page draws its picker
+
+
+if st.button("Show on the map →", key="neighbours_to_map", on_click=show_on_map, args=(int(item),),
+             help="The Latent space page with this item starred and lines to these neighbours: does the map keep "
+                  "them close?"):
+    st.switch_page("pages/latent_page.py")
 ui.show(figures.neighbour_popularity(comparison.cosine, comparison.dot, str(titles[item])))
 with ui.guard("Placing the item on the model's dimensions"):
     dims = cache.dimensions(entry.key, entry.model)

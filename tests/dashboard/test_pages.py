@@ -339,6 +339,17 @@ def test_over_many_items_the_page_says_how_well_the_users_back_the_lists(demo_ap
     card = next(m for m in at.metric if m.label == "Users behind them, cos / dot")
     assert card.value == f"{expected['median_lift_cosine']:.1f}× / {expected['median_lift_dot']:.1f}×"
 
+
+def test_an_item_on_the_neighbours_page_opens_on_the_map():
+    at = new_app()
+    open_page(at, "pages/neighbours_page.py")
+    at.selectbox(key="neighbours_item").set_value(7).run()
+    at.button(key="neighbours_to_map").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert [t.value for t in at.title] == ["Latent space"] and at.selectbox(key="latent_anchor").value == 7
+    titles = at.session_state["mfviz.data"].interactions.titles
+    assert any(m.value.startswith(f"**★ {titles[7]}**") for m in at.markdown)
+
 def test_the_map_draws_an_items_neighbours(demo_app):
     at = open_page(demo_app, "pages/latent_page.py")
     at.selectbox(key="latent_anchor").set_value(0).run()
