@@ -99,21 +99,27 @@ def data_spectrum(matrix, k: int = 100, seed: int = 0) -> Spectrum:
     return _spectrum(values, total)
 
 
+STALLED = 10  # rounds without fewer clashes after which the shuffle stops re-swapping
+
+
 def shuffled(matrix, seed: int = 0, rounds: int = 100) -> sp.csr_matrix:
     """The interactions with their items shuffled among them: every user keeps their number of
     interactions and their values, every item its number of users, and nothing else survives
     (a degree-preserving null model: the item column of all entries permuted at once). An entry
     that lands on an item its user already has swaps its item with a random entry again, for up
-    to `rounds` rounds; the few collisions left after that are merged (their values summed)."""
+    to `rounds` rounds or until the count of such entries has not fallen for `STALLED` rounds; the
+    few collisions left after that are merged (their values summed)."""
     coo = sp.coo_matrix(getattr(matrix, "matrix", matrix))
     rng = np.random.default_rng(seed)
     rows, columns = coo.row.astype(np.int64), rng.permutation(coo.col.astype(np.int64))
+    fewest, since = np.inf, 0  # the fewest clashes so far, and rounds since they last fell
     for _ in range(rounds):
         keys = rows * coo.shape[1] + columns
         order = np.argsort(keys, kind="stable")
         clash = order[1:][keys[order[1:]] == keys[order[:-1]]]  # the second and later of each duplicate
-        if clash.size == 0:
-            break
+        fewest, since = (clash.size, 0) if clash.size < fewest else (fewest, since + 1)
+        if clash.size == 0 or since == STALLED:  # done, or what is left will not resolve (heavy users ×
+            break  # popular items): merged below rather than sorted again and again
         # Swap with random partners: a swap keeps every item's count, as long as no entry takes part in
         # two swaps at once (a partner drawn twice, or itself clashing, waits for the next round).
         partners = rng.integers(0, columns.size, clash.size)
