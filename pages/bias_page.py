@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from mfviz.dashboard import background, cache, figures, state, ui
+from mfviz.dashboard import background, cache, figures, ui
 
 ui.header("Popularity bias", "Do the models recommend only the blockbusters? Each chart compares every "
           "model of this session with the plain Popularity baseline (grey), the most biased recommender.")
@@ -88,9 +88,7 @@ if views["What less popular lists cost"].open:
                     entry = held_out[name]
                     curves[name] = cache.tradeoff(entry.key, entry.model, entry.train, entry.test, int(k))
                 first = held_out[picked[0]] if picked else None
-                split_key = state.array_hash(first.test.matrix.indptr, first.test.matrix.indices,
-                                             extra=data.key) if first is not None else ""  # the test part itself
-                baseline = (cache.tradeoff_baseline(split_key, first.train, first.test, int(k))
+                baseline = (cache.tradeoff_baseline(first.key, first.train, first.test, int(k))
                             if first is not None else None)
             if curves:
                 ui.show(figures.tradeoff_chart(curves, baseline, int(k)))

@@ -447,14 +447,8 @@ def co_occurrence(matrix, item: int, others) -> tuple[np.ndarray, np.ndarray]:
     :math:`\frac{n_{ij}\,|U|}{n_i\,n_j}` (how many times more users share them than if the two were
     chosen independently; 0 when either has no users). `matrix` is users × items; every stored
     entry counts as an interaction (as in `Interactions`, one per user and item)."""
-    matrix = sp.csr_matrix(matrix)
-    others = np.asarray(others, np.int64)
-    users = sp.csc_matrix(matrix[:, [item]]).indices  # the users who have `item`
-    both = matrix[users][:, others].getnnz(axis=0).astype(np.int64)
-    counts = np.bincount(matrix.indices, minlength=matrix.shape[1])
-    expected = users.size * counts[others] / max(matrix.shape[0], 1)
-    lift = np.divide(both, expected, out=np.zeros(others.size), where=expected > 0)
-    return both, lift
+    together, lift = co_occurrence_lists(matrix, [item], np.asarray(others, np.int64)[None, :])
+    return together[0], lift[0]
 
 
 def co_occurrence_lists(matrix, items, lists) -> tuple[np.ndarray, np.ndarray]:
@@ -464,6 +458,8 @@ def co_occurrence_lists(matrix, items, lists) -> tuple[np.ndarray, np.ndarray]:
     matrix = sp.csr_matrix(matrix)
     lists = np.asarray(lists, np.int64)
     items = np.asarray(items, np.int64)
+    if lists.size == 0:
+        return np.zeros(lists.shape, np.int64), np.zeros(lists.shape)
     binary = sp.csr_matrix((np.ones(matrix.nnz), matrix.indices, matrix.indptr), shape=matrix.shape).tocsc()
     listed = np.unique(lists[lists >= 0])
     shared = sp.csr_matrix(binary[:, items].T @ binary[:, listed])  # items × listed: users in common

@@ -19,7 +19,6 @@ from threadpoolctl import threadpool_limits
 
 from mfviz.data.interactions import DEFAULT_HEAD_SHARE, long_tail_split
 from mfviz.errors import DataError, ModelError
-from mfviz.kernels.topk import topk_dot
 
 GROUPS = ("niche", "diverse", "blockbuster")
 GROUP_SHARE = 0.2  # bottom / top share of users forming the niche / blockbuster groups
@@ -125,14 +124,9 @@ def _recommend(model, users: np.ndarray, k: int, matrix: sp.csr_matrix) -> np.nd
         ids, _ = model.recommend(users, n=k, exclude_seen=True)
         return ids
     # Factors from elsewhere: rank by P Qᵀ (+ item bias) excluding the given interactions.
-    user_factors = np.ascontiguousarray(np.asarray(model.user_factors, np.float32)[users])
-    item_factors = np.ascontiguousarray(np.asarray(model.item_factors, np.float32))
-    bias = getattr(model, "item_bias", None)
-    bias = np.zeros(item_factors.shape[0], np.float32) if bias is None else np.asarray(bias, np.float32)
-    seen = matrix[users]
-    ids, _ = topk_dot(user_factors, item_factors, bias, k, seen.indptr.astype(np.int64),
-                      seen.indices.astype(np.int64))
-    return ids
+    from mfviz.analysis.tradeoff import item_offsets, penalised_top_k
+
+    return penalised_top_k(np.asarray(model.user_factors)[users], model, item_offsets(model), k, matrix[users])[0]
 
 
 def _item_norms(model) -> np.ndarray:

@@ -369,8 +369,9 @@ def user_map(model_key: str, data_key: str, _user_factors, _matrix, _groups, _us
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
-def tradeoff_baseline(split_key: str, _train, _test, k: int) -> pd.DataFrame:
-    """The Popularity baseline's point on the same axes, fitted on the same training part."""
+def tradeoff_baseline(model_key: str, _train, _test, k: int) -> pd.DataFrame:
+    """The Popularity baseline's point on the same axes, fitted on the training part of the split
+    that model (`model_key`) was trained on: a model always comes with the same split."""
     from mfviz.analysis.tradeoff import accuracy_popularity_tradeoff
     from mfviz.models import Popularity
 
