@@ -61,12 +61,16 @@ def session_models(at: AppTest) -> list[str]:
     return list(at.session_state["mfviz.models"])
 
 
-def train_on_page(at: AppTest, kind: str, **hyperparameters) -> AppTest:
-    """Train a model of `kind` on the Train page with these hyperparameters (the rest at defaults)."""
+def train_on_page(at: AppTest, kind: str, sweep: tuple[str, str] | None = None, **hyperparameters) -> AppTest:
+    """Train a model of `kind` on the Train page with these hyperparameters (the rest at defaults),
+    or a sweep: (hyperparameter, its values as typed)."""
     open_page(at, "pages/train_page.py")
     at.selectbox(key="train_model").set_value(kind).run()
     for name, value in hyperparameters.items():
         at.number_input(key=f"hp_{kind}_{name}").set_value(value)
+    if sweep is not None:
+        at.selectbox(key=f"sweep_{kind}").set_value(sweep[0])
+        at.text_input(key=f"sweep_values_{kind}").input(sweep[1])
     at.button(key="train_submit").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     return at
@@ -862,15 +866,7 @@ def test_a_sweep_trains_one_model_per_value_and_charts_the_metric_against_it():
 def test_a_seed_sweep_says_how_many_neighbours_the_seeds_share():
     from mfviz.analysis.neighbours import neighbour_agreement
 
-    at = new_app()
-    open_page(at, "pages/train_page.py")
-    at.selectbox(key="train_model").set_value("ials").run()
-    at.number_input(key="hp_ials_factors").set_value(8)
-    at.number_input(key="hp_ials_epochs").set_value(3)
-    at.selectbox(key="sweep_ials").set_value("random_state")
-    at.text_input(key="sweep_values_ials").input("0, 1, 2")
-    at.button(key="train_submit").click().run()
-    assert not at.exception and not at.error, [e.value for e in at.error]
+    at = train_on_page(new_app(), "ials", sweep=("random_state", "0, 1, 2"), factors=8, epochs=3)
     models = at.session_state["mfviz.models"]
     seeds = [models[name].model for name in models if "seed=" in name]
     assert len(seeds) == 3
@@ -892,13 +888,7 @@ def test_a_models_hyperparameters_come_back_when_it_is_picked_again():
 
 
 def test_a_models_sweep_comes_back_when_it_is_picked_again():
-    at = new_app()
-    open_page(at, "pages/train_page.py")
-    at.selectbox(key="train_model").set_value("svd").run()
-    at.selectbox(key="sweep_svd").set_value("factors")
-    at.text_input(key="sweep_values_svd").input("4, 8")
-    at.button(key="train_submit").click().run()
-    assert not at.exception and not at.error
+    at = train_on_page(new_app(), "svd", sweep=("factors", "4, 8"))
     at.selectbox(key="train_model").set_value("ials").run()
     assert at.selectbox(key="sweep_ials").value is None and at.text_input(key="sweep_values_ials").value == ""
     at.selectbox(key="train_model").set_value("svd").run()
