@@ -95,12 +95,18 @@ class ALS(Model):
 
     def _fold_in(self, items: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float]:
         """The closed-form ridge solve of `_fit` for one new row, items frozen."""
-        order = np.argsort(items, kind="stable")
-        Y = self._item_factors
-        vector = np.zeros((1, Y.shape[1]), np.float32)
+        return self._solve_new_row(items, values, self._item_factors, self.item_bias)
+
+    def _fold_in_item(self, users: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float]:
+        """The same solve for one new column, users frozen (an item half-sweep for one item)."""
+        return self._solve_new_row(users, values, self._user_factors, self.user_bias)
+
+    def _solve_new_row(self, rows, values, frozen, frozen_bias) -> tuple[np.ndarray, float]:
+        order = np.argsort(rows, kind="stable")
+        vector = np.zeros((1, frozen.shape[1]), np.float32)
         bias = np.zeros(1, np.float32)
-        item_bias = self.item_bias if self.biases else np.zeros(Y.shape[0], np.float32)
-        als_solve_rows(np.array([0, items.size], np.int64), items[order].astype(np.int32),
-                       values[order].astype(np.float32), vector, bias, Y, item_bias,
+        frozen_bias = frozen_bias if self.biases else np.zeros(frozen.shape[0], np.float32)
+        als_solve_rows(np.array([0, rows.size], np.int64), rows[order].astype(np.int32),
+                       values[order].astype(np.float32), vector, bias, frozen, frozen_bias,
                        self.global_mean, self.regularization, self.scale_regularization, self.biases)
         return vector[0], float(bias[0])

@@ -2,7 +2,7 @@
 
 Every model stores user and item factors (float32, C-contiguous) and optional biases, so that
 a prediction is  global_mean + user_bias[u] + item_bias[i] + user_factors[u] · item_factors[i].
-Subclasses implement `_fit` (and `_fold_in` where the model has a closed form); everything a
+Subclasses implement `_fit`, `_fold_in` and `_fold_in_item` (a new user's, a new item's vector); everything a
 caller sees — validation, ranking, neighbours, persistence — lives here once.
 """
 
@@ -308,20 +308,33 @@ class Model:
         vector = np.asarray(vector, np.float32)
         return (vector, float(bias)) if return_bias else vector
 
-    def _check_profile(self, items, values) -> tuple[np.ndarray, np.ndarray]:
-        """(item indices, float32 values) of an ad-hoc profile, checked; values default to ones."""
+    def fold_in_item(self, users, values=None, return_bias: bool = False):
+        """An item vector for a new item from the users who have it (user indices, optional
+        ratings/weights), with the user side frozen and the model untouched: `fold_in` mirrored, for
+        an item the model never saw (cold start). With return_bias=True, (vector, item_bias)."""
+        users, values = self._check_profile(users, values, "user")
+        vector, bias = self._fold_in_item(users, values)
+        vector = np.asarray(vector, np.float32)
+        return (vector, float(bias)) if return_bias else vector
+
+    def _check_profile(self, items, values, kind: str = "item") -> tuple[np.ndarray, np.ndarray]:
+        """(indices, float32 values) of an ad-hoc profile of items (or, kind="user", of a new
+        item's users), checked; values default to ones."""
         self._require_fitted()
-        items = np.atleast_1d(self._check_ids(items, self.n_items, "item"))
+        items = np.atleast_1d(self._check_ids(items, self.n_items if kind == "item" else self.n_users, kind))
         if values is None:
             values = np.ones(items.size, np.float32)
         values = np.asarray(values, np.float32).ravel()
         if values.shape != items.shape:
-            raise ModelError(f"got {items.size} items but {values.size} values")
+            raise ModelError(f"got {items.size} {kind}s but {values.size} values")
         if not np.isfinite(values).all():
             raise ModelError("fold-in values must be finite numbers")
         return items, values
 
     def _fold_in(self, items: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float]:
+        raise NotImplementedError
+
+    def _fold_in_item(self, users: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float]:
         raise NotImplementedError
 
     # ----------------------------------------------------------------- persistence

@@ -19,7 +19,8 @@ class FactorModel(Model):
     given values with the item factors frozen:
     :math:`p = (Q_I^\top Q_I + \lambda I)^{-1} Q_I^\top (v - b_I)`, λ = `regularization`.
     For implicit-feedback factors this is the explicit-ALS fold-in on the chosen items (values
-    default to 1), an approximation of implicit's own recalculate_user.
+    default to 1), an approximation of implicit's own recalculate_user. `fold_in_item` is the same
+    solve for a new item, the user factors (and user bias, when given) frozen.
 
     `name` is a display name (kept in `label`); `user_ids` / `item_ids` are the original ids of
     the factor rows when known (Spark), else None. Give `train_matrix` (users × items CSR, or an
@@ -79,13 +80,19 @@ class FactorModel(Model):
                          "train one of the mfviz models instead, or load new factors")
 
     def _fold_in(self, items: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float]:
-        q = self._item_factors[items].astype(np.float64)
+        return self._ridge(items, values, self._item_factors, self.item_bias), 0.0
+
+    def _fold_in_item(self, users: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float]:
+        """The same ridge solve for a new item's column, the users frozen."""
+        return self._ridge(users, values, self._user_factors, self.user_bias), 0.0
+
+    def _ridge(self, rows: np.ndarray, values: np.ndarray, frozen: np.ndarray, frozen_bias) -> np.ndarray:
+        q = frozen[rows].astype(np.float64)
         target = values.astype(np.float64) - self.global_mean
-        if self.item_bias is not None:
-            target = target - self.item_bias[items]
+        if frozen_bias is not None:
+            target = target - frozen_bias[rows]
         gram = q.T @ q + self.regularization * np.eye(q.shape[1])
-        vector = np.linalg.lstsq(gram, q.T @ target, rcond=None)[0]
-        return vector.astype(np.float32), 0.0
+        return np.linalg.lstsq(gram, q.T @ target, rcond=None)[0].astype(np.float32)
 
 
 def _align(rows: np.ndarray, row_ids, wanted_ids, kind: str) -> tuple[np.ndarray, int]:

@@ -168,6 +168,18 @@ class SGDModel(Model):
         return (np.diff(train.indptr) == 0,
                 np.bincount(train.indices, minlength=train.shape[1]) == 0)
 
+    def _fold_in_item(self, users: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float]:
+        """Funk SVD's fold-in mirrored: SGD for a new item's vector and bias, the users' (for SVD++,
+        their effective) vectors and biases frozen. A new item brings no implicit factor to SVD++'s
+        users (its y_j is zero, as for an item nobody rated in training)."""
+        vector = np.zeros(self.factors)
+        user_bias = self.user_bias if self.user_bias is not None else np.zeros(self.n_users, np.float32)
+        bias = funk_fold_in(users.astype(np.int64), values.astype(np.float64), self._user_factors,
+                            user_bias, float(self.global_mean), vector, int(self.epochs),
+                            float(self.learning_rate), float(self.lr_decay), float(self.regularization),
+                            self.user_bias is not None)
+        return vector.astype(np.float32), float(bias)
+
 
 class FunkSVD(SGDModel):
     r"""Funk SVD with biases (Surprise's ``SVD``): explicit ratings, observed entries only.

@@ -120,13 +120,17 @@ class ImplicitALS(Model):
             if not self._epoch_done(epoch, loss):
                 break
 
-    def _item_gram(self) -> np.ndarray:
+    def _gram_of(self, factors: np.ndarray) -> np.ndarray:
         # YᵀY is most of a fold-in's cost (1,682 × 64 items: ~1 ms of ~1.6) and the same for every
-        # profile of a trained model; refitting replaces the factors array, so its id keys the cache.
-        cached = getattr(self, "_gram_cache", None)
-        if cached is None or cached[0] is not self._item_factors:
-            cached = self._gram_cache = (self._item_factors, _gram(self._item_factors))
+        # profile of a trained model; refitting replaces the factors arrays, so their ids key the cache.
+        cache = self.__dict__.setdefault("_gram_cache", {})
+        cached = cache.get(id(factors))
+        if cached is None or cached[0] is not factors:
+            cached = cache[id(factors)] = (factors, _gram(factors))
         return cached[1]
+
+    def _item_gram(self) -> np.ndarray:
+        return self._gram_of(self._item_factors)
 
     def score_contributions(self, items, values, targets) -> np.ndarray:
         """Each profile item's exact part of each target's fold-in score, (len(targets), len(items)).
@@ -151,12 +155,18 @@ class ImplicitALS(Model):
         """One exact solve of the user's row with the items frozen (zeros/negatives ignored).
         With solver="cholesky" a training user's fold-in reproduces its stored vector (the fit
         ends on a user half-sweep); with "cg" it is the exact solve that CG approximates."""
+        return self._solve_new_row(items, values, self._item_factors), 0.0
+
+    def _fold_in_item(self, users: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float]:
+        """The same exact solve for one new item's column, the users frozen."""
+        return self._solve_new_row(users, values, self._user_factors), 0.0
+
+    def _solve_new_row(self, rows: np.ndarray, values: np.ndarray, frozen: np.ndarray) -> np.ndarray:
         keep = values > 0
-        items, values = items[keep], values[keep]
-        order = np.argsort(items, kind="stable")
-        Y = self._item_factors
-        vector = np.zeros((1, Y.shape[1]), np.float32)
-        ials_solve_rows(np.array([0, items.size], np.int64), items[order].astype(np.int32),
-                        self._confidence(values[order]), vector, Y, self._item_gram(),
+        rows, values = rows[keep], values[keep]
+        order = np.argsort(rows, kind="stable")
+        vector = np.zeros((1, frozen.shape[1]), np.float32)
+        ials_solve_rows(np.array([0, rows.size], np.int64), rows[order].astype(np.int32),
+                        self._confidence(values[order]), vector, frozen, self._gram_of(frozen),
                         self.regularization, False, 1)
-        return vector[0], 0.0
+        return vector[0]

@@ -26,3 +26,6 @@ class Popularity(Model):
 
     def _fold_in(self, items: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float]:
         return np.ones(1, np.float32), 0.0
+
+    def _fold_in_item(self, users: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float]:
+        return np.array([np.unique(users).size], np.float32), 0.0  # its count of users

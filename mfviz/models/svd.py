@@ -96,6 +96,14 @@ class TruncatedSVD(Model):
         vector = values.astype(np.float64) @ self._item_factors[items].astype(np.float64)
         return vector.astype(np.float32), 0.0
 
+    def _fold_in_item(self, users: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float]:
+        """Σ⁻² (UΣ)ᵀ c = Σ⁻¹ Uᵀ c: the new column's coordinates on the item vectors V_k, which
+        reproduces a training item's row of V exactly (Aᵀ U = V Σ)."""
+        s = np.asarray(self.singular_values, np.float64)
+        projected = values.astype(np.float64) @ self._user_factors[users].astype(np.float64)
+        vector = np.divide(projected, s**2, out=np.zeros_like(projected), where=s > 0)
+        return vector.astype(np.float32), 0.0
+
     def _extra_state(self) -> dict[str, np.ndarray]:
         return {"singular_values": self.singular_values}
 
