@@ -1,0 +1,109 @@
+"""A new item (cold start): its vector folded in from its first users, the items it lands among,
+and how many users' top-n lists it would enter as its audience grows, next to the items the data has.
+
+The reach of an item is the number of users whose top-n it is in (or, for the new item, would enter:
+its score user · item + item bias beats the user's n-th best among the items the user does not
+have). The existing items' reach comes from the same top-n lists, so the two compare directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from mfviz.analysis.users import sample_users
+from mfviz.errors import DataError
+
+REACH_USERS = 5_000  # users whose lists are ranked (a seeded sample beyond that; reach is scaled up)
+AUDIENCE_SIZES = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000)
+
+
+@dataclass(frozen=True)
+class Reach:
+    """The top-n lists of a sample of users, against which a new item is ranked."""
+
+    users: np.ndarray  # the sampled user indices
+    thresholds: np.ndarray  # each sampled user's n-th best score (−inf: fewer than n items left)
+    counts: np.ndarray  # per existing item, the sampled users whose top-n holds it
+    n: int
+    n_users: int  # users in the data
+
+    @property
+    def scale(self) -> float:
+        """Users in the data per sampled user."""
+        return self.n_users / max(self.users.size, 1)
+
+    def of_scores(self, scores: np.ndarray, exclude: np.ndarray) -> np.ndarray:
+        """Which sampled users a new item with these scores (one per sampled user) would reach:
+        score above the user's n-th best, users in `exclude` (its audience: they have it) left out."""
+        reached = np.asarray(scores) > self.thresholds
+        reached[np.isin(self.users, exclude)] = False
+        return reached
+
+
+def reach_baseline(model, matrix, n: int = 10, sample: int = REACH_USERS, seed: int = 0) -> Reach:
+    """Top-n lists (leaving out what each user has in `matrix`, the data) of up to `sample` users."""
+    matrix = sp.csr_matrix(matrix)
+    users = sample_users(matrix.shape[0], sample, seed)
+    ids, scores = model.recommend(users, n=int(n), exclude=matrix)
+    thresholds = np.asarray(scores, np.float64)[:, -1]
+    counts = np.bincount(ids[ids >= 0], minlength=matrix.shape[1])
+    return Reach(users, np.where(ids[:, -1] >= 0, thresholds, -np.inf), counts, int(n), matrix.shape[0])
+
+
+def audience(matrix, items, at_least: float | None = None, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The users who have any of `items` (with a value >= at_least, when given) in a seeded random
+    order, so that its first m are a random audience of m and a larger audience holds every smaller
+    one; and each one's value: the largest they gave those items."""
+    matrix = sp.csr_matrix(matrix)
+    items = np.unique(np.asarray(items, np.int64))
+    if items.size == 0:
+        raise DataError("pick at least one item whose users become the new item's first users")
+    if items.min() < 0 or items.max() >= matrix.shape[1]:
+        raise DataError(f"item index {int(items.max())} is out of range: the data has {matrix.shape[1]} items")
+    columns = matrix[:, items].tocsr()
+    if at_least is not None:
+        columns.data = np.where(columns.data >= at_least, columns.data, 0)
+        columns.eliminate_zeros()
+    users = np.flatnonzero(np.diff(columns.indptr) > 0)
+    values = np.asarray(columns[users].max(axis=1).todense(), np.float32).ravel()
+    order = np.random.default_rng(seed).permutation(users.size)
+    return users[order], values[order]
+
+
+def scores_of(model, reach: Reach, vector: np.ndarray, bias: float) -> np.ndarray:
+    """The new item's score (user · item + item bias) for each sampled user."""
+    return np.asarray(model.user_factors, np.float64)[reach.users] @ np.asarray(vector, np.float64) + bias
+
+
+def reach_curve(model, reach: Reach, users: np.ndarray, values: np.ndarray,
+                sizes=AUDIENCE_SIZES) -> pd.DataFrame:
+    """How the new item's reach grows with its audience: one row per audience size (the first m
+    users of `users`, and all of them), with the users reached (scaled to the whole data), its
+    vector length and its bias."""
+    users, values = np.asarray(users, np.int64), np.asarray(values, np.float32)
+    steps = sorted({int(m) for m in sizes if 0 < m < users.size} | {users.size})
+    rows = []
+    for m in steps:
+        vector, bias = model.fold_in_item(users[:m], values[:m], return_bias=True)
+        reached = reach.of_scores(scores_of(model, reach, vector, bias), users[:m])
+        rows.append({"audience": m, "reached": float(reached.sum() * reach.scale),
+                     "share": float(reached.sum() * reach.scale / max(reach.n_users - m, 1)),
+                     "norm": float(np.linalg.norm(vector)), "bias": bias})
+    return pd.DataFrame(rows)
+
+
+def existing_reach(reach: Reach, popularity) -> pd.DataFrame:
+    """The data's items as the new item's yardstick: popularity against users reached (scaled)."""
+    return pd.DataFrame({"popularity": np.asarray(popularity), "reached": reach.counts * reach.scale})
+
+
+def typical_reach(existing: pd.DataFrame, audience_size: int) -> float:
+    """The median reach of the data's items about as popular as `audience_size` (within a factor
+    of 1.5 either way; NaN when no item is)."""
+    popularity = existing["popularity"].to_numpy(np.float64)
+    near = (popularity >= audience_size / 1.5) & (popularity <= audience_size * 1.5)
+    return float(np.median(existing["reached"].to_numpy()[near])) if near.any() else float("nan")
