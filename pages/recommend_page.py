@@ -10,17 +10,21 @@ from mfviz.dashboard import cache, lists, map_figures, state, ui
 
 ui.header("Recommend", "What would the model suggest? Pick a user to see what they liked and what the model "
           "recommends — or build a taste profile from a few items and watch the recommendations change "
-          "instantly, without retraining.")
+          "instantly, without retraining; or add a new item and see whose recommendations it would enter.")
 
 data = ui.current_data()
 inter = data.interactions
 top = st.columns([2, 2, 1, 1.4])
 with top[0]:
     entry = ui.model_picker(factor_models_only=False)
-mode = top[1].radio("Recommend for", ["a user in the data", "a profile I build"], horizontal=True, key="rec_mode")
+mode = top[1].radio("Recommend for", ["a user in the data", "a profile I build", "a new item (who gets it)"],
+                    horizontal=True, key="rec_mode",
+                    help="A new item: the model has never seen it; its first users place it (fold-in, no "
+                         "retraining), and you see whose lists it would enter.")
 n = top[2].number_input("How many", 5, 50, 10, key="rec_n")
 strength = top[3].slider(
-    "Popularity penalty β", 0.0, 1.5, 0.0, 0.05, key="rec_penalty", disabled=entry.kind == "popularity",
+    "Popularity penalty β", 0.0, 1.5, 0.0, 0.05, key="rec_penalty",
+    disabled=entry.kind == "popularity" or mode == "a new item (who gets it)",
     help="0 = the model's own lists. Above 0, every score is lowered by β × the spread of the model's scores × how "
          "far the item's log popularity lies above the catalogue's mean (in standard deviations), so rarer items "
          "move up; the same for every list on this page. Popularity bias page, last tab: what it costs in accuracy.")
@@ -109,17 +113,7 @@ def taste_profile(who: str, user: int | None = None, vector: np.ndarray | None =
 
 def plain_table(items: np.ndarray, scores: np.ndarray | None = None,
                 reasons: tuple[list[str], np.ndarray] | None = None) -> pd.DataFrame:
-    items = np.asarray(items, np.int64)
-    frame = pd.DataFrame({"title": titles[items]})
-    if reasons is not None:
-        frame["because of"], frame["adds"] = reasons[0], np.round(reasons[1], 3)
-    if scores is not None:
-        frame["score"] = np.round(scores, 3)
-    frame["popularity"] = popularity[items]
-    if "genres" in inter.items.columns:
-        frame["genres"] = [", ".join(map(str, g)) if isinstance(g, list | np.ndarray) else str(g)
-                           for g in inter.items["genres"].to_numpy()[items]]
-    return frame
+    return lists.item_frame(inter, popularity, items, scores, reasons)
 
 
 def penalty_for(recommender: state.ModelEntry) -> np.ndarray | None:
@@ -239,6 +233,10 @@ if mode == "a user in the data":
         with ui.guard("Recommending with the other models"):
             ui.side_by_side({entry.name: ids} | {name: top_unseen(ui.models()[name], user)[0]
                                                  for name in compare}, titles, popularity, int(n))
+elif mode == "a new item (who gets it)":
+    from mfviz.dashboard import new_item
+
+    new_item.show(entry, data, popularity, int(n), compare)
 else:
     order = np.argsort(-popularity, kind="stable")
     options = order[:20_000].tolist()  # the most popular items; enough to build any demo profile

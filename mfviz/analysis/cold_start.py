@@ -82,8 +82,8 @@ def scores_of(model, reach: Reach, vector: np.ndarray, bias: float) -> np.ndarra
 def reach_curve(model, reach: Reach, users: np.ndarray, values: np.ndarray,
                 sizes=AUDIENCE_SIZES) -> pd.DataFrame:
     """How the new item's reach grows with its audience: one row per audience size (the first m
-    users of `users`, and all of them), with the users reached (scaled to the whole data), its
-    vector length and its bias."""
+    users of `users`, and all of them), with the users reached (scaled to the whole data) and their
+    share of the users who do not have it yet, its vector length and its bias."""
     users, values = np.asarray(users, np.int64), np.asarray(values, np.float32)
     steps = sorted({int(m) for m in sizes if 0 < m < users.size} | {users.size})
     rows = []

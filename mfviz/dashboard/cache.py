@@ -360,12 +360,38 @@ def user_map(model_key: str, data_key: str, _user_factors, _matrix, _groups, _us
     """A UMAP map of a fixed sample of the users' vectors, one row per mapped user (see
     mfviz.analysis.users.user_table), coloured by each user's most over-represented genre."""
     from mfviz.analysis import project
-    from mfviz.analysis.users import favourite_groups, sample_users, user_table
+    from mfviz.analysis.users import sample_users, user_table
 
     users = sample_users(len(_user_factors), USERS_MAPPED)
     coords = project(np.asarray(_user_factors)[users], "umap", 2, seed=0).coords
-    favourite, lift = favourite_groups(_matrix, _groups)
+    favourite, lift = favourites(data_key, _matrix, _groups)
     return user_table(coords, users, _user_ids, np.diff(_matrix.indptr), favourite, lift)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def favourites(data_key: str, _matrix, _groups) -> tuple[np.ndarray, np.ndarray]:
+    """Each user's most over-represented genre and its lift (mfviz.analysis.users.favourite_groups)."""
+    from mfviz.analysis.users import favourite_groups
+
+    return favourite_groups(_matrix, _groups)
+
+
+@st.cache_data(show_spinner="Ranking the users' lists once for this model…", max_entries=16)
+def reach_baseline(model_key: str, _model, data_key: str, _matrix, n: int):
+    """The top-n lists of up to 5,000 users, against which a new item is ranked (analysis.cold_start)."""
+    from mfviz.analysis.cold_start import reach_baseline as baseline
+
+    return baseline(_model, _matrix, n)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def audience(data_key: str, _matrix, items: tuple, explicit: bool) -> tuple[np.ndarray, np.ndarray, float | None]:
+    """The users who liked any of `items` (for ratings: at least the data's median rating), in a fixed
+    random order, with their values and that threshold (analysis.cold_start)."""
+    from mfviz.analysis.cold_start import audience as fans
+
+    at_least = float(np.median(_matrix.data)) if explicit and _matrix.nnz else None
+    return *fans(_matrix, list(items), at_least), at_least
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -109,3 +109,19 @@ def users_around(entry: ModelEntry, data, who: str, user: int | None = None, vec
             ignore_index=True)
     mine = str(table.loc[table["item"] == focus, "favourite genre"].iloc[0])
     return table, focus, similar, mine
+
+
+def item_frame(inter, popularity: np.ndarray, items, scores: np.ndarray | None = None,
+               reasons: tuple[list[str], np.ndarray] | None = None) -> pd.DataFrame:
+    """A list of items as the Recommend page shows it: title, why (item, part), score, popularity, genres."""
+    items = np.asarray(items, np.int64)
+    frame = pd.DataFrame({"title": inter.titles[items]})
+    if reasons is not None:
+        frame["because of"], frame["adds"] = reasons[0], np.round(reasons[1], 3)
+    if scores is not None:
+        frame["score"] = np.round(scores, 3)
+    frame["popularity"] = popularity[items]
+    if "genres" in inter.items.columns:
+        frame["genres"] = [", ".join(map(str, g)) if isinstance(g, list | np.ndarray) else str(g)
+                           for g in inter.items["genres"].to_numpy()[items]]
+    return frame

@@ -1034,3 +1034,56 @@ def test_the_spectrum_page_compares_the_data_with_its_shuffle(demo_app):
                in c.value for c in at.caption)
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert [t["name"] for t in spec["data"]][:2] == ["singular value", "same data, items shuffled"]
+
+
+def _brute_force_reach(model, matrix, users, values, n=10) -> int:
+    """Users outside the new item's first users whose n-th best unseen item it outscores (dense, by hand)."""
+    vector, bias = model.fold_in_item(users, values, return_bias=True)
+    offsets = model.item_bias if model.item_bias is not None else 0.0
+    scores = model.user_factors.astype(np.float64) @ model.item_factors.T.astype(np.float64) + offsets
+    scores[matrix.toarray() != 0] = -np.inf
+    nth = -np.sort(-scores, axis=1)[:, n - 1]
+    new = model.user_factors.astype(np.float64) @ vector.astype(np.float64) + bias
+    return int(np.sum((new > nth) & ~np.isin(np.arange(matrix.shape[0]), users)))
+
+
+def test_a_new_item_is_folded_in_from_its_first_users_and_reaches_whom_brute_force_says():
+    from mfviz.analysis.cold_start import audience
+
+    at = train_on_page(new_app(), "funksvd", factors=16, epochs=10)
+    open_page(at, "pages/recommend_page.py")
+    at.radio(key="rec_mode").set_value("a new item (who gets it)").run()
+    assert any("Pick an item or two" in i.value for i in at.info)
+    models = at.session_state["mfviz.models"]
+    main = at.selectbox(key="model_picker").value
+    other = next(name for name in models if name != main)
+    at.multiselect(key="rec_compare").set_value([other]).run()
+    at.multiselect(key="rec_new_from").set_value([0, 3]).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    inter = at.session_state["mfviz.data"].interactions
+    users, values = audience(inter.matrix, [0, 3], at_least=float(np.median(inter.matrix.data)))
+    size = at.slider(key="rec_new_size").value
+    assert size == min(50, users.size) and at.slider(key="rec_penalty").disabled  # no lists to penalise
+    cards = {m.label: m.value for m in at.metric}
+    assert cards["First users"] == f"{size:,}"
+    model = models[main].model
+    assert cards["In users' top 10"] == f"{_brute_force_reach(model, inter.matrix, users[:size], values[:size]):,}"
+    # its nearest items by cosine: brute force over every item vector
+    vector = model.fold_in_item(users[:size], values[:size])
+    cosine = model.item_factors @ vector / np.linalg.norm(model.item_factors, axis=1) / np.linalg.norm(vector)
+    table = next(d.value for d in at.dataframe if "score" in d.value.columns)
+    assert list(table["title"]) == list(inter.titles[np.argsort(-cosine, kind="stable")[:10]])
+    # the same new item in the other model, side by side
+    compared = next(d.value for d in at.dataframe if "model" in d.value.columns)
+    assert list(compared["model"]) == [main, other]
+    assert compared.iloc[1]["in users' top 10"] == _brute_force_reach(models[other].model, inter.matrix,
+                                                                     users[:size], values[:size])
+    # a new item its first users hate reaches fewer users than one they love
+    reach = {}
+    for stars in (5.0, 1.0):
+        at.select_slider(key="rec_new_rating").set_value(stars).run()
+        assert not at.exception and not at.error
+        reach[stars] = int({m.label: m.value for m in at.metric}["In users' top 10"].replace(",", ""))
+        assert reach[stars] == _brute_force_reach(model, inter.matrix, users[:size], np.full(size, stars))
+    assert reach[1.0] < reach[5.0]
+    assert any("who give it 1" in c.value for c in at.caption)

@@ -1,0 +1,135 @@
+"""The Recommend page's new item (cold start): folded in from the fans of a few items without
+retraining, the items it lands among, and whose lists it would enter as its first users grow."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from mfviz.dashboard import cache, figures, lists, ui
+from mfviz.dashboard.state import ModelEntry
+
+FIRST_USERS = 50  # the new item's first users, by default
+NEIGHBOURS = 10
+AS_RATED = "as they rated those items"
+
+
+def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[str]) -> None:
+    """The whole section: pick the fans, see the new item's place and reach (and other models')."""
+    from mfviz.analysis.cold_start import existing_reach, reach_curve, scores_of, typical_reach
+
+    inter, model, titles = data.interactions, entry.model, data.interactions.titles
+    options = np.argsort(-popularity, kind="stable")[:20_000].tolist()
+    seeds = st.multiselect(
+        "Its first users are the fans of", options, key="rec_new_from", format_func=lambda i: f"{titles[i]}",
+        placeholder="Type a title and pick one or a few items…",
+        help="A new item the model has never seen: its first users are a random draw from the users who liked "
+             "these items (for ratings: at least the data's median rating). Its vector is solved from them with "
+             "every user vector frozen (fold-in, no retraining).")
+    if not seeds:
+        st.info("Pick an item or two: a new item with their fans as its first users is folded into the model, and "
+                "you see where it lands among the items and whose recommendations it would enter.", icon="👆")
+        return
+    users, liked_values, at_least = cache.audience(data.key, inter.matrix, tuple(sorted(seeds)), inter.is_explicit)
+    if users.size == 0:
+        st.warning("No user liked these items" + (f" (rated them {at_least:g} or more)" if at_least else "")
+                   + ": pick other items.", icon="🫥")
+        return
+    settings = st.columns(2)
+    size = users.size if users.size == 1 else settings[0].slider(
+        "Its first users", 1, int(users.size), min(FIRST_USERS, int(users.size)), key="rec_new_size",
+        help=f"How many of the {users.size:,} fans have it so far (a fixed random draw; more users always "
+             "include the fewer).")
+    values = liked_values
+    if inter.is_explicit:
+        scale = np.unique(inter.matrix.data)
+        choices = [AS_RATED] + ([float(v) for v in scale] if scale.size <= 10 else [])
+        given = settings[1].select_slider("They rate it", choices, AS_RATED, key="rec_new_rating",
+                                          help="Each first user's rating of the new item: the best they gave the "
+                                               "items above, or one rating for all (try a low one).")
+        values = liked_values if given == AS_RATED else np.full(users.size, given, np.float32)
+    with ui.guard("Folding in the new item"):
+        vector, bias = model.fold_in_item(users[:size], values[:size], return_bias=True)
+        reach = cache.reach_baseline(entry.key, model, data.key, inter.matrix, int(n))
+        reached = reach.of_scores(scores_of(model, reach, vector, bias), users[:size])
+        curve = reach_curve(model, reach, users, values)
+        existing = existing_reach(reach, popularity)
+    named = "the fans of " + (", ".join(f"“{titles[i]}”" for i in seeds) if len(seeds) <= 3 else f"{len(seeds)} items")
+    cards = st.columns(4)
+    cards[0].metric("First users", f"{size:,}", help=f"Of {users.size:,} users who liked the items above.")
+    share = reached.sum() * reach.scale / max(inter.n_users - size, 1)
+    cards[1].metric(f"In users' top {int(n)}", f"{reached.sum() * reach.scale:,.0f}",
+                    f"{share:.1%} of the users without it", delta_color="off",
+                    help=f"Users whose top {int(n)} it would enter: its score beats their {int(n)}th item"
+                         + (f" (counted on {reach.users.size:,} sampled users, scaled up)." if reach.scale > 1 else "."))
+    typical = typical_reach(existing, size)
+    cards[2].metric(f"Items with ~{size:,} interactions", "—" if np.isnan(typical) else f"{typical:,.0f}",
+                    help="The median number of users whose top-n holds one of the data's items about as popular "
+                         "as the new item now (within 1.5× either way): what the model does for such items.")
+    norms = cache.item_norms(entry.key, model.item_factors)
+    cards[3].metric("Vector length", f"{np.linalg.norm(vector):.3g}",
+                    f"longer than {np.mean(norms < np.linalg.norm(vector)):.0%} of the items", delta_color="off",
+                    help="Dot-product scores grow with it.")
+    if entry.kind != "popularity":  # a count has no direction: no neighbours to show
+        _neighbours(inter, popularity, model, vector)
+    ui.show(figures.reach_chart(existing, curve, size, int(n), entry.name))
+    _who_gets_it(data, reach, reached)
+    st.caption(f"A new item liked by {size:,} of {named}" + (f", who give it {values[0]:g}" if inter.is_explicit
+                                                               and not np.array_equal(values, liked_values) else "")
+               + (": its vector and bias are" if model.item_bias is not None else ": its vector is")
+               + f" solved from their {'ratings' if inter.is_explicit else 'interactions'} with every user vector "
+               "frozen, as a live service places an item it has not retrained on"
+               + (" (the new item adds nothing to its users' implicit part, SVD++'s sum over their items)."
+                  if entry.kind == "svdpp" else "."))
+    if compare:
+        with ui.guard("Folding the new item into the other models"):
+            st.markdown("**The same new item in the other models** (the same first users and ratings)")
+            st.dataframe(_other_models([entry.name, *compare], data, users[:size], values[:size], int(n)),
+                         hide_index=True, width="stretch")
+
+
+def _neighbours(inter, popularity, model, vector) -> None:
+    from mfviz.analysis import exact_search
+
+    columns = st.columns(2)
+    for column, metric, heading in ((columns[0], "cosine", "Nearest items by cosine"),
+                                    (columns[1], "dot", "Highest dot product with it")):
+        ids, scores = exact_search(vector[None, :], model.item_factors, NEIGHBOURS, metric)
+        keep = ids[0] >= 0
+        column.markdown(f"**{heading}**")
+        column.dataframe(lists.item_frame(inter, popularity, ids[0][keep], scores[0][keep]), hide_index=True,
+                         width="stretch", column_config={"score": st.column_config.NumberColumn(format="%.3f")})
+
+
+def _who_gets_it(data, reach, reached) -> None:
+    """The favourite genres over-represented among the users it reaches."""
+    groups = cache.genre_groups(data.key, data.interactions.items)
+    if not groups or not reached.any():
+        return
+    favourite = cache.favourites(data.key, data.interactions.matrix, groups)[0][reach.users]
+    mine = pd.Series(favourite[reached]).value_counts(normalize=True)
+    overall = pd.Series(favourite).value_counts(normalize=True)
+    lift = (mine / overall.reindex(mine.index)).loc[lambda x: (x >= 1.2) & (mine >= 0.05)].sort_values(ascending=False)
+    lift = lift.drop("(none)", errors="ignore")
+    st.markdown("**Who gets it:** " + ("; ".join(
+        f"users whose favourite genre is **{g}** are {mine[g]:.0%} of them against {overall[g]:.0%} of all users "
+        f"({x:.1f}×)" for g, x in lift.head(3).items()) + "." if len(lift) else
+        "the users it reaches are like the users at large (no favourite genre is over-represented among them)."))
+
+
+def _other_models(names: list[str], data, users, values, n: int) -> pd.DataFrame:
+    """The same new item (same first users and values) in other models of the session."""
+    from mfviz.analysis.cold_start import scores_of
+
+    rows = []
+    models = ui.models()
+    for name in names:
+        other = models[name]
+        vector, bias = other.model.fold_in_item(users, values, return_bias=True)
+        reach = cache.reach_baseline(other.key, other.model, data.key, data.interactions.matrix, n)
+        reached = reach.of_scores(scores_of(other.model, reach, vector, bias), users)
+        norms = cache.item_norms(other.key, other.model.item_factors)
+        rows.append({"model": name, f"in users' top {n}": round(float(reached.sum() * reach.scale)),
+                     "vector longer than (% of items)": round(100 * float(np.mean(norms < np.linalg.norm(vector))))})
+    return pd.DataFrame(rows)
