@@ -352,6 +352,70 @@ def _print_dimensions(result: dict[str, Any]) -> None:
             print(f"  {side} end: {row[f'{side} end']}{genres}")
 
 
+def cmd_new_item(args: argparse.Namespace) -> dict[str, Any]:
+    import pandas as pd
+
+    from mfviz.analysis import exact_search
+    from mfviz.analysis.cold_start import (
+        audience,
+        existing_reach,
+        reach_baseline,
+        reach_curve,
+        scores_of,
+        typical_reach,
+    )
+
+    if args.first_users < 1:
+        raise DataError(f"--first-users must be at least 1, got {args.first_users}")
+    data = _load(args)
+    model = _saved_model_for(args, data, "fold a new item into it")
+    wanted = [text.strip() for text in args.fans.split(",") if text.strip()]
+    index = pd.Index(data.item_ids.astype(str))
+    seeds = index.get_indexer(wanted)
+    if not wanted or (seeds < 0).any():
+        missing = [w for w, s in zip(wanted, seeds, strict=True) if s < 0]
+        raise DataError(f"--fans needs item ids of {args.data} separated by commas; not found: {', '.join(missing) or 'none given'}")
+    at_least = float(np.median(data.matrix.data)) if data.is_explicit and data.nnz else None
+    users, values = audience(data.matrix, seeds, at_least)
+    if users.size == 0:
+        raise DataError(f"no user liked items {args.fans}" + (f" (rated them {at_least:g} or more)" if at_least else ""))
+    if args.value is not None:
+        values = np.full(users.size, args.value, np.float32)
+    size = min(args.first_users, users.size)
+    vector, bias = model.fold_in_item(users[:size], values[:size], return_bias=True)
+    reach = reach_baseline(model, data.matrix, args.n)
+    reached = reach.of_scores(scores_of(model, reach, vector, bias), users[:size])
+    existing = existing_reach(reach, np.diff(data.matrix.tocsc().indptr))
+    neighbours = {}
+    for metric in ("cosine", "dot"):
+        ids, scores = exact_search(vector[None, :], model.item_factors, 10, metric)
+        neighbours[metric] = [{"item_id": data.item_ids[i], "title": data.titles[i], "score": float(x)}
+                              for i, x in zip(ids[0], scores[0], strict=True) if i >= 0]
+    return {"model": model.name, "model_file": str(args.model_file), **_data_fields(data), "n": args.n,
+            "fans_of": [{"item_id": data.item_ids[i], "title": data.titles[i]} for i in seeds],
+            "liked_at_least": at_least, "fans": int(users.size), "first_users": int(size),
+            "reached": float(reached.sum() * reach.scale),
+            "share": float(reached.sum() * reach.scale / max(data.n_users - size, 1)),
+            "typical_reach": typical_reach(existing, size), "norm": float(np.linalg.norm(vector)), "bias": bias,
+            "sampled_users": int(reach.users.size), "neighbours": neighbours,
+            "curve": reach_curve(model, reach, users, values).to_dict(orient="records")}
+
+
+def _print_new_item(result: dict[str, Any]) -> None:
+    fans = ", ".join(f["title"] for f in result["fans_of"])
+    n = result["n"]
+    print(f"A new item whose first {result['first_users']:,} users are fans of {fans} "
+          f"(of {result['fans']:,}), folded into {result['model']}:")
+    print(f"  in {result['reached']:,.0f} users' top {n} ({result['share']:.1%} of the users without it); "
+          f"the data's items with ~{result['first_users']:,} interactions: median {result['typical_reach']:,.0f}")
+    print(f"  vector length {result['norm']:.3g}, bias {result['bias']:+.3f}")
+    for metric in ("cosine", "dot"):
+        print(f"  nearest by {metric}: " + "; ".join(row["title"] for row in result["neighbours"][metric][:5]))
+    print(f"  {'first users':>12} {'in top ' + str(n):>10} {'share':>7}")
+    for row in result["curve"]:
+        print(f"  {row['audience']:>12,} {row['reached']:>10,.0f} {row['share']:>7.1%}")
+
+
 def cmd_info(args: argparse.Namespace) -> dict[str, Any]:
     data = _load(args)
     summary = data.summary()
@@ -454,7 +518,7 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="Examples: mfviz info u.data | mfviz evaluate u.data --model als --factors 64 --json "
                "| mfviz train u.data --model ials --output ials.npz "
                "| mfviz recommend u.data -m ials.npz -o recs.csv | mfviz dimensions u.data -m ials.npz "
-               "| mfviz tradeoff u.data --implicit --model ials")
+               "| mfviz tradeoff u.data --implicit --model ials | mfviz new-item u.data -m ials.npz --fans 50")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     data_options = _data_options()
 
@@ -511,6 +575,20 @@ def build_parser() -> argparse.ArgumentParser:
     dimensions.add_argument("--output", "-o", default=None, metavar="PATH",
                             help="also write every item's coordinates on every dimension to this CSV")
     dimensions.set_defaults(run=cmd_dimensions, render=_print_dimensions)
+
+    new_item = commands.add_parser(
+        "new-item", parents=[data_options], help="where a new item lands and whose lists it enters",
+        description="Load DATA and a model saved on it; fold in a new item whose first users are a random draw "
+                    "of the fans of the --fans items (for ratings: users who gave them at least the median "
+                    "rating), with the user side frozen; print its nearest items, the users whose top-n it would "
+                    "enter (against the data's items of the same popularity) and how that grows with its users.")
+    new_item.add_argument("--model-file", "-m", required=True, metavar="PATH", help="model file (.npz)")
+    new_item.add_argument("--fans", required=True, metavar="ID[,ID...]", help="item ids whose fans are its first users")
+    new_item.add_argument("--first-users", type=int, default=50, metavar="N", help="its first users (default 50)")
+    new_item.add_argument("--value", type=float, default=None, metavar="R",
+                          help="the rating (value) every first user gives it (default: the best they gave the --fans items)")
+    new_item.add_argument("--n", type=int, default=10, metavar="N", help="length of the users' lists (default 10)")
+    new_item.set_defaults(run=cmd_new_item, render=_print_new_item)
 
     models = commands.add_parser("models", help="list the models and their hyperparameters")
     models.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")

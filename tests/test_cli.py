@@ -317,3 +317,40 @@ def test_recommend_reads_a_zipped_spark_model_matched_to_the_data_by_id(tmp_path
     seen = set(ids.item_ids[ids.matrix[0].indices].tolist())
     scores = {int(i): float(np.dot(users[int(ids.user_ids[0])], items[int(i)])) for i in ids.item_ids if int(i) not in seen}
     assert first.item_id.tolist() == sorted(scores, key=scores.get, reverse=True)[:3]
+
+
+def test_new_item_folds_an_item_in_from_the_fans_of_others_and_counts_its_reach(tmp_path, capsys):
+    from mfviz import load_interactions
+    from mfviz.analysis.cold_start import audience
+
+    data = _write_csv(tmp_path / "r.csv")
+    model_file = tmp_path / "als.npz"
+    assert main(["train", str(data), "--model", "als", "--factors", "3", "--epochs", "3", "--output",
+                 str(model_file), "--quiet"]) == 0
+    capsys.readouterr()
+    interactions, model = load_interactions(data), load_model(model_file)
+    fans_of = [str(interactions.item_ids[0]), str(interactions.item_ids[2])]
+    assert main(["new-item", str(data), "-m", str(model_file), "--fans", ",".join(fans_of), "--first-users", "4",
+                 "--n", "3", "--json"]) == 0
+    result = _one_json_object(capsys.readouterr().out)
+    users, values = audience(interactions.matrix, [0, 2], at_least=float(np.median(interactions.matrix.data)))
+    assert result["fans"] == users.size and result["first_users"] == min(4, users.size)
+    size = result["first_users"]
+    vector, bias = model.fold_in_item(users[:size], values[:size], return_bias=True)
+    assert result["norm"] == pytest.approx(float(np.linalg.norm(vector)), rel=1e-5)
+    # reach by hand: users outside its first users whose 3rd best unseen item it outscores
+    scores = model.user_factors @ model.item_factors.T + model.item_bias
+    scores[interactions.matrix.toarray() != 0] = -np.inf
+    third = -np.sort(-scores, axis=1)[:, 2]
+    new = model.user_factors @ vector + bias
+    assert result["reached"] == np.sum((new > third) & ~np.isin(np.arange(interactions.n_users), users[:size])) > 0
+    cosine = model.item_factors @ vector / np.linalg.norm(model.item_factors, axis=1) / np.linalg.norm(vector)
+    assert [row["item_id"] for row in result["neighbours"]["cosine"]] == \
+        list(interactions.item_ids[np.argsort(-cosine, kind="stable")[:10]])
+    assert result["curve"][-1]["audience"] == users.size
+    # as text, and with every first user giving it one rating
+    assert main(["new-item", str(data), "-m", str(model_file), "--fans", fans_of[0], "--value", "1", "--quiet"]) == 0
+    text = capsys.readouterr().out
+    assert "users' top 10" in text and "nearest by cosine:" in text
+    assert main(["new-item", str(data), "-m", str(model_file), "--fans", "no-such-item"]) == 2
+    assert "not found: no-such-item" in capsys.readouterr().err

@@ -97,8 +97,12 @@ def reach_curve(model, reach: Reach, users: np.ndarray, values: np.ndarray,
 
 
 def existing_reach(reach: Reach, popularity) -> pd.DataFrame:
-    """The data's items as the new item's yardstick: popularity against users reached (scaled)."""
-    return pd.DataFrame({"popularity": np.asarray(popularity), "reached": reach.counts * reach.scale})
+    """The data's items as the new item's yardstick: popularity against users reached (scaled) and
+    their share of the users who do not have the item (popularity counts the users who have it)."""
+    popularity = np.asarray(popularity)
+    reached = reach.counts * reach.scale
+    return pd.DataFrame({"popularity": popularity, "reached": reached,
+                         "share": reached / np.maximum(reach.n_users - popularity, 1)})
 
 
 def typical_reach(existing: pd.DataFrame, audience_size: int) -> float:

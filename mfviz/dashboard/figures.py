@@ -391,28 +391,30 @@ NEW_ITEM_COLOUR = "#d62728"
 
 
 def reach_chart(existing: pd.DataFrame, curve: pd.DataFrame, audience: int, n: int, label: str) -> Chart:
-    """Users whose top-n holds an item against its interactions: the data's items (grey) and the new
-    item's curve as its audience grows, its current audience starred."""
+    """The share of the users without an item whose top-n holds it, against its interactions: the
+    data's items (grey) and the new item's curve as its first users grow, its current audience starred."""
     fig = go.Figure()
     scatter = go.Scattergl if len(existing) > WEBGL_ABOVE else go.Scatter
-    fig.add_trace(scatter(x=existing["popularity"] + 1, y=existing["reached"], mode="markers", name="the data's items",
-                          marker=dict(size=4, opacity=0.45, color=BASELINE_COLOUR),
-                          hovertemplate="an item with %{customdata:,} interactions: in %{y:,.0f} users' lists"
-                                        "<extra></extra>", customdata=existing["popularity"]))
-    fig.add_trace(go.Scatter(x=curve["audience"] + 1, y=curve["reached"], mode="lines+markers", name="the new item",
-                             line=dict(color=NEW_ITEM_COLOUR), customdata=curve["audience"],
-                             hovertemplate="with %{customdata:,} first users: in %{y:,.0f} users' lists"
-                                           "<extra></extra>"))
+    fig.add_trace(scatter(x=existing["popularity"] + 1, y=100 * existing["share"], mode="markers",
+                          name="the data's items", marker=dict(size=4, opacity=0.45, color=BASELINE_COLOUR),
+                          customdata=np.column_stack([existing["popularity"], existing["reached"]]),
+                          hovertemplate="an item with %{customdata[0]:,} interactions: in %{customdata[1]:,.0f} "
+                                        "users' lists (%{y:.1f}% of those without it)<extra></extra>"))
+    fig.add_trace(go.Scatter(x=curve["audience"] + 1, y=100 * curve["share"], mode="lines+markers",
+                             name="the new item", line=dict(color=NEW_ITEM_COLOUR),
+                             customdata=np.column_stack([curve["audience"], curve["reached"]]),
+                             hovertemplate="with %{customdata[0]:,} first users: in %{customdata[1]:,.0f} users' "
+                                           "lists (%{y:.1f}% of those without it)<extra></extra>"))
     now = curve[curve["audience"] == audience]
-    fig.add_trace(go.Scatter(x=now["audience"] + 1, y=now["reached"], mode="markers", name="its first users now",
+    fig.add_trace(go.Scatter(x=now["audience"] + 1, y=100 * now["share"], mode="markers", name="its first users now",
                              marker=dict(size=16, symbol="star", color=NEW_ITEM_COLOUR, line=dict(color="white", width=1)),
                              hoverinfo="skip"))
     apply_layout(fig, f"Whose top {n} a new item enters, as its first users grow ({label})",
-                 "interactions + 1 (its first users, for the new item; log scale)",
-                 f"users with it in their top {n}", height=400, legend="top")
+                 "interactions + 1 (for the new item: its first users; log scale)",
+                 f"users with it in their top {n} (% of those without it)", height=400, legend="top")
     fig.update_xaxes(**log_ticks(existing["popularity"] + 1, curve["audience"] + 1))
-    caption = ("Grey: every item of the data, its interactions against the number of users whose top "
-               f"{n} it is in. Red: the new item, folded in from its first 1, 2, 5, … users. Above the grey cloud, "
-               "the model pushes the new item harder than items as popular; below it, the item waits for more "
-               "users before the model passes it on.")
+    caption = (f"Grey: every item of the data, its interactions against the share of the users who do not have it "
+               f"whose top {n} holds it. Red: the new item, folded in from its first 1, 2, 5, … users. Above the "
+               "grey cloud, the model passes the new item on more than items as popular; below it, the item waits "
+               "for more users first.")
     return Chart(fig, caption)

@@ -60,7 +60,7 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
     cards[0].metric("First users", f"{size:,}", help=f"Of {users.size:,} users who liked the items above.")
     share = reached.sum() * reach.scale / max(inter.n_users - size, 1)
     cards[1].metric(f"In users' top {int(n)}", f"{reached.sum() * reach.scale:,.0f}",
-                    f"{share:.1%} of the users without it", delta_color="off",
+                    f"{share:.1%} of the users without it", delta_color="off", delta_arrow="off",
                     help=f"Users whose top {int(n)} it would enter: its score beats their {int(n)}th item"
                          + (f" (counted on {reach.users.size:,} sampled users, scaled up)." if reach.scale > 1 else "."))
     typical = typical_reach(existing, size)
@@ -69,7 +69,7 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
                          "as the new item now (within 1.5× either way): what the model does for such items.")
     norms = cache.item_norms(entry.key, model.item_factors)
     cards[3].metric("Vector length", f"{np.linalg.norm(vector):.3g}",
-                    f"longer than {np.mean(norms < np.linalg.norm(vector)):.0%} of the items", delta_color="off",
+                    f"longer than {np.mean(norms < np.linalg.norm(vector)):.0%} of the items", delta_color="off", delta_arrow="off",
                     help="Dot-product scores grow with it.")
     if entry.kind != "popularity":  # a count has no direction: no neighbours to show
         _neighbours(inter, popularity, model, vector)

@@ -122,3 +122,4 @@ def test_typical_reach_is_the_median_of_items_about_as_popular():
     reach = reach_baseline(Popularity().fit(interactions()), interactions(), n=2)
     frame = existing_reach(reach, np.arange(40))
     assert frame["reached"].sum() == pytest.approx(2 * 60)  # every user's list has 2 items
+    np.testing.assert_allclose(frame["share"], frame["reached"] / np.maximum(60 - np.arange(40), 1))

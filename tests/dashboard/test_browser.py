@@ -325,6 +325,22 @@ def test_upload_train_and_every_page_in_chromium(browser_page, server, tmp_path)
         page.locator("[data-testid='stPlotlyChart']").last.scroll_into_view_if_needed()
         page.wait_for_timeout(800)
         page.screenshot(path=str(SHOTS / "recommend_users.png"))
+        # ---------------------------------------------------------------- a new item: whose lists it enters
+        page.get_by_text("a new item (who gets it)").click()
+        after_action(page)
+        fans = page.get_by_role("combobox", name="Its first users are the fans of")
+        fans.click()
+        page.get_by_role("option").first.click()  # the most popular item
+        after_action(page)
+        page.keyboard.press("Escape")
+        page.wait_for_function("() => [...document.querySelectorAll(\"[data-testid='stPlotlyChart'] .js-plotly-plot\")]"
+                               ".some(gd => gd._fullData && gd._fullData.some(t => t.name === 'the new item'))",
+                               timeout=WAIT_MS)
+        assert page.locator("[data-testid='stMetric']", has_text="In users' top 10").count() == 1
+        assert not exceptions(page) and not errors(page), errors(page)
+        page.locator("[data-testid='stMetric']").first.scroll_into_view_if_needed()
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(SHOTS / "recommend_new_item.png"))
         open_page(page, "Popularity bias")
         page.get_by_role("tab", name="What less popular lists cost").click()
         after_action(page)

@@ -274,3 +274,14 @@ def test_the_embedding_projector_zip_pairs_each_vector_with_its_items_metadata()
         item = int(row[0]) - 100
         assert row[1] == f"film {item}"
         np.testing.assert_allclose(vector, vectors[item], rtol=1e-6)
+
+
+def test_reach_chart_draws_shares_in_percent_and_stars_the_current_audience():
+    existing = pd.DataFrame({"popularity": [0, 9, 99], "reached": [0.0, 5.0, 50.0], "share": [0.0, 0.05, 0.5]})
+    curve = pd.DataFrame({"audience": [1, 10, 40], "reached": [0.0, 8.0, 30.0], "share": [0.0, 0.08, 0.4],
+                          "norm": [0.1, 0.2, 0.3], "bias": [0.0, 0.0, 0.0]})
+    chart = figures.reach_chart(existing, curve, 10, 10, "Model")
+    items, new, now = chart.figure.data
+    assert list(items.x) == [1, 10, 100] and list(items.y) == [0.0, 5.0, 50.0]
+    assert list(new.x) == [2, 11, 41] and list(new.y) == [0.0, 8.0, 40.0]
+    assert list(now.x) == [11] and list(now.y) == [8.0] and now.marker.symbol == "star"
