@@ -356,22 +356,14 @@ def cmd_new_item(args: argparse.Namespace) -> dict[str, Any]:
     import pandas as pd
 
     from mfviz.analysis import exact_search
-    from mfviz.analysis.cold_start import (
-        audience,
-        existing_reach,
-        reach_baseline,
-        reach_curve,
-        scores_of,
-        typical_reach,
-    )
+    from mfviz.analysis.cold_start import audience, place_new_item, reach_baseline
 
     if args.first_users < 1:
         raise DataError(f"--first-users must be at least 1, got {args.first_users}")
     data = _load(args)
     model = _saved_model_for(args, data, "fold a new item into it")
     wanted = [text.strip() for text in args.fans.split(",") if text.strip()]
-    index = pd.Index(data.item_ids.astype(str))
-    seeds = index.get_indexer(wanted)
+    seeds = pd.Index(data.item_ids.astype(str)).get_indexer(wanted)
     if not wanted or (seeds < 0).any():
         missing = [w for w, s in zip(wanted, seeds, strict=True) if s < 0]
         raise DataError(f"--fans needs item ids of {args.data} separated by commas; not found: {', '.join(missing) or 'none given'}")
@@ -381,24 +373,20 @@ def cmd_new_item(args: argparse.Namespace) -> dict[str, Any]:
         raise DataError(f"no user liked items {args.fans}" + (f" (rated them {at_least:g} or more)" if at_least else ""))
     if args.value is not None:
         values = np.full(users.size, args.value, np.float32)
-    size = min(args.first_users, users.size)
-    vector, bias = model.fold_in_item(users[:size], values[:size], return_bias=True)
     reach = reach_baseline(model, data.matrix, args.n)
-    reached = reach.of_scores(scores_of(model, reach, vector, bias), users[:size])
-    existing = existing_reach(reach, np.diff(data.matrix.tocsc().indptr))
+    item = place_new_item(model, reach, users, values, min(args.first_users, users.size),
+                          np.diff(data.matrix.tocsc().indptr))
     neighbours = {}
     for metric in ("cosine", "dot"):
-        ids, scores = exact_search(vector[None, :], model.item_factors, 10, metric)
+        ids, scores = exact_search(item.vector[None, :], model.item_factors, 10, metric)
         neighbours[metric] = [{"item_id": data.item_ids[i], "title": data.titles[i], "score": float(x)}
                               for i, x in zip(ids[0], scores[0], strict=True) if i >= 0]
     return {"model": model.name, "model_file": str(args.model_file), **_data_fields(data), "n": args.n,
             "fans_of": [{"item_id": data.item_ids[i], "title": data.titles[i]} for i in seeds],
-            "liked_at_least": at_least, "fans": int(users.size), "first_users": int(size),
-            "reached": float(reached.sum() * reach.scale),
-            "share": float(reached.sum() * reach.scale / max(data.n_users - size, 1)),
-            "typical_reach": typical_reach(existing, size), "norm": float(np.linalg.norm(vector)), "bias": bias,
-            "sampled_users": int(reach.users.size), "neighbours": neighbours,
-            "curve": reach_curve(model, reach, users, values).to_dict(orient="records")}
+            "liked_at_least": at_least, "fans": int(users.size), "first_users": int(item.first_users.size),
+            "reached": item.count, "share": item.share, "typical_reach": item.typical,
+            "norm": float(np.linalg.norm(item.vector)), "bias": item.bias, "sampled_users": int(reach.users.size),
+            "neighbours": neighbours, "curve": item.curve.to_dict(orient="records")}
 
 
 def _print_new_item(result: dict[str, Any]) -> None:

@@ -79,6 +79,13 @@ def scores_of(model, reach: Reach, vector: np.ndarray, bias: float) -> np.ndarra
     return np.asarray(model.user_factors, np.float64)[reach.users] @ np.asarray(vector, np.float64) + bias
 
 
+def fold_and_reach(model, reach: Reach, users, values) -> tuple[np.ndarray, float, np.ndarray]:
+    """A new item folded in from these users and values: its vector, its bias and which sampled
+    users (of `reach`) it would reach."""
+    vector, bias = model.fold_in_item(users, values, return_bias=True)
+    return vector, bias, reach.of_scores(scores_of(model, reach, vector, bias), users)
+
+
 def reach_curve(model, reach: Reach, users: np.ndarray, values: np.ndarray,
                 sizes=AUDIENCE_SIZES) -> pd.DataFrame:
     """How the new item's reach grows with its audience: one row per audience size (the first m
@@ -88,8 +95,7 @@ def reach_curve(model, reach: Reach, users: np.ndarray, values: np.ndarray,
     steps = sorted({int(m) for m in sizes if 0 < m < users.size} | {users.size})
     rows = []
     for m in steps:
-        vector, bias = model.fold_in_item(users[:m], values[:m], return_bias=True)
-        reached = reach.of_scores(scores_of(model, reach, vector, bias), users[:m])
+        vector, bias, reached = fold_and_reach(model, reach, users[:m], values[:m])
         rows.append({"audience": m, "reached": float(reached.sum() * reach.scale),
                      "share": float(reached.sum() * reach.scale / max(reach.n_users - m, 1)),
                      "norm": float(np.linalg.norm(vector)), "bias": bias})
@@ -111,3 +117,30 @@ def typical_reach(existing: pd.DataFrame, audience_size: int) -> float:
     popularity = existing["popularity"].to_numpy(np.float64)
     near = (popularity >= audience_size / 1.5) & (popularity <= audience_size * 1.5)
     return float(np.median(existing["reached"].to_numpy()[near])) if near.any() else float("nan")
+
+
+@dataclass(frozen=True)
+class NewItem:
+    """A new item folded in from its first users, and whose top-n lists it would enter."""
+
+    vector: np.ndarray
+    bias: float
+    first_users: np.ndarray
+    reached: np.ndarray  # per sampled user of the Reach: would it enter their top n?
+    count: float  # users reached, scaled to the whole data
+    share: float  # of the users who do not have it
+    typical: float  # the median reach of the data's items about as popular (NaN: none is)
+    curve: pd.DataFrame  # reach_curve over all of `users`
+    existing: pd.DataFrame  # existing_reach: the data's items
+
+
+def place_new_item(model, reach: Reach, users, values, size: int, popularity) -> NewItem:
+    """The new item whose first users are the first `size` of `users` (an `audience`), with its
+    reach, the curve of its reach over the whole audience and the data's items to compare with."""
+    users, values = np.asarray(users, np.int64), np.asarray(values, np.float32)
+    first = users[:size]
+    vector, bias, reached = fold_and_reach(model, reach, first, values[:size])
+    count = float(reached.sum() * reach.scale)
+    existing = existing_reach(reach, popularity)
+    return NewItem(vector, bias, first, reached, count, count / max(reach.n_users - first.size, 1),
+                   typical_reach(existing, first.size), reach_curve(model, reach, users, values), existing)

@@ -17,7 +17,7 @@ AS_RATED = "as they rated those items"
 
 def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[str]) -> None:
     """The whole section: pick the fans, see the new item's place and reach (and other models')."""
-    from mfviz.analysis.cold_start import existing_reach, reach_curve, scores_of, typical_reach
+    from mfviz.analysis.cold_start import place_new_item
 
     inter, model, titles = data.interactions, entry.model, data.interactions.titles
     options = np.argsort(-popularity, kind="stable")[:20_000].tolist()
@@ -50,31 +50,26 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
                                                "items above, or one rating for all (try a low one).")
         values = liked_values if given == AS_RATED else np.full(users.size, given, np.float32)
     with ui.guard("Folding in the new item"):
-        vector, bias = model.fold_in_item(users[:size], values[:size], return_bias=True)
         reach = cache.reach_baseline(entry.key, model, data.key, inter.matrix, int(n))
-        reached = reach.of_scores(scores_of(model, reach, vector, bias), users[:size])
-        curve = reach_curve(model, reach, users, values)
-        existing = existing_reach(reach, popularity)
+        item = place_new_item(model, reach, users, values, size, popularity)
     named = "the fans of " + (", ".join(f"“{titles[i]}”" for i in seeds) if len(seeds) <= 3 else f"{len(seeds)} items")
     cards = st.columns(4)
     cards[0].metric("First users", f"{size:,}", help=f"Of {users.size:,} users who liked the items above.")
-    share = reached.sum() * reach.scale / max(inter.n_users - size, 1)
-    cards[1].metric(f"In users' top {int(n)}", f"{reached.sum() * reach.scale:,.0f}",
-                    f"{share:.1%} of the users without it", delta_color="off", delta_arrow="off",
+    cards[1].metric(f"In users' top {int(n)}", f"{item.count:,.0f}", f"{item.share:.1%} of the users without it", delta_color="off", delta_arrow="off",
                     help=f"Users whose top {int(n)} it would enter: its score beats their {int(n)}th item"
                          + (f" (counted on {reach.users.size:,} sampled users, scaled up)." if reach.scale > 1 else "."))
-    typical = typical_reach(existing, size)
-    cards[2].metric(f"Items with ~{size:,} interactions", "—" if np.isnan(typical) else f"{typical:,.0f}",
+    cards[2].metric(f"Items with ~{size:,} interactions", "—" if np.isnan(item.typical) else f"{item.typical:,.0f}",
                     help="The median number of users whose top-n holds one of the data's items about as popular "
                          "as the new item now (within 1.5× either way): what the model does for such items.")
     norms = cache.item_norms(entry.key, model.item_factors)
-    cards[3].metric("Vector length", f"{np.linalg.norm(vector):.3g}",
-                    f"longer than {np.mean(norms < np.linalg.norm(vector)):.0%} of the items", delta_color="off", delta_arrow="off",
+    length = float(np.linalg.norm(item.vector))
+    cards[3].metric("Vector length", f"{length:.3g}", f"longer than {np.mean(norms < length):.0%} of the items",
+                    delta_color="off", delta_arrow="off",
                     help="Dot-product scores grow with it.")
     if entry.kind != "popularity":  # a count has no direction: no neighbours to show
-        _neighbours(inter, popularity, model, vector)
-    ui.show(figures.reach_chart(existing, curve, size, int(n), entry.name))
-    _who_gets_it(data, reach, reached)
+        _neighbours(inter, popularity, model, item.vector)
+    ui.show(figures.reach_chart(item.existing, item.curve, size, int(n), entry.name))
+    _who_gets_it(data, reach, item.reached)
     st.caption(f"A new item liked by {size:,} of {named}" + (f", who give it {values[0]:g}" if inter.is_explicit
                                                                and not np.array_equal(values, liked_values) else "")
                + (": its vector and bias are" if model.item_bias is not None else ": its vector is")
@@ -120,15 +115,14 @@ def _who_gets_it(data, reach, reached) -> None:
 
 def _other_models(names: list[str], data, users, values, n: int) -> pd.DataFrame:
     """The same new item (same first users and values) in other models of the session."""
-    from mfviz.analysis.cold_start import scores_of
+    from mfviz.analysis.cold_start import fold_and_reach
 
     rows = []
     models = ui.models()
     for name in names:
         other = models[name]
-        vector, bias = other.model.fold_in_item(users, values, return_bias=True)
         reach = cache.reach_baseline(other.key, other.model, data.key, data.interactions.matrix, n)
-        reached = reach.of_scores(scores_of(other.model, reach, vector, bias), users)
+        vector, _, reached = fold_and_reach(other.model, reach, users, values)
         norms = cache.item_norms(other.key, other.model.item_factors)
         rows.append({"model": name, f"in users' top {n}": round(float(reached.sum() * reach.scale)),
                      "vector longer than (% of items)": round(100 * float(np.mean(norms < np.linalg.norm(vector))))})

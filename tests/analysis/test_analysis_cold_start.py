@@ -9,6 +9,7 @@ import scipy.sparse as sp
 from mfviz.analysis.cold_start import (
     audience,
     existing_reach,
+    place_new_item,
     reach_baseline,
     reach_curve,
     scores_of,
@@ -123,3 +124,18 @@ def test_typical_reach_is_the_median_of_items_about_as_popular():
     frame = existing_reach(reach, np.arange(40))
     assert frame["reached"].sum() == pytest.approx(2 * 60)  # every user's list has 2 items
     np.testing.assert_allclose(frame["share"], frame["reached"] / np.maximum(60 - np.arange(40), 1))
+
+
+def test_place_new_item_is_its_first_users_fold_in_with_its_reach_and_yardstick():
+    matrix = interactions(seed=2)
+    model = FunkSVD(factors=4, epochs=10, random_state=0).fit(matrix)
+    reach = reach_baseline(model, matrix, n=5)
+    users, values = audience(matrix, [1, 7])
+    popularity = np.diff(matrix.tocsc().indptr)
+    item = place_new_item(model, reach, users, np.full(users.size, 5.0), 6, popularity)
+    vector, bias = model.fold_in_item(users[:6], np.full(6, 5.0), return_bias=True)
+    np.testing.assert_array_equal(item.vector, vector)
+    assert item.bias == bias and list(item.first_users) == list(users[:6])
+    assert item.count == item.reached.sum() > 0 and item.share == pytest.approx(item.count / (60 - 6))
+    assert item.typical == typical_reach(existing_reach(reach, popularity), 6)
+    assert item.curve["audience"].iloc[-1] == users.size
