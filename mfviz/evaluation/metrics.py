@@ -124,12 +124,29 @@ def evaluate(model, train, test, k: int = 10, max_users: int | None = None,
         results["rmse"] = rmse(predicted, coo.data)
         results["mae"] = mae(predicted, coo.data)
 
+    users = test_users(test, max_users, seed)
+    recommended = top_k_lists(model, users, k)
+    results.update(ranking_metrics(recommended, test.matrix[users], k))
+    results[f"coverage@{k}"] = catalog_coverage(recommended, test.n_items)
+    results["users_evaluated"] = int(users.size)
+    results["test_interactions"] = int(test.nnz)
+    results["evaluate_seconds"] = time.perf_counter() - started
+    return results
+
+
+def test_users(test, max_users: int | None = None, seed: int | None = 0) -> np.ndarray:
+    """The users with a test interaction, or a seeded random sample of `max_users` of them (sorted)."""
     users = np.flatnonzero(np.diff(test.matrix.indptr) > 0)
     if max_users is not None:
         if isinstance(max_users, bool) or not isinstance(max_users, int | np.integer) or max_users < 1:
             raise DataError(f"max_users must be a positive integer or None, got {max_users!r}")
         if users.size > max_users:
             users = np.sort(np.random.default_rng(seed).choice(users, size=int(max_users), replace=False))
+    return users
+
+
+def top_k_lists(model, users: np.ndarray, k: int) -> np.ndarray:
+    """(len(users), k) top-k item indices of each user, training items left out, in batches."""
     recommended = np.empty((users.size, k), np.int64)
     # recommend scores blocks of users with a BLAS product inside numba's parallel loop; a
     # multi-threaded BLAS there oversubscribes the cores (measured 2-3x slower on 2 cores).
@@ -137,12 +154,7 @@ def evaluate(model, train, test, k: int = 10, max_users: int | None = None,
         for start in range(0, users.size, RANKING_BATCH):
             batch = users[start:start + RANKING_BATCH]
             recommended[start:start + batch.size] = model.recommend(batch, n=k, exclude_seen=True)[0]
-    results.update(ranking_metrics(recommended, test.matrix[users], k))
-    results[f"coverage@{k}"] = catalog_coverage(recommended, test.n_items)
-    results["users_evaluated"] = int(users.size)
-    results["test_interactions"] = int(test.nnz)
-    results["evaluate_seconds"] = time.perf_counter() - started
-    return results
+    return recommended
 
 
 def _check_k(k) -> int:
