@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mfviz.dashboard import cache, figures, state, training, ui
+from mfviz.dashboard import cache, figures, served, state, training, ui
 from mfviz.dashboard.state import ModelEntry
 
 ui.header("Train", "Pick a model, set its hyperparameters, and train it on the current data; every "
@@ -227,6 +227,8 @@ if metric_columns and len(results) >= 1:
                        f"neighbours on average ({min(shared):.1f}–{max(shared):.1f} over the {len(pairs)} pairs, up to "
                        "1,000 items each): the part of any single neighbour list that is chance rather than data "
                        "(Neighbours page, side by side, for item by item).")
+
+served.show(entries, st.session_state.get(state.ACTIVE_MODEL))
 
 # ------------------------------------------------------------------ save / load
 left, right = st.columns(2)

@@ -404,6 +404,27 @@ def tradeoff_baseline(model_key: str, _train, _test, k: int) -> pd.DataFrame:
     return accuracy_popularity_tradeoff(Popularity().fit(_train), _train, _test, strengths=(0.0,), k=k)
 
 
+ACTIVITY_USERS = 5_000  # test users scored per model for accuracy by activity, at most (a seeded sample)
+
+
+@st.cache_data(show_spinner="Scoring every test user…", max_entries=32)
+def per_user_metrics(model_key: str, _model, _test, k: int) -> pd.DataFrame:
+    """Every (sampled) test user's metrics (mfviz.evaluation.breakdown.per_user); a model always
+    comes with the same split, so its key is enough."""
+    from mfviz.evaluation.breakdown import per_user
+
+    return per_user(_model, _test, k, max_users=ACTIVITY_USERS)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def popularity_per_user(model_key: str, _train, _test, k: int) -> pd.DataFrame:
+    """The same for the Popularity baseline fitted on that model's training part."""
+    from mfviz.evaluation.breakdown import per_user
+    from mfviz.models import Popularity
+
+    return per_user(Popularity().fit(_train), _test, k, max_users=ACTIVITY_USERS)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def penalty_offsets(model_key: str, _model, data_key: str, _popularity, strength: float) -> np.ndarray:
     """Per-item score offsets of a model with a popularity penalty of this strength (β)."""

@@ -165,6 +165,34 @@ def sweep_chart(name: str, values: list, scores: list, seconds: list, metric: st
     return Chart(fig, caption)
 
 
+def activity_chart(tables: dict[str, pd.DataFrame], baseline: pd.DataFrame | None, metric: str, label: str) -> Chart:
+    """A test metric per group of users by activity (the group's median interactions, log scale), one
+    line per model with ± one standard error, and the Popularity baseline dashed in grey."""
+    colours = model_colours(list(tables))
+    fig = go.Figure()
+    lines = [(name, table, colours[name], "solid") for name, table in tables.items()]
+    if baseline is not None:
+        lines.append(("Popularity (baseline)", baseline, BASELINE_COLOUR, "dash"))
+    for name, table, colour, dash in lines:
+        error = table.get(f"{metric} se")
+        fig.add_trace(go.Scatter(
+            x=table["median"], y=table[metric], mode="lines+markers", name=name, line=dict(color=colour, dash=dash),
+            error_y=dict(type="data", array=error.fillna(0), visible=True, thickness=1) if error is not None else None,
+            customdata=np.column_stack([table["group"], table["users"]]),
+            hovertemplate=f"<b>{name}</b><br>users with %{{customdata[0]}} training interactions "
+                          f"(%{{customdata[1]}} users): {label} %{{y:.3f}}<extra></extra>"))
+    apply_layout(fig, f"{label} by how active the users are", "training interactions per user (group median, log scale)",
+                 f"{label} on the held-out interactions", height=400, legend="top" if len(lines) <= 3 else "right")
+    fig.update_xaxes(**log_ticks(*(table["median"] for _, table, _, _ in lines)))
+    caption = ("Each point is one group of test users (equal-sized groups by activity, lightest left), its mean with "
+               "± one standard error; models trained on different splits are grouped on their own. Where a line "
+               "crosses another, each model serves a different kind of user better; the grey line is what "
+               "recommending the most popular items achieves for the same users.")
+    if label == "RMSE":
+        caption = caption.replace("its mean with ± one standard error", "the RMSE over all its test ratings")
+    return Chart(fig, caption)
+
+
 # ------------------------------------------------------------------------------ Neighbours
 def neighbour_popularity(cosine: pd.DataFrame, dot: pd.DataFrame, title: str) -> Chart:
     fig = go.Figure()

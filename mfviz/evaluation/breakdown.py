@@ -36,7 +36,7 @@ def per_user(model, test, k: int = 10, max_users: int | None = None, seed: int |
 
 def by_activity(frame: pd.DataFrame, activity, groups: int = ACTIVITY_GROUPS) -> pd.DataFrame:
     """Means per group of users by activity (their interactions; equal-size groups by rank, users of
-    equal activity always in one group): label, users, low/high activity, each metric's mean and standard error, and for
+    equal activity always in one group): label, users, lowest/highest/median activity, each metric's mean and standard error, and for
     explicit data the group's RMSE over its test pairs."""
     activity = np.asarray(activity)[frame["user"].to_numpy()]
     if activity.size == 0:
@@ -52,7 +52,7 @@ def by_activity(frame: pd.DataFrame, activity, groups: int = ACTIVITY_GROUPS) ->
         part = frame[inside]
         low, high = int(activity[inside].min()), int(activity[inside].max())
         row = {"group": f"{low:,}–{high:,}" if low != high else f"{low:,}", "users": int(inside.sum()),
-               "low": low, "high": high}
+               "low": low, "high": high, "median": float(np.median(activity[inside]))}
         for metric in metrics:
             values = part[metric].to_numpy()
             row[metric] = float(values.mean())

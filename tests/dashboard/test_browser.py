@@ -271,6 +271,13 @@ def test_upload_train_and_every_page_in_chromium(browser_page, server, tmp_path)
         assert not exceptions(page) and not errors(page), errors(page)
         assert page.locator(PLOTLY).count() >= 1  # the loss curve
         page.screenshot(path=str(SHOTS / "train.png"))
+        # which users each model serves: the trained model and the quick default, with the baseline
+        page.wait_for_function("() => [...document.querySelectorAll(\"[data-testid='stPlotlyChart'] .js-plotly-plot\")]"
+                               ".some(gd => gd._fullData && gd._fullData.some(t => t.name === 'Popularity (baseline)'))",
+                               timeout=WAIT_MS)
+        page.get_by_text("Which users each model serves").scroll_into_view_if_needed()
+        page.wait_for_timeout(800)
+        page.screenshot(path=str(SHOTS / "train_users.png"))
 
         # ---------------------------------------------------------------- every page
         for title, slug, chart in PAGES:

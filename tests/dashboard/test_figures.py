@@ -285,3 +285,14 @@ def test_reach_chart_draws_shares_in_percent_and_stars_the_current_audience():
     assert list(items.x) == [1, 10, 100] and list(items.y) == [0.0, 5.0, 50.0]
     assert list(new.x) == [2, 11, 41] and list(new.y) == [0.0, 8.0, 40.0]
     assert list(now.x) == [11] and list(now.y) == [8.0] and now.marker.symbol == "star"
+
+
+def test_activity_chart_draws_each_model_with_error_bars_and_the_baseline_dashed():
+    table = pd.DataFrame({"group": ["1–5", "6–40"], "users": [10, 10], "median": [3.0, 20.0],
+                          "ndcg@10": [0.1, 0.3], "ndcg@10 se": [0.01, float("nan")]})
+    chart = figures.activity_chart({"A": table}, table.assign(**{"ndcg@10": [0.05, 0.4]}), "ndcg@10", "NDCG@10")
+    assert_labelled(chart)
+    model, baseline = chart.figure.data
+    assert list(model.y) == [0.1, 0.3] and list(model.error_y.array) == [0.01, 0.0]
+    assert baseline.name == "Popularity (baseline)" and baseline.line.dash == "dash"
+    assert chart.figure.layout.xaxis.type == "log"

@@ -1087,3 +1087,41 @@ def test_a_new_item_is_folded_in_from_its_first_users_and_reaches_whom_brute_for
         assert reach[stars] == _brute_force_reach(model, inter.matrix, users[:size], np.full(size, stars))
     assert reach[1.0] < reach[5.0]
     assert any("who give it 1" in c.value for c in at.caption)
+
+
+def test_accuracy_by_activity_is_evaluate_on_each_group_of_test_users():
+    import scipy.sparse as sp
+
+    from mfviz.data.interactions import Interactions
+    from mfviz.evaluation import evaluate
+
+    at = train_on_page(new_app(), "funksvd", factors=16, epochs=10)
+    entries = at.session_state["mfviz.models"]
+    chosen = next(m for m in at.multiselect if m.key.startswith("served_models")).value
+    assert len(chosen) == 2 and chosen[0] == at.session_state["mfviz.active_model"]  # the new model first
+    spec = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
+                if "by how active" in json.loads(c.proto.spec)["layout"]["title"]["text"])
+    traces = {t["name"]: t for t in spec["data"]}
+    assert set(traces) == {*chosen, "Popularity (baseline)"}
+    for name in chosen:
+        entry = entries[name]
+        activity = np.diff(entry.train.matrix.indptr)
+        for median, value, (group, users) in zip(plotly_array(traces[name]["x"]), plotly_array(traces[name]["y"]),
+                                                 traces[name]["customdata"], strict=True):
+            low, high = (int(v.replace(",", "")) for v in (group.split("–") * 2)[:2])
+            # the group's users, evaluated on their own with evaluate()
+            rows = np.flatnonzero((activity >= low) & (activity <= high) & (np.diff(entry.test.matrix.indptr) > 0))
+            assert rows.size == int(users) and median == np.median(activity[rows])
+            mask = np.zeros(entry.test.matrix.shape[0], bool)
+            mask[rows] = True
+            kept = (sp.diags(mask.astype(np.float32)) @ entry.test.matrix).tocsr()
+            kept.eliminate_zeros()
+            only = Interactions(kept, entry.test.user_ids, entry.test.item_ids)
+            assert value == pytest.approx(evaluate(entry.model, entry.train, only, k=10)["ndcg@10"])
+    # RMSE: only the rating model, and its groups pool their test ratings
+    at.radio(key="served_metric").set_value("rmse").run()
+    assert not at.exception and not at.error
+    spec = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
+                if "by how active" in json.loads(c.proto.spec)["layout"]["title"]["text"])
+    assert [t["name"] for t in spec["data"]] == [chosen[0]]
+    assert any(c.value.startswith(f"{chosen[0]}: RMSE") for c in at.caption)

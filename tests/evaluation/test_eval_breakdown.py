@@ -46,6 +46,7 @@ def test_groups_means_standard_errors_and_pooled_rmse_by_hand():
     # tertiles of [1, 2, 3, 10, 20, 30] by rank: {1, 2}, {3, 10}, {20, 30}
     assert table["group"].tolist() == ["1–2", "3–10", "20–30"]
     assert table["users"].tolist() == [2, 2, 2] and table["low"].tolist() == [1, 3, 20]
+    assert table["median"].tolist() == [1.5, 6.5, 25.0]
     assert table["ndcg@10"].tolist() == pytest.approx([0.1, 0.5, 0.9])
     assert table["ndcg@10 se"].iloc[0] == pytest.approx(np.std([0.0, 0.2], ddof=1) / np.sqrt(2))
     assert table["rmse"].tolist() == pytest.approx([np.sqrt(1 / 2), np.sqrt(4 / 4), np.sqrt(7 / 4)])

@@ -1,0 +1,78 @@
+"""The Train page's accuracy by user activity: which users each model serves, next to the Popularity baseline."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from mfviz.dashboard import cache, figures, ui
+from mfviz.dashboard.state import ModelEntry
+
+SHOWN = 5  # models drawn by default: the active one and the latest others
+LABELS = {"ndcg": "NDCG", "recall": "recall", "hit": "hit rate", "rmse": "RMSE"}
+
+
+def _k(entry: ModelEntry) -> int | None:
+    return next((int(key.split("@")[1]) for key in entry.metrics if key.startswith("ndcg@")), None)
+
+
+def show(entries: dict[str, ModelEntry], active: str | None) -> None:
+    """The section: pick models and a metric, see it per activity group of the test users."""
+    from mfviz.evaluation.breakdown import by_activity
+
+    tested = {name: e for name, e in entries.items() if e.test is not None and _k(e) is not None}
+    if not tested:
+        return
+    st.subheader("Which users each model serves")
+    names = list(tested)
+    default = ([active] if active in tested else []) + [n for n in reversed(names) if n != active]
+    columns = st.columns([3, 2])
+    # keyed by the models there are, so a newly trained model joins the default choice
+    chosen = columns[0].multiselect("Models", names, default=default[:SHOWN], key=f"served_models_{len(names)}",
+                                    help="Models trained here with a test share, each on its own split.")
+    explicit = any(e.test.is_explicit for e in tested.values())
+    options = ["ndcg", "recall", "hit"] + (["rmse"] if explicit else [])
+    metric = columns[1].radio("Metric", options, format_func=LABELS.get, horizontal=True, key="served_metric",
+                              help="NDCG, recall and hit rate of each test user's top k (training items left out); "
+                                   "RMSE pools the group's test ratings (rating models only).")
+    if not chosen:
+        return
+    tables, baseline = {}, None
+    with ui.guard("Scoring the test users"):
+        for name in chosen:
+            entry = tested[name]
+            ranking_only = getattr(entry.model, "feedback", "any") == "implicit" or entry.kind == "popularity"
+            if metric == "rmse" and (ranking_only or not entry.test.is_explicit):
+                continue  # a ranking model's RMSE measures nothing it was trained for
+            k = _k(entry)
+            activity = np.diff(entry.train.matrix.indptr)
+            tables[name] = by_activity(cache.per_user_metrics(entry.key, entry.model, entry.test, k), activity)
+        anchor = tested[chosen[0]]
+        if metric != "rmse":  # the baseline on the first model's split
+            baseline = by_activity(cache.popularity_per_user(anchor.key, anchor.train, anchor.test, _k(anchor)),
+                                   np.diff(anchor.train.matrix.indptr))
+    if not tables:
+        st.info("RMSE applies to the rating models (Funk SVD, SVD++, ALS); pick one of them or another metric.",
+                icon="📏")
+        return
+    column = metric if metric in ("rmse", "hit") else f"{metric}@{_k(anchor)}"
+    label = LABELS[metric] + ("" if metric == "rmse" else f"@{_k(anchor)}")
+    ui.show(figures.activity_chart(tables, baseline, column, label))
+    candidates = tables | ({"the Popularity baseline": baseline} if baseline is not None else {})
+    st.caption(_summary(candidates, column, label, lower_is_better=metric == "rmse"))
+
+
+def _summary(tables, column: str, label: str, lower_is_better: bool) -> str:
+    """Which model (or the baseline) does best for the lightest and for the heaviest users, in one sentence."""
+    first = next(iter(tables.values()))
+    groups = [f"{first['group'].iloc[row]} training interactions" for row in (0, -1)]
+    if len(tables) == 1:
+        name = next(iter(tables))
+        return (f"{name}: {label} {first[column].iloc[0]:.3f} for the lightest users ({groups[0]}), "
+                f"{first[column].iloc[-1]:.3f} for the heaviest ({groups[1]}).")
+    pick = min if lower_is_better else max
+    ends = []
+    for end, row, group in (("lightest users", 0, groups[0]), ("heaviest", -1, groups[1])):
+        best = pick(tables, key=lambda name: tables[name][column].iloc[row])
+        ends.append(f"for the {end} ({group}) {best}, {label} {tables[best][column].iloc[row]:.3f}")
+    return "Best " + "; ".join(ends) + "."
