@@ -221,8 +221,26 @@ def cmd_evaluate(args: argparse.Namespace) -> dict[str, Any]:
     model, data, train, test = _split_and_fit(args)
     _progress(args, f"ranking top-{args.k} for the test users")
     metrics = evaluate(model, train, test, k=args.k, max_users=args.eval_users, seed=args.seed)
+    if args.by_activity:
+        from mfviz.evaluation.breakdown import by_activity, per_user
+
+        frame = per_user(model, test, k=args.k, max_users=args.eval_users, seed=args.seed)
+        metrics["by_activity"] = by_activity(frame, np.diff(train.matrix.indptr)).to_dict(orient="records")
     return {"model": model.name, "params": model.get_params(), "data": str(args.data),
             **_data_fields(data), **_split_fields(args, train, test), **_training_fields(model), **metrics}
+
+
+def _print_evaluate(result: dict[str, Any]) -> None:
+    groups = result.pop("by_activity", None)
+    _print_text(result)
+    if groups:
+        k = result["k"]
+        metrics = [f"ndcg@{k}", f"recall@{k}", "hit"] + (["rmse"] if "rmse" in groups[0] else [])
+        print(f"by activity (training interactions per test user):\n  {'group':>12} {'users':>6} "
+              + " ".join(f"{m:>15}" for m in metrics))
+        for row in groups:
+            cells = [f"{row[m]:.4f} ± {row[m + ' se']:.4f}" if m + " se" in row else f"{row[m]:.4f}" for m in metrics]
+            print(f"  {row['group']:>12} {row['users']:>6} " + " ".join(f"{c:>15}" for c in cells))
 
 
 def _split_and_fit(args: argparse.Namespace):
@@ -520,8 +538,10 @@ def build_parser() -> argparse.ArgumentParser:
         description="Split DATA, fit a model on the train part and report accuracy (explicit data) "
                     "and top-k ranking metrics with training items excluded.")
     _add_split_options(evaluate, SPLITS)
+    evaluate.add_argument("--by-activity", action="store_true",
+                          help="also report the ranking metrics (and RMSE) per fifth of the test users by activity")
     _add_hyperparameters(evaluate)
-    evaluate.set_defaults(run=cmd_evaluate)
+    evaluate.set_defaults(run=cmd_evaluate, render=_print_evaluate)
 
     tradeoff = commands.add_parser(
         "tradeoff", parents=[data_options], help="held-out accuracy against popularity as a penalty re-ranks",

@@ -354,3 +354,19 @@ def test_new_item_folds_an_item_in_from_the_fans_of_others_and_counts_its_reach(
     assert "users' top 10" in text and "nearest by cosine:" in text
     assert main(["new-item", str(data), "-m", str(model_file), "--fans", "no-such-item"]) == 2
     assert "not found: no-such-item" in capsys.readouterr().err
+
+
+def test_evaluate_by_activity_reports_groups_that_pool_back_to_the_totals(tmp_path, capsys):
+    data = _write_csv(tmp_path / "r.csv")
+    assert main(["evaluate", str(data), "--model", "funksvd", "--factors", "3", "--epochs", "3", "--k", "5",
+                 "--by-activity", "--json", "--quiet"]) == 0
+    result = _one_json_object(capsys.readouterr().out)
+    groups = result["by_activity"]
+    users = np.array([g["users"] for g in groups])
+    assert users.sum() == result["users_evaluated"] and len(groups) == 5
+    # the groups' means weighted by their users give the overall mean; highs rise
+    assert np.dot(users, [g["ndcg@5"] for g in groups]) / users.sum() == pytest.approx(result["ndcg@5"])
+    assert all(a["high"] < b["low"] for a, b in zip(groups, groups[1:], strict=False))
+    assert main(["evaluate", str(data), "--model", "funksvd", "--factors", "3", "--epochs", "3", "--by-activity",
+                 "--quiet"]) == 0
+    assert "by activity (training interactions per test user):" in capsys.readouterr().out
