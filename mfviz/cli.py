@@ -239,7 +239,8 @@ def _print_evaluate(result: dict[str, Any]) -> None:
         print(f"by activity (training interactions per test user):\n  {'group':>12} {'users':>6} "
               + " ".join(f"{m:>15}" for m in metrics))
         for row in groups:
-            cells = [f"{row[m]:.4f} ± {row[m + ' se']:.4f}" if m + " se" in row else f"{row[m]:.4f}" for m in metrics]
+            cells = [f"{row[m]:.4f} ± {row[m + ' se']:.4f}" if row.get(m + " se") is not None else f"{row[m]:.4f}"
+                     for m in metrics]  # no standard error for a group of one user
             print(f"  {row['group']:>12} {row['users']:>6} " + " ".join(f"{c:>15}" for c in cells))
 
 
