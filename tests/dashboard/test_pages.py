@@ -76,6 +76,12 @@ def train_on_page(at: AppTest, kind: str, sweep: tuple[str, str] | None = None, 
     return at
 
 
+def chart_titled(at: AppTest, start: str) -> dict:
+    """The Plotly figure (as JSON) whose title starts with `start`."""
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return next(s for s in specs if s["layout"]["title"]["text"].startswith(start))
+
+
 def plotly_charts(at: AppTest) -> int:
     return len(at.get("plotly_chart"))
 
@@ -821,7 +827,7 @@ def test_a_sweep_trains_one_model_per_value_and_charts_the_metric_against_it():
     success = next(s.value for s in at.success if "Trained 3 models" in s.value)
     assert names[int(np.argmax(expected))] in success
     # the sweep chart: the metric of "Compare by" against the swept values, fit times on the right axis
-    spec = json.loads(at.get("plotly_chart")[-1].proto.spec)
+    spec = chart_titled(at, "Sweep of")
     assert spec["layout"]["title"]["text"] == "Sweep of factors: ndcg@10 on the test set"
     metric, seconds = spec["data"]
     assert plotly_array(metric["x"]).tolist() == [4, 8, 32]
@@ -843,7 +849,7 @@ def test_a_sweep_trains_one_model_per_value_and_charts_the_metric_against_it():
     funk = {name: at.session_state["mfviz.models"][name].metrics["rmse"] for name in ("Funk SVD (f=2)", "Funk SVD (f=4)")}
     assert at.session_state["mfviz.active_model"] == min(funk, key=funk.get)
     assert any(f"the best by test rmse, **{min(funk, key=funk.get)}**" in s.value for s in at.success)
-    spec = json.loads(at.get("plotly_chart")[-1].proto.spec)  # the sweep chart follows "Compare by": RMSE now
+    spec = chart_titled(at, "Sweep of")  # the sweep chart follows "Compare by": RMSE now
     assert spec["layout"]["title"]["text"] == "Sweep of factors: rmse on the test set"
     # a value that diverges is reported and the sweep goes on
     at.selectbox(key="sweep_funksvd").set_value("learning_rate")
@@ -1099,8 +1105,7 @@ def test_accuracy_by_activity_is_evaluate_on_each_group_of_test_users():
     entries = at.session_state["mfviz.models"]
     chosen = next(m for m in at.multiselect if m.key.startswith("served_models")).value
     assert len(chosen) == 2 and chosen[0] == at.session_state["mfviz.active_model"]  # the new model first
-    spec = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
-                if "by how active" in json.loads(c.proto.spec)["layout"]["title"]["text"])
+    spec = chart_titled(at, "NDCG@10 by how active")
     traces = {t["name"]: t for t in spec["data"]}
     assert set(traces) == {*chosen, "Popularity (baseline)"}
     for name in chosen:
@@ -1121,7 +1126,6 @@ def test_accuracy_by_activity_is_evaluate_on_each_group_of_test_users():
     # RMSE: only the rating model, and its groups pool their test ratings
     at.radio(key="served_metric").set_value("rmse").run()
     assert not at.exception and not at.error
-    spec = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
-                if "by how active" in json.loads(c.proto.spec)["layout"]["title"]["text"])
+    spec = chart_titled(at, "RMSE by how active")
     assert [t["name"] for t in spec["data"]] == [chosen[0]]
     assert any(c.value.startswith(f"{chosen[0]}: RMSE") for c in at.caption)
