@@ -7,12 +7,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mfviz.dashboard import cache, figures, lists, ui
+from mfviz.dashboard import background, cache, figures, lists, map_figures, ui
 from mfviz.dashboard.state import ModelEntry
 
 FIRST_USERS = 50  # the new item's first users, by default
 NEIGHBOURS = 10
 AS_RATED = "as they rated those items"
+NEW = -2  # the new item's index on the map (items are 0..n-1)
 
 
 def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[str]) -> None:
@@ -66,8 +67,10 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
     cards[3].metric("Vector length", f"{length:.3g}", f"longer than {np.mean(norms < length):.0%} of the items",
                     delta_color="off", delta_arrow="off",
                     help="Dot-product scores grow with it.")
-    if entry.kind != "popularity":  # a count has no direction: no neighbours to show
-        _neighbours(inter, popularity, model, item.vector)
+    if entry.kind != "popularity":  # a count has no direction: no neighbours or map to show
+        nearest = _neighbours(inter, popularity, model, item.vector)
+        with ui.guard("Placing the new item on the map"):
+            _map(entry, data, popularity, item, nearest)
     ui.show(figures.reach_chart(item.existing, item.curve, size, int(n), entry.name))
     _who_gets_it(data, reach, item.reached)
     st.caption(f"A new item liked by {size:,} of {named}" + (f", who give it {values[0]:g}" if inter.is_explicit
@@ -84,17 +87,51 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
                          hide_index=True, width="stretch")
 
 
-def _neighbours(inter, popularity, model, vector) -> None:
+def _neighbours(inter, popularity, model, vector) -> dict[str, np.ndarray]:
+    """Its nearest items by cosine and by dot product, listed side by side; returns them."""
     from mfviz.analysis import exact_search
 
-    columns = st.columns(2)
+    columns, nearest = st.columns(2), {}
     for column, metric, heading in ((columns[0], "cosine", "Nearest items by cosine"),
                                     (columns[1], "dot", "Highest dot product with it")):
         ids, scores = exact_search(vector[None, :], model.item_factors, NEIGHBOURS, metric)
         keep = ids[0] >= 0
+        nearest[metric] = ids[0][keep]
         column.markdown(f"**{heading}**")
         column.dataframe(lists.item_frame(inter, popularity, ids[0][keep], scores[0][keep]), hide_index=True,
                          width="stretch", column_config={"score": st.column_config.NumberColumn(format="%.3f")})
+    return nearest
+
+
+def _map(entry: ModelEntry, data, popularity: np.ndarray, item, nearest: dict[str, np.ndarray]) -> None:
+    """The Latent space page's item map (its method and settings, so the map is the cached one) with
+    the new item starred where its nearest items lie, joined to its neighbours."""
+    from mfviz.analysis.users import place_on_map
+
+    method = st.session_state.get("latent_method", "UMAP")
+    method = method if method in ("UMAP", "PCA") else "UMAP"
+    n_neighbors = st.session_state.get("latent_neighbours", background.UMAP_NEIGHBOURS)
+    min_dist = st.session_state.get("latent_min_dist", background.UMAP_MIN_DIST)
+    vectors, inter = entry.model.item_factors, data.interactions
+    projection = cache.projection(entry.key, vectors, method.lower(), min(n_neighbors, len(vectors) - 1), min_dist,
+                                  n_components=2)
+    key = background.projection_key(entry.key, data.key, method, n_neighbors, min_dist)
+    table = cache.map_table(key, projection.coords, inter.items, popularity,
+                            cache.item_norms(entry.key, vectors), inter.titles)
+    position, _ = place_on_map(item.vector, vectors, projection.coords, k=NEIGHBOURS)
+    colour = "first_genre" if "first_genre" in table.columns else "popularity"
+    row = {"x": position[0, 0], "y": position[0, 1], "item": NEW, "title": "★ the new item",
+           "popularity": item.first_users.size, "norm": float(np.linalg.norm(item.vector))}
+    if colour == "first_genre":
+        row["first_genre"] = "(the new item)"
+    shown = pd.concat([table, pd.DataFrame([row])], ignore_index=True)
+    chart = map_figures.latent_scatter(shown, colour, method=method, continuous=colour == "popularity",
+                                       anchor=NEW, neighbours=nearest)
+    chart.figure.update_layout(title_text=f"Where the new item lands on the item map ({method})")
+    ui.show(map_figures.Chart(chart.figure, (
+        f"The Latent space page's {method} map of the items; the star is the new item, placed at the mean position of "
+        f"its {NEIGHBOURS} nearest items by cosine (as UMAP places a new point), joined to its cosine (blue) and "
+        "dot-product (red) neighbours."), chart.trace_items), key="rec_new_map")
 
 
 def _who_gets_it(data, reach, reached) -> None:

@@ -1078,7 +1078,15 @@ def test_a_new_item_is_folded_in_from_its_first_users_and_reaches_whom_brute_for
     vector = model.fold_in_item(users[:size], values[:size])
     cosine = model.item_factors @ vector / np.linalg.norm(model.item_factors, axis=1) / np.linalg.norm(vector)
     table = next(d.value for d in at.dataframe if "score" in d.value.columns)
-    assert list(table["title"]) == list(inter.titles[np.argsort(-cosine, kind="stable")[:10]])
+    nearest = np.argsort(-cosine, kind="stable")[:10]
+    assert list(table["title"]) == list(inter.titles[nearest])
+    # on the item map (the Latent space page's, PCA here), the star sits at the mean of those ten
+    from mfviz.analysis import project
+
+    spec = chart_titled(at, "Where the new item lands")
+    star = next(t for t in spec["data"] if t.get("name") == "★ the new item")
+    coords = project(model.item_factors, "pca", 2).coords
+    np.testing.assert_allclose([star["x"][0], star["y"][0]], coords[nearest].mean(axis=0), rtol=1e-4, atol=1e-6)
     # the same new item in the other model, side by side
     compared = next(d.value for d in at.dataframe if "model" in d.value.columns)
     assert list(compared["model"]) == [main, other]
