@@ -19,8 +19,9 @@ with st.container(border=True):
     upload = left.file_uploader(
         "Interactions file", key="upload_interactions",
         help="One row per interaction: user, item, optional rating and timestamp. CSV/TSV/DAT "
-             "(delimiter and header detected), Parquet, .gz/.bz2/.xz or .zip. MovieLens and Last.fm "
-             "files load without any mapping.")
+             "(delimiter and header detected), Parquet, JSON Lines or a JSON array of objects (e.g. Amazon, "
+             "Yelp or Goodreads reviews), .gz/.bz2/.xz or .zip. MovieLens and Last.fm files load without "
+             "any mapping.")
     metadata = right.file_uploader(
         "Item metadata (optional)", key="upload_items",
         help="A table with an item id column and optionally title and genres (e.g. MovieLens u.item "

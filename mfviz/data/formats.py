@@ -45,7 +45,8 @@ STREAM_POOL = _stream_pool()
 # takes one-character delimiters only.
 DOUBLE_COLON_STANDIN = "\x1f"
 CANDIDATE_DELIMITERS = ("::", "\t", ",", ";", "|", " ")
-DATA_SUFFIXES = {".csv", ".tsv", ".dat", ".txt", ".data", ".parquet", ".pq", ".gz", ".psv", ""}
+DATA_SUFFIXES = {".csv", ".tsv", ".dat", ".txt", ".data", ".parquet", ".pq", ".gz", ".psv", ".json", ".jsonl",
+                 ".ndjson", ""}
 
 ML100K_GENRES = [
     "unknown", "Action", "Adventure", "Animation", "Children's", "Comedy", "Crime", "Documentary",

@@ -9,7 +9,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from mfviz.data import formats
+from mfviz.data import formats, json_records
 from mfviz.data.assemble import InteractionBuilder, canonical_int
 from mfviz.data.formats import Blob, Layout, normalize_name
 from mfviz.data.interactions import Interactions
@@ -30,8 +30,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "rating": ("rating", "ratings", "score", "weight", "count", "counts", "plays", "playcount",
                "value", "stars", "star", "rate", "preference", "feedback", "clicks", "views",
                "quantity", "qty", "listens", "listencount", "frequency", "freq", "r",
-               "bookrating", "userrating", "interactions"),
-    "timestamp": ("timestamp", "time", "date", "datetime", "ts", "unixtime", "unixtimestamp",
+               "bookrating", "userrating", "interactions", "overall"),
+    "timestamp": ("timestamp", "time", "date", "datetime", "ts", "unixtime", "unixtimestamp", "unixreviewtime",
                   "epoch", "created", "createdat", "eventtime", "ratedat", "day", "t"),
 }
 # When no name matches exactly, a column whose name contains one of these words is taken.
@@ -223,6 +223,16 @@ def _open_batches(blob: Blob, layout: Layout | None, overrides: dict, report: Lo
         return columns, rows, parquet_batches()
 
     blob = formats.check_text(blob)
+    if json_records.is_json(blob):
+        found = json_records.sample(blob)
+        report.format = ("JSON Lines" if found.lines else "JSON (an array of objects)") + container
+        estimated = int(blob.size() / found.mean_line_bytes)
+        if check_memory:
+            _check_memory(blob.name, estimated, f"the file size ({blob.size():,} bytes)", max_memory)
+        columns = _map_columns(found.names, True, found.sample, overrides, blob.name)
+        needed = [c for c in dict.fromkeys(columns.values()) if c is not None]
+        batches = ((table, first, True) for table, first in json_records.batches(blob, found, needed))
+        return columns, int(estimated * 1.05) + 1024, batches
     if layout is not None:
         delimiter = delimiter or layout.delimiter
         header = layout.header if header is None else header

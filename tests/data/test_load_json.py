@@ -1,0 +1,87 @@
+"""JSON interactions: JSON Lines as Amazon, Yelp and Goodreads publish reviews (nested fields, text
+with commas and quotes, compressed), a JSON array of objects, and the messages of bad JSON."""
+
+import gzip
+import json
+
+import pytest
+from conftest import EXPECTED, ROWS, as_dict
+
+from mfviz import DataError, load_interactions
+
+
+def amazon_lines(rows=ROWS) -> str:
+    """Amazon review records (2018 layout): reviewTime text before unixReviewTime, nested style."""
+    return "".join(json.dumps({
+        "overall": r, "verified": True, "reviewTime": "09 1, 2016", "reviewerID": f"A{u}", "asin": f"B{i:05d}",
+        "style": {"Format:": " Paperback"}, "reviewerName": "Jo, \"the\" reader",
+        "reviewText": "Great, really good,\nwith a line break", "summary": "ok", "unixReviewTime": t,
+        "helpful": [0, 1]}) + "\n" for u, i, r, t in rows)
+
+
+def test_amazon_json_lines_load_with_every_field_found_by_name(tmp_path):
+    path = tmp_path / "reviews.json"
+    path.write_text(amazon_lines())
+    data = load_interactions(path)
+    assert as_dict(data) == {(f"A{u}", f"B{i:05d}"): r for (u, i), r in EXPECTED.items()}
+    assert data.report.format == "JSON Lines"
+    assert "rating = 'overall'" in " ".join(data.report.lines()) and "timestamp = 'unixReviewTime'" in \
+        " ".join(data.report.lines())
+    # gzip-compressed, as Amazon ships them
+    packed = tmp_path / "reviews.json.gz"
+    packed.write_bytes(gzip.compress(path.read_bytes()))
+    assert as_dict(load_interactions(packed)) == as_dict(data)
+
+
+def test_yelp_style_numbers_as_ids_and_iso_dates(tmp_path):
+    path = tmp_path / "yelp.jsonl"
+    path.write_text("".join(json.dumps({"review_id": f"r{k}", "user_id": u, "business_id": i, "stars": r,
+                                        "useful": 0, "text": "fine", "date": "2016-03-09 00:44:15"}) + "\n"
+                            for k, (u, i, r, _) in enumerate(ROWS)))
+    data = load_interactions(path)
+    assert as_dict(data) == EXPECTED  # numeric ids stay numbers
+    assert data.timestamps is not None and len(set(data.timestamps.tolist())) == 1
+
+
+def test_a_json_array_of_objects(tmp_path):
+    path = tmp_path / "ratings.json"
+    path.write_text(json.dumps([{"user": u, "item": i, "rating": r} for u, i, r, _ in ROWS], indent=2))
+    data = load_interactions(path)
+    assert as_dict(data) == EXPECTED and data.report.format == "JSON (an array of objects)"
+
+
+def test_records_missing_a_field_are_reported_like_any_missing_value(tmp_path):
+    lines = amazon_lines().splitlines()
+    broken = json.loads(lines[2])
+    del broken["asin"]
+    lines[2] = json.dumps(broken)
+    path = tmp_path / "reviews.json"
+    path.write_text("\n".join(lines) + "\n")
+    with pytest.raises(DataError, match="missing"):
+        load_interactions(path)
+    data = load_interactions(path, on_bad_rows="drop")
+    assert data.nnz == len(ROWS) - 1
+
+
+@pytest.mark.parametrize("text, message", [
+    ('{"user": 1, "item": 2}\nnot json at all\n', "line 2 is not a JSON object"),
+    ('[1, 2, 3]', "not an array of objects"),
+    ('[{"user": 1, "item": 2}', "not valid JSON"),
+    ('[]', "holds no records"),
+    ('{"who": 1, "what": 2}\n', "no recognisable columns among \\['who', 'what'\\]"),
+])
+def test_bad_json_is_a_clear_error(tmp_path, text, message):
+    path = tmp_path / "bad.json"
+    path.write_text(text)
+    with pytest.raises(DataError, match=message):
+        load_interactions(path)
+
+
+def test_a_field_that_changes_type_later_names_the_file(tmp_path):
+    # ids numbers in the sampled head, text far below it: Arrow refuses, the message says where to look
+    rows = [json.dumps({"user": k % 50, "item": k % 70, "rating": 3}) for k in range(20_000)]
+    rows.append(json.dumps({"user": "u-x", "item": 1, "rating": 3}))
+    path = tmp_path / "late.json"
+    path.write_text("\n".join(rows) + "\n")
+    with pytest.raises(DataError, match="late.json: .*changed from number to string in row 20000 \\(rows counted from line 1\\).*one type"):
+        load_interactions(path)
