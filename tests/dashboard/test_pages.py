@@ -730,6 +730,21 @@ def test_malformed_upload_shows_a_message_not_an_exception():
     assert [m.value for m in at.metric][:2] == ["3,000", "1,500"]
 
 
+def test_an_amazon_style_json_lines_upload_loads_and_bad_json_is_a_message():
+    import gzip
+
+    rows = [{"reviewerID": f"A{u}", "asin": f"B{i:04d}", "overall": float(1 + (u * i) % 5), "unixReviewTime": 1_400_000_000 + u,
+             "style": {"Format:": "Hardcover"}, "reviewText": "good, \"really\""}
+            for u in range(30) for i in range(u % 7, 40, 3)]
+    content = gzip.compress("".join(json.dumps(r) + "\n" for r in rows).encode())
+    at = upload(new_app(), "reviews.json.gz", content)
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert [m.value for m in at.metric][:2] == ["30", "40"]
+    assert any("JSON Lines" in str(m.value) for m in at.markdown)
+    at = upload(at, "broken.json", b'{"user": 1, "item": 2}\n{"user": 3,\n')
+    assert not at.exception and at.error and "line 2 is not a JSON object" in at.error[0].value
+
+
 def test_binary_upload_shows_a_message_not_an_exception():
     at = new_app()
     upload(at, "picture.png", bytes(range(256)) * 40)
