@@ -112,6 +112,16 @@ if submitted and not running:
     st.session_state[state.TRAINING] = job
 
 # ------------------------------------------------------------------ live progress
+def held_out_label(job: training.TrainingJob) -> str | None:
+    """What the job scores after every epoch (see TrainingJob._held_out), for the chart."""
+    if job.test is None:
+        return None
+    if MODELS[job.kind].feedback == "explicit" and job.test.is_explicit:
+        return "RMSE on the test set"
+    sampled = job.test.matrix.getnnz(axis=1).astype(bool).sum() > training.HELD_OUT_USERS
+    return f"NDCG@{job.k} on the test set" + (f" ({training.HELD_OUT_USERS:,} users)" if sampled else "")
+
+
 def draw(job: training.TrainingJob, live: bool) -> None:
     """Progress bar and loss curve of a job; while `live`, redrawn until the job has finished."""
     with st.container(border=True):
@@ -140,7 +150,7 @@ def draw(job: training.TrainingJob, live: bool) -> None:
                               f"{done_words}")
             if epochs and (current, len(epochs)) != drawn:
                 with chart_slot.container():
-                    ui.show(figures.loss_curve(epochs, variants[current][0]),
+                    ui.show(figures.loss_curve(epochs, variants[current][0], held_out_label(job)),
                             key=f"loss_{id(job)}_{current}_{len(epochs)}")
                 drawn = (current, len(epochs))
             if finished or not live:

@@ -95,14 +95,31 @@ def apply_layout(fig: go.Figure, title: str, x: str, y: str, height: int = 380, 
 
 
 # ------------------------------------------------------------------------------ Train page
-def loss_curve(epochs: list[tuple[int, float, float]], label: str) -> Chart:
-    frame = pd.DataFrame(epochs, columns=["epoch", "loss", "seconds"])
-    fig = go.Figure(go.Scatter(x=frame["epoch"], y=frame["loss"], mode="lines+markers", name=label,
+def loss_curve(epochs: list[tuple], label: str, held_out: str | None = None) -> Chart:
+    """The training loss per epoch and, when the epochs carry one (a fourth entry) and `held_out`
+    names it, the held-out metric per epoch on a second axis: where it stops improving, more epochs
+    only fit the training data."""
+    frame = pd.DataFrame([tuple(e[:3]) + ((e[3] if len(e) > 3 else None),) for e in epochs],
+                         columns=["epoch", "loss", "seconds", "held_out"])
+    fig = go.Figure(go.Scatter(x=frame["epoch"], y=frame["loss"], mode="lines+markers", name="training loss",
                                line=dict(color=PALETTE[0]), customdata=frame["seconds"],
                                hovertemplate="epoch %{x}: loss %{y:.5g} at %{customdata:.1f} s<extra></extra>"))
-    apply_layout(fig, f"Training loss of {label}", "epoch (count)", "training loss (model objective)", height=300)
+    shown = held_out is not None and frame["held_out"].notna().any()
+    if shown:
+        fig.add_trace(go.Scatter(x=frame["epoch"], y=frame["held_out"], mode="lines+markers", name=held_out,
+                                 yaxis="y2", line=dict(color=PALETTE[1], dash="dot"),
+                                 hovertemplate=f"epoch %{{x}}: {held_out} %{{y:.4f}}<extra></extra>"))
+        fig.update_layout(yaxis2=dict(title=dict(text=held_out, font=dict(color=PALETTE[1])), overlaying="y",
+                                      side="right", showgrid=False, tickfont=dict(color=PALETTE[1])))
+    apply_layout(fig, f"Training loss of {label}" + (f" and {held_out}" if shown else ""), "epoch (count)",
+                 "training loss (model objective)", height=300, legend="top",
+                 **({"margin": dict(r=MARGIN_LEFT)} if shown else {}))
     caption = ("The loss should fall quickly and flatten; a curve still falling at the end wants more epochs, "
                "one that rises or jumps wants a smaller learning rate or more regularization.")
+    if shown:
+        better = "falls" if held_out.startswith("RMSE") else "rises"
+        caption += (f" The dotted line is {held_out} after each epoch: while it {better}, more epochs help; "
+                    "where it turns while the loss still falls, the model starts fitting the training data only.")
     return Chart(fig, caption)
 
 

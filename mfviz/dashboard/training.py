@@ -46,6 +46,12 @@ def evaluate(model, train, test, k: int) -> dict:
 
 
 MAX_SWEEP = 8  # models one sweep may train
+HELD_OUT_USERS = 1_000  # test users ranked after every epoch for the live held-out curve, at most
+
+
+def rates(model) -> bool:
+    """Whether a model predicts ratings (Funk SVD, SVD++, ALS): judged by RMSE, not by ranking."""
+    return getattr(model, "feedback", "any") == "explicit"
 
 
 def sweepable(kind: str) -> list[str]:
@@ -98,7 +104,7 @@ def best_entry(entries: list) -> tuple[ModelEntry | None, str | None]:
     """The entry with the best test metric and that metric's name: the lowest RMSE for models of
     explicit ratings (their ranking metrics mean little, see the Train page), else the highest NDCG,
     else (no test set) the last entry and None."""
-    explicit = all(getattr(e.model, "feedback", "any") == "explicit" for e in entries)
+    explicit = all(rates(e.model) for e in entries)
     for key, sign in ((("rmse", 1.0), ("ndcg", -1.0)) if explicit else (("ndcg", -1.0), ("rmse", 1.0))):
         scored = [(sign * value, n, k) for n, e in enumerate(entries) for k, value in e.metrics.items()
                   if k.split("@")[0] == key and math.isfinite(value)]  # a diverged model (NaN) is never best
@@ -131,7 +137,7 @@ class TrainingJob:
     data_key: str
     split: str
     sweep: tuple[str, list] | None = None  # (hyperparameter, its values)
-    epochs: list = field(default_factory=list)  # (epoch, loss, seconds) of the model in training
+    epochs: list = field(default_factory=list)  # (epoch, loss, seconds, held-out metric) of the model in training
     error: str | None = None
     entries: list = field(default_factory=list)  # the models trained so far
     failures: list = field(default_factory=list)  # (label, message) of a sweep's models that failed
@@ -173,9 +179,27 @@ class TrainingJob:
     def stop(self) -> None:
         self.stop_event.set()
 
-    def _progress(self, epoch: int, loss: float, seconds: float) -> bool:
-        self.epochs.append((int(epoch), float(loss), float(seconds)))
+    def _progress(self, model, epoch: int, loss: float, seconds: float) -> bool:
+        self.epochs.append((int(epoch), float(loss), float(seconds), self._held_out(model)))
         return not self.stop_event.is_set()
+
+    def _held_out(self, model) -> float | None:
+        """The test metric of the epoch just finished (RMSE for a model of ratings, else NDCG@k of up
+        to HELD_OUT_USERS sampled test users), or None without a test set; not counted as fit time."""
+        if self.test is None:
+            return None
+        try:
+            scorer = model.scorer()
+            if rates(model) and self.test.is_explicit:
+                from mfviz.evaluation import rmse
+
+                coo = self.test.matrix.tocoo()
+                return rmse(scorer.predict(coo.row, coo.col), coo.data)
+            from mfviz.evaluation.breakdown import per_user
+
+            return float(per_user(scorer, self.test, self.k, max_users=HELD_OUT_USERS)[f"ndcg@{self.k}"].mean())
+        except (DataError, ModelError, ValueError):
+            return None  # e.g. a diverging epoch: the loss says so, the curve just has a gap
 
     def _run(self) -> None:
         try:
@@ -203,7 +227,7 @@ class TrainingJob:
 
     def _train(self, label: str, params: dict) -> ModelEntry:
         model = make_model(self.kind, params)
-        model.fit(self.train, callback=self._progress)
+        model.fit(self.train, callback=lambda *epoch: self._progress(model, *epoch))
         metrics = evaluate(model, self.train, self.test, self.k)
         return ModelEntry(name=label, model=model, kind=self.kind, params=dict(params),
                           key=model_hash(model, self.data_key), data_key=self.data_key, metrics=metrics,

@@ -141,9 +141,10 @@ class Model:
         self.user_ids = getattr(interactions, "user_ids", None)
         self.item_ids = getattr(interactions, "item_ids", None)
         self._started = time.perf_counter()
+        self._paused = 0.0  # seconds spent in the callback: not training time
         self._callback = callback
         self._fit(matrix)
-        self.fit_seconds = time.perf_counter() - self._started
+        self.fit_seconds = time.perf_counter() - self._started - self._paused
         self._user_factors = np.ascontiguousarray(self._user_factors, dtype=np.float32)
         self._item_factors = np.ascontiguousarray(self._item_factors, dtype=np.float32)
         self._check_finite("training", self.diverge_hint())
@@ -155,16 +156,25 @@ class Model:
     def _epoch_done(self, epoch: int, loss: float, **extra: float) -> bool:
         """Record an epoch in `history`, stop on divergence, and report to the callback.
         Returns False when the callback asked to stop."""
-        seconds = time.perf_counter() - self._started
+        now = time.perf_counter()
+        seconds = now - self._started - self._paused
         if not np.isfinite(loss):
             raise ModelError(
                 f"{self.label} diverged at epoch {epoch} (loss is {loss}); "
                 f"lower {self.diverge_hint()} and train again"
             )
         self.history.append({"epoch": epoch, "loss": float(loss), "seconds": seconds, **extra})
-        if self._callback is not None and self._callback(epoch, float(loss), seconds) is False:
-            return False
-        return True
+        if self._callback is None:
+            return True
+        try:
+            return self._callback(epoch, float(loss), seconds) is not False
+        finally:  # what the callback does (e.g. scoring held-out data) is not training time
+            self._paused += time.perf_counter() - now
+
+    def scorer(self) -> Model:
+        """A model scoring with the parameters as they stand: inside a `fit` callback, those of the
+        epoch just finished (e.g. to score held-out data per epoch); after `fit`, the model itself."""
+        return self
 
     def diverge_hint(self) -> str:
         """The hyperparameter to lower when training produces NaN/inf."""

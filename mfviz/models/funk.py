@@ -77,6 +77,7 @@ class SGDModel(Model):
         self._check_combination()
         rng = np.random.default_rng(self.random_state)
         train, valid = self._split_validation(matrix, rng)
+        self._train_part = train  # the ratings SGD runs over (without the validation share)
         self._user_counts = np.diff(train.indptr).astype(np.float64)
         self._item_counts = np.bincount(train.indices, minlength=train.shape[1]).astype(np.float64)
         self._init_state(train, rng)
@@ -105,7 +106,7 @@ class SGDModel(Model):
         self.training_loss = (sse + penalty) / train.nnz
         self.training_rmse = math.sqrt(sse / train.nnz)
         self._finish(train)
-        del self._user_counts, self._item_counts
+        del self._user_counts, self._item_counts, self._train_part
 
     def _split_validation(self, matrix: sp.csr_matrix, rng: np.random.Generator):
         """(training CSR, validation (users, items, ratings) or None)."""
@@ -167,6 +168,20 @@ class SGDModel(Model):
         """Boolean masks of users and of items without training ratings."""
         return (np.diff(train.indptr) == 0,
                 np.bincount(train.indices, minlength=train.shape[1]) == 0)
+
+    def scorer(self):
+        """During training, the parameters of the epoch just finished as factors from outside (SGD
+        keeps them in working arrays until `fit` ends); after it, the model itself."""
+        if not hasattr(self, "_Q"):
+            return self
+        from mfviz.models.external import FactorModel
+
+        return FactorModel(self._effective_users(), self._Q, self.label, item_bias=self._bi, user_bias=self._bu,
+                           global_mean=self._mu, train_matrix=self.train_matrix)
+
+    def _effective_users(self) -> np.ndarray:
+        """The user vectors a prediction uses, from the working arrays."""
+        return self._P
 
     def _fold_in_item(self, users: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float]:
         """Funk SVD's fold-in mirrored: SGD for a new item's vector and bias, the users' (for SVD++,

@@ -121,6 +121,9 @@ class SVDpp(SGDModel):
         for name in ("_P", "_Q", "_Y", "_bu", "_bi", "_y_weights"):
             delattr(self, name)
 
+    def _effective_users(self) -> np.ndarray:
+        return svdpp_user_vectors(self._train_part.indptr, self._train_part.indices, self._P, self._Y)
+
     def _extra_state(self) -> dict[str, np.ndarray]:
         return {"raw_user_factors": self.raw_user_factors, "implicit_factors": self.implicit_factors}
 

@@ -296,3 +296,14 @@ def test_activity_chart_draws_each_model_with_error_bars_and_the_baseline_dashed
     assert list(model.y) == [0.1, 0.3] and list(model.error_y.array) == [0.01, 0.0]
     assert baseline.name == "Popularity (baseline)" and baseline.line.dash == "dash"
     assert chart.figure.layout.xaxis.type == "log"
+
+
+def test_loss_curve_draws_the_held_out_metric_on_a_second_axis_when_given():
+    epochs = [(1, 3.0, 0.1, 0.95), (2, 2.0, 0.2, 0.93), (3, 1.5, 0.3, 0.94)]
+    chart = figures.loss_curve(epochs, "Funk SVD", "RMSE on the test set")
+    loss, held = chart.figure.data
+    assert list(held.y) == [0.95, 0.93, 0.94] and held.yaxis == "y2"
+    assert chart.figure.layout.yaxis2.overlaying == "y" and "falls" in chart.caption
+    plain = figures.loss_curve([e[:3] for e in epochs], "Funk SVD", "RMSE on the test set")
+    assert len(plain.figure.data) == 1  # nothing scored: no second line
+    assert len(figures.loss_curve(epochs, "Funk SVD").figure.data) == 1

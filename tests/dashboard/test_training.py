@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 
 from mfviz import Interactions
@@ -33,7 +34,8 @@ def make_job(params: dict, **overrides) -> TrainingJob:
 def test_a_job_reports_every_epoch_and_yields_a_model():
     job = run(make_job({"factors": 4, "epochs": 5, "random_state": 0}))
     assert job.error is None
-    assert [epoch for epoch, _, _ in job.epochs] == [1, 2, 3, 4, 5]
+    assert [epoch for epoch, *_ in job.epochs] == [1, 2, 3, 4, 5]
+    assert all(held_out is None for *_, held_out in job.epochs)  # no test set: nothing to score
     assert job.entry.epochs == 5 and not job.entry.stopped_early
     assert job.entry.model.item_factors.shape == (30, 4)
 
@@ -140,3 +142,26 @@ def test_a_sweep_value_that_fails_is_noted_and_the_sweep_goes_on():
     every = run(make_job({"factors": 2, "epochs": 5, "random_state": 0}, kind="funksvd", label="Funk SVD",
                          sweep=("learning_rate", [5.0, 9.0])))
     assert not every.entries and every.error.startswith("Every model of the sweep failed")
+
+
+def test_every_epoch_is_scored_on_the_test_set_as_the_model_stood_then():
+    """RMSE per epoch for a model of ratings, NDCG@k for a ranking model; the last epoch's value is
+    the final model's, and the time spent scoring is not fit time."""
+    from mfviz import evaluation
+    from mfviz.evaluation.breakdown import per_user
+
+    train, test = evaluation.split(small_data(), "random", test_size=0.25, seed=0)
+    for kind, params in (("funksvd", {"factors": 4, "epochs": 6, "learning_rate": 0.02, "random_state": 0}),
+                         ("svdpp", {"factors": 4, "epochs": 4, "random_state": 0}),
+                         ("als", {"factors": 4, "epochs": 4, "random_state": 0})):
+        job = run(make_job(params, kind=kind, train=train, test=test))
+        assert job.error is None, job.error
+        held_out = [h for *_, h in job.epochs]
+        assert len(held_out) == params["epochs"] and all(h is not None for h in held_out)
+        assert held_out[-1] == pytest.approx(job.entry.metrics["rmse"], rel=1e-5)
+    data = small_data()
+    data = Interactions(data.matrix, data.user_ids, data.item_ids, is_explicit=False)
+    train, test = evaluation.split(data, "random", test_size=0.25, seed=0)
+    job = run(make_job({"factors": 4, "epochs": 3, "random_state": 0}, kind="ials", train=train, test=test))
+    assert job.epochs[-1][3] == pytest.approx(per_user(job.entry.model, test, 5)["ndcg@5"].mean())
+    assert job.epochs[-1][3] == pytest.approx(job.entry.metrics["ndcg@5"])

@@ -295,6 +295,31 @@ def test_callback_once_per_epoch_and_false_stops(name):
     assert len(stopped.history) == 1 and stopped.is_fitted
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_inside_a_callback_the_scorer_predicts_with_that_epochs_parameters(name):
+    model = build(name)
+    matrix = random_matrix(name)
+    pairs = (np.array([0, 3, 7, 12]), np.array([1, 4, 2, 9]))
+    seen = []
+    model.fit(matrix, callback=lambda *_: seen.append(model.scorer().predict(*pairs)))
+    assert len(seen) == len(model.history)
+    np.testing.assert_allclose(seen[-1], model.predict(*pairs), rtol=1e-5, atol=1e-6)  # the last epoch: the model
+    if len(seen) > 2:
+        assert not np.allclose(seen[0], seen[-1])  # earlier epochs: earlier parameters
+    assert model.scorer() is model  # after fit
+
+
+def test_time_spent_in_the_callback_is_not_fit_time():
+    import time
+
+    matrix = random_matrix("als")
+    build("als").fit(matrix)  # compiled kernels loaded before timing
+    model = build("als", epochs=3)
+    model.fit(matrix, callback=lambda *_: time.sleep(0.5))
+    assert model.fit_seconds < 0.75  # 1.5 s were spent in the callback
+    assert model.history[-1]["seconds"] < 0.75
+
+
 # ------------------------------------------------------------------------- fold-in
 @pytest.mark.parametrize("name", NAMES)
 def test_fold_in_leaves_the_model_alone(name):
