@@ -110,7 +110,8 @@ def loss_curve(epochs: list[tuple], label: str, held_out: str | None = None) -> 
                                  yaxis="y2", line=dict(color=PALETTE[1], dash="dot"),
                                  hovertemplate=f"epoch %{{x}}: {held_out} %{{y:.4f}}<extra></extra>"))
         fig.update_layout(yaxis2=dict(title=dict(text=held_out, font=dict(color=PALETTE[1])), overlaying="y",
-                                      side="right", showgrid=False, tickfont=dict(color=PALETTE[1])))
+                                      side="right", showgrid=False, tickfont=dict(color=PALETTE[1]),
+                                      tickformat=".3f"))
     apply_layout(fig, f"Training loss of {label}" + (f" and {held_out}" if shown else ""), "epoch (count)",
                  "training loss (model objective)", height=300, legend="top",
                  **({"margin": dict(r=MARGIN_LEFT)} if shown else {}))
