@@ -385,13 +385,22 @@ def reach_baseline(model_key: str, _model, data_key: str, _matrix, n: int):
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def audience(data_key: str, _matrix, items: tuple, explicit: bool) -> tuple[np.ndarray, np.ndarray, float | None]:
-    """The users who liked any of `items` (for ratings: at least the data's median rating), in a fixed
-    random order, with their values and that threshold (analysis.cold_start)."""
+def new_item(model_key: str, data_key: str, seeds: tuple, given, size: int, n: int, _model, _reach, _users, _values,
+             _popularity):
+    """A new item placed by its first `size` users (mfviz.analysis.cold_start.place_new_item), with its
+    reach curve: the same model, fans, values (`given`) and list length always give the same item."""
+    from mfviz.analysis.cold_start import place_new_item
+
+    return place_new_item(_model, _reach, _users, _values, size, _popularity)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def audience(data_key: str, _matrix, items: tuple, at_least: float | None) -> tuple[np.ndarray, np.ndarray]:
+    """The users who have any of `items` (with a value >= at_least), in a fixed random order, with
+    their values (analysis.cold_start.audience)."""
     from mfviz.analysis.cold_start import audience as fans
 
-    at_least = float(np.median(_matrix.data)) if explicit and _matrix.nnz else None
-    return *fans(_matrix, list(items), at_least), at_least
+    return fans(_matrix, list(items), at_least)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -18,8 +18,6 @@ NEW = -2  # the new item's index on the map (items are 0..n-1)
 
 def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[str]) -> None:
     """The whole section: pick the fans, see the new item's place and reach (and other models')."""
-    from mfviz.analysis.cold_start import place_new_item
-
     inter, model, titles = data.interactions, entry.model, data.interactions.titles
     options = np.argsort(-popularity, kind="stable")[:20_000].tolist()
     seeds = st.multiselect(
@@ -32,7 +30,11 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
         st.info("Pick an item or two: a new item with their fans as its first users is folded into the model, and "
                 "you see where it lands among the items and whose recommendations it would enter.", icon="👆")
         return
-    users, liked_values, at_least = cache.audience(data.key, inter.matrix, tuple(sorted(seeds)), inter.is_explicit)
+    ratings = cache.summary(data.key, inter).rating_histogram if inter.is_explicit else None
+    at_least = None
+    if ratings is not None and len(ratings):  # "liked": at least the median rating (the lower one)
+        at_least = float(ratings["value"].iloc[np.searchsorted(ratings["count"].cumsum(), ratings["count"].sum() / 2)])
+    users, liked_values = cache.audience(data.key, inter.matrix, tuple(sorted(seeds)), at_least)
     if users.size == 0:
         st.warning("No user liked these items" + (f" (rated them {at_least:g} or more)" if at_least else "")
                    + ": pick other items.", icon="🫥")
@@ -42,17 +44,18 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
         "Its first users", 1, int(users.size), min(FIRST_USERS, int(users.size)), key="rec_new_size",
         help=f"How many of the {users.size:,} fans have it so far (a fixed random draw; more users always "
              "include the fewer).")
-    values = liked_values
+    values, given = liked_values, AS_RATED
     if inter.is_explicit:
-        scale = np.unique(inter.matrix.data)
-        choices = [AS_RATED] + ([float(v) for v in scale] if scale.size <= 10 else [])
+        scale = ratings["value"].to_numpy() if ratings is not None else np.zeros(0)
+        choices = [AS_RATED] + ([float(v) for v in scale] if 0 < scale.size <= 10 else [])
         given = settings[1].select_slider("They rate it", choices, AS_RATED, key="rec_new_rating",
                                           help="Each first user's rating of the new item: the best they gave the "
                                                "items above, or one rating for all (try a low one).")
         values = liked_values if given == AS_RATED else np.full(users.size, given, np.float32)
     with ui.guard("Folding in the new item"):
         reach = cache.reach_baseline(entry.key, model, data.key, inter.matrix, int(n))
-        item = place_new_item(model, reach, users, values, size, popularity)
+        item = cache.new_item(entry.key, data.key, tuple(sorted(seeds)), given, size, int(n), model, reach, users,
+                              values, popularity)
     named = "the fans of " + (", ".join(f"“{titles[i]}”" for i in seeds) if len(seeds) <= 3 else f"{len(seeds)} items")
     cards = st.columns(4)
     cards[0].metric("First users", f"{size:,}", help=f"Of {users.size:,} users who liked the items above.")
