@@ -235,6 +235,16 @@ def funk_fold_in(items, ratings, Q, bi, mu, p, epochs, lr, lr_decay, reg, use_bi
     return b
 
 
+@njit(cache=True, parallel=True)
+def funk_fold_in_rows(indptr, indices, ratings, Q, bi, mu, P_out, b_out, epochs, lr, lr_decay, reg, use_bias):
+    """`funk_fold_in` for every row of a CSR of profiles (rows in parallel): row r's vector into
+    P_out[r] (float64, zeros to start) and its bias into b_out[r]; each row's items in CSR order."""
+    for r in prange(indptr.shape[0] - 1):
+        a, b = indptr[r], indptr[r + 1]
+        b_out[r] = funk_fold_in(indices[a:b], ratings[a:b], Q, bi, mu, P_out[r], epochs, lr, lr_decay, reg,
+                                use_bias)
+
+
 # ----------------------------------------------------------------------------- NumPy references
 
 

@@ -190,6 +190,18 @@ def svdpp_fold_in(items, ratings, Q, Y, bi, mu, p, epochs, lr, lr_decay, reg):
     return p + z, b
 
 
+@njit(cache=True, parallel=True)
+def svdpp_fold_in_rows(indptr, indices, ratings, Q, Y, bi, mu, P_out, b_out, epochs, lr, lr_decay, reg):
+    """`svdpp_fold_in` for every row of a CSR of profiles (rows in parallel): row r's effective
+    vector into P_out[r] (float64) and its bias into b_out[r]."""
+    for r in prange(indptr.shape[0] - 1):
+        a, b = indptr[r], indptr[r + 1]
+        vector, bias = svdpp_fold_in(indices[a:b], ratings[a:b], Q, Y, bi, mu, np.zeros(P_out.shape[1]), epochs,
+                                     lr, lr_decay, reg)
+        P_out[r] = vector
+        b_out[r] = bias
+
+
 # ----------------------------------------------------------------------------- NumPy references
 
 

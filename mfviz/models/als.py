@@ -101,6 +101,16 @@ class ALS(Model):
         """The same solve for one new column, users frozen (an item half-sweep for one item)."""
         return self._solve_new_row(users, values, self._user_factors, self.user_bias)
 
+    def _fold_in_rows(self, profiles: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        """The same ridge solves for every row at once (the training kernel, rows in parallel)."""
+        vectors = np.zeros((profiles.shape[0], self._item_factors.shape[1]), np.float32)
+        biases = np.zeros(profiles.shape[0], np.float32)
+        item_bias = self.item_bias if self.biases else np.zeros(self.n_items, np.float32)
+        als_solve_rows(profiles.indptr.astype(np.int64), profiles.indices.astype(np.int32), profiles.data, vectors,
+                       biases, self._item_factors, item_bias, self.global_mean, self.regularization,
+                       self.scale_regularization, self.biases)
+        return vectors, biases
+
     def _solve_new_row(self, rows, values, frozen, frozen_bias) -> tuple[np.ndarray, float]:
         order = np.argsort(rows, kind="stable")
         vector = np.zeros((1, frozen.shape[1]), np.float32)

@@ -318,6 +318,29 @@ class Model:
         vector = np.asarray(vector, np.float32)
         return (vector, float(bias)) if return_bias else vector
 
+    def fold_in_rows(self, profiles) -> tuple[np.ndarray, np.ndarray]:
+        """User vectors and biases of many ad-hoc profiles at once: row r of `profiles` (sparse,
+        rows × items; stored values are the ratings/weights) gets what `fold_in` gives for the row's
+        items in ascending order with its values. Returns ((rows, k) float32, (rows,) float32)."""
+        self._require_fitted()
+        profiles = sp.csr_matrix(profiles, dtype=np.float32)
+        if profiles.shape[1] != self.n_items:
+            raise ModelError(f"profiles must have one column per item ({self.n_items}), got {profiles.shape[1]}")
+        if not np.isfinite(profiles.data).all():
+            raise ModelError("fold-in values must be finite numbers")
+        profiles.sort_indices()
+        vectors, biases = self._fold_in_rows(profiles)
+        return np.asarray(vectors, np.float32), np.asarray(biases, np.float32)
+
+    def _fold_in_rows(self, profiles: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        """One `_fold_in` per row; models with a batch solve override this."""
+        vectors = np.zeros((profiles.shape[0], self._item_factors.shape[1]), np.float32)
+        biases = np.zeros(profiles.shape[0], np.float32)
+        for r in range(profiles.shape[0]):
+            row = profiles[r]
+            vectors[r], biases[r] = self._fold_in(row.indices.astype(np.int64), row.data)
+        return vectors, biases
+
     def fold_in_item(self, users, values=None, return_bias: bool = False):
         """An item vector for a new item from the users who have it (user indices, optional
         ratings/weights), with the user side frozen and the model untouched: `fold_in` mirrored, for

@@ -82,6 +82,21 @@ class FactorModel(Model):
     def _fold_in(self, items: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float]:
         return self._ridge(items, values, self._item_factors, self.item_bias), 0.0
 
+    def _fold_in_rows(self, profiles: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        """The same ridge solves for every row at once: ALS's kernel without biases, on the values
+        less the item biases."""
+        from mfviz.kernels.als import als_solve_rows
+
+        values = profiles.data.astype(np.float32)
+        if self.item_bias is not None:
+            values = values - self.item_bias[profiles.indices]
+        vectors = np.zeros((profiles.shape[0], self._item_factors.shape[1]), np.float32)
+        als_solve_rows(profiles.indptr.astype(np.int64), profiles.indices.astype(np.int32), values.astype(np.float32),
+                       vectors, np.zeros(profiles.shape[0], np.float32), self._item_factors,
+                       np.zeros(self.n_items, np.float32), float(self.global_mean), float(self.regularization),
+                       False, False)
+        return vectors, np.zeros(profiles.shape[0], np.float32)
+
     def _fold_in_item(self, users: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float]:
         """The same ridge solve for a new item's column, the users frozen."""
         return self._ridge(users, values, self._user_factors, self.user_bias), 0.0

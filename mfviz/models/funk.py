@@ -13,6 +13,7 @@ import scipy.sparse as sp
 from mfviz.errors import ModelError
 from mfviz.kernels.sgd import (
     funk_fold_in,
+    funk_fold_in_rows,
     funk_objective,
     funk_sgd_epoch,
     funk_sgd_epoch_by_user,
@@ -302,6 +303,15 @@ class FunkSVD(SGDModel):
             self.user_bias, self.item_bias, self.global_mean = self._bu, self._bi, self._mu
         for name in ("_P", "_Q", "_bu", "_bi", "_users", "_items", "_ratings"):
             delattr(self, name)
+
+    def _fold_in_rows(self, profiles: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        vectors, biases = np.zeros((profiles.shape[0], self.factors)), np.zeros(profiles.shape[0])
+        item_bias = self.item_bias if self.item_bias is not None else np.zeros(self.n_items, np.float32)
+        funk_fold_in_rows(profiles.indptr.astype(np.int64), profiles.indices.astype(np.int64),
+                          profiles.data.astype(np.float64), self._item_factors, item_bias, float(self.global_mean),
+                          vectors, biases, int(self.epochs), float(self.learning_rate), float(self.lr_decay),
+                          float(self.regularization), bool(self.biases))
+        return vectors, biases
 
     def _fold_in(self, items: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float]:
         vector = np.zeros(self.factors)

@@ -161,6 +161,17 @@ class ImplicitALS(Model):
         """The same exact solve for one new item's column, the users frozen."""
         return self._solve_new_row(users, values, self._user_factors), 0.0
 
+    def _fold_in_rows(self, profiles: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        """The same exact solves for every row at once (rows in parallel)."""
+        profiles = profiles.copy()
+        profiles.data[profiles.data < 0] = 0  # zeros and negatives are not in a profile
+        profiles.eliminate_zeros()
+        vectors = np.zeros((profiles.shape[0], self._item_factors.shape[1]), np.float32)
+        ials_solve_rows(profiles.indptr.astype(np.int64), profiles.indices.astype(np.int32),
+                        self._confidence(profiles.data), vectors, self._item_factors, self._item_gram(),
+                        self.regularization, False, 1)
+        return vectors, np.zeros(profiles.shape[0], np.float32)
+
     def _solve_new_row(self, rows: np.ndarray, values: np.ndarray, frozen: np.ndarray) -> np.ndarray:
         keep = values > 0
         rows, values = rows[keep], values[keep]

@@ -29,3 +29,6 @@ class Popularity(Model):
 
     def _fold_in_item(self, users: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float]:
         return np.array([np.unique(users).size], np.float32), 0.0  # its count of users
+
+    def _fold_in_rows(self, profiles: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        return np.ones((profiles.shape[0], 1), np.float32), np.zeros(profiles.shape[0], np.float32)

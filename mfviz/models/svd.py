@@ -96,6 +96,10 @@ class TruncatedSVD(Model):
         vector = values.astype(np.float64) @ self._item_factors[items].astype(np.float64)
         return vector.astype(np.float32), 0.0
 
+    def _fold_in_rows(self, profiles: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        vectors = profiles.astype(np.float64) @ self._item_factors.astype(np.float64)
+        return vectors.astype(np.float32), np.zeros(profiles.shape[0], np.float32)
+
     def _fold_in_item(self, users: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float]:
         """Σ⁻² (UΣ)ᵀ c = Σ⁻¹ Uᵀ c: the new column's coordinates on the item vectors V_k, which
         reproduces a training item's row of V exactly (Aᵀ U = V Σ)."""

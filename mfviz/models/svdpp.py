@@ -12,6 +12,7 @@ from mfviz.kernels.svdpp import (
     shuffle_within_rows,
     svdpp_epoch,
     svdpp_fold_in,
+    svdpp_fold_in_rows,
     svdpp_objective,
     svdpp_user_vectors,
 )
@@ -130,6 +131,14 @@ class SVDpp(SGDModel):
     def _load_extra_state(self, arrays: dict[str, np.ndarray]) -> None:
         self.raw_user_factors = arrays.get("raw_user_factors")
         self.implicit_factors = arrays.get("implicit_factors")
+
+    def _fold_in_rows(self, profiles: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        vectors, biases = np.zeros((profiles.shape[0], self.factors)), np.zeros(profiles.shape[0])
+        svdpp_fold_in_rows(profiles.indptr.astype(np.int64), profiles.indices.astype(np.int64),
+                           profiles.data.astype(np.float64), self._item_factors, self.implicit_factors,
+                           self.item_bias, float(self.global_mean), vectors, biases, int(self.epochs),
+                           float(self.learning_rate), float(self.lr_decay), float(self.regularization))
+        return vectors, biases
 
     def _fold_in(self, items: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float]:
         vector, bias = svdpp_fold_in(items.astype(np.int64), values.astype(np.float64), self._item_factors,

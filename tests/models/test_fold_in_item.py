@@ -128,3 +128,35 @@ def test_external_factors_solve_ridge_with_the_user_side_frozen():
     target = values - 3.0 - bias[users]
     expected = np.linalg.solve(P[users].T.astype(np.float64) @ P[users] + 0.5 * np.eye(3), P[users].T @ target)
     np.testing.assert_allclose(model.fold_in_item(users, values), expected, rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_fold_in_rows_gives_each_row_what_fold_in_gives(name):
+    model = fitted(name)
+    rng = np.random.default_rng(3)
+    profiles = sp.random(7, model.n_items, density=0.2, random_state=rng, format="csr", dtype=np.float32)
+    profiles.data[:] = rng.integers(1, 6, profiles.nnz)
+    profiles.data[profiles.indptr[2]:profiles.indptr[3]] = 0  # an empty profile
+    profiles.eliminate_zeros()
+    vectors, biases = model.fold_in_rows(profiles)
+    assert vectors.shape == (7, model.item_factors.shape[1]) and vectors.dtype == np.float32
+    for r in range(7):
+        row = profiles[r]
+        if row.nnz == 0:
+            continue
+        vector, bias = model.fold_in(row.indices, row.data, return_bias=True)
+        np.testing.assert_allclose(vectors[r], vector, rtol=1e-4, atol=1e-5)
+        assert biases[r] == pytest.approx(bias, abs=1e-5)
+    with pytest.raises(ModelError, match="one column per item"):
+        model.fold_in_rows(sp.csr_matrix((2, model.n_items + 1), dtype=np.float32))
+
+
+def test_external_factors_fold_in_rows_like_fold_in():
+    rng = np.random.default_rng(1)
+    model = FactorModel(rng.normal(size=(12, 3)), rng.normal(size=(9, 3)), "spark",
+                        item_bias=rng.normal(size=9), global_mean=3.0, regularization=0.5)
+    profiles = sp.csr_matrix(np.where(rng.random((4, 9)) < 0.5, rng.integers(1, 6, (4, 9)), 0).astype(np.float32))
+    vectors, _ = model.fold_in_rows(profiles)
+    for r in range(4):
+        np.testing.assert_allclose(vectors[r], model.fold_in(profiles[r].indices, profiles[r].data), rtol=1e-4,
+                                   atol=1e-5)
