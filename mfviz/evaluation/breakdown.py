@@ -1,10 +1,12 @@
-"""Accuracy by user group: every evaluated test user's ranking metrics (and rating errors), and
-their means per group of users by activity, with standard errors — which users a model serves."""
+"""Accuracy by user group: every evaluated test user's ranking metrics (and rating errors), their
+means per group of users by activity, with standard errors — which users a model serves — and the
+accuracy for users known only by their first few interactions (how much a new user must tell it)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from mfviz.errors import DataError
 from mfviz.evaluation.metrics import _check_k, test_users, top_k_lists
@@ -61,3 +63,72 @@ def by_activity(frame: pd.DataFrame, activity, groups: int = ACTIVITY_GROUPS) ->
             row["rmse"] = float(np.sqrt(part["squared_error"].sum() / max(part["pairs"].sum(), 1)))
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+PROFILE_SIZES = (1, 2, 3, 5, 10, 20)
+CURVE_USERS = 500  # test users folded in per size, at most (a seeded sample)
+MIN_CURVE_USERS = 30  # sizes that fewer users have enough training interactions for are left out
+
+
+def profile_size_curve(model, train, test, k: int = 10, sizes=PROFILE_SIZES, max_users: int = CURVE_USERS,
+                       seed: int = 0) -> pd.DataFrame:
+    """Held-out accuracy of users the model knows only by `s` of their training interactions
+    (folded in, no retraining), as `s` grows — how much a new user has to tell the model.
+
+    The users: test users with at least max(sizes) training interactions (a seeded sample of
+    `max_users`; the largest sizes are dropped while fewer than 30 users have that many). Each
+    user's training interactions are put in a seeded random order; the profile of size s is the
+    first s of them with their values, so larger profiles hold the smaller. Lists leave out all the
+    user's training items (in the profile or not, they are neither new nor held out); the test items
+    are the relevant ones. One row per size, and a last one (size 0, label "all") for the same
+    users' trained vectors. Columns: size, label, users, ndcg@k, recall@k, hit (with standard
+    errors) and, for explicit test data, the RMSE of their test ratings."""
+    from mfviz.analysis.tradeoff import item_offsets, penalised_top_k
+
+    k = _check_k(k)
+    activity = np.diff(train.matrix.indptr)
+    candidates = test_users(test)
+    sizes = sorted({int(s) for s in sizes if s >= 1})
+    while sizes and np.sum(activity[candidates] >= sizes[-1]) < MIN_CURVE_USERS:
+        sizes.pop()
+    if not sizes:
+        raise DataError(f"fewer than {MIN_CURVE_USERS} test users have a training interaction; use more data")
+    users = candidates[activity[candidates] >= sizes[-1]]
+    if users.size > max_users:
+        users = np.sort(np.random.default_rng(seed).choice(users, max_users, replace=False))
+    known = train.matrix[users].tocsr()
+    known.sort_indices()
+    rows = np.repeat(np.arange(users.size), np.diff(known.indptr))
+    # each entry's place in its user's random order: sort by (row, random key), rank within the row
+    order = np.lexsort((np.random.default_rng(seed).random(known.nnz), rows))
+    rank = np.empty(known.nnz, np.int64)
+    rank[order] = np.arange(known.nnz) - known.indptr[rows[order]]
+    relevant = test.matrix[users].tocsr()
+    relevant.sort_indices()
+    offsets = item_offsets(model)
+    out = []
+    for size in [*sizes, 0]:
+        if size:
+            keep = rank < size
+            profiles = sp.csr_matrix((known.data[keep], known.indices[keep],
+                                      np.r_[0, np.cumsum(np.bincount(rows[keep], minlength=users.size))]),
+                                     shape=known.shape)
+            vectors, biases = model.fold_in_rows(profiles)
+        else:  # what the model does knowing everything: the trained vectors
+            vectors = np.asarray(model.user_factors)[users]
+            biases = np.asarray(model.user_bias)[users] if getattr(model, "user_bias", None) is not None else \
+                np.zeros(users.size, np.float32)
+        ids, _ = penalised_top_k(vectors, model, offsets, k, known)
+        hits, _, recall, ndcg, _ = ranking_metrics_per_user(ids, relevant.indptr.astype(np.int64),
+                                                            relevant.indices.astype(np.int64), k)
+        row = {"size": size, "label": str(size) if size else "all", "users": int(users.size)}
+        for name, values in ((f"ndcg@{k}", ndcg), (f"recall@{k}", recall), ("hit", (hits > 0).astype(float))):
+            row[name], row[f"{name} se"] = float(values.mean()), float(values.std(ddof=1) / np.sqrt(values.size))
+        if test.is_explicit:
+            coo = relevant.tocoo()
+            predicted = (getattr(model, "global_mean", 0.0) + biases[coo.row] + offsets[coo.col]
+                         + np.einsum("ij,ij->i", vectors[coo.row].astype(np.float64),
+                                     np.asarray(model.item_factors, np.float64)[coo.col]))
+            row["rmse"] = float(np.sqrt(np.mean((predicted - coo.data) ** 2)))
+        out.append(row)
+    return pd.DataFrame(out)

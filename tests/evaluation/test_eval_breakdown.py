@@ -8,7 +8,7 @@ import scipy.sparse as sp
 
 from mfviz.data.interactions import Interactions
 from mfviz.evaluation import evaluate, random_split
-from mfviz.evaluation.breakdown import by_activity, per_user
+from mfviz.evaluation.breakdown import by_activity, per_user, profile_size_curve
 from mfviz.models import FunkSVD, ImplicitALS
 
 
@@ -66,3 +66,53 @@ def test_a_model_with_no_test_users_is_a_clear_error():
     empty = Interactions(sp.csr_matrix(data.matrix.shape, dtype=np.float32), data.user_ids, data.item_ids)
     with pytest.raises(Exception, match="test set is empty"):
         per_user(FunkSVD(factors=2, epochs=1, random_state=0).fit(data), empty, k=5)
+
+
+def fixed_split(n_users=60, n_items=40, known=10, held=3, seed=0, explicit=False):
+    """Every user with exactly `known` training and `held` test interactions."""
+    rng = np.random.default_rng(seed)
+    train = np.zeros((n_users, n_items), np.float32)
+    test = np.zeros_like(train)
+    for u in range(n_users):
+        picked = rng.choice(n_items, known + held, replace=False)
+        values = rng.integers(1, 6, known + held) if explicit else np.ones(known + held)
+        train[u, picked[:known]] = values[:known]
+        test[u, picked[known:]] = values[known:]
+    ids = np.arange(n_users), np.arange(n_items)
+    return (Interactions(sp.csr_matrix(train), *ids, is_explicit=explicit),
+            Interactions(sp.csr_matrix(test), *ids, is_explicit=explicit))
+
+
+def test_a_profile_of_a_users_whole_history_scores_like_the_trained_vector():
+    train, test = fixed_split()
+    model = ImplicitALS(factors=4, epochs=6, solver="cholesky", random_state=0).fit(train)
+    curve = profile_size_curve(model, train, test, k=5, sizes=(3, 10))
+    assert curve["label"].tolist() == ["3", "10", "all"] and (curve["users"] == 60).all()
+    # ten interactions are everything a user has: fold-in reproduces the trained vector (iALS, Cholesky)
+    assert curve.loc[1, "ndcg@5"] == pytest.approx(curve.loc[2, "ndcg@5"])
+    # "all" is evaluate() on these users with their training items left out
+    assert curve.loc[2, "ndcg@5"] == pytest.approx(evaluate(model, train, test, k=5)["ndcg@5"])
+    assert curve.loc[0, "ndcg@5"] != pytest.approx(curve.loc[2, "ndcg@5"])
+
+
+def test_profile_curve_rmse_uses_the_folded_in_vector_and_bias():
+    train, test = fixed_split(explicit=True)
+    model = FunkSVD(factors=4, epochs=8, random_state=0).fit(train)
+    curve = profile_size_curve(model, train, test, k=5, sizes=(10,))
+    errors = []
+    for u in range(60):
+        row = train.matrix[u]
+        vector, bias = model.fold_in(row.indices, row.data, return_bias=True)  # ascending, as the rows hold them
+        items = test.matrix[u].indices
+        predicted = model.global_mean + bias + model.item_bias[items] + model.item_factors[items] @ vector
+        errors.extend(predicted - test.matrix[u].data)
+    assert curve.loc[0, "rmse"] == pytest.approx(np.sqrt(np.mean(np.square(errors))), rel=1e-5)
+
+
+def test_popularity_does_not_depend_on_the_profile_and_large_sizes_need_enough_users():
+    from mfviz.models import Popularity
+
+    train, test = fixed_split()
+    curve = profile_size_curve(Popularity().fit(train), train, test, k=5, sizes=(1, 5, 10, 11))
+    assert curve["label"].tolist() == ["1", "5", "10", "all"]  # nobody has 11 training interactions
+    assert curve["ndcg@5"].nunique() == 1
