@@ -434,6 +434,23 @@ def popularity_per_user(model_key: str, _train, _test, k: int) -> pd.DataFrame:
     return per_user(Popularity().fit(_train), _test, k, max_users=ACTIVITY_USERS)
 
 
+@st.cache_data(show_spinner="Folding in users from their first few interactions…", max_entries=32)
+def profile_curve(model_key: str, _model, _train, _test, k: int) -> pd.DataFrame:
+    """Held-out accuracy against how many interactions a user is known by (evaluation.breakdown)."""
+    from mfviz.evaluation.breakdown import profile_size_curve
+
+    return profile_size_curve(_model, _train, _test, k)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def popularity_profile_curve(model_key: str, _train, _test, k: int) -> pd.DataFrame:
+    """The same for the Popularity baseline fitted on that model's training part (flat: it ignores the profile)."""
+    from mfviz.evaluation.breakdown import profile_size_curve
+    from mfviz.models import Popularity
+
+    return profile_size_curve(Popularity().fit(_train), _train, _test, k)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def penalty_offsets(model_key: str, _model, data_key: str, _popularity, strength: float) -> np.ndarray:
     """Per-item score offsets of a model with a popularity penalty of this strength (β)."""

@@ -211,6 +211,35 @@ def activity_chart(tables: dict[str, pd.DataFrame], baseline: pd.DataFrame | Non
     return Chart(fig, caption)
 
 
+def profile_curve_chart(curves: dict[str, pd.DataFrame], baseline: pd.DataFrame | None, metric: str,
+                        label: str) -> Chart:
+    """A test metric against how many of their interactions the users are known by (folded in), one
+    line per model ending at its trained vectors ("all"), the Popularity baseline dashed in grey."""
+    colours = model_colours(list(curves))
+    fig = go.Figure()
+    lines = [(name, curve, colours[name], "solid") for name, curve in curves.items()]
+    if baseline is not None:
+        lines.append(("Popularity (baseline)", baseline, BASELINE_COLOUR, "dash"))
+    for name, curve, colour, dash in lines:
+        error = curve.get(f"{metric} se")
+        fig.add_trace(go.Scatter(
+            x=curve["label"], y=curve[metric], mode="lines+markers", name=name, line=dict(color=colour, dash=dash),
+            marker=dict(symbol=["circle"] * (len(curve) - 1) + ["diamond"], size=[7] * (len(curve) - 1) + [11]),
+            error_y=dict(type="data", array=error.fillna(0), visible=True, thickness=1) if error is not None else None,
+            customdata=curve["users"],
+            hovertemplate=f"<b>{name}</b><br>known by %{{x}} interactions (%{{customdata}} test users): {label} "
+                          "%{y:.3f}<extra></extra>"))
+    apply_layout(fig, f"{label} of users known only by their first interactions",
+                 "interactions the model is told (folded in; all = the trained user vectors)",
+                 f"{label} on the held-out interactions", height=400, legend="top" if len(lines) <= 3 else "right")
+    fig.update_xaxes(type="category")
+    caption = ("The same test users each time, told about 1, 2, 3, … of their training interactions (a random "
+               "order, larger profiles holding the smaller) and folded into the model without retraining; the "
+               "diamond is what the model does with their whole training history. Where a line crosses the grey "
+               "one, the model has learnt enough about a newcomer to beat recommending the most popular items.")
+    return Chart(fig, caption)
+
+
 # ------------------------------------------------------------------------------ Neighbours
 def neighbour_popularity(cosine: pd.DataFrame, dot: pd.DataFrame, title: str) -> Chart:
     fig = go.Figure()

@@ -60,6 +60,29 @@ def show(entries: dict[str, ModelEntry], active: str | None) -> None:
     ui.show(figures.activity_chart(tables, baseline, column, label))
     candidates = tables | ({"the Popularity baseline": baseline} if baseline is not None else {})
     st.caption(_summary(candidates, column, label, lower_is_better=metric == "rmse"))
+    _new_users({name: tested[name] for name in tables}, anchor, metric, column, label)
+
+
+def _new_users(chosen: dict[str, ModelEntry], anchor: ModelEntry, metric: str, column: str, label: str) -> None:
+    """How much a new user must tell each model: the metric of test users folded in from their
+    first 1, 2, 3, … interactions, next to their trained vectors and the Popularity baseline."""
+    st.markdown("**How much a new user must tell the model**")
+    with ui.guard("Folding in users from their first interactions"):
+        curves = {name: cache.profile_curve(e.key, e.model, e.train, e.test, _k(e)) for name, e in chosen.items()}
+        baseline = None if metric == "rmse" else cache.popularity_profile_curve(anchor.key, anchor.train,
+                                                                                 anchor.test, _k(anchor))
+    ui.show(figures.profile_curve_chart(curves, baseline, column, label))
+    if baseline is None:
+        return
+    level = float(baseline[column].iloc[0])
+    words = []
+    for name, curve in curves.items():
+        told = curve[(curve["size"] > 0) & (curve[column] > level)]
+        first = int(told["size"].iloc[0]) if len(told) else 0
+        words.append(f"{name} from {first} interaction{'s' if first > 1 else ''}" if len(told) else
+                     f"{name} not within {int(curve['size'].max())}" +
+                     (" (only with its whole training history)" if curve[column].iloc[-1] > level else ""))
+    st.caption(f"Better than the Popularity baseline ({label} {level:.3f} for these users): " + "; ".join(words) + ".")
 
 
 def _summary(tables, column: str, label: str, lower_is_better: bool) -> str:

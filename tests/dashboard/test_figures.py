@@ -307,3 +307,13 @@ def test_loss_curve_draws_the_held_out_metric_on_a_second_axis_when_given():
     plain = figures.loss_curve([e[:3] for e in epochs], "Funk SVD", "RMSE on the test set")
     assert len(plain.figure.data) == 1  # nothing scored: no second line
     assert len(figures.loss_curve(epochs, "Funk SVD").figure.data) == 1
+
+
+def test_profile_curve_chart_ends_each_line_on_a_diamond_for_the_trained_vectors():
+    curve = pd.DataFrame({"size": [1, 5, 0], "label": ["1", "5", "all"], "users": [40] * 3,
+                          "ndcg@10": [0.1, 0.2, 0.25], "ndcg@10 se": [0.01, 0.01, 0.01]})
+    chart = figures.profile_curve_chart({"A": curve}, curve.assign(**{"ndcg@10": [0.15] * 3}), "ndcg@10", "NDCG@10")
+    assert_labelled(chart)
+    model, baseline = chart.figure.data
+    assert list(model.x) == ["1", "5", "all"] and list(model.marker.symbol) == ["circle", "circle", "diamond"]
+    assert baseline.line.dash == "dash" and chart.figure.layout.xaxis.type == "category"

@@ -1146,6 +1146,23 @@ def test_accuracy_by_activity_is_evaluate_on_each_group_of_test_users():
             kept.eliminate_zeros()
             only = Interactions(kept, entry.test.user_ids, entry.test.item_ids)
             assert value == pytest.approx(evaluate(entry.model, entry.train, only, k=10)["ndcg@10"])
+    # how much a new user must tell each model: folded in from their first interactions
+    from mfviz.evaluation.breakdown import profile_size_curve
+    from mfviz.models import Popularity
+
+    spec = chart_titled(at, "NDCG@10 of users known only by")
+    traces = {t["name"]: t for t in spec["data"]}
+    anchor = entries[chosen[0]]
+    baseline = profile_size_curve(Popularity().fit(anchor.train), anchor.train, anchor.test, 10)
+    np.testing.assert_allclose(plotly_array(traces["Popularity (baseline)"]["y"]), baseline["ndcg@10"])
+    caption = next(c.value for c in at.caption if c.value.startswith("Better than the Popularity baseline"))
+    for name in chosen:
+        curve = profile_size_curve(entries[name].model, entries[name].train, entries[name].test, 10)
+        assert list(traces[name]["x"]) == curve["label"].tolist()
+        np.testing.assert_allclose(plotly_array(traces[name]["y"]), curve["ndcg@10"])
+        above = curve[(curve["size"] > 0) & (curve["ndcg@10"] > baseline["ndcg@10"].iloc[0])]
+        assert (f"{name} from {int(above['size'].iloc[0])} interaction" if len(above) else f"{name} not within") \
+            in caption
     # RMSE: only the rating model, and its groups pool their test ratings
     at.radio(key="served_metric").set_value("rmse").run()
     assert not at.exception and not at.error
