@@ -226,13 +226,27 @@ def cmd_evaluate(args: argparse.Namespace) -> dict[str, Any]:
 
         frame = per_user(model, test, k=args.k, max_users=args.eval_users, seed=args.seed)
         metrics["by_activity"] = by_activity(frame, np.diff(train.matrix.indptr)).to_dict(orient="records")
+    if args.by_profile_size:
+        from mfviz.evaluation.breakdown import profile_size_curve
+
+        _progress(args, "folding in test users from their first 1, 2, 3, 5, 10, 20 training interactions")
+        curve = profile_size_curve(model, train, test, k=args.k, seed=args.seed)
+        metrics["by_profile_size"] = curve.to_dict(orient="records")
     return {"model": model.name, "params": model.get_params(), "data": str(args.data),
             **_data_fields(data), **_split_fields(args, train, test), **_training_fields(model), **metrics}
 
 
 def _print_evaluate(result: dict[str, Any]) -> None:
     groups = result.pop("by_activity", None)
+    curve = result.pop("by_profile_size", None)
     _print_text(result)
+    if curve:
+        k = result["k"]
+        print(f"by profile size (test users folded in from their first interactions; all = trained):\n"
+              f"  {'told':>6} {'users':>6} {'ndcg@' + str(k):>16}" + (f" {'rmse':>8}" if "rmse" in curve[0] else ""))
+        for row in curve:
+            print(f"  {row['label']:>6} {row['users']:>6} {row[f'ndcg@{k}']:.4f} ± {row[f'ndcg@{k} se']:.4f}"
+                  + (f" {row['rmse']:>8.4f}" if "rmse" in row else ""))
     if groups:
         k = result["k"]
         metrics = [f"ndcg@{k}", f"recall@{k}", "hit"] + (["rmse"] if "rmse" in groups[0] else [])
@@ -541,6 +555,9 @@ def build_parser() -> argparse.ArgumentParser:
     _add_split_options(evaluate, SPLITS)
     evaluate.add_argument("--by-activity", action="store_true",
                           help="also report the ranking metrics (and RMSE) per fifth of the test users by activity")
+    evaluate.add_argument("--by-profile-size", action="store_true",
+                          help="also report them for test users folded in from only their first 1, 2, 3, 5, 10, 20 "
+                               "training interactions (how much a new user must tell the model)")
     _add_hyperparameters(evaluate)
     evaluate.set_defaults(run=cmd_evaluate, render=_print_evaluate)
 

@@ -370,3 +370,23 @@ def test_evaluate_by_activity_reports_groups_that_pool_back_to_the_totals(tmp_pa
     assert main(["evaluate", str(data), "--model", "funksvd", "--factors", "3", "--epochs", "3", "--by-activity",
                  "--quiet"]) == 0
     assert "by activity (training interactions per test user):" in capsys.readouterr().out
+
+
+def test_evaluate_by_profile_size_reports_the_fold_in_curve(tmp_path, capsys):
+    from mfviz import load_interactions
+    from mfviz.evaluation import split
+    from mfviz.evaluation.breakdown import profile_size_curve
+
+    data = _write_csv(tmp_path / "r.csv")
+    assert main(["evaluate", str(data), "--model", "als", "--factors", "3", "--epochs", "3", "--k", "5",
+                 "--by-profile-size", "--json", "--quiet"]) == 0
+    result = _one_json_object(capsys.readouterr().out)
+    train, test = split(load_interactions(data), "random", test_size=0.2, seed=0)
+    from mfviz.models import ALS
+
+    expected = profile_size_curve(ALS(factors=3, epochs=3, random_state=0).fit(train), train, test, k=5)
+    assert [row["label"] for row in result["by_profile_size"]] == expected["label"].tolist()
+    assert [row["ndcg@5"] for row in result["by_profile_size"]] == pytest.approx(expected["ndcg@5"].tolist())
+    assert main(["evaluate", str(data), "--model", "als", "--factors", "3", "--epochs", "3", "--by-profile-size",
+                 "--quiet"]) == 0
+    assert "by profile size" in capsys.readouterr().out
