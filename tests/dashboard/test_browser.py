@@ -275,7 +275,10 @@ def test_upload_train_and_every_page_in_chromium(browser_page, server, tmp_path)
         page.wait_for_function("() => [...document.querySelectorAll(\"[data-testid='stPlotlyChart'] .js-plotly-plot\")]"
                                ".some(gd => gd._fullData && gd._fullData.some(t => t.name === 'Popularity (baseline)'))",
                                timeout=WAIT_MS)
-        page.get_by_text("Which users each model serves").scroll_into_view_if_needed()
+        page.wait_for_function("() => [...document.querySelectorAll(\"[data-testid='stPlotlyChart'] .js-plotly-plot\")]"
+                               ".some(gd => gd._fullLayout && gd._fullLayout.title.text.includes('known only by'))",
+                               timeout=WAIT_MS)
+        page.get_by_text("Which users each model serves").evaluate("e => e.scrollIntoView({block: 'start'})")
         page.wait_for_timeout(800)
         page.screenshot(path=str(SHOTS / "train_users.png"))
 
