@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mfviz.dashboard import cache, figures, served, state, training, ui
+from mfviz.dashboard import cache, figures, map_figures, served, state, training, ui
 from mfviz.dashboard.state import ModelEntry
 
 ui.header("Train", "Pick a model, set its hyperparameters, and train it on the current data; every "
@@ -174,6 +174,17 @@ def draw(job: training.TrainingJob, live: bool) -> None:
             stopped = " (stopped early)" if job.entry.stopped_early else ""
             st.success(f"Trained **{job.entry.name}** in {job.entry.fit_seconds:.2f} s{stopped}; it is now the "
                        "model the analysis pages show.", icon=":material/check_circle:")
+        if not live and job.entry is not None and len(job.snapshots) >= 2 and st.toggle(
+                "Replay how the items moved while it trained", key="train_replay",
+                help="The most popular items after every epoch, animated (of the last model of a sweep)."):
+            with ui.guard("Replaying the training"):
+                coords, settled = cache.replay(f"{job.label}|{job.started}", job.snapshots)
+                table = cache.map_table(f"replay|{job.label}|{job.started}", coords[-1], inter.items,
+                                        cache.summary(data.key, inter).item_popularity,
+                                        np.zeros(inter.n_items), inter.titles, job.replay_items)
+                colour = "first_genre" if "first_genre" in table.columns else "title"
+                ui.show(map_figures.training_replay(coords, table, colour, settled, job.entry.name),
+                        key="train_replay_map")
 
 
 job = st.session_state.get(state.TRAINING)

@@ -451,6 +451,14 @@ def popularity_profile_curve(model_key: str, _train, _test, k: int) -> pd.DataFr
     return profile_size_curve(Popularity().fit(_train), _train, _test, k)
 
 
+@st.cache_data(show_spinner="Lining the epochs up…", max_entries=4)
+def replay(job_key: str, _snapshots: list) -> tuple[np.ndarray, np.ndarray]:
+    """(coords epochs × items × 2, settled share per epoch) of a training's snapshots (analysis.replay)."""
+    from mfviz.analysis.replay import replay_coords, settled_neighbours
+
+    return replay_coords(_snapshots), settled_neighbours(_snapshots)
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def penalty_offsets(model_key: str, _model, data_key: str, _popularity, strength: float) -> np.ndarray:
     """Per-item score offsets of a model with a popularity penalty of this strength (β)."""

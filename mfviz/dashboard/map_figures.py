@@ -286,3 +286,46 @@ def selected_items(chart: Chart, selection) -> list[int]:
         if curve is not None and index is not None and curve < len(chart.trace_items):
             items.append(int(chart.trace_items[curve][index]))
     return list(dict.fromkeys(i for i in items if i >= 0))  # -1: a gap between neighbour lines
+
+
+def training_replay(coords: np.ndarray, table: pd.DataFrame, colour: str, settled: np.ndarray, label: str) -> Chart:
+    """The items' positions after every epoch (coords: epochs × items × 2, aligned so the last is
+    the final PCA map), animated with a play button and an epoch slider; `table` (title, item and the
+    colour column, one row per item) colours them; `settled` is each epoch's share of final
+    neighbourhoods already in place, written in the slider's labels."""
+    groups = list(_colour_groups(table.assign(x=0.0, y=0.0), colour, False))
+    rows = [np.flatnonzero(table.index.isin(part.index)) for part, *_ in groups]
+    hover = "<b>%{customdata[0]}</b><br>" + colour + ": %{customdata[1]}<extra></extra>"
+
+    def traces(epoch: int) -> list:
+        return [go.Scatter(x=coords[epoch, r, 0], y=coords[epoch, r, 1], mode="markers", name=name,
+                           customdata=_item_data(part, shown), hovertemplate=hover, marker=dict(size=5, **marker))
+                for r, (part, name, shown, marker) in zip(rows, groups, strict=True)]
+
+    last = len(coords) - 1
+    fig = go.Figure(traces(last), frames=[go.Frame(data=traces(e), name=str(e + 1)) for e in range(len(coords))])
+    span = np.abs(coords).max(axis=(0, 1)) * 1.05 + 1e-9
+    steps = [dict(method="animate", label=f"{e + 1}", args=[[str(e + 1)], dict(mode="immediate", frame=dict(
+        duration=0, redraw=False), transition=dict(duration=0))]) for e in range(len(coords))]
+    apply_layout(fig, f"How the items moved while {label} trained", "final principal axis 1 (model units)",
+                 "final principal axis 2 (model units)", height=600, legend="right",
+                 margin=dict(b=130))
+    fig.update_xaxes(range=[-span[0], span[0]])
+    fig.update_yaxes(range=[-span[1], span[1]])
+    fig.update_layout(
+        updatemenus=[dict(type="buttons", direction="left", x=0.0, y=-0.16, xanchor="left", yanchor="top",
+                          showactive=False, buttons=[
+                              dict(label="▶ Play", method="animate", args=[None, dict(
+                                  frame=dict(duration=450, redraw=False), transition=dict(duration=300),
+                                  fromcurrent=True, mode="immediate")]),
+                              dict(label="❚❚ Pause", method="animate", args=[[None], dict(
+                                  frame=dict(duration=0, redraw=False), mode="immediate")])])],
+        sliders=[dict(active=last, x=0.16, len=0.84, y=-0.12, yanchor="top", steps=steps,
+                      currentvalue=dict(prefix="after epoch ", font=dict(size=13)))])
+    caption = (f"The {coords.shape[1]:,} most popular items after each epoch, each epoch's vectors turned to match "
+               "the final ones as closely as a rotation can (a model's factors are only defined up to one), on the "
+               "final vectors' two principal axes: press Play, or drag the slider. Share of each item's 10 final "
+               "cosine neighbours already among its 10 nearest: "
+               + ", ".join(f"epoch {e + 1} {s:.0%}" for e, s in enumerate(settled)
+                           if e in (0, 1, 2, 4, 9, 19) or e == len(settled) - 1) + ".")
+    return Chart(fig, caption)

@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import streamlit as st
 
 from mfviz.dashboard.state import ModelEntry, model_hash
@@ -47,6 +48,7 @@ def evaluate(model, train, test, k: int) -> dict:
 
 MAX_SWEEP = 8  # models one sweep may train
 HELD_OUT_USERS = 1_000  # test users ranked after every epoch for the live held-out curve, at most
+REPLAY_ITEMS, REPLAY_EPOCHS = 1_500, 60  # items and epochs kept for the replay of a training (float16)
 
 
 def rates(model) -> bool:
@@ -138,6 +140,8 @@ class TrainingJob:
     split: str
     sweep: tuple[str, list] | None = None  # (hyperparameter, its values)
     epochs: list = field(default_factory=list)  # (epoch, loss, seconds, held-out metric) of the model in training
+    snapshots: list = field(default_factory=list)  # its replay_items' vectors after each epoch (float16)
+    replay_items: Any = None  # the items a replay shows (the most popular REPLAY_ITEMS)
     error: str | None = None
     entries: list = field(default_factory=list)  # the models trained so far
     failures: list = field(default_factory=list)  # (label, message) of a sweep's models that failed
@@ -180,16 +184,21 @@ class TrainingJob:
         self.stop_event.set()
 
     def _progress(self, model, epoch: int, loss: float, seconds: float) -> bool:
-        self.epochs.append((int(epoch), float(loss), float(seconds), self._held_out(model)))
+        scorer = model.scorer()
+        if len(self.snapshots) < REPLAY_EPOCHS:
+            if self.replay_items is None:  # the most popular items: the ones a replay is read by
+                counts = np.bincount(self.train.matrix.indices, minlength=self.train.matrix.shape[1])
+                self.replay_items = np.sort(np.argsort(-counts, kind="stable")[:REPLAY_ITEMS])
+            self.snapshots.append(np.asarray(scorer.item_factors)[self.replay_items].astype(np.float16))
+        self.epochs.append((int(epoch), float(loss), float(seconds), self._held_out(model, scorer)))
         return not self.stop_event.is_set()
 
-    def _held_out(self, model) -> float | None:
+    def _held_out(self, model, scorer) -> float | None:
         """The test metric of the epoch just finished (RMSE for a model of ratings, else NDCG@k of up
         to HELD_OUT_USERS sampled test users), or None without a test set; not counted as fit time."""
         if self.test is None:
             return None
         try:
-            scorer = model.scorer()
             if rates(model) and self.test.is_explicit:
                 from mfviz.evaluation import rmse
 
@@ -206,7 +215,7 @@ class TrainingJob:
             for n, (label, params) in enumerate(self.variants):
                 if n and self.stop_event.is_set():
                     break
-                self.current, self.epochs = n, []
+                self.current, self.epochs, self.snapshots = n, [], []
                 try:
                     self.entries.append(self._train(label, params))
                 except (DataError, ModelError) as exc:

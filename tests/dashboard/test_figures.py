@@ -317,3 +317,19 @@ def test_profile_curve_chart_ends_each_line_on_a_diamond_for_the_trained_vectors
     model, baseline = chart.figure.data
     assert list(model.x) == ["1", "5", "all"] and list(model.marker.symbol) == ["circle", "circle", "diamond"]
     assert baseline.line.dash == "dash" and chart.figure.layout.xaxis.type == "category"
+
+
+def test_training_replay_has_a_frame_per_epoch_and_fixed_axes():
+    rng = np.random.default_rng(0)
+    coords = rng.normal(size=(4, 30, 2)) * np.array([1, 2, 3, 4])[:, None, None]
+    table = pd.DataFrame({"item": np.arange(30), "title": [f"t{i}" for i in range(30)],
+                          "first_genre": rng.choice(["a", "b"], 30)})
+    chart = map_figures.training_replay(coords, table, "first_genre", np.array([0.2, 0.5, 0.8, 1.0]), "M")
+    assert_labelled(chart)
+    assert [f.name for f in chart.figure.frames] == ["1", "2", "3", "4"]
+    first = {t.name: t for t in chart.figure.frames[0].data}
+    rows = np.flatnonzero(table["first_genre"] == "a")
+    np.testing.assert_allclose(first["a"].x, coords[0, rows, 0])
+    span = np.abs(coords).max() * 1.05
+    assert chart.figure.layout.xaxis.range[1] <= span and chart.figure.layout.yaxis.range[1] <= span
+    assert "epoch 1 20%" in chart.caption and "epoch 4 100%" in chart.caption

@@ -1169,3 +1169,25 @@ def test_accuracy_by_activity_is_evaluate_on_each_group_of_test_users():
     spec = chart_titled(at, "RMSE by how active")
     assert [t["name"] for t in spec["data"]] == [chosen[0]]
     assert any(c.value.startswith(f"{chosen[0]}: RMSE") for c in at.caption)
+
+
+def test_the_replay_animates_every_epoch_and_ends_on_the_final_pca_map_of_the_popular_items():
+    from mfviz.analysis import project
+    from mfviz.dashboard.training import REPLAY_ITEMS
+
+    at = train_on_page(new_app(), "funksvd", factors=16, epochs=6)
+    at.toggle(key="train_replay").set_value(True).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    spec = chart_titled(at, "How the items moved")
+    assert [f["name"] for f in spec["frames"]] == [str(e) for e in range(1, 7)]
+    model = at.session_state["mfviz.models"][at.session_state["mfviz.active_model"]].model
+    train = at.session_state["mfviz.models"][at.session_state["mfviz.active_model"]].train
+    popular = np.sort(np.argsort(-np.diff(train.matrix.tocsc().indptr), kind="stable")[:REPLAY_ITEMS])
+    final = project(model.item_factors[popular].astype(np.float16).astype(np.float64), "pca", 2).coords
+    last = spec["frames"][-1]["data"]
+    drawn = {int(c[2]): (x, y) for trace in last for c, x, y in zip(trace["customdata"], plotly_array(trace["x"]),
+                                                                    plotly_array(trace["y"]), strict=True)}
+    assert sorted(drawn) == popular.tolist()
+    for n in (0, 17, 400):
+        np.testing.assert_allclose(drawn[int(popular[n])], final[n], rtol=1e-3, atol=1e-4)
+    assert any("epoch 6 100%" in c.value for c in at.caption)
