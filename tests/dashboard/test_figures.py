@@ -330,6 +330,6 @@ def test_training_replay_has_a_frame_per_epoch_and_fixed_axes():
     first = {t.name: t for t in chart.figure.frames[0].data}
     rows = np.flatnonzero(table["first_genre"] == "a")
     np.testing.assert_allclose(first["a"].x, coords[0, rows, 0])
-    span = np.abs(coords).max() * 1.05
+    span = np.abs(coords).max() * 1.05 + 1e-6
     assert chart.figure.layout.xaxis.range[1] <= span and chart.figure.layout.yaxis.range[1] <= span
     assert "epoch 1 20%" in chart.caption and "epoch 4 100%" in chart.caption
