@@ -320,8 +320,8 @@ def training_replay(coords: np.ndarray, table: pd.DataFrame, colour: str, settle
                                   fromcurrent=True, mode="immediate")]),
                               dict(label="❚❚ Pause", method="animate", args=[[None], dict(
                                   frame=dict(duration=0, redraw=False), mode="immediate")])])],
-        sliders=[dict(active=last, x=0.16, len=0.84, y=-0.12, yanchor="top", steps=steps,
-                      currentvalue=dict(prefix="after epoch ", font=dict(size=13)))])
+        sliders=[dict(active=last, x=0.2, len=0.8, y=-0.12, yanchor="top", steps=steps,
+                      currentvalue=dict(prefix="after epoch ", xanchor="right", font=dict(size=13)))])
     caption = (f"The {coords.shape[1]:,} most popular items after each epoch, each epoch's vectors turned to match "
                "the final ones as closely as a rotation can (a model's factors are only defined up to one), on the "
                "final vectors' two principal axes: press Play, or drag the slider. Share of each item's 10 final "

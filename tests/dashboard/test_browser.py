@@ -281,6 +281,17 @@ def test_upload_train_and_every_page_in_chromium(browser_page, server, tmp_path)
         page.get_by_text("Which users each model serves").evaluate("e => e.scrollIntoView({block: 'start'})")
         page.wait_for_timeout(800)
         page.screenshot(path=str(SHOTS / "train_users.png"))
+        # the replay of the training: an animation with a frame per epoch, played once
+        page.get_by_text("Replay how the items moved while it trained").click()
+        after_action(page)
+        page.wait_for_function("() => [...document.querySelectorAll(\"[data-testid='stPlotlyChart'] .js-plotly-plot\")]"
+                               ".some(gd => gd._transitionData && gd._transitionData._frames && "
+                               "gd._transitionData._frames.length >= 2)", timeout=WAIT_MS)
+        assert not exceptions(page) and not errors(page), errors(page)
+        page.get_by_text("How the items moved while").first.evaluate("e => e.scrollIntoView({block: 'start'})")
+        page.get_by_text("▶ Play").click()
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(SHOTS / "train_replay.png"))
 
         # ---------------------------------------------------------------- every page
         for title, slug, chart in PAGES:
