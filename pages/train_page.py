@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mfviz.dashboard import cache, figures, map_figures, served, state, training, ui
+from mfviz.dashboard import cache, map_figures, served, state, train_figures, training, ui
 from mfviz.dashboard.state import ModelEntry
 
 ui.header("Train", "Pick a model, set its hyperparameters, and train it on the current data; every "
@@ -150,7 +150,7 @@ def draw(job: training.TrainingJob, live: bool) -> None:
                               f"{done_words}")
             if epochs and (current, len(epochs)) != drawn:
                 with chart_slot.container():
-                    ui.show(figures.loss_curve(epochs, variants[current][0], held_out_label(job)),
+                    ui.show(train_figures.loss_curve(epochs, variants[current][0], held_out_label(job)),
                             key=f"loss_{id(job)}_{current}_{len(epochs)}")
                 drawn = (current, len(epochs))
             if finished or not live:
@@ -230,12 +230,12 @@ if metric_columns and len(results) >= 1:
     else:
         preferred = next((c for c in metric_columns if c.startswith("ndcg")), metric_columns[0])
     metric = st.selectbox("Compare by", metric_columns, index=metric_columns.index(preferred), key=f"compare_metric_{preferred}")  # a new default when the active model's kind changes
-    ui.show(figures.model_comparison(results.dropna(subset=[metric]), metric))
+    ui.show(train_figures.model_comparison(results.dropna(subset=[metric]), metric))
     sweep = st.session_state.get(state.LAST_SWEEP)
     swept_entries = [entries[name] for name in (sweep[1] if sweep else ()) if name in entries]
     if len(swept_entries) >= 2 and all(metric in e.metrics for e in swept_entries):
         name = sweep[0]
-        ui.show(figures.sweep_chart(name, [e.params[name] for e in swept_entries],
+        ui.show(train_figures.sweep_chart(name, [e.params[name] for e in swept_entries],
                                     [e.metrics[metric] for e in swept_entries],
                                     [e.fit_seconds for e in swept_entries], metric))
         if name == "random_state" and all(hasattr(e.model, "item_factors") for e in swept_entries):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from mfviz.dashboard import cache, figures, ui
+from mfviz.dashboard import cache, train_figures, ui
 from mfviz.dashboard.state import ModelEntry
 
 SHOWN = 5  # models drawn by default: the active one and the latest others
@@ -57,7 +57,7 @@ def show(entries: dict[str, ModelEntry], active: str | None) -> None:
         return
     column = metric if metric in ("rmse", "hit") else f"{metric}@{_k(anchor)}"
     label = LABELS[metric] + ("" if metric == "rmse" else f"@{_k(anchor)}")
-    ui.show(figures.activity_chart(tables, baseline, column, label))
+    ui.show(train_figures.activity_chart(tables, baseline, column, label))
     candidates = tables | ({"the Popularity baseline": baseline} if baseline is not None else {})
     st.caption(_summary(candidates, column, label, lower_is_better=metric == "rmse"))
     _new_users({name: tested[name] for name in tables}, anchor, metric, column, label)
@@ -71,7 +71,7 @@ def _new_users(chosen: dict[str, ModelEntry], anchor: ModelEntry, metric: str, c
         curves = {name: cache.profile_curve(e.key, e.model, e.train, e.test, _k(e)) for name, e in chosen.items()}
         baseline = None if metric == "rmse" else cache.popularity_profile_curve(anchor.key, anchor.train,
                                                                                  anchor.test, _k(anchor))
-    ui.show(figures.profile_curve_chart(curves, baseline, column, label))
+    ui.show(train_figures.profile_curve_chart(curves, baseline, column, label))
     if baseline is None:
         return
     level = float(baseline[column].iloc[0])

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mfviz.dashboard import figures, map_figures, state
+from mfviz.dashboard import figures, map_figures, state, train_figures
 
 
 def assert_labelled(chart: figures.Chart) -> None:
@@ -26,8 +26,8 @@ def test_every_builder_labels_its_figure():
     report_table = pd.DataFrame({"model": ["Popularity", "iALS"], "arp": [300.0, 120.0], "aplt": [0.0, 0.2],
                                  "coverage": [0.01, 0.4], "gini": [0.99, 0.7]})
     charts = [
-        figures.loss_curve([(1, 3.0, 0.1), (2, 2.0, 0.2)], "model"),
-        figures.model_comparison(pd.DataFrame({"model": ["a", "b"], "fit_seconds": [1.0, 2.0],
+        train_figures.loss_curve([(1, 3.0, 0.1), (2, 2.0, 0.2)], "model"),
+        train_figures.model_comparison(pd.DataFrame({"model": ["a", "b"], "fit_seconds": [1.0, 2.0],
                                                "ndcg@10": [0.1, 0.2]}), "ndcg@10"),
         map_figures.latent_scatter(table, "popularity", highlight=[1, 2]),
         map_figures.latent_scatter(table, "first_genre", continuous=False),
@@ -39,7 +39,7 @@ def test_every_builder_labels_its_figure():
         figures.group_lift_chart({"iALS": pd.DataFrame({"group": ["niche", "blockbuster"], "lift": [0.5, 0.1]})}),
         figures.recommendation_lorenz({"iALS": rng.integers(0, 10, 100)}),
         figures.norm_popularity(rng.random(100), rng.integers(0, 50, 100), "iALS"),
-        figures.sweep_chart("factors", [16, 8, 128], [0.2, 0.1, 0.25], [1.0, 0.5, 4.0], "ndcg@10"),
+        train_figures.sweep_chart("factors", [16, 8, 128], [0.2, 0.1, 0.25], [1.0, 0.5, 4.0], "ndcg@10"),
     ]
     for chart in charts:
         assert_labelled(chart)
@@ -103,7 +103,7 @@ def test_curves_are_thinned_to_a_few_hundred_points_keeping_both_ends():
 
 
 def test_every_chart_uses_the_white_template():
-    chart = figures.loss_curve([(1, 3.0, 0.1), (2, 2.0, 0.2)], "model")
+    chart = train_figures.loss_curve([(1, 3.0, 0.1), (2, 2.0, 0.2)], "model")
     assert chart.figure.layout.template.layout.plot_bgcolor == "white"
 
 
@@ -231,7 +231,7 @@ def test_titles_written_on_the_map_leave_out_those_that_would_overlap():
 
 def test_the_comparison_names_a_few_models_on_the_chart_and_many_in_a_legend():
     def chart(n):
-        return figures.model_comparison(pd.DataFrame({"model": [f"m{i}" for i in range(n)],
+        return train_figures.model_comparison(pd.DataFrame({"model": [f"m{i}" for i in range(n)],
                                                       "fit_seconds": np.arange(n, dtype=float),
                                                       "ndcg@10": np.linspace(0.1, 0.2, n)}), "ndcg@10").figure
     few, many = chart(4), chart(6)
@@ -249,7 +249,7 @@ def test_users_under_the_map_are_never_selected_as_items():
 
 
 def test_a_sweep_of_seeds_states_the_noise_level():
-    chart = figures.sweep_chart("random_state", [0, 1, 2], [0.30, 0.32, 0.31], [1.0, 1.0, 1.0], "ndcg@10")
+    chart = train_figures.sweep_chart("random_state", [0, 1, 2], [0.30, 0.32, 0.31], [1.0, 1.0, 1.0], "ndcg@10")
     assert "spans 0.3–0.32 (a range of 0.02, standard deviation 0.01)" in chart.caption
     assert chart.figure.layout.xaxis.type == "linear"
 
@@ -290,7 +290,7 @@ def test_reach_chart_draws_shares_in_percent_and_stars_the_current_audience():
 def test_activity_chart_draws_each_model_with_error_bars_and_the_baseline_dashed():
     table = pd.DataFrame({"group": ["1–5", "6–40"], "users": [10, 10], "median": [3.0, 20.0],
                           "ndcg@10": [0.1, 0.3], "ndcg@10 se": [0.01, float("nan")]})
-    chart = figures.activity_chart({"A": table}, table.assign(**{"ndcg@10": [0.05, 0.4]}), "ndcg@10", "NDCG@10")
+    chart = train_figures.activity_chart({"A": table}, table.assign(**{"ndcg@10": [0.05, 0.4]}), "ndcg@10", "NDCG@10")
     assert_labelled(chart)
     model, baseline = chart.figure.data
     assert list(model.y) == [0.1, 0.3] and list(model.error_y.array) == [0.01, 0.0]
@@ -300,19 +300,19 @@ def test_activity_chart_draws_each_model_with_error_bars_and_the_baseline_dashed
 
 def test_loss_curve_draws_the_held_out_metric_on_a_second_axis_when_given():
     epochs = [(1, 3.0, 0.1, 0.95), (2, 2.0, 0.2, 0.93), (3, 1.5, 0.3, 0.94)]
-    chart = figures.loss_curve(epochs, "Funk SVD", "RMSE on the test set")
+    chart = train_figures.loss_curve(epochs, "Funk SVD", "RMSE on the test set")
     loss, held = chart.figure.data
     assert list(held.y) == [0.95, 0.93, 0.94] and held.yaxis == "y2"
     assert chart.figure.layout.yaxis2.overlaying == "y" and "falls" in chart.caption
-    plain = figures.loss_curve([e[:3] for e in epochs], "Funk SVD", "RMSE on the test set")
+    plain = train_figures.loss_curve([e[:3] for e in epochs], "Funk SVD", "RMSE on the test set")
     assert len(plain.figure.data) == 1  # nothing scored: no second line
-    assert len(figures.loss_curve(epochs, "Funk SVD").figure.data) == 1
+    assert len(train_figures.loss_curve(epochs, "Funk SVD").figure.data) == 1
 
 
 def test_profile_curve_chart_ends_each_line_on_a_diamond_for_the_trained_vectors():
     curve = pd.DataFrame({"size": [1, 5, 0], "label": ["1", "5", "all"], "users": [40] * 3,
                           "ndcg@10": [0.1, 0.2, 0.25], "ndcg@10 se": [0.01, 0.01, 0.01]})
-    chart = figures.profile_curve_chart({"A": curve}, curve.assign(**{"ndcg@10": [0.15] * 3}), "ndcg@10", "NDCG@10")
+    chart = train_figures.profile_curve_chart({"A": curve}, curve.assign(**{"ndcg@10": [0.15] * 3}), "ndcg@10", "NDCG@10")
     assert_labelled(chart)
     model, baseline = chart.figure.data
     assert list(model.x) == ["1", "5", "all"] and list(model.marker.symbol) == ["circle", "circle", "diamond"]

@@ -1,0 +1,163 @@
+"""The Train page's figures: the loss per epoch (with the held-out metric), models against fit time, a
+sweep, and accuracy per group of users and per profile size."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from mfviz.dashboard.figures import (
+    BASELINE_COLOUR,
+    MARGIN_LEFT,
+    PALETTE,
+    Chart,
+    apply_layout,
+    log_ticks,
+    model_colours,
+)
+
+
+def loss_curve(epochs: list[tuple], label: str, held_out: str | None = None) -> Chart:
+    """The training loss per epoch and, when the epochs carry one (a fourth entry) and `held_out`
+    names it, the held-out metric per epoch on a second axis: where it stops improving, more epochs
+    only fit the training data."""
+    frame = pd.DataFrame([tuple(e[:3]) + ((e[3] if len(e) > 3 else None),) for e in epochs],
+                         columns=["epoch", "loss", "seconds", "held_out"])
+    fig = go.Figure(go.Scatter(x=frame["epoch"], y=frame["loss"], mode="lines+markers", name="training loss",
+                               line=dict(color=PALETTE[0]), customdata=frame["seconds"],
+                               hovertemplate="epoch %{x}: loss %{y:.5g} at %{customdata:.1f} s<extra></extra>"))
+    shown = held_out is not None and frame["held_out"].notna().any()
+    if shown:
+        fig.add_trace(go.Scatter(x=frame["epoch"], y=frame["held_out"], mode="lines+markers", name=held_out,
+                                 yaxis="y2", line=dict(color=PALETTE[1], dash="dot"),
+                                 hovertemplate=f"epoch %{{x}}: {held_out} %{{y:.4f}}<extra></extra>"))
+        fig.update_layout(yaxis2=dict(title=dict(text=held_out, font=dict(color=PALETTE[1])), overlaying="y",
+                                      side="right", showgrid=False, tickfont=dict(color=PALETTE[1]),
+                                      tickformat=".3f"))
+    apply_layout(fig, f"Training loss of {label}" + (f" and {held_out}" if shown else ""), "epoch (count)",
+                 "training loss (model objective)", height=300, legend="top",
+                 **({"margin": dict(r=MARGIN_LEFT)} if shown else {}))
+    caption = ("The loss should fall quickly and flatten; a curve still falling at the end wants more epochs, "
+               "one that rises or jumps wants a smaller learning rate or more regularization.")
+    if shown:
+        better = "falls" if held_out.startswith("RMSE") else "rises"
+        caption += (f" The dotted line is {held_out} after each epoch: while it {better}, more epochs help; "
+                    "where it turns while the loss still falls, the model starts fitting the training data only.")
+    return Chart(fig, caption)
+
+
+LABELLED_MODELS = 4  # the comparison chart writes names next to this many points at most
+
+
+def model_comparison(results: pd.DataFrame, metric: str) -> Chart:
+    """Quality against fit time, one point per model."""
+    fig = go.Figure()
+    rows = zip(results["model"], results["fit_seconds"], results[metric], strict=True)
+    labelled = len(results) <= LABELLED_MODELS  # more names than that overlap: a legend instead
+    for n, (model, seconds, value) in enumerate(rows):
+        fig.add_trace(go.Scatter(x=[seconds], y=[value], mode="markers+text" if labelled else "markers",
+                                 text=[model], textposition="top center", name=model,
+                                 hovertemplate=f"{model}<br>%{{x:.2f}} s · {metric} %{{y:.4f}}<extra></extra>",
+                                 marker=dict(size=14, color=PALETTE[n % len(PALETTE)])))
+    apply_layout(fig, f"{metric} against training time", "fit time (seconds)", f"{metric} (test set)",
+            height=340 if labelled else max(340, 120 + 24 * len(results)), showlegend=not labelled,
+            legend="right")
+    values = pd.to_numeric(results[metric], errors="coerce").dropna()
+    if len(values):  # room for the labels above the points
+        low, high = float(values.min()), float(values.max())
+        pad = (high - low) * 0.25 or abs(high) * 0.1 or 0.1
+        fig.update_yaxes(range=[low - pad, high + pad * 1.6])
+        fig.update_xaxes(range=[0, float(results["fit_seconds"].max()) * 1.25 + 0.1])
+    lower_better = metric.lower().startswith(("rmse", "mae"))
+    corner = "bottom left" if lower_better else "top left"
+    caption = f"Each point is a model of this session; the best trade-off sits in the {corner} corner."
+    return Chart(fig, caption)
+
+
+def sweep_chart(name: str, values: list, scores: list, seconds: list, metric: str) -> Chart:
+    """A sweep's test metric (left axis) and fit time (right axis) against the swept values."""
+    order = np.argsort(np.asarray(values, float), kind="stable")
+    x = np.asarray(values, float)[order]
+    y, t = np.asarray(scores, float)[order], np.asarray(seconds, float)[order]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers", name=metric, marker=dict(size=9, color=PALETTE[0]),
+                             hovertemplate=f"{name} = %{{x:.4g}}<br>{metric} %{{y:.4f}}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=x, y=t, mode="lines+markers", name="fit time (s)", yaxis="y2",
+                             line=dict(dash="dot", color=PALETTE[5]), marker=dict(size=7, color=PALETTE[5]),
+                             hovertemplate=f"{name} = %{{x:.4g}}<br>fit %{{y:.2f}} s<extra></extra>"))
+    apply_layout(fig, f"Sweep of {name}: {metric} on the test set", name, f"{metric} (test set)", height=340,
+            margin=dict(r=80))  # room for the right axis' title
+    fig.update_layout(yaxis2=dict(title="fit time (seconds)", overlaying="y", side="right", showgrid=False,
+                                  rangemode="tozero", tickmode="auto", nticks=5))  # its own round ticks
+    # Ticks at the swept values; on a log axis when they grow by factors (8, 16, 32, ...), so equal
+    # ratios get equal steps (seeds: always linear).
+    fig.update_xaxes(tickmode="array", tickvals=x, ticktext=[f"{v:g}" for v in x],
+                     type="log" if x.min() > 0 and x.max() / x.min() >= 8 and name != "random_state" else "linear")
+    lower_better = metric.lower().startswith(("rmse", "mae"))
+    if name == "random_state":  # seeds: not a setting to tune but the noise level
+        caption = (f"The same model trained with {len(x)} seeds: its test {metric} spans {y.min():.4g}–{y.max():.4g} "
+                   f"(a range of {y.max() - y.min():.2g}, standard deviation {y.std(ddof=1):.2g}). Differences "
+                   "between models smaller than that are chance, not skill.")
+        return Chart(fig, caption)
+    best = x[int(np.argmin(y) if lower_better else np.argmax(y))]
+    caption = (f"The solid line is the test {metric} ({'lower' if lower_better else 'higher'} is better; best at "
+               f"{name} = {best:g}), the dotted one the fit time: where the solid line flattens, more buys nothing.")
+    return Chart(fig, caption)
+
+
+def activity_chart(tables: dict[str, pd.DataFrame], baseline: pd.DataFrame | None, metric: str, label: str) -> Chart:
+    """A test metric per group of users by activity (the group's median interactions, log scale), one
+    line per model with ± one standard error, and the Popularity baseline dashed in grey."""
+    colours = model_colours(list(tables))
+    fig = go.Figure()
+    lines = [(name, table, colours[name], "solid") for name, table in tables.items()]
+    if baseline is not None:
+        lines.append(("Popularity (baseline)", baseline, BASELINE_COLOUR, "dash"))
+    for name, table, colour, dash in lines:
+        error = table.get(f"{metric} se")
+        fig.add_trace(go.Scatter(
+            x=table["median"], y=table[metric], mode="lines+markers", name=name, line=dict(color=colour, dash=dash),
+            error_y=dict(type="data", array=error.fillna(0), visible=True, thickness=1) if error is not None else None,
+            customdata=np.column_stack([table["group"], table["users"]]),
+            hovertemplate=f"<b>{name}</b><br>users with %{{customdata[0]}} training interactions "
+                          f"(%{{customdata[1]}} users): {label} %{{y:.3f}}<extra></extra>"))
+    apply_layout(fig, f"{label} by how active the users are", "training interactions per user (group median, log scale)",
+                 f"{label} on the held-out interactions", height=400, legend="top" if len(lines) <= 3 else "right")
+    fig.update_xaxes(**log_ticks(*(table["median"] for _, table, _, _ in lines)))
+    caption = ("Each point is one group of test users (equal-sized groups by activity, lightest left), its mean with "
+               "± one standard error; models trained on different splits are grouped on their own. Where a line "
+               "crosses another, each model serves a different kind of user better; the grey line is what "
+               "recommending the most popular items achieves for the same users.")
+    if label == "RMSE":
+        caption = caption.replace("its mean with ± one standard error", "the RMSE over all its test ratings")
+    return Chart(fig, caption)
+
+
+def profile_curve_chart(curves: dict[str, pd.DataFrame], baseline: pd.DataFrame | None, metric: str,
+                        label: str) -> Chart:
+    """A test metric against how many of their interactions the users are known by (folded in), one
+    line per model ending at its trained vectors ("all"), the Popularity baseline dashed in grey."""
+    colours = model_colours(list(curves))
+    fig = go.Figure()
+    lines = [(name, curve, colours[name], "solid") for name, curve in curves.items()]
+    if baseline is not None:
+        lines.append(("Popularity (baseline)", baseline, BASELINE_COLOUR, "dash"))
+    for name, curve, colour, dash in lines:
+        error = curve.get(f"{metric} se")
+        fig.add_trace(go.Scatter(
+            x=curve["label"], y=curve[metric], mode="lines+markers", name=name, line=dict(color=colour, dash=dash),
+            marker=dict(symbol=["circle"] * (len(curve) - 1) + ["diamond"], size=[7] * (len(curve) - 1) + [11]),
+            error_y=dict(type="data", array=error.fillna(0), visible=True, thickness=1) if error is not None else None,
+            customdata=curve["users"],
+            hovertemplate=f"<b>{name}</b><br>known by %{{x}} interactions (%{{customdata}} test users): {label} "
+                          "%{y:.3f}<extra></extra>"))
+    apply_layout(fig, f"{label} of users known only by their first interactions",
+                 "interactions the model is told (folded in; all = the trained user vectors)",
+                 f"{label} on the held-out interactions", height=400, legend="top" if len(lines) <= 3 else "right")
+    fig.update_xaxes(type="category")
+    caption = ("The same test users each time, told about 1, 2, 3, … of their training interactions (a random "
+               "order, larger profiles holding the smaller) and folded into the model without retraining; the "
+               "diamond is what the model does with their whole training history. Where a line crosses the grey "
+               "one, the model has learnt enough about a newcomer to beat recommending the most popular items.")
+    return Chart(fig, caption)
