@@ -14,7 +14,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from scipy.stats import spearmanr
 from threadpoolctl import threadpool_limits
 
 from mfviz.data.interactions import DEFAULT_HEAD_SHARE, long_tail_split
@@ -201,6 +200,9 @@ def popularity_report(model, interactions, k: int = 10, sample_users: int | None
                      "recommended_popularity": gap_recommended, "lift": lift})
     norms = _item_norms(model)
     if np.ptp(norms) > 0 and np.ptp(popularity) > 0:
+        # imported here: scipy.stats takes ~0.6 s to import, and most pages never need it
+        from scipy.stats import spearmanr
+
         rho = float(spearmanr(norms, popularity).statistic)
     else:
         rho = float("nan")

@@ -205,6 +205,7 @@ def model_analyses(entry, data) -> None:
     summary = cache.summary(data.key, inter)
     popularity, titles = summary.item_popularity, inter.titles
     vectors = entry.model.item_factors
+    train_page_analyses(entry)
     if entry.kind != "popularity":
         _checkpoint()
         projection = cache.projection(entry.key, vectors, MAP_METHOD.lower(), UMAP_NEIGHBOURS, UMAP_MIN_DIST,
@@ -228,6 +229,22 @@ def model_analyses(entry, data) -> None:
     cache.item_norms(entry.key, vectors)
     _checkpoint()
     cache.popularity_report(entry.key, entry.model, data.key, inter, BIAS_K)
+
+
+def train_page_analyses(entry) -> None:
+    """What the Train page shows of a model trained with a test share: its test users by activity
+    and folded in from their first interactions, with the Popularity baseline on the same split."""
+    from mfviz.dashboard.served import metric_k
+
+    k = metric_k(entry) if entry.test is not None else None
+    if k is None:
+        return
+    _checkpoint()
+    cache.per_user_metrics(entry.key, entry.model, entry.test, k)
+    cache.popularity_per_user(entry.key, entry.train, entry.test, k)
+    _checkpoint()
+    cache.profile_curve(entry.key, entry.model, entry.train, entry.test, k)
+    cache.popularity_profile_curve(entry.key, entry.train, entry.test, k)
 
 
 def after_new_data(data) -> None:

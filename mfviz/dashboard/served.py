@@ -12,7 +12,8 @@ SHOWN = 5  # models drawn by default: the active one and the latest others
 LABELS = {"ndcg": "NDCG", "recall": "recall", "hit": "hit rate", "rmse": "RMSE"}
 
 
-def _k(entry: ModelEntry) -> int | None:
+def metric_k(entry: ModelEntry) -> int | None:
+    """The k of the top-k metrics a model was evaluated with (None without a test set)."""
     return next((int(key.split("@")[1]) for key in entry.metrics if key.startswith("ndcg@")), None)
 
 
@@ -20,7 +21,7 @@ def show(entries: dict[str, ModelEntry], active: str | None) -> None:
     """The section: pick models and a metric, see it per activity group of the test users."""
     from mfviz.evaluation.breakdown import by_activity
 
-    tested = {name: e for name, e in entries.items() if e.test is not None and _k(e) is not None}
+    tested = {name: e for name, e in entries.items() if e.test is not None and metric_k(e) is not None}
     if not tested:
         return
     st.subheader("Which users each model serves")
@@ -44,19 +45,19 @@ def show(entries: dict[str, ModelEntry], active: str | None) -> None:
             ranking_only = getattr(entry.model, "feedback", "any") == "implicit" or entry.kind == "popularity"
             if metric == "rmse" and (ranking_only or not entry.test.is_explicit):
                 continue  # a ranking model's RMSE measures nothing it was trained for
-            k = _k(entry)
+            k = metric_k(entry)
             activity = np.diff(entry.train.matrix.indptr)
             tables[name] = by_activity(cache.per_user_metrics(entry.key, entry.model, entry.test, k), activity)
         anchor = tested[chosen[0]]
         if metric != "rmse":  # the baseline on the first model's split
-            baseline = by_activity(cache.popularity_per_user(anchor.key, anchor.train, anchor.test, _k(anchor)),
+            baseline = by_activity(cache.popularity_per_user(anchor.key, anchor.train, anchor.test, metric_k(anchor)),
                                    np.diff(anchor.train.matrix.indptr))
     if not tables:
         st.info("RMSE applies to the rating models (Funk SVD, SVD++, ALS); pick one of them or another metric.",
                 icon="📏")
         return
-    column = metric if metric in ("rmse", "hit") else f"{metric}@{_k(anchor)}"
-    label = LABELS[metric] + ("" if metric == "rmse" else f"@{_k(anchor)}")
+    column = metric if metric in ("rmse", "hit") else f"{metric}@{metric_k(anchor)}"
+    label = LABELS[metric] + ("" if metric == "rmse" else f"@{metric_k(anchor)}")
     ui.show(train_figures.activity_chart(tables, baseline, column, label))
     candidates = tables | ({"the Popularity baseline": baseline} if baseline is not None else {})
     st.caption(_summary(candidates, column, label, lower_is_better=metric == "rmse"))
@@ -68,9 +69,9 @@ def _new_users(chosen: dict[str, ModelEntry], anchor: ModelEntry, metric: str, c
     first 1, 2, 3, … interactions, next to their trained vectors and the Popularity baseline."""
     st.markdown("**How much a new user must tell the model**")
     with ui.guard("Folding in users from their first interactions"):
-        curves = {name: cache.profile_curve(e.key, e.model, e.train, e.test, _k(e)) for name, e in chosen.items()}
+        curves = {name: cache.profile_curve(e.key, e.model, e.train, e.test, metric_k(e)) for name, e in chosen.items()}
         baseline = None if metric == "rmse" else cache.popularity_profile_curve(anchor.key, anchor.train,
-                                                                                 anchor.test, _k(anchor))
+                                                                                 anchor.test, metric_k(anchor))
     ui.show(train_figures.profile_curve_chart(curves, baseline, column, label))
     if baseline is None:
         return

@@ -119,7 +119,11 @@ def test_pages_open_on_precomputed_analyses_of_an_upload(precompute_on, monkeypa
                  "compare_neighbours", "neighbour_popularity_summary", "popularity_report", "NeighbourIndex"):
         monkeypatch.setattr(analysis, name, computed)
     monkeypatch.setattr(training, "make_model", computed)
-    for page in ("pages/latent_page.py", "pages/neighbours_page.py", "pages/spectrum_page.py",
+    from mfviz.evaluation import breakdown
+
+    for name in ("per_user", "profile_size_curve"):  # the Train page's users served and new users
+        monkeypatch.setattr(breakdown, name, computed)
+    for page in ("pages/train_page.py", "pages/latent_page.py", "pages/neighbours_page.py", "pages/spectrum_page.py",
                  "pages/bias_page.py"):
         at.switch_page(page).run()
         assert not at.exception, f"{page}: {[e.value for e in at.exception]}"
