@@ -292,6 +292,7 @@ def test_upload_train_and_every_page_in_chromium(browser_page, server, tmp_path)
         page.get_by_text("▶ Play").click()
         page.wait_for_timeout(1500)
         page.screenshot(path=str(SHOTS / "train_replay.png"))
+        page.get_by_text("❚❚ Pause").click()  # an animation left running would slow the page switches below
 
         # ---------------------------------------------------------------- every page
         for title, slug, chart in PAGES:
