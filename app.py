@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from mfviz.dashboard import background, state
+from mfviz.dashboard import background, figures, state
 from mfviz.dashboard.cache import warm_up_in_background
 from mfviz.dashboard.ui import collect_finished_training, guard, prefetch_plotly, sidebar_status
 
@@ -29,6 +29,7 @@ st.session_state[state.STARTED] = True
 try:
     if page.title != "Train":  # the Train page reports its own finished job
         collect_finished_training()
+    figures.use_model_order(st.session_state.get(state.MODELS, {}))  # each model keeps its colour on every chart
     status = st.sidebar.container()
     try:
         with guard(f"The {page.title} page"):  # the last net: whatever a page misses is a message, not a traceback

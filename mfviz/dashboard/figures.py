@@ -4,6 +4,7 @@ included) and the one sentence shown under it saying what to look at. No Streaml
 from __future__ import annotations
 
 import functools
+from contextvars import ContextVar
 from dataclasses import dataclass
 
 import numpy as np
@@ -181,12 +182,13 @@ def model_spectra_chart(spectra: dict[str, np.ndarray], data_values: np.ndarray 
     if data_values is not None and len(data_values):
         fig.add_trace(go.Scatter(x=np.arange(1, len(data_values) + 1), y=data_values / data_values[0],
                                  mode="lines", name="data", line=dict(color="#999", dash="dot", width=2)))
-    for n, (name, values) in enumerate(spectra.items()):
+    colours = model_colours(list(spectra))
+    for name, values in spectra.items():
         values = np.asarray(values, float)
         if not len(values) or values[0] <= 0:
             continue
         fig.add_trace(go.Scatter(x=np.arange(1, len(values) + 1), y=values / values[0], mode="lines+markers",
-                                 name=name, marker=dict(size=4), line=dict(color=PALETTE[n % len(PALETTE)])))
+                                 name=name, marker=dict(size=4), line=dict(color=colours[name])))
     apply_layout(fig, "Spectra of the models' score matrices (P Qᵀ), scaled to σ1 = 1", "component k (rank)",
             "σk / σ1 (log scale, unitless)", height=420, legend="top" if len(spectra) <= 2 else "right")
     fig.update_yaxes(**log_ticks(*(trace.y for trace in fig.data)))
@@ -199,15 +201,31 @@ def model_spectra_chart(spectra: dict[str, np.ndarray], data_values: np.ndarray 
 BASELINE_COLOUR = "#9e9e9e"
 
 
+# Models beyond the first eight get these (distinct from PALETTE), so a sweep of 8 and the quick
+# default model still have a colour each.
+MODEL_PALETTE = PALETTE + ["#b5179e", "#4895ef", "#7f5539", "#2a9d8f", "#ef476f", "#6a4c93", "#ffb703", "#8ac926"]
+_MODEL_ORDER: ContextVar[tuple] = ContextVar("mfviz_model_order", default=())
+
+
+def use_model_order(names) -> None:
+    """The session's models in the order they were added (app.py sets it before every page run), so
+    `model_colours` gives each model the same colour on every chart, whichever of them a chart shows."""
+    _MODEL_ORDER.set(tuple(str(n) for n in names))
+
+
 def model_colours(names) -> dict[str, str]:
-    """One colour per model, the same on every chart; the Popularity baseline is grey."""
-    colours, n = {}, 0
+    """One colour per model, the same on every chart (by its place among the session's models, see
+    `use_model_order`; names it does not know follow them); the Popularity baseline is grey."""
+    order = [n for n in _MODEL_ORDER.get() if not n.startswith("Popularity")]
+    place = {n: k for k, n in enumerate(order)}
+    colours, extra = {}, len(order)
     for name in names:
         if str(name).startswith("Popularity"):
             colours[name] = BASELINE_COLOUR
-        else:
-            colours[name] = PALETTE[n % len(PALETTE)]
-            n += 1
+            continue
+        if str(name) not in place:
+            place[str(name)], extra = extra, extra + 1
+        colours[name] = MODEL_PALETTE[place[str(name)] % len(MODEL_PALETTE)]
     return colours
 
 

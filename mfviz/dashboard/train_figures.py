@@ -55,11 +55,12 @@ def model_comparison(results: pd.DataFrame, metric: str) -> Chart:
     fig = go.Figure()
     rows = zip(results["model"], results["fit_seconds"], results[metric], strict=True)
     labelled = len(results) <= LABELLED_MODELS  # more names than that overlap: a legend instead
-    for n, (model, seconds, value) in enumerate(rows):
+    colours = model_colours(list(results["model"]))
+    for model, seconds, value in rows:
         fig.add_trace(go.Scatter(x=[seconds], y=[value], mode="markers+text" if labelled else "markers",
                                  text=[model], textposition="top center", name=model,
                                  hovertemplate=f"{model}<br>%{{x:.2f}} s · {metric} %{{y:.4f}}<extra></extra>",
-                                 marker=dict(size=14, color=PALETTE[n % len(PALETTE)])))
+                                 marker=dict(size=14, color=colours[model])))
     apply_layout(fig, f"{metric} against training time", "fit time (seconds)", f"{metric} (test set)",
             height=340 if labelled else max(340, 120 + 24 * len(results)), showlegend=not labelled,
             legend="right")

@@ -333,3 +333,20 @@ def test_training_replay_has_a_frame_per_epoch_and_fixed_axes():
     span = np.abs(coords).max() * 1.05 + 1e-6
     assert chart.figure.layout.xaxis.range[1] <= span and chart.figure.layout.yaxis.range[1] <= span
     assert "epoch 1 20%" in chart.caption and "epoch 4 100%" in chart.caption
+
+
+def test_a_model_keeps_its_colour_on_every_chart_whichever_models_a_chart_shows():
+    figures.use_model_order(["iALS", "Popularity", "SVD", "Funk"])
+    try:
+        some, more = figures.model_colours(["Funk", "iALS"]), figures.model_colours(["iALS", "SVD", "Funk"])
+        assert some["Funk"] == more["Funk"] == figures.MODEL_PALETTE[2]  # third after iALS, SVD (Popularity is grey)
+        assert some["iALS"] == more["iALS"] == figures.MODEL_PALETTE[0]
+        assert figures.model_colours(["Popularity"])["Popularity"] == figures.BASELINE_COLOUR
+        many = [f"m{k}" for k in range(16)]
+        figures.use_model_order(many)
+        assert len(set(figures.model_colours(many).values())) == 16  # a sweep of 8 and more: no repeats
+        table = pd.DataFrame({"model": ["m3", "m1"], "fit_seconds": [1.0, 2.0], "ndcg@10": [0.2, 0.3]})
+        markers = [t.marker.color for t in train_figures.model_comparison(table, "ndcg@10").figure.data]
+        assert markers == [figures.MODEL_PALETTE[3], figures.MODEL_PALETTE[1]]
+    finally:
+        figures.use_model_order(())
