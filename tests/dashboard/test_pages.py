@@ -1132,7 +1132,9 @@ def test_accuracy_by_activity_is_evaluate_on_each_group_of_test_users():
     traces = {t["name"]: t for t in spec["data"]}
     assert set(traces) == {*chosen, "Popularity (baseline)"}
     # each model has the same colour here as on the comparison chart above, whatever the order
-    points = {t["name"]: t["marker"]["color"] for t in chart_titled(at, "ndcg@10 against training time")["data"]}
+    comparison = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
+                      if json.loads(c.proto.spec)["layout"]["title"]["text"].endswith("against training time"))
+    points = {t["name"]: t["marker"]["color"] for t in comparison["data"]}
     assert {name: traces[name]["line"]["color"] for name in chosen} == {name: points[name] for name in chosen}
     assert len({points[name] for name in chosen}) == 2
     for name in chosen:
