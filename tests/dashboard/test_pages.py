@@ -1135,8 +1135,9 @@ def test_accuracy_by_activity_is_evaluate_on_each_group_of_test_users():
     comparison = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
                       if json.loads(c.proto.spec)["layout"]["title"]["text"].endswith("against training time"))
     points = {t["name"]: t["marker"]["color"] for t in comparison["data"]}
-    assert {name: traces[name]["line"]["color"] for name in chosen} == {name: points[name] for name in chosen}
-    assert len({points[name] for name in chosen}) == 2
+    shared = [name for name in chosen if name in points]  # by RMSE, a ranking model is not on the comparison
+    assert shared and all(traces[name]["line"]["color"] == points[name] for name in shared)
+    assert len({traces[name]["line"]["color"] for name in chosen}) == 2
     for name in chosen:
         entry = entries[name]
         activity = np.diff(entry.train.matrix.indptr)
