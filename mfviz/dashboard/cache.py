@@ -55,7 +55,18 @@ def parse_upload(content_key: str, _content: bytes, file_name: str, overrides: t
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def preview_frame(content_key: str, _content: bytes, rows: int = 8) -> pd.DataFrame:
-    """The first rows of an uploaded text file as the delimiter sniffer sees them."""
+    """The first rows of an uploaded text file as the delimiter sniffer sees them (for JSON: the
+    field names, then the first records' values, one column per field, in the loader's order)."""
+    from mfviz.data import json_records
+    from mfviz.data.formats import Blob
+
+    blob = Blob("preview", data=_content[:200_000])
+    if json_records.is_json(blob):
+        try:
+            found = json_records.sample(blob)
+            return pd.DataFrame([found.names, *found.sample[:rows]])
+        except Exception:  # noqa: BLE001 - a preview must never fail the page
+            pass
     text = _content[:200_000].decode("latin-1", errors="replace")
     lines = [line for line in text.splitlines() if line.strip()][: rows + 1]
     sample = "\n".join(lines)

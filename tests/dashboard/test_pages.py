@@ -1200,3 +1200,18 @@ def test_the_replay_animates_every_epoch_and_ends_on_the_final_pca_map_of_the_po
     for n in (0, 17, 400):
         np.testing.assert_allclose(drawn[int(popular[n])], final[n], rtol=1e-3, atol=1e-4)
     assert any("epoch 6 100%" in c.value for c in at.caption)
+
+
+def test_json_fields_the_loader_cannot_name_are_mapped_by_position_in_the_preview():
+    rows = [{"who": f"u{u}", "what": f"i{i}", "stars": 1 + (u + i) % 5, "note": "x"} for u in range(20)
+            for i in range(u % 5, 30, 4)]
+    at = upload(new_app(), "odd.jsonl", "".join(json.dumps(r) + "\n" for r in rows).encode())
+    assert at.error and "no user or item column" in at.error[0].value  # "stars" is a rating, "who" no user
+    preview = at.dataframe[0].value
+    assert list(preview.iloc[0]) == ["who", "what", "stars", "note"]  # the fields, in the loader's order
+    at.selectbox(key="map_user").set_value(0)
+    at.selectbox(key="map_item").set_value(1).run()
+    at.button(key="apply_mapping").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    inter = at.session_state["mfviz.data"].interactions
+    assert inter.nnz == len(rows) and inter.n_users == 20
