@@ -107,25 +107,35 @@ def sweep_chart(name: str, values: list, scores: list, seconds: list, metric: st
     return Chart(fig, caption)
 
 
+def _model_lines(frames: dict[str, pd.DataFrame], baseline: pd.DataFrame | None) -> list[tuple]:
+    """(name, frame, line style) per model in its colour, and the Popularity baseline dashed in grey."""
+    colours = model_colours(list(frames))
+    lines = [(name, frame, dict(color=colours[name])) for name, frame in frames.items()]
+    if baseline is not None:
+        lines.append(("Popularity (baseline)", baseline, dict(color=BASELINE_COLOUR, dash="dash")))
+    return lines
+
+
+def _error_bars(frame: pd.DataFrame, metric: str) -> dict | None:
+    """± one standard error where the frame has one (`<metric> se`)."""
+    error = frame.get(f"{metric} se")
+    return None if error is None else dict(type="data", array=error.fillna(0), visible=True, thickness=1)
+
+
 def activity_chart(tables: dict[str, pd.DataFrame], baseline: pd.DataFrame | None, metric: str, label: str) -> Chart:
     """A test metric per group of users by activity (the group's median interactions, log scale), one
     line per model with ± one standard error, and the Popularity baseline dashed in grey."""
-    colours = model_colours(list(tables))
     fig = go.Figure()
-    lines = [(name, table, colours[name], "solid") for name, table in tables.items()]
-    if baseline is not None:
-        lines.append(("Popularity (baseline)", baseline, BASELINE_COLOUR, "dash"))
-    for name, table, colour, dash in lines:
-        error = table.get(f"{metric} se")
+    lines = _model_lines(tables, baseline)
+    for name, table, line in lines:
         fig.add_trace(go.Scatter(
-            x=table["median"], y=table[metric], mode="lines+markers", name=name, line=dict(color=colour, dash=dash),
-            error_y=dict(type="data", array=error.fillna(0), visible=True, thickness=1) if error is not None else None,
-            customdata=np.column_stack([table["group"], table["users"]]),
+            x=table["median"], y=table[metric], mode="lines+markers", name=name, line=line,
+            error_y=_error_bars(table, metric), customdata=np.column_stack([table["group"], table["users"]]),
             hovertemplate=f"<b>{name}</b><br>users with %{{customdata[0]}} training interactions "
                           f"(%{{customdata[1]}} users): {label} %{{y:.3f}}<extra></extra>"))
     apply_layout(fig, f"{label} by how active the users are", "training interactions per user (group median, log scale)",
                  f"{label} on the held-out interactions", height=400, legend="top" if len(lines) <= 3 else "right")
-    fig.update_xaxes(**log_ticks(*(table["median"] for _, table, _, _ in lines)))
+    fig.update_xaxes(**log_ticks(*(table["median"] for _, table, _ in lines)))
     caption = ("Each point is one group of test users (equal-sized groups by activity, lightest left), its mean with "
                "± one standard error; models trained on different splits are grouped on their own. Where a line "
                "crosses another, each model serves a different kind of user better; the grey line is what "
@@ -139,18 +149,13 @@ def profile_curve_chart(curves: dict[str, pd.DataFrame], baseline: pd.DataFrame 
                         label: str) -> Chart:
     """A test metric against how many of their interactions the users are known by (folded in), one
     line per model ending at its trained vectors ("all"), the Popularity baseline dashed in grey."""
-    colours = model_colours(list(curves))
     fig = go.Figure()
-    lines = [(name, curve, colours[name], "solid") for name, curve in curves.items()]
-    if baseline is not None:
-        lines.append(("Popularity (baseline)", baseline, BASELINE_COLOUR, "dash"))
-    for name, curve, colour, dash in lines:
-        error = curve.get(f"{metric} se")
+    lines = _model_lines(curves, baseline)
+    for name, curve, line in lines:
         fig.add_trace(go.Scatter(
-            x=curve["label"], y=curve[metric], mode="lines+markers", name=name, line=dict(color=colour, dash=dash),
+            x=curve["label"], y=curve[metric], mode="lines+markers", name=name, line=line,
             marker=dict(symbol=["circle"] * (len(curve) - 1) + ["diamond"], size=[7] * (len(curve) - 1) + [11]),
-            error_y=dict(type="data", array=error.fillna(0), visible=True, thickness=1) if error is not None else None,
-            customdata=curve["users"],
+            error_y=_error_bars(curve, metric), customdata=curve["users"],
             hovertemplate=f"<b>{name}</b><br>known by %{{x}} interactions (%{{customdata}} test users): {label} "
                           "%{y:.3f}<extra></extra>"))
     apply_layout(fig, f"{label} of users known only by their first interactions",
