@@ -260,8 +260,18 @@ with left, st.container(border=True):
         entry = entries[chosen]
         with ui.guard("Saving the model"):
             blob = cache.model_file(entry.key, entry.model)
-        st.download_button("Download .npz", blob, file_name=f"{entry.kind}_{entry.key[:8]}.npz",
-                           mime="application/octet-stream", key="save_model")
+        buttons = st.columns(2)
+        buttons[0].download_button("Download .npz", blob, file_name=f"{entry.kind}_{entry.key[:8]}.npz",
+                                   mime="application/octet-stream", key="save_model")
+        if entry.test is not None and served.metric_k(entry) is not None:
+            buttons[1].download_button(
+                "Download a report (HTML)", lambda: cache.model_report(
+                    entry.key, entry.name, entry.model, entry.train, entry.test, inter, data.name,
+                    served.metric_k(entry)),
+                file_name=f"mfviz_report_{entry.kind}_{entry.key[:8]}.html", mime="text/html", key="save_report",
+                on_click="ignore", help="One HTML file to share: the data and the model, its test metrics next to "
+                                        "the Popularity baseline, which users it serves, how much a new user must "
+                                        "tell it, its popularity bias and the nearest items of the most popular ones.")
 with right, st.container(border=True):
     st.markdown("**Load a model**")
     uploaded = st.file_uploader("A model .npz saved by mfviz, factors from implicit (.npz), or a Spark ALSModel "

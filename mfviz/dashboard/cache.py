@@ -470,6 +470,14 @@ def replay(job_key: str, _snapshots: list) -> tuple[np.ndarray, np.ndarray]:
     return replay_coords(_snapshots), settled_neighbours(_snapshots)
 
 
+@st.cache_data(show_spinner="Writing the report…", max_entries=4)
+def model_report(model_key: str, name: str, _model, _train, _test, _data, data_name: str, k: int) -> bytes:
+    """The model's self-contained HTML report (mfviz.dashboard.report)."""
+    from mfviz.dashboard import report
+
+    return report.build(name, _model, _train, _test, _data, data_name, k).encode("utf-8")
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def penalty_offsets(model_key: str, _model, data_key: str, _popularity, strength: float) -> np.ndarray:
     """Per-item score offsets of a model with a popularity penalty of this strength (β)."""

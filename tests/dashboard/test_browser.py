@@ -293,6 +293,10 @@ def test_upload_train_and_every_page_in_chromium(browser_page, server, tmp_path)
         page.wait_for_timeout(1500)
         page.screenshot(path=str(SHOTS / "train_replay.png"))
         page.get_by_text("❚❚ Pause").click()  # an animation left running would slow the page switches below
+        with page.expect_download(timeout=WAIT_MS) as download:  # the model's report, one HTML file
+            page.get_by_role("button", name="Download a report (HTML)").click()
+        shared = Path(download.value.path()).read_text()
+        assert "<h1>Implicit ALS (quick default)</h1>" in shared and shared.count('class="plotly-graph-div"') == 2
 
         # ---------------------------------------------------------------- every page
         for title, slug, chart in PAGES:

@@ -1,0 +1,94 @@
+"""A model's report as one self-contained HTML file, to hand to people who will not open the
+dashboard: the data, the model, its test metrics next to the Popularity baseline, which users it
+serves, how much a new user must tell it, its popularity bias and a few neighbour lists."""
+
+from __future__ import annotations
+
+import datetime
+import html
+
+import numpy as np
+import pandas as pd
+
+from mfviz.dashboard import train_figures
+
+RANKING = ("precision", "recall", "ndcg", "map", "hit_rate", "coverage")
+NEIGHBOUR_ITEMS = 3  # the most popular items whose nearest items are listed
+
+
+def _table(frame: pd.DataFrame) -> str:
+    return frame.to_html(index=False, border=0, classes="grid", float_format=lambda v: f"{v:.4g}", escape=True)
+
+
+def _metrics(model, train, test, k: int) -> dict[str, float]:
+    from mfviz.evaluation import evaluate
+
+    result = evaluate(model, train, test, k=k)
+    rates = getattr(model, "feedback", "any") == "explicit" and test.is_explicit
+    return {key: float(value) for key, value in result.items()
+            if key.split("@")[0] in RANKING or (key in ("rmse", "mae") and rates)}
+
+
+def build(name: str, model, train, test, data, data_name: str, k: int = 10) -> str:
+    """The report of model `name`, fitted on `train` (the training part of `data`, an Interactions),
+    scored on `test`; the Popularity baseline is fitted on the same training part."""
+    from mfviz.analysis import popularity_report
+    from mfviz.evaluation.breakdown import by_activity, per_user, profile_size_curve
+    from mfviz.models import Popularity
+
+    baseline = Popularity().fit(train)
+    ours, theirs = _metrics(model, train, test, k), _metrics(baseline, train, test, k)
+    metrics = pd.DataFrame({"metric": list(ours), name: list(ours.values()),
+                            "Popularity (baseline)": [theirs.get(key, np.nan) for key in ours]})
+    activity = np.diff(train.matrix.indptr)
+    served = {name: by_activity(per_user(model, test, k, max_users=5_000), activity)}
+    served_baseline = by_activity(per_user(baseline, test, k, max_users=5_000), activity)
+    curve = profile_size_curve(model, train, test, k)
+    curve_baseline = profile_size_curve(baseline, train, test, k)
+    column = f"ndcg@{k}"
+    charts = [train_figures.activity_chart(served, served_baseline, column, f"NDCG@{k}"),
+              train_figures.profile_curve_chart({name: curve}, curve_baseline, column, f"NDCG@{k}")]
+    bias = pd.DataFrame([{"model": label, "ARP (mean popularity)": r.arp, "APLT (long-tail share)": r.aplt,
+                          "catalog coverage": r.coverage, "Gini (0 = even)": r.gini}
+                         for label, r in ((name, popularity_report(model, data, k=k)),
+                                          ("Popularity (baseline)", popularity_report(baseline, data, k=k)))])
+    popularity = np.diff(data.matrix.tocsc().indptr)
+    rows = []
+    for item in np.argsort(-popularity, kind="stable")[:NEIGHBOUR_ITEMS]:
+        for metric in ("cosine", "dot"):
+            ids, _ = model.similar_items([int(item)], n=5, metric=metric)
+            rows.append({"item": str(data.titles[item]), "by": metric,
+                         "nearest items": "; ".join(str(data.titles[i]) for i in ids[0] if i >= 0)})
+    level = float(curve_baseline[column].iloc[0])
+    beats = curve[(curve["size"] > 0) & (curve[column] > level)]
+    new_users = (f"It beats the Popularity baseline ({column} {level:.3f} for these users) from "
+                 f"{int(beats['size'].iloc[0])} interaction{'s' if int(beats['size'].iloc[0]) > 1 else ''}."
+                 if len(beats) else f"It does not beat the Popularity baseline ({column} {level:.3f}) within "
+                 f"{int(curve['size'].max())} interactions.")
+    params = ", ".join(f"{key}={value}" for key, value in getattr(model, "get_params", dict)().items()) or "—"
+    parts = [
+        f"<h1>{html.escape(name)}</h1>",
+        f"<p class='meta'>mfviz report, {datetime.date.today():%Y-%m-%d}. Data: {html.escape(data_name)}, "
+        f"{data.n_users:,} users × {data.n_items:,} items, {data.nnz:,} "
+        f"{'ratings' if data.is_explicit else 'interactions'}; trained on {train.nnz:,} of them, scored on the "
+        f"{test.nnz:,} held out. Hyperparameters: {html.escape(params)}; fit time "
+        f"{float(getattr(model, 'fit_seconds', 0.0)):.2f} s.</p>",
+        "<h2>Accuracy on the held-out interactions</h2>",
+        f"<p>Top-{k} lists leave out each user's training items; every held-out item counts as relevant. The "
+        "Popularity baseline recommends the most interacted items to everyone.</p>", _table(metrics),
+        "<h2>Which users it serves</h2>", charts[0].figure.to_html(full_html=False, include_plotlyjs=True),
+        f"<p>{html.escape(charts[0].caption)}</p>", _table(served[name][["group", "users", column, f"{column} se"]]),
+        "<h2>How much a new user must tell it</h2>",
+        charts[1].figure.to_html(full_html=False, include_plotlyjs=False),
+        f"<p>{html.escape(charts[1].caption)} {html.escape(new_users)}</p>",
+        "<h2>Popularity bias</h2>",
+        f"<p>Of every user's top {k} over all the data (ARP: mean interactions of the recommended items; APLT: "
+        "share of long-tail items; coverage: share of the catalogue recommended to anyone; Gini of how often "
+        "each item is recommended).</p>", _table(bias),
+        "<h2>Nearest items of the most popular items</h2>", _table(pd.DataFrame(rows)),
+    ]
+    style = ("body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;color:#222}"
+             "table.grid{border-collapse:collapse;margin:1em 0}table.grid td,table.grid th{padding:4px 10px;"
+             "border-bottom:1px solid #ddd;text-align:left}.meta{color:#555}")
+    return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>mfviz report: {html.escape(name)}</title>"
+            f"<style>{style}</style></head><body>" + "\n".join(parts) + "</body></html>")

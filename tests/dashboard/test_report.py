@@ -1,0 +1,43 @@
+"""The model report: one HTML file whose numbers are the library's own (evaluate, popularity_report,
+similar_items, the breakdowns), with both charts and the sentence on new users."""
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from mfviz import Interactions, evaluation
+from mfviz.analysis import popularity_report
+from mfviz.dashboard import report
+from mfviz.evaluation.breakdown import profile_size_curve
+from mfviz.models import ImplicitALS, Popularity
+
+
+def small_data() -> Interactions:
+    rng = np.random.default_rng(0)
+    rows = [(u, i) for u in range(120) for i in rng.choice(60, 25 + u % 10, replace=False)]
+    return Interactions.from_frame(pd.DataFrame(rows, columns=["user", "item"]), user="user", item="item")
+
+
+def test_the_report_carries_the_libraries_numbers_and_both_charts():
+    data = small_data()
+    train, test = evaluation.split(data, "random", test_size=0.2, seed=0)
+    model = ImplicitALS(factors=8, epochs=5, random_state=0).fit(train)
+    text = report.build("My iALS", model, train, test, data, "small.csv", k=5)
+    assert text.startswith("<!DOCTYPE html>") and "<h1>My iALS</h1>" in text and "small.csv" in text
+    assert text.count('class="plotly-graph-div"') == 2 and text.count("plotly.js") >= 1  # inline, once
+    expected = evaluation.evaluate(model, train, test, k=5)
+    baseline = evaluation.evaluate(Popularity().fit(train), train, test, k=5)
+    row = re.search(r"<td>ndcg@5</td>\s*<td>([\d.]+)</td>\s*<td>([\d.]+)</td>", text)
+    assert float(row.group(1)) == float(f"{expected['ndcg@5']:.4g}")
+    assert float(row.group(2)) == float(f"{baseline['ndcg@5']:.4g}")
+    assert "<td>rmse</td>" not in text  # a ranking model is not judged by RMSE
+    bias = popularity_report(model, data, k=5)
+    assert f"<td>{bias.arp:.4g}</td>" in text and f"<td>{bias.gini:.4g}</td>" in text
+    popular = int(np.argmax(np.diff(data.matrix.tocsc().indptr)))
+    ids, _ = model.similar_items([popular], n=5, metric="cosine")
+    assert "; ".join(str(data.titles[i]) for i in ids[0]) in text
+    curve = profile_size_curve(model, train, test, 5)
+    level = profile_size_curve(Popularity().fit(train), train, test, 5)["ndcg@5"].iloc[0]
+    beats = curve[(curve["size"] > 0) & (curve["ndcg@5"] > level)]
+    assert (f"from {int(beats['size'].iloc[0])} interaction" if len(beats) else "does not beat") in text
