@@ -307,6 +307,19 @@ def _print_tradeoff(result: dict[str, Any]) -> None:
               f"{row['arp']:>8.1f} {row['coverage']:>9.1%}")
 
 
+def cmd_report(args: argparse.Namespace) -> dict[str, Any]:
+    from mfviz.dashboard import report
+
+    model, data, train, test = _split_and_fit(args)
+    _progress(args, "writing the report")
+    text = report.build(args.title or model.label, model, train, test, data, str(args.data), k=args.k)
+    with open(args.output, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    _progress(args, f"wrote {args.output}")
+    return {"model": model.name, "params": model.get_params(), "data": str(args.data), **_data_fields(data),
+            **_split_fields(args, train, test), **_training_fields(model), "output": str(args.output)}
+
+
 def cmd_train(args: argparse.Namespace) -> dict[str, Any]:
     model = _build_model(args)  # before loading, so a bad option fails fast
     data = _load(args)
@@ -572,6 +585,17 @@ def build_parser() -> argparse.ArgumentParser:
                           help="penalty strengths β, comma separated (default 0 to 1.5 in 12 steps)")
     _add_hyperparameters(tradeoff)
     tradeoff.set_defaults(run=cmd_tradeoff, render=_print_tradeoff)
+
+    report_parser = commands.add_parser(
+        "report", parents=[data_options], help="a model's report to share, as one HTML file",
+        description="Split DATA, fit a model on the train part and write its report (the Train page's "
+                    "\"Download a report\"): test metrics next to the Popularity baseline, which users it serves, "
+                    "how much a new user must tell it, its popularity bias and a few neighbour lists.")
+    _add_split_options(report_parser, SPLITS)
+    report_parser.add_argument("--output", "-o", required=True, metavar="PATH", help="HTML file to write")
+    report_parser.add_argument("--title", default=None, help="the report's title (default: the model's name)")
+    _add_hyperparameters(report_parser)
+    report_parser.set_defaults(run=cmd_report)
 
     train = commands.add_parser("train", parents=[data_options], help="fit on all of DATA and save",
                                 description="Fit a model on all of DATA and save it as .npz.")

@@ -390,3 +390,14 @@ def test_evaluate_by_profile_size_reports_the_fold_in_curve(tmp_path, capsys):
     assert main(["evaluate", str(data), "--model", "als", "--factors", "3", "--epochs", "3", "--by-profile-size",
                  "--quiet"]) == 0
     assert "by profile size" in capsys.readouterr().out
+
+
+def test_report_writes_the_models_html_report(tmp_path, capsys):
+    data = _write_csv(tmp_path / "r.csv")
+    out = tmp_path / "report.html"
+    assert main(["report", str(data), "--model", "als", "--factors", "3", "--epochs", "3", "--k", "5",
+                 "--title", "ALS for the team", "-o", str(out), "--json", "--quiet"]) == 0
+    result = _one_json_object(capsys.readouterr().out)
+    text = out.read_text()
+    assert result["output"] == str(out) and "<h1>ALS for the team</h1>" in text
+    assert "<td>rmse</td>" in text and text.count('class="plotly-graph-div"') == 2  # a rating model: RMSE too
