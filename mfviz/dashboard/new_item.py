@@ -56,12 +56,15 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
         reach = cache.reach_baseline(entry.key, model, data.key, inter.matrix, int(n))
         item = cache.new_item(entry.key, data.key, tuple(sorted(seeds)), given, size, int(n), model, reach, users,
                               values, popularity)
-    named = "the fans of " + (", ".join(f"“{titles[i]}”" for i in seeds) if len(seeds) <= 3 else f"{len(seeds)} items")
+    named = "the fans of " + (", ".join(f"“{titles[i]}”" for i in seeds) if len(seeds) <= 3
+                              else f"{len(seeds)} items")
     cards = st.columns(4)
     cards[0].metric("First users", f"{size:,}", help=f"Of {users.size:,} users who liked the items above.")
-    cards[1].metric(f"In users' top {int(n)}", f"{item.count:,.0f}", f"{item.share:.1%} of the users without it", delta_color="off", delta_arrow="off",
-                    help=f"Users whose top {int(n)} it would enter: its score beats their {int(n)}th item"
-                         + (f" (counted on {reach.users.size:,} sampled users, scaled up)." if reach.scale > 1 else "."))
+    sampled = f" (counted on {reach.users.size:,} sampled users, scaled up)" if reach.scale > 1 else ""
+    cards[1].metric(f"In users' top {int(n)}", f"{item.count:,.0f}", f"{item.share:.1%} of the users without it",
+                    delta_color="off", delta_arrow="off",
+                    help=f"Users whose top {int(n)} it would enter: its score beats the last item of their top "
+                         f"{int(n)}{sampled}.")
     cards[2].metric(f"Items with ~{size:,} interactions", "—" if np.isnan(item.typical) else f"{item.typical:,.0f}",
                     help="The median number of users whose top-n holds one of the data's items about as popular "
                          "as the new item now (within 1.5× either way): what the model does for such items.")

@@ -133,7 +133,8 @@ def activity_chart(tables: dict[str, pd.DataFrame], baseline: pd.DataFrame | Non
             error_y=_error_bars(table, metric), customdata=np.column_stack([table["group"], table["users"]]),
             hovertemplate=f"<b>{name}</b><br>users with %{{customdata[0]}} training interactions "
                           f"(%{{customdata[1]}} users): {label} %{{y:.3f}}<extra></extra>"))
-    apply_layout(fig, f"{label} by how active the users are", "training interactions per user (group median, log scale)",
+    apply_layout(fig, f"{label} by how active the users are",
+                 "training interactions per user (group median, log scale)",
                  f"{label} on the held-out interactions", height=400, legend="top" if len(lines) <= 3 else "right")
     fig.update_xaxes(**log_ticks(*(table["median"] for _, table, _ in lines)))
     caption = ("Each point is one group of test users (equal-sized groups by activity, lightest left), its mean with "
