@@ -38,6 +38,9 @@ def show(entries: dict[str, ModelEntry], active: str | None) -> None:
                                    "RMSE pools the group's test ratings (rating models only).")
     if not chosen:
         return
+    # every model at the first one's k (a model trained with another k is scored again at this one)
+    anchor = tested[chosen[0]]
+    k = metric_k(anchor)
     tables, baseline = {}, None
     with ui.guard("Scoring the test users"):
         for name in chosen:
@@ -45,33 +48,32 @@ def show(entries: dict[str, ModelEntry], active: str | None) -> None:
             ranking_only = getattr(entry.model, "feedback", "any") == "implicit" or entry.kind == "popularity"
             if metric == "rmse" and (ranking_only or not entry.test.is_explicit):
                 continue  # a ranking model's RMSE measures nothing it was trained for
-            k = metric_k(entry)
             activity = np.diff(entry.train.matrix.indptr)
             tables[name] = by_activity(cache.per_user_metrics(entry.key, entry.model, entry.test, k), activity)
-        anchor = tested[chosen[0]]
         if metric != "rmse":  # the baseline on the first model's split
-            baseline = by_activity(cache.popularity_per_user(anchor.key, anchor.train, anchor.test, metric_k(anchor)),
+            baseline = by_activity(cache.popularity_per_user(anchor.key, anchor.train, anchor.test, k),
                                    np.diff(anchor.train.matrix.indptr))
     if not tables:
         st.info("RMSE applies to the rating models (Funk SVD, SVD++, ALS); pick one of them or another metric.",
                 icon="📏")
         return
-    column = metric if metric in ("rmse", "hit") else f"{metric}@{metric_k(anchor)}"
-    label = LABELS[metric] + ("" if metric == "rmse" else f"@{metric_k(anchor)}")
+    column = metric if metric in ("rmse", "hit") else f"{metric}@{k}"
+    label = LABELS[metric] + ("" if metric == "rmse" else f"@{k}")
     ui.show(train_figures.activity_chart(tables, baseline, column, label))
     candidates = tables | ({"the Popularity baseline": baseline} if baseline is not None else {})
     st.caption(_summary(candidates, column, label, lower_is_better=metric == "rmse"))
-    _new_users({name: tested[name] for name in tables}, anchor, metric, column, label)
+    _new_users({name: tested[name] for name in tables}, anchor, k, metric, column, label)
 
 
-def _new_users(chosen: dict[str, ModelEntry], anchor: ModelEntry, metric: str, column: str, label: str) -> None:
+def _new_users(chosen: dict[str, ModelEntry], anchor: ModelEntry, k: int, metric: str, column: str,
+               label: str) -> None:
     """How much a new user must tell each model: the metric of test users folded in from their
     first 1, 2, 3, … interactions, next to their trained vectors and the Popularity baseline."""
     st.markdown("**How much a new user must tell the model**")
     with ui.guard("Folding in users from their first interactions"):
-        curves = {name: cache.profile_curve(e.key, e.model, e.train, e.test, metric_k(e)) for name, e in chosen.items()}
+        curves = {name: cache.profile_curve(e.key, e.model, e.train, e.test, k) for name, e in chosen.items()}
         baseline = None if metric == "rmse" else cache.popularity_profile_curve(anchor.key, anchor.train,
-                                                                                 anchor.test, metric_k(anchor))
+                                                                                 anchor.test, k)
     ui.show(train_figures.profile_curve_chart(curves, baseline, column, label))
     if baseline is None:
         return

@@ -1215,3 +1215,21 @@ def test_json_fields_the_loader_cannot_name_are_mapped_by_position_in_the_previe
     assert not at.exception and not at.error, [e.value for e in at.error]
     inter = at.session_state["mfviz.data"].interactions
     assert inter.nnz == len(rows) and inter.n_users == 20
+
+
+def test_models_evaluated_at_different_k_are_compared_at_the_first_ones():
+    from mfviz.evaluation.breakdown import by_activity, per_user
+
+    at = new_app()
+    open_page(at, "pages/train_page.py")
+    at.selectbox(key="train_model").set_value("svd").run()
+    at.number_input(key="split_k").set_value(5)
+    at.button(key="train_submit").click().run()  # the quick default was scored at k = 10, this one at 5
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    spec = chart_titled(at, "NDCG@5 by how active")
+    entries = at.session_state["mfviz.models"]
+    default = next(e for e in entries.values() if e.auto)
+    trace = next(t for t in spec["data"] if t["name"] == default.name)
+    expected = by_activity(per_user(default.model, default.test, 5), np.diff(default.train.matrix.indptr))
+    np.testing.assert_allclose(plotly_array(trace["y"]), expected["ndcg@5"])
+    assert chart_titled(at, "NDCG@5 of users known only by")
