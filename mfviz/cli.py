@@ -402,7 +402,7 @@ def cmd_new_item(args: argparse.Namespace) -> dict[str, Any]:
     import pandas as pd
 
     from mfviz.analysis import exact_search
-    from mfviz.analysis.cold_start import audience, place_new_item, reach_baseline
+    from mfviz.analysis.cold_start import audience, liked_at, place_new_item, reach_baseline
 
     if args.first_users < 1:
         raise DataError(f"--first-users must be at least 1, got {args.first_users}")
@@ -413,7 +413,7 @@ def cmd_new_item(args: argparse.Namespace) -> dict[str, Any]:
     if not wanted or (seeds < 0).any():
         missing = [w for w, s in zip(wanted, seeds, strict=True) if s < 0]
         raise DataError(f"--fans needs item ids of {args.data} separated by commas; not found: {', '.join(missing) or 'none given'}")
-    at_least = float(np.median(data.matrix.data)) if data.is_explicit and data.nnz else None
+    at_least = liked_at(*np.unique(data.matrix.data, return_counts=True)) if data.is_explicit and data.nnz else None
     users, values = audience(data.matrix, seeds, at_least)
     if users.size == 0:
         raise DataError(f"no user liked items {args.fans}" + (f" (rated them {at_least:g} or more)" if at_least else ""))

@@ -8,6 +8,7 @@ import streamlit as st
 
 from mfviz.dashboard import cache, map_figures, served, state, train_figures, training, ui
 from mfviz.dashboard.state import ModelEntry
+from mfviz.evaluation.metrics import judged_by_rmse
 
 ui.header("Train", "Pick a model, set its hyperparameters, and train it on the current data; every "
           "model of this session is compared below and can be saved to a file.")
@@ -208,7 +209,7 @@ for entry in entries.values():
     row = {"model": entry.name, "fit_seconds": round(entry.fit_seconds, 3), "epochs": entry.epochs,
            "split": entry.split}
     # RMSE of a ranking model (implicit ALS, Popularity) measures nothing it was trained for
-    ranking_only = getattr(entry.model, "feedback", "any") == "implicit" or entry.kind == "popularity"
+    ranking_only = not judged_by_rmse(entry.model)
     row.update({key: round(value, 4) for key, value in entry.metrics.items()
                 if key.split("@")[0] in ("precision", "recall", "ndcg", "map", "hit_rate", "coverage")
                 or (key in ("rmse", "mae") and not ranking_only)})

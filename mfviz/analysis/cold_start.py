@@ -54,6 +54,18 @@ def reach_baseline(model, matrix, n: int = 10, sample: int = REACH_USERS, seed: 
     return Reach(users, np.where(ids[:, -1] >= 0, thresholds, -np.inf), counts, int(n), matrix.shape[0])
 
 
+def liked_at(values, counts) -> float:
+    """The median rating, from the distinct ratings and how often each occurs (as np.median of all
+    of them, without sorting them all): what a user must give an item to count as its fan."""
+    values, counts = np.asarray(values, np.float64), np.asarray(counts, np.int64)
+    order = np.argsort(values)
+    values, cumulative = values[order], np.cumsum(counts[order])
+    total = int(cumulative[-1])
+    lower = values[np.searchsorted(cumulative, (total - 1) // 2, side="right")]  # 0-based ranks
+    upper = values[np.searchsorted(cumulative, total // 2, side="right")]
+    return float((lower + upper) / 2)
+
+
 def audience(matrix, items, at_least: float | None = None, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     """The users who have any of `items` (with a value >= at_least, when given) in a seeded random
     order, so that its first m are a random audience of m and a larger audience holds every smaller

@@ -32,8 +32,10 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
         return
     ratings = cache.summary(data.key, inter).rating_histogram if inter.is_explicit else None
     at_least = None
-    if ratings is not None and len(ratings):  # "liked": at least the median rating (the lower one)
-        at_least = float(ratings["value"].iloc[np.searchsorted(ratings["count"].cumsum(), ratings["count"].sum() / 2)])
+    if ratings is not None and len(ratings):  # "liked": at least the median rating
+        from mfviz.analysis.cold_start import liked_at
+
+        at_least = liked_at(ratings["value"], ratings["count"])
     users, liked_values = cache.audience(data.key, inter.matrix, tuple(sorted(seeds)), at_least)
     if users.size == 0:
         st.warning("No user liked these items" + (f" (rated them {at_least:g} or more)" if at_least else "")

@@ -22,9 +22,10 @@ def _table(frame: pd.DataFrame) -> str:
 
 def _metrics(model, train, test, k: int) -> dict[str, float]:
     from mfviz.evaluation import evaluate
+    from mfviz.evaluation.metrics import judged_by_rmse
 
     result = evaluate(model, train, test, k=k)
-    rates = getattr(model, "feedback", "any") == "explicit" and test.is_explicit
+    rates = judged_by_rmse(model) and test.is_explicit  # as the Train page's table
     return {key: float(value) for key, value in result.items()
             if key.split("@")[0] in RANKING or (key in ("rmse", "mae") and rates)}
 

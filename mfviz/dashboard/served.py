@@ -20,6 +20,7 @@ def metric_k(entry: ModelEntry) -> int | None:
 def show(entries: dict[str, ModelEntry], active: str | None) -> None:
     """The section: pick models and a metric, see it per activity group of the test users."""
     from mfviz.evaluation.breakdown import by_activity
+    from mfviz.evaluation.metrics import judged_by_rmse
 
     tested = {name: e for name, e in entries.items() if e.test is not None and metric_k(e) is not None}
     if not tested:
@@ -45,8 +46,7 @@ def show(entries: dict[str, ModelEntry], active: str | None) -> None:
     with ui.guard("Scoring the test users"):
         for name in chosen:
             entry = tested[name]
-            ranking_only = getattr(entry.model, "feedback", "any") == "implicit" or entry.kind == "popularity"
-            if metric == "rmse" and (ranking_only or not entry.test.is_explicit):
+            if metric == "rmse" and not (judged_by_rmse(entry.model) and entry.test.is_explicit):
                 continue  # a ranking model's RMSE measures nothing it was trained for
             activity = np.diff(entry.train.matrix.indptr)
             tables[name] = by_activity(cache.per_user_metrics(entry.key, entry.model, entry.test, k), activity)

@@ -134,6 +134,12 @@ def evaluate(model, train, test, k: int = 10, max_users: int | None = None,
     return results
 
 
+def judged_by_rmse(model) -> bool:
+    """Whether a model's RMSE means something: not for models of implicit feedback or the Popularity
+    baseline, which were never trained to predict ratings."""
+    return getattr(model, "feedback", "any") != "implicit" and getattr(model, "name", "") != "popularity"
+
+
 def test_users(test, max_users: int | None = None, seed: int | None = 0) -> np.ndarray:
     """The users with a test interaction, or a seeded random sample of `max_users` of them (sorted)."""
     users = np.flatnonzero(np.diff(test.matrix.indptr) > 0)

@@ -9,6 +9,7 @@ import scipy.sparse as sp
 from mfviz.analysis.cold_start import (
     audience,
     existing_reach,
+    liked_at,
     place_new_item,
     reach_baseline,
     reach_curve,
@@ -139,3 +140,11 @@ def test_place_new_item_is_its_first_users_fold_in_with_its_reach_and_yardstick(
     assert item.count == item.reached.sum() > 0 and item.share == pytest.approx(item.count / (60 - 6))
     assert item.typical == typical_reach(existing_reach(reach, popularity), 6)
     assert item.curve["audience"].iloc[-1] == users.size
+
+
+def test_liked_at_is_the_median_of_every_rating_from_their_counts():
+    rng = np.random.default_rng(4)
+    for size in (1, 2, 7, 10, 101):
+        ratings = rng.integers(1, 6, size).astype(float) / rng.choice([1, 2], size)
+        values, counts = np.unique(ratings, return_counts=True)
+        assert liked_at(values[::-1], counts[::-1]) == np.median(ratings)
