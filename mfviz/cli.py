@@ -14,6 +14,7 @@ import re
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -150,10 +151,11 @@ def _load(args: argparse.Namespace):
     return data
 
 
-def _data_options() -> argparse.ArgumentParser:
+def _data_options(optional: bool = False) -> argparse.ArgumentParser:
     parent = argparse.ArgumentParser(add_help=False)
-    parent.add_argument("data", metavar="DATA",
-                        help="interactions file (CSV/TSV/.dat, Parquet, compressed, zip) or folder")
+    parent.add_argument("data", metavar="DATA", nargs="?" if optional else None,
+                        help="interactions file (CSV/TSV/.dat, Parquet, JSON Lines, compressed, zip) or folder"
+                             + (" (default: the built-in demo)" if optional else ""))
     group = parent.add_argument_group("reading the data (detected when not given)")
     group.add_argument("--user", metavar="COL", help="user id column: name or 0-based position")
     group.add_argument("--item", metavar="COL", help="item id column: name or 0-based position")
@@ -173,7 +175,8 @@ def _data_options() -> argparse.ArgumentParser:
     kind.add_argument("--implicit", dest="explicit", action="store_const", const=False,
                       help="treat values as implicit counts / confidences")
     output = parent.add_argument_group("output")
-    output.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
+    if not optional:  # the dashboard prints no result
+        output.add_argument("--json", action="store_true", help="print exactly one JSON object on stdout")
     output.add_argument("--quiet", action="store_true", help="no progress on stderr")
     return parent
 
@@ -331,33 +334,34 @@ def cmd_train(args: argparse.Namespace) -> dict[str, Any]:
             **_data_fields(data), **_training_fields(model), "output": str(path)}
 
 
-def _saved_model_for(args: argparse.Namespace, data, verb: str):
-    """The model of --model-file, refused unless it was trained on DATA's users and items: an mfviz
-    .npz, or factors trained elsewhere (implicit's .npz; a Spark ALSModel folder or its zip, whose
-    rows are matched to DATA's ids)."""
+def _saved_model_for(args: argparse.Namespace, data, verb: str, path=None):
+    """The model of --model-file (or `path`), refused unless it was trained on DATA's users and items:
+    an mfviz .npz, or factors trained elsewhere (implicit's .npz; a Spark ALSModel folder or its zip,
+    whose rows are matched to DATA's ids)."""
     from mfviz.models import load_model
 
+    path = args.model_file if path is None else path
     try:
-        model = load_model(args.model_file)
+        model = load_model(path)
     except ModelError as not_mfviz:
         from mfviz.models.external import load_factors
 
         try:
-            model = load_factors(args.model_file)
+            model = load_factors(path)
         except ModelError:
             raise not_mfviz from None
         if model.user_ids is not None:  # Spark: its own row order, matched by id
             model = model.aligned_to(data)
-            _progress(args, f"matched {args.model_file} to the data by id: {model.missing_users:,} users and "
+            _progress(args, f"matched {path} to the data by id: {model.missing_users:,} users and "
                             f"{model.missing_items:,} items without factors (zero vectors)")
     for kind, ids in (("user", data.user_ids), ("item", data.item_ids)):
         known = getattr(model, f"{kind}_ids")
         if known is not None and (len(known) != len(ids) or not np.array_equal(known.astype(str), ids.astype(str))):
-            raise DataError(f"{args.model_file} was trained on other {kind}s than {args.data} has "
+            raise DataError(f"{path} was trained on other {kind}s than {args.data} has "
                             f"({len(known):,} vs {len(ids):,}, or in another order): {verb} with the data "
                             "it was trained on")
     if (model.n_users, model.n_items) != (data.n_users, data.n_items):
-        raise DataError(f"{args.model_file} has {model.n_users:,} users × {model.n_items:,} items but "
+        raise DataError(f"{path} has {model.n_users:,} users × {model.n_items:,} items but "
                         f"{args.data} has {data.n_users:,} × {data.n_items:,}: {verb} with the data it was "
                         "trained on")
     return model
@@ -481,9 +485,19 @@ def cmd_models(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def cmd_dashboard(args: argparse.Namespace, streamlit_options: Sequence[str]) -> int:
-    """Start the dashboard's server (blocks until it stops); returns Streamlit's exit code."""
+    """Start the dashboard's server (blocks until it stops); returns Streamlit's exit code. With
+    DATA, every session starts on it (and on the --model-file models) instead of the demo: read
+    here, before the server starts, so a bad file or model ends with a message, not a broken page."""
     from mfviz.dashboard import serve
 
+    if args.data is not None:
+        from mfviz.dashboard import startup
+
+        data = _load(args)
+        models = [(Path(path).name, _saved_model_for(args, data, "show it", path)) for path in args.model_file]
+        startup.serve(data, Path(args.data).name, tuple(models))
+    elif args.model_file:
+        raise DataError("--model-file needs the DATA it was trained on: mfviz dashboard DATA --model-file PATH")
     port = [] if args.port is None else ["--server.port", str(args.port)]
     return serve.main([*port, *streamlit_options])
 
@@ -645,10 +659,15 @@ def build_parser() -> argparse.ArgumentParser:
     models.set_defaults(run=cmd_models, render=_print_models, quiet=True)
 
     dashboard = commands.add_parser(
-        "dashboard", help="start the dashboard in the browser (opens on the demo)",
-        description="Start the dashboard's Streamlit server with mfviz and the demo preloaded "
-                    "(see mfviz/dashboard/serve.py). Other options go to `streamlit run`, "
-                    "e.g. --server.address 0.0.0.0.")
+        "dashboard", parents=[_data_options(optional=True)],
+        help="start the dashboard in the browser (on DATA, or on the demo)",
+        description="Start the dashboard's Streamlit server with mfviz and the start data preloaded "
+                    "(see mfviz/dashboard/serve.py). Every browser session starts on DATA (no upload, no "
+                    "size limit) and the --model-file models, or on the demo without DATA. Streamlit's own "
+                    "options (section.name) go to `streamlit run`, e.g. --server.address 0.0.0.0.")
+    dashboard.add_argument("--model-file", "-m", action="append", default=[], metavar="PATH",
+                           help="a model trained on DATA (mfviz .npz, implicit's .npz, Spark folder or zip) "
+                                "that every session starts with; repeat for more")
     dashboard.add_argument("--port", type=int, default=None, metavar="N",
                            help="port to serve on (default: Streamlit's, 8501)")
     dashboard.set_defaults(run=None)
@@ -658,13 +677,17 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 2 bad input)."""
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    streamlit_options = []
+    if argv[:1] == ["dashboard"]:  # Streamlit's options go to `streamlit run`, before DATA is parsed
+        argv, streamlit_options = _split_streamlit_options(argv)
     args, unknown = parser.parse_known_args(argv)
-    if args.command == "dashboard":  # the rest are `streamlit run` options
-        return cmd_dashboard(args, unknown)
     if unknown:
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     started = time.perf_counter()
     try:
+        if args.command == "dashboard":
+            return cmd_dashboard(args, streamlit_options)
         result = args.run(args)
     except (DataError, ModelError) as exc:
         return _fail(str(exc))
@@ -702,6 +725,25 @@ _OPTION_WORDING = [
     (re.compile(r"\bexplicit=True"), "--explicit"),
     (re.compile(r"\bexplicit=False"), "--implicit"),
 ]
+
+
+def _split_streamlit_options(argv: list[str]) -> tuple[list[str], list[str]]:
+    """(mfviz's arguments, Streamlit's): Streamlit's options are named section.name
+    (`--server.address 0.0.0.0` or `--server.address=0.0.0.0`); taken out first, so that their
+    values are not read as DATA."""
+    ours, theirs = [], []
+    tokens = iter(argv)
+    for token in tokens:
+        name = token[2:].split("=", 1)[0]
+        if token.startswith("--") and "." in name:
+            theirs.append(token)
+            if "=" not in token:
+                value = next(tokens, None)
+                if value is not None:
+                    theirs.append(value)
+        else:
+            ours.append(token)
+    return ours, theirs
 
 
 def _fail(message: str) -> int:

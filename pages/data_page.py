@@ -1,4 +1,4 @@
-"""Data page: upload interactions (or use the demo), map columns, filter, and see what was loaded."""
+"""Data page: upload interactions (or use the start data), map columns, filter, and see what was loaded."""
 
 import streamlit as st
 
@@ -6,8 +6,10 @@ from mfviz import datasets
 from mfviz.dashboard import cache, state, ui
 from mfviz.dashboard.state import DataEntry
 
-ui.header("Data", "Upload user–item interactions — or explore the built-in demo catalogue, loaded "
-          "already — and check what the models will learn from.")
+start = ui.start_name()
+ui.header("Data", "Upload user–item interactions — or explore the " +
+          ("built-in demo catalogue" if start is None else f"data this server was started on, {start}") +
+          ", loaded already — and check what the models will learn from.")
 
 source: DataEntry = st.session_state.get(state.SOURCE) or ui.current_data()
 st.session_state.setdefault(state.SOURCE, source)
@@ -16,14 +18,18 @@ st.session_state.setdefault(state.SOURCE, source)
 with st.container(border=True):
     st.subheader("Load your own data")
     left, right = st.columns(2)
+    # "Back to …" empties the uploaders by giving them new keys (a file uploader's value cannot be
+    # set), else the file still in them would be read again on the next run.
+    emptied = st.session_state.get(state.UPLOADS_EMPTIED, 0)
+    suffix = f"_{emptied}" if emptied else ""
     upload = left.file_uploader(
-        "Interactions file", key="upload_interactions",
+        "Interactions file", key="upload_interactions" + suffix,
         help="One row per interaction: user, item, optional rating and timestamp. CSV/TSV/DAT "
              "(delimiter and header detected), Parquet, JSON Lines or a JSON array of objects (e.g. Amazon, "
              "Yelp or Goodreads reviews), .gz/.bz2/.xz or .zip. MovieLens and Last.fm files load without "
              "any mapping.")
     metadata = right.file_uploader(
-        "Item metadata (optional)", key="upload_items",
+        "Item metadata (optional)", key="upload_items" + suffix,
         help="A table with an item id column and optionally title and genres (e.g. MovieLens u.item "
              "or movies.csv); titles then appear on hover and in every list.")
 
@@ -84,10 +90,11 @@ with st.container(border=True):
                 st.session_state[state.UPLOAD_KEY] = f"{content_key}|remap"
                 st.rerun()
 
-    if not source.is_demo and st.button("Back to the demo catalogue", key="back_to_demo"):
+    if not source.is_start and st.button(f"Back to {start or 'the demo catalogue'}", key="back_to_start"):
         for key in (state.SOURCE, state.DATA, state.UPLOAD_KEY, state.MAPPING, state.FILTERS):
             st.session_state.pop(key, None)
         st.session_state[state.MODELS] = {}
+        st.session_state[state.UPLOADS_EMPTIED] = emptied + 1
         st.rerun()
 
 # ------------------------------------------------------------------ filters
@@ -123,7 +130,7 @@ with st.form("filters"):
         st.session_state[state.FILTERS] = settings
         ui.set_data(DataEntry(interactions=filtered, name=source.name,
                               key=state.array_hash(extra=f"{source.key}|{sorted(settings.items())}"),
-                              report_lines=ui.plain_report(filtered.report.lines()), is_demo=source.is_demo,
+                              report_lines=ui.plain_report(filtered.report.lines()), is_start=source.is_start,
                               filters=", ".join(words)))
         st.rerun()
 

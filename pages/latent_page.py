@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from mfviz.dashboard import background, cache, map_figures, state, ui
+from mfviz.dashboard import background, cache, links, map_figures, state, ui
 
 ui.header("Latent space", "Every item is a vector in the model's latent space; this map squeezes those "
           "vectors into two (or three) dimensions so that items the model finds alike land close together.")
@@ -156,10 +156,17 @@ def inspect(comparison, popularity: np.ndarray, norms: np.ndarray) -> None:
 data = ui.current_data()
 inter = data.interactions
 titles = inter.titles
+METHODS = ["UMAP", "PCA", "Axes", "Dimensions"]
+link = links.opened(data)  # a link to this page names the model, the map and the item drawn with its neighbours
+links.pick_model(link)
+if link.get("map", "").upper() in map(str.upper, METHODS):
+    st.session_state["latent_method"] = next(m for m in METHODS if m.upper() == link["map"].upper())
+if "item" in link and (chosen := links.indices(inter, "item", link["item"])):
+    st.session_state["latent_anchor"] = chosen[0]
 top = st.columns([1.8, 2.2, 1.6])
 with top[0]:
     entry = ui.model_picker()
-method = top[1].radio("Map", ["UMAP", "PCA", "Axes", "Dimensions"], horizontal=True, key="latent_method",
+method = top[1].radio("Map", METHODS, horizontal=True, key="latent_method",
                       help="UMAP keeps local neighbourhoods (clusters); PCA keeps the largest global directions "
                            "and is instant; Axes: you say what left–right means (e.g. Horror → Romance) and what "
                            "up means (popularity or vector length); Dimensions: two of the model's own strongest "
@@ -244,6 +251,7 @@ anchor = finders[1].selectbox(
     format_func=lambda i: f"{titles[i]} · {summary.item_popularity[i]:,} interactions",
     help=f"Or click a point on the map. Lines join the item to its {NEIGHBOURS} nearest items in latent space "
          "by cosine (blue) and by dot product (red): does the map keep them close?")
+links.show(data, model=entry.name, map=method.lower(), item=None if anchor is None else inter.item_ids[anchor])
 highlight = []
 if search.strip():
     hits = table[table["title"].astype(str).str.contains(search.strip(), case=False, regex=False)]

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mfviz.dashboard import background, cache, figures, ui
+from mfviz.dashboard import background, cache, figures, links, ui
 
 ui.header("Neighbours", "Which items does the model put next to a given item? Cosine similarity compares "
           "only directions (taste); dot product also rewards long vectors, which usually belong to popular "
@@ -12,6 +12,10 @@ ui.header("Neighbours", "Which items does the model put next to a given item? Co
 
 data = ui.current_data()
 inter = data.interactions
+link = links.opened(data)  # a link to this page names the model and the item
+links.pick_model(link)
+if "item" in link and (chosen := links.indices(inter, "item", link["item"])):
+    st.session_state["neighbours_item"] = chosen[0]
 controls = st.columns([2, 3, 1])
 with controls[0]:
     entry = ui.model_picker()
@@ -24,6 +28,7 @@ item = controls[1].selectbox("Item", order.tolist(), index=0, key="neighbours_it
                              format_func=lambda i: f"{titles[i]} · {popularity[i]:,} interactions",
                              help="Items are listed most popular first; type to search.")
 k = controls[2].number_input("k", 3, 50, background.NEIGHBOURS_K, key="neighbours_k", help="Length of each neighbour list.")
+links.show(data, model=entry.name, item=inter.item_ids[item])
 vectors = entry.model.item_factors
 
 with ui.guard("Finding neighbours"):

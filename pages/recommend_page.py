@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mfviz.dashboard import cache, lists, map_figures, state, ui
+from mfviz.dashboard import cache, links, lists, map_figures, state, ui
 
 ui.header("Recommend", "What would the model suggest? Pick a user to see what they liked and what the model "
           "recommends — or build a taste profile from a few items and watch the recommendations change "
@@ -14,17 +14,27 @@ ui.header("Recommend", "What would the model suggest? Pick a user to see what th
 
 data = ui.current_data()
 inter = data.interactions
+MODES = ["a user in the data", "a profile I build", "a new item (who gets it)"]
+link = links.opened(data)  # a link to this page names the model and a user, or the items of a profile
+links.pick_model(link)
+if "user" in link and (chosen := links.indices(inter, "user", link["user"])):
+    st.session_state["rec_mode"], st.session_state["rec_user"] = MODES[0], chosen[0]
+elif "items" in link and (chosen := links.indices(inter, "item", link["items"])):
+    st.session_state["rec_mode"], st.session_state[state.PROFILE] = MODES[1], chosen
+    st.session_state.pop("rec_profile", None)  # the picker starts again from the profile
+elif "fans" in link and (chosen := links.indices(inter, "item", link["fans"])):
+    st.session_state["rec_mode"], st.session_state["rec_new_from"] = MODES[2], chosen
 top = st.columns([2, 2, 1, 1.4])
 with top[0]:
     entry = ui.model_picker(factor_models_only=False)
-mode = top[1].radio("Recommend for", ["a user in the data", "a profile I build", "a new item (who gets it)"],
+mode = top[1].radio("Recommend for", MODES,
                     horizontal=True, key="rec_mode",
                     help="A new item: the model has never seen it; its first users place it (fold-in, no "
                          "retraining), and you see whose lists it would enter.")
 n = top[2].number_input("How many", 5, 50, 10, key="rec_n")
 strength = top[3].slider(
     "Popularity penalty β", 0.0, 1.5, 0.0, 0.05, key="rec_penalty",
-    disabled=entry.kind == "popularity" or mode == "a new item (who gets it)",
+    disabled=entry.kind == "popularity" or mode == MODES[2],
     help="0 = the model's own lists. Above 0, every score is lowered by β × the spread of the model's scores × how "
          "far the item's log popularity lies above the catalogue's mean (in standard deviations), so rarer items "
          "move up; the same for every list on this page. Popularity bias page, last tab: what it costs in accuracy.")
@@ -183,7 +193,7 @@ def penalty_note(ids: np.ndarray, plain: np.ndarray) -> str:
             f"without it, and {shared} of its {len(ids)} items are in the unpenalised list.")
 
 
-if mode == "a user in the data":
+if mode == MODES[0]:
     activity = summary.user_activity
     candidates = np.argsort(-activity, kind="stable")
     # A click on a user of the users' map picks that user: read before the picker is drawn, and once.
@@ -199,6 +209,7 @@ if mode == "a user in the data":
         st.session_state["rec_user"] = int(candidates[min(len(candidates) - 1, len(candidates) // 3)])
     user = st.selectbox("User", candidates.tolist(), key="rec_user",
                         format_func=lambda u: f"user {inter.user_ids[u]} · {activity[u]:,} interactions")
+    links.show(data, model=entry.name, user=inter.user_ids[user])
     row = inter.matrix[user]
     history = item_table(row.indices, None)
     history.insert(1, "rating" if inter.is_explicit else "value", row.data)
@@ -233,10 +244,11 @@ if mode == "a user in the data":
         with ui.guard("Recommending with the other models"):
             ui.side_by_side({entry.name: ids} | {name: top_unseen(ui.models()[name], user)[0]
                                                  for name in compare}, titles, popularity, int(n))
-elif mode == "a new item (who gets it)":
+elif mode == MODES[2]:
     from mfviz.dashboard import new_item
 
     new_item.show(entry, data, popularity, int(n), compare)
+    links.show(data, model=entry.name, fans=links.id_list(inter, "item", st.session_state.get("rec_new_from")))
 else:
     order = np.argsort(-popularity, kind="stable")
     options = order[:20_000].tolist()  # the most popular items; enough to build any demo profile
@@ -245,6 +257,7 @@ else:
                             key="rec_profile", format_func=lambda i: f"{titles[i]}",
                             placeholder="Type a title and pick a few items…")
     st.session_state[state.PROFILE] = picked
+    links.show(data, model=entry.name, items=links.id_list(inter, "item", picked))
     if not picked:
         st.info("Pick two or three items above; recommendations appear at once, computed by folding the "
                 "profile into the trained model (no retraining).", icon="👆")

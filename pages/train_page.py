@@ -7,7 +7,6 @@ import pandas as pd
 import streamlit as st
 
 from mfviz.dashboard import cache, map_figures, served, state, train_figures, training, ui
-from mfviz.dashboard.state import ModelEntry
 from mfviz.evaluation.metrics import judged_by_rmse
 
 ui.header("Train", "Pick a model, set its hyperparameters, and train it on the current data; every "
@@ -299,12 +298,9 @@ with right, st.container(border=True):
                     f"{uploaded.name} has {model.user_factors.shape[0]:,} users × {model.item_factors.shape[0]:,} "
                     f"items but the current data has {inter.n_users:,} × {inter.n_items:,}; load the data it "
                     "was trained on first (Data page), then the model.")
-        key = state.model_hash(model, data.key)
-        if not any(e.key == key for e in entries.values()):
-            ui.add_model(ModelEntry(name=f"{uploaded.name} (loaded)", model=model, kind="loaded",
-                                    params=getattr(model, "get_params", dict)(), key=key, data_key=data.key,
-                                    fit_seconds=float(getattr(model, "fit_seconds", 0.0)),
-                                    epochs=len(getattr(model, "history", []))))
+        loaded = ui.loaded_entry(uploaded.name, model, data.key)
+        if not any(e.key == loaded.key for e in entries.values()):
+            ui.add_model(loaded)
             st.rerun()
         st.success(f"{uploaded.name} is loaded.", icon="✅")
         if missing and any(missing):

@@ -198,6 +198,52 @@ def test_dashboard_hands_the_port_and_other_options_to_the_launcher(monkeypatch)
     assert calls == [["--server.port", "8600", "--server.address", "0.0.0.0"], []]
 
 
+def test_dashboard_on_a_file_and_its_models_serves_them_to_every_session(tmp_path, monkeypatch, capsys):
+    from mfviz.dashboard import serve, startup
+
+    monkeypatch.setattr(startup, "_served", None)
+    calls = []
+    monkeypatch.setattr(serve, "main", lambda options: calls.append(list(options)) or 0)
+    data = _write_csv(tmp_path / "ratings.csv")
+    model_path = tmp_path / "als.npz"
+    assert main(["train", str(data), "--model", "als", "--factors", "4", "--epochs", "2", "-o", str(model_path),
+                 "--quiet"]) == 0
+    # Streamlit's options around DATA: their values are not taken for DATA
+    assert main(["dashboard", "--server.address", "0.0.0.0", str(data), "-m", str(model_path),
+                 "--server.headless=true", "--port", "8600", "--quiet"]) == 0
+    assert calls == [["--server.port", "8600", "--server.address", "0.0.0.0", "--server.headless=true"]]
+    start = startup.served()
+    assert start.name == "ratings.csv" and not start.is_demo
+    assert (start.interactions.n_users, start.interactions.n_items) == (40, 25)
+    [(name, model)] = start.models
+    assert name == "als.npz"
+    np.testing.assert_array_equal(model.item_factors, load_model(model_path).item_factors)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["dashboard", "missing.csv"], "no such file"),
+    (["dashboard", "--model-file", "model.npz"], "--model-file needs the DATA it was trained on"),
+    (["dashboard", "{data}", "--model-file", "{other_model}"], "was trained on other users than"),
+])
+def test_dashboard_refuses_bad_data_or_models_before_the_server_starts(tmp_path, monkeypatch, capsys, argv,
+                                                                        message):
+    from mfviz import load_interactions
+    from mfviz.dashboard import serve, startup
+    from mfviz.models import ALS
+
+    monkeypatch.setattr(startup, "_served", None)
+    monkeypatch.setattr(serve, "main", lambda options: pytest.fail("the server must not start"))
+    data = _write_csv(tmp_path / "ratings.csv")
+    frame = pd.read_csv(data)
+    other = load_interactions(frame[frame["user"].isin([f"u{u}" for u in range(30)])])
+    ALS(factors=2, epochs=1, random_state=0).fit(other).save(tmp_path / "other.npz")
+    argv = [part.format(data=data, other_model=tmp_path / "other.npz") for part in argv]
+    monkeypatch.chdir(tmp_path)
+    assert main(argv + ["--quiet"]) == 2
+    assert message in capsys.readouterr().err
+    assert startup.served() is None
+
+
 def test_other_commands_still_reject_unknown_options(tmp_path, capsys):
     data = _write_csv(tmp_path / "ratings.csv")
     with pytest.raises(SystemExit) as exit_info:

@@ -171,19 +171,22 @@ def middle_user(activity: np.ndarray) -> int:
 
 
 # ------------------------------------------------------------------------------ jobs
-def data_analyses(data) -> None:
+def data_analyses(data, given=()) -> None:
     """What the pages need of a dataset: the quick default model first (every analysis page waits
-    for it), then summary, spectrum and the Popularity baseline, then the default model's analyses."""
+    for it) unless models came with the data (`given`), then summary, spectrum and the Popularity
+    baseline, then the analyses of those models."""
     from mfviz.dashboard.training import default_model
 
     inter = data.interactions
     summary = cache.summary(data.key, inter)
     _checkpoint()
-    try:
-        entry = default_model(data.key, inter)
-    except Exception:  # noqa: BLE001 - the page that needs it shows the message
-        entry = None
-    _checkpoint()
+    entries = list(given)
+    if not entries:
+        try:
+            entries = [default_model(data.key, inter)]
+        except Exception:  # noqa: BLE001 - the page that needs it shows the message
+            pass
+        _checkpoint()
     cache.long_tail(data.key, summary.item_popularity)
     _, k = spectrum_components(inter)
     _checkpoint()
@@ -194,8 +197,9 @@ def data_analyses(data) -> None:
         _checkpoint()
     baseline = cache.popularity_baseline(data.key, inter)
     cache.popularity_report(baseline.key, baseline.model, data.key, inter, BIAS_K)
-    if entry is not None:
-        submit(f"model|{entry.key}|{data.key}", model_analyses, entry, data)
+    for entry in entries:  # the last is the session's active model: submitted last, run first
+        if entry is not None:
+            after_new_model(entry, data)
 
 
 def model_analyses(entry, data) -> None:
@@ -247,8 +251,9 @@ def train_page_analyses(entry) -> None:
     cache.popularity_profile_curve(entry.key, entry.train, entry.test, k)
 
 
-def after_new_data(data) -> None:
-    submit(f"data|{data.key}", data_analyses, data)
+def after_new_data(data, given=()) -> None:
+    """Queue a dataset's analyses (and those of the models that came with it)."""
+    submit(f"data|{data.key}", data_analyses, data, tuple(given))
 
 
 def after_new_model(entry, data) -> None:

@@ -16,6 +16,7 @@ import streamlit as st
 from threadpoolctl import threadpool_limits
 
 import mfviz
+from mfviz.dashboard import startup, state
 
 # One BLAS thread for the whole server process. On a busy 2-core machine OpenBLAS's spinning worker
 # threads fight the page runs, numba's threads and each other: measured on MovieLens 100K under
@@ -31,12 +32,16 @@ threadpool_limits(limits=1, user_api="blas")
 
 
 # ------------------------------------------------------------------------------ data
-@st.cache_resource(show_spinner="Loading the demo catalogue…")
-def demo_interactions():
-    """The built-in demo (read-only, so one copy serves every session)."""
-    from mfviz import datasets
+@st.cache_resource(show_spinner="Loading the data…")
+def start_data():
+    """(Start, its content hash): what every session opens on, read-only, so one copy serves them
+    all: the data given to `mfviz dashboard DATA`, else the built-in demo."""
+    start = startup.served()
+    if start is None:
+        from mfviz import datasets
 
-    return datasets.load_demo()
+        start = startup.Start(interactions=datasets.load_demo(), name="demo catalogue", is_demo=True)
+    return start, state.interactions_hash(start.interactions)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -1,12 +1,12 @@
-"""Fast start of the dashboard: Streamlit's own server, with mfviz and the demo preloaded meanwhile.
+"""Fast start of the dashboard: Streamlit's own server, with mfviz and the start data preloaded meanwhile.
 
 `python mfviz/dashboard/serve.py [streamlit run options]` (what `make run` does; fastest, as the
 server starts before mfviz is imported), `python -m mfviz.dashboard.serve` or `mfviz dashboard` is
 `streamlit run app.py` plus a preload thread. Without it, the first page view pays for importing
 mfviz (numpy, pandas, SciPy, numba, Plotly), reading the demo (parsed once per machine, see
-`mfviz.datasets.load_demo`) and drawing the Data page's charts after the browser has connected;
+`mfviz.datasets.load_demo`; or the data `mfviz dashboard DATA` has read already) and drawing the Data page's charts after the browser has connected;
 with it, that work overlaps the server start and the browser's loading of Streamlit's JavaScript, and the first script
-run finds the modules in `sys.modules` and the demo, its summary and charts in Streamlit's caches
+run finds the modules in `sys.modules` and the start data, its summary and charts in Streamlit's caches
 (the Data page's own cached calls with its arguments). A few start-up settings come with it: no
 garbage collection while the modules load, one BLAS thread, no "magic", no REPL check, and
 Streamlit's scan for custom components after the preload instead of before the server answers.
@@ -54,7 +54,7 @@ def preload() -> None:
         import plotly.graph_objects  # noqa: F401
 
         from mfviz import datasets  # noqa: F401
-        from mfviz.dashboard import figures, state  # noqa: F401
+        from mfviz.dashboard import figures  # noqa: F401
 
         # The cached wrappers register with Streamlit's runtime when first imported and called.
         if not _wait_for_runtime():
@@ -63,21 +63,20 @@ def preload() -> None:
 
         # The Data page's own cached calls, in its order, with its arguments: its first run finds
         # them done (or waits for the one in progress instead of computing it twice).
-        demo = cache.demo_interactions()  # st.cache_resource
-        key = state.interactions_hash(demo)
-        ui.plain_report(demo.report.lines())
-        summary = cache.summary(key, demo)
+        start, key = cache.start_data()  # st.cache_resource
+        ui.plain_report(start.interactions.report.lines())
+        summary = cache.summary(key, start.interactions)
         cache.data_charts(key, summary)
     except Exception:  # noqa: BLE001 - an optimisation only: the page loads what it needs itself
         log.warning("preloading the dashboard failed", exc_info=True)
     finally:
-        # The modules and the demo live as long as the server: keep them out of every later
+        # The modules and the start data live as long as the server: keep them out of every later
         # collection (Streamlit collects after each script run; 0.1 s less per run here).
         gc.freeze()
         gc.enable()
         sys.setswitchinterval(SWITCH_INTERVAL)
         preloaded.set()
-        print(f"mfviz: modules and demo data preloaded in {time.perf_counter() - started:.2f} s",
+        print(f"mfviz: modules and start data preloaded in {time.perf_counter() - started:.2f} s",
               file=sys.stderr, flush=True)
 
 

@@ -10,7 +10,7 @@ import numpy as np
 
 # Keys in st.session_state. Everything a session owns lives under these keys, so two browser
 # sessions never see each other's data or models.
-SOURCE = "mfviz.source"  # DataEntry as loaded (demo or upload), before the Data page's filters
+SOURCE = "mfviz.source"  # DataEntry as loaded (the start data or an upload), before the Data page's filters
 FILTERS = "mfviz.filters"  # the filter settings last applied on the Data page (a dict)
 DATA = "mfviz.data"  # DataEntry every page works on: SOURCE after the filters
 MODELS = "mfviz.models"  # dict display name -> ModelEntry, trained on DATA, in training order
@@ -22,6 +22,7 @@ TRAIN_PARAMS = "mfviz.train_params"  # {model kind: the hyperparameters it was l
 TRAIN_KIND = "mfviz.train_kind"  # the model last picked on the Train page
 PROFILE = "mfviz.profile"  # item indices picked on the Recommend page
 UPLOAD_KEY = "mfviz.upload_key"  # hash of the last upload + mapping parsed, to parse each once
+UPLOADS_EMPTIED = "mfviz.uploads_emptied"  # times the Data page emptied its uploaders (their keys' suffix)
 MAPPING = "mfviz.mapping"  # column overrides chosen for the current upload (a dict)
 STARTED = "mfviz.started"  # set after the session's first run (background work waits longer after it)
 
@@ -34,7 +35,7 @@ class DataEntry:
     name: str  # what the sidebar shows, e.g. "demo catalogue" or "u.data"
     key: str  # content hash: cache key of everything derived from this dataset
     report_lines: list[str] = field(default_factory=list)
-    is_demo: bool = False
+    is_start: bool = False  # the data every session starts on (the demo, or `mfviz dashboard DATA`)
     filters: str = ""  # plain words for the filters applied ("5-core, binarised at >= 4")
 
 

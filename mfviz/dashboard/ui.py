@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mfviz.dashboard import background, cache, state
+from mfviz.dashboard import background, cache, startup, state
 from mfviz.dashboard.figures import Chart
 from mfviz.dashboard.state import DataEntry, ModelEntry
 from mfviz.errors import DataError, ModelError
@@ -105,16 +105,24 @@ def prefetch_plotly() -> None:
 
 # ------------------------------------------------------------------------------ dataset
 def current_data() -> DataEntry:
-    """The session's dataset; the built-in demo until the user loads something else."""
+    """The session's dataset: until the user loads something else, the data the server starts every
+    session on (the built-in demo, or `mfviz dashboard DATA`), with the models given with it."""
     entry = st.session_state.get(state.DATA)
     if entry is None:
-        with guard("Loading the demo"):
-            demo = cache.demo_interactions()
-        entry = DataEntry(interactions=demo, name="demo catalogue", key=state.interactions_hash(demo),
-                          report_lines=plain_report(demo.report.lines()), is_demo=True)
+        with guard("Loading the data"):
+            start, key = cache.start_data()
+        entry = DataEntry(interactions=start.interactions, name=start.name, key=key,
+                          report_lines=plain_report(start.interactions.report.lines()), is_start=True)
         st.session_state[state.DATA] = entry
-        background.after_new_data(entry)
+        given = [add_model(loaded_entry(name, model, key), precompute=False) for name, model in start.models]
+        background.after_new_data(entry, given)
     return entry
+
+
+def start_name() -> str | None:
+    """The name of the data the server was started on (`mfviz dashboard DATA`), None for the demo."""
+    start = startup.served()
+    return None if start is None else start.name
 
 
 def plain_report(lines) -> list[str]:
@@ -169,6 +177,14 @@ def add_trained(job) -> None:
         add_model(entry, activate=entry is best, precompute=entry is best)
     if job.sweep:
         st.session_state[state.LAST_SWEEP] = (job.sweep[0], [entry.name for entry in job.entries])
+
+
+def loaded_entry(name: str, model, data_key: str) -> ModelEntry:
+    """A model loaded from a file (not trained in the session), as the session lists it."""
+    return ModelEntry(name=f"{name} (loaded)", model=model, kind="loaded",
+                      params=getattr(model, "get_params", dict)(), key=state.model_hash(model, data_key),
+                      data_key=data_key, fit_seconds=float(getattr(model, "fit_seconds", 0.0)),
+                      epochs=len(getattr(model, "history", [])))
 
 
 def ensure_model() -> None:

@@ -189,3 +189,79 @@ def test_a_deep_link_opened_first_on_a_fresh_server_shows_its_page_without_a_dia
                 browser.close()
     finally:
         stop(process)
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                    reason=f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)")
+def test_the_dashboard_on_a_file_and_a_link_to_a_view_in_chromium(tmp_path):
+    """`mfviz dashboard DATA --items ITEMS -m MODEL` in a real server: a link to the Neighbours page
+    of an item opens on that data, model and item; picking another item puts it in the address bar,
+    and that address opened in a fresh session shows the same view."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    import re
+
+    import numpy as np
+
+    from mfviz.cli import main as cli
+
+    rng = np.random.default_rng(0)
+    ratings, items = tmp_path / "ratings.csv", tmp_path / "films.csv"
+    ratings.write_text("user,item,rating\n" + "".join(
+        f"u{u},{100 + i},{rng.integers(1, 6)}\n" for u in range(80) for i in rng.choice(40, 8 + u % 10, replace=False)))
+    items.write_text("item,title\n" + "".join(f"{100 + i},Film number {i}\n" for i in range(40)))
+    model = tmp_path / "als.npz"
+    assert cli(["train", str(ratings), "--items", str(items), "--model", "als", "--factors", "8", "-o", str(model),
+                "--quiet"]) == 0
+    port, log_path = free_port(), tmp_path / "server.log"
+    url = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mfviz", "dashboard", str(ratings), "--items", str(items), "-m", str(model),
+         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, stdout=open(log_path, "w"), stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+
+    def settled(page) -> None:
+        page.wait_for_selector(IDLE, timeout=WAIT_MS)
+        page.wait_for_selector("[data-testid='stSpinner']", state="detached", timeout=WAIT_MS)
+        page.wait_for_selector(IDLE, timeout=WAIT_MS)
+
+    def item_shown(page) -> str:
+        picker = page.get_by_role("combobox", name="Item", exact=True).first
+        return picker.input_value() or picker.evaluate("e => e.closest('[data-testid=\"stSelectbox\"]').innerText")
+
+    try:
+        assert wait_for(lambda: healthy(url) or process.poll() is not None), log_path.read_text()
+        assert process.poll() is None, log_path.read_text()
+        with playwright.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            try:
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.goto(f"{url}/neighbours?item=117")
+                page.wait_for_selector("[data-testid='stMainBlockContainer'] h1", timeout=WAIT_MS)
+                page.wait_for_function("() => document.querySelector(\"[data-testid='stMainBlockContainer'] h1\")"
+                                       ".innerText.startsWith('Neighbours')", timeout=WAIT_MS)
+                settled(page)
+                sidebar = page.locator("[data-testid='stSidebar']").inner_text()
+                assert "ratings.csv" in sidebar and "als.npz (loaded)" in sidebar, sidebar
+                assert "Film number 17 ·" in item_shown(page)
+                assert page.locator("[data-testid='stException']").count() == 0
+                page.wait_for_function("() => location.search.includes('model=')", timeout=WAIT_MS)
+                assert re.search(r"[?&]item=117(&|$)", page.url) and "data=" in page.url, page.url
+
+                page.get_by_role("combobox", name="Item", exact=True).click()
+                page.get_by_role("option", name=re.compile("^Film number 3 ·")).first.click()
+                page.wait_for_function("() => /[?&]item=103(&|$)/.test(location.search)", timeout=WAIT_MS)
+                settled(page)
+                shared = page.url
+
+                fresh = browser.new_page(viewport={"width": 1400, "height": 1000})  # another session
+                fresh.goto(shared)
+                fresh.wait_for_function("() => { const h = document.querySelector(\"[data-testid='stMainBlockContainer'] h1\");"
+                                        " return h && h.innerText.startsWith('Neighbours'); }", timeout=WAIT_MS)
+                settled(fresh)
+                assert "Film number 3 ·" in item_shown(fresh)
+                assert fresh.locator("[data-testid='stAlertContentWarning']").count() == 0
+            finally:
+                browser.close()
+    finally:
+        stop(process)

@@ -1,0 +1,32 @@
+"""What every new dashboard session starts on: the built-in demo, or the data and models `mfviz dashboard` was given."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Start:
+    """The dataset a session opens with (shared read-only by every session of the server) and the
+    models that come with it, as (display name, model) pairs."""
+
+    interactions: Any  # mfviz.Interactions
+    name: str  # what the sidebar shows: "demo catalogue" or the file's name
+    is_demo: bool
+    models: tuple[tuple[str, Any], ...] = field(default_factory=tuple)
+
+
+_served: Start | None = None
+
+
+def serve(interactions, name: str, models: tuple[tuple[str, Any], ...] = ()) -> None:
+    """Make this data (and these models, already matched to it) what every session starts on. The
+    command line calls it before the server starts; it lives as long as the process."""
+    global _served
+    _served = Start(interactions=interactions, name=name, is_demo=False, models=tuple(models))
+
+
+def served() -> Start | None:
+    """The data given on the command line, or None (the demo)."""
+    return _served

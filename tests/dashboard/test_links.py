@@ -1,0 +1,117 @@
+"""Links to a view (mfviz/dashboard/links.py) through AppTest: a URL's parameters pick the model, the
+item, the user or the profile; the page keeps its URL in step with what it shows; links made on other
+data, or naming what this session lacks, say so instead of showing something else silently."""
+
+from __future__ import annotations
+
+import pytest
+from test_pages import chart_titled, new_app, open_page, train_on_page
+
+NEIGHBOURS, LATENT, RECOMMEND = "pages/neighbours_page.py", "pages/latent_page.py", "pages/recommend_page.py"
+
+
+def open_link(at, page: str, **params):
+    """Open `page` as a browser opening a link with these query parameters would."""
+    at.query_params = {name: str(value) for name, value in params.items()}
+    return open_page(at, page)
+
+
+def warnings(at) -> list[str]:
+    return [w.value for w in at.warning]
+
+
+@pytest.fixture(scope="module")
+def app():
+    """A session on the demo, on the Neighbours page once (so the URL carries its data's key)."""
+    return open_page(new_app(), NEIGHBOURS)
+
+
+def ids_of(at):
+    inter = at.session_state["mfviz.data"].interactions
+    return inter.item_ids, inter.user_ids
+
+
+def test_a_link_opens_the_neighbours_of_its_item_and_the_url_follows_the_page(app):
+    item_ids, _ = ids_of(app)
+    data = app.query_params["data"]
+    open_link(app, NEIGHBOURS, data=data, item=item_ids[123])
+    assert app.selectbox(key="neighbours_item").value == 123
+    assert not warnings(app)
+    title = app.session_state["mfviz.data"].interactions.titles[123]
+    assert title in chart_titled(app, "Popularity of the neighbours of")["layout"]["title"]["text"]
+    assert app.query_params["item"] == str(item_ids[123])
+    assert app.query_params["model"] == app.selectbox(key="model_picker").value
+
+    # a choice on the page wins over the URL, and the URL follows it
+    app.selectbox(key="neighbours_item").set_value(7).run()
+    assert app.selectbox(key="neighbours_item").value == 7
+    assert app.query_params["item"] == str(item_ids[7])
+    app.run()
+    assert app.selectbox(key="neighbours_item").value == 7
+
+
+def test_a_link_made_on_other_data_is_not_applied_and_says_why(app):
+    item_ids, _ = ids_of(app)
+    before = app.selectbox(key="neighbours_item").value
+    other = next(i for i in range(len(item_ids)) if i != before)
+    open_link(app, NEIGHBOURS, data="0000ffff", item=item_ids[other])
+    assert app.selectbox(key="neighbours_item").value == before
+    assert any("made on other data" in w for w in warnings(app)), warnings(app)
+    assert app.query_params["data"] != "0000ffff"  # the URL shows this page's own view again
+
+
+def test_an_unknown_item_or_model_in_a_link_is_named_in_a_warning(app):
+    data = app.query_params["data"]
+    open_link(app, NEIGHBOURS, data=data, item="no-such-item", model="A model nobody trained")
+    said = " ".join(warnings(app))
+    assert "item no-such-item is not in this data" in said
+    assert "“A model nobody trained” is not in this session" in said
+    assert not app.exception
+
+
+def test_a_link_picks_one_of_the_sessions_models():
+    at = train_on_page(new_app(), "svd", factors=8)
+    names = list(at.session_state["mfviz.models"])
+    assert len(names) == 2
+    open_page(at, NEIGHBOURS)
+    shown = at.selectbox(key="model_picker").value
+    other = next(name for name in names if name != shown)
+    open_link(at, NEIGHBOURS, data=at.query_params["data"], model=other)
+    assert at.selectbox(key="model_picker").value == other
+    assert at.query_params["model"] == other
+
+
+def test_links_to_the_map_and_to_recommendations(app):
+    item_ids, user_ids = ids_of(app)
+    data = app.query_params["data"]
+
+    open_link(app, LATENT, data=data, map="dimensions", item=item_ids[5])
+    assert app.radio(key="latent_method").value == "Dimensions"
+    assert app.selectbox(key="latent_anchor").value == 5
+    assert (app.query_params["map"], app.query_params["item"]) == ("dimensions", str(item_ids[5]))
+
+    open_link(app, RECOMMEND, data=data, user=user_ids[42])
+    assert app.radio(key="rec_mode").value == "a user in the data"
+    assert app.selectbox(key="rec_user").value == 42
+    assert app.query_params["user"] == str(user_ids[42])
+
+    profile = [item_ids[3], item_ids[11]]
+    open_link(app, RECOMMEND, data=data, items=",".join(map(str, profile)))
+    assert app.radio(key="rec_mode").value == "a profile I build"
+    assert app.multiselect(key="rec_profile").value == [3, 11]
+    assert app.query_params["items"] == ",".join(map(str, profile))
+    assert "user" not in app.query_params
+
+    open_link(app, RECOMMEND, data=data, fans=item_ids[0])
+    assert app.radio(key="rec_mode").value == "a new item (who gets it)"
+    assert app.multiselect(key="rec_new_from").value == [0]
+    assert app.query_params["fans"] == str(item_ids[0])
+    assert not app.exception and not [e.value for e in app.error]
+
+
+def test_a_hand_written_link_without_the_data_key_still_opens_its_item(app):
+    item_ids, _ = ids_of(app)
+    app.query_params = {}
+    open_link(app, NEIGHBOURS, item=item_ids[9])
+    assert app.selectbox(key="neighbours_item").value == 9
+    assert "data" in app.query_params
