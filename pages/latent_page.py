@@ -3,7 +3,7 @@
 import numpy as np
 import streamlit as st
 
-from mfviz.dashboard import background, cache, links, map_figures, state, ui
+from mfviz.dashboard import background, cache, links, map_figures, pickers, state, ui
 
 ui.header("Latent space", "Every item is a vector in the model's latent space; this map squeezes those "
           "vectors into two (or three) dimensions so that items the model finds alike land close together.")
@@ -27,10 +27,12 @@ def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray):
         rows = groups[left], groups[right]
         label = str
     else:  # no genres in the data: ends are single items
-        order = np.argsort(-popularity, kind="stable").tolist()
+        order = np.argsort(-popularity, kind="stable")
         label = lambda i: str(titles[i])  # noqa: E731
-        left = ends[0].selectbox("Left end ←", order, index=0, key="axis_left_item", format_func=label)
-        right = ends[1].selectbox("Right end →", order, index=1, key="axis_right_item", format_func=label)
+        left = pickers.pick_one(ends[0], "Left end ←", "item", order, inter, "axis_left_item", label,
+                                default=int(order[0]))
+        right = pickers.pick_one(ends[1], "Right end →", "item", order, inter, "axis_right_item", label,
+                                 default=int(order[1]))
         rows = [left], [right]
     up = ends[2].selectbox("Up", ["popularity", "vector length"], key="axis_up",
                            help="Popularity is drawn as log10(1 + interactions).")
@@ -245,10 +247,10 @@ if clicked != st.session_state.get("latent_clicked"):
     st.session_state["latent_clicked"] = clicked
     if clicked is not None:
         st.session_state["latent_anchor"] = clicked
-anchor = finders[1].selectbox(
-    "Draw the neighbours of", by_popularity.tolist(), index=None, key="latent_anchor",
+anchor = pickers.pick_one(
+    finders[1], "Draw the neighbours of", "item", by_popularity, inter, "latent_anchor",
+    lambda i: f"{titles[i]} · {summary.item_popularity[i]:,} interactions",
     placeholder="an item (most popular first; type to search)",
-    format_func=lambda i: f"{titles[i]} · {summary.item_popularity[i]:,} interactions",
     help=f"Or click a point on the map. Lines join the item to its {NEIGHBOURS} nearest items in latent space "
          "by cosine (blue) and by dot product (red): does the map keep them close?")
 links.show(data, model=entry.name, map=method.lower(), item=None if anchor is None else inter.item_ids[anchor])

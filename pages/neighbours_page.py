@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mfviz.dashboard import background, cache, figures, links, ui
+from mfviz.dashboard import background, cache, figures, links, pickers, ui
 
 ui.header("Neighbours", "Which items does the model put next to a given item? Cosine similarity compares "
           "only directions (taste); dot product also rewards long vectors, which usually belong to popular "
@@ -24,9 +24,9 @@ with ui.guard("Reading the data"):
 popularity = summary.item_popularity
 titles = inter.titles
 order = np.argsort(-popularity, kind="stable")
-item = controls[1].selectbox("Item", order.tolist(), index=0, key="neighbours_item",
-                             format_func=lambda i: f"{titles[i]} · {popularity[i]:,} interactions",
-                             help="Items are listed most popular first; type to search.")
+item = pickers.pick_one(controls[1], "Item", "item", order, inter, "neighbours_item",
+                        lambda i: f"{titles[i]} · {popularity[i]:,} interactions", default=int(order[0]),
+                        help="Items are listed most popular first; type to search.")
 k = controls[2].number_input("k", 3, 50, background.NEIGHBOURS_K, key="neighbours_k", help="Length of each neighbour list.")
 links.show(data, model=entry.name, item=inter.item_ids[item])
 vectors = entry.model.item_factors
@@ -160,9 +160,9 @@ st.markdown("A user's scores are dot products with item vectors; ranking by cosi
             "length (popularity) part.")
 activity = summary.user_activity
 users = np.argsort(-activity, kind="stable")
-user = st.selectbox("User", users.tolist(), index=users.tolist().index(background.middle_user(activity)),
-                    key="neighbours_user",
-                    format_func=lambda u: f"user {inter.user_ids[u]} · {activity[u]:,} interactions")
+user = pickers.pick_one(st, "User", "user", users, inter, "neighbours_user",
+                        lambda u: f"user {inter.user_ids[u]} · {activity[u]:,} interactions",
+                        default=background.middle_user(activity))
 with ui.guard("Ranking items for the user"):
     lists = cache.user_lists(entry.key, entry.model, data.key, inter.matrix, int(user), int(k), popularity, titles)
 left, right = st.columns(2)

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mfviz.dashboard import cache, links, lists, map_figures, state, ui
+from mfviz.dashboard import cache, links, lists, map_figures, pickers, state, ui
 
 ui.header("Recommend", "What would the model suggest? Pick a user to see what they liked and what the model "
           "recommends — or build a taste profile from a few items and watch the recommendations change "
@@ -203,12 +203,9 @@ if mode == MODES[0]:
         st.session_state["rec_users_clicked"] = clicked
         if clicked is not None:
             st.session_state["rec_user"] = clicked
-    if not 0 <= st.session_state.get("rec_user", -1) < inter.n_users:  # first visit, or other data
-        # set through the state, not as the widget's default: a map click sets the state too, and
-        # Streamlit warns on screen when a widget with a default also gets its value that way
-        st.session_state["rec_user"] = int(candidates[min(len(candidates) - 1, len(candidates) // 3)])
-    user = st.selectbox("User", candidates.tolist(), key="rec_user",
-                        format_func=lambda u: f"user {inter.user_ids[u]} · {activity[u]:,} interactions")
+    user = pickers.pick_one(st, "User", "user", candidates, inter, "rec_user",
+                            lambda u: f"user {inter.user_ids[u]} · {activity[u]:,} interactions",
+                            default=int(candidates[min(len(candidates) - 1, len(candidates) // 3)]))
     links.show(data, model=entry.name, user=inter.user_ids[user])
     row = inter.matrix[user]
     history = item_table(row.indices, None)
@@ -251,11 +248,10 @@ elif mode == MODES[2]:
     links.show(data, model=entry.name, fans=links.id_list(inter, "item", st.session_state.get("rec_new_from")))
 else:
     order = np.argsort(-popularity, kind="stable")
-    options = order[:20_000].tolist()  # the most popular items; enough to build any demo profile
-    default = st.session_state.get(state.PROFILE) or options[:0]
-    picked = st.multiselect("Items this person likes", options, default=[i for i in default if i in options],
-                            key="rec_profile", format_func=lambda i: f"{titles[i]}",
-                            placeholder="Type a title and pick a few items…")
+    if "rec_profile" not in st.session_state:  # the profile kept while on other modes or pages
+        st.session_state["rec_profile"] = list(st.session_state.get(state.PROFILE) or [])
+    picked = pickers.pick_many(st, "Items this person likes", "item", order, inter, "rec_profile",
+                               lambda i: f"{titles[i]}", placeholder="Type a title and pick a few items…")
     st.session_state[state.PROFILE] = picked
     links.show(data, model=entry.name, items=links.id_list(inter, "item", picked))
     if not picked:

@@ -217,6 +217,10 @@ for entry in entries.values():
 results = pd.DataFrame(rows)
 st.dataframe(results, hide_index=True, width="stretch",
              column_config={"fit_seconds": st.column_config.NumberColumn("fit time (s)", format="%.2f")})
+if any(e.metrics.get("users_evaluated", 0) >= training.EVAL_USERS for e in entries.values()):
+    st.caption(f"Ranking metrics on a seeded sample of {training.EVAL_USERS:,} test users, the same users for every "
+               "model of a split (ranking every user against every item costs as much as training); RMSE and MAE on "
+               "every test rating.")
 if any(getattr(e.model, "feedback", "any") == "explicit" and e.metrics for e in entries.values()):
     st.caption("Funk SVD, SVD++ and ALS fit the observed ratings only: they predict well how a user rates what they "
                "watch (RMSE, MAE), but ranked over every unseen item their top-n lists favour rarely rated items, so "

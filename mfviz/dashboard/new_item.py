@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mfviz.dashboard import background, cache, figures, lists, map_figures, ui
+from mfviz.dashboard import background, cache, figures, lists, map_figures, pickers, ui
 from mfviz.dashboard.state import ModelEntry
 
 FIRST_USERS = 50  # the new item's first users, by default
@@ -19,10 +19,9 @@ NEW = -2  # the new item's index on the map (items are 0..n-1)
 def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[str]) -> None:
     """The whole section: pick the fans, see the new item's place and reach (and other models')."""
     inter, model, titles = data.interactions, entry.model, data.interactions.titles
-    options = np.argsort(-popularity, kind="stable")[:20_000].tolist()
-    seeds = st.multiselect(
-        "Its first users are the fans of", options, key="rec_new_from", format_func=lambda i: f"{titles[i]}",
-        placeholder="Type a title and pick one or a few items…",
+    seeds = pickers.pick_many(
+        st, "Its first users are the fans of", "item", np.argsort(-popularity, kind="stable"), inter, "rec_new_from",
+        lambda i: f"{titles[i]}", placeholder="Type a title and pick one or a few items…",
         help="A new item the model has never seen: its first users are a random draw from the users who liked "
              "these items (for ratings: at least the data's median rating). Its vector is solved from them with "
              "every user vector frozen (fold-in, no retraining).")

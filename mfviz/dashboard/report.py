@@ -20,14 +20,16 @@ def _table(frame: pd.DataFrame) -> str:
     return frame.to_html(index=False, border=0, classes="grid", float_format=lambda v: f"{v:.4g}", escape=True)
 
 
-def _metrics(model, train, test, k: int) -> dict[str, float]:
+def _metrics(model, train, test, k: int) -> tuple[dict[str, float], int]:
+    """(the metrics the Train page's table shows, the number of test users ranked for them)."""
+    from mfviz.dashboard.training import EVAL_USERS
     from mfviz.evaluation import evaluate
     from mfviz.evaluation.metrics import judged_by_rmse
 
-    result = evaluate(model, train, test, k=k)
+    result = evaluate(model, train, test, k=k, max_users=EVAL_USERS, seed=0)  # the Train page's users
     rates = judged_by_rmse(model) and test.is_explicit  # as the Train page's table
-    return {key: float(value) for key, value in result.items()
-            if key.split("@")[0] in RANKING or (key in ("rmse", "mae") and rates)}
+    return ({key: float(value) for key, value in result.items()
+             if key.split("@")[0] in RANKING or (key in ("rmse", "mae") and rates)}, int(result["users_evaluated"]))
 
 
 def build(name: str, model, train, test, data, data_name: str, k: int = 10) -> str:
@@ -38,7 +40,10 @@ def build(name: str, model, train, test, data, data_name: str, k: int = 10) -> s
     from mfviz.models import Popularity
 
     baseline = Popularity().fit(train)
-    ours, theirs = _metrics(model, train, test, k), _metrics(baseline, train, test, k)
+    (ours, ranked), (theirs, _) = _metrics(model, train, test, k), _metrics(baseline, train, test, k)
+    tested = int(test.matrix.getnnz(axis=1).astype(bool).sum())
+    sample = (f" Ranking metrics on a seeded sample of {ranked:,} of the {tested:,} test users (the same for both); "
+              "RMSE and MAE on every held-out rating." if ranked < tested else "")
     metrics = pd.DataFrame({"metric": list(ours), name: list(ours.values()),
                             "Popularity (baseline)": [theirs.get(key, np.nan) for key in ours]})
     activity = np.diff(train.matrix.indptr)
@@ -76,7 +81,7 @@ def build(name: str, model, train, test, data, data_name: str, k: int = 10) -> s
         f"{float(getattr(model, 'fit_seconds', 0.0)):.2f} s.</p>",
         "<h2>Accuracy on the held-out interactions</h2>",
         f"<p>Top-{k} lists leave out each user's training items; every held-out item counts as relevant. The "
-        "Popularity baseline recommends the most interacted items to everyone.</p>", _table(metrics),
+        f"Popularity baseline recommends the most interacted items to everyone.{sample}</p>", _table(metrics),
         "<h2>Which users it serves</h2>", charts[0].figure.to_html(full_html=False, include_plotlyjs=True),
         f"<p>{html.escape(charts[0].caption)}</p>", _table(served[name][["group", "users", column, f"{column} se"]]),
         "<h2>How much a new user must tell it</h2>",

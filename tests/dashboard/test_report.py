@@ -41,3 +41,18 @@ def test_the_report_carries_the_libraries_numbers_and_both_charts():
     level = profile_size_curve(Popularity().fit(train), train, test, 5)["ndcg@5"].iloc[0]
     beats = curve[(curve["size"] > 0) & (curve["ndcg@5"] > level)]
     assert (f"from {int(beats['size'].iloc[0])} interaction" if len(beats) else "does not beat") in text
+
+
+def test_on_many_test_users_the_report_ranks_the_train_pages_sample_and_says_so(monkeypatch):
+    from mfviz.dashboard import training
+
+    data = small_data()
+    train, test = evaluation.split(data, "random", test_size=0.2, seed=0)
+    model = ImplicitALS(factors=8, epochs=5, random_state=0).fit(train)
+    monkeypatch.setattr(training, "EVAL_USERS", 30)
+    text = report.build("My iALS", model, train, test, data, "small.csv", k=5)
+    assert "Ranking metrics on a seeded sample of 30 of the 120 test users" in text
+    shown = training.evaluate(model, train, test, 5)  # what the Train page's table shows
+    row = re.search(r"<td>ndcg@5</td>\s*<td>([\d.]+)</td>", text)
+    assert float(row.group(1)) == float(f"{shown['ndcg@5']:.4g}")
+    assert shown["ndcg@5"] != evaluation.evaluate(model, train, test, k=5)["ndcg@5"]  # the sample is not all

@@ -197,7 +197,8 @@ def test_a_deep_link_opened_first_on_a_fresh_server_shows_its_page_without_a_dia
 def test_the_dashboard_on_a_file_and_a_link_to_a_view_in_chromium(tmp_path):
     """`mfviz dashboard DATA --items ITEMS -m MODEL` in a real server: a link to the Neighbours page
     of an item opens on that data, model and item; picking another item puts it in the address bar,
-    and that address opened in a fresh session shows the same view."""
+    and that address opened in a fresh session shows the same view. Items the picker does not list
+    (of 2,500, the 2,000 most popular are) are found by typing their id or a word of their title."""
     playwright = pytest.importorskip("playwright.sync_api")
     import re
 
@@ -207,9 +208,13 @@ def test_the_dashboard_on_a_file_and_a_link_to_a_view_in_chromium(tmp_path):
 
     rng = np.random.default_rng(0)
     ratings, items = tmp_path / "ratings.csv", tmp_path / "films.csv"
+    # More items than a picker lists (2,000): films 0-39 are popular, the rest have one user each
+    many = 2_500
     ratings.write_text("user,item,rating\n" + "".join(
-        f"u{u},{100 + i},{rng.integers(1, 6)}\n" for u in range(80) for i in rng.choice(40, 8 + u % 10, replace=False)))
-    items.write_text("item,title\n" + "".join(f"{100 + i},Film number {i}\n" for i in range(40)))
+        f"u{u},{100 + i},{rng.integers(1, 6)}\n" for u in range(80) for i in rng.choice(40, 8 + u % 10, replace=False))
+        + "".join(f"u{i % 80},{100 + i},3\n" for i in range(40, many)))
+    titles = {i: f"Film number {i}" for i in range(many)} | {2_345: "Zebra Crossing"}
+    items.write_text("item,title\n" + "".join(f"{100 + i},{title}\n" for i, title in titles.items()))
     model = tmp_path / "als.npz"
     assert cli(["train", str(ratings), "--items", str(items), "--model", "als", "--factors", "8", "-o", str(model),
                 "--quiet"]) == 0
@@ -253,6 +258,24 @@ def test_the_dashboard_on_a_file_and_a_link_to_a_view_in_chromium(tmp_path):
                 page.wait_for_function("() => /[?&]item=103(&|$)/.test(location.search)", timeout=WAIT_MS)
                 settled(page)
                 shared = page.url
+
+                # an item the picker does not list, typed in: by its id, then by a word of its title
+                combo = page.get_by_role("combobox", name="Item", exact=True)
+                for typed, shown, item_id in (("2299", "Film number 2199 ·", 2299), ("zebra", "Zebra Crossing ·", 2445)):
+                    combo.click()
+                    page.keyboard.type(typed)
+                    page.keyboard.press("Enter")
+                    page.wait_for_function(f"() => /[?&]item={item_id}(&|$)/.test(location.search)", timeout=WAIT_MS)
+                    settled(page)
+                    assert shown in item_shown(page), item_shown(page)
+                combo.click()
+                page.keyboard.type("no such film")
+                page.keyboard.press("Enter")
+                page.locator("[data-testid='stAlertContentWarning']", has_text="No item matches 'no such film'"
+                             ).first.wait_for(timeout=WAIT_MS)
+                settled(page)
+                assert "Zebra Crossing ·" in item_shown(page)
+                assert page.locator("[data-testid='stException']").count() == 0
 
                 fresh = browser.new_page(viewport={"width": 1400, "height": 1000})  # another session
                 fresh.goto(shared)

@@ -165,3 +165,21 @@ def test_every_epoch_is_scored_on_the_test_set_as_the_model_stood_then():
     job = run(make_job({"factors": 4, "epochs": 3, "random_state": 0}, kind="ials", train=train, test=test))
     assert job.epochs[-1][3] == pytest.approx(per_user(job.entry.model, test, 5)["ndcg@5"].mean())
     assert job.epochs[-1][3] == pytest.approx(job.entry.metrics["ndcg@5"])
+
+
+def test_the_metrics_of_a_model_rank_a_seeded_sample_of_test_users_shared_by_every_model(monkeypatch):
+    from mfviz import evaluation
+    from mfviz.dashboard import training
+    from mfviz.models import ALS, Popularity
+
+    data = small_data()
+    train, test = evaluation.random_split(data, 0.3, seed=0)
+    monkeypatch.setattr(training, "EVAL_USERS", 10)
+    for model in (ALS(factors=4, epochs=3, random_state=0).fit(train), Popularity().fit(train)):
+        shown = training.evaluate(model, train, test, 5)
+        assert shown["users_evaluated"] == 10
+        expected = evaluation.evaluate(model, train, test, k=5, max_users=10, seed=0)
+        assert shown["ndcg@5"] == pytest.approx(expected["ndcg@5"])
+        assert shown["rmse"] == pytest.approx(expected["rmse"])  # every test rating, not the sample's
+        every = evaluation.evaluate(model, train, test, k=5)
+        assert every["users_evaluated"] > 10 and shown["rmse"] == pytest.approx(every["rmse"])

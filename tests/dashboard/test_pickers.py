@@ -1,0 +1,57 @@
+"""Pickers over many items or users (mfviz/dashboard/pickers.py): the most popular listed, any other
+found by typing its id or title; in AppTest with the list cut to 50 so the demo has unlisted items."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_pages import chart_titled, new_app, open_page
+
+from mfviz import load_interactions
+from mfviz.dashboard import pickers
+
+NEIGHBOURS, RECOMMEND = "pages/neighbours_page.py", "pages/recommend_page.py"
+
+
+def test_find_takes_an_id_as_the_data_writes_it_or_a_title():
+    frame = pd.DataFrame({"user": ["a7", "a7", "b8", "c9"], "item": [10, 20, 20, 30], "rating": [1, 2, 3, 4]})
+    items = pd.DataFrame({"item": [10, 20, 30], "title": ["The Long Night", "Night Train", "Morning"]})
+    data = load_interactions(frame, items=items)
+    ranked = np.array([1, 0, 2])  # most popular first: Night Train, The Long Night, Morning
+    assert pickers.find(data, "item", "30", ranked) == 2
+    assert pickers.find(data, "item", "item 10", ranked) == 0
+    assert pickers.find(data, "item", "NIGHT", ranked) == 1  # both titles match: the more popular
+    assert pickers.find(data, "item", "long", ranked) == 0
+    assert pickers.find(data, "item", "noon", ranked) is None
+    assert pickers.find(data, "user", "user b8", ranked) == 1
+    assert pickers.find(data, "user", "night", ranked) is None  # users are found by id only
+
+
+@pytest.fixture
+def few_listed(monkeypatch):
+    monkeypatch.setattr(pickers, "LISTED", 50)
+
+
+def test_the_list_is_cut_and_an_unlisted_choice_is_listed_while_chosen(few_listed):
+    """Typing into the picker (accept_new_options) is not something AppTest can do: the browser test
+    of `mfviz dashboard` types an unlisted item's id and title (tests/dashboard/test_serve.py)."""
+    at = open_page(new_app(), NEIGHBOURS)
+    inter = at.session_state["mfviz.data"].interactions
+    picker = at.selectbox(key="neighbours_item")
+    assert len(picker.options) == 50  # the demo's 1,500 items are not all sent
+    assert "type a title or an id to find any other" in picker.help
+    popularity = np.diff(inter.matrix.tocsc().indptr)
+    rare = int(np.argsort(-popularity, kind="stable")[1000])
+
+    at.query_params = {"item": str(inter.item_ids[rare])}  # a link (or a map click) to an unlisted item
+    at.run()
+    assert at.selectbox(key="neighbours_item").value == rare
+    assert len(at.selectbox(key="neighbours_item").options) == 51  # listed with the 50 while chosen
+    assert inter.titles[rare] in chart_titled(at, "Popularity of the neighbours of")["layout"]["title"]["text"]
+
+    open_page(at, RECOMMEND)
+    assert len(at.selectbox(key="rec_user").options) == 50 + 1  # the page's default user is a middling one
+    at.radio(key="rec_mode").set_value("a profile I build").run()
+    assert len(at.multiselect(key="rec_profile").options) == 50
+    assert not at.exception and not at.error
