@@ -27,7 +27,8 @@ with st.container(border=True):
         help="One row per interaction: user, item, optional rating and timestamp. CSV/TSV/DAT "
              "(delimiter and header detected), Parquet, JSON Lines or a JSON array of objects (e.g. Amazon, "
              "Yelp or Goodreads reviews), .gz/.bz2/.xz or .zip. MovieLens and Last.fm files load without "
-             "any mapping.")
+             "any mapping. A file over the upload limit: start the dashboard on it instead, "
+             "`mfviz dashboard FILE` (no limit; every session then opens on it).")
     metadata = right.file_uploader(
         "Item metadata (optional)", key="upload_items" + suffix,
         help="A table with an item id column and optionally title and genres (e.g. MovieLens u.item "

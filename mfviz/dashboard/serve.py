@@ -67,6 +67,8 @@ def preload() -> None:
         ui.plain_report(start.interactions.report.lines())
         summary = cache.summary(key, start.interactions)
         cache.data_charts(key, summary)
+        if not start.is_demo:  # the user's own data: the server prepares the pages before anyone visits
+            ui.precompute_start()
     except Exception:  # noqa: BLE001 - an optimisation only: the page loads what it needs itself
         log.warning("preloading the dashboard failed", exc_info=True)
     finally:

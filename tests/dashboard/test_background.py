@@ -163,3 +163,44 @@ def test_the_parsing_warm_up_reads_a_file_shaped_like_u_data():
     assert warmed.is_explicit
     assert warmed.nnz == len(set(zip(users.tolist(), items.tolist(), strict=True)))
     assert (warmed.n_users, warmed.n_items) == (len(set(users.tolist())), len(set(items.tolist())))
+
+
+def test_a_server_started_on_data_prepares_its_pages_before_anyone_visits(precompute_on, monkeypatch):
+    """What the launcher does for `mfviz dashboard DATA` (no session yet): the quick default model and
+    every page's analyses are cached, so the first session's pages compute nothing themselves."""
+    import pandas as pd
+
+    from mfviz import load_interactions
+    from mfviz.dashboard import cache, startup, ui
+
+    monkeypatch.setattr(background, "MAP_METHOD", "PCA")  # UMAP would compile for ~40 s in this process
+    monkeypatch.setattr(startup, "_served", None)
+    rng = np.random.default_rng(int(time.time_ns() % 2**32))  # fresh content: nothing cached yet
+    rows = [(u, i, int(rng.integers(1, 6))) for u in range(100) for i in range(70) if rng.random() < 0.25]
+    startup.serve(load_interactions(pd.DataFrame(rows, columns=["user", "item", "rating"])), "served.csv")
+    cache.start_data.clear()
+    try:
+        ui.precompute_start()
+        assert background.idle(timeout=240)
+
+        from mfviz import analysis
+        from mfviz.dashboard import training
+
+        def computed(*args, **kwargs):
+            raise AssertionError("computed on the page instead of read from the precomputed cache")
+
+        for name in ("data_spectrum", "model_spectrum", "project", "neighbourhood_preservation",
+                     "compare_neighbours", "popularity_report", "NeighbourIndex"):
+            monkeypatch.setattr(analysis, name, computed)
+        monkeypatch.setattr(training, "make_model", computed)
+        at = AppTest.from_file(APP, default_timeout=300)
+        at.session_state["latent_method"] = "PCA"
+        at.run()
+        assert at.session_state["mfviz.data"].name == "served.csv"
+        for page in ("pages/latent_page.py", "pages/neighbours_page.py", "pages/spectrum_page.py", "pages/bias_page.py"):
+            at.switch_page(page).run()
+            assert not at.exception, f"{page}: {[e.value for e in at.exception]}"
+            assert not at.error, f"{page}: {[e.value for e in at.error]}"
+        assert [e.auto for e in at.session_state["mfviz.models"].values()] == [True]  # the quick default
+    finally:
+        cache.start_data.clear()

@@ -276,6 +276,8 @@ def test_the_dashboard_on_a_file_and_a_link_to_a_view_in_chromium(tmp_path):
                 settled(page)
                 assert "Zebra Crossing ·" in item_shown(page)
                 assert page.locator("[data-testid='stException']").count() == 0
+                log = log_path.read_text()
+                assert "failed" not in log and "Traceback" not in log, log  # preload and precomputation
 
                 fresh = browser.new_page(viewport={"width": 1400, "height": 1000})  # another session
                 fresh.goto(shared)
