@@ -231,6 +231,10 @@ def model_analyses(entry, data) -> None:
     _checkpoint()
     cache.model_spectrum(entry.key, entry.model)
     cache.item_norms(entry.key, vectors)
+    if entry.kind != "popularity":  # the strongest dimensions: Neighbours, Recommend, Latent space
+        _checkpoint()
+        dims = cache.dimensions(entry.key, entry.model)
+        cache.described_dimensions(entry.key, data.key, dims, inter)
     _checkpoint()
     cache.popularity_report(entry.key, entry.model, data.key, inter, BIAS_K)
 

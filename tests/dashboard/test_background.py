@@ -116,7 +116,8 @@ def test_pages_open_on_precomputed_analyses_of_an_upload(precompute_on, monkeypa
         raise AssertionError("computed on the page instead of read from the precomputed cache")
 
     for name in ("data_spectrum", "model_spectrum", "project", "neighbourhood_preservation",
-                 "compare_neighbours", "neighbour_popularity_summary", "popularity_report", "NeighbourIndex"):
+                 "compare_neighbours", "neighbour_popularity_summary", "popularity_report", "NeighbourIndex",
+                 "principal_dimensions"):
         monkeypatch.setattr(analysis, name, computed)
     monkeypatch.setattr(training, "make_model", computed)
     from mfviz.evaluation import breakdown
@@ -190,7 +191,7 @@ def test_a_server_started_on_data_prepares_its_pages_before_anyone_visits(precom
             raise AssertionError("computed on the page instead of read from the precomputed cache")
 
         for name in ("data_spectrum", "model_spectrum", "project", "neighbourhood_preservation",
-                     "compare_neighbours", "popularity_report", "NeighbourIndex"):
+                     "compare_neighbours", "popularity_report", "NeighbourIndex", "principal_dimensions"):
             monkeypatch.setattr(analysis, name, computed)
         monkeypatch.setattr(training, "make_model", computed)
         at = AppTest.from_file(APP, default_timeout=300)
