@@ -44,6 +44,7 @@ _worker: threading.Thread | None = None
 _running = False
 _active_runs = 0  # page runs in progress, over all sessions
 _quiet_at = 0.0  # time.monotonic() from which background work may resume
+_visited = False  # a page has run in this process: from then on the worker leaves a core to the pages
 GRACE = 1.0  # seconds of quiet after a page run before background work resumes
 FIRST_GRACE = 4.0  # after a session's first run
 
@@ -70,9 +71,10 @@ def submit(key: str, function, *args) -> bool:
 
 def run_started() -> None:
     """A page run began: the worker pauses at its next step, so the page gets the CPU first."""
-    global _active_runs
+    global _active_runs, _visited
     with _CONDITION:
         _active_runs += 1
+        _visited = True
 
 
 def run_finished(first_in_session: bool = False) -> None:
@@ -96,6 +98,7 @@ def _checkpoint(patience: float = 10.0) -> None:
             now = time.monotonic()
             quiet_at = _quiet_at
             if now >= deadline or (_active_runs == 0 and now >= quiet_at):
+                _share_cores()
                 return
             _CONDITION.wait(timeout=min(deadline, quiet_at if _active_runs == 0 else deadline) - now)
 
@@ -119,6 +122,14 @@ def idle(timeout: float = 60.0) -> bool:
         return _CONDITION.wait_for(lambda: not _PENDING and not _running, timeout=timeout)
 
 
+def _share_cores() -> None:
+    """Numba threads of the worker's next step: all of them until anyone has opened a page (a server
+    started on big data prepares its pages sooner), then one."""
+    import numba
+
+    numba.set_num_threads(1 if _visited else numba.config.NUMBA_NUM_THREADS)
+
+
 def use_one_core() -> None:
     """Numba kernels of this thread use one thread (numba's setting is per thread), so a page run
     or an upload always has the other core: with both, parsing MovieLens 100K took 2.7-3.1 s
@@ -130,7 +141,6 @@ def use_one_core() -> None:
 
 def _work() -> None:
     global _running
-    use_one_core()
     # Not niced: a page waiting on a value this thread is computing (Streamlit's per-key compute
     # lock) would then wait for a starved thread (seen: 9.7 s to open Train under load 8).
     while True:

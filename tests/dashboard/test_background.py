@@ -205,3 +205,22 @@ def test_a_server_started_on_data_prepares_its_pages_before_anyone_visits(precom
         assert [e.auto for e in at.session_state["mfviz.models"].values()] == [True]  # the quick default
     finally:
         cache.start_data.clear()
+
+
+def test_jobs_use_every_core_until_someone_opens_a_page(precompute_on, monkeypatch):
+    """A server started on big data prepares its pages with both cores while nobody is looking; once
+    a page has run, the worker leaves one core to the pages."""
+    import numba
+
+    monkeypatch.setattr(background, "_visited", False)
+    monkeypatch.setattr(background, "GRACE", 0.1)
+    threads: list[int] = []
+    background.submit(f"cores-before-{time.time_ns()}", lambda: threads.append(numba.get_num_threads()))
+    background.start()
+    assert background.idle(timeout=30)
+    background.run_started()  # a visitor's page
+    background.run_finished()
+    background.submit(f"cores-after-{time.time_ns()}", lambda: threads.append(numba.get_num_threads()))
+    background.start()
+    assert background.idle(timeout=30)
+    assert threads == [numba.config.NUMBA_NUM_THREADS, 1]
