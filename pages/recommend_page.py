@@ -16,7 +16,7 @@ data = ui.current_data()
 inter = data.interactions
 MODES = ["a user in the data", "a profile I build", "a new item (who gets it)"]
 link = links.opened(data)  # a link to this page names the model and a user, or the items of a profile
-links.pick_model(link)
+links.pick_model(link, factor_models_only=False)
 if "user" in link and (chosen := links.indices(inter, "user", link["user"])):
     st.session_state["rec_mode"], st.session_state["rec_user"] = MODES[0], chosen[0]
 elif "items" in link and (chosen := links.indices(inter, "item", link["items"])):

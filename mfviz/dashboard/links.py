@@ -37,15 +37,19 @@ def opened(data) -> dict[str, str]:
     return fresh
 
 
-def pick_model(fresh: dict[str, str]) -> None:
-    """Preselect the link's model in the page's model picker (before the picker is drawn)."""
+def pick_model(fresh: dict[str, str], factor_models_only: bool = True) -> None:
+    """Preselect the link's model in the page's model picker (before the picker is drawn; the same
+    `factor_models_only` as the picker's)."""
     name = fresh.get("model")
     if name is None:
         return
     ui.ensure_model()
-    if name in ui.models():
+    if name in ui.pickable_models(factor_models_only):
         st.session_state["model_picker"] = name
         st.session_state[state.ACTIVE_MODEL] = name
+    elif name in ui.models():
+        st.warning(f"The link's model “{name}” has no item vectors to show on this page, so the page shows "
+                   "another.", icon=":material/link_off:")
     else:
         st.warning(f"The link's model “{name}” is not in this session (models live in the browser session "
                    "that trained them), so the page shows another. Train it on the Train page, or start the "

@@ -216,13 +216,20 @@ def ensure_model() -> None:
         add_model(entry)
 
 
+def pickable_models(factor_models_only: bool = True) -> dict[str, ModelEntry]:
+    """The models a page's model picker offers: without the Popularity baseline where item vectors
+    are needed (unless it is the only model)."""
+    entries = models()
+    if factor_models_only:
+        entries = {n: e for n, e in entries.items() if e.kind != "popularity"} or entries
+    return entries
+
+
 def model_picker(label: str = "Model", key: str = "model_picker", factor_models_only: bool = True
                  ) -> ModelEntry:
     """A select box over the session's models (the active one preselected); returns the choice."""
     ensure_model()
-    entries = models()
-    if factor_models_only:
-        entries = {n: e for n, e in entries.items() if e.kind != "popularity"} or entries
+    entries = pickable_models(factor_models_only)
     if not entries:
         st.info("No model yet: train one on the **Train** page.", icon="🧠")
         st.page_link("pages/train_page.py", label="Go to Train", icon="🧠")

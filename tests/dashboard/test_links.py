@@ -81,6 +81,19 @@ def test_a_link_picks_one_of_the_sessions_models():
     assert at.query_params["model"] == other
 
 
+def test_a_link_to_the_popularity_baseline_opens_on_recommend_only():
+    at = train_on_page(new_app(), "popularity")
+    baseline = next(name for name, e in at.session_state["mfviz.models"].items() if e.kind == "popularity")
+    open_page(at, NEIGHBOURS)
+    data = at.query_params["data"]
+    open_link(at, NEIGHBOURS, data=data, model=baseline)
+    assert at.selectbox(key="model_picker").value != baseline
+    assert any("has no item vectors to show on this page" in w for w in warnings(at)), warnings(at)
+    open_link(at, RECOMMEND, data=data, model=baseline)
+    assert at.selectbox(key="model_picker").value == baseline
+    assert not warnings(at)
+
+
 def test_links_to_the_map_and_to_recommendations(app):
     item_ids, user_ids = ids_of(app)
     data = app.query_params["data"]
