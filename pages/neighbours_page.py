@@ -27,8 +27,9 @@ order = np.argsort(-popularity, kind="stable")
 item = pickers.pick_one(controls[1], "Item", "item", order, inter, "neighbours_item",
                         lambda i: f"{titles[i]} · {popularity[i]:,} interactions", default=int(order[0]),
                         help="Items are listed most popular first; type to search.")
-k = controls[2].number_input("k", 3, 50, background.NEIGHBOURS_K, key="neighbours_k", help="Length of each neighbour list.")
-links.show(data, model=entry.name, item=inter.item_ids[item])
+links.number(link, "k", "neighbours_k", 3, 50, background.NEIGHBOURS_K)
+k = controls[2].number_input("k", 3, 50, key="neighbours_k", help="Length of each neighbour list.")
+links.show(data, model=entry.name, item=inter.item_ids[item], k=int(k))
 vectors = entry.model.item_factors
 
 with ui.guard("Finding neighbours"):

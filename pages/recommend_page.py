@@ -31,9 +31,11 @@ mode = top[1].radio("Recommend for", MODES,
                     horizontal=True, key="rec_mode",
                     help="A new item: the model has never seen it; its first users place it (fold-in, no "
                          "retraining), and you see whose lists it would enter.")
-n = top[2].number_input("How many", 5, 50, 10, key="rec_n")
+links.number(link, "n", "rec_n", 5, 50, 10)
+links.number(link, "beta", "rec_penalty", 0.0, 1.5, 0.0)
+n = top[2].number_input("How many", 5, 50, key="rec_n")
 strength = top[3].slider(
-    "Popularity penalty β", 0.0, 1.5, 0.0, 0.05, key="rec_penalty",
+    "Popularity penalty β", 0.0, 1.5, step=0.05, key="rec_penalty",
     disabled=entry.kind == "popularity" or mode == MODES[2],
     help="0 = the model's own lists. Above 0, every score is lowered by β × the spread of the model's scores × how "
          "far the item's log popularity lies above the catalogue's mean (in standard deviations), so rarer items "
@@ -183,6 +185,11 @@ def item_table(items: np.ndarray, scores: np.ndarray | None = None,
     return frame
 
 
+def view_beta(strength: float) -> str | None:
+    """The popularity penalty as the page's link carries it: left out at 0."""
+    return f"{strength:g}" if strength > 0 else None
+
+
 def penalty_note(ids: np.ndarray, plain: np.ndarray) -> str:
     """What the penalty did to the list, for the caption (empty without one)."""
     if penalty_for(entry) is None:
@@ -206,7 +213,7 @@ if mode == MODES[0]:
     user = pickers.pick_one(st, "User", "user", candidates, inter, "rec_user",
                             lambda u: f"user {inter.user_ids[u]} · {activity[u]:,} interactions",
                             default=int(candidates[min(len(candidates) - 1, len(candidates) // 3)]))
-    links.show(data, model=entry.name, user=inter.user_ids[user])
+    links.show(data, model=entry.name, user=inter.user_ids[user], n=int(n), beta=view_beta(strength))
     row = inter.matrix[user]
     history = item_table(row.indices, None)
     history.insert(1, "rating" if inter.is_explicit else "value", row.data)
@@ -245,7 +252,8 @@ elif mode == MODES[2]:
     from mfviz.dashboard import new_item
 
     new_item.show(entry, data, popularity, int(n), compare)
-    links.show(data, model=entry.name, fans=links.id_list(inter, "item", st.session_state.get("rec_new_from")))
+    links.show(data, model=entry.name, fans=links.id_list(inter, "item", st.session_state.get("rec_new_from")),
+               n=int(n))
 else:
     order = np.argsort(-popularity, kind="stable")
     if "rec_profile" not in st.session_state:  # the profile kept while on other modes or pages
@@ -253,7 +261,7 @@ else:
     picked = pickers.pick_many(st, "Items this person likes", "item", order, inter, "rec_profile",
                                lambda i: f"{titles[i]}", placeholder="Type a title and pick a few items…")
     st.session_state[state.PROFILE] = picked
-    links.show(data, model=entry.name, items=links.id_list(inter, "item", picked))
+    links.show(data, model=entry.name, items=links.id_list(inter, "item", picked), n=int(n), beta=view_beta(strength))
     if not picked:
         st.info("Pick two or three items above; recommendations appear at once, computed by folding the "
                 "profile into the trained model (no retraining).", icon="👆")

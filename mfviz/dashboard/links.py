@@ -56,6 +56,24 @@ def pick_model(fresh: dict[str, str], factor_models_only: bool = True) -> None:
                    "server with it: `mfviz dashboard DATA --model-file MODEL.npz`.", icon=":material/link_off:")
 
 
+def number(fresh: dict[str, str], name: str, key: str, low: float, high: float, default: float) -> None:
+    """Set the widget `key` (a number between `low` and `high`) from the link's `name`, before the
+    widget is drawn; a value out of range or not a number is named in a warning. Without one, the
+    widget starts at `default` (through the state, so that a link can set it too)."""
+    st.session_state.setdefault(key, default)
+    if name not in fresh:
+        return
+    try:
+        value = type(default)(float(fresh[name]))
+    except ValueError:
+        value = None
+    if value is None or not low <= value <= high:
+        st.warning(f"The link's {name} = {fresh[name]} is not a number from {low:g} to {high:g}; the page keeps "
+                   f"{st.session_state[key]:g}.", icon=":material/link_off:")
+        return
+    st.session_state[key] = value
+
+
 def indices(interactions, kind: str, text: str) -> list[int]:
     """The indices of comma-separated original `kind` ("user" or "item") ids, as the data writes
     them; a warning names those not in the data."""

@@ -122,6 +122,27 @@ def test_links_to_the_map_and_to_recommendations(app):
     assert not app.exception and not [e.value for e in app.error]
 
 
+def test_a_link_carries_the_list_lengths_and_the_popularity_penalty(app):
+    item_ids, user_ids = ids_of(app)
+    data = app.query_params["data"]
+    open_link(app, NEIGHBOURS, data=data, item=item_ids[4], k=5)
+    assert app.number_input(key="neighbours_k").value == 5
+    assert len(app.dataframe[0].value) == 5  # the cosine list
+    assert app.query_params["k"] == "5"
+    open_link(app, NEIGHBOURS, data=data, item=item_ids[4], k=500)
+    assert any("k = 500 is not a number from 3 to 50" in w for w in warnings(app)), warnings(app)
+    assert app.number_input(key="neighbours_k").value == 5
+
+    open_link(app, RECOMMEND, data=data, user=user_ids[8], n=7, beta=0.5)
+    assert app.number_input(key="rec_n").value == 7
+    assert len(app.dataframe[1].value) == 7  # the recommendations
+    assert app.slider(key="rec_penalty").value == 0.5
+    assert (app.query_params["n"], app.query_params["beta"]) == ("7", "0.5")
+    assert not warnings(app) and not app.exception
+    app.slider(key="rec_penalty").set_value(0.0).run()
+    assert "beta" not in app.query_params  # no penalty: left out
+
+
 def test_a_hand_written_link_without_the_data_key_still_opens_its_item(app):
     item_ids, _ = ids_of(app)
     app.query_params = {}
