@@ -160,7 +160,7 @@ inter = data.interactions
 titles = inter.titles
 METHODS = ["UMAP", "PCA", "Axes", "Dimensions"]
 link = links.opened(data)  # a link to this page names the model, the map and the item drawn with its neighbours
-links.pick_model(link)
+links.pick_model(link, data)
 if link.get("map", "").upper() in map(str.upper, METHODS):
     st.session_state["latent_method"] = next(m for m in METHODS if m.upper() == link["map"].upper())
 if "item" in link and (chosen := links.indices(inter, "item", link["item"])):
@@ -253,7 +253,7 @@ anchor = pickers.pick_one(
     placeholder="an item (most popular first; type to search)",
     help=f"Or click a point on the map. Lines join the item to its {NEIGHBOURS} nearest items in latent space "
          "by cosine (blue) and by dot product (red): does the map keep them close?")
-links.show(data, model=entry.name, map=method.lower(), item=None if anchor is None else inter.item_ids[anchor])
+links.show(data, entry, map=method.lower(), item=None if anchor is None else inter.item_ids[anchor])
 highlight = []
 if search.strip():
     hits = table[table["title"].astype(str).str.contains(search.strip(), case=False, regex=False)]

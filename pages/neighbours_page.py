@@ -13,7 +13,7 @@ ui.header("Neighbours", "Which items does the model put next to a given item? Co
 data = ui.current_data()
 inter = data.interactions
 link = links.opened(data)  # a link to this page names the model and the item
-links.pick_model(link)
+links.pick_model(link, data)
 if "item" in link and (chosen := links.indices(inter, "item", link["item"])):
     st.session_state["neighbours_item"] = chosen[0]
 controls = st.columns([2, 3, 1])
@@ -29,7 +29,7 @@ item = pickers.pick_one(controls[1], "Item", "item", order, inter, "neighbours_i
                         help="Items are listed most popular first; type to search.")
 links.number(link, "k", "neighbours_k", 3, 50, background.NEIGHBOURS_K)
 k = controls[2].number_input("k", 3, 50, key="neighbours_k", help="Length of each neighbour list.")
-links.show(data, model=entry.name, item=inter.item_ids[item], k=int(k))
+links.show(data, entry, item=inter.item_ids[item], k=int(k))
 vectors = entry.model.item_factors
 
 with ui.guard("Finding neighbours"):

@@ -108,7 +108,8 @@ if submitted and not running:
     label = f"{cls.label} (f={params['factors']})" if "factors" in params else cls.label
     split_words = "none" if method == "none" else f"{method} {size:.0%} test"
     job = training.TrainingJob(kind=kind, label=label, params=params, train=train, test=test, k=int(k),
-                               data_key=data.key, split=split_words, sweep=sweep).start()
+                               data_key=data.key, split=split_words, sweep=sweep,
+                               split_settings={"split": method, "test": size, "seed": int(seed)}).start()
     st.session_state[state.TRAINING] = job
 
 # ------------------------------------------------------------------ live progress

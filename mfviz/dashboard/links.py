@@ -5,6 +5,8 @@ model, or the models given to `mfviz dashboard DATA --model-file`)."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import streamlit as st
 
@@ -12,6 +14,7 @@ from mfviz.dashboard import state, ui
 from mfviz.errors import DataError
 
 SEEN = "mfviz.link_seen"  # {parameter: the URL's value this session last applied or wrote}
+PENDING = "mfviz.link_pending"  # (name, recipe) of a link's model this session can train
 DATA = "data"  # the first characters of the data's content hash: a link says which data it was made on
 DATA_CHARS = 8
 
@@ -37,23 +40,85 @@ def opened(data) -> dict[str, str]:
     return fresh
 
 
-def pick_model(fresh: dict[str, str], factor_models_only: bool = True) -> None:
+def pick_model(fresh: dict[str, str], data, factor_models_only: bool = True) -> None:
     """Preselect the link's model in the page's model picker (before the picker is drawn; the same
-    `factor_models_only` as the picker's)."""
+    `factor_models_only` as the picker's). A model this session lacks but whose recipe the link
+    carries (a seeded model trained on the Train page) is offered for training here: the same model."""
     name = fresh.get("model")
-    if name is None:
+    if name is not None:
+        ui.ensure_model()
+        recipe = _recipe(fresh.get("recipe"))
+        if name in ui.pickable_models(factor_models_only):
+            st.session_state["model_picker"] = name
+            st.session_state[state.ACTIVE_MODEL] = name
+        elif name in ui.models():
+            st.warning(f"The link's model “{name}” has no item vectors to show on this page, so the page shows "
+                       "another.", icon=":material/link_off:")
+        elif recipe is not None:
+            st.session_state[PENDING] = (name, recipe)
+        else:
+            st.warning(f"The link's model “{name}” is not in this session (models live in the browser session "
+                       "that trained them), so the page shows another. Train it on the Train page, or start the "
+                       "server with it: `mfviz dashboard DATA --model-file MODEL.npz`.", icon=":material/link_off:")
+    _offer_pending(data)
+
+
+def _recipe(text: str | None) -> dict | None:
+    """A link's recipe, if it is one: kind, params, split, test, seed, k."""
+    if not text:
+        return None
+    try:
+        recipe = json.loads(text)
+    except ValueError:
+        return None
+    fields = {"kind": str, "params": dict, "split": str, "test": (int, float), "seed": int, "k": int}
+    if not isinstance(recipe, dict) or any(not isinstance(recipe.get(f), t) for f, t in fields.items()):
+        return None
+    return recipe
+
+
+def _offer_pending(data) -> None:
+    """The link's model to train here, until it is trained (or the session has it by that name)."""
+    pending = st.session_state.get(PENDING)
+    if pending is None:
         return
-    ui.ensure_model()
-    if name in ui.pickable_models(factor_models_only):
-        st.session_state["model_picker"] = name
-        st.session_state[state.ACTIVE_MODEL] = name
-    elif name in ui.models():
-        st.warning(f"The link's model “{name}” has no item vectors to show on this page, so the page shows "
-                   "another.", icon=":material/link_off:")
-    else:
-        st.warning(f"The link's model “{name}” is not in this session (models live in the browser session "
-                   "that trained them), so the page shows another. Train it on the Train page, or start the "
-                   "server with it: `mfviz dashboard DATA --model-file MODEL.npz`.", icon=":material/link_off:")
+    name, recipe = pending
+    if name in ui.models():
+        st.session_state.pop(PENDING, None)
+        return
+    st.info(f"The link's model “{name}” is not in this session yet. It was trained with {recipe['kind']} "
+            f"{', '.join(f'{k}={v}' for k, v in recipe['params'].items())} on a {recipe['split']} split "
+            f"({recipe['test']:.0%} test, seed {recipe['seed']}): trained here the same way, it is the same model.",
+            icon=":material/link:")
+    if st.button(f"Train “{name}” here", key="link_train", type="primary"):
+        with ui.guard("Training the link's model"), st.spinner(f"Training {name}…"):
+            entry = train_recipe(name, recipe, data)
+        st.session_state.pop(PENDING, None)
+        ui.add_model(entry)
+        st.session_state["model_picker"] = entry.name
+        st.rerun()
+
+
+def train_recipe(name: str, recipe: dict, data):
+    """The model a recipe describes, trained on `data` as the Train page trains (same split, seed and
+    metrics), in this run. ModelError for a recipe this data or build cannot follow."""
+    from mfviz.dashboard import training
+    from mfviz.errors import ModelError
+    from mfviz.evaluation import SPLITS
+
+    if recipe["split"] not in (*SPLITS, "none") or not 0 <= recipe["test"] <= 0.5:
+        raise ModelError(f"the link's recipe for “{name}” has a split this dashboard does not make: {recipe}")
+    training.make_model(recipe["kind"], recipe["params"])  # checks the kind and hyperparameters first
+    size = 0.0 if recipe["split"] == "none" else float(recipe["test"])
+    train, test = training.split_data(data.key, data.interactions, recipe["split"], size, recipe["seed"])
+    job = training.TrainingJob(kind=recipe["kind"], label=name, params=recipe["params"], train=train, test=test,
+                               k=recipe["k"], data_key=data.key,
+                               split="none" if size == 0 else f"{recipe['split']} {size:.0%} test",
+                               split_settings={"split": recipe["split"], "test": size, "seed": recipe["seed"]})
+    job.start().thread.join()
+    if job.error or not job.entries:
+        raise ModelError(job.error or f"training “{name}” gave no model")
+    return job.entries[-1]
 
 
 def number(fresh: dict[str, str], name: str, key: str, low: float, high: float, default: float) -> None:
@@ -99,10 +164,13 @@ def id_list(interactions, kind: str, picked) -> str | None:
     return ",".join(str(ids[i]) for i in picked) if picked else None
 
 
-def show(data, **values) -> None:
-    """Put the page's view in its URL (after its widgets are drawn): `None` leaves a parameter out.
-    Only a change is sent to the browser."""
-    wanted = {DATA: data.key[:DATA_CHARS]}
+def show(data, entry, **values) -> None:
+    """Put the page's view in its URL (after its widgets are drawn): the data, the model `entry`
+    (with its recipe when it has one) and `values` (`None` leaves a parameter out). Only a change is
+    sent to the browser."""
+    wanted = {DATA: data.key[:DATA_CHARS], "model": entry.name}
+    if entry.recipe is not None:
+        wanted["recipe"] = json.dumps(entry.recipe, separators=(",", ":"))
     wanted.update({name: str(value) for name, value in values.items() if value is not None})
     current = {name: st.query_params[name] for name in st.query_params}
     if current != wanted:

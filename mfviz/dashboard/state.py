@@ -57,6 +57,7 @@ class ModelEntry:
     auto: bool = False  # trained automatically so the pages show something on first load
     train: Any = None  # the Interactions it was fitted on and the held-out part, when trained here with
     test: Any = None  # a test share (the accuracy / popularity trade-off re-ranks against it)
+    recipe: dict | None = None  # how to train it again, the same (kind, params, split, test, seed, k): a link carries it
 
 
 def array_hash(*arrays: np.ndarray, extra: str = "") -> str:

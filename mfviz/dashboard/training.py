@@ -145,6 +145,7 @@ class TrainingJob:
     data_key: str
     split: str
     sweep: tuple[str, list] | None = None  # (hyperparameter, its values)
+    split_settings: dict | None = None  # {"split": method, "test": share, "seed": seed}: for each model's recipe
     epochs: list = field(default_factory=list)  # (epoch, loss, seconds, held-out metric) of the model in training
     snapshots: list = field(default_factory=list)  # its replay_items' vectors after each epoch (float16)
     replay_items: Any = None  # the items a replay shows (the most popular REPLAY_ITEMS)
@@ -244,11 +245,16 @@ class TrainingJob:
         model = make_model(self.kind, params)
         model.fit(self.train, callback=lambda *epoch: self._progress(model, *epoch))
         metrics = evaluate(model, self.train, self.test, self.k)
+        stopped = self.stop_event.is_set()
+        # Seeded fits repeat exactly: the recipe trains the same model elsewhere (not a stopped one)
+        repeatable = (self.split_settings is not None and not stopped
+                      and ("random_state" not in params or params["random_state"] is not None))
         return ModelEntry(name=label, model=model, kind=self.kind, params=dict(params),
                           key=model_hash(model, self.data_key), data_key=self.data_key, metrics=metrics,
                           fit_seconds=float(getattr(model, "fit_seconds", 0.0)), epochs=len(self.epochs),
-                          split=self.split, stopped_early=self.stop_event.is_set(), train=self.train,
-                          test=self.test)
+                          split=self.split, stopped_early=stopped, train=self.train, test=self.test,
+                          recipe={"kind": self.kind, "params": dict(params), **self.split_settings, "k": self.k}
+                          if repeatable else None)
 
 
 @st.cache_resource(show_spinner="Training a quick model on this data so every page has something to show…",

@@ -4,6 +4,7 @@ data, or naming what this session lacks, say so instead of showing something els
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from test_pages import chart_titled, new_app, open_page, train_on_page
 
@@ -149,3 +150,34 @@ def test_a_hand_written_link_without_the_data_key_still_opens_its_item(app):
     open_link(app, NEIGHBOURS, item=item_ids[9])
     assert app.selectbox(key="neighbours_item").value == 9
     assert "data" in app.query_params
+
+
+def test_a_link_to_a_model_trained_in_another_session_trains_the_same_model_here():
+    sender = train_on_page(new_app(), "ials", factors=8, epochs=4)
+    open_page(sender, NEIGHBOURS)
+    sent = dict(sender.query_params)
+    name = sent["model"]
+    assert name == sender.selectbox(key="model_picker").value and "recipe" in sent
+    original = sender.session_state["mfviz.models"][name].model
+
+    receiver = new_app()
+    open_link(receiver, NEIGHBOURS, **sent)
+    assert receiver.selectbox(key="model_picker").value != name  # not there yet: offered, not shown
+    assert any(f"The link's model “{name}” is not in this session yet" in i.value for i in receiver.info)
+    next(b for b in receiver.button if b.key == "link_train").click().run()
+    assert not receiver.exception and not receiver.error, [e.value for e in receiver.error]
+    assert receiver.selectbox(key="model_picker").value == name
+    trained = receiver.session_state["mfviz.models"][name].model
+    np.testing.assert_array_equal(trained.item_factors, original.item_factors)  # seeded: the same model
+    assert receiver.selectbox(key="neighbours_item").value == sender.selectbox(key="neighbours_item").value
+    assert not any("not in this session" in i.value for i in receiver.info)
+
+
+def test_a_recipe_the_dashboard_cannot_follow_is_a_message():
+    at = new_app()
+    open_page(at, NEIGHBOURS)
+    recipe = '{"kind":"ials","params":{"factors":-3},"split":"random","test":0.2,"seed":0,"k":10}'
+    open_link(at, NEIGHBOURS, data=at.query_params["data"], model="Broken", recipe=recipe)
+    next(b for b in at.button if b.key == "link_train").click().run()
+    assert any("factors must be >= 1" in e.value for e in at.error), [e.value for e in at.error]
+    assert not at.exception
