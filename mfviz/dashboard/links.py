@@ -86,7 +86,10 @@ def _offer_pending(data) -> None:
     if name in ui.models():
         st.session_state.pop(PENDING, None)
         return
-    st.info(f"The link's model “{name}” is not in this session yet. It was trained with {recipe['kind']} "
+    from mfviz.models import MODELS
+
+    kind = MODELS[recipe["kind"]].label if recipe["kind"] in MODELS else recipe["kind"]
+    st.info(f"The link's model “{name}” is not in this session yet. It was trained as {kind}, "
             f"{', '.join(f'{k}={v}' for k, v in recipe['params'].items())} on a {recipe['split']} split "
             f"({recipe['test']:.0%} test, seed {recipe['seed']}): trained here the same way, it is the same model.",
             icon=":material/link:")
