@@ -213,7 +213,7 @@ if mode == MODES[0]:
     user = pickers.pick_one(st, "User", "user", candidates, inter, "rec_user",
                             lambda u: f"user {inter.user_ids[u]} · {activity[u]:,} interactions",
                             default=int(candidates[min(len(candidates) - 1, len(candidates) // 3)]))
-    links.show(data, entry, user=inter.user_ids[user], n=int(n), beta=view_beta(strength))
+    links.show(data, entry, "recommend", user=inter.user_ids[user], n=int(n), beta=view_beta(strength))
     row = inter.matrix[user]
     history = item_table(row.indices, None)
     history.insert(1, "rating" if inter.is_explicit else "value", row.data)
@@ -252,7 +252,7 @@ elif mode == MODES[2]:
     from mfviz.dashboard import new_item
 
     new_item.show(entry, data, popularity, int(n), compare)
-    links.show(data, entry, fans=links.id_list(inter, "item", st.session_state.get("rec_new_from")),
+    links.show(data, entry, "recommend", fans=links.id_list(inter, "item", st.session_state.get("rec_new_from")),
                n=int(n))
 else:
     order = np.argsort(-popularity, kind="stable")
@@ -261,7 +261,7 @@ else:
     picked = pickers.pick_many(st, "Items this person likes", "item", order, inter, "rec_profile",
                                lambda i: f"{titles[i]}", placeholder="Type a title and pick a few items…")
     st.session_state[state.PROFILE] = picked
-    links.show(data, entry, items=links.id_list(inter, "item", picked), n=int(n), beta=view_beta(strength))
+    links.show(data, entry, "recommend", items=links.id_list(inter, "item", picked), n=int(n), beta=view_beta(strength))
     if not picked:
         st.info("Pick two or three items above; recommendations appear at once, computed by folding the "
                 "profile into the trained model (no retraining).", icon="👆")

@@ -167,10 +167,10 @@ def id_list(interactions, kind: str, picked) -> str | None:
     return ",".join(str(ids[i]) for i in picked) if picked else None
 
 
-def show(data, entry, **values) -> None:
+def show(data, entry, page: str, **values) -> None:
     """Put the page's view in its URL (after its widgets are drawn): the data, the model `entry`
-    (with its recipe when it has one) and `values` (`None` leaves a parameter out). Only a change is
-    sent to the browser."""
+    (with its recipe when it has one) and `values` (`None` leaves a parameter out); only a change is
+    sent to the browser. The sidebar offers the same address to copy (`page`: the page's URL path)."""
     wanted = {DATA: data.key[:DATA_CHARS], "model": entry.name}
     if entry.recipe is not None:
         wanted["recipe"] = json.dumps(entry.recipe, separators=(",", ":"))
@@ -179,3 +179,18 @@ def show(data, entry, **values) -> None:
     if current != wanted:
         st.query_params.from_dict(wanted)
     st.session_state.setdefault(SEEN, {}).update(wanted)
+    with st.sidebar.expander("Link to this view", icon=":material/link:"):
+        st.code(address(st.context.url, page, wanted), language=None, wrap_lines=True)
+        st.caption("The address bar holds it too. It opens this page with this model and these items for anyone "
+                   "on this server with the same data (a model trained here comes with its recipe).")
+
+
+def address(app_url: str | None, page: str, params: dict[str, str]) -> str:
+    """The full address of `page` with `params`, on the server of `app_url` (the browser's address
+    when the session started; only its scheme, host and any path prefix are kept)."""
+    from urllib.parse import urlencode, urlsplit
+
+    parts = urlsplit(app_url or "")
+    prefix = parts.path.rsplit("/", 1)[0] if parts.path.count("/") > 1 else ""
+    base = f"{parts.scheme}://{parts.netloc}{prefix}" if parts.netloc else ""
+    return f"{base}/{page}?{urlencode(params)}"

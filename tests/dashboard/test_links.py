@@ -181,3 +181,13 @@ def test_a_recipe_the_dashboard_cannot_follow_is_a_message():
     next(b for b in at.button if b.key == "link_train").click().run()
     assert any("factors must be >= 1" in e.value for e in at.error), [e.value for e in at.error]
     assert not at.exception
+
+
+def test_the_address_to_copy_keeps_the_servers_host_and_path_prefix():
+    from mfviz.dashboard.links import address
+
+    params = {"data": "ab12cd34", "model": "Implicit ALS (f=64)", "item": "50"}
+    assert address("http://localhost:8501/neighbours?x=1", "latent", params) == \
+        "http://localhost:8501/latent?data=ab12cd34&model=Implicit+ALS+%28f%3D64%29&item=50"
+    assert address("https://example.org/mfviz/", "recommend", {"user": "7"}) == "https://example.org/mfviz/recommend?user=7"
+    assert address(None, "neighbours", {"item": "5"}) == "/neighbours?item=5"  # no address known: relative

@@ -258,6 +258,13 @@ def test_the_dashboard_on_a_file_and_a_link_to_a_view_in_chromium(tmp_path):
                 page.wait_for_function("() => /[?&]item=103(&|$)/.test(location.search)", timeout=WAIT_MS)
                 settled(page)
                 shared = page.url
+                # the sidebar offers the same address to copy
+                from urllib.parse import parse_qs, urlsplit
+
+                page.locator("[data-testid='stSidebar']").get_by_text("Link to this view").click()
+                offered = page.locator("[data-testid='stSidebar'] [data-testid='stCode'] code").first.inner_text().strip()
+                assert urlsplit(offered)[:3] == urlsplit(shared)[:3], (offered, shared)
+                assert parse_qs(urlsplit(offered).query) == parse_qs(urlsplit(shared).query), (offered, shared)
 
                 # an item the picker does not list, typed in: by its id, then by a word of its title
                 combo = page.get_by_role("combobox", name="Item", exact=True)
