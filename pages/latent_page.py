@@ -159,7 +159,7 @@ data = ui.current_data()
 inter = data.interactions
 titles = inter.titles
 METHODS = ["UMAP", "PCA", "Axes", "Dimensions"]
-link = links.opened(data)  # a link to this page names the model, the map and the item drawn with its neighbours
+link = links.opened(data, "latent")  # a link to this page names the model, the map and the item drawn with its neighbours
 links.pick_model(link, data)
 if link.get("map", "").upper() in map(str.upper, METHODS):
     st.session_state["latent_method"] = next(m for m in METHODS if m.upper() == link["map"].upper())

@@ -12,7 +12,7 @@ ui.header("Neighbours", "Which items does the model put next to a given item? Co
 
 data = ui.current_data()
 inter = data.interactions
-link = links.opened(data)  # a link to this page names the model and the item
+link = links.opened(data, "neighbours")  # a link to this page names the model and the item
 links.pick_model(link, data)
 if "item" in link and (chosen := links.indices(inter, "item", link["item"])):
     st.session_state["neighbours_item"] = chosen[0]

@@ -15,7 +15,7 @@ ui.header("Recommend", "What would the model suggest? Pick a user to see what th
 data = ui.current_data()
 inter = data.interactions
 MODES = ["a user in the data", "a profile I build", "a new item (who gets it)"]
-link = links.opened(data)  # a link to this page names the model and a user, or the items of a profile
+link = links.opened(data, "recommend")  # a link to this page names the model and a user, or the items of a profile
 links.pick_model(link, data, factor_models_only=False)
 if "user" in link and (chosen := links.indices(inter, "user", link["user"])):
     st.session_state["rec_mode"], st.session_state["rec_user"] = MODES[0], chosen[0]

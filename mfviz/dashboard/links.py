@@ -13,20 +13,24 @@ import streamlit as st
 from mfviz.dashboard import state, ui
 from mfviz.errors import DataError
 
-SEEN = "mfviz.link_seen"  # {parameter: the URL's value this session last applied or wrote}
+SEEN = "mfviz.link_seen"  # {page: {parameter: every value of it this session applied or wrote there}}
 PENDING = "mfviz.link_pending"  # (name, recipe) of a link's model this session can train
 DATA = "data"  # the first characters of the data's content hash: a link says which data it was made on
 DATA_CHARS = 8
 
 
-def opened(data) -> dict[str, str]:
+def opened(data, page: str) -> dict[str, str]:
     """The URL's parameters this session has not applied yet (a link just opened, or an edited URL),
     so that the URL never undoes a choice made on the page. None of them when the link was made on
-    other data: item 50 there may be another item here."""
+    other data: item 50 there may be another item here.
+
+    Every value the session ever wrote counts as seen, not only the last: a rerun asked while the
+    user is still moving a slider can carry the address of a few runs ago, which must not pull the
+    slider back (seen in Chromium with the popularity penalty's arrow keys)."""
     params = {name: st.query_params[name] for name in st.query_params}
-    seen = st.session_state.setdefault(SEEN, {})
-    fresh = {name: value for name, value in params.items() if seen.get(name) != value}
-    seen.update(fresh)
+    seen = st.session_state.setdefault(SEEN, {}).setdefault(page, {})
+    fresh = {name: value for name, value in params.items() if value not in seen.get(name, ())}
+    _remember(page, fresh)
     made_on = params.get(DATA)  # a hand-written link may leave it out
     if not fresh:
         return {}
@@ -178,11 +182,17 @@ def show(data, entry, page: str, **values) -> None:
     current = {name: st.query_params[name] for name in st.query_params}
     if current != wanted:
         st.query_params.from_dict(wanted)
-    st.session_state.setdefault(SEEN, {}).update(wanted)
+    _remember(page, wanted)
     with st.sidebar.expander("Link to this view", icon=":material/link:"):
         st.code(address(st.context.url, page, wanted), language=None, wrap_lines=True)
         st.caption("The address bar holds it too. It opens this page with this model and these items for anyone "
                    "on this server with the same data (a model trained here comes with its recipe).")
+
+
+def _remember(page: str, values: dict[str, str]) -> None:
+    seen = st.session_state.setdefault(SEEN, {}).setdefault(page, {})
+    for name, value in values.items():
+        seen.setdefault(name, set()).add(value)
 
 
 def address(app_url: str | None, page: str, params: dict[str, str]) -> str:

@@ -191,3 +191,18 @@ def test_the_address_to_copy_keeps_the_servers_host_and_path_prefix():
         "http://localhost:8501/latent?data=ab12cd34&model=Implicit+ALS+%28f%3D64%29&item=50"
     assert address("https://example.org/mfviz/", "recommend", {"user": "7"}) == "https://example.org/mfviz/recommend?user=7"
     assert address(None, "neighbours", {"item": "5"}) == "/neighbours?item=5"  # no address known: relative
+
+
+def test_an_old_address_arriving_with_a_rerun_does_not_undo_a_choice(app):
+    """The browser may ask for a rerun with the address of a few runs ago (a slider moved with the
+    arrow keys sends several); a value the session wrote itself is never applied again."""
+    _, user_ids = ids_of(app)
+    open_link(app, RECOMMEND, data=app.query_params["data"], user=user_ids[3])
+    app.slider(key="rec_penalty").set_value(0.1).run()
+    app.slider(key="rec_penalty").set_value(0.2).run()
+    assert app.query_params["beta"] == "0.2"
+    app.slider(key="rec_penalty").set_value(0.3)
+    app.query_params["beta"] = "0.1"  # the address of two runs ago
+    app.run()
+    assert app.slider(key="rec_penalty").value == 0.3
+    assert app.query_params["beta"] == "0.3"
