@@ -1,7 +1,8 @@
 """Links to a view: the Latent space, Neighbours and Recommend pages keep what they show in their URL
 (`/neighbours?model=…&item=50`), so that a view can be bookmarked or sent, and it opens the same for
 whoever has the same data and model (the data the server starts on and its seeded quick default
-model, or the models given to `mfviz dashboard DATA --model-file`)."""
+model, or the models given to `mfviz dashboard DATA --model-file`); a seeded model trained on the
+Train page travels as its recipe, which the page offers to train again."""
 
 from __future__ import annotations
 
