@@ -8,11 +8,9 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import streamlit as st
 
-from mfviz.dashboard import state, ui
-from mfviz.errors import DataError
+from mfviz.dashboard import pickers, state, ui
 
 SEEN = "mfviz.link_seen"  # {page: {parameter: every value of it this session applied or wrote there}}
 PENDING = "mfviz.link_pending"  # (name, recipe) of a link's model this session can train
@@ -150,16 +148,11 @@ def number(fresh: dict[str, str], name: str, key: str, low: float, high: float, 
 def indices(interactions, kind: str, text: str) -> list[int]:
     """The indices of comma-separated original `kind` ("user" or "item") ids, as the data writes
     them; a warning names those not in the data."""
-    ids = getattr(interactions, f"{kind}_ids")
-    numeric = np.issubdtype(ids.dtype, np.integer)
     found, missing = [], []
     for part in (part.strip() for part in text.split(",")):
-        if not part:
-            continue
-        try:
-            found.append(int(getattr(interactions, f"{kind}_index")([int(part) if numeric else part])[0]))
-        except (ValueError, DataError):
-            missing.append(part)
+        if part:
+            index = pickers.by_id(interactions, kind, part)
+            (missing.append(part) if index is None else found.append(index))
     if missing:
         st.warning(f"The link's {kind} {', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not in this "
                    "data; the page shows what it would otherwise.", icon=":material/link_off:")

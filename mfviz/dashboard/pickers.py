@@ -18,6 +18,16 @@ LISTED = 2_000  # options sent with each run (ML-100K, 1,682 items and 943 users
 MISSED = "mfviz.picker_missed"  # {widget key: the text that matched nothing}, shown once by the picker
 
 
+def by_id(interactions, kind: str, text: str) -> int | None:
+    """The index of the `kind` ("item" or "user") whose id, as the data writes it, is `text`."""
+    ids = getattr(interactions, f"{kind}_ids")
+    try:
+        value = int(text) if np.issubdtype(ids.dtype, np.integer) else text
+        return int(getattr(interactions, f"{kind}_index")([value])[0])
+    except (ValueError, DataError):
+        return None
+
+
 def find(interactions, kind: str, text: str, ranked: np.ndarray) -> int | None:
     """The index of the `kind` ("item" or "user") that typed `text` names: its id as the data writes
     it ("user 554" or "554"); for items also the first of `ranked` whose title contains the text
@@ -27,12 +37,9 @@ def find(interactions, kind: str, text: str, ranked: np.ndarray) -> int | None:
         text = text[len(kind) + 1:].strip()
     if not text:
         return None
-    ids = getattr(interactions, f"{kind}_ids")
-    try:
-        value = int(text) if np.issubdtype(ids.dtype, np.integer) else text
-        return int(getattr(interactions, f"{kind}_index")([value])[0])
-    except (ValueError, DataError):
-        pass
+    found = by_id(interactions, kind, text)
+    if found is not None:
+        return found
     if kind == "item":
         titles = np.char.lower(interactions.titles.astype(str)[ranked])
         hits = np.flatnonzero(np.char.find(titles, text.lower()) >= 0)

@@ -22,11 +22,10 @@ def _table(frame: pd.DataFrame) -> str:
 
 def _metrics(model, train, test, k: int) -> tuple[dict[str, float], int]:
     """(the metrics the Train page's table shows, the number of test users ranked for them)."""
-    from mfviz.dashboard.training import EVAL_USERS
-    from mfviz.evaluation import evaluate
+    from mfviz.dashboard.training import evaluate
     from mfviz.evaluation.metrics import judged_by_rmse
 
-    result = evaluate(model, train, test, k=k, max_users=EVAL_USERS, seed=0)  # the Train page's users
+    result = evaluate(model, train, test, k)  # as the Train page's table: the same sampled users
     rates = judged_by_rmse(model) and test.is_explicit  # as the Train page's table
     return ({key: float(value) for key, value in result.items()
              if key.split("@")[0] in RANKING or (key in ("rmse", "mae") and rates)}, int(result["users_evaluated"]))
