@@ -61,9 +61,10 @@ COLUMNS = {"title": st.column_config.TextColumn(width="medium"),
            "adds": st.column_config.NumberColumn(
                width="small", format="%+.3f", help="That item's part of the score (see the note under the table)."),
            "mostly along": st.column_config.TextColumn(
-               width="medium", help="The model's dimension (strongest = 1) adding most to this item's score for "
-                                    "this taste (user coordinate × item coordinate), named by the end both lean to, "
-                                    "and how much it adds. Latent space → Map: Dimensions shows each dimension."),
+               width="medium", help="The model's dimension (strongest = 1) that lifts this item's score most above "
+                                    "the average item's for this taste (user coordinate × how far the item's "
+                                    "coordinate lies from the catalogue's mean), named by the end both lean to, and "
+                                    "by how much. Latent space → Map: Dimensions shows each dimension."),
            "penalty": st.column_config.NumberColumn(
                width="small", format="%+.3f", help="The popularity penalty's change to the score: score + penalty "
                                                    "ranks the list (negative for popular items).")}
@@ -177,7 +178,7 @@ def item_table(items: np.ndarray, scores: np.ndarray | None = None,
     With `taste` (the user's or profile's coordinates on the model's dimensions), the dimension each
     item's score comes from most."""
     frame = plain_table(items, scores, reasons)
-    if taste is not None and len(frame):  # last: on data with one dominant dimension it repeats itself
+    if taste is not None and len(frame):
         frame["mostly along"] = lists.dimension_labels(entry, data, np.asarray(items, np.int64), taste)
     change = penalty_for(entry) if scores is not None else None
     if change is not None:  # the penalty next to the score it changes: their sum ranks the list

@@ -60,6 +60,11 @@ class Dimensions:
     def _sorted_items(self) -> np.ndarray:
         return np.sort(normalise_rows(self.item_coords), axis=0)
 
+    @functools.cached_property
+    def item_centre(self) -> np.ndarray:
+        """The catalogue's mean item coordinates (the average item)."""
+        return self.item_coords.mean(axis=0) if self.item_coords.shape[0] else np.zeros(self.item_coords.shape[1])
+
     @property
     def energy_share(self) -> np.ndarray:
         """Share of ‖P Qᵀ‖_F² carried by each dimension (σ_d² / Σσ²)."""
@@ -133,18 +138,23 @@ def describe_dimensions(dims: Dimensions, titles, groups: dict[str, np.ndarray] 
 
 
 def leading_dimension(dims: Dimensions, user_coords, items) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """For each item, the dimension that adds most to its personal score for a user (the score is
-    the sum over dimensions of user coordinate × item coordinate): its index, that product, and the
-    end (+1 or −1) the item sits on. A recommendation is mostly "along" that dimension."""
+    """For each item, the dimension that lifts its personal score for a user most above the average
+    item's: its index, that lift, and the end (+1 or −1) the item leans to against the average item.
+    The score is the sum over dimensions of user coordinate × item coordinate, so the lifts
+    (user coordinate × (item coordinate − the catalogue's mean coordinate)) add up to the item's
+    score minus the average item's. A recommendation is mostly "along" that dimension. Counting
+    the whole product instead would name the dimension every item shares (in most models the first,
+    on which nearly every item and user sit on the same side) for most recommendations of any list."""
     user_coords = np.asarray(user_coords, np.float64).ravel()
     coords = dims.item_coords[np.asarray(items, np.int64)]
     if coords.shape[1] == 0:
         empty = np.zeros(len(coords))
         return empty.astype(np.int64), empty, empty
-    products = coords * user_coords[None, :]
-    best = np.argmax(products, axis=1)
+    offsets = coords - dims.item_centre[None, :]
+    lifts = offsets * user_coords[None, :]
+    best = np.argmax(lifts, axis=1)
     rows = np.arange(len(coords))
-    return best, products[rows, best], np.sign(coords[rows, best])
+    return best, lifts[rows, best], np.sign(offsets[rows, best])
 
 
 def end_names(described: pd.DataFrame) -> list[tuple[str, str]]:

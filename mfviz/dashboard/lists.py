@@ -67,8 +67,8 @@ def taste_coords(entry: ModelEntry, user: int | None = None, vector: np.ndarray 
 
 
 def dimension_labels(entry: ModelEntry, data, items: np.ndarray, taste: np.ndarray) -> list[str]:
-    """For each item: the dimension adding most to its score for this taste, named by the end both
-    lean to (its over-represented genres or first titles), and how much it adds."""
+    """For each item: the dimension lifting its score most above the average item's for this taste,
+    named by the end both lean to (its over-represented genres or first titles), and by how much."""
     from mfviz.analysis.dimensions import end_names, leading_dimension
 
     dims = cache.dimensions(entry.key, entry.model)

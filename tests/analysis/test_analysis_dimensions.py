@@ -162,22 +162,28 @@ def test_coordinates_table_lists_every_item_on_every_dimension():
     np.testing.assert_allclose(table[["dim_1", "dim_2", "dim_3"]].to_numpy(), dims.item_coords)
 
 
-def test_the_leading_dimension_is_the_largest_part_of_a_score_that_the_parts_add_up_to():
-    from mfviz.analysis.dimensions import leading_dimension
+def test_the_leading_dimension_lifts_the_score_most_above_the_average_items_and_the_lifts_add_up():
+    from mfviz.analysis.dimensions import Dimensions, leading_dimension
 
     rng = np.random.default_rng(8)
     users, items = rng.normal(size=(20, 5)), rng.normal(size=(30, 5))
     dims = principal_dimensions(users, items)
     targets = np.array([3, 7, 11])
-    parts = dims.item_coords[targets] * dims.user_coords[4][None, :]
-    np.testing.assert_allclose(parts.sum(axis=1), items[targets] @ users[4], rtol=1e-8, atol=1e-10)  # every score
+    lifts = (dims.item_coords[targets] - dims.item_coords.mean(axis=0)) * dims.user_coords[4][None, :]
+    scores = items @ users[4]
+    # the lifts add up to how far each item's score lies above the average item's
+    np.testing.assert_allclose(lifts.sum(axis=1), scores[targets] - scores.mean(), rtol=1e-8, atol=1e-10)
     best, value, side = leading_dimension(dims, dims.user_coords[4], targets)
-    np.testing.assert_array_equal(best, parts.argmax(axis=1))
-    np.testing.assert_allclose(value, parts.max(axis=1))
-    np.testing.assert_array_equal(side, np.sign(dims.item_coords[targets, best]))
-    # by hand: two dimensions, the user at (2, -1); item A at (1, 1) gains 2 on dimension 1, item B at (0.5, -3) 3 on 2
-    from mfviz.analysis.dimensions import Dimensions
-
-    hand = Dimensions(np.array([2.0, 1.0]), np.array([[2.0, -1.0]]), np.array([[1.0, 1.0], [0.5, -3.0]]), np.eye(2))
-    best, value, side = leading_dimension(hand, [2.0, -1.0], [0, 1])
-    assert best.tolist() == [0, 1] and value.tolist() == [2.0, 3.0] and side.tolist() == [1.0, -1.0]
+    np.testing.assert_array_equal(best, lifts.argmax(axis=1))
+    np.testing.assert_allclose(value, lifts.max(axis=1))
+    np.testing.assert_array_equal(side, np.sign(dims.item_coords[targets, best] - dims.item_coords[:, best].mean()))
+    # by hand: the user at (1, 1); items A (3, 0), B (3, 1), C (3, -1), the average item (3, 0). Every item
+    # gets 3 from dimension 1, the largest part of B's score, but it lifts none above the average item:
+    # B is recommended along dimension 2 (+1 over the average, + end), A is no higher than the average.
+    hand = Dimensions(np.array([2.0, 1.0]), np.array([[1.0, 1.0]]),
+                      np.array([[3.0, 0.0], [3.0, 1.0], [3.0, -1.0]]), np.eye(2))
+    best, value, side = leading_dimension(hand, [1.0, 1.0], [0, 1])
+    assert best.tolist() == [0, 1] and value.tolist() == [0.0, 1.0] and side.tolist() == [0.0, 1.0]
+    # a user at (1, -1) is lifted toward C by dimension 2 from the − end
+    best, value, side = leading_dimension(hand, [1.0, -1.0], [2])
+    assert best.tolist() == [1] and value.tolist() == [1.0] and side.tolist() == [-1.0]

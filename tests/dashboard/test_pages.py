@@ -254,7 +254,7 @@ def test_the_map_of_users_stars_the_user_and_a_click_there_picks_another():
     assert any(c.value.startswith("3,001 users") and "the star is this profile" in c.value for c in at.caption)
 
 
-def test_each_recommendation_names_the_dimension_its_score_comes_from_most(demo_app):
+def test_each_recommendation_names_the_dimension_lifting_its_score_most(demo_app):
     from mfviz.analysis import describe_dimensions, genre_groups, principal_dimensions
     from mfviz.analysis.dimensions import end_names
     from mfviz.dashboard import cache
@@ -270,11 +270,15 @@ def test_each_recommendation_names_the_dimension_its_score_comes_from_most(demo_
                                           n_dims=cache.DIMENSIONS_DESCRIBED))
     for title, label in zip(table["title"], table["mostly along"], strict=True):
         item = int(np.flatnonzero(inter.titles == title)[0])
-        parts = dims.item_coords[item] * dims.user_coords[user]
+        # the dimension that lifts its score most above the average item's
+        offsets = dims.item_coords[item] - dims.item_coords.mean(axis=0)
+        parts = offsets * dims.user_coords[user]
         d = int(np.argmax(parts))
-        side = 1 if dims.item_coords[item, d] > 0 else 0
+        side = 1 if offsets[d] > 0 else 0
         end = names[d][side] if d < len(names) else ("− end", "+ end")[side]  # only the strongest are described
-        assert label == f"{d + 1} · {end} ({parts[d]:+.2f})"
+        assert label == (f"{d + 1} · {end} ({parts[d]:+.2f})" if parts[d] > 0 else "—")
+    assert len(set(table["mostly along"])) > 1, "ten recommendations along one dimension explain nothing"
+
 
 def test_a_taste_profile_places_the_user_on_the_models_strongest_dimensions(demo_app):
     from mfviz.analysis import genre_groups, principal_dimensions
