@@ -253,7 +253,7 @@ anchor = pickers.pick_one(
     placeholder="an item (most popular first; type to search)",
     help=f"Or click a point on the map. Lines join the item to its {NEIGHBOURS} nearest items in latent space "
          "by cosine (blue) and by dot product (red): does the map keep them close?")
-links.show(data, entry, "latent", map=method.lower(), item=None if anchor is None else inter.item_ids[anchor])
+links.show(data, entry, "latent", map=method.lower(), item=None if anchor is None else links.id_list(inter, "item", [anchor]))
 highlight = []
 if search.strip():
     hits = table[table["title"].astype(str).str.contains(search.strip(), case=False, regex=False)]

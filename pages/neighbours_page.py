@@ -29,7 +29,7 @@ item = pickers.pick_one(controls[1], "Item", "item", order, inter, "neighbours_i
                         help="Items are listed most popular first; type to search.")
 links.number(link, "k", "neighbours_k", 3, 50, background.NEIGHBOURS_K)
 k = controls[2].number_input("k", 3, 50, key="neighbours_k", help="Length of each neighbour list.")
-links.show(data, entry, "neighbours", item=inter.item_ids[item], k=int(k))
+links.show(data, entry, "neighbours", item=links.id_list(inter, "item", [item]), k=int(k))
 vectors = entry.model.item_factors
 
 with ui.guard("Finding neighbours"):

@@ -214,7 +214,7 @@ if mode == MODES[0]:
     user = pickers.pick_one(st, "User", "user", candidates, inter, "rec_user",
                             lambda u: f"user {inter.user_ids[u]} · {activity[u]:,} interactions",
                             default=int(candidates[min(len(candidates) - 1, len(candidates) // 3)]))
-    links.show(data, entry, "recommend", user=inter.user_ids[user], n=int(n), beta=view_beta(strength))
+    links.show(data, entry, "recommend", user=links.id_list(inter, "user", [user]), n=int(n), beta=view_beta(strength))
     row = inter.matrix[user]
     history = item_table(row.indices, None)
     history.insert(1, "rating" if inter.is_explicit else "value", row.data)

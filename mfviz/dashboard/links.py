@@ -146,13 +146,14 @@ def number(fresh: dict[str, str], name: str, key: str, low: float, high: float, 
 
 
 def indices(interactions, kind: str, text: str) -> list[int]:
-    """The indices of comma-separated original `kind` ("user" or "item") ids, as the data writes
-    them; a warning names those not in the data."""
+    """The indices of the original `kind` ("user" or "item") ids that `text` lists (`join_ids`), as
+    the data writes them; a warning names those not in the data."""
     found, missing = [], []
-    for part in (part.strip() for part in text.split(",")):
-        if part:
+    for part in split_ids(text):
+        if part.strip():  # "50, 181" by hand: an id is tried as written, then without the spaces
             index = pickers.by_id(interactions, kind, part)
-            (missing.append(part) if index is None else found.append(index))
+            index = pickers.by_id(interactions, kind, part.strip()) if index is None else index
+            (missing.append(part.strip()) if index is None else found.append(index))
     if missing:
         st.warning(f"The link's {kind} {', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not in this "
                    "data; the page shows what it would otherwise.", icon=":material/link_off:")
@@ -160,9 +161,31 @@ def indices(interactions, kind: str, text: str) -> list[int]:
 
 
 def id_list(interactions, kind: str, picked) -> str | None:
-    """The original ids of these `kind` indices, comma-separated (None for none): `indices`' inverse."""
+    """The original ids of these `kind` indices as a link writes them (None for none): `indices`' inverse."""
     ids = getattr(interactions, f"{kind}_ids")
-    return ",".join(str(ids[i]) for i in picked) if picked else None
+    return join_ids(str(ids[i]) for i in picked) if picked else None
+
+
+def join_ids(ids) -> str:
+    """Ids as one link parameter: comma-separated, with a comma or a backslash inside an id escaped by
+    a backslash (ids are the data's own, and text ids may hold commas)."""
+    return ",".join(str(i).replace("\\", "\\\\").replace(",", "\\,") for i in ids)
+
+
+def split_ids(text: str) -> list[str]:
+    """`join_ids`' inverse; a backslash before any other character is kept as written (a hand-written link)."""
+    parts, current, chars = [], [], iter(text)
+    for char in chars:
+        if char == "\\":
+            following = next(chars, "")
+            current.append(following if following in (",", "\\") else char + following)
+        elif char == ",":
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return parts
 
 
 def show(data, entry, page: str, **values) -> None:

@@ -206,3 +206,46 @@ def test_an_old_address_arriving_with_a_rerun_does_not_undo_a_choice(app):
     app.run()
     assert app.slider(key="rec_penalty").value == 0.3
     assert app.query_params["beta"] == "0.3"
+
+
+def test_ids_holding_commas_or_backslashes_survive_a_link():
+    from mfviz.dashboard.links import join_ids, split_ids
+
+    for ids in (["50"], ["Smith, John", "c"], ["x\\y", ",", "\\,"], ["", "q"], ["ends in \\"]):
+        assert split_ids(join_ids(ids)) == ids
+    assert join_ids(["Smith, John", "a\\b"]) == "Smith\\, John,a\\\\b"
+    assert split_ids("50,181") == ["50", "181"]  # as written by hand
+    assert split_ids("a\\b") == ["a\\b"]  # a lone backslash is kept
+
+
+def test_links_to_items_and_users_whose_ids_hold_commas():
+    from test_pages import upload
+
+    rng = np.random.default_rng(3)
+    items = ["Smith, John", "a\\b", "plain", "x,y,z"] + [f"item {i}" for i in range(16)]
+    users = ["u,1", "u\\2"] + [f"user {u}" for u in range(38)]
+    rows = {(users[u], items[i]) for u in range(len(users)) for i in rng.choice(len(items), 6, replace=False)}
+    rows |= {(u, items[i]) for u in users[:2] for i in range(4)}  # every odd id has interactions
+    csv = "user,item,rating\n" + "".join(f'"{u}","{i}",{1 + (hash((u, i)) % 5)}\n' for u, i in sorted(rows))
+    at = upload(new_app(), "odd_ids.csv", csv.encode())
+    assert not at.exception and not at.error
+    inter = at.session_state["mfviz.data"].interactions
+    index = {str(i): n for n, i in enumerate(inter.item_ids)}
+    open_page(at, NEIGHBOURS)
+    data = at.query_params["data"]
+    for item in ("Smith, John", "a\\b", "x,y,z"):
+        open_link(at, NEIGHBOURS, data=data, item=links_escape(item))
+        assert at.selectbox(key="neighbours_item").value == index[item], item
+        assert not warnings(at) and at.query_params["item"] == links_escape(item)
+    profile = [index["x,y,z"], index["Smith, John"], index["a\\b"]]
+    open_link(at, RECOMMEND, data=data, items=",".join(links_escape(inter.item_ids[i]) for i in profile))
+    assert at.session_state["mfviz.profile"] == profile and not warnings(at)
+    user = int(np.flatnonzero(inter.user_ids == "u,1")[0])
+    open_link(at, RECOMMEND, data=data, user="u\\,1")
+    assert at.radio(key="rec_mode").value == "a user in the data"
+    assert at.selectbox(key="rec_user").value == user and not warnings(at)
+    assert at.query_params["user"] == "u\\,1"
+
+
+def links_escape(text: str) -> str:
+    return str(text).replace("\\", "\\\\").replace(",", "\\,")
