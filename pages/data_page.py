@@ -14,6 +14,33 @@ ui.header("Data", "Upload user–item interactions — or explore the " +
 source: DataEntry = st.session_state.get(state.SOURCE) or ui.current_data()
 st.session_state.setdefault(state.SOURCE, source)
 
+# The loader's reading overrides the column mapping offers: {override: (label, {choice: value})};
+# None leaves the loader's own detection (or default) in place.
+READING_OPTIONS = {
+    "delimiter": ("delimiter", {"detect": None, "comma ,": ",", "tab": "\t", "semicolon ;": ";", "pipe |": "|",
+                                "double colon ::": "::", "space": " "}),
+    "header": ("header line", {"detect": None, "yes: names the columns": True, "no: data from line 1": False}),
+    "encoding": ("encoding", {"detect": None, "UTF-8": "utf-8", "Windows (cp1252)": "cp1252", "Latin-1": "latin-1",
+                              "UTF-16": "utf-16"}),
+    "on_bad_rows": ("bad rows", {"stop and say where": None, "drop them and count them": "drop"}),
+}
+
+
+def load_warnings(report, metadata_name: str | None) -> list[str]:
+    """What a user must not miss in a load report: rows dropped, and item metadata that matched few
+    items (a wrong file or id column leaves the lists without titles)."""
+    said = []
+    if report.rows_dropped:
+        reasons = "; ".join(f"{count:,} {reason}" for reason, count in report.dropped.items())
+        said.append(f"{report.rows_dropped:,} of {report.rows_read:,} rows were dropped ({reasons}); the report below "
+                    "says more.")
+    rate = report.metadata_join_rate
+    if metadata_name and rate is not None and rate < 0.5:
+        said.append(f"{metadata_name} names only {rate:.0%} of the items, so most have no title or genres: check "
+                    "that its first column holds the same item ids as the interactions file.")
+    return said
+
+
 # ------------------------------------------------------------------ upload
 with st.container(border=True):
     st.subheader("Load your own data")
@@ -50,8 +77,9 @@ with st.container(border=True):
                                                 meta_key, meta_content, metadata.name if metadata else "")
             except (ValueError, OSError) as exc:  # DataError is a ValueError
                 failed = True
-                st.error(f"Could not load {upload.name}: {exc}\n\nPick the columns under **Column mapping** "
-                         "below, or fix the file and upload it again.", icon=":material/error:")
+                st.error(f"Could not load {upload.name}: {exc}\n\nThe columns and the reading options (delimiter, "
+                         "header, encoding, dropping bad rows) are under **Column mapping** below; or fix the file "
+                         "and upload it again.", icon=":material/error:")
             else:
                 source = DataEntry(interactions=loaded, name=upload.name, key=state.interactions_hash(loaded),
                                    report_lines=ui.plain_report(loaded.report.lines()))
@@ -61,6 +89,8 @@ with st.container(border=True):
                 ui.set_data(source)
                 st.success(f"Loaded {upload.name}: {loaded.n_users:,} users, {loaded.n_items:,} items, "
                            f"{loaded.nnz:,} interactions. Models of the previous data were cleared.", icon=":material/check_circle:")
+                for warning in load_warnings(loaded.report, metadata.name if metadata else None):
+                    st.warning(warning, icon=":material/warning:")
 
         # Column mapping: open by default when loading failed or columns were taken by position.
         columns = getattr(source.interactions.report, "columns", {}) or {}
@@ -86,6 +116,14 @@ with st.container(border=True):
                     chosen[role] = False
                 elif choice != "detect":
                     chosen[role] = int(choice)
+            st.caption("Reading options, when detection guesses wrong or some rows are bad.")
+            reading = st.columns(4)
+            for column, (option, (label, choices)) in zip(reading, READING_OPTIONS.items(), strict=True):
+                current = next((name for name, value in choices.items() if value == mapping.get(option)), "detect")
+                choice = column.selectbox(label, list(choices), index=list(choices).index(current),
+                                          key=f"map_{option}")
+                if choices[choice] is not None:
+                    chosen[option] = choices[choice]
             if st.button("Load with this mapping", key="apply_mapping"):
                 st.session_state[state.MAPPING] = chosen
                 st.session_state[state.UPLOAD_KEY] = f"{content_key}|remap"

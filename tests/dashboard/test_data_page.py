@@ -1,0 +1,62 @@
+"""The Data page's reading options and load warnings through AppTest, on real uploaded bytes: what a
+user whose file the detection misreads, or whose file has a few bad rows, can do without the API."""
+
+from __future__ import annotations
+
+from test_pages import new_app, upload
+
+
+def ratings_csv(users: int = 30, items: int = 12, bad: str | None = None) -> bytes:
+    rows = [f"u{u},i{(u * 7 + j) % items},{1 + (u + j) % 5}" for u in range(users) for j in range(5)]
+    if bad is not None:
+        rows.insert(17, bad)
+    return ("user,item,rating\n" + "\n".join(rows) + "\n").encode()
+
+
+def mapping_option(at, option: str, choice: str):
+    at.selectbox(key=f"map_{option}").set_value(choice)
+    at.button(key="apply_mapping").click()
+    return at.run()
+
+
+def test_bad_rows_stop_the_load_and_the_page_offers_to_drop_and_count_them():
+    at = upload(new_app(), "ratings.csv", ratings_csv(bad="u3,i4,five"))
+    assert not at.exception and at.error and "five" in at.error[0].value
+    assert "reading options" in at.error[0].value
+    assert at.selectbox(key="map_on_bad_rows").value == "stop and say where"
+    at = mapping_option(at, "on_bad_rows", "drop them and count them")
+    assert not at.exception and not at.error
+    assert at.session_state["mfviz.data"].interactions.nnz == 150  # all 150 good rows (their pairs are distinct)
+    assert any(w.value.startswith("1 of 151 rows were dropped") for w in at.warning), [w.value for w in at.warning]
+
+
+def test_the_header_option_reads_a_first_line_the_detection_took_for_data():
+    content = b"reader,novel\n" + b"".join(f"r{u},n{(u * 3 + j) % 9}\n".encode() for u in range(20) for j in range(3))
+    at = upload(new_app(), "reads.csv", content)
+    assert not at.error
+    detected = at.session_state["mfviz.data"].interactions
+    at = mapping_option(at, "header", "yes: names the columns")
+    assert "no recognisable columns among ['reader', 'novel']" in at.error[0].value  # names it cannot place
+    at.selectbox(key="map_user").set_value(0)
+    at = mapping_option(at, "item", 1)
+    assert not at.exception and not at.error
+    named = at.session_state["mfviz.data"].interactions
+    assert named.nnz == detected.nnz - 1 and "reader" not in set(named.user_ids.tolist())
+    assert at.selectbox(key="map_header").value == "yes: names the columns"  # the choice stays shown
+
+
+def test_the_delimiter_option_reaches_the_loader():
+    content = b"".join(f"u{u}|i{(u * 5 + j) % 10}|{1 + j}\n".encode() for u in range(20) for j in range(4))
+    at = upload(new_app(), "pipes.txt", content)
+    at = mapping_option(at, "delimiter", "comma ,")
+    assert not at.exception and at.error and "pipes.txt" in at.error[0].value  # one column: no ids to map
+    at = mapping_option(at, "delimiter", "pipe |")
+    assert not at.error and at.session_state["mfviz.data"].interactions.nnz == 80
+
+
+def test_item_metadata_that_names_few_items_is_a_warning():
+    at = new_app()
+    at.file_uploader(key="upload_items").set_value(("items.csv", b"id,title\nx1,One\nx2,Two\n", "text/plain"))
+    at = upload(at, "ratings.csv", ratings_csv())
+    assert not at.exception and not at.error
+    assert any("items.csv names only 0% of the items" in w.value for w in at.warning), [w.value for w in at.warning]
