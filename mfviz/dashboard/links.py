@@ -75,7 +75,11 @@ def _recipe(text: str | None) -> dict | None:
     except ValueError:
         return None
     fields = {"kind": str, "params": dict, "split": str, "test": (int, float), "seed": int, "k": int}
-    if not isinstance(recipe, dict) or any(not isinstance(recipe.get(f), t) for f, t in fields.items()):
+    if not isinstance(recipe, dict) or any(not isinstance(recipe.get(f), t) or isinstance(recipe.get(f), bool)
+                                           for f, t in fields.items()):
+        return None
+    # What the Train page can make (an edited link may say otherwise): a share of at most half, a seed, a list length.
+    if not (0 <= recipe["test"] <= 0.5 and recipe["seed"] >= 0 and recipe["k"] >= 1):
         return None
     return recipe
 
@@ -92,10 +96,11 @@ def _offer_pending(data) -> None:
     from mfviz.models import MODELS
 
     kind = MODELS[recipe["kind"]].label if recipe["kind"] in MODELS else recipe["kind"]
+    split = ("all the data (no test split)" if recipe["split"] == "none" or recipe["test"] == 0 else
+             f"a {recipe['split']} split ({recipe['test']:.0%} test, seed {recipe['seed']})")
     st.info(f"The link's model “{name}” is not in this session yet. It was trained as {kind}, "
-            f"{', '.join(f'{k}={v}' for k, v in recipe['params'].items())} on a {recipe['split']} split "
-            f"({recipe['test']:.0%} test, seed {recipe['seed']}): trained here the same way, it is the same model.",
-            icon=":material/link:")
+            f"{', '.join(f'{k}={v}' for k, v in recipe['params'].items())} on {split}: trained here the same "
+            "way, it is the same model.", icon=":material/link:")
     if st.button(f"Train “{name}” here", key="link_train", type="primary"):
         with ui.guard("Training the link's model"), st.spinner(f"Training {name}…"):
             entry = train_recipe(name, recipe, data)
@@ -136,7 +141,7 @@ def number(fresh: dict[str, str], name: str, key: str, low: float, high: float, 
         return
     try:
         value = type(default)(float(fresh[name]))
-    except ValueError:
+    except (ValueError, OverflowError):  # not a number, or int(inf)
         value = None
     if value is None or not low <= value <= high:
         st.warning(f"The link's {name} = {fresh[name]} is not a number from {low:g} to {high:g}; the page keeps "

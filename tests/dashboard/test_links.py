@@ -4,6 +4,8 @@ data, or naming what this session lacks, say so instead of showing something els
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 from test_pages import chart_titled, new_app, open_page, train_on_page
@@ -130,9 +132,10 @@ def test_a_link_carries_the_list_lengths_and_the_popularity_penalty(app):
     assert app.number_input(key="neighbours_k").value == 5
     assert len(app.dataframe[0].value) == 5  # the cosine list
     assert app.query_params["k"] == "5"
-    open_link(app, NEIGHBOURS, data=data, item=item_ids[4], k=500)
-    assert any("k = 500 is not a number from 3 to 50" in w for w in warnings(app)), warnings(app)
-    assert app.number_input(key="neighbours_k").value == 5
+    for wrong in ("500", "inf", "-inf", "nan", "abc"):
+        open_link(app, NEIGHBOURS, data=data, item=item_ids[4], k=wrong)
+        assert any(f"k = {wrong} is not a number from 3 to 50" in w for w in warnings(app)), warnings(app)
+        assert app.number_input(key="neighbours_k").value == 5 and not app.exception
 
     open_link(app, RECOMMEND, data=data, user=user_ids[8], n=7, beta=0.5)
     assert app.number_input(key="rec_n").value == 7
@@ -181,6 +184,25 @@ def test_a_recipe_the_dashboard_cannot_follow_is_a_message():
     next(b for b in at.button if b.key == "link_train").click().run()
     assert any("factors must be >= 1" in e.value for e in at.error), [e.value for e in at.error]
     assert not at.exception
+
+
+def test_a_recipe_the_train_page_could_not_have_written_is_no_recipe():
+    from mfviz.dashboard.links import _recipe
+
+    good = {"kind": "ials", "params": {"factors": 8}, "split": "random", "test": 0.2, "seed": 0, "k": 10}
+    assert _recipe(json.dumps(good)) == good
+    for field, value in (("seed", -5), ("test", True), ("test", 0.9), ("k", 0), ("seed", 1.5), ("params", [])):
+        assert _recipe(json.dumps(good | {field: value})) is None, (field, value)
+    assert _recipe("{not json") is None
+
+
+def test_a_link_to_a_model_trained_on_all_the_data_says_so():
+    at = new_app()
+    open_page(at, NEIGHBOURS)
+    recipe = '{"kind":"ials","params":{"factors":8},"split":"none","test":0.0,"seed":0,"k":10}'
+    open_link(at, NEIGHBOURS, data=at.query_params["data"], model="Everything", recipe=recipe)
+    offer = next(i.value for i in at.info if "“Everything” is not in this session yet" in i.value)
+    assert "on all the data (no test split)" in offer and "none split" not in offer
 
 
 def test_the_address_to_copy_keeps_the_servers_host_and_path_prefix():
