@@ -33,12 +33,14 @@ def find(interactions, kind: str, text: str, ranked: np.ndarray) -> int | None:
     it ("user 554" or "554"); for items also the first of `ranked` whose title contains the text
     (case-insensitive)."""
     text = text.strip()
-    if text.lower().startswith(f"{kind} "):
-        text = text[len(kind) + 1:].strip()
     if not text:
         return None
+    # The id as typed first ("user 5" may be an id itself), then without the label the picker shows.
     found = by_id(interactions, kind, text)
-    if found is not None:
+    if found is None and text.lower().startswith(f"{kind} "):
+        text = text[len(kind) + 1:].strip()
+        found = by_id(interactions, kind, text) if text else None
+    if found is not None or not text:
         return found
     if kind == "item":
         titles = np.char.lower(interactions.titles.astype(str)[ranked])

@@ -28,6 +28,19 @@ def test_find_takes_an_id_as_the_data_writes_it_or_a_title():
     assert pickers.find(data, "user", "night", ranked) is None  # users are found by id only
 
 
+def test_an_id_that_starts_like_the_pickers_label_is_found_as_typed():
+    frame = pd.DataFrame({"user": ["user 5", "user 5", "user 55", "5"], "item": ["item 12", "item 120", "item 120", "12"],
+                          "rating": [1, 2, 3, 4]})
+    data = load_interactions(frame)
+    ranked = np.arange(data.n_items)
+    named = {text: pickers.find(data, "user", text, np.arange(data.n_users)) for text in ("user 5", "user 55", "5")}
+    assert {text: data.user_ids[index] for text, index in named.items()} == \
+        {"user 5": "user 5", "user 55": "user 55", "5": "5"}
+    assert data.item_ids[pickers.find(data, "item", "item 12", ranked)] == "item 12"
+    assert data.item_ids[pickers.find(data, "item", "12", ranked)] == "12"
+    assert pickers.find(data, "user", "user ", ranked) is None
+
+
 @pytest.fixture
 def few_listed(monkeypatch):
     monkeypatch.setattr(pickers, "LISTED", 50)
