@@ -48,6 +48,7 @@ def sample(blob: Blob) -> JsonSample:
             try:
                 record = json.loads(text)
             except json.JSONDecodeError as exc:
+                _check_not_one_object(blob)  # a pretty-printed object spans many lines
                 raise DataError(f"{blob.name}: line {number} is not a JSON object ({exc.msg}): {text[:80]!r}. "
                                 "JSON files need one object per line (JSON Lines) or one array of objects.") from None
             if not isinstance(record, dict):
@@ -68,6 +69,10 @@ def sample(blob: Blob) -> JsonSample:
             if value is not None:
                 names.setdefault(str(key))
                 kinds.setdefault(str(key), set()).add(type(value))
+    if not names:
+        found = f"one object with {_fields(records[0])}" if len(records) == 1 else \
+            f"records with {_fields(records[0])} (the first)"
+        raise DataError(_NOT_RECORDS.format(name=blob.name, found=found))
     types = {name: pa.string() if str in kinds[name] else pa.float64() if float in kinds[name] else pa.int64()
              for name in names}
     rows = [[_text(record.get(name)) for name in names] for record in records[:50]]
@@ -109,6 +114,32 @@ def _array_records(blob: Blob) -> list[dict]:
         raise DataError(f"{blob.name}: the JSON is not an array of objects; give one object per interaction, "
                         "e.g. [{\"user\": 1, \"item\": 7, \"rating\": 4}, ...], or one object per line.")
     return data
+
+
+_NOT_RECORDS = (
+    "{name}: the JSON must be an array of objects, or one object per line, whose top-level fields hold "
+    "plain values (text or numbers) for the user, item and rating, e.g. "
+    '[{{"user": 1, "item": 7, "rating": 4}}, ...]; found {found}. Put the records in an array (not inside an '
+    "object) with their fields at the top level, or with pandas write "
+    "DataFrame.to_json(orient='records') (add lines=True for one object per line)."
+)
+
+
+def _fields(record: dict) -> str:
+    """A record's fields and what they hold, for messages: "fields 'ratings' (a list)"."""
+    kinds = {list: "a list", dict: "an object", bool: "true/false", type(None): "null"}
+    shown = [f"{key!r} ({kinds.get(type(value), type(value).__name__)})" for key, value in list(record.items())[:6]]
+    return f"fields {', '.join(shown)}{' ...' if len(record) > 6 else ''}" if shown else "no fields"
+
+
+def _check_not_one_object(blob: Blob) -> None:
+    """DataError when the whole file is one JSON object (e.g. {"ratings": [...]})."""
+    try:
+        data = json.loads(blob.read().decode("utf-8-sig", errors="replace"))
+    except json.JSONDecodeError:
+        return
+    if isinstance(data, dict):
+        raise DataError(_NOT_RECORDS.format(name=blob.name, found=f"one object with {_fields(data)}"))
 
 
 def _text(value) -> str:

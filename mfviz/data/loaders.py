@@ -101,7 +101,12 @@ def load_interactions(
     overrides = {"user": user, "item": item, "rating": rating, "timestamp": timestamp}
     if on_bad_rows not in ("error", "drop"):
         raise DataError(f"on_bad_rows must be 'error' or 'drop', got {on_bad_rows!r}")
+    if delimiter is not None and (not isinstance(delimiter, str) or delimiter in ("", '"')
+                                  or "\n" in delimiter or "\r" in delimiter):
+        raise DataError(f"delimiter={delimiter!r} cannot separate columns; give the character(s) "
+                        "between fields, e.g. ',' or '\\t' or '::', or leave it out to have it guessed.")
     if isinstance(source, pd.DataFrame):
+        _check_frame(source, "<DataFrame>", "user, item (and rating) columns")
         report = LoadReport(source="<DataFrame>", format="DataFrame")
         columns = _map_columns([str(c) for c in source.columns], True, [], overrides, report.source)
         frame = source.rename(columns={c: str(c) for c in source.columns})
@@ -186,6 +191,18 @@ def _add_batch(builder: InteractionBuilder, table: pa.Table, columns: dict, firs
 
     builder.add(column("user"), column("item"), column("rating"), column("timestamp"),
                 first_line=first_line)
+
+
+def _check_frame(frame: pd.DataFrame, name: str, needs: str) -> None:
+    """DataError for a DataFrame with no columns or with two columns of one name (which
+    column holds the ids would be a guess)."""
+    if len(frame.columns) == 0:
+        raise DataError(f"{name}: the DataFrame has no columns; give one with {needs}.")
+    names = pd.Index([str(c) for c in frame.columns])
+    if names.has_duplicates:
+        repeated = sorted(set(names[names.duplicated()]))
+        raise DataError(f"{name}: the DataFrame has more than one column named "
+                        f"{', '.join(map(repr, repeated))}; rename or drop the extra ones.")
 
 
 def _describe(source) -> str:
@@ -332,6 +349,8 @@ def _map_columns(names: list[str], has_header: bool, sample: list[list[str]], ov
                  source: str) -> dict[str, str | None]:
     """Which column holds the user, item, rating and timestamp: overrides first, then names,
     then (without a header) positions."""
+    if not names:
+        raise DataError(f"{source}: no columns found; interactions need a user and an item column.")
     columns: dict[str, str | None] = {}
     for role in ROLES:
         given = overrides[role]
@@ -349,6 +368,12 @@ def _map_columns(names: list[str], has_header: bool, sample: list[list[str]], ov
         else:
             raise DataError(f"{source}: no column {given!r} for {role}=...; the columns are "
                             f"{names}. Name one of them, or give a 0-based position.")
+    given = [(role, c) for role, c in columns.items() if c is not None]
+    for k, (role, name) in enumerate(given):
+        other = next((r for r, c in given[:k] if c == name), None)
+        if other is not None:
+            raise DataError(f"{source}: column {name!r} was given for both {other} and {role}; "
+                            f"each role needs its own column (the columns are {names}).")
     taken = {c for c in columns.values() if c is not None}
     free = [n for n in names if n not in taken]
     if has_header:
@@ -411,6 +436,7 @@ def _looks_like_time(sample: list[list[str]], position: int) -> bool:
 def read_item_table(source) -> pd.DataFrame:
     """An item-metadata table with columns item_id, title, genres (list) and any others."""
     if isinstance(source, pd.DataFrame):
+        _check_frame(source, "<items DataFrame>", "an item id column and title or genres columns")
         frame = source.copy()
         frame.columns = [str(c) for c in frame.columns]
         name = "<items DataFrame>"
