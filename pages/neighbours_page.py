@@ -35,8 +35,14 @@ vectors = entry.model.item_factors
 with ui.guard("Finding neighbours"):
     comparison = cache.compare(entry.key, vectors, int(item), int(k), data.key, popularity, titles, inter.matrix)
 
+if len(comparison.cosine) < k:
+    st.caption(f"The data has {inter.n_items:,} items, so each list holds the {len(comparison.cosine)} other items.")
+if popularity[item] == 0:
+    st.info(f"Nobody in the data has {titles[item]} (a filter may have removed its interactions), so the model "
+            "learned nothing about it and its neighbours below mean nothing.",
+            icon=":material/info:")
 cards = st.columns(4)
-cards[0].metric("Shared items", f"{comparison.overlap} of {k}", help="Items in both lists.")
+cards[0].metric("Shared items", f"{comparison.overlap} of {len(comparison.cosine)}", help="Items in both lists.")
 cards[1].metric("Jaccard overlap", f"{comparison.jaccard:.2f}", help="Shared items / items in either list.")
 cards[2].metric("Mean popularity, cosine", f"{comparison.mean_popularity_cosine:,.0f}")
 ratio = comparison.mean_popularity_dot / max(comparison.mean_popularity_cosine, 1e-9)
@@ -166,8 +172,12 @@ user = pickers.pick_one(st, "User", "user", users, inter, "neighbours_user",
                         default=background.middle_user(activity))
 with ui.guard("Ranking items for the user"):
     lists = cache.user_lists(entry.key, entry.model, data.key, inter.matrix, int(user), int(k), popularity, titles)
+if lists["cosine"].empty:
+    st.info(f"User {inter.user_ids[user]} has every item of the data: nothing is left to rank.", icon=":material/info:")
 left, right = st.columns(2)
 for column, metric, name in ((left, "cosine", "By cosine"), (right, "dot", "By dot product (the model's scores, biases aside)")):
+    if lists[metric].empty:
+        continue
     with column:
         frame = lists[metric]
         st.markdown(f"**{name}** · mean popularity {frame['popularity'].mean():,.0f}")

@@ -193,7 +193,7 @@ def view_beta(strength: float) -> str | None:
 
 def penalty_note(ids: np.ndarray, plain: np.ndarray) -> str:
     """What the penalty did to the list, for the caption (empty without one)."""
-    if penalty_for(entry) is None:
+    if penalty_for(entry) is None or len(ids) == 0:
         return ""
     shared = len(set(ids.tolist()) & set(plain.tolist()))
     return (f" With the popularity penalty β = {strength:g}, the list is ranked by score + penalty: its items have "
@@ -232,9 +232,13 @@ if mode == MODES[0]:
                      column_config=COLUMNS)
     with right:
         st.markdown(f"**Recommended by {entry.name}** ({millis:.0f} ms)")
-        with ui.guard("Placing the recommendations on the model's dimensions"):
-            table = item_table(ids, scores, reasons, lists.taste_coords(entry, user=user))
-        st.dataframe(table, hide_index=True, width="stretch", column_config=COLUMNS)
+        if len(ids) == 0:
+            st.info(f"User {inter.user_ids[user]} has every item of the data: nothing is left to recommend.",
+                    icon=":material/info:")
+        else:
+            with ui.guard("Placing the recommendations on the model's dimensions"):
+                table = item_table(ids, scores, reasons, lists.taste_coords(entry, user=user))
+            st.dataframe(table, hide_index=True, width="stretch", column_config=COLUMNS)
     st.caption("Items the user already has are never recommended. The score is the model's preference "
                "(higher = stronger); popularity is the item's number of interactions in the data. "
                + reasons_note(row.indices.size) + penalty_note(ids, plain[plain >= 0]))
@@ -245,7 +249,7 @@ if mode == MODES[0]:
                        "items the user has in the data are left out.")
     taste_profile(f"User {inter.user_ids[user]}", user=user)
     users_map(f"User {inter.user_ids[user]}", user=user)
-    if compare:
+    if compare and len(ids):
         with ui.guard("Recommending with the other models"):
             ui.side_by_side({entry.name: ids} | {name: top_unseen(ui.models()[name], user)[0]
                                                  for name in compare}, titles, popularity, int(n))

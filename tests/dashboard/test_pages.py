@@ -1237,3 +1237,39 @@ def test_models_evaluated_at_different_k_are_compared_at_the_first_ones():
     expected = by_activity(per_user(default.model, default.test, 5), np.diff(default.train.matrix.indptr))
     np.testing.assert_allclose(plotly_array(trace["y"]), expected["ndcg@5"])
     assert chart_titled(at, "NDCG@5 of users known only by")
+
+
+def test_a_user_with_every_item_and_lists_longer_than_the_catalogue_are_said_plainly():
+    rng = np.random.default_rng(2)
+    rows = [(f"u{u}", f"i{i}") for u in range(40) for i in (range(25) if u == 0 else rng.choice(20, 6, replace=False))]
+    at = upload(new_app(), "implicit.tsv", ("\n".join(f"{u}\t{i}" for u, i in rows) + "\n").encode())
+    inter = at.session_state["mfviz.data"].interactions
+    everything = int(np.flatnonzero(inter.user_ids == "u0")[0])
+    open_page(at, "pages/neighbours_page.py")
+    at.number_input(key="neighbours_k").set_value(50).run()
+    assert at.metric[0].value.endswith(" of 24") and len(at.dataframe[0].value) == 24
+    assert any("each list holds the 24 other items" in c.value for c in at.caption)
+    at.selectbox(key="neighbours_user").set_value(everything).run()
+    assert any("User u0 has every item of the data: nothing is left to rank" in i.value for i in at.info)
+    assert not any("nan" in m.value for m in at.markdown)
+    open_page(at, "pages/recommend_page.py")
+    at.radio(key="rec_mode").set_value("a user in the data").run()
+    at.selectbox(key="rec_user").set_value(everything).run()
+    at.slider(key="rec_penalty").set_value(0.5).run()
+    assert any("nothing is left to recommend" in i.value for i in at.info)
+    assert not at.exception and not at.error and not any("nan" in c.value for c in at.caption)
+
+
+def test_an_item_nobody_has_is_said_on_the_neighbours_page():
+    rows = [f"u{u},i{(u + j) % 10},{4 + (u + j) % 2}" for u in range(30) for j in range(4)] + ["u1,low,1", "u2,low,2"]
+    at = upload(new_app(), "ratings.csv", ("user,item,rating\n" + "\n".join(rows) + "\n").encode())
+    at.checkbox[0].check()  # binarise at 4 stars: "low" keeps its column and loses its interactions
+    at.button(key="filters_apply").click().run()
+    inter = at.session_state["mfviz.data"].interactions
+    low = int(np.flatnonzero(inter.item_ids == "low")[0])
+    assert inter.matrix[:, low].nnz == 0
+    open_page(at, "pages/neighbours_page.py")
+    assert not any("Nobody in the data has" in i.value for i in at.info)  # the most popular item first
+    at.selectbox(key="neighbours_item").set_value(low).run()
+    assert any("Nobody in the data has low" in i.value for i in at.info), [i.value for i in at.info]
+    assert not at.exception
