@@ -69,7 +69,20 @@ def _new_users(chosen: dict[str, ModelEntry], anchor: ModelEntry, k: int, metric
                label: str) -> None:
     """How much a new user must tell each model: the metric of test users folded in from their
     first 1, 2, 3, … interactions, next to their trained vectors and the Popularity baseline."""
+    from mfviz.evaluation.breakdown import curve_sizes, too_few_for_curve
+
     st.markdown("**How much a new user must tell the model**")
+    # Small data has too few test users for this curve: said here, and the rest of the page goes on
+    short = {name: e for name, e in chosen.items() if not curve_sizes(e.train, e.test)}
+    splits = {id(e.test): e for e in short.values()}  # one sentence per split: its own count of users
+    for test_id, entry in splits.items():
+        names = ", ".join(name for name, e in short.items() if id(e.test) == test_id)
+        st.info(f"{names}: {too_few_for_curve(entry.train, entry.test)}.", icon="👤")
+    chosen = {name: e for name, e in chosen.items() if name not in short}
+    if not chosen:
+        return
+    if anchor.key not in {e.key for e in chosen.values()}:
+        anchor = next(iter(chosen.values()))  # the baseline on a split that has the users
     with ui.guard("Folding in users from their first interactions"):
         curves = {name: cache.profile_curve(e.key, e.model, e.train, e.test, k) for name, e in chosen.items()}
         baseline = None if metric == "rmse" else cache.popularity_profile_curve(anchor.key, anchor.train,

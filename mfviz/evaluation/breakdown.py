@@ -70,6 +70,27 @@ CURVE_USERS = 500  # test users folded in per size, at most (a seeded sample)
 MIN_CURVE_USERS = 30  # sizes that fewer users have enough training interactions for are left out
 
 
+def curve_sizes(train, test, sizes=PROFILE_SIZES) -> list[int]:
+    """The profile sizes `profile_size_curve` measures on this split: those that at least
+    MIN_CURVE_USERS test users have as many training interactions for (empty: the curve cannot be
+    measured, say why with `too_few_for_curve`)."""
+    activity = np.diff(train.matrix.indptr)[test_users(test)]
+    sizes = sorted({int(s) for s in sizes if s >= 1})
+    while sizes and np.sum(activity >= sizes[-1]) < MIN_CURVE_USERS:
+        sizes.pop()
+    return sizes
+
+
+def too_few_for_curve(train, test) -> str:
+    """Why a split has no profile-size curve, and what to do, in one sentence."""
+    known = int(np.sum(np.diff(train.matrix.indptr)[test_users(test)] > 0))
+    # no split makes 30 test users out of fewer users; otherwise more of them can be held out
+    fix = (f"use more data (at least {MIN_CURVE_USERS} users)" if train.n_users < MIN_CURVE_USERS else
+           "use more data, a larger test share, or a split that holds out part of every user's history")
+    return (f"how much a new user must tell a model is measured on at least {MIN_CURVE_USERS} test users "
+            f"with a training interaction, and this split has {known}; {fix}")
+
+
 def profile_size_curve(model, train, test, k: int = 10, sizes=PROFILE_SIZES, max_users: int = CURVE_USERS,
                        seed: int = 0) -> pd.DataFrame:
     """Held-out accuracy of users the model knows only by `s` of their training interactions
@@ -88,11 +109,9 @@ def profile_size_curve(model, train, test, k: int = 10, sizes=PROFILE_SIZES, max
     k = _check_k(k)
     activity = np.diff(train.matrix.indptr)
     candidates = test_users(test)
-    sizes = sorted({int(s) for s in sizes if s >= 1})
-    while sizes and np.sum(activity[candidates] >= sizes[-1]) < MIN_CURVE_USERS:
-        sizes.pop()
+    sizes = curve_sizes(train, test, sizes)
     if not sizes:
-        raise DataError(f"fewer than {MIN_CURVE_USERS} test users have a training interaction; use more data")
+        raise DataError(too_few_for_curve(train, test))
     users = candidates[activity[candidates] >= sizes[-1]]
     if users.size > max_users:
         users = np.sort(np.random.default_rng(seed).choice(users, max_users, replace=False))
