@@ -52,21 +52,25 @@ titles = inter.titles
 model = entry.model
 
 
-COLUMNS = {"title": st.column_config.TextColumn(width="medium"),
+# Widths in pixels so that, at 1,400 px, the history shows title, rating and popularity, and the
+# recommendations title, reason, score and popularity without scrolling sideways.
+COLUMNS = {"title": st.column_config.TextColumn(width=165),
            "genres": st.column_config.TextColumn(width="medium"),
-           "score": st.column_config.NumberColumn(width="small", format="%.3f"),
-           "popularity": st.column_config.NumberColumn(width="small", help="Interactions in the data."),
+           "rating": st.column_config.NumberColumn(width=50),
+           "value": st.column_config.NumberColumn(width=50),
+           "score": st.column_config.NumberColumn(width=50, format="%.3f"),
+           "popularity": st.column_config.NumberColumn("pop.", width=45, help="Interactions in the data."),
            "because of": st.column_config.TextColumn(
-               width="medium", help="The item of the profile that raises this score most."),
+               width=150, help="The item of the profile that raises this score most."),
            "adds": st.column_config.NumberColumn(
-               width="small", format="%+.3f", help="That item's part of the score (see the note under the table)."),
+               width=55, format="%+.3f", help="That item's part of the score (see the note under the table)."),
            "mostly along": st.column_config.TextColumn(
                width="medium", help="The model's dimension (strongest = 1) that lifts this item's score most above "
                                     "the average item's for this taste (user coordinate × how far the item's "
                                     "coordinate lies from the catalogue's mean), named by the end both lean to, and "
                                     "by how much. Latent space → Map: Dimensions shows each dimension."),
            "penalty": st.column_config.NumberColumn(
-               width="small", format="%+.3f", help="The popularity penalty's change to the score: score + penalty "
+               width=60, format="%+.3f", help="The popularity penalty's change to the score: score + penalty "
                                                    "ranks the list (negative for popular items).")}
 
 
