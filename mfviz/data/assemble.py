@@ -312,9 +312,11 @@ class InteractionBuilder:
         map_large_blocks()
 
     def add(self, user: Column, item: Column, rating: Column | None = None,
-            timestamp: Column | None = None, *, first_line: int | Callable[[], int] = 0) -> None:
+            timestamp: Column | None = None, *,
+            first_line: int | Callable[[], int] | None = None) -> None:
         """One batch. first_line: file lines before the batch's first row (header included),
-        or a function that counts them (called only for an error message)."""
+        or a function that counts them (called only for an error message); None where rows are
+        not lines (Parquet, a JSON array, a DataFrame): messages then name the row only."""
         n = len(user)
         first_row = self.rows_seen
         self.rows_seen += n
@@ -332,13 +334,11 @@ class InteractionBuilder:
                 count = int(bad.sum())
                 scope = f"{count:,} rows" if self.batches == 1 and first_row == 0 else \
                     f"{count:,} rows in this part of the file"
-                if callable(first_line):
-                    line_base = first_line()
-                else:
-                    line_base = first_line
+                line_base = first_line() if callable(first_line) else first_line
+                line = "" if line_base is None else f" (line {line_base + first + 1} of the file)"
                 raise DataError(
                     f"{self.report.source}: {scope} have {what} in column {name!r}; the first is "
-                    f"row {first_row + first + 1} (line {line_base + first + 1} of the file), "
+                    f"row {first_row + first + 1}{line}, "
                     f"value {_value_at(columns[role], first)!r}. {hint} Or load with "
                     "on_bad_rows='drop' to drop these rows (they will be counted in the load report)."
                 )

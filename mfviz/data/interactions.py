@@ -126,7 +126,7 @@ class Interactions:
         duplicates: str = "auto",
         on_bad_rows: str = "error",
         report: LoadReport | None = None,
-        line_offset: int = 0,
+        line_offset: int | None = None,
     ) -> Interactions:
         """Build from a DataFrame with one row per interaction.
 
@@ -136,7 +136,7 @@ class Interactions:
         on_bad_rows: "error" (default) raises DataError naming the first bad row; "drop" drops
         rows with a missing id or a missing/non-numeric rating and counts them in the report.
         line_offset: lines before the first data row in the source file, so that error
-        messages can name the file's line.
+        messages can name the file's line (None: they name the row only).
         """
         report = report or LoadReport(source="<DataFrame>", format="DataFrame")
         report.rows_read = report.rows_read or len(df)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pyarrow as pa
 import pyarrow.json as pajson
@@ -25,6 +25,8 @@ class JsonSample:
     sample: list[list[str]]  # the first rows as text, one entry per name (for column detection)
     types: dict[str, pa.DataType]  # each field's Arrow type from the sampled values
     mean_line_bytes: float
+    records: list[dict] | None = None  # every record of a JSON array (parsed once)
+    mixed: dict[str, str] = field(default_factory=dict)  # JSON Lines fields of text and numbers: why
 
 
 def is_json(blob: Blob) -> bool:
@@ -34,14 +36,14 @@ def is_json(blob: Blob) -> bool:
 
 
 def sample(blob: Blob) -> JsonSample:
-    """The fields of the first records and their types (ints, floats, text; nested values skipped)."""
+    """The fields of the records and their types (JSON Lines: the first 256 KiB; an array: all)."""
     head = blob.head(SAMPLE_BYTES).decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
     lines = head.startswith("{")
     if lines:
         texts = head.splitlines()
         if len(texts) > 1 and len(head) >= SAMPLE_BYTES:
             texts = texts[:-1]  # the last line may be cut
-        records = []
+        records, numbers = [], []
         for number, text in enumerate(texts, start=1):
             if not text.strip():
                 continue
@@ -54,54 +56,152 @@ def sample(blob: Blob) -> JsonSample:
             if not isinstance(record, dict):
                 raise DataError(f"{blob.name}: line {number} is not a JSON object: {text[:80]!r}.")
             records.append(record)
+            numbers.append(number)
         mean_line_bytes = max(len(head.encode()) / max(len(texts), 1), 1.0)
     else:
         every = _array_records(blob)
-        records, mean_line_bytes = every[:1000], max(blob.size() / max(len(every), 1), 1.0)
+        records, mean_line_bytes = every, max(blob.size() / max(len(every), 1), 1.0)
     if not records:
         raise DataError(f"{blob.name}: the JSON holds no records; give one object per interaction.")
-    names: dict[str, None] = {}
-    kinds: dict[str, set] = {}
-    for record in records:
-        for key, value in record.items():
-            if isinstance(value, bool) or isinstance(value, dict | list):
-                continue  # flags and nested values are never ids, ratings or times
-            if value is not None:
-                names.setdefault(str(key))
-                kinds.setdefault(str(key), set()).add(type(value))
-    if not names:
+    # an array is in memory already: its types come from every record, so that a fraction or a
+    # text id after the first thousand records is read as written (never truncated to int64)
+    types = _types(records, big_ints_as_text=not lines)
+    if not types:
         found = f"one object with {_fields(records[0])}" if len(records) == 1 else \
             f"records with {_fields(records[0])} (the first)"
         raise DataError(_NOT_RECORDS.format(name=blob.name, found=found))
-    types = {name: pa.string() if str in kinds[name] else pa.float64() if float in kinds[name] else pa.int64()
-             for name in names}
+    mixed = _mixed_fields(blob, records, numbers, types) if lines else {}
+    names = list(types)
     rows = [[_text(record.get(name)) for name in names] for record in records[:50]]
-    return JsonSample(lines, list(names), rows, types, mean_line_bytes)
+    return JsonSample(lines, names, rows, types, mean_line_bytes, None if lines else records, mixed)
 
 
-def batches(blob: Blob, found: JsonSample, needed: list[str]) -> Iterator[tuple[pa.Table, int]]:
-    """(Arrow table of the needed fields, file lines before its first row) per block of records.
-    Fields are read with the sampled types: ids given as numbers stay numbers, and a later record
-    whose field has another type is an error naming it."""
-    schema = pa.schema([(name, found.types[name]) for name in needed])
-    if not found.lines:
-        records = _array_records(blob)
-        yield pa.Table.from_pylist([{name: record.get(name) for name in needed} for record in records],
-                                   schema=schema), 1
+def _types(records: list[dict], big_ints_as_text: bool) -> dict[str, pa.DataType]:
+    """Each top-level field's Arrow type, in order of first appearance: text if any value is
+    text (or, in an array, an integer beyond int64: kept exact as text), else float64 if any is
+    fractional, else int64, and bool when every value is true/false; fields holding only nested
+    values or nulls are left out."""
+    kinds: dict[str, set] = {}
+    for record in records:
+        for key, value in record.items():
+            if value is None or isinstance(value, dict | list):
+                continue  # nested values are never ids, ratings or times
+            kind = type(value)
+            if kind is int and big_ints_as_text and not -(2**63) <= value < 2**63:
+                kind = str
+            kinds.setdefault(str(key), set()).add(kind)
+    order = ((str, pa.string()), (float, pa.float64()), (int, pa.int64()), (bool, pa.bool_()))
+    return {name: next(arrow for kind, arrow in order if kind in found) for name, found in kinds.items()}
+
+
+def batches(blob: Blob, found: JsonSample, needed: list[str],
+            rating: str | None = None) -> Iterator[tuple[pa.Table, int | None]]:
+    """(Arrow table of the needed fields, file lines before its first row: None for an array)
+    per block of records. Fields are read with the sampled types, except that whole-number
+    ratings are read as float64 (a half star past the sample is read, not refused); a record
+    whose field has another type is an error naming its line (or record)."""
+    for name in needed:
+        if name in found.mixed:
+            raise DataError(found.mixed[name])
+    types = {name: found.types[name] for name in needed}
+    if rating is not None and pa.types.is_integer(types[rating]):
+        types[rating] = pa.float64()
+    if found.records is not None:
+        yield pa.table({name: _column(blob, found.records, name, kind) for name, kind in types.items()}), None
         return
     source = pa.BufferReader(blob.read()) if blob.path is None else str(blob.path)
+    options = pajson.ParseOptions(explicit_schema=pa.schema(list(types.items())),
+                                  unexpected_field_behavior="ignore")
     seen = 0
     try:  # Arrow parses the first block on opening, the others as they are read
         reader = pajson.open_json(source, read_options=pajson.ReadOptions(block_size=BLOCK_BYTES),
-                                  parse_options=pajson.ParseOptions(explicit_schema=schema,
-                                                                    unexpected_field_behavior="ignore"))
+                                  parse_options=options)
         for batch in reader:
-            yield pa.Table.from_batches([batch]), seen + 1
+            yield pa.Table.from_batches([batch]), seen  # one record per line, no header
             seen += batch.num_rows
     except pa.ArrowInvalid as exc:
-        raise DataError(f"{blob.name}: {exc} (rows counted from line {seen + 1:,}). A field must have one type in every record "
-                        "(e.g. ids always text or always numbers) and every line must be one JSON object; fix "
-                        "those records, or name other fields with user=/item=/rating=.") from None
+        raise _clash(blob, types, seen, exc) from None
+
+
+_TYPE_WORDS = {pa.string(): "text", pa.float64(): "numbers", pa.int64(): "whole numbers",
+               pa.bool_(): "true/false"}
+_ONE_TYPE = ("A field must have one type in every record (e.g. ids always text or always numbers); "
+             "fix those records, or name other fields with user=/item=/rating=.")
+
+
+def _mixed_fields(blob: Blob, records: list[dict], numbers: list[int], types: dict) -> dict[str, str]:
+    """JSON Lines fields holding both text and numbers in the sampled lines (Arrow reads one
+    or the other), each with a message naming a line of each (raised if the field is used)."""
+    mixed = {}
+    for name, kind in types.items():
+        if kind != pa.string():
+            continue
+        number = next((k for k, r in enumerate(records) if isinstance(r.get(name), int | float)), None)
+        if number is not None:
+            text = next(k for k, r in enumerate(records) if isinstance(r.get(name), str))
+            mixed[name] = (f"{blob.name}: field {name!r} holds a number on line {numbers[number]:,} "
+                           f"({records[number][name]!r}) and text on line {numbers[text]:,} "
+                           f"({records[text][name]!r}). {_ONE_TYPE}")
+    return mixed
+
+
+def _fits(value, kind: pa.DataType, numbers_as_text: bool = True) -> bool:
+    """Whether a parsed JSON value can be read as `kind` without changing it (Arrow's JSON
+    Lines reader cannot read numbers as text: numbers_as_text=False)."""
+    if value is None:
+        return True
+    if isinstance(value, dict | list):
+        return False
+    if kind == pa.string():
+        return numbers_as_text or isinstance(value, str)
+    if kind == pa.bool_():
+        return isinstance(value, bool)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return kind == pa.float64() or (isinstance(value, int) and -(2**63) <= value < 2**63)
+
+
+def _column(blob: Blob, records: list[dict], name: str, kind: pa.DataType) -> pa.Array:
+    """One field of a JSON array's records as an Arrow array of `kind`."""
+    values = [record.get(name) for record in records]
+    if kind == pa.string():  # numbers among text ids keep their JSON spelling ("7", "3.5")
+        values = [v if v is None or isinstance(v, str | dict | list) else json.dumps(v) for v in values]
+    try:
+        return pa.array(values, kind)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        k = next(k for k, v in enumerate(values) if not _fits(v, kind))
+        raise DataError(f"{blob.name}: record {k + 1:,} has {values[k]!r} in field {name!r}, where other "
+                        f"records hold {_TYPE_WORDS[kind]}. {_ONE_TYPE}") from None
+
+
+def _clash(blob: Blob, types: dict[str, pa.DataType], seen: int, exc: Exception) -> DataError:
+    """The first line (after the `seen` records read) that Arrow could not read, found again
+    with the json module to name it (only on the error path)."""
+    stream = open(blob.path, "rb") if blob.path is not None else io.BytesIO(blob.data or b"")
+    with stream:
+        records = 0
+        for number, line in enumerate(stream, start=1):
+            if not line.strip():
+                continue
+            records += 1
+            if records <= seen:
+                continue
+            try:
+                record = json.loads(line)
+            except (json.JSONDecodeError, UnicodeDecodeError) as error:
+                return DataError(f"{blob.name}: line {number:,} is not a JSON object ({error}): "
+                                 f"{line[:80]!r}. JSON Lines files need one object per line.")
+            if not isinstance(record, dict):
+                return DataError(f"{blob.name}: line {number:,} is not a JSON object: {line[:80]!r}.")
+            bad = next((name for name, kind in types.items() if not _fits(record.get(name), kind, False)), None)
+            if bad is not None:
+                value, kind = record[bad], types[bad]
+                if isinstance(value, int) and kind == pa.int64():
+                    return DataError(f"{blob.name}: line {number:,} has {value} in field {bad!r}, beyond "
+                                     "64-bit integers; write such ids as text (in quotes) in every record.")
+                return DataError(f"{blob.name}: line {number:,} has {value!r} in field {bad!r}, where other "
+                                 f"records hold {_TYPE_WORDS[kind]}. {_ONE_TYPE}")
+    return DataError(f"{blob.name}: cannot read the JSON Lines after line {seen:,} ({exc}). {_ONE_TYPE}")
 
 
 def _array_records(blob: Blob) -> list[dict]:

@@ -234,7 +234,7 @@ def _open_batches(blob: Blob, layout: Layout | None, overrides: dict, report: Lo
         def parquet_batches():
             seen = 0
             for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=needed):
-                yield batch, seen + 1, False
+                yield batch, None, False  # rows, not lines
                 seen += batch.num_rows
 
         return columns, rows, parquet_batches()
@@ -248,7 +248,8 @@ def _open_batches(blob: Blob, layout: Layout | None, overrides: dict, report: Lo
             _check_memory(blob.name, estimated, f"the file size ({blob.size():,} bytes)", max_memory)
         columns = _map_columns(found.names, True, found.sample, overrides, blob.name)
         needed = [c for c in dict.fromkeys(columns.values()) if c is not None]
-        batches = ((table, first, True) for table, first in json_records.batches(blob, found, needed))
+        batches = ((table, first, True) for table, first in
+                   json_records.batches(blob, found, needed, columns["rating"]))
         return columns, int(estimated * 1.05) + 1024, batches
     if layout is not None:
         delimiter = delimiter or layout.delimiter

@@ -77,11 +77,12 @@ def test_bad_json_is_a_clear_error(tmp_path, text, message):
         load_interactions(path)
 
 
-def test_a_field_that_changes_type_later_names_the_file(tmp_path):
-    # ids numbers in the sampled head, text far below it: Arrow refuses, the message says where to look
+def test_a_field_that_changes_type_later_names_the_file_and_line(tmp_path):
+    # ids numbers in the sampled head, text far below it: Arrow refuses, the message names the line
     rows = [json.dumps({"user": k % 50, "item": k % 70, "rating": 3}) for k in range(20_000)]
     rows.append(json.dumps({"user": "u-x", "item": 1, "rating": 3}))
     path = tmp_path / "late.json"
     path.write_text("\n".join(rows) + "\n")
-    with pytest.raises(DataError, match="late.json: .*changed from number to string in row 20000 \\(rows counted from line 1\\).*one type"):
+    with pytest.raises(DataError, match="late.json: line 20,001 has 'u-x' in field 'user', where other "
+                                        "records hold whole numbers.*one type"):
         load_interactions(path)

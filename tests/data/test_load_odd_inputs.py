@@ -71,3 +71,56 @@ def test_the_fixed_inputs_still_load_normally(tmp_path):
     from conftest import as_dict
     assert as_dict(load_interactions(FRAME)) == EXPECTED
     assert as_dict(load_interactions(write_rows(tmp_path / "r.csv"), delimiter=",", user=0, item=1)) == EXPECTED
+
+
+# --------------------------------------------------------------------- JSON types and locations
+def late_change(k_changed: int, **change) -> list[dict]:
+    """3,000 records (100 users x 30 items, integer ratings 1-5); record `k_changed` altered."""
+    records = [{"user": k // 30, "item": k % 30, "rating": 1 + k % 5} for k in range(3000)]
+    records[k_changed].update(change)
+    return records
+
+
+def test_a_json_array_reads_every_value_as_written_after_the_first_thousand_records(tmp_path):
+    path = tmp_path / "half.json"
+    path.write_text(json.dumps(late_change(2000, rating=4.5)))  # user 66, item 20
+    data = load_interactions(path)
+    assert data.matrix[data.user_index(66)[0], data.item_index(20)[0]] == 4.5  # was 4.0
+    assert sorted(set(data.matrix.data.tolist())) == [1, 2, 3, 4, 4.5, 5]
+    path.write_text(json.dumps(late_change(2000, user=3.7)))
+    data = load_interactions(path)  # 3.7 is a user of its own, not merged into 3
+    assert data.n_users == 101 and data.nnz == 3000 and 3.7 in data.user_ids.tolist()
+    path.write_text(json.dumps(late_change(2000, user="u-new")))
+    data = load_interactions(path)  # text among numbers: every id text, spelled as written
+    assert data.n_users == 101 and {"u-new", "66", "3"} <= set(data.user_ids.tolist())
+    path.write_text(json.dumps(late_change(2000, rating={"value": 3})))
+    with pytest.raises(DataError, match="record 2,001 has \\{'value': 3\\} in field 'rating', where other "
+                                        "records hold numbers"):
+        load_interactions(path)
+
+
+def test_json_lines_read_a_late_fractional_rating_and_name_the_line_of_a_late_clash(tmp_path):
+    records = [{"user": k % 500, "item": k % 300, "rating": 1 + k % 5} for k in range(20_000)]
+    records[15_000] = {"user": 999, "item": 0, "rating": 4.5}  # far past the sampled head (256 KiB)
+    path = tmp_path / "late.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    data = load_interactions(path)  # was refused: "Failed to convert JSON to int64"
+    assert data.matrix[data.user_index(999)[0], data.item_index(0)[0]] == 4.5
+    records = [{"user": k % 7, "item": k % 11, "rating": 3} for k in range(100)]
+    records[50]["user"] = "3"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    with pytest.raises(DataError, match="field 'user' holds a number on line 1 \\(0\\) and text on line 51 "
+                                        "\\('3'\\)"):  # was "in row 0"
+        load_interactions(path)
+
+
+def test_bad_values_are_located_by_line_in_text_and_by_row_elsewhere(tmp_path):
+    records = [{"user": k % 7, "item": k % 11, "rating": None if k == 2 else 3} for k in range(100)]
+    (tmp_path / "r.jsonl").write_text("".join(json.dumps(r) + "\n" for r in records))
+    # JSON Lines: record 3 is line 3 (it was reported as line 4)
+    assert "the first is row 3 (line 3 of the file)" in load_error(tmp_path / "r.jsonl")
+    frame = pd.DataFrame(records)
+    frame.to_parquet(tmp_path / "r.parquet")
+    for source in (tmp_path / "r.parquet", frame):
+        message = load_error(source)
+        assert "the first is row 3, value" in message and "line" not in message
