@@ -160,7 +160,7 @@ def draw(job: training.TrainingJob, live: bool) -> None:
             time.sleep(0.25)
         if job.error:
             st.error(job.error, icon=":material/error:")
-        for label, why in job.failures if job.entries else ():
+        for label, why in (job.failures if job.entries else []) + job.warnings:
             st.warning(f"{label}: {why}", icon=":material/warning:")
         if job.sweep and job.entries and job.done:
             best, by = training.best_entry(job.entries)

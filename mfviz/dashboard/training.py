@@ -122,6 +122,38 @@ def best_entry(entries: list) -> tuple[ModelEntry | None, str | None]:
     return (entries[-1] if entries else None), None
 
 
+# A score the vectors add that stays below this share of the largest training value is lost in a
+# float32 prediction (about 7 significant digits): such vectors have learned nothing.
+NOTHING = 1e-6
+
+
+def learned_nothing(model, train) -> str | None:
+    """Why a trained model's user or item vectors are all zero or numerically nothing (and what to
+    try), or None when they carry something. Such a model still trains without error, but its maps,
+    neighbours and personal scores mean nothing."""
+    vectors = {side: np.asarray(getattr(model, f"{side}_factors", None), np.float64) for side in ("user", "item")}
+    if any(v.ndim != 2 or not v.size for v in vectors.values()):
+        return None
+    norms = {side: float(np.sqrt((v * v).sum(axis=1)).max()) for side, v in vectors.items()}
+    values = train.matrix.data
+    scale = float(np.abs(values).max()) if values.size else 1.0
+    # no |x_u · y_i| can be larger than this product; written so that NaN (divergence, reported
+    # elsewhere) is not taken for nothing
+    if not norms["user"] * norms["item"] <= NOTHING * scale:
+        return None
+    zero = [side for side, norm in norms.items() if norm <= NOTHING * scale]
+    words = f"its {' and '.join(zero)} vectors are all zero" if zero else "its vectors are too small to change a score"
+    if values.size and values.min() == values.max():
+        # the mean (and biases) predict every value exactly: the residual the vectors fit is zero
+        kind = "rating" if train.is_explicit else "value"
+        return (f"{words}: every training {kind} is {values[0]:g}, so there is nothing to learn beyond the mean; "
+                "train a model that learns from which items each user has (Implicit ALS, Truncated SVD), or use "
+                "data whose ratings vary.")
+    reg = getattr(model, "regularization", None)
+    return (f"{words}: the regularization{f' ({reg:g})' if reg is not None else ''} most likely outweighs what the "
+            "data says, shrinking every vector to zero; lower regularization and train again.")
+
+
 def make_model(kind: str, params: dict):
     from mfviz.models import MODELS
 
@@ -152,6 +184,7 @@ class TrainingJob:
     error: str | None = None
     entries: list = field(default_factory=list)  # the models trained so far
     failures: list = field(default_factory=list)  # (label, message) of a sweep's models that failed
+    warnings: list = field(default_factory=list)  # (label, message) of trained models that learned nothing
     current: int = 0  # index of the model in training (a sweep's)
     started: float = field(default_factory=time.perf_counter)
     finished_at: float | None = None
@@ -245,6 +278,8 @@ class TrainingJob:
         model = make_model(self.kind, params)
         model.fit(self.train, callback=lambda *epoch: self._progress(model, *epoch))
         metrics = evaluate(model, self.train, self.test, self.k)
+        if (why := learned_nothing(model, self.train)) is not None:
+            self.warnings.append((label, why))
         stopped = self.stop_event.is_set()
         # Seeded fits repeat exactly: the recipe trains the same model elsewhere (not a stopped one)
         repeatable = (self.split_settings is not None and not stopped

@@ -71,3 +71,16 @@ def test_forty_users_get_the_new_user_curve_and_no_notice():
     assert not new_user_notice(at)
     assert "**How much a new user must tell the model**" in [m.value for m in at.markdown]
     assert report_offered(at)
+
+
+def test_a_model_that_learned_nothing_is_presented_with_a_warning_saying_why():
+    rng = np.random.default_rng(3)
+    rows = [f"u{u},i{i},4" for u in range(60) for i in rng.choice(30, 8, replace=False)]  # every value 4
+    at = open_page(upload(new_app(), "same.csv", ("user,item,rating\n" + "\n".join(rows) + "\n").encode()), TRAIN)
+    train(at, "als", factors=4, epochs=3)
+    assert_every_section(at)
+    [warning] = [w.value for w in at.warning]
+    assert warning.startswith("ALS (f=4): its user and item vectors are all zero")
+    assert "every training value is 4" in warning and "Implicit ALS" in warning
+    train(at, "ials", factors=4, epochs=3)  # learns from which items each user has: nothing to warn of
+    assert not at.warning

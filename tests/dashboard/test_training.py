@@ -183,3 +183,18 @@ def test_the_metrics_of_a_model_rank_a_seeded_sample_of_test_users_shared_by_eve
         assert shown["rmse"] == pytest.approx(expected["rmse"])  # every test rating, not the sample's
         every = evaluation.evaluate(model, train, test, k=5)
         assert every["users_evaluated"] > 10 and shown["rmse"] == pytest.approx(every["rmse"])
+
+
+def test_a_model_whose_vectors_learned_nothing_is_flagged_with_why():
+    same = small_data()
+    same.matrix.data[:] = 4.0  # every rating the same: the global mean predicts all of them
+    job = run(make_job({"factors": 4, "epochs": 3, "random_state": 0}, train=same))
+    assert job.error is None and job.entry is not None  # still a model, but a warned one
+    assert np.abs(job.entry.model.user_factors).max() == 0
+    [(label, why)] = job.warnings
+    assert label == "ALS" and "vectors are all zero" in why and "every training rating is 4" in why
+    # shrunk to nothing by the penalty on data whose ratings vary: the other likely cause
+    job = run(make_job({"factors": 4, "epochs": 3, "regularization": 1e12, "random_state": 0}))
+    [(_, why)] = job.warnings
+    assert "regularization" in why and "every training" not in why
+    assert not run(make_job({"factors": 4, "epochs": 3, "random_state": 0})).warnings  # a model that learned
