@@ -211,8 +211,13 @@ def _from_zip(blob: Blob, ratings_names: tuple[str, ...], check_size: SizeCheck)
         raise DataError(f"{blob.name}: damaged zip archive ({exc}); create the archive again.") from None
     if any(m.startswith("xl/") or m == "[Content_Types].xml" for m in members):
         raise DataError(f"{blob.name}: this is an Excel workbook; save the sheet as CSV and load that.")
-    by_basename = {PurePosixPath(m).name: m for m in members}
-    chosen = next((by_basename[n] for n in ratings_names if n in by_basename), None)
+    known = [m for m in members if PurePosixPath(m).name in ratings_names]
+    if len(known) > 1:  # e.g. a full and a small variant of one dataset: which one is a guess
+        raise DataError(
+            f"{blob.name}: the zip archive holds {len(known)} ratings files ({', '.join(known)}); "
+            "upload one of them (or an archive of its own folder)."
+        )
+    chosen = known[0] if known else None
     if chosen is None:
         data_like = [m for m in members if PurePosixPath(m).suffix.lower() in DATA_SUFFIXES
                      and "readme" not in m.lower()]

@@ -7,6 +7,7 @@ import os
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from mfviz.data import formats, json_records
@@ -295,10 +296,30 @@ def _open_batches(blob: Blob, layout: Layout | None, overrides: dict, report: Lo
                             bad_rows.count - reported)
                 report.rows_read += bad_rows.count - reported
                 reported = bad_rows.count
+            if dialect.header:
+                table = _drop_repeated_headers(table, report)
             yield table, lines_before, True
 
     # a little room over the estimate: the arrays grow in place if it is short
     return columns, int(estimated * 1.05) + 1024, text_batches()
+
+
+def _drop_repeated_headers(table: pa.Table, report: LoadReport) -> pa.Table:
+    """The table without rows that repeat the header (files concatenated with their headers),
+    counted in the report. Such a row makes every column text, so only all-text chunks are
+    checked."""
+    if not all(pa.types.is_string(t) for t in table.schema.types):
+        return table
+    repeated = None
+    for name in table.column_names:
+        same = pc.equal(pc.utf8_trim_whitespace(table[name]), name)
+        repeated = same if repeated is None else pc.and_(repeated, same)
+    count = pc.sum(pc.fill_null(repeated, False)).as_py() if repeated is not None else 0
+    if not count:
+        return table
+    report.drop("a repeated header line (files joined with their headers)", count)
+    report.rows_read += count
+    return table.filter(pc.invert(pc.fill_null(repeated, False)))
 
 
 def _check_memory(name: str, estimated_rows: int, basis: str, max_memory: int | None) -> None:

@@ -124,3 +124,30 @@ def test_bad_values_are_located_by_line_in_text_and_by_row_elsewhere(tmp_path):
     for source in (tmp_path / "r.parquet", frame):
         message = load_error(source)
         assert "the first is row 3, value" in message and "line" not in message
+
+
+# --------------------------------------------------------------------- silent loss
+def test_a_zip_with_two_ratings_files_names_both(tmp_path):
+    import zipfile
+    with zipfile.ZipFile(tmp_path / "two.zip", "w") as archive:
+        archive.writestr("ml-full/ratings.csv", "userId,movieId,rating\n" + "".join(
+            f"{u},{i},{r:g}\n" for u, i, r, _ in ROWS))
+        archive.writestr("ml-small/ratings.csv", "userId,movieId,rating\n1,2,3\n2,3,4\n1,3,4\n")
+    message = load_error(tmp_path / "two.zip")
+    assert "holds 2 ratings files (ml-full/ratings.csv, ml-small/ratings.csv)" in message
+    assert "upload one of them" in message
+
+
+def test_a_header_repeated_mid_file_is_dropped_and_counted(tmp_path):
+    from conftest import as_dict
+    pairs = "".join(f"{u},{i}\n" for u, i, _, _ in ROWS)
+    (tmp_path / "joined.csv").write_text("user,item\n" + pairs + "user,item\n" + pairs)
+    data = load_interactions(tmp_path / "joined.csv")
+    assert as_dict(data) == {key: 2.0 for key in EXPECTED}  # each pair twice, summed; no user "user"
+    assert data.user_ids.dtype == "int64"
+    assert data.report.dropped == {"a repeated header line (files joined with their headers)": 1}
+    assert data.report.rows_read == 2 * len(ROWS) + 1
+    rated = write_rows(tmp_path / "rated.csv").read_text()
+    (tmp_path / "rated.csv").write_text(rated + rated)  # with ratings it was a "non-numeric rating" error
+    data = load_interactions(tmp_path / "rated.csv")
+    assert as_dict(data) == EXPECTED and data.report.rows_dropped == 1
