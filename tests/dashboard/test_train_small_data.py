@@ -84,3 +84,16 @@ def test_a_model_that_learned_nothing_is_presented_with_a_warning_saying_why():
     assert "every training value is 4" in warning and "Implicit ALS" in warning
     train(at, "ials", factors=4, epochs=3)  # learns from which items each user has: nothing to warn of
     assert not at.warning
+
+
+def test_a_sweep_diverging_at_a_huge_regularization_says_to_lower_it():
+    at = open_page(upload(new_app(), "forty.csv", ratings_csv(40, 20, 8)), TRAIN)
+    at.selectbox(key="train_model").set_value("funksvd").run()
+    at.number_input(key="hp_funksvd_epochs").set_value(2)
+    at.selectbox(key="sweep_funksvd").set_value("regularization")
+    at.text_input(key="sweep_values_funksvd").input("0, 1e6")
+    at.button(key="train_submit").click().run()
+    assert_every_section(at)
+    [warning] = [w.value for w in at.warning]
+    assert warning.startswith("Funk SVD (regularization=1e+06): Funk SVD diverged")
+    assert "lower regularization (now 1e+06)" in warning and "lower learning_rate" not in warning

@@ -198,3 +198,16 @@ def test_a_model_whose_vectors_learned_nothing_is_flagged_with_why():
     [(_, why)] = job.warnings
     assert "regularization" in why and "every training" not in why
     assert not run(make_job({"factors": 4, "epochs": 3, "random_state": 0})).warnings  # a model that learned
+
+
+def test_divergence_from_a_huge_regularization_names_it_not_the_learning_rate():
+    # SGD shrinks a vector by learning_rate × regularization of itself per step: above 1 it overshoots
+    job = run(make_job({"factors": 2, "epochs": 3, "random_state": 0}, kind="funksvd", label="Funk SVD",
+                       sweep=("regularization", [0.02, 1e6])))
+    [(label, why)] = job.failures
+    assert label == "Funk SVD (regularization=1e+06)"
+    assert "diverged" in why and "lower regularization (now 1e+06)" in why and "learning_rate ×" in why
+    assert "lower learning_rate" not in why
+    # a learning rate far too large is still named as the cause
+    job = run(make_job({"factors": 2, "epochs": 3, "learning_rate": 500.0, "random_state": 0}, kind="funksvd"))
+    assert "lower learning_rate (now 500)" in job.error
