@@ -55,6 +55,10 @@ def map_large_blocks() -> None:
         _LIBC.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
 
 
+# Unix seconds beyond 1e11 fall after the year 5000: such timestamps are in milliseconds (and
+# beyond 1e14 in microseconds, 1e17 nanoseconds); largest first, so each value is scaled once.
+SECONDS_LIMIT = 10**11
+TIME_UNITS = ((10**17, 10**9, "nanoseconds"), (10**14, 10**6, "microseconds"), (SECONDS_LIMIT, 10**3, "milliseconds"))
 DUPLICATE_POLICIES = {"sum": POLICY_SUM, "last": POLICY_LAST, "mean": POLICY_MEAN, "max": POLICY_MAX}
 MISSING_ID_TEXT = ["", "nan", "None", "NULL"]
 
@@ -307,6 +311,7 @@ class InteractionBuilder:
         # from it (half the memory of int64 while loading); anything further widens to int64
         self.stamps = GrowingArray(np.int32, expected_rows if timestamp is not None else 0)
         self.stamp_base: int | None = None
+        self.time_units: dict[str, int] = {}  # timestamps found in ms, µs or ns: how many
         self.rows_seen = 0
         self.batches = 0
         map_large_blocks()
@@ -389,6 +394,9 @@ class InteractionBuilder:
         if len(seconds) == 0:
             return
         low, high = int(seconds.min()), int(seconds.max())
+        if max(-low, high) > SECONDS_LIMIT:
+            seconds = self._in_seconds(seconds)
+            low, high = int(seconds.min()), int(seconds.max())
         if self.stamp_base is None:
             self.stamp_base = low
         if self.stamps.dtype == np.int32:
@@ -399,12 +407,26 @@ class InteractionBuilder:
                 seconds = seconds - self.stamp_base
         self.stamps.append(seconds)
 
+    def _in_seconds(self, stamps: np.ndarray) -> np.ndarray:
+        """Timestamps in ns, µs or ms turned to seconds, value by value (an export may switch
+        units); each unit found is counted for the report."""
+        stamps = stamps.astype(np.int64)  # a copy
+        for limit, factor, unit in TIME_UNITS:
+            found = np.abs(stamps) > limit
+            if found.any():
+                stamps[found] //= factor
+                self.time_units[unit] = self.time_units.get(unit, 0) + int(found.sum())
+        return stamps
+
     def finish(self, *, explicit: bool | None = None, items: pd.DataFrame | None = None):
         """The Interactions container (merging duplicates, checking what needs all rows)."""
         from mfviz.data.interactions import Interactions, detect_explicit
 
         report, names = self.report, self.names
         report.rows_read = report.rows_read or self.rows_seen
+        for unit, count in self.time_units.items():
+            report.note(f"{count:,} timestamps in column {names['timestamp']!r} were in {unit} (as seconds "
+                        "they would fall after the year 5000) and were converted to seconds.")
         for id_map in (self.users, self.items):
             id_map.drop_lookup()  # no more batches: the hash index and id table can go
         release_freed_memory()

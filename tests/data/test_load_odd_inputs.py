@@ -151,3 +151,19 @@ def test_a_header_repeated_mid_file_is_dropped_and_counted(tmp_path):
     (tmp_path / "rated.csv").write_text(rated + rated)  # with ratings it was a "non-numeric rating" error
     data = load_interactions(tmp_path / "rated.csv")
     assert as_dict(data) == EXPECTED and data.report.rows_dropped == 1
+
+
+def test_timestamps_in_milli_micro_and_nanoseconds_become_seconds(tmp_path):
+    # 2020-01-01 00:00:00 UTC is 1,577,836,800 s; one row per unit, as an export that switched units
+    base = 1_577_836_800
+    stamps = [base, (base + 1) * 1000, (base + 2) * 10**6, (base + 3) * 10**9]
+    rows = [(u, i, 3.0, stamps[k % 4]) for k, (u, i, _, _) in enumerate(ROWS)]
+    data = load_interactions(write_rows(tmp_path / "ms.csv", rows=rows))
+    expected = sorted(base + k % 4 for k in range(len(ROWS)))
+    assert sorted(data.timestamps.tolist()) == expected  # ms were read as seconds: the year 51,973
+    notes = " ".join(data.report.notes)
+    assert "3 timestamps in column 'timestamp' were in milliseconds" in notes  # rows 1, 5, 9
+    assert "3 timestamps in column 'timestamp' were in microseconds" in notes  # rows 2, 6, 10
+    assert "2 timestamps in column 'timestamp' were in nanoseconds" in notes  # rows 3, 7
+    plain = load_interactions(write_rows(tmp_path / "s.csv"))
+    assert not any("seconds" in note for note in plain.report.notes)
