@@ -78,6 +78,8 @@ def project(vectors, method: str = "umap", n_components: int = 2, *, n_neighbors
       hnswlib builds its graph with several threads and a few neighbours can differ between
       runs, so the layout can differ slightly — the cache returns the same picture for the
       same vectors and parameters.
+      A map of n_components + 1 points or fewer starts from a seeded random layout instead of the
+      spectral one, which needs more points (`params["init"]` is then "random").
 
     Results are cached by a hash of the vectors and all parameters: in memory (last 32) and on
     disk as `.npy` under `cache_dir` (default `default_cache_dir()`; pass False for no disk
@@ -88,8 +90,11 @@ def project(vectors, method: str = "umap", n_components: int = 2, *, n_neighbors
     if n_components not in (2, 3):
         raise DataError(f"n_components must be 2 or 3, got {n_components!r}")
     array = np.asarray(vectors)
-    if array.ndim != 2 or array.shape[0] < 3 or array.shape[1] < 1:
-        raise DataError(f"need at least 3 vectors with at least 1 component to draw a map, got shape {array.shape}")
+    if array.ndim != 2 or array.shape[1] < 1:
+        raise DataError(f"a map needs one vector per row with at least 1 component, got shape {array.shape}")
+    if array.shape[0] < 3:
+        raise DataError(f"a map needs at least 3 vectors (points), got {array.shape[0]}: with fewer there is "
+                        "nothing to arrange")
     array = np.ascontiguousarray(array, dtype=np.float32)
     if not np.isfinite(array).all():
         raise DataError("the vectors contain NaN or infinite values; retrain the model")
@@ -107,6 +112,8 @@ def project(vectors, method: str = "umap", n_components: int = 2, *, n_neighbors
         params.update(n_neighbors=int(min(n_neighbors, n - 1)), min_dist=float(min_dist),
                       seed=None if seed is None else int(seed), metric="cosine", n_epochs=int(n_epochs),
                       layout=layout)
+        if n <= n_components + 1:  # too few points for the spectral start (see _umap); only then in the key
+            params["init"] = "random"
     key = _cache_key(array, params)
     if key in _MEMORY_CACHE:
         _MEMORY_CACHE.move_to_end(key)
@@ -126,7 +133,7 @@ def project(vectors, method: str = "umap", n_components: int = 2, *, n_neighbors
         coords = _pca(array, n_components)
     else:
         coords = _umap(array, n_components, params["n_neighbors"], float(min_dist), seed, threads,
-                       params["n_epochs"], params["layout"])
+                       params["n_epochs"], params["layout"], params.get("init", "spectral"))
     seconds = time.perf_counter() - start
     coords = np.ascontiguousarray(coords, dtype=np.float32)
     _remember(key, coords)
@@ -210,7 +217,12 @@ def _enable_umap_jit_cache() -> None:
 
 
 def _umap(vectors: np.ndarray, n_components: int, n_neighbors: int, min_dist: float, seed, threads: int,
-          n_epochs: int, layout: str = "synchronous"):
+          n_epochs: int, layout: str = "synchronous", init: str = "spectral"):
+    """UMAP coordinates; `init` "spectral" (umap-learn's default start) or "random". The spectral start
+    solves for n_components + 1 eigenvectors of the graph, which a graph of that many points or fewer
+    does not have (scipy raises), so `project` asks for a random start there (seeded, uniform in
+    [-10, 10] as umap-learn draws it; a PCA start would put identical vectors on one point, which
+    the layout cannot scale) and the layout runs as usual."""
     import umap  # imported late: importing umap-learn takes seconds
 
     _enable_umap_jit_cache()
@@ -219,7 +231,7 @@ def _umap(vectors: np.ndarray, n_components: int, n_neighbors: int, min_dist: fl
         raise DataError("every vector is zero; a cosine map needs non-zero factors")
     knn_ids, knn_dists = cosine_knn(vectors, n_neighbors, threads=threads, seed=0 if seed is None else seed)
     settings = dict(n_neighbors=n_neighbors, n_components=n_components, metric="cosine", min_dist=min_dist,
-                    random_state=seed, precomputed_knn=(knn_ids, knn_dists, None), init="spectral",
+                    random_state=seed, precomputed_knn=(knn_ids, knn_dists, None), init=init,
                     low_memory=True, n_epochs=n_epochs)
     if layout == "synchronous":
         reducer = _synchronous_umap_class()(n_jobs=1, **settings)
@@ -355,21 +367,31 @@ def neighbourhood_preservation(vectors, coords, k: int = 10, sample: int | None 
     :math:`\frac{1}{|S|}\sum_{i\in S} |N_k^{factors}(i) \cap N_k^{map}(i)| / k`.
 
     1 = the map keeps every neighbourhood; a random map scores about k / n. Exact search on
-    both sides, so the score is deterministic for a seed.
+    both sides, so the score is deterministic for a seed. On few points k is lowered to
+    `preservation_k(n, k)`; a map of fewer than 3 points has no score (DataError).
     """
     vectors = np.ascontiguousarray(np.asarray(vectors), dtype=np.float32)
     coords = np.ascontiguousarray(np.asarray(coords), dtype=np.float32)
     if vectors.ndim != 2 or coords.ndim != 2 or vectors.shape[0] != coords.shape[0]:
         raise DataError(f"vectors {vectors.shape} and coords {coords.shape} must have one row per point")
     n = vectors.shape[0]
-    if not isinstance(k, int | np.integer) or k < 1 or k >= n:
-        raise DataError(f"k must be between 1 and {n - 1} (points − 1), got {k!r}")
+    if not isinstance(k, int | np.integer) or k < 1:
+        raise DataError(f"k must be a positive integer, got {k!r}")
+    if n < 3:
+        raise DataError(f"a neighbourhood score needs at least 3 points, got {n}")
+    k = preservation_k(n, k)
     rng = np.random.default_rng(seed)
     rows = np.arange(n) if sample is None or sample >= n else np.sort(rng.choice(n, int(sample), replace=False))
     factor_ids, _ = exact_search(vectors[rows], vectors, k, "cosine", exclude_self_ids=rows)
     map_ids = map_neighbours(coords, rows, k)
     shared = [np.intersect1d(a, b).size for a, b in zip(factor_ids, map_ids, strict=True)]
     return float(np.mean(shared) / k)
+
+
+def preservation_k(n: int, k: int = 10) -> int:
+    """The k `neighbourhood_preservation` uses on a map of n points: k, but at most n − 2, since
+    with n − 1 every other point is a neighbour on both sides and any map scores 1 (0 below 3 points)."""
+    return max(0, min(int(k), n - 2))
 
 
 def map_neighbours(coords, rows, k: int = 10) -> np.ndarray:

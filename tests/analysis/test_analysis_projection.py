@@ -176,3 +176,53 @@ def test_map_neighbours_against_brute_force():
         distances = np.linalg.norm(coords - coords[row], axis=1)
         distances[row] = np.inf
         np.testing.assert_array_equal(ids, np.argsort(distances)[:5])
+
+
+@pytest.mark.parametrize("layout", ["synchronous", "umap-learn"])
+@pytest.mark.parametrize(("n", "n_components"), [(3, 2), (3, 3), (4, 3)])
+def test_umap_of_too_few_points_for_its_spectral_start(layout, n, n_components):
+    # The spectral start solves for n_components + 1 eigenvectors: n points or fewer made scipy raise.
+    # These maps start from a seeded random layout instead; the same points again give the same map.
+    vectors = np.random.default_rng(n).standard_normal((n, 5)).astype(np.float32)
+    first = project(vectors, "umap", n_components, n_neighbors=15, layout=layout, cache_dir=False)
+    assert first.coords.shape == (n, n_components) and np.isfinite(first.coords).all()
+    assert first.params["init"] == "random" and first.params["n_neighbors"] == n - 1
+    clear_memory_cache()
+    again = project(vectors, "umap", n_components, n_neighbors=15, layout=layout, cache_dir=False)
+    np.testing.assert_array_equal(again.coords, first.coords)
+    # identical vectors (all their cosine distances 0) still get distinct, finite points
+    same = project(np.ones((n, 3), np.float32), "umap", n_components, layout=layout, cache_dir=False).coords
+    assert np.isfinite(same).all() and np.unique(same.round(6), axis=0).shape[0] == n
+
+
+def test_a_map_with_enough_points_keeps_the_spectral_start():
+    vectors = np.random.default_rng(0).standard_normal((5, 4)).astype(np.float32)
+    assert "init" not in project(vectors, "umap", 2, cache_dir=False).params  # and its cache key is as before
+
+
+def test_fewer_than_three_vectors_is_a_plain_message():
+    with pytest.raises(DataError, match=r"^a map needs at least 3 vectors \(points\), got 2: with fewer there is "):
+        project(np.ones((2, 32)), "umap")
+    with pytest.raises(DataError, match="at least 1 component"):
+        project(np.ones((5, 0)), "pca")
+
+
+def test_preservation_on_few_points_counts_fewer_neighbours_against_brute_force():
+    from mfviz.analysis.projection import preservation_k
+
+    # with n − 1 neighbours every other point is one, on both sides: any map would score 1
+    assert [preservation_k(n) for n in (2, 3, 4, 6, 11, 12, 13, 500)] == [0, 1, 2, 4, 9, 10, 10, 10]
+    angles = np.radians([0, 10, 25, 45, 70, 100])  # six directions, cosine neighbours are angular ones
+    vectors = np.c_[np.cos(angles), np.sin(angles)].astype(np.float32)
+    coords = np.c_[[0.0, 5.0, 1.0, 4.0, 2.0, 3.0], np.zeros(6)]  # a scrambled line
+    k = 4  # min(10, 6 − 2)
+    expected = []
+    for i in range(6):
+        by_angle = sorted((j for j in range(6) if j != i), key=lambda j: abs(angles[i] - angles[j]))[:k]
+        on_map = sorted((j for j in range(6) if j != i), key=lambda j: abs(coords[i, 0] - coords[j, 0]))[:k]
+        expected.append(len(set(by_angle) & set(on_map)) / k)
+    assert neighbourhood_preservation(vectors, coords, k=10, sample=None) == pytest.approx(np.mean(expected))
+    assert np.mean(expected) < 1  # the score still tells maps apart
+    assert neighbourhood_preservation(vectors, np.c_[angles, np.zeros(6)], k=10, sample=None) == 1.0
+    with pytest.raises(DataError, match="needs at least 3 points, got 2"):
+        neighbourhood_preservation(vectors[:2], coords[:2])
