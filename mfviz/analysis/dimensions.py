@@ -45,7 +45,7 @@ class Dimensions:
         grows with activity, so a 3-item profile would otherwise sit near 0 on every dimension."""
         leaning = normalise_rows(np.atleast_2d(np.asarray(coords, np.float64)))
         ordered = self._sorted_users if among == "users" else self._sorted_items
-        if ordered.shape[0] == 0:
+        if ordered.shape[0] == 0 or leaning.shape[1] == 0:  # no users (items), or no dimensions (a zero model)
             return np.full(leaning.shape, 50.0)
         below = np.stack([np.searchsorted(ordered[:, d], leaning[:, d], side="left")
                           for d in range(leaning.shape[1])], axis=1)
@@ -64,6 +64,11 @@ class Dimensions:
     def item_centre(self) -> np.ndarray:
         """The catalogue's mean item coordinates (the average item)."""
         return self.item_coords.mean(axis=0) if self.item_coords.shape[0] else np.zeros(self.item_coords.shape[1])
+
+    @property
+    def empty(self) -> bool:
+        """True for a model with no dimensions: P Qᵀ = 0 (its vectors are all zero), it learned nothing."""
+        return self.singular_values.size == 0
 
     @property
     def energy_share(self) -> np.ndarray:

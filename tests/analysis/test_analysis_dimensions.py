@@ -187,3 +187,13 @@ def test_the_leading_dimension_lifts_the_score_most_above_the_average_items_and_
     # a user at (1, -1) is lifted toward C by dimension 2 from the − end
     best, value, side = leading_dimension(hand, [1.0, -1.0], [2])
     assert best.tolist() == [1] and value.tolist() == [1.0] and side.tolist() == [-1.0]
+
+
+def test_a_model_of_zero_vectors_has_no_dimensions_and_places_anything_nowhere():
+    dims = principal_dimensions(np.zeros((5, 3)), np.zeros((4, 3)))
+    assert dims.empty and dims.energy_share.size == 0
+    # no dimensions: one row per item or user, no columns (np.stack of nothing raised before)
+    assert dims.percentiles(dims.item_coords[1], among="items").shape == (1, 0)
+    assert dims.percentiles(dims.item_coords[[0, 2]], among="items").mean(axis=0).shape == (0,)
+    assert dims.percentiles(dims.place(np.ones(3))[0]).shape == (1, 0)
+    assert not principal_dimensions(np.eye(3), np.eye(3)).empty
