@@ -26,6 +26,16 @@ def axis_direction(vectors, left, right) -> np.ndarray:
     axis = ends[1] - ends[0]
     length = np.linalg.norm(axis)
     if length < 1e-12:
+        if not np.any(ends[0]) and not np.any(ends[1]):
+            raise DataError("the items at both ends of the axis have all-zero vectors: the model learned nothing "
+                            "to place them on. Retrain it or pick another model")
+        if unit.shape[1] == 1:  # every unit vector is +1 or -1: only ends on opposite sides make an axis
+            one_side = np.all(unit >= 0) or np.all(unit <= 0)
+            raise DataError("this model has a single dimension, so every axis is the same line and each item sits "
+                            "at one of its two ends; the items you picked for both ends sit at the same one"
+                            + (", and so does every item: no choice of ends makes an axis. The Dimensions map "
+                               "shows that one dimension; train a model with more factors for taste axes"
+                               if one_side else ": pick ends whose items sit at opposite ends"))
         raise DataError("the two ends of the axis point the same way on average (the same items?): "
                         "pick two groups that differ")
     return axis / length

@@ -61,3 +61,19 @@ def test_users_are_placed_on_the_items_axis_by_their_cosine():
     np.testing.assert_allclose(direction, [-1 / np.sqrt(2), 1 / np.sqrt(2)], atol=1e-7)
     users = np.array([[0.0, 5.0], [3.0, 0.0], [1.0, 1.0], [0.0, 0.0]])
     np.testing.assert_allclose(cosines_with(users, direction), [1 / np.sqrt(2), -1 / np.sqrt(2), 0, 0], atol=1e-7)
+
+
+def test_a_one_factor_model_says_its_axes_are_one_line():
+    # one factor: every unit vector is +1 or −1, so ends on the same side give no axis
+    with pytest.raises(DataError, match="single dimension, so every axis is the same line.*and so does every "
+                                        "item: no choice of ends makes an axis"):
+        taste_axis(np.array([[1.0], [2.0], [0.5]]), [0], [1, 2])  # a Truncated SVD's first factor: one sign
+    with pytest.raises(DataError, match="single dimension.*: pick ends whose items sit at opposite ends$"):
+        taste_axis(np.array([[1.0], [2.0], [-0.5]]), [0], [1])
+    # ends on opposite sides make the axis, and every item sits at one end of it (cosine ±1)
+    np.testing.assert_allclose(taste_axis(np.array([[1.0], [2.0], [-0.5]]), [2], [0, 1]), [1.0, 1.0, -1.0])
+
+
+def test_zero_vectors_at_both_ends_say_the_model_learned_nothing():
+    with pytest.raises(DataError, match="all-zero vectors: the model learned nothing"):
+        taste_axis(np.zeros((4, 3)), [0], [1, 2])
