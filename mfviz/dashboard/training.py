@@ -154,23 +154,6 @@ def learned_nothing(model, train) -> str | None:
             "data says, shrinking every vector to zero; lower regularization and train again.")
 
 
-def overshoot_hint(model) -> str | None:
-    """What to lower when an SGD model (Funk SVD, SVD++) diverged with learning_rate × regularization
-    above 1 — each step then shrinks a vector by more than itself — or None when the product is not
-    the likely cause. Of the two, the one set furthest above its default: a huge regularization
-    makes SGD diverge too, and lowering the learning rate alone is then poor advice."""
-    names = ("learning_rate", "regularization")
-    if not all(name in model.params for name in names):
-        return None
-    values = {name: float(getattr(model, name)) for name in names}
-    product = values["learning_rate"] * values["regularization"]
-    if not product > 1:
-        return None
-    culprit = max(names, key=lambda name: values[name] / (model.params[name].default or 1))
-    return (f"{culprit} (now {values[culprit]:g}) so that learning_rate × regularization (now {product:g}) stays "
-            "below 1 (above it, each SGD step pushes a vector past zero and further out)")
-
-
 def make_model(kind: str, params: dict):
     from mfviz.models import MODELS
 
@@ -293,15 +276,7 @@ class TrainingJob:
 
     def _train(self, label: str, params: dict) -> ModelEntry:
         model = make_model(self.kind, params)
-        try:
-            model.fit(self.train, callback=lambda *epoch: self._progress(model, *epoch))
-        except ModelError as exc:
-            # the model's own divergence advice names learning_rate; when their product is the cause,
-            # name the one to lower (a message without that advice is left as it is)
-            hint = overshoot_hint(model)
-            if hint is None:
-                raise
-            raise ModelError(str(exc).replace(f"lower {model.diverge_hint()}", f"lower {hint}")) from None
+        model.fit(self.train, callback=lambda *epoch: self._progress(model, *epoch))
         metrics = evaluate(model, self.train, self.test, self.k)
         if (why := learned_nothing(model, self.train)) is not None:
             self.warnings.append((label, why))

@@ -177,7 +177,18 @@ class Model:
         return self
 
     def diverge_hint(self) -> str:
-        """The hyperparameter to lower when training produces NaN/inf."""
+        """The hyperparameter to lower when training produces NaN/inf. With learning_rate ×
+        regularization above 1 an SGD step shrinks a vector by more than itself, so of the two the
+        one set furthest above its default is named: after a huge regularization, lowering the
+        learning rate alone is poor advice."""
+        names = ("learning_rate", "regularization")
+        if all(name in self.params for name in names):
+            values = {name: float(getattr(self, name)) for name in names}
+            product = values["learning_rate"] * values["regularization"]
+            if product > 1:
+                culprit = max(names, key=lambda name: values[name] / (self.params[name].default or 1))
+                return (f"{culprit} (now {values[culprit]:g}) so that learning_rate × regularization (now "
+                        f"{product:g}) stays below 1 (above it, each SGD step pushes a vector past zero and further out)")
         if "learning_rate" in self.params:
             return f"learning_rate (now {self.learning_rate:g})"
         if "alpha" in self.params:

@@ -282,6 +282,14 @@ def test_divergence_names_the_hyperparameter(name):
         build(name, **settings).fit(random_matrix(name))
 
 
+@pytest.mark.parametrize("name", ["funksvd", "svdpp"])
+def test_sgd_divergence_from_a_huge_regularization_names_it_not_the_learning_rate(name):
+    # each SGD step shrinks a vector by learning_rate × regularization of itself: above 1 it overshoots
+    with pytest.raises(ModelError, match=r"lower regularization \(now 1e\+06\) so that learning_rate × regularization") as caught:
+        build(name, regularization=1e6, epochs=5).fit(random_matrix(name))
+    assert "lower learning_rate" not in str(caught.value)
+
+
 # ------------------------------------------------------------------------- progress
 @pytest.mark.parametrize("name", NAMES)
 def test_callback_once_per_epoch_and_false_stops(name):
