@@ -7,7 +7,6 @@ import pandas as pd
 import streamlit as st
 
 from mfviz.dashboard import cache, map_figures, served, state, train_figures, training, ui
-from mfviz.evaluation.breakdown import curve_sizes, too_few_for_curve
 from mfviz.evaluation.metrics import judged_by_rmse
 
 ui.header("Train", "Pick a model, set its hyperparameters, and train it on the current data; every "
@@ -270,10 +269,7 @@ with left, st.container(border=True):
         buttons[0].download_button("Download .npz", lambda: cache.model_file(entry.key, entry.model),
                                    file_name=f"{entry.kind}_{entry.key[:8]}.npz", on_click="ignore",
                                    mime="application/octet-stream", key="save_model")
-        if entry.test is not None and served.metric_k(entry) is not None and not curve_sizes(entry.train, entry.test):
-            # the report's section on new users cannot be measured: say so rather than fail on the click
-            buttons[1].caption(f"No report for this model: {too_few_for_curve(entry.train, entry.test)}.")
-        elif entry.test is not None and served.metric_k(entry) is not None:
+        if entry.test is not None and served.metric_k(entry) is not None:
             buttons[1].download_button(
                 "Download a report (HTML)", lambda: cache.model_report(
                     entry.key, entry.name, entry.model, entry.train, entry.test, inter, data.name,

@@ -253,6 +253,7 @@ def train_page_analyses(entry) -> None:
     """What the Train page shows of a model trained with a test share: its test users by activity
     and folded in from their first interactions, with the Popularity baseline on the same split."""
     from mfviz.dashboard.served import metric_k
+    from mfviz.evaluation.breakdown import curve_sizes
 
     k = metric_k(entry) if entry.test is not None else None
     if k is None:
@@ -261,8 +262,9 @@ def train_page_analyses(entry) -> None:
     cache.per_user_metrics(entry.key, entry.model, entry.test, k)
     cache.popularity_per_user(entry.key, entry.train, entry.test, k)
     _checkpoint()
-    cache.profile_curve(entry.key, entry.model, entry.train, entry.test, k)
-    cache.popularity_profile_curve(entry.key, entry.train, entry.test, k)
+    if curve_sizes(entry.train, entry.test):  # small data: too few test users, the page says so
+        cache.profile_curve(entry.key, entry.model, entry.train, entry.test, k)
+        cache.popularity_profile_curve(entry.key, entry.train, entry.test, k)
 
 
 def after_new_data(data, given=()) -> None:

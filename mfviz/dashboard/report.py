@@ -35,7 +35,13 @@ def build(name: str, model, train, test, data, data_name: str, k: int = 10) -> s
     """The report of model `name`, fitted on `train` (the training part of `data`, an Interactions),
     scored on `test`; the Popularity baseline is fitted on the same training part."""
     from mfviz.analysis import popularity_report
-    from mfviz.evaluation.breakdown import by_activity, per_user, profile_size_curve
+    from mfviz.evaluation.breakdown import (
+        by_activity,
+        curve_sizes,
+        per_user,
+        profile_size_curve,
+        too_few_for_curve,
+    )
     from mfviz.models import Popularity
 
     baseline = Popularity().fit(train)
@@ -48,11 +54,22 @@ def build(name: str, model, train, test, data, data_name: str, k: int = 10) -> s
     activity = np.diff(train.matrix.indptr)
     served = {name: by_activity(per_user(model, test, k, max_users=5_000), activity)}
     served_baseline = by_activity(per_user(baseline, test, k, max_users=5_000), activity)
-    curve = profile_size_curve(model, train, test, k)
-    curve_baseline = profile_size_curve(baseline, train, test, k)
     column = f"ndcg@{k}"
-    charts = [train_figures.activity_chart(served, served_baseline, column, f"NDCG@{k}"),
-              train_figures.profile_curve_chart({name: curve}, curve_baseline, column, f"NDCG@{k}")]
+    charts = [train_figures.activity_chart(served, served_baseline, column, f"NDCG@{k}")]
+    if curve_sizes(train, test):
+        curve = profile_size_curve(model, train, test, k)
+        curve_baseline = profile_size_curve(baseline, train, test, k)
+        charts.append(train_figures.profile_curve_chart({name: curve}, curve_baseline, column, f"NDCG@{k}"))
+        level = float(curve_baseline[column].iloc[0])
+        beats = curve[(curve["size"] > 0) & (curve[column] > level)]
+        new_users = (f"It beats the Popularity baseline ({column} {level:.3f} for these users) from "
+                     f"{int(beats['size'].iloc[0])} interaction{'s' if int(beats['size'].iloc[0]) > 1 else ''}."
+                     if len(beats) else f"It does not beat the Popularity baseline ({column} {level:.3f}) within "
+                     f"{int(curve['size'].max())} interactions.")
+        new_users_part = [charts[1].figure.to_html(full_html=False, include_plotlyjs=False),
+                          f"<p>{html.escape(charts[1].caption)} {html.escape(new_users)}</p>"]
+    else:  # small data: too few test users to measure it
+        new_users_part = [f"<p>Not measured: {html.escape(too_few_for_curve(train, test))}.</p>"]
     bias = pd.DataFrame([{"model": label, "ARP (mean popularity)": r.arp, "APLT (long-tail share)": r.aplt,
                           "catalog coverage": r.coverage, "Gini (0 = even)": r.gini}
                          for label, r in ((name, popularity_report(model, data, k=k)),
@@ -64,12 +81,6 @@ def build(name: str, model, train, test, data, data_name: str, k: int = 10) -> s
             ids, _ = model.similar_items([int(item)], n=5, metric=metric)
             rows.append({"item": str(data.titles[item]), "by": metric,
                          "nearest items": "; ".join(str(data.titles[i]) for i in ids[0] if i >= 0)})
-    level = float(curve_baseline[column].iloc[0])
-    beats = curve[(curve["size"] > 0) & (curve[column] > level)]
-    new_users = (f"It beats the Popularity baseline ({column} {level:.3f} for these users) from "
-                 f"{int(beats['size'].iloc[0])} interaction{'s' if int(beats['size'].iloc[0]) > 1 else ''}."
-                 if len(beats) else f"It does not beat the Popularity baseline ({column} {level:.3f}) within "
-                 f"{int(curve['size'].max())} interactions.")
     params = ", ".join(f"{key}={value}" for key, value in getattr(model, "get_params", dict)().items()) or "—"
     parts = [
         f"<h1>{html.escape(name)}</h1>",
@@ -83,9 +94,7 @@ def build(name: str, model, train, test, data, data_name: str, k: int = 10) -> s
         f"Popularity baseline recommends the most interacted items to everyone.{sample}</p>", _table(metrics),
         "<h2>Which users it serves</h2>", charts[0].figure.to_html(full_html=False, include_plotlyjs=True),
         f"<p>{html.escape(charts[0].caption)}</p>", _table(served[name][["group", "users", column, f"{column} se"]]),
-        "<h2>How much a new user must tell it</h2>",
-        charts[1].figure.to_html(full_html=False, include_plotlyjs=False),
-        f"<p>{html.escape(charts[1].caption)} {html.escape(new_users)}</p>",
+        "<h2>How much a new user must tell it</h2>", *new_users_part,
         "<h2>Popularity bias</h2>",
         f"<p>Of every user's top {k} over all the data (ARP: mean interactions of the recommended items; APLT: "
         "share of long-tail items; coverage: share of the catalogue recommended to anyone; Gini of how often "

@@ -56,3 +56,15 @@ def test_on_many_test_users_the_report_ranks_the_train_pages_sample_and_says_so(
     row = re.search(r"<td>ndcg@5</td>\s*<td>([\d.]+)</td>", text)
     assert float(row.group(1)) == float(f"{shown['ndcg@5']:.4g}")
     assert shown["ndcg@5"] != evaluation.evaluate(model, train, test, k=5)["ndcg@5"]  # the sample is not all
+
+
+def test_on_too_few_test_users_the_report_says_why_its_new_user_curve_is_missing():
+    rng = np.random.default_rng(1)
+    rows = [(u, i) for u in range(20) for i in rng.choice(30, 10, replace=False)]
+    data = Interactions.from_frame(pd.DataFrame(rows, columns=["user", "item"]), user="user", item="item")
+    train, test = evaluation.split(data, "random", test_size=0.2, seed=0)
+    model = ImplicitALS(factors=4, epochs=3, random_state=0).fit(train)
+    text = report.build("Tiny", model, train, test, data, "tiny.csv", k=5)
+    assert text.count('class="plotly-graph-div"') == 1  # which users it serves; no new-user chart
+    assert "Not measured: how much a new user must tell a model is measured on at least 30 test users" in text
+    assert "<h2>Popularity bias</h2>" in text
