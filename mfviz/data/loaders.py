@@ -185,7 +185,12 @@ def _add_batch(builder: InteractionBuilder, table: pa.Table, columns: dict, firs
         if name is None:
             return None
         values = table[name]
-        if text_ids and role in ("user", "item"):
+        if text_ids and role in ("user", "item") and pa.types.is_string(values.type):
+            as_int = canonical_int(values)
+            if as_int is not None:
+                return as_int
+            # spaces around a field are formatting (" 7" and "7" are one id; "007" stays text)
+            values = pc.utf8_trim_whitespace(values)
             as_int = canonical_int(values)
             return values if as_int is None else as_int
         return values

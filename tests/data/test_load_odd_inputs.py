@@ -167,3 +167,14 @@ def test_timestamps_in_milli_micro_and_nanoseconds_become_seconds(tmp_path):
     assert "2 timestamps in column 'timestamp' were in nanoseconds" in notes  # rows 3, 7
     plain = load_interactions(write_rows(tmp_path / "s.csv"))
     assert not any("seconds" in note for note in plain.report.notes)
+
+
+def test_spaces_around_ids_are_formatting_but_leading_zeros_are_not(tmp_path):
+    from conftest import as_dict
+    lines = [f"{u}, {' ' if k % 2 else ''}{i} ,{r:g}" for k, (u, i, r, _) in enumerate(ROWS)]
+    (tmp_path / "padded.csv").write_text("user , item , rating\n" + "\n".join(lines) + "\n")
+    data = load_interactions(tmp_path / "padded.csv")
+    assert as_dict(data) == EXPECTED and data.item_ids.dtype == "int64"  # were 10 items: " 10", "10 ", ...
+    (tmp_path / "text.csv").write_text("user,item\nann,007\n ann ,7\nbob, 7\nbob,x\n")
+    data = load_interactions(tmp_path / "text.csv")
+    assert data.user_ids.tolist() == ["ann", "bob"] and data.item_ids.tolist() == ["007", "7", "x"]
