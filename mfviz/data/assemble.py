@@ -258,6 +258,12 @@ def _numeric(column: Column) -> tuple[np.ndarray, np.ndarray]:
     return values, column.notna().to_numpy()
 
 
+def _is_boolean(column: Column) -> bool:
+    if isinstance(column, pd.Series):
+        return pd.api.types.is_bool_dtype(column)
+    return pa.types.is_boolean(column.type)
+
+
 def _seconds(column: Column) -> tuple[np.ndarray, np.ndarray]:
     """Unix seconds (int64) and a mask of unreadable entries; numbers are taken as seconds,
     dates and datetimes are converted (naive ones as UTC)."""
@@ -363,6 +369,10 @@ class InteractionBuilder:
             reject(nan, "a missing (NaN) rating", "rating", "Fill in or remove rows without a rating.")
             reject(np.isinf(values), "an infinite rating", "rating", "Ratings must be finite.")
             del nan, present
+            if _is_boolean(rating):  # liked = true / false: a false row is no interaction
+                no = keep & (values == 0)
+                self.report.drop(f"{self.names['rating']} = false (no interaction)", int(no.sum()))
+                keep &= ~no
         else:
             values = np.ones(n, np.float32)
         seconds = None

@@ -31,7 +31,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "rating": ("rating", "ratings", "score", "weight", "count", "counts", "plays", "playcount",
                "value", "stars", "star", "rate", "preference", "feedback", "clicks", "views",
                "quantity", "qty", "listens", "listencount", "frequency", "freq", "r",
-               "bookrating", "userrating", "interactions", "overall"),
+               "bookrating", "userrating", "interactions", "overall", "liked", "like", "clicked",
+               "purchased", "favorite", "favourite"),
     "timestamp": ("timestamp", "time", "date", "datetime", "ts", "unixtime", "unixtimestamp", "unixreviewtime",
                   "epoch", "created", "createdat", "eventtime", "ratedat", "day", "t"),
 }

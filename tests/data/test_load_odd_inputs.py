@@ -178,3 +178,20 @@ def test_spaces_around_ids_are_formatting_but_leading_zeros_are_not(tmp_path):
     (tmp_path / "text.csv").write_text("user,item\nann,007\n ann ,7\nbob, 7\nbob,x\n")
     data = load_interactions(tmp_path / "text.csv")
     assert data.user_ids.tolist() == ["ann", "bob"] and data.item_ids.tolist() == ["007", "7", "x"]
+
+
+def test_true_false_feedback_keeps_the_true_rows_and_counts_the_false(tmp_path):
+    from conftest import as_dict
+    liked = {(u, i): r >= 3 for u, i, r, _ in ROWS}  # 7 true, 4 false
+    want = {key: 1.0 for key, yes in liked.items() if yes}
+    (tmp_path / "liked.csv").write_text("user,item,liked\n" + "".join(
+        f"{u},{i},{str(yes).lower()}\n" for (u, i), yes in liked.items()))
+    (tmp_path / "liked.jsonl").write_text("".join(
+        json.dumps({"user": u, "item": i, "rating": yes}) + "\n" for (u, i), yes in liked.items()))
+    frame = pd.DataFrame([(u, i, yes) for (u, i), yes in liked.items()], columns=["user", "item", "liked"])
+    for source, column in ((tmp_path / "liked.csv", "liked"), (tmp_path / "liked.jsonl", "rating"), (frame, "liked")):
+        data = load_interactions(source)
+        assert as_dict(data) == want and not data.is_explicit  # every row counted 1 before
+        assert data.report.dropped == {f"{column} = false (no interaction)": 4}
+        assert data.report.columns["rating"] == column
+        assert "No rating column" not in str(data.report)
