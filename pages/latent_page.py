@@ -3,6 +3,7 @@
 import numpy as np
 import streamlit as st
 
+from mfviz.analysis.projection import preservation_k
 from mfviz.dashboard import background, cache, links, map_figures, pickers, state, ui
 
 ui.header("Latent space", "Every item is a vector in the model's latent space; this map squeezes those "
@@ -60,9 +61,8 @@ def dimension_map(popularity: np.ndarray, depth: bool):
         dims = cache.dimensions(entry.key, entry.model)
     share = dims.energy_share
     count = share.size
-    if count == 0:
-        st.info("This model scores every item 0 for every user (all its vectors are zero): it has no dimensions "
-                "to show. Retrain it or pick another model.", icon="🧭")
+    if dims.empty:
+        st.info(ui.NO_DIMENSIONS, icon="🧭")
         st.stop()
     # Besides the dimensions, "up" can show what the dimensions leave out: popularity, and the item
     # bias of a model that has one (explicit models put each item's general appeal there).
@@ -158,6 +158,10 @@ def inspect(comparison, popularity: np.ndarray, norms: np.ndarray) -> None:
 data = ui.current_data()
 inter = data.interactions
 titles = inter.titles
+if inter.n_items < 3:  # two points say nothing a map could arrange (and projections need three)
+    st.info(f"A map needs at least 3 items and this data has {inter.n_items}: load data with more items to see "
+            "them in latent space. The Neighbours and Recommend pages work on it.", icon="🗺️")
+    st.stop()
 METHODS = ["UMAP", "PCA", "Axes", "Dimensions"]
 link = links.opened(data, "latent")  # a link to this page names the model, the map and the item drawn with its neighbours
 links.pick_model(link, data)
@@ -192,6 +196,12 @@ norms = np.linalg.norm(vectors, axis=1)
 subset = st.session_state.get("latent_subset")
 subset = np.asarray(subset[1], np.int64) if subset and subset[0] == data.key else None
 subset_key = "" if subset is None else f"|only:{state.array_hash(subset)}"
+if subset is not None:  # drawn before the map, so the way back stays whatever happens to the map
+    notice = st.columns([4, 1])
+    notice[0].info(f"Only the {len(subset):,} items you selected are on the map (of {inter.n_items:,}): "
+                   + ("mapped again on their own, so the map spreads their differences." if method in ("UMAP", "PCA")
+                      else "on the same axes as before."), icon="🔍")
+    notice[1].button("Show all items", key="latent_show_all", on_click=show_all)
 axes = users = dims = user_points = None
 labelled = {}
 if method == "Axes":
@@ -216,12 +226,6 @@ with ui.guard("Drawing the map"):
                             *(() if subset is None else (subset,)))
     score = cache.preservation(entry.key + subset_key, vectors if subset is None else vectors[subset],
                                projection_key, coords)
-if subset is not None:
-    notice = st.columns([4, 1])
-    notice[0].info(f"Only the {len(subset):,} items you selected are on the map (of {inter.n_items:,}): "
-                   + ("mapped again on their own, so the map spreads their differences." if method in ("UMAP", "PCA")
-                      else "on the same axes as before."), icon="🔍")
-    notice[1].button("Show all items", key="latent_show_all", on_click=show_all)
 
 metadata_columns = [c for c in ("first_genre", "genres") if c in table.columns] + \
     [c for c in table.columns if c not in ("x", "y", "z", "item", "item_id", "title", "first_genre", "genres",
@@ -317,9 +321,12 @@ if dims is not None:  # the Dimensions map's companion: what lies at the ends of
                             "are the sums of user × item coordinate products.")
 
 cards = st.columns(3)
+kept = preservation_k(len(table))  # the k the score used: fewer on a map of few items
 cards[0].metric("Neighbourhood preservation", f"{score:.0%}",
-                help="Share of each item's 10 nearest neighbours in latent space (cosine) that are also among "
-                     "its 10 nearest on the map. 100% = the map keeps every neighbourhood.")
+                help=f"Share of each item's {kept} nearest neighbours in latent space (cosine) that are also among "
+                     f"its {kept} nearest on the map. 100% = the map keeps every neighbourhood."
+                     + ("" if kept == 10 else f" ({kept}, not 10: on a map of {len(table)} items, more would count "
+                                              "every other item and any map would score 100%.)"))
 cards[1].metric("Projection time", made,
                 help="Maps are cached by the content of the vectors and the settings, so revisits are instant.")
 cards[2].metric("Items on the map", f"{len(table):,}")

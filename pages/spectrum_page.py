@@ -11,8 +11,15 @@ ui.header("Spectrum", "How many latent factors does the data support? The singul
 data = ui.current_data()
 inter = data.interactions
 largest, opening_k = background.spectrum_components(inter)
-k = st.slider("Components to compute", 2, largest, opening_k, key="spectrum_k",
-              help="More components take longer; 100 is enough to see the shape on most data.")
+smaller = min(inter.n_users, inter.n_items)
+if largest <= 2:  # 3 users or items or fewer: a slider needs two ends, and every singular value is cheap
+    k = smaller
+    st.caption(f"The data has only {inter.n_users:,} user{'s' * (inter.n_users != 1)} and {inter.n_items:,} "
+               f"item{'s' * (inter.n_items != 1)}, so it has at most {smaller} singular value{'s' * (smaller != 1)}: "
+               "all of them are shown.")
+else:
+    k = st.slider("Components to compute", 2, largest, opening_k, key="spectrum_k",
+                  help="More components take longer; 100 is enough to see the shape on most data.")
 compare = st.toggle("Compare with the same data, items shuffled", value=inter.nnz <= background.NULL_SPECTRUM_NNZ, key="spectrum_null",
                     help="Shuffles which item each interaction is with, keeping every user's number of interactions "
                          "and values and every item's number of users: what remains is popularity and activity, no "

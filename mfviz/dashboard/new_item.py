@@ -76,7 +76,7 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
                     help="Dot-product scores grow with it.")
     if entry.kind != "popularity":  # a count has no direction: no neighbours or map to show
         nearest = _neighbours(inter, popularity, model, item.vector)
-        with ui.guard("Placing the new item on the map"):
+        with ui.guard("Placing the new item on the map", stop=False):  # a side element: fails alone
             _map(entry, data, popularity, item, nearest)
     ui.show(figures.reach_chart(item.existing, item.curve, size, int(n), entry.name))
     _who_gets_it(data, reach, item.reached)

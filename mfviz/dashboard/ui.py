@@ -21,23 +21,25 @@ log = logging.getLogger("mfviz.dashboard")
 
 
 @contextlib.contextmanager
-def guard(what: str = "This step"):
+def guard(what: str = "This step", stop: bool = True):
     """Show a user-caused error as a clear message (never a traceback) and stop the page there.
 
     DataError / ModelError carry mfviz's own message, which says what to do; anything else is
-    logged with its traceback on the server and shown in one sentence."""
+    logged with its traceback on the server and shown in one sentence. With stop=False, a side
+    element fails alone: the rest of its block is skipped and the page goes on after it."""
     try:
         yield
     except (DataError, ModelError) as exc:
         st.error(str(exc), icon="⚠️")
-        st.stop()
     except NotImplementedError as exc:
         st.info(f"{what} is not available in this build yet ({exc or 'not implemented'}).", icon="🛠️")
-        st.stop()
     except Exception as exc:  # noqa: BLE001 - st.stop/st.rerun are BaseExceptions and pass through
         log.exception("%s failed", what)
         st.error(f"{what} failed: {type(exc).__name__}: {exc}. Try other settings or another file.",
                  icon="⚠️")
+    else:
+        return
+    if stop:
         st.stop()
 
 
@@ -294,6 +296,9 @@ def side_by_side(lists: dict, titles: np.ndarray, popularity: np.ndarray, n: int
 
 # ------------------------------------------------------------------------------ dimensions
 PROFILE_DIMENSIONS = 6  # rows of a dimension profile
+NO_DIMENSIONS = ("This model's vectors are all zero (it scores every item 0 for every user): it learned nothing to "
+                 "place items on, so it has no dimensions to show. Retrain it (other data or settings) or pick "
+                 "another model.")
 
 
 def dimension_profile(entry: ModelEntry, data, title: str, columns: dict[str, tuple[np.ndarray, str]],
@@ -305,9 +310,10 @@ def dimension_profile(entry: ModelEntry, data, title: str, columns: dict[str, tu
 
     with guard("Placing it on the model's dimensions"):
         dims = cache.dimensions(entry.key, entry.model)
-        shown = min(PROFILE_DIMENSIONS, dims.item_coords.shape[1])
-        if shown == 0:
+        if dims.empty:  # a notice in place of the table; the rest of the page goes on
+            st.info(NO_DIMENSIONS, icon="🧭")
             return
+        shown = min(PROFILE_DIMENSIONS, dims.item_coords.shape[1])
         described = cache.described_dimensions(entry.key, data.key, dims, data.interactions).head(shown)
     ends = end_names(described)
     frame = pd.DataFrame({"dimension": [f"{d + 1} ({dims.energy_share[d]:.0%})" for d in range(shown)],
