@@ -158,6 +158,9 @@ def users_map(who: str, user: int | None = None, vector: np.ndarray | None = Non
             help=f"UMAP of up to {cache.USERS_MAPPED:,} users' vectors: users the model finds alike land close "
                  "together. The first map of a model takes a few seconds; it is cached."):
         return
+    if inter.n_users < 3:
+        st.info(f"A map of the users needs at least 3 users, and this data has {inter.n_users}.", icon=":material/info:")
+        return
     with ui.guard("Mapping the users"):
         table, focus, similar, mine = lists.users_around(entry, data, who, user, vector, profile, SIMILAR_USERS)
         chart = map_figures.latent_scatter(table, "favourite genre", continuous=False, anchor=focus,

@@ -1273,3 +1273,14 @@ def test_an_item_nobody_has_is_said_on_the_neighbours_page():
     at.selectbox(key="neighbours_item").set_value(low).run()
     assert any("Nobody in the data has low" in i.value for i in at.info), [i.value for i in at.info]
     assert not at.exception
+
+
+def test_the_map_of_users_on_two_users_is_a_message_and_the_page_goes_on():
+    rows = [f"u{u},i{i}" for u in range(2) for i in range(12) if (u + i) % 3]
+    at = upload(new_app(), "two.csv", ("user,item\n" + "\n".join(rows) + "\n").encode())
+    open_page(at, "pages/recommend_page.py")
+    at.radio(key="rec_mode").set_value("a user in the data").run()
+    at.toggle(key="rec_users_map_on").set_value(True).run()
+    assert any("A map of the users needs at least 3 users, and this data has 2" in i.value for i in at.info)
+    assert not at.exception and not at.error
+    assert len(at.dataframe[1].value) > 0  # the recommendations are still there
