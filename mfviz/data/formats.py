@@ -9,6 +9,7 @@ import io
 import lzma
 import os
 import re
+import warnings
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -572,13 +573,22 @@ def read_text_table(blob: Blob, delimiter: str, names: list[str] | None, header:
         text = text.replace(delimiter, DOUBLE_COLON_STANDIN)
         delimiter = DOUBLE_COLON_STANDIN
     try:
-        frame = pd.read_csv(
-            io.StringIO(text), sep=delimiter, header=0 if header else None, names=names,
-            dtype=str, keep_default_na=False, quoting=csv.QUOTE_MINIMAL if quoted else csv.QUOTE_NONE,
-            engine="c", on_bad_lines="skip",
-        )
+        with warnings.catch_warnings(record=True) as caught:  # one per chunk, naming skipped lines
+            warnings.simplefilter("always", pd.errors.ParserWarning)
+            frame = pd.read_csv(
+                io.StringIO(text), sep=delimiter, header=0 if header else None, names=names,
+                dtype=str, keep_default_na=False, quoting=csv.QUOTE_MINIMAL if quoted else csv.QUOTE_NONE,
+                engine="c", on_bad_lines="warn",
+            )
     except (pd.errors.ParserError, ValueError) as exc:
         raise DataError(f"{blob.name}: cannot read the item table ({exc}).") from None
+    skipped = re.findall(r"Skipping line (\d+): (expected \d+ fields?, saw \d+)",
+                         "\n".join(str(w.message) for w in caught))
+    if skipped:  # said in the load report (item tables are read before it exists)
+        frame.attrs["skipped"] = (
+            f"{blob.name}: {len(skipped):,} item rows were skipped for a wrong number of fields "
+            f"(the first: line {skipped[0][0]}, {skipped[0][1]}); quote fields that hold the delimiter."
+        )
     return frame
 
 

@@ -161,6 +161,8 @@ def _item_table(items, layout: Layout | None, blob: Blob | None, report: LoadRep
     if items is not None:
         table = read_item_table(items)
         report.note(f"Item metadata from {_describe(items)}.")
+        if "skipped" in table.attrs:
+            report.note(table.attrs["skipped"])
         return table
     if layout is None or layout.items_file is None:
         return None
@@ -175,6 +177,8 @@ def _item_table(items, layout: Layout | None, blob: Blob | None, report: LoadRep
     except (pa.ArrowException, UnicodeError, ValueError, KeyError) as exc:
         raise _wrap(item_blob.name, exc) from None
     report.note(f"Item metadata from {layout.items_file} next to the ratings file.")
+    if "skipped" in table.attrs:
+        report.note(table.attrs["skipped"])
     return table
 
 
@@ -480,9 +484,14 @@ def read_item_table(source) -> pd.DataFrame:
             frame = pq.read_table(blob.path if blob.path is not None else pa.BufferReader(blob.data)).to_pandas()
         else:
             blob = formats.check_text(blob)
-            dialect = formats.sniff(blob, delimiter=None, header=True, encoding=None,
+            dialect = formats.sniff(blob, delimiter=None, header=None, encoding=None,
                                     header_words=HEADER_WORDS)
-            frame = formats.read_text_table(blob, dialect.delimiter, None, True, True, dialect.encoding)
+            names = None
+            if not dialect.header:  # id, title (and genres, as in movies.dat) by position
+                width = len(dialect.names)
+                names = ["item_id", "title", *(["genres"] if width == 3 else dialect.names[2:])][:width]
+            frame = formats.read_text_table(blob, dialect.delimiter, names, dialect.header, True,
+                                            dialect.encoding)
     normalized = {c: normalize_name(c) for c in frame.columns}
     id_column = next((c for c in frame.columns if normalized[c] in ("itemid", "id")), None) or \
         next((c for c in frame.columns if normalized[c] in SYNONYMS["item"]), None) or frame.columns[0]

@@ -195,3 +195,28 @@ def test_true_false_feedback_keeps_the_true_rows_and_counts_the_false(tmp_path):
         assert data.report.dropped == {f"{column} = false (no interaction)": 4}
         assert data.report.columns["rating"] == column
         assert "No rating column" not in str(data.report)
+
+
+# --------------------------------------------------------------------- item tables
+def test_item_rows_skipped_for_unquoted_commas_are_counted(tmp_path):
+    ratings = write_rows(tmp_path / "r.csv")
+    titles = {10: "Heat", 20: "Birdcage, The", 30: "Babe", 40: "Saint, The", 50: "Fargo"}
+    (tmp_path / "items.csv").write_text("id,title,genres\n" + "".join(
+        f"{i},{t},Drama\n" for i, t in titles.items()))
+    data = load_interactions(ratings, items=tmp_path / "items.csv")
+    assert data.report.metadata_join_rate == 3 / 5
+    assert "items.csv: 2 item rows were skipped for a wrong number of fields (the first: line 3, " \
+        "expected 3 fields, saw 4); quote fields that hold the delimiter." in " ".join(data.report.notes)
+
+
+def test_a_headerless_item_file_keeps_its_first_row(tmp_path):
+    ratings = write_rows(tmp_path / "r.csv")
+    (tmp_path / "items.tsv").write_text("".join(
+        f"{i}\tFilm {i} (1995)\tDrama|Comedy\n" for i in (10, 20, 30, 40, 50)))
+    data = load_interactions(ratings, items=tmp_path / "items.tsv")
+    assert data.report.metadata_join_rate == 1.0  # was 0.8: the first row was taken as the header
+    assert data.items["title"].tolist() == [f"Film {i} (1995)" for i in (10, 20, 30, 40, 50)]
+    assert data.items["genres"].tolist() == [["Drama", "Comedy"]] * 5
+    (tmp_path / "named.tsv").write_text("movie_id\tname\n" + "".join(f"{i}\tFilm {i}\n" for i in (10, 20)))
+    named = load_interactions(ratings, items=tmp_path / "named.tsv")
+    assert named.items["title"].tolist()[:2] == ["Film 10", "Film 20"]  # a header is still a header
