@@ -46,6 +46,9 @@ STREAM_POOL = _stream_pool()
 # takes one-character delimiters only.
 DOUBLE_COLON_STANDIN = "\x1f"
 CANDIDATE_DELIMITERS = ("::", "\t", ",", ";", "|", " ")
+# What a file must hold, for messages: an interactions file, or (items=...) an item table.
+INTERACTIONS = "a file with one interaction per line"
+ITEM_TABLE = "an item table (an item id column plus title and/or genres columns)"
 DATA_SUFFIXES = {".csv", ".tsv", ".dat", ".txt", ".data", ".parquet", ".pq", ".gz", ".psv", ".json", ".jsonl",
                  ".ndjson", ""}
 
@@ -111,6 +114,8 @@ def open_source(source, ratings_names: tuple[str, ...]) -> Blob:
     """A Blob for a path, a folder (holding one of `ratings_names`), bytes or a file object."""
     if isinstance(source, str | os.PathLike):
         path = Path(source).expanduser()
+        if path.is_dir() and not ratings_names:
+            raise DataError(f"{path}: this is a folder; pass the path of the item table file itself.")
         if path.is_dir():
             folder = _folder_lookup(path)
             for name in ratings_names:
@@ -224,10 +229,11 @@ def _from_zip(blob: Blob, ratings_names: tuple[str, ...], check_size: SizeCheck)
                      and "readme" not in m.lower()]
         if len(data_like) != 1:
             listed = ", ".join(members[:10]) + (" ..." if len(members) > 10 else "")
+            which = "none is a known ratings file; put a single interactions file" if ratings_names \
+                else "not one item table; put the item table alone"
             raise DataError(
-                f"{blob.name}: the zip archive holds {len(members)} files ({listed}) and none is a "
-                "known ratings file; put a single interactions file in the archive or unzip it and "
-                "load the file itself."
+                f"{blob.name}: the zip archive holds {len(members)} files ({listed}) and {which} in "
+                "the archive, or unzip it and load the file itself."
             )
         chosen = data_like[0]
 
@@ -251,7 +257,7 @@ def is_parquet(blob: Blob) -> bool:
     return blob.head(4) == b"PAR1"
 
 
-def check_text(blob: Blob) -> Blob:
+def check_text(blob: Blob, wanted: str = INTERACTIONS) -> Blob:
     """DataError for empty or binary files; UTF-16 text is re-encoded as UTF-8."""
     head = blob.head()
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -261,7 +267,7 @@ def check_text(blob: Blob) -> Blob:
             raise DataError(f"{blob.name}: damaged UTF-16 text; save the file as UTF-8 CSV.") from None
         return Blob(blob.name, data=text.encode("utf-8"), folder=blob.folder, container=blob.container)
     if blob.size() == 0 or not head.strip():
-        raise DataError(f"{blob.name}: the file is empty; choose a file with one interaction per line.")
+        raise DataError(f"{blob.name}: the file is empty; choose {wanted}.")
     control = sum(head.count(bytes([c])) for c in (*range(0, 9), *range(14, 32)) if c != 0x1F)
     if b"\x00" in head or control > 0.02 * len(head):
         raise DataError(
@@ -318,16 +324,16 @@ def normalize_name(name: str) -> str:
 
 
 def sniff(blob: Blob, *, delimiter: str | None, header: bool | None, encoding: str | None,
-          header_words: set[str], quoted: bool = True) -> Dialect:
+          header_words: set[str], quoted: bool = True, wanted: str = INTERACTIONS) -> Dialect:
     """Delimiter, header and column names from the first lines of the file."""
     head = blob.head()
     complete = len(head) >= blob.size()
     text, encoding = _decode_head(head, encoding, complete)
     lines = [line for line in text.splitlines() if line.strip()][:200]
     if not lines:
-        raise DataError(f"{blob.name}: the file is empty; choose a file with one interaction per line.")
+        raise DataError(f"{blob.name}: the file is empty; choose {wanted}.")
     if delimiter is None:
-        delimiter = _sniff_delimiter(blob.name, lines, quoted)
+        delimiter = _sniff_delimiter(blob.name, lines, quoted, wanted)
     rows = [split_fields(line, delimiter, quoted) for line in lines]
     if header is None:
         header = _looks_like_header(rows, header_words)
@@ -347,7 +353,7 @@ def sniff(blob: Blob, *, delimiter: str | None, header: bool | None, encoding: s
     return Dialect(delimiter, bool(header), encoding, names, sample, quoted, max(mean_line, 4.0))
 
 
-def _sniff_delimiter(name: str, lines: list[str], quoted: bool) -> str:
+def _sniff_delimiter(name: str, lines: list[str], quoted: bool, wanted: str) -> str:
     """The first candidate (in CANDIDATE_DELIMITERS order) that splits >= 90% of lines into the
     same number (>= 2) of fields; failing that, the most consistent one above 50% (a file with a
     few broken lines still gets its delimiter, and the broken lines are reported later)."""
@@ -366,7 +372,7 @@ def _sniff_delimiter(name: str, lines: list[str], quoted: bool) -> str:
     raise DataError(
         f"{name}: cannot find the column delimiter: lines do not split consistently on comma, "
         "tab, semicolon, pipe or '::' (first line: "
-        f"{lines[0][:80]!r}). Give it with delimiter=..., or check that this is an interactions file."
+        f"{lines[0][:80]!r}). Give it with delimiter=..., or check that this is {wanted}."
     )
 
 
@@ -629,7 +635,8 @@ def read_movielens_dat_items(blob: Blob) -> pd.DataFrame:
 def read_movielens_csv_items(blob: Blob) -> pd.DataFrame:
     frame = read_text_table(blob, ",", None, True, True)
     frame = frame.rename(columns={"movieId": "item_id"})
-    frame["genres"] = split_genres(frame["genres"])
+    if "genres" in frame.columns:  # some exports have id and title only
+        frame["genres"] = split_genres(frame["genres"])
     frame["item_id"] = pd.to_numeric(frame["item_id"], errors="coerce")
     return frame.dropna(subset=["item_id"]).astype({"item_id": np.int64})
 

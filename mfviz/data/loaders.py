@@ -109,6 +109,8 @@ def load_interactions(
                         "between fields, e.g. ',' or '\\t' or '::', or leave it out to have it guessed.")
     if isinstance(source, pd.DataFrame):
         _check_frame(source, "<DataFrame>", "user, item (and rating) columns")
+        if len(source) == 0:
+            raise DataError("<DataFrame>: the DataFrame has columns but no rows; give one row per interaction.")
         report = LoadReport(source="<DataFrame>", format="DataFrame")
         columns = _map_columns([str(c) for c in source.columns], True, [], overrides, report.source)
         frame = source.rename(columns={c: str(c) for c in source.columns})
@@ -144,6 +146,9 @@ def load_interactions(
                 _add_batch(builder, table, columns, first_line, text_ids)
                 del table
             report.rows_read += builder.rows_seen
+            if report.rows_read == 0:
+                raise DataError(f"{blob.name}: the file has a header (column names) but no rows below it; "
+                                f"choose {formats.INTERACTIONS}.")
         except DataError:
             raise
         except (pa.ArrowException, UnicodeError, OSError, ValueError, MemoryError) as exc:
@@ -175,7 +180,7 @@ def _item_table(items, layout: Layout | None, blob: Blob | None, report: LoadRep
     try:
         table = layout.read_items(item_blob)
     except (pa.ArrowException, UnicodeError, ValueError, KeyError) as exc:
-        raise _wrap(item_blob.name, exc) from None
+        raise _wrap(item_blob.name, exc, formats.ITEM_TABLE) from None
     report.note(f"Item metadata from {layout.items_file} next to the ratings file.")
     if "skipped" in table.attrs:
         report.note(table.attrs["skipped"])
@@ -362,7 +367,7 @@ def _available_memory() -> int | None:
         return None
 
 
-def _wrap(name: str, exc: BaseException) -> DataError:
+def _wrap(name: str, exc: BaseException, wanted: str = formats.INTERACTIONS) -> DataError:
     """A parser error in the user's words: the file, what the parser said, what to do."""
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     message = message.replace("CSV parse error: ", "").replace(formats.DOUBLE_COLON_STANDIN, "::")
@@ -371,9 +376,9 @@ def _wrap(name: str, exc: BaseException) -> DataError:
     if isinstance(exc, UnicodeError):
         return DataError(f"{name}: the text is not in the expected encoding ({message}); "
                          "give it with encoding='latin-1' (or the file's encoding).")
-    return DataError(f"{name}: could not read the file ({message}). Check that it is a delimited "
-                     "text or Parquet file with one interaction per line, and give delimiter=... "
-                     "or header=... if they were guessed wrong.")
+    return DataError(f"{name}: could not read the file ({message}). Check that it is {wanted} as "
+                     "delimited text, JSON or Parquet, and give delimiter=... or header=... if they "
+                     "were guessed wrong.")
 
 
 # --------------------------------------------------------------------- columns
@@ -483,9 +488,9 @@ def read_item_table(source) -> pd.DataFrame:
         if formats.is_parquet(blob):
             frame = pq.read_table(blob.path if blob.path is not None else pa.BufferReader(blob.data)).to_pandas()
         else:
-            blob = formats.check_text(blob)
+            blob = formats.check_text(blob, formats.ITEM_TABLE)
             dialect = formats.sniff(blob, delimiter=None, header=None, encoding=None,
-                                    header_words=HEADER_WORDS)
+                                    header_words=HEADER_WORDS, wanted=formats.ITEM_TABLE)
             names = None
             if not dialect.header:  # id, title (and genres, as in movies.dat) by position
                 width = len(dialect.names)

@@ -30,7 +30,7 @@ def test_empty_and_blank_files(tmp_path):
 def test_header_only(tmp_path):
     (tmp_path / "r.csv").write_text("user,item,rating\n")
     message = load_error(tmp_path / "r.csv")
-    assert "r.csv" in message and "no interactions" in message
+    assert "r.csv" in message and "has a header (column names) but no rows" in message
 
 
 def test_binary_garbage(tmp_path):

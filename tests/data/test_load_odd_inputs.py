@@ -220,3 +220,39 @@ def test_a_headerless_item_file_keeps_its_first_row(tmp_path):
     (tmp_path / "named.tsv").write_text("movie_id\tname\n" + "".join(f"{i}\tFilm {i}\n" for i in (10, 20)))
     named = load_interactions(ratings, items=tmp_path / "named.tsv")
     assert named.items["title"].tolist()[:2] == ["Film 10", "Film 20"]  # a header is still a header
+
+
+def test_movielens_latest_titles_without_a_genres_column(tmp_path):
+    folder = tmp_path / "ml-latest"
+    folder.mkdir()
+    write_rows(folder / "ratings.csv", header="userId,movieId,rating,timestamp")
+    (folder / "movies.csv").write_text("movieId,title\n" + "".join(f"{i},Film {i}\n" for i in (10, 20, 30, 40, 50)))
+    data = load_interactions(folder / "ratings.csv")  # failed: KeyError 'genres' -> could not read
+    assert data.items["title"].tolist() == [f"Film {i}" for i in (10, 20, 30, 40, 50)]
+
+
+def test_item_table_errors_speak_of_an_item_table(tmp_path):
+    import zipfile
+    ratings = write_rows(tmp_path / "r.csv")
+    (tmp_path / "empty.csv").write_text("")
+    message = load_error(ratings, items=tmp_path / "empty.csv")
+    assert "empty.csv: the file is empty; choose an item table (an item id column plus title" in message
+    assert "interaction" not in message  # was "choose a file with one interaction per line"
+    folder = tmp_path / "meta"
+    folder.mkdir()
+    message = load_error(ratings, items=folder)  # was "holds none of the known ratings files ()"
+    assert "this is a folder; pass the path of the item table file itself" in message
+    with zipfile.ZipFile(tmp_path / "meta.zip", "w") as archive:
+        archive.writestr("a.csv", "id,title\n1,x\n")
+        archive.writestr("b.csv", "id,title\n1,x\n")
+    message = load_error(ratings, items=tmp_path / "meta.zip")
+    assert "not one item table; put the item table alone in the archive" in message
+    assert "ratings" not in message and "interaction" not in message
+
+
+def test_header_only_sources_say_there_are_no_rows(tmp_path):
+    (tmp_path / "r.csv").write_text("user,item,rating\n")
+    assert "r.csv: the file has a header (column names) but no rows below it" in load_error(tmp_path / "r.csv")
+    FRAME.iloc[:0].to_parquet(tmp_path / "r.parquet")
+    assert "r.parquet: the file has a header (column names) but no rows" in load_error(tmp_path / "r.parquet")
+    assert "the DataFrame has columns but no rows" in load_error(FRAME.iloc[:0])
