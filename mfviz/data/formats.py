@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bz2
+import codecs
 import csv
 import gzip
 import io
@@ -28,6 +29,34 @@ BLOCK_BYTES = 1 << 23  # Arrow CSV block: parsed in parallel
 # parsed chunk is converted to compact arrays and freed before the next is read.
 CHUNK_BYTES = 1 << 21
 CHUNK_BLOCK_BYTES = 1 << 19
+
+
+# Text that is not UTF-8 is read as Windows-1252 (0x96 is an en dash there, a control code in
+# Latin-1), with the five bytes Windows-1252 leaves undefined read as Latin-1 so that any byte
+# decodes. Registered as a codec so that Arrow's CSV reader can transcode with it.
+LEGACY_ENCODING = "cp1252_latin1"
+ENCODING_NAMES = {LEGACY_ENCODING: "Windows-1252"}
+
+
+def _latin1_for_the_rest(exc: UnicodeDecodeError) -> tuple[str, int]:
+    return exc.object[exc.start:exc.end].decode("latin-1"), exc.end
+
+
+class _LegacyDecoder(codecs.IncrementalDecoder):
+    def decode(self, data, final: bool = False) -> str:
+        return bytes(data).decode("cp1252", "mfviz_latin1")  # one byte a character: no state
+
+
+def _find_codec(name: str) -> codecs.CodecInfo | None:
+    if name != LEGACY_ENCODING:
+        return None
+    return codecs.CodecInfo(name=LEGACY_ENCODING, encode=codecs.getencoder("cp1252"),
+                            decode=lambda data, errors="strict": (_LegacyDecoder().decode(data), len(data)),
+                            incrementaldecoder=_LegacyDecoder)
+
+
+codecs.register_error("mfviz_latin1", _latin1_for_the_rest)
+codecs.register(_find_codec)
 
 
 def _stream_pool() -> pa.MemoryPool:
@@ -302,7 +331,7 @@ def _decode_head(head: bytes, encoding: str | None, complete: bool) -> tuple[str
     try:
         return head.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
-        return head.decode("latin-1"), "latin-1"
+        return head.decode(LEGACY_ENCODING), LEGACY_ENCODING
 
 
 def split_fields(line: str, delimiter: str, quoted: bool = True) -> list[str]:
@@ -573,7 +602,7 @@ def read_text_table(blob: Blob, delimiter: str, names: list[str] | None, header:
             data.decode("utf-8")
             encoding = "utf-8"
         except UnicodeDecodeError:
-            encoding = "latin-1"
+            encoding = LEGACY_ENCODING
     text = data.decode(encoding)
     if len(delimiter) > 1:
         text = text.replace(delimiter, DOUBLE_COLON_STANDIN)

@@ -122,6 +122,7 @@ def load_interactions(
         )
     else:
         blob = formats.open_source(source, formats.RATINGS_FILES)
+        not_utf8 = False
         try:
             def check_size(name: str, uncompressed: int) -> None:
                 if check_memory:
@@ -152,7 +153,19 @@ def load_interactions(
         except DataError:
             raise
         except (pa.ArrowException, UnicodeError, OSError, ValueError, MemoryError) as exc:
-            raise _wrap(blob.name, exc) from None
+            if encoding is None and "utf8" in str(exc).lower().replace("-", ""):
+                not_utf8 = True
+            else:
+                raise _wrap(blob.name, exc) from None
+        if not_utf8:  # past the sniffed head: read the whole file again as Windows-1252
+            interactions = load_interactions(
+                source, user=user, item=item, rating=rating, timestamp=timestamp, delimiter=delimiter,
+                header=header, explicit=explicit, duplicates=duplicates, on_bad_rows=on_bad_rows,
+                items=items, encoding=formats.LEGACY_ENCODING, check_memory=check_memory,
+                max_memory=max_memory)
+            interactions.report.note("The text is not UTF-8 beyond its first 64 KiB, so the whole "
+                                     "file was read again as Windows-1252.")
+            return interactions
         interactions = builder.finish(explicit=explicit, items=item_table)
     if columns["rating"] is None:
         report.note("No rating column: every row counts as one interaction (implicit feedback).")
@@ -282,8 +295,9 @@ def _open_batches(blob: Blob, layout: Layout | None, overrides: dict, report: Lo
             overrides["timestamp"] = False
     if layout is None:
         shown = {"\t": "tab", " ": "space"}.get(dialect.delimiter, repr(dialect.delimiter))
+        encoding = formats.ENCODING_NAMES.get(dialect.encoding, dialect.encoding)
         report.format = (f"delimited text ({shown} separated, "
-                         f"{'with' if dialect.header else 'no'} header, {dialect.encoding}{container})")
+                         f"{'with' if dialect.header else 'no'} header, {encoding}{container})")
     estimated = int(blob.size() / dialect.mean_line_bytes)
     if check_memory:
         _check_memory(blob.name, estimated, f"the file size ({blob.size():,} bytes)", max_memory)

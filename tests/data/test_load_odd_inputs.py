@@ -256,3 +256,20 @@ def test_header_only_sources_say_there_are_no_rows(tmp_path):
     FRAME.iloc[:0].to_parquet(tmp_path / "r.parquet")
     assert "r.parquet: the file has a header (column names) but no rows" in load_error(tmp_path / "r.parquet")
     assert "the DataFrame has columns but no rows" in load_error(FRAME.iloc[:0])
+
+
+# --------------------------------------------------------------------- encodings
+def test_windows_1252_text_is_read_as_such_even_past_the_sniffed_head(tmp_path):
+    # 0x96 is an en dash in Windows-1252; 0x81 is undefined there and read as Latin-1
+    tail = "José\x96A,item1,4\nRen\x81e,item2,3\n".encode("latin-1")
+    filler = "".join(f"user{u},item{i},{1 + (u * i) % 5}\n" for u in range(700) for i in range(20))
+    assert len(filler) > 1 << 16
+    (tmp_path / "late.csv").write_bytes(b"user,item,rating\n" + filler.encode() + tail)
+    data = load_interactions(tmp_path / "late.csv")  # was: Arrow "invalid UTF8 data"
+    assert {"José–A", "Ren\x81e"} <= set(data.user_ids.tolist()) and data.nnz == 700 * 20 + 2
+    assert "Windows-1252" in data.report.format
+    assert "not UTF-8 beyond its first 64 KiB" in " ".join(data.report.notes)
+    (tmp_path / "early.csv").write_bytes(b"user,item,rating\n" + tail + b"bob,item1,5\nbob,item2,2\n")
+    data = load_interactions(tmp_path / "early.csv")
+    assert "José–A" in data.user_ids.tolist()  # was "José\x96A" as Latin-1
+    assert "Windows-1252" in data.report.format
