@@ -43,7 +43,7 @@ class ALS(Model):
                                 low=0.0),
         "biases": Param(True, "learn a global mean and user/item biases"),
         "scale_regularization": Param(False, "ALS-WR: multiply lambda by the user's/item's count"),
-        "random_state": Param(None, "seed of the initial factors (None: random)"),
+        "random_state": Param(None, "seed of the initial factors (None: random)", low=0),
     }
 
     def _fit(self, matrix: sp.csr_matrix) -> None:

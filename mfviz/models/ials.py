@@ -67,7 +67,7 @@ class ImplicitALS(Model):
         "solver": Param("cg", "'cg' (fast, approximate per sweep) or 'cholesky' (exact)",
                         choices=("cg", "cholesky")),
         "cg_steps": Param(3, "conjugate-gradient steps per row and sweep (solver='cg')", low=1, high=1000),
-        "random_state": Param(None, "seed of the initial factors (None: random)"),
+        "random_state": Param(None, "seed of the initial factors (None: random)", low=0),
     }
 
     def _confidence(self, values: np.ndarray) -> np.ndarray:

@@ -265,6 +265,13 @@ def test_bad_hyperparameters_quote_the_value(name):
                 cls(factors=0)
 
 
+@pytest.mark.parametrize("name", [n for n in NAMES if "random_state" in MODELS[n].params])
+def test_a_negative_seed_is_refused_at_construction(name):
+    # numpy's generators take only seeds >= 0; a negative one used to fail only inside fit
+    with pytest.raises(ModelError, match="random_state must be >= 0, got -1"):
+        MODELS[name](random_state=-1)
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_fit_rejects_non_matrices(name):
     with pytest.raises(ModelError):
