@@ -86,7 +86,7 @@ def load_interactions(
     user, item, rating, timestamp: a column name or 0-based position; rating=False ignores any
         rating column (every row counts 1), timestamp=False ignores timestamps.
     delimiter: the separator ("," "\\t" ";" "|" "::" ...); header: whether the first line names
-        the columns; encoding: text encoding (default: UTF-8, else Latin-1).
+        the columns; encoding: text encoding (default: UTF-8, else Windows-1252).
     explicit: True for ratings, False for implicit counts (default: detected from the values).
     duplicates: "auto" (default: "last" for explicit, "sum" for implicit), "sum", "last",
         "mean", "max" — how repeated (user, item) rows merge; the count is in the report.
