@@ -498,7 +498,14 @@ def read_item_table(source) -> pd.DataFrame:
                  "movies.csv": formats.read_movielens_csv_items,
                  "artists.dat": formats.read_lastfm_items}
         if blob.basename.lower() in known:
-            return known[blob.basename.lower()](blob)
+            # A known name is a guess at the layout: an ordinary table called movies.csv (text ids, other
+            # columns or delimiter) fails that reader or keeps none of its rows, and is read as any other.
+            try:
+                table = known[blob.basename.lower()](blob)
+            except (KeyError, ValueError):  # DataError is a ValueError
+                table = None
+            if table is not None and len(table):
+                return table
         if formats.is_parquet(blob):
             frame = pq.read_table(blob.path if blob.path is not None else pa.BufferReader(blob.data)).to_pandas()
         else:

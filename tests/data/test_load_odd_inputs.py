@@ -273,3 +273,32 @@ def test_windows_1252_text_is_read_as_such_even_past_the_sniffed_head(tmp_path):
     data = load_interactions(tmp_path / "early.csv")
     assert "José–A" in data.user_ids.tolist()  # was "José\x96A" as Latin-1
     assert "Windows-1252" in data.report.format
+
+
+@pytest.mark.parametrize("name, table", [
+    ("movies.csv", "id,title,genres\ntt0,Film 0,Drama\ntt1,Film 1,Comedy|Drama\ntt2,Film 2,Horror\n"),
+    ("artists.dat", "id,name,category\ntt0,Film 0,Drama\ntt1,Film 1,Comedy|Drama\ntt2,Film 2,Horror\n"),
+    ("u.item", "item,title\ntt0,Film 0\ntt1,Film 1\ntt2,Film 2\n"),
+    ("movies.dat", "item;title\ntt0;Film 0\ntt1;Film 1\ntt2;Film 2\n"),
+])
+def test_an_ordinary_item_table_with_a_known_file_name_is_read_as_any_other(tmp_path, name, table):
+    # MovieLens / Last.fm names pick their readers; a table of another layout under such a name failed
+    # (KeyError 'item_id' for artists.dat) or lost every row (text ids under movies.csv: 0% joined)
+    ratings = tmp_path / "ratings_mine.csv"
+    ratings.write_text("user,item,rating\n" + "".join(f"u{u},tt{i},{1 + (u + i) % 5}\n" for u in range(4)
+                                                      for i in range(3)))
+    items = tmp_path / name
+    items.write_text(table)
+    data = load_interactions(ratings, items=items)
+    assert data.report.metadata_join_rate == 1.0
+    assert dict(zip(data.item_ids, data.titles, strict=True)) == {"tt0": "Film 0", "tt1": "Film 1", "tt2": "Film 2"}
+
+
+def test_the_real_movielens_item_table_still_gets_its_reader(tmp_path):
+    ratings = tmp_path / "r.csv"
+    ratings.write_text("user,item,rating\n1,10,4\n1,20,5\n2,10,3\n2,20,1\n")
+    items = tmp_path / "movies.csv"
+    items.write_text('movieId,title,genres\n10,"Heat, The (1995)",Action|Crime\n20,Toy Story (1995),Animation\n')
+    data = load_interactions(ratings, items=items)
+    assert list(data.titles) == ["Heat, The (1995)", "Toy Story (1995)"]
+    assert list(data.items["genres"]) == [["Action", "Crime"], ["Animation"]]
