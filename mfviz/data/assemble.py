@@ -445,6 +445,10 @@ class InteractionBuilder:
             raise DataError(f"{report.source}: no interactions left to load; check the file and its columns.")
         if explicit is None:
             explicit = detect_explicit(values) if names["rating"] is not None else False
+            if names["rating"] is not None and values.min() == values.max():
+                report.note(f"Every value in column {names['rating']!r} is {float(values[0]):g}: read as implicit "
+                            "feedback (one value cannot tell likes from dislikes). To treat them as ratings anyway, "
+                            "load with explicit=True (the Data page: Treat values as explicit ratings).")
         if not explicit and values.min() < 0:
             first = int(np.argmax(values < 0))
             raise DataError(

@@ -302,3 +302,16 @@ def test_the_real_movielens_item_table_still_gets_its_reader(tmp_path):
     data = load_interactions(ratings, items=items)
     assert list(data.titles) == ["Heat, The (1995)", "Toy Story (1995)"]
     assert list(data.items["genres"]) == [["Action", "Crime"], ["Animation"]]
+
+
+def test_a_rating_column_of_one_value_is_read_as_implicit_and_the_report_says_why(tmp_path):
+    path = tmp_path / "same.csv"
+    path.write_text("user,item,rating\n" + "".join(f"u{u},i{(u + j) % 7},4\n" for u in range(6) for j in range(3)))
+    data = load_interactions(path)
+    assert not data.is_explicit
+    assert any(line.startswith("Every value in column 'rating' is 4: read as implicit feedback")
+               for line in data.report.lines())
+    assert load_interactions(path, explicit=True).is_explicit
+    varied = tmp_path / "varied.csv"
+    varied.write_text("user,item,rating\nu1,i1,4\nu1,i2,5\nu2,i1,3\nu2,i2,4\n")
+    assert not any("Every value" in line for line in load_interactions(varied).report.lines())
