@@ -174,6 +174,9 @@ def load_factors(source, name: str | None = None) -> FactorModel:
         raise ModelError(f"could not read factors from {getattr(source, 'name', source)}: {exc}. Give an "
                          ".npz with user_factors and item_factors arrays (implicit's model.save) or a "
                          "Spark ALSModel folder with userFactors/ and itemFactors/.") from None
+    if "meta_json" in arrays:  # a damaged mfviz file must fail as one, not pass for bare factors
+        raise ModelError(f"{getattr(source, 'name', source)} is an mfviz model file, not factors trained "
+                         "elsewhere; read it with mfviz.models.load_model")
     missing = [key for key in ("user_factors", "item_factors") if key not in arrays]
     if missing:
         raise ModelError(f"{getattr(source, 'name', source)} has no {missing[0]!r} array (it has {sorted(arrays)}); "

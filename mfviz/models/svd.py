@@ -7,7 +7,7 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import LinearOperator, eigsh
 
 from mfviz.errors import ModelError
-from mfviz.models.base import Model, Param
+from mfviz.models.base import Model, Param, stored_array
 
 _DENSE_BELOW = 200  # matrices with a side this small are decomposed densely (LAPACK)
 # ARPACK stops when each Ritz residual of AᵀA is below tol·λ (this is svds(tol=1e-4), which
@@ -112,4 +112,4 @@ class TruncatedSVD(Model):
         return {"singular_values": self.singular_values}
 
     def _load_extra_state(self, arrays: dict[str, np.ndarray]) -> None:
-        self.singular_values = arrays.get("singular_values")
+        self.singular_values = stored_array(arrays, "singular_values", (self.factors,))

@@ -16,7 +16,7 @@ from mfviz.kernels.svdpp import (
     svdpp_objective,
     svdpp_user_vectors,
 )
-from mfviz.models.base import Param
+from mfviz.models.base import Param, stored_array
 from mfviz.models.funk import SGD_PARAMS, SGDModel, squared_norms
 
 
@@ -129,8 +129,11 @@ class SVDpp(SGDModel):
         return {"raw_user_factors": self.raw_user_factors, "implicit_factors": self.implicit_factors}
 
     def _load_extra_state(self, arrays: dict[str, np.ndarray]) -> None:
-        self.raw_user_factors = arrays.get("raw_user_factors")
-        self.implicit_factors = arrays.get("implicit_factors")
+        self.raw_user_factors = stored_array(arrays, "raw_user_factors", self._user_factors.shape)
+        self.implicit_factors = stored_array(arrays, "implicit_factors", self._item_factors.shape)
+
+    def _has_biases(self) -> bool:
+        return True  # SVD++ always learns them
 
     def _fold_in_rows(self, profiles: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         vectors, biases = np.zeros((profiles.shape[0], self.factors)), np.zeros(profiles.shape[0])
