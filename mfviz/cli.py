@@ -8,11 +8,14 @@ Bad input (DataError, ModelError, unreadable files) ends with one line on stderr
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
+import os
 import re
 import sys
 import time
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -92,9 +95,12 @@ def _convert(name: str, text: Any, spec) -> Any:
         raise ModelError(f"{option} is a switch: use {option} or --no-{option[2:]}")
     if isinstance(default, int) or default is None:
         try:
-            return int(text)
+            value = int(text)
         except ValueError:
             raise ModelError(f"{option} must be an integer, got {text!r}") from None
+        if name == "random_state" and value < 0:  # NumPy's generators take seeds >= 0 only
+            raise ModelError(f"{option} must be a non-negative integer (or none for fresh randomness), got {value}")
+        return value
     if isinstance(default, float):
         try:
             return float(text)
@@ -270,6 +276,9 @@ def _split_and_fit(args: argparse.Namespace):
     _feedback_note(args, model, data)
     train, test = split(data, args.split, test_size=args.test_size, seed=args.seed, k=args.leave_out)
     _progress(args, f"{args.split} split (seed {args.seed}): {train.nnz:,} train, {test.nnz:,} test")
+    note = _split_note(args, train, test)
+    if note:
+        print("mfviz: note: " + note, file=sys.stderr, flush=True)  # about the result: not hidden by --quiet
     _fit(args, model, train)
     return model, data, train, test
 
@@ -281,7 +290,24 @@ def _split_fields(args: argparse.Namespace, train, test) -> dict[str, Any]:
         fields["leave_out"] = args.leave_out
     else:
         fields["test_size"] = args.test_size
+        fields["test_share"] = test.nnz / max(train.nnz + test.nnz, 1)
+        note = _split_note(args, train, test)
+        if note:
+            fields["split_note"] = note
     return fields
+
+
+def _split_note(args: argparse.Namespace, train, test) -> str | None:
+    """When a per-user split held out a share far from --test-size, say so and why: a user keeps a
+    training interaction, so one whose round(test_size × count) would take them all stays whole in train."""
+    if args.split == "leave-k-out":
+        return None
+    share = test.nnz / max(train.nnz + test.nnz, 1)
+    if abs(share - args.test_size) <= max(0.05, 0.25 * args.test_size):
+        return None
+    return (f"--split {args.split} held out {share:.1%} of the interactions, not the {args.test_size:.0%} asked: "
+            f"each user keeps at least one training interaction, so a user for whom round({args.test_size:g} × "
+            "their interactions) would leave none stays whole in train")
 
 
 def cmd_tradeoff(args: argparse.Namespace) -> dict[str, Any]:
@@ -316,11 +342,19 @@ def cmd_report(args: argparse.Namespace) -> dict[str, Any]:
     model, data, train, test = _split_and_fit(args)
     _progress(args, "writing the report")
     text = report.build(args.title or model.label, model, train, test, data, str(args.data), k=args.k)
-    with open(args.output, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    _progress(args, f"wrote {args.output}")
+    with _writing(args.output):
+        if args.output == STDOUT:
+            sys.stdout.write(text)
+        else:
+            with open(args.output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+    _progress(args, f"wrote {_where(args.output)}")
     return {"model": model.name, "params": model.get_params(), "data": str(args.data), **_data_fields(data),
             **_split_fields(args, train, test), **_training_fields(model), "output": str(args.output)}
+
+
+def _where(output: str) -> str:
+    return "stdout" if output == STDOUT else output
 
 
 def cmd_train(args: argparse.Namespace) -> dict[str, Any]:
@@ -328,10 +362,21 @@ def cmd_train(args: argparse.Namespace) -> dict[str, Any]:
     data = _load(args)
     _feedback_note(args, model, data)
     _fit(args, model, data)
-    path = model.save(args.output)
+    with _writing(args.output):
+        path = model.save(args.output)
     _progress(args, f"saved to {path}")
     return {"model": model.name, "params": model.get_params(), "data": str(args.data),
             **_data_fields(data), **_training_fields(model), "output": str(path)}
+
+
+def _is_mfviz_model(path) -> bool:
+    """Whether `path` is a model written by mfviz (Model.save): an .npz holding its metadata entry.
+    Damaged or not, such a file is read by load_model alone, so its own reason is what a person sees."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            return "meta_json.npy" in archive.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return False
 
 
 def _saved_model_for(args: argparse.Namespace, data, verb: str, path=None):
@@ -339,21 +384,17 @@ def _saved_model_for(args: argparse.Namespace, data, verb: str, path=None):
     an mfviz .npz, or factors trained elsewhere (implicit's .npz; a Spark ALSModel folder or its zip,
     whose rows are matched to DATA's ids)."""
     from mfviz.models import load_model
+    from mfviz.models.external import load_factors
 
     path = args.model_file if path is None else path
-    try:
-        model = load_model(path)
-    except ModelError as not_mfviz:
-        from mfviz.models.external import load_factors
-
-        try:
-            model = load_factors(path)
-        except ModelError:
-            raise not_mfviz from None
+    if not Path(path).exists():
+        raise DataError(f"no such model file: {path}; check the path")
+    if _is_mfviz_model(path):
+        model = load_model(path)  # a damaged mfviz model says what is wrong; it is no external factors
+    else:
+        model = load_factors(path)
         if model.user_ids is not None:  # Spark: its own row order, matched by id
-            model = model.aligned_to(data)
-            _progress(args, f"matched {path} to the data by id: {model.missing_users:,} users and "
-                            f"{model.missing_items:,} items without factors (zero vectors)")
+            model = _matched_by_id(args, data, model, path)
     for kind, ids in (("user", data.user_ids), ("item", data.item_ids)):
         known = getattr(model, f"{kind}_ids")
         if known is not None and (len(known) != len(ids) or not np.array_equal(known.astype(str), ids.astype(str))):
@@ -367,15 +408,40 @@ def _saved_model_for(args: argparse.Namespace, data, verb: str, path=None):
     return model
 
 
+def _matched_by_id(args: argparse.Namespace, data, external, path):
+    """Spark factors with their rows matched to DATA's ids: an error when no user or no item
+    matches (every score would be 0), a warning that --quiet does not hide when some do not."""
+    model = external.aligned_to(data)
+    for kind, missing, total, ids in (("user", model.missing_users, data.n_users, external.user_ids),
+                                      ("item", model.missing_items, data.n_items, external.item_ids)):
+        if total and missing == total:
+            theirs = ", ".join(map(str, ids[:3]))
+            ours = ", ".join(map(str, getattr(data, f"{kind}_ids")[:3]))
+            raise DataError(f"none of the {kind} ids of {path} ({theirs}, ...) is among the {kind} ids of "
+                            f"{args.data} ({ours}, ...): give the data the model was trained on")
+    if model.missing_users or model.missing_items:
+        _warn(f"{path}: {model.missing_users:,} of {data.n_users:,} users and {model.missing_items:,} of "
+              f"{data.n_items:,} items of {args.data} have no factors in it and get zero vectors (score 0)")
+    return model
+
+
+def _model_fields(args: argparse.Namespace, model) -> dict[str, Any]:
+    fields = {"model": model.name, "model_file": str(args.model_file)}
+    if hasattr(model, "missing_users"):  # Spark factors matched by id
+        fields.update(missing_users=model.missing_users, missing_items=model.missing_items)
+    return fields
+
+
 def cmd_recommend(args: argparse.Namespace) -> dict[str, Any]:
     from mfviz.analysis import recommendation_table
 
     data = _load(args)
     model = _saved_model_for(args, data, "recommend")
     table = recommendation_table(model, data, n=args.n)
-    table.to_csv(args.output, index=False)
-    _progress(args, f"wrote {len(table):,} rows to {args.output}")
-    return {"model": model.name, "model_file": str(args.model_file), **_data_fields(data), "n": args.n,
+    with _writing(args.output):
+        table.to_csv(sys.stdout if args.output == STDOUT else args.output, index=False)
+    _progress(args, f"wrote {len(table):,} rows to {_where(args.output)}")
+    return {**_model_fields(args, model), **_data_fields(data), "n": args.n,
             "rows": len(table), "output": str(args.output)}
 
 
@@ -388,9 +454,12 @@ def cmd_dimensions(args: argparse.Namespace) -> dict[str, Any]:
     dims = principal_dimensions(model)
     table = describe_dimensions(dims, data.titles, genre_groups(data.items), n_dims=args.n)
     if args.output:
-        coordinates_table(dims, data.item_ids, data.titles).to_csv(args.output, index=False)
-        _progress(args, f"wrote every item's coordinates on {dims.item_coords.shape[1]} dimensions to {args.output}")
-    return {"model": model.name, "model_file": str(args.model_file), **_data_fields(data),
+        with _writing(args.output):
+            coordinates_table(dims, data.item_ids, data.titles).to_csv(
+                sys.stdout if args.output == STDOUT else args.output, index=False)
+        _progress(args, f"wrote every item's coordinates on {dims.item_coords.shape[1]} dimensions to "
+                        f"{_where(args.output)}")
+    return {**_model_fields(args, model), **_data_fields(data),
             "dimensions": table.to_dict(orient="records")}
 
 
@@ -408,15 +477,15 @@ def cmd_new_item(args: argparse.Namespace) -> dict[str, Any]:
     from mfviz.analysis import exact_search
     from mfviz.analysis.cold_start import audience, liked_at, place_new_item, reach_baseline
 
-    if args.first_users < 1:
-        raise DataError(f"--first-users must be at least 1, got {args.first_users}")
     data = _load(args)
     model = _saved_model_for(args, data, "fold a new item into it")
-    wanted = [text.strip() for text in args.fans.split(",") if text.strip()]
+    _check_value(args, model, data)
+    wanted = [text.strip() for text in _split_ids(args.fans) if text.strip()]
     seeds = pd.Index(data.item_ids.astype(str)).get_indexer(wanted)
     if not wanted or (seeds < 0).any():
         missing = [w for w, s in zip(wanted, seeds, strict=True) if s < 0]
-        raise DataError(f"--fans needs item ids of {args.data} separated by commas; not found: {', '.join(missing) or 'none given'}")
+        raise DataError(f"--fans needs item ids of {args.data} separated by commas (a comma inside an id "
+                        f"written \\,); not found: {', '.join(missing) or 'none given'}")
     at_least = liked_at(*np.unique(data.matrix.data, return_counts=True)) if data.is_explicit and data.nnz else None
     users, values = audience(data.matrix, seeds, at_least)
     if users.size == 0:
@@ -431,12 +500,48 @@ def cmd_new_item(args: argparse.Namespace) -> dict[str, Any]:
         ids, scores = exact_search(item.vector[None, :], model.item_factors, 10, metric)
         neighbours[metric] = [{"item_id": data.item_ids[i], "title": data.titles[i], "score": float(x)}
                               for i, x in zip(ids[0], scores[0], strict=True) if i >= 0]
-    return {"model": model.name, "model_file": str(args.model_file), **_data_fields(data), "n": args.n,
+    return {**_model_fields(args, model), **_data_fields(data), "n": args.n,
             "fans_of": [{"item_id": data.item_ids[i], "title": data.titles[i]} for i in seeds],
             "liked_at_least": at_least, "fans": int(users.size), "first_users": int(item.first_users.size),
             "reached": item.count, "share": item.share, "typical_reach": item.typical,
             "norm": float(np.linalg.norm(item.vector)), "bias": item.bias, "sampled_users": int(reach.users.size),
             "neighbours": neighbours, "curve": item.curve.to_dict(orient="records")}
+
+
+def _split_ids(text: str) -> list[str]:
+    """Ids separated by commas, a comma inside an id written `\\,` and a backslash `\\\\` (as the
+    dashboard's links write them: a local copy of mfviz.dashboard.links.split_ids, which the
+    command line does not import)."""
+    parts, current, chars = [], [], iter(text)
+    for char in chars:
+        if char == "\\":
+            following = next(chars, "")
+            current.append(following if following in (",", "\\") else char + following)
+        elif char == ",":
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return parts
+
+
+def _check_value(args: argparse.Namespace, model, data) -> None:
+    """--value as a value the fold-in can use: on ratings, within the data's own scale (the fold-in
+    extrapolates linearly, so a rating off the scale says nothing the data could back); on counts or
+    for an implicit model, above 0 (implicit ALS leaves out users with values <= 0, and a count of 0 is
+    no interaction: the item would have no first users at all)."""
+    value = args.value
+    if value is None:
+        return
+    if data.is_explicit and data.nnz:
+        low, high = float(data.matrix.data.min()), float(data.matrix.data.max())
+        if not low <= value <= high:
+            raise DataError(f"--value must be a rating on the data's scale, from {low:g} to {high:g}; got {value:g}")
+    if value <= 0 and (model.feedback == "implicit" or not data.is_explicit):
+        whose = f"{model.label}, an implicit-feedback model," if model.feedback == "implicit" else "implicit data"
+        raise DataError(f"--value must be above 0 for {whose}: a value of {value:g} is no interaction, so the "
+                        "new item would have no first users; give a count or confidence such as 1")
 
 
 def _print_new_item(result: dict[str, Any]) -> None:
@@ -539,6 +644,69 @@ def _print_text(result: dict[str, Any], indent: str = "") -> None:
             print(f"{indent}{key:<{width}}  {value}")
 
 
+# --------------------------------------------------------------------- checks before any work
+# --value of new-item: ratings and counts seen in practice are far below this; a larger value only
+# makes the fold-in's sums of squares overflow float32 (1e30 did) instead of saying anything.
+MAX_VALUE = 1e6
+STDOUT = "-"  # as --output: write the file to stdout (a common convention) instead of the result
+
+
+def _check_options(args: argparse.Namespace) -> None:
+    """The command line's own options, checked before any data is read, in the options' names."""
+    seed = getattr(args, "seed", None)
+    if seed is not None and seed < 0:
+        raise DataError(f"--seed must be a non-negative integer, got {seed}")
+    port = getattr(args, "port", None)
+    if port is not None and not 0 <= port <= 65535:
+        raise DataError(f"--port must be a port number from 1 to 65535 (or 0 for any free port), got {port}")
+    for option in ("n", "first_users", "eval_users"):
+        value = getattr(args, option, None)
+        if value is not None and value < 1:
+            raise DataError(f"--{option.replace('_', '-')} must be at least 1, got {value}")
+    value = getattr(args, "value", None)
+    if value is not None and not (math.isfinite(value) and abs(value) <= MAX_VALUE):
+        raise DataError(f"--value must be a finite number within ±{MAX_VALUE:g} (a rating or a count), got {value:g}")
+    _check_output(args)
+
+
+def _check_output(args: argparse.Namespace) -> None:
+    """--output can be written: not a folder, in a folder that exists (checked before the fit, not after)."""
+    path = getattr(args, "output", None)
+    if path is None:
+        return
+    if path == STDOUT:
+        if args.command == "train":
+            raise DataError("--output - (stdout) cannot take a model, which is a binary .npz file; give a file name")
+        if args.json:
+            raise DataError("--output - writes the file to stdout, where --json prints its object; "
+                            "give a file name, or leave out --json")
+        return
+    target = Path(path)
+    if target.is_dir():
+        raise DataError(f"cannot write --output {path}: it is a folder; give the name of a file (in it or elsewhere)")
+    folder = target.parent
+    if not folder.is_dir():
+        raise DataError(f"cannot write --output {path}: the folder {folder} does not exist; create it first")
+    if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise DataError(f"cannot write --output {path}: permission denied; choose another place")
+
+
+@contextlib.contextmanager
+def _writing(path):
+    """Write errors (full disk, a folder removed meanwhile) worded as such."""
+    try:
+        yield
+    except BrokenPipeError:
+        raise
+    except OSError as exc:
+        raise DataError(f"could not write {path}: {exc.strerror or exc}") from None
+
+
+def _warn(text: str) -> None:
+    """A warning about the result: on stderr even with --quiet, which hides progress only."""
+    print("mfviz: warning: " + " ".join(text.split()), file=sys.stderr, flush=True)
+
+
 # --------------------------------------------------------------------- parser and entry point
 def _add_split_options(parser: argparse.ArgumentParser, splits) -> None:
     """The model, split and list-length options of the commands that fit on a train part."""
@@ -606,7 +774,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "\"Download a report\"): test metrics next to the Popularity baseline, which users it serves, "
                     "how much a new user must tell it, its popularity bias and a few neighbour lists.")
     _add_split_options(report_parser, SPLITS)
-    report_parser.add_argument("--output", "-o", required=True, metavar="PATH", help="HTML file to write")
+    report_parser.add_argument("--output", "-o", required=True, metavar="PATH", help="HTML file to write (-: stdout)")
     report_parser.add_argument("--title", default=None, help="the report's title (default: the model's name)")
     _add_hyperparameters(report_parser)
     report_parser.set_defaults(run=cmd_report)
@@ -626,7 +794,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "(user_id, rank, item_id, title, score; the user's own items left out) as CSV.")
     recommend.add_argument("--model-file", "-m", required=True, metavar="PATH", help="model file (.npz)")
     recommend.add_argument("--n", type=int, default=10, metavar="N", help="items per user (default 10)")
-    recommend.add_argument("--output", "-o", required=True, metavar="PATH", help="CSV file to write")
+    recommend.add_argument("--output", "-o", required=True, metavar="PATH", help="CSV file to write (-: stdout, in place of the summary)")
     recommend.set_defaults(run=cmd_recommend)
 
     dimensions = commands.add_parser(
@@ -637,7 +805,8 @@ def build_parser() -> argparse.ArgumentParser:
     dimensions.add_argument("--model-file", "-m", required=True, metavar="PATH", help="model file (.npz)")
     dimensions.add_argument("--n", type=int, default=8, metavar="N", help="dimensions to describe (default 8)")
     dimensions.add_argument("--output", "-o", default=None, metavar="PATH",
-                            help="also write every item's coordinates on every dimension to this CSV")
+                            help="also write every item's coordinates on every dimension to this CSV (-: stdout, "
+                                 "in place of the description)")
     dimensions.set_defaults(run=cmd_dimensions, render=_print_dimensions)
 
     new_item = commands.add_parser(
@@ -647,10 +816,12 @@ def build_parser() -> argparse.ArgumentParser:
                     "rating), with the user side frozen; print its nearest items, the users whose top-n it would "
                     "enter (against the data's items of the same popularity) and how that grows with its users.")
     new_item.add_argument("--model-file", "-m", required=True, metavar="PATH", help="model file (.npz)")
-    new_item.add_argument("--fans", required=True, metavar="ID[,ID...]", help="item ids whose fans are its first users")
+    new_item.add_argument("--fans", required=True, metavar="ID[,ID...]",
+                          help="item ids whose fans are its first users (a comma inside an id: \\,)")
     new_item.add_argument("--first-users", type=int, default=50, metavar="N", help="its first users (default 50)")
     new_item.add_argument("--value", type=float, default=None, metavar="R",
-                          help="the rating (value) every first user gives it (default: the best they gave the --fans items)")
+                          help="the rating (value) every first user gives it (default: the best they gave the --fans items); "
+                               "on ratings within the data's scale, on counts above 0")
     new_item.add_argument("--n", type=int, default=10, metavar="N", help="length of the users' lists (default 10)")
     new_item.set_defaults(run=cmd_new_item, render=_print_new_item)
 
@@ -669,7 +840,7 @@ def build_parser() -> argparse.ArgumentParser:
                            help="a model trained on DATA (mfviz .npz, implicit's .npz, Spark folder or zip) "
                                 "that every session starts with; repeat for more")
     dashboard.add_argument("--port", type=int, default=None, metavar="N",
-                           help="port to serve on (default: Streamlit's, 8501)")
+                           help="port to serve on, 1 to 65535 or 0 for any free one (default: Streamlit's, 8501)")
     dashboard.set_defaults(run=None)
     return parser
 
@@ -686,9 +857,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     started = time.perf_counter()
     try:
+        _check_options(args)
         if args.command == "dashboard":
             return cmd_dashboard(args, streamlit_options)
         result = args.run(args)
+    except BrokenPipeError:  # the reader of `--output -` (e.g. `| head`) went away: not an error
+        return _stdout_gone()
     except (DataError, ModelError) as exc:
         return _fail(str(exc))
     except FileNotFoundError as exc:
@@ -704,16 +878,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.json:
             print(json.dumps(_plain(result), allow_nan=False), flush=True)
+        elif getattr(args, "output", None) == STDOUT:
+            sys.stdout.flush()  # the file went to stdout in place of the result
         else:
             getattr(args, "render", _print_text)(_plain(result))
             sys.stdout.flush()
     except BrokenPipeError:
-        # The reader (e.g. `| head`) went away: not an error. Point stdout at devnull so the
-        # interpreter's final flush does not complain again.
-        import os
-
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
+        return _stdout_gone()
     _progress(args, f"done in {time.perf_counter() - started:.2f} s")
     return 0
 
@@ -724,6 +895,8 @@ _OPTION_WORDING = [
     (re.compile(r"\b(user|item|rating|timestamp|delimiter)=\.\.\."), r"--\1 ..."),
     (re.compile(r"\bexplicit=True"), "--explicit"),
     (re.compile(r"\bexplicit=False"), "--implicit"),
+    (re.compile(r"\b(max_users|sample_users) must be a positive integer or None"), "--eval-users must be at least 1"),
+    (re.compile(r"\b(max_users|sample_users)\b"), "--eval-users"),
 ]
 
 
@@ -746,9 +919,35 @@ def _split_streamlit_options(argv: list[str]) -> tuple[list[str], list[str]]:
     return ours, theirs
 
 
+def _stdout_gone() -> int:
+    """The reader (e.g. `| head`) went away: not an error. Point stdout at devnull so the
+    interpreter's final flush does not complain again."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return 0
+
+
+def _hyperparameter_wording() -> list[tuple[re.Pattern, str]]:
+    """The models' messages name their keyword arguments (`random_state=None`, `parallel=True`,
+    `learning_rate`); on the command line these are options."""
+    try:
+        names = sorted(_hyperparameter_specs(), key=len, reverse=True)
+    except Exception:  # noqa: BLE001 - a broken registry must not hide the message itself
+        return []
+    wording = [(re.compile(r"\bset random_state=None\b"), "leave out --random-state")]
+    for name in names:
+        option = _option_name(name)
+        wording += [(re.compile(rf"\b{name}=True\b"), option),
+                    (re.compile(rf"\b{name}=False\b"), "--no-" + option[2:]),
+                    (re.compile(rf"\b{name}=None\b"), f"{option} none"),
+                    (re.compile(rf"\b{name}=(?=[-\w.])"), option + " ")]
+        if "_" in name:  # a bare `factors` or `alpha` is a word of the text, `learning_rate` is not
+            wording.append((re.compile(rf"\b{name}\b"), option))
+    return wording
+
+
 def _fail(message: str) -> int:
     message = " ".join(message.split())
-    for pattern, replacement in _OPTION_WORDING:
+    for pattern, replacement in _OPTION_WORDING + _hyperparameter_wording():
         message = pattern.sub(replacement, message)
     print("mfviz: error: " + message, file=sys.stderr)
     return EXIT_USAGE

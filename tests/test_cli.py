@@ -447,3 +447,239 @@ def test_report_writes_the_models_html_report(tmp_path, capsys):
     text = out.read_text()
     assert result["output"] == str(out) and "<h1>ALS for the team</h1>" in text
     assert "<td>rmse</td>" in text and text.count('class="plotly-graph-div"') == 2  # a rating model: RMSE too
+
+
+# --------------------------------------------------------------------- bad input caught at the command line
+def _error_line(err: str) -> str:
+    lines = [line for line in err.splitlines() if line.startswith("mfviz: error:")]
+    assert len(lines) == 1 and "Traceback" not in err, err
+    return lines[0]
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["evaluate", "{data}", "--model", "popularity", "--seed", "-1"], "--seed must be a non-negative integer, got -1"),
+    (["evaluate", "{data}", "--model", "ials", "--random-state", "-1"],
+     "--random-state must be a non-negative integer (or none for fresh randomness), got -1"),
+    (["train", "{data}", "--model", "als", "--seed", "-1", "-o", "{tmp}/m.npz"], "--seed must be a non-negative integer"),
+    (["tradeoff", "{data}", "--model", "als", "--seed", "-3"], "--seed must be a non-negative integer"),
+])
+def test_a_negative_seed_is_refused_before_the_data_is_read(tmp_path, capsys, argv, message):
+    # DATA does not exist: the option is checked first, so its message is the one shown
+    argv = [part.format(data=tmp_path / "missing.csv", tmp=tmp_path) for part in argv]
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert message in _error_line(captured.err) and captured.out == ""
+    data = _write_csv(tmp_path / "r.csv")  # and on real data: no traceback from NumPy's generator
+    assert main([str(data) if part == str(tmp_path / "missing.csv") else part for part in argv] + ["--quiet"]) == 2
+    assert message in _error_line(capsys.readouterr().err)
+
+
+def test_dashboard_port_outside_the_port_range_is_refused_before_preloading(tmp_path, monkeypatch, capsys):
+    from mfviz.dashboard import serve, startup
+
+    monkeypatch.setattr(startup, "_served", None)
+    monkeypatch.setattr(serve, "main", lambda options: pytest.fail("the server must not start"))
+    data = _write_csv(tmp_path / "r.csv")
+    for port in ("99999", "-1", "65536"):
+        assert main(["dashboard", str(data), "--port", port]) == 2
+        captured = capsys.readouterr()
+        assert f"--port must be a port number from 1 to 65535 (or 0 for any free port), got {port}" in \
+            _error_line(captured.err)
+        assert "loading" not in captured.err and startup.served() is None
+    calls = []  # 0 is Streamlit's (uvicorn's) "any free port"
+    monkeypatch.setattr(serve, "main", lambda options: calls.append(list(options)) or 0)
+    assert main(["dashboard", "--port", "0"]) == 0 and calls == [["--server.port", "0"]]
+
+
+def test_new_item_refuses_a_value_the_fold_in_cannot_use(tmp_path, capsys):
+    ratings = _write_csv(tmp_path / "r.csv")
+    clicks = _write_csv(tmp_path / "c.csv", ratings=False)
+    for data, name in ((ratings, "als"), (clicks, "ials"), (clicks, "svd")):
+        epochs = ["--epochs", "2"] if "epochs" in MODELS[name].params else []
+        assert main(["train", str(data), "--model", name, "--factors", "3", *epochs, "-o",
+                     str(tmp_path / f"{name}.npz"), "--quiet"]) == 0
+    capsys.readouterr()
+    item = "m3"
+    cases = [
+        (ratings, "als", "1e30", "--value must be a finite number within ±1e+06 (a rating or a count), got 1e+30"),
+        (ratings, "als", "nan", "--value must be a finite number"),
+        (ratings, "als", "9", "--value must be a rating on the data's scale, from 1 to 5; got 9"),
+        (ratings, "als", "0", "--value must be a rating on the data's scale"),
+        (clicks, "ials", "0", "--value must be above 0 for Implicit ALS"),
+        (clicks, "ials", "-2", "--value must be above 0"),
+        (clicks, "svd", "0", "--value must be above 0 for implicit data"),
+    ]
+    for data, name, value, message in cases:
+        assert main(["new-item", str(data), "-m", str(tmp_path / f"{name}.npz"), "--fans", item, "--value", value,
+                     "--json", "--quiet"]) == 2, (name, value)
+        captured = capsys.readouterr()
+        assert captured.out == "" and message in _error_line(captured.err), (name, value)
+    assert main(["new-item", str(clicks), "-m", str(tmp_path / "ials.npz"), "--fans", item, "--value", "2",
+                 "--first-users", "5", "--json", "--quiet"]) == 0
+    result = _one_json_object(capsys.readouterr().out)
+    assert result["first_users"] == 5 and result["norm"] > 0
+
+
+@pytest.mark.parametrize("n", ["0", "-2"])
+def test_dimensions_refuses_n_below_1(tmp_path, capsys, n):
+    data = _write_csv(tmp_path / "r.csv")
+    assert main(["train", str(data), "--model", "svd", "--factors", "3", "-o", str(tmp_path / "m.npz"), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["dimensions", str(data), "-m", str(tmp_path / "m.npz"), "--n", n, "--json"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and f"--n must be at least 1, got {n}" in _error_line(captured.err)
+
+
+def _rewrite_meta(source, target, change):
+    """A copy of the mfviz model `source` whose metadata is changed by `change(meta)` (a dict, or the
+    JSON text when it returns a string)."""
+    with np.load(source, allow_pickle=False) as npz:
+        arrays = {key: npz[key] for key in npz.files}
+    meta = json.loads(str(arrays["meta_json"]))
+    changed = change(meta)
+    arrays["meta_json"] = np.array(changed if isinstance(changed, str) else json.dumps(meta))
+    np.savez(target, **arrays)
+    return target
+
+
+@pytest.mark.parametrize("change", [
+    lambda meta: '{"model": "als", "params": ',  # broken JSON
+    lambda meta: meta["params"].update(factors=-3),  # an invalid parameter
+    lambda meta: meta["params"].update(no_such_parameter=1),  # an unknown one
+    lambda meta: meta.update(model="no-such-model"),  # an unknown kind
+], ids=["broken-json", "bad-param", "unknown-param", "unknown-kind"])
+def test_a_damaged_mfviz_model_file_is_refused_not_read_as_external_factors(tmp_path, capsys, change):
+    data = _write_csv(tmp_path / "r.csv")
+    assert main(["train", str(data), "--model", "als", "--factors", "3", "--epochs", "2", "-o",
+                 str(tmp_path / "als.npz"), "--quiet"]) == 0
+    damaged = _rewrite_meta(tmp_path / "als.npz", tmp_path / "damaged.npz", change)
+    out = tmp_path / "recs.csv"
+    capsys.readouterr()
+    assert main(["recommend", str(data), "-m", str(damaged), "-o", str(out), "--json", "--quiet"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and not out.exists()
+    line = _error_line(captured.err)
+    assert "user_factors and item_factors" not in line  # load_factors' advice is not for an mfviz model
+
+
+def test_a_model_file_that_is_not_mfviz_gets_the_external_readers_reason(tmp_path, capsys):
+    data = _write_csv(tmp_path / "r.csv")
+    np.savez(tmp_path / "other.npz", weights=np.ones((3, 2)))
+    spark = tmp_path / "spark"
+    (spark / "userFactors").mkdir(parents=True)
+    pd.DataFrame({"id": [1, 2], "features": [[1.0, 2.0], [3.0, 4.0]]}).to_parquet(spark / "userFactors" / "p.parquet")
+    for path, reason in ((tmp_path / "other.npz", "has no 'user_factors' array"), (spark, "itemFactors"),
+                         (tmp_path / "missing.npz", "no such model file")):
+        assert main(["recommend", str(data), "-m", str(path), "-o", str(tmp_path / "recs.csv"), "--quiet"]) == 2
+        line = _error_line(capsys.readouterr().err)
+        assert reason in line and "meta_json" not in line and "Is a directory" not in line, line
+
+
+def _spark_folder(path, users: dict, items: dict):
+    for part, rows in (("userFactors", users), ("itemFactors", items)):
+        (path / part).mkdir(parents=True)
+        pd.DataFrame({"id": np.array(list(rows), np.int32), "features": list(rows.values())}).to_parquet(
+            path / part / "part-00000.parquet")
+    return path
+
+
+def test_spark_factors_that_match_no_or_some_ids_of_the_data(tmp_path, capsys):
+    from mfviz import load_interactions
+
+    data = _write_csv(tmp_path / "r.csv", seed=2)
+    numeric = pd.read_csv(data).assign(user=lambda f: f.user.str[1:].astype(int), item=lambda f: f.item.str[1:].astype(int))
+    numeric.to_csv(tmp_path / "n.csv", index=False)
+    ids = load_interactions(tmp_path / "n.csv")
+    rng = np.random.default_rng(0)
+    users = {int(u): rng.normal(size=3).tolist() for u in ids.user_ids}
+    items = {int(i): rng.normal(size=3).tolist() for i in ids.item_ids}
+    out = tmp_path / "recs.csv"
+    # no id matches: every score would be 0
+    nowhere = _spark_folder(tmp_path / "nowhere", {u + 1000: f for u, f in users.items()}, items)
+    assert main(["recommend", str(tmp_path / "n.csv"), "-m", str(nowhere), "-o", str(out), "--quiet"]) == 2
+    assert "none of the user ids of" in _error_line(capsys.readouterr().err) and not out.exists()
+    # some do not: a warning --quiet does not hide, and the counts in the JSON object
+    some = _spark_folder(tmp_path / "some", dict(list(users.items())[3:]), dict(list(items.items())[:-2]))
+    assert main(["recommend", str(tmp_path / "n.csv"), "-m", str(some), "-o", str(out), "--json", "--quiet"]) == 0
+    captured = capsys.readouterr()
+    result = _one_json_object(captured.out)
+    assert (result["missing_users"], result["missing_items"]) == (3, 2)
+    assert re.search(r"mfviz: warning: .*3 of 40 users and 2 of 25 items .* have no factors", captured.err)
+    assert main(["dimensions", str(tmp_path / "n.csv"), "-m", str(some), "--json", "--quiet"]) == 0
+    assert _one_json_object(capsys.readouterr().out)["missing_users"] == 3
+
+
+def test_output_paths_are_checked_before_the_work_and_write_errors_say_write(tmp_path, monkeypatch, capsys):
+    data = _write_csv(tmp_path / "r.csv")
+    assert main(["train", str(data), "--model", "als", "--factors", "3", "--epochs", "2", "-o",
+                 str(tmp_path / "als.npz"), "--quiet"]) == 0
+    capsys.readouterr()
+    model = str(tmp_path / "als.npz")
+    for argv, message in (
+        (["train", str(data), "--model", "popularity", "-o", str(tmp_path)], "it is a folder"),
+        (["report", str(data), "--model", "popularity", "-o", str(tmp_path / "no" / "r.html")],
+         f"the folder {tmp_path / 'no'} does not exist"),
+        (["recommend", str(data), "-m", model, "-o", str(tmp_path / "no" / "r.csv")],
+         f"the folder {tmp_path / 'no'} does not exist"),
+        (["dimensions", str(data), "-m", model, "-o", str(tmp_path)], "it is a folder"),
+    ):
+        assert main(argv) == 2
+        captured = capsys.readouterr()
+        assert f"cannot write --output {argv[-1]}: {message}" in _error_line(captured.err)
+        assert "loading" not in captured.err  # before the data is read, let alone the fit
+    if Path("/dev/full").exists():  # a full disk: a write error, worded as one
+        assert main(["recommend", str(data), "-m", model, "-o", "/dev/full", "--quiet"]) == 2
+        assert "could not write /dev/full: No space left on device" in _error_line(capsys.readouterr().err)
+    # `-o -` is stdout: the file in place of the result, and no file named "-"
+    monkeypatch.chdir(tmp_path)
+    assert main(["recommend", str(data), "-m", model, "--n", "2", "-o", "-", "--quiet"]) == 0
+    written = capsys.readouterr().out
+    assert list(pd.read_csv(__import__("io").StringIO(written)).columns[:3]) == ["user_id", "rank", "item_id"]
+    assert len(written.splitlines()) == 1 + 40 * 2 and not (tmp_path / "-").exists()
+    for argv, message in ((["recommend", str(data), "-m", model, "-o", "-", "--json"], "where --json prints"),
+                          (["train", str(data), "--model", "als", "-o", "-"], "cannot take a model")):
+        assert main(argv) == 2
+        assert message in _error_line(capsys.readouterr().err)
+    assert not (tmp_path / "-").exists()
+
+
+@pytest.mark.parametrize("argv, says, not_says", [
+    (["--model", "popularity", "--eval-users", "0"], "--eval-users must be at least 1, got 0", "max_users"),
+    (["--model", "funksvd", "--parallel", "--random-state", "3"],
+     "--parallel (Hogwild) is not reproducible, so it cannot honour --random-state 3; leave out --random-state",
+     "random_state"),
+])
+def test_messages_name_the_options_not_the_librarys_keywords(tmp_path, capsys, argv, says, not_says):
+    data = _write_csv(tmp_path / "r.csv")
+    assert main(["evaluate", str(data), *argv, "--quiet"]) == 2
+    line = _error_line(capsys.readouterr().err)
+    assert says in line and not_says not in line, line
+
+
+def test_fans_takes_ids_with_commas_written_with_a_backslash(tmp_path, capsys):
+    frame = pd.read_csv(_write_csv(tmp_path / "r.csv")).assign(item=lambda f: "Smith, " + f.item)
+    frame.to_csv(tmp_path / "commas.csv", index=False)
+    data = str(tmp_path / "commas.csv")
+    assert main(["train", data, "--model", "ials", "--factors", "3", "--epochs", "2", "-o",
+                 str(tmp_path / "m.npz"), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["new-item", data, "-m", str(tmp_path / "m.npz"), "--fans", "Smith\\, m3,Smith\\, m4",
+                 "--json", "--quiet"]) == 0
+    result = _one_json_object(capsys.readouterr().out)
+    assert [fan["item_id"] for fan in result["fans_of"]] == ["Smith, m3", "Smith, m4"]
+    assert main(["new-item", data, "-m", str(tmp_path / "m.npz"), "--fans", "Smith, m3", "--quiet"]) == 2
+    assert "a comma inside an id written \\," in _error_line(capsys.readouterr().err)
+
+
+def test_a_per_user_split_far_from_the_asked_test_size_says_so(tmp_path, capsys):
+    data = _write_csv(tmp_path / "r.csv")
+    assert main(["evaluate", str(data), "--model", "popularity", "--split", "user-time", "--test-size", "0.95",
+                 "--json", "--quiet"]) == 0
+    captured = capsys.readouterr()
+    result = _one_json_object(captured.out)
+    assert result["test_share"] == pytest.approx(result["n_test"] / result["nnz"]) and result["test_share"] < 0.6
+    assert "not the 95% asked" in result["split_note"]
+    assert captured.err.startswith("mfviz: note: --split user-time held out ")  # not hidden by --quiet
+    assert main(["evaluate", str(data), "--model", "popularity", "--split", "user", "--json", "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert "split_note" not in _one_json_object(captured.out) and captured.err == ""
