@@ -142,9 +142,14 @@ def _factor_array(values, what: str) -> np.ndarray:
 
 
 def _bias(values, n: int, what: str) -> np.ndarray:
-    array = np.asarray(values, np.float32).ravel()
+    array = np.asarray(values)
+    if array.dtype.kind not in "fiu":
+        raise ModelError(f"{what} must be numbers, got dtype {array.dtype}")
+    array = array.astype(np.float32).ravel()
     if array.size != n:
         raise ModelError(f"{what} has {array.size} entries for {n} rows")
+    if not np.isfinite(array).all():
+        raise ModelError(f"{what} contains NaN or infinite values")
     return array
 
 
@@ -183,8 +188,11 @@ def load_factors(source, name: str | None = None) -> FactorModel:
                          "give an .npz with user_factors and item_factors arrays (implicit's model.save) or a "
                          "Spark ALSModel folder (zipped, with userFactors/ and itemFactors/ inside)")
     label = name or (path.stem if path is not None else "external")
-    return FactorModel(arrays["user_factors"], arrays["item_factors"], label,
-                       item_bias=arrays.get("item_bias"), user_bias=arrays.get("user_bias"))
+    try:
+        return FactorModel(arrays["user_factors"], arrays["item_factors"], label,
+                           item_bias=arrays.get("item_bias"), user_bias=arrays.get("user_bias"))
+    except ModelError as exc:  # say which file
+        raise ModelError(f"{getattr(source, 'name', source)}: {exc}") from None
 
 
 def _spark_zip(source, name: str | None) -> FactorModel | None:
@@ -225,13 +233,54 @@ def _load_spark(folder: Path, name: str) -> FactorModel:
         candidates = [folder / part, folder / "data" / part]
         for candidate in candidates:
             if candidate.exists():
-                frame = pd.read_parquet(candidate)
+                try:
+                    frame = pd.read_parquet(candidate)
+                except Exception as exc:  # noqa: BLE001 - pyarrow raises several types for a damaged part
+                    exc = str(exc).replace(str(folder), name)  # not the temporary folder of a zip
+                    raise ModelError(f"could not read {name}'s {part}/ as parquet ({exc}); give the folder "
+                                     "written by Spark's ALSModel.save as it is (zipped whole)") from None
                 if not {"id", "features"} <= set(frame.columns):
                     raise ModelError(f"{candidate} has columns {list(frame.columns)}; expected id and features")
-                frame = frame.sort_values("id", kind="stable")
-                return frame["id"].to_numpy(), np.vstack([np.asarray(f, np.float32) for f in frame["features"]])
+                return _spark_rows(frame.sort_values("id", kind="stable"), f"{name}'s {part}/")
         raise ModelError(f"{folder} has no {part}/ parquet data; give the folder written by Spark's ALSModel.save")
 
     user_ids, user_factors = read("userFactors")
     item_ids, item_factors = read("itemFactors")
-    return FactorModel(user_factors, item_factors, name, user_ids=user_ids, item_ids=item_ids)
+    try:
+        return FactorModel(user_factors, item_factors, name, user_ids=user_ids, item_ids=item_ids)
+    except ModelError as exc:  # say which model
+        raise ModelError(f"Spark model {name}: {exc}") from None
+
+
+def _spark_rows(frame, where: str) -> tuple[np.ndarray, np.ndarray]:
+    """(ids, factor rows) of one Spark factors table (columns id, features), refused with what is
+    wrong when it cannot be one model's rows: no rows, missing or repeated ids (rows are matched
+    to the data by id), missing features or features of different lengths."""
+    advice = "give the folder Spark's ALSModel.save wrote, unchanged"
+
+    def shown(value) -> str:
+        return repr(value.item() if isinstance(value, np.generic) else value)
+
+    if frame.empty:
+        raise ModelError(f"{where} has no rows; {advice}")
+    ids = frame["id"]
+    if ids.isna().any():
+        raise ModelError(f"{where} has {int(ids.isna().sum()):,} rows without an id; {advice}")
+    repeated = ids[ids.duplicated()]
+    if len(repeated):
+        raise ModelError(f"{where} has {len(repeated):,} repeated ids (first: {shown(repeated.iloc[0])}); each id "
+                         f"must have one factor row; {advice}")
+    vectors = list(frame["features"])
+    lengths = np.array([-1 if v is None else len(v) for v in vectors])
+    if (lengths < 0).any():
+        raise ModelError(f"{where}: the row with id {shown(ids.iloc[int(np.argmax(lengths < 0))])} has no features "
+                         f"(null); {advice}")
+    if (lengths != lengths[0]).any():
+        other = int(np.argmax(lengths != lengths[0]))
+        raise ModelError(f"{where}: feature vectors differ in length ({lengths[0]} for id {shown(ids.iloc[0])}, "
+                         f"{lengths[other]} for id {shown(ids.iloc[other])}); all must come from one model; {advice}")
+    try:
+        rows = np.array([np.asarray(v, np.float32) for v in vectors])
+    except (TypeError, ValueError) as exc:
+        raise ModelError(f"{where}: features must be numbers ({exc}); {advice}") from None
+    return ids.to_numpy(), rows

@@ -1,10 +1,13 @@
-"""Factors trained elsewhere survive a save/load round trip like any registered model."""
+"""Factors trained elsewhere: a save/load round trip like any registered model, and damaged Spark
+folders, zips and .npz files refused with what is wrong (real parquet and .npz files)."""
 
 import numpy as np
+import pytest
 import scipy.sparse as sp
 
+from mfviz.errors import ModelError
 from mfviz.models import load_model
-from mfviz.models.external import FactorModel
+from mfviz.models.external import FactorModel, load_factors
 
 
 def test_external_factor_model_round_trip(tmp_path):
@@ -17,3 +20,61 @@ def test_external_factor_model_round_trip(tmp_path):
     np.testing.assert_array_equal(loaded.item_factors, model.item_factors)
     for got, want in zip(loaded.recommend(np.arange(6), n=3), model.recommend(np.arange(6), n=3), strict=True):
         np.testing.assert_array_equal(got, want)
+
+
+# ------------------------------------------------------------------ damaged factors from elsewhere
+def spark_folder(path, users: list, items: list):
+    """A Spark ALSModel folder as pyarrow writes it: userFactors/ and itemFactors/ parquet parts with
+    columns id (int32) and features (array<float>); each of `users` / `items` is [(id, vector), ...]."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    for part, rows in (("userFactors", users), ("itemFactors", items)):
+        (path / part).mkdir(parents=True)
+        table = pa.table({"id": pa.array([r[0] for r in rows], pa.int32()),
+                          "features": pa.array([r[1] for r in rows], pa.list_(pa.float32()))})
+        pq.write_table(table, path / part / "part-00000.snappy.parquet")
+    return path
+
+
+ITEMS = [(5, [1.0, 0.0]), (7, [0.0, 1.0])]
+SPARK_DAMAGE = {
+    "repeated ids": ([(1, [1.0, 2.0]), (2, [0.5, 0.5]), (1, [3.0, 4.0])],
+                     r"bad's userFactors/ has 1 repeated ids \(first: 1\); each id must have one factor row"),
+    "ragged features": ([(1, [1.0, 2.0]), (2, [1.0])],
+                        r"bad's userFactors/: feature vectors differ in length \(2 for id 1, 1 for id 2\)"),
+    "null features": ([(1, None), (2, [1.0, 2.0])], r"bad's userFactors/: the row with id 1 has no features \(null\)"),
+    "no rows": ([], r"bad's userFactors/ has no rows"),
+    "other width than the items": ([(1, [1.0, 2.0, 3.0])],
+                                   "Spark model bad: user factors have 3 components but item factors have 2"),
+}
+
+
+@pytest.mark.parametrize("case", list(SPARK_DAMAGE))
+def test_a_damaged_spark_folder_says_what_is_wrong(tmp_path, case):
+    users, message = SPARK_DAMAGE[case]
+    with pytest.raises(ModelError, match=message):
+        load_factors(spark_folder(tmp_path / "bad", users, ITEMS))
+
+
+def test_a_zipped_spark_model_whose_parts_are_no_parquet_says_so(tmp_path):
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "garbage.zip", "w") as archive:
+        archive.writestr("m/userFactors/part-0.parquet", b"garbage")
+        archive.writestr("m/itemFactors/part-0.parquet", b"garbage")
+    with pytest.raises(ModelError, match=r"could not read m's userFactors/ as parquet \(.*'m/userFactors/part-0") as caught:
+        load_factors(tmp_path / "garbage.zip")
+    assert "/tmp" not in str(caught.value).replace(str(tmp_path), "")  # no temporary folder of ours
+
+
+@pytest.mark.parametrize("bias, message", [
+    (np.array(["a"] * 9), r"implicit.npz: item bias must be numbers, got dtype <U1"),
+    (np.full(9, np.nan), r"implicit.npz: item bias contains NaN or infinite values"),
+])
+def test_an_npz_with_a_bias_that_is_no_numbers_says_so(tmp_path, bias, message):
+    rng = np.random.default_rng(0)
+    np.savez(tmp_path / "implicit.npz", user_factors=rng.normal(size=(6, 4)).astype(np.float32),
+             item_factors=rng.normal(size=(9, 4)).astype(np.float32), item_bias=bias)
+    with pytest.raises(ModelError, match=message):
+        load_factors(tmp_path / "implicit.npz")
