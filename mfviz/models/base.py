@@ -19,7 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
-from mfviz.errors import ModelError
+from mfviz.errors import DataError, ModelError
 from mfviz.kernels.topk import topk_dot
 
 Callback = Callable[[int, float, float], Any]
@@ -132,10 +132,17 @@ class Model:
         matrix = getattr(interactions, "matrix", interactions)
         if not sp.issparse(matrix):
             raise ModelError("fit expects an Interactions object or a scipy sparse matrix")
-        matrix = sp.csr_matrix(matrix, dtype=np.float32)
+        with np.errstate(over="ignore"):  # values beyond float32 become inf, refused below
+            matrix = sp.csr_matrix(matrix, dtype=np.float32)
         matrix.sort_indices()
         if matrix.nnz == 0:
             raise ModelError("cannot fit on an empty matrix")
+        # checked once here: inside the kernels NaN surfaces as a crash or as advice about a
+        # hyperparameter (alpha, learning_rate) that is not the cause, and Popularity ignores it
+        bad = matrix.nnz - int(np.isfinite(matrix.data).sum())
+        if bad:
+            raise DataError(f"the matrix holds {bad:,} NaN or infinite values (as float32, values beyond ±3.4e38 "
+                            "are infinite); remove those entries or replace them with numbers, then fit again")
         self._reset()
         self.train_matrix = matrix
         self.user_ids = getattr(interactions, "user_ids", None)

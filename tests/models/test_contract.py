@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from mfviz.errors import ModelError
+from mfviz.errors import DataError, ModelError
 from mfviz.models import MODELS, load_model
 
 # How to build a small, fast, seeded instance of each model (random_state added when declared).
@@ -278,6 +278,17 @@ def test_fit_rejects_non_matrices(name):
         build(name).fit(np.ones((3, 3)))
     with pytest.raises(ModelError, match="empty"):
         build(name).fit(sp.csr_matrix((4, 4), dtype=np.float32))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_fit_refuses_a_matrix_with_nan_or_inf(name):
+    # in the kernels NaN crashed (ALS, SVD), blamed alpha / learning_rate, or was ignored (Popularity)
+    matrix = random_matrix(name)
+    matrix.data[[0, 5]] = [np.nan, np.inf]
+    with pytest.raises(DataError, match="the matrix holds 2 NaN or infinite values"):
+        build(name).fit(matrix)
+    with pytest.raises(DataError, match="holds 1 NaN"):  # float64 beyond float32's range
+        build(name).fit(sp.csr_matrix(([1e300, 1.0], ([0, 1], [0, 1])), shape=(2, 2)))
 
 
 @pytest.mark.parametrize("name", NAMES)
