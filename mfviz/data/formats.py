@@ -155,8 +155,10 @@ def open_source(source, ratings_names: tuple[str, ...]) -> Blob:
                 f"{path}: this folder holds none of the known ratings files "
                 f"({', '.join(ratings_names)}); pass the path of the interactions file itself."
             )
-        if not path.is_file():
+        if not path.exists():
             raise DataError(f"{path}: no such file; check the path.")
+        if not path.is_file():  # a device or a pipe: it has no size and cannot be read in chunks
+            raise DataError(f"{path}: not a regular file; save the data to a file and pass its path.")
         return Blob(str(path), path=path, folder=_folder_lookup(path.parent))
     if isinstance(source, bytes | bytearray | memoryview):
         return Blob("<bytes>", data=bytes(source))

@@ -315,3 +315,8 @@ def test_a_rating_column_of_one_value_is_read_as_implicit_and_the_report_says_wh
     varied = tmp_path / "varied.csv"
     varied.write_text("user,item,rating\nu1,i1,4\nu1,i2,5\nu2,i1,3\nu2,i2,4\n")
     assert not any("Every value" in line for line in load_interactions(varied).report.lines())
+
+
+def test_a_path_that_is_no_regular_file_is_not_called_missing(tmp_path):
+    assert "no such file" in load_error(tmp_path / "absent.csv")
+    assert "/dev/null: not a regular file" in load_error("/dev/null")
