@@ -81,7 +81,7 @@ class ALS(Model):
         below what μ + b_j predicts gives a negative part. The user bias b_u is left out: it lifts every
         item alike, so it explains no ranking."""
         items, values = self._check_profile(items, values)
-        targets = np.atleast_1d(self._check_ids(targets, self.n_items, "item"))
+        targets = self._check_id_list(targets, self.n_items, "item")
         Y = self._item_factors.astype(np.float64)
         features = Y if not self.biases else np.column_stack([Y, np.ones(Y.shape[0])])
         profile = features[items]

@@ -51,6 +51,8 @@ class Param:
             if value is None:
                 return None
             kind = int
+        if isinstance(value, str | bytes | bool | np.bool_):  # float("5") and float(True) would pass
+            raise ModelError(f"{name} must be {'an integer' if kind is int else 'a number'}, got {value!r}")
         if kind is int and not (isinstance(value, int | np.integer) and not isinstance(value, bool)):
             if not (isinstance(value, float) and value.is_integer()):
                 raise ModelError(f"{name} must be an integer, got {value!r}")
@@ -248,6 +250,14 @@ class Model:
             raise ModelError(f"{kind} index {int(arr[bad][0])} is out of range: the model has {n} {kind}s (0..{n - 1})")
         return arr
 
+    def _check_id_list(self, ids, n: int, kind: str) -> np.ndarray:
+        """`_check_ids` for a list of ids (one number counts as a list of one): one row of results
+        per id, so a 2-D array is refused rather than crashing the kernels."""
+        arr = np.atleast_1d(self._check_ids(ids, n, kind))
+        if arr.ndim != 1:
+            raise ModelError(f"{kind} ids must be a 1-D list of indices, got an array of shape {arr.shape}")
+        return arr
+
     def _item_offsets(self) -> np.ndarray:
         """Per-item additive score term (item bias), zeros for unbiased models."""
         if self.item_bias is None:
@@ -277,7 +287,7 @@ class Model:
         leaves out each user's training items; `exclude` (a users × items sparse matrix, e.g. the
         whole dataset when the model saw only a training split) leaves out its rows' items instead."""
         self._require_fitted()
-        users = np.atleast_1d(self._check_ids(users, self.n_users, "user"))
+        users = self._check_id_list(users, self.n_users, "user")
         n = self._check_n(n)
         if exclude is not None:
             exclude = sp.csr_matrix(exclude)
@@ -297,10 +307,15 @@ class Model:
     def recommend_for_vector(self, vector: np.ndarray, n: int = 10, exclude=()) -> tuple[np.ndarray, np.ndarray]:
         """Top-n items for one user vector (e.g. from `fold_in`), excluding given item indices."""
         self._require_fitted()
-        vector = np.asarray(vector, np.float32).reshape(1, -1)
+        vector = np.asarray(vector)
+        if vector.dtype.kind not in "fiu":
+            raise ModelError(f"vector must hold numbers, got {vector.dtype}")
+        vector = vector.astype(np.float32).reshape(1, -1)
         if vector.shape[1] != self._item_factors.shape[1]:
             raise ModelError(f"vector has {vector.shape[1]} components, the model has {self._item_factors.shape[1]}")
-        exclude = self._check_ids(np.asarray(list(exclude), np.int64), self.n_items, "item")
+        if not np.isfinite(vector).all():  # NaN scores rank nothing: the list would come back empty
+            raise ModelError("vector holds NaN or infinite components; fold in a profile of finite values")
+        exclude = self._check_id_list(list(exclude), self.n_items, "item")
         ids, scores = topk_dot(vector, self._item_factors, self._item_offsets(), self._check_n(n),
                                np.array([0, exclude.size], np.int64), exclude)
         return ids[0], scores[0]
@@ -311,7 +326,7 @@ class Model:
         self._require_fitted()
         if metric not in ("cosine", "dot"):
             raise ModelError(f"metric must be 'cosine' or 'dot', got {metric!r}")
-        items = np.atleast_1d(self._check_ids(items, self.n_items, "item"))
+        items = self._check_id_list(items, self.n_items, "item")
         vectors = self._item_factors
         if metric == "cosine":
             norms = np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -372,10 +387,13 @@ class Model:
         """(indices, float32 values) of an ad-hoc profile of items (or, kind="user", of a new
         item's users), checked; values default to ones."""
         self._require_fitted()
-        items = np.atleast_1d(self._check_ids(items, self.n_items if kind == "item" else self.n_users, kind))
+        items = self._check_id_list(items, self.n_items if kind == "item" else self.n_users, kind)
         if values is None:
             values = np.ones(items.size, np.float32)
-        values = np.asarray(values, np.float32).ravel()
+        values = np.asarray(values)
+        if values.dtype.kind not in "fiub":
+            raise ModelError(f"fold-in values must be numbers (ratings or weights), got {values.dtype} values")
+        values = values.astype(np.float32).ravel()
         if values.shape != items.shape:
             raise ModelError(f"got {items.size} {kind}s but {values.size} values")
         if not np.isfinite(values).all():
@@ -405,6 +423,9 @@ class Model:
         """Write the model to one `.npz` file (arrays + JSON metadata, no pickle)."""
         self._require_fitted()
         path = Path(path)
+        if not path.parent.is_dir():
+            raise ModelError(f"cannot save to {path}: the folder {path.parent} does not exist; create it or "
+                             "choose another path")
         meta = {"format": FORMAT_VERSION, "model": self.name, "params": self.get_params(),
                 "global_mean": self.global_mean, "history": self.history, "fit_seconds": self.fit_seconds}
         arrays = {"user_factors": self._user_factors, "item_factors": self._item_factors,
@@ -420,8 +441,11 @@ class Model:
             if ids is not None:  # text or integers; never object arrays, which would need pickle
                 arrays[key] = ids if ids.dtype.kind in "iuU" else ids.astype(str)
         arrays.update({f"extra_{k}": v for k, v in self._extra_state().items()})
-        with open(path, "wb") as handle:
-            np.savez_compressed(handle, **arrays)
+        try:
+            with open(path, "wb") as handle:
+                np.savez_compressed(handle, **arrays)
+        except OSError as exc:  # a folder of that name, no permission, disk full
+            raise ModelError(f"could not write {path}: {exc.strerror or exc}; choose another path") from None
         return path
 
 

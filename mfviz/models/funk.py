@@ -228,8 +228,8 @@ class FunkSVD(SGDModel):
     name = "funksvd"
     label = "Funk SVD"
     params = {
-        "factors": Param(100, "number of latent factors", low=1),
-        "epochs": Param(20, "SGD passes over the training ratings", low=1),
+        "factors": Param(100, "number of latent factors", low=1, high=4096),
+        "epochs": Param(20, "SGD passes over the training ratings", low=1, high=10_000),
         "learning_rate": Param(0.005, "SGD step size", low=0.0, low_exclusive=True),
         "regularization": Param(0.02, "L2 penalty on every bias and factor, per rating", low=0.0),
         "biases": Param(True, "learn global mean, user and item biases"),

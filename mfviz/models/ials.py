@@ -140,7 +140,7 @@ class ImplicitALS(Model):
         profile item j; the parts add up to the score. Items with value <= 0 are not in the profile
         (as in `fold_in`) and get 0."""
         items, values = self._check_profile(items, values)
-        targets = np.atleast_1d(self._check_ids(targets, self.n_items, "item"))
+        targets = self._check_id_list(targets, self.n_items, "item")
         keep = values > 0
         Y = self._item_factors.astype(np.float64)
         confidence = self._confidence(values[keep]).astype(np.float64)

@@ -59,8 +59,8 @@ class SVDpp(SGDModel):
     name = "svdpp"
     label = "SVD++"
     params = {
-        "factors": Param(20, "number of latent factors", low=1),
-        "epochs": Param(20, "SGD passes over the training ratings", low=1),
+        "factors": Param(20, "number of latent factors", low=1, high=4096),
+        "epochs": Param(20, "SGD passes over the training ratings", low=1, high=10_000),
         "learning_rate": Param(0.007, "SGD step size (also for the implicit factors)",
                                low=0.0, low_exclusive=True),
         "regularization": Param(0.02, "L2 penalty on every bias and factor, per rating", low=0.0),

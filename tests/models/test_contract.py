@@ -265,6 +265,46 @@ def test_bad_hyperparameters_quote_the_value(name):
                 cls(factors=0)
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_calls_with_ids_of_the_wrong_shape_or_values_of_the_wrong_type_say_so(name, tmp_path):
+    # these crashed in scipy (IndexError), numba (TypingError), numpy (float('a')) or open()
+    model = fitted(name)
+    for call in (lambda: model.recommend([[0, 1], [2, 3]]), lambda: model.similar_items([[0, 1], [2, 3]]),
+                 lambda: model.fold_in([[0, 1], [2, 3]])):
+        with pytest.raises(ModelError, match=r"ids must be a 1-D list of indices, got an array of shape \(2, 2\)"):
+            call()
+    with pytest.raises(ModelError, match="fold-in values must be numbers .* got <U1"):
+        model.fold_in([0, 1], ["a", "b"])
+    with pytest.raises(ModelError, match="fold-in values must be numbers"):
+        model.fold_in_item([0, 1], [1.0, None])
+    missing = tmp_path / "no such folder"
+    with pytest.raises(ModelError, match=f"cannot save to .*: the folder {missing} does not exist"):
+        model.save(missing / "model.npz")
+    with pytest.raises(ModelError, match="could not write"):
+        model.save(tmp_path)  # a folder, not a file
+    width = model.item_factors.shape[1]
+    with pytest.raises(ModelError, match="vector holds NaN or infinite components"):
+        model.recommend_for_vector(np.full(width, np.nan))  # NaN scores rank nothing: an empty list
+    with pytest.raises(ModelError, match="vector must hold numbers"):
+        model.recommend_for_vector(["x"] * width)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_factors_and_epochs_are_bounded_and_numbers_are_numbers(name):
+    # Funk SVD and SVD++ took factors=10**30 and failed in fit ("Maximum allowed dimension exceeded")
+    cls = MODELS[name]
+    for key, high in (("factors", 4096), ("epochs", 10_000)):
+        if key in cls.params:
+            assert cls.params[key].high == high, key
+            with pytest.raises(ModelError, match=f"{key} must be <= {high}, got {10**30}"):
+                cls(**{key: 10**30})
+    for key, spec in cls.params.items():
+        if spec.choices is None and not isinstance(spec.default, bool):
+            for wrong in ("5", True):  # float("5") and float(True) used to pass as 5.0 and 1.0
+                with pytest.raises(ModelError, match=f"{key} must be (a number|an integer), got {wrong!r}"):
+                    cls(**{key: wrong})
+
+
 @pytest.mark.parametrize("name", [n for n in NAMES if "random_state" in MODELS[n].params])
 def test_a_negative_seed_is_refused_at_construction(name):
     # numpy's generators take only seeds >= 0; a negative one used to fail only inside fit
