@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from mfviz.data.id_lists import split_ids
 from mfviz.errors import DataError, ModelError
 
 EXIT_USAGE = 2
@@ -480,7 +481,7 @@ def cmd_new_item(args: argparse.Namespace) -> dict[str, Any]:
     data = _load(args)
     model = _saved_model_for(args, data, "fold a new item into it")
     _check_value(args, model, data)
-    wanted = [text.strip() for text in _split_ids(args.fans) if text.strip()]
+    wanted = [text.strip() for text in split_ids(args.fans) if text.strip()]
     seeds = pd.Index(data.item_ids.astype(str)).get_indexer(wanted)
     if not wanted or (seeds < 0).any():
         missing = [w for w, s in zip(wanted, seeds, strict=True) if s < 0]
@@ -506,24 +507,6 @@ def cmd_new_item(args: argparse.Namespace) -> dict[str, Any]:
             "reached": item.count, "share": item.share, "typical_reach": item.typical,
             "norm": float(np.linalg.norm(item.vector)), "bias": item.bias, "sampled_users": int(reach.users.size),
             "neighbours": neighbours, "curve": item.curve.to_dict(orient="records")}
-
-
-def _split_ids(text: str) -> list[str]:
-    """Ids separated by commas, a comma inside an id written `\\,` and a backslash `\\\\` (as the
-    dashboard's links write them: a local copy of mfviz.dashboard.links.split_ids, which the
-    command line does not import)."""
-    parts, current, chars = [], [], iter(text)
-    for char in chars:
-        if char == "\\":
-            following = next(chars, "")
-            current.append(following if following in (",", "\\") else char + following)
-        elif char == ",":
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    parts.append("".join(current))
-    return parts
 
 
 def _check_value(args: argparse.Namespace, model, data) -> None:

@@ -11,6 +11,7 @@ import json
 import streamlit as st
 
 from mfviz.dashboard import pickers, state, ui
+from mfviz.data.id_lists import join_ids, split_ids
 
 SEEN = "mfviz.link_seen"  # {page: {parameter: every value of it this session applied or wrote there}}
 PENDING = "mfviz.link_pending"  # (name, recipe) of a link's model this session can train
@@ -169,28 +170,6 @@ def id_list(interactions, kind: str, picked) -> str | None:
     """The original ids of these `kind` indices as a link writes them (None for none): `indices`' inverse."""
     ids = getattr(interactions, f"{kind}_ids")
     return join_ids(str(ids[i]) for i in picked) if picked else None
-
-
-def join_ids(ids) -> str:
-    """Ids as one link parameter: comma-separated, with a comma or a backslash inside an id escaped by
-    a backslash (ids are the data's own, and text ids may hold commas)."""
-    return ",".join(str(i).replace("\\", "\\\\").replace(",", "\\,") for i in ids)
-
-
-def split_ids(text: str) -> list[str]:
-    """`join_ids`' inverse; a backslash before any other character is kept as written (a hand-written link)."""
-    parts, current, chars = [], [], iter(text)
-    for char in chars:
-        if char == "\\":
-            following = next(chars, "")
-            current.append(following if following in (",", "\\") else char + following)
-        elif char == ",":
-            parts.append("".join(current))
-            current = []
-        else:
-            current.append(char)
-    parts.append("".join(current))
-    return parts
 
 
 def show(data, entry, page: str, **values) -> None:

@@ -231,7 +231,7 @@ def test_an_old_address_arriving_with_a_rerun_does_not_undo_a_choice(app):
 
 
 def test_ids_holding_commas_or_backslashes_survive_a_link():
-    from mfviz.dashboard.links import join_ids, split_ids
+    from mfviz.data.id_lists import join_ids, split_ids
 
     for ids in (["50"], ["Smith, John", "c"], ["x\\y", ",", "\\,"], ["", "q"], ["ends in \\"]):
         assert split_ids(join_ids(ids)) == ids

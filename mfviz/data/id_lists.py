@@ -1,0 +1,25 @@
+"""Several original ids written as one text (a link's parameter, a command-line option): comma-separated,
+a comma or a backslash inside an id escaped by a backslash."""
+
+from __future__ import annotations
+
+
+def join_ids(ids) -> str:
+    """The ids as one text; `split_ids` reads it back exactly (text ids may hold commas)."""
+    return ",".join(str(i).replace("\\", "\\\\").replace(",", "\\,") for i in ids)
+
+
+def split_ids(text: str) -> list[str]:
+    """`join_ids`' inverse; a backslash before any other character is kept as written (a hand-written list)."""
+    parts, current, chars = [], [], iter(text)
+    for char in chars:
+        if char == "\\":
+            following = next(chars, "")
+            current.append(following if following in (",", "\\") else char + following)
+        elif char == ",":
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current))
+    return parts
