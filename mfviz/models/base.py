@@ -285,7 +285,10 @@ class Model:
         first; -1 / -inf pad rows with fewer than n unseen items. Scores omit the per-user
         constant (global mean + user bias), which does not change the order. `exclude_seen`
         leaves out each user's training items; `exclude` (a users × items sparse matrix, e.g. the
-        whole dataset when the model saw only a training split) leaves out its rows' items instead."""
+        whole dataset when the model saw only a training split) leaves out its rows' items instead.
+        A model without a training matrix (factors from elsewhere, not aligned to data) cannot know
+        the seen items: exclude_seen=True without `exclude` is then a ModelError, not a list that
+        silently repeats what users already have."""
         self._require_fitted()
         users = self._check_id_list(users, self.n_users, "user")
         n = self._check_n(n)
@@ -294,7 +297,11 @@ class Model:
             if exclude.shape != (self.n_users, self.n_items):
                 raise ModelError(f"exclude must be a {self.n_users} × {self.n_items} matrix (users × items), "
                                  f"got {exclude.shape[0]} × {exclude.shape[1]}")
-        if exclude is not None or (exclude_seen and self.train_matrix is not None):
+        elif exclude_seen and self.train_matrix is None:
+            raise ModelError(f"{self.label} does not know which items each user has seen (its factors come "
+                             "without interactions): call aligned_to(interactions) first, pass exclude= (a "
+                             "users × items matrix of the items to leave out), or exclude_seen=False")
+        if exclude is not None or exclude_seen:
             seen = (exclude if exclude is not None else self.train_matrix)[users]
             indptr, indices = seen.indptr.astype(np.int64), seen.indices.astype(np.int64)
         else:

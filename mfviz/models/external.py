@@ -23,8 +23,9 @@ class FactorModel(Model):
     solve for a new item, the user factors (and user bias, when given) frozen.
 
     `name` is a display name (kept in `label`); `user_ids` / `item_ids` are the original ids of
-    the factor rows when known (Spark), else None. Give `train_matrix` (users × items CSR, or an
-    Interactions) to exclude seen items in `recommend`.
+    the factor rows when known (Spark), else None. `recommend` leaves out seen items only when it
+    knows them: give `train_matrix` (users × items CSR, or an Interactions), or use `aligned_to`,
+    else pass `exclude=` or `exclude_seen=False` (exclude_seen=True alone is a ModelError).
     """
 
     name = "external"

@@ -78,3 +78,35 @@ def test_an_npz_with_a_bias_that_is_no_numbers_says_so(tmp_path, bias, message):
              item_factors=rng.normal(size=(9, 4)).astype(np.float32), item_bias=bias)
     with pytest.raises(ModelError, match=message):
         load_factors(tmp_path / "implicit.npz")
+
+
+# ------------------------------------------------------------------ seen items of factors from elsewhere
+def test_factors_from_elsewhere_exclude_seen_items_only_once_they_know_them(tmp_path):
+    """implicit's .npz carries no interactions: recommend(exclude_seen=True) listed items users
+    already had (908 of 6,760 on ML-100K's first 5,000 ratings). It now refuses until the model is
+    aligned to the data (whose matrix becomes the seen items) or given exclude=."""
+    import pandas as pd
+
+    from mfviz import Interactions
+
+    rng = np.random.default_rng(0)
+    data = Interactions.from_frame(pd.DataFrame({"user": rng.integers(0, 8, 40), "item": rng.integers(0, 12, 40)}))
+    np.savez(tmp_path / "implicit.npz", user_factors=rng.normal(size=(data.n_users, 3)).astype(np.float32),
+             item_factors=rng.normal(size=(data.n_items, 3)).astype(np.float32))
+    model = load_factors(tmp_path / "implicit.npz")
+    users = np.arange(data.n_users)
+    with pytest.raises(ModelError, match=r"does not know which items each user has seen .* aligned_to\(interactions\)"
+                                         r" first, pass exclude= .* or exclude_seen=False"):
+        model.recommend(users, n=3)
+    everything, _ = model.recommend(users, n=data.n_items, exclude_seen=False)
+    assert (everything >= 0).all()
+
+    def unseen_only(ids):
+        for u in users:
+            listed = set(ids[u][ids[u] >= 0])
+            assert listed == set(range(data.n_items)) - set(data.matrix[u].indices), u
+
+    unseen_only(model.recommend(users, n=data.n_items, exclude=data.matrix)[0])
+    aligned = model.aligned_to(data)
+    unseen_only(aligned.recommend(users, n=data.n_items)[0])
+    unseen_only(load_model(aligned.save(tmp_path / "aligned.npz")).recommend(users, n=data.n_items)[0])
