@@ -368,7 +368,7 @@ class Model:
             raise ModelError(f"profiles must have one column per item ({self.n_items}), got {profiles.shape[1]}")
         if not np.isfinite(profiles.data).all():
             raise ModelError("fold-in values must be finite numbers")
-        profiles.sort_indices()
+        profiles.sum_duplicates()  # sorted indices, a repeated (row, item) summed into one value
         vectors, biases = self._fold_in_rows(profiles)
         return np.asarray(vectors, np.float32), np.asarray(biases, np.float32)
 
@@ -405,6 +405,14 @@ class Model:
             raise ModelError(f"got {items.size} {kind}s but {values.size} values")
         if not np.isfinite(values).all():
             raise ModelError("fold-in values must be finite numbers")
+        # a repeated id would count twice in the solve, where fold_in_rows (a sparse matrix) sums
+        # its values into one entry: refuse rather than pick a meaning
+        unique, counts = np.unique(items, return_counts=True)
+        if unique.size < items.size:
+            first = int(np.argmax(counts > 1))
+            owner = "the profile" if kind == "item" else "the new item's users"
+            raise ModelError(f"{kind} {int(unique[first])} appears {int(counts[first])} times in {owner}; "
+                             f"give each {kind} once (add or average its values first)")
         return items, values
 
     def _fold_in(self, items: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float]:

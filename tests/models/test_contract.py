@@ -290,6 +290,23 @@ def test_calls_with_ids_of_the_wrong_shape_or_values_of_the_wrong_type_say_so(na
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_a_profile_names_each_id_once(name):
+    # fold_in([3, 3], [5, 1]) counted both entries while fold_in_rows summed them into one value 6
+    model = fitted(name)
+    with pytest.raises(ModelError, match=r"item 3 appears 2 times in the profile; give each item once"):
+        model.fold_in([3, 1, 3], [5.0, 2.0, 1.0])
+    with pytest.raises(ModelError, match=r"user 4 appears 3 times in the new item's users; give each user once"):
+        model.fold_in_item([4, 4, 0, 4])
+    # a sparse profile's repeated entries are one entry with the summed value, as scipy means them
+    repeated = sp.csr_matrix((np.array([5.0, 1.0, 2.0], np.float32), np.array([3, 3, 1]), np.array([0, 3])),
+                             shape=(1, model.n_items))
+    vectors, biases = model.fold_in_rows(repeated)
+    vector, bias = model.fold_in([1, 3], [2.0, 6.0], return_bias=True)
+    np.testing.assert_allclose(vectors[0], vector, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(biases[0], bias, rtol=1e-4, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_factors_and_epochs_are_bounded_and_numbers_are_numbers(name):
     # Funk SVD and SVD++ took factors=10**30 and failed in fit ("Maximum allowed dimension exceeded")
     cls = MODELS[name]
