@@ -1,0 +1,181 @@
+"""No-fit commands: info, models; on a saved model: recommend, dimensions, new-item, dashboard."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from mfviz.cli.loading import _data_fields, _load, _model_fields, _saved_model_for
+from mfviz.cli.options import STDOUT, _option_name
+from mfviz.cli.output import _progress, _where, _writing
+from mfviz.data.id_lists import split_ids
+from mfviz.errors import DataError
+
+
+def cmd_info(args: argparse.Namespace) -> dict[str, Any]:
+    data = _load(args)
+    summary = data.summary()
+    fields: dict[str, Any] = {
+        "data": str(args.data), **_data_fields(data), "density": summary.density,
+        "head_items": summary.head_items, "head_share": summary.head_share,
+        "long_tail_share": summary.long_tail_share,
+        "max_user_activity": int(summary.user_activity.max()),
+        "median_user_activity": float(np.median(summary.user_activity)),
+        "max_item_popularity": int(summary.item_popularity.max()),
+        "has_timestamps": data.timestamps is not None,
+        "item_metadata_columns": [c for c in data.items.columns if c != "item_id"],
+        "histogram": {str(v): int(c) for v, c in summary.rating_histogram.itertuples(index=False)},
+        "report": data.report.lines(),
+    }
+    if data.timestamps is not None:
+        fields["first_timestamp"] = int(data.timestamps.min())
+        fields["last_timestamp"] = int(data.timestamps.max())
+    return fields
+
+
+def cmd_models(args: argparse.Namespace) -> dict[str, Any]:
+    from mfviz.models.registry import MODELS
+
+    return {name: {"label": cls.label, "feedback": cls.feedback,
+                   "params": {p: {"default": spec.default, "help": spec.help}
+                              for p, spec in cls.params.items()}}
+            for name, cls in MODELS.items()}
+
+
+def _print_models(result: dict[str, Any]) -> None:
+    for name, entry in result.items():
+        print(f"{name}: {entry['label']} ({entry['feedback']} feedback)")
+        for param, spec in entry["params"].items():
+            print(f"  {_option_name(param):<24} default {spec['default']!s:<8} {spec['help']}")
+
+
+def cmd_recommend(args: argparse.Namespace) -> dict[str, Any]:
+    from mfviz.analysis import recommendation_table
+
+    data = _load(args)
+    model = _saved_model_for(args, data, "recommend")
+    table = recommendation_table(model, data, n=args.n)
+    with _writing(args.output):
+        table.to_csv(sys.stdout if args.output == STDOUT else args.output, index=False)
+    _progress(args, f"wrote {len(table):,} rows to {_where(args.output)}")
+    return {**_model_fields(args, model), **_data_fields(data), "n": args.n,
+            "rows": len(table), "output": str(args.output)}
+
+
+def cmd_dimensions(args: argparse.Namespace) -> dict[str, Any]:
+    from mfviz.analysis import describe_dimensions, genre_groups, principal_dimensions
+    from mfviz.analysis.dimensions import coordinates_table
+
+    data = _load(args)
+    model = _saved_model_for(args, data, "describe its dimensions")
+    dims = principal_dimensions(model)
+    table = describe_dimensions(dims, data.titles, genre_groups(data.items), n_dims=args.n)
+    if args.output:
+        with _writing(args.output):
+            coordinates_table(dims, data.item_ids, data.titles).to_csv(
+                sys.stdout if args.output == STDOUT else args.output, index=False)
+        _progress(args, f"wrote every item's coordinates on {dims.item_coords.shape[1]} dimensions to "
+                        f"{_where(args.output)}")
+    return {**_model_fields(args, model), **_data_fields(data),
+            "dimensions": table.to_dict(orient="records")}
+
+
+def _print_dimensions(result: dict[str, Any]) -> None:
+    for row in result["dimensions"]:
+        print(f"dimension {row['dimension']} ({row['energy']:.1%} of the score energy)")
+        for side in ("+", "−"):
+            genres = f"  [{row[f'{side} end genres']}]" if f"{side} end genres" in row else ""
+            print(f"  {side} end: {row[f'{side} end']}{genres}")
+
+
+def cmd_new_item(args: argparse.Namespace) -> dict[str, Any]:
+    import pandas as pd
+
+    from mfviz.analysis import exact_search
+    from mfviz.analysis.cold_start import audience, liked_at, place_new_item, reach_baseline
+
+    data = _load(args)
+    model = _saved_model_for(args, data, "fold a new item into it")
+    _check_value(args, model, data)
+    wanted = [text.strip() for text in split_ids(args.fans) if text.strip()]
+    seeds = pd.Index(data.item_ids.astype(str)).get_indexer(wanted)
+    if not wanted or (seeds < 0).any():
+        missing = [w for w, s in zip(wanted, seeds, strict=True) if s < 0]
+        raise DataError(f"--fans needs item ids of {args.data} separated by commas (a comma inside an id "
+                        f"written \\,); not found: {', '.join(missing) or 'none given'}")
+    at_least = liked_at(*np.unique(data.matrix.data, return_counts=True)) if data.is_explicit and data.nnz else None
+    users, values = audience(data.matrix, seeds, at_least)
+    if users.size == 0:
+        raise DataError(f"no user liked items {args.fans}" + (f" (rated them {at_least:g} or more)" if at_least else ""))
+    if args.value is not None:
+        values = np.full(users.size, args.value, np.float32)
+    reach = reach_baseline(model, data.matrix, args.n)
+    item = place_new_item(model, reach, users, values, min(args.first_users, users.size),
+                          np.diff(data.matrix.tocsc().indptr))
+    neighbours = {}
+    for metric in ("cosine", "dot"):
+        ids, scores = exact_search(item.vector[None, :], model.item_factors, 10, metric)
+        neighbours[metric] = [{"item_id": data.item_ids[i], "title": data.titles[i], "score": float(x)}
+                              for i, x in zip(ids[0], scores[0], strict=True) if i >= 0]
+    return {**_model_fields(args, model), **_data_fields(data), "n": args.n,
+            "fans_of": [{"item_id": data.item_ids[i], "title": data.titles[i]} for i in seeds],
+            "liked_at_least": at_least, "fans": int(users.size), "first_users": int(item.first_users.size),
+            "reached": item.count, "share": item.share, "typical_reach": item.typical,
+            "norm": float(np.linalg.norm(item.vector)), "bias": item.bias, "sampled_users": int(reach.users.size),
+            "neighbours": neighbours, "curve": item.curve.to_dict(orient="records")}
+
+
+def _check_value(args: argparse.Namespace, model, data) -> None:
+    """--value as a value the fold-in can use: on ratings, within the data's own scale (the fold-in
+    extrapolates linearly, so a rating off the scale says nothing the data could back); on counts or
+    for an implicit model, above 0 (implicit ALS leaves out users with values <= 0, and a count of 0 is
+    no interaction: the item would have no first users at all)."""
+    value = args.value
+    if value is None:
+        return
+    if data.is_explicit and data.nnz:
+        low, high = float(data.matrix.data.min()), float(data.matrix.data.max())
+        if not low <= value <= high:
+            raise DataError(f"--value must be a rating on the data's scale, from {low:g} to {high:g}; got {value:g}")
+    if value <= 0 and (model.feedback == "implicit" or not data.is_explicit):
+        whose = f"{model.label}, an implicit-feedback model," if model.feedback == "implicit" else "implicit data"
+        raise DataError(f"--value must be above 0 for {whose}: a value of {value:g} is no interaction, so the "
+                        "new item would have no first users; give a count or confidence such as 1")
+
+
+def _print_new_item(result: dict[str, Any]) -> None:
+    fans = ", ".join(f["title"] for f in result["fans_of"])
+    n = result["n"]
+    print(f"A new item whose first {result['first_users']:,} users are fans of {fans} "
+          f"(of {result['fans']:,}), folded into {result['model']}:")
+    print(f"  in {result['reached']:,.0f} users' top {n} ({result['share']:.1%} of the users without it); "
+          f"the data's items with ~{result['first_users']:,} interactions: median {result['typical_reach']:,.0f}")
+    print(f"  vector length {result['norm']:.3g}, bias {result['bias']:+.3f}")
+    for metric in ("cosine", "dot"):
+        print(f"  nearest by {metric}: " + "; ".join(row["title"] for row in result["neighbours"][metric][:5]))
+    print(f"  {'first users':>12} {'in top ' + str(n):>10} {'share':>7}")
+    for row in result["curve"]:
+        print(f"  {row['audience']:>12,} {row['reached']:>10,.0f} {row['share']:>7.1%}")
+
+
+def cmd_dashboard(args: argparse.Namespace, streamlit_options: Sequence[str]) -> int:
+    """Start the dashboard's server (blocks until it stops); returns Streamlit's exit code. With
+    DATA, every session starts on it (and on the --model-file models) instead of the demo: read
+    here, before the server starts, so a bad file or model ends with a message, not a broken page."""
+    from mfviz.dashboard import serve
+
+    if args.data is not None:
+        from mfviz.dashboard import startup
+
+        data = _load(args)
+        models = [(Path(path).name, _saved_model_for(args, data, "show it", path)) for path in args.model_file]
+        startup.serve(data, Path(args.data).name, tuple(models))
+    elif args.model_file:
+        raise DataError("--model-file needs the DATA it was trained on: mfviz dashboard DATA --model-file PATH")
+    port = [] if args.port is None else ["--server.port", str(args.port)]
+    return serve.main([*port, *streamlit_options])
