@@ -42,8 +42,10 @@ def test_fold_in_uses_item_bias_and_global_mean():
 def test_factor_model_api_and_save(tmp_path):
     fm = model(name="spark run 3")
     assert fm.label == "spark run 3" and fm.name == "external"
-    ids, _ = fm.recommend([0, 1], n=3)
+    ids, _ = fm.recommend([0, 1], n=3, exclude_seen=False)
     assert ids.shape == (2, 3)
+    with pytest.raises(ModelError, match="aligned_to"):  # it does not know which items a user has
+        fm.recommend([0, 1], n=3)
     path = fm.save(tmp_path / "m.npz")
     with np.load(path) as npz:
         np.testing.assert_array_equal(npz["item_factors"], fm.item_factors)
