@@ -304,6 +304,8 @@ with right, st.container(border=True):
                     f"{uploaded.name} has {model.user_factors.shape[0]:,} users × {model.item_factors.shape[0]:,} "
                     f"items but the current data has {inter.n_users:,} × {inter.n_items:,}; load the data it "
                     "was trained on first (Data page), then the model.")
+            if hasattr(model, "aligned_to") and getattr(model, "train_matrix", None) is None:
+                model = model.aligned_to(inter)  # implicit's rows, in order: it now knows each user's items
         loaded = ui.loaded_entry(uploaded.name, model, data.key)
         if not any(e.key == loaded.key for e in entries.values()):
             ui.add_model(loaded)

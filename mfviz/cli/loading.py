@@ -73,6 +73,8 @@ def _saved_model_for(args: argparse.Namespace, data, verb: str, path=None):
         raise DataError(f"{path} has {model.n_users:,} users × {model.n_items:,} items but "
                         f"{args.data} has {data.n_users:,} × {data.n_items:,}: {verb} with the data it was "
                         "trained on")
+    if hasattr(model, "aligned_to") and getattr(model, "train_matrix", None) is None:
+        model = model.aligned_to(data)  # implicit's rows, in order: it now knows each user's items
     return model
 
 

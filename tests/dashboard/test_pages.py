@@ -950,6 +950,29 @@ def test_a_saved_model_loads_back_as_a_session_model(tmp_path):
     assert_clean(at, "pages/neighbours_page.py")
 
 
+def test_implicits_factors_load_knowing_each_users_items(tmp_path):
+    """implicit's .npz has rows in the data's order and no interactions: loaded on the Train page it is
+    matched to the data, so the pages that rank for the users leave out the items they have."""
+    from mfviz.analysis import popularity_report
+
+    at = new_app()
+    inter = at.session_state["mfviz.data"].interactions
+    rng = np.random.default_rng(4)
+    path = tmp_path / "factors.npz"
+    np.savez(path, user_factors=rng.normal(size=(inter.n_users, 4)).astype(np.float32),
+             item_factors=rng.normal(size=(inter.n_items, 4)).astype(np.float32))
+    open_page(at, "pages/train_page.py")
+    at.file_uploader(key="load_model").set_value(("factors.npz", path.read_bytes(), "application/octet-stream"))
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    model = at.session_state["mfviz.models"]["factors.npz (loaded)"].model
+    ids, _ = model.recommend(np.arange(50), n=10)
+    assert not any(set(ids[u]) & set(inter.matrix[u].indices) for u in range(50))
+    open_page(at, "pages/bias_page.py")
+    assert_clean(at, "pages/bias_page.py")
+    assert "factors.npz (loaded)" in at.dataframe[0].value["model"].tolist()
+    assert popularity_report(model, inter, k=10).coverage > 0
+
 
 def test_a_zipped_spark_model_loads_matched_to_the_data_by_id(tmp_path):
     """Spark's ALSModel.save folder, zipped, uploaded on the Train page: factor rows are matched to
