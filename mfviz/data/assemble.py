@@ -281,7 +281,15 @@ def _seconds(column: Column) -> tuple[np.ndarray, np.ndarray]:
     if numeric.notna().sum() >= 0.5 * max(column.notna().sum(), 1):
         bad = numeric.isna().to_numpy()
         return numeric.fillna(0).to_numpy().astype(np.int64), bad
-    parsed = pd.to_datetime(column, errors="coerce", utc=True)
+    # dd.mm.yyyy is day first wherever dates are written with dots; pandas would read 04.03.2021 as
+    # April 3rd, and 13.03.2021 not at all
+    dotted = column.astype(str).str.match(r"\s*\d{1,2}\.\d{1,2}\.\d{2,4}\b").mean() > 0.5
+    parsed = pd.to_datetime(column, errors="coerce", utc=True, dayfirst=bool(dotted))
+    # pandas applies the first value's format to all; values in another one (a time added, ISO among
+    # others) are parsed one by one, the slow way, and only they
+    other = parsed.isna() & column.notna()
+    if other.any():
+        parsed[other] = pd.to_datetime(column[other], errors="coerce", utc=True, dayfirst=bool(dotted), format="mixed")
     bad = parsed.isna().to_numpy()
     seconds = (parsed - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
     return seconds.fillna(0).to_numpy().astype(np.int64), bad

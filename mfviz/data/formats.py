@@ -299,6 +299,8 @@ def check_text(blob: Blob, wanted: str = INTERACTIONS) -> Blob:
         return Blob(blob.name, data=text.encode("utf-8"), folder=blob.folder, container=blob.container)
     if blob.size() == 0 or not head.strip():
         raise DataError(f"{blob.name}: the file is empty; choose {wanted}.")
+    if b"\r" in head and b"\n" not in head:  # lines ended by CR alone (old Mac exports): read as one line otherwise
+        return Blob(blob.name, data=blob.read().replace(b"\r", b"\n"), folder=blob.folder, container=blob.container)
     control = sum(head.count(bytes([c])) for c in (*range(0, 9), *range(14, 32)) if c != 0x1F)
     if b"\x00" in head or control > 0.02 * len(head):
         raise DataError(

@@ -320,3 +320,23 @@ def test_a_rating_column_of_one_value_is_read_as_implicit_and_the_report_says_wh
 def test_a_path_that_is_no_regular_file_is_not_called_missing(tmp_path):
     assert "no such file" in load_error(tmp_path / "absent.csv")
     assert "/dev/null: not a regular file" in load_error("/dev/null")
+
+
+def test_dates_written_with_dots_are_read_day_first(tmp_path):
+    path = tmp_path / "dates.csv"
+    days = ["04.03.2021", "13.03.2021", "31.12.2020 18:30", "01.02.2021"]
+    path.write_text("user;item;rating;date\n" + "".join(f"u{n % 2};i{n};{1 + n};{day}\n" for n, day in enumerate(days)))
+    data = load_interactions(path)
+    expected = pd.to_datetime(["2021-03-04 00:00", "2021-03-13 00:00", "2020-12-31 18:30", "2021-02-01 00:00"], utc=True)
+    seconds = (expected - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
+    coo = data.matrix.tocoo()
+    got = {(str(data.user_ids[u]), str(data.item_ids[i])): t for u, i, t in zip(coo.row, coo.col, data.timestamps, strict=True)}
+    assert [got[(f"u{n % 2}", f"i{n}")] for n in range(4)] == list(seconds)
+
+
+def test_lines_ended_by_carriage_returns_alone(tmp_path):
+    path = tmp_path / "mac.csv"
+    path.write_bytes(("user,item,rating\r" + "".join(f"u{u},i{(u * 3 + j) % 7},{1 + j}\r"
+                                                     for u in range(10) for j in range(3))).encode())
+    data = load_interactions(path)
+    assert (data.n_users, data.nnz) == (10, 30) and data.is_explicit
