@@ -198,6 +198,9 @@ class Model:
                 culprit = max(names, key=lambda name: values[name] / (self.params[name].default or 1))
                 return (f"{culprit} (now {values[culprit]:g}) so that learning_rate × regularization (now "
                         f"{product:g}) stays below 1 (above it, each SGD step pushes a vector past zero and further out)")
+        # factors starting far from zero: every first prediction, and so every first step, is huge
+        if "init_std" in self.params and abs(float(self.init_std)) > 1:
+            return f"init_std (now {float(self.init_std):g}; the factors start at that scale)"
         if "learning_rate" in self.params:
             return f"learning_rate (now {self.learning_rate:g})"
         if "alpha" in self.params:

@@ -363,6 +363,8 @@ def test_sgd_divergence_from_a_huge_regularization_names_it_not_the_learning_rat
     with pytest.raises(ModelError, match=r"lower regularization \(now 1e\+06\) so that learning_rate × regularization") as caught:
         build(name, regularization=1e6, epochs=5).fit(random_matrix(name))
     assert "lower learning_rate" not in str(caught.value)
+    with pytest.raises(ModelError, match=r"lower init_std \(now 1e\+30"):  # factors that start huge
+        build(name, init_std=1e30, epochs=2).fit(random_matrix(name))
 
 
 # ------------------------------------------------------------------------- progress
