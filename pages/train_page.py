@@ -41,7 +41,7 @@ if mismatch:
             f"{'explicit ratings' if inter.is_explicit else 'implicit feedback'}; it will still train, "
             "or switch the feedback kind on the Data page.", icon="ℹ️")
 
-with st.form("train_form"):
+with st.form("train_form", enter_to_submit=False):  # Enter after typing a number must not start a long fit
     st.markdown("**Hyperparameters** (defaults are a sound start; the ? next to each says what it does)")
     params = {}
     # The values this model was last trained with: Streamlit forgets a widget's value once another
@@ -260,6 +260,10 @@ served.show(entries, st.session_state.get(state.ACTIVE_MODEL))
 left, right = st.columns(2)
 with left, st.container(border=True):
     st.markdown("**Save a model**")
+    # The active model (just trained, or picked on a page) is the one offered, until another is chosen here
+    active = st.session_state.get(state.ACTIVE_MODEL)
+    if active in entries and st.session_state.get("save_pick_follows") != active:
+        st.session_state["save_pick"] = st.session_state["save_pick_follows"] = active
     chosen = st.selectbox("Model to save", list(entries), key="save_pick") if entries else None
     if chosen is not None:
         entry = entries[chosen]

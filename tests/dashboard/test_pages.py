@@ -794,6 +794,11 @@ def test_train_a_small_model_then_every_page():
     table = at.dataframe[0].value
     assert len(table) == 2  # the quick default and the new model
     assert table["model"].str.contains("f=8").any()
+    form = next(f for f in at.get("form") if f.proto.form.form_id == "train_form")
+    assert not form.proto.form.enter_to_submit  # Enter after typing a number does not start a fit
+    assert "f=8" in at.selectbox(key="save_pick").value  # the model just trained is the one to save
+    at.selectbox(key="save_pick").set_value(at.selectbox(key="save_pick").options[0]).run()
+    assert "quick default" in at.selectbox(key="save_pick").value  # until another is chosen there
     for page in PAGES:
         open_page(at, page)
         assert_clean(at, page)
