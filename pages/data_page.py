@@ -1,10 +1,13 @@
 """Data page: upload interactions (or use the start data), map columns, filter, and see what was loaded."""
 
+import io
+
 import streamlit as st
 
 from mfviz import datasets
 from mfviz.dashboard import cache, state, ui
 from mfviz.dashboard.state import DataEntry
+from mfviz.data.loaders import with_items
 
 start = ui.start_name()
 ui.header("Data", "Upload user–item interactions — or explore the " +
@@ -85,6 +88,7 @@ with st.container(border=True):
                                    report_lines=ui.plain_report(loaded.report.lines()))
                 st.session_state[state.SOURCE] = source
                 st.session_state[state.UPLOAD_KEY] = parse_key
+                st.session_state[state.ITEMS_JOINED] = (source.key, meta_key)  # its item table, if one came with it
                 st.session_state[state.FILTERS] = {}
                 ui.set_data(source)
                 st.success(f"Loaded {upload.name}: {loaded.n_users:,} users, {loaded.n_items:,} items, "
@@ -128,6 +132,29 @@ with st.container(border=True):
                 st.session_state[state.MAPPING] = chosen
                 st.session_state[state.UPLOAD_KEY] = f"{content_key}|remap"
                 st.rerun()
+
+    elif metadata is not None:  # an item table for the data already loaded (its uploader emptied on leaving the page)
+        meta_content = metadata.getvalue()
+        meta_key = state.bytes_hash(meta_content)
+        if st.session_state.get(state.ITEMS_JOINED) != (source.key, meta_key):  # not joined yet
+            try:
+                named = io.BytesIO(meta_content)
+                named.name = metadata.name
+                joined = with_items(source.interactions, named)
+            except (ValueError, OSError) as exc:  # DataError is a ValueError
+                st.error(f"Could not join {metadata.name} to {source.name}: {exc}", icon=":material/error:")
+            else:
+                source = DataEntry(interactions=joined, name=source.name, key=state.interactions_hash(joined),
+                                   report_lines=ui.plain_report(joined.report.lines()), is_start=source.is_start)
+                st.session_state[state.SOURCE] = source
+                st.session_state[state.ITEMS_JOINED] = (source.key, meta_key)
+                st.session_state[state.FILTERS] = {}
+                ui.set_data(source)
+                st.success(f"Joined {metadata.name} to {source.name}: {joined.report.metadata_join_rate:.0%} of the "
+                           "items have a row in it. Models of the previous data were cleared.",
+                           icon=":material/check_circle:")
+                for warning in load_warnings(joined.report, metadata.name):
+                    st.warning(warning, icon=":material/warning:")
 
     if not source.is_start and st.button(f"Back to {start or 'the demo catalogue'}", key="back_to_start"):
         for key in (state.SOURCE, state.DATA, state.UPLOAD_KEY, state.MAPPING, state.FILTERS):

@@ -23,6 +23,7 @@ TRAIN_KIND = "mfviz.train_kind"  # the model last picked on the Train page
 PROFILE = "mfviz.profile"  # item indices picked on the Recommend page
 UPLOAD_KEY = "mfviz.upload_key"  # hash of the last upload + mapping parsed, to parse each once
 UPLOADS_EMPTIED = "mfviz.uploads_emptied"  # times the Data page emptied its uploaders (their keys' suffix)
+ITEMS_JOINED = "mfviz.items_joined"  # (data key, item table hash) of the item table the data holds
 MAPPING = "mfviz.mapping"  # column overrides chosen for the current upload (a dict)
 STARTED = "mfviz.started"  # set after the session's first run (background work waits longer after it)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 
 import numpy as np
@@ -172,6 +173,23 @@ def load_interactions(
     if item_table is not None:
         _finish_item_join(interactions, item_table)
     return interactions
+
+
+def with_items(interactions: Interactions, items) -> Interactions:
+    """A copy of `interactions` with the item table `items` (path, upload or DataFrame) joined on the
+    item id, its join rate in a copy of the report: metadata that comes after the interactions."""
+    table = read_item_table(items)
+    report = dataclasses.replace(interactions.report, dropped=dict(interactions.report.dropped),
+                                 notes=[n for n in interactions.report.notes if "have no titles" not in n
+                                        and "in the item table" not in n and not n.startswith("Item metadata from")])
+    report.note(f"Item metadata from {_describe(items)}.")
+    if "skipped" in table.attrs:
+        report.note(table.attrs["skipped"])
+    joined = Interactions(interactions.matrix, interactions.user_ids, interactions.item_ids,
+                          timestamps=interactions.timestamps, items=table, is_explicit=interactions.is_explicit,
+                          report=report)
+    _finish_item_join(joined, table)
+    return joined
 
 
 def _item_table(items, layout: Layout | None, blob: Blob | None, report: LoadReport) -> pd.DataFrame | None:

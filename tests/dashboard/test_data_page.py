@@ -60,3 +60,32 @@ def test_item_metadata_that_names_few_items_is_a_warning():
     at = upload(at, "ratings.csv", ratings_csv())
     assert not at.exception and not at.error
     assert any("items.csv names only 0% of the items" in w.value for w in at.warning), [w.value for w in at.warning]
+
+
+def test_an_item_table_added_after_the_interactions_is_joined_to_them():
+    """Chromium: upload u.data, visit another page, come back (the uploaders are empty then) and add
+    u.item: the file sat in its uploader and nothing was joined."""
+    at = upload(new_app(), "ratings.csv", ratings_csv())
+    at.file_uploader(key="upload_interactions").set_value(None).run()  # as after leaving the page
+    assert at.session_state["mfviz.data"].name == "ratings.csv"
+    titles = "id,title,genres\n" + "".join(f"i{i},Film {i},Drama\n" for i in range(12))
+    at.file_uploader(key="upload_items").set_value(("items.csv", titles.encode(), "text/plain")).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    data = at.session_state["mfviz.data"]
+    assert data.name == "ratings.csv" and data.interactions.nnz == 150
+    assert dict(zip(data.interactions.item_ids, data.interactions.titles, strict=True))["i3"] == "Film 3"
+    assert any("Joined items.csv to ratings.csv: 100% of the items" in s.value for s in at.success)
+    assert "Item metadata from items.csv." in " ".join(data.report_lines)
+    at.run()  # joined once, not on every run
+    assert not at.success
+
+
+def test_an_item_table_loaded_with_the_interactions_is_not_joined_again():
+    titles = "id,title\n" + "".join(f"i{i},Film {i}\n" for i in range(12))
+    at = new_app()
+    at.file_uploader(key="upload_items").set_value(("items.csv", titles.encode(), "text/plain"))
+    at = upload(at, "ratings.csv", ratings_csv())
+    assert any(s.value.startswith("Loaded ratings.csv") for s in at.success)
+    at.file_uploader(key="upload_interactions").set_value(None).run()  # the interactions file taken out
+    assert not at.success and not at.error  # its data and item table stay as they are
+    assert at.session_state["mfviz.data"].interactions.titles[0] == "Film 0"
