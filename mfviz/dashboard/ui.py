@@ -156,6 +156,9 @@ def set_data(entry: DataEntry) -> None:
         return
     st.session_state[state.DATA] = entry
     background.after_new_data(entry)
+    job = st.session_state.pop(state.TRAINING, None)
+    if job is not None and not job.done:  # it trains on the data just replaced: stop it after its epoch
+        job.stop_event.set()
     st.session_state[state.MODELS] = {}
     st.session_state.pop(state.ACTIVE_MODEL, None)
     st.session_state.pop(state.PROFILE, None)

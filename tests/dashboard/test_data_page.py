@@ -89,3 +89,19 @@ def test_an_item_table_loaded_with_the_interactions_is_not_joined_again():
     at.file_uploader(key="upload_interactions").set_value(None).run()  # the interactions file taken out
     assert not at.success and not at.error  # its data and item table stay as they are
     assert at.session_state["mfviz.data"].interactions.titles[0] == "Film 0"
+
+
+def test_new_data_stops_a_training_run_on_the_old_data():
+    """Chromium: a 300-epoch fit kept running for 50 s after an upload, shown under the new data."""
+    from mfviz.dashboard import state, training
+
+    at = new_app()
+    old = at.session_state["mfviz.data"].interactions
+    job = training.TrainingJob(kind="als", label="ALS (long)", params={"factors": 4, "epochs": 10_000},
+                               train=old, test=None, k=10, data_key="old", split="none").start()
+    at.session_state[state.TRAINING] = job
+    at = upload(at, "ratings.csv", ratings_csv())
+    assert job.stop_event.is_set() and state.TRAINING not in at.session_state
+    job.thread.join(timeout=60)
+    assert job.done and len(job.epochs) < 10_000
+    assert "ALS (long)" not in " ".join(m.value for m in at.markdown)  # nothing says it trains on the new data
