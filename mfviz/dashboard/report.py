@@ -73,7 +73,8 @@ def build(name: str, model, train, test, data, data_name: str, k: int = 10) -> s
     bias = pd.DataFrame([{"model": label, "ARP (mean popularity)": r.arp, "APLT (long-tail share)": r.aplt,
                           "catalog coverage": r.coverage, "Gini (0 = even)": r.gini}
                          for label, r in ((name, popularity_report(model, data, k=k)),
-                                          ("Popularity (baseline)", popularity_report(baseline, data, k=k)))])
+                                          # as the Popularity bias page: the baseline of all the data
+                                          ("Popularity (baseline)", popularity_report(Popularity().fit(data), data, k=k)))])
     popularity = np.diff(data.matrix.tocsc().indptr)
     rows = []
     for item in np.argsort(-popularity, kind="stable")[:NEIGHBOUR_ITEMS]:

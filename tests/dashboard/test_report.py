@@ -34,6 +34,9 @@ def test_the_report_carries_the_libraries_numbers_and_both_charts():
     assert "<td>rmse</td>" not in text  # a ranking model is not judged by RMSE
     bias = popularity_report(model, data, k=5)
     assert f"<td>{bias.arp:.4g}</td>" in text and f"<td>{bias.gini:.4g}</td>" in text
+    # the baseline's row as the Popularity bias page shows it: fitted on all the data
+    baseline_bias = popularity_report(Popularity().fit(data), data, k=5)
+    assert f"<td>{baseline_bias.arp:.4g}</td>" in text and f"<td>{baseline_bias.coverage:.4g}</td>" in text
     popular = int(np.argmax(np.diff(data.matrix.tocsc().indptr)))
     ids, _ = model.similar_items([popular], n=5, metric="cosine")
     assert "; ".join(str(data.titles[i]) for i in ids[0]) in text
