@@ -64,6 +64,10 @@ with st.container(border=True):
         help="A table with an item id column and optionally title and genres (e.g. MovieLens u.item "
              "or movies.csv); titles then appear on hover and in every list.")
 
+    if upload is not None and upload.name.lower().endswith(".npz"):
+        st.error(f"{upload.name} looks like a model file, not interactions: load it on the Train page, under "
+                 "**Load a model**, once its data is loaded here.", icon=":material/error:")
+        upload = None
     if upload is not None:
         content = upload.getvalue()
         content_key = state.bytes_hash(content)
@@ -80,7 +84,7 @@ with st.container(border=True):
                                                 meta_key, meta_content, metadata.name if metadata else "")
             except (ValueError, OSError) as exc:  # DataError is a ValueError
                 failed = True
-                st.error(f"Could not load {upload.name}: {exc}\n\nThe columns and the reading options (delimiter, "
+                st.error(f"Could not load {upload.name}: {ui.page_words(str(exc))}\n\nThe columns and the reading options (delimiter, "
                          "header, encoding, dropping bad rows) are under **Column mapping** below; or fix the file "
                          "and upload it again.", icon=":material/error:")
             else:

@@ -143,9 +143,26 @@ def start_name() -> str | None:
     return None if start is None else start.name
 
 
+# The loader's advice names load_interactions' keywords; on the Data page the same choices are widgets.
+PAGE_WORDS = [
+    (re.compile(r"Or load with on_bad_rows='drop' to drop these rows \(they will be counted in the load report\)\."),
+     "Or set bad rows to “drop them and count them” under Column mapping below."),
+    (re.compile(r"give the delimiter with delimiter=\.\.\., or load with on_bad_rows='drop' to drop them\."),
+     "pick the delimiter, or set bad rows to “drop them and count them”, under Column mapping below."),
+    (re.compile(r"pass items=\.\.\. to add them\."), "add them with Item metadata (optional) on the Data page."),
+]
+
+
+def page_words(text: str) -> str:
+    """A loader message with the Data page's names for the choices it advises."""
+    for pattern, words in PAGE_WORDS:
+        text = pattern.sub(words, text)
+    return text
+
+
 def plain_report(lines) -> list[str]:
-    """The load report for the page: server-side folders cut down to file names."""
-    return [re.sub(r"(?:/[^\s/()]+)+/([^\s/()]+)", r"\1", line) for line in lines]
+    """The load report for the page: server-side folders cut down to file names, the page's words."""
+    return [page_words(re.sub(r"(?:/[^\s/()]+)+/([^\s/()]+)", r"\1", line)) for line in lines]
 
 
 def set_data(entry: DataEntry) -> None:

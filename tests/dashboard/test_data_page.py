@@ -105,3 +105,20 @@ def test_new_data_stops_a_training_run_on_the_old_data():
     job.thread.join(timeout=60)
     assert job.done and len(job.epochs) < 10_000
     assert "ALS (long)" not in " ".join(m.value for m in at.markdown)  # nothing says it trains on the new data
+
+
+def test_messages_name_the_pages_choices_not_the_apis_keywords():
+    at = upload(new_app(), "ratings.csv", ratings_csv(bad="u3,i4,five"))
+    message = at.error[0].value
+    assert "on_bad_rows" not in message and "“drop them and count them” under Column mapping" in message
+    at = upload(new_app(), "model.npz", b"PK\x03\x04 not really")
+    assert "looks like a model file" in at.error[0].value and "Load a model" in at.error[0].value
+    assert not at.exception
+
+
+def test_the_load_report_speaks_of_the_page():
+    from mfviz.dashboard import ui
+
+    line = "u.item was not found next to u.data, so items have no titles; pass items=... to add them."
+    assert ui.plain_report([line]) == ["u.item was not found next to u.data, so items have no titles; add them "
+                                       "with Item metadata (optional) on the Data page."]
