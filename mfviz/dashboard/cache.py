@@ -282,7 +282,9 @@ def map_csv(projection_key: str, _table: pd.DataFrame) -> bytes:
     """The map's table as CSV (list-valued columns left out), built once per map: the download
     button then serves the same stored file on every run, so a click during a rerun still works."""
     lists = [c for c in _table.columns if len(_table) and isinstance(_table[c].iloc[0], list | np.ndarray)]
-    return _table.drop(columns=lists).to_csv(index=False).encode()
+    # "item" is the dashboard's 0-based row, next to the data's own item_id: one off from MovieLens ids,
+    # an easy wrong join, so only item_id goes out
+    return _table.drop(columns=lists + [c for c in ("item",) if "item_id" in _table.columns]).to_csv(index=False).encode()
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -350,3 +350,14 @@ def test_a_model_keeps_its_colour_on_every_chart_whichever_models_a_chart_shows(
         assert markers == [figures.MODEL_PALETTE[3], figures.MODEL_PALETTE[1]]
     finally:
         figures.use_model_order(())
+
+
+def test_the_map_csv_keys_items_by_the_datas_own_id_only():
+    import pandas as pd
+
+    from mfviz.dashboard import cache
+
+    table = pd.DataFrame({"x": [0.5, 1.5], "y": [2.0, 3.0], "item": [0, 1], "item_id": [1, 2],
+                          "title": ["Toy Story", "GoldenEye"], "genres": [["Animation"], ["Action"]]})
+    lines = cache.map_csv("map-csv-test", table).decode().splitlines()
+    assert lines == ["x,y,item_id,title", "0.5,2.0,1,Toy Story", "1.5,3.0,2,GoldenEye"]
