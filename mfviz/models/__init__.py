@@ -1,7 +1,8 @@
 """Matrix-factorization models over one shared base class, with a registry and save/load."""
 
 from mfviz.models.als import ALS
-from mfviz.models.base import Model, Param, load_model
+from mfviz.models.base import Model, Param
+from mfviz.models.files import load_model
 from mfviz.models.funk import FunkSVD
 from mfviz.models.ials import ImplicitALS
 from mfviz.models.popularity import Popularity

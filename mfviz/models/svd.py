@@ -7,7 +7,8 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import LinearOperator, eigsh
 
 from mfviz.errors import ModelError
-from mfviz.models.base import Model, Param, stored_array
+from mfviz.models.base import Model, Param
+from mfviz.models.files import stored_array
 
 _DENSE_BELOW = 200  # matrices with a side this small are decomposed densely (LAPACK)
 # ARPACK stops when each Ritz residual of AᵀA is below tol·λ (this is svds(tol=1e-4), which

@@ -16,7 +16,8 @@ from mfviz.kernels.svdpp import (
     svdpp_objective,
     svdpp_user_vectors,
 )
-from mfviz.models.base import Param, stored_array
+from mfviz.models.base import Param
+from mfviz.models.files import stored_array
 from mfviz.models.funk import SGD_PARAMS, SGDModel, squared_norms
 
 
