@@ -296,13 +296,14 @@ def test_upload_train_and_every_page_in_chromium(browser_page, server, tmp_path)
         with page.expect_download(timeout=WAIT_MS) as download:  # the model's report, one HTML file
             page.get_by_role("button", name="Download a report (HTML)").click()
         shared = Path(download.value.path()).read_text()
-        assert "<h1>Implicit ALS (quick default)</h1>" in shared and shared.count('class="plotly-graph-div"') == 2
+        # the model just trained (the active one), not the quick default listed first
+        assert "<h1>Implicit ALS (f=64)</h1>" in shared and shared.count('class="plotly-graph-div"') == 2
         with page.expect_download(timeout=WAIT_MS) as download:  # the model file, written on the click
             page.get_by_role("button", name="Download .npz").click()
         from mfviz.models import load_model
 
         saved = load_model(download.value.path())
-        assert saved.item_factors.shape[0] == (1682 if source == ML100K else 40)
+        assert saved.item_factors.shape == (1682 if source == ML100K else 40, 64)  # the trained model's 64 factors
         assert saved.train_matrix is not None and saved.train_matrix.nnz > 0
 
         # ---------------------------------------------------------------- every page
