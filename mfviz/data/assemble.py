@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
-from mfviz.data.formats import STREAM_POOL
+from mfviz.data.formats import STREAM_POOL, normalize_name
 from mfviz.data.report import LoadReport
 from mfviz.errors import DataError
 from mfviz.kernels.csr import (
@@ -295,6 +295,12 @@ def _seconds(column: Column) -> tuple[np.ndarray, np.ndarray]:
     return seconds.fillna(0).to_numpy().astype(np.int64), bad
 
 
+# Value columns whose name says they count events (how many, how often), not rate them: implicit
+# feedback even when the values look like a rating scale (quantities 1-3).
+COUNT_NAMES = frozenset({"count", "counts", "plays", "playcount", "clicks", "views", "quantity", "qty", "listens",
+                         "listencount", "frequency", "freq", "interactions", "purchases", "visits", "sessions"})
+
+
 # --------------------------------------------------------------------- the builder
 class InteractionBuilder:
     """Collects batches of (user, item[, rating][, timestamp]) columns into compact arrays and
@@ -453,6 +459,11 @@ class InteractionBuilder:
             raise DataError(f"{report.source}: no interactions left to load; check the file and its columns.")
         if explicit is None:
             explicit = detect_explicit(values) if names["rating"] is not None else False
+            if explicit and normalize_name(str(names["rating"])) in COUNT_NAMES:
+                explicit = False  # a few small whole numbers, but the column's name says they are counts
+                report.note(f"Column {names['rating']!r} holds counts (its name says so): read as implicit feedback. "
+                            "To treat them as ratings, load with explicit=True (the Data page: Treat values as "
+                            "explicit ratings).")
             if names["rating"] is not None and values.min() == values.max():
                 report.note(f"Every value in column {names['rating']!r} is {float(values[0]):g}: read as implicit "
                             "feedback (one value cannot tell likes from dislikes). To treat them as ratings anyway, "

@@ -340,3 +340,16 @@ def test_lines_ended_by_carriage_returns_alone(tmp_path):
                                                      for u in range(10) for j in range(3))).encode())
     data = load_interactions(path)
     assert (data.n_users, data.nnz) == (10, 30) and data.is_explicit
+
+
+def test_a_value_column_named_as_a_count_is_implicit_even_on_a_small_scale(tmp_path):
+    rows = "".join(f"c{u},p{(u * 3 + j) % 9},{1 + (u + j) % 3}\n" for u in range(12) for j in range(3))
+    counted = tmp_path / "purchases.csv"
+    counted.write_text("customer_id,product,quantity\n" + rows)
+    data = load_interactions(counted)
+    assert not data.is_explicit
+    assert any(line.startswith("Column 'quantity' holds counts (its name says so)") for line in data.report.lines())
+    assert load_interactions(counted, explicit=True).is_explicit
+    rated = tmp_path / "ratings.csv"
+    rated.write_text("user,item,rating\n" + rows)
+    assert load_interactions(rated).is_explicit  # the same values as a rating: stars
