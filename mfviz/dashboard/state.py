@@ -44,7 +44,7 @@ class DataEntry:
 class ModelEntry:
     """A trained (or loaded) model with what the results table shows about it."""
 
-    name: str  # unique display name within the session, e.g. "Implicit ALS (f=32) #2"
+    name: str  # unique display name within the session, e.g. "Implicit ALS #2 (f=32)"
     model: Any  # an mfviz Model, or any object with user_factors / item_factors
     kind: str  # registry name ("ials", ...) or "loaded"
     params: dict
@@ -95,10 +95,13 @@ def model_hash(model, data_key: str) -> str:
 
 
 def unique_name(base: str, taken) -> str:
-    """`base`, or `base #2`, `base #3`, ... whichever is not yet taken."""
+    """`base`, or the same numbered #2, #3, ... whichever is not yet taken. The number goes before a
+    trailing "(...)": a narrow picker cuts a name's end, and "Implicit ALS (f=64) #2" cut short reads
+    as another model of the session."""
     if base not in taken:
         return base
+    head, paren, tail = base.rpartition(" (") if base.endswith(")") else (base, "", "")
     n = 2
-    while f"{base} #{n}" in taken:
+    while (name := f"{head} #{n}{paren}{tail}") in taken:
         n += 1
-    return f"{base} #{n}"
+    return name

@@ -85,9 +85,12 @@ def test_content_hashes_follow_content_not_identity():
     assert state.bytes_hash(b"x") != state.bytes_hash(b"y")
 
 
-@pytest.mark.parametrize("taken, expected", [((), "m"), (("m",), "m #2"), (("m", "m #2"), "m #3")])
-def test_unique_names(taken, expected):
-    assert state.unique_name("m", taken) == expected
+@pytest.mark.parametrize("base, taken, expected", [
+    ("m", (), "m"), ("m", ("m",), "m #2"), ("m", ("m", "m #2"), "m #3"),
+    ("ALS (f=8)", ("ALS (f=8)",), "ALS #2 (f=8)"),  # before the brackets, which a narrow picker cuts
+    ("ALS (f=8)", ("ALS (f=8)", "ALS #2 (f=8)"), "ALS #3 (f=8)")])
+def test_unique_names(base, taken, expected):
+    assert state.unique_name(base, taken) == expected
 
 
 def test_curves_are_thinned_to_a_few_hundred_points_keeping_both_ends():
