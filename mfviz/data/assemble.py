@@ -357,12 +357,13 @@ class InteractionBuilder:
             if self.on_bad_rows == "error":
                 first = int(np.flatnonzero(bad)[0])
                 count = int(bad.sum())
-                scope = f"{count:,} rows" if self.batches == 1 and first_row == 0 else \
-                    f"{count:,} rows in this part of the file"
+                rows = "1 row has" if count == 1 else f"{count:,} rows have"
+                scope = rows if self.batches == 1 and first_row == 0 else \
+                    rows.replace(" ha", " in this part of the file ha")
                 line_base = first_line() if callable(first_line) else first_line
                 line = "" if line_base is None else f" (line {line_base + first + 1} of the file)"
                 raise DataError(
-                    f"{self.report.source}: {scope} have {what} in column {name!r}; the first is "
+                    f"{self.report.source}: {scope} {what} in column {name!r}; the first is "
                     f"row {first_row + first + 1}{line}, "
                     f"value {_value_at(columns[role], first)!r}. {hint} Or load with "
                     "on_bad_rows='drop' to drop these rows (they will be counted in the load report)."

@@ -353,3 +353,11 @@ def test_a_value_column_named_as_a_count_is_implicit_even_on_a_small_scale(tmp_p
     rated = tmp_path / "ratings.csv"
     rated.write_text("user,item,rating\n" + rows)
     assert load_interactions(rated).is_explicit  # the same values as a rating: stars
+
+
+def test_one_bad_row_is_one_row(tmp_path):
+    path = tmp_path / "one_bad.csv"
+    path.write_text("user,item,rating\nu1,i1,4\nu1,i2,five\nu2,i1,3\nu2,i2,1\n")
+    assert ": 1 row has a non-numeric rating in column 'rating'" in load_error(path)
+    path.write_text("user,item,rating\nu1,i1,4\nu1,i2,five\nu2,i1,six\nu2,i2,1\n")
+    assert ": 2 rows have a non-numeric rating" in load_error(path)
