@@ -15,6 +15,7 @@ import streamlit as st
 from mfviz.dashboard import background, cache, startup, state
 from mfviz.dashboard.figures import Chart
 from mfviz.dashboard.state import DataEntry, ModelEntry
+from mfviz.data import report
 from mfviz.errors import DataError, ModelError
 
 log = logging.getLogger("mfviz.dashboard")
@@ -144,19 +145,18 @@ def start_name() -> str | None:
 
 
 # The loader's advice names load_interactions' keywords; on the Data page the same choices are widgets.
-PAGE_WORDS = [
-    (re.compile(r"Or load with on_bad_rows='drop' to drop these rows \(they will be counted in the load report\)\."),
-     "Or set bad rows to “drop them and count them” under Column mapping below."),
-    (re.compile(r"give the delimiter with delimiter=\.\.\., or load with on_bad_rows='drop' to drop them\."),
-     "pick the delimiter, or set bad rows to “drop them and count them”, under Column mapping below."),
-    (re.compile(r"pass items=\.\.\. to add them\."), "add them with Item metadata (optional) on the Data page."),
-]
+PAGE_WORDS = {
+    report.DROP_BAD_ROWS: "Or set bad rows to “drop them and count them” under Column mapping below.",
+    report.DELIMITER_OR_DROP: "pick the delimiter, or set bad rows to “drop them and count them”, under Column "
+                              "mapping below.",
+    report.ADD_ITEMS: "add them with Item metadata (optional) on the Data page.",
+}
 
 
 def page_words(text: str) -> str:
     """A loader message with the Data page's names for the choices it advises."""
-    for pattern, words in PAGE_WORDS:
-        text = pattern.sub(words, text)
+    for advice, words in PAGE_WORDS.items():
+        text = text.replace(advice, words)
     return text
 
 

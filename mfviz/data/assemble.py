@@ -19,7 +19,7 @@ import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from mfviz.data.formats import STREAM_POOL, normalize_name
-from mfviz.data.report import LoadReport
+from mfviz.data.report import DROP_BAD_ROWS, LoadReport
 from mfviz.errors import DataError
 from mfviz.kernels.csr import (
     POLICY_LAST,
@@ -365,8 +365,7 @@ class InteractionBuilder:
                 raise DataError(
                     f"{self.report.source}: {scope} {what} in column {name!r}; the first is "
                     f"row {first_row + first + 1}{line}, "
-                    f"value {_value_at(columns[role], first)!r}. {hint} Or load with "
-                    "on_bad_rows='drop' to drop these rows (they will be counted in the load report)."
+                    f"value {_value_at(columns[role], first)!r}. {hint} {DROP_BAD_ROWS}"
                 )
             self.report.drop(f"{what} in column {name!r}", int(bad.sum()))
             keep[bad] = False

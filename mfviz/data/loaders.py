@@ -15,7 +15,7 @@ from mfviz.data import formats, json_records
 from mfviz.data.assemble import InteractionBuilder, canonical_int
 from mfviz.data.formats import Blob, Layout, normalize_name
 from mfviz.data.interactions import Interactions
-from mfviz.data.report import LoadReport
+from mfviz.data.report import ADD_ITEMS, DELIMITER_OR_DROP, LoadReport
 from mfviz.errors import DataError
 
 # Column names (lower case, letters and digits only) that say which role a column plays.
@@ -205,7 +205,7 @@ def _item_table(items, layout: Layout | None, blob: Blob | None, report: LoadRep
     item_blob = blob.sibling(layout.items_file)
     if item_blob is None:
         report.note(f"{layout.items_file} was not found next to {layout.ratings_file}, so items "
-                    "have no titles; pass items=... to add them.")
+                    f"have no titles; {ADD_ITEMS}")
         return None
     item_blob = formats.unwrap(item_blob, (layout.items_file,))
     try:
@@ -336,8 +336,7 @@ def _open_batches(blob: Blob, layout: Layout | None, overrides: dict, report: Lo
                     where = f"line {line}" if line else "a line"
                     raise DataError(
                         f"{blob.name}: lines have the wrong number of fields; {where} has {actual} "
-                        f"where {expected} were expected: {text[:100]!r}. Fix those lines, give the "
-                        "delimiter with delimiter=..., or load with on_bad_rows='drop' to drop them."
+                        f"where {expected} were expected: {text[:100]!r}. Fix those lines, {DELIMITER_OR_DROP}"
                     )
                 report.drop(f"a wrong number of fields (expected {bad_rows.first[1]})",
                             bad_rows.count - reported)
