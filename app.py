@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from mfviz.dashboard import background, figures, state
+from mfviz.dashboard import background, figures, links, state
 from mfviz.dashboard.cache import warm_up_in_background
 from mfviz.dashboard.ui import collect_finished_training, guard, prefetch_plotly, sidebar_status
 
@@ -37,6 +37,7 @@ try:
     finally:  # drawn after the page, so it lists a model the page has just trained
         with status:
             sidebar_status()
+        links.one_history_entry_per_page()
         if first_run:
             prefetch_plotly()
         warm_up_in_background()  # after the first page is drawn, so it does not delay it

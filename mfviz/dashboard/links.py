@@ -190,6 +190,31 @@ def show(data, entry, page: str, **values) -> None:
                    "on this server with the same data (a model trained here comes with its recipe).")
 
 
+# Streamlit's browser side pushes a history entry whenever a run changes the address's parameters, so a
+# page that writes its view into the address after arriving (Latent space, Neighbours, Recommend) made
+# two entries per visit, and every other Back seemed to do nothing. A new view of the same page replaces
+# the entry instead: one entry per page. Back never restored an earlier view of a page anyway (`opened`
+# applies only parameters the session has not seen), so no history is lost. Installed once per tab.
+ONE_ENTRY_PER_PAGE = """<script>
+(() => {
+  const history = window.history;
+  if (history.mfvizOneEntryPerPage) return;
+  const push = history.pushState.bind(history);
+  history.pushState = (state, title, url) => {
+    const next = url == null ? null : new URL(url, window.location.href);
+    return next !== null && next.pathname === window.location.pathname
+      ? history.replaceState(state, title, url) : push(state, title, url);
+  };
+  history.mfvizOneEntryPerPage = true;
+})();
+</script>"""
+
+
+def one_history_entry_per_page() -> None:
+    """Make a change of the address's parameters replace the browser's history entry (see above)."""
+    st.sidebar.html(ONE_ENTRY_PER_PAGE, unsafe_allow_javascript=True)
+
+
 def _remember(page: str, values: dict[str, str]) -> None:
     seen = st.session_state.setdefault(SEEN, {}).setdefault(page, {})
     for name, value in values.items():

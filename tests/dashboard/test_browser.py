@@ -524,3 +524,34 @@ def test_upload_train_and_every_page_in_chromium(browser_page, server, tmp_path)
     print("\n  timings (shared 2-core machine; printed, not asserted):")
     for what, seconds in timings.items():
         print(f"    {what:<70} {seconds:6.2f}")
+
+
+def test_back_and_forward_step_through_the_pages_visited(browser_page, server):
+    """A page that writes its view into the address adds no second history entry (Streamlit pushes one
+    for the page and, without the app's fix, another for its parameters), so Back goes to the page
+    visited before and Forward returns; each page keeps its parameters in the address."""
+    page = browser_page
+    url, _ = server
+    page.goto(url)
+    settle(page)
+    visited = ["Latent space", "Neighbours", "Spectrum", "Recommend"]
+    lengths = []
+    for title in visited:
+        open_page(page, title)
+        lengths.append(page.evaluate("history.length"))
+    assert lengths == list(range(lengths[0], lengths[0] + len(visited))), lengths  # one entry per page
+    assert "/recommend?" in page.url and "model=" in page.url
+
+    def step(direction: str, expected: str) -> None:
+        getattr(page, direction)()
+        page.wait_for_function(
+            "t => { const h = document.querySelector(\"[data-testid='stMainBlockContainer'] h1\");"
+            " return h && h.innerText.trim() === t; }", arg=expected, timeout=WAIT_MS)
+        settle(page)
+        assert heading(page) == expected and not exceptions(page)
+
+    for expected in reversed(visited[:-1]):  # Spectrum, Neighbours, Latent space
+        step("go_back", expected)
+    assert "/latent?" in page.url and "model=" in page.url
+    step("go_forward", "Neighbours")
+    assert "/neighbours?" in page.url and "item=" in page.url
