@@ -59,6 +59,8 @@ COLUMNS = {"title": st.column_config.TextColumn(width=165),
            "rating": st.column_config.NumberColumn(width=50),
            "value": st.column_config.NumberColumn(width=50),
            "score": st.column_config.NumberColumn(width=50, format="%.3f"),
+           "held out": st.column_config.CheckboxColumn(
+               width=65, help="Kept for testing the model (the Train page's test share): the model never saw it."),
            "popularity": st.column_config.NumberColumn("pop.", width=45, help="Interactions in the data."),
            "because of": st.column_config.TextColumn(
                width=150, help="The item of the profile that raises this score most."),
@@ -109,6 +111,15 @@ def reasons_note(profile_size: int) -> str:
     if getattr(model, "user_bias", None) is not None:
         how += " The user's bias lifts every item alike, so it is no reason and is left out."
     return "Why: " + how
+
+
+def held_out_note(held_out: int) -> str:
+    """Why the held-out items of a user's history are never "because of", for the caption."""
+    if held_out == 0:
+        return ""
+    return (f" The {held_out:,} item{'s' if held_out != 1 else ''} marked \"held out\" in the history "
+            f"{'were' if held_out != 1 else 'was'} kept for testing {entry.name}: it never saw "
+            f"{'them' if held_out != 1 else 'it'}, so {'they are' if held_out != 1 else 'it is'} no reason.")
 
 
 def taste_profile(who: str, user: int | None = None, vector: np.ndarray | None = None) -> None:
@@ -223,15 +234,19 @@ if mode == MODES[0]:
                             default=int(candidates[min(len(candidates) - 1, len(candidates) // 3)]))
     links.show(data, entry, "recommend", user=links.id_list(inter, "user", [user]), n=int(n), beta=view_beta(strength))
     row = inter.matrix[user]
+    # The model learned the user from the training part only: a held-out item is no reason for its list.
+    trained = entry.train.matrix[user] if entry.train is not None else row
     history = item_table(row.indices, None)
     history.insert(1, "rating" if inter.is_explicit else "value", row.data)
+    if trained is not row:
+        history.insert(2, "held out", ~np.isin(row.indices, trained.indices))
     history = history.sort_values(history.columns[1], ascending=False)
     with ui.guard("Recommending"):
         started = time.perf_counter()
         ids, scores = top_unseen(entry, user)
         millis = (time.perf_counter() - started) * 1000
         plain = model.recommend(np.array([user]), n=int(n), exclude=inter.matrix)[0][0] if strength > 0 else ids
-        reasons = because_of(row.indices, row.data, ids)
+        reasons = because_of(trained.indices, trained.data, ids)
     left, right = st.columns([1, 2])
     with left:
         st.markdown(f"**What user {inter.user_ids[user]} interacted with** ({len(history):,} items, best first)")
@@ -248,7 +263,8 @@ if mode == MODES[0]:
             st.dataframe(table, hide_index=True, width="stretch", column_config=COLUMNS)
     st.caption("Items the user already has are never recommended. The score is the model's preference "
                "(higher = stronger); popularity is the item's number of interactions in the data. "
-               + reasons_note(row.indices.size) + penalty_note(ids, plain[plain >= 0]))
+               + reasons_note(trained.indices.size) + held_out_note(row.indices.size - trained.indices.size)
+               + penalty_note(ids, plain[plain >= 0]))
     st.download_button(f"Download every user's top {int(n)} by {entry.name} (CSV)",
                        lambda: cache.recommendation_csv(entry.key, model, data.key, inter, int(n)),
                        file_name=f"recommendations_top{int(n)}.csv", mime="text/csv", key="rec_csv",
