@@ -27,7 +27,7 @@ with ui.guard("Measuring popularity bias"):
 table = pd.DataFrame([{"model": name, "arp": r.arp, "aplt": r.aplt, "coverage": r.coverage, "gini": r.gini,
                        "norm–popularity ρ": r.norm_popularity_spearman} for name, r in reports.items()])
 st.dataframe(table, hide_index=True, width="stretch", column_config={
-    "arp": st.column_config.NumberColumn("ARP", format="%.1f", help="Mean training count of recommended items."),
+    "arp": st.column_config.NumberColumn("ARP", format="%.1f", help="Mean popularity (interactions in the data) of recommended items."),
     "aplt": st.column_config.NumberColumn("APLT", format="%.3f", help="Mean share of long-tail items per list."),
     "coverage": st.column_config.NumberColumn("coverage", format="%.3f", help="Distinct recommended items / catalogue."),
     "gini": st.column_config.NumberColumn("Gini", format="%.3f", help="0 = every item recommended equally often."),
@@ -35,7 +35,8 @@ st.dataframe(table, hide_index=True, width="stretch", column_config={
                                                        help="Spearman correlation of item vector norm with popularity."),
 })
 st.caption(f"Long tail = items outside the most popular ones that carry 20% of interactions; lists of k = {k} "
-           "for a sample of up to 2,000 users, seen items excluded. Gini uses 0 = perfectly even (as RecBole).")
+           "for a sample of up to 2,000 users, each without the items the user has in the data (as on the Recommend "
+           "page); popularity counts all the data. Gini uses 0 = perfectly even (as RecBole).")
 
 # One diagnostic at a time: a hidden tab's charts are neither built nor drawn (each Plotly chart costs
 # Chromium 0.1-0.5 s without a GPU), so the page answers in under a second; switching tabs is a rerun.
@@ -106,8 +107,9 @@ if views["What less popular lists cost"].open:
                 st.caption("Penalty: each item's score is lowered by β × the spread of the model's scores × how many "
                            "standard deviations its log popularity lies above the catalogue's mean (popular items "
                            "lose, rare ones gain), then the lists are ranked again. The same penalty is a slider on "
-                           "the Recommend page. Lists of k for up to 2,000 test users, training items excluded; "
-                           "the long tail is counted on the training part.")
+                           "the Recommend page. Lists of k for up to 2,000 test users, training items excluded (the held-out ones "
+                           "are what the lists are judged on); popularity and the long tail are counted on the "
+                           "training part, so ARP here is lower than in the table above, which counts all the data.")
                 with st.expander("The numbers"):
                     st.dataframe(pd.concat([c.assign(model=name) for name, c in curves.items()])[
                         ["model", "strength", ndcg, f"recall@{int(k)}", "aplt", "arp", "coverage"]],

@@ -1,8 +1,8 @@
 r"""Popularity bias of data and models: long tail, ARP, APLT, coverage, Gini, group lift.
 
 Notation (as in ../shared/DESIGN.md): :math:`U` the evaluated users, :math:`L_u` the top-k list
-of user u (seen items excluded), :math:`p_u` u's training profile, :math:`\phi(i)` the training
-count of item i (users who interacted with it), :math:`\Gamma` the long tail: items outside the
+of user u (seen items excluded), :math:`p_u` u's profile, :math:`\phi(i)` the count of item i
+(users who interacted with it) in the interactions given (the training data, or all the data), :math:`\Gamma` the long tail: items outside the
 head, where the head is the most popular items that together carry `head_share` (default 20 %)
 of all interactions (`mfviz.data.interactions.long_tail_split`).
 """
@@ -118,10 +118,9 @@ def user_groups(matrix: sp.csr_matrix, head: np.ndarray, share: float = GROUP_SH
 
 # --------------------------------------------------------------------- model side
 def _recommend(model, users: np.ndarray, k: int, matrix: sp.csr_matrix) -> np.ndarray:
-    """Top-k item ids for the users, their training items excluded, padding -1."""
-    if hasattr(model, "recommend") and getattr(model, "train_matrix", None) is not None:
-        ids, _ = model.recommend(users, n=k, exclude_seen=True)
-        return ids
+    """Top-k item ids for the users, the items `matrix` gives them excluded, padding -1."""
+    if hasattr(model, "recommend"):
+        return model.recommend(users, n=k, exclude=matrix)[0]
     # Factors from elsewhere: rank by P Qᵀ (+ item bias) excluding the given interactions.
     from mfviz.analysis.tradeoff import item_offsets, penalised_top_k
 
@@ -137,7 +136,7 @@ def popularity_report(model, interactions, k: int = 10, sample_users: int | None
     r"""How strongly a model's top-k lists lean towards popular items.
 
     Over the users U (all, or a seeded sample of `sample_users`), with lists :math:`L_u`
-    (training items excluded; lists shorter than k when fewer items remain):
+    (the user's items in `interactions` excluded; lists shorter than k when fewer items remain):
 
     - ARP (Yin et al. 2012): :math:`\frac{1}{|U|}\sum_{u}\frac{\sum_{i\in L_u}\phi(i)}{|L_u|}`.
     - APLT (Abdollahpouri et al. 2017): :math:`\frac{1}{|U|}\sum_{u}\frac{|L_u\cap\Gamma|}{|L_u|}`.
@@ -153,8 +152,10 @@ def popularity_report(model, interactions, k: int = 10, sample_users: int | None
     - norm_popularity_spearman: Spearman rank correlation between item vector norm
       :math:`\lVert q_i\rVert` and :math:`\phi(i)` (the reason dot-product lists lean popular).
 
-    `interactions` is the training data (an Interactions or a CSR matrix) the model saw;
-    :math:`\phi` is counted on it.
+    `interactions` (an Interactions or a CSR matrix): :math:`\phi` is counted on it and each list
+    leaves out the user's items in it. Pass the training data the model saw for the model's own
+    view, or all the data for the lists its users would see (the dashboard's choice: a model trained
+    on a split would otherwise recommend users the items held out of its training, which they have).
     """
     matrix = sp.csr_matrix(getattr(interactions, "matrix", interactions))
     n_users, n_items = matrix.shape
