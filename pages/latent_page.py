@@ -298,7 +298,7 @@ if comparison is not None:
 if users is not None:  # the Axes map's companion: where the users lean on the same axis
     ui.show(users)
 if dims is not None:  # the Dimensions map's companion: what lies at the ends of each dimension
-    from mfviz.analysis.dimensions import genre_loadings
+    from mfviz.analysis.dimensions import FOLLOWS_POPULARITY, genre_loadings
 
     st.subheader("What the strongest dimensions mean")
     groups = cache.genre_groups(data.key, inter.items)
@@ -307,10 +307,15 @@ if dims is not None:  # the Dimensions map's companion: what lies at the ends of
         "energy": st.column_config.ProgressColumn("energy", format="percent", min_value=0.0,
                                                   max_value=float(described["energy"].max()),
                                                   help="Share of the model's score energy (‖P Qᵀ‖², Σσ²) "
-                                                       "this dimension carries.")})
+                                                       "this dimension carries."),
+        "popularity ρ": st.column_config.NumberColumn(
+            format="%.2f", help="Spearman correlation of the items' coordinates with their popularity (interactions "
+                                "in the data): near ±1, the dimension sorts items by popularity.")})
     st.caption("Each row: the items with the largest (+) and smallest (−) coordinate on the dimension and, when "
                "the data has genres, the genres at least twice as common among the 10% of items at that end as in "
-               "the whole catalogue. The sign of a dimension is arbitrary; its two ends are what it contrasts.")
+               "the whole catalogue. The sign of a dimension is arbitrary; its two ends are what it contrasts. "
+               f"A dimension with |popularity ρ| ≥ {FOLLOWS_POPULARITY} is named \"popular items\" / \"rare items\" "
+               "on the Recommend and Neighbours pages: the genres at its popular end are the popular genres.")
     if groups:
         ui.show(map_figures.genre_heatmap(genre_loadings(dims, dict(list(groups.items())[:GENRES_SHOWN]),
                                                      n_dims=cache.DIMENSIONS_DESCRIBED)))

@@ -305,7 +305,8 @@ def test_dimensions_describes_a_saved_model_and_writes_every_items_coordinates(t
     # as text: one block per dimension
     assert main(["dimensions", str(data), "-m", str(model_file), "--n", "2", "--quiet"]) == 0
     text = capsys.readouterr().out
-    assert text.count("of the score energy)") == 2 and "+ end:" in text and "− end:" in text
+    assert text.count("of the score energy; ") == 2 and "+ end:" in text and "− end:" in text
+    assert text.count("popularity ρ = ") == 2  # neither of these two dimensions follows popularity
     # a model of other data is refused with a message
     other = _write_csv(tmp_path / "other.csv", seed=1)
     pd.read_csv(other).head(150).to_csv(other, index=False)

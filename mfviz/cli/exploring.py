@@ -74,7 +74,8 @@ def cmd_dimensions(args: argparse.Namespace) -> dict[str, Any]:
     data = _load(args)
     model = _saved_model_for(args, data, "describe its dimensions")
     dims = principal_dimensions(model)
-    table = describe_dimensions(dims, data.titles, genre_groups(data.items), n_dims=args.n)
+    table = describe_dimensions(dims, data.titles, genre_groups(data.items), n_dims=args.n,
+                                popularity=data.item_popularity)
     if args.output:
         with _writing(args.output):
             coordinates_table(dims, data.item_ids, data.titles).to_csv(
@@ -86,8 +87,13 @@ def cmd_dimensions(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _print_dimensions(result: dict[str, Any]) -> None:
+    from mfviz.analysis.dimensions import FOLLOWS_POPULARITY
+
     for row in result["dimensions"]:
-        print(f"dimension {row['dimension']} ({row['energy']:.1%} of the score energy)")
+        rho = row.get("popularity ρ", float("nan"))
+        follows = (f"; follows popularity, Spearman ρ = {rho:.2f}" if abs(rho) >= FOLLOWS_POPULARITY
+                   else f"; popularity ρ = {rho:.2f}" if rho == rho else "")
+        print(f"dimension {row['dimension']} ({row['energy']:.1%} of the score energy{follows})")
         for side in ("+", "−"):
             genres = f"  [{row[f'{side} end genres']}]" if f"{side} end genres" in row else ""
             print(f"  {side} end: {row[f'{side} end']}{genres}")

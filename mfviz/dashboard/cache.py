@@ -151,11 +151,11 @@ DIMENSIONS_DESCRIBED = 12  # the strongest dimensions described (pages show the 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def described_dimensions(model_key: str, data_key: str, _dims, _interactions):
-    """`describe_dimensions` of a model's 12 strongest dimensions on its data (titles, genres)."""
+    """`describe_dimensions` of a model's 12 strongest dimensions on its data (titles, genres, popularity)."""
     from mfviz.analysis import describe_dimensions
 
     return describe_dimensions(_dims, _interactions.titles, genre_groups(data_key, _interactions.items),
-                               n_dims=DIMENSIONS_DESCRIBED)
+                               n_dims=DIMENSIONS_DESCRIBED, popularity=_interactions.item_popularity)
 
 
 @st.cache_data(show_spinner="Projecting item vectors…", max_entries=16)

@@ -347,5 +347,6 @@ def dimension_profile(entry: ModelEntry, data, title: str, columns: dict[str, tu
     frame["+ end"] = [plus for _, plus in ends]
     st.markdown(f"**{title} on the model's {shown} strongest dimensions**")
     st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
-    st.caption(caption + " The ends are named by the genres over-represented there, or by their first titles "
-               "(Latent space → Map: Dimensions shows them with their items).")
+    st.caption(caption + " The ends are named by the genres over-represented there, or by their first titles; a "
+               "dimension that sorts the items by popularity, by \"popular items\" and \"rare items\" (Latent space → "
+               "Map: Dimensions shows them with their items).")

@@ -137,6 +137,28 @@ def test_end_names_are_genres_without_ratios_or_the_first_titles():
     assert end_names(described) == [("g · h", "Sci-Fi, Comedy"), ("Horror", "d · e")]
 
 
+def test_a_dimension_that_sorts_items_by_popularity_is_named_by_it_not_by_genres():
+    """Spearman ρ of each dimension's coordinates with popularity, by hand; |ρ| ≥ 0.8 names the ends
+    "popular items" / "rare items" (the popular end's genres are just the popular genres)."""
+    from mfviz.analysis.dimensions import Dimensions, end_names
+
+    # 5 items, popularity 50, 40, 30, 20, 10. Dimension 1 rises with popularity but for one swap of
+    # neighbours (ranks 5 4 3 1 2: ρ = 1 − 6·2 / (5·24) = 0.9); dimension 2 falls with it (ρ = −1);
+    # dimension 3 is unrelated (ranks 3 1 5 2 4 against 5 4 3 2 1: Σd² = 4+9+4+0+9 = 26, ρ = 1 − 156/120 = −0.3).
+    coords = np.array([[5.0, -5.0, 3.0], [4.0, -4.0, 1.0], [3.0, -3.0, 5.0], [1.0, -2.0, 2.0], [2.0, -1.0, 4.0]])
+    dims = Dimensions(np.array([3.0, 2.0, 1.0]), np.zeros((1, 3)), coords, np.eye(3))
+    groups = {"Sci-Fi": np.array([0]), "Drama": np.array([4])}
+    popularity = np.array([50, 40, 30, 20, 10])
+    table = describe_dimensions(dims, list("abcde"), groups, n_dims=3, end_share=0.2, popularity=popularity)
+    np.testing.assert_allclose(table["popularity ρ"], [0.9, -1.0, -0.3])
+    names = end_names(table)
+    assert names[0] == ("rare items", "popular items") and names[1] == ("popular items", "rare items")
+    assert names[2] == ("b", "c")  # no genre twice as common at either end: the first titles
+    assert "popularity ρ" not in describe_dimensions(dims, list("abcde"), groups, n_dims=3).columns
+    constant = describe_dimensions(dims, list("abcde"), groups, n_dims=1, popularity=np.ones(5))
+    assert np.isnan(constant["popularity ρ"].iloc[0]) and end_names(constant)[0] != ("rare items", "popular items")
+
+
 def test_genre_loadings_by_hand():
     from mfviz.analysis.dimensions import Dimensions, genre_loadings
 
