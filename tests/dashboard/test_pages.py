@@ -158,6 +158,7 @@ def test_recommendations_name_the_profile_item_behind_them(demo_app):
     assert set(table["because of"]) - {"—"}, "a personalised model must give reasons"
     # the demo's quick default is implicit ALS, whose scores split exactly over the profile
     assert any("the parts add up to it" in c.value for c in at.caption)
+    assert any("(one weighted least-squares solve, the same as a training step)" in c.value for c in at.caption)
 
 
 
