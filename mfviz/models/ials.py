@@ -99,26 +99,54 @@ class ImplicitALS(Model):
         Y = (rng.standard_normal((n_items, self.factors)) * 0.01).astype(np.float32)
         use_cg = self.solver == "cg"
         YtY = _gram(Y)
-        for epoch in range(1, self.epochs + 1):
-            with numba.parallel_chunksize(1):  # chunks handed out dynamically: rows differ in cost
-                ials_solve_rows(*user_csr, X, Y, YtY, self.regularization, use_cg, self.cg_steps)
-                XtX = _gram(X)
-                # the last half-sweep also returns the observed part of the loss at the new state
-                observed = ials_solve_rows(*item_csr, Y, X, XtX, self.regularization, use_cg, self.cg_steps)
-                YtY = _gram(Y)
-                if epoch == self.epochs:
-                    # one more user half-sweep, so that the stored users answer the final items
-                    # (a training user's fold-in then reproduces its vector)
-                    observed = ials_solve_rows(*user_csr, X, Y, YtY, self.regularization, use_cg,
-                                               self.cg_steps)
+        try:
+            for epoch in range(1, self.epochs + 1):
+                with numba.parallel_chunksize(1):  # chunks handed out dynamically: rows differ in cost
+                    ials_solve_rows(*user_csr, X, Y, YtY, self.regularization, use_cg, self.cg_steps)
                     XtX = _gram(X)
-            loss = (observed + float(np.sum(XtX * YtY))
-                    + self.regularization * (np.trace(XtX) + np.trace(YtY)))
-            self._user_factors, self._item_factors = X, Y
-            if not (np.isfinite(X).all() and np.isfinite(Y).all()):
-                loss = float("nan")  # _epoch_done turns this into an error naming alpha
-            if not self._epoch_done(epoch, loss):
-                break
+                    # the last half-sweep also returns the observed part of the loss at the new state
+                    observed = ials_solve_rows(*item_csr, Y, X, XtX, self.regularization, use_cg, self.cg_steps)
+                    YtY = _gram(Y)
+                    if epoch == self.epochs:
+                        # one more user half-sweep, so that the stored users answer the final items
+                        # (a training user's fold-in then reproduces its vector)
+                        observed = ials_solve_rows(*user_csr, X, Y, YtY, self.regularization, use_cg,
+                                                   self.cg_steps)
+                        XtX = _gram(X)
+                # Until that last half-sweep the users answer the previous epoch's items: `scorer` and an
+                # early stop solve them once more.
+                self._stale_users = (user_csr, YtY) if epoch < self.epochs else None
+                loss = (observed + float(np.sum(XtX * YtY))
+                        + self.regularization * (np.trace(XtX) + np.trace(YtY)))
+                self._user_factors, self._item_factors = X, Y
+                if not (np.isfinite(X).all() and np.isfinite(Y).all()):
+                    loss = float("nan")  # _epoch_done turns this into an error naming alpha
+                if not self._epoch_done(epoch, loss):
+                    break
+            if self._stale_users is not None:  # stopped early ("Stop after this epoch")
+                self._user_factors = self._answer_items(X)
+        finally:  # also when training fails: no reference to the matrix is kept
+            self.__dict__.pop("_stale_users", None)
+
+    def _answer_items(self, users: np.ndarray) -> np.ndarray:
+        """The user half-sweep that ends training, on `users` in place, against the current items."""
+        user_csr, YtY = self._stale_users
+        with numba.parallel_chunksize(1):
+            ials_solve_rows(*user_csr, users, self._item_factors, YtY, self.regularization, self.solver == "cg",
+                            self.cg_steps)
+        return users
+
+    def scorer(self):
+        """Inside a `fit` callback, the model as if training had stopped at this epoch: a copy of the
+        user vectors solved once more against the epoch's items, as the last epoch does (the stored
+        ones answer the previous epoch's items: on ML-100K, defaults, held-out NDCG@10 0.100 after
+        epoch 1 against 0.189 for a model trained for one epoch). After `fit`, the model itself."""
+        if self.__dict__.get("_stale_users") is None:
+            return self
+        from mfviz.models.external import FactorModel
+
+        return FactorModel(self._answer_items(self._user_factors.copy()), self._item_factors, self.label,
+                           train_matrix=self.train_matrix)
 
     def _gram_of(self, factors: np.ndarray) -> np.ndarray:
         # YᵀY is most of a fold-in's cost (1,682 × 64 items: ~1 ms of ~1.6) and the same for every

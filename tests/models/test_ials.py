@@ -154,3 +154,35 @@ def test_fold_in_of_a_new_profile_is_one_exact_solve():
 def test_confidence_overflow_names_alpha():
     with pytest.raises(ModelError, match="alpha=1e\\+20"):
         ImplicitALS(factors=2, epochs=1, alpha=1e20).fit(counts())
+
+
+@pytest.mark.parametrize("solver", ["cg", "cholesky"])
+def test_the_scorer_during_training_and_an_early_stop_are_the_model_trained_for_that_many_epochs(solver):
+    """After each epoch's item half-sweep the stored users answer the previous epoch's items; only the
+    last epoch solves them once more. `scorer` (what the Train page scores per epoch) and a stop after
+    epoch e (its "Stop after this epoch") must both give the model that `epochs=e` trains."""
+    matrix = counts(seed=3)
+    per_epoch = {}
+    model = ImplicitALS(factors=6, epochs=4, solver=solver, random_state=0)
+
+    stale = {}
+
+    def record(epoch, loss, seconds):
+        scorer = model.scorer()
+        per_epoch[epoch] = (scorer.user_factors.copy(), scorer.item_factors.copy())
+        stale[epoch] = model._user_factors.copy()  # what the model itself holds at this point
+
+    model.fit(matrix, callback=record)
+    for epoch, (users, items) in per_epoch.items():
+        reference = ImplicitALS(factors=6, epochs=epoch, solver=solver, random_state=0).fit(matrix)
+        np.testing.assert_allclose(users, reference.user_factors, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(items, reference.item_factors, rtol=1e-5, atol=1e-6)
+    assert model.scorer() is model  # after fit
+    stopped = ImplicitALS(factors=6, epochs=4, solver=solver, random_state=0).fit(
+        matrix, callback=lambda epoch, loss, seconds: epoch < 2)
+    assert len(stopped.history) == 2
+    reference = ImplicitALS(factors=6, epochs=2, solver=solver, random_state=0).fit(matrix)
+    np.testing.assert_allclose(stopped.user_factors, reference.user_factors, rtol=1e-5, atol=1e-6)
+    # the users held before the extra half-sweep differ from a one-epoch model's (else this proves nothing)
+    assert not np.allclose(stale[1], per_epoch[1][0], rtol=1e-3, atol=1e-4)
+    np.testing.assert_array_equal(stale[4], per_epoch[4][0])  # the last epoch needs no extra half-sweep
