@@ -179,12 +179,13 @@ def draw(job: training.TrainingJob, live: bool) -> None:
                 "Replay how the items moved while it trained", key="train_replay",
                 help="The most popular items after every epoch, animated (of the last model of a sweep)."):
             with ui.guard("Replaying the training"):
-                coords, settled = cache.replay(f"{job.label}|{job.started}", job.snapshots)
+                coords, settled, kept = cache.replay(f"{job.label}|{job.started}", job.snapshots)
                 table = cache.map_table(f"replay|{job.label}|{job.started}", coords[-1], inter.items,
                                         cache.summary(data.key, inter).item_popularity,
                                         np.zeros(inter.n_items), inter.titles, job.replay_items)
                 colour = "first_genre" if "first_genre" in table.columns else "title"
-                ui.show(map_figures.training_replay(coords, table, colour, settled, job.entry.name),
+                ui.show(map_figures.training_replay(coords, table, colour, (settled, kept), job.snapshot_labels,
+                                                    job.entry.name),
                         key="train_replay_map")
 
 

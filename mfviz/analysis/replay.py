@@ -44,18 +44,20 @@ def replay_coords(snapshots) -> np.ndarray:
     return coords
 
 
-def settled_neighbours(snapshots, k: int = 10) -> np.ndarray:
-    """Per snapshot, the mean share of each item's k final cosine neighbours that are among its k
-    cosine neighbours then (1.0 at the last): how early the neighbourhoods took their final shape."""
+def settled_neighbours(snapshots, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    """Per snapshot, (the mean share of each item's k final cosine neighbours that are among its k
+    cosine neighbours then: 1.0 at the last; the mean share of its k neighbours then that were already
+    its neighbours in the snapshot before: NaN for the first). The first says how close each epoch
+    is to where training stopped, which is 100% at the end by construction; the second whether
+    the neighbourhoods were still moving when it stopped."""
     snapshots = _checked(snapshots)
     n = snapshots[-1].shape[0]
     k = min(int(k), n - 1)
     if k < 1:
         raise DataError("need at least two items to compare neighbourhoods")
     rows = np.arange(n)
-    final = exact_search(snapshots[-1], snapshots[-1], k, "cosine", exclude_self_ids=rows)[0]
-    shares = []
-    for snapshot in snapshots:
-        then = exact_search(snapshot, snapshot, k, "cosine", exclude_self_ids=rows)[0]
-        shares.append(_row_overlap(then, final).mean() / k)
-    return np.asarray(shares)
+    lists = [exact_search(s, s, k, "cosine", exclude_self_ids=rows)[0] for s in snapshots]
+    settled = np.asarray([_row_overlap(then, lists[-1]).mean() / k for then in lists])
+    kept = np.asarray([np.nan] + [_row_overlap(now, before).mean() / k
+                                  for before, now in zip(lists, lists[1:], strict=False)])
+    return settled, kept

@@ -470,11 +470,12 @@ def popularity_profile_curve(model_key: str, _train, _test, k: int) -> pd.DataFr
 
 
 @st.cache_data(show_spinner="Lining the epochs up…", max_entries=4)
-def replay(job_key: str, _snapshots: list) -> tuple[np.ndarray, np.ndarray]:
-    """(coords epochs × items × 2, settled share per epoch) of a training's snapshots (analysis.replay)."""
+def replay(job_key: str, _snapshots: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(coords snapshots × items × 2, share of final neighbours and of the previous snapshot's neighbours
+    per snapshot) of a training's snapshots (analysis.replay)."""
     from mfviz.analysis.replay import replay_coords, settled_neighbours
 
-    return replay_coords(_snapshots), settled_neighbours(_snapshots)
+    return replay_coords(_snapshots), *settled_neighbours(_snapshots)
 
 
 @st.cache_data(show_spinner="Writing the report…", max_entries=4)

@@ -288,11 +288,13 @@ def selected_items(chart: Chart, selection) -> list[int]:
     return list(dict.fromkeys(i for i in items if i >= 0))  # -1: a gap between neighbour lines
 
 
-def training_replay(coords: np.ndarray, table: pd.DataFrame, colour: str, settled: np.ndarray, label: str) -> Chart:
-    """The items' positions after every epoch (coords: epochs × items × 2, aligned so the last is
-    the final PCA map), animated with a play button and an epoch slider; `table` (title, item and the
-    colour column, one row per item) colours them; `settled` is each epoch's share of final
-    neighbourhoods already in place, written in the slider's labels."""
+def training_replay(coords: np.ndarray, table: pd.DataFrame, colour: str, shares: tuple[np.ndarray, np.ndarray],
+                    epochs: list[str], label: str) -> Chart:
+    """The items' positions after the epochs `epochs` (coords: snapshots × items × 2, aligned so the
+    last, the model kept, is the final PCA map), animated with a play button and an epoch slider;
+    `table` (title, item and the colour column, one row per item) colours them; `shares` (each
+    snapshot's share of the final neighbourhoods in place, and of the previous snapshot's kept) go
+    in the caption."""
     groups = list(_colour_groups(table.assign(x=0.0, y=0.0), colour, False))
     rows = [np.flatnonzero(table.index.isin(part.index)) for part, *_ in groups]
     hover = "<b>%{customdata[0]}</b><br>" + colour + ": %{customdata[1]}<extra></extra>"
@@ -303,9 +305,9 @@ def training_replay(coords: np.ndarray, table: pd.DataFrame, colour: str, settle
                 for r, (part, name, shown, marker) in zip(rows, groups, strict=True)]
 
     last = len(coords) - 1
-    fig = go.Figure(traces(last), frames=[go.Frame(data=traces(e), name=str(e + 1)) for e in range(len(coords))])
+    fig = go.Figure(traces(last), frames=[go.Frame(data=traces(e), name=epochs[e]) for e in range(len(coords))])
     span = np.abs(coords).max(axis=(0, 1)) * 1.05 + 1e-9
-    steps = [dict(method="animate", label=f"{e + 1}", args=[[str(e + 1)], dict(mode="immediate", frame=dict(
+    steps = [dict(method="animate", label=epochs[e], args=[[epochs[e]], dict(mode="immediate", frame=dict(
         duration=0, redraw=False), transition=dict(duration=0))]) for e in range(len(coords))]
     apply_layout(fig, f"How the items moved while {label} trained", "final principal axis 1 (model units)",
                  "final principal axis 2 (model units)", height=600, legend="right",
@@ -322,10 +324,17 @@ def training_replay(coords: np.ndarray, table: pd.DataFrame, colour: str, settle
                                   frame=dict(duration=0, redraw=False), mode="immediate")])])],
         sliders=[dict(active=last, x=0.2, len=0.8, y=-0.12, yanchor="top", steps=steps,
                       currentvalue=dict(prefix="after epoch ", xanchor="right", font=dict(size=13)))])
+    settled, kept = shares
+    shown = [e for e in range(len(epochs)) if e in (0, 1, 2, 4, 9, 19) or e == len(epochs) - 1]
     caption = (f"The {coords.shape[1]:,} most popular items after each epoch, each epoch's vectors turned to match "
                "the final ones as closely as a rotation can (a model's factors are only defined up to one), on the "
                "final vectors' two principal axes: press Play, or drag the slider. Share of each item's 10 final "
-               "cosine neighbours already among its 10 nearest: "
-               + ", ".join(f"epoch {e + 1} {s:.0%}" for e, s in enumerate(settled)
-                           if e in (0, 1, 2, 4, 9, 19) or e == len(settled) - 1) + ".")
+               "cosine neighbours (among these items) already among its 10 nearest: "
+               + ", ".join(f"epoch {epochs[e]} {settled[e]:.0%}" for e in shown)
+               + " — 100% at the end by construction: it measures the way to where training stopped. Share of its 10 "
+               "neighbours that were its neighbours one snapshot before: "
+               + ", ".join(f"epoch {epochs[e]} {kept[e]:.0%}" for e in shown if e > 0)
+               + (". Below 100% at the end, the neighbourhoods were still moving: more epochs (or another seed: a "
+                  "seed sweep measures it) give other neighbours." if len(kept) > 1 and kept[-1] < 0.99 else
+                  ": they had settled."))
     return Chart(fig, caption)

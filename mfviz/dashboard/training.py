@@ -179,7 +179,9 @@ class TrainingJob:
     sweep: tuple[str, list] | None = None  # (hyperparameter, its values)
     split_settings: dict | None = None  # {"split": method, "test": share, "seed": seed}: for each model's recipe
     epochs: list = field(default_factory=list)  # (epoch, loss, seconds, held-out metric) of the model in training
-    snapshots: list = field(default_factory=list)  # its replay_items' vectors after each epoch (float16)
+    snapshots: list = field(default_factory=list)  # its replay_items' vectors after some epochs (float16)
+    snapshot_labels: list = field(default_factory=list)  # the epoch of each snapshot; the last is the kept model
+    snapshot_stride: int = 1  # a snapshot every this many epochs (doubled as a training outgrows REPLAY_EPOCHS)
     replay_items: Any = None  # the items a replay shows (the most popular REPLAY_ITEMS)
     error: str | None = None
     entries: list = field(default_factory=list)  # the models trained so far
@@ -225,13 +227,36 @@ class TrainingJob:
 
     def _progress(self, model, epoch: int, loss: float, seconds: float) -> bool:
         scorer = model.scorer()
-        if len(self.snapshots) < REPLAY_EPOCHS:
-            if self.replay_items is None:  # the most popular items: the ones a replay is read by
-                counts = np.bincount(self.train.matrix.indices, minlength=self.train.matrix.shape[1])
-                self.replay_items = np.sort(np.argsort(-counts, kind="stable")[:REPLAY_ITEMS])
-            self.snapshots.append(np.asarray(scorer.item_factors)[self.replay_items].astype(np.float16))
+        # Past REPLAY_EPOCHS snapshots, every other one is dropped and only every other epoch kept from
+        # then on (doubling as often as needed), so a long training is replayed evenly over its length.
+        if (epoch - 1) % self.snapshot_stride == 0:
+            self._snapshot(scorer.item_factors, str(epoch))
+            if len(self.snapshots) > REPLAY_EPOCHS:
+                self.snapshot_stride *= 2
+                keep = [n for n, label in enumerate(self.snapshot_labels)
+                        if (int(label) - 1) % self.snapshot_stride == 0]
+                self.snapshots = [self.snapshots[n] for n in keep]
+                self.snapshot_labels = [self.snapshot_labels[n] for n in keep]
         self.epochs.append((int(epoch), float(loss), float(seconds), self._held_out(model, scorer)))
         return not self.stop_event.is_set()
+
+    def _snapshot(self, item_factors, label: str) -> None:
+        """Keep the replay items' vectors (float16) under `label`."""
+        if self.replay_items is None:  # the most popular items: the ones a replay is read by
+            counts = np.bincount(self.train.matrix.indices, minlength=self.train.matrix.shape[1])
+            self.replay_items = np.sort(np.argsort(-counts, kind="stable")[:REPLAY_ITEMS])
+        self.snapshots.append(np.asarray(item_factors)[self.replay_items].astype(np.float16))
+        self.snapshot_labels.append(label)
+
+    def _final_snapshot(self, model) -> None:
+        """The replay ends on the model kept: after the last epoch, or the best epoch that early
+        stopping restored (a replay of 100 epochs used to end at epoch 60, labelled final)."""
+        epochs = len(model.history)
+        kept = getattr(model, "best_epoch", None) or epochs
+        if self.snapshot_labels and self.snapshot_labels[-1] == str(epochs) and kept == epochs:
+            self.snapshots.pop(), self.snapshot_labels.pop()  # the same epoch: replaced by the kept vectors
+        if epochs:
+            self._snapshot(model.item_factors, str(epochs) if kept == epochs else f"{kept} (kept)")
 
     def _held_out(self, model, scorer) -> float | None:
         """The test metric of the epoch just finished (RMSE for a model of ratings, else NDCG@k of up
@@ -255,7 +280,7 @@ class TrainingJob:
             for n, (label, params) in enumerate(self.variants):
                 if n and self.stop_event.is_set():
                     break
-                self.current, self.epochs, self.snapshots = n, [], []
+                self.current, self.epochs, self.snapshots, self.snapshot_labels, self.snapshot_stride = n, [], [], [], 1
                 try:
                     self.entries.append(self._train(label, params))
                 except (DataError, ModelError) as exc:
@@ -277,6 +302,7 @@ class TrainingJob:
     def _train(self, label: str, params: dict) -> ModelEntry:
         model = make_model(self.kind, params)
         model.fit(self.train, callback=lambda *epoch: self._progress(model, *epoch))
+        self._final_snapshot(model)
         metrics = evaluate(model, self.train, self.test, self.k)
         if (why := learned_nothing(model, self.train)) is not None:
             self.warnings.append((label, why))

@@ -28,12 +28,14 @@ def test_the_last_frame_is_the_final_pca_map():
     np.testing.assert_allclose(coords[-1], project(snapshots[-1], "pca", 2).coords, rtol=1e-4, atol=1e-5)
 
 
-def test_settled_neighbours_counts_the_final_neighbours_present_by_brute_force():
+def test_settled_and_kept_neighbours_by_brute_force():
+    """Share of each item's final neighbours present at each snapshot, and of its neighbours then that
+    were already its neighbours one snapshot before."""
     rng = np.random.default_rng(3)
     final = rng.normal(size=(30, 4))
     early = final + rng.normal(scale=0.8, size=final.shape)
-    shares = settled_neighbours([early, final], k=5)
-    assert shares[-1] == 1.0
+    middle = final + rng.normal(scale=0.3, size=final.shape)
+    settled, kept = settled_neighbours([early, middle, final], k=5)
 
     def top(v):
         unit = v / np.linalg.norm(v, axis=1, keepdims=True)
@@ -41,8 +43,13 @@ def test_settled_neighbours_counts_the_final_neighbours_present_by_brute_force()
         np.fill_diagonal(cos, -np.inf)
         return np.argsort(-cos, axis=1)[:, :5]
 
-    expected = np.mean([len(set(a) & set(b)) for a, b in zip(top(early), top(final), strict=True)]) / 5
-    assert shares[0] == pytest.approx(expected)
+    def shared(a, b):
+        return np.mean([len(set(x) & set(y)) for x, y in zip(top(a), top(b), strict=True)]) / 5
+
+    np.testing.assert_allclose(settled, [shared(early, final), shared(middle, final), 1.0])
+    assert np.isnan(kept[0])
+    np.testing.assert_allclose(kept[1:], [shared(middle, early), shared(final, middle)])
+    assert 0 < settled[0] < settled[1] < 1  # the noisier start shares fewer final neighbours
 
 
 def test_snapshots_of_different_shapes_are_refused():

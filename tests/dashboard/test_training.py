@@ -211,3 +211,28 @@ def test_divergence_from_a_huge_regularization_names_it_not_the_learning_rate():
     # a learning rate far too large is still named as the cause
     job = run(make_job({"factors": 2, "epochs": 3, "learning_rate": 500.0, "random_state": 0}, kind="funksvd"))
     assert "lower learning_rate (now 500)" in job.error
+
+
+def test_the_replay_ends_on_the_model_kept_and_spans_a_long_training_evenly(monkeypatch):
+    """The last snapshot is the kept model's item vectors (after the last epoch, or the best epoch early
+    stopping restored), and past REPLAY_EPOCHS snapshots the stride doubles instead of the replay ending
+    part-way (a 100-epoch training ended at epoch 60, labelled final)."""
+    from mfviz.dashboard import training
+
+    monkeypatch.setattr(training, "REPLAY_EPOCHS", 4)
+    job = run(make_job({"factors": 3, "epochs": 11, "random_state": 0}))
+    assert job.snapshot_labels == ["1", "5", "9", "11"]  # stride 1 → 2 after 5 snapshots → 4 after 5 again
+    items = job.entry.model.item_factors[job.replay_items].astype(np.float16)
+    np.testing.assert_array_equal(job.snapshots[-1], items)
+
+    monkeypatch.setattr(training, "REPLAY_EPOCHS", 60)
+    # Funk SVD restoring its best epoch: validation stops it, the kept vectors are the best epoch's
+    job = run(make_job({"factors": 3, "epochs": 60, "learning_rate": 0.05, "validation_fraction": 0.3,
+                        "patience": 1, "random_state": 0}, kind="funksvd", label="Funk SVD"))
+    model = job.entry.model
+    assert model.best_epoch < len(model.history)  # it did stop on a worse epoch and restore the best
+    assert job.snapshot_labels[-1] == f"{model.best_epoch} (kept)"
+    assert job.snapshot_labels[:-1] == [str(e) for e in range(1, len(model.history) + 1)]
+    np.testing.assert_array_equal(job.snapshots[-1], model.item_factors[job.replay_items].astype(np.float16))
+    np.testing.assert_allclose(job.snapshots[model.best_epoch - 1].astype(np.float64), job.snapshots[-1],
+                               atol=2e-3)  # the best epoch's own snapshot (float16)
