@@ -149,11 +149,13 @@ def draw(job: training.TrainingJob, live: bool) -> None:
             bar.progress(1.0 if finished else (current + share) / len(variants),
                          text=f"{which}epoch {len(epochs)}{f' of {total}' if total else ''} · {elapsed:.1f} s"
                               f"{done_words}")
-            if epochs and (current, len(epochs)) != drawn:
+            # once trained, the epoch early stopping restored (the model drawn is the last trained)
+            kept = getattr(job.entry.model, "best_epoch", None) if finished and len(job.entries) == current + 1 else None
+            if epochs and (current, len(epochs), kept) != drawn:
                 with chart_slot.container():
-                    ui.show(train_figures.loss_curve(epochs, variants[current][0], held_out_label(job)),
-                            key=f"loss_{id(job)}_{current}_{len(epochs)}")
-                drawn = (current, len(epochs))
+                    ui.show(train_figures.loss_curve(epochs, variants[current][0], held_out_label(job), kept),
+                            key=f"loss_{id(job)}_{current}_{len(epochs)}_{kept}")
+                drawn = (current, len(epochs), kept)
             if finished or not live:
                 break
             time.sleep(0.25)

@@ -18,10 +18,10 @@ from mfviz.dashboard.figures import (
 )
 
 
-def loss_curve(epochs: list[tuple], label: str, held_out: str | None = None) -> Chart:
+def loss_curve(epochs: list[tuple], label: str, held_out: str | None = None, kept: int | None = None) -> Chart:
     """The training loss per epoch and, when the epochs carry one (a fourth entry) and `held_out`
     names it, the held-out metric per epoch on a second axis: where it stops improving, more epochs
-    only fit the training data."""
+    only fit the training data. `kept`: the epoch early stopping restored, marked when not the last."""
     frame = pd.DataFrame([tuple(e[:3]) + ((e[3] if len(e) > 3 else None),) for e in epochs],
                          columns=["epoch", "loss", "seconds", "held_out"])
     fig = go.Figure(go.Scatter(x=frame["epoch"], y=frame["loss"], mode="lines+markers", name="training loss",
@@ -40,6 +40,12 @@ def loss_curve(epochs: list[tuple], label: str, held_out: str | None = None) -> 
                  **({"margin": dict(r=MARGIN_LEFT)} if shown else {}))
     caption = ("The loss should fall quickly and flatten; a curve still falling at the end wants more epochs, "
                "one that rises or jumps wants a smaller learning rate or more regularization.")
+    if kept is not None and kept < int(frame["epoch"].max()):
+        fig.add_vline(x=kept, line=dict(color="grey", dash="dash", width=1))
+        fig.add_annotation(x=kept, y=1.0, yref="paper", yanchor="bottom", showarrow=False, text=f"kept: epoch {kept}")
+        caption += (f" Early stopping kept epoch {kept} (the dashed line), the best on the validation share, and "
+                    f"restored its parameters: the model and every page use those, not epoch "
+                    f"{int(frame['epoch'].max())}'s.")
     if shown:
         better = "falls" if held_out.startswith("RMSE") else "rises"
         caption += (f" The dotted line is {held_out} after each epoch: while it {better}, more epochs help; "

@@ -310,6 +310,11 @@ def test_loss_curve_draws_the_held_out_metric_on_a_second_axis_when_given():
     plain = train_figures.loss_curve([e[:3] for e in epochs], "Funk SVD", "RMSE on the test set")
     assert len(plain.figure.data) == 1  # nothing scored: no second line
     assert len(train_figures.loss_curve(epochs, "Funk SVD").figure.data) == 1
+    restored = train_figures.loss_curve(epochs, "Funk SVD", "RMSE on the test set", kept=2)
+    assert [s.x0 for s in restored.figure.layout.shapes] == [2]
+    assert "Early stopping kept epoch 2" in restored.caption and "not epoch 3's" in restored.caption
+    last = train_figures.loss_curve(epochs, "Funk SVD", "RMSE on the test set", kept=3)  # the last: nothing to mark
+    assert not last.figure.layout.shapes and "Early stopping" not in last.caption
 
 
 def test_profile_curve_chart_ends_each_line_on_a_diamond_for_the_trained_vectors():
