@@ -18,6 +18,7 @@ def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray):
     """Coordinates, cache key and axis titles of the taste-axes map the user sets up here, and the
     chart of the users' own vectors on the same axis (drawn under the map)."""
     from mfviz.analysis import axis_direction, cosines_with
+    from mfviz.analysis.axes import axis_reach
 
     groups = cache.genre_groups(data.key, inter.items)
     ends = st.columns(3)
@@ -38,15 +39,17 @@ def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray):
     up = ends[2].selectbox("Up", ["popularity", "vector length"], key="axis_up",
                            help="Popularity is drawn as log10(1 + interactions).")
     with ui.guard("Placing the items on the axis"):
-        direction = axis_direction(vectors, *rows)
+        direction, reach = axis_direction(vectors, *rows), axis_reach(vectors, *rows)
     x = cosines_with(vectors, direction)
-    users = map_figures.users_on_axis(cosines_with(entry.model.user_factors, direction), label(left), label(right))
+    users = map_figures.users_on_axis(cosines_with(entry.model.user_factors, direction), label(left), label(right),
+                                      reach)
     y = np.log10(1 + popularity) if up == "popularity" else norms
     axes = map_figures.MapAxes(
         "Items along the axes you chose", f"← {label(left)} · · · {label(right)} → (cosine with the axis)",
         "popularity (log10 of 1 + interactions)" if up == "popularity" else "vector length (norm)",
         "Left to right: the cosine of each item's vector with the direction from the left group's average "
-        "direction to the right group's (−1 = like the left group, +1 = like the right).")
+        f"direction to the right group's. Those two directions sit at −{reach:.2f} and +{reach:.2f} (the closer the "
+        "groups, the shorter the way between them); 0 is as near one as the other.")
     key = f"{entry.key}|{data.key}|axes|{left}|{right}|{up}"
     return np.column_stack([x, y]).astype(np.float32), key, axes, users
 

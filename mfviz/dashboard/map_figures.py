@@ -207,21 +207,22 @@ def genre_heatmap(loadings: pd.DataFrame) -> Chart:
     return Chart(fig, caption)
 
 
-LEANING = 0.2  # |cosine| beyond which a user counts as leaning to one end of a taste axis
-
-
-def users_on_axis(cosines: np.ndarray, left: str, right: str) -> Chart:
-    """Histogram of the users' cosines with a taste axis (users and items share the model's space)."""
+def users_on_axis(cosines: np.ndarray, left: str, right: str, reach: float) -> Chart:
+    """Histogram of the users' cosines with a taste axis (users and items share the model's space);
+    `reach`: where the right group's average direction sits on it (the left's at −reach)."""
     cosines = np.asarray(cosines, float)
     fig = go.Figure(go.Histogram(x=cosines, nbinsx=40, marker_color=PALETTE[0],
                                  hovertemplate="cosine %{x}: %{y:,} users<extra></extra>"))
     apply_layout(fig, "Users along the same axis", f"← {left} · · · {right} → (cosine of the user's vector with the axis)",
             "users (count)", height=300)
-    towards_right = float(np.mean(cosines > LEANING)) if cosines.size else 0.0
-    towards_left = float(np.mean(cosines < -LEANING)) if cosines.size else 0.0
+    # Leaning: past half-way from the middle to a group's direction. A fixed cosine would depend on how
+    # far apart the two groups are (they sit at ±reach, not at ±1).
+    lean = reach / 2
+    towards_right = float(np.mean(cosines > lean)) if cosines.size else 0.0
+    towards_left = float(np.mean(cosines < -lean)) if cosines.size else 0.0
     caption = (f"{towards_right:.0%} of users lean towards {right} and {towards_left:.0%} towards {left} (cosine "
-               f"beyond ±{LEANING:g}); the rest sit in between. A single hump means the axis is a matter of degree; "
-               "two humps, two camps of users.")
+               f"beyond ±{lean:.2f}, half-way from the middle to the groups' average directions at ±{reach:.2f}); the "
+               "rest sit in between. A single hump means the axis is a matter of degree; two humps, two camps of users.")
     return Chart(fig, caption)
 
 

@@ -22,6 +22,27 @@ def test_taste_axis_uses_mean_directions_not_lengths():
     assert taste_axis(vectors, [0], [1, 2])[3] == pytest.approx(0.0, abs=1e-6)
 
 
+def test_both_ends_of_an_axis_sit_equally_far_from_the_middle():
+    """The groups' average directions are unit vectors before they are subtracted, so the left one sits at
+    −reach and the right at +reach, whatever the spread of each group's items (with plain means of unit
+    vectors, a spread-out group has a short mean and the axis runs mostly away from the other group)."""
+    from mfviz.analysis import axis_direction
+    from mfviz.analysis.axes import axis_reach, group_direction
+
+    vectors = np.array([[1.0, 0.0], [0.0, 1.0], [-0.8, 0.6], [3.0, 0.0]])
+    left, right = [0, 3], [1, 2]  # left tight at (1, 0); right spread: unit mean (−0.4, 0.8), length 0.894
+    np.testing.assert_allclose(group_direction(vectors, right), np.array([-0.4, 0.8]) / np.sqrt(0.8))
+    direction = axis_direction(vectors, left, right)
+    e_left, e_right = np.array([1.0, 0.0]), np.array([-0.4, 0.8]) / np.sqrt(0.8)
+    np.testing.assert_allclose(direction, (e_right - e_left) / np.linalg.norm(e_right - e_left))
+    reach = axis_reach(vectors, left, right)
+    assert e_right @ direction == pytest.approx(reach) and e_left @ direction == pytest.approx(-reach)
+    assert reach == pytest.approx(np.sqrt((1 - e_left @ e_right) / 2))  # √((1 − cos θ) / 2) = 0.851
+    # a group whose items cancel out has no direction: said, not an axis "from nowhere"
+    with pytest.raises(DataError, match="right end of the axis point every way"):
+        axis_direction(np.array([[1.0, 0.0], [0.0, 1.0], [0.0, -1.0]]), [0], [1, 2])
+
+
 def test_taste_axis_refuses_ends_that_cannot_make_an_axis():
     vectors = np.eye(3)
     with pytest.raises(DataError, match="same way"):

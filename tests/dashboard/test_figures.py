@@ -375,3 +375,13 @@ def test_the_map_csv_keys_items_by_the_datas_own_id_only():
                           "title": ["Toy Story", "GoldenEye"], "genres": [["Animation"], ["Action"]]})
     lines = cache.map_csv("map-csv-test", table).decode().splitlines()
     assert lines == ["x,y,item_id,title", "0.5,2.0,1,Toy Story", "1.5,3.0,2,GoldenEye"]
+
+
+def test_users_lean_to_an_end_past_half_way_to_its_groups_direction():
+    """The groups' average directions sit at ±reach on the axis, so leaning is counted from ±reach / 2."""
+    cosines = np.array([-0.5, -0.31, -0.29, 0.0, 0.1, 0.29, 0.31, 0.4, 0.9, 0.95])
+    chart = map_figures.users_on_axis(cosines, "Horror", "Romance", reach=0.6)
+    assert_labelled(chart)
+    assert chart.caption.startswith("40% of users lean towards Romance and 20% towards Horror (cosine beyond ±0.30, "
+                                    "half-way from the middle to the groups' average directions at ±0.60)")
+    assert list(chart.figure.data[0].x) == cosines.tolist()

@@ -513,7 +513,8 @@ def test_the_map_on_taste_axes_places_items_by_the_chosen_genres():
     entry = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value]
     vectors = entry.model.item_factors.astype(np.float64)
     unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
-    axis = unit[groups["Romance"]].mean(0) - unit[groups["Horror"]].mean(0)
+    ends = [unit[groups[genre]].mean(0) for genre in ("Horror", "Romance")]
+    axis = ends[1] / np.linalg.norm(ends[1]) - ends[0] / np.linalg.norm(ends[0])  # the groups' average directions
     expected = unit @ axis / np.linalg.norm(axis)
     # the drawn points, trace by trace, with the items each trace holds (one trace per first genre)
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
@@ -535,9 +536,11 @@ def test_the_map_on_taste_axes_places_items_by_the_chosen_genres():
         axis / np.linalg.norm(axis))
     histogram = json.loads(at.get("plotly_chart")[1].proto.spec)["data"][0]
     np.testing.assert_allclose(np.sort(plotly_array(histogram["x"])), np.sort(users_expected), atol=1e-5)
-    right, left = np.mean(users_expected > 0.2), np.mean(users_expected < -0.2)
-    assert any(c.value.startswith(f"{right:.0%} of users lean towards Romance and {left:.0%} towards Horror")
-               for c in at.caption)
+    reach = (ends[1] / np.linalg.norm(ends[1])) @ axis / np.linalg.norm(axis)  # where Romance's direction sits
+    right, left = np.mean(users_expected > reach / 2), np.mean(users_expected < -reach / 2)
+    assert any(c.value.startswith(f"{right:.0%} of users lean towards Romance and {left:.0%} towards Horror "
+                                  f"(cosine beyond ±{reach / 2:.2f}") for c in at.caption)
+    assert any(f"Those two directions sit at −{reach:.2f} and +{reach:.2f}" in c.value for c in at.caption)
     at.selectbox(key="axis_right").set_value("Horror").run()  # both ends the same: a message, no traceback
     assert not at.exception
     assert at.error and "pick two groups that differ" in at.error[0].value
