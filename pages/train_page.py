@@ -164,10 +164,15 @@ def draw(job: training.TrainingJob, live: bool) -> None:
         for label, why in (job.failures if job.entries else []) + job.warnings:
             st.warning(f"{label}: {why}", icon=":material/warning:")
         if job.sweep and job.entries and job.done:
-            best, by = training.best_entry(job.entries)
+            best, by = training.sweep_pick(job.entries, job.sweep[0])
             stopped = " (stopped early)" if job.stop_event.is_set() else ""
-            which = (f"the best by test {by}, **{best.name}**," if by else
-                     f"the last, **{best.name}** (no test set to compare them on),")
+            if job.sweep[0] == "random_state":
+                which = f"the first seed's, **{best.name}** (seeds differ by chance only: none is better),"
+            elif by:
+                which = (f"the best by test {by}, **{best.name}** (picked on the test set, so its score there is a "
+                         "little optimistic: confirm it with another split seed),")
+            else:
+                which = f"the last, **{best.name}** (no test set to compare them on),"
             count = f"{len(job.entries)} model{'s' if len(job.entries) > 1 else ''}"
             st.success(f"Trained {count} in {sum(e.fit_seconds for e in job.entries):.2f} s"
                        f"{stopped}; {which} is now the model the analysis pages show."

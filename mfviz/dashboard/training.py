@@ -122,6 +122,15 @@ def best_entry(entries: list) -> tuple[ModelEntry | None, str | None]:
     return (entries[-1] if entries else None), None
 
 
+def sweep_pick(entries: list, swept: str) -> tuple[ModelEntry | None, str | None]:
+    """The model a sweep over `swept` makes the active one and the metric it was picked by: of a seed
+    sweep the first seed's, by nothing (seeds differ by chance only; picking the luckiest would
+    present chance as quality), else `best_entry`."""
+    if swept == "random_state":
+        return (entries[0] if entries else None), None
+    return best_entry(entries)
+
+
 # A score the vectors add that stays below this share of the largest training value is lost in a
 # float32 prediction (about 7 significant digits): such vectors have learned nothing.
 NOTHING = 1e-6

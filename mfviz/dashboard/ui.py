@@ -203,14 +203,14 @@ def add_model(entry: ModelEntry, activate: bool = True, precompute: bool = True)
 
 
 def add_trained(job) -> None:
-    """Add the models a finished training job made. Of a sweep's, the best on the test set becomes
-    the model the pages show (and the only one whose analyses are worked out ahead), and the sweep
-    is remembered for its chart."""
-    from mfviz.dashboard.training import best_entry
+    """Add the models a finished training job made. Of a sweep's, the one `sweep_pick` picks (the best
+    on the test set; of seeds, the first) becomes the model the pages show (and the only one whose
+    analyses are worked out ahead), and the sweep is remembered for its chart."""
+    from mfviz.dashboard.training import sweep_pick
 
     if not job.entries:
         return
-    best = best_entry(job.entries)[0] if job.sweep else job.entries[-1]
+    best = sweep_pick(job.entries, job.sweep[0])[0] if job.sweep else job.entries[-1]
     for entry in job.entries:
         add_model(entry, activate=entry is best, precompute=entry is best)
     if job.sweep:

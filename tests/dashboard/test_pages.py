@@ -882,7 +882,8 @@ def test_a_sweep_trains_one_model_per_value_and_charts_the_metric_against_it():
     # models of ratings: the best is the one with the lowest test RMSE, and the message says so
     funk = {name: at.session_state["mfviz.models"][name].metrics["rmse"] for name in ("Funk SVD (f=2)", "Funk SVD (f=4)")}
     assert at.session_state["mfviz.active_model"] == min(funk, key=funk.get)
-    assert any(f"the best by test rmse, **{min(funk, key=funk.get)}**" in s.value for s in at.success)
+    assert any(f"the best by test rmse, **{min(funk, key=funk.get)}** (picked on the test set" in s.value
+               for s in at.success)
     spec = chart_titled(at, "Sweep of")  # the sweep chart follows "Compare by": RMSE now
     assert spec["layout"]["title"]["text"] == "Sweep of factors: rmse on the test set"
     # a value that diverges is reported and the sweep goes on
@@ -915,6 +916,11 @@ def test_a_seed_sweep_says_how_many_neighbours_the_seeds_share():
     caption = next(c.value for c in at.caption if c.value.startswith("Neighbours across seeds"))
     assert f"share {np.mean(shared):.1f} of an item's 10 cosine neighbours on average " \
            f"({min(shared):.1f}–{max(shared):.1f} over the 3 pairs" in caption
+    # no seed is "best": the first becomes the active model, whatever their test scores
+    first = next(name for name in models if "seed=0" in name)
+    assert at.session_state["mfviz.active_model"] == first
+    assert any(f"the first seed's, **{first}** (seeds differ by chance only" in s.value for s in at.success)
+    assert not any("the best by test" in s.value for s in at.success)
 
 def test_a_models_hyperparameters_come_back_when_it_is_picked_again():
     at = train_on_page(new_app(), "funksvd", factors=16, epochs=2)

@@ -125,6 +125,10 @@ def test_sweep_values_from_text_or_around_the_current_value():
     assert best_entry(diverged)[0].name == "b"
     last, by = best_entry([entry("a"), entry("b")])  # no test set: the last one, no metric
     assert last.name == "b" and by is None and best_entry([]) == (None, None)
+    from mfviz.dashboard.training import sweep_pick
+
+    assert sweep_pick(ranked, "factors") == best_entry(ranked)
+    assert sweep_pick(ranked, "random_state") == (ranked[0], None)  # seeds: the first, not the luckiest
 
 
 def test_a_sweep_value_that_fails_is_noted_and_the_sweep_goes_on():
