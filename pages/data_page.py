@@ -179,7 +179,8 @@ with st.form("filters"):
     binarize = b.checkbox("Binarise ratings", value=applied.get("binarize_at") is not None,
                           disabled=not source.interactions.is_explicit,
                           help="Turn ratings into implicit 'liked' signals: ratings at or above the threshold "
-                               "become 1, the rest are dropped.")
+                               "become 1, the rest are dropped. Done before the k-core, so the k-core counts the "
+                               "positives that are left.")
     threshold = b.number_input("threshold (stars)", 0.0, 10.0, float(applied.get("binarize_at") or 4.0), 0.5)
     kinds = {"as detected": None, "explicit ratings": True, "implicit feedback": False}
     feedback = c.radio("Treat values as", list(kinds),
@@ -192,9 +193,9 @@ with st.form("filters"):
         with ui.guard("Filtering"):
             filtered = cache.prepared(source.key, source.interactions, settings["min_count"],
                                       settings["binarize_at"], settings["explicit"])
-        words = [f"{settings['min_count']}-core"] if settings["min_count"] > 1 else []
-        if settings["binarize_at"] is not None:
-            words.append(f"binarised at ≥ {settings['binarize_at']:g}")
+        words = [f"binarised at ≥ {settings['binarize_at']:g}"] if settings["binarize_at"] is not None else []
+        if settings["min_count"] > 1:
+            words.append(f"{settings['min_count']}-core")
         if settings["explicit"] is not None:
             words.append("as ratings" if settings["explicit"] else "as implicit")
         st.session_state[state.FILTERS] = settings

@@ -57,9 +57,11 @@ def binarize(interactions: Interactions, threshold: float = 4.0) -> Interactions
         raise DataError(f"binarize: no rating is >= {threshold}; choose a lower threshold "
                         f"(ratings range from {matrix.data.min():g} to {matrix.data.max():g}).")
     empty_users = int((result.user_activity == 0).sum())
+    empty_items = int((result.item_popularity == 0).sum())
     _note(result, interactions,
           f"Binarised at rating >= {threshold:g}: removed {interactions.nnz - result.nnz:,} lower "
-          f"ratings; {empty_users:,} users have no positive left.")
+          f"ratings; {empty_users:,} user{'s have' if empty_users != 1 else ' has'} and {empty_items:,} "
+          f"item{'s have' if empty_items != 1 else ' has'} no positive left (a k-core of 2 or more drops them).")
     return result
 
 

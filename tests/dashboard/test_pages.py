@@ -789,7 +789,11 @@ def test_filters_apply_k_core_and_binarise():
     assert not at.exception and not at.error
     users, items, nnz = (int(m.value.replace(",", "")) for m in at.metric[:3])
     assert users < 3000 and nnz < 100_000
-    assert "binarised" in at.session_state["mfviz.data"].filters
+    data = at.session_state["mfviz.data"]
+    assert data.filters == "binarised at ≥ 4, 20-core"
+    # binarised first, so what is loaded is a 20-core of the positives: no user or item under 20, none empty
+    assert data.interactions.user_activity.min() >= 20 and data.interactions.item_popularity.min() >= 20
+    assert (data.interactions.n_users, data.interactions.n_items, data.interactions.nnz) == (users, items, nnz)
 
 
 def test_train_a_small_model_then_every_page():

@@ -72,7 +72,7 @@ def test_binarize():
     dense = binary.matrix.toarray()
     assert dense.tolist() == [[1, 0], [1, 1], [0, 0]]
     assert binary.timestamps.tolist() == [0, 2, 3]
-    assert "removed 2 lower ratings; 1 users have no positive left" in binary.report.notes[-1]
+    assert "removed 2 lower ratings; 1 user has and 0 items have no positive left" in binary.report.notes[-1]
     assert data.is_explicit and data.nnz == 5  # the input is untouched
     with pytest.raises(DataError, match="lower threshold"):
         binarize(data, 6)
