@@ -124,13 +124,10 @@ def rating_histogram(histogram: pd.DataFrame, is_explicit: bool, width: int = 52
     labels = [f"{v:g}" if isinstance(v, (int, float, np.number)) else str(v) for v in values]
     if is_explicit:
         title, x_title = "How users rate", "rating (stars)"
-        top = labels[int(np.argmax(counts))] if len(counts) else "not known yet"
-        caption = (f"Most ratings are {top}; a pile-up at the top of the scale means people mostly rate "
-                   "what they liked, so missing entries are not random.")
+        caption = _rating_words(values, counts, labels)
     else:
         title, x_title = "How strong the interactions are", "interaction value (count bin)"
-        caption = ("Implicit feedback: most values are small counts; the long right tail is a few heavy "
-                   "repeat interactions, which implicit ALS turns into high confidence.")
+        caption = _value_words(counts, labels)
     # Labels wider than their bar's slot (implicit bins such as "1.42855–2.04076") are slanted.
     slot = (width - MARGIN_LEFT - MARGIN_RIGHT) / max(len(counts), 1)
     longest = max((len(label) for label in labels), default=0) * CHAR_WIDTH
@@ -143,6 +140,37 @@ def rating_histogram(histogram: pd.DataFrame, is_explicit: bool, width: int = 52
     for i, label in enumerate(labels):
         frame.x_label(frame.left + (i + 0.5) * slot, label, slanted)
     return SvgChart(frame.svg(), caption, title)
+
+
+def _rating_words(values: list, counts: np.ndarray, labels: list[str]) -> str:
+    """What the rating histogram shows, from its numbers: the most common rating and whether the
+    ratings pile up in the upper half of the scale."""
+    total = counts.sum()
+    if not total:
+        return "No ratings yet: the chart fills in once data with ratings is loaded."
+    top = int(np.argmax(counts))
+    words = f"The most common rating is {labels[top]} ({counts[top] / total:.0%} of ratings)"
+    numeric = np.asarray([float(v) for v in values]) if all(isinstance(v, (int, float, np.number)) for v in values) \
+        else None
+    if numeric is None or numeric.min() == numeric.max():
+        return words + "."
+    middle = (numeric.min() + numeric.max()) / 2
+    upper = counts[numeric > middle].sum() / total
+    if upper > 0.5:
+        return (words + f"; {upper:.0%} are above the middle of the scale: people mostly rate what they liked, "
+                "so missing entries are not random.")
+    return words + f"; {upper:.0%} are above the middle of the scale."
+
+
+def _value_words(counts: np.ndarray, labels: list[str]) -> str:
+    """What the histogram of implicit values shows, from its numbers."""
+    total = counts.sum()
+    if len(counts) <= 1 or not total:
+        return (f"Every interaction has the value {labels[0]} (yes/no feedback, or binarised ratings): implicit "
+                "ALS gives them all the same confidence." if len(counts) == 1 else "No interactions yet: the chart fills in once data is loaded.")
+    return (f"Implicit feedback: {counts[0] / total:.0%} of the values are in the lowest bin ({labels[0]}); the "
+            "bins to its right are repeated or stronger interactions, which implicit ALS turns into higher "
+            "confidence (c = 1 + α × value).")
 
 
 def long_tail(popularity: np.ndarray, head_share: float = 0.2, width: int = 520, height: int = 360) -> SvgChart:

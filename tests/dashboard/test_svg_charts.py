@@ -55,7 +55,19 @@ def test_rating_bars_are_as_tall_as_their_counts():
                                            "5: 9 interactions (69.2%)"]
     labels = [t.text for t in root.iter(f"{NS}text")]
     assert {"1", "2", "5", "rating (stars)", "interactions (count)", "How users rate"} <= set(labels)
-    assert "Most ratings are 5" in chart.caption
+    # the caption from the numbers: 9 of 13 at 5 (69%), all 9 above the scale's middle 3
+    assert chart.caption == ("The most common rating is 5 (69% of ratings); 69% are above the middle of the scale: "
+                             "people mostly rate what they liked, so missing entries are not random.")
+
+
+def test_histogram_captions_say_what_the_numbers_show():
+    low = svg_charts.rating_histogram(pd.DataFrame({"value": [1.0, 2.0, 3.0, 4.0, 5.0],
+                                                    "count": [40, 30, 10, 10, 10]}), True)
+    assert low.caption == "The most common rating is 1 (40% of ratings); 20% are above the middle of the scale."
+    ones = svg_charts.rating_histogram(pd.DataFrame({"value": ["1"], "count": [55_375]}), False)  # binarised
+    assert ones.caption.startswith("Every interaction has the value 1") and "tail" not in ones.caption
+    counts = svg_charts.rating_histogram(pd.DataFrame({"value": ["1–2", "2–5", "5–40"], "count": [70, 20, 10]}), False)
+    assert counts.caption.startswith("Implicit feedback: 70% of the values are in the lowest bin (1–2)")
 
 
 def test_implicit_bins_are_labelled_and_text_is_escaped():
