@@ -174,7 +174,7 @@ SIMILAR_USERS = 10  # users joined to the user or profile on the map of users
 
 def users_map(who: str, user: int | None = None, vector: np.ndarray | None = None,
               profile: np.ndarray | None = None) -> None:
-    """On demand, a map of the users (UMAP of a sample of their vectors, coloured by favourite genre)
+    """On demand, a map of the users (UMAP of a sample of their vectors, coloured by distinctive genre)
     with this user or profile starred and joined to the users most like it (cosine). In the user
     mode a click on another user switches to that user."""
     if entry.kind == "popularity" or not st.toggle(
@@ -187,15 +187,15 @@ def users_map(who: str, user: int | None = None, vector: np.ndarray | None = Non
         return
     with ui.guard("Mapping the users"):
         table, focus, similar, mine = lists.users_around(entry, data, who, user, vector, profile, SIMILAR_USERS)
-        chart = map_figures.latent_scatter(table, "favourite genre", continuous=False, anchor=focus,
+        chart = map_figures.latent_scatter(table, "distinctive genre", continuous=False, anchor=focus,
                                            neighbours={"cosine": np.asarray(similar, np.int64)})
     chart.figure.update_layout(title_text=f"{who} among the users", xaxis_title="UMAP 1 (arbitrary units)",
                                yaxis_title="UMAP 2 (arbitrary units)")
     chart.figure.update_traces(name="most alike users", selector=dict(name="cosine neighbours"))
-    same = int(np.sum(table.set_index("item").loc[similar, "favourite genre"].to_numpy() == mine)) if similar else 0
+    same = int(np.sum(table.set_index("item").loc[similar, "distinctive genre"].to_numpy() == mine)) if similar else 0
     caption = (f"{len(table):,} users, each coloured by the genre most over-represented among their items (against the "
                f"whole data); the star is {who.lower()}, the rings the {len(similar)} users the model finds most alike "
-               "(cosine of their vectors)" + (f", {same} of them with the same favourite genre ({mine})"
+               "(cosine of their vectors)" + (f", {same} of them with the same distinctive genre ({mine})"
                                               if mine != "(none)" else "")
                + ". Users who are close get similar recommendations."
                + (" Click a user to show their history and recommendations." if user is not None else ""))

@@ -63,12 +63,12 @@ def place_on_map(vectors, sample_vectors, coords, k: int = 10) -> tuple[np.ndarr
 
 def user_table(coords, users: np.ndarray, user_ids, activity, favourite, lift) -> pd.DataFrame:
     """One row per mapped user, shaped like the item map's table (x, y, item = user index, title)
-    so the same map figure draws it; plus activity, favourite genre and its lift."""
+    so the same map figure draws it; plus activity, distinctive genre (`favourite_groups`: the most over-represented) and its lift."""
     users = np.asarray(users, np.int64)
     activity = np.asarray(activity)[users]
     return pd.DataFrame({
         "x": np.asarray(coords)[:, 0], "y": np.asarray(coords)[:, 1], "item": users,
         "title": [f"user {u} · {a:,} interactions" for u, a in zip(np.asarray(user_ids)[users], activity, strict=True)],
-        "favourite genre": np.asarray(favourite, dtype=object)[users], "lift": np.asarray(lift)[users],
+        "distinctive genre": np.asarray(favourite, dtype=object)[users], "lift": np.asarray(lift)[users],
         "popularity": activity,
     })

@@ -362,6 +362,8 @@ def reach_chart(existing: pd.DataFrame, curve: pd.DataFrame, audience: int, n: i
     fig.update_xaxes(**log_ticks(existing["popularity"] + 1, curve["audience"] + 1))
     caption = (f"Grey: every item of the data, its interactions against the share of the users who do not have it "
                f"whose top {n} holds it. Red: the new item, folded in from its first 1, 2, 5, … users. Above the "
-               "grey cloud, the model passes the new item on more than items as popular; below it, the item waits "
-               "for more users first.")
+               "grey cloud, these first users carry it further than the data's items as popular go; below it, the "
+               "item waits for more users first. Who the first users are counts as much as the model: an audience "
+               "of enthusiasts spread over many tastes (the fans of a blockbuster, all rating it highly) reaches "
+               "more users than an item's real, mixed audience would.")
     return Chart(fig, caption)

@@ -88,7 +88,7 @@ def users_around(entry: ModelEntry, data, who: str, user: int | None = None, vec
                  profile: np.ndarray | None = None, k: int = 10) -> tuple[pd.DataFrame, int, list[int], str]:
     """The map of users (cache.user_map) with this user or profile on it — a row of its own, placed
     among its nearest mapped users, when it is not in the sample (a profile is item -2) — its id on
-    the map, the k mapped users most like it (cosine) and its favourite genre."""
+    the map, the k mapped users most like it (cosine) and its distinctive genre."""
     from mfviz.analysis.users import favourite_groups, place_on_map
 
     inter, model = data.interactions, entry.model
@@ -104,10 +104,10 @@ def users_around(entry: ModelEntry, data, who: str, user: int | None = None, vec
         row = sp.csr_matrix((np.ones(items.size), items, [0, items.size]), shape=(1, inter.n_items))
         own = favourite_groups(row, groups, min_count=1)[0][0]  # a profile has a few items
         table = pd.concat([table, pd.DataFrame({
-            "x": position[:, 0], "y": position[:, 1], "item": [focus], "title": [who], "favourite genre": [own],
+            "x": position[:, 0], "y": position[:, 1], "item": [focus], "title": [who], "distinctive genre": [own],
             "lift": [0.0], "popularity": [inter.matrix[user].nnz if user is not None else items.size]})],
             ignore_index=True)
-    mine = str(table.loc[table["item"] == focus, "favourite genre"].iloc[0])
+    mine = str(table.loc[table["item"] == focus, "distinctive genre"].iloc[0])
     return table, focus, similar, mine
 
 

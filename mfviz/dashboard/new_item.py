@@ -83,8 +83,10 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
     st.caption(f"A new item liked by {size:,} of {named}" + (f", who give it {values[0]:g}" if inter.is_explicit
                                                                and not np.array_equal(values, liked_values) else "")
                + (": its vector and bias are" if model.item_bias is not None else ": its vector is")
-               + f" solved from their {'ratings' if inter.is_explicit else 'interactions'} with every user vector "
-               "frozen, as a live service places an item it has not retrained on"
+               + (" found by the training's own SGD (one pass per epoch over" if model.name in ("funksvd", "svdpp")
+                  else " solved from") + f" their {'ratings' if inter.is_explicit else 'interactions'}"
+               + (")" if model.name in ("funksvd", "svdpp") else "") + " with every user vector frozen, as a live "
+               "service places an item it has not retrained on"
                + (" (the new item adds nothing to its users' implicit part, SVD++'s sum over their items)."
                   if entry.kind == "svdpp" else "."))
     if compare:
@@ -142,19 +144,24 @@ def _map(entry: ModelEntry, data, popularity: np.ndarray, item, nearest: dict[st
 
 
 def _who_gets_it(data, reach, reached) -> None:
-    """The favourite genres over-represented among the users it reaches."""
+    """The distinctive genres (each user's most over-represented, `favourite_groups`) over-represented
+    among the users it reaches, with how many users that is."""
     groups = cache.genre_groups(data.key, data.interactions.items)
     if not groups or not reached.any():
         return
-    favourite = cache.favourites(data.key, data.interactions.matrix, groups)[0][reach.users]
-    mine = pd.Series(favourite[reached]).value_counts(normalize=True)
-    overall = pd.Series(favourite).value_counts(normalize=True)
+    distinctive = cache.favourites(data.key, data.interactions.matrix, groups)[0][reach.users]
+    counts = pd.Series(distinctive[reached]).value_counts()
+    mine = counts / counts.sum()
+    overall = pd.Series(distinctive).value_counts(normalize=True)
     lift = (mine / overall.reindex(mine.index)).loc[lambda x: (x >= 1.2) & (mine >= 0.05)].sort_values(ascending=False)
     lift = lift.drop("(none)", errors="ignore")
     st.markdown("**Who gets it:** " + ("; ".join(
-        f"users whose favourite genre is **{g}** are {mine[g]:.0%} of them against {overall[g]:.0%} of all users "
-        f"({x:.1f}×)" for g, x in lift.head(3).items()) + "." if len(lift) else
-        "the users it reaches are like the users at large (no favourite genre is over-represented among them)."))
+        f"users whose distinctive genre is **{g}** are {mine[g]:.0%} of them ({counts[g]:,} users) against "
+        f"{overall[g]:.0%} of all users ({x:.1f}×)" for g, x in lift.head(3).items())
+        + ". A user's distinctive genre is the one most over-represented among their items against the whole "
+          "data, not the one they have most of (on MovieLens that would be Drama for nearly everyone)."
+        if len(lift) else
+        "the users it reaches are like the users at large (no distinctive genre is over-represented among them)."))
 
 
 def _other_models(names: list[str], data, users, values, n: int) -> pd.DataFrame:

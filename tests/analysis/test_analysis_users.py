@@ -62,4 +62,4 @@ def test_the_user_sample_is_fixed_and_the_table_is_shaped_like_the_item_map():
                        np.array([5, 6, 7, 8]), np.array(["a", "b", "c", "d"], dtype=object), np.arange(4.0))
     assert table["item"].tolist() == [1, 3] and table["title"].tolist() == ["user 11 · 6 interactions",
                                                                            "user 13 · 8 interactions"]
-    assert table["favourite genre"].tolist() == ["b", "d"] and table["popularity"].tolist() == [6, 8]
+    assert table["distinctive genre"].tolist() == ["b", "d"] and table["popularity"].tolist() == [6, 8]

@@ -1141,6 +1141,11 @@ def test_a_new_item_is_folded_in_from_its_first_users_and_reaches_whom_brute_for
     assert cards["First users"] == f"{size:,}"
     model = models[main].model
     assert cards["In users' top 10"] == f"{_brute_force_reach(model, inter.matrix, users[:size], values[:size]):,}"
+    who = [m.value for m in at.markdown if m.value.startswith("**Who gets it:**")]
+    assert len(who) == (cards["In users' top 10"] != "0")  # said when it reaches anyone (the demo has genres)
+    assert all("like the users at large" in w or ("distinctive genre is" in w and " users) against " in w) for w in who)
+    assert any("found by the training's own SGD (one pass per epoch over their ratings)" in c.value
+               for c in at.caption)  # Funk SVD: SGD passes, not an exact solve
     # its nearest items by cosine: brute force over every item vector
     vector = model.fold_in_item(users[:size], values[:size])
     cosine = model.item_factors @ vector / np.linalg.norm(model.item_factors, axis=1) / np.linalg.norm(vector)
