@@ -17,7 +17,7 @@ from mfviz.kernels.dense import cholesky_solve
 _CHUNKS = 256  # rows are dealt to chunks round-robin so dense rows spread over threads
 
 
-@njit(cache=True, parallel=True, fastmath=True)
+@njit(cache=True, nogil=True, parallel=True, fastmath=True)
 def als_solve_rows(indptr, indices, ratings, X, x_bias, Y, y_bias, global_mean,
                    regularization, scale_regularization, use_bias):
     """Update X (n_rows, f) float32 and, when use_bias, x_bias (n_rows,) float32 in place.
@@ -90,7 +90,7 @@ def als_solve_rows_reference(indptr, indices, ratings, X, x_bias, Y, y_bias, glo
     return X_new.astype(np.float32), bias_new.astype(np.float32)
 
 
-@njit(cache=True, parallel=True, fastmath=True)
+@njit(cache=True, nogil=True, parallel=True, fastmath=True)
 def als_squared_error(indptr, indices, ratings, X, x_bias, Y, y_bias, global_mean):
     """Σ over observed (u, i) of (r_ui - μ - b_u - b_i - x_u·y_i)² (pass zero biases for none)."""
     n_rows, f = X.shape

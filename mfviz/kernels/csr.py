@@ -11,7 +11,7 @@ from numba import njit, prange
 POLICY_SUM, POLICY_LAST, POLICY_MEAN, POLICY_MAX = 0, 1, 2, 3
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _row_order(rows, n_rows):
     """Stable counting sort of triplet positions by row; returns (row starts, permutation)."""
     starts = np.zeros(n_rows + 1, np.int64)
@@ -28,7 +28,7 @@ def _row_order(rows, n_rows):
     return starts, order
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True, parallel=True)
 def build_csr(rows, cols, values, stamps, n_rows, policy):
     """CSR arrays from triplets.
 
@@ -122,7 +122,7 @@ def build_csr_reference(rows, cols, values, stamps, n_rows, policy):
 # memory: one int64 per row of the matrix.
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def csr_destinations(rows, cols, user_remap, item_remap, n_rows):
     """Remap codes and overwrite `rows` with each entry's position in row-major order.
 
@@ -147,7 +147,7 @@ def csr_destinations(rows, cols, user_remap, item_remap, n_rows):
     return starts
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def scatter_in_place(destinations, cols, values, stamps):
     """Move entry k of cols / values / stamps to destinations[k], by walking cycles (no copy).
 
@@ -165,7 +165,7 @@ def scatter_in_place(destinations, cols, values, stamps):
             destinations[j] = j
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def scatter_copy(destinations, source, out):
     """out[destinations[k]] = source[k] (reads in order; each write lands once)."""
     for k in range(source.shape[0]):
@@ -175,7 +175,7 @@ def scatter_copy(destinations, source, out):
 SHORT_ROW = 64  # rows up to this length are sorted in place by insertion (no allocation)
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True, parallel=True)
 def merge_rows_in_place(starts, cols, values, stamps, policy):
     """Sort each row's entries by (column, timestamp, file order), merge repeated columns by
     `policy`, and pack the result to the front of cols / values / stamps.

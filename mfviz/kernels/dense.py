@@ -4,7 +4,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True, nogil=True, fastmath=True)
 def cholesky_solve(A, b, x):
     """Solve A x = b for a symmetric positive-definite A (d, d), overwriting A with its Cholesky
     factor L (lower triangle, row-major so the inner products run over contiguous memory) and

@@ -19,7 +19,7 @@ from mfviz.kernels.dense import cholesky_solve
 _CHUNKS = 256  # rows are dealt to chunks round-robin so popular (dense) rows spread over threads
 
 
-@njit(cache=True, fastmath=True, inline="always")
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
 def _dot(a, b):
     """float32 dot product of two (f,) rows; contiguous, so LLVM vectorises it."""
     total = np.float32(0.0)
@@ -28,7 +28,7 @@ def _dot(a, b):
     return total
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True, nogil=True, fastmath=True)
 def _row_observed_loss(indptr, indices, confidence, u, x, Y):
     """Σ over row u's entries of c (1 - s)² - s², s = x·y_i (see `ials_observed_loss`)."""
     total = 0.0
@@ -38,7 +38,7 @@ def _row_observed_loss(indptr, indices, confidence, u, x, Y):
     return total
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True, nogil=True, fastmath=True)
 def _cg_row(indptr, indices, confidence, u, x, Y, gram, cg_steps, r, p, Ap):
     """Warm-started CG for one row; `gram` = YᵀY + λI; r, p, Ap are (f,) float32 scratch."""
     f = x.shape[0]
@@ -98,7 +98,7 @@ def _cg_row(indptr, indices, confidence, u, x, Y, gram, cg_steps, r, p, Ap):
     return _row_observed_loss(indptr, indices, confidence, u, x, Y)
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True, nogil=True, fastmath=True)
 def _cholesky_row(indptr, indices, confidence, u, x, Y, gram, A, b, solution):
     """Exact solve for one row in float64; A (f, f), b and solution (f,) float64 scratch."""
     f = x.shape[0]
@@ -121,7 +121,7 @@ def _cholesky_row(indptr, indices, confidence, u, x, Y, gram, A, b, solution):
     return _row_observed_loss(indptr, indices, confidence, u, x, Y)
 
 
-@njit(cache=True, parallel=True, fastmath=True)
+@njit(cache=True, nogil=True, parallel=True, fastmath=True)
 def ials_solve_rows(indptr, indices, confidence, X, Y, YtY, regularization, use_cg, cg_steps):
     """Update every row of X in place (one half-sweep).
 
@@ -192,7 +192,7 @@ def ials_solve_rows_reference(indptr, indices, confidence, X, Y, YtY, regulariza
     return X.astype(np.float32)
 
 
-@njit(cache=True, parallel=True, fastmath=True)
+@njit(cache=True, nogil=True, parallel=True, fastmath=True)
 def ials_observed_loss(indptr, indices, confidence, X, Y):
     """Σ over observed (u, i) of c_ui (1 - x_u·y_i)² - (x_u·y_i)².
 

@@ -6,7 +6,7 @@ from numba import njit
 INT64_MAX = np.iinfo(np.int64).max
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def parse_canonical_ints(offsets, data):
     """Parse Arrow string slots (offsets (n + 1,) int32/int64, data uint8) as decimal integers.
 
@@ -52,7 +52,7 @@ def parse_canonical_ints_reference(texts):
     return values, True
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def encode_with_table(values, low, table, next_code, codes, new_ids):
     """Codes in first-seen order through a dense table (table[id - low] = code, -1 = unseen).
 

@@ -37,7 +37,7 @@ _MIX_2 = np.uint64(0x94D049BB133111EB)
 _MASK = (1 << 64) - 1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _mix64(x):
     """splitmix64's finaliser: a bijection of uint64 that scatters consecutive counters."""
     z = x + _GOLDEN
@@ -46,12 +46,12 @@ def _mix64(x):
     return z ^ (z >> np.uint64(31))
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _epoch_key(seed, epoch):
     return _mix64(_mix64(np.uint64(seed)) + np.uint64(epoch))
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _negative_vertex(epoch_key, edge, sample, n_vertices):
     """Vertex of negative sample `sample` of `edge` in the epoch whose key is `epoch_key`:
     uniform over [0, n_vertices) by a multiply-shift of the hash's top 32 bits."""
@@ -59,7 +59,7 @@ def _negative_vertex(epoch_key, edge, sample, n_vertices):
     return np.int64(((h >> np.uint64(32)) * np.uint64(n_vertices)) >> np.uint64(32))
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _clip(value):
     """Clip a float32 gradient coordinate to [-4, 4], as umap-learn."""
     if value > np.float32(4.0):
@@ -69,7 +69,7 @@ def _clip(value):
     return value
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _move_vertex(v, old, new, indptr, tails, epochs_per_sample, next_sample, epochs_per_negative_sample,
                  next_negative_sample, a, b, attract, repel, step, alpha, epoch, key):
     """One epoch of vertex v: its sampled edges pull it towards their tails, their negative
@@ -127,7 +127,7 @@ def _move_vertex(v, old, new, indptr, tails, epochs_per_sample, next_sample, epo
         new[v, 2] = x2
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True, parallel=True)
 def optimize_layout(embedding, indptr, tails, epochs_per_sample, a, b, gamma, initial_alpha,
                     negative_sample_rate, n_epochs, seed, attraction_scale):
     """Run `n_epochs` synchronous epochs from `embedding` (n, dim) float32, dim 2 or 3; returns

@@ -4,7 +4,7 @@ import numpy as np
 from numba import njit, prange
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _contains(sorted_values, value):
     """True when `value` is in the ascending array `sorted_values` (binary search)."""
     lo = 0
@@ -18,7 +18,7 @@ def _contains(sorted_values, value):
     return lo < sorted_values.shape[0] and sorted_values[lo] == value
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True, parallel=True)
 def ranking_metrics_per_user(recommended, test_indptr, test_indices, k):
     """Hits, precision, recall, NDCG and average precision at k for each row of `recommended`.
 

@@ -39,7 +39,7 @@ def _prefetch(typingctx, array, index):
     return types.void(array, index), codegen
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, nogil=True, inline="always")
 def _prefetch_row(row):
     # Item rows are the random accesses of a user-major pass; asking for the next one while the
     # current rating is computed hides much of the memory latency once Q outgrows the cache.
@@ -48,7 +48,7 @@ def _prefetch_row(row):
         _prefetch(row, offset)
 
 
-@njit(cache=True, fastmath=True, inline="always")
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
 def _funk_step(u, i, r, P, Q, bu, bi, mu, lr, reg, use_bias):
     # Row views, arithmetic in the factors' own dtype and the update written as
     # shrink·old + step·other keep both loops SIMD-vectorised (several times faster in float32).
@@ -72,7 +72,7 @@ def _funk_step(u, i, r, P, Q, bu, bi, mu, lr, reg, use_bias):
     return err
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True, nogil=True, fastmath=True)
 def funk_sgd_epoch(users, items, ratings, order, P, Q, bu, bi, mu, lr, reg, use_bias):
     """One serial SGD pass over the ratings at positions `order`, updating P, Q, bu, bi in place.
     Deterministic for a given order. Returns the sum of squared errors seen before each step."""
@@ -84,7 +84,7 @@ def funk_sgd_epoch(users, items, ratings, order, P, Q, bu, bi, mu, lr, reg, use_
     return sse
 
 
-@njit(cache=True, parallel=True, fastmath=True)
+@njit(cache=True, nogil=True, parallel=True, fastmath=True)
 def funk_sgd_epoch_hogwild(users, items, ratings, order, P, Q, bu, bi, mu, lr, reg, use_bias, n_chunks):
     """Hogwild SGD pass: `order` cut into n_chunks contiguous pieces run on parallel threads
     without locks (Niu et al. 2011). Races on shared rows are tolerated by design, so the result
@@ -102,7 +102,7 @@ def funk_sgd_epoch_hogwild(users, items, ratings, order, P, Q, bu, bi, mu, lr, r
     return sse
 
 
-@njit(cache=True, fastmath=True, inline="always")
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
 def _funk_user_pass(u, indptr, indices, data, positions, P, Q, bu, bi, mu, lr, reg, use_bias):
     # One user's ratings in the order positions[indptr[u]:indptr[u+1]]; the user's row stays hot
     # in cache and the ratings are read from the CSR directly (no COO copies, no order array).
@@ -134,7 +134,7 @@ def _funk_user_pass(u, indptr, indices, data, positions, P, Q, bu, bi, mu, lr, r
     return sse
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True, nogil=True, fastmath=True)
 def funk_sgd_epoch_by_user(indptr, indices, data, user_order, positions, P, Q, bu, bi, mu, lr, reg, use_bias):
     """The same SGD pass in user-major order (Surprise's): users in `user_order`, each user's
     ratings at the CSR positions positions[indptr[u]:indptr[u+1]] (a permutation of that row's
@@ -146,7 +146,7 @@ def funk_sgd_epoch_by_user(indptr, indices, data, user_order, positions, P, Q, b
     return sse
 
 
-@njit(cache=True, parallel=True, fastmath=True)
+@njit(cache=True, nogil=True, parallel=True, fastmath=True)
 def funk_sgd_epoch_by_user_hogwild(indptr, indices, data, user_order, positions, P, Q, bu, bi, mu, lr, reg,
                                    use_bias, n_chunks):
     """Hogwild version of `funk_sgd_epoch_by_user`: user_order cut into n_chunks contiguous
@@ -164,7 +164,7 @@ def funk_sgd_epoch_by_user_hogwild(indptr, indices, data, user_order, positions,
     return sse
 
 
-@njit(cache=True, parallel=True, fastmath=True)
+@njit(cache=True, nogil=True, parallel=True, fastmath=True)
 def funk_objective(indptr, indices, data, P, Q, bu, bi, mu, reg, item_counts):
     """(sum of squared errors, penalty) of the training objective over a users × items CSR:
     penalty = reg Σ_(u,i) (bu² + bi² + |P[u]|² + |Q[i]|²), each term counted once per rating.
@@ -195,7 +195,7 @@ def funk_objective(indptr, indices, data, P, Q, bu, bi, mu, reg, item_counts):
     return sse, reg * penalty
 
 
-@njit(cache=True, parallel=True, fastmath=True)
+@njit(cache=True, nogil=True, parallel=True, fastmath=True)
 def pairs_squared_error(users, items, ratings, P, Q, bu, bi, mu):
     """Σ (r - (mu + bu[u] + bi[i] + P[u]·Q[i]))² over given (user, item, rating) triples."""
     k = P.shape[1]
@@ -212,7 +212,7 @@ def pairs_squared_error(users, items, ratings, P, Q, bu, bi, mu):
     return sse
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def funk_fold_in(items, ratings, Q, bi, mu, p, epochs, lr, lr_decay, reg, use_bias):
     """SGD for one new user's vector p (updated in place, start it at zeros) and bias with the
     item side frozen: `epochs` passes over the profile in the given order, the learning rate
@@ -235,7 +235,7 @@ def funk_fold_in(items, ratings, Q, bi, mu, p, epochs, lr, lr_decay, reg, use_bi
     return b
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True, parallel=True)
 def funk_fold_in_rows(indptr, indices, ratings, Q, bi, mu, P_out, b_out, epochs, lr, lr_decay, reg, use_bias):
     """`funk_fold_in` for every row of a CSR of profiles (rows in parallel): row r's vector into
     P_out[r] (float64, zeros to start) and its bias into b_out[r]; each row's items in CSR order."""
@@ -309,7 +309,7 @@ def funk_fold_in_reference(items, ratings, Q, bi, mu, p, epochs, lr, lr_decay, r
     return b
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def item_penalty(Q, bi, item_counts):
     """Σ_i n_i (‖q_i‖² + b_i²): the item side of the per-rating L2 penalty (n_i = ratings of i)."""
     total = 0.0

@@ -4,7 +4,7 @@ import numpy as np
 from numba import njit, prange
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True, parallel=True)
 def rank_within_rows(indptr, keys):
     """Rank (0 = smallest key) of every stored entry among the entries of its row.
 

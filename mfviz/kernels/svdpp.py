@@ -26,7 +26,7 @@ from numba import njit, prange
 from mfviz.kernels.sgd import item_penalty
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def shuffle_within_rows(indptr, uniforms):
     """Positions 0..nnz-1 with each row's segment permuted by Fisher-Yates driven by the given
     uniforms in [0, 1) (one per position), so the caller's seeded generator fixes the order."""
@@ -43,7 +43,7 @@ def shuffle_within_rows(indptr, uniforms):
     return positions
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True, nogil=True, fastmath=True)
 def svdpp_epoch(indptr, indices, data, user_order, positions, P, Q, Y, bu, bi, mu, lr, lr_y, reg):
     """One SGD epoch, users in `user_order`, each user's ratings in the order positions[a:b]
     (a permutation of that row's positions). Updates P, Q, Y, bu, bi in place; returns the
@@ -101,7 +101,7 @@ def svdpp_epoch(indptr, indices, data, user_order, positions, P, Q, Y, bu, bi, m
     return sse
 
 
-@njit(cache=True, parallel=True, fastmath=True)
+@njit(cache=True, nogil=True, parallel=True, fastmath=True)
 def svdpp_user_vectors(indptr, indices, P, Y):
     """Effective user vectors P[u] + z_u (float32), zero for users without ratings."""
     n_users, k = P.shape
@@ -121,7 +121,7 @@ def svdpp_user_vectors(indptr, indices, P, Y):
     return out
 
 
-@njit(cache=True, parallel=True, fastmath=True)
+@njit(cache=True, nogil=True, parallel=True, fastmath=True)
 def svdpp_objective(indptr, indices, data, P, Q, Y, bu, bi, mu, reg, item_counts):
     """(sum of squared errors, penalty) of the SVD++ training objective, the penalty counted per
     rating as the SGD steps apply it: reg Σ_(u,i) (bu² + bi² + |P[u]|² + |Q[i]|² + Σ_{j∈R(u)} |Y[j]|²)."""
@@ -164,7 +164,7 @@ def svdpp_objective(indptr, indices, data, P, Q, Y, bu, bi, mu, reg, item_counts
     return sse, reg * penalty
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def svdpp_fold_in(items, ratings, Q, Y, bi, mu, p, epochs, lr, lr_decay, reg):
     """SGD for a new user's raw vector p (in place, start at zeros) and bias with Q, Y and item
     biases frozen; the profile's items form R(u). Returns (effective vector p + z_u, bias)."""
@@ -190,7 +190,7 @@ def svdpp_fold_in(items, ratings, Q, Y, bi, mu, p, epochs, lr, lr_decay, reg):
     return p + z, b
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True, parallel=True)
 def svdpp_fold_in_rows(indptr, indices, ratings, Q, Y, bi, mu, P_out, b_out, epochs, lr, lr_decay, reg):
     """`svdpp_fold_in` for every row of a CSR of profiles (rows in parallel): row r's effective
     vector into P_out[r] (float64) and its bias into b_out[r]."""

@@ -10,13 +10,13 @@ from numba import njit, prange
 _BLOCK = 64  # queries scored per block: one (block × n_items) score buffer per thread
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _worse(s_a, i_a, s_b, i_b):
     """True when entry a ranks below entry b (lower score, or equal score and higher index)."""
     return s_a < s_b or (s_a == s_b and i_a > i_b)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _sift_down(heap_s, heap_i, size, s, i):
     """Place entry (s, i) at the root of a min-heap of `size` entries and restore heap order."""
     pos = 0
@@ -35,7 +35,7 @@ def _sift_down(heap_s, heap_i, size, s, i):
     heap_i[pos] = i
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def _select_top(scores, k, out_ids, out_scores):
     """Write the k best finite entries of `scores` into the outputs, best first
     (ties broken by lower index), with a size-k min-heap: O(n log k)."""
@@ -70,7 +70,7 @@ def _select_top(scores, k, out_ids, out_scores):
         _sift_down(heap_s, heap_i, size, heap_s[size], heap_i[size])
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True, nogil=True, parallel=True)
 def topk_dot(queries, items, item_bias, k, exclude_indptr, exclude_indices):
     """Top-k items by `queries @ items.T + item_bias` for each query row.
 
