@@ -548,7 +548,7 @@ def warm_up_in_background():
     from mfviz.dashboard import background
 
     # In the precompute worker when it runs: one background thread, paused while pages run
-    if background.submit("warm-up", run):
+    if background.submit("warm-up", run, owner=None):  # for every session to come
         return None
     thread = threading.Thread(target=run, name="mfviz-warm-up", daemon=True)
     thread.start()

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
+from mfviz.dashboard import background
 from mfviz.dashboard.state import ModelEntry, model_hash
 from mfviz.errors import DataError, ModelError
 
@@ -200,6 +201,8 @@ class TrainingJob:
     started: float = field(default_factory=time.perf_counter)
     finished_at: float | None = None
     stop_event: threading.Event = field(default_factory=threading.Event)
+    # the browser session that asked: once it is gone (its tab closed), the job stops after the epoch
+    owner: str | None = field(default_factory=background.current_session)
     thread: threading.Thread | None = None
 
     def start(self) -> TrainingJob:
@@ -247,6 +250,8 @@ class TrainingJob:
                 self.snapshots = [self.snapshots[n] for n in keep]
                 self.snapshot_labels = [self.snapshot_labels[n] for n in keep]
         self.epochs.append((int(epoch), float(loss), float(seconds), self._held_out(model, scorer)))
+        if background.session_gone(self.owner):
+            self.stop_event.set()  # nobody is left to see it: no further epochs, no further models of a sweep
         return not self.stop_event.is_set()
 
     def _snapshot(self, item_factors, label: str) -> None:

@@ -224,3 +224,62 @@ def test_jobs_use_every_core_until_someone_opens_a_page(precompute_on, monkeypat
     background.start()
     assert background.idle(timeout=30)
     assert threads == [numba.config.NUMBA_NUM_THREADS, 1]
+
+
+def test_work_for_a_session_that_is_gone_is_dropped_and_can_be_asked_for_again(precompute_on, monkeypatch):
+    gone: set[str] = set()
+    monkeypatch.setattr(background, "session_gone", lambda session: session in gone)
+    ran: list[str] = []
+    tag = f"gone-{time.time_ns()}"
+
+    def two_steps(name: str) -> None:
+        ran.append(f"{name} 1")
+        gone.add("left mid-job")  # its tab closes while the job runs
+        background._checkpoint()
+        ran.append(f"{name} 2")
+
+    gone.add("left")
+    background.submit(f"{tag}-queued", ran.append, "queued", owner="left")  # gone before it starts
+    background.submit(f"{tag}-server", ran.append, "server", owner=None)  # the server's own: never dropped
+    background.submit(f"{tag}-chain", two_steps, "chain", owner="left mid-job")
+    background.start()
+    assert background.idle(timeout=30)
+    assert ran == ["chain 1", "server"]
+    gone.clear()  # another session with the same data asks again: the dropped keys are not "done"
+    assert background.submit(f"{tag}-queued", ran.append, "queued", owner="here")
+    assert background.submit(f"{tag}-chain", two_steps, "chain", owner="here")
+    assert not background.submit(f"{tag}-server", ran.append, "server")
+    background.start()
+    assert background.idle(timeout=30)
+
+
+def test_a_session_is_gone_after_a_grace_period_never_without_a_server(monkeypatch):
+    import streamlit.runtime as runtime
+
+    assert not background.session_gone(None) and not background.session_gone("any")  # no server in tests
+    connected = {"a"}
+
+    class Server:
+        @staticmethod
+        def exists() -> bool:
+            return True
+
+        @staticmethod
+        def instance():
+            return type("Sessions", (), {"is_active_session": staticmethod(lambda s: s in connected)})()
+
+    monkeypatch.setattr(runtime, "Runtime", Server)
+    clock = [1000.0]
+    monkeypatch.setattr(background.time, "monotonic", lambda: clock[0])
+    assert not background.session_gone("a")
+    connected.clear()  # the tab closes (or the network blinks)
+    assert not background.session_gone("a")
+    clock[0] += background.GONE_AFTER - 1
+    assert not background.session_gone("a")  # still within the grace
+    connected.add("a")  # it came back: forgiven, the grace starts again next time
+    assert not background.session_gone("a")
+    connected.clear()
+    clock[0] += 1
+    assert not background.session_gone("a")
+    clock[0] += background.GONE_AFTER
+    assert background.session_gone("a") and not background.session_gone(None)

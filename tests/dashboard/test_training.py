@@ -240,3 +240,14 @@ def test_the_replay_ends_on_the_model_kept_and_spans_a_long_training_evenly(monk
     np.testing.assert_array_equal(job.snapshots[-1], model.item_factors[job.replay_items].astype(np.float16))
     np.testing.assert_allclose(job.snapshots[model.best_epoch - 1].astype(np.float64), job.snapshots[-1],
                                atol=2e-3)  # the best epoch's own snapshot (float16)
+
+
+def test_a_training_stops_once_its_session_is_gone(monkeypatch):
+    from mfviz.dashboard import background
+
+    monkeypatch.setattr(background, "session_gone", lambda session: session == "closed tab")
+    job = run(make_job({"factors": 4, "epochs": 50, "random_state": 0}, owner="closed tab",
+                       sweep=("factors", [4, 8])))
+    assert len(job.entries) == 1 and len(job.epochs) == 1 and job.entries[0].stopped_early  # no second model
+    kept = run(make_job({"factors": 4, "epochs": 3, "random_state": 0}, owner="open tab"))
+    assert len(kept.epochs) == 3 and not kept.entry.stopped_early
