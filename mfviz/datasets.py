@@ -10,7 +10,7 @@ import pickle
 import tempfile
 from pathlib import Path
 
-from mfviz.cache_dir import default_cache_dir
+from mfviz.cache_dir import default_cache_dir, keep_newest
 from mfviz.data.demo import write_demo
 from mfviz.data.interactions import Interactions
 from mfviz.data.loaders import load_interactions
@@ -72,25 +72,13 @@ def load_demo(cache_dir: Path | str | bool | None = None) -> Interactions:
             with open(partial, "wb") as out:
                 pickle.dump(demo, out, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(partial, path)
-            _prune(path.parent, keep=KEEP_COPIES)
+            keep_newest(path.parent, "demo-*.pickle", KEEP_COPIES)
         except OSError:  # a read-only home: parse again next time
             log.warning("could not keep the parsed demo at %s", path, exc_info=True)
     return demo
 
 
 KEEP_COPIES = 5  # parsed copies kept (one per checkout and version of the parsing code; 1.7 MB each)
-
-
-def _prune(folder: Path, keep: int) -> None:
-    """Delete all but the `keep` most recently used parsed copies (another process may be pruning
-    or reading them at the same time: a copy that vanishes is simply parsed again)."""
-    copies = []
-    for copy in folder.glob("demo-*.pickle"):
-        with contextlib.suppress(OSError):
-            copies.append((copy.stat().st_mtime, copy))
-    for _, old in sorted(copies, reverse=True)[keep:]:
-        with contextlib.suppress(OSError):
-            old.unlink()
 
 
 def _demo_key(files: dict[str, Path]) -> str:

@@ -16,11 +16,14 @@ import numpy as np
 import pandas as pd
 
 from mfviz.analysis.neighbours import NeighbourIndex, _topk, exact_search, normalise_rows
-from mfviz.cache_dir import default_cache_dir
+from mfviz.cache_dir import default_cache_dir, keep_newest
 from mfviz.errors import DataError
 
 METHODS = ("umap", "pca")
 LAYOUTS = ("synchronous", "umap-learn")
+# Maps kept on disk, the most recently used (a server otherwise added one file per model and map setting
+# for ever: +71 files in one afternoon of five sessions; 8,000 items in 2-D take 64 KB).
+MAPS_KEPT = 300
 CACHE_VERSION = 2  # 2: UMAP layouts by mfviz.kernels.layout by default
 _MEMORY_CACHE: OrderedDict[str, np.ndarray] = OrderedDict()
 _MEMORY_ITEMS = 32  # projections kept in memory (a 50k × 3 map is 600 kB)
@@ -125,6 +128,7 @@ def project(vectors, method: str = "umap", n_components: int = 2, *, n_neighbors
             coords = np.load(file, allow_pickle=False)
             if coords.shape == (n, n_components):
                 _remember(key, coords)
+                os.utime(file)  # used: the last to be pruned
                 return Projection(coords.copy(), method, params, 0.0, True)
         except (OSError, ValueError):
             pass  # a damaged cache file is recomputed and overwritten
@@ -143,6 +147,7 @@ def project(vectors, method: str = "umap", n_components: int = 2, *, n_neighbors
             partial = file.with_suffix(f".{os.getpid()}.tmp.npy")
             np.save(partial, coords)
             os.replace(partial, file)
+            keep_newest(file.parent, "*.npy", MAPS_KEPT)
         except OSError:
             pass  # a read-only cache folder only costs recomputation
     return Projection(coords.copy(), method, params, seconds, False)

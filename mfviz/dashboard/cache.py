@@ -177,7 +177,7 @@ def preservation(model_key: str, _vectors: np.ndarray, projection_key: str, _coo
     return float(analysis.neighbourhood_preservation(_vectors, _coords, k=10, sample=500))
 
 
-@st.cache_resource(show_spinner="Building the neighbour index…", max_entries=16)
+@st.cache_resource(show_spinner="Building the neighbour index…", max_entries=8)
 def neighbour_index(model_key: str, _vectors: np.ndarray, metric: str):
     """A NeighbourIndex per (model, metric); read-only after construction."""
     from mfviz import analysis
@@ -497,7 +497,7 @@ def penalty_offsets(model_key: str, _model, data_key: str, _popularity, strength
     return penalised_offsets(_model, _popularity, strength)
 
 
-@st.cache_resource(show_spinner="Counting item popularity for the baseline…", max_entries=8)
+@st.cache_resource(show_spinner="Counting item popularity for the baseline…", max_entries=4)
 def popularity_baseline(data_key: str, _interactions):
     """The Popularity model on the whole dataset, as the reference row of the bias page."""
     from mfviz.dashboard.state import ModelEntry, model_hash

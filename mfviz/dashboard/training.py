@@ -332,8 +332,9 @@ class TrainingJob:
                           if repeatable else None)
 
 
+# Each entry holds a model and its data's split (no byte budget applies to st.cache_resource): a few.
 @st.cache_resource(show_spinner="Training a quick model on this data so every page has something to show…",
-                   max_entries=8)
+                   max_entries=4)
 def default_model(data_key: str, _interactions) -> ModelEntry | None:
     """The quick default model for a dataset, trained once per content hash and never mutated."""
     last_error = None

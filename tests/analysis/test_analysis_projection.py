@@ -37,6 +37,30 @@ def test_umap_shape_and_seeded_determinism(n_components):
     assert first.params["metric"] == "cosine" and first.params["seed"] == 3
 
 
+def test_the_disk_cache_keeps_the_most_recently_used_maps(tmp_path, monkeypatch):
+    """A server added a map file per model and setting for ever; now the least recently used go."""
+    import time
+
+    from mfviz.analysis import projection
+
+    monkeypatch.setattr(projection, "MAPS_KEPT", 2)
+    clear_memory_cache()
+    vectors = [np.random.default_rng(seed).normal(size=(30, 4)) for seed in range(3)]
+    project(vectors[0], "pca", cache_dir=tmp_path)
+    time.sleep(0.02)
+    project(vectors[1], "pca", cache_dir=tmp_path)
+    time.sleep(0.02)
+    clear_memory_cache()
+    assert project(vectors[0], "pca", cache_dir=tmp_path).cached  # read from disk: now the most recently used
+    time.sleep(0.02)
+    project(vectors[2], "pca", cache_dir=tmp_path)  # a third file: the least recently used (1) goes
+    assert len(list((tmp_path / "projections").glob("*.npy"))) == 2
+    clear_memory_cache()
+    assert project(vectors[0], "pca", cache_dir=tmp_path).cached
+    assert project(vectors[2], "pca", cache_dir=tmp_path).cached
+    assert not project(vectors[1], "pca", cache_dir=tmp_path).cached
+
+
 def test_cache_hits_in_memory_and_on_disk(tmp_path):
     vectors, _ = clustered(seed=1)
     clear_memory_cache()
