@@ -38,7 +38,8 @@ def opened(data, page: str) -> dict[str, str]:
         st.warning(f"This link was made on other data than this session's ({data.name}), so it is not "
                    "applied: its items and users could be others here. A link opens the same view on the data "
                    "the server starts every session on (the demo, or `mfviz dashboard DATA`); an upload "
-                   "belongs to the browser session that made it.", icon=":material/link_off:")
+                   "belongs to the browser session that made it, and is gone when the server restarts (as are the "
+                   "models trained in it): upload it again.", icon=":material/link_off:")
         return {}
     fresh.pop(DATA, None)
     return fresh
