@@ -374,7 +374,9 @@ exports[1].download_button("Download for TensorFlow's Embedding Projector (zip)"
                            lambda: cache.projector_zip(f"{entry.key}|{data.key}{subset_key}", vectors, table,
                                                        inter.item_ids),
                            file_name="embedding_projector.zip", mime="application/zip", key="latent_projector",
-                           on_click="ignore",
+                           on_click="ignore", disabled=vectors.shape[1] < 2,  # the Projector refuses 1-D vectors
                            help="vectors.tsv (the model's item vectors, one row per item) and metadata.tsv (title, "
                                 "genres, popularity, vector length): on projector.tensorflow.org, press Load and "
-                                "choose each file.")
+                                "choose each file." if vectors.shape[1] >= 2 else
+                           "The Embedding Projector needs vectors of at least two dimensions, and this model has one "
+                           "(it stops with \"Found a vector with only one dimension?\").")

@@ -157,6 +157,10 @@ def test_a_one_factor_model_says_why_it_has_no_taste_axes_and_show_all_stays_rea
     assert not at.get("plotly_chart")
     at.button(key="latent_show_all").click().run()  # the way back is drawn before the map fails
     assert not any("Only the" in i for i in infos(at))
+    # TensorFlow's Embedding Projector refuses one-dimensional vectors: its download is off, and says why
+    at.radio(key="latent_method").set_value("PCA").run()
+    projector = next(b for b in at.get("download_button") if b.proto.id and "latent_projector" in b.proto.id)
+    assert projector.proto.disabled and "at least two dimensions" in projector.proto.help
 
 
 def test_a_model_with_all_zero_vectors_says_so_and_the_pages_go_on():
