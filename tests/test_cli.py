@@ -395,6 +395,14 @@ def test_new_item_folds_an_item_in_from_the_fans_of_others_and_counts_its_reach(
     assert [row["item_id"] for row in result["neighbours"]["cosine"]] == \
         list(interactions.item_ids[np.argsort(-cosine, kind="stable")[:10]])
     assert result["curve"][-1]["audience"] == users.size
+    # the same item from as many random users (20 seeded draws of the data's users, the fans' values shuffled)
+    rng, reached = np.random.default_rng(0), []
+    for _ in range(20):
+        drawn = np.sort(rng.choice(interactions.n_users, size, replace=False))
+        vector, bias = model.fold_in_item(drawn, rng.permutation(values[:size]), return_bias=True)
+        new = model.user_factors @ vector + bias
+        reached.append(np.sum((new > third) & ~np.isin(np.arange(interactions.n_users), drawn)))
+    assert result["random_reach"] == np.median(reached)
     # as text, and with every first user giving it one rating
     assert main(["new-item", str(data), "-m", str(model_file), "--fans", fans_of[0], "--value", "1", "--quiet"]) == 0
     text = capsys.readouterr().out

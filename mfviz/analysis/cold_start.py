@@ -18,6 +18,7 @@ from mfviz.analysis.users import sample_users
 from mfviz.errors import DataError
 
 REACH_USERS = 5_000  # users whose lists are ranked (a seeded sample beyond that; reach is scaled up)
+RANDOM_DRAWS = 20  # audiences of random users drawn to compare the real first users with
 AUDIENCE_SIZES = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1_000, 2_000, 5_000)
 
 
@@ -114,6 +115,20 @@ def reach_curve(model, reach: Reach, users: np.ndarray, values: np.ndarray,
     return pd.DataFrame(rows)
 
 
+def random_reach(model, reach: Reach, size: int, values, draws: int = RANDOM_DRAWS, seed: int = 0) -> float:
+    """The median reach of a new item whose `size` first users are drawn at random from all users
+    (giving it the real first users' `values`, shuffled), over `draws` draws: what the audience's
+    size alone earns, to set against who the real first users are (ML-100K, implicit ALS: 50 fans of
+    Star Wars reach 62 users, 50 random users a median of 94; the data's items of ~50 interactions 3)."""
+    rng = np.random.default_rng(seed)
+    values = np.asarray(values, np.float32)[:size]
+    counts = []
+    for _ in range(int(draws)):
+        users = np.sort(rng.choice(reach.n_users, size, replace=False))
+        counts.append(fold_and_reach(model, reach, users, rng.permutation(values))[2].sum() * reach.scale)
+    return float(np.median(counts))
+
+
 def existing_reach(reach: Reach, popularity) -> pd.DataFrame:
     """The data's items as the new item's yardstick: popularity against users reached (scaled) and
     their share of the users who do not have the item (popularity counts the users who have it)."""
@@ -142,6 +157,7 @@ class NewItem:
     count: float  # users reached, scaled to the whole data
     share: float  # of the users who do not have it
     typical: float  # the median reach of the data's items about as popular (NaN: none is)
+    random: float  # the median reach of the same item from as many random first users (`random_reach`)
     curve: pd.DataFrame  # reach_curve over all of `users`
     existing: pd.DataFrame  # existing_reach: the data's items
 
@@ -155,4 +171,5 @@ def place_new_item(model, reach: Reach, users, values, size: int, popularity) ->
     count = float(reached.sum() * reach.scale)
     existing = existing_reach(reach, popularity)
     return NewItem(vector, bias, first, reached, count, count / max(reach.n_users - first.size, 1),
-                   typical_reach(existing, first.size), reach_curve(model, reach, users, values), existing)
+                   typical_reach(existing, first.size), random_reach(model, reach, first.size, values[:size]),
+                   reach_curve(model, reach, users, values), existing)

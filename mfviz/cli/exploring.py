@@ -131,7 +131,7 @@ def cmd_new_item(args: argparse.Namespace) -> dict[str, Any]:
     return {**_model_fields(args, model), **_data_fields(data), "n": args.n,
             "fans_of": [{"item_id": data.item_ids[i], "title": data.titles[i]} for i in seeds],
             "liked_at_least": at_least, "fans": int(users.size), "first_users": int(item.first_users.size),
-            "reached": item.count, "share": item.share, "typical_reach": item.typical,
+            "reached": item.count, "share": item.share, "typical_reach": item.typical, "random_reach": item.random,
             "norm": float(np.linalg.norm(item.vector)), "bias": item.bias, "sampled_users": int(reach.users.size),
             "neighbours": neighbours, "curve": item.curve.to_dict(orient="records")}
 
@@ -160,7 +160,8 @@ def _print_new_item(result: dict[str, Any]) -> None:
     print(f"A new item whose first {result['first_users']:,} users are fans of {fans} "
           f"(of {result['fans']:,}), folded into {result['model']}:")
     print(f"  in {result['reached']:,.0f} users' top {n} ({result['share']:.1%} of the users without it); "
-          f"the data's items with ~{result['first_users']:,} interactions: median {result['typical_reach']:,.0f}")
+          f"the data's items with ~{result['first_users']:,} interactions: median {result['typical_reach']:,.0f}; "
+          f"from {result['first_users']:,} random users instead: median {result['random_reach']:,.0f}")
     print(f"  vector length {result['norm']:.3g}, bias {result['bias']:+.3f}")
     for metric in ("cosine", "dot"):
         print(f"  nearest by {metric}: " + "; ".join(row["title"] for row in result["neighbours"][metric][:5]))

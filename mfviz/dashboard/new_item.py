@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from mfviz.analysis.cold_start import RANDOM_DRAWS
 from mfviz.dashboard import background, cache, figures, lists, map_figures, pickers, ui
 from mfviz.dashboard.state import ModelEntry
 
@@ -59,7 +60,7 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
                               values, popularity)
     named = "the fans of " + (", ".join(f"“{titles[i]}”" for i in seeds) if len(seeds) <= 3
                               else f"{len(seeds)} items")
-    cards = st.columns(4)
+    cards = st.columns(5)
     cards[0].metric("First users", f"{size:,}", help=f"Of {users.size:,} users who liked the items above.")
     sampled = f" (counted on {reach.users.size:,} sampled users, scaled up)" if reach.scale > 1 else ""
     cards[1].metric(f"In users' top {int(n)}", f"{item.count:,.0f}", f"{item.share:.1%} of the users without it",
@@ -69,9 +70,13 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
     cards[2].metric(f"Items with ~{size:,} interactions", "—" if np.isnan(item.typical) else f"{item.typical:,.0f}",
                     help="The median number of users whose top-n holds one of the data's items about as popular "
                          "as the new item now (within 1.5× either way): what the model does for such items.")
+    cards[3].metric(f"From {size:,} random users", f"{item.random:,.0f}",
+                    help=f"The median reach of the same new item had its {size:,} first users been drawn at random "
+                         f"from all users (with the same ratings), over {RANDOM_DRAWS} draws: what the audience's size "
+                         "alone earns. Far from it, who the first users are (fans of a blockbuster, a niche) decides.")
     norms = cache.item_norms(entry.key, model.item_factors)
     length = float(np.linalg.norm(item.vector))
-    cards[3].metric("Vector length", f"{length:.3g}", f"longer than {np.mean(norms < length):.0%} of the items",
+    cards[4].metric("Vector length", f"{length:.3g}", f"longer than {np.mean(norms < length):.0%} of the items",
                     delta_color="off", delta_arrow="off",
                     help="Dot-product scores grow with it.")
     if entry.kind != "popularity":  # a count has no direction: no neighbours or map to show
