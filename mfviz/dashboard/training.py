@@ -238,7 +238,7 @@ class TrainingJob:
         self.stop_event.set()
 
     def _progress(self, model, epoch: int, loss: float, seconds: float) -> bool:
-        scorer = model.scorer()
+        scorer = model.scorer(users=self._scored_users(model))
         # Past REPLAY_EPOCHS snapshots, every other one is dropped and only every other epoch kept from
         # then on (doubling as often as needed), so a long training is replayed evenly over its length.
         if (epoch - 1) % self.snapshot_stride == 0:
@@ -271,6 +271,14 @@ class TrainingJob:
             self.snapshots.pop(), self.snapshot_labels.pop()  # the same epoch: replaced by the kept vectors
         if epochs:
             self._snapshot(model.item_factors, str(epochs) if kept == epochs else f"{kept} (kept)")
+
+    def _scored_users(self, model):
+        """The test users `_held_out` ranks (None: every user, or no test set)."""
+        if self.test is None or (rates(model) and self.test.is_explicit):
+            return None
+        from mfviz.evaluation.metrics import test_users
+
+        return test_users(self.test, HELD_OUT_USERS)  # per_user's own seeded sample
 
     def _held_out(self, model, scorer) -> float | None:
         """The test metric of the epoch just finished (RMSE for a model of ratings, else NDCG@k of up

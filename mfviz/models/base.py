@@ -180,9 +180,10 @@ class Model:
         finally:  # what the callback does (e.g. scoring held-out data) is not training time
             self._paused += time.perf_counter() - now
 
-    def scorer(self) -> Model:
+    def scorer(self, users=None) -> Model:
         """A model scoring with the parameters as they stand: inside a `fit` callback, those of the
-        epoch just finished (e.g. to score held-out data per epoch); after `fit`, the model itself."""
+        epoch just finished (e.g. to score held-out data per epoch); after `fit`, the model itself.
+        `users`: the only users it will be asked about, when a model can save work by knowing them."""
         return self
 
     def diverge_hint(self) -> str:

@@ -170,7 +170,7 @@ class SGDModel(Model):
         return (np.diff(train.indptr) == 0,
                 np.bincount(train.indices, minlength=train.shape[1]) == 0)
 
-    def scorer(self):
+    def scorer(self, users=None):
         """During training, the parameters of the epoch just finished as factors from outside (SGD
         keeps them in working arrays until `fit` ends); after it, the model itself."""
         if not hasattr(self, "_Q"):

@@ -128,24 +128,37 @@ class ImplicitALS(Model):
         finally:  # also when training fails: no reference to the matrix is kept
             self.__dict__.pop("_stale_users", None)
 
-    def _answer_items(self, users: np.ndarray) -> np.ndarray:
-        """The user half-sweep that ends training, on `users` in place, against the current items."""
-        user_csr, YtY = self._stale_users
+    def _answer_items(self, vectors: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """The user half-sweep that ends training, in place on `vectors` against the current items
+        (only `rows`, when given)."""
+        (indptr, indices, data), YtY = self._stale_users
+        if rows is not None:  # the rows' slices of the CSR, laid end to end
+            rows = np.asarray(rows, np.int64)
+            starts, lengths = indptr[rows], np.diff(indptr)[rows]
+            take = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(lengths.sum())
+            indptr, indices, data = np.r_[0, np.cumsum(lengths)].astype(indptr.dtype), indices[take], data[take]
+            solved = vectors[rows]
+        else:
+            solved = vectors
         with numba.parallel_chunksize(1):
-            ials_solve_rows(*user_csr, users, self._item_factors, YtY, self.regularization, self.solver == "cg",
-                            self.cg_steps)
-        return users
+            ials_solve_rows(indptr, indices, data, solved, self._item_factors, YtY, self.regularization,
+                            self.solver == "cg", self.cg_steps)
+        if rows is not None:
+            vectors[rows] = solved
+        return vectors
 
-    def scorer(self):
+    def scorer(self, users=None):
         """Inside a `fit` callback, the model as if training had stopped at this epoch: a copy of the
         user vectors solved once more against the epoch's items, as the last epoch does (the stored
         ones answer the previous epoch's items: on ML-100K, defaults, held-out NDCG@10 0.100 after
-        epoch 1 against 0.189 for a model trained for one epoch). After `fit`, the model itself."""
+        epoch 1 against 0.189 for a model trained for one epoch); only `users` when given (the
+        others keep the previous answer: a whole half-sweep per epoch to score a sample is waste).
+        After `fit`, the model itself."""
         if self.__dict__.get("_stale_users") is None:
             return self
         from mfviz.models.external import FactorModel
 
-        return FactorModel(self._answer_items(self._user_factors.copy()), self._item_factors, self.label,
+        return FactorModel(self._answer_items(self._user_factors.copy(), users), self._item_factors, self.label,
                            train_matrix=self.train_matrix)
 
     def _gram_of(self, factors: np.ndarray) -> np.ndarray:
