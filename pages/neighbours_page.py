@@ -41,7 +41,7 @@ if popularity[item] == 0:
     st.info(f"Nobody in the data has {titles[item]} (a filter may have removed its interactions), so the model "
             "learned nothing about it and its neighbours below mean nothing.",
             icon=":material/info:")
-elif entry.train is not None and not np.any(entry.train.matrix.indices == item):
+elif entry.train is not None and cache.training_popularity(entry.key, entry.train.matrix)[item] == 0:
     st.info(f"{titles[item]} has {popularity[item]:,} interaction{'s' if popularity[item] != 1 else ''} in the "
             f"data, but {'all were' if popularity[item] != 1 else 'it was'} held out for testing {entry.name}, so "
             "the model learned nothing about it and its neighbours below mean nothing.", icon=":material/info:")

@@ -354,6 +354,12 @@ def genre_groups(data_key: str, _items) -> dict:
     return groups(_items)
 
 
+@st.cache_data(show_spinner=False, max_entries=16)
+def training_popularity(model_key: str, _train_matrix) -> np.ndarray:
+    """Each item's interactions in the part of the data a model was trained on."""
+    return np.bincount(_train_matrix.indices, minlength=_train_matrix.shape[1])
+
+
 @st.cache_data(show_spinner=False, max_entries=32)
 def item_norms(model_key: str, _vectors: np.ndarray) -> np.ndarray:
     return np.linalg.norm(np.asarray(_vectors, np.float64), axis=1)
