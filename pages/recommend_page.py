@@ -113,19 +113,6 @@ def reasons_note(profile_size: int) -> str:
     return "Why: " + how
 
 
-# How each model finds a new user's vector, for the profile's caption (models from elsewhere: ridge).
-FOLD_IN_HOW = {
-    "svd": "the profile's values times the item vectors: where the user would sit in the singular basis",
-    "als": "one ridge regression, the same solve as a training step",
-    "ials": "one weighted least-squares solve, the same as a training step",
-    # Run to its exact minimum, a fit to a few ratings overfits: on MovieLens 100K (Funk SVD defaults, random
-    # 80/20 split seed 0) test RMSE from 20 ratings was 0.963 against 0.929 for the SGD passes.
-    "funksvd": "the training's own SGD, one pass per epoch over the profile from a zero vector",
-    "svdpp": "the training's own SGD, one pass per epoch over the profile from a zero vector",
-    "popularity": "none: the Popularity baseline gives everyone the same list",
-}
-
-
 def held_out_note(held_out: int) -> str:
     """Why the held-out items of a user's history are never "because of", for the caption."""
     if held_out == 0:
@@ -331,7 +318,7 @@ else:
                 table = item_table(ids, scores, reasons, lists.taste_coords(entry, vector=vector))
             st.dataframe(table, hide_index=True, width="stretch", column_config=COLUMNS)
         st.caption("Fold-in finds the vector of a new user who liked these items, with the item vectors frozen "
-                   f"({FOLD_IN_HOW.get(model.name, 'by a ridge regression on the item vectors')}), then ranks every "
+                   f"({getattr(model, 'fold_in_how', 'a ridge regression on the item vectors')}), then ranks every "
                    "item by it: this is how a live service treats a new visitor. "
                    + reasons_note(len(picked)) + penalty_note(ids, plain[plain >= 0]))
         taste_profile("This profile", vector=vector)

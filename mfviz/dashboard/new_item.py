@@ -10,6 +10,7 @@ import streamlit as st
 from mfviz.analysis.cold_start import RANDOM_DRAWS
 from mfviz.dashboard import background, cache, figures, lists, map_figures, pickers, ui
 from mfviz.dashboard.state import ModelEntry
+from mfviz.models.funk import SGDModel
 
 FIRST_USERS = 50  # the new item's first users, by default
 NEIGHBOURS = 10
@@ -85,12 +86,13 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
             _map(entry, data, popularity, item, nearest)
     ui.show(figures.reach_chart(item.existing, item.curve, size, int(n), entry.name))
     _who_gets_it(data, reach, item.reached)
+    by_sgd = isinstance(model, SGDModel)  # Funk SVD, SVD++: placed by the training's SGD, as a new user is
     st.caption(f"A new item liked by {size:,} of {named}" + (f", who give it {values[0]:g}" if inter.is_explicit
                                                                and not np.array_equal(values, liked_values) else "")
                + (": its vector and bias are" if model.item_bias is not None else ": its vector is")
-               + (" found by the training's own SGD (one pass per epoch over" if model.name in ("funksvd", "svdpp")
-                  else " solved from") + f" their {'ratings' if inter.is_explicit else 'interactions'}"
-               + (")" if model.name in ("funksvd", "svdpp") else "") + " with every user vector frozen, as a live "
+               + (" found by the training's own SGD (one pass per epoch over" if by_sgd else " solved from")
+               + f" their {'ratings' if inter.is_explicit else 'interactions'}" + (")" if by_sgd else "")
+               + " with every user vector frozen, as a live "
                "service places an item it has not retrained on"
                + (" (the new item adds nothing to its users' implicit part, SVD++'s sum over their items)."
                   if entry.kind == "svdpp" else "."))

@@ -36,6 +36,7 @@ class ALS(Model):
     name = "als"
     label = "ALS"
     feedback = "explicit"
+    fold_in_how = "one ridge regression, the same solve as a training step"
     params = {
         "factors": Param(32, "number of latent factors", low=1, high=4096),
         "epochs": Param(15, "alternating sweeps (items then users)", low=1, high=10_000),

@@ -91,6 +91,8 @@ class Model:
     name: ClassVar[str] = "base"
     label: ClassVar[str] = "Base"
     feedback: ClassVar[str] = "any"  # "explicit", "implicit" or "any": what the model is made for
+    # How `fold_in` finds a new user's vector, in a few words (the dashboard's captions say it).
+    fold_in_how: ClassVar[str] = "a ridge regression on the item vectors"
     params: ClassVar[dict[str, Param]] = {}
 
     def __init__(self, **hyperparameters: Any) -> None:

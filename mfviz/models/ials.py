@@ -56,6 +56,7 @@ class ImplicitALS(Model):
     name = "ials"
     label = "Implicit ALS"
     feedback = "implicit"
+    fold_in_how = "one weighted least-squares solve, the same as a training step"
     params = {
         "factors": Param(64, "number of latent factors", low=1, high=4096),
         "epochs": Param(15, "alternating sweeps (users then items)", low=1, high=10_000),

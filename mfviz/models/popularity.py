@@ -16,6 +16,7 @@ class Popularity(Model):
     name = "popularity"
     label = "Popularity"
     feedback = "any"
+    fold_in_how = "none: the Popularity baseline gives everyone the same list"
     params = {}
 
     def _fit(self, matrix: sp.csr_matrix) -> None:

@@ -43,6 +43,7 @@ class TruncatedSVD(Model):
     name = "svd"
     label = "Truncated SVD"
     feedback = "any"
+    fold_in_how = "the profile's values times the item vectors: where the user would sit in the singular basis"
     params = {
         "factors": Param(64, "rank k of the approximation", low=1, high=4096),
     }

@@ -467,3 +467,13 @@ def test_every_hyperparameter_changes_the_result(name, key):
     same = len(a) == len(b) and all(x.shape == y.shape and np.allclose(x, y, atol=1e-6)
                                     for x, y in zip(a, b, strict=True))
     assert not same, f"{name}: changing {key} from {value!r} left the fitted model unchanged"
+
+
+def test_every_model_says_how_it_folds_a_user_in():
+    """The Recommend page's caption names each model's fold-in ("one weighted least-squares solve", "the
+    training's own SGD"...); a model left with the base class's words would be described wrongly."""
+    from mfviz.models import MODELS
+    from mfviz.models.base import Model
+
+    for name, cls in MODELS.items():
+        assert cls.fold_in_how and cls.fold_in_how != Model.fold_in_how, name
