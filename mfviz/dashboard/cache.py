@@ -412,10 +412,11 @@ def reach_baseline(model_key: str, _model, data_key: str, _matrix, n: int):
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def new_item(model_key: str, data_key: str, seeds: tuple, given, size: int, n: int, _model, _reach, _users, _values,
-             _popularity):
+def new_item(model_key: str, data_key: str, seeds: tuple, at_least, given, size: int, n: int, _model, _reach, _users,
+             _values, _popularity):
     """A new item placed by its first `size` users (mfviz.analysis.cold_start.place_new_item), with its
-    reach curve: the same model, fans, values (`given`) and list length always give the same item."""
+    reach curve: the same model, audience (the users of `seeds` with at least `at_least`), values
+    (`given`) and list length always give the same item."""
     from mfviz.analysis.cold_start import place_new_item
 
     return place_new_item(_model, _reach, _users, _values, size, _popularity)

@@ -1181,6 +1181,29 @@ def test_a_new_item_is_folded_in_from_its_first_users_and_reaches_whom_brute_for
     assert any("who give it 1" in c.value for c in at.caption)
 
 
+def test_a_new_item_on_ratings_can_take_everyone_who_rated_the_items_as_its_first_users():
+    """Fans only (at least the median rating) give an audience of enthusiasts; everyone who rated the
+    items, with their own ratings, is the audience such an item really gets."""
+    from mfviz.analysis.cold_start import audience
+
+    at = open_page(new_app(), "pages/recommend_page.py")
+    at.radio(key="rec_mode").set_value("a new item (who gets it)").run()
+    at.multiselect(key="rec_new_from").set_value([0]).run()
+    inter = at.session_state["mfviz.data"].interactions
+    fans, _ = audience(inter.matrix, [0], at_least=float(np.median(inter.matrix.data)))
+    raters, ratings = audience(inter.matrix, [0], at_least=None)
+    assert raters.size > fans.size  # the demo's item 0 has raters below the median
+    assert at.slider(key="rec_new_size").max == fans.size
+    at.radio(key="rec_new_who").set_value("everyone who rated them").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.slider(key="rec_new_size").max == raters.size
+    size = at.slider(key="rec_new_size").value
+    model = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value].model
+    cards = {m.label: m.value for m in at.metric}
+    assert cards["In users' top 10"] == f"{_brute_force_reach(model, inter.matrix, raters[:size], ratings[:size]):,}"
+    assert any(c.value.startswith(f"A new item rated by {size:,} of the raters of") for c in at.caption)
+
+
 def test_accuracy_by_activity_is_evaluate_on_each_group_of_test_users():
     import scipy.sparse as sp
 
