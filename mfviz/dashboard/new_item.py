@@ -75,7 +75,7 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
                     delta_color="off", delta_arrow="off",
                     help=f"Users whose top {int(n)} it would enter: its score beats the last item of their top "
                          f"{int(n)}{sampled}.")
-    cards[2].metric(f"Items with ~{size:,} interactions", "—" if np.isnan(item.typical) else f"{item.typical:,.0f}",
+    cards[2].metric(f"Items of ~{size:,} users", "—" if np.isnan(item.typical) else f"{item.typical:,.0f}",
                     help="The median number of users whose top-n holds one of the data's items about as popular "
                          "as the new item now (within 1.5× either way): what the model does for such items.")
     cards[3].metric(f"From {size:,} random users", f"{item.random:,.0f}",
@@ -84,7 +84,7 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
                          "alone earns. Far from it, who the first users are (fans of a blockbuster, a niche) decides.")
     norms = cache.item_norms(entry.key, model.item_factors)
     length = float(np.linalg.norm(item.vector))
-    cards[4].metric("Vector length", f"{length:.3g}", f"longer than {np.mean(norms < length):.0%} of the items",
+    cards[4].metric("Vector length", f"{length:.3g}", f"longer than {np.mean(norms < length):.0%} of items",
                     delta_color="off", delta_arrow="off",
                     help="Dot-product scores grow with it.")
     if entry.kind != "popularity":  # a count has no direction: no neighbours or map to show
