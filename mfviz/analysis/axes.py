@@ -32,28 +32,28 @@ def axis_direction(vectors, left, right) -> np.ndarray:
     items point many ways had a short mean and the axis ran mostly away from the other group; on
     ML-100K, Horror → Romance, Romance's own direction sat at +0.27 and Horror's at −0.87). Each
     group's direction then sits at the same distance from 0, ∓`axis_reach`."""
-    ends = [group_direction(vectors, left, "left"), group_direction(vectors, right, "right")]
-    axis = ends[1] - ends[0]
-    length = np.linalg.norm(axis)
-    if length < 1e-12 or not (np.any(ends[0]) and np.any(ends[1])):
-        if not np.any(ends[0]) and not np.any(ends[1]):
-            raise DataError("the items at both ends of the axis have all-zero vectors: the model learned nothing "
-                            "to place them on. Retrain it or pick another model")
-        unit = normalise_rows(np.asarray(vectors, np.float64))
-        if unit.shape[1] == 1 and length < 1e-12:  # every unit vector is +1 or -1: only opposite ends make an axis
-            one_side = np.all(unit >= 0) or np.all(unit <= 0)
-            raise DataError("this model has a single dimension, so every axis is the same line and each item sits "
-                            "at one of its two ends; the items you picked for both ends sit at the same one"
-                            + (", and so does every item: no choice of ends makes an axis. The Dimensions map "
-                               "shows that one dimension; train a model with more factors for taste axes"
-                               if one_side else ": pick ends whose items sit at opposite ends"))
-        if length >= 1e-12:  # one end has no direction: its items cancel out or are all zero
-            empty = "left" if not np.any(ends[0]) else "right"
-            raise DataError(f"the items at the {empty} end of the axis point every way (or are all zero), so they "
+    ends = {"left": group_direction(vectors, left, "left"), "right": group_direction(vectors, right, "right")}
+    if not any(end.any() for end in ends.values()):
+        raise DataError("the items at both ends of the axis have all-zero vectors: the model learned nothing "
+                        "to place them on. Retrain it or pick another model")
+    for name, end in ends.items():
+        if not end.any():  # its items cancel out or are all zero
+            raise DataError(f"the items at the {name} end of the axis point every way (or are all zero), so they "
                             "have no average direction: pick a group whose items have more in common")
-        raise DataError("the two ends of the axis point the same way on average (the same items?): "
-                        "pick two groups that differ")
-    return axis / length
+    axis = ends["right"] - ends["left"]
+    length = np.linalg.norm(axis)
+    if length >= 1e-12:
+        return axis / length
+    unit = normalise_rows(np.asarray(vectors, np.float64))
+    if unit.shape[1] == 1:  # every unit vector is +1 or -1: only ends on opposite sides make an axis
+        one_side = np.all(unit >= 0) or np.all(unit <= 0)
+        raise DataError("this model has a single dimension, so every axis is the same line and each item sits "
+                        "at one of its two ends; the items you picked for both ends sit at the same one"
+                        + (", and so does every item: no choice of ends makes an axis. The Dimensions map "
+                           "shows that one dimension; train a model with more factors for taste axes"
+                           if one_side else ": pick ends whose items sit at opposite ends"))
+    raise DataError("the two ends of the axis point the same way on average (the same items?): "
+                    "pick two groups that differ")
 
 
 def axis_reach(vectors, left, right) -> float:

@@ -10,6 +10,7 @@ import pandas as pd
 
 from mfviz.analysis.axes import group_shares
 from mfviz.analysis.neighbours import normalise_rows
+from mfviz.analysis.popularity import spearman
 from mfviz.analysis.spectrum import factor_pair
 from mfviz.errors import DataError
 
@@ -141,7 +142,7 @@ def describe_dimensions(dims: Dimensions, titles, groups: dict[str, np.ndarray] 
                "+ end": " · ".join(map(str, titles[high[:n_titles]])),
                "− end": " · ".join(map(str, titles[low[:n_titles]]))}
         if popularity is not None:
-            row["popularity ρ"] = _spearman(column, popularity)
+            row["popularity ρ"] = spearman(column, popularity)
         if groups:
             for name, end in (("+ end genres", high), ("− end genres", low)):
                 shares = [(genre, inside / overall) for genre, inside, overall in group_shares(groups, end, n_items)
@@ -152,15 +153,6 @@ def describe_dimensions(dims: Dimensions, titles, groups: dict[str, np.ndarray] 
     frame = pd.DataFrame(rows, columns=[c for c in columns if (groups or "genres" not in c)
                                         and (popularity is not None or c != "popularity ρ")])
     return frame
-
-
-def _spearman(values: np.ndarray, other: np.ndarray) -> float:
-    """Spearman's rank correlation (NaN when either side is constant)."""
-    if np.ptp(values) == 0 or np.ptp(other) == 0:
-        return float("nan")
-    from scipy.stats import spearmanr  # imported here: scipy.stats costs ~0.6 s to import
-
-    return float(spearmanr(values, other).statistic)
 
 
 def leading_dimension(dims: Dimensions, user_coords, items) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

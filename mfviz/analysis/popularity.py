@@ -127,6 +127,16 @@ def _recommend(model, users: np.ndarray, k: int, matrix: sp.csr_matrix) -> np.nd
     return penalised_top_k(np.asarray(model.user_factors)[users], model, item_offsets(model), k, matrix[users])[0]
 
 
+def spearman(values, other) -> float:
+    """Spearman's rank correlation (NaN when either side is constant)."""
+    if np.ptp(values) == 0 or np.ptp(other) == 0:
+        return float("nan")
+    # imported here: scipy.stats takes ~0.6 s to import, and most pages never need it
+    from scipy.stats import spearmanr
+
+    return float(spearmanr(values, other).statistic)
+
+
 def _item_norms(model) -> np.ndarray:
     return np.linalg.norm(np.asarray(model.item_factors, np.float64), axis=1)
 
@@ -199,14 +209,7 @@ def popularity_report(model, interactions, k: int = 10, sample_users: int | None
         lift = (gap_recommended - gap_profile) / gap_profile if members.any() and gap_profile > 0 else float("nan")
         rows.append({"group": name, "users": int(members.sum()), "profile_popularity": gap_profile,
                      "recommended_popularity": gap_recommended, "lift": lift})
-    norms = _item_norms(model)
-    if np.ptp(norms) > 0 and np.ptp(popularity) > 0:
-        # imported here: scipy.stats takes ~0.6 s to import, and most pages never need it
-        from scipy.stats import spearmanr
-
-        rho = float(spearmanr(norms, popularity).statistic)
-    else:
-        rho = float("nan")
+    rho = spearman(_item_norms(model), popularity)
     return PopularityReport(
         k=int(k), users=int(users.size),
         arp=float(list_popularity[has_list].mean()) if has_list.any() else float("nan"),

@@ -93,14 +93,15 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
             _map(entry, data, popularity, item, nearest)
     ui.show(figures.reach_chart(item.existing, item.curve, size, int(n), entry.name))
     _who_gets_it(data, reach, item.reached)
-    by_sgd = isinstance(model, SGDModel)  # Funk SVD, SVD++: placed by the training's SGD, as a new user is
-    st.caption(f"A new item {'liked' if fans else 'rated'} by {size:,} of {named}" + (f", who give it {values[0]:g}" if inter.is_explicit
-                                                               and not np.array_equal(values, liked_values) else "")
-               + (": its vector and bias are" if model.item_bias is not None else ": its vector is")
-               + (" found by the training's own SGD (one pass per epoch over" if by_sgd else " solved from")
-               + f" their {'ratings' if inter.is_explicit else 'interactions'}" + (")" if by_sgd else "")
-               + " with every user vector frozen, as a live "
-               "service places an item it has not retrained on"
+    their = f"their {'ratings' if inter.is_explicit else 'interactions'}"
+    # Funk SVD, SVD++: placed by the training's SGD, as a new user is
+    how = f"found by the training's own SGD (one pass per epoch over {their})" if isinstance(model, SGDModel) \
+        else f"solved from {their}"
+    st.caption(f"A new item {'liked' if fans else 'rated'} by {size:,} of {named}"
+               + (f", who give it {values[0]:g}" if inter.is_explicit and not np.array_equal(values, liked_values)
+                  else "")
+               + (": its vector and bias are " if model.item_bias is not None else ": its vector is ") + how
+               + " with every user vector frozen, as a live service places an item it has not retrained on"
                + (" (the new item adds nothing to its users' implicit part, SVD++'s sum over their items)."
                   if entry.kind == "svdpp" else "."))
     if compare:

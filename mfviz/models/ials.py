@@ -132,18 +132,16 @@ class ImplicitALS(Model):
     def _answer_items(self, vectors: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         """The user half-sweep that ends training, in place on `vectors` against the current items
         (only `rows`, when given)."""
-        (indptr, indices, data), YtY = self._stale_users
-        if rows is not None:  # the rows' slices of the CSR, laid end to end
-            rows = np.asarray(rows, np.int64)
-            starts, lengths = indptr[rows], np.diff(indptr)[rows]
-            take = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths) + np.arange(lengths.sum())
-            indptr, indices, data = np.r_[0, np.cumsum(lengths)].astype(indptr.dtype), indices[take], data[take]
+        user_csr, YtY = self._stale_users
+        solved = vectors
+        if rows is not None:  # just these rows of the confidences
+            indptr, indices, data = user_csr
+            part = sp.csr_matrix((data, indices, indptr), shape=(len(indptr) - 1, self._item_factors.shape[0]))[rows]
+            user_csr = (part.indptr.astype(np.int64), part.indices.astype(np.int32), part.data)
             solved = vectors[rows]
-        else:
-            solved = vectors
         with numba.parallel_chunksize(1):
-            ials_solve_rows(indptr, indices, data, solved, self._item_factors, YtY, self.regularization,
-                            self.solver == "cg", self.cg_steps)
+            ials_solve_rows(*user_csr, solved, self._item_factors, YtY, self.regularization, self.solver == "cg",
+                            self.cg_steps)
         if rows is not None:
             vectors[rows] = solved
         return vectors
