@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import re
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -79,6 +81,10 @@ class GrowingArray:
             self._data.resize(end + len(values), refcheck=False)
         self._data[self.size:end] = values
         self.size = end
+
+    def filled(self) -> np.ndarray:
+        """The filled part, to change in place."""
+        return self._data[:self.size]
 
     def widen(self, dtype, offset: int) -> None:
         """Store as `dtype` from now on, adding `offset` to what is stored (one copy)."""
@@ -264,9 +270,56 @@ def _is_boolean(column: Column) -> bool:
     return pa.types.is_boolean(column.type)
 
 
-def _seconds(column: Column) -> tuple[np.ndarray, np.ndarray]:
+# a date of three numbers, day and month in either order: 03/04/2020, 13.04.20, 4-13-2020
+_NUMERIC_DATE = r"^\s*(?P<first>\d{1,2})(?P<separator>[/.-])(?P<second>\d{1,2})[/.-]\d{2,4}\b"
+
+
+def _date_order(column: Column) -> tuple[str | None, str, np.ndarray | None, bool]:
+    """How the column's numeric dates are written: "day" or "month" (first) where a value over 12
+    shows it, "both" where values show each, "either" where every one reads both ways, None when
+    there are none; a value that shows it (or reads both ways), the mask of those that read both
+    ways, and whether to read those day first (as shown; by most; or as usual for the separator)."""
+    if isinstance(column, pd.Series):
+        if column.dtype != object and not pd.api.types.is_string_dtype(column):
+            return None, "", None, False
+        column = pa.array(column.astype(object).where(column.notna(), None).astype(str), pa.string())
+    elif not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        return None, "", None, False
+    parts = pc.extract_regex(column, _NUMERIC_DATE, memory_pool=STREAM_POOL)  # Arrow's regex: no Python per row
+    found = parts.is_valid().to_numpy(zero_copy_only=False)
+    if not found.any():
+        return None, "", None, False
+    first, second = (pc.cast(pc.fill_null(pc.struct_field(parts, name), "0"), pa.int64()).to_numpy(zero_copy_only=False)
+                     for name in ("first", "second"))
+    day, month = first > 12, second > 12
+    either = found & ~day & ~month
+
+    def value(mask: np.ndarray) -> str:
+        return str(column[int(np.argmax(mask))].as_py()).strip()
+    if day.any() and month.any():
+        return "both", f"{value(day)} and {value(month)}", either, bool(day.sum() >= month.sum())
+    if day.any() or month.any():
+        return ("day", value(day), either, True) if day.any() else ("month", value(month), either, False)
+    return "either", value(found), either, _dotted(value(found))
+
+
+def _swap_day_and_month(seconds: np.ndarray) -> np.ndarray:
+    """Unix seconds of the dates read the other way round (day and month both 12 or under)."""
+    stamps = pd.to_datetime(seconds, unit="s")
+    swapped = pd.to_datetime(pd.DataFrame({"year": stamps.year, "month": stamps.day, "day": stamps.month}))
+    swapped += stamps - stamps.normalize()  # the time of day
+    return np.asarray((swapped - pd.Timestamp(0)) // pd.Timedelta(seconds=1), np.int64)
+
+
+def _dotted(date: str) -> bool:
+    match = re.match(_NUMERIC_DATE, date)
+    return bool(match) and match.group("separator") == "."
+
+
+def _seconds(column: Column, day_first: bool = False, mixed: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Unix seconds (int64) and a mask of unreadable entries; numbers are taken as seconds,
-    dates and datetimes are converted (naive ones as UTC)."""
+    dates and datetimes are converted (naive ones as UTC), numeric dates day first if asked, each
+    on its own if `mixed` (values written in more than one order)."""
     if not isinstance(column, pd.Series):
         if pa.types.is_integer(column.type):
             bad = column.is_null().to_numpy(zero_copy_only=False)
@@ -281,15 +334,16 @@ def _seconds(column: Column) -> tuple[np.ndarray, np.ndarray]:
     if numeric.notna().sum() >= 0.5 * max(column.notna().sum(), 1):
         bad = numeric.isna().to_numpy()
         return numeric.fillna(0).to_numpy().astype(np.int64), bad
-    # dd.mm.yyyy is day first wherever dates are written with dots; pandas would read 04.03.2021 as
-    # April 3rd, and 13.03.2021 not at all
-    dotted = column.astype(str).str.match(r"\s*\d{1,2}\.\d{1,2}\.\d{2,4}\b").mean() > 0.5
-    parsed = pd.to_datetime(column, errors="coerce", utc=True, dayfirst=bool(dotted))
-    # pandas applies the first value's format to all; values in another one (a time added, ISO among
-    # others) are parsed one by one, the slow way, and only they
-    other = parsed.isna() & column.notna()
-    if other.any():
-        parsed[other] = pd.to_datetime(column[other], errors="coerce", utc=True, dayfirst=bool(dotted), format="mixed")
+    with warnings.catch_warnings():  # pandas warns of the order it infers: the report says it
+        warnings.simplefilter("ignore", UserWarning)
+        parsed = pd.to_datetime(column, errors="coerce", utc=True, dayfirst=day_first,
+                                format="mixed" if mixed else None)
+        # pandas applies the first value's format to all; values in another one (a time added, ISO
+        # among others) are parsed one by one, the slow way, and only they
+        other = parsed.isna() & column.notna()
+        if other.any():
+            parsed[other] = pd.to_datetime(column[other], errors="coerce", utc=True, dayfirst=day_first,
+                                           format="mixed")
     bad = parsed.isna().to_numpy()
     seconds = (parsed - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
     return seconds.fillna(0).to_numpy().astype(np.int64), bad
@@ -332,6 +386,13 @@ class InteractionBuilder:
         self.stamps = GrowingArray(np.int32, expected_rows if timestamp is not None else 0)
         self.stamp_base: int | None = None
         self.time_units: dict[str, int] = {}  # timestamps found in ms, µs or ns: how many
+        # numeric dates: "day" or "month" first once a value shows it; until then (or where values
+        # show both) how many were read the default way, and an example of each
+        self.date_order: str | None = None
+        self.date_day_first = False
+        self.date_examples: dict[str, str] = {}
+        self.unsettled_dates: list[tuple[np.ndarray, bool]] = []  # stored rows, read day first?
+        self.dates_put_right = 0
         self.rows_seen = 0
         self.batches = 0
         map_large_blocks()
@@ -391,7 +452,8 @@ class InteractionBuilder:
             values = np.ones(n, np.float32)
         seconds = None
         if timestamp is not None:
-            seconds, unreadable = _seconds(timestamp)
+            day_first, unsettled = self._day_first(timestamp)
+            seconds, unreadable = _seconds(timestamp, day_first, mixed=self.date_order == "both")
             reject(unreadable, "an unreadable timestamp", "timestamp", "Use Unix seconds or ISO dates.")
 
         # a dropped row's id is not added to the map, so an id seen only on bad rows never appears
@@ -410,9 +472,58 @@ class InteractionBuilder:
             out.append(id_map.codes_for(uniques)[local])
         self.values.append(values if everything else values[keep])
         if seconds is not None:
+            if unsettled is not None and unsettled.any():
+                kept = unsettled if everything else unsettled[keep]
+                self.unsettled_dates.append((self.stamps.size + np.flatnonzero(kept), day_first))
             self._add_stamps(seconds if everything else seconds[keep])
         del user_local, item_local, values, seconds
         release_freed_memory()
+
+    def _day_first(self, timestamp: Column) -> tuple[bool, np.ndarray | None]:
+        """Whether this batch's numeric dates are read day first, and which of them read both ways
+        while no value has shown the order. A value over 12 shows it; until one does, they are read
+        day first where dots separate them (as written wherever dots are used), month first
+        otherwise (pandas' order, and the US's), and put right once a value shows the other."""
+        if self.date_order is not None:  # settled (or shown to be both)
+            return self.date_day_first, None
+        order, example, either, day_first = _date_order(timestamp)
+        if order is None:
+            return False, None
+        self.date_examples.setdefault(order, example)
+        if order == "either":
+            return day_first, either
+        self.date_order, self.date_day_first = order, day_first
+        self._put_right_unsettled_dates(day_first=day_first)
+        return day_first, None
+
+    def _put_right_unsettled_dates(self, *, day_first: bool) -> None:
+        """Swap day and month of the dates read before a value showed the order, where they were
+        read the other way."""
+        stored = self.stamps.filled()
+        base = self.stamp_base if self.stamps.dtype == np.int32 else 0
+        for rows, read_day_first in self.unsettled_dates:
+            if read_day_first != day_first:
+                stored[rows] = _swap_day_and_month(stored[rows].astype(np.int64) + (base or 0)) - (base or 0)
+                self.dates_put_right += len(rows)
+        self.unsettled_dates = []
+
+    def _date_notes(self) -> list[str]:
+        """What the report says of how numeric dates were read (nothing when there were none)."""
+        name, examples, order = self.names["timestamp"], self.date_examples, self.date_order
+        how = "day/month/year" if self.date_day_first else "month/day/year"
+        fixed = (f"; the {self.dates_put_right:,} read the other way round before that showed were put right"
+                 if self.dates_put_right else "")
+        if order in ("day", "month"):
+            return [f"Dates in column {name!r} are written {order} first ({examples[order]}): read as {how}{fixed}."]
+        if order is None and "either" not in examples:
+            return []
+        if order == "both":
+            what, most = f"are written both day first and month first ({examples['both']})", ", as most are"
+        else:
+            what, most = f"all read either way, day or month first ({examples['either']})", ""
+            how = "day/month/year" if _dotted(examples["either"]) else "month/day/year"
+        return [f"Dates in column {name!r} {what}: those that read both ways were read as {how}{most}{fixed}. "
+                "If that is wrong, write them as ISO dates (2020-04-03) and load again."]
 
     def _add_stamps(self, seconds: np.ndarray) -> None:
         if len(seconds) == 0:
@@ -451,6 +562,8 @@ class InteractionBuilder:
         for unit, count in self.time_units.items():
             report.note(f"{count:,} timestamps in column {names['timestamp']!r} were in {unit} (as seconds "
                         "they would fall after the year 5000) and were converted to seconds.")
+        for note in self._date_notes():
+            report.note(note)
         for id_map in (self.users, self.items):
             id_map.drop_lookup()  # no more batches: the hash index and id table can go
         release_freed_memory()

@@ -1,0 +1,96 @@
+"""Numeric dates (03/04/2020): read day or month first as the file's own values show, and said."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from mfviz import load_interactions
+from mfviz.data import formats
+
+
+def _seconds(day: dt.datetime) -> int:
+    return int(day.replace(tzinfo=dt.timezone.utc).timestamp())
+
+
+def _load(tmp_path, written: list[str], name: str = "r.csv"):
+    """Load one row per date (user u<k>, item i<k>) and return {k: stamp} and the report's lines."""
+    frame = pd.DataFrame({"user": [f"u{k}" for k in range(len(written))],
+                          "item": [f"i{k}" for k in range(len(written))], "rating": 4, "date": written})
+    frame.to_csv(tmp_path / name, index=False)
+    loaded = load_interactions(tmp_path / name)
+    out = loaded.to_frame()
+    stamps = {int(u[1:]): int(t) for u, t in zip(out.user, out.timestamp, strict=True)}
+    return stamps, [line for line in loaded.report.lines() if "Dates" in line]
+
+
+@pytest.mark.parametrize("separator", ["/", "-"])
+def test_a_day_over_twelve_shows_day_first_for_every_date(tmp_path, separator):
+    written = ["03/04/2020", "13/04/2020", "01/02/2021 18:30"]
+    stamps, notes = _load(tmp_path, [w.replace("/", separator) for w in written])
+    assert stamps == {0: _seconds(dt.datetime(2020, 4, 3)), 1: _seconds(dt.datetime(2020, 4, 13)),
+                      2: _seconds(dt.datetime(2021, 2, 1, 18, 30))}
+    assert len(notes) == 1 and "written day first" in notes[0] and "day/month/year" in notes[0]
+
+
+def test_a_second_number_over_twelve_shows_month_first(tmp_path):
+    stamps, notes = _load(tmp_path, ["03/04/2020", "04/13/2020", "01/02/2021"])
+    assert stamps == {0: _seconds(dt.datetime(2020, 3, 4)), 1: _seconds(dt.datetime(2020, 4, 13)),
+                      2: _seconds(dt.datetime(2021, 1, 2))}
+    assert len(notes) == 1 and "written month first (04/13/2020)" in notes[0]
+
+
+@pytest.mark.parametrize(("written", "expected", "order"), [
+    (["03/04/2020", "05/06/2020"], [dt.datetime(2020, 3, 4), dt.datetime(2020, 5, 6)], "month/day/year"),
+    (["03.04.2020", "05.06.2020"], [dt.datetime(2020, 4, 3), dt.datetime(2020, 6, 5)], "day/month/year"),
+])
+def test_dates_that_read_both_ways_are_read_the_usual_way_and_said(tmp_path, written, expected, order):
+    stamps, notes = _load(tmp_path, written)
+    assert stamps == {k: _seconds(day) for k, day in enumerate(expected)}
+    assert len(notes) == 1
+    assert "all read either way" in notes[0] and order in notes[0] and "ISO dates" in notes[0]
+
+
+def test_a_file_written_both_ways_reads_each_date_that_shows_it_right_and_the_rest_as_most(tmp_path):
+    stamps, notes = _load(tmp_path, ["13/04/2020", "14/04/2020", "04/15/2020", "01/02/2021"])
+    assert stamps == {0: _seconds(dt.datetime(2020, 4, 13)), 1: _seconds(dt.datetime(2020, 4, 14)),
+                      2: _seconds(dt.datetime(2020, 4, 15)), 3: _seconds(dt.datetime(2021, 2, 1))}
+    assert len(notes) == 1 and "both day first and month first" in notes[0]
+    assert "read as day/month/year, as most are" in notes[0]
+    stamps, notes = _load(tmp_path, ["13/04/2020", "04/14/2020", "04/15/2020", "01/02/2021"])
+    assert stamps[0] == _seconds(dt.datetime(2020, 4, 13)) and stamps[3] == _seconds(dt.datetime(2021, 1, 2))
+    assert "read as month/day/year, as most are" in notes[0]
+
+
+def test_iso_dates_say_nothing_of_the_order(tmp_path):
+    stamps, notes = _load(tmp_path, ["2020-04-03", "2020-04-13"])
+    assert stamps == {0: _seconds(dt.datetime(2020, 4, 3)), 1: _seconds(dt.datetime(2020, 4, 13))}
+    assert notes == []
+
+
+def test_dates_read_before_a_later_part_of_the_file_showed_the_order_are_put_right(tmp_path):
+    # a log sorted by time: its first days (1-12) read both ways, over more than one streamed chunk,
+    # and only the 13th shows that the dates are day first
+    per_day = 12000
+    days = np.repeat(np.arange(1, 16), per_day)
+    hours = np.arange(len(days)) % 24
+    written = [f"{d:02d}/01/2020 {h:02d}:15" for d, h in zip(days, hours, strict=True)]
+    assert 12 * per_day * len(written[0]) > formats.CHUNK_BYTES  # more than a chunk before day 13
+    stamps, notes = _load(tmp_path, written)
+    expected = {k: _seconds(dt.datetime(2020, 1, int(d), int(h), 15))
+                for k, (d, h) in enumerate(zip(days, hours, strict=True))}
+    assert stamps == expected
+    assert len(notes) == 1 and "written day first" in notes[0] and "were put right" in notes[0]
+
+
+def test_a_data_frame_of_date_strings_is_read_the_same_way(tmp_path):
+    frame = pd.DataFrame({"user": ["a", "b", "c"], "item": ["x", "y", "z"], "rating": [1, 2, 3],
+                          "timestamp": ["03/04/2020", "13/04/2020", None]})
+    loaded = load_interactions(frame, on_bad_rows="drop")
+    out = loaded.to_frame().set_index("user")
+    assert out.timestamp.to_dict() == {"a": _seconds(dt.datetime(2020, 4, 3)),
+                                       "b": _seconds(dt.datetime(2020, 4, 13))}
+    assert any("written day first" in line for line in loaded.report.lines())
