@@ -191,6 +191,9 @@ class SGDModel(Model):
         """Funk SVD's fold-in mirrored: SGD for a new item's vector and bias, the users' (for SVD++,
         their effective) vectors and biases frozen. A new item brings no implicit factor to SVD++'s
         users (its y_j is zero, as for an item nobody rated in training)."""
+        # Not the exact minimum either: on MovieLens 100K (Funk SVD defaults, 60 items of 60+ ratings
+        # left out of training, seeds 0-1) the RMSE on an item's other ratings from its first 5 / 20 / 50
+        # was 1.029 / 0.968 / 0.943 with these passes, 1.019 / 1.045 / 1.229 at the minimum.
         vector = np.zeros(self.factors)
         user_bias = self.user_bias if self.user_bias is not None else np.zeros(self.n_users, np.float32)
         bias = funk_fold_in(users.astype(np.int64), values.astype(np.float64), self._user_factors,
