@@ -24,7 +24,6 @@ import pyarrow.csv as pacsv
 from mfviz.errors import DataError
 
 HEAD_BYTES = 1 << 16
-BLOCK_BYTES = 1 << 23  # Arrow CSV block: parsed in parallel
 # Bytes of text parsed at a time when streaming (in CHUNK_BLOCK_BYTES blocks, in parallel): the
 # parsed chunk is converted to compact arrays and freed before the next is read.
 CHUNK_BYTES = 1 << 21
@@ -437,43 +436,24 @@ class BadRows:
         return "skip"
 
 
-def line_of(blob: Blob, text: str) -> int | None:
-    """1-based line number where `text` first appears (slow; only on the error path)."""
-    data = blob.read()
-    pos = data.find(text.encode("utf-8", errors="replace"))
+def line_of(blob: Blob, text: str, start: int = 0) -> int | None:
+    """1-based number of the first line from byte `start` on that is `text` as a whole (else the
+    first line holding it; slow: only on the error path)."""
+    data, wanted = blob.read(), text.encode("utf-8", errors="replace")
+    pos = first = data.find(wanted, start)
+    while pos >= 0 and not ((pos == 0 or data[pos - 1:pos] == b"\n")
+                            and data[pos + len(wanted):pos + len(wanted) + 1] in (b"", b"\n", b"\r")):
+        pos = data.find(wanted, pos + 1)
+    pos = first if pos < 0 else pos
     return None if pos < 0 else data.count(b"\n", 0, pos) + 1
-
-
-def read_delimited(blob: Blob, dialect: Dialect, *, include: list[str] | None = None,
-                   column_types: dict[str, pa.DataType] | None = None,
-                   bad_rows: BadRows | None = None) -> pa.Table:
-    """Parse the whole file with Arrow's multi-threaded CSV reader (types inferred over every
-    block, so a word in the last block turns the column to text rather than failing)."""
-    delimiter = dialect.delimiter
-    stream = blob.stream()
-    if len(delimiter) > 1:
-        stream = pa.BufferReader(blob.read().replace(delimiter.encode(), DOUBLE_COLON_STANDIN.encode()))
-        delimiter = DOUBLE_COLON_STANDIN
-    read_options = pacsv.ReadOptions(
-        column_names=dialect.names, skip_rows=1 if dialect.header else 0,
-        encoding=dialect.encoding, block_size=BLOCK_BYTES,
-    )
-    parse_options = pacsv.ParseOptions(
-        delimiter=delimiter, quote_char='"' if dialect.quoted else False,
-        invalid_row_handler=bad_rows,
-    )
-    convert_options = pacsv.ConvertOptions(
-        include_columns=include or [], column_types=column_types or {},
-    )
-    return pacsv.read_csv(stream, read_options=read_options, parse_options=parse_options,
-                          convert_options=convert_options)
 
 
 def iter_delimited(blob: Blob, dialect: Dialect, *, include: list[str] | None = None,
                    column_types: dict[str, pa.DataType] | None = None,
                    bad_rows: BadRows | None = None, chunk_bytes: int | None = None):
     """Parse the file a chunk of whole lines at a time; yields (Arrow table, a function giving
-    the file lines before the chunk's first line: counted only when an error needs it). Each chunk is parsed by Arrow's multi-threaded reader, so streaming
+    the file lines before the chunk's first line: counted only when an error needs it, the
+    chunk's first byte in the file). Each chunk is parsed by Arrow's multi-threaded reader, so streaming
     keeps both cores busy while holding one chunk at a time. Types are inferred per chunk.
 
     A chunk never ends inside a quoted field (an odd number of quotes before the cut moves the
@@ -487,6 +467,13 @@ def iter_delimited(blob: Blob, dialect: Dialect, *, include: list[str] | None = 
     parse_options = pacsv.ParseOptions(
         delimiter=DOUBLE_COLON_STANDIN if multi else delimiter,
         quote_char='"' if dialect.quoted else False, invalid_row_handler=bad_rows,
+    )
+    # Arrow splits a chunk into blocks at newlines to parse them in parallel, and a newline inside
+    # a quoted field then cuts a row in two ("CSV parser got out of sync"); its quote-aware
+    # splitting costs time, so it is asked for only for a chunk with a quote in it
+    quoted_options = pacsv.ParseOptions(
+        delimiter=parse_options.delimiter, quote_char='"', invalid_row_handler=bad_rows,
+        newlines_in_values=True,
     )
     convert_options = pacsv.ConvertOptions(include_columns=include or [],
                                            column_types=column_types or {})
@@ -521,9 +508,10 @@ def iter_delimited(blob: Blob, dialect: Dialect, *, include: list[str] | None = 
                 header_left = False
             if piece and not piece.isspace():
                 text = piece.replace(delimiter.encode(), DOUBLE_COLON_STANDIN.encode()) if multi else piece
+                quotes = dialect.quoted and b'"' in text
                 table = pacsv.read_csv(pa.py_buffer(text), read_options=read_options,
-                                       parse_options=parse_options, convert_options=convert_options,
-                                       memory_pool=STREAM_POOL)
+                                       parse_options=quoted_options if quotes else parse_options,
+                                       convert_options=convert_options, memory_pool=STREAM_POOL)
                 del text
 
                 def lines_before_chunk(start=offset) -> int:
@@ -533,7 +521,7 @@ def iter_delimited(blob: Blob, dialect: Dialect, *, include: list[str] | None = 
                         counted_to = start
                     return lines_before
 
-                yield table, lines_before_chunk
+                yield table, lines_before_chunk, offset
                 del table
             offset += len(piece)
             if done:

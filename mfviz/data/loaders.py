@@ -328,11 +328,11 @@ def _open_batches(blob: Blob, layout: Layout | None, overrides: dict, report: Lo
         chunks = formats.iter_delimited(blob, dialect, include=needed, bad_rows=bad_rows,
                                         column_types={c: pa.string() for c in id_columns})
         reported = 0
-        for table, lines_before in chunks:
+        for table, lines_before, start in chunks:
             if bad_rows.count > reported:
                 if on_bad_rows == "error":
                     text, expected, actual = bad_rows.first
-                    line = formats.line_of(blob, text)
+                    line = formats.line_of(blob, text, start)  # the first bad row is in this chunk
                     where = f"line {line}" if line else "a line"
                     raise DataError(
                         f"{blob.name}: lines have the wrong number of fields; {where} has {actual} "

@@ -13,7 +13,7 @@ from mfviz.data import formats
 
 
 def _seconds(day: dt.datetime) -> int:
-    return int(day.replace(tzinfo=dt.timezone.utc).timestamp())
+    return int(day.replace(tzinfo=dt.UTC).timestamp())
 
 
 def _load(tmp_path, written: list[str], name: str = "r.csv"):

@@ -340,8 +340,8 @@ def test_implicit_histogram_counts_fractional_weights(tmp_path):
     assert histogram["value"].iloc[0] == "0.1–1"  # fractional edges to three digits
 
 
-def test_many_blocks_ids_turn_to_text_when_a_later_block_needs_it(tmp_path, monkeypatch):
-    monkeypatch.setattr(formats, "BLOCK_BYTES", 64)  # a block every few lines
+def test_many_chunks_ids_turn_to_text_when_a_later_chunk_needs_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(formats, "CHUNK_BYTES", 64)  # a chunk every few lines
     lines = ["user,item,rating"] + [f"{k % 40},{k % 7},{k % 5 + 1}" for k in range(400)]
     lines += ["007,3,5", "7,3,4"]  # only now do the user ids stop being plain integers
     (tmp_path / "r.csv").write_text("\n".join(lines) + "\n")
@@ -350,8 +350,8 @@ def test_many_blocks_ids_turn_to_text_when_a_later_block_needs_it(tmp_path, monk
     assert loaded.item_ids.dtype == np.int64 and loaded.report.rows_read == 402
 
 
-def test_many_blocks_bad_value_in_a_later_block_names_its_line(tmp_path, monkeypatch):
-    monkeypatch.setattr(formats, "BLOCK_BYTES", 64)
+def test_many_chunks_bad_value_in_a_later_chunk_names_its_line(tmp_path, monkeypatch):
+    monkeypatch.setattr(formats, "CHUNK_BYTES", 64)
     lines = ["user,item,rating"] + [f"{k % 40},{k % 7},{k % 5 + 1}" for k in range(400)]
     lines[301] = "3,4,five"
     (tmp_path / "r.csv").write_text("\n".join(lines) + "\n")
@@ -363,3 +363,27 @@ def test_many_blocks_bad_value_in_a_later_block_names_its_line(tmp_path, monkeyp
 def test_public_names():
     assert mfviz.load_interactions is load_interactions
     assert issubclass(mfviz.DataError, ValueError)
+
+
+def test_quoted_newlines_across_arrows_parallel_blocks(tmp_path, monkeypatch):
+    # Arrow cuts each chunk into blocks at newlines to parse them in parallel; a newline inside a
+    # quoted field there cut a row in two ("CSV parser got out of sync") once a file passed ~2 MB
+    monkeypatch.setattr(formats, "CHUNK_BLOCK_BYTES", 128)
+    lines = ["user,item,rating,review"]
+    for k in range(2000):
+        review = '"He said ""hi, there""\nand left"' if k % 3 == 0 else "plain"
+        lines.append(f"u{k % 50},i{k % 70},{k % 5 + 1},{review}")
+    (tmp_path / "r.csv").write_text("\n".join(lines) + "\n")
+    loaded = load_interactions(tmp_path / "r.csv", duplicates="last")
+    assert loaded.report.rows_read == 2000 and loaded.report.rows_dropped == 0
+    expected = {(f"u{k % 50}", f"i{k % 70}"): float(k % 5 + 1) for k in range(2000)}  # the last of each pair
+    assert as_dict(loaded) == expected
+
+
+def test_a_bad_row_is_found_on_its_own_line_not_where_its_text_first_appears(tmp_path, monkeypatch):
+    monkeypatch.setattr(formats, "CHUNK_BYTES", 64)
+    lines = ["user,item,rating,note"] + [f"{k},{k % 7},4,\"see 9,9\"" for k in range(300)]
+    lines[250] = "9,9"  # two fields of four; the same text sits in line 2's quoted note
+    (tmp_path / "r.csv").write_text("\n".join(lines) + "\n")
+    with pytest.raises(mfviz.DataError, match="line 251 has 2 where 4"):
+        load_interactions(tmp_path / "r.csv")
