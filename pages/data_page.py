@@ -30,9 +30,9 @@ READING_OPTIONS = {
 
 
 def load_warnings(report, metadata_name: str | None) -> list[str]:
-    """What a user must not miss in a load report: rows dropped, and item metadata that matched few
-    items (a wrong file or id column leaves the lists without titles)."""
-    said = []
+    """What a user must not miss in a load report: rows dropped, values likely misread, and item
+    metadata that matched few items (a wrong file or id column leaves the lists without titles)."""
+    said = list(ui.plain_report(report.warnings))
     if report.rows_dropped:
         reasons = "; ".join(f"{count:,} {reason}" for reason, count in report.dropped.items())
         said.append(f"{report.rows_dropped:,} of {report.rows_read:,} rows were dropped ({reasons}); the report below "

@@ -60,6 +60,7 @@ def map_large_blocks() -> None:
 # Unix seconds beyond 1e11 fall after the year 5000: such timestamps are in milliseconds (and
 # beyond 1e14 in microseconds, 1e17 nanoseconds); largest first, so each value is scaled once.
 SECONDS_LIMIT = 10**11
+SECONDS_1971 = 365 * 86400  # timestamps that all fall before 1971 are not Unix seconds
 TIME_UNITS = ((10**17, 10**9, "nanoseconds"), (10**14, 10**6, "microseconds"), (SECONDS_LIMIT, 10**3, "milliseconds"))
 DUPLICATE_POLICIES = {"sum": POLICY_SUM, "last": POLICY_LAST, "mean": POLICY_MEAN, "max": POLICY_MAX}
 MISSING_ID_TEXT = ["", "nan", "None", "NULL"]
@@ -316,6 +317,21 @@ def _dotted(date: str) -> bool:
     return bool(match) and match.group("separator") == "."
 
 
+def _looks_compact(numbers: np.ndarray) -> bool:
+    """Whether the numbers are dates written YYYYMMDD (20201231), 1900 to 2100: as Unix seconds they
+    would all fall in August 1970."""
+    return bool(((numbers >= 19000101) & (numbers <= 21001231)).all())
+
+
+def _compact_dates(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Unix seconds of YYYYMMDD numbers and a mask of those that are no such date (20200231)."""
+    parts = pd.DataFrame({"year": numbers // 10000, "month": numbers // 100 % 100, "day": numbers % 100})
+    parts.loc[~((numbers >= 19000101) & (numbers <= 21001231)), "year"] = -1  # out of range: unreadable
+    parsed = pd.to_datetime(parts, errors="coerce")
+    bad = parsed.isna().to_numpy()
+    return np.where(bad, 0, (parsed - pd.Timestamp(0)) // pd.Timedelta(seconds=1)).astype(np.int64), bad
+
+
 def _seconds(column: Column, day_first: bool = False, mixed: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Unix seconds (int64) and a mask of unreadable entries; numbers are taken as seconds,
     dates and datetimes are converted (naive ones as UTC), numeric dates day first if asked, each
@@ -388,6 +404,7 @@ class InteractionBuilder:
         self.time_units: dict[str, int] = {}  # timestamps found in ms, µs or ns: how many
         # numeric dates: "day" or "month" first once a value shows it; until then (or where values
         # show both) how many were read the default way, and an example of each
+        self.compact_dates: bool | None = None  # numbers written YYYYMMDD, not seconds
         self.date_order: str | None = None
         self.date_day_first = False
         self.date_examples: dict[str, str] = {}
@@ -454,6 +471,10 @@ class InteractionBuilder:
         if timestamp is not None:
             day_first, unsettled = self._day_first(timestamp)
             seconds, unreadable = _seconds(timestamp, day_first, mixed=self.date_order == "both")
+            if self.compact_dates is None and (~unreadable).any():  # decided on the first values
+                self.compact_dates = _looks_compact(seconds[~unreadable])
+            if self.compact_dates:
+                seconds, unreadable = _compact_dates(seconds)
             reject(unreadable, "an unreadable timestamp", "timestamp", "Use Unix seconds or ISO dates.")
 
         # a dropped row's id is not added to the map, so an id seen only on bad rows never appears
@@ -507,14 +528,16 @@ class InteractionBuilder:
                 self.dates_put_right += len(rows)
         self.unsettled_dates = []
 
-    def _date_notes(self) -> list[str]:
-        """What the report says of how numeric dates were read (nothing when there were none)."""
+    def _date_notes(self) -> list[tuple[str, bool]]:
+        """What the report says of how numeric dates were read (nothing when there were none), each
+        with whether it is a warning (the order is a guess)."""
         name, examples, order = self.names["timestamp"], self.date_examples, self.date_order
         how = "day/month/year" if self.date_day_first else "month/day/year"
         fixed = (f"; the {self.dates_put_right:,} read the other way round before that showed were put right"
                  if self.dates_put_right else "")
         if order in ("day", "month"):
-            return [f"Dates in column {name!r} are written {order} first ({examples[order]}): read as {how}{fixed}."]
+            return [(f"Dates in column {name!r} are written {order} first ({examples[order]}): read as {how}{fixed}.",
+                     False)]
         if order is None and "either" not in examples:
             return []
         if order == "both":
@@ -522,8 +545,8 @@ class InteractionBuilder:
         else:
             what, most = f"all read either way, day or month first ({examples['either']})", ""
             how = "day/month/year" if _dotted(examples["either"]) else "month/day/year"
-        return [f"Dates in column {name!r} {what}: those that read both ways were read as {how}{most}{fixed}. "
-                "If that is wrong, write them as ISO dates (2020-04-03) and load again."]
+        return [(f"Dates in column {name!r} {what}: those that read both ways were read as {how}{most}{fixed}. "
+                 "If that is wrong, write them as ISO dates (2020-04-03) and load again.", True)]
 
     def _add_stamps(self, seconds: np.ndarray) -> None:
         if len(seconds) == 0:
@@ -562,8 +585,11 @@ class InteractionBuilder:
         for unit, count in self.time_units.items():
             report.note(f"{count:,} timestamps in column {names['timestamp']!r} were in {unit} (as seconds "
                         "they would fall after the year 5000) and were converted to seconds.")
-        for note in self._date_notes():
-            report.note(note)
+        for note, warn in self._date_notes():
+            (report.warn if warn else report.note)(note)
+        if self.compact_dates:
+            report.note(f"Column {names['timestamp']!r} holds dates written as numbers YYYYMMDD (such as 20201231): "
+                        "read as those dates (as Unix seconds they would all fall in August 1970).")
         for id_map in (self.users, self.items):
             id_map.drop_lookup()  # no more batches: the hash index and id table can go
         release_freed_memory()
@@ -615,6 +641,13 @@ class InteractionBuilder:
         if names["timestamp"] is not None and (stamps.dtype != np.int64 or self.stamp_base):
             stamps = stamps.astype(np.int64)
             stamps += self.stamp_base or 0
+        if names["timestamp"] is not None and 0 < stamps.max(initial=0) < SECONDS_1971 and stamps.min() >= 0:
+            latest = pd.Timestamp(int(stamps.max()), unit="s")
+            report.warn(f"As Unix seconds, every timestamp in column {names['timestamp']!r} falls in 1970 (the "
+                        f"latest, {int(stamps.max()):,}, is {latest:%Y-%m-%d %H:%M}): they are likely no seconds "
+                        "(years? day numbers?), and anything by time (a split by time, the newest interactions) would "
+                        "be wrong. Give Unix seconds or dates, or leave the column out (timestamp=False; the Data "
+                        "page: Column mapping, timestamp = none).")
         matrix = sp.csr_matrix((values, cols, indptr), shape=(len(user_ids), len(item_ids)))
         report.duplicates_policy = policy
         report.duplicates_merged = n_rows - nnz

@@ -180,6 +180,7 @@ def with_items(interactions: Interactions, items) -> Interactions:
     item id, its join rate in a copy of the report: metadata that comes after the interactions."""
     table = read_item_table(items)
     report = dataclasses.replace(interactions.report, dropped=dict(interactions.report.dropped),
+                                 warnings=list(interactions.report.warnings),
                                  notes=[n for n in interactions.report.notes if "have no titles" not in n
                                         and "in the item table" not in n and not n.startswith("Item metadata from")])
     report.note(f"Item metadata from {_describe(items)}.")

@@ -21,6 +21,7 @@ class LoadReport:
     rows_kept: int = 0
     dropped: dict[str, int] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)  # notes a user must not miss: data likely misread
     columns: dict[str, str | None] = field(default_factory=dict)
     duplicates_policy: str | None = None
     duplicates_merged: int = 0
@@ -38,6 +39,10 @@ class LoadReport:
     def note(self, text: str) -> None:
         self.notes.append(text)
 
+    def warn(self, text: str) -> None:
+        """A note the dashboard shows as a warning: something in the file is likely misread."""
+        self.warnings.append(text)
+
     def lines(self) -> list[str]:
         """The report as plain sentences, for the CLI and the dashboard."""
         out = [f"Read {self.rows_read:,} rows from {self.source} ({self.format})."]
@@ -54,6 +59,7 @@ class LoadReport:
         if self.metadata_join_rate is not None:
             out.append(f"Item metadata found for {self.metadata_join_rate:.1%} of items.")
         out.extend(self.notes)
+        out.extend(self.warnings)
         out.append(f"Kept {self.rows_kept:,} interactions.")
         return out
 

@@ -122,3 +122,11 @@ def test_the_load_report_speaks_of_the_page():
     line = "u.item was not found next to u.data, so items have no titles; pass items=... to add them."
     assert ui.plain_report([line]) == ["u.item was not found next to u.data, so items have no titles; add them "
                                        "with Item metadata (optional) on the Data page."]
+
+
+def test_timestamps_that_are_likely_misread_are_a_warning():
+    rows = [f"u{u},i{(u * 7 + j) % 12},{1 + (u + j) % 5},{2000 + j}" for u in range(30) for j in range(5)]
+    at = upload(new_app(), "years.csv", ("user,item,rating,date\n" + "\n".join(rows) + "\n").encode())
+    assert not at.exception and not at.error
+    assert any("falls in 1970" in w.value and "timestamp = none" in w.value for w in at.warning), \
+        [w.value for w in at.warning]

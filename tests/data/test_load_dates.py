@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import mfviz
 from mfviz import load_interactions
 from mfviz.data import formats
 
@@ -94,3 +95,33 @@ def test_a_data_frame_of_date_strings_is_read_the_same_way(tmp_path):
     assert out.timestamp.to_dict() == {"a": _seconds(dt.datetime(2020, 4, 3)),
                                        "b": _seconds(dt.datetime(2020, 4, 13))}
     assert any("written day first" in line for line in loaded.report.lines())
+
+
+def test_dates_written_as_yyyymmdd_numbers_are_read_as_those_dates(tmp_path):
+    stamps, _ = _load(tmp_path, ["20201231", "20200304", "19991231"])
+    assert stamps == {0: _seconds(dt.datetime(2020, 12, 31)), 1: _seconds(dt.datetime(2020, 3, 4)),
+                      2: _seconds(dt.datetime(1999, 12, 31))}
+    loaded = load_interactions(tmp_path / "r.csv")
+    assert any("YYYYMMDD" in note for note in loaded.report.notes) and not loaded.report.warnings
+
+
+def test_a_yyyymmdd_number_that_is_no_date_is_an_unreadable_timestamp_named_by_line(tmp_path):
+    (tmp_path / "r.csv").write_text("user,item,rating,date\n1,10,5,20201231\n2,20,4,20200231\n1,20,3,20210113\n")
+    with pytest.raises(mfviz.DataError, match=r"unreadable timestamp.*line 3.*20200231"):
+        load_interactions(tmp_path / "r.csv")
+
+
+@pytest.mark.parametrize("written", [["2020", "2019", "2021"], ["44196", "44100", "44000"]])
+def test_numbers_that_as_seconds_all_fall_in_1970_are_a_warning(tmp_path, written):
+    stamps, _ = _load(tmp_path, written)
+    assert stamps == {k: int(w) for k, w in enumerate(written)}  # kept as given, but said
+    report = load_interactions(tmp_path / "r.csv").report
+    assert len(report.warnings) == 1 and "falls in 1970" in report.warnings[0]
+    assert report.warnings[0] in report.lines()
+
+
+def test_unix_seconds_and_guessed_orders_are_warned_of_only_when_a_guess(tmp_path):
+    _load(tmp_path, ["1600000000", "1600000100"])
+    assert not load_interactions(tmp_path / "r.csv").report.warnings
+    _load(tmp_path, ["03/04/2020", "05/06/2020"])
+    assert "read either way" in load_interactions(tmp_path / "r.csv").report.warnings[0]
