@@ -30,31 +30,40 @@ CHUNK_BYTES = 1 << 21
 CHUNK_BLOCK_BYTES = 1 << 19
 
 
-# Text that is not UTF-8 is read as Windows-1252 (0x96 is an en dash there, a control code in
-# Latin-1), with the five bytes Windows-1252 leaves undefined read as Latin-1 so that any byte
-# decodes. Registered as a codec so that Arrow's CSV reader can transcode with it.
-LEGACY_ENCODING = "cp1252_latin1"
-ENCODING_NAMES = {LEGACY_ENCODING: "Windows-1252"}
+# Text that is not UTF-8 is read as UTF-8 where it is and as Windows-1252 where it is not (a file
+# joined from two exports, or one whose names were typed on Windows: re-reading all of it as
+# Windows-1252 turned every UTF-8 "José" into "JosÃ©", and split an item into two ids). Windows-1252
+# reads 0x96 as an en dash, where Latin-1 has a control code; its five undefined bytes are read as
+# Latin-1, so that any byte decodes. Registered as a codec so that Arrow's CSV reader can transcode
+# with it.
+LEGACY_ENCODING = "utf8_cp1252"
+ENCODING_NAMES = {LEGACY_ENCODING: "UTF-8 with Windows-1252 where not UTF-8"}
 
 
 def _latin1_for_the_rest(exc: UnicodeDecodeError) -> tuple[str, int]:
     return exc.object[exc.start:exc.end].decode("latin-1"), exc.end
 
 
-class _LegacyDecoder(codecs.IncrementalDecoder):
-    def decode(self, data, final: bool = False) -> str:
-        return bytes(data).decode("cp1252", "mfviz_latin1")  # one byte a character: no state
+def _cp1252_where_not_utf8(exc: UnicodeDecodeError) -> tuple[str, int]:
+    return exc.object[exc.start:exc.end].decode("cp1252", "mfviz_latin1"), exc.end
+
+
+def _legacy_decoder(errors: str = "strict") -> codecs.IncrementalDecoder:
+    # the UTF-8 decoder keeps a character cut by a block's end for the next block
+    return codecs.getincrementaldecoder("utf-8-sig")("mfviz_cp1252")
 
 
 def _find_codec(name: str) -> codecs.CodecInfo | None:
     if name != LEGACY_ENCODING:
         return None
-    return codecs.CodecInfo(name=LEGACY_ENCODING, encode=codecs.getencoder("cp1252"),
-                            decode=lambda data, errors="strict": (_LegacyDecoder().decode(data), len(data)),
-                            incrementaldecoder=_LegacyDecoder)
+    return codecs.CodecInfo(name=LEGACY_ENCODING, encode=codecs.getencoder("utf-8"),
+                            decode=lambda data, errors="strict": (bytes(data).decode("utf-8-sig", "mfviz_cp1252"),
+                                                                  len(data)),
+                            incrementaldecoder=_legacy_decoder)
 
 
 codecs.register_error("mfviz_latin1", _latin1_for_the_rest)
+codecs.register_error("mfviz_cp1252", _cp1252_where_not_utf8)
 codecs.register(_find_codec)
 
 
@@ -434,6 +443,22 @@ class BadRows:
         if self.first is None:
             self.first = (row.text, row.expected_columns, row.actual_columns)
         return "skip"
+
+
+def first_non_utf8_line(blob: Blob) -> int | None:
+    """1-based number of the first line that is not UTF-8 (None if all is; only on that path)."""
+    decoder, lines, stream = codecs.getincrementaldecoder("utf-8")(), 0, blob.stream()
+    try:
+        while block := stream.read(1 << 24):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:  # exc.start counts from a character kept from the last block
+                kept = len(exc.object) - len(block)
+                return lines + exc.object.count(b"\n", kept, exc.start) + 1
+            lines += block.count(b"\n")
+    finally:
+        stream.close()
+    return None
 
 
 def line_of(blob: Blob, text: str, start: int = 0) -> int | None:

@@ -87,7 +87,7 @@ def load_interactions(
     user, item, rating, timestamp: a column name or 0-based position; rating=False ignores any
         rating column (every row counts 1), timestamp=False ignores timestamps.
     delimiter: the separator ("," "\\t" ";" "|" "::" ...); header: whether the first line names
-        the columns; encoding: text encoding (default: UTF-8, else Windows-1252).
+        the columns; encoding: text encoding (default: UTF-8, with Windows-1252 where the text is not UTF-8).
     explicit: True for ratings, False for implicit counts (default: detected from the values).
     duplicates: "auto" (default: "last" for explicit, "sum" for implicit), "sum", "last",
         "mean", "max" — how repeated (user, item) rows merge; the count is in the report.
@@ -158,14 +158,17 @@ def load_interactions(
                 not_utf8 = True
             else:
                 raise _wrap(blob.name, exc) from None
-        if not_utf8:  # past the sniffed head: read the whole file again as Windows-1252
+        if not_utf8:  # past the sniffed head: read the whole file again, Windows-1252 where not UTF-8
             interactions = load_interactions(
                 source, user=user, item=item, rating=rating, timestamp=timestamp, delimiter=delimiter,
                 header=header, explicit=explicit, duplicates=duplicates, on_bad_rows=on_bad_rows,
                 items=items, encoding=formats.LEGACY_ENCODING, check_memory=check_memory,
                 max_memory=max_memory)
-            interactions.report.note("The text is not UTF-8 beyond its first 64 KiB, so the whole "
-                                     "file was read again as Windows-1252.")
+            line = formats.first_non_utf8_line(blob)
+            where = "" if line is None else f" (line {line:,} is not)"
+            interactions.report.note(f"The text is not UTF-8 beyond its first 64 KiB{where}, so the "
+                                     "whole file was read again: as UTF-8 where it is and as Windows-1252 where it "
+                                     "is not.")
             return interactions
         interactions = builder.finish(explicit=explicit, items=item_table)
     if columns["rating"] is None:

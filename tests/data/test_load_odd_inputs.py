@@ -3,6 +3,7 @@ what to do, or loads every value as written with any drop counted in the report.
 
 from __future__ import annotations
 
+import codecs
 import json
 
 import pandas as pd
@@ -361,3 +362,27 @@ def test_one_bad_row_is_one_row(tmp_path):
     assert ": 1 row has a non-numeric rating in column 'rating'" in load_error(path)
     path.write_text("user,item,rating\nu1,i1,4\nu1,i2,five\nu2,i1,six\nu2,i2,1\n")
     assert ": 2 rows have a non-numeric rating" in load_error(path)
+
+
+def test_utf8_text_stays_utf8_where_a_file_is_windows_1252_only_in_places(tmp_path):
+    # a file joined from two exports: UTF-8 names, then one line typed on Windows past the sniffed head;
+    # re-reading all of it as Windows-1252 made "José" "JosÃ©" and split "Café" into two items
+    head = "".join(f"José{u},Café,{1 + u % 5}\nuser{u},item{u % 30},{1 + u % 4}\n" for u in range(3000))
+    assert len(head.encode()) > 1 << 16
+    tail = "Ren\xe9e,Caf\xe9,5\nRen\xe9e,item1,3\n".encode("cp1252")
+    (tmp_path / "joined.csv").write_bytes(b"user,item,rating\n" + head.encode() + tail)
+    data = load_interactions(tmp_path / "joined.csv")
+    items = set(data.item_ids.tolist())
+    assert "Café" in items and not any("Ã" in i for i in items)
+    assert {"José0", "Renée"} <= set(data.user_ids.tolist())
+    assert data.nnz == 6000 + 2 and data.matrix[:, data.item_index(["Café"])[0]].nnz == 3001
+    assert f"line {2 + 6000:,} is not" in " ".join(data.report.notes)
+
+
+def test_a_character_cut_by_the_decoders_block_end_is_read_whole():
+    from mfviz.data.formats import LEGACY_ENCODING
+
+    text = "é,Ü\n".encode() + b"caf\xe9\n"
+    decoder = codecs.getincrementaldecoder(LEGACY_ENCODING)()
+    pieces = [decoder.decode(text[k:k + 1]) for k in range(len(text))] + [decoder.decode(b"", True)]
+    assert "".join(pieces) == "é,Ü\ncafé\n"
