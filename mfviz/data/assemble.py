@@ -63,7 +63,10 @@ SECONDS_LIMIT = 10**11
 SECONDS_1971 = 365 * 86400  # timestamps that all fall before 1971 are not Unix seconds
 TIME_UNITS = ((10**17, 10**9, "nanoseconds"), (10**14, 10**6, "microseconds"), (SECONDS_LIMIT, 10**3, "milliseconds"))
 DUPLICATE_POLICIES = {"sum": POLICY_SUM, "last": POLICY_LAST, "mean": POLICY_MEAN, "max": POLICY_MAX}
-MISSING_ID_TEXT = ["", "nan", "None", "NULL"]
+# How exports write a missing id: pandas' missing-value words (R's write.csv writes NA, JSON
+# tools null); an id so written would otherwise become one user holding every such row
+MISSING_ID_TEXT = ["", "nan", "NaN", "-nan", "-NaN", "NA", "N/A", "n/a", "<NA>", "#N/A", "#NA", "None",
+                   "none", "NULL", "null", "Null", "nil"]
 
 
 class GrowingArray:
@@ -203,13 +206,18 @@ def _value_at(column: Column, position: int):
     return column[position].as_py()
 
 
-def canonical_int(ids: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
+def canonical_int(ids: pa.Array | pa.ChunkedArray) -> np.ndarray | pa.Array | None:
     """Text ids as int64 when every one is a canonical integer that fits ("007", "-0", "+7",
-    " 7" stay text, so no two ids merge, and ids beyond int64 are never rounded); else None."""
-    if ids.null_count or not (pa.types.is_string(ids.type) or pa.types.is_large_string(ids.type)):
+    " 7" stay text, so no two ids merge, and ids beyond int64 are never rounded); else None.
+    Missing ids (nulls) stay missing: an Arrow int64 array with its nulls then."""
+    if not (pa.types.is_string(ids.type) or pa.types.is_large_string(ids.type)):
         return None
     if isinstance(ids, pa.ChunkedArray):
         ids = ids.combine_chunks() if ids.num_chunks != 1 else ids.chunk(0)
+    if ids.null_count:
+        present = ids.is_valid()
+        values = canonical_int(pc.fill_null(ids, "0"))
+        return None if values is None else pa.array(values, pa.int64(), mask=~present.to_numpy(zero_copy_only=False))
     if len(ids) == 0:
         return np.zeros(0, np.int64)
     _, offsets, data = ids.buffers()
@@ -218,6 +226,16 @@ def canonical_int(ids: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
     data = np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8)
     values, canonical = parse_canonical_ints(offsets, data)
     return values if canonical else None
+
+
+def _shown(value) -> str:
+    return "empty, NA, null or the like" if value is None else repr(value)
+
+
+def null_missing_ids(ids: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Text ids with the words exports write for a missing value ("NA", "null"...) made missing."""
+    blank = pc.is_in(ids, pa.array(MISSING_ID_TEXT))
+    return pc.if_else(blank, pa.scalar(None, ids.type), ids) if pc.any(blank).as_py() else ids
 
 
 def _encode_ids(column: Column | np.ndarray) -> tuple[np.ndarray, np.ndarray | None, np.ndarray]:
@@ -443,7 +461,7 @@ class InteractionBuilder:
                 raise DataError(
                     f"{self.report.source}: {scope} {what} in column {name!r}; the first is "
                     f"row {first_row + first + 1}{line}, "
-                    f"value {_value_at(columns[role], first)!r}. {hint} {DROP_BAD_ROWS}"
+                    f"value {_shown(_value_at(columns[role], first))}. {hint} {DROP_BAD_ROWS}"
                 )
             self.report.drop(f"{what} in column {name!r}", int(bad.sum()))
             keep[bad] = False

@@ -12,7 +12,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from mfviz.data import formats, json_records
-from mfviz.data.assemble import InteractionBuilder, canonical_int
+from mfviz.data.assemble import InteractionBuilder, canonical_int, null_missing_ids
 from mfviz.data.formats import Blob, Layout, normalize_name
 from mfviz.data.interactions import Interactions
 from mfviz.data.report import ADD_ITEMS, DELIMITER_OR_DROP, LoadReport
@@ -234,8 +234,9 @@ def _add_batch(builder: InteractionBuilder, table: pa.Table, columns: dict, firs
             as_int = canonical_int(values)
             if as_int is not None:
                 return as_int
-            # spaces around a field are formatting (" 7" and "7" are one id; "007" stays text)
-            values = pc.utf8_trim_whitespace(values)
+            # spaces around a field are formatting (" 7" and "7" are one id; "007" stays text); an id
+            # written "NA" is missing, and the others may still be integers
+            values = null_missing_ids(pc.utf8_trim_whitespace(values))
             as_int = canonical_int(values)
             return values if as_int is None else as_int
         return values

@@ -84,6 +84,16 @@ def test_missing_ids(tmp_path):
     assert "missing id" in message and "'item'" in message and "line 3" in message
 
 
+@pytest.mark.parametrize("written", ["NA", "null", "N/A", "#N/A", "NaN", "nil"])
+def test_ids_written_as_exports_write_missing_values_are_missing(tmp_path, written):
+    # R's write.csv writes NA, JSON tools null: such an id became one user holding every such row
+    (tmp_path / "r.csv").write_text(f"user,item,rating\n{written},1,5\n1,2,2\n2,1,1\n{written},2,4\n2,2,3\n")
+    message = load_error(tmp_path / "r.csv")
+    assert "missing id" in message and "'user'" in message and "line 2" in message
+    loaded = load_interactions(tmp_path / "r.csv", on_bad_rows="drop")
+    assert loaded.user_ids.tolist() == [1, 2] and loaded.report.rows_dropped == 2
+
+
 def test_missing_id_without_header_counts_lines_from_one(tmp_path):
     (tmp_path / "u.csv").write_text("1,10,5\n1,20,4\n2,10,4\n,20,3\n")
     assert "line 4" in load_error(tmp_path / "u.csv")

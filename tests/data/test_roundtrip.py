@@ -9,10 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mfviz import Interactions, load_interactions
+from mfviz.data.assemble import MISSING_ID_TEXT
 
 text_ids = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zs", "Zl", "Zp")),
-                   min_size=1, max_size=8).filter(lambda s: s.strip() == s and s.lower() not in
-                                                  ("nan", "null", "none", "na", "n/a", "#n/a"))
+                   min_size=1, max_size=8).filter(lambda s: s.strip() == s and s not in MISSING_ID_TEXT)
 int_ids = st.integers(min_value=-(2**63), max_value=2**63 - 1)
 huge_ids = st.integers(min_value=2**64, max_value=2**80).map(str)
 stars = st.sampled_from([0.5, 1.0, 1.5, 2.0, 3.0, 3.5, 4.0, 5.0])
