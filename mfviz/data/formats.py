@@ -10,7 +10,6 @@ import io
 import lzma
 import os
 import re
-import warnings
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -610,37 +609,49 @@ class Layout:
         return len(split_fields(first.strip(), self.delimiter, False)) == len(self.names)
 
 
+# What went wrong in an item table, kept with it (`DataFrame.attrs`) until a load report takes it;
+# each such warning starts so, so that a report can drop those of a table it no longer uses.
+ITEM_TABLE_WARNINGS = "warnings"
+ITEM_TABLE_WARNING = "Item table "
+
+
 def read_text_table(blob: Blob, delimiter: str, names: list[str] | None, header: bool,
-                 quoted: bool, encoding: str | None = None) -> pd.DataFrame:
-    """A small metadata file: every column as text, never inferred (ids join as strings)."""
-    data = blob.read()
-    if encoding is None:
-        try:
-            data.decode("utf-8")
-            encoding = "utf-8"
-        except UnicodeDecodeError:
-            encoding = LEGACY_ENCODING
-    text = data.decode(encoding)
+                    quoted: bool, encoding: str | None = None) -> pd.DataFrame:
+    """A small metadata file: every column as text, never inferred (ids join as strings). A row
+    with more fields than the header is skipped and counted (an unquoted comma in a title); one
+    with fewer has the rest empty (a trailing empty field left out)."""
+    text = blob.read().decode(encoding or LEGACY_ENCODING)
     if len(delimiter) > 1:
         text = text.replace(delimiter, DOUBLE_COLON_STANDIN)
         delimiter = DOUBLE_COLON_STANDIN
+    # Python's csv reader, not pandas': pandas took the first column for the index when the first row
+    # had a field too many ("1,Alien, The (1979),Horror"), so item_id held titles and every title was lost
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter,
+                        quoting=csv.QUOTE_MINIMAL if quoted else csv.QUOTE_NONE, strict=False)
+    rows, too_long, first_line = [], 0, None
     try:
-        with warnings.catch_warnings(record=True) as caught:  # one per chunk, naming skipped lines
-            warnings.simplefilter("always", pd.errors.ParserWarning)
-            frame = pd.read_csv(
-                io.StringIO(text), sep=delimiter, header=0 if header else None, names=names,
-                dtype=str, keep_default_na=False, quoting=csv.QUOTE_MINIMAL if quoted else csv.QUOTE_NONE,
-                engine="c", on_bad_lines="warn",
-            )
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise DataError(f"{blob.name}: cannot read the item table ({exc}).") from None
-    skipped = re.findall(r"Skipping line (\d+): (expected \d+ fields?, saw \d+)",
-                         "\n".join(str(w.message) for w in caught))
-    if skipped:  # said in the load report (item tables are read before it exists)
-        frame.attrs["skipped"] = (
-            f"{blob.name}: {len(skipped):,} item rows were skipped for a wrong number of fields "
-            f"(the first: line {skipped[0][0]}, {skipped[0][1]}); quote fields that hold the delimiter."
-        )
+        for row in reader:
+            if not row or (len(row) == 1 and not row[0].strip()):
+                continue
+            if header:  # the header row: the names, unless given
+                names, header = names or [name.strip() for name in row], False
+                continue
+            if len(row) > len(names):
+                too_long += 1
+                first_line = first_line or (reader.line_num, len(row))
+                continue
+            rows.append(row + [""] * (len(names) - len(row)))
+    except csv.Error as exc:
+        raise DataError(f"{blob.name}: cannot read the item table (line {reader.line_num}: {exc}).") from None
+    if names is None:
+        raise DataError(f"{blob.name}: the item table is empty.")  # a header was expected, and no row came
+    frame = pd.DataFrame(rows, columns=names, dtype=object) if rows else pd.DataFrame(columns=names, dtype=object)
+    if too_long:  # said in the load report (item tables are read before it exists)
+        frame.attrs[ITEM_TABLE_WARNINGS] = [
+            f"{ITEM_TABLE_WARNING}{blob.name}: {too_long:,} rows were skipped for a wrong number of fields "
+            f"(the first: line {first_line[0]}, expected {len(names)} fields, saw {first_line[1]}); quote fields "
+            "that hold the delimiter."
+        ]
     return frame
 
 

@@ -183,12 +183,11 @@ def with_items(interactions: Interactions, items) -> Interactions:
     item id, its join rate in a copy of the report: metadata that comes after the interactions."""
     table = read_item_table(items)
     report = dataclasses.replace(interactions.report, dropped=dict(interactions.report.dropped),
-                                 warnings=list(interactions.report.warnings),
+                                 warnings=[w for w in interactions.report.warnings
+                                           if not w.startswith(formats.ITEM_TABLE_WARNING)],
                                  notes=[n for n in interactions.report.notes if "have no titles" not in n
                                         and "in the item table" not in n and not n.startswith("Item metadata from")])
-    report.note(f"Item metadata from {_describe(items)}.")
-    if "skipped" in table.attrs:
-        report.note(table.attrs["skipped"])
+    _take_item_table(report, table, f"Item metadata from {_describe(items)}.")
     joined = Interactions(interactions.matrix, interactions.user_ids, interactions.item_ids,
                           timestamps=interactions.timestamps, items=table, is_explicit=interactions.is_explicit,
                           report=report)
@@ -200,9 +199,7 @@ def _item_table(items, layout: Layout | None, blob: Blob | None, report: LoadRep
     """The item table given with items=..., else the known layout's file next to the ratings."""
     if items is not None:
         table = read_item_table(items)
-        report.note(f"Item metadata from {_describe(items)}.")
-        if "skipped" in table.attrs:
-            report.note(table.attrs["skipped"])
+        _take_item_table(report, table, f"Item metadata from {_describe(items)}.")
         return table
     if layout is None or layout.items_file is None:
         return None
@@ -216,10 +213,15 @@ def _item_table(items, layout: Layout | None, blob: Blob | None, report: LoadRep
         table = layout.read_items(item_blob)
     except (pa.ArrowException, UnicodeError, ValueError, KeyError) as exc:
         raise _wrap(item_blob.name, exc, formats.ITEM_TABLE) from None
-    report.note(f"Item metadata from {layout.items_file} next to the ratings file.")
-    if "skipped" in table.attrs:
-        report.note(table.attrs["skipped"])
+    _take_item_table(report, table, f"Item metadata from {layout.items_file} next to the ratings file.")
     return table
+
+
+def _take_item_table(report: LoadReport, table: pd.DataFrame, source: str) -> None:
+    """Say where the item table came from, and what went wrong reading it."""
+    report.note(source)
+    for warning in table.attrs.get(formats.ITEM_TABLE_WARNINGS, []):
+        report.warn(warning)
 
 
 def _add_batch(builder: InteractionBuilder, table: pa.Table, columns: dict, first_line,
@@ -564,7 +566,15 @@ def read_item_table(source) -> pd.DataFrame:
     if frame["item_id"].isna().any():
         raise DataError(f"{name}: {int(frame['item_id'].isna().sum())} item rows have no id; "
                         "fill them in or remove them.")
-    return frame.drop_duplicates("item_id").reset_index(drop=True)
+    said = list(frame.attrs.get(formats.ITEM_TABLE_WARNINGS, []))
+    repeated = frame["item_id"].duplicated()
+    if repeated.any():
+        said.append(f"{formats.ITEM_TABLE_WARNING}{name}: {int(repeated.sum()):,} rows repeat the id of an earlier "
+                    f"row (the first: {frame['item_id'][repeated].tolist()[0]!r}) and were skipped: the first row of "
+                    "each id is used.")
+    frame = frame[~repeated].reset_index(drop=True)
+    frame.attrs = {formats.ITEM_TABLE_WARNINGS: said, "id_column": str(id_column)}
+    return frame
 
 
 def _finish_item_join(interactions: Interactions, table: pd.DataFrame) -> None:
@@ -576,8 +586,12 @@ def _finish_item_join(interactions: Interactions, table: pd.DataFrame) -> None:
     found = ids.isin(keys)
     interactions.report.metadata_join_rate = float(found.mean()) if len(found) else 0.0
     if not found.all():
+        column = table.attrs.get("id_column")
+        examples = ", ".join(repr(i) for i in interactions.item_ids[~np.asarray(found)][:3].tolist())
+        theirs = ", ".join(repr(i) for i in table["item_id"].iloc[:3].tolist())
         interactions.report.note(
-            f"{int((~found).sum()):,} of {len(found):,} items have no row in the item table."
+            f"{int((~found).sum()):,} of {len(found):,} items have no row in the item table (such as {examples}; "
+            f"the table's ids{'' if column is None else f', from its column {column!r},'} are such as {theirs})."
         )
     if "genres" in interactions.items.columns:
         genres = interactions.items["genres"]

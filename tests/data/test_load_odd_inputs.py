@@ -206,8 +206,41 @@ def test_item_rows_skipped_for_unquoted_commas_are_counted(tmp_path):
         f"{i},{t},Drama\n" for i, t in titles.items()))
     data = load_interactions(ratings, items=tmp_path / "items.csv")
     assert data.report.metadata_join_rate == 3 / 5
-    assert "items.csv: 2 item rows were skipped for a wrong number of fields (the first: line 3, " \
-        "expected 3 fields, saw 4); quote fields that hold the delimiter." in " ".join(data.report.notes)
+    assert [w.split("/")[-1] for w in data.report.warnings] == [
+        "items.csv: 2 rows were skipped for a wrong number of fields (the first: line 3, expected 3 fields, "
+        "saw 4); quote fields that hold the delimiter."]
+
+
+def test_a_first_item_row_with_a_field_too_many_shifts_no_column(tmp_path):
+    # pandas took the first column as the index when the first row had a field more than the header:
+    # item_id then held the titles, every join failed and every title was lost
+    ratings = write_rows(tmp_path / "r.csv")
+    titles = {20: "Birdcage, The", 10: "Heat", 30: "Babe", 40: "Saint", 50: "Fargo"}
+    (tmp_path / "items.csv").write_text("id,title,genres\n" + "".join(
+        f"{i},{t},Drama\n" for i, t in titles.items()))
+    data = load_interactions(ratings, items=tmp_path / "items.csv")
+    assert data.report.metadata_join_rate == 4 / 5
+    assert dict(zip(data.item_ids.tolist(), data.titles, strict=True))[10] == "Heat"
+    assert any("1 rows were skipped" in w and "line 2" in w for w in data.report.warnings)
+
+
+def test_item_rows_repeating_an_id_are_said_and_the_first_is_used(tmp_path):
+    ratings = write_rows(tmp_path / "r.csv")
+    (tmp_path / "items.csv").write_text("id,title\n10,Heat\n20,Birdcage\n20,Birdcage (director's cut)\n"
+                                        "30,Babe\n40,Saint\n50,Fargo\n")
+    data = load_interactions(ratings, items=tmp_path / "items.csv")
+    assert dict(zip(data.item_ids.tolist(), data.titles, strict=True))[20] == "Birdcage"
+    assert [w.split("/")[-1] for w in data.report.warnings] == [
+        "items.csv: 1 rows repeat the id of an earlier row (the first: 20) and were skipped: the first row of "
+        "each id is used."]
+
+
+def test_items_missing_from_the_item_table_are_said_with_ids_from_both_sides(tmp_path):
+    ratings = write_rows(tmp_path / "r.csv")
+    (tmp_path / "items.csv").write_text("id,title\n010,Heat\n020,Birdcage\n30,Babe\n")
+    note = " ".join(load_interactions(ratings, items=tmp_path / "items.csv").report.notes)
+    assert "4 of 5 items have no row in the item table (such as 10, 20, 40; the table's ids, from its " \
+        "column 'id', are such as '010', '020', '30')" in note
 
 
 def test_a_headerless_item_file_keeps_its_first_row(tmp_path):
