@@ -478,6 +478,9 @@ class InteractionBuilder:
             reject(nan & present, "a non-numeric rating", "rating", "Ratings must be numbers.")
             reject(nan, "a missing (NaN) rating", "rating", "Fill in or remove rows without a rating.")
             reject(np.isinf(values), "an infinite rating", "rating", "Ratings must be finite.")
+            # stored as float32: anything beyond its range would become inf there
+            reject(np.abs(values) > np.finfo(np.float32).max, "a rating too large to store (beyond ±3.4e38)",
+                   "rating", "Ratings must be smaller.")
             del nan, present
             if _is_boolean(rating):  # liked = true / false: a false row is no interaction
                 no = keep & (values == 0)

@@ -203,3 +203,15 @@ def test_uploaded_binary_names_the_upload():
     upload = io.BytesIO(b"\x00\x01\x02\x03" * 100)
     upload.name = "weights.bin"
     assert "weights.bin" in load_error(upload)
+
+
+@pytest.mark.parametrize(("written", "reason"), [("inf", "an infinite rating"), ("1e40", "too large to store")])
+def test_ratings_that_float32_cannot_hold_are_bad_rows(tmp_path, written, reason):
+    # 1e40 passed the check for infinity as float64 and became inf in the float32 matrix, which broke
+    # the data summary (OverflowError on the Data page, a traceback from `mfviz info`)
+    (tmp_path / "r.csv").write_text(f"user,item,rating\n1,1,5\n1,2,{written}\n2,1,3\n2,2,4\n")
+    message = load_error(tmp_path / "r.csv")
+    assert reason in message and "line 3" in message
+    loaded = load_interactions(tmp_path / "r.csv", on_bad_rows="drop")
+    assert loaded.nnz == 3 and np.isfinite(loaded.matrix.data).all() and loaded.report.rows_dropped == 1
+    loaded.summary()  # the Data page's cards and histograms
