@@ -3,7 +3,20 @@
 import numpy as np
 import streamlit as st
 
+from mfviz.analysis.spectrum import ABOVE_MARGIN, components_above
 from mfviz.dashboard import background, cache, figures, ui
+
+
+def rank_ranges(ranks) -> str:
+    """Ranks as runs: [2, 3, 4, 7, 9, 10] → '2–4, 7, 9–10'."""
+    runs = []
+    for rank in ranks:
+        if runs and rank == runs[-1][1] + 1:
+            runs[-1][1] = rank
+        else:
+            runs.append([rank, rank])
+    return ", ".join(f"{first}" if first == last else f"{first}–{last}" for first, last in runs)
+
 
 ui.header("Spectrum", "How many latent factors does the data support? The singular values of the "
           "interaction matrix say how much of its structure the first k factors can capture.")
@@ -23,7 +36,8 @@ else:
 compare = st.toggle("Compare with the same data, items shuffled", value=inter.nnz <= background.NULL_SPECTRUM_NNZ, key="spectrum_null",
                     help="Shuffles which item each interaction is with, keeping every user's number of interactions "
                          "and values and every item's number of users: what remains is popularity and activity, no "
-                         "taste. The data's components stronger than the shuffle's are structure beyond those counts.")
+                         "taste. The data's components clearly stronger than the shuffle's are structure beyond those counts.")
+
 with ui.guard("Computing the spectrum"):
     spectrum = cache.data_spectrum(data.key, inter.matrix, int(k))
     null = cache.null_spectrum(data.key, inter.matrix, int(k)) if compare else None
@@ -37,27 +51,35 @@ for column, share in zip(cards, (0.5, 0.8, 0.9), strict=False):
 cards[3].metric("Effective rank", f"{spectrum.effective_rank:.1f}",
                 help="Stable rank ‖R‖²/σ₁² (squared Frobenius norm over the first singular value squared): over how "
                      "many directions as strong as the first the energy is spread.")
-above = None
-if null is not None:
-    from mfviz.analysis.spectrum import components_above
 
+margin = f"{ABOVE_MARGIN:.0%}"
+if null is not None:
     above = components_above(spectrum.singular_values, null.singular_values)
-    cards[4].metric("Above the shuffle", f"{above}" if above is not None else f"≥ {int(k) - 1}",
-                    help="After the first (popularity and activity, in both), how many components in a row are "
-                         "stronger than the same component of the shuffled data.")
+    computed = min(spectrum.singular_values.size, null.singular_values.size)
+    cards[4].metric("Above the shuffle", f"{above.size}",
+                    help=f"How many components after the first (popularity and activity, in both) are more than "
+                         f"{margin} stronger than the same component of the shuffled data, wherever they are among "
+                         f"components 2 to {computed}" + (f" (here {rank_ranges(above)})." if above.size else "."))
 ui.show(figures.data_spectrum_chart(spectrum.singular_values, spectrum.cumulative_energy, spectrum.k_for,
                                     None if null is None else null.singular_values))
 if null is not None:
+    second = spectrum.singular_values[1] / null.singular_values[1] - 1 if computed > 1 else 0.0
+    if above.size:
+        verdict = (f"{above.size} of components 2 to {computed} stand{'s' * (above.size == 1)} more than {margin} "
+                   f"above the shuffle's ({rank_ranges(above)}): that much taste structure is clear of chance")
+        if 2 not in above and second < 0:  # the shuffle's second is popularity and activity again
+            verdict += f"; the second is {-second:.1%} below the shuffle's second, so it is no more than those counts"
+        verdict += (". The last computed component is still above: compute more to see where the data's structure "
+                    "ends." if above[-1] == computed else
+                    "; elsewhere the data's components are within " + margin + " of the shuffle's or below, and what "
+                    "more factors add there is fine taste mixed with noise.")
+    else:
+        verdict = (f"No component after the first stands more than {margin} above the shuffle's: beyond popularity "
+                   "the data shows little structure a factor model can find.")
     st.caption(f"The grey dashed line is the same interactions with their items shuffled (every user's and item's "
                f"count kept). Its first component is close to the data's ({null.singular_values[0]:,.4g} against "
                f"{spectrum.singular_values[0]:,.4g}): the first direction is mostly who is active and what is popular. "
-               + (f"Components 2 to {above + 1} stand above the shuffle's: that much taste structure is clear of "
-                  "chance; beyond, the data's components are weaker than a shuffle's, and what more factors add "
-                  "there is fine taste mixed with noise." if above else
-                  "No component after the first stands above the shuffle's: beyond popularity the data shows little "
-                  "structure a factor model can find." if above == 0 else
-                  f"All {int(k) - 1} components after the first stand above the shuffle's: compute more to see "
-                  "where the data's structure ends."))
+               + verdict)
 
 st.subheader("The models' spectra")
 ui.ensure_model()

@@ -141,14 +141,20 @@ def null_spectrum(matrix, k: int = 100, seed: int = 0) -> Spectrum:
     return data_spectrum(shuffled(matrix, seed), k=k, seed=seed)
 
 
-def components_above(data_values, null_values) -> int | None:
-    """How many components after the first stand above the shuffle's at the same rank (the first is
-    mostly popularity and activity, in both): the count before the data first falls to or below
-    the shuffle; None when it never does within the values given."""
+ABOVE_MARGIN = 0.05  # uniform random matrices of 100+ users and items stayed within 4.3% of their shuffle
+
+
+def components_above(data_values, null_values, margin: float = ABOVE_MARGIN) -> np.ndarray:
+    """The ranks (1-based, from 2: the first is mostly popularity and activity, in both) at which the
+    data's singular value is more than `margin` above the shuffle's at the same rank, ascending. Every
+    such rank counts, not only a run from the second: the shuffle's second component is often
+    popularity again and can outweigh the data's while taste stands clear above it from the third on.
+    The margin keeps the chance wobble of structureless data out (its values and its shuffle's differ
+    by a few percent at most)."""
     data_values, null_values = np.asarray(data_values, float), np.asarray(null_values, float)
     n = min(data_values.size, null_values.size)
-    below = np.flatnonzero(data_values[1:n] <= null_values[1:n])
-    return int(below[0]) if below.size else None
+    above = data_values[1:n] > null_values[1:n] * (1 + margin)
+    return np.flatnonzero(above) + 2
 
 
 def model_spectrum(user_factors, item_factors=None) -> np.ndarray:
