@@ -182,6 +182,10 @@ with st.form("filters"):
                                "become 1, the rest are dropped. Done before the k-core, so the k-core counts the "
                                "positives that are left.")
     threshold = b.number_input("threshold (stars)", 0.0, 10.0, float(applied.get("binarize_at") or 4.0), 0.5)
+    has_zeros = source.interactions.is_explicit and bool((source.interactions.matrix.data == 0).any())
+    drop_zeros = c.checkbox("Drop 0 ratings", value=bool(applied.get("drop_zeros")), disabled=not has_zeros,
+                            help="Goodreads and Book-Crossing exports write 0 for 'read, not rated': kept, it is "
+                                 "the lowest rating. Done first, before binarising and the k-core.")
     kinds = {"as detected": None, "explicit ratings": True, "implicit feedback": False}
     feedback = c.radio("Treat values as", list(kinds),
                        index=list(kinds.values()).index(applied.get("explicit")),
@@ -189,11 +193,12 @@ with st.form("filters"):
                             "confidence of a positive signal (ranking metrics, implicit ALS).")
     if st.form_submit_button("Apply", type="primary", key="filters_apply"):
         settings = {"min_count": int(min_count), "binarize_at": float(threshold) if binarize else None,
-                    "explicit": kinds[feedback]}
+                    "explicit": kinds[feedback], "drop_zeros": bool(drop_zeros and has_zeros)}
         with ui.guard("Filtering"):
             filtered = cache.prepared(source.key, source.interactions, settings["min_count"],
-                                      settings["binarize_at"], settings["explicit"])
-        words = [f"binarised at ≥ {settings['binarize_at']:g}"] if settings["binarize_at"] is not None else []
+                                      settings["binarize_at"], settings["explicit"], settings["drop_zeros"])
+        words = ["0 ratings dropped"] if settings["drop_zeros"] else []
+        words += [f"binarised at ≥ {settings['binarize_at']:g}"] if settings["binarize_at"] is not None else []
         if settings["min_count"] > 1:
             words.append(f"{settings['min_count']}-core")
         if settings["explicit"] is not None:

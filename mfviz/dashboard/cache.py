@@ -87,14 +87,18 @@ def preview_frame(content_key: str, _content: bytes, rows: int = 8) -> pd.DataFr
 
 
 @st.cache_data(show_spinner="Filtering…", max_entries=8)
-def prepared(data_key: str, _interactions, min_count: int, binarize_at: float | None, explicit: bool | None):
-    """The dataset after the Data page's filters: binarise, then k-core, then the feedback switch.
+def prepared(data_key: str, _interactions, min_count: int, binarize_at: float | None, explicit: bool | None,
+             drop_zeros: bool = False):
+    """The dataset after the Data page's filters: ratings of 0 dropped, binarise, then k-core, then
+    the feedback switch.
     Binarising first, so that a k-core is one of the positives kept: the other way round, the dropped
     low ratings left users and items under k, and some with nothing (ML-100K, 10-core then ≥ 4: 49
     users and 328 items under 10, 1 user and 13 items empty)."""
     from mfviz.data import prepare
 
     data = _interactions
+    if drop_zeros:
+        data = prepare.drop_zero_ratings(data)
     if binarize_at is not None:
         data = prepare.binarize(data, binarize_at)
     if min_count > 1:

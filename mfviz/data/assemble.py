@@ -389,6 +389,29 @@ COUNT_NAMES = frozenset({"count", "counts", "plays", "playcount", "clicks", "vie
                          "listencount", "frequency", "freq", "interactions", "purchases", "visits", "sessions"})
 
 
+def _why_explicit(name: str, values: np.ndarray, explicit: bool) -> str:
+    """Why the values were read as ratings or as implicit feedback, and how to choose the other."""
+    low, high = float(values.min()), float(values.max())
+    if explicit:
+        return (f"Column {name!r} holds values from {low:g} to {high:g} in half steps or whole ones: read as explicit "
+                "ratings. If they are counts or weights, load with explicit=False (the Data page: Treat values as "
+                "implicit feedback).")
+    return (f"Column {name!r} holds values from {low:g} to {high:g}, not a rating scale (one holds at most 21 "
+            "values in half steps, up to 10): read as implicit feedback, each value the weight of a positive. If "
+            "they are ratings, load with explicit=True (the Data page: Treat values as explicit ratings).")
+
+
+def _unrated_zeros(name: str, values: np.ndarray) -> str | None:
+    """A warning for ratings of 0 on a scale that starts at 1 (Goodreads, Book-Crossing: 'not rated')."""
+    zeros = int((values == 0).sum())
+    if not zeros or zeros == len(values) or values[values != 0].min() < 1:
+        return None
+    return (f"{zeros:,} ratings ({zeros / len(values):.0%}) in column {name!r} are 0 on a scale from "
+            f"{float(values[values != 0].min()):g} to {float(values.max()):g}: Goodreads and Book-Crossing exports "
+            "write 0 for 'read, not rated'. They are kept as ratings of 0, the lowest; to leave them out, use the "
+            "Data page's Prepare: Drop 0 ratings (prepare.drop_zero_ratings in Python).")
+
+
 # --------------------------------------------------------------------- the builder
 class InteractionBuilder:
     """Collects batches of (user, item[, rating][, timestamp]) columns into compact arrays and
@@ -619,15 +642,23 @@ class InteractionBuilder:
             raise DataError(f"{report.source}: no interactions left to load; check the file and its columns.")
         if explicit is None:
             explicit = detect_explicit(values) if names["rating"] is not None else False
-            if explicit and normalize_name(str(names["rating"])) in COUNT_NAMES:
+            if names["rating"] is None:
+                pass
+            elif explicit and normalize_name(str(names["rating"])) in COUNT_NAMES:
                 explicit = False  # a few small whole numbers, but the column's name says they are counts
                 report.note(f"Column {names['rating']!r} holds counts (its name says so): read as implicit feedback. "
                             "To treat them as ratings, load with explicit=True (the Data page: Treat values as "
                             "explicit ratings).")
-            if names["rating"] is not None and values.min() == values.max():
+            elif values.min() == values.max():
                 report.note(f"Every value in column {names['rating']!r} is {float(values[0]):g}: read as implicit "
                             "feedback (one value cannot tell likes from dislikes). To treat them as ratings anyway, "
                             "load with explicit=True (the Data page: Treat values as explicit ratings).")
+            else:
+                report.note(_why_explicit(names["rating"], values, explicit))
+        if explicit and names["rating"] is not None:
+            zero_note = _unrated_zeros(names["rating"], values)
+            if zero_note:
+                report.warn(zero_note)
         if not explicit and values.min() < 0:
             first = int(np.argmax(values < 0))
             raise DataError(

@@ -40,19 +40,36 @@ def k_core(interactions: Interactions, min_user: int = 5, min_item: int = 5) -> 
     return result
 
 
+def _kept_entries(interactions: Interactions, keep: np.ndarray, values: np.ndarray, is_explicit: bool) -> Interactions:
+    """The entries where `keep` holds, with these `values`; every user and item stays, even empty."""
+    matrix = interactions.matrix
+    row_of = np.repeat(np.arange(interactions.n_users), np.diff(matrix.indptr))
+    indptr = np.r_[0, np.cumsum(np.bincount(row_of[keep], minlength=interactions.n_users))]
+    kept = sp.csr_matrix((values, matrix.indices[keep], indptr), shape=matrix.shape)
+    stamps = None if interactions.timestamps is None else interactions.timestamps[keep]
+    return Interactions(kept, interactions.user_ids, interactions.item_ids, timestamps=stamps,
+                        items=interactions.items, is_explicit=is_explicit, report=copy.deepcopy(interactions.report))
+
+
+def drop_zero_ratings(interactions: Interactions) -> Interactions:
+    """Explicit ratings without the zeros: in Goodreads and Book-Crossing exports a 0 means 'read,
+    not rated', not the lowest rating. Users and items are kept, even when left empty."""
+    matrix = interactions.matrix
+    keep = matrix.data != 0
+    result = _kept_entries(interactions, keep, matrix.data[keep], interactions.is_explicit)
+    if result.nnz == 0:
+        raise DataError("drop_zero_ratings: every rating is 0; nothing would be left.")
+    _note(result, interactions, f"Dropped the {interactions.nnz - result.nnz:,} ratings of 0 ('not rated').")
+    result.report.warnings = [w for w in result.report.warnings if "are 0 on a scale" not in w]  # done
+    return result
+
+
 def binarize(interactions: Interactions, threshold: float = 4.0) -> Interactions:
     """Explicit ratings to implicit feedback: ratings >= threshold become 1, the rest are removed
     (a low rating is not a positive signal). Users and items are kept, even when left empty."""
     matrix = interactions.matrix
     keep = matrix.data >= threshold
-    row_of = np.repeat(np.arange(interactions.n_users), np.diff(matrix.indptr))
-    indptr = np.r_[0, np.cumsum(np.bincount(row_of[keep], minlength=interactions.n_users))]
-    binary = sp.csr_matrix((np.ones(int(keep.sum()), np.float32), matrix.indices[keep], indptr),
-                           shape=matrix.shape)
-    stamps = None if interactions.timestamps is None else interactions.timestamps[keep]
-    result = Interactions(binary, interactions.user_ids, interactions.item_ids, timestamps=stamps,
-                          items=interactions.items, is_explicit=False,
-                          report=copy.deepcopy(interactions.report))
+    result = _kept_entries(interactions, keep, np.ones(int(keep.sum()), np.float32), False)
     if result.nnz == 0:
         raise DataError(f"binarize: no rating is >= {threshold}; choose a lower threshold "
                         f"(ratings range from {matrix.data.min():g} to {matrix.data.max():g}).")

@@ -130,3 +130,19 @@ def test_timestamps_that_are_likely_misread_are_a_warning():
     assert not at.exception and not at.error
     assert any("falls in 1970" in w.value and "timestamp = none" in w.value for w in at.warning), \
         [w.value for w in at.warning]
+
+
+def test_zero_ratings_that_mean_not_rated_are_warned_of_and_can_be_dropped():
+    rows = [f"u{u},i{(u * 7 + j) % 12},{(u + j) % 6}" for u in range(30) for j in range(5)]  # 0-5, 0 = not rated
+    at = upload(new_app(), "shelves.csv", ("user,item,rating\n" + "\n".join(rows) + "\n").encode())
+    assert not at.exception and not at.error
+    assert any("are 0 on a scale from 1 to 5" in w.value for w in at.warning), [w.value for w in at.warning]
+    loaded = at.session_state["mfviz.data"].interactions
+    drop = next(box for box in at.checkbox if box.label == "Drop 0 ratings")
+    drop.check()
+    at.button(key="filters_apply").click().run()
+    assert not at.exception and not at.error
+    data = at.session_state["mfviz.data"]
+    assert data.filters == "0 ratings dropped" and data.interactions.is_explicit
+    assert data.interactions.nnz == loaded.nnz - int((loaded.matrix.data == 0).sum()) and data.interactions.matrix.data.min() == 1
+    assert not any("are 0 on a scale" in line for line in data.report_lines)

@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from mfviz import DataError, Interactions
-from mfviz.data.prepare import binarize, k_core, sample_users
+from mfviz.data.prepare import binarize, drop_zero_ratings, k_core, sample_users
 
 
 def frame_of(pairs, ratings=None):
@@ -101,3 +101,16 @@ def test_reports_are_not_shared():
     binarize(data, 4)
     sample_users(data, 2)
     assert data.report.notes == notes
+
+
+def test_drop_zero_ratings_keeps_every_other_rating_as_it_is():
+    data = frame_of([("a", "x"), ("a", "y"), ("b", "x"), ("b", "y"), ("c", "x")],
+                    ratings=[5.0, 0.0, 4.0, 0.0, 0.0])
+    kept = drop_zero_ratings(data)
+    assert kept.is_explicit and (kept.n_users, kept.n_items) == (3, 2)
+    assert kept.matrix.toarray().tolist() == [[5, 0], [4, 0], [0, 0]] and kept.nnz == 2
+    assert kept.timestamps.tolist() == [0, 2]
+    assert "Dropped the 3 ratings of 0" in kept.report.notes[-1]
+    assert data.nnz == 5  # the input is untouched
+    with pytest.raises(DataError, match="every rating is 0"):
+        drop_zero_ratings(frame_of([("a", "x"), ("b", "y")], ratings=[0.0, 0.0]))

@@ -1,0 +1,43 @@
+"""How a value column is read: ratings or implicit weights, said with its reason, and zeros that mean 'not rated'."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mfviz import load_interactions
+from mfviz.data.interactions import detect_explicit
+
+
+def _write(tmp_path, values, name="rating"):
+    rows = "".join(f"u{k % 7},i{k},{v}\n" for k, v in enumerate(values))
+    (tmp_path / "r.csv").write_text(f"user,item,{name}\n" + rows)
+    return load_interactions(tmp_path / "r.csv")
+
+
+def test_the_report_says_why_values_are_ratings_or_weights(tmp_path):
+    data = _write(tmp_path, [1, 2, 3, 4, 5, 3.5, 4])
+    assert data.is_explicit
+    assert "holds values from 1 to 5 in half steps or whole ones: read as explicit ratings" in " ".join(data.report.notes)
+    data = _write(tmp_path, [1, 17, 80, 2.25, 100, 3, 9])
+    assert not data.is_explicit
+    assert "holds values from 1 to 100, not a rating scale" in " ".join(data.report.notes)
+
+
+def test_a_sample_of_a_periodic_column_still_sees_its_values():
+    # every 5th value of 1, 2, 3, 4, 5, 1, 2... is the same: the old stride sample saw only 1s
+    values = np.tile(np.arange(1, 6, dtype=np.float32), 220_000)
+    assert detect_explicit(values)
+
+
+@pytest.mark.parametrize(("values", "warned"), [
+    ([0, 4, 5, 0, 3, 1, 2, 0], True),  # Goodreads: 0 = read, not rated
+    ([0, 0.5, 1, 4, 5, 2.5, 3], False),  # a scale from 0.5: 0 is just below it, not outside a 1-5 scale
+    ([1, 4, 5, 3, 2], False),
+])
+def test_zeros_on_a_scale_from_one_are_warned_of(tmp_path, values, warned):
+    report = _write(tmp_path, values).report
+    said = [w for w in report.warnings if "are 0 on a scale" in w]
+    assert bool(said) == warned
+    if warned:
+        assert said[0].startswith("3 ratings (38%) in column 'rating' are 0 on a scale from 1 to 5")
