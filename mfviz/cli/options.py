@@ -244,6 +244,8 @@ def _check_output(args: argparse.Namespace) -> None:
 _OPTION_WORDING = [
     (re.compile(r"on_bad_rows='drop'"), "--on-bad-rows drop"),
     (re.compile(r"\b(user|item|rating|timestamp|delimiter)=\.\.\."), r"--\1 ..."),
+    (re.compile(r"\bheader=\.\.\."), "--header or --no-header"),
+    (re.compile(r"\bitems=\.\.\."), "--items"),
     (re.compile(r"\bexplicit=True"), "--explicit"),
     (re.compile(r"\bexplicit=False"), "--implicit"),
     (re.compile(r"\b(max_users|sample_users) must be a positive integer or None"), "--eval-users must be at least 1"),

@@ -15,7 +15,14 @@ from mfviz.data import formats, json_records
 from mfviz.data.assemble import InteractionBuilder, canonical_int, null_missing_ids
 from mfviz.data.formats import Blob, Layout, normalize_name
 from mfviz.data.interactions import Interactions
-from mfviz.data.report import ADD_ITEMS, DELIMITER_OR_DROP, LoadReport
+from mfviz.data.report import (
+    ADD_ITEMS,
+    DELIMITER_OR_DROP,
+    ITEM_TABLE_HINT,
+    NAME_COLUMNS,
+    USE_COLUMN,
+    LoadReport,
+)
 from mfviz.errors import DataError
 
 # Column names (lower case, letters and digits only) that say which role a column plays.
@@ -33,7 +40,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
                "value", "stars", "star", "rate", "preference", "feedback", "clicks", "views",
                "quantity", "qty", "listens", "listencount", "frequency", "freq", "r",
                "bookrating", "userrating", "interactions", "overall", "liked", "like", "clicked",
-               "purchased", "favorite", "favourite"),
+               "purchased", "favorite", "favourite", "purchases", "visits", "amount"),
     "timestamp": ("timestamp", "time", "date", "datetime", "ts", "unixtime", "unixtimestamp", "unixreviewtime",
                   "epoch", "created", "createdat", "eventtime", "ratedat", "day", "t"),
 }
@@ -44,7 +51,8 @@ NAME_WORDS = {"user": ("user", "visitor", "customer"),
               "timestamp": ("time", "date")}
 TITLE_NAMES = ("title", "name", "movietitle", "itemname", "artistname", "productname", "booktitle",
                "label", "trackname", "songname")
-GENRE_NAMES = ("genres", "genre", "categories", "category", "tags", "tag")
+GENRE_NAMES = ("genres", "genre", "categories", "category", "tags", "tag", "shelves", "subjects", "keywords",
+               "topics")
 HEADER_WORDS = {w for words in SYNONYMS.values() for w in words if len(w) > 1} | {"id"} | set(TITLE_NAMES) | set(GENRE_NAMES)
 ROLES = ("user", "item", "rating", "timestamp")
 # Peak bytes per interaction while loading: about 25 measured by benchmarks/bench_load.py
@@ -280,6 +288,7 @@ def _open_batches(blob: Blob, layout: Layout | None, overrides: dict, report: Lo
         report.format = f"Parquet{container}"
         parquet = pq.ParquetFile(blob.path if blob.path is not None else pa.BufferReader(blob.data))
         columns = _map_columns(list(parquet.schema_arrow.names), True, [], overrides, blob.name)
+        _say_unused(report, list(parquet.schema_arrow.names), columns)
         rows = parquet.metadata.num_rows
         if check_memory:
             _check_memory(blob.name, rows, "the Parquet metadata", max_memory)
@@ -301,6 +310,7 @@ def _open_batches(blob: Blob, layout: Layout | None, overrides: dict, report: Lo
         if check_memory:
             _check_memory(blob.name, estimated, f"the file size ({blob.size():,} bytes)", max_memory)
         columns = _map_columns(found.names, True, found.sample, overrides, blob.name)
+        _say_unused(report, found.names, columns)
         needed = [c for c in dict.fromkeys(columns.values()) if c is not None]
         batches = ((table, first, True) for table, first in
                    json_records.batches(blob, found, needed, columns["rating"]))
@@ -327,6 +337,8 @@ def _open_batches(blob: Blob, layout: Layout | None, overrides: dict, report: Lo
     if check_memory:
         _check_memory(blob.name, estimated, f"the file size ({blob.size():,} bytes)", max_memory)
     columns = _map_columns(dialect.names, dialect.header, dialect.sample, overrides, blob.name)
+    if dialect.header:
+        _say_unused(report, dialect.names, columns)
     needed = [c for c in dict.fromkeys(columns.values()) if c is not None]
     id_columns = [columns["user"], columns["item"]]
     bad_rows = formats.BadRows()
@@ -355,6 +367,14 @@ def _open_batches(blob: Blob, layout: Layout | None, overrides: dict, report: Lo
 
     # a little room over the estimate: the arrays grow in place if it is short
     return columns, int(estimated * 1.05) + 1024, text_batches()
+
+
+def _say_unused(report: LoadReport, names: list[str], columns: dict) -> None:
+    """Name the file's columns that no role took (a value column under an unknown name is lost)."""
+    unused = [name for name in names if name not in columns.values()]
+    if unused:
+        shown = ", ".join(repr(name) for name in unused[:8]) + (f" and {len(unused) - 8} more" if len(unused) > 8 else "")
+        report.note(f"Columns not used: {shown}. {USE_COLUMN}")
 
 
 def _drop_repeated_headers(table: pa.Table, report: LoadReport) -> pa.Table:
@@ -467,11 +487,9 @@ def _map_columns(names: list[str], has_header: bool, sample: list[list[str]], ov
             missing = [r for r in ("user", "item") if columns[r] is None]
             what = "no recognisable columns" if all(columns[r] is None for r in ROLES) else \
                 f"no {' or '.join(missing)} column"
-            raise DataError(
-                f"{source}: {what} among {names}. Say which column is which, e.g. "
-                f"load_interactions(..., user={names[0]!r}, item={names[min(1, len(names) - 1)]!r}"
-                f"{', rating=' + repr(names[2]) if len(names) > 2 else ''})."
-            )
+            described = {normalize_name(n) for n in names} & {*TITLE_NAMES, *GENRE_NAMES}
+            hint = f" {ITEM_TABLE_HINT}" if described and columns["user"] is None else ""
+            raise DataError(f"{source}: {what} among {names}.{hint} {NAME_COLUMNS}")
         return columns
     # no header: user, item, then rating and timestamp by position
     positional = [n for n in names if n not in taken]
@@ -555,7 +573,10 @@ def read_item_table(source) -> pd.DataFrame:
     frame = frame.drop(columns=[c for c in ("item_id", "title", "genres")
                                 if c in frame.columns and c not in rename]).rename(columns=rename)
     if "genres" in frame.columns and not frame["genres"].map(lambda g: isinstance(g, list)).all():
-        frame["genres"] = formats.split_genres(frame["genres"])
+        text = frame["genres"].astype(str)
+        # MovieLens writes Comedy|Drama; other tables (Goodreads shelves, tags) a ; or , list
+        separator = next((sep for sep in "|;," if text.str.contains(sep, regex=False).any()), "|")
+        frame["genres"] = formats.split_genres(frame["genres"], separator)
     ids = frame["item_id"]
     if not pd.api.types.is_numeric_dtype(ids):
         numeric = pd.to_numeric(ids, errors="coerce")

@@ -146,3 +146,11 @@ def test_zero_ratings_that_mean_not_rated_are_warned_of_and_can_be_dropped():
     assert data.filters == "0 ratings dropped" and data.interactions.is_explicit
     assert data.interactions.nnz == loaded.nnz - int((loaded.matrix.data == 0).sum()) and data.interactions.matrix.data.min() == 1
     assert not any("are 0 on a scale" in line for line in data.report_lines)
+
+
+def test_an_item_table_dropped_as_interactions_gets_the_pages_advice():
+    at = upload(new_app(), "movies.csv", b"movieId,title,genres\n1,Heat (1995),Action|Crime\n2,Babe (1995),Drama\n")
+    assert not at.exception and at.error
+    message = at.error[0].value
+    assert "looks like an item table" in message and "Item metadata (optional)" in message
+    assert "items=..." not in message and "load_interactions" not in message and "user=..." not in message

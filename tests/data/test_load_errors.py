@@ -44,7 +44,23 @@ def test_no_recognisable_columns(tmp_path):
     (tmp_path / "r.csv").write_text("alpha,beta,gamma\n1,2,3\n4,5,6\n")
     message = load_error(tmp_path / "r.csv")
     assert "r.csv" in message and "no recognisable columns" in message
-    assert "['alpha', 'beta', 'gamma']" in message and "user='alpha'" in message
+    assert "['alpha', 'beta', 'gamma']" in message and "Say which column is which with user=... and item=..." in message
+    assert "item table" not in message
+
+
+def test_an_item_table_given_as_interactions_is_said_to_be_one(tmp_path):
+    # it was "no user column among ['movieId', 'title', 'genres'] ... e.g. rating='genres'"
+    (tmp_path / "movies.csv").write_text("movieId,title,genres\n1,Heat (1995),Action|Crime\n2,Babe (1995),Drama\n")
+    message = load_error(tmp_path / "movies.csv")
+    assert "no user column" in message and "looks like an item table" in message and "items=..." in message
+    assert "rating='genres'" not in message
+
+
+def test_columns_no_role_took_are_named(tmp_path):
+    (tmp_path / "r.csv").write_text("user,item,spend,comment\na,x,3.5,ok\nb,y,10,hm\n")
+    report = load_interactions(tmp_path / "r.csv").report
+    assert "Columns not used: 'spend', 'comment'. To use one, name it with rating=... or timestamp=...." \
+        in report.notes
 
 
 def test_item_column_missing(tmp_path):

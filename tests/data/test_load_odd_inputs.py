@@ -419,3 +419,13 @@ def test_a_character_cut_by_the_decoders_block_end_is_read_whole():
     decoder = codecs.getincrementaldecoder(LEGACY_ENCODING)()
     pieces = [decoder.decode(text[k:k + 1]) for k in range(len(text))] + [decoder.decode(b"", True)]
     assert "".join(pieces) == "é,Ü\ncafé\n"
+
+
+@pytest.mark.parametrize(("column", "written"), [("genres", "Drama|Crime"), ("shelves", "drama, crime"),
+                                                 ("tags", "drama;crime")])
+def test_genres_under_other_names_and_separators_are_split(tmp_path, column, written):
+    ratings = write_rows(tmp_path / "r.csv")
+    (tmp_path / "items.csv").write_text(f'id,title,{column}\n10,Heat,"{written}"\n20,Babe,drama\n')
+    data = load_interactions(ratings, items=tmp_path / "items.csv")
+    genres = dict(zip(data.item_ids.tolist(), data.items["genres"], strict=True))
+    assert [g.lower() for g in genres[10]] == ["drama", "crime"] and [g.lower() for g in genres[20]] == ["drama"]
