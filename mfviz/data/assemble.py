@@ -350,6 +350,29 @@ def _compact_dates(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.where(bad, 0, (parsed - pd.Timestamp(0)) // pd.Timedelta(seconds=1)).astype(np.int64), bad
 
 
+# Date formats pandas does not infer from a value, so that it parsed each date on its own (Goodreads'
+# "Mon Feb 04 21:57:11 -0700 2013": 17 s for 80,000 dates, 0.6 s with the format given)
+KNOWN_DATE_FORMATS = ("%a %b %d %H:%M:%S %z %Y",  # Goodreads, Twitter
+                      "%a, %d %b %Y %H:%M:%S %z",  # e-mail and RSS (RFC 2822)
+                      "%d/%b/%Y:%H:%M:%S %z",  # web server logs
+                      "%m %d, %Y",  # Amazon's reviewTime: 09 13, 2009
+                      "%b %d, %Y", "%B %d, %Y", "%d %b %Y", "%d %B %Y")
+
+
+def _known_date_format(column: pd.Series, day_first: bool) -> str | None:
+    """One of KNOWN_DATE_FORMATS that reads the column's first 200 dates, when pandas cannot infer
+    a format from the first one."""
+    from pandas.tseries.api import guess_datetime_format
+
+    present = column.dropna()
+    if present.empty or not isinstance(present.iloc[0], str) or \
+            guess_datetime_format(present.iloc[0].strip(), dayfirst=day_first) is not None:
+        return None
+    sample = present.iloc[:200].astype(str).str.strip()
+    return next((known for known in KNOWN_DATE_FORMATS
+                 if pd.to_datetime(sample, format=known, errors="coerce", utc=True).notna().all()), None)
+
+
 def _seconds(column: Column, day_first: bool = False, mixed: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Unix seconds (int64) and a mask of unreadable entries; numbers are taken as seconds,
     dates and datetimes are converted (naive ones as UTC), numeric dates day first if asked, each
@@ -370,8 +393,9 @@ def _seconds(column: Column, day_first: bool = False, mixed: bool = False) -> tu
         return numeric.fillna(0).to_numpy().astype(np.int64), bad
     with warnings.catch_warnings():  # pandas warns of the order it infers: the report says it
         warnings.simplefilter("ignore", UserWarning)
+        known = None if mixed else _known_date_format(column, day_first)
         parsed = pd.to_datetime(column, errors="coerce", utc=True, dayfirst=day_first,
-                                format="mixed" if mixed else None)
+                                format=known or ("mixed" if mixed else None))
         # pandas applies the first value's format to all; values in another one (a time added, ISO
         # among others) are parsed one by one, the slow way, and only they
         other = parsed.isna() & column.notna()

