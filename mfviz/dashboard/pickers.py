@@ -125,7 +125,10 @@ def pick_many(where, label: str, kind: str, ranked: np.ndarray, interactions, ke
     if key in st.session_state:
         st.session_state[key] = current
     _say_missed(key, kind)
+    # No "Select all" / "Select N matches" row: Streamlit puts it first when 1,000 or fewer options
+    # match the typed text, so a word and Enter picked every title containing it ('Harbor': 101 items).
+    # Without it Enter picks the first match listed, the most popular (or, matching none, the typed text).
     return where.multiselect(label, _options(ranked, current, n), key=key, format_func=format_func,
-                             accept_new_options=True, filter_mode="contains", on_change=_resolve,
+                             accept_new_options=True, filter_mode="contains", select_all=False, on_change=_resolve,
                              args=(key, interactions, kind, ranked, True),
                              help=_help(options.pop("help", None), ranked, kind), **options)
