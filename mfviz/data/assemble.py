@@ -245,6 +245,14 @@ def _encode_ids(column: Column | np.ndarray) -> tuple[np.ndarray, np.ndarray | N
         return column.astype(np.int64, copy=False), None, np.zeros(len(column), bool)
     if isinstance(column, pd.Series):
         missing = column.isna().to_numpy().copy()  # pandas 3 hands out read-only views
+        if pd.api.types.is_float_dtype(column):
+            # ids stored as decimals (1.0: an integer column with a gap becomes float in pandas, in
+            # Parquet and JSON): whole numbers are the integer ids, as an item table writes them
+            values = column.to_numpy(np.float64, na_value=np.nan)[~missing]
+            if np.all(values == np.round(values)) and np.all(np.abs(values) < 2**53):
+                whole = np.zeros(len(column), np.int64)
+                whole[~missing] = values.astype(np.int64)
+                return whole, None, missing
         if not pd.api.types.is_numeric_dtype(column):
             missing |= column.astype(str).str.strip().isin(MISSING_ID_TEXT).to_numpy()
         codes, uniques = pd.factorize(column)
@@ -256,6 +264,8 @@ def _encode_ids(column: Column | np.ndarray) -> tuple[np.ndarray, np.ndarray | N
     if not (pa.types.is_integer(column.type) or pa.types.is_string(column.type)
             or pa.types.is_large_string(column.type)):
         return _encode_ids(column.to_pandas())
+    if pa.types.is_uint64(column.type) and (pc.max(column).as_py() or 0) >= 2**63:
+        column = pc.cast(column, pa.string())  # beyond int64: exact as text, as from a text file
     missing = column.is_null().to_numpy(zero_copy_only=False)
     if pa.types.is_integer(column.type):
         ids = pc.cast(pc.fill_null(column, 0), pa.int64(), memory_pool=STREAM_POOL)

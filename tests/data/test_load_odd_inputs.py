@@ -6,7 +6,10 @@ from __future__ import annotations
 import codecs
 import json
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from conftest import EXPECTED, ROWS, write_rows
 
@@ -429,3 +432,25 @@ def test_genres_under_other_names_and_separators_are_split(tmp_path, column, wri
     data = load_interactions(ratings, items=tmp_path / "items.csv")
     genres = dict(zip(data.item_ids.tolist(), data.items["genres"], strict=True))
     assert [g.lower() for g in genres[10]] == ["drama", "crime"] and [g.lower() for g in genres[20]] == ["drama"]
+
+
+def test_ids_stored_as_whole_decimals_are_the_integer_ids(tmp_path):
+    # an integer column with a gap is float in pandas, Parquet and JSON: 1.0 joined no item table row of 1
+    pd.DataFrame({"user": [1, 1, 2, 2], "item": [1.0, 2.0, 2.0, 3.0], "rating": [5, 4, 3, 2]}).to_parquet(
+        tmp_path / "r.parquet")
+    (tmp_path / "items.csv").write_text("id,title\n1,One\n2,Two\n3,Three\n")
+    data = load_interactions(tmp_path / "r.parquet", items=tmp_path / "items.csv")
+    assert data.item_ids.tolist() == [1, 2, 3] and data.item_ids.dtype == np.int64
+    assert data.report.metadata_join_rate == 1.0 and data.titles.tolist() == ["One", "Two", "Three"]
+    pd.DataFrame({"user": [1, 1, 2, 2], "item": [1.5, 2.0, 2.0, 3.0], "rating": [5, 4, 3, 2]}).to_parquet(
+        tmp_path / "s.parquet")
+    assert load_interactions(tmp_path / "s.parquet").item_ids.tolist() == [1.5, 2.0, 3.0]  # not whole: as given
+
+
+def test_parquet_ids_beyond_int64_stay_exact(tmp_path):
+    big = [2**63 + 5, 2**64 - 1]
+    table = pa.table({"user": pa.array([big[0], big[0], big[1], big[1]], pa.uint64()),
+                      "item": pa.array([1, 2, 1, 2], pa.uint64()), "rating": [5, 4, 3, 2]})
+    pq.write_table(table, tmp_path / "r.parquet")
+    data = load_interactions(tmp_path / "r.parquet")
+    assert sorted(data.user_ids.tolist()) == sorted(str(b) for b in big) and data.nnz == 4
