@@ -84,7 +84,8 @@ with st.container(border=True):
                                                 meta_key, meta_content, metadata.name if metadata else "")
             except (ValueError, OSError) as exc:  # DataError is a ValueError
                 failed = True
-                st.error(f"Could not load {upload.name}: {ui.page_words(str(exc))}\n\nThe columns and the reading options (delimiter, "
+                said = str(exc).removeprefix(f"{upload.name}: ")  # the message names the file too
+                st.error(f"Could not load {upload.name}: {ui.page_words(said)}\n\nThe columns and the reading options (delimiter, "
                          "header, encoding, dropping bad rows) are under **Column mapping** below; or fix the file "
                          "and upload it again.", icon=":material/error:")
             else:

@@ -188,6 +188,22 @@ def test_bad_rows_message_names_the_cli_option_and_the_option_works(tmp_path, ca
     assert any("Dropped 1 rows" in line for line in _one_json_object(capsys.readouterr().out)["report"])
 
 
+def test_encoding_option_reaches_the_loader(tmp_path, capsys):
+    path = tmp_path / "latin.csv"
+    path.write_bytes("user,item,rating\nJos\xe9,a,4\nJos\xe9,b,3\nRen\xe9e,a,5\nRen\xe9e,b,1\n".encode("latin-1"))
+    assert main(["info", str(path), "--encoding", "latin-1", "--json", "--quiet"]) == 0
+    assert _one_json_object(capsys.readouterr().out)["n_users"] == 2
+    assert main(["info", str(path), "--encoding", "no-such-codec", "--quiet"]) == 2
+    assert "unknown text encoding 'no-such-codec'" in capsys.readouterr().err
+
+
+def test_a_header_and_items_advice_names_the_cli_options(tmp_path, capsys):
+    (tmp_path / "movies.csv").write_text("movieId,title,genres\n1,Heat (1995),Action\n2,Babe (1995),Drama\n")
+    assert main(["info", str(tmp_path / "movies.csv"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "--items" in err and "items=..." not in err and "--user ... and --item ..." in err
+
+
 def test_dashboard_hands_the_port_and_other_options_to_the_launcher(monkeypatch):
     from mfviz.dashboard import serve
 

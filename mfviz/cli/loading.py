@@ -25,7 +25,7 @@ def _load(args: argparse.Namespace):
     data = load_interactions(
         args.data, user=_column(args.user), item=_column(args.item), rating=rating,
         timestamp=timestamp, delimiter=delimiter, header=args.header, explicit=args.explicit,
-        on_bad_rows=args.on_bad_rows, items=args.items)
+        on_bad_rows=args.on_bad_rows, items=args.items, encoding=args.encoding)
     for line in data.report.lines():
         _progress(args, "  " + line)
     _progress(args, f"  {data!r}")

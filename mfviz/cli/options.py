@@ -140,6 +140,8 @@ def _data_options(optional: bool = False) -> argparse.ArgumentParser:
     group.add_argument("--delimiter", help="field separator, e.g. ',' or '\\t' (default: sniffed)")
     group.add_argument("--header", action=argparse.BooleanOptionalAction, default=None,
                        help="whether the first line names the columns (default: detected)")
+    group.add_argument("--encoding", help="text encoding, e.g. latin-1 (default: UTF-8, with Windows-1252 where the "
+                                          "text is not UTF-8)")
     group.add_argument("--on-bad-rows", choices=("error", "drop"), default="error",
                        help="stop at the first bad row (default) or drop and count bad rows")
     group.add_argument("--items", metavar="PATH", help="item metadata file joined on the item id")
@@ -243,7 +245,7 @@ def _check_output(args: argparse.Namespace) -> None:
 # The library's messages name keyword arguments; on the command line the options are meant.
 _OPTION_WORDING = [
     (re.compile(r"on_bad_rows='drop'"), "--on-bad-rows drop"),
-    (re.compile(r"\b(user|item|rating|timestamp|delimiter)=\.\.\."), r"--\1 ..."),
+    (re.compile(r"\b(user|item|rating|timestamp|delimiter|encoding)=\.\.\."), r"--\1 ..."),
     (re.compile(r"\bheader=\.\.\."), "--header or --no-header"),
     (re.compile(r"\bitems=\.\.\."), "--items"),
     (re.compile(r"\bexplicit=True"), "--explicit"),

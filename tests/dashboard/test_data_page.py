@@ -154,3 +154,4 @@ def test_an_item_table_dropped_as_interactions_gets_the_pages_advice():
     message = at.error[0].value
     assert "looks like an item table" in message and "Item metadata (optional)" in message
     assert "items=..." not in message and "load_interactions" not in message and "user=..." not in message
+    assert message.startswith("Could not load movies.csv: no user column")  # the file named once
