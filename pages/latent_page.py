@@ -166,6 +166,9 @@ if inter.n_items < 3:  # two points say nothing a map could arrange (and project
             "them in latent space. The Neighbours and Recommend pages work on it.", icon="🗺️")
     st.stop()
 METHODS = ["UMAP", "PCA", "Axes", "Dimensions"]
+for setting in ("latent_neighbours", "latent_min_dist"):  # UMAP's settings, drawn only for UMAP: kept meanwhile
+    if setting in st.session_state:  # (Streamlit forgets a widget's value after a run that does not draw it)
+        st.session_state[setting] = st.session_state[setting]
 link = links.opened(data, "latent")  # a link to this page names the model, the map and the item drawn with its neighbours
 links.pick_model(link, data)
 if link.get("map", "").upper() in map(str.upper, METHODS):
@@ -185,11 +188,13 @@ three_d = top[1].toggle("3-D", key="latent_3d", disabled=method == "Axes",
                              "mouse (for UMAP and PCA, more of each item's neighbourhood survives: the preservation "
                              "score says how much). Clicks and lasso selection work on the 2-D map.") \
     and method != "Axes"
-with st.expander("Map settings (UMAP)"):
-    n_neighbors = st.slider("UMAP neighbours", 5, 100, background.UMAP_NEIGHBOURS, key="latent_neighbours",
-                            help="Small values show fine local structure, large values the global shape.")
-    min_dist = st.slider("UMAP minimum distance", 0.0, 0.99, background.UMAP_MIN_DIST, 0.01, key="latent_min_dist",
-                         help="How tightly points may pack together.")
+n_neighbors, min_dist = background.UMAP_NEIGHBOURS, background.UMAP_MIN_DIST  # only UMAP uses them
+if method == "UMAP":
+    with st.expander("Map settings (UMAP)"):
+        n_neighbors = st.slider("UMAP neighbours", 5, 100, n_neighbors, key="latent_neighbours",
+                                help="Small values show fine local structure, large values the global shape.")
+        min_dist = st.slider("UMAP minimum distance", 0.0, 0.99, min_dist, 0.01, key="latent_min_dist",
+                             help="How tightly points may pack together.")
 
 vectors = entry.model.item_factors
 with ui.guard("Reading the data"):

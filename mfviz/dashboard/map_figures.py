@@ -28,6 +28,15 @@ GROUP_PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b
 MAP_GESTURES = ("Click a point to draw its neighbours; drag to zoom (double-click to zoom out); pick the lasso or "
                 "box tool (top right) to list a region's items below.")
 
+# What a projection's distances mean, said under its map.
+PROJECTION_NOTES = {
+    "UMAP": "Distances between far-apart clusters mean little in UMAP.",
+    "PCA": "PCA projects the vectors onto the two directions along which they vary most (a linear map, so "
+           "distances are the vectors' own, shortened): points far apart are far apart in latent space too; close "
+           "points are alike along those two directions but may differ along the ones it leaves out (the "
+           "preservation score below says how often).",
+}
+
 
 @dataclass(frozen=True)
 class MapAxes:
@@ -82,10 +91,11 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
     # Tall enough for every legend entry (12 groups, "other", neighbours and the anchor) without a scrollbar.
     height = max(560, 140 + 30 * sum(trace.showlegend is not False for trace in fig.data))
     if axes is None:
-        apply_layout(fig, f"Item vectors mapped to 2-D by {method}", f"{method} 1 (arbitrary units)",
-                f"{method} 2 (arbitrary units)", height=height, dragmode="zoom", legend="right")
+        units = "arbitrary units" if method == "UMAP" else "the vectors' own units"
+        apply_layout(fig, f"Item vectors mapped to 2-D by {method}", f"{method} 1 ({units})",
+                f"{method} 2 ({units})", height=height, dragmode="zoom", legend="right")
         caption = ("Nearby points are items the model considers alike; look for clusters that share a colour. "
-                   f"{MAP_GESTURES} Distances between far-apart clusters mean little in UMAP.")
+                   f"{MAP_GESTURES} " + PROJECTION_NOTES.get(method, ""))
     else:
         apply_layout(fig, axes.title, axes.x, axes.y, height=height, dragmode="zoom", legend="right")
         caption = f"{axes.caption} {MAP_GESTURES}"

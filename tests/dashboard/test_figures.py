@@ -53,6 +53,15 @@ def test_many_points_are_drawn_with_webgl():
     assert map_figures.latent_scatter(table.head(10), "popularity").figure.data[0].type == "scatter"
 
 
+def test_a_projections_caption_and_axes_say_what_its_distances_mean():
+    table = pd.DataFrame({"x": [0.0, 1, 2], "y": [0.0, 1, 0], "item": [0, 1, 2], "title": ["a", "b", "c"],
+                          "popularity": [1, 2, 3]})
+    umap, pca = (map_figures.latent_scatter(table, "popularity", method=method) for method in ("UMAP", "PCA"))
+    assert "mean little in UMAP" in umap.caption and umap.figure.layout.xaxis.title.text == "UMAP 1 (arbitrary units)"
+    assert "UMAP" not in pca.caption and "points far apart are far apart in latent space" in pca.caption
+    assert pca.figure.layout.xaxis.title.text == "PCA 1 (the vectors' own units)"
+
+
 def test_the_twelve_largest_groups_get_their_own_colours_and_the_rest_is_other():
     sizes = np.arange(14, 0, -1)  # group g has 14 - g items: the two smallest share "other"
     groups = np.repeat([f"g{g:02d}" for g in range(14)], sizes)

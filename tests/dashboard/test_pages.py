@@ -385,6 +385,22 @@ def test_the_map_draws_an_items_neighbours(demo_app):
 
 
 
+def test_the_latent_page_shows_umaps_settings_and_caveats_only_on_the_umap_map():
+    # PCA said "Distances between far-apart clusters mean little in UMAP" under its map, and the UMAP
+    # settings stayed open to change on the PCA, Axes and Dimensions maps, where they change nothing.
+    at = new_app()
+    for method in ("PCA", "Axes", "Dimensions"):
+        at.session_state["latent_method"] = method
+        open_page(at, "pages/latent_page.py")
+        assert at.radio(key="latent_method").value == method
+        assert not any("UMAP" in e.label for e in at.expander), method
+        assert not any("UMAP" in c.value for c in at.caption), [c.value for c in at.caption if "UMAP" in c.value]
+    at.session_state["latent_method"] = "PCA"
+    open_page(at, "pages/latent_page.py")
+    caption = next(c.value for c in at.caption if c.value.startswith("Nearby points are items"))
+    assert "PCA projects the vectors onto the two directions along which they vary most" in caption
+
+
 def click_on_map(at: AppTest, item: int) -> AppTest:
     """What the browser sends when one point of the map is clicked: a selection of that point, no box
     or lasso (the point's customdata ends with its item; the browser test clicks for real)."""
