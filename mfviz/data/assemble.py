@@ -280,17 +280,25 @@ def _encode_ids(column: Column | np.ndarray) -> tuple[np.ndarray, np.ndarray | N
     return codes, uniques, missing
 
 
-def _numeric(column: Column) -> tuple[np.ndarray, np.ndarray]:
-    """float64 values (NaN where missing or not a number) and the mask of present entries."""
+def _numeric(column: Column) -> tuple[np.ndarray, np.ndarray, int]:
+    """float64 values (NaN where missing or not a number), the mask of present entries, and how many
+    were written with a decimal comma (4,5: a European spreadsheet's export, fields split by ;)."""
     if not isinstance(column, pd.Series):
         kind = column.type
         if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
             present = column.is_valid().to_numpy(zero_copy_only=False)
             values = pc.cast(column, pa.float64(), memory_pool=STREAM_POOL).to_numpy(zero_copy_only=False)
-            return np.asarray(values, np.float64), present
+            return np.asarray(values, np.float64), present, 0
         column = column.to_pandas()
-    values = pd.to_numeric(column, errors="coerce").to_numpy(np.float64, na_value=np.nan)
-    return values, column.notna().to_numpy()
+    values = pd.to_numeric(column, errors="coerce").to_numpy(np.float64, na_value=np.nan).copy()  # may be read-only
+    present = column.notna().to_numpy()
+    unread = np.isnan(values) & present
+    if unread.any():
+        text = column[unread].astype(str).str.strip()
+        if text.str.fullmatch(r"[-+]?\d+,\d+").all():
+            values[unread] = pd.to_numeric(text.str.replace(",", ".", regex=False)).to_numpy(np.float64)
+            return values, present, int(unread.sum())
+    return values, present, 0
 
 
 def _is_boolean(column: Column) -> bool:
@@ -480,6 +488,7 @@ class InteractionBuilder:
         # numeric dates: "day" or "month" first once a value shows it; until then (or where values
         # show both) how many were read the default way, and an example of each
         self.compact_dates: bool | None = None  # numbers written YYYYMMDD, not seconds
+        self.decimal_commas = 0  # ratings written 4,5
         self.date_order: str | None = None
         self.date_day_first = False
         self.date_examples: dict[str, str] = {}
@@ -530,7 +539,8 @@ class InteractionBuilder:
         del missing
 
         if rating is not None:
-            values, present = _numeric(rating)
+            values, present, commas = _numeric(rating)
+            self.decimal_commas += commas
             nan = np.isnan(values)
             reject(nan & present, "a non-numeric rating", "rating", "Ratings must be numbers.")
             reject(nan, "a missing (NaN) rating", "rating", "Fill in or remove rows without a rating.")
@@ -665,6 +675,9 @@ class InteractionBuilder:
                         "they would fall after the year 5000) and were converted to seconds.")
         for note, warn in self._date_notes():
             (report.warn if warn else report.note)(note)
+        if self.decimal_commas:
+            report.note(f"{self.decimal_commas:,} values in column {names['rating']!r} have a decimal comma (such as "
+                        "4,5): read as 4.5.")
         if self.compact_dates:
             report.note(f"Column {names['timestamp']!r} holds dates written as numbers YYYYMMDD (such as 20201231): "
                         "read as those dates (as Unix seconds they would all fall in August 1970).")

@@ -41,3 +41,14 @@ def test_zeros_on_a_scale_from_one_are_warned_of(tmp_path, values, warned):
     assert bool(said) == warned
     if warned:
         assert said[0].startswith("3 ratings (38%) in column 'rating' are 0 on a scale from 1 to 5")
+
+
+def test_ratings_with_a_decimal_comma_are_read_as_decimals(tmp_path):
+    # a European spreadsheet's export: fields split by ;, decimals by , ("Ratings must be numbers" before)
+    (tmp_path / "r.csv").write_text("user;item;rating\n1;1;4,5\n1;2;3\n2;1;2,5\n2;2;5\n")
+    data = load_interactions(tmp_path / "r.csv")
+    assert sorted(data.matrix.data.tolist()) == [2.5, 3.0, 4.5, 5.0] and data.is_explicit
+    assert "2 values in column 'rating' have a decimal comma (such as 4,5): read as 4.5." in data.report.notes
+    (tmp_path / "s.csv").write_text("user;item;rating\n1;1;4,5\n1;2;3\n2;1;five\n2;2;5\n")
+    with pytest.raises(ValueError, match="non-numeric rating"):  # a word among them: no guess
+        load_interactions(tmp_path / "s.csv")
