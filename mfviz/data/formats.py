@@ -329,6 +329,7 @@ class Dialect:
     sample: list[list[str]] = field(default_factory=list)  # first data rows, split into fields
     quoted: bool = True
     mean_line_bytes: float = 32.0
+    aligned: bool = False  # fields split by runs of spaces (columns aligned for reading): read as one
 
 
 def _decode_head(head: bytes, encoding: str | None, complete: bool) -> tuple[str, str]:
@@ -372,6 +373,10 @@ def sniff(blob: Blob, *, delimiter: str | None, header: bool | None, encoding: s
     lines = [line for line in text.splitlines() if line.strip()][:200]
     if not lines:
         raise DataError(f"{blob.name}: the file is empty; choose {wanted}.")
+    # columns aligned with runs of spaces ("  1   10  5"): one space would give empty fields
+    aligned = delimiter in (None, " ") and _aligned(lines)
+    if aligned:
+        lines, delimiter = [" ".join(line.split()) for line in lines], " "
     if delimiter is None:
         delimiter = _sniff_delimiter(blob.name, lines, quoted, wanted)
     rows = [split_fields(line, delimiter, quoted) for line in lines]
@@ -390,7 +395,22 @@ def sniff(blob: Blob, *, delimiter: str | None, header: bool | None, encoding: s
         names = [f"column_{k + 1}" for k in range(width)]
         sample = rows
     mean_line = len(head) / max(head.count(b"\n"), 1)  # every line, not only the 200 kept
-    return Dialect(delimiter, bool(header), encoding, names, sample, quoted, max(mean_line, 4.0))
+    return Dialect(delimiter, bool(header), encoding, names, sample, quoted, max(mean_line, 4.0), aligned)
+
+
+def _aligned(lines: list[str]) -> bool:
+    """Whether fields are split by runs of spaces or tabs (no other delimiter), the lines splitting
+    on them into the same number (>= 2) of fields, where a single space would not."""
+    sample = lines[:100]
+    if any(c in line for line in sample for c in ",;|"):
+        return False
+    tabs = [len(line.split("\t")) for line in sample]
+    if min(tabs) >= 2 and tabs.count(max(set(tabs), key=tabs.count)) >= 0.9 * len(sample):
+        return False  # tab-separated, empty fields and all
+    runs = sum(bool(re.search(r"\S\s{2,}\S|^\s+\S", line)) for line in sample)
+    counts = [len(line.split()) for line in sample]
+    values, freq = np.unique(counts, return_counts=True)
+    return runs >= 0.5 * len(sample) and values[np.argmax(freq)] >= 2 and freq.max() >= 0.9 * len(sample)
 
 
 def _sniff_delimiter(name: str, lines: list[str], quoted: bool, wanted: str) -> str:
@@ -532,6 +552,8 @@ def iter_delimited(blob: Blob, dialect: Dialect, *, include: list[str] | None = 
                 header_left = False
             if piece and not piece.isspace():
                 text = piece.replace(delimiter.encode(), DOUBLE_COLON_STANDIN.encode()) if multi else piece
+                if dialect.aligned:  # runs of spaces and tabs to one space, none at a line's ends
+                    text = re.sub(rb"(?m)^[ \t]+|[ \t]+(?=\r?$)", b"", re.sub(rb"[ \t]+", b" ", text))
                 quotes = dialect.quoted and b'"' in text
                 table = pacsv.read_csv(pa.py_buffer(text), read_options=read_options,
                                        parse_options=quoted_options if quotes else parse_options,

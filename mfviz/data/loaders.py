@@ -329,7 +329,8 @@ def _open_batches(blob: Blob, layout: Layout | None, overrides: dict, report: Lo
         if layout.names[3] is None and overrides["timestamp"] == "timestamp":
             overrides["timestamp"] = False
     if layout is None:
-        shown = {"\t": "tab", " ": "space"}.get(dialect.delimiter, repr(dialect.delimiter))
+        shown = "runs of spaces" if dialect.aligned else \
+            {"\t": "tab", " ": "space"}.get(dialect.delimiter, repr(dialect.delimiter))
         encoding = formats.ENCODING_NAMES.get(dialect.encoding, dialect.encoding)
         report.format = (f"delimited text ({shown} separated, "
                          f"{'with' if dialect.header else 'no'} header, {encoding}{container})")

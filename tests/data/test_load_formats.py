@@ -387,3 +387,22 @@ def test_a_bad_row_is_found_on_its_own_line_not_where_its_text_first_appears(tmp
     (tmp_path / "r.csv").write_text("\n".join(lines) + "\n")
     with pytest.raises(mfviz.DataError, match="line 251 has 2 where 4"):
         load_interactions(tmp_path / "r.csv")
+
+
+@pytest.mark.parametrize("text", [
+    "  1   10  5\n  1   20  4\n 12    10  3\n 12  200  1\n",  # right-aligned, no header
+    "user  item  rating\n1     10    5\n1     20    4\n12    10    3\n12    200   1\n",  # left-aligned, a header
+    "1 \t 10\t\t5\n1\t 20 \t4\n12  10   3\n12\t200  1\n",  # spaces and tabs mixed
+])
+def test_columns_aligned_with_runs_of_spaces_are_read(tmp_path, text):
+    # one space as the delimiter gave empty fields: "5 rows have a missing id in column 'column_2'"
+    (tmp_path / "aligned.txt").write_text(text)
+    loaded = load_interactions(tmp_path / "aligned.txt")
+    assert as_dict(loaded) == {(1, 10): 5.0, (1, 20): 4.0, (12, 10): 3.0, (12, 200): 1.0}
+    assert "runs of spaces" in loaded.report.format
+
+
+def test_a_tab_separated_file_with_empty_fields_is_not_taken_for_aligned_columns(tmp_path):
+    (tmp_path / "r.tsv").write_text("user\titem\trating\tnote\n1\t10\t5\t\n1\t20\t4\t\n2\t10\t3\tok\n2\t20\t1\t\n")
+    loaded = load_interactions(tmp_path / "r.tsv")
+    assert "tab separated" in loaded.report.format and loaded.nnz == 4
