@@ -146,15 +146,23 @@ def draw(job: training.TrainingJob, live: bool) -> None:
             current = min(job.current, len(variants) - 1)
             which = f"model {current + 1} of {len(variants)}: {variants[current][0]} · " if job.sweep else ""
             share = min(len(epochs) / total, 1.0) if total else 0.5
+            one_step = total is None and len(epochs) == 1  # no epochs to set: the model is one fit (Truncated SVD)
+            step = "one fit" if one_step else f"epoch {len(epochs)}{f' of {total}' if total else ''}"
             bar.progress(1.0 if finished else (current + share) / len(variants),
-                         text=f"{which}epoch {len(epochs)}{f' of {total}' if total else ''} · {elapsed:.1f} s"
-                              f"{done_words}")
+                         text=f"{which}{step} · {elapsed:.1f} s{done_words}")
             # once trained, the epoch early stopping restored (the model drawn is the last trained)
             kept = getattr(job.entry.model, "best_epoch", None) if finished and len(job.entries) == current + 1 else None
             if epochs and (current, len(epochs), kept) != drawn:
                 with chart_slot.container():
-                    ui.show(train_figures.loss_curve(epochs, variants[current][0], held_out_label(job), kept),
-                            key=f"loss_{id(job)}_{current}_{len(epochs)}_{kept}")
+                    if one_step:  # a curve of one point would zoom its axes onto rounding noise
+                        numbers, caption = train_figures.one_fit_numbers(epochs[0], variants[current][0],
+                                                                         held_out_label(job))
+                        for column, (name, value) in zip(st.columns(4), numbers, strict=False):
+                            column.metric(name, value)
+                        st.caption(caption)
+                    else:
+                        ui.show(train_figures.loss_curve(epochs, variants[current][0], held_out_label(job), kept),
+                                key=f"loss_{id(job)}_{current}_{len(epochs)}_{kept}")
                 drawn = (current, len(epochs), kept)
             if finished or not live:
                 break

@@ -53,6 +53,21 @@ def loss_curve(epochs: list[tuple], label: str, held_out: str | None = None, kep
     return Chart(fig, caption)
 
 
+def one_fit_numbers(epoch: tuple, label: str, held_out: str | None = None) -> tuple[list[tuple[str, str]], str]:
+    """What to show of a model fitted in one step (Truncated SVD: one closed-form solution) instead of a
+    "curve" of one point on axes zoomed onto it: [(name, value)] of its training loss and, when the epoch
+    carries it (a fourth entry) and `held_out` names it, its held-out metric; and a caption."""
+    loss = float(epoch[1])
+    numbers = [("training loss (model objective)", f"{loss:,.0f}" if abs(loss) >= 1000 else f"{loss:.4g}")]
+    value = epoch[3] if len(epoch) > 3 else None
+    if held_out is not None and value is not None:
+        numbers.append((held_out, f"{value:.4f}"))
+    caption = (f"{label} is fitted in one step (a closed-form solution, no epochs), so there is no curve to "
+               "follow: these are the numbers of that one fit. More factors lower its loss; the test metric says "
+               "whether that helps on unseen interactions.")
+    return numbers, caption
+
+
 LABELLED_MODELS = 4  # the comparison chart writes names next to this many points at most
 
 

@@ -838,6 +838,28 @@ def test_train_a_small_model_then_every_page():
 
 
 
+def test_a_one_step_model_shows_its_numbers_not_a_curve_of_one_point():
+    # Truncated SVD is one closed-form fit: its "curve" was one dot at epoch 1 on axes zoomed onto it
+    # (loss ticks 1.1140115M…1.114013M, an NDCG axis from −0.520 to 0.980).
+    from mfviz.dashboard import state
+
+    at = train_on_page(new_app(), "svd", factors=16)
+    assert not any(json.loads(c.proto.spec)["layout"]["title"]["text"].startswith("Training loss")
+                   for c in at.get("plotly_chart"))
+    job = at.session_state[state.LAST_TRAINING]
+    model, train = job.entry.model, job.train.matrix
+    left_out = float(np.sum(train.data.astype(np.float64) ** 2) - np.sum(model.singular_values ** 2))  # Eckart–Young
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["training loss (model objective)"] == f"{left_out:,.0f}"
+    held_out = next(label for label in shown if label.startswith("NDCG@10 on the test set"))
+    assert shown[held_out] == f"{job.epochs[0][3]:.4f}"
+    assert any(c.value.startswith("Truncated SVD (f=16) is fitted in one step") for c in at.caption)
+    # a model trained over epochs keeps its curve
+    train_on_page(at, "ials", factors=8, epochs=2)
+    assert chart_titled(at, "Training loss of Implicit ALS")
+    assert "training loss (model objective)" not in [m.label for m in at.metric]
+
+
 def test_the_neighbours_page_measures_how_far_two_models_agree_over_many_items():
     from mfviz.analysis.neighbours import neighbour_agreement
 
