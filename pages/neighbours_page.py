@@ -144,8 +144,9 @@ ratio_key = next((key for key in numbers if "ratio" in key), None)
 overlap_key = next((key for key in numbers if "overlap" in key), None)
 cards = st.columns(4)
 if ratio_key:
-    cards[0].metric("Dot lists are more popular by", f"{numbers[ratio_key]:.2f}×",
-                    help="Mean popularity of dot-product neighbour lists / of cosine lists, over sampled items.")
+    cards[0].metric("Popularity, dot / cosine lists", f"{numbers[ratio_key]:.2f}×",
+                    help="Mean popularity of dot-product neighbour lists / of cosine lists, over sampled items: "
+                         "above 1×, the dot lists lean popular.")
 if overlap_key:
     cards[1].metric("Mean shared items", f"{numbers[overlap_key]:.1f}")
 with ui.guard("Measuring the index's recall"):
@@ -167,8 +168,8 @@ if per_item is not None:
 
 # ------------------------------------------------------------------ a user's recommendations
 st.subheader("The same for a user's recommendations")
-st.markdown("A user's scores are dot products with item vectors; ranking by cosine instead removes the "
-            "length (popularity) part.")
+st.markdown("A user's scores are dot products with item vectors; ranking by cosine instead divides each score "
+            "by the item vector's length, so it leaves out what length adds.")
 activity = summary.user_activity
 users = np.argsort(-activity, kind="stable")
 user = pickers.pick_one(st, "User", "user", users, inter, "neighbours_user",
@@ -187,3 +188,6 @@ for column, metric, name in ((left, "cosine", "By cosine"), (right, "dot", "By d
         st.markdown(f"**{name}** · mean popularity {frame['popularity'].mean():,.0f}")
         st.dataframe(frame, hide_index=True, width="stretch",
                      column_config={"score": st.column_config.NumberColumn(format="%.3f")})
+if not lists["cosine"].empty:
+    st.caption(figures.length_lean(lists["cosine"]["popularity"].mean(), lists["dot"]["popularity"].mean(),
+                                   "recommendation"))

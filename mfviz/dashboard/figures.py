@@ -104,11 +104,27 @@ def neighbour_popularity(cosine: pd.DataFrame, dot: pd.DataFrame, title: str) ->
                              hovertemplate="%{customdata}: %{y:,} interactions<extra>" + name + "</extra>"))
     apply_layout(fig, f"Popularity of the neighbours of “{title}”", "neighbour rank (1 = closest)",
             "interactions in the data (count)", height=340, barmode="group")
-    ratio = dot["popularity"].mean() / max(cosine["popularity"].mean(), 1e-9)
-    caption = (f"Red bars above blue ones mean the dot-product list leans towards popular items: here its "
-               f"neighbours have {ratio:.1f}× the interactions of the cosine list, because dot product "
-               "rewards long (popular) vectors.")
+    caption = ("Red bars above blue ones mean the dot-product list leans towards popular items. "
+               + length_lean(cosine["popularity"].mean(), dot["popularity"].mean(), "neighbour"))
     return Chart(fig, caption)
+
+
+SAME_POPULARITY = 0.05  # lists whose mean popularities differ by less than this share are "about as popular"
+
+
+def length_lean(cosine_mean: float, dot_mean: float, what: str) -> str:
+    """Which way leaving out vector length (cosine instead of dot product) moved the `what` ("neighbour",
+    "recommendation") lists, in words from their mean popularity: long vectors usually belong to popular
+    items, but not in every model nor for every item or user, so the sentence follows the numbers."""
+    means = f"(cosine: mean {cosine_mean:,.0f} interactions, dot product: {dot_mean:,.0f})"
+    if dot_mean > cosine_mean * (1 + SAME_POPULARITY):
+        return (f"Here the dot-product {what}s are the more popular {means}: dot product rewards long vectors, "
+                "and here those belong to popular items.")
+    if cosine_mean > dot_mean * (1 + SAME_POPULARITY):
+        return (f"Here the cosine {what}s are the more popular {means}: among these items the long vectors that "
+                "dot product rewards belong to less popular ones, so leaving length out does not favour rare items "
+                "here.")
+    return f"Here both {what} lists are about as popular {means}: vector length changes which items, not how popular."
 
 
 def agreement_histogram(agreement: dict[str, pd.DataFrame], k: int, model: str) -> Chart:

@@ -62,6 +62,19 @@ def test_a_projections_caption_and_axes_say_what_its_distances_mean():
     assert pca.figure.layout.xaxis.title.text == "PCA 1 (the vectors' own units)"
 
 
+def test_which_list_leans_popular_is_said_as_the_numbers_show():
+    # a reviewer's user: cosine 1,064 against dot 975, under a fixed "cosine removes the popularity part"
+    assert figures.length_lean(1064.0, 975.0, "recommendation").startswith(
+        "Here the cosine recommendations are the more popular (cosine: mean 1,064 interactions, dot product: 975)")
+    assert figures.length_lean(500.0, 1200.0, "neighbour").startswith(
+        "Here the dot-product neighbours are the more popular (cosine: mean 500 interactions, dot product: 1,200)")
+    assert figures.length_lean(1000.0, 1040.0, "neighbour").startswith("Here both neighbour lists are about as popular")
+    cosine = pd.DataFrame({"rank": [1, 2], "title": ["a", "b"], "popularity": [300, 100]})
+    chart = figures.neighbour_popularity(cosine, cosine.assign(popularity=[20, 30]), "x")  # 200 vs 25
+    assert "Here the cosine neighbours are the more popular" in chart.caption
+    assert "rewards long (popular)" not in chart.caption
+
+
 def test_the_twelve_largest_groups_get_their_own_colours_and_the_rest_is_other():
     sizes = np.arange(14, 0, -1)  # group g has 14 - g items: the two smallest share "other"
     groups = np.repeat([f"g{g:02d}" for g in range(14)], sizes)
