@@ -41,7 +41,9 @@ class ALS(Model):
         "factors": Param(32, "number of latent factors", low=1, high=4096),
         "epochs": Param(15, "alternating sweeps (items then users)", low=1, high=10_000),
         "regularization": Param(15.0, "L2 penalty lambda (times the row's count with scale_regularization)",
-                                low=0.0),
+                                low=0.0, low_exclusive=True,
+                                why="with 0, a user or item with fewer ratings than factors has no unique vector "
+                                    "(the solve divides by zero)"),
         "biases": Param(True, "learn a global mean and user/item biases"),
         "scale_regularization": Param(False, "ALS-WR: multiply lambda by the user's/item's count"),
         "random_state": Param(None, "seed of the initial factors (None: random)", low=0),

@@ -36,6 +36,7 @@ class Param:
     high: float | None = None  # inclusive upper bound
     choices: tuple | None = None
     low_exclusive: bool = False
+    why: str = ""  # said after a value below the bound: what it would do
 
     def check(self, name: str, value: Any) -> Any:
         if self.choices is not None:
@@ -64,7 +65,7 @@ class Param:
             raise ModelError(f"{name} must be finite, got {value!r}")
         if self.low is not None:
             if self.low_exclusive and value <= self.low:
-                raise ModelError(f"{name} must be > {self.low:g}, got {value!r}")
+                raise ModelError(f"{name} must be > {self.low:g}, got {value!r}" + (f": {self.why}" if self.why else ""))
             if value < self.low:
                 raise ModelError(f"{name} must be >= {self.low:g}, got {value!r}")
         if self.high is not None and value > self.high:
@@ -204,6 +205,8 @@ class Model:
         # factors starting far from zero: every first prediction, and so every first step, is huge
         if "init_std" in self.params and abs(float(self.init_std)) > 1:
             return f"init_std (now {float(self.init_std):g}; the factors start at that scale)"
+        if "init_mean" in self.params and abs(float(self.init_mean)) > 1:
+            return f"init_mean toward 0 (now {float(self.init_mean):g}; the factors start around it)"
         if "learning_rate" in self.params:
             return f"learning_rate (now {self.learning_rate:g})"
         if "alpha" in self.params:

@@ -7,6 +7,8 @@ on purpose, and placeholders that raise NotImplementedError fail rather than ski
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
@@ -32,7 +34,7 @@ DIVERGE: dict[str, tuple[dict, str]] = {
 }
 NO_DIVERGENCE = {
     "svd": "a closed-form decomposition has no step size or confidence to overflow",
-    "als": "exact ridge solves with lambda >= 0 cannot diverge; there is no step size",
+    "als": "exact ridge solves with lambda > 0 cannot diverge; there is no step size",
     "popularity": "counts have no hyperparameter",
 }
 
@@ -50,6 +52,9 @@ NO_CHECKERBOARD = {"popularity": "scores every user alike by item counts, so it 
 # need a partner setting (given here) or they are covered in the model's own tests (reason).
 PARAM_PARTNERS: dict[str, dict[str, dict]] = {
     "ials": {"eps": dict(confidence="log"), "cg_steps": dict(solver="cg")},
+    # early stopping needs 50 held-out ratings: a fifth of the small matrix, then two fifths
+    "funksvd": {"validation_fraction": dict(validation_fraction=0.2)},
+    "svdpp": {"validation_fraction": dict(validation_fraction=0.2)},
 }
 _PATIENCE = ("with the best epoch restored, patience changes the result only when validation RMSE "
              "recovers after a stall; covered by the SGD models' own early-stopping tests")
@@ -365,6 +370,27 @@ def test_sgd_divergence_from_a_huge_regularization_names_it_not_the_learning_rat
     assert "lower learning_rate" not in str(caught.value)
     with pytest.raises(ModelError, match=r"lower init_std \(now 1e\+30"):  # factors that start huge
         build(name, init_std=1e30, epochs=2).fit(random_matrix(name))
+    with pytest.raises(ModelError, match=r"lower init_mean toward 0 \(now 1e\+20"):  # it was "lower learning_rate"
+        build(name, init_mean=1e20, epochs=2).fit(random_matrix(name))
+
+
+@pytest.mark.parametrize(("name", "settings", "said"), [
+    ("als", dict(regularization=0.0), "regularization must be > 0, got 0.0: with 0, a user or item with fewer"),
+    ("funksvd", dict(init_std=0.0), "init_std must be > 0, got 0.0: every factor would start at the same value"),
+    ("svdpp", dict(init_std=0.0), "init_std must be > 0"),
+])
+def test_settings_that_cannot_train_a_model_are_refused_with_the_reason(name, settings, said):
+    # ALS at 0 crashed in its kernel (SystemError from a division by zero); init_std 0 silently left
+    # every factor at 0, a biases-only model
+    with pytest.raises(ModelError, match=re.escape(said)):
+        build(name, **settings)
+
+
+@pytest.mark.parametrize("name", ["funksvd", "svdpp"])
+def test_early_stopping_on_a_handful_of_ratings_is_refused(name):
+    matrix = random_matrix(name)
+    with pytest.raises(ModelError, match=r"holds out 3 of \d+ ratings; early stopping needs at least 50"):
+        build(name, validation_fraction=3 / matrix.nnz).fit(matrix)
 
 
 # ------------------------------------------------------------------------- progress
