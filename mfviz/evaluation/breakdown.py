@@ -25,7 +25,7 @@ def per_user(model, test, k: int = 10, max_users: int | None = None, seed: int |
         raise DataError("the test set is empty; raise test_size or use more data")
     relevant = test.matrix[users]
     relevant.sort_indices()
-    hits, _, recall, ndcg, _ = ranking_metrics_per_user(top_k_lists(model, users, k), relevant.indptr.astype(np.int64),
+    hits, _, recall, ndcg, _ = ranking_metrics_per_user(top_k_lists(model, users, k)[0], relevant.indptr.astype(np.int64),
                                                         relevant.indices.astype(np.int64), k)
     frame = pd.DataFrame({"user": users, f"ndcg@{k}": ndcg, f"recall@{k}": recall, "hit": (hits > 0).astype(float)})
     if test.is_explicit:

@@ -14,8 +14,10 @@ from mfviz.evaluation import (
     rmse,
     split_by_mask,
 )
+from mfviz.evaluation.metrics import top_k_lists
 from mfviz.kernels.metrics import ranking_metrics_per_user, ranking_metrics_per_user_reference
 from mfviz.models import Popularity
+from mfviz.models.external import FactorModel
 
 LOG2_3 = np.log2(3.0)
 
@@ -164,3 +166,39 @@ def test_evaluate_on_a_seeded_sample_of_users():
     assert runs[0]["rmse"] == pytest.approx(np.sqrt(0.5))  # accuracy still uses every test pair
     with pytest.raises(DataError, match="max_users"):
         evaluate(model, train, test, max_users=0)
+
+
+def _cold_user_split(n_items=50):
+    """u0..u3 rate items in training; u4 has only test interactions (nothing in training)."""
+    rng = np.random.default_rng(0)
+    rows = [(f"u{u}", f"i{i:02d}") for u in range(4) for i in rng.choice(n_items, 12, replace=False)]
+    test_rows = [("u4", f"i{i:02d}") for i in range(40, 45)] + [("u0", "i49")]
+    frame = pd.DataFrame(rows + test_rows, columns=["user", "item"]).drop_duplicates()
+    data = Interactions.from_frame(frame, explicit=False)
+    in_test = set(test_rows)
+    coo = data.matrix.tocoo()
+    mask = [(data.user_ids[u], data.item_ids[i]) in in_test for u, i in zip(coo.row, coo.col, strict=True)]
+    return split_by_mask(data, np.array(mask))
+
+
+def test_a_list_whose_scores_all_tie_is_drawn_at_random_not_by_item_number():
+    # a user the model knows nothing of (a zero vector) got items 0..k-1: with ids that follow
+    # popularity that looked like a good list (a Truncated SVD: NDCG@10 0.171 against 0.021 shuffled)
+    train, test = _cold_user_split()
+    rng = np.random.default_rng(1)
+    users = rng.normal(size=(train.n_users, 4)).astype(np.float32)
+    cold = int(np.flatnonzero(np.diff(train.matrix.indptr) == 0)[0])
+    users[cold] = 0
+    model = FactorModel(users, rng.normal(size=(train.n_items, 4)).astype(np.float32), train_matrix=train.matrix)
+    evaluated = np.array([0, cold])
+    drawn = set()
+    for seed in range(40):
+        lists, tied = top_k_lists(model, evaluated, 5, seed)
+        assert tied.tolist() == [False, True]
+        assert lists[0].tolist() == model.recommend([0], n=5)[0][0].tolist()  # a real ranking is kept
+        assert len(set(lists[1].tolist())) == 5
+        drawn |= set(lists[1].tolist())
+    assert len(drawn) >= train.n_items - 2 > 5  # over the whole catalogue, not the first five by number
+    assert np.array_equal(top_k_lists(model, evaluated, 5, 3)[0], top_k_lists(model, evaluated, 5, 3)[0])
+    got = evaluate(model, train, test, k=5)
+    assert got["users_without_training"] == 1 and got["lists_tied"] == 1 and got["users_evaluated"] == 2
