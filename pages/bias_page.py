@@ -24,12 +24,13 @@ with ui.guard("Measuring popularity bias"):
     for name, entry in entries.items():
         reports[name] = cache.popularity_report(entry.key, entry.model, data.key, inter, int(k))
 
-table = pd.DataFrame([{"model": name, "arp": r.arp, "aplt": r.aplt, "coverage": r.coverage, "gini": r.gini,
-                       "norm–popularity ρ": r.norm_popularity_spearman} for name, r in reports.items()])
+table = pd.DataFrame([{"model": name, "arp": r.arp, "aplt": 100 * r.aplt, "coverage": 100 * r.coverage,
+                       "gini": r.gini, "norm–popularity ρ": r.norm_popularity_spearman} for name, r in reports.items()])
 st.dataframe(table, hide_index=True, width="stretch", column_config={
     "arp": st.column_config.NumberColumn("ARP", format="%.1f", help="Mean popularity (interactions in the data) of recommended items."),
-    "aplt": st.column_config.NumberColumn("APLT", format="%.3f", help="Mean share of long-tail items per list."),
-    "coverage": st.column_config.NumberColumn("coverage", format="%.3f", help="Distinct recommended items / catalogue."),
+    "aplt": st.column_config.NumberColumn("APLT (%)", format="%.1f", help="Mean share of long-tail items per list, in %."),
+    "coverage": st.column_config.NumberColumn("coverage (%)", format="%.1f",
+                                              help="Distinct recommended items / catalogue, in %."),
     "gini": st.column_config.NumberColumn("Gini", format="%.3f", help="0 = every item recommended equally often."),
     "norm–popularity ρ": st.column_config.NumberColumn(format="%.2f",
                                                        help="Spearman correlation of item vector norm with popularity."),
@@ -49,7 +50,7 @@ if views["The four numbers"].open:
         left, right = st.columns(2)
         for n, metric in enumerate(("arp", "aplt", "coverage", "gini")):
             with (left if n % 2 == 0 else right):
-                ui.show(figures.bias_bars(table, metric))
+                ui.show(figures.bias_bars(table, metric), config=figures.NO_MODE_BAR)
 
 if views["Per user group"].open:
     with views["Per user group"]:
@@ -111,6 +112,9 @@ if views["What less popular lists cost"].open:
                            "are what the lists are judged on); popularity and the long tail are counted on the "
                            "training part, so ARP here is lower than in the table above, which counts all the data.")
                 with st.expander("The numbers"):
-                    st.dataframe(pd.concat([c.assign(model=name) for name, c in curves.items()])[
-                        ["model", "strength", ndcg, f"recall@{int(k)}", "aplt", "arp", "coverage"]],
-                        hide_index=True, width="stretch")
+                    numbers = pd.concat([c.assign(model=name) for name, c in curves.items()])
+                    numbers[["aplt", "coverage"]] *= 100  # in % as the table above and the charts
+                    st.dataframe(numbers[["model", "strength", ndcg, f"recall@{int(k)}", "aplt", "arp", "coverage"]],
+                                 hide_index=True, width="stretch", column_config={
+                                     "aplt": st.column_config.NumberColumn("APLT (%)", format="%.1f"),
+                                     "coverage": st.column_config.NumberColumn("coverage (%)", format="%.1f")})

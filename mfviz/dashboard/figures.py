@@ -251,19 +251,28 @@ BIAS_METRICS = {
             "the most biased baseline."),
     "aplt": ("Share of long-tail items in the lists (APLT)", "long-tail share (%)",
              "Higher is better for discovery: the share of recommended items from the long tail."),
-    "coverage": ("Catalogue coverage", "items recommended (% of catalogue)",
+    "coverage": ("Catalogue coverage", "catalogue covered (%)",
                  "Higher is better: how much of the catalogue appears in anyone's top-k at all."),
     "gini": ("Gini of recommendation counts (0 = even)", "Gini index (0 to 1)",
              "Lower is better: how unevenly the recommendations are spread over items."),
 }
 
 
+PERCENT_METRICS = ("aplt", "coverage")  # shares, shown in % in the bias table and on its charts alike
+# Plotly's mode bar covers the top right of a chart on hover, where a half-width chart's title runs on;
+# bars of a few models have nothing to zoom or pan, so their charts go without it.
+NO_MODE_BAR = {"displayModeBar": False}
+
+
 def bias_bars(table: pd.DataFrame, metric: str) -> Chart:
+    """One bar per model (`table`: a row per model, as the Popularity bias page's table shows it, with
+    the PERCENT_METRICS in %); drawn without a mode bar (NO_MODE_BAR)."""
     title, axis, caption = BIAS_METRICS[metric]
-    values = table[metric].astype(float) * (100 if metric in ("aplt", "coverage") else 1)
     colours = model_colours(table["model"])
-    fig = go.Figure(go.Bar(x=table["model"].astype(str), y=values, marker_color=[colours[m] for m in table["model"]],
-                           hovertemplate="%{x}: %{y:.3g}<extra></extra>"))
+    unit = "%" if metric in PERCENT_METRICS else ""
+    fig = go.Figure(go.Bar(x=table["model"].astype(str), y=table[metric].astype(float),
+                           marker_color=[colours[m] for m in table["model"]],
+                           hovertemplate="%{x}: %{y:" + (".1f" if unit else ".3g") + "}" + unit + "<extra></extra>"))
     apply_layout(fig, title, "model", axis, height=320)
     return Chart(fig, caption)
 

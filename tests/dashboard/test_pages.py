@@ -215,6 +215,9 @@ def test_the_bias_page_shows_what_less_popular_lists_cost(tmp_path):
     np.testing.assert_allclose([plotly_array(baseline["y"])[0], plotly_array(baseline["x"])[0]],
                                [point["ndcg@10"].iloc[0], 100 * point["aplt"].iloc[0]])
     assert any(m.value.startswith(f"**{entry.name}**") for m in at.markdown)
+    numbers = next(d.value for d in at.dataframe if "strength" in d.value.columns)  # in % as the chart
+    np.testing.assert_allclose(numbers["aplt"], 100 * expected["aplt"])
+    np.testing.assert_allclose(numbers["coverage"], 100 * expected["coverage"])
     # a model without held-out data (loaded from a file) cannot be judged: a notice says why
     path = entry.model.save(tmp_path / "m.npz")
     at2 = new_app()
@@ -225,6 +228,26 @@ def test_the_bias_page_shows_what_less_popular_lists_cost(tmp_path):
     at2.run()
     assert not at2.exception
     assert at2.multiselect(key="bias_tradeoff_models").options == [entry.name]  # only the model with a test part
+
+
+def test_the_bias_table_and_its_charts_give_shares_in_the_same_percent():
+    # The table gave fractions (coverage 0.042, APLT 0.017) next to charts in %, and the half-width
+    # charts' titles were covered by Plotly's mode bar on hover.
+    from mfviz.analysis import popularity_report
+
+    at = open_page(new_app(), "pages/bias_page.py")
+    table = at.dataframe[0].value.set_index("model")
+    data = at.session_state["mfviz.data"].interactions
+    entry = next(iter(at.session_state["mfviz.models"].values()))  # the quick default
+    report = popularity_report(entry.model, data, k=10, sample_users=2_000)
+    assert table.loc[entry.name, "aplt"] == pytest.approx(100 * report.aplt)
+    assert table.loc[entry.name, "coverage"] == pytest.approx(100 * report.coverage)
+    assert table.loc[entry.name, "coverage"] > 50  # the demo's model covers most of its catalogue: in %
+    charts = {json.loads(c.proto.spec)["layout"]["title"]["text"]: c for c in at.get("plotly_chart")}
+    for title, column in (("Share of long-tail items in the lists (APLT)", "aplt"), ("Catalogue coverage", "coverage")):
+        bars = json.loads(charts[title].proto.spec)["data"][0]
+        assert dict(zip(bars["x"], plotly_array(bars["y"]), strict=True)) == pytest.approx(table[column].to_dict())
+        assert json.loads(charts[title].proto.config)["displayModeBar"] is False
 
 
 def test_the_map_of_users_stars_the_user_and_a_click_there_picks_another():
