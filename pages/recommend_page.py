@@ -15,6 +15,7 @@ ui.header("Recommend", "What would the model suggest? Pick a user to see what th
 data = ui.current_data()
 inter = data.interactions
 MODES = ["a user in the data", "a profile I build", "a new item (who gets it)"]
+ADJUSTMENT = "pop. adj."  # the popularity penalty's change to a score: a lift for rare items, so not "penalty"
 link = links.opened(data, "recommend")  # a link to this page names the model and a user, or the items of a profile
 links.pick_model(link, data, factor_models_only=False)
 if "user" in link and (chosen := links.indices(inter, "user", link["user"])):
@@ -71,9 +72,10 @@ COLUMNS = {"title": st.column_config.TextColumn(width=165),
                                     "the average item's for this taste (user coordinate × how far the item's "
                                     "coordinate lies from the catalogue's mean), named by the end both lean to, and "
                                     "by how much. Latent space → Map: Dimensions shows each dimension."),
-           "penalty": st.column_config.NumberColumn(
-               width=60, format="%+.3f", help="The popularity penalty's change to the score: score + penalty "
-                                                   "ranks the list (negative for popular items).")}
+           ADJUSTMENT: st.column_config.NumberColumn(
+               width=70, format="%+.3f", help="What the popularity penalty adds to the score: below zero for items "
+                                              "more popular than is typical, above zero for rarer ones (a penalty on "
+                                              "popularity is a lift for the rare); score + this ranks the list.")}
 
 
 def because_of(items: np.ndarray, values: np.ndarray | None, targets: np.ndarray) -> tuple[list[str], np.ndarray]:
@@ -110,6 +112,9 @@ def reasons_note(profile_size: int) -> str:
                "most; \"adds\" is by how much.")
     if getattr(model, "user_bias", None) is not None:
         how += " The user's bias lifts every item alike, so it is no reason and is left out."
+    if getattr(model, "feedback", "any") == "implicit" and inter.is_explicit:
+        how += (f" {entry.name} reads every rating as a sign of interest, a low one too, so a reason can be an item "
+                "the user rated low; binarise the ratings on the Data page (Prepare) to train it on likes only.")
     return "Why: " + how
 
 
@@ -200,7 +205,7 @@ def item_table(items: np.ndarray, scores: np.ndarray | None = None,
         frame["mostly along"] = lists.dimension_labels(entry, data, np.asarray(items, np.int64), taste)
     change = penalty_for(entry) if scores is not None else None
     if change is not None:  # the penalty next to the score it changes: their sum ranks the list
-        frame.insert(frame.columns.get_loc("score") + 1, "penalty", np.round(change[np.asarray(items, np.int64)], 3))
+        frame.insert(frame.columns.get_loc("score") + 1, ADJUSTMENT, np.round(change[np.asarray(items, np.int64)], 3))
     return frame
 
 
@@ -214,7 +219,8 @@ def penalty_note(ids: np.ndarray, plain: np.ndarray) -> str:
     if penalty_for(entry) is None or len(ids) == 0:
         return ""
     shared = len(set(ids.tolist()) & set(plain.tolist()))
-    return (f" With the popularity penalty β = {strength:g}, the list is ranked by score + penalty: its items have "
+    return (f" With the popularity penalty β = {strength:g}, the list is ranked by score + {ADJUSTMENT} (down for "
+            "popular items, up for rare ones): its items have "
             f"{popularity[ids].mean():,.0f} interactions on average against {popularity[plain].mean():,.0f} "
             f"without it, and {shared} of its {len(ids)} items are in the unpenalised list.")
 
