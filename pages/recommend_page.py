@@ -1,5 +1,6 @@
 """Recommend page (stakeholder demo): a user's history and recommendations, or a profile built live."""
 
+import hashlib
 import time
 
 import numpy as np
@@ -15,6 +16,7 @@ ui.header("Recommend", "What would the model suggest? Pick a user to see what th
 data = ui.current_data()
 inter = data.interactions
 MODES = ["a user in the data", "a profile I build", "a new item (who gets it)"]
+PROFILE_RATINGS = "mfviz.profile_ratings"  # {item index: rating} set on the Recommend page for one profile item
 ADJUSTMENT = "pop. adj."  # the popularity penalty's change to a score: a lift for rare items, so not "penalty"
 link = links.opened(data, "recommend")  # a link to this page names the model and a user, or the items of a profile
 links.pick_model(link, data, factor_models_only=False)
@@ -161,6 +163,37 @@ def for_profile(recommender: state.ModelEntry, profile: np.ndarray, values, vect
     return lists.for_profile(recommender, profile, values, int(n), penalty_for(recommender), vector)
 
 
+def rating_scale() -> list[float]:
+    """The ratings a profile item can get: the data's own values (at most 21 on a rating scale), or
+    11 even steps between its lowest and highest when ratings were forced on other values."""
+    values = cache.summary(data.key, inter).rating_histogram["value"].to_numpy(np.float64)
+    if values.size > 21:
+        values = np.round(np.linspace(values.min(), values.max(), 11), 2)
+    return [float(v) for v in values]
+
+
+def profile_ratings(picked: np.ndarray, liked: float, scale: list[float]) -> np.ndarray:
+    """The profile's table with a rating per item, editable: an item keeps the rating set for it alone
+    (a profile of loved and hated items), the others take `liked`. Returns the ratings in `picked`'s order."""
+    own = st.session_state.setdefault(PROFILE_RATINGS, {})  # item index -> a rating set for it alone
+    table = item_table(picked)
+    table.insert(1, "rating", [own.get(int(i), liked) for i in picked])
+    # the editor's edits are kept by row position: a new key whenever the rows or the default change
+    key = "rec_ratings_" + hashlib.sha1(repr((picked.tolist(), liked)).encode()).hexdigest()[:10]
+    edited = st.data_editor(table, hide_index=True, width="stretch", key=key,
+                            disabled=[c for c in table.columns if c != "rating"],
+                            column_config=COLUMNS | {"rating": st.column_config.NumberColumn(
+                                width=60, min_value=scale[0], max_value=scale[-1], required=True,
+                                help="This item's rating in the profile: double-click to change it.")})
+    ratings = edited["rating"].to_numpy(np.float32)
+    for item, rating in zip(picked.tolist(), ratings.tolist(), strict=True):
+        if rating != liked:
+            own[item] = rating
+        else:
+            own.pop(item, None)
+    return ratings
+
+
 SIMILAR_USERS = 10  # users joined to the user or profile on the map of users
 
 
@@ -302,9 +335,17 @@ else:
     else:
         values = None
         if inter.is_explicit:
-            liked = st.select_slider("How much they liked them (stars)", [1.0, 2.0, 3.0, 4.0, 5.0], 5.0,
-                                     key="rec_stars")
-            values = np.full(len(picked), liked, np.float32)
+            scale = rating_scale()
+            liked = st.select_slider("Their rating of the items", scale, scale[-1], key="rec_stars",
+                                     help="Every item of the profile gets this rating, unless you change its own in "
+                                          "the profile table below (double-click its rating).")
+        left, right = st.columns([1, 2])
+        with left:
+            st.markdown("**The profile**")
+            if inter.is_explicit:
+                values = profile_ratings(np.array(picked), liked, scale)
+            else:
+                st.dataframe(item_table(np.array(picked)), hide_index=True, width="stretch", column_config=COLUMNS)
         with ui.guard("Folding in the profile"):
             profile = np.array(picked, np.int64)
             started = time.perf_counter()
@@ -314,10 +355,6 @@ else:
             plain = (np.asarray(model.recommend_for_vector(vector, n=int(n), exclude=profile.tolist())[0])
                      if strength > 0 else ids)
             reasons = because_of(profile, values, ids)
-        left, right = st.columns([1, 2])
-        with left:
-            st.markdown("**The profile**")
-            st.dataframe(item_table(np.array(picked)), hide_index=True, width="stretch", column_config=COLUMNS)
         with right:
             st.markdown(f"**Recommended by {entry.name}** (fold-in: {millis:.0f} ms)")
             with ui.guard("Placing the recommendations on the model's dimensions"):

@@ -164,6 +164,28 @@ def test_recommendations_name_the_profile_item_behind_them(demo_app):
 
 
 
+def test_a_profile_item_can_get_its_own_rating(demo_app):
+    # every profile item took one rating: a profile of a loved and a hated film could not be built
+    at = open_page(demo_app, "pages/recommend_page.py")
+    at.radio(key="rec_mode").set_value("a profile I build").run()
+    at.multiselect(key="rec_profile").set_value([0, 3]).run()
+    editor = at.data_editor[0]
+    assert editor.value["rating"].tolist() == [5.0, 5.0]
+    at.session_state[editor.key] = {"edited_rows": {1: {"rating": 1.0}}, "added_rows": [], "deleted_rows": []}
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    model = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value].model
+    titles = at.session_state["mfviz.data"].interactions.titles
+    vector = model.fold_in(np.array([0, 3]), np.array([5.0, 1.0], np.float32))
+    expected = model.recommend_for_vector(vector, n=10, exclude=[0, 3])[0]
+    assert at.dataframe[1].value["title"].tolist() == [str(t) for t in titles[expected]]
+    loved = model.recommend_for_vector(model.fold_in(np.array([0, 3]), np.full(2, 5.0, np.float32)), n=10,
+                                       exclude=[0, 3])[0]
+    assert expected.tolist() != loved.tolist()  # the low rating matters
+    at.select_slider(key="rec_stars").set_value(4.0).run()  # the default moves; the item's own stays
+    assert at.data_editor[0].value["rating"].tolist() == [4.0, 1.0]
+
+
 def test_a_popularity_penalty_reranks_every_list_on_the_recommend_page():
     """β on the Recommend page: the user's list is the top of score − β σ z (z: standardised log
     popularity, σ: the spread of the model's scores) over the items the user does not have; the
