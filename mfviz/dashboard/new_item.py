@@ -14,7 +14,7 @@ from mfviz.models.funk import SGDModel
 
 FIRST_USERS = 50  # the new item's first users, by default
 NEIGHBOURS = 10
-AS_RATED = "as they rated those items"
+AS_RATED, ONE_RATING = "as they rated those items", "one rating for all"
 FANS, RATERS = "fans (rated them at least the median)", "everyone who rated them"
 NEW = -2  # the new item's index on the map (items are 0..n-1)
 
@@ -53,12 +53,15 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
         help=f"How many of those {users.size:,} users have it so far (a fixed random draw; more users always "
              "include the fewer).")
     values, given = liked_values, AS_RATED
-    if inter.is_explicit:
-        scale = ratings["value"].to_numpy() if ratings is not None else np.zeros(0)
-        choices = [AS_RATED] + ([float(v) for v in scale] if 0 < scale.size <= 10 else [])
-        given = settings[1].select_slider("They rate it", choices, AS_RATED, key="rec_new_rating",
-                                          help="Each first user's rating of the new item: the best they gave the "
-                                               "items above, or one rating for all (try a low one).")
+    scale = ratings["value"].to_numpy() if ratings is not None else np.zeros(0)
+    if inter.is_explicit and 0 < scale.size <= 21:
+        with settings[1]:
+            how = st.radio("They rate it", [AS_RATED, ONE_RATING], horizontal=True, key="rec_new_rated_how",
+                           help="Each first user's rating of the new item: the best they gave the items above, or "
+                                "one rating for all (try a low one).")
+            if how == ONE_RATING:
+                given = st.select_slider("Their rating", [float(v) for v in scale], float(scale[-1]),
+                                         key="rec_new_rating")
         values = liked_values if given == AS_RATED else np.full(users.size, given, np.float32)
     with ui.guard("Folding in the new item"):
         reach = cache.reach_baseline(entry.key, model, data.key, inter.matrix, int(n))

@@ -1316,6 +1316,7 @@ def test_a_new_item_is_folded_in_from_its_first_users_and_reaches_whom_brute_for
                                                                      users[:size], values[:size])
     # a new item its first users hate reaches fewer users than one they love
     reach = {}
+    at.radio(key="rec_new_rated_how").set_value("one rating for all").run()
     for stars in (5.0, 1.0):
         at.select_slider(key="rec_new_rating").set_value(stars).run()
         assert not at.exception and not at.error
