@@ -210,7 +210,7 @@ def long_tail(popularity: np.ndarray, head_share: float = 0.2, width: int = 520,
                     ("perfectly even", 'stroke="#999" stroke-dasharray="2 4" stroke-width="1.5"')])
     caption = (f"The further the curve bows above the diagonal, the more a few items dominate: the top "
                f"{head_pct:.1f}% of items carry {head_share:.0%} of all interactions, the other "
-               f"{100 - head_pct:.1f}% form the long tail.")
+               f"{100 - round(head_pct, 1):.1f}% form the long tail.")  # the two shown add up to 100
     return SvgChart(frame.svg(), caption, title)
 
 

@@ -107,6 +107,13 @@ def test_the_long_tail_marks_the_head_where_the_counts_put_it():
     assert any("head (left of the dashed line): 25.0% of items = 50% of interactions" == t.text for t in root.iter(f"{NS}text"))
 
 
+def test_the_long_tail_caption_shares_add_up_to_a_hundred():
+    # 20 of 1,480 items (1.35%) carry the head: shown "1.4%" and "the other 98.7%" before (100.1%)
+    popularity = np.r_[np.full(20, 10_000), np.ones(1460)]
+    caption = svg_charts.long_tail(popularity).caption
+    assert "top 1.4% of items" in caption and "the other 98.6% form the long tail" in caption
+
+
 def test_long_tail_tooltips_agree_with_brute_force():
     rng = np.random.default_rng(3)
     popularity = rng.zipf(1.6, 737).clip(max=10_000)
