@@ -302,6 +302,7 @@ def _open_batches(blob: Blob, layout: Layout | None, overrides: dict, report: Lo
 
         return columns, rows, parquet_batches()
 
+    utf16 = blob.head(2) in (b"\xff\xfe", b"\xfe\xff")  # check_text re-encodes it as UTF-8
     blob = formats.check_text(blob)
     if json_records.is_json(blob):
         found = json_records.sample(blob)
@@ -331,7 +332,7 @@ def _open_batches(blob: Blob, layout: Layout | None, overrides: dict, report: Lo
     if layout is None:
         shown = "runs of spaces" if dialect.aligned else \
             {"\t": "tab", " ": "space"}.get(dialect.delimiter, repr(dialect.delimiter))
-        encoding = formats.ENCODING_NAMES.get(dialect.encoding, dialect.encoding)
+        encoding = "UTF-16" if utf16 else formats.ENCODING_NAMES.get(dialect.encoding, dialect.encoding)
         report.format = (f"delimited text ({shown} separated, "
                          f"{'with' if dialect.header else 'no'} header, {encoding}{container})")
     estimated = int(blob.size() / dialect.mean_line_bytes)

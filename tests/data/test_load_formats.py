@@ -189,7 +189,9 @@ def test_latin1_text(tmp_path):
 
 def test_utf16_text(tmp_path):
     (tmp_path / "r.csv").write_bytes("user,item,rating\nu1,a,5\nu1,b,4\nu2,a,3\nu2,b,1\n".encode("utf-16"))
-    assert as_dict(load_interactions(tmp_path / "r.csv"))[("u1", "a")] == 5.0
+    loaded = load_interactions(tmp_path / "r.csv")
+    assert as_dict(loaded)[("u1", "a")] == 5.0
+    assert "UTF-16" in loaded.report.format  # it said utf-8, the text it was turned into
 
 
 def test_quoted_fields_with_delimiters_inside(tmp_path):
