@@ -431,6 +431,25 @@ COUNT_NAMES = frozenset({"count", "counts", "plays", "playcount", "clicks", "vie
                          "listencount", "frequency", "freq", "interactions", "purchases", "visits", "sessions"})
 
 
+def _integers_written_twice(ids: np.ndarray, name: str) -> str | None:
+    """A warning for text ids written both as an integer and as a decimal of it (1 and 1.0): kept
+    apart, as written, though they are likely one id (an integer column with a gap turns decimal
+    in pandas and spreadsheets)."""
+    if ids.dtype != object or len(ids) == 0:
+        return None
+    text = pd.Series(ids, dtype=object).astype(str)
+    decimal = text.str.fullmatch(r"-?\d+\.0+")
+    if not decimal.any():
+        return None
+    whole = text[decimal].str.replace(r"\.0+$", "", regex=True)
+    twice = whole[whole.isin(set(text[~decimal]))]
+    if twice.empty:
+        return None
+    return (f"Column {name!r} holds {len(twice):,} ids written both as an integer and as a decimal (such as "
+            f"{twice.iloc[0]} and {twice.iloc[0]}.0): they are kept apart, as written. If they are one id, write them "
+            "alike (pandas and spreadsheets turn an integer column with a gap into decimals).")
+
+
 def _why_explicit(name: str, values: np.ndarray, explicit: bool) -> str:
     """Why the values were read as ratings or as implicit feedback, and how to choose the other."""
     low, high = float(values.min()), float(values.max())
@@ -716,6 +735,10 @@ class InteractionBuilder:
             )
         user_ids, user_remap = self.users.finish()
         item_ids, item_remap = self.items.finish()
+        for role, ids in (("user", user_ids), ("item", item_ids)):
+            said = _integers_written_twice(ids, names[role])
+            if said:
+                report.warn(said)
         if len(user_ids) < 2 or len(item_ids) < 2:
             raise DataError(
                 f"{report.source}: found {len(user_ids)} distinct user(s) and {len(item_ids)} distinct "

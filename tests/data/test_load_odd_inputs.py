@@ -454,3 +454,13 @@ def test_parquet_ids_beyond_int64_stay_exact(tmp_path):
     pq.write_table(table, tmp_path / "r.parquet")
     data = load_interactions(tmp_path / "r.parquet")
     assert sorted(data.user_ids.tolist()) == sorted(str(b) for b in big) and data.nnz == 4
+
+
+def test_ids_written_as_an_integer_and_as_its_decimal_are_kept_apart_and_warned_of(tmp_path):
+    (tmp_path / "r.csv").write_text("user,item,rating\n1.0,10,5\n1,20,4\n2.0,10,3\n2,20,2\n3.5,10,1\n")
+    data = load_interactions(tmp_path / "r.csv")
+    assert data.user_ids.tolist() == ["1", "1.0", "2", "2.0", "3.5"]  # as written
+    assert len(data.report.warnings) == 1
+    assert "holds 2 ids written both as an integer and as a decimal (such as 1 and 1.0)" in data.report.warnings[0]
+    (tmp_path / "s.csv").write_text("user,item,rating\n1.0,10,5\n1.5,20,4\n2.0,10,3\n")
+    assert not load_interactions(tmp_path / "s.csv").report.warnings  # decimals only: nothing split
