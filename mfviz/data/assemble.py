@@ -301,6 +301,26 @@ def _numeric(column: Column) -> tuple[np.ndarray, np.ndarray, int]:
     return values, present, 0
 
 
+YES_WORDS, NO_WORDS = ("true", "yes", "t", "y", "1"), ("false", "no", "f", "n", "0")
+
+
+def _boolean_words(column: Column) -> Column:
+    """A text column of yes/no words (true, false, yes, no, t, f, y, n, 0, 1 in any case) as booleans:
+    Arrow reads true/false as booleans only when every value is one of those two."""
+    if isinstance(column, pd.Series):
+        if column.dtype != object and not pd.api.types.is_string_dtype(column):
+            return column
+        column = pa.array(column.astype(object).where(column.notna(), None), pa.string(), from_pandas=True)
+    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+        return column
+    words = pc.utf8_lower(pc.utf8_trim_whitespace(column))
+    words = pc.if_else(pc.equal(words, ""), pa.scalar(None, words.type), words)  # an empty field: missing
+    distinct = set(pc.unique(words).drop_null().to_pylist())
+    if not distinct or not distinct <= {*YES_WORDS, *NO_WORDS} or distinct <= {"0", "1"}:
+        return column
+    return pc.if_else(pc.is_null(words), pa.scalar(None, pa.bool_()), pc.is_in(words, pa.array(YES_WORDS)))
+
+
 def _is_boolean(column: Column) -> bool:
     if isinstance(column, pd.Series):
         return pd.api.types.is_bool_dtype(column)
@@ -558,6 +578,7 @@ class InteractionBuilder:
         del missing
 
         if rating is not None:
+            rating = _boolean_words(rating)
             values, present, commas = _numeric(rating)
             self.decimal_commas += commas
             nan = np.isnan(values)

@@ -52,3 +52,15 @@ def test_ratings_with_a_decimal_comma_are_read_as_decimals(tmp_path):
     (tmp_path / "s.csv").write_text("user;item;rating\n1;1;4,5\n1;2;3\n2;1;five\n2;2;5\n")
     with pytest.raises(ValueError, match="non-numeric rating"):  # a word among them: no guess
         load_interactions(tmp_path / "s.csv")
+
+
+def test_a_liked_column_of_yes_no_words_is_read_as_true_and_false(tmp_path):
+    # one "yes" among true/false made Arrow read the column as text: "non-numeric rating ... 'true'"
+    (tmp_path / "r.csv").write_text("user,item,liked\n1,10,true\n1,20,false\n2,10,yes\n2,20,True\n3,10,no\n"
+                                    "3,20,y\n4,10,\n")
+    data = load_interactions(tmp_path / "r.csv", on_bad_rows="drop")
+    pairs = {(u, i) for u, i in zip(*data.matrix.nonzero(), strict=True)}
+    assert {(data.user_ids[u], data.item_ids[i]) for u, i in pairs} == {(1, 10), (2, 10), (2, 20), (3, 20)}
+    assert data.report.dropped == {"liked = false (no interaction)": 2, "a missing (NaN) rating in column 'liked'": 1}
+    (tmp_path / "s.csv").write_text("user,item,rating\n1,10,1\n1,20,0\n2,10,1\n2,20,1\n")
+    assert load_interactions(tmp_path / "s.csv").nnz == 4  # 0/1 numbers stay numbers
