@@ -100,14 +100,14 @@ def batches(blob: Blob, found: JsonSample, needed: list[str],
     per block of records. Fields are read with the sampled types, except that whole-number
     ratings are read as float64 (a half star past the sample is read, not refused); a record
     whose field has another type is an error naming its line (or record)."""
-    for name in needed:
-        if name in found.mixed:
-            raise DataError(found.mixed[name])
     types = {name: found.types[name] for name in needed}
     if rating is not None and pa.types.is_integer(types[rating]):
         types[rating] = pa.float64()
     if found.records is not None:
         yield pa.table({name: _column(blob, found.records, name, kind) for name, kind in types.items()}), None
+        return
+    if any(name in found.mixed for name in needed):  # Arrow cannot read numbers as text: Python reads them
+        yield from _python_batches(blob, types)
         return
     source = pa.BufferReader(blob.read()) if blob.path is None else str(blob.path)
     options = pajson.ParseOptions(explicit_schema=pa.schema(list(types.items())),
@@ -121,6 +121,30 @@ def batches(blob: Blob, found: JsonSample, needed: list[str],
             seen += batch.num_rows
     except pa.ArrowInvalid as exc:
         raise _clash(blob, types, seen, exc) from None
+
+
+PYTHON_BATCH = 100_000  # records parsed by Python's json at a time, for fields of text and numbers
+
+
+def _python_batches(blob: Blob, types: dict[str, pa.DataType]) -> Iterator[tuple[pa.Table, int]]:
+    """JSON Lines whose used fields hold both text and numbers, parsed line by line (slower than
+    Arrow, which reads a field as one or the other): a number in a text field is read as its JSON
+    spelling (7 and "7" are one id; a rating "4" is then read as 4)."""
+    records, first_line, line = [], 0, 0
+    with io.TextIOWrapper(blob.stream(), encoding="utf-8-sig") as text:
+        for line, raw in enumerate(text, start=1):
+            if not raw.strip():
+                continue
+            try:
+                records.append(json.loads(raw))
+            except json.JSONDecodeError as exc:
+                raise DataError(f"{blob.name}: line {line:,} is not a JSON object ({exc.msg}); fix it, or remove "
+                                "it.") from None
+            if len(records) == PYTHON_BATCH:
+                yield pa.table({name: _column(blob, records, name, kind) for name, kind in types.items()}), first_line
+                records, first_line = [], line
+    if records:
+        yield pa.table({name: _column(blob, records, name, kind) for name, kind in types.items()}), first_line
 
 
 _TYPE_WORDS = {pa.string(): "text", pa.float64(): "numbers", pa.int64(): "whole numbers",
