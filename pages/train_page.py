@@ -157,7 +157,7 @@ def draw(job: training.TrainingJob, live: bool) -> None:
                     if one_step:  # a curve of one point would zoom its axes onto rounding noise
                         numbers, caption = train_figures.one_fit_numbers(epochs[0], variants[current][0],
                                                                          held_out_label(job))
-                        for column, (name, value) in zip(st.columns(4), numbers, strict=False):
+                        for column, (name, value) in zip(st.columns([1, 1.6, 1.4]), numbers, strict=False):
                             column.metric(name, value)
                         st.caption(caption)
                     else:
