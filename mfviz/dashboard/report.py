@@ -70,8 +70,10 @@ def build(name: str, model, train, test, data, data_name: str, k: int = 10) -> s
                           f"<p>{html.escape(charts[1].caption)} {html.escape(new_users)}</p>"]
     else:  # small data: too few test users to measure it
         new_users_part = [f"<p>Not measured: {html.escape(too_few_for_curve(train, test))}.</p>"]
-    bias = pd.DataFrame([{"model": label, "ARP (mean popularity)": r.arp, "APLT (long-tail share)": r.aplt,
-                          "catalog coverage": r.coverage, "Gini (0 = even)": r.gini}
+    # APLT and coverage in % with one decimal, as the Popularity bias page shows them
+    bias = pd.DataFrame([{"model": label, "ARP (mean popularity)": r.arp,
+                          "APLT (long-tail share, %)": f"{100 * r.aplt:.1f}",
+                          "catalogue coverage (%)": f"{100 * r.coverage:.1f}", "Gini (0 = even)": r.gini}
                          for label, r in ((name, popularity_report(model, data, k=k)),
                                           # as the Popularity bias page: the baseline of all the data
                                           ("Popularity (baseline)", popularity_report(Popularity().fit(data), data, k=k)))])
