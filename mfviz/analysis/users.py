@@ -10,14 +10,20 @@ import scipy.sparse as sp
 from mfviz.analysis.neighbours import exact_search
 from mfviz.errors import DataError
 
+# A rare genre's few items make a large lift by chance: 3 Documentaries among 125 films was 3.2 times
+# Documentary's share of ML-100K, the "distinctive genre" of 103 of its 943 users. A genre counts when
+# it holds at least this share of the user's items.
+MIN_SHARE = 0.05
 
-def favourite_groups(matrix, groups: dict[str, np.ndarray], min_count: int = 2) -> tuple[np.ndarray, np.ndarray]:
+
+def favourite_groups(matrix, groups: dict[str, np.ndarray], min_count: int = 2,
+                     min_share: float = MIN_SHARE) -> tuple[np.ndarray, np.ndarray]:
     r"""Each user's favourite group (genre): the one most over-represented among the user's items
     against the whole data, :math:`\arg\max_g \frac{n_{ug} / n_u}{N_g / N}` (:math:`n_{ug}` the
     user's items in g, :math:`N_g` all interactions with items of g), over the groups holding at
-    least `min_count` of the user's items; "(none)" when no group does. Returns the names and the
-    lifts (0 for "(none)"). Over-representation, not the largest share: on MovieLens every user's
-    largest genre would be Drama."""
+    least `min_count` and `min_share` of the user's items; "(none)" when no group does. Returns the
+    names and the lifts (0 for "(none)"). Over-representation, not the largest share: on MovieLens
+    every user's largest genre would be Drama."""
     matrix = sp.csr_matrix(matrix)
     n_users, n_items = matrix.shape
     names = list(groups)
@@ -32,7 +38,8 @@ def favourite_groups(matrix, groups: dict[str, np.ndarray], min_count: int = 2) 
     counts = (binary @ membership).toarray()  # users × groups
     activity = np.maximum(np.diff(binary.indptr), 1)[:, None]
     base = counts.sum(axis=0) / max(binary.nnz, 1)
-    lift = np.where((counts >= min_count) & (base > 0), counts / activity / np.where(base > 0, base, 1), -np.inf)
+    enough = (counts >= min_count) & (counts >= min_share * activity)
+    lift = np.where(enough & (base > 0), counts / activity / np.where(base > 0, base, 1), -np.inf)
     best = np.argmax(lift, axis=1)
     top = lift[np.arange(n_users), best]
     found = np.isfinite(top)
