@@ -220,20 +220,57 @@ elif st.session_state.get(state.LAST_TRAINING) is not None:
 ui.ensure_model()
 entries = ui.models()
 st.subheader("Models of this session")
+RANKING = ("precision", "recall", "ndcg", "map", "hit_rate", "coverage")
+# The Popularity baseline (the most interacted items for everyone) scored on each split the models were
+# scored on: a model that does not beat it has learnt nothing a ranking by popularity does not know.
+groups = training.baseline_groups(list(entries.values()))
+baseline_of, baseline_rows, levels = {}, [], []
+with ui.guard("Scoring the Popularity baseline"):
+    for split_key, train, test, k_, names in groups:
+        metrics = training.baseline_metrics(split_key, train, test, k_)
+        levels.append(f"NDCG@{k_} {metrics[f'ndcg@{k_}']:.4f}")
+        name = training.BASELINE if len(groups) == 1 else f"{training.BASELINE}, split of {names[0]}"
+        baseline_of.update(dict.fromkeys(names, (name, metrics, k_)))
+        baseline_rows.append({"model": name, "fit_seconds": round(metrics["fit_seconds"], 3), "epochs": None,
+                              "split": entries[names[0]].split, "vs. baseline": "(the baseline)"}
+                             | {key: round(v, 4) for key, v in metrics.items() if key.split("@")[0] in RANKING}
+                             | {"hyperparameters": "most interacted items for everyone"})
 rows = []
 for entry in entries.values():
     row = {"model": entry.name, "fit_seconds": round(entry.fit_seconds, 3), "epochs": entry.epochs,
            "split": entry.split}
+    if baseline_of:
+        _, metrics, k_ = baseline_of.get(entry.name, (None, {}, 0))
+        row["vs. baseline"] = training.against_baseline(entry.metrics, metrics, k_)
     # RMSE of a ranking model (implicit ALS, Popularity) measures nothing it was trained for
     ranking_only = not judged_by_rmse(entry.model)
     row.update({key: round(value, 4) for key, value in entry.metrics.items()
-                if key.split("@")[0] in ("precision", "recall", "ndcg", "map", "hit_rate", "coverage")
-                or (key in ("rmse", "mae") and not ranking_only)})
+                if key.split("@")[0] in RANKING or (key in ("rmse", "mae") and not ranking_only)})
     row["hyperparameters"] = ", ".join(f"{k}={v}" for k, v in entry.params.items())
     rows.append(row)
 results = pd.DataFrame(rows)
-st.dataframe(results, hide_index=True, width="stretch",
-             column_config={"fit_seconds": st.column_config.NumberColumn("fit time (s)", format="%.2f")})
+st.dataframe(pd.concat([results, pd.DataFrame(baseline_rows)], ignore_index=True)
+             if baseline_rows else results,
+             hide_index=True, width="stretch",
+             column_config={"fit_seconds": st.column_config.NumberColumn("fit time (s)", format="%.2f"),
+                            "vs. baseline": st.column_config.TextColumn(
+                                "beats the baseline?",
+                                help="Whether the model's NDCG@k is above the Popularity baseline's on the same "
+                                     "split (the baseline's row at the bottom: the most interacted items for everyone).")})
+beaten = {name: (words or "").startswith("yes") for name, words in
+          zip(results["model"], results.get("vs. baseline", []), strict=False) if words}
+if beaten:
+    losers = [name for name, won in beaten.items() if not won]
+    levels = "; ".join(levels)
+    if not any(beaten.values()):
+        st.warning(f"No model here beats the Popularity baseline ({levels} on the same split): recommending the "
+                   "most interacted items to everyone ranks the held-out items better than any of them.",
+                   icon=":material/trending_down:")
+    elif losers:
+        st.caption(f"Not above the Popularity baseline ({levels} on the same split): {', '.join(losers)}; the "
+                   "others beat it.")
+    else:
+        st.caption(f"Every model here beats the Popularity baseline ({levels} on the same split).")
 if any(e.metrics.get("users_evaluated", 0) >= training.EVAL_USERS for e in entries.values()):
     st.caption(f"Ranking metrics on a seeded sample of {training.EVAL_USERS:,} test users, the same users for every "
                "model of a split (ranking every user against every item costs as much as training); RMSE and MAE on "
@@ -243,7 +280,8 @@ if any(getattr(e.model, "feedback", "any") == "explicit" and e.metrics for e in 
                "watch (RMSE, MAE), but ranked over every unseen item their top-n lists favour rarely rated items, so "
                "their ranking metrics often fall below the Popularity baseline's (Cremonesi, Koren & Turrin 2010). "
                "Compare them by RMSE; compare rankers (Truncated SVD, implicit ALS) by NDCG or recall.")
-metric_columns = [c for c in results.columns if c not in ("model", "fit_seconds", "epochs", "split", "hyperparameters")]
+metric_columns = [c for c in results.columns
+                  if c not in ("model", "fit_seconds", "epochs", "split", "hyperparameters", "vs. baseline")]
 if metric_columns and len(results) >= 1:
     active = entries.get(st.session_state.get(state.ACTIVE_MODEL))
     if active is not None and getattr(active.model, "feedback", "any") == "explicit" and "rmse" in metric_columns:
@@ -251,7 +289,10 @@ if metric_columns and len(results) >= 1:
     else:
         preferred = next((c for c in metric_columns if c.startswith("ndcg")), metric_columns[0])
     metric = st.selectbox("Compare by", metric_columns, index=metric_columns.index(preferred), key=f"compare_metric_{preferred}")  # a new default when the active model's kind changes
-    ui.show(train_figures.model_comparison(results.dropna(subset=[metric]), metric))
+    baseline_points = pd.DataFrame(baseline_rows)
+    ui.show(train_figures.model_comparison(
+        results.dropna(subset=[metric]), metric,
+        baseline_points.dropna(subset=[metric]) if metric in baseline_points.columns else None))
     sweep = st.session_state.get(state.LAST_SWEEP)
     swept_entries = [entries[name] for name in (sweep[1] if sweep else ()) if name in entries]
     if len(swept_entries) >= 2 and all(metric in e.metrics for e in swept_entries):

@@ -71,9 +71,12 @@ def one_fit_numbers(epoch: tuple, label: str, held_out: str | None = None) -> tu
 LABELLED_MODELS = 4  # the comparison chart writes names next to this many points at most
 
 
-def model_comparison(results: pd.DataFrame, metric: str) -> Chart:
-    """Quality against fit time, one point per model."""
+def model_comparison(results: pd.DataFrame, metric: str, baselines: pd.DataFrame | None = None) -> Chart:
+    """Quality against fit time, one point per model; `baselines` (model, fit_seconds and the metric: the
+    Popularity baseline on each split) are drawn as grey dashed lines across the chart, a grey diamond
+    at their own fit time."""
     fig = go.Figure()
+    baselines = baselines if baselines is not None and len(baselines) else None
     rows = zip(results["model"], results["fit_seconds"], results[metric], strict=True)
     labelled = len(results) <= LABELLED_MODELS  # more names than that overlap: a legend instead
     colours = model_colours(list(results["model"]))
@@ -85,15 +88,26 @@ def model_comparison(results: pd.DataFrame, metric: str) -> Chart:
     apply_layout(fig, f"{metric} against training time", "fit time (seconds)", f"{metric} (test set)",
             height=340 if labelled else max(340, 120 + 24 * len(results)), showlegend=not labelled,
             legend="right")
-    values = pd.to_numeric(results[metric], errors="coerce").dropna()
+    for name, seconds, value in ([] if baselines is None else
+                                 zip(baselines["model"], baselines["fit_seconds"], baselines[metric], strict=True)):
+        fig.add_hline(y=value, line=dict(color=BASELINE_COLOUR, dash="dash", width=1.5))
+        fig.add_trace(go.Scatter(x=[seconds], y=[value], mode="markers+text", text=[name],
+                                 textposition="bottom right", name=name, showlegend=not labelled,
+                                 hovertemplate=f"{name}<br>%{{x:.2f}} s · {metric} %{{y:.4f}}<extra></extra>",
+                                 marker=dict(size=12, symbol="diamond", color=BASELINE_COLOUR)))
+    shown = results if baselines is None else pd.concat([results, baselines])
+    values = pd.to_numeric(shown[metric], errors="coerce").dropna()
     if len(values):  # room for the labels above the points
         low, high = float(values.min()), float(values.max())
         pad = (high - low) * 0.25 or abs(high) * 0.1 or 0.1
         fig.update_yaxes(range=[low - pad, high + pad * 1.6])
-        fig.update_xaxes(range=[0, float(results["fit_seconds"].max()) * 1.25 + 0.1])
+        fig.update_xaxes(range=[0, float(shown["fit_seconds"].max()) * 1.25 + 0.1])
     lower_better = metric.lower().startswith(("rmse", "mae"))
     corner = "bottom left" if lower_better else "top left"
     caption = f"Each point is a model of this session; the best trade-off sits in the {corner} corner."
+    if baselines is not None:
+        caption += (" The grey dashed line is the Popularity baseline (the most interacted items for everyone) on "
+                    f"the same split: a model {'below' if lower_better else 'above'} it beats it.")
     return Chart(fig, caption)
 
 

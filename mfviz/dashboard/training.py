@@ -53,6 +53,45 @@ def evaluate(model, train, test, k: int) -> dict:
             if isinstance(value, int | float) and key not in ("n_users", "n_items", "nnz", "fit_seconds")}
 
 
+BASELINE = "Popularity (baseline)"
+
+
+def baseline_groups(entries: list) -> list[tuple[str, Any, Any, int, list[str]]]:
+    """The splits (and k) the models with a test set were scored on, each once, as (cache key, train,
+    test, k, names of its models): the Popularity baseline is scored once per split, beside them.
+    Models of one split share its Interactions objects (`split_data`); the key is the first model's."""
+    groups: dict[tuple[int, int], tuple[str, Any, Any, int, list[str]]] = {}
+    for entry in entries:
+        k = next((int(key.split("@")[1]) for key in entry.metrics if key.startswith("ndcg@")), None)
+        if entry.test is None or k is None:
+            continue
+        group = groups.setdefault((id(entry.test), k), (f"{entry.key}|{k}", entry.train, entry.test, k, []))
+        group[4].append(entry.name)
+    return list(groups.values())
+
+
+@st.cache_data(show_spinner="Scoring the Popularity baseline on the same split…", max_entries=16)
+def baseline_metrics(split_key: str, _train, _test, k: int) -> dict:
+    """The Popularity baseline's metrics on a split, fitted on its training part and scored as
+    `evaluate` scores the models (the same sampled test users), with its fit time (`fit_seconds`)."""
+    from mfviz.models import Popularity
+
+    model = Popularity().fit(_train)
+    return evaluate(model, _train, _test, k) | {"fit_seconds": float(model.fit_seconds)}
+
+
+def against_baseline(metrics: dict, baseline: dict, k: int) -> str | None:
+    """Whether a model beats the Popularity baseline on the same split, by NDCG@k, in words with the
+    difference (None when either lacks it)."""
+    ours, theirs = metrics.get(f"ndcg@{k}"), baseline.get(f"ndcg@{k}")
+    if ours is None or theirs is None or not math.isfinite(ours):
+        return None
+    difference = ours - theirs
+    if abs(difference) < 5e-5:  # equal at the table's four decimals
+        return f"tie (NDCG@{k} {ours:.4f})"
+    return f"{'yes' if difference > 0 else 'no'}, {difference:+.4f} NDCG@{k}".replace("-", "−")
+
+
 MAX_SWEEP = 8  # models one sweep may train
 HELD_OUT_USERS = 1_000  # test users ranked after every epoch for the live held-out curve, at most
 REPLAY_ITEMS, REPLAY_EPOCHS = 1_500, 60  # items and epochs kept for the replay of a training (float16)

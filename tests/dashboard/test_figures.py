@@ -265,6 +265,19 @@ def test_the_comparison_names_a_few_models_on_the_chart_and_many_in_a_legend():
     assert [t.name for t in many.data] == [f"m{i}" for i in range(6)]
 
 
+def test_the_comparison_draws_the_popularity_baseline_as_a_line_the_models_are_read_against():
+    models = pd.DataFrame({"model": ["iALS", "SVD"], "fit_seconds": [2.0, 1.0], "ndcg@10": [0.127, 0.083]})
+    baseline = pd.DataFrame({"model": ["Popularity (baseline)"], "fit_seconds": [0.01], "ndcg@10": [0.227]})
+    chart = train_figures.model_comparison(models, "ndcg@10", baseline)
+    lines = [shape for shape in chart.figure.layout.shapes if shape.y0 == shape.y1]
+    assert [line.y0 for line in lines] == [0.227] and lines[0].line.dash == "dash"
+    point = chart.figure.data[-1]
+    assert point.name == "Popularity (baseline)" and point.marker.symbol == "diamond"
+    low, high = chart.figure.layout.yaxis.range
+    assert low < 0.083 and high > 0.227  # the baseline, far above the models, is on the chart
+    assert "grey dashed line is the Popularity baseline" in chart.caption and "above it beats it" in chart.caption
+
+
 def test_users_under_the_map_are_never_selected_as_items():
     table = pd.DataFrame({"item": [0, 1], "x": [0.0, 1.0], "y": [0.0, 1.0], "title": ["a", "b"], "genre": ["g", "g"]})
     chart = map_figures.latent_scatter(table, "genre", continuous=False, users=np.array([[0.5, 0.5], [0.2, 0.1]]))

@@ -897,7 +897,7 @@ def test_train_a_small_model_then_every_page():
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert any("Trained" in s.value for s in at.success)
     table = at.dataframe[0].value
-    assert len(table) == 2  # the quick default and the new model
+    assert len(table) == 3  # the quick default, the new model and the Popularity baseline on their split
     assert table["model"].str.contains("f=8").any()
     form = next(f for f in at.get("form") if f.proto.form.form_id == "train_form")
     assert not form.proto.form.enter_to_submit  # Enter after typing a number does not start a fit
@@ -1019,6 +1019,35 @@ def test_a_sweep_trains_one_model_per_value_and_charts_the_metric_against_it():
     assert not at.exception
     assert at.error and "numbers separated by commas" in at.error[0].value
     assert len([m for m in session_models(at) if m.startswith("Truncated SVD")]) == 3
+
+
+def test_the_results_table_and_chart_show_the_popularity_baseline_and_whether_each_model_beats_it():
+    # An analyst's models all lost to Popularity (NDCG@10 0.227 against 0.127 at best), which the table
+    # and the chart did not show: the baseline was only on other pages.
+    from mfviz import evaluation
+    from mfviz.dashboard import training
+    from mfviz.models import Popularity
+
+    at = train_on_page(new_app(), "funksvd", factors=4, epochs=2)
+    inter = at.session_state["mfviz.data"].interactions
+    train, test = evaluation.split(inter, method="random", test_size=0.2, seed=0)
+    expected = evaluation.evaluate(Popularity().fit(train), train, test, k=10, max_users=training.EVAL_USERS, seed=0)
+    table = at.dataframe[0].value.set_index("model")
+    assert table.loc["Popularity (baseline)", "ndcg@10"] == pytest.approx(expected["ndcg@10"], abs=1e-4)
+    assert table.loc["Popularity (baseline)", "vs. baseline"] == "(the baseline)"
+    models = at.session_state["mfviz.models"]
+    for name, entry in models.items():
+        difference = entry.metrics["ndcg@10"] - expected["ndcg@10"]
+        assert table.loc[name, "vs. baseline"].startswith("yes" if difference > 0 else "no"), name
+    losers = [name for name, e in models.items() if e.metrics["ndcg@10"] < expected["ndcg@10"]]
+    assert losers and not all(name in losers for name in models)  # Funk SVD loses (0.017 vs 0.053), iALS wins
+    said = " ".join(c.value for c in at.caption) + " ".join(w.value for w in at.warning)
+    assert f"NDCG@10 {expected['ndcg@10']:.4f} on the same split" in said and all(name in said for name in losers)
+    assert chart_titled(at, "rmse against training time")["data"][-1]["name"] != "Popularity (baseline)"  # no RMSE
+    at.selectbox(key="compare_metric_rmse").set_value("ndcg@10").run()  # Funk SVD is active: RMSE by default
+    spec = chart_titled(at, "ndcg@10 against training time")
+    assert [shape["y0"] for shape in spec["layout"]["shapes"]] == [pytest.approx(expected["ndcg@10"], abs=1e-4)]
+    assert spec["data"][-1]["name"] == "Popularity (baseline)"
 
 
 def test_a_seed_sweep_says_how_many_neighbours_the_seeds_share():

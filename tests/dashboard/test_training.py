@@ -251,3 +251,28 @@ def test_a_training_stops_once_its_session_is_gone(monkeypatch):
     assert len(job.entries) == 1 and len(job.epochs) == 1 and job.entries[0].stopped_early  # no second model
     kept = run(make_job({"factors": 4, "epochs": 3, "random_state": 0}, owner="open tab"))
     assert len(kept.epochs) == 3 and not kept.entry.stopped_early
+
+
+def test_the_baseline_is_scored_once_per_split_and_k_and_each_model_is_said_to_beat_it_or_not():
+    from mfviz.dashboard.state import ModelEntry
+    from mfviz.dashboard.training import against_baseline, baseline_groups
+
+    one, other = small_data(), small_data()  # two splits: two Interactions objects
+
+    def entry(name, test, k=10, **more):
+        return ModelEntry(name=name, model=None, kind="ials", params={}, key=f"key-{name}", data_key="d",
+                          metrics={f"ndcg@{k}": 0.2} | more, train=test, test=test)
+
+    entries = [entry("a", one), entry("b", other), entry("c", one), entry("d", one, k=5),
+               entry("no test", None), ModelEntry(name="loaded", model=None, kind="loaded", params={}, key="x",
+                                                  data_key="d")]
+    groups = baseline_groups(entries)
+    assert [(key, k, names) for key, _, _, k, names in groups] == [
+        ("key-a|10", 10, ["a", "c"]), ("key-b|10", 10, ["b"]), ("key-d|5", 5, ["d"])]
+    assert groups[0][2] is one and groups[1][2] is other
+    # the analyst's numbers: implicit ALS 0.127 and Funk SVD 0.007 against the baseline's 0.227
+    assert against_baseline({"ndcg@10": 0.127}, {"ndcg@10": 0.227}, 10) == "no, −0.1000 NDCG@10"
+    assert against_baseline({"ndcg@10": 0.25}, {"ndcg@10": 0.227}, 10) == "yes, +0.0230 NDCG@10"
+    assert against_baseline({"ndcg@10": 0.22701}, {"ndcg@10": 0.227}, 10) == "tie (NDCG@10 0.2270)"
+    assert against_baseline({"rmse": 0.9}, {"ndcg@10": 0.227}, 10) is None
+
