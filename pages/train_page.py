@@ -182,10 +182,13 @@ def draw(job: training.TrainingJob, live: bool) -> None:
             else:
                 which = f"the last, **{best.name}** (no test set to compare them on),"
             count = f"{len(job.entries)} model{'s' if len(job.entries) > 1 else ''}"
+            # a best at the end of the range tried may not be the best there is
+            edge = train_figures.edge_hint(job.sweep[0], [e.params[job.sweep[0]] for e in job.entries],
+                                           best.params[job.sweep[0]]) if by and len(job.entries) > 1 else ""
             st.success(f"Trained {count} in {sum(e.fit_seconds for e in job.entries):.2f} s"
                        f"{stopped}; {which} is now the model the analysis pages show."
-                       + (" The chart below compares them." if by and len(job.entries) > 1 else ""),
-                       icon=":material/check_circle:")
+                       + (" The chart below compares them." if by and len(job.entries) > 1 else "")
+                       + (f" {edge}" if edge else ""), icon=":material/check_circle:")
         elif job.entry is not None:
             stopped = " (stopped early)" if job.entry.stopped_early else ""
             st.success(f"Trained **{job.entry.name}** in {job.entry.fit_seconds:.2f} s{stopped}; it is now the "
@@ -297,9 +300,10 @@ if metric_columns and len(results) >= 1:
     swept_entries = [entries[name] for name in (sweep[1] if sweep else ()) if name in entries]
     if len(swept_entries) >= 2 and all(metric in e.metrics for e in swept_entries):
         name = sweep[0]
+        baseline = baseline_of.get(swept_entries[0].name, (None, {}, 0))[1].get(metric)
         ui.show(train_figures.sweep_chart(name, [e.params[name] for e in swept_entries],
-                                    [e.metrics[metric] for e in swept_entries],
-                                    [e.fit_seconds for e in swept_entries], metric))
+                                          [e.metrics[metric] for e in swept_entries],
+                                          [e.fit_seconds for e in swept_entries], metric, baseline))
         if name == "random_state" and all(hasattr(e.model, "item_factors") for e in swept_entries):
             # Seeds differ in more than the metric: how much of the item space is the same?
             with ui.guard("Comparing the seeds' neighbours"):

@@ -111,8 +111,22 @@ def model_comparison(results: pd.DataFrame, metric: str, baselines: pd.DataFrame
     return Chart(fig, caption)
 
 
-def sweep_chart(name: str, values: list, scores: list, seconds: list, metric: str) -> Chart:
-    """A sweep's test metric (left axis) and fit time (right axis) against the swept values."""
+def edge_hint(name: str, values, best: float) -> str:
+    """A word when a sweep's best value is the largest or smallest it tried: the best may lie beyond
+    the range, so try further; empty when the best lies inside it."""
+    values = np.asarray(values, float)
+    if name == "random_state" or len(values) < 2 or values.min() < best < values.max():
+        return ""
+    end, way = ("largest", "larger") if best == values.max() else ("smallest", "smaller")
+    return (f"The best, {name} = {best:g}, is the {end} value tried: {way} ones may do better still. Try them "
+            f"(set {name} to {best:g} above and leave Values blank to sweep around it).")
+
+
+def sweep_chart(name: str, values: list, scores: list, seconds: list, metric: str,
+                baseline: float | None = None) -> Chart:
+    """A sweep's test metric (left axis) and fit time (right axis) against the swept values; `baseline`
+    (the Popularity baseline's score on the same split) as a grey dashed line, inside the axis range, so
+    the sweep's differences are seen at their true size next to it."""
     order = np.argsort(np.asarray(values, float), kind="stable")
     x = np.asarray(values, float)[order]
     y, t = np.asarray(scores, float)[order], np.asarray(seconds, float)[order]
@@ -130,6 +144,13 @@ def sweep_chart(name: str, values: list, scores: list, seconds: list, metric: st
     # ratios get equal steps (seeds: always linear).
     fig.update_xaxes(tickmode="array", tickvals=x, ticktext=[f"{v:g}" for v in x],
                      type="log" if x.min() > 0 and x.max() / x.min() >= 8 and name != "random_state" else "linear")
+    if baseline is not None and np.isfinite(baseline):
+        fig.add_hline(y=baseline, line=dict(color=BASELINE_COLOUR, dash="dash", width=1.5),
+                      annotation_text=f"Popularity baseline {baseline:.4f}", annotation_position="top left",
+                      annotation_font_color="#616161")
+        low, high = min(float(y.min()), baseline), max(float(y.max()), baseline)
+        pad = (high - low) * 0.08 or abs(high) * 0.05 or 0.05
+        fig.update_yaxes(range=[low - pad, high + pad])
     lower_better = metric.lower().startswith(("rmse", "mae"))
     if name == "random_state":  # seeds: not a setting to tune but the noise level
         caption = (f"The same model trained with {len(x)} seeds: its test {metric} spans {y.min():.4g}–{y.max():.4g} "
@@ -137,9 +158,19 @@ def sweep_chart(name: str, values: list, scores: list, seconds: list, metric: st
                    "between models smaller than that are chance, not skill.")
         return Chart(fig, caption)
     best = x[int(np.argmin(y) if lower_better else np.argmax(y))]
+    # The axis zooms onto the values it draws: a spread of 0.005 fills the chart like one of 0.5 would.
+    spread = float(y.max() - y.min())
+    share = spread / abs(float(y.min() if lower_better else y.max())) if y.max() else 0.0
     caption = (f"The solid line is the test {metric} ({'lower' if lower_better else 'higher'} is better; best at "
-               f"{name} = {best:g}), the dotted one the fit time: where the solid line flattens, more buys nothing.")
-    return Chart(fig, caption)
+               f"{name} = {best:g}), the dotted one the fit time: where the solid line flattens, more buys nothing. "
+               f"Mind the scale: over these values the {metric} spans {y.min():.4f}–{y.max():.4f}, a spread of "
+               f"{spread:.4f} ({share:.1%} of the best)"
+               + (f"; the grey dashed line is the Popularity baseline on the same split ({baseline:.4f})."
+                  if baseline is not None and np.isfinite(baseline) else ".")
+               + (" A difference this small can be chance: a sweep of random_state measures how much."
+                  if share < 0.05 else ""))
+    hint = edge_hint(name, x, best)
+    return Chart(fig, f"{caption} {hint}".strip())
 
 
 def _model_lines(frames: dict[str, pd.DataFrame], baseline: pd.DataFrame | None) -> list[tuple]:

@@ -286,6 +286,24 @@ def test_users_under_the_map_are_never_selected_as_items():
     assert map_figures.selected_items(chart, selection) == [1]
 
 
+def test_a_sweep_says_when_its_best_is_at_the_edge_and_how_small_its_spread_is_next_to_the_baseline():
+    # An analyst's sweep: NDCG@10 0.125–0.130 filled the chart, the best was the largest value tried,
+    # and the Popularity baseline (0.227) was nowhere near.
+    chart = train_figures.sweep_chart("factors", [16, 8, 64, 32], [0.127, 0.125, 0.130, 0.128], [1, 1, 3, 2],
+                                      "ndcg@10", baseline=0.227)
+    assert "The best, factors = 64, is the largest value tried: larger ones may do better still" in chart.caption
+    assert "spans 0.1250–0.1300, a spread of 0.0050 (3.8% of the best)" in chart.caption
+    assert "Popularity baseline on the same split (0.2270)" in chart.caption
+    low, high = chart.figure.layout.yaxis.range
+    assert low < 0.125 and high > 0.227  # the sweep's differences drawn next to the baseline's gap
+    assert [shape.y0 for shape in chart.figure.layout.shapes] == [0.227]
+    # lower is better for RMSE: the smallest value tried is the edge here
+    rmse = train_figures.sweep_chart("regularization", [0.01, 0.1, 1.0], [0.90, 0.95, 1.0], [1, 1, 1], "rmse")
+    assert "regularization = 0.01, is the smallest value tried: smaller ones" in rmse.caption
+    inside = train_figures.sweep_chart("factors", [8, 16, 32], [0.1, 0.3, 0.2], [1, 1, 1], "ndcg@10")
+    assert "value tried" not in inside.caption and not inside.figure.layout.shapes
+
+
 def test_a_sweep_of_seeds_states_the_noise_level():
     chart = train_figures.sweep_chart("random_state", [0, 1, 2], [0.30, 0.32, 0.31], [1.0, 1.0, 1.0], "ndcg@10")
     assert "spans 0.3–0.32 (a range of 0.02, standard deviation 0.01)" in chart.caption

@@ -986,6 +986,15 @@ def test_a_sweep_trains_one_model_per_value_and_charts_the_metric_against_it():
     assert spec["layout"]["xaxis"]["ticktext"] == ["4", "8", "32"]
     np.testing.assert_allclose(plotly_array(metric["y"]), expected, atol=1e-4)
     assert seconds["yaxis"] == "y2" and len(plotly_array(seconds["y"])) == 3
+    # the Popularity baseline of the same split is drawn for scale, and a best at the edge is said
+    from mfviz.models import Popularity
+
+    level = evaluation.evaluate(Popularity().fit(train), train, test, k=10)["ndcg@10"]
+    assert [shape["y0"] for shape in spec["layout"]["shapes"]] == [pytest.approx(level, abs=1e-4)]
+    best = [4, 8, 32][int(np.argmax(expected))]
+    at_edge = best in (4, 32)
+    words = f"The best, factors = {best}, is the {'largest' if best == 32 else 'smallest'} value tried"
+    assert (words in success) == at_edge and any(words in c.value for c in at.caption) == at_edge
     # rankers only: no word on rating models' ranking metrics; a Funk SVD sweep brings it, with its RMSE
     assert not any("fit the observed ratings only" in c.value for c in at.caption)
     at.selectbox(key="train_model").set_value("funksvd").run()
