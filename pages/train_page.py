@@ -48,25 +48,33 @@ with st.form("train_form", enter_to_submit=False):  # Enter after typing a numbe
     # model's form is shown, so picking this model again starts from them rather than the defaults.
     last = st.session_state.setdefault(state.TRAIN_PARAMS, {}).get(kind, {})
     columns = st.columns(3)
+    # A form cannot react to a tick, and a number box cannot be left empty (None): Hogwild, which no seed
+    # can make repeat, is reached by ticking parallel alone, and the seed is then left out (said below).
+    helps = {name: spec.help for name, spec in cls.params.items()}
+    if "parallel" in cls.params and "random_state" in cls.params:
+        helps["parallel"] = (f"{cls.params['parallel'].help.split(' (')[0]}. Threads race by design, so no seed can "
+                             "make it repeat: ticked, it trains without random_state (each run differs a little, "
+                             "and its link carries no recipe).")
+        helps["random_state"] += " Ignored when parallel is ticked."
     for n, (name, spec) in enumerate(cls.params.items()):
         column = columns[n % 3]
         key = f"hp_{kind}_{name}"
         start = last.get(name, spec.default)
         if spec.choices is not None:
             params[name] = column.selectbox(name, list(spec.choices), index=list(spec.choices).index(start),
-                                            help=spec.help, key=key)
+                                            help=helps[name], key=key)
         elif isinstance(spec.default, bool):
-            params[name] = column.checkbox(name, value=bool(start), help=spec.help, key=key)
+            params[name] = column.checkbox(name, value=bool(start), help=helps[name], key=key)
         elif spec.default is None or isinstance(spec.default, int):
             low = int(spec.low) if spec.low is not None else 0
             params[name] = int(column.number_input(
                 name, min_value=low, max_value=int(spec.high) if spec.high is not None else None,
-                value=int(start) if start is not None else 0, step=1, help=spec.help, key=key))
+                value=int(start) if start is not None else 0, step=1, help=helps[name], key=key))
         else:
             params[name] = float(column.number_input(
                 name, min_value=float(spec.low) if spec.low is not None else None,
                 max_value=float(spec.high) if spec.high is not None else None, value=float(start),
-                format="%.4g", step=float(spec.default) / 10 or 0.01, help=spec.help, key=key))
+                format="%.4g", step=float(spec.default) / 10 or 0.01, help=helps[name], key=key))
     st.markdown("**Sweep** (optional): one model per value of a hyperparameter, all on the same split")
     w1, w2 = st.columns([1, 2])
     choices = [None, *training.sweepable(kind)]
@@ -99,6 +107,11 @@ with st.form("train_form", enter_to_submit=False):  # Enter after typing a numbe
     submitted = st.form_submit_button("Train", type="primary", disabled=running, key="train_submit")
 
 if submitted and not running:
+    notes = []
+    if params.get("parallel") and params.get("random_state") is not None:
+        notes.append(f"parallel (Hogwild) training cannot be seeded, so random_state={params['random_state']} "
+                     "was left out: the model differs a little on every run, and a link to it cannot retrain it.")
+        params["random_state"] = None
     st.session_state[state.TRAIN_PARAMS][kind] = dict(params) | {"_sweep": (swept, sweep_text)}
     with ui.guard("Preparing the split"):
         size = 0.0 if method == "none" else float(test_size)
@@ -109,8 +122,9 @@ if submitted and not running:
     split_words = "none" if method == "none" else f"{method} {size:.0%} test"
     job = training.TrainingJob(kind=kind, label=label, params=params, train=train, test=test, k=int(k),
                                data_key=data.key, split=split_words, sweep=sweep,
-                               split_settings={"split": method, "test": size, "seed": int(seed)}).start()
-    st.session_state[state.TRAINING] = job
+                               split_settings={"split": method, "test": size, "seed": int(seed)},
+                               notes=[(label, note) for note in notes])
+    st.session_state[state.TRAINING] = job.start()
 
 # ------------------------------------------------------------------ live progress
 def held_out_label(job: training.TrainingJob) -> str | None:
@@ -171,6 +185,8 @@ def draw(job: training.TrainingJob, live: bool) -> None:
             st.error(job.error, icon=":material/error:")
         for label, why in (job.failures if job.entries else []) + job.warnings:
             st.warning(f"{label}: {why}", icon=":material/warning:")
+        for label, note in job.notes:
+            st.info(f"{label}: {note}", icon=":material/info:")
         if job.sweep and job.entries and job.done:
             best, by = training.sweep_pick(job.entries, job.sweep[0])
             stopped = " (stopped early)" if job.stop_event.is_set() else ""

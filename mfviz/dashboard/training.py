@@ -236,6 +236,7 @@ class TrainingJob:
     entries: list = field(default_factory=list)  # the models trained so far
     failures: list = field(default_factory=list)  # (label, message) of a sweep's models that failed
     warnings: list = field(default_factory=list)  # (label, message) of trained models that learned nothing
+    notes: list = field(default_factory=list)  # (label, message): how the settings asked were taken
     current: int = 0  # index of the model in training (a sweep's)
     started: float = field(default_factory=time.perf_counter)
     finished_at: float | None = None

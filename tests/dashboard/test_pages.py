@@ -1088,6 +1088,24 @@ def test_a_models_hyperparameters_come_back_when_it_is_picked_again():
 
 
 
+def test_funk_svd_trains_in_parallel_from_the_page_without_a_seed_and_says_so():
+    # The seed box cannot be left empty, so ticking parallel always ended in "cannot honour random_state=0".
+    at = new_app()
+    open_page(at, "pages/train_page.py")
+    at.selectbox(key="train_model").set_value("funksvd").run()
+    assert "Ignored when parallel is ticked" in at.number_input(key="hp_funksvd_random_state").help
+    at.number_input(key="hp_funksvd_epochs").set_value(2)
+    at.number_input(key="hp_funksvd_factors").set_value(8)
+    at.checkbox(key="hp_funksvd_parallel").check()
+    at.button(key="train_submit").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    entry = at.session_state["mfviz.models"]["Funk SVD (f=8)"]
+    assert entry.params["parallel"] is True and entry.params["random_state"] is None
+    assert entry.model.parallel and entry.model.random_state is None and entry.model.is_fitted
+    assert entry.recipe is None  # unseeded: a link cannot promise the same model
+    assert any("cannot be seeded, so random_state=0 was left out" in i.value for i in at.info)
+
+
 def test_a_models_sweep_comes_back_when_it_is_picked_again():
     at = train_on_page(new_app(), "svd", sweep=("factors", "4, 8"))
     at.selectbox(key="train_model").set_value("ials").run()
