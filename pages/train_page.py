@@ -124,7 +124,28 @@ if submitted and not running:
                                data_key=data.key, split=split_words, sweep=sweep,
                                split_settings={"split": method, "test": size, "seed": int(seed)},
                                notes=[(label, note) for note in notes])
-    st.session_state[state.TRAINING] = job.start()
+    # Settings that take minutes per epoch (ALS at 1,024 factors: 406 s) are said before they start.
+    slow = training.slow_settings(kind, [p for _, p in job.variants], train)
+    st.session_state.pop("train_pending", None)
+    if slow is None:
+        st.session_state[state.TRAINING] = job.start()
+    else:
+        st.session_state["train_pending"] = (job, slow)
+
+pending = st.session_state.get("train_pending")
+if pending is not None and not running and pending[0].data_key == data.key:
+    slot = st.empty()
+    with slot.container(border=True):
+        st.warning(pending[1], icon=":material/hourglass_top:")
+        go_on, cancel = st.columns([1, 4])
+        if go_on.button("Train anyway", key="train_anyway", type="primary"):
+            st.session_state.pop("train_pending")
+            pending[0].started = time.perf_counter()  # its clock starts now, not when it was asked
+            st.session_state[state.TRAINING] = pending[0].start()
+            slot.empty()
+        elif cancel.button("Cancel", key="train_cancel"):
+            st.session_state.pop("train_pending")
+            slot.empty()
 
 # ------------------------------------------------------------------ live progress
 def held_out_label(job: training.TrainingJob) -> str | None:

@@ -1106,6 +1106,29 @@ def test_funk_svd_trains_in_parallel_from_the_page_without_a_seed_and_says_so():
     assert any("cannot be seeded, so random_state=0 was left out" in i.value for i in at.info)
 
 
+def test_slow_settings_are_said_before_training_and_train_only_when_asked(monkeypatch):
+    # ALS at 1,024 factors took 406 s per epoch on MovieLens 100K, with no word before it started.
+    from mfviz.dashboard import training
+
+    at = open_page(new_app(), "pages/train_page.py")
+    before = set(session_models(at))
+    train_on_page(at, "als", factors=512, epochs=3)
+    warning = next(w.value for w in at.warning if w.value.startswith("This will be slow"))
+    train = at.session_state["train_pending"][0].train
+    assert warning == training.slow_settings("als", [at.session_state["train_pending"][0].params], train)
+    assert "exact 512×512 system per user and item (4,500 of them)" in warning
+    assert set(session_models(at)) == before  # nothing trained yet
+    at.button(key="train_cancel").click().run()
+    assert set(session_models(at)) == before and not any("slow" in w.value for w in at.warning)
+    # asked again, and trained when confirmed (made cheap here: every ALS counts as slow)
+    monkeypatch.setattr(training, "SLOW_EPOCH", 0.0)
+    train_on_page(at, "als", factors=4, epochs=2)
+    assert "ALS (f=4)" not in session_models(at)
+    at.button(key="train_anyway").click().run()
+    assert not at.exception and not at.error
+    assert "ALS (f=4)" in session_models(at) and "train_pending" not in at.session_state
+
+
 def test_a_models_sweep_comes_back_when_it_is_picked_again():
     at = train_on_page(new_app(), "svd", sweep=("factors", "4, 8"))
     at.selectbox(key="train_model").set_value("ials").run()

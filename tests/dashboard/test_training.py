@@ -276,3 +276,30 @@ def test_the_baseline_is_scored_once_per_split_and_k_and_each_model_is_said_to_b
     assert against_baseline({"ndcg@10": 0.22701}, {"ndcg@10": 0.227}, 10) == "tie (NDCG@10 0.2270)"
     assert against_baseline({"rmse": 0.9}, {"ndcg@10": 0.227}, 10) is None
 
+
+def test_slow_settings_are_said_with_a_rough_estimate_from_the_cost_of_the_solves():
+    from types import SimpleNamespace
+
+    from mfviz.dashboard.training import GRAM_SECONDS, SOLVE_SECONDS, epoch_seconds, slow_settings
+
+    ml100k = SimpleNamespace(n_users=943, n_items=1682, nnz=80_000)  # MovieLens 100K's training part
+    # an exact k×k solve per user and item (k³) plus a k×k outer product per rating (k²); ×2 past 512 factors
+    expected = SOLVE_SECONDS * 2625 * 1024 ** 3 * 2 + GRAM_SECONDS * 80_000 * 1024 ** 2
+    assert epoch_seconds("als", {"factors": 1024}, ml100k) == pytest.approx(expected)
+    assert 240 < expected < 600  # the analyst measured 406 s per epoch at 1,024 factors
+    assert 20 < epoch_seconds("als", {"factors": 512}, ml100k) < 60  # measured: 29.5 s and 45 s
+    assert epoch_seconds("als", {"factors": 128}, ml100k) < 3  # measured: 1.0 s and 1.7 s
+    words = slow_settings("als", [{"factors": 1024, "epochs": 15}], ml100k)
+    assert words.startswith("This will be slow: ALS at 1024 factors takes roughly 8 min per epoch on this data, "
+                            "about 2.0 h in all")
+    assert "exact 1024×1024 system per user and item (2,625 of them)" in words and "cube" in words
+    # implicit ALS: exact solves are slow at 512 factors (59 s an epoch measured), conjugate gradient is not
+    assert "solver “cg” avoids" in slow_settings("ials", [{"factors": 512, "epochs": 15, "solver": "cholesky"}],
+                                                   ml100k)
+    assert slow_settings("ials", [{"factors": 512, "epochs": 15, "solver": "cg", "cg_steps": 3}], ml100k) is None
+    assert slow_settings("als", [{"factors": 32, "epochs": 15}], ml100k) is None
+    assert slow_settings("funksvd", [{"factors": 4096, "epochs": 20}], ml100k) is None  # linear in the factors
+    # a sweep adds its models up: eight of 20 s each make 2.7 min
+    sweep = [{"factors": 400, "epochs": 1}] * 8
+    assert epoch_seconds("als", sweep[0], ml100k) < 30 and "for the 8 models of the sweep" in slow_settings(
+        "als", sweep, ml100k)
