@@ -188,6 +188,15 @@ def test_bad_rows_message_names_the_cli_option_and_the_option_works(tmp_path, ca
     assert any("Dropped 1 rows" in line for line in _one_json_object(capsys.readouterr().out)["report"])
 
 
+def test_load_warnings_are_said_even_with_quiet(tmp_path, capsys):
+    (tmp_path / "r.csv").write_text("user,item,rating,date\n1,10,5,2019\n1,20,4,2020\n2,10,3,2021\n2,20,1,2020\n")
+    assert main(["info", str(tmp_path / "r.csv"), "--quiet"]) == 0
+    err = capsys.readouterr().err
+    assert err.startswith("mfviz: warning: As Unix seconds, every timestamp in column 'date' falls in 1970")
+    assert err.count("\n") == 1  # the warning alone: --quiet hides the progress
+    assert "(--no-timestamp;" in err  # the option, not the keyword argument
+
+
 def test_encoding_option_reaches_the_loader(tmp_path, capsys):
     path = tmp_path / "latin.csv"
     path.write_bytes("user,item,rating\nJos\xe9,a,4\nJos\xe9,b,3\nRen\xe9e,a,5\nRen\xe9e,b,1\n".encode("latin-1"))

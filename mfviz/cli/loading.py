@@ -27,7 +27,10 @@ def _load(args: argparse.Namespace):
         timestamp=timestamp, delimiter=delimiter, header=args.header, explicit=args.explicit,
         on_bad_rows=args.on_bad_rows, items=args.items, encoding=args.encoding)
     for line in data.report.lines():
-        _progress(args, "  " + line)
+        if line in data.report.warnings:  # data likely misread: said even with --quiet
+            _warn(line)
+        else:
+            _progress(args, "  " + line)
     _progress(args, f"  {data!r}")
     return data
 

@@ -24,14 +24,19 @@ def _progress(args: argparse.Namespace, text: str) -> None:
 
 def _warn(text: str) -> None:
     """A warning about the result: on stderr even with --quiet, which hides progress only."""
-    print("mfviz: warning: " + " ".join(text.split()), file=sys.stderr, flush=True)
+    print("mfviz: warning: " + _option_words(text), file=sys.stderr, flush=True)
 
 
-def _fail(message: str) -> int:
+def _option_words(message: str) -> str:
+    """A library message on one line, naming the command's options instead of keyword arguments."""
     message = " ".join(message.split())
     for pattern, replacement in _OPTION_WORDING + _hyperparameter_wording():
         message = pattern.sub(replacement, message)
-    print("mfviz: error: " + message, file=sys.stderr)
+    return message
+
+
+def _fail(message: str) -> int:
+    print("mfviz: error: " + _option_words(message), file=sys.stderr)
     return EXIT_USAGE
 
 
