@@ -155,7 +155,24 @@ def held_out_label(job: training.TrainingJob) -> str | None:
     if MODELS[job.kind].feedback == "explicit" and job.test.is_explicit:
         return "RMSE on the test set"
     sampled = job.test.matrix.getnnz(axis=1).astype(bool).sum() > training.HELD_OUT_USERS
-    return f"NDCG@{job.k} on the test set" + (f" ({training.HELD_OUT_USERS:,} users)" if sampled else "")
+    return f"NDCG@{job.k} on the test set" + (f" ({training.HELD_OUT_USERS:,} sampled users)" if sampled else "")
+
+
+def epoch_and_table(job: training.TrainingJob) -> str | None:
+    """Why the curve's last NDCG differs from the results table's, with both numbers: the curve ranks a
+    sample of HELD_OUT_USERS test users each epoch (to keep training fast), the table up to EVAL_USERS."""
+    entry, label = job.entry, held_out_label(job)
+    if entry is None or not job.epochs or label is None or "sampled" not in label:
+        return None
+    last, table = job.epochs[-1][3], entry.metrics.get(f"ndcg@{job.k}")
+    if last is None or table is None or getattr(entry.model, "best_epoch", None):  # a restored epoch is not the last
+        return None
+    users = int(entry.metrics.get("users_evaluated", 0))
+    return (f"The curve's NDCG@{job.k} ranks a seeded sample of {training.HELD_OUT_USERS:,} test users after every "
+            f"epoch (to keep training fast): {last:.4f} after the last. The results table ranks {users:,} test users "
+            f"({'a seeded sample, ' if users >= training.EVAL_USERS else 'all of them, '}the same for every model of "
+            f"the split): {table:.4f} for the same model. The two differ by the users sampled, not by the model; "
+            "compare models in the table.")
 
 
 def draw(job: training.TrainingJob, live: bool) -> None:
@@ -202,6 +219,8 @@ def draw(job: training.TrainingJob, live: bool) -> None:
             if finished or not live:
                 break
             time.sleep(0.25)
+        if job.done and (words := epoch_and_table(job)) is not None:
+            st.caption(words)
         if job.error:
             st.error(job.error, icon=":material/error:")
         for label, why in (job.failures if job.entries else []) + job.warnings:
@@ -311,10 +330,15 @@ if beaten:
                    "others beat it.")
     else:
         st.caption(f"Every model here beats the Popularity baseline ({levels} on the same split).")
-if any(e.metrics.get("users_evaluated", 0) >= training.EVAL_USERS for e in entries.values()):
-    st.caption(f"Ranking metrics on a seeded sample of {training.EVAL_USERS:,} test users, the same users for every "
-               "model of a split (ranking every user against every item costs as much as training); RMSE and MAE on "
-               "every test rating.")
+ranked = [int(e.metrics["users_evaluated"]) for e in entries.values() if e.metrics.get("users_evaluated")]
+if ranked:  # said every time: the training curve's per-epoch NDCG ranks fewer users and differs a little
+    counts = f"{min(ranked):,}" if min(ranked) == max(ranked) else f"{min(ranked):,}–{max(ranked):,}"
+    st.caption(f"Ranking metrics on {counts} test users"
+               + (" (a seeded sample: ranking every user against every item costs as much as training)"
+                  if max(ranked) >= training.EVAL_USERS else "")
+               + ", the same users for every model of a split; RMSE and MAE on every test rating. The NDCG on the "
+               f"training curve ranks a sample of at most {training.HELD_OUT_USERS:,} of them after each epoch, so its "
+               "last point differs a little from the table's.")
 if any(getattr(e.model, "feedback", "any") == "explicit" and e.metrics for e in entries.values()):
     st.caption("Funk SVD, SVD++ and ALS fit the observed ratings only: they predict well how a user rates what they "
                "watch (RMSE, MAE), but ranked over every unseen item their top-n lists favour rarely rated items, so "
