@@ -86,8 +86,10 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
                                  marker=dict(size=16, color="rgba(0,0,0,0)", line=dict(width=3, color="#e4572e")),
                                  hoverinfo="skip"))
         trace_items.append(part["item"].to_numpy())
+    moved = 0
     if anchor is not None:
-        trace_items += _neighbour_traces(fig, table, anchor, neighbours or {})
+        added, moved = _neighbour_traces(fig, table, anchor, neighbours or {})
+        trace_items += added
     # Tall enough for every legend entry (12 groups, "other", neighbours and the anchor) without a scrollbar.
     height = max(560, 140 + 30 * sum(trace.showlegend is not False for trace in fig.data))
     if axes is None:
@@ -99,6 +101,9 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
     else:
         apply_layout(fig, axes.title, axes.x, axes.y, height=height, dragmode="zoom", legend="right")
         caption = f"{axes.caption} {MAP_GESTURES}"
+    if moved:
+        caption += (f" {moved} of the star's neighbours sit under it on this map (the map keeps them that close): "
+                    "they are drawn on a ring around it, joined to it by their lines.")
     return Chart(fig, caption, tuple(trace_items))
 
 
@@ -236,21 +241,49 @@ def users_on_axis(cosines: np.ndarray, left: str, right: str, reach: float) -> C
     return Chart(fig, caption)
 
 
+# A neighbour closer to the star than this share of the map's width and height is hidden under it (the
+# star is ~20 px across on a ~900 × 560 px map; a popular item's neighbours can sit there): it is drawn on
+# a ring of RING times the map's width and height around the star instead.
+UNDER_STAR, RING = 0.03, 0.06
+
+
+def spread_from_anchor(table: pd.DataFrame, anchor_xy: tuple[float, float], items: list[int]
+                       ) -> dict[int, tuple[float, float]]:
+    """Where to draw the `items` that sit under the anchor's star ({item: (x, y)}): evenly around a ring
+    of RING times the map's width and height about the anchor, in the order given (the nearest
+    neighbours from the top, clockwise); the items farther off keep their places and are not in it."""
+    span = np.array([np.ptp(table["x"].to_numpy(float)), np.ptp(table["y"].to_numpy(float))])
+    span = np.where(span > 0, span, 1.0)
+    where = table.set_index("item")[["x", "y"]]
+    under = [i for i in items if np.hypot(*((where.loc[i].to_numpy(float) - anchor_xy) / span)) < UNDER_STAR]
+    angles = np.pi / 2 - 2 * np.pi * np.arange(len(under)) / max(len(under), 1)
+    return {item: (anchor_xy[0] + RING * span[0] * np.cos(a), anchor_xy[1] + RING * span[1] * np.sin(a))
+            for item, a in zip(under, angles, strict=True)}
+
+
 def _neighbour_traces(fig: go.Figure, table: pd.DataFrame, anchor: int, neighbours: dict[str, np.ndarray]
-                      ) -> list[np.ndarray]:
+                      ) -> tuple[list[np.ndarray], int]:
     """Lines from the anchor to its cosine and dot neighbours, rings on them, a star on the anchor;
-    returns the item of every point of each trace added (-1 for the gaps between lines)."""
+    neighbours hidden under the star are drawn on a ring around it (see `spread_from_anchor`). Returns
+    the item of every point of each trace added (-1 for the gaps between lines) and how many were moved."""
     position = pd.Series(np.arange(len(table)), index=table["item"].to_numpy())
     if anchor not in position.index:
-        return []
+        return [], 0
     ax, ay = table["x"].iat[position[anchor]], table["y"].iat[position[anchor]]
+    every = [int(i) for metric in ("cosine", "dot") for i in neighbours.get(metric, ())
+             if i in position.index and i != anchor]
+    moved = spread_from_anchor(table, (float(ax), float(ay)), list(dict.fromkeys(every)))
     added = []
     for metric, colour, size in (("cosine", COSINE_COLOUR, 13), ("dot", DOT_COLOUR, 9)):
         items = np.asarray([i for i in neighbours.get(metric, ()) if i in position.index], np.int64)
         if items.size == 0:
             continue
         rows = position[items].to_numpy()
-        xs, ys = table["x"].to_numpy()[rows], table["y"].to_numpy()[rows]
+        xs = np.array([moved[i][0] if i in moved else x for i, x in zip(items.tolist(), table["x"].to_numpy()[rows],
+                                                                       strict=True)])
+        ys = np.array([moved[i][1] if i in moved else y for i, y in zip(items.tolist(), table["y"].to_numpy()[rows],
+                                                                       strict=True)])
+        where = np.where([i in moved for i in items.tolist()], " (under the star on the map: drawn around it)", "")
         gap = np.full(items.size, np.nan)
         fig.add_trace(go.Scatter(  # anchor → neighbour, NaN breaks the line between pairs
             x=np.column_stack([np.full(items.size, ax), xs, gap]).ravel(),
@@ -260,8 +293,9 @@ def _neighbour_traces(fig: go.Figure, table: pd.DataFrame, anchor: int, neighbou
         fig.add_trace(go.Scatter(
             x=xs, y=ys, mode="markers", name=f"{metric} neighbours", legendgroup=metric,
             customdata=np.stack([table["title"].astype(str).to_numpy()[rows], np.arange(1, items.size + 1),
-                                 items], axis=1),
-            hovertemplate="<b>%{customdata[0]}</b><br>" + metric + " neighbour #%{customdata[1]}<extra></extra>",
+                                 where, items], axis=1),
+            hovertemplate="<b>%{customdata[0]}</b><br>" + metric + " neighbour #%{customdata[1]}%{customdata[2]}"
+                          "<extra></extra>",
             marker=dict(size=size, color="rgba(0,0,0,0)", line=dict(width=2.5, color=colour))))
         added.append(items)
     fig.add_trace(go.Scatter(
@@ -270,7 +304,7 @@ def _neighbour_traces(fig: go.Figure, table: pd.DataFrame, anchor: int, neighbou
         customdata=[[str(table["title"].iat[position[anchor]]), "", anchor]],
         marker=dict(symbol="star", size=20, color="#ffd400", line=dict(width=1.5, color="#111111"))))
     added.append(np.array([anchor]))
-    return added
+    return added, len(moved)
 
 
 def clicked_item(state) -> int | None:

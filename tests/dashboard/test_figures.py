@@ -170,6 +170,33 @@ def test_neighbour_lines_join_the_anchor_to_each_neighbour_and_selections_skip_t
 
 
 
+def test_neighbours_hidden_under_the_star_are_drawn_on_a_ring_around_it():
+    # A popular item's neighbours sat under its star on the PCA map: no ring or line could be seen.
+    table = pd.DataFrame({"x": [0.0, 0.001, -0.002, 0.0, 10.0, 5.0], "y": [0.0, 0.0, 0.001, 0.0, 10.0, 5.0],
+                          "item": [0, 1, 2, 3, 4, 5], "title": list("abcdef"), "popularity": [6, 5, 4, 3, 2, 1]})
+    chart = map_figures.latent_scatter(table, "popularity", anchor=0,
+                                       neighbours={"cosine": np.array([1, 2, 5]), "dot": np.array([3, 1])})
+    rings = {t.name: t for t in chart.figure.data if t.name in ("cosine neighbours", "dot neighbours")}
+    drawn = {int(item): (x, y) for t in rings.values()
+             for x, y, item in zip(t.x, t.y, t.customdata[:, -1], strict=True)}
+    radius = map_figures.RING * 10  # the map spans 10 × 10
+    for item in (1, 2, 3):  # within 3% of the map of the star: on the ring, each in its own place
+        assert np.hypot(*drawn[item]) == pytest.approx(radius, rel=1e-3)
+    assert len({drawn[i] for i in (1, 2, 3)}) == 3
+    assert drawn[1] == pytest.approx((0.0, radius), rel=1e-3)  # the nearest cosine neighbour at the top
+    assert drawn[5] == (5.0, 5.0)  # far from the star: where the map put it
+    # an item in both lists is drawn at the same place in both, and the lines end where the rings are
+    assert list(rings["dot neighbours"].x)[1] == rings["cosine neighbours"].x[0]
+    lines = [t for t in chart.figure.data if t.mode == "lines"]
+    np.testing.assert_allclose(lines[0].x[1::3], rings["cosine neighbours"].x)
+    assert "under the star on the map: drawn around it" in rings["cosine neighbours"].customdata[0, 2]
+    assert "3 of the star's neighbours sit under it on this map" in chart.caption
+    assert map_figures.clicked_item({"selection": {"points": [{"customdata": list(
+        rings["cosine neighbours"].customdata[1])}]}}) == 2  # a click on a ring still names its item
+    far = map_figures.latent_scatter(table, "popularity", anchor=4, neighbours={"cosine": np.array([5])})
+    assert "under it" not in far.caption
+
+
 @pytest.mark.parametrize("colour, continuous", [("popularity", True), ("genre", False)])
 def test_every_item_point_carries_its_item_so_a_click_names_it(colour, continuous):
     table = pd.DataFrame({"x": [0.0, 1, 2, 3, 4], "y": [0.0, 1, 0, 1, 0], "item": [7, 1, 2, 3, 9],
