@@ -266,11 +266,14 @@ anchor = pickers.pick_one(
     help=f"Or click a point on the map. Lines join the item to its {NEIGHBOURS} nearest items in latent space "
          "by cosine (blue) and by dot product (red): does the map keep them close?")
 links.show(data, entry, "latent", map=method.lower(), item=None if anchor is None else links.id_list(inter, "item", [anchor]))
-highlight = []
+highlight, hits = [], None
 if search.strip():
     hits = table[table["title"].astype(str).str.contains(search.strip(), case=False, regex=False)]
+    hits = hits.sort_values("popularity", ascending=False, kind="stable")  # the map titles the first few
     highlight = hits["item"].head(20).tolist()
-    st.caption(f"{len(hits):,} items match “{search.strip()}”" + ("; the first 20 are circled." if len(hits) > 20 else "."))
+    st.caption(f"{len(hits):,} items match “{search.strip()}”"
+               + ("; the 20 most popular are circled." if len(hits) > 20 else "; all are circled.")
+               + " The map writes a few titles where they fit; every circled one is listed under the map.")
 
 neighbours, comparison = {}, None
 if anchor is not None:
@@ -300,6 +303,10 @@ else:
                                    continuous=colour in ("popularity", "norm"), anchor=anchor, neighbours=neighbours,
                                    axes=axes, labelled=labelled, users=user_points)
     event = ui.show(chart, key=map_key, on_select="rerun", selection_mode=("points", "lasso", "box"))
+if highlight:  # the map titles only a few of them: here are all
+    st.markdown(f"**Circled: {len(highlight)} items matching “{search.strip()}”**")
+    st.dataframe(hits.head(20)[[c for c in ("title", "genres", "popularity") if c in hits.columns]],
+                 hide_index=True, width="stretch", key="latent_search_hits", height=35 * (min(len(highlight), 8) + 1) + 3)
 if comparison is not None:
     with ui.guard("Showing the item's neighbours"):
         inspect(comparison, summary.item_popularity, norms)

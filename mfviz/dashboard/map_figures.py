@@ -28,6 +28,8 @@ GROUP_PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b
 MAP_GESTURES = ("Click a point to draw its neighbours; drag to zoom (double-click to zoom out); pick the lasso or "
                 "box tool (top right) to list a region's items below.")
 
+SEARCH_TITLES = 6  # search hits whose titles a map writes, at most
+
 # What a projection's distances mean, said under its map.
 PROJECTION_NOTES = {
     "UMAP": "Distances between far-apart clusters mean little in UMAP.",
@@ -79,13 +81,21 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
                                  textposition=[labelled[i] for i in part["item"].tolist()],
                                  textfont=dict(size=11, color="#333333"), hoverinfo="skip"))
         trace_items.append(part["item"].to_numpy())
+    written = 0
     if highlight:
         part = table[table["item"].isin(highlight)]
-        fig.add_trace(go.Scatter(x=part["x"], y=part["y"], mode="markers+text", name="search hits",
-                                 text=part["title"].astype(str), textposition="top center",
+        fig.add_trace(go.Scatter(x=part["x"], y=part["y"], mode="markers", name="search hits",
                                  marker=dict(size=16, color="rgba(0,0,0,0)", line=dict(width=3, color="#e4572e")),
                                  hoverinfo="skip"))
         trace_items.append(part["item"].to_numpy())
+        # Twenty titles written at their points stack into an unreadable block: a few, none over another
+        # (the first hits first: the page orders them by popularity), and the page lists them all.
+        titled = _uncluttered(table, dict.fromkeys(highlight, "top center")).head(SEARCH_TITLES)
+        written = len(titled)
+        fig.add_trace(go.Scatter(x=titled["x"], y=titled["y"], mode="text", name="search titles", showlegend=False,
+                                 text=titled["title"].astype(str), textposition="top center",
+                                 textfont=dict(size=11, color="#b3361b"), hoverinfo="skip"))
+        trace_items.append(titled["item"].to_numpy())
     moved = 0
     if anchor is not None:
         added, moved = _neighbour_traces(fig, table, anchor, neighbours or {})
@@ -101,6 +111,9 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
     else:
         apply_layout(fig, axes.title, axes.x, axes.y, height=height, dragmode="zoom", legend="right")
         caption = f"{axes.caption} {MAP_GESTURES}"
+    if highlight:
+        caption += (f" Search: {len(highlight)} matches circled, {written} of their titles written on the map (no "
+                    "title over another); all are listed under it.")
     if moved:
         caption += (f" {moved} of the star's neighbours sit under it on this map (the map keeps them that close): "
                     "they are drawn on a ring around it, joined to it by their lines.")
@@ -148,8 +161,10 @@ def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | N
     xyz = table[["x", "y", "z"]].to_numpy(float)
     if highlight:
         rows = position[[i for i in highlight if i in position.index]].to_numpy()
+        titles = table["title"].astype(str).to_numpy()[rows]
+        titles[SEARCH_TITLES:] = ""  # (the page lists every hit) titles of many hits only stack up
         fig.add_trace(go.Scatter3d(x=xyz[rows, 0], y=xyz[rows, 1], z=xyz[rows, 2], mode="markers+text",
-                                   name="search hits", text=table["title"].astype(str).to_numpy()[rows],
+                                   name="search hits", text=titles,
                                    marker=dict(size=7, symbol="circle-open", color=DOT_COLOUR), hoverinfo="skip"))
     if anchor is not None and anchor in position.index:
         centre = xyz[position[anchor]]

@@ -197,6 +197,24 @@ def test_neighbours_hidden_under_the_star_are_drawn_on_a_ring_around_it():
     assert "under it" not in far.caption
 
 
+def test_a_search_circles_every_hit_but_writes_only_a_few_titles_none_over_another():
+    # "Harbor" wrote 20 titles on top of one another, unreadable
+    rng = np.random.default_rng(0)
+    table = pd.DataFrame({"x": np.r_[rng.normal(0, 0.01, 20), 0.0, 10.0], "y": np.r_[rng.normal(0, 0.01, 20), 10.0, 0.0],
+                          "item": np.arange(22), "title": [f"Harbor {i}" for i in range(22)], "popularity": 1.0})
+    hits = list(range(20))
+    chart = map_figures.latent_scatter(table, "popularity", highlight=hits)
+    rings = next(t for t in chart.figure.data if t.name == "search hits")
+    assert len(rings.x) == 20 and rings.mode == "markers"  # every hit circled, no title on the circles
+    titles = next(t for t in chart.figure.data if t.name == "search titles")
+    assert list(titles.text) == ["Harbor 0"]  # the 20 sit within 3% of the map: one title, the first hit's
+    assert "20 matches circled, 1 of their titles written on the map" in chart.caption
+    spread = map_figures.latent_scatter(table, "popularity", highlight=[21, 20, 0])  # far apart: all three
+    assert list(next(t for t in spread.figure.data if t.name == "search titles").text) == [
+        "Harbor 21", "Harbor 20", "Harbor 0"]
+    assert len(chart.trace_items) == len(chart.figure.data)
+
+
 @pytest.mark.parametrize("colour, continuous", [("popularity", True), ("genre", False)])
 def test_every_item_point_carries_its_item_so_a_click_names_it(colour, continuous):
     table = pd.DataFrame({"x": [0.0, 1, 2, 3, 4], "y": [0.0, 1, 0, 1, 0], "item": [7, 1, 2, 3, 9],

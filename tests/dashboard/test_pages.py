@@ -460,6 +460,27 @@ def test_the_map_draws_an_items_neighbours(demo_app):
 
 
 
+def test_a_title_search_circles_the_most_popular_matches_titles_a_few_and_lists_them_all(demo_app):
+    at = open_page(demo_app, "pages/latent_page.py")
+    inter = at.session_state["mfviz.data"].interactions
+    titles = np.asarray(inter.titles).astype(str)
+    word = "Winter"
+    matching = np.flatnonzero(np.char.find(np.char.lower(titles), word.lower()) >= 0)
+    assert len(matching) > 20
+    at.text_input(key="latent_search").input(word).run()
+    assert not at.exception and not at.error
+    popularity = inter.item_popularity
+    top = matching[np.argsort(-popularity[matching], kind="stable")][:20]
+    listed = next(d.value for d in at.dataframe if "title" in d.value.columns and len(d.value) == 20)
+    assert listed["title"].tolist() == titles[top].tolist()  # the 20 most popular matches, most popular first
+    spec = chart_titled(at, "Item vectors mapped")
+    hits = next(t for t in spec["data"] if t["name"] == "search hits")
+    written = next(t for t in spec["data"] if t["name"] == "search titles")
+    assert len(plotly_array(hits["x"])) == 20 and 1 <= len(written["text"]) <= 6
+    assert set(written["text"]) <= set(titles[top]) and written["text"][0] == titles[top[0]]
+    at.text_input(key="latent_search").input("").run()
+
+
 def test_the_latent_page_shows_umaps_settings_and_caveats_only_on_the_umap_map():
     # PCA said "Distances between far-apart clusters mean little in UMAP" under its map, and the UMAP
     # settings stayed open to change on the PCA, Axes and Dimensions maps, where they change nothing.
