@@ -155,3 +155,14 @@ def test_an_item_table_dropped_as_interactions_gets_the_pages_advice():
     assert "looks like an item table" in message and "Item metadata (optional)" in message
     assert "items=..." not in message and "load_interactions" not in message and "user=..." not in message
     assert message.startswith("Could not load movies.csv: no user column")  # the file named once
+
+
+def test_the_pages_report_keeps_dates_and_cuts_folders():
+    # the folder-cutting took a date's slashes for folders: "day first (13/02/2020): read as day/month/year"
+    # read "day first (132020): read as dayyear" on the page
+    from mfviz.dashboard.ui import plain_report
+
+    lines = ["Read 4 rows from /tmp/data/r.csv (delimited text).",
+             "Dates in column 'date' are written day first (13/02/2020): read as day/month/year.",
+             "Item metadata from /srv/data/items.csv."]
+    assert plain_report(lines) == ["Read 4 rows from r.csv (delimited text).", lines[1], "Item metadata from items.csv."]
