@@ -235,15 +235,20 @@ with ui.guard("Drawing the map"):
     score = cache.preservation(entry.key + subset_key, vectors if subset is None else vectors[subset],
                                projection_key, coords)
 
-metadata_columns = [c for c in ("first_genre", "genres") if c in table.columns] + \
-    [c for c in table.columns if c not in ("x", "y", "z", "item", "item_id", "title", "first_genre", "genres",
+GENRE = map_figures.GENRE_COLUMN
+genres_shown = 0
+if "genres" in table.columns:  # each item's least common genre among the most common: every one of them shows
+    table[GENRE], genres_shown = map_figures.distinctive_genre(table["genres"])  # (map_table returns a copy)
+metadata_columns = [c for c in (GENRE, "genres") if c in table.columns] + \
+    [c for c in table.columns if c not in ("x", "y", "z", "item", "item_id", "title", "first_genre", "genres", GENRE,
                                            "popularity", "norm") and table[c].nunique() <= 30]
 colour_options = ["popularity", "norm"] + metadata_columns
 labels = {"popularity": "popularity (interactions)", "norm": "vector norm (length)",
-          "first_genre": "genre (first listed)", "genres": "genres (combination)"}
+          GENRE: "genre (its least common)", "genres": "genres (combination)"}
 colour = top[2].selectbox("Colour by", colour_options, key="latent_colour",
-                          index=colour_options.index("first_genre") if "first_genre" in colour_options else 0,
-                          format_func=lambda c: labels.get(c, c))
+                          index=colour_options.index(GENRE) if GENRE in colour_options else 0,
+                          format_func=lambda c: labels.get(c, c),
+                          help=map_figures.GENRE_NOTE.format(n=genres_shown) if genres_shown else None)
 finders = st.columns(2)
 search = finders[0].text_input("Search items by title", key="latent_search", placeholder="e.g. a word from a title",
                                help="Matching items are circled on the map (up to 20).")

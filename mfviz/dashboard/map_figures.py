@@ -29,6 +29,9 @@ MAP_GESTURES = ("Click a point to draw its neighbours; drag to zoom (double-clic
                 "box tool (top right) to list a region's items below.")
 
 SEARCH_TITLES = 6  # search hits whose titles a map writes, at most
+GENRE_COLUMN = "distinctive genre"  # the map's colour by genre (see distinctive_genre)
+GENRE_NOTE = ("Colour: each item's least common genre among the {n} most common on the map (a Drama and Romance "
+              "item is Romance), so every one of them shows; grey “other”: items of none of them.")
 
 # What a projection's distances mean, said under its map.
 PROJECTION_NOTES = {
@@ -111,6 +114,7 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
     else:
         apply_layout(fig, axes.title, axes.x, axes.y, height=height, dragmode="zoom", legend="right")
         caption = f"{axes.caption} {MAP_GESTURES}"
+    caption += _genre_note(fig, table, colour)
     if highlight:
         caption += (f" Search: {len(highlight)} matches circled, {written} of their titles written on the map (no "
                     "title over another); all are listed under it.")
@@ -118,6 +122,26 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
         caption += (f" {moved} of the star's neighbours sit under it on this map (the map keeps them that close): "
                     "they are drawn on a ring around it, joined to it by their lines.")
     return Chart(fig, caption, tuple(trace_items))
+
+
+def distinctive_genre(genres: pd.Series, top: int = len(GROUP_PALETTE)) -> tuple[pd.Series, int]:
+    """Each item's genre to colour it by, from its genres joined with ", ": the least common of them among
+    the `top` most common genres (ties by name), "other" when it has none of those, "(none)" without
+    genres; and how many genres can show. A first-listed genre hid whole genres: in alphabetical lists a
+    Romance is nearly always a Comedy or a Drama first."""
+    listed = genres.fillna("").astype(str).str.split(", ").explode()
+    listed = listed[listed != ""]
+    counts = listed.value_counts()
+    top -= int((genres.fillna("").astype(str) == "").any())  # "(none)" takes a colour too
+    counts = counts.sort_index().sort_values(ascending=False, kind="stable")  # ties by name, as shown
+    common = counts.index[:top]
+    kept = listed[listed.isin(common)]
+    rarest = (pd.DataFrame({"genre": kept, "count": kept.map(counts)}).rename_axis("row")
+              .sort_values(["count", "genre"], kind="stable").groupby(level="row")["genre"].first())
+    shown = pd.Series(np.where(listed.groupby(level=0).size().reindex(genres.index).fillna(0) > 0, "other",
+                               "(none)"), index=genres.index, dtype=object)
+    shown.loc[rarest.index] = rarest
+    return shown, len(common)
 
 
 def _colour_groups(table: pd.DataFrame, colour: str, continuous: bool):
@@ -132,7 +156,7 @@ def _colour_groups(table: pd.DataFrame, colour: str, continuous: bool):
             colorbar=dict(title="log10(1+count)" if colour == "popularity" else colour))
         return
     groups = table[colour].fillna("(none)").astype(str)
-    top = groups.value_counts().index[:len(GROUP_PALETTE)]
+    top = groups[groups != "other"].value_counts().index[:len(GROUP_PALETTE)]  # "other" is grey, not a group
     groups = groups.where(groups.isin(top), "other")
     for n, group in enumerate(sorted(groups.unique(), key=lambda g: (g == "other", g))):
         yield table[groups == group], group, np.full(int((groups == group).sum()), group), dict(
@@ -198,7 +222,17 @@ def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | N
     caption = (f"{axes.caption} {gestures}" if axes is not None else
                f"{gestures} A third dimension usually keeps more of each item's neighbourhood than two (compare the "
                "preservation score below with the 2-D map's).")
-    return Chart(fig, caption)
+    return Chart(fig, caption + _genre_note(fig, table, colour))
+
+
+def _genre_note(fig: go.Figure, table: pd.DataFrame, colour: str) -> str:
+    """On a map coloured by `distinctive_genre`, the legend's title and a sentence saying what the colour
+    means (empty for any other colour)."""
+    if colour != GENRE_COLUMN:
+        return ""
+    fig.update_layout(legend_title_text="genre (its least common)")
+    shown = table[colour].astype(str)
+    return " " + GENRE_NOTE.format(n=shown[~shown.isin(["other", "(none)"])].nunique())
 
 
 def _uncluttered(table: pd.DataFrame, labelled: dict[int, str], wide: float = 0.3, high: float = 0.06
@@ -396,5 +430,5 @@ def training_replay(coords: np.ndarray, table: pd.DataFrame, colour: str, shares
                + ", ".join(f"epoch {epochs[e]} {kept[e]:.0%}" for e in shown if e > 0)
                + (". Below 100% at the end, the neighbourhoods were still moving: more epochs (or another seed: a "
                   "seed sweep measures it) give other neighbours." if len(kept) > 1 and kept[-1] < 0.99 else
-                  ": they had settled."))
+                  ": they had settled.")) + _genre_note(fig, table, colour)
     return Chart(fig, caption)

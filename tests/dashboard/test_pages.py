@@ -460,6 +460,21 @@ def test_the_map_draws_an_items_neighbours(demo_app):
 
 
 
+def test_the_map_is_coloured_by_each_items_least_common_genre_and_says_so(demo_app):
+    at = open_page(demo_app, "pages/latent_page.py")
+    assert at.selectbox(key="latent_colour").value == "distinctive genre"
+    items = at.session_state["mfviz.data"].interactions.items
+    listed = items["genres"].explode()
+    counts = listed.value_counts()
+    common = set(counts.index[:12])
+    expected = [min((g for g in genres if g in common), key=lambda g: (counts[g], g)) for genres in items["genres"]]
+    spec = chart_titled(at, "Item vectors mapped")
+    drawn = {t["name"]: len(plotly_array(t["x"])) for t in spec["data"] if t.get("mode") == "markers"}
+    assert drawn == {name: expected.count(name) for name in set(expected)}  # every common genre has its colour
+    assert spec["layout"]["legend"]["title"]["text"] == "genre (its least common)"
+    assert any("each item's least common genre among the 12 most common" in c.value for c in at.caption)
+
+
 def test_a_title_search_circles_the_most_popular_matches_titles_a_few_and_lists_them_all(demo_app):
     at = open_page(demo_app, "pages/latent_page.py")
     inter = at.session_state["mfviz.data"].interactions
