@@ -142,3 +142,11 @@ def test_dates_in_formats_pandas_does_not_infer_are_read_with_their_format(tmp_p
     # a format for the whole column, pandas' guess or ours: no date parsed on its own
     assert guess_datetime_format(written) is not None or _known_date_format(pd.Series([written]), False) is not None
     assert _known_date_format(pd.Series(["2013-02-04 21:57"]), day_first=False) is None  # pandas infers that
+
+
+def test_iso_dates_among_day_first_dates_keep_their_order(tmp_path):
+    # pandas asked for day first read ISO 2020-03-12 as 3 December
+    stamps, notes = _load(tmp_path, ["13/02/2020", "2020-03-12", "2020-04-03T10:00:00+02:00", "01/02/2021"])
+    assert stamps == {0: _seconds(dt.datetime(2020, 2, 13)), 1: _seconds(dt.datetime(2020, 3, 12)),
+                      2: _seconds(dt.datetime(2020, 4, 3, 8, 0)), 3: _seconds(dt.datetime(2021, 2, 1))}
+    assert "written day first" in notes[0]
