@@ -280,25 +280,30 @@ def _encode_ids(column: Column | np.ndarray) -> tuple[np.ndarray, np.ndarray | N
     return codes, uniques, missing
 
 
-def _numeric(column: Column) -> tuple[np.ndarray, np.ndarray, int]:
+def _numeric(column: Column) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
     """float64 values (NaN where missing or not a number), the mask of present entries, and how many
-    were written with a decimal comma (4,5: a European spreadsheet's export, fields split by ;)."""
+    were written with a decimal comma (4,5: a European spreadsheet's export, fields split by ;) or
+    with thousands separators (1,234: three digits after each comma), each read as such."""
     if not isinstance(column, pd.Series):
         kind = column.type
         if pa.types.is_integer(kind) or pa.types.is_floating(kind) or pa.types.is_boolean(kind):
             present = column.is_valid().to_numpy(zero_copy_only=False)
             values = pc.cast(column, pa.float64(), memory_pool=STREAM_POOL).to_numpy(zero_copy_only=False)
-            return np.asarray(values, np.float64), present, 0
+            return np.asarray(values, np.float64), present, {}
         column = column.to_pandas()
     values = pd.to_numeric(column, errors="coerce").to_numpy(np.float64, na_value=np.nan).copy()  # may be read-only
     present = column.notna().to_numpy()
-    unread = np.isnan(values) & present
-    if unread.any():
-        text = column[unread].astype(str).str.strip()
-        if text.str.fullmatch(r"[-+]?\d+,\d+").all():
-            values[unread] = pd.to_numeric(text.str.replace(",", ".", regex=False)).to_numpy(np.float64)
-            return values, present, int(unread.sum())
-    return values, present, 0
+    unread = np.flatnonzero(np.isnan(values) & present)
+    commas = {}
+    if unread.size:
+        text = column.iloc[unread].astype(str).str.strip()
+        for kind, pattern, replacement in (("thousands", r"[-+]?\d{1,3}(?:,\d{3})+", ""),
+                                           ("decimal", r"[-+]?\d+,\d{1,2}", ".")):
+            found = text.str.fullmatch(pattern).to_numpy()
+            if found.any():
+                values[unread[found]] = pd.to_numeric(text[found].str.replace(",", replacement, regex=False))
+                commas[kind] = int(found.sum())
+    return values, present, commas
 
 
 YES_WORDS, NO_WORDS = ("true", "yes", "t", "y", "1"), ("false", "no", "f", "n", "0")
@@ -550,7 +555,7 @@ class InteractionBuilder:
         # numeric dates: "day" or "month" first once a value shows it; until then (or where values
         # show both) how many were read the default way, and an example of each
         self.compact_dates: bool | None = None  # numbers written YYYYMMDD, not seconds
-        self.decimal_commas = 0  # ratings written 4,5
+        self.commas: dict[str, int] = {}  # values written 4,5 ("decimal") or 1,234 ("thousands"): how many
         self.date_order: str | None = None
         self.date_day_first = False
         self.date_examples: dict[str, str] = {}
@@ -603,7 +608,8 @@ class InteractionBuilder:
         if rating is not None:
             rating = _boolean_words(rating)
             values, present, commas = _numeric(rating)
-            self.decimal_commas += commas
+            for kind, count in commas.items():
+                self.commas[kind] = self.commas.get(kind, 0) + count
             nan = np.isnan(values)
             reject(nan & present, "a non-numeric rating", "rating", "Ratings must be numbers.")
             reject(nan, "a missing (NaN) rating", "rating", "Fill in or remove rows without a rating.")
@@ -738,9 +744,12 @@ class InteractionBuilder:
                         "they would fall after the year 5000) and were converted to seconds.")
         for note, warn in self._date_notes():
             (report.warn if warn else report.note)(note)
-        if self.decimal_commas:
-            report.note(f"{self.decimal_commas:,} values in column {names['rating']!r} have a decimal comma (such as "
-                        "4,5): read as 4.5.")
+        if "decimal" in self.commas:
+            report.note(f"{self.commas['decimal']:,} values in column {names['rating']!r} have a decimal comma "
+                        "(such as 4,5): read as 4.5.")
+        if "thousands" in self.commas:
+            report.note(f"{self.commas['thousands']:,} values in column {names['rating']!r} have thousands separators "
+                        "(such as 1,234: three digits after a comma): read as 1234.")
         if self.compact_dates:
             report.note(f"Column {names['timestamp']!r} holds dates written as numbers YYYYMMDD (such as 20201231): "
                         "read as those dates (as Unix seconds they would all fall in August 1970).")

@@ -64,3 +64,19 @@ def test_a_liked_column_of_yes_no_words_is_read_as_true_and_false(tmp_path):
     assert data.report.dropped == {"liked = false (no interaction)": 2, "a missing (NaN) rating in column 'liked'": 1}
     (tmp_path / "s.csv").write_text("user,item,rating\n1,10,1\n1,20,0\n2,10,1\n2,20,1\n")
     assert load_interactions(tmp_path / "s.csv").nnz == 4  # 0/1 numbers stay numbers
+
+
+def test_a_bad_rating_among_decimal_commas_is_the_only_bad_row(tmp_path):
+    # one empty rating made every decimal comma of its chunk a "non-numeric rating" (81,828 rows dropped)
+    (tmp_path / "r.csv").write_text("user;item;rating\n1;1;4,5\n1;2;3\n2;1;\n2;2;2,5\n3;1;5\n3;2;1,5\n")
+    data = load_interactions(tmp_path / "r.csv", on_bad_rows="drop")
+    assert sorted(data.matrix.data.tolist()) == [1.5, 2.5, 3.0, 4.5, 5.0]
+    assert data.report.rows_dropped == 1
+
+
+def test_thousands_separators_are_read_as_thousands(tmp_path):
+    # "1,234" plays became 1.234 and "12,000" 12 when every comma was taken for a decimal one
+    (tmp_path / "r.csv").write_text('user,item,plays\n1,1,"1,234"\n1,2,"12,000"\n2,1,7\n2,2,"2,500"\n')
+    data = load_interactions(tmp_path / "r.csv")
+    assert sorted(data.matrix.data.tolist()) == [7.0, 1234.0, 2500.0, 12000.0]
+    assert any("3 values in column 'plays' have thousands separators" in note for note in data.report.notes)
