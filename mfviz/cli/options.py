@@ -247,6 +247,7 @@ _OPTION_WORDING = [
     (re.compile(r"on_bad_rows='drop'"), "--on-bad-rows drop"),
     (re.compile(r"\b(user|item|rating|timestamp|delimiter|encoding)=\.\.\."), r"--\1 ..."),
     (re.compile(r"\b(rating|timestamp)=False"), r"--no-\1"),
+    (re.compile(r"\bencoding='([^']*)'"), r"--encoding \1"),
     (re.compile(r"\bheader=\.\.\."), "--header or --no-header"),
     (re.compile(r"\bitems=\.\.\."), "--items"),
     (re.compile(r"\bexplicit=True"), "--explicit"),

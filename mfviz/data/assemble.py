@@ -513,7 +513,8 @@ def _why_explicit(name: str, values: np.ndarray, explicit: bool) -> str:
 def _unrated_zeros(name: str, values: np.ndarray) -> str | None:
     """A warning for ratings of 0 on a scale that starts at 1 (Goodreads, Book-Crossing: 'not rated')."""
     zeros = int((values == 0).sum())
-    if not zeros or zeros == len(values) or values[values != 0].min() < 1:
+    rated = values[values != 0]
+    if not zeros or rated.size == 0 or rated.min() < 1 or rated.min() == rated.max():  # 0/1 is no scale
         return None
     return (f"{zeros:,} ratings ({zeros / len(values):.0%}) in column {name!r} are 0 on a scale from "
             f"{float(values[values != 0].min()):g} to {float(values.max()):g}: Goodreads and Book-Crossing exports "
@@ -632,7 +633,9 @@ class InteractionBuilder:
                 self.compact_dates = _looks_compact(seconds[~unreadable])
             if self.compact_dates:
                 seconds, unreadable = _compact_dates(seconds)
-            reject(unreadable, "an unreadable timestamp", "timestamp", "Use Unix seconds or ISO dates.")
+            reject(unreadable, "an unreadable timestamp", "timestamp",
+                   "The column's dates are written YYYYMMDD (20201231): write this one so too." if self.compact_dates
+                   else "Use Unix seconds or ISO dates.")
 
         # a dropped row's id is not added to the map, so an id seen only on bad rows never appears
         everything = bool(keep.all())

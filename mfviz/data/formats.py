@@ -642,7 +642,9 @@ def read_text_table(blob: Blob, delimiter: str, names: list[str] | None, header:
     """A small metadata file: every column as text, never inferred (ids join as strings). A row
     with more fields than the header is skipped and counted (an unquoted comma in a title); one
     with fewer has the rest empty (a trailing empty field left out)."""
-    text = blob.read().decode(encoding or LEGACY_ENCODING)
+    # UTF-8 (or nothing said) reads as LEGACY_ENCODING: UTF-8 where it is, a BOM dropped, Windows-1252 where a
+    # table turns out not to be UTF-8 past the sniffed head (it was refused, blaming the ratings file)
+    text = blob.read().decode(LEGACY_ENCODING if encoding in (None, "utf-8") else encoding)
     if len(delimiter) > 1:
         text = text.replace(delimiter, DOUBLE_COLON_STANDIN)
         delimiter = DOUBLE_COLON_STANDIN

@@ -12,6 +12,7 @@ import pyarrow as pa
 import pyarrow.json as pajson
 
 from mfviz.data.formats import Blob
+from mfviz.data.report import NAME_COLUMNS
 from mfviz.errors import DataError
 
 SAMPLE_BYTES = 1 << 18  # read to find the fields and their types
@@ -150,7 +151,7 @@ def _python_batches(blob: Blob, types: dict[str, pa.DataType]) -> Iterator[tuple
 _TYPE_WORDS = {pa.string(): "text", pa.float64(): "numbers", pa.int64(): "whole numbers",
                pa.bool_(): "true/false"}
 _ONE_TYPE = ("A field must have one type in every record (e.g. ids always text or always numbers); "
-             "fix those records, or name other fields with user=/item=/rating=.")
+             f"fix those records, or use other fields. {NAME_COLUMNS}")
 
 
 def _mixed_fields(blob: Blob, records: list[dict], numbers: list[int], types: dict) -> dict[str, str]:

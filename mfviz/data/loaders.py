@@ -585,8 +585,9 @@ def read_item_table(source) -> pd.DataFrame:
     ids = frame["item_id"]
     if not pd.api.types.is_numeric_dtype(ids):
         numeric = pd.to_numeric(ids, errors="coerce")
+        # integers written as such only (not 1.0 or 007): as the interactions' ids are read, so the two join
         integral = numeric.notna().all() and (numeric.abs() < 2**62).all() and \
-            (numeric == numeric.round()).all() and not ids.astype(str).str.match(r"^0\d").any()
+            ids.astype(str).str.strip().str.fullmatch(r"-?(?:0|[1-9]\d*)").all()
         if integral:
             frame["item_id"] = numeric.astype(np.int64)
     if frame["item_id"].isna().any():
@@ -611,7 +612,9 @@ def _finish_item_join(interactions: Interactions, table: pd.DataFrame) -> None:
         keys, ids = keys.astype(str), ids.astype(str)
     found = ids.isin(keys)
     interactions.report.metadata_join_rate = float(found.mean()) if len(found) else 0.0
-    if not found.all():
+    if len(table) == 0:
+        interactions.report.warn(f"{formats.ITEM_TABLE_WARNING}has no rows: no item has a title or genres.")
+    elif not found.all():
         column = table.attrs.get("id_column")
         examples = ", ".join(repr(i) for i in interactions.item_ids[~np.asarray(found)][:3].tolist())
         theirs = ", ".join(repr(i) for i in table["item_id"].iloc[:3].tolist())

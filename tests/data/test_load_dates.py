@@ -150,3 +150,9 @@ def test_iso_dates_among_day_first_dates_keep_their_order(tmp_path):
     assert stamps == {0: _seconds(dt.datetime(2020, 2, 13)), 1: _seconds(dt.datetime(2020, 3, 12)),
                       2: _seconds(dt.datetime(2020, 4, 3, 8, 0)), 3: _seconds(dt.datetime(2021, 2, 1))}
     assert "written day first" in notes[0]
+
+
+def test_a_late_value_in_a_yyyymmdd_column_is_told_to_be_written_so(tmp_path):
+    (tmp_path / "r.csv").write_text("user,item,rating,date\n1,10,5,20201231\n2,20,4,2020-12-30\n1,20,3,20210113\n")
+    with pytest.raises(mfviz.DataError, match=r"value '2020-12-30'\. The column's dates are written YYYYMMDD"):
+        load_interactions(tmp_path / "r.csv")

@@ -466,3 +466,27 @@ def test_ids_written_as_an_integer_and_as_its_decimal_are_kept_apart_and_warned_
     assert "holds 2 ids written both as an integer and as a decimal (such as 1 and 1.0)" in data.report.warnings[0]
     (tmp_path / "s.csv").write_text("user,item,rating\n1.0,10,5\n1.5,20,4\n2.0,10,3\n")
     assert not load_interactions(tmp_path / "s.csv").report.warnings  # decimals only: nothing split
+
+
+def test_item_tables_read_as_the_interactions_are(tmp_path):
+    # ids written 1.0 on both sides joined 0% (the table's became integers, the interactions' stayed text);
+    # a headerless table with a BOM lost its first title; a table past 64 KiB in Windows-1252 was refused
+    (tmp_path / "r.csv").write_text("user,item,rating\na,1.0,5\na,2.0,4\nb,1.0,3\nb,2.0,1\n")
+    (tmp_path / "items.csv").write_text("id,title\n1.0,One\n2.0,Two\n")
+    data = load_interactions(tmp_path / "r.csv", items=tmp_path / "items.csv")
+    assert data.report.metadata_join_rate == 1.0 and data.titles.tolist() == ["One", "Two"]
+    (tmp_path / "s.csv").write_text("user,item,rating\na,1,5\na,2,4\nb,1,3\nb,2,1\n")
+    (tmp_path / "bom.csv").write_bytes("\ufeff1|Heat\n2|Babe\n".encode())
+    data = load_interactions(tmp_path / "s.csv", items=tmp_path / "bom.csv")
+    assert data.titles.tolist() == ["Heat", "Babe"]
+    rows = "".join(f"{k},Film number {k}\n" for k in range(3, 4000))
+    (tmp_path / "late.csv").write_bytes(b"id,title\n1,Heat\n" + rows.encode() + "2,Caf\xe9\n".encode("cp1252"))
+    data = load_interactions(tmp_path / "s.csv", items=tmp_path / "late.csv")
+    assert data.titles.tolist() == ["Heat", "Café"]
+
+
+def test_an_item_table_with_no_rows_is_said_to_have_none(tmp_path):
+    ratings = write_rows(tmp_path / "r.csv")
+    (tmp_path / "items.csv").write_text("item_id,title\n")
+    report = load_interactions(ratings, items=tmp_path / "items.csv").report
+    assert any(w.endswith("has no rows: no item has a title or genres.") for w in report.warnings)

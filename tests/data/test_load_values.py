@@ -80,3 +80,9 @@ def test_thousands_separators_are_read_as_thousands(tmp_path):
     data = load_interactions(tmp_path / "r.csv")
     assert sorted(data.matrix.data.tolist()) == [7.0, 1234.0, 2500.0, 12000.0]
     assert any("3 values in column 'plays' have thousands separators" in note for note in data.report.notes)
+
+
+def test_a_zero_one_column_is_no_scale_with_unrated_zeros(tmp_path):
+    # "2 ratings (33%) in column 'liked' are 0 on a scale from 1 to 1: Goodreads ..." was warned
+    report = _write(tmp_path, [0, 1, 1, 0, 1, 1], name="liked").report
+    assert not any("are 0 on a scale" in w for w in report.warnings)
