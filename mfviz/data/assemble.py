@@ -666,6 +666,10 @@ class InteractionBuilder:
         day first where dots separate them (as written wherever dots are used), month first
         otherwise (pandas' order, and the US's), and put right once a value shows the other."""
         if self.date_order is not None:  # settled (or shown to be both)
+            if self.date_order in ("day", "month"):  # a later value may show the other order too
+                later, example = _date_order(timestamp)[:2]
+                if later in ("day", "month", "both") and later != self.date_order:
+                    self.date_examples.setdefault("later", example)
             return self.date_day_first, None
         order, example, either, day_first = _date_order(timestamp)
         if order is None:
@@ -695,6 +699,10 @@ class InteractionBuilder:
         how = "day/month/year" if self.date_day_first else "month/day/year"
         fixed = (f"; the {self.dates_put_right:,} read the other way round before that showed were put right"
                  if self.dates_put_right else "")
+        if order in ("day", "month") and "later" in examples:
+            return [(f"Dates in column {name!r} are written {order} first ({examples[order]}), but later in the file "
+                     f"also the other way ({examples['later']}): those that read both ways were read as {how}{fixed}. "
+                     "If that is wrong, write them as ISO dates (2020-04-03) and load again.", True)]
         if order in ("day", "month"):
             return [(f"Dates in column {name!r} are written {order} first ({examples[order]}): read as {how}{fixed}.",
                      False)]

@@ -156,3 +156,14 @@ def test_a_late_value_in_a_yyyymmdd_column_is_told_to_be_written_so(tmp_path):
     (tmp_path / "r.csv").write_text("user,item,rating,date\n1,10,5,20201231\n2,20,4,2020-12-30\n1,20,3,20210113\n")
     with pytest.raises(mfviz.DataError, match=r"value '2020-12-30'\. The column's dates are written YYYYMMDD"):
         load_interactions(tmp_path / "r.csv")
+
+
+def test_a_later_part_written_the_other_way_round_is_warned_of(tmp_path):
+    # day first (13/01) in the first chunks, month first (01/13) only much later: "written day first", no warning
+    written = [f"{d:02d}/01/2020" for d in np.repeat(np.arange(1, 29), 7000)] + ["01/13/2021", "02/14/2021"]
+    stamps, notes = _load(tmp_path, written)
+    assert (tmp_path / "r.csv").stat().st_size > 2 * formats.CHUNK_BYTES  # the other way round chunks later
+    assert stamps[0] == _seconds(dt.datetime(2020, 1, 1)) and stamps[len(written) - 1] == _seconds(dt.datetime(2021, 2, 14))
+    report = load_interactions(tmp_path / "r.csv").report
+    assert len(report.warnings) == 1 and "written day first (13/01/2020), but later in the file also the other way " \
+        "(01/13/2021)" in report.warnings[0]
