@@ -318,8 +318,8 @@ st.dataframe(pd.concat([results, pd.DataFrame(baseline_rows)], ignore_index=True
                                 "beats the baseline?",
                                 help="Whether the model's NDCG@k is above the Popularity baseline's on the same "
                                      "split (the baseline's row at the bottom: the most interacted items for everyone).")})
-beaten = {name: (words or "").startswith("yes") for name, words in
-          zip(results["model"], results.get("vs. baseline", []), strict=False) if words}
+beaten = {name: words.startswith("yes") for name, words in  # loaded models without a test set have none
+          zip(results["model"], results.get("vs. baseline", []), strict=False) if isinstance(words, str)}
 if beaten:
     losers = [name for name, won in beaten.items() if not won]
     levels = "; ".join(levels)

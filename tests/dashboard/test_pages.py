@@ -1502,7 +1502,8 @@ def test_accuracy_by_activity_is_evaluate_on_each_group_of_test_users():
     comparison = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
                       if json.loads(c.proto.spec)["layout"]["title"]["text"].endswith("against training time"))
     points = {t["name"]: t["marker"]["color"] for t in comparison["data"]}
-    assert list(points) == chosen[::-1]
+    assert list(points) == [*chosen[::-1], "Popularity (baseline)"]  # the baseline in its grey on both charts
+    assert points["Popularity (baseline)"] == traces["Popularity (baseline)"]["line"]["color"]
     assert all(traces[name]["line"]["color"] == points[name] for name in chosen)
     assert len({points[name] for name in chosen}) == 2
     for name in chosen:
