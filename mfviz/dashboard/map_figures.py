@@ -342,8 +342,8 @@ def _neighbour_traces(fig: go.Figure, table: pd.DataFrame, anchor: int, neighbou
         fig.add_trace(go.Scatter(
             x=xs, y=ys, mode="markers", name=f"{metric} neighbours", legendgroup=metric,
             customdata=np.stack([table["title"].astype(str).to_numpy()[rows], np.arange(1, items.size + 1),
-                                 where, items], axis=1),
-            hovertemplate="<b>%{customdata[0]}</b><br>" + metric + " neighbour #%{customdata[1]}%{customdata[2]}"
+                                 items], axis=1), text=where,  # (markers only: the text shows on hover)
+            hovertemplate="<b>%{customdata[0]}</b><br>" + metric + " neighbour #%{customdata[1]}%{text}"
                           "<extra></extra>",
             marker=dict(size=size, color="rgba(0,0,0,0)", line=dict(width=2.5, color=colour))))
         added.append(items)

@@ -189,7 +189,7 @@ def test_neighbours_hidden_under_the_star_are_drawn_on_a_ring_around_it():
     assert list(rings["dot neighbours"].x)[1] == rings["cosine neighbours"].x[0]
     lines = [t for t in chart.figure.data if t.mode == "lines"]
     np.testing.assert_allclose(lines[0].x[1::3], rings["cosine neighbours"].x)
-    assert "under the star on the map: drawn around it" in rings["cosine neighbours"].customdata[0, 2]
+    assert "under the star on the map: drawn around it" in rings["cosine neighbours"].text[0]
     assert "3 of the star's neighbours sit under it on this map" in chart.caption
     assert map_figures.clicked_item({"selection": {"points": [{"customdata": list(
         rings["cosine neighbours"].customdata[1])}]}}) == 2  # a click on a ring still names its item
