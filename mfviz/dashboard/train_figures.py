@@ -93,6 +93,7 @@ def model_comparison(results: pd.DataFrame, metric: str, baselines: pd.DataFrame
         fig.add_hline(y=value, line=dict(color=BASELINE_COLOUR, dash="dash", width=1.5))
         fig.add_trace(go.Scatter(x=[seconds], y=[value], mode="markers+text", text=[name],
                                  textposition="bottom right", name=name, showlegend=not labelled,
+                                 cliponaxis=False,  # its fit time is ~0: the diamond sits on the axis
                                  hovertemplate=f"{name}<br>%{{x:.2f}} s · {metric} %{{y:.4f}}<extra></extra>",
                                  marker=dict(size=12, symbol="diamond", color=BASELINE_COLOUR)))
     shown = results if baselines is None else pd.concat([results, baselines])
@@ -150,7 +151,7 @@ def sweep_chart(name: str, values: list, scores: list, seconds: list, metric: st
                       annotation_font_color="#616161")
         low, high = min(float(y.min()), baseline), max(float(y.max()), baseline)
         pad = (high - low) * 0.08 or abs(high) * 0.05 or 0.05
-        fig.update_yaxes(range=[low - pad, high + pad])
+        fig.update_layout(yaxis_range=[low - pad, high + pad])  # the metric's axis only, not the fit time's
     lower_better = metric.lower().startswith(("rmse", "mae"))
     if name == "random_state":  # seeds: not a setting to tune but the noise level
         caption = (f"The same model trained with {len(x)} seeds: its test {metric} spans {y.min():.4g}–{y.max():.4g} "

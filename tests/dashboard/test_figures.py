@@ -359,6 +359,7 @@ def test_a_sweep_says_when_its_best_is_at_the_edge_and_how_small_its_spread_is_n
     assert "Popularity baseline on the same split (0.2270)" in chart.caption
     low, high = chart.figure.layout.yaxis.range
     assert low < 0.125 and high > 0.227  # the sweep's differences drawn next to the baseline's gap
+    assert chart.figure.layout.yaxis2.range is None  # the fit time keeps its own axis (it was set to the metric's)
     assert [shape.y0 for shape in chart.figure.layout.shapes] == [0.227]
     # lower is better for RMSE: the smallest value tried is the edge here
     rmse = train_figures.sweep_chart("regularization", [0.01, 0.1, 1.0], [0.90, 0.95, 1.0], [1, 1, 1], "rmse")
