@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import pyarrow as pa
@@ -95,8 +95,8 @@ def _types(records: list[dict], big_ints_as_text: bool) -> dict[str, pa.DataType
     return {name: next(arrow for kind, arrow in order if kind in found) for name, found in kinds.items()}
 
 
-def batches(blob: Blob, found: JsonSample, needed: list[str],
-            rating: str | None = None) -> Iterator[tuple[pa.Table, int | None]]:
+def batches(blob: Blob, found: JsonSample, needed: list[str], rating: str | None = None,
+            note: Callable[[str], None] = lambda text: None) -> Iterator[tuple[pa.Table, int | None]]:
     """(Arrow table of the needed fields, file lines before its first row: None for an array)
     per block of records. Fields are read with the sampled types, except that whole-number
     ratings are read as float64 (a half star past the sample is read, not refused); a record
@@ -107,7 +107,9 @@ def batches(blob: Blob, found: JsonSample, needed: list[str],
     if found.records is not None:
         yield pa.table({name: _column(blob, found.records, name, kind) for name, kind in types.items()}), None
         return
-    if any(name in found.mixed for name in needed):  # Arrow cannot read numbers as text: Python reads them
+    mixed = [name for name in needed if name in found.mixed]
+    if mixed:  # Arrow cannot read numbers as text: Python reads them
+        note(_MIXED_NOTE.format(fields=", ".join(repr(name) for name in mixed), where=""))
         yield from _python_batches(blob, types)
         return
     source = pa.BufferReader(blob.read()) if blob.path is None else str(blob.path)
@@ -121,31 +123,55 @@ def batches(blob: Blob, found: JsonSample, needed: list[str],
             yield pa.Table.from_batches([batch]), seen  # one record per line, no header
             seen += batch.num_rows
     except pa.ArrowInvalid as exc:
-        raise _clash(blob, types, seen, exc) from None
+        field = _clashing_field(blob, types, seen)
+        if field is None:
+            raise _clash(blob, types, seen, exc) from None
+    else:
+        return
+    # text in a field of numbers (or a number among text) past the sample: Python reads the rest, that
+    # field as text (so 7 and "7" are one id), from the first record Arrow had not handed over
+    note(_MIXED_NOTE.format(fields=repr(field), where=f" from record {seen + 1:,} on" if seen else ""))
+    yield from _python_batches(blob, {**types, field: pa.string()}, skip=seen)
 
 
+_MIXED_NOTE = ("Numbers and text in field {fields}: read as text{where}, a number as written (7 and \"7\" are one "
+               "id, a rating \"4\" is 4), by Python's JSON reader, more slowly than Arrow's.")
 PYTHON_BATCH = 100_000  # records parsed by Python's json at a time, for fields of text and numbers
 
 
-def _python_batches(blob: Blob, types: dict[str, pa.DataType]) -> Iterator[tuple[pa.Table, int]]:
+def _python_batches(blob: Blob, types: dict[str, pa.DataType], skip: int = 0) -> Iterator[tuple[pa.Table, int]]:
     """JSON Lines whose used fields hold both text and numbers, parsed line by line (slower than
     Arrow, which reads a field as one or the other): a number in a text field is read as its JSON
-    spelling (7 and "7" are one id; a rating "4" is then read as 4)."""
-    records, first_line, line = [], 0, 0
+    spelling (7 and "7" are one id; a rating "4" is then read as 4), and a field of numbers that
+    meets text is read as text from there on. The first `skip` records were read already."""
+    types = dict(types)
+    records, numbers, first_line = [], [], 0
+
+    def table() -> pa.Table:
+        for name, kind in types.items():
+            if kind != pa.string() and any(isinstance(record.get(name), str) for record in records):
+                types[name] = pa.string()
+        return pa.table({name: _column(blob, records, name, kind, numbers) for name, kind in types.items()})
+
     with io.TextIOWrapper(blob.stream(), encoding="utf-8-sig") as text:
         for line, raw in enumerate(text, start=1):
             if not raw.strip():
+                continue
+            if skip:
+                skip -= 1
+                first_line = line
                 continue
             try:
                 records.append(json.loads(raw))
             except json.JSONDecodeError as exc:
                 raise DataError(f"{blob.name}: line {line:,} is not a JSON object ({exc.msg}); fix it, or remove "
                                 "it.") from None
+            numbers.append(line)
             if len(records) == PYTHON_BATCH:
-                yield pa.table({name: _column(blob, records, name, kind) for name, kind in types.items()}), first_line
-                records, first_line = [], line
+                yield table(), first_line
+                records, numbers, first_line = [], [], line
     if records:
-        yield pa.table({name: _column(blob, records, name, kind) for name, kind in types.items()}), first_line
+        yield table(), first_line
 
 
 _TYPE_WORDS = {pa.string(): "text", pa.float64(): "numbers", pa.int64(): "whole numbers",
@@ -186,8 +212,9 @@ def _fits(value, kind: pa.DataType, numbers_as_text: bool = True) -> bool:
     return kind == pa.float64() or (isinstance(value, int) and -(2**63) <= value < 2**63)
 
 
-def _column(blob: Blob, records: list[dict], name: str, kind: pa.DataType) -> pa.Array:
-    """One field of a JSON array's records as an Arrow array of `kind`."""
+def _column(blob: Blob, records: list[dict], name: str, kind: pa.DataType,
+            lines: list[int] | None = None) -> pa.Array:
+    """One field of records (a JSON array's, or JSON Lines' on these `lines`) as an Arrow array of `kind`."""
     values = [record.get(name) for record in records]
     if kind == pa.string():  # numbers among text ids keep their JSON spelling ("7", "3.5")
         values = [v if v is None or isinstance(v, str | dict | list) else json.dumps(v) for v in values]
@@ -195,8 +222,36 @@ def _column(blob: Blob, records: list[dict], name: str, kind: pa.DataType) -> pa
         return pa.array(values, kind)
     except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
         k = next(k for k, v in enumerate(values) if not _fits(v, kind))
-        raise DataError(f"{blob.name}: record {k + 1:,} has {values[k]!r} in field {name!r}, where other "
+        where = f"record {k + 1:,}" if lines is None else f"line {lines[k]:,}"
+        raise DataError(f"{blob.name}: {where} has {values[k]!r} in field {name!r}, where other "
                         f"records hold {_TYPE_WORDS[kind]}. {_ONE_TYPE}") from None
+
+
+def _clashing_field(blob: Blob, types: dict[str, pa.DataType], seen: int) -> str | None:
+    """The field of the first record after `seen` that Arrow could not read, when the reason is
+    only text among numbers or a number among text (a field Python can read as text); else None."""
+    stream = open(blob.path, "rb") if blob.path is not None else io.BytesIO(blob.data or b"")
+    with stream:
+        records = 0
+        for line in stream:
+            if not line.strip():
+                continue
+            records += 1
+            if records <= seen:
+                continue
+            try:
+                record = json.loads(line)
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                return None
+            if not isinstance(record, dict):
+                return None
+            bad = next((name for name, kind in types.items() if not _fits(record.get(name), kind, False)), None)
+            if bad is None:
+                continue
+            value = record[bad]
+            plain = isinstance(value, str | int | float) and not isinstance(value, bool)
+            return bad if plain and not (isinstance(value, int) and types[bad] == pa.int64()) else None
+    return None
 
 
 def _clash(blob: Blob, types: dict[str, pa.DataType], seen: int, exc: Exception) -> DataError:

@@ -313,11 +313,8 @@ def _open_batches(blob: Blob, layout: Layout | None, overrides: dict, report: Lo
         columns = _map_columns(found.names, True, found.sample, overrides, blob.name)
         _say_unused(report, found.names, columns)
         needed = [c for c in dict.fromkeys(columns.values()) if c is not None]
-        for name in (n for n in needed if n in found.mixed):
-            report.note(f"Field {name!r} holds both numbers and text: read as text, a number as written (7 and \"7\" "
-                        "are one id, a rating \"4\" is 4), with Python's JSON reader, more slowly than Arrow's.")
         batches = ((table, first, True) for table, first in
-                   json_records.batches(blob, found, needed, columns["rating"]))
+                   json_records.batches(blob, found, needed, columns["rating"], report.note))
         return columns, int(estimated * 1.05) + 1024, batches
     if layout is not None:
         delimiter = delimiter or layout.delimiter

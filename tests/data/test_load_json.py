@@ -77,12 +77,16 @@ def test_bad_json_is_a_clear_error(tmp_path, text, message):
         load_interactions(path)
 
 
-def test_a_field_that_changes_type_later_names_the_file_and_line(tmp_path):
-    # ids numbers in the sampled head, text far below it: Arrow refuses, the message names the line
+def test_a_field_that_changes_type_later_is_read_as_text_and_a_nested_value_names_its_line(tmp_path):
+    # ids numbers in the sampled head, text far below it: read as text from there (Arrow refused it)
     rows = [json.dumps({"user": k % 50, "item": k % 70, "rating": 3}) for k in range(20_000)]
     rows.append(json.dumps({"user": "u-x", "item": 1, "rating": 3}))
     path = tmp_path / "late.json"
     path.write_text("\n".join(rows) + "\n")
-    with pytest.raises(DataError, match="late.json: line 20,001 has 'u-x' in field 'user', where other "
+    data = load_interactions(path)
+    assert "u-x" in set(data.user_ids.tolist()) and data.n_users == 51
+    rows[-1] = json.dumps({"user": {"id": 3}, "item": 1, "rating": 3})  # no text can stand for that
+    path.write_text("\n".join(rows) + "\n")
+    with pytest.raises(DataError, match="late.json: line 20,001 has \\{'id': 3\\} in field 'user', where other "
                                         "records hold whole numbers.*one type"):
         load_interactions(path)

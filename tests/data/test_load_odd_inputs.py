@@ -117,7 +117,7 @@ def test_json_lines_read_a_late_fractional_rating_and_name_the_line_of_a_late_cl
     data = load_interactions(path)
     assert data.user_ids.tolist() == list(range(7)) and data.nnz == len({(int(r["user"]), r["item"]) for r in records})
     assert data.matrix[data.user_index(4)[0], data.item_index(5)[0]] == 4.0  # record 60's "4"
-    assert any("Field 'user' holds both numbers and text" in note for note in data.report.notes)
+    assert any("Numbers and text in field 'user', 'rating': read as text" in note for note in data.report.notes)
 
 
 def test_bad_values_are_located_by_line_in_text_and_by_row_elsewhere(tmp_path):
@@ -490,3 +490,17 @@ def test_an_item_table_with_no_rows_is_said_to_have_none(tmp_path):
     (tmp_path / "items.csv").write_text("item_id,title\n")
     report = load_interactions(ratings, items=tmp_path / "items.csv").report
     assert any(w.endswith("has no rows: no item has a title or genres.") for w in report.warnings)
+
+
+def test_json_lines_text_in_a_field_of_numbers_past_the_sample_is_read(tmp_path):
+    # text after the sampled head in a field of numbers was refused even with dropping bad rows
+    records = [{"user": k % 500, "item": k % 300, "rating": 1 + k % 5} for k in range(150_000)]
+    records[140_000]["item"] = "7"  # record 140,001: far past the sample and Arrow's first blocks
+    records[145_000]["rating"] = "4"
+    path = tmp_path / "late.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records))
+    data = load_interactions(path)
+    assert data.n_items == 300 and data.item_ids.dtype == np.int64  # "7" is item 7
+    assert data.nnz == 1501 and data.report.rows_read == 150_000  # the pairs of k % 500 and k % 300, and (0, 7)
+    assert any(note.startswith("Numbers and text in field 'item': read as text from record ") for note in
+               data.report.notes)
