@@ -418,14 +418,20 @@ def _sniff_delimiter(name: str, lines: list[str], quoted: bool, wanted: str) -> 
     same number (>= 2) of fields; failing that, the most consistent one above 50% (a file with a
     few broken lines still gets its delimiter, and the broken lines are reported later)."""
     consistency: dict[str, float] = {}
+    fields: dict[str, int] = {}
     for candidate in CANDIDATE_DELIMITERS:
         counts = [len(split_fields(line, candidate, quoted)) for line in lines[:100]]
         values, freq = np.unique(counts, return_counts=True)
         if values[np.argmax(freq)] >= 2:
             consistency[candidate] = float(freq.max()) / len(counts)
+            fields[candidate] = int(values[np.argmax(freq)])
     regular = [c for c in CANDIDATE_DELIMITERS if consistency.get(c, 0.0) >= 0.9]
     if regular:
-        return regular[0]
+        # of two that split every line alike, the one giving more fields: u0;i0;4,5 splits on the
+        # comma too, into two fields (a decimal comma in every rating), on the semicolon into three.
+        # A space only when nothing else does: titles of three words split alike too
+        marks = [c for c in regular if c != " "] or regular
+        return max(marks, key=lambda c: fields[c])
     rough = sorted((c for c in consistency if consistency[c] >= 0.5), key=lambda c: -consistency[c])
     if rough:
         return rough[0]

@@ -86,3 +86,11 @@ def test_a_zero_one_column_is_no_scale_with_unrated_zeros(tmp_path):
     # "2 ratings (33%) in column 'liked' are 0 on a scale from 1 to 1: Goodreads ..." was warned
     report = _write(tmp_path, [0, 1, 1, 0, 1, 1], name="liked").report
     assert not any("are 0 on a scale" in w for w in report.warnings)
+
+
+def test_a_semicolon_file_with_a_decimal_comma_in_every_rating_is_split_on_the_semicolons(tmp_path):
+    # every line split on the comma too (into two fields): it was taken for a comma-separated file
+    (tmp_path / "r.csv").write_text("user;item;rating\n" + "".join(f"u{k % 9};i{k};{1 + k % 4},5\n" for k in range(60)))
+    data = load_interactions(tmp_path / "r.csv")
+    assert "';' separated" in data.report.format and data.is_explicit
+    assert sorted(set(data.matrix.data.tolist())) == [1.5, 2.5, 3.5, 4.5]
