@@ -185,7 +185,7 @@ def test_bad_rows_message_names_the_cli_option_and_the_option_works(tmp_path, ca
     err = capsys.readouterr().err
     assert "non-numeric rating" in err and "--on-bad-rows drop" in err
     assert main(["info", str(data), "--on-bad-rows", "drop", "--json", "--quiet"]) == 0
-    assert any("Dropped 1 rows" in line for line in _one_json_object(capsys.readouterr().out)["report"])
+    assert any("Dropped 1 row:" in line for line in _one_json_object(capsys.readouterr().out)["report"])
 
 
 def test_load_warnings_are_said_even_with_quiet(tmp_path, capsys):

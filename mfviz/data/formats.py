@@ -678,7 +678,8 @@ def read_text_table(blob: Blob, delimiter: str, names: list[str] | None, header:
     frame = pd.DataFrame(rows, columns=names, dtype=object) if rows else pd.DataFrame(columns=names, dtype=object)
     if too_long:  # said in the load report (item tables are read before it exists)
         frame.attrs[ITEM_TABLE_WARNINGS] = [
-            f"{ITEM_TABLE_WARNING}{blob.name}: {too_long:,} rows were skipped for a wrong number of fields "
+            f"{ITEM_TABLE_WARNING}{blob.name}: {too_long:,} {'rows were' if too_long != 1 else 'row was'} skipped "
+            "for a wrong number of fields "
             f"(the first: line {first_line[0]}, expected {len(names)} fields, saw {first_line[1]}); quote fields "
             "that hold the delimiter."
         ]

@@ -593,9 +593,10 @@ def read_item_table(source) -> pd.DataFrame:
     said = list(frame.attrs.get(formats.ITEM_TABLE_WARNINGS, []))
     repeated = frame["item_id"].duplicated()
     if repeated.any():
-        said.append(f"{formats.ITEM_TABLE_WARNING}{name}: {int(repeated.sum()):,} rows repeat the id of an earlier "
-                    f"row (the first: {frame['item_id'][repeated].tolist()[0]!r}) and were skipped: the first row of "
-                    "each id is used.")
+        count = int(repeated.sum())
+        said.append(f"{formats.ITEM_TABLE_WARNING}{name}: {count:,} {'rows repeat' if count != 1 else 'row repeats'} "
+                    f"the id of an earlier row (the first: {frame['item_id'][repeated].tolist()[0]!r}) and "
+                    f"{'were' if count != 1 else 'was'} skipped: the first row of each id is used.")
     frame = frame[~repeated].reset_index(drop=True)
     frame.attrs = {formats.ITEM_TABLE_WARNINGS: said, "id_column": str(id_column)}
     return frame

@@ -54,7 +54,7 @@ class LoadReport:
             mapped = ", ".join(f"{k} = {v!r}" for k, v in self.columns.items() if v is not None)
             out.append(f"Columns used: {mapped}.")
         for reason, count in self.dropped.items():
-            out.append(f"Dropped {count:,} rows: {reason}.")
+            out.append(f"Dropped {count:,} row{'s' if count != 1 else ''}: {reason}.")
         if self.duplicates_merged:
             out.append(
                 f"Merged {self.duplicates_merged:,} duplicate (user, item) rows "

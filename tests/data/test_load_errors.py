@@ -82,7 +82,7 @@ def test_non_numeric_rating_names_line_and_column(tmp_path):
     assert "line 4" in message and "'great'" in message and "on_bad_rows='drop'" in message
     dropped = load_interactions(tmp_path / "r.csv", on_bad_rows="drop")
     assert dropped.nnz == 3 and dropped.report.rows_dropped == 1
-    assert "Dropped 1 rows: a non-numeric rating in column 'rating'" in str(dropped.report)
+    assert "Dropped 1 row: a non-numeric rating in column 'rating'" in str(dropped.report)
 
 
 def test_nan_rating(tmp_path):

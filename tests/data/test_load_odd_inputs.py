@@ -226,7 +226,7 @@ def test_a_first_item_row_with_a_field_too_many_shifts_no_column(tmp_path):
     data = load_interactions(ratings, items=tmp_path / "items.csv")
     assert data.report.metadata_join_rate == 4 / 5
     assert dict(zip(data.item_ids.tolist(), data.titles, strict=True))[10] == "Heat"
-    assert any("1 rows were skipped" in w and "line 2" in w for w in data.report.warnings)
+    assert any("1 row was skipped" in w and "line 2" in w for w in data.report.warnings)
 
 
 def test_item_rows_repeating_an_id_are_said_and_the_first_is_used(tmp_path):
@@ -236,7 +236,7 @@ def test_item_rows_repeating_an_id_are_said_and_the_first_is_used(tmp_path):
     data = load_interactions(ratings, items=tmp_path / "items.csv")
     assert dict(zip(data.item_ids.tolist(), data.titles, strict=True))[20] == "Birdcage"
     assert [w.split("/")[-1] for w in data.report.warnings] == [
-        "items.csv: 1 rows repeat the id of an earlier row (the first: 20) and were skipped: the first row of "
+        "items.csv: 1 row repeats the id of an earlier row (the first: 20) and was skipped: the first row of "
         "each id is used."]
 
 
