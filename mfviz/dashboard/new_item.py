@@ -146,11 +146,12 @@ def _map(entry: ModelEntry, data, popularity: np.ndarray, item, nearest: dict[st
     table = cache.map_table(key, projection.coords, inter.items, popularity,
                             cache.item_norms(entry.key, vectors), inter.titles)
     position, _ = place_on_map(item.vector, vectors, projection.coords, k=NEIGHBOURS)
-    colour = "first_genre" if "first_genre" in table.columns else "popularity"
+    colour = map_figures.GENRE_COLUMN if "genres" in table.columns else "popularity"
     row = {"x": position[0, 0], "y": position[0, 1], "item": NEW, "title": "★ the new item",
            "popularity": item.first_users.size, "norm": float(np.linalg.norm(item.vector))}
-    if colour == "first_genre":
-        row["first_genre"] = "(the new item)"
+    if colour == map_figures.GENRE_COLUMN:  # as the Latent space page colours it: every common genre shows
+        table[colour] = map_figures.distinctive_genre(table["genres"])[0]  # (map_table returns a copy)
+        row[colour] = "(the new item)"
     shown = pd.concat([table, pd.DataFrame([row])], ignore_index=True)
     chart = map_figures.latent_scatter(shown, colour, method=method, continuous=colour == "popularity",
                                        anchor=NEW, neighbours=nearest)
