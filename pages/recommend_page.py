@@ -183,7 +183,7 @@ def profile_ratings(picked: np.ndarray, liked: float, scale: list[float]) -> np.
     edited = st.data_editor(table, hide_index=True, width="stretch", key=key,
                             disabled=[c for c in table.columns if c != "rating"],
                             column_config=COLUMNS | {"rating": st.column_config.NumberColumn(
-                                width=60, min_value=scale[0], max_value=scale[-1], required=True,
+                                width=80, min_value=scale[0], max_value=scale[-1], required=True,
                                 help="This item's rating in the profile: double-click to change it.")})
     ratings = edited["rating"].to_numpy(np.float32)
     for item, rating in zip(picked.tolist(), ratings.tolist(), strict=True):
