@@ -227,27 +227,30 @@ def _column(blob: Blob, records: list[dict], name: str, kind: pa.DataType,
                         f"records hold {_TYPE_WORDS[kind]}. {_ONE_TYPE}") from None
 
 
-def _clashing_field(blob: Blob, types: dict[str, pa.DataType], seen: int) -> str | None:
-    """The field of the first record after `seen` that Arrow could not read, when the reason is
-    only text among numbers or a number among text (a field Python can read as text); else None."""
+def _lines_after(blob: Blob, seen: int) -> Iterator[tuple[int, bytes]]:
+    """(line number, line) of the records after the first `seen` (blank lines hold none)."""
     stream = open(blob.path, "rb") if blob.path is not None else io.BytesIO(blob.data or b"")
     with stream:
         records = 0
-        for line in stream:
-            if not line.strip():
-                continue
-            records += 1
-            if records <= seen:
-                continue
-            try:
-                record = json.loads(line)
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                return None
-            if not isinstance(record, dict):
-                return None
-            bad = next((name for name, kind in types.items() if not _fits(record.get(name), kind, False)), None)
-            if bad is None:
-                continue
+        for number, line in enumerate(stream, start=1):
+            if line.strip():
+                records += 1
+                if records > seen:
+                    yield number, line
+
+
+def _clashing_field(blob: Blob, types: dict[str, pa.DataType], seen: int) -> str | None:
+    """The field of the first record after `seen` that Arrow could not read, when the reason is
+    only text among numbers or a number among text (a field Python can read as text); else None."""
+    for _, line in _lines_after(blob, seen):
+        try:
+            record = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            return None
+        if not isinstance(record, dict):
+            return None
+        bad = next((name for name, kind in types.items() if not _fits(record.get(name), kind, False)), None)
+        if bad is not None:
             value = record[bad]
             plain = isinstance(value, str | int | float) and not isinstance(value, bool)
             return bad if plain and not (isinstance(value, int) and types[bad] == pa.int64()) else None
@@ -257,30 +260,22 @@ def _clashing_field(blob: Blob, types: dict[str, pa.DataType], seen: int) -> str
 def _clash(blob: Blob, types: dict[str, pa.DataType], seen: int, exc: Exception) -> DataError:
     """The first line (after the `seen` records read) that Arrow could not read, found again
     with the json module to name it (only on the error path)."""
-    stream = open(blob.path, "rb") if blob.path is not None else io.BytesIO(blob.data or b"")
-    with stream:
-        records = 0
-        for number, line in enumerate(stream, start=1):
-            if not line.strip():
-                continue
-            records += 1
-            if records <= seen:
-                continue
-            try:
-                record = json.loads(line)
-            except (json.JSONDecodeError, UnicodeDecodeError) as error:
-                return DataError(f"{blob.name}: line {number:,} is not a JSON object ({error}): "
-                                 f"{line[:80]!r}. JSON Lines files need one object per line.")
-            if not isinstance(record, dict):
-                return DataError(f"{blob.name}: line {number:,} is not a JSON object: {line[:80]!r}.")
-            bad = next((name for name, kind in types.items() if not _fits(record.get(name), kind, False)), None)
-            if bad is not None:
-                value, kind = record[bad], types[bad]
-                if isinstance(value, int) and kind == pa.int64():
-                    return DataError(f"{blob.name}: line {number:,} has {value} in field {bad!r}, beyond "
-                                     "64-bit integers; write such ids as text (in quotes) in every record.")
-                return DataError(f"{blob.name}: line {number:,} has {value!r} in field {bad!r}, where other "
-                                 f"records hold {_TYPE_WORDS[kind]}. {_ONE_TYPE}")
+    for number, line in _lines_after(blob, seen):
+        try:
+            record = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            return DataError(f"{blob.name}: line {number:,} is not a JSON object ({error}): "
+                             f"{line[:80]!r}. JSON Lines files need one object per line.")
+        if not isinstance(record, dict):
+            return DataError(f"{blob.name}: line {number:,} is not a JSON object: {line[:80]!r}.")
+        bad = next((name for name, kind in types.items() if not _fits(record.get(name), kind, False)), None)
+        if bad is not None:
+            value, kind = record[bad], types[bad]
+            if isinstance(value, int) and kind == pa.int64():
+                return DataError(f"{blob.name}: line {number:,} has {value} in field {bad!r}, beyond "
+                                 "64-bit integers; write such ids as text (in quotes) in every record.")
+            return DataError(f"{blob.name}: line {number:,} has {value!r} in field {bad!r}, where other "
+                             f"records hold {_TYPE_WORDS[kind]}. {_ONE_TYPE}")
     return DataError(f"{blob.name}: cannot read the JSON Lines after line {seen:,} ({exc}). {_ONE_TYPE}")
 
 
