@@ -8,6 +8,7 @@ import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
+import pandas as pd
 import pyarrow as pa
 import pyarrow.json as pajson
 
@@ -277,6 +278,39 @@ def _clash(blob: Blob, types: dict[str, pa.DataType], seen: int, exc: Exception)
             return DataError(f"{blob.name}: line {number:,} has {value!r} in field {bad!r}, where other "
                              f"records hold {_TYPE_WORDS[kind]}. {_ONE_TYPE}")
     return DataError(f"{blob.name}: cannot read the JSON Lines after line {seen:,} ({exc}). {_ONE_TYPE}")
+
+
+def item_table(blob: Blob) -> pd.DataFrame:
+    """An item table written as JSON Lines or a JSON array (Amazon's and Goodreads' metadata): a row per
+    object, its plain top-level fields as columns; a field of lists (Amazon's categories, nested lists
+    too) becomes each item's list of names, for genres; other nested fields are left out."""
+    if blob.head(64).lstrip(b"\xef\xbb\xbf \t\r\n")[:1] == b"[":
+        records = _array_records(blob)
+    else:
+        records = []
+        with io.TextIOWrapper(blob.stream(), encoding="utf-8-sig") as text:
+            for line, raw in enumerate(text, start=1):
+                if raw.strip():
+                    try:
+                        records.append(json.loads(raw))
+                    except json.JSONDecodeError as exc:
+                        raise DataError(f"{blob.name}: line {line:,} is not a JSON object ({exc.msg}); fix it, or "
+                                        "remove it.") from None
+    rows = [{key: _names(value) if isinstance(value, list) else value for key, value in record.items()
+             if not isinstance(value, dict)} for record in records if isinstance(record, dict)]
+    return pd.DataFrame(rows)
+
+
+def _names(value: list) -> list[str]:
+    """The text in a (nested) list, in order, each once: [["Books", "Fiction"], ["Books"]] → Books, Fiction."""
+    flat, stack = [], [value]
+    while stack:
+        part = stack.pop(0)
+        if isinstance(part, list):
+            stack[:0] = part
+        elif isinstance(part, str) and part.strip() and part not in flat:
+            flat.append(part.strip())
+    return flat
 
 
 def _array_records(blob: Blob) -> list[dict]:

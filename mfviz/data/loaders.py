@@ -552,6 +552,8 @@ def read_item_table(source) -> pd.DataFrame:
                 return table
         if formats.is_parquet(blob):
             frame = pq.read_table(blob.path if blob.path is not None else pa.BufferReader(blob.data)).to_pandas()
+        elif json_records.is_json(blob):  # Amazon's and Goodreads' metadata: it was split as CSV (0% joined)
+            frame = json_records.item_table(blob)
         else:
             blob = formats.check_text(blob, formats.ITEM_TABLE)
             dialect = formats.sniff(blob, delimiter=None, header=None, encoding=None,

@@ -90,3 +90,19 @@ def test_a_field_that_changes_type_later_is_read_as_text_and_a_nested_value_name
     with pytest.raises(DataError, match="late.json: line 20,001 has \\{'id': 3\\} in field 'user', where other "
                                         "records hold whole numbers.*one type"):
         load_interactions(path)
+
+
+@pytest.mark.parametrize("lines", [True, False])
+def test_an_item_table_in_json_is_read_as_one(tmp_path, lines):
+    # Amazon's metadata (one object per line, categories as nested lists) was split as CSV: 0% joined
+    items = [{"asin": "B1", "title": "Dune", "categories": [["Books", "Science Fiction"]], "salesRank": {"Books": 5}},
+             {"asin": "B2", "title": "Emma", "categories": [["Books", "Romance"], ["Books"]]},
+             {"asin": "B3", "categories": [["Books"]]}]
+    (tmp_path / "meta.json").write_text("".join(json.dumps(r) + "\n" for r in items) if lines else json.dumps(items))
+    reviews = [{"reviewerID": u, "asin": a, "overall": 1 + (k % 5)} for k, (u, a) in
+               enumerate((u, a) for u in ("u1", "u2") for a in ("B1", "B2", "B3"))]
+    (tmp_path / "reviews.jsonl").write_text("".join(json.dumps(r) + "\n" for r in reviews))
+    data = load_interactions(tmp_path / "reviews.jsonl", items=tmp_path / "meta.json")
+    assert data.report.metadata_join_rate == 1.0
+    assert data.titles.tolist()[:2] == ["Dune", "Emma"]
+    assert data.items["genres"].tolist() == [["Books", "Science Fiction"], ["Books", "Romance"], ["Books"]]
