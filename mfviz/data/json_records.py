@@ -106,6 +106,12 @@ def batches(blob: Blob, found: JsonSample, needed: list[str], rating: str | None
     if rating is not None and pa.types.is_integer(types[rating]):
         types[rating] = pa.float64()
     if found.records is not None:
+        mixed = [name for name, kind in types.items() if kind == pa.string() and any(
+            isinstance(record.get(name), int | float) and not isinstance(record.get(name), bool)
+            for record in found.records)]
+        if mixed:  # said as for JSON Lines: 7 and "7" are one id here too
+            note(_MIXED_NOTE.format(fields=", ".join(repr(name) for name in mixed), where="").replace(
+                ", by Python's JSON reader, more slowly than Arrow's", ""))
         yield pa.table({name: _column(blob, found.records, name, kind) for name, kind in types.items()}), None
         return
     mixed = [name for name in needed if name in found.mixed]

@@ -106,3 +106,12 @@ def test_an_item_table_in_json_is_read_as_one(tmp_path, lines):
     assert data.report.metadata_join_rate == 1.0
     assert data.titles.tolist()[:2] == ["Dune", "Emma"]
     assert data.items["genres"].tolist() == [["Books", "Science Fiction"], ["Books", "Romance"], ["Books"]]
+
+
+def test_a_json_array_says_when_a_field_mixes_numbers_and_text(tmp_path):
+    records = [{"user": 1, "item": 7, "rating": 4}, {"user": 2, "item": "7", "rating": 5},
+               {"user": 2, "item": 8, "rating": 3}, {"user": 1, "item": 8, "rating": 2}]
+    (tmp_path / "r.json").write_text(json.dumps(records))
+    data = load_interactions(tmp_path / "r.json")
+    assert data.n_items == 2  # 7 and "7" are one item
+    assert any(note.startswith("Numbers and text in field 'item': read as text") for note in data.report.notes)
