@@ -183,7 +183,7 @@ with st.form("filters"):
                                "become 1, the rest are dropped. Done before the k-core, so the k-core counts the "
                                "positives that are left.")
     threshold = b.number_input("threshold (stars)", 0.0, 10.0, float(applied.get("binarize_at") or 4.0), 0.5)
-    has_zeros = source.interactions.is_explicit and bool((source.interactions.matrix.data == 0).any())
+    has_zeros = source.interactions.is_explicit and cache.has_zero_ratings(source.key, source.interactions.matrix.data)
     drop_zeros = c.checkbox("Drop 0 ratings", value=bool(applied.get("drop_zeros")), disabled=not has_zeros,
                             help="Goodreads and Book-Crossing exports write 0 for 'read, not rated': kept, it is "
                                  "the lowest rating. Done first, before binarising and the k-core.")

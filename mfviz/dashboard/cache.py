@@ -108,6 +108,13 @@ def prepared(data_key: str, _interactions, min_count: int, binarize_at: float | 
     return data
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def has_zero_ratings(data_key: str, _values) -> bool:
+    """Whether a dataset's values hold a 0 (the Data page offers to drop them): once per dataset, not
+    a scan of every rating on every rerun of the page."""
+    return bool((_values == 0).any())
+
+
 # ------------------------------------------------------------------------------ analyses
 @st.cache_data(show_spinner=False, max_entries=16)
 def summary(data_key: str, _interactions):

@@ -309,16 +309,23 @@ def _numeric(column: Column) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
 YES_WORDS, NO_WORDS = ("true", "yes", "t", "y", "1"), ("false", "no", "f", "n", "0")
 
 
+def _arrow_text(column: Column) -> pa.Array | pa.ChunkedArray | None:
+    """A text column as Arrow strings (missing values kept missing), for Arrow's string functions;
+    None for a column of anything else."""
+    if isinstance(column, pd.Series):
+        if column.dtype != object and not pd.api.types.is_string_dtype(column):
+            return None
+        return pa.array(column.astype(object).where(column.notna(), None), pa.string(), from_pandas=True)
+    return column if pa.types.is_string(column.type) or pa.types.is_large_string(column.type) else None
+
+
 def _boolean_words(column: Column) -> Column:
     """A text column of yes/no words (true, false, yes, no, t, f, y, n, 0, 1 in any case) as booleans:
     Arrow reads true/false as booleans only when every value is one of those two."""
-    if isinstance(column, pd.Series):
-        if column.dtype != object and not pd.api.types.is_string_dtype(column):
-            return column
-        column = pa.array(column.astype(object).where(column.notna(), None), pa.string(), from_pandas=True)
-    if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+    text = _arrow_text(column)
+    if text is None:
         return column
-    words = pc.utf8_lower(pc.utf8_trim_whitespace(column))
+    words = pc.utf8_lower(pc.utf8_trim_whitespace(text))
     words = pc.if_else(pc.equal(words, ""), pa.scalar(None, words.type), words)  # an empty field: missing
     distinct = set(pc.unique(words).drop_null().to_pylist())
     if not distinct or not distinct <= {*YES_WORDS, *NO_WORDS} or distinct <= {"0", "1"}:
@@ -341,11 +348,8 @@ def _date_order(column: Column) -> tuple[str | None, str, np.ndarray | None, boo
     shows it, "both" where values show each, "either" where every one reads both ways, None when
     there are none; a value that shows it (or reads both ways), the mask of those that read both
     ways, and whether to read those day first (as shown; by most; or as usual for the separator)."""
-    if isinstance(column, pd.Series):
-        if column.dtype != object and not pd.api.types.is_string_dtype(column):
-            return None, "", None, False
-        column = pa.array(column.astype(object).where(column.notna(), None).astype(str), pa.string())
-    elif not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+    column = _arrow_text(column)
+    if column is None:
         return None, "", None, False
     parts = pc.extract_regex(column, _NUMERIC_DATE, memory_pool=STREAM_POOL)  # Arrow's regex: no Python per row
     found = parts.is_valid().to_numpy(zero_copy_only=False)

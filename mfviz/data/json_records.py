@@ -110,13 +110,12 @@ def batches(blob: Blob, found: JsonSample, needed: list[str], rating: str | None
             isinstance(record.get(name), int | float) and not isinstance(record.get(name), bool)
             for record in found.records)]
         if mixed:  # said as for JSON Lines: 7 and "7" are one id here too
-            note(_MIXED_NOTE.format(fields=", ".join(repr(name) for name in mixed), where="").replace(
-                ", by Python's JSON reader, more slowly than Arrow's", ""))
+            note(_MIXED_NOTE.format(fields=", ".join(repr(name) for name in mixed), where="", how=""))
         yield pa.table({name: _column(blob, found.records, name, kind) for name, kind in types.items()}), None
         return
     mixed = [name for name in needed if name in found.mixed]
     if mixed:  # Arrow cannot read numbers as text: Python reads them
-        note(_MIXED_NOTE.format(fields=", ".join(repr(name) for name in mixed), where=""))
+        note(_MIXED_NOTE.format(fields=", ".join(repr(name) for name in mixed), where="", how=_BY_PYTHON))
         yield from _python_batches(blob, types)
         return
     source = pa.BufferReader(blob.read()) if blob.path is None else str(blob.path)
@@ -137,12 +136,13 @@ def batches(blob: Blob, found: JsonSample, needed: list[str], rating: str | None
         return
     # text in a field of numbers (or a number among text) past the sample: Python reads the rest, that
     # field as text (so 7 and "7" are one id), from the first record Arrow had not handed over
-    note(_MIXED_NOTE.format(fields=repr(field), where=f" from record {seen + 1:,} on" if seen else ""))
+    note(_MIXED_NOTE.format(fields=repr(field), where=f" from record {seen + 1:,} on" if seen else "", how=_BY_PYTHON))
     yield from _python_batches(blob, {**types, field: pa.string()}, skip=seen)
 
 
 _MIXED_NOTE = ("Numbers and text in field {fields}: read as text{where}, a number as written (7 and \"7\" are one "
-               "id, a rating \"4\" is 4), by Python's JSON reader, more slowly than Arrow's.")
+               "id, a rating \"4\" is 4){how}.")
+_BY_PYTHON = ", by Python's JSON reader, more slowly than Arrow's"
 PYTHON_BATCH = 100_000  # records parsed by Python's json at a time, for fields of text and numbers
 
 

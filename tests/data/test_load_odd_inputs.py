@@ -204,12 +204,16 @@ def test_true_false_feedback_keeps_the_true_rows_and_counts_the_false(tmp_path):
 
 
 # --------------------------------------------------------------------- item tables
-def test_item_rows_skipped_for_unquoted_commas_are_counted(tmp_path):
+def _with_titles(tmp_path, titles: dict):
+    """The fixture ratings joined to an item table of id, title (unquoted, as written) and genres."""
     ratings = write_rows(tmp_path / "r.csv")
-    titles = {10: "Heat", 20: "Birdcage, The", 30: "Babe", 40: "Saint, The", 50: "Fargo"}
     (tmp_path / "items.csv").write_text("id,title,genres\n" + "".join(
         f"{i},{t},Drama\n" for i, t in titles.items()))
-    data = load_interactions(ratings, items=tmp_path / "items.csv")
+    return load_interactions(ratings, items=tmp_path / "items.csv")
+
+
+def test_item_rows_skipped_for_unquoted_commas_are_counted(tmp_path):
+    data = _with_titles(tmp_path, {10: "Heat", 20: "Birdcage, The", 30: "Babe", 40: "Saint, The", 50: "Fargo"})
     assert data.report.metadata_join_rate == 3 / 5
     assert [w.split("/")[-1] for w in data.report.warnings] == [
         "items.csv: 2 rows were skipped for a wrong number of fields (the first: line 3, expected 3 fields, "
@@ -219,11 +223,7 @@ def test_item_rows_skipped_for_unquoted_commas_are_counted(tmp_path):
 def test_a_first_item_row_with_a_field_too_many_shifts_no_column(tmp_path):
     # pandas took the first column as the index when the first row had a field more than the header:
     # item_id then held the titles, every join failed and every title was lost
-    ratings = write_rows(tmp_path / "r.csv")
-    titles = {20: "Birdcage, The", 10: "Heat", 30: "Babe", 40: "Saint", 50: "Fargo"}
-    (tmp_path / "items.csv").write_text("id,title,genres\n" + "".join(
-        f"{i},{t},Drama\n" for i, t in titles.items()))
-    data = load_interactions(ratings, items=tmp_path / "items.csv")
+    data = _with_titles(tmp_path, {20: "Birdcage, The", 10: "Heat", 30: "Babe", 40: "Saint", 50: "Fargo"})
     assert data.report.metadata_join_rate == 4 / 5
     assert dict(zip(data.item_ids.tolist(), data.titles, strict=True))[10] == "Heat"
     assert any("1 row was skipped" in w and "line 2" in w for w in data.report.warnings)
