@@ -90,6 +90,13 @@ class GrowingArray:
         """The filled part, to change in place."""
         return self._data[:self.size]
 
+    def keep_only(self, mask: np.ndarray) -> None:
+        """Keep the filled entries where `mask` is True, in order, in place."""
+        data = self.filled()
+        kept = data[mask]
+        data[:len(kept)] = kept
+        self.size = len(kept)
+
     def widen(self, dtype, offset: int) -> None:
         """Store as `dtype` from now on, adding `offset` to what is stored (one copy)."""
         data = np.empty(max(len(self._data), 1024), dtype)
@@ -339,6 +346,15 @@ def _is_boolean(column: Column) -> bool:
     return pa.types.is_boolean(column.type)
 
 
+def _words_of_booleans(column: Column) -> Column:
+    """A boolean column as its words (true, false), which are no numbers."""
+    if not _is_boolean(column):
+        return column
+    if isinstance(column, pd.Series):
+        return column.map({True: "true", False: "false"}).astype(object)
+    return pc.cast(column, pa.string())
+
+
 # a date of three numbers, day and month in either order: 03/04/2020, 13.04.20, 4-13-2020
 _NUMERIC_DATE = r"^\s*(?P<first>\d{1,2})(?P<separator>[/.-])(?P<second>\d{1,2})[/.-]\d{2,4}\b"
 
@@ -483,6 +499,17 @@ COUNT_NAMES = frozenset({"count", "counts", "plays", "playcount", "clicks", "vie
                          "listencount", "frequency", "freq", "interactions", "purchases", "visits", "sessions"})
 
 
+def _without_unused(ids: np.ndarray, remap: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """IdMap.finish's sorted ids and remap without the ids that no code in `codes` (the stored rows'
+    first-seen codes) uses: ids mapped on rows dropped after they were stored."""
+    used = np.zeros(len(ids), bool)
+    used[remap[codes]] = True
+    if used.all():
+        return ids, remap
+    renumber = (np.cumsum(used) - 1).astype(remap.dtype)
+    return ids[used], renumber[remap]  # unused first-seen codes map anywhere: no row holds them
+
+
 def _integers_written_twice(ids: np.ndarray, name: str) -> str | None:
     """A warning for text ids written both as an integer and as a decimal of it (1 and 1.0): kept
     apart, as written, though they are likely one id (an integer column with a gap turns decimal
@@ -566,6 +593,11 @@ class InteractionBuilder:
         self.date_examples: dict[str, str] = {}
         self.unsettled_dates: list[tuple[np.ndarray, bool]] = []  # stored rows, read day first?
         self.dates_put_right = 0
+        # the value column: "yes/no" once a word shows it, "numbers" once a number other than 0/1
+        # does; None while it holds 0/1 numbers only. Stored 0s read as numbers before a word showed
+        # yes/no are dropped by `finish`, their count already in the report
+        self.value_kind: str | None = None
+        self.zeros_read_as_numbers = False
         self.rows_seen = 0
         self.batches = 0
         map_large_blocks()
@@ -611,7 +643,9 @@ class InteractionBuilder:
         del missing
 
         if rating is not None:
-            rating = _boolean_words(rating)
+            # once numbers other than 0/1 show the column holds ratings or weights, words in it are no
+            # yes/no but non-numeric ratings, as they would be among those numbers in one chunk
+            rating = _words_of_booleans(rating) if self.value_kind == "numbers" else _boolean_words(rating)
             values, present, commas = _numeric(rating)
             for kind, count in commas.items():
                 self.commas[kind] = self.commas.get(kind, 0) + count
@@ -623,7 +657,7 @@ class InteractionBuilder:
             reject(np.abs(values) > np.finfo(np.float32).max, "a rating too large to store (beyond ±3.4e38)",
                    "rating", "Ratings must be smaller.")
             del nan, present
-            if _is_boolean(rating):  # liked = true / false: a false row is no interaction
+            if self._yes_no(rating, values, keep, reject):  # liked = true / false: a false row is no interaction
                 no = keep & (values == 0)
                 self.report.drop(f"{self.names['rating']} = false (no interaction)", int(no.sum()))
                 keep &= ~no
@@ -663,6 +697,32 @@ class InteractionBuilder:
             self._add_stamps(seconds if everything else seconds[keep])
         del user_local, item_local, values, seconds
         release_freed_memory()
+
+    def _yes_no(self, rating: Column, values: np.ndarray, keep: np.ndarray,
+                reject: Callable[[np.ndarray, str, str, str], None]) -> bool:
+        """Whether this batch's values are yes/no (0 = false: no interaction), decided once for the
+        whole file. Chunks are typed one by one, and a column of 1/0 shows only where a word (yes, false)
+        or another number appears, possibly chunks later: 0s read as numbers until a word showed it
+        are dropped as false in `finish` (as they would be read among the words), 1/0 after a word are
+        yes/no, and a word after numbers other than 0/1 is a non-numeric rating."""
+        if self.value_kind == "numbers":
+            return False
+        if _is_boolean(rating):
+            if self.value_kind is None:
+                self.value_kind = "yes/no"
+                # until now every stored value was 0 or 1 (else the kind was "numbers")
+                read_as_numbers = int(np.count_nonzero(self.values.filled() == 0))
+                self.report.drop(f"{self.names['rating']} = false (no interaction)", read_as_numbers)
+                self.zeros_read_as_numbers = read_as_numbers > 0
+            return True
+        other = keep & (values != 0) & (values != 1)
+        if self.value_kind == "yes/no":
+            reject(other, "a value other than yes or no", "rating",
+                   "The column holds yes/no words (true/false) earlier in the file: write this one as yes or no (or 1 or 0).")
+            return True
+        if other.any():
+            self.value_kind = "numbers"
+        return False
 
     def _day_first(self, timestamp: Column) -> tuple[bool, np.ndarray | None]:
         """Whether this batch's numeric dates are read day first, and which of them read both ways
@@ -772,6 +832,12 @@ class InteractionBuilder:
             id_map.drop_lookup()  # no more batches: the hash index and id table can go
         release_freed_memory()
         values = self.values.take()
+        if self.zeros_read_as_numbers:  # 0s stored before a word showed the column is yes/no
+            kept = values != 0
+            for array in (self.user_codes, self.item_codes) + ((self.stamps,) if names["timestamp"] else ()):
+                array.keep_only(kept)
+            values = values[kept]
+            del kept
         if len(values) == 0:
             raise DataError(f"{report.source}: no interactions left to load; check the file and its columns.")
         if explicit is None:
@@ -803,6 +869,9 @@ class InteractionBuilder:
             )
         user_ids, user_remap = self.users.finish()
         item_ids, item_remap = self.items.finish()
+        if self.zeros_read_as_numbers:  # an id seen only on those 0s is no user or item
+            user_ids, user_remap = _without_unused(user_ids, user_remap, self.user_codes.filled())
+            item_ids, item_remap = _without_unused(item_ids, item_remap, self.item_codes.filled())
         for role, ids in (("user", user_ids), ("item", item_ids)):
             said = _integers_written_twice(ids, names[role])
             if said:

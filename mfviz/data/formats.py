@@ -525,8 +525,13 @@ def iter_delimited(blob: Blob, dialect: Dialect, *, include: list[str] | None = 
         delimiter=parse_options.delimiter, quote_char='"', invalid_row_handler=bad_rows,
         newlines_in_values=True,
     )
+    # Arrow's booleans are the words only: by default it also reads a chunk of 1, 0 and true as
+    # booleans, after which a 1 could not be told from a true (a value column's words and numbers are
+    # told apart by the loader, over the whole file)
     convert_options = pacsv.ConvertOptions(include_columns=include or [],
-                                           column_types=column_types or {})
+                                           column_types=column_types or {},
+                                           true_values=["true", "True", "TRUE"],
+                                           false_values=["false", "False", "FALSE"])
     stream = blob.stream()
     lines_before = 0  # lines in the header and in chunks whose lines were counted
     counted_to = 0  # bytes of the file whose lines are in lines_before

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from mfviz import load_interactions
+from mfviz.data import formats
 from mfviz.data.interactions import detect_explicit
 
 
@@ -94,3 +95,70 @@ def test_a_semicolon_file_with_a_decimal_comma_in_every_rating_is_split_on_the_s
     data = load_interactions(tmp_path / "r.csv")
     assert "';' separated" in data.report.format and data.is_explicit
     assert sorted(set(data.matrix.data.tolist())) == [1.5, 2.5, 3.5, 4.5]
+
+
+
+# a liked column of 1 where k % 3, else 0, over 500,000 rows: 166,667 zeros (k = 0, 3, ... 499,998);
+# rows are lines k + 2 (after the header), 2.3 streamed chunks after the first
+N_LIKED = 500_000
+
+
+def _liked_file(tmp_path, late: dict[int, str]):
+    """user,item,liked, each (user, item) once; `late` overwrites rows with other words or values."""
+    liked = {k: str(int(k % 3 != 0)) for k in range(N_LIKED)}
+    liked.update(late)
+    path = tmp_path / "liked.csv"
+    path.write_text("user,item,liked\n" + "".join(f"{k // 40},{k % 40},{v}\n" for k, v in liked.items()))
+    assert path.stat().st_size > 2 * formats.CHUNK_BYTES  # the words sit chunks after the first 0s
+    return path, liked
+
+
+def test_zeros_before_yes_no_words_chunks_later_are_no_too(tmp_path, monkeypatch):
+    # the 0s of the first chunks were kept as interactions of value 0, the "no" rows later dropped as false
+    n = N_LIKED
+    path, liked = _liked_file(tmp_path, {n - 11: "yes", n - 8: "no", n - 4: "No", n - 1: "TRUE"})
+    data = load_interactions(path)
+    # one 0 became "yes", one 1 became "No": still 166,667 false
+    assert data.report.dropped == {"liked = false (no interaction)": 166_667}
+    assert data.nnz == 333_333 and set(data.matrix.data.tolist()) == {1.0}
+    coo = data.matrix.tocoo()
+    assert set(zip(data.user_ids[coo.row].tolist(), data.item_ids[coo.col].tolist(), strict=True)) == \
+        {(k // 40, k % 40) for k, v in liked.items() if v in ("1", "yes", "TRUE")}
+    # as read in one chunk
+    monkeypatch.setattr(formats, "CHUNK_BYTES", 1 << 30)
+    whole = load_interactions(path)
+    assert (whole.matrix != data.matrix).nnz == 0 and whole.report.dropped == data.report.dropped
+
+
+def test_an_id_seen_only_on_zeros_before_the_words_is_left_out(tmp_path):
+    # user 0 holds rows 0-39: all 0, so it has no interaction once a word shows that 0 is "no"
+    path, _ = _liked_file(tmp_path, {**{k: "0" for k in range(40)}, N_LIKED - 1: "false"})
+    data = load_interactions(path)
+    assert data.user_ids[0] == 1 and data.n_users == 12_499
+    assert data.matrix.getnnz(axis=1).min() > 0
+
+
+def test_ones_and_zeros_after_true_false_words_are_read_as_yes_and_no(tmp_path):
+    # true/false in the first chunk, then whole chunks of 1/0: their 0s were kept as values of 0
+    path, _ = _liked_file(tmp_path, {k: "true" if k % 3 else "false" for k in range(100_000)})
+    data = load_interactions(path)
+    assert data.report.dropped == {"liked = false (no interaction)": 166_667} and data.nnz == 333_333
+
+
+def test_words_after_chunks_of_other_numbers_are_no_ratings(tmp_path):
+    # ratings 1-5, then chunks of 0/1 with one "yes" among them: those were read as yes/no (their 0s dropped)
+    n = N_LIKED
+    path, _ = _liked_file(tmp_path, {**{k: str(1 + k % 5) for k in range(100_000)}, n - 5: "yes"})
+    with pytest.raises(ValueError, match=rf"non-numeric rating in column 'liked'.*line {n - 3}\D.*'yes'"):
+        load_interactions(path)
+    data = load_interactions(path, on_bad_rows="drop")
+    assert data.report.dropped == {"a non-numeric rating in column 'liked'": 1}
+    # rows 100,000 on hold 133,333 zeros (k = 100,002 ... 499,998), one of them now "yes"
+    assert data.nnz == n - 1 and (data.matrix.data == 0).sum() == 133_332
+
+
+def test_a_number_other_than_one_or_zero_after_yes_no_words_is_refused(tmp_path):
+    n = N_LIKED
+    path, _ = _liked_file(tmp_path, {0: "yes", n - 5: "4"})
+    with pytest.raises(ValueError, match=rf"a value other than yes or no in column 'liked'.*line {n - 3}\D.*value 4\. The column holds yes/no words"):
+        load_interactions(path)
