@@ -81,6 +81,10 @@ STREAM_POOL = _stream_pool()
 # A byte that never occurs in text files; `::` is rewritten to it because Arrow's CSV reader
 # takes one-character delimiters only.
 DOUBLE_COLON_STANDIN = "\x1f"
+# Aligned columns whose names or values hold single spaces ("user id", "2020-04-13 10:00") are split
+# on runs of two or more spaces, or on any run holding a tab; such a run is rewritten to this byte.
+ALIGNED_GAP_STANDIN = "\x1e"
+ALIGNED_GAP = re.compile(r"[ \t]*\t[ \t]*| {2,}")
 CANDIDATE_DELIMITERS = ("::", "\t", ",", ";", "|", " ")
 # What a file must hold, for messages: an interactions file, or (items=...) an item table.
 INTERACTIONS = "a file with one interaction per line"
@@ -329,7 +333,9 @@ class Dialect:
     sample: list[list[str]] = field(default_factory=list)  # first data rows, split into fields
     quoted: bool = True
     mean_line_bytes: float = 32.0
-    aligned: bool = False  # fields split by runs of spaces (columns aligned for reading): read as one
+    # fields split by runs of spaces (columns aligned for reading): read as one; the delimiter is then
+    # " " (every run splits), or ALIGNED_GAP_STANDIN (only ALIGNED_GAP runs do: fields hold single spaces)
+    aligned: bool = False
 
 
 def _decode_head(head: bytes, encoding: str | None, complete: bool) -> tuple[str, str]:
@@ -374,11 +380,27 @@ def sniff(blob: Blob, *, delimiter: str | None, header: bool | None, encoding: s
     if not lines:
         raise DataError(f"{blob.name}: the file is empty; choose {wanted}.")
     # columns aligned with runs of spaces ("  1   10  5"): one space would give empty fields
-    aligned = delimiter in (None, " ") and _aligned(lines)
-    if aligned:
+    split = _aligned(lines) if delimiter in (None, " ") else None
+    aligned = split in (" ", ALIGNED_GAP_STANDIN)
+    if split == " ":
         lines, delimiter = [" ".join(line.split()) for line in lines], " "
+    elif split == ALIGNED_GAP_STANDIN:
+        lines = [ALIGNED_GAP_STANDIN.join(ALIGNED_GAP.split(line.strip())) for line in lines]
+        delimiter = ALIGNED_GAP_STANDIN
     if delimiter is None:
-        delimiter = _sniff_delimiter(blob.name, lines, quoted, wanted)
+        try:
+            delimiter = _sniff_delimiter(blob.name, lines, quoted, wanted)
+        except DataError:
+            if split != "ambiguous":
+                raise
+            delimiter = " "
+        if split == "ambiguous" and delimiter == " ":
+            raise DataError(
+                f"{blob.name}: the columns are aligned with spaces, but fields hold spaces too and some "
+                "columns are only one space apart, so where a field ends is a guess (first line: "
+                f"{lines[0][:80]!r}). Save the table with a delimiter between fields (a tab or a comma: TSV "
+                "or CSV, as pandas' to_csv writes) and load that."
+            )
     rows = [split_fields(line, delimiter, quoted) for line in lines]
     if header is None:
         header = _looks_like_header(rows, header_words)
@@ -398,19 +420,35 @@ def sniff(blob: Blob, *, delimiter: str | None, header: bool | None, encoding: s
     return Dialect(delimiter, bool(header), encoding, names, sample, quoted, max(mean_line, 4.0), aligned)
 
 
-def _aligned(lines: list[str]) -> bool:
-    """Whether fields are split by runs of spaces or tabs (no other delimiter), the lines splitting
-    on them into the same number (>= 2) of fields, where a single space would not."""
+def _aligned(lines: list[str]) -> str | None:
+    """How fields split where they are aligned with runs of spaces or tabs (no other delimiter): " "
+    where every run splits them, ALIGNED_GAP_STANDIN where only runs of two or more spaces (or with a
+    tab) do ("user id   item id": names or values hold single spaces), "ambiguous" where neither splits
+    the lines into the same number (>= 2) of fields, None where they are not so aligned."""
     sample = lines[:100]
     if any(c in line for line in sample for c in ",;|"):
-        return False
+        return None
     tabs = [len(line.split("\t")) for line in sample]
     if min(tabs) >= 2 and tabs.count(max(set(tabs), key=tabs.count)) >= 0.9 * len(sample):
-        return False  # tab-separated, empty fields and all
+        return None  # tab-separated, empty fields and all
     runs = sum(bool(re.search(r"\S\s{2,}\S|^\s+\S", line)) for line in sample)
-    counts = [len(line.split()) for line in sample]
-    values, freq = np.unique(counts, return_counts=True)
-    return runs >= 0.5 * len(sample) and values[np.argmax(freq)] >= 2 and freq.max() >= 0.9 * len(sample)
+    if runs < 0.5 * len(sample):
+        return None
+
+    def regular(counts: list[int], share: float) -> bool:
+        values, freq = np.unique(counts, return_counts=True)
+        return values[np.argmax(freq)] >= 2 and freq.max() >= share * len(counts)
+
+    every_run = [len(line.split()) for line in sample]
+    wide_runs = [len(ALIGNED_GAP.split(line.strip())) for line in sample]
+    # every line alike first (a header of names with a space is a line unlike the rows); then the same
+    # with a few broken lines, which are reported as such
+    for share in (1.0, 0.9):
+        if regular(every_run, share):
+            return " "
+        if regular(wide_runs, share):
+            return ALIGNED_GAP_STANDIN
+    return "ambiguous"
 
 
 def _sniff_delimiter(name: str, lines: list[str], quoted: bool, wanted: str) -> str:
@@ -563,8 +601,10 @@ def iter_delimited(blob: Blob, dialect: Dialect, *, include: list[str] | None = 
                 header_left = False
             if piece and not piece.isspace():
                 text = piece.replace(delimiter.encode(), DOUBLE_COLON_STANDIN.encode()) if multi else piece
-                if dialect.aligned:  # runs of spaces and tabs to one space, none at a line's ends
-                    text = re.sub(rb"(?m)^[ \t]+|[ \t]+(?=\r?$)", b"", re.sub(rb"[ \t]+", b" ", text))
+                if dialect.aligned:  # none at a line's ends, runs of spaces and tabs to one delimiter
+                    text = re.sub(rb"(?m)^[ \t]+|[ \t]+(?=\r?$)", b"", text)
+                    gaps = rb"[ \t]+" if delimiter == " " else ALIGNED_GAP.pattern.encode()
+                    text = re.sub(gaps, delimiter.encode(), text)
                 quotes = dialect.quoted and b'"' in text
                 table = pacsv.read_csv(pa.py_buffer(text), read_options=read_options,
                                        parse_options=quoted_options if quotes else parse_options,

@@ -408,3 +408,41 @@ def test_a_tab_separated_file_with_empty_fields_is_not_taken_for_aligned_columns
     (tmp_path / "r.tsv").write_text("user\titem\trating\tnote\n1\t10\t5\t\n1\t20\t4\t\n2\t10\t3\tok\n2\t20\t1\t\n")
     loaded = load_interactions(tmp_path / "r.tsv")
     assert "tab separated" in loaded.report.format and loaded.nnz == 4
+
+
+@pytest.mark.parametrize("text", [
+    # names of two words: split on every run of spaces, the header held 5 fields and the rows 3
+    "user id   item id   rating\n1         10        5\n1         20        4\n12        10        3\n"
+    "12        200       1\n",
+    "   user id  item id  rating\n         1       10       5\n         1       20       4\n"
+    "        12       10       3\n        12      200       1\n",  # right-aligned
+    "user id\titem id\trating\n1  \t10 \t5\n1\t20\t4\n12      10      3\n12\t200  1\n",  # tabs and spaces
+])
+def test_aligned_columns_whose_names_hold_a_space_are_split_on_the_wider_runs(tmp_path, text):
+    (tmp_path / "aligned.txt").write_text(text)
+    loaded = load_interactions(tmp_path / "aligned.txt")
+    assert as_dict(loaded) == {(1, 10): 5.0, (1, 20): 4.0, (12, 10): 3.0, (12, 200): 1.0}
+    assert loaded.report.columns == {"user": "user id", "item": "item id", "rating": "rating", "timestamp": None}
+    assert "runs of two or more spaces" in loaded.report.format
+
+
+def test_aligned_values_holding_a_time_are_read_whole(tmp_path):
+    # "2020-04-13 10:00" split in two: "a line has 5 where 4 were expected"
+    rows = [(1, 10, 5, "2020-04-13 10:00"), (1, 20, 4, "2020-04-14 09:30"), (12, 10, 3, "2021-01-02 23:59"),
+            (12, 200, 1, "2021-01-03 00:00")]
+    text = "user  item  rating  time\n" + "".join(f"{u:<6}{i:<6}{r:<8}{t}\n" for u, i, r, t in rows)
+    (tmp_path / "aligned.txt").write_text(text)
+    loaded = load_interactions(tmp_path / "aligned.txt")
+    out = loaded.to_frame().set_index(["user", "item"])
+    assert out.timestamp.to_dict() == {(1, 10): 1586772000, (1, 20): 1586856600, (12, 10): 1609631940,
+                                       (12, 200): 1609632000}
+    assert out.rating.to_dict() == {(1, 10): 5.0, (1, 20): 4.0, (12, 10): 3.0, (12, 200): 1.0}
+
+
+def test_aligned_columns_one_space_apart_where_values_hold_spaces_are_refused_with_what_to_do(tmp_path):
+    # pandas' to_string: columns one space apart where a value fills its column, and titles hold spaces
+    frame = pd.DataFrame({"user": [1, 22, 3], "item": ["Heat 1995", "Up", "Big Fish"], "rating": [5, 4, 3]})
+    (tmp_path / "aligned.txt").write_text(frame.to_string(index=False) + "\n")
+    with pytest.raises(mfviz.DataError, match=r"aligned with spaces.*hold spaces too.*one space apart.*"
+                                              r"Save the table with a delimiter"):
+        load_interactions(tmp_path / "aligned.txt")
