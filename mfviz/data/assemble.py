@@ -355,8 +355,10 @@ def _words_of_booleans(column: Column) -> Column:
     return pc.cast(column, pa.string())
 
 
-# a date of three numbers, day and month in either order: 03/04/2020, 13.04.20, 4-13-2020
-_NUMERIC_DATE = r"^\s*(?P<first>\d{1,2})(?P<separator>[/.-])(?P<second>\d{1,2})[/.-]\d{2,4}\b"
+# a date of three numbers, day and month in either order: 03/04/2020, 13.04.20, 4-13-2020; a time may
+# come first (10:00 13/04/2020, 9:05:30 PM 04/13/2020), which pandas reads as readily
+_NUMERIC_DATE = (r"^\s*(?:\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?,?\s+)?"
+                 r"(?P<first>\d{1,2})(?P<separator>[/.-])(?P<second>\d{1,2})[/.-]\d{2,4}\b")
 
 
 def _date_order(column: Column) -> tuple[str | None, str, np.ndarray | None, bool]:

@@ -39,6 +39,23 @@ def test_a_day_over_twelve_shows_day_first_for_every_date(tmp_path, separator):
     assert len(notes) == 1 and "written day first" in notes[0] and "day/month/year" in notes[0]
 
 
+@pytest.mark.parametrize(("written", "expected", "said"), [
+    (["10:00 03/04/2020", "10:00 13/04/2020", "18:30 01/02/2021"],
+     [dt.datetime(2020, 4, 3, 10), dt.datetime(2020, 4, 13, 10), dt.datetime(2021, 2, 1, 18, 30)],
+     "written day first (10:00 13/04/2020): read as day/month/year."),
+    (["10:00 03/04/2020", "9:05:30 PM 04/13/2020", "00:00 01/02/2021"],
+     [dt.datetime(2020, 3, 4, 10), dt.datetime(2020, 4, 13, 21, 5, 30), dt.datetime(2021, 1, 2)],
+     "written month first (9:05:30 PM 04/13/2020): read as month/day/year."),
+    (["10:00 03.04.2020", "23:59:59 05.06.2020"], [dt.datetime(2020, 4, 3, 10), dt.datetime(2020, 6, 5, 23, 59, 59)],
+     "all read either way, day or month first (10:00 03.04.2020): those that read both ways were read as "
+     "day/month/year."),
+])
+def test_a_time_before_the_date_is_read_in_the_order_the_dates_show(tmp_path, written, expected, said):
+    stamps, notes = _load(tmp_path, written)
+    assert stamps == {k: _seconds(day) for k, day in enumerate(expected)}
+    assert len(notes) == 1 and said in notes[0]
+
+
 def test_a_second_number_over_twelve_shows_month_first(tmp_path):
     stamps, notes = _load(tmp_path, ["03/04/2020", "04/13/2020", "01/02/2021"])
     assert stamps == {0: _seconds(dt.datetime(2020, 3, 4)), 1: _seconds(dt.datetime(2020, 4, 13)),
@@ -74,13 +91,15 @@ def test_iso_dates_say_nothing_of_the_order(tmp_path):
     assert notes == []
 
 
-def test_dates_read_before_a_later_part_of_the_file_showed_the_order_are_put_right(tmp_path):
+@pytest.mark.parametrize("layout", ["{d:02d}/01/2020 {h:02d}:15", "{h:02d}:15 {d:02d}/01/2020"])
+def test_dates_read_before_a_later_part_of_the_file_showed_the_order_are_put_right(tmp_path, layout):
     # a log sorted by time: its first days (1-12) read both ways, over more than one streamed chunk,
-    # and only the 13th shows that the dates are day first
+    # and only the 13th shows that the dates are day first. The time first was read value by value:
+    # month first where it could be, day first after pandas failed that, and said nothing
     per_day = 12000
     days = np.repeat(np.arange(1, 16), per_day)
     hours = np.arange(len(days)) % 24
-    written = [f"{d:02d}/01/2020 {h:02d}:15" for d, h in zip(days, hours, strict=True)]
+    written = [layout.format(d=d, h=h) for d, h in zip(days, hours, strict=True)]
     assert 12 * per_day * len(written[0]) > formats.CHUNK_BYTES  # more than a chunk before day 13
     stamps, notes = _load(tmp_path, written)
     expected = {k: _seconds(dt.datetime(2020, 1, int(d), int(h), 15))
