@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import re
-import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -20,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
+from mfviz.data import dates
 from mfviz.data.formats import STREAM_POOL, normalize_name
 from mfviz.data.report import DROP_BAD_ROWS, LoadReport
 from mfviz.errors import DataError
@@ -57,11 +56,6 @@ def map_large_blocks() -> None:
         _LIBC.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
 
 
-# Unix seconds beyond 1e11 fall after the year 5000: such timestamps are in milliseconds (and
-# beyond 1e14 in microseconds, 1e17 nanoseconds); largest first, so each value is scaled once.
-SECONDS_LIMIT = 10**11
-SECONDS_1971 = 365 * 86400  # timestamps that all fall before 1971 are not Unix seconds
-TIME_UNITS = ((10**17, 10**9, "nanoseconds"), (10**14, 10**6, "microseconds"), (SECONDS_LIMIT, 10**3, "milliseconds"))
 DUPLICATE_POLICIES = {"sum": POLICY_SUM, "last": POLICY_LAST, "mean": POLICY_MEAN, "max": POLICY_MAX}
 # How exports write a missing id: pandas' missing-value words (R's write.csv writes NA, JSON
 # tools null); an id so written would otherwise become one user holding every such row
@@ -355,146 +349,6 @@ def _words_of_booleans(column: Column) -> Column:
     return pc.cast(column, pa.string())
 
 
-# a date of three numbers, day and month in either order: 03/04/2020, 13.04.20, 4-13-2020; a time may
-# come first (10:00 13/04/2020, 9:05:30 PM 04/13/2020), which pandas reads as readily
-_NUMERIC_DATE = (r"^\s*(?:\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?,?\s+)?"
-                 r"(?P<first>\d{1,2})(?P<separator>[/.-])(?P<second>\d{1,2})[/.-]\d{2,4}\b")
-
-
-def _date_order(column: Column) -> tuple[str | None, str, np.ndarray | None, bool]:
-    """How the column's numeric dates are written: "day" or "month" (first) where a value over 12
-    shows it, "both" where values show each, "either" where every one reads both ways, None when
-    there are none; a value that shows it (or reads both ways), the mask of those that read both
-    ways, and whether to read those day first (as shown; by most; or as usual for the separator)."""
-    column = _arrow_text(column)
-    if column is None:
-        return None, "", None, False
-    parts = pc.extract_regex(column, _NUMERIC_DATE, memory_pool=STREAM_POOL)  # Arrow's regex: no Python per row
-    found = parts.is_valid().to_numpy(zero_copy_only=False)
-    if not found.any():
-        return None, "", None, False
-    first, second = (pc.cast(pc.fill_null(pc.struct_field(parts, name), "0"), pa.int64()).to_numpy(zero_copy_only=False)
-                     for name in ("first", "second"))
-    day, month = first > 12, second > 12
-    either = found & ~day & ~month
-
-    def value(mask: np.ndarray) -> str:
-        return str(column[int(np.argmax(mask))].as_py()).strip()
-    if day.any() and month.any():
-        return "both", f"{value(day)} and {value(month)}", either, bool(day.sum() >= month.sum())
-    if day.any() or month.any():
-        return ("day", value(day), either, True) if day.any() else ("month", value(month), either, False)
-    return "either", value(found), either, _dotted(value(found))
-
-
-def _swap_day_and_month(seconds: np.ndarray) -> np.ndarray:
-    """Unix seconds of the dates read the other way round (day and month both 12 or under)."""
-    stamps = pd.to_datetime(seconds, unit="s")
-    swapped = pd.to_datetime(pd.DataFrame({"year": stamps.year, "month": stamps.day, "day": stamps.month}))
-    swapped += stamps - stamps.normalize()  # the time of day
-    return np.asarray((swapped - pd.Timestamp(0)) // pd.Timedelta(seconds=1), np.int64)
-
-
-def _dotted(date: str) -> bool:
-    match = re.match(_NUMERIC_DATE, date)
-    return bool(match) and match.group("separator") == "."
-
-
-def _looks_compact(numbers: np.ndarray) -> bool:
-    """Whether the numbers are dates written YYYYMMDD (20201231), 1900 to 2100: as Unix seconds they
-    would all fall in August 1970."""
-    return bool(((numbers >= 19000101) & (numbers <= 21001231)).all())
-
-
-def _compact_dates(numbers: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Unix seconds of YYYYMMDD numbers and a mask of those that are no such date (20200231)."""
-    parts = pd.DataFrame({"year": numbers // 10000, "month": numbers // 100 % 100, "day": numbers % 100})
-    parts.loc[~((numbers >= 19000101) & (numbers <= 21001231)), "year"] = -1  # out of range: unreadable
-    parsed = pd.to_datetime(parts, errors="coerce")
-    bad = parsed.isna().to_numpy()
-    return np.where(bad, 0, (parsed - pd.Timestamp(0)) // pd.Timedelta(seconds=1)).astype(np.int64), bad
-
-
-# Date formats pandas does not infer from a value, so that it parsed each date on its own (Goodreads'
-# "Mon Feb 04 21:57:11 -0700 2013": 17 s for 80,000 dates, 0.6 s with the format given)
-KNOWN_DATE_FORMATS = ("%a %b %d %H:%M:%S %z %Y",  # Goodreads, Twitter
-                      "%a, %d %b %Y %H:%M:%S %z",  # e-mail and RSS (RFC 2822)
-                      "%d/%b/%Y:%H:%M:%S %z",  # web server logs
-                      "%m %d, %Y",  # Amazon's reviewTime: 09 13, 2009
-                      "%b %d, %Y", "%B %d, %Y", "%d %b %Y", "%d %B %Y")
-
-
-def _known_date_format(column: pd.Series, day_first: bool) -> str | None:
-    """One of KNOWN_DATE_FORMATS that reads the column's first 200 dates, when pandas cannot infer
-    a format from the first one."""
-    from pandas.tseries.api import guess_datetime_format
-
-    present = column.dropna()
-    if present.empty or not isinstance(present.iloc[0], str) or \
-            guess_datetime_format(present.iloc[0].strip(), dayfirst=day_first) is not None:
-        return None
-    sample = present.iloc[:200].astype(str).str.strip()
-    return next((known for known in KNOWN_DATE_FORMATS
-                 if pd.to_datetime(sample, format=known, errors="coerce", utc=True).notna().all()), None)
-
-
-def _dates(column: pd.Series, day_first: bool, mixed: bool) -> pd.Series:
-    """Text dates as UTC datetimes (NaT where unreadable)."""
-    if column.empty:
-        return pd.Series(pd.NaT, index=column.index, dtype="datetime64[ns, UTC]")
-    with warnings.catch_warnings():  # pandas warns of the order it infers: the report says it
-        warnings.simplefilter("ignore", UserWarning)
-        known = None if mixed else _known_date_format(column, day_first)
-        parsed = pd.to_datetime(column, errors="coerce", utc=True, dayfirst=day_first,
-                                format=known or ("mixed" if mixed else None))
-        # pandas applies the first value's format to all; values in another one (a time added, ISO
-        # among others) are parsed one by one, the slow way, and only they
-        other = parsed.isna() & column.notna()
-        if other.any():
-            parsed[other] = pd.to_datetime(column[other], errors="coerce", utc=True, dayfirst=day_first,
-                                           format="mixed")
-    return parsed
-
-
-def _seconds(column: Column, day_first: bool = False, mixed: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """Unix seconds (int64) and a mask of unreadable entries; numbers are taken as seconds,
-    dates and datetimes are converted (naive ones as UTC), numeric dates day first if asked, each
-    on its own if `mixed` (values written in more than one order)."""
-    if not isinstance(column, pd.Series):
-        if pa.types.is_integer(column.type):
-            bad = column.is_null().to_numpy(zero_copy_only=False)
-            return pc.cast(pc.fill_null(column, 0), pa.int64(),
-                           memory_pool=STREAM_POOL).to_numpy(zero_copy_only=False), bad
-        column = column.to_pandas()
-    if pd.api.types.is_datetime64_any_dtype(column):
-        if getattr(column.dt, "tz", None) is None:
-            column = column.dt.tz_localize("UTC")
-        column = ((column - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)).astype("Float64")
-    # numbers (Unix seconds) when most are; tried on the first values before the whole column, which
-    # cost 1.5 of 5.4 s on a million text dates
-    head = column.dropna().iloc[:200]
-    text = column.dtype == object or pd.api.types.is_string_dtype(column)
-    if not text or pd.to_numeric(head, errors="coerce").notna().sum() >= 0.5 * len(head):
-        numeric = pd.to_numeric(column, errors="coerce")
-        if numeric.notna().sum() >= 0.5 * max(column.notna().sum(), 1):
-            bad = numeric.isna().to_numpy()
-            return numeric.fillna(0).to_numpy().astype(np.int64), bad
-    if day_first:  # pandas asked for day first reads ISO 2020-03-12 as 3 December too: ISO apart
-        text = column.astype(str).str.lstrip()
-        iso = (text.str.slice(4, 5) == "-") & text.str.slice(0, 4).str.isdigit()
-        if iso.any():
-            parsed = pd.Series(pd.NaT, index=column.index, dtype="datetime64[ns, UTC]")
-            parsed[iso] = _dates(column[iso], False, mixed)
-            parsed[~iso] = _dates(column[~iso], True, mixed)
-        else:
-            parsed = _dates(column, True, mixed)
-    else:
-        parsed = _dates(column, False, mixed)
-    bad = parsed.isna().to_numpy()
-    seconds = (parsed - pd.Timestamp(0, tz="UTC")) // pd.Timedelta(seconds=1)
-    return seconds.fillna(0).to_numpy().astype(np.int64), bad
-
-
 # Value columns whose name says they count events (how many, how often), not rate them: implicit
 # feedback even when the values look like a rating scale (quantities 1-3).
 COUNT_NAMES = frozenset({"count", "counts", "plays", "playcount", "clicks", "views", "quantity", "qty", "listens",
@@ -668,11 +522,11 @@ class InteractionBuilder:
         seconds = None
         if timestamp is not None:
             day_first, unsettled = self._day_first(timestamp)
-            seconds, unreadable = _seconds(timestamp, day_first, mixed=self.date_order == "both")
+            seconds, unreadable = dates.to_seconds(timestamp, day_first, mixed=self.date_order == "both")
             if self.compact_dates is None and (~unreadable).any():  # decided on the first values
-                self.compact_dates = _looks_compact(seconds[~unreadable])
+                self.compact_dates = dates.looks_compact(seconds[~unreadable])
             if self.compact_dates:
-                seconds, unreadable = _compact_dates(seconds)
+                seconds, unreadable = dates.compact_dates(seconds)
             reject(unreadable, "an unreadable timestamp", "timestamp",
                    "The column's dates are written YYYYMMDD (20201231): write this one so too." if self.compact_dates
                    else "Use Unix seconds or ISO dates.")
@@ -733,11 +587,11 @@ class InteractionBuilder:
         otherwise (pandas' order, and the US's), and put right once a value shows the other."""
         if self.date_order is not None:  # settled (or shown to be both)
             if self.date_order in ("day", "month"):  # a later value may show the other order too
-                later, example = _date_order(timestamp)[:2]
+                later, example = dates.date_order(_arrow_text(timestamp))[:2]
                 if later in ("day", "month", "both") and later != self.date_order:
                     self.date_examples.setdefault("later", example)
             return self.date_day_first, None
-        order, example, either, day_first = _date_order(timestamp)
+        order, example, either, day_first = dates.date_order(_arrow_text(timestamp))
         if order is None:
             return False, None
         self.date_examples.setdefault(order, example)
@@ -754,7 +608,7 @@ class InteractionBuilder:
         base = self.stamp_base if self.stamps.dtype == np.int32 else 0
         for rows, read_day_first in self.unsettled_dates:
             if read_day_first != day_first:
-                stored[rows] = _swap_day_and_month(stored[rows].astype(np.int64) + (base or 0)) - (base or 0)
+                stored[rows] = dates.swap_day_and_month(stored[rows].astype(np.int64) + (base or 0)) - (base or 0)
                 self.dates_put_right += len(rows)
         self.unsettled_dates = []
 
@@ -778,7 +632,7 @@ class InteractionBuilder:
             what, most = f"are written both day first and month first ({examples['both']})", ", as most are"
         else:
             what, most = f"all read either way, day or month first ({examples['either']})", ""
-            how = "day/month/year" if _dotted(examples["either"]) else "month/day/year"
+            how = "day/month/year" if dates.is_dotted(examples["either"]) else "month/day/year"
         return [(f"Dates in column {name!r} {what}: those that read both ways were read as {how}{most}{fixed}. "
                  "If that is wrong, write them as ISO dates (2020-04-03) and load again.", True)]
 
@@ -786,7 +640,7 @@ class InteractionBuilder:
         if len(seconds) == 0:
             return
         low, high = int(seconds.min()), int(seconds.max())
-        if max(-low, high) > SECONDS_LIMIT:
+        if max(-low, high) > dates.SECONDS_LIMIT:
             seconds = self._in_seconds(seconds)
             low, high = int(seconds.min()), int(seconds.max())
         if self.stamp_base is None:
@@ -803,7 +657,7 @@ class InteractionBuilder:
         """Timestamps in ns, µs or ms turned to seconds, value by value (an export may switch
         units); each unit found is counted for the report."""
         stamps = stamps.astype(np.int64)  # a copy
-        for limit, factor, unit in TIME_UNITS:
+        for limit, factor, unit in dates.TIME_UNITS:
             found = np.abs(stamps) > limit
             if found.any():
                 stamps[found] //= factor
@@ -902,7 +756,7 @@ class InteractionBuilder:
         if names["timestamp"] is not None and (stamps.dtype != np.int64 or self.stamp_base):
             stamps = stamps.astype(np.int64)
             stamps += self.stamp_base or 0
-        if names["timestamp"] is not None and 0 < stamps.max(initial=0) < SECONDS_1971 and stamps.min() >= 0:
+        if names["timestamp"] is not None and 0 < stamps.max(initial=0) < dates.SECONDS_1971 and stamps.min() >= 0:
             latest = pd.Timestamp(int(stamps.max()), unit="s")
             report.warn(f"As Unix seconds, every timestamp in column {names['timestamp']!r} falls in 1970 (the "
                         f"latest, {int(stamps.max()):,}, is {latest:%Y-%m-%d %H:%M}): they are likely no seconds "

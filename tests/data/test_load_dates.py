@@ -12,7 +12,7 @@ from pandas.tseries.api import guess_datetime_format
 import mfviz
 from mfviz import load_interactions
 from mfviz.data import formats
-from mfviz.data.assemble import _known_date_format
+from mfviz.data.dates import known_date_format
 
 
 def _seconds(day: dt.datetime) -> int:
@@ -159,8 +159,8 @@ def test_dates_in_formats_pandas_does_not_infer_are_read_with_their_format(tmp_p
     stamps, _ = _load(tmp_path, [written] * 3)
     assert set(stamps.values()) == {_seconds(expected)}
     # a format for the whole column, pandas' guess or ours: no date parsed on its own
-    assert guess_datetime_format(written) is not None or _known_date_format(pd.Series([written]), False) is not None
-    assert _known_date_format(pd.Series(["2013-02-04 21:57"]), day_first=False) is None  # pandas infers that
+    assert guess_datetime_format(written) is not None or known_date_format(pd.Series([written]), False) is not None
+    assert known_date_format(pd.Series(["2013-02-04 21:57"]), day_first=False) is None  # pandas infers that
 
 
 def test_iso_dates_among_day_first_dates_keep_their_order(tmp_path):
