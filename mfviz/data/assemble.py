@@ -690,7 +690,7 @@ class InteractionBuilder:
         values = self.values.take()
         if self.zeros_read_as_numbers:  # 0s stored before a word showed the column is yes/no
             kept = values != 0
-            for array in (self.user_codes, self.item_codes) + ((self.stamps,) if names["timestamp"] else ()):
+            for array in (self.user_codes, self.item_codes) + ((self.stamps,) if names["timestamp"] is not None else ()):
                 array.keep_only(kept)
             values = values[kept]
             del kept

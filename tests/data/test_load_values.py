@@ -104,11 +104,13 @@ N_LIKED = 500_000
 
 
 def _liked_file(tmp_path, late: dict[int, str]):
-    """user,item,liked, each (user, item) once; `late` overwrites rows with other words or values."""
+    """user,item,liked,time, each (user, item) once, row k at second 1.6e9 + k; `late` overwrites rows
+    with other words or values."""
     liked = {k: str(int(k % 3 != 0)) for k in range(N_LIKED)}
     liked.update(late)
     path = tmp_path / "liked.csv"
-    path.write_text("user,item,liked\n" + "".join(f"{k // 40},{k % 40},{v}\n" for k, v in liked.items()))
+    path.write_text("user,item,liked,time\n" + "".join(f"{k // 40},{k % 40},{v},{1_600_000_000 + k}\n"
+                                                       for k, v in liked.items()))
     assert path.stat().st_size > 2 * formats.CHUNK_BYTES  # the words sit chunks after the first 0s
     return path, liked
 
@@ -121,9 +123,9 @@ def test_zeros_before_yes_no_words_chunks_later_are_no_too(tmp_path, monkeypatch
     # one 0 became "yes", one 1 became "No": still 166,667 false
     assert data.report.dropped == {"liked = false (no interaction)": 166_667}
     assert data.nnz == 333_333 and set(data.matrix.data.tolist()) == {1.0}
-    coo = data.matrix.tocoo()
-    assert set(zip(data.user_ids[coo.row].tolist(), data.item_ids[coo.col].tolist(), strict=True)) == \
-        {(k // 40, k % 40) for k, v in liked.items() if v in ("1", "yes", "TRUE")}
+    out = data.to_frame()  # each kept row with its own time: the arrays stay aligned when 0s leave them
+    assert dict(zip(zip(out.user, out.item, strict=True), out.timestamp, strict=True)) == \
+        {(k // 40, k % 40): 1_600_000_000 + k for k, v in liked.items() if v in ("1", "yes", "TRUE")}
     # as read in one chunk
     monkeypatch.setattr(formats, "CHUNK_BYTES", 1 << 30)
     whole = load_interactions(path)
