@@ -382,11 +382,8 @@ def sniff(blob: Blob, *, delimiter: str | None, header: bool | None, encoding: s
     # columns aligned with runs of spaces ("  1   10  5"): one space would give empty fields
     split = _aligned(lines) if delimiter in (None, " ") else None
     aligned = split in (" ", ALIGNED_GAP_STANDIN)
-    if split == " ":
-        lines, delimiter = [" ".join(line.split()) for line in lines], " "
-    elif split == ALIGNED_GAP_STANDIN:
-        lines = [ALIGNED_GAP_STANDIN.join(ALIGNED_GAP.split(line.strip())) for line in lines]
-        delimiter = ALIGNED_GAP_STANDIN
+    if aligned:
+        lines, delimiter = [split.join(aligned_fields(line, split)) for line in lines], split
     if delimiter is None:
         try:
             delimiter = _sniff_delimiter(blob.name, lines, quoted, wanted)
@@ -418,6 +415,12 @@ def sniff(blob: Blob, *, delimiter: str | None, header: bool | None, encoding: s
         sample = rows
     mean_line = len(head) / max(head.count(b"\n"), 1)  # every line, not only the 200 kept
     return Dialect(delimiter, bool(header), encoding, names, sample, quoted, max(mean_line, 4.0), aligned)
+
+
+def aligned_fields(line: str, delimiter: str) -> list[str]:
+    """The fields of a line of aligned columns: split on every run of spaces and tabs (delimiter " "),
+    or on runs of two or more spaces or with a tab (ALIGNED_GAP_STANDIN)."""
+    return line.split() if delimiter == " " else ALIGNED_GAP.split(line.strip())
 
 
 def _aligned(lines: list[str]) -> str | None:
@@ -689,13 +692,16 @@ ITEM_TABLE_WARNING = "Item table "
 
 
 def read_text_table(blob: Blob, delimiter: str, names: list[str] | None, header: bool,
-                    quoted: bool, encoding: str | None = None) -> pd.DataFrame:
+                    quoted: bool, encoding: str | None = None, aligned: bool = False) -> pd.DataFrame:
     """A small metadata file: every column as text, never inferred (ids join as strings). A row
     with more fields than the header is skipped and counted (an unquoted comma in a title); one
-    with fewer has the rest empty (a trailing empty field left out)."""
+    with fewer has the rest empty (a trailing empty field left out). `aligned`: columns aligned with
+    runs of spaces (Dialect.aligned), split as `aligned_fields` does."""
     # UTF-8 (or nothing said) reads as LEGACY_ENCODING: UTF-8 where it is, a BOM dropped, Windows-1252 where a
     # table turns out not to be UTF-8 past the sniffed head (it was refused, blaming the ratings file)
     text = blob.read().decode(LEGACY_ENCODING if encoding in (None, "utf-8") else encoding)
+    if aligned:  # each run one delimiter, as the rows were sniffed (runs as empty fields lost every row)
+        text = "\n".join(delimiter.join(aligned_fields(line, delimiter)) for line in text.splitlines())
     if len(delimiter) > 1:
         text = text.replace(delimiter, DOUBLE_COLON_STANDIN)
         delimiter = DOUBLE_COLON_STANDIN

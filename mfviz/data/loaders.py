@@ -563,7 +563,7 @@ def read_item_table(source) -> pd.DataFrame:
                 width = len(dialect.names)
                 names = ["item_id", "title", *(["genres"] if width == 3 else dialect.names[2:])][:width]
             frame = formats.read_text_table(blob, dialect.delimiter, names, dialect.header, True,
-                                            dialect.encoding)
+                                            dialect.encoding, aligned=dialect.aligned)
     normalized = {c: normalize_name(c) for c in frame.columns}
     id_column = next((c for c in frame.columns if normalized[c] in ("itemid", "id")), None) or \
         next((c for c in frame.columns if normalized[c] in SYNONYMS["item"]), None) or frame.columns[0]

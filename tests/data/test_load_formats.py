@@ -446,3 +446,17 @@ def test_aligned_columns_one_space_apart_where_values_hold_spaces_are_refused_wi
     with pytest.raises(mfviz.DataError, match=r"aligned with spaces.*hold spaces too.*one space apart.*"
                                               r"Save the table with a delimiter"):
         load_interactions(tmp_path / "aligned.txt")
+
+
+@pytest.mark.parametrize(("table", "titles"), [
+    ("item  title      year\n10    Heat       1995\n20    GoldenEye  1995\n30    Babe       1995\n"
+     "40    Up         2009\n50    Alien      1979\n", ["Heat", "GoldenEye", "Babe", "Up", "Alien"]),
+    ("item id  title                 year\n10       Toy Story (1995)      1995\n20       GoldenEye (1995)      1995\n"
+     "30       Babe (1995)           1995\n40       Up (2009)             2009\n50       Alien (1979)          1979\n",
+     ["Toy Story (1995)", "GoldenEye (1995)", "Babe (1995)", "Up (2009)", "Alien (1979)"]),
+])
+def test_an_item_table_aligned_with_runs_of_spaces_is_read_as_the_interactions_are(tmp_path, table, titles):
+    # each run of spaces was an empty field there: rows were skipped or their fields shifted (0% and 20% joined)
+    (tmp_path / "items.txt").write_text(table)
+    data = load_interactions(write_rows(tmp_path / "r.csv"), items=tmp_path / "items.txt")
+    assert data.report.metadata_join_rate == 1.0 and data.titles.tolist() == titles
