@@ -393,10 +393,10 @@ def sniff(blob: Blob, *, delimiter: str | None, header: bool | None, encoding: s
             delimiter = " "
         if split == "ambiguous" and delimiter == " ":
             raise DataError(
-                f"{blob.name}: the columns are aligned with spaces, but fields hold spaces too and some "
-                "columns are only one space apart, so where a field ends is a guess (first line: "
-                f"{lines[0][:80]!r}). Save the table with a delimiter between fields (a tab or a comma: TSV "
-                "or CSV, as pandas' to_csv writes) and load that."
+                f"{blob.name}: the columns are aligned with spaces, but the lines do not split alike on runs "
+                "of spaces (fields that hold spaces where columns are one space apart, or empty fields), so "
+                f"where a field ends is a guess (first line: {lines[0][:80]!r}). Save the table with a "
+                "delimiter between fields (a tab or a comma: TSV or CSV, as pandas' to_csv writes) and load that."
             )
     rows = [split_fields(line, delimiter, quoted) for line in lines]
     if header is None:
