@@ -19,10 +19,11 @@ SECONDS_1971 = 365 * 86400  # timestamps that all fall before 1971 are not Unix 
 TIME_UNITS = ((10**17, 10**9, "nanoseconds"), (10**14, 10**6, "microseconds"), (SECONDS_LIMIT, 10**3, "milliseconds"))
 
 
-# a date of three numbers, day and month in either order: 03/04/2020, 13.04.20, 4-13-2020; a time may
-# come first (10:00 13/04/2020, 9:05:30 PM 04/13/2020), which pandas reads as readily
-_NUMERIC_DATE = (r"^\s*(?:\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?,?\s+)?"
-                 r"(?P<first>\d{1,2})(?P<separator>[/.-])(?P<second>\d{1,2})[/.-]\d{2,4}\b")
+# a time written before a date (10:00 13/04/2020, 9:05:30 PM 04/13/2020), which pandas reads as readily
+_TIME_FIRST = r"^\s*(?:\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[AaPp]\.?[Mm]\.?)?,?\s+)?"
+# a date of three numbers, day and month in either order: 03/04/2020, 13.04.20, 4-13-2020, a time
+# before it or not
+_NUMERIC_DATE = _TIME_FIRST + r"(?P<first>\d{1,2})(?P<separator>[/.-])(?P<second>\d{1,2})[/.-]\d{2,4}\b"
 
 
 def date_order(column: pa.Array | pa.ChunkedArray | None) -> tuple[str | None, str, np.ndarray | None, bool]:
@@ -146,6 +147,9 @@ def to_seconds(column: pa.Array | pa.ChunkedArray | pd.Series, day_first: bool =
     if day_first:  # pandas asked for day first reads ISO 2020-03-12 as 3 December too: ISO apart
         text = column.astype(str).str.lstrip()
         iso = (text.str.slice(4, 5) == "-") & text.str.slice(0, 4).str.isdigit()
+        timed = text.str.slice(1, 3).str.contains(":", regex=False)  # a time first (9:30, 10:00): the regex only there
+        if timed.any():
+            iso[timed] = text[timed].str.match(_TIME_FIRST + r"\d{4}-").to_numpy(bool)
         if iso.any():
             parsed = pd.Series(pd.NaT, index=column.index, dtype="datetime64[ns, UTC]")
             parsed[iso] = _dates(column[iso], False, mixed)

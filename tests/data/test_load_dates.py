@@ -171,6 +171,14 @@ def test_iso_dates_among_day_first_dates_keep_their_order(tmp_path):
     assert "written day first" in notes[0]
 
 
+def test_iso_dates_after_a_time_among_day_first_dates_keep_their_order(tmp_path):
+    # the time first: not taken for ISO, so pandas asked for day first read 2020-03-12 as 3 December
+    stamps, notes = _load(tmp_path, ["10:00 13/02/2020", "9:30 2020-03-12", "23:15:00 2020-04-03", "01/02/2021"])
+    assert stamps == {0: _seconds(dt.datetime(2020, 2, 13, 10)), 1: _seconds(dt.datetime(2020, 3, 12, 9, 30)),
+                      2: _seconds(dt.datetime(2020, 4, 3, 23, 15)), 3: _seconds(dt.datetime(2021, 2, 1))}
+    assert "written day first" in notes[0]
+
+
 def test_a_late_value_in_a_yyyymmdd_column_is_told_to_be_written_so(tmp_path):
     (tmp_path / "r.csv").write_text("user,item,rating,date\n1,10,5,20201231\n2,20,4,2020-12-30\n1,20,3,20210113\n")
     with pytest.raises(mfviz.DataError, match=r"value '2020-12-30'\. The column's dates are written YYYYMMDD"):
