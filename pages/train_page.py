@@ -41,26 +41,38 @@ if mismatch:
             f"{'explicit ratings' if inter.is_explicit else 'implicit feedback'}; it will still train, "
             "or switch the feedback kind on the Data page.", icon="ℹ️")
 
+# The values this model was last trained with: Streamlit forgets a widget's value once another
+# model's form is shown, so picking this model again starts from them rather than the defaults.
+last = st.session_state.setdefault(state.TRAIN_PARAMS, {}).get(kind, {})
+helps = {name: spec.help for name, spec in cls.params.items()}
+# Hogwild (parallel) cannot be seeded. A form cannot react to a tick, so its box sits above the form:
+# ticked, the page runs again and the seed box inside the form turns blank and disabled, saying why.
+unseeded = False
+if "parallel" in cls.params and "random_state" in cls.params:
+    helps["parallel"] = (f"{cls.params['parallel'].help.split(' (')[0]}. Threads race by design, so no seed can "
+                         "make it repeat: ticked, it trains without random_state (each run differs a little, "
+                         "and its link carries no recipe).")
+    helps["random_state"] += " Not used when parallel is ticked (parallel training cannot be seeded)."
+    unseeded = st.checkbox("parallel", value=bool(last.get("parallel", cls.params["parallel"].default)),
+                           help=helps["parallel"], key=f"hp_{kind}_parallel")
+
 with st.form("train_form", enter_to_submit=False):  # Enter after typing a number must not start a long fit
     st.markdown("**Hyperparameters** (defaults are a sound start; the ? next to each says what it does)")
     params = {}
-    # The values this model was last trained with: Streamlit forgets a widget's value once another
-    # model's form is shown, so picking this model again starts from them rather than the defaults.
-    last = st.session_state.setdefault(state.TRAIN_PARAMS, {}).get(kind, {})
+    shown = [(name, spec) for name, spec in cls.params.items()
+             if not (name == "parallel" and "random_state" in cls.params)]
     columns = st.columns(3)
-    # A form cannot react to a tick, and a number box cannot be left empty (None): Hogwild, which no seed
-    # can make repeat, is reached by ticking parallel alone, and the seed is then left out (said below).
-    helps = {name: spec.help for name, spec in cls.params.items()}
-    if "parallel" in cls.params and "random_state" in cls.params:
-        helps["parallel"] = (f"{cls.params['parallel'].help.split(' (')[0]}. Threads race by design, so no seed can "
-                             "make it repeat: ticked, it trains without random_state (each run differs a little, "
-                             "and its link carries no recipe).")
-        helps["random_state"] += " Ignored when parallel is ticked."
-    for n, (name, spec) in enumerate(cls.params.items()):
+    for n, (name, spec) in enumerate(shown):
         column = columns[n % 3]
         key = f"hp_{kind}_{name}"
         start = last.get(name, spec.default)
-        if spec.choices is not None:
+        if name == "random_state" and unseeded:
+            # its own key: under the seed box's key Streamlit would keep showing the number last typed
+            params[name] = column.number_input(
+                name, value=None, disabled=True, placeholder="none: parallel is ticked", key=f"{key}_unseeded",
+                help="Parallel (Hogwild) training cannot be seeded: its threads race by design, so every run "
+                     "differs a little. Untick parallel to train with a seed.")
+        elif spec.choices is not None:
             params[name] = column.selectbox(name, list(spec.choices), index=list(spec.choices).index(start),
                                             help=helps[name], key=key)
         elif isinstance(spec.default, bool):
@@ -75,9 +87,12 @@ with st.form("train_form", enter_to_submit=False):  # Enter after typing a numbe
                 name, min_value=float(spec.low) if spec.low is not None else None,
                 max_value=float(spec.high) if spec.high is not None else None, value=float(start),
                 format="%.4g", step=float(spec.default) / 10 or 0.01, help=helps[name], key=key))
+    if len(shown) < len(cls.params):  # parallel, ticked above the form; kept in the model's own order
+        params = {name: unseeded if name == "parallel" else params[name] for name in cls.params}
     st.markdown("**Sweep** (optional): one model per value of a hyperparameter, all on the same split")
     w1, w2 = st.columns([1, 2])
-    choices = [None, *training.sweepable(kind)]
+    # seeds cannot be swept when training cannot be seeded
+    choices = [None, *(name for name in training.sweepable(kind) if not (unseeded and name == "random_state"))]
     last_sweep = last.get("_sweep", (None, ""))  # the sweep last asked of this model, kept as its values are
     swept = w1.selectbox("Vary", choices, key=f"sweep_{kind}",
                          index=choices.index(last_sweep[0]) if last_sweep[0] in choices else 0,
@@ -108,10 +123,9 @@ with st.form("train_form", enter_to_submit=False):  # Enter after typing a numbe
 
 if submitted and not running:
     notes = []
-    if params.get("parallel") and params.get("random_state") is not None:
-        notes.append(f"parallel (Hogwild) training cannot be seeded, so random_state={params['random_state']} "
-                     "was left out: the model differs a little on every run, and a link to it cannot retrain it.")
-        params["random_state"] = None
+    if unseeded:
+        notes.append("trained in parallel (Hogwild), which cannot be seeded: the model differs a little on every run, "
+                     "and a link to it cannot retrain it.")
     st.session_state[state.TRAIN_PARAMS][kind] = dict(params) | {"_sweep": (swept, sweep_text)}
     with ui.guard("Preparing the split"):
         size = 0.0 if method == "none" else float(test_size)
@@ -307,13 +321,13 @@ for entry in entries.values():
     ranking_only = not judged_by_rmse(entry.model)
     row.update({key: round(value, 4) for key, value in entry.metrics.items()
                 if key.split("@")[0] in RANKING or (key in ("rmse", "mae") and not ranking_only)})
-    row["hyperparameters"] = ", ".join(f"{k}={v}" for k, v in entry.params.items())
+    row["hyperparameters"] = training.hyperparameter_words(entry.params)
     rows.append(row)
 results = pd.DataFrame(rows)
-st.dataframe(pd.concat([results, pd.DataFrame(baseline_rows)], ignore_index=True)
-             if baseline_rows else results,
+st.dataframe(training.results_display(pd.concat([results, pd.DataFrame(baseline_rows)], ignore_index=True)
+                                     if baseline_rows else results),
              hide_index=True, width="stretch",
-             column_config={"fit_seconds": st.column_config.NumberColumn("fit time (s)", format="%.2f"),
+             column_config={"fit_seconds": st.column_config.NumberColumn("fit time (s)"),
                             "vs. baseline": st.column_config.TextColumn(
                                 "beats the baseline?",
                                 help="Whether the model's NDCG@k is above the Popularity baseline's on the same "

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from mfviz.dashboard import background
@@ -90,6 +91,34 @@ def against_baseline(metrics: dict, baseline: dict, k: int) -> str | None:
     if abs(difference) < 5e-5:  # equal at the table's four decimals
         return f"tie (NDCG@{k} {ours:.4f})"
     return f"{'yes' if difference > 0 else 'no'}, {difference:+.4f} NDCG@{k}".replace("-", "−")
+
+
+def hyperparameter_words(params: dict) -> str:
+    """A model's hyperparameters as the results table writes them. A seed of None is written as
+    unseeded: such a model (parallel Funk SVD) was trained without one, and "None" reads as a gap."""
+    return ", ".join(f"{name}={'none (unseeded)' if name == 'random_state' and value is None else value}"
+                     for name, value in params.items())
+
+
+NO_VALUE = "–"  # what the results table shows in a cell without a value (the baseline's epochs, a ranker's RMSE)
+
+
+def results_display(frame: pd.DataFrame):
+    """The results table as the page shows it: every cell without a value (None, NaN, an empty text)
+    as NO_VALUE, in every column alike (Streamlit wrote "None" in some and left others blank), fit
+    time to 2 decimals, epochs whole, metrics to 4. A pandas Styler: the numbers stay numbers, so the
+    columns still sort by value."""
+    frame = frame.replace("", None)
+    formats = {}
+    for column in frame.columns:
+        if column == "fit_seconds":
+            formats[column] = "{:.2f}"
+        elif column == "epochs":
+            formats[column] = "{:.0f}"
+        elif pd.api.types.is_numeric_dtype(frame[column]):
+            formats[column] = "{:.4f}"
+    return frame.style.format(formats, na_rep=NO_VALUE).format(
+        na_rep=NO_VALUE, subset=[c for c in frame.columns if c not in formats])
 
 
 # Seconds per unit of work of the ALS solves, fitted to epochs of MovieLens 100K (80,000 training

@@ -1125,22 +1125,64 @@ def test_a_models_hyperparameters_come_back_when_it_is_picked_again():
 
 
 
+def shown_table(element):
+    """A st.dataframe's cells as the browser shows them (a Styler's display values, else the values)."""
+    from streamlit import dataframe_util
+
+    shown = element.proto.arrow_data.styler.display_values
+    return dataframe_util.convert_arrow_bytes_to_pandas_df(shown) if shown else element.value
+
+
 def test_funk_svd_trains_in_parallel_from_the_page_without_a_seed_and_says_so():
-    # The seed box cannot be left empty, so ticking parallel always ended in "cannot honour random_state=0".
+    # The seed box cannot be left empty, so ticking parallel always ended in "cannot honour random_state=0";
+    # then the box kept showing 0 though the model trained unseeded.
     at = new_app()
     open_page(at, "pages/train_page.py")
     at.selectbox(key="train_model").set_value("funksvd").run()
-    assert "Ignored when parallel is ticked" in at.number_input(key="hp_funksvd_random_state").help
+    seed_box = at.number_input(key="hp_funksvd_random_state")
+    assert "Not used when parallel is ticked" in seed_box.help and not seed_box.disabled
+    at.checkbox(key="hp_funksvd_parallel").check().run()  # outside the form: the page answers the tick
+    assert not any(box.key == "hp_funksvd_random_state" for box in at.number_input)
+    unseeded = at.number_input(key="hp_funksvd_random_state_unseeded")
+    assert unseeded.disabled and unseeded.value is None and "cannot be seeded" in unseeded.help
+    assert "random_state" not in at.selectbox(key="sweep_funksvd").options  # no seed sweep of unseeded fits
     at.number_input(key="hp_funksvd_epochs").set_value(2)
     at.number_input(key="hp_funksvd_factors").set_value(8)
-    at.checkbox(key="hp_funksvd_parallel").check()
     at.button(key="train_submit").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     entry = at.session_state["mfviz.models"]["Funk SVD (f=8)"]
     assert entry.params["parallel"] is True and entry.params["random_state"] is None
+    assert list(entry.params) == list(entry.model.get_params())  # in the model's own order
     assert entry.model.parallel and entry.model.random_state is None and entry.model.is_fitted
     assert entry.recipe is None  # unseeded: a link cannot promise the same model
-    assert any("cannot be seeded, so random_state=0 was left out" in i.value for i in at.info)
+    assert any("trained in parallel (Hogwild), which cannot be seeded" in i.value for i in at.info)
+    words = at.dataframe[0].value.set_index("model").loc["Funk SVD (f=8)", "hyperparameters"]
+    assert "random_state=none (unseeded)" in words and "parallel=True" in words
+    assert not any("random_state=0" in i.value for i in at.info)
+    at.checkbox(key="hp_funksvd_parallel").uncheck().run()  # untick: a seed can be set again
+    assert not at.number_input(key="hp_funksvd_random_state").disabled
+
+
+def test_the_results_table_shows_a_dash_in_every_cell_without_a_value():
+    # The Popularity baseline's row showed "None" under epochs, and a ranker's RMSE was another blank.
+    from mfviz.dashboard.training import NO_VALUE
+
+    at = train_on_page(new_app(), "funksvd", factors=4, epochs=2)
+    values, shown = at.dataframe[0].value, shown_table(at.dataframe[0])
+    assert list(shown.columns) == list(values.columns) and len(shown) == len(values)
+    missing = values.isna() | values.eq("")
+    assert missing.any().any()  # the baseline's epochs, implicit ALS's RMSE
+    for column in values.columns:
+        for n in range(len(values)):
+            cell = str(shown[column].iloc[n])
+            if missing[column].iloc[n]:
+                assert cell == NO_VALUE, (column, n, cell)
+            else:
+                assert cell not in (NO_VALUE, "None", "nan", ""), (column, n, cell)
+    baseline = shown.set_index(values["model"]).loc["Popularity (baseline)"]
+    assert baseline["epochs"] == NO_VALUE
+    assert shown.set_index(values["model"]).loc["Funk SVD (f=4)", "epochs"] == "2"
+    assert values["fit_seconds"].dtype.kind == "f"  # numbers stay numbers: the columns sort by value
 
 
 def test_slow_settings_are_said_before_training_and_train_only_when_asked(monkeypatch):
