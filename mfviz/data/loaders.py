@@ -330,8 +330,10 @@ def _open_batches(blob: Blob, layout: Layout | None, overrides: dict, report: Lo
         if layout.names[3] is None and overrides["timestamp"] == "timestamp":
             overrides["timestamp"] = False
     if layout is None:
-        shown = ("runs of spaces" if dialect.delimiter == " " else "runs of two or more spaces") if dialect.aligned else \
-            {"\t": "tab", " ": "space"}.get(dialect.delimiter, repr(dialect.delimiter))
+        if dialect.aligned:
+            shown = "runs of spaces" if dialect.delimiter == " " else "runs of two or more spaces"
+        else:
+            shown = {"\t": "tab", " ": "space"}.get(dialect.delimiter, repr(dialect.delimiter))
         encoding = "UTF-16" if utf16 else formats.ENCODING_NAMES.get(dialect.encoding, dialect.encoding)
         report.format = (f"delimited text ({shown} separated, "
                          f"{'with' if dialect.header else 'no'} header, {encoding}{container})")
@@ -353,11 +355,12 @@ def _open_batches(blob: Blob, layout: Layout | None, overrides: dict, report: Lo
             if bad_rows.count > reported:
                 if on_bad_rows == "error":
                     text, expected, actual = bad_rows.first
+                    text = text.replace(formats.ALIGNED_GAP_STANDIN, "  ")  # as an aligned file spaces it
                     line = formats.line_of(blob, text, start)  # the first bad row is in this chunk
                     where = f"line {line}" if line else "a line"
                     raise DataError(
                         f"{blob.name}: lines have the wrong number of fields; {where} has {actual} "
-                        f"where {expected} were expected: {text.replace(formats.ALIGNED_GAP_STANDIN, '  ')[:100]!r}. Fix those lines, {DELIMITER_OR_DROP}"
+                        f"where {expected} were expected: {text[:100]!r}. Fix those lines, {DELIMITER_OR_DROP}"
                     )
                 report.drop(f"a wrong number of fields (expected {bad_rows.first[1]})",
                             bad_rows.count - reported)

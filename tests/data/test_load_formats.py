@@ -460,3 +460,14 @@ def test_an_item_table_aligned_with_runs_of_spaces_is_read_as_the_interactions_a
     (tmp_path / "items.txt").write_text(table)
     data = load_interactions(write_rows(tmp_path / "r.csv"), items=tmp_path / "items.txt")
     assert data.report.metadata_join_rate == 1.0 and data.titles.tolist() == titles
+
+
+def test_a_short_line_among_aligned_columns_with_spaced_names_is_named_as_written(tmp_path):
+    # named 'a line': it was looked for in the file with the byte that stands in for the runs of spaces
+    rows = [f"{u}  {i}  {1 + (u + i) % 5}" for u in range(1, 5) for i in (10, 20, 30)]
+    rows[1] = "1  20"
+    (tmp_path / "aligned.txt").write_text("user id  item id  rating\n" + "\n".join(rows) + "\n")
+    with pytest.raises(mfviz.DataError, match=r"line 3 has 2 where 3 were expected: '1  20'"):
+        load_interactions(tmp_path / "aligned.txt")
+    data = load_interactions(tmp_path / "aligned.txt", on_bad_rows="drop")
+    assert data.nnz == 11 and data.report.dropped == {"a wrong number of fields (expected 3)": 1}
