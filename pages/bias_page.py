@@ -107,7 +107,8 @@ if views["What less popular lists cost"].open:
                                     f"more than 10% of its NDCG@{int(k)}: its accuracy rests on popular items.")
                 st.caption("Penalty: each item's score is lowered by β × the spread of the model's scores × how many "
                            "standard deviations its log popularity lies above the catalogue's mean (popular items "
-                           "lose, rare ones gain), then the lists are ranked again. The same penalty is a slider on "
+                           "lose, rare ones gain), then each user's 10·k best items by the model are ranked again (so a strong "
+                           "penalty gives the least popular of the items the model finds relevant). The same penalty is a slider on "
                            "the Recommend page. Lists of k for up to 2,000 test users, training items excluded (the held-out ones "
                            "are what the lists are judged on); popularity and the long tail are counted on the "
                            "training part, so ARP here is lower than in the table above, which counts all the data.")

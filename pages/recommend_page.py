@@ -42,7 +42,8 @@ strength = top[3].slider(
     disabled=entry.kind == "popularity" or mode == MODES[2],
     help="0 = the model's own lists. Above 0, every score is lowered by β × the spread of the model's scores × how "
          "far the item's log popularity lies above the catalogue's mean (in standard deviations), so rarer items "
-         "move up; the same for every list on this page. Popularity bias page, last tab: what it costs in accuracy.")
+         "move up among the model's own 10·n best (a strong penalty gives the least popular items the model finds "
+         "relevant, never the catalogue's unknowns); the same for every list on this page. Popularity bias page, last tab: what it costs in accuracy.")
 others = [name for name in ui.models() if name != entry.name]
 compare = st.multiselect(
     "Side by side with", others, key="rec_compare", max_selections=3, placeholder="other models of this session",

@@ -78,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
         "tradeoff", parents=[data_options], help="held-out accuracy against popularity as a penalty re-ranks",
         description="Split DATA, fit a model on the train part, then re-rank its lists with a growing popularity "
                     "penalty (score − β σ z, z the item's standardised log popularity, σ the spread of the "
-                    "model's scores) and report, per β, NDCG/recall/precision@k on the test part and the lists' "
+                    "model's scores; each user's top 10·k by the model re-ordered) and report, per β, NDCG/recall/precision@k on the test part and the lists' "
                     "long-tail share (APLT), mean popularity (ARP) and catalogue coverage.")
     _add_split_options(tradeoff, SPLITS)
     tradeoff.add_argument("--strengths", default="0,0.025,0.05,0.1,0.15,0.2,0.3,0.4,0.5,0.75,1,1.5", metavar="B,B,...",

@@ -23,13 +23,13 @@ def penalty_change(entry: ModelEntry, data_key: str, popularity: np.ndarray, str
 
 
 def penalised_list(model, vector: np.ndarray, seen, change: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """Top-n items for a user vector after the penalty `change`, `seen` items left out; the scores
-    returned are the model's own (the penalty is shown apart)."""
-    from mfviz.analysis.tradeoff import item_offsets, penalised_top_k
+    """Top-n items for a user vector after the penalty `change` (re-ordering the model's own top
+    10·n), `seen` items left out; the scores returned are the model's own (the penalty is shown apart)."""
+    from mfviz.analysis.tradeoff import reranked_top_k
 
     seen = np.unique(np.asarray(seen, np.int64))
     exclude = sp.csr_matrix((np.ones(seen.size), seen, [0, seen.size]), shape=(1, change.size))
-    ids, ranked = penalised_top_k(vector, model, item_offsets(model) + change, int(n), exclude)
+    ids, ranked = reranked_top_k(vector, model, change, int(n), exclude)
     keep = ids[0] >= 0
     return ids[0][keep], ranked[0][keep] - change[ids[0][keep]]
 

@@ -10,7 +10,9 @@ from mfviz.analysis.tradeoff import (
     accuracy_popularity_tradeoff,
     penalised_offsets,
     penalised_top_k,
+    penalty,
     popularity_z,
+    reranked_top_k,
     score_spread,
     within_loss,
 )
@@ -69,6 +71,40 @@ def test_penalised_lists_are_the_top_of_the_penalised_dense_scores(split):
                                                   penalised_offsets(model, popularity, 0.0), 10, seen)[0], plain)
 
 
+def test_a_penalty_never_reaches_past_the_models_own_candidates():
+    # one user, four items scored 1.0, 0.9, 0.5, 0.1; popularity 100, 50, 10, 1; two candidates
+    model = FactorModel(np.ones((1, 1)), np.array([[1.0], [0.9], [0.5], [0.1]]))
+    change = penalty(np.array([100.0, 50.0, 10.0, 1.0]), 100.0, spread=1.0)  # an overwhelming β
+    ids, scores = reranked_top_k(np.ones((1, 1)), model, change, 2, candidates=2)
+    assert ids[0].tolist() == [1, 0]  # the two best by score, the less popular first: items 2 and 3 never enter
+    np.testing.assert_allclose(scores[0], np.array([0.9, 1.0]) + change[[1, 0]], rtol=1e-6)
+    ids, _ = reranked_top_k(np.ones((1, 1)), model, change, 2, candidates=4)
+    assert ids[0].tolist() == [3, 2]
+    ids, scores = reranked_top_k(np.ones((1, 1)), model, change, 3, exclude=sp.csr_matrix(np.array([[0, 1, 1, 1]])))
+    assert ids[0].tolist() == [0, -1, -1] and np.isneginf(scores[0][1:]).all()  # padding stays last
+
+
+def test_reranked_lists_are_the_penalised_top_of_each_users_top_10k_by_brute_force(split):
+    train, _ = split
+    model = FunkSVD(factors=8, epochs=3, random_state=0).fit(train)
+    popularity = np.diff(sp.csc_matrix(train.matrix).indptr)
+    users = np.arange(0, 300, 7)
+    seen = train.matrix[users]
+    dense = model.user_factors[users].astype(np.float64) @ model.item_factors.T.astype(np.float64) + model.item_bias
+    dense[seen.toarray() != 0] = -np.inf
+    for strength in (0.0, 0.3, 3.0):
+        change = penalty(popularity, strength, score_spread(model))
+        ids, _ = reranked_top_k(model.user_factors[users], model, change, 10, seen)
+        for row, user_ids in enumerate(ids):
+            candidates = np.argsort(-dense[row], kind="stable")[:100]
+            expected = np.sort((dense[row] + change)[candidates])[::-1][:10]
+            np.testing.assert_allclose((dense[row] + change)[user_ids], expected, rtol=1e-4, atol=1e-5)
+            assert np.isin(user_ids, candidates).all()
+    plain, _ = model.recommend(users, n=10)
+    np.testing.assert_array_equal(reranked_top_k(model.user_factors[users], model, np.zeros(train.n_items), 10,
+                                                 seen)[0], plain)
+
+
 def test_the_spread_is_the_standard_deviation_of_the_scores_when_the_sample_holds_them_all():
     rng = np.random.default_rng(1)
     model = FactorModel(rng.normal(size=(30, 4)), rng.normal(size=(50, 4)), item_bias=rng.normal(size=50))
@@ -88,8 +124,8 @@ def test_the_curve_starts_at_the_models_own_accuracy_and_counts_its_lists_by_bru
     popularity = np.diff(sp.csc_matrix(train.matrix).indptr).astype(float)
     tail = ~long_tail_split(popularity)
     users = np.flatnonzero(np.diff(test.matrix.indptr) > 0)
-    ids, _ = penalised_top_k(ials.user_factors[users], ials, penalised_offsets(ials, popularity, 0.5), 10,
-                             train.matrix[users])
+    ids, _ = reranked_top_k(ials.user_factors[users], ials, penalty(popularity, 0.5, score_spread(ials)), 10,
+                            train.matrix[users])
     row = curve.iloc[1]
     assert row["aplt"] == pytest.approx(np.mean([tail[r].mean() for r in ids]))
     assert row["arp"] == pytest.approx(np.mean([popularity[r].mean() for r in ids]))
