@@ -24,7 +24,10 @@ job = st.session_state.get(state.TRAINING)
 running = job is not None and not job.done
 
 kinds = list(MODELS)
-default_kind = "ials" if "ials" in kinds and not inter.is_explicit else ("funksvd" if "funksvd" in kinds else kinds[0])
+# Implicit ALS first on any data, as the quick default: the pages show lists, and the models fitted to
+# predict stars rank below the Popularity baseline on MovieLens 100K (random 80/20 split, NDCG@10: Funk
+# SVD 0.089, SVD++ 0.100, ALS 0.134, Popularity 0.225, Implicit ALS 0.280, Truncated SVD 0.340).
+default_kind = "ials" if "ials" in kinds else kinds[0]
 # Remembered outside the widget: Streamlit forgets a widget's value when another page is shown.
 remembered = st.session_state.get(state.TRAIN_KIND, default_kind)
 kind = st.selectbox("Model", kinds, index=kinds.index(remembered) if remembered in kinds else 0,
@@ -36,7 +39,12 @@ doc = (cls.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
 if doc:
     st.caption(doc)
 mismatch = (cls.feedback == "explicit" and not inter.is_explicit) or (cls.feedback == "implicit" and inter.is_explicit)
-if mismatch:
+if kind == "ials" and inter.is_explicit:
+    st.info("Implicit ALS reads each rating as how strongly the user showed interest (confidence 1 + alpha × "
+            "rating), not as stars to predict: it gives no RMSE, and its lists are among the strongest on ratings "
+            "too (MovieLens 100K, random 80/20 split: NDCG@10 0.280, against 0.089 for Funk SVD and 0.225 for the "
+            "Popularity baseline). For predicted stars, pick Funk SVD, SVD++ or ALS.", icon="ℹ️")
+elif mismatch:
     st.info(f"{cls.label} is {FEEDBACK[cls.feedback]}, but the current data is "
             f"{'explicit ratings' if inter.is_explicit else 'implicit feedback'}; it will still train, "
             "or switch the feedback kind on the Data page.", icon="ℹ️")
@@ -162,6 +170,11 @@ if pending is not None and not running and pending[0].data_key == data.key:
             slot.empty()
 
 # ------------------------------------------------------------------ live progress
+def clock(job: training.TrainingJob) -> str:
+    """The wall-clock time a training took, as the progress line counts it (fitting, scoring, snapshots)."""
+    return f"{(job.finished_at or time.perf_counter()) - job.started:.1f} s"
+
+
 def held_out_label(job: training.TrainingJob) -> str | None:
     """What the job scores after every epoch (see TrainingJob._held_out), for the chart."""
     if job.test is None:
@@ -255,14 +268,19 @@ def draw(job: training.TrainingJob, live: bool) -> None:
             # a best at the end of the range tried may not be the best there is
             edge = train_figures.edge_hint(job.sweep[0], [e.params[job.sweep[0]] for e in job.entries],
                                            best.params[job.sweep[0]]) if by and len(job.entries) > 1 else ""
-            st.success(f"Trained {count} in {sum(e.fit_seconds for e in job.entries):.2f} s"
-                       f"{stopped}; {which} is now the model the analysis pages show."
+            st.success(f"Trained {count} in {clock(job)} ({sum(e.fit_seconds for e in job.entries):.2f} s of fitting; "
+                       f"the rest scored each epoch on the test part){stopped}; {which} is now the model the "
+                       "analysis pages show."
                        + (" The chart below compares them." if by and len(job.entries) > 1 else "")
                        + (f" {edge}" if edge else ""), icon=":material/check_circle:")
         elif job.entry is not None:
             stopped = " (stopped early)" if job.entry.stopped_early else ""
-            st.success(f"Trained **{job.entry.name}** in {job.entry.fit_seconds:.2f} s{stopped}; it is now the "
+            fitting = (f" ({job.entry.fit_seconds:.2f} s of fitting; the rest scored each epoch on the test part)"
+                       if job.test is not None else "")
+            st.success(f"Trained **{job.entry.name}** in {clock(job)}{fitting}{stopped}; it is now the "
                        "model the analysis pages show.", icon=":material/check_circle:")
+            if (below := training.below_baseline(job.entry)) is not None:
+                st.warning(below, icon=":material/warning:")
         if not live and job.entry is not None and len(job.snapshots) >= 2 and st.toggle(
                 "Replay how the items moved while it trained", key="train_replay",
                 help="The most popular items after every epoch, animated (of the last model of a sweep)."):

@@ -93,6 +93,23 @@ def against_baseline(metrics: dict, baseline: dict, k: int) -> str | None:
     return f"{'yes' if difference > 0 else 'no'}, {difference:+.4f} NDCG@{k}".replace("-", "−")
 
 
+def below_baseline(entry) -> str | None:
+    """A sentence when a model's lists do not beat the Popularity baseline on its own split (None when
+    they do, or when it has no test set): every page is about to show its lists."""
+    groups = baseline_groups([entry])
+    if not groups:
+        return None
+    split_key, train, test, k, _ = groups[0]
+    baseline = baseline_metrics(split_key, train, test, k)
+    ours, theirs = entry.metrics.get(f"ndcg@{k}"), baseline.get(f"ndcg@{k}")
+    if ours is None or theirs is None or not math.isfinite(ours) or ours > theirs:
+        return None
+    return (f"Its lists do not beat the Popularity baseline, the most interacted items for everyone (NDCG@{k} "
+            f"{ours:.3f} against {theirs:.3f} on the same split): the pages now show a model that ranks below it. "
+            "Models fitted to predict stars (Funk SVD, SVD++, ALS) often rank so; Implicit ALS or Truncated SVD "
+            "rank better.")
+
+
 def hyperparameter_words(params: dict) -> str:
     """A model's hyperparameters as the results table writes them. A seed of None is written as
     unseeded: such a model (parallel Funk SVD) was trained without one, and "None" reads as a gap."""

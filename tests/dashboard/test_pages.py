@@ -1709,3 +1709,22 @@ def test_the_map_of_users_on_two_users_is_a_message_and_the_page_goes_on():
     assert any("A map of the users needs at least 3 users, and this data has 2" in i.value for i in at.info)
     assert not at.exception and not at.error
     assert len(at.dataframe[1].value) > 0  # the recommendations are still there
+
+
+def test_the_train_page_starts_on_implicit_als_and_says_what_it_makes_of_ratings():
+    """The demo holds ratings: Implicit ALS comes first (its lists beat the Popularity baseline where
+    the star-predicting models' do not), with what it reads a rating as."""
+    at = open_page(new_app(), "pages/train_page.py")
+    assert at.selectbox(key="train_model").value == "ials"
+    assert any("reads each rating as how strongly the user showed interest" in i.value for i in at.info)
+    at.selectbox(key="train_model").set_value("funksvd").run()
+    assert not any("reads each rating" in i.value for i in at.info)
+    train_on_page(at, "funksvd", epochs=3)
+    import re
+    done = next(s.value for s in at.success if s.value.startswith("Trained"))
+    clock, fitting = re.search(r"in (\d+\.\d) s \((\d+\.\d\d) s of fitting", done).groups()
+    assert float(clock) >= float(fitting) > 0  # the clock counts the scoring after each epoch too
+    entry = at.session_state["mfviz.models"][at.session_state["mfviz.active_model"]]
+    from mfviz.dashboard.training import below_baseline
+    said = any("do not beat the Popularity baseline" in w.value for w in at.warning)
+    assert said == (below_baseline(entry) is not None) and said  # 3 epochs of Funk SVD rank below popularity here

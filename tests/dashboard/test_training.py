@@ -303,3 +303,23 @@ def test_slow_settings_are_said_with_a_rough_estimate_from_the_cost_of_the_solve
     sweep = [{"factors": 400, "epochs": 1}] * 8
     assert epoch_seconds("als", sweep[0], ml100k) < 30 and "for the 8 models of the sweep" in slow_settings(
         "als", sweep, ml100k)
+
+
+def test_a_model_whose_lists_rank_below_the_popularity_baseline_is_said_to_and_one_above_is_not():
+    from mfviz.dashboard.state import ModelEntry
+    from mfviz.dashboard.training import baseline_metrics, below_baseline
+    from mfviz.evaluation import random_split
+
+    train, test = random_split(small_data(), test_size=0.3, seed=0)
+    baseline = baseline_metrics("below-test|5", train, test, 5)["ndcg@5"]
+    assert 0 < baseline < 1
+
+    def entry(ndcg, test=test):
+        return ModelEntry(name="m", model=None, kind="funksvd", params={}, key="below-test", data_key="d",
+                          metrics={"ndcg@5": ndcg}, train=train, test=test)
+
+    words = below_baseline(entry(baseline / 2))
+    assert f"NDCG@5 {baseline / 2:.3f} against {baseline:.3f}" in words and "do not beat" in words
+    assert below_baseline(entry(baseline)) is not None  # level with it is not beating it
+    assert below_baseline(entry(min(1.0, baseline + 0.01))) is None
+    assert below_baseline(entry(0.1, test=None)) is None  # no test set: nothing to compare
