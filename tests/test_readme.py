@@ -50,4 +50,7 @@ def test_the_sample_evaluate_output_is_what_the_command_prints(capsys):
     printed = json.loads(capsys.readouterr().out)
     for key, value in shown.items():
         digits = len(value.split(".")[1]) if "." in value else 0
-        assert round(float(printed[key]), digits) == float(value), (key, printed[key], value)
+        # Counts exactly; a metric to within 0.005: float32 sums run in another order on another CPU
+        # (hit rate@10 0.8694 on one machine, 0.8673 on the next), a stale sample moves far more.
+        tolerance = 0.005 if digits >= 2 else 0.5 * 10**-digits
+        assert abs(float(printed[key]) - float(value)) <= tolerance, (key, printed[key], value)
