@@ -147,7 +147,7 @@ with st.container(border=True):
                 named.name = metadata.name
                 joined = with_items(source.interactions, named)
             except (ValueError, OSError) as exc:  # DataError is a ValueError
-                st.error(f"Could not join {metadata.name} to {source.name}: {exc}", icon=":material/error:")
+                st.error(f"Could not join {metadata.name} to {source.name}: {ui.page_words(str(exc))}", icon=":material/error:")
             else:
                 source = DataEntry(interactions=joined, name=source.name, key=state.interactions_hash(joined),
                                    report_lines=ui.plain_report(joined.report.lines()), is_start=source.is_start)

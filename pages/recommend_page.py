@@ -18,13 +18,36 @@ inter = data.interactions
 MODES = ["a user in the data", "a profile I build", "a new item (who gets it)"]
 PROFILE_RATINGS = "mfviz.profile_ratings"  # {item index: rating} set on the Recommend page for one profile item
 ADJUSTMENT = "pop. adj."  # the popularity penalty's change to a score: a lift for rare items, so not "penalty"
+
+
+def rating_scale() -> list[float]:
+    """The ratings a profile item can get: the data's own values (at most 21 on a rating scale), or
+    11 even steps between its lowest and highest when ratings were forced on other values."""
+    values = cache.summary(data.key, inter).rating_histogram["value"].to_numpy(np.float64)
+    if values.size > 21:
+        values = np.round(np.linspace(values.min(), values.max(), 11), 2)
+    return [float(v) for v in values]
+
+
 link = links.opened(data, "recommend")  # a link to this page names the model and a user, or the items of a profile
+# (ratings= alone is a hand-edited address: the ratings of the items it already lists)
 links.pick_model(link, data, factor_models_only=False)
 if "user" in link and (chosen := links.indices(inter, "user", link["user"])):
     st.session_state["rec_mode"], st.session_state["rec_user"] = MODES[0], chosen[0]
-elif "items" in link and (chosen := links.indices(inter, "item", link["items"])):
+elif (listed := link.get("items", st.query_params.get("items") if "ratings" in link else None)) and (
+        rated := links.rated_items(inter, listed, link.get("ratings"),
+                                   (rating_scale()[0], rating_scale()[-1]) if inter.is_explicit else None))[0]:
+    chosen, ratings = rated
     st.session_state["rec_mode"], st.session_state[state.PROFILE] = MODES[1], chosen
     st.session_state.pop("rec_profile", None)  # the picker starts again from the profile
+    # Each item's own rating as the link has it; without ratings= every item has the top rating, the one a new
+    # session's slider starts on, whatever this session's slider says (the link was written so). The editor's
+    # edits, kept by row position, would otherwise be laid over them.
+    if inter.is_explicit:
+        st.session_state[PROFILE_RATINGS] = dict(zip(chosen, ratings or [rating_scale()[-1]] * len(chosen),
+                                                     strict=True))
+    for key in [key for key in st.session_state if str(key).startswith("rec_ratings_")]:
+        del st.session_state[key]
 elif "fans" in link and (chosen := links.indices(inter, "item", link["fans"])):
     st.session_state["rec_mode"], st.session_state["rec_new_from"] = MODES[2], chosen
 top = st.columns([2, 2, 1, 1.4])
@@ -162,15 +185,6 @@ def top_unseen(recommender: state.ModelEntry, user: int) -> tuple[np.ndarray, np
 
 def for_profile(recommender: state.ModelEntry, profile: np.ndarray, values, vector=None):
     return lists.for_profile(recommender, profile, values, int(n), penalty_for(recommender), vector)
-
-
-def rating_scale() -> list[float]:
-    """The ratings a profile item can get: the data's own values (at most 21 on a rating scale), or
-    11 even steps between its lowest and highest when ratings were forced on other values."""
-    values = cache.summary(data.key, inter).rating_histogram["value"].to_numpy(np.float64)
-    if values.size > 21:
-        values = np.round(np.linspace(values.min(), values.max(), 11), 2)
-    return [float(v) for v in values]
 
 
 def profile_ratings(picked: np.ndarray, liked: float, scale: list[float]) -> np.ndarray:
@@ -329,8 +343,8 @@ else:
     picked = pickers.pick_many(st, "Items this person likes", "item", order, inter, "rec_profile",
                                lambda i: f"{titles[i]}", placeholder="Type a title and pick a few items…")
     st.session_state[state.PROFILE] = picked
-    links.show(data, entry, "recommend", items=links.id_list(inter, "item", picked), n=int(n), beta=view_beta(strength))
     if not picked:
+        links.show(data, entry, "recommend", n=int(n), beta=view_beta(strength))
         st.info("Pick two or three items above; recommendations appear at once, computed by folding the "
                 "profile into the trained model (no retraining).", icon="👆")
     else:
@@ -347,6 +361,10 @@ else:
                 values = profile_ratings(np.array(picked), liked, scale)
             else:
                 st.dataframe(item_table(np.array(picked)), hide_index=True, width="stretch", column_config=COLUMNS)
+        # the link carries each item's rating where one differs from the rating a link's items open with
+        links.show(data, entry, "recommend", items=links.id_list(inter, "item", picked),
+                   ratings=links.rating_list(values, scale[-1]) if values is not None else None, n=int(n),
+                   beta=view_beta(strength))
         with ui.guard("Folding in the profile"):
             profile = np.array(picked, np.int64)
             started = time.perf_counter()

@@ -15,8 +15,8 @@ from mfviz.data.id_lists import join_ids, split_ids
 
 SEEN = "mfviz.link_seen"  # {page: {parameter: every value of it this session applied or wrote there}}
 PENDING = "mfviz.link_pending"  # (name, recipe) of a link's model this session can train
-DATA = "data"  # the first characters of the data's content hash: a link says which data it was made on
-DATA_CHARS = 8
+# the first characters of the data's content hash: a link says which data it was made on
+DATA, DATA_CHARS = ui.ADDRESS_DATA, ui.ADDRESS_CHARS
 
 
 def opened(data, page: str) -> dict[str, str]:
@@ -35,6 +35,8 @@ def opened(data, page: str) -> dict[str, str]:
     if not fresh:
         return {}
     if made_on is not None and made_on != data.key[:DATA_CHARS]:
+        if (st.session_state.get(state.LOST_DATA) or ("",))[0] == made_on:
+            return {}  # said under the page's title already (ui.say_lost_data)
         st.warning(f"This link was made on other data than this session's ({data.name}), so it is not "
                    "applied: its items and users could be others here. A link opens the same view on the data "
                    "the server starts every session on (the demo, or `mfviz dashboard DATA`); an upload "
@@ -155,16 +157,63 @@ def number(fresh: dict[str, str], name: str, key: str, low: float, high: float, 
 def indices(interactions, kind: str, text: str) -> list[int]:
     """The indices of the original `kind` ("user" or "item") ids that `text` lists (`join_ids`), as
     the data writes them; a warning names those not in the data."""
+    return [index for index in _listed(interactions, kind, text) if index is not None]
+
+
+def _listed(interactions, kind: str, text: str) -> list[int | None]:
+    """The index of every id `text` lists (None for one not in the data, named in a warning), in order."""
     found, missing = [], []
     for part in split_ids(text):
         if part.strip():  # "50, 181" by hand: an id is tried as written, then without the spaces
             index = pickers.by_id(interactions, kind, part)
             index = pickers.by_id(interactions, kind, part.strip()) if index is None else index
-            (missing.append(part.strip()) if index is None else found.append(index))
+            found.append(index)
+            if index is None:
+                missing.append(part.strip())
     if missing:
         st.warning(f"The link's {kind} {', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not in this "
                    "data; the page shows what it would otherwise.", icon=":material/link_off:")
     return found
+
+
+def rated_items(interactions, items: str, ratings: str | None, scale: tuple[float, float] | None
+                ) -> tuple[list[int], list[float] | None]:
+    """A profile link's items (`items=`, as `indices` reads them) and each one's rating: `ratings=` holds
+    one number per id of `items=`, in the same order, separated by commas (`items=50,181&ratings=5,1`;
+    numbers hold no comma, so ids keep their own escaping and a link without `ratings=` reads as
+    before). None for no ratings: the page's default then. `scale`: the data's lowest and highest
+    rating (None: no ratings in the data). Ratings that do not fit are named in a warning and left out;
+    an item not in the data drops its own rating with it."""
+    found = _listed(interactions, "item", items)
+    picked = [index for index in found if index is not None]
+    if ratings is None:
+        return picked, None
+    problem, values = None, []
+    if scale is None:
+        problem = "this data holds no ratings"
+    else:
+        try:
+            values = [float(word) for word in ratings.split(",")]
+        except ValueError:
+            problem = "they are not all numbers"
+        else:
+            if len(values) != len(found):
+                problem = f"{len(values)} ratings for {len(found)} items"
+            elif not all(scale[0] <= value <= scale[1] for value in values):  # NaN too
+                problem = f"the data's ratings run from {scale[0]:g} to {scale[1]:g}"
+    if problem is not None:
+        st.warning(f"The link's ratings = {ratings} are not applied ({problem}): the profile's items take the "
+                   "rating set on the page.", icon=":material/link_off:")
+        return picked, None
+    return picked, [value for value, index in zip(values, found, strict=True) if index is not None]
+
+
+def rating_list(values, default: float) -> str | None:
+    """A profile's ratings as a link writes them (`rated_items`' `ratings=`), or None when there are none
+    or every item has `default`, the rating a link's items take without one (old links stay as they were)."""
+    if values is None or all(float(value) == default for value in values):
+        return None
+    return ",".join(f"{float(value):g}" for value in values)
 
 
 def id_list(interactions, kind: str, picked) -> str | None:

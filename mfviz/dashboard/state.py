@@ -26,6 +26,8 @@ UPLOADS_EMPTIED = "mfviz.uploads_emptied"  # times the Data page emptied its upl
 ITEMS_JOINED = "mfviz.items_joined"  # (data key, item table hash) of the item table the data holds
 MAPPING = "mfviz.mapping"  # column overrides chosen for the current upload (a dict)
 STARTED = "mfviz.started"  # set after the session's first run (background work waits longer after it)
+ADDRESS_CHECKED = "mfviz.address_checked"  # set once the session's first address was compared with its data
+LOST_DATA = "mfviz.lost_data"  # (data key prefix, restarted?) the address named but the session does not hold
 
 
 @dataclass

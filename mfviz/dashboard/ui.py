@@ -47,6 +47,7 @@ def guard(what: str = "This step", stop: bool = True):
 def header(title: str, sentence: str) -> None:
     st.title(title)
     st.markdown(sentence)
+    say_lost_data()
 
 
 def show(chart: Chart, key: str | None = None, **kwargs):
@@ -115,10 +116,124 @@ def current_data() -> DataEntry:
         with guard("Loading the data"):
             entry, given = start_entries()
         st.session_state[state.DATA] = entry
+        _hold(entry)
         for model in given:
             add_model(model, precompute=False)
         background.after_new_data(entry, given)
     return entry
+
+
+# ------------------------------------------------------------------------------ data lost in a restart
+# An upload, and the models trained on it, live in the server's memory only. After a restart the browser
+# tab reconnects to a new, empty session, which Streamlit starts on the start data without a word (on the
+# next click: the tab keeps showing the old page until then). What survives a restart is in the browser:
+# - the tab's address: every page keeps the data's key in it (`data=`, as links do) while the session is
+#   not on the start data. A click on the same page sends it with the new session's first run. Streamlit
+#   drops the address's parameters when another page is opened, so a click on another page does not;
+# - a cookie (COOKIE, until the browser closes) with the same key, which the reconnecting tab sends with
+#   its first request whatever page it opens (`st.context.cookies`). It is the browser's, not the tab's: a
+#   session clears it only when it set it (or it told of it), so another tab on the start data leaves it.
+# A new session whose first address (or cookie) names data it does not hold says so. Data that some session
+# of this server process has held (an address copied from another tab) is told apart from data the process
+# never saw: that was made before a restart (or on another server). Streamlit offers no surer sign: a
+# reconnecting tab's old session id is not passed to the script.
+ADDRESS_DATA, ADDRESS_CHARS = "data", 8  # the parameter and its length, as links.py writes it
+COOKIE = "mfviz_data"
+COOKIE_SET = "mfviz.data_cookie_set"  # session-state key: this session wrote COOKIE (so it may clear it)
+_HELD: set[str] = set()  # the data keys (ADDRESS_CHARS of them) sessions of this process have held
+LOST_SLOT = "mfviz.lost_data_slot"  # this run's placeholder of the notice (a session-state key)
+
+
+def _hold(entry: DataEntry) -> None:
+    _HELD.add(entry.key[:ADDRESS_CHARS])
+
+
+def on_start_data(data: DataEntry) -> bool:
+    """Whether a session's data is the start data as every session gets it (not an upload, not filtered)."""
+    return data.is_start and not data.filters
+
+
+def kept_cookie() -> str:
+    """COOKIE as the browser sent it when this session connected ("" without one, or with anything but a key)."""
+    value = st.context.cookies.get(COOKIE)
+    return value if isinstance(value, str) and re.fullmatch(rf"[0-9a-f]{{{ADDRESS_CHARS}}}", value) else ""
+
+
+def check_address() -> None:
+    """On a session's first run, note (state.LOST_DATA) data its address names but the session does not
+    hold: (key, True) when this server process never held it (it restarted since), (key, False) when
+    another session holds it (an upload belongs to the session that made it)."""
+    if st.session_state.get(state.ADDRESS_CHECKED):
+        return
+    st.session_state[state.ADDRESS_CHECKED] = True
+    named = st.query_params.get(ADDRESS_DATA)
+    data = current_data()
+    key = data.key[:ADDRESS_CHARS]
+    if named and named != key:
+        st.session_state[state.LOST_DATA] = (named, named not in _HELD)
+    elif not named:
+        kept = kept_cookie()
+        if kept and kept != key and kept not in _HELD:  # an open tab of this browser: only a restart says so
+            st.session_state[state.LOST_DATA] = (kept, True)
+    if state.LOST_DATA in st.session_state:
+        st.session_state[COOKIE_SET] = True  # told of: the cookie has done its work
+
+
+def lost_data_words(named: str, restarted: bool, start: str) -> str:
+    """The notice of data the address names and the session does not hold."""
+    if restarted:
+        return (f"This server restarted and no longer holds the data you had here (data {named}: an upload, or "
+                f"data filtered on the Data page), nor the models trained on it: the pages show {start} instead. Upload "
+                "it again on the Data page (and apply the same filters); a model saved as .npz loads back on the "
+                "Train page.")
+    return (f"This address names data of another browser session (data {named}): an upload belongs to the "
+            f"session that made it, so this one shows {start}. Upload the file here on the Data page.")
+
+
+def say_lost_data() -> None:
+    """Under a page's title, while the session is still on the start data: the notice of `check_address`."""
+    check_address()
+    lost = st.session_state.get(state.LOST_DATA)
+    if lost is None:
+        return
+    if not on_start_data(current_data()):  # loaded again: the notice is done
+        st.session_state.pop(state.LOST_DATA, None)
+        return
+    start = start_name() or "the demo catalogue"
+    # in a slot, for the end of the run to take away once the page (the Data page) has loaded data again
+    st.session_state[LOST_SLOT] = slot = st.empty()
+    with slot.container(border=True):
+        st.warning(lost_data_words(*lost, start), icon=":material/cloud_off:")
+        if st.button(f"Go on with {start}", key="lost_data_dismiss"):
+            st.session_state.pop(state.LOST_DATA, None)
+            st.rerun()
+
+
+COOKIE_SCRIPT = "<script>document.cookie = 'VALUE';</script>"
+
+
+def keep_data_in_address(data: DataEntry) -> None:
+    """After a page: the address (a link page has written it already) and COOKIE carry the session's data
+    key while it is not the start data, so that a new session after a restart can tell (see above). On the
+    start data an old key is taken out of the address, unless it names data lost in a restart that the
+    session still tells of, and the cookie is cleared if this session set it or told of it."""
+    named = st.query_params.get(ADDRESS_DATA)
+    key = data.key[:ADDRESS_CHARS]
+    slot = st.session_state.pop(LOST_SLOT, None)
+    if not on_start_data(data) and st.session_state.pop(state.LOST_DATA, None) and slot is not None:
+        slot.empty()  # loaded again in this run: the notice drawn above is done
+    if not on_start_data(data):
+        if named != key:
+            st.query_params[ADDRESS_DATA] = key
+        st.session_state[COOKIE_SET] = True
+        st.sidebar.html(COOKIE_SCRIPT.replace("VALUE", f"{COOKIE}={key}; path=/; SameSite=Lax"),
+                        unsafe_allow_javascript=True)
+        return
+    if named not in (None, key) and (st.session_state.get(state.LOST_DATA) or ("",))[0] != named:
+        del st.query_params[ADDRESS_DATA]
+    if st.session_state.pop(COOKIE_SET, False):
+        st.sidebar.html(COOKIE_SCRIPT.replace("VALUE", f"{COOKIE}=; path=/; max-age=0; SameSite=Lax"),
+                        unsafe_allow_javascript=True)
 
 
 def start_entries() -> tuple[DataEntry, list[ModelEntry]]:
@@ -158,10 +273,31 @@ PAGE_WORDS = {
 }
 
 
+# The loader's other advice names keywords inside sentences of its own; these put the page's controls in
+# their place, most specific first ("load with explicit=True;" of a file that cannot load must not become
+# advice to use Prepare, which works on loaded data only).
+PAGE_PATTERNS = [
+    (re.compile(r"load with explicit=(?:True|False) \(the Data page: (Treat values as) ([^)]*)\)"),
+     r"pick “\1: \2” under Prepare and press Apply"),
+    (re.compile(r"If these are ratings, load with explicit=True;"),
+     "If these are ratings, start the dashboard on the file with `mfviz dashboard FILE --explicit` (an upload is "
+     "read before Prepare can treat its values as ratings);"),
+    (re.compile(r"load with explicit=True"), "pick “Treat values as: explicit ratings” under Prepare and press Apply"),
+    (re.compile(r"load with explicit=False"), "pick “Treat values as: implicit feedback” under Prepare and press Apply"),
+    (re.compile(r"\bon_bad_rows='drop'"), "bad rows “drop them and count them” (Column mapping)"),
+    (re.compile(r"\bencoding='([^']*)'"), r"encoding “\1” under Column mapping"),
+    (re.compile(r"\bheader=\.\.\."), "the header line (Column mapping)"),
+    (re.compile(r"\b(user|item|rating|timestamp|delimiter)=\.\.\."), r"the \1 (Column mapping)"),
+]
+
+
 def page_words(text: str) -> str:
-    """A loader message with the Data page's names for the choices it advises."""
+    """A loader message with the Data page's names for the choices it advises: the page shows only its
+    own words (the CLI puts its option names in their place, mfviz.cli.options)."""
     for advice, words in PAGE_WORDS.items():
         text = text.replace(advice, words)
+    for pattern, words in PAGE_PATTERNS:
+        text = pattern.sub(words, text)
     return text
 
 
@@ -173,6 +309,7 @@ def plain_report(lines) -> list[str]:
 
 def set_data(entry: DataEntry) -> None:
     """Switch the session to a new dataset; models of the old one no longer apply and are dropped."""
+    _hold(entry)
     old = st.session_state.get(state.DATA)
     if old is not None and old.key == entry.key:
         st.session_state[state.DATA] = entry
@@ -285,6 +422,7 @@ def collect_finished_training() -> None:
 def sidebar_status() -> None:
     """What the session is working on: the dataset and its trained models (on every page)."""
     data = current_data()
+    keep_data_in_address(data)
     inter = data.interactions
     with st.container():
         st.markdown("### Current data")

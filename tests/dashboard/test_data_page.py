@@ -166,3 +166,35 @@ def test_the_pages_report_keeps_dates_and_cuts_folders():
              "Dates in column 'date' are written day first (13/02/2020): read as day/month/year.",
              "Item metadata from /srv/data/items.csv."]
     assert plain_report(lines) == ["Read 4 rows from r.csv (delimited text).", lines[1], "Item metadata from items.csv."]
+
+
+API_WORDS = ("explicit=", "on_bad_rows", "delimiter=", "header=", "encoding=", "load with")
+
+
+def page_text(at) -> str:
+    return " ".join(str(e.value) for kind in ("markdown", "caption", "warning", "error", "info", "success")
+                    for e in getattr(at, kind))
+
+
+def test_the_load_report_on_the_page_names_the_pages_controls_not_the_apis_keywords():
+    # The report read "load with explicit=False (the Data page: Treat values as implicit feedback)".
+    at = upload(new_app(), "ratings.csv", ratings_csv())
+    said = page_text(at)
+    assert "If they are counts or weights, pick “Treat values as: implicit feedback” under Prepare" in said
+    assert at.radio[0].label == "Treat values as" and "implicit feedback" in at.radio[0].options  # the words name it
+    plays = b"user,item,plays\n" + b"".join(f"u{u},i{(u + j) % 9},{1 + j % 3}\n".encode() for u in range(20)
+                                             for j in range(4))
+    at = upload(at, "plays.csv", plays)
+    said = page_text(at)
+    assert "To treat them as ratings, pick “Treat values as: explicit ratings” under Prepare" in said, said
+    assert not [word for word in API_WORDS if word in said], said
+
+
+def test_a_file_the_page_cannot_load_as_ratings_says_what_can():
+    negative = b"user,item,plays\n" + b"".join(f"u{u},i{(u + j) % 9},{(u * 4 + j) % 40 - 5}\n".encode() for u in range(20)
+                                               for j in range(4))
+    at = upload(new_app(), "scores.csv", negative)
+    assert not at.exception and at.error
+    said = at.error[0].value
+    assert "cannot be negative" in said and "`mfviz dashboard FILE --explicit`" in said, said
+    assert not [word for word in API_WORDS if word in said], said

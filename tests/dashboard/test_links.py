@@ -271,3 +271,152 @@ def test_links_to_items_and_users_whose_ids_hold_commas():
 
 def links_escape(text: str) -> str:
     return str(text).replace("\\", "\\\\").replace(",", "\\,")
+
+
+def edit_rating(at, row: int, rating: float):
+    """Set a profile item's own rating in the profile table, as a double-click in the browser does."""
+    editor = at.data_editor[0]
+    at.session_state[editor.key] = {"edited_rows": {row: {"rating": rating}}, "added_rows": [], "deleted_rows": []}
+    return at.run()
+
+
+def test_a_link_to_a_profile_carries_each_items_own_rating():
+    # A profile of a loved and a hated film opened elsewhere as two loved films: the link carried the items only.
+    at = new_app()
+    open_page(at, RECOMMEND)
+    item_ids, _ = ids_of(at)
+    at.radio(key="rec_mode").set_value("a profile I build").run()
+    at.multiselect(key="rec_profile").set_value([0, 3]).run()
+    assert "ratings" not in at.query_params  # every item at the default: the link stays as it always was
+    edit_rating(at, 1, 1.0)
+    assert at.query_params["items"] == f"{item_ids[0]},{item_ids[3]}" and at.query_params["ratings"] == "5,1"
+    sent = dict(at.query_params)
+    shown = at.dataframe[1].value["title"].tolist()
+
+    other = new_app()  # another session, whose own slider says 4 for every item
+    open_page(other, RECOMMEND)
+    other.radio(key="rec_mode").set_value("a profile I build").run()
+    other.multiselect(key="rec_profile").set_value([5]).run()
+    other.select_slider(key="rec_stars").set_value(4.0).run()
+    open_link(other, RECOMMEND, **sent)
+    assert not other.exception and not other.error and not warnings(other), warnings(other)
+    assert other.multiselect(key="rec_profile").value == [0, 3]
+    assert other.data_editor[0].value["rating"].tolist() == [5.0, 1.0]
+    assert other.dataframe[1].value["title"].tolist() == shown  # the same recommendations
+    assert other.query_params["ratings"] == "5,1"
+
+    # a link written before ratings= (or with every item at the top): each item at the top rating
+    open_link(other, RECOMMEND, data=sent["data"], items=f"{item_ids[3]},{item_ids[0]}")
+    assert other.multiselect(key="rec_profile").value == [3, 0]
+    assert other.data_editor[0].value["rating"].tolist() == [5.0, 5.0]
+    # an item the data lacks takes its rating with it; the others keep theirs, in order
+    open_link(other, RECOMMEND, data=sent["data"], items=f"{item_ids[3]},no such item,{item_ids[0]}", ratings="2,4,1")
+    assert other.multiselect(key="rec_profile").value == [3, 0]
+    assert other.data_editor[0].value["rating"].tolist() == [2.0, 1.0]
+    assert any("no such item" in w for w in warnings(other))
+
+
+@pytest.mark.parametrize("ratings, why", [("5", "1 ratings for 2 items"), ("5,9", "run from 1 to 5"),
+                                          ("5,nan", "run from 1 to 5"), ("five,1", "not all numbers")])
+def test_ratings_a_link_cannot_apply_are_named_and_the_items_still_open(app, ratings, why):
+    item_ids, _ = ids_of(app)
+    open_link(app, RECOMMEND, data=app.query_params["data"], items=f"{item_ids[7]},{item_ids[8]}", ratings=ratings)
+    assert not app.exception and not app.error
+    assert app.multiselect(key="rec_profile").value == [7, 8]
+    said = [w for w in warnings(app) if "ratings" in w]
+    assert said and why in said[0] and ratings in said[0], warnings(app)
+    assert app.data_editor[0].value["rating"].tolist() == [5.0, 5.0]
+
+
+def test_rating_lists_are_written_only_where_an_item_differs_from_the_top():
+    from mfviz.dashboard import links
+
+    assert links.rating_list(None, 5.0) is None
+    assert links.rating_list(np.array([5.0, 5.0], np.float32), 5.0) is None
+    assert links.rating_list(np.array([4.5, 1.0, 5.0], np.float32), 5.0) == "4.5,1,5"
+
+
+def first_visit(page: str, **params):
+    """A new browser session whose first address carries these parameters: a tab reconnecting to a restarted
+    server, or an address pasted into a new tab. AppTest runs a page asked before the first run without the
+    router (app.py), so the session's first run is the Data page's, then `page` with the same address."""
+    from streamlit.testing.v1 import AppTest
+    from test_pages import APP, TIMEOUT
+
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["latent_method"] = "PCA"
+    at.query_params = {name: str(value) for name, value in params.items()}
+    at.run()
+    if page != "pages/data_page.py":
+        at.query_params = {name: str(value) for name, value in params.items()}
+        open_page(at, page)
+    return at
+
+
+def ratings_upload(at, seed: int = 0):
+    from test_pages import upload
+
+    rng = np.random.default_rng(seed)
+    rows = {(f"u{u}", f"i{i}") for u in range(40) for i in rng.choice(25, 6, replace=False)}
+    return upload(at, "mine.csv", ("user,item,rating\n" + "".join(f"{u},{i},{1 + len(u + i) % 5}\n"
+                                                                   for u, i in sorted(rows))).encode())
+
+
+def test_every_page_keeps_an_uploads_key_in_the_address_and_the_demo_none():
+    at = new_app()
+    open_page(at, "pages/train_page.py")
+    assert "data" not in at.query_params  # the start data: addresses stay bare
+    at = ratings_upload(open_page(at, "pages/data_page.py"))
+    key = at.session_state["mfviz.data"].key[:8]
+    assert at.query_params["data"] == key
+    for page in ("pages/train_page.py", "pages/spectrum_page.py", "pages/bias_page.py", NEIGHBOURS):
+        open_page(at, page)
+        assert at.query_params["data"] == key, page
+    open_page(at, "pages/data_page.py")
+    at.button(key="back_to_start").click().run()
+    assert "data" not in at.query_params  # back on the demo: no other data named
+
+
+def test_a_tab_whose_data_a_restart_lost_says_so_instead_of_showing_the_demo_silently():
+    at = first_visit("pages/train_page.py", data="0123abcd")  # a key this server process never held
+    assert not at.exception and not at.error
+    said = [w.value for w in at.warning if "restarted" in w.value]
+    assert len(said) == 1 and "no longer holds the data you had here (data 0123abcd" in said[0], warnings(at)
+    assert "the pages show the demo catalogue instead. Upload it again on the Data page" in said[0]
+    open_page(at, "pages/spectrum_page.py")  # on every page until it is dealt with
+    assert any("data 0123abcd" in w for w in warnings(at)) and at.query_params["data"] == "0123abcd"
+    at.button(key="lost_data_dismiss").click().run()
+    assert not any("0123abcd" in w for w in warnings(at)) and "data" not in at.query_params
+
+    again = ratings_upload(first_visit("pages/data_page.py", data="0123abcd"))  # uploaded again: done
+    assert any("data 0123abcd" in w for w in warnings(again)) is False
+    open_page(again, "pages/train_page.py")
+    assert not any("0123abcd" in w for w in warnings(again))
+
+
+def test_a_link_page_reopened_after_a_restart_says_so_once():
+    at = first_visit(NEIGHBOURS, data="0123abcd", item="50")
+    said = warnings(at)
+    assert sum("data 0123abcd" in w for w in said) == 1, said
+    assert not any("This link was made on other data" in w for w in said), said
+
+
+def test_an_address_copied_from_another_sessions_upload_is_told_apart_from_a_restart():
+    sender = ratings_upload(new_app(), seed=1)
+    key = sender.session_state["mfviz.data"].key[:8]
+    receiver = first_visit("pages/bias_page.py", data=key)
+    said = [w for w in warnings(receiver) if key in w]
+    assert len(said) == 1 and "names data of another browser session" in said[0] and "restarted" not in said[0]
+
+
+def test_a_tab_that_opens_another_page_after_a_restart_is_told_by_the_browsers_cookie(monkeypatch):
+    # Streamlit drops the address's parameters when another page is opened: the cookie still tells.
+    from mfviz.dashboard import ui
+
+    monkeypatch.setattr(ui, "kept_cookie", lambda: "0badc0de")
+    at = new_app()
+    said = [w for w in warnings(at) if "restarted" in w]
+    assert len(said) == 1 and "(data 0badc0de" in said[0]
+    sender = ratings_upload(new_app(), seed=2)  # a tab of this browser, on data this server holds: no restart
+    monkeypatch.setattr(ui, "kept_cookie", lambda: sender.session_state["mfviz.data"].key[:8])
+    assert not [w for w in warnings(new_app()) if "data " in w]
