@@ -9,6 +9,8 @@ options by substring ("contains"): a fuzzy match would offer listed items for an
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import streamlit as st
 
@@ -16,6 +18,7 @@ from mfviz.errors import DataError
 
 LISTED = 2_000  # options sent with each run (ML-100K, 1,682 items and 943 users, lists them all)
 MISSED = "mfviz.picker_missed"  # {widget key: the text that matched nothing}, shown once by the picker
+NOTED = "mfviz.picker_noted"  # {widget key: [what a typed text picked, when titles hold it too]}, shown once
 
 
 def by_id(interactions, kind: str, text: str) -> int | None:
@@ -31,23 +34,46 @@ def by_id(interactions, kind: str, text: str) -> int | None:
 def find(interactions, kind: str, text: str, ranked: np.ndarray) -> int | None:
     """The index of the `kind` ("item" or "user") that typed `text` names: its id as the data writes
     it ("user 554" or "554"); for items also the first of `ranked` whose title contains the text
-    (case-insensitive)."""
+    (case-insensitive). An exact id wins over titles that contain it ("1995": item 1995, not the most
+    popular film of 1995; `title_matches` counts those)."""
+    return _find(interactions, kind, text, ranked)[0]
+
+
+def _find(interactions, kind: str, text: str, ranked: np.ndarray) -> tuple[int | None, str]:
+    """`find`, and the text as it was looked up (without the picker's label, "item 50" → "50")."""
     text = text.strip()
     if not text:
-        return None
+        return None, text
     # The id as typed first ("user 5" may be an id itself), then without the label the picker shows.
     found = by_id(interactions, kind, text)
     if found is None and text.lower().startswith(f"{kind} "):
         text = text[len(kind) + 1:].strip()
         found = by_id(interactions, kind, text) if text else None
     if found is not None or not text:
-        return found
-    if kind == "item":
-        titles = np.char.lower(interactions.titles.astype(str)[ranked])
-        hits = np.flatnonzero(np.char.find(titles, text.lower()) >= 0)
-        if hits.size:
-            return int(ranked[hits[0]])
-    return None
+        return found, text
+    hits = title_matches(interactions, kind, text, ranked)
+    return (int(ranked[hits[0]]) if hits.size else None), text
+
+
+def title_matches(interactions, kind: str, text: str, ranked: np.ndarray) -> np.ndarray:
+    """The positions in `ranked` of the items whose title contains `text` (case-insensitive); none for users."""
+    if kind != "item" or not text:
+        return np.zeros(0, np.int64)
+    titles = np.char.lower(interactions.titles.astype(str)[ranked])
+    return np.flatnonzero(np.char.find(titles, text.lower()) >= 0)
+
+
+def id_note(interactions, kind: str, text: str, ranked: np.ndarray, found: int) -> str | None:
+    """When typed `text` picked the item of that id while titles contain the text too: which was picked,
+    and how to reach the titles instead (None otherwise)."""
+    others = title_matches(interactions, kind, text, ranked)
+    others = others[ranked[others] != found]
+    if kind != "item" or not others.size or by_id(interactions, kind, text) != found:
+        return None
+    count = f"{others.size:,} title{'s' if others.size != 1 else ''} contain{'s' if others.size == 1 else ''}"
+    first = interactions.titles[ranked[others[0]]]
+    return (f"id {text} picked ({interactions.titles[found]}): an id typed in full wins. {count} “{text}” too, the "
+            f"most popular {first}: type more of the title to pick one of them.")
 
 
 def _options(ranked: np.ndarray, chosen, n: int) -> list[int]:
@@ -65,15 +91,19 @@ def _resolve(key: str, interactions, kind: str, ranked: np.ndarray, many: bool) 
     if value is None:  # cleared
         return
     values = list(value) if many else [value]
-    resolved, missed = [], []
+    resolved, missed, noted = [], [], []
     for entry in values:
         if isinstance(entry, str):
-            found = find(interactions, kind, entry, ranked)
+            found, looked_up = _find(interactions, kind, entry, ranked)
             (missed.append(entry) if found is None else resolved.append(found))
+            if found is not None and (note := id_note(interactions, kind, looked_up, ranked, found)):
+                noted.append(note)
         elif entry is not None:
             resolved.append(entry)
     if missed:
         st.session_state.setdefault(MISSED, {})[key] = missed
+    if noted:
+        st.session_state.setdefault(NOTED, {})[key] = noted
     if many:
         st.session_state[key] = list(dict.fromkeys(resolved))
     else:
@@ -93,6 +123,48 @@ def _say_missed(key: str, kind: str) -> None:
     if missed:
         st.warning(f"No {kind} matches {', '.join(repr(m) for m in missed)}; type a "
                    f"{'title or an id' if kind == 'item' else 'user id'} of this data.", icon=":material/search_off:")
+    for note in st.session_state.get(NOTED, {}).pop(key, []):
+        st.info(note, icon=":material/pin:")
+
+
+# Streamlit's multiselect lists the options matching typed text before its "Add: …" row, and Enter takes
+# the first: "200" took the most popular film of 2005, never item 200, which only the server can tell
+# (the browser knows the listed titles, not the data's ids). This hands typed text to the server instead,
+# as the select box does by itself (its "Add: …" row comes first): Enter, unless a row was chosen with the
+# arrow keys, turns the text into "item 200" — which no title holds, so "Add: item 200" is the only row —
+# and presses Enter again. `find` reads it without the label: the item of that id, else the most popular
+# title containing the text, the one the browser would have taken. Installed once per tab; PICKERS lists
+# the widget keys it applies to (their containers carry Streamlit's class st-key-KEY).
+TYPED_ENTER = """<script>
+(() => {
+  window.mfvizPickers = Object.assign(window.mfvizPickers || {}, PICKERS);
+  if (window.mfvizTypedEnter) return;
+  window.mfvizTypedEnter = true;
+  const setValue = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set;
+  document.addEventListener("keydown", (event) => {
+    const input = event.target;
+    if (event.mfvizOwn || !(input instanceof HTMLInputElement)) return;
+    const holder = input.closest("[data-testid='stMultiSelect']")?.closest("[class*='st-key-']");
+    const key = holder && [...holder.classList].find(name => name.startsWith("st-key-"));
+    const label = key && window.mfvizPickers[key.slice("st-key-".length)];
+    if (!label) return;
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") { input.dataset.mfvizArrowed = input.value; return; }
+    const text = input.value.trim();
+    if (event.key !== "Enter" || event.isComposing || !text || input.dataset.mfvizArrowed === input.value) return;
+    if (text.toLowerCase().startsWith(label)) return;  // labelled already: Streamlit adds it as it is
+    event.preventDefault();
+    event.stopImmediatePropagation();
+    setValue.call(input, label + text);
+    input.dispatchEvent(new Event("input", {bubbles: true}));
+    requestAnimationFrame(() => requestAnimationFrame(() => {
+      const enter = new KeyboardEvent("keydown", {key: "Enter", code: "Enter", keyCode: 13, bubbles: true,
+                                                  cancelable: true});
+      enter.mfvizOwn = true;
+      input.dispatchEvent(enter);
+    }));
+  }, true);
+})();
+</script>"""
 
 
 def pick_one(where, label: str, kind: str, ranked: np.ndarray, interactions, key: str, format_func,
@@ -127,7 +199,9 @@ def pick_many(where, label: str, kind: str, ranked: np.ndarray, interactions, ke
     _say_missed(key, kind)
     # No "Select all" / "Select N matches" row: Streamlit puts it first when 1,000 or fewer options
     # match the typed text, so a word and Enter picked every title containing it ('Harbor': 101 items).
-    # Without it Enter picks the first match listed, the most popular (or, matching none, the typed text).
+    # Without it Enter picks the first match listed, the most popular (or, matching none, the typed text);
+    # TYPED_ENTER makes it send the typed text, so that an id typed in full wins.
+    st.sidebar.html(TYPED_ENTER.replace("PICKERS", json.dumps({key: f"{kind} "})), unsafe_allow_javascript=True)
     return where.multiselect(label, _options(ranked, current, n), key=key, format_func=format_func,
                              accept_new_options=True, filter_mode="contains", select_all=False, on_change=_resolve,
                              args=(key, interactions, kind, ranked, True),

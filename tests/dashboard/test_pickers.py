@@ -68,3 +68,19 @@ def test_the_list_is_cut_and_an_unlisted_choice_is_listed_while_chosen(few_liste
     at.radio(key="rec_mode").set_value("a profile I build").run()
     assert len(at.multiselect(key="rec_profile").options) == 50
     assert not at.exception and not at.error
+
+
+def test_an_id_typed_in_full_wins_over_the_titles_holding_it_and_says_how_to_reach_them():
+    frame = pd.DataFrame({"user": ["a", "a", "b", "b", "c"], "item": [7, 1995, 7, 30, 30], "rating": [1, 2, 3, 4, 5]})
+    items = pd.DataFrame({"item": [7, 30, 1995], "title": ["Heat (1995)", "Babe (1995)", "Night Train (2001)"]})
+    data = load_interactions(frame, items=items)
+    ranked = np.array([0, 1, 2])  # Heat, Babe, Night Train
+    assert pickers.find(data, "item", "1995", ranked) == 2  # item 1995, not Heat (1995)
+    assert pickers.find(data, "item", "item 1995", ranked) == 2
+    note = pickers.id_note(data, "item", "1995", ranked, 2)
+    assert note.startswith("id 1995 picked (Night Train (2001))") and "2 titles contain “1995” too" in note
+    assert "the most popular Heat (1995): type more of the title" in note
+    assert pickers.find(data, "item", "(1995", ranked) == 0  # more of the title: the titles again
+    assert pickers.id_note(data, "item", "(1995", ranked, 0) is None  # picked by title: nothing to say
+    assert pickers.id_note(data, "item", "30", ranked, 1) is None  # no title holds it
+    assert pickers.id_note(data, "user", "a", np.arange(3), 0) is None

@@ -1,0 +1,72 @@
+"""Typing into the item pickers in a real Chromium: Streamlit's multiselect takes the first listed title
+that contains the typed text on Enter, so an id typed in full ("200") picked the most popular film of
+2005; mfviz.dashboard.pickers.TYPED_ENTER hands the typed text to the server instead (AppTest cannot
+type into a picker)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from test_serve import CHROMIUM, FLAGS, IDLE, WAIT_MS, free_port, healthy, start, stop, wait_for
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                    reason=f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)")
+def test_an_id_typed_into_the_profile_picker_wins_over_titles_that_hold_it(tmp_path):
+    playwright = pytest.importorskip("playwright.sync_api")
+    from mfviz.dashboard import pickers
+    from mfviz.datasets import load_demo
+
+    demo = load_demo()
+    ranked = np.argsort(-np.diff(demo.matrix.tocsc().indptr), kind="stable")
+    by_id = int(demo.item_index([200])[0])
+    assert pickers.title_matches(demo, "item", "200", ranked).size > 1  # the case: titles of 2000-2009 hold it
+    word = "Precinct"
+    by_title = int(ranked[pickers.title_matches(demo, "item", word, ranked)[0]])
+
+    port, log_path = free_port(), tmp_path / "server.log"
+    url = f"http://127.0.0.1:{port}"
+    process = start(port, log_path)
+
+    def settled(page) -> None:
+        page.wait_for_selector(IDLE, timeout=WAIT_MS)
+        page.wait_for_timeout(800)
+        page.wait_for_selector(IDLE, timeout=WAIT_MS)
+
+    try:
+        assert wait_for(lambda: healthy(url) or process.poll() is not None), log_path.read_text()
+        with playwright.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            try:
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.goto(url + "/recommend")
+                page.wait_for_selector("[data-testid='stMainBlockContainer'] h1", timeout=WAIT_MS)
+                settled(page)
+                page.get_by_text("a profile I build").click()
+                settled(page)
+                profile = page.get_by_role("combobox", name="Items this person likes")
+                chips = page.locator("[data-testid='stMultiSelect'] [data-tag]")
+                for typed, expected in (("200", by_id), (word, by_title)):
+                    profile.click()
+                    page.keyboard.type(typed)
+                    page.keyboard.press("Enter")
+                    settled(page)
+                    assert chips.all_inner_texts()[-1] == str(demo.titles[expected]), (typed, chips.all_inner_texts())
+                    if typed == "200":
+                        note = page.locator("[data-testid='stAlertContentInfo']", has_text="id 200 picked")
+                        assert note.count() == 1 and "type more of the title" in note.inner_text()
+                # a row chosen with the arrow keys is still the one taken
+                profile.click()
+                page.keyboard.type("200")
+                page.keyboard.press("ArrowDown")
+                page.keyboard.press("Enter")
+                settled(page)
+                assert len(chips.all_inner_texts()) == 3 and chips.all_inner_texts()[-1] != str(demo.titles[by_id])
+                assert page.locator("[data-testid='stException']").count() == 0
+            finally:
+                browser.close()
+    finally:
+        stop(process)
