@@ -50,8 +50,14 @@ def header(title: str, sentence: str) -> None:
     say_lost_data()
 
 
+# Plotly's camera button saved a chart at its size on screen (940 × 560 px on a 1400 px window), blurred on
+# a slide: twice the pixels, the same layout. A page may pass its own config (e.g. with a file name).
+CHART_CONFIG = {"toImageButtonOptions": {"format": "png", "scale": 2}}
+
+
 def show(chart: Chart, key: str | None = None, **kwargs):
     """A Plotly chart at full width with its one-sentence caption under it."""
+    kwargs.setdefault("config", CHART_CONFIG)
     event = st.plotly_chart(chart.figure, width="stretch", key=key, **kwargs)
     st.caption(chart.caption)
     return event
