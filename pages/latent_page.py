@@ -5,6 +5,7 @@ import streamlit as st
 
 from mfviz.analysis.projection import preservation_k
 from mfviz.dashboard import background, cache, links, map_figures, pickers, state, ui
+from mfviz.dashboard.figures import counted, export_config
 
 ui.header("Latent space", "Every item is a vector in the model's latent space; this map squeezes those "
           "vectors into two (or three) dimensions so that items the model finds alike land close together.")
@@ -251,7 +252,8 @@ colour = top[2].selectbox("Colour by", colour_options, key="latent_colour",
                           help=map_figures.GENRE_NOTE.format(n=genres_shown) if genres_shown else None)
 finders = st.columns(2)
 search = finders[0].text_input("Search items by title", key="latent_search", placeholder="e.g. a word from a title",
-                               help="Matching items are circled on the map (up to 20).")
+                               help="Items with a title word starting with these letters (case ignored: “star” finds Lone Star and "
+                                    "Starship Troopers, not Bastard) are circled on the map (the 20 most popular).")
 by_popularity = np.argsort(-summary.item_popularity, kind="stable")
 # A click on one point of the map makes it the item whose neighbours are drawn. The click is read
 # here, before the picker exists (Streamlit sets a widget's value only before drawing it), and only
@@ -273,12 +275,9 @@ anchor = pickers.pick_one(
 links.show(data, entry, "latent", map=method.lower(), item=None if anchor is None else links.id_list(inter, "item", [anchor]))
 highlight, hits = [], None
 if search.strip():
-    hits = table[table["title"].astype(str).str.contains(search.strip(), case=False, regex=False)]
-    hits = hits.sort_values("popularity", ascending=False, kind="stable")  # the map titles the first few
-    highlight = hits["item"].head(20).tolist()
-    st.caption(f"{len(hits):,} items match “{search.strip()}”"
-               + ("; the 20 most popular are circled." if len(hits) > 20 else "; all are circled.")
-               + " The map writes a few titles where they fit; every circled one is listed under the map.")
+    hits = map_figures.search_hits(table, search)  # at word starts, most popular first (the map titles the first few)
+    highlight = hits["item"].head(map_figures.SEARCH_CIRCLED).tolist()
+    st.caption(map_figures.search_sentence(len(hits), search))
 
 neighbours, comparison = {}, None
 if anchor is not None:
@@ -293,30 +292,33 @@ if anchor is not None:
         where = np.flatnonzero(rows == int(anchor))
         on_map = rows[map_neighbours(coords, where, min(k, len(rows) - 1))[0]] if where.size else None
     cosine, dot = set(neighbours["cosine"].tolist()), set(neighbours["dot"].tolist())
-    st.caption((f"{len(cosine & set(on_map.tolist()))} of its {k} cosine neighbours are among its {k} nearest points "
+    near, both = len(cosine & set(on_map.tolist())) if on_map is not None else 0, len(cosine & dot)
+    # ("1 of its 10 ... are among": test_pages.py and test_browser.py look for "cosine neighbours are among")
+    st.caption((f"{near} of its {k} cosine neighbours are among its {k} nearest points "
                 "on the map; " if on_map is not None else "It is not among the items on the map; ")
-               + f"{len(cosine & dot)} are in both the cosine and the dot-product list.")
+               + f"{both} {'is' if both == 1 else 'are'} in both the cosine and the dot-product list.")
 
 if three_d:  # Plotly selects nothing in 3-D: no click or lasso events
     chart = map_figures.latent_scatter_3d(table, colour, highlight, method=method,
                                           continuous=colour in ("popularity", "norm"), anchor=anchor,
-                                          neighbours=neighbours, axes=axes)
-    ui.show(chart, key="latent_map_3d")
+                                          neighbours=neighbours, axes=axes, model=entry.name)
+    ui.show(chart, key="latent_map_3d", config=export_config(chart.figure))
     event = None
 else:
     chart = map_figures.latent_scatter(table, colour, highlight, method=method,
                                    continuous=colour in ("popularity", "norm"), anchor=anchor, neighbours=neighbours,
-                                   axes=axes, labelled=labelled, users=user_points)
-    event = ui.show(chart, key=map_key, on_select="rerun", selection_mode=("points", "lasso", "box"))
+                                   axes=axes, labelled=labelled, users=user_points, model=entry.name)
+    event = ui.show(chart, key=map_key, on_select="rerun", selection_mode=("points", "lasso", "box"),
+                    config=export_config(chart.figure))
 if highlight:  # the map titles only a few of them: here are all
-    st.markdown(f"**Circled: {len(highlight)} items matching “{search.strip()}”**")
+    st.markdown(f"**Circled: {counted(len(highlight), 'item')} matching “{search.strip()}”**")
     st.dataframe(hits.head(20)[[c for c in ("title", "genres", "popularity") if c in hits.columns]],
                  hide_index=True, width="stretch", key="latent_search_hits", height=35 * (min(len(highlight), 8) + 1) + 3)
 if comparison is not None:
     with ui.guard("Showing the item's neighbours"):
         inspect(comparison, summary.item_popularity, norms)
 if users is not None:  # the Axes map's companion: where the users lean on the same axis
-    ui.show(users)
+    ui.show(users, config=export_config(users.figure))
 if dims is not None:  # the Dimensions map's companion: what lies at the ends of each dimension
     from mfviz.analysis.dimensions import FOLLOWS_POPULARITY, genre_loadings
 
@@ -337,8 +339,9 @@ if dims is not None:  # the Dimensions map's companion: what lies at the ends of
                f"A dimension with |popularity ρ| ≥ {FOLLOWS_POPULARITY} is named \"popular items\" / \"rare items\" "
                "on the Recommend and Neighbours pages: the genres at its popular end are the popular genres.")
     if groups:
-        ui.show(map_figures.genre_heatmap(genre_loadings(dims, dict(list(groups.items())[:GENRES_SHOWN]),
-                                                     n_dims=cache.DIMENSIONS_DESCRIBED)))
+        heatmap = map_figures.genre_heatmap(genre_loadings(dims, dict(list(groups.items())[:GENRES_SHOWN]),
+                                                           n_dims=cache.DIMENSIONS_DESCRIBED))
+        ui.show(heatmap, config=export_config(heatmap.figure))
     st.download_button("Download every item's coordinates on every dimension (CSV)",
                        lambda: cache.dimensions_csv(entry.key, data.key, dims, inter.item_ids, titles),
                        file_name="dimensions.csv", mime="text/csv", key="dims_csv", on_click="ignore",
@@ -360,7 +363,7 @@ cards[2].metric("Items on the map", f"{len(table):,}")
 selected = [] if clicked is not None else map_figures.selected_items(chart, event.get("selection") if event else None)
 shown_columns = [c for c in ("item_id", "title", "genres", "popularity", "norm") if c in table.columns]
 if selected:
-    st.subheader(f"{len(selected):,} selected items")
+    st.subheader(f"{counted(len(selected), 'selected item')}")
     groups = cache.genre_groups(data.key, inter.items)
     if groups:  # what the selection has in common, against the whole catalogue
         from mfviz.analysis import group_shares
@@ -375,7 +378,7 @@ if selected:
             "No genre is over-represented in the selection (each is as common as in the whole catalogue, or rarer).")
     picked = table.set_index("item").loc[selected, shown_columns].sort_values("popularity", ascending=False)
     st.dataframe(picked, hide_index=True, width="stretch")
-    st.button(f"Map only these {len(selected):,} items", key="latent_isolate", on_click=isolate, args=(selected,),
+    st.button(f"Map only these {counted(len(selected), 'item')}", key="latent_isolate", on_click=isolate, args=(selected,),
               disabled=len(selected) < 5 or len(selected) == len(table),
               help="Map the selection again on its own (UMAP or PCA of just these vectors), to see the structure "
                    "inside a cluster; at least 5 items.")
@@ -393,7 +396,8 @@ exports[1].download_button("Download for TensorFlow's Embedding Projector (zip)"
                            file_name="embedding_projector.zip", mime="application/zip", key="latent_projector",
                            on_click="ignore", disabled=vectors.shape[1] < 2,  # the Projector refuses 1-D vectors
                            help="vectors.tsv (the model's item vectors, one row per item) and metadata.tsv (title, "
-                                "genres, popularity, vector length): on projector.tensorflow.org, press Load and "
-                                "choose each file." if vectors.shape[1] >= 2 else
+                                "the genre the map colours by as distinctive_genre, genres, popularity, vector "
+                                "length): on projector.tensorflow.org, press Load and choose each file; colour by "
+                                "distinctive_genre for the map's colours." if vectors.shape[1] >= 2 else
                            "The Embedding Projector needs vectors of at least two dimensions, and this model has one "
                            "(it stops with \"Found a vector with only one dimension?\").")

@@ -311,12 +311,19 @@ def map_csv(projection_key: str, _table: pd.DataFrame) -> bytes:
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def projector_zip(map_key: str, _vectors: np.ndarray, _table: pd.DataFrame, _item_ids) -> bytes:
-    """The item vectors and their metadata (id, title, genres, popularity, vector length) as the
-    vectors.tsv / metadata.tsv pair of TensorFlow's Embedding Projector, zipped (built on the click)."""
+    """The item vectors and their metadata (id, title, the genre the map colours by, first genre, genres,
+    popularity, vector length) as the vectors.tsv / metadata.tsv pair of TensorFlow's Embedding
+    Projector, zipped (built on the click)."""
     from mfviz.analysis.export import projector_files, zipped
+    from mfviz.dashboard.map_figures import GENRE_COLUMN, distinctive_genre
 
-    columns = [c for c in ("title", "first_genre", "genres", "popularity", "norm") if c in _table.columns]
-    metadata = _table[columns].copy()
+    table = _table
+    if GENRE_COLUMN not in table.columns and "genres" in table.columns:  # as the map computes it for its colours
+        table = table.assign(**{GENRE_COLUMN: distinctive_genre(table["genres"])[0]})
+    # The Projector colours by a metadata column: the map's own colour column, so the two pictures agree
+    # (first_genre, an alphabetical list's first, made nearly every Romance a Comedy or a Drama)
+    columns = [c for c in ("title", GENRE_COLUMN, "first_genre", "genres", "popularity", "norm") if c in table.columns]
+    metadata = table[columns].rename(columns={GENRE_COLUMN: "distinctive_genre"})
     metadata.insert(0, "item_id", np.asarray(_item_ids)[_table["item"].to_numpy()])
     return zipped(projector_files(_vectors[_table["item"].to_numpy()], metadata))
 

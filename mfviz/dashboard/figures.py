@@ -4,6 +4,7 @@ included) and the one sentence shown under it saying what to look at. No Streaml
 from __future__ import annotations
 
 import functools
+import re
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -15,6 +16,20 @@ PALETTE = ["#3266cc", "#e4572e", "#17a398", "#f3a712", "#8e5ea2", "#6c757d", "#2
 COSINE_COLOUR, DOT_COLOUR = "#3266cc", "#e4572e"
 WEBGL_ABOVE = 5_000  # points; beyond, WebGL (scattergl). Below, SVG draws faster than WebGL starts up (e2e on
 # MovieLens 100K: Latent space revisit 2.4 -> 1.2 s in headless Chromium without a GPU)
+
+
+def export_config(figure: go.Figure) -> dict:
+    """Plotly config for the camera button: the chart at twice its size on screen (its layout kept; at
+    scale 1 a map drawn 940 × 560 px was blurred on a slide), as ui.CHART_CONFIG, and a file name from
+    the chart's title instead of "newplot.png" for every chart."""
+    title = re.sub(r"<[^>]+>", " ", str(figure.layout.title.text or "chart"))
+    name = re.sub(r"[^0-9a-z]+", "-", title.lower()).strip("-")[:80] or "chart"
+    return {"toImageButtonOptions": {"format": "png", "scale": 2, "filename": f"mfviz-{name}"}}
+
+
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """"1 item", "1,682 items": a count with its noun in the right number."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
 
 
 @dataclass(frozen=True)
@@ -70,6 +85,17 @@ def legend_room(names) -> int:
     ~6.5 px a character at Streamlit's legend font); a little generous, so Plotly need not widen it."""
     longest = max((len(str(n)) for n in names), default=0)
     return int(70 + 6.5 * longest)
+
+
+def legend_title(fig: go.Figure, title: str) -> None:
+    """Give a vertical legend on the right this title, widening the right margin to hold it: the margin
+    was sized for the entries (legend_room), and a longer title was cut at the figure's edge in the
+    saved PNG ("genre (its least commor"). A title has no symbol before it: ~6.5 px a character and the
+    legend's gap from the plot."""
+    fig.update_layout(legend_title_text=title)
+    room = int(30 + 6.5 * len(title))
+    if (fig.layout.margin.r or 0) < room:
+        fig.update_layout(margin_r=room)
 
 
 def apply_layout(fig: go.Figure, title: str, x: str, y: str, height: int = 380, legend: str = "top",

@@ -4,6 +4,7 @@ selections on them back as items. Shared styling comes from `figures`."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,6 +18,8 @@ from mfviz.dashboard.figures import (
     WEBGL_ABOVE,
     Chart,
     apply_layout,
+    counted,
+    legend_title,
 )
 
 # Twelve clearly different colours for the twelve largest groups on the map (the rest are grey
@@ -43,6 +46,39 @@ PROJECTION_NOTES = {
 }
 
 
+SEARCH_CIRCLED = 20  # search hits circled on a map, at most (the most popular)
+
+
+def title_matches(titles: pd.Series, query: str) -> np.ndarray:
+    """Which titles hold `query` (case-insensitive) at the start of a word: "star" finds "Star Wars",
+    "Lone Star" and "Starship Troopers", not "Bastard Out of Carolina" (a match inside a word circled
+    a film nobody searching for stars meant). A query that starts with a sign ("(1977") matches anywhere."""
+    query = query.strip()
+    if not query:
+        return np.zeros(len(titles), bool)
+    pattern = (r"(?<!\w)" if re.match(r"\w", query) else "") + re.escape(query)
+    return titles.astype(str).str.contains(pattern, case=False, regex=True).to_numpy(bool)
+
+
+def search_hits(table: pd.DataFrame, query: str) -> pd.DataFrame:
+    """The map's rows whose title matches `query` (see title_matches), most popular first (ties in the
+    table's order): the map circles the first SEARCH_CIRCLED and titles a few of them."""
+    hits = table[title_matches(table["title"], query)]
+    return hits.sort_values("popularity", ascending=False, kind="stable") if "popularity" in hits else hits
+
+
+def search_sentence(found: int, query: str) -> str:
+    """What a title search found, said over the map (`found` matching items)."""
+    said = f"“{query.strip()}” at the start of a word"
+    if found == 0:
+        return f"No title has {said}."
+    if found == 1:
+        return f"1 item has {said}; it is circled on the map and listed under it."
+    circled = f"the {SEARCH_CIRCLED} most popular are" if found > SEARCH_CIRCLED else "all are"
+    return (f"{found:,} items have {said}; {circled} circled. The map writes a few titles where they fit; every "
+            "circled one is listed under the map.")
+
+
 @dataclass(frozen=True)
 class MapAxes:
     """Title, axis titles and caption of a map whose axes mean something (taste axes, a model's
@@ -57,13 +93,16 @@ class MapAxes:
 def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None = None,
                    method: str = "UMAP", continuous: bool = True, anchor: int | None = None,
                    neighbours: dict[str, np.ndarray] | None = None, axes: MapAxes | None = None,
-                   labelled: dict[int, str] | None = None, users: np.ndarray | None = None) -> Chart:
+                   labelled: dict[int, str] | None = None, users: np.ndarray | None = None, model: str = ""
+                   ) -> Chart:
     """Items as points of the 2-D map; `table` has x, y, item, title and the colour column.
     With `anchor` and `neighbours` ({"cosine": items, "dot": items}), lines join the anchor item
     to its latent-space neighbours, so one sees where the map put them. `axes` names the directions
     of a map whose axes mean something instead of a projection's; `labelled` ({item: Plotly text
     position, e.g. "top center"}) items get their title written next to their point; `users`
-    (rows of x, y) are drawn as a faint cloud under the items, where the axes place users too."""
+    (rows of x, y) are drawn as a faint cloud under the items, where the axes place users too; `model`
+    (its name) ends the title, so a saved picture says whose vectors it shows. The anchor's title and
+    those of its nearest neighbours are written on the map in framed boxes (see `_anchor_labels`)."""
     scatter = go.Scattergl if len(table) > WEBGL_ABOVE else go.Scatter
     hover = "<b>%{customdata[0]}</b><br>" + colour + ": %{customdata[1]}<extra></extra>"
     fig = go.Figure()
@@ -93,34 +132,43 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
         trace_items.append(part["item"].to_numpy())
         # Twenty titles written at their points stack into an unreadable block: a few, none over another
         # (the first hits first: the page orders them by popularity), and the page lists them all.
-        titled = _uncluttered(table, dict.fromkeys(highlight, "top center")).head(SEARCH_TITLES)
+        # The anchor's own title is written in its box (below); written here too, its star covered it.
+        titled = _uncluttered(table, dict.fromkeys([i for i in highlight if i != anchor], "top center")
+                              ).head(SEARCH_TITLES)
         written = len(titled)
         fig.add_trace(go.Scatter(x=titled["x"], y=titled["y"], mode="text", name="search titles", showlegend=False,
                                  text=titled["title"].astype(str), textposition="top center",
                                  textfont=dict(size=11, color="#b3361b"), hoverinfo="skip"))
         trace_items.append(titled["item"].to_numpy())
-    moved = 0
+    moved, drawn = 0, {}
     if anchor is not None:
-        added, moved = _neighbour_traces(fig, table, anchor, neighbours or {})
+        added, moved, drawn = _neighbour_traces(fig, table, anchor, neighbours or {})
         trace_items += added
     # Tall enough for every legend entry (12 groups, "other", neighbours and the anchor) without a scrollbar.
     height = max(560, 140 + 30 * sum(trace.showlegend is not False for trace in fig.data))
+    named = f" · {model}" if model else ""
     if axes is None:
         units = "arbitrary units" if method == "UMAP" else "the vectors' own units"
-        apply_layout(fig, f"Item vectors mapped to 2-D by {method}", f"{method} 1 ({units})",
+        apply_layout(fig, f"Item vectors mapped to 2-D by {method}{named}", f"{method} 1 ({units})",
                 f"{method} 2 ({units})", height=height, dragmode="zoom", legend="right")
         caption = ("Nearby points are items the model considers alike; look for clusters that share a colour. "
                    f"{MAP_GESTURES} " + PROJECTION_NOTES.get(method, ""))
     else:
-        apply_layout(fig, axes.title, axes.x, axes.y, height=height, dragmode="zoom", legend="right")
+        apply_layout(fig, axes.title + named, axes.x, axes.y, height=height, dragmode="zoom", legend="right")
         caption = f"{axes.caption} {MAP_GESTURES}"
     caption += _genre_note(fig, table, colour)
     if highlight:
-        caption += (f" Search: {len(highlight)} matches circled, {written} of their titles written on the map (no "
-                    "title over another); all are listed under it.")
+        caption += " Search: " + (
+            f"{len(highlight):,} matches circled, {written} of their titles written on the map (no title over "
+            "another)" if len(highlight) > 1 else "1 match circled, " + (
+                "its title written on the map" if written else "the star, its title in its box")
+        ) + "; all are listed under it."
     if moved:
-        caption += (f" {moved} of the star's neighbours sit under it on this map (the map keeps them that close): "
-                    "they are drawn on a ring around it, joined to it by their lines.")
+        caption += (f" {moved} of the star's neighbours {'sits' if moved == 1 else 'sit'} under it on this map (the "
+                    "map keeps " + ("it" if moved == 1 else "them") + " that close): drawn on a ring around it, "
+                    f"joined to it by {'its line' if moved == 1 else 'their lines'}.")
+    if drawn:
+        caption += " " + _anchor_labels(fig, table, anchor, neighbours or {}, drawn, height)
     return Chart(fig, caption, tuple(trace_items))
 
 
@@ -171,7 +219,8 @@ def _item_data(part: pd.DataFrame, shown) -> np.ndarray:
 
 def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | None = None, method: str = "UMAP",
                       continuous: bool = True, anchor: int | None = None,
-                      neighbours: dict[str, np.ndarray] | None = None, axes: MapAxes | None = None) -> Chart:
+                      neighbours: dict[str, np.ndarray] | None = None, axes: MapAxes | None = None,
+                      model: str = "") -> Chart:
     """Items as points of a 3-D map (`table` has x, y, z, item, title and the colour column), to turn
     with the mouse; search hits ringed and, with `anchor`, lines to its latent-space neighbours.
     `axes` names the directions of a map whose axes mean something (a model's dimensions)."""
@@ -214,7 +263,8 @@ def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | N
                                                line=dict(width=2, color="#111111"))))
     height = max(640, 140 + 30 * sum(trace.showlegend is not False for trace in fig.data))
     titles = (axes.x, axes.y, axes.z) if axes is not None else (f"{method} 1", f"{method} 2", f"{method} 3")
-    apply_layout(fig, axes.title if axes is not None else f"Item vectors mapped to 3-D by {method}", "", "",
+    named = f" · {model}" if model else ""  # (as on the 2-D map: a saved picture names the model)
+    apply_layout(fig, (axes.title if axes is not None else f"Item vectors mapped to 3-D by {method}") + named, "", "",
                  height=height, legend="right", margin=dict(l=0, b=0),
                  scene=dict(xaxis_title=titles[0], yaxis_title=titles[1], zaxis_title=titles[2], aspectmode="cube"))
     fig.update_layout(legend_itemsizing="constant")  # legend symbols readable despite the small points
@@ -230,7 +280,7 @@ def _genre_note(fig: go.Figure, table: pd.DataFrame, colour: str) -> str:
     means (empty for any other colour)."""
     if colour != GENRE_COLUMN:
         return ""
-    fig.update_layout(legend_title_text="genre (its least common)")
+    legend_title(fig, "genre (its least common)")
     shown = table[colour].astype(str)
     return " " + GENRE_NOTE.format(n=shown[~shown.isin(["other", "(none)"])].nunique())
 
@@ -311,18 +361,19 @@ def spread_from_anchor(table: pd.DataFrame, anchor_xy: tuple[float, float], item
 
 
 def _neighbour_traces(fig: go.Figure, table: pd.DataFrame, anchor: int, neighbours: dict[str, np.ndarray]
-                      ) -> tuple[list[np.ndarray], int]:
+                      ) -> tuple[list[np.ndarray], int, dict[int, tuple[float, float]]]:
     """Lines from the anchor to its cosine and dot neighbours, rings on them, a star on the anchor;
     neighbours hidden under the star are drawn on a ring around it (see `spread_from_anchor`). Returns
-    the item of every point of each trace added (-1 for the gaps between lines) and how many were moved."""
+    the item of every point of each trace added (-1 for the gaps between lines), how many were moved,
+    and where each item was drawn ({item: (x, y)}, the anchor's star included)."""
     position = pd.Series(np.arange(len(table)), index=table["item"].to_numpy())
     if anchor not in position.index:
-        return [], 0
+        return [], 0, {}
     ax, ay = table["x"].iat[position[anchor]], table["y"].iat[position[anchor]]
     every = [int(i) for metric in ("cosine", "dot") for i in neighbours.get(metric, ())
              if i in position.index and i != anchor]
     moved = spread_from_anchor(table, (float(ax), float(ay)), list(dict.fromkeys(every)))
-    added = []
+    added, drawn = [], {int(anchor): (float(ax), float(ay))}
     for metric, colour, size in (("cosine", COSINE_COLOUR, 13), ("dot", DOT_COLOUR, 9)):
         items = np.asarray([i for i in neighbours.get(metric, ()) if i in position.index], np.int64)
         if items.size == 0:
@@ -332,6 +383,7 @@ def _neighbour_traces(fig: go.Figure, table: pd.DataFrame, anchor: int, neighbou
                                                                        strict=True)])
         ys = np.array([moved[i][1] if i in moved else y for i, y in zip(items.tolist(), table["y"].to_numpy()[rows],
                                                                        strict=True)])
+        drawn.update((int(i), (float(x), float(y))) for i, x, y in zip(items.tolist(), xs, ys, strict=True))
         where = np.where([i in moved for i in items.tolist()], " (under the star on the map: drawn around it)", "")
         gap = np.full(items.size, np.nan)
         fig.add_trace(go.Scatter(  # anchor → neighbour, NaN breaks the line between pairs
@@ -353,7 +405,101 @@ def _neighbour_traces(fig: go.Figure, table: pd.DataFrame, anchor: int, neighbou
         customdata=[[str(table["title"].iat[position[anchor]]), "", anchor]],
         marker=dict(symbol="star", size=20, color="#ffd400", line=dict(width=1.5, color="#111111"))))
     added.append(np.array([anchor]))
-    return added, len(moved)
+    return added, len(moved), drawn
+
+
+NEIGHBOUR_TITLES = 3  # nearest neighbours by each measure whose titles the map writes
+LABEL_CHARS = 34  # a title written on the map is cut to this many characters
+# The map's plot area in pixels as the page usually draws it (a 1280-1400 px window; the chart's
+# width follows the window). Labels are placed in pixels around their points; this converts the map's
+# distances between points to pixels, roughly: a wider window only spreads the points further apart.
+PLOT_WIDTH = 650
+CHAR_WIDTH, LABEL_HEIGHT = 6.8, 20  # px of a 12 px title and of its framed box
+STAR_SIZE = 26  # px: the star and its outline, kept clear of every label
+MARKER_SIZE = 14  # px: a neighbour's ring
+
+
+def label_boxes(points: dict[int, tuple[float, float]], sizes: dict[int, tuple[float, float]],
+                obstacles: list[tuple[float, float, float, float]], bounds: tuple[float, float],
+                order: list[int], directions: dict[int, float]) -> dict[int, tuple[float, float]]:
+    """Where to put a label next to each point of `order`, in pixels ({item: (dx, dy)} from the point to
+    the label's centre, screen y down), none over another, over an obstacle (x0, y0, x1, y1) or out of
+    the plot (0..bounds): each label tries its direction first (radians, screen y down), then others
+    turning away from it both ways, at growing distances; a label that fits nowhere is left out.
+    `points` and `sizes` (width, height) in pixels."""
+    placed, taken = {}, list(obstacles)
+    turns = np.radians([0, 30, -30, 60, -60, 90, -90, 120, -120, 150, -150, 180])
+    for item in order:
+        (px, py), (width, height) = points[item], sizes[item]
+        for gap in (8, 24, 44, 70):
+            for turn in turns:
+                angle = directions[item] + turn
+                ux, uy = np.cos(angle), np.sin(angle)
+                # from the box's centre to its edge along the direction, then the gap beyond it
+                reach = min(width / 2 / abs(ux) if abs(ux) > 1e-9 else np.inf,
+                            height / 2 / abs(uy) if abs(uy) > 1e-9 else np.inf) + gap
+                cx, cy = px + reach * ux, py + reach * uy
+                box = (cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
+                inside = box[0] >= 0 and box[1] >= 0 and box[2] <= bounds[0] and box[3] <= bounds[1]
+                if inside and not any(box[0] < o[2] and o[0] < box[2] and box[1] < o[3] and o[1] < box[3]
+                                      for o in taken):
+                    placed[item] = (float(cx - px), float(cy - py))
+                    taken.append(box)
+                    break
+            if item in placed:
+                break
+    return placed
+
+
+def _anchor_labels(fig: go.Figure, table: pd.DataFrame, anchor: int, neighbours: dict[str, np.ndarray],
+                   drawn: dict[int, tuple[float, float]], height: int) -> str:
+    """Write the anchor's title and those of its NEIGHBOUR_TITLES nearest neighbours by each measure on
+    the map, as framed white boxes above every marker (layout annotations are drawn over the traces), an
+    arrow from each box to its point, no box over another, the star or a neighbour's ring (see
+    `label_boxes`); returns the caption's sentence. Written as trace text, the titles sat under the star
+    and the rings of the neighbours around it, unreadable."""
+    titles = table.set_index("item")["title"].astype(str)
+    cut = {i: t if len(t) <= LABEL_CHARS else t[:LABEL_CHARS - 1] + "…" for i, t in titles.items() if i in drawn}
+    nearest = {metric: [int(i) for i in neighbours.get(metric, ()) if int(i) in drawn and int(i) != anchor
+                        ][:NEIGHBOUR_TITLES] for metric in ("cosine", "dot")}
+    chosen = {}  # item → its frame's colour: blue among the nearest by cosine (whatever its dot rank), else red
+    for rank in range(NEIGHBOUR_TITLES):  # nearest first, by turns, so that the closest get the best places
+        for metric in ("cosine", "dot"):
+            if rank < len(nearest[metric]):
+                item = nearest[metric][rank]
+                chosen.setdefault(item, COSINE_COLOUR if item in nearest["cosine"] else DOT_COLOUR)
+    # data → pixels of the plot area (screen y down), as the map is usually drawn
+    span = np.array([np.ptp(table["x"].to_numpy(float)), np.ptp(table["y"].to_numpy(float))])
+    span = np.where(span > 0, span, 1.0)
+    low = np.array([table["x"].min(), table["y"].max()], float)
+    size = np.array([PLOT_WIDTH, height - 120], float)  # the map's top and bottom margins: 50 + 70 px
+    pixels = {i: ((x - low[0]) / span[0] * size[0], (low[1] - y) / span[1] * size[1]) for i, (x, y) in drawn.items()}
+    boxes = {i: (CHAR_WIDTH * len(cut[i]) + 12, LABEL_HEIGHT) for i in (anchor, *chosen)}
+    boxes[anchor] = (CHAR_WIDTH * 1.1 * len(cut[anchor]) + 12, LABEL_HEIGHT)  # bold
+    obstacles = [(x - s / 2, y - s / 2, x + s / 2, y + s / 2) for i, (x, y) in pixels.items()
+                 for s in ((STAR_SIZE if i == anchor else MARKER_SIZE),)]
+    # The anchor's title above its star if it fits; each neighbour's away from the star, so that the
+    # titles of a ring of neighbours fan out around it.
+    directions = {anchor: -np.pi / 2}
+    for i in chosen:
+        dx, dy = pixels[i][0] - pixels[anchor][0], pixels[i][1] - pixels[anchor][1]
+        directions[i] = float(np.arctan2(dy, dx)) if np.hypot(dx, dy) > 1 else -np.pi / 2
+    places = label_boxes(pixels, boxes, obstacles, tuple(size), [anchor, *chosen], directions)
+    for item, (dx, dy) in places.items():
+        star = item == anchor
+        colour = "#111111" if star else chosen[item]
+        fig.add_annotation(
+            x=drawn[item][0], y=drawn[item][1], ax=dx, ay=dy, text=f"<b>{cut[item]}</b>" if star else cut[item],
+            showarrow=True, arrowhead=0, arrowwidth=1, arrowcolor=colour, standoff=(STAR_SIZE if star else
+                                                                                     MARKER_SIZE) / 2,
+            bgcolor="rgba(255,255,255,0.92)", bordercolor=colour, borderwidth=1, borderpad=2,
+            font=dict(size=12, color="#111111"), hovertext=titles[item], captureevents=False)
+    written = [i for i in chosen if i in places]
+    sentence = ("Its title is written on the map" if anchor in places else "Its title did not fit on the map")
+    if written:
+        sentence += (f", with those of {counted(len(written), 'neighbour')} (of its {NEIGHBOUR_TITLES} nearest by "
+                     "cosine, framed blue, and by dot product, framed red)")
+    return sentence + "."
 
 
 def clicked_item(state) -> int | None:

@@ -502,3 +502,142 @@ def test_users_lean_to_an_end_past_half_way_to_its_groups_direction():
     assert chart.caption.startswith("40% of users lean towards Romance and 20% towards Horror (cosine beyond ±0.30, "
                                     "half-way from the middle to the groups' average directions at ±0.60)")
     assert list(chart.figure.data[0].x) == cosines.tolist()
+
+
+def test_a_title_search_matches_at_word_starts_only():
+    # "Star" circled and titled "Bastard Out of Carolina" on MovieLens 100K: a match inside a word
+    titles = pd.Series(["Star Wars (1977)", "Lone Star (1996)", "Starship Troopers (1997)",
+                        "Bastard Out of Carolina (1996)", "Evening Star, The (1996)", "Mustard (2001)",
+                        "Star-Crossed (2000)", "A Star* Is Born?"])
+    found = lambda query: titles[map_figures.title_matches(titles, query)].tolist()  # noqa: E731
+    assert found("star") == ["Star Wars (1977)", "Lone Star (1996)", "Starship Troopers (1997)",
+                             "Evening Star, The (1996)", "Star-Crossed (2000)", "A Star* Is Born?"]
+    assert found("  STAR wars ") == ["Star Wars (1977)"]  # case and surrounding spaces ignored
+    assert found("tard") == []  # only inside words: Bastard, Mustard
+    assert found("crossed") == ["Star-Crossed (2000)"]  # after a hyphen: a word start
+    assert found("(1996") == ["Lone Star (1996)", "Bastard Out of Carolina (1996)", "Evening Star, The (1996)"]
+    assert found("star*") == ["A Star* Is Born?"] and found("born?") == ["A Star* Is Born?"]  # not patterns
+    assert found("   ") == []
+
+
+def test_search_hits_are_the_matches_most_popular_first_and_the_sentence_counts_in_words():
+    table = pd.DataFrame({"item": [0, 1, 2, 3], "title": ["Star Wars", "Bastard", "Lone Star", "Stars"],
+                          "popularity": [583, 50, 187, 187], "x": 0.0, "y": 0.0})
+    assert map_figures.search_hits(table, "star")["item"].tolist() == [0, 2, 3]  # 187 ties keep the table's order
+    assert map_figures.search_sentence(1, " Star ").startswith(
+        "1 item has “Star” at the start of a word; it is circled")
+    assert map_figures.search_sentence(3, "star").startswith("3 items have “star” at the start of a word; all are")
+    assert "the 20 most popular are circled" in map_figures.search_sentence(21, "a")
+    assert map_figures.search_sentence(0, "zzz") == "No title has “zzz” at the start of a word."
+    one = map_figures.latent_scatter(table, "popularity", highlight=[0])
+    assert "Search: 1 match circled, its title written on the map" in one.caption
+    assert figures.counted(1, "item") == "1 item" and figures.counted(1682, "item") == "1,682 items"
+    assert figures.counted(2, "match", "matches") == "2 matches"
+
+
+def star_with_ring() -> tuple[pd.DataFrame, dict[str, np.ndarray]]:
+    """Star Wars' case: six neighbours under its star (drawn on a ring around it), two far off."""
+    titles = ["Star Wars (1977)", "Return of the Jedi (1983)", "Empire Strikes Back, The (1980)",
+              "Raiders of the Lost Ark (1981)", "Indiana Jones and the Last Crusade (1989)", "Back to the Future (1985)",
+              "Princess Bride, The (1987)", "Terminator, The (1984)", "Fargo (1996)"]
+    near = [0.0, 0.001, -0.001, 0.002, 0.0, -0.002, 0.001]
+    table = pd.DataFrame({"x": [*near, 10.0, -10.0], "y": [*near[::-1], 10.0, -8.0], "item": range(9), "title": titles,
+                          "popularity": [583, 480, 367, 420, 331, 350, 324, 301, 508]})
+    return table, {"cosine": np.array([1, 2, 3, 7, 4]), "dot": np.array([3, 8, 1, 5, 6])}
+
+
+def test_the_chosen_items_title_and_its_nearest_neighbours_titles_are_written_in_boxes_clear_of_the_star():
+    # Star Wars' title lay under its own star and the ring of its neighbours; their titles were only in tables
+    table, neighbours = star_with_ring()
+    chart = map_figures.latent_scatter(table, "popularity", anchor=0, neighbours=neighbours, highlight=[0])
+    notes = chart.figure.layout.annotations
+    # the star first, then the 3 nearest by cosine and by dot product, alternating, each once (1 and 3 are in both)
+    assert [n.text for n in notes] == ["<b>Star Wars (1977)</b>", "Return of the Jedi (1983)",
+                                       "Raiders of the Lost Ark (1981)", "Empire Strikes Back, The (1980)",
+                                       "Fargo (1996)"]
+    blue, red = figures.COSINE_COLOUR, figures.DOT_COLOUR
+    assert [n.bordercolor for n in notes] == ["#111111", blue, blue, blue, red]  # cosine's colour when in both
+    assert all(n.bgcolor.startswith("rgba(255,255,255") and n.showarrow for n in notes)
+    # each box starts at its arrow's tail (pixels from its point); none overlaps another or the star
+    layout = chart.figure.layout
+    pixels = {}
+    for n in notes:
+        x = (n.x - table["x"].min()) / np.ptp(table["x"]) * map_figures.PLOT_WIDTH
+        y = (table["y"].max() - n.y) / np.ptp(table["y"]) * (layout.height - 120)
+        width = map_figures.CHAR_WIDTH * (1.1 if n.text.startswith("<b>") else 1) * len(
+            n.text.replace("<b>", "").replace("</b>", "")) + 12
+        pixels[n.text] = (x + n.ax - width / 2, y + n.ay - 10, x + n.ax + width / 2, y + n.ay + 10)
+    boxes = list(pixels.values())
+    assert not any(a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+                   for k, a in enumerate(boxes) for b in boxes[k + 1:])
+    star = (0.0 - table["x"].min()) / np.ptp(table["x"]) * map_figures.PLOT_WIDTH, \
+        (table["y"].max() - 0.0) / np.ptp(table["y"]) * (layout.height - 120)  # the middle of the map
+    half = map_figures.STAR_SIZE / 2
+    assert not any(b[0] < star[0] + half and star[0] - half < b[2] and b[1] < star[1] + half and
+                   star[1] - half < b[3] for b in boxes)
+    assert notes[0].ay < 0 and notes[0].ax == 0  # the star's title right above it
+    # the search hit that is the star is titled in its box only, not written again under the star
+    assert "Star Wars (1977)" not in list(next(t for t in chart.figure.data if t.name == "search titles").text)
+    assert "Its title is written on the map, with those of 4 neighbours" in chart.caption
+    assert not map_figures.latent_scatter(table, "popularity").figure.layout.annotations  # nothing chosen: none
+
+
+def test_label_boxes_turn_away_from_what_is_in_the_way_and_leave_out_what_fits_nowhere():
+    points, sizes = {0: (100.0, 100.0)}, {0: (40.0, 20.0)}
+    up = -np.pi / 2
+    assert map_figures.label_boxes(points, sizes, [], (400, 400), [0], {0: up}) == {0: pytest.approx((0.0, -18.0))}
+    # a marker right above: up, and 30° and 60° either side of it, and straight across all touch it; 120°
+    # round (down and to the right, 30° below level) is the first clear place, 8 px from the point
+    above = [(80.0, 60.0, 120.0, 92.0)]
+    placed = map_figures.label_boxes(points, sizes, above, (400, 400), [0], {0: up})
+    assert placed[0] == pytest.approx((np.cos(np.pi / 6) * 28, np.sin(np.pi / 6) * 28))
+    assert map_figures.label_boxes({0: (30.0, 30.0)}, {0: (70.0, 20.0)}, [], (60, 60), [0], {0: up}) == {}  # too wide
+
+
+def test_the_map_title_names_the_model_and_the_legend_title_fits_in_the_figure():
+    # the saved PNG read "genre (its least commor" and did not say which model's vectors it showed
+    table = pd.DataFrame({"x": [0.0, 1, 2], "y": [0.0, 1, 2], "item": [0, 1, 2], "title": list("abc"),
+                          "popularity": [3, 2, 1], map_figures.GENRE_COLUMN: ["Drama", "War", "Drama"]})
+    chart = map_figures.latent_scatter(table, map_figures.GENRE_COLUMN, continuous=False, method="UMAP",
+                                       model="Implicit ALS (quick default)")
+    layout = chart.figure.layout
+    assert layout.title.text == "Item vectors mapped to 2-D by UMAP · Implicit ALS (quick default)"
+    assert layout.legend.title.text == "genre (its least common)"
+    # entries "Drama", "War" needed 70 + 6.5 × 5 px; the title (24 characters, no symbol) needs 30 + 6.5 × 24
+    assert layout.margin.r == 30 + int(6.5 * 24) > figures.legend_room(["Drama", "War"])
+    axes = map_figures.MapAxes("Items along the axes you chose", "x", "y", "caption")
+    assert map_figures.latent_scatter(table, "popularity", axes=axes, model="ALS").figure.layout.title.text == \
+        "Items along the axes you chose · ALS"
+    deep = table.assign(z=[0.0, 1, 2])
+    assert map_figures.latent_scatter_3d(deep, "popularity", model="ALS").figure.layout.title.text == \
+        "Item vectors mapped to 3-D by UMAP · ALS"
+
+
+def test_charts_are_saved_at_twice_their_size_on_screen_under_their_title():
+    # the camera button saved 940 × 560 px pictures named newplot.png
+    table = pd.DataFrame({"x": [0.0, 1, 2], "y": [0.0, 1, 2], "item": [0, 1, 2], "title": list("abc"),
+                          "popularity": [3, 2, 1]})
+    figure = map_figures.latent_scatter(table, "popularity", method="PCA", model="Funk SVD (f=100)").figure
+    assert figures.export_config(figure) == {"toImageButtonOptions": {
+        "format": "png", "scale": 2, "filename": "mfviz-item-vectors-mapped-to-2-d-by-pca-funk-svd-f-100"}}
+
+
+def test_the_embedding_projector_metadata_carries_the_genre_the_map_colours_by():
+    # metadata.tsv had first_genre only: coloured by it, the Projector showed nearly every Romance as a Comedy
+    import io
+    import zipfile
+
+    from mfviz.analysis import projection_table
+    from mfviz.dashboard import cache
+
+    items = pd.DataFrame({"genres": [["Comedy", "Romance"], ["Comedy"], ["Comedy", "Drama"], ["Drama"], []]})
+    vectors = np.arange(10, dtype=np.float32).reshape(5, 2)
+    table = projection_table(np.zeros((5, 2)), items, np.arange(5), np.ones(5), [f"film {i}" for i in range(5)])
+    for given in (table, table.assign(**{map_figures.GENRE_COLUMN: map_figures.distinctive_genre(table["genres"])[0]})):
+        with zipfile.ZipFile(io.BytesIO(cache.projector_zip(f"m|{len(given.columns)}", vectors, given,
+                                                            np.arange(5) + 1))) as archive:
+            metadata = pd.read_csv(io.BytesIO(archive.read("metadata.tsv")), sep="\t", dtype=str, keep_default_na=False)
+        # counts Comedy 3, Drama 2, Romance 1: each item's least common of its genres; "(none)" without any
+        assert metadata["distinctive_genre"].tolist() == ["Romance", "Comedy", "Drama", "Drama", "(none)"]
+        assert metadata["first_genre"].tolist() == ["Comedy", "Comedy", "Comedy", "Drama", "(none)"]
+        assert list(metadata.columns[:3]) == ["item_id", "title", "distinctive_genre"]

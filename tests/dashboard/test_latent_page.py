@@ -1,0 +1,92 @@
+"""The Latent space page through AppTest: a title search at word starts, the chosen item's and its
+neighbours' titles written on the map, the model named in the map's title, and the charts' PNG export."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = str(ROOT / "app.py")
+TIMEOUT = 300  # seconds per script run; the first run compiles numba kernels
+os.environ["MFVIZ_NO_WARM_UP"] = "1"  # (as in test_pages) no UMAP compilation thread competing with the test
+os.environ["MFVIZ_NO_PRECOMPUTE"] = "1"
+
+
+@pytest.fixture(scope="module")
+def latent() -> AppTest:
+    """One session on the demo, on the Latent space page's PCA map (UMAP's first call compiles for ~40 s)."""
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["latent_method"] = "PCA"
+    at.run()
+    at.switch_page("pages/latent_page.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def the_map(at: AppTest) -> tuple[dict, dict]:
+    """The 2-D map's figure (as JSON) and the Plotly config the page gave it."""
+    chart = next(c for c in at.get("plotly_chart")
+                 if json.loads(c.proto.spec)["layout"]["title"]["text"].startswith("Item vectors mapped"))
+    return json.loads(chart.proto.spec), json.loads(chart.proto.config or "{}")
+
+
+def test_a_title_search_finds_words_that_start_with_it_not_words_that_hold_it(latent):
+    # "Star" circled "Bastard Out of Carolina" on MovieLens 100K; on the demo, "lit" circled every "Starlit"
+    at = latent
+    titles = np.asarray(at.session_state["mfviz.data"].interactions.titles).astype(str)
+    starts = [t for t in titles if re.search(r"(?<!\w)lit", t, re.IGNORECASE)]
+    inside = [t for t in titles if "lit" in t.lower() and t not in starts]
+    assert 1 <= len(starts) <= 20 and inside  # the demo has both kinds
+    at.text_input(key="latent_search").input("lit").run()
+    assert not at.exception and not at.error
+    assert any(c.value.startswith(f"{len(starts)} items have “lit” at the start of a word; all are circled")
+               for c in at.caption), [c.value for c in at.caption]
+    listed = next(d.value for d in at.dataframe if "title" in d.value.columns and len(d.value) == len(starts))
+    assert sorted(listed["title"]) == sorted(starts) and not set(listed["title"]) & set(inside)
+    spec, _ = the_map(at)
+    written = next(t for t in spec["data"] if t["name"] == "search titles")["text"]
+    assert set(written) <= set(starts)
+    at.text_input(key="latent_search").input(titles[5]).run()  # one whole title: one item, counted as one
+    assert any(c.value.startswith(f"1 item has “{titles[5]}” at the start of a word; it is circled")
+               for c in at.caption)
+    assert any(m.value == f"**Circled: 1 item matching “{titles[5]}”**" for m in at.markdown)
+    at.text_input(key="latent_search").input("").run()
+
+
+def test_the_chosen_items_and_its_nearest_neighbours_titles_are_on_the_map(latent):
+    at = latent
+    at.selectbox(key="latent_anchor").set_value(0).run()
+    assert not at.exception and not at.error
+    entry = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value]
+    titles = np.asarray(at.session_state["mfviz.data"].interactions.titles).astype(str)
+    cosine = entry.model.similar_items([0], n=3, metric="cosine")[0][0].tolist()
+    dot = entry.model.similar_items([0], n=3, metric="dot")[0][0].tolist()
+    spec, config = the_map(at)
+    notes = spec["layout"]["annotations"]
+    assert notes[0]["text"] == f"<b>{titles[0]}</b>" and notes[0]["ay"] < 0  # above its star
+    named = [n["hovertext"] for n in notes[1:]]
+    assert named and set(named) <= {titles[i] for i in cosine + dot}
+    assert len(named) == len(set(named))  # an item in both lists once
+    # the map names the model whose vectors it shows, and the camera button saves it at twice its size
+    assert spec["layout"]["title"]["text"] == f"Item vectors mapped to 2-D by PCA · {entry.name}"
+    options = config["toImageButtonOptions"]
+    assert options["scale"] == 2 and options["format"] == "png" and options["filename"].startswith(
+        "mfviz-item-vectors-mapped-to-2-d-by-pca")
+    at.selectbox(key="latent_anchor").set_value(None).run()
+    assert not the_map(at)[0]["layout"].get("annotations")
+
+
+def test_every_chart_is_saved_at_twice_its_size(latent):
+    # (ui.show's default) the camera button saved 940 × 560 px pictures, blurred on a slide
+    at = latent
+    at.switch_page("pages/spectrum_page.py").run()
+    configs = [json.loads(c.proto.config or "{}") for c in at.get("plotly_chart")]
+    assert configs and all(c["toImageButtonOptions"]["scale"] == 2 for c in configs)
+    at.switch_page("pages/latent_page.py").run()
