@@ -344,8 +344,9 @@ for entry in entries.values():
 results = pd.DataFrame(rows)
 st.dataframe(training.results_display(pd.concat([results, pd.DataFrame(baseline_rows)], ignore_index=True)
                                      if baseline_rows else results),
-             hide_index=True, width="stretch",
-             column_config={"fit_seconds": st.column_config.NumberColumn("fit time (s)"),
+             hide_index=True, width="stretch", placeholder=training.NO_VALUE,
+             column_config={"fit_seconds": st.column_config.NumberColumn("fit time (s)", format="%.2f"),
+                            "epochs": st.column_config.NumberColumn(format="%d"),
                             "vs. baseline": st.column_config.TextColumn(
                                 "beats the baseline?",
                                 help="Whether the model's NDCG@k is above the Popularity baseline's on the same "

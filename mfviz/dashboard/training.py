@@ -120,22 +120,11 @@ def hyperparameter_words(params: dict) -> str:
 NO_VALUE = "–"  # what the results table shows in a cell without a value (the baseline's epochs, a ranker's RMSE)
 
 
-def results_display(frame: pd.DataFrame):
-    """The results table as the page shows it: every cell without a value (None, NaN, an empty text)
-    as NO_VALUE, in every column alike (Streamlit wrote "None" in some and left others blank), fit
-    time to 2 decimals, epochs whole, metrics to 4. A pandas Styler: the numbers stay numbers, so the
-    columns still sort by value."""
-    frame = frame.replace("", None)
-    formats = {}
-    for column in frame.columns:
-        if column == "fit_seconds":
-            formats[column] = "{:.2f}"
-        elif column == "epochs":
-            formats[column] = "{:.0f}"
-        elif pd.api.types.is_numeric_dtype(frame[column]):
-            formats[column] = "{:.4f}"
-    return frame.style.format(formats, na_rep=NO_VALUE).format(
-        na_rep=NO_VALUE, subset=[c for c in frame.columns if c not in formats])
+def results_display(frame: pd.DataFrame) -> pd.DataFrame:
+    """The results table as the page gives it to st.dataframe(placeholder=NO_VALUE): every cell without a
+    value (None, NaN, an empty text) missing alike, so that each shows NO_VALUE (Streamlit wrote "None" in
+    the missing cells; a pandas Styler's "–" is not drawn there). Numbers stay numbers: the columns sort by value."""
+    return frame.replace("", None)
 
 
 # Seconds per unit of work of the ALS solves, fitted to epochs of MovieLens 100K (80,000 training

@@ -1126,14 +1126,6 @@ def test_a_models_hyperparameters_come_back_when_it_is_picked_again():
 
 
 
-def shown_table(element):
-    """A st.dataframe's cells as the browser shows them (a Styler's display values, else the values)."""
-    from streamlit import dataframe_util
-
-    shown = element.proto.arrow_data.styler.display_values
-    return dataframe_util.convert_arrow_bytes_to_pandas_df(shown) if shown else element.value
-
-
 def test_funk_svd_trains_in_parallel_from_the_page_without_a_seed_and_says_so():
     # The seed box cannot be left empty, so ticking parallel always ended in "cannot honour random_state=0";
     # then the box kept showing 0 though the model trained unseeded.
@@ -1165,25 +1157,19 @@ def test_funk_svd_trains_in_parallel_from_the_page_without_a_seed_and_says_so():
 
 
 def test_the_results_table_shows_a_dash_in_every_cell_without_a_value():
-    # The Popularity baseline's row showed "None" under epochs, and a ranker's RMSE was another blank.
-    from mfviz.dashboard.training import NO_VALUE
+    # The Popularity baseline's row showed "None" under epochs (Streamlit's text for a missing value), and a
+    # loaded model's empty split another blank.
+    from mfviz.dashboard.training import NO_VALUE, results_display
 
     at = train_on_page(new_app(), "funksvd", factors=4, epochs=2)
-    values, shown = at.dataframe[0].value, shown_table(at.dataframe[0])
-    assert list(shown.columns) == list(values.columns) and len(shown) == len(values)
-    missing = values.isna() | values.eq("")
-    assert missing.any().any()  # the baseline's epochs, implicit ALS's RMSE
-    for column in values.columns:
-        for n in range(len(values)):
-            cell = str(shown[column].iloc[n])
-            if missing[column].iloc[n]:
-                assert cell == NO_VALUE, (column, n, cell)
-            else:
-                assert cell not in (NO_VALUE, "None", "nan", ""), (column, n, cell)
-    baseline = shown.set_index(values["model"]).loc["Popularity (baseline)"]
-    assert baseline["epochs"] == NO_VALUE
-    assert shown.set_index(values["model"]).loc["Funk SVD (f=4)", "epochs"] == "2"
+    table = at.dataframe[0]
+    assert table.proto.placeholder == NO_VALUE  # what the browser draws in every missing cell
+    values = table.value.set_index("model")
+    assert values.isna().loc["Popularity (baseline)", "epochs"] and values.loc["Funk SVD (f=4)", "epochs"] == 2
     assert values["fit_seconds"].dtype.kind == "f"  # numbers stay numbers: the columns sort by value
+    assert not values.isin(["", "None", "nan"]).any().any()  # no text standing for a missing value
+    shown = results_display(values.reset_index().assign(split=["", "random"] + [None] * (len(values) - 2)))
+    assert shown["split"].isna().tolist()[:1] == [True] and shown["split"][1] == "random"  # an empty text: missing
 
 
 def test_slow_settings_are_said_before_training_and_train_only_when_asked(monkeypatch):
