@@ -5,6 +5,7 @@ selections on them back as items. Shared styling comes from `figures`."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -157,6 +158,17 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
         apply_layout(fig, axes.title + named, axes.x, axes.y, height=height, dragmode="zoom", legend="right")
         caption = f"{axes.caption} {MAP_GESTURES}"
     caption += _genre_note(fig, table, colour)
+    labels = ""
+    if drawn:
+        labels, clear = _anchor_labels(fig, table, anchor, neighbours or {}, drawn, height)
+        if highlight and written:  # search titles under the anchor's boxes, star or rings: left to the list
+            trace = next(k for k, t in enumerate(fig.data) if t.name == "search titles")
+            keep = [clear(x, y, text) for x, y, text in zip(fig.data[trace].x, fig.data[trace].y,
+                                                           fig.data[trace].text, strict=True)]
+            fig.data[trace].update(x=np.asarray(fig.data[trace].x)[keep], y=np.asarray(fig.data[trace].y)[keep],
+                                   text=np.asarray(fig.data[trace].text)[keep])
+            trace_items[trace] = np.asarray(trace_items[trace])[keep]
+            written = int(np.sum(keep))
     if highlight:
         caption += " Search: " + (
             f"{len(highlight):,} matches circled, {written} of their titles written on the map (no title over "
@@ -167,8 +179,8 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
         caption += (f" {moved} of the star's neighbours {'sits' if moved == 1 else 'sit'} under it on this map (the "
                     "map keeps " + ("it" if moved == 1 else "them") + " that close): drawn on a ring around it, "
                     f"joined to it by {'its line' if moved == 1 else 'their lines'}.")
-    if drawn:
-        caption += " " + _anchor_labels(fig, table, anchor, neighbours or {}, drawn, height)
+    if labels:
+        caption += " " + labels
     return Chart(fig, caption, tuple(trace_items))
 
 
@@ -414,9 +426,13 @@ LABEL_CHARS = 34  # a title written on the map is cut to this many characters
 # width follows the window). Labels are placed in pixels around their points; this converts the map's
 # distances between points to pixels, roughly: a wider window only spreads the points further apart.
 PLOT_WIDTH = 650
-CHAR_WIDTH, LABEL_HEIGHT = 6.8, 20  # px of a 12 px title and of its framed box
+CHAR_WIDTH, LABEL_HEIGHT = 6.8, 26  # px of a 12 px title and of its framed box (with its padding and a gap)
 STAR_SIZE = 26  # px: the star and its outline, kept clear of every label
 MARKER_SIZE = 14  # px: a neighbour's ring
+PAD = 15  # px between the outermost points and the plot's frame (Plotly pads its autorange for the markers)
+# px a label may reach past the plot's frame, into the margins (tick labels at the left, the title's row
+# at the top: a star at the map's top edge still gets its neighbours' titles beside it)
+SPILL = 24
 
 
 def label_boxes(points: dict[int, tuple[float, float]], sizes: dict[int, tuple[float, float]],
@@ -440,7 +456,8 @@ def label_boxes(points: dict[int, tuple[float, float]], sizes: dict[int, tuple[f
                             height / 2 / abs(uy) if abs(uy) > 1e-9 else np.inf) + gap
                 cx, cy = px + reach * ux, py + reach * uy
                 box = (cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
-                inside = box[0] >= 0 and box[1] >= 0 and box[2] <= bounds[0] and box[3] <= bounds[1]
+                inside = (box[0] >= -SPILL and box[1] >= -SPILL and box[2] <= bounds[0] + SPILL
+                          and box[3] <= bounds[1] + SPILL)
                 if inside and not any(box[0] < o[2] and o[0] < box[2] and box[1] < o[3] and o[1] < box[3]
                                       for o in taken):
                     placed[item] = (float(cx - px), float(cy - py))
@@ -452,12 +469,13 @@ def label_boxes(points: dict[int, tuple[float, float]], sizes: dict[int, tuple[f
 
 
 def _anchor_labels(fig: go.Figure, table: pd.DataFrame, anchor: int, neighbours: dict[str, np.ndarray],
-                   drawn: dict[int, tuple[float, float]], height: int) -> str:
+                   drawn: dict[int, tuple[float, float]], height: int) -> tuple[str, Callable]:
     """Write the anchor's title and those of its NEIGHBOUR_TITLES nearest neighbours by each measure on
     the map, as framed white boxes above every marker (layout annotations are drawn over the traces), an
     arrow from each box to its point, no box over another, the star or a neighbour's ring (see
-    `label_boxes`); returns the caption's sentence. Written as trace text, the titles sat under the star
-    and the rings of the neighbours around it, unreadable."""
+    `label_boxes`). Returns the caption's sentence, and whether a title written as trace text above a
+    point (x, y, title) stays clear of all that. Written as trace text, the titles sat under the star and
+    the rings of the neighbours around it, unreadable."""
     titles = table.set_index("item")["title"].astype(str)
     cut = {i: t if len(t) <= LABEL_CHARS else t[:LABEL_CHARS - 1] + "…" for i, t in titles.items() if i in drawn}
     nearest = {metric: [int(i) for i in neighbours.get(metric, ()) if int(i) in drawn and int(i) != anchor
@@ -473,7 +491,11 @@ def _anchor_labels(fig: go.Figure, table: pd.DataFrame, anchor: int, neighbours:
     span = np.where(span > 0, span, 1.0)
     low = np.array([table["x"].min(), table["y"].max()], float)
     size = np.array([PLOT_WIDTH, height - 120], float)  # the map's top and bottom margins: 50 + 70 px
-    pixels = {i: ((x - low[0]) / span[0] * size[0], (low[1] - y) / span[1] * size[1]) for i, (x, y) in drawn.items()}
+    inner = size - 2 * PAD  # Plotly's autorange leaves about PAD px between the outermost points and the frame
+    def to_pixels(x: float, y: float) -> tuple[float, float]:
+        return PAD + (x - low[0]) / span[0] * inner[0], PAD + (low[1] - y) / span[1] * inner[1]
+
+    pixels = {i: to_pixels(x, y) for i, (x, y) in drawn.items()}
     boxes = {i: (CHAR_WIDTH * len(cut[i]) + 12, LABEL_HEIGHT) for i in (anchor, *chosen)}
     boxes[anchor] = (CHAR_WIDTH * 1.1 * len(cut[anchor]) + 12, LABEL_HEIGHT)  # bold
     obstacles = [(x - s / 2, y - s / 2, x + s / 2, y + s / 2) for i, (x, y) in pixels.items()
@@ -492,14 +514,25 @@ def _anchor_labels(fig: go.Figure, table: pd.DataFrame, anchor: int, neighbours:
             x=drawn[item][0], y=drawn[item][1], ax=dx, ay=dy, text=f"<b>{cut[item]}</b>" if star else cut[item],
             showarrow=True, arrowhead=0, arrowwidth=1, arrowcolor=colour, standoff=(STAR_SIZE if star else
                                                                                      MARKER_SIZE) / 2,
-            bgcolor="rgba(255,255,255,0.92)", bordercolor=colour, borderwidth=1, borderpad=2,
+            bgcolor="rgba(255,255,255,0.92)", bordercolor=colour, borderwidth=1, borderpad=3,
             font=dict(size=12, color="#111111"), hovertext=titles[item], captureevents=False)
+    taken = obstacles + [(pixels[i][0] + dx - boxes[i][0] / 2, pixels[i][1] + dy - boxes[i][1] / 2,
+                          pixels[i][0] + dx + boxes[i][0] / 2, pixels[i][1] + dy + boxes[i][1] / 2)
+                         for i, (dx, dy) in places.items()]
+
+    def clear(x: float, y: float, title: str) -> bool:
+        """A title written at "top center" of a search hit's circle (8 px radius), 11 px, 14 px tall."""
+        px, py = to_pixels(x, y)
+        half = 6.2 * len(str(title)) / 2
+        box = (px - half, py - 8 - 14, px + half, py - 8)
+        return not any(box[0] < o[2] and o[0] < box[2] and box[1] < o[3] and o[1] < box[3] for o in taken)
+
     written = [i for i in chosen if i in places]
     sentence = ("Its title is written on the map" if anchor in places else "Its title did not fit on the map")
     if written:
         sentence += (f", with those of {counted(len(written), 'neighbour')} (of its {NEIGHBOUR_TITLES} nearest by "
                      "cosine, framed blue, and by dot product, framed red)")
-    return sentence + "."
+    return sentence + ".", clear
 
 
 def clicked_item(state) -> int | None:

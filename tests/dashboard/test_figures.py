@@ -562,22 +562,29 @@ def test_the_chosen_items_title_and_its_nearest_neighbours_titles_are_written_in
     layout = chart.figure.layout
     pixels = {}
     for n in notes:
-        x = (n.x - table["x"].min()) / np.ptp(table["x"]) * map_figures.PLOT_WIDTH
-        y = (table["y"].max() - n.y) / np.ptp(table["y"]) * (layout.height - 120)
+        pad = map_figures.PAD
+        x = pad + (n.x - table["x"].min()) / np.ptp(table["x"]) * (map_figures.PLOT_WIDTH - 2 * pad)
+        y = pad + (table["y"].max() - n.y) / np.ptp(table["y"]) * (layout.height - 120 - 2 * pad)
         width = map_figures.CHAR_WIDTH * (1.1 if n.text.startswith("<b>") else 1) * len(
             n.text.replace("<b>", "").replace("</b>", "")) + 12
-        pixels[n.text] = (x + n.ax - width / 2, y + n.ay - 10, x + n.ax + width / 2, y + n.ay + 10)
+        half_height = map_figures.LABEL_HEIGHT / 2
+        pixels[n.text] = (x + n.ax - width / 2, y + n.ay - half_height, x + n.ax + width / 2, y + n.ay + half_height)
     boxes = list(pixels.values())
     assert not any(a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
                    for k, a in enumerate(boxes) for b in boxes[k + 1:])
-    star = (0.0 - table["x"].min()) / np.ptp(table["x"]) * map_figures.PLOT_WIDTH, \
-        (table["y"].max() - 0.0) / np.ptp(table["y"]) * (layout.height - 120)  # the middle of the map
+    star = pad + (0.0 - table["x"].min()) / np.ptp(table["x"]) * (map_figures.PLOT_WIDTH - 2 * pad), \
+        pad + (table["y"].max() - 0.0) / np.ptp(table["y"]) * (layout.height - 120 - 2 * pad)  # mid-map
     half = map_figures.STAR_SIZE / 2
     assert not any(b[0] < star[0] + half and star[0] - half < b[2] and b[1] < star[1] + half and
                    star[1] - half < b[3] for b in boxes)
     assert notes[0].ay < 0 and notes[0].ax == 0  # the star's title right above it
-    # the search hit that is the star is titled in its box only, not written again under the star
-    assert "Star Wars (1977)" not in list(next(t for t in chart.figure.data if t.name == "search titles").text)
+    # the search hit that is the star is titled in its box only, not written again under the star; a hit on
+    # the ring would be written under the boxes and rings there: left to the list under the map; one far off stays
+    searched = map_figures.latent_scatter(table, "popularity", anchor=0, neighbours=neighbours, highlight=[0, 6, 7])
+    written = next(t for t in searched.figure.data if t.name == "search titles")
+    assert list(written.text) == ["Terminator, The (1984)"]
+    assert searched.trace_items[list(searched.figure.data).index(written)].tolist() == [7]
+    assert "Search: 3 matches circled, 1 of their titles written on the map" in searched.caption
     assert "Its title is written on the map, with those of 4 neighbours" in chart.caption
     assert not map_figures.latent_scatter(table, "popularity").figure.layout.annotations  # nothing chosen: none
 
@@ -591,7 +598,8 @@ def test_label_boxes_turn_away_from_what_is_in_the_way_and_leave_out_what_fits_n
     above = [(80.0, 60.0, 120.0, 92.0)]
     placed = map_figures.label_boxes(points, sizes, above, (400, 400), [0], {0: up})
     assert placed[0] == pytest.approx((np.cos(np.pi / 6) * 28, np.sin(np.pi / 6) * 28))
-    assert map_figures.label_boxes({0: (30.0, 30.0)}, {0: (70.0, 20.0)}, [], (60, 60), [0], {0: up}) == {}  # too wide
+    wide = 60 + 2 * map_figures.SPILL + 1  # wider than the plot and what a label may reach past its frame
+    assert map_figures.label_boxes({0: (30.0, 30.0)}, {0: (wide, 20.0)}, [], (60, 60), [0], {0: up}) == {}
 
 
 def test_the_map_title_names_the_model_and_the_legend_title_fits_in_the_figure():
