@@ -117,6 +117,7 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
         fig.add_trace(scatter(x=part["x"], y=part["y"], mode="markers", name=name, customdata=_item_data(part, shown),
                               hovertemplate=hover, marker=dict(size=5, **marker)))
         trace_items.append(part["item"].to_numpy())
+    labelled = {i: place for i, place in (labelled or {}).items() if i != anchor}  # the anchor's is in its box
     if labelled:
         part = _uncluttered(table, labelled)
         fig.add_trace(go.Scatter(x=part["x"], y=part["y"], mode="text", name="titles", showlegend=False,

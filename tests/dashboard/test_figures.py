@@ -587,6 +587,11 @@ def test_the_chosen_items_title_and_its_nearest_neighbours_titles_are_written_in
     assert "Search: 3 matches circled, 1 of their titles written on the map" in searched.caption
     assert "Its title is written on the map, with those of 4 neighbours" in chart.caption
     assert not map_figures.latent_scatter(table, "popularity").figure.layout.annotations  # nothing chosen: none
+    # an item at a dimension's end is titled there, but the chosen one only in its box (the end's title lay under
+    # its star and rings)
+    ends = map_figures.latent_scatter(table, "popularity", anchor=0, neighbours=neighbours,
+                                      labelled={0: "middle left", 7: "top center"})
+    assert list(next(t for t in ends.figure.data if t.name == "titles").text) == ["Terminator, The (1984)"]
 
 
 def test_label_boxes_turn_away_from_what_is_in_the_way_and_leave_out_what_fits_nowhere():
