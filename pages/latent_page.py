@@ -43,7 +43,7 @@ def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray):
         direction, reach = axis_direction(vectors, *rows), axis_reach(vectors, *rows)
     x = cosines_with(vectors, direction)
     users = map_figures.users_on_axis(cosines_with(entry.model.user_factors, direction), label(left), label(right),
-                                      reach)
+                                      reach, model=entry.name)
     y = np.log10(1 + popularity) if up == "popularity" else norms
     axes = map_figures.MapAxes(
         "Items along the axes you chose", f"← {label(left)} · · · {label(right)} → (cosine with the axis)",
@@ -340,7 +340,7 @@ if dims is not None:  # the Dimensions map's companion: what lies at the ends of
                "on the Recommend and Neighbours pages: the genres at its popular end are the popular genres.")
     if groups:
         heatmap = map_figures.genre_heatmap(genre_loadings(dims, dict(list(groups.items())[:GENRES_SHOWN]),
-                                                           n_dims=cache.DIMENSIONS_DESCRIBED))
+                                                           n_dims=cache.DIMENSIONS_DESCRIBED), model=entry.name)
         ui.show(heatmap, config=export_config(heatmap.figure))
     st.download_button("Download every item's coordinates on every dimension (CSV)",
                        lambda: cache.dimensions_csv(entry.key, data.key, dims, inter.item_ids, titles),

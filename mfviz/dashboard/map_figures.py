@@ -315,16 +315,18 @@ def _uncluttered(table: pd.DataFrame, labelled: dict[int, str], wide: float = 0.
     return part.iloc[kept]
 
 
-def genre_heatmap(loadings: pd.DataFrame) -> Chart:
+def genre_heatmap(loadings: pd.DataFrame, model: str = "") -> Chart:
     """Genres × the model's dimensions: where each genre's items sit on each dimension (standard
-    deviations from the catalogue's mean; red toward the + end, blue toward the − end)."""
+    deviations from the catalogue's mean; red toward the + end, blue toward the − end); `model` (its
+    name) ends the title, as on the map."""
     z = loadings.to_numpy(float)
     limit = float(np.nanmax(np.abs(z))) if z.size else 1.0
     fig = go.Figure(go.Heatmap(
         z=z, x=[f"{d}" for d in loadings.columns], y=[str(g) for g in loadings.index], colorscale="RdBu",
         reversescale=True, zmid=0, zmin=-limit, zmax=limit, texttemplate="%{z:.1f}", textfont=dict(size=10),
         colorbar=dict(title="sd"), hovertemplate="%{y} on dimension %{x}: %{z:+.2f} sd<extra></extra>"))
-    apply_layout(fig, "Where each genre sits on the strongest dimensions", "dimension (strongest first)", "genre",
+    apply_layout(fig, "Where each genre sits on the strongest dimensions" + (f" · {model}" if model else ""),
+                 "dimension (strongest first)", "genre",
             height=max(300, 110 + 24 * len(loadings)))
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(type="category")
@@ -334,13 +336,14 @@ def genre_heatmap(loadings: pd.DataFrame) -> Chart:
     return Chart(fig, caption)
 
 
-def users_on_axis(cosines: np.ndarray, left: str, right: str, reach: float) -> Chart:
+def users_on_axis(cosines: np.ndarray, left: str, right: str, reach: float, model: str = "") -> Chart:
     """Histogram of the users' cosines with a taste axis (users and items share the model's space);
-    `reach`: where the right group's average direction sits on it (the left's at −reach)."""
+    `reach`: where the right group's average direction sits on it (the left's at −reach); `model` (its
+    name) ends the title, as on the map."""
     cosines = np.asarray(cosines, float)
     fig = go.Figure(go.Histogram(x=cosines, nbinsx=40, marker_color=PALETTE[0],
                                  hovertemplate="cosine %{x}: %{y:,} users<extra></extra>"))
-    apply_layout(fig, "Users along the same axis", f"← {left} · · · {right} → (cosine of the user's vector with the axis)",
+    apply_layout(fig, "Users along the same axis" + (f" · {model}" if model else ""), f"← {left} · · · {right} → (cosine of the user's vector with the axis)",
             "users (count)", height=300)
     # Leaning: past half-way from the middle to a group's direction. A fixed cosine would depend on how
     # far apart the two groups are (they sit at ±reach, not at ±1).

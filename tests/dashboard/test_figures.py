@@ -624,6 +624,12 @@ def test_the_map_title_names_the_model_and_the_legend_title_fits_in_the_figure()
     deep = table.assign(z=[0.0, 1, 2])
     assert map_figures.latent_scatter_3d(deep, "popularity", model="ALS").figure.layout.title.text == \
         "Item vectors mapped to 3-D by UMAP · ALS"
+    # and the charts under the map, which show the same model
+    assert map_figures.users_on_axis(np.zeros(3), "Horror", "Romance", 0.6, model="ALS").figure.layout.title.text \
+        == "Users along the same axis · ALS"
+    loadings = pd.DataFrame([[0.5, -1.0]], index=["Drama"], columns=[1, 2])
+    assert map_figures.genre_heatmap(loadings, model="ALS").figure.layout.title.text == \
+        "Where each genre sits on the strongest dimensions · ALS"
 
 
 def test_charts_are_saved_at_twice_their_size_on_screen_under_their_title():
