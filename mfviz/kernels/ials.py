@@ -58,10 +58,12 @@ def _cg_row(indptr, indices, confidence, u, x, Y, gram, cg_steps, r, p, Ap):
         coef = c - (c - np.float32(1.0)) * s
         for k in range(f):
             r[k] += coef * Y[i, k]
-    rs_old = np.float32(0.0)
+    # Every sum below runs in a loop of its own, with no store: a loop that also writes gets a
+    # runtime overlap check of its arrays' addresses, whose vector or scalar path sums in another
+    # order, so a row's result depended on where its scratch was allocated (the thread).
+    rs_old = _dot(r, r)
     for k in range(f):
         p[k] = r[k]
-        rs_old += r[k] * r[k]
     if rs_old < 1e-20:
         return _row_observed_loss(indptr, indices, confidence, u, x, Y)
     for _ in range(cg_steps):
@@ -84,11 +86,10 @@ def _cg_row(indptr, indices, confidence, u, x, Y, gram, cg_steps, r, p, Ap):
         if pAp <= 0.0:
             break
         step = rs_old / pAp
-        rs_new = np.float32(0.0)
         for k in range(f):
             x[k] += step * p[k]
             r[k] -= step * Ap[k]
-            rs_new += r[k] * r[k]
+        rs_new = _dot(r, r)
         if rs_new < 1e-20:
             break
         beta = rs_new / rs_old
