@@ -17,6 +17,7 @@ data = ui.current_data()
 inter = data.interactions
 MODES = ["a user in the data", "a profile I build", "a new item (who gets it)"]
 PROFILE_RATINGS = "mfviz.profile_ratings"  # {item index: rating} set on the Recommend page for one profile item
+DISLIKES = "mfviz.profile_dislikes"  # item indices the profile dislikes (rated the scale's lowest)
 ADJUSTMENT = "pop. adj."  # the popularity penalty's change to a score: a lift for rare items, so not "penalty"
 
 
@@ -38,8 +39,11 @@ elif (listed := link.get("items", st.query_params.get("items") if "ratings" in l
         rated := links.rated_items(inter, listed, link.get("ratings"),
                                    (rating_scale()[0], rating_scale()[-1]) if inter.is_explicit else None))[0]:
     chosen, ratings = rated
-    st.session_state["rec_mode"], st.session_state[state.PROFILE] = MODES[1], chosen
-    st.session_state.pop("rec_profile", None)  # the picker starts again from the profile
+    lowest = [i for i, r in zip(chosen, ratings or [], strict=False) if r <= rating_scale()[0]]
+    st.session_state["rec_mode"], st.session_state[state.PROFILE] = MODES[1], [i for i in chosen if i not in lowest]
+    st.session_state[DISLIKES] = lowest  # items the link rates lowest open as dislikes, as they were sent
+    for key in ("rec_profile", "rec_dislikes"):
+        st.session_state.pop(key, None)  # the pickers start again from the profile
     # Each item's own rating as the link has it; without ratings= every item has the top rating, the one a new
     # session's slider starts on, whatever this session's slider says (the link was written so). The editor's
     # edits, kept by row position, would otherwise be laid over them.
@@ -104,8 +108,10 @@ COLUMNS = {"title": st.column_config.TextColumn(width=165),
                                               "popularity is a lift for the rare); score + this ranks the list.")}
 
 
-def because_of(items: np.ndarray, values: np.ndarray | None, targets: np.ndarray) -> tuple[list[str], np.ndarray]:
-    """For each target, the profile item adding most to its score and how much (see reasons_note)."""
+def because_of(items: np.ndarray, values: np.ndarray | None, targets: np.ndarray, disliked=()
+               ) -> tuple[list[str], np.ndarray]:
+    """For each target, the profile item adding most to its score and how much (see reasons_note); an
+    item of `disliked` is named as such (a star-predicting model moves away from it, toward these)."""
     if targets.size == 0 or items.size == 0:
         return [""] * targets.size, np.full(targets.size, np.nan)
     contributions = cache.profile_contributions(
@@ -116,7 +122,7 @@ def because_of(items: np.ndarray, values: np.ndarray | None, targets: np.ndarray
         best = int(np.nanargmax(row)) if not np.isnan(row).all() else -1
         # Below display precision it is no reason at all (the Popularity baseline: every profile alike).
         if best >= 0 and row[best] >= 0.0005:
-            labels.append(str(titles[items[best]]))
+            labels.append(str(titles[items[best]]) + (" (disliked)" if int(items[best]) in disliked else ""))
             adds[t] = row[best]
         else:
             labels.append("—")
@@ -183,26 +189,62 @@ def top_unseen(recommender: state.ModelEntry, user: int) -> tuple[np.ndarray, np
     return lists.for_user(recommender, user, inter.matrix, int(n), penalty_for(recommender))
 
 
+def learns_dislikes(recommender: state.ModelEntry) -> bool:
+    """Whether a low rating moves this model's fold-in away from an item: only the models fitted to
+    predict ratings (around a mean and biases); in the others' a rating is a strength of interest."""
+    return getattr(recommender.model, "feedback", "any") == "explicit"
+
+
+def what_folds_in(recommender: state.ModelEntry, profile: np.ndarray, values) -> tuple[np.ndarray, np.ndarray | None]:
+    """The profile's items and ratings a model folds in: all of them, or, for a model that cannot learn
+    a dislike, those not rated the scale's lowest (a 1 would count as interest)."""
+    if values is None or learns_dislikes(recommender):
+        return profile, values
+    keep = np.asarray(values) > rating_scale()[0]
+    return profile[keep], np.asarray(values)[keep]
+
+
+def dislikes_note(recommender: state.ModelEntry, count: int) -> str:
+    """What became of the disliked items, for the caption."""
+    if count == 0:
+        return ""
+    if learns_dislikes(recommender):
+        return (f" The {count} disliked item{'s are' if count != 1 else ' is'} folded in with the lowest rating, "
+                f"so {recommender.name} moves away from {'them' if count != 1 else 'it'}: \"(disliked)\" marks a "
+                "recommendation that owes most to that.")
+    return (f" {recommender.name} learns only from what people chose (a rating is a strength of interest), so the "
+            f"{count} disliked item{'s are' if count != 1 else ' is'} left out of the profile it folds in, and never "
+            "recommended; Funk SVD, SVD++ or ALS would move away from them.")
+
+
 def for_profile(recommender: state.ModelEntry, profile: np.ndarray, values, vector=None):
+    """A model's list for the profile, its items left out; `vector` when already folded in."""
+    if vector is None:
+        folded, folded_values = what_folds_in(recommender, profile, values)
+        if folded.size == 0:
+            return np.zeros(0, np.int64), np.zeros(0)
+        vector = recommender.model.fold_in(folded, folded_values)
     return lists.for_profile(recommender, profile, values, int(n), penalty_for(recommender), vector)
 
 
-def profile_ratings(picked: np.ndarray, liked: float, scale: list[float]) -> np.ndarray:
+def profile_ratings(picked: np.ndarray, liked: float, scale: list[float], disliked=()) -> np.ndarray:
     """The profile's table with a rating per item, editable: an item keeps the rating set for it alone
-    (a profile of loved and hated items), the others take `liked`. Returns the ratings in `picked`'s order."""
+    (a profile of loved and hated items), the others take `liked`, or the scale's lowest when they are
+    among the `disliked`. Returns the ratings in `picked`'s order."""
     own = st.session_state.setdefault(PROFILE_RATINGS, {})  # item index -> a rating set for it alone
+    defaults = [scale[0] if int(i) in disliked else liked for i in picked]
     table = item_table(picked)
-    table.insert(1, "rating", [own.get(int(i), liked) for i in picked])
+    table.insert(1, "rating", [own.get(int(i), d) for i, d in zip(picked, defaults, strict=True)])
     # the editor's edits are kept by row position: a new key whenever the rows or the default change
-    key = "rec_ratings_" + hashlib.sha1(repr((picked.tolist(), liked)).encode()).hexdigest()[:10]
+    key = "rec_ratings_" + hashlib.sha1(repr((picked.tolist(), liked, sorted(disliked))).encode()).hexdigest()[:10]
     edited = st.data_editor(table, hide_index=True, width="stretch", key=key,
                             disabled=[c for c in table.columns if c != "rating"],
                             column_config=COLUMNS | {"rating": st.column_config.NumberColumn(
                                 width=80, min_value=scale[0], max_value=scale[-1], required=True,
                                 help="This item's rating in the profile: double-click to change it.")})
     ratings = edited["rating"].to_numpy(np.float32)
-    for item, rating in zip(picked.tolist(), ratings.tolist(), strict=True):
-        if rating != liked:
+    for item, rating, default in zip(picked.tolist(), ratings.tolist(), defaults, strict=True):
+        if rating != default:
             own[item] = rating
         else:
             own.pop(item, None)
@@ -340,9 +382,26 @@ else:
     order = np.argsort(-popularity, kind="stable")
     if "rec_profile" not in st.session_state:  # the profile kept while on other modes or pages
         st.session_state["rec_profile"] = list(st.session_state.get(state.PROFILE) or [])
-    picked = pickers.pick_many(st, "Items this person likes", "item", order, inter, "rec_profile",
-                               lambda i: f"{titles[i]}", placeholder="Type a title and pick a few items…")
-    st.session_state[state.PROFILE] = picked
+    if inter.is_explicit:  # on ratings a profile can dislike too: its items get the scale's lowest rating
+        like_box, dislike_box = st.columns(2)
+        if "rec_dislikes" not in st.session_state:
+            st.session_state["rec_dislikes"] = list(st.session_state.get(DISLIKES) or [])
+        disliked = pickers.pick_many(dislike_box, f"…and dislikes (rated {rating_scale()[0]:g})", "item", order,
+                                     inter, "rec_dislikes", lambda i: f"{titles[i]}",
+                                     placeholder="Type a title: items this person hates…",
+                                     help="Folded in with the lowest rating of the data, for the models that predict "
+                                          "ratings; the others learn only from what people chose, so they leave these "
+                                          "out of the profile (and never recommend them).")
+    else:
+        like_box, disliked = st, []
+    st.session_state[DISLIKES] = disliked
+    liked_items = pickers.pick_many(like_box, "Items this person likes", "item", order, inter, "rec_profile",
+                                    lambda i: f"{titles[i]}", placeholder="Type a title and pick a few items…")
+    st.session_state[state.PROFILE] = liked_items
+    if both := [i for i in liked_items if i in disliked]:
+        st.warning(f"Liked and disliked at once: {', '.join(str(titles[i]) for i in both)}; counted as disliked. "
+                   "Take it out of one of the two boxes.", icon=":material/warning:")
+    picked = [i for i in liked_items if i not in disliked] + list(disliked)
     if not picked:
         links.show(data, entry, "recommend", n=int(n), beta=view_beta(strength))
         st.info("Pick two or three items above; recommendations appear at once, computed by folding the "
@@ -351,14 +410,14 @@ else:
         values = None
         if inter.is_explicit:
             scale = rating_scale()
-            liked = st.select_slider("Their rating of the items", scale, scale[-1], key="rec_stars",
+            liked = st.select_slider("Their rating of the liked items", scale, scale[-1], key="rec_stars",
                                      help="Every item of the profile gets this rating, unless you change its own in "
                                           "the profile table below (double-click its rating).")
         left, right = st.columns([1, 2])
         with left:
             st.markdown("**The profile**")
             if inter.is_explicit:
-                values = profile_ratings(np.array(picked), liked, scale)
+                values = profile_ratings(np.array(picked), liked, scale, set(disliked))
             else:
                 st.dataframe(item_table(np.array(picked)), hide_index=True, width="stretch", column_config=COLUMNS)
         # the link carries each item's rating where one differs from the rating a link's items open with
@@ -367,13 +426,18 @@ else:
                    beta=view_beta(strength))
         with ui.guard("Folding in the profile"):
             profile = np.array(picked, np.int64)
+            folded, folded_values = what_folds_in(entry, profile, values)
+            if folded.size == 0:
+                st.info(f"{entry.name} learns only from what people chose, so a profile of dislikes alone tells it "
+                        "nothing: add an item this person likes.", icon=":material/info:")
+                st.stop()
             started = time.perf_counter()
-            vector = model.fold_in(profile, values)  # once: for the list and for the taste profile below
+            vector = model.fold_in(folded, folded_values)  # once: for the list and for the taste profile below
             ids, scores = for_profile(entry, profile, values, vector)
             millis = (time.perf_counter() - started) * 1000
             plain = (np.asarray(model.recommend_for_vector(vector, n=int(n), exclude=profile.tolist())[0])
                      if strength > 0 else ids)
-            reasons = because_of(profile, values, ids)
+            reasons = because_of(folded, folded_values, ids, set(disliked))
         with right:
             st.markdown(f"**Recommended by {entry.name}** (fold-in: {millis:.0f} ms)")
             with ui.guard("Placing the recommendations on the model's dimensions"):
@@ -382,7 +446,8 @@ else:
         st.caption("Fold-in finds the vector of a new user who liked these items, with the item vectors frozen "
                    f"({getattr(model, 'fold_in_how', 'a ridge regression on the item vectors')}), then ranks every "
                    "item by it: this is how a live service treats a new visitor. "
-                   + reasons_note(len(picked)) + penalty_note(ids, plain[plain >= 0]))
+                   + reasons_note(len(picked)) + dislikes_note(entry, len(disliked))
+                   + penalty_note(ids, plain[plain >= 0]))
         taste_profile("This profile", vector=vector)
         users_map("This profile", vector=vector, profile=profile)
         if compare:

@@ -171,19 +171,55 @@ def test_a_profile_item_can_get_its_own_rating(demo_app):
     at.multiselect(key="rec_profile").set_value([0, 3]).run()
     editor = at.data_editor[0]
     assert editor.value["rating"].tolist() == [5.0, 5.0]
-    at.session_state[editor.key] = {"edited_rows": {1: {"rating": 1.0}}, "added_rows": [], "deleted_rows": []}
+    # 2 stars: low, yet not the lowest (a dislike, which the quick default, implicit ALS, leaves out)
+    at.session_state[editor.key] = {"edited_rows": {1: {"rating": 2.0}}, "added_rows": [], "deleted_rows": []}
     at.run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     model = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value].model
     titles = at.session_state["mfviz.data"].interactions.titles
-    vector = model.fold_in(np.array([0, 3]), np.array([5.0, 1.0], np.float32))
+    vector = model.fold_in(np.array([0, 3]), np.array([5.0, 2.0], np.float32))
     expected = model.recommend_for_vector(vector, n=10, exclude=[0, 3])[0]
     assert at.dataframe[1].value["title"].tolist() == [str(t) for t in titles[expected]]
     loved = model.recommend_for_vector(model.fold_in(np.array([0, 3]), np.full(2, 5.0, np.float32)), n=10,
                                        exclude=[0, 3])[0]
     assert expected.tolist() != loved.tolist()  # the low rating matters
     at.select_slider(key="rec_stars").set_value(4.0).run()  # the default moves; the item's own stays
-    assert at.data_editor[0].value["rating"].tolist() == [4.0, 1.0]
+    assert at.data_editor[0].value["rating"].tolist() == [4.0, 2.0]
+
+
+def test_a_profile_can_dislike_items_which_a_rating_model_moves_away_from_and_an_implicit_one_leaves_out():
+    """'Loves item 0, hates item 3': the dislikes box rates its items the data's lowest (1 star). Funk
+    SVD folds them in so; implicit ALS, for which a rating is a strength of interest, leaves them out
+    of the fold-in. Both never recommend them, and the caption says which was done."""
+    at = train_on_page(new_app(), "funksvd", epochs=3)
+    funk = at.session_state["mfviz.models"][at.session_state["mfviz.active_model"]].model
+    open_page(at, "pages/recommend_page.py")
+    at.radio(key="rec_mode").set_value("a profile I build").run()
+    at.multiselect(key="rec_profile").set_value([0]).run()
+    at.multiselect(key="rec_dislikes").set_value([3]).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.data_editor[0].value["rating"].tolist() == [5.0, 1.0]
+    titles = at.session_state["mfviz.data"].interactions.titles
+    vector = funk.fold_in(np.array([0, 3]), np.array([5.0, 1.0], np.float32))
+    expected = funk.recommend_for_vector(vector, n=10, exclude=[0, 3])[0]
+    assert at.dataframe[1].value["title"].tolist() == [str(t) for t in titles[expected]]
+    assert any("1 disliked item is folded in with the lowest rating" in c.value for c in at.caption)
+    reasons = at.dataframe[1].value["because of"].tolist()
+    assert all(r in ("—", str(titles[0]), f"{titles[3]} (disliked)") for r in reasons)
+
+    quick = next(name for name in session_models(at) if name.endswith("(quick default)"))
+    at.selectbox(key="model_picker").set_value(quick).run()
+    ials = at.session_state["mfviz.models"][quick].model
+    vector = ials.fold_in(np.array([0]), np.array([5.0], np.float32))
+    expected = ials.recommend_for_vector(vector, n=10, exclude=[0, 3])[0]
+    assert at.dataframe[1].value["title"].tolist() == [str(t) for t in titles[expected]]
+    assert any("1 disliked item is left out of the profile it folds in" in c.value for c in at.caption)
+    assert not any("(disliked)" in r for r in at.dataframe[1].value["because of"])
+
+    at.multiselect(key="rec_profile").set_value([]).run()  # dislikes alone tell implicit ALS nothing
+    assert not at.exception and any("a profile of dislikes alone" in i.value for i in at.info)
+    at.multiselect(key="rec_profile").set_value([3]).run()  # in both boxes: a dislike
+    assert any("Liked and disliked at once" in w.value for w in at.warning)
 
 
 def test_a_popularity_penalty_reranks_every_list_on_the_recommend_page():
