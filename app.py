@@ -22,6 +22,19 @@ PAGES = [
     st.Page("pages/recommend_page.py", title="Recommend", icon=":material/recommend:", url_path="recommend"),
 ]
 
+# Settings a presenter goes back to, kept while other pages are shown: Streamlit drops a widget's value
+# after a run that does not draw it, so leaving Recommend and coming back reset its mode and its
+# popularity penalty, and Latent space went back to UMAP. Written back before every run (Streamlit's own
+# advice), which makes them values of the session rather than of a widget. Only widgets that take no
+# default in their call and whose choices do not depend on the data or the models (or are checked
+# against them, as the pickers are) are listed.
+KEPT_ACROSS_PAGES = ("rec_mode", "rec_n", "rec_penalty", "rec_user", "rec_users_map_on", "latent_method",
+                     "latent_3d", "latent_colour", "latent_search", "latent_anchor", "axis_up", "dims_users",
+                     "axis_left_item", "axis_right_item", "neighbours_k", "neighbours_item", "neighbours_user")
+for kept in KEPT_ACROSS_PAGES:
+    if kept in st.session_state:
+        st.session_state[kept] = st.session_state[kept]
+
 page = st.navigation(PAGES)
 first_run = state.STARTED not in st.session_state
 background.run_started()  # background precomputation pauses while a page runs
