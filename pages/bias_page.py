@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from mfviz.dashboard import background, cache, figures, ui
+from mfviz.dashboard import background, cache, figures, model_start, state, ui, verdicts
 
 ui.header("Popularity bias", "Do the models recommend only the blockbusters? Each chart compares every "
           "model of this session with the plain Popularity baseline (grey), the most biased recommender.")
@@ -26,16 +26,39 @@ with ui.guard("Measuring popularity bias"):
 
 table = pd.DataFrame([{"model": name, "arp": r.arp, "aplt": 100 * r.aplt, "coverage": 100 * r.coverage,
                        "gini": r.gini, "norm–popularity ρ": r.norm_popularity_spearman} for name, r in reports.items()])
+# Short plain headers with which way is good (↓ lower, ↑ higher: less popularity bias), so the table fits a
+# projector; the analyst's term (ARP, APLT, Gini, ρ) and its definition in each header's tooltip. The frame
+# keeps its short column names.
 st.dataframe(table, hide_index=True, width="stretch", column_config={
-    "arp": st.column_config.NumberColumn("ARP", format="%.1f", help="Mean popularity (interactions in the data) of recommended items."),
-    "aplt": st.column_config.NumberColumn("APLT (%)", format="%.1f", help="Mean share of long-tail items per list, in %."),
-    "coverage": st.column_config.NumberColumn("coverage (%)", format="%.1f",
-                                              help="Distinct recommended items / catalogue, in %."),
-    "gini": st.column_config.NumberColumn("Gini", format="%.3f", help="0 = every item recommended equally often."),
-    "norm–popularity ρ": st.column_config.NumberColumn(format="%.2f",
-                                                       help="Spearman correlation of item vector norm with popularity."),
+    "arp": st.column_config.NumberColumn(
+        "Item popularity ↓", format="%.1f",
+        help="ARP (average recommendation popularity): the mean number of interactions in the data of the "
+             "recommended items. Lower: the lists reach beyond the blockbusters."),
+    "aplt": st.column_config.NumberColumn(
+        "Long tail (%) ↑", format="%.1f",
+        help="APLT (average percentage of long-tail items): the mean share of each list from the long tail, in %. "
+             "Higher: more discovery."),
+    "coverage": st.column_config.NumberColumn(
+        "Catalogue used (%) ↑", format="%.1f",
+        help="Catalogue coverage: distinct recommended items / all items, in %. Higher: more of the catalogue "
+             "reaches someone."),
+    "gini": st.column_config.NumberColumn(
+        "Unevenness ↓", format="%.3f",
+        help="Gini index of how often each item is recommended: 0 = every item equally often, 1 = one item gets "
+             "every recommendation. Lower: recommendations spread more evenly."),
+    "norm–popularity ρ": st.column_config.NumberColumn(
+        "Popular = longer (ρ)", format="%.2f",
+        help="Norm–popularity ρ: Spearman correlation of an item's vector length with its popularity. Near 1: "
+             "popular items get long vectors, so dot-product scores favour them; near 0: length says nothing "
+             "about popularity."),
 })
-st.caption(f"Long tail = items outside the most popular ones that carry 20% of interactions; lists of k = {k} "
+rows = table.set_index("model")
+baseline_row = rows.loc["Popularity"] if "Popularity" in rows.index else None
+shown = st.session_state.get(state.ACTIVE_MODEL)
+if shown in rows.index and shown != "Popularity":
+    st.markdown("In plain words, for the model the pages show, " + verdicts.bias_summary(shown, rows.loc[shown],
+                                                                                        baseline_row))
+st.caption(f"↓: lower is better, ↑: higher is better (less popularity bias). Long tail = items outside the most popular ones that carry 20% of interactions; lists of k = {k} "
            "for a sample of up to 2,000 users, each without the items the user has in the data (as on the Recommend "
            "page); popularity counts all the data. Gini uses 0 = perfectly even (as RecBole).")
 
@@ -64,7 +87,7 @@ if views["Vector length and popularity"].open:
     with views["Vector length and popularity"]:
         factor_models = [name for name, e in entries.items() if e.kind != "popularity"]
         if factor_models:
-            pick = st.selectbox("Model", factor_models, index=len(factor_models) - 1, key="bias_norm_model")
+            pick = model_start.model_selectbox("Model", factor_models, key="bias_norm_model")
             chosen = entries[pick]
             norms = cache.item_norms(chosen.key, chosen.model.item_factors)
             summary = cache.summary(data.key, inter)
@@ -82,8 +105,9 @@ if views["What less popular lists cost"].open:
                     "(Train page) to see what less popular lists cost it.", icon="🧪")
         else:
             names = list(held_out)
-            picked = st.multiselect("Models", names, default=names[-1:], max_selections=4, key="bias_tradeoff_models",
-                                    help="Each model is judged on the test part of the split it was trained on.")
+            picked = model_start.model_multiselect(
+                "Models", names, key="bias_tradeoff_models", max_selections=4,
+                help="Each model is judged on the test part of the split it was trained on.")
             curves = {}
             with ui.guard("Re-ranking with popularity penalties"):
                 for name in picked:

@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mfviz.dashboard import background, cache, figures, links, pickers, ui
+from mfviz.dashboard import background, cache, figures, links, pickers, ui, verdicts
 
 ui.header("Neighbours", "Which items does the model put next to a given item? Cosine similarity compares "
           "only directions (taste); dot product also rewards long vectors, which usually belong to popular "
@@ -25,7 +25,7 @@ popularity = summary.item_popularity
 titles = inter.titles
 order = np.argsort(-popularity, kind="stable")
 item = pickers.pick_one(controls[1], "Item", "item", order, inter, "neighbours_item",
-                        lambda i: f"{titles[i]} · {popularity[i]:,} interactions", default=int(order[0]),
+                        lambda i: f"{titles[i]} · {figures.counted(int(popularity[i]), 'interaction')}", default=int(order[0]),
                         help="Items are listed most popular first; type to search.")
 links.number(link, "k", "neighbours_k", 3, 50, background.NEIGHBOURS_K)
 k = controls[2].number_input("k", 3, 50, key="neighbours_k", help="Length of each neighbour list.")
@@ -36,7 +36,8 @@ with ui.guard("Finding neighbours"):
     comparison = cache.compare(entry.key, vectors, int(item), int(k), data.key, popularity, titles, inter.matrix)
 
 if len(comparison.cosine) < k:
-    st.caption(f"The data has {inter.n_items:,} items, so each list holds the {len(comparison.cosine)} other items.")
+    st.caption(f"The data has {figures.counted(inter.n_items, 'item')}, so each list holds the "
+               f"{figures.counted(len(comparison.cosine), 'other item')}.")
 if popularity[item] == 0:
     st.info(f"Nobody in the data has {titles[item]} (a filter may have removed its interactions), so the model "
             "learned nothing about it and its neighbours below mean nothing.",
@@ -45,39 +46,55 @@ elif entry.train is not None and cache.training_popularity(entry.key, entry.trai
     st.info(f"{titles[item]} has {popularity[item]:,} interaction{'s' if popularity[item] != 1 else ''} in the "
             f"data, but {'all were' if popularity[item] != 1 else 'it was'} held out for testing {entry.name}, so "
             "the model learned nothing about it and its neighbours below mean nothing.", icon=":material/info:")
+# Plain label and a one-line verdict under each number; the analyst's term (Jaccard, ...) in the tooltip.
+n_listed = len(comparison.cosine)
 cards = st.columns(4)
-cards[0].metric("Shared items", f"{comparison.overlap} of {len(comparison.cosine)}", help="Items in both lists.")
-cards[1].metric("Jaccard overlap", f"{comparison.jaccard:.2f}", help="Shared items / items in either list.")
-cards[2].metric("Mean popularity, cosine", f"{comparison.mean_popularity_cosine:,.0f}")
-ratio = comparison.mean_popularity_dot / max(comparison.mean_popularity_cosine, 1e-9)
-cards[3].metric("Mean popularity, dot", f"{comparison.mean_popularity_dot:,.0f}", delta=f"{ratio:.1f}× cosine",
-                delta_color="off")
+cards[0].metric("Items on both lists", f"{comparison.overlap} of {n_listed}",
+                help="Items in both the cosine and the dot-product list.")
+cards[0].caption(verdicts.shared_items(comparison.overlap, n_listed))
+cards[1].metric("List overlap", f"{comparison.jaccard:.2f}",
+                help="Jaccard overlap: items on both lists / items on either list. 1 = the same items, 0 = none "
+                     "in common.")
+cards[1].caption("1 = the same items, 0 = none in common")
+cards[2].metric("Mean popularity, cosine list", f"{comparison.mean_popularity_cosine:,.0f}",
+                help="Mean number of interactions in the data of the cosine neighbours.")
+cards[2].caption("interactions per neighbour")
+cards[3].metric("Mean popularity, dot list", f"{comparison.mean_popularity_dot:,.0f}",
+                help="Mean number of interactions in the data of the dot-product neighbours.")
+cards[3].caption(verdicts.popularity_ratio(comparison.mean_popularity_dot, comparison.mean_popularity_cosine))
 
-columns = ["rank", "title", "score", "popularity", "norm", "together"]  # lift: in the caption, for room
-evidence = {"rank": st.column_config.NumberColumn(width=40),
-            "title": st.column_config.TextColumn(width=170),
-            "score": st.column_config.NumberColumn(format="%.3f", width=55),
-            "popularity": st.column_config.NumberColumn("pop.", width=45, help="Interactions in the data."),
-            "norm": st.column_config.NumberColumn(format="%.3g", width=55),
-            "together": st.column_config.NumberColumn(width=65, help="Users who interacted with both this item and the neighbour: "
-                                                           "the data's own evidence for the model's neighbour."),
+# Two tables side by side must fit 1280 px with the sidebar open (a projector): the row order is the rank,
+# so no rank column; the title gets the room; vector length and lift are one toggle away, with the tables
+# then stacked at full width.
+more = st.toggle("Show vector lengths and lift over chance", key="neighbours_more_columns",
+                 help="Adds each neighbour's vector length (norm) and how many times more users have both items than "
+                      "chance would give (lift); the two lists are then shown one above the other.")
+columns = ["title", "score", "popularity", "together"] + (["norm", "lift"] if more else [])
+evidence = {"title": st.column_config.TextColumn(width=None if more else 205),
+            "score": st.column_config.NumberColumn(format="%.3f", width=52,
+                                                   help="Cosine similarity or dot product with the item."),
+            "popularity": st.column_config.NumberColumn("pop.", width=42, help="Interactions in the data."),
+            "together": st.column_config.NumberColumn(width=62, help="Users who interacted with both this item "
+                                                      "and the neighbour: the data's own evidence for the model's "
+                                                      "neighbour."),
+            "norm": st.column_config.NumberColumn(format="%.3g", help="Length of the neighbour's item vector."),
+            "lift": st.column_config.NumberColumn("lift", format="%.1f×",
+                                                  help="Users with both items / the number chance would give."),
             }
-left, right = st.columns(2)
-with left:
-    st.markdown("**By cosine** (direction only)")
-    st.dataframe(comparison.cosine[[c for c in columns if c in comparison.cosine.columns]], hide_index=True,
-                 width="stretch", column_config=evidence)
-with right:
-    st.markdown("**By dot product** (direction × length)")
-    st.dataframe(comparison.dot[[c for c in columns if c in comparison.dot.columns]], hide_index=True,
-                 width="stretch", column_config=evidence)
+lists = ((comparison.cosine, "**By cosine** (direction only), closest first"),
+         (comparison.dot, "**By dot product** (direction × length), closest first"))
+for place, (frame, heading) in zip(((st.container(), st.container()) if more else st.columns(2)), lists, strict=True):
+    with place:
+        st.markdown(heading)
+        st.dataframe(frame[[c for c in columns if c in frame.columns]], hide_index=True, width="stretch",
+                     column_config=evidence)
 if "together" in comparison.cosine.columns and len(comparison.cosine):
     unshared = int((comparison.cosine["together"] == 0).sum())
     st.caption(f"Together: the users who have both items. The cosine neighbours share a median of "
                f"{comparison.cosine['together'].median():,.0f} users with this item "
                f"({comparison.cosine['lift'].median():.1f}× what chance would give), the dot-product neighbours "
                f"{comparison.dot['together'].median():,.0f} ({comparison.dot['lift'].median():.1f}×)"
-               + (f"; {unshared} cosine neighbour{'s share' if unshared != 1 else ' shares'} no user with it: the model "
+               + (f"; {figures.counted(unshared, 'cosine neighbour')} share{'s' if unshared == 1 else ''} no user with it: the model "
                   "links them through the items their users have in common, not through shared users."
                   if unshared else "."))
 
@@ -124,7 +141,7 @@ if others:
         for card, (name, frame) in zip(cards, agreement.items(), strict=False):
             card.metric(f"Shared with {name}", f"{frame['shared'].mean():.1f} of {int(k)}",
                         help=f"Mean number of an item's {int(k)} cosine neighbours both models list, over "
-                             f"{len(frame):,} items.")
+                             f"{figures.counted(len(frame), 'item')}.")
         ui.show(figures.agreement_histogram(agreement, int(k), entry.name))
         first, frame = next(iter(agreement.items()))
         popular = frame.assign(popularity=popularity[frame["item"]]).nlargest(50, "popularity")
@@ -144,27 +161,33 @@ ratio_key = next((key for key in numbers if "ratio" in key), None)
 overlap_key = next((key for key in numbers if "overlap" in key), None)
 cards = st.columns(4)
 if ratio_key:
-    cards[0].metric("Popularity, dot / cosine lists", f"{numbers[ratio_key]:.2f}×",
-                    help="Mean popularity of dot-product neighbour lists / of cosine lists, over sampled items: "
-                         "above 1×, the dot lists lean popular.")
+    cards[0].metric("Dot ÷ cosine list popularity", verdicts.times(numbers[ratio_key]),
+                    help=f"Popularity, dot / cosine lists ({numbers[ratio_key]:.3f}×): mean popularity of the dot-product neighbour lists / of the "
+                         "cosine lists, over sampled items. Above 1×, the dot lists lean popular.")
+    cards[0].caption(verdicts.popularity_ratio(numbers[ratio_key], 1.0))
 if overlap_key:
-    cards[1].metric("Mean shared items", f"{numbers[overlap_key]:.1f}")
+    cards[1].metric("Items both lists share", f"{numbers[overlap_key]:.1f} of {int(k)}",
+                    help="Mean number of items the cosine and the dot-product list of an item share, over sampled items.")
+    cards[1].caption(verdicts.shared_items(numbers[overlap_key], int(k)))
 with ui.guard("Measuring the index's recall"):
     recall_cos, exact_cos = cache.index_recall(entry.key, vectors, "cosine")
     recall_dot, exact_dot = cache.index_recall(entry.key, vectors, "dot")
 how = "exact search (small catalogue)" if exact_cos and exact_dot else "hnswlib approximate index"
-cards[2].metric("Index recall@10, cos / dot", f"{recall_cos:.0%} / {recall_dot:.0%}",
-                help=f"Share of the true top-10 the neighbour index returns, measured against exact search; {how}.")
+cards[2].metric("Neighbour search accuracy", f"{min(recall_cos, recall_dot):.0%}",
+                help=f"Index recall@10, cosine / dot: share of the true top-10 the neighbour index returns, measured "
+                     f"against exact search; {how}. The lower of the two is shown; 100% = the lists are exact.")
+cards[2].caption(f"cosine {recall_cos:.0%}, dot {recall_dot:.0%}: {verdicts.index_recall(min(recall_cos, recall_dot))}")
 if "median_lift_cosine" in numbers:
     cards[3].metric("Users behind them, cos / dot",
                     f"{numbers['median_lift_cosine']:.1f}× / {numbers['median_lift_dot']:.1f}×",
-                    help="How many times more users have both an item and its neighbour than chance would give "
-                         "(median over the neighbours, then over the sampled items): the data's evidence for the "
+                    help="Median lift: how many times more users have both an item and its neighbour than chance would "
+                         "give (median over the neighbours, then over the sampled items): the data's evidence for the "
                          "model's neighbour lists. Near 1×: the lists are no better backed than random pairs.")
+    cards[3].caption(verdicts.lift_pair(numbers["median_lift_cosine"], numbers["median_lift_dot"]))
 if per_item is not None:
     ratio_columns = [c for c in per_item.columns if "ratio" in c]
     if ratio_columns:
-        ui.show(figures.popularity_ratio_histogram(per_item, ratio_columns[0]))
+        ui.show(verdicts.readable_ratio_histogram(figures.popularity_ratio_histogram(per_item, ratio_columns[0])))
 
 # ------------------------------------------------------------------ a user's recommendations
 st.subheader("The same for a user's recommendations")
@@ -173,7 +196,7 @@ st.markdown("A user's scores are dot products with item vectors; ranking by cosi
 activity = summary.user_activity
 users = np.argsort(-activity, kind="stable")
 user = pickers.pick_one(st, "User", "user", users, inter, "neighbours_user",
-                        lambda u: f"user {inter.user_ids[u]} · {activity[u]:,} interactions",
+                        lambda u: f"user {inter.user_ids[u]} · {figures.counted(int(activity[u]), 'interaction')}",
                         default=background.middle_user(activity))
 with ui.guard("Ranking items for the user"):
     lists = cache.user_lists(entry.key, entry.model, data.key, inter.matrix, int(user), int(k), popularity, titles)

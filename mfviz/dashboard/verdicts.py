@@ -1,0 +1,142 @@
+"""Plain-words verdicts for the Neighbours and Popularity bias numbers: what a number means and whether it
+is good, for an audience that does not know Jaccard, recall@k, ARP or Gini. No Streamlit here.
+
+The thresholds are reading aids, not statistics: each says where the words change, and the number
+itself is always shown next to the words."""
+
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from mfviz.dashboard.figures import Chart
+
+SAME = 1.05  # two means within 5% of each other read as "about as popular" (as figures.SAME_POPULARITY)
+
+
+def times(ratio: float) -> str:
+    """"1.7×", "12×": a ratio as people say it, two significant figures at most."""
+    return f"{ratio:.2g}×" if ratio < 10 else f"{ratio:,.0f}×"
+
+
+def popularity_ratio(dot_mean: float, cosine_mean: float) -> str:
+    """Which list is the more popular and by how much: "cosine lists 1.7× less popular than dot lists"."""
+    if not (np.isfinite(dot_mean) and np.isfinite(cosine_mean)) or min(dot_mean, cosine_mean) <= 0:
+        return "no popularity to compare"
+    ratio = dot_mean / cosine_mean
+    if ratio >= SAME:
+        return f"cosine lists {times(ratio)} less popular than dot lists"
+    if ratio <= 1 / SAME:
+        return f"cosine lists {times(1 / ratio)} more popular than dot lists"
+    return "both lists about as popular"
+
+
+def shared_items(shared: float, n: int) -> str:
+    """How alike two lists of n items are, from the items they share."""
+    if n <= 0:
+        return "no lists to compare"
+    share = shared / n
+    if share >= 0.9:
+        return "nearly the same items"
+    if share >= 0.6:
+        return "mostly the same items"
+    if share >= 0.35:
+        return "about half the items differ"
+    if share > 0.1:
+        return "mostly different items"
+    return "almost entirely different items"
+
+
+def index_recall(recall: float) -> str:
+    """What the neighbour index's recall against exact search means for the lists shown."""
+    if recall >= 0.995:
+        return "finds every true neighbour: the lists are exact"
+    if recall >= 0.95:
+        return "finds nearly every true neighbour: good"
+    if recall >= 0.8:
+        return "misses a few true neighbours: lists slightly approximate"
+    return "misses many true neighbours: treat the lists as rough"
+
+
+def lift(value: float) -> str:
+    """How strongly the data's users back a pair: their co-occurrence over chance (1× = chance)."""
+    if not np.isfinite(value):
+        return "no users to judge by"
+    if value >= 3:
+        return "well above chance: the data backs them"
+    if value >= 1.5:
+        return "above chance: some backing in the data"
+    if value > 1 / 1.5:
+        return "about chance: little backing in the data"
+    return "below chance: the data's users rarely pair them"
+
+
+def correlation(rho: float) -> str:
+    """A Spearman ρ of vector length with popularity, in words."""
+    if not np.isfinite(rho):
+        return "cannot be measured"
+    size = abs(rho)
+    strength = ("hardly" if size < 0.2 else "somewhat" if size < 0.5 else "clearly" if size < 0.8 else "strongly")
+    return f"{strength} {'longer' if rho >= 0 else 'shorter'}"
+
+
+def evenness(gini: float) -> str:
+    """How evenly recommendations are spread over items, from the Gini of their counts (0 = even)."""
+    if gini >= 0.95:
+        return "go to a handful of items"
+    if gini >= 0.7:
+        return "are concentrated: a minority of items get most of them"
+    if gini >= 0.4:
+        return "are spread somewhat unevenly"
+    return "are spread fairly evenly"
+
+
+def lift_pair(cosine: float, dot: float) -> str:
+    """lift() of the cosine and of the dot lists, said once when the words are the same."""
+    first, second = lift(cosine), lift(dot)
+    return f"both {first}" if first == second else f"cosine {first}; dot {second}"
+
+
+def bias_summary(name: str, row, baseline=None) -> str:
+    """A model's row of the Popularity bias table (ARP, APLT and coverage in %, Gini, ρ) in plain words, one
+    Markdown bullet per number, against the Popularity baseline's row when given."""
+    parts = []
+    if baseline is not None and row["arp"] > 0 and baseline["arp"] > 0:
+        ratio = baseline["arp"] / row["arp"]
+        how = (f"{times(ratio)} less popular than" if ratio >= SAME else
+               f"{times(1 / ratio)} more popular than" if ratio <= 1 / SAME else "about as popular as")
+        parts.append(f"its lists are {how} the Popularity baseline's (ARP {row['arp']:,.0f} against "
+                     f"{baseline['arp']:,.0f} interactions per item)")
+    else:
+        parts.append(f"its recommended items have {row['arp']:,.0f} interactions on average (ARP)")
+    against = (lambda column: f", baseline {baseline[column]:.0f}%") if baseline is not None else (lambda column: "")
+    parts.append(f"{row['aplt']:.0f}% of their items come from the long tail (APLT{against('aplt')})")
+    parts.append(f"it recommends {row['coverage']:.0f}% of the catalogue to someone (coverage{against('coverage')})")
+    parts.append(f"its recommendations {evenness(row['gini'])} (Gini {row['gini']:.2f}; 0 = every item equally often)")
+    rho = row["norm–popularity ρ"]
+    if np.isfinite(rho):
+        parts.append(f"popular items get {correlation(rho)} vectors (ρ {rho:.2f})"
+                     + (", which is what makes its dot-product scores favour them" if rho >= 0.5 else ""))
+    return f"**{name}**:\n" + "".join(f"\n- {part}" for part in parts)
+
+
+RATIO_TICKS = {-3: "⅛×", -2: "¼×", -1: "½×", 0: "1×", 1: "2×", 2: "4×", 3: "8×", 4: "16×", 5: "32×", 6: "64×"}
+
+
+def readable_ratio_histogram(chart: Chart) -> Chart:
+    """figures.popularity_ratio_histogram with its log2 axis labelled as plain ratios: "how many times more
+    popular the dot list is", ticks 1×, 2×, 4× (the bars stay at log2, so 2× is as far right of 1× as ½× is
+    left of it)."""
+    figure = go.Figure(chart.figure)
+    values = np.concatenate([np.asarray(trace.x, float) for trace in figure.data if trace.x is not None] or [[0.0]])
+    low, high = (np.floor(values.min()), np.ceil(values.max())) if values.size else (0, 0)
+    ticks = [t for t in RATIO_TICKS if low - 1 <= t <= high + 1] or [0]
+    figure.update_xaxes(title_text="how many times more popular the dot list is than the cosine list (log scale)",
+                        tickmode="array", tickvals=ticks, ticktext=[RATIO_TICKS[t] for t in ticks])
+    figure.update_traces(hovertemplate="%{y:,} items in this bar<extra></extra>")
+    right = float((values > 0).mean()) if values.size else 0.0
+    caption = (f"Each bar counts items by how much more popular their dot-product neighbours are than their cosine "
+               f"neighbours: 2× means twice as popular, ½× half as popular. Right of the dashed line (1×, equally "
+               f"popular): {right:.0%} of the sampled items, whose dot lists lean popular. Bars far right are what "
+               "cosine similarity saves a user from.")
+    return Chart(figure, caption, chart.trace_items)

@@ -1,0 +1,216 @@
+"""The Neighbours and Popularity bias pages for a non-technical audience: tables that fit a projector,
+pickers that start on the model the pages show, plain words next to each number, counts in the right
+number. Plain-words helpers are checked on hand-worked cases; the pages through AppTest."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from test_pages import new_app, open_page, plotly_array, train_on_page, upload
+
+from mfviz.dashboard import figures, verdicts
+
+NEIGHBOURS, BIAS = "pages/neighbours_page.py", "pages/bias_page.py"
+TRADEOFF, LENGTH = "What less popular lists cost", "Vector length and popularity"
+# 30 users of 2 items, half of them with both (as test_small_data): every list holds one other item
+TWO_ITEMS = ("user,item,rating\n" + "".join(f"u{u},i{u % 2},{1 + u % 5}\n" for u in range(30))
+             + "".join(f"u{u},i{(u + 1) % 2},{1 + (u * 3) % 5}\n" for u in range(0, 30, 2))).encode()
+
+
+def problems(at) -> list[str]:
+    return [str(e.value) for e in at.exception] + [str(e.value) for e in at.error]
+
+
+# ------------------------------------------------------------------ plain words, hand-worked
+def test_popularity_ratio_words_say_which_list_is_more_popular_and_by_how_much():
+    # the reviewer's Star Wars lists: mean popularity 176 (cosine) and 301 (dot): 301 / 176 = 1.71
+    assert verdicts.popularity_ratio(301, 176) == "cosine lists 1.7× less popular than dot lists"
+    assert verdicts.popularity_ratio(100, 150) == "cosine lists 1.5× more popular than dot lists"
+    assert verdicts.popularity_ratio(103, 100) == "both lists about as popular"  # within 5%
+    assert verdicts.popularity_ratio(float("nan"), 1.0) == "no popularity to compare"
+    assert verdicts.popularity_ratio(0.0, 10.0) == "no popularity to compare"
+
+
+def test_shared_recall_and_lift_words_mark_where_good_turns_bad():
+    assert verdicts.shared_items(10, 10) == "nearly the same items"
+    assert verdicts.shared_items(5, 10) == "about half the items differ"
+    assert verdicts.shared_items(2, 10) == "mostly different items"
+    assert verdicts.shared_items(0, 10) == "almost entirely different items"
+    assert verdicts.index_recall(1.0) == "finds every true neighbour: the lists are exact"
+    assert verdicts.index_recall(0.96).endswith(": good")
+    assert verdicts.index_recall(0.7) == "misses many true neighbours: treat the lists as rough"
+    assert verdicts.lift(9.7) == "well above chance: the data backs them"
+    assert verdicts.lift(2.0) == "above chance: some backing in the data"
+    assert verdicts.lift(1.0) == "about chance: little backing in the data"
+    assert verdicts.lift(0.5) == "below chance: the data's users rarely pair them"
+    assert verdicts.lift_pair(9.7, 4.8) == "both well above chance: the data backs them"
+    assert verdicts.lift_pair(9.7, 1.2) == ("cosine well above chance: the data backs them; dot about chance: little "
+                                            "backing in the data")
+
+
+def test_the_bias_summary_compares_a_model_with_the_popularity_baseline():
+    # the reviewer's ML-100K rows: Implicit ALS (f=64) against the Popularity baseline
+    model = pd.Series({"arp": 209.4, "aplt": 70.7, "coverage": 47.4, "gini": 0.803, "norm–popularity ρ": 0.85})
+    baseline = pd.Series({"arp": 422.4, "aplt": 1.2, "coverage": 5.5, "gini": 0.985, "norm–popularity ρ": 1.0})
+    words = verdicts.bias_summary("Implicit ALS (f=64)", model, baseline)
+    assert words.split("\n") == [
+        "**Implicit ALS (f=64)**:", "",
+        "- its lists are 2× less popular than the Popularity baseline's (ARP 209 against 422 interactions per item)",
+        "- 71% of their items come from the long tail (APLT, baseline 1%)",
+        "- it recommends 47% of the catalogue to someone (coverage, baseline 6%)",
+        "- its recommendations are concentrated: a minority of items get most of them (Gini 0.80; 0 = every item "
+        "equally often)",
+        "- popular items get strongly longer vectors (ρ 0.85), which is what makes its dot-product scores favour them"]
+    alone = verdicts.bias_summary("m", pd.concat([model.drop("norm–popularity ρ"), pd.Series({"norm–popularity ρ": 0.1})]))
+    assert "its recommended items have 209 interactions on average (ARP)" in alone
+    assert alone.endswith("- popular items get hardly longer vectors (ρ 0.10)") and "baseline" not in alone
+
+
+def test_the_ratio_histogram_is_labelled_in_times_not_log2():
+    per_item = pd.DataFrame({"popularity_ratio": [0.5, 1.0, 2.0, 2.0, 4.0, 8.0]})
+    chart = verdicts.readable_ratio_histogram(figures.popularity_ratio_histogram(per_item, "popularity_ratio"))
+    axis = chart.figure.layout.xaxis
+    assert axis.title.text.startswith("how many times more popular the dot list is")
+    assert "log2" not in axis.title.text and "log2" not in chart.figure.data[0].hovertemplate
+    ticks = dict(zip(axis.tickvals, axis.ticktext, strict=True))
+    assert ticks[0] == "1×" and ticks[1] == "2×" and ticks[2] == "4×" and ticks[-1] == "½×" and ticks[3] == "8×"
+    np.testing.assert_allclose(plotly_array(chart.figure.data[0].x), np.log2(per_item["popularity_ratio"]))
+    assert "67% of the sampled items" in chart.caption  # 4 of 6 ratios above 1
+
+
+# ------------------------------------------------------------------ Neighbours page
+@pytest.fixture(scope="module")
+def neighbours():
+    return open_page(new_app(), NEIGHBOURS)
+
+
+def test_the_neighbour_tables_fit_a_projector_and_the_rest_is_one_toggle_away(neighbours):
+    at = neighbours
+    tables = [d.value for d in at.dataframe if "together" in d.value.columns]
+    assert [list(t.columns) for t in tables] == [["title", "score", "popularity", "together"]] * 2  # no rank, norm
+    for table in tables:  # the row order is the rank
+        assert table["score"].tolist() == sorted(table["score"], reverse=True)
+    model = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value].model
+    item = at.selectbox(key="neighbours_item").value
+    at.toggle(key="neighbours_more_columns").set_value(True).run()
+    assert not problems(at), problems(at)
+    wide = [d.value for d in at.dataframe if "together" in d.value.columns]
+    assert [list(t.columns) for t in wide] == [["title", "score", "popularity", "together", "norm", "lift"]] * 2
+    titles = at.session_state["mfviz.data"].interactions.titles
+    items = [int(np.flatnonzero(titles == title)[0]) for title in wide[0]["title"]]
+    np.testing.assert_allclose(wide[0]["norm"], np.linalg.norm(model.item_factors[items], axis=1), rtol=1e-5)
+    assert items == model.similar_items([item], n=len(items), metric="cosine")[0][0].tolist()
+    at.toggle(key="neighbours_more_columns").set_value(False).run()
+
+
+def test_each_neighbour_number_has_a_plain_label_and_verdict(neighbours):
+    at = neighbours
+    model = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value].model
+    labels = [m.label for m in at.metric]
+    assert labels[:4] == ["Items on both lists", "List overlap", "Mean popularity, cosine list",
+                          "Mean popularity, dot list"]
+    assert "Jaccard overlap" in at.metric[1].help  # the exact term in the tooltip
+    cosine, dot = [d.value for d in at.dataframe if "together" in d.value.columns]
+    expected = verdicts.popularity_ratio(dot["popularity"].mean(), cosine["popularity"].mean())
+    captions = [c.value for c in at.caption]
+    assert expected in captions
+    ratio = dot["popularity"].mean() / cosine["popularity"].mean()
+    assert ratio > 1.05 and expected == f"cosine lists {ratio:.2g}× less popular than dot lists"  # the demo leans
+    over_many = {m.label: m for m in at.metric}
+    from mfviz.analysis import NeighbourIndex
+
+    recall = {metric: NeighbourIndex(model.item_factors, metric=metric).recall(k=10, sample=300)
+              for metric in ("cosine", "dot")}
+    card = over_many["Neighbour search accuracy"]
+    assert "Index recall@10" in card.help and card.value == f"{min(recall.values()):.0%}"  # the worse of the two
+    assert (f"cosine {recall['cosine']:.0%}, dot {recall['dot']:.0%}: {verdicts.index_recall(min(recall.values()))}"
+            in captions)
+    spec = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
+                if json.loads(c.proto.spec)["layout"]["title"]["text"].startswith("How much more popular"))
+    assert spec["layout"]["xaxis"]["title"]["text"].startswith("how many times more popular the dot list is")
+    assert "1×" in spec["layout"]["xaxis"]["ticktext"] and "2×" in spec["layout"]["xaxis"]["ticktext"]
+    assert not any("log2" in c for c in captions)
+
+
+def test_counts_of_one_read_in_the_singular_on_the_neighbours_page():
+    at = new_app()
+    upload(at, "two_items.csv", TWO_ITEMS)
+    open_page(at, NEIGHBOURS)
+    assert not problems(at), problems(at)
+    captions = [c.value for c in at.caption]
+    assert "The data has 2 items, so each list holds the 1 other item." in captions, captions
+    users = at.selectbox(key="neighbours_user")
+    labels = list(users.options)  # as the picker shows them
+    assert any(label.endswith("· 1 interaction") for label in labels), labels[:5]
+    assert not any(label.endswith(" 1 interactions") for label in labels)
+
+
+# ------------------------------------------------------------------ Popularity bias page
+@pytest.fixture(scope="module")
+def two_models():
+    """A session with the quick default and a small implicit ALS trained after it (the last model), with
+    the quick default made the active one on the Neighbours page, as a presenter would."""
+    at = new_app()
+    train_on_page(at, "ials", factors=8, epochs=3)
+    names = list(at.session_state["mfviz.models"])
+    default, later = next(n for n in names if "quick default" in n), names[-1]
+    assert later != default and at.session_state["mfviz.active_model"] == later
+    open_page(at, NEIGHBOURS)
+    at.selectbox(key="model_picker").set_value(default).run()
+    assert at.session_state["mfviz.active_model"] == default
+    return at, default, later
+
+
+def open_tab(at, tab: str):
+    at.session_state["bias_view"] = tab
+    at.run()
+    assert not problems(at), problems(at)
+    return at
+
+
+def test_every_model_picker_of_the_bias_page_starts_on_the_active_model(two_models):
+    at, default, later = two_models
+    open_page(at, BIAS)
+    # the old page started both on the last model trained (`later`), not on the one the pages show
+    assert open_tab(at, LENGTH).selectbox(key="bias_norm_model").value == default
+    assert open_tab(at, TRADEOFF).multiselect(key="bias_tradeoff_models").value == [default]
+    assert any(m.value.startswith(f"**{default}**") for m in at.markdown)  # its curve's summary
+
+
+def test_a_pick_made_on_the_bias_page_is_kept_until_another_model_becomes_active(two_models):
+    at, default, later = two_models
+    open_page(at, BIAS)
+    open_tab(at, TRADEOFF).multiselect(key="bias_tradeoff_models").set_value([default, later]).run()
+    open_tab(at, LENGTH).selectbox(key="bias_norm_model").set_value(later).run()
+    open_tab(at, TRADEOFF)  # the picker was not drawn meanwhile: Streamlit forgot the widget
+    assert at.multiselect(key="bias_tradeoff_models").value == [default, later]
+    assert open_tab(at, LENGTH).selectbox(key="bias_norm_model").value == later
+    assert at.session_state["mfviz.active_model"] == default  # a pick here does not change what the pages show
+    # a model made active elsewhere afterwards wins: the presenter chose it to show it
+    open_page(at, NEIGHBOURS)
+    at.selectbox(key="model_picker").set_value(later).run()
+    open_page(at, BIAS)
+    assert open_tab(at, TRADEOFF).multiselect(key="bias_tradeoff_models").value == [later]
+    open_page(at, NEIGHBOURS)
+    at.selectbox(key="model_picker").set_value(default).run()  # as the fixture left it
+
+
+def test_the_bias_table_has_plain_headers_and_a_plain_summary_of_the_active_model(two_models):
+    at, default, later = two_models
+    open_page(at, BIAS)
+    table = at.dataframe[0].value.set_index("model")
+    words = next(m.value for m in at.markdown if m.value.startswith("In plain words"))
+    row, base = table.loc[default], table.loc["Popularity"]
+    assert f"**{default}**:\n\n- its lists are " in words
+    assert f"(ARP {row['arp']:,.0f} against {base['arp']:,.0f} interactions per item)" in words
+    assert f"{row['aplt']:.0f}% of their items come from the long tail (APLT, baseline {base['aplt']:.0f}%)" in words
+    assert f"(Gini {row['gini']:.2f}; 0 = every item equally often)" in words
+    # plain headers with which way is good; the analyst's term first in each tooltip
+    config = json.loads(at.dataframe[0].proto.columns)
+    assert {column: (c["label"], c["help"].split(" ")[0]) for column, c in config.items() if "label" in c} == {
+        "arp": ("Item popularity ↓", "ARP"), "aplt": ("Long tail (%) ↑", "APLT"),
+        "coverage": ("Catalogue used (%) ↑", "Catalogue"), "gini": ("Unevenness ↓", "Gini"),
+        "norm–popularity ρ": ("Popular = longer (ρ)", "Norm–popularity")}
