@@ -35,7 +35,8 @@ def load_warnings(report, metadata_name: str | None) -> list[str]:
     said = list(ui.plain_report(report.warnings))
     if report.rows_dropped:
         reasons = "; ".join(f"{count:,} {reason}" for reason, count in report.dropped.items())
-        said.append(f"{report.rows_dropped:,} of {report.rows_read:,} rows were dropped ({reasons}); the report below "
+        were = "was" if report.rows_dropped == 1 else "were"
+        said.append(f"{report.rows_dropped:,} of {report.rows_read:,} rows {were} dropped ({reasons}); the report below "
                     "says more.")
     rate = report.metadata_join_rate
     if metadata_name and rate is not None and rate < 0.5:
@@ -217,7 +218,7 @@ inter = data.interactions
 with ui.guard("Summarising the data"):
     summary = cache.summary(data.key, inter)
 
-st.subheader(f"What is loaded: {data.name}" + (f" ({data.filters})" if data.filters else ""))
+st.subheader(f"What is loaded: {ui.data_label(data)}" + (f" ({data.filters})" if data.filters else ""))
 cards = st.columns(5)
 cards[0].metric("Users", f"{summary.n_users:,}")
 cards[1].metric("Items", f"{summary.n_items:,}")

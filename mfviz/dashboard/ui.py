@@ -31,17 +31,27 @@ def guard(what: str = "This step", stop: bool = True):
     try:
         yield
     except (DataError, ModelError) as exc:
-        st.error(str(exc), icon="⚠️")
+        st.error(str(exc), icon=":material/error:")
     except NotImplementedError as exc:
-        st.info(f"{what} is not available in this build yet ({exc or 'not implemented'}).", icon="🛠️")
+        st.info(f"{what} is not available in this build yet ({exc or 'not implemented'}).", icon=":material/build:")
     except Exception as exc:  # noqa: BLE001 - st.stop/st.rerun are BaseExceptions and pass through
         log.exception("%s failed", what)
-        st.error(f"{what} failed: {type(exc).__name__}: {exc}. Try other settings or another file.",
-                 icon="⚠️")
+        st.error(fault_message(what, exc), icon=":material/bug_report:")
     else:
         return
     if stop:
         st.stop()
+
+
+def fault_message(what: str, exc: BaseException) -> str:
+    """What a user reads when mfviz itself failed. Anything not a DataError / ModelError is a bug of
+    mfviz, not of the user's data or settings: "try other settings or another file" sent a presenter
+    hunting in their data for a fault that was ours (an AttributeError after the package was updated
+    under a running server). The exception's type is named for a bug report; its traceback stays in
+    the server log."""
+    return (f"{what} failed because of a fault in mfviz ({type(exc).__name__}), not in your data. Reload the "
+            "page; if mfviz was updated while the server ran, restart the server. If it happens again, "
+            "please report the steps that led here.")
 
 
 def header(title: str, sentence: str) -> None:
@@ -402,14 +412,16 @@ def model_picker(label: str = "Model", key: str = "model_picker", factor_models_
     ensure_model()
     entries = pickable_models(factor_models_only)
     if not entries:
-        st.info("No model yet: train one on the **Train** page.", icon="🧠")
-        st.page_link("pages/train_page.py", label="Go to Train", icon="🧠")
+        st.info("No model yet: train one on the **Train** page.", icon=":material/model_training:")
+        st.page_link("pages/train_page.py", label="Go to Train", icon=":material/model_training:")
         st.stop()
     names = list(entries)
     active = st.session_state.get(state.ACTIVE_MODEL)
     index = names.index(active) if active in names else len(names) - 1
     choice = st.selectbox(label, names, index=index, key=key,
-                          help="Every model trained or loaded in this session on the current data.")
+                          help="Every model trained or loaded in this session on the current data. One model "
+                               "is shown on every page: choosing it here changes it on the others too (the "
+                               "sidebar marks it).")
     st.session_state[state.ACTIVE_MODEL] = choice
     return entries[choice]
 
@@ -433,7 +445,7 @@ def sidebar_status() -> None:
     with st.container():
         st.markdown("### Current data")
         kind = "ratings" if inter.is_explicit else "implicit feedback"
-        st.markdown(f"**{data.name}**" + (f" · {data.filters}" if data.filters else "") + "  \n"
+        st.markdown(f"**{data_label(data)}**" + (f" · {data.filters}" if data.filters else "") + "  \n"
                     f"{inter.n_users:,} users × {inter.n_items:,} items · {inter.nnz:,} {kind}")
         entries = models()
         st.markdown("### Trained models")
@@ -442,8 +454,36 @@ def sidebar_status() -> None:
             st.markdown(f"⏳ training **{job.label}** (epoch {len(job.epochs)})")
         if not entries:
             st.caption("none yet: a quick default model, prepared in the background, appears as soon as a page needs one")
+        shown = active_name(entries)
         for name, entry in entries.items():
-            st.markdown(f"- {name} · {entry.fit_seconds:.1f}\u00a0s")  # no break before the unit
+            # Every analysis page shows one model, the session's active one, and choosing a model on any
+            # page changes it on all of them: the list says which, so a presenter never has to guess.
+            line = f"{name} · {entry.fit_seconds:.1f}\u00a0s"  # no break before the unit
+            st.markdown(f"- **{line}** · :blue[shown on every page]" if name == shown else f"- {line}")
+
+
+def active_name(entries: dict) -> str | None:
+    """The model the analysis pages show: the session's active model, or the last trained while
+    none was chosen (as the pages' model pickers start)."""
+    chosen = st.session_state.get(state.ACTIVE_MODEL)
+    if chosen in entries:
+        return chosen
+    factor_models = [name for name, entry in entries.items() if entry.kind != "popularity"] or list(entries)
+    return factor_models[-1] if factor_models else None
+
+
+def data_label(data: DataEntry) -> str:
+    """The data's name as the sidebar and the Data page show it: a known dataset by its own name, with
+    the file it was read from ("MovieLens 100K (u.data)"); any other file by its name alone. Only the
+    shown words change: data.name stays the file's name (links and messages use it)."""
+    from mfviz.data.formats import LAYOUTS
+
+    fmt = getattr(getattr(data.interactions, "report", None), "format", "") or ""
+    layout = next((layout for layout in LAYOUTS if fmt.startswith(layout.name)), None)
+    if layout is None:
+        return data.name
+    dataset = layout.name.split(" (")[0]  # "MovieLens 100K (u.data + u.item)": the files are said apart
+    return data.name if data.name.startswith(dataset) else f"{dataset} ({data.name})"
 
 
 def side_by_side(lists: dict, titles: np.ndarray, popularity: np.ndarray, n: int) -> None:
@@ -481,7 +521,7 @@ def dimension_profile(entry: ModelEntry, data, title: str, columns: dict[str, tu
     with guard("Placing it on the model's dimensions"):
         dims = cache.dimensions(entry.key, entry.model)
         if dims.empty:  # a notice in place of the table; the rest of the page goes on
-            st.info(NO_DIMENSIONS, icon="🧭")
+            st.info(NO_DIMENSIONS, icon=":material/explore:")
             return
         shown = min(PROFILE_DIMENSIONS, dims.item_coords.shape[1])
         described = cache.described_dimensions(entry.key, data.key, dims, data.interactions).head(shown)

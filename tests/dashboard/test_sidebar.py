@@ -1,0 +1,65 @@
+"""The sidebar says what every page shows: the data by its dataset's name and the one active model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+ML100K = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "ml-100k" / "u.data"
+
+
+def sidebar_app(data_path: str | None, active: str | None) -> AppTest:
+    """ui.sidebar_status alone, on a session holding the given data (the demo if None) and two models."""
+
+    def script(data_path, active):
+        from pathlib import Path
+
+        import streamlit as st
+
+        from mfviz import load_interactions
+        from mfviz.dashboard import state, ui
+        from mfviz.dashboard.state import DataEntry, ModelEntry
+        from mfviz.datasets import load_demo
+
+        inter = load_interactions(data_path) if data_path else load_demo()
+        name = Path(data_path).name if data_path else "demo catalogue"
+        st.session_state[state.DATA] = DataEntry(interactions=inter, name=name, key="k" * 24)
+        st.session_state[state.MODELS] = {
+            model: ModelEntry(name=model, model=None, kind="ials", params={}, key=model, data_key="k" * 24,
+                              fit_seconds=1.0) for model in ("ALS (f=8)", "Implicit ALS (f=16)")}
+        if active:
+            st.session_state[state.ACTIVE_MODEL] = active
+        ui.sidebar_status()
+
+    at = AppTest.from_function(script, args=(data_path, active), default_timeout=120)
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def lines(at: AppTest) -> list[str]:
+    return [str(m.value) for m in at.markdown]
+
+
+def test_the_active_model_is_marked_in_the_trained_models_list():
+    at = sidebar_app(None, "ALS (f=8)")
+    rows = [line for line in lines(at) if line.startswith("- ")]
+    assert rows[0].startswith("- **ALS (f=8)") and "shown on every page" in rows[0]
+    assert "shown on every page" not in rows[1] and "**" not in rows[1]
+    # with none chosen yet, the pages show the last model trained: the sidebar marks that one
+    rows = [line for line in lines(sidebar_app(None, None)) if line.startswith("- ")]
+    assert "shown on every page" in rows[1] and "shown on every page" not in rows[0]
+
+
+@pytest.mark.skipif(not ML100K.exists(), reason="MovieLens 100K is not in ../shared/datasets")
+def test_a_known_dataset_is_named_with_its_file():
+    at = sidebar_app(str(ML100K), None)
+    assert any(line.startswith("**MovieLens 100K (u.data)**") for line in lines(at)), lines(at)
+    assert at.session_state["mfviz.data"].name == "u.data"  # the name links and messages use is unchanged
+
+
+def test_an_unknown_file_is_named_by_its_file_alone():
+    at = sidebar_app(None, None)
+    assert any(line.startswith("**demo catalogue**") for line in lines(at)), lines(at)
