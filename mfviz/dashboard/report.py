@@ -14,6 +14,35 @@ from mfviz.dashboard import train_figures
 
 RANKING = ("precision", "recall", "ndcg", "map", "hit_rate", "coverage")
 NEIGHBOUR_ITEMS = 3  # the most popular items whose nearest items are listed
+# What each number measures, for readers who do not know the terms ({k}: the list length)
+MEANINGS = {"precision": "share of the {k} recommended items the user went on to have (held out)",
+            "recall": "share of the user's held-out items found among the {k}",
+            "ndcg": "ranking quality: held-out items count more the nearer the top of the {k} (1 = all at the top)",
+            "map": "mean average precision: the precision at each held-out item found, averaged",
+            "hit_rate": "share of users with at least one held-out item among their {k}",
+            "coverage": "share of the catalogue recommended to at least one test user",
+            "rmse": "typical error of a predicted rating, in rating points (root mean square)",
+            "mae": "mean absolute error of a predicted rating, in rating points"}
+
+
+def meaning(metric: str, k: int) -> str:
+    """What a metric of the table measures, in a few plain words."""
+    return MEANINGS.get(metric.split("@")[0], "").format(k=k)
+
+
+def in_short(name: str, ours: dict, theirs: dict, k: int, bias, baseline_bias) -> str:
+    """The report's first paragraph: whether the model beats recommending the most popular items to
+    everyone, and how far its lists reach into the long tail, against that baseline."""
+    column = f"ndcg@{k}"
+    verdict = ""
+    if column in ours and column in theirs and theirs[column] > 0:
+        better = ours[column] > theirs[column]
+        verdict = (f"Its top-{k} lists {'beat' if better else 'do not beat'} recommending the most popular items to "
+                   f"everyone: NDCG@{k} {ours[column]:.3f} against {theirs[column]:.3f} "
+                   f"({ours[column] / theirs[column]:.2f}× the baseline's ranking quality). ")
+    return (f"{verdict}Of {name}'s recommendations, {100 * bias.aplt:.0f}% are long-tail items (the baseline's: "
+            f"{100 * baseline_bias.aplt:.0f}%), and {100 * bias.coverage:.0f}% of the catalogue is recommended to "
+            f"someone (the baseline's: {100 * baseline_bias.coverage:.0f}%).")
 
 
 def _table(frame: pd.DataFrame) -> str:
@@ -50,7 +79,8 @@ def build(name: str, model, train, test, data, data_name: str, k: int = 10) -> s
     sample = (f" Ranking metrics on a seeded sample of {ranked:,} of the {tested:,} test users (the same for both); "
               "RMSE and MAE on every held-out rating." if ranked < tested else "")
     metrics = pd.DataFrame({"metric": list(ours), name: list(ours.values()),
-                            "Popularity (baseline)": [theirs.get(key, np.nan) for key in ours]})
+                            "Popularity (baseline)": [theirs.get(key, np.nan) for key in ours],
+                            "what it measures": [meaning(key, k) for key in ours]})
     activity = np.diff(train.matrix.indptr)
     served = {name: by_activity(per_user(model, test, k, max_users=5_000), activity)}
     served_baseline = by_activity(per_user(baseline, test, k, max_users=5_000), activity)
@@ -69,14 +99,16 @@ def build(name: str, model, train, test, data, data_name: str, k: int = 10) -> s
         new_users_part = [charts[1].figure.to_html(full_html=False, include_plotlyjs=False),
                           f"<p>{html.escape(charts[1].caption)} {html.escape(new_users)}</p>"]
     else:  # small data: too few test users to measure it
+        new_users = ""
         new_users_part = [f"<p>Not measured: {html.escape(too_few_for_curve(train, test))}.</p>"]
     # APLT and coverage in % with one decimal, as the Popularity bias page shows them
+    reports = {name: popularity_report(model, data, k=k),
+               # as the Popularity bias page: the baseline of all the data
+               "Popularity (baseline)": popularity_report(Popularity().fit(data), data, k=k)}
     bias = pd.DataFrame([{"model": label, "ARP (mean popularity)": r.arp,
                           "APLT (long-tail share, %)": f"{100 * r.aplt:.1f}",
                           "catalogue coverage (%)": f"{100 * r.coverage:.1f}", "Gini (0 = even)": r.gini}
-                         for label, r in ((name, popularity_report(model, data, k=k)),
-                                          # as the Popularity bias page: the baseline of all the data
-                                          ("Popularity (baseline)", popularity_report(Popularity().fit(data), data, k=k)))])
+                         for label, r in reports.items()])
     popularity = np.diff(data.matrix.tocsc().indptr)
     rows = []
     for item in np.argsort(-popularity, kind="stable")[:NEIGHBOUR_ITEMS]:
@@ -92,6 +124,9 @@ def build(name: str, model, train, test, data, data_name: str, k: int = 10) -> s
         f"{'ratings' if data.is_explicit else 'interactions'}; trained on {train.nnz:,} of them, scored on the "
         f"{test.nnz:,} held out. Hyperparameters: {html.escape(params)}; fit time "
         f"{float(getattr(model, 'fit_seconds', 0.0)):.2f} s.</p>",
+        "<h2>In short</h2>",
+        f"<p>{html.escape(in_short(name, ours, theirs, k, reports[name], reports['Popularity (baseline)']))}"
+        + (f" {html.escape(new_users)}" if new_users else "") + "</p>",
         "<h2>Accuracy on the held-out interactions</h2>",
         f"<p>Top-{k} lists leave out each user's training items; every held-out item counts as relevant. The "
         f"Popularity baseline recommends the most interacted items to everyone.{sample}</p>", _table(metrics),

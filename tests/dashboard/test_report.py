@@ -1,6 +1,7 @@
 """The model report: one HTML file whose numbers are the library's own (evaluate, popularity_report,
 similar_items, the breakdowns), with both charts and the sentence on new users."""
 
+import html
 import re
 
 import numpy as np
@@ -48,6 +49,15 @@ def test_the_report_carries_the_libraries_numbers_and_both_charts():
     level = profile_size_curve(Popularity().fit(train), train, test, 5)["ndcg@5"].iloc[0]
     beats = curve[(curve["size"] > 0) & (curve["ndcg@5"] > level)]
     assert (f"from {int(beats['size'].iloc[0])} interaction" if len(beats) else "does not beat") in text
+    # a first paragraph in plain words for readers who do not know the terms, with the same numbers
+    short = html.unescape(re.search(r"<h2>In short</h2>\s*<p>(.*?)</p>", text).group(1))
+    better = "beat" if expected["ndcg@5"] > baseline["ndcg@5"] else "do not beat"
+    assert (f"Its top-5 lists {better} recommending the most popular items to everyone: NDCG@5 "
+            f"{expected['ndcg@5']:.3f} against {baseline['ndcg@5']:.3f} "
+            f"({expected['ndcg@5'] / baseline['ndcg@5']:.2f}× the baseline's ranking quality)") in short
+    assert f"{100 * bias.aplt:.0f}% are long-tail items (the baseline's: {100 * baseline_bias.aplt:.0f}%)" in short
+    assert re.search(r"<td>hit_rate@5</td>.*?<td>share of users with at least one held-out item among their 5</td>",
+                     text, re.S)
 
 
 def test_on_many_test_users_the_report_ranks_the_train_pages_sample_and_says_so(monkeypatch):
