@@ -191,7 +191,8 @@ if per_item is not None:
 
 # ------------------------------------------------------------------ a user's recommendations
 st.subheader("The same for a user's recommendations")
-st.markdown("A user's scores are dot products with item vectors; ranking by cosine instead divides each score "
+st.markdown("A user's scores are dot products with item vectors (the dot-product list is the model's own ranking, "
+            "biases aside); ranking by cosine instead divides each score "
             "by the item vector's length, so it leaves out what length adds.")
 activity = summary.user_activity
 users = np.argsort(-activity, kind="stable")
@@ -203,14 +204,15 @@ with ui.guard("Ranking items for the user"):
 if lists["cosine"].empty:
     st.info(f"User {inter.user_ids[user]} has every item of the data: nothing is left to rank.", icon=":material/info:")
 left, right = st.columns(2)
-for column, metric, name in ((left, "cosine", "By cosine"), (right, "dot", "By dot product (the model's scores, biases aside)")):
+for column, metric, name in ((left, "cosine", "By cosine"), (right, "dot", "By dot product")):
     if lists[metric].empty:
         continue
     with column:
         frame = lists[metric]
-        st.markdown(f"**{name}** · mean popularity {frame['popularity'].mean():,.0f}")
-        st.dataframe(frame, hide_index=True, width="stretch",
-                     column_config={"score": st.column_config.NumberColumn(format="%.3f")})
+        st.markdown(f"**{name}**, best first · mean popularity {frame['popularity'].mean():,.0f}")
+        st.dataframe(frame[["title", "score", "popularity"]], hide_index=True, width="stretch",  # rows: best first
+                     column_config={key: evidence[key] for key in ("score", "popularity")}
+                     | {"title": st.column_config.TextColumn(width=260)})
 if not lists["cosine"].empty:
     st.caption(figures.length_lean(lists["cosine"]["popularity"].mean(), lists["dot"]["popularity"].mean(),
                                    "recommendation"))

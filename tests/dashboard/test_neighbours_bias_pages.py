@@ -104,6 +104,9 @@ def test_the_neighbour_tables_fit_a_projector_and_the_rest_is_one_toggle_away(ne
     np.testing.assert_allclose(wide[0]["norm"], np.linalg.norm(model.item_factors[items], axis=1), rtol=1e-5)
     assert items == model.similar_items([item], n=len(items), metric="cosine")[0][0].tolist()
     at.toggle(key="neighbours_more_columns").set_value(False).run()
+    # a user's two lists, too: best first, no rank column
+    users = [d.value for d in at.dataframe if list(d.value.columns) == ["title", "score", "popularity"]]
+    assert len(users) == 2 and all(t["score"].tolist() == sorted(t["score"], reverse=True) for t in users)
 
 
 def test_each_neighbour_number_has_a_plain_label_and_verdict(neighbours):
