@@ -6,7 +6,7 @@ from mfviz.dashboard import background, figures, links, state
 from mfviz.dashboard.cache import warm_up_in_background
 from mfviz.dashboard.ui import collect_finished_training, guard, prefetch_plotly, sidebar_status
 
-st.set_page_config(page_title="mfviz — what did the recommender learn?", page_icon="🧭",
+st.set_page_config(page_title="mfviz — what did the recommender learn?", page_icon=":material/explore:",
                    layout="wide")
 
 # Each file in pages/ is named unlike its URL path on purpose: Streamlit 1.67 would otherwise

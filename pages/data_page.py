@@ -6,6 +6,7 @@ import streamlit as st
 
 from mfviz import datasets
 from mfviz.dashboard import cache, state, ui
+from mfviz.dashboard.figures import counted
 from mfviz.dashboard.state import DataEntry
 from mfviz.data.loaders import with_items
 
@@ -97,8 +98,8 @@ with st.container(border=True):
                 st.session_state[state.ITEMS_JOINED] = (source.key, meta_key)  # its item table, if one came with it
                 st.session_state[state.FILTERS] = {}
                 ui.set_data(source)
-                st.success(f"Loaded {upload.name}: {loaded.n_users:,} users, {loaded.n_items:,} items, "
-                           f"{loaded.nnz:,} interactions. Models of the previous data were cleared.", icon=":material/check_circle:")
+                st.success(f"Loaded {upload.name}: {counted(loaded.n_users, 'user')}, {counted(loaded.n_items, 'item')}, "
+                           f"{counted(loaded.nnz, 'interaction')}. Models of the previous data were cleared.", icon=":material/check_circle:")
                 for warning in load_warnings(loaded.report, metadata.name if metadata else None):
                     st.warning(warning, icon=":material/warning:")
 

@@ -66,7 +66,7 @@ def dimension_map(popularity: np.ndarray, depth: bool):
     share = dims.energy_share
     count = share.size
     if dims.empty:
-        st.info(ui.NO_DIMENSIONS, icon="🧭")
+        st.info(ui.NO_DIMENSIONS, icon=":material/explore:")
         st.stop()
     # Besides the dimensions, "up" can show what the dimensions leave out: popularity, and the item
     # bias of a model that has one (explicit models put each item's general appeal there).
@@ -164,7 +164,7 @@ inter = data.interactions
 titles = inter.titles
 if inter.n_items < 3:  # two points say nothing a map could arrange (and projections need three)
     st.info(f"A map needs at least 3 items and this data has {inter.n_items}: load data with more items to see "
-            "them in latent space. The Neighbours and Recommend pages work on it.", icon="🗺️")
+            "them in latent space. The Neighbours and Recommend pages work on it.", icon=":material/map:")
     st.stop()
 METHODS = ["UMAP", "PCA", "Axes", "Dimensions"]
 for setting in ("latent_neighbours", "latent_min_dist"):  # UMAP's settings, drawn only for UMAP: kept meanwhile
@@ -209,7 +209,7 @@ if subset is not None:  # drawn before the map, so the way back stays whatever h
     notice = st.columns([4, 1])
     notice[0].info(f"Only the {len(subset):,} items you selected are on the map (of {inter.n_items:,}): "
                    + ("mapped again on their own, so the map spreads their differences." if method in ("UMAP", "PCA")
-                      else "on the same axes as before."), icon="🔍")
+                      else "on the same axes as before."), icon=":material/search:")
     notice[1].button("Show all items", key="latent_show_all", on_click=show_all)
 axes = users = dims = user_points = None
 labelled = {}

@@ -8,6 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from mfviz.dashboard import cache, links, lists, map_figures, pickers, state, ui
+from mfviz.dashboard.figures import counted
 
 ui.header("Recommend", "What would the model suggest? Pick a user to see what they liked and what the model "
           "recommends — or build a taste profile from a few items and watch the recommendations change "
@@ -312,7 +313,8 @@ def penalty_note(ids: np.ndarray, plain: np.ndarray) -> str:
     return (f" With the popularity penalty β = {strength:g}, the list is ranked by score + {ADJUSTMENT} (down for "
             "popular items, up for rare ones): its items have "
             f"{popularity[ids].mean():,.0f} interactions on average against {popularity[plain].mean():,.0f} "
-            f"without it, and {shared} of its {len(ids)} items are in the unpenalised list.")
+            f"without it, and {shared} of its {counted(len(ids), 'item')} {'is' if shared == 1 else 'are'} in the "
+            "unpenalised list.")
 
 
 if mode == MODES[0]:
@@ -326,7 +328,7 @@ if mode == MODES[0]:
         if clicked is not None:
             st.session_state["rec_user"] = clicked
     user = pickers.pick_one(st, "User", "user", candidates, inter, "rec_user",
-                            lambda u: f"user {inter.user_ids[u]} · {activity[u]:,} interactions",
+                            lambda u: f"user {inter.user_ids[u]} · {counted(int(activity[u]), 'interaction')}",
                             default=int(candidates[min(len(candidates) - 1, len(candidates) // 3)]))
     links.show(data, entry, "recommend", user=links.id_list(inter, "user", [user]), n=int(n), beta=view_beta(strength))
     row = inter.matrix[user]
@@ -345,7 +347,7 @@ if mode == MODES[0]:
         reasons = because_of(trained.indices, trained.data, ids)
     left, right = st.columns([1.1, 1.9])  # at 1,400 px the history shows title, rating, held out and popularity
     with left:
-        st.markdown(f"**What user {inter.user_ids[user]} interacted with** ({len(history):,} items, best first)")
+        st.markdown(f"**What user {inter.user_ids[user]} interacted with** ({counted(len(history), 'item')}, best first)")
         st.dataframe(history, hide_index=True, width="stretch", height=420,
                      column_config=COLUMNS)
     with right:
@@ -405,7 +407,7 @@ else:
     if not picked:
         links.show(data, entry, "recommend", n=int(n), beta=view_beta(strength))
         st.info("Pick two or three items above; recommendations appear at once, computed by folding the "
-                "profile into the trained model (no retraining).", icon="👆")
+                "profile into the trained model (no retraining).", icon=":material/touch_app:")
     else:
         values = None
         if inter.is_explicit:

@@ -91,9 +91,9 @@ with ui.guard("Computing the models' spectra"):
         spectra[name] = cache.model_spectrum(entry.key, entry.model)
 if spectra:
     ui.show(figures.model_spectra_chart(spectra, np.asarray(spectrum.singular_values)))
-    if st.button("What does each of a model's dimensions contrast? See them on the Latent space page", icon="🧭",
+    if st.button("What does each of a model's dimensions contrast? See them on the Latent space page", icon=":material/explore:",
                  key="to_dimensions"):
         st.session_state["latent_method"] = "Dimensions"
         st.switch_page("pages/latent_page.py")
 else:
-    st.info("Train a model on the **Train** page to compare its spectrum with the data's.", icon="🧠")
+    st.info("Train a model on the **Train** page to compare its spectrum with the data's.", icon=":material/model_training:")

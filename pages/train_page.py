@@ -43,11 +43,11 @@ if kind == "ials" and inter.is_explicit:
     st.info("Implicit ALS reads each rating as how strongly the user showed interest (confidence 1 + alpha × "
             "rating), not as stars to predict: it gives no RMSE, and its lists are among the strongest on ratings "
             "too (MovieLens 100K, random 80/20 split: NDCG@10 0.280, against 0.089 for Funk SVD and 0.225 for the "
-            "Popularity baseline). For predicted stars, pick Funk SVD, SVD++ or ALS.", icon="ℹ️")
+            "Popularity baseline). For predicted stars, pick Funk SVD, SVD++ or ALS.", icon=":material/info:")
 elif mismatch:
     st.info(f"{cls.label} is {FEEDBACK[cls.feedback]}, but the current data is "
             f"{'explicit ratings' if inter.is_explicit else 'implicit feedback'}; it will still train, "
-            "or switch the feedback kind on the Data page.", icon="ℹ️")
+            "or switch the feedback kind on the Data page.", icon=":material/info:")
 
 # The values this model was last trained with: Streamlit forgets a widget's value once another
 # model's form is shown, so picking this model again starts from them rather than the defaults.
@@ -471,8 +471,8 @@ with right, st.container(border=True):
         if not any(e.key == loaded.key for e in entries.values()):
             ui.add_model(loaded)
             st.rerun()
-        st.success(f"{uploaded.name} is loaded.", icon="✅")
+        st.success(f"{uploaded.name} is loaded.", icon=":material/check_circle:")
         if missing and any(missing):
             st.warning(f"{missing[0]:,} of the data's {inter.n_users:,} users and {missing[1]:,} of its "
                        f"{inter.n_items:,} items have no factors in {uploaded.name} (ids it was not trained on); "
-                       "they get zero vectors, so they score 0 and sit at the centre of every map.", icon="⚠️")
+                       "they get zero vectors, so they score 0 and sit at the centre of every map.", icon=":material/warning:")

@@ -11,6 +11,7 @@ import json
 import streamlit as st
 
 from mfviz.dashboard import pickers, state, ui
+from mfviz.dashboard.figures import counted
 from mfviz.data.id_lists import join_ids, split_ids
 
 SEEN = "mfviz.link_seen"  # {page: {parameter: every value of it this session applied or wrote there}}
@@ -198,7 +199,7 @@ def rated_items(interactions, items: str, ratings: str | None, scale: tuple[floa
             problem = "they are not all numbers"
         else:
             if len(values) != len(found):
-                problem = f"{len(values)} ratings for {len(found)} items"
+                problem = f"{counted(len(values), 'rating')} for {counted(len(found), 'item')}"
             elif not all(scale[0] <= value <= scale[1] for value in values):  # NaN too
                 problem = f"the data's ratings run from {scale[0]:g} to {scale[1]:g}"
     if problem is not None:

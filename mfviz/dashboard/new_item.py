@@ -30,7 +30,7 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
              "every user vector frozen (fold-in, no retraining).")
     if not seeds:
         st.info("Pick an item or two: a new item with their fans as its first users is folded into the model, and "
-                "you see where it lands among the items and whose recommendations it would enter.", icon="👆")
+                "you see where it lands among the items and whose recommendations it would enter.", icon=":material/touch_app:")
         return
     ratings = cache.summary(data.key, inter).rating_histogram if inter.is_explicit else None
     at_least = None
@@ -45,7 +45,7 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
     users, liked_values = cache.audience(data.key, inter.matrix, tuple(sorted(seeds)), at_least)
     if users.size == 0:
         st.warning("No user liked these items" + (f" (rated them {at_least:g} or more)" if at_least else "")
-                   + ": pick other items.", icon="🫥")
+                   + ": pick other items.", icon=":material/visibility_off:")
         return
     settings = st.columns(2)
     size = users.size if users.size == 1 else settings[0].slider(

@@ -55,7 +55,7 @@ def show(entries: dict[str, ModelEntry], active: str | None) -> None:
                                    np.diff(anchor.train.matrix.indptr))
     if not tables:
         st.info("RMSE applies to the rating models (Funk SVD, SVD++, ALS); pick one of them or another metric.",
-                icon="📏")
+                icon=":material/straighten:")
         return
     column = metric if metric in ("rmse", "hit") else f"{metric}@{k}"
     label = LABELS[metric] + ("" if metric == "rmse" else f"@{k}")
@@ -77,7 +77,7 @@ def _new_users(chosen: dict[str, ModelEntry], anchor: ModelEntry, k: int, metric
     splits = {id(e.test): e for e in short.values()}  # one sentence per split: its own count of users
     for test_id, entry in splits.items():
         names = ", ".join(name for name, e in short.items() if id(e.test) == test_id)
-        st.info(f"{names}: {too_few_for_curve(entry.train, entry.test)}.", icon="👤")
+        st.info(f"{names}: {too_few_for_curve(entry.train, entry.test)}.", icon=":material/person:")
     chosen = {name: e for name, e in chosen.items() if name not in short}
     if not chosen:
         return

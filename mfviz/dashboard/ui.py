@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from mfviz.dashboard import background, cache, startup, state
-from mfviz.dashboard.figures import Chart
+from mfviz.dashboard.figures import Chart, counted
 from mfviz.dashboard.state import DataEntry, ModelEntry
 from mfviz.data import report
 from mfviz.errors import DataError, ModelError
@@ -444,14 +444,14 @@ def sidebar_status() -> None:
     inter = data.interactions
     with st.container():
         st.markdown("### Current data")
-        kind = "ratings" if inter.is_explicit else "implicit feedback"
         st.markdown(f"**{data_label(data)}**" + (f" · {data.filters}" if data.filters else "") + "  \n"
-                    f"{inter.n_users:,} users × {inter.n_items:,} items · {inter.nnz:,} {kind}")
+                    f"{counted(inter.n_users, 'user')} × {counted(inter.n_items, 'item')} · "
+                    + (counted(inter.nnz, "rating") if inter.is_explicit else f"{inter.nnz:,} implicit feedback"))
         entries = models()
         st.markdown("### Trained models")
         job = st.session_state.get(state.TRAINING)
         if job is not None and not job.done:
-            st.markdown(f"⏳ training **{job.label}** (epoch {len(job.epochs)})")
+            st.markdown(f":material/hourglass_top: training **{job.label}** (epoch {len(job.epochs)})")
         if not entries:
             st.caption("none yet: a quick default model, prepared in the background, appears as soon as a page needs one")
         shown = active_name(entries)

@@ -317,7 +317,7 @@ def test_a_link_to_a_profile_carries_each_items_own_rating():
     assert any("no such item" in w for w in warnings(other))
 
 
-@pytest.mark.parametrize("ratings, why", [("5", "1 ratings for 2 items"), ("5,9", "run from 1 to 5"),
+@pytest.mark.parametrize("ratings, why", [("5", "1 rating for 2 items"), ("5,9", "run from 1 to 5"),
                                           ("5,nan", "run from 1 to 5"), ("five,1", "not all numbers")])
 def test_ratings_a_link_cannot_apply_are_named_and_the_items_still_open(app, ratings, why):
     item_ids, _ = ids_of(app)
