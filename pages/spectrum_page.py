@@ -60,6 +60,18 @@ if null is not None:
                     help=f"How many components after the first (popularity and activity, in both) are more than "
                          f"{margin} stronger than the same component of the shuffled data, wherever they are among "
                          f"components 2 to {computed}" + (f" (here {rank_ranges(above)})." if above.size else "."))
+# Three numbers that each read like "how many factors?" and disagree (16, 3.3, 17 on MovieLens 100K): a
+# presenter needs to hear which question each answers and which one picks a model's factor count.
+if null is not None:
+    use = (f"start from **above the shuffle** ({above.size} here, plus one factor for the first, popularity, direction) "
+           "and confirm with a factors sweep on the Train page, which measures held-out accuracy")
+else:
+    use = ("turn on the shuffle comparison above and start from **above the shuffle**, then confirm with a factors "
+           "sweep on the Train page, which measures held-out accuracy")
+st.markdown(f"These numbers answer different questions: **k for 90% of energy** is how many factors rebuild 90% of "
+            "the matrix, noise included; **effective rank** is how concentrated its energy is (a shape, not a factor "
+            "count); **above the shuffle** is how many directions of taste stand clear of chance. To choose a model's "
+            f"number of factors, {use}.")
 ui.show(figures.data_spectrum_chart(spectrum.singular_values, spectrum.cumulative_energy, spectrum.k_for,
                                     None if null is None else null.singular_values))
 if null is not None:

@@ -1422,6 +1422,13 @@ def test_the_spectrum_page_compares_the_data_with_its_shuffle(demo_app):
                and f"{above.size} of components 2 to {k} stand more than 5% above" in c.value for c in at.caption)
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     assert [t["name"] for t in spec["data"]][:2] == ["singular value", "same data, items shuffled"]
+    # the three "how many factors?" numbers are told apart, and the one to choose a factor count by is named
+    [said] = [m.value for m in at.markdown if m.value.startswith("These numbers answer different questions")]
+    assert all(name in said for name in ("**k for 90% of energy**", "**effective rank**", "**above the shuffle**"))
+    assert f"To choose a model's number of factors, start from **above the shuffle** ({above.size} here" in said
+    at.toggle(key="spectrum_null").set_value(False).run()
+    [said] = [m.value for m in at.markdown if m.value.startswith("These numbers answer different questions")]
+    assert "turn on the shuffle comparison" in said
 
 
 def test_the_spectrum_page_counts_taste_above_the_shuffle_where_the_second_component_is_not():
