@@ -70,11 +70,13 @@ more = st.toggle("Show vector lengths and lift over chance", key="neighbours_mor
                  help="Adds each neighbour's vector length (norm) and how many times more users have both items than "
                       "chance would give (lift); the two lists are then shown one above the other.")
 columns = ["title", "score", "popularity", "together"] + (["norm", "lift"] if more else [])
-evidence = {"title": st.column_config.TextColumn(width=None if more else 205),
-            "score": st.column_config.NumberColumn(format="%.3f", width=52,
+# Scores to 3 significant digits: a model with short vectors has dot products of 0.006 and 0.005, which
+# 3 decimals showed as the same number all down the list.
+evidence = {"title": st.column_config.TextColumn(width=None if more else 220),
+            "score": st.column_config.NumberColumn(format="%.3g", width=64,
                                                    help="Cosine similarity or dot product with the item."),
-            "popularity": st.column_config.NumberColumn("pop.", width=42, help="Interactions in the data."),
-            "together": st.column_config.NumberColumn(width=62, help="Users who interacted with both this item "
+            "popularity": st.column_config.NumberColumn("pop.", width=40, help="Interactions in the data."),
+            "together": st.column_config.NumberColumn(width=60, help="Users who interacted with both this item "
                                                       "and the neighbour: the data's own evidence for the model's "
                                                       "neighbour."),
             "norm": st.column_config.NumberColumn(format="%.3g", help="Length of the neighbour's item vector."),
