@@ -261,6 +261,24 @@ ONE_ENTRY_PER_PAGE = """<script>
 </script>"""
 
 
+def default_page_by_its_name(url_path: str) -> None:
+    """Let the default page's own path (/data) open it without Streamlit's "Page not found" dialog.
+
+    Streamlit serves the default page at the root only: its url_path is "" to the router, so an address
+    naming it (/data, typed or bookmarked from the page list) matched no page, and every session that
+    opened it got the dialog, then the default page anyway. Called before st.navigation, this drops that
+    one name from the session's request, which then resolves as the root does. Left alone if this
+    Streamlit has no such request to read (the dialog would only come back)."""
+    from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+    manager = getattr(get_script_run_ctx(), "pages_manager", None)
+    if manager is None or not hasattr(manager, "set_script_intent"):
+        return
+    if not getattr(manager, "intended_page_script_hash", None) and \
+            getattr(manager, "intended_page_name", None) == url_path:
+        manager.set_script_intent("", "")
+
+
 def one_history_entry_per_page() -> None:
     """Make a change of the address's parameters replace the browser's history entry (see above)."""
     st.sidebar.html(ONE_ENTRY_PER_PAGE, unsafe_allow_javascript=True)
