@@ -68,8 +68,8 @@ if null is not None:
 else:
     use = ("turn on the shuffle comparison above and start from **above the shuffle**, then confirm with a factors "
            "sweep on the Train page, which measures held-out accuracy")
-st.markdown(f"These numbers answer different questions: **k for 90% of energy** is how many factors rebuild 90% of "
-            "the matrix, noise included; **effective rank** is how concentrated its energy is (a shape, not a factor "
+st.markdown(f"These numbers answer different questions: **k for 50%, 80%, 90% of energy** is how many factors rebuild "
+            "that share of the matrix, noise included; **effective rank** is how concentrated its energy is (a shape, not a factor "
             "count); **above the shuffle** is how many directions of taste stand clear of chance. To choose a model's "
             f"number of factors, {use}.")
 ui.show(figures.data_spectrum_chart(spectrum.singular_values, spectrum.cumulative_energy, spectrum.k_for,

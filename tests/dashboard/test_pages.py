@@ -1424,7 +1424,7 @@ def test_the_spectrum_page_compares_the_data_with_its_shuffle(demo_app):
     assert [t["name"] for t in spec["data"]][:2] == ["singular value", "same data, items shuffled"]
     # the three "how many factors?" numbers are told apart, and the one to choose a factor count by is named
     [said] = [m.value for m in at.markdown if m.value.startswith("These numbers answer different questions")]
-    assert all(name in said for name in ("**k for 90% of energy**", "**effective rank**", "**above the shuffle**"))
+    assert all(name in said for name in ("**k for 50%, 80%, 90% of energy**", "**effective rank**", "**above the shuffle**"))
     assert f"To choose a model's number of factors, start from **above the shuffle** ({above.size} here" in said
     at.toggle(key="spectrum_null").set_value(False).run()
     [said] = [m.value for m in at.markdown if m.value.startswith("These numbers answer different questions")]
