@@ -118,7 +118,7 @@ with ui.guard("Placing the item on the model's dimensions"):
 ui.dimension_profile(entry, data, f"“{titles[item]}” and its cosine neighbours", {
     "this item": (item_place, "Share of all items (%) leaning less far toward the + end (by direction): 50 = a "
                   "typical item."),
-    f"its {len(close)} cosine neighbours (mean)": (close_place, "The same share, averaged over the cosine list above.")},
+    f"its {figures.counted(len(close), 'cosine neighbour')} (mean)": (close_place, "The same share, averaged over the cosine list above.")},
     "Where the item and its neighbours both sit far toward one end of a strong dimension, that dimension is part "
     "of what they have in common.")
 others = [name for name in ui.models() if name != entry.name and ui.models()[name].kind != "popularity"]

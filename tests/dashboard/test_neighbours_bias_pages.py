@@ -149,6 +149,8 @@ def test_counts_of_one_read_in_the_singular_on_the_neighbours_page():
     labels = list(users.options)  # as the picker shows them
     assert any(label.endswith("· 1 interaction") for label in labels), labels[:5]
     assert not any(label.endswith(" 1 interactions") for label in labels)
+    profile = next(d.value for d in at.dataframe if "this item" in d.value.columns)
+    assert "its 1 cosine neighbour (mean)" in profile.columns
 
 
 # ------------------------------------------------------------------ Popularity bias page
