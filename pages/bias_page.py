@@ -122,13 +122,14 @@ if views["What less popular lists cost"].open:
                 for name, curve in curves.items():
                     start, best = curve.iloc[0], within_loss(curve, int(k), 0.1)
                     if best is not None and best["strength"] > 0:
-                        st.markdown(f"**{name}**: giving up at most 10% of NDCG@{int(k)} ({start[ndcg]:.3f} → "
-                                    f"{best[ndcg]:.3f}) raises the long-tail share of its lists from "
+                        st.markdown(f"**{name}**: giving up at most 10% of its accuracy on held-out interactions "
+                                    f"(NDCG@{int(k)} {start[ndcg]:.3f} → {best[ndcg]:.3f}) raises the long-tail share of its lists from "
                                     f"{start['aplt']:.0%} to {best['aplt']:.0%} and its catalogue coverage from "
                                     f"{start['coverage']:.0%} to {best['coverage']:.0%} (penalty β = {best['strength']:g}).")
                     elif best is not None:
                         st.markdown(f"**{name}**: even the weakest penalty (β = {curve['strength'].iloc[1]:g}) costs "
-                                    f"more than 10% of its NDCG@{int(k)}: its accuracy rests on popular items.")
+                                    f"more than 10% of its accuracy on held-out interactions (NDCG@{int(k)}): its "
+                                    "accuracy rests on popular items.")
                 st.caption("Penalty: each item's score is lowered by β × the spread of the model's scores × how many "
                            "standard deviations its log popularity lies above the catalogue's mean (popular items "
                            "lose, rare ones gain), then each user's 10·k best items by the model are ranked again (so a strong "

@@ -182,7 +182,8 @@ def test_every_model_picker_of_the_bias_page_starts_on_the_active_model(two_mode
     # the old page started both on the last model trained (`later`), not on the one the pages show
     assert open_tab(at, LENGTH).selectbox(key="bias_norm_model").value == default
     assert open_tab(at, TRADEOFF).multiselect(key="bias_tradeoff_models").value == [default]
-    assert any(m.value.startswith(f"**{default}**") for m in at.markdown)  # its curve's summary
+    summary = next(m.value for m in at.markdown if m.value.startswith(f"**{default}**"))  # its curve's summary
+    assert "of its accuracy on held-out interactions (NDCG@10" in summary  # plain words, the metric in brackets
 
 
 def test_a_pick_made_on_the_bias_page_is_kept_until_another_model_becomes_active(two_models):
