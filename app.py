@@ -12,9 +12,8 @@ st.set_page_config(page_title="mfviz — what did the recommender learn?", page_
 # Each file in pages/ is named unlike its URL path on purpose: Streamlit 1.67 would otherwise
 # serve a deep link on a fresh server (e.g. /spectrum) as the bare file of its legacy pages/
 # mode, skipping this router, its layout and the sidebar.
-DEFAULT_PATH = "data"  # the Data page's path; Streamlit serves the default page at the root only
 PAGES = [
-    st.Page("pages/data_page.py", title="Data", icon=":material/table_chart:", url_path=DEFAULT_PATH, default=True),
+    st.Page("pages/data_page.py", title="Data", icon=":material/table_chart:", url_path="data", default=True),
     st.Page("pages/train_page.py", title="Train", icon=":material/model_training:", url_path="train"),
     st.Page("pages/latent_page.py", title="Latent space", icon=":material/scatter_plot:", url_path="latent"),
     st.Page("pages/neighbours_page.py", title="Neighbours", icon=":material/hub:", url_path="neighbours"),
@@ -36,7 +35,9 @@ for kept in KEPT_ACROSS_PAGES:
     if kept in st.session_state:
         st.session_state[kept] = st.session_state[kept]
 
-links.default_page_by_its_name(DEFAULT_PATH)  # /data opens the Data page, not a "Page not found" dialog
+# /data, the default page's url_path above, opens it: Streamlit serves the default page at / only and
+# answered /data with a "Page not found" dialog.
+links.default_page_by_its_name("data")
 page = st.navigation(PAGES)
 first_run = state.STARTED not in st.session_state
 background.run_started()  # background precomputation pauses while a page runs
