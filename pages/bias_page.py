@@ -102,7 +102,7 @@ if views["What less popular lists cost"].open:
         held_out = {name: e for name, e in entries.items() if e.test is not None and e.kind != "popularity"}
         if not held_out:
             st.info("Re-ranking is judged on held-out interactions: train a model with a test share above 0 "
-                    "(Train page) to see what less popular lists cost it.", icon="🧪")
+                    "(Train page) to see what less popular lists cost it.", icon=":material/science:")
         else:
             names = list(held_out)
             picked = model_start.model_multiselect(
