@@ -368,12 +368,14 @@ if mode == MODES[0]:
                        file_name=f"recommendations_top{int(n)}.csv", mime="text/csv", key="rec_csv",
                        on_click="ignore", help="One row per user and rank: user_id, rank, item_id, title, score; "
                        "items the user has in the data are left out.")
-    taste_profile(f"User {inter.user_ids[user]}", user=user)
-    users_map(f"User {inter.user_ids[user]}", user=user)
+    # the other models' lists right under this one's, where a presenter compares them (they came after the
+    # dimensions table and the map of users, some 1,300 px further down)
     if compare and len(ids):
         with ui.guard("Recommending with the other models"):
             ui.side_by_side({entry.name: ids} | {name: top_unseen(ui.models()[name], user)[0]
                                                  for name in compare}, titles, popularity, int(n))
+    taste_profile(f"User {inter.user_ids[user]}", user=user)
+    users_map(f"User {inter.user_ids[user]}", user=user)
 elif mode == MODES[2]:
     from mfviz.dashboard import new_item
 
@@ -450,10 +452,10 @@ else:
                    "item by it: this is how a live service treats a new visitor. "
                    + reasons_note(len(picked)) + dislikes_note(entry, len(disliked))
                    + penalty_note(ids, plain[plain >= 0]))
-        taste_profile("This profile", vector=vector)
-        users_map("This profile", vector=vector, profile=profile)
-        if compare:
+        if compare:  # right under this model's list, as for a user
             with ui.guard("Folding the profile into the other models"):
                 lists = {entry.name: ids} | {name: for_profile(ui.models()[name], profile, values)[0]
                                              for name in compare}
                 ui.side_by_side(lists, titles, popularity, int(n))
+        taste_profile("This profile", vector=vector)
+        users_map("This profile", vector=vector, profile=profile)

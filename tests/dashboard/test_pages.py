@@ -882,10 +882,18 @@ def test_recommendations_of_several_models_side_by_side():
     popularity = np.diff(inter.matrix.tocsc().indptr)
     assert f"{other} {popularity[expected].mean():,.0f}." in caption
 
+    def side_by_side_comes_first():
+        """The lists side by side sit right under the main list, above the user's dimensions."""
+        texts = [m.value for m in at.markdown]
+        first = texts.index("**Side by side**")
+        return first < next(k for k, t in enumerate(texts) if "strongest dimensions**" in t)
+
+    assert side_by_side_comes_first()
     at.radio(key="rec_mode").set_value("a profile I build").run()
     at.multiselect(key="rec_profile").set_value([0, 3]).run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert any(list(d.value.columns) == [main, other] for d in at.dataframe)
+    assert side_by_side_comes_first()
 
     # the same item's cosine neighbours in both models (exact search on this small catalogue)
     open_page(at, "pages/neighbours_page.py")
