@@ -1,12 +1,18 @@
 """mfviz dashboard entry point: declares the pages (titles, icons, order) and runs the chosen one."""
 
+from pathlib import Path
+
 import streamlit as st
 
 from mfviz.dashboard import background, figures, links, state
 from mfviz.dashboard.cache import warm_up_in_background
 from mfviz.dashboard.ui import collect_finished_training, guard, prefetch_plotly, sidebar_status
 
-st.set_page_config(page_title="mfviz — what did the recommender learn?", page_icon=":material/explore:",
+FAVICON = Path(__file__).parent / "mfviz" / "dashboard" / "favicon.png"
+
+# The tab icon is a file: Streamlit fetches a material page icon from fonts.gstatic.com (a request off the
+# machine, failing offline), and an emoji is an empty box where no emoji font is installed.
+st.set_page_config(page_title="mfviz — what did the recommender learn?", page_icon=str(FAVICON),
                    layout="wide")
 
 # Each file in pages/ is named unlike its URL path on purpose: Streamlit 1.67 would otherwise

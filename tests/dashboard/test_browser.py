@@ -19,6 +19,7 @@ import time
 import urllib.request
 import zipfile
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -186,7 +187,12 @@ def browser_page():
     with playwright.sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
         try:
-            yield browser.new_page(viewport={"width": 1400, "height": 1500})
+            page = browser.new_page(viewport={"width": 1400, "height": 1500})
+            # every request the dashboard makes, to anything but this machine: it must work offline
+            page.off_machine = []
+            page.on("request", lambda request: page.off_machine.append(request.url)
+                    if urlsplit(request.url).hostname not in ("127.0.0.1", "localhost", None) else None)
+            yield page
         finally:
             browser.close()
 
@@ -525,6 +531,8 @@ def test_upload_train_and_every_page_in_chromium(browser_page, server, tmp_path)
         if source == ML100K:
             assert len(rows) - 1 == 1682
         assert not exceptions(page) and not errors(page), errors(page)
+        # (the tab icon was fetched from fonts.gstatic.com once it was a material icon: refused offline)
+        assert not page.off_machine, page.off_machine[:5]
     except BaseException:
         failure = tmp_path / "failure.png"
         page.screenshot(path=str(failure))
