@@ -45,6 +45,9 @@ for kept in KEPT_ACROSS_PAGES:
 # answered /data with a "Page not found" dialog.
 links.default_page_by_its_name("data")
 page = st.navigation(PAGES)
+# Streamlit leaves 6rem above every page's title: at 1280×720 (a projector) the Latent space map began at
+# y = 535. A style element alone takes no room on the page.
+st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2rem}</style>")
 first_run = state.STARTED not in st.session_state
 background.run_started()  # background precomputation pauses while a page runs
 st.session_state[state.STARTED] = True

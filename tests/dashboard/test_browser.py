@@ -238,6 +238,8 @@ def test_upload_train_and_every_page_in_chromium(browser_page, server, tmp_path)
         timings["server start → first page complete (Chromium already running) (s)"] = \
             time.perf_counter() - server_started
         assert heading(page) == "Data"
+        # the title near the top, not 96 px down (Streamlit's own padding): the page fits a 720 px projector
+        assert page.locator("[data-testid='stMainBlockContainer'] h1").bounding_box()["y"] < 60
         assert page.locator(SVG).count() == 3  # rating histogram, long tail, user activity
         assert page.locator("[data-testid='stSidebarNavLink']", has_text="Latent space").count() == 1
         assert page.locator("[data-testid='stSidebar']", has_text="Current data").count() == 1
