@@ -189,7 +189,7 @@ if "median_lift_cosine" in numbers:
 if per_item is not None:
     ratio_columns = [c for c in per_item.columns if "ratio" in c]
     if ratio_columns:
-        ui.show(verdicts.readable_ratio_histogram(figures.popularity_ratio_histogram(per_item, ratio_columns[0])))
+        ui.show(figures.popularity_ratio_histogram(per_item, ratio_columns[0]))
 
 # ------------------------------------------------------------------ a user's recommendations
 st.subheader("The same for a user's recommendations")

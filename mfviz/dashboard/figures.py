@@ -172,17 +172,29 @@ def agreement_histogram(agreement: dict[str, pd.DataFrame], k: int, model: str) 
     return Chart(fig, caption)
 
 
+# log2 of a ratio → how people say it: the bars sit at log2, so 2× is as far right of 1× as ½× is left of it
+RATIO_TICKS = {-3: "⅛×", -2: "¼×", -1: "½×", 0: "1×", 1: "2×", 2: "4×", 3: "8×", 4: "16×", 5: "32×", 6: "64×"}
+
+
 def popularity_ratio_histogram(per_item: pd.DataFrame, ratio_column: str) -> Chart:
+    """Items counted by how many times more popular their dot-product neighbours are than their cosine
+    ones, on a log scale labelled in plain ratios (½×, 1×, 2×, 4×), not log2."""
     ratios = pd.to_numeric(per_item[ratio_column], errors="coerce").replace([np.inf, -np.inf], np.nan).dropna()
     values = np.log2(ratios.clip(lower=1e-3))
     fig = go.Figure(go.Histogram(x=values, nbinsx=40, marker_color=DOT_COLOUR,
-                                 hovertemplate="log2 ratio %{x}: %{y:,} items<extra></extra>"))
+                                 hovertemplate="%{y:,} items in this bar<extra></extra>"))
     fig.add_vline(x=0, line_dash="dash", line_color="#555", annotation_text="equally popular")
     apply_layout(fig, "How much more popular dot-product neighbours are, over many items",
-            "log2(mean popularity of dot list / cosine list)", "items (count)", height=320)
+                 "how many times more popular the dot list is than the cosine list (log scale)", "items (count)",
+                 height=320)
+    low, high = (np.floor(values.min()), np.ceil(values.max())) if len(values) else (0, 0)
+    ticks = [t for t in RATIO_TICKS if low - 1 <= t <= high + 1] or [0]
+    fig.update_xaxes(tickmode="array", tickvals=ticks, ticktext=[RATIO_TICKS[t] for t in ticks])
     share = float((values > 0).mean()) if len(values) else 0.0
-    caption = (f"Bars right of the dashed line are items whose dot-product neighbours are more popular than "
-               f"their cosine neighbours: {share:.0%} of the sampled items; +1 means twice as popular.")
+    caption = (f"Each bar counts items by how much more popular their dot-product neighbours are than their cosine "
+               f"neighbours: 2× means twice as popular, ½× half as popular. Right of the dashed line (1×, equally "
+               f"popular): {share:.0%} of the sampled items, whose dot lists lean popular. Bars far right are what "
+               "cosine similarity saves a user from.")
     return Chart(fig, caption)
 
 

@@ -7,9 +7,6 @@ itself is always shown next to the words."""
 from __future__ import annotations
 
 import numpy as np
-import plotly.graph_objects as go
-
-from mfviz.dashboard.figures import Chart
 
 SAME = 1.05  # two means within 5% of each other read as "about as popular" (as figures.SAME_POPULARITY)
 
@@ -118,25 +115,3 @@ def bias_summary(name: str, row, baseline=None) -> str:
         parts.append(f"popular items get {correlation(rho)} vectors (ρ {rho:.2f})"
                      + (", which is what makes its dot-product scores favour them" if rho >= 0.5 else ""))
     return f"**{name}**:\n" + "".join(f"\n- {part}" for part in parts)
-
-
-RATIO_TICKS = {-3: "⅛×", -2: "¼×", -1: "½×", 0: "1×", 1: "2×", 2: "4×", 3: "8×", 4: "16×", 5: "32×", 6: "64×"}
-
-
-def readable_ratio_histogram(chart: Chart) -> Chart:
-    """figures.popularity_ratio_histogram with its log2 axis labelled as plain ratios: "how many times more
-    popular the dot list is", ticks 1×, 2×, 4× (the bars stay at log2, so 2× is as far right of 1× as ½× is
-    left of it)."""
-    figure = go.Figure(chart.figure)
-    values = np.concatenate([np.asarray(trace.x, float) for trace in figure.data if trace.x is not None] or [[0.0]])
-    low, high = (np.floor(values.min()), np.ceil(values.max())) if values.size else (0, 0)
-    ticks = [t for t in RATIO_TICKS if low - 1 <= t <= high + 1] or [0]
-    figure.update_xaxes(title_text="how many times more popular the dot list is than the cosine list (log scale)",
-                        tickmode="array", tickvals=ticks, ticktext=[RATIO_TICKS[t] for t in ticks])
-    figure.update_traces(hovertemplate="%{y:,} items in this bar<extra></extra>")
-    right = float((values > 0).mean()) if values.size else 0.0
-    caption = (f"Each bar counts items by how much more popular their dot-product neighbours are than their cosine "
-               f"neighbours: 2× means twice as popular, ½× half as popular. Right of the dashed line (1×, equally "
-               f"popular): {right:.0%} of the sampled items, whose dot lists lean popular. Bars far right are what "
-               "cosine similarity saves a user from.")
-    return Chart(figure, caption, chart.trace_items)

@@ -71,7 +71,7 @@ def test_the_bias_summary_compares_a_model_with_the_popularity_baseline():
 
 def test_the_ratio_histogram_is_labelled_in_times_not_log2():
     per_item = pd.DataFrame({"popularity_ratio": [0.5, 1.0, 2.0, 2.0, 4.0, 8.0]})
-    chart = verdicts.readable_ratio_histogram(figures.popularity_ratio_histogram(per_item, "popularity_ratio"))
+    chart = figures.popularity_ratio_histogram(per_item, "popularity_ratio")
     axis = chart.figure.layout.xaxis
     assert axis.title.text.startswith("how many times more popular the dot list is")
     assert "log2" not in axis.title.text and "log2" not in chart.figure.data[0].hovertemplate
