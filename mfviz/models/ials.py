@@ -172,24 +172,48 @@ class ImplicitALS(Model):
     def _item_gram(self) -> np.ndarray:
         return self._gram_of(self._item_factors)
 
-    def score_contributions(self, items, values, targets) -> np.ndarray:
+    def score_contributions(self, items, values, targets, disliked=()) -> np.ndarray:
         """Each profile item's exact part of each target's fold-in score, (len(targets), len(items)).
 
         Hu, Koren, Volinsky (2008, section 5): with W = (YᵀC Y + λI)⁻¹ for the profile's confidences,
         the folded-in vector is x = Σ_j c_j W y_j, so the score y_tᵀx splits into c_j y_tᵀ W y_j per
         profile item j; the parts add up to the score. Items with value <= 0 are not in the profile
-        (as in `fold_in`) and get 0."""
-        items, values = self._check_profile(items, values)
+        (as in `fold_in`) and get 0. With `disliked` (see `fold_in_disliking`) W holds them too; having
+        preference 0 they add no part of their own."""
         targets = self._check_id_list(targets, self.n_items, "item")
+        system, liked, confidence, keep = self._profile_system(items, values, disliked)
+        out = np.zeros((targets.size, keep.size))
+        Y = self._item_factors.astype(np.float64)
+        out[:, keep] = (Y[targets] @ np.linalg.solve(system, liked.T)) * confidence
+        return out
+
+    def fold_in_disliking(self, items, values, disliked) -> np.ndarray:
+        """A user vector for a profile that likes `items` (with `values`) and dislikes `disliked`, the
+        items frozen. A disliked item is an observed preference 0 (p_ui = 0 of Hu, Koren & Volinsky),
+        held with the confidence of the profile's strongest like: its score, and so the scores of items
+        like it, are held firmly near 0, where an item the user never met (c = 1) barely weighs. Without
+        dislikes it is `fold_in`'s exact solve."""
+        system, liked, confidence, _ = self._profile_system(items, values, disliked)
+        return np.linalg.solve(system, liked.T @ confidence).astype(np.float32)
+
+    def _profile_system(self, items, values, disliked) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(YᵀC Y + λI of a profile and its dislikes, the liked items' vectors, their confidences, the
+        mask of `items` in the profile: value > 0), float64."""
+        items, values = self._check_profile(items, values)
+        disliked = self._check_id_list(np.asarray(disliked, np.int64), self.n_items, "item")
+        both = np.intersect1d(items[values > 0], disliked)
+        if both.size:
+            raise ModelError(f"item {int(both[0])} is both liked and disliked; keep it in one of the two")
         keep = values > 0
         Y = self._item_factors.astype(np.float64)
-        confidence = self._confidence(values[keep]).astype(np.float64)
-        profile = Y[items[keep]]
-        system = self._item_gram() + profile.T @ ((confidence - 1.0)[:, None] * profile)
+        liked, confidence = Y[items[keep]], self._confidence(values[keep]).astype(np.float64)
+        system = self._item_gram() + liked.T @ ((confidence - 1.0)[:, None] * liked)
+        if disliked.size:
+            firm = float(confidence.max(initial=self._confidence(np.ones(1))[0]))
+            unwanted = Y[np.unique(disliked)]
+            system += (firm - 1.0) * (unwanted.T @ unwanted)
         system[np.diag_indices_from(system)] += self.regularization
-        out = np.zeros((targets.size, items.size))
-        out[:, keep] = (Y[targets] @ np.linalg.solve(system, profile.T)) * confidence
-        return out
+        return system, liked, confidence, keep
 
     def _fold_in(self, items: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float]:
         """One exact solve of the user's row with the items frozen (zeros/negatives ignored).

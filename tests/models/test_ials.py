@@ -190,3 +190,34 @@ def test_the_scorer_during_training_and_an_early_stop_are_the_model_trained_for_
     # the users held before the extra half-sweep differ from a one-epoch model's (else this proves nothing)
     assert not np.allclose(stale[1], per_epoch[1][0], rtol=1e-3, atol=1e-4)
     np.testing.assert_array_equal(stale[4], per_epoch[4][0])  # the last epoch needs no extra half-sweep
+
+
+def test_a_disliked_item_is_an_observed_zero_held_as_firmly_as_the_strongest_like():
+    """fold_in_disliking against the weighted least squares written out over every item (an independent
+    solve): liked items p = 1 with c = 1 + alpha r, disliked ones p = 0 with the largest of those
+    confidences, every other item p = 0 with c = 1, plus lambda |x|^2."""
+    model = ImplicitALS(factors=6, epochs=5, alpha=2.0, regularization=0.3, solver="cholesky",
+                        random_state=0).fit(counts(seed=3))
+    liked, values, disliked = np.array([1, 4, 9]), np.array([3.0, 1.0, 2.0], np.float32), np.array([7, 12])
+    Y = model.item_factors.astype(np.float64)
+    weight, preference = np.ones(model.n_items), np.zeros(model.n_items)
+    weight[liked], preference[liked] = 1 + 2.0 * values, 1.0
+    weight[disliked] = 1 + 2.0 * 3.0  # as firmly as the strongest like (value 3)
+    rows = np.vstack([np.sqrt(weight)[:, None] * Y, np.sqrt(0.3) * np.eye(6)])
+    target = np.concatenate([np.sqrt(weight) * preference, np.zeros(6)])
+    expected = np.linalg.lstsq(rows, target, rcond=None)[0]
+    vector = model.fold_in_disliking(liked, values, disliked)
+    np.testing.assert_allclose(vector, expected, rtol=1e-4, atol=1e-6)
+    # without dislikes it is fold_in's own exact solve
+    np.testing.assert_allclose(model.fold_in_disliking(liked, values, []), model.fold_in(liked, values),
+                               rtol=1e-4, atol=1e-6)
+    # the dislikes add (c - 1) * sum of (y_d . x)^2 to the objective, so at the new minimum that sum is no
+    # larger than at the old one (f(x1) + g(x1) <= f(x0) + g(x0) and f(x0) <= f(x1)): held nearer 0
+    plain = model.fold_in(liked, values)
+    assert np.sum((Y[disliked] @ vector) ** 2) < np.sum((Y[disliked] @ plain) ** 2)
+    # the liked items' exact parts still add up to every target's score
+    targets = np.arange(model.n_items)
+    parts = model.score_contributions(liked, values, targets, disliked=disliked)
+    np.testing.assert_allclose(parts.sum(axis=1), Y @ vector, rtol=1e-4, atol=1e-6)
+    with pytest.raises(ModelError, match="both liked and disliked"):
+        model.fold_in_disliking(liked, values, [4])
