@@ -109,15 +109,15 @@ COLUMNS = {"title": st.column_config.TextColumn(width=165),
                                               "popularity is a lift for the rare); score + this ranks the list.")}
 
 
-def because_of(items: np.ndarray, values: np.ndarray | None, targets: np.ndarray, disliked=()
-               ) -> tuple[list[str], np.ndarray]:
+def because_of(items: np.ndarray, values: np.ndarray | None, targets: np.ndarray, disliked=(),
+               negatives: np.ndarray | None = None) -> tuple[list[str], np.ndarray]:
     """For each target, the profile item adding most to its score and how much (see reasons_note); an
     item of `disliked` is named as such (a star-predicting model moves away from it, toward these)."""
     if targets.size == 0 or items.size == 0:
         return [""] * targets.size, np.full(targets.size, np.nan)
     contributions = cache.profile_contributions(
         entry.key, model, tuple(items.tolist()), None if values is None else tuple(values.tolist()),
-        tuple(targets.tolist()))
+        tuple(targets.tolist()), () if negatives is None else tuple(negatives.tolist()))
     labels, adds = [], np.full(targets.size, np.nan)
     for t, row in enumerate(contributions):
         best = int(np.nanargmax(row)) if not np.isnan(row).all() else -1
@@ -196,35 +196,48 @@ def learns_dislikes(recommender: state.ModelEntry) -> bool:
     return getattr(recommender.model, "feedback", "any") == "explicit"
 
 
-def what_folds_in(recommender: state.ModelEntry, profile: np.ndarray, values) -> tuple[np.ndarray, np.ndarray | None]:
-    """The profile's items and ratings a model folds in: all of them, or, for a model that cannot learn
-    a dislike, those not rated the scale's lowest (a 1 would count as interest)."""
+def fold(recommender: state.ModelEntry, profile: np.ndarray, values):
+    """A model's vector for the profile (None when nothing is left to fold in) and what it was folded in
+    from: (vector, items, their ratings, the disliked items folded in as such). A model fitted to predict
+    ratings takes every item with its rating; implicit ALS takes the items rated the scale's lowest as
+    dislikes (observed preference 0, `fold_in_disliking`); any other model leaves them out, a rating
+    being a strength of interest to it (a 1 would pull it toward the item)."""
+    model, none = recommender.model, np.zeros(0, np.int64)
     if values is None or learns_dislikes(recommender):
-        return profile, values
-    keep = np.asarray(values) > rating_scale()[0]
-    return profile[keep], np.asarray(values)[keep]
+        return model.fold_in(profile, values), profile, values, none
+    low = np.asarray(values) <= rating_scale()[0]
+    items, kept, disliked = profile[~low], np.asarray(values)[~low], profile[low]
+    if items.size == 0:
+        return None, items, kept, none
+    if disliked.size and hasattr(model, "fold_in_disliking"):
+        return model.fold_in_disliking(items, kept, disliked), items, kept, disliked
+    return model.fold_in(items, kept), items, kept, none
 
 
 def dislikes_note(recommender: state.ModelEntry, count: int) -> str:
     """What became of the disliked items, for the caption."""
     if count == 0:
         return ""
+    items = f"{count} disliked item{'s are' if count != 1 else ' is'}"
     if learns_dislikes(recommender):
-        return (f" The {count} disliked item{'s are' if count != 1 else ' is'} folded in with the lowest rating, "
-                f"so {recommender.name} moves away from {'them' if count != 1 else 'it'}: \"(disliked)\" marks a "
-                "recommendation that owes most to that.")
+        return (f" The {items} folded in with the lowest rating, so {recommender.name} moves away from "
+                f"{'them' if count != 1 else 'it'}: \"(disliked)\" marks a recommendation that owes most to that.")
+    if hasattr(recommender.model, "fold_in_disliking"):
+        return (f" {recommender.name} learns from what people chose, so the {items} folded in as "
+                "surely unwanted (an observed preference 0, held as firmly as the strongest like): "
+                f"{'their' if count != 1 else 'its'} scores, and those of items like "
+                f"{'them' if count != 1 else 'it'}, are held near 0.")
     return (f" {recommender.name} learns only from what people chose (a rating is a strength of interest), so the "
-            f"{count} disliked item{'s are' if count != 1 else ' is'} left out of the profile it folds in, and never "
-            "recommended; Funk SVD, SVD++ or ALS would move away from them.")
+            f"{items} left out of the profile it folds in, and never recommended; Funk SVD, SVD++, ALS or "
+            "implicit ALS would turn away from them.")
 
 
 def for_profile(recommender: state.ModelEntry, profile: np.ndarray, values, vector=None):
     """A model's list for the profile, its items left out; `vector` when already folded in."""
     if vector is None:
-        folded, folded_values = what_folds_in(recommender, profile, values)
-        if folded.size == 0:
+        vector = fold(recommender, profile, values)[0]
+        if vector is None:
             return np.zeros(0, np.int64), np.zeros(0)
-        vector = recommender.model.fold_in(folded, folded_values)
     return lists.for_profile(recommender, profile, values, int(n), penalty_for(recommender), vector)
 
 
@@ -430,18 +443,18 @@ else:
                    beta=view_beta(strength))
         with ui.guard("Folding in the profile"):
             profile = np.array(picked, np.int64)
-            folded, folded_values = what_folds_in(entry, profile, values)
-            if folded.size == 0:
+            started = time.perf_counter()
+            # once: for the list and for the taste profile below
+            vector, folded, folded_values, negatives = fold(entry, profile, values)
+            if vector is None:
                 st.info(f"{entry.name} learns only from what people chose, so a profile of dislikes alone tells it "
                         "nothing: add an item this person likes.", icon=":material/info:")
                 st.stop()
-            started = time.perf_counter()
-            vector = model.fold_in(folded, folded_values)  # once: for the list and for the taste profile below
             ids, scores = for_profile(entry, profile, values, vector)
             millis = (time.perf_counter() - started) * 1000
             plain = (np.asarray(model.recommend_for_vector(vector, n=int(n), exclude=profile.tolist())[0])
                      if strength > 0 else ids)
-            reasons = because_of(folded, folded_values, ids, set(disliked))
+            reasons = because_of(folded, folded_values, ids, set(disliked), negatives)
         with right:
             st.markdown(f"**Recommended by {entry.name}** (fold-in: {millis:.0f} ms)")
             with ui.guard("Placing the recommendations on the model's dimensions"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from mfviz.analysis.neighbours import normalise_rows
+from mfviz.errors import ModelError
 
 
 def recommend_for_profile(model, items, values=None, n: int = 10) -> tuple[np.ndarray, np.ndarray]:
@@ -15,7 +16,7 @@ def recommend_for_profile(model, items, values=None, n: int = 10) -> tuple[np.nd
     return model.recommend_for_vector(vector, n=n, exclude=items.tolist())
 
 
-def profile_contributions(model, items, values, targets, limit: int | None = None) -> np.ndarray:
+def profile_contributions(model, items, values, targets, limit: int | None = None, disliked=None) -> np.ndarray:
     """How much each profile item adds to each target item's score: (len(targets), len(items)).
 
     The score part meant is y_tᵀx, x the folded-in user vector: what depends on the profile and
@@ -27,9 +28,14 @@ def profile_contributions(model, items, values, targets, limit: int | None = Non
     With `limit`, a longer profile is left out one item at a time only for the `limit` items most
     like the targets (highest cosine to any of them); the other columns are NaN.
     A model that can split its scores exactly (`model.score_contributions`: ALS, implicit ALS) gives
-    that split instead: every column, parts adding up to the score.
+    that split instead: every column, parts adding up to the score. `disliked`: items the vector was
+    folded in as unwanted (`fold_in_disliking`); only a model with that solve takes them.
     """
     items = np.atleast_1d(np.asarray(items, np.int64))
+    if disliked is not None and len(disliked):
+        if not hasattr(model, "fold_in_disliking"):
+            raise ModelError(f"{getattr(model, 'label', 'this model')} folds in no dislikes")
+        return model.score_contributions(items, values, targets, disliked=disliked)
     if hasattr(model, "score_contributions"):
         return model.score_contributions(items, values, targets)
     values = np.ones(items.size, np.float32) if values is None else np.asarray(values, np.float32)

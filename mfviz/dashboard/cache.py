@@ -355,13 +355,15 @@ def user_lists(model_key: str, _model, data_key: str, _matrix, user: int, k: int
 
 
 @st.cache_data(show_spinner="Working out why…", max_entries=64)
-def profile_contributions(model_key: str, _model, items: tuple, values: tuple | None, targets: tuple) -> np.ndarray:
+def profile_contributions(model_key: str, _model, items: tuple, values: tuple | None, targets: tuple,
+                          disliked: tuple = ()) -> np.ndarray:
     """What each profile item adds to each target's score: the model's exact split where it has one,
-    else leave-one-out fold-ins over at most the 100 items most like the targets."""
+    else leave-one-out fold-ins over at most the 100 items most like the targets; `disliked`: items
+    folded in as unwanted (implicit ALS's `fold_in_disliking`)."""
     from mfviz.analysis import profile_contributions as contributions
 
     return contributions(_model, np.array(items, np.int64), None if values is None else np.array(values, np.float32),
-                         np.array(targets, np.int64), limit=100)
+                         np.array(targets, np.int64), limit=100, disliked=np.array(disliked, np.int64))
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

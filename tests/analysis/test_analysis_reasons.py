@@ -5,6 +5,7 @@ import pytest
 import scipy.sparse as sp
 
 from mfviz.analysis import profile_contributions
+from mfviz.errors import ModelError
 from mfviz.models import ALS, FunkSVD, ImplicitALS, Popularity, TruncatedSVD
 from mfviz.models.external import FactorModel
 
@@ -135,3 +136,14 @@ def test_als_splits_a_score_exactly_into_profile_parts(biases, scale):
 def test_no_targets_no_work():
     model = FunkSVD(factors=2, epochs=1, random_state=0).fit(ratings())
     assert profile_contributions(model, np.arange(5), None, [], limit=2).shape == (0, 5)
+
+
+def test_the_parts_of_a_profile_with_dislikes_come_from_the_model_that_folds_them_in():
+    matrix = sp.random(30, 20, density=0.3, random_state=0, format="csr", dtype=np.float32)
+    ials = ImplicitALS(factors=4, epochs=3, random_state=0).fit(matrix)
+    parts = profile_contributions(ials, [1, 2], [3.0, 1.0], [5, 6, 7], disliked=[4])
+    np.testing.assert_allclose(parts, ials.score_contributions([1, 2], [3.0, 1.0], [5, 6, 7], disliked=[4]))
+    vector = ials.fold_in_disliking([1, 2], [3.0, 1.0], [4])
+    np.testing.assert_allclose(parts.sum(axis=1), ials.item_factors[[5, 6, 7]] @ vector, rtol=1e-4, atol=1e-6)
+    with pytest.raises(ModelError, match="folds in no dislikes"):
+        profile_contributions(TruncatedSVD(factors=3).fit(matrix), [1, 2], None, [5], disliked=[4])

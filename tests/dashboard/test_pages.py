@@ -189,8 +189,9 @@ def test_a_profile_item_can_get_its_own_rating(demo_app):
 
 def test_a_profile_can_dislike_items_which_a_rating_model_moves_away_from_and_an_implicit_one_leaves_out():
     """'Loves item 0, hates item 3': the dislikes box rates its items the data's lowest (1 star). Funk
-    SVD folds them in so; implicit ALS, for which a rating is a strength of interest, leaves them out
-    of the fold-in. Both never recommend them, and the caption says which was done."""
+    SVD folds them in so; implicit ALS, for which a rating is a strength of interest, folds them in as
+    observed preference 0 (fold_in_disliking); Truncated SVD leaves them out. None recommends them,
+    and the caption says which was done."""
     at = train_on_page(new_app(), "funksvd", epochs=3)
     funk = at.session_state["mfviz.models"][at.session_state["mfviz.active_model"]].model
     open_page(at, "pages/recommend_page.py")
@@ -210,12 +211,21 @@ def test_a_profile_can_dislike_items_which_a_rating_model_moves_away_from_and_an
     quick = next(name for name in session_models(at) if name.endswith("(quick default)"))
     at.selectbox(key="model_picker").set_value(quick).run()
     ials = at.session_state["mfviz.models"][quick].model
-    vector = ials.fold_in(np.array([0]), np.array([5.0], np.float32))
+    vector = ials.fold_in_disliking(np.array([0]), np.array([5.0], np.float32), np.array([3]))
     expected = ials.recommend_for_vector(vector, n=10, exclude=[0, 3])[0]
     assert at.dataframe[1].value["title"].tolist() == [str(t) for t in titles[expected]]
-    assert any("1 disliked item is left out of the profile it folds in" in c.value for c in at.caption)
-    assert not any("(disliked)" in r for r in at.dataframe[1].value["because of"])
+    assert any("1 disliked item is folded in as surely unwanted" in c.value for c in at.caption)
+    assert not any("(disliked)" in r for r in at.dataframe[1].value["because of"])  # a 0 adds no part
 
+    train_on_page(at, "svd", factors=8)  # Truncated SVD: a rating is interest to it, a dislike left out
+    open_page(at, "pages/recommend_page.py")
+    svd = at.session_state["mfviz.models"][at.session_state["mfviz.active_model"]].model
+    expected = svd.recommend_for_vector(svd.fold_in(np.array([0]), np.array([5.0], np.float32)), n=10,
+                                        exclude=[0, 3])[0]
+    assert at.dataframe[1].value["title"].tolist() == [str(t) for t in titles[expected]]
+    assert any("1 disliked item is left out of the profile it folds in" in c.value for c in at.caption)
+
+    at.selectbox(key="model_picker").set_value(quick).run()
     at.multiselect(key="rec_profile").set_value([]).run()  # dislikes alone tell implicit ALS nothing
     assert not at.exception and any("a profile of dislikes alone" in i.value for i in at.info)
     at.multiselect(key="rec_profile").set_value([3]).run()  # in both boxes: a dislike
