@@ -35,7 +35,8 @@ def load_warnings(report, metadata_name: str | None) -> list[str]:
     metadata that matched few items (a wrong file or id column leaves the lists without titles)."""
     said = list(ui.plain_report(report.warnings))
     if report.rows_dropped:
-        reasons = "; ".join(f"{count:,} {reason}" for reason, count in report.dropped.items())
+        # "1 row: a wrong number of fields", as the load report says it ("1 a wrong number of fields" before)
+        reasons = "; ".join(f"{counted(count, 'row')}: {reason}" for reason, count in report.dropped.items())
         were = "was" if report.rows_dropped == 1 else "were"
         said.append(f"{report.rows_dropped:,} of {report.rows_read:,} rows {were} dropped ({reasons}); the report below "
                     "says more.")

@@ -290,7 +290,9 @@ def users_map(who: str, user: int | None = None, vector: np.ndarray | None = Non
     chart.figure.update_traces(name="most alike users", selector=dict(name="cosine neighbours"))
     same = int(np.sum(table.set_index("item").loc[similar, "distinctive genre"].to_numpy() == mine)) if similar else 0
     caption = (f"{len(table):,} users, each coloured by the genre most over-represented among their items (against the "
-               f"whole data); the star is {who.lower()}, the rings the {len(similar)} users the model finds most alike "
+               f"whole data); the star is {who.lower()}, "
+               + (f"the rings the {len(similar)} users" if len(similar) != 1 else "the ring the user")
+               + " the model finds most alike "
                "(cosine of their vectors)" + (f", {same} of them with the same distinctive genre ({mine})"
                                               if mine != "(none)" else "")
                + ". Users who are close get similar recommendations."

@@ -27,7 +27,7 @@ def test_bad_rows_stop_the_load_and_the_page_offers_to_drop_and_count_them():
     at = mapping_option(at, "on_bad_rows", "drop them and count them")
     assert not at.exception and not at.error
     assert at.session_state["mfviz.data"].interactions.nnz == 150  # all 150 good rows (their pairs are distinct)
-    assert any(w.value.startswith("1 of 151 rows was dropped (1 ") for w in at.warning), [w.value for w in at.warning]
+    assert any(w.value.startswith("1 of 151 rows was dropped (1 row: ") for w in at.warning), [w.value for w in at.warning]
 
 
 def test_the_header_option_reads_a_first_line_the_detection_took_for_data():
