@@ -22,15 +22,18 @@ DISLIKES = "mfviz.profile_dislikes"  # item indices the profile dislikes (rated 
 ADJUSTMENT = "pop. adj."  # the popularity penalty's change to a score: a lift for rare items, so not "penalty"
 
 
-def rating_scale() -> list[float]:
+def rating_scale(summary) -> list[float]:
     """The ratings a profile item can get: the data's own values (at most 21 on a rating scale), or
     11 even steps between its lowest and highest when ratings were forced on other values."""
-    values = cache.summary(data.key, inter).rating_histogram["value"].to_numpy(np.float64)
+    values = summary.rating_histogram["value"].to_numpy(np.float64)
     if values.size > 21:
         values = np.round(np.linspace(values.min(), values.max(), 11), 2)
     return [float(v) for v in values]
 
 
+with ui.guard("Reading the data"):
+    summary = cache.summary(data.key, inter)  # once per run: a cache hit still unpickles its arrays
+SCALE = rating_scale(summary) if inter.is_explicit else None  # the profile's ratings
 link = links.opened(data, "recommend")  # a link to this page names the model and a user, or the items of a profile
 # (ratings= alone is a hand-edited address: the ratings of the items it already lists)
 links.pick_model(link, data, factor_models_only=False)
@@ -38,9 +41,9 @@ if "user" in link and (chosen := links.indices(inter, "user", link["user"])):
     st.session_state["rec_mode"], st.session_state["rec_user"] = MODES[0], chosen[0]
 elif (listed := link.get("items", st.query_params.get("items") if "ratings" in link else None)) and (
         rated := links.rated_items(inter, listed, link.get("ratings"),
-                                   (rating_scale()[0], rating_scale()[-1]) if inter.is_explicit else None))[0]:
+                                   (SCALE[0], SCALE[-1]) if SCALE else None))[0]:
     chosen, ratings = rated
-    lowest = [i for i, r in zip(chosen, ratings or [], strict=False) if r <= rating_scale()[0]]
+    lowest = [i for i, r in zip(chosen, ratings or [], strict=False) if r <= SCALE[0]]
     st.session_state["rec_mode"], st.session_state[state.PROFILE] = MODES[1], [i for i in chosen if i not in lowest]
     st.session_state[DISLIKES] = lowest  # items the link rates lowest open as dislikes, as they were sent
     for key in ("rec_profile", "rec_dislikes"):
@@ -49,7 +52,7 @@ elif (listed := link.get("items", st.query_params.get("items") if "ratings" in l
     # session's slider starts on, whatever this session's slider says (the link was written so). The editor's
     # edits, kept by row position, would otherwise be laid over them.
     if inter.is_explicit:
-        st.session_state[PROFILE_RATINGS] = dict(zip(chosen, ratings or [rating_scale()[-1]] * len(chosen),
+        st.session_state[PROFILE_RATINGS] = dict(zip(chosen, ratings or [SCALE[-1]] * len(chosen),
                                                      strict=True))
     for key in [key for key in st.session_state if str(key).startswith("rec_ratings_")]:
         del st.session_state[key]
@@ -77,8 +80,6 @@ compare = st.multiselect(
     "Side by side with", others, key="rec_compare", max_selections=3, placeholder="other models of this session",
     help="Their lists for the same user or profile next to this model's; items in every list are shaded.",
 ) if others else []
-with ui.guard("Reading the data"):
-    summary = cache.summary(data.key, inter)
 popularity = summary.item_popularity
 titles = inter.titles
 model = entry.model
@@ -190,9 +191,9 @@ def top_unseen(recommender: state.ModelEntry, user: int) -> tuple[np.ndarray, np
     return lists.for_user(recommender, user, inter.matrix, int(n), penalty_for(recommender))
 
 
-def learns_dislikes(recommender: state.ModelEntry) -> bool:
-    """Whether a low rating moves this model's fold-in away from an item: only the models fitted to
-    predict ratings (around a mean and biases); in the others' a rating is a strength of interest."""
+def predicts_ratings(recommender: state.ModelEntry) -> bool:
+    """Whether the model is fitted to predict ratings (around a mean and biases), so that a low rating
+    moves its fold-in away from an item; in the others' a rating is a strength of interest."""
     return getattr(recommender.model, "feedback", "any") == "explicit"
 
 
@@ -203,9 +204,9 @@ def fold(recommender: state.ModelEntry, profile: np.ndarray, values):
     dislikes (observed preference 0, `fold_in_disliking`); any other model leaves them out, a rating
     being a strength of interest to it (a 1 would pull it toward the item)."""
     model, none = recommender.model, np.zeros(0, np.int64)
-    if values is None or learns_dislikes(recommender):
+    if values is None or predicts_ratings(recommender):
         return model.fold_in(profile, values), profile, values, none
-    low = np.asarray(values) <= rating_scale()[0]
+    low = np.asarray(values) <= SCALE[0]
     items, kept, disliked = profile[~low], np.asarray(values)[~low], profile[low]
     if items.size == 0:
         return None, items, kept, none
@@ -219,7 +220,7 @@ def dislikes_note(recommender: state.ModelEntry, count: int) -> str:
     if count == 0:
         return ""
     items = f"{count} disliked item{'s are' if count != 1 else ' is'}"
-    if learns_dislikes(recommender):
+    if predicts_ratings(recommender):
         return (f" The {items} folded in with the lowest rating, so {recommender.name} moves away from "
                 f"{'them' if count != 1 else 'it'}: \"(disliked)\" marks a recommendation that owes most to that.")
     if hasattr(recommender.model, "fold_in_disliking"):
@@ -405,7 +406,7 @@ else:
         like_box, dislike_box = st.columns(2)
         if "rec_dislikes" not in st.session_state:
             st.session_state["rec_dislikes"] = list(st.session_state.get(DISLIKES) or [])
-        disliked = pickers.pick_many(dislike_box, f"…and dislikes (rated {rating_scale()[0]:g})", "item", order,
+        disliked = pickers.pick_many(dislike_box, f"…and dislikes (rated {SCALE[0]:g})", "item", order,
                                      inter, "rec_dislikes", lambda i: f"{titles[i]}",
                                      placeholder="Type a title: items this person hates…",
                                      help="Folded in with the lowest rating of the data, for the models that predict "
@@ -428,7 +429,7 @@ else:
     else:
         values = None
         if inter.is_explicit:
-            scale = rating_scale()
+            scale = SCALE
             liked = st.select_slider("Their rating of the liked items", scale, scale[-1], key="rec_stars",
                                      help="Every item of the profile gets this rating, unless you change its own in "
                                           "the profile table below (double-click its rating).")
