@@ -35,7 +35,7 @@ def find(interactions, kind: str, text: str, ranked: np.ndarray) -> int | None:
     """The index of the `kind` ("item" or "user") that typed `text` names: its id as the data writes
     it ("user 554" or "554"); for items also the first of `ranked` whose title contains the text
     (case-insensitive). An exact id wins over titles that contain it ("1995": item 1995, not the most
-    popular film of 1995; `title_matches` counts those)."""
+    popular film of 1995; `titles_containing` counts those)."""
     return _find(interactions, kind, text, ranked)[0]
 
 
@@ -51,12 +51,14 @@ def _find(interactions, kind: str, text: str, ranked: np.ndarray) -> tuple[int |
         found = by_id(interactions, kind, text) if text else None
     if found is not None or not text:
         return found, text
-    hits = title_matches(interactions, kind, text, ranked)
+    hits = titles_containing(interactions, kind, text, ranked)
     return (int(ranked[hits[0]]) if hits.size else None), text
 
 
-def title_matches(interactions, kind: str, text: str, ranked: np.ndarray) -> np.ndarray:
-    """The positions in `ranked` of the items whose title contains `text` (case-insensitive); none for users."""
+def titles_containing(interactions, kind: str, text: str, ranked: np.ndarray) -> np.ndarray:
+    """The positions in `ranked` of the items whose title contains `text` (case-insensitive); none for users.
+    Anywhere in the title, as the picker's own list filters (filter_mode="contains"), so that Enter picks
+    what the browser would have; the map's search matches at word starts (map_figures.title_matches)."""
     if kind != "item" or not text:
         return np.zeros(0, np.int64)
     titles = np.char.lower(interactions.titles.astype(str)[ranked])
@@ -66,7 +68,7 @@ def title_matches(interactions, kind: str, text: str, ranked: np.ndarray) -> np.
 def id_note(interactions, kind: str, text: str, ranked: np.ndarray, found: int) -> str | None:
     """When typed `text` picked the item of that id while titles contain the text too: which was picked,
     and how to reach the titles instead (None otherwise)."""
-    others = title_matches(interactions, kind, text, ranked)
+    others = titles_containing(interactions, kind, text, ranked)
     others = others[ranked[others] != found]
     if kind != "item" or not others.size or by_id(interactions, kind, text) != found:
         return None

@@ -23,9 +23,9 @@ def test_an_id_typed_into_the_profile_picker_wins_over_titles_that_hold_it(tmp_p
     demo = load_demo()
     ranked = np.argsort(-np.diff(demo.matrix.tocsc().indptr), kind="stable")
     by_id = int(demo.item_index([200])[0])
-    assert pickers.title_matches(demo, "item", "200", ranked).size > 1  # the case: titles of 2000-2009 hold it
+    assert pickers.titles_containing(demo, "item", "200", ranked).size > 1  # the case: titles of 2000-2009 hold it
     word = "Precinct"
-    by_title = int(ranked[pickers.title_matches(demo, "item", word, ranked)[0]])
+    by_title = int(ranked[pickers.titles_containing(demo, "item", word, ranked)[0]])
 
     port, log_path = free_port(), tmp_path / "server.log"
     url = f"http://127.0.0.1:{port}"
