@@ -61,9 +61,11 @@ if "parallel" in cls.params and "random_state" in cls.params:
                          "make it repeat: ticked, it trains without random_state (each run differs a little, "
                          "and its link carries no recipe).")
     helps["random_state"] += " Not used when parallel is ticked (parallel training cannot be seeded)."
-    unseeded = st.checkbox("parallel", value=bool(last.get("parallel", cls.params["parallel"].default)),
-                           help=helps["parallel"], key=f"hp_{kind}_parallel")
+    unseeded = st.checkbox(training.plain_name("parallel"),
+                           value=bool(last.get("parallel", cls.params["parallel"].default)),
+                           help=training.help_with_name("parallel", helps["parallel"]), key=f"hp_{kind}_parallel")
 
+helps = {name: training.help_with_name(name, text) for name, text in helps.items()}
 with st.form("train_form", enter_to_submit=False):  # Enter after typing a number must not start a long fit
     st.markdown("**Hyperparameters** (defaults are a sound start; the ? next to each says what it does)")
     params = {}
@@ -77,22 +79,24 @@ with st.form("train_form", enter_to_submit=False):  # Enter after typing a numbe
         if name == "random_state" and unseeded:
             # its own key: under the seed box's key Streamlit would keep showing the number last typed
             params[name] = column.number_input(
-                name, value=None, disabled=True, placeholder="none: parallel is ticked", key=f"{key}_unseeded",
-                help="Parallel (Hogwild) training cannot be seeded: its threads race by design, so every run "
-                     "differs a little. Untick parallel to train with a seed.")
+                training.plain_name(name), value=None, disabled=True, placeholder="none: parallel is ticked",
+                key=f"{key}_unseeded", help=training.help_with_name(
+                    name, "Parallel (Hogwild) training cannot be seeded: its threads race by design, so every run "
+                          "differs a little. Untick parallel to train with a seed."))
         elif spec.choices is not None:
-            params[name] = column.selectbox(name, list(spec.choices), index=list(spec.choices).index(start),
-                                            help=helps[name], key=key)
+            params[name] = column.selectbox(training.plain_name(name), list(spec.choices),
+                                            index=list(spec.choices).index(start), help=helps[name], key=key)
         elif isinstance(spec.default, bool):
-            params[name] = column.checkbox(name, value=bool(start), help=helps[name], key=key)
+            params[name] = column.checkbox(training.plain_name(name), value=bool(start), help=helps[name], key=key)
         elif spec.default is None or isinstance(spec.default, int):
             low = int(spec.low) if spec.low is not None else 0
             params[name] = int(column.number_input(
-                name, min_value=low, max_value=int(spec.high) if spec.high is not None else None,
+                training.plain_name(name), min_value=low,
+                max_value=int(spec.high) if spec.high is not None else None,
                 value=int(start) if start is not None else 0, step=1, help=helps[name], key=key))
         else:
             params[name] = float(column.number_input(
-                name, min_value=float(spec.low) if spec.low is not None else None,
+                training.plain_name(name), min_value=float(spec.low) if spec.low is not None else None,
                 max_value=float(spec.high) if spec.high is not None else None, value=float(start),
                 format="%.4g", step=float(spec.default) / 10 or 0.01, help=helps[name], key=key))
     if len(shown) < len(cls.params):  # parallel, ticked above the form; kept in the model's own order
@@ -104,7 +108,8 @@ with st.form("train_form", enter_to_submit=False):  # Enter after typing a numbe
     last_sweep = last.get("_sweep", (None, ""))  # the sweep last asked of this model, kept as its values are
     swept = w1.selectbox("Vary", choices, key=f"sweep_{kind}",
                          index=choices.index(last_sweep[0]) if last_sweep[0] in choices else 0,
-                         format_func=lambda name: "nothing: train one model" if name is None else name,
+                         format_func=lambda name: ("nothing: train one model" if name is None
+                                                   else training.plain_name(name)),
                          help="Trains one model per value (the other hyperparameters as set above) and "
                               "charts the test metrics against the values.")
     sweep_text = w2.text_input(
@@ -207,7 +212,7 @@ def draw(job: training.TrainingJob, live: bool) -> None:
     with st.container(border=True):
         variants = job.variants
         if job.sweep:
-            st.markdown(f"**Sweep of {job.sweep[0]}: {len(variants)} models of {MODELS[job.kind].label}**")
+            st.markdown(f"**Sweep of {training.plain_name(job.sweep[0])}: {len(variants)} models of {MODELS[job.kind].label}**")
         else:
             st.markdown(f"**Training {job.label}**")
         stop_words = "Stop after this epoch" + (" (train no further models)" if job.sweep else "")

@@ -16,6 +16,7 @@ from mfviz.dashboard.figures import (
     log_ticks,
     model_colours,
 )
+from mfviz.dashboard.training import plain_name
 
 
 def loss_curve(epochs: list[tuple], label: str, held_out: str | None = None, kept: int | None = None) -> Chart:
@@ -119,8 +120,9 @@ def edge_hint(name: str, values, best: float) -> str:
     if name == "random_state" or len(values) < 2 or values.min() < best < values.max():
         return ""
     end, way = ("largest", "larger") if best == values.max() else ("smallest", "smaller")
-    return (f"The best, {name} = {best:g}, is the {end} value tried: {way} ones may do better still. Try them "
-            f"(set {name} to {best:g} above and leave Values blank to sweep around it).")
+    words = plain_name(name)
+    return (f"The best, {words} = {best:g}, is the {end} value tried: {way} ones may do better still. Try them "
+            f"(set {words} to {best:g} above and leave Values blank to sweep around it).")
 
 
 def sweep_chart(name: str, values: list, scores: list, seconds: list, metric: str,
@@ -131,13 +133,14 @@ def sweep_chart(name: str, values: list, scores: list, seconds: list, metric: st
     order = np.argsort(np.asarray(values, float), kind="stable")
     x = np.asarray(values, float)[order]
     y, t = np.asarray(scores, float)[order], np.asarray(seconds, float)[order]
+    words = plain_name(name)  # as the Train page's box is labelled
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers", name=metric, marker=dict(size=9, color=PALETTE[0]),
-                             hovertemplate=f"{name} = %{{x:.4g}}<br>{metric} %{{y:.4f}}<extra></extra>"))
+                             hovertemplate=f"{words} = %{{x:.4g}}<br>{metric} %{{y:.4f}}<extra></extra>"))
     fig.add_trace(go.Scatter(x=x, y=t, mode="lines+markers", name="fit time (s)", yaxis="y2",
                              line=dict(dash="dot", color=PALETTE[5]), marker=dict(size=7, color=PALETTE[5]),
-                             hovertemplate=f"{name} = %{{x:.4g}}<br>fit %{{y:.2f}} s<extra></extra>"))
-    apply_layout(fig, f"Sweep of {name}: {metric} on the test set", name, f"{metric} (test set)", height=340,
+                             hovertemplate=f"{words} = %{{x:.4g}}<br>fit %{{y:.2f}} s<extra></extra>"))
+    apply_layout(fig, f"Sweep of {words}: {metric} on the test set", words, f"{metric} (test set)", height=340,
             margin=dict(r=80))  # room for the right axis' title
     fig.update_layout(yaxis2=dict(title="fit time (seconds)", overlaying="y", side="right", showgrid=False,
                                   rangemode="tozero", tickmode="auto", nticks=5))  # its own round ticks
@@ -163,12 +166,12 @@ def sweep_chart(name: str, values: list, scores: list, seconds: list, metric: st
     spread = float(y.max() - y.min())
     share = spread / abs(float(y.min() if lower_better else y.max())) if y.max() else 0.0
     caption = (f"The solid line is the test {metric} ({'lower' if lower_better else 'higher'} is better; best at "
-               f"{name} = {best:g}), the dotted one the fit time: where the solid line flattens, more buys nothing. "
+               f"{words} = {best:g}), the dotted one the fit time: where the solid line flattens, more buys nothing. "
                f"Mind the scale: over these values the {metric} spans {y.min():.4f}–{y.max():.4f}, a spread of "
                f"{spread:.4f} ({share:.1%} of the best)"
                + (f"; the grey dashed line is the Popularity baseline on the same split ({baseline:.4f})."
                   if baseline is not None and np.isfinite(baseline) else ".")
-               + (" A difference this small can be chance: a sweep of random_state measures how much."
+               + (" A difference this small can be chance: a sweep of the Seed measures how much."
                   if share < 0.05 else ""))
     hint = edge_hint(name, x, best)
     return Chart(fig, f"{caption} {hint}".strip())

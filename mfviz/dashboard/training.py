@@ -110,6 +110,30 @@ def below_baseline(entry) -> str | None:
             "rank so; Implicit ALS or Truncated SVD rank better.")
 
 
+# The Train page's words for each hyperparameter; the API's name (what the CLI and Python take, and what
+# the results table's recipe writes) is given in its help.
+PLAIN_NAMES = {
+    "factors": "Factors", "epochs": "Epochs", "learning_rate": "Learning rate",
+    "regularization": "Regularization (L2)", "biases": "Learn biases", "order": "Visiting order",
+    "parallel": "Parallel (Hogwild)", "lr_decay": "Learning-rate decay per epoch",
+    "init_mean": "Starting factor mean", "init_std": "Starting factor spread (std)",
+    "validation_fraction": "Early stopping: held-out share", "patience": "Early stopping: patience (epochs)",
+    "random_state": "Seed", "scale_regularization": "Scale penalty by count (ALS-WR)",
+    "alpha": "Confidence slope α", "confidence": "Confidence curve", "eps": "Log confidence scale ε",
+    "solver": "Solver", "cg_steps": "CG steps per solve",
+}
+
+
+def plain_name(name: str) -> str:
+    """A hyperparameter as the Train page names it (the API's name, spaced, for one not in PLAIN_NAMES)."""
+    return PLAIN_NAMES.get(name, name.replace("_", " ").capitalize())
+
+
+def help_with_name(name: str, text: str) -> str:
+    """A hyperparameter's help, ending with the name the CLI, Python and the results table use."""
+    return f"{text[:1].upper()}{text[1:].rstrip('.')}. In Python and the CLI: `{name}`."
+
+
 def hyperparameter_words(params: dict) -> str:
     """A model's hyperparameters as the results table writes them. A seed of None is written as
     unseeded: such a model (parallel Funk SVD) was trained without one, and "None" reads as a gap."""

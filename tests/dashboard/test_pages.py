@@ -1071,7 +1071,7 @@ def test_a_sweep_trains_one_model_per_value_and_charts_the_metric_against_it():
     assert names[int(np.argmax(expected))] in success
     # the sweep chart: the metric of "Compare by" against the swept values, fit times on the right axis
     spec = chart_titled(at, "Sweep of")
-    assert spec["layout"]["title"]["text"] == "Sweep of factors: ndcg@10 on the test set"
+    assert spec["layout"]["title"]["text"] == "Sweep of Factors: ndcg@10 on the test set"
     metric, seconds = spec["data"]
     assert plotly_array(metric["x"]).tolist() == [4, 8, 32]
     assert spec["layout"]["xaxis"]["type"] == "log"  # values 8× apart: equal ratios, equal steps
@@ -1085,7 +1085,7 @@ def test_a_sweep_trains_one_model_per_value_and_charts_the_metric_against_it():
     assert [shape["y0"] for shape in spec["layout"]["shapes"]] == [pytest.approx(level, abs=1e-4)]
     best = [4, 8, 32][int(np.argmax(expected))]
     at_edge = best in (4, 32)
-    words = f"The best, factors = {best}, is the {'largest' if best == 32 else 'smallest'} value tried"
+    words = f"The best, Factors = {best}, is the {'largest' if best == 32 else 'smallest'} value tried"
     assert (words in success) == at_edge and any(words in c.value for c in at.caption) == at_edge
     # rankers only: no word on rating models' ranking metrics; a Funk SVD sweep brings it, with its RMSE
     assert not any("fit the observed ratings only" in c.value for c in at.caption)
@@ -1103,7 +1103,7 @@ def test_a_sweep_trains_one_model_per_value_and_charts_the_metric_against_it():
     assert any(f"the best by test rmse, **{min(funk, key=funk.get)}** (picked on the test set" in s.value
                for s in at.success)
     spec = chart_titled(at, "Sweep of")  # the sweep chart follows "Compare by": RMSE now
-    assert spec["layout"]["title"]["text"] == "Sweep of factors: rmse on the test set"
+    assert spec["layout"]["title"]["text"] == "Sweep of Factors: rmse on the test set"
     # a value that diverges is reported and the sweep goes on
     at.selectbox(key="sweep_funksvd").set_value("learning_rate")
     at.text_input(key="sweep_values_funksvd").input("0.005, 5, 0.01")
@@ -1177,6 +1177,25 @@ def test_a_models_hyperparameters_come_back_when_it_is_picked_again():
     assert not at.exception
     assert (at.number_input(key="hp_funksvd_factors").value, at.number_input(key="hp_funksvd_epochs").value) == (16, 2)
     assert at.number_input(key="hp_funksvd_learning_rate").value == pytest.approx(0.005)  # never changed: default
+
+
+def test_the_train_form_names_each_hyperparameter_in_words_and_its_help_gives_the_api_name():
+    # The form showed lr_decay, init_std, cg_steps: names a stakeholder cannot read. The API's name stays
+    # findable (the CLI, Python and the results table's recipe use it) at the end of each help.
+    from mfviz.dashboard.training import PLAIN_NAMES
+    from mfviz.models import MODELS
+
+    assert not {name for cls in MODELS.values() for name in cls.params} - set(PLAIN_NAMES)  # none left as code
+    at = new_app()
+    open_page(at, "pages/train_page.py")
+    for kind in ("funksvd", "ials"):
+        at.selectbox(key="train_model").set_value(kind).run()
+        widgets = [*at.number_input, *at.checkbox, *at.selectbox]
+        for name in MODELS[kind].params:
+            box = next(w for w in widgets if w.key == f"hp_{kind}_{name}")
+            assert box.label == PLAIN_NAMES[name] and box.help.endswith(f"In Python and the CLI: `{name}`.")
+    assert at.number_input(key="hp_ials_eps").label == "Log confidence scale ε"
+    assert at.selectbox(key="sweep_ials").format_func("cg_steps") == "CG steps per solve"
 
 
 
