@@ -7,6 +7,8 @@ Train page travels as its recipe, which the page offers to train again."""
 from __future__ import annotations
 
 import json
+import math
+import time
 
 import streamlit as st
 
@@ -16,6 +18,7 @@ from mfviz.data.id_lists import join_ids, split_ids
 
 SEEN = "mfviz.link_seen"  # {page: {parameter: every value of it this session applied or wrote there}}
 PENDING = "mfviz.link_pending"  # (name, recipe) of a link's model this session can train
+TRAINED = "mfviz.link_trained"  # (name, how, seconds) of the link's model just trained, said once
 # the first characters of the data's content hash: a link says which data it was made on
 DATA, DATA_CHARS = ui.ADDRESS_DATA, ui.ADDRESS_CHARS
 
@@ -89,8 +92,17 @@ def _recipe(text: str | None) -> dict | None:
     return recipe
 
 
+LINK_TRAIN_SECONDS = 10.0  # a link's model estimated to train within this is trained on opening, unasked
+
+
 def _offer_pending(data) -> None:
-    """The link's model to train here, until it is trained (or the session has it by that name)."""
+    """The link's model to train here, until it is trained (or the session has it by that name). One
+    estimated to train in seconds is trained at once, so that whoever opens the link sees the view it
+    was made on; a longer one waits for a click, with the estimate."""
+    trained = st.session_state.pop(TRAINED, None)
+    if trained is not None:
+        st.success(f"The link's model “{trained[0]}” was trained here as it was made ({trained[1]}) in "
+                   f"{trained[2]:.1f} s: the same model, so the view is the link's.", icon=":material/link:")
     pending = st.session_state.get(PENDING)
     if pending is None:
         return
@@ -98,21 +110,31 @@ def _offer_pending(data) -> None:
     if name in ui.models():
         st.session_state.pop(PENDING, None)
         return
+    from mfviz.dashboard import training
     from mfviz.models import MODELS
 
     kind = MODELS[recipe["kind"]].label if recipe["kind"] in MODELS else recipe["kind"]
     split = ("all the data (no test split)" if recipe["split"] == "none" or recipe["test"] == 0 else
              f"a {recipe['split']} split ({recipe['test']:.0%} test, seed {recipe['seed']})")
-    st.info(f"The link's model “{name}” is not in this session yet. It was trained as {kind}, "
-            f"{', '.join(f'{k}={v}' for k, v in recipe['params'].items())} on {split}: trained here the same "
-            "way, it is the same model.", icon=":material/link:")
-    if st.button(f"Train “{name}” here", key="link_train", type="primary"):
-        with ui.guard("Training the link's model"), st.spinner(f"Training {name}…"):
+    how = f"{kind}, {', '.join(f'{k}={v}' for k, v in recipe['params'].items())} on {split}"
+    try:
+        seconds = training.fit_seconds(recipe["kind"], recipe["params"], data.interactions)
+    except (KeyError, TypeError, ValueError):  # an edited link's odd values: train_recipe says what is wrong
+        seconds = math.inf
+    quick = seconds <= LINK_TRAIN_SECONDS
+    if not quick:
+        took = f" Training it takes roughly {training.duration(seconds)} here." if math.isfinite(seconds) else ""
+        st.info(f"The link's model “{name}” is not in this session yet. It was trained as {how}: trained here the "
+                f"same way, it is the same model.{took}", icon=":material/link:")
+    if quick or st.button(f"Train “{name}” here", key="link_train", type="primary"):
+        st.session_state.pop(PENDING, None)  # tried once: a recipe that fails says why, and is not retried every run
+        started = time.perf_counter()
+        with ui.guard("Training the link's model", stop=False), st.spinner(f"Training the link's model “{name}”…"):
             entry = train_recipe(name, recipe, data)
-        st.session_state.pop(PENDING, None)
-        ui.add_model(entry)
-        st.session_state["model_picker"] = entry.name
-        st.rerun()
+            ui.add_model(entry)
+            st.session_state["model_picker"] = entry.name
+            st.session_state[TRAINED] = (name, how, time.perf_counter() - started)
+            st.rerun()  # the page as the link shows it, its message at the top
 
 
 def train_recipe(name: str, recipe: dict, data):

@@ -171,6 +171,19 @@ def epoch_seconds(kind: str, params: dict, train) -> float | None:
     return None
 
 
+# Seconds per rating, factor and epoch of the SGD models' epochs (BENCHMARKS.md, 5M generated ratings on 2
+# cores: Funk SVD 1.26 s per epoch at 100 factors, SVD++ 1.45 s at 20); Truncated SVD's one solve, roughly.
+SGD_SECONDS = {"funksvd": 2.5e-9, "svdpp": 1.5e-8, "svd": 1e-8}
+
+
+def fit_seconds(kind: str, params: dict, train) -> float:
+    """A rough estimate of a whole fit's seconds (0 for a model without factors, the Popularity baseline)."""
+    per_epoch = epoch_seconds(kind, params, train)
+    if per_epoch is None:
+        per_epoch = SGD_SECONDS.get(kind, 0.0) * train.nnz * int(params.get("factors", 0))
+    return per_epoch * int(params.get("epochs", 1))
+
+
 def duration(seconds: float) -> str:
     """Seconds in words at a sensible unit: 45 s, 11 min, 1.7 h."""
     if seconds < 90:

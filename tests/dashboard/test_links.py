@@ -155,35 +155,87 @@ def test_a_hand_written_link_without_the_data_key_still_opens_its_item(app):
     assert "data" in app.query_params
 
 
-def test_a_link_to_a_model_trained_in_another_session_trains_the_same_model_here():
+def sent_from_a_trained_model(page: str = NEIGHBOURS) -> tuple[dict, object]:
+    """The address of `page` in a session that trained a seeded implicit ALS on the Train page, and the model."""
     sender = train_on_page(new_app(), "ials", factors=8, epochs=4)
-    open_page(sender, NEIGHBOURS)
+    open_page(sender, page)
     sent = dict(sender.query_params)
-    name = sent["model"]
-    assert name == sender.selectbox(key="model_picker").value and "recipe" in sent
-    original = sender.session_state["mfviz.models"][name].model
+    assert sent["model"] == sender.selectbox(key="model_picker").value and "recipe" in sent
+    assert sender.selectbox(key="neighbours_item").value is not None
+    return sent, sender
 
+
+def test_a_link_to_a_model_trained_in_another_session_trains_the_same_model_on_opening():
+    # A stakeholder opening a shared link saw the quick default model and an offer to click; a model that
+    # trains in seconds is now trained at once, so the link opens on its own view.
+    sent, sender = sent_from_a_trained_model()
+    name = sent["model"]
+    receiver = new_app()
+    open_link(receiver, NEIGHBOURS, **sent)
+    assert not receiver.exception and not receiver.error, [e.value for e in receiver.error]
+    assert not any(b.key == "link_train" for b in receiver.button)  # nothing to click
+    assert receiver.selectbox(key="model_picker").value == name
+    trained = receiver.session_state["mfviz.models"][name].model
+    original = sender.session_state["mfviz.models"][name].model
+    np.testing.assert_array_equal(trained.item_factors, original.item_factors)  # seeded: the same model
+    assert receiver.selectbox(key="neighbours_item").value == sender.selectbox(key="neighbours_item").value
+    said = [s.value for s in receiver.success if "The link's model" in s.value]
+    assert len(said) == 1 and f"“{name}” was trained here as it was made (Implicit ALS, factors=8" in said[0]
+    receiver.run()  # said once
+    assert not any("The link's model" in s.value for s in receiver.success)
+    assert name in receiver.session_state["mfviz.models"] and receiver.selectbox(key="model_picker").value == name
+
+
+def test_a_link_to_a_model_that_takes_long_to_train_offers_it_with_an_estimate(monkeypatch):
+    from mfviz.dashboard import links
+
+    sent, sender = sent_from_a_trained_model()
+    name = sent["model"]
+    monkeypatch.setattr(links, "LINK_TRAIN_SECONDS", 0.0)  # as if this model took minutes here
     receiver = new_app()
     open_link(receiver, NEIGHBOURS, **sent)
     assert receiver.selectbox(key="model_picker").value != name  # not there yet: offered, not shown
-    assert any(f"The link's model “{name}” is not in this session yet" in i.value for i in receiver.info)
+    offer = next(i.value for i in receiver.info if f"The link's model “{name}” is not in this session yet" in i.value)
+    assert "Training it takes roughly under a second here." in offer
     next(b for b in receiver.button if b.key == "link_train").click().run()
     assert not receiver.exception and not receiver.error, [e.value for e in receiver.error]
     assert receiver.selectbox(key="model_picker").value == name
-    trained = receiver.session_state["mfviz.models"][name].model
-    np.testing.assert_array_equal(trained.item_factors, original.item_factors)  # seeded: the same model
-    assert receiver.selectbox(key="neighbours_item").value == sender.selectbox(key="neighbours_item").value
+    np.testing.assert_array_equal(receiver.session_state["mfviz.models"][name].model.item_factors,
+                                  sender.session_state["mfviz.models"][name].model.item_factors)
     assert not any("not in this session" in i.value for i in receiver.info)
+    assert any(f"“{name}” was trained here as it was made" in s.value for s in receiver.success)
 
 
-def test_a_recipe_the_dashboard_cannot_follow_is_a_message():
+def test_the_time_a_link_s_model_takes_is_estimated_from_its_size():
+    from types import SimpleNamespace
+
+    from mfviz.dashboard.training import fit_seconds
+
+    ratings = SimpleNamespace(n_users=50_000, n_items=20_000, nnz=1_000_000)  # all an estimate reads of the data
+    # Funk SVD at Surprise's defaults on a million ratings: 2.5e-9 s × 1e6 ratings × 100 factors × 20 epochs
+    assert fit_seconds("funksvd", {"factors": 100, "epochs": 20}, ratings) == pytest.approx(5.0)
+    assert fit_seconds("svdpp", {"factors": 20, "epochs": 20}, ratings) == pytest.approx(6.0)
+    assert fit_seconds("als", {"factors": 512, "epochs": 15}, ratings) > 60  # exact solves: cubic in the factors
+    assert fit_seconds("popularity", {}, ratings) == 0
+    # every model at its defaults on MovieLens 100K's size is trained on opening its link (as the README says)
+    from mfviz.dashboard.links import LINK_TRAIN_SECONDS
+    from mfviz.models import MODELS
+
+    ml100k = SimpleNamespace(n_users=943, n_items=1682, nnz=100_000)
+    for kind, cls in MODELS.items():
+        assert fit_seconds(kind, {n: p.default for n, p in cls.params.items()}, ml100k) <= LINK_TRAIN_SECONDS, kind
+
+
+def test_a_recipe_the_dashboard_cannot_follow_is_a_message_and_the_page_goes_on():
     at = new_app()
     open_page(at, NEIGHBOURS)
     recipe = '{"kind":"ials","params":{"factors":-3},"split":"random","test":0.2,"seed":0,"k":10}'
     open_link(at, NEIGHBOURS, data=at.query_params["data"], model="Broken", recipe=recipe)
-    next(b for b in at.button if b.key == "link_train").click().run()
     assert any("factors must be >= 1" in e.value for e in at.error), [e.value for e in at.error]
     assert not at.exception
+    assert at.selectbox(key="neighbours_item").value is not None  # the page under it still shows a model
+    at.run()  # tried once, not on every run
+    assert not any("factors must be >= 1" in e.value for e in at.error)
 
 
 def test_a_recipe_the_train_page_could_not_have_written_is_no_recipe():
@@ -201,8 +253,8 @@ def test_a_link_to_a_model_trained_on_all_the_data_says_so():
     open_page(at, NEIGHBOURS)
     recipe = '{"kind":"ials","params":{"factors":8},"split":"none","test":0.0,"seed":0,"k":10}'
     open_link(at, NEIGHBOURS, data=at.query_params["data"], model="Everything", recipe=recipe)
-    offer = next(i.value for i in at.info if "“Everything” is not in this session yet" in i.value)
-    assert "on all the data (no test split)" in offer and "none split" not in offer
+    said = next(s.value for s in at.success if "“Everything” was trained here" in s.value)
+    assert "on all the data (no test split)" in said and "none split" not in said
 
 
 def test_the_address_to_copy_keeps_the_servers_host_and_path_prefix():
