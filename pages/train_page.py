@@ -441,8 +441,8 @@ with left, st.container(border=True):
                     entry.key, entry.name, entry.model, entry.train, entry.test, inter, data.name,
                     served.metric_k(entry)),
                 file_name=f"mfviz_report_{entry.kind}_{entry.key[:8]}.html", mime="text/html", key="save_report",
-                on_click="ignore", help="One HTML file to share: the data and the model, its test metrics next to "
-                                        "the Popularity baseline, which users it serves, how much a new user must "
+                on_click="ignore", help="One HTML file to share: the data and the model, the map of its items, its test "
+                                        "metrics next to the Popularity baseline, which users it serves, how much a new user must "
                                         "tell it, its popularity bias and the nearest items of the most popular ones.")
 with right, st.container(border=True):
     st.markdown("**Load a model**")

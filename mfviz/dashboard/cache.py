@@ -518,10 +518,20 @@ def replay(job_key: str, _snapshots: list) -> tuple[np.ndarray, np.ndarray, np.n
 
 @st.cache_data(show_spinner="Writing the report…", max_entries=4)
 def model_report(model_key: str, name: str, _model, _train, _test, _data, data_name: str, k: int) -> bytes:
-    """The model's self-contained HTML report (mfviz.dashboard.report)."""
-    from mfviz.dashboard import report
+    """The model's self-contained HTML report (mfviz.dashboard.report), with the map of its items as the
+    Latent space page opens it (the same cached projection, when that page has drawn it)."""
+    from mfviz.dashboard import background, map_figures, report
 
-    return report.build(name, _model, _train, _test, _data, data_name, k).encode("utf-8")
+    item_map = None
+    vectors = getattr(_model, "item_factors", None)
+    # the Popularity baseline's one column (its counts) is no latent space to map
+    if vectors is not None and vectors.ndim == 2 and vectors.shape[1] >= 2 and len(vectors) >= 3:
+        coords = projection(model_key, vectors, "umap", min(background.UMAP_NEIGHBOURS, len(vectors) - 1),
+                            background.UMAP_MIN_DIST, n_components=2).coords
+        table = map_table(f"{model_key}|report", coords, _data.items, _data.item_popularity,
+                          np.linalg.norm(vectors, axis=1), _data.titles)
+        item_map = map_figures.overview_map(table, name)
+    return report.build(name, _model, _train, _test, _data, data_name, k, item_map).encode("utf-8")
 
 
 @st.cache_data(show_spinner=False, max_entries=32)

@@ -185,6 +185,27 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
     return Chart(fig, caption, tuple(trace_items))
 
 
+def overview_map(table: pd.DataFrame, model: str, titled: int = 12, at_most: int = 5_000) -> Chart:
+    """The map of the items as the Latent space page opens it (UMAP, coloured by genre when the data has
+    genres, else by popularity), the titles of its `titled` most popular items framed on it, for a page
+    that cannot be explored (the report): only the `at_most` most popular items, so that a large
+    catalogue keeps the file small."""
+    total = len(table)
+    table = table.nlargest(at_most, "popularity", keep="first").reset_index(drop=True)
+    colour = "popularity"
+    if "genres" in table.columns:
+        table[GENRE_COLUMN], _ = distinctive_genre(table["genres"])
+        colour = GENRE_COLUMN
+    chart = latent_scatter(table, colour, method="UMAP", continuous=colour == "popularity", model=model)
+    popular = table["item"].head(titled).tolist()  # nlargest: the most popular first
+    written = _framed_titles(chart.figure, table, popular, int(chart.figure.layout.height))
+    caption = ("Each point is an item, placed by UMAP so that items with similar vectors lie near each other; "
+               f"the titles of {counted(len(written), 'item')} of the {len(popular)} most popular are written on it"
+               + ("" if len(written) == len(popular) else " (the others had no room)")
+               + (f". Only the {at_most:,} most popular of the {total:,} items are drawn." if total > at_most else "."))
+    return Chart(chart.figure, caption)
+
+
 def distinctive_genre(genres: pd.Series, top: int = len(GROUP_PALETTE)) -> tuple[pd.Series, int]:
     """Each item's genre to colour it by, from its genres joined with ", ": the least common of them among
     the `top` most common genres (ties by name), "other" when it has none of those, "(none)" without
@@ -472,6 +493,47 @@ def label_boxes(points: dict[int, tuple[float, float]], sizes: dict[int, tuple[f
     return placed
 
 
+def _pixel_frame(table: pd.DataFrame, height: int) -> tuple[Callable, np.ndarray]:
+    """Data → pixels of the plot area (screen y down) as the map is usually drawn, and the area's size."""
+    span = np.array([np.ptp(table["x"].to_numpy(float)), np.ptp(table["y"].to_numpy(float))])
+    span = np.where(span > 0, span, 1.0)
+    low = np.array([table["x"].min(), table["y"].max()], float)
+    size = np.array([PLOT_WIDTH, height - 120], float)  # the map's top and bottom margins: 50 + 70 px
+    inner = size - 2 * PAD  # Plotly's autorange leaves about PAD px between the outermost points and the frame
+
+    def to_pixels(x: float, y: float) -> tuple[float, float]:
+        return PAD + (x - low[0]) / span[0] * inner[0], PAD + (low[1] - y) / span[1] * inner[1]
+
+    return to_pixels, size
+
+
+def _titled(title: str) -> str:
+    return title if len(title) <= LABEL_CHARS else title[:LABEL_CHARS - 1] + "…"
+
+
+def _framed_titles(fig: go.Figure, table: pd.DataFrame, items: list[int], height: int) -> list[int]:
+    """Write the titles of `items` (first the most important) on the map in framed boxes with an arrow to
+    their point, each away from the map's middle, none over another or over one of their points (see
+    `label_boxes`); returns the items written. Titles written as trace text next to popular items, which
+    crowd together, were left out (two of twelve written) or cut at the plot's edge."""
+    rows = table.set_index("item").loc[items]
+    to_pixels, size = _pixel_frame(table, height)
+    pixels = {i: to_pixels(x, y) for i, x, y in zip(items, rows["x"], rows["y"], strict=True)}
+    cut = {i: _titled(str(t)) for i, t in zip(items, rows["title"], strict=True)}
+    boxes = {i: (CHAR_WIDTH * len(cut[i]) + 12, LABEL_HEIGHT) for i in items}
+    obstacles = [(x - MARKER_SIZE / 2, y - MARKER_SIZE / 2, x + MARKER_SIZE / 2, y + MARKER_SIZE / 2)
+                 for x, y in pixels.values()]
+    middle = size / 2
+    directions = {i: float(np.arctan2(y - middle[1], x - middle[0])) for i, (x, y) in pixels.items()}
+    places = label_boxes(pixels, boxes, obstacles, tuple(size), items, directions)
+    for item, (dx, dy) in places.items():
+        fig.add_annotation(x=rows.at[item, "x"], y=rows.at[item, "y"], ax=dx, ay=dy, text=cut[item], showarrow=True,
+                           arrowhead=0, arrowwidth=1, arrowcolor="#555555", bgcolor="rgba(255,255,255,0.92)",
+                           bordercolor="#555555", borderwidth=1, borderpad=3, font=dict(size=12, color="#111111"),
+                           hovertext=str(rows.at[item, "title"]), captureevents=False)
+    return [i for i in items if i in places]
+
+
 def _anchor_labels(fig: go.Figure, table: pd.DataFrame, anchor: int, neighbours: dict[str, np.ndarray],
                    drawn: dict[int, tuple[float, float]], height: int) -> tuple[str, Callable]:
     """Write the anchor's title and those of its NEIGHBOUR_TITLES nearest neighbours by each measure on
@@ -481,7 +543,7 @@ def _anchor_labels(fig: go.Figure, table: pd.DataFrame, anchor: int, neighbours:
     point (x, y, title) stays clear of all that. Written as trace text, the titles sat under the star and
     the rings of the neighbours around it, unreadable."""
     titles = table.set_index("item")["title"].astype(str)
-    cut = {i: t if len(t) <= LABEL_CHARS else t[:LABEL_CHARS - 1] + "…" for i, t in titles.items() if i in drawn}
+    cut = {i: _titled(t) for i, t in titles.items() if i in drawn}
     nearest = {metric: [int(i) for i in neighbours.get(metric, ()) if int(i) in drawn and int(i) != anchor
                         ][:NEIGHBOUR_TITLES] for metric in ("cosine", "dot")}
     chosen = {}  # item → its frame's colour: blue among the nearest by cosine (whatever its dot rank), else red
@@ -490,15 +552,7 @@ def _anchor_labels(fig: go.Figure, table: pd.DataFrame, anchor: int, neighbours:
             if rank < len(nearest[metric]):
                 item = nearest[metric][rank]
                 chosen.setdefault(item, COSINE_COLOUR if item in nearest["cosine"] else DOT_COLOUR)
-    # data → pixels of the plot area (screen y down), as the map is usually drawn
-    span = np.array([np.ptp(table["x"].to_numpy(float)), np.ptp(table["y"].to_numpy(float))])
-    span = np.where(span > 0, span, 1.0)
-    low = np.array([table["x"].min(), table["y"].max()], float)
-    size = np.array([PLOT_WIDTH, height - 120], float)  # the map's top and bottom margins: 50 + 70 px
-    inner = size - 2 * PAD  # Plotly's autorange leaves about PAD px between the outermost points and the frame
-    def to_pixels(x: float, y: float) -> tuple[float, float]:
-        return PAD + (x - low[0]) / span[0] * inner[0], PAD + (low[1] - y) / span[1] * inner[1]
-
+    to_pixels, size = _pixel_frame(table, height)
     pixels = {i: to_pixels(x, y) for i, (x, y) in drawn.items()}
     boxes = {i: (CHAR_WIDTH * len(cut[i]) + 12, LABEL_HEIGHT) for i in (anchor, *chosen)}
     boxes[anchor] = (CHAR_WIDTH * 1.1 * len(cut[anchor]) + 12, LABEL_HEIGHT)  # bold

@@ -1,6 +1,6 @@
 """A model's report as one self-contained HTML file, to hand to people who will not open the
 dashboard: the data, the model, its test metrics next to the Popularity baseline, which users it
-serves, how much a new user must tell it, its popularity bias and a few neighbour lists."""
+serves, how much a new user must tell it, its popularity bias, the map of its items and a few neighbour lists."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ import html
 
 import numpy as np
 import pandas as pd
+from plotly.offline import get_plotlyjs
 
 from mfviz.dashboard import train_figures
+from mfviz.dashboard.figures import Chart
 
 RANKING = ("precision", "recall", "ndcg", "map", "hit_rate", "coverage")
 NEIGHBOUR_ITEMS = 3  # the most popular items whose nearest items are listed
@@ -60,9 +62,10 @@ def _metrics(model, train, test, k: int) -> tuple[dict[str, float], int]:
              if key.split("@")[0] in RANKING or (key in ("rmse", "mae") and rates)}, int(result["users_evaluated"]))
 
 
-def build(name: str, model, train, test, data, data_name: str, k: int = 10) -> str:
+def build(name: str, model, train, test, data, data_name: str, k: int = 10, item_map: Chart | None = None) -> str:
     """The report of model `name`, fitted on `train` (the training part of `data`, an Interactions),
-    scored on `test`; the Popularity baseline is fitted on the same training part."""
+    scored on `test`; the Popularity baseline is fitted on the same training part. `item_map`: the map of
+    its items, shown after the summary."""
     from mfviz.analysis import popularity_report
     from mfviz.evaluation.breakdown import (
         by_activity,
@@ -127,10 +130,12 @@ def build(name: str, model, train, test, data, data_name: str, k: int = 10) -> s
         "<h2>In short</h2>",
         f"<p>{html.escape(in_short(name, ours, theirs, k, reports[name], reports['Popularity (baseline)']))}"
         + (f" {html.escape(new_users)}" if new_users else "") + "</p>",
+        *(["<h2>Map of the items</h2>", item_map.figure.to_html(full_html=False, include_plotlyjs=False),
+           f"<p>{html.escape(item_map.caption)}</p>"] if item_map is not None else []),
         "<h2>Accuracy on the held-out interactions</h2>",
         f"<p>Top-{k} lists leave out each user's training items; every held-out item counts as relevant. The "
         f"Popularity baseline recommends the most interacted items to everyone.{sample}</p>", _table(metrics),
-        "<h2>Which users it serves</h2>", charts[0].figure.to_html(full_html=False, include_plotlyjs=True),
+        "<h2>Which users it serves</h2>", charts[0].figure.to_html(full_html=False, include_plotlyjs=False),
         f"<p>{html.escape(charts[0].caption)}</p>", _table(served[name][["group", "users", column, f"{column} se"]]),
         "<h2>How much a new user must tell it</h2>", *new_users_part,
         "<h2>Popularity bias</h2>",
@@ -142,5 +147,7 @@ def build(name: str, model, train, test, data, data_name: str, k: int = 10) -> s
     style = ("body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;color:#222}"
              "table.grid{border-collapse:collapse;margin:1em 0}table.grid td,table.grid th{padding:4px 10px;"
              "border-bottom:1px solid #ddd;text-align:left}.meta{color:#555}")
+    # plotly.js once, in the head, before any figure that needs it (inlined: the file opens offline)
+    script = f"<script type='text/javascript'>{get_plotlyjs()}</script>"
     return (f"<!DOCTYPE html><html><head><meta charset='utf-8'><title>mfviz report: {html.escape(name)}</title>"
-            f"<style>{style}</style></head><body>" + "\n".join(parts) + "</body></html>")
+            f"<style>{style}</style>{script}</head><body>" + "\n".join(parts) + "</body></html>")

@@ -85,3 +85,44 @@ def test_on_too_few_test_users_the_report_says_why_its_new_user_curve_is_missing
     assert text.count('class="plotly-graph-div"') == 1  # which users it serves; no new-user chart
     assert "Not measured: how much a new user must tell a model is measured on at least 30 test users" in text
     assert "<h2>Popularity bias</h2>" in text
+
+
+def test_the_report_shows_the_map_of_the_items_as_the_latent_space_page_opens_it(monkeypatch):
+    # A stakeholder handed the report saw tables and two charts but not the picture the tool is about.
+    from mfviz.dashboard import background, cache
+
+    data = small_data()
+    train, test = evaluation.split(data, "random", test_size=0.2, seed=0)
+    model = ImplicitALS(factors=8, epochs=5, random_state=0).fit(train)
+    asked = []
+    projection = cache.projection
+    monkeypatch.setattr(cache, "projection", lambda *args, **kw: asked.append((args, kw)) or projection(*args, **kw))
+    text = cache.model_report("report-map-test", "My iALS", model, train, test, data, "small.csv", 5).decode()
+    assert text.count('class="plotly-graph-div"') == 3 and text.count("<script type='text/javascript'>") == 1
+    assert text.index("<h2>Map of the items</h2>") < text.index("<h2>Accuracy on the held-out interactions</h2>")
+    assert text.index("</head>") < text.index("<h2>Map of the items</h2>")  # plotly.js before every figure
+    assert re.search(r"the titles of \d+ items of the 12 most popular are written on it", text)
+    # the Latent space page's own cached projection: UMAP at its default settings, keyed by the model
+    (args, kw), = asked
+    assert args[0] == "report-map-test" and args[1] is model.item_factors and kw == {"n_components": 2}
+    assert args[2:] == ("umap", background.UMAP_NEIGHBOURS, background.UMAP_MIN_DIST)
+    # the Popularity baseline has no latent space: its report has no map, and nothing fails
+    baseline = Popularity().fit(train)
+    assert "Map of the items" not in cache.model_report("report-map-base", "Pop", baseline, train, test, data,
+                                                        "small.csv", 5).decode()
+
+
+def test_the_reports_map_draws_only_the_most_popular_items_of_a_large_catalogue():
+    from mfviz.analysis import projection_table
+    from mfviz.dashboard.map_figures import overview_map
+
+    rng = np.random.default_rng(1)
+    popularity = rng.permutation(6_000) + 1
+    table = projection_table(rng.normal(size=(6_000, 2)), None, popularity, np.ones(6_000),
+                             np.array([f"item {i}" for i in range(6_000)], object))
+    chart = overview_map(table, "m", titled=3, at_most=5_000)
+    drawn = np.concatenate([trace.x for trace in chart.figure.data if trace.mode == "markers"])
+    assert len(drawn) == 5_000 and "Only the 5,000 most popular of the 6,000 items are drawn." in chart.caption
+    framed = [note.text for note in chart.figure.layout.annotations if note.bordercolor]
+    assert sorted(framed) == sorted(f"item {i}" for i in np.argsort(-popularity)[:3])  # the three most popular
+    assert "the titles of 3 items of the 3 most popular are written on it." in chart.caption
