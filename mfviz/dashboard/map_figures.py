@@ -235,7 +235,9 @@ def _colour_groups(table: pd.DataFrame, colour: str, continuous: bool):
         scale = np.log10(1 + values) if colour == "popularity" else values
         yield table, "items", np.char.mod("%.4g", values), dict(
             color=scale, colorscale="Viridis", opacity=0.8, showscale=True,
-            colorbar=dict(title="log10(1+count)" if colour == "popularity" else colour))
+            # the lower half of the right side: the legend (neighbours, the star, search hits) takes the top
+            colorbar=dict(title="log10(1+count)" if colour == "popularity" else colour, len=0.55, y=0,
+                          yanchor="bottom"))
         return
     groups = table[colour].fillna("(none)").astype(str)
     top = groups[groups != "other"].value_counts().index[:len(GROUP_PALETTE)]  # "other" is grey, not a group
@@ -295,6 +297,7 @@ def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | N
                                    text=[title], hovertemplate="<b>%{text}</b><extra></extra>",
                                    marker=dict(size=9, symbol="diamond", color="#ffd400",
                                                line=dict(width=2, color="#111111"))))
+        fig.update_layout(scene_annotations=_scene_titles(table, position, anchor, neighbours or {}))
     height = max(640, 140 + 30 * sum(trace.showlegend is not False for trace in fig.data))
     titles = (axes.x, axes.y, axes.z) if axes is not None else (f"{method} 1", f"{method} 2", f"{method} 3")
     named = f" · {model}" if model else ""  # (as on the 2-D map: a saved picture names the model)
@@ -302,11 +305,39 @@ def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | N
                  height=height, legend="right", margin=dict(l=0, b=0),
                  scene=dict(xaxis_title=titles[0], yaxis_title=titles[1], zaxis_title=titles[2], aspectmode="cube"))
     fig.update_layout(legend_itemsizing="constant")  # legend symbols readable despite the small points
-    gestures = "Drag to turn the map, scroll to zoom, hover for titles; clicking and lasso selection work in 2-D."
+    gestures = ("Drag to turn the map, scroll to zoom, hover for titles; clicking and lasso selection work in 2-D."
+                + (" The titles of the star and of its nearest neighbours (framed blue by cosine, red by dot product) "
+                   "stay with their points as the map turns." if fig.layout.scene.annotations else ""))
     caption = (f"{axes.caption} {gestures}" if axes is not None else
                f"{gestures} A third dimension usually keeps more of each item's neighbourhood than two (compare the "
                "preservation score below with the 2-D map's).")
     return Chart(fig, caption + _genre_note(fig, table, colour))
+
+
+def _scene_titles(table: pd.DataFrame, position: pd.Series, anchor: int, neighbours: dict[str, np.ndarray]
+                  ) -> list[dict]:
+    """The 3-D map's titles of the anchor and of its NEIGHBOUR_TITLES nearest by each measure, as scene
+    annotations (they follow their points as the map turns), framed as on the 2-D map and set apart
+    so that the titles of points close together do not cover each other."""
+    nearest = {metric: [int(i) for i in neighbours.get(metric, ()) if int(i) in position.index and int(i) != anchor
+                        ][:NEIGHBOUR_TITLES] for metric in ("cosine", "dot")}
+    chosen = {anchor: "#111111"}  # then blue among the nearest by cosine (whatever its dot rank), else red, as in 2-D
+    for item in nearest["cosine"] + nearest["dot"]:
+        chosen.setdefault(item, COSINE_COLOUR if item in nearest["cosine"] else DOT_COLOUR)
+    notes, rows = [], {"#111111": 0, COSINE_COLOUR: 0, DOT_COLOUR: 0}
+    for item, colour in chosen.items():
+        # Neighbours lie near the star on the screen too: their titles in two columns beside them, by
+        # cosine on the right, by dot product on the left, a row apart, the star's above it.
+        row, rows[colour] = rows[colour], rows[colour] + 1
+        ax, ay = {"#111111": (0, -45), COSINE_COLOUR: (120, -30 + 30 * row), DOT_COLOUR: (-120, -30 + 30 * row)}[colour]
+        point = table.iloc[int(position[item])]
+        text = _titled(str(point["title"]))
+        notes.append(dict(x=float(point["x"]), y=float(point["y"]), z=float(point["z"]),
+                          text=f"<b>{text}</b>" if item == anchor else text, showarrow=True, arrowhead=0,
+                          arrowwidth=1, arrowcolor=colour, ax=ax, ay=ay,
+                          bgcolor="rgba(255,255,255,0.92)", bordercolor=colour, borderwidth=1, borderpad=3,
+                          font=dict(size=12, color="#111111")))
+    return notes
 
 
 def _genre_note(fig: go.Figure, table: pd.DataFrame, colour: str) -> str:

@@ -283,8 +283,26 @@ def test_the_3d_map_draws_every_item_once_and_joins_the_anchor_to_its_neighbours
     np.testing.assert_allclose(lines[0].x, [table.x[1], table.x[0], np.nan, table.x[1], table.x[5], np.nan])
     np.testing.assert_allclose(lines[1].z, [table.z[1], table.z[3], np.nan])
     assert list(traces["search hits"].text) == ["e"] and traces["b"].marker.symbol == "diamond"
+    # titles on the map, each at its own point in 3-D (they follow it as the map turns): the star's in bold,
+    # then its nearest, cosine framed blue, dot product red (one in both: blue, as on the 2-D map), none twice;
+    # by cosine in a column on the right, by dot product on the left
+    notes = chart.figure.layout.scene.annotations
+    assert [n.text for n in notes] == ["<b>b</b>", "a", "f", "d"]
+    assert [n.bordercolor for n in notes] == ["#111111", map_figures.COSINE_COLOUR, map_figures.COSINE_COLOUR,
+                                              map_figures.DOT_COLOUR]
+    assert notes[1].ax > 0 and notes[2].ax > 0 and notes[3].ax < 0 and notes[2].ay > notes[1].ay
+    for note in notes:
+        row = table[table.title == note.text.replace("<b>", "").replace("</b>", "")].iloc[0]
+        assert (note.x, note.y, note.z) == (row.x, row.y, row.z)
+    assert len({(n.ax, n.ay) for n in notes}) == 4 and notes[0].ay < 0  # fanned out, the star's above it
+    assert "The titles of the star and of its nearest neighbours" in chart.caption
     chart = map_figures.latent_scatter_3d(table, "popularity")
     assert len(chart.figure.data) == 1 and chart.figure.data[0].type == "scatter3d"
+    assert not chart.figure.layout.scene.annotations and "titles of the star" not in chart.caption
+    # the colour bar keeps to the lower half of the right side: the legend's entries (neighbours, the star)
+    # were written over it (seen on MovieLens 100K coloured by popularity, in 2-D and 3-D)
+    bar = chart.figure.data[0].marker.colorbar
+    assert (bar.y, bar.yanchor) == (0, "bottom") and bar.len <= 0.6
 
 @pytest.mark.parametrize("values, expected", [
     ([48.0, 690.0], [50, 100, 200, 500]),
