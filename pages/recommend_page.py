@@ -400,6 +400,10 @@ elif mode == MODES[2]:
                n=int(n))
 else:
     order = np.argsort(-popularity, kind="stable")
+    # the profile's items are rows of the data: they move with it when the Data page changes it
+    for kept, said_by in ((state.PROFILE, "rec_profile"), (DISLIKES, "rec_dislikes"),
+                          (PROFILE_RATINGS, "rec_profile")):
+        pickers.follow(kept, "item", said_by)
     if "rec_profile" not in st.session_state:  # the profile kept while on other modes or pages
         st.session_state["rec_profile"] = list(st.session_state.get(state.PROFILE) or [])
     if inter.is_explicit:  # on ratings a profile can dislike too: its items get the scale's lowest rating

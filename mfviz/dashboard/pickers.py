@@ -18,6 +18,8 @@ from mfviz.errors import DataError
 
 LISTED = 2_000  # options sent with each run (ML-100K, 1,682 items and 943 users, lists them all)
 MISSED = "mfviz.picker_missed"  # {widget key: the text that matched nothing}, shown once by the picker
+KINDS = "mfviz.picker_kinds"  # {widget key: "item" or "user"} of every picker drawn in the session
+GONE = "mfviz.picker_gone"  # {widget key: titles of its choices that the new data lacks}, shown once
 NOTED = "mfviz.picker_noted"  # {widget key: [what a typed text picked, when titles hold it too]}, shown once
 
 
@@ -112,6 +114,49 @@ def _resolve(key: str, interactions, kind: str, ranked: np.ndarray, many: bool) 
         st.session_state[key] = resolved[0] if resolved else st.session_state.get(f"{key}.last")
 
 
+def follow(key: str, kind: str, said_by: str | None = None) -> None:
+    """Have `follow_ids` move the state `key` with the data: it holds row indices of `kind` ("item" or
+    "user"): one, a list, or a dict keyed by them. `said_by`: the picker that says which of them the new
+    data lacks (the key's own, by default)."""
+    st.session_state.setdefault(KINDS, {})[key] = (kind, said_by or key)
+
+
+def follow_ids(old, new) -> None:
+    """Move every followed choice (see `follow`) from the data `old` to the data `new` (Interactions) by
+    id: a choice is a row index, and after a filter or another upload row 49 is another item (Star Wars
+    became The Santa Clause after a k-core filter that kept Star Wars). A choice whose id the new data
+    lacks is dropped, and its picker says so once. Called while no picker is drawn (on the Data page):
+    Streamlit lets the state set a widget's value only before the widget is drawn."""
+    for key, (kind, said_by) in st.session_state.get(KINDS, {}).items():
+        value = st.session_state.get(key)
+        if value is None:
+            continue
+        rows = list(value) if isinstance(value, (list, dict)) else [value]
+        where, gone = {}, []
+        for row in rows:
+            if isinstance(row, (int, np.integer)) and 0 <= row < getattr(old, f"{kind}_ids").size:
+                found = by_id(new, kind, str(getattr(old, f"{kind}_ids")[row]))
+                (gone.append(_name(old, kind, int(row))) if found is None else where.__setitem__(row, found))
+        if isinstance(value, dict):
+            st.session_state[key] = {where[row]: v for row, v in value.items() if row in where}
+        elif isinstance(value, list):
+            st.session_state[key] = [where[row] for row in value if row in where]
+        elif value in where:
+            st.session_state[key] = where[value]
+        else:  # gone: as if never chosen, so that a picker starts on its default again
+            del st.session_state[key]
+        if gone and not key.endswith(".last"):
+            said = st.session_state.setdefault(GONE, {}).setdefault(said_by, [])
+            said += [name for name in gone if name not in said]
+
+
+def _name(interactions, kind: str, index: int) -> str:
+    """An item's title (its id when it has none) or a user's id, as a sentence names it."""
+    if kind == "item" and getattr(interactions, "titles", None) is not None:
+        return str(interactions.titles[index])
+    return f"{kind} {getattr(interactions, f'{kind}_ids')[index]}"
+
+
 def _help(help: str | None, ranked: np.ndarray, kind: str) -> str | None:
     if len(ranked) <= LISTED:
         return help
@@ -121,6 +166,11 @@ def _help(help: str | None, ranked: np.ndarray, kind: str) -> str | None:
 
 
 def _say_missed(key: str, kind: str) -> None:
+    follow(key, kind)  # drawn: its choice moves with the data
+    gone = st.session_state.get(GONE, {}).pop(key, None)
+    if gone:
+        st.info(f"{' and '.join(gone)}, picked before, {'is' if len(gone) == 1 else 'are'} not in this data (the "
+                "data changed since).", icon=":material/info:")
     missed = st.session_state.get(MISSED, {}).pop(key, None)
     if missed:
         st.warning(f"No {kind} matches {', '.join(repr(m) for m in missed)}; type a "
@@ -188,6 +238,7 @@ def pick_one(where, label: str, kind: str, ranked: np.ndarray, interactions, key
     if choice is None and default is not None:  # cleared: the default again
         choice = int(default)
     st.session_state[f"{key}.last"] = choice
+    follow(f"{key}.last", kind)
     return choice
 
 

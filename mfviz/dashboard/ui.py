@@ -331,13 +331,16 @@ def set_data(entry: DataEntry) -> None:
         st.session_state[state.DATA] = entry
         return
     st.session_state[state.DATA] = entry
+    if old is not None:  # the pickers' choices are rows of the old data: the same ids, where they are now
+        from mfviz.dashboard.pickers import follow_ids
+
+        follow_ids(old.interactions, entry.interactions)
     background.after_new_data(entry)
     job = st.session_state.pop(state.TRAINING, None)
     if job is not None and not job.done:  # it trains on the data just replaced: stop it after its epoch
         job.stop_event.set()
     st.session_state[state.MODELS] = {}
     st.session_state.pop(state.ACTIVE_MODEL, None)
-    st.session_state.pop(state.PROFILE, None)
 
 
 # ------------------------------------------------------------------------------ models
