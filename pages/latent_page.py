@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from mfviz.analysis.projection import preservation_k
-from mfviz.dashboard import background, cache, links, map_figures, pickers, state, ui
+from mfviz.dashboard import background, cache, links, map_figures, pickers, state, support, ui
 from mfviz.dashboard.figures import counted, export_config
 
 ui.header("Latent space", "Every item is a vector in the model's latent space; this map squeezes those "
@@ -250,7 +250,7 @@ colour = top[2].selectbox("Colour by", colour_options, key="latent_colour",
                           index=colour_options.index(GENRE) if GENRE in colour_options else 0,
                           format_func=lambda c: labels.get(c, c),
                           help=map_figures.GENRE_NOTE.format(n=genres_shown) if genres_shown else None)
-finders = st.columns(2)
+finders = st.columns([2, 2, 0.9])
 search = finders[0].text_input("Search items by title", key="latent_search", placeholder="e.g. a word from a title",
                                help="Items with a title word starting with these letters (case ignored: “star” finds Lone Star and "
                                     "Starship Troopers, not Bastard) are circled on the map (the 20 most popular).")
@@ -272,6 +272,7 @@ anchor = pickers.pick_one(
     placeholder="an item (most popular first; type to search)",
     help=f"Or click a point on the map. Lines join the item to its {NEIGHBOURS} nearest items in latent space "
          "by cosine (blue) and by dot product (red): does the map keep them close?")
+min_support = support.min_support_input(finders[2], "latent_min_support")  # the Neighbours page's filter too
 links.show(data, entry, "latent", map=method.lower(), item=None if anchor is None else links.id_list(inter, "item", [anchor]))
 highlight, hits = [], None
 if search.strip():
@@ -285,8 +286,9 @@ if anchor is not None:
 
     k = min(NEIGHBOURS, len(table) - 1)
     with ui.guard("Finding neighbours"):  # exact, as on the Neighbours page: one item is one query
+        counts = support.item_support(entry, summary.item_popularity)
         comparison = cache.compare(entry.key, vectors, int(anchor), k, data.key, summary.item_popularity, titles,
-                                   inter.matrix)
+                                   inter.matrix, min_support, counts)
         neighbours = {"cosine": comparison.cosine["item"].to_numpy(), "dot": comparison.dot["item"].to_numpy()}
         rows = table["item"].to_numpy()  # map row → item
         where = np.flatnonzero(rows == int(anchor))
@@ -317,6 +319,7 @@ if highlight:  # the map titles only a few of them: here are all
 if comparison is not None:
     with ui.guard("Showing the item's neighbours"):
         inspect(comparison, summary.item_popularity, norms)
+        support.notice(comparison, counts, "latent_min_support")
 if users is not None:  # the Axes map's companion: where the users lean on the same axis
     ui.show(users, config=export_config(users.figure))
 if dims is not None:  # the Dimensions map's companion: what lies at the ends of each dimension

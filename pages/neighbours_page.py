@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mfviz.dashboard import background, cache, figures, links, pickers, ui, verdicts
+from mfviz.dashboard import background, cache, figures, links, pickers, support, ui, verdicts
 
 ui.header("Neighbours", "Which items does the model put next to a given item? Cosine similarity compares "
           "only directions (taste); dot product also rewards long vectors, which usually belong to popular "
@@ -16,7 +16,7 @@ link = links.opened(data, "neighbours")  # a link to this page names the model a
 links.pick_model(link, data)
 if "item" in link and (chosen := links.indices(inter, "item", link["item"])):
     st.session_state["neighbours_item"] = chosen[0]
-controls = st.columns([2, 3, 1])
+controls = st.columns([2, 3, 0.8, 1.1])
 with controls[0]:
     entry = ui.model_picker()
 with ui.guard("Reading the data"):
@@ -30,10 +30,13 @@ item = pickers.pick_one(controls[1], "Item", "item", order, inter, "neighbours_i
 links.number(link, "k", "neighbours_k", 3, 50, background.NEIGHBOURS_K)
 k = controls[2].number_input("k", 3, 50, key="neighbours_k", help="Length of each neighbour list.")
 links.show(data, entry, "neighbours", item=links.id_list(inter, "item", [item]), k=int(k))
+min_support = support.min_support_input(controls[3], "neighbours_min_support")
 vectors = entry.model.item_factors
+counts = support.item_support(entry, popularity)  # what the model saw of each item: the filter's measure
 
 with ui.guard("Finding neighbours"):
-    comparison = cache.compare(entry.key, vectors, int(item), int(k), data.key, popularity, titles, inter.matrix)
+    comparison = cache.compare(entry.key, vectors, int(item), int(k), data.key, popularity, titles, inter.matrix,
+                               min_support, counts)
 
 if len(comparison.cosine) < k:
     st.caption(f"The data has {figures.counted(inter.n_items, 'item')}, so each list holds the "
@@ -46,6 +49,7 @@ elif entry.train is not None and cache.training_popularity(entry.key, entry.trai
     st.info(f"{titles[item]} has {popularity[item]:,} interaction{'s' if popularity[item] != 1 else ''} in the "
             f"data, but {'all were' if popularity[item] != 1 else 'it was'} held out for testing {entry.name}, so "
             "the model learned nothing about it and its neighbours below mean nothing.", icon=":material/info:")
+support.notice(comparison, counts, "neighbours_min_support")
 # Plain label and a one-line verdict under each number; the analyst's term (Jaccard, ...) in the tooltip.
 n_listed = len(comparison.cosine)
 cards = st.columns(4)
@@ -129,11 +133,14 @@ if others:
         help="The same item's cosine neighbours in other models, next to this model's.")
     if compare:
         with ui.guard("Finding neighbours in the other models"):
+            from mfviz.analysis.neighbours import supported_rows
+
             lists = {entry.name: comparison.cosine["item"].to_numpy()}
             for name in compare:
                 other = ui.models()[name].model
+                allowed = supported_rows(support.item_support(ui.models()[name], popularity), min_support)
                 ids, _ = cache.neighbour_index(ui.models()[name].key, other.item_factors, "cosine").query(
-                    [int(item)], int(k))
+                    [int(item)], int(k), candidates=allowed)
                 lists[name] = ids[0][ids[0] >= 0]
             ui.side_by_side(lists, titles, popularity, int(k))
         with ui.guard("Comparing the models over many items"):
@@ -156,8 +163,12 @@ if others:
 # ------------------------------------------------------------------ over many items
 st.subheader("Over many items")
 with ui.guard("Comparing neighbour lists over many items"):
-    overall = cache.neighbour_summary(entry.key, vectors, data.key, popularity, int(k), inter.matrix)
+    overall = cache.neighbour_summary(entry.key, vectors, data.key, popularity, int(k), inter.matrix, min_support,
+                                      counts)
 numbers = {key: value for key, value in overall.items() if not isinstance(value, pd.DataFrame)}
+if min_support:  # the cards below are of the same filtered lists as above
+    st.caption(f"Over {figures.counted(int(overall['items']), 'sampled item')}, each listing only items with at least "
+               f"{min_support:,} interactions in the training data, as above.")
 per_item = next((value for value in overall.values() if isinstance(value, pd.DataFrame)), None)
 ratio_key = next((key for key in numbers if "ratio" in key), None)
 overlap_key = next((key for key in numbers if "overlap" in key), None)

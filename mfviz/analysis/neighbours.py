@@ -19,6 +19,7 @@ from mfviz.kernels.topk import topk_dot
 
 METRICS = ("cosine", "dot")
 INDEX_FORMAT = 1
+DEEPEST_SHARE = 8  # a filtered query walks the graph for at most 1/8 of the rows, then brute force
 
 
 # --------------------------------------------------------------------- helpers
@@ -53,16 +54,20 @@ def _check_k(k) -> int:
 
 
 # --------------------------------------------------------------------- exact search
-def exact_search(queries, vectors, k: int, metric: str = "cosine", exclude_self_ids=None):
+def exact_search(queries, vectors, k: int, metric: str = "cosine", exclude_self_ids=None, candidates=None):
     """Exact top-k of each query row among `vectors` by cosine or dot product.
 
     Blocked and parallel over queries (numba kernel `mfviz.kernels.topk.topk_dot`; cosine is the
     dot product of unit vectors). `exclude_self_ids[q]`, when given, is the index of query q's own
-    row in `vectors`, left out of its list. Returns ids (m, k) int64 and scores (m, k) float32,
-    best first; -1 / -inf pad when fewer than k candidates exist.
+    row in `vectors`, left out of its list. `candidates`, when given, are the only rows of `vectors`
+    a list may hold (e.g. `supported_rows`): the search runs over them alone, so the lists keep
+    their length k as long as enough candidates exist. Returns ids (m, k) int64 and scores (m, k)
+    float32, best first; -1 / -inf pad when fewer than k candidates exist.
     """
     _check_metric(metric)
     k = _check_k(k)
+    if candidates is not None:
+        return _search_among(queries, vectors, k, metric, exclude_self_ids, candidates)
     queries = _as_vectors(queries, "queries")
     vectors = _as_vectors(vectors)
     if queries.shape[1] != vectors.shape[1]:
@@ -77,6 +82,56 @@ def exact_search(queries, vectors, k: int, metric: str = "cosine", exclude_self_
             raise DataError(f"exclude_self_ids has {indices.size} entries for {queries.shape[0]} queries")
         indptr = np.arange(indices.size + 1, dtype=np.int64)
     return _topk(queries, vectors, np.zeros(vectors.shape[0], np.float32), k, indptr, indices)
+
+
+def _search_among(queries, vectors, k, metric, exclude_self_ids, candidates):
+    """`exact_search` over the rows `candidates` of `vectors`, ids given back as rows of `vectors`."""
+    vectors = _as_vectors(vectors)
+    candidates = np.asarray(candidates, np.int64).ravel()
+    if candidates.size and (candidates.min() < 0 or candidates.max() >= vectors.shape[0]):
+        raise DataError(f"candidates must be row indices 0..{vectors.shape[0] - 1}")
+    m = np.asarray(queries).shape[0]
+    if candidates.size == 0:
+        return np.full((m, k), -1, np.int64), np.full((m, k), -np.inf, np.float32)
+    local = np.full(vectors.shape[0], -1, np.int64)
+    local[candidates] = np.arange(candidates.size)
+    exclude = None
+    if exclude_self_ids is not None:
+        own = np.asarray(exclude_self_ids, np.int64).ravel()
+        if own.size != m:
+            raise DataError(f"exclude_self_ids has {own.size} entries for {m} queries")
+        exclude = local[own]
+    queries = _as_vectors(queries, "queries")
+    if queries.shape[1] != vectors.shape[1]:
+        raise DataError(f"queries have {queries.shape[1]} components but vectors have {vectors.shape[1]}")
+    subset = vectors[candidates]
+    if metric == "cosine":
+        queries, subset = normalise_rows(queries), normalise_rows(subset)
+    if exclude is None:
+        indptr, indices = np.zeros(1, np.int64), np.zeros(0, np.int64)
+    else:  # a query that is not itself a candidate has nothing to leave out (the kernel has no -1)
+        indptr = np.concatenate([[0], np.cumsum(exclude >= 0)]).astype(np.int64)
+        indices = exclude[exclude >= 0]
+    ids, scores = _topk(queries, subset, np.zeros(subset.shape[0], np.float32), k, indptr, indices)
+    return np.where(ids >= 0, candidates[np.maximum(ids, 0)], -1), scores
+
+
+def supported_rows(support, min_support: int) -> np.ndarray | None:
+    """Rows whose `support` (interactions the model trained on) is at least `min_support`, or None when
+    nothing is filtered (`min_support` <= 0): the candidates of neighbour lists restricted to items the
+    model saw often enough to have learned a vector for them rather than noise."""
+    if min_support is None or min_support <= 0:
+        return None
+    if support is None:
+        raise DataError("a minimum number of interactions needs each item's interaction count (support)")
+    return np.flatnonzero(np.asarray(support, np.float64).ravel() >= min_support)
+
+
+def few_interactions(ids, support, threshold: int) -> int:
+    """How many of the listed items (-1 padding ignored) have fewer than `threshold` interactions."""
+    ids = np.asarray(ids, np.int64).ravel()
+    ids = ids[ids >= 0]
+    return int((np.asarray(support, np.float64)[ids] < threshold).sum())
 
 
 def _topk(queries, vectors, bias, k, indptr, indices):
@@ -243,8 +298,11 @@ class NeighbourIndex:
         # hnsw returns fewer than asked only when the range is smaller than k: pad like the exact kernel.
         return best_ids, best
 
-    def query(self, ids, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
-        """Top-k neighbours of the rows `ids` (the row itself excluded): ids (m, k), scores (m, k)."""
+    def query(self, ids, k: int = 10, candidates=None) -> tuple[np.ndarray, np.ndarray]:
+        """Top-k neighbours of the rows `ids` (the row itself excluded): ids (m, k), scores (m, k).
+
+        `candidates` (row indices, e.g. `supported_rows`), when given, are the only rows a list may
+        hold; the lists keep length k (-1 padding only when fewer candidates exist)."""
         k = _check_k(k)
         ids = np.atleast_1d(np.asarray(ids))
         if ids.size and ids.dtype.kind not in "iu":
@@ -253,7 +311,38 @@ class NeighbourIndex:
         bad = (ids < 0) | (ids >= self.n)
         if bad.any():
             raise DataError(f"row index {int(ids[bad][0])} is out of range: the index has {self.n} rows (0..{self.n - 1})")
-        return self._search(np.ascontiguousarray(self.vectors[ids]), k, ids)
+        queries = np.ascontiguousarray(self.vectors[ids])
+        if candidates is None:
+            return self._search(queries, k, ids)
+        candidates = np.asarray(candidates, np.int64).ravel()
+        if self.exact or candidates.size * DEEPEST_SHARE < self.n:  # few candidates: brute force is cheap
+            return exact_search(queries, self.vectors, k, self.metric, ids, candidates)
+        return self._search_deeper(queries, k, ids, candidates)
+
+    def _search_deeper(self, queries, k, ids, candidates):
+        """The graph's lists, fetched ever deeper (doubling) until each holds k candidates; past
+        1 / DEEPEST_SHARE of the rows a walk that deep costs more than brute force over the candidates,
+        which then answers the rows still short."""
+        allowed = np.zeros(self.n, bool)
+        allowed[candidates] = True
+        m, fetch = queries.shape[0], 2 * k
+        while True:
+            found, scores = self._search(queries, min(fetch, self.n - 1), ids)
+            keep = (found >= 0) & allowed[np.maximum(found, 0)]
+            short = keep.sum(axis=1) < np.minimum(k, candidates.size - allowed[ids].astype(np.int64))
+            if not short.any() or fetch * DEEPEST_SHARE > self.n:
+                break
+            fetch *= 2
+        order = np.argsort(~keep, axis=1, kind="stable")[:, :k]  # kept first, each in rank order
+        out_ids = np.where(np.take_along_axis(keep, order, 1), np.take_along_axis(found, order, 1), -1)
+        out = np.where(out_ids >= 0, np.take_along_axis(scores, order, 1), -np.inf).astype(np.float32)
+        if out.shape[1] < k:
+            out_ids = np.hstack([out_ids, np.full((m, k - out.shape[1]), -1, np.int64)])
+            out = np.hstack([out, np.full((m, k - out.shape[1]), -np.inf, np.float32)])
+        if short.any():
+            rows = np.flatnonzero(short)
+            out_ids[rows], out[rows] = exact_search(queries[rows], self.vectors, k, self.metric, ids[rows], candidates)
+        return out_ids, out
 
     def query_vectors(self, vectors, k: int = 10) -> tuple[np.ndarray, np.ndarray]:
         """Top-k rows for arbitrary query vectors (e.g. user vectors): ids (m, k), scores (m, k)."""
@@ -407,7 +496,8 @@ class NeighbourComparison:
 
     `cosine` and `dot` have columns rank, item, title, score, popularity, norm and, when the
     interactions were given, together and lift (see `co_occurrence`); `overlap` is the number of
-    items in both lists, `jaccard` = overlap / |union|.
+    items in both lists, `jaccard` = overlap / |union|; `min_support` the fewest interactions a
+    listed item was allowed (0: no filter).
     """
 
     item: int
@@ -417,6 +507,7 @@ class NeighbourComparison:
     jaccard: float
     mean_popularity_cosine: float
     mean_popularity_dot: float
+    min_support: int = 0
 
 
 def _neighbour_frame(ids, scores, titles, popularity, norms) -> pd.DataFrame:
@@ -474,7 +565,7 @@ def co_occurrence_lists(matrix, items, lists) -> tuple[np.ndarray, np.ndarray]:
 
 
 def compare_neighbours(item_factors, item: int, k: int = 10, popularity=None, titles=None,
-                       interactions=None) -> NeighbourComparison:
+                       interactions=None, support=None, min_support: int = 0) -> NeighbourComparison:
     """Top-k neighbours of one item by cosine and by dot product (exact), with each neighbour's
     score, popularity (e.g. `Interactions.item_popularity`) and vector norm, and, given the
     `interactions` (an Interactions or users × items matrix), how many users have both items and
@@ -482,6 +573,9 @@ def compare_neighbours(item_factors, item: int, k: int = 10, popularity=None, ti
 
     Dot product scores :math:`\\lVert a\\rVert\\lVert b\\rVert\\cos\\theta`: when norms grow with
     popularity, the dot list leans towards popular items while the cosine list does not.
+
+    With `min_support` > 0, only items whose `support` (interactions in the data the model was
+    trained on) is at least `min_support` may be neighbours; the lists keep k items when enough remain.
     """
     vectors = _as_vectors(item_factors, "item factors")
     k = _check_k(k)
@@ -489,10 +583,11 @@ def compare_neighbours(item_factors, item: int, k: int = 10, popularity=None, ti
     if not isinstance(item, int | np.integer) or not 0 <= item < n:
         raise DataError(f"item index {item!r} is out of range: there are {n} items (0..{n - 1})")
     popularity = _check_popularity(popularity, n)
+    candidates = supported_rows(_check_popularity(support, n), min_support)
     norms = np.linalg.norm(vectors, axis=1)
     frames = {}
     for metric in METRICS:
-        ids, scores = exact_search(vectors[[item]], vectors, k, metric, exclude_self_ids=[item])
+        ids, scores = exact_search(vectors[[item]], vectors, k, metric, exclude_self_ids=[item], candidates=candidates)
         frames[metric] = _neighbour_frame(ids[0], scores[0], titles, popularity, norms)
         if interactions is not None:
             matrix = getattr(interactions, "matrix", interactions)
@@ -510,11 +605,12 @@ def compare_neighbours(item_factors, item: int, k: int = 10, popularity=None, ti
         item=int(item), cosine=frames["cosine"], dot=frames["dot"], overlap=len(a & b),
         jaccard=len(a & b) / union if union else 1.0,
         mean_popularity_cosine=mean_pop(frames["cosine"]), mean_popularity_dot=mean_pop(frames["dot"]),
+        min_support=int(min_support) if candidates is not None else 0,
     )
 
 
 def neighbour_popularity_summary(item_factors, popularity, k: int = 10, sample: int | None = 2000,
-                                 seed: int = 0, interactions=None) -> dict:
+                                 seed: int = 0, interactions=None, support=None, min_support: int = 0) -> dict:
     """How much more popular dot-product neighbour lists are than cosine ones, over many items.
 
     For a random sample of items (all when `sample` is None or >= n), exact top-k lists by both
@@ -525,7 +621,8 @@ def neighbour_popularity_summary(item_factors, popularity, k: int = 10, sample: 
     popularity_dot, popularity_ratio = dot / cosine, overlap) for charts. Given the `interactions`,
     also the data's evidence (`co_occurrence`): ``median_lift_cosine`` / ``median_lift_dot``, the
     median over items of the median lift of their neighbours, and per-item columns lift_cosine,
-    lift_dot.
+    lift_dot. `support` and `min_support` filter the neighbours as in `compare_neighbours` (the
+    sampled items themselves are drawn from all items).
     """
     vectors = _as_vectors(item_factors, "item factors")
     k = _check_k(k)
@@ -535,8 +632,9 @@ def neighbour_popularity_summary(item_factors, popularity, k: int = 10, sample: 
         raise DataError("neighbour_popularity_summary needs the item popularity (interactions per item)")
     rng = np.random.default_rng(seed)
     rows = np.arange(n) if sample is None or sample >= n else np.sort(rng.choice(n, int(sample), replace=False))
-    cos_ids, _ = exact_search(vectors[rows], vectors, k, "cosine", exclude_self_ids=rows)
-    dot_ids, _ = exact_search(vectors[rows], vectors, k, "dot", exclude_self_ids=rows)
+    candidates = supported_rows(_check_popularity(support, n), min_support)
+    cos_ids, _ = exact_search(vectors[rows], vectors, k, "cosine", exclude_self_ids=rows, candidates=candidates)
+    dot_ids, _ = exact_search(vectors[rows], vectors, k, "dot", exclude_self_ids=rows, candidates=candidates)
 
     def list_popularity(ids: np.ndarray) -> np.ndarray:
         values = np.where(ids >= 0, popularity[np.maximum(ids, 0)], np.nan)

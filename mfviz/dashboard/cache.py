@@ -212,13 +212,15 @@ def index_recall(model_key: str, _vectors: np.ndarray, metric: str) -> tuple[flo
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def compare(model_key: str, _vectors: np.ndarray, item: int, k: int, data_key: str, _popularity, _titles,
-            _matrix=None):
+            _matrix=None, min_support: int = 0, _support=None):
     """An item's cosine and dot lists, with the users each neighbour shares with it when `_matrix`
-    (the data's users × items) is given: the data's evidence next to the model's."""
+    (the data's users × items) is given: the data's evidence next to the model's. With `min_support`,
+    only items with that many interactions in `_support` (the model's training counts, fixed by the
+    model and the data keys) are listed."""
     from mfviz import analysis
 
     return analysis.compare_neighbours(_vectors, item, k=k, popularity=_popularity, titles=_titles,
-                                       interactions=_matrix)
+                                       interactions=_matrix, support=_support, min_support=min_support)
 
 
 @st.cache_data(show_spinner="Comparing the two models' neighbours over many items…", max_entries=16)
@@ -229,10 +231,12 @@ def agreement(model_key: str, other_key: str, _vectors: np.ndarray, _other: np.n
 
 
 @st.cache_data(show_spinner="Comparing cosine and dot lists over many items…", max_entries=16)
-def neighbour_summary(model_key: str, _vectors: np.ndarray, data_key: str, _popularity, k: int, _matrix=None):
+def neighbour_summary(model_key: str, _vectors: np.ndarray, data_key: str, _popularity, k: int, _matrix=None,
+                      min_support: int = 0, _support=None):
     from mfviz import analysis
 
-    return analysis.neighbour_popularity_summary(_vectors, _popularity, k=k, sample=1000, interactions=_matrix)
+    return analysis.neighbour_popularity_summary(_vectors, _popularity, k=k, sample=1000, interactions=_matrix,
+                                                 support=_support, min_support=min_support)
 
 
 @st.cache_data(show_spinner="Measuring popularity bias…", max_entries=32)

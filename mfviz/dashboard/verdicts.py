@@ -115,3 +115,16 @@ def bias_summary(name: str, row, baseline=None) -> str:
         parts.append(f"popular items get {correlation(rho)} vectors (ρ {rho:.2f})"
                      + (", which is what makes its dot-product scores favour them" if rho >= 0.5 else ""))
     return f"**{name}**:\n" + "".join(f"\n- {part}" for part in parts)
+
+
+def thin_lists(few: dict[str, int], n: int, threshold: int) -> str | None:
+    """What to make of neighbour lists holding items with fewer than `threshold` interactions
+    ({"cosine": count, "dot": count} of n each), or None when neither list holds any."""
+    if n <= 0 or not any(few.values()):
+        return None
+    counts = "; ".join(f"{count} of the {n} by {metric}" for metric, count in few.items() if count)
+    crowded = max(few.values()) * 2 >= n
+    return (f"{'Half or more of a list' if crowded else 'A few neighbours'} have fewer than "
+            f"{threshold} interactions in the training data ({counts}): their vectors rest on a handful of users "
+            "and are mostly noise, so " + ("the list says more about noise than about the item."
+                                           if crowded else "read them with care."))

@@ -220,3 +220,65 @@ def test_the_bias_table_has_plain_headers_and_a_plain_summary_of_the_active_mode
         "arp": ("Item popularity ↓", "ARP"), "aplt": ("Long tail (%) ↑", "APLT"),
         "coverage": ("Catalogue used (%) ↑", "Catalogue"), "gini": ("Unevenness ↓", "Gini"),
         "norm–popularity ρ": ("Popular = longer (ρ)", "Norm–popularity")}
+
+
+# ------------------------------------------------------------------ neighbours with enough interactions
+@pytest.fixture(scope="module")
+def movielens_svd():
+    """MovieLens 100K with titles and a Truncated SVD (f=32) trained on the Train page: the analyst's case,
+    whose cosine neighbours of Star Wars are mostly films with 1-8 interactions."""
+    from test_pages import ML100K
+
+    if not ML100K.is_file():
+        pytest.skip(f"MovieLens 100K not found at {ML100K}")
+    at = new_app()
+    at.file_uploader(key="upload_items").set_value(("u.item", (ML100K.parent / "u.item").read_bytes(), "text/plain"))
+    upload(at, "u.data", ML100K.read_bytes())
+    train_on_page(at, "svd", factors=32)
+    return at
+
+
+def test_rare_neighbours_are_flagged_and_a_minimum_keeps_lists_long_and_cards_consistent(movielens_svd):
+    from mfviz.analysis import neighbour_popularity_summary
+    from mfviz.analysis.neighbours import exact_search
+
+    at = movielens_svd
+    titles = at.session_state["mfviz.data"].interactions.titles
+    star_wars = int(np.flatnonzero(np.char.startswith(titles.astype(str), "Star Wars"))[0])
+    at.session_state["neighbours_item"] = star_wars
+    open_page(at, NEIGHBOURS)
+    entry = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value]
+    assert entry.kind == "svd" and at.number_input(key="neighbours_min_support").value == 0  # off by default
+    counts = np.bincount(entry.train.matrix.indices, minlength=titles.size)  # what the model trained on
+    cosine = next(d.value for d in at.dataframe if "together" in d.value.columns)
+    listed = [int(np.flatnonzero(titles == t)[0]) for t in cosine["title"]]
+    rare = int((counts[listed] < 10).sum())
+    assert rare >= 5  # the analyst's finding, reproduced
+    warning = next(w.value for w in at.warning if "fewer than 10 interactions" in w.value)
+    assert f"{rare} of the 10 by cosine" in warning
+    at.button(key="neighbours_min_support_few").click().run()
+    assert not problems(at), problems(at)
+    assert at.number_input(key="neighbours_min_support").value == 10
+    assert not any("fewer than 10 interactions" in w.value for w in at.warning)
+    cosine, dot = [d.value for d in at.dataframe if "together" in d.value.columns]
+    allowed = np.flatnonzero(counts >= 10)
+    vectors = entry.model.item_factors
+    for frame, metric in ((cosine, "cosine"), (dot, "dot")):
+        expected, _ = exact_search(vectors[[star_wars]], vectors, 10, metric, [star_wars], candidates=allowed)
+        assert frame["title"].tolist() == titles[expected[0]].tolist()  # still 10, by brute force over the allowed
+    # the cards over many items are of the same filtered lists
+    summary = neighbour_popularity_summary(vectors, at.session_state["mfviz.data"].interactions.item_popularity, k=10,
+                                           sample=1000, interactions=at.session_state["mfviz.data"].interactions.matrix,
+                                           support=counts, min_support=10)
+    card = next(m for m in at.metric if m.label == "Users behind them, cos / dot")
+    assert card.value == f"{summary['median_lift_cosine']:.1f}× / {summary['median_lift_dot']:.1f}×"
+    # the Latent space page draws the same filtered neighbours, with the setting carried over
+    at.session_state["latent_anchor"] = star_wars
+    open_page(at, "pages/latent_page.py")
+    assert at.number_input(key="latent_min_support").value == 10
+    lists = [d.value for d in at.dataframe if "together" in d.value.columns]
+    assert lists[0]["title"].tolist() == cosine["title"].tolist()
+    at.number_input(key="latent_min_support").set_value(0).run()
+    assert any("fewer than 10 interactions" in w.value for w in at.warning)
+    open_page(at, NEIGHBOURS)
+    assert at.number_input(key="neighbours_min_support").value == 0

@@ -1,0 +1,71 @@
+"""The "at least N interactions" filter of neighbour lists, shared by the Neighbours and Latent space
+pages: one setting for both, kept apart from its widgets (Streamlit forgets a widget's value after a
+run of another page), and the notice when a list leans on items the model barely saw."""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from mfviz.analysis.neighbours import few_interactions
+from mfviz.dashboard import verdicts
+
+KEPT = "mfviz.min_support"  # the setting itself, whichever page set it
+# Off by default: the lists show what the model learned, rare items included (cosine lists full of them
+# are a finding about the model, and the cosine/dot contrast the pages exist to show); a notice offers
+# FEW when they crowd a list. Under 10 interactions an item's vector rests on a handful of users.
+FEW = 10
+HELP = ("Only items with at least this many interactions in the data the model was trained on may be "
+        "neighbours; the lists keep their length (the search goes deeper). An item seen by a handful of users "
+        "gets a vector that is mostly noise, and cosine, which ignores length, ranks such items high. 0 = no filter.")
+
+
+def keep(key: str) -> None:
+    st.session_state[KEPT] = int(st.session_state[key])
+
+
+def set_to(value: int, *keys: str) -> None:
+    st.session_state[KEPT] = value
+    for key in keys:
+        st.session_state[key] = value  # a callback: runs before the widgets are drawn
+
+
+def min_support_input(place, key: str, label: str = "Min. interactions") -> int:
+    """A number input (in `place`) for the filter, starting on the kept setting; returns it."""
+    if key not in st.session_state or st.session_state[key] != st.session_state.get(KEPT, 0):
+        st.session_state[key] = int(st.session_state.get(KEPT, 0))
+    # no `value=`: the setting comes through the session state only (both warned Streamlit)
+    return int(place.number_input(label, min_value=0, max_value=10_000, step=1, key=key, on_change=keep,
+                                  args=(key,), help=HELP))
+
+
+def item_support(entry, popularity: np.ndarray) -> np.ndarray:
+    """Each item's interactions in the data the model was trained on (all the data when not split here)."""
+    from mfviz.dashboard import cache
+
+    if entry.train is not None:
+        return cache.training_popularity(entry.key, entry.train.matrix)
+    return np.asarray(popularity)
+
+
+def notice(comparison, support: np.ndarray, key: str) -> None:
+    """Say when the lists lean on items with fewer than FEW interactions: a warning with a way to leave
+    them out when they make half a list or more, a caption when a few; what the filter left out when on."""
+    n = len(comparison.cosine)
+    if comparison.min_support:
+        kept = int((support >= comparison.min_support).sum())
+        st.caption(f"Only items with at least {comparison.min_support:,} interactions in the training data are listed "
+                   f"({kept:,} of {support.size:,} items).")
+        return
+    few = {metric: few_interactions(frame["item"], support, FEW)
+           for metric, frame in (("cosine", comparison.cosine), ("dot", comparison.dot))}
+    words = verdicts.thin_lists(few, n, FEW)
+    if words is None:
+        return
+    if max(few.values()) * 2 >= n:
+        columns = st.columns([5, 1.2])
+        columns[0].warning(words, icon=":material/warning:")
+        columns[1].button(f"Only items with ≥ {FEW}", key=f"{key}_few", on_click=set_to, args=(FEW, key),
+                          help=HELP)
+    else:
+        st.caption(words)
