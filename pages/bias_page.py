@@ -25,11 +25,14 @@ with ui.guard("Measuring popularity bias"):
         reports[name] = cache.popularity_report(entry.key, entry.model, data.key, inter, int(k))
 
 table = pd.DataFrame([{"model": name, "arp": r.arp, "aplt": 100 * r.aplt, "coverage": 100 * r.coverage,
-                       "gini": r.gini, "norm–popularity ρ": r.norm_popularity_spearman} for name, r in reports.items()])
+                       "gini": r.gini, "norm–popularity ρ": r.norm_popularity_spearman,
+                       "head length": r.head_norm_percentile, "rare length": r.rare_norm_percentile}
+                      for name, r in reports.items()])
+SHOWN = ["model", "arp", "aplt", "coverage", "gini", "norm–popularity ρ"]  # the lengths feed the plain words below
 # Short plain headers with which way is good (↓ lower, ↑ higher: less popularity bias), so the table fits a
 # projector; the analyst's term (ARP, APLT, Gini, ρ) and its definition in each header's tooltip. The frame
 # keeps its short column names.
-st.dataframe(table, hide_index=True, width="stretch", column_config={
+st.dataframe(table, hide_index=True, width="stretch", column_order=SHOWN, column_config={
     "arp": st.column_config.NumberColumn(
         "Item popularity ↓", format="%.1f",
         help="ARP (average recommendation popularity): the mean number of interactions in the data of the "
@@ -48,9 +51,10 @@ st.dataframe(table, hide_index=True, width="stretch", column_config={
              "every recommendation. Lower: recommendations spread more evenly."),
     "norm–popularity ρ": st.column_config.NumberColumn(
         "Popular = longer (ρ)", format="%.2f",
-        help="Norm–popularity ρ: Spearman correlation of an item's vector length with its popularity. Near 1: "
-             "popular items get long vectors, so dot-product scores favour them; near 0: length says nothing "
-             "about popularity."),
+        help="Norm–popularity ρ: Spearman correlation of an item's vector length with its popularity, over every "
+             "item. Near 1: length rises with popularity; near 0: length says nothing about popularity. A high ρ can "
+             "come from the rare items alone (short vectors) while the most popular are of ordinary length: the "
+             "plain words below say which."),
 })
 rows = table.set_index("model")
 baseline_row = rows.loc["Popularity"] if "Popularity" in rows.index else None

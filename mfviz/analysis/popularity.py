@@ -36,6 +36,8 @@ class PopularityReport:
     group_lift: pd.DataFrame
     norm_popularity_spearman: float
     recommended_counts: np.ndarray
+    head_norm_percentile: float = float("nan")
+    rare_norm_percentile: float = float("nan")
 
     def as_row(self) -> dict:
         """The scalar metrics, with one `lift_<group>` entry per user group."""
@@ -137,6 +139,27 @@ def spearman(values, other) -> float:
     return float(spearmanr(values, other).statistic)
 
 
+HEAD_ITEMS = 10  # the "most popular items" whose vector lengths `head_norm_percentile` places
+
+
+def norm_percentiles(norms, popularity, n: int = HEAD_ITEMS) -> tuple[float, float]:
+    """Where vector lengths sit at the two ends of popularity: the median over the `n` most popular
+    items, and over the less popular half of the items, of the share (0-100) of all items with a shorter
+    vector (ties count half). Spearman's ρ of length with popularity is carried by every item, so a high
+    ρ can come from the rare tail alone (rare items short, the head no longer than most); these two say
+    which end carries it: a long head is near 100, a short tail near 0, no pattern 50."""
+    norms = np.asarray(norms, np.float64).ravel()
+    popularity = np.asarray(popularity, np.float64).ravel()
+    if norms.size == 0 or norms.size != popularity.size:
+        return float("nan"), float("nan")
+    from scipy.stats import rankdata
+
+    shorter = (rankdata(norms, method="average") - 0.5) / norms.size * 100  # ties half: (below + ties/2) / n
+    order = np.argsort(-popularity, kind="stable")
+    head, rare = order[:max(1, int(n))], order[norms.size // 2:] if norms.size > 1 else order
+    return float(np.median(shorter[head])), float(np.median(shorter[rare]))
+
+
 def _item_norms(model) -> np.ndarray:
     return np.linalg.norm(np.asarray(model.item_factors, np.float64), axis=1)
 
@@ -161,6 +184,9 @@ def popularity_report(model, interactions, k: int = 10, sample_users: int | None
       popular than what the group consumes).
     - norm_popularity_spearman: Spearman rank correlation between item vector norm
       :math:`\lVert q_i\rVert` and :math:`\phi(i)` (the reason dot-product lists lean popular).
+    - head_norm_percentile, rare_norm_percentile: `norm_percentiles`, where the norms of the 10
+      most popular items and of the less popular half sit among all items' (median percentiles):
+      which end of the popularity scale carries the correlation.
 
     `interactions` (an Interactions or a CSR matrix): :math:`\phi` is counted on it and each list
     leaves out the user's items in it. Pass the training data the model saw for the model's own
@@ -209,13 +235,16 @@ def popularity_report(model, interactions, k: int = 10, sample_users: int | None
         lift = (gap_recommended - gap_profile) / gap_profile if members.any() and gap_profile > 0 else float("nan")
         rows.append({"group": name, "users": int(members.sum()), "profile_popularity": gap_profile,
                      "recommended_popularity": gap_recommended, "lift": lift})
-    rho = spearman(_item_norms(model), popularity)
+    norms = _item_norms(model)
+    rho = spearman(norms, popularity)
     return PopularityReport(
         k=int(k), users=int(users.size),
         arp=float(list_popularity[has_list].mean()) if has_list.any() else float("nan"),
         aplt=float(list_tail[has_list].mean()) if has_list.any() else float("nan"),
         coverage=float((counts > 0).sum() / n_items), gini=gini(counts),
         group_lift=pd.DataFrame(rows), norm_popularity_spearman=rho, recommended_counts=counts,
+        **dict(zip(("head_norm_percentile", "rare_norm_percentile"), norm_percentiles(norms, popularity),
+                   strict=True)),
     )
 
 

@@ -112,9 +112,38 @@ def bias_summary(name: str, row, baseline=None) -> str:
     parts.append(f"its recommendations {evenness(row['gini'])} (Gini {row['gini']:.2f}; 0 = every item equally often)")
     rho = row["norm–popularity ρ"]
     if np.isfinite(rho):
-        parts.append(f"popular items get {correlation(rho)} vectors (ρ {rho:.2f})"
-                     + (", which is what makes its dot-product scores favour them" if rho >= 0.5 else ""))
+        parts.append(lengths(rho, row.get("head length", float("nan")), row.get("rare length", float("nan"))))
     return f"**{name}**:\n" + "".join(f"\n- {part}" for part in parts)
+
+
+LONG_HEAD = 80  # the 10 most popular items' median length percentile from which they count as long
+
+
+def ordinal(n: float) -> str:
+    """48 → "48th", 1 → "1st", 22 → "22nd"."""
+    n = int(round(n))
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def lengths(rho: float, head: float, rare: float) -> str:
+    """What ρ (vector length against popularity) means at each end: the 10 most popular items' and the less
+    popular half's median percentile of length (`norm_percentiles`). ρ is carried by every item, so a high ρ
+    with a head of ordinary length comes from the rare items, and says nothing about the blockbusters."""
+    if not np.isfinite(head):
+        return (f"popular items get {correlation(rho)} vectors (ρ {rho:.2f})"
+                + (", which is what makes its dot-product scores favour them" if rho >= 0.5 else ""))
+    where = f"the 10 most popular sit at the {ordinal(head)} percentile of vector length (median)"
+    if rho >= 0.5 and head >= LONG_HEAD:
+        return (f"popular items get {correlation(rho)} vectors (ρ {rho:.2f}; {where}), which is what makes its "
+                "dot-product scores favour them")
+    if rho >= 0.5:
+        rare_words = f" (the less popular half at the {ordinal(rare)})" if np.isfinite(rare) else ""
+        return (f"vector length follows popularity (ρ {rho:.2f}) through the rare items, which get short vectors"
+                f"{rare_words}, not through the head: {where}, "
+                f"{'somewhat longer than most' if head >= 60 else 'no longer than most'}, so its dot-product scores hold "
+                "rare items back more than they lift the blockbusters")
+    return f"popular items get {correlation(rho)} vectors (ρ {rho:.2f}; {where})"
 
 
 def thin_lists(few: dict[str, int], n: int, threshold: int) -> str | None:

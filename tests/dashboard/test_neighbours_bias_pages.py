@@ -214,6 +214,14 @@ def test_the_bias_table_has_plain_headers_and_a_plain_summary_of_the_active_mode
     assert f"(ARP {row['arp']:,.0f} against {base['arp']:,.0f} interactions per item)" in words
     assert f"{row['aplt']:.0f}% of their items come from the long tail (APLT, baseline {base['aplt']:.0f}%)" in words
     assert f"(Gini {row['gini']:.2f}; 0 = every item equally often)" in words
+    # vector length at each end of popularity, from the model's own report (not ρ alone)
+    report = at.session_state["mfviz.models"][default]
+    from mfviz.analysis.popularity import norm_percentiles
+
+    head, rare = norm_percentiles(np.linalg.norm(report.model.item_factors, axis=1),
+                                  at.session_state["mfviz.data"].interactions.item_popularity)
+    assert (row["head length"], row["rare length"]) == pytest.approx((head, rare))
+    assert verdicts.lengths(row["norm–popularity ρ"], head, rare) in words
     # plain headers with which way is good; the analyst's term first in each tooltip
     config = json.loads(at.dataframe[0].proto.columns)
     assert {column: (c["label"], c["help"].split(" ")[0]) for column, c in config.items() if "label" in c} == {
