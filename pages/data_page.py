@@ -1,6 +1,7 @@
 """Data page: upload interactions (or use the start data), map columns, filter, and see what was loaded."""
 
 import io
+import re
 
 import streamlit as st
 
@@ -8,6 +9,7 @@ from mfviz import datasets
 from mfviz.dashboard import cache, state, ui
 from mfviz.dashboard.figures import counted
 from mfviz.dashboard.state import DataEntry
+from mfviz.data import scale
 from mfviz.data.loaders import with_items
 
 start = ui.start_name()
@@ -27,13 +29,36 @@ READING_OPTIONS = {
     "encoding": ("encoding", {"detect": None, "UTF-8": "utf-8", "Windows (cp1252)": "cp1252", "Latin-1": "latin-1",
                               "UTF-16": "utf-16"}),
     "on_bad_rows": ("bad rows", {"stop and say where": None, "drop them and count them": "drop"}),
+    "out_of_scale": ("ratings outside the scale", {"as bad rows": None, "drop them and count them": "drop",
+                                                   "keep them as ratings": "keep"}),
 }
+
+
+# The loader's advice on ratings outside the scale, in the page's words (ui.PAGE_PATTERNS does this for
+# the other keywords; only this page shows a report that can hold it).
+OUT_OF_SCALE_ADVICE = re.compile(r"load with out_of_scale='(drop|keep)' \(the Data page: Column mapping, ratings outside "
+                                 r"the scale\)")
+
+
+def plain_report(lines) -> list[str]:
+    """ui.plain_report, with the advice on ratings outside the scale in the page's words too."""
+    return [OUT_OF_SCALE_ADVICE.sub(lambda found: "set ratings outside the scale to “" + {
+        "drop": "drop them and count them", "keep": "keep them as ratings"}[found[1]] + "” under Column mapping",
+        line) for line in ui.plain_report(lines)]
+
+
+def choose_for_typos(content_key: str, mapping: dict, choice: str) -> None:
+    """Load again with the typos dropped or kept (a button's callback: it runs before the page does,
+    so the reading option below can be set to show the choice)."""
+    st.session_state[state.MAPPING] = {**mapping, "out_of_scale": choice}
+    st.session_state[state.UPLOAD_KEY] = f"{content_key}|remap"
+    st.session_state.pop("map_out_of_scale", None)  # shown from the mapping again: the choice made
 
 
 def load_warnings(report, metadata_name: str | None) -> list[str]:
     """What a user must not miss in a load report: rows dropped, values likely misread, and item
     metadata that matched few items (a wrong file or id column leaves the lists without titles)."""
-    said = list(ui.plain_report(report.warnings))
+    said = list(plain_report(report.warnings))
     if report.rows_dropped:
         # "1 row: a wrong number of fields", as the load report says it ("1 a wrong number of fields" before)
         reasons = "; ".join(f"{counted(count, 'row')}: {reason}" for reason, count in report.dropped.items())
@@ -85,6 +110,17 @@ with st.container(border=True):
                 with st.spinner(f"Reading {upload.name}…"):
                     loaded = cache.parse_upload(content_key, content, upload.name, tuple(sorted(mapping.items())),
                                                 meta_key, meta_content, metadata.name if metadata else "")
+            except scale.RatingsOutsideScale as exc:  # typos such as -1 or 99 among 1-5 stars: drop or keep?
+                failed = True
+                said = str(exc).removeprefix(f"{upload.name}: ").split(": likely typos.")[0]
+                st.error(f"{upload.name}: {said}. They look like typos: drop them (they are counted in the load "
+                         "report) or keep them as ratings.", icon=":material/error:")
+                drop, keep = st.columns(2)
+                them = "it" if exc.count == 1 else f"these {exc.count:,}"
+                drop.button(f"Drop {them} and load the rest", key="typos_drop", type="primary",
+                            on_click=choose_for_typos, args=(content_key, mapping, "drop"))
+                keep.button(f"Keep {them} as ratings", key="typos_keep",
+                            on_click=choose_for_typos, args=(content_key, mapping, "keep"))
             except (ValueError, OSError) as exc:  # DataError is a ValueError
                 failed = True
                 said = str(exc).removeprefix(f"{upload.name}: ")  # the message names the file too
@@ -93,7 +129,7 @@ with st.container(border=True):
                          "and upload it again.", icon=":material/error:")
             else:
                 source = DataEntry(interactions=loaded, name=upload.name, key=state.interactions_hash(loaded),
-                                   report_lines=ui.plain_report(loaded.report.lines()))
+                                   report_lines=plain_report(loaded.report.lines()))
                 st.session_state[state.SOURCE] = source
                 st.session_state[state.UPLOAD_KEY] = parse_key
                 st.session_state[state.ITEMS_JOINED] = (source.key, meta_key)  # its item table, if one came with it
@@ -129,7 +165,7 @@ with st.container(border=True):
                 elif choice != "detect":
                     chosen[role] = int(choice)
             st.caption("Reading options, when detection guesses wrong or some rows are bad.")
-            reading = st.columns(4)
+            reading = st.columns(len(READING_OPTIONS))
             for column, (option, (label, choices)) in zip(reading, READING_OPTIONS.items(), strict=True):
                 current = next((name for name, value in choices.items() if value == mapping.get(option)), "detect")
                 choice = column.selectbox(label, list(choices), index=list(choices).index(current),
@@ -153,7 +189,7 @@ with st.container(border=True):
                 st.error(f"Could not join {metadata.name} to {source.name}: {ui.page_words(str(exc))}", icon=":material/error:")
             else:
                 source = DataEntry(interactions=joined, name=source.name, key=state.interactions_hash(joined),
-                                   report_lines=ui.plain_report(joined.report.lines()), is_start=source.is_start)
+                                   report_lines=plain_report(joined.report.lines()), is_start=source.is_start)
                 st.session_state[state.SOURCE] = source
                 st.session_state[state.ITEMS_JOINED] = (source.key, meta_key)
                 st.session_state[state.FILTERS] = {}
@@ -210,7 +246,7 @@ with st.form("filters"):
         st.session_state[state.FILTERS] = settings
         ui.set_data(DataEntry(interactions=filtered, name=source.name,
                               key=state.array_hash(extra=f"{source.key}|{sorted(settings.items())}"),
-                              report_lines=ui.plain_report(filtered.report.lines()), is_start=source.is_start,
+                              report_lines=plain_report(filtered.report.lines()), is_start=source.is_start,
                               filters=", ".join(words)))
         st.rerun()
 

@@ -13,6 +13,7 @@ import pandas as pd
 
 from mfviz.dashboard.figures import PALETTE, curve_points
 from mfviz.data.interactions import long_tail_split
+from mfviz.data.scale import rating_scale
 
 TEXT, MUTED, GRID = "#2a3f5f", "#6b7a90", "#e5ebf3"  # plotly_white's colours, so the pages look alike
 FONT = 13  # px in the chart's own coordinates; the SVG scales with its column
@@ -154,7 +155,9 @@ def _rating_words(values: list, counts: np.ndarray, labels: list[str]) -> str:
         else None
     if numeric is None or numeric.min() == numeric.max():
         return words + "."
-    middle = (numeric.min() + numeric.max()) / 2
+    # the middle of the scale the bulk is on: two typos (-1, 99) among 1-5 stars would drag it to 49
+    low, high = rating_scale(numeric, counts) or (numeric.min(), numeric.max())
+    middle = (low + high) / 2
     upper = counts[numeric > middle].sum() / total
     if upper > 0.5:
         return (words + f"; {upper:.0%} are above the middle of the scale: people mostly rate what they liked, "

@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
-from mfviz.data import dates
+from mfviz.data import dates, scale
 from mfviz.data.formats import STREAM_POOL, normalize_name
 from mfviz.data.report import DROP_BAD_ROWS, LoadReport
 from mfviz.errors import DataError
@@ -389,7 +389,7 @@ def _why_explicit(name: str, values: np.ndarray, explicit: bool) -> str:
     """Why the values were read as ratings or as implicit feedback, and how to choose the other."""
     low, high = float(values.min()), float(values.max())
     if explicit:
-        return (f"Column {name!r} holds values from {low:g} to {high:g} in half steps or whole ones: read as explicit "
+        return (f"Column {name!r} holds values from {low:g} to {high:g} {scale.step_words(values)}: read as explicit "
                 "ratings. If they are counts or weights, load with explicit=False (the Data page: Treat values as "
                 "implicit feedback).")
     return (f"Column {name!r} holds values from {low:g} to {high:g}, not a rating scale (one holds at most 21 "
@@ -409,21 +409,30 @@ def _unrated_zeros(name: str, values: np.ndarray) -> str | None:
             "Data page's Prepare: Drop 0 ratings (prepare.drop_zero_ratings in Python).")
 
 
+OUT_OF_SCALE = (None, "error", "drop", "keep")
+
+
 # --------------------------------------------------------------------- the builder
 class InteractionBuilder:
     """Collects batches of (user, item[, rating][, timestamp]) columns into compact arrays and
     builds the Interactions container from them.
 
     on_bad_rows: "error" raises DataError at the first batch with a bad row, naming its row and
-    file line; "drop" drops such rows and counts them in the report. `expected_rows` sizes the
+    file line; "drop" drops such rows and counts them in the report. out_of_scale: what to do with a
+    few ratings outside the scale of the rest (typos such as -1 or 99 among 1-5 stars): "error",
+    "drop" (counted) or "keep" (noted); None does as on_bad_rows. `expected_rows` sizes the
     arrays up front (a guess is fine: they grow in place).
     """
 
     def __init__(self, *, report: LoadReport, user: str, item: str, rating: str | None,
                  timestamp: str | None, on_bad_rows: str = "error", duplicates: str = "auto",
-                 expected_rows: int = 0) -> None:
+                 expected_rows: int = 0, out_of_scale: str | None = None) -> None:
         if on_bad_rows not in ("error", "drop"):
             raise DataError(f"on_bad_rows must be 'error' or 'drop', got {on_bad_rows!r}")
+        if out_of_scale not in OUT_OF_SCALE:
+            raise DataError(f"out_of_scale must be one of {OUT_OF_SCALE[1:]} or None (as on_bad_rows), "
+                            f"got {out_of_scale!r}")
+        self.out_of_scale = out_of_scale or on_bad_rows
         if duplicates != "auto" and duplicates not in DUPLICATE_POLICIES:
             raise DataError(f"duplicates must be one of {sorted(DUPLICATE_POLICIES)} or 'auto', "
                             f"got {duplicates!r}")
@@ -454,6 +463,7 @@ class InteractionBuilder:
         # yes/no are dropped by `finish`, their count already in the report
         self.value_kind: str | None = None
         self.zeros_read_as_numbers = False
+        self.typos_dropped = False  # ratings outside the scale of the rest dropped by `finish`
         self.rows_seen = 0
         self.batches = 0
         map_large_blocks()
@@ -664,6 +674,41 @@ class InteractionBuilder:
                 self.time_units[unit] = self.time_units.get(unit, 0) + int(found.sum())
         return stamps
 
+    def _typos(self, values: np.ndarray, explicit: bool | None) -> tuple[np.ndarray, np.ndarray | None]:
+        """The values, without a few ratings outside the scale of the rest (typos such as -1 or 99
+        among 1-5 stars) when they are to be dropped, and where the kept ones are (None: none kept).
+        Stops at them, saying which and where, when asked to stop."""
+        name, report = self.names["rating"], self.report
+        if name is None or explicit is False or normalize_name(str(name)) in COUNT_NAMES:
+            return values, None
+        found = scale.typos(values)
+        if found is None:
+            return values, None
+        on, mask = found
+        count, said = int(mask.sum()), scale.outside_words(name, values, on)
+        if self.out_of_scale == "keep":
+            report.warn(f"{said}: kept as ratings, as asked. They stretch the histogram and the range a model "
+                        "predicts in; to drop them, load with out_of_scale='drop' (the Data page: Column mapping, "
+                        "ratings outside the scale).")
+            return values, mask
+        if self.out_of_scale == "drop":
+            report.drop(f"a rating outside {scale.scale_words(on)} (the scale of the rest) in column {name!r}: "
+                        f"{scale.shown_values(values[mask])}", count)
+            kept = ~mask
+            for array in (self.user_codes, self.item_codes) + ((self.stamps,) if self.names["timestamp"] else ()):
+                array.keep_only(kept)
+            self.typos_dropped = True
+            return values[kept], None
+        rows = ""
+        if not report.dropped and not self.zeros_read_as_numbers:  # stored rows are the data's rows
+            at = [f"{row + 1:,}" for row in np.flatnonzero(mask)[:3]]
+            rows = f" (at row{'s' if count > 1 else ''} {', '.join(at[:-1])}{' and ' if len(at) > 1 else ''}{at[-1]}" \
+                   f"{', …' if count > 3 else ''} of the data)"
+        raise scale.RatingsOutsideScale(
+            f"{report.source}: {said}{rows}: likely typos. Load with out_of_scale='drop' to drop them (they will be "
+            "counted in the load report; on_bad_rows='drop' drops them too), or with out_of_scale='keep' to keep "
+            "them as ratings.", count=count, scale=on, shown=scale.shown_values(values[mask]))
+
     def finish(self, *, explicit: bool | None = None, items: pd.DataFrame | None = None):
         """The Interactions container (merging duplicates, checking what needs all rows)."""
         from mfviz.data.interactions import Interactions, detect_explicit
@@ -696,8 +741,11 @@ class InteractionBuilder:
             del kept
         if len(values) == 0:
             raise DataError(f"{report.source}: no interactions left to load; check the file and its columns.")
+        values, kept_outside = self._typos(values, explicit)
         if explicit is None:
-            explicit = detect_explicit(values) if names["rating"] is not None else False
+            # typos kept: the values on the scale say whether these are ratings (one 99 is no count)
+            inside = values if kept_outside is None else values[~kept_outside]
+            explicit = detect_explicit(inside) if names["rating"] is not None else False
             if names["rating"] is None:
                 pass
             elif explicit and normalize_name(str(names["rating"])) in COUNT_NAMES:
@@ -710,7 +758,8 @@ class InteractionBuilder:
                             "feedback (one value cannot tell likes from dislikes). To treat them as ratings anyway, "
                             "load with explicit=True (the Data page: Treat values as explicit ratings).")
             else:
-                report.note(_why_explicit(names["rating"], values, explicit))
+                report.note(_why_explicit(names["rating"], inside, explicit))
+            del inside
         if explicit and names["rating"] is not None:
             zero_note = _unrated_zeros(names["rating"], values)
             if zero_note:
@@ -725,7 +774,7 @@ class InteractionBuilder:
             )
         user_ids, user_remap = self.users.finish()
         item_ids, item_remap = self.items.finish()
-        if self.zeros_read_as_numbers:  # an id seen only on those 0s is no user or item
+        if self.zeros_read_as_numbers or self.typos_dropped:  # an id seen only on rows dropped here is none
             user_ids, user_remap = _without_unused(user_ids, user_remap, self.user_codes.filled())
             item_ids, item_remap = _without_unused(item_ids, item_remap, self.item_codes.filled())
         for role, ids in (("user", user_ids), ("item", item_ids)):

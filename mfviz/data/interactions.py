@@ -127,6 +127,7 @@ class Interactions:
         explicit: bool | None = None,
         duplicates: str = "auto",
         on_bad_rows: str = "error",
+        out_of_scale: str | None = None,
         report: LoadReport | None = None,
         line_offset: int | None = None,
     ) -> Interactions:
@@ -137,6 +138,8 @@ class Interactions:
         replaces the old one) and "sum" for implicit counts (plays add up).
         on_bad_rows: "error" (default) raises DataError naming the first bad row; "drop" drops
         rows with a missing id or a missing/non-numeric rating and counts them in the report.
+        out_of_scale: a few ratings outside the scale of the rest (typos such as 99 among 1-5
+        stars): "error", "drop" or "keep"; None (default) does as on_bad_rows.
         line_offset: lines before the first data row in the source file, so that error
         messages can name the file's line (None: they name the row only).
         """
@@ -150,7 +153,7 @@ class Interactions:
                 )
         builder = InteractionBuilder(report=report, user=user, item=item, rating=rating,
                                      timestamp=timestamp, on_bad_rows=on_bad_rows,
-                                     duplicates=duplicates, expected_rows=len(df))
+                                     duplicates=duplicates, expected_rows=len(df), out_of_scale=out_of_scale)
         builder.add(df[user], df[item], None if rating is None else df[rating],
                     None if timestamp is None else df[timestamp], first_line=line_offset)
         return builder.finish(explicit=explicit, items=items)

@@ -75,6 +75,7 @@ def load_interactions(
     explicit: bool | None = None,
     duplicates: str = "auto",
     on_bad_rows: str = "error",
+    out_of_scale: str | None = None,
     items=None,
     encoding: str | None = None,
     check_memory: bool = True,
@@ -101,6 +102,9 @@ def load_interactions(
         "mean", "max" — how repeated (user, item) rows merge; the count is in the report.
     on_bad_rows: "error" (default) or "drop" (drop and count rows with missing ids, bad ratings,
         bad timestamps or the wrong number of fields).
+    out_of_scale: a few ratings outside the scale of the rest (typos such as -1 or 99 among 1-5
+        stars): "error" stops and says which, "drop" drops and counts them, "keep" keeps them
+        (noted in the report); None (default) does as on_bad_rows.
     items: an item-metadata source (path, file object or DataFrame) joined on the item id; its
         id, title and genres columns are found by name; genres split on "|".
     check_memory / max_memory: before parsing, the row count is estimated from the file size and
@@ -127,7 +131,7 @@ def load_interactions(
         interactions = Interactions.from_frame(
             frame, columns["user"], columns["item"], columns["rating"], columns["timestamp"],
             items=item_table, explicit=explicit, duplicates=duplicates, on_bad_rows=on_bad_rows,
-            report=report,
+            out_of_scale=out_of_scale, report=report,
         )
     else:
         blob = formats.open_source(source, formats.RATINGS_FILES)
@@ -150,7 +154,7 @@ def load_interactions(
             builder = InteractionBuilder(
                 report=report, user=columns["user"], item=columns["item"], rating=columns["rating"],
                 timestamp=columns["timestamp"], on_bad_rows=on_bad_rows, duplicates=duplicates,
-                expected_rows=expected_rows,
+                expected_rows=expected_rows, out_of_scale=out_of_scale,
             )
             for table, first_line, text_ids in batches:
                 _add_batch(builder, table, columns, first_line, text_ids)
@@ -170,7 +174,7 @@ def load_interactions(
             interactions = load_interactions(
                 source, user=user, item=item, rating=rating, timestamp=timestamp, delimiter=delimiter,
                 header=header, explicit=explicit, duplicates=duplicates, on_bad_rows=on_bad_rows,
-                items=items, encoding=formats.LEGACY_ENCODING, check_memory=check_memory,
+                out_of_scale=out_of_scale, items=items, encoding=formats.LEGACY_ENCODING, check_memory=check_memory,
                 max_memory=max_memory)
             line = formats.first_non_utf8_line(blob)
             where = "" if line is None else f" (line {line:,} is not)"

@@ -198,3 +198,38 @@ def test_a_file_the_page_cannot_load_as_ratings_says_what_can():
     said = at.error[0].value
     assert "cannot be negative" in said and "`mfviz dashboard FILE --explicit`" in said, said
     assert not [word for word in API_WORDS if word in said], said
+
+
+def test_ratings_outside_the_scale_stop_the_load_and_the_page_offers_to_drop_or_keep_them():
+    """Two typos (-1, 99) among 1-5 stars loaded silently: a histogram from -1 to 99 whose middle was 49."""
+    lines = ratings_csv().decode().splitlines()
+    for row, typo in ((1, "-1"), (47, "99")):  # data rows 1 and 47 (line 0 is the header)
+        lines[row] = lines[row].rsplit(",", 1)[0] + "," + typo
+    content = ("\n".join(lines) + "\n").encode()
+    at = upload(new_app(), "stars.csv", content)
+    assert not at.exception and at.error
+    said = at.error[0].value
+    assert said.startswith("stars.csv: 2 ratings in column 'rating' lie outside 1–5 (-1, 99), the scale of the "
+                           "other 148 (at rows 1 and 47 of the data). They look like typos"), said
+    assert "out_of_scale" not in said
+    assert at.session_state["mfviz.data"].name != "stars.csv"  # nothing loaded yet
+    at.button(key="typos_drop").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    data = at.session_state["mfviz.data"]
+    assert data.name == "stars.csv" and data.interactions.nnz == 148
+    assert sorted(set(data.interactions.matrix.data.tolist())) == [1, 2, 3, 4, 5]
+    assert any(w.value.startswith("2 of 150 rows were dropped (2 rows: a rating outside 1–5") for w in at.warning), \
+        [w.value for w in at.warning]
+    assert at.selectbox(key="map_out_of_scale").value == "drop them and count them"  # the choice stays shown
+
+    at = upload(new_app(), "stars.csv", content)
+    at.button(key="typos_keep").click().run()
+    assert not at.exception and not at.error
+    data = at.session_state["mfviz.data"]
+    assert data.interactions.nnz == 150 and data.interactions.matrix.data.max() == 99
+    assert any("kept as ratings, as asked" in w.value and "out_of_scale" not in w.value for w in at.warning), \
+        [w.value for w in at.warning]
+    # the caption measures against the middle of 1-5, not of -1..99
+    above = float((data.interactions.matrix.data > 3).mean())
+    assert any(f"{above:.0%} are above the middle of the scale" in c.value for c in at.caption), \
+        [c.value for c in at.caption]

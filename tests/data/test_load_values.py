@@ -19,7 +19,7 @@ def _write(tmp_path, values, name="rating"):
 def test_the_report_says_why_values_are_ratings_or_weights(tmp_path):
     data = _write(tmp_path, [1, 2, 3, 4, 5, 3.5, 4])
     assert data.is_explicit
-    assert "holds values from 1 to 5 in half steps or whole ones: read as explicit ratings" in " ".join(data.report.notes)
+    assert "holds values from 1 to 5 in half steps: read as explicit ratings" in " ".join(data.report.notes)
     data = _write(tmp_path, [1, 17, 80, 2.25, 100, 3, 9])
     assert not data.is_explicit
     assert "holds values from 1 to 100, not a rating scale" in " ".join(data.report.notes)
