@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from mfviz.dashboard import background, cache, figures, model_start, state, ui, verdicts
+from mfviz.dashboard import background, cache, figures, model_start, plotted, state, ui, verdicts
 
 ui.header("Popularity bias", "Do the models recommend only the blockbusters? Each chart compares every "
           "model of this session with the plain Popularity baseline (grey), the most biased recommender.")
@@ -18,6 +18,9 @@ with ui.guard("Training the Popularity baseline"):
     baseline = cache.popularity_baseline(data.key, inter)
 if not any(e.kind == "popularity" for e in entries.values()):
     entries = {"Popularity": baseline, **entries}
+# Of many models, a chosen few (and the baseline, always: every chart is read against it)
+chosen = plotted.plotted_models([name for name, e in entries.items() if e.kind != "popularity"], "bias_models")
+entries = {name: e for name, e in entries.items() if e.kind == "popularity" or name in chosen}
 
 reports = {}
 with ui.guard("Measuring popularity bias"):

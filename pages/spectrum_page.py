@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 
 from mfviz.analysis.spectrum import ABOVE_MARGIN, components_above
-from mfviz.dashboard import background, cache, figures, ui
+from mfviz.dashboard import background, cache, figures, plotted, ui
 
 
 def rank_ranges(ranks) -> str:
@@ -96,11 +96,10 @@ if null is not None:
 st.subheader("The models' spectra")
 ui.ensure_model()
 spectra = {}
+factor_models = {name: entry for name, entry in ui.models().items() if entry.kind != "popularity"}
 with ui.guard("Computing the models' spectra"):
-    for name, entry in ui.models().items():
-        if entry.kind == "popularity":
-            continue
-        spectra[name] = cache.model_spectrum(entry.key, entry.model)
+    for name in plotted.plotted_models(list(factor_models), "spectrum_models"):
+        spectra[name] = cache.model_spectrum(factor_models[name].key, factor_models[name].model)
 if spectra:
     ui.show(figures.model_spectra_chart(spectra, np.asarray(spectrum.singular_values)))
     if st.button("What does each of a model's dimensions contrast? See them on the Latent space page", icon=":material/explore:",
