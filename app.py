@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from mfviz.dashboard import background, figures, links, state
+from mfviz.dashboard import background, figures, links, state, workspace
 from mfviz.dashboard.cache import warm_up_in_background
 from mfviz.dashboard.ui import collect_finished_training, guard, prefetch_plotly, sidebar_status
 
@@ -14,6 +14,9 @@ FAVICON = Path(__file__).parent / "mfviz" / "dashboard" / "favicon.png"
 # machine, failing offline), and an emoji is an empty box where no emoji font is installed.
 st.set_page_config(page_title="mfviz — what did the recommender learn?", page_icon=str(FAVICON),
                    layout="wide")
+
+# A reload (a new session) takes up this browser's workspace where it was: its data, models and settings.
+workspace.restore()
 
 # Each file in pages/ is named unlike its URL path on purpose: Streamlit 1.67 would otherwise
 # serve a deep link on a fresh server (e.g. /spectrum) as the bare file of its legacy pages/
@@ -66,5 +69,7 @@ try:
         if first_run:
             prefetch_plotly()
         warm_up_in_background()  # after the first page is drawn, so it does not delay it
+    workspace.say_restored()
 finally:
+    workspace.save(KEPT_ACROSS_PAGES)
     background.run_finished(first_run)  # then analyses of new data and models, so first visits are instant

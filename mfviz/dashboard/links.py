@@ -260,7 +260,8 @@ def show(data, entry, page: str, **values) -> None:
     with st.sidebar.expander("Link to this view", icon=":material/link:"):
         st.code(address(st.context.url, page, wanted), language=None, wrap_lines=True)
         st.caption("The address bar holds it too. It opens this page with this model and these items for anyone "
-                   "on this server with the same data (a model trained here comes with its recipe).")
+                   "on this server with the same data: the data the server started on, or the same file uploaded "
+                   "in their browser first (a model trained here comes with its recipe).")
 
 
 # Streamlit's browser side pushes a history entry whenever a run changes the address's parameters, so a

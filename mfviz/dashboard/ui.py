@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mfviz.dashboard import background, cache, startup, state
+from mfviz.dashboard import background, cache, startup, state, workspace
 from mfviz.dashboard.figures import Chart, counted
 from mfviz.dashboard.state import DataEntry, ModelEntry
 from mfviz.data import report
@@ -202,8 +202,10 @@ def lost_data_words(named: str, restarted: bool, start: str) -> str:
                 f"data filtered on the Data page), nor the models trained on it: the pages show {start} instead. Upload "
                 "it again on the Data page (and apply the same filters); a model saved as .npz loads back on the "
                 "Train page.")
-    return (f"This address names data of another browser session (data {named}): an upload belongs to the "
-            f"session that made it, so this one shows {start}. Upload the file here on the Data page.")
+    return (f"This address names data this browser does not hold (data {named}): an upload belongs to the browser "
+            f"that loaded it (its reloads and tabs take it up; this server keeps the work of its {workspace.KEPT} most "
+            f"recent browsers), so this one shows {start}. Upload the file here on the Data page, then open the address "
+            "again: the same file is the same data.")
 
 
 def say_lost_data() -> None:

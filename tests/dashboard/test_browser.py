@@ -305,7 +305,8 @@ def test_upload_train_and_every_page_in_chromium(browser_page, server, tmp_path)
             page.get_by_role("button", name="Download a report (HTML)").click()
         shared = Path(download.value.path()).read_text()
         # the model just trained (the active one), not the quick default listed first
-        assert "<h1>Implicit ALS (f=64)</h1>" in shared and shared.count('class="plotly-graph-div"') == 2
+        assert "<h1>Implicit ALS (f=64)</h1>" in shared and shared.count('class="plotly-graph-div"') == 3
+        assert "<h2>Map of the items</h2>" in shared
         with page.expect_download(timeout=WAIT_MS) as download:  # the model file, written on the click
             page.get_by_role("button", name="Download .npz").click()
         from mfviz.models import load_model
@@ -409,6 +410,19 @@ def test_upload_train_and_every_page_in_chromium(browser_page, server, tmp_path)
         for title, _, _ in PAGES[2:]:  # second visits: everything is cached now
             timings[f"page switch → {title} (cached) (s)"] = open_page(page, title)
             assert not exceptions(page)
+
+        # ---------------------------------------------------------------- a reload keeps the work
+        # (a new session: it started on the demo, the upload and the trained model gone)
+        started = time.perf_counter()
+        page.reload()
+        page.wait_for_selector("[data-testid='stMainBlockContainer'] h1", timeout=WAIT_MS)
+        page.locator("[data-testid='stSidebar']", has_text=source.name).first.wait_for(timeout=WAIT_MS)
+        settle(page)
+        timings["reload → the same page, its data and models taken up (s)"] = time.perf_counter() - started
+        assert heading(page) == PAGES[-1][0]
+        assert page.locator("[data-testid='stSidebar']", has_text="Implicit ALS (f=64)").count() == 1
+        assert page.locator("[data-testid='stAlertContentWarning']", has_text="does not hold").count() == 0
+        assert not exceptions(page) and not errors(page), errors(page)
 
         # ---------------------------------------------------------------- a click on a point, then box and lasso
         open_page(page, "Latent space")

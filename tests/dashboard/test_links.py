@@ -459,7 +459,7 @@ def test_an_address_copied_from_another_sessions_upload_is_told_apart_from_a_res
     key = sender.session_state["mfviz.data"].key[:8]
     receiver = first_visit("pages/bias_page.py", data=key)
     said = [w for w in warnings(receiver) if key in w]
-    assert len(said) == 1 and "names data of another browser session" in said[0] and "restarted" not in said[0]
+    assert len(said) == 1 and "names data this browser does not hold" in said[0] and "restarted" not in said[0]
 
 
 def test_a_tab_that_opens_another_page_after_a_restart_is_told_by_the_browsers_cookie(monkeypatch):

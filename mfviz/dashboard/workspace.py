@@ -1,0 +1,86 @@
+"""A browser's workspace (its data, models and settings) kept by the server across a page reload."""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+from collections import OrderedDict
+
+import streamlit as st
+
+from mfviz.dashboard import state
+
+# A reload, a dropped connection or a second tab opens a new Streamlit session, which started on the
+# start data: an hour's upload, sweeps and comparisons were gone, and the notice blamed "another browser
+# session". The browser now carries a random workspace id in a cookie (until it closes), and the server
+# keeps the last state of each of the KEPT most recent browsers' workspaces; a new session whose browser
+# names one takes it up. Only the same browser can: the id is random, and links carry none.
+COOKIE = "mfviz_workspace"
+KEPT = 4  # browsers whose workspace the server keeps after their session ends (each holds its data and models)
+ID = "mfviz.workspace_id"  # session-state key: this session's workspace id
+RESTORED = "mfviz.workspace_restored"  # session-state key: what the first run took up, said once
+# What a workspace is: the data and its preparation, the models, the Train page's settings and the
+# Recommend page's profile; the pages' widgets are added by the caller (app.py's KEPT_ACROSS_PAGES).
+KEYS = (state.SOURCE, state.FILTERS, state.DATA, state.MODELS, state.ACTIVE_MODEL, state.LAST_TRAINING,
+        state.LAST_SWEEP, state.TRAIN_PARAMS, state.TRAIN_KIND, state.PROFILE, state.UPLOAD_KEY, state.MAPPING,
+        state.ITEMS_JOINED, "mfviz.profile_dislikes", "mfviz.profile_ratings", "mfviz.picker_kinds", "latent_subset")
+
+_STORE: OrderedDict[str, dict] = OrderedDict()
+_LOCK = threading.Lock()
+
+
+def restore() -> None:
+    """On a session's first run: give it an id (the browser's, from its cookie, or a new one it is sent)
+    and take up the workspace the server keeps under it, if any."""
+    if ID in st.session_state:
+        return
+    sent = sent_id()
+    known = sent is not None
+    st.session_state[ID] = workspace = sent if known else secrets.token_hex(16)
+    if not known:  # the browser keeps it until it closes; a new session (a reload) sends it back
+        st.sidebar.html(f"<script>document.cookie = '{COOKIE}={workspace}; path=/; SameSite=Lax';</script>",
+                unsafe_allow_javascript=True)
+        return
+    with _LOCK:
+        saved = _STORE.get(workspace)
+        if saved is not None:
+            _STORE.move_to_end(workspace)
+    if not saved:
+        return
+    for key, value in saved.items():
+        # its own containers: two tabs of one browser share the records, not the lists they are kept in
+        st.session_state[key] = type(value)(value) if isinstance(value, (dict, list)) else value
+    data, trained = saved.get(state.DATA), [e for e in (saved.get(state.MODELS) or {}).values() if not e.auto]
+    if (data is not None and not data.is_start) or trained:  # more than every session starts with
+        st.session_state[RESTORED] = (data.name if data is not None else "the data", len(trained))
+
+
+def sent_id() -> str | None:
+    """The workspace id the browser sent with this session's connection (None without a well-formed one)."""
+    sent = st.context.cookies.get(COOKIE)
+    return sent if isinstance(sent, str) and re.fullmatch(r"[0-9a-f]{32}", sent) else None
+
+
+def save(widget_keys: tuple[str, ...] = ()) -> None:
+    """After every run: the workspace as the session holds it now (its records, not copies of them)."""
+    workspace = st.session_state.get(ID)
+    if workspace is None:
+        return
+    snapshot = {key: st.session_state[key] for key in (*KEYS, *widget_keys) if key in st.session_state}
+    with _LOCK:
+        _STORE[workspace] = snapshot
+        _STORE.move_to_end(workspace)
+        while len(_STORE) > KEPT:
+            _STORE.popitem(last=False)
+
+
+def say_restored() -> None:
+    """Once, after a reload took a workspace up: what came back (the page looks as before, which is the point;
+    a word says why an upload is still there although the file box is empty)."""
+    restored = st.session_state.pop(RESTORED, None)
+    if restored is not None:
+        name, models = restored
+        st.toast(f"Picked up where this browser left off: {name}" + (f" and {models} model{'s' if models != 1 else ''}"
+                                                                     if models else "") + ".",
+                 icon=":material/restore:")

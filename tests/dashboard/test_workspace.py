@@ -1,0 +1,95 @@
+"""A browser's workspace kept across a reload (mfviz/dashboard/workspace.py): a new session of the same
+browser (its cookie's id) takes up the data, the models and the settings; another browser does not."""
+
+from __future__ import annotations
+
+import pytest
+from test_links import ratings_upload, warnings
+from test_pages import new_app, open_page, train_on_page
+
+from mfviz.dashboard import workspace
+
+
+def reopened(monkeypatch, workspace_id: str | None, page: str = "pages/neighbours_page.py"):
+    """A new session whose browser sends `workspace_id` (a reload of that browser's tab), on `page`."""
+    monkeypatch.setattr(workspace, "sent_id", lambda: workspace_id)
+    at = new_app()
+    at.first_toasts = [t.value for t in at.toast]  # said on the session's first run
+    open_page(at, page)
+    return at
+
+
+def test_a_reload_takes_up_the_upload_the_models_and_the_settings(monkeypatch):
+    # F5 threw away an upload and 13 trained models, and said the address named "another browser session".
+    at = ratings_upload(new_app(), seed=5)
+    at = train_on_page(at, "ials", factors=8, epochs=3)
+    open_page(at, "pages/neighbours_page.py")
+    at.selectbox(key="neighbours_item").set_value(7).run()
+    at.number_input(key="neighbours_k").set_value(7).run()
+    mine = at.session_state[workspace.ID]
+    data, models = at.session_state["mfviz.data"], dict(at.session_state["mfviz.models"])
+    assert not data.is_start and len(models) >= 2  # the quick default and the one trained
+
+    again = reopened(monkeypatch, mine)
+    assert again.session_state[workspace.ID] == mine
+    assert again.session_state["mfviz.data"] is data  # the same records, not re-read
+    assert set(again.session_state["mfviz.models"]) == set(models)
+    assert again.session_state["mfviz.active_model"] == at.session_state["mfviz.active_model"]
+    assert again.selectbox(key="neighbours_item").value == 7 and again.number_input(key="neighbours_k").value == 7
+    assert not any("does not hold" in w or "restarted" in w for w in warnings(again))
+    said = again.first_toasts
+    assert not again.toast and len(said) == 1 and said[0].startswith("Picked up where this browser left off: mine.csv and")
+    # its own lists: a model trained in the reloaded tab does not appear in the other tab's session
+    again.session_state["mfviz.models"]["extra"] = next(iter(models.values()))
+    assert "extra" not in at.session_state["mfviz.models"]
+
+
+def test_another_browser_or_a_forgotten_workspace_starts_afresh(monkeypatch):
+    at = ratings_upload(new_app(), seed=6)
+    open_page(at, "pages/bias_page.py")
+    mine, key = at.session_state[workspace.ID], at.session_state["mfviz.data"].key[:8]
+    other = reopened(monkeypatch, "0" * 32, "pages/bias_page.py")  # an id this server never gave
+    assert other.session_state["mfviz.data"].is_start and not other.first_toasts
+    # the server keeps the work of its KEPT most recent browsers: more browsers, and the first is let go
+    for n in range(workspace.KEPT):
+        reopened(monkeypatch, f"{n + 1:032x}", "pages/bias_page.py")
+    monkeypatch.setattr(workspace, "sent_id", lambda: mine)
+    from test_links import first_visit
+
+    gone = first_visit("pages/bias_page.py", data=key)
+    assert gone.session_state["mfviz.data"].is_start
+    said = [w for w in warnings(gone) if key in w]
+    assert len(said) == 1 and "names data this browser does not hold" in said[0], said
+    assert f"its {workspace.KEPT} most recent browsers" in said[0]
+
+
+@pytest.mark.parametrize("sent", [None, "not-a-workspace", "ABCDEF" * 6])
+def test_a_browser_without_a_well_formed_id_is_given_a_new_one(monkeypatch, sent):
+    from streamlit.testing.v1 import AppTest
+    from test_pages import APP, TIMEOUT
+
+    monkeypatch.setattr(workspace.st, "context", type("Context", (), {"cookies": {workspace.COOKIE: sent}})())
+    assert workspace.sent_id() is None
+    monkeypatch.undo()
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT).run()
+    given = at.session_state[workspace.ID]
+    assert len(given) == 32 and int(given, 16) >= 0
+
+
+def test_a_link_to_an_upload_opens_in_another_browser_once_it_has_uploaded_the_same_file(monkeypatch):
+    # The link's address is typed into the tab: a new session. It took up nothing, so the link never applied.
+    from test_links import open_link
+
+    sender = ratings_upload(new_app(), seed=7)
+    open_page(sender, "pages/neighbours_page.py")
+    sender.selectbox(key="neighbours_item").set_value(3).run()
+    link = dict(sender.query_params)
+    assert link["item"] == str(sender.session_state["mfviz.data"].interactions.item_ids[3])
+
+    receiver = ratings_upload(new_app(), seed=7)  # another browser, the same file
+    theirs = receiver.session_state[workspace.ID]
+    assert theirs != sender.session_state[workspace.ID]
+    opened = reopened(monkeypatch, theirs)  # the address pasted: a new session of their browser
+    open_link(opened, "pages/neighbours_page.py", **link)
+    assert not any("link" in w.lower() or "does not hold" in w for w in warnings(opened)), warnings(opened)
+    assert opened.selectbox(key="neighbours_item").value == 3
