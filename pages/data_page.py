@@ -6,7 +6,7 @@ import re
 import streamlit as st
 
 from mfviz import datasets
-from mfviz.dashboard import cache, state, ui
+from mfviz.dashboard import cache, data_swap, state, ui
 from mfviz.dashboard.figures import counted
 from mfviz.dashboard.state import DataEntry
 from mfviz.data import scale
@@ -72,6 +72,63 @@ def load_warnings(report, metadata_name: str | None) -> list[str]:
     return said
 
 
+def offer(replacement: data_swap.Replacement) -> bool:
+    """Replace the data now when no model would be lost with it, else keep it until the user says
+    so (the question is shown where the change was asked for). True when replaced."""
+    if not at_stake():
+        replacement.replace()
+        return True
+    st.session_state[data_swap.PENDING] = replacement
+    return False
+
+
+def at_stake() -> list:
+    return data_swap.models_at_stake(ui.models(), [model for _, model in cache.start_data()[0].models])
+
+
+def answered(replace: bool) -> None:
+    """A button's callback: it runs before the page, so the page is drawn on the data as chosen."""
+    replacement = st.session_state.pop(data_swap.PENDING, None)
+    if replacement is not None:
+        (replacement.replace if replace else replacement.cancelled or (lambda: None))()
+
+
+def ask(*kinds: str) -> None:
+    """The question before replacing the data, when a replacement of one of these kinds waits for it."""
+    replacement = st.session_state.get(data_swap.PENDING)
+    if replacement is None or replacement.kind not in kinds:
+        return
+    models = at_stake()
+    if not models:  # they went meanwhile (another tab of the session): nothing to ask
+        answered(True)
+        st.rerun()
+    training = st.session_state.get(state.TRAINING)
+    st.warning(data_swap.question(replacement, models, training is not None and not training.done),
+               icon=":material/help:")
+    yes, no = st.columns(2)
+    yes.button("Go on: replace the data, clear the models", key="replace_confirm", type="primary",
+               on_click=answered, args=(True,))
+    no.button("Cancel: keep the data and the models", key="replace_cancel", on_click=answered, args=(False,))
+
+
+def show_notices() -> None:
+    """What a replacement said (loaded, dropped rows, ...), once, on the run after it was confirmed."""
+    for kind, text in st.session_state.pop(data_swap.NOTICES, []):
+        if kind == "success":
+            st.success(text, icon=":material/check_circle:")
+        else:
+            st.warning(text, icon=":material/warning:")
+
+
+def empty_uploaders() -> None:
+    """New keys for the uploaders (a file uploader's value cannot be set): the file in them is not read again."""
+    st.session_state[state.UPLOADS_EMPTIED] = st.session_state.get(state.UPLOADS_EMPTIED, 0) + 1
+
+
+def cleared_words() -> str:
+    return " Models of the previous data were cleared." if ui.models() else ""
+
+
 # ------------------------------------------------------------------ upload
 with st.container(border=True):
     st.subheader("Load your own data")
@@ -128,17 +185,25 @@ with st.container(border=True):
                          "header, encoding, dropping bad rows) are under **Column mapping** below; or fix the file "
                          "and upload it again.", icon=":material/error:")
             else:
-                source = DataEntry(interactions=loaded, name=upload.name, key=state.interactions_hash(loaded),
-                                   report_lines=plain_report(loaded.report.lines()))
-                st.session_state[state.SOURCE] = source
-                st.session_state[state.UPLOAD_KEY] = parse_key
-                st.session_state[state.ITEMS_JOINED] = (source.key, meta_key)  # its item table, if one came with it
-                st.session_state[state.FILTERS] = {}
-                ui.set_data(source)
-                st.success(f"Loaded {upload.name}: {counted(loaded.n_users, 'user')}, {counted(loaded.n_items, 'item')}, "
-                           f"{counted(loaded.nnz, 'interaction')}. Models of the previous data were cleared.", icon=":material/check_circle:")
-                for warning in load_warnings(loaded.report, metadata.name if metadata else None):
-                    st.warning(warning, icon=":material/warning:")
+                new = DataEntry(interactions=loaded, name=upload.name, key=state.interactions_hash(loaded),
+                                report_lines=plain_report(loaded.report.lines()))
+                warnings = load_warnings(loaded.report, metadata.name if metadata else None)
+
+                def load(new=new, parse_key=parse_key, meta_key=meta_key, warnings=warnings) -> None:
+                    said = (f"Loaded {new.name}: {counted(new.interactions.n_users, 'user')}, "
+                            f"{counted(new.interactions.n_items, 'item')}, {counted(new.interactions.nnz, 'interaction')}."
+                            + cleared_words())
+                    st.session_state[state.SOURCE] = new
+                    st.session_state[state.UPLOAD_KEY] = parse_key
+                    st.session_state[state.ITEMS_JOINED] = (new.key, meta_key)  # its item table, if one came with it
+                    st.session_state[state.FILTERS] = {}
+                    ui.set_data(new)
+                    st.session_state[data_swap.NOTICES] = [("success", said)] + [("warning", w) for w in warnings]
+
+                if offer(data_swap.Replacement(f"Loading {upload.name}", "upload", load, empty_uploaders)):
+                    source = new
+        ask("upload")
+        show_notices()
 
         # Column mapping: open by default when loading failed or columns were taken by position.
         columns = getattr(source.interactions.report, "columns", {}) or {}
@@ -188,24 +253,39 @@ with st.container(border=True):
             except (ValueError, OSError) as exc:  # DataError is a ValueError
                 st.error(f"Could not join {metadata.name} to {source.name}: {ui.page_words(str(exc))}", icon=":material/error:")
             else:
-                source = DataEntry(interactions=joined, name=source.name, key=state.interactions_hash(joined),
-                                   report_lines=plain_report(joined.report.lines()), is_start=source.is_start)
-                st.session_state[state.SOURCE] = source
-                st.session_state[state.ITEMS_JOINED] = (source.key, meta_key)
-                st.session_state[state.FILTERS] = {}
-                ui.set_data(source)
-                st.success(f"Joined {metadata.name} to {source.name}: {joined.report.metadata_join_rate:.0%} of the "
-                           "items have a row in it. Models of the previous data were cleared.",
-                           icon=":material/check_circle:")
-                for warning in load_warnings(joined.report, metadata.name):
-                    st.warning(warning, icon=":material/warning:")
+                new = DataEntry(interactions=joined, name=source.name, key=state.interactions_hash(joined),
+                                report_lines=plain_report(joined.report.lines()), is_start=source.is_start)
+                warnings = load_warnings(joined.report, metadata.name)
 
-    if not source.is_start and st.button(f"Back to {start or 'the demo catalogue'}", key="back_to_start"):
+                def join(new=new, meta_key=meta_key, warnings=warnings, table=metadata.name) -> None:
+                    said = (f"Joined {table} to {new.name}: {new.interactions.report.metadata_join_rate:.0%} of the "
+                            "items have a row in it." + cleared_words())
+                    st.session_state[state.SOURCE] = new
+                    st.session_state[state.ITEMS_JOINED] = (new.key, meta_key)
+                    st.session_state[state.FILTERS] = {}
+                    ui.set_data(new)
+                    st.session_state[data_swap.NOTICES] = [("success", said)] + [("warning", w) for w in warnings]
+
+                if offer(data_swap.Replacement(f"Joining {metadata.name}", "items", join, empty_uploaders)):
+                    source = new
+        ask("items")
+        show_notices()
+
+    else:  # a question about a file no longer in its uploader (the page was left) has lapsed
+        if getattr(st.session_state.get(data_swap.PENDING), "kind", None) in ("upload", "items"):
+            st.session_state.pop(data_swap.PENDING)
+        show_notices()
+
+    def back() -> None:
         for key in (state.SOURCE, state.DATA, state.UPLOAD_KEY, state.MAPPING, state.FILTERS):
             st.session_state.pop(key, None)
         st.session_state[state.MODELS] = {}
-        st.session_state[state.UPLOADS_EMPTIED] = emptied + 1
+        empty_uploaders()
+
+    if not source.is_start and st.button(f"Back to {start or 'the demo catalogue'}", key="back_to_start") and \
+            offer(data_swap.Replacement(f"Going back to {start or 'the demo catalogue'}", "back", back)):
         st.rerun()
+    ask("back")
 
 # ------------------------------------------------------------------ filters
 applied = st.session_state.get(state.FILTERS, {})
@@ -243,12 +323,21 @@ with st.form("filters"):
             words.append(f"{settings['min_count']}-core")
         if settings["explicit"] is not None:
             words.append("as ratings" if settings["explicit"] else "as implicit")
-        st.session_state[state.FILTERS] = settings
-        ui.set_data(DataEntry(interactions=filtered, name=source.name,
-                              key=state.array_hash(extra=f"{source.key}|{sorted(settings.items())}"),
-                              report_lines=plain_report(filtered.report.lines()), is_start=source.is_start,
-                              filters=", ".join(words)))
-        st.rerun()
+        new = DataEntry(interactions=filtered, name=source.name,
+                        key=state.array_hash(extra=f"{source.key}|{sorted(settings.items())}"),
+                        report_lines=plain_report(filtered.report.lines()), is_start=source.is_start,
+                        filters=", ".join(words))
+
+        def prepare(new=new, settings=settings) -> None:
+            st.session_state[state.FILTERS] = settings
+            ui.set_data(new)
+
+        if new.key == ui.current_data().key:  # the data as it is: nothing is cleared
+            prepare()
+            st.rerun()
+        elif offer(data_swap.Replacement("Applying these settings", "prepare", prepare)):
+            st.rerun()
+ask("prepare")
 
 # ------------------------------------------------------------------ what is loaded
 data = ui.current_data()

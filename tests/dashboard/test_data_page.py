@@ -233,3 +233,91 @@ def test_ratings_outside_the_scale_stop_the_load_and_the_page_offers_to_drop_or_
     above = float((data.interactions.matrix.data > 3).mean())
     assert any(f"{above:.0%} are above the middle of the scale" in c.value for c in at.caption), \
         [c.value for c in at.caption]
+
+
+def with_models(at, *fit_seconds: float):
+    """The session with models of its current data trained (ALS, 1 epoch), each said to have taken so long."""
+    from mfviz.dashboard.state import ModelEntry, model_hash
+    from mfviz.models import ALS
+
+    data = at.session_state["mfviz.data"]
+    models = dict(at.session_state["mfviz.models"]) if "mfviz.models" in at.session_state else {}
+    for n, seconds in enumerate(fit_seconds):
+        model = ALS(factors=2, epochs=1, random_state=n).fit(data.interactions)
+        name = f"ALS #{n + 1}"
+        models[name] = ModelEntry(name=name, model=model, kind="als", params={}, key=model_hash(model, data.key),
+                                  data_key=data.key, fit_seconds=seconds)
+    at.session_state["mfviz.models"] = models
+    return at
+
+
+def question(at) -> str:
+    return next((w.value for w in at.warning if "replaces the data" in w.value), "")
+
+
+def test_loading_a_file_over_trained_models_asks_first_and_cancel_keeps_them():
+    """A reviewer lost 13 models (one took 131 s) to an upload that cleared them without a word."""
+    at = with_models(new_app(), 131.0, 2.5)
+    before = at.session_state["mfviz.data"].key
+    at = upload(at, "ratings.csv", ratings_csv())
+    assert not at.exception and not at.error
+    asked = question(at)
+    assert asked.startswith("Loading ratings.csv replaces the data and clears all 2 models trained on it (the "
+                            "longest, ALS #1, took 131 s to fit)"), asked
+    assert "download it as .npz on the Train page first" in asked
+    assert at.session_state["mfviz.data"].key == before and len(at.session_state["mfviz.models"]) == 2
+    assert not at.success  # nothing loaded yet
+    at.button(key="replace_cancel").click().run()
+    assert not at.exception and not question(at)
+    assert at.session_state["mfviz.data"].key == before and list(at.session_state["mfviz.models"]) == ["ALS #1", "ALS #2"]
+    assert at.file_uploader(key="upload_interactions_1").value is None  # emptied: not read (and asked) again
+    at.run()
+    assert not question(at) and at.session_state["mfviz.data"].key == before
+
+
+def test_confirming_clears_the_models_and_loads_the_file():
+    at = upload(with_models(new_app(), 0.4), "ratings.csv", ratings_csv(bad="u3,i4,five"))
+    assert at.error  # a bad row stops the load before anything is asked
+    at = upload(with_models(new_app(), 0.4), "ratings.csv", ratings_csv())
+    assert question(at).startswith("Loading ratings.csv replaces the data and clears the model trained on it (it "
+                                   "took 0.4 s to fit)")
+    at.button(key="replace_confirm").click().run()
+    assert not at.exception and not at.error and not question(at)
+    data = at.session_state["mfviz.data"]
+    assert data.name == "ratings.csv" and data.interactions.nnz == 150
+    assert at.session_state["mfviz.models"] == {}
+    assert [s.value for s in at.success] == ["Loaded ratings.csv: 30 users, 12 items, 150 interactions. Models of "
+                                             "the previous data were cleared."]
+    at.run()
+    assert not at.success and at.session_state["mfviz.data"].name == "ratings.csv"  # loaded once, said once
+
+
+def test_prepare_apply_over_trained_models_asks_first():
+    at = with_models(new_app(), 131.0)
+    before = at.session_state["mfviz.data"].key
+    next(box for box in at.number_input if box.label.startswith("k-core")).set_value(5)
+    at.button(key="filters_apply").click().run()
+    assert question(at).startswith("Applying these settings replaces the data and clears the model trained on it")
+    at.button(key="replace_cancel").click().run()
+    assert at.session_state["mfviz.data"].key == before and len(at.session_state["mfviz.models"]) == 1
+    assert not at.session_state["mfviz.data"].filters
+    at.button(key="filters_apply").click().run()
+    at.button(key="replace_confirm").click().run()
+    assert not at.exception and not at.error and not question(at)
+    assert at.session_state["mfviz.data"].filters == "5-core" and at.session_state["mfviz.models"] == {}
+
+
+def test_going_back_to_the_demo_asks_first_and_the_quick_default_is_not_asked_for():
+    at = upload(new_app(), "ratings.csv", ratings_csv())
+    from mfviz.dashboard.state import ModelEntry
+
+    quick = ModelEntry(name="quick", model=None, kind="ials", params={}, key="q",
+                       data_key=at.session_state["mfviz.data"].key, auto=True)
+    at.session_state["mfviz.models"] = {"quick": quick}  # trained again by itself: nothing to lose
+    at.button(key="back_to_start").click().run()
+    assert not question(at) and at.session_state["mfviz.data"].is_start
+    at = with_models(upload(new_app(), "ratings.csv", ratings_csv()), 12.0)
+    at.button(key="back_to_start").click().run()
+    assert question(at).startswith("Going back to the demo catalogue replaces the data and clears the model")
+    at.button(key="replace_confirm").click().run()
+    assert not at.exception and at.session_state["mfviz.data"].is_start and not question(at)

@@ -1,0 +1,39 @@
+"""Replacing the session's data on the Data page: what it would clear, and the question asked before it does."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+PENDING = "mfviz.data_pending"  # a Replacement waiting for the user's answer
+NOTICES = "mfviz.data_notices"  # [(kind, text)] to show once, after a replacement the user confirmed
+
+
+@dataclass
+class Replacement:
+    """New data waiting to replace the session's: `replace` switches to it, `cancelled` tidies up
+    when the user keeps the old (empties the uploaders, so the file is not read again)."""
+
+    what: str  # "Loading stars.csv", in the question
+    kind: str  # "upload", "items", "back" or "prepare": where the question is shown, and what it follows
+    replace: Callable[[], None]
+    cancelled: Callable[[], None] | None = None
+
+
+def models_at_stake(models: dict, given_models=()) -> list:
+    """The models a new dataset would clear and that cannot simply come back: not the quick default
+    (trained again by itself) nor those the server was started with (back with its data)."""
+    return [entry for entry in models.values()
+            if not entry.auto and not any(entry.model is model for model in given_models)]
+
+
+def question(replacement: Replacement, at_stake: list, training: bool = False) -> str:
+    """What replacing the data would clear, and how to keep a model through it."""
+    longest = max(at_stake, key=lambda entry: entry.fit_seconds)
+    count = len(at_stake)
+    models = "the model" if count == 1 else f"all {count} models"
+    seconds = f"{longest.fit_seconds:,.0f}" if longest.fit_seconds >= 10 else f"{longest.fit_seconds:.1f}"
+    took = f"it took {seconds} s to fit" if count == 1 else f"the longest, {longest.name}, took {seconds} s to fit"
+    return (f"{replacement.what} replaces the data and clears {models} trained on it ({took})"
+            + (", and stops the training that is running" if training else "") + ". To keep a model, download it "
+            "as .npz on the Train page first (Download .npz); it loads again there once this data is back.")
