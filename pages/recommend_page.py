@@ -9,6 +9,7 @@ import streamlit as st
 
 from mfviz.dashboard import cache, links, lists, map_figures, pickers, state, ui
 from mfviz.dashboard.figures import counted
+from mfviz.data.id_lists import join_ids, split_ids
 
 ui.header("Recommend", "What would the model suggest? Pick a user to see what they liked and what the model "
           "recommends — or build a taste profile from a few items and watch the recommendations change "
@@ -36,6 +37,8 @@ with ui.guard("Reading the data"):
 SCALE = rating_scale(summary) if inter.is_explicit else None  # the profile's ratings
 link = links.opened(data, "recommend")  # a link to this page names the model and a user, or the items of a profile
 # (ratings= alone is a hand-edited address: the ratings of the items it already lists)
+if "compare" in link:  # before the link's model is picked: training it on opening runs the page again
+    st.session_state["rec_compare"] = split_ids(link["compare"])  # checked against the session's models below
 links.pick_model(link, data, factor_models_only=False)
 if "user" in link and (chosen := links.indices(inter, "user", link["user"])):
     st.session_state["rec_mode"], st.session_state["rec_user"] = MODES[0], chosen[0]
@@ -76,10 +79,18 @@ strength = top[3].slider(
          "move up among the model's own 10·n best (a strong penalty gives the least popular items the model finds "
          "relevant, never the catalogue's unknowns); the same for every list on this page. Popularity bias page, last tab: what it costs in accuracy.")
 others = [name for name in ui.models() if name != entry.name]
+if (wanted := st.session_state.get("rec_compare")) and any(name not in others for name in wanted):
+    # the link's side-by-side models (set above): those this session has, by name
+    st.session_state["rec_compare"] = [name for name in wanted if name in others][:3]
+    if missing := [name for name in wanted if name not in ui.models()]:
+        st.info(f"The link also compared {', '.join(f'“{name}”' for name in missing)}, which this session does not "
+                "have (models trained in another session travel in a link only as the one it shows).",
+                icon=":material/link_off:")
 compare = st.multiselect(
     "Side by side with", others, key="rec_compare", max_selections=3, placeholder="other models of this session",
     help="Their lists for the same user or profile next to this model's; items in every list are shaded.",
 ) if others else []
+compared = join_ids(compare) or None  # the side-by-side models, as the page's link carries them
 popularity = summary.item_popularity
 titles = inter.titles
 model = entry.model
@@ -346,7 +357,7 @@ if mode == MODES[0]:
     user = pickers.pick_one(st, "User", "user", candidates, inter, "rec_user",
                             lambda u: f"user {inter.user_ids[u]} · {counted(int(activity[u]), 'interaction')}",
                             default=int(candidates[min(len(candidates) - 1, len(candidates) // 3)]))
-    links.show(data, entry, "recommend", user=links.id_list(inter, "user", [user]), n=int(n), beta=view_beta(strength))
+    links.show(data, entry, "recommend", compare=compared, user=links.id_list(inter, "user", [user]), n=int(n), beta=view_beta(strength))
     row = inter.matrix[user]
     # The model learned the user from the training part only: a held-out item is no reason for its list.
     trained = entry.train.matrix[user] if entry.train is not None else row
@@ -396,7 +407,7 @@ elif mode == MODES[2]:
     from mfviz.dashboard import new_item
 
     new_item.show(entry, data, popularity, int(n), compare)
-    links.show(data, entry, "recommend", fans=links.id_list(inter, "item", st.session_state.get("rec_new_from")),
+    links.show(data, entry, "recommend", compare=compared, fans=links.id_list(inter, "item", st.session_state.get("rec_new_from")),
                n=int(n))
 else:
     order = np.argsort(-popularity, kind="stable")
@@ -427,7 +438,7 @@ else:
                    "Take it out of one of the two boxes.", icon=":material/warning:")
     picked = [i for i in liked_items if i not in disliked] + list(disliked)
     if not picked:
-        links.show(data, entry, "recommend", n=int(n), beta=view_beta(strength))
+        links.show(data, entry, "recommend", compare=compared, n=int(n), beta=view_beta(strength))
         st.info("Pick two or three items above; recommendations appear at once, computed by folding the "
                 "profile into the trained model (no retraining).", icon=":material/touch_app:")
     else:
@@ -445,7 +456,7 @@ else:
             else:
                 st.dataframe(item_table(np.array(picked)), hide_index=True, width="stretch", column_config=COLUMNS)
         # the link carries each item's rating where one differs from the rating a link's items open with
-        links.show(data, entry, "recommend", items=links.id_list(inter, "item", picked),
+        links.show(data, entry, "recommend", compare=compared, items=links.id_list(inter, "item", picked),
                    ratings=links.rating_list(values, scale[-1]) if values is not None else None, n=int(n),
                    beta=view_beta(strength))
         with ui.guard("Folding in the profile"):

@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 from test_pages import chart_titled, new_app, open_page, train_on_page
 
+from mfviz.data.id_lists import join_ids, split_ids
+
 NEIGHBOURS, LATENT, RECOMMEND = "pages/neighbours_page.py", "pages/latent_page.py", "pages/recommend_page.py"
 
 
@@ -161,7 +163,8 @@ def sent_from_a_trained_model(page: str = NEIGHBOURS) -> tuple[dict, object]:
     open_page(sender, page)
     sent = dict(sender.query_params)
     assert sent["model"] == sender.selectbox(key="model_picker").value and "recipe" in sent
-    assert sender.selectbox(key="neighbours_item").value is not None
+    if page == NEIGHBOURS:
+        assert sender.selectbox(key="neighbours_item").value is not None
     return sent, sender
 
 
@@ -473,3 +476,22 @@ def test_a_tab_that_opens_another_page_after_a_restart_is_told_by_the_browsers_c
     sender = ratings_upload(new_app(), seed=2)  # a tab of this browser, on data this server holds: no restart
     monkeypatch.setattr(ui, "kept_cookie", lambda: sender.session_state["mfviz.data"].key[:8])
     assert not [w for w in warnings(new_app()) if "data " in w]
+
+
+def test_a_recommend_link_keeps_the_models_side_by_side():
+    # The link kept the profile but not the models compared with it.
+    sent, sender = sent_from_a_trained_model(RECOMMEND)
+    default = next(name for name, e in sender.session_state["mfviz.models"].items() if e.auto)
+    sender.multiselect(key="rec_compare").set_value([default]).run()
+    link = dict(sender.query_params)
+    assert split_ids(link["compare"]) == [default]
+    receiver = new_app()
+    open_link(receiver, RECOMMEND, **link)
+    assert receiver.selectbox(key="model_picker").value == sent["model"]  # trained on opening, shown
+    assert receiver.multiselect(key="rec_compare").value == [default]
+    assert not any("also compared" in i.value for i in receiver.info)
+    # a model the session lacks (trained in another session: only the shown one travels, as its recipe)
+    open_link(receiver, RECOMMEND, **(link | {"compare": join_ids([default, "Funk SVD (f=3)"])}))
+    said = [i.value for i in receiver.info if "also compared" in i.value]
+    assert len(said) == 1 and "“Funk SVD (f=3)”" in said[0] and default not in said[0]
+    assert receiver.multiselect(key="rec_compare").value == [default]
