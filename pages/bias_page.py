@@ -84,11 +84,13 @@ if views["The four numbers"].open:
 
 if views["Per user group"].open:
     with views["Per user group"]:
-        ui.show(figures.group_lift_chart({name: r.group_lift for name, r in reports.items()}))
+        ui.show(chart := figures.group_lift_chart({name: r.group_lift for name, r in reports.items()}),
+                    config=figures.export_config(chart.figure, ui.data_label(data)))
 
 if views["Who gets recommended"].open:
     with views["Who gets recommended"]:
-        ui.show(figures.recommendation_lorenz({name: r.recommended_counts for name, r in reports.items()}))
+        ui.show(chart := figures.recommendation_lorenz({name: r.recommended_counts for name, r in reports.items()}),
+                    config=figures.export_config(chart.figure, ui.data_label(data)))
 
 if views["Vector length and popularity"].open:
     with views["Vector length and popularity"]:
@@ -98,7 +100,8 @@ if views["Vector length and popularity"].open:
             chosen = entries[pick]
             norms = cache.item_norms(chosen.key, chosen.model.item_factors)
             summary = cache.summary(data.key, inter)
-            ui.show(figures.norm_popularity(norms, summary.item_popularity, pick))
+            ui.show(chart := figures.norm_popularity(norms, summary.item_popularity, pick),
+                    config=figures.export_config(chart.figure, ui.data_label(data), pick))
         else:
             st.caption("Only the Popularity baseline is here; train a factor model to see its vector lengths.")
 
@@ -124,7 +127,8 @@ if views["What less popular lists cost"].open:
                 baseline = (cache.tradeoff_baseline(first.key, first.train, first.test, int(k))
                             if first is not None else None)
             if curves:
-                ui.show(figures.tradeoff_chart(curves, baseline, int(k)))
+                ui.show(chart := figures.tradeoff_chart(curves, baseline, int(k)),
+                    config=figures.export_config(chart.figure, ui.data_label(data)))
                 ndcg = f"ndcg@{int(k)}"
                 for name, curve in curves.items():
                     start, best = curve.iloc[0], within_loss(curve, int(k), 0.1)

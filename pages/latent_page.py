@@ -5,7 +5,7 @@ import streamlit as st
 
 from mfviz.analysis.projection import preservation_k
 from mfviz.dashboard import background, cache, links, map_figures, pickers, state, support, ui
-from mfviz.dashboard.figures import counted, export_config
+from mfviz.dashboard.figures import counted, export_config, file_name
 
 ui.header("Latent space", "Every item is a vector in the model's latent space; this map squeezes those "
           "vectors into two (or three) dimensions so that items the model finds alike land close together.")
@@ -197,6 +197,7 @@ if method == "UMAP":
         min_dist = st.slider("UMAP minimum distance", 0.0, 0.99, min_dist, 0.01, key="latent_min_dist",
                              help="How tightly points may pack together.")
 
+saved_names = ui.data_label(data), entry.name  # in every file saved from the page
 vectors = entry.model.item_factors
 with ui.guard("Reading the data"):
     summary = cache.summary(data.key, inter)
@@ -304,14 +305,14 @@ if three_d:  # Plotly selects nothing in 3-D: no click or lasso events
     chart = map_figures.latent_scatter_3d(table, colour, highlight, method=method,
                                           continuous=colour in ("popularity", "norm"), anchor=anchor,
                                           neighbours=neighbours, axes=axes, model=entry.name)
-    ui.show(chart, key="latent_map_3d", config=export_config(chart.figure))
+    ui.show(chart, key="latent_map_3d", config=export_config(chart.figure, *saved_names))
     event = None
 else:
     chart = map_figures.latent_scatter(table, colour, highlight, method=method,
                                    continuous=colour in ("popularity", "norm"), anchor=anchor, neighbours=neighbours,
                                    axes=axes, labelled=labelled, users=user_points, model=entry.name)
     event = ui.show(chart, key=map_key, on_select="rerun", selection_mode=("points", "lasso", "box"),
-                    config=export_config(chart.figure))
+                    config=export_config(chart.figure, *saved_names))
 if highlight:  # the map titles only a few of them: here are all
     st.markdown(f"**Circled: {counted(len(highlight), 'item')} matching “{search.strip()}”**")
     st.dataframe(hits.head(20)[[c for c in ("title", "genres", "popularity") if c in hits.columns]],
@@ -321,7 +322,7 @@ if comparison is not None:
         inspect(comparison, summary.item_popularity, norms)
         support.notice(comparison, counts, "latent_min_support")
 if users is not None:  # the Axes map's companion: where the users lean on the same axis
-    ui.show(users, config=export_config(users.figure))
+    ui.show(users, config=export_config(users.figure, *saved_names))
 if dims is not None:  # the Dimensions map's companion: what lies at the ends of each dimension
     from mfviz.analysis.dimensions import FOLLOWS_POPULARITY, genre_loadings
 
@@ -344,10 +345,10 @@ if dims is not None:  # the Dimensions map's companion: what lies at the ends of
     if groups:
         heatmap = map_figures.genre_heatmap(genre_loadings(dims, dict(list(groups.items())[:GENRES_SHOWN]),
                                                            n_dims=cache.DIMENSIONS_DESCRIBED), model=entry.name)
-        ui.show(heatmap, config=export_config(heatmap.figure))
+        ui.show(heatmap, config=export_config(heatmap.figure, *saved_names))
     st.download_button("Download every item's coordinates on every dimension (CSV)",
                        lambda: cache.dimensions_csv(entry.key, data.key, dims, inter.item_ids, titles),
-                       file_name="dimensions.csv", mime="text/csv", key="dims_csv", on_click="ignore",
+                       file_name=file_name("dimensions", "csv", *saved_names), mime="text/csv", key="dims_csv", on_click="ignore",
                        help="item_id, title and one column per dimension (dim_1 = the strongest); the scores "
                             "are the sums of user × item coordinate products.")
 
@@ -391,12 +392,12 @@ elif not three_d:
 
 exports = st.columns(2)
 exports[0].download_button("Download the map coordinates (CSV)", cache.map_csv(projection_key, table),
-                           file_name=f"latent_{method.lower()}{'_3d' if three_d else ''}.csv", mime="text/csv",
+                           file_name=file_name(f"latent_{method.lower()}{'_3d' if three_d else ''}", "csv", *saved_names), mime="text/csv",
                            key="latent_csv")
 exports[1].download_button("Download for TensorFlow's Embedding Projector (zip)",
                            lambda: cache.projector_zip(f"{entry.key}|{data.key}{subset_key}", vectors, table,
                                                        inter.item_ids),
-                           file_name="embedding_projector.zip", mime="application/zip", key="latent_projector",
+                           file_name=file_name("embedding_projector", "zip", *saved_names), mime="application/zip", key="latent_projector",
                            on_click="ignore", disabled=vectors.shape[1] < 2,  # the Projector refuses 1-D vectors
                            help="vectors.tsv (the model's item vectors, one row per item) and metadata.tsv (title, "
                                 "the genre the map colours by as distinctive_genre, genres, popularity, vector "

@@ -32,6 +32,7 @@ k = controls[2].number_input("k", 3, 50, key="neighbours_k", help="Length of eac
 links.show(data, entry, "neighbours", item=links.id_list(inter, "item", [item]), k=int(k))
 min_support = support.min_support_input(controls[3], "neighbours_min_support")
 vectors = entry.model.item_factors
+saved_names = ui.data_label(data), entry.name  # in every chart's image file name
 counts = support.item_support(entry, popularity)  # what the model saw of each item: the filter's measure
 
 with ui.guard("Finding neighbours"):
@@ -113,7 +114,8 @@ if st.button("Show on the map →", key="neighbours_to_map", on_click=show_on_ma
              help="The Latent space page with this item starred and lines to these neighbours: does the map keep "
                   "them close?"):
     st.switch_page("pages/latent_page.py")
-ui.show(figures.neighbour_popularity(comparison.cosine, comparison.dot, str(titles[item])))
+ui.show(chart := figures.neighbour_popularity(comparison.cosine, comparison.dot, str(titles[item])),
+        config=figures.export_config(chart.figure, *saved_names))
 with ui.guard("Placing the item on the model's dimensions"):
     dims = cache.dimensions(entry.key, entry.model)
     close = comparison.cosine["item"].to_numpy()
@@ -151,7 +153,8 @@ if others:
             card.metric(f"Shared with {name}", f"{frame['shared'].mean():.1f} of {int(k)}",
                         help=f"Mean number of an item's {int(k)} cosine neighbours both models list, over "
                              f"{figures.counted(len(frame), 'item')}.")
-        ui.show(figures.agreement_histogram(agreement, int(k), entry.name))
+        ui.show(chart := figures.agreement_histogram(agreement, int(k), entry.name),
+                config=figures.export_config(chart.figure, *saved_names))
         first, frame = next(iter(agreement.items()))
         popular = frame.assign(popularity=popularity[frame["item"]]).nlargest(50, "popularity")
         disputed = popular.nsmallest(8, "shared", keep="first")
@@ -200,7 +203,8 @@ if "median_lift_cosine" in numbers:
 if per_item is not None:
     ratio_columns = [c for c in per_item.columns if "ratio" in c]
     if ratio_columns:
-        ui.show(figures.popularity_ratio_histogram(per_item, ratio_columns[0]))
+        ui.show(chart := figures.popularity_ratio_histogram(per_item, ratio_columns[0]),
+                config=figures.export_config(chart.figure, *saved_names))
 
 # ------------------------------------------------------------------ a user's recommendations
 st.subheader("The same for a user's recommendations")

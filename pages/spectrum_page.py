@@ -72,8 +72,9 @@ st.markdown(f"These numbers answer different questions: **k for 50%, 80%, 90% of
             "that share of the matrix, noise included; **effective rank** is how concentrated its energy is (a shape, not a factor "
             "count); **above the shuffle** is how many directions of taste stand clear of chance. To choose a model's "
             f"number of factors, {use}.")
-ui.show(figures.data_spectrum_chart(spectrum.singular_values, spectrum.cumulative_energy, spectrum.k_for,
-                                    None if null is None else null.singular_values))
+chart = figures.data_spectrum_chart(spectrum.singular_values, spectrum.cumulative_energy, spectrum.k_for,
+                                   None if null is None else null.singular_values)
+ui.show(chart, config=figures.export_config(chart.figure, ui.data_label(data)))  # the data's name in the file name
 if null is not None:
     second = spectrum.singular_values[1] / null.singular_values[1] - 1 if computed > 1 else 0.0
     if above.size:
@@ -101,7 +102,8 @@ with ui.guard("Computing the models' spectra"):
     for name in plotted.plotted_models(list(factor_models), "spectrum_models"):
         spectra[name] = cache.model_spectrum(factor_models[name].key, factor_models[name].model)
 if spectra:
-    ui.show(figures.model_spectra_chart(spectra, np.asarray(spectrum.singular_values)))
+    chart = figures.model_spectra_chart(spectra, np.asarray(spectrum.singular_values))
+    ui.show(chart, config=figures.export_config(chart.figure, ui.data_label(data)))
     if st.button("What does each of a model's dimensions contrast? See them on the Latent space page", icon=":material/explore:",
                  key="to_dimensions"):
         st.session_state["latent_method"] = "Dimensions"

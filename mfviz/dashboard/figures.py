@@ -18,13 +18,33 @@ WEBGL_ABOVE = 5_000  # points; beyond, WebGL (scattergl). Below, SVG draws faste
 # MovieLens 100K: Latent space revisit 2.4 -> 1.2 s in headless Chromium without a GPU)
 
 
-def export_config(figure: go.Figure) -> dict:
+def slug(text: str, most: int = 32) -> str:
+    """A name safe in any file system and short: "Implicit ALS (f=32) (quick default)" →
+    "implicit-als-f-32-quick-default" (lower-case letters and digits joined by "-", at most `most`
+    characters, cut at a "-" where one is near)."""
+    words = re.sub(r"[^0-9a-z]+", "-", str(text).lower()).strip("-")
+    if len(words) > most:
+        cut = words[:most + 1].rfind("-")
+        words = words[:cut if cut >= most // 2 else most].strip("-")
+    return words
+
+
+def file_name(stem: str, extension: str, *names: str | None) -> str:
+    """A download's file name with the data's and the model's names in it, so that files of several
+    models or datasets do not overwrite each other in Downloads: ("latent_pca", "csv", "MovieLens 100K
+    (u.data)", "SVD (f=32)") → "latent_pca_movielens-100k-u-data_svd-f-32.csv"."""
+    parts = [re.sub(r"[^0-9a-z_-]+", "-", stem.lower()).strip("-")] + [slug(name) for name in names if name]
+    return "_".join(part for part in parts if part) + f".{extension}"
+
+
+def export_config(figure: go.Figure, *names: str | None) -> dict:
     """Plotly config for the camera button: the chart at twice its size on screen (its layout kept; at
     scale 1 a map drawn 940 × 560 px was blurred on a slide), as ui.CHART_CONFIG, and a file name from
-    the chart's title instead of "newplot.png" for every chart."""
+    the chart's title instead of "newplot.png" for every chart, with `names` (the data's, the model's) after it."""
     title = re.sub(r"<[^>]+>", " ", str(figure.layout.title.text or "chart"))
     name = re.sub(r"[^0-9a-z]+", "-", title.lower()).strip("-")[:80] or "chart"
-    return {"toImageButtonOptions": {"format": "png", "scale": 2, "filename": f"mfviz-{name}"}}
+    return {"toImageButtonOptions": {"format": "png", "scale": 2,
+                                     "filename": file_name(f"mfviz-{name}", "png", *names)[:-4]}}
 
 
 def counted(n: int, noun: str, plural: str | None = None) -> str:

@@ -678,3 +678,18 @@ def test_the_embedding_projector_metadata_carries_the_genre_the_map_colours_by()
         assert metadata["distinctive_genre"].tolist() == ["Romance", "Comedy", "Drama", "Drama", "(none)"]
         assert metadata["first_genre"].tolist() == ["Comedy", "Comedy", "Comedy", "Drama", "(none)"]
         assert list(metadata.columns[:3]) == ["item_id", "title", "distinctive_genre"]
+
+
+def test_file_names_carry_short_safe_names_of_the_data_and_the_model():
+    from mfviz.dashboard.figures import file_name, slug
+
+    assert slug("Implicit ALS (f=32) (quick default)") == "implicit-als-f-32-quick-default"
+    assert slug("MovieLens 100K (u.data)") == "movielens-100k-u-data"
+    assert slug("Ünïcode / path\\..\\name?") == "n-code-path-name"  # nothing a file system could misread
+    long = slug("A very long model name with many many words in it (f=1024)")
+    assert long == "a-very-long-model-name-with-many" and len(long) <= 32  # cut at a word's end
+    assert file_name("latent_pca_3d", "csv", "MovieLens 100K (u.data)", "SVD (f=32)") == (
+        "latent_pca_3d_movielens-100k-u-data_svd-f-32.csv")
+    assert file_name("embedding_projector", "zip", "demo catalogue", None) == "embedding_projector_demo-catalogue.zip"
+    two = {file_name("latent_umap", "csv", "u.data", name) for name in ("SVD (f=32)", "Implicit ALS (f=32)")}
+    assert len(two) == 2  # two models' maps no longer share one file

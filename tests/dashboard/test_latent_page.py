@@ -90,3 +90,32 @@ def test_every_chart_is_saved_at_twice_its_size(latent):
     configs = [json.loads(c.proto.config or "{}") for c in at.get("plotly_chart")]
     assert configs and all(c["toImageButtonOptions"]["scale"] == 2 for c in configs)
     at.switch_page("pages/latent_page.py").run()
+
+
+def test_every_file_saved_from_the_latent_page_names_the_data_and_the_model(latent, monkeypatch):
+    # latent_umap.csv and embedding_projector.zip of several models overwrote each other in Downloads
+    import streamlit as st
+    from streamlit.delta_generator import DeltaGenerator
+
+    saved = []
+    original = DeltaGenerator.download_button
+
+    def recording(self, label, data, file_name=None, *args, **kwargs):
+        saved.append(file_name)
+        return original(self, label, data, file_name, *args, **kwargs)
+
+    monkeypatch.setattr(DeltaGenerator, "download_button", recording)
+    monkeypatch.setattr(st, "download_button", lambda *a, **k: recording(st._main, *a, **k))
+    at = latent
+    at.session_state["latent_method"] = "Dimensions"
+    at.run()
+    entry = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value]
+    model = re.sub(r"[^0-9a-z]+", "-", entry.name.lower()).strip("-")[:32].strip("-")
+    assert saved == [f"dimensions_demo-catalogue_{model}.csv", f"latent_dimensions_demo-catalogue_{model}.csv",
+                     f"embedding_projector_demo-catalogue_{model}.zip"], saved
+    assert all(re.fullmatch(r"[0-9a-z_.-]+", name) for name in saved)
+    for chart in at.get("plotly_chart"):  # the camera button's pictures too
+        name = json.loads(chart.proto.config)["toImageButtonOptions"]["filename"]
+        assert name.endswith(f"_demo-catalogue_{model}"), name
+    at.session_state["latent_method"] = "PCA"
+    at.run()
