@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test install install-dev bench lint clean
+.PHONY: run test install install-dev bench lint clean screenshots
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ run: install
 
 test: install-dev
 	$(PY) -m pytest
+
+# The README's pictures of every page, from the browser test on MovieLens 100K (the tests alone write them to /tmp).
+screenshots: install-dev
+	MFVIZ_SCREENSHOTS=docs/screenshots $(PY) -m pytest -m browser tests/dashboard/test_browser.py -s
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
