@@ -363,6 +363,11 @@ with left:
 with right:
     ui.show_svg(long_tail_chart)
 ui.show_svg(activity_chart)
+if inter.timestamps is not None:  # the span and the busy periods: what a split by time needs, and a wrong clock shows
+    with ui.guard("Reading the timestamps"):
+        found = cache.data_timeline(data.key, inter.timestamps)
+    if found is not None:
+        ui.show_svg(found[1])
 
 # ------------------------------------------------------------------ demo files
 with st.expander("Download the demo files to see the expected format"):

@@ -140,6 +140,17 @@ def data_charts(data_key: str, _summary) -> tuple:
             svg_charts.activity_histogram(_summary.user_activity))
 
 
+@st.cache_resource(show_spinner=False, max_entries=16)
+def data_timeline(data_key: str, _timestamps) -> tuple | None:
+    """The Data page's timeline of a dataset with timestamps: (Timeline, its SVG chart); None without any.
+    Only read, so one serves every session and every visit."""
+    from mfviz.dashboard import svg_charts
+    from mfviz.data.timeline import timeline
+
+    line = timeline(_timestamps)
+    return None if line is None else (line, svg_charts.timeline_chart(line))
+
+
 @st.cache_data(show_spinner="Computing the spectrum of the data…", max_entries=8)
 def data_spectrum(data_key: str, _matrix, k: int):
     from mfviz import analysis

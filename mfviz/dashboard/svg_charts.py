@@ -244,3 +244,22 @@ def activity_histogram(activity: np.ndarray, bins: int = 50, width: int = 1040, 
     caption = (f"Median user has {np.median(values) if values.size else 0:.0f} interactions, the most active "
                f"{high:.0f}; users on the far left have too little history for a reliable vector.")
     return SvgChart(frame.svg(), caption, title)
+
+
+def timeline_chart(line, width: int = 1040, height: int = 300) -> SvgChart:
+    """Interactions per day, month or year (a mfviz.data.timeline.Timeline), first to last, gaps included."""
+    from mfviz.data.timeline import period_words, span_words
+
+    counts = line.counts["count"].to_numpy(float)
+    labels = [period_words(start, line.period) for start in line.counts["start"]]
+    title = f"When the interactions happened (per {line.period})"
+    frame = _Frame(width, height, title, f"{line.period} (date)", "interactions (count)", nice_ticks(counts.max(initial=0)))
+    slot = (frame.right - frame.left) / max(len(counts), 1)
+    _bars(frame, counts, [f"{label}: {_count(int(count), 'interaction')}" for label, count in zip(labels, counts, strict=True)],
+          PALETTE[0], gap=min(0.2 * slot, 2.0))
+    room = (max(map(len, labels), default=0) + 2) * CHAR_WIDTH  # each label's width and a gap: none touch
+    every = max(1, math.ceil(len(labels) * room / (frame.right - frame.left)))
+    for i in range(0, len(labels), every):
+        frame.x_label(frame.left + (i + 0.5) * slot, labels[i])
+    caption = span_words(line) + " Before a split by time, check that the test period holds enough of them."
+    return SvgChart(frame.svg(), caption, title)

@@ -321,3 +321,22 @@ def test_going_back_to_the_demo_asks_first_and_the_quick_default_is_not_asked_fo
     assert question(at).startswith("Going back to the demo catalogue replaces the data and clears the model")
     at.button(key="replace_confirm").click().run()
     assert not at.exception and at.session_state["mfviz.data"].is_start and not question(at)
+
+
+def test_the_report_shows_when_the_interactions_happened():
+    """The report named the timestamp column but gave no date range: nothing to choose a time split by."""
+    from test_pages import ML100K
+
+    if not ML100K.exists():
+        import pytest
+
+        pytest.skip("MovieLens 100K is not in ../shared/datasets")
+    at = upload(new_app(), "u.data", ML100K.read_bytes())
+    assert not at.exception and not at.error
+    captions = [c.value for c in at.caption]
+    said = next((c for c in captions if c.startswith("From 1997-09-20 to 1998-04-22 (7 months); the busiest month, "
+                                                     "1997-11, holds 23,980 interactions (24%).")), None)
+    assert said is not None, captions
+    assert any("When the interactions happened (per month)" in m.value for m in at.markdown)
+    at = upload(new_app(), "ratings.csv", ratings_csv())  # no timestamps: no timeline
+    assert not any("When the interactions happened" in m.value for m in at.markdown)
