@@ -96,9 +96,10 @@ titles = inter.titles
 model = entry.model
 
 
-# Widths in pixels so that, at 1,400 px, the history shows title, rating and popularity, and the
-# recommendations title, reason, score and popularity without scrolling sideways.
-COLUMNS = {"title": st.column_config.TextColumn(width=165),
+# Widths in pixels so that, at 1,400 px with the sidebar open, the history shows title, rating, held out and
+# popularity, and the recommendations (LIST_COLUMNS: a wider title) title, reason, score and popularity
+# without scrolling sideways.
+COLUMNS = {"title": st.column_config.TextColumn(width=180),
            "genres": st.column_config.TextColumn(width="medium"),
            "rating": st.column_config.NumberColumn(width=50),
            "value": st.column_config.NumberColumn(width=50),
@@ -107,7 +108,7 @@ COLUMNS = {"title": st.column_config.TextColumn(width=165),
                width=65, help="Kept for testing the model (the Train page's test share): the model never saw it."),
            "popularity": st.column_config.NumberColumn("pop.", width=45, help="Interactions in the data."),
            "because of": st.column_config.TextColumn(
-               width=150, help="The item of the profile that raises this score most."),
+               width=185, help="The item of the profile that raises this score most."),
            "adds": st.column_config.NumberColumn(
                width=55, format="%+.3f", help="That item's part of the score (see the note under the table)."),
            "mostly along": st.column_config.TextColumn(
@@ -119,6 +120,7 @@ COLUMNS = {"title": st.column_config.TextColumn(width=165),
                width=70, format="%+.3f", help="What the popularity penalty adds to the score: below zero for items "
                                               "more popular than is typical, above zero for rarer ones (a penalty on "
                                               "popularity is a lift for the rare); score + this ranks the list.")}
+LIST_COLUMNS = COLUMNS | {"title": st.column_config.TextColumn(width=210)}
 
 
 def because_of(items: np.ndarray, values: np.ndarray | None, targets: np.ndarray, disliked=(),
@@ -385,7 +387,7 @@ if mode == MODES[0]:
         else:
             with ui.guard("Placing the recommendations on the model's dimensions"):
                 table = item_table(ids, scores, reasons, lists.taste_coords(entry, user=user))
-            st.dataframe(table, hide_index=True, width="stretch", column_config=COLUMNS)
+            st.dataframe(table, hide_index=True, width="stretch", column_config=LIST_COLUMNS)
     st.caption("Items the user already has are never recommended. The score is the model's preference "
                "(higher = stronger); popularity is the item's number of interactions in the data. "
                + reasons_note(trained.indices.size) + held_out_note(row.indices.size - trained.indices.size)
@@ -448,7 +450,7 @@ else:
             liked = st.select_slider("Their rating of the liked items", scale, scale[-1], key="rec_stars",
                                      help="Every item of the profile gets this rating, unless you change its own in "
                                           "the profile table below (double-click its rating).")
-        left, right = st.columns([1, 2])
+        left, right = st.columns([1.1, 1.9])  # as for a user: the profile's titles, ratings and popularity
         with left:
             st.markdown("**The profile**")
             if inter.is_explicit:
@@ -477,7 +479,7 @@ else:
             st.markdown(f"**Recommended by {entry.name}** (fold-in: {millis:.0f} ms)")
             with ui.guard("Placing the recommendations on the model's dimensions"):
                 table = item_table(ids, scores, reasons, lists.taste_coords(entry, vector=vector))
-            st.dataframe(table, hide_index=True, width="stretch", column_config=COLUMNS)
+            st.dataframe(table, hide_index=True, width="stretch", column_config=LIST_COLUMNS)
         st.caption("Fold-in finds the vector of a new user who liked these items, with the item vectors frozen "
                    f"({getattr(model, 'fold_in_how', 'a ridge regression on the item vectors')}), then ranks every "
                    "item by it: this is how a live service treats a new visitor. "
