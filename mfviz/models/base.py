@@ -2,8 +2,9 @@
 
 Every model stores user and item factors (float32, C-contiguous) and optional biases, so that
 a prediction is  global_mean + user_bias[u] + item_bias[i] + user_factors[u] · item_factors[i].
-Subclasses implement `_fit`, `_fold_in` and `_fold_in_item` (a new user's, a new item's vector); everything a
-caller sees — validation, ranking, neighbours, persistence — lives here once.
+Subclasses implement `_fit`, `_fold_in`, `_fold_in_rows` and `_fold_in_item` (a new user's vector, many
+users' at once, a new item's vector); everything a caller sees — validation, ranking, neighbours,
+persistence — lives here once.
 """
 
 from __future__ import annotations
@@ -382,13 +383,8 @@ class Model:
         return np.asarray(vectors, np.float32), np.asarray(biases, np.float32)
 
     def _fold_in_rows(self, profiles: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
-        """One `_fold_in` per row; models with a batch solve override this."""
-        vectors = np.zeros((profiles.shape[0], self._item_factors.shape[1]), np.float32)
-        biases = np.zeros(profiles.shape[0], np.float32)
-        for r in range(profiles.shape[0]):
-            row = profiles[r]
-            vectors[r], biases[r] = self._fold_in(row.indices.astype(np.int64), row.data)
-        return vectors, biases
+        """(vectors, biases) of every row of `profiles` at once: what `_fold_in` gives each row."""
+        raise NotImplementedError
 
     def fold_in_item(self, users, values=None, return_bias: bool = False):
         """An item vector for a new item from the users who have it (user indices, optional
