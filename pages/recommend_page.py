@@ -144,7 +144,7 @@ def because_of(items: np.ndarray, values: np.ndarray | None, targets: np.ndarray
     return labels, adds
 
 
-def reasons_note(profile_size: int) -> str:
+def reasons_note(profile_size: int, built: bool = False) -> str:
     """How the "because of" column was worked out, for the caption under the table."""
     if hasattr(model, "score_contributions"):
         how = ("this model folds a profile in by one linear solve, so the personal part of a score (the user "
@@ -160,8 +160,14 @@ def reasons_note(profile_size: int) -> str:
     if getattr(model, "user_bias", None) is not None:
         how += " The user's bias lifts every item alike, so it is no reason and is left out."
     if getattr(model, "feedback", "any") == "implicit" and inter.is_explicit:
-        how += (f" {entry.name} reads every rating as a sign of interest, a low one too, so a reason can be an item "
-                "the user rated low; binarise the ratings on the Data page (Prepare) to train it on likes only.")
+        if built:  # `built`: a profile built on the page, whose dislikes are told apart (dislikes_note)
+            how += (f" {entry.name} reads every rating of a liked item as a sign of interest, a low one too (a "
+                    "weaker one): a liked item rated low can still be a reason. What the person does not want "
+                    "belongs in the dislikes box.")
+        else:
+            how += (f" {entry.name} reads every rating as a sign of interest, a low one too, so a reason can be an "
+                    "item the user rated low; binarise the ratings on the Data page (Prepare) to train it on likes "
+                    "only.")
     return "Why: " + how
 
 
@@ -483,7 +489,7 @@ else:
         st.caption("Fold-in finds the vector of a new user who liked these items, with the item vectors frozen "
                    f"({getattr(model, 'fold_in_how', 'a ridge regression on the item vectors')}), then ranks every "
                    "item by it: this is how a live service treats a new visitor. "
-                   + reasons_note(len(picked)) + dislikes_note(entry, len(disliked))
+                   + reasons_note(len(picked), built=True) + dislikes_note(entry, len(disliked))
                    + penalty_note(ids, plain[plain >= 0]))
         if compare:  # right under this model's list, as for a user
             with ui.guard("Folding the profile into the other models"):

@@ -355,12 +355,13 @@ def models() -> dict[str, ModelEntry]:
 
 def add_model(entry: ModelEntry, activate: bool = True, precompute: bool = True) -> ModelEntry:
     entries = st.session_state.setdefault(state.MODELS, {})
-    if not entry.auto:
-        entry.name = state.unique_name(entry.name, entries)
-    entries[entry.name] = entry
-    data = st.session_state.get(state.DATA)
-    if precompute and data is not None and data.key == entry.data_key:
-        background.after_new_model(entry, data)
+    if entries.get(entry.name) is not entry:  # a model a training reused is listed once, not again as "#2"
+        if not entry.auto:
+            entry.name = state.unique_name(entry.name, entries)
+        entries[entry.name] = entry
+        data = st.session_state.get(state.DATA)
+        if precompute and data is not None and data.key == entry.data_key:
+            background.after_new_model(entry, data)
     if activate:
         st.session_state[state.ACTIVE_MODEL] = entry.name
     return entry

@@ -216,6 +216,10 @@ def test_a_profile_can_dislike_items_which_a_rating_model_moves_away_from_and_an
     assert at.dataframe[1].value["title"].tolist() == [str(t) for t in titles[expected]]
     assert any("1 disliked item is folded in as surely unwanted" in c.value for c in at.caption)
     assert not any("(disliked)" in r for r in at.dataframe[1].value["because of"])  # a 0 adds no part
+    # one account of low ratings: a profile's dislikes are told apart, a liked item rated low is weak interest
+    # (the user's caption: "a reason can be an item the user rated low", which read as contradicting it)
+    caption = next(c.value for c in at.caption if "surely unwanted" in c.value)
+    assert "a liked item rated low can still be a reason" in caption and "the user rated low" not in caption
 
     train_on_page(at, "svd", factors=8)  # Truncated SVD: a rating is interest to it, a dislike left out
     open_page(at, "pages/recommend_page.py")
