@@ -63,15 +63,14 @@ class FactorModel(Model):
         """A copy whose rows follow `interactions`' user and item indices, with its matrix as
         `train_matrix`. Rows are matched by original id when `user_ids` / `item_ids` are known
         (Spark), else taken in order (the counts must then agree). Ids without a factor row get
-        zero vectors; how many is kept in `missing_users` / `missing_items`."""
+        zero vectors and zero biases; how many is kept in `missing_users` / `missing_items`. Biases and
+        the global mean come along, so `predict` gives the same numbers for the same ids."""
         users, missing_users = _align(self._user_factors, self.user_ids, interactions.user_ids, "user")
         items, missing_items = _align(self._item_factors, self.item_ids, interactions.item_ids, "item")
-        bias = None
-        if self.item_bias is not None:
-            bias_rows, _ = _align(self.item_bias.reshape(-1, 1), self.item_ids, interactions.item_ids, "item")
-            bias = bias_rows.ravel()
-        model = FactorModel(users, items, self.label, item_bias=bias, global_mean=self.global_mean,
-                            train_matrix=interactions, user_ids=interactions.user_ids,
+        user_bias = _aligned_bias(self.user_bias, self.user_ids, interactions.user_ids, "user")
+        item_bias = _aligned_bias(self.item_bias, self.item_ids, interactions.item_ids, "item")
+        model = FactorModel(users, items, self.label, item_bias=item_bias, user_bias=user_bias,
+                            global_mean=self.global_mean, train_matrix=interactions, user_ids=interactions.user_ids,
                             item_ids=interactions.item_ids, regularization=self.regularization)
         model.missing_users, model.missing_items = missing_users, missing_items
         return model
@@ -128,6 +127,13 @@ def _align(rows: np.ndarray, row_ids, wanted_ids, kind: str) -> tuple[np.ndarray
     found = positions >= 0
     out[found] = rows[positions[found]]
     return out, int((~found).sum())
+
+
+def _aligned_bias(bias, row_ids, wanted_ids, kind: str) -> np.ndarray | None:
+    """A bias vector's entries in the order of `wanted_ids`, as `_align` orders factor rows (0 where missing)."""
+    if bias is None:
+        return None
+    return _align(bias.reshape(-1, 1), row_ids, wanted_ids, kind)[0].ravel()
 
 
 def _factor_array(values, what: str) -> np.ndarray:
