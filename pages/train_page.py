@@ -7,6 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from mfviz.dashboard import cache, map_figures, served, state, train_figures, training, ui
+from mfviz.dashboard.report import meaning
 from mfviz.evaluation.metrics import judged_by_rmse
 
 ui.header("Train", "Pick a model, set its hyperparameters, and train it on the current data; every "
@@ -44,6 +45,10 @@ if kind == "ials" and inter.is_explicit:
             "rating), not as stars to predict: it gives no RMSE, and its lists are among the strongest on ratings "
             "too (MovieLens 100K, random 80/20 split: NDCG@10 0.280, against 0.089 for Funk SVD and 0.225 for the "
             "Popularity baseline). For predicted stars, pick Funk SVD, SVD++ or ALS.", icon=":material/info:")
+elif kind == "svd" and inter.is_explicit:
+    st.info("Truncated SVD reads every missing rating as a zero, so it scores unseen items near 0 rather than "
+            "predicting their stars: it is compared by its lists (NDCG, recall), and gives no RMSE. For predicted "
+            "stars, pick Funk SVD, SVD++ or ALS.", icon=":material/info:")
 elif mismatch:
     st.info(f"{cls.label} is {FEEDBACK[cls.feedback]}, but the current data is "
             f"{'explicit ratings' if inter.is_explicit else 'implicit feedback'}; it will still train, "
@@ -52,6 +57,27 @@ elif mismatch:
 # The values this model was last trained with: Streamlit forgets a widget's value once another
 # model's form is shown, so picking this model again starts from them rather than the defaults.
 last = st.session_state.setdefault(state.TRAIN_PARAMS, {}).get(kind, {})
+
+
+def reset_form(kind: str) -> None:
+    """Back to the model's defaults: its remembered values and its widgets' (which override `value=`)."""
+    st.session_state[state.TRAIN_PARAMS].pop(kind, None)
+    for key in [key for key in st.session_state if str(key).startswith(f"hp_{kind}_")
+                or key in (f"sweep_{kind}", f"sweep_values_{kind}")]:
+        del st.session_state[key]
+
+
+# Kept across a change of data (to train the same model on new data), but said: on other data they
+# may be slow or unsuited (1,024 factors carried over to new data opened the slow warning unasked).
+changed = [name for name, spec in cls.params.items() if name in last and last[name] != spec.default
+           and not (spec.default is None and last[name] == 0)]  # the form shows a seed of None as 0
+if last and last.get("_data") not in (None, data.key):
+    st.info(f"The hyperparameters below are those {cls.label} was last trained with, on other data "
+            f"({last.get('_data_name', 'an earlier dataset')})"
+            + (f": {training.hyperparameter_words({n: last[n] for n in changed})}" if changed else "")
+            + ". Reset them to start from the defaults for this data.", icon=":material/history:")
+st.button("Reset to defaults", key="train_reset", on_click=reset_form, args=(kind,),
+          help=f"Every hyperparameter and the sweep of {cls.label} back to its default.")
 helps = {name: spec.help for name, spec in cls.params.items()}
 # Hogwild (parallel) cannot be seeded. A form cannot react to a tick, so its box sits above the form:
 # ticked, the page runs again and the seed box inside the form turns blank and disabled, saying why.
@@ -139,7 +165,8 @@ if submitted and not running:
     if unseeded:
         notes.append("trained in parallel (Hogwild), which cannot be seeded: the model differs a little on every run, "
                      "and a link to it cannot retrain it.")
-    st.session_state[state.TRAIN_PARAMS][kind] = dict(params) | {"_sweep": (swept, sweep_text)}
+    st.session_state[state.TRAIN_PARAMS][kind] = dict(params) | {"_sweep": (swept, sweep_text), "_data": data.key,
+                                                                 "_data_name": data.name}
     with ui.guard("Preparing the split"):
         size = 0.0 if method == "none" else float(test_size)
         train, test = training.split_data(data.key, inter, method, size, int(seed))
@@ -150,9 +177,9 @@ if submitted and not running:
     job = training.TrainingJob(kind=kind, label=label, params=params, train=train, test=test, k=int(k),
                                data_key=data.key, split=split_words, sweep=sweep,
                                split_settings={"split": method, "test": size, "seed": int(seed)},
-                               notes=[(label, note) for note in notes])
+                               notes=[(label, note) for note in notes], existing=list(ui.models().values()))
     # Settings that take minutes per epoch (ALS at 1,024 factors: 406 s) are said before they start.
-    slow = training.slow_settings(kind, [p for _, p in job.variants], train)
+    slow = training.slow_settings(kind, [p for _, p in job.variants if job.same_as(p) is None], train)
     st.session_state.pop("train_pending", None)
     if slow is None:
         st.session_state[state.TRAINING] = job.start()
@@ -245,7 +272,8 @@ def draw(job: training.TrainingJob, live: bool) -> None:
                             column.metric(name, value)
                         st.caption(caption)
                     else:
-                        ui.show(train_figures.loss_curve(epochs, variants[current][0], held_out_label(job), kept),
+                        ui.show(train_figures.loss_curve(epochs, variants[current][0], held_out_label(job), kept,
+                                                         learning_rate="learning_rate" in MODELS[job.kind].params),
                                 key=f"loss_{id(job)}_{current}_{len(epochs)}_{kept}")
                 drawn = (current, len(epochs), kept)
             if finished or not live:
@@ -259,6 +287,23 @@ def draw(job: training.TrainingJob, live: bool) -> None:
             st.warning(f"{label}: {why}", icon=":material/warning:")
         for label, note in job.notes:
             st.info(f"{label}: {note}", icon=":material/info:")
+        # true when it is read: the model shown may have been changed on another page since (a finished live
+        # job's model becomes the active one right after this draw)
+        active = st.session_state.get(state.ACTIVE_MODEL)
+
+        def shown(name: str) -> str:
+            return ("is now the model the analysis pages show" if live or active == name else
+                    f"the analysis pages now show **{active}**, chosen since" if active else
+                    "no model is shown on the analysis pages now")
+
+        for name in [e.name for e in job.reused]:
+            st.info(f"**{name}** was not trained again: it was trained in this session with the same settings "
+                    "(model, hyperparameters, seed and split), which give the same model; it is reused.",
+                    icon=":material/recycling:")
+        trained = [e for e in job.entries if not any(e is r for r in job.reused)]
+        fitting = f"{sum(e.fit_seconds for e in trained):.2f} s of fitting" + (
+            "" if job.test is None else "; the rest scored it on the test part" if job.expected_epochs is None
+            else "; the rest scored each epoch on the test part")
         if job.sweep and job.entries and job.done:
             best, by = training.sweep_pick(job.entries, job.sweep[0])
             stopped = " (stopped early)" if job.stop_event.is_set() else ""
@@ -269,21 +314,22 @@ def draw(job: training.TrainingJob, live: bool) -> None:
                          "little optimistic: confirm it with another split seed),")
             else:
                 which = f"the last, **{best.name}** (no test set to compare them on),"
-            count = f"{len(job.entries)} model{'s' if len(job.entries) > 1 else ''}"
+            count = f"{len(trained)} model{'s' if len(trained) != 1 else ''}" + (
+                f" (and reused {len(job.reused)})" if job.reused else "")
             # a best at the end of the range tried may not be the best there is
             edge = train_figures.edge_hint(job.sweep[0], [e.params[job.sweep[0]] for e in job.entries],
                                            best.params[job.sweep[0]]) if by and len(job.entries) > 1 else ""
-            st.success(f"Trained {count} in {clock(job)} ({sum(e.fit_seconds for e in job.entries):.2f} s of fitting; "
-                       f"the rest scored each epoch on the test part){stopped}; {which} is now the model the "
-                       "analysis pages show."
+            now = shown(best.name)
+            st.success(f"Trained {count} in {clock(job)} ({fitting}){stopped}; of them, {which} "
+                       + (now if now.startswith("is") else f"was made the model shown; {now}") + "."
                        + (" The chart below compares them." if by and len(job.entries) > 1 else "")
                        + (f" {edge}" if edge else ""), icon=":material/check_circle:")
-        elif job.entry is not None:
+        elif job.entry is not None and not job.reused:
             stopped = " (stopped early)" if job.entry.stopped_early else ""
-            fitting = (f" ({job.entry.fit_seconds:.2f} s of fitting; the rest scored each epoch on the test part)"
-                       if job.test is not None else "")
-            st.success(f"Trained **{job.entry.name}** in {clock(job)}{fitting}{stopped}; it is now the "
-                       "model the analysis pages show.", icon=":material/check_circle:")
+            now = shown(job.entry.name)
+            st.success(f"Trained **{job.entry.name}** in {clock(job)} ({fitting}){stopped}; it "
+                       + (now if now.startswith("is") else f"was made the model shown; {now}") + ".",
+                       icon=":material/check_circle:")
             if (below := training.below_baseline(job.entry)) is not None:
                 st.warning(below, icon=":material/warning:")
         if not live and job.entry is not None and len(job.snapshots) >= 2 and st.toggle(
@@ -340,7 +386,7 @@ for entry in entries.values():
     if baseline_of:
         _, metrics, k_ = baseline_of.get(entry.name, (None, {}, 0))
         row["vs. baseline"] = training.against_baseline(entry.metrics, metrics, k_)
-    # RMSE of a ranking model (implicit ALS, Popularity) measures nothing it was trained for
+    # RMSE of a ranking model (implicit ALS, Truncated SVD, Popularity) measures nothing it was trained for
     ranking_only = not judged_by_rmse(entry.model)
     row.update({key: round(value, 4) for key, value in entry.metrics.items()
                 if key.split("@")[0] in RANKING or (key in ("rmse", "mae") and not ranking_only)})
@@ -350,8 +396,12 @@ results = pd.DataFrame(rows)
 st.dataframe(training.results_display(pd.concat([results, pd.DataFrame(baseline_rows)], ignore_index=True)
                                      if baseline_rows else results),
              hide_index=True, width="stretch", placeholder=training.NO_VALUE,
-             column_config={"fit_seconds": st.column_config.NumberColumn("fit time (s)", format="%.2f"),
-                            "epochs": st.column_config.NumberColumn(format="%d"),
+             column_config={"fit_seconds": st.column_config.NumberColumn("fit time (s)", format="%.2f", width="small"),
+                            "epochs": st.column_config.NumberColumn(format="%d", width="small"),
+                            # words, not API names; numbers still, so each column sorts by value
+                            **{key: st.column_config.NumberColumn(training.metric_label(key), format="%.4f",
+                                                                  help=meaning(key, int(key.partition("@")[2] or 0)))
+                               for key in results.columns if key.split("@")[0] in (*RANKING, "rmse", "mae")},
                             "vs. baseline": st.column_config.TextColumn(
                                 "beats the baseline?",
                                 help="Whether the model's NDCG@k is above the Popularity baseline's on the same "
@@ -392,7 +442,8 @@ if metric_columns and len(results) >= 1:
         preferred = "rmse"  # a model of ratings is judged by RMSE (see the caption above)
     else:
         preferred = next((c for c in metric_columns if c.startswith("ndcg")), metric_columns[0])
-    metric = st.selectbox("Compare by", metric_columns, index=metric_columns.index(preferred), key=f"compare_metric_{preferred}")  # a new default when the active model's kind changes
+    metric = st.selectbox("Compare by", metric_columns, index=metric_columns.index(preferred),
+                          format_func=training.metric_label, key=f"compare_metric_{preferred}")  # a new default when the active model's kind changes
     baseline_points = pd.DataFrame(baseline_rows)
     ui.show(train_figures.model_comparison(
         results.dropna(subset=[metric]), metric,

@@ -19,10 +19,12 @@ from mfviz.dashboard.figures import (
 from mfviz.dashboard.training import plain_name
 
 
-def loss_curve(epochs: list[tuple], label: str, held_out: str | None = None, kept: int | None = None) -> Chart:
+def loss_curve(epochs: list[tuple], label: str, held_out: str | None = None, kept: int | None = None,
+               learning_rate: bool = True) -> Chart:
     """The training loss per epoch and, when the epochs carry one (a fourth entry) and `held_out`
     names it, the held-out metric per epoch on a second axis: where it stops improving, more epochs
-    only fit the training data. `kept`: the epoch early stopping restored, marked when not the last."""
+    only fit the training data. `kept`: the epoch early stopping restored, marked when not the last.
+    `learning_rate`: whether the model has one (the SGD models; ALS and implicit ALS solve outright)."""
     frame = pd.DataFrame([tuple(e[:3]) + ((e[3] if len(e) > 3 else None),) for e in epochs],
                          columns=["epoch", "loss", "seconds", "held_out"])
     fig = go.Figure(go.Scatter(x=frame["epoch"], y=frame["loss"], mode="lines+markers", name="training loss",
@@ -40,7 +42,9 @@ def loss_curve(epochs: list[tuple], label: str, held_out: str | None = None, kep
                  "training loss (model objective)", height=300, legend="top",
                  **({"margin": dict(r=MARGIN_LEFT)} if shown else {}))
     caption = ("The loss should fall quickly and flatten; a curve still falling at the end wants more epochs, "
-               "one that rises or jumps wants a smaller learning rate or more regularization.")
+               + ("one that rises or jumps wants a smaller learning rate or more regularization." if learning_rate else
+                  "one that rises or jumps wants more regularization (this model has no learning rate: each epoch "
+                  "solves for the vectors outright)."))
     if kept is not None and kept < int(frame["epoch"].max()):
         fig.add_vline(x=kept, line=dict(color="grey", dash="dash", width=1))
         fig.add_annotation(x=kept, y=1.0, yref="paper", yanchor="bottom", showarrow=False, text=f"kept: epoch {kept}")

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 import streamlit as st
 
 from mfviz.dashboard import background
@@ -44,14 +45,18 @@ EVAL_USERS = 20_000
 
 
 def evaluate(model, train, test, k: int) -> dict:
-    """The metrics the results table shows; empty without a test set."""
+    """The metrics the results table shows; empty without a test set. No RMSE or MAE for a model that
+    does not predict ratings (implicit ALS, Truncated SVD, Popularity: see `judged_by_rmse`), so that no
+    table, chart, sweep or pick of the best shows or uses them."""
     if test is None:
         return {}
     from mfviz import evaluation
+    from mfviz.evaluation.metrics import judged_by_rmse
 
     result = evaluation.evaluate(model, train, test, k=k, max_users=EVAL_USERS, seed=0)
+    drop = {"n_users", "n_items", "nnz", "fit_seconds"} | (set() if judged_by_rmse(model) else {"rmse", "mae"})
     return {key: float(value) for key, value in dict(result).items()
-            if isinstance(value, int | float) and key not in ("n_users", "n_items", "nnz", "fit_seconds")}
+            if isinstance(value, int | float) and key not in drop}
 
 
 BASELINE = "Popularity (baseline)"
@@ -95,7 +100,8 @@ def against_baseline(metrics: dict, baseline: dict, k: int) -> str | None:
 
 def below_baseline(entry) -> str | None:
     """A sentence when a model's lists do not beat the Popularity baseline on its own split (None when
-    they do, or when it has no test set): every page is about to show its lists."""
+    they do, or when it has no test set): every page is about to show its lists. It ends with what to
+    try, for this model and this split (`below_baseline_advice`)."""
     groups = baseline_groups([entry])
     if not groups:
         return None
@@ -106,8 +112,46 @@ def below_baseline(entry) -> str | None:
         return None
     return (f"Its lists do not beat the Popularity baseline, the most interacted items for everyone (NDCG@{k} "
             f"{entry.metrics[f'ndcg@{k}']:.3f} against {baseline[f'ndcg@{k}']:.3f} on the same split): the pages "
-            "now show a model that ranks below it. Models fitted to predict stars (Funk SVD, SVD++, ALS) often "
-            "rank so; Implicit ALS or Truncated SVD rank better.")
+            "now show a model that ranks below it. " + below_baseline_advice(entry.kind, entry.params, entry.split,
+                                                                               train, test))
+
+
+def new_in_test(train, test) -> tuple[float, float]:
+    """(share of the test users with no training interaction, share of the test interactions whose item
+    has none): what no model fitted on `train` can know, and a popularity ranking of the latest items can."""
+    users = np.flatnonzero(np.diff(test.matrix.indptr))
+    trained_items = np.bincount(train.matrix.indices, minlength=train.n_items) > 0
+    new_users = float((np.diff(train.matrix.indptr)[users] == 0).mean()) if users.size else 0.0
+    new_items = float((~trained_items[test.matrix.indices]).mean()) if test.nnz else 0.0
+    return new_users, new_items
+
+
+def below_baseline_advice(kind: str, params: dict, split: str, train, test) -> str:
+    """What to try when a model of `kind` ranks below the Popularity baseline on this split: its own
+    hyperparameters for a ranker (implicit ALS, Truncated SVD), a ranker for a model of stars; never
+    the model itself. A time-based split (`split` as the results table words it) is said first: there
+    the test part holds what came last, which the training part may not know at all."""
+    words = []
+    if split.split(" ")[0] in ("time", "user-time"):
+        new_users, new_items = new_in_test(train, test)
+        new = [f"{share:.0%} of its {what} nothing in the training part" for share, what in
+               ((new_users, "users have"), (new_items, "interactions are of items with")) if share >= 0.005]
+        words.append("On a time-based split the test part is what came last"
+                     + (f": {' and '.join(new)} (no model can place them)" if new else "")
+                     + "; tastes may also have drifted since, towards what was new then, which popularity ranks "
+                     "first. A random split says whether the model learnt the tastes themselves.")
+    if kind == "ials":
+        words.append(f"For implicit ALS try a regularization 10× larger or smaller (now {params.get('regularization', 0.05):g}), "
+                     f"confidence “log” or a smaller α (now {params.get('alpha', 10.0):g}) so the heaviest users' items "
+                     f"weigh less, or other factors (now {params.get('factors', 64)}); a sweep here tries several at once.")
+    elif kind == "svd":
+        words.append(f"For Truncated SVD try fewer factors (now {params.get('factors', 64)}: a low rank keeps the broad "
+                     "tastes and drops the noise) with a sweep; Implicit ALS, which weighs what each user has, often "
+                     "ranks better.")
+    elif kind in ("als", "funksvd", "svdpp"):
+        words.append("Models fitted to predict stars (Funk SVD, SVD++, ALS) often rank so (compare them by RMSE); "
+                     "for lists, Implicit ALS or Truncated SVD rank better.")
+    return " ".join(words)
 
 
 # The Train page's words for each hyperparameter; the API's name (what the CLI and Python take, and what
@@ -141,6 +185,16 @@ def hyperparameter_words(params: dict) -> str:
                      for name, value in params.items())
 
 
+METRIC_WORDS = {"precision": "Precision", "recall": "Recall", "ndcg": "NDCG", "map": "MAP", "hit_rate": "Hit rate",
+                "coverage": "Coverage", "rmse": "RMSE", "mae": "MAE"}
+
+
+def metric_label(key: str) -> str:
+    """A metric as the results table heads its column: "hit_rate@10" → "Hit rate@10", "rmse" → "RMSE"."""
+    name, at, k = key.partition("@")
+    return f"{METRIC_WORDS.get(name, name.replace('_', ' '))}{at}{k}"
+
+
 NO_VALUE = "–"  # what the results table shows in a cell without a value (the baseline's epochs, a ranker's RMSE)
 
 
@@ -151,24 +205,68 @@ def results_display(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.replace("", None)
 
 
-# Seconds per unit of work of the ALS solves, fitted to epochs of MovieLens 100K (80,000 training
-# ratings, 2,625 users and items) on 2 cores: ALS 0.48 s at 64 factors, 1.7 s at 128, 7.1 s at 256, 45 s
-# at 512; implicit ALS with solver="cg" 0.24 s at 128 and 0.91 s at 512. Within ±30% of those; rough.
-SOLVE_SECONDS, GRAM_SECONDS, CG_SECONDS = 7.2e-11, 9.6e-10, 4.1e-10
+# Seconds per unit of work of an epoch on this project's 2-core machine, fitted to one-epoch fits of
+# MovieLens 100K (80,000 training ratings, 2,625 users and items) and of its 50-core (55,378 ratings, 1,073
+# users and items) at 64–1,024 factors; within about ±40% of each (ALS 6.8 s at 512 factors, 24.2 s at 1,024
+# on the 50-core; implicit ALS exact 15.6 s at 512, 131.7 s at 1,024; with CG 1.3 s at 512, 3.1 s at 1,024).
+# The constants fitted on another machine overestimated these 4–10×, hence the calibration below.
+# Exact solves: (per row·k³: the k×k solve per user and item, per rating·k²: its outer product).
+EXACT = {"als": (1.4e-11, 1.25e-10), "ials": (3.5e-11, 1.0e-10)}
+# CG, per step: (per row·k²: a k×k matrix-vector product per user and item, per rating·k).
+CG = (2.3e-10, 5.6e-9)
 SLOW_EPOCH, SLOW_FIT = 30.0, 120.0  # beyond these (seconds), the Train page asks before training
+CALIBRATE_ABOVE = 0.25  # an epoch estimated below this many seconds is not worth measuring the machine for
+REFERENCE_CALIBRATION = {"exact": 0.046, "cg": 0.017}  # calibration() on the machine of the constants (s)
+_calibrated: dict[str, float] = {}
+_calibrating = threading.Lock()
 
 
-def epoch_seconds(kind: str, params: dict, train) -> float | None:
+def calibration() -> dict[str, float]:
+    """Seconds one epoch of each solver family takes on a small generated matrix (400 users × 300 items,
+    12,000 values) on this machine, now: {"exact": ALS's at 128 factors, "cg": implicit ALS with CG's at 256}.
+    The median of three after a warm-up (which loads or compiles the kernels); 0.4 s in all here. Measured once per
+    process: the estimates scale with it, so they hold on a machine faster or slower than the one the
+    constants were fitted on (or busier: it was 2× slower while other jobs ran). At 1,024 factors a machine's
+    caches matter too, which these small epochs do not see: still a rough estimate."""
+    with _calibrating:
+        if not _calibrated:
+            from mfviz import Interactions
+            from mfviz.models import ALS, ImplicitALS
+
+            rng = np.random.default_rng(0)
+            cells = rng.choice(400 * 300, 12_000, replace=False)
+            matrix = sp.csr_matrix((rng.integers(1, 6, cells.size).astype(np.float32), (cells // 300, cells % 300)),
+                                   shape=(400, 300))
+            data = Interactions(matrix, np.arange(400), np.arange(300), is_explicit=True)
+            for family, make, factors in (("exact", lambda f: ALS(factors=f, epochs=1, random_state=0), 128),
+                                          ("cg", lambda f: ImplicitALS(factors=f, epochs=1, random_state=0), 256)):
+                make(2).fit(data)  # the kernels, loaded from numba's cache (or compiled) once
+                _calibrated[family] = float(np.median([make(factors).fit(data).fit_seconds for _ in range(3)]))
+        return dict(_calibrated)
+
+
+def machine_speed(family: str) -> float:
+    """How many times longer this machine takes than the one the constants were fitted on, for an
+    epoch of the `family` of solvers ("exact" or "cg"): 2.0 on a machine twice as slow."""
+    return calibration()[family] / REFERENCE_CALIBRATION[family]
+
+
+def epoch_seconds(kind: str, params: dict, train, speed: float | None = None) -> float | None:
     """A rough estimate of one epoch's seconds of ALS or implicit ALS with these hyperparameters on
-    `train`, or None for the models whose epochs cost grows only linearly with the factors."""
+    `train`, or None for the models whose epochs cost grows only linearly with the factors. `speed`:
+    `machine_speed`'s, measured when the epoch could take more than CALIBRATE_ABOVE seconds."""
     k, rows, nnz = int(params.get("factors", 0)), train.n_users + train.n_items, train.nnz
     if kind == "als" or (kind == "ials" and params.get("solver") == "cholesky"):
-        # an exact k×k solve per user and item (~k³/3), after a k×k outer product per rating (~k²); past
-        # 512 factors the k×k matrix outgrows the cache: 512 → 1024 factors took 13.8× as long, not 8×
-        return SOLVE_SECONDS * rows * k ** 3 * max(1.0, k / 512) + GRAM_SECONDS * nnz * k ** 2
-    if kind == "ials":  # conjugate gradient: a few k×k matrix-vector products per row instead of a solve
-        return CG_SECONDS * int(params.get("cg_steps", 3)) * (rows * k ** 2 + nnz * k)
-    return None
+        family, (per_solve, per_rating) = "exact", EXACT[kind]
+        seconds = per_solve * rows * k ** 3 + per_rating * nnz * k ** 2
+    elif kind == "ials":  # conjugate gradient: a few k×k matrix-vector products per row instead of a solve
+        family, (per_row, per_rating) = "cg", CG
+        seconds = int(params.get("cg_steps", 3)) * (per_row * rows * k ** 2 + per_rating * nnz * k)
+    else:
+        return None
+    if speed is None:
+        speed = machine_speed(family) if seconds > CALIBRATE_ABOVE else 1.0
+    return seconds * speed
 
 
 # Seconds per rating, factor and epoch of the SGD models' epochs (BENCHMARKS.md, 5M generated ratings on 2
@@ -197,7 +295,7 @@ def slow_settings(kind: str, variants: list[dict], train) -> str | None:
     from mfviz.models import MODELS
 
     estimates = [(p, epoch_seconds(kind, p, train)) for p in variants]
-    if any(seconds is None for _, seconds in estimates):
+    if not estimates or any(seconds is None for _, seconds in estimates):
         return None
     slowest, per_epoch = max(estimates, key=lambda e: e[1])
     total = sum(seconds * int(p.get("epochs", 1)) for p, seconds in estimates)
@@ -206,7 +304,7 @@ def slow_settings(kind: str, variants: list[dict], train) -> str | None:
     k = int(slowest["factors"])
     rows = f"{train.n_users + train.n_items:,}"
     what = (f"solves an exact {k}×{k} system per user and item ({rows} of them), whose cost grows with the cube "
-            "of the factors: twice the factors, about 8× the time"
+            "of the factors: twice the factors, up to 8× the time"
             if kind == "als" or slowest.get("solver") == "cholesky" else
             f"multiplies by a {k}×{k} matrix {slowest.get('cg_steps', 3)} times per user and item ({rows} of them), "
             "whose cost grows with the square of the factors")
@@ -214,7 +312,7 @@ def slow_settings(kind: str, variants: list[dict], train) -> str | None:
     advice = ", ".join(f"{p} factors {duration(t)}" for p, t in quick.items())
     models = f" for the {len(variants)} models of the sweep" if len(variants) > 1 else ""
     return (f"This will be slow: {MODELS[kind].label} at {k} factors takes roughly {duration(per_epoch)} per epoch on "
-            f"this data, about {duration(total)} in all{models} (a rough estimate; machines differ by 2×). Each epoch "
+            f"this data, about {duration(total)} in all{models} (a rough estimate, scaled to this machine's speed). Each epoch "
             f"{what}; “Stop after this epoch” can only stop between epochs. Per epoch: {advice}"
             + ("; implicit ALS's solver “cg” avoids the cubic cost." if slowest.get("solver") == "cholesky" else ".")
             )
@@ -226,7 +324,8 @@ REPLAY_ITEMS, REPLAY_EPOCHS = 1_500, 60  # items and epochs kept for the replay 
 
 
 def rates(model) -> bool:
-    """Whether a model predicts ratings (Funk SVD, SVD++, ALS): judged by RMSE, not by ranking."""
+    """Whether a model predicts ratings (Funk SVD, SVD++, ALS): judged by RMSE, not by ranking. Truncated
+    SVD (feedback "any") is not: it reads missing entries as zeros (see `judged_by_rmse`)."""
     return getattr(model, "feedback", "any") == "explicit"
 
 
@@ -365,6 +464,8 @@ class TrainingJob:
     failures: list = field(default_factory=list)  # (label, message) of a sweep's models that failed
     warnings: list = field(default_factory=list)  # (label, message) of trained models that learned nothing
     notes: list = field(default_factory=list)  # (label, message): how the settings asked were taken
+    existing: list = field(default_factory=list)  # the session's models: one trained the same way is reused
+    reused: list = field(default_factory=list)  # those of `entries` taken from `existing`, not trained again
     current: int = 0  # index of the model in training (a sweep's)
     started: float = field(default_factory=time.perf_counter)
     finished_at: float | None = None
@@ -404,6 +505,15 @@ class TrainingJob:
 
     def stop(self) -> None:
         self.stop_event.set()
+
+    def same_as(self, params: dict) -> ModelEntry | None:
+        """The model of `existing` trained as these hyperparameters would be (same kind, split, seed and k,
+        by its recipe), which training again would only repeat: a seeded or deterministic fit, not stopped
+        early (such models alone have a recipe). None for an unseeded fit: each run of it differs."""
+        if self.split_settings is None or ("random_state" in params and params["random_state"] is None):
+            return None
+        recipe = {"kind": self.kind, "params": dict(params), **self.split_settings, "k": self.k}
+        return next((e for e in self.existing if e.data_key == self.data_key and e.recipe == recipe), None)
 
     def _progress(self, model, epoch: int, loss: float, seconds: float) -> bool:
         scorer = model.scorer(users=self._scored_users(model))
@@ -471,6 +581,10 @@ class TrainingJob:
                 if n and self.stop_event.is_set():
                     break
                 self.current, self.epochs, self.snapshots, self.snapshot_labels, self.snapshot_stride = n, [], [], [], 1
+                if (same := self.same_as(params)) is not None:  # a sweep that re-trained one listed "#2"
+                    self.entries.append(same)
+                    self.reused.append(same)
+                    continue
                 try:
                     self.entries.append(self._train(label, params))
                 except (DataError, ModelError) as exc:

@@ -1233,6 +1233,69 @@ def test_funk_svd_trains_in_parallel_from_the_page_without_a_seed_and_says_so():
     assert not at.number_input(key="hp_funksvd_random_state").disabled
 
 
+def test_truncated_svd_is_compared_by_its_lists_and_shows_no_rmse_on_the_train_page():
+    # Truncated SVD had RMSE 2.9999 in the table and the RMSE chart: its unseen scores sit near the zeros it fitted
+    at = train_on_page(new_app(), "svd", factors=8)
+    assert any("Truncated SVD reads every missing rating as a zero" in i.value for i in at.info)
+    said = " ".join(s.value for s in at.success)
+    assert "the rest scored it on the test part" in said and "each epoch" not in said  # one fit, no epochs
+    table = at.dataframe[0].value
+    assert "rmse" not in table.columns and "mae" not in table.columns  # implicit ALS and Truncated SVD rank
+    assert "RMSE" not in next(s for s in at.selectbox if s.label == "Compare by").options
+    train_on_page(at, "funksvd", factors=4, epochs=2)
+    table = at.dataframe[0].value.set_index("model")
+    assert table["rmse"].notna()["Funk SVD (f=4)"] and table["rmse"].isna()["Truncated SVD (f=8)"]
+    assert at.session_state["mfviz.models"]["Truncated SVD (f=8)"].metrics.keys().isdisjoint({"rmse", "mae"})
+    spec = chart_titled(at, "rmse against training time")  # Funk SVD is active: compared by RMSE
+    assert [trace["name"] for trace in spec["data"]] == ["Funk SVD (f=4)"]
+    # the table's metric columns are headed in words, and stay numbers (sorted by value)
+    headers = {key: config.get("label") for key, config in json.loads(at.dataframe[0].proto.columns).items()}
+    assert headers.get("hit_rate@10") == "Hit rate@10" and headers.get("coverage@10") == "Coverage@10"
+    assert table["hit_rate@10"].dtype.kind == "f"
+
+
+def test_hyperparameters_from_other_data_are_said_and_reset_to_the_defaults():
+    # 1,024 factors carried over to new data, and the first Train click opened the slow warning
+    from mfviz.dashboard import state
+    from mfviz.models import MODELS
+
+    at = train_on_page(new_app(), "ials", factors=8, epochs=2)
+    assert at.number_input(key="hp_ials_factors").value == 8
+    assert not any("last trained with, on other data" in i.value for i in at.info)  # the same data
+    # as after new data (the Data page's own flow, confirmation included, is tested with that page): the
+    # values were remembered with the data they were trained on
+    remembered = at.session_state[state.TRAIN_PARAMS]
+    at.session_state[state.TRAIN_PARAMS] = {**remembered, "ials": {**remembered["ials"], "_data": "an earlier key",
+                                                                   "_data_name": "u.data"}}
+    at.run()
+    note = next(i.value for i in at.info if "last trained with, on other data" in i.value)
+    assert "on other data (u.data): factors=8, epochs=2" in note and "Reset them" in note
+    assert at.number_input(key="hp_ials_factors").value == 8  # kept, and said
+    at.button(key="train_reset").click().run()
+    defaults = MODELS["ials"].params
+    assert at.number_input(key="hp_ials_factors").value == defaults["factors"].default
+    assert at.number_input(key="hp_ials_epochs").value == defaults["epochs"].default
+    assert not any("on other data" in i.value for i in at.info)
+
+
+def test_the_success_message_names_the_model_the_pages_show_now_and_a_same_model_is_reused():
+    from mfviz.dashboard import state
+
+    at = train_on_page(new_app(), "ials", factors=8, epochs=2)
+    assert "it is now the model the analysis pages show" in " ".join(s.value for s in at.success)
+    other = next(name for name in session_models(at) if name != "Implicit ALS (f=8)")
+    at.session_state[state.ACTIVE_MODEL] = other  # picked on another page
+    at.run()
+    said = " ".join(s.value for s in at.success)
+    assert f"the analysis pages now show **{other}**, chosen since" in said and "it is now" not in said
+    # the same settings again (model, hyperparameters, seed, split): reused, not listed as "#2"
+    before = session_models(at)
+    train_on_page(at, "ials", factors=8, epochs=2, random_state=0)
+    assert session_models(at) == before
+    assert any("**Implicit ALS (f=8)** was not trained again" in i.value for i in at.info)
+    assert at.session_state[state.ACTIVE_MODEL] == "Implicit ALS (f=8)"
+
+
 def test_the_results_table_shows_a_dash_in_every_cell_without_a_value():
     # The Popularity baseline's row showed "None" under epochs (Streamlit's text for a missing value), and a
     # loaded model's empty split another blank.
@@ -1253,13 +1316,14 @@ def test_slow_settings_are_said_before_training_and_train_only_when_asked(monkey
     # ALS at 1,024 factors took 406 s per epoch on MovieLens 100K, with no word before it started.
     from mfviz.dashboard import training
 
+    monkeypatch.setattr(training, "machine_speed", lambda family: 1.0)  # the estimate as fitted, not as measured now
     at = open_page(new_app(), "pages/train_page.py")
     before = set(session_models(at))
-    train_on_page(at, "als", factors=512, epochs=3)
+    train_on_page(at, "als", factors=1024, epochs=3)
     warning = next(w.value for w in at.warning if w.value.startswith("This will be slow"))
     train = at.session_state["train_pending"][0].train
     assert warning == training.slow_settings("als", [at.session_state["train_pending"][0].params], train)
-    assert "exact 512×512 system per user and item (4,500 of them)" in warning
+    assert "exact 1024×1024 system per user and item (4,500 of them)" in warning
     assert set(session_models(at)) == before  # nothing trained yet
     at.button(key="train_cancel").click().run()
     assert set(session_models(at)) == before and not any("slow" in w.value for w in at.warning)
