@@ -191,10 +191,15 @@ three_d = top[1].toggle("3-D", key="latent_3d", disabled=method == "Axes",
     and method != "Axes"
 n_neighbors, min_dist = background.UMAP_NEIGHBOURS, background.UMAP_MIN_DIST  # only UMAP uses them
 if method == "UMAP":
+    # The settings start through the session state, not a `value=` beside it: the write-back above sets
+    # them there, and a widget given both made Streamlit warn on every run
+    for setting, start in (("latent_neighbours", n_neighbors), ("latent_min_dist", min_dist)):
+        if setting not in st.session_state:
+            st.session_state[setting] = start
     with st.expander("Map settings (UMAP)"):
-        n_neighbors = st.slider("UMAP neighbours", 5, 100, n_neighbors, key="latent_neighbours",
+        n_neighbors = st.slider("UMAP neighbours", 5, 100, key="latent_neighbours",
                                 help="Small values show fine local structure, large values the global shape.")
-        min_dist = st.slider("UMAP minimum distance", 0.0, 0.99, min_dist, 0.01, key="latent_min_dist",
+        min_dist = st.slider("UMAP minimum distance", 0.0, 0.99, step=0.01, key="latent_min_dist",
                              help="How tightly points may pack together.")
 
 saved_names = ui.data_label(data), entry.name  # in every file saved from the page
@@ -247,8 +252,9 @@ metadata_columns = [c for c in (GENRE, "genres") if c in table.columns] + \
 colour_options = ["popularity", "norm"] + metadata_columns
 labels = {"popularity": "popularity (interactions)", "norm": "vector norm (length)",
           GENRE: "genre (its least common)", "genres": "genres (combination)"}
+if st.session_state.get("latent_colour") not in colour_options:  # through the session state, not `index=`:
+    st.session_state["latent_colour"] = GENRE if GENRE in colour_options else colour_options[0]  # (kept by app.py)
 colour = top[2].selectbox("Colour by", colour_options, key="latent_colour",
-                          index=colour_options.index(GENRE) if GENRE in colour_options else 0,
                           format_func=lambda c: labels.get(c, c),
                           help=map_figures.GENRE_NOTE.format(n=genres_shown) if genres_shown else None)
 finders = st.columns([2, 2, 0.9])

@@ -144,7 +144,7 @@ if others:
                 ids, _ = cache.neighbour_index(ui.models()[name].key, other.item_factors, "cosine").query(
                     [int(item)], int(k), candidates=allowed)
                 lists[name] = ids[0][ids[0] >= 0]
-            ui.side_by_side(lists, titles, popularity, int(k))
+            ui.side_by_side(lists, figures.short_titles(titles, len(lists)), popularity, int(k))
         with ui.guard("Comparing the models over many items"):
             agreement = {name: cache.agreement(entry.key, ui.models()[name].key, vectors,
                                                ui.models()[name].model.item_factors, int(k)) for name in compare}

@@ -318,10 +318,14 @@ def map_table(projection_key: str, _coords, _items, _popularity, _norms, _titles
 def map_csv(projection_key: str, _table: pd.DataFrame) -> bytes:
     """The map's table as CSV (list-valued columns left out), built once per map: the download
     button then serves the same stored file on every run, so a click during a rerun still works."""
+    from mfviz.dashboard.map_figures import GENRE_COLUMN
+
     lists = [c for c in _table.columns if len(_table) and isinstance(_table[c].iloc[0], list | np.ndarray)]
     # "item" is the dashboard's 0-based row, next to the data's own item_id: one off from MovieLens ids,
-    # an easy wrong join, so only item_id goes out
-    return _table.drop(columns=lists + [c for c in ("item",) if "item_id" in _table.columns]).to_csv(index=False).encode()
+    # an easy wrong join, so only item_id goes out. The genre column is named as in the Projector's
+    # metadata.tsv (no space: one name for the same column in both files)
+    table = _table.drop(columns=lists + [c for c in ("item",) if "item_id" in _table.columns])
+    return table.rename(columns={GENRE_COLUMN: "distinctive_genre"}).to_csv(index=False).encode()
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

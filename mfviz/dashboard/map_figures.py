@@ -139,7 +139,8 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
                               ).head(SEARCH_TITLES)
         written = len(titled)
         fig.add_trace(go.Scatter(x=titled["x"], y=titled["y"], mode="text", name="search titles", showlegend=False,
-                                 text=titled["title"].astype(str), textposition="top center",
+                                 text=titled["title"].astype(str),
+                                 textposition=inside_positions(titled, table["x"], table["y"]),
                                  textfont=dict(size=11, color="#b3361b"), hoverinfo="skip"))
         trace_items.append(titled["item"].to_numpy())
     moved, drawn = 0, {}
@@ -348,6 +349,23 @@ def _genre_note(fig: go.Figure, table: pd.DataFrame, colour: str) -> str:
     legend_title(fig, "genre (its least common)")
     shown = table[colour].astype(str)
     return " " + GENRE_NOTE.format(n=shown[~shown.isin(["other", "(none)"])].nunique())
+
+
+TITLE_CHAR_SHARE = 0.0085  # a title character's width, as a share of the map's (11 px of ~800 px, with margin)
+
+
+def inside_positions(titled: pd.DataFrame, xs, ys) -> list[str]:
+    """Text positions that keep each title inside the map: centred above its point, unless half the title
+    would pass the left or right edge of the map's x range (`xs`): then it runs away from that edge; below
+    its point at the top. Plotly clips text at the plot's edge ("Star Trek: The Wrath of Khan (19")."""
+    low, span = float(np.min(xs)), float(np.ptp(xs)) or 1.0
+    top, height = float(np.max(ys)), float(np.ptp(ys)) or 1.0
+    positions = []
+    for x, y, title in zip(titled["x"], titled["y"], titled["title"].astype(str), strict=True):
+        at, half = (float(x) - low) / span, len(title) * TITLE_CHAR_SHARE / 2
+        side = "left" if at + half > 1 else "right" if at - half < 0 else "center"
+        positions.append(f"{'bottom' if (top - float(y)) / height < 0.05 else 'top'} {side}")
+    return positions
 
 
 def _uncluttered(table: pd.DataFrame, labelled: dict[int, str], wide: float = 0.3, high: float = 0.06

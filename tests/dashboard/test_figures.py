@@ -693,3 +693,30 @@ def test_file_names_carry_short_safe_names_of_the_data_and_the_model():
     assert file_name("embedding_projector", "zip", "demo catalogue", None) == "embedding_projector_demo-catalogue.zip"
     two = {file_name("latent_umap", "csv", "u.data", name) for name in ("SVD (f=32)", "Implicit ALS (f=32)")}
     assert len(two) == 2  # two models' maps no longer share one file
+
+
+def test_search_titles_near_the_maps_edges_run_inwards_not_off_the_map():
+    from mfviz.dashboard.map_figures import inside_positions, latent_scatter
+
+    # x from 0 to 10: a long title at x = 9.8 would be centred past the right edge (the reviewer's cut
+    # "Star Trek: The Wrath of Khan (19"), one at 0.1 past the left; a short one in the middle stays centred
+    table = pd.DataFrame({"x": [0.1, 5.0, 9.8, 5.0, 0.0, 10.0], "y": [1.0, 1.0, 1.0, 10.0, 0.0, 5.0],
+                          "item": range(6), "popularity": [6, 5, 4, 3, 2, 1],
+                          "title": ["Star Trek: The Wrath of Khan (1982)", "Heat", "Star Trek: The Wrath of Khan (1982)",
+                                    "Star Trek III (1984)", "a", "b"]})
+    assert inside_positions(table.iloc[:4], table["x"], table["y"]) == [
+        "top right", "top center", "top left", "bottom center"]  # the last at the map's top: under its point
+    chart = latent_scatter(table, "popularity", highlight=[0, 2], method="PCA")
+    written = next(t for t in chart.figure.data if t.name == "search titles")
+    assert list(written.textposition) == ["top right", "top left"]
+
+
+def test_side_by_side_titles_are_cut_to_fit_four_columns_and_kept_whole_for_two():
+    from mfviz.dashboard.figures import SIDE_BY_SIDE_CHARACTERS, short_titles
+
+    titles = np.array(["Star Trek: The Wrath of Khan (1982)", "Heat (1995)",
+                       "Dr. Strangelove or: How I Learned to Stop Worrying and Love the Bomb (1963)"])
+    four = short_titles(titles, 4)
+    assert max(map(len, four)) <= SIDE_BY_SIDE_CHARACTERS // 4 == 31
+    assert four[0] == "Star Trek: The Wrath of Khan (…" and four[1] == "Heat (1995)"
+    assert short_titles(titles, 2)[0] == titles[0]  # two columns: room for whole titles

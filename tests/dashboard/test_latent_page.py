@@ -119,3 +119,60 @@ def test_every_file_saved_from_the_latent_page_names_the_data_and_the_model(late
         assert name.endswith(f"_demo-catalogue_{model}"), name
     at.session_state["latent_method"] = "PCA"
     at.run()
+
+
+def test_the_coordinates_csv_and_the_projector_metadata_name_the_genre_column_alike():
+    import io
+    import zipfile
+
+    import pandas as pd
+
+    from mfviz.dashboard import cache
+    from mfviz.dashboard.map_figures import GENRE_COLUMN
+
+    table = pd.DataFrame({"x": [0.0, 1.0], "y": [1.0, 0.0], "item": [0, 1], "item_id": ["a", "b"],
+                          "title": ["A", "B"], "genres": [["Drama"], ["Comedy", "Drama"]],
+                          GENRE_COLUMN: ["Drama", "Comedy"], "popularity": [3, 1], "norm": [1.0, 2.0]})
+    csv = pd.read_csv(io.BytesIO(cache.map_csv("genre-column-test", table)))
+    with zipfile.ZipFile(io.BytesIO(cache.projector_zip("genre-column-test", np.eye(2, dtype=np.float32), table,
+                                                        np.array(["a", "b"])))) as archive:
+        name = next(n for n in archive.namelist() if n.endswith("metadata.tsv"))
+        metadata = pd.read_csv(archive.open(name), sep="\t")
+    assert "distinctive_genre" in csv.columns and "distinctive_genre" in metadata.columns
+    assert csv["distinctive_genre"].tolist() == metadata["distinctive_genre"].tolist() == ["Drama", "Comedy"]
+    assert not [c for c in csv.columns if " " in c]
+
+
+def test_umaps_settings_are_kept_without_streamlits_default_and_session_state_warning(monkeypatch):
+    # the server log said 'The widget with key "latent_neighbours" was created with a default value but also
+    # had its value set via the Session State API' on every run after the page's write-back
+    from types import SimpleNamespace
+
+    from streamlit.elements.lib import policies
+
+    from mfviz.dashboard import cache
+
+    def quick_projection(model_key, vectors, method, n_neighbors, min_dist, n_components=2):  # no UMAP compile here
+        return SimpleNamespace(coords=np.asarray(vectors)[:, :n_components].astype(np.float32), cached=True, seconds=0.0)
+
+    monkeypatch.setattr(cache, "projection", quick_projection)
+    warned = []
+
+    def record(message, *args, **kwargs):
+        warned.append(message % args)
+        policies._shown_default_value_warning = False  # Streamlit says it once per process: every time here
+
+    monkeypatch.setattr(policies, "_shown_default_value_warning", False)
+    monkeypatch.setattr(policies._LOGGER, "warning", record)
+    at = AppTest.from_file(APP, default_timeout=TIMEOUT)
+    at.session_state["latent_method"] = "UMAP"
+    at.run()
+    at.switch_page("pages/latent_page.py").run()
+    at.slider(key="latent_neighbours").set_value(30).run()
+    at.radio(key="latent_method").set_value("PCA").run()  # the sliders are not drawn: kept by the write-back
+    at.radio(key="latent_method").set_value("UMAP").run()
+    assert at.slider(key="latent_neighbours").value == 30
+    at.switch_page("pages/spectrum_page.py").run()
+    at.switch_page("pages/latent_page.py").run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not [m for m in warned if "latent_" in m], warned
