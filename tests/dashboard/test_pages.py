@@ -1865,3 +1865,26 @@ def test_the_train_page_starts_on_implicit_als_and_says_what_it_makes_of_ratings
     from mfviz.dashboard.training import below_baseline
     said = any("do not beat the Popularity baseline" in w.value for w in at.warning)
     assert said == (below_baseline(entry) is not None) and said  # 3 epochs of Funk SVD rank below popularity here
+
+
+def test_who_gets_a_new_item_names_a_genre_only_beyond_chance():
+    # "Adventure: 7% of them (3 users) against 2% (3.8×)" rested on 3 users of 40: a random 40 holds 3 or
+    # more of a 2% group 4.6% of the time (binomial), so it is not named; 16 of 40 where 10% is usual is.
+    from scipy.stats import binom
+
+    from mfviz.dashboard.new_item import CHANCE, over_represented
+
+    genres = np.array(["Adventure"] * 20 + ["Horror"] * 100 + ["Drama"] * 880)  # 2%, 10%, 88% of 1,000 users
+    reached = np.zeros(1_000, bool)
+    reached[:3] = True  # 3 adventure users
+    reached[20:36] = True  # 16 horror users
+    reached[120:141] = True  # 21 drama users: 40 in all
+    table = over_represented(genres, reached)
+    assert list(table.index) == ["Horror"]
+    row = table.loc["Horror"]
+    assert (row.users, row.share, row.overall) == (16, 0.4, 0.1) and row.lift == pytest.approx(4.0)
+    assert row.p == pytest.approx(binom.sf(15, 40, 0.1)) and row.p < CHANCE
+    assert binom.sf(2, 40, 0.02) == pytest.approx(0.0457, abs=1e-4)  # Adventure's 3: chance, left out
+    # with far more users at the same shares, Adventure's excess is no longer chance
+    big = over_represented(np.repeat(genres, 10), np.repeat(reached, 10))
+    assert set(big.index) == {"Horror", "Adventure"} and big.loc["Adventure", "users"] == 30
