@@ -120,12 +120,16 @@ class ImplicitALS(Model):
                 loss = (observed + float(np.sum(XtX * YtY))
                         + self.regularization * (np.trace(XtX) + np.trace(YtY)))
                 self._user_factors, self._item_factors = X, Y
+                # X and Y change in place every epoch, so a Gram cached for them by a fold-in in the
+                # callback would go stale: the cache holds this epoch's, which fit has just computed
+                self._gram_cache = {"users": (X, XtX), "items": (Y, YtY)}
                 if not (np.isfinite(X).all() and np.isfinite(Y).all()):
                     loss = float("nan")  # _epoch_done turns this into an error naming alpha
                 if not self._epoch_done(epoch, loss):
                     break
             if self._stale_users is not None:  # stopped early ("Stop after this epoch")
                 self._user_factors = self._answer_items(X)
+                self._gram_cache.pop("users", None)  # X changed in place
         finally:  # also when training fails: no reference to the matrix is kept
             self.__dict__.pop("_stale_users", None)
 
@@ -160,17 +164,22 @@ class ImplicitALS(Model):
         return FactorModel(self._answer_items(self._user_factors.copy(), users), self._item_factors, self.label,
                            train_matrix=self.train_matrix)
 
-    def _gram_of(self, factors: np.ndarray) -> np.ndarray:
+    def _reset(self) -> None:
+        super()._reset()
+        # side ("users" / "items") -> (factors, their Gram): one entry per side, emptied on refit
+        self._gram_cache: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def _gram_of(self, factors: np.ndarray, side: str) -> np.ndarray:
         # YᵀY is most of a fold-in's cost (1,682 × 64 items: ~1 ms of ~1.6) and the same for every
-        # profile of a trained model; refitting replaces the factors arrays, so their ids key the cache.
-        cache = self.__dict__.setdefault("_gram_cache", {})
-        cached = cache.get(id(factors))
+        # profile of a trained model. One entry per side, so a refit's new arrays replace the old
+        # ones (keyed by array ids, every refit added two entries and kept the old factors alive).
+        cached = self._gram_cache.get(side)
         if cached is None or cached[0] is not factors:
-            cached = cache[id(factors)] = (factors, _gram(factors))
+            cached = self._gram_cache[side] = (factors, _gram(factors))
         return cached[1]
 
     def _item_gram(self) -> np.ndarray:
-        return self._gram_of(self._item_factors)
+        return self._gram_of(self._item_factors, "items")
 
     def score_contributions(self, items, values, targets, disliked=()) -> np.ndarray:
         """Each profile item's exact part of each target's fold-in score, (len(targets), len(items)).
@@ -219,11 +228,11 @@ class ImplicitALS(Model):
         """One exact solve of the user's row with the items frozen (zeros/negatives ignored).
         With solver="cholesky" a training user's fold-in reproduces its stored vector (the fit
         ends on a user half-sweep); with "cg" it is the exact solve that CG approximates."""
-        return self._solve_new_row(items, values, self._item_factors), 0.0
+        return self._solve_new_row(items, values, self._item_factors, "items"), 0.0
 
     def _fold_in_item(self, users: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float]:
         """The same exact solve for one new item's column, the users frozen."""
-        return self._solve_new_row(users, values, self._user_factors), 0.0
+        return self._solve_new_row(users, values, self._user_factors, "users"), 0.0
 
     def _fold_in_rows(self, profiles: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         """The same exact solves for every row at once (rows in parallel)."""
@@ -236,12 +245,12 @@ class ImplicitALS(Model):
                         self.regularization, False, 1)
         return vectors, np.zeros(profiles.shape[0], np.float32)
 
-    def _solve_new_row(self, rows: np.ndarray, values: np.ndarray, frozen: np.ndarray) -> np.ndarray:
+    def _solve_new_row(self, rows: np.ndarray, values: np.ndarray, frozen: np.ndarray, side: str) -> np.ndarray:
         keep = values > 0
         rows, values = rows[keep], values[keep]
         order = np.argsort(rows, kind="stable")
         vector = np.zeros((1, frozen.shape[1]), np.float32)
         ials_solve_rows(np.array([0, rows.size], np.int64), rows[order].astype(np.int32),
-                        self._confidence(values[order]), vector, frozen, self._gram_of(frozen),
+                        self._confidence(values[order]), vector, frozen, self._gram_of(frozen, side),
                         self.regularization, False, 1)
         return vector[0]

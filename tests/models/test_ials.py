@@ -221,3 +221,54 @@ def test_a_disliked_item_is_an_observed_zero_held_as_firmly_as_the_strongest_lik
     np.testing.assert_allclose(parts.sum(axis=1), Y @ vector, rtol=1e-4, atol=1e-6)
     with pytest.raises(ModelError, match="both liked and disliked"):
         model.fold_in_disliking(liked, values, [4])
+
+
+def test_refitting_keeps_one_gram_per_side_and_lets_the_old_factors_go():
+    """The YᵀY cache was keyed by array id and never emptied: every refit plus fold-ins added two
+    entries and kept that fit's factor arrays alive (1M users × 64 factors: ~256 MB per refit)."""
+    import gc
+    import weakref
+
+    matrix = counts(seed=5)
+    model = ImplicitALS(factors=5, epochs=2, solver="cholesky", random_state=0)
+    previous = []
+    for seed in range(5):
+        model.random_state = seed
+        model.fit(matrix)
+        vector = model.fold_in([1, 4, 9], [3.0, 1.0, 2.0])
+        item_vector = model.fold_in_item([0, 2, 5])
+        model.fold_in_rows(matrix[:3])
+        assert len(model._gram_cache) <= 2
+        gc.collect()
+        assert all(ref() is None for ref in previous), f"fit #{seed + 1} still holds an earlier fit's factors"
+        previous = [weakref.ref(model.user_factors), weakref.ref(model.item_factors)]
+        # what the cache gave is the solve with this fit's own Grams
+        fresh = ImplicitALS(factors=5, epochs=2, solver="cholesky", random_state=seed).fit(matrix)
+        np.testing.assert_array_equal(vector, fresh.fold_in([1, 4, 9], [3.0, 1.0, 2.0]))
+        np.testing.assert_array_equal(item_vector, fresh.fold_in_item([0, 2, 5]))
+
+
+@pytest.mark.parametrize("stop_after", [2, 4])
+def test_a_fold_in_during_training_uses_that_epochs_gram(stop_after):
+    """Training updates the factor arrays in place: a Gram cached for them by a fold-in in the
+    callback of one epoch must not answer the next epoch's fold-ins (nor those after an early stop,
+    whose extra user half-sweep changes the user factors in place too)."""
+    matrix = counts(seed=6)
+    model = ImplicitALS(factors=5, epochs=4, solver="cholesky", random_state=0)
+    profile, users = ([1, 4, 9], [3.0, 1.0, 2.0]), [0, 2, 5]
+    seen = []
+
+    def fold_in_now(epoch, loss, seconds):
+        cached = model.fold_in(*profile), model.fold_in_item(users)
+        model._gram_cache.clear()
+        seen.append(epoch)
+        np.testing.assert_array_equal(cached[0], model.fold_in(*profile))
+        np.testing.assert_array_equal(cached[1], model.fold_in_item(users))
+        return epoch < stop_after
+
+    model.fit(matrix, callback=fold_in_now)
+    assert seen == list(range(1, stop_after + 1))
+    after = model.fold_in(*profile), model.fold_in_item(users)
+    model._gram_cache.clear()
+    np.testing.assert_array_equal(after[0], model.fold_in(*profile))
+    np.testing.assert_array_equal(after[1], model.fold_in_item(users))
