@@ -234,7 +234,7 @@ def test_upload_train_and_every_page_in_chromium(browser_page, server, tmp_path)
         timings["first request → heading shown (s)"] = time.perf_counter() - requested
         # complete = its three charts drawn and the script run ended (the app can report "not running"
         # before its first run has started, so the charts are waited for first)
-        page.wait_for_function(f"() => document.querySelectorAll({SVG!r}).length >= 3", timeout=WAIT_MS)
+        page.wait_for_function(f"() => document.querySelectorAll({SVG!r}).length >= 4", timeout=WAIT_MS)
         settle(page)
         timings["first request → first page complete (s)"] = time.perf_counter() - requested
         timings["server start → first page complete (Chromium already running) (s)"] = \
@@ -242,7 +242,7 @@ def test_upload_train_and_every_page_in_chromium(browser_page, server, tmp_path)
         assert heading(page) == "Data"
         # the title near the top, not 96 px down (Streamlit's own padding): the page fits a 720 px projector
         assert page.locator("[data-testid='stMainBlockContainer'] h1").bounding_box()["y"] < 60
-        assert page.locator(SVG).count() == 3  # rating histogram, long tail, user activity
+        assert page.locator(SVG).count() == 4  # rating histogram, long tail, user activity, timeline
         assert page.locator("[data-testid='stSidebarNavLink']", has_text="Latent space").count() == 1
         assert page.locator("[data-testid='stSidebar']", has_text="Current data").count() == 1
         assert not exceptions(page)
