@@ -133,7 +133,7 @@ def lengths(rho: float, head: float, rare: float) -> str:
     if not np.isfinite(head):
         return (f"popular items get {correlation(rho)} vectors (ρ {rho:.2f})"
                 + (", which is what makes its dot-product scores favour them" if rho >= 0.5 else ""))
-    where = f"the 10 most popular sit at the {ordinal(head)} percentile of vector length (median)"
+    where = f"the 10 most popular items' median length is at the {ordinal(head)} percentile"
     if rho >= 0.5 and head >= LONG_HEAD:
         return (f"popular items get {correlation(rho)} vectors (ρ {rho:.2f}; {where}), which is what makes its "
                 "dot-product scores favour them")

@@ -48,7 +48,8 @@ def test_a_correlation_carried_by_the_tail_leaves_the_head_in_the_middle():
     head, rare = norm_percentiles(long_head, popularity)
     assert head == pytest.approx(97.5)  # the 10 most popular have ranks 191..200 of 200: (195.5 - 0.5) / 200
     words = verdicts.lengths(spearman(long_head, popularity), head, rare)
-    assert words.startswith("popular items get strongly longer vectors (ρ 1.00; the 10 most popular sit at the 98th")
+    assert words.startswith("popular items get strongly longer vectors (ρ 1.00; the 10 most popular items' median length is at the "
+                             "98th percentile)")
     assert words.endswith("which is what makes its dot-product scores favour them")
 
 
@@ -75,8 +76,8 @@ def test_the_bias_summary_says_what_holds_for_the_head_and_the_tail():
     words = verdicts.bias_summary("Implicit ALS (f=32) (quick default)", row)
     assert words.endswith(
         "- vector length follows popularity (ρ 0.68) through the rare items, which get short vectors (the less "
-        "popular half at the 25th), not through the head: the 10 most popular sit at the 48th percentile of vector "
-        "length (median), no longer than most, so its dot-product scores hold rare items back more than they lift "
-        "the blockbusters")
+        "popular half at the 25th), not through the head: the 10 most popular items' median length is at the 48th "
+        "percentile, no longer than most, so its dot-product scores hold rare items back more than they lift the "
+        "blockbusters")
     assert "clearly longer" not in words
     assert verdicts.ordinal(1) == "1st" and verdicts.ordinal(22) == "22nd" and verdicts.ordinal(13) == "13th"
