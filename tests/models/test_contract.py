@@ -151,6 +151,58 @@ def test_shapes_dtypes_and_layout(name):
     assert len(model.history) >= 1 and {"epoch", "loss", "seconds"} <= set(model.history[0])
 
 
+def brute_force_neighbours(item_factors: np.ndarray, metric: str) -> np.ndarray:
+    """Every item pair's similarity in float64, an item with itself at -inf: dot products of the
+    item vectors, or of the vectors divided by their norms (cosine; a zero vector stays zero)."""
+    vectors = item_factors.astype(np.float64)
+    if metric == "cosine":
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        vectors = vectors / np.where(norms > 0, norms, 1.0)
+    similarity = vectors @ vectors.T
+    np.fill_diagonal(similarity, -np.inf)
+    return similarity
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_similar_items_are_the_brute_force_neighbours_by_each_metric(name):
+    """Each item's top n by cosine and by dot product against an independent float64 computation
+    over all pairs: the scores are the n best, best first, and each listed id has the score beside it
+    (so ties may come in any order). On these factors the two metrics rank differently, so a cosine
+    that quietly became dot product fails here."""
+    model = fitted(name)
+    n, items = 6, np.arange(model.n_items)
+    best, lists = {}, {}
+    for metric in ("cosine", "dot"):
+        similarity = brute_force_neighbours(model.item_factors, metric)
+        ids, scores = model.similar_items(items, n=n, metric=metric)
+        best[metric] = -np.sort(-similarity, axis=1)[:, :n]
+        np.testing.assert_allclose(scores, best[metric], rtol=1e-4, atol=1e-5, err_msg=metric)
+        np.testing.assert_allclose(np.take_along_axis(similarity, ids, axis=1), scores, rtol=1e-4, atol=1e-5,
+                                   err_msg=metric)
+        assert not (ids == items[:, None]).any()
+        lists[metric] = ids
+    assert not np.allclose(best["cosine"], best["dot"], rtol=1e-2)  # the two scorings differ here
+    if model.item_factors.shape[1] > 1:  # in one dimension every cosine is ±1: no order to differ
+        by_cosine = np.take_along_axis(brute_force_neighbours(model.item_factors, "cosine"), lists["dot"], axis=1)
+        assert (by_cosine < best["cosine"] - 1e-3).any()  # dot's lists are worse by cosine somewhere
+
+
+def test_similar_items_by_cosine_and_by_dot_on_hand_made_factors():
+    """Item 1 points the way item 0 does but is short; item 2 is long and 45 degrees off; item 3 points
+    away. Cosine: cos(0,1) = 0.994, cos(0,2) = 0.707, cos(0,3) = -0.981. Dot: 3 > 0.9 > -1."""
+    from mfviz.models.external import FactorModel
+
+    items = np.array([[1.0, 0.0], [0.9, 0.1], [3.0, 3.0], [-1.0, 0.2]])
+    model = FactorModel(np.ones((2, 2)), items)
+    ids, scores = model.similar_items([0], n=3, metric="cosine")
+    assert ids.tolist() == [[1, 2, 3]]
+    np.testing.assert_allclose(scores[0], [0.9 / np.hypot(0.9, 0.1), 3 / np.hypot(3, 3), -1 / np.hypot(1, 0.2)],
+                               rtol=1e-6)
+    ids, scores = model.similar_items([0], n=3, metric="dot")
+    assert ids.tolist() == [[2, 1, 3]]
+    np.testing.assert_allclose(scores[0], [3.0, 0.9, -1.0], rtol=1e-6)
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_recommend_scores_agree_with_predict(name):
     """recommend's order is predict's order for a user (scores differ by a per-user constant)."""
