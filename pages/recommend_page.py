@@ -24,9 +24,9 @@ ADJUSTMENT = "pop. adj."  # the popularity penalty's change to a score: a lift f
 
 
 def rating_scale(summary) -> list[float]:
-    """The ratings a profile item can get: the data's own values (at most 21 on a rating scale), or
-    11 even steps between its lowest and highest when ratings were forced on other values."""
-    values = summary.rating_histogram["value"].to_numpy(np.float64)
+    """The ratings a profile item can get: the data's own values (at most 21 on a rating scale, typos kept on
+    loading left out), or 11 even steps between its lowest and highest when ratings were forced on other values."""
+    values = lists.rating_values(summary.rating_histogram)
     if values.size > 21:
         values = np.round(np.linspace(values.min(), values.max(), 11), 2)
     return [float(v) for v in values]

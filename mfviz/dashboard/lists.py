@@ -125,3 +125,13 @@ def item_frame(inter, popularity: np.ndarray, items, scores: np.ndarray | None =
         frame["genres"] = [", ".join(map(str, g)) if isinstance(g, list | np.ndarray) else str(g)
                            for g in inter.items["genres"].to_numpy()[items]]
     return frame
+
+
+def rating_values(histogram: pd.DataFrame) -> np.ndarray:
+    """The ratings the data gives (its histogram's values) within the scale that holds the bulk of them: typos
+    kept on loading (a -1 or a 99 among 1-5 stars) are no rating for a profile or a new item to get."""
+    from mfviz.data.scale import rating_scale
+
+    values = histogram["value"].to_numpy(np.float64)
+    scale = rating_scale(values, histogram["count"].to_numpy())
+    return values if scale is None else values[(values >= scale[0]) & (values <= scale[1])]

@@ -53,7 +53,7 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
         help=f"How many of those {users.size:,} users have it so far (a fixed random draw; more users always "
              "include the fewer).")
     values, given = liked_values, AS_RATED
-    scale = ratings["value"].to_numpy() if ratings is not None else np.zeros(0)
+    scale = lists.rating_values(ratings) if ratings is not None else np.zeros(0)
     if inter.is_explicit and 0 < scale.size <= 21:
         with settings[1]:
             how = st.radio("They rate it", [AS_RATED, ONE_RATING], horizontal=True, key="rec_new_rated_how",

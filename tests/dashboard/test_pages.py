@@ -1889,3 +1889,17 @@ def test_who_gets_a_new_item_names_a_genre_only_beyond_chance():
     # with far more users at the same shares, Adventure's excess is no longer chance
     big = over_represented(np.repeat(genres, 10), np.repeat(reached, 10))
     assert set(big.index) == {"Horror", "Adventure"} and big.loc["Adventure", "users"] == 30
+
+
+def test_ratings_kept_outside_the_scale_are_no_rating_for_a_profile_or_a_new_item():
+    # Typos kept on loading (-1 and 99 among 1-5 stars) became rating choices on the Recommend page.
+    import pandas as pd
+
+    from mfviz.dashboard.lists import rating_values
+
+    stars = pd.DataFrame({"value": [-1.0, 1, 2, 3, 4, 5, 99], "count": [1, 600, 1100, 2700, 3400, 2100, 1]})
+    assert rating_values(stars).tolist() == [1, 2, 3, 4, 5]
+    halves = pd.DataFrame({"value": np.arange(1, 11) / 2, "count": np.full(10, 100)})
+    assert rating_values(halves).tolist() == (np.arange(1, 11) / 2).tolist()  # 0.5-5: every value kept
+    counts = pd.DataFrame({"value": np.arange(1, 41, dtype=float), "count": 1000 // np.arange(1, 41)})
+    assert rating_values(counts).size == 40  # no rating scale at all: the values as they are
