@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mfviz.dashboard import cache, links, lists, map_figures, pickers, state, ui
+from mfviz.dashboard import cache, figures, links, lists, map_figures, pickers, state, ui
 from mfviz.dashboard.figures import counted
 from mfviz.data.id_lists import join_ids, split_ids
 
@@ -400,7 +400,7 @@ if mode == MODES[0]:
                + penalty_note(ids, plain[plain >= 0]))
     st.download_button(f"Download every user's top {int(n)} by {entry.name} (CSV)",
                        lambda: cache.recommendation_csv(entry.key, model, data.key, inter, int(n)),
-                       file_name=f"recommendations_top{int(n)}.csv", mime="text/csv", key="rec_csv",
+                       file_name=figures.file_name(f"recommendations_top{int(n)}", "csv", ui.data_label(data), entry.name), mime="text/csv", key="rec_csv",
                        on_click="ignore", help="One row per user and rank: user_id, rank, item_id, title, score; "
                        "items the user has in the data are left out.")
     # the other models' lists right under this one's, where a presenter compares them (they came after the

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mfviz.dashboard import cache, map_figures, served, state, train_figures, training, ui
+from mfviz.dashboard import cache, figures, map_figures, served, state, train_figures, training, ui
 from mfviz.dashboard.report import meaning
 from mfviz.evaluation.metrics import judged_by_rmse
 
@@ -484,14 +484,16 @@ with left, st.container(border=True):
         # Written on the click, not with the page: the file carries the training matrix (to leave out
         # seen items after loading), which took 14 s to compress on 16M ratings.
         buttons[0].download_button("Download .npz", lambda: cache.model_file(entry.key, entry.model),
-                                   file_name=f"{entry.kind}_{entry.key[:8]}.npz", on_click="ignore",
+                                   file_name=figures.file_name("model", "npz", ui.data_label(data), entry.name),
+                                   on_click="ignore",
                                    mime="application/octet-stream", key="save_model")
         if entry.test is not None and served.metric_k(entry) is not None:
             buttons[1].download_button(
                 "Download a report (HTML)", lambda: cache.model_report(
                     entry.key, entry.name, entry.model, entry.train, entry.test, inter, data.name,
                     served.metric_k(entry)),
-                file_name=f"mfviz_report_{entry.kind}_{entry.key[:8]}.html", mime="text/html", key="save_report",
+                file_name=figures.file_name("mfviz_report", "html", ui.data_label(data), entry.name),
+                mime="text/html", key="save_report",
                 on_click="ignore", help="One HTML file to share: the data and the model, the map of its items, its test "
                                         "metrics next to the Popularity baseline, which users it serves, how much a new user must "
                                         "tell it, its popularity bias and the nearest items of the most popular ones.")

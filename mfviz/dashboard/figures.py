@@ -49,7 +49,7 @@ def file_name(stem: str, extension: str, *names: str | None) -> str:
 
 def export_config(figure: go.Figure, *names: str | None) -> dict:
     """Plotly config for the camera button: the chart at twice its size on screen (its layout kept; at
-    scale 1 a map drawn 940 × 560 px was blurred on a slide), as ui.CHART_CONFIG, and a file name from
+    scale 1 a map drawn 940 × 560 px was blurred on a slide; ui.show's default), and a file name from
     the chart's title instead of "newplot.png" for every chart, with `names` (the data's, the model's) after it."""
     title = re.sub(r"<[^>]+>", " ", str(figure.layout.title.text or "chart"))
     name = re.sub(r"[^0-9a-z]+", "-", title.lower()).strip("-")[:80] or "chart"

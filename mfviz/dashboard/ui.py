@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from mfviz.dashboard import background, cache, startup, state, workspace
-from mfviz.dashboard.figures import Chart, counted
+from mfviz.dashboard.figures import Chart, counted, export_config
 from mfviz.dashboard.state import DataEntry, ModelEntry
 from mfviz.data import report
 from mfviz.errors import DataError, ModelError
@@ -62,12 +62,10 @@ def header(title: str, sentence: str) -> None:
 
 # Plotly's camera button saved a chart at its size on screen (940 × 560 px on a 1400 px window), blurred on
 # a slide: twice the pixels, the same layout. A page may pass its own config (e.g. with a file name).
-CHART_CONFIG = {"toImageButtonOptions": {"format": "png", "scale": 2}}
-
-
 def show(chart: Chart, key: str | None = None, **kwargs):
-    """A Plotly chart at full width with its one-sentence caption under it."""
-    kwargs.setdefault("config", CHART_CONFIG)
+    """A Plotly chart at full width with its one-sentence caption under it; its camera button saves it at
+    twice its size, named after its title (figures.export_config; a page adds the data's and model's names)."""
+    kwargs.setdefault("config", export_config(chart.figure))
     event = st.plotly_chart(chart.figure, width="stretch", key=key, **kwargs)
     st.caption(chart.caption)
     return event
@@ -492,6 +490,9 @@ def data_label(data: DataEntry) -> str:
     return data.name if data.name.startswith(dataset) else f"{dataset} ({data.name})"
 
 
+SIDE_BY_SIDE_WIDTH = 860  # px the side-by-side lists share
+
+
 def side_by_side(lists: dict, titles: np.ndarray, popularity: np.ndarray, n: int) -> None:
     """Several models' item lists as columns (rank = row), items on every list shaded; underneath,
     how many items each pair of lists shares and each list's mean popularity."""
@@ -500,8 +501,11 @@ def side_by_side(lists: dict, titles: np.ndarray, popularity: np.ndarray, n: int
     everywhere = set.intersection(*(set(np.asarray(ids).tolist()) for ids in lists.values()))
     shared = set(titles[sorted(everywhere)].tolist())
     st.markdown("**Side by side**")
+    # an equal share of the width each (about 920 px at 1,400 with the sidebar open, less the rank): sized by
+    # their titles, the first lists took the room and a fourth was cut off
+    share = max(120, SIDE_BY_SIDE_WIDTH // len(lists))
     st.dataframe(frame.style.map(lambda title: "background-color: #dcefd9" if title in shared else ""),
-                 width="stretch")
+                 width="stretch", column_config={name: st.column_config.TextColumn(width=share) for name in lists})
     names = list(lists)
     pairs = [f"{a} ∩ {b}: {len(set(lists[a].tolist()) & set(lists[b].tolist()))}"
              for k, a in enumerate(names) for b in names[k + 1:]]

@@ -306,6 +306,9 @@ def test_upload_train_and_every_page_in_chromium(browser_page, server, tmp_path)
         with page.expect_download(timeout=WAIT_MS) as download:  # the model's report, one HTML file
             page.get_by_role("button", name="Download a report (HTML)").click()
         shared = Path(download.value.path()).read_text()
+        # named after the data and the model, so that several models' files do not overwrite each other
+        data_slug = "movielens-100k-u-data" if source == ML100K else "ratings-csv"
+        assert download.value.suggested_filename == f"mfviz_report_{data_slug}_implicit-als-f-64.html"
         # the model just trained (the active one), not the quick default listed first
         assert "<h1>Implicit ALS (f=64)</h1>" in shared and shared.count('class="plotly-graph-div"') == 3
         assert "<h2>Map of the items</h2>" in shared
@@ -334,6 +337,7 @@ def test_upload_train_and_every_page_in_chromium(browser_page, server, tmp_path)
         with page.expect_download(timeout=WAIT_MS) as download:
             page.get_by_role("button", name=re.compile("Download every user's top 10")).click()
         exported = Path(download.value.path()).read_text().splitlines()
+        assert download.value.suggested_filename == f"recommendations_top10_{data_slug}_implicit-als-f-64.csv"
         assert exported[0] == "user_id,rank,item_id,title,score"
         if source == ML100K:  # every MovieLens 100K user has at least 10 unseen items
             assert len(exported) - 1 == 10 * 943

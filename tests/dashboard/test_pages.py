@@ -883,8 +883,16 @@ def test_recommendations_of_several_models_side_by_side():
     at.multiselect(key="rec_compare").set_value([other]).run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     user = at.selectbox(key="rec_user").value
-    table = next(d.value for d in at.dataframe if list(d.value.columns) == [main, other])
+    side = next(d for d in at.dataframe if list(d.value.columns) == [main, other])
+    table = side.value
     assert len(table) == 10
+    # an equal share of the width each (sized by their titles, a fourth list was cut off at 1,400 px)
+    import json
+
+    from mfviz.dashboard.ui import SIDE_BY_SIDE_WIDTH
+
+    widths = {name: column["width"] for name, column in json.loads(side.proto.columns).items()}
+    assert widths == {main: SIDE_BY_SIDE_WIDTH // 2, other: SIDE_BY_SIDE_WIDTH // 2}
     assert list(table[main]) == list(at.dataframe[1].value["title"])
     inter = at.session_state["mfviz.data"].interactions
     seen = inter.matrix[user].indices
