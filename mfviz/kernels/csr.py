@@ -298,3 +298,40 @@ def csr_in_place_reference(rows, cols, values, stamps, user_remap, item_remap, n
         values.astype(np.float64), stamps if has_stamps else np.zeros(rows.size, np.int64),
         n_rows, policy)
     return indptr, indices, data, (latest if has_stamps else np.zeros(0, np.int64))
+
+
+def csr_destinations_reference(rows, cols, user_remap, item_remap, n_rows):
+    """NumPy version of `csr_destinations`: the same in-place rewrite, through a stable argsort."""
+    final_rows = user_remap[rows]
+    order = np.argsort(final_rows, kind="stable")  # row-major, file order kept inside a row
+    destinations = np.empty(rows.size, np.int64)
+    destinations[order] = np.arange(rows.size)
+    rows[:] = destinations
+    cols[:] = item_remap[cols]
+    return np.r_[0, np.cumsum(np.bincount(final_rows, minlength=n_rows))].astype(np.int64)
+
+
+def scatter_copy_reference(destinations, source, out):
+    """NumPy version of `scatter_copy`."""
+    out[destinations[:source.size]] = source
+
+
+def scatter_in_place_reference(destinations, cols, values, stamps):
+    """NumPy version of `scatter_in_place`: each array scattered through a copy."""
+    for array in (cols, values, stamps) if stamps.size else (cols, values):
+        array[destinations] = array.copy()
+    destinations[:] = np.arange(destinations.size)
+
+
+def merge_rows_in_place_reference(starts, cols, values, stamps, policy):
+    """NumPy version of `merge_rows_in_place`, through `build_csr_reference` on the row of each entry."""
+    has_stamps = stamps.size > 0
+    rows = np.repeat(np.arange(starts.size - 1), np.diff(starts))
+    indptr, indices, data, latest, _ = build_csr_reference(
+        rows, cols.astype(np.int64), values.astype(np.float64),
+        stamps if has_stamps else np.zeros(rows.size, np.int64), starts.size - 1, policy)
+    nnz = int(indptr[-1])
+    cols[:nnz], values[:nnz] = indices, data
+    if has_stamps:
+        stamps[:nnz] = latest
+    return indptr, nnz
