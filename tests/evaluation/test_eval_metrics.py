@@ -6,15 +6,17 @@ import pytest
 import scipy.sparse as sp
 
 from mfviz import DataError, Interactions, ModelError
+from mfviz.datasets import load_demo
 from mfviz.evaluation import (
     catalog_coverage,
     evaluate,
     mae,
+    random_split,
     ranking_metrics,
     rmse,
     split_by_mask,
 )
-from mfviz.evaluation.metrics import top_k_lists
+from mfviz.evaluation.metrics import same_interactions, top_k_lists
 from mfviz.kernels.metrics import ranking_metrics_per_user, ranking_metrics_per_user_reference
 from mfviz.models import Popularity
 from mfviz.models.external import FactorModel
@@ -152,6 +154,31 @@ def test_evaluate_refuses_mismatched_model():
     whole = Interactions(train.matrix + test.matrix, train.user_ids, train.item_ids)
     with pytest.raises(ModelError, match="not fitted on `train`"):
         evaluate(Popularity().fit(whole), train, test)
+
+
+def test_evaluate_refuses_a_model_fitted_on_another_split_of_the_same_size():
+    # two random splits with one test_size have equal nnz, so counting interactions let a model
+    # fitted on seed 1 through on seed 0's split: its training items then scored as hits
+    data = load_demo()
+    train0, test0 = random_split(data, 0.2, seed=0)
+    train1, _ = random_split(data, 0.2, seed=1)
+    assert train0.nnz == train1.nnz and train0.matrix.shape == train1.matrix.shape
+    with pytest.raises(ModelError, match="not fitted on `train`.*split with the seed"):
+        evaluate(Popularity().fit(train1), train0, test0, k=10)
+    # the same pairs with other values are the same training data: accepted
+    relabelled = Interactions(sp.csr_matrix((train0.matrix.data * 2, train0.matrix.indices, train0.matrix.indptr),
+                                            shape=train0.matrix.shape), train0.user_ids, train0.item_ids)
+    assert evaluate(Popularity().fit(relabelled), train0, test0, k=10, max_users=50)["users_evaluated"] == 50
+
+
+def test_same_interactions_compares_pairs_not_counts():
+    a = sp.csr_matrix(np.array([[1, 0, 2], [0, 3, 0]], np.float32))
+    moved = sp.csr_matrix(np.array([[1, 2, 0], [0, 3, 0]], np.float32))  # same rows' counts, other item
+    shifted = sp.csr_matrix(np.array([[1, 0, 0], [2, 3, 0]], np.float32))  # same nnz, other rows' counts
+    unsorted = sp.csr_matrix((np.array([2, 1, 3], np.float32), [2, 0, 1], [0, 2, 3]), shape=(2, 3))
+    assert same_interactions(a, a.copy()) and same_interactions(a, unsorted)
+    assert not same_interactions(a, moved) and not same_interactions(a, shifted)
+    assert not same_interactions(a, sp.csr_matrix((2, 4), dtype=np.float32))
 
 
 def test_evaluate_on_a_seeded_sample_of_users():
