@@ -38,6 +38,7 @@ class PopularityReport:
     recommended_counts: np.ndarray
     head_norm_percentile: float = float("nan")
     rare_norm_percentile: float = float("nan")
+    users_without_profile: int = 0  # evaluated users with no interactions: in ARP/APLT, in no lift group
 
     def as_row(self) -> dict:
         """The scalar metrics, with one `lift_<group>` entry per user group."""
@@ -105,14 +106,18 @@ def user_groups(matrix: sp.csr_matrix, head: np.ndarray, share: float = GROUP_SH
     """Group of each user (0 niche, 1 diverse, 2 blockbuster) by the share of head items in the
     profile (Abdollahpouri et al. 2019): the `share` of users with the lowest head share are
     niche, the `share` with the highest are blockbuster, the rest diverse. Ties are broken by
-    user index so that group sizes are exact."""
+    user index so that group sizes are exact. A user with no interactions in `matrix` (common in
+    the training part of a split) has no head share and gets -1, outside every group: ranked as
+    0 they filled the niche group and pulled its profile popularity towards 0."""
     pattern = _binary(matrix)
     activity = np.diff(pattern.indptr)
-    head_share = (pattern @ head.astype(np.float64)) / np.maximum(activity, 1)
-    order = np.lexsort((np.arange(head_share.size), head_share))
-    n = head_share.size
+    active = np.flatnonzero(activity > 0)
+    head_share = (pattern @ head.astype(np.float64))[active] / activity[active]
+    order = active[np.lexsort((active, head_share))]
+    n = active.size
     cut = int(round(share * n))
-    groups = np.ones(n, np.int64)
+    groups = np.full(activity.size, -1, np.int64)
+    groups[active] = 1
     groups[order[:cut]] = 0
     groups[order[n - cut:]] = 2
     return groups
@@ -181,7 +186,8 @@ def popularity_report(model, interactions, k: int = 10, sample_users: int | None
       :math:`GAP_p(g) = \frac{1}{|g|}\sum_{u\in g}\frac{\sum_{i\in p_u}\phi(i)}{|p_u|}`,
       :math:`GAP_r(g)` the same over :math:`L_u`, and
       :math:`\text{lift} = (GAP_r(g) - GAP_p(g)) / GAP_p(g)` (ΔGAP; > 0: the lists are more
-      popular than what the group consumes).
+      popular than what the group consumes). Users with no interactions in `interactions` have
+      no profile, so they are in no group (`user_groups`); `users_without_profile` counts them.
     - norm_popularity_spearman: Spearman rank correlation between item vector norm
       :math:`\lVert q_i\rVert` and :math:`\phi(i)` (the reason dot-product lists lean popular).
     - head_norm_percentile, rare_norm_percentile: `norm_percentiles`, where the norms of the 10
@@ -243,6 +249,7 @@ def popularity_report(model, interactions, k: int = 10, sample_users: int | None
         aplt=float(list_tail[has_list].mean()) if has_list.any() else float("nan"),
         coverage=float((counts > 0).sum() / n_items), gini=gini(counts),
         group_lift=pd.DataFrame(rows), norm_popularity_spearman=rho, recommended_counts=counts,
+        users_without_profile=int((groups < 0).sum()),
         **dict(zip(("head_norm_percentile", "rare_norm_percentile"), norm_percentiles(norms, popularity),
                    strict=True)),
     )

@@ -67,6 +67,26 @@ def test_user_groups_hand_computed():
     np.testing.assert_array_equal(user_groups(toy_matrix(), head), [1, 2, 1, 0, 1])
 
 
+def test_users_without_interactions_are_in_no_group():
+    # An empty first row (a user whose every interaction went to the test part) has head share 0
+    # and, first by index among the ties at 0, took u3's place as the one niche user: niche
+    # GAP_p became 0 and the lift undefined. Left out, the groups and lifts are the toy's above.
+    matrix = sp.vstack([sp.csr_matrix((1, 6), dtype=np.float32), toy_matrix()]).tocsr()
+    head = long_tail_split(np.array([4, 2, 2, 1, 1, 0.0]))
+    np.testing.assert_array_equal(user_groups(matrix, head), [-1, 1, 2, 1, 0, 1])
+    model = FactorModel(np.ones((6, 1)), toy_model().item_factors, "toy", train_matrix=matrix)
+    report = popularity_report(model, matrix, k=2)
+    assert report.users == 6 and report.users_without_profile == 1
+    lift = report.group_lift.set_index("group")
+    assert list(lift["users"]) == [1, 3, 1]
+    assert lift.loc["niche", "profile_popularity"] == pytest.approx(1)
+    assert lift.loc["niche", "lift"] == pytest.approx(2.0)
+    assert lift.loc["diverse", "lift"] == pytest.approx(-7 / 13)
+    assert lift.loc["blockbuster", "lift"] == pytest.approx(-0.5)
+    # the empty user still gets a list, [0, 1] (popularity 3): ARP (9 + 3) / 6 = 2, APLT (4.5 + 0.5) / 6
+    assert report.arp == pytest.approx(2.0) and report.aplt == pytest.approx(5 / 6)
+
+
 def test_gini_conventions():
     assert gini([3, 3, 3, 3]) == 0.0
     assert gini([0, 0, 0, 8]) == pytest.approx(3 / 4)  # (n - 1) / n
