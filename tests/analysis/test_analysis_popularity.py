@@ -87,6 +87,30 @@ def test_users_without_interactions_are_in_no_group():
     assert report.arp == pytest.approx(2.0) and report.aplt == pytest.approx(5 / 6)
 
 
+# 3 users × 4 items, every user ranks 0 > 1 > 2 > 3; u0 has seen {0, 1}, u1 {0}, u2 {2}.
+# phi = [2, 1, 1, 0] of 4: head {0}. Top-3 lists: u0 [2, 3] (only two items left), u1 [1, 2, 3],
+# u2 [0, 1, 3]. Per list, divided by its length (not k = 3):
+#   mean phi  1/2, 2/3, 1     -> ARP  = 13/18   (by k: 1/3, 2/3, 1 -> 2/3)
+#   tail      2/2, 3/3, 2/3   -> APLT = 8/9     (by k: 2/3, 1, 2/3 -> 7/9)
+SHORT_PROFILES = [[0, 1], [0], [2]]
+
+
+def short_list_case():
+    rows = np.repeat(np.arange(3), [len(p) for p in SHORT_PROFILES])
+    matrix = sp.csr_matrix((np.ones(4, np.float32), (rows, np.concatenate(SHORT_PROFILES))), shape=(3, 4))
+    model = FactorModel(np.ones((3, 1)), np.arange(4, 0, -1, dtype=np.float32).reshape(-1, 1), "short",
+                        train_matrix=matrix)
+    return model, matrix
+
+
+def test_arp_and_aplt_divide_a_short_list_by_its_own_length():
+    model, matrix = short_list_case()
+    report = popularity_report(model, matrix, k=3)
+    np.testing.assert_array_equal(report.recommended_counts, [1, 2, 2, 3])  # 8 slots: u0's list has 2
+    assert report.arp == pytest.approx(13 / 18)
+    assert report.aplt == pytest.approx(8 / 9)
+
+
 def test_gini_conventions():
     assert gini([3, 3, 3, 3]) == 0.0
     assert gini([0, 0, 0, 8]) == pytest.approx(3 / 4)  # (n - 1) / n

@@ -135,6 +135,19 @@ def test_the_curve_starts_at_the_models_own_accuracy_and_counts_its_lists_by_bru
     assert curve["arp"].is_monotonic_decreasing and curve["aplt"].iloc[2] > curve["aplt"].iloc[0]
 
 
+def test_arp_and_aplt_of_the_curve_divide_a_short_list_by_its_own_length():
+    # The hand case of test_analysis_popularity (3 users × 4 items, u0 has two unseen items left):
+    # top-3 lists u0 [2, 3], u1 [1, 2, 3], u2 [0, 1, 3]; ARP 13/18 and APLT 8/9 (7/9 dividing by k).
+    # Test items u0: 2, u1: 3, u2: 3 are hits at ranks 1, 3, 3: precision (1/3 + 1/3 + 1/3) / 3.
+    train = sp.csr_matrix((np.ones(4, np.float32), ([0, 0, 1, 2], [0, 1, 0, 2])), shape=(3, 4))
+    test = sp.csr_matrix((np.ones(3, np.float32), ([0, 1, 2], [2, 3, 3])), shape=(3, 4))
+    model = FactorModel(np.ones((3, 1)), np.arange(4, 0, -1, dtype=np.float32).reshape(-1, 1), train_matrix=train)
+    row = accuracy_popularity_tradeoff(model, train, test, strengths=(0.0,), k=3, sample_users=None).iloc[0]
+    assert row["arp"] == pytest.approx(13 / 18)
+    assert row["aplt"] == pytest.approx(8 / 9)
+    assert row["precision@3"] == pytest.approx(1 / 3) and row["coverage"] == pytest.approx(1.0)
+
+
 def test_bad_inputs_get_messages(split, ials):
     train, test = split
     with pytest.raises(DataError, match=">= 0"):
