@@ -93,6 +93,32 @@ def test_dot_search_correct_with_norms_over_two_orders_of_magnitude():
                                truth_scores[:, 0][found[:, 0] == truth[:, 0]], rtol=1e-4)
 
 
+def test_dot_search_visits_a_lower_norm_range_until_the_kth_best_beats_it():
+    # The best item (4·e1, norm 4) is in the top norm range, whose other rows are orthogonal to
+    # the queries; the 2nd-10th best are in the range below (norm 0.9, near e1). After the top
+    # range only the best score (~4) beats that range's bound 0.9·|q|, the 10th (~0) does not,
+    # so the search must go on: stopping on the best score instead gave recall@10 0.1.
+    rng = np.random.default_rng(0)
+    dim = 16
+    high = rng.normal(size=(2500, dim))
+    high[:, 0] = 0
+    high = 4 * high / np.linalg.norm(high, axis=1, keepdims=True)
+    high[0] = 4 * np.eye(dim)[0]
+    low = 0.05 * rng.normal(size=(2500, dim))
+    low[:, 0] = 1
+    low = 0.9 * low / np.linalg.norm(low, axis=1, keepdims=True)
+    vectors = np.vstack([high, low]).astype(np.float32)
+    queries = (np.eye(dim)[:1] + 0.01 * rng.normal(size=(5, dim))).astype(np.float32)
+    index = NeighbourIndex(vectors, "dot", exact_below=0)
+    assert [rows.size for rows in index._ranges] == [2500, 2500]
+    assert index._range_max == pytest.approx([4.0, 0.9])
+    truth, truth_scores = brute_force(queries, vectors, 10, "dot")
+    assert (truth[:, 0] == 0).all() and (truth[:, 1:] >= 2500).all()  # the case described above
+    found, scores = index.query_vectors(queries, 10)
+    assert recall_at_k(found, truth) == 1.0
+    np.testing.assert_allclose(scores, truth_scores, rtol=1e-4)
+
+
 def svd_item_factors(path: Path, factors: int = 32):
     frame = pd.read_csv(path, sep="\t", header=None, names=["user", "item", "rating", "t"])
     ratings = sp.csr_matrix((frame["rating"].astype(np.float64), (frame["user"] - 1, frame["item"] - 1)))
