@@ -104,6 +104,19 @@ def test_describe_reads_genres_from_an_item_table():
     assert (row["+ end genres"], row["− end genres"]) == ("X (2.0×)", "Y (2.0×)")
 
 
+def test_a_genre_over_represented_less_than_twice_is_not_named():
+    # 12 items on one dimension, coordinates 12..1: the + end (1/6 of 12) is items 0 and 1, the − end 11 and 10.
+    #   A = {0, 1, 6, 7}:  2 of 2 at the + end, 4 of 12 overall -> 3.0×, named
+    #   C = {0, 8, 9}:     1 of 2, 3 of 12 -> 2.0×, named (the rule is "at least twice")
+    #   B = {1, 8, 9, 10}: 1 of 2, 4 of 12 -> 1.5× at the + end, and at the − end (item 10): not named
+    groups = {"A": np.array([0, 1, 6, 7]), "B": np.array([1, 8, 9, 10]), "C": np.array([0, 8, 9])}
+    dims = principal_dimensions(np.array([[1.0]]), np.arange(12, 0, -1, dtype=np.float64).reshape(-1, 1))
+    row = describe_dimensions(dims, [f"t{i}" for i in range(12)], groups, n_dims=1, end_share=1 / 6).iloc[0]
+    assert (row["+ end"], row["− end"]) == ("t0 · t1", "t11 · t10")
+    assert row["+ end genres"] == "A (3.0×), C (2.0×)"
+    assert row["− end genres"] == "—"
+
+
 @pytest.mark.parametrize("shape", [(40, 25, 6), (30, 4, 8)])
 def test_any_user_vector_is_placed_so_that_its_scores_are_kept(shape):
     n_users, n_items, f = shape
