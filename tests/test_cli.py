@@ -142,8 +142,8 @@ def test_hyperparameters_reach_the_model_and_train_saves(tmp_path, capsys):
     (["--model", "als", "--factors", "many"], "--factors must be an integer, got 'many'"),
     (["--model", "popularity", "--factors", "8"], "--factors does not apply to model 'popularity'"),
     (["--model", "nonsense"], "unknown model 'nonsense'"),
-    (["--model", "popularity", "--test-size", "1.5"], "test_size must be a fraction"),
-    (["--model", "popularity", "--k", "0"], "k (the list length) must be a positive integer, got 0"),
+    (["--model", "popularity", "--test-size", "1.5"], "--test-size must be a fraction strictly between 0 and 1"),
+    (["--model", "popularity", "--k", "0"], "--k must be at least 1, got 0"),
 ])
 def test_bad_arguments_give_exit_2_and_a_message(tmp_path, capsys, argv, message):
     data = _write_csv(tmp_path / "ratings.csv")
@@ -362,7 +362,7 @@ def test_tradeoff_reports_the_curve_of_the_model_trained_on_the_same_split(tmp_p
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == 2 + 3 and "NDCG@10" in lines[1] and "long tail" in lines[1]
     for bad, message in (("0,x", "must be numbers separated by commas"), (",", "at least one"),
-                         ("-1", "must be a number >= 0")):
+                         ("-1", "--strengths must each be a number >= 0")):
         assert main([*args[:-5], "--strengths", bad, "--quiet"]) == 2
         assert message in capsys.readouterr().err
 
@@ -506,6 +506,40 @@ def test_a_negative_seed_is_refused_before_the_data_is_read(tmp_path, capsys, ar
     data = _write_csv(tmp_path / "r.csv")  # and on real data: no traceback from NumPy's generator
     assert main([str(data) if part == str(tmp_path / "missing.csv") else part for part in argv] + ["--quiet"]) == 2
     assert message in _error_line(capsys.readouterr().err)
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["evaluate", "{data}", "--model", "als", "--k", "0"], "--k must be at least 1, got 0"),
+    (["evaluate", "{data}", "--model", "als", "--k", "-3"], "--k must be at least 1, got -3"),
+    (["tradeoff", "{data}", "--model", "als", "--k", "0"], "--k must be at least 1, got 0"),
+    (["report", "{data}", "--model", "als", "--k", "0", "-o", "{tmp}/r.html"], "--k must be at least 1, got 0"),
+    (["evaluate", "{data}", "--model", "als", "--test-size", "1.5"],
+     "--test-size must be a fraction strictly between 0 and 1 (0.2 holds out a fifth), got 1.5"),
+    (["evaluate", "{data}", "--model", "als", "--test-size", "0"], "--test-size must be a fraction"),
+    (["tradeoff", "{data}", "--model", "als", "--test-size", "nan"], "--test-size must be a fraction"),
+    (["evaluate", "{data}", "--model", "als", "--split", "leave-k-out", "--leave-out", "0"],
+     "--leave-out must be at least 1, got 0"),
+    (["tradeoff", "{data}", "--model", "als", "--strengths", "0,-1"], "--strengths must each be a number >= 0"),
+    (["tradeoff", "{data}", "--model", "als", "--strengths", "0,inf"], "--strengths must each be a number >= 0"),
+    (["tradeoff", "{data}", "--model", "als", "--strengths", "0,x"], "must be numbers separated by commas"),
+    (["recommend", "{data}", "-m", "{tmp}/none.npz", "-o", "{tmp}/r.csv"], "no such model file: {tmp}/none.npz"),
+    (["dimensions", "{data}", "-m", "{tmp}/none.npz"], "no such model file"),
+    (["new-item", "{data}", "-m", "{tmp}/none.npz", "--fans", "m1"], "no such model file"),
+    (["dashboard", "{data}", "-m", "{tmp}/none.npz"], "no such model file"),
+    (["evaluate", "{data}", "--model", "als", "--items", "{tmp}/none.csv"], "no such --items file: {tmp}/none.csv"),
+])
+def test_bad_options_are_refused_before_the_data_is_read(tmp_path, monkeypatch, capsys, argv, message):
+    # `--k 0` failed after loading, splitting and a whole fit; `--test-size 1.5` after loading: minutes on big data
+    import mfviz
+    from mfviz.dashboard import serve
+
+    monkeypatch.setattr(mfviz, "load_interactions", lambda *a, **kw: pytest.fail("DATA was read first"))
+    monkeypatch.setattr(serve, "main", lambda options: pytest.fail("the server must not start"))
+    data = _write_csv(tmp_path / "r.csv")  # a real file: only the option is wrong
+    argv = [part.format(data=data, tmp=tmp_path) for part in argv]
+    assert main(argv + ["--quiet"]) == 2
+    captured = capsys.readouterr()
+    assert message.format(tmp=tmp_path) in _error_line(captured.err) and captured.out == ""
 
 
 def test_dashboard_port_outside_the_port_range_is_refused_before_preloading(tmp_path, monkeypatch, capsys):

@@ -181,8 +181,6 @@ def cmd_dashboard(args: argparse.Namespace, streamlit_options: Sequence[str]) ->
 
         data = _load(args)
         models = [(Path(path).name, _saved_model_for(args, data, "show it", path)) for path in args.model_file]
-        startup.serve(data, Path(args.data).name, tuple(models))
-    elif args.model_file:
-        raise DataError("--model-file needs the DATA it was trained on: mfviz dashboard DATA --model-file PATH")
+        startup.serve(data, Path(args.data).name, tuple(models))  # --model-file without DATA: _check_options
     port = [] if args.port is None else ["--server.port", str(args.port)]
     return serve.main([*port, *streamlit_options])

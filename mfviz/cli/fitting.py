@@ -9,9 +9,8 @@ from typing import Any
 import numpy as np
 
 from mfviz.cli.loading import _data_fields, _load
-from mfviz.cli.options import STDOUT, _build_model
+from mfviz.cli.options import STDOUT, _build_model, parse_strengths
 from mfviz.cli.output import _print_text, _progress, _where, _writing
-from mfviz.errors import DataError
 
 
 def _epoch_printer(args: argparse.Namespace):
@@ -137,12 +136,7 @@ def _split_note(args: argparse.Namespace, train, test) -> str | None:
 def cmd_tradeoff(args: argparse.Namespace) -> dict[str, Any]:
     from mfviz.analysis.tradeoff import accuracy_popularity_tradeoff
 
-    try:
-        strengths = [float(b) for b in args.strengths.split(",") if b.strip()]
-    except ValueError:
-        raise DataError(f"--strengths must be numbers separated by commas, e.g. 0,0.1,0.5; got {args.strengths!r}") from None
-    if not strengths:
-        raise DataError("--strengths needs at least one β, e.g. 0,0.1,0.5")
+    strengths = parse_strengths(args.strengths)  # checked before loading too, by _check_options
     model, data, train, test = _split_and_fit(args)
     _progress(args, f"re-ranking top-{args.k} lists at {len(strengths)} penalty strengths")
     curve = accuracy_popularity_tradeoff(model, train, test, strengths=strengths, k=args.k,

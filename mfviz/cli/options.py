@@ -209,14 +209,48 @@ def _check_options(args: argparse.Namespace) -> None:
     port = getattr(args, "port", None)
     if port is not None and not 0 <= port <= 65535:
         raise DataError(f"--port must be a port number from 1 to 65535 (or 0 for any free port), got {port}")
-    for option in ("n", "first_users", "eval_users"):
+    for option in ("n", "first_users", "eval_users", "k", "leave_out"):
         value = getattr(args, option, None)
         if value is not None and value < 1:
             raise DataError(f"--{option.replace('_', '-')} must be at least 1, got {value}")
+    test_size = getattr(args, "test_size", None)
+    if test_size is not None and not 0 < test_size < 1:  # NaN fails too
+        raise DataError(f"--test-size must be a fraction strictly between 0 and 1 (0.2 holds out a fifth), "
+                        f"got {test_size:g}")
     value = getattr(args, "value", None)
     if value is not None and not (math.isfinite(value) and abs(value) <= MAX_VALUE):
         raise DataError(f"--value must be a finite number within ±{MAX_VALUE:g} (a rating or a count), got {value:g}")
+    if getattr(args, "strengths", None) is not None:
+        parse_strengths(args.strengths)
+    _check_inputs_exist(args)
     _check_output(args)
+
+
+def parse_strengths(text: str) -> list[float]:
+    """--strengths as numbers: penalty strengths β, finite and >= 0, comma separated."""
+    try:
+        strengths = [float(b) for b in text.split(",") if b.strip()]
+    except ValueError:
+        raise DataError(f"--strengths must be numbers separated by commas, e.g. 0,0.1,0.5; got {text!r}") from None
+    if not strengths:
+        raise DataError("--strengths needs at least one β, e.g. 0,0.1,0.5")
+    bad = [b for b in strengths if not (math.isfinite(b) and b >= 0)]
+    if bad:
+        raise DataError(f"--strengths must each be a number >= 0 (0 is the model's own lists), got {bad[0]:g}")
+    return strengths
+
+
+def _check_inputs_exist(args: argparse.Namespace) -> None:
+    """--model-file and --items exist: otherwise found missing only after DATA, which can take minutes."""
+    models = getattr(args, "model_file", None)
+    if models and args.data is None:  # the dashboard's DATA is optional, its models are not without it
+        raise DataError("--model-file needs the DATA it was trained on: mfviz dashboard DATA --model-file PATH")
+    for path in [models] if isinstance(models, str) else models or []:
+        if not Path(path).exists():
+            raise DataError(f"no such model file: {path}; check the path")
+    items = getattr(args, "items", None)
+    if items is not None and not Path(items).exists():
+        raise DataError(f"no such --items file: {items}; check the path")
 
 
 def _check_output(args: argparse.Namespace) -> None:
