@@ -297,7 +297,7 @@ def model_analyses(entry, data) -> None:
 def train_page_analyses(entry) -> None:
     """What the Train page shows of a model trained with a test share: its test users by activity
     and folded in from their first interactions, with the Popularity baseline on the same split."""
-    from mfviz.dashboard.served import metric_k
+    from mfviz.dashboard.served import CURVES_DONE, metric_k
     from mfviz.evaluation.breakdown import curve_sizes
 
     k = metric_k(entry) if entry.test is not None else None
@@ -310,6 +310,7 @@ def train_page_analyses(entry) -> None:
     if curve_sizes(entry.train, entry.test):  # small data: too few test users, the page says so
         cache.profile_curve(entry.key, entry.model, entry.train, entry.test, k)
         cache.popularity_profile_curve(entry.key, entry.train, entry.test, k)
+        CURVES_DONE.add(entry.key)  # a slow one, too, is then drawn without asking
 
 
 def after_new_data(data, given=()) -> None:

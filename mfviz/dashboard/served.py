@@ -7,6 +7,7 @@ import streamlit as st
 
 from mfviz.dashboard import cache, train_figures, ui
 from mfviz.dashboard.state import ModelEntry
+from mfviz.dashboard.training import duration
 
 SHOWN = 5  # models drawn by default: the active one and the latest others
 LABELS = {"ndcg": "NDCG", "recall": "recall", "hit": "hit rate", "rmse": "RMSE"}
@@ -83,6 +84,9 @@ def _new_users(chosen: dict[str, ModelEntry], anchor: ModelEntry, k: int, metric
         return
     if anchor.key not in {e.key for e in chosen.values()}:
         anchor = next(iter(chosen.values()))  # the baseline on a split that has the users
+    chosen = _quick_or_asked(chosen)
+    if not chosen:
+        return
     with ui.guard("Folding in users from their first interactions"):
         curves = {name: cache.profile_curve(e.key, e.model, e.train, e.test, k) for name, e in chosen.items()}
         baseline = None if metric == "rmse" else cache.popularity_profile_curve(anchor.key, anchor.train,
@@ -99,6 +103,41 @@ def _new_users(chosen: dict[str, ModelEntry], anchor: ModelEntry, k: int, metric
                      f"{name} not within {int(curve['size'].max())}" +
                      (" (only with its whole training history)" if curve[column].iloc[-1] > level else ""))
     st.caption(f"Better than the Popularity baseline ({label} {level:.3f} for these users): " + "; ".join(words) + ".")
+
+
+FOLD_IN_NOW = 8.0  # seconds: a model whose curve is estimated to take longer is folded in on a click
+ASKED = "mfviz.curves_asked"  # keys of the models whose slow curve the user asked for
+CURVES_DONE: set[str] = set()  # keys of the models whose curve the background has worked out (cached)
+
+
+def curve_seconds(entry: ModelEntry) -> float:
+    """A rough estimate of the seconds `profile_size_curve` takes for this model: one fold-in per user and
+    profile size, each an exact k×k solve for ALS and implicit ALS with solver="cholesky" (ALS at 1,024
+    factors took 45 s on MovieLens 100K while the page waited) — as many solves as an epoch over that many
+    rows (training.epoch_seconds); 0 for models whose fold-in is cheap or unknown."""
+    from types import SimpleNamespace
+
+    from mfviz.dashboard.training import epoch_seconds
+    from mfviz.evaluation.breakdown import CURVE_USERS, PROFILE_SIZES
+
+    folds = SimpleNamespace(n_users=CURVE_USERS * len(PROFILE_SIZES), n_items=0,
+                            nnz=CURVE_USERS * sum(PROFILE_SIZES))
+    return epoch_seconds(entry.kind, entry.params, folds) or 0.0
+
+
+def _quick_or_asked(chosen: dict[str, ModelEntry]) -> dict[str, ModelEntry]:
+    """The models whose curve is drawn now: the quick ones, and the slow ones asked for with a button
+    (which says roughly how long), so that one large model does not hold up the page for a minute."""
+    asked = st.session_state.setdefault(ASKED, set())
+    slow = {name: seconds for name, e in chosen.items()
+            if e.key not in asked and e.key not in CURVES_DONE and (seconds := curve_seconds(e)) > FOLD_IN_NOW}
+    for name, seconds in slow.items():
+        if st.button(f"Fold in users for {name} too (roughly {duration(seconds)})", key=f"curve_{chosen[name].key}",
+                     help="Each of up to 500 test users folded in from their first 1, 2, 3, 5, 10 and 20 "
+                          "interactions: for this model an exact k×k solve each."):
+            asked.add(chosen[name].key)
+            st.rerun()
+    return {name: e for name, e in chosen.items() if name not in slow}
 
 
 def _summary(tables, column: str, label: str, lower_is_better: bool) -> str:

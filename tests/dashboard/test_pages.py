@@ -1911,3 +1911,28 @@ def test_ratings_kept_outside_the_scale_are_no_rating_for_a_profile_or_a_new_ite
     assert rating_values(halves).tolist() == (np.arange(1, 11) / 2).tolist()  # 0.5-5: every value kept
     counts = pd.DataFrame({"value": np.arange(1, 41, dtype=float), "count": 1000 // np.arange(1, 41)})
     assert rating_values(counts).size == 40  # no rating scale at all: the values as they are
+
+
+def test_a_model_whose_new_user_curve_is_slow_waits_for_a_click(monkeypatch):
+    # ALS at 1,024 factors: an exact 1,024 × 1,024 solve per user and profile size held the Train page for
+    # 45 s ("Folding in users from their first few interactions…") while the sidebar still named the old model.
+    from types import SimpleNamespace
+
+    from mfviz.dashboard import served
+
+    assert served.curve_seconds(SimpleNamespace(kind="als", params={"factors": 64})) < served.FOLD_IN_NOW
+    assert served.curve_seconds(SimpleNamespace(kind="als", params={"factors": 1024})) > served.FOLD_IN_NOW
+    assert served.curve_seconds(SimpleNamespace(kind="funksvd", params={"factors": 1024})) == 0  # SGD fold-in
+    at = train_on_page(new_app(), "ials", factors=8, epochs=2)
+    name = at.session_state["mfviz.active_model"]
+    monkeypatch.setattr(served, "FOLD_IN_NOW", -1.0)  # as if every curve were slow
+    monkeypatch.setattr(served, "CURVES_DONE", set())  # and the background had not worked it out yet
+    at.run()
+    ask = [b for b in at.button if b.label.startswith(f"Fold in users for {name} too (roughly")]
+    assert len(ask) == 1
+    assert not any(c.value.startswith("Better than the Popularity baseline") for c in at.caption)
+    ask[0].click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert not any(b.label.startswith(f"Fold in users for {name}") for b in at.button)
+    traces = {t["name"] for t in chart_titled(at, "NDCG@10 of users known only by")["data"]}
+    assert name in traces
