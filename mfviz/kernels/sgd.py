@@ -164,6 +164,19 @@ def funk_sgd_epoch_by_user_hogwild(indptr, indices, data, user_order, positions,
     return sse
 
 
+@njit(cache=True, nogil=True)
+def item_penalty(Q, bi, item_counts):
+    """Σ_i n_i (‖q_i‖² + b_i²): the item side of the per-rating L2 penalty (n_i = ratings of i)."""
+    total = 0.0
+    for i in range(Q.shape[0]):
+        if item_counts[i] > 0:
+            norm = 0.0
+            for f in range(Q.shape[1]):
+                norm += Q[i, f] * Q[i, f]
+            total += item_counts[i] * (norm + bi[i] * bi[i])
+    return total
+
+
 @njit(cache=True, nogil=True, parallel=True, fastmath=True)
 def funk_objective(indptr, indices, data, P, Q, bu, bi, mu, reg, item_counts):
     """(sum of squared errors, penalty) of the training objective over a users × items CSR:
@@ -273,6 +286,27 @@ def funk_sgd_epoch_by_user_reference(indptr, indices, data, user_order, position
     return funk_sgd_epoch_reference(rows, indices, data, order, P, Q, bu, bi, mu, lr, reg, use_bias)
 
 
+def _chunks(n, n_chunks):
+    """The n_chunks contiguous pieces [start, stop) a Hogwild kernel cuts range(n) into."""
+    size = -(-n // n_chunks)
+    return [(c * size, min(n, (c + 1) * size)) for c in range(n_chunks)]
+
+
+def funk_sgd_epoch_hogwild_reference(users, items, ratings, order, P, Q, bu, bi, mu, lr, reg, use_bias, n_chunks):
+    """NumPy version of `funk_sgd_epoch_hogwild` with its chunks taken in turn, as one thread runs
+    them (on several threads the lock-free races make each run differ from this by a little)."""
+    return sum(funk_sgd_epoch_reference(users, items, ratings, order[a:b], P, Q, bu, bi, mu, lr, reg, use_bias)
+               for a, b in _chunks(len(order), n_chunks))
+
+
+def funk_sgd_epoch_by_user_hogwild_reference(indptr, indices, data, user_order, positions, P, Q, bu, bi, mu, lr,
+                                             reg, use_bias, n_chunks):
+    """NumPy version of `funk_sgd_epoch_by_user_hogwild` with its chunks of users taken in turn."""
+    return sum(funk_sgd_epoch_by_user_reference(indptr, indices, data, user_order[a:b], positions, P, Q, bu, bi, mu,
+                                                lr, reg, use_bias)
+               for a, b in _chunks(len(user_order), n_chunks))
+
+
 def funk_rating_loss_reference(r, pu, qi, bu_u, bi_i, mu, reg):
     """The per-rating term of the objective whose half-gradient one SGD step follows."""
     err = r - (mu + bu_u + bi_i + pu @ qi)
@@ -297,6 +331,7 @@ def pairs_squared_error_reference(users, items, ratings, P, Q, bu, bi, mu):
 
 def funk_fold_in_reference(items, ratings, Q, bi, mu, p, epochs, lr, lr_decay, reg, use_bias):
     """NumPy version of `funk_fold_in`."""
+    Q, bi = Q.astype(np.float64), bi.astype(np.float64)  # the kernel's float64 arithmetic, whatever the dtypes
     b = 0.0
     rate = lr
     for _ in range(epochs):
@@ -309,14 +344,17 @@ def funk_fold_in_reference(items, ratings, Q, bi, mu, p, epochs, lr, lr_decay, r
     return b
 
 
-@njit(cache=True, nogil=True)
-def item_penalty(Q, bi, item_counts):
-    """Σ_i n_i (‖q_i‖² + b_i²): the item side of the per-rating L2 penalty (n_i = ratings of i)."""
-    total = 0.0
-    for i in range(Q.shape[0]):
-        if item_counts[i] > 0:
-            norm = 0.0
-            for f in range(Q.shape[1]):
-                norm += Q[i, f] * Q[i, f]
-            total += item_counts[i] * (norm + bi[i] * bi[i])
-    return total
+def funk_fold_in_rows_reference(indptr, indices, ratings, Q, bi, mu, P_out, b_out, epochs, lr, lr_decay, reg,
+                                use_bias):
+    """NumPy version of `funk_fold_in_rows`: `funk_fold_in_reference` row after row."""
+    for r in range(len(indptr) - 1):
+        a, b = indptr[r], indptr[r + 1]
+        b_out[r] = funk_fold_in_reference(indices[a:b], ratings[a:b], Q, bi, mu, P_out[r], epochs, lr, lr_decay,
+                                          reg, use_bias)
+
+
+def item_penalty_reference(Q, bi, item_counts):
+    """NumPy version of `item_penalty`: items without ratings left out (whatever their vectors hold)."""
+    rated = item_counts > 0
+    vectors, biases = Q[rated].astype(np.float64), bi[rated].astype(np.float64)
+    return float((item_counts[rated] * ((vectors**2).sum(axis=1) + biases**2)).sum())

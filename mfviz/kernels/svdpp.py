@@ -277,6 +277,8 @@ def svdpp_objective_reference(indptr, indices, data, P, Q, Y, bu, bi, mu, reg, i
 
 def svdpp_fold_in_reference(items, ratings, Q, Y, bi, mu, p, epochs, lr, lr_decay, reg):
     """NumPy version of `svdpp_fold_in`."""
+    # the kernel's float64 arithmetic, whatever the dtypes
+    Q, Y, bi = Q.astype(np.float64), Y.astype(np.float64), bi.astype(np.float64)
     z = Y[items].sum(0) / np.sqrt(max(len(items), 1))
     b = 0.0
     rate = lr
@@ -287,3 +289,11 @@ def svdpp_fold_in_reference(items, ratings, Q, Y, bi, mu, p, epochs, lr, lr_deca
             p += rate * (err * Q[i] - reg * p)
         rate *= lr_decay
     return p + z, b
+
+
+def svdpp_fold_in_rows_reference(indptr, indices, ratings, Q, Y, bi, mu, P_out, b_out, epochs, lr, lr_decay, reg):
+    """NumPy version of `svdpp_fold_in_rows`: `svdpp_fold_in_reference` row after row."""
+    for r in range(len(indptr) - 1):
+        a, b = indptr[r], indptr[r + 1]
+        P_out[r], b_out[r] = svdpp_fold_in_reference(indices[a:b], ratings[a:b], Q, Y, bi, mu,
+                                                     np.zeros(P_out.shape[1]), epochs, lr, lr_decay, reg)
