@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 
 import numpy as np
 import pandas as pd
@@ -281,6 +281,14 @@ def _encode_ids(column: Column | np.ndarray) -> tuple[np.ndarray, np.ndarray | N
     return codes, uniques, missing
 
 
+def _without_containers(column: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """An id column with its unhashable values (lists, sets, dicts, arrays) made missing, and where
+    they were."""
+    containers = column.map(lambda value: not isinstance(value, Hashable) or isinstance(value, tuple)
+                            and not all(isinstance(part, Hashable) for part in value)).to_numpy(bool)
+    return column.where(~containers, None), containers
+
+
 def _numeric(column: Column) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
     """float64 values (NaN where missing or not a number), the mask of present entries, and how many
     were written with a decimal comma (4,5: a European spreadsheet's export, fields split by ;) or
@@ -292,6 +300,9 @@ def _numeric(column: Column) -> tuple[np.ndarray, np.ndarray, dict[str, int]]:
             values = pc.cast(column, pa.float64(), memory_pool=STREAM_POOL).to_numpy(zero_copy_only=False)
             return np.asarray(values, np.float64), present, {}
         column = column.to_pandas()
+    if column.dtype.kind in "mMc":  # dates, durations, complex numbers: no rating (never cast to one silently)
+        present = column.notna().to_numpy()
+        return np.full(len(column), np.nan), present, {}
     values = pd.to_numeric(column, errors="coerce").to_numpy(np.float64, na_value=np.nan).copy()  # may be read-only
     present = column.notna().to_numpy()
     unread = np.flatnonzero(np.isnan(values) & present)
@@ -316,6 +327,8 @@ def _arrow_text(column: Column) -> pa.Array | pa.ChunkedArray | None:
     if isinstance(column, pd.Series):
         if column.dtype != object and not pd.api.types.is_string_dtype(column):
             return None
+        if column.dtype == object and pd.api.types.infer_dtype(column, skipna=True) not in ("string", "empty"):
+            column = column.astype(str).where(column.notna(), None)  # numbers (or anything) among words: as text
         return pa.array(column.astype(object).where(column.notna(), None), pa.string(), from_pandas=True)
     return column if pa.types.is_string(column.type) or pa.types.is_large_string(column.type) else None
 
@@ -383,6 +396,22 @@ def _integers_written_twice(ids: np.ndarray, name: str) -> str | None:
     return (f"Column {name!r} holds {len(twice):,} ids written both as an integer and as a decimal (such as "
             f"{twice.iloc[0]} and {twice.iloc[0]}.0): they are kept apart, as written. If they are one id, write them "
             "alike (pandas and spreadsheets turn an integer column with a gap into decimals).")
+
+
+def _ids_written_alike(ids: np.ndarray, name: str) -> str | None:
+    """A warning for ids of different types that read the same (the number 7 and the text "7" in one
+    DataFrame column): kept apart, as given, though a reader sees one id twice."""
+    if ids.dtype != object or len(ids) < 2 or pd.api.types.infer_dtype(ids, skipna=True) == "string":
+        return None
+    text = pd.Series(ids, dtype=object).astype(str)
+    alike = text[text.duplicated(keep=False)]
+    if alike.empty:
+        return None
+    pair = alike.index[alike == alike.iloc[0]][:2]
+    count = alike.nunique()
+    return (f"Column {name!r} holds {count:,} id{'s' if count > 1 else ''} written alike in values of different "
+            f"types (such as {ids[pair[0]]!r} and {ids[pair[1]]!r}): they are kept apart, as given. If they are one id, give the column one "
+            "type (df[column].astype(str)).")
 
 
 def _why_explicit(name: str, values: np.ndarray, explicit: bool) -> str:
@@ -502,11 +531,18 @@ class InteractionBuilder:
             self.report.drop(f"{what} in column {name!r}", int(bad.sum()))
             keep[bad] = False
 
-        user_local, user_uniques, missing = _encode_ids(user)
-        reject(missing, "a missing id", "user", "Fill in or remove rows without an id.")
-        item_local, item_uniques, missing = _encode_ids(item)
-        reject(missing, "a missing id", "item", "Fill in or remove rows without an id.")
-        del missing
+        encoded = {}
+        for role, column in (("user", user), ("item", item)):
+            try:
+                encoded[role] = _encode_ids(column)
+            except TypeError:  # unhashable ids: a DataFrame or Parquet cell can hold a list, a set, a struct
+                column, containers = _without_containers(column if isinstance(column, pd.Series) else column.to_pandas())
+                reject(containers, "an id that is a list, set or other container, not one value", role,
+                       "Give one id per row: a number or a text.")
+                encoded[role] = _encode_ids(column)
+            reject(encoded[role][2], "a missing id", role, "Fill in or remove rows without an id.")
+        (user_local, user_uniques, _), (item_local, item_uniques, _) = encoded["user"], encoded["item"]
+        del encoded
 
         if rating is not None:
             # once numbers other than 0/1 show the column holds ratings or weights, words in it are no
@@ -778,9 +814,9 @@ class InteractionBuilder:
             user_ids, user_remap = _without_unused(user_ids, user_remap, self.user_codes.filled())
             item_ids, item_remap = _without_unused(item_ids, item_remap, self.item_codes.filled())
         for role, ids in (("user", user_ids), ("item", item_ids)):
-            said = _integers_written_twice(ids, names[role])
-            if said:
-                report.warn(said)
+            for said in (_integers_written_twice(ids, names[role]), _ids_written_alike(ids, names[role])):
+                if said:
+                    report.warn(said)
         if len(user_ids) < 2 or len(item_ids) < 2:
             raise DataError(
                 f"{report.source}: found {len(user_ids)} distinct user(s) and {len(item_ids)} distinct "

@@ -141,8 +141,15 @@ def to_seconds(column: pa.Array | pa.ChunkedArray | pd.Series, day_first: bool =
     text = column.dtype == object or pd.api.types.is_string_dtype(column)
     if not text or pd.to_numeric(head, errors="coerce").notna().sum() >= 0.5 * len(head):
         numeric = pd.to_numeric(column, errors="coerce")
+        if numeric.dtype.kind == "c":  # complex numbers: no time (their imaginary part would be dropped)
+            return np.zeros(len(column), np.int64), np.ones(len(column), bool)
         if numeric.notna().sum() >= 0.5 * max(column.notna().sum(), 1):
-            bad = numeric.isna().to_numpy()
+            bad = numeric.isna().to_numpy().copy()  # pandas 3 hands out read-only views
+            if numeric.dtype.kind == "f" or numeric.dtype == "Float64":
+                # beyond int64 (inf, 1e300) the cast would give garbage: unreadable, not a wrong time
+                magnitude = numeric.abs().to_numpy(np.float64, na_value=0.0)
+                bad |= ~(magnitude < 2.0**63)
+                numeric = numeric.where(~bad, 0)
             return numeric.fillna(0).to_numpy().astype(np.int64), bad
     if day_first:  # pandas asked for day first reads ISO 2020-03-12 as 3 December too: ISO apart
         text = column.astype(str).str.lstrip()

@@ -46,6 +46,9 @@ def _bin_label(low: float, high: float, whole: bool) -> str:
 def long_tail_split(popularity: np.ndarray, head_share: float = DEFAULT_HEAD_SHARE) -> np.ndarray:
     """Boolean mask of head items: the most popular items that together carry `head_share` of
     all interactions (Abdollahpouri et al. 2019); every other item is in the long tail."""
+    if isinstance(head_share, bool) or not isinstance(head_share, int | float | np.number) or not 0 < head_share <= 1:
+        raise DataError(f"head_share must be a share of the interactions between 0 and 1 (0.2: the head carries "
+                        f"20%), got {head_share!r}")
     order = np.argsort(-popularity, kind="stable")
     total = popularity.sum()
     head = np.zeros(popularity.size, bool)
@@ -94,7 +97,17 @@ class Interactions:
         is_explicit: bool | None = None,
         report: LoadReport | None = None,
     ) -> None:
-        matrix = sp.csr_matrix(matrix, dtype=np.float32)
+        try:
+            with np.errstate(over="ignore"):  # beyond float32: inf, refused below
+                matrix = sp.csr_matrix(matrix, dtype=np.float32)
+        except (TypeError, ValueError) as exc:
+            raise DataError(f"the interactions must be a 2-D users × items matrix of numbers (a scipy sparse "
+                            f"matrix or a NumPy array), got {type(matrix).__name__}: {exc}. To build one from a "
+                            "table, use Interactions.from_frame or mfviz.load_interactions.") from None
+        if not np.isfinite(matrix.data).all():
+            count = int((~np.isfinite(matrix.data)).sum())
+            raise DataError(f"the matrix holds {count:,} value{'s' if count > 1 else ''} that {'are' if count > 1 else 'is'} "
+                            "NaN or infinite (or too large for float32); give finite values, or leave those entries out.")
         matrix.sort_indices()
         if matrix.shape != (len(user_ids), len(item_ids)):
             raise DataError(
@@ -144,9 +157,25 @@ class Interactions:
         messages can name the file's line (None: they name the row only).
         """
         report = report or LoadReport(source="<DataFrame>", format="DataFrame")
+        if not isinstance(df, pd.DataFrame):
+            raise DataError(f"{report.source}: from_frame needs a pandas DataFrame with one row per interaction, "
+                            f"got {type(df).__name__}; build one with pd.DataFrame(...), or give a file to "
+                            "mfviz.load_interactions.")
+        if items is not None and not isinstance(items, pd.DataFrame):
+            raise DataError(f"{report.source}: items= must be a DataFrame with an 'item_id' column, got "
+                            f"{type(items).__name__}; to read an item file, use mfviz.load_interactions(..., items=path).")
+        if line_offset is not None and (isinstance(line_offset, bool) or not isinstance(line_offset, int | np.integer)):
+            raise DataError(f"line_offset must be a whole number of lines or None, got {line_offset!r}")
         report.rows_read = report.rows_read or len(df)
         for role, col in (("user", user), ("item", item), ("rating", rating), ("timestamp", timestamp)):
-            if col is not None and col not in df.columns:
+            if col is None and role in ("user", "item"):
+                raise DataError(f"{report.source}: no column given for the {role} (columns are "
+                                f"{list(map(str, df.columns))}); name it with {role}=...")
+            try:
+                known = col is None or col in df.columns
+            except TypeError:  # a list or dict: unhashable, never a column name
+                known = False
+            if not known:
                 raise DataError(
                     f"{report.source}: no column {col!r} for the {role} "
                     f"(columns are {list(map(str, df.columns))}); name the right column with {role}=..."
@@ -227,8 +256,8 @@ class Interactions:
 
     def subset(self, users: np.ndarray | None = None, items: np.ndarray | None = None) -> Interactions:
         """A new container restricted to the given user / item indices (sorted, unique)."""
-        users = np.arange(self.n_users) if users is None else np.unique(users)
-        items = np.arange(self.n_items) if items is None else np.unique(items)
+        users = np.arange(self.n_users) if users is None else _indices(users, self.n_users, "user")
+        items = np.arange(self.n_items) if items is None else _indices(items, self.n_items, "item")
         stamp_matrix = None
         if self.timestamps is not None:
             stamp_matrix = sp.csr_matrix(
@@ -249,6 +278,9 @@ class Interactions:
 
     def with_values(self, data: np.ndarray, *, is_explicit: bool) -> Interactions:
         """Same pattern and ids with new stored values (e.g. binarised ratings)."""
+        if np.shape(data) != (self.nnz,):
+            raise DataError(f"with_values needs one value per stored interaction ({self.nnz:,}), got an array "
+                            f"of shape {np.shape(data)}")
         matrix = sp.csr_matrix((np.asarray(data, np.float32), self.matrix.indices, self.matrix.indptr),
                                shape=self.matrix.shape)
         return Interactions(matrix, self.user_ids, self.item_ids, timestamps=self.timestamps,
@@ -294,9 +326,24 @@ class Interactions:
 
 
 # --------------------------------------------------------------------- helpers
+def _indices(indices, size: int, kind: str) -> np.ndarray:
+    """Sorted distinct `kind` indices (positions 0..size-1, not original ids); DataError otherwise."""
+    indices = np.unique(np.asarray(indices))
+    if indices.size and (indices.dtype.kind not in "iu" or indices[0] < 0 or indices[-1] >= size):
+        wrong = (indices[0] if indices.dtype.kind not in "iu" or indices[0] < 0 else indices[-1]).item()
+        raise DataError(f"{kind} index {wrong!r} is not a position 0 to {size - 1}; give indices, or turn original "
+                        f"ids into them with {kind}_index(ids).")
+    return indices
+
+
 def _lookup(index: pd.Index, ids, kind: str) -> np.ndarray:
-    ids_arr = np.atleast_1d(np.asarray(ids))
-    positions = index.get_indexer(ids_arr)
+    try:
+        ids_arr = np.atleast_1d(np.asarray(ids))
+        positions = index.get_indexer(ids_arr) if ids_arr.ndim == 1 else None
+    except (TypeError, ValueError):  # a dict, a set, ragged lists
+        positions = None
+    if positions is None:
+        raise DataError(f"{kind} ids must be one id or a flat list of ids, got {type(ids).__name__} {ids!r:.80}")
     if (positions < 0).any():
         unknown = ids_arr[int(np.argmax(positions < 0))]
         raise DataError(f"unknown {kind} id {unknown!r}: it is not in the loaded data")

@@ -114,8 +114,9 @@ def load_interactions(
     The result's `.report` (LoadReport) says what was read, dropped, merged and joined.
     """
     overrides = {"user": user, "item": item, "rating": rating, "timestamp": timestamp}
-    if on_bad_rows not in ("error", "drop"):
-        raise DataError(f"on_bad_rows must be 'error' or 'drop', got {on_bad_rows!r}")
+    _check_keywords(source, on_bad_rows=on_bad_rows, duplicates=duplicates, out_of_scale=out_of_scale,
+                    explicit=explicit, header=header, check_memory=check_memory, encoding=encoding,
+                    max_memory=max_memory)
     if delimiter is not None and (not isinstance(delimiter, str) or delimiter in ("", '"')
                                   or "\n" in delimiter or "\r" in delimiter):
         raise DataError(f"delimiter={delimiter!r} cannot separate columns; give the character(s) "
@@ -188,6 +189,32 @@ def load_interactions(
     if item_table is not None:
         _finish_item_join(interactions, item_table)
     return interactions
+
+
+def _check_keywords(source, *, on_bad_rows, duplicates, out_of_scale, explicit, header, check_memory, encoding,
+                    max_memory) -> None:
+    """DataError for a keyword of the wrong kind (a list, a number for a name, 'yes' for True), before
+    any reading: each would otherwise fail deep inside, or be taken for something else."""
+    if source is None or isinstance(source, str) and not source.strip():
+        raise DataError("no data given: pass the path of an interactions file, an uploaded file, bytes or a "
+                        "DataFrame.")
+    for name, value, allowed in (("on_bad_rows", on_bad_rows, ("error", "drop")),
+                                 ("duplicates", duplicates, ("auto", "sum", "last", "mean", "max")),
+                                 ("out_of_scale", out_of_scale, (None, "error", "drop", "keep"))):
+        if not any(value is choice or isinstance(value, str) and value == choice for choice in allowed):
+            raise DataError(f"{name} must be one of {', '.join(map(repr, allowed))}, got {value!r}")
+    for name, value in (("explicit", explicit), ("header", header)):
+        if value is not None and not isinstance(value, bool | np.bool_):
+            raise DataError(f"{name} must be True, False or None (detect it), got {value!r}")
+    if not isinstance(check_memory, bool | np.bool_):
+        raise DataError(f"check_memory must be True or False, got {check_memory!r}")
+    if encoding is not None and not isinstance(encoding, str):
+        raise DataError(f"encoding must be the name of a text encoding (such as 'utf-8' or 'latin-1') or None "
+                        f"(detect it), got {encoding!r}")
+    if max_memory is not None and (isinstance(max_memory, bool) or not isinstance(max_memory, int | float | np.number)
+                                   or not max_memory > 0):
+        raise DataError(f"max_memory must be a positive number of bytes or None (the memory available now), "
+                        f"got {max_memory!r}")
 
 
 def with_items(interactions: Interactions, items) -> Interactions:
