@@ -229,3 +229,38 @@ def test_a_list_whose_scores_all_tie_is_drawn_at_random_not_by_item_number():
     assert np.array_equal(top_k_lists(model, evaluated, 5, 3)[0], top_k_lists(model, evaluated, 5, 3)[0])
     got = evaluate(model, train, test, k=5)
     assert got["users_without_training"] == 1 and got["lists_tied"] == 1 and got["users_evaluated"] == 2
+
+
+def test_tied_lists_of_many_cold_users_are_independent_uniform_draws_from_each_users_tie_set():
+    # 50 items; item factors e1 for items 0-9, else e2. Users (k = 5):
+    #   A: 1,000 cold users, zero vector: all 50 items tie (drawn by repeated draws: 50 >= k²)
+    #   B: 1,000 cold users, vector e1: items 0-9 tie at 1 (drawn by random order: 10 < k²)
+    #   C: one user with training items 0 and 1, vector e1: items 2-9 tie
+    #   D: one cold user, vector 0.5·e1 + e2: items 10-49 tie at 1 (items 0-9 score 0.5)
+    # Cold users sharing a vector share one ranking; each still gets its own draw.
+    n_items, k = 50, 5
+    items = np.zeros((n_items, 2), np.float32)
+    items[:10, 0], items[10:, 1] = 1, 1
+    users = np.zeros((2003, 2), np.float32)
+    users[1000:2001, 0] = 1
+    users[2002] = [0.5, 1]
+    train = sp.csr_matrix((np.ones(2, np.float32), ([2000, 2000], [0, 1])), shape=(2003, n_items))
+    model = FactorModel(users, items, train_matrix=train)
+    lists, tied = top_k_lists(model, np.arange(2003), k, seed=4)
+    assert tied.all()
+    scores = users.astype(np.float64) @ items.T.astype(np.float64)  # tie sets recomputed here
+    scores[train.nonzero()] = -np.inf
+    for row, pool in ((0, range(50)), (1000, range(10)), (2000, range(2, 10)), (2002, range(10, 50))):
+        assert set(np.flatnonzero(scores[row] == scores[row].max())) == set(pool)
+    for group, pool in ((lists[:1000], np.arange(50)), (lists[1000:2000], np.arange(10))):
+        assert all(len(set(row)) == k for row in group.tolist()) and np.isin(group, pool).all()
+        assert len({tuple(row) for row in group.tolist()}) >= 950  # not one draw copied to every user (B: 30,240 orders)
+        counts = np.bincount(group.ravel(), minlength=pool.size)[pool]  # expected 1000·k/|pool| each
+        expected = 1000 * k / pool.size
+        assert np.abs(counts - expected).max() < 4.5 * np.sqrt(expected)
+        first = np.bincount(group[:, 0], minlength=pool.size)[pool]  # in random order, too
+        assert np.abs(first - 1000 / pool.size).max() < 4.5 * np.sqrt(1000 / pool.size)
+    assert set(lists[2000].tolist()) <= set(range(2, 10)) and len(set(lists[2000].tolist())) == k
+    assert set(lists[2002].tolist()) <= set(range(10, 50)) and len(set(lists[2002].tolist())) == k
+    assert np.array_equal(lists, top_k_lists(model, np.arange(2003), k, seed=4)[0])
+
