@@ -164,6 +164,15 @@ def funk_sgd_epoch_by_user_hogwild(indptr, indices, data, user_order, positions,
     return sse
 
 
+@njit(cache=True, nogil=True, fastmath=True, inline="always")
+def _residual(r, pu, qi, bu_u, bi_i, mu):
+    # r - (mu + bu[u] + bi[i] + P[u]·Q[i]); the dot product in the factors' own dtype, as in _funk_step
+    dot = pu.dtype.type(0.0)
+    for f in range(pu.shape[0]):
+        dot += pu[f] * qi[f]
+    return r - (mu + bu_u + bi_i + dot)
+
+
 @njit(cache=True, nogil=True)
 def item_penalty(Q, bi, item_counts):
     """Σ_i n_i (‖q_i‖² + b_i²): the item side of the per-rating L2 penalty (n_i = ratings of i)."""
@@ -196,11 +205,7 @@ def funk_objective(indptr, indices, data, P, Q, bu, bi, mu, reg, item_counts):
         pu = P[u]
         for s in range(a, b):
             i = indices[s]
-            qi = Q[i]
-            dot = P.dtype.type(0.0)
-            for f in range(k):
-                dot += pu[f] * qi[f]
-            err = data[s] - (mu + bu[u] + bi[i] + dot)
+            err = _residual(data[s], pu, Q[i], bu[u], bi[i], mu)
             local += err * err
         sse += local
         penalty += (b - a) * (norm + bu[u] * bu[u])
@@ -211,25 +216,19 @@ def funk_objective(indptr, indices, data, P, Q, bu, bi, mu, reg, item_counts):
 @njit(cache=True, nogil=True, parallel=True, fastmath=True)
 def pairs_squared_error(users, items, ratings, P, Q, bu, bi, mu):
     """Σ (r - (mu + bu[u] + bi[i] + P[u]·Q[i]))² over given (user, item, rating) triples."""
-    k = P.shape[1]
     sse = 0.0
     for s in prange(users.shape[0]):
         u, i = users[s], items[s]
-        pu = P[u]
-        qi = Q[i]
-        dot = P.dtype.type(0.0)
-        for f in range(k):
-            dot += pu[f] * qi[f]
-        err = ratings[s] - (mu + bu[u] + bi[i] + dot)
+        err = _residual(ratings[s], P[u], Q[i], bu[u], bi[i], mu)
         sse += err * err
     return sse
 
 
-@njit(cache=True, nogil=True)
-def funk_fold_in(items, ratings, Q, bi, mu, p, epochs, lr, lr_decay, reg, use_bias):
-    """SGD for one new user's vector p (updated in place, start it at zeros) and bias with the
-    item side frozen: `epochs` passes over the profile in the given order, the learning rate
-    multiplied by lr_decay after each pass, as in training. Returns the user bias."""
+@njit(cache=True, nogil=True, inline="always")
+def _fold_in_epochs(items, ratings, Q, bi, mu, p, z, epochs, lr, lr_decay, reg, use_bias):
+    """The fold-in SGD of Funk SVD (z = 0) and SVD++ (z = z_u): a new user's vector p (in place) and
+    bias b learnt with everything else frozen, the prediction mu + b + bi[i] + Q[i]·(p + z);
+    `epochs` passes over the profile in order, the rate multiplied by lr_decay after each. Returns b."""
     k = p.shape[0]
     b = 0.0
     rate = lr
@@ -238,7 +237,7 @@ def funk_fold_in(items, ratings, Q, bi, mu, p, epochs, lr, lr_decay, reg, use_bi
             i = items[s]
             dot = 0.0
             for f in range(k):
-                dot += p[f] * Q[i, f]
+                dot += Q[i, f] * (p[f] + z[f])
             err = ratings[s] - (mu + b + bi[i] + dot)
             if use_bias:
                 b += rate * (err - reg * b)
@@ -246,6 +245,14 @@ def funk_fold_in(items, ratings, Q, bi, mu, p, epochs, lr, lr_decay, reg, use_bi
                 p[f] += rate * (err * Q[i, f] - reg * p[f])
         rate *= lr_decay
     return b
+
+
+@njit(cache=True, nogil=True)
+def funk_fold_in(items, ratings, Q, bi, mu, p, epochs, lr, lr_decay, reg, use_bias):
+    """SGD for one new user's vector p (updated in place, start it at zeros) and bias with the
+    item side frozen: `epochs` passes over the profile in the given order, the learning rate
+    multiplied by lr_decay after each pass, as in training. Returns the user bias."""
+    return _fold_in_epochs(items, ratings, Q, bi, mu, p, np.zeros(p.shape[0]), epochs, lr, lr_decay, reg, use_bias)
 
 
 @njit(cache=True, nogil=True, parallel=True)

@@ -23,7 +23,7 @@ rounding, at O(|R|·k) per epoch.
 import numpy as np
 from numba import njit, prange
 
-from mfviz.kernels.sgd import item_penalty
+from mfviz.kernels.sgd import _fold_in_epochs, item_penalty
 
 
 @njit(cache=True, nogil=True)
@@ -174,19 +174,7 @@ def svdpp_fold_in(items, ratings, Q, Y, bi, mu, p, epochs, lr, lr_decay, reg):
         for f in range(k):
             z[f] += Y[items[s], f]
     z /= np.sqrt(max(items.shape[0], 1))
-    b = 0.0
-    rate = lr
-    for _ in range(epochs):
-        for s in range(items.shape[0]):
-            i = items[s]
-            dot = 0.0
-            for f in range(k):
-                dot += Q[i, f] * (p[f] + z[f])
-            err = ratings[s] - (mu + b + bi[i] + dot)
-            b += rate * (err - reg * b)
-            for f in range(k):
-                p[f] += rate * (err * Q[i, f] - reg * p[f])
-        rate *= lr_decay
+    b = _fold_in_epochs(items, ratings, Q, bi, mu, p, z, epochs, lr, lr_decay, reg, True)
     return p + z, b
 
 
