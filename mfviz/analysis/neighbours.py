@@ -480,13 +480,14 @@ def augment_for_mips(vectors: np.ndarray, max_norm: float | None = None) -> np.n
 
 
 def recall_at_k(approx: np.ndarray, truth: np.ndarray) -> float:
-    """Mean share of each row of `truth` (ignoring -1 padding) found in the same row of `approx`."""
-    hits, total = 0, 0
-    for found, wanted in zip(approx, truth, strict=True):
-        wanted = wanted[wanted >= 0]
-        hits += np.intersect1d(found[found >= 0], wanted).size
-        total += wanted.size
-    return hits / total if total else 1.0
+    """Share of the items of `truth` (ignoring -1 padding) found in the same row of `approx`,
+    over all rows (ids unique within a row, as every search here returns them)."""
+    approx = np.asarray(approx).astype(np.int64)  # hnswlib's labels are uint64: no float mix
+    truth = np.asarray(truth).astype(np.int64)
+    if approx.shape[0] != truth.shape[0]:
+        raise DataError(f"approx has {approx.shape[0]} rows but truth has {truth.shape[0]}; give one list per query")
+    total = int((truth >= 0).sum())
+    return float(_row_overlap(approx, truth).sum() / total) if total else 1.0
 
 
 # --------------------------------------------------------------------- cosine vs dot

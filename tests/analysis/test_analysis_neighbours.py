@@ -41,6 +41,24 @@ def spread_norm_vectors(n, dim, seed=0):
     return directions * (10 ** rng.uniform(0, 2, n)).astype(np.float32)[:, None]
 
 
+def test_recall_at_k_by_hand_and_against_sets():
+    # row 0: 2 of {3, 1, 9} found; row 1: 1 of {4} (padding ignored); row 2: no truth -> 3 of 4
+    approx = np.array([[1, 2, 3], [4, -1, -1], [5, 6, 7]])
+    truth = np.array([[3, 1, 9], [4, -1, -1], [-1, -1, -1]])
+    assert recall_at_k(approx, truth) == pytest.approx(3 / 4)
+    labels = np.array([[1, 2, 3], [4, 8, 9], [5, 6, 7]], np.uint64)  # as hnswlib returns them
+    assert recall_at_k(labels, truth) == pytest.approx(3 / 4)
+    assert recall_at_k(approx[:, :1], truth[:, :0]) == 1.0  # nothing to find
+    rng = np.random.default_rng(5)
+    found = np.stack([rng.choice(30, 8, replace=False) for _ in range(200)])
+    wanted = np.stack([rng.choice(30, 10, replace=False) for _ in range(200)])
+    wanted[::7, 6:] = -1
+    hits = sum(len(set(a) & set(b[b >= 0])) for a, b in zip(found.tolist(), wanted, strict=True))
+    assert recall_at_k(found, wanted) == pytest.approx(hits / (wanted >= 0).sum())
+    with pytest.raises(DataError, match="one list per query"):
+        recall_at_k(found[:3], wanted[:4])
+
+
 @pytest.mark.parametrize("metric", ["cosine", "dot"])
 def test_exact_search_matches_brute_force(metric):
     rng = np.random.default_rng(1)
