@@ -275,9 +275,15 @@ def model_analyses(entry, data) -> None:
         cache.preservation(entry.key, vectors, key, projection.coords)
         _checkpoint()
         order = np.argsort(-popularity, kind="stable")
-        cache.compare(entry.key, vectors, int(order[0]), NEIGHBOURS_K, data.key, popularity, titles, inter.matrix)
+        # every argument as the Neighbours page passes it, the filter's 0 too (a default left out is
+        # another cache key: the page computed the lists again)
+        from mfviz.dashboard.support import item_support
+
+        counts = item_support(entry, popularity)
+        cache.compare(entry.key, vectors, int(order[0]), NEIGHBOURS_K, data.key, popularity, titles, inter.matrix,
+                      0, counts)
         _checkpoint()
-        cache.neighbour_summary(entry.key, vectors, data.key, popularity, NEIGHBOURS_K, inter.matrix)
+        cache.neighbour_summary(entry.key, vectors, data.key, popularity, NEIGHBOURS_K, inter.matrix, 0, counts)
         _checkpoint()
         for metric in ("cosine", "dot"):
             cache.index_recall(entry.key, vectors, metric)
