@@ -183,9 +183,10 @@ def load_factors(source, name: str | None = None) -> FactorModel:
         with np.load(source, allow_pickle=False) as npz:
             arrays = {key: npz[key] for key in npz.files}
     except Exception as exc:  # noqa: BLE001 - any unreadable file gets the same advice
-        raise ModelError(f"could not read factors from {getattr(source, 'name', source)}: {exc}. Give an "
-                         ".npz with user_factors and item_factors arrays (implicit's model.save) or a "
-                         "Spark ALSModel folder with userFactors/ and itemFactors/.") from None
+        raise ModelError(f"{getattr(source, 'name', source)} is not an mfviz model or a factor file: it does not "
+                         "read as an .npz archive of plain arrays. Give an mfviz model .npz (Model.save), an .npz "
+                         "with user_factors and item_factors arrays (implicit's model.save) or a Spark ALSModel "
+                         "folder (or a zip of it) with userFactors/ and itemFactors/.") from exc
     if "meta_json" in arrays:  # a damaged mfviz file must fail as one, not pass for bare factors
         raise ModelError(f"{getattr(source, 'name', source)} is an mfviz model file, not factors trained "
                          "elsewhere; read it with mfviz.models.load_model")

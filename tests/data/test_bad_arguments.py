@@ -168,3 +168,26 @@ def test_lookups_subsets_and_values_of_the_wrong_shape():
     for share in (0, 2, "x", None):
         assert "head_share must be a share of the interactions between 0 and 1" in error_of(data.summary, share)
     assert data.subset(users=[0, 3]).n_users == 2 and data.summary(1.0).head_items >= 1
+
+
+# --------------------------------------------------------------------- a data file given as a model file
+def test_a_data_file_or_pickled_npz_given_as_model_file_is_said_to_be_no_model(tmp_path):
+    import subprocess
+    import sys
+
+    from mfviz.models.external import load_factors
+
+    csv = write_rows(tmp_path / "ratings.csv")
+    pickled = tmp_path / "objects.npz"
+    np.savez(pickled, user_factors=np.array([{"a": 1}], dtype=object), item_factors=np.ones((2, 2)))
+    for path in (csv, pickled):
+        with pytest.raises(DataError) as info:
+            load_factors(path)
+        message = str(info.value)
+        assert f"{path.name} is not an mfviz model or a factor file" in message
+        assert "mfviz model .npz" in message and "user_factors and item_factors" in message and "Spark" in message
+        assert "unsafely" not in message and "allow_pickle" not in message and ".." not in message
+    done = subprocess.run([sys.executable, "-m", "mfviz", "dimensions", str(csv), "--model-file", str(csv), "--quiet"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 2 and "unsafely" not in done.stderr
+    assert f"mfviz: error: {csv} is not an mfviz model or a factor file" in done.stderr
