@@ -7,7 +7,7 @@ import streamlit as st
 
 from mfviz import datasets
 from mfviz.dashboard import cache, data_swap, state, ui
-from mfviz.dashboard.figures import counted
+from mfviz.dashboard.figures import counted, percent
 from mfviz.dashboard.state import DataEntry
 from mfviz.data import scale
 from mfviz.data.loaders import with_items
@@ -351,7 +351,7 @@ cards[0].metric("Users", f"{summary.n_users:,}")
 cards[1].metric("Items", f"{summary.n_items:,}")
 cards[2].metric("Interactions", f"{summary.nnz:,}")
 cards[3].metric("Density", f"{summary.density:.2%}", help="Share of user–item pairs with an interaction.")
-cards[4].metric("Long-tail items", f"{summary.long_tail_share:.0%}",
+cards[4].metric("Long-tail items", percent(summary.long_tail_share),
                 help=f"Items outside the head that carries {summary.head_share:.0%} of all interactions.")
 kind = "explicit ratings" if inter.is_explicit else "implicit feedback"
 st.markdown(f"Values are treated as **{kind}**. " + " ".join(data.report_lines))

@@ -69,6 +69,16 @@ class Chart:
     trace_items: tuple = ()  # item indices of each trace's points, to map a selection back to items
 
 
+def percent(share: float) -> str:
+    """A share as a percentage that never reads 0% or 100% unless it is: 99.7% of items in the long tail
+    read "100%", hiding that a head exists (one decimal near the ends, none elsewhere)."""
+    whole = f"{share:.0%}"
+    if whole not in ("0%", "100%") or not 0 < share < 1:
+        return whole
+    tenth = f"{share:.1%}"
+    return {"0.0%": "<0.1%", "100.0%": ">99.9%"}.get(tenth, tenth)
+
+
 def log_ticks(*arrays) -> dict:
     """Tick settings for a log axis over the given values: plain numbers at 1-2-5 steps (1 only
     beyond four decades). Plotly's own log ticks label the steps between powers of ten with bare

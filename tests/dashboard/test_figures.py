@@ -720,3 +720,10 @@ def test_side_by_side_titles_are_cut_to_fit_four_columns_and_kept_whole_for_two(
     assert max(map(len, four)) <= SIDE_BY_SIDE_CHARACTERS // 4 == 31
     assert four[0] == "Star Trek: The Wrath of Khan (…" and four[1] == "Heat (1995)"
     assert short_titles(titles, 2)[0] == titles[0]  # two columns: room for whole titles
+
+
+def test_a_percentage_reads_100_or_0_only_when_it_is():
+    from mfviz.dashboard.figures import percent
+
+    shares = (0.997, 1.0, 0.0, 0.0004, 0.9996, 0.004, 0.5, 0.123)
+    assert [percent(x) for x in shares] == ["99.7%", "100%", "0%", "<0.1%", ">99.9%", "0.4%", "50%", "12%"]
