@@ -439,6 +439,7 @@ def _unrated_zeros(name: str, values: np.ndarray) -> str | None:
 
 
 OUT_OF_SCALE = (None, "error", "drop", "keep")
+ZEROS = (None, "drop", "keep")
 
 
 # --------------------------------------------------------------------- the builder
@@ -449,19 +450,25 @@ class InteractionBuilder:
     on_bad_rows: "error" raises DataError at the first batch with a bad row, naming its row and
     file line; "drop" drops such rows and counts them in the report. out_of_scale: what to do with a
     few ratings outside the scale of the rest (typos such as -1 or 99 among 1-5 stars): "error",
-    "drop" (counted) or "keep" (noted); None does as on_bad_rows. `expected_rows` sizes the
+    "drop" (counted) or "keep" (noted); None does as on_bad_rows. zeros: what a value of 0 is: "drop"
+    (no interaction: 0 plays; counted in the report), "keep" (an interaction or the lowest rating);
+    None (default) drops them from implicit feedback and keeps them as explicit ratings. `expected_rows` sizes the
     arrays up front (a guess is fine: they grow in place).
     """
 
     def __init__(self, *, report: LoadReport, user: str, item: str, rating: str | None,
                  timestamp: str | None, on_bad_rows: str = "error", duplicates: str = "auto",
-                 expected_rows: int = 0, out_of_scale: str | None = None) -> None:
+                 expected_rows: int = 0, out_of_scale: str | None = None, zeros: str | None = None) -> None:
         if on_bad_rows not in ("error", "drop"):
             raise DataError(f"on_bad_rows must be 'error' or 'drop', got {on_bad_rows!r}")
         if out_of_scale not in OUT_OF_SCALE:
             raise DataError(f"out_of_scale must be one of {OUT_OF_SCALE[1:]} or None (as on_bad_rows), "
                             f"got {out_of_scale!r}")
         self.out_of_scale = out_of_scale or on_bad_rows
+        if zeros not in ZEROS:
+            raise DataError(f"zeros must be 'drop', 'keep' or None (drop from implicit feedback, keep as ratings), "
+                            f"got {zeros!r}")
+        self.zeros = zeros
         if duplicates != "auto" and duplicates not in DUPLICATE_POLICIES:
             raise DataError(f"duplicates must be one of {sorted(DUPLICATE_POLICIES)} or 'auto', "
                             f"got {duplicates!r}")
@@ -493,6 +500,7 @@ class InteractionBuilder:
         self.value_kind: str | None = None
         self.zeros_read_as_numbers = False
         self.typos_dropped = False  # ratings outside the scale of the rest dropped by `finish`
+        self.zeros_dropped = False  # values of 0 dropped by `finish` (no interaction)
         self.rows_seen = 0
         self.batches = 0
         map_large_blocks()
@@ -745,6 +753,39 @@ class InteractionBuilder:
             "counted in the load report; on_bad_rows='drop' drops them too), or with out_of_scale='keep' to keep "
             "them as ratings.", count=count, scale=on, shown=scale.shown_values(values[mask]))
 
+    def _zeros(self, values: np.ndarray, explicit: bool) -> np.ndarray:
+        """The values without the 0s when they are no interaction: in implicit feedback a 0 (0 plays,
+        0 clicks) says the user did not interact, and a stored 0 was counted as an interaction by
+        Popularity, item counts and the bias metrics while implicit ALS gave it weight 0. Dropped
+        and counted there by default (kept as asked, with a warning); a rating of 0 is kept."""
+        policy = self.zeros or ("keep" if explicit else "drop")
+        zero = values == 0
+        count = int(np.count_nonzero(zero))
+        if not count or policy == "keep" and explicit:
+            return values
+        name, report = self.names["rating"], self.report
+        if policy == "keep":
+            report.warn(f"{count:,} rows have the value 0 in column {name!r}: kept as interactions, as asked. "
+                        "Popularity, item counts and the bias charts count each as an interaction (an item with "
+                        "only 0s can top the Popularity list), while implicit ALS reads a 0 as none. To drop them, "
+                        "load with zeros='drop'.")
+            return values
+        if count == len(values):
+            raise DataError(f"{self.report.source}: every value in column {name!r} is 0, and as implicit feedback "
+                            "a 0 (0 plays, 0 clicks) is no interaction: nothing is left. If 0 is a rating, load "
+                            "with explicit=True; to count each row as an interaction, load with zeros='keep'.")
+        report.drop(f"a rating of 0 in column {name!r}, as asked (zeros='drop')" if explicit else
+                    f"the value 0 in column {name!r} (implicit feedback: 0 plays or 0 clicks is no interaction)", count)
+        if not explicit:
+            report.note(f"Rows with the value 0 in column {name!r} were dropped: in implicit feedback a 0 is no "
+                        "interaction. To keep them as interactions, load with zeros='keep' (or with rating=False: every row "
+                        "counts 1, whatever its value).")
+        kept = ~zero
+        for array in (self.user_codes, self.item_codes) + ((self.stamps,) if self.names["timestamp"] else ()):
+            array.keep_only(kept)
+        self.zeros_dropped = True
+        return values[kept]
+
     def finish(self, *, explicit: bool | None = None, items: pd.DataFrame | None = None):
         """The Interactions container (merging duplicates, checking what needs all rows)."""
         from mfviz.data.interactions import Interactions, detect_explicit
@@ -796,6 +837,8 @@ class InteractionBuilder:
             else:
                 report.note(_why_explicit(names["rating"], inside, explicit))
             del inside
+        if names["rating"] is not None:
+            values = self._zeros(values, explicit)
         if explicit and names["rating"] is not None:
             zero_note = _unrated_zeros(names["rating"], values)
             if zero_note:
@@ -810,9 +853,15 @@ class InteractionBuilder:
             )
         user_ids, user_remap = self.users.finish()
         item_ids, item_remap = self.items.finish()
-        if self.zeros_read_as_numbers or self.typos_dropped:  # an id seen only on rows dropped here is none
+        if self.zeros_read_as_numbers or self.typos_dropped or self.zeros_dropped:  # an id seen only on rows dropped here is none
+            seen = len(user_ids), len(item_ids)
             user_ids, user_remap = _without_unused(user_ids, user_remap, self.user_codes.filled())
             item_ids, item_remap = _without_unused(item_ids, item_remap, self.item_codes.filled())
+            gone = [f"{n:,} {what}{'s' if n > 1 else ''}" for n, what in
+                    ((seen[0] - len(user_ids), "user"), (seen[1] - len(item_ids), "item")) if n]
+            if gone and self.zeros_dropped:
+                report.note(f"{' and '.join(gone)} had only the rows dropped, and {'are' if len(gone) > 1 else 'is'} "
+                            "not in the data.")
         for role, ids in (("user", user_ids), ("item", item_ids)):
             for said in (_integers_written_twice(ids, names[role]), _ids_written_alike(ids, names[role])):
                 if said:

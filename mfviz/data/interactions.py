@@ -141,6 +141,7 @@ class Interactions:
         duplicates: str = "auto",
         on_bad_rows: str = "error",
         out_of_scale: str | None = None,
+        zeros: str | None = None,
         report: LoadReport | None = None,
         line_offset: int | None = None,
     ) -> Interactions:
@@ -153,6 +154,9 @@ class Interactions:
         rows with a missing id or a missing/non-numeric rating and counts them in the report.
         out_of_scale: a few ratings outside the scale of the rest (typos such as 99 among 1-5
         stars): "error", "drop" or "keep"; None (default) does as on_bad_rows.
+        zeros: rows whose value is 0: "drop" (counted in the report) or "keep"; None (default)
+        drops them from implicit feedback, where a 0 (0 plays) is no interaction, and keeps them as
+        explicit ratings (the lowest; prepare.drop_zero_ratings drops them later).
         line_offset: lines before the first data row in the source file, so that error
         messages can name the file's line (None: they name the row only).
         """
@@ -182,7 +186,8 @@ class Interactions:
                 )
         builder = InteractionBuilder(report=report, user=user, item=item, rating=rating,
                                      timestamp=timestamp, on_bad_rows=on_bad_rows,
-                                     duplicates=duplicates, expected_rows=len(df), out_of_scale=out_of_scale)
+                                     duplicates=duplicates, expected_rows=len(df), out_of_scale=out_of_scale,
+                                     zeros=zeros)
         builder.add(df[user], df[item], None if rating is None else df[rating],
                     None if timestamp is None else df[timestamp], first_line=line_offset)
         return builder.finish(explicit=explicit, items=items)

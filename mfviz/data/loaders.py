@@ -76,6 +76,7 @@ def load_interactions(
     duplicates: str = "auto",
     on_bad_rows: str = "error",
     out_of_scale: str | None = None,
+    zeros: str | None = None,
     items=None,
     encoding: str | None = None,
     check_memory: bool = True,
@@ -105,6 +106,9 @@ def load_interactions(
     out_of_scale: a few ratings outside the scale of the rest (typos such as -1 or 99 among 1-5
         stars): "error" stops and says which, "drop" drops and counts them, "keep" keeps them
         (noted in the report); None (default) does as on_bad_rows.
+    zeros: rows whose value is 0: "drop" (counted in the report) or "keep"; None (default) drops
+        them from implicit feedback, where a 0 (0 plays, 0 clicks) is no interaction, and keeps them
+        as explicit ratings (the lowest; 'read, not rated' in Goodreads exports: a warning says so).
     items: an item-metadata source (path, file object or DataFrame) joined on the item id; its
         id, title and genres columns are found by name; genres split on "|".
     check_memory / max_memory: before parsing, the row count is estimated from the file size and
@@ -114,7 +118,7 @@ def load_interactions(
     The result's `.report` (LoadReport) says what was read, dropped, merged and joined.
     """
     overrides = {"user": user, "item": item, "rating": rating, "timestamp": timestamp}
-    _check_keywords(source, on_bad_rows=on_bad_rows, duplicates=duplicates, out_of_scale=out_of_scale,
+    _check_keywords(source, on_bad_rows=on_bad_rows, duplicates=duplicates, out_of_scale=out_of_scale, zeros=zeros,
                     explicit=explicit, header=header, check_memory=check_memory, encoding=encoding,
                     max_memory=max_memory)
     if delimiter is not None and (not isinstance(delimiter, str) or delimiter in ("", '"')
@@ -132,7 +136,7 @@ def load_interactions(
         interactions = Interactions.from_frame(
             frame, columns["user"], columns["item"], columns["rating"], columns["timestamp"],
             items=item_table, explicit=explicit, duplicates=duplicates, on_bad_rows=on_bad_rows,
-            out_of_scale=out_of_scale, report=report,
+            out_of_scale=out_of_scale, zeros=zeros, report=report,
         )
     else:
         blob = formats.open_source(source, formats.RATINGS_FILES)
@@ -155,7 +159,7 @@ def load_interactions(
             builder = InteractionBuilder(
                 report=report, user=columns["user"], item=columns["item"], rating=columns["rating"],
                 timestamp=columns["timestamp"], on_bad_rows=on_bad_rows, duplicates=duplicates,
-                expected_rows=expected_rows, out_of_scale=out_of_scale,
+                expected_rows=expected_rows, out_of_scale=out_of_scale, zeros=zeros,
             )
             for table, first_line, text_ids in batches:
                 _add_batch(builder, table, columns, first_line, text_ids)
@@ -175,7 +179,7 @@ def load_interactions(
             interactions = load_interactions(
                 source, user=user, item=item, rating=rating, timestamp=timestamp, delimiter=delimiter,
                 header=header, explicit=explicit, duplicates=duplicates, on_bad_rows=on_bad_rows,
-                out_of_scale=out_of_scale, items=items, encoding=formats.LEGACY_ENCODING, check_memory=check_memory,
+                out_of_scale=out_of_scale, zeros=zeros, items=items, encoding=formats.LEGACY_ENCODING, check_memory=check_memory,
                 max_memory=max_memory)
             line = formats.first_non_utf8_line(blob)
             where = "" if line is None else f" (line {line:,} is not)"
@@ -191,7 +195,7 @@ def load_interactions(
     return interactions
 
 
-def _check_keywords(source, *, on_bad_rows, duplicates, out_of_scale, explicit, header, check_memory, encoding,
+def _check_keywords(source, *, on_bad_rows, duplicates, out_of_scale, zeros, explicit, header, check_memory, encoding,
                     max_memory) -> None:
     """DataError for a keyword of the wrong kind (a list, a number for a name, 'yes' for True), before
     any reading: each would otherwise fail deep inside, or be taken for something else."""
@@ -200,7 +204,8 @@ def _check_keywords(source, *, on_bad_rows, duplicates, out_of_scale, explicit, 
                         "DataFrame.")
     for name, value, allowed in (("on_bad_rows", on_bad_rows, ("error", "drop")),
                                  ("duplicates", duplicates, ("auto", "sum", "last", "mean", "max")),
-                                 ("out_of_scale", out_of_scale, (None, "error", "drop", "keep"))):
+                                 ("out_of_scale", out_of_scale, (None, "error", "drop", "keep")),
+                                 ("zeros", zeros, (None, "drop", "keep"))):
         if not any(value is choice or isinstance(value, str) and value == choice for choice in allowed):
             raise DataError(f"{name} must be one of {', '.join(map(repr, allowed))}, got {value!r}")
     for name, value in (("explicit", explicit), ("header", header)):
