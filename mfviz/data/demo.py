@@ -67,6 +67,10 @@ def generate_demo(seed: int = 7, n_users: int = 3000, n_items: int = 1500,
 
     # taste: a few liked genres per user, plus a little for everything
     liked = np.zeros((n_users, n_genres))
+    # A loop over users, kept on purpose: each user draws a count, then genres, then a Dirichlet
+    # from one generator, interleaved user by user. Drawn as whole arrays, the same seed gives other
+    # numbers to other users, and the demo (pinned by tests/data/test_demo.py, data/ and the
+    # README's figures) would change. 3,000 small draws: a few milliseconds.
     for u in range(n_users):
         k = rng.choice([1, 2, 3], p=[0.3, 0.45, 0.25])
         liked[u, rng.choice(n_genres, k, replace=False)] = rng.dirichlet(np.ones(k)) + 0.3
@@ -82,6 +86,10 @@ def generate_demo(seed: int = 7, n_users: int = 3000, n_items: int = 1500,
 
     log_weight = np.log(popularity)[None, :] + 4.0 * np.log(affinity + 1e-3)
     users, items = [], []
+    # Kept as a loop too: the Gumbel keys could be drawn as one (users × items) array (the same
+    # stream, row by row), but np.argpartition takes one k for every row and returns each row's
+    # chosen items in an order of its own, and that order decides which random timestamp below goes
+    # to which item; any vectorised top-k orders them otherwise and changes the demo.
     for u in range(n_users):
         # Gumbel top-k: a weighted sample without replacement in one vectorised step
         keys = log_weight[u] + rng.gumbel(size=n_items)
