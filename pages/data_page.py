@@ -31,6 +31,8 @@ READING_OPTIONS = {
     "on_bad_rows": ("bad rows", {"stop and say where": None, "drop them and count them": "drop"}),
     "out_of_scale": ("ratings outside the scale", {"as bad rows": None, "drop them and count them": "drop",
                                                    "keep them as ratings": "keep"}),
+    "zeros": ("rows whose value is 0", {"dropped from implicit feedback": None, "drop them all": "drop",
+                                         "keep them as interactions": "keep"}),
 }
 
 

@@ -97,15 +97,18 @@ def preview_frame(content_key: str, _content: bytes, rows: int = 8) -> pd.DataFr
 @st.cache_data(show_spinner="Filtering…", max_entries=8)
 def prepared(data_key: str, _interactions, min_count: int, binarize_at: float | None, explicit: bool | None,
              drop_zeros: bool = False):
-    """The dataset after the Data page's filters: ratings of 0 dropped, binarise, then k-core, then
-    the feedback switch.
+    """The dataset after the Data page's filters: ratings of 0 dropped (asked, or the values read as
+    implicit feedback from now on), binarise, then k-core, then the feedback switch.
     Binarising first, so that a k-core is one of the positives kept: the other way round, the dropped
     low ratings left users and items under k, and some with nothing (ML-100K, 10-core then ≥ 4: 49
     users and 328 items under 10, 1 user and 13 items empty)."""
     from mfviz.data import prepare
 
     data = _interactions
-    if drop_zeros:
+    to_implicit = explicit is False and data.is_explicit
+    # Read as implicit feedback, a 0 is no interaction (0 plays), as the loader has it for implicit data:
+    # kept, the Popularity baseline counted it while implicit ALS gave it no weight.
+    if drop_zeros or (to_implicit and binarize_at is None and bool((data.matrix.data == 0).any())):
         data = prepare.drop_zero_ratings(data)
     if binarize_at is not None:
         data = prepare.binarize(data, binarize_at)

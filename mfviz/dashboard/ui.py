@@ -293,6 +293,8 @@ PAGE_WORDS = {
 # their place, most specific first ("load with explicit=True;" of a file that cannot load must not become
 # advice to use Prepare, which works on loaded data only).
 PAGE_PATTERNS = [
+    (re.compile(r"load with zeros='keep'"), "set rows whose value is 0 to “keep them as interactions” under Column mapping"),
+    (re.compile(r"load with zeros='drop'"), "set rows whose value is 0 to “drop them all” under Column mapping"),
     (re.compile(r"load with explicit=(?:True|False) \(the Data page: (Treat values as) ([^)]*)\)"),
      r"pick “\1: \2” under Prepare and press Apply"),
     (re.compile(r"If these are ratings, load with explicit=True;"),

@@ -340,3 +340,22 @@ def test_the_report_shows_when_the_interactions_happened():
     assert any("When the interactions happened (per month)" in m.value for m in at.markdown)
     at = upload(new_app(), "ratings.csv", ratings_csv())  # no timestamps: no timeline
     assert not any("When the interactions happened" in m.value for m in at.markdown)
+
+
+def test_zeros_follow_the_values_reading_and_the_loaders_advice_names_the_pages_control():
+    # Read as implicit feedback on the Data page, a 0 stayed an interaction (the Popularity baseline counted
+    # it, implicit ALS gave it no weight); the loader drops it for implicit data, and the page now does too.
+    import pandas as pd
+
+    from mfviz import load_interactions
+    from mfviz.dashboard import cache, ui
+
+    frame = pd.DataFrame({"user": [0, 0, 1, 1, 2, 2, 3], "item": [0, 1, 0, 2, 1, 2, 2],
+                          "rating": [0.0, 4.0, 0.0, 5.0, 3.0, 0.0, 2.0]})
+    ratings = load_interactions(frame, explicit=True)
+    assert ratings.nnz == 7  # a rating of 0 is kept as a rating
+    implicit = cache.prepared("zeros-test", ratings, 1, None, False)
+    assert not implicit.is_explicit and implicit.nnz == 4 and (implicit.matrix.data > 0).all()
+    assert cache.prepared("zeros-test", ratings, 1, None, None).nnz == 7  # as ratings: untouched
+    said = ui.page_words("To keep them as interactions, load with zeros='keep' (or …)")
+    assert "set rows whose value is 0 to “keep them as interactions” under Column mapping" in said
