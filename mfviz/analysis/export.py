@@ -9,6 +9,8 @@ import zipfile
 import numpy as np
 import pandas as pd
 
+from mfviz.errors import DataError
+
 CHUNK = 4096  # users per call: bounds the (users × n) arrays held at once
 
 
@@ -38,7 +40,8 @@ def projector_files(vectors, metadata: pd.DataFrame) -> dict[str, bytes]:
     (float32 holds about 7)."""
     vectors = np.asarray(vectors, dtype=np.float64)
     if vectors.ndim != 2 or len(metadata) != vectors.shape[0]:
-        raise ValueError(f"{len(metadata)} metadata rows for vectors of shape {vectors.shape}: one row per vector")
+        raise DataError(f"{len(metadata)} metadata rows for vectors of shape {vectors.shape}: give one row per vector "
+                        "(the item table's rows in the order of the vectors' rows)")
     text = io.StringIO()
     np.savetxt(text, vectors, fmt="%.7g", delimiter="\t")
     clean = metadata.astype(str).replace(r"[\t\r\n]+", " ", regex=True)

@@ -8,7 +8,7 @@ import scipy.sparse as sp
 import mfviz.analysis.export as export
 from mfviz import Interactions
 from mfviz.analysis import recommendation_table
-from mfviz.errors import ModelError
+from mfviz.errors import DataError, ModelError
 from mfviz.models import ALS
 
 
@@ -68,5 +68,5 @@ def test_embedding_projector_files_read_back_as_the_vectors_and_their_metadata()
     with zipfile.ZipFile(io.BytesIO(zipped(files))) as archive:
         assert sorted(archive.namelist()) == ["metadata.tsv", "vectors.tsv"]
         assert archive.read("vectors.tsv") == files["vectors.tsv"]
-    with pytest.raises(ValueError, match="one row per vector"):
+    with pytest.raises(DataError, match="one row per vector"):  # mfviz's own error for bad input, as DESIGN.md asks
         projector_files(vectors, metadata.head(4))
