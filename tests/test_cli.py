@@ -751,3 +751,26 @@ def test_a_per_user_split_far_from_the_asked_test_size_says_so(tmp_path, capsys)
     assert main(["evaluate", str(data), "--model", "popularity", "--split", "user", "--json", "--quiet"]) == 0
     captured = capsys.readouterr()
     assert "split_note" not in _one_json_object(captured.out) and captured.err == ""
+
+
+def test_typo_ratings_and_zeros_have_cli_options_and_the_messages_name_them(tmp_path, capsys):
+    # The loader's out_of_scale= and zeros= had no command-line options, and its advice named the keywords.
+    rows = [(f"u{u}", f"m{i}", 1 + (u + i) % 5) for u in range(30) for i in range(20) if (u * i) % 3]
+    typos = tmp_path / "typos.csv"
+    typos.write_text("user,item,rating\n" + "".join(f"{u},{i},{r}\n" for u, i, r in rows) + "u0,m0,99\n")
+    assert main(["info", str(typos), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert "outside 1–5" in err and "--out-of-scale drop" in err and "out_of_scale=" not in err
+    for choice, nnz in (("drop", len(rows)), ("keep", len(rows) + 1)):
+        assert main(["info", str(typos), "--out-of-scale", choice, "--json", "--quiet"]) == 0
+        assert _one_json_object(capsys.readouterr().out)["nnz"] == nnz
+    plays = tmp_path / "plays.csv"
+    plays.write_text("user,item,plays\n" + "".join(f"u{u},m{i},{(u + i) % 4 * 7}\n" for u in range(30)
+                                                   for i in range(20) if (u * i) % 3))
+    zero = sum(1 for u in range(30) for i in range(20) if (u * i) % 3 and (u + i) % 4 == 0)
+    total = sum(1 for u in range(30) for i in range(20) if (u * i) % 3)
+    assert main(["info", str(plays), "--implicit", "--json", "--quiet"]) == 0
+    result = _one_json_object(capsys.readouterr().out)
+    assert result["nnz"] == total - zero and any("--zeros keep" in line for line in result["report"])
+    assert main(["info", str(plays), "--implicit", "--zeros", "keep", "--json", "--quiet"]) == 0
+    assert _one_json_object(capsys.readouterr().out)["nnz"] == total

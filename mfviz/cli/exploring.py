@@ -12,7 +12,7 @@ import numpy as np
 
 from mfviz.cli.loading import _data_fields, _load, _model_fields, _saved_model_for
 from mfviz.cli.options import STDOUT, _option_name
-from mfviz.cli.output import _progress, _where, _writing
+from mfviz.cli.output import _option_words, _progress, _where, _writing
 from mfviz.data.id_lists import split_ids
 from mfviz.errors import DataError
 
@@ -30,7 +30,7 @@ def cmd_info(args: argparse.Namespace) -> dict[str, Any]:
         "has_timestamps": data.timestamps is not None,
         "item_metadata_columns": [c for c in data.items.columns if c != "item_id"],
         "histogram": {str(v): int(c) for v, c in summary.rating_histogram.itertuples(index=False)},
-        "report": data.report.lines(),
+        "report": [_option_words(line) for line in data.report.lines()],  # its advice in option names
     }
     if data.timestamps is not None:
         fields["first_timestamp"] = int(data.timestamps.min())

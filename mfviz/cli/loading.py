@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from mfviz.cli.options import _column
-from mfviz.cli.output import _progress, _warn
+from mfviz.cli.output import _option_words, _progress, _warn
 from mfviz.errors import DataError
 
 
@@ -25,12 +25,13 @@ def _load(args: argparse.Namespace):
     data = load_interactions(
         args.data, user=_column(args.user), item=_column(args.item), rating=rating,
         timestamp=timestamp, delimiter=delimiter, header=args.header, explicit=args.explicit,
-        on_bad_rows=args.on_bad_rows, items=args.items, encoding=args.encoding)
+        on_bad_rows=args.on_bad_rows, out_of_scale=args.out_of_scale, zeros=args.zeros, items=args.items,
+        encoding=args.encoding)
     for line in data.report.lines():
         if line in data.report.warnings:  # data likely misread: said even with --quiet
             _warn(line)
         else:
-            _progress(args, "  " + line)
+            _progress(args, "  " + _option_words(line))
     _progress(args, f"  {data!r}")
     return data
 

@@ -14,7 +14,7 @@ from mfviz.errors import DataError, ModelError
 # Our own option names: a model hyperparameter with one of these names gets a `--param-` prefix.
 RESERVED = {"model", "split", "test_size", "seed", "k", "eval_users", "leave_out", "json", "quiet", "strengths",
             "output", "user", "item", "rating", "timestamp", "no_rating", "no_timestamp", "delimiter",
-            "header", "on_bad_rows", "items", "explicit", "implicit", "help"}
+            "header", "on_bad_rows", "out_of_scale", "zeros", "items", "explicit", "implicit", "help"}
 
 
 # --------------------------------------------------------------------- hyperparameter options
@@ -144,6 +144,12 @@ def _data_options(optional: bool = False) -> argparse.ArgumentParser:
                                           "text is not UTF-8)")
     group.add_argument("--on-bad-rows", choices=("error", "drop"), default="error",
                        help="stop at the first bad row (default) or drop and count bad rows")
+    group.add_argument("--out-of-scale", choices=("drop", "keep"), default=None,
+                       help="a few ratings outside the scale of the rest (typos such as -1 or 99 among 1-5 stars): "
+                            "drop and count them, or keep them (default: as --on-bad-rows)")
+    group.add_argument("--zeros", choices=("drop", "keep"), default=None,
+                       help="rows whose value is 0: drop them all, or keep them as interactions (default: dropped "
+                            "from implicit feedback, where 0 plays is no interaction; ratings of 0 kept)")
     group.add_argument("--items", metavar="PATH", help="item metadata file joined on the item id")
     kind = group.add_mutually_exclusive_group()
     kind.add_argument("--explicit", dest="explicit", action="store_const", const=True, default=None,
@@ -279,6 +285,8 @@ def _check_output(args: argparse.Namespace) -> None:
 # The library's messages name keyword arguments; on the command line the options are meant.
 _OPTION_WORDING = [
     (re.compile(r"on_bad_rows='drop'"), "--on-bad-rows drop"),
+    (re.compile(r"\bout_of_scale='(drop|keep)'"), r"--out-of-scale \1"),
+    (re.compile(r"\bzeros='(drop|keep)'"), r"--zeros \1"),
     (re.compile(r"\b(user|item|rating|timestamp|delimiter|encoding)=\.\.\."), r"--\1 ..."),
     (re.compile(r"\b(rating|timestamp)=False"), r"--no-\1"),
     (re.compile(r"\bencoding='([^']*)'"), r"--encoding \1"),
