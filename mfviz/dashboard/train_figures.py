@@ -16,7 +16,7 @@ from mfviz.dashboard.figures import (
     log_ticks,
     model_colours,
 )
-from mfviz.dashboard.training import plain_name
+from mfviz.dashboard.training import metric_label, plain_name
 
 
 def loss_curve(epochs: list[tuple], label: str, held_out: str | None = None, kept: int | None = None,
@@ -80,6 +80,7 @@ def model_comparison(results: pd.DataFrame, metric: str, baselines: pd.DataFrame
     """Quality against fit time, one point per model; `baselines` (model, fit_seconds and the metric: the
     Popularity baseline on each split) are drawn as grey dashed lines across the chart, a grey diamond
     at their own fit time."""
+    shown = metric_label(metric)  # as the results table heads it
     fig = go.Figure()
     baselines = baselines if baselines is not None and len(baselines) else None
     rows = zip(results["model"], results["fit_seconds"], results[metric], strict=True)
@@ -88,9 +89,9 @@ def model_comparison(results: pd.DataFrame, metric: str, baselines: pd.DataFrame
     for model, seconds, value in rows:
         fig.add_trace(go.Scatter(x=[seconds], y=[value], mode="markers+text" if labelled else "markers",
                                  text=[model], textposition="top center", name=model,
-                                 hovertemplate=f"{model}<br>%{{x:.2f}} s · {metric} %{{y:.4f}}<extra></extra>",
+                                 hovertemplate=f"{model}<br>%{{x:.2f}} s · {shown} %{{y:.4f}}<extra></extra>",
                                  marker=dict(size=14, color=colours[model])))
-    apply_layout(fig, f"{metric} against training time", "fit time (seconds)", f"{metric} (test set)",
+    apply_layout(fig, f"{shown} against training time", "fit time (seconds)", f"{shown} (test set)",
             height=340 if labelled else max(340, 120 + 24 * len(results)), showlegend=not labelled,
             legend="right")
     for name, seconds, value in ([] if baselines is None else
@@ -99,7 +100,7 @@ def model_comparison(results: pd.DataFrame, metric: str, baselines: pd.DataFrame
         fig.add_trace(go.Scatter(x=[seconds], y=[value], mode="markers+text", text=[name],
                                  textposition="bottom right", name=name, showlegend=not labelled,
                                  cliponaxis=False,  # its fit time is ~0: the diamond sits on the axis
-                                 hovertemplate=f"{name}<br>%{{x:.2f}} s · {metric} %{{y:.4f}}<extra></extra>",
+                                 hovertemplate=f"{name}<br>%{{x:.2f}} s · {shown} %{{y:.4f}}<extra></extra>",
                                  marker=dict(size=12, symbol="diamond", color=BASELINE_COLOUR)))
     shown = results if baselines is None else pd.concat([results, baselines])
     values = pd.to_numeric(shown[metric], errors="coerce").dropna()
@@ -137,14 +138,14 @@ def sweep_chart(name: str, values: list, scores: list, seconds: list, metric: st
     order = np.argsort(np.asarray(values, float), kind="stable")
     x = np.asarray(values, float)[order]
     y, t = np.asarray(scores, float)[order], np.asarray(seconds, float)[order]
-    words = plain_name(name)  # as the Train page's box is labelled
+    words, shown = plain_name(name), metric_label(metric)  # as the Train page's box and its table name them
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers", name=metric, marker=dict(size=9, color=PALETTE[0]),
-                             hovertemplate=f"{words} = %{{x:.4g}}<br>{metric} %{{y:.4f}}<extra></extra>"))
+    fig.add_trace(go.Scatter(x=x, y=y, mode="lines+markers", name=shown, marker=dict(size=9, color=PALETTE[0]),
+                             hovertemplate=f"{words} = %{{x:.4g}}<br>{shown} %{{y:.4f}}<extra></extra>"))
     fig.add_trace(go.Scatter(x=x, y=t, mode="lines+markers", name="fit time (s)", yaxis="y2",
                              line=dict(dash="dot", color=PALETTE[5]), marker=dict(size=7, color=PALETTE[5]),
                              hovertemplate=f"{words} = %{{x:.4g}}<br>fit %{{y:.2f}} s<extra></extra>"))
-    apply_layout(fig, f"Sweep of {words}: {metric} on the test set", words, f"{metric} (test set)", height=340,
+    apply_layout(fig, f"Sweep of {words}: {shown} on the test set", words, f"{shown} (test set)", height=340,
             margin=dict(r=80))  # room for the right axis' title
     fig.update_layout(yaxis2=dict(title="fit time (seconds)", overlaying="y", side="right", showgrid=False,
                                   rangemode="tozero", tickmode="auto", nticks=5))  # its own round ticks
@@ -161,7 +162,7 @@ def sweep_chart(name: str, values: list, scores: list, seconds: list, metric: st
         fig.update_layout(yaxis_range=[low - pad, high + pad])  # the metric's axis only, not the fit time's
     lower_better = metric.lower().startswith(("rmse", "mae"))
     if name == "random_state":  # seeds: not a setting to tune but the noise level
-        caption = (f"The same model trained with {len(x)} seeds: its test {metric} spans {y.min():.4g}–{y.max():.4g} "
+        caption = (f"The same model trained with {len(x)} seeds: its test {shown} spans {y.min():.4g}–{y.max():.4g} "
                    f"(a range of {y.max() - y.min():.2g}, standard deviation {y.std(ddof=1):.2g}). Differences "
                    "between models smaller than that are chance, not skill.")
         return Chart(fig, caption)
@@ -169,9 +170,9 @@ def sweep_chart(name: str, values: list, scores: list, seconds: list, metric: st
     # The axis zooms onto the values it draws: a spread of 0.005 fills the chart like one of 0.5 would.
     spread = float(y.max() - y.min())
     share = spread / abs(float(y.min() if lower_better else y.max())) if y.max() else 0.0
-    caption = (f"The solid line is the test {metric} ({'lower' if lower_better else 'higher'} is better; best at "
+    caption = (f"The solid line is the test {shown} ({'lower' if lower_better else 'higher'} is better; best at "
                f"{words} = {best:g}), the dotted one the fit time: where the solid line flattens, more buys nothing. "
-               f"Mind the scale: over these values the {metric} spans {y.min():.4f}–{y.max():.4f}, a spread of "
+               f"Mind the scale: over these values the {shown} spans {y.min():.4f}–{y.max():.4f}, a spread of "
                f"{spread:.4f} ({share:.1%} of the best)"
                + (f"; the grey dashed line is the Popularity baseline on the same split ({baseline:.4f})."
                   if baseline is not None and np.isfinite(baseline) else ".")
