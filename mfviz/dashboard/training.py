@@ -142,8 +142,8 @@ def below_baseline_advice(kind: str, params: dict, split: str, train, test) -> s
                      "first. A random split says whether the model learnt the tastes themselves.")
     if kind == "ials":
         words.append(f"For implicit ALS try a regularization 10× larger or smaller (now {params.get('regularization', 0.05):g}), "
-                     f"confidence “log” or a smaller α (now {params.get('alpha', 10.0):g}) so the heaviest users' items "
-                     f"weigh less, or other factors (now {params.get('factors', 64)}); a sweep here tries several at once.")
+                     f"confidence “log” or another α (now {params.get('alpha', 1.0):g}: around 1 for ratings, larger for "
+                     f"counts with a long tail, “log” so the heaviest users' items weigh less), or other factors (now {params.get('factors', 64)}); a sweep here tries several at once.")
     elif kind == "svd":
         words.append(f"For Truncated SVD try fewer factors (now {params.get('factors', 64)}: a low rank keeps the broad "
                      "tastes and drops the noise) with a sweep; Implicit ALS, which weighs what each user has, often "

@@ -61,7 +61,9 @@ class ImplicitALS(Model):
         "factors": Param(64, "number of latent factors", low=1, high=4096),
         "epochs": Param(15, "alternating sweeps (users then items)", low=1, high=10_000),
         "regularization": Param(0.05, "L2 penalty lambda on every factor vector", low=0.0),
-        "alpha": Param(10.0, "confidence slope: c = 1 + alpha * r", low=0.0),
+        # 1, implicit's default: on MovieLens 100K it ranks better than 10 (NDCG@10 0.358 against 0.280 on
+        # ratings, 0.361 against 0.323 read as 0/1; random 80/20 split seed 0), lists a little more popular
+        "alpha": Param(1.0, "confidence slope: c = 1 + alpha * r (raise it for counts with a long tail)", low=0.0),
         "confidence": Param("linear", "c = 1 + alpha*r ('linear') or 1 + alpha*log(1 + r/eps) ('log')",
                             choices=("linear", "log")),
         "eps": Param(1.0, "scale of r inside the log confidence", low=0.0, low_exclusive=True),

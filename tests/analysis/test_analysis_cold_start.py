@@ -38,7 +38,9 @@ def brute_force_top(model, matrix, user, n):
 
 
 @pytest.mark.parametrize("model", [ALS(factors=4, epochs=5, regularization=0.5, random_state=0),
-                                   ImplicitALS(factors=4, epochs=5, random_state=0),
+                                   # alpha 10 (the default until 1.0): at 1, this small item reaches no user,
+                                   # and the check must see both outcomes
+                                   ImplicitALS(factors=4, epochs=5, alpha=10.0, random_state=0),
                                    FunkSVD(factors=4, epochs=10, random_state=0)])
 def test_reach_is_entering_the_brute_force_top_n(model):
     matrix = interactions()

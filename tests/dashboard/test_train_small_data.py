@@ -92,6 +92,10 @@ def test_a_sweep_diverging_at_a_huge_regularization_says_to_lower_it():
     at.text_input(key="sweep_values_funksvd").input("0, 1e6")
     at.button(key="train_submit").click().run()
     assert_every_section(at)
-    [warning] = [w.value for w in at.warning]
+    [warning] = [w.value for w in at.warning if "diverged" in w.value]
+    # On random ratings the Popularity baseline can beat every model here (the quick default implicit ALS
+    # too, at alpha 1), which is said as well; no other warning.
+    assert all(w.value.startswith("No model here beats the Popularity baseline") for w in at.warning
+               if w.value != warning)
     assert warning.startswith("Funk SVD (regularization=1e+06): Funk SVD diverged")
     assert "lower regularization (now 1e+06)" in warning and "lower learning_rate" not in warning
