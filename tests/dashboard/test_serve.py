@@ -298,7 +298,9 @@ def test_the_dashboard_on_a_file_and_a_link_to_a_view_in_chromium(tmp_path):
                                         " return h && h.innerText.startsWith('Neighbours'); }", timeout=WAIT_MS)
                 settled(fresh)
                 assert "Film number 3 ·" in item_shown(fresh)
-                assert fresh.locator("[data-testid='stAlertContentWarning']").count() == 0
+                # the link applied without a word (its films have one user each: the page may warn of that)
+                said = fresh.locator("[data-testid='stAlertContentWarning']").all_inner_texts()
+                assert not [w for w in said if "fewer than 10 interactions" not in w], said
             finally:
                 browser.close()
     finally:
