@@ -131,6 +131,17 @@ def cleared_words() -> str:
     return " Models of the previous data were cleared." if ui.models() else ""
 
 
+def take_up(new: DataEntry, said: str, warnings: list[str], meta_key: str, parse_key: str | None = None) -> None:
+    """Make `new` the session's data as loaded (its filters none yet), and say so on the next run."""
+    st.session_state[state.SOURCE] = new
+    if parse_key is not None:
+        st.session_state[state.UPLOAD_KEY] = parse_key
+    st.session_state[state.ITEMS_JOINED] = (new.key, meta_key)  # its item table, if one came with it
+    st.session_state[state.FILTERS] = {}
+    ui.set_data(new)
+    st.session_state[data_swap.NOTICES] = [("success", said)] + [("warning", w) for w in warnings]
+
+
 # ------------------------------------------------------------------ upload
 with st.container(border=True):
     st.subheader("Load your own data")
@@ -195,12 +206,7 @@ with st.container(border=True):
                     said = (f"Loaded {new.name}: {counted(new.interactions.n_users, 'user')}, "
                             f"{counted(new.interactions.n_items, 'item')}, {counted(new.interactions.nnz, 'interaction')}."
                             + cleared_words())
-                    st.session_state[state.SOURCE] = new
-                    st.session_state[state.UPLOAD_KEY] = parse_key
-                    st.session_state[state.ITEMS_JOINED] = (new.key, meta_key)  # its item table, if one came with it
-                    st.session_state[state.FILTERS] = {}
-                    ui.set_data(new)
-                    st.session_state[data_swap.NOTICES] = [("success", said)] + [("warning", w) for w in warnings]
+                    take_up(new, said, warnings, meta_key, parse_key)
 
                 if offer(data_swap.Replacement(f"Loading {upload.name}", "upload", load, empty_uploaders)):
                     source = new
@@ -262,11 +268,7 @@ with st.container(border=True):
                 def join(new=new, meta_key=meta_key, warnings=warnings, table=metadata.name) -> None:
                     said = (f"Joined {table} to {new.name}: {new.interactions.report.metadata_join_rate:.0%} of the "
                             "items have a row in it." + cleared_words())
-                    st.session_state[state.SOURCE] = new
-                    st.session_state[state.ITEMS_JOINED] = (new.key, meta_key)
-                    st.session_state[state.FILTERS] = {}
-                    ui.set_data(new)
-                    st.session_state[data_swap.NOTICES] = [("success", said)] + [("warning", w) for w in warnings]
+                    take_up(new, said, warnings, meta_key)
 
                 if offer(data_swap.Replacement(f"Joining {metadata.name}", "items", join, empty_uploaders)):
                     source = new
