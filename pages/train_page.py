@@ -59,12 +59,22 @@ elif mismatch:
 last = st.session_state.setdefault(state.TRAIN_PARAMS, {}).get(kind, {})
 
 
+RESETS = "mfviz.train_form_resets"  # {model kind: how many times its form was reset}: a part of its widgets' keys
+
+
 def reset_form(kind: str) -> None:
-    """Back to the model's defaults: its remembered values and its widgets' (which override `value=`)."""
+    """Back to the model's defaults: its remembered values forgotten and its widgets made anew under new
+    keys. Deleting the widgets' state was not enough: the browser sends a widget's last value back with the
+    next run, so 1,024 factors came back after a reset."""
     st.session_state[state.TRAIN_PARAMS].pop(kind, None)
-    for key in [key for key in st.session_state if str(key).startswith(f"hp_{kind}_")
-                or key in (f"sweep_{kind}", f"sweep_values_{kind}")]:
-        del st.session_state[key]
+    resets = st.session_state.setdefault(RESETS, {})
+    resets[kind] = resets.get(kind, 0) + 1
+
+
+def widget_key(name: str) -> str:
+    """The key of a widget of this model's form, new after each reset (the first keys as they always were)."""
+    count = st.session_state.get(RESETS, {}).get(kind, 0)
+    return name + (f"~{count}" if count else "")
 
 
 # Kept across a change of data (to train the same model on new data), but said: on other data they
@@ -89,7 +99,7 @@ if "parallel" in cls.params and "random_state" in cls.params:
     helps["random_state"] += " Not used when parallel is ticked (parallel training cannot be seeded)."
     unseeded = st.checkbox(training.plain_name("parallel"),
                            value=bool(last.get("parallel", cls.params["parallel"].default)),
-                           help=training.help_with_name("parallel", helps["parallel"]), key=f"hp_{kind}_parallel")
+                           help=training.help_with_name("parallel", helps["parallel"]), key=widget_key(f"hp_{kind}_parallel"))
 
 helps = {name: training.help_with_name(name, text) for name, text in helps.items()}
 with st.form("train_form", enter_to_submit=False):  # Enter after typing a number must not start a long fit
@@ -100,7 +110,7 @@ with st.form("train_form", enter_to_submit=False):  # Enter after typing a numbe
     columns = st.columns(3)
     for n, (name, spec) in enumerate(shown):
         column = columns[n % 3]
-        key = f"hp_{kind}_{name}"
+        key = widget_key(f"hp_{kind}_{name}")
         start = last.get(name, spec.default)
         if name == "random_state" and unseeded:
             # its own key: under the seed box's key Streamlit would keep showing the number last typed
@@ -132,14 +142,14 @@ with st.form("train_form", enter_to_submit=False):  # Enter after typing a numbe
     # seeds cannot be swept when training cannot be seeded
     choices = [None, *(name for name in training.sweepable(kind) if not (unseeded and name == "random_state"))]
     last_sweep = last.get("_sweep", (None, ""))  # the sweep last asked of this model, kept as its values are
-    swept = w1.selectbox("Vary", choices, key=f"sweep_{kind}",
+    swept = w1.selectbox("Vary", choices, key=widget_key(f"sweep_{kind}"),
                          index=choices.index(last_sweep[0]) if last_sweep[0] in choices else 0,
                          format_func=lambda name: ("nothing: train one model" if name is None
                                                    else training.plain_name(name)),
                          help="Trains one model per value (the other hyperparameters as set above) and "
                               "charts the test metrics against the values.")
     sweep_text = w2.text_input(
-        "Values", value=last_sweep[1], key=f"sweep_values_{kind}",
+        "Values", value=last_sweep[1], key=widget_key(f"sweep_values_{kind}"),
         placeholder="e.g. 8, 16, 32, 64 (blank: around the value above)",
         help=f"Up to {training.MAX_SWEEP} numbers separated by commas. Blank: ¼, ½, 1, 2 and 4 times the value "
              "set above for whole-number settings, 0.1, 0.3, 1, 3 and 10 times it otherwise, seeds 0–4 for "
