@@ -18,7 +18,6 @@ from mfviz.data.id_lists import join_ids, split_ids
 
 SEEN = "mfviz.link_seen"  # {page: {parameter: every value of it this session applied or wrote there}}
 PENDING = "mfviz.link_pending"  # (name, recipe) of a link's model this session can train
-TRAINED = "mfviz.link_trained"  # (name, how, seconds) of the link's model just trained, said once
 # the first characters of the data's content hash: a link says which data it was made on
 DATA, DATA_CHARS = ui.ADDRESS_DATA, ui.ADDRESS_CHARS
 
@@ -99,10 +98,6 @@ def _offer_pending(data) -> None:
     """The link's model to train here, until it is trained (or the session has it by that name). One
     estimated to train in seconds is trained at once, so that whoever opens the link sees the view it
     was made on; a longer one waits for a click, with the estimate."""
-    trained = st.session_state.pop(TRAINED, None)
-    if trained is not None:
-        st.success(f"The link's model “{trained[0]}” was trained here as it was made ({trained[1]}) in "
-                   f"{trained[2]:.1f} s: the same model, so the view is the link's.", icon=":material/link:")
     pending = st.session_state.get(PENDING)
     if pending is None:
         return
@@ -122,19 +117,27 @@ def _offer_pending(data) -> None:
     except (KeyError, TypeError, ValueError):  # an edited link's odd values: train_recipe says what is wrong
         seconds = math.inf
     quick = seconds <= LINK_TRAIN_SECONDS
+    offer = st.empty()  # the offer and its button, taken away once the model is trained
+    clicked = False
     if not quick:
         took = f" Training it takes roughly {training.duration(seconds)} here." if math.isfinite(seconds) else ""
-        st.info(f"The link's model “{name}” is not in this session yet. It was trained as {how}: trained here the "
-                f"same way, it is the same model.{took}", icon=":material/link:")
-    if quick or st.button(f"Train “{name}” here", key="link_train", type="primary"):
+        with offer.container():
+            st.info(f"The link's model “{name}” is not in this session yet. It was trained as {how}: trained here "
+                    f"the same way, it is the same model.{took}", icon=":material/link:")
+            clicked = st.button(f"Train “{name}” here", key="link_train", type="primary")
+    if quick or clicked:
         st.session_state.pop(PENDING, None)  # tried once: a recipe that fails says why, and is not retried every run
         started = time.perf_counter()
+        # In this run, before the page's model picker: the rest of the link (a profile, the models side by
+        # side) is applied after this, on this run only (a rerun here lost a Recommend link's profile).
         with ui.guard("Training the link's model", stop=False), st.spinner(f"Training the link's model “{name}”…"):
             entry = train_recipe(name, recipe, data)
             ui.add_model(entry)
             st.session_state["model_picker"] = entry.name
-            st.session_state[TRAINED] = (name, how, time.perf_counter() - started)
-            st.rerun()  # the page as the link shows it, its message at the top
+            offer.empty()
+            st.success(f"The link's model “{name}” was trained here as it was made ({how}) in "
+                       f"{time.perf_counter() - started:.1f} s: the same model, so the view is the link's.",
+                       icon=":material/link:")
 
 
 def train_recipe(name: str, recipe: dict, data):

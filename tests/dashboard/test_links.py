@@ -497,3 +497,20 @@ def test_a_recommend_link_keeps_the_models_side_by_side():
     said = [i.value for i in receiver.info if "also compared" in i.value]
     assert len(said) == 1 and "“Funk SVD (f=3)”" in said[0] and default not in said[0]
     assert receiver.multiselect(key="rec_compare").value == [default]
+
+
+def test_a_profile_link_to_a_model_trained_in_another_session_opens_on_the_profile():
+    # Trained on opening, the model came back with a rerun that had already used up the link: the page showed
+    # a user of the data, not the profile.
+    sent, sender = sent_from_a_trained_model(RECOMMEND)
+    sender.radio(key="rec_mode").set_value("a profile I build").run()
+    sender.multiselect(key="rec_profile").set_value([3, 7]).run()
+    link = dict(sender.query_params)
+    assert "items" in link and "recipe" in link
+    receiver = new_app()
+    open_link(receiver, RECOMMEND, **link)
+    assert not receiver.exception and not receiver.error, [e.value for e in receiver.error]
+    assert receiver.selectbox(key="model_picker").value == sent["model"]
+    assert receiver.radio(key="rec_mode").value == "a profile I build"
+    assert receiver.multiselect(key="rec_profile").value == [3, 7]
+    assert any("was trained here as it was made" in s.value for s in receiver.success)
