@@ -69,6 +69,15 @@ def save(widget_keys: tuple[str, ...] = ()) -> None:
         return
     snapshot = {key: st.session_state[key] for key in (*KEYS, *widget_keys) if key in st.session_state}
     with _LOCK:
+        kept = _STORE.get(workspace)
+        data = snapshot.get(state.DATA)
+        if kept is not None and data is not None and state.MODELS in snapshot:
+            # Two tabs of one browser share the workspace, each saving its own state: a tab opened before a
+            # model was trained in the other must not drop that model (the later reload lost it). Models of
+            # the same data are merged; the rest is the last tab's.
+            merged = {name: entry for name, entry in (kept.get(state.MODELS) or {}).items()
+                      if entry.data_key == data.key}
+            snapshot[state.MODELS] = merged | snapshot[state.MODELS]
         _STORE[workspace] = snapshot
         _STORE.move_to_end(workspace)
         while len(_STORE) > KEPT:

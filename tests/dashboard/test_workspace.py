@@ -93,3 +93,18 @@ def test_a_link_to_an_upload_opens_in_another_browser_once_it_has_uploaded_the_s
     open_link(opened, "pages/neighbours_page.py", **link)
     assert not any("link" in w.lower() or "does not hold" in w for w in warnings(opened)), warnings(opened)
     assert opened.selectbox(key="neighbours_item").value == 3
+
+
+def test_a_second_tab_does_not_drop_a_model_trained_in_the_first(monkeypatch):
+    # Tab B, opened before tab A trained a model, saved its own state after A did: A's reload lost the model.
+    first = ratings_upload(new_app(), seed=8)
+    mine = first.session_state[workspace.ID]
+    tab_a = reopened(monkeypatch, mine, "pages/bias_page.py")
+    tab_b = reopened(monkeypatch, mine, "pages/bias_page.py")
+    tab_a = train_on_page(tab_a, "svd", factors=4)
+    trained = tab_a.session_state["mfviz.active_model"]
+    assert trained not in tab_b.session_state["mfviz.models"]
+    open_page(tab_b, "pages/spectrum_page.py")  # tab B does something, and saves its state
+    reloaded = reopened(monkeypatch, mine, "pages/bias_page.py")
+    assert trained in reloaded.session_state["mfviz.models"]
+    assert set(tab_b.session_state["mfviz.models"]) <= set(reloaded.session_state["mfviz.models"])
