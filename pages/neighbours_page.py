@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from mfviz.dashboard import background, cache, figures, links, pickers, support, ui, verdicts
+from mfviz.data.id_lists import join_ids
 
 ui.header("Neighbours", "Which items does the model put next to a given item? Cosine similarity compares "
           "only directions (taste); dot product also rewards long vectors, which usually belong to popular "
@@ -13,6 +14,7 @@ ui.header("Neighbours", "Which items does the model put next to a given item? Co
 data = ui.current_data()
 inter = data.interactions
 link = links.opened(data, "neighbours")  # a link to this page names the model and the item
+links.take_compared(link, "neighbours_compare")
 links.pick_model(link, data)
 if "item" in link and (chosen := links.indices(inter, "item", link["item"])):
     st.session_state["neighbours_item"] = chosen[0]
@@ -29,7 +31,8 @@ item = pickers.pick_one(controls[1], "Item", "item", order, inter, "neighbours_i
                         help="Items are listed most popular first; type to search.")
 links.number(link, "k", "neighbours_k", 3, 50, background.NEIGHBOURS_K)
 k = controls[2].number_input("k", 3, 50, key="neighbours_k", help="Length of each neighbour list.")
-links.show(data, entry, "neighbours", item=links.id_list(inter, "item", [item]), k=int(k))
+links.show(data, entry, "neighbours", item=links.id_list(inter, "item", [item]), k=int(k),
+           compare=join_ids(st.session_state.get("neighbours_compare") or []) or None)  # drawn further down
 min_support = support.min_support_input(controls[3], "neighbours_min_support")
 vectors = entry.model.item_factors
 saved_names = ui.data_label(data), entry.name  # in every chart's image file name
@@ -128,6 +131,7 @@ ui.dimension_profile(entry, data, f"“{titles[item]}” and its cosine neighbou
     "Where the item and its neighbours both sit far toward one end of a strong dimension, that dimension is part "
     "of what they have in common.")
 others = [name for name in ui.models() if name != entry.name and ui.models()[name].kind != "popularity"]
+links.keep_compared("neighbours_compare", others)
 if others:
     compare = st.multiselect(
         "Cosine neighbours side by side with", others, key="neighbours_compare", max_selections=3,

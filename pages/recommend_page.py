@@ -9,7 +9,7 @@ import streamlit as st
 
 from mfviz.dashboard import cache, figures, links, lists, map_figures, pickers, state, ui
 from mfviz.dashboard.figures import counted
-from mfviz.data.id_lists import join_ids, split_ids
+from mfviz.data.id_lists import join_ids
 
 ui.header("Recommend", "What would the model suggest? Pick a user to see what they liked and what the model "
           "recommends — or build a taste profile from a few items and watch the recommendations change "
@@ -37,8 +37,7 @@ with ui.guard("Reading the data"):
 SCALE = rating_scale(summary) if inter.is_explicit else None  # the profile's ratings
 link = links.opened(data, "recommend")  # a link to this page names the model and a user, or the items of a profile
 # (ratings= alone is a hand-edited address: the ratings of the items it already lists)
-if "compare" in link:  # before the link's model is picked: training it on opening runs the page again
-    st.session_state["rec_compare"] = split_ids(link["compare"])  # checked against the session's models below
+links.take_compared(link, "rec_compare")
 links.pick_model(link, data, factor_models_only=False)
 if "user" in link and (chosen := links.indices(inter, "user", link["user"])):
     st.session_state["rec_mode"], st.session_state["rec_user"] = MODES[0], chosen[0]
@@ -79,13 +78,7 @@ strength = top[3].slider(
          "move up among the model's own 10·n best (a strong penalty gives the least popular items the model finds "
          "relevant, never the catalogue's unknowns); the same for every list on this page. Popularity bias page, last tab: what it costs in accuracy.")
 others = [name for name in ui.models() if name != entry.name]
-if (wanted := st.session_state.get("rec_compare")) and any(name not in others for name in wanted):
-    # the link's side-by-side models (set above): those this session has, by name
-    st.session_state["rec_compare"] = [name for name in wanted if name in others][:3]
-    if missing := [name for name in wanted if name not in ui.models()]:
-        st.info(f"The link also compared {', '.join(f'“{name}”' for name in missing)}, which this session does not "
-                "have (models trained in another session travel in a link only as the one it shows).",
-                icon=":material/link_off:")
+links.keep_compared("rec_compare", others)
 compare = st.multiselect(
     "Side by side with", others, key="rec_compare", max_selections=3, placeholder="other models of this session",
     help="Their lists for the same user or profile next to this model's; items in every list are shaded.",

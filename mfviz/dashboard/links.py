@@ -162,6 +162,26 @@ def train_recipe(name: str, recipe: dict, data):
     return job.entries[-1]
 
 
+def take_compared(fresh: dict[str, str], key: str) -> None:
+    """The link's side-by-side models (`compare=`, by name) into the page's multiselect `key`; before the
+    link's model is picked, whose training on opening must not lose them. Checked by `keep_compared`."""
+    if "compare" in fresh:
+        st.session_state[key] = split_ids(fresh["compare"])
+
+
+def keep_compared(key: str, others: list[str]) -> None:
+    """Before the multiselect `key` over `others` is drawn: only models it offers stay chosen (a link's names
+    of models this session lacks are said: models trained in another session travel only as the one shown)."""
+    wanted = st.session_state.get(key)
+    if not wanted or all(name in others for name in wanted):
+        return
+    st.session_state[key] = [name for name in wanted if name in others][:3]
+    if missing := [name for name in wanted if name not in ui.models()]:
+        st.info(f"The link also compared {', '.join(f'“{name}”' for name in missing)}, which this session does not "
+                "have (models trained in another session travel in a link only as the one it shows).",
+                icon=":material/link_off:")
+
+
 def number(fresh: dict[str, str], name: str, key: str, low: float, high: float, default: float) -> None:
     """Set the widget `key` (a number between `low` and `high`) from the link's `name`, before the
     widget is drawn; a value out of range or not a number is named in a warning. Without one, the

@@ -514,3 +514,17 @@ def test_a_profile_link_to_a_model_trained_in_another_session_opens_on_the_profi
     assert receiver.radio(key="rec_mode").value == "a profile I build"
     assert receiver.multiselect(key="rec_profile").value == [3, 7]
     assert any("was trained here as it was made" in s.value for s in receiver.success)
+
+
+def test_a_neighbours_link_keeps_the_models_side_by_side():
+    # The Neighbours link carried the item but not the models compared with it (the Recommend one did).
+    sent, sender = sent_from_a_trained_model(NEIGHBOURS)
+    default = next(name for name, e in sender.session_state["mfviz.models"].items() if e.auto)
+    sender.multiselect(key="neighbours_compare").set_value([default]).run()
+    link = dict(sender.query_params)
+    assert split_ids(link["compare"]) == [default]
+    receiver = new_app()
+    open_link(receiver, NEIGHBOURS, **link)
+    assert receiver.selectbox(key="model_picker").value == sent["model"]  # trained on opening, shown
+    assert receiver.multiselect(key="neighbours_compare").value == [default]
+    assert receiver.selectbox(key="neighbours_item").value == sender.selectbox(key="neighbours_item").value
