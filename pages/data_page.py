@@ -49,12 +49,23 @@ def plain_report(lines) -> list[str]:
         line) for line in ui.plain_report(lines)]
 
 
+OPTIONS_SHOWN = "mfviz.reading_options_shown"  # times the reading options were set from outside their boxes
+
+
+def option_key(option: str) -> str:
+    """A reading option's box key, new each time the options are set from outside (choose_for_typos)."""
+    shown = st.session_state.get(OPTIONS_SHOWN, 0)
+    return f"map_{option}" + (f"~{shown}" if shown else "")
+
+
 def choose_for_typos(content_key: str, mapping: dict, choice: str) -> None:
     """Load again with the typos dropped or kept (a button's callback: it runs before the page does,
     so the reading option below can be set to show the choice)."""
     st.session_state[state.MAPPING] = {**mapping, "out_of_scale": choice}
     st.session_state[state.UPLOAD_KEY] = f"{content_key}|remap"
-    st.session_state.pop("map_out_of_scale", None)  # shown from the mapping again: the choice made
+    # shown from the mapping again, the choice made, by reading-option boxes made anew: popping the old box's
+    # state was not enough in a browser, which sends a widget's last value back ("as bad rows" came back)
+    st.session_state[OPTIONS_SHOWN] = st.session_state.get(OPTIONS_SHOWN, 0) + 1
 
 
 def load_warnings(report, metadata_name: str | None) -> list[str]:
@@ -242,7 +253,7 @@ with st.container(border=True):
             for column, (option, (label, choices)) in zip(reading, READING_OPTIONS.items(), strict=True):
                 current = next((name for name, value in choices.items() if value == mapping.get(option)), "detect")
                 choice = column.selectbox(label, list(choices), index=list(choices).index(current),
-                                          key=f"map_{option}")
+                                          key=option_key(option))
                 if choices[choice] is not None:
                     chosen[option] = choices[choice]
             if st.button("Load with this mapping", key="apply_mapping"):
