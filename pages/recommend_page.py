@@ -430,6 +430,11 @@ else:
                                           "out of the profile (and never recommend them).")
     else:
         like_box, disliked = st, []
+        if set_aside := [i for i in st.session_state.get(DISLIKES) or () if 0 <= i < inter.n_items]:
+            # the data became implicit feedback (Prepare: binarise, or "implicit feedback") under a profile
+            st.info(f"The profile's dislikes ({', '.join(str(titles[i]) for i in set_aside)}) are set aside: the data "
+                    "is implicit feedback now, without ratings to give them, so a profile holds what the person chose "
+                    "only (and a disliked item may be recommended).", icon=":material/info:")
     st.session_state[DISLIKES] = disliked
     liked_items = pickers.pick_many(like_box, "Items this person likes", "item", order, inter, "rec_profile",
                                     lambda i: f"{titles[i]}", placeholder="Type a title and pick a few items…")

@@ -1947,3 +1947,26 @@ def test_a_model_whose_new_user_curve_is_slow_waits_for_a_click(monkeypatch):
     assert not any(b.label.startswith(f"Fold in users for {name}") for b in at.button)
     traces = {t["name"] for t in chart_titled(at, "NDCG@10 of users known only by")["data"]}
     assert name in traces
+
+
+def test_dislikes_set_aside_when_the_data_becomes_implicit_are_said():
+    # Binarised on the Data page, the data has no ratings left to dislike with: the disliked item left the
+    # profile without a word and came back as a recommendation.
+    at = new_app()
+    open_page(at, "pages/recommend_page.py")
+    at.radio(key="rec_mode").set_value("a profile I build").run()
+    at.multiselect(key="rec_profile").set_value([0]).run()
+    at.multiselect(key="rec_dislikes").set_value([3]).run()
+    open_page(at, "pages/data_page.py")
+    next(box for box in at.checkbox if box.label == "Binarise ratings").check()
+    at.button(key="filters_apply").click().run()
+    confirm = [b for b in at.button if "confirm" in (b.key or "")]
+    if confirm:
+        confirm[0].click().run()
+    inter = at.session_state["mfviz.data"].interactions
+    assert not inter.is_explicit
+    open_page(at, "pages/recommend_page.py")
+    said = [i.value for i in at.info if "dislikes" in i.value]
+    assert len(said) == 1 and f"({inter.titles[3]}) are set aside" in said[0], said
+    at.run()
+    assert not any("are set aside" in i.value for i in at.info)  # said once
