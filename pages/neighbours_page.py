@@ -100,8 +100,9 @@ for place, (frame, heading) in zip(((st.container(), st.container()) if more els
                      column_config=evidence)
 if "together" in comparison.cosine.columns and len(comparison.cosine):
     unshared = int((comparison.cosine["together"] == 0).sum())
+    median = comparison.cosine["together"].median()
     st.caption(f"Together: the users who have both items. The cosine neighbours share a median of "
-               f"{comparison.cosine['together'].median():,.0f} users with this item "
+               f"{median:,.0f} user{'' if round(median) == 1 else 's'} with this item "
                f"({comparison.cosine['lift'].median():.1f}× what chance would give), the dot-product neighbours "
                f"{comparison.dot['together'].median():,.0f} ({comparison.dot['lift'].median():.1f}×)"
                + (f"; {figures.counted(unshared, 'cosine neighbour')} share{'s' if unshared == 1 else ''} no user with it: the model "

@@ -201,8 +201,9 @@ def overview_map(table: pd.DataFrame, model: str, titled: int = 12, at_most: int
     popular = table["item"].head(titled).tolist()  # nlargest: the most popular first
     written = _framed_titles(chart.figure, table, popular, int(chart.figure.layout.height))
     caption = ("Each point is an item, placed by UMAP so that items with similar vectors lie near each other; "
-               f"the titles of {counted(len(written), 'item')} of the {len(popular)} most popular are written on it"
-               + ("" if len(written) == len(popular) else " (the others had no room)")
+               + (f"the titles of the {len(popular)} most popular are written on it" if len(written) == len(popular) else
+                  f"the titles of {counted(len(written), 'item')} of the {len(popular)} most popular are written on it "
+                  "(the others had no room)")
                + (f". Only the {at_most:,} most popular of the {total:,} items are drawn." if total > at_most else "."))
     return Chart(chart.figure, caption)
 

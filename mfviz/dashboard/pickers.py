@@ -70,9 +70,11 @@ def titles_containing(interactions, kind: str, text: str, ranked: np.ndarray) ->
 def id_note(interactions, kind: str, text: str, ranked: np.ndarray, found: int) -> str | None:
     """When typed `text` picked the item of that id while titles contain the text too: which was picked,
     and how to reach the titles instead (None otherwise)."""
+    if kind != "item" or "title" not in interactions.items.columns:  # no titles: the "titles" are the ids
+        return None
     others = titles_containing(interactions, kind, text, ranked)
     others = others[ranked[others] != found]
-    if kind != "item" or not others.size or by_id(interactions, kind, text) != found:
+    if not others.size or by_id(interactions, kind, text) != found:
         return None
     count = f"{others.size:,} title{'s' if others.size != 1 else ''} contain{'s' if others.size == 1 else ''}"
     first = interactions.titles[ranked[others[0]]]

@@ -95,9 +95,10 @@ def build(name: str, model, train, test, data, data_name: str, k: int = 10, item
         charts.append(train_figures.profile_curve_chart({name: curve}, curve_baseline, column, f"NDCG@{k}"))
         level = float(curve_baseline[column].iloc[0])
         beats = curve[(curve["size"] > 0) & (curve[column] > level)]
-        new_users = (f"It beats the Popularity baseline ({column} {level:.3f} for these users) from "
+        label = f"NDCG@{k}"  # as the charts and the summary write it
+        new_users = (f"It beats the Popularity baseline ({label} {level:.3f} for these users) from "
                      f"{int(beats['size'].iloc[0])} interaction{'s' if int(beats['size'].iloc[0]) > 1 else ''}."
-                     if len(beats) else f"It does not beat the Popularity baseline ({column} {level:.3f}) within "
+                     if len(beats) else f"It does not beat the Popularity baseline ({label} {level:.3f}) within "
                      f"{int(curve['size'].max())} interactions.")
         new_users_part = [charts[1].figure.to_html(full_html=False, include_plotlyjs=False),
                           f"<p>{html.escape(charts[1].caption)} {html.escape(new_users)}</p>"]

@@ -129,3 +129,13 @@ def test_a_picked_user_or_item_stays_the_same_one_when_the_data_changes_under_it
     assert at.selectbox(key="neighbours_user").value is not None  # back on the page's default user
     at.run()
     assert not any("picked before" in i.value for i in at.info)  # said once
+
+
+def test_a_typed_id_on_data_without_titles_says_nothing_of_titles():
+    # "1 title contains “181” too, the most popular 1181" on data whose items have no titles, only ids
+    frame = pd.DataFrame({"user": [1, 1, 2, 3], "item": [181, 1181, 1181, 5], "rating": [1, 2, 3, 4]})
+    data = load_interactions(frame)
+    ranked = np.argsort(-np.diff(data.matrix.tocsc().indptr), kind="stable")
+    found = pickers.find(data, "item", "181", ranked)
+    assert data.item_ids[found] == 181  # the id typed in full
+    assert pickers.id_note(data, "item", "181", ranked, found) is None
