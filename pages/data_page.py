@@ -304,26 +304,55 @@ with st.container(border=True):
 
 # ------------------------------------------------------------------ filters
 applied = st.session_state.get(state.FILTERS, {})
+PREPARE_SHOWN = "mfviz.prepare_shown"  # times the Prepare form was set back to the settings applied
+
+
+def prepare_key(name: str) -> str:
+    """A Prepare box's key, new after a cancelled Apply, so that it shows the settings applied again (the
+    browser sends a box's last value back: the k-core box kept the 5 that was not applied)."""
+    shown = st.session_state.get(PREPARE_SHOWN, 0)
+    return f"prep_{name}" + (f"~{shown}" if shown else "")
+
+
+def prepare_cancelled() -> None:
+    st.session_state[PREPARE_SHOWN] = st.session_state.get(PREPARE_SHOWN, 0) + 1
+
+
+# Advice to switch the reading of the values, which Prepare has done: left out of the prepared data's report
+SWITCH_ADVICE = re.compile(r"\s*(If they are|If these are)[^.]*“Treat values as:[^”]*” under Prepare and press Apply\.")
+
+
+def prepared_report(lines: list[str], explicit: bool | None) -> list[str]:
+    """The load report of data Prepare has read as ratings or as implicit feedback: its advice to do so gone,
+    and what was done said."""
+    if explicit is None:
+        return lines
+    done = f"Prepare: values treated as {'explicit ratings' if explicit else 'implicit feedback'}."
+    return [SWITCH_ADVICE.sub("", line) for line in lines] + [done]
+
+
 with st.form("filters"):
     st.subheader("Prepare")
     a, b, c = st.columns(3)
     min_count = a.number_input("k-core: keep users and items with at least this many interactions", 1, 1000,
-                               int(applied.get("min_count", 1)),
+                               int(applied.get("min_count", 1)), key=prepare_key("min_count"),
                                help="Repeatedly drops users and items with fewer interactions (1 = off). "
                                     "5 or 10 removes noise from very short histories.")
-    binarize = b.checkbox("Binarise ratings", value=applied.get("binarize_at") is not None,
+    binarize = b.checkbox("Binarise ratings", value=applied.get("binarize_at") is not None, key=prepare_key("binarize"),
                           disabled=not source.interactions.is_explicit,
                           help="Turn ratings into implicit 'liked' signals: ratings at or above the threshold "
                                "become 1, the rest are dropped. Done before the k-core, so the k-core counts the "
                                "positives that are left.")
-    threshold = b.number_input("threshold (stars)", 0.0, 10.0, float(applied.get("binarize_at") or 4.0), 0.5)
+    threshold = b.number_input("threshold (stars)", 0.0, 10.0, float(applied.get("binarize_at") or 4.0), 0.5,
+                               key=prepare_key("threshold"))
     has_zeros = source.interactions.is_explicit and cache.has_zero_ratings(source.key, source.interactions.matrix.data)
     drop_zeros = c.checkbox("Drop 0 ratings", value=bool(applied.get("drop_zeros")), disabled=not has_zeros,
+                            key=prepare_key("drop_zeros"),
                             help="Goodreads and Book-Crossing exports write 0 for 'read, not rated': kept, it is "
                                  "the lowest rating. Done first, before binarising and the k-core.")
     kinds = {"as detected": None, "explicit ratings": True, "implicit feedback": False}
     feedback = c.radio("Treat values as", list(kinds),
-                       index=list(kinds.values()).index(applied.get("explicit")),
+                       index=list(kinds.values()).index(applied.get("explicit")), key=prepare_key("feedback"),
                        help="Explicit: values are ratings to predict (RMSE). Implicit: values are "
                             "confidence of a positive signal (ranking metrics, implicit ALS).")
     if st.form_submit_button("Apply", type="primary", key="filters_apply"):
@@ -340,8 +369,8 @@ with st.form("filters"):
             words.append("as ratings" if settings["explicit"] else "as implicit")
         new = DataEntry(interactions=filtered, name=source.name,
                         key=state.array_hash(extra=f"{source.key}|{sorted(settings.items())}"),
-                        report_lines=plain_report(filtered.report.lines()), is_start=source.is_start,
-                        filters=", ".join(words))
+                        report_lines=prepared_report(plain_report(filtered.report.lines()), settings["explicit"]),
+                        is_start=source.is_start, filters=", ".join(words))
 
         def prepare(new=new, settings=settings) -> None:
             st.session_state[state.FILTERS] = settings
@@ -350,7 +379,7 @@ with st.form("filters"):
         if new.key == ui.current_data().key:  # the data as it is: nothing is cleared
             prepare()
             st.rerun()
-        elif offer(data_swap.Replacement("Applying these settings", "prepare", prepare)):
+        elif offer(data_swap.Replacement("Applying these settings", "prepare", prepare, prepare_cancelled)):
             st.rerun()
 ask("prepare")
 

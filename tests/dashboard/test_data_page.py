@@ -303,6 +303,11 @@ def test_prepare_apply_over_trained_models_asks_first():
     at.button(key="replace_cancel").click().run()
     assert at.session_state["mfviz.data"].key == before and len(at.session_state["mfviz.models"]) == 1
     assert not at.session_state["mfviz.data"].filters
+    # the form shows the settings applied again, in boxes made anew (a browser sends a box's last value back:
+    # the k-core box kept the 5 that was not applied)
+    kcore = next(box for box in at.number_input if box.label.startswith("k-core"))
+    assert kcore.value == 1 and kcore.key == "prep_min_count~1"
+    kcore.set_value(5)
     at.button(key="filters_apply").click().run()
     at.button(key="replace_confirm").click().run()
     assert not at.exception and not at.error and not question(at)
@@ -361,3 +366,16 @@ def test_zeros_follow_the_values_reading_and_the_loaders_advice_names_the_pages_
     assert cache.prepared("zeros-test", ratings, 1, None, None).nnz == 7  # as ratings: untouched
     said = ui.page_words("To keep them as interactions, load with zeros='keep' (or …)")
     assert "set rows whose value is 0 to “keep them as interactions” under Column mapping" in said
+
+
+def test_data_read_as_implicit_by_prepare_drops_the_advice_to_do_so():
+    # After Prepare → "implicit feedback", the report still advised picking "implicit feedback" under Prepare.
+    at = new_app()
+    advice = "“Treat values as: implicit feedback” under Prepare"
+    assert any(advice in line for line in at.session_state["mfviz.data"].report_lines)  # the demo's ratings
+    at.radio(key="prep_feedback").set_value("implicit feedback")
+    at.button(key="filters_apply").click().run()
+    assert not at.exception and not at.error
+    lines = at.session_state["mfviz.data"].report_lines
+    assert not any(advice in line for line in lines) and lines[-1] == "Prepare: values treated as implicit feedback."
+    assert any("read as explicit ratings" in line for line in lines)  # what the load found stays said
