@@ -294,8 +294,7 @@ if anchor is not None:
     k = min(NEIGHBOURS, len(table) - 1)
     with ui.guard("Finding neighbours"):  # exact, as on the Neighbours page: one item is one query
         counts = support.item_support(entry, summary.item_popularity)
-        comparison = cache.compare(entry.key, vectors, int(anchor), k, data.key, summary.item_popularity, titles,
-                                   inter.matrix, min_support, counts)
+        comparison = support.compared(entry, data, summary.item_popularity, anchor, k, min_support)
         neighbours = {"cosine": comparison.cosine["item"].to_numpy(), "dot": comparison.dot["item"].to_numpy()}
         rows = table["item"].to_numpy()  # map row → item
         where = np.flatnonzero(rows == int(anchor))

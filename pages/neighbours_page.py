@@ -39,8 +39,7 @@ saved_names = ui.data_label(data), entry.name  # in every chart's image file nam
 counts = support.item_support(entry, popularity)  # what the model saw of each item: the filter's measure
 
 with ui.guard("Finding neighbours"):
-    comparison = cache.compare(entry.key, vectors, int(item), int(k), data.key, popularity, titles, inter.matrix,
-                               min_support, counts)
+    comparison = support.compared(entry, data, popularity, item, k, min_support)
 
 if len(comparison.cosine) < k:
     st.caption(f"The data has {figures.counted(inter.n_items, 'item')}, so each list holds the "
@@ -171,8 +170,7 @@ if others:
 # ------------------------------------------------------------------ over many items
 st.subheader("Over many items")
 with ui.guard("Comparing neighbour lists over many items"):
-    overall = cache.neighbour_summary(entry.key, vectors, data.key, popularity, int(k), inter.matrix, min_support,
-                                      counts)
+    overall = support.summarised(entry, data, popularity, k, min_support)
 numbers = {key: value for key, value in overall.items() if not isinstance(value, pd.DataFrame)}
 if min_support:  # the cards below are of the same filtered lists as above
     st.caption(f"Over {figures.counted(int(overall['items']), 'sampled item')}, each listing only items with at least "

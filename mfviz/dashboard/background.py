@@ -275,15 +275,12 @@ def model_analyses(entry, data) -> None:
         cache.preservation(entry.key, vectors, key, projection.coords)
         _checkpoint()
         order = np.argsort(-popularity, kind="stable")
-        # every argument as the Neighbours page passes it, the filter's 0 too (a default left out is
-        # another cache key: the page computed the lists again)
-        from mfviz.dashboard.support import item_support
+        # asked as the Neighbours page asks: the same cache entries
+        from mfviz.dashboard import support
 
-        counts = item_support(entry, popularity)
-        cache.compare(entry.key, vectors, int(order[0]), NEIGHBOURS_K, data.key, popularity, titles, inter.matrix,
-                      0, counts)
+        support.compared(entry, data, popularity, int(order[0]), NEIGHBOURS_K)
         _checkpoint()
-        cache.neighbour_summary(entry.key, vectors, data.key, popularity, NEIGHBOURS_K, inter.matrix, 0, counts)
+        support.summarised(entry, data, popularity, NEIGHBOURS_K)
         _checkpoint()
         for metric in ("cosine", "dot"):
             cache.index_recall(entry.key, vectors, metric)

@@ -48,6 +48,25 @@ def item_support(entry, popularity: np.ndarray) -> np.ndarray:
     return np.asarray(popularity)
 
 
+def compared(entry, data, popularity: np.ndarray, item: int, k: int, min_support: int = 0):
+    """An item's cosine and dot lists (cache.compare), asked with the same arguments by the Neighbours and
+    Latent space pages and by the background's precompute, so that all three hit one cache entry (the
+    background once left the filter's 0 out: another key, and the page computed the lists again)."""
+    from mfviz.dashboard import cache
+
+    inter = data.interactions
+    return cache.compare(entry.key, entry.model.item_factors, int(item), int(k), data.key, popularity, inter.titles,
+                         inter.matrix, int(min_support), item_support(entry, popularity))
+
+
+def summarised(entry, data, popularity: np.ndarray, k: int, min_support: int = 0):
+    """The lists over many items (cache.neighbour_summary), asked as `compared` asks for one item's."""
+    from mfviz.dashboard import cache
+
+    return cache.neighbour_summary(entry.key, entry.model.item_factors, data.key, popularity, int(k),
+                                   data.interactions.matrix, int(min_support), item_support(entry, popularity))
+
+
 def notice(comparison, support: np.ndarray, key: str) -> None:
     """Say when the lists lean on items with fewer than FEW interactions: a warning with a way to leave
     them out when they make half a list or more, a caption when a few; what the filter left out when on."""
