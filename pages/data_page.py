@@ -49,13 +49,9 @@ def plain_report(lines) -> list[str]:
         line) for line in ui.plain_report(lines)]
 
 
-OPTIONS_SHOWN = "mfviz.reading_options_shown"  # times the reading options were set from outside their boxes
-
-
 def option_key(option: str) -> str:
     """A reading option's box key, new each time the options are set from outside (choose_for_typos)."""
-    shown = st.session_state.get(OPTIONS_SHOWN, 0)
-    return f"map_{option}" + (f"~{shown}" if shown else "")
+    return ui.renewed(f"map_{option}", "reading options")
 
 
 def choose_for_typos(content_key: str, mapping: dict, choice: str) -> None:
@@ -63,9 +59,7 @@ def choose_for_typos(content_key: str, mapping: dict, choice: str) -> None:
     so the reading option below can be set to show the choice)."""
     st.session_state[state.MAPPING] = {**mapping, "out_of_scale": choice}
     st.session_state[state.UPLOAD_KEY] = f"{content_key}|remap"
-    # shown from the mapping again, the choice made, by reading-option boxes made anew: popping the old box's
-    # state was not enough in a browser, which sends a widget's last value back ("as bad rows" came back)
-    st.session_state[OPTIONS_SHOWN] = st.session_state.get(OPTIONS_SHOWN, 0) + 1
+    ui.renew("reading options")  # shown from the mapping again, the choice made ("as bad rows" came back)
 
 
 def load_warnings(report, metadata_name: str | None) -> list[str]:
@@ -304,18 +298,14 @@ with st.container(border=True):
 
 # ------------------------------------------------------------------ filters
 applied = st.session_state.get(state.FILTERS, {})
-PREPARE_SHOWN = "mfviz.prepare_shown"  # times the Prepare form was set back to the settings applied
-
-
 def prepare_key(name: str) -> str:
     """A Prepare box's key, new after a cancelled Apply, so that it shows the settings applied again (the
-    browser sends a box's last value back: the k-core box kept the 5 that was not applied)."""
-    shown = st.session_state.get(PREPARE_SHOWN, 0)
-    return f"prep_{name}" + (f"~{shown}" if shown else "")
+    k-core box kept the 5 that was not applied)."""
+    return ui.renewed(f"prep_{name}", "prepare")
 
 
 def prepare_cancelled() -> None:
-    st.session_state[PREPARE_SHOWN] = st.session_state.get(PREPARE_SHOWN, 0) + 1
+    ui.renew("prepare")
 
 
 # Advice to switch the reading of the values, which Prepare has done: left out of the prepared data's report

@@ -59,22 +59,15 @@ elif mismatch:
 last = st.session_state.setdefault(state.TRAIN_PARAMS, {}).get(kind, {})
 
 
-RESETS = "mfviz.train_form_resets"  # {model kind: how many times its form was reset}: a part of its widgets' keys
-
-
 def reset_form(kind: str) -> None:
-    """Back to the model's defaults: its remembered values forgotten and its widgets made anew under new
-    keys. Deleting the widgets' state was not enough: the browser sends a widget's last value back with the
-    next run, so 1,024 factors came back after a reset."""
+    """Back to the model's defaults: its remembered values forgotten and its form's widgets made anew."""
     st.session_state[state.TRAIN_PARAMS].pop(kind, None)
-    resets = st.session_state.setdefault(RESETS, {})
-    resets[kind] = resets.get(kind, 0) + 1
+    ui.renew(f"train form {kind}")
 
 
 def widget_key(name: str) -> str:
-    """The key of a widget of this model's form, new after each reset (the first keys as they always were)."""
-    count = st.session_state.get(RESETS, {}).get(kind, 0)
-    return name + (f"~{count}" if count else "")
+    """The key of a widget of this model's form, new after each reset."""
+    return ui.renewed(name, f"train form {kind}")
 
 
 # Kept across a change of data (to train the same model on new data), but said: on other data they

@@ -62,6 +62,23 @@ def header(title: str, sentence: str) -> None:
 
 # Plotly's camera button saved a chart at its size on screen (940 × 560 px on a 1400 px window), blurred on
 # a slide: twice the pixels, the same layout. A page may pass its own config (e.g. with a file name).
+def renewed(key: str, group: str) -> str:
+    """A widget's key, new each time its `group` is renewed (`renew`). Setting a drawn widget back from the
+    server needs a new widget: deleting its state is not enough, as the browser sends the old widget's last
+    value back with the next run (a reset form kept 1,024 factors). The first keys are the plain ones."""
+    count = st.session_state.get(RENEWED, {}).get(group, 0)
+    return key + (f"~{count}" if count else "")
+
+
+def renew(group: str) -> None:
+    """Make the widgets of `group` anew on the next run, showing the values their calls give (see `renewed`)."""
+    counts = st.session_state.setdefault(RENEWED, {})
+    counts[group] = counts.get(group, 0) + 1
+
+
+RENEWED = "mfviz.widgets_renewed"  # {widget group: times renewed}
+
+
 def show(chart: Chart, key: str | None = None, **kwargs):
     """A Plotly chart at full width with its one-sentence caption under it; its camera button saves it at
     twice its size, named after its title (figures.export_config; a page adds the data's and model's names)."""
