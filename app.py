@@ -31,16 +31,7 @@ PAGES = [
     st.Page("pages/recommend_page.py", title="Recommend", icon=":material/recommend:", url_path="recommend"),
 ]
 
-# Settings a presenter goes back to, kept while other pages are shown: Streamlit drops a widget's value
-# after a run that does not draw it, so leaving Recommend and coming back reset its mode and its
-# popularity penalty, and Latent space went back to UMAP. Written back before every run (Streamlit's own
-# advice), which makes them values of the session rather than of a widget. Only widgets that take no
-# default in their call and whose choices do not depend on the data or the models (or are checked
-# against them, as the pickers are) are listed.
-KEPT_ACROSS_PAGES = ("rec_mode", "rec_n", "rec_penalty", "rec_user", "rec_users_map_on", "latent_method",
-                     "latent_3d", "latent_colour", "latent_search", "latent_anchor", "axis_up", "dims_users",
-                     "axis_left_item", "axis_right_item", "neighbours_k", "neighbours_item", "neighbours_user")
-for kept in KEPT_ACROSS_PAGES:
+for kept in workspace.PAGE_WIDGETS:
     if kept in st.session_state:
         st.session_state[kept] = st.session_state[kept]
 
@@ -75,5 +66,5 @@ try:
         warm_up_in_background()  # after the first page is drawn, so it does not delay it
     workspace.say_restored()
 finally:
-    workspace.save(KEPT_ACROSS_PAGES)
+    workspace.save(workspace.PAGE_WIDGETS)
     background.run_finished(first_run)  # then analyses of new data and models, so first visits are instant

@@ -1,12 +1,11 @@
 """Data page: upload interactions (or use the start data), map columns, filter, and see what was loaded."""
 
 import io
-import re
 
 import streamlit as st
 
 from mfviz import datasets
-from mfviz.dashboard import cache, data_swap, state, ui
+from mfviz.dashboard import cache, data_swap, figures, state, ui, workspace, workspace_file
 from mfviz.dashboard.figures import counted, percent
 from mfviz.dashboard.state import DataEntry
 from mfviz.data import scale
@@ -36,17 +35,6 @@ READING_OPTIONS = {
 }
 
 
-# The loader's advice on ratings outside the scale, in the page's words (ui.PAGE_PATTERNS does this for
-# the other keywords; only this page shows a report that can hold it).
-OUT_OF_SCALE_ADVICE = re.compile(r"load with out_of_scale='(drop|keep)' \(the Data page: Column mapping, ratings outside "
-                                 r"the scale\)")
-
-
-def plain_report(lines) -> list[str]:
-    """ui.plain_report, with the advice on ratings outside the scale in the page's words too."""
-    return [OUT_OF_SCALE_ADVICE.sub(lambda found: "set ratings outside the scale to “" + {
-        "drop": "drop them and count them", "keep": "keep them as ratings"}[found[1]] + "” under Column mapping",
-        line) for line in ui.plain_report(lines)]
 
 
 def option_key(option: str) -> str:
@@ -65,7 +53,7 @@ def choose_for_typos(content_key: str, mapping: dict, choice: str) -> None:
 def load_warnings(report, metadata_name: str | None) -> list[str]:
     """What a user must not miss in a load report: rows dropped, values likely misread, and item
     metadata that matched few items (a wrong file or id column leaves the lists without titles)."""
-    said = list(plain_report(report.warnings))
+    said = list(ui.plain_report(report.warnings))
     if report.rows_dropped:
         # "1 row: a wrong number of fields", as the load report says it ("1 a wrong number of fields" before)
         reasons = "; ".join(f"{counted(count, 'row')}: {reason}" for reason, count in report.dropped.items())
@@ -171,6 +159,10 @@ with st.container(border=True):
         st.error(f"{upload.name} looks like a model file, not interactions: load it on the Train page, under "
                  "**Load a model**, once its data is loaded here.", icon=":material/error:")
         upload = None
+    if upload is not None and upload.name.lower().endswith(workspace_file.SUFFIX):
+        st.error(f"{upload.name} is a saved workspace, not interactions: open it under **Open a workspace file** "
+                 "below.", icon=":material/error:")
+        upload = None
     if upload is not None:
         content = upload.getvalue()
         content_key = state.bytes_hash(content)
@@ -204,7 +196,7 @@ with st.container(border=True):
                          "and upload it again.", icon=":material/error:")
             else:
                 new = DataEntry(interactions=loaded, name=upload.name, key=state.interactions_hash(loaded),
-                                report_lines=plain_report(loaded.report.lines()))
+                                report_lines=ui.plain_report(loaded.report.lines()))
                 warnings = load_warnings(loaded.report, metadata.name if metadata else None)
 
                 def load(new=new, parse_key=parse_key, meta_key=meta_key, warnings=warnings) -> None:
@@ -267,7 +259,7 @@ with st.container(border=True):
                 st.error(f"Could not join {metadata.name} to {source.name}: {ui.page_words(str(exc))}", icon=":material/error:")
             else:
                 new = DataEntry(interactions=joined, name=source.name, key=state.interactions_hash(joined),
-                                report_lines=plain_report(joined.report.lines()), is_start=source.is_start)
+                                report_lines=ui.plain_report(joined.report.lines()), is_start=source.is_start)
                 warnings = load_warnings(joined.report, metadata.name)
 
                 def join(new=new, meta_key=meta_key, warnings=warnings, table=metadata.name) -> None:
@@ -296,6 +288,71 @@ with st.container(border=True):
         st.rerun()
     ask("back")
 
+# ------------------------------------------------------------------ workspace file
+OPENED = "mfviz.workspace_opened"  # (content hash, workspace_file.Opened) of the file in the box: read once
+
+
+def open_workspace(opened: workspace_file.Opened, file_name: str) -> None:
+    """Make the workspace the session's: its data and preparation, its models and its settings."""
+    for key in (state.UPLOAD_KEY, state.MAPPING, state.LAST_TRAINING, OPENED):
+        st.session_state.pop(key, None)
+    st.session_state[state.SOURCE] = opened.source
+    st.session_state[state.FILTERS] = dict(opened.filters)
+    st.session_state[state.ITEMS_JOINED] = (opened.source.key, "")
+    ui.set_data(opened.data)
+    st.session_state[state.MODELS] = {}
+    for entry in opened.models:
+        ui.add_model(entry, activate=False)
+    for key, value in opened.settings.items():  # rows of the same data (its key was checked): valid as they are
+        st.session_state[key] = value
+    if st.session_state.get(state.ACTIVE_MODEL) not in st.session_state[state.MODELS]:
+        st.session_state.pop(state.ACTIVE_MODEL, None)
+    empty_uploaders()
+    inter = opened.data.interactions
+    said = (f"Opened {file_name} (saved {opened.saved.replace('T', ' ').removesuffix('+00:00')} UTC): "
+            f"{ui.data_label(opened.data)}" + (f" ({opened.data.filters})" if opened.data.filters else "")
+            + f", {counted(inter.n_users, 'user')}, {counted(inter.nnz, 'interaction')}, "
+            + f"{counted(len(opened.models), 'model')}.")
+    st.session_state[data_swap.NOTICES] = [("success", said)] + [("warning", note) for note in opened.notes]
+
+
+with st.container(border=True):
+    st.subheader("Save or open a workspace")
+    keep, reopen = st.columns(2)
+    trained = [e for e in ui.models().values() if not e.auto]
+    # The references only: the file is written on the click (models' .npz files take seconds on large data).
+    values = {key: st.session_state[key] for key in (*workspace.KEYS, *workspace.PAGE_WIDGETS) if key in st.session_state}
+    keep.download_button(
+        "Save the workspace", lambda: workspace_file.write(values, workspace.PAGE_WIDGETS),
+        file_name=figures.file_name("mfviz_workspace", "mfviz.zip", ui.data_label(ui.current_data())),
+        mime="application/zip", key="save_workspace", on_click="ignore", icon=":material/save:",
+        help="One file to open here again later, on this server after a restart or on another one: the data "
+             "(left out when it is the data the server starts on) and its Prepare settings, "
+             f"{'the ' + counted(len(trained), 'model') + ' trained or loaded' if trained else 'the models trained or loaded'}, "
+             "the Train page's settings, the Recommend profile and the pages' choices.")
+    keep.caption("The data, its preparation, the models and the pages' settings, in one file: a restart of the "
+                 "server loses what is not saved.")
+    opening = reopen.file_uploader("Open a workspace file", type=["zip"], key="open_workspace" + suffix,
+                                   help="A .mfviz.zip file saved with “Save the workspace”.")
+    if opening is not None:
+        content = opening.getvalue()
+        content_key = state.bytes_hash(content)
+        held = st.session_state.get(OPENED)
+        if held is None or held[0] != content_key:
+            try:
+                with st.spinner(f"Opening {opening.name}…"):
+                    held = (content_key, workspace_file.read(content, opening.name, ui.start_entries()[0]))
+            except (ValueError, OSError) as exc:  # DataError is a ValueError
+                st.error(f"Could not open {opening.name}: {exc}", icon=":material/error:")
+            else:
+                st.session_state[OPENED] = held
+                if offer(data_swap.Replacement(f"Opening {opening.name}", "workspace",
+                                               lambda: open_workspace(held[1], opening.name), empty_uploaders)):
+                    st.rerun()
+    elif getattr(st.session_state.get(data_swap.PENDING), "kind", None) == "workspace":
+        st.session_state.pop(data_swap.PENDING)  # the file left the box: its question has lapsed
+    ask("workspace")
+
 # ------------------------------------------------------------------ filters
 applied = st.session_state.get(state.FILTERS, {})
 def prepare_key(name: str) -> str:
@@ -306,19 +363,6 @@ def prepare_key(name: str) -> str:
 
 def prepare_cancelled() -> None:
     ui.renew("prepare")
-
-
-# Advice to switch the reading of the values, which Prepare has done: left out of the prepared data's report
-SWITCH_ADVICE = re.compile(r"\s*(If they are|If these are)[^.]*“Treat values as:[^”]*” under Prepare and press Apply\.")
-
-
-def prepared_report(lines: list[str], explicit: bool | None) -> list[str]:
-    """The load report of data Prepare has read as ratings or as implicit feedback: its advice to do so gone,
-    and what was done said."""
-    if explicit is None:
-        return lines
-    done = f"Prepare: values treated as {'explicit ratings' if explicit else 'implicit feedback'}."
-    return [SWITCH_ADVICE.sub("", line) for line in lines] + [done]
 
 
 with st.form("filters"):
@@ -349,18 +393,7 @@ with st.form("filters"):
         settings = {"min_count": int(min_count), "binarize_at": float(threshold) if binarize else None,
                     "explicit": kinds[feedback], "drop_zeros": bool(drop_zeros and has_zeros)}
         with ui.guard("Filtering"):
-            filtered = cache.prepared(source.key, source.interactions, settings["min_count"],
-                                      settings["binarize_at"], settings["explicit"], settings["drop_zeros"])
-        words = ["0 ratings dropped"] if settings["drop_zeros"] else []
-        words += [f"binarised at ≥ {settings['binarize_at']:g}"] if settings["binarize_at"] is not None else []
-        if settings["min_count"] > 1:
-            words.append(f"{settings['min_count']}-core")
-        if settings["explicit"] is not None:
-            words.append("as ratings" if settings["explicit"] else "as implicit")
-        new = DataEntry(interactions=filtered, name=source.name,
-                        key=state.array_hash(extra=f"{source.key}|{sorted(settings.items())}"),
-                        report_lines=prepared_report(plain_report(filtered.report.lines()), settings["explicit"]),
-                        is_start=source.is_start, filters=", ".join(words))
+            new = data_swap.prepared_entry(source, settings)
 
         def prepare(new=new, settings=settings) -> None:
             st.session_state[state.FILTERS] = settings

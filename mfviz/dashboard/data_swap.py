@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from mfviz.dashboard.state import DataEntry, array_hash
 
 PENDING = "mfviz.data_pending"  # a Replacement waiting for the user's answer
 NOTICES = "mfviz.data_notices"  # [(kind, text)] to show once, after a replacement the user confirmed
@@ -37,3 +40,34 @@ def question(replacement: Replacement, at_stake: list, training: bool = False) -
     return (f"{replacement.what} replaces the data and clears {models} trained on it ({took})"
             + (", and stops the training that is running" if training else "") + ". To keep a model, download it "
             "as .npz on the Train page first (Download .npz); it loads again there once this data is back.")
+
+
+# Advice to switch the reading of the values, which Prepare has done: left out of the prepared data's report
+SWITCH_ADVICE = re.compile(r"\s*(If they are|If these are)[^.]*“Treat values as:[^”]*” under Prepare and press Apply\.")
+
+
+def prepared_report(lines: list[str], explicit: bool | None) -> list[str]:
+    """The load report of data Prepare has read as ratings or as implicit feedback: its advice to do so gone,
+    and what was done said."""
+    if explicit is None:
+        return lines
+    done = f"Prepare: values treated as {'explicit ratings' if explicit else 'implicit feedback'}."
+    return [SWITCH_ADVICE.sub("", line) for line in lines] + [done]
+
+
+def prepared_entry(source: DataEntry, settings: dict) -> DataEntry:
+    """`source` after Prepare's settings (min_count, binarize_at, explicit, drop_zeros), as the session keeps it:
+    its key follows from the source's and the settings, so the same preparation is the same data."""
+    from mfviz.dashboard import cache, ui
+
+    filtered = cache.prepared(source.key, source.interactions, settings["min_count"], settings["binarize_at"],
+                              settings["explicit"], settings["drop_zeros"])
+    words = ["0 ratings dropped"] if settings["drop_zeros"] else []
+    words += [f"binarised at ≥ {settings['binarize_at']:g}"] if settings["binarize_at"] is not None else []
+    if settings["min_count"] > 1:
+        words.append(f"{settings['min_count']}-core")
+    if settings["explicit"] is not None:
+        words.append("as ratings" if settings["explicit"] else "as implicit")
+    return DataEntry(interactions=filtered, name=source.name, key=array_hash(extra=f"{source.key}|{sorted(settings.items())}"),
+                     report_lines=prepared_report(ui.plain_report(filtered.report.lines()), settings["explicit"]),
+                     is_start=source.is_start, filters=", ".join(words))

@@ -61,6 +61,7 @@ class ModelEntry:
     train: Any = None  # the Interactions it was fitted on and the held-out part, when trained here with
     test: Any = None  # a test share (the accuracy / popularity trade-off re-ranks against it)
     recipe: dict | None = None  # how to train it again, the same (kind, params, split, test, seed, k): a link carries it
+    split_settings: dict | None = None  # {"split", "test", "seed"} of train/test: a saved workspace makes them again
 
 
 def array_hash(*arrays: np.ndarray, extra: str = "") -> str:

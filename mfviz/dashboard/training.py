@@ -618,6 +618,7 @@ class TrainingJob:
                           key=model_hash(model, self.data_key), data_key=self.data_key, metrics=metrics,
                           fit_seconds=float(getattr(model, "fit_seconds", 0.0)), epochs=len(self.epochs),
                           split=self.split, stopped_early=stopped, train=self.train, test=self.test,
+                          split_settings=self.split_settings,
                           recipe={"kind": self.kind, "params": dict(params), **self.split_settings, "k": self.k}
                           if repeatable else None)
 
@@ -640,7 +641,8 @@ def default_model(data_key: str, _interactions) -> ModelEntry | None:
         return ModelEntry(name=f"{model.label} (quick default)", model=model, kind=kind, params=params,
                           key=model_hash(model, data_key), data_key=data_key, metrics=metrics,
                           fit_seconds=float(model.fit_seconds), epochs=len(model.history),
-                          split="random 20% test", auto=True, train=train, test=test)
+                          split="random 20% test", auto=True, train=train, test=test,
+                          split_settings={"split": "random", "test": 0.2, "seed": 0})
     if last_error is not None:
         raise ModelError(f"could not train a default model on this data: {last_error}")
     return None

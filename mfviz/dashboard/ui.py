@@ -310,6 +310,9 @@ PAGE_WORDS = {
 # their place, most specific first ("load with explicit=True;" of a file that cannot load must not become
 # advice to use Prepare, which works on loaded data only).
 PAGE_PATTERNS = [
+    (re.compile(r"load with out_of_scale='(drop|keep)' \(the Data page: Column mapping, ratings outside the scale\)"),
+     lambda found: "set ratings outside the scale to “" + {"drop": "drop them and count them",
+                                                          "keep": "keep them as ratings"}[found[1]] + "” under Column mapping"),
     (re.compile(r"load with zeros='keep'"), "set rows whose value is 0 to “keep them as interactions” under Column mapping"),
     (re.compile(r"load with zeros='drop'"), "set rows whose value is 0 to “drop them all” under Column mapping"),
     (re.compile(r"load with explicit=(?:True|False) \(the Data page: (Treat values as) ([^)]*)\)"),

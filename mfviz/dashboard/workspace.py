@@ -21,10 +21,20 @@ KEPT = 4  # browsers whose workspace the server keeps after their session ends (
 ID = "mfviz.workspace_id"  # session-state key: this session's workspace id
 RESTORED = "mfviz.workspace_restored"  # session-state key: what the first run took up, said once
 # What a workspace is: the data and its preparation, the models, the Train page's settings and the
-# Recommend page's profile; the pages' widgets are added by the caller (app.py's KEPT_ACROSS_PAGES).
+# Recommend page's profile; the pages' widgets (PAGE_WIDGETS) are added by the caller.
 KEYS = (state.SOURCE, state.FILTERS, state.DATA, state.MODELS, state.ACTIVE_MODEL, state.LAST_TRAINING,
         state.LAST_SWEEP, state.TRAIN_PARAMS, state.TRAIN_KIND, state.PROFILE, state.UPLOAD_KEY, state.MAPPING,
         state.ITEMS_JOINED, "mfviz.profile_dislikes", "mfviz.profile_ratings", "mfviz.picker_kinds", "latent_subset")
+
+# Settings a presenter goes back to, kept while other pages are shown: Streamlit drops a widget's value
+# after a run that does not draw it, so leaving Recommend and coming back reset its mode and its
+# popularity penalty, and Latent space went back to UMAP. Written back before every run (Streamlit's own
+# advice), which makes them values of the session rather than of a widget. Only widgets that take no
+# default in their call and whose choices do not depend on the data or the models (or are checked
+# against them, as the pickers are) are listed.
+PAGE_WIDGETS = ("rec_mode", "rec_n", "rec_penalty", "rec_user", "rec_users_map_on", "latent_method",
+                "latent_3d", "latent_colour", "latent_search", "latent_anchor", "axis_up", "dims_users",
+                "axis_left_item", "axis_right_item", "neighbours_k", "neighbours_item", "neighbours_user")
 
 _STORE: OrderedDict[str, dict] = OrderedDict()
 _LOCK = threading.Lock()

@@ -1,0 +1,322 @@
+"""A workspace saved to one file and opened again: the data, its preparation, the models and the settings."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import zipfile
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from mfviz.dashboard import state
+from mfviz.dashboard.state import DataEntry, ModelEntry
+from mfviz.data.interactions import Interactions
+from mfviz.data.report import LoadReport
+from mfviz.errors import DataError, ModelError
+
+# A workspace lived in the server's memory only: a restart lost an afternoon's upload, preparation and
+# sweeps, and a demonstration prepared the day before had to be rebuilt. The file is a zip of JSON,
+# .npz and Parquet (no pickle: a file someone sends you runs no code when opened).
+FORMAT = 1
+MANIFEST = "mfviz_workspace.json"
+SUFFIX = ".mfviz.zip"
+# Settings kept with the workspace besides the data and models: what app.py's workspace keeps in memory.
+SETTINGS = (state.ACTIVE_MODEL, state.LAST_SWEEP, state.TRAIN_PARAMS, state.TRAIN_KIND, state.PROFILE,
+            "mfviz.profile_dislikes", "mfviz.profile_ratings", "latent_subset")
+# Unpacked, a workspace is at most this many times its file (its arrays compress 2-5x): a crafted zip
+# that would unpack to far more is refused before anything is read.
+MAX_EXPANSION = 40
+
+
+@dataclass
+class Opened:
+    """What a workspace file holds, rebuilt and checked: ready to become a session's state."""
+
+    source: DataEntry  # the data as loaded, before Prepare
+    filters: dict  # the Prepare settings applied to it
+    data: DataEntry  # the data every page works on
+    models: list[ModelEntry]
+    settings: dict  # session-state key -> value
+    saved: str  # when it was saved (ISO date and time, UTC)
+    notes: list[str] = field(default_factory=list)  # what could not be taken up, in words
+
+
+# ------------------------------------------------------------------ writing
+def write(values, widget_keys: tuple[str, ...] = ()) -> bytes:
+    """The workspace in `values` (a session state, or any mapping of its keys) as a file's bytes:
+    the source data (unless it is the data the server starts on), the Prepare settings, every model
+    trained or loaded on the data (not the quick default) and the settings."""
+    source: DataEntry = values.get(state.SOURCE) or values[state.DATA]
+    data: DataEntry = values[state.DATA]
+    filters = dict(values.get(state.FILTERS) or {})
+    buffer = io.BytesIO()
+    models = [entry for entry in (values.get(state.MODELS) or {}).values()
+              if entry.data_key == data.key and not entry.auto and hasattr(entry.model, "save")]
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:  # its parts are compressed already
+        manifest = {"format": FORMAT, "saved": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "source": _data_record(source), "filters": filters, "data": _data_record(data),
+                    "models": [], "settings": {}}
+        if not source.is_start:
+            manifest["source"]["ids"] = _write_interactions(archive, source.interactions)
+        for number, entry in enumerate(models):
+            path = f"models/{number}.npz"
+            archive.writestr(path, _model_bytes(entry.model))
+            manifest["models"].append({
+                "file": path, "name": entry.name, "kind": entry.kind, "params": _plain(entry.params),
+                "key": entry.key, "metrics": _plain(entry.metrics), "fit_seconds": entry.fit_seconds,
+                "epochs": entry.epochs, "split": entry.split, "stopped_early": entry.stopped_early,
+                "recipe": _plain(entry.recipe), "split_settings": _plain(entry.split_settings)})
+        for key in (*SETTINGS, *widget_keys):
+            if key in values and (encoded := _encoded(values[key])) is not _UNSAVED:
+                manifest["settings"][key] = encoded
+        archive.writestr(MANIFEST, json.dumps(manifest, indent=1))
+    return buffer.getvalue()
+
+
+def _data_record(entry: DataEntry) -> dict:
+    return {"name": entry.name, "key": entry.key, "report_lines": list(entry.report_lines),
+            "is_start": entry.is_start, "filters": entry.filters}
+
+
+def _model_bytes(model) -> bytes:
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:  # Model.save writes a path
+        path = Path(folder) / "model.npz"
+        model.save(path)
+        return path.read_bytes()
+
+
+def _write_interactions(archive: zipfile.ZipFile, inter: Interactions) -> dict:
+    """The data's arrays (.npz), item table (Parquet) and load report (JSON); returns how its ids are kept."""
+    arrays = {"indptr": inter.matrix.indptr, "indices": inter.matrix.indices, "data": inter.matrix.data,
+              "shape": np.array(inter.matrix.shape, np.int64)}
+    if inter.timestamps is not None:
+        arrays["timestamps"] = inter.timestamps
+    ids = {}
+    for kind, values in (("user_ids", inter.user_ids), ("item_ids", inter.item_ids)):
+        if values.dtype.kind in "iu":
+            arrays[kind] = values
+            ids[kind] = "array"
+        else:  # text, or a mix of numbers and text kept apart (7 is not "7"), or integers beyond int64
+            archive.writestr(f"data/{kind}.json", json.dumps(values.tolist()))
+            ids[kind] = "json"
+    npz = io.BytesIO()
+    np.savez_compressed(npz, **arrays)
+    archive.writestr("data/interactions.npz", npz.getvalue())
+    archive.writestr("data/items.parquet", _items_parquet(inter.items))
+    report = dataclasses.asdict(inter.report)
+    archive.writestr("data/report.json", json.dumps(report, default=str))
+    return {**ids, "explicit": bool(inter.is_explicit), "list_columns": _list_columns(inter.items)}
+
+
+def _list_columns(items: pd.DataFrame) -> list[str]:
+    return [column for column in items.columns if column != "item_id"
+            and items[column].map(lambda value: isinstance(value, list | tuple | np.ndarray)).any()]
+
+
+def _items_parquet(items: pd.DataFrame) -> bytes:
+    """The item table without its ids (they are the data's own), as Parquet; a column Parquet cannot hold
+    as it is (numbers and text mixed) is kept as text."""
+    table = items.drop(columns="item_id")
+    for column in table.columns:
+        try:
+            table[[column]].to_parquet(io.BytesIO(), index=False)
+        except (TypeError, ValueError, ArithmeticError):  # pyarrow's conversion errors derive from these
+            table[column] = table[column].map(lambda value: None if _missing(value) else str(value))
+    table.columns = [str(column) for column in table.columns]
+    out = io.BytesIO()
+    table.to_parquet(out, index=False)
+    return out.getvalue()
+
+
+def _missing(value) -> bool:
+    return value is None or (isinstance(value, float) and np.isnan(value))
+
+
+_UNSAVED = object()
+
+
+def _encoded(value):
+    """A setting as JSON, tuples and arrays tagged so they come back as such; _UNSAVED for anything else."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, np.ndarray) and value.dtype.kind in "biuf":
+        return {"__array__": value.tolist(), "dtype": value.dtype.str}
+    if isinstance(value, list | tuple):
+        items = [_encoded(item) for item in value]
+        if any(item is _UNSAVED for item in items):
+            return _UNSAVED
+        return items if isinstance(value, list) else {"__tuple__": items}
+    if isinstance(value, dict) and all(isinstance(key, str) for key in value):
+        items = {key: _encoded(item) for key, item in value.items()}
+        return _UNSAVED if any(item is _UNSAVED for item in items.values()) else items
+    return _UNSAVED
+
+
+def _decoded(value):
+    if isinstance(value, list):
+        return [_decoded(item) for item in value]
+    if isinstance(value, dict):
+        if set(value) == {"__tuple__"}:
+            return tuple(_decoded(item) for item in value["__tuple__"])
+        if set(value) == {"__array__", "dtype"}:
+            return np.asarray(value["__array__"], dtype=np.dtype(value["dtype"]))
+        return {key: _decoded(item) for key, item in value.items()}
+    return value
+
+
+def _plain(value):
+    """Hyperparameters, metrics and recipes as JSON (NumPy numbers as Python ones)."""
+    return json.loads(json.dumps(value, default=lambda v: v.item() if isinstance(v, np.generic) else str(v)))
+
+
+# ------------------------------------------------------------------ reading
+def read(content: bytes, file_name: str, start: DataEntry) -> Opened:
+    """A workspace file rebuilt: its data (or the server's start data it was saved on), Prepare applied
+    again, its models checked against the data. DataError saying what is wrong otherwise."""
+    from mfviz.dashboard.data_swap import prepared_entry
+
+    archive = _archive(content, file_name)
+    manifest = _manifest(archive, file_name)
+    saved_source = manifest["source"]
+    if saved_source.get("is_start"):
+        if saved_source.get("key") != start.key:
+            raise DataError(f"{file_name} was saved on {saved_source.get('name')!r}, the data this server starts "
+                            f"on, but this server starts on {start.name!r}. Open it on a server started on that "
+                            "data (`mfviz dashboard DATA`).")
+        source = start
+    else:
+        interactions = _read_interactions(archive, saved_source.get("ids") or {}, file_name)
+        key = state.interactions_hash(interactions)
+        if key != saved_source.get("key"):
+            raise DataError(f"{file_name}'s data does not match its own record of it (damaged or edited); "
+                            "save the workspace again.")
+        source = DataEntry(interactions=interactions, name=str(saved_source.get("name") or file_name), key=key,
+                           report_lines=[str(line) for line in saved_source.get("report_lines") or []])
+    filters = manifest.get("filters") or {}
+    data = source if not filters else prepared_entry(source, _filters(filters, file_name))
+    if data.key != manifest["data"].get("key"):
+        raise DataError(f"{file_name}'s Prepare settings give other data than it was saved with (damaged, or "
+                        "saved by another version of mfviz); load the data and train the models again.")
+    notes: list[str] = []
+    models = [entry for record in manifest.get("models") or []
+              if (entry := _model_entry(archive, record, data, notes)) is not None]
+    settings = {key: _decoded(value) for key, value in (manifest.get("settings") or {}).items()}
+    return Opened(source=source, filters=filters, data=data, models=models, settings=settings,
+                  saved=str(manifest.get("saved", "")), notes=notes)
+
+
+def _archive(content: bytes, file_name: str) -> zipfile.ZipFile:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+    except zipfile.BadZipFile:
+        raise DataError(f"{file_name} is not a workspace file (not a zip archive). Open a file saved with "
+                        "“Save the workspace” on the Data page.") from None
+    unpacked = sum(info.file_size for info in archive.infolist())
+    if unpacked > MAX_EXPANSION * max(len(content), 1 << 20):
+        raise DataError(f"{file_name} would unpack to {unpacked / 1e9:.1f} GB from {len(content) / 1e6:.1f} MB, "
+                        "far more than a workspace file does; it was not opened.")
+    return archive
+
+
+def _manifest(archive: zipfile.ZipFile, file_name: str) -> dict:
+    if MANIFEST not in archive.namelist():
+        raise DataError(f"{file_name} is a zip archive but not a workspace file (it has no {MANIFEST}). Open a "
+                        "file saved with “Save the workspace” on the Data page; data files go in “Load your own data”.")
+    try:
+        manifest = json.loads(archive.read(MANIFEST))
+    except ValueError as exc:
+        raise DataError(f"{file_name}'s {MANIFEST} is not JSON ({exc}); save the workspace again.") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        found = manifest.get("format") if isinstance(manifest, dict) else None
+        raise DataError(f"{file_name} is a workspace of format {found!r}; this mfviz opens format {FORMAT} (a file "
+                        "from a newer mfviz needs that version).")
+    for part, kind in (("source", dict), ("data", dict)):
+        if not isinstance(manifest.get(part), kind):
+            raise DataError(f"{file_name}'s {MANIFEST} has no {part} record; save the workspace again.")
+    return manifest
+
+
+def _member(archive: zipfile.ZipFile, name: str, file_name: str) -> bytes:
+    try:
+        return archive.read(name)
+    except KeyError:
+        raise DataError(f"{file_name} lacks {name} (damaged or edited); save the workspace again.") from None
+
+
+def _read_interactions(archive: zipfile.ZipFile, ids: dict, file_name: str) -> Interactions:
+    try:
+        with np.load(io.BytesIO(_member(archive, "data/interactions.npz", file_name)), allow_pickle=False) as npz:
+            arrays = {key: npz[key] for key in npz.files}
+        kept = {}
+        for kind in ("user_ids", "item_ids"):
+            if ids.get(kind) == "json":
+                values = json.loads(_member(archive, f"data/{kind}.json", file_name))
+                kept[kind] = np.empty(len(values), dtype=object)
+                kept[kind][:] = values
+            else:
+                kept[kind] = arrays[kind]
+        shape = tuple(int(n) for n in arrays["shape"])
+        matrix = sp.csr_matrix((arrays["data"], arrays["indices"], arrays["indptr"]), shape=shape)
+        items = pd.read_parquet(io.BytesIO(_member(archive, "data/items.parquet", file_name)))
+        for column in ids.get("list_columns") or []:  # Parquet gives lists back as arrays
+            items[column] = items[column].map(lambda value: list(value) if isinstance(value, np.ndarray) else value)
+        items.insert(0, "item_id", kept["item_ids"])
+        report = LoadReport(**json.loads(_member(archive, "data/report.json", file_name)))
+        return Interactions(matrix, kept["user_ids"], kept["item_ids"], timestamps=arrays.get("timestamps"),
+                            items=items, is_explicit=bool(ids.get("explicit")), report=report)
+    except DataError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any damage gets the same advice
+        raise DataError(f"{file_name}'s data could not be read ({type(exc).__name__}: {exc}); save the "
+                        "workspace again.") from None
+
+
+def _filters(filters: dict, file_name: str) -> dict:
+    expected = {"min_count": int, "binarize_at": (float, type(None)), "explicit": (bool, type(None)),
+                "drop_zeros": bool}
+    if set(filters) != set(expected) or not all(isinstance(filters[k], t) for k, t in expected.items()) \
+            or isinstance(filters["min_count"], bool) or filters["min_count"] < 1:
+        raise DataError(f"{file_name}'s Prepare settings are not valid ({filters}); save the workspace again.")
+    return filters
+
+
+def _model_entry(archive: zipfile.ZipFile, record: dict, data: DataEntry, notes: list[str]) -> ModelEntry | None:
+    """A saved model as the session lists it, its split made again; None (and a note) when it cannot be."""
+    from mfviz.dashboard.training import split_data
+    from mfviz.models import load_model
+
+    name = str(record.get("name") or record.get("file"))
+    try:
+        model = load_model(io.BytesIO(archive.read(str(record.get("file")))))
+    except (KeyError, ModelError) as exc:
+        notes.append(f"{name} could not be read ({exc}) and was left out.")
+        return None
+    inter = data.interactions
+    if model.user_factors.shape[0] != inter.n_users or model.item_factors.shape[0] != inter.n_items:
+        notes.append(f"{name} does not fit the data (other users or items) and was left out.")
+        return None
+    key = state.model_hash(model, data.key)
+    if key != record.get("key"):
+        notes.append(f"{name}'s factors do not match the workspace's record of them (damaged) and were left out.")
+        return None
+    settings = record.get("split_settings")
+    train = test = None
+    if isinstance(settings, dict) and {"split", "test", "seed"} <= set(settings):
+        train, test = split_data(data.key, inter, settings["split"], float(settings["test"]), int(settings["seed"]))
+    return ModelEntry(name=name, model=model, kind=str(record.get("kind") or "loaded"),
+                      params=dict(record.get("params") or {}), key=key, data_key=data.key,
+                      metrics=dict(record.get("metrics") or {}), fit_seconds=float(record.get("fit_seconds") or 0),
+                      epochs=int(record.get("epochs") or 0), split=str(record.get("split") or ""),
+                      stopped_early=bool(record.get("stopped_early")), train=train, test=test,
+                      recipe=record.get("recipe") if isinstance(record.get("recipe"), dict) else None,
+                      split_settings=settings if isinstance(settings, dict) else None)
