@@ -38,8 +38,9 @@ def question(replacement: Replacement, at_stake: list, training: bool = False) -
     seconds = f"{longest.fit_seconds:,.0f}" if longest.fit_seconds >= 10 else f"{longest.fit_seconds:.1f}"
     took = f"it took {seconds} s to fit" if count == 1 else f"the longest, {longest.name}, took {seconds} s to fit"
     return (f"{replacement.what} replaces the data and clears {models} trained on it ({took})"
-            + (", and stops the training that is running" if training else "") + ". To keep a model, download it "
-            "as .npz on the Train page first (Download .npz); it loads again there once this data is back.")
+            + (", and stops the training that is running" if training else "") + ". To keep them, cancel and save the "
+            "workspace first (Save the workspace, on this page: the data, the models and the settings, opened again "
+            "with Open a workspace file), or download a model as .npz on the Train page.")
 
 
 # Advice to switch the reading of the values, which Prepare has done: left out of the prepared data's report

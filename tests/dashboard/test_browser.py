@@ -594,3 +594,59 @@ def test_back_and_forward_step_through_the_pages_visited(browser_page, server):
     assert "/latent?" in page.url and "model=" in page.url
     step("go_forward", "Neighbours")
     assert "/neighbours?" in page.url and "item=" in page.url
+
+
+def test_a_saved_workspace_opens_in_another_browser(browser_page, server, tmp_path):
+    """An analyst's upload, its preparation and a trained model, saved as one file on the Data page, open in
+    another browser (another workspace, which starts on the demo) as they were: what a server restart loses."""
+    url, _ = server
+    browser = browser_page.context.browser
+    source = tmp_path / "plays.csv"
+    source.write_text("user,item,rating\n" + "".join(
+        f"u{u},i{i},{1 + (u * i) % 5}\n" for u in range(60) for i in range(40) if (u + 2 * i) % 3))
+    contexts = [browser.new_context(viewport={"width": 1400, "height": 1200}) for _ in range(2)]
+    try:
+        page = contexts[0].new_page()
+        page.goto(url)
+        page.wait_for_function(f"() => document.querySelectorAll({SVG!r}).length >= 3", timeout=WAIT_MS)
+        settle(page)
+        page.locator("[data-testid='stFileUploader']", has_text="Interactions file").locator(
+            "input[type='file']").set_input_files(str(source))
+        page.locator("[data-testid='stSidebar']", has_text="plays.csv").wait_for(timeout=WAIT_MS)
+        settle(page)
+        page.get_by_role("spinbutton", name="k-core: keep users and items").fill("20")
+        page.get_by_role("button", name="Apply").click()
+        page.get_by_role("heading", name=re.compile(r"What is loaded: plays\.csv \(20-core\)")).wait_for(timeout=WAIT_MS)
+        settle(page)
+        open_page(page, "Train")
+        page.get_by_role("button", name="Train", exact=True).click()
+        page.locator("[data-testid='stAlertContentSuccess']", has_text="Trained").first.wait_for(timeout=WAIT_MS)
+        settle(page)
+        open_page(page, "Data")
+        with page.expect_download(timeout=WAIT_MS) as download:
+            page.get_by_role("button", name="Save the workspace").click()
+        assert download.value.suggested_filename == "mfviz_workspace_plays-csv.mfviz.zip"
+        saved = tmp_path / download.value.suggested_filename
+        download.value.save_as(saved)
+
+        other = contexts[1].new_page()  # another browser: its own workspace, on the demo
+        other.goto(url)
+        other.wait_for_function(f"() => document.querySelectorAll({SVG!r}).length >= 3", timeout=WAIT_MS)
+        settle(other)
+        assert other.locator("[data-testid='stSidebar']", has_text="plays.csv").count() == 0
+        other.locator("[data-testid='stFileUploader']", has_text="Open a workspace file").locator(
+            "input[type='file']").set_input_files(str(saved))
+        opened = other.locator("[data-testid='stAlertContentSuccess']", has_text="Opened")
+        opened.first.wait_for(timeout=WAIT_MS)
+        settle(other)
+        assert "plays.csv (20-core)" in opened.first.inner_text() and "1 model" in opened.first.inner_text()
+        assert other.get_by_role("heading", name=re.compile(r"What is loaded: plays\.csv \(20-core\)")).count() == 1
+        sidebar = other.locator("[data-testid='stSidebar']")
+        assert sidebar.filter(has_text="Implicit ALS (f=64)").count() == 1
+        assert not exceptions(other) and not errors(other), errors(other)
+        open_page(other, "Recommend")  # the model and its data work as trained
+        assert not exceptions(other) and not errors(other), errors(other)
+        assert sidebar.filter(has_text="Implicit ALS (f=64)").count() == 1
+    finally:
+        for context in contexts:
+            context.close()
