@@ -266,7 +266,7 @@ def test_loading_a_file_over_trained_models_asks_first_and_cancel_keeps_them():
     asked = question(at)
     assert asked.startswith("Loading ratings.csv replaces the data and clears all 2 models trained on it (the "
                             "longest, ALS #1, took 131 s to fit)"), asked
-    assert "download it as .npz on the Train page first" in asked
+    assert "save the workspace first (Save the workspace" in asked and "download a model as .npz on the Train page" in asked
     assert at.session_state["mfviz.data"].key == before and len(at.session_state["mfviz.models"]) == 2
     assert not at.success  # nothing loaded yet
     at.button(key="replace_cancel").click().run()
