@@ -5,7 +5,7 @@ import io
 import streamlit as st
 
 from mfviz import datasets
-from mfviz.dashboard import cache, data_swap, figures, state, ui, workspace, workspace_file
+from mfviz.dashboard import cache, data_swap, state, ui, workspace_file
 from mfviz.dashboard.figures import counted, percent
 from mfviz.dashboard.state import DataEntry
 from mfviz.data import scale
@@ -136,9 +136,10 @@ def take_up(new: DataEntry, said: str, warnings: list[str], meta_key: str, parse
 
 
 # ------------------------------------------------------------------ upload
-with st.container(border=True):
+loading = st.container(border=True)
+with loading:
     st.subheader("Load your own data")
-    left, right = st.columns(2)
+    left, right, saved_column = st.columns(3)
     # "Back to …" empties the uploaders by giving them new keys (a file uploader's value cannot be
     # set), else the file still in them would be read again on the next run.
     emptied = st.session_state.get(state.UPLOADS_EMPTIED, 0)
@@ -316,24 +317,11 @@ def open_workspace(opened: workspace_file.Opened, file_name: str) -> None:
     st.session_state[data_swap.NOTICES] = [("success", said)] + [("warning", note) for note in opened.notes]
 
 
-with st.container(border=True):
-    st.subheader("Save or open a workspace")
-    keep, reopen = st.columns(2)
-    trained = [e for e in ui.models().values() if not e.auto]
-    # The references only: the file is written on the click (models' .npz files take seconds on large data).
-    values = {key: st.session_state[key] for key in (*workspace.KEYS, *workspace.PAGE_WIDGETS) if key in st.session_state}
-    keep.download_button(
-        "Save the workspace", lambda: workspace_file.write(values, workspace.PAGE_WIDGETS),
-        file_name=figures.file_name("mfviz_workspace", "mfviz.zip", ui.data_label(ui.current_data())),
-        mime="application/zip", key="save_workspace", on_click="ignore", icon=":material/save:",
-        help="One file to open here again later, on this server after a restart or on another one: the data "
-             "(left out when it is the data the server starts on) and its Prepare settings, "
-             f"{'the ' + counted(len(trained), 'model') + ' trained or loaded' if trained else 'the models trained or loaded'}, "
-             "the Train page's settings, the Recommend profile and the pages' choices.")
-    keep.caption("The data, its preparation, the models and the pages' settings, in one file: a restart of the "
-                 "server loses what is not saved.")
-    opening = reopen.file_uploader("Open a workspace file", type=["zip"], key="open_workspace" + suffix,
-                                   help="A .mfviz.zip file saved with “Save the workspace”.")
+with loading:
+    opening = saved_column.file_uploader(
+        "Saved workspace (optional)", type=["zip"], key="open_workspace" + suffix,
+        help="A .mfviz.zip file written by “Save the workspace” (in the sidebar, on every page): its data, "
+             "preparation, models and settings come back as they were saved.")
     if opening is not None:
         content = opening.getvalue()
         content_key = state.bytes_hash(content)

@@ -39,8 +39,8 @@ def question(replacement: Replacement, at_stake: list, training: bool = False) -
     took = f"it took {seconds} s to fit" if count == 1 else f"the longest, {longest.name}, took {seconds} s to fit"
     return (f"{replacement.what} replaces the data and clears {models} trained on it ({took})"
             + (", and stops the training that is running" if training else "") + ". To keep them, cancel and save the "
-            "workspace first (Save the workspace, on this page: the data, the models and the settings, opened again "
-            "with Open a workspace file), or download a model as .npz on the Train page.")
+            "workspace first (Save the workspace, in the sidebar: the data, the models and the settings, opened again "
+            "in the Saved workspace box), or download a model as .npz on the Train page.")
 
 
 # Advice to switch the reading of the values, which Prepare has done: left out of the prepared data's report

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mfviz.dashboard import background, cache, startup, state, workspace
+from mfviz.dashboard import background, cache, figures, startup, state, workspace
 from mfviz.dashboard.figures import Chart, counted, export_config
 from mfviz.dashboard.state import DataEntry, ModelEntry
 from mfviz.data import report
@@ -486,6 +486,25 @@ def sidebar_status() -> None:
             # page changes it on all of them: the list says which, so a presenter never has to guess.
             line = f"{name} · {entry.fit_seconds:.1f}\u00a0s"  # no break before the unit
             st.markdown(f"- **{line}** · :blue[shown on every page]" if name == shown else f"- {line}")
+        save_workspace_button(data, entries)
+
+
+def save_workspace_button(data: DataEntry, entries: dict) -> None:
+    """The session's work as one file, from every page: a restart of the server loses what is not saved."""
+    from mfviz.dashboard import workspace_file
+
+    # References only: the file is written on the click (the models' .npz files take seconds on large data).
+    values = {key: st.session_state[key] for key in (*workspace.KEYS, *workspace.PAGE_WIDGETS) if key in st.session_state}
+    trained = sum(not entry.auto for entry in entries.values())
+    st.download_button(
+        "Save the workspace", lambda: workspace_file.write(values, workspace.PAGE_WIDGETS),
+        file_name=figures.file_name("mfviz_workspace", "mfviz.zip", data_label(data)), mime="application/zip",
+        key="save_workspace", on_click="ignore", icon=":material/save:",
+        help="One file that brings this work back later, after a restart of the server or on another one (the "
+             "Data page's “Saved workspace” box): the data (left out when it is the data the server starts on), its "
+             f"Prepare settings, {counted(trained, 'model') if trained else 'the models'} trained or loaded, the "
+             "Train page's settings, the Recommend profile and the pages' choices. Until it is saved, a restart "
+             "loses them.")
 
 
 def active_name(entries: dict) -> str | None:

@@ -597,7 +597,7 @@ def test_back_and_forward_step_through_the_pages_visited(browser_page, server):
 
 
 def test_a_saved_workspace_opens_in_another_browser(browser_page, server, tmp_path):
-    """An analyst's upload, its preparation and a trained model, saved as one file on the Data page, open in
+    """An analyst's upload, its preparation and a trained model, saved as one file from the sidebar, open in
     another browser (another workspace, which starts on the demo) as they were: what a server restart loses."""
     url, _ = server
     browser = browser_page.context.browser
@@ -622,9 +622,8 @@ def test_a_saved_workspace_opens_in_another_browser(browser_page, server, tmp_pa
         page.get_by_role("button", name="Train", exact=True).click()
         page.locator("[data-testid='stAlertContentSuccess']", has_text="Trained").first.wait_for(timeout=WAIT_MS)
         settle(page)
-        open_page(page, "Data")
-        with page.expect_download(timeout=WAIT_MS) as download:
-            page.get_by_role("button", name="Save the workspace").click()
+        with page.expect_download(timeout=WAIT_MS) as download:  # in the sidebar, on every page
+            page.locator("[data-testid='stSidebar']").get_by_role("button", name="Save the workspace").click()
         assert download.value.suggested_filename == "mfviz_workspace_plays-csv.mfviz.zip"
         saved = tmp_path / download.value.suggested_filename
         download.value.save_as(saved)
@@ -634,7 +633,7 @@ def test_a_saved_workspace_opens_in_another_browser(browser_page, server, tmp_pa
         other.wait_for_function(f"() => document.querySelectorAll({SVG!r}).length >= 3", timeout=WAIT_MS)
         settle(other)
         assert other.locator("[data-testid='stSidebar']", has_text="plays.csv").count() == 0
-        other.locator("[data-testid='stFileUploader']", has_text="Open a workspace file").locator(
+        other.locator("[data-testid='stFileUploader']", has_text="Saved workspace").locator(
             "input[type='file']").set_input_files(str(saved))
         opened = other.locator("[data-testid='stAlertContentSuccess']", has_text="Opened")
         opened.first.wait_for(timeout=WAIT_MS)
