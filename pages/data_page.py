@@ -5,7 +5,7 @@ import io
 import streamlit as st
 
 from mfviz import datasets
-from mfviz.dashboard import cache, data_swap, state, ui, workspace_file
+from mfviz.dashboard import cache, data_swap, pickers, state, ui, workspace_file
 from mfviz.dashboard.figures import counted, percent
 from mfviz.dashboard.state import DataEntry
 from mfviz.data import scale
@@ -306,6 +306,7 @@ def open_workspace(opened: workspace_file.Opened, file_name: str) -> None:
         ui.add_model(entry, activate=False)
     for key, value in opened.settings.items():  # rows of the same data (its key was checked): valid as they are
         st.session_state[key] = value
+    st.session_state.pop(pickers.GONE, None)  # choices of the data left behind: the workspace's own replace them
     if st.session_state.get(state.ACTIVE_MODEL) not in st.session_state[state.MODELS]:
         st.session_state.pop(state.ACTIVE_MODEL, None)
     empty_uploaders()

@@ -622,6 +622,10 @@ def test_a_saved_workspace_opens_in_another_browser(browser_page, server, tmp_pa
         page.get_by_role("button", name="Train", exact=True).click()
         page.locator("[data-testid='stAlertContentSuccess']", has_text="Trained").first.wait_for(timeout=WAIT_MS)
         settle(page)
+        open_page(page, "Recommend")  # a page's choice goes with the workspace too
+        page.get_by_role("spinbutton", name="How many").fill("15")
+        page.get_by_role("spinbutton", name="How many").press("Enter")
+        after_action(page)
         with page.expect_download(timeout=WAIT_MS) as download:  # in the sidebar, on every page
             page.locator("[data-testid='stSidebar']").get_by_role("button", name="Save the workspace").click()
         assert download.value.suggested_filename == "mfviz_workspace_plays-csv.mfviz.zip"
@@ -645,6 +649,7 @@ def test_a_saved_workspace_opens_in_another_browser(browser_page, server, tmp_pa
         assert not exceptions(other) and not errors(other), errors(other)
         open_page(other, "Recommend")  # the model and its data work as trained
         assert not exceptions(other) and not errors(other), errors(other)
+        assert other.get_by_role("spinbutton", name="How many").input_value() == "15"
         assert sidebar.filter(has_text="Implicit ALS (f=64)").count() == 1
     finally:
         for context in contexts:
