@@ -6,6 +6,7 @@ import dataclasses
 import io
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -182,7 +183,19 @@ def _plain(value):
 # ------------------------------------------------------------------ reading
 def read(content: bytes, file_name: str, start: DataEntry) -> Opened:
     """A workspace file rebuilt: its data (or the server's start data it was saved on), Prepare applied
-    again, its models checked against the data. DataError saying what is wrong otherwise."""
+    again, its models checked against the data. DataError saying what is wrong otherwise; a model that
+    cannot be taken up is left out with a note."""
+    try:
+        return _read(content, file_name, start)
+    except DataError:
+        raise
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, TypeError, AttributeError, ValueError, KeyError) as exc:
+        # a changed byte (the zip's checksum), a part of the wrong JSON type: any damage gets the same advice
+        raise DataError(f"{file_name} is damaged or was edited ({type(exc).__name__}: {exc}); save the workspace "
+                        "again.") from None
+
+
+def _read(content: bytes, file_name: str, start: DataEntry) -> Opened:
     from mfviz.dashboard.data_swap import prepared_entry
 
     archive = _archive(content, file_name)
@@ -220,7 +233,7 @@ def _archive(content: bytes, file_name: str) -> zipfile.ZipFile:
         archive = zipfile.ZipFile(io.BytesIO(content))
     except zipfile.BadZipFile:
         raise DataError(f"{file_name} is not a workspace file (not a zip archive). Open a file saved with "
-                        "“Save the workspace” on the Data page.") from None
+                        "“Save the workspace” (in the sidebar).") from None
     unpacked = sum(info.file_size for info in archive.infolist())
     if unpacked > MAX_EXPANSION * max(len(content), 1 << 20):
         raise DataError(f"{file_name} would unpack to {unpacked / 1e9:.1f} GB from {len(content) / 1e6:.1f} MB, "
@@ -231,7 +244,7 @@ def _archive(content: bytes, file_name: str) -> zipfile.ZipFile:
 def _manifest(archive: zipfile.ZipFile, file_name: str) -> dict:
     if MANIFEST not in archive.namelist():
         raise DataError(f"{file_name} is a zip archive but not a workspace file (it has no {MANIFEST}). Open a "
-                        "file saved with “Save the workspace” on the Data page; data files go in “Load your own data”.")
+                        "file saved with “Save the workspace” (in the sidebar); data files go in “Load your own data”.")
     try:
         manifest = json.loads(archive.read(MANIFEST))
     except ValueError as exc:
@@ -292,15 +305,24 @@ def _filters(filters: dict, file_name: str) -> dict:
 
 def _model_entry(archive: zipfile.ZipFile, record: dict, data: DataEntry, notes: list[str]) -> ModelEntry | None:
     """A saved model as the session lists it, its split made again; None (and a note) when it cannot be."""
-    from mfviz.dashboard.training import split_data
     from mfviz.models import load_model
 
     name = str(record.get("name") or record.get("file"))
     try:
         model = load_model(io.BytesIO(archive.read(str(record.get("file")))))
-    except (KeyError, ModelError) as exc:
+    except (KeyError, ModelError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
         notes.append(f"{name} could not be read ({exc}) and was left out.")
         return None
+    try:
+        return _checked_entry(model, name, record, data, notes)
+    except (TypeError, ValueError, KeyError) as exc:  # a record edited by hand: that model only
+        notes.append(f"{name}'s record is not valid ({type(exc).__name__}: {exc}) and it was left out.")
+        return None
+
+
+def _checked_entry(model, name: str, record: dict, data: DataEntry, notes: list[str]) -> ModelEntry | None:
+    from mfviz.dashboard.training import split_data
+
     inter = data.interactions
     if model.user_factors.shape[0] != inter.n_users or model.item_factors.shape[0] != inter.n_items:
         notes.append(f"{name} does not fit the data (other users or items) and was left out.")
@@ -313,9 +335,12 @@ def _model_entry(archive: zipfile.ZipFile, record: dict, data: DataEntry, notes:
     train = test = None
     if isinstance(settings, dict) and {"split", "test", "seed"} <= set(settings):
         train, test = split_data(data.key, inter, settings["split"], float(settings["test"]), int(settings["seed"]))
-    return ModelEntry(name=name, model=model, kind=str(record.get("kind") or "loaded"),
-                      params=dict(record.get("params") or {}), key=key, data_key=data.key,
-                      metrics=dict(record.get("metrics") or {}), fit_seconds=float(record.get("fit_seconds") or 0),
+    # The model file is the authority on what the model is; the record only adds how it was trained and scored.
+    kind = record.get("kind") if record.get("kind") == getattr(model, "name", None) else "loaded"
+    metrics = {str(k): v if isinstance(v, int) else float(v) for k, v in dict(record.get("metrics") or {}).items()
+               if isinstance(v, int | float) and not isinstance(v, bool) and np.isfinite(v)}
+    return ModelEntry(name=name, model=model, kind=kind, params=model.get_params(), key=key, data_key=data.key,
+                      metrics=metrics, fit_seconds=float(record.get("fit_seconds") or 0),
                       epochs=int(record.get("epochs") or 0), split=str(record.get("split") or ""),
                       stopped_early=bool(record.get("stopped_early")), train=train, test=test,
                       recipe=record.get("recipe") if isinstance(record.get("recipe"), dict) else None,
