@@ -78,7 +78,8 @@ def offer(replacement: data_swap.Replacement) -> bool:
 
 
 def at_stake() -> list:
-    return data_swap.models_at_stake(ui.models(), [model for _, model in cache.start_data()[0].models])
+    start = cache.start_data()[0]
+    return data_swap.models_at_stake(ui.models(), [model for _, model in start.models] + [e.model for e in start.entries])
 
 
 def answered(replace: bool) -> None:

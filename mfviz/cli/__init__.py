@@ -157,6 +157,10 @@ def build_parser() -> argparse.ArgumentParser:
     dashboard.add_argument("--model-file", "-m", action="append", default=[], metavar="PATH",
                            help="a model trained on DATA (mfviz .npz, implicit's .npz, Spark folder or zip) "
                                 "that every session starts with; repeat for more")
+    dashboard.add_argument("--workspace", "-w", default=None, metavar="FILE",
+                           help="a workspace saved on the dashboard (Save the workspace, .mfviz.zip): every session "
+                                "starts on its data as prepared and its models, with their metrics (no 200 MB upload "
+                                "limit); with DATA only for a workspace saved on a server started on DATA")
     dashboard.add_argument("--port", type=int, default=None, metavar="N",
                            help="port to serve on, 1 to 65535 or 0 for any free one (default: Streamlit's, 8501)")
     dashboard.set_defaults(run=None)

@@ -176,7 +176,9 @@ def cmd_dashboard(args: argparse.Namespace, streamlit_options: Sequence[str]) ->
     here, before the server starts, so a bad file or model ends with a message, not a broken page."""
     from mfviz.dashboard import serve
 
-    if args.data is not None:
+    if args.workspace is not None:
+        _serve_workspace(args)
+    elif args.data is not None:
         from mfviz.dashboard import startup
 
         data = _load(args)
@@ -184,3 +186,23 @@ def cmd_dashboard(args: argparse.Namespace, streamlit_options: Sequence[str]) ->
         startup.serve(data, Path(args.data).name, tuple(models))  # --model-file without DATA: _check_options
     port = [] if args.port is None else ["--server.port", str(args.port)]
     return serve.main([*port, *streamlit_options])
+
+
+def _serve_workspace(args: argparse.Namespace) -> None:
+    """--workspace: its data as prepared and its models (with their metrics and splits) for every session;
+    the server's own start data (DATA, or the demo) is needed only when the workspace was saved on it."""
+    from mfviz.dashboard import startup, state, workspace_file
+
+    if args.data is not None:
+        start, name = _load(args), Path(args.data).name
+    else:
+        from mfviz import datasets
+
+        start, name = datasets.load_demo(), "demo catalogue"
+    start_entry = state.DataEntry(interactions=start, name=name, key=state.interactions_hash(start), is_start=True)
+    path = Path(args.workspace)
+    opened = workspace_file.read(path.read_bytes(), path.name, start_entry)
+    for note in opened.notes:
+        print(f"warning: {note}", file=sys.stderr)
+    startup.serve(opened.data.interactions, opened.data.name, entries=tuple(opened.models),
+                  filters=opened.data.filters)

@@ -254,6 +254,13 @@ def _check_inputs_exist(args: argparse.Namespace) -> None:
     for path in [models] if isinstance(models, str) else models or []:
         if not Path(path).exists():
             raise DataError(f"no such model file: {path}; check the path")
+    saved = getattr(args, "workspace", None)
+    if saved is not None:
+        if models:
+            raise DataError("--model-file and --workspace cannot be combined: load the model into the workspace on "
+                            "the dashboard's Train page, save the workspace again, and start on that")
+        if not Path(saved).is_file():
+            raise DataError(f"no such workspace file: {saved}; check the path")
     items = getattr(args, "items", None)
     if items is not None and not Path(items).exists():
         raise DataError(f"no such --items file: {items}; check the path")

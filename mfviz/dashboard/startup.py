@@ -15,16 +15,20 @@ class Start:
     name: str  # what the sidebar shows: "demo catalogue" or the file's name
     is_demo: bool
     models: tuple[tuple[str, Any], ...] = field(default_factory=tuple)
+    entries: tuple[Any, ...] = ()  # ModelEntry records of a saved workspace (metrics, splits), `--workspace`
+    filters: str = ""  # the workspace's preparation in words ("20-core"), shown with the name
 
 
 _served: Start | None = None
 
 
-def serve(interactions, name: str, models: tuple[tuple[str, Any], ...] = ()) -> None:
+def serve(interactions, name: str, models: tuple[tuple[str, Any], ...] = (), entries: tuple[Any, ...] = (),
+          filters: str = "") -> None:
     """Make this data (and these models, already matched to it) what every session starts on. The
     command line calls it before the server starts; it lives as long as the process."""
     global _served
-    _served = Start(interactions=interactions, name=name, is_demo=False, models=tuple(models))
+    _served = Start(interactions=interactions, name=name, is_demo=False, models=tuple(models), entries=tuple(entries),
+                    filters=filters)
 
 
 def served() -> Start | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import logging
 import re
@@ -273,8 +274,10 @@ def start_entries() -> tuple[DataEntry, list[ModelEntry]]:
     """The start data and its models as records of a new session (its own: a session may rename them)."""
     start, key = cache.start_data()
     entry = DataEntry(interactions=start.interactions, name=start.name, key=key,
-                      report_lines=plain_report(start.interactions.report.lines()), is_start=True)
-    return entry, [loaded_entry(name, model, key) for name, model in start.models]
+                      report_lines=plain_report(start.interactions.report.lines()), is_start=True, filters=start.filters)
+    # a workspace's records keep their metrics and splits; the data's key is the start data's own
+    saved = [dataclasses.replace(e, key=state.model_hash(e.model, key), data_key=key) for e in start.entries]
+    return entry, [loaded_entry(name, model, key) for name, model in start.models] + saved
 
 
 def precompute_start() -> None:

@@ -81,3 +81,98 @@ def test_served_data_without_models_gets_the_quick_default_as_the_demo_does(serv
     at = open_page(new_app(), "pages/neighbours_page.py")
     assert at.session_state["mfviz.data"].name == "ratings.csv"
     assert [e.auto for e in at.session_state["mfviz.models"].values()] == [True]
+
+
+def saved_workspace(path, filters: dict | None = None) -> tuple:
+    """A workspace file of an upload of small_data(), prepared with `filters`, holding an implicit ALS model
+    trained on a seeded split and scored there; returns (the file, the data entry, the model entry)."""
+    from mfviz.dashboard import data_swap, state, training, workspace_file
+
+    inter = load_interactions(small_data())
+    source = state.DataEntry(interactions=inter, name="ratings.csv", key=state.interactions_hash(inter))
+    data = data_swap.prepared_entry(source, filters) if filters else source
+    split = {"split": "random", "test": 0.2, "seed": 0}
+    train, test = training.split_data(data.key, data.interactions, "random", 0.2, 0)
+    model = ImplicitALS(factors=4, epochs=2, random_state=0).fit(train)
+    entry = state.ModelEntry(name="Implicit ALS (f=4)", model=model, kind="ials", params=model.get_params(),
+                             key=state.model_hash(model, data.key), data_key=data.key,
+                             metrics=training.evaluate(model, train, test, 10), fit_seconds=0.5, epochs=2,
+                             split="random 20% test", train=train, test=test, split_settings=split)
+    path.write_bytes(workspace_file.write({state.SOURCE: source, state.DATA: data, state.FILTERS: filters or {},
+                                           state.MODELS: {entry.name: entry}}))
+    return path, data, entry
+
+
+def test_a_workspace_served_to_every_session_keeps_its_models_scores(tmp_path, monkeypatch):
+    """`mfviz dashboard --workspace FILE`: every session opens on the workspace's data as prepared, with its
+    models as they were trained (their test scores and splits, not bare loaded factors)."""
+    from mfviz.cli import main
+    from mfviz.dashboard import serve
+
+    monkeypatch.setattr(startup, "_served", None)
+    monkeypatch.setattr(serve, "main", lambda options: 0)
+    path, data, entry = saved_workspace(tmp_path / "w.mfviz.zip", {"min_count": 8, "binarize_at": None,
+                                                                    "explicit": None, "drop_zeros": False})
+    try:
+        assert main(["dashboard", "--workspace", str(path), "--quiet"]) == 0
+        cache.start_data.clear()
+        at = new_app()
+        session_data = at.session_state["mfviz.data"]
+        assert (session_data.name, session_data.filters) == ("ratings.csv", "8-core") and session_data.is_start
+        assert session_data.interactions.nnz == data.interactions.nnz < load_interactions(small_data()).nnz
+        [model] = at.session_state["mfviz.models"].values()
+        assert (model.name, model.kind, model.metrics) == (entry.name, "ials", entry.metrics)
+        assert model.test.nnz == entry.test.nnz and model.data_key == session_data.key
+        assert any("8-core" in m.value for m in at.sidebar.markdown)
+        open_page(at, "pages/train_page.py")
+        assert not at.error
+        table = next(frame.value for frame in at.dataframe if "model" in frame.value.columns)
+        row = table[table["model"] == entry.name]  # in the results table, with its scores
+        assert len(row) == 1 and row["ndcg@10"].iloc[0] == pytest.approx(entry.metrics["ndcg@10"], abs=1e-4)
+        open_page(at, "pages/recommend_page.py")
+        assert not at.error
+    finally:
+        cache.start_data.clear()
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--model-file", "{path}"], "--model-file and --workspace cannot be combined"),
+    (["--workspace", "missing.mfviz.zip"], "no such workspace file"),
+])
+def test_dashboard_refuses_a_bad_workspace_before_the_server_starts(tmp_path, monkeypatch, capsys, extra, message):
+    from mfviz.cli import main
+    from mfviz.dashboard import serve
+
+    monkeypatch.setattr(startup, "_served", None)
+    monkeypatch.setattr(serve, "main", lambda options: pytest.fail("the server must not start"))
+    path, _, _ = saved_workspace(tmp_path / "w.mfviz.zip")
+    data = tmp_path / "ratings.csv"
+    small_data().to_csv(data, index=False)
+    argv = ["dashboard", *(["--workspace", str(path)] if "--workspace" not in extra else []),
+            *[part.format(path=path) for part in extra], "--quiet"]
+    if "--model-file" in extra:
+        argv.insert(1, str(data))
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+    assert startup.served() is None
+
+
+def test_a_workspace_saved_on_the_demo_is_served_on_the_demo_and_refused_on_other_data(tmp_path, monkeypatch,
+                                                                                      capsys):
+    from mfviz import datasets
+    from mfviz.cli import main
+    from mfviz.dashboard import serve, state, workspace_file
+
+    monkeypatch.setattr(startup, "_served", None)
+    monkeypatch.setattr(serve, "main", lambda options: 0)
+    demo = datasets.load_demo()
+    start = state.DataEntry(interactions=demo, name="demo catalogue", key=state.interactions_hash(demo), is_start=True)
+    path = tmp_path / "demo.mfviz.zip"
+    path.write_bytes(workspace_file.write({state.DATA: start, state.MODELS: {}}))
+    assert main(["dashboard", "--workspace", str(path), "--quiet"]) == 0
+    assert startup.served().interactions.nnz == demo.nnz
+    monkeypatch.setattr(startup, "_served", None)
+    data = tmp_path / "ratings.csv"
+    small_data().to_csv(data, index=False)
+    assert main(["dashboard", str(data), "--workspace", str(path), "--quiet"]) == 2
+    assert "was saved on 'demo catalogue'" in capsys.readouterr().err and startup.served() is None
