@@ -162,8 +162,8 @@ with loading:
                  "**Load a model**, once its data is loaded here.", icon=":material/error:")
         upload = None
     if upload is not None and upload.name.lower().endswith(workspace_file.SUFFIX):
-        st.error(f"{upload.name} is a saved workspace, not interactions: open it under **Open a workspace file** "
-                 "below.", icon=":material/error:")
+        st.error(f"{upload.name} is a saved workspace, not interactions: open it in **Saved workspace (optional)**, "
+                 "the third box.", icon=":material/error:")
         upload = None
     if upload is not None:
         content = upload.getvalue()

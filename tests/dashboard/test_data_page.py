@@ -379,3 +379,50 @@ def test_data_read_as_implicit_by_prepare_drops_the_advice_to_do_so():
     lines = at.session_state["mfviz.data"].report_lines
     assert not any(advice in line for line in lines) and lines[-1] == "Prepare: values treated as implicit feedback."
     assert any("read as explicit ratings" in line for line in lines)  # what the load found stays said
+
+
+def test_a_workspace_file_opens_over_trained_models_once_asked(tmp_path):
+    from test_start_data import saved_workspace
+
+    filters = {"min_count": 8, "binarize_at": None, "explicit": None, "drop_zeros": False}
+    path, data, entry = saved_workspace(tmp_path / "w.mfviz.zip", filters)
+    at = with_models(new_app(), 131.0)
+    before = at.session_state["mfviz.data"].key
+    at.file_uploader(key="open_workspace").set_value(("w.mfviz.zip", path.read_bytes(), "application/zip"))
+    at.run()
+    assert not at.exception and not at.error
+    assert question(at).startswith("Opening w.mfviz.zip replaces the data and clears the model trained on it")
+    assert at.session_state["mfviz.data"].key == before
+    at.button(key="replace_confirm").click().run()
+    assert not at.exception and not at.error and not question(at)
+    opened = at.session_state["mfviz.data"]
+    assert (opened.key, opened.name, opened.filters) == (data.key, "ratings.csv", "8-core")
+    assert at.session_state["mfviz.source"].interactions.nnz > opened.interactions.nnz  # Prepare again from the source
+    assert at.session_state["mfviz.filters"] == filters
+    assert list(at.session_state["mfviz.models"]) == [entry.name]
+    assert at.session_state["mfviz.models"][entry.name].metrics == entry.metrics
+    [said] = [s.value for s in at.success]
+    assert said.startswith("Opened w.mfviz.zip (saved ") and said.endswith(
+        f"ratings.csv (8-core), {data.interactions.n_users} users, {data.interactions.nnz:,} interactions, 1 model.")
+    assert at.file_uploader(key="open_workspace_1").value is None  # emptied: not opened (and asked) again
+    at.run()
+    assert not at.success and at.session_state["mfviz.data"].key == data.key
+
+
+def test_a_file_that_is_no_workspace_is_said_so_and_changes_nothing(tmp_path):
+    from test_start_data import saved_workspace
+
+    at = new_app()
+    before = at.session_state["mfviz.data"].key
+    at.file_uploader(key="open_workspace").set_value(("w.mfviz.zip", b"user,item\n1,2\n", "application/zip"))
+    at.run()
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Could not open w.mfviz.zip: w.mfviz.zip is not a workspace file (not a zip "
+                                           "archive). Open a file saved with “Save the workspace” (in the sidebar)."]
+    assert at.session_state["mfviz.data"].key == before
+    # a workspace dropped where interactions go: pointed to its own box, not read as data
+    path, _, _ = saved_workspace(tmp_path / "w.mfviz.zip")
+    at = upload(new_app(), "w.mfviz.zip", path.read_bytes())
+    assert not at.exception
+    assert [e.value for e in at.error] == ["w.mfviz.zip is a saved workspace, not interactions: open it in **Saved "
+                                           "workspace (optional)**, the third box."]
