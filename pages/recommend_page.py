@@ -491,8 +491,9 @@ else:
                    + penalty_note(ids, plain[plain >= 0]))
         if compare:  # right under this model's list, as for a user
             with ui.guard("Folding the profile into the other models"):
-                lists = {entry.name: ids} | {name: for_profile(ui.models()[name], profile, values)[0]
-                                             for name in compare}
-                ui.side_by_side(lists, titles, popularity, int(n))
+                # not `lists`: that is the module the users' map below calls (its AttributeError was shown)
+                side_lists = {entry.name: ids} | {name: for_profile(ui.models()[name], profile, values)[0]
+                                                  for name in compare}
+                ui.side_by_side(side_lists, titles, popularity, int(n))
         taste_profile("This profile", vector=vector)
         users_map("This profile", vector=vector, profile=profile)

@@ -922,6 +922,10 @@ def test_recommendations_of_several_models_side_by_side():
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert any(list(d.value.columns) == [main, other] for d in at.dataframe)
     assert side_by_side_comes_first()
+    # the profile among the users, under the lists side by side (their variable once hid the module it calls)
+    at.toggle(key="rec_users_map_on").set_value(True).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any(c.value.startswith("3,001 users") and "the star is this profile" in c.value for c in at.caption)
 
     # the same item's cosine neighbours in both models (exact search on this small catalogue)
     open_page(at, "pages/neighbours_page.py")
