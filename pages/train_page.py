@@ -333,7 +333,7 @@ def draw(job: training.TrainingJob, live: bool) -> None:
             st.success(f"Trained **{job.entry.name}** in {clock(job)} ({fitting}){stopped}; it "
                        + (now if now.startswith("is") else f"was made the model shown; {now}") + ".",
                        icon=":material/check_circle:")
-            if (below := training.below_baseline(job.entry)) is not None:
+            if (below := training.below_baseline(job.entry, shown=now.startswith("is"))) is not None:
                 st.warning(below, icon=":material/warning:")
         if not live and job.entry is not None and len(job.snapshots) >= 2 and st.toggle(
                 "Replay how the items moved while it trained", key="train_replay",

@@ -98,10 +98,11 @@ def against_baseline(metrics: dict, baseline: dict, k: int) -> str | None:
     return f"{'yes' if difference > 0 else 'no'}, {difference:+.4f} NDCG@{k}".replace("-", "−")
 
 
-def below_baseline(entry) -> str | None:
+def below_baseline(entry, shown: bool = True) -> str | None:
     """A sentence when a model's lists do not beat the Popularity baseline on its own split (None when
-    they do, or when it has no test set): every page is about to show its lists. It ends with what to
-    try, for this model and this split (`below_baseline_advice`)."""
+    they do, or when it has no test set), saying that the pages show it when they do (`shown`: another model
+    may have been chosen since). It ends with what to try, for this model and this split
+    (`below_baseline_advice`)."""
     groups = baseline_groups([entry])
     if not groups:
         return None
@@ -111,8 +112,8 @@ def below_baseline(entry) -> str | None:
     if verdict is None or verdict.startswith("yes"):
         return None
     return (f"Its lists do not beat the Popularity baseline, the most interacted items for everyone (NDCG@{k} "
-            f"{entry.metrics[f'ndcg@{k}']:.3f} against {baseline[f'ndcg@{k}']:.3f} on the same split): the pages "
-            "now show a model that ranks below it. " + below_baseline_advice(entry.kind, entry.params, entry.split,
+            f"{entry.metrics[f'ndcg@{k}']:.3f} against {baseline[f'ndcg@{k}']:.3f} on the same split)"
+            + (": the pages now show a model that ranks below it. " if shown else ". ") + below_baseline_advice(entry.kind, entry.params, entry.split,
                                                                                train, test))
 
 

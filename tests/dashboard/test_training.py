@@ -334,6 +334,10 @@ def test_a_model_whose_lists_rank_below_the_popularity_baseline_is_said_to_and_o
 
     words = below_baseline(entry(baseline / 2))
     assert f"NDCG@5 {baseline / 2:.3f} against {baseline:.3f}" in words and "do not beat" in words
+    assert "the pages now show a model that ranks below it" in words
+    # another model chosen since (on another page): the warning does not say the pages show this one
+    other = below_baseline(entry(baseline / 2), shown=False)
+    assert "do not beat" in other and "now show" not in other
     assert below_baseline(entry(baseline)) is not None  # level with it is not beating it
     assert below_baseline(entry(min(1.0, baseline + 0.01))) is None
     assert below_baseline(entry(0.1, test=None)) is None  # no test set: nothing to compare
