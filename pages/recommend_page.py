@@ -21,6 +21,7 @@ MODES = ["a user in the data", "a profile I build", "a new item (who gets it)"]
 PROFILE_RATINGS = "mfviz.profile_ratings"  # {item index: rating} set on the Recommend page for one profile item
 DISLIKES = "mfviz.profile_dislikes"  # item indices the profile dislikes (rated the scale's lowest)
 ADJUSTMENT = "pop. adj."  # the popularity penalty's change to a score: a lift for rare items, so not "penalty"
+RANKED_BY = "ranked by"  # score + ADJUSTMENT: the order of a list with a popularity penalty
 
 
 def rating_scale(summary) -> list[float]:
@@ -109,6 +110,8 @@ COLUMNS = {"title": st.column_config.TextColumn(width=180),
                                     "the average item's for this taste (user coordinate × how far the item's "
                                     "coordinate lies from the catalogue's mean), named by the end both lean to, and "
                                     "by how much. Latent space → Map: Dimensions shows each dimension."),
+           RANKED_BY: st.column_config.NumberColumn(
+               width=70, format="%.3f", help="score + pop. adj.: what orders the list under a popularity penalty."),
            ADJUSTMENT: st.column_config.NumberColumn(
                width=70, format="%+.3f", help="What the popularity penalty adds to the score: below zero for items "
                                               "more popular than is typical, above zero for rarer ones (a penalty on "
@@ -323,8 +326,13 @@ def item_table(items: np.ndarray, scores: np.ndarray | None = None,
     if taste is not None and len(frame):
         frame["mostly along"] = lists.dimension_labels(entry, data, np.asarray(items, np.int64), taste)
     change = penalty_for(entry) if scores is not None else None
-    if change is not None:  # the penalty next to the score it changes: their sum ranks the list
-        frame.insert(frame.columns.get_loc("score") + 1, ADJUSTMENT, np.round(change[np.asarray(items, np.int64)], 3))
+    if change is not None:
+        # What ranks the list first, then the score and the penalty that make it: with the sum further right
+        # (scrolled off at 1,280 px) the scores on screen read out of order, as if the list were broken.
+        adjustment = np.round(change[np.asarray(items, np.int64)], 3)
+        frame.insert(1, RANKED_BY, np.round(frame.pop("score") + adjustment, 3))
+        frame.insert(2, "score", np.round(np.asarray(scores, np.float64), 3))
+        frame.insert(3, ADJUSTMENT, adjustment)
     return frame
 
 

@@ -260,6 +260,11 @@ def test_a_popularity_penalty_reranks_every_list_on_the_recommend_page():
     table = at.dataframe[1].value
     assert table["title"].tolist() == [str(t) for t in inter.titles[expected]]
     np.testing.assert_allclose(table["pop. adj."], change[expected], atol=1e-3)
+    # what ranks the list comes first, in order, then the score and the penalty that add up to it
+    assert list(table.columns[:4]) == ["title", "ranked by", "score", "pop. adj."]
+    assert table["ranked by"].is_monotonic_decreasing
+    np.testing.assert_allclose(table["ranked by"], table["score"] + table["pop. adj."], atol=2e-3)
+    np.testing.assert_allclose(table["score"], dense[expected], atol=1e-3)
     assert table["popularity"].mean() < plain["popularity"].mean()
     assert any(f"{table['popularity'].mean():,.0f} interactions on average against "
                f"{plain['popularity'].mean():,.0f} without it" in c.value for c in at.caption)
