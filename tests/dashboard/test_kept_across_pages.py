@@ -34,3 +34,16 @@ def test_a_kept_colour_the_new_data_cannot_show_falls_back_to_the_default():
     open_page(at, "pages/latent_page.py")
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert at.selectbox(key="latent_colour").index == 2  # the default: the genre colours
+
+
+def test_a_new_items_first_users_are_kept_after_visiting_another_page():
+    """A reviewer picked Star Wars' fans for a new item, looked at Neighbours and came back to an empty box
+    (and a link without fans=)."""
+    at = open_page(new_app(), "pages/recommend_page.py")
+    at.radio(key="rec_mode").set_value("a new item (who gets it)").run()
+    at.multiselect(key="rec_new_from").set_value([0, 3]).run()
+    open_page(at, "pages/neighbours_page.py")
+    open_page(at, "pages/recommend_page.py")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.radio(key="rec_mode").value == "a new item (who gets it)"
+    assert at.multiselect(key="rec_new_from").value == [0, 3]
