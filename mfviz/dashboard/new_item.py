@@ -74,22 +74,24 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
     cards[0].metric("First users", f"{size:,}",
                     help=f"Of {users.size:,} users who {'liked' if fans else 'rated'} the items above.")
     sampled = f" (counted on {reach.users.size:,} sampled users, scaled up)" if reach.scale > 1 else ""
-    cards[1].metric(f"In users' top {int(n)}", f"{item.count:,.0f}", f"{item.share:.1%} of the users without it",
+    # Short labels and deltas: five cards share ~900 px at 1,280 (a projector), where longer ones were cut
+    cards[1].metric(f"In users' top {int(n)}", f"{item.count:,.0f}", f"{item.share:.1%} of users",
                     delta_color="off", delta_arrow="off",
                     help=f"Users whose top {int(n)} it would enter: its score beats the last item of their top "
-                         f"{int(n)}{sampled}.")
-    cards[2].metric(f"Items of ~{size:,} users", "—" if np.isnan(item.typical) else f"{item.typical:,.0f}",
-                    help="The median number of users whose top-n holds one of the data's items about as popular "
-                         "as the new item now (within 1.5× either way): what the model does for such items.")
-    cards[3].metric(f"From {size:,} random users", f"{item.random:,.0f}",
+                         f"{int(n)}{sampled}; the share is of the users who do not have it already.")
+    cards[2].metric("Items as popular", "—" if np.isnan(item.typical) else f"{item.typical:,.0f}",
+                    help=f"The median number of users whose top-n holds one of the data's items about as popular "
+                         f"as the new item now (~{size:,} users, within 1.5× either way): what the model does for such "
+                         "items.")
+    cards[3].metric("Random first users", f"{item.random:,.0f}",
                     help=f"The median reach of the same new item had its {size:,} first users been drawn at random "
                          f"from all users (with the same ratings), over {RANDOM_DRAWS} draws: what the audience's size "
                          "alone earns. Far from it, who the first users are (fans of a blockbuster, a niche) decides.")
     norms = cache.item_norms(entry.key, model.item_factors)
     length = float(np.linalg.norm(item.vector))
-    cards[4].metric("Vector length", f"{length:.3g}", f"longer than {np.mean(norms < length):.0%} of items",
+    cards[4].metric("Vector length", f"{length:.3g}", f"> {np.mean(norms < length):.0%} of items",
                     delta_color="off", delta_arrow="off",
-                    help="Dot-product scores grow with it.")
+                    help="Longer than that share of the items' vectors. Dot-product scores grow with it.")
     if entry.kind != "popularity":  # a count has no direction: no neighbours or map to show
         nearest = _neighbours(inter, popularity, model, item.vector)
         with ui.guard("Placing the new item on the map", stop=False):  # a side element: fails alone
