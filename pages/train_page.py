@@ -485,7 +485,8 @@ with left, st.container(border=True):
     chosen = st.selectbox("Model to save", list(entries), key="save_pick") if entries else None
     if chosen is not None:
         entry = entries[chosen]
-        buttons = st.columns(2)
+        # One above the other: side by side in this half of the page, "Download a report (HTML)" was cut at 1,280 px
+        buttons = [st.container(), st.container()]
         # Written on the click, not with the page: the file carries the training matrix (to leave out
         # seen items after loading), which took 14 s to compress on 16M ratings.
         buttons[0].download_button("Download .npz", lambda: cache.model_file(entry.key, entry.model),
