@@ -488,7 +488,8 @@ def sidebar_status() -> None:
             # Every analysis page shows one model, the session's active one, and choosing a model on any
             # page changes it on all of them: the list says which, so a presenter never has to guess.
             line = f"{name} · {entry.fit_seconds:.1f}\u00a0s"  # no break before the unit
-            st.markdown(f"- **{line}** · :blue[shown on every page]" if name == shown else f"- {line}")
+            # grey, not blue: a blue phrase read as a link, and clicking it did nothing
+            st.markdown(f"- **{line}** · :gray[shown on every page]" if name == shown else f"- {line}")
         save_workspace_button(data, entries)
 
 
