@@ -9,6 +9,7 @@ import streamlit as st
 
 from mfviz.analysis.cold_start import RANDOM_DRAWS
 from mfviz.dashboard import background, cache, figures, lists, map_figures, pickers, ui
+from mfviz.dashboard.figures import counted
 from mfviz.dashboard.state import ModelEntry
 from mfviz.models.funk import SGDModel
 
@@ -194,7 +195,7 @@ def _who_gets_it(data, reach, reached) -> None:
     distinctive = cache.favourites(data.key, data.interactions.matrix, groups)[0][reach.users]
     lift = over_represented(distinctive, reached)
     st.markdown("**Who gets it:** " + ("; ".join(
-        f"users whose distinctive genre is **{g}** are {row.share:.0%} of them ({row.users:,} users) against "
+        f"users whose distinctive genre is **{g}** are {row.share:.0%} of them ({counted(int(row.users), 'user')}) against "
         f"{row.overall:.0%} of all users ({row.lift:.1f}×)" for g, row in lift.head(3).iterrows())
         + ". A user's distinctive genre is the one most over-represented among their items against the whole "
           "data, not the one they have most of (on MovieLens that would be Drama for nearly everyone); a genre is "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -1636,7 +1637,8 @@ def test_a_new_item_is_folded_in_from_its_first_users_and_reaches_whom_brute_for
     assert cards["Random first users"] == f"{np.median(random_reach):,.0f}"
     who = [m.value for m in at.markdown if m.value.startswith("**Who gets it:**")]
     assert len(who) == (cards["In users' top 10"] != "0")  # said when it reaches anyone (the demo has genres)
-    assert all("like the users at large" in w or ("distinctive genre is" in w and " users) against " in w) for w in who)
+    assert all("like the users at large" in w or ("distinctive genre is" in w and re.search(r"\(\d[\d,]* users?\) against ", w))
+               for w in who)  # whole users ("4 users", not "4.0 users")
     assert any("found by the training's own SGD (one pass per epoch over their ratings)" in c.value
                for c in at.caption)  # Funk SVD: SGD passes, not an exact solve
     # its nearest items by cosine: brute force over every item vector
