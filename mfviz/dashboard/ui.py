@@ -345,7 +345,9 @@ def page_words(text: str) -> str:
 def plain_report(lines) -> list[str]:
     """The load report for the page: server-side folders cut down to file names, the page's words."""
     # a path starts after a space or a bracket: a date's slashes (13/02/2020) are not folders
-    return [page_words(re.sub(r"(?<![\w/.])(?:/[^\s/()]+)+/([^\s/()]+)", r"\1", line)) for line in lines]
+    # (and a relative one from ./, ../ or ~/: `mfviz dashboard ../shared/.../u.data` showed the whole path)
+    return [page_words(re.sub(r"(?<![\w/.])(?:(?:\.{1,2}|~)(?:/[^\s/()]+)*|(?:/[^\s/()]+)+)/([^\s/()]+)", r"\1", line))
+            for line in lines]
 
 
 def set_data(entry: DataEntry) -> None:

@@ -166,6 +166,10 @@ def test_the_pages_report_keeps_dates_and_cuts_folders():
              "Dates in column 'date' are written day first (13/02/2020): read as day/month/year.",
              "Item metadata from /srv/data/items.csv."]
     assert plain_report(lines) == ["Read 4 rows from r.csv (delimited text).", lines[1], "Item metadata from items.csv."]
+    # relative folders too, as `mfviz dashboard ../shared/datasets/ml-100k/u.data` names them
+    assert plain_report(["Read 100,000 rows from ../shared/datasets/ml-100k/u.data (MovieLens 100K).",
+                         "Item metadata from ./u.item and ~/x/items.csv."]) == [
+        "Read 100,000 rows from u.data (MovieLens 100K).", "Item metadata from u.item and items.csv."]
 
 
 API_WORDS = ("explicit=", "on_bad_rows", "delimiter=", "header=", "encoding=", "load with")
