@@ -41,12 +41,11 @@ if doc:
     st.caption(doc)
 mismatch = (cls.feedback == "explicit" and not inter.is_explicit) or (cls.feedback == "implicit" and inter.is_explicit)
 if kind == "ials" and inter.is_explicit:
-    st.info("Implicit ALS reads each rating as how strongly the user showed interest (confidence 1 + alpha × "
-            "rating), not as stars to predict: it gives no RMSE, and its lists are the strongest of these models on "
-            "ratings too (MovieLens 100K, random 80/20 split: NDCG@10 0.358 at its 64 factors, against 0.340 for "
-            "Truncated SVD, 0.089 for Funk SVD and 0.225 for the Popularity baseline). Fewer factors score higher there "
-            "by recommending more popular items: 32, as the quick default, 0.403 (catalogue coverage 0.33 against "
-            "0.37); 16, 0.421 (0.29). For predicted stars, pick Funk SVD, SVD++ or ALS.", icon=":material/info:")
+    st.info("Implicit ALS reads each rating as a sign of interest (confidence 1 + α × rating), not as stars to "
+            "predict: no RMSE, but the best lists of these models on MovieLens 100K ratings (random 80/20 split, "
+            "NDCG@10 0.358 at 64 factors; Truncated SVD 0.340, the Popularity baseline 0.225, Funk SVD 0.089). Fewer "
+            "factors score higher there with more popular lists (32, the quick default: 0.403, catalogue coverage 0.33 "
+            "against 0.37). For predicted stars, pick Funk SVD, SVD++ or ALS.", icon=":material/info:")
 elif kind == "svd" and inter.is_explicit:
     st.info("Truncated SVD reads every missing rating as a zero, so it scores unseen items near 0 rather than "
             "predicting their stars: it is compared by its lists (NDCG, recall), and gives no RMSE. For predicted "
