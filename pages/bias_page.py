@@ -28,7 +28,9 @@ with ui.guard("Measuring popularity bias"):
         reports[name] = cache.popularity_report(entry.key, entry.model, data.key, inter, int(k))
 
 table = pd.DataFrame([{"model": name, "arp": r.arp, "aplt": 100 * r.aplt, "coverage": 100 * r.coverage,
-                       "gini": r.gini, "norm–popularity ρ": r.norm_popularity_spearman,
+                       # the baseline's "vectors" are its counts: ρ = 1 by construction, which says nothing
+                       "gini": r.gini, "norm–popularity ρ": None if entries[name].kind == "popularity"
+                       else r.norm_popularity_spearman,
                        "head length": r.head_norm_percentile, "rare length": r.rare_norm_percentile}
                       for name, r in reports.items()])
 SHOWN = ["model", "arp", "aplt", "coverage", "gini", "norm–popularity ρ"]  # the lengths feed the plain words below

@@ -344,7 +344,7 @@ if dims is not None:  # the Dimensions map's companion: what lies at the ends of
                                 "in the data): near ±1, the dimension sorts items by popularity.")})
     st.caption("Each row: the items with the largest (+) and smallest (−) coordinate on the dimension and, when "
                "the data has genres, the genres at least twice as common among the 10% of items at that end as in "
-               "the whole catalogue. The sign of a dimension is arbitrary; its two ends are what it contrasts. "
+               "the whole catalogue and holding at least 5% of those items (a genre of 3 films is not what an end is). The sign of a dimension is arbitrary; its two ends are what it contrasts. "
                f"A dimension with |popularity ρ| ≥ {FOLLOWS_POPULARITY} is named \"popular items\" / \"rare items\" "
                "on the Recommend and Neighbours pages: the genres at its popular end are the popular genres.")
     if groups:

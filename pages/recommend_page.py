@@ -77,7 +77,8 @@ strength = top[3].slider(
     help="0 = the model's own lists. Above 0, every score is lowered by β × the spread of the model's scores × how "
          "far the item's log popularity lies above the catalogue's mean (in standard deviations), so rarer items "
          "move up among the model's own 10·n best (a strong penalty gives the least popular items the model finds "
-         "relevant, never the catalogue's unknowns); the same for every list on this page. Popularity bias page, last tab: what it costs in accuracy.")
+         "relevant, never the catalogue's unknowns); the same for every list on this page. Popularity bias page, last tab: what it costs in accuracy "
+         "(there popularity is counted on the training part of a split, here on all the data).")
 others = [name for name in ui.models() if name != entry.name]
 links.keep_compared("rec_compare", others)
 compare = st.multiselect(
@@ -97,14 +98,19 @@ COLUMNS = {"title": st.column_config.TextColumn(width=180),
            "genres": st.column_config.TextColumn(width="medium"),
            "rating": st.column_config.NumberColumn(width=50),
            "value": st.column_config.NumberColumn(width=50),
-           "score": st.column_config.NumberColumn(width=50, format="%.3f"),
+           "score": st.column_config.NumberColumn(
+               width=50, format="%.3f",
+               help="The model's score, which orders the list: user vector · item vector, plus the item's bias for "
+                    "the models with biases (Funk SVD, SVD++, ALS). The user's bias and the global mean, the same "
+                    "for every item, are left out: it is not the predicted rating."),
            "held out": st.column_config.CheckboxColumn(
                width=65, help="Kept for testing the model (the Train page's test share): the model never saw it."),
            "popularity": st.column_config.NumberColumn("pop.", width=45, help="Interactions in the data."),
            "because of": st.column_config.TextColumn(
                width=185, help="The item of the profile that raises this score most."),
            "adds": st.column_config.NumberColumn(
-               width=55, format="%+.3f", help="That item's part of the score (see the note under the table)."),
+               width=55, format="%+.3f", help="That item's part of the score's personal part (user vector · item "
+                                              "vector; an item's bias is no one's part): see the note under the table."),
            "mostly along": st.column_config.TextColumn(
                width="medium", help="The model's dimension (strongest = 1) that lifts this item's score most above "
                                     "the average item's for this taste (user coordinate × how far the item's "
@@ -240,9 +246,10 @@ def dislikes_note(recommender: state.ModelEntry, count: int) -> str:
                 f"{'them' if count != 1 else 'it'}: \"(disliked)\" marks a recommendation that owes most to that.")
     if hasattr(recommender.model, "fold_in_disliking"):
         return (f" {recommender.name} learns from what people chose, so the {items} folded in as "
-                "surely unwanted (an observed preference 0, held as firmly as the strongest like): "
-                f"{'their' if count != 1 else 'its'} scores, and those of items like "
-                f"{'them' if count != 1 else 'it'}, are held near 0.")
+                "surely unwanted (an observed preference 0, held as firmly as the strongest like), which turns the "
+                f"profile's vector away from {'them' if count != 1 else 'it'}: {'their' if count != 1 else 'its'} "
+                f"scores fall, and less so those of items like {'them' if count != 1 else 'it'}; an item the likes "
+                "pull strongly toward can stay high (not a filter: leave it out of the profile to never see it).")
     return (f" {recommender.name} learns only from what people chose (a rating is a strength of interest), so the "
             f"{items} left out of the profile it folds in, and never recommended; Funk SVD, SVD++, ALS or "
             "implicit ALS would turn away from them.")

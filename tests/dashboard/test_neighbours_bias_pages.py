@@ -236,6 +236,8 @@ def test_the_bias_table_has_plain_headers_and_a_plain_summary_of_the_active_mode
                                   at.session_state["mfviz.data"].interactions.item_popularity)
     assert (row["head length"], row["rare length"]) == pytest.approx((head, rare))
     assert verdicts.lengths(row["norm–popularity ρ"], head, rare) in words
+    # the baseline's "vectors" are its counts: its ρ (1 by construction) is left blank, not shown as a finding
+    assert pd.isna(base["norm–popularity ρ"]) and not pd.isna(row["norm–popularity ρ"])
     # plain headers with which way is good; the analyst's term first in each tooltip
     config = json.loads(at.dataframe[0].proto.columns)
     assert {column: (c["label"], c["help"].split(" ")[0]) for column, c in config.items() if "label" in c} == {
