@@ -65,13 +65,18 @@ BASELINE = "Popularity (baseline)"
 def baseline_groups(entries: list) -> list[tuple[str, Any, Any, int, list[str]]]:
     """The splits (and k) the models with a test set were scored on, each once, as (cache key, train,
     test, k, names of its models): the Popularity baseline is scored once per split, beside them.
-    Models of one split share its Interactions objects (`split_data`); the key is the first model's."""
-    groups: dict[tuple[int, int], tuple[str, Any, Any, int, list[str]]] = {}
+    A split is known by its settings where the model has them: `split_data` keeps only a few splits, so a
+    model trained after its split was dropped holds another copy of the same split than the quick default
+    (which showed a second baseline row, "split of ..."); else by its Interactions object. The key is the
+    first model's."""
+    groups: dict[tuple, tuple[str, Any, Any, int, list[str]]] = {}
     for entry in entries:
         k = next((int(key.split("@")[1]) for key in entry.metrics if key.startswith("ndcg@")), None)
         if entry.test is None or k is None:
             continue
-        group = groups.setdefault((id(entry.test), k), (f"{entry.key}|{k}", entry.train, entry.test, k, []))
+        split = ((entry.data_key, *sorted(entry.split_settings.items())) if entry.split_settings
+                 else id(entry.test))
+        group = groups.setdefault((split, k), (f"{entry.key}|{k}", entry.train, entry.test, k, []))
         group[4].append(entry.name)
     return list(groups.values())
 

@@ -112,7 +112,8 @@ def test_every_file_saved_from_the_latent_page_names_the_data_and_the_model(late
     entry = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value]
     model = re.sub(r"[^0-9a-z]+", "-", entry.name.lower()).strip("-")[:32].strip("-")
     assert saved == [f"dimensions_demo-catalogue_{model}.csv", f"latent_dimensions_demo-catalogue_{model}.csv",
-                     f"embedding_projector_demo-catalogue_{model}.zip"], saved
+                     f"embedding_projector_demo-catalogue_{model}.zip",
+                     "mfviz_workspace_demo-catalogue.mfviz.zip"], saved  # the sidebar's, on every page
     assert all(re.fullmatch(r"[0-9a-z_.-]+", name) for name in saved)
     for chart in at.get("plotly_chart"):  # the camera button's pictures too
         name = json.loads(chart.proto.config)["toImageButtonOptions"]["filename"]

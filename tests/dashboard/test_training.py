@@ -263,9 +263,9 @@ def test_the_baseline_is_scored_once_per_split_and_k_and_each_model_is_said_to_b
 
     one, other = small_data(), small_data()  # two splits: two Interactions objects
 
-    def entry(name, test, k=10, **more):
+    def entry(name, test, k=10, split_settings=None, **more):
         return ModelEntry(name=name, model=None, kind="ials", params={}, key=f"key-{name}", data_key="d",
-                          metrics={f"ndcg@{k}": 0.2} | more, train=test, test=test)
+                          metrics={f"ndcg@{k}": 0.2} | more, train=test, test=test, split_settings=split_settings)
 
     entries = [entry("a", one), entry("b", other), entry("c", one), entry("d", one, k=5),
                entry("no test", None), ModelEntry(name="loaded", model=None, kind="loaded", params={}, key="x",
@@ -275,6 +275,11 @@ def test_the_baseline_is_scored_once_per_split_and_k_and_each_model_is_said_to_b
         ("key-a|10", 10, ["a", "c"]), ("key-b|10", 10, ["b"]), ("key-d|5", 5, ["d"])]
     assert groups[0][2] is one and groups[1][2] is other
     # the analyst's numbers: implicit ALS 0.127 and Funk SVD 0.007 against the baseline's 0.227
+    # the same split settings are one split, though held in two copies (split_data keeps only a few)
+    settings = {"split": "random", "test": 0.2, "seed": 0}
+    again = [entry("e", one, split_settings=settings), entry("f", other, split_settings=dict(settings)),
+             entry("g", other, split_settings=settings | {"seed": 1})]
+    assert [names for *_, names in baseline_groups(again)] == [["e", "f"], ["g"]]
     assert against_baseline({"ndcg@10": 0.127}, {"ndcg@10": 0.227}, 10) == "no, −0.1000 NDCG@10"
     assert against_baseline({"ndcg@10": 0.25}, {"ndcg@10": 0.227}, 10) == "yes, +0.0230 NDCG@10"
     assert against_baseline({"ndcg@10": 0.22701}, {"ndcg@10": 0.227}, 10) == "tie (NDCG@10 0.2270)"
