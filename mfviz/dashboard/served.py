@@ -7,7 +7,7 @@ import streamlit as st
 
 from mfviz.dashboard import cache, train_figures, ui
 from mfviz.dashboard.state import ModelEntry
-from mfviz.dashboard.training import duration
+from mfviz.dashboard.training import duration, split_identity
 
 SHOWN = 5  # models drawn by default: the active one and the latest others
 LABELS = {"ndcg": "NDCG", "recall": "recall", "hit": "hit rate", "rmse": "RMSE"}
@@ -75,9 +75,9 @@ def _new_users(chosen: dict[str, ModelEntry], anchor: ModelEntry, k: int, metric
     st.markdown("**How much a new user must tell the model**")
     # Small data has too few test users for this curve: said here, and the rest of the page goes on
     short = {name: e for name, e in chosen.items() if not curve_sizes(e.train, e.test)}
-    splits = {id(e.test): e for e in short.values()}  # one sentence per split: its own count of users
-    for test_id, entry in splits.items():
-        names = ", ".join(name for name, e in short.items() if id(e.test) == test_id)
+    splits = {split_identity(e): e for e in short.values()}  # one sentence per split: its own count of users
+    for split, entry in splits.items():
+        names = ", ".join(name for name, e in short.items() if split_identity(e) == split)
         st.info(f"{names}: {too_few_for_curve(entry.train, entry.test)}.", icon=":material/person:")
     chosen = {name: e for name, e in chosen.items() if name not in short}
     if not chosen:

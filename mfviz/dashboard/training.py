@@ -74,11 +74,17 @@ def baseline_groups(entries: list) -> list[tuple[str, Any, Any, int, list[str]]]
         k = next((int(key.split("@")[1]) for key in entry.metrics if key.startswith("ndcg@")), None)
         if entry.test is None or k is None:
             continue
-        split = ((entry.data_key, *sorted(entry.split_settings.items())) if entry.split_settings
-                 else id(entry.test))
-        group = groups.setdefault((split, k), (f"{entry.key}|{k}", entry.train, entry.test, k, []))
+        group = groups.setdefault((split_identity(entry), k), (f"{entry.key}|{k}", entry.train, entry.test, k, []))
         group[4].append(entry.name)
     return list(groups.values())
+
+
+def split_identity(entry) -> tuple | int:
+    """What makes two models' train/test split the same one: its settings on the same data where the model
+    has them (two copies of a split are one), else its test part's object."""
+    if entry.split_settings:
+        return (entry.data_key, *sorted(entry.split_settings.items()))
+    return id(entry.test)
 
 
 @st.cache_data(show_spinner="Scoring the Popularity baseline on the same split…", max_entries=16)
