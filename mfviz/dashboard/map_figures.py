@@ -50,6 +50,14 @@ PROJECTION_NOTES = {
 SEARCH_CIRCLED = 20  # search hits circled on a map, at most (the most popular)
 
 
+
+LEGEND_TITLE = 26  # characters of a clicked item's title in the legend: a 40-character one narrowed the map
+
+
+def legend_name(title: str) -> str:
+    """A title short enough for the legend (the full one is on the map and in the list under it)."""
+    return title if len(title) <= LEGEND_TITLE else title[:LEGEND_TITLE - 1].rstrip() + "…"
+
 def title_matches(titles: pd.Series, query: str) -> np.ndarray:
     """Which titles hold `query` (case-insensitive) at the start of a word: "star" finds "Star Wars",
     "Lone Star" and "Starship Troopers", not "Bastard Out of Carolina" (a match inside a word circled
@@ -295,7 +303,7 @@ def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | N
                 hovertemplate="<b>%{text}</b><br>" + metric + " neighbour<extra></extra>",
                 marker=dict(size=size, symbol="circle-open", color=colour_, line=dict(width=3, color=colour_))))
         title = str(table["title"].iat[position[anchor]])
-        fig.add_trace(go.Scatter3d(x=[centre[0]], y=[centre[1]], z=[centre[2]], mode="markers", name=title[:40],
+        fig.add_trace(go.Scatter3d(x=[centre[0]], y=[centre[1]], z=[centre[2]], mode="markers", name=legend_name(title),
                                    text=[title], hovertemplate="<b>%{text}</b><extra></extra>",
                                    marker=dict(size=9, symbol="diamond", color="#ffd400",
                                                line=dict(width=2, color="#111111"))))
@@ -487,7 +495,7 @@ def _neighbour_traces(fig: go.Figure, table: pd.DataFrame, anchor: int, neighbou
             marker=dict(size=size, color="rgba(0,0,0,0)", line=dict(width=2.5, color=colour))))
         added.append(items)
     fig.add_trace(go.Scatter(
-        x=[ax], y=[ay], mode="markers", name=str(table["title"].iat[position[anchor]])[:40],
+        x=[ax], y=[ay], mode="markers", name=legend_name(str(table["title"].iat[position[anchor]])),
         hovertemplate="<b>%{text}</b><extra></extra>", text=[str(table["title"].iat[position[anchor]])],
         customdata=[[str(table["title"].iat[position[anchor]]), "", anchor]],
         marker=dict(symbol="star", size=20, color="#ffd400", line=dict(width=1.5, color="#111111"))))

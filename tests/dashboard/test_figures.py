@@ -167,6 +167,11 @@ def test_neighbour_lines_join_the_anchor_to_each_neighbour_and_selections_skip_t
     selection = {"points": [{"curve_number": line, "point_index": 1}, {"curve_number": line, "point_index": 2},
                             {"curve_number": len(names) - 1, "point_index": 0}]}
     assert map_figures.selected_items(chart, selection) == [1, 2]  # the gap (index 2) is no item
+    # a long title is cut in the legend (at 40 characters it narrowed the map), not on the map
+    table.loc[2, "title"] = "Willy Wonka and the Chocolate Factory (1971)"
+    chart = map_figures.latent_scatter(table, "popularity", anchor=2, neighbours={"cosine": np.array([1])})
+    assert chart.figure.data[-1].name == "Willy Wonka and the Choco…"  # 26 characters
+    assert map_figures.legend_name("Heat (1995)") == "Heat (1995)"
 
 
 
