@@ -177,6 +177,7 @@ if link.get("map", "").upper() in map(str.upper, METHODS):
 if "item" in link and (chosen := links.indices(inter, "item", link["item"])):
     st.session_state["latent_anchor"] = chosen[0]
 top = st.columns([1.8, 2.2, 1.6])
+colour_slot = top[2].container()  # "Colour by" (drawn once the colours are known) above the UMAP settings
 with top[0]:
     entry = ui.model_picker()
 method = top[1].radio("Map", METHODS, horizontal=True, key="latent_method",
@@ -196,7 +197,8 @@ if method == "UMAP":
     for setting, start in (("latent_neighbours", n_neighbors), ("latent_min_dist", min_dist)):
         if setting not in st.session_state:
             st.session_state[setting] = start
-    with st.expander("Map settings (UMAP)"):
+    # in the top row's third column, not a row of its own: at 1,280×720 the map began 480 px down
+    with top[2].expander("Map settings (UMAP)"):
         n_neighbors = st.slider("UMAP neighbours", 5, 100, key="latent_neighbours",
                                 help="Small values show fine local structure, large values the global shape.")
         min_dist = st.slider("UMAP minimum distance", 0.0, 0.99, step=0.01, key="latent_min_dist",
@@ -254,7 +256,7 @@ labels = {"popularity": "popularity (interactions)", "norm": "vector norm (lengt
           GENRE: "genre (its least common)", "genres": "genres (combination)"}
 if st.session_state.get("latent_colour") not in colour_options:  # through the session state, not `index=`:
     st.session_state["latent_colour"] = GENRE if GENRE in colour_options else colour_options[0]  # (kept by app.py)
-colour = top[2].selectbox("Colour by", colour_options, key="latent_colour",
+colour = colour_slot.selectbox("Colour by", colour_options, key="latent_colour",
                           format_func=lambda c: labels.get(c, c),
                           help=map_figures.GENRE_NOTE.format(n=genres_shown) if genres_shown else None)
 finders = st.columns([2, 2, 0.9])
