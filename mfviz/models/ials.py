@@ -201,9 +201,9 @@ class ImplicitALS(Model):
     def fold_in_disliking(self, items, values, disliked) -> np.ndarray:
         """A user vector for a profile that likes `items` (with `values`) and dislikes `disliked`, the
         items frozen. A disliked item is an observed preference 0 (p_ui = 0 of Hu, Koren & Volinsky),
-        held with the confidence of the profile's strongest like: its score, and so the scores of items
-        like it, are held firmly near 0, where an item the user never met (c = 1) barely weighs. Without
-        dislikes it is `fold_in`'s exact solve."""
+        held with the confidence of the profile's strongest like, where an item the user never met (c = 1)
+        barely weighs: the vector turns away from it, so its score falls, and less so those of items like it
+        (toward 0, not to it: the likes still pull). Without dislikes it is `fold_in`'s exact solve."""
         system, liked, confidence, _ = self._profile_system(items, values, disliked)
         return np.linalg.solve(system, liked.T @ confidence).astype(np.float32)
 
