@@ -204,5 +204,6 @@ def _serve_workspace(args: argparse.Namespace) -> None:
     opened = workspace_file.read(path.read_bytes(), path.name, start_entry)
     for note in opened.notes:
         print(f"warning: {note}", file=sys.stderr)
+    # under the key the data had where it was saved: that session's links to views apply here too
     startup.serve(opened.data.interactions, opened.data.name, entries=tuple(opened.models),
-                  filters=opened.data.filters)
+                  filters=opened.data.filters, key=opened.data.key)

@@ -41,7 +41,7 @@ def start_data():
         from mfviz import datasets
 
         start = startup.Start(interactions=datasets.load_demo(), name="demo catalogue", is_demo=True)
-    return start, state.interactions_hash(start.interactions)
+    return start, start.key or state.interactions_hash(start.interactions)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

@@ -17,18 +17,20 @@ class Start:
     models: tuple[tuple[str, Any], ...] = field(default_factory=tuple)
     entries: tuple[Any, ...] = ()  # ModelEntry records of a saved workspace (metrics, splits), `--workspace`
     filters: str = ""  # the workspace's preparation in words ("20-core"), shown with the name
+    key: str | None = None  # a workspace's own data key, so that links made in the session it was saved from
+    #                         still apply (None: the content hash)
 
 
 _served: Start | None = None
 
 
 def serve(interactions, name: str, models: tuple[tuple[str, Any], ...] = (), entries: tuple[Any, ...] = (),
-          filters: str = "") -> None:
+          filters: str = "", key: str | None = None) -> None:
     """Make this data (and these models, already matched to it) what every session starts on. The
     command line calls it before the server starts; it lives as long as the process."""
     global _served
     _served = Start(interactions=interactions, name=name, is_demo=False, models=tuple(models), entries=tuple(entries),
-                    filters=filters)
+                    filters=filters, key=key)
 
 
 def served() -> Start | None:

@@ -123,6 +123,8 @@ def test_a_workspace_served_to_every_session_keeps_its_models_scores(tmp_path, m
         [model] = at.session_state["mfviz.models"].values()
         assert (model.name, model.kind, model.metrics) == (entry.name, "ials", entry.metrics)
         assert model.test.nnz == entry.test.nnz and model.data_key == session_data.key
+        # the keys of the session it was saved from, so that links to its views made there apply here
+        assert (session_data.key, model.key) == (data.key, entry.key)
         assert any("8-core" in m.value for m in at.sidebar.markdown)
         open_page(at, "pages/train_page.py")
         assert not at.error
@@ -176,3 +178,40 @@ def test_a_workspace_saved_on_the_demo_is_served_on_the_demo_and_refused_on_othe
     small_data().to_csv(data, index=False)
     assert main(["dashboard", str(data), "--workspace", str(path), "--quiet"]) == 2
     assert "was saved on 'demo catalogue'" in capsys.readouterr().err and startup.served() is None
+
+
+def test_a_link_made_on_an_opened_workspace_opens_on_the_server_of_that_workspace(tmp_path, monkeypatch):
+    """A presenter prepares a view in their own session (the workspace opened there), copies its link, and
+    serves the workspace with `mfviz dashboard --workspace`: the link opens on that view."""
+    from test_links import open_link
+
+    from mfviz.cli import main
+    from mfviz.dashboard import serve
+
+    path, data, entry = saved_workspace(tmp_path / "w.mfviz.zip", {"min_count": 8, "binarize_at": None,
+                                                                    "explicit": None, "drop_zeros": False})
+    monkeypatch.setattr(startup, "_served", None)
+    monkeypatch.setattr(serve, "main", lambda options: 0)
+    cache.start_data.clear()
+    prepared = open_page(new_app(), "pages/data_page.py")
+    prepared.file_uploader(key="open_workspace").set_value(("w.mfviz.zip", path.read_bytes(), "application/zip"))
+    prepared.run()
+    assert prepared.session_state["mfviz.data"].key == data.key
+    open_page(prepared, "pages/neighbours_page.py")
+    prepared.selectbox(key="neighbours_item").set_value(5).run()
+    link = dict(prepared.query_params)
+    assert link["model"] == entry.name and link["item"] == str(data.interactions.item_ids[5])
+    try:
+        assert main(["dashboard", "--workspace", str(path), "--quiet"]) == 0
+        cache.start_data.clear()
+        audience = open_link(new_app(), "pages/neighbours_page.py", **link)
+        assert not at_fault(audience)
+        assert audience.selectbox(key="neighbours_item").value == 5
+        assert audience.selectbox(key="model_picker").value == entry.name
+    finally:
+        cache.start_data.clear()
+
+
+def at_fault(at) -> list[str]:
+    """Errors, and warnings that a link was not applied (other data, an unknown model or id)."""
+    return [e.value for e in at.error] + [w.value for w in at.warning if "link" in w.value.lower()]
