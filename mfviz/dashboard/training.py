@@ -484,6 +484,7 @@ class TrainingJob:
     stop_event: threading.Event = field(default_factory=threading.Event)
     # the browser session that asked: once it is gone (its tab closed), the job stops after the epoch
     owner: str | None = field(default_factory=background.current_session)
+    followers: list = field(default_factory=list)  # sessions that took the job up after a reload of the owner's tab
     thread: threading.Thread | None = None
 
     def start(self) -> TrainingJob:
@@ -540,9 +541,14 @@ class TrainingJob:
                 self.snapshots = [self.snapshots[n] for n in keep]
                 self.snapshot_labels = [self.snapshot_labels[n] for n in keep]
         self.epochs.append((int(epoch), float(loss), float(seconds), self._held_out(model, scorer)))
-        if background.session_gone(self.owner):
+        if self.abandoned():
             self.stop_event.set()  # nobody is left to see it: no further epochs, no further models of a sweep
         return not self.stop_event.is_set()
+
+    def abandoned(self) -> bool:
+        """Whether every session that watches it is gone: the one that asked and any that took it up after a
+        reload of its tab (a reload alone used to stop it, its session being gone)."""
+        return all(background.session_gone(session) for session in (self.owner, *self.followers))
 
     def _snapshot(self, item_factors, label: str) -> None:
         """Keep the replay items' vectors (float16) under `label`."""

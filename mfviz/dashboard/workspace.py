@@ -9,7 +9,7 @@ from collections import OrderedDict
 
 import streamlit as st
 
-from mfviz.dashboard import state
+from mfviz.dashboard import background, state
 
 # A reload, a dropped connection or a second tab opens a new Streamlit session, which started on the
 # start data: an hour's upload, sweeps and comparisons were gone, and the notice blamed "another browser
@@ -22,7 +22,7 @@ ID = "mfviz.workspace_id"  # session-state key: this session's workspace id
 RESTORED = "mfviz.workspace_restored"  # session-state key: what the first run took up, said once
 # What a workspace is: the data and its preparation, the models, the Train page's settings and the
 # Recommend page's profile; the pages' widgets (PAGE_WIDGETS) are added by the caller.
-KEYS = (state.SOURCE, state.FILTERS, state.DATA, state.MODELS, state.ACTIVE_MODEL, state.LAST_TRAINING,
+KEYS = (state.SOURCE, state.FILTERS, state.DATA, state.MODELS, state.ACTIVE_MODEL, state.TRAINING, state.LAST_TRAINING,
         state.LAST_SWEEP, state.TRAIN_PARAMS, state.TRAIN_KIND, state.PROFILE, state.UPLOAD_KEY, state.MAPPING,
         state.ITEMS_JOINED, "mfviz.profile_dislikes", "mfviz.profile_ratings", "mfviz.picker_kinds", "latent_subset")
 
@@ -62,9 +62,16 @@ def restore() -> None:
     for key, value in saved.items():
         # its own containers: two tabs of one browser share the records, not the lists they are kept in
         st.session_state[key] = type(value)(value) if isinstance(value, (dict, list)) else value
+    job = st.session_state.get(state.TRAINING)
+    kept = list((st.session_state.get(state.MODELS) or {}).values())
+    if job is not None and job.done and all(any(e is k for k in kept) for e in job.entries):
+        st.session_state.pop(state.TRAINING)  # collected already: taken up again, it would make its model active
+    elif job is not None and not job.done:  # a reload during a training: it goes on for this session too
+        job.followers.append(background.current_session())
     data, trained = saved.get(state.DATA), [e for e in (saved.get(state.MODELS) or {}).values() if not e.auto]
-    if (data is not None and not data.is_start) or trained:  # more than every session starts with
-        st.session_state[RESTORED] = (data.name if data is not None else "the data", len(trained))
+    training = job.label if job is not None and not job.done else None
+    if (data is not None and not data.is_start) or trained or training:  # more than every session starts with
+        st.session_state[RESTORED] = (data.name if data is not None else "the data", len(trained), training)
 
 
 def sent_id() -> str | None:
@@ -100,7 +107,7 @@ def say_restored() -> None:
     a word says why an upload is still there although the file box is empty)."""
     restored = st.session_state.pop(RESTORED, None)
     if restored is not None:
-        name, models = restored
+        name, models, training = restored
         st.toast(f"Picked up where this browser left off: {name}" + (f" and {models} model{'s' if models != 1 else ''}"
-                                                                     if models else "") + ".",
-                 icon=":material/restore:")
+                                                                     if models else "")
+                 + (f"; the training of {training} goes on" if training else "") + ".", icon=":material/restore:")

@@ -108,3 +108,48 @@ def test_a_second_tab_does_not_drop_a_model_trained_in_the_first(monkeypatch):
     reloaded = reopened(monkeypatch, mine, "pages/bias_page.py")
     assert trained in reloaded.session_state["mfviz.models"]
     assert set(tab_b.session_state["mfviz.models"]) <= set(reloaded.session_state["mfviz.models"])
+
+
+def test_a_reload_during_a_training_takes_it_up_and_it_goes_on_while_either_session_is_there(monkeypatch):
+    """A reload (F5) during a training stopped it: its session was gone. The new session of the same browser
+    takes the job up, which stops only when every session watching it is gone."""
+    from mfviz.dashboard import background, state
+    from mfviz.dashboard.training import TrainingJob
+
+    at = new_app()
+    job = TrainingJob(kind="ials", label="Implicit ALS (f=8)", params={}, train=None, test=None, k=10,
+                      data_key="d", split="")  # not started: a training still running
+    at.session_state[state.TRAINING] = job
+    at.run()
+    again = reopened(monkeypatch, at.session_state[workspace.ID])
+    assert again.session_state[state.TRAINING] is job and len(job.followers) == 1
+    assert again.first_toasts[-1].endswith("; the training of Implicit ALS (f=8) goes on.")
+    assert not again.exception and not again.error
+    # it stops once both the session that asked and the one that took it up are gone, not before
+    gone = {job.owner}
+    monkeypatch.setattr(background, "session_gone", lambda session: session in gone)
+    assert not job.abandoned()
+    gone.add(job.followers[0])
+    assert job.abandoned()
+
+
+def test_a_finished_training_is_taken_up_only_when_its_models_were_not_collected(monkeypatch):
+    """Collected already, it would make its model the active one again over the choice the reload brought
+    back; finished after its tab was reloaded (never collected), its models would be lost without it."""
+    from mfviz.dashboard import state
+
+    at = train_on_page(new_app(), "ials", factors=4, epochs=2)
+    job = at.session_state[state.LAST_TRAINING]
+    [trained] = [entry.name for entry in job.entries]
+    default = next(name for name, entry in at.session_state[state.MODELS].items() if entry.auto)
+    open_page(at, "pages/neighbours_page.py")
+    at.selectbox(key="model_picker").set_value(default).run()  # the presenter shows the quick default again
+    mine = at.session_state[workspace.ID]
+    workspace._STORE[mine][state.TRAINING] = job  # as a tab that saved its state before collecting would leave it
+    again = reopened(monkeypatch, mine)
+    assert state.TRAINING not in again.session_state and again.session_state[state.ACTIVE_MODEL] == default
+    saved = workspace._STORE[mine]  # the reopened session's own state, saved after its run
+    saved[state.TRAINING] = job
+    saved[state.MODELS] = {name: e for name, e in saved[state.MODELS].items() if name != trained}  # never collected
+    again = reopened(monkeypatch, mine)
+    assert trained in again.session_state[state.MODELS]
