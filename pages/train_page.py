@@ -6,7 +6,17 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mfviz.dashboard import cache, figures, map_figures, served, state, train_figures, training, ui
+from mfviz.dashboard import (
+    cache,
+    figures,
+    map_figures,
+    served,
+    state,
+    train_figures,
+    training,
+    ui,
+    workspace,
+)
 from mfviz.dashboard.report import meaning
 from mfviz.evaluation.metrics import judged_by_rmse
 
@@ -23,6 +33,14 @@ FEEDBACK = {"explicit": "made for explicit ratings", "implicit": "made for impli
             "any": "works on either kind of feedback"}
 job = st.session_state.get(state.TRAINING)
 running = job is not None and not job.done
+
+
+
+def start_training(job: training.TrainingJob) -> None:
+    """Start the job, and keep the workspace with it now: this run draws its progress until it ends, and the
+    workspace is otherwise kept after a run, so a reload during it found no training to take up."""
+    st.session_state[state.TRAINING] = job.start()
+    workspace.save(workspace.PAGE_WIDGETS)
 
 kinds = list(MODELS)
 # Implicit ALS first on any data, as the quick default: the pages show lists, and the models fitted to
@@ -186,7 +204,7 @@ if submitted and not running:
     slow = training.slow_settings(kind, [p for _, p in job.variants if job.same_as(p) is None], train)
     st.session_state.pop("train_pending", None)
     if slow is None:
-        st.session_state[state.TRAINING] = job.start()
+        start_training(job)
     else:
         st.session_state["train_pending"] = (job, slow)
 
@@ -199,7 +217,7 @@ if pending is not None and not running and pending[0].data_key == data.key:
         if go_on.button("Train anyway", key="train_anyway", type="primary"):
             st.session_state.pop("train_pending")
             pending[0].started = time.perf_counter()  # its clock starts now, not when it was asked
-            st.session_state[state.TRAINING] = pending[0].start()
+            start_training(pending[0])
             slot.empty()
         elif cancel.button("Cancel", key="train_cancel"):
             st.session_state.pop("train_pending")
