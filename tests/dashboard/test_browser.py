@@ -661,3 +661,28 @@ def test_a_saved_workspace_opens_in_another_browser(browser_page, server, tmp_pa
     finally:
         for context in contexts:
             context.close()
+
+
+def test_a_reload_during_a_training_lets_it_finish_in_the_reloaded_tab(browser_page, server):
+    """F5 during a training stopped it (its session was gone) and lost its model."""
+    url, _ = server
+    context = browser_page.context.browser.new_context(viewport={"width": 1400, "height": 1200})
+    try:
+        page = context.new_page()
+        page.goto(url + "/train")
+        page.get_by_role("button", name="Train", exact=True).wait_for(timeout=WAIT_MS)
+        settle(page)
+        choose(page, "Model", "ALS — made for explicit")
+        after_action(page)
+        page.get_by_role("spinbutton", name="Factors").fill("160")
+        page.get_by_role("spinbutton", name="Epochs").fill("60")
+        page.get_by_role("button", name="Train", exact=True).click()
+        page.get_by_text(re.compile(r"epoch [1-9]\d* of 60")).first.wait_for(timeout=WAIT_MS)  # under way
+        page.reload()
+        page.locator("[data-testid='stAlertContentSuccess']", has_text="Trained").first.wait_for(timeout=WAIT_MS)
+        settle(page)
+        assert page.get_by_text("epoch 60 of 60").count() >= 1  # every epoch, not stopped at the reload
+        assert page.locator("[data-testid='stSidebar']", has_text="ALS (f=160)").count() == 1
+        assert not exceptions(page) and not errors(page), errors(page)
+    finally:
+        context.close()
