@@ -160,7 +160,7 @@ def build_parser() -> argparse.ArgumentParser:
     dashboard.add_argument("--workspace", "-w", default=None, metavar="FILE",
                            help="a workspace saved on the dashboard (Save the workspace, .mfviz.zip): every session "
                                 "starts on its data as prepared and its models, with their metrics (no 200 MB upload "
-                                "limit); with DATA only for a workspace saved on a server started on DATA")
+                                "limit); without DATA: the file holds its data")
     dashboard.add_argument("--port", type=int, default=None, metavar="N",
                            help="port to serve on, 1 to 65535 or 0 for any free one (default: Streamlit's, 8501)")
     dashboard.set_defaults(run=None)

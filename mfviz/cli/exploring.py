@@ -189,19 +189,11 @@ def cmd_dashboard(args: argparse.Namespace, streamlit_options: Sequence[str]) ->
 
 
 def _serve_workspace(args: argparse.Namespace) -> None:
-    """--workspace: its data as prepared and its models (with their metrics and splits) for every session;
-    the server's own start data (DATA, or the demo) is needed only when the workspace was saved on it."""
-    from mfviz.dashboard import startup, state, workspace_file
+    """--workspace: its data as prepared and its models (with their metrics and splits) for every session."""
+    from mfviz.dashboard import startup, workspace_file
 
-    if args.data is not None:
-        start, name = _load(args), Path(args.data).name
-    else:
-        from mfviz import datasets
-
-        start, name = datasets.load_demo(), "demo catalogue"
-    start_entry = state.DataEntry(interactions=start, name=name, key=state.interactions_hash(start), is_start=True)
     path = Path(args.workspace)
-    opened = workspace_file.read(path.read_bytes(), path.name, start_entry)
+    opened = workspace_file.read(path.read_bytes(), path.name)
     for note in opened.notes:
         print(f"warning: {note}", file=sys.stderr)
     # under the key the data had where it was saved: that session's links to views apply here too

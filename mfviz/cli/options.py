@@ -259,6 +259,8 @@ def _check_inputs_exist(args: argparse.Namespace) -> None:
         if models:
             raise DataError("--model-file and --workspace cannot be combined: load the model into the workspace on "
                             "the dashboard's Train page, save the workspace again, and start on that")
+        if args.data is not None:
+            raise DataError("--workspace brings its own data: leave out DATA (mfviz dashboard --workspace FILE)")
         if not Path(saved).is_file():
             raise DataError(f"no such workspace file: {saved}; check the path")
     items = getattr(args, "items", None)

@@ -507,7 +507,7 @@ def save_workspace_button(data: DataEntry, entries: dict) -> None:
         file_name=figures.file_name("mfviz_workspace", "mfviz.zip", data_label(data)), mime="application/zip",
         key="save_workspace", on_click="ignore", icon=":material/save:",
         help="One file that brings this work back later, after a restart of the server or on another one (the "
-             "Data page's “Saved workspace” box): the data (left out when it is the data the server starts on), its "
+             "Data page's “Saved workspace” box): the data (the server's start data too), its "
              f"Prepare settings, {counted(trained, 'model') if trained else 'the models'} trained or loaded, the "
              "Train page's settings, the Recommend profile and the pages' choices. Until it is saved, a restart "
              "loses them.")

@@ -50,8 +50,8 @@ class Opened:
 # ------------------------------------------------------------------ writing
 def write(values, widget_keys: tuple[str, ...] = ()) -> bytes:
     """The workspace in `values` (a session state, or any mapping of its keys) as a file's bytes:
-    the source data (unless it is the data the server starts on), the Prepare settings, every model
-    trained or loaded on the data (not the quick default) and the settings."""
+    the source data (the server's start data too: a file saved there opens on any server), the Prepare
+    settings, every model trained or loaded on the data (not the quick default) and the settings."""
     source: DataEntry = values.get(state.SOURCE) or values[state.DATA]
     data: DataEntry = values[state.DATA]
     filters = dict(values.get(state.FILTERS) or {})
@@ -62,8 +62,8 @@ def write(values, widget_keys: tuple[str, ...] = ()) -> bytes:
         manifest = {"format": FORMAT, "saved": datetime.now(UTC).isoformat(timespec="seconds"),
                     "source": _data_record(source), "filters": filters, "data": _data_record(data),
                     "models": [], "settings": {}}
-        if not source.is_start:
-            manifest["source"]["ids"] = _write_interactions(archive, source.interactions)
+        manifest["source"]["ids"] = _write_interactions(archive, source.interactions)
+        manifest["source"]["content"] = state.interactions_hash(source.interactions)  # its key may be another
         for number, entry in enumerate(models):
             path = f"models/{number}.npz"
             archive.writestr(path, _model_bytes(entry.model))
@@ -181,9 +181,9 @@ def _plain(value):
 
 
 # ------------------------------------------------------------------ reading
-def read(content: bytes, file_name: str, start: DataEntry) -> Opened:
-    """A workspace file rebuilt: its data (or the server's start data it was saved on), Prepare applied
-    again, its models checked against the data. DataError saying what is wrong otherwise; a model that
+def read(content: bytes, file_name: str, start: DataEntry | None = None) -> Opened:
+    """A workspace file rebuilt: its data (as the server's `start` data when it is that data), Prepare
+    applied again, its models checked against the data. DataError saying what is wrong otherwise; a model that
     cannot be taken up is left out with a note."""
     try:
         return _read(content, file_name, start)
@@ -195,34 +195,34 @@ def read(content: bytes, file_name: str, start: DataEntry) -> Opened:
                         "again.") from None
 
 
-def _read(content: bytes, file_name: str, start: DataEntry) -> Opened:
+def _read(content: bytes, file_name: str, start: DataEntry | None) -> Opened:
     from mfviz.dashboard.data_swap import prepared_entry
 
     archive = _archive(content, file_name)
     manifest = _manifest(archive, file_name)
     saved_source = manifest["source"]
-    if saved_source.get("is_start"):
-        if saved_source.get("key") != start.key:
-            raise DataError(f"{file_name} was saved on {saved_source.get('name')!r}, the data this server starts "
-                            f"on, but this server starts on {start.name!r}. Open it on a server started on that "
-                            "data (`mfviz dashboard DATA`).")
-        source = start
+    interactions = _read_interactions(archive, saved_source.get("ids") or {}, file_name)
+    content, saved_key = state.interactions_hash(interactions), saved_source.get("key")
+    if content != saved_source.get("content", saved_key):
+        raise DataError(f"{file_name}'s data does not match its own record of it (damaged or edited); "
+                        "save the workspace again.")
+    if start is not None and saved_key == start.key and (
+            saved_key == content or state.interactions_hash(start.interactions) == content):
+        source = start  # the data this server starts on: its own copy, and "Back to" it still works
     else:
-        interactions = _read_interactions(archive, saved_source.get("ids") or {}, file_name)
-        key = state.interactions_hash(interactions)
-        if key != saved_source.get("key"):
-            raise DataError(f"{file_name}'s data does not match its own record of it (damaged or edited); "
-                            "save the workspace again.")
-        source = DataEntry(interactions=interactions, name=str(saved_source.get("name") or file_name), key=key,
+        # Keyed by its content, always: a key taken from the file could name another dataset's cached analyses.
+        # (A workspace served by `mfviz dashboard --workspace` keys its data otherwise; opened elsewhere, its
+        # links to views then no longer apply.)
+        source = DataEntry(interactions=interactions, name=str(saved_source.get("name") or file_name), key=content,
                            report_lines=[str(line) for line in saved_source.get("report_lines") or []])
     filters = manifest.get("filters") or {}
     data = source if not filters else prepared_entry(source, _filters(filters, file_name))
-    if data.key != manifest["data"].get("key"):
+    if source.key == saved_key and data.key != manifest["data"].get("key"):
         raise DataError(f"{file_name}'s Prepare settings give other data than it was saved with (damaged, or "
                         "saved by another version of mfviz); load the data and train the models again.")
     notes: list[str] = []
     models = [entry for record in manifest.get("models") or []
-              if (entry := _model_entry(archive, record, data, notes)) is not None]
+              if (entry := _model_entry(archive, record, data, str(manifest["data"].get("key")), notes)) is not None]
     settings = {key: _decoded(value) for key, value in (manifest.get("settings") or {}).items()}
     return Opened(source=source, filters=filters, data=data, models=models, settings=settings,
                   saved=str(manifest.get("saved", "")), notes=notes)
@@ -303,7 +303,8 @@ def _filters(filters: dict, file_name: str) -> dict:
     return filters
 
 
-def _model_entry(archive: zipfile.ZipFile, record: dict, data: DataEntry, notes: list[str]) -> ModelEntry | None:
+def _model_entry(archive: zipfile.ZipFile, record: dict, data: DataEntry, saved_key: str,
+                 notes: list[str]) -> ModelEntry | None:
     """A saved model as the session lists it, its split made again; None (and a note) when it cannot be."""
     from mfviz.models import load_model
 
@@ -314,21 +315,21 @@ def _model_entry(archive: zipfile.ZipFile, record: dict, data: DataEntry, notes:
         notes.append(f"{name} could not be read ({exc}) and was left out.")
         return None
     try:
-        return _checked_entry(model, name, record, data, notes)
+        return _checked_entry(model, name, record, data, saved_key, notes)
     except (TypeError, ValueError, KeyError) as exc:  # a record edited by hand: that model only
         notes.append(f"{name}'s record is not valid ({type(exc).__name__}: {exc}) and it was left out.")
         return None
 
 
-def _checked_entry(model, name: str, record: dict, data: DataEntry, notes: list[str]) -> ModelEntry | None:
+def _checked_entry(model, name: str, record: dict, data: DataEntry, saved_key: str,
+                   notes: list[str]) -> ModelEntry | None:
     from mfviz.dashboard.training import split_data
 
     inter = data.interactions
     if model.user_factors.shape[0] != inter.n_users or model.item_factors.shape[0] != inter.n_items:
         notes.append(f"{name} does not fit the data (other users or items) and was left out.")
         return None
-    key = state.model_hash(model, data.key)
-    if key != record.get("key"):
+    if state.model_hash(model, saved_key) != record.get("key"):
         notes.append(f"{name}'s factors do not match the workspace's record of them (damaged) and were left out.")
         return None
     settings = record.get("split_settings")
@@ -339,7 +340,8 @@ def _checked_entry(model, name: str, record: dict, data: DataEntry, notes: list[
     kind = record.get("kind") if record.get("kind") == getattr(model, "name", None) else "loaded"
     metrics = {str(k): v if isinstance(v, int) else float(v) for k, v in dict(record.get("metrics") or {}).items()
                if isinstance(v, int | float) and not isinstance(v, bool) and np.isfinite(v)}
-    return ModelEntry(name=name, model=model, kind=kind, params=model.get_params(), key=key, data_key=data.key,
+    return ModelEntry(name=name, model=model, kind=kind, params=model.get_params(),
+                      key=state.model_hash(model, data.key), data_key=data.key,
                       metrics=metrics, fit_seconds=float(record.get("fit_seconds") or 0),
                       epochs=int(record.get("epochs") or 0), split=str(record.get("split") or ""),
                       stopped_early=bool(record.get("stopped_early")), train=train, test=test,

@@ -159,8 +159,7 @@ def test_dashboard_refuses_a_bad_workspace_before_the_server_starts(tmp_path, mo
     assert startup.served() is None
 
 
-def test_a_workspace_saved_on_the_demo_is_served_on_the_demo_and_refused_on_other_data(tmp_path, monkeypatch,
-                                                                                      capsys):
+def test_a_workspace_saved_on_the_demo_is_served_with_its_own_data_and_no_data_file(tmp_path, monkeypatch, capsys):
     from mfviz import datasets
     from mfviz.cli import main
     from mfviz.dashboard import serve, state, workspace_file
@@ -176,8 +175,9 @@ def test_a_workspace_saved_on_the_demo_is_served_on_the_demo_and_refused_on_othe
     monkeypatch.setattr(startup, "_served", None)
     data = tmp_path / "ratings.csv"
     small_data().to_csv(data, index=False)
-    assert main(["dashboard", str(data), "--workspace", str(path), "--quiet"]) == 2
-    assert "was saved on 'demo catalogue'" in capsys.readouterr().err and startup.served() is None
+    assert main(["dashboard", str(data), "--workspace", str(path), "--quiet"]) == 2  # the file holds its data
+    assert "--workspace brings its own data: leave out DATA" in capsys.readouterr().err
+    assert startup.served() is None
 
 
 def test_a_link_made_on_an_opened_workspace_opens_on_the_server_of_that_workspace(tmp_path, monkeypatch):

@@ -395,23 +395,27 @@ def on_start(demo):
                            uploaded_content=workspace_file.write(as_upload))
 
 
-def test_the_start_data_is_not_stored_and_opens_on_the_same_start(on_start):
+def test_the_start_data_is_stored_too_and_opens_as_the_start_on_the_same_server(on_start):
+    # a file saved on the server's start data once held no data: it opened on that server only, although its
+    # models' files held most of the data anyway
     names = zipfile.ZipFile(io.BytesIO(on_start.content)).namelist()
-    assert not any(name.startswith("data/") for name in names)
-    assert len(on_start.content) * 3 < len(on_start.uploaded_content)  # the same workspace, its data stored
+    assert "data/interactions.npz" in names
     fresh_server()
     opened = workspace_file.read(on_start.content, "demo.mfviz.zip", on_start.start)
-    assert opened.source is on_start.start
+    assert opened.source is on_start.start  # the server's own copy: "Back to" it works as before
     assert opened.data.key == on_start.data.key and opened.data.is_start
     assert_same_interactions(opened.data.interactions, on_start.data.interactions)
     assert [entry.name for entry in opened.models] == ["SVD"] and opened.settings == {state.ACTIVE_MODEL: "SVD"}
 
 
-def test_a_file_saved_on_other_start_data_is_refused_naming_both(on_start, tiny_start):
-    with pytest.raises(DataError) as raised:
-        workspace_file.read(on_start.content, "demo.mfviz.zip", tiny_start)
-    message = str(raised.value)
-    assert "'demo catalogue'" in message and "'tiny start'" in message and "demo.mfviz.zip" in message
+def test_a_file_saved_on_the_start_data_opens_on_a_server_started_on_other_data(on_start, tiny_start):
+    opened = workspace_file.read(on_start.content, "demo.mfviz.zip", tiny_start)
+    assert opened.source is not tiny_start and not opened.source.is_start
+    assert opened.source.key == state.interactions_hash(opened.source.interactions) == on_start.start.key
+    assert opened.data.key == on_start.data.key and not opened.data.is_start  # prepared as it was saved
+    assert_same_interactions(opened.data.interactions, on_start.data.interactions)
+    [model] = opened.models
+    assert model.name == "SVD" and model.data_key == opened.data.key
 
 
 # ------------------------------------------------------------------ bad files
@@ -478,7 +482,7 @@ def test_a_changed_rating_or_id_does_not_match(small_file):
 
 
 @pytest.mark.parametrize("edit, words", [
-    (lambda m: m["source"].__setitem__("key", "0" * 24), "does not match its own record"),
+    (lambda m: m["source"].__setitem__("content", "0" * 24), "does not match its own record"),
     (lambda m: m["data"].__setitem__("key", "0" * 24), "Prepare settings give other data"),
     (lambda m: m.__setitem__("filters", {"min_count": 1, "binarize_at": None, "explicit": None, "drop_zeros": False}),
      "Prepare settings give other data"),
