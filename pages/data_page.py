@@ -294,6 +294,13 @@ with loading:
 OPENED = "mfviz.workspace_opened"  # (content hash, workspace_file.Opened) of the file in the box: read once
 
 
+def workspace_cancelled() -> None:
+    """The box emptied and the file forgotten: dropped again, it is asked about again (it was read once per
+    file, and a second drop of the same file after Cancel did nothing)."""
+    st.session_state.pop(OPENED, None)
+    empty_uploaders()
+
+
 def open_workspace(opened: workspace_file.Opened, file_name: str) -> None:
     """Make the workspace the session's: its data and preparation, its models and its settings."""
     for key in (state.UPLOAD_KEY, state.MAPPING, state.LAST_TRAINING, OPENED):
@@ -310,6 +317,7 @@ def open_workspace(opened: workspace_file.Opened, file_name: str) -> None:
     st.session_state.pop(pickers.GONE, None)  # choices of the data left behind: the workspace's own replace them
     if st.session_state.get(state.ACTIVE_MODEL) not in st.session_state[state.MODELS]:
         st.session_state.pop(state.ACTIVE_MODEL, None)
+    ui.renew("prepare")  # Prepare's boxes made anew: they showed the settings of the data left behind
     empty_uploaders()
     inter = opened.data.interactions
     said = (f"Opened {file_name} (saved {opened.saved.replace('T', ' ').removesuffix('+00:00')} UTC): "
@@ -337,7 +345,7 @@ with loading:
             else:
                 st.session_state[OPENED] = held
                 if offer(data_swap.Replacement(f"Opening {opening.name}", "workspace",
-                                               lambda: open_workspace(held[1], opening.name), empty_uploaders)):
+                                               lambda: open_workspace(held[1], opening.name), workspace_cancelled)):
                     st.rerun()
     elif getattr(st.session_state.get(data_swap.PENDING), "kind", None) == "workspace":
         st.session_state.pop(data_swap.PENDING)  # the file left the box: its question has lapsed

@@ -411,6 +411,25 @@ def test_a_workspace_file_opens_over_trained_models_once_asked(tmp_path):
     assert at.file_uploader(key="open_workspace_1").value is None  # emptied: not opened (and asked) again
     at.run()
     assert not at.success and at.session_state["mfviz.data"].key == data.key
+    # Prepare's boxes show the workspace's settings, not those of the data left behind
+    assert next(box for box in at.number_input if box.label.startswith("k-core")).value == 8
+
+
+def test_a_workspace_file_cancelled_once_is_asked_about_again_when_dropped_again(tmp_path):
+    from test_start_data import saved_workspace
+
+    path, data, _ = saved_workspace(tmp_path / "w.mfviz.zip")
+    at = with_models(new_app(), 12.0)
+    for attempt in range(2):
+        at.file_uploader(key="open_workspace_1" if attempt else "open_workspace").set_value(
+            ("w.mfviz.zip", path.read_bytes(), "application/zip"))
+        at.run()
+        assert question(at).startswith("Opening w.mfviz.zip replaces the data"), attempt
+        if attempt == 0:
+            at.button(key="replace_cancel").click().run()
+            assert not question(at) and at.session_state["mfviz.data"].key != data.key
+    at.button(key="replace_confirm").click().run()
+    assert at.session_state["mfviz.data"].key == data.key
 
 
 def test_a_file_that_is_no_workspace_is_said_so_and_changes_nothing(tmp_path):
