@@ -501,9 +501,11 @@ def save_workspace_button(data: DataEntry, entries: dict) -> None:
 
     # References only: the file is written on the click (the models' .npz files take seconds on large data).
     values = {key: st.session_state[key] for key in (*workspace.KEYS, *workspace.PAGE_WIDGETS) if key in st.session_state}
+    browser = st.session_state.get(workspace.ID)
     trained = sum(not entry.auto for entry in entries.values())
     st.download_button(
-        "Save the workspace", lambda: workspace_file.write(values, workspace.PAGE_WIDGETS),
+        "Save the workspace", lambda: workspace_file.write(workspace.with_other_tabs(values, browser),
+                                                           workspace.PAGE_WIDGETS),
         file_name=figures.file_name("mfviz_workspace", "mfviz.zip", data_label(data)), mime="application/zip",
         key="save_workspace", on_click="ignore", icon=":material/save:",
         help="One file that brings this work back later, after a restart of the server or on another one (the "

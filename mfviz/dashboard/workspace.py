@@ -87,19 +87,29 @@ def save(widget_keys: tuple[str, ...] = ()) -> None:
         return
     snapshot = {key: st.session_state[key] for key in (*KEYS, *widget_keys) if key in st.session_state}
     with _LOCK:
-        kept = _STORE.get(workspace)
-        data = snapshot.get(state.DATA)
-        if kept is not None and data is not None and state.MODELS in snapshot:
-            # Two tabs of one browser share the workspace, each saving its own state: a tab opened before a
-            # model was trained in the other must not drop that model (the later reload lost it). Models of
-            # the same data are merged; the rest is the last tab's.
-            merged = {name: entry for name, entry in (kept.get(state.MODELS) or {}).items()
-                      if entry.data_key == data.key}
-            snapshot[state.MODELS] = merged | snapshot[state.MODELS]
+        snapshot = _with_kept_models(snapshot, _STORE.get(workspace))
         _STORE[workspace] = snapshot
         _STORE.move_to_end(workspace)
         while len(_STORE) > KEPT:
             _STORE.popitem(last=False)
+
+
+def with_other_tabs(values: dict, workspace: str | None) -> dict:
+    """`values` (a session's state) with the models the browser's other tabs trained on the same data, as the
+    server keeps them: the workspace file saved from a tab holds them too (a second tab's left them out)."""
+    with _LOCK:
+        return _with_kept_models(dict(values), _STORE.get(workspace) if workspace else None)
+
+
+def _with_kept_models(snapshot: dict, kept: dict | None) -> dict:
+    """Two tabs of one browser share the workspace, each saving its own state: a tab opened before a model was
+    trained in the other must not drop that model (the later reload lost it). Models of the same data are
+    merged; the rest is the snapshot's."""
+    data = snapshot.get(state.DATA)
+    if kept is not None and data is not None and state.MODELS in snapshot:
+        merged = {name: entry for name, entry in (kept.get(state.MODELS) or {}).items() if entry.data_key == data.key}
+        snapshot[state.MODELS] = merged | snapshot[state.MODELS]
+    return snapshot
 
 
 def say_restored() -> None:

@@ -153,3 +153,24 @@ def test_a_finished_training_is_taken_up_only_when_its_models_were_not_collected
     saved[state.MODELS] = {name: e for name, e in saved[state.MODELS].items() if name != trained}  # never collected
     again = reopened(monkeypatch, mine)
     assert trained in again.session_state[state.MODELS]
+
+
+def test_a_workspace_file_saved_from_another_tab_holds_the_models_trained_in_the_first(monkeypatch):
+    """Tab B of the same browser, open before tab A trained a model, saved a file without that model."""
+    import io
+    import json
+    import zipfile
+
+    from mfviz.dashboard import state, workspace_file
+
+    first = ratings_upload(new_app(), seed=7)
+    mine = first.session_state[workspace.ID]
+    second = reopened(monkeypatch, mine)
+    train_on_page(first, "ials", factors=4, epochs=2)
+    trained = first.session_state[state.ACTIVE_MODEL]
+    assert trained not in second.session_state[state.MODELS]  # tab B's own state never saw it
+    values = {key: second.session_state[key] for key in workspace.KEYS if key in second.session_state}
+    content = workspace_file.write(workspace.with_other_tabs(values, mine))
+    manifest = json.loads(zipfile.ZipFile(io.BytesIO(content)).read(workspace_file.MANIFEST))
+    assert trained in [model["name"] for model in manifest["models"]]
+    assert trained not in second.session_state[state.MODELS]  # the tab's own lists are left as they were
