@@ -466,7 +466,11 @@ else:
         values = None
         if inter.is_explicit:
             scale = SCALE
-            liked = st.select_slider("Their rating of the liked items", scale, scale[-1], key="rec_stars",
+            # Through the session state, not a `value=` beside it: it is kept across pages and in a workspace file
+            # (workspace.PAGE_WIDGETS), and a widget given both made Streamlit warn; one of other data starts anew.
+            if st.session_state.get("rec_stars") not in scale:
+                st.session_state["rec_stars"] = scale[-1]
+            liked = st.select_slider("Their rating of the liked items", scale, key="rec_stars",
                                      help="Every item of the profile gets this rating, unless you change its own in "
                                           "the profile table below (double-click its rating).")
         left, right = st.columns([1.1, 1.9])  # as for a user: the profile's titles, ratings and popularity

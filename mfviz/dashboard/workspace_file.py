@@ -160,6 +160,10 @@ def _encoded(value):
     if isinstance(value, dict) and all(isinstance(key, str) for key in value):
         items = {key: _encoded(item) for key, item in value.items()}
         return _UNSAVED if any(item is _UNSAVED for item in items.values()) else items
+    if isinstance(value, dict) and all(isinstance(key, int | np.integer) for key in value):
+        # JSON keys are text: {item row: its rating} (the profile's own ratings) kept as pairs
+        pairs = [[int(key), _encoded(item)] for key, item in value.items()]
+        return _UNSAVED if any(item is _UNSAVED for _, item in pairs) else {"__int_keys__": pairs}
     return _UNSAVED
 
 
@@ -169,6 +173,8 @@ def _decoded(value):
     if isinstance(value, dict):
         if set(value) == {"__tuple__"}:
             return tuple(_decoded(item) for item in value["__tuple__"])
+        if set(value) == {"__int_keys__"}:
+            return {int(key): _decoded(item) for key, item in value["__int_keys__"]}
         if set(value) == {"__array__", "dtype"}:
             return np.asarray(value["__array__"], dtype=np.dtype(value["dtype"]))
         return {key: _decoded(item) for key, item in value.items()}

@@ -47,3 +47,15 @@ def test_a_new_items_first_users_are_kept_after_visiting_another_page():
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert at.radio(key="rec_mode").value == "a new item (who gets it)"
     assert at.multiselect(key="rec_new_from").value == [0, 3]
+
+
+def test_the_rating_of_a_profiles_liked_items_is_kept_after_visiting_another_page():
+    """It was lost on leaving the page, and left out of a saved workspace (the profile came back at 5 stars)."""
+    at = open_page(new_app(), "pages/recommend_page.py")
+    at.radio(key="rec_mode").set_value("a profile I build").run()
+    at.multiselect(key="rec_profile").set_value([0, 3]).run()
+    at.select_slider(key="rec_stars").set_value(3.0).run()
+    open_page(at, "pages/spectrum_page.py")
+    open_page(at, "pages/recommend_page.py")
+    assert not at.exception and not at.error and not at.warning, [w.value for w in at.warning]
+    assert at.select_slider(key="rec_stars").value == 3.0

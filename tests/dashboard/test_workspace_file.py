@@ -177,7 +177,7 @@ def saved(demo, tiny_start):
         state.TRAIN_KIND: "ials",
         state.PROFILE: [np.int64(3), 5, 8],
         "mfviz.profile_dislikes": (1, 2),
-        "mfviz.profile_ratings": {"3": 4.5, "5": 1.0},
+        "mfviz.profile_ratings": {3: 4.5, np.int64(5): 1.0},  # {item row: its own rating}
         "latent_subset": np.array([4, 2, 9], dtype=np.int32),
         "rec_n": np.int64(10),
         "weights": np.array([0.5, 1.5], dtype=np.float32),
@@ -187,7 +187,7 @@ def saved(demo, tiny_start):
         # not JSON-able: left out, without an error
         "an_object": object(),
         "a_set": {1, 2},
-        "int_keys": {1: "a"},
+        "mixed_keys": {1: "a", "b": 2},
         "list_with_an_object": [1, object()],
         "tuple_with_a_set": (1, {2}),
         # JSON-able but neither a workspace setting nor a widget key asked for
@@ -195,7 +195,7 @@ def saved(demo, tiny_start):
     }
     values = {state.SOURCE: source, state.FILTERS: dict(FILTERS), state.DATA: data, state.MODELS: entries,
               state.TRAINING: "a running job", **settings}
-    widget_keys = ("rec_n", "weights", "picked", "nested", "threshold", "an_object", "a_set", "int_keys",
+    widget_keys = ("rec_n", "weights", "picked", "nested", "threshold", "an_object", "a_set", "mixed_keys",
                    "list_with_an_object", "tuple_with_a_set", "never_set")
     content = workspace_file.write(values, widget_keys)
     fresh_server()
@@ -316,7 +316,8 @@ def test_settings_come_back_with_their_types(saved):
     assert [type(v) for v in params["funksvd"].values()] == [int, float, bool]
     assert got[state.PROFILE] == [3, 5, 8] and all(type(v) is int for v in got[state.PROFILE])
     assert got["mfviz.profile_dislikes"] == (1, 2) and type(got["mfviz.profile_dislikes"]) is tuple
-    assert got["mfviz.profile_ratings"] == {"3": 4.5, "5": 1.0}
+    ratings = got["mfviz.profile_ratings"]  # the profile's own ratings, keyed by item row: JSON keys are text
+    assert ratings == {3: 4.5, 5: 1.0} and all(type(key) is int for key in ratings)
     for key in ("latent_subset", "weights", "picked"):
         assert isinstance(got[key], np.ndarray) and got[key].dtype == saved.settings[key].dtype, key
         np.testing.assert_array_equal(got[key], saved.settings[key])
