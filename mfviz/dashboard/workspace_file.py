@@ -29,6 +29,39 @@ SUFFIX = ".mfviz.zip"
 # Settings kept with the workspace besides the data and models: what app.py's workspace keeps in memory.
 SETTINGS = (state.ACTIVE_MODEL, state.LAST_SWEEP, state.TRAIN_PARAMS, state.TRAIN_KIND, state.PROFILE,
             "mfviz.profile_dislikes", "mfviz.profile_ratings", "latent_subset")
+
+
+def _int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and np.isfinite(value)
+
+
+def _ints(value) -> bool:
+    return isinstance(value, list | tuple) and all(_int(item) for item in value)
+
+
+# What each setting may hold, as the pages set it: a value of another type (a hand-edited file's "lots" for
+# the list length) broke its page, and a reload brought it back with the browser's kept workspace.
+VALID = {
+    state.ACTIVE_MODEL: lambda v: isinstance(v, str), state.TRAIN_KIND: lambda v: isinstance(v, str),
+    state.LAST_SWEEP: lambda v: isinstance(v, tuple) and len(v) == 2 and isinstance(v[0], str)
+    and isinstance(v[1], list) and all(isinstance(name, str) for name in v[1]),
+    state.TRAIN_PARAMS: lambda v: isinstance(v, dict) and all(isinstance(p, dict) for p in v.values()),
+    state.PROFILE: _ints, "mfviz.profile_dislikes": _ints, "rec_new_from": _ints,
+    "mfviz.profile_ratings": lambda v: isinstance(v, dict) and all(_int(k) and _number(r) for k, r in v.items()),
+    "latent_subset": lambda v: isinstance(v, tuple | list) and len(v) == 2 and isinstance(v[0], str) and (
+        _ints(v[1]) or (isinstance(v[1], np.ndarray) and v[1].dtype.kind in "iu")),
+    **dict.fromkeys(("rec_mode", "latent_method", "latent_colour", "latent_search", "axis_up", "rec_new_who"),
+                    lambda v: isinstance(v, str)),
+    **dict.fromkeys(("rec_n", "neighbours_k"), _int),
+    **dict.fromkeys(("rec_user", "latent_anchor", "neighbours_item", "neighbours_user", "axis_left_item",
+                     "axis_right_item"), lambda v: v is None or _int(v)),
+    **dict.fromkeys(("rec_penalty", "rec_stars"), _number),
+    **dict.fromkeys(("rec_users_map_on", "latent_3d", "dims_users"), lambda v: isinstance(v, bool)),
+}
 # Unpacked, a workspace is at most this many times its file (its arrays compress 2-5x): a crafted zip
 # that would unpack to far more is refused before anything is read.
 MAX_EXPANSION = 40
@@ -230,6 +263,11 @@ def _read(content: bytes, file_name: str, start: DataEntry | None) -> Opened:
     models = [entry for record in manifest.get("models") or []
               if (entry := _model_entry(archive, record, data, str(manifest["data"].get("key")), notes)) is not None]
     settings = {key: _decoded(value) for key, value in (manifest.get("settings") or {}).items()}
+    invalid = sorted(key for key, value in settings.items() if key not in VALID or not VALID[key](value))
+    if invalid:
+        notes.append(f"{len(invalid)} setting{'s' if len(invalid) > 1 else ''} of the file {'are' if len(invalid) > 1 else 'is'} "
+                     f"not valid and {'were' if len(invalid) > 1 else 'was'} left out ({', '.join(invalid)}).")
+    settings = {key: value for key, value in settings.items() if key not in invalid}
     return Opened(source=source, filters=filters, data=data, models=models, settings=settings,
                   saved=str(manifest.get("saved", "")), notes=notes)
 

@@ -178,12 +178,10 @@ def saved(demo, tiny_start):
         state.PROFILE: [np.int64(3), 5, 8],
         "mfviz.profile_dislikes": (1, 2),
         "mfviz.profile_ratings": {3: 4.5, np.int64(5): 1.0},  # {item row: its own rating}
-        "latent_subset": np.array([4, 2, 9], dtype=np.int32),
+        "latent_subset": ("a1b2c3", [np.int64(2), 4, 9]),  # (data key, item rows) as the Latent space page keeps it
         "rec_n": np.int64(10),
-        "weights": np.array([0.5, 1.5], dtype=np.float32),
-        "picked": np.array([True, False]),
-        "nested": [(1, "a"), {"b": (2.5, None)}],
-        "threshold": np.float64(0.75),
+        "rec_penalty": np.float64(0.75),
+        "latent_3d": np.bool_(True),
         # not JSON-able: left out, without an error
         "an_object": object(),
         "a_set": {1, 2},
@@ -195,7 +193,7 @@ def saved(demo, tiny_start):
     }
     values = {state.SOURCE: source, state.FILTERS: dict(FILTERS), state.DATA: data, state.MODELS: entries,
               state.TRAINING: "a running job", **settings}
-    widget_keys = ("rec_n", "weights", "picked", "nested", "threshold", "an_object", "a_set", "mixed_keys",
+    widget_keys = ("rec_n", "rec_penalty", "latent_3d", "an_object", "a_set", "mixed_keys",
                    "list_with_an_object", "tuple_with_a_set", "never_set")
     content = workspace_file.write(values, widget_keys)
     fresh_server()
@@ -304,8 +302,8 @@ def test_each_models_split_is_made_again_as_it_was(saved):
 def test_settings_come_back_with_their_types(saved):
     got = saved.opened.settings
     assert set(got) == {state.ACTIVE_MODEL, state.LAST_SWEEP, state.TRAIN_PARAMS, state.TRAIN_KIND, state.PROFILE,
-                        "mfviz.profile_dislikes", "mfviz.profile_ratings", "latent_subset", "rec_n", "weights",
-                        "picked", "nested", "threshold"}
+                        "mfviz.profile_dislikes", "mfviz.profile_ratings", "latent_subset", "rec_n", "rec_penalty",
+                        "latent_3d"}
     assert got[state.ACTIVE_MODEL] == "Implicit ALS (f=4)" and got[state.TRAIN_KIND] == "ials"
     sweep = got[state.LAST_SWEEP]
     assert type(sweep) is tuple and sweep == ("factors", ["Funk SVD (f=4)", "Implicit ALS (f=4)"])
@@ -318,13 +316,33 @@ def test_settings_come_back_with_their_types(saved):
     assert got["mfviz.profile_dislikes"] == (1, 2) and type(got["mfviz.profile_dislikes"]) is tuple
     ratings = got["mfviz.profile_ratings"]  # the profile's own ratings, keyed by item row: JSON keys are text
     assert ratings == {3: 4.5, 5: 1.0} and all(type(key) is int for key in ratings)
-    for key in ("latent_subset", "weights", "picked"):
-        assert isinstance(got[key], np.ndarray) and got[key].dtype == saved.settings[key].dtype, key
-        np.testing.assert_array_equal(got[key], saved.settings[key])
+    assert got["latent_subset"] == ("a1b2c3", [2, 4, 9]) and type(got["latent_subset"]) is tuple
     assert got["rec_n"] == 10 and type(got["rec_n"]) is int
-    assert got["threshold"] == 0.75 and type(got["threshold"]) is float
-    assert got["nested"] == [(1, "a"), {"b": (2.5, None)}]
-    assert type(got["nested"][0]) is tuple and type(got["nested"][1]["b"]) is tuple
+    assert got["rec_penalty"] == 0.75 and type(got["rec_penalty"]) is float
+    assert got["latent_3d"] is True
+
+
+@pytest.mark.parametrize("value", [np.array([0.5, 1.5], dtype=np.float32), np.array([True, False]),
+                                   np.arange(3, dtype=np.int32), [(1, "a"), {"b": (2.5, None)}], np.float64(0.75)])
+def test_the_encoding_of_settings_keeps_their_types(value):
+    back = workspace_file._decoded(json.loads(json.dumps(workspace_file._encoded(value))))
+    if isinstance(value, np.ndarray):
+        assert isinstance(back, np.ndarray) and back.dtype == value.dtype
+        np.testing.assert_array_equal(back, value)
+    else:
+        assert back == value and type(back) is type(value.item() if isinstance(value, np.generic) else value)
+        if isinstance(value, list):
+            assert type(back[0]) is tuple and type(back[1]["b"]) is tuple
+
+
+@pytest.mark.parametrize("key, value", [("rec_n", "lots"), ("neighbours_item", 2.5), ("latent_3d", "yes"),
+                                        (state.PROFILE, [1, "two"]), ("not_a_setting", 1)])
+def test_a_setting_of_the_wrong_type_is_left_out_with_a_note(key, value, small_file):
+    """A hand-edited "lots" for the list length broke the Recommend page, and a reload brought it back."""
+    content = edited_manifest(small_file.content, lambda m: m["settings"].update({key: value}))
+    opened = read_small(small_file, content)
+    assert key not in opened.settings
+    assert any(f"left out ({key})" in note for note in opened.notes), opened.notes
 
 
 def test_the_quick_default_and_models_of_other_data_are_not_saved(saved):
