@@ -198,4 +198,4 @@ def _serve_workspace(args: argparse.Namespace) -> None:
         print(f"warning: {note}", file=sys.stderr)
     # under the key the data had where it was saved: that session's links to views apply here too
     startup.serve(opened.data.interactions, opened.data.name, entries=tuple(opened.models),
-                  filters=opened.data.filters, key=opened.data.key)
+                  filters=opened.data.filters, key=opened.data.key, settings=opened.settings)

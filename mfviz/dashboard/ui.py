@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import copy
 import dataclasses
 import functools
 import logging
@@ -151,6 +152,14 @@ def current_data() -> DataEntry:
         _hold(entry)
         for model in given:
             add_model(model, precompute=False)
+        # a served workspace's model shown, profile and pages' choices (rows of this same data): a demonstration
+        # prepared the day before opens as it was left, unless the session already chose otherwise (a link)
+        for key, value in cache.start_data()[0].settings.items():
+            if key == state.ACTIVE_MODEL:  # the models just added made the last one active
+                if value in st.session_state.get(state.MODELS, {}):
+                    st.session_state[key] = value
+            elif key not in st.session_state:
+                st.session_state[key] = copy.deepcopy(value)  # each session's own: a profile's ratings are edited in place
         background.after_new_data(entry, given)
     return entry
 

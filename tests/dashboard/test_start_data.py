@@ -83,7 +83,7 @@ def test_served_data_without_models_gets_the_quick_default_as_the_demo_does(serv
     assert [e.auto for e in at.session_state["mfviz.models"].values()] == [True]
 
 
-def saved_workspace(path, filters: dict | None = None) -> tuple:
+def saved_workspace(path, filters: dict | None = None, settings: dict | None = None) -> tuple:
     """A workspace file of an upload of small_data(), prepared with `filters`, holding an implicit ALS model
     trained on a seeded split and scored there; returns (the file, the data entry, the model entry)."""
     from mfviz.dashboard import data_swap, state, training, workspace_file
@@ -98,8 +98,9 @@ def saved_workspace(path, filters: dict | None = None) -> tuple:
                              key=state.model_hash(model, data.key), data_key=data.key,
                              metrics=training.evaluate(model, train, test, 10), fit_seconds=0.5, epochs=2,
                              split="random 20% test", train=train, test=test, split_settings=split)
-    path.write_bytes(workspace_file.write({state.SOURCE: source, state.DATA: data, state.FILTERS: filters or {},
-                                           state.MODELS: {entry.name: entry}}))
+    values = {state.SOURCE: source, state.DATA: data, state.FILTERS: filters or {}, state.MODELS: {entry.name: entry},
+              **(settings or {})}
+    path.write_bytes(workspace_file.write(values, tuple(settings or ())))
     return path, data, entry
 
 
@@ -215,3 +216,30 @@ def test_a_link_made_on_an_opened_workspace_opens_on_the_server_of_that_workspac
 def at_fault(at) -> list[str]:
     """Errors, and warnings that a link was not applied (other data, an unknown model or id)."""
     return [e.value for e in at.error] + [w.value for w in at.warning if "link" in w.value.lower()]
+
+
+def test_a_served_workspace_opens_every_session_on_its_settings(tmp_path, monkeypatch):
+    """The model shown, the profile with its own ratings and the pages' choices, for tomorrow's demonstration:
+    `--workspace` served the data and the models only (a loaded model was shown, the profile was gone)."""
+    from mfviz.cli import main
+    from mfviz.dashboard import serve
+
+    settings = {"rec_mode": "a profile I build", "mfviz.profile": [2, 5], "mfviz.profile_ratings": {5: 2.0},
+                "neighbours_item": 7, "rec_n": 15}
+    path, data, entry = saved_workspace(tmp_path / "w.mfviz.zip", settings=settings)
+    monkeypatch.setattr(startup, "_served", None)
+    monkeypatch.setattr(serve, "main", lambda options: 0)
+    try:
+        assert main(["dashboard", "--workspace", str(path), "--quiet"]) == 0
+        cache.start_data.clear()
+        at = open_page(new_app(), "pages/recommend_page.py")
+        assert not at.error, [e.value for e in at.error]
+        assert at.session_state["mfviz.active_model"] == entry.name
+        assert at.radio(key="rec_mode").value == "a profile I build"
+        assert at.multiselect(key="rec_profile").value == [2, 5] and at.number_input(key="rec_n").value == 15
+        at.session_state["mfviz.profile_ratings"][2] = 1.0  # edited in one session...
+        other = open_page(new_app(), "pages/neighbours_page.py")
+        assert other.selectbox(key="neighbours_item").value == 7
+        assert other.session_state["mfviz.profile_ratings"] == {5: 2.0}  # ...not in another
+    finally:
+        cache.start_data.clear()
