@@ -520,8 +520,11 @@ def save_workspace_button(data: DataEntry, entries: dict) -> None:
         help="One file that brings this work back later, after a restart of the server or on another one (the "
              "Data page's “Saved workspace” box): the data (the server's start data too), its "
              f"Prepare settings, {counted(trained, 'model') if trained else 'the models'} trained or loaded, the "
-             "Train page's settings, the Recommend profile and the pages' choices. Until it is saved, a restart "
-             "loses them.")
+             "Train page's settings, the Recommend profile and the pages' choices (not the last training's loss "
+             "curve and replay). Until it is saved, a restart loses them.")
+    job = st.session_state.get(state.TRAINING)
+    if job is not None and not job.done:  # said, not found out on opening the file
+        st.caption(f"{job.label}, still training, is not in it: save again once it is trained.")
 
 
 def active_name(entries: dict) -> str | None:

@@ -124,6 +124,9 @@ def test_a_reload_during_a_training_takes_it_up_and_it_goes_on_while_either_sess
     again = reopened(monkeypatch, at.session_state[workspace.ID])
     assert again.session_state[state.TRAINING] is job and len(job.followers) == 1
     assert again.first_toasts[-1].endswith("; the training of Implicit ALS (f=8) goes on.")
+    # the sidebar's Save the workspace says the model under way is not in the file yet
+    assert any(c.value == "Implicit ALS (f=8), still training, is not in it: save again once it is trained."
+               for c in again.sidebar.caption)
     assert not again.exception and not again.error
     # it stops once both the session that asked and the one that took it up are gone, not before
     gone = {job.owner}
