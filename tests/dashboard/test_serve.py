@@ -259,9 +259,18 @@ def test_the_dashboard_on_a_file_and_a_link_to_a_view_in_chromium(tmp_path):
                 page.wait_for_function("() => location.search.includes('model=')", timeout=WAIT_MS)
                 assert re.search(r"[?&]item=117(&|$)", page.url) and "data=" in page.url, page.url
 
-                page.get_by_role("combobox", name="Item", exact=True).click()
-                page.get_by_role("option", name=re.compile("^Film number 3 ·")).first.click()
-                page.wait_for_function("() => /[?&]item=103(&|$)/.test(location.search)", timeout=WAIT_MS)
+                # picked again if a rerun redrew the picker under the click (a full run on a busy machine
+                # once waited 4 minutes for an address the click never changed)
+                for _ in range(3):
+                    settled(page)
+                    page.get_by_role("combobox", name="Item", exact=True).click()
+                    page.get_by_role("option", name=re.compile("^Film number 3 ·")).first.click()
+                    try:
+                        page.wait_for_function("() => /[?&]item=103(&|$)/.test(location.search)", timeout=30_000)
+                        break
+                    except playwright.TimeoutError:
+                        page.keyboard.press("Escape")
+                assert re.search(r"[?&]item=103(&|$)", page.url), page.url
                 settled(page)
                 shared = page.url
                 # the sidebar offers the same address to copy
