@@ -708,3 +708,23 @@ def test_the_model_file_not_the_record_says_what_a_model_is(small_file):
     funk = read_small(small_file, edited_manifest(small_file.content, edit)).models[0]
     assert funk.kind == "loaded" and funk.params == funk.model.get_params() and funk.params["factors"] != 999
     assert funk.metrics == {"ndcg@10": 0.5}
+
+
+def test_the_start_datas_ratings_under_other_titles_do_not_take_its_key(on_start, demo):
+    """The content key named the ratings and ids only: a file (or an upload) of the start data's ratings with
+    other titles took the start data's key, and the analyses cached under it, shared by every session, showed
+    its titles to them. The item table's values and the timestamps are in the key now."""
+    import copy
+
+    forged = copy.copy(demo)
+    forged.items = demo.items.copy()
+    forged.items.loc[0, "title"] = "BUY CRYPTO AT evil.example"
+    assert state.interactions_hash(forged) != state.interactions_hash(demo)
+    shifted = copy.copy(demo)
+    shifted.timestamps = demo.timestamps + 1
+    assert state.interactions_hash(shifted) != state.interactions_hash(demo)
+    values = {state.SOURCE: entry_of(forged, "demo catalogue", is_start=True, lines=[]), state.MODELS: {}}
+    values[state.DATA] = values[state.SOURCE]
+    opened = workspace_file.read(workspace_file.write(values), "forged.mfviz.zip", on_start.start)
+    assert opened.source is not on_start.start and opened.data.key != on_start.start.key
+    assert opened.data.interactions.titles[0] == "BUY CRYPTO AT evil.example"
