@@ -728,3 +728,23 @@ def test_the_start_datas_ratings_under_other_titles_do_not_take_its_key(on_start
     opened = workspace_file.read(workspace_file.write(values), "forged.mfviz.zip", on_start.start)
     assert opened.source is not on_start.start and opened.data.key != on_start.start.key
     assert opened.data.interactions.titles[0] == "BUY CRYPTO AT evil.example"
+
+
+@pytest.mark.parametrize("member", ["data/interactions.npz", "models/0.npz"])
+def test_an_array_hidden_in_an_npz_part_that_unpacks_far_beyond_the_file_is_refused(member, small_file):
+    """The .npz parts are zips of their own, which np.load unpacks whole: a 0.6 MB file passed the outer
+    check and took 620 MB of memory. 64 MB of zeros deflate to ~64 KB here."""
+    def padded(name, data):
+        if name != member:
+            return data
+        out = io.BytesIO()
+        with zipfile.ZipFile(io.BytesIO(data)) as inner, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+            for info in inner.infolist():
+                z.writestr(info.filename, inner.read(info.filename))
+            z.writestr("junk.npy", bytes(64 << 20))
+        return out.getvalue()
+
+    content = rezipped(small_file.content, padded)
+    assert len(content) < 1 << 20
+    with pytest.raises(DataError, match="would unpack to 0.1 GB from 0.1 MB"):
+        read_small(small_file, content)
