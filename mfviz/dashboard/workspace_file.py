@@ -228,8 +228,10 @@ def read(content: bytes, file_name: str, start: DataEntry | None = None) -> Open
         return _read(content, file_name, start)
     except DataError:
         raise
-    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, TypeError, AttributeError, ValueError, KeyError) as exc:
-        # a changed byte (the zip's checksum), a part of the wrong JSON type: any damage gets the same advice
+    except (zipfile.BadZipFile, zlib.error, EOFError, OSError, TypeError, AttributeError, ValueError, KeyError,
+            ArithmeticError, RecursionError) as exc:
+        # a changed byte (the zip's checksum), a part of the wrong JSON type, an infinite number where a count
+        # goes, settings nested thousands deep: any damage gets the same advice
         raise DataError(f"{file_name} is damaged or was edited ({type(exc).__name__}: {exc}); save the workspace "
                         "again.") from None
 
@@ -381,7 +383,7 @@ def _model_entry(archive: zipfile.ZipFile, record: dict, data: DataEntry, saved_
         return None
     try:
         return _checked_entry(model, name, record, data, saved_key, notes)
-    except (TypeError, ValueError, KeyError) as exc:  # a record edited by hand: that model only
+    except (TypeError, ValueError, KeyError, ArithmeticError) as exc:  # a record edited by hand: that model only
         notes.append(f"{name}'s record is not valid ({type(exc).__name__}: {exc}) and it was left out.")
         return None
 
@@ -405,10 +407,15 @@ def _checked_entry(model, name: str, record: dict, data: DataEntry, saved_key: s
     kind = record.get("kind") if record.get("kind") == getattr(model, "name", None) else "loaded"
     metrics = {str(k): v if isinstance(v, int) else float(v) for k, v in dict(record.get("metrics") or {}).items()
                if isinstance(v, int | float) and not isinstance(v, bool) and np.isfinite(v)}
+    # a recipe trains the same model again (links, "trained the same way is reused"): only one that says so
+    recipe = record.get("recipe")
+    recipe = recipe if isinstance(recipe, dict) and recipe.get("kind") == kind and recipe.get("params") == \
+        _plain(model.get_params()) and all(recipe.get(k) == (settings or {}).get(k) for k in ("split", "test", "seed")) \
+        else None
     return ModelEntry(name=name, model=model, kind=kind, params=model.get_params(),
                       key=state.model_hash(model, data.key), data_key=data.key,
                       metrics=metrics, fit_seconds=float(record.get("fit_seconds") or 0),
                       epochs=int(record.get("epochs") or 0), split=str(record.get("split") or ""),
                       stopped_early=bool(record.get("stopped_early")), train=train, test=test,
-                      recipe=record.get("recipe") if isinstance(record.get("recipe"), dict) else None,
+                      recipe=recipe,
                       split_settings=settings if isinstance(settings, dict) else None)

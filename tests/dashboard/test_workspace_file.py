@@ -748,3 +748,36 @@ def test_an_array_hidden_in_an_npz_part_that_unpacks_far_beyond_the_file_is_refu
     assert len(content) < 1 << 20
     with pytest.raises(DataError, match="would unpack to 0.1 GB from 0.1 MB"):
         read_small(small_file, content)
+
+
+def test_a_recipe_that_does_not_make_its_model_is_dropped(saved):
+    """A recipe trains 'the same model' again for a link or reuses it for a training asked the same way: an
+    edited one (other hyperparameters) would pass another model off as this one."""
+    def edit(manifest):
+        record = next(m for m in manifest["models"] if m["name"] == "Funk SVD (f=4)")
+        record["recipe"]["params"]["factors"] = 64
+
+    opened = workspace_file.read(edited_manifest(saved.content, edit), "edited.mfviz.zip")
+    funk = next(e for e in opened.models if e.name == "Funk SVD (f=4)")
+    assert funk.recipe is None and funk.params["factors"] == 4
+
+
+@pytest.mark.parametrize("edit", [
+    lambda m: m["models"][0].__setitem__("epochs", float("inf")),
+    lambda m: m["models"][0]["split_settings"].__setitem__("seed", float("inf")),
+])
+def test_an_infinite_count_in_a_record_leaves_that_model_out(edit, small_file):
+    opened = read_small(small_file, edited_manifest(small_file.content, edit))
+    assert [entry.name for entry in opened.models] == ["Outside"] and "Funk" in opened.notes[0]
+
+
+def test_settings_nested_thousands_deep_are_a_data_error(small_file):
+    text = "1"
+    for _ in range(5000):
+        text = "[" + text + "]"
+    content = rezipped(small_file.content, lambda name, data: data.replace(b'"settings": {', b'"settings": {"x": '
+                                                                             + text.encode() + b", ", 1)
+                       if name == workspace_file.MANIFEST else data)
+    assert b'"x": [[[' in zipfile.ZipFile(io.BytesIO(content)).read(workspace_file.MANIFEST)
+    with pytest.raises(DataError, match="damaged or was edited"):
+        read_small(small_file, content)
