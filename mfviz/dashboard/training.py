@@ -545,6 +545,16 @@ class TrainingJob:
             self.stop_event.set()  # nobody is left to see it: no further epochs, no further models of a sweep
         return not self.stop_event.is_set()
 
+    def leave(self, session: str | None) -> None:
+        """`session` no longer watches the job (it went on to other data); with nobody left watching it, it stops
+        after its epoch. A second tab of the browser that took it up and loaded other data stopped the first
+        tab's training."""
+        watchers = [s for s in (self.owner, *self.followers) if s != session]
+        if not watchers:
+            self.stop_event.set()
+            return
+        self.owner, self.followers = watchers[0], watchers[1:]
+
     def abandoned(self) -> bool:
         """Whether every session that watches it is gone: the one that asked and any that took it up after a
         reload of its tab (a reload alone used to stop it, its session being gone)."""

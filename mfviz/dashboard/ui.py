@@ -373,8 +373,8 @@ def set_data(entry: DataEntry) -> None:
         follow_ids(old.interactions, entry.interactions)
     background.after_new_data(entry)
     job = st.session_state.pop(state.TRAINING, None)
-    if job is not None and not job.done:  # it trains on the data just replaced: stop it after its epoch
-        job.stop_event.set()
+    if job is not None and not job.done:  # it trains on the data just replaced: this session stops watching it,
+        job.leave(background.current_session())  # and it stops after its epoch unless another tab still does
     st.session_state[state.MODELS] = {}
     st.session_state.pop(state.ACTIVE_MODEL, None)
 

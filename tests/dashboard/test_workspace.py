@@ -177,3 +177,21 @@ def test_a_workspace_file_saved_from_another_tab_holds_the_models_trained_in_the
     manifest = json.loads(zipfile.ZipFile(io.BytesIO(content)).read(workspace_file.MANIFEST))
     assert trained in [model["name"] for model in manifest["models"]]
     assert trained not in second.session_state[state.MODELS]  # the tab's own lists are left as they were
+
+
+def test_a_second_tab_going_to_other_data_leaves_the_first_tabs_training_running(monkeypatch):
+    from mfviz.dashboard import state
+    from mfviz.dashboard.training import TrainingJob
+
+    first = new_app()
+    job = TrainingJob(kind="ials", label="Implicit ALS (f=8)", params={}, train=None, test=None, k=10,
+                      data_key="d", split="")  # not started: a training still running
+    first.session_state[state.TRAINING] = job
+    first.run()
+    second = reopened(monkeypatch, first.session_state[workspace.ID], "pages/data_page.py")
+    assert len(job.followers) == 1
+    ratings_upload(second, seed=8)  # tab B loads other data
+    assert second.session_state["mfviz.data"].name == "mine.csv"
+    assert not job.stop_event.is_set() and job.followers == []  # tab A still watches it
+    job.leave(job.owner)  # and when tab A goes on to other data too, nobody watches it: it stops
+    assert job.stop_event.is_set()
