@@ -291,7 +291,7 @@ with loading:
     ask("back")
 
 # ------------------------------------------------------------------ workspace file
-OPENED = "mfviz.workspace_opened"  # (content hash, workspace_file.Opened) of the file in the box: read once
+OPENED = "mfviz.workspace_opened"  # (content hash, workspace_file.Opened or the refusal) of the file in the box
 
 
 def workspace_cancelled() -> None:
@@ -336,12 +336,16 @@ with loading:
         content = opening.getvalue()
         content_key = state.bytes_hash(content)
         held = st.session_state.get(OPENED)
-        if held is None or held[0] != content_key:
+        if held is not None and held[0] == content_key and isinstance(held[1], str):  # refused once: said again
+            st.error(held[1], icon=":material/error:")
+        elif held is None or held[0] != content_key:
             try:
                 with st.spinner(f"Opening {opening.name}…"):
                     held = (content_key, workspace_file.read(content, opening.name, ui.start_entries()[0]))
             except (ValueError, OSError) as exc:  # DataError is a ValueError
-                st.error(f"Could not open {opening.name}: {exc}", icon=":material/error:")
+                # kept with the file's hash: every rerun read the file and applied Prepare again to refuse it
+                st.session_state[OPENED] = (content_key, f"Could not open {opening.name}: {exc}")
+                st.error(st.session_state[OPENED][1], icon=":material/error:")
             else:
                 st.session_state[OPENED] = held
                 if offer(data_swap.Replacement(f"Opening {opening.name}", "workspace",

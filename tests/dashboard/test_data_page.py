@@ -443,6 +443,17 @@ def test_a_file_that_is_no_workspace_is_said_so_and_changes_nothing(tmp_path):
     assert [e.value for e in at.error] == ["Could not open w.mfviz.zip: w.mfviz.zip is not a workspace file (not a zip "
                                            "archive). Open a file saved with “Save the workspace” (in the sidebar)."]
     assert at.session_state["mfviz.data"].key == before
+    # refused once: said again on the next run without reading the file again
+    from mfviz.dashboard import workspace_file
+
+    reads = []
+    original = workspace_file.read
+    workspace_file.read = lambda *args: reads.append(args) or original(*args)
+    try:
+        at.run()
+    finally:
+        workspace_file.read = original
+    assert reads == [] and [e.value for e in at.error][0].startswith("Could not open w.mfviz.zip: ")
     # a workspace dropped where interactions go: pointed to its own box, not read as data
     path, _, _ = saved_workspace(tmp_path / "w.mfviz.zip")
     at = upload(new_app(), "w.mfviz.zip", path.read_bytes())
