@@ -39,28 +39,49 @@ def _number(value) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and np.isfinite(value)
 
 
-def _ints(value) -> bool:
-    return isinstance(value, list | tuple) and all(_int(item) for item in value)
+def _between(low, high):
+    """A number within a widget's bounds, an integer when they are (Streamlit refuses 10.5 for an int box)."""
+    whole = isinstance(low, int)
+    return lambda value, inter: (_int(value) if whole else _number(value)) and low <= value <= high
 
 
-# What each setting may hold, as the pages set it: a value of another type (a hand-edited file's "lots" for
-# the list length) broke its page, and a reload brought it back with the browser's kept workspace.
+def _rows(kind: str):
+    """Row indices of the data's items or users (a list of them, or one, or none)."""
+    def valid(value, inter) -> bool:
+        size = inter.n_items if kind == "item" else inter.n_users
+        values = value if isinstance(value, list | tuple) else [value]
+        return all(_int(row) and 0 <= row < size for row in values)
+    return valid
+
+
+def _text(value, inter) -> bool:
+    return isinstance(value, str)
+
+
+def _flag(value, inter) -> bool:
+    return isinstance(value, bool)
+
+
+# What each setting may hold, as the pages set it (types, the widgets' bounds, rows of the data): a value of
+# another type (a hand-edited "lots" for the list length) or out of a widget's bounds (a penalty of 7) broke its
+# page, and a reload brought it back with the browser's kept workspace.
 VALID = {
-    state.ACTIVE_MODEL: lambda v: isinstance(v, str), state.TRAIN_KIND: lambda v: isinstance(v, str),
-    state.LAST_SWEEP: lambda v: isinstance(v, tuple) and len(v) == 2 and isinstance(v[0], str)
+    state.ACTIVE_MODEL: _text, state.TRAIN_KIND: _text,
+    state.LAST_SWEEP: lambda v, inter: isinstance(v, tuple) and len(v) == 2 and isinstance(v[0], str)
     and isinstance(v[1], list) and all(isinstance(name, str) for name in v[1]),
-    state.TRAIN_PARAMS: lambda v: isinstance(v, dict) and all(isinstance(p, dict) for p in v.values()),
-    state.PROFILE: _ints, "mfviz.profile_dislikes": _ints, "rec_new_from": _ints,
-    "mfviz.profile_ratings": lambda v: isinstance(v, dict) and all(_int(k) and _number(r) for k, r in v.items()),
-    "latent_subset": lambda v: isinstance(v, tuple | list) and len(v) == 2 and isinstance(v[0], str) and (
-        _ints(v[1]) or (isinstance(v[1], np.ndarray) and v[1].dtype.kind in "iu")),
-    **dict.fromkeys(("rec_mode", "latent_method", "latent_colour", "latent_search", "axis_up", "rec_new_who"),
-                    lambda v: isinstance(v, str)),
-    **dict.fromkeys(("rec_n", "neighbours_k"), _int),
-    **dict.fromkeys(("rec_user", "latent_anchor", "neighbours_item", "neighbours_user", "axis_left_item",
-                     "axis_right_item"), lambda v: v is None or _int(v)),
-    **dict.fromkeys(("rec_penalty", "rec_stars"), _number),
-    **dict.fromkeys(("rec_users_map_on", "latent_3d", "dims_users"), lambda v: isinstance(v, bool)),
+    state.TRAIN_PARAMS: lambda v, inter: isinstance(v, dict) and all(isinstance(p, dict) for p in v.values()),
+    state.PROFILE: _rows("item"), "mfviz.profile_dislikes": _rows("item"), "rec_new_from": _rows("item"),
+    "mfviz.profile_ratings": lambda v, inter: isinstance(v, dict) and _rows("item")(list(v), inter)
+    and all(_number(rating) for rating in v.values()),
+    "latent_subset": lambda v, inter: isinstance(v, tuple | list) and len(v) == 2 and isinstance(v[0], str) and (
+        _rows("item")(list(np.asarray(v[1]).tolist()), inter) if isinstance(v[1], np.ndarray | list) else False),
+    **dict.fromkeys(("rec_mode", "latent_method", "latent_colour", "latent_search", "axis_up", "rec_new_who"), _text),
+    "rec_n": _between(5, 50), "neighbours_k": _between(3, 50), "rec_penalty": _between(0.0, 1.5),
+    "rec_stars": lambda v, inter: _number(v),  # the page starts it again when the data's scale lacks it
+    **dict.fromkeys(("latent_anchor", "neighbours_item", "axis_left_item", "axis_right_item"),
+                    lambda v, inter: v is None or _rows("item")(v, inter)),
+    **dict.fromkeys(("rec_user", "neighbours_user"), lambda v, inter: v is None or _rows("user")(v, inter)),
+    **dict.fromkeys(("rec_users_map_on", "latent_3d", "dims_users"), _flag),
 }
 # Unpacked, a workspace is at most this many times its file (its arrays compress 2-5x): a crafted zip
 # that would unpack to far more is refused before anything is read.
@@ -265,7 +286,8 @@ def _read(content: bytes, file_name: str, start: DataEntry | None) -> Opened:
     models = [entry for record in manifest.get("models") or []
               if (entry := _model_entry(archive, record, data, str(manifest["data"].get("key")), notes)) is not None]
     settings = {key: _decoded(value) for key, value in (manifest.get("settings") or {}).items()}
-    invalid = sorted(key for key, value in settings.items() if key not in VALID or not VALID[key](value))
+    invalid = sorted(key for key, value in settings.items()
+                     if key not in VALID or not VALID[key](value, data.interactions))
     if invalid:
         notes.append(f"{len(invalid)} setting{'s' if len(invalid) > 1 else ''} of the file {'are' if len(invalid) > 1 else 'is'} "
                      f"not valid and {'were' if len(invalid) > 1 else 'was'} left out ({', '.join(invalid)}).")

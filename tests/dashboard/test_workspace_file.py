@@ -336,7 +336,9 @@ def test_the_encoding_of_settings_keeps_their_types(value):
 
 
 @pytest.mark.parametrize("key, value", [("rec_n", "lots"), ("neighbours_item", 2.5), ("latent_3d", "yes"),
-                                        (state.PROFILE, [1, "two"]), ("not_a_setting", 1)])
+                                        (state.PROFILE, [1, "two"]), ("not_a_setting", 1), ("rec_penalty", 7.0),
+                                        ("rec_n", 500), ("rec_n", 10.5), (state.PROFILE, [99_999]),
+                                        ("neighbours_user", -1), ("mfviz.profile_ratings", {"1": 4.0})])
 def test_a_setting_of_the_wrong_type_is_left_out_with_a_note(key, value, small_file):
     """A hand-edited "lots" for the list length broke the Recommend page, and a reload brought it back."""
     content = edited_manifest(small_file.content, lambda m: m["settings"].update({key: value}))
@@ -781,3 +783,9 @@ def test_settings_nested_thousands_deep_are_a_data_error(small_file):
     assert b'"x": [[[' in zipfile.ZipFile(io.BytesIO(content)).read(workspace_file.MANIFEST)
     with pytest.raises(DataError, match="damaged or was edited"):
         read_small(small_file, content)
+
+
+def test_every_setting_a_workspace_keeps_has_a_rule_for_what_it_may_hold():
+    from mfviz.dashboard import workspace
+
+    assert set(workspace_file.SETTINGS) | set(workspace.PAGE_WIDGETS) <= set(workspace_file.VALID)
