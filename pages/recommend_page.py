@@ -336,10 +336,11 @@ def item_table(items: np.ndarray, scores: np.ndarray | None = None,
     if change is not None:
         # What ranks the list first, then the score and the penalty that make it: with the sum further right
         # (scrolled off at 1,280 px) the scores on screen read out of order, as if the list were broken.
-        adjustment = np.round(change[np.asarray(items, np.int64)], 3)
-        frame.insert(1, RANKED_BY, np.round(frame.pop("score") + adjustment, 3))
-        frame.insert(2, "score", np.round(np.asarray(scores, np.float64), 3))
-        frame.insert(3, ADJUSTMENT, adjustment)
+        adjustment, exact = change[np.asarray(items, np.int64)], np.asarray(scores, np.float64)
+        frame.pop("score")  # the sum of the exact parts, rounded: of the rounded parts it could read out of order
+        frame.insert(1, RANKED_BY, np.round(exact + adjustment, 3))
+        frame.insert(2, "score", np.round(exact, 3))
+        frame.insert(3, ADJUSTMENT, np.round(adjustment, 3))
     return frame
 
 

@@ -285,7 +285,8 @@ def start_entries() -> tuple[DataEntry, list[ModelEntry]]:
     entry = DataEntry(interactions=start.interactions, name=start.name, key=key,
                       report_lines=plain_report(start.interactions.report.lines()), is_start=True, filters=start.filters)
     # a workspace's records keep their metrics and splits; the data's key is the start data's own
-    saved = [dataclasses.replace(e, key=state.model_hash(e.model, key), data_key=key) for e in start.entries]
+    saved = [dataclasses.replace(e) if e.data_key == key else  # served under its own key: no hashing per session
+             dataclasses.replace(e, key=state.model_hash(e.model, key), data_key=key) for e in start.entries]
     return entry, [loaded_entry(name, model, key) for name, model in start.models] + saved
 
 
