@@ -271,13 +271,9 @@ def long_tail(data_key: str, _popularity):
 @st.cache_data(show_spinner=False, max_entries=16)
 def model_file(model_key: str, _model) -> bytes:
     """A model's .npz file as bytes, for the download button."""
-    import tempfile
-    from pathlib import Path
+    from mfviz.models.files import model_bytes
 
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "model.npz"
-        _model.save(path)
-        return path.read_bytes()
+    return model_bytes(_model)
 
 
 @st.cache_data(show_spinner="Reading the model file…", max_entries=8)

@@ -19,6 +19,7 @@ from mfviz.dashboard.state import DataEntry, ModelEntry
 from mfviz.data.interactions import Interactions
 from mfviz.data.report import LoadReport
 from mfviz.errors import DataError, ModelError
+from mfviz.models.files import model_bytes
 
 # A workspace lived in the server's memory only: a restart lost an afternoon's upload, preparation and
 # sweeps, and a demonstration prepared the day before had to be rebuilt. The file is a zip of JSON,
@@ -120,7 +121,7 @@ def write(values, widget_keys: tuple[str, ...] = ()) -> bytes:
         manifest["source"]["content"] = state.interactions_hash(source.interactions)  # its key may be another
         for number, entry in enumerate(models):
             path = f"models/{number}.npz"
-            archive.writestr(path, _model_bytes(entry.model))
+            archive.writestr(path, model_bytes(entry.model))
             manifest["models"].append({
                 "file": path, "name": entry.name, "kind": entry.kind, "params": _plain(entry.params),
                 "key": entry.key, "metrics": _plain(entry.metrics), "fit_seconds": entry.fit_seconds,
@@ -136,16 +137,6 @@ def write(values, widget_keys: tuple[str, ...] = ()) -> bytes:
 def _data_record(entry: DataEntry) -> dict:
     return {"name": entry.name, "key": entry.key, "report_lines": list(entry.report_lines),
             "is_start": entry.is_start, "filters": entry.filters}
-
-
-def _model_bytes(model) -> bytes:
-    import tempfile
-    from pathlib import Path
-
-    with tempfile.TemporaryDirectory() as folder:  # Model.save writes a path
-        path = Path(folder) / "model.npz"
-        model.save(path)
-        return path.read_bytes()
 
 
 def _write_interactions(archive: zipfile.ZipFile, inter: Interactions) -> dict:

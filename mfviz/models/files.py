@@ -39,6 +39,16 @@ def load_model(source) -> Model:
                          "(Model.save, `mfviz train -o` or the Train page).") from None
 
 
+def model_bytes(model) -> bytes:
+    """The model's file (`Model.save`) as bytes, for a download or a workspace file."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:  # Model.save writes a path
+        path = Path(folder) / "model.npz"
+        model.save(path)
+        return path.read_bytes()
+
+
 def _source_name(source) -> str:
     if isinstance(source, str | Path):
         return str(source)

@@ -592,7 +592,7 @@ def funk_member(change):
 
 def other_shape_model() -> bytes:
     model = FactorModel(np.ones((3, 2)), np.ones((4, 2)), "small")
-    return workspace_file._model_bytes(model)
+    return workspace_file.model_bytes(model)
 
 
 @pytest.mark.parametrize("change, words", [
