@@ -193,7 +193,14 @@ def _serve_workspace(args: argparse.Namespace) -> None:
     from mfviz.dashboard import startup, workspace_file
 
     path = Path(args.workspace)
-    opened = workspace_file.read(path.read_bytes(), path.name)
+    # Prepare and the splits go through the dashboard's caches, which warn ~50 times that no server runs yet
+    from streamlit import logger as streamlit_logger
+
+    streamlit_logger.set_log_level("error")
+    try:
+        opened = workspace_file.read(path.read_bytes(), path.name)
+    finally:
+        streamlit_logger.set_log_level("info")
     for note in opened.notes:
         print(f"warning: {note}", file=sys.stderr)
     # under the key the data had where it was saved: that session's links to views apply here too
