@@ -83,7 +83,7 @@ def test_served_data_without_models_gets_the_quick_default_as_the_demo_does(serv
     assert [e.auto for e in at.session_state["mfviz.models"].values()] == [True]
 
 
-def saved_workspace(path, filters: dict | None = None, settings: dict | None = None) -> tuple:
+def saved_workspace(path, filters: dict | None = None, settings: dict | None = None, second: bool = False) -> tuple:
     """A workspace file of an upload of small_data(), prepared with `filters`, holding an implicit ALS model
     trained on a seeded split and scored there; returns (the file, the data entry, the model entry)."""
     from mfviz.dashboard import data_swap, state, training, workspace_file
@@ -98,7 +98,13 @@ def saved_workspace(path, filters: dict | None = None, settings: dict | None = N
                              key=state.model_hash(model, data.key), data_key=data.key,
                              metrics=training.evaluate(model, train, test, 10), fit_seconds=0.5, epochs=2,
                              split="random 20% test", train=train, test=test, split_settings=split)
-    values = {state.SOURCE: source, state.DATA: data, state.FILTERS: filters or {}, state.MODELS: {entry.name: entry},
+    models = {entry.name: entry}
+    if second:  # trained after it: the model a session would show unless told otherwise
+        other = ImplicitALS(factors=2, epochs=1, random_state=1).fit(train)
+        models["Implicit ALS (f=2)"] = state.ModelEntry(
+            name="Implicit ALS (f=2)", model=other, kind="ials", params=other.get_params(),
+            key=state.model_hash(other, data.key), data_key=data.key, train=train, test=test, split_settings=split)
+    values = {state.SOURCE: source, state.DATA: data, state.FILTERS: filters or {}, state.MODELS: models,
               **(settings or {})}
     path.write_bytes(workspace_file.write(values, tuple(settings or ())))
     return path, data, entry
@@ -226,7 +232,8 @@ def test_a_served_workspace_opens_every_session_on_its_settings(tmp_path, monkey
 
     settings = {"rec_mode": "a profile I build", "mfviz.profile": [2, 5], "mfviz.profile_ratings": {5: 2.0},
                 "neighbours_item": 7, "rec_n": 15}
-    path, data, entry = saved_workspace(tmp_path / "w.mfviz.zip", settings=settings)
+    path, data, entry = saved_workspace(tmp_path / "w.mfviz.zip", settings=settings | {"mfviz.active_model":
+                                                                                    "Implicit ALS (f=4)"}, second=True)
     monkeypatch.setattr(startup, "_served", None)
     monkeypatch.setattr(serve, "main", lambda options: 0)
     try:
@@ -241,5 +248,10 @@ def test_a_served_workspace_opens_every_session_on_its_settings(tmp_path, monkey
         other = open_page(new_app(), "pages/neighbours_page.py")
         assert other.selectbox(key="neighbours_item").value == 7
         assert other.session_state["mfviz.profile_ratings"] == {5: 2.0}  # ...not in another
+        assert other.session_state["mfviz.profile_ratings"] is not cache.start_data()[0].settings["mfviz.profile_ratings"]
+        from test_links import open_link
+
+        linked = open_link(new_app(), "pages/neighbours_page.py", item=data.interactions.item_ids[3])
+        assert linked.selectbox(key="neighbours_item").value == 3  # a link's own choice wins
     finally:
         cache.start_data.clear()
