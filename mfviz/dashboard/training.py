@@ -549,7 +549,7 @@ class TrainingJob:
         """`session` no longer watches the job (it went on to other data); with nobody left watching it, it stops
         after its epoch. A second tab of the browser that took it up and loaded other data stopped the first
         tab's training."""
-        watchers = [s for s in (self.owner, *self.followers) if s != session]
+        watchers = [s for s in (self.owner, *self.followers) if s is not None and s != session]
         if not watchers:
             self.stop_event.set()
             return

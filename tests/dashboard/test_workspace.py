@@ -185,7 +185,7 @@ def test_a_second_tab_going_to_other_data_leaves_the_first_tabs_training_running
 
     first = new_app()
     job = TrainingJob(kind="ials", label="Implicit ALS (f=8)", params={}, train=None, test=None, k=10,
-                      data_key="d", split="")  # not started: a training still running
+                      data_key="d", split="", owner="tab A")  # not started: a training still running in tab A
     first.session_state[state.TRAINING] = job
     first.run()
     second = reopened(monkeypatch, first.session_state[workspace.ID], "pages/data_page.py")
