@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import io
 import json
@@ -121,12 +122,20 @@ def write(values, widget_keys: tuple[str, ...] = ()) -> bytes:
         manifest["source"]["content"] = state.interactions_hash(source.interactions)  # its key may be another
         for number, entry in enumerate(models):
             path = f"models/{number}.npz"
-            archive.writestr(path, model_bytes(entry.model))
+            # A model's file carries its training matrix (to leave seen items out once loaded): here that is its
+            # split's training part, made again on opening, so it is left out (on 20M ratings, ~70 MB a model).
+            split_made_again = entry.split_settings is not None and entry.train is not None
+            model = entry.model
+            if split_made_again and getattr(model, "train_matrix", None) is not None:
+                model = copy.copy(model)  # a shallow copy: the session's model is in use by its pages meanwhile
+                model.train_matrix = None
+            archive.writestr(path, model_bytes(model))
             manifest["models"].append({
                 "file": path, "name": entry.name, "kind": entry.kind, "params": _plain(entry.params),
                 "key": entry.key, "metrics": _plain(entry.metrics), "fit_seconds": entry.fit_seconds,
                 "epochs": entry.epochs, "split": entry.split, "stopped_early": entry.stopped_early,
-                "recipe": _plain(entry.recipe), "split_settings": _plain(entry.split_settings)})
+                "recipe": _plain(entry.recipe), "split_settings": _plain(entry.split_settings),
+                "train_from_split": split_made_again})
         for key in (*SETTINGS, *widget_keys):
             if key in values and (encoded := _encoded(values[key])) is not _UNSAVED:
                 manifest["settings"][key] = encoded
@@ -416,6 +425,8 @@ def _checked_entry(model, name: str, record: dict, data: DataEntry, saved_key: s
     train = test = None
     if isinstance(settings, dict) and {"split", "test", "seed"} <= set(settings):
         train, test = split_data(data.key, inter, settings["split"], float(settings["test"]), int(settings["seed"]))
+        if record.get("train_from_split") and getattr(model, "train_matrix", None) is None:
+            model.train_matrix = train.matrix  # left out of its file: the same split's training part
     # The model file is the authority on what the model is; the record only adds how it was trained and scored.
     kind = record.get("kind") if record.get("kind") == getattr(model, "name", None) else "loaded"
     metrics = {str(k): v if isinstance(v, int) else float(v) for k, v in dict(record.get("metrics") or {}).items()

@@ -273,6 +273,19 @@ def test_every_model_comes_back_with_its_record(saved):
         assert (got.kind, got.params, got.epochs, got.fit_seconds, got.split, got.stopped_early, got.auto) == \
                (want.kind, want.params, want.epochs, want.fit_seconds, want.split, want.stopped_early, False)
         assert got.split_settings == want.split_settings and got.recipe == want.recipe
+        # the training matrix, left out of the file when the split is made again, is that split's training part
+        mine, theirs = got.model.train_matrix, want.model.train_matrix
+        assert (mine is None) == (theirs is None), got.name
+        if theirs is not None:
+            assert (mine != theirs).nnz == 0 and mine.shape == theirs.shape, got.name
+            np.testing.assert_array_equal(got.model.recommend(users[:5], n=5)[0], want.model.recommend(users[:5], n=5)[0])
+    archive = zipfile.ZipFile(io.BytesIO(saved.content))
+    manifest = json.loads(archive.read(workspace_file.MANIFEST))
+    for record in manifest["models"]:
+        with np.load(io.BytesIO(archive.read(record["file"]))) as npz:
+            had = entries[record["name"]].model.train_matrix is not None
+            assert ("train_indptr" in npz.files) == (had and not record["train_from_split"]), record["name"]
+    assert sum(record["train_from_split"] for record in manifest["models"]) >= 2
     funk = opened.models[0]
     assert funk.model.user_bias is not None and funk.model.item_bias is not None  # biases learnt and kept
     assert funk.metrics == {"rmse": 0.93, "ndcg@10": pytest.approx(0.125), "n": 3}
