@@ -480,17 +480,24 @@ def test_a_tab_that_opens_another_page_after_a_restart_is_told_by_the_browsers_c
     assert not [w for w in warnings(new_app()) if "data " in w]
 
 
-def test_a_recommend_link_keeps_the_models_side_by_side():
-    # The link kept the profile but not the models compared with it.
-    sent, sender = sent_from_a_trained_model(RECOMMEND)
+def opened_with_a_model_compared(page: str, picker: str) -> tuple[dict, object, str, dict, object]:
+    """A link from a session that trained a model and compares the quick default with it on `page` (its
+    side-by-side picker: `picker`), opened in a new session; (sent, sender, the default's name, link, receiver)."""
+    sent, sender = sent_from_a_trained_model(page)
     default = next(name for name, e in sender.session_state["mfviz.models"].items() if e.auto)
-    sender.multiselect(key="rec_compare").set_value([default]).run()
+    sender.multiselect(key=picker).set_value([default]).run()
     link = dict(sender.query_params)
     assert split_ids(link["compare"]) == [default]
     receiver = new_app()
-    open_link(receiver, RECOMMEND, **link)
+    open_link(receiver, page, **link)
     assert receiver.selectbox(key="model_picker").value == sent["model"]  # trained on opening, shown
-    assert receiver.multiselect(key="rec_compare").value == [default]
+    assert receiver.multiselect(key=picker).value == [default]
+    return sent, sender, default, link, receiver
+
+
+def test_a_recommend_link_keeps_the_models_side_by_side():
+    # The link kept the profile but not the models compared with it.
+    sent, sender, default, link, receiver = opened_with_a_model_compared(RECOMMEND, "rec_compare")
     assert not any("also compared" in i.value for i in receiver.info)
     # a model the session lacks (trained in another session: only the shown one travels, as its recipe)
     open_link(receiver, RECOMMEND, **(link | {"compare": join_ids([default, "Funk SVD (f=3)"])}))
@@ -518,13 +525,5 @@ def test_a_profile_link_to_a_model_trained_in_another_session_opens_on_the_profi
 
 def test_a_neighbours_link_keeps_the_models_side_by_side():
     # The Neighbours link carried the item but not the models compared with it (the Recommend one did).
-    sent, sender = sent_from_a_trained_model(NEIGHBOURS)
-    default = next(name for name, e in sender.session_state["mfviz.models"].items() if e.auto)
-    sender.multiselect(key="neighbours_compare").set_value([default]).run()
-    link = dict(sender.query_params)
-    assert split_ids(link["compare"]) == [default]
-    receiver = new_app()
-    open_link(receiver, NEIGHBOURS, **link)
-    assert receiver.selectbox(key="model_picker").value == sent["model"]  # trained on opening, shown
-    assert receiver.multiselect(key="neighbours_compare").value == [default]
+    sent, sender, default, link, receiver = opened_with_a_model_compared(NEIGHBOURS, "neighbours_compare")
     assert receiver.selectbox(key="neighbours_item").value == sender.selectbox(key="neighbours_item").value
