@@ -123,7 +123,7 @@ def write(values, widget_keys: tuple[str, ...] = ()) -> bytes:
         for number, entry in enumerate(models):
             path = f"models/{number}.npz"
             # A model's file carries its training matrix (to leave seen items out once loaded): here that is its
-            # split's training part, made again on opening, so it is left out (on 20M ratings, ~70 MB a model).
+            # split's training part, made again on opening, so it is left out (it was the split's size again per model).
             split_made_again = entry.split_settings is not None and entry.train is not None
             model = entry.model
             if split_made_again and getattr(model, "train_matrix", None) is not None:
