@@ -314,6 +314,8 @@ def open_workspace(opened: workspace_file.Opened, file_name: str) -> None:
         ui.add_model(entry, activate=False)
     for key, value in opened.settings.items():  # rows of the same data (its key was checked): valid as they are
         st.session_state[key] = value
+    if opened.last_training is not None:  # the Train page shows its loss curve and replay again
+        st.session_state[state.LAST_TRAINING] = opened.last_training
     st.session_state.pop(pickers.GONE, None)  # choices of the data left behind: the workspace's own replace them
     if st.session_state.get(state.ACTIVE_MODEL) not in st.session_state[state.MODELS]:
         st.session_state.pop(state.ACTIVE_MODEL, None)

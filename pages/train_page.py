@@ -354,11 +354,11 @@ def draw(job: training.TrainingJob, live: bool) -> None:
                        icon=":material/check_circle:")
             if (below := training.below_baseline(job.entry, shown=now.startswith("is"))) is not None:
                 st.warning(below, icon=":material/warning:")
-        if not live and job.entry is not None and len(job.snapshots) >= 2 and st.toggle(
+        if not live and job.entry is not None and len(job.snapshot_labels) >= 2 and st.toggle(
                 "Replay how the items moved while it trained", key="train_replay",
                 help="The most popular items after every epoch, animated (of the last model of a sweep)."):
             with ui.guard("Replaying the training"):
-                coords, settled, kept = cache.replay(f"{job.label}|{job.started}", job.snapshots)
+                coords, settled, kept = job.replay()
                 table = cache.map_table(f"replay|{job.label}|{job.started}", coords[-1], inter.items,
                                         cache.summary(data.key, inter).item_popularity,
                                         np.zeros(inter.n_items), inter.titles, job.replay_items)

@@ -190,7 +190,7 @@ def cmd_dashboard(args: argparse.Namespace, streamlit_options: Sequence[str]) ->
 
 def _serve_workspace(args: argparse.Namespace) -> None:
     """--workspace: its data as prepared and its models (with their metrics and splits) for every session."""
-    from mfviz.dashboard import startup, workspace_file
+    from mfviz.dashboard import startup, state, workspace_file
 
     path = Path(args.workspace)
     # Prepare and the splits go through the dashboard's caches, which warn ~50 times that no server runs yet
@@ -205,4 +205,6 @@ def _serve_workspace(args: argparse.Namespace) -> None:
         print(f"warning: {note}", file=sys.stderr)
     # under the key the data had where it was saved: that session's links to views apply here too
     startup.serve(opened.data.interactions, opened.data.name, entries=tuple(opened.models),
-                  filters=opened.data.filters, key=opened.data.key, settings=opened.settings)
+                  filters=opened.data.filters, key=opened.data.key,
+                  settings={**opened.settings, state.LAST_TRAINING: opened.last_training} if opened.last_training
+                  else opened.settings)

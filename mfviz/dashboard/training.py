@@ -471,6 +471,7 @@ class TrainingJob:
     snapshot_labels: list = field(default_factory=list)  # the epoch of each snapshot; the last is the kept model
     snapshot_stride: int = 1  # a snapshot every this many epochs (doubled as a training outgrows REPLAY_EPOCHS)
     replay_items: Any = None  # the items a replay shows (the most popular REPLAY_ITEMS)
+    lined_up: tuple | None = None  # (coords, settled, kept) of a restored job's replay, which has no snapshots
     error: str | None = None
     entries: list = field(default_factory=list)  # the models trained so far
     failures: list = field(default_factory=list)  # (label, message) of a sweep's models that failed
@@ -492,9 +493,21 @@ class TrainingJob:
         self.thread.start()
         return self
 
+    @classmethod
+    def finished(cls, seconds: float, stopped: bool, **fields) -> TrainingJob:
+        """A training that ended elsewhere (the last one of a saved workspace): the Train page shows its loss
+        curve and replay again, as it does after a training of this session."""
+        job = cls(**fields)
+        job.finished_at = time.perf_counter()
+        job.started = job.finished_at - seconds
+        if stopped:
+            job.stop_event.set()
+        return job
+
     @property
     def done(self) -> bool:
-        return self.thread is not None and not self.thread.is_alive()
+        # finished_at is set last, once every epoch and model is recorded; a restored job has no thread
+        return self.finished_at is not None and (self.thread is None or not self.thread.is_alive())
 
     @property
     def entry(self) -> ModelEntry | None:
@@ -544,6 +557,17 @@ class TrainingJob:
         if self.abandoned():
             self.stop_event.set()  # nobody is left to see it: no further epochs, no further models of a sweep
         return not self.stop_event.is_set()
+
+    def replay(self) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """(coords snapshots × items × 2, share of final neighbours and of the previous snapshot's neighbours per
+        snapshot) of the replay (cached), or None when fewer than two epochs were kept."""
+        if self.lined_up is not None:
+            return self.lined_up
+        if len(self.snapshots) < 2:
+            return None
+        from mfviz.dashboard import cache
+
+        return cache.replay(f"{self.label}|{self.started}", self.snapshots)
 
     def leave(self, session: str | None) -> None:
         """`session` no longer watches the job (it went on to other data); with nobody left watching it, it stops

@@ -158,6 +158,8 @@ def current_data() -> DataEntry:
             if key == state.ACTIVE_MODEL:  # the models just added made the last one active
                 if value in st.session_state.get(state.MODELS, {}):
                     st.session_state[key] = value
+            elif key == state.LAST_TRAINING:  # a finished training, only read: one for every session
+                st.session_state[key] = value
             elif key not in st.session_state:
                 st.session_state[key] = copy.deepcopy(value)  # each session's own: a profile's ratings are edited in place
         background.after_new_data(entry, given)
@@ -521,8 +523,8 @@ def save_workspace_button(data: DataEntry, entries: dict) -> None:
         help="One file that brings this work back later, after a restart of the server or on another one (the "
              "Data page's “Saved workspace” box): the data (the server's start data too), its "
              f"Prepare settings, {counted(trained, 'model') if trained else 'the models'} trained or loaded, the "
-             "Train page's settings, the Recommend profile and the pages' choices (not the last training's loss "
-             "curve and replay). Until it is saved, a restart loses them.")
+             "Train page's settings, the last training's loss curve and replay, the Recommend profile and the pages' "
+             "choices. Until it is saved, a restart loses them.")
     job = st.session_state.get(state.TRAINING)
     if job is not None and not job.done:  # said, not found out on opening the file
         st.caption(f"{job.label}, still training, is not in it: save again once it is trained.")

@@ -17,6 +17,7 @@ import scipy.sparse as sp
 
 from mfviz.dashboard import state
 from mfviz.dashboard.state import DataEntry, ModelEntry
+from mfviz.dashboard.training import TrainingJob
 from mfviz.data.interactions import Interactions
 from mfviz.data.report import LoadReport
 from mfviz.errors import DataError, ModelError
@@ -27,6 +28,7 @@ from mfviz.models.files import model_bytes
 # .npz and Parquet (no pickle: a file someone sends you runs no code when opened).
 FORMAT = 1
 MANIFEST = "mfviz_workspace.json"
+TRAINING_REPLAY = "training/replay.npz"
 SUFFIX = ".mfviz.zip"
 # Settings kept with the workspace besides the data and models: what app.py's workspace keeps in memory.
 SETTINGS = (state.ACTIVE_MODEL, state.LAST_SWEEP, state.TRAIN_PARAMS, state.TRAIN_KIND, state.PROFILE,
@@ -101,6 +103,7 @@ class Opened:
     settings: dict  # session-state key -> value
     saved: str  # when it was saved (ISO date and time, UTC)
     notes: list[str] = field(default_factory=list)  # what could not be taken up, in words
+    last_training: TrainingJob | None = None  # the last training's loss curve and replay, as the Train page showed them
 
 
 # ------------------------------------------------------------------ writing
@@ -139,8 +142,32 @@ def write(values, widget_keys: tuple[str, ...] = ()) -> bytes:
         for key in (*SETTINGS, *widget_keys):
             if key in values and (encoded := _encoded(values[key])) is not _UNSAVED:
                 manifest["settings"][key] = encoded
+        job = values.get(state.LAST_TRAINING)
+        if job is not None and job.done and job.data_key == data.key and job.entries \
+                and {entry.name for entry in job.entries} <= {entry.name for entry in models}:
+            manifest["last_training"] = _write_training(archive, job)
         archive.writestr(MANIFEST, json.dumps(manifest, indent=1))
     return buffer.getvalue()
+
+
+def _write_training(archive: zipfile.ZipFile, job: TrainingJob) -> dict:
+    """The last training as the Train page draws it: its record, and its replay lined up (.npz): the items'
+    positions per epoch on the final principal plane, not their vectors (ML-100K, implicit ALS defaults: 0.2 MB
+    against 2.7 MB). A demonstration prepared the day before lost its loss curve and replay on opening."""
+    if (lined_up := job.replay()) is not None:
+        coords, settled, kept = lined_up
+        npz = io.BytesIO()
+        np.savez_compressed(npz, coords=np.asarray(coords, np.float32), settled=settled, kept=kept,
+                            items=np.asarray(job.replay_items))
+        archive.writestr(TRAINING_REPLAY, npz.getvalue())
+    return {"kind": job.kind, "label": job.label, "params": _plain(job.params), "k": int(job.k), "split": job.split,
+            "sweep": _plain(list(job.sweep)) if job.sweep else None, "split_settings": _plain(job.split_settings),
+            "epochs": _plain(job.epochs), "snapshot_labels": list(job.snapshot_labels),
+            "replay": lined_up is not None, "models": [entry.name for entry in job.entries],
+            "reused": [entry.name for entry in job.reused], "current": int(job.current),
+            "seconds": float(job.finished_at - job.started), "stopped": job.stop_event.is_set(), "error": job.error,
+            **{part: [[str(label), str(text)] for label, text in getattr(job, part)]
+               for part in ("failures", "warnings", "notes")}}
 
 
 def _data_record(entry: DataEntry) -> dict:
@@ -292,8 +319,10 @@ def _read(content: bytes, file_name: str, start: DataEntry | None) -> Opened:
         notes.append(f"{len(invalid)} setting{'s' if len(invalid) > 1 else ''} of the file {'are' if len(invalid) > 1 else 'is'} "
                      f"not valid and {'were' if len(invalid) > 1 else 'was'} left out ({', '.join(invalid)}).")
     settings = {key: value for key, value in settings.items() if key not in invalid}
+    last = manifest.get("last_training")
     return Opened(source=source, filters=filters, data=data, models=models, settings=settings,
-                  saved=str(manifest.get("saved", "")), notes=notes)
+                  saved=str(manifest.get("saved", "")), notes=notes,
+                  last_training=None if last is None else _last_training(archive, last, models, data, notes))
 
 
 def _archive(content: bytes, file_name: str) -> zipfile.ZipFile:
@@ -443,3 +472,45 @@ def _checked_entry(model, name: str, record: dict, data: DataEntry, saved_key: s
                       stopped_early=bool(record.get("stopped_early")), train=train, test=test,
                       recipe=recipe,
                       split_settings=settings if isinstance(settings, dict) else None)
+
+
+def _last_training(archive: zipfile.ZipFile, record: dict, models: list[ModelEntry], data: DataEntry,
+                   notes: list[str]) -> TrainingJob | None:
+    """The last training as a finished job, for the Train page; None (and a note) when its models were left out
+    or its record is damaged: the models themselves are kept either way."""
+    try:
+        by_name = {entry.name: entry for entry in models}
+        if not record["models"] or not all(name in by_name for name in record["models"]):
+            notes.append("The last training's loss curve and replay were left out with its model.")
+            return None
+        entries = [by_name[name] for name in record["models"]]
+        lined_up, items, labels = None, None, [str(label) for label in record["snapshot_labels"]]
+        if record["replay"]:
+            raw = archive.read(TRAINING_REPLAY)
+            if not zipfile.is_zipfile(io.BytesIO(raw)):  # np.load would say "pickled data" of any other bytes
+                raise ValueError(f"{TRAINING_REPLAY} is not an .npz file")
+            with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
+                coords, settled, kept, items = npz["coords"], npz["settled"], npz["kept"], npz["items"]
+            frames = len(labels)
+            if coords.dtype.kind != "f" or coords.shape != (frames, len(items), 2) or not np.isfinite(coords).all() \
+                    or settled.shape != (frames,) or kept.shape != (frames,) or frames < 2 \
+                    or items.dtype.kind not in "iu" or (len(items) and not 0 <= int(items.min()) <= int(items.max())
+                                                        < data.interactions.n_items):
+                raise ValueError("the replay does not fit its model or the data")
+            lined_up = (coords, settled, kept)
+        epochs = [(int(epoch), float(loss), float(seconds), None if metric is None else float(metric))
+                  for epoch, loss, seconds, metric in record["epochs"]]
+        sweep = record["sweep"]
+        return TrainingJob.finished(
+            seconds=float(record["seconds"]), stopped=bool(record["stopped"]), kind=str(record["kind"]),
+            label=str(record["label"]), params=dict(record["params"]), train=entries[-1].train, test=entries[-1].test,
+            k=int(record["k"]), data_key=data.key, split=str(record["split"]),
+            sweep=None if sweep is None else (str(sweep[0]), list(sweep[1])), split_settings=record["split_settings"],
+            epochs=epochs, snapshot_labels=labels, lined_up=lined_up, replay_items=items, error=record["error"],
+            entries=entries,
+            reused=[by_name[name] for name in record["reused"] if name in by_name], current=int(record["current"]),
+            **{part: [(str(label), str(text)) for label, text in record[part]] for part in ("failures", "warnings", "notes")})
+    except (KeyError, TypeError, ValueError, IndexError, zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
+        notes.append(f"The last training's loss curve and replay could not be read ({type(exc).__name__}: {exc}) and "
+                     "were left out; its models are here.")
+        return None

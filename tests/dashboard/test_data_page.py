@@ -415,6 +415,25 @@ def test_a_workspace_file_opens_over_trained_models_once_asked(tmp_path):
     assert next(box for box in at.number_input if box.label.startswith("k-core")).value == 8
 
 
+def test_a_workspace_file_brings_its_last_trainings_curve_back_to_the_train_page(tmp_path):
+    from test_pages import open_page
+    from test_start_data import saved_workspace
+
+    path, data, entry = saved_workspace(tmp_path / "w.mfviz.zip", trained_here=True)
+    at = new_app()
+    at.file_uploader(key="open_workspace").set_value(("w.mfviz.zip", path.read_bytes(), "application/zip"))
+    at.run()
+    assert not at.exception and not at.error and at.session_state["mfviz.data"].key == data.key
+    last = at.session_state["mfviz.last_training"]
+    assert last.done and last.entry is at.session_state["mfviz.models"][entry.name]
+    assert [epoch for epoch, *_ in last.epochs] == [1, 2, 3]
+    open_page(at, "pages/train_page.py")
+    assert not at.exception and not at.error
+    assert "**Training Implicit ALS (f=4)**" in [m.value for m in at.markdown]
+    at.toggle(key="train_replay").set_value(True).run()
+    assert not at.exception and not at.error
+
+
 def test_a_workspace_file_cancelled_once_is_asked_about_again_when_dropped_again(tmp_path):
     from test_start_data import saved_workspace
 

@@ -83,9 +83,11 @@ def test_served_data_without_models_gets_the_quick_default_as_the_demo_does(serv
     assert [e.auto for e in at.session_state["mfviz.models"].values()] == [True]
 
 
-def saved_workspace(path, filters: dict | None = None, settings: dict | None = None, second: bool = False) -> tuple:
+def saved_workspace(path, filters: dict | None = None, settings: dict | None = None, second: bool = False,
+                    trained_here: bool = False) -> tuple:
     """A workspace file of an upload of small_data(), prepared with `filters`, holding an implicit ALS model
-    trained on a seeded split and scored there; returns (the file, the data entry, the model entry)."""
+    trained on a seeded split and scored there (`trained_here`: by the Train page's job, kept as the last
+    training, 3 epochs); returns (the file, the data entry, the model entry)."""
     from mfviz.dashboard import data_swap, state, training, workspace_file
 
     inter = load_interactions(small_data())
@@ -93,11 +95,19 @@ def saved_workspace(path, filters: dict | None = None, settings: dict | None = N
     data = data_swap.prepared_entry(source, filters) if filters else source
     split = {"split": "random", "test": 0.2, "seed": 0}
     train, test = training.split_data(data.key, data.interactions, "random", 0.2, 0)
-    model = ImplicitALS(factors=4, epochs=2, random_state=0).fit(train)
-    entry = state.ModelEntry(name="Implicit ALS (f=4)", model=model, kind="ials", params=model.get_params(),
-                             key=state.model_hash(model, data.key), data_key=data.key,
-                             metrics=training.evaluate(model, train, test, 10), fit_seconds=0.5, epochs=2,
-                             split="random 20% test", train=train, test=test, split_settings=split)
+    if trained_here:
+        job = training.TrainingJob(kind="ials", label="Implicit ALS (f=4)", params={"factors": 4, "epochs": 3,
+                                   "random_state": 0}, train=train, test=test, k=10, data_key=data.key,
+                                   split="random 20% test", split_settings=split).start()
+        job.thread.join(timeout=120)
+        entry = job.entry
+        settings = {**(settings or {}), state.LAST_TRAINING: job}
+    else:
+        model = ImplicitALS(factors=4, epochs=2, random_state=0).fit(train)
+        entry = state.ModelEntry(name="Implicit ALS (f=4)", model=model, kind="ials", params=model.get_params(),
+                                 key=state.model_hash(model, data.key), data_key=data.key,
+                                 metrics=training.evaluate(model, train, test, 10), fit_seconds=0.5, epochs=2,
+                                 split="random 20% test", train=train, test=test, split_settings=split)
     models = {entry.name: entry}
     if second:  # trained after it: the model a session would show unless told otherwise
         other = ImplicitALS(factors=2, epochs=1, random_state=1).fit(train)
@@ -106,7 +116,7 @@ def saved_workspace(path, filters: dict | None = None, settings: dict | None = N
             key=state.model_hash(other, data.key), data_key=data.key, train=train, test=test, split_settings=split)
     values = {state.SOURCE: source, state.DATA: data, state.FILTERS: filters or {}, state.MODELS: models,
               **(settings or {})}
-    path.write_bytes(workspace_file.write(values, tuple(settings or ())))
+    path.write_bytes(workspace_file.write(values, tuple(key for key in settings or () if key != state.LAST_TRAINING)))
     return path, data, entry
 
 
@@ -140,6 +150,32 @@ def test_a_workspace_served_to_every_session_keeps_its_models_scores(tmp_path, m
         assert len(row) == 1 and row["ndcg@10"].iloc[0] == pytest.approx(entry.metrics["ndcg@10"], abs=1e-4)
         open_page(at, "pages/recommend_page.py")
         assert not at.error
+    finally:
+        cache.start_data.clear()
+
+
+def test_a_served_workspace_shows_its_last_trainings_curve_and_replay(tmp_path, monkeypatch):
+    """A demonstration prepared the day before: the Train page of every session shows the loss curve of the
+    training it ended on, and its replay, as the session that trained it did."""
+    from mfviz.cli import main
+    from mfviz.dashboard import serve
+
+    monkeypatch.setattr(startup, "_served", None)
+    monkeypatch.setattr(serve, "main", lambda options: 0)
+    path, data, entry = saved_workspace(tmp_path / "w.mfviz.zip", trained_here=True)
+    try:
+        assert main(["dashboard", "--workspace", str(path), "--quiet"]) == 0
+        cache.start_data.clear()
+        for _ in range(2):  # every session, each from the one file read once
+            at = new_app()
+            open_page(at, "pages/train_page.py")
+            assert not at.exception and not at.error
+            assert "**Training Implicit ALS (f=4)**" in [m.value for m in at.markdown]
+            assert any(s.value.startswith("Trained **Implicit ALS (f=4)** in ") for s in at.success)
+            replay = at.toggle(key="train_replay")
+            assert replay.label == "Replay how the items moved while it trained"
+            replay.set_value(True).run()
+            assert not at.exception and not at.error
     finally:
         cache.start_data.clear()
 

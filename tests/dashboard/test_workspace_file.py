@@ -802,3 +802,121 @@ def test_every_setting_a_workspace_keeps_has_a_rule_for_what_it_may_hold():
     from mfviz.dashboard import workspace
 
     assert set(workspace_file.SETTINGS) | set(workspace.PAGE_WIDGETS) <= set(workspace_file.VALID)
+
+
+# ------------------------------------------------------------------ the last training's curve and replay
+@pytest.fixture(scope="module")
+def trained_here(tiny_start):
+    """Funk SVD trained by the Train page's job on a split with a test set (its per-epoch RMSE), 4 epochs, kept
+    as the session's last training next to an outside model: saved, and opened on a fresh server."""
+    fresh_server()
+    inter = small_interactions(object_ids(f"u{u}" for u in range(40)), np.arange(12), seed=3)
+    source = entry_of(inter, "mine.csv")
+    train, test = training.split_data(source.key, inter, "random", 0.2, 0)
+    job = training.TrainingJob(kind="funksvd", label="Funk SVD (f=3)", params={"factors": 3, "epochs": 4,
+                               "random_state": 0}, train=train, test=test, k=5, data_key=source.key,
+                               split="random 20% test", split_settings=dict(SPLIT)).start()
+    job.thread.join(timeout=120)
+    outside = FactorModel(np.ones((40, 2)), np.ones((12, 2)), "outside")
+    models = {job.entry.name: job.entry, "Outside": model_entry("Outside", outside, "loaded", source)}
+    values = {state.SOURCE: source, state.DATA: source, state.MODELS: models, state.LAST_TRAINING: job}
+    content = workspace_file.write(values)
+    fresh_server()
+    return SimpleNamespace(job=job, values=values, content=content,
+                           opened=workspace_file.read(content, "mine.mfviz.zip", tiny_start), start=tiny_start)
+
+
+def test_the_last_trainings_curve_and_replay_come_back_as_they_were(trained_here):
+    job, last = trained_here.job, trained_here.opened.last_training
+    assert trained_here.opened.notes == [] and last is not None and last.done and last.error is None
+    assert [epoch for epoch, *_ in job.epochs] == [1, 2, 3, 4] and all(rmse is not None for *_, rmse in job.epochs)
+    assert last.epochs == job.epochs  # loss, seconds and test RMSE of every epoch, exactly
+    # the replay as the page draws it: the items' positions per epoch and the shares of settled neighbours
+    assert len(job.snapshots) >= 2 and last.snapshot_labels == job.snapshot_labels
+    for got, want in zip(last.replay(), job.replay(), strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-6)  # positions kept as float32
+    np.testing.assert_array_equal(last.replay_items, job.replay_items)
+    assert (last.kind, last.label, last.params, last.k, last.split, last.sweep) == \
+        ("funksvd", "Funk SVD (f=3)", job.params, 5, "random 20% test", None)
+    assert last.finished_at - last.started == pytest.approx(job.finished_at - job.started)
+    assert not last.stop_event.is_set()
+    # its model is the session's opened one, scored on the same split
+    [model] = [entry for entry in trained_here.opened.models if entry.name == "Funk SVD (f=3)"]
+    assert last.entry is model and last.test is model.test and last.test.nnz == job.test.nnz
+
+
+def test_a_stopped_sweep_comes_back_stopped_with_its_models(trained_here):
+    def as_a_stopped_sweep(manifest):
+        manifest["last_training"].update(sweep=["factors", [3]], stopped=True,
+                                         warnings=[["Funk SVD (f=3)", "It learned little."]])
+    opened = workspace_file.read(edited_manifest(trained_here.content, as_a_stopped_sweep), "mine.mfviz.zip",
+                                 trained_here.start)
+    last = opened.last_training
+    assert last.sweep == ("factors", [3]) and last.stop_event.is_set()
+    assert last.warnings == [("Funk SVD (f=3)", "It learned little.")]
+    assert [variant for variant, _ in last.variants] == ["Funk SVD (f=3)"]
+
+
+def test_no_training_is_saved_without_its_model(trained_here):
+    values = dict(trained_here.values, **{state.MODELS: {"Outside": trained_here.values[state.MODELS]["Outside"]}})
+    content = workspace_file.write(values)
+    manifest = json.loads(zipfile.ZipFile(io.BytesIO(content)).read(workspace_file.MANIFEST))
+    assert "last_training" not in manifest
+    assert workspace_file.TRAINING_REPLAY not in zipfile.ZipFile(io.BytesIO(content)).namelist()
+    assert workspace_file.read(content, "mine.mfviz.zip", trained_here.start).last_training is None
+
+
+def test_a_training_of_other_data_or_still_running_is_not_saved(trained_here):
+    job = trained_here.job
+    for changed in (dataclasses_replace(job, data_key="other"), dataclasses_replace(job, finished_at=None)):
+        content = workspace_file.write(dict(trained_here.values, **{state.LAST_TRAINING: changed}))
+        assert "last_training" not in json.loads(zipfile.ZipFile(io.BytesIO(content)).read(workspace_file.MANIFEST))
+
+
+def dataclasses_replace(job, **changes):
+    import copy
+
+    other = copy.copy(job)
+    for name, value in changes.items():
+        setattr(other, name, value)
+    return other
+
+
+@pytest.mark.parametrize("change, words", [
+    (lambda content: rezipped(content, lambda name, data: None if name == workspace_file.TRAINING_REPLAY else data),
+     "KeyError"),
+    (lambda content: rezipped(content, lambda name, data: b"garbage" if name == workspace_file.TRAINING_REPLAY
+                              else data), "training/replay.npz is not an .npz file"),
+    (lambda content: edited_manifest(content, lambda m: m["last_training"]["snapshot_labels"].append("9")),
+     "the replay does not fit its model or the data"),
+    (lambda content: edited_manifest(content, lambda m: m["last_training"].__setitem__("epochs", [["one", 2, 3, 4]])),
+     "ValueError"),
+    (lambda content: edited_manifest(content, lambda m: m["last_training"].pop("seconds")), "KeyError"),
+])
+def test_a_damaged_last_training_is_left_out_with_a_note_and_its_models_kept(change, words, trained_here):
+    opened = workspace_file.read(change(trained_here.content), "mine.mfviz.zip", trained_here.start)
+    assert opened.last_training is None and [entry.name for entry in opened.models] == ["Funk SVD (f=3)", "Outside"]
+    [note] = opened.notes
+    assert note.startswith("The last training's loss curve and replay could not be read") and words in note
+
+
+def test_a_replay_that_names_items_the_data_lacks_is_left_out(trained_here):
+    def beyond(name, data):
+        if name != workspace_file.TRAINING_REPLAY:
+            return data
+        with np.load(io.BytesIO(data)) as npz:
+            arrays = {key: npz[key] for key in npz.files}
+        arrays["items"] = arrays["items"] + 100
+        out = io.BytesIO()
+        np.savez_compressed(out, **arrays)
+        return out.getvalue()
+
+    opened = workspace_file.read(rezipped(trained_here.content, beyond), "mine.mfviz.zip", trained_here.start)
+    assert opened.last_training is None and "does not fit its model or the data" in opened.notes[0]
+
+
+def test_a_training_whose_model_was_left_out_is_said_to_be_left_out_with_it(trained_here):
+    content = rezipped(trained_here.content, lambda name, data: b"not a model" if name == "models/0.npz" else data)
+    opened = workspace_file.read(content, "mine.mfviz.zip", trained_here.start)
+    assert [entry.name for entry in opened.models] == ["Outside"] and opened.last_training is None
+    assert opened.notes[-1] == "The last training's loss curve and replay were left out with its model."
