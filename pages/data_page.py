@@ -371,6 +371,9 @@ def prepare_cancelled() -> None:
 
 with st.form("filters"):
     st.subheader("Prepare")
+    if source.is_start and source.filters and not applied:  # `mfviz dashboard --workspace` serves prepared data
+        st.caption(f"The data this server serves was prepared before it was saved ({source.filters}); the settings "
+                   "here apply on top of that.")
     a, b, c = st.columns(3)
     min_count = a.number_input("k-core: keep users and items with at least this many interactions", 1, 1000,
                                int(applied.get("min_count", 1)), key=prepare_key("min_count"),

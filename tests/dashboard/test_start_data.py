@@ -143,6 +143,9 @@ def test_a_workspace_served_to_every_session_keeps_its_models_scores(tmp_path, m
         # the keys of the session it was saved from, so that links to its views made there apply here
         assert (session_data.key, model.key) == (data.key, entry.key)
         assert any("8-core" in m.value for m in at.sidebar.markdown)
+        # Prepare's boxes start empty on served data that is prepared already: said, not left to be guessed
+        assert any(c.value.startswith("The data this server serves was prepared before it was saved (8-core)")
+                   for c in at.caption)
         open_page(at, "pages/train_page.py")
         assert not at.error
         table = next(frame.value for frame in at.dataframe if "model" in frame.value.columns)
