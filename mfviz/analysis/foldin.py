@@ -23,7 +23,7 @@ def profile_contributions(model, items, values, targets, limit: int | None = Non
     ranks the items. A user bias, which lifts every item alike, is left out (so, by construction,
     are the global mean and item biases). Entry (t, j) is y_tᵀx folded in from the whole profile
     minus y_tᵀx folded in without item j (leave-one-out). It needs nothing but `fold_in`, so it
-    holds for every model, SGD-trained ones included; for Truncated SVD, whose fold-in r·V is
+    holds for every model, SGD-trained ones included; for Truncated SVD, whose fold-in r V Σ^-½ is
     linear, the contributions add up to y_tᵀx.
     With `limit`, a longer profile is left out one item at a time only for the `limit` items most
     like the targets (highest cosine to any of them); the other columns are NaN.

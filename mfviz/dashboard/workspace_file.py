@@ -22,6 +22,7 @@ from mfviz.data.interactions import Interactions
 from mfviz.data.report import LoadReport
 from mfviz.errors import DataError, ModelError
 from mfviz.models.files import model_bytes
+from mfviz.models.svd import TruncatedSVD
 
 # A workspace lived in the server's memory only: a restart lost an afternoon's upload, preparation and
 # sweeps, and a demonstration prepared the day before had to be rebuilt. The file is a zip of JSON,
@@ -428,15 +429,28 @@ def _model_entry(archive: zipfile.ZipFile, record: dict, data: DataEntry, saved_
 
     name = str(record.get("name") or record.get("file"))
     try:
-        model = load_model(io.BytesIO(archive.read(str(record.get("file")))))
+        raw = archive.read(str(record.get("file")))
+        model = load_model(io.BytesIO(raw))
     except (KeyError, ModelError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
         notes.append(f"{name} could not be read ({exc}) and was left out.")
         return None
     try:
+        if isinstance(model, TruncatedSVD) and state.model_hash(model, saved_key) != record.get("key"):
+            record = {**record, "key": state.model_hash(model, saved_key) if _stored_hash(raw, saved_key) ==
+                      record.get("key") else record.get("key")}
         return _checked_entry(model, name, record, data, saved_key, notes)
     except (TypeError, ValueError, KeyError, ArithmeticError) as exc:  # a record edited by hand: that model only
         notes.append(f"{name}'s record is not valid ({type(exc).__name__}: {exc}) and it was left out.")
         return None
+
+
+def _stored_hash(raw: bytes, saved_key: str) -> str | None:
+    """The hash of a Truncated SVD's factors as its file holds them: one saved before its singular values were
+    split evenly (U Σ and V) is split evenly when loaded, and its record's hash is of the arrays as saved."""
+    with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
+        if "extra_item_sigma_power" in npz.files:
+            return None
+        return state.array_hash(npz["user_factors"], npz["item_factors"], extra=saved_key)
 
 
 def _checked_entry(model, name: str, record: dict, data: DataEntry, saved_key: str,

@@ -51,8 +51,8 @@ def test_truncated_svd_dimensions_are_its_own_factors():
     model = TruncatedSVD(factors=5).fit(sp.csr_matrix(matrix))
     dims = principal_dimensions(model)
     np.testing.assert_allclose(dims.singular_values, model.singular_values, rtol=1e-5)
-    for d in range(5):  # item_factors = V, so dimension d is column d scaled by √σ_d, up to sign
-        column = model.item_factors[:, d] * np.sqrt(model.singular_values[d])
+    for d in range(5):  # item_factors = V Σ^½ (the same even split), so dimension d is column d, up to sign
+        column = model.item_factors[:, d]
         assert abs(column @ dims.item_coords[:, d]) == pytest.approx(column @ column, rel=1e-4)
 
 

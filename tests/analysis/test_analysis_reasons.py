@@ -38,10 +38,10 @@ def test_truncated_svd_contributions_add_up_to_the_score():
     items, values = np.array([2, 3, 10, 17]), np.array([5.0, 1.0, 4.0, 3.0], np.float32)
     targets = np.array([0, 5, 20])
     out = profile_contributions(model, items, values, targets)
-    V = model.item_factors.astype(np.float64)
-    # fold-in r·V is linear: item j adds r_j (v_t · v_j), and the parts sum to v_t · (r V)
-    np.testing.assert_allclose(out, values[None, :] * (V[targets] @ V[items].T), rtol=1e-4, atol=1e-6)
-    np.testing.assert_allclose(out.sum(1), V[targets] @ (values @ V[items]), rtol=1e-4, atol=1e-6)
+    Y, s = model.item_factors.astype(np.float64), model.singular_values
+    # fold-in (r·Y) Σ⁻¹ is linear: item j adds r_j (y_t Σ⁻¹ y_jᵀ), and the parts sum to y_t · (r Y Σ⁻¹)
+    np.testing.assert_allclose(out, values[None, :] * ((Y[targets] / s) @ Y[items].T), rtol=1e-4, atol=1e-6)
+    np.testing.assert_allclose(out.sum(1), Y[targets] @ (values @ Y[items] / s), rtol=1e-4, atol=1e-6)
 
 
 def test_biased_models_leave_the_user_bias_out():

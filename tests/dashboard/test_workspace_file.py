@@ -920,3 +920,36 @@ def test_a_training_whose_model_was_left_out_is_said_to_be_left_out_with_it(trai
     opened = workspace_file.read(content, "mine.mfviz.zip", trained_here.start)
     assert [entry.name for entry in opened.models] == ["Outside"] and opened.last_training is None
     assert opened.notes[-1] == "The last training's loss curve and replay were left out with its model."
+
+
+def test_a_truncated_svd_saved_before_the_even_split_opens_as_the_same_model(tiny_start):
+    """A workspace saved when Truncated SVD kept U Σ and V: its record's hash is of those arrays, and the model,
+    split evenly when loaded, opens as the same model (not as damaged)."""
+    inter = small_interactions(object_ids(f"u{u}" for u in range(40)), np.arange(12), seed=3)
+    source = entry_of(inter, "mine.csv")
+    svd = training.make_model("svd", {"factors": 3}).fit(inter)
+    content = workspace_file.write({state.SOURCE: source, state.DATA: source,
+                                    state.MODELS: {"SVD": model_entry("SVD", svd, "svd", source)}})
+    root = np.sqrt(svd.singular_values)
+    old_users, old_items = (svd.user_factors * root).astype(np.float32), (svd.item_factors / root).astype(np.float32)
+
+    def as_saved_before(name, data):
+        if name != "models/0.npz":
+            return data
+        with np.load(io.BytesIO(data)) as npz:
+            arrays = {key: npz[key] for key in npz.files if key != "extra_item_sigma_power"}
+        arrays.update(user_factors=old_users, item_factors=old_items)
+        out = io.BytesIO()
+        np.savez_compressed(out, **arrays)
+        return out.getvalue()
+
+    old = edited_manifest(rezipped(content, as_saved_before), lambda m: m["models"][0].__setitem__(
+        "key", state.array_hash(old_users, old_items, extra=source.key)))
+    opened = workspace_file.read(old, "old.mfviz.zip", tiny_start)
+    assert opened.notes == [] and [entry.name for entry in opened.models] == ["SVD"]
+    np.testing.assert_allclose(opened.models[0].model.item_factors, svd.item_factors, rtol=1e-5, atol=1e-6)
+    # a changed factor in such a file is still caught
+    key = state.array_hash(old_users, old_items, extra=source.key)
+    old_items[0, 0] += 1
+    edited = edited_manifest(rezipped(content, as_saved_before), lambda m: m["models"][0].__setitem__("key", key))
+    assert "SVD's factors do not match" in workspace_file.read(edited, "old.mfviz.zip", tiny_start).notes[0]
