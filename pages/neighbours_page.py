@@ -134,7 +134,7 @@ others = [name for name in ui.models() if name != entry.name and ui.models()[nam
 links.keep_compared("neighbours_compare", others)
 if others:
     compare = st.multiselect(
-        "Cosine neighbours side by side with", others, key="neighbours_compare", max_selections=3,
+        "Cosine neighbours side by side with", others, key="neighbours_compare", max_selections=links.MAX_COMPARED,
         placeholder="other models of this session",
         help="The same item's cosine neighbours in other models, next to this model's.")
     if compare:

@@ -82,7 +82,7 @@ strength = top[3].slider(
 others = [name for name in ui.models() if name != entry.name]
 links.keep_compared("rec_compare", others)
 compare = st.multiselect(
-    "Side by side with", others, key="rec_compare", max_selections=3, placeholder="other models of this session",
+    "Side by side with", others, key="rec_compare", max_selections=links.MAX_COMPARED, placeholder="other models of this session",
     help="Their lists for the same user or profile next to this model's; items in every list are shaded.",
 ) if others else []
 compared = join_ids(compare) or None  # the side-by-side models, as the page's link carries them

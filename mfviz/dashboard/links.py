@@ -169,16 +169,25 @@ def take_compared(fresh: dict[str, str], key: str) -> None:
         st.session_state[key] = split_ids(fresh["compare"])
 
 
+MAX_COMPARED = 3  # models side by side with the one shown (each multiselect's max_selections)
+
+
 def keep_compared(key: str, others: list[str]) -> None:
-    """Before the multiselect `key` over `others` is drawn: only models it offers stay chosen (a link's names
-    of models this session lacks are said: models trained in another session travel only as the one shown)."""
+    """Before the multiselect `key` over `others` is drawn: only models it offers stay chosen, at most
+    MAX_COMPARED (a link's names of models this session lacks are said: models trained in another session
+    travel only as the one shown; a link naming four failed the page, the widget refusing them)."""
     wanted = st.session_state.get(key)
-    if not wanted or all(name in others for name in wanted):
+    if not wanted or (all(name in others for name in wanted) and len(wanted) <= MAX_COMPARED):
         return
-    st.session_state[key] = [name for name in wanted if name in others][:3]
+    offered = [name for name in wanted if name in others]
+    st.session_state[key] = offered[:MAX_COMPARED]
     if missing := [name for name in wanted if name not in ui.models()]:
         st.info(f"The link also compared {', '.join(f'“{name}”' for name in missing)}, which this session does not "
                 "have (models trained in another session travel in a link only as the one it shows).",
+                icon=":material/link_off:")
+    if beyond := offered[MAX_COMPARED:]:
+        st.info(f"The link compared {len(offered)} models; {MAX_COMPARED} are shown side by side at a time: "
+                f"{', '.join(f'“{name}”' for name in beyond)} left out (choose it below instead of another).",
                 icon=":material/link_off:")
 
 

@@ -527,3 +527,24 @@ def test_a_neighbours_link_keeps_the_models_side_by_side():
     # The Neighbours link carried the item but not the models compared with it (the Recommend one did).
     sent, sender, default, link, receiver = opened_with_a_model_compared(NEIGHBOURS, "neighbours_compare")
     assert receiver.selectbox(key="neighbours_item").value == sender.selectbox(key="neighbours_item").value
+
+
+@pytest.mark.parametrize("page, picker", [(RECOMMEND, "rec_compare"), (NEIGHBOURS, "neighbours_compare")])
+def test_a_link_comparing_more_models_than_fit_side_by_side_shows_three_and_names_the_rest(page, picker):
+    # A link naming four models failed the page ("max_selections is set to 3"): a fault, not a view.
+    from mfviz.dashboard import state, training
+
+    at = new_app()
+    open_page(at, page)
+    data = at.session_state["mfviz.data"]
+    for factors in (2, 3, 4, 5):
+        model = training.make_model("svd", {"factors": factors}).fit(data.interactions)
+        entry = state.ModelEntry(name=f"SVD {factors}", model=model, kind="svd", params=model.get_params(),
+                                 key=state.model_hash(model, data.key), data_key=data.key)
+        at.session_state["mfviz.models"][entry.name] = entry
+    shown = at.session_state["mfviz.active_model"]
+    open_link(at, page, data=data.key[:8], model=shown, compare=join_ids(["SVD 2", "SVD 3", "SVD 4", "SVD 5"]))
+    assert not at.exception and not at.error
+    assert at.multiselect(key=picker).value == ["SVD 2", "SVD 3", "SVD 4"]
+    [said] = [i.value for i in at.info if "side by side at a time" in i.value]
+    assert said.startswith("The link compared 4 models; 3 are shown") and "“SVD 5” left out" in said
