@@ -22,6 +22,7 @@ PROFILE_RATINGS = "mfviz.profile_ratings"  # {item index: rating} set on the Rec
 DISLIKES = "mfviz.profile_dislikes"  # item indices the profile dislikes (rated the scale's lowest)
 ADJUSTMENT = "pop. adj."  # the popularity penalty's change to a score: a lift for rare items, so not "penalty"
 RANKED_BY = "ranked by"  # score + ADJUSTMENT: the order of a list with a popularity penalty
+PREDICTED = "predicted"  # a model of ratings' expected rating: the score is not one (no global mean, no user bias)
 
 
 def rating_scale(summary) -> list[float]:
@@ -103,11 +104,17 @@ COLUMNS = {"title": st.column_config.TextColumn(width=180),
                help="The model's score, which orders the list: user vector · item vector, plus the item's bias for "
                     "the models with biases (Funk SVD, SVD++, ALS). The user's bias and the global mean, the same "
                     "for every item, are left out: it is not the predicted rating."),
+           PREDICTED: st.column_config.NumberColumn(
+               width=60, format="%.2f",
+               help="The rating the model expects this user to give the item: the score plus the global mean and "
+                    "the user's bias, clipped to the data's scale (what RMSE measures on the Train page)."),
            "held out": st.column_config.CheckboxColumn(
                width=65, help="Kept for testing the model (the Train page's test share): the model never saw it."),
            "popularity": st.column_config.NumberColumn("pop.", width=45, help="Interactions in the data."),
            "because of": st.column_config.TextColumn(
-               width=185, help="The item of the profile that raises this score most."),
+               width=185, help="The item of the profile that raises this score most. \"(rated 1)\": a low rating of "
+                               "it does, for a model of ratings — the user vector moves away from that item, and so "
+                               "toward items unlike it."),
            "adds": st.column_config.NumberColumn(
                width=55, format="%+.3f", help="That item's part of the score's personal part (user vector · item "
                                               "vector; an item's bias is no one's part): see the note under the table."),
@@ -128,7 +135,8 @@ LIST_COLUMNS = COLUMNS | {"title": st.column_config.TextColumn(width=210)}
 def because_of(items: np.ndarray, values: np.ndarray | None, targets: np.ndarray, disliked=(),
                negatives: np.ndarray | None = None) -> tuple[list[str], np.ndarray]:
     """For each target, the profile item adding most to its score and how much (see reasons_note); an
-    item of `disliked` is named as such (a star-predicting model moves away from it, toward these)."""
+    item of `disliked` is named as such (a star-predicting model moves away from it, toward these), and on
+    ratings an item rated below the scale's middle with its rating (a user's 1-star film read as a reason)."""
     if targets.size == 0 or items.size == 0:
         return [""] * targets.size, np.full(targets.size, np.nan)
     contributions = cache.profile_contributions(
@@ -139,7 +147,10 @@ def because_of(items: np.ndarray, values: np.ndarray | None, targets: np.ndarray
         best = int(np.nanargmax(row)) if not np.isnan(row).all() else -1
         # Below display precision it is no reason at all (the Popularity baseline: every profile alike).
         if best >= 0 and row[best] >= 0.0005:
-            labels.append(str(titles[items[best]]) + (" (disliked)" if int(items[best]) in disliked else ""))
+            rating = None if values is None or SCALE is None else float(values[best])
+            low = rating is not None and rating < (SCALE[0] + SCALE[-1]) / 2
+            labels.append(str(titles[items[best]]) + (" (disliked)" if int(items[best]) in disliked else
+                                                      f" (rated {rating:g})" if low else ""))
             adds[t] = row[best]
         else:
             labels.append("—")
@@ -151,8 +162,8 @@ def reasons_note(profile_size: int, built: bool = False) -> str:
     if hasattr(model, "score_contributions"):
         how = ("this model folds a profile in by one linear solve, so the personal part of a score (the user "
                "vector times the item's) splits exactly into one part per profile item, and the parts add up to "
-               "it (Hu, Koren & Volinsky 2008); \"because of\" names the item with the largest part and "
-               "\"adds\" gives it.")
+               f"it{' (Hu, Koren & Volinsky 2008)' if entry.kind == 'ials' else ''}; \"because of\" names the "
+               "item with the largest part and \"adds\" gives it.")
     else:
         considered = (f" (the 100 of {profile_size} items most like these recommendations)"
                       if profile_size > 100 else "")
@@ -195,7 +206,9 @@ def taste_profile(who: str, user: int | None = None, vector: np.ndarray | None =
         percentiles, "Share of the data's users (%) whose taste leans less far toward the + end: 50 = a typical "
                      "user, near 0 or 100 = far toward one end. Leaning is by direction (the coordinate over the "
                      "vector's length), so a profile of three items compares with users of hundreds.")},
-        "A score is the sum over the model's dimensions of the user's coordinate times the item's, so a taste far "
+        ("The personal part of a score (beside the item's bias, the same for everyone) " if getattr(
+            model, "item_bias", None) is not None else "A score ")
+        + "is the sum over the model's dimensions of the user's coordinate times the item's, so a taste far "
         "toward one end of a strong dimension pulls the recommendations toward the items at that end.")
 
 
@@ -216,6 +229,41 @@ def predicts_ratings(recommender: state.ModelEntry) -> bool:
     """Whether the model is fitted to predict ratings (around a mean and biases), so that a low rating
     moves its fold-in away from an item; in the others' a rating is a strength of interest."""
     return getattr(recommender.model, "feedback", "any") == "explicit"
+
+
+def stars(scores: np.ndarray, user_bias: float) -> np.ndarray | None:
+    """The ratings the shown model expects for these scores (score + global mean + the user's bias, clipped to the
+    data's scale, as RMSE is measured); None for a model that does not predict ratings, or on implicit feedback."""
+    if not (predicts_ratings(entry) and inter.is_explicit) or SCALE is None:
+        return None
+    return np.clip(np.asarray(scores, np.float64) + float(getattr(model, "global_mean", 0.0)) + user_bias,
+                   SCALE[0], SCALE[-1])
+
+
+def score_words() -> str:
+    """What the list's score is, for the caption: a model of ratings' is no rating, which the table gives apart."""
+    if stars(np.zeros(0), 0.0) is not None:
+        return ("The score, which ranks the list, is user · item plus the item's bias; \"predicted\" adds the global "
+                "mean and the user's bias: the rating the model expects.")
+    return "The score is the model's preference (higher = stronger)."
+
+
+def bias_note(ids: np.ndarray, scores: np.ndarray, seen) -> str:
+    """How much of the listed scores the items' own biases make, for the caption of a model with biases: Funk
+    SVD's lists for MovieLens 100K are mostly the items everyone rates highly, which the page did not say."""
+    biases = getattr(model, "item_bias", None)
+    if biases is None or len(ids) == 0 or not predicts_ratings(entry):
+        return ""
+    own, personal = biases[ids].astype(np.float64), np.asarray(scores, np.float64) - biases[ids]
+    unseen = np.setdiff1d(np.arange(inter.n_items), np.asarray(seen, np.int64))
+    best = unseen[np.argsort(-biases[unseen], kind="stable")[:len(ids)]]
+    shared = np.intersect1d(best, ids).size
+    lead = ("are mostly the items' own biases" if np.abs(own).mean() > np.abs(personal).mean() else
+            "are the items' own biases and the personal part")
+    return (f" {entry.name}'s scores here {lead}: an item's bias (how much better than average everyone rates it) "
+            f"averages {own.mean():+.2f} over this list, the personal part (user · item) {personal.mean():+.2f}; "
+            f"{shared} of these {counted(len(ids), 'item')} {'is' if shared == 1 else 'are'} among the "
+            f"{len(ids)} with the highest bias, which top everyone's list alike.")
 
 
 def fold(recommender: state.ModelEntry, profile: np.ndarray, values):
@@ -325,10 +373,11 @@ def users_map(who: str, user: int | None = None, vector: np.ndarray | None = Non
 
 
 def item_table(items: np.ndarray, scores: np.ndarray | None = None,
-               reasons: tuple[list[str], np.ndarray] | None = None, taste: np.ndarray | None = None) -> pd.DataFrame:
+               reasons: tuple[list[str], np.ndarray] | None = None, taste: np.ndarray | None = None,
+               user_bias: float | None = None) -> pd.DataFrame:
     """Title first, then why and how strongly, popularity, and genres last (a narrow table cuts them).
     With `taste` (the user's or profile's coordinates on the model's dimensions), the dimension each
-    item's score comes from most."""
+    item's score comes from most; with `user_bias`, a model of ratings' predicted rating after the score."""
     frame = plain_table(items, scores, reasons)
     if taste is not None and len(frame):
         frame["mostly along"] = lists.dimension_labels(entry, data, np.asarray(items, np.int64), taste)
@@ -341,6 +390,8 @@ def item_table(items: np.ndarray, scores: np.ndarray | None = None,
         frame.insert(1, RANKED_BY, np.round(exact + adjustment, 3))
         frame.insert(2, "score", np.round(exact, 3))
         frame.insert(3, ADJUSTMENT, np.round(adjustment, 3))
+    if scores is not None and user_bias is not None and (expected := stars(scores, user_bias)) is not None:
+        frame.insert(frame.columns.get_loc("score") + 1, PREDICTED, np.round(expected, 2))
     return frame
 
 
@@ -400,13 +451,15 @@ if mode == MODES[0]:
             st.info(f"User {inter.user_ids[user]} has every item of the data: nothing is left to recommend.",
                     icon=":material/info:")
         else:
+            user_bias = getattr(model, "user_bias", None)
             with ui.guard("Placing the recommendations on the model's dimensions"):
-                table = item_table(ids, scores, reasons, lists.taste_coords(entry, user=user))
+                table = item_table(ids, scores, reasons, lists.taste_coords(entry, user=user),
+                                   user_bias=0.0 if user_bias is None else float(user_bias[user]))
             st.dataframe(table, hide_index=True, width="stretch", column_config=LIST_COLUMNS)
-    st.caption("Items the user already has are never recommended. The score is the model's preference "
-               "(higher = stronger); popularity is the item's number of interactions in the data. "
+    st.caption("Items the user already has are never recommended. " + score_words()
+               + " Popularity is the item's number of interactions in the data. "
                + reasons_note(trained.indices.size) + held_out_note(row.indices.size - trained.indices.size)
-               + penalty_note(ids, plain[plain >= 0]))
+               + bias_note(ids, scores, row.indices) + penalty_note(ids, plain[plain >= 0]))
     st.download_button(f"Download every user's top {int(n)} by {entry.name} (CSV)",
                        lambda: cache.recommendation_csv(entry.key, model, data.key, inter, int(n)),
                        file_name=figures.file_name(f"recommendations_top{int(n)}", "csv", ui.data_label(data), entry.name), mime="text/csv", key="rec_csv",
@@ -500,15 +553,19 @@ else:
                      if strength > 0 else ids)
             reasons = because_of(folded, folded_values, ids, set(disliked), negatives)
         with right:
-            st.markdown(f"**Recommended by {entry.name}** (fold-in: {millis:.0f} ms)")
+            took = f"{millis:.0f} ms" if millis >= 10 else f"{millis:.1f} ms" if millis >= 0.1 else "under 0.1 ms"
+            st.markdown(f"**Recommended by {entry.name}** (fold-in and ranking: {took})")
+            # the profile's own bias, for the predicted ratings (folded in again: one small solve)
+            user_bias = (model.fold_in(folded, folded_values, return_bias=True)[1]
+                         if stars(np.zeros(0), 0.0) is not None else None)
             with ui.guard("Placing the recommendations on the model's dimensions"):
-                table = item_table(ids, scores, reasons, lists.taste_coords(entry, vector=vector))
+                table = item_table(ids, scores, reasons, lists.taste_coords(entry, vector=vector), user_bias=user_bias)
             st.dataframe(table, hide_index=True, width="stretch", column_config=LIST_COLUMNS)
         st.caption("Fold-in finds the vector of a new user who liked these items, with the item vectors frozen "
                    f"({getattr(model, 'fold_in_how', 'a ridge regression on the item vectors')}), then ranks every "
-                   "item by it: this is how a live service treats a new visitor. "
+                   "item by it: this is how a live service treats a new visitor. " + score_words() + " "
                    + reasons_note(len(picked), built=True) + dislikes_note(entry, len(disliked))
-                   + penalty_note(ids, plain[plain >= 0]))
+                   + bias_note(ids, scores, profile) + penalty_note(ids, plain[plain >= 0]))
         if compare:  # right under this model's list, as for a user
             with ui.guard("Folding the profile into the other models"):
                 # not `lists`: that is the module the users' map below calls (its AttributeError was shown)

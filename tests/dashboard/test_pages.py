@@ -1980,3 +1980,70 @@ def test_dislikes_set_aside_when_the_data_becomes_implicit_are_said():
     assert len(said) == 1 and f"({inter.titles[3]}) are set aside" in said[0], said
     at.run()
     assert not any("are set aside" in i.value for i in at.info)  # said once
+
+
+def test_a_model_of_ratings_shows_its_predicted_ratings_and_how_much_its_item_biases_decide():
+    """Funk SVD's score is no rating (no global mean, no user bias) and its lists are mostly the items'
+    own biases: the table gives the predicted rating, the caption the biases' share, and a reason that is a
+    film the user rated low says so."""
+    at = train_on_page(new_app(), "funksvd", factors=8, epochs=5)
+    open_page(at, "pages/recommend_page.py")
+    entry = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value]
+    model, inter = entry.model, at.session_state["mfviz.data"].interactions
+    low = entry.train.matrix.copy()
+    low.data = (low.data < 3).astype(np.float32)
+    user = int(np.argmax(np.asarray(low.sum(axis=1)).ravel()))  # the user who rated most films low
+    at.selectbox(key="rec_user").set_value(user).run()
+    table = at.dataframe[1].value
+    assert list(table.columns[:5]) == ["title", "because of", "adds", "score", "predicted"]
+    ids = np.array([int(np.flatnonzero(inter.titles == title)[0]) for title in table["title"]])
+    expected = np.clip(model.predict(np.full(ids.size, user), ids), 1, 5)
+    np.testing.assert_allclose(table["predicted"], expected, atol=0.006)
+    np.testing.assert_allclose(table["predicted"] - table["score"],
+                               np.clip(table["score"] + model.global_mean + model.user_bias[user], 1, 5) - table["score"],
+                               atol=0.006)
+    # the share of the items' own biases, and how many of the list are the best-biased unseen items
+    row = inter.matrix[user]
+    unseen = np.setdiff1d(np.arange(inter.n_items), row.indices)
+    best = unseen[np.argsort(-model.item_bias[unseen], kind="stable")[:len(ids)]]
+    caption = next(c.value for c in at.caption if c.value.startswith("Items the user already has"))
+    assert "\"predicted\" adds the global mean and the user's bias" in caption
+    assert f"averages {model.item_bias[ids].mean():+.2f} over this list" in caption
+    assert f"{np.intersect1d(best, ids).size} of these 10 items" in caption
+    # a reason rated below the scale's middle carries its rating; the others none
+    ratings = dict(zip(inter.titles[row.indices], row.data, strict=True))
+    for label in table["because of"]:
+        title, _, rated = label.partition(" (rated ")
+        if rated:
+            assert float(rated.rstrip(")")) == ratings[title] < 3
+        elif label != "—":
+            assert ratings[label] >= 3
+
+
+def test_a_profile_on_a_model_of_ratings_gets_predicted_ratings_from_its_own_bias():
+    at = train_on_page(new_app(), "funksvd", factors=8, epochs=5)
+    open_page(at, "pages/recommend_page.py")
+    at.radio(key="rec_mode").set_value("a profile I build").run()
+    at.multiselect(key="rec_profile").set_value([0, 3]).run()
+    assert not at.exception and not at.error
+    model = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value].model
+    inter = at.session_state["mfviz.data"].interactions
+    table = at.dataframe[1].value
+    vector, bias = model.fold_in([0, 3], [5.0, 5.0], return_bias=True)
+    ids = np.array([int(np.flatnonzero(inter.titles == title)[0]) for title in table["title"]])
+    expected = np.clip(model.item_factors[ids] @ vector + model.item_bias[ids] + model.global_mean + bias, 1, 5)
+    np.testing.assert_allclose(table["predicted"], expected, atol=0.006)
+    assert any(m.value.startswith(f"**Recommended by {model.label}") and "(fold-in and ranking: " in m.value
+               for m in at.markdown)
+    # films of the profile rated 1 (in its table, not the dislikes box) that are reasons say their rating
+    at.multiselect(key="rec_profile").set_value([0, 3, 7, 11, 20]).run()
+    editor = at.data_editor[0]
+    at.session_state[editor.key] = {"edited_rows": {n: {"rating": 1.0} for n in (1, 2, 3, 4)}, "added_rows": [],
+                                    "deleted_rows": []}
+    at.run()
+    assert not at.exception and not at.error
+    labels = at.dataframe[1].value["because of"]
+    low = {str(inter.titles[i]) for i in (3, 7, 11, 20)}
+    assert labels.str.endswith(" (rated 1)").any()
+    for label in labels:
+        assert label.endswith(" (rated 1)") == (label.removesuffix(" (rated 1)") in low), label
