@@ -31,9 +31,15 @@ table = pd.DataFrame([{"model": name, "arp": r.arp, "aplt": 100 * r.aplt, "cover
                        # the baseline's "vectors" are its counts: ρ = 1 by construction, which says nothing
                        "gini": r.gini, "norm–popularity ρ": None if entries[name].kind == "popularity"
                        else r.norm_popularity_spearman,
-                       "head length": r.head_norm_percentile, "rare length": r.rare_norm_percentile}
+                       "head length": r.head_norm_percentile, "rare length": r.rare_norm_percentile,
+                       # a model with item biases adds them to every user's score: popularity can come through them
+                       "bias–popularity ρ": cache.bias_popularity_rho(entries[name].key, entries[name].model.item_bias,
+                                                                      data.key, inter)
+                       if getattr(entries[name].model, "item_bias", None) is not None else None}
                       for name, r in reports.items()])
 SHOWN = ["model", "arp", "aplt", "coverage", "gini", "norm–popularity ρ"]  # the lengths feed the plain words below
+if table["bias–popularity ρ"].notna().any():
+    SHOWN.append("bias–popularity ρ")
 # Short plain headers with which way is good (↓ lower, ↑ higher: less popularity bias), so the table fits a
 # projector; the analyst's term (ARP, APLT, Gini, ρ) and its definition in each header's tooltip. The frame
 # keeps its short column names.
@@ -60,7 +66,11 @@ st.dataframe(table, hide_index=True, width="stretch", column_order=SHOWN, column
              "item. Near 1: length rises with popularity; near 0: length says nothing about popularity. A high ρ can "
              "come from the rare items alone (short vectors) while the most popular are of ordinary length: the "
              "plain words below say which."),
-})
+} | ({"bias–popularity ρ": st.column_config.NumberColumn(
+        "Popular = higher bias (ρ)", format="%.2f",
+        help="Bias–popularity ρ, for the models with item biases (Funk SVD, SVD++, ALS): Spearman correlation of an "
+             "item's bias, which adds to every user's score of it alike, with its popularity. Near 1: the biases "
+             "favour popular items whatever the vectors do.")} if "bias–popularity ρ" in SHOWN else {}))
 rows = table.set_index("model")
 baseline_row = rows.loc["Popularity"] if "Popularity" in rows.index else None
 shown = st.session_state.get(state.ACTIVE_MODEL)

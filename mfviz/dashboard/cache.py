@@ -525,6 +525,18 @@ def popularity_profile_curve(model_key: str, _train, _test, k: int) -> pd.DataFr
     return profile_size_curve(Popularity().fit(_train), _train, _test, k)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def bias_popularity_rho(model_key: str, _item_bias, data_key: str, _data) -> float:
+    """Spearman ρ of a model's item biases with the items' popularity in the data (NaN when either is constant)."""
+    from scipy.stats import spearmanr
+
+    popularity = summary(data_key, _data).item_popularity
+    bias = np.asarray(_item_bias, np.float64)
+    if np.ptp(bias) == 0 or np.ptp(popularity) == 0:
+        return float("nan")
+    return float(spearmanr(bias, popularity).statistic)
+
+
 @st.cache_data(show_spinner="Lining the epochs up…", max_entries=4)
 def replay(job_key: str, _snapshots: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(coords snapshots × items × 2, share of final neighbours and of the previous snapshot's neighbours

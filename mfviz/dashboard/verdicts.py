@@ -113,7 +113,23 @@ def bias_summary(name: str, row, baseline=None) -> str:
     rho = row["norm–popularity ρ"]
     if np.isfinite(rho):
         parts.append(lengths(rho, row.get("head length", float("nan")), row.get("rare length", float("nan"))))
+    bias_rho = row.get("bias–popularity ρ")  # None (or NaN) for a model without item biases
+    if bias_rho is not None and np.isfinite(float(bias_rho)):
+        parts.append(biases(float(bias_rho)))
     return f"**{name}**:\n" + "".join(f"\n- {part}" for part in parts)
+
+
+def biases(rho: float) -> str:
+    """What ρ (an item's bias against its popularity) means: the bias adds to every user's score of the item
+    alike, and for Funk SVD on MovieLens 100K it is most of a listed score, with ρ only 0.24 there: its lists
+    lead with the items everyone rates highly, popular or not."""
+    size = abs(rho)
+    strength = "hardly" if size < 0.2 else "somewhat" if size < 0.5 else "clearly" if size < 0.8 else "strongly"
+    return (f"its item biases (how much better than average everyone rates an item; they add to every user's score "
+            f"of it alike) are {strength} {'higher' if rho >= 0 else 'lower'} for popular items (ρ {rho:.2f})"
+            + (": with the vectors' lengths, they move its lists toward popular items" if rho >= 0.5 else
+               ": they put the items everyone rates highly first, popular or not (the Recommend page's caption says "
+               "how much of a listed score they make)"))
 
 
 LONG_HEAD = 80  # the 10 most popular items' median length percentile from which they count as long

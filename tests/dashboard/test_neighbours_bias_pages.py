@@ -243,14 +243,16 @@ def test_the_bias_table_has_plain_headers_and_a_plain_summary_of_the_active_mode
     assert {column: (c["label"], c["help"].split(" ")[0]) for column, c in config.items() if "label" in c} == {
         "arp": ("Item popularity ↓", "ARP"), "aplt": ("Long tail (%) ↑", "APLT"),
         "coverage": ("Catalogue used (%) ↑", "Catalogue"), "gini": ("Unevenness ↓", "Gini"),
-        "norm–popularity ρ": ("Popular = longer (ρ)", "Norm–popularity")}
+        "norm–popularity ρ": ("Popular = longer (ρ)", "Norm–popularity")}  # no biases: no bias–popularity ρ
+    assert "its item biases" not in words
 
 
 # ------------------------------------------------------------------ neighbours with enough interactions
 @pytest.fixture(scope="module")
 def movielens_svd():
     """MovieLens 100K with titles and a Truncated SVD (f=32) trained on the Train page: the analyst's case,
-    whose cosine neighbours of Star Wars are mostly films with 1-8 interactions."""
+    whose cosine neighbours of Star Wars hold films of under 10 interactions (2 of 10 since its singular values
+    are split evenly between users and items; 5 or more with item vectors V)."""
     from test_pages import ML100K
 
     if not ML100K.is_file():
@@ -268,16 +270,22 @@ def test_rare_neighbours_are_flagged_and_a_minimum_keeps_lists_long_and_cards_co
 
     at = movielens_svd
     titles = at.session_state["mfviz.data"].interactions.titles
-    star_wars = int(np.flatnonzero(np.char.startswith(titles.astype(str), "Star Wars"))[0])
-    at.session_state["neighbours_item"] = star_wars
-    open_page(at, NEIGHBOURS)
-    entry = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value]
-    assert entry.kind == "svd" and at.number_input(key="neighbours_min_support").value == 0  # off by default
+    entry = at.session_state["mfviz.models"][at.session_state["mfviz.active_model"]]
     counts = np.bincount(entry.train.matrix.indices, minlength=titles.size)  # what the model trained on
+    # of the films with 50+ interactions, the one whose cosine list holds the most of under 10 (Star Wars' held 5 or
+    # more of 10 while the item vectors were V; 2 since the singular values are split evenly)
+    vectors = entry.model.item_factors
+    lists, _ = exact_search(vectors, vectors, 10, "cosine", exclude_self_ids=np.arange(titles.size))
+    rare_in = np.where(counts >= 50, (counts[lists] < 10).sum(axis=1), -1)
+    item = int(np.argmax(rare_in))
+    at.session_state["neighbours_item"] = item
+    open_page(at, NEIGHBOURS)
+    assert at.selectbox(key="model_picker").value == entry.name
+    assert entry.kind == "svd" and at.number_input(key="neighbours_min_support").value == 0  # off by default
     cosine = next(d.value for d in at.dataframe if "together" in d.value.columns)
     listed = [int(np.flatnonzero(titles == t)[0]) for t in cosine["title"]]
     rare = int((counts[listed] < 10).sum())
-    assert rare >= 5  # the analyst's finding, reproduced
+    assert rare >= 5  # half a list or more: a warning with a button
     warning = next(w.value for w in at.warning if "fewer than 10 interactions" in w.value)
     assert f"{rare} of the 10 by cosine" in warning
     at.button(key="neighbours_min_support_few").click().run()
@@ -288,7 +296,7 @@ def test_rare_neighbours_are_flagged_and_a_minimum_keeps_lists_long_and_cards_co
     allowed = np.flatnonzero(counts >= 10)
     vectors = entry.model.item_factors
     for frame, metric in ((cosine, "cosine"), (dot, "dot")):
-        expected, _ = exact_search(vectors[[star_wars]], vectors, 10, metric, [star_wars], candidates=allowed)
+        expected, _ = exact_search(vectors[[item]], vectors, 10, metric, [item], candidates=allowed)
         assert frame["title"].tolist() == titles[expected[0]].tolist()  # still 10, by brute force over the allowed
     # the cards over many items are of the same filtered lists
     summary = neighbour_popularity_summary(vectors, at.session_state["mfviz.data"].interactions.item_popularity, k=10,
@@ -297,7 +305,7 @@ def test_rare_neighbours_are_flagged_and_a_minimum_keeps_lists_long_and_cards_co
     card = next(m for m in at.metric if m.label == "Users behind them, cos / dot")
     assert card.value == f"{summary['median_lift_cosine']:.1f}× / {summary['median_lift_dot']:.1f}×"
     # the Latent space page draws the same filtered neighbours, with the setting carried over
-    at.session_state["latent_anchor"] = star_wars
+    at.session_state["latent_anchor"] = item
     open_page(at, "pages/latent_page.py")
     assert at.number_input(key="latent_min_support").value == 10
     lists = [d.value for d in at.dataframe if "together" in d.value.columns]
@@ -306,3 +314,24 @@ def test_rare_neighbours_are_flagged_and_a_minimum_keeps_lists_long_and_cards_co
     assert any("fewer than 10 interactions" in w.value for w in at.warning)
     open_page(at, NEIGHBOURS)
     assert at.number_input(key="neighbours_min_support").value == 0
+
+
+def test_a_model_with_item_biases_has_their_popularity_rho_in_the_table_and_the_words():
+    """Funk SVD's lists lean popular through its item biases as much as through its vectors: the table
+    gives the biases' Spearman ρ with popularity (checked against SciPy), the plain words say what it means."""
+    from scipy.stats import spearmanr
+
+    at = train_on_page(new_app(), "funksvd", factors=8, epochs=5)
+    open_page(at, BIAS)
+    assert not problems(at), problems(at)
+    name = at.session_state["mfviz.active_model"]
+    model = at.session_state["mfviz.models"][name].model
+    popularity = at.session_state["mfviz.data"].interactions.item_popularity
+    table = at.dataframe[0].value.set_index("model")
+    expected = spearmanr(model.item_bias, popularity).statistic
+    assert table.loc[name, "bias–popularity ρ"] == pytest.approx(expected, abs=1e-9)
+    assert pd.isna(table.loc["Popularity", "bias–popularity ρ"])
+    words = next(m.value for m in at.markdown if m.value.startswith("In plain words"))
+    assert verdicts.biases(expected) in words and f"(ρ {expected:.2f})" in words
+    config = json.loads(at.dataframe[0].proto.columns)
+    assert config["bias–popularity ρ"]["label"] == "Popular = higher bias (ρ)"
