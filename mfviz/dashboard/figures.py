@@ -31,8 +31,9 @@ def short_titles(titles, columns: int) -> np.ndarray:
 def slug(text: str, most: int = 32) -> str:
     """A name safe in any file system and short: "Implicit ALS (f=32) (quick default)" →
     "implicit-als-f-32-quick-default" (lower-case letters and digits joined by "-", at most `most`
-    characters, cut at a "-" where one is near)."""
-    words = re.sub(r"[^0-9a-z]+", "-", str(text).lower()).strip("-")
+    characters, cut at a "-" where one is near); "+" is written "p", so that "SVD++ (f=20)" is "svdpp-f-20", not
+    "svd-f-20", a Truncated SVD's name."""
+    words = re.sub(r"[^0-9a-z]+", "-", str(text).lower().replace("+", "p")).strip("-")
     if len(words) > most:
         cut = words[:most + 1].rfind("-")
         words = words[:cut if cut >= most // 2 else most].strip("-")

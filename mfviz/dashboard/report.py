@@ -48,7 +48,11 @@ def in_short(name: str, ours: dict, theirs: dict, k: int, bias, baseline_bias) -
 
 
 def _table(frame: pd.DataFrame) -> str:
-    return frame.to_html(index=False, border=0, classes="grid", float_format=lambda v: f"{v:.4g}", escape=True)
+    from mfviz.dashboard.training import NO_VALUE
+
+    # a cell without a value (the baseline's RMSE) reads "–", as in the Train page's table, not "NaN"
+    return frame.to_html(index=False, border=0, classes="grid", float_format=lambda v: f"{v:.4g}", escape=True,
+                         na_rep=NO_VALUE)
 
 
 def _metrics(model, train, test, k: int) -> tuple[dict[str, float], int]:
@@ -67,6 +71,7 @@ def build(name: str, model, train, test, data, data_name: str, k: int = 10, item
     scored on `test`; the Popularity baseline is fitted on the same training part. `item_map`: the map of
     its items, shown after the summary."""
     from mfviz.analysis import popularity_report
+    from mfviz.dashboard.training import metric_label
     from mfviz.evaluation.breakdown import (
         by_activity,
         curve_sizes,
@@ -81,7 +86,7 @@ def build(name: str, model, train, test, data, data_name: str, k: int = 10, item
     tested = int(test.matrix.getnnz(axis=1).astype(bool).sum())
     sample = (f" Ranking metrics on a seeded sample of {ranked:,} of the {tested:,} test users (the same for both); "
               "RMSE and MAE on every held-out rating." if ranked < tested else "")
-    metrics = pd.DataFrame({"metric": list(ours), name: list(ours.values()),
+    metrics = pd.DataFrame({"metric": [metric_label(key) for key in ours], name: list(ours.values()),
                             "Popularity (baseline)": [theirs.get(key, np.nan) for key in ours],
                             "what it measures": [meaning(key, k) for key in ours]})
     activity = np.diff(train.matrix.indptr)

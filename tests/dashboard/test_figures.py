@@ -690,6 +690,7 @@ def test_file_names_carry_short_safe_names_of_the_data_and_the_model():
 
     assert slug("Implicit ALS (f=32) (quick default)") == "implicit-als-f-32-quick-default"
     assert slug("MovieLens 100K (u.data)") == "movielens-100k-u-data"
+    assert slug("SVD++ (f=20)") == "svdpp-f-20" != slug("Truncated SVD (f=20)")  # not "svd-f-20"
     assert slug("Ünïcode / path\\..\\name?") == "n-code-path-name"  # nothing a file system could misread
     long = slug("A very long model name with many many words in it (f=1024)")
     assert long == "a-very-long-model-name-with-many" and len(long) <= 32  # cut at a word's end

@@ -29,10 +29,10 @@ def test_the_report_carries_the_libraries_numbers_and_both_charts():
     assert text.count('class="plotly-graph-div"') == 2 and text.count("plotly.js") >= 1  # inline, once
     expected = evaluation.evaluate(model, train, test, k=5)
     baseline = evaluation.evaluate(Popularity().fit(train), train, test, k=5)
-    row = re.search(r"<td>ndcg@5</td>\s*<td>([\d.]+)</td>\s*<td>([\d.]+)</td>", text)
+    row = re.search(r"<td>NDCG@5</td>\s*<td>([\d.]+)</td>\s*<td>([\d.]+)</td>", text)
     assert float(row.group(1)) == float(f"{expected['ndcg@5']:.4g}")
     assert float(row.group(2)) == float(f"{baseline['ndcg@5']:.4g}")
-    assert "<td>rmse</td>" not in text  # a ranking model is not judged by RMSE
+    assert "<td>RMSE</td>" not in text  # a ranking model is not judged by RMSE
     bias = popularity_report(model, data, k=5)
     assert f"<td>{bias.arp:.4g}</td>" in text and f"<td>{bias.gini:.4g}</td>" in text
     # the baseline's row as the Popularity bias page shows it: fitted on all the data
@@ -56,7 +56,7 @@ def test_the_report_carries_the_libraries_numbers_and_both_charts():
             f"{expected['ndcg@5']:.3f} against {baseline['ndcg@5']:.3f} "
             f"({expected['ndcg@5'] / baseline['ndcg@5']:.2f}× the baseline's ranking quality)") in short
     assert f"{100 * bias.aplt:.0f}% are long-tail items (the baseline's: {100 * baseline_bias.aplt:.0f}%)" in short
-    assert re.search(r"<td>hit_rate@5</td>.*?<td>share of users with at least one held-out item among their 5</td>",
+    assert re.search(r"<td>Hit rate@5</td>.*?<td>share of users with at least one held-out item among their 5</td>",
                      text, re.S)
 
 
@@ -70,7 +70,7 @@ def test_on_many_test_users_the_report_ranks_the_train_pages_sample_and_says_so(
     text = report.build("My iALS", model, train, test, data, "small.csv", k=5)
     assert "Ranking metrics on a seeded sample of 30 of the 120 test users" in text
     shown = training.evaluate(model, train, test, 5)  # what the Train page's table shows
-    row = re.search(r"<td>ndcg@5</td>\s*<td>([\d.]+)</td>", text)
+    row = re.search(r"<td>NDCG@5</td>\s*<td>([\d.]+)</td>", text)
     assert float(row.group(1)) == float(f"{shown['ndcg@5']:.4g}")
     assert shown["ndcg@5"] != evaluation.evaluate(model, train, test, k=5)["ndcg@5"]  # the sample is not all
 
@@ -139,4 +139,23 @@ def test_a_truncated_svd_report_on_ratings_gives_no_rmse():
     assert data.is_explicit
     train, test = evaluation.split(data, "random", test_size=0.2, seed=0)
     text = report.build("My SVD", TruncatedSVD(factors=8).fit(train), train, test, data, "ratings.csv", k=5)
-    assert "<td>ndcg@5</td>" in text and "<td>rmse</td>" not in text and "<td>mae</td>" not in text
+    assert "<td>NDCG@5</td>" in text and "<td>RMSE</td>" not in text and "<td>MAE</td>" not in text
+
+
+def test_a_funk_svd_report_heads_its_metrics_in_words_and_leaves_the_baselines_rmse_blank():
+    # the report's table said "rmse", "ndcg@10" and "NaN" for the baseline's RMSE, where the Train page says
+    # RMSE, NDCG@10 and "–"
+    from mfviz.models import FunkSVD
+
+    rng = np.random.default_rng(1)
+    rows = [(u, i, int(rng.integers(1, 6))) for u in range(120) for i in rng.choice(60, 25 + u % 10, replace=False)]
+    data = Interactions.from_frame(pd.DataFrame(rows, columns=["user", "item", "rating"]), user="user", item="item",
+                                   rating="rating")
+    train, test = evaluation.split(data, "random", test_size=0.2, seed=0)
+    model = FunkSVD(factors=4, epochs=3, random_state=0).fit(train)
+    text = report.build("My Funk", model, train, test, data, "ratings.csv", k=5)
+    expected = evaluation.evaluate(model, train, test, k=5)
+    row = re.search(r"<td>RMSE</td>\s*<td>([\d.]+)</td>\s*<td>(.*?)</td>", text)
+    assert float(row.group(1)) == float(f"{expected['rmse']:.4g}") and row.group(2) == "–"
+    assert "NaN" not in re.search(r"<table.*?</table>", text, re.S).group(0)
+    assert "<td>NDCG@5</td>" in text and "<td>ndcg@5</td>" not in text
