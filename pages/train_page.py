@@ -194,7 +194,7 @@ if submitted and not running:
         train, test = training.split_data(data.key, inter, method, size, int(seed))
         training.make_model(kind, params)  # validates hyperparameters before the thread starts
         sweep = (swept, training.sweep_values(kind, swept, sweep_text, params)) if swept else None
-    label = f"{cls.label} (f={params['factors']})" if "factors" in params else cls.label
+    label = training.model_label(kind, params)
     split_words = "none" if method == "none" else f"{method} {size:.0%} test"
     job = training.TrainingJob(kind=kind, label=label, params=params, train=train, test=test, k=int(k),
                                data_key=data.key, split=split_words, sweep=sweep,
@@ -403,7 +403,11 @@ with ui.guard("Scoring the Popularity baseline"):
                              | {"hyperparameters": "most interacted items for everyone"})
 rows = []
 for entry in entries.values():
-    row = {"model": entry.name, "fit_seconds": round(entry.fit_seconds, 3), "epochs": entry.epochs,
+    # the epochs of the model kept (early stopping restores its best; the curve marks it), none for a model fitted
+    # in one step (Truncated SVD's "1" read as a training that stopped at once)
+    kept = getattr(entry.model, "best_epoch", None) or entry.epochs
+    row = {"model": entry.name, "fit_seconds": round(entry.fit_seconds, 3),
+           "epochs": kept if "epochs" in getattr(entry.model, "params", {"epochs": 0}) else None,
            "split": entry.split}
     if baseline_of:
         _, metrics, k_ = baseline_of.get(entry.name, (None, {}, 0))
@@ -419,7 +423,11 @@ st.dataframe(training.results_display(pd.concat([results, pd.DataFrame(baseline_
                                      if baseline_rows else results),
              hide_index=True, width="stretch", placeholder=training.NO_VALUE,
              column_config={"fit_seconds": st.column_config.NumberColumn("fit time (s)", format="%.2f", width="small"),
-                            "epochs": st.column_config.NumberColumn(format="%d", width="small"),
+                            "epochs": st.column_config.NumberColumn(
+                                format="%d", width="small",
+                                help="The epochs of the model kept: with early stopping, the best epoch it restored "
+                                     "(the loss curve marks it; the fit time counts every epoch run). – for a model "
+                                     "fitted in one step (Truncated SVD) or loaded."),
                             # words, not API names; numbers still, so each column sorts by value
                             **{key: st.column_config.NumberColumn(training.metric_label(key), format="%.4f",
                                                                   help=meaning(key, int(key.partition("@")[2] or 0)))

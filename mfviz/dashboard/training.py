@@ -190,6 +190,34 @@ def help_with_name(name: str, text: str) -> str:
     return f"{text[:1].upper()}{text[1:].rstrip('.')}. In Python and the CLI: `{name}`."
 
 
+SHORT_NAMES = {"factors": "f", "learning_rate": "lr", "regularization": "reg", "lr_decay": "decay", "init_std": "init sd",
+               "init_mean": "init mean", "validation_fraction": "early stop", "scale_regularization": "ALS-WR",
+               "cg_steps": "CG steps", "alpha": "α", "parallel": "Hogwild"}
+LABEL_SETTINGS = 3  # hyperparameters named in a model's label at most (the results table gives them all)
+
+
+def model_label(kind: str, params: dict) -> str:
+    """A trained model's name: its kind, factors and the other hyperparameters set away from their defaults
+    ("Funk SVD (f=20, lr=0.01, no biases)"); two Funk SVDs of 20 factors, one without biases, were both
+    "Funk SVD (f=20)" on every page. The seed is left out: the results table gives it."""
+    from mfviz.models import MODELS
+
+    cls = MODELS[kind]
+    changed = [name for name, spec in cls.params.items()
+               if name in params and name not in ("factors", "random_state", "patience")
+               and params[name] != spec.default]
+    if params.get("validation_fraction") in (0, 0.0) and "patience" in changed:
+        changed.remove("patience")
+    parts = [f"f={params['factors']}"] if "factors" in params else []
+    for name in changed[:LABEL_SETTINGS]:
+        value, short = params[name], SHORT_NAMES.get(name, name.replace("_", " "))
+        parts.append((short if value else f"no {short}") if isinstance(value, bool) else
+                     f"{short}={value:g}" if isinstance(value, int | float) else f"{short}={value}")
+    if len(changed) > LABEL_SETTINGS:
+        parts.append(f"{len(changed) - LABEL_SETTINGS} more")
+    return f"{cls.label} ({', '.join(parts)})" if parts else cls.label
+
+
 def hyperparameter_words(params: dict) -> str:
     """A model's hyperparameters as the results table writes them. A seed of None is written as
     unseeded: such a model (parallel Funk SVD) was trained without one, and "None" reads as a gap."""

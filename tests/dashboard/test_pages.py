@@ -2047,3 +2047,16 @@ def test_a_profile_on_a_model_of_ratings_gets_predicted_ratings_from_its_own_bia
     assert labels.str.endswith(" (rated 1)").any()
     for label in labels:
         assert label.endswith(" (rated 1)") == (label.removesuffix(" (rated 1)") in low), label
+
+
+def test_the_results_table_gives_the_epochs_of_the_model_kept():
+    # an early-stopped SVD++ read "17" epochs while its curve and every page used epoch 14; Truncated SVD read "1"
+    at = train_on_page(new_app(), "funksvd", factors=4, epochs=40, learning_rate=0.05, validation_fraction=0.2,
+                       patience=1)
+    train_on_page(at, "svd", factors=4)
+    entries = at.session_state["mfviz.models"]
+    funk = next(e for e in entries.values() if e.kind == "funksvd")
+    assert funk.model.best_epoch is not None and funk.model.best_epoch < funk.epochs  # it stopped after its best
+    table = next(frame.value for frame in at.dataframe if "model" in frame.value.columns).set_index("model")
+    assert table.loc[funk.name, "epochs"] == funk.model.best_epoch
+    assert np.isnan(table.loc[next(n for n, e in entries.items() if e.kind == "svd"), "epochs"])

@@ -460,3 +460,19 @@ def test_metrics_are_headed_in_words_and_the_loss_curve_speaks_of_a_learning_rat
     assert "learning rate" in loss_curve(epochs, "Funk SVD").caption
     no_rate = loss_curve(epochs, "ALS", learning_rate=False).caption
     assert "smaller learning rate" not in no_rate and "more regularization" in no_rate
+
+
+def test_a_models_label_names_the_hyperparameters_set_away_from_their_defaults():
+    # two Funk SVDs of 20 factors, one without biases and a higher learning rate, were both "Funk SVD (f=20)"
+    from mfviz.dashboard.training import model_label
+    from mfviz.models import MODELS
+
+    defaults = {name: spec.default for name, spec in MODELS["funksvd"].params.items()}
+    assert model_label("funksvd", defaults | {"random_state": 0}) == "Funk SVD (f=100)"  # the seed is no setting
+    assert model_label("funksvd", defaults | {"factors": 20, "learning_rate": 0.01, "biases": False}) == \
+        "Funk SVD (f=20, lr=0.01, no biases)"
+    assert model_label("svdpp", {"factors": 50, "epochs": 60, "validation_fraction": 0.1, "patience": 3}) == \
+        "SVD++ (f=50, epochs=60, early stop=0.1)"
+    assert model_label("ials", {"factors": 64, "alpha": 10.0, "confidence": "log", "solver": "cholesky",
+                                "cg_steps": 5}) == "Implicit ALS (f=64, α=10, confidence=log, solver=cholesky, 1 more)"
+    assert (model_label("svd", {"factors": 8}), model_label("popularity", {})) == ("Truncated SVD (f=8)", "Popularity")
