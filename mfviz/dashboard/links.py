@@ -81,6 +81,11 @@ def _recipe(text: str | None) -> dict | None:
         recipe = json.loads(text)
     except ValueError:
         return None
+    return _checked_recipe(recipe)
+
+
+def _checked_recipe(recipe) -> dict | None:
+    """`recipe` when it is one the Train page could have made, else None."""
     fields = {"kind": str, "params": dict, "split": str, "test": (int, float), "seed": int, "k": int}
     if not isinstance(recipe, dict) or any(not isinstance(recipe.get(f), t) or isinstance(recipe.get(f), bool)
                                            for f, t in fields.items()):
@@ -162,11 +167,78 @@ def train_recipe(name: str, recipe: dict, data):
     return job.entries[-1]
 
 
+COMPARED_PENDING = "mfviz.link_compared_pending"  # {multiselect key: {name: recipe}}: a link's side-by-side models
+
+
 def take_compared(fresh: dict[str, str], key: str) -> None:
     """The link's side-by-side models (`compare=`, by name) into the page's multiselect `key`; before the
-    link's model is picked, whose training on opening must not lose them. Checked by `keep_compared`."""
+    link's model is picked, whose training on opening must not lose them. Checked by `keep_compared`. Those
+    the session lacks whose recipes the link carries (`compare_recipes=`) are trained here as the link's own
+    model is: a comparison of three models trained in one session reached another with the shown one only."""
     if "compare" in fresh:
         st.session_state[key] = split_ids(fresh["compare"])
+        recipes = _compared_recipes(fresh.get("compare_recipes"))
+        pending = st.session_state.setdefault(COMPARED_PENDING, {})
+        pending.pop(key, None)
+        if recipes:
+            pending[key] = recipes
+    _offer_compared(key)
+
+
+def _compared_recipes(text: str | None) -> dict[str, dict]:
+    """{name: recipe} of a link's `compare_recipes` (each checked as the shown model's; the others dropped)."""
+    try:
+        recipes = json.loads(text) if text else {}
+    except ValueError:
+        return {}
+    if not isinstance(recipes, dict):
+        return {}
+    return {str(name): recipe for name, value in recipes.items() if (recipe := _checked_recipe(value)) is not None}
+
+
+def _offer_compared(key: str) -> None:
+    """Train the link's side-by-side models this session lacks: at once when they are estimated to train within
+    LINK_TRAIN_SECONDS together, else on a click, with the estimate; then put them side by side."""
+    pending = (st.session_state.get(COMPARED_PENDING) or {}).get(key)
+    if not pending:
+        return
+    missing = {name: recipe for name, recipe in pending.items() if name not in ui.models()}
+    if not missing:
+        st.session_state[COMPARED_PENDING].pop(key, None)
+        return
+    from mfviz.dashboard import training
+
+    data = ui.current_data()
+    ui.ensure_model()  # first, as the page would: with these models in, the session would get no quick default
+    try:
+        seconds = sum(training.fit_seconds(r["kind"], r["params"], data.interactions) for r in missing.values())
+    except (KeyError, TypeError, ValueError):
+        seconds = math.inf
+    names = ", ".join(f"“{name}”" for name in missing)
+    offer, clicked = st.empty(), False
+    if seconds > LINK_TRAIN_SECONDS:
+        took = f" Training {'them' if len(missing) > 1 else 'it'} takes roughly {training.duration(seconds)} here." \
+            if math.isfinite(seconds) else ""
+        with offer.container():
+            st.info(f"The link compared {names}, not in this session yet; it carries how "
+                    f"{'they were' if len(missing) > 1 else 'it was'} trained, so trained here "
+                    f"{'they are' if len(missing) > 1 else 'it is'} the same.{took}", icon=":material/link:")
+            clicked = st.button(f"Train {counted(len(missing), 'compared model')} here", key=f"{key}_link_train")
+    if seconds <= LINK_TRAIN_SECONDS or clicked:
+        st.session_state[COMPARED_PENDING].pop(key, None)  # tried once: a recipe that fails says why
+        started, trained = time.perf_counter(), []
+        with ui.guard("Training the link's compared models", stop=False), \
+                st.spinner(f"Training the link's compared models ({names})…"):
+            for name, recipe in missing.items():
+                trained.append(ui.add_model(train_recipe(name, recipe, data), activate=False).name)
+        offer.empty()
+        if trained:
+            chosen = list(st.session_state.get(key) or [])  # in the link's order
+            chosen += [name for name in trained if name not in chosen]
+            st.session_state[key] = chosen  # keep_compared, before the picker, keeps those it offers
+            st.success(f"The link's compared {'models' if len(trained) > 1 else 'model'} "
+                       f"{', '.join(f'“{name}”' for name in trained)} {'were' if len(trained) > 1 else 'was'} trained "
+                       f"here as made in {time.perf_counter() - started:.1f} s.", icon=":material/link:")
 
 
 MAX_COMPARED = 3  # models side by side with the one shown (each multiselect's max_selections)
@@ -181,7 +253,8 @@ def keep_compared(key: str, others: list[str]) -> None:
         return
     offered = [name for name in wanted if name in others]
     st.session_state[key] = offered[:MAX_COMPARED]
-    if missing := [name for name in wanted if name not in ui.models()]:
+    offered_for_training = (st.session_state.get(COMPARED_PENDING) or {}).get(key) or {}
+    if missing := [name for name in wanted if name not in ui.models() and name not in offered_for_training]:
         st.info(f"The link also compared {', '.join(f'“{name}”' for name in missing)}, which this session does not "
                 "have (models trained in another session travel in a link only as the one it shows).",
                 icon=":material/link_off:")
@@ -285,6 +358,11 @@ def show(data, entry, page: str, **values) -> None:
     if entry.recipe is not None:
         wanted["recipe"] = json.dumps(entry.recipe, separators=(",", ":"))
     wanted.update({name: str(value) for name, value in values.items() if value is not None})
+    models = ui.models()
+    compared = {name: models[name].recipe for name in split_ids(wanted.get("compare") or "")
+                if name in models and models[name].recipe is not None}
+    if compared:  # the side-by-side models trained here travel as their recipes too
+        wanted["compare_recipes"] = json.dumps(compared, separators=(",", ":"))
     current = {name: st.query_params[name] for name in st.query_params}
     if current != wanted:
         st.query_params.from_dict(wanted)

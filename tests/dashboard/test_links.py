@@ -548,3 +548,54 @@ def test_a_link_comparing_more_models_than_fit_side_by_side_shows_three_and_name
     assert at.multiselect(key=picker).value == ["SVD 2", "SVD 3", "SVD 4"]
     [said] = [i.value for i in at.info if "side by side at a time" in i.value]
     assert said.startswith("The link compared 4 models; 3 are shown") and "“SVD 5” left out" in said
+
+
+@pytest.mark.parametrize("page, picker", [(RECOMMEND, "rec_compare"), (NEIGHBOURS, "neighbours_compare")])
+def test_a_link_brings_the_models_compared_side_by_side_trained_in_another_session(page, picker):
+    # Only the shown model travelled (as its recipe): "The link also compared “ALS (f=4, epochs=3)”, which this
+    # session does not have", and the comparison the link was sent for was lost.
+    sender = train_on_page(new_app(), "als", factors=4, epochs=3)
+    train_on_page(sender, "ials", factors=8, epochs=4)
+    names = list(sender.session_state["mfviz.models"])
+    default, als, ials = (next(n for n in names if "quick default" in n), *(n for n in names if "quick" not in n))
+    open_page(sender, page)
+    assert sender.selectbox(key="model_picker").value == ials
+    sender.multiselect(key=picker).set_value([als, default]).run()
+    link = dict(sender.query_params)
+    assert split_ids(link["compare"]) == [als, default]
+    assert set(json.loads(link["compare_recipes"])) == {als}  # the quick default has none: every session has it
+    receiver = new_app()
+    open_link(receiver, page, **link)
+    assert not receiver.exception and not receiver.error, [e.value for e in receiver.error]
+    assert receiver.selectbox(key="model_picker").value == ials
+    assert receiver.multiselect(key=picker).value == [als, default]
+    assert not any("also compared" in i.value for i in receiver.info)
+    said = [s.value for s in receiver.success if "compared model" in s.value]
+    assert len(said) == 1 and f"“{als}” was trained here as made" in said[0]
+    np.testing.assert_array_equal(receiver.session_state["mfviz.models"][als].model.item_factors,
+                                  sender.session_state["mfviz.models"][als].model.item_factors)  # seeded: the same
+
+
+def test_a_links_compared_models_that_take_long_are_offered_and_put_side_by_side_once_trained(monkeypatch):
+    from mfviz.dashboard import links
+
+    sender = train_on_page(new_app(), "als", factors=4, epochs=3)
+    open_page(sender, RECOMMEND)
+    default = next(n for n in sender.session_state["mfviz.models"] if "quick default" in n)
+    als = next(n for n in sender.session_state["mfviz.models"] if n != default)
+    sender.selectbox(key="model_picker").set_value(default).run()
+    sender.multiselect(key="rec_compare").set_value([als]).run()
+    link = dict(sender.query_params)
+    monkeypatch.setattr(links, "LINK_TRAIN_SECONDS", 0.0)  # as if it took minutes here
+    receiver = new_app()
+    open_link(receiver, RECOMMEND, **link)
+    assert not receiver.exception and not receiver.error
+    assert als not in receiver.session_state["mfviz.models"]
+    assert not any(m.key == "rec_compare" for m in receiver.multiselect)  # nothing to compare with yet
+    [offer] = [i.value for i in receiver.info if "The link compared" in i.value]
+    assert offer.startswith(f"The link compared “{als}”, not in this session yet") and "roughly" in offer
+    assert not any("also compared" in i.value for i in receiver.info)  # offered, not said to be missing
+    receiver.button(key="rec_compare_link_train").click().run()
+    assert not receiver.exception and not receiver.error
+    assert receiver.multiselect(key="rec_compare").value == [als]
+    assert not any(b.key == "rec_compare_link_train" for b in receiver.button)
