@@ -118,6 +118,6 @@ def say_restored() -> None:
     restored = st.session_state.pop(RESTORED, None)
     if restored is not None:
         name, models, training = restored
-        st.toast(f"Picked up where this browser left off: {name}" + (f" and {models} model{'s' if models != 1 else ''}"
+        st.toast(f"Picked up where this browser left off: {name}" + (f" and {models} model{'s' if models != 1 else ''} trained or loaded here"
                                                                      if models else "")
                  + (f"; the training of {training} goes on" if training else "") + ".", icon=":material/restore:")
