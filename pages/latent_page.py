@@ -25,20 +25,30 @@ def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray):
     ends = st.columns(3)
     if len(groups) >= 2:  # ends are genres: the average direction of their items
         names = list(groups)
+        choose_from_link("left", "axis_left", names)
+        choose_from_link("right", "axis_right", names)
         left = ends[0].selectbox("Left end ←", names, index=0, key="axis_left")
         right = ends[1].selectbox("Right end →", names, index=1, key="axis_right")
         rows = groups[left], groups[right]
         label = str
+        view_params.update(left=None if left == names[0] else left, right=None if right == names[1] else right)
     else:  # no genres in the data: ends are single items
         order = np.argsort(-popularity, kind="stable")
         label = lambda i: str(titles[i])  # noqa: E731
+        for name, key in (("left", "axis_left_item"), ("right", "axis_right_item")):
+            if link_view is not None and name in link_view and (chosen := links.indices(inter, "item", link_view[name])):
+                st.session_state[key] = chosen[0]
         left = pickers.pick_one(ends[0], "Left end ←", "item", order, inter, "axis_left_item", label,
                                 default=int(order[0]))
         right = pickers.pick_one(ends[1], "Right end →", "item", order, inter, "axis_right_item", label,
                                  default=int(order[1]))
         rows = [left], [right]
+        view_params.update(left=None if left == order[0] else links.id_list(inter, "item", [left]),
+                           right=None if right == order[1] else links.id_list(inter, "item", [right]))
+    choose_from_link("up", "axis_up", ["popularity", "vector length"])
     up = ends[2].selectbox("Up", ["popularity", "vector length"], key="axis_up",
                            help="Popularity is drawn as log10(1 + interactions).")
+    view_params["up"] = None if up == "popularity" else up
     with ui.guard("Placing the items on the axis"):
         direction, reach = axis_direction(vectors, *rows), axis_reach(vectors, *rows)
     x = cosines_with(vectors, direction)
@@ -76,7 +86,9 @@ def dimension_map(popularity: np.ndarray, depth: bool):
     name = lambda d: others[d][0] if d in others else f"dimension {d + 1} ({share[d]:.1%} of the score energy)"  # noqa: E731
     depth = depth and count >= 3
     picks = st.columns(3 if depth else 2)
+    choose_from_link("across", "dims_x", list(range(count)), dimension_number)
     across = picks[0].selectbox("Across →", range(count), index=0, key="dims_x", format_func=name)
+    choose_from_link("up", "dims_y", [*range(count), *others], dimension_number)
     up = picks[1].selectbox("Up ↑", [*range(count), *others], index=1, key="dims_y", format_func=name,
                             help="Another dimension, popularity (does a dimension follow how popular items are?) or, "
                                  "for a model with biases, the item bias.")
@@ -84,12 +96,19 @@ def dimension_map(popularity: np.ndarray, depth: bool):
     back = None
     if depth:
         spare = [d for d in range(count) if d not in (across, up)]
+        choose_from_link("depth", "dims_z", list(range(count)), dimension_number)
         back = picks[2].selectbox("Depth ↗", range(count), index=spare[0], key="dims_z", format_func=name,
                                   help="The third dimension, drawn as the map's depth.")
+        view_params["depth"] = None if back == spare[0] else back + 1
+    if link_view is not None and "users" in link_view:
+        st.session_state["dims_users"] = SWITCHES.get(link_view["users"].lower(), False)
     with_users = st.checkbox("Show the users too", key="dims_users", disabled=up in others or depth,
                              help="Users have coordinates on the same dimensions (a score is the sum of user × item "
                                   f"coordinate products): a grey cloud of up to {USERS_DRAWN:,} of them under the "
                                   "items shows which ends the users actually lean to.")
+    view_params.update(across=None if across == 0 else across + 1,
+                       up=None if up == 1 else up if up in others else up + 1,
+                       users="on" if with_users and up not in others and not depth else None)
     y = others[up][1] if up in others else dims.item_coords[:, up]
     coords = np.column_stack([dims.item_coords[:, across], y] + ([dims.item_coords[:, back]] if depth else [])
                              ).astype(np.float32)
@@ -117,12 +136,70 @@ def dimension_map(popularity: np.ndarray, depth: bool):
     return coords, key, axes, ends, dims, users
 
 
-def isolate(items) -> None:
-    st.session_state["latent_subset"] = (data.key, sorted(int(i) for i in items))  # callbacks run before widgets
+SWITCHES = {"on": True, "1": True, "true": True, "yes": True, "off": False, "0": False, "false": False, "no": False}
+
+
+def open_view(view: dict[str, str]) -> None:
+    """Set the page's controls to the view of a link just opened (before they are drawn): each parameter the
+    link has, and the default of each it lacks. The colour, the axes' ends and the dimensions are set once
+    their choices are known (below, and `choose_from_link` in `axis_map` and `dimension_map`)."""
+    wanted = view.get("map", METHODS[0])
+    method = next((m for m in METHODS if m.upper() == wanted.upper()), None)
+    if method is None:
+        st.warning(f"The link's map = {wanted} is not one of this page's maps ({', '.join(METHODS)}); it shows "
+                   f"{METHODS[0]}.", icon=":material/link_off:")
+    st.session_state["latent_method"] = method or METHODS[0]
+    three_d = SWITCHES.get(view.get("3d", "off").lower())
+    if three_d is None:
+        st.warning(f"The link's 3d = {view['3d']} is neither on nor off; the map is drawn in 2-D.",
+                   icon=":material/link_off:")
+    st.session_state["latent_3d"] = bool(three_d)
+    st.session_state["latent_search"] = view.get("search", "")
+    chosen = links.indices(inter, "item", view["item"]) if "item" in view else []
+    st.session_state["latent_anchor"] = chosen[0] if chosen else None
+    for setting, name, low, high, default in (("latent_neighbours", "neighbours", 5, 100, background.UMAP_NEIGHBOURS),
+                                              ("latent_min_dist", "min_dist", 0.0, 0.99, background.UMAP_MIN_DIST)):
+        st.session_state[setting] = default
+        links.number(view, name, setting, low, high, default)
+    # the colour and the ends of the axes are the link's (or their defaults) once their choices are known
+    for setting in ("latent_colour", "axis_left", "axis_right", "axis_up", "axis_left_item", "axis_right_item",
+                    "dims_x", "dims_y", "dims_z", "dims_users"):
+        st.session_state.pop(setting, None)
+    # A selection mapped on its own is no part of a link: the link's map shows all the items
+    st.session_state.pop("latent_subset", None)
+
+
+def choose_from_link(name: str, key: str, options: list, read=str) -> None:
+    """Set the select box `key` (drawn next, over `options`) to the opened link's `name`, read by `read`
+    (a value that does not fit is named in a warning; the box keeps its default)."""
+    if link_view is None or name not in link_view:
+        return
+    try:
+        value = read(link_view[name])
+    except (ValueError, TypeError):
+        value = None
+    if value in options:
+        st.session_state[key] = value
+    else:
+        st.warning(f"The link's {name} = {link_view[name]} is not one of this map's choices here; the map takes "
+                   "its default.", icon=":material/link_off:")
+
+
+def dimension_number(text: str) -> int | str:
+    """A link's dimension (1 = the strongest, as the page names them) as the page's choice (0-based); a
+    name (popularity, item bias) as it is."""
+    return int(text) - 1 if text.strip().lstrip("-").isdigit() else text
+
+
+def isolate(items, around: int | None = None) -> None:
+    """Map only `items` (callbacks run before widgets); `around`: the item whose neighbourhood they are."""
+    st.session_state["latent_subset"] = (data.key, sorted(int(i) for i in items))
+    st.session_state["latent_subset_of"] = None if around is None else (data.key, int(around))
 
 
 def show_all() -> None:
     st.session_state.pop("latent_subset", None)
+    st.session_state.pop("latent_subset_of", None)
 
 
 def clear_anchor() -> None:
@@ -151,12 +228,21 @@ def inspect(comparison, popularity: np.ndarray, norms: np.ndarray) -> None:
         column.markdown(f"**{heading}**")
         column.dataframe(frame[shown], hide_index=True, width="stretch", height=35 * (len(frame) + 1) + 3,
                          column_config={"score": st.column_config.NumberColumn(format="%.3g")})
-    buttons = st.columns([1, 1, 2])
+    buttons = st.columns([1.2, 0.6, 2.2])
     if buttons[0].button("Open in Neighbours →", key="latent_to_neighbours", on_click=open_in_neighbours,
                          args=(comparison.item,), help="The same lists with vector norms, overlap and the item's "
                                                        "place on the model's dimensions."):
         st.switch_page("pages/neighbours_page.py")
     buttons[1].button("Clear", key="latent_clear_anchor", on_click=clear_anchor, help="Stop drawing its neighbours.")
+    # The Embedding Projector's "isolate": the neighbourhood on its own, so that the map spreads it out
+    around = [item, *dict.fromkeys(int(i) for i in (*comparison.cosine["item"], *comparison.dot["item"]) if int(i) != item)]
+    mapped = st.session_state.get("latent_subset")
+    buttons[2].button(f"Map only it and its {counted(len(around) - 1, 'neighbour')}", key="latent_isolate_neighbours",
+                      on_click=isolate, args=(around, item),
+                      disabled=len(around) < 3 or (mapped is not None and list(mapped[1]) == sorted(around)),
+                      help="Map this item and the neighbours listed above (its nearest by cosine and by dot product, "
+                           "with Min. interactions) on their own, as the Embedding Projector's “isolate” does: how "
+                           "its neighbourhood is arranged. “Show all items” goes back. A map needs 3 items at least.")
 
 
 data = ui.current_data()
@@ -170,12 +256,15 @@ METHODS = ["UMAP", "PCA", "Axes", "Dimensions"]
 for setting in ("latent_neighbours", "latent_min_dist"):  # UMAP's settings, drawn only for UMAP: kept meanwhile
     if setting in st.session_state:  # (Streamlit forgets a widget's value after a run that does not draw it)
         st.session_state[setting] = st.session_state[setting]
-link = links.opened(data, "latent")  # a link to this page names the model, the map and the item drawn with its neighbours
+link = links.opened(data, "latent")  # a link to this page names the model and the view: the map, its colour, ...
 links.pick_model(link, data)
-if link.get("map", "").upper() in map(str.upper, METHODS):
-    st.session_state["latent_method"] = next(m for m in METHODS if m.upper() == link["map"].upper())
-if "item" in link and (chosen := links.indices(inter, "item", link["item"])):
-    st.session_state["latent_anchor"] = chosen[0]
+# A link fixes the view: what it says, and what it leaves out at its default, not at this session's last
+# choice (a link of map and item opened on its maker's own search, 3-D and item). `opened` gives only the
+# parameters this session has not applied yet; any of them means a link was opened, and the whole link is
+# the view. None: no link opened in this run.
+link_view = {name: st.query_params[name] for name in st.query_params} if link else None
+if link_view is not None:
+    open_view(link_view)
 top = st.columns([1.8, 2.2, 1.6])
 colour_slot = top[2].container()  # "Colour by" (drawn once the colours are known) above the UMAP settings
 with top[0]:
@@ -214,13 +303,19 @@ subset = st.session_state.get("latent_subset")
 subset = np.asarray(subset[1], np.int64) if subset and subset[0] == data.key else None
 subset_key = "" if subset is None else f"|only:{state.array_hash(subset)}"
 if subset is not None:  # drawn before the map, so the way back stays whatever happens to the map
+    around = st.session_state.get("latent_subset_of")  # the item whose neighbourhood it is, if it is one
+    around = around[1] if around and around[0] == data.key and around[1] in subset else None
     notice = st.columns([4, 1])
-    notice[0].info(f"Only the {len(subset):,} items you selected are on the map (of {inter.n_items:,}): "
+    notice[0].info((f"Only {titles[around]} and its {len(subset) - 1:,} neighbours (those listed under the map when it "
+                    "was drawn: its nearest by cosine and by dot product) are on the map" if around is not None else
+                    f"Only the {len(subset):,} items you selected are on the map") + f" (of {inter.n_items:,}): "
                    + ("mapped again on their own, so the map spreads their differences." if method in ("UMAP", "PCA")
-                      else "on the same axes as before."), icon=":material/search:")
+                      else "on the same axes as before.") + " A link to this view opens the map of all the items.",
+                   icon=":material/search:")
     notice[1].button("Show all items", key="latent_show_all", on_click=show_all)
 axes = users = dims = user_points = None
 labelled = {}
+view_params = {}  # the map's own settings, for the link (filled by axis_map and dimension_map)
 if method == "Axes":
     coords, projection_key, axes, users = axis_map(vectors, norms, summary.item_popularity)
     made = "instant"
@@ -245,24 +340,44 @@ with ui.guard("Drawing the map"):
                                projection_key, coords)
 
 GENRE = map_figures.GENRE_COLUMN
+# The colours are those of all the items, so that a map of a few of them colours each as the map of all of
+# them does (recomputed from a selection of Children's films, they lost Children's to Animation and
+# Musical, and Drama changed colour)
+catalogue = table if subset is None else cache.map_table(
+    f"{entry.key}|{data.key}|all items", np.zeros((inter.n_items, 2), np.float32), inter.items,
+    summary.item_popularity, norms, titles)
 genres_shown = 0
-if "genres" in table.columns:  # each item's least common genre among the most common: every one of them shows
-    table[GENRE], genres_shown = map_figures.distinctive_genre(table["genres"])  # (map_table returns a copy)
-metadata_columns = [c for c in (GENRE, "genres") if c in table.columns] + \
-    [c for c in table.columns if c not in ("x", "y", "z", "item", "item_id", "title", "first_genre", "genres", GENRE,
-                                           "popularity", "norm") and table[c].nunique() <= 30]
+if "genres" in catalogue.columns:  # each item's least common genre among the most common: every one of them shows
+    catalogue[GENRE], genres_shown = map_figures.distinctive_genre(catalogue["genres"])  # (map_table returns a copy)
+    table[GENRE] = catalogue[GENRE].to_numpy()[table["item"].to_numpy()]  # (rows of all the items: by item)
+metadata_columns = [c for c in (GENRE, "genres") if c in catalogue.columns] + \
+    [c for c in catalogue.columns if c not in ("x", "y", "z", "item", "item_id", "title", "first_genre", "genres",
+                                               GENRE, "popularity", "norm") and catalogue[c].nunique() <= 30]
 colour_options = ["popularity", "norm"] + metadata_columns
 labels = {"popularity": "popularity (interactions)", "norm": "vector norm (length)",
           GENRE: "genre (its least common)", "genres": "genres (combination)"}
+default_colour = GENRE if GENRE in colour_options else colour_options[0]
+if link_view is not None and "colour" in link_view:
+    if link_view["colour"] in colour_options:
+        st.session_state["latent_colour"] = link_view["colour"]
+    else:
+        st.warning(f"The link's colour = {link_view['colour']} is not one of this data's colours "
+                   f"({', '.join(colour_options)}); the map is coloured by {labels.get(default_colour, default_colour)}.",
+                   icon=":material/link_off:")
 if st.session_state.get("latent_colour") not in colour_options:  # through the session state, not `index=`:
-    st.session_state["latent_colour"] = GENRE if GENRE in colour_options else colour_options[0]  # (kept by app.py)
+    st.session_state["latent_colour"] = default_colour  # (kept by app.py)
 colour = colour_slot.selectbox("Colour by", colour_options, key="latent_colour",
                           format_func=lambda c: labels.get(c, c),
                           help=map_figures.GENRE_NOTE.format(n=genres_shown) if genres_shown else None)
+continuous = colour in ("popularity", "norm")
+colour_key = map_figures.colour_key(catalogue[colour], colour, continuous)
 finders = st.columns([2, 2, 0.9])
-search = finders[0].text_input("Search items by title", key="latent_search", placeholder="e.g. a word from a title",
-                               help="Items with a title word starting with these letters (case ignored: “star” finds Lone Star and "
-                                    "Starship Troopers, not Bastard) are circled on the map (the 20 most popular).")
+search = finders[0].text_input(
+    "Search items by title", key="latent_search", placeholder="part of a title, or a regular expression",
+    help="Titles that hold it anywhere, as typed or as a regular expression, case ignored: `tar` finds Star Wars "
+         "and Bastard Out of Carolina, `star.*(wars|trek)` the Star Wars and Star Trek films, `^Star` the titles "
+         f"that begin with Star. The {map_figures.SEARCH_CIRCLED} most popular matches are circled on the map and "
+         "listed under it; the line above the map says how many match in all.")
 by_popularity = np.argsort(-summary.item_popularity, kind="stable")
 # A click on one point of the map makes it the item whose neighbours are drawn. The click is read
 # here, before the picker exists (Streamlit sets a widget's value only before drawing it), and only
@@ -282,10 +397,17 @@ anchor = pickers.pick_one(
     help=f"Or click a point on the map. Lines join the item to its {NEIGHBOURS} nearest items in latent space "
          "by cosine (blue) and by dot product (red): does the map keep them close?")
 min_support = support.min_support_input(finders[2], "latent_min_support")  # the Neighbours page's filter too
-links.show(data, entry, "latent", map=method.lower(), item=None if anchor is None else links.id_list(inter, "item", [anchor]))
+# The view in the address: each setting left out at its default, which a link opened without it takes
+view_params.update(colour=None if colour == default_colour else colour, search=search.strip() or None,
+                   **{"3d": "on" if three_d else None})
+if method == "UMAP":
+    view_params.update(neighbours=None if n_neighbors == background.UMAP_NEIGHBOURS else n_neighbors,
+                       min_dist=None if min_dist == background.UMAP_MIN_DIST else min_dist)
+links.show(data, entry, "latent", map=method.lower(), item=None if anchor is None else links.id_list(inter, "item", [anchor]),
+           **view_params)
 highlight, hits = [], None
 if search.strip():
-    hits = map_figures.search_hits(table, search)  # at word starts, most popular first (the map titles the first few)
+    hits = map_figures.search_hits(table, search)  # anywhere in a title, most popular first (the map titles a few)
     highlight = hits["item"].head(map_figures.SEARCH_CIRCLED).tolist()
     st.caption(map_figures.search_sentence(len(hits), search))
 
@@ -305,24 +427,27 @@ if anchor is not None:
     near, both = len(cosine & set(on_map.tolist())) if on_map is not None else 0, len(cosine & dot)
     # ("1 of its 10 ... are among": test_pages.py and test_browser.py look for "cosine neighbours are among")
     st.caption((f"{near} of its {k} cosine neighbours are among its {k} nearest points "
-                "on the map; " if on_map is not None else "It is not among the items on the map; ")
+                "on the map; " if on_map is not None else
+                f"{titles[anchor]} is not among the {len(table):,} items on this map; ")
                + f"{both} {'is' if both == 1 else 'are'} in both the cosine and the dot-product list.")
 
 if three_d:  # Plotly selects nothing in 3-D: no click or lasso events
-    chart = map_figures.latent_scatter_3d(table, colour, highlight, method=method,
-                                          continuous=colour in ("popularity", "norm"), anchor=anchor,
-                                          neighbours=neighbours, axes=axes, model=entry.name)
+    chart = map_figures.latent_scatter_3d(table, colour, highlight, method=method, continuous=continuous,
+                                          anchor=anchor, neighbours=neighbours, axes=axes, model=entry.name,
+                                          key=colour_key, part_of=0 if subset is None else inter.n_items)
     ui.show(chart, key="latent_map_3d", config=export_config(chart.figure, *saved_names))
     event = None
 else:
-    chart = map_figures.latent_scatter(table, colour, highlight, method=method,
-                                   continuous=colour in ("popularity", "norm"), anchor=anchor, neighbours=neighbours,
-                                   axes=axes, labelled=labelled, users=user_points, model=entry.name)
+    chart = map_figures.latent_scatter(table, colour, highlight, method=method, continuous=continuous, anchor=anchor,
+                                       neighbours=neighbours, axes=axes, labelled=labelled, users=user_points,
+                                       model=entry.name, key=colour_key, part_of=0 if subset is None else inter.n_items)
     event = ui.show(chart, key=map_key, on_select="rerun", selection_mode=("points", "lasso", "box"),
                     config=export_config(chart.figure, *saved_names))
 if highlight:  # the map titles only a few of them: here are all
-    st.markdown(f"**Circled: {counted(len(highlight), 'item')} matching “{search.strip()}”**")
-    st.dataframe(hits.head(20)[[c for c in ("title", "genres", "popularity") if c in hits.columns]],
+    said = map_figures.markdown_safe(search.strip())
+    st.markdown(f"**Circled: {counted(len(highlight), 'item')} matching “{said}”**" if len(hits) == len(highlight) else
+                f"**Circled: the {len(highlight)} most popular of the {len(hits):,} items matching “{said}”**")
+    st.dataframe(hits.head(len(highlight))[[c for c in ("title", "genres", "popularity") if c in hits.columns]],
                  hide_index=True, width="stretch", key="latent_search_hits", height=35 * (min(len(highlight), 8) + 1) + 3)
 if comparison is not None:
     with ui.guard("Showing the item's neighbours"):

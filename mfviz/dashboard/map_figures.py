@@ -21,6 +21,7 @@ from mfviz.dashboard.figures import (
     apply_layout,
     counted,
     legend_title,
+    log_ticks,
 )
 
 # Twelve clearly different colours for the twelve largest groups on the map (the rest are grey
@@ -36,6 +37,8 @@ SEARCH_TITLES = 6  # search hits whose titles a map writes, at most
 GENRE_COLUMN = "distinctive genre"  # the map's colour by genre (see distinctive_genre)
 GENRE_NOTE = ("Colour: each item's least common genre among the {n} most common on the map (a Drama and Romance "
               "item is Romance), so every one of them shows; grey “other”: items of none of them.")
+GENRE_NOTE_ALL = ("Colour: each item's least common genre among the {n} most common of all the items (a Drama and "
+                  "Romance item is Romance), as on the map of all of them; grey “other”: items of none of them.")
 
 # What a projection's distances mean, said under its map.
 PROJECTION_NOTES = {
@@ -58,15 +61,43 @@ def legend_name(title: str) -> str:
     """A title short enough for the legend (the full one is on the map and in the list under it)."""
     return title if len(title) <= LEGEND_TITLE else title[:LEGEND_TITLE - 1].rstrip() + "…"
 
-def title_matches(titles: pd.Series, query: str) -> np.ndarray:
-    """Which titles hold `query` (case-insensitive) at the start of a word: "star" finds "Star Wars",
-    "Lone Star" and "Starship Troopers", not "Bastard Out of Carolina" (a match inside a word circled
-    a film nobody searching for stars meant). A query that starts with a sign ("(1977") matches anywhere."""
+def search_pattern(query: str) -> tuple[re.Pattern | None, str]:
+    """What a map search looks for in the titles besides the text as typed: `query` (spaces around it
+    ignored) as a regular expression, case ignored, anywhere in a title ("star.*(wars|trek)" and "^Star" work
+    as in the Embedding Projector's search); and a sentence saying so when `query` is no regular expression
+    ("(1977"): only the text as typed is then looked for. (None, "") for an empty query."""
     query = query.strip()
     if not query:
+        return None, ""
+    try:
+        return re.compile(query, re.IGNORECASE), ""
+    except re.error as error:
+        where = f" at character {error.pos + 1}" if error.pos is not None else ""
+        return None, (f"“{query}” cannot be read as a regular expression ({error.msg}{where}), so it was looked for "
+                      "as plain text (in a pattern, put a \\ before a sign such as ( [ * + ? to look for the sign "
+                      "itself).")
+
+
+MARKDOWN_SIGNS = re.compile(r"([\\`*_{}\[\]()#+\-!|<>$~^])")
+
+
+def markdown_safe(text: str) -> str:
+    """`text` to show as it is in Streamlit's markdown (a caption, a heading): every sign markdown reads
+    (* _ ` [ ] ( ) $ ...) escaped, so that a search such as `*star*` or `^Star$` is not set in italics or
+    as mathematics."""
+    return MARKDOWN_SIGNS.sub(r"\\\1", str(text))
+
+
+def title_matches(titles: pd.Series, query: str) -> np.ndarray:
+    """Which titles hold `query` as typed or match it as a regular expression, anywhere and case ignored
+    (see search_pattern): "tar" finds Star Wars, "star.*(wars|trek)" the Star Wars and Star Trek films,
+    and a whole title with its year in brackets finds itself, which as a pattern it would not."""
+    text = query.strip().lower()
+    if not text:
         return np.zeros(len(titles), bool)
-    pattern = (r"(?<!\w)" if re.match(r"\w", query) else "") + re.escape(query)
-    return titles.astype(str).str.contains(pattern, case=False, regex=True).to_numpy(bool)
+    pattern, _ = search_pattern(query)
+    return np.fromiter((text in title.lower() or (pattern is not None and pattern.search(title) is not None)
+                        for title in titles.astype(str)), bool, len(titles))
 
 
 def search_hits(table: pd.DataFrame, query: str) -> pd.DataFrame:
@@ -77,15 +108,22 @@ def search_hits(table: pd.DataFrame, query: str) -> pd.DataFrame:
 
 
 def search_sentence(found: int, query: str) -> str:
-    """What a title search found, said over the map (`found` matching items)."""
-    said = f"“{query.strip()}” at the start of a word"
+    """What a title search found, said over the map (`found` matching items): how many, and how many of
+    them are circled; first, when `query` is no regular expression, that it was looked for as plain text.
+    Markdown (for st.caption), the query and the regular expression's complaint escaped (markdown_safe)."""
+    _, plain = search_pattern(query)
+    plain = markdown_safe(plain)
+    said = f"“{markdown_safe(query.strip())}”"
     if found == 0:
-        return f"No title has {said}."
-    if found == 1:
-        return f"1 item has {said}; it is circled on the map and listed under it."
-    circled = f"the {SEARCH_CIRCLED} most popular are" if found > SEARCH_CIRCLED else "all are"
-    return (f"{found:,} items have {said}; {circled} circled. The map writes a few titles where they fit; every "
-            "circled one is listed under the map.")
+        sentence = f"No title on the map matches {said}."
+    elif found == 1:
+        sentence = f"1 title on the map matches {said}: it is circled, and listed under the map."
+    elif found <= SEARCH_CIRCLED:
+        sentence = f"{found:,} titles on the map match {said}: all are circled, and listed under the map."
+    else:
+        sentence = (f"{found:,} titles on the map match {said}: the {SEARCH_CIRCLED} most popular are circled, and "
+                    "listed under the map.")
+    return f"{plain} {sentence}" if plain else sentence
 
 
 @dataclass(frozen=True)
@@ -99,11 +137,15 @@ class MapAxes:
     z: str = ""  # the third direction's title, on a 3-D map
 
 
+SEARCH_COLOUR = "#111111"  # search hits' rings and titles: apart from the neighbours' blue and red rings
+SUBSET_TITLES = 30  # items of a map of some of the items whose titles it tries to write (most popular first)
+
+
 def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None = None,
                    method: str = "UMAP", continuous: bool = True, anchor: int | None = None,
                    neighbours: dict[str, np.ndarray] | None = None, axes: MapAxes | None = None,
-                   labelled: dict[int, str] | None = None, users: np.ndarray | None = None, model: str = ""
-                   ) -> Chart:
+                   labelled: dict[int, str] | None = None, users: np.ndarray | None = None, model: str = "",
+                   key: ColourKey | None = None, part_of: int = 0) -> Chart:
     """Items as points of the 2-D map; `table` has x, y, item, title and the colour column.
     With `anchor` and `neighbours` ({"cosine": items, "dot": items}), lines join the anchor item
     to its latent-space neighbours, so one sees where the map put them. `axes` names the directions
@@ -111,7 +153,10 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
     position, e.g. "top center"}) items get their title written next to their point; `users`
     (rows of x, y) are drawn as a faint cloud under the items, where the axes place users too; `model`
     (its name) ends the title, so a saved picture says whose vectors it shows. The anchor's title and
-    those of its nearest neighbours are written on the map in framed boxes (see `_anchor_labels`)."""
+    those of its nearest neighbours are written on the map in framed boxes (see `_anchor_labels`); no
+    title is written twice. `key`: the colours of all the items (colour_key); `part_of`: how many items
+    there are in all, when `table` holds only some of them (a selection mapped on its own): each keeps its
+    colour, and the titles of the most popular are written in boxes where they fit."""
     scatter = go.Scattergl if len(table) > WEBGL_ABOVE else go.Scatter
     hover = "<b>%{customdata[0]}</b><br>" + colour + ": %{customdata[1]}<extra></extra>"
     fig = go.Figure()
@@ -121,9 +166,9 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
             x=users[:, 0], y=users[:, 1], mode="markers", name="users", hoverinfo="skip",
             marker=dict(size=4, color="rgba(90, 90, 90, 0.22)")))
         trace_items.append(np.full(len(users), -1))  # not items: a selection leaves them out
-    for part, name, shown, marker in _colour_groups(table, colour, continuous):
+    for part, name, shown, marker in _colour_groups(table, colour, continuous, key):
         fig.add_trace(scatter(x=part["x"], y=part["y"], mode="markers", name=name, customdata=_item_data(part, shown),
-                              hovertemplate=hover, marker=dict(size=5, **marker)))
+                              hovertemplate=hover, marker=dict(size=5, **marker), showlegend=not continuous))
         trace_items.append(part["item"].to_numpy())
     labelled = {i: place for i, place in (labelled or {}).items() if i != anchor}  # the anchor's is in its box
     if labelled:
@@ -133,11 +178,10 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
                                  textposition=[labelled[i] for i in part["item"].tolist()],
                                  textfont=dict(size=11, color="#333333"), hoverinfo="skip"))
         trace_items.append(part["item"].to_numpy())
-    written = 0
     if highlight:
         part = table[table["item"].isin(highlight)]
         fig.add_trace(go.Scatter(x=part["x"], y=part["y"], mode="markers", name="search hits",
-                                 marker=dict(size=16, color="rgba(0,0,0,0)", line=dict(width=3, color="#e4572e")),
+                                 marker=dict(size=18, color="rgba(0,0,0,0)", line=dict(width=2, color=SEARCH_COLOUR)),
                                  hoverinfo="skip"))
         trace_items.append(part["item"].to_numpy())
         # Twenty titles written at their points stack into an unreadable block: a few, none over another
@@ -145,11 +189,10 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
         # The anchor's own title is written in its box (below); written here too, its star covered it.
         titled = _uncluttered(table, dict.fromkeys([i for i in highlight if i != anchor], "top center")
                               ).head(SEARCH_TITLES)
-        written = len(titled)
         fig.add_trace(go.Scatter(x=titled["x"], y=titled["y"], mode="text", name="search titles", showlegend=False,
                                  text=titled["title"].astype(str),
                                  textposition=inside_positions(titled, table["x"], table["y"]),
-                                 textfont=dict(size=11, color="#b3361b"), hoverinfo="skip"))
+                                 textfont=dict(size=11, color=SEARCH_COLOUR), hoverinfo="skip"))
         trace_items.append(titled["item"].to_numpy())
     moved, drawn = 0, {}
     if anchor is not None:
@@ -167,31 +210,88 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
     else:
         apply_layout(fig, axes.title + named, axes.x, axes.y, height=height, dragmode="zoom", legend="right")
         caption = f"{axes.caption} {MAP_GESTURES}"
-    caption += _genre_note(fig, table, colour)
-    labels = ""
+    caption += _genre_note(fig, table, colour, key if part_of else None)
+    if part_of:
+        caption += (f" Only {counted(len(table), 'item')} of the {part_of:,}: each keeps its colour from the map of "
+                    "all of them.")
+    labels, boxed, taken = "", set(), []
     if drawn:
-        labels, clear = _anchor_labels(fig, table, anchor, neighbours or {}, drawn, height)
-        if highlight and written:  # search titles under the anchor's boxes, star or rings: left to the list
-            trace = next(k for k, t in enumerate(fig.data) if t.name == "search titles")
-            keep = [clear(x, y, text) for x, y, text in zip(fig.data[trace].x, fig.data[trace].y,
-                                                           fig.data[trace].text, strict=True)]
-            fig.data[trace].update(x=np.asarray(fig.data[trace].x)[keep], y=np.asarray(fig.data[trace].y)[keep],
-                                   text=np.asarray(fig.data[trace].text)[keep])
-            trace_items[trace] = np.asarray(trace_items[trace])[keep]
-            written = int(np.sum(keep))
+        labels, clear, boxed, taken = _anchor_labels(fig, table, anchor, neighbours or {}, drawn, height)
+        if highlight:  # search titles under the anchor's boxes, star or rings: left to the list
+            _keep_points(fig, trace_items, "search titles", lambda x, y, text, item: clear(x, y, text))
+    # Each title once: an item framed by the star's boxes is not written again by its search hit or as an
+    # end of an axis, nor an end of an axis that is a search hit (Return of the Jedi, Star Wars' neighbour at
+    # the end of the first dimension, was written twice on the Dimensions map)
+    _keep_points(fig, trace_items, "search titles", lambda x, y, text, item: item not in boxed)
+    searched = set(_points_of(fig, trace_items, "search titles"))
+    _keep_points(fig, trace_items, "titles", lambda x, y, text, item: item not in boxed and item not in searched)
     if highlight:
-        caption += " Search: " + (
-            f"{len(highlight):,} matches circled, {written} of their titles written on the map (no title over "
-            "another)" if len(highlight) > 1 else "1 match circled, " + (
-                "its title written on the map" if written else "the star, its title in its box")
-        ) + "; all are listed under it."
+        shown = searched | (boxed & set(highlight))
+        if len(highlight) > 1:
+            said = (f"{len(highlight):,} matches circled, {len(shown)} of their titles written on the map (no title "
+                    "over another)")
+        elif highlight[0] == anchor:
+            said = "1 match circled: the star, its title in its box"
+        else:
+            said = "1 match circled, " + ("its title written on the map" if shown else
+                                          "its title left off the map (no room)")
+        caption += f" Search: {said}; all are listed under it."
     if moved:
         caption += (f" {moved} of the star's neighbours {'sits' if moved == 1 else 'sit'} under it on this map (the "
                     "map keeps " + ("it" if moved == 1 else "them") + " that close): drawn on a ring around it, "
                     f"joined to it by {'its line' if moved == 1 else 'their lines'}.")
     if labels:
         caption += " " + labels
+    if part_of:  # a few items on their own: titled where there is room, as the Embedding Projector labels points
+        written = boxed | searched | set(_points_of(fig, trace_items, "titles"))
+        order = table.sort_values("popularity", ascending=False, kind="stable") if "popularity" in table else table
+        wanted = [int(i) for i in order["item"] if int(i) not in written][:SUBSET_TITLES]
+        to_pixels, _ = _pixel_frame(table, height)
+        texts = [_text_box(to_pixels, x, y, text) for name in ("titles", "search titles")
+                 for x, y, text, _ in _points(fig, trace_items, name)]
+        framed = _framed_titles(fig, table, wanted, height, obstacles=taken + texts, colour="#999999")
+        total = len(written) + len(framed)
+        caption += (f" Titles: {total} of the {len(table):,} items' titles are written on the map" +
+                    (" (no title over another; hover over a point for its title)." if total < len(table) else "."))
     return Chart(fig, caption, tuple(trace_items))
+
+
+def _points(fig: go.Figure, trace_items: list, name: str):
+    """(x, y, text, item) of each point of the trace named `name` (none when there is no such trace)."""
+    trace = next((k for k, t in enumerate(fig.data) if t.name == name), None)
+    if trace is None:
+        return []
+    data = fig.data[trace]
+    texts = data.text if data.text is not None else [""] * len(data.x)
+    return list(zip(data.x, data.y, texts, np.asarray(trace_items[trace]).tolist(), strict=True))
+
+
+def _points_of(fig: go.Figure, trace_items: list, name: str) -> list[int]:
+    return [int(item) for *_, item in _points(fig, trace_items, name)]
+
+
+def _keep_points(fig: go.Figure, trace_items: list, name: str, keep: Callable) -> None:
+    """Drop the points (x, y, text, item) of the text trace `name` for which `keep` is false."""
+    trace = next((k for k, t in enumerate(fig.data) if t.name == name), None)
+    if trace is None:
+        return
+    kept = np.array([bool(keep(*point)) for point in _points(fig, trace_items, name)], bool)
+    data = fig.data[trace]
+    if kept.all():
+        return
+    update = dict(x=np.asarray(data.x)[kept], y=np.asarray(data.y)[kept], text=np.asarray(data.text)[kept])
+    if isinstance(data.textposition, tuple | list | np.ndarray):
+        update["textposition"] = np.asarray(data.textposition)[kept].tolist()
+    data.update(update)
+    trace_items[trace] = np.asarray(trace_items[trace])[kept]
+
+
+def _text_box(to_pixels: Callable, x: float, y: float, text: str) -> tuple[float, float, float, float]:
+    """Where a title written as trace text next to its point may lie, in pixels (above, below or to
+    either side of it: the box covers them all)."""
+    px, py = to_pixels(x, y)
+    half = 6.2 * len(str(text))
+    return px - half, py - 24, px + half, py + 24
 
 
 def overview_map(table: pd.DataFrame, model: str, titled: int = 12, at_most: int = 5_000) -> Chart:
@@ -236,25 +336,71 @@ def distinctive_genre(genres: pd.Series, top: int = len(GROUP_PALETTE)) -> tuple
     return shown, len(common)
 
 
-def _colour_groups(table: pd.DataFrame, colour: str, continuous: bool):
+@dataclass(frozen=True)
+class ColourKey:
+    """Which colour each value of the map's colour column gets, fixed on all the items (see colour_key),
+    so that a map of a few of them colours each item as the map of all of them does: `groups` ({value:
+    colour}, the rest grey "other") for a colour by category, `low` and `high` (the ends of the colour
+    scale, on its own scale: log10(1 + count) for popularity) for a colour by number."""
+    groups: dict[str, str] | None = None
+    low: float | None = None
+    high: float | None = None
+
+
+def colour_key(values: pd.Series, colour: str, continuous: bool) -> ColourKey:
+    """The colours of `values` (the colour column `colour` of every item): the twelve most common values
+    in GROUP_PALETTE's colours, in the order of their names, the rest grey "other"; or, for a number, the
+    ends of the colour scale. A map of some of the items given this key colours them as the whole map."""
+    if continuous:
+        scale = _colour_scale(values, colour)
+        return ColourKey(low=float(scale.min()), high=float(scale.max())) if scale.size else ColourKey()
+    groups = values.fillna("(none)").astype(str)
+    top = groups[groups != "other"].value_counts().index[:len(GROUP_PALETTE)]  # "other" is grey, not a group
+    return ColourKey(groups={group: GROUP_PALETTE[n] for n, group in enumerate(sorted(top))})
+
+
+def _colour_scale(values: pd.Series, colour: str) -> np.ndarray:
+    numbers = pd.to_numeric(values, errors="coerce").fillna(0).to_numpy(float)
+    return np.log10(1 + np.maximum(numbers, 0)) if colour == "popularity" else numbers
+
+
+def count_ticks(low: float, high: float) -> dict:
+    """Colour-bar ticks for a popularity colour drawn as log10(1 + count) from `low` to `high`: the
+    counts themselves at 1-2-5 steps (0 too when the scale starts there), not their logarithms."""
+    counts = np.array([10 ** low - 1, 10 ** high - 1])
+    steps = [float(t) for t in log_ticks(counts[counts >= 0.5]).get("tickvals", [])]
+    ticks = ([0.0] if low < np.log10(1.5) else []) + [t for t in steps if np.log10(1 + t) <= high + 1e-9]
+    return dict(tickmode="array", tickvals=[float(np.log10(1 + t)) for t in ticks],
+                ticktext=[f"{t:,.0f}" for t in ticks])
+
+
+def _colour_groups(table: pd.DataFrame, colour: str, continuous: bool, key: ColourKey | None = None):
     """The map's items as (rows, trace name, value shown on hover, marker style) per trace: one trace on
-    a colour scale (popularity on a log scale), or one per value of `colour` (the twelve largest get
-    their own colours, the rest are grey "other")."""
+    a colour scale (popularity on a log scale, its bar's ticks in interactions), or one per value of
+    `colour` (the twelve largest get their own colours, the rest are grey "other"). `key`: the colours
+    of all the items (colour_key), when `table` holds only some of them; without it, those of `table`."""
+    key = key if key is not None else colour_key(table[colour], colour, continuous)
     if continuous:
         values = pd.to_numeric(table[colour], errors="coerce").fillna(0).to_numpy(float)
-        scale = np.log10(1 + values) if colour == "popularity" else values
+        scale = _colour_scale(table[colour], colour)
+        bar = dict(title="interactions" if colour == "popularity" else "vector length" if colour == "norm" else colour,
+                   # the lower half of the right side: the legend (neighbours, the star, search hits) takes the top
+                   len=0.55, y=0, yanchor="bottom")
+        ends = {}
+        if key.low is not None and key.high is not None:
+            ends = dict(cmin=key.low, cmax=key.high if key.high > key.low else key.low + 1)
+            if colour == "popularity":
+                bar.update(count_ticks(ends["cmin"], ends["cmax"]))
+        # No legend entry: the bar says what the colour means (the entry's swatch was one colour of the
+        # scale, a yellow dot that read as "items are yellow")
         yield table, "items", np.char.mod("%.4g", values), dict(
-            color=scale, colorscale="Viridis", opacity=0.8, showscale=True,
-            # the lower half of the right side: the legend (neighbours, the star, search hits) takes the top
-            colorbar=dict(title="log10(1+count)" if colour == "popularity" else colour, len=0.55, y=0,
-                          yanchor="bottom"))
+            color=scale, colorscale="Viridis", opacity=0.8, showscale=True, colorbar=bar, **ends)
         return
     groups = table[colour].fillna("(none)").astype(str)
-    top = groups[groups != "other"].value_counts().index[:len(GROUP_PALETTE)]  # "other" is grey, not a group
-    groups = groups.where(groups.isin(top), "other")
-    for n, group in enumerate(sorted(groups.unique(), key=lambda g: (g == "other", g))):
+    groups = groups.where(groups.isin(key.groups or {}), "other")
+    for group in sorted(groups.unique(), key=lambda g: (g == "other", g)):
         yield table[groups == group], group, np.full(int((groups == group).sum()), group), dict(
-            opacity=0.75, color="#c8c8c8" if group == "other" else GROUP_PALETTE[n % len(GROUP_PALETTE)])
+            opacity=0.75, color="#c8c8c8" if group == "other" else key.groups[group])
 
 
 def _item_data(part: pd.DataFrame, shown) -> np.ndarray:
@@ -266,25 +412,31 @@ def _item_data(part: pd.DataFrame, shown) -> np.ndarray:
 def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | None = None, method: str = "UMAP",
                       continuous: bool = True, anchor: int | None = None,
                       neighbours: dict[str, np.ndarray] | None = None, axes: MapAxes | None = None,
-                      model: str = "") -> Chart:
+                      model: str = "", key: ColourKey | None = None, part_of: int = 0) -> Chart:
     """Items as points of a 3-D map (`table` has x, y, z, item, title and the colour column), to turn
     with the mouse; search hits ringed and, with `anchor`, lines to its latent-space neighbours.
-    `axes` names the directions of a map whose axes mean something (a model's dimensions)."""
+    `axes` names the directions of a map whose axes mean something (a model's dimensions); `key` and
+    `part_of` as for `latent_scatter` (a few items on their own: their colours of the whole map, and the
+    titles of the most popular written at their points)."""
     hover = "<b>%{customdata[0]}</b><br>" + colour + ": %{customdata[1]}<extra></extra>"
     fig = go.Figure()
-    for part, name, shown, marker in _colour_groups(table, colour, continuous):
+    for part, name, shown, marker in _colour_groups(table, colour, continuous, key):
         fig.add_trace(go.Scatter3d(x=part["x"], y=part["y"], z=part["z"], mode="markers", name=name,
                                    customdata=_item_data(part, shown), hovertemplate=hover,
-                                   marker=dict(size=3, **marker)))
+                                   marker=dict(size=3, **marker), showlegend=not continuous))
     position = pd.Series(np.arange(len(table)), index=table["item"].to_numpy())
     xyz = table[["x", "y", "z"]].to_numpy(float)
+    boxed, hit_items = set(), np.zeros(0, np.int64)
     if highlight:
         rows = position[[i for i in highlight if i in position.index]].to_numpy()
+        hit_items = table["item"].to_numpy()[rows]
         titles = table["title"].astype(str).to_numpy()[rows]
         titles[SEARCH_TITLES:] = ""  # (the page lists every hit) titles of many hits only stack up
         fig.add_trace(go.Scatter3d(x=xyz[rows, 0], y=xyz[rows, 1], z=xyz[rows, 2], mode="markers+text",
                                    name="search hits", text=titles,
-                                   marker=dict(size=7, symbol="circle-open", color=DOT_COLOUR), hoverinfo="skip"))
+                                   textfont=dict(color=SEARCH_COLOUR), hoverinfo="skip",
+                                   marker=dict(size=7, symbol="circle-open", color=SEARCH_COLOUR)))
+        hits = fig.data[-1]
     if anchor is not None and anchor in position.index:
         centre = xyz[position[anchor]]
         for metric, colour_, size in (("cosine", COSINE_COLOUR, 8), ("dot", DOT_COLOUR, 6)):
@@ -307,7 +459,18 @@ def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | N
                                    text=[title], hovertemplate="<b>%{text}</b><extra></extra>",
                                    marker=dict(size=9, symbol="diamond", color="#ffd400",
                                                line=dict(width=2, color="#111111"))))
-        fig.update_layout(scene_annotations=_scene_titles(table, position, anchor, neighbours or {}))
+        notes = _scene_titles(table, position, anchor, neighbours or {})
+        boxed = {note.pop("item") for note in notes}
+        fig.update_layout(scene_annotations=notes)
+        if highlight:  # each title once: not the search hit's too
+            hits.text = np.where(np.isin(hit_items, list(boxed)), "", np.asarray(hits.text))
+    if part_of:  # a few items on their own: the titles of the most popular at their points
+        written = boxed | ({int(i) for i, text in zip(hit_items, hits.text, strict=True) if text} if highlight else set())
+        order = table.sort_values("popularity", ascending=False, kind="stable") if "popularity" in table else table
+        rows = position[[int(i) for i in order["item"] if int(i) not in written][:SUBSET_TITLES // 2]].to_numpy()
+        fig.add_trace(go.Scatter3d(x=xyz[rows, 0], y=xyz[rows, 1], z=xyz[rows, 2], mode="text", name="titles",
+                                   text=[_titled(t) for t in table["title"].astype(str).to_numpy()[rows]],
+                                   showlegend=False, hoverinfo="skip", textfont=dict(size=10, color="#555555")))
     height = max(640, 140 + 30 * sum(trace.showlegend is not False for trace in fig.data))
     titles = (axes.x, axes.y, axes.z) if axes is not None else (f"{method} 1", f"{method} 2", f"{method} 3")
     named = f" · {model}" if model else ""  # (as on the 2-D map: a saved picture names the model)
@@ -321,7 +484,11 @@ def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | N
     caption = (f"{axes.caption} {gestures}" if axes is not None else
                f"{gestures} A third dimension usually keeps more of each item's neighbourhood than two (compare the "
                "preservation score below with the 2-D map's).")
-    return Chart(fig, caption + _genre_note(fig, table, colour))
+    caption += _genre_note(fig, table, colour, key if part_of else None)
+    if part_of:
+        caption += (f" Only {counted(len(table), 'item')} of the {part_of:,}: each keeps its colour from the map of "
+                    "all of them; the titles of the most popular are written at their points.")
+    return Chart(fig, caption)
 
 
 def _scene_titles(table: pd.DataFrame, position: pd.Series, anchor: int, neighbours: dict[str, np.ndarray]
@@ -342,7 +509,7 @@ def _scene_titles(table: pd.DataFrame, position: pd.Series, anchor: int, neighbo
         ax, ay = {"#111111": (0, -45), COSINE_COLOUR: (120, -30 + 30 * row), DOT_COLOUR: (-120, -30 + 30 * row)}[colour]
         point = table.iloc[int(position[item])]
         text = _titled(str(point["title"]))
-        notes.append(dict(x=float(point["x"]), y=float(point["y"]), z=float(point["z"]),
+        notes.append(dict(item=int(item), x=float(point["x"]), y=float(point["y"]), z=float(point["z"]),
                           text=f"<b>{text}</b>" if item == anchor else text, showarrow=True, arrowhead=0,
                           arrowwidth=1, arrowcolor=colour, ax=ax, ay=ay,
                           bgcolor="rgba(255,255,255,0.92)", bordercolor=colour, borderwidth=1, borderpad=3,
@@ -350,12 +517,15 @@ def _scene_titles(table: pd.DataFrame, position: pd.Series, anchor: int, neighbo
     return notes
 
 
-def _genre_note(fig: go.Figure, table: pd.DataFrame, colour: str) -> str:
+def _genre_note(fig: go.Figure, table: pd.DataFrame, colour: str, key: ColourKey | None = None) -> str:
     """On a map coloured by `distinctive_genre`, the legend's title and a sentence saying what the colour
-    means (empty for any other colour)."""
+    means (empty for any other colour); with `key`, the genres are those of all the items (the map shows
+    some of them)."""
     if colour != GENRE_COLUMN:
         return ""
     legend_title(fig, "genre (its least common)")
+    if key is not None and key.groups is not None:
+        return " " + GENRE_NOTE_ALL.format(n=sum(g not in ("other", "(none)") for g in key.groups))
     shown = table[colour].astype(str)
     return " " + GENRE_NOTE.format(n=shown[~shown.isin(["other", "(none)"])].nunique())
 
@@ -569,36 +739,40 @@ def _titled(title: str) -> str:
     return title if len(title) <= LABEL_CHARS else title[:LABEL_CHARS - 1] + "…"
 
 
-def _framed_titles(fig: go.Figure, table: pd.DataFrame, items: list[int], height: int) -> list[int]:
+def _framed_titles(fig: go.Figure, table: pd.DataFrame, items: list[int], height: int,
+                   obstacles: list[tuple[float, float, float, float]] = (), colour: str = "#555555") -> list[int]:
     """Write the titles of `items` (first the most important) on the map in framed boxes with an arrow to
-    their point, each away from the map's middle, none over another or over one of their points (see
-    `label_boxes`); returns the items written. Titles written as trace text next to popular items, which
-    crowd together, were left out (two of twelve written) or cut at the plot's edge."""
+    their point, each away from the map's middle, none over another, over one of their points or over
+    `obstacles` (boxes in pixels, see `label_boxes`), framed in `colour`; returns the items written. Titles
+    written as trace text next to popular items, which crowd together, were left out (two of twelve
+    written) or cut at the plot's edge."""
     rows = table.set_index("item").loc[items]
     to_pixels, size = _pixel_frame(table, height)
     pixels = {i: to_pixels(x, y) for i, x, y in zip(items, rows["x"], rows["y"], strict=True)}
     cut = {i: _titled(str(t)) for i, t in zip(items, rows["title"], strict=True)}
     boxes = {i: (CHAR_WIDTH * len(cut[i]) + 12, LABEL_HEIGHT) for i in items}
     obstacles = [(x - MARKER_SIZE / 2, y - MARKER_SIZE / 2, x + MARKER_SIZE / 2, y + MARKER_SIZE / 2)
-                 for x, y in pixels.values()]
+                 for x, y in pixels.values()] + list(obstacles)
     middle = size / 2
     directions = {i: float(np.arctan2(y - middle[1], x - middle[0])) for i, (x, y) in pixels.items()}
     places = label_boxes(pixels, boxes, obstacles, tuple(size), items, directions)
     for item, (dx, dy) in places.items():
         fig.add_annotation(x=rows.at[item, "x"], y=rows.at[item, "y"], ax=dx, ay=dy, text=cut[item], showarrow=True,
-                           arrowhead=0, arrowwidth=1, arrowcolor="#555555", bgcolor="rgba(255,255,255,0.92)",
-                           bordercolor="#555555", borderwidth=1, borderpad=3, font=dict(size=12, color="#111111"),
+                           arrowhead=0, arrowwidth=1, arrowcolor=colour, bgcolor="rgba(255,255,255,0.92)",
+                           bordercolor=colour, borderwidth=1, borderpad=3, font=dict(size=12, color="#111111"),
                            hovertext=str(rows.at[item, "title"]), captureevents=False)
     return [i for i in items if i in places]
 
 
 def _anchor_labels(fig: go.Figure, table: pd.DataFrame, anchor: int, neighbours: dict[str, np.ndarray],
-                   drawn: dict[int, tuple[float, float]], height: int) -> tuple[str, Callable]:
+                   drawn: dict[int, tuple[float, float]], height: int
+                   ) -> tuple[str, Callable, set[int], list[tuple[float, float, float, float]]]:
     """Write the anchor's title and those of its NEIGHBOUR_TITLES nearest neighbours by each measure on
     the map, as framed white boxes above every marker (layout annotations are drawn over the traces), an
     arrow from each box to its point, no box over another, the star or a neighbour's ring (see
-    `label_boxes`). Returns the caption's sentence, and whether a title written as trace text above a
-    point (x, y, title) stays clear of all that. Written as trace text, the titles sat under the star and
+    `label_boxes`). Returns the caption's sentence, whether a title written as trace text above a
+    point (x, y, title) stays clear of all that, the items whose titles it wrote and the pixel boxes it
+    took (the star, the rings and the titles' frames). Written as trace text, the titles sat under the star and
     the rings of the neighbours around it, unreadable."""
     titles = table.set_index("item")["title"].astype(str)
     cut = {i: _titled(t) for i, t in titles.items() if i in drawn}
@@ -648,7 +822,7 @@ def _anchor_labels(fig: go.Figure, table: pd.DataFrame, anchor: int, neighbours:
     if written:
         sentence += (f", with those of {counted(len(written), 'neighbour')} (of its {NEIGHBOUR_TITLES} nearest by "
                      "cosine, framed blue, and by dot product, framed red)")
-    return sentence + ".", clear
+    return sentence + ".", clear, set(places), taken
 
 
 def clicked_item(state) -> int | None:
