@@ -61,6 +61,16 @@ def legend_name(title: str) -> str:
     """A title short enough for the legend (the full one is on the map and in the list under it)."""
     return title if len(title) <= LEGEND_TITLE else title[:LEGEND_TITLE - 1].rstrip() + "…"
 
+# Python's words for what is wrong with a pattern, said plainly (the rest are said as Python says them)
+PATTERN_ERRORS = {"missing ), unterminated subpattern": "a bracket ( is not closed",
+                  "unbalanced parenthesis": "a bracket ) was not opened",
+                  "unterminated character set": "a bracket [ is not closed",
+                  "nothing to repeat": "* + ? or { repeats nothing before it",
+                  "multiple repeat": "two of * + ? in a row",
+                  "bad escape": "a \\ before a letter that means nothing here",
+                  "bad character range": "a range in [ ] runs backwards"}
+
+
 def search_pattern(query: str) -> tuple[re.Pattern | None, str]:
     """What a map search looks for in the titles besides the text as typed: `query` (spaces around it
     ignored) as a regular expression, case ignored, anywhere in a title ("star.*(wars|trek)" and "^Star" work
@@ -72,8 +82,9 @@ def search_pattern(query: str) -> tuple[re.Pattern | None, str]:
     try:
         return re.compile(query, re.IGNORECASE), ""
     except re.error as error:
-        where = f" at character {error.pos + 1}" if error.pos is not None else ""
-        return None, (f"“{query}” cannot be read as a regular expression ({error.msg}{where}), so it was looked for "
+        where = f", at character {error.pos + 1}" if error.pos is not None else ""
+        why = next((plain for start, plain in PATTERN_ERRORS.items() if error.msg.startswith(start)), error.msg)
+        return None, (f"“{query}” cannot be read as a regular expression ({why}{where}), so it was looked for "
                       "as plain text (in a pattern, put a \\ before a sign such as ( [ * + ? to look for the sign "
                       "itself).")
 
