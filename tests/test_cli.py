@@ -480,7 +480,7 @@ def test_report_writes_the_models_html_report(tmp_path, capsys):
     result = _one_json_object(capsys.readouterr().out)
     text = out.read_text()
     assert result["output"] == str(out) and "<h1>ALS for the team</h1>" in text
-    assert "<td>rmse</td>" in text and text.count('class="plotly-graph-div"') == 2  # a rating model: RMSE too
+    assert "<td>RMSE</td>" in text and text.count('class="plotly-graph-div"') == 2  # a rating model: RMSE too
 
 
 # --------------------------------------------------------------------- bad input caught at the command line

@@ -682,7 +682,7 @@ def test_a_reload_during_a_training_lets_it_finish_in_the_reloaded_tab(browser_p
         page.locator("[data-testid='stAlertContentSuccess']", has_text="Trained").first.wait_for(timeout=WAIT_MS)
         settle(page)
         assert page.get_by_text("epoch 60 of 60").count() >= 1  # every epoch, not stopped at the reload
-        assert page.locator("[data-testid='stSidebar']", has_text="ALS (f=160)").count() == 1
+        assert page.locator("[data-testid='stSidebar']", has_text="ALS (f=160, epochs=60)").count() == 1
         assert not exceptions(page) and not errors(page), errors(page)
     finally:
         context.close()

@@ -1244,13 +1244,13 @@ def test_funk_svd_trains_in_parallel_from_the_page_without_a_seed_and_says_so():
     at.number_input(key="hp_funksvd_factors").set_value(8)
     at.button(key="train_submit").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    entry = at.session_state["mfviz.models"]["Funk SVD (f=8)"]
+    entry = at.session_state["mfviz.models"]["Funk SVD (f=8, epochs=2, Hogwild)"]
     assert entry.params["parallel"] is True and entry.params["random_state"] is None
     assert list(entry.params) == list(entry.model.get_params())  # in the model's own order
     assert entry.model.parallel and entry.model.random_state is None and entry.model.is_fitted
     assert entry.recipe is None  # unseeded: a link cannot promise the same model
     assert any("trained in parallel (Hogwild), which cannot be seeded" in i.value for i in at.info)
-    words = at.dataframe[0].value.set_index("model").loc["Funk SVD (f=8)", "hyperparameters"]
+    words = at.dataframe[0].value.set_index("model").loc["Funk SVD (f=8, epochs=2, Hogwild)", "hyperparameters"]
     assert "random_state=none (unseeded)" in words and "parallel=True" in words
     assert not any("random_state=0" in i.value for i in at.info)
     at.checkbox(key="hp_funksvd_parallel").uncheck().run()  # untick: a seed can be set again
@@ -1268,10 +1268,10 @@ def test_truncated_svd_is_compared_by_its_lists_and_shows_no_rmse_on_the_train_p
     assert "RMSE" not in next(s for s in at.selectbox if s.label == "Compare by").options
     train_on_page(at, "funksvd", factors=4, epochs=2)
     table = at.dataframe[0].value.set_index("model")
-    assert table["rmse"].notna()["Funk SVD (f=4)"] and table["rmse"].isna()["Truncated SVD (f=8)"]
+    assert table["rmse"].notna()["Funk SVD (f=4, epochs=2)"] and table["rmse"].isna()["Truncated SVD (f=8)"]
     assert at.session_state["mfviz.models"]["Truncated SVD (f=8)"].metrics.keys().isdisjoint({"rmse", "mae"})
     spec = chart_titled(at, "RMSE against training time")  # Funk SVD is active: compared by RMSE
-    assert [trace["name"] for trace in spec["data"]] == ["Funk SVD (f=4)"]
+    assert [trace["name"] for trace in spec["data"]] == ["Funk SVD (f=4, epochs=2)"]
     # the table's metric columns are headed in words, and stay numbers (sorted by value)
     headers = {key: config.get("label") for key, config in json.loads(at.dataframe[0].proto.columns).items()}
     assert headers.get("hit_rate@10") == "Hit rate@10" and headers.get("coverage@10") == "Coverage@10"
@@ -1313,7 +1313,7 @@ def test_the_success_message_names_the_model_the_pages_show_now_and_a_same_model
 
     at = train_on_page(new_app(), "ials", factors=8, epochs=2)
     assert "it is now the model the analysis pages show" in " ".join(s.value for s in at.success)
-    other = next(name for name in session_models(at) if name != "Implicit ALS (f=8)")
+    other = next(name for name in session_models(at) if name != "Implicit ALS (f=8, epochs=2)")
     at.session_state[state.ACTIVE_MODEL] = other  # picked on another page
     at.run()
     said = " ".join(s.value for s in at.success)
@@ -1322,8 +1322,8 @@ def test_the_success_message_names_the_model_the_pages_show_now_and_a_same_model
     before = session_models(at)
     train_on_page(at, "ials", factors=8, epochs=2, random_state=0)
     assert session_models(at) == before
-    assert any("**Implicit ALS (f=8)** was not trained again" in i.value for i in at.info)
-    assert at.session_state[state.ACTIVE_MODEL] == "Implicit ALS (f=8)"
+    assert any("**Implicit ALS (f=8, epochs=2)** was not trained again" in i.value for i in at.info)
+    assert at.session_state[state.ACTIVE_MODEL] == "Implicit ALS (f=8, epochs=2)"
 
 
 def test_the_results_table_shows_a_dash_in_every_cell_without_a_value():
@@ -1335,7 +1335,7 @@ def test_the_results_table_shows_a_dash_in_every_cell_without_a_value():
     table = at.dataframe[0]
     assert table.proto.placeholder == NO_VALUE  # what the browser draws in every missing cell
     values = table.value.set_index("model")
-    assert values.isna().loc["Popularity (baseline)", "epochs"] and values.loc["Funk SVD (f=4)", "epochs"] == 2
+    assert values.isna().loc["Popularity (baseline)", "epochs"] and values.loc["Funk SVD (f=4, epochs=2)", "epochs"] == 2
     assert values["fit_seconds"].dtype.kind == "f"  # numbers stay numbers: the columns sort by value
     assert not values.isin(["", "None", "nan"]).any().any()  # no text standing for a missing value
     shown = results_display(values.reset_index().assign(split=["", "random"] + [None] * (len(values) - 2)))
@@ -1360,10 +1360,10 @@ def test_slow_settings_are_said_before_training_and_train_only_when_asked(monkey
     # asked again, and trained when confirmed (made cheap here: every ALS counts as slow)
     monkeypatch.setattr(training, "SLOW_EPOCH", 0.0)
     train_on_page(at, "als", factors=4, epochs=2)
-    assert "ALS (f=4)" not in session_models(at)
+    assert "ALS (f=4, epochs=2)" not in session_models(at)
     at.button(key="train_anyway").click().run()
     assert not at.exception and not at.error
-    assert "ALS (f=4)" in session_models(at) and "train_pending" not in at.session_state
+    assert "ALS (f=4, epochs=2)" in session_models(at) and "train_pending" not in at.session_state
 
 
 def test_the_curves_ndcg_and_the_tables_are_labelled_with_the_users_each_ranks():

@@ -57,7 +57,7 @@ def test_too_few_test_users_for_the_new_user_curve_leave_the_rest_of_the_page_wo
     assert report_offered(at)  # without that curve (tests/dashboard/test_report.py)
     train(at, "ials", factors=2, epochs=3)
     assert_every_section(at)
-    assert "Trained **Implicit ALS (f=2)**" in " ".join(s.value for s in at.success)
+    assert "Trained **Implicit ALS (f=2, epochs=3)**" in " ".join(s.value for s in at.success)
     assert len(new_user_notice(at)) == 1
     train(at, "ials", split="none", factors=2, epochs=3)  # no test set: the new model is not in that section
     assert_every_section(at)
@@ -78,7 +78,7 @@ def test_a_model_that_learned_nothing_is_presented_with_a_warning_saying_why():
     train(at, "als", factors=4, epochs=3)
     assert_every_section(at)
     [warning] = [w.value for w in at.warning]
-    assert warning.startswith("ALS (f=4): its user and item vectors are all zero")
+    assert warning.startswith("ALS (f=4, epochs=3): its user and item vectors are all zero")
     assert "every training value is 4" in warning and "Implicit ALS" in warning
     train(at, "ials", factors=4, epochs=3)  # learns from which items each user has: nothing to warn of
     assert not at.warning
