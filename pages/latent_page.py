@@ -407,9 +407,9 @@ links.show(data, entry, "latent", map=method.lower(), item=None if anchor is Non
            **view_params)
 highlight, hits = [], None
 if search.strip():
-    hits = map_figures.search_hits(table, search)  # anywhere in a title, most popular first (the map titles a few)
+    hits = map_figures.search_hits(table, search)  # most popular first (the map titles a few)
     highlight = hits["item"].head(map_figures.SEARCH_CIRCLED).tolist()
-    st.caption(map_figures.search_sentence(len(hits), search))
+    st.caption(map_figures.search_sentence(len(hits), search, hits.attrs.get("at_word")))
 
 neighbours, comparison = {}, None
 if anchor is not None:
@@ -446,7 +446,8 @@ else:
 if highlight:  # the map titles only a few of them: here are all
     said = map_figures.markdown_safe(search.strip())
     st.markdown(f"**Circled: {counted(len(highlight), 'item')} matching “{said}”**" if len(hits) == len(highlight) else
-                f"**Circled: the {len(highlight)} most popular of the {len(hits):,} items matching “{said}”**")
+                f"**Circled: the first {len(highlight)} of the {len(hits):,} items matching “{said}”** (those "
+                "holding it at the start of a word first, each most popular first)")
     st.dataframe(hits.head(len(highlight))[[c for c in ("title", "genres", "popularity") if c in hits.columns]],
                  hide_index=True, width="stretch", key="latent_search_hits", height=35 * (min(len(highlight), 8) + 1) + 3)
 if comparison is not None:

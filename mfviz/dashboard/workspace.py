@@ -24,7 +24,8 @@ RESTORED = "mfviz.workspace_restored"  # session-state key: what the first run t
 # Recommend page's profile; the pages' widgets (PAGE_WIDGETS) are added by the caller.
 KEYS = (state.SOURCE, state.FILTERS, state.DATA, state.MODELS, state.ACTIVE_MODEL, state.TRAINING, state.LAST_TRAINING,
         state.LAST_SWEEP, state.TRAIN_PARAMS, state.TRAIN_KIND, state.PROFILE, state.UPLOAD_KEY, state.MAPPING,
-        state.ITEMS_JOINED, "mfviz.profile_dislikes", "mfviz.profile_ratings", "mfviz.picker_kinds", "latent_subset")
+        state.ITEMS_JOINED, "mfviz.profile_dislikes", "mfviz.profile_ratings", "mfviz.picker_kinds", "latent_subset",
+        "latent_subset_of")
 
 # Settings a presenter goes back to, kept while other pages are shown: Streamlit drops a widget's value
 # after a run that does not draw it, so leaving Recommend and coming back reset its mode and its

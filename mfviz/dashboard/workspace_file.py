@@ -33,7 +33,7 @@ TRAINING_REPLAY = "training/replay.npz"
 SUFFIX = ".mfviz.zip"
 # Settings kept with the workspace besides the data and models: what app.py's workspace keeps in memory.
 SETTINGS = (state.ACTIVE_MODEL, state.LAST_SWEEP, state.TRAIN_PARAMS, state.TRAIN_KIND, state.PROFILE,
-            "mfviz.profile_dislikes", "mfviz.profile_ratings", "latent_subset")
+            "mfviz.profile_dislikes", "mfviz.profile_ratings", "latent_subset", "latent_subset_of")
 
 
 def _int(value) -> bool:
@@ -80,6 +80,9 @@ VALID = {
     and all(_number(rating) for rating in v.values()),
     "latent_subset": lambda v, inter: isinstance(v, tuple | list) and len(v) == 2 and isinstance(v[0], str) and (
         _rows("item")(list(np.asarray(v[1]).tolist()), inter) if isinstance(v[1], np.ndarray | list) else False),
+    # (data key, the item whose neighbourhood a subset map is), as the Latent space page keeps it
+    "latent_subset_of": lambda v, inter: v is None or (isinstance(v, tuple | list) and len(v) == 2
+                                                       and isinstance(v[0], str) and _rows("item")(v[1], inter)),
     **dict.fromkeys(("rec_mode", "latent_method", "latent_colour", "latent_search", "axis_up", "rec_new_who"), _text),
     "rec_n": _between(5, 50), "neighbours_k": _between(3, 50), "rec_penalty": _between(0.0, 1.5),
     "rec_stars": lambda v, inter: _number(v),  # the page starts it again when the data's scale lacks it

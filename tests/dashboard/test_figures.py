@@ -527,31 +527,47 @@ def test_users_lean_to_an_end_past_half_way_to_its_groups_direction():
     assert list(chart.figure.data[0].x) == cosines.tolist()
 
 
-def test_a_title_search_matches_at_word_starts_only():
-    # "Star" circled and titled "Bastard Out of Carolina" on MovieLens 100K: a match inside a word
+def test_a_title_search_matches_anywhere_word_starts_first_and_reads_patterns():
+    # "Star" circled and titled "Bastard Out of Carolina" before Lone Star on MovieLens 100K; an Embedding
+    # Projector user's "tar", "star.*(wars|trek)" and "^Star" found (almost) nothing at word starts only
     titles = pd.Series(["Star Wars (1977)", "Lone Star (1996)", "Starship Troopers (1997)",
                         "Bastard Out of Carolina (1996)", "Evening Star, The (1996)", "Mustard (2001)",
-                        "Star-Crossed (2000)", "A Star* Is Born?"])
-    found = lambda query: titles[map_figures.title_matches(titles, query)].tolist()  # noqa: E731
-    assert found("star") == ["Star Wars (1977)", "Lone Star (1996)", "Starship Troopers (1997)",
-                             "Evening Star, The (1996)", "Star-Crossed (2000)", "A Star* Is Born?"]
-    assert found("  STAR wars ") == ["Star Wars (1977)"]  # case and surrounding spaces ignored
-    assert found("tard") == []  # only inside words: Bastard, Mustard
-    assert found("crossed") == ["Star-Crossed (2000)"]  # after a hyphen: a word start
-    assert found("(1996") == ["Lone Star (1996)", "Bastard Out of Carolina (1996)", "Evening Star, The (1996)"]
-    assert found("star*") == ["A Star* Is Born?"] and found("born?") == ["A Star* Is Born?"]  # not patterns
-    assert found("   ") == []
+                        "Star-Crossed (2000)", "A Star* Is Born?", "Star Trek: Generations (1994)"])
+
+    def found(query):
+        matched, at_word, as_pattern = map_figures.title_search(titles, query)
+        return titles[matched].tolist(), titles[at_word].tolist(), as_pattern
+
+    matched, at_word, as_pattern = found("star")
+    assert "Bastard Out of Carolina (1996)" in matched and "Bastard Out of Carolina (1996)" not in at_word
+    assert len(matched) == 9 and len(at_word) == 7 and not as_pattern  # Bastard and Mustard inside a word
+    assert found("  STAR wars ")[0] == ["Star Wars (1977)"]  # case and surrounding spaces ignored
+    assert found("tard")[:2] == (["Bastard Out of Carolina (1996)", "Mustard (2001)"], [])
+    assert found("crossed")[1] == ["Star-Crossed (2000)"]  # after a hyphen: a word start
+    # not a pattern ("(" unclosed): as typed
+    assert found("(1996") == (["Lone Star (1996)", "Bastard Out of Carolina (1996)", "Evening Star, The (1996)"],
+                              ["Lone Star (1996)", "Bastard Out of Carolina (1996)", "Evening Star, The (1996)"], False)
+    assert found("star.*(wars|trek)")[0] == ["Star Wars (1977)", "Star Trek: Generations (1994)"]
+    assert found("^star")[0] == ["Star Wars (1977)", "Starship Troopers (1997)", "Star-Crossed (2000)",
+                                 "Star Trek: Generations (1994)"]
+    assert found("Star Wars (1977)")[0] == ["Star Wars (1977)"]  # a whole title finds itself
+    assert found("   ")[0] == []
 
 
-def test_search_hits_are_the_matches_most_popular_first_and_the_sentence_counts_in_words():
+def test_search_hits_list_word_starts_first_then_by_popularity_and_the_sentence_counts_in_words():
     table = pd.DataFrame({"item": [0, 1, 2, 3], "title": ["Star Wars", "Bastard", "Lone Star", "Stars"],
-                          "popularity": [583, 50, 187, 187], "x": 0.0, "y": 0.0})
-    assert map_figures.search_hits(table, "star")["item"].tolist() == [0, 2, 3]  # 187 ties keep the table's order
-    assert map_figures.search_sentence(1, " Star ").startswith(
-        "1 item has “Star” at the start of a word; it is circled")
-    assert map_figures.search_sentence(3, "star").startswith("3 items have “star” at the start of a word; all are")
-    assert "the 20 most popular are circled" in map_figures.search_sentence(21, "a")
-    assert map_figures.search_sentence(0, "zzz") == "No title has “zzz” at the start of a word."
+                          "popularity": [583, 850, 187, 187], "x": 0.0, "y": 0.0})
+    hits = map_figures.search_hits(table, "star")
+    # Bastard, the most popular here, after the word starts; 187 ties keep the table's order
+    assert hits["item"].tolist() == [0, 2, 3, 1] and hits.attrs["at_word"] == 3
+    assert map_figures.search_sentence(1, " Star ", 1).startswith("1 title on the map matches “Star”: it is circled")
+    assert map_figures.search_sentence(4, "star", 3).startswith(
+        "4 titles on the map match “star” (3 at the start of a word, listed first): all are circled")
+    assert "the 20 most popular are circled" in map_figures.search_sentence(21, "a", 21)
+    assert "the 20 first are circled" in map_figures.search_sentence(22, "tar", 2)
+    assert map_figures.search_sentence(0, "zzz", 0) == "No title on the map matches “zzz”."
+    said = map_figures.search_sentence(0, "(1977", 0)  # markdown-escaped: a bracket is \\( there
+    assert "cannot be read as a regular expression \\(a bracket \\( is not closed" in said
     one = map_figures.latent_scatter(table, "popularity", highlight=[0])
     assert "Search: 1 match circled, its title written on the map" in one.caption
     assert figures.counted(1, "item") == "1 item" and figures.counted(1682, "item") == "1,682 items"
@@ -607,7 +623,7 @@ def test_the_chosen_items_title_and_its_nearest_neighbours_titles_are_written_in
     written = next(t for t in searched.figure.data if t.name == "search titles")
     assert list(written.text) == ["Terminator, The (1984)"]
     assert searched.trace_items[list(searched.figure.data).index(written)].tolist() == [7]
-    assert "Search: 3 matches circled, 1 of their titles written on the map" in searched.caption
+    assert "Search: 3 matches circled, 2 of their titles written on the map" in searched.caption
     assert "Its title is written on the map, with those of 4 neighbours" in chart.caption
     assert not map_figures.latent_scatter(table, "popularity").figure.layout.annotations  # nothing chosen: none
     # an item at a dimension's end is titled there, but the chosen one only in its box (the end's title lay under

@@ -146,9 +146,12 @@ def test_the_search_matches_any_part_of_a_title_as_a_regular_expression_and_coun
     holding = [t for t in titles if "tar" in t.lower()]
     assert len(holding) > 20 and "Star Wars (1977)" in holding
     said = search(at, "tar")
-    assert said.startswith(f"{len(holding):,} titles on the map match “tar”: the 20 most popular are circled")
-    assert any(m.value == f"**Circled: the 20 most popular of the {len(holding)} items matching “tar”**"
+    assert said.startswith(f"{len(holding):,} titles on the map match “tar” (2 at the start of a word, listed first): "
+                           "the 20 first are circled")  # Target and Hard Target, then Star Wars...
+    assert any(m.value.startswith(f"**Circled: the first 20 of the {len(holding)} items matching “tar”**")
                for m in at.markdown)
+    listed = next(d.value for d in at.dataframe if "title" in d.value.columns)["title"].tolist()
+    assert sorted(listed[:2]) == ["Hard Target (1993)", "Target (1995)"] and "Star Wars (1977)" in listed
     assert len(plotly_array(next(t for t in the_map(at)["data"] if t["name"] == "search hits")["x"])) == 20
 
     star_films = [t for t in titles if t.lower().startswith("star ") and ("wars" in t.lower() or "trek" in t.lower())]

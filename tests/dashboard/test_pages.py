@@ -641,7 +641,7 @@ def test_a_selection_can_be_mapped_on_its_own_and_the_whole_map_comes_back():
     assert at.metric[2].value == "12"  # items on the map
     titles = at.session_state["mfviz.data"].interactions.titles
     assert any(m.value.startswith(f"**★ {titles[outside]}**") for m in at.markdown)  # still inspected, off the map
-    assert any(c.value.startswith("It is not among the items on the map") for c in at.caption)
+    assert any(c.value.startswith(f"{titles[outside]} is not among the 12 items on this map") for c in at.caption)
     at.button(key="latent_show_all").click().run()
     assert not any("Only the" in i.value for i in at.info) and at.metric[2].value == "1,500"
 

@@ -179,6 +179,7 @@ def saved(demo, tiny_start):
         "mfviz.profile_dislikes": (1, 2),
         "mfviz.profile_ratings": {3: 4.5, np.int64(5): 1.0},  # {item row: its own rating}
         "latent_subset": ("a1b2c3", [np.int64(2), 4, 9]),  # (data key, item rows) as the Latent space page keeps it
+        "latent_subset_of": ("a1b2c3", np.int64(4)),  # (data key, the item whose neighbourhood the subset is)
         "rec_n": np.int64(10),
         "rec_penalty": np.float64(0.75),
         "latent_3d": np.bool_(True),
@@ -315,8 +316,8 @@ def test_each_models_split_is_made_again_as_it_was(saved):
 def test_settings_come_back_with_their_types(saved):
     got = saved.opened.settings
     assert set(got) == {state.ACTIVE_MODEL, state.LAST_SWEEP, state.TRAIN_PARAMS, state.TRAIN_KIND, state.PROFILE,
-                        "mfviz.profile_dislikes", "mfviz.profile_ratings", "latent_subset", "rec_n", "rec_penalty",
-                        "latent_3d"}
+                        "mfviz.profile_dislikes", "mfviz.profile_ratings", "latent_subset", "latent_subset_of", "rec_n",
+                        "rec_penalty", "latent_3d"}
     assert got[state.ACTIVE_MODEL] == "Implicit ALS (f=4)" and got[state.TRAIN_KIND] == "ials"
     sweep = got[state.LAST_SWEEP]
     assert type(sweep) is tuple and sweep == ("factors", ["Funk SVD (f=4)", "Implicit ALS (f=4)"])
@@ -330,6 +331,7 @@ def test_settings_come_back_with_their_types(saved):
     ratings = got["mfviz.profile_ratings"]  # the profile's own ratings, keyed by item row: JSON keys are text
     assert ratings == {3: 4.5, 5: 1.0} and all(type(key) is int for key in ratings)
     assert got["latent_subset"] == ("a1b2c3", [2, 4, 9]) and type(got["latent_subset"]) is tuple
+    assert got["latent_subset_of"] == ("a1b2c3", 4) and type(got["latent_subset_of"]) is tuple
     assert got["rec_n"] == 10 and type(got["rec_n"]) is int
     assert got["rec_penalty"] == 0.75 and type(got["rec_penalty"]) is float
     assert got["latent_3d"] is True
