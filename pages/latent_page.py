@@ -1,6 +1,7 @@
 """Latent space page: a 2-D map of the item vectors, coloured, searchable and selectable."""
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from mfviz.analysis.projection import preservation_k
@@ -22,8 +23,19 @@ def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray):
     from mfviz.analysis.axes import axis_reach
 
     groups = cache.genre_groups(data.key, inter.items)
+    kinds = (["genres"] if len(groups) >= 2 else []) + ["items", "title searches"]
+    if st.session_state.get("axis_kind") not in kinds:  # kept from data with genres: this data has none
+        st.session_state.pop("axis_kind", None)
+    choose_from_link("ends", "axis_kind", kinds, read=lambda value: "title searches" if value == "searches" else value)
+    # an end is a genre (its items' average direction), one item, or the items whose titles match a search (as
+    # the Embedding Projector's custom projection between two searches): "Star Trek" ← → "Star Wars"
+    kind = st.radio("Ends", kinds, horizontal=True, key="axis_kind",
+                    help="Genres: each end is the average direction of a genre's items. Items: one item at each end. "
+                         "Title searches: each end is the average direction of the items whose titles match, as the "
+                         "map's search matches (any part of a title; a pattern's signs as a regular expression).")
+    view_params["ends"] = None if kind == kinds[0] else kind.split()[-1]  # "items" or "searches"
     ends = st.columns(3)
-    if len(groups) >= 2:  # ends are genres: the average direction of their items
+    if kind == "genres":  # ends are genres: the average direction of their items
         names = list(groups)
         choose_from_link("left", "axis_left", names)
         choose_from_link("right", "axis_right", names)
@@ -32,7 +44,7 @@ def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray):
         rows = groups[left], groups[right]
         label = str
         view_params.update(left=None if left == names[0] else left, right=None if right == names[1] else right)
-    else:  # no genres in the data: ends are single items
+    elif kind == "items":  # ends are single items
         order = np.argsort(-popularity, kind="stable")
         label = lambda i: str(titles[i])  # noqa: E731
         for name, key in (("left", "axis_left_item"), ("right", "axis_right_item")):
@@ -45,6 +57,25 @@ def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray):
         rows = [left], [right]
         view_params.update(left=None if left == order[0] else links.id_list(inter, "item", [left]),
                            right=None if right == order[1] else links.id_list(inter, "item", [right]))
+    else:  # ends are the items whose titles match a search
+        for name, key in (("left", "axis_left_search"), ("right", "axis_right_search")):
+            if link_view is not None:
+                st.session_state[key] = link_view.get(name, "")
+        left = ends[0].text_input("Left end ← (titles matching)", key="axis_left_search",
+                                  placeholder="e.g. star trek")
+        right = ends[1].text_input("Right end → (titles matching)", key="axis_right_search",
+                                   placeholder="e.g. star wars")
+        matched = [np.flatnonzero(map_figures.title_matches(pd.Series(titles), text)) for text in (left, right)]
+        view_params.update(left=left.strip() or None, right=right.strip() or None)
+        if not all(len(found) for found in matched):
+            empty = [f"“{text.strip()}”" if text.strip() else "(empty)" for text, found in zip((left, right), matched,
+                                                                                                strict=True) if not len(found)]
+            st.info(f"Type a search for each end: no title matches {' or '.join(empty)}.", icon=":material/search:")
+            st.stop()
+        st.caption(f"← {counted(len(matched[0]), 'item')} matching “{map_figures.markdown_safe(left.strip())}” · "
+                   f"{counted(len(matched[1]), 'item')} matching “{map_figures.markdown_safe(right.strip())}” →")
+        rows = matched[0], matched[1]
+        label = lambda text: f"“{text.strip()}”"  # noqa: E731
     choose_from_link("up", "axis_up", ["popularity", "vector length"])
     up = ends[2].selectbox("Up", ["popularity", "vector length"], key="axis_up",
                            help="Popularity is drawn as log10(1 + interactions).")
@@ -61,7 +92,7 @@ def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray):
         "Left to right: the cosine of each item's vector with the direction from the left group's average "
         f"direction to the right group's. Those two directions sit at −{reach:.2f} and +{reach:.2f} (the closer the "
         "groups, the shorter the way between them); 0 is as near one as the other.")
-    key = f"{entry.key}|{data.key}|axes|{left}|{right}|{up}"
+    key = f"{entry.key}|{data.key}|axes|{kind}|{left}|{right}|{up}"
     return np.column_stack([x, y]).astype(np.float32), key, axes, users
 
 
@@ -162,8 +193,8 @@ def open_view(view: dict[str, str]) -> None:
         st.session_state[setting] = default
         links.number(view, name, setting, low, high, default)
     # the colour and the ends of the axes are the link's (or their defaults) once their choices are known
-    for setting in ("latent_colour", "axis_left", "axis_right", "axis_up", "axis_left_item", "axis_right_item",
-                    "dims_x", "dims_y", "dims_z", "dims_users"):
+    for setting in ("latent_colour", "axis_kind", "axis_left", "axis_right", "axis_up", "axis_left_item",
+                    "axis_right_item", "axis_left_search", "axis_right_search", "dims_x", "dims_y", "dims_z", "dims_users"):
         st.session_state.pop(setting, None)
     # A selection mapped on its own is no part of a link: the link's map shows all the items
     st.session_state.pop("latent_subset", None)

@@ -83,7 +83,8 @@ VALID = {
     # (data key, the item whose neighbourhood a subset map is), as the Latent space page keeps it
     "latent_subset_of": lambda v, inter: v is None or (isinstance(v, tuple | list) and len(v) == 2
                                                        and isinstance(v[0], str) and _rows("item")(v[1], inter)),
-    **dict.fromkeys(("rec_mode", "latent_method", "latent_colour", "latent_search", "axis_up", "rec_new_who"), _text),
+    **dict.fromkeys(("rec_mode", "latent_method", "latent_colour", "latent_search", "axis_up", "rec_new_who",
+                     "axis_kind", "axis_left_search", "axis_right_search"), _text),
     "rec_n": _between(5, 50), "neighbours_k": _between(3, 50), "rec_penalty": _between(0.0, 1.5),
     "rec_stars": lambda v, inter: _number(v),  # the page starts it again when the data's scale lacks it
     **dict.fromkeys(("latent_anchor", "neighbours_item", "axis_left_item", "axis_right_item"),

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 
 import numpy as np
+import pandas as pd
 import pytest
 from test_links import first_visit
 from test_pages import ML100K, chart_titled, new_app, open_page, plotly_array, upload
@@ -269,3 +270,42 @@ def test_search_rings_popularity_ticks_and_each_title_written_once(movielens):
     assert "Return of the Jedi (1983)" in written and len(written) == len(set(written)), written
     at.radio(key="latent_method").set_value("PCA").run()
     at.selectbox(key="latent_anchor").set_value(None).run()
+
+
+def test_taste_axes_between_two_title_searches_as_the_projectors_custom_projection():
+    # Genres were the only ends on data with genres: an Embedding Projector user's "Star Trek ← → Star Wars" (two
+    # label searches) could not be drawn
+    from mfviz.analysis import axis_direction, cosines_with
+
+    at = open_page(new_app(), LATENT)
+    at.radio(key="latent_method").set_value("Axes").run()
+    assert at.radio(key="axis_kind").options == ["genres", "items", "title searches"]
+    at.radio(key="axis_kind").set_value("title searches").run()
+    assert any("Type a search for each end" in i.value for i in at.info)  # nothing typed yet: said, no map
+    inter = at.session_state["mfviz.data"].interactions
+    titles = pd.Series(np.asarray(inter.titles).astype(str))
+    left, right = titles[titles.str.contains("Haunted")].index, titles[titles.str.contains("Romance|Kiss", regex=True)].index
+    assert len(left) and len(right)
+    at.text_input(key="axis_left_search").input("haunted").run()
+    at.text_input(key="axis_right_search").input("romance|kiss").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any(c.value.startswith(f"← {len(left)} items matching “haunted” · {len(right)} items matching") for c in at.caption)
+    entry = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value]
+    vectors = entry.model.item_factors
+    expected = cosines_with(vectors, axis_direction(vectors, np.asarray(left), np.asarray(right)))
+    spec = the_map(at)
+    assert spec["layout"]["xaxis"]["title"]["text"].startswith("← “haunted” · · · “romance|kiss” →")
+    drawn = {}
+    for trace in spec["data"]:
+        for row, x in zip((c for c in trace.get("customdata") or []), plotly_array(trace.get("x", [])), strict=False):
+            if len(row) == 3:
+                drawn[int(row[2])] = x
+    some = list(drawn)[:20]
+    np.testing.assert_allclose([drawn[i] for i in some], expected[some], atol=1e-5)
+    # in the link, and a link opened elsewhere draws the same axes
+    link = dict(at.query_params)
+    assert (link["ends"], link["left"], link["right"]) == ("searches", "haunted", "romance|kiss")
+    other = first_visit(LATENT, **link)
+    assert not other.exception and not other.warning, [w.value for w in other.warning]
+    assert other.radio(key="axis_kind").value == "title searches"
+    assert the_map(other)["layout"]["xaxis"]["title"]["text"] == spec["layout"]["xaxis"]["title"]["text"]
