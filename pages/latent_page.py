@@ -5,7 +5,17 @@ import pandas as pd
 import streamlit as st
 
 from mfviz.analysis.projection import preservation_k
-from mfviz.dashboard import background, cache, links, map_figures, pickers, state, support, ui
+from mfviz.dashboard import (
+    background,
+    cache,
+    links,
+    map_figures,
+    pickers,
+    state,
+    support,
+    title_search,
+    ui,
+)
 from mfviz.dashboard.figures import counted, export_config, file_name
 
 ui.header("Latent space", "Every item is a vector in the model's latent space; this map squeezes those "
@@ -65,15 +75,15 @@ def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray):
                                   placeholder="e.g. star trek")
         right = ends[1].text_input("Right end → (titles matching)", key="axis_right_search",
                                    placeholder="e.g. star wars")
-        matched = [np.flatnonzero(map_figures.title_matches(pd.Series(titles), text)) for text in (left, right)]
+        matched = [np.flatnonzero(title_search.title_matches(pd.Series(titles), text)) for text in (left, right)]
         view_params.update(left=left.strip() or None, right=right.strip() or None)
         if not all(len(found) for found in matched):
             empty = [f"“{text.strip()}”" if text.strip() else "(empty)" for text, found in zip((left, right), matched,
                                                                                                 strict=True) if not len(found)]
             st.info(f"Type a search for each end: no title matches {' or '.join(empty)}.", icon=":material/search:")
             st.stop()
-        st.caption(f"← {counted(len(matched[0]), 'item')} matching “{map_figures.markdown_safe(left.strip())}” · "
-                   f"{counted(len(matched[1]), 'item')} matching “{map_figures.markdown_safe(right.strip())}” →")
+        st.caption(f"← {counted(len(matched[0]), 'item')} matching “{title_search.markdown_safe(left.strip())}” · "
+                   f"{counted(len(matched[1]), 'item')} matching “{title_search.markdown_safe(right.strip())}” →")
         rows = matched[0], matched[1]
         label = lambda text: f"“{text.strip()}”"  # noqa: E731
     choose_from_link("up", "axis_up", ["popularity", "vector length"])
@@ -405,10 +415,11 @@ colour_key = map_figures.colour_key(catalogue[colour], colour, continuous)
 finders = st.columns([2, 2, 0.9])
 search = finders[0].text_input(
     "Search items by title", key="latent_search", placeholder="part of a title, or a regular expression",
-    help="Titles that hold it anywhere, as typed or as a regular expression, case ignored: `tar` finds Star Wars "
-         "and Bastard Out of Carolina, `star.*(wars|trek)` the Star Wars and Star Trek films, `^Star` the titles "
-         f"that begin with Star. The {map_figures.SEARCH_CIRCLED} most popular matches are circled on the map and "
-         "listed under it; the line above the map says how many match in all.")
+    help="Titles that hold it anywhere, case ignored, those holding it at the start of a word first: `star` finds "
+         "Lone Star before Bastard Out of Carolina; with a pattern's signs, also as a regular expression: "
+         "`star.*(wars|trek)` the Star Wars and Star Trek films, `^Star` the titles that begin with Star. The first "
+         f"{title_search.SEARCH_CIRCLED} are circled on the map and listed under it; the line above the map says how "
+         "many match in all.")
 by_popularity = np.argsort(-summary.item_popularity, kind="stable")
 # A click on one point of the map makes it the item whose neighbours are drawn. The click is read
 # here, before the picker exists (Streamlit sets a widget's value only before drawing it), and only
@@ -438,9 +449,9 @@ links.show(data, entry, "latent", map=method.lower(), item=None if anchor is Non
            **view_params)
 highlight, hits = [], None
 if search.strip():
-    hits = map_figures.search_hits(table, search)  # most popular first (the map titles a few)
-    highlight = hits["item"].head(map_figures.SEARCH_CIRCLED).tolist()
-    st.caption(map_figures.search_sentence(len(hits), search, hits.attrs.get("at_word")))
+    hits = title_search.search_hits(table, search)  # most popular first (the map titles a few)
+    highlight = hits["item"].head(title_search.SEARCH_CIRCLED).tolist()
+    st.caption(title_search.search_sentence(len(hits), search, hits.attrs.get("at_word")))
 
 neighbours, comparison = {}, None
 if anchor is not None:
@@ -475,7 +486,7 @@ else:
     event = ui.show(chart, key=map_key, on_select="rerun", selection_mode=("points", "lasso", "box"),
                     config=export_config(chart.figure, *saved_names))
 if highlight:  # the map titles only a few of them: here are all
-    said = map_figures.markdown_safe(search.strip())
+    said = title_search.markdown_safe(search.strip())
     st.markdown(f"**Circled: {counted(len(highlight), 'item')} matching “{said}”**" if len(hits) == len(highlight) else
                 f"**Circled: the first {len(highlight)} of the {len(hits):,} items matching “{said}”** (those "
                 "holding it at the start of a word first, each most popular first)")

@@ -4,8 +4,6 @@ selections on them back as items. Shared styling comes from `figures`."""
 
 from __future__ import annotations
 
-import re
-import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -51,120 +49,12 @@ PROJECTION_NOTES = {
 }
 
 
-SEARCH_CIRCLED = 20  # search hits circled on a map, at most (the most popular)
-
-
-
 LEGEND_TITLE = 26  # characters of a clicked item's title in the legend: a 40-character one narrowed the map
 
 
 def legend_name(title: str) -> str:
     """A title short enough for the legend (the full one is on the map and in the list under it)."""
     return title if len(title) <= LEGEND_TITLE else title[:LEGEND_TITLE - 1].rstrip() + "…"
-
-# Python's words for what is wrong with a pattern, said plainly (the rest are said as Python says them)
-PATTERN_ERRORS = {"missing ), unterminated subpattern": "a bracket ( is not closed",
-                  "unbalanced parenthesis": "a bracket ) was not opened",
-                  "unterminated character set": "a bracket [ is not closed",
-                  "nothing to repeat": "* + ? or { repeats nothing before it",
-                  "multiple repeat": "two of * + ? in a row",
-                  "bad escape": "a \\ before a letter that means nothing here",
-                  "bad character range": "a range in [ ] runs backwards"}
-
-
-def search_pattern(query: str) -> tuple[re.Pattern | None, str]:
-    """What a map search looks for in the titles besides the text as typed: `query` (spaces around it
-    ignored) as a regular expression, case ignored, anywhere in a title ("star.*(wars|trek)" and "^Star" work
-    as in the Embedding Projector's search); and a sentence saying so when `query` is no regular expression
-    ("(1977"): only the text as typed is then looked for. (None, "") for an empty query."""
-    query = query.strip()
-    if not query:
-        return None, ""
-    try:
-        return re.compile(query, re.IGNORECASE), ""
-    except re.error as error:
-        where = f", at character {error.pos + 1}" if error.pos is not None else ""
-        why = next((plain for start, plain in PATTERN_ERRORS.items() if error.msg.startswith(start)), error.msg)
-        return None, (f"“{query}” cannot be read as a regular expression ({why}{where}), so it was looked for "
-                      "as plain text (in a pattern, put a \\ before a sign such as ( [ * + ? to look for the sign "
-                      "itself).")
-
-
-MARKDOWN_SIGNS = re.compile(r"([\\`*_{}\[\]()#+\-!|<>$~^])")
-
-
-def markdown_safe(text: str) -> str:
-    """`text` to show as it is in Streamlit's markdown (a caption, a heading): every sign markdown reads
-    (* _ ` [ ] ( ) $ ...) escaped, so that a search such as `*star*` or `^Star$` is not set in italics or
-    as mathematics."""
-    return MARKDOWN_SIGNS.sub(r"\\\1", str(text))
-
-
-PATTERN_SIGNS = set(".*+?^$|[](){}\\")  # a query holding one of these is read as a regular expression too
-
-
-def title_search(titles: pd.Series, query: str) -> tuple[np.ndarray, np.ndarray, bool]:
-    """(which titles match `query`, which of them hold it at the start of a word, whether it was read as a
-    regular expression), case ignored: text anywhere in a title, as the item pickers and the Embedding
-    Projector match ("tar" finds Star Wars); a query holding a pattern's signs also as a regular expression
-    ("star.*(wars|trek)", "^Star"; a whole title with its year in brackets still finds itself, which as a pattern
-    it would not). The matches at a word's start come first where they are listed and circled: "star" circled
-    and titled Bastard Out of Carolina before Lone Star when popularity alone ordered them."""
-    text = query.strip()
-    none = np.zeros(len(titles), bool)
-    if not text:
-        return none, none, False
-    titles = titles.astype(str)
-    matched = titles.str.contains(text, case=False, regex=False).to_numpy(bool, copy=True)  # pandas 3: read-only views
-    pattern, _ = search_pattern(query)
-    as_pattern = bool(PATTERN_SIGNS & set(text)) and pattern is not None
-    if as_pattern:
-        with warnings.catch_warnings():  # pandas warns of a pattern's groups ("(wars|trek)"): no groups are read
-            warnings.simplefilter("ignore", UserWarning)
-            matched = matched | titles.str.contains(pattern, regex=True).to_numpy(bool)
-    at_word = titles.str.contains((r"(?<!\w)" if re.match(r"\w", text) else "") + re.escape(text), case=False,
-                                  regex=True).to_numpy(bool) & matched
-    return matched, at_word, as_pattern
-
-
-def title_matches(titles: pd.Series, query: str) -> np.ndarray:
-    """Which titles match `query` (title_search's rule)."""
-    return title_search(titles, query)[0]
-
-
-def search_hits(table: pd.DataFrame, query: str) -> pd.DataFrame:
-    """The map's rows whose title matches `query` (see title_search): those holding it at a word's start first,
-    then the others, each most popular first (ties in the table's order); the map circles the first
-    SEARCH_CIRCLED and titles a few of them. `.attrs`: "at_word" (how many at a word's start), "pattern"."""
-    matched, at_word, as_pattern = title_search(table["title"], query)
-    hits = table[matched].assign(_word=at_word[matched])
-    order = ["_word", "popularity"] if "popularity" in hits else ["_word"]
-    hits = hits.sort_values(order, ascending=False, kind="stable").drop(columns="_word")
-    hits.attrs.update(at_word=int(at_word.sum()), pattern=as_pattern)
-    return hits
-
-
-def search_sentence(found: int, query: str, at_word: int | None = None) -> str:
-    """What a title search found, said over the map (`found` matching items, `at_word` of them holding it at a
-    word's start, listed first): how many, and how many of them are circled; first, when `query` holds a
-    pattern's signs but is no regular expression, that it was looked for as plain text. Markdown (for
-    st.caption), the query and the regular expression's complaint escaped (markdown_safe)."""
-    _, plain = search_pattern(query) if PATTERN_SIGNS & set(query.strip()) else (None, "")
-    plain = markdown_safe(plain)
-    said = f"“{markdown_safe(query.strip())}”"
-    split = at_word is not None and 0 < at_word < found  # word starts first, then the others: each by popularity
-    words = f" ({at_word:,} at the start of a word, listed first)" if split else ""
-    if found == 0:
-        sentence = f"No title on the map matches {said}."
-    elif found == 1:
-        sentence = f"1 title on the map matches {said}: it is circled, and listed under the map."
-    elif found <= SEARCH_CIRCLED:
-        sentence = f"{found:,} titles on the map match {said}{words}: all are circled, and listed under the map."
-    else:
-        sentence = (f"{found:,} titles on the map match {said}{words}: the {SEARCH_CIRCLED} "
-                    f"{'first' if split else 'most popular'} are circled, and listed under the map.")
-    return f"{plain} {sentence}" if plain else sentence
-
 
 @dataclass(frozen=True)
 class MapAxes:

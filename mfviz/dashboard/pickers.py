@@ -60,7 +60,7 @@ def _find(interactions, kind: str, text: str, ranked: np.ndarray) -> tuple[int |
 def titles_containing(interactions, kind: str, text: str, ranked: np.ndarray) -> np.ndarray:
     """The positions in `ranked` of the items whose title contains `text` (case-insensitive); none for users.
     Anywhere in the title, as the picker's own list filters (filter_mode="contains"), so that Enter picks
-    what the browser would have; the map's search matches at word starts (map_figures.title_matches)."""
+    what the browser would have; the map's search matches anywhere too (title_search.title_search)."""
     if kind != "item" or not text:
         return np.zeros(0, np.int64)
     titles = np.char.lower(interactions.titles.astype(str)[ranked])

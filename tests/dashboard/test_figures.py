@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mfviz.dashboard import figures, map_figures, state, train_figures
+from mfviz.dashboard import figures, map_figures, state, title_search, train_figures
 
 
 def assert_labelled(chart: figures.Chart) -> None:
@@ -535,7 +535,7 @@ def test_a_title_search_matches_anywhere_word_starts_first_and_reads_patterns():
                         "Star-Crossed (2000)", "A Star* Is Born?", "Star Trek: Generations (1994)"])
 
     def found(query):
-        matched, at_word, as_pattern = map_figures.title_search(titles, query)
+        matched, at_word, as_pattern = title_search.title_search(titles, query)
         return titles[matched].tolist(), titles[at_word].tolist(), as_pattern
 
     matched, at_word, as_pattern = found("star")
@@ -557,16 +557,16 @@ def test_a_title_search_matches_anywhere_word_starts_first_and_reads_patterns():
 def test_search_hits_list_word_starts_first_then_by_popularity_and_the_sentence_counts_in_words():
     table = pd.DataFrame({"item": [0, 1, 2, 3], "title": ["Star Wars", "Bastard", "Lone Star", "Stars"],
                           "popularity": [583, 850, 187, 187], "x": 0.0, "y": 0.0})
-    hits = map_figures.search_hits(table, "star")
+    hits = title_search.search_hits(table, "star")
     # Bastard, the most popular here, after the word starts; 187 ties keep the table's order
     assert hits["item"].tolist() == [0, 2, 3, 1] and hits.attrs["at_word"] == 3
-    assert map_figures.search_sentence(1, " Star ", 1).startswith("1 title on the map matches “Star”: it is circled")
-    assert map_figures.search_sentence(4, "star", 3).startswith(
+    assert title_search.search_sentence(1, " Star ", 1).startswith("1 title on the map matches “Star”: it is circled")
+    assert title_search.search_sentence(4, "star", 3).startswith(
         "4 titles on the map match “star” (3 at the start of a word, listed first): all are circled")
-    assert "the 20 most popular are circled" in map_figures.search_sentence(21, "a", 21)
-    assert "the 20 first are circled" in map_figures.search_sentence(22, "tar", 2)
-    assert map_figures.search_sentence(0, "zzz", 0) == "No title on the map matches “zzz”."
-    said = map_figures.search_sentence(0, "(1977", 0)  # markdown-escaped: a bracket is \\( there
+    assert "the 20 most popular are circled" in title_search.search_sentence(21, "a", 21)
+    assert "the 20 first are circled" in title_search.search_sentence(22, "tar", 2)
+    assert title_search.search_sentence(0, "zzz", 0) == "No title on the map matches “zzz”."
+    said = title_search.search_sentence(0, "(1977", 0)  # markdown-escaped: a bracket is \\( there
     assert "cannot be read as a regular expression \\(a bracket \\( is not closed" in said
     one = map_figures.latent_scatter(table, "popularity", highlight=[0])
     assert "Search: 1 match circled, its title written on the map" in one.caption
