@@ -5,6 +5,9 @@ import pandas as pd
 import streamlit as st
 
 from mfviz.dashboard import background, cache, figures, links, pickers, support, ui, verdicts
+
+# the function, not the module: this page's `lists` are its neighbour lists
+from mfviz.dashboard.lists import swap_compared
 from mfviz.data.id_lists import join_ids
 
 ui.header("Neighbours", "Which items does the model put next to a given item? Cosine similarity compares "
@@ -13,6 +16,7 @@ ui.header("Neighbours", "Which items does the model put next to a given item? Co
 
 data = ui.current_data()
 inter = data.interactions
+SHOWN_BEFORE = "mfviz.neighbours_shown_before"  # the model shown on the last run, for the side-by-side choice's swap
 link = links.opened(data, "neighbours")  # a link to this page names the model and the item
 links.take_compared(link, "neighbours_compare")
 links.pick_model(link, data)
@@ -131,6 +135,12 @@ ui.dimension_profile(entry, data, f"“{titles[item]}” and its cosine neighbou
     "Where the item and its neighbours both sit far toward one end of a strong dimension, that dimension is part "
     "of what they have in common.")
 others = [name for name in ui.models() if name != entry.name and ui.models()[name].kind != "popularity"]
+# A model chosen to be shown that was side by side swaps places with the one shown before (it vanished from the
+# choice, and the model just shown with it).
+if (compared_now := st.session_state.get("neighbours_compare") or []) != (
+        swapped := swap_compared(compared_now, entry.name, st.session_state.get(SHOWN_BEFORE), others)):
+    st.session_state["neighbours_compare"] = swapped
+st.session_state[SHOWN_BEFORE] = entry.name
 links.keep_compared("neighbours_compare", others)
 if others:
     compare = st.multiselect(

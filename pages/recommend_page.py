@@ -23,6 +23,7 @@ DISLIKES = "mfviz.profile_dislikes"  # item indices the profile dislikes (rated 
 ADJUSTMENT = "pop. adj."  # the popularity penalty's change to a score: a lift for rare items, so not "penalty"
 RANKED_BY = "ranked by"  # score + ADJUSTMENT: the order of a list with a popularity penalty
 PREDICTED = "predicted"  # a model of ratings' expected rating: the score is not one (no global mean, no user bias)
+SHOWN_BEFORE = "mfviz.rec_shown_before"  # the model shown on the last run, for the side-by-side choice's swap
 
 
 def rating_scale(summary) -> list[float]:
@@ -81,6 +82,12 @@ strength = top[3].slider(
          "relevant, never the catalogue's unknowns); the same for every list on this page. Popularity bias page, last tab: what it costs in accuracy "
          "(there popularity is counted on the training part of a split, here on all the data).")
 others = [name for name in ui.models() if name != entry.name]
+# A model chosen to be shown that was side by side swaps places with the one shown before (it vanished from the
+# choice, and the model just shown with it).
+if (compared_now := st.session_state.get("rec_compare") or []) != (
+        swapped := lists.swap_compared(compared_now, entry.name, st.session_state.get(SHOWN_BEFORE), others)):
+    st.session_state["rec_compare"] = swapped
+st.session_state[SHOWN_BEFORE] = entry.name
 links.keep_compared("rec_compare", others)
 compare = st.multiselect(
     "Side by side with", others, key="rec_compare", max_selections=links.MAX_COMPARED, placeholder="other models of this session",

@@ -34,6 +34,15 @@ def penalised_list(model, vector: np.ndarray, seen, change: np.ndarray, n: int) 
     return ids[0][keep], ranked[0][keep] - change[ids[0][keep]]
 
 
+def swap_compared(chosen: list[str], shown: str, before: str | None, offered: list[str]) -> list[str]:
+    """The side-by-side choice after the model shown changed from `before` to `shown`: a model taken from
+    the choice to be shown gives its place to the one shown before (a swap), if that one can be compared
+    (`offered`); otherwise the choice is left as it is."""
+    if before is None or before == shown or shown not in chosen or before not in offered or before in chosen:
+        return list(chosen)
+    return [before if name == shown else name for name in chosen]
+
+
 def for_user(entry: ModelEntry, user: int, matrix: sp.csr_matrix, n: int, change: np.ndarray | None
              ) -> tuple[np.ndarray, np.ndarray]:
     """A user's top-n by a model, leaving out everything the user has in `matrix` (the data: a model
