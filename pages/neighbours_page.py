@@ -151,14 +151,15 @@ if others:
         with ui.guard("Finding neighbours in the other models"):
             from mfviz.analysis.neighbours import supported_rows
 
-            lists = {entry.name: comparison.cosine["item"].to_numpy()}
+            sides = {entry.name: ui.SideList(comparison.cosine["item"].to_numpy(), comparison.cosine["score"].to_numpy())}
             for name in compare:
                 other = ui.models()[name].model
                 allowed = supported_rows(support.item_support(ui.models()[name], popularity), min_support)
-                ids, _ = cache.neighbour_index(ui.models()[name].key, other.item_factors, "cosine").query(
+                ids, scores = cache.neighbour_index(ui.models()[name].key, other.item_factors, "cosine").query(
                     [int(item)], int(k), candidates=allowed)
-                lists[name] = ids[0][ids[0] >= 0]
-            ui.side_by_side(lists, figures.short_titles(titles, len(lists)), popularity, int(k))
+                sides[name] = ui.SideList(ids[0][ids[0] >= 0], scores[0][ids[0] >= 0])
+            ui.side_by_side(sides, titles, popularity, int(k), score=st.column_config.NumberColumn(
+                width=54, format="%.3g", help="Cosine similarity of the neighbour with the item in that model."))
         with ui.guard("Comparing the models over many items"):
             agreement = {name: cache.agreement(entry.key, ui.models()[name].key, vectors,
                                                ui.models()[name].model.item_factors, int(k)) for name in compare}

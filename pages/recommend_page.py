@@ -99,11 +99,11 @@ titles = inter.titles
 model = entry.model
 
 
-# Widths in pixels so that, at 1,400 px with the sidebar open, the history shows title, rating, held out and
-# popularity, and the recommendations (LIST_COLUMNS: a wider title) title, reason, score and popularity
-# without scrolling sideways.
-COLUMNS = {"title": st.column_config.TextColumn(width=180),
-           "genres": st.column_config.TextColumn(width="medium"),
+# Widths in pixels for tables at the page's width (820 px at 1,280 px with the sidebar open, 980 at 1,440): the
+# history shows every column, titles of up to 264 px of text whole (all but 69 of MovieLens 100K's 1,682), and
+# the recommendations (LIST_COLUMNS) title, reason, score, popularity and genres without scrolling sideways at 1,440.
+COLUMNS = {"title": st.column_config.TextColumn(width=280),
+           "genres": st.column_config.TextColumn(width=350),  # MovieLens 100K's longest list of genres: 330 px
            "rating": st.column_config.NumberColumn(width=50),
            "value": st.column_config.NumberColumn(width=50),
            "score": st.column_config.NumberColumn(
@@ -119,7 +119,7 @@ COLUMNS = {"title": st.column_config.TextColumn(width=180),
                width=65, help="Kept for testing the model (the Train page's test share): the model never saw it."),
            "popularity": st.column_config.NumberColumn("pop.", width=45, help="Interactions in the data."),
            "because of": st.column_config.TextColumn(
-               width=185, help="The item of the profile that raises this score most. \"(rated 1)\": a low rating of "
+               width=220, help="The item of the profile that raises this score most. \"(rated 1)\": a low rating of "
                                "it does, for a model of ratings — the user vector moves away from that item, and so "
                                "toward items unlike it."),
            "adds": st.column_config.NumberColumn(
@@ -136,7 +136,11 @@ COLUMNS = {"title": st.column_config.TextColumn(width=180),
                width=70, format="%+.3f", help="What the popularity penalty adds to the score: below zero for items "
                                               "more popular than is typical, above zero for rarer ones (a penalty on "
                                               "popularity is a lift for the rare); score + this ranks the list.")}
-LIST_COLUMNS = COLUMNS | {"title": st.column_config.TextColumn(width=210)}
+LIST_COLUMNS = COLUMNS | {"title": st.column_config.TextColumn(width=250),
+                          "genres": st.column_config.TextColumn(width="medium")}  # "mostly along" shows at 1,440 px
+SIDE_SCORE = st.column_config.NumberColumn(width=54, format="%.3f", help=COLUMNS["score"]["help"])
+HISTORY_ROW = 35  # px per row of a table, the header's too
+HISTORY_ROWS = 6  # rows of the history shown before it scrolls: the recommendations under it start on screen
 
 
 def because_of(items: np.ndarray, values: np.ndarray | None, targets: np.ndarray, disliked=(),
@@ -230,6 +234,12 @@ def penalty_for(recommender: state.ModelEntry) -> np.ndarray | None:
 
 def top_unseen(recommender: state.ModelEntry, user: int) -> tuple[np.ndarray, np.ndarray]:
     return lists.for_user(recommender, user, inter.matrix, int(n), penalty_for(recommender))
+
+
+def side_list(recommender: state.ModelEntry, ids: np.ndarray, scores: np.ndarray) -> ui.SideList:
+    """A model's list for the lists side by side, with what ranks it under a popularity penalty."""
+    change = penalty_for(recommender)
+    return ui.SideList(ids, scores, None if change is None else np.asarray(scores, np.float64) + change[ids])
 
 
 def predicts_ratings(recommender: state.ModelEntry) -> bool:
@@ -447,26 +457,26 @@ if mode == MODES[0]:
         millis = (time.perf_counter() - started) * 1000
         plain = model.recommend(np.array([user]), n=int(n), exclude=inter.matrix)[0][0] if strength > 0 else ids
         reasons = because_of(trained.indices, trained.data, ids)
-    left, right = st.columns([1.1, 1.9])  # at 1,400 px the history shows title, rating, held out and popularity
-    with left:
-        st.markdown(f"**What user {inter.user_ids[user]} interacted with** ({counted(len(history), 'item')}, best first)")
-        st.dataframe(history, hide_index=True, width="stretch", height=420,
-                     column_config=COLUMNS)
-    with right:
-        st.markdown(f"**Recommended by {entry.name}** ({millis:.0f} ms)")
-        if len(ids) == 0:
-            st.info(f"User {inter.user_ids[user]} has every item of the data: nothing is left to recommend.",
-                    icon=":material/info:")
-        else:
-            user_bias = getattr(model, "user_bias", None)
-            with ui.guard("Placing the recommendations on the model's dimensions"):
-                table = item_table(ids, scores, reasons, lists.taste_coords(entry, user=user),
-                                   user_bias=0.0 if user_bias is None else float(user_bias[user]))
-            st.dataframe(table, hide_index=True, width="stretch", column_config=LIST_COLUMNS)
+    # One above the other, each at the page's width: side by side, at 1,440 px (980 px of page) the history
+    # cut "Empire Strikes Back, The (198" and its genres, the recommendations their genres.
+    st.markdown(f"**What user {inter.user_ids[user]} interacted with** ({counted(len(history), 'item')}, best first)")
+    st.dataframe(history, hide_index=True, width="stretch", height=HISTORY_ROW * (min(len(history), HISTORY_ROWS) + 1) + 3,
+                 column_config=COLUMNS)
+    st.markdown(f"**Recommended by {entry.name}** ({millis:.0f} ms)")
+    if len(ids) == 0:
+        st.info(f"User {inter.user_ids[user]} has every item of the data: nothing is left to recommend.",
+                icon=":material/info:")
+    else:
+        user_bias = getattr(model, "user_bias", None)
+        with ui.guard("Placing the recommendations on the model's dimensions"):
+            table = item_table(ids, scores, reasons, lists.taste_coords(entry, user=user),
+                               user_bias=0.0 if user_bias is None else float(user_bias[user]))
+        st.dataframe(table, hide_index=True, width="stretch", column_config=LIST_COLUMNS)
     st.caption("Items the user already has are never recommended. " + score_words()
                + " Popularity is the item's number of interactions in the data. "
                + reasons_note(trained.indices.size) + held_out_note(row.indices.size - trained.indices.size)
-               + bias_note(ids, scores, row.indices) + penalty_note(ids, plain[plain >= 0]))
+               + bias_note(ids, scores, row.indices)
+               + penalty_note(ids, plain[plain >= 0]))
     st.download_button(f"Download every user's top {int(n)} by {entry.name} (CSV)",
                        lambda: cache.recommendation_csv(entry.key, model, data.key, inter, int(n)),
                        file_name=figures.file_name(f"recommendations_top{int(n)}", "csv", ui.data_label(data), entry.name), mime="text/csv", key="rec_csv",
@@ -476,8 +486,10 @@ if mode == MODES[0]:
     # dimensions table and the map of users, some 1,300 px further down)
     if compare and len(ids):
         with ui.guard("Recommending with the other models"):
-            ui.side_by_side({entry.name: ids} | {name: top_unseen(ui.models()[name], user)[0]
-                                                 for name in compare}, titles, popularity, int(n))
+            sides = {entry.name: side_list(entry, ids, scores)}
+            for name in compare:
+                sides[name] = side_list(ui.models()[name], *top_unseen(ui.models()[name], user))
+            ui.side_by_side(sides, titles, popularity, int(n), score=SIDE_SCORE)
     taste_profile(f"User {inter.user_ids[user]}", user=user)
     users_map(f"User {inter.user_ids[user]}", user=user)
 elif mode == MODES[2]:
@@ -534,13 +546,12 @@ else:
             liked = st.select_slider("Their rating of the liked items", scale, key="rec_stars",
                                      help="Every item of the profile gets this rating, unless you change its own in "
                                           "the profile table below (double-click its rating).")
-        left, right = st.columns([1.1, 1.9])  # as for a user: the profile's titles, ratings and popularity
-        with left:
-            st.markdown("**The profile**")
-            if inter.is_explicit:
-                values = profile_ratings(np.array(picked), liked, scale, set(disliked))
-            else:
-                st.dataframe(item_table(np.array(picked)), hide_index=True, width="stretch", column_config=COLUMNS)
+        # one above the other at the page's width, as for a user (side by side they cut the genres)
+        st.markdown("**The profile**")
+        if inter.is_explicit:
+            values = profile_ratings(np.array(picked), liked, scale, set(disliked))
+        else:
+            st.dataframe(item_table(np.array(picked)), hide_index=True, width="stretch", column_config=COLUMNS)
         # the link carries each item's rating where one differs from the rating a link's items open with
         links.show(data, entry, "recommend", compare=compared, items=links.id_list(inter, "item", picked),
                    ratings=links.rating_list(values, scale[-1]) if values is not None else None, n=int(n),
@@ -559,15 +570,14 @@ else:
             plain = (np.asarray(model.recommend_for_vector(vector, n=int(n), exclude=profile.tolist())[0])
                      if strength > 0 else ids)
             reasons = because_of(folded, folded_values, ids, set(disliked), negatives)
-        with right:
-            took = f"{millis:.0f} ms" if millis >= 10 else f"{millis:.1f} ms" if millis >= 0.1 else "under 0.1 ms"
-            st.markdown(f"**Recommended by {entry.name}** (fold-in and ranking: {took})")
-            # the profile's own bias, for the predicted ratings (folded in again: one small solve)
-            user_bias = (model.fold_in(folded, folded_values, return_bias=True)[1]
-                         if stars(np.zeros(0), 0.0) is not None else None)
-            with ui.guard("Placing the recommendations on the model's dimensions"):
-                table = item_table(ids, scores, reasons, lists.taste_coords(entry, vector=vector), user_bias=user_bias)
-            st.dataframe(table, hide_index=True, width="stretch", column_config=LIST_COLUMNS)
+        took = f"{millis:.0f} ms" if millis >= 10 else f"{millis:.1f} ms" if millis >= 0.1 else "under 0.1 ms"
+        st.markdown(f"**Recommended by {entry.name}** (fold-in and ranking: {took})")
+        # the profile's own bias, for the predicted ratings (folded in again: one small solve)
+        user_bias = (model.fold_in(folded, folded_values, return_bias=True)[1]
+                     if stars(np.zeros(0), 0.0) is not None else None)
+        with ui.guard("Placing the recommendations on the model's dimensions"):
+            table = item_table(ids, scores, reasons, lists.taste_coords(entry, vector=vector), user_bias=user_bias)
+        st.dataframe(table, hide_index=True, width="stretch", column_config=LIST_COLUMNS)
         st.caption("Fold-in finds the vector of a new user who liked these items, with the item vectors frozen "
                    f"({getattr(model, 'fold_in_how', 'a ridge regression on the item vectors')}), then ranks every "
                    "item by it: this is how a live service treats a new visitor. " + score_words() + " "
@@ -576,8 +586,9 @@ else:
         if compare:  # right under this model's list, as for a user
             with ui.guard("Folding the profile into the other models"):
                 # not `lists`: that is the module the users' map below calls (its AttributeError was shown)
-                side_lists = {entry.name: ids} | {name: for_profile(ui.models()[name], profile, values)[0]
-                                                  for name in compare}
-                ui.side_by_side(side_lists, titles, popularity, int(n))
+                side_lists = {entry.name: side_list(entry, ids, scores)}
+                for name in compare:
+                    side_lists[name] = side_list(ui.models()[name], *for_profile(ui.models()[name], profile, values))
+                ui.side_by_side(side_lists, titles, popularity, int(n), score=SIDE_SCORE)
         taste_profile("This profile", vector=vector)
         users_map("This profile", vector=vector, profile=profile)

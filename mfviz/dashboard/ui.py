@@ -554,28 +554,72 @@ def data_label(data: DataEntry) -> str:
     return data.name if data.name.startswith(dataset) else f"{dataset} ({data.name})"
 
 
-SIDE_BY_SIDE_WIDTH = 860  # px the side-by-side lists share
+SIDE_BY_SIDE_PER_ROW = 2  # lists in a row: two with title, score and popularity fit 820 px (1,280 px, sidebar open)
+SIDE_TABLE_WIDTH = 400  # px of one list's table: half of 820 px less the gap between two
+SHARED_SHADE = "background-color: #dcefd9"  # an item on every list
 
 
-def side_by_side(lists: dict, titles: np.ndarray, popularity: np.ndarray, n: int) -> None:
-    """Several models' item lists as columns (rank = row), items on every list shaded; underneath,
-    how many items each pair of lists shares and each list's mean popularity."""
-    frame = pd.DataFrame({name: pd.Series(titles[ids]) for name, ids in lists.items()})
-    frame.index = np.arange(1, len(frame) + 1)
-    everywhere = set.intersection(*(set(np.asarray(ids).tolist()) for ids in lists.values()))
-    shared = set(titles[sorted(everywhere)].tolist())
+@dataclasses.dataclass
+class SideList:
+    """One model's list for `side_by_side`: its items best first and their scores; `ranked_by` when a
+    popularity penalty orders the list (score + the penalty's change)."""
+
+    items: np.ndarray
+    scores: np.ndarray
+    ranked_by: np.ndarray | None = None
+
+
+def side_frame(side: SideList, titles: np.ndarray, popularity: np.ndarray) -> pd.DataFrame:
+    """A list as `side_by_side` shows it, rank as the index (1 = best): title, ranked by (under a penalty),
+    score, popularity."""
+    items = np.asarray(side.items, np.int64)
+    frame = pd.DataFrame({"title": titles[items]}, index=pd.RangeIndex(1, items.size + 1, name="rank"))
+    if side.ranked_by is not None:
+        frame["ranked by"] = np.round(np.asarray(side.ranked_by, np.float64), 3)
+    frame["score"] = np.asarray(side.scores, np.float64)
+    frame["popularity"] = popularity[items]
+    return frame
+
+
+def shade(column: pd.Series, shared: np.ndarray) -> list[str]:
+    """The style of each cell of a list's title column: shaded for an item on every list."""
+    return [SHARED_SHADE if on else "" for on in shared]
+
+
+def side_by_side(lists: dict[str, SideList], titles: np.ndarray, popularity: np.ndarray, n: int,
+                 score: st.column_config.Column | None = None, note: str = "") -> None:
+    """Several models' lists, each with its scores and its items' popularity (rank = row, two lists to a
+    row), items on every list shaded; underneath, how many items each pair of
+    lists shares, each list's mean popularity and `note`. `score`: the score column's config (its format and
+    what the score is)."""
+    everywhere = set.intersection(*(set(np.asarray(side.items).tolist()) for side in lists.values()))
     st.markdown("**Side by side**")
-    # an equal share of the width each (about 920 px at 1,400 with the sidebar open, less the rank): sized by
-    # their titles, the first lists took the room and a fourth was cut off
-    share = max(120, SIDE_BY_SIDE_WIDTH // len(lists))
-    st.dataframe(frame.style.map(lambda title: "background-color: #dcefd9" if title in shared else ""),
-                 width="stretch", column_config={name: st.column_config.TextColumn(width=share) for name in lists})
+    # Each list as its own table with its numbers: one table of titles alone gave no score or popularity, and
+    # four lists of title, score and popularity in one row leave a title some 60 px at 1,280 px.
+    config = {"_index": st.column_config.NumberColumn("rank", width=36),
+              "ranked by": st.column_config.NumberColumn(
+                  width=64, format="%.3f", help="score + pop. adj.: what orders the list under a popularity penalty."),
+              "score": score or st.column_config.NumberColumn(width=54, format="%.3f"),
+              "popularity": st.column_config.NumberColumn("pop.", width=44, help="Interactions in the data.")}
     names = list(lists)
-    pairs = [f"{a} ∩ {b}: {len(set(lists[a].tolist()) & set(lists[b].tolist()))}"
+    for start in range(0, len(names), SIDE_BY_SIDE_PER_ROW):
+        row = names[start:start + SIDE_BY_SIDE_PER_ROW]
+        for place, name in zip(st.columns(SIDE_BY_SIDE_PER_ROW), row, strict=False):
+            side = lists[name]
+            frame = side_frame(side, titles, popularity)
+            # the title takes what the numbers leave of the table's width (titles are cut at its edge)
+            numbers = sum(config[column].get("width") or 60 for column in ("_index", *frame.columns[1:]))
+            title = st.column_config.TextColumn(width=SIDE_TABLE_WIDTH - numbers)
+            shared = np.isin(np.asarray(side.items, np.int64), list(everywhere))
+            with place:
+                st.markdown(f"**{name}**")
+                st.dataframe(frame.style.apply(shade, subset=["title"], shared=shared), width="stretch",
+                             column_config=config | {"title": title})
+    pairs = [f"{a} ∩ {b}: {len(set(lists[a].items.tolist()) & set(lists[b].items.tolist()))}"
              for k, a in enumerate(names) for b in names[k + 1:]]
-    means = [f"{name} {popularity[ids].mean():,.0f}" for name, ids in lists.items() if len(ids)]
+    means = [f"{name} {popularity[side.items].mean():,.0f}" for name, side in lists.items() if len(side.items)]
     st.caption(f"Shaded: in every list ({len(everywhere)} of {n}). Items two lists share: " + "; ".join(pairs)
-               + ". Mean popularity (interactions) of each list: " + "; ".join(means) + ".")
+               + ". Mean popularity (interactions) of each list: " + "; ".join(means) + "." + note)
 
 
 # ------------------------------------------------------------------------------ dimensions

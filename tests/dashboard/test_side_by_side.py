@@ -4,8 +4,14 @@ and tables that show their columns at 1,280-1,440 px. Through AppTest, with mode
 
 from __future__ import annotations
 
+import json
+import re
+
+import numpy as np
 import pytest
 from test_pages import ML100K, new_app, open_page, train_on_page, upload
+
+from mfviz.analysis.tradeoff import popularity_z, score_spread
 
 RECOMMEND, NEIGHBOURS = "pages/recommend_page.py", "pages/neighbours_page.py"
 SHADE = "#dcefd9"  # an item on every list side by side
@@ -40,6 +46,100 @@ def names(at) -> tuple[str, str]:
     return default, next(name for name in entries(at) if name != default)
 
 
+def on_recommend(at, shown: str, compared: list[str], beta: float = 0.0):
+    """The Recommend page for a user of the data: `shown` as the model, `compared` side by side."""
+    open_page(at, RECOMMEND)
+    at.radio(key="rec_mode").set_value("a user in the data")
+    at.selectbox(key="model_picker").set_value(shown).run()
+    at.multiselect(key="rec_compare").set_value(compared)
+    at.slider(key="rec_penalty").set_value(beta)
+    at.run()
+    assert not problems(at), problems(at)
+    return at
+
+
+def expected_list(entry, user: int, leave_out, popularity=None, beta: float = 0.0, n: int = 10) -> np.ndarray:
+    """A user's top n by brute force: every item scored (dot product, plus item biases), `leave_out` items
+    removed, then (beta > 0) the model's best 10·n re-ranked by score − β σ z (z: the standardised log
+    `popularity`), as the page's penalty says."""
+    model = entry.model
+    scores = model.user_factors[user].astype(np.float64) @ model.item_factors.T.astype(np.float64)
+    if getattr(model, "item_bias", None) is not None:
+        scores = scores + model.item_bias
+    scores[np.asarray(leave_out, np.int64)] = -np.inf
+    if beta <= 0:
+        return np.argsort(-scores, kind="stable")[:n]
+    change = -beta * score_spread(model) * popularity_z(popularity)
+    candidates = np.argsort(-scores, kind="stable")[:10 * n]
+    return candidates[np.argsort(-(scores + change)[candidates], kind="stable")[:n]]
+
+
+def side_tables(at) -> dict[str, object]:
+    """The lists side by side: {model name: its dataframe element}, by the heading drawn above each."""
+    headings = [m.value for m in at.markdown]
+    start = headings.index("**Side by side**")
+    names_drawn = [re.match(r"\*\*(.+?)\*\*", h).group(1) for h in headings[start + 1:]
+                   if h.startswith("**") and (" hit" in h or h.endswith("**"))][:4]
+    frames = [d for d in at.dataframe if d.value.index.name == "rank"]
+    return dict(zip(names_drawn, frames, strict=False))
+
+
+def shaded_rows(frame) -> set[int]:
+    """Rows (0-based) whose title cell is shaded as "in every list" (pandas writes one CSS rule per style, its
+    selector listing the cells)."""
+    rows = set()
+    for selectors, style in re.findall(r"([^{}]+)\{([^}]*)\}", frame.proto.arrow_data.styler.styles):
+        if SHADE in style:
+            rows |= {int(row) for row, col in re.findall(r"row(\d+)_col(\d+)", selectors) if col == "0"}
+    return rows
+
+
+# ------------------------------------------------------------------ 2. scores and popularity side by side
+def test_each_list_side_by_side_has_its_scores_and_popularity_and_the_shared_items_shaded(movielens):
+    at = movielens
+    default, funk = names(at)
+    on_recommend(at, default, [funk])
+    inter = at.session_state["mfviz.data"].interactions
+    user = at.selectbox(key="rec_user").value
+    popularity = np.diff(inter.matrix.tocsc().indptr)
+    sides = side_tables(at)
+    lists = {}
+    for name, element in sides.items():
+        frame = element.value
+        assert list(frame.columns) == ["title", "score", "popularity"]
+        assert frame.index.tolist() == list(range(1, 11))  # the rank
+        ids, scores = entries(at)[name].model.recommend([user], n=10, exclude=inter.matrix)
+        assert frame["title"].tolist() == [str(t) for t in inter.titles[ids[0]]]
+        np.testing.assert_allclose(frame["score"], scores[0], rtol=1e-5)
+        assert frame["popularity"].tolist() == popularity[ids[0]].tolist()
+        lists[name] = ids[0]
+        # readable at 1,280 px: two tables to a row, each within half the page
+        widths = {column: spec["width"] for column, spec in json.loads(element.proto.columns).items()}
+        assert sum(widths[c] for c in ("_index", *frame.columns)) <= (PAGE_AT_1280 - 16) // 2
+        assert widths["title"] >= 200
+    # the main list's scores are the page's own
+    np.testing.assert_allclose(sides[default].value["score"], at.dataframe[1].value["score"], atol=5e-4)
+    everywhere = set(lists[default].tolist()) & set(lists[funk].tolist())
+    for name, element in sides.items():
+        assert shaded_rows(element) == {r for r, i in enumerate(lists[name].tolist()) if i in everywhere}
+    assert any(c.value.startswith(f"Shaded: in every list ({len(everywhere)} of 10)") for c in at.caption)
+
+    # Neighbours: the cosine similarities in each model
+    open_page(at, NEIGHBOURS)
+    at.multiselect(key="neighbours_compare").set_value([funk]).run()
+    assert not problems(at)
+    item, k = at.selectbox(key="neighbours_item").value, at.number_input(key="neighbours_k").value
+    shown = at.selectbox(key="model_picker").value
+    for name, element in side_tables(at).items():
+        ids, scores = entries(at)[name].model.similar_items([item], n=k, metric="cosine")
+        frame = element.value
+        assert list(frame.columns) == ["title", "score", "popularity"], name
+        assert frame["title"].tolist() == [str(t) for t in inter.titles[ids[0]]]
+        np.testing.assert_allclose(frame["score"], scores[0], atol=1e-4)
+        assert frame["popularity"].tolist() == popularity[ids[0]].tolist()
+    assert set(side_tables(at)) == {shown, funk}
+
+
 # ------------------------------------------------------------------ 3. the model shown swaps with one compared
 @pytest.mark.parametrize("page, picker", [(RECOMMEND, "rec_compare"), (NEIGHBOURS, "neighbours_compare")])
 def test_showing_a_model_compared_puts_the_one_shown_before_in_its_place(movielens, page, picker):
@@ -53,3 +153,23 @@ def test_showing_a_model_compared_puts_the_one_shown_before_in_its_place(moviele
     assert at.multiselect(key=picker).value == [default]
     at.selectbox(key="model_picker").set_value(default).run()
     assert at.multiselect(key=picker).value == [funk]
+
+
+# ------------------------------------------------------------------ 4. widths
+def test_the_history_and_the_recommendations_show_their_columns_at_1440_px(movielens):
+    at = movielens
+    default, _ = names(at)
+    on_recommend(at, default, [])
+    history, recommended = at.dataframe[0], at.dataframe[1]
+    assert "held out" in history.value.columns and "genres" in history.value.columns
+    # each table at the page's width, not in a column beside the other (there the history had ~350 px at 1,440)
+    assert not [d for column in at.columns for d in column.dataframe]
+    widths = {name: spec.get("width") for name, spec in json.loads(history.proto.columns).items()}
+    sizes = {"small": 75, "medium": 200, "large": 400}
+    shown = [widths[c] if isinstance(widths[c], int) else sizes[widths[c]] for c in history.value.columns]
+    assert sum(shown) <= PAGE_AT_1280  # every column of the history at 1,280 px
+    assert widths["title"] >= 260  # "Empire Strikes Back, The (1980)": 183 px of text at 14 px, plus padding
+    widths = {name: spec.get("width") for name, spec in json.loads(recommended.proto.columns).items()}
+    before_genres = list(recommended.value.columns[:list(recommended.value.columns).index("genres") + 1])
+    shown = [widths[c] if isinstance(widths[c], int) else sizes[widths[c]] for c in before_genres]
+    assert sum(shown) <= PAGE_AT_1440, dict(zip(before_genres, shown, strict=True))
