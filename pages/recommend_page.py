@@ -23,6 +23,7 @@ DISLIKES = "mfviz.profile_dislikes"  # item indices the profile dislikes (rated 
 ADJUSTMENT = "pop. adj."  # the popularity penalty's change to a score: a lift for rare items, so not "penalty"
 RANKED_BY = "ranked by"  # score + ADJUSTMENT: the order of a list with a popularity penalty
 PREDICTED = "predicted"  # a model of ratings' expected rating: the score is not one (no global mean, no user bias)
+HIT = "hit"  # a recommended item held out of the model's training: the user has it in the data
 SHOWN_BEFORE = "mfviz.rec_shown_before"  # the model shown on the last run, for the side-by-side choice's swap
 
 
@@ -117,6 +118,9 @@ COLUMNS = {"title": st.column_config.TextColumn(width=280),
                     "the user's bias, clipped to the data's scale (what RMSE measures on the Train page)."),
            "held out": st.column_config.CheckboxColumn(
                width=65, help="Kept for testing the model (the Train page's test share): the model never saw it."),
+           HIT: st.column_config.CheckboxColumn(
+               width=40, help="Held out of the model's training (\"held out\" in the history): the model recommends "
+                              "an item the user has without having seen it."),
            "popularity": st.column_config.NumberColumn("pop.", width=45, help="Interactions in the data."),
            "because of": st.column_config.TextColumn(
                width=220, help="The item of the profile that raises this score most. \"(rated 1)\": a low rating of "
@@ -232,14 +236,51 @@ def penalty_for(recommender: state.ModelEntry) -> np.ndarray | None:
     return lists.penalty_change(recommender, data.key, popularity, float(strength))
 
 
-def top_unseen(recommender: state.ModelEntry, user: int) -> tuple[np.ndarray, np.ndarray]:
-    return lists.for_user(recommender, user, inter.matrix, int(n), penalty_for(recommender))
+def top_unseen(recommender: state.ModelEntry, user: int, hits: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """A user's list by a model: everything the user has left out, or with `hits` only the model's training
+    items (lists.left_out)."""
+    return lists.for_user(recommender, user, lists.left_out(recommender, inter, hits), int(n),
+                          penalty_for(recommender))
 
 
-def side_list(recommender: state.ModelEntry, ids: np.ndarray, scores: np.ndarray) -> ui.SideList:
-    """A model's list for the lists side by side, with what ranks it under a popularity penalty."""
+def side_list(recommender: state.ModelEntry, ids: np.ndarray, scores: np.ndarray,
+              held: np.ndarray | None = None) -> ui.SideList:
+    """A model's list for the lists side by side: what ranks it under a penalty, and its hits when counted."""
     change = penalty_for(recommender)
-    return ui.SideList(ids, scores, None if change is None else np.asarray(scores, np.float64) + change[ids])
+    return ui.SideList(ids, scores, None if change is None else np.asarray(scores, np.float64) + change[ids], held)
+
+
+def hits_words(ids: np.ndarray, held: np.ndarray, user: int) -> str:
+    """How many of the user's held-out items the list hits, as precision and recall for this one user."""
+    found, k = int(np.isin(ids, held).sum()), len(ids)
+    if held.size == 0:
+        return (f"**Hits: none to find.** User {inter.user_ids[user]} has no item held out of {entry.name}'s "
+                "training (all their items were in its training part).")
+    return (f"**Hits: {found} of these {k}** are among the {counted(held.size, 'item')} user "
+            f"{inter.user_ids[user]} has that {entry.name} never saw in training (\"held out\" in the history): "
+            f"precision@{k} = {found / k:.2f} and recall@{k} = {found}/{held.size} = {found / held.size:.2f} for "
+            f"this one user. The Train page's precision@k and recall@k are these averaged over the test users (at "
+            "most 20,000 of them)"
+            + (", for lists without a popularity penalty" if penalty_for(entry) is not None else "")
+            + ("; a held-out item counts whatever its rating, as there" if inter.is_explicit else "") + ".")
+
+
+def side_hits_note(sides: dict, user: int) -> str:
+    """What a hit is in the lists side by side, and whose hits are counted against other held-out items."""
+    note = (" Hit (ticked): an item of user "
+            f"{inter.user_ids[user]} held out of that model's training, each list leaving out only its own model's "
+            "training items; a model's hits over its list length are its precision for this one user.")
+    models = ui.models()
+    splits = {name: lists.held_out(models[name], inter, user).tolist() for name in sides}
+    never = [name for name in sides if not lists.can_hit(models[name])]
+    if never:
+        note += (f" {', '.join(never)} {'holds' if len(never) == 1 else 'hold'} no item out of training (no test "
+                 "share, or loaded from a model file): nothing to hit, and everything the user has is left out.")
+    counted_splits = {name: held for name, held in splits.items() if name not in never}
+    if len({tuple(held) for held in counted_splits.values()}) > 1:
+        note += (" The models were trained on different splits, so their hits count against different held-out "
+                 "items (" + "; ".join(f"{name} {len(held)}" for name, held in counted_splits.items()) + ").")
+    return note
 
 
 def predicts_ratings(recommender: state.ModelEntry) -> bool:
@@ -439,10 +480,26 @@ if mode == MODES[0]:
         st.session_state["rec_users_clicked"] = clicked
         if clicked is not None:
             st.session_state["rec_user"] = clicked
-    user = pickers.pick_one(st, "User", "user", candidates, inter, "rec_user",
+    who, switch = st.columns([3, 2], vertical_alignment="bottom")
+    user = pickers.pick_one(who, "User", "user", candidates, inter, "rec_user",
                             lambda u: f"user {inter.user_ids[u]} · {counted(int(activity[u]), 'interaction')}",
                             default=int(candidates[min(len(candidates) - 1, len(candidates) // 3)]))
-    links.show(data, entry, "recommend", compare=compared, user=links.id_list(inter, "user", [user]), n=int(n), beta=view_beta(strength))
+    if link.get("hits") == "1":
+        st.session_state["rec_hits"] = True
+    if not lists.can_hit(entry):  # shown off, not on and greyed out, for a model without held-out items
+        st.session_state["rec_hits"] = False
+    hits = switch.toggle(
+        "Let held-out items be recommended (hits)", key="rec_hits", disabled=not lists.can_hit(entry),
+        help=(f"Leaves only the items {entry.name} was trained on out of the user's lists, instead of everything "
+              "the user has in the data: the items held out for testing (marked in the history) can then be "
+              "recommended, and each one recommended is a hit — what the Train page's precision@k and recall@k "
+              "count, here for one user. Each model side by side leaves out its own training items."
+              if lists.can_hit(entry) else
+              f"Not available for {entry.name}: no item was held out of its training (it was trained with no test "
+              "share, or loaded from a model file, which keeps no split), so there is nothing to hit. Train a model "
+              "with a test share on the Train page to see its hits."))
+    links.show(data, entry, "recommend", compare=compared, user=links.id_list(inter, "user", [user]), n=int(n),
+               beta=view_beta(strength), hits="1" if hits else None)
     row = inter.matrix[user]
     # The model learned the user from the training part only: a held-out item is no reason for its list.
     trained = entry.train.matrix[user] if entry.train is not None else row
@@ -451,11 +508,13 @@ if mode == MODES[0]:
     if trained is not row:
         history.insert(2, "held out", ~np.isin(row.indices, trained.indices))
     history = history.sort_values(history.columns[1], ascending=False)
+    held = lists.held_out(entry, inter, user) if hits else None  # what counts as a hit
     with ui.guard("Recommending"):
         started = time.perf_counter()
-        ids, scores = top_unseen(entry, user)
+        ids, scores = top_unseen(entry, user, hits)
         millis = (time.perf_counter() - started) * 1000
-        plain = model.recommend(np.array([user]), n=int(n), exclude=inter.matrix)[0][0] if strength > 0 else ids
+        plain = (model.recommend(np.array([user]), n=int(n), exclude=lists.left_out(entry, inter, hits))[0][0]
+                 if strength > 0 else ids)
         reasons = because_of(trained.indices, trained.data, ids)
     # One above the other, each at the page's width: side by side, at 1,440 px (980 px of page) the history
     # cut "Empire Strikes Back, The (198" and its genres, the recommendations their genres.
@@ -471,11 +530,17 @@ if mode == MODES[0]:
         with ui.guard("Placing the recommendations on the model's dimensions"):
             table = item_table(ids, scores, reasons, lists.taste_coords(entry, user=user),
                                user_bias=0.0 if user_bias is None else float(user_bias[user]))
+        if held is not None:
+            table.insert(1, HIT, np.isin(ids, held))
         st.dataframe(table, hide_index=True, width="stretch", column_config=LIST_COLUMNS)
-    st.caption("Items the user already has are never recommended. " + score_words()
+        if held is not None:
+            st.markdown(hits_words(ids, held, user))
+    st.caption(("Items the user already has are never recommended. " if held is None else
+                f"Only the items {entry.name} was trained on are left out: the user's held-out items can be "
+                "recommended. ") + score_words()
                + " Popularity is the item's number of interactions in the data. "
                + reasons_note(trained.indices.size) + held_out_note(row.indices.size - trained.indices.size)
-               + bias_note(ids, scores, row.indices)
+               + bias_note(ids, scores, trained.indices if held is not None else row.indices)
                + penalty_note(ids, plain[plain >= 0]))
     st.download_button(f"Download every user's top {int(n)} by {entry.name} (CSV)",
                        lambda: cache.recommendation_csv(entry.key, model, data.key, inter, int(n)),
@@ -486,10 +551,14 @@ if mode == MODES[0]:
     # dimensions table and the map of users, some 1,300 px further down)
     if compare and len(ids):
         with ui.guard("Recommending with the other models"):
-            sides = {entry.name: side_list(entry, ids, scores)}
+            sides = {entry.name: side_list(entry, ids, scores, held)}
             for name in compare:
-                sides[name] = side_list(ui.models()[name], *top_unseen(ui.models()[name], user))
-            ui.side_by_side(sides, titles, popularity, int(n), score=SIDE_SCORE)
+                other = ui.models()[name]
+                other_ids, other_scores = top_unseen(other, user, hits)
+                sides[name] = side_list(other, other_ids, other_scores,
+                                        lists.held_out(other, inter, user) if hits and lists.can_hit(other) else None)
+            ui.side_by_side(sides, titles, popularity, int(n), score=SIDE_SCORE,
+                            note=side_hits_note(sides, user) if hits else "")
     taste_profile(f"User {inter.user_ids[user]}", user=user)
     users_map(f"User {inter.user_ids[user]}", user=user)
 elif mode == MODES[2]:

@@ -34,6 +34,26 @@ def penalised_list(model, vector: np.ndarray, seen, change: np.ndarray, n: int) 
     return ids[0][keep], ranked[0][keep] - change[ids[0][keep]]
 
 
+def can_hit(entry: ModelEntry) -> bool:
+    """Whether the model was trained on a split with a test part: items held out of its training that a
+    list of it could recommend (a hit, as the Train page's precision@k and recall@k count them)."""
+    return entry.train is not None and entry.test is not None and entry.test.nnz > 0
+
+
+def left_out(entry: ModelEntry, interactions, hits: bool) -> sp.csr_matrix:
+    """What a model's lists leave out for each user: everything the user has in the data, or with `hits` (and
+    a split with a test part) only the model's training part, so that held-out items can be recommended."""
+    return entry.train.matrix if hits and can_hit(entry) else interactions.matrix
+
+
+def held_out(entry: ModelEntry, interactions, user: int) -> np.ndarray:
+    """The user's items in the data that the model was not trained on (its test part), sorted; none for a
+    model trained on all of the data."""
+    if not can_hit(entry):
+        return np.zeros(0, np.int64)
+    return np.setdiff1d(interactions.matrix[user].indices, entry.train.matrix[user].indices).astype(np.int64)
+
+
 def swap_compared(chosen: list[str], shown: str, before: str | None, offered: list[str]) -> list[str]:
     """The side-by-side choice after the model shown changed from `before` to `shown`: a model taken from
     the choice to be shown gives its place to the one shown before (a swap), if that one can be compared

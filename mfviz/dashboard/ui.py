@@ -562,18 +562,22 @@ SHARED_SHADE = "background-color: #dcefd9"  # an item on every list
 @dataclasses.dataclass
 class SideList:
     """One model's list for `side_by_side`: its items best first and their scores; `ranked_by` when a
-    popularity penalty orders the list (score + the penalty's change)."""
+    popularity penalty orders the list (score + the penalty's change); `hits` the items that count as hits
+    for this model (the user's items held out of its training), None when no hits are counted."""
 
     items: np.ndarray
     scores: np.ndarray
     ranked_by: np.ndarray | None = None
+    hits: np.ndarray | None = None
 
 
 def side_frame(side: SideList, titles: np.ndarray, popularity: np.ndarray) -> pd.DataFrame:
-    """A list as `side_by_side` shows it, rank as the index (1 = best): title, ranked by (under a penalty),
-    score, popularity."""
+    """A list as `side_by_side` shows it, rank as the index (1 = best): title, hit (when hits are counted),
+    ranked by (under a penalty), score, popularity."""
     items = np.asarray(side.items, np.int64)
     frame = pd.DataFrame({"title": titles[items]}, index=pd.RangeIndex(1, items.size + 1, name="rank"))
+    if side.hits is not None:
+        frame["hit"] = np.isin(items, side.hits)
     if side.ranked_by is not None:
         frame["ranked by"] = np.round(np.asarray(side.ranked_by, np.float64), 3)
     frame["score"] = np.asarray(side.scores, np.float64)
@@ -586,10 +590,18 @@ def shade(column: pd.Series, shared: np.ndarray) -> list[str]:
     return [SHARED_SHADE if on else "" for on in shared]
 
 
+def side_heading(name: str, side: SideList) -> str:
+    """A list's heading: the model's name, and its hits when they are counted."""
+    if side.hits is None:
+        return f"**{name}**"
+    found = int(np.isin(np.asarray(side.items, np.int64), side.hits).sum())
+    return f"**{name}** · {found} hit{'s' if found != 1 else ''} in {len(side.items)}"
+
+
 def side_by_side(lists: dict[str, SideList], titles: np.ndarray, popularity: np.ndarray, n: int,
                  score: st.column_config.Column | None = None, note: str = "") -> None:
     """Several models' lists, each with its scores and its items' popularity (rank = row, two lists to a
-    row), items on every list shaded; underneath, how many items each pair of
+    row), items on every list shaded, hits marked where counted; underneath, how many items each pair of
     lists shares, each list's mean popularity and `note`. `score`: the score column's config (its format and
     what the score is)."""
     everywhere = set.intersection(*(set(np.asarray(side.items).tolist()) for side in lists.values()))
@@ -597,6 +609,9 @@ def side_by_side(lists: dict[str, SideList], titles: np.ndarray, popularity: np.
     # Each list as its own table with its numbers: one table of titles alone gave no score or popularity, and
     # four lists of title, score and popularity in one row leave a title some 60 px at 1,280 px.
     config = {"_index": st.column_config.NumberColumn("rank", width=36),
+              "hit": st.column_config.CheckboxColumn(
+                  width=36, help="Held out of this model's training (the Train page's test share) and in the user's "
+                                 "data: the model recommends an item the user has without having seen it."),
               "ranked by": st.column_config.NumberColumn(
                   width=64, format="%.3f", help="score + pop. adj.: what orders the list under a popularity penalty."),
               "score": score or st.column_config.NumberColumn(width=54, format="%.3f"),
@@ -612,7 +627,7 @@ def side_by_side(lists: dict[str, SideList], titles: np.ndarray, popularity: np.
             title = st.column_config.TextColumn(width=SIDE_TABLE_WIDTH - numbers)
             shared = np.isin(np.asarray(side.items, np.int64), list(everywhere))
             with place:
-                st.markdown(f"**{name}**")
+                st.markdown(side_heading(name, side))
                 st.dataframe(frame.style.apply(shade, subset=["title"], shared=shared), width="stretch",
                              column_config=config | {"title": title})
     pairs = [f"{a} ∩ {b}: {len(set(lists[a].items.tolist()) & set(lists[b].items.tolist()))}"

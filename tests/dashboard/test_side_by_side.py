@@ -12,6 +12,7 @@ import pytest
 from test_pages import ML100K, new_app, open_page, train_on_page, upload
 
 from mfviz.analysis.tradeoff import popularity_z, score_spread
+from mfviz.evaluation.metrics import ranking_metrics
 
 RECOMMEND, NEIGHBOURS = "pages/recommend_page.py", "pages/neighbours_page.py"
 SHADE = "#dcefd9"  # an item on every list side by side
@@ -46,13 +47,15 @@ def names(at) -> tuple[str, str]:
     return default, next(name for name in entries(at) if name != default)
 
 
-def on_recommend(at, shown: str, compared: list[str], beta: float = 0.0):
+def on_recommend(at, shown: str, compared: list[str], hits: bool, beta: float = 0.0):
     """The Recommend page for a user of the data: `shown` as the model, `compared` side by side."""
     open_page(at, RECOMMEND)
     at.radio(key="rec_mode").set_value("a user in the data")
     at.selectbox(key="model_picker").set_value(shown).run()
     at.multiselect(key="rec_compare").set_value(compared)
     at.slider(key="rec_penalty").set_value(beta)
+    if hits or "rec_hits" in at.session_state:  # off: as the page opens
+        at.toggle(key="rec_hits").set_value(hits)
     at.run()
     assert not problems(at), problems(at)
     return at
@@ -94,11 +97,110 @@ def shaded_rows(frame) -> set[int]:
     return rows
 
 
+# ------------------------------------------------------------------ 1. held-out hits
+def test_held_out_items_can_be_recommended_and_each_hit_is_marked_and_counted(movielens):
+    at = movielens
+    default, funk = names(at)
+    inter = at.session_state["mfviz.data"].interactions
+
+    # Off by default: nothing the user has in the data is recommended, so nothing can be a hit.
+    open_page(at, RECOMMEND)
+    assert at.toggle(key="rec_hits").value is False and not at.toggle(key="rec_hits").disabled
+    assert "held-out" in at.toggle(key="rec_hits").help.lower() or "held out" in at.toggle(key="rec_hits").help
+    user = at.selectbox(key="rec_user").value
+    titles = inter.titles
+    off = at.dataframe[1].value
+    assert "hit" not in off.columns
+    assert not set(off["title"]) & set(titles[inter.matrix[user].indices])
+
+    on_recommend(at, default, [funk], hits=True)
+    entry = entries(at)[default]
+    held = np.setdiff1d(inter.matrix[user].indices, entry.train.matrix[user].indices)
+    assert held.size > 0  # the quick default holds a fifth of the interactions out
+    expected = expected_list(entry, user, entry.train.matrix[user].indices)
+    table = at.dataframe[1].value
+    assert table["title"].tolist() == [str(t) for t in titles[expected]]
+    assert table["hit"].tolist() == np.isin(expected, held).tolist()
+    found = int(np.isin(expected, held).sum())
+    assert found > 0, "user 554's list hits held-out films on MovieLens 100K (9 of 10 when measured)"
+    # the count is the one user's precision@10 and recall@10, as the evaluation computes them
+    relevant = entry.test.matrix[[user]]
+    metrics = ranking_metrics(expected[None, :], relevant, 10)
+    assert metrics["precision@10"] == pytest.approx(found / 10)
+    said = next(m.value for m in at.markdown if m.value.startswith("**Hits:"))
+    assert said.startswith(f"**Hits: {found} of these 10** are among the {held.size} items user "
+                           f"{inter.user_ids[user]} has")
+    assert f"precision@10 = {found / 10:.2f}" in said
+    assert f"recall@10 = {found}/{held.size} = {metrics['recall@10']:.2f}" in said
+    assert any(c.value.startswith(f"Only the items {default} was trained on are left out") for c in at.caption)
+
+    # side by side: each model leaves out its own training items; its hits ticked and counted in its heading
+    sides = side_tables(at)
+    assert list(sides) == [default, funk]
+    other = entries(at)[funk]
+    other_held = np.setdiff1d(inter.matrix[user].indices, other.train.matrix[user].indices)
+    other_expected = expected_list(other, user, other.train.matrix[user].indices)
+    funk_table = sides[funk].value
+    assert funk_table["title"].tolist() == [str(t) for t in titles[other_expected]]
+    assert funk_table["hit"].tolist() == np.isin(other_expected, other_held).tolist()
+    funk_found = int(np.isin(other_expected, other_held).sum())
+    assert any(m.value == f"**{funk}** · {funk_found} hit{'s' if funk_found != 1 else ''} in 10" for m in at.markdown)
+    assert any(m.value == f"**{default}** · {found} hit{'s' if found != 1 else ''} in 10" for m in at.markdown)
+    assert sides[default].value["hit"].tolist() == table["hit"].tolist()
+    caption = next(c.value for c in at.caption if c.value.startswith("Shaded: in every list"))
+    assert "Hit (ticked)" in caption and "precision for this one user" in caption
+
+    # under a popularity penalty the lists are re-ranked from the same candidates: held-out items still hit
+    on_recommend(at, default, [funk], hits=True, beta=0.5)
+    popularity = np.diff(inter.matrix.tocsc().indptr)  # counted on all the data, as the page says
+    penalised = expected_list(entry, user, entry.train.matrix[user].indices, popularity, beta=0.5)
+    table = at.dataframe[1].value
+    assert table["title"].tolist() == [str(t) for t in titles[penalised]]
+    assert table["hit"].tolist() == np.isin(penalised, held).tolist()
+    assert "ranked by" in side_tables(at)[default].value.columns
+    said = next(m.value for m in at.markdown if m.value.startswith("**Hits:"))
+    assert f"**Hits: {int(np.isin(penalised, held).sum())} of these 10**" in said
+    assert "without a popularity penalty" in said
+
+
+def test_the_hits_switch_is_disabled_with_why_for_a_model_trained_on_all_the_data(movielens):
+    at = movielens
+    default, _ = names(at)
+    open_page(at, "pages/train_page.py")
+    at.selectbox(key="train_model").set_value("als").run()
+    at.selectbox(key="split_method").set_value("none")
+    at.button(key="train_submit").click().run()
+    assert not problems(at)
+    everything = next(name for name, entry in entries(at).items() if entry.test is None)
+    on_recommend(at, default, [], hits=True)
+    at.selectbox(key="model_picker").set_value(everything).run()
+    assert not problems(at)
+    switch = at.toggle(key="rec_hits")
+    assert switch.disabled and switch.value is False and "no item was held out of its training" in switch.help
+    inter = at.session_state["mfviz.data"].interactions
+    user = at.selectbox(key="rec_user").value
+    table = at.dataframe[1].value
+    assert "hit" not in table.columns and not any(m.value.startswith("**Hits:") for m in at.markdown)
+    assert not set(table["title"]) & set(inter.titles[inter.matrix[user].indices])
+    # beside a model with a split, its list leaves out all the user has, and says why it has no hits
+    at.selectbox(key="model_picker").set_value(default).run()
+    at.multiselect(key="rec_compare").set_value([everything])
+    at.toggle(key="rec_hits").set_value(True).run()
+    assert not problems(at)
+    sides = side_tables(at)
+    assert "hit" not in sides[everything].value.columns and "hit" in sides[default].value.columns
+    assert not set(sides[everything].value["title"]) & set(inter.titles[inter.matrix[user].indices])
+    caption = next(c.value for c in at.caption if c.value.startswith("Shaded: in every list"))
+    assert f"{everything} holds no item out of training" in caption
+    del entries(at)[everything]  # the other tests compare two models
+    at.session_state["mfviz.active_model"] = default
+
+
 # ------------------------------------------------------------------ 2. scores and popularity side by side
 def test_each_list_side_by_side_has_its_scores_and_popularity_and_the_shared_items_shaded(movielens):
     at = movielens
     default, funk = names(at)
-    on_recommend(at, default, [funk])
+    on_recommend(at, default, [funk], hits=False)
     inter = at.session_state["mfviz.data"].interactions
     user = at.selectbox(key="rec_user").value
     popularity = np.diff(inter.matrix.tocsc().indptr)
@@ -159,7 +261,7 @@ def test_showing_a_model_compared_puts_the_one_shown_before_in_its_place(moviele
 def test_the_history_and_the_recommendations_show_their_columns_at_1440_px(movielens):
     at = movielens
     default, _ = names(at)
-    on_recommend(at, default, [])
+    on_recommend(at, default, [], hits=False)
     history, recommended = at.dataframe[0], at.dataframe[1]
     assert "held out" in history.value.columns and "genres" in history.value.columns
     # each table at the page's width, not in a column beside the other (there the history had ~350 px at 1,440)
