@@ -18,16 +18,6 @@ WEBGL_ABOVE = 5_000  # points; beyond, WebGL (scattergl). Below, SVG draws faste
 # MovieLens 100K: Latent space revisit 2.4 -> 1.2 s in headless Chromium without a GPU)
 
 
-SIDE_BY_SIDE_CHARACTERS = 124  # title characters across a side-by-side table at 1400 px, sidebar open
-
-
-def short_titles(titles, columns: int) -> np.ndarray:
-    """Titles cut (with "…") so that `columns` of them side by side fit a 1400 px window: a table sizes its
-    columns to their longest text, and four columns of full film titles pushed the fourth off the page."""
-    most = max(12, SIDE_BY_SIDE_CHARACTERS // max(columns, 1))
-    return np.array([t if len(t) <= most else t[:most - 1].rstrip() + "…" for t in np.asarray(titles).astype(str)])
-
-
 def slug(text: str, most: int = 32) -> str:
     """A name safe in any file system and short: "Implicit ALS (f=32) (quick default)" →
     "implicit-als-f-32-quick-default" (lower-case letters and digits joined by "-", at most `most`

@@ -733,17 +733,6 @@ def test_search_titles_near_the_maps_edges_run_inwards_not_off_the_map():
     assert list(written.textposition) == ["top right", "top left"]
 
 
-def test_side_by_side_titles_are_cut_to_fit_four_columns_and_kept_whole_for_two():
-    from mfviz.dashboard.figures import SIDE_BY_SIDE_CHARACTERS, short_titles
-
-    titles = np.array(["Star Trek: The Wrath of Khan (1982)", "Heat (1995)",
-                       "Dr. Strangelove or: How I Learned to Stop Worrying and Love the Bomb (1963)"])
-    four = short_titles(titles, 4)
-    assert max(map(len, four)) <= SIDE_BY_SIDE_CHARACTERS // 4 == 31
-    assert four[0] == "Star Trek: The Wrath of Khan (…" and four[1] == "Heat (1995)"
-    assert short_titles(titles, 2)[0] == titles[0]  # two columns: room for whole titles
-
-
 def test_a_percentage_reads_100_or_0_only_when_it_is():
     from mfviz.dashboard.figures import percent
 

@@ -894,26 +894,31 @@ def test_recommendations_of_several_models_side_by_side():
     at.multiselect(key="rec_compare").set_value([other]).run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     user = at.selectbox(key="rec_user").value
-    side = next(d for d in at.dataframe if list(d.value.columns) == [main, other])
-    table = side.value
-    assert len(table) == 10
-    # an equal share of the width each (sized by their titles, a fourth list was cut off at 1,400 px)
+    # one table per list (rank = index), each with its scores and popularity, two to a row within half of the
+    # page at 1,280 px (one table of titles alone had no score or popularity)
     import json
 
-    from mfviz.dashboard.ui import SIDE_BY_SIDE_WIDTH
+    from mfviz.dashboard.ui import SIDE_TABLE_WIDTH
 
-    widths = {name: column["width"] for name, column in json.loads(side.proto.columns).items()}
-    assert widths == {main: SIDE_BY_SIDE_WIDTH // 2, other: SIDE_BY_SIDE_WIDTH // 2}
-    assert list(table[main]) == list(at.dataframe[1].value["title"])
+    sides = [d for d in at.dataframe if d.value.index.name == "rank"]
+    mine, table = (side.value for side in sides)
+    assert len(table) == 10 and list(table.columns) == ["title", "score", "popularity"]
+    for side in sides:
+        widths = {name: column["width"] for name, column in json.loads(side.proto.columns).items()}
+        assert sum(widths[c] for c in ("_index", *side.value.columns)) == SIDE_TABLE_WIDTH
+    assert list(mine["title"]) == list(at.dataframe[1].value["title"])
     inter = at.session_state["mfviz.data"].interactions
     seen = inter.matrix[user].indices
-    ids, _ = at.session_state["mfviz.models"][other].model.recommend([user], n=10 + seen.size)
-    expected = [i for i in ids[0] if i not in set(seen)][:10]
-    assert list(table[other]) == list(inter.titles[expected])
-    shared = len(set(table[main]) & set(table[other]))
+    ids, scores = at.session_state["mfviz.models"][other].model.recommend([user], n=10 + seen.size)
+    kept = [k for k, i in enumerate(ids[0]) if i not in set(seen)][:10]
+    expected = ids[0][kept]
+    assert list(table["title"]) == list(inter.titles[expected])
+    np.testing.assert_allclose(table["score"], scores[0][kept], rtol=1e-5)
+    popularity = np.diff(inter.matrix.tocsc().indptr)
+    assert list(table["popularity"]) == list(popularity[expected])
+    shared = len(set(mine["title"]) & set(table["title"]))
     caption = next(c.value for c in at.caption if "in every list" in c.value)
     assert f"in every list ({shared} of 10)" in caption
-    popularity = np.diff(inter.matrix.tocsc().indptr)
     assert f"{other} {popularity[expected].mean():,.0f}." in caption
 
     def side_by_side_comes_first():
@@ -926,7 +931,7 @@ def test_recommendations_of_several_models_side_by_side():
     at.radio(key="rec_mode").set_value("a profile I build").run()
     at.multiselect(key="rec_profile").set_value([0, 3]).run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    assert any(list(d.value.columns) == [main, other] for d in at.dataframe)
+    assert sum(d.value.index.name == "rank" for d in at.dataframe) == 2
     assert side_by_side_comes_first()
     # the profile among the users, under the lists side by side (their variable once hid the module it calls)
     at.toggle(key="rec_users_map_on").set_value(True).run()
@@ -938,10 +943,11 @@ def test_recommendations_of_several_models_side_by_side():
     at.multiselect(key="neighbours_compare").set_value([other]).run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     item, k = at.selectbox(key="neighbours_item").value, at.number_input(key="neighbours_k").value
-    table = next(d.value for d in at.dataframe if list(d.value.columns) == [main, other])
-    for name in (main, other):
-        ids, _ = at.session_state["mfviz.models"][name].model.similar_items([item], n=k, metric="cosine")
-        assert list(table[name]) == list(inter.titles[ids[0]])
+    sides = [d.value for d in at.dataframe if d.value.index.name == "rank"]
+    for name, table in zip((main, other), sides, strict=True):
+        ids, scores = at.session_state["mfviz.models"][name].model.similar_items([item], n=k, metric="cosine")
+        assert list(table["title"]) == list(inter.titles[ids[0]])
+        np.testing.assert_allclose(table["score"], scores[0], atol=1e-4)
 
 
 def test_malformed_upload_shows_a_message_not_an_exception():
