@@ -113,7 +113,7 @@ COLUMNS = {"title": st.column_config.TextColumn(width=280),
                     "the models with biases (Funk SVD, SVD++, ALS). The user's bias and the global mean, the same "
                     "for every item, are left out: it is not the predicted rating."),
            PREDICTED: st.column_config.NumberColumn(
-               width=60, format="%.2f",
+               width=78, format="%.2f",
                help="The rating the model expects this user to give the item: the score plus the global mean and "
                     "the user's bias, clipped to the data's scale (what RMSE measures on the Train page)."),
            "held out": st.column_config.CheckboxColumn(
