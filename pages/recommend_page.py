@@ -162,7 +162,8 @@ def because_of(items: np.ndarray, values: np.ndarray | None, targets: np.ndarray
         best = int(np.nanargmax(row)) if not np.isnan(row).all() else -1
         # Below display precision it is no reason at all (the Popularity baseline: every profile alike).
         if best >= 0 and row[best] >= 0.0005:
-            rating = None if values is None or SCALE is None else float(values[best])
+            # a model of ratings moves away from a low-rated item; for the others a rating is a strength of interest
+            rating = None if values is None or SCALE is None or not predicts_ratings(entry) else float(values[best])
             low = rating is not None and rating < (SCALE[0] + SCALE[-1]) / 2
             labels.append(str(titles[items[best]]) + (" (disliked)" if int(items[best]) in disliked else
                                                       f" (rated {rating:g})" if low else ""))
@@ -486,10 +487,11 @@ if mode == MODES[0]:
                             default=int(candidates[min(len(candidates) - 1, len(candidates) // 3)]))
     if link.get("hits") == "1":
         st.session_state["rec_hits"] = True
-    if not lists.can_hit(entry):  # shown off, not on and greyed out, for a model without held-out items
-        st.session_state["rec_hits"] = False
+    # For a model without held-out items the switch is shown off and greyed out under another key, so the choice
+    # made for the models that have them comes back with them (it was set to off for good).
     hits = switch.toggle(
-        "Let held-out items be recommended (hits)", key="rec_hits", disabled=not lists.can_hit(entry),
+        "Let held-out items be recommended (hits)",
+        **({"key": "rec_hits"} if lists.can_hit(entry) else {"key": "rec_hits_none", "value": False, "disabled": True}),
         help=(f"Leaves only the items {entry.name} was trained on out of the user's lists, instead of everything "
               "the user has in the data: the items held out for testing (marked in the history) can then be "
               "recommended, and each one recommended is a hit — what the Train page's precision@k and recall@k "

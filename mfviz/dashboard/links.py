@@ -15,6 +15,7 @@ import streamlit as st
 from mfviz.dashboard import pickers, state, ui
 from mfviz.dashboard.figures import counted
 from mfviz.data.id_lists import join_ids, split_ids
+from mfviz.errors import DataError, ModelError
 
 SEEN = "mfviz.link_seen"  # {page: {parameter: every value of it this session applied or wrote there}}
 PENDING = "mfviz.link_pending"  # (name, recipe) of a link's model this session can train
@@ -149,7 +150,6 @@ def train_recipe(name: str, recipe: dict, data):
     """The model a recipe describes, trained on `data` as the Train page trains (same split, seed and
     metrics), in this run. ModelError for a recipe this data or build cannot follow."""
     from mfviz.dashboard import training
-    from mfviz.errors import ModelError
     from mfviz.evaluation import SPLITS
 
     if recipe["split"] not in (*SPLITS, "none") or not 0 <= recipe["test"] <= 0.5:
@@ -167,7 +167,9 @@ def train_recipe(name: str, recipe: dict, data):
     return job.entries[-1]
 
 
-COMPARED_PENDING = "mfviz.link_compared_pending"  # {multiselect key: {name: recipe}}: a link's side-by-side models
+# {multiselect key: ({name: recipe}, the link's list)}: a link's side-by-side models to train here
+COMPARED_PENDING = "mfviz.link_compared_pending"
+COMPARED_FAILED = "mfviz.link_compared_failed"  # {multiselect key: names}: their recipes failed here (said then)
 
 
 def take_compared(fresh: dict[str, str], key: str) -> None:
@@ -180,8 +182,8 @@ def take_compared(fresh: dict[str, str], key: str) -> None:
         recipes = _compared_recipes(fresh.get("compare_recipes"))
         pending = st.session_state.setdefault(COMPARED_PENDING, {})
         pending.pop(key, None)
-        if recipes:
-            pending[key] = recipes
+        if recipes:  # with the link's own list: the choice it is put back to once they are trained
+            pending[key] = (recipes, list(st.session_state[key]))
     _offer_compared(key)
 
 
@@ -202,7 +204,8 @@ def _offer_compared(key: str) -> None:
     pending = (st.session_state.get(COMPARED_PENDING) or {}).get(key)
     if not pending:
         return
-    missing = {name: recipe for name, recipe in pending.items() if name not in ui.models()}
+    recipes, order = pending
+    missing = {name: recipe for name, recipe in recipes.items() if name not in ui.models()}
     if not missing:
         st.session_state[COMPARED_PENDING].pop(key, None)
         return
@@ -227,15 +230,19 @@ def _offer_compared(key: str) -> None:
     if seconds <= LINK_TRAIN_SECONDS or clicked:
         st.session_state[COMPARED_PENDING].pop(key, None)  # tried once: a recipe that fails says why
         started, trained = time.perf_counter(), []
-        with ui.guard("Training the link's compared models", stop=False), \
-                st.spinner(f"Training the link's compared models ({names})…"):
-            for name, recipe in missing.items():
-                trained.append(ui.add_model(train_recipe(name, recipe, data), activate=False).name)
+        with st.spinner(f"Training the link's compared models ({names})…"):
+            for name, recipe in missing.items():  # each on its own: one that fails says so, the others still train
+                with ui.guard(f"Training the link's compared model “{name}”", stop=False):
+                    try:
+                        trained.append(ui.add_model(train_recipe(name, recipe, data), activate=False).name)
+                    except (DataError, ModelError) as exc:
+                        raise type(exc)(f"The link's compared model “{name}” could not be trained here: {exc}") from None
+        st.session_state.setdefault(COMPARED_FAILED, {})[key] = [name for name in missing if name not in trained]
         offer.empty()
         if trained:
-            chosen = list(st.session_state.get(key) or [])  # in the link's order
-            chosen += [name for name in trained if name not in chosen]
-            st.session_state[key] = chosen  # keep_compared, before the picker, keeps those it offers
+            # the link's own list (a choice made while they waited for the click is the user's, after them)
+            chosen = order + [name for name in st.session_state.get(key) or [] if name not in order]
+            st.session_state[key] = chosen  # keep_compared, before the picker, keeps those it offers, at most 3
             st.success(f"The link's compared {'models' if len(trained) > 1 else 'model'} "
                        f"{', '.join(f'“{name}”' for name in trained)} {'were' if len(trained) > 1 else 'was'} trained "
                        f"here as made in {time.perf_counter() - started:.1f} s.", icon=":material/link:")
@@ -253,8 +260,10 @@ def keep_compared(key: str, others: list[str]) -> None:
         return
     offered = [name for name in wanted if name in others]
     st.session_state[key] = offered[:MAX_COMPARED]
-    offered_for_training = (st.session_state.get(COMPARED_PENDING) or {}).get(key) or {}
-    if missing := [name for name in wanted if name not in ui.models() and name not in offered_for_training]:
+    offered_for_training = ((st.session_state.get(COMPARED_PENDING) or {}).get(key) or ({}, []))[0]
+    failed = (st.session_state.get(COMPARED_FAILED) or {}).get(key) or []  # their error was shown as they failed
+    if missing := [name for name in wanted if name not in ui.models() and name not in offered_for_training
+                   and name not in failed]:
         st.info(f"The link also compared {', '.join(f'“{name}”' for name in missing)}, which this session does not "
                 "have (models trained in another session travel in a link only as the one it shows).",
                 icon=":material/link_off:")

@@ -31,13 +31,17 @@ def search_pattern(query: str) -> tuple[re.Pattern | None, str]:
     if not query:
         return None, ""
     try:
-        return re.compile(query, re.IGNORECASE), ""
+        pattern = re.compile(query, re.IGNORECASE)
     except re.error as error:
         where = f", at character {error.pos + 1}" if error.pos is not None else ""
         why = next((plain for start, plain in PATTERN_ERRORS.items() if error.msg.startswith(start)), error.msg)
         return None, (f"“{query}” cannot be read as a regular expression ({why}{where}), so it was looked for "
                       "as plain text (in a pattern, put a \\ before a sign such as ( [ * + ? to look for the sign "
                       "itself).")
+    if pattern.search("") is not None:  # "star|", "x*": every title matches, which no one searching means
+        return None, (f"“{query}” as a regular expression matches every title (it can match an empty text), so it was "
+                      "looked for as plain text.")
+    return pattern, ""
 
 
 MARKDOWN_SIGNS = re.compile(r"([\\`*_{}\[\]()#+\-!|<>$~^])")

@@ -551,6 +551,10 @@ def test_a_title_search_matches_anywhere_word_starts_first_and_reads_patterns():
     assert found("^star")[0] == ["Star Wars (1977)", "Starship Troopers (1997)", "Star-Crossed (2000)",
                                  "Star Trek: Generations (1994)"]
     assert found("Star Wars (1977)")[0] == ["Star Wars (1977)"]  # a whole title finds itself
+    # a pattern that can match an empty text ("star|", "x*") matched every title: looked for as typed instead
+    assert found("star|") == ([], [], False) and found("x*") == ([], [], False)
+    assert "matches every title (it can match an empty text), so it was looked for as plain text" in \
+        title_search.search_sentence(0, "star|", 0).replace("\\", "")  # markdown-escaped brackets
     assert found("   ")[0] == []
 
 

@@ -175,17 +175,18 @@ def test_the_hits_switch_is_disabled_with_why_for_a_model_trained_on_all_the_dat
     on_recommend(at, default, [], hits=True)
     at.selectbox(key="model_picker").set_value(everything).run()
     assert not problems(at)
-    switch = at.toggle(key="rec_hits")
+    switch = at.toggle(key="rec_hits_none")
     assert switch.disabled and switch.value is False and "no item was held out of its training" in switch.help
     inter = at.session_state["mfviz.data"].interactions
     user = at.selectbox(key="rec_user").value
     table = at.dataframe[1].value
     assert "hit" not in table.columns and not any(m.value.startswith("**Hits:") for m in at.markdown)
     assert not set(table["title"]) & set(inter.titles[inter.matrix[user].indices])
-    # beside a model with a split, its list leaves out all the user has, and says why it has no hits
+    # beside a model with a split, its list leaves out all the user has, and says why it has no hits; the switch,
+    # turned on for the model with a split, is still on when that model is shown again (it was turned off for good)
     at.selectbox(key="model_picker").set_value(default).run()
-    at.multiselect(key="rec_compare").set_value([everything])
-    at.toggle(key="rec_hits").set_value(True).run()
+    assert at.toggle(key="rec_hits").value is True
+    at.multiselect(key="rec_compare").set_value([everything]).run()
     assert not problems(at)
     sides = side_tables(at)
     assert "hit" not in sides[everything].value.columns and "hit" in sides[default].value.columns
