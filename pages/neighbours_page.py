@@ -81,8 +81,8 @@ more = st.toggle("Show vector lengths and lift over chance", key="neighbours_mor
                  help="Adds each neighbour's vector length (norm) and how many times more users have both items than "
                       "chance would give (lift); the two lists are then shown one above the other.")
 columns = ["title", "score", "popularity", "together"] + (["norm", "lift"] if more else [])
-# Scores to 3 significant digits: a model with short vectors has dot products of 0.006 and 0.005, which
-# 3 decimals showed as the same number all down the list.
+# Scores to 3 significant digits of a list's best (figures.fixed_decimals): a model with short vectors has dot
+# products of 0.006 and 0.005, which 3 decimals showed as the same number all down the list.
 evidence = {"title": st.column_config.TextColumn(width=None if more else 220),
             "score": st.column_config.NumberColumn(format="%.3g", width=64,
                                                    help="Cosine similarity or dot product with the item."),
@@ -99,8 +99,11 @@ lists = ((comparison.cosine, "**By cosine** (direction only), closest first"),
 for place, (frame, heading) in zip(((st.container(), st.container()) if more else st.columns(2)), lists, strict=True):
     with place:
         st.markdown(heading)
+        # one count of decimals down the list (0.0660, 0.0570, 0.0522), enough for 3 significant digits of its best
+        score = st.column_config.NumberColumn(format=figures.fixed_decimals(frame["score"]), width=64,
+                                              help="Cosine similarity or dot product with the item.")
         st.dataframe(frame[[c for c in columns if c in frame.columns]], hide_index=True, width="stretch",
-                     column_config=evidence)
+                     column_config=evidence | {"score": score})
 if "together" in comparison.cosine.columns and len(comparison.cosine):
     unshared = int((comparison.cosine["together"] == 0).sum())
     median = comparison.cosine["together"].median()

@@ -742,3 +742,15 @@ def test_a_percentage_reads_100_or_0_only_when_it_is():
 
     shares = (0.997, 1.0, 0.0, 0.0004, 0.9996, 0.004, 0.5, 0.123)
     assert [percent(x) for x in shares] == ["99.7%", "100%", "0%", "<0.1%", ">99.9%", "0.4%", "50%", "12%"]
+
+
+def test_a_columns_decimals_are_one_count_for_three_significant_digits_of_its_largest():
+    # Neighbours' dot products read 0.066, 0.057, 0.0522 (each its own 3 significant digits)
+    from mfviz.dashboard.figures import fixed_decimals
+
+    assert fixed_decimals([0.066, 0.057, 0.0522]) == "%.4f"
+    assert fixed_decimals([0.929, 0.769, 0.747]) == "%.3f"
+    assert fixed_decimals([12.4, 3.1]) == "%.1f" and fixed_decimals([512.0]) == "%.0f"
+    assert fixed_decimals([0.006, 0.005]) == "%.5f"  # 3 decimals showed 0.006 and 0.005 alike... and both apart now
+    assert fixed_decimals([]) == "%.3f" and fixed_decimals([0.0, np.nan]) == "%.3f"
+    assert fixed_decimals([-0.5, 0.2]) == "%.3f"  # by size: negative cosines too

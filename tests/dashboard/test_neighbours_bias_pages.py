@@ -335,3 +335,13 @@ def test_a_model_with_item_biases_has_their_popularity_rho_in_the_table_and_the_
     assert verdicts.biases(expected) in words and f"(ρ {expected:.2f})" in words
     config = json.loads(at.dataframe[0].proto.columns)
     assert config["bias–popularity ρ"]["label"] == "Popular = higher bias (ρ)"
+
+
+def test_each_neighbour_lists_scores_have_one_count_of_decimals(neighbours):
+    # dot products read 0.066, 0.057, 0.0522 in one column: each number had its own 3 significant digits
+    at = neighbours
+    tables = [d for d in at.dataframe if "together" in d.value.columns]
+    assert len(tables) == 2
+    for table in tables:
+        shown = json.loads(table.proto.columns)["score"]["type_config"]["format"]
+        assert shown == figures.fixed_decimals(table.value["score"]) and shown in {"%.2f", "%.3f", "%.4f", "%.5f"}
