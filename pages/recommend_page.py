@@ -326,21 +326,25 @@ def bias_note(ids: np.ndarray, scores: np.ndarray, seen) -> str:
 
 
 def fold(recommender: state.ModelEntry, profile: np.ndarray, values):
-    """A model's vector for the profile (None when nothing is left to fold in) and what it was folded in
-    from: (vector, items, their ratings, the disliked items folded in as such). A model fitted to predict
-    ratings takes every item with its rating; implicit ALS takes the items rated the scale's lowest as
+    """A model's vector for the profile (None when nothing is left to fold in), what it was folded in
+    from and the profile's own bias: (vector, items, their ratings, the disliked items folded in as such,
+    bias or None). A model fitted to predict ratings takes every item with its rating (and solves for the
+    bias with the vector, which its predicted ratings need); implicit ALS takes the items rated the scale's lowest as
     dislikes (observed preference 0, `fold_in_disliking`); any other model leaves them out, a rating
     being a strength of interest to it (a 1 would pull it toward the item)."""
     model, none = recommender.model, np.zeros(0, np.int64)
-    if values is None or predicts_ratings(recommender):
-        return model.fold_in(profile, values), profile, values, none
+    if values is not None and predicts_ratings(recommender):
+        vector, bias = model.fold_in(profile, values, return_bias=True)
+        return vector, profile, values, none, bias
+    if values is None:
+        return model.fold_in(profile, values), profile, values, none, None
     low = np.asarray(values) <= SCALE[0]
     items, kept, disliked = profile[~low], np.asarray(values)[~low], profile[low]
     if items.size == 0:
-        return None, items, kept, none
+        return None, items, kept, none, None
     if disliked.size and hasattr(model, "fold_in_disliking"):
-        return model.fold_in_disliking(items, kept, disliked), items, kept, disliked
-    return model.fold_in(items, kept), items, kept, none
+        return model.fold_in_disliking(items, kept, disliked), items, kept, disliked, None
+    return model.fold_in(items, kept), items, kept, none, None
 
 
 def dislikes_note(recommender: state.ModelEntry, count: int) -> str:
@@ -631,7 +635,7 @@ else:
             profile = np.array(picked, np.int64)
             started = time.perf_counter()
             # once: for the list and for the taste profile below
-            vector, folded, folded_values, negatives = fold(entry, profile, values)
+            vector, folded, folded_values, negatives, profile_bias = fold(entry, profile, values)
             if vector is None:
                 st.info(f"{entry.name} learns only from what people chose, so a profile of dislikes alone tells it "
                         "nothing: add an item this person likes.", icon=":material/info:")
@@ -643,9 +647,8 @@ else:
             reasons = because_of(folded, folded_values, ids, set(disliked), negatives)
         took = f"{millis:.0f} ms" if millis >= 10 else f"{millis:.1f} ms" if millis >= 0.1 else "under 0.1 ms"
         st.markdown(f"**Recommended by {entry.name}** (fold-in and ranking: {took})")
-        # the profile's own bias, for the predicted ratings (folded in again: one small solve)
-        user_bias = (model.fold_in(folded, folded_values, return_bias=True)[1]
-                     if stars(np.zeros(0), 0.0) is not None else None)
+        # the profile's own bias, for the predicted ratings (solved with its vector)
+        user_bias = profile_bias if stars(np.zeros(0), 0.0) is not None else None
         with ui.guard("Placing the recommendations on the model's dimensions"):
             table = item_table(ids, scores, reasons, lists.taste_coords(entry, vector=vector), user_bias=user_bias)
         st.dataframe(table, hide_index=True, width="stretch", column_config=LIST_COLUMNS)
