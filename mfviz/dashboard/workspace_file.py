@@ -22,7 +22,6 @@ from mfviz.data.interactions import Interactions
 from mfviz.data.report import LoadReport
 from mfviz.errors import DataError, ModelError
 from mfviz.models.files import model_bytes
-from mfviz.models.svd import TruncatedSVD
 
 # A workspace lived in the server's memory only: a restart lost an afternoon's upload, preparation and
 # sweeps, and a demonstration prepared the day before had to be rebuilt. The file is a zip of JSON,
@@ -439,22 +438,21 @@ def _model_entry(archive: zipfile.ZipFile, record: dict, data: DataEntry, saved_
         notes.append(f"{name} could not be read ({exc}) and was left out.")
         return None
     try:
-        if isinstance(model, TruncatedSVD) and state.model_hash(model, saved_key) != record.get("key"):
-            record = {**record, "key": state.model_hash(model, saved_key) if _stored_hash(raw, saved_key) ==
-                      record.get("key") else record.get("key")}
+        if _stored_hash(raw, saved_key) == record.get("key"):
+            # the record hashes the factors as saved; loading may bring them up to date (a Truncated SVD
+            # saved before its singular values were split evenly), so the session knows them by their new hash
+            record = {**record, "key": state.model_hash(model, saved_key)}
         return _checked_entry(model, name, record, data, saved_key, notes)
     except (TypeError, ValueError, KeyError, ArithmeticError) as exc:  # a record edited by hand: that model only
         notes.append(f"{name}'s record is not valid ({type(exc).__name__}: {exc}) and it was left out.")
         return None
 
 
-def _stored_hash(raw: bytes, saved_key: str) -> str | None:
-    """The hash of a Truncated SVD's factors as its file holds them: one saved before its singular values were
-    split evenly (U Σ and V) is split evenly when loaded, and its record's hash is of the arrays as saved."""
+def _stored_hash(raw: bytes, saved_key: str) -> str:
+    """The hash of a model file's factors and biases as it holds them (`state.model_hash` at saving time)."""
     with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
-        if "extra_item_sigma_power" in npz.files:
-            return None
-        return state.array_hash(npz["user_factors"], npz["item_factors"], extra=saved_key)
+        return state.array_hash(*(npz[key] for key in ("user_factors", "item_factors", "user_bias", "item_bias")
+                                  if key in npz.files), extra=saved_key)
 
 
 def _checked_entry(model, name: str, record: dict, data: DataEntry, saved_key: str,
