@@ -245,10 +245,12 @@ def top_unseen(recommender: state.ModelEntry, user: int, hits: bool = False) -> 
 
 
 def side_list(recommender: state.ModelEntry, ids: np.ndarray, scores: np.ndarray,
-              held: np.ndarray | None = None) -> ui.SideList:
-    """A model's list for the lists side by side: what ranks it under a penalty, and its hits when counted."""
+              held: np.ndarray | None = None, hits: bool = False) -> ui.SideList:
+    """A model's list for the lists side by side: what ranks it under a penalty, and its hits when counted
+    (`hits`: they are asked for, and a model without a test part says it has none)."""
     change = penalty_for(recommender)
-    return ui.SideList(ids, scores, None if change is None else np.asarray(scores, np.float64) + change[ids], held)
+    return ui.SideList(ids, scores, None if change is None else np.asarray(scores, np.float64) + change[ids], held,
+                       note="no held-out items" if hits and not lists.can_hit(recommender) else "")
 
 
 def hits_words(ids: np.ndarray, held: np.ndarray, user: int) -> str:
@@ -557,12 +559,13 @@ if mode == MODES[0]:
     # dimensions table and the map of users, some 1,300 px further down)
     if compare and len(ids):
         with ui.guard("Recommending with the other models"):
-            sides = {entry.name: side_list(entry, ids, scores, held)}
+            sides = {entry.name: side_list(entry, ids, scores, held if lists.can_hit(entry) else None, hits)}
             for name in compare:
                 other = ui.models()[name]
                 other_ids, other_scores = top_unseen(other, user, hits)
                 sides[name] = side_list(other, other_ids, other_scores,
-                                        lists.held_out(other, inter, user) if hits and lists.can_hit(other) else None)
+                                        lists.held_out(other, inter, user) if hits and lists.can_hit(other) else None,
+                                        hits)
             ui.side_by_side(sides, titles, popularity, int(n), score=SIDE_SCORE,
                             note=side_hits_note(sides, user) if hits else "")
     taste_profile(f"User {inter.user_ids[user]}", user=user)

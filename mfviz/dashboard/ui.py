@@ -563,12 +563,14 @@ SHARED_SHADE = "background-color: #dcefd9"  # an item on every list
 class SideList:
     """One model's list for `side_by_side`: its items best first and their scores; `ranked_by` when a
     popularity penalty orders the list (score + the penalty's change); `hits` the items that count as hits
-    for this model (the user's items held out of its training), None when no hits are counted."""
+    for this model (the user's items held out of its training), None when no hits are counted; `note` a
+    word for the heading (why a model counts no hits)."""
 
     items: np.ndarray
     scores: np.ndarray
     ranked_by: np.ndarray | None = None
     hits: np.ndarray | None = None
+    note: str = ""
 
 
 def side_frame(side: SideList, titles: np.ndarray, popularity: np.ndarray) -> pd.DataFrame:
@@ -591,11 +593,12 @@ def shade(column: pd.Series, shared: np.ndarray) -> list[str]:
 
 
 def side_heading(name: str, side: SideList) -> str:
-    """A list's heading: the model's name, and its hits when they are counted."""
-    if side.hits is None:
-        return f"**{name}**"
-    found = int(np.isin(np.asarray(side.items, np.int64), side.hits).sum())
-    return f"**{name}** · {found} hit{'s' if found != 1 else ''} in {len(side.items)}"
+    """A list's heading: the model's name, its hits when they are counted and its note."""
+    words = [f"**{name}**"]
+    if side.hits is not None:
+        found = int(np.isin(np.asarray(side.items, np.int64), side.hits).sum())
+        words.append(f"{found} hit{'s' if found != 1 else ''} in {len(side.items)}")
+    return " · ".join(words + ([side.note] if side.note else []))
 
 
 def side_by_side(lists: dict[str, SideList], titles: np.ndarray, popularity: np.ndarray, n: int,

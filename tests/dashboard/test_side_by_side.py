@@ -82,7 +82,7 @@ def side_tables(at) -> dict[str, object]:
     headings = [m.value for m in at.markdown]
     start = headings.index("**Side by side**")
     names_drawn = [re.match(r"\*\*(.+?)\*\*", h).group(1) for h in headings[start + 1:]
-                   if h.startswith("**") and (" hit" in h or h.endswith("**"))][:4]
+                   if h.startswith("**") and (" hit" in h or h.endswith("**") or h.endswith("no held-out items"))][:4]
     frames = [d for d in at.dataframe if d.value.index.name == "rank"]
     return dict(zip(names_drawn, frames, strict=False))
 
@@ -190,6 +190,7 @@ def test_the_hits_switch_is_disabled_with_why_for_a_model_trained_on_all_the_dat
     assert not problems(at)
     sides = side_tables(at)
     assert "hit" not in sides[everything].value.columns and "hit" in sides[default].value.columns
+    assert f"**{everything}** · no held-out items" in [m.value for m in at.markdown]  # said at the list too
     assert not set(sides[everything].value["title"]) & set(inter.titles[inter.matrix[user].indices])
     caption = next(c.value for c in at.caption if c.value.startswith("Shaded: in every list"))
     assert f"{everything} holds no item out of training" in caption
