@@ -208,6 +208,7 @@ def open_view(view: dict[str, str]) -> None:
         st.session_state.pop(setting, None)
     # A selection mapped on its own is no part of a link: the link's map shows all the items
     st.session_state.pop("latent_subset", None)
+    support.from_link(view, "latent_min_support")  # the neighbour lines' filter
 
 
 def choose_from_link(name: str, key: str, options: list, read=str) -> None:
@@ -441,7 +442,7 @@ anchor = pickers.pick_one(
 min_support = support.min_support_input(finders[2], "latent_min_support")  # the Neighbours page's filter too
 # The view in the address: each setting left out at its default, which a link opened without it takes
 view_params.update(colour=None if colour == default_colour else colour, search=search.strip() or None,
-                   **{"3d": "on" if three_d else None})
+                   min=support.link_value(min_support), **{"3d": "on" if three_d else None})
 if method == "UMAP":
     view_params.update(neighbours=None if n_neighbors == background.UMAP_NEIGHBOURS else n_neighbors,
                        min_dist=None if min_dist == background.UMAP_MIN_DIST else min_dist)

@@ -35,9 +35,12 @@ item = pickers.pick_one(controls[1], "Item", "item", order, inter, "neighbours_i
                         help="Items are listed most popular first; type to search.")
 links.number(link, "k", "neighbours_k", 3, 50, background.NEIGHBOURS_K)
 k = controls[2].number_input("k", 3, 50, key="neighbours_k", help="Length of each neighbour list.")
-links.show(data, entry, "neighbours", item=links.id_list(inter, "item", [item]), k=int(k),
-           compare=join_ids(st.session_state.get("neighbours_compare") or []) or None)  # drawn further down
+if link:  # a link opened: its filter, or none (the lists it was made on)
+    support.from_link(link, "neighbours_min_support")
 min_support = support.min_support_input(controls[3], "neighbours_min_support")
+links.show(data, entry, "neighbours", item=links.id_list(inter, "item", [item]), k=int(k),
+           min=support.link_value(min_support),
+           compare=join_ids(st.session_state.get("neighbours_compare") or []) or None)  # drawn further down
 vectors = entry.model.item_factors
 saved_names = ui.data_label(data), entry.name  # in every chart's image file name
 counts = support.item_support(entry, popularity)  # what the model saw of each item: the filter's measure

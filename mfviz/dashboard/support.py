@@ -39,6 +39,21 @@ def min_support_input(place, key: str, label: str = "Min. interactions") -> int:
                                   args=(key,), help=HELP))
 
 
+def from_link(view: dict[str, str], key: str) -> None:
+    """Set the filter (and its widget `key`) to an opened link's `min`, before the widget is drawn; 0 (no
+    filter) when the link has none: the lists it was made on, not the opener's own filter."""
+    from mfviz.dashboard import links
+
+    st.session_state[key] = 0
+    links.number(view, "min", key, 0, 10_000, 0)
+    st.session_state[KEPT] = int(st.session_state[key])
+
+
+def link_value(min_support: int) -> int | None:
+    """The filter as a link writes it: left out when off."""
+    return int(min_support) or None
+
+
 def item_support(entry, popularity: np.ndarray) -> np.ndarray:
     """Each item's interactions in the data the model was trained on (all the data when not split here)."""
     from mfviz.dashboard import cache

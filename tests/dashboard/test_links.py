@@ -151,6 +151,35 @@ def test_a_link_carries_the_list_lengths_and_the_popularity_penalty(app):
     assert "beta" not in app.query_params  # no penalty: left out
 
 
+def test_a_link_carries_the_min_interactions_filter_and_one_without_it_lists_every_item(app):
+    # The filter was in no link: a colleague opening one saw rare items the maker had filtered out, or the
+    # other way round.
+    item_ids, _ = ids_of(app)
+    data = app.query_params["data"]
+    open_link(app, NEIGHBOURS, data=data, item=item_ids[4])
+    app.number_input(key="neighbours_min_support").set_value(20).run()
+    assert app.query_params["min"] == "20"
+    sent = dict(app.query_params)
+    support = app.session_state["mfviz.data"].interactions.matrix.getnnz(axis=0)  # the quick default: all data
+    other = first_visit(NEIGHBOURS, **sent)  # another browser
+    assert other.number_input(key="neighbours_min_support").value == 20 and not warnings(other)
+    listed = other.dataframe[0].value  # the cosine list
+    titles = other.session_state["mfviz.data"].interactions.titles
+    assert len(listed) > 0 and all(support[np.flatnonzero(titles == t)[0]] >= 20 for t in listed["title"])
+    # the filter is the Latent space page's too, in its links as well
+    open_page(other, LATENT)
+    assert other.number_input(key="latent_min_support").value == 20 and other.query_params["min"] == "20"
+
+    # a link without it: no filter, whatever this session had set
+    open_link(app, NEIGHBOURS, data=data, item=item_ids[6])
+    assert app.number_input(key="neighbours_min_support").value == 0 and "min" not in app.query_params
+    assert app.session_state["mfviz.min_support"] == 0
+    for wrong in ("-1", "abc", "20000"):
+        open_link(app, NEIGHBOURS, data=data, item=item_ids[4], min=wrong)
+        assert any(f"min = {wrong} is not a number from 0 to 10000" in w for w in warnings(app)), warnings(app)
+        assert app.number_input(key="neighbours_min_support").value == 0 and not app.exception
+
+
 def test_a_hand_written_link_without_the_data_key_still_opens_its_item(app):
     item_ids, _ = ids_of(app)
     app.query_params = {}
