@@ -483,6 +483,16 @@ def test_report_writes_the_models_html_report(tmp_path, capsys):
     assert "<td>RMSE</td>" in text and text.count('class="plotly-graph-div"') == 2  # a rating model: RMSE too
 
 
+def test_a_report_written_quietly_prints_nothing_on_stderr(tmp_path):
+    """The report goes through the dashboard's cached functions, each of which warned once that no
+    Streamlit server runs (46 lines of `No runtime found` under --quiet on MovieLens 100K)."""
+    data = _write_csv(tmp_path / "r.csv")
+    done = _run("report", data, "--model", "svd", "--factors", "3", "--k", "5", "-o", tmp_path / "report.html",
+                "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == "" and (tmp_path / "report.html").stat().st_size > 0
+
+
 # --------------------------------------------------------------------- bad input caught at the command line
 def _error_line(err: str) -> str:
     lines = [line for line in err.splitlines() if line.startswith("mfviz: error:")]

@@ -193,14 +193,7 @@ def _serve_workspace(args: argparse.Namespace) -> None:
     from mfviz.dashboard import startup, state, workspace_file
 
     path = Path(args.workspace)
-    # Prepare and the splits go through the dashboard's caches, which warn ~50 times that no server runs yet
-    from streamlit import logger as streamlit_logger
-
-    streamlit_logger.set_log_level("error")
-    try:
-        opened = workspace_file.read(path.read_bytes(), path.name)
-    finally:
-        streamlit_logger.set_log_level("info")
+    opened = workspace_file.read(path.read_bytes(), path.name)
     for note in opened.notes:
         print(f"warning: {note}", file=sys.stderr)
     # under the key the data had where it was saved: that session's links to views apply here too

@@ -8,6 +8,7 @@ between calls on identical content, never looked up by session, and switching pa
 from __future__ import annotations
 
 import io
+import logging
 import os
 
 import numpy as np
@@ -29,6 +30,18 @@ if os.environ.get("OPENBLAS_NUM_THREADS") != "1":
     import scipy.linalg  # noqa: F401
     import scipy.sparse.linalg  # noqa: F401
 threadpool_limits(limits=1, user_api="blas")
+
+
+class _NoServerNeedsNoWarning(logging.Filter):
+    """Drop Streamlit's "No runtime found" warning: outside a server (`mfviz report`, a workspace read
+    before the server starts) each cached function falls back to an in-memory cache on purpose, and its
+    one warning each filled 46 lines of a report's output."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "No runtime found" not in record.getMessage()
+
+
+logging.getLogger("streamlit.runtime.caching.cache_data_api").addFilter(_NoServerNeedsNoWarning())
 
 
 # ------------------------------------------------------------------------------ data
