@@ -28,7 +28,7 @@ ITEMS_JOINED = "mfviz.items_joined"  # (data key, item table hash) of the item t
 MAPPING = "mfviz.mapping"  # column overrides chosen for the current upload (a dict)
 STARTED = "mfviz.started"  # set after the session's first run (background work waits longer after it)
 ADDRESS_CHECKED = "mfviz.address_checked"  # set once the session's first address was compared with its data
-LOST_DATA = "mfviz.lost_data"  # (data key prefix, restarted?) the address named but the session does not hold
+LOST_DATA = "mfviz.lost_data"  # (data key prefix, why) the address named but the session does not hold
 
 
 @dataclass

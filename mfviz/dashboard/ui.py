@@ -204,27 +204,36 @@ def kept_cookie() -> str:
 
 def check_address() -> None:
     """On a session's first run, note (state.LOST_DATA) data its address names but the session does not
-    hold: (key, True) when this server process never held it (it restarted since), (key, False) when
-    another session holds it (an upload belongs to the session that made it)."""
+    hold, with why: (key, "restarted") when this browser had it (its cookie says so) and this server
+    process never held it; (key, "elsewhere") when another session holds it (an upload belongs to the
+    session that made it); (key, "unknown") when neither: a link from other data or another server,
+    or a browser that closed before the restart (no cookie left to tell)."""
     if st.session_state.get(state.ADDRESS_CHECKED):
         return
     st.session_state[state.ADDRESS_CHECKED] = True
     named = st.query_params.get(ADDRESS_DATA)
     data = current_data()
     key = data.key[:ADDRESS_CHARS]
+    kept = kept_cookie()
     if named and named != key:
-        st.session_state[state.LOST_DATA] = (named, named not in _HELD)
+        why = "elsewhere" if named in _HELD else "restarted" if kept == named else "unknown"
+        st.session_state[state.LOST_DATA] = (named, why)
     elif not named:
-        kept = kept_cookie()
         if kept and kept != key and kept not in _HELD:  # an open tab of this browser: only a restart says so
-            st.session_state[state.LOST_DATA] = (kept, True)
+            st.session_state[state.LOST_DATA] = (kept, "restarted")
     if state.LOST_DATA in st.session_state:
         st.session_state[COOKIE_SET] = True  # told of: the cookie has done its work
 
 
-def lost_data_words(named: str, restarted: bool, start: str) -> str:
-    """The notice of data the address names and the session does not hold."""
-    if restarted:
+def lost_data_words(named: str, why: str, start: str) -> str:
+    """The notice of data the address names and the session does not hold (`why`: as `check_address`)."""
+    if why == "unknown":  # a link sent from other data must not be told of a restart that never happened
+        return (f"This address names data this server does not hold (data {named}): it was made on other data (an "
+                "upload or data filtered on the Data page, in another browser or on another server), or before this "
+                f"server restarted. The pages show {start} instead. To see that view, load the same file on the Data "
+                "page (with the same filters) and open the address again: the same file is the same data; a model "
+                "saved as .npz loads back on the Train page.")
+    if why == "restarted":
         return (f"This server restarted and no longer holds the data you had here (data {named}: an upload, or "
                 f"data filtered on the Data page), nor the models trained on it: the pages show {start} instead. Upload "
                 "it again on the Data page (and apply the same filters); a model saved as .npz loads back on the "

@@ -464,7 +464,10 @@ def test_every_page_keeps_an_uploads_key_in_the_address_and_the_demo_none():
     assert "data" not in at.query_params  # back on the demo: no other data named
 
 
-def test_a_tab_whose_data_a_restart_lost_says_so_instead_of_showing_the_demo_silently():
+def test_a_tab_whose_data_a_restart_lost_says_so_instead_of_showing_the_demo_silently(monkeypatch):
+    from mfviz.dashboard import ui
+
+    monkeypatch.setattr(ui, "kept_cookie", lambda: "0123abcd")  # the tab's browser had that data
     at = first_visit("pages/train_page.py", data="0123abcd")  # a key this server process never held
     assert not at.exception and not at.error
     said = [w.value for w in at.warning if "restarted" in w.value]
@@ -479,6 +482,16 @@ def test_a_tab_whose_data_a_restart_lost_says_so_instead_of_showing_the_demo_sil
     assert any("data 0123abcd" in w for w in warnings(again)) is False
     open_page(again, "pages/train_page.py")
     assert not any("0123abcd" in w for w in warnings(again))
+
+
+def test_a_link_made_on_data_this_server_never_held_does_not_claim_a_restart():
+    # A colleague's link from another dataset was told "This server restarted and no longer holds the data you had
+    # here": without this browser's cookie for that data, the server cannot know which it is, and says both.
+    at = first_visit(NEIGHBOURS, data="deadbeef", item="50")
+    said = [w for w in warnings(at) if "deadbeef" in w]
+    assert len(said) == 1 and "names data this server does not hold (data deadbeef)" in said[0], warnings(at)
+    assert "made on other data" in said[0] and "This server restarted" not in said[0]
+    assert not at.exception and not at.error
 
 
 def test_a_link_page_reopened_after_a_restart_says_so_once():
