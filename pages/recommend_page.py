@@ -493,6 +493,10 @@ if mode == MODES[0]:
                             default=int(candidates[min(len(candidates) - 1, len(candidates) // 3)]))
     if link.get("hits") == "1":
         st.session_state["rec_hits"] = True
+        if not lists.can_hit(entry):  # said, as every other part of a link this session cannot apply
+            st.warning(f"The link lets the user's held-out items be recommended (hits=1), but {entry.name} holds no "
+                       "item out of its training (trained with no test share, or loaded from a model file), so there "
+                       "is nothing to hit: its lists leave out everything the user has.", icon=":material/link_off:")
     # For a model without held-out items the switch is shown off and greyed out under another key, so the choice
     # made for the models that have them comes back with them (it was set to off for good).
     hits = switch.toggle(

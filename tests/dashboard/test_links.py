@@ -291,6 +291,20 @@ def test_a_link_to_a_model_trained_on_all_the_data_says_so():
     assert "on all the data (no test split)" in said and "none split" not in said
 
 
+def test_a_hits_link_to_a_model_without_held_out_items_says_it_cannot_count_them():
+    # hits=1 was dropped from the address without a word, unlike every other part of a link not applied.
+    at = new_app()
+    open_page(at, RECOMMEND)
+    _, user_ids = ids_of(at)
+    recipe = '{"kind":"ials","params":{"factors":8},"split":"none","test":0.0,"seed":0,"k":10}'
+    open_link(at, RECOMMEND, data=at.query_params["data"], model="Everything", recipe=recipe, user=user_ids[3],
+              hits=1)
+    assert at.selectbox(key="model_picker").value == "Everything" and not at.exception
+    said = [w for w in warnings(at) if "hits=1" in w]
+    assert len(said) == 1 and "Everything holds no item out of its training" in said[0], warnings(at)
+    assert at.toggle(key="rec_hits_none").disabled and "hits" not in at.query_params
+
+
 def test_the_address_to_copy_keeps_the_servers_host_and_path_prefix():
     from mfviz.dashboard.links import address
 
