@@ -47,10 +47,12 @@ def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray):
     ends = st.columns(3)
     if kind == "genres":  # ends are genres: the average direction of their items
         names = list(groups)
+        start_at("axis_left", names, names[0])
+        start_at("axis_right", names, names[1])
         choose_from_link("left", "axis_left", names)
         choose_from_link("right", "axis_right", names)
-        left = ends[0].selectbox("Left end ←", names, index=0, key="axis_left")
-        right = ends[1].selectbox("Right end →", names, index=1, key="axis_right")
+        left = ends[0].selectbox("Left end ←", names, key="axis_left")
+        right = ends[1].selectbox("Right end →", names, key="axis_right")
         rows = groups[left], groups[right]
         label = str
         view_params.update(left=None if left == names[0] else left, right=None if right == names[1] else right)
@@ -86,7 +88,9 @@ def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray):
                    f"{counted(len(matched[1]), 'item')} matching “{title_search.markdown_safe(right.strip())}” →")
         rows = matched[0], matched[1]
         label = lambda text: f"“{text.strip()}”"  # noqa: E731
-    choose_from_link("up", "axis_up", ["popularity", "vector length"])
+    # "norm", as the colour's link value says vector length, reads as it here too
+    choose_from_link("up", "axis_up", ["popularity", "vector length"],
+                     read=lambda value: "vector length" if value == "norm" else value)
     up = ends[2].selectbox("Up", ["popularity", "vector length"], key="axis_up",
                            help="Popularity is drawn as log10(1 + interactions).")
     view_params["up"] = None if up == "popularity" else up
@@ -127,18 +131,21 @@ def dimension_map(popularity: np.ndarray, depth: bool):
     name = lambda d: others[d][0] if d in others else f"dimension {d + 1} ({share[d]:.1%} of the score energy)"  # noqa: E731
     depth = depth and count >= 3
     picks = st.columns(3 if depth else 2)
+    start_at("dims_x", list(range(count)), 0)
     choose_from_link("across", "dims_x", list(range(count)), dimension_number)
-    across = picks[0].selectbox("Across →", range(count), index=0, key="dims_x", format_func=name)
+    across = picks[0].selectbox("Across →", range(count), key="dims_x", format_func=name)
+    start_at("dims_y", [*range(count), *others], 1)
     choose_from_link("up", "dims_y", [*range(count), *others], dimension_number)
-    up = picks[1].selectbox("Up ↑", [*range(count), *others], index=1, key="dims_y", format_func=name,
+    up = picks[1].selectbox("Up ↑", [*range(count), *others], key="dims_y", format_func=name,
                             help="Another dimension, popularity (does a dimension follow how popular items are?) or, "
                                  "for a model with biases, the item bias.")
     depth = depth and up not in others  # a dimension against popularity or the item bias stays flat
     back = None
     if depth:
         spare = [d for d in range(count) if d not in (across, up)]
+        start_at("dims_z", list(range(count)), spare[0])
         choose_from_link("depth", "dims_z", list(range(count)), dimension_number)
-        back = picks[2].selectbox("Depth ↗", range(count), index=spare[0], key="dims_z", format_func=name,
+        back = picks[2].selectbox("Depth ↗", range(count), key="dims_z", format_func=name,
                                   help="The third dimension, drawn as the map's depth.")
         view_params["depth"] = None if back == spare[0] else back + 1
     if link_view is not None and "users" in link_view:
@@ -209,6 +216,13 @@ def open_view(view: dict[str, str]) -> None:
     # A selection mapped on its own is no part of a link: the link's map shows all the items
     st.session_state.pop("latent_subset", None)
     support.from_link(view, "latent_min_support")  # the neighbour lines' filter
+
+
+def start_at(key: str, options: list, default) -> None:
+    """Start the select box `key` at `default` until it holds one of `options`: through the session state, where
+    a link sets it too (a widget given a default beside a value set there made Streamlit log a warning)."""
+    if st.session_state.get(key) not in options:
+        st.session_state[key] = default
 
 
 def choose_from_link(name: str, key: str, options: list, read=str) -> None:

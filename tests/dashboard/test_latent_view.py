@@ -99,6 +99,9 @@ def test_a_link_carries_the_ends_of_the_taste_axes_and_the_dimensions_shown():
     assert [other.selectbox(key=k).value for k in ("axis_left", "axis_right", "axis_up")] == [
         "Horror", "Romance", "vector length"]
     assert the_map(other)["layout"]["xaxis"]["title"]["text"].startswith("← Horror · · · Romance →")
+    # "norm", the colour's word for vector length in a link, is read as that here too (it was refused)
+    other = first_visit(LATENT, **{**link, "up": "norm"})
+    assert not other.warning and other.selectbox(key="axis_up").value == "vector length"
 
     at.radio(key="latent_method").set_value("Dimensions").run()
     at.selectbox(key="dims_x").set_value(1).run()

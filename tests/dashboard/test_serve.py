@@ -177,13 +177,17 @@ def test_first_page_renders_in_chromium_and_the_demo_downloads(tmp_path):
 @pytest.mark.browser
 @pytest.mark.skipif(not Path(CHROMIUM).exists(),
                     reason=f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)")
-@pytest.mark.parametrize("path, title", [("/recommend", "Recommend"), ("/data", "Data")])
+@pytest.mark.parametrize("path, title", [("/recommend", "Recommend"), ("/data", "Data"),
+                                         ("/latent?map=axes&left=Horror&right=Romance", "Latent space"),
+                                         ("/latent?map=dimensions&across=2&up=3&depth=4&3d=on", "Latent space")])
 def test_a_deep_link_opened_first_on_a_fresh_server_shows_its_page_without_a_dialog(tmp_path, path, title):
     """A bookmarked /recommend as the server's very first visitor: Streamlit's legacy pages/ mode
     answered it with a "Page not found" dialog before app.py's router ran (plain `streamlit run`
     still does, once per server); the launcher routes every session through app.py. /data, the
     default page's own path, got the dialog in every session (Streamlit serves that page at the root
-    only), first or not: a second visitor checks that too."""
+    only), first or not: a second visitor checks that too. Links to the taste axes and the model's
+    dimensions set select boxes that had their own defaults too, and Streamlit logged a warning with a
+    stack (once per server, so each link gets its own)."""
     playwright = pytest.importorskip("playwright.sync_api")
     port, log_path = free_port(), tmp_path / "server.log"
     url = f"http://127.0.0.1:{port}"
@@ -204,11 +208,14 @@ def test_a_deep_link_opened_first_on_a_fresh_server_shows_its_page_without_a_dia
                     heading = page.locator("[data-testid='stMainBlockContainer'] h1").first.inner_text().strip()
                     assert heading == title
                     assert page.locator("[data-testid='stSidebar']", has_text="demo catalogue").count() == 1
+                    assert page.locator("[data-testid='stAlertContentWarning']").count() == 0  # the link applied
                     page.close()
             finally:
                 browser.close()
     finally:
         stop(process)
+    log = log_path.read_text()
+    assert "created with a default value" not in log and "Traceback" not in log, log
 
 
 @pytest.mark.browser
