@@ -230,7 +230,13 @@ def canonical_int(ids: pa.Array | pa.ChunkedArray) -> np.ndarray | pa.Array | No
 
 
 def _shown(value) -> str:
-    return "empty, NA, null or the like" if value is None else repr(value)
+    """A bad value as the file writes it: text quoted, a date Arrow read as one as its text (not
+    `datetime.date(2020, 1, 1)`)."""
+    if value is None:
+        return "empty, NA, null or the like"
+    import datetime
+
+    return repr(str(value)) if isinstance(value, datetime.date | datetime.time | datetime.timedelta) else repr(value)
 
 
 def null_missing_ids(ids: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:

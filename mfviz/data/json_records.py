@@ -29,6 +29,7 @@ class JsonSample:
     mean_line_bytes: float
     records: list[dict] | None = None  # every record of a JSON array (parsed once)
     mixed: dict[str, str] = field(default_factory=dict)  # JSON Lines fields of text and numbers: why
+    nested: list[str] = field(default_factory=list)  # fields holding only lists or objects (never ids)
 
 
 def is_json(blob: Blob) -> bool:
@@ -75,7 +76,9 @@ def sample(blob: Blob) -> JsonSample:
     mixed = _mixed_fields(blob, records, numbers, types) if lines else {}
     names = list(types)
     rows = [[_text(record.get(name)) for name in names] for record in records[:50]]
-    return JsonSample(lines, names, rows, types, mean_line_bytes, None if lines else records, mixed)
+    nested = list(dict.fromkeys(str(key) for record in records[:1000] for key, value in record.items()
+                                if isinstance(value, dict | list) and str(key) not in types))
+    return JsonSample(lines, names, rows, types, mean_line_bytes, None if lines else records, mixed, nested)
 
 
 def _types(records: list[dict], big_ints_as_text: bool) -> dict[str, pa.DataType]:

@@ -346,7 +346,17 @@ def _open_batches(blob: Blob, layout: Layout | None, overrides: dict, report: Lo
         estimated = int(blob.size() / found.mean_line_bytes)
         if check_memory:
             _check_memory(blob.name, estimated, f"the file size ({blob.size():,} bytes)", max_memory)
-        columns = _map_columns(found.names, True, found.sample, overrides, blob.name)
+        try:
+            columns = _map_columns(found.names, True, found.sample, overrides, blob.name)
+        except DataError as exc:
+            if not found.nested:
+                raise
+            # a field of lists was left out as no id: say so, or "no user column" reads as a missing field
+            held = ", ".join(repr(name) for name in found.nested)
+            raise DataError(f"{exc} The field{'s' if len(found.nested) > 1 else ''} {held} "
+                            f"{'hold' if len(found.nested) > 1 else 'holds'} lists or objects (nested JSON), which "
+                            "cannot be ids, ratings or times: write each interaction's user and item as plain text "
+                            "or numbers.") from None
         _say_unused(report, found.names, columns)
         needed = [c for c in dict.fromkeys(columns.values()) if c is not None]
         batches = ((table, first, True) for table, first in
@@ -436,6 +446,14 @@ def _drop_repeated_headers(table: pa.Table, report: LoadReport) -> pa.Table:
     return table.filter(pc.invert(pc.fill_null(repeated, False)))
 
 
+def _size(count: float) -> str:
+    """A number of bytes in the unit that keeps a digit before the point (a 1,000-byte limit read "0.0 GiB")."""
+    for unit, power in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
+        if count >= 2**power:
+            return f"{count / 2**power:.1f} {unit}"
+    return f"{count:,.0f} bytes"
+
+
 def _check_memory(name: str, estimated_rows: int, basis: str, max_memory: int | None) -> None:
     available = max_memory if max_memory is not None else _available_memory()
     if available is None:
@@ -444,7 +462,7 @@ def _check_memory(name: str, estimated_rows: int, basis: str, max_memory: int | 
     if needed > available:
         raise DataError(
             f"{name}: about {estimated_rows:,} rows (estimated from {basis}) would need about "
-            f"{needed / 2**30:.1f} GiB to load, but only {available / 2**30:.1f} GiB of memory is "
+            f"{_size(needed)} to load, but only {_size(available)} of memory is "
             "available. Load a sample of the file (e.g. the first rows, or one user partition) "
             "and thin it further with mfviz.data.prepare.sample_users, or pass check_memory=False "
             "to try anyway."

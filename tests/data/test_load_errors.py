@@ -231,3 +231,23 @@ def test_ratings_that_float32_cannot_hold_are_bad_rows(tmp_path, written, reason
     loaded = load_interactions(tmp_path / "r.csv", on_bad_rows="drop")
     assert loaded.nnz == 3 and np.isfinite(loaded.matrix.data).all() and loaded.report.rows_dropped == 1
     loaded.summary()  # the Data page's cards and histograms
+
+
+def test_a_memory_limit_under_a_gib_is_given_in_a_unit_that_shows_it(tmp_path):
+    # max_memory=1000 read "would need about 0.0 GiB to load, but only 0.0 GiB of memory is available"
+    write_rows(tmp_path / "r.csv")
+    message = load_error(tmp_path / "r.csv", max_memory=100)
+    assert "but only 100 bytes of memory is available" in message and "0.0 GiB" not in message
+
+
+def test_ids_written_as_lists_are_named_as_nested_not_missing(tmp_path):
+    # {"user": [1], ...}: the field was left out as nested, and the error said only "no user column"
+    (tmp_path / "r.jsonl").write_text("".join(f'{{"user": [{u}], "item": {i}, "rating": 3}}\n'
+                                              for u, i in ((1, 2), (2, 3), (3, 2))))
+    message = load_error(tmp_path / "r.jsonl")
+    assert "no user column" in message and "The field 'user' holds lists or objects (nested JSON)" in message
+
+
+def test_a_date_in_the_rating_column_is_shown_as_written():
+    message = load_error(io.BytesIO(b"user,item,rating\n1,2,2020-01-01\n2,3,2020-01-02\n3,2,2020-01-03\n"))
+    assert "value '2020-01-01'" in message and "datetime" not in message
