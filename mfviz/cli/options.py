@@ -34,15 +34,23 @@ def _option_name(param_name: str) -> str:
     return prefix + param_name.replace("_", "-")
 
 
-def _describe(entries: list[tuple[str, Any]]) -> str:
+def _describe(entries: list[tuple[str, Any]], param_name: str = "") -> str:
     """Help text from Param.help, with the default(s) and the models that take it."""
     _, first = entries[0]
-    text = first.help.replace("%", "%%")
+    # the words most of the models use (Truncated SVD's "rank k of the approximation" headed factors for all five)
+    helps = [spec.help for _, spec in entries]
+    text = max(helps, key=helps.count).replace("%", "%%")
     if first.choices is not None:
         text += f" {{{', '.join(map(str, first.choices))}}}"
+    elif first.low is not None or first.high is not None:  # the bounds Param.check enforces
+        low = "" if first.low is None else f"{'>' if first.low_exclusive else '>='} {first.low:g}"
+        high = "" if first.high is None else f"<= {first.high:g}"
+        text += f" ({', '.join(part for part in (low, high) if part)})"
     by_default: dict[str, list[str]] = {}
     for model_name, spec in entries:
         shown = repr(spec.default) if isinstance(spec.default, str) else str(spec.default)
+        if param_name == "random_state":
+            shown = "--seed"  # the command passes its --seed when none is given
         by_default.setdefault(shown, []).append(model_name)
     if len(by_default) == 1:
         (shown, models), = by_default.items()
@@ -58,10 +66,10 @@ def _add_hyperparameters(parser: argparse.ArgumentParser) -> None:
         option = _option_name(param_name)
         if isinstance(entries[0][1].default, bool):
             group.add_argument(option, dest=f"hp_{param_name}", action=argparse.BooleanOptionalAction,
-                               default=None, help=_describe(entries))
+                               default=None, help=_describe(entries, param_name))
         else:
             group.add_argument(option, dest=f"hp_{param_name}", metavar="VALUE", default=None,
-                               help=_describe(entries))
+                               help=_describe(entries, param_name))
 
 
 def _convert(name: str, text: Any, spec) -> Any:
