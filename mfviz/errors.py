@@ -9,5 +9,10 @@ class DataError(ValueError):
     """
 
 
+class UnreadableFile(DataError):
+    """A file that is no table to read at all (empty, binary, an Excel workbook, damaged compression, an
+    archive without one table): no column mapping or reading option can help, only another file."""
+
+
 class ModelError(DataError):
     """Misuse of a model (bad hyperparameter, unfitted model, unknown id) or a diverged fit."""

@@ -10,6 +10,7 @@ from mfviz.dashboard.figures import counted, percent
 from mfviz.dashboard.state import DataEntry
 from mfviz.data import scale
 from mfviz.data.loaders import with_items
+from mfviz.errors import UnreadableFile
 
 start = ui.start_name()
 ui.header("Data", "Upload user–item interactions — or explore the " +
@@ -193,9 +194,11 @@ with loading:
             except (ValueError, OSError) as exc:  # DataError is a ValueError
                 failed = True
                 said = str(exc).removeprefix(f"{upload.name}: ")  # the message names the file too
-                st.error(f"Could not load {upload.name}: {ui.page_words(said)}\n\nThe columns and the reading options (delimiter, "
-                         "header, encoding, dropping bad rows) are under **Column mapping** below; or fix the file "
-                         "and upload it again.", icon=":material/error:")
+                # the mapping's advice only where it can help: not for an empty, binary or damaged file
+                advice = ("" if isinstance(exc, UnreadableFile) else
+                          "\n\nThe columns and the reading options (delimiter, header, encoding, dropping bad rows) "
+                          "are under **Column mapping** below; or fix the file and upload it again.")
+                st.error(f"Could not load {upload.name}: {ui.page_words(said)}{advice}", icon=":material/error:")
             else:
                 new = DataEntry(interactions=loaded, name=upload.name, key=state.interactions_hash(loaded),
                                 report_lines=ui.plain_report(loaded.report.lines()))

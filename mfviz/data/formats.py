@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
-from mfviz.errors import DataError
+from mfviz.errors import DataError, UnreadableFile
 
 HEAD_BYTES = 1 << 16
 # Bytes of text parsed at a time when streaming (in CHUNK_BLOCK_BYTES blocks, in parallel): the
@@ -222,7 +222,7 @@ def unwrap(blob: Blob, ratings_names: tuple[str, ...], check_size: SizeCheck = _
             try:
                 data = decompress(blob.read())
             except (OSError, EOFError, ValueError, lzma.LZMAError) as exc:
-                raise DataError(
+                raise UnreadableFile(
                     f"{blob.name}: the {kind} data is damaged or cut short ({exc}); "
                     "download or compress the file again."
                 ) from None
@@ -256,12 +256,12 @@ def _from_zip(blob: Blob, ratings_names: tuple[str, ...], check_size: SizeCheck)
             if not m.endswith("/") and "__MACOSX" not in m and not PurePosixPath(m).name.startswith(".")
         ]
     except (zipfile.BadZipFile, OSError) as exc:
-        raise DataError(f"{blob.name}: damaged zip archive ({exc}); create the archive again.") from None
+        raise UnreadableFile(f"{blob.name}: damaged zip archive ({exc}); create the archive again.") from None
     if any(m.startswith("xl/") or m == "[Content_Types].xml" for m in members):
-        raise DataError(f"{blob.name}: this is an Excel workbook; save the sheet as CSV and load that.")
+        raise UnreadableFile(f"{blob.name}: this is an Excel workbook; save the sheet as CSV and load that.")
     known = [m for m in members if PurePosixPath(m).name in ratings_names]
     if len(known) > 1:  # e.g. a full and a small variant of one dataset: which one is a guess
-        raise DataError(
+        raise UnreadableFile(
             f"{blob.name}: the zip archive holds {len(known)} ratings files ({', '.join(known)}); "
             "upload one of them (or an archive of its own folder)."
         )
@@ -273,7 +273,7 @@ def _from_zip(blob: Blob, ratings_names: tuple[str, ...], check_size: SizeCheck)
             listed = ", ".join(members[:10]) + (" ..." if len(members) > 10 else "")
             which = "none is a known ratings file; put a single interactions file" if ratings_names \
                 else "not one item table; put the item table alone"
-            raise DataError(
+            raise UnreadableFile(
                 f"{blob.name}: the zip archive holds {len(members)} files ({listed}) and {which} in "
                 "the archive, or unzip it and load the file itself."
             )
@@ -306,15 +306,15 @@ def check_text(blob: Blob, wanted: str = INTERACTIONS) -> Blob:
         try:
             text = blob.read().decode("utf-16")
         except UnicodeDecodeError:
-            raise DataError(f"{blob.name}: damaged UTF-16 text; save the file as UTF-8 CSV.") from None
+            raise UnreadableFile(f"{blob.name}: damaged UTF-16 text; save the file as UTF-8 CSV.") from None
         return Blob(blob.name, data=text.encode("utf-8"), folder=blob.folder, container=blob.container)
     if blob.size() == 0 or not head.strip():
-        raise DataError(f"{blob.name}: the file is empty; choose {wanted}.")
+        raise UnreadableFile(f"{blob.name}: the file is empty; choose {wanted}.")
     if b"\r" in head and b"\n" not in head:  # lines ended by CR alone (old Mac exports): read as one line otherwise
         return Blob(blob.name, data=blob.read().replace(b"\r", b"\n"), folder=blob.folder, container=blob.container)
     control = sum(head.count(bytes([c])) for c in (*range(0, 9), *range(14, 32)) if c != 0x1F)
     if b"\x00" in head or control > 0.02 * len(head):
-        raise DataError(
+        raise UnreadableFile(
             f"{blob.name}: this is not a text table or a Parquet file (its first bytes are binary: "
             f"{head[:12]!r}). Save the data as CSV/TSV (optionally gzip or zip compressed) or Parquet."
         )
@@ -378,7 +378,7 @@ def sniff(blob: Blob, *, delimiter: str | None, header: bool | None, encoding: s
     text, encoding = _decode_head(head, encoding, complete)
     lines = [line for line in text.splitlines() if line.strip()][:200]
     if not lines:
-        raise DataError(f"{blob.name}: the file is empty; choose {wanted}.")
+        raise UnreadableFile(f"{blob.name}: the file is empty; choose {wanted}.")
     # columns aligned with runs of spaces ("  1   10  5"): one space would give empty fields
     split = _aligned(lines) if delimiter in (None, " ") else None
     aligned = split in (" ", ALIGNED_GAP_STANDIN)

@@ -3,6 +3,10 @@ user whose file the detection misreads, or whose file has a few bad rows, can do
 
 from __future__ import annotations
 
+import io
+import zipfile
+
+import pytest
 from test_pages import new_app, upload
 
 
@@ -155,6 +159,29 @@ def test_an_item_table_dropped_as_interactions_gets_the_pages_advice():
     assert "looks like an item table" in message and "Item metadata (optional)" in message
     assert "items=..." not in message and "load_interactions" not in message and "user=..." not in message
     assert message.startswith("Could not load movies.csv: no user column")  # the file named once
+
+
+@pytest.mark.parametrize("name, content, said", [
+    ("empty.csv", b"", "the file is empty"),
+    ("photo.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "not a text table"),
+    ("two.zip", None, "the zip archive holds 2 files"),
+])
+def test_a_file_that_is_no_table_is_not_sent_to_the_column_mapping(name, content, said):
+    # The advice to look under Column mapping came with every error, also where no mapping or reading option helps.
+    if content is None:
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr("a.csv", "user,item\n1,2\n")
+            archive.writestr("b.csv", "user,item\n3,4\n")
+        content = buffer.getvalue()
+    at = upload(new_app(), name, content)
+    assert not at.exception and at.error
+    message = at.error[0].value
+    assert message.startswith(f"Could not load {name}:") and said in message, message
+    assert "Column mapping" not in message
+    # a file mapping can help with keeps the advice
+    other = upload(new_app(), "r.csv", ratings_csv(bad="u1,i1,abc"))
+    assert other.error and "Column mapping" in other.error[0].value, [e.value for e in other.error]
 
 
 def test_the_pages_report_keeps_dates_and_cuts_folders():
