@@ -149,7 +149,11 @@ def dimension_map(popularity: np.ndarray, depth: bool):
                                   help="The third dimension, drawn as the map's depth.")
         view_params["depth"] = None if back == spare[0] else back + 1
     if link_view is not None and "users" in link_view:
-        st.session_state["dims_users"] = SWITCHES.get(link_view["users"].lower(), False)
+        shown = SWITCHES.get(link_view["users"].lower())
+        if shown is None:  # said, as the link's 3d is
+            st.warning(f"The link's users = {link_view['users']} is neither on nor off; the users are not drawn.",
+                       icon=":material/link_off:")
+        st.session_state["dims_users"] = bool(shown)
     with_users = st.checkbox("Show the users too", key="dims_users", disabled=up in others or depth,
                              help="Users have coordinates on the same dimensions (a score is the sum of user × item "
                                   f"coordinate products): a grey cloud of up to {USERS_DRAWN:,} of them under the "

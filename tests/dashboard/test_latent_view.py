@@ -113,8 +113,9 @@ def test_a_link_carries_the_ends_of_the_taste_axes_and_the_dimensions_shown():
     assert not other.exception and not other.warning, [w.value for w in other.warning]
     assert (other.selectbox(key="dims_x").value, other.selectbox(key="dims_y").value) == (1, "popularity")
     # a value this page cannot show is named, and the page shows its default
-    other = first_visit(LATENT, **{**link, "across": "99", "colour": "no such column"})
+    other = first_visit(LATENT, **{**link, "across": "99", "colour": "no such column", "users": "maybe"})
     said = " ".join(w.value for w in other.warning)
+    assert "The link's users = maybe is neither on nor off" in said and other.checkbox(key="dims_users").value is False
     assert "The link's across = 99 is not one of this map's choices" in said
     assert "The link's colour = no such column is not one of this data's colours" in said
     assert other.selectbox(key="dims_x").value == 0 and other.selectbox(key="latent_colour").value == GENRE
