@@ -180,6 +180,10 @@ def test_info_reports_the_load(tmp_path, capsys):
     assert (result["n_users"], result["n_items"], result["explicit"]) == (40, 25, True)
     assert result["has_timestamps"] and any("Kept" in line for line in result["report"])
     assert sum(result["histogram"].values()) == result["nnz"]
+    # without --quiet the report is the output, not also the progress on stderr (it was printed twice)
+    assert main(["info", str(data)]) == 0
+    out, err = capsys.readouterr()
+    assert "Kept " in out and "Kept " not in err and "Columns used" not in err and err.startswith("loading ")
 
 
 def test_bad_rows_message_names_the_cli_option_and_the_option_works(tmp_path, capsys):

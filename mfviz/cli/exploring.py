@@ -18,7 +18,7 @@ from mfviz.errors import DataError
 
 
 def cmd_info(args: argparse.Namespace) -> dict[str, Any]:
-    data = _load(args)
+    data = _load(args, report_on_stderr=False)  # the report is the output
     summary = data.summary()
     fields: dict[str, Any] = {
         "data": str(args.data), **_data_fields(data), "density": summary.density,

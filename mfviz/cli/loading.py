@@ -14,7 +14,9 @@ from mfviz.cli.output import _option_words, _progress, _warn
 from mfviz.errors import DataError
 
 
-def _load(args: argparse.Namespace):
+def _load(args: argparse.Namespace, report_on_stderr: bool = True):
+    """The data of the command line's options; the load report as progress on stderr (but for `info`, whose
+    output is the report: said twice before), its warnings always."""
     from mfviz import load_interactions
 
     rating: Any = False if args.no_rating else _column(args.rating)
@@ -30,9 +32,10 @@ def _load(args: argparse.Namespace):
     for line in data.report.lines():
         if line in data.report.warnings:  # data likely misread: said even with --quiet
             _warn(line)
-        else:
+        elif report_on_stderr:
             _progress(args, "  " + _option_words(line))
-    _progress(args, f"  {data!r}")
+    if report_on_stderr:
+        _progress(args, f"  {data!r}")
     return data
 
 
