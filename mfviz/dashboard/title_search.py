@@ -41,7 +41,37 @@ def search_pattern(query: str) -> tuple[re.Pattern | None, str]:
     if pattern.search("") is not None:  # "star|", "x*": every title matches, which no one searching means
         return None, (f"“{query}” as a regular expression matches every title (it can match an empty text), so it was "
                       "looked for as plain text.")
+    if repeats_a_repeat(query):
+        return None, (f"“{query}” repeats a part that itself repeats (as in (a+)+), which can take a regular expression "
+                      "hours to search (Python's tries every way to split a title between the two), so it was looked "
+                      "for as plain text.")
     return pattern, ""
+
+
+def repeats_a_repeat(query: str) -> bool:
+    """Whether the pattern has an open-ended repeat (* + {n,}) over a part that repeats too: the shape whose
+    search backtracks exponentially on a title it almost matches ("(a+)+$", "(.*)*x"); the search runs in the
+    page's thread with no time limit, so such a pattern is not run."""
+    from re import _constants as sre
+    from re import _parser
+
+    def walk(items, under_open_repeat: bool) -> bool:
+        for op, value in items:
+            if op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
+                _, high, inner = value
+                if under_open_repeat and high > value[0]:  # a variable count: many ways to split
+                    return True
+                if walk(inner, under_open_repeat or high == sre.MAXREPEAT):
+                    return True
+            elif op is sre.SUBPATTERN and walk(value[-1], under_open_repeat):
+                return True
+            elif op is sre.BRANCH and any(walk(branch, under_open_repeat) for branch in value[1]):
+                return True
+            elif op in (sre.ASSERT, sre.ASSERT_NOT) and walk(value[1], under_open_repeat):
+                return True
+        return False  # atomic groups and possessive repeats never backtrack into themselves
+
+    return walk(_parser.parse(query, re.IGNORECASE), False)
 
 
 MARKDOWN_SIGNS = re.compile(r"([\\`*_{}\[\]()#+\-!|<>$~^])")

@@ -558,6 +558,19 @@ def test_a_title_search_matches_anywhere_word_starts_first_and_reads_patterns():
     assert found("   ")[0] == []
 
 
+def test_a_pattern_that_repeats_a_repeat_is_looked_for_as_typed_not_run():
+    # "(a+)+$" on a title of 30 a's and a b backtracks 2^30 ways: the page's run never ended
+    titles = pd.Series(["a" * 30 + "b", "Star Wars (1977)", "(a+)+$ the film"])
+    for query in ("(a+)+$", "(.*)*x", r"(\w+\s?)+$", "(?:a{1,3})+b", "(a|b*)*c"):
+        assert title_search.repeats_a_repeat(query), query
+        matched, _, as_pattern = title_search.title_search(titles, query)
+        assert not as_pattern and titles[matched].tolist() == (["(a+)+$ the film"] if query == "(a+)+$" else [])
+    assert "repeats a part that itself repeats" in title_search.search_sentence(0, "(a+)+$", 0).replace("\\", "")
+    # the patterns a title search uses are run: a fixed count, an atomic group, alternatives, one repeat
+    for query in ("star.*(wars|trek)", "^Star", "(ab)+", "(a|b)*c", "(a{2})+", "(?>a+)+", "a++", "x{2,}"):
+        assert not title_search.repeats_a_repeat(query), query
+
+
 def test_search_hits_list_word_starts_first_then_by_popularity_and_the_sentence_counts_in_words():
     table = pd.DataFrame({"item": [0, 1, 2, 3], "title": ["Star Wars", "Bastard", "Lone Star", "Stars"],
                           "popularity": [583, 850, 187, 187], "x": 0.0, "y": 0.0})
