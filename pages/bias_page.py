@@ -147,8 +147,8 @@ if views["What less popular lists cost"].open:
                     if best is not None and best["strength"] > 0:
                         st.markdown(f"**{name}**: giving up at most 10% of its accuracy on held-out interactions "
                                     f"(NDCG@{int(k)} {start[ndcg]:.3f} → {best[ndcg]:.3f}) raises the long-tail share of its lists from "
-                                    f"{start['aplt']:.0%} to {best['aplt']:.0%} and its catalogue coverage from "
-                                    f"{start['coverage']:.0%} to {best['coverage']:.0%} (penalty β = {best['strength']:g}).")
+                                    f"{figures.rise(start['aplt'], best['aplt'])} and its catalogue coverage from "
+                                    f"{figures.rise(start['coverage'], best['coverage'])} (penalty β = {best['strength']:g}).")
                     elif best is not None:
                         st.markdown(f"**{name}**: even the weakest penalty (β = {curve['strength'].iloc[1]:g}) costs "
                                     f"more than 10% of its accuracy on held-out interactions (NDCG@{int(k)}): its "

@@ -514,7 +514,7 @@ if highlight:  # the map titles only a few of them: here are all
 if comparison is not None:
     with ui.guard("Showing the item's neighbours"):
         inspect(comparison, summary.item_popularity, norms)
-        support.notice(comparison, counts, "latent_min_support")
+        support.notice(comparison, counts, "latent_min_support", summary.item_popularity, inter.titles)
 if users is not None:  # the Axes map's companion: where the users lean on the same axis
     ui.show(users, config=export_config(users.figure, *saved_names))
 if dims is not None:  # the Dimensions map's companion: what lies at the ends of each dimension

@@ -59,7 +59,7 @@ elif entry.train is not None and cache.training_popularity(entry.key, entry.trai
     st.info(f"{titles[item]} has {popularity[item]:,} interaction{'s' if popularity[item] != 1 else ''} in the "
             f"data, but {'all were' if popularity[item] != 1 else 'it was'} held out for testing {entry.name}, so "
             "the model learned nothing about it and its neighbours below mean nothing.", icon=":material/info:")
-support.notice(comparison, counts, "neighbours_min_support")
+support.notice(comparison, counts, "neighbours_min_support", popularity, titles)
 # Plain label and a one-line verdict under each number; the analyst's term (Jaccard, ...) in the tooltip.
 n_listed = len(comparison.cosine)
 cards = st.columns(4)

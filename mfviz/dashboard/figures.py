@@ -71,6 +71,15 @@ class Chart:
     trace_items: tuple = ()  # item indices of each trace's points, to map a selection back to items
 
 
+def rise(before: float, after: float) -> str:
+    """"71% to 74%": two shares as percentages, with a decimal when whole ones would read alike for
+    different shares (a coverage moving 15.6% → 16.0% read "from 16% to 16%" under "raises")."""
+    first, second = percent(before), percent(after)
+    if first == second and before != after:
+        first, second = f"{before:.1%}", f"{after:.1%}"
+    return f"{first} to {second}"
+
+
 def percent(share: float) -> str:
     """A share as a percentage that never reads 0% or 100% unless it is: 99.7% of items in the long tail
     read "100%", hiding that a head exists (one decimal near the ends, none elsewhere)."""

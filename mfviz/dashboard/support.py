@@ -82,14 +82,27 @@ def summarised(entry, data, popularity: np.ndarray, k: int, min_support: int = 0
                                    data.interactions.matrix, int(min_support), item_support(entry, popularity))
 
 
-def notice(comparison, support: np.ndarray, key: str) -> None:
+def notice(comparison, support: np.ndarray, key: str, popularity: np.ndarray | None = None,
+           titles: np.ndarray | None = None) -> None:
     """Say when the lists lean on items with fewer than FEW interactions: a warning with a way to leave
-    them out when they make half a list or more, a caption when a few; what the filter left out when on."""
+    them out when they make half a list or more, a caption when a few; what the filter left out when on,
+    and, with the data's `popularity` (the lists' pop. column) and `titles`, the items it counts lower."""
     n = len(comparison.cosine)
     if comparison.min_support:
-        kept = int((support >= comparison.min_support).sum())
-        st.caption(f"Only items with at least {comparison.min_support:,} interactions in the training data are listed "
-                   f"({kept:,} of {support.size:,} items).")
+        least = comparison.min_support
+        kept = int((support >= least).sum())
+        words = (f"Only items with at least {least:,} interactions in the training data are listed "
+                 f"({kept:,} of {support.size:,} items).")
+        if popularity is not None and titles is not None:
+            # pop. counts all the data; the filter what the model saw: an item with pop. over the bar can be out
+            below = np.flatnonzero((np.asarray(popularity) >= least) & (support < least))
+            if below.size:
+                top = below[np.argmax(np.asarray(popularity)[below])]
+                words += (f" The pop. column counts all the data, the filter only the part the model was trained on, so "
+                          f"{below.size:,} item{'s' if below.size != 1 else ''} with pop. of {least:,} or more "
+                          f"{'are' if below.size != 1 else 'is'} left out (the most popular: {titles[top]}, pop. "
+                          f"{int(popularity[top]):,}, {int(support[top]):,} in training).")
+        st.caption(words)
         return
     few = {metric: few_interactions(frame["item"], support, FEW)
            for metric, frame in (("cosine", comparison.cosine), ("dot", comparison.dot))}

@@ -33,6 +33,8 @@ def shared_items(shared: float, n: int) -> str:
     if n <= 0:
         return "no lists to compare"
     share = shared / n
+    if shared >= n:
+        return "the same items"
     if share >= 0.9:
         return "nearly the same items"
     if share >= 0.6:

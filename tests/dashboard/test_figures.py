@@ -558,6 +558,13 @@ def test_a_title_search_matches_anywhere_word_starts_first_and_reads_patterns():
     assert found("   ")[0] == []
 
 
+def test_a_rise_between_two_shares_that_round_alike_gets_a_decimal():
+    # "raises ... its catalogue coverage from 16% to 16%" for 15.6% → 16.0%
+    assert figures.rise(0.1558, 0.1599) == "15.6% to 16.0%"
+    assert figures.rise(0.71, 0.74) == "71% to 74%" and figures.rise(0.2, 0.2) == "20% to 20%"
+    assert figures.rise(0.9991, 0.9996) == "99.9% to >99.9%"  # near the ends, percent's own decimal
+
+
 def test_a_pattern_that_repeats_a_repeat_is_looked_for_as_typed_not_run():
     # "(a+)+$" on a title of 30 a's and a b backtracks 2^30 ways: the page's run never ended
     titles = pd.Series(["a" * 30 + "b", "Star Wars (1977)", "(a+)+$ the film"])

@@ -166,6 +166,14 @@ def test_a_link_carries_the_min_interactions_filter_and_one_without_it_lists_eve
     listed = other.dataframe[0].value  # the cosine list
     titles = other.session_state["mfviz.data"].interactions.titles
     assert len(listed) > 0 and all(support[np.flatnonzero(titles == t)[0]] >= 20 for t in listed["title"])
+    # the quick default is trained on a split: the filter counts its training part, the pop. column all the data
+    entry = other.session_state["mfviz.models"][other.selectbox(key="model_picker").value]
+    trained = entry.train.matrix.getnnz(axis=0)
+    below = np.flatnonzero((support >= 20) & (trained < 20))
+    top = below[np.argmax(support[below])]
+    caption = next(c.value for c in other.caption if c.value.startswith("Only items with at least 20"))
+    assert (f"so {below.size:,} items with pop. of 20 or more are left out (the most popular: {titles[top]}, pop. "
+            f"{support[top]:,}, {trained[top]:,} in training)") in caption, caption
     # the filter is the Latent space page's too, in its links as well
     open_page(other, LATENT)
     assert other.number_input(key="latent_min_support").value == 20 and other.query_params["min"] == "20"
