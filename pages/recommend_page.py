@@ -140,6 +140,16 @@ COLUMNS = {"title": st.column_config.TextColumn(width=280),
                width=70, format="%+.3f", help="What the popularity penalty adds to the score: below zero for items "
                                               "more popular than is typical, above zero for rarer ones (a penalty on "
                                               "popularity is a lift for the rare); score + this ranks the list.")}
+def list_columns(table: pd.DataFrame) -> dict:
+    """LIST_COLUMNS with "adds" given decimals enough for 3 significant digits of the list's largest part (a
+    part of 0.0064 read 0.006, as did its runner-up of 0.0061)."""
+    if "adds" not in table.columns:
+        return LIST_COLUMNS
+    adds = COLUMNS["adds"]
+    form = figures.fixed_decimals(table["adds"]).replace("%", "%+", 1)
+    return LIST_COLUMNS | {"adds": {**adds, "type_config": {**adds["type_config"], "format": form}}}
+
+
 LIST_COLUMNS = COLUMNS | {"title": st.column_config.TextColumn(width=250),
                           "genres": st.column_config.TextColumn(width="medium")}  # "mostly along" shows at 1,440 px
 SIDE_SCORE = st.column_config.NumberColumn(width=54, format="%.3f", help=COLUMNS["score"]["help"])
@@ -544,7 +554,7 @@ if mode == MODES[0]:
                                user_bias=0.0 if user_bias is None else float(user_bias[user]))
         if held is not None:
             table.insert(1, HIT, np.isin(ids, held))
-        st.dataframe(table, hide_index=True, width="stretch", column_config=LIST_COLUMNS)
+        st.dataframe(table, hide_index=True, width="stretch", column_config=list_columns(table))
         if held is not None:
             st.markdown(hits_words(ids, held, user))
     st.caption(("Items the user already has are never recommended. " if held is None else
@@ -658,7 +668,7 @@ else:
         user_bias = profile_bias if stars(np.zeros(0), 0.0) is not None else None
         with ui.guard("Placing the recommendations on the model's dimensions"):
             table = item_table(ids, scores, reasons, lists.taste_coords(entry, vector=vector), user_bias=user_bias)
-        st.dataframe(table, hide_index=True, width="stretch", column_config=LIST_COLUMNS)
+        st.dataframe(table, hide_index=True, width="stretch", column_config=list_columns(table))
         st.caption("Fold-in finds the vector of a new user who liked these items, with the item vectors frozen "
                    f"({getattr(model, 'fold_in_how', 'a ridge regression on the item vectors')}), then ranks every "
                    "item by it: this is how a live service treats a new visitor. " + score_words() + " "

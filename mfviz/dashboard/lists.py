@@ -146,7 +146,7 @@ def item_frame(inter, popularity: np.ndarray, items, scores: np.ndarray | None =
     items = np.asarray(items, np.int64)
     frame = pd.DataFrame({"title": inter.titles[items]})
     if reasons is not None:
-        frame["because of"], frame["adds"] = reasons[0], np.round(reasons[1], 3)
+        frame["because of"], frame["adds"] = reasons[0], np.round(reasons[1], 6)  # shown to 3 significant digits
     if scores is not None:
         frame["score"] = np.round(scores, 3)
     frame["popularity"] = popularity[items]
