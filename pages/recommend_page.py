@@ -408,6 +408,10 @@ def profile_ratings(picked: np.ndarray, liked: float, scale: list[float], dislik
             own[item] = rating
         else:
             own.pop(item, None)
+    kept = sum(int(i) in own and int(i) not in disliked for i in picked)
+    if kept:  # the slider above reads one rating; say it is not every liked item's
+        st.caption(f"{kept} of the liked items {'has its' if kept == 1 else 'have their'} own rating here, which the "
+                   "rating of the liked items above does not change.")
     return ratings
 
 

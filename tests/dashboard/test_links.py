@@ -418,11 +418,17 @@ def test_a_link_to_a_profile_carries_each_items_own_rating():
     open_link(other, RECOMMEND, data=sent["data"], items=f"{item_ids[3]},{item_ids[0]}")
     assert other.multiselect(key="rec_profile").value == [3, 0]
     assert other.data_editor[0].value["rating"].tolist() == [5.0, 5.0]
+    # this session's slider says 4: both items hold their own 5
+    assert other.select_slider(key="rec_stars").value == 4.0
+    assert any(c.value.startswith("2 of the liked items have their own rating here") for c in other.caption)
     # an item the data lacks takes its rating with it; the others keep theirs, in order
     open_link(other, RECOMMEND, data=sent["data"], items=f"{item_ids[3]},no such item,{item_ids[0]}", ratings="2,4,1")
     assert other.multiselect(key="rec_profile").value == [3] and other.multiselect(key="rec_dislikes").value == [0]
     assert other.data_editor[0].value["rating"].tolist() == [2.0, 1.0]
     assert any("no such item" in w for w in warnings(other))
+    # the slider reads 4 while the liked item holds its own 2: said under the table
+    assert other.select_slider(key="rec_stars").value == 4.0
+    assert any(c.value.startswith("1 of the liked items has its own rating here") for c in other.caption)
 
 
 @pytest.mark.parametrize("ratings, why", [("5", "1 rating for 2 items"), ("5,9", "run from 1 to 5"),
