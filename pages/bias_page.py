@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from mfviz.dashboard import background, cache, figures, model_start, plotted, state, ui, verdicts
+from mfviz.dashboard.training import NO_VALUE
 
 ui.header("Popularity bias", "Do the models recommend only the blockbusters? Each chart compares every "
           "model of this session with the plain Popularity baseline (grey), the most biased recommender.")
@@ -43,7 +44,8 @@ if table["bias–popularity ρ"].notna().any():
 # Short plain headers with which way is good (↓ lower, ↑ higher: less popularity bias), so the table fits a
 # projector; the analyst's term (ARP, APLT, Gini, ρ) and its definition in each header's tooltip. The frame
 # keeps its short column names.
-st.dataframe(table, hide_index=True, width="stretch", column_order=SHOWN, column_config={
+# the baseline's missing ρ reads "–", as in the Train page's table (Streamlit wrote "None")
+st.dataframe(table, hide_index=True, width="stretch", column_order=SHOWN, placeholder=NO_VALUE, column_config={
     "arp": st.column_config.NumberColumn(
         "Item popularity ↓", format="%.1f",
         help="ARP (average recommendation popularity): the mean number of interactions in the data of the "

@@ -239,6 +239,7 @@ def test_the_bias_table_has_plain_headers_and_a_plain_summary_of_the_active_mode
     assert verdicts.lengths(row["norm–popularity ρ"], head, rare) in words
     # the baseline's "vectors" are its counts: its ρ (1 by construction) is left blank, not shown as a finding
     assert pd.isna(base["norm–popularity ρ"]) and not pd.isna(row["norm–popularity ρ"])
+    assert at.dataframe[0].proto.placeholder == "–"  # drawn as the Train page's missing cells ("None" before)
     # plain headers with which way is good; the analyst's term first in each tooltip
     config = json.loads(at.dataframe[0].proto.columns)
     assert {column: (c["label"], c["help"].split(" ")[0]) for column, c in config.items() if "label" in c} == {
