@@ -4,10 +4,11 @@ expression (as the Embedding Projector's search), and what it found in plain wor
 from __future__ import annotations
 
 import re
-import warnings
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 SEARCH_CIRCLED = 20  # search hits circled on a map, at most (the first: word starts, then the most popular)
 
@@ -41,37 +42,27 @@ def search_pattern(query: str) -> tuple[re.Pattern | None, str]:
     if pattern.search("") is not None:  # "star|", "x*": every title matches, which no one searching means
         return None, (f"“{query}” as a regular expression matches every title (it can match an empty text), so it was "
                       "looked for as plain text.")
-    if repeats_a_repeat(query):
-        return None, (f"“{query}” repeats a part that itself repeats (as in (a+)+), which can take a regular expression "
-                      "hours to search (Python's tries every way to split a title between the two), so it was looked "
-                      "for as plain text.")
+    if (why := linear_time_refusal(query)) is not None:
+        return None, (f"“{query}” uses {why}, which this search does not run (it runs every pattern in a time that grows "
+                      "with the titles' length only, so that none can hold the page), so it was looked for as plain text.")
     return pattern, ""
 
 
-def repeats_a_repeat(query: str) -> bool:
-    """Whether the pattern has an open-ended repeat (* + {n,}) over a part that repeats too: the shape whose
-    search backtracks exponentially on a title it almost matches ("(a+)+$", "(.*)*x"); the search runs in the
-    page's thread with no time limit, so such a pattern is not run."""
-    from re import _constants as sre
-    from re import _parser
-
-    def walk(items, under_open_repeat: bool) -> bool:
-        for op, value in items:
-            if op in (sre.MAX_REPEAT, sre.MIN_REPEAT):
-                _, high, inner = value
-                if under_open_repeat and high > value[0]:  # a variable count: many ways to split
-                    return True
-                if walk(inner, under_open_repeat or high == sre.MAXREPEAT):
-                    return True
-            elif op is sre.SUBPATTERN and walk(value[-1], under_open_repeat):
-                return True
-            elif op is sre.BRANCH and any(walk(branch, under_open_repeat) for branch in value[1]):
-                return True
-            elif op in (sre.ASSERT, sre.ASSERT_NOT) and walk(value[1], under_open_repeat):
-                return True
-        return False  # atomic groups and possessive repeats never backtrack into themselves
-
-    return walk(_parser.parse(query, re.IGNORECASE), False)
+def linear_time_refusal(query: str) -> str | None:
+    """Why RE2 (Arrow's regular expressions, whose time grows linearly with the text) cannot run `query`, in plain
+    words; None when it can. Python's engine backtracks: "(a+)+$" or "(\\w+\\s?){2,20}:" on a title it almost
+    matches would run for hours in the page's thread, with no time limit; RE2 has no such patterns, but no
+    look-arounds or back-references either."""
+    try:
+        pc.match_substring_regex(pa.array([""], pa.string()), pattern=query, ignore_case=True)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as error:
+        text = str(error)
+        if "(?<" in text or "(?=" in text or "(?!" in text:
+            return "a look-around such as (?=…) or (?<!…)"
+        if re.search(r"\\[1-9]", query):
+            return "a back-reference such as \\1"
+        return f"a part Arrow's regular expressions do not know ({text.split(':')[-1].strip()})"
+    return None
 
 
 MARKDOWN_SIGNS = re.compile(r"([\\`*_{}\[\]()#+\-!|<>$~^])")
@@ -102,10 +93,9 @@ def title_search(titles: pd.Series, query: str) -> tuple[np.ndarray, np.ndarray,
     matched = titles.str.contains(text, case=False, regex=False).to_numpy(bool, copy=True)  # pandas 3: read-only views
     pattern, _ = search_pattern(query)
     as_pattern = bool(PATTERN_SIGNS & set(text)) and pattern is not None
-    if as_pattern:
-        with warnings.catch_warnings():  # pandas warns of a pattern's groups ("(wars|trek)"): no groups are read
-            warnings.simplefilter("ignore", UserWarning)
-            matched = matched | titles.str.contains(pattern, regex=True).to_numpy(bool)
+    if as_pattern:  # RE2's time is linear in the titles' length (search_pattern let only such patterns through)
+        found = pc.match_substring_regex(pa.array(titles.tolist(), pa.string()), pattern=text, ignore_case=True)
+        matched = matched | found.to_numpy(zero_copy_only=False).astype(bool)
     at_word = titles.str.contains((r"(?<!\w)" if re.match(r"\w", text) else "") + re.escape(text), case=False,
                                   regex=True).to_numpy(bool) & matched
     return matched, at_word, as_pattern
