@@ -134,9 +134,10 @@ def dimension_map(popularity: np.ndarray, depth: bool):
     start_at("dims_x", list(range(count)), 0)
     choose_from_link("across", "dims_x", list(range(count)), dimension_number)
     across = picks[0].selectbox("Across →", range(count), key="dims_x", format_func=name)
-    start_at("dims_y", [*range(count), *others], 1)
-    choose_from_link("up", "dims_y", [*range(count), *others], dimension_number)
-    up = picks[1].selectbox("Up ↑", [*range(count), *others], key="dims_y", format_func=name,
+    ups = [*range(count), *others]
+    start_at("dims_y", ups, ups[1])  # dimension 2, or popularity for a model of one factor
+    choose_from_link("up", "dims_y", ups, dimension_number)
+    up = picks[1].selectbox("Up ↑", ups, key="dims_y", format_func=name,
                             help="Another dimension, popularity (does a dimension follow how popular items are?) or, "
                                  "for a model with biases, the item bias.")
     depth = depth and up not in others  # a dimension against popularity or the item bias stays flat

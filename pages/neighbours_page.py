@@ -35,8 +35,9 @@ item = pickers.pick_one(controls[1], "Item", "item", order, inter, "neighbours_i
                         help="Items are listed most popular first; type to search.")
 links.number(link, "k", "neighbours_k", 3, 50, background.NEIGHBOURS_K)
 k = controls[2].number_input("k", 3, 50, key="neighbours_k", help="Length of each neighbour list.")
-if link:  # a link opened: its filter, or none (the lists it was made on)
-    support.from_link(link, "neighbours_min_support")
+if link:  # a link opened: its filter, or none (the lists it was made on), from the whole link (`link` holds only
+    # the values this session had not seen: a min= it wrote before read as none)
+    support.from_link({name: st.query_params[name] for name in st.query_params}, "neighbours_min_support")
 min_support = support.min_support_input(controls[3], "neighbours_min_support")
 links.show(data, entry, "neighbours", item=links.id_list(inter, "item", [item]), k=int(k),
            min=support.link_value(min_support),

@@ -112,6 +112,11 @@ def test_a_link_carries_the_ends_of_the_taste_axes_and_the_dimensions_shown():
     other = first_visit(LATENT, **link)
     assert not other.exception and not other.warning, [w.value for w in other.warning]
     assert (other.selectbox(key="dims_x").value, other.selectbox(key="dims_y").value) == (1, "popularity")
+    # a model of one factor has no dimension 2: up starts on popularity (a default of 1 drew dimension 1 on itself)
+    recipe = '{"kind":"ials","params":{"factors":1},"split":"none","test":0.0,"seed":0,"k":10}'
+    one = first_visit(LATENT, data=link["data"], model="One", recipe=recipe, map="dimensions")
+    assert not one.exception and one.selectbox(key="model_picker").value == "One"
+    assert (one.selectbox(key="dims_x").value, one.selectbox(key="dims_y").value) == (0, "popularity")
     # a value this page cannot show is named, and the page shows its default
     other = first_visit(LATENT, **{**link, "across": "99", "colour": "no such column", "users": "maybe"})
     said = " ".join(w.value for w in other.warning)

@@ -182,6 +182,9 @@ def test_a_link_carries_the_min_interactions_filter_and_one_without_it_lists_eve
     open_link(app, NEIGHBOURS, data=data, item=item_ids[6])
     assert app.number_input(key="neighbours_min_support").value == 0 and "min" not in app.query_params
     assert app.session_state["mfviz.min_support"] == 0
+    # a link whose min= this session wrote before still applies it (only the new item made it a new link)
+    open_link(app, NEIGHBOURS, data=data, item=item_ids[7], min=20)
+    assert app.number_input(key="neighbours_min_support").value == 20 and app.query_params["min"] == "20"
     for wrong in ("-1", "abc", "20000"):
         open_link(app, NEIGHBOURS, data=data, item=item_ids[4], min=wrong)
         assert any(f"min = {wrong} is not a number from 0 to 10000" in w for w in warnings(app)), warnings(app)
