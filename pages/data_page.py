@@ -174,7 +174,7 @@ with loading:
         meta_content = metadata.getvalue() if metadata is not None else None
         meta_key = state.bytes_hash(meta_content) if meta_content is not None else ""
         parse_key = f"{content_key}|{meta_key}|{sorted(mapping.items())}"
-        failed = False
+        failed = unreadable = False
         if st.session_state.get(state.UPLOAD_KEY) != parse_key:
             try:
                 with st.spinner(f"Reading {upload.name}…"):
@@ -195,7 +195,8 @@ with loading:
                 failed = True
                 said = str(exc).removeprefix(f"{upload.name}: ")  # the message names the file too
                 # the mapping's advice only where it can help: not for an empty, binary or damaged file
-                advice = ("" if isinstance(exc, UnreadableFile) else
+                unreadable = isinstance(exc, UnreadableFile)  # Column mapping stays shut: it cannot help
+                advice = ("" if unreadable else
                           "\n\nThe columns and the reading options (delimiter, header, encoding, dropping bad rows) "
                           "are under **Column mapping** below; or fix the file and upload it again.")
                 st.error(f"Could not load {upload.name}: {ui.page_words(said)}{advice}", icon=":material/error:")
@@ -217,7 +218,7 @@ with loading:
 
         # Column mapping: open by default when loading failed or columns were taken by position.
         columns = getattr(source.interactions.report, "columns", {}) or {}
-        unsure = failed or any(str(v).isdigit() or str(v).startswith(("column", "col_", "f"))
+        unsure = (failed and not unreadable) or any(str(v).isdigit() or str(v).startswith(("column", "col_", "f"))
                                for v in columns.values() if v is not None)
         with st.expander("Column mapping" + (" — please check" if unsure else ""), expanded=unsure):
             preview = cache.preview_frame(content_key, content)

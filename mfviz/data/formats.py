@@ -284,7 +284,8 @@ def _from_zip(blob: Blob, ratings_names: tuple[str, ...], check_size: SizeCheck)
         try:
             data = archive.read(member)
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise DataError(f"{blob.name}: cannot read {member} from the archive ({exc}).") from None
+            raise UnreadableFile(f"{blob.name}: cannot read {member} from the archive ({exc}); create the archive "
+                                 "again.") from None
         return Blob(f"{blob.name}:{member}", data=data, folder=sibling, container="zip archive")
 
     def sibling(name: str) -> Blob | None:

@@ -23,7 +23,7 @@ from mfviz.data.report import (
     USE_COLUMN,
     LoadReport,
 )
-from mfviz.errors import DataError
+from mfviz.errors import DataError, UnreadableFile
 
 # Column names (lower case, letters and digits only) that say which role a column plays.
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -173,6 +173,9 @@ def load_interactions(
         except (pa.ArrowException, UnicodeError, OSError, ValueError, MemoryError) as exc:
             if encoding is None and "utf8" in str(exc).lower().replace("-", ""):
                 not_utf8 = True
+            elif formats.is_parquet(blob):  # a damaged Parquet file: no reading option helps
+                raise UnreadableFile(f"{blob.name}: this Parquet file is damaged or cut short ({exc}); write or "
+                                     "download it again.") from None
             else:
                 raise _wrap(blob.name, exc) from None
         if not_utf8:  # past the sniffed head: read the whole file again, Windows-1252 where not UTF-8

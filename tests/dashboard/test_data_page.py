@@ -179,9 +179,11 @@ def test_a_file_that_is_no_table_is_not_sent_to_the_column_mapping(name, content
     message = at.error[0].value
     assert message.startswith(f"Could not load {name}:") and said in message, message
     assert "Column mapping" not in message
+    assert not any("please check" in e.label for e in at.expander)  # nor opened over a preview of junk
     # a file mapping can help with keeps the advice
     other = upload(new_app(), "r.csv", ratings_csv(bad="u1,i1,abc"))
     assert other.error and "Column mapping" in other.error[0].value, [e.value for e in other.error]
+    assert any(e.label == "Column mapping — please check" for e in other.expander)
 
 
 def test_the_pages_report_keeps_dates_and_cuts_folders():

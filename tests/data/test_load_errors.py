@@ -251,3 +251,23 @@ def test_ids_written_as_lists_are_named_as_nested_not_missing(tmp_path):
 def test_a_date_in_the_rating_column_is_shown_as_written():
     message = load_error(io.BytesIO(b"user,item,rating\n1,2,2020-01-01\n2,3,2020-01-02\n3,2,2020-01-03\n"))
     assert "value '2020-01-01'" in message and "datetime" not in message
+
+
+def test_a_damaged_parquet_file_or_zip_member_is_an_unreadable_file(tmp_path):
+    # they raised a plain DataError, and the Data page sent them to Column mapping, which cannot help
+    import pandas as pd
+
+    from mfviz.errors import UnreadableFile
+
+    pd.DataFrame({"user": [1, 2, 3], "item": [4, 5, 6], "rating": [3, 4, 5]}).to_parquet(tmp_path / "r.parquet")
+    whole = (tmp_path / "r.parquet").read_bytes()
+    (tmp_path / "cut.parquet").write_bytes(whole[:len(whole) // 2] + whole[-8:])  # magic bytes kept, middle lost
+    with pytest.raises(UnreadableFile, match="cut.parquet: this Parquet file is damaged or cut short"):
+        load_interactions(tmp_path / "cut.parquet")
+    with zipfile.ZipFile(tmp_path / "r.zip", "w") as archive:
+        archive.writestr("r.csv", "user,item,rating\n" + "".join(f"{u},{u % 7},3\n" for u in range(200)))
+    data = bytearray((tmp_path / "r.zip").read_bytes())
+    data[60] ^= 0xFF  # a byte of the member's compressed data: its CRC no longer matches
+    (tmp_path / "bad.zip").write_bytes(bytes(data))
+    with pytest.raises(UnreadableFile, match="cannot read r.csv from the archive"):
+        load_interactions(tmp_path / "bad.zip")
