@@ -168,10 +168,14 @@ def because_of(items: np.ndarray, values: np.ndarray | None, targets: np.ndarray
         entry.key, model, tuple(items.tolist()), None if values is None else tuple(values.tolist()),
         tuple(targets.tolist()), () if negatives is None else tuple(negatives.tolist()))
     labels, adds = [], np.full(targets.size, np.nan)
+    # Below the precision "adds" is shown with (list_columns: 3 significant digits of the largest part) it is no
+    # reason at all (the Popularity baseline: every profile alike, every part 0)
+    tops = np.array([np.nanmax(row) if not np.isnan(row).all() else np.nan for row in contributions])
+    shown = int(figures.fixed_decimals(tops[np.isfinite(tops) & (tops > 0)])[2:-1])  # "%.5f" -> 5
+    least = 0.5 * 10.0 ** -shown
     for t, row in enumerate(contributions):
         best = int(np.nanargmax(row)) if not np.isnan(row).all() else -1
-        # Below display precision it is no reason at all (the Popularity baseline: every profile alike).
-        if best >= 0 and row[best] >= 0.0005:
+        if best >= 0 and row[best] >= least:
             # a model of ratings moves away from a low-rated item; for the others a rating is a strength of interest
             rating = None if values is None or SCALE is None or not predicts_ratings(entry) else float(values[best])
             low = rating is not None and rating < (SCALE[0] + SCALE[-1]) / 2

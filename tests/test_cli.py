@@ -163,14 +163,16 @@ def test_help_lists_every_hyperparameter_with_its_help(capsys):
         for name, spec in cls.params.items():
             assert "--" + name.replace("_", "-") in text
             helps.setdefault(name, []).append(spec.help)
-    # the help shown for a name is the one most of its models use (Truncated SVD's "rank k of the
-    # approximation" was shown for every model's factors), with the bounds Param.check enforces
+    # every model's own help for a name (Truncated SVD's "rank k of the approximation" was shown for every
+    # model's factors), with the bounds Param.check enforces, per model where they differ
     for name, said in helps.items():
-        assert re.sub(r"\s+", "", max(said, key=said.count)) in text, name
-    assert "rankkoftheapproximation" not in text and "numberoflatentfactors(>=1,<=4096)" in text
+        for words in said:
+            assert re.sub(r"\s+", "", words) in text, name
+    assert "rankkoftheapproximation(svd);numberoflatentfactors(funksvd,svdpp,als,ials)(>=1,<=4096)" in text
     assert "(>0,<=1)(default1.0;models:funksvd,svdpp)" in text  # lr_decay
     assert "(>=0,<=0.5)(default0.0;" in text  # validation_fraction
     assert "(default--seed;models:" in text  # random_state: the command's --seed, not None
+    assert "(>=0forfunksvd,svdpp,ials;>0forals)" in text  # ALS refuses a regularization of 0
 
 
 def test_info_reports_the_load(tmp_path, capsys):

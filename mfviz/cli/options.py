@@ -37,15 +37,26 @@ def _option_name(param_name: str) -> str:
 def _describe(entries: list[tuple[str, Any]], param_name: str = "") -> str:
     """Help text from Param.help, with the default(s) and the models that take it."""
     _, first = entries[0]
-    # the words most of the models use (Truncated SVD's "rank k of the approximation" headed factors for all five)
-    helps = [spec.help for _, spec in entries]
-    text = max(helps, key=helps.count).replace("%", "%%")
+    # each model's own words where they differ (Truncated SVD's "rank k of the approximation" headed factors for
+    # all five, the SGD models' "SGD passes" ALS's epochs)
+    by_help: dict[str, list[str]] = {}
+    for model_name, spec in entries:
+        by_help.setdefault(spec.help, []).append(model_name)
+    text = (next(iter(by_help)) if len(by_help) == 1 else
+            "; ".join(f"{words} ({', '.join(models)})" for words, models in by_help.items())).replace("%", "%%")
     if first.choices is not None:
         text += f" {{{', '.join(map(str, first.choices))}}}"
-    elif first.low is not None or first.high is not None:  # the bounds Param.check enforces
-        low = "" if first.low is None else f"{'>' if first.low_exclusive else '>='} {first.low:g}"
-        high = "" if first.high is None else f"<= {first.high:g}"
-        text += f" ({', '.join(part for part in (low, high) if part)})"
+    else:  # the bounds Param.check enforces, per model where they differ (ALS refuses a regularization of 0)
+        by_bounds: dict[str, list[str]] = {}
+        for model_name, spec in entries:
+            low = "" if spec.low is None else f"{'>' if spec.low_exclusive else '>='} {spec.low:g}"
+            high = "" if spec.high is None else f"<= {spec.high:g}"
+            by_bounds.setdefault(", ".join(part for part in (low, high) if part), []).append(model_name)
+        if len(by_bounds) == 1 and "" not in by_bounds:
+            text += f" ({next(iter(by_bounds))})"
+        elif len(by_bounds) > 1:
+            text += " (" + "; ".join(f"{bounds} for {', '.join(models)}" for bounds, models in by_bounds.items()
+                                     if bounds) + ")"
     by_default: dict[str, list[str]] = {}
     for model_name, spec in entries:
         shown = repr(spec.default) if isinstance(spec.default, str) else str(spec.default)

@@ -98,10 +98,13 @@ def notice(comparison, support: np.ndarray, key: str, popularity: np.ndarray | N
             below = np.flatnonzero((np.asarray(popularity) >= least) & (support < least))
             if below.size:
                 top = below[np.argmax(np.asarray(popularity)[below])]
-                words += (f" The pop. column counts all the data, the filter only the part the model was trained on, so "
-                          f"{below.size:,} item{'s' if below.size != 1 else ''} with pop. of {least:,} or more "
-                          f"{'are' if below.size != 1 else 'is'} left out (the most popular: {titles[top]}, pop. "
-                          f"{int(popularity[top]):,}, {int(support[top]):,} in training).")
+                from mfviz.dashboard.title_search import markdown_safe
+
+                words += (f" The lists' popularity counts all the data, the filter only the part the model was trained "
+                          f"on, so {below.size:,} item{'s' if below.size != 1 else ''} with a popularity of {least:,} or "
+                          f"more {'are' if below.size != 1 else 'is'} left out (the most popular: "
+                          f"{markdown_safe(titles[top])}, {int(popularity[top]):,} interactions, "
+                          f"{int(support[top]):,} in training).")
         st.caption(words)
         return
     few = {metric: few_interactions(frame["item"], support, FEW)

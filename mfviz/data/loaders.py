@@ -352,7 +352,7 @@ def _open_batches(blob: Blob, layout: Layout | None, overrides: dict, report: Lo
         try:
             columns = _map_columns(found.names, True, found.sample, overrides, blob.name)
         except DataError as exc:
-            if not found.nested:
+            if not found.nested or " among " not in str(exc):  # a role not found, not a column named wrongly
                 raise
             # a field of lists was left out as no id: say so, or "no user column" reads as a missing field
             held = ", ".join(repr(name) for name in found.nested)

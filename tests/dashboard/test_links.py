@@ -167,23 +167,25 @@ def test_a_link_carries_the_min_interactions_filter_and_one_without_it_lists_eve
     titles = other.session_state["mfviz.data"].interactions.titles
     assert len(listed) > 0 and all(support[np.flatnonzero(titles == t)[0]] >= 20 for t in listed["title"])
     # the quick default is trained on a split: the filter counts its training part, the pop. column all the data
+    from mfviz.dashboard.title_search import markdown_safe
+
     entry = other.session_state["mfviz.models"][other.selectbox(key="model_picker").value]
     trained = entry.train.matrix.getnnz(axis=0)
     below = np.flatnonzero((support >= 20) & (trained < 20))
     top = below[np.argmax(support[below])]
     caption = next(c.value for c in other.caption if c.value.startswith("Only items with at least 20"))
-    assert (f"so {below.size:,} items with pop. of 20 or more are left out (the most popular: {titles[top]}, pop. "
-            f"{support[top]:,}, {trained[top]:,} in training)") in caption, caption
+    assert (f"so {below.size:,} items with a popularity of 20 or more are left out (the most popular: "
+            f"{markdown_safe(titles[top])}, {support[top]:,} interactions, {trained[top]:,} in training)") in caption, caption
     # the filter is the Latent space page's too, in its links as well
     open_page(other, LATENT)
     assert other.number_input(key="latent_min_support").value == 20 and other.query_params["min"] == "20"
 
     # a link without it: no filter, whatever this session had set
-    open_link(app, NEIGHBOURS, data=data, item=item_ids[6])
+    open_link(app, NEIGHBOURS, data=data, item=item_ids[66])  # items no other test of this session opened
     assert app.number_input(key="neighbours_min_support").value == 0 and "min" not in app.query_params
     assert app.session_state["mfviz.min_support"] == 0
     # a link whose min= this session wrote before still applies it (only the new item made it a new link)
-    open_link(app, NEIGHBOURS, data=data, item=item_ids[7], min=20)
+    open_link(app, NEIGHBOURS, data=data, item=item_ids[77], min=20)
     assert app.number_input(key="neighbours_min_support").value == 20 and app.query_params["min"] == "20"
     for wrong in ("-1", "abc", "20000"):
         open_link(app, NEIGHBOURS, data=data, item=item_ids[4], min=wrong)
