@@ -246,6 +246,11 @@ def test_ids_written_as_lists_are_named_as_nested_not_missing(tmp_path):
                                               for u, i in ((1, 2), (2, 3), (3, 2))))
     message = load_error(tmp_path / "r.jsonl")
     assert "no user column" in message and "The field 'user' holds lists or objects (nested JSON)" in message
+    # an error of another kind names no nested field: here a column named wrongly, beside a field of tags
+    (tmp_path / "t.jsonl").write_text("".join(f'{{"user": {u}, "item": {i}, "score": 3, "tags": ["a"]}}\n'
+                                              for u, i in ((1, 2), (2, 3), (3, 2))))
+    message = load_error(tmp_path / "t.jsonl", rating="stars")
+    assert "no column 'stars'" in message and "nested" not in message
 
 
 def test_a_date_in_the_rating_column_is_shown_as_written():
