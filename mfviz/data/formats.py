@@ -300,12 +300,28 @@ def is_parquet(blob: Blob) -> bool:
     return blob.head(4) == b"PAR1"
 
 
+def utf16_without_bom(head: bytes) -> str | None:
+    """"utf-16-le" or "utf-16-be" for UTF-16 text written without its byte-order mark (some Windows exports),
+    known by the NUL byte beside each character of Latin text; None otherwise (it was refused as binary, and no
+    reading option could help)."""
+    pairs = len(head) // 2
+    if pairs < 8:
+        return None
+    odd, even = head[1:2 * pairs:2], head[0:2 * pairs:2]
+    if odd.count(0) >= 0.9 * pairs and even.count(0) == 0:
+        return "utf-16-le"
+    if even.count(0) >= 0.9 * pairs and odd.count(0) == 0:
+        return "utf-16-be"
+    return None
+
+
 def check_text(blob: Blob, wanted: str = INTERACTIONS) -> Blob:
     """DataError for empty or binary files; UTF-16 text is re-encoded as UTF-8."""
     head = blob.head()
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+    codec = "utf-16" if head.startswith((b"\xff\xfe", b"\xfe\xff")) else utf16_without_bom(head)
+    if codec is not None:
         try:
-            text = blob.read().decode("utf-16")
+            text = blob.read().decode(codec)
         except UnicodeDecodeError:
             raise UnreadableFile(f"{blob.name}: damaged UTF-16 text; save the file as UTF-8 CSV.") from None
         return Blob(blob.name, data=text.encode("utf-8"), folder=blob.folder, container=blob.container)

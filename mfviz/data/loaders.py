@@ -341,7 +341,8 @@ def _open_batches(blob: Blob, layout: Layout | None, overrides: dict, report: Lo
 
         return columns, rows, parquet_batches()
 
-    utf16 = blob.head(2) in (b"\xff\xfe", b"\xfe\xff")  # check_text re-encodes it as UTF-8
+    # check_text re-encodes UTF-16 as UTF-8, with its byte-order mark or without
+    utf16 = blob.head(2) in (b"\xff\xfe", b"\xfe\xff") or formats.utf16_without_bom(blob.head()) is not None
     blob = formats.check_text(blob)
     if json_records.is_json(blob):
         found = json_records.sample(blob)

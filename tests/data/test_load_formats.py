@@ -194,6 +194,15 @@ def test_utf16_text(tmp_path):
     assert "UTF-16" in loaded.report.format  # it said utf-8, the text it was turned into
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_text_without_its_byte_order_mark(tmp_path, codec):
+    # refused as binary ("its first bytes are binary: b'u\\x00s\\x00...'"), with no option that could help
+    (tmp_path / "r.csv").write_bytes("user,item,rating\nu1,a,5\nu1,b,4\nu2,a,3\nu2,b,1\n".encode(codec))
+    loaded = load_interactions(tmp_path / "r.csv")
+    assert as_dict(loaded) == {("u1", "a"): 5.0, ("u1", "b"): 4.0, ("u2", "a"): 3.0, ("u2", "b"): 1.0}
+    assert "UTF-16" in loaded.report.format
+
+
 def test_quoted_fields_with_delimiters_inside(tmp_path):
     (tmp_path / "r.csv").write_text('user,item,rating\n"Smith, J.","Heat, 1995",4\n"Smith, J.",Up,2\n'
                                     'Lee,"Heat, 1995",5\nLee,Up,1\n')
