@@ -627,12 +627,14 @@ def test_a_damaged_or_mismatched_model_is_left_out_with_a_note(change, words, sm
     assert opened.data.key == small_file.source.key
 
 
-def test_a_changed_factor_is_caught_by_the_models_key(small_file):
+@pytest.mark.parametrize("array", ["user_factors", "item_factors", "user_bias", "item_bias"])
+def test_a_changed_factor_or_bias_is_caught_by_the_models_key(small_file, array):
+    # the record is checked against the arrays the file holds (every model, not only Truncated SVD): its biases too
     def changed(data):
         with np.load(io.BytesIO(data)) as npz:
             arrays = {key: npz[key] for key in npz.files}
-        arrays["user_factors"] = arrays["user_factors"].copy()
-        arrays["user_factors"][0, 0] += 1
+        arrays[array] = arrays[array].copy()
+        arrays[array].flat[0] += 1
         out = io.BytesIO()
         np.savez_compressed(out, **arrays)
         return out.getvalue()
