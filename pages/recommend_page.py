@@ -140,6 +140,8 @@ COLUMNS = {"title": st.column_config.TextColumn(width=280),
                width=70, format="%+.3f", help="What the popularity penalty adds to the score: below zero for items "
                                               "more popular than is typical, above zero for rarer ones (a penalty on "
                                               "popularity is a lift for the rare); score + this ranks the list.")}
+
+
 def list_columns(table: pd.DataFrame) -> dict:
     """LIST_COLUMNS with "adds" given decimals enough for 3 significant digits of the list's largest part (a
     part of 0.0064 read 0.006, as did its runner-up of 0.0061)."""
