@@ -148,7 +148,7 @@ def list_columns(table: pd.DataFrame) -> dict:
     if "adds" not in table.columns:
         return LIST_COLUMNS
     adds = COLUMNS["adds"]
-    form = figures.fixed_decimals(table["adds"]).replace("%", "%+", 1)
+    form = figures.fixed_decimals(table["adds"], sign=True)
     return LIST_COLUMNS | {"adds": {**adds, "type_config": {**adds["type_config"], "format": form}}}
 
 
@@ -173,8 +173,7 @@ def because_of(items: np.ndarray, values: np.ndarray | None, targets: np.ndarray
     # Below the precision "adds" is shown with (list_columns: 3 significant digits of the largest part) it is no
     # reason at all (the Popularity baseline: every profile alike, every part 0)
     tops = np.array([np.nanmax(row) if not np.isnan(row).all() else np.nan for row in contributions])
-    shown = int(figures.fixed_decimals(tops[np.isfinite(tops) & (tops > 0)])[2:-1])  # "%.5f" -> 5
-    least = 0.5 * 10.0 ** -shown
+    least = 0.5 * 10.0 ** -figures.column_decimals(tops)
     for t, row in enumerate(contributions):
         best = int(np.nanargmax(row)) if not np.isnan(row).all() else -1
         if best >= 0 and row[best] >= least:

@@ -48,15 +48,21 @@ def export_config(figure: go.Figure, *names: str | None) -> dict:
                                      "filename": file_name(f"mfviz-{name}", "png", *names)[:-4]}}
 
 
-def fixed_decimals(values, digits: int = 3) -> str:
-    """A number format with one count of decimals for a whole column, enough for `digits` significant digits of
-    its largest value: dot products 0.066, 0.057, 0.0522 read as 0.0660, 0.0570, 0.0522 (each number its own
-    3 significant digits mixed the decimals in one list); cosines 0.929, 0.769; tens 12.4."""
+def column_decimals(values, digits: int = 3) -> int:
+    """One count of decimals for a whole column, enough for `digits` significant digits of its largest value
+    (at most 8; `digits` for a column without a value above 0)."""
     values = np.abs(np.asarray(values, np.float64))
     values = values[np.isfinite(values) & (values > 0)]
     if not values.size:
-        return f"%.{digits}f"
-    return f"%.{int(min(max(digits - 1 - np.floor(np.log10(values.max())), 0), 8))}f"
+        return digits
+    return int(min(max(digits - 1 - np.floor(np.log10(values.max())), 0), 8))
+
+
+def fixed_decimals(values, digits: int = 3, sign: bool = False) -> str:
+    """A number format for a whole column with `column_decimals`: dot products 0.066, 0.057, 0.0522 read as
+    0.0660, 0.0570, 0.0522 (each number its own 3 significant digits mixed the decimals in one list); cosines
+    0.929, 0.769; tens 12.4. `sign`: a + before positive numbers."""
+    return f"%{'+' if sign else ''}.{column_decimals(values, digits)}f"
 
 
 def counted(n: int, noun: str, plural: str | None = None) -> str:
