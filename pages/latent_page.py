@@ -16,7 +16,7 @@ from mfviz.dashboard import (
     title_search,
     ui,
 )
-from mfviz.dashboard.figures import counted, export_config, file_name
+from mfviz.dashboard.figures import counted, export_config, file_name, fixed_decimals
 
 ui.header("Latent space", "Every item is a vector in the model's latent space; this map squeezes those "
           "vectors into two (or three) dimensions so that items the model finds alike land close together.")
@@ -288,7 +288,9 @@ def inspect(comparison, popularity: np.ndarray, norms: np.ndarray) -> None:
                                    (columns[1], comparison.dot, "Nearest by dot product (red lines)")):
         column.markdown(f"**{heading}**")
         column.dataframe(frame[shown], hide_index=True, width="stretch", height=35 * (len(frame) + 1) + 3,
-                         column_config={"score": st.column_config.NumberColumn(format="%.3g")})
+                         # one count of decimals down the list, 3 significant digits of its best
+                         column_config={"score": st.column_config.NumberColumn(
+                             format=fixed_decimals(frame["score"]))})
     buttons = st.columns([1.2, 0.6, 2.2])
     if buttons[0].button("Open in Neighbours →", key="latent_to_neighbours", on_click=open_in_neighbours,
                          args=(comparison.item,), help="The same lists with vector norms, overlap and the item's "

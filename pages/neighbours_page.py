@@ -78,6 +78,17 @@ cards[3].metric("Mean popularity, dot list", f"{comparison.mean_popularity_dot:,
                 help="Mean number of interactions in the data of the dot-product neighbours.")
 cards[3].caption(verdicts.popularity_ratio(comparison.mean_popularity_dot, comparison.mean_popularity_cosine))
 
+def number_columns(frame: pd.DataFrame, score_help: str) -> dict:
+    """Column configs of a list's score (and norm): one count of decimals down the column, enough for 3 significant
+    digits of its largest (figures.fixed_decimals: dot products 0.066, 0.057, 0.0522 read 0.0660, 0.0570, 0.0522)."""
+    config = {"score": st.column_config.NumberColumn(format=figures.fixed_decimals(frame["score"]), width=64,
+                                                     help=score_help)}
+    if "norm" in frame.columns:
+        config["norm"] = st.column_config.NumberColumn(format=figures.fixed_decimals(frame["norm"]),
+                                                       help="Length of the neighbour's item vector.")
+    return config
+
+
 # Two tables side by side must fit 1280 px with the sidebar open (a projector): the row order is the rank,
 # so no rank column; the title gets the room; vector length and lift are one toggle away, with the tables
 # then stacked at full width.
@@ -85,16 +96,11 @@ more = st.toggle("Show vector lengths and lift over chance", key="neighbours_mor
                  help="Adds each neighbour's vector length (norm) and how many times more users have both items than "
                       "chance would give (lift); the two lists are then shown one above the other.")
 columns = ["title", "score", "popularity", "together"] + (["norm", "lift"] if more else [])
-# Scores to 3 significant digits of a list's best (figures.fixed_decimals): a model with short vectors has dot
-# products of 0.006 and 0.005, which 3 decimals showed as the same number all down the list.
 evidence = {"title": st.column_config.TextColumn(width=None if more else 220),
-            "score": st.column_config.NumberColumn(format="%.3g", width=64,
-                                                   help="Cosine similarity or dot product with the item."),
             "popularity": st.column_config.NumberColumn("pop.", width=40, help="Interactions in the data."),
             "together": st.column_config.NumberColumn(width=60, help="Users who interacted with both this item "
                                                       "and the neighbour: the data's own evidence for the model's "
                                                       "neighbour."),
-            "norm": st.column_config.NumberColumn(format="%.3g", help="Length of the neighbour's item vector."),
             "lift": st.column_config.NumberColumn("lift", format="%.1f×",
                                                   help="Users with both items / the number chance would give."),
             }
@@ -103,11 +109,8 @@ lists = ((comparison.cosine, "**By cosine** (direction only), closest first"),
 for place, (frame, heading) in zip(((st.container(), st.container()) if more else st.columns(2)), lists, strict=True):
     with place:
         st.markdown(heading)
-        # one count of decimals down the list (0.0660, 0.0570, 0.0522), enough for 3 significant digits of its best
-        score = st.column_config.NumberColumn(format=figures.fixed_decimals(frame["score"]), width=64,
-                                              help="Cosine similarity or dot product with the item.")
         st.dataframe(frame[[c for c in columns if c in frame.columns]], hide_index=True, width="stretch",
-                     column_config=evidence | {"score": score})
+                     column_config=evidence | number_columns(frame, "Cosine similarity or dot product with the item."))
 if "together" in comparison.cosine.columns and len(comparison.cosine):
     unshared = int((comparison.cosine["together"] == 0).sum())
     median = comparison.cosine["together"].median()
@@ -165,8 +168,8 @@ if others:
                 ids, scores = cache.neighbour_index(ui.models()[name].key, other.item_factors, "cosine").query(
                     [int(item)], int(k), candidates=allowed)
                 sides[name] = ui.SideList(ids[0][ids[0] >= 0], scores[0][ids[0] >= 0])
-            ui.side_by_side(sides, titles, popularity, int(k), score=st.column_config.NumberColumn(
-                width=54, format="%.3g", help="Cosine similarity of the neighbour with the item in that model."))
+            ui.side_by_side(sides, titles, popularity, int(k),
+                            score_help="Cosine similarity of the neighbour with the item in that model.")
         with ui.guard("Comparing the models over many items"):
             agreement = {name: cache.agreement(entry.key, ui.models()[name].key, vectors,
                                                ui.models()[name].model.item_factors, int(k)) for name in compare}
@@ -249,7 +252,8 @@ for column, metric, name in ((left, "cosine", "By cosine"), (right, "dot", "By d
         frame = lists[metric]
         st.markdown(f"**{name}**, best first · mean popularity {frame['popularity'].mean():,.0f}")
         st.dataframe(frame[["title", "score", "popularity"]], hide_index=True, width="stretch",  # rows: best first
-                     column_config={key: evidence[key] for key in ("score", "popularity")}
+                     column_config={"popularity": evidence["popularity"]}
+                     | number_columns(frame, "Cosine similarity or dot product with the user's vector.")
                      | {"title": st.column_config.TextColumn(width=260)})
 if not lists["cosine"].empty:
     st.caption(figures.length_lean(lists["cosine"]["popularity"].mean(), lists["dot"]["popularity"].mean(),

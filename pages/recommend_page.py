@@ -143,18 +143,18 @@ COLUMNS = {"title": st.column_config.TextColumn(width=280),
 
 
 def list_columns(table: pd.DataFrame) -> dict:
-    """LIST_COLUMNS with "adds" given decimals enough for 3 significant digits of the list's largest part (a
-    part of 0.0064 read 0.006, as did its runner-up of 0.0061)."""
-    if "adds" not in table.columns:
-        return LIST_COLUMNS
-    adds = COLUMNS["adds"]
-    form = figures.fixed_decimals(table["adds"], sign=True)
-    return LIST_COLUMNS | {"adds": {**adds, "type_config": {**adds["type_config"], "format": form}}}
+    """LIST_COLUMNS with "score" and "adds" given decimals enough for 3 significant digits of the list's largest
+    value (a part of 0.0064 read 0.006, as did its runner-up of 0.0061; a model with short vectors scores 0.004)."""
+    config = dict(LIST_COLUMNS)
+    for column, sign in (("score", False), ("adds", True)):
+        if column in table.columns:
+            form = figures.fixed_decimals(table[column], sign=sign)
+            config[column] = {**COLUMNS[column], "type_config": {**COLUMNS[column]["type_config"], "format": form}}
+    return config
 
 
 LIST_COLUMNS = COLUMNS | {"title": st.column_config.TextColumn(width=250),
                           "genres": st.column_config.TextColumn(width="medium")}  # "mostly along" shows at 1,440 px
-SIDE_SCORE = st.column_config.NumberColumn(width=54, format="%.3f", help=COLUMNS["score"]["help"])
 HISTORY_ROW = 35  # px per row of a table, the header's too
 HISTORY_ROWS = 6  # rows of the history shown before it scrolls: the recommendations under it start on screen
 
@@ -589,7 +589,7 @@ if mode == MODES[0]:
                 sides[name] = side_list(other, other_ids, other_scores,
                                         lists.held_out(other, inter, user) if hits and lists.can_hit(other) else None,
                                         hits)
-            ui.side_by_side(sides, titles, popularity, int(n), score=SIDE_SCORE,
+            ui.side_by_side(sides, titles, popularity, int(n), score_help=COLUMNS["score"]["help"],
                             note=side_hits_note(sides, user) if hits else "")
     taste_profile(f"User {inter.user_ids[user]}", user=user)
     users_map(f"User {inter.user_ids[user]}", user=user)
@@ -689,6 +689,6 @@ else:
                 side_lists = {entry.name: side_list(entry, ids, scores)}
                 for name in compare:
                     side_lists[name] = side_list(ui.models()[name], *for_profile(ui.models()[name], profile, values))
-                ui.side_by_side(side_lists, titles, popularity, int(n), score=SIDE_SCORE)
+                ui.side_by_side(side_lists, titles, popularity, int(n), score_help=COLUMNS["score"]["help"])
         taste_profile("This profile", vector=vector)
         users_map("This profile", vector=vector, profile=profile)

@@ -611,11 +611,10 @@ def side_heading(name: str, side: SideList) -> str:
 
 
 def side_by_side(lists: dict[str, SideList], titles: np.ndarray, popularity: np.ndarray, n: int,
-                 score: st.column_config.Column | None = None, note: str = "") -> None:
+                 score_help: str = "The model's score of the item.", note: str = "") -> None:
     """Several models' lists, each with its scores and its items' popularity (rank = row, two lists to a
     row), items on every list shaded, hits marked where counted; underneath, how many items each pair of
-    lists shares, each list's mean popularity and `note`. `score`: the score column's config (its format and
-    what the score is)."""
+    lists shares, each list's mean popularity and `note`. `score_help`: what the score is."""
     everywhere = set.intersection(*(set(np.asarray(side.items).tolist()) for side in lists.values()))
     st.markdown("**Side by side**")
     # Each list as its own table with its numbers: one table of titles alone gave no score or popularity, and
@@ -624,9 +623,14 @@ def side_by_side(lists: dict[str, SideList], titles: np.ndarray, popularity: np.
               "hit": st.column_config.CheckboxColumn(
                   width=36, help="Held out of this model's training (the Train page's test share) and in the user's "
                                  "data: the model recommends an item the user has without having seen it."),
+              # one count of decimals for every list (figures.fixed_decimals): side by side, 0.93 against 0.0712
+              # read as if the lists were of different precision
               "ranked by": st.column_config.NumberColumn(
-                  width=64, format="%.3f", help="score + pop. adj.: what orders the list under a popularity penalty."),
-              "score": score or st.column_config.NumberColumn(width=54, format="%.3f"),
+                  width=64, format=figures.fixed_decimals(np.concatenate(
+                      [side.ranked_by for side in lists.values() if side.ranked_by is not None] or [np.zeros(0)])),
+                  help="score + pop. adj.: what orders the list under a popularity penalty."),
+              "score": st.column_config.NumberColumn(width=54, help=score_help, format=figures.fixed_decimals(
+                  np.concatenate([np.asarray(side.scores, np.float64) for side in lists.values()]))),
               "popularity": st.column_config.NumberColumn("pop.", width=44, help="Interactions in the data.")}
     names = list(lists)
     for start in range(0, len(names), SIDE_BY_SIDE_PER_ROW):

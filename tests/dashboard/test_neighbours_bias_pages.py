@@ -347,3 +347,14 @@ def test_each_neighbour_lists_scores_have_one_count_of_decimals(neighbours):
     for table in tables:
         shown = json.loads(table.proto.columns)["score"]["type_config"]["format"]
         assert shown == figures.fixed_decimals(table.value["score"]) and shown in {"%.2f", "%.3f", "%.4f", "%.5f"}
+    # the vector lengths, one toggle away, alike (each its own 3 significant digits before)
+    at.toggle(key="neighbours_more_columns").set_value(True).run()
+    try:
+        tables = [d for d in at.dataframe if "norm" in d.value.columns]
+        assert len(tables) == 2
+        for table in tables:
+            config = json.loads(table.proto.columns)
+            assert config["norm"]["type_config"]["format"] == figures.fixed_decimals(table.value["norm"])
+            assert config["score"]["type_config"]["format"] == figures.fixed_decimals(table.value["score"])
+    finally:
+        at.toggle(key="neighbours_more_columns").set_value(False).run()

@@ -163,6 +163,9 @@ def test_recommendations_name_the_profile_item_behind_them(demo_app):
     # shown with 3 significant digits of the largest part (a part of 0.0064 read 0.006, as its runner-up 0.0061)
     shown = json.loads(at.dataframe[1].proto.columns)["adds"]["type_config"]["format"]
     assert shown == f"%+.{int(2 - np.floor(np.log10(table['adds'].abs().max())))}f", shown
+    # and the scores alike (a model with short vectors scores 0.004: 3 fixed decimals showed 0.004 all down the list)
+    shown = json.loads(at.dataframe[1].proto.columns)["score"]["type_config"]["format"]
+    assert shown == f"%.{max(int(2 - np.floor(np.log10(table['score'].abs().max()))), 0)}f", shown
     # the demo's quick default is implicit ALS, whose scores split exactly over the profile
     assert any("the parts add up to it" in c.value for c in at.caption)
     assert any("(one weighted least-squares solve, the same as a training step)" in c.value for c in at.caption)

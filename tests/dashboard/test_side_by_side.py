@@ -97,6 +97,16 @@ def shaded_rows(frame) -> set[int]:
     return rows
 
 
+def assert_one_score_format(elements) -> None:
+    """Every list side by side shows its scores with one count of decimals: 3 significant digits of the largest
+    score of them all (each table its own format read 0.929 next to 0.0712 as if of different precision)."""
+    from mfviz.dashboard.figures import fixed_decimals
+
+    elements = list(elements)
+    formats = {json.loads(e.proto.columns)["score"]["type_config"]["format"] for e in elements}
+    assert formats == {fixed_decimals(np.concatenate([e.value["score"].to_numpy() for e in elements]))}
+
+
 # ------------------------------------------------------------------ 1. held-out hits
 def test_held_out_items_can_be_recommended_and_each_hit_is_marked_and_counted(movielens):
     at = movielens
@@ -221,6 +231,7 @@ def test_each_list_side_by_side_has_its_scores_and_popularity_and_the_shared_ite
         widths = {column: spec["width"] for column, spec in json.loads(element.proto.columns).items()}
         assert sum(widths[c] for c in ("_index", *frame.columns)) <= (PAGE_AT_1280 - 16) // 2
         assert widths["title"] >= 200
+    assert_one_score_format(sides.values())
     # the main list's scores are the page's own
     np.testing.assert_allclose(sides[default].value["score"], at.dataframe[1].value["score"], atol=5e-4)
     everywhere = set(lists[default].tolist()) & set(lists[funk].tolist())
@@ -242,6 +253,7 @@ def test_each_list_side_by_side_has_its_scores_and_popularity_and_the_shared_ite
         np.testing.assert_allclose(frame["score"], scores[0], atol=1e-4)
         assert frame["popularity"].tolist() == popularity[ids[0]].tolist()
     assert set(side_tables(at)) == {shown, funk}
+    assert_one_score_format(side_tables(at).values())
 
 
 # ------------------------------------------------------------------ 3. the model shown swaps with one compared
