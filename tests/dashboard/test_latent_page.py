@@ -12,6 +12,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from mfviz.dashboard.figures import fixed_decimals
+
 ROOT = Path(__file__).resolve().parents[2]
 APP = str(ROOT / "app.py")
 TIMEOUT = 300  # seconds per script run; the first run compiles numba kernels
@@ -75,6 +77,13 @@ def test_the_chosen_items_and_its_nearest_neighbours_titles_are_on_the_map(laten
     named = [n["hovertext"] for n in notes[1:]]
     assert named and set(named) <= {titles[i] for i in cosine + dot}
     assert len(named) == len(set(named))  # an item in both lists once
+    # the two neighbour tables under the map: one count of decimals down each list (dot products of 0.066 and
+    # 0.0522 read with 3 and 4 decimals in one column)
+    tables = [d for d in at.dataframe if {"title", "score"} <= set(d.value.columns) and len(d.value) > 1]
+    assert len(tables) == 2
+    for table in tables:
+        shown = json.loads(table.proto.columns)["score"]["type_config"]["format"]
+        assert shown == fixed_decimals(table.value["score"])
     # the map names the model whose vectors it shows, and the camera button saves it at twice its size
     assert spec["layout"]["title"]["text"] == f"Item vectors mapped to 2-D by PCA · {entry.name}"
     options = config["toImageButtonOptions"]
