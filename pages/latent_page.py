@@ -283,14 +283,23 @@ def inspect(comparison, popularity: np.ndarray, norms: np.ndarray) -> None:
         facts.insert(0, ", ".join(map(str, genres)))
     st.markdown(f"**★ {titles[item]}** · " + " · ".join(facts))
     columns = st.columns(2)
-    shown = [c for c in ("rank", "title", "score", "popularity", "together") if c in comparison.cosine.columns]
-    for column, frame, heading in ((columns[0], comparison.cosine, "Nearest by cosine (blue lines)"),
-                                   (columns[1], comparison.dot, "Nearest by dot product (red lines)")):
+    # the row order is the rank; the numbers narrow, so that the title and every number fit half of 1,280 px
+    # with the box that steps to a neighbour
+    shown = [c for c in ("title", "score", "popularity", "together") if c in comparison.cosine.columns]
+    config = {"title": st.column_config.TextColumn(width=190),
+              "popularity": st.column_config.NumberColumn("pop.", width=44, help="Interactions in the data."),
+              "together": st.column_config.NumberColumn(width=64, help="Users who have both this item and the "
+                                                                       "neighbour.")}
+    for column, metric, frame, heading in ((columns[0], "cosine", comparison.cosine, "Nearest by cosine (blue lines)"),
+                                           (columns[1], "dot", comparison.dot, "Nearest by dot product (red lines)")):
         column.markdown(f"**{heading}**")
-        column.dataframe(frame[shown], hide_index=True, width="stretch", height=35 * (len(frame) + 1) + 3,
-                         # one count of decimals down the list, 3 significant digits of its best
-                         column_config={"score": st.column_config.NumberColumn(
-                             format=fixed_decimals(frame["score"]))})
+        # a click on a row's box: that neighbour becomes the item drawn (pickers.stepping_table); one count of
+        # decimals down the list, 3 significant digits of its best
+        pickers.stepping_table(column, frame[shown], frame["item"], f"latent_step_{metric}", "latent_anchor",
+                               hide_index=True, width="stretch", height=35 * (len(frame) + 1) + 3,
+                               column_config=config | {"score": st.column_config.NumberColumn(
+                                   format=fixed_decimals(frame["score"]), width=60)})
+    st.caption("Tick a row's box to draw that item's neighbours instead.")
     buttons = st.columns([1.2, 0.6, 2.2])
     if buttons[0].button("Open in Neighbours →", key="latent_to_neighbours", on_click=open_in_neighbours,
                          args=(comparison.item,), help="The same lists with vector norms, overlap and the item's "

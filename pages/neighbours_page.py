@@ -104,17 +104,21 @@ evidence = {"title": st.column_config.TextColumn(width=None if more else 220),
             "lift": st.column_config.NumberColumn("lift", format="%.1f×",
                                                   help="Users with both items / the number chance would give."),
             }
-lists = ((comparison.cosine, "**By cosine** (direction only), closest first"),
-         (comparison.dot, "**By dot product** (direction × length), closest first"))
-for place, (frame, heading) in zip(((st.container(), st.container()) if more else st.columns(2)), lists, strict=True):
+lists = (("cosine", comparison.cosine, "**By cosine** (direction only), closest first"),
+         ("dot", comparison.dot, "**By dot product** (direction × length), closest first"))
+for place, (metric, frame, heading) in zip(((st.container(), st.container()) if more else st.columns(2)), lists,
+                                           strict=True):
     with place:
         st.markdown(heading)
-        st.dataframe(frame[[c for c in columns if c in frame.columns]], hide_index=True, width="stretch",
-                     column_config=evidence | number_columns(frame, "Cosine similarity or dot product with the item."))
+        # a click on a row's box: that neighbour's own neighbours (pickers.stepping_table)
+        pickers.stepping_table(st, frame[[c for c in columns if c in frame.columns]], frame["item"],
+                               f"neighbours_step_{metric}", "neighbours_item", hide_index=True,
+                               width="stretch", column_config=evidence | number_columns(
+                                   frame, "Cosine similarity or dot product with the item."))
 if "together" in comparison.cosine.columns and len(comparison.cosine):
     unshared = int((comparison.cosine["together"] == 0).sum())
     median = comparison.cosine["together"].median()
-    st.caption(f"Together: the users who have both items. The cosine neighbours share a median of "
+    st.caption(f"Tick a row's box to step to that item's own neighbours. Together: the users who have both items. The cosine neighbours share a median of "
                f"{median:,.0f} user{'' if round(median) == 1 else 's'} with this item "
                f"({comparison.cosine['lift'].median():.1f}× what chance would give), the dot-product neighbours "
                f"{comparison.dot['together'].median():,.0f} ({comparison.dot['lift'].median():.1f}×)"

@@ -9,6 +9,7 @@ options by substring ("contains"): a fuzzy match would offer listed items for an
 
 from __future__ import annotations
 
+import functools
 import json
 
 import numpy as np
@@ -261,3 +262,19 @@ def pick_many(where, label: str, kind: str, ranked: np.ndarray, interactions, ke
                              accept_new_options=True, filter_mode="contains", select_all=False, on_change=_resolve,
                              args=(key, interactions, kind, ranked, True),
                              help=_help(options.pop("help", None), ranked, kind), **options)
+
+
+def stepping_table(where, frame, items: np.ndarray, key: str, target: str, **options) -> None:
+    """A list of items as a table whose rows are steps, as the Embedding Projector's neighbour list: a click on
+    a row makes its item (`items[row]`) the choice of the picker `target`, so a chain of neighbours is followed
+    without typing a title. The table's key holds the target's current choice: the next item's table starts
+    with no row selected."""
+    key = f"{key}.{st.session_state.get(target)}"
+    where.dataframe(frame, key=key, on_select=functools.partial(_step, key, np.asarray(items, np.int64), target),
+                    selection_mode="single-row", **options)
+
+
+def _step(key: str, items: np.ndarray, target: str) -> None:
+    rows = st.session_state[key]["selection"]["rows"]
+    if rows:  # a callback: runs before the picker is drawn
+        st.session_state[target] = int(items[rows[0]])

@@ -603,6 +603,53 @@ def test_back_and_forward_step_through_the_pages_visited(browser_page, server):
     assert "/neighbours?" in page.url and "item=" in page.url
 
 
+def tick_row(page, table: int, row: int) -> str:
+    """Tick the box of row `row` (0-based) of the page's `table`-th table; the title in that row. The grid draws on
+    a canvas: the box is clicked where it is drawn (rows of 35 px under a header of 35 px, the box column 32 px
+    wide); the title comes from the grid's accessibility table."""
+    grid = page.locator("[data-testid='stDataFrame']").nth(table)
+    grid.scroll_into_view_if_needed()
+    grid.locator("[role=columnheader]").first.wait_for(state="attached", timeout=WAIT_MS)  # after the grid
+    headers = [h.strip() for h in grid.locator("[role=columnheader]").all_inner_texts()]
+    title = grid.locator("[role=row]").nth(row + 1).locator("[role=gridcell]").nth(headers.index("title")).inner_text()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 16, box["y"] + 35 * (row + 1) + 17)
+    after_action(page)
+    return title
+
+
+def test_a_tick_on_a_neighbour_steps_to_its_own_neighbours(browser_page, server):
+    """As in the Embedding Projector's list of neighbours, a neighbour is one click from its own neighbours:
+    on the Neighbours page (both lists) and under the Latent space map, without typing its title."""
+    page = browser_page
+    url, _ = server
+    page.goto(url + "/neighbours")
+    page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=WAIT_MS)
+    settle(page)
+    item = page.get_by_role("combobox", name="Item", exact=True)
+    for table, row in ((0, 2), (1, 4)):  # the cosine list, then the dot-product list
+        before = item.input_value()
+        title = tick_row(page, table, row)
+        assert not exceptions(page) and not errors(page), errors(page)
+        assert item.input_value().startswith(f"{title} · ") and item.input_value() != before, (title, before)
+        assert title not in page.locator("[data-testid='stDataFrame']").first.inner_text()  # its own neighbours
+    # the address names the item stepped to: a link reopens it
+    page.reload()
+    page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=WAIT_MS)
+    settle(page)
+    assert page.get_by_role("combobox", name="Item", exact=True).input_value().startswith(f"{title} · ")
+
+    page.get_by_role("button", name="Show on the map →").click()  # the Latent space page with the item drawn
+    page.locator("[data-testid='stMarkdownContainer']", has_text="★").first.wait_for(timeout=WAIT_MS)
+    settle(page)
+    assert page.locator("[data-testid='stMarkdownContainer']", has_text="★").first.inner_text() \
+        .removeprefix("★ ").startswith(title)
+    stepped = tick_row(page, 1, 1)  # the second of its dot-product neighbours
+    star = page.locator("[data-testid='stMarkdownContainer']", has_text="★").first
+    assert star.inner_text().removeprefix("★ ").split(" · ")[0] == stepped
+    assert not exceptions(page) and not errors(page), errors(page)
+
+
 def test_a_saved_workspace_opens_in_another_browser(browser_page, server, tmp_path):
     """An analyst's upload, its preparation and a trained model, saved as one file from the sidebar, open in
     another browser (another workspace, which starts on the demo) as they were: what a server restart loses."""
