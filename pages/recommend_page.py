@@ -72,6 +72,8 @@ mode = top[1].radio("Recommend for", MODES,
                     help="A new item: the model has never seen it; its first users place it (fold-in, no "
                          "retraining), and you see whose lists it would enter.")
 links.number(link, "n", "rec_n", 5, 50, 10)
+if links.left_out(link, "beta"):  # a link without β was made on the model's own lists, whatever β this session had
+    st.session_state["rec_penalty"] = 0.0
 links.number(link, "beta", "rec_penalty", 0.0, 1.5, 0.0)
 n = top[2].number_input("How many", 5, 50, key="rec_n")
 strength = top[3].slider(

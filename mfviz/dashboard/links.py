@@ -177,6 +177,8 @@ def take_compared(fresh: dict[str, str], key: str) -> None:
     link's model is picked, whose training on opening must not lose them. Checked by `keep_compared`. Those
     the session lacks whose recipes the link carries (`compare_recipes=`) are trained here as the link's own
     model is: a comparison of three models trained in one session reached another with the shown one only."""
+    if left_out(fresh, "compare"):  # the link's view had none side by side
+        st.session_state[key] = []
     if "compare" in fresh:
         st.session_state[key] = split_ids(fresh["compare"])
         recipes = _compared_recipes(fresh.get("compare_recipes"))
@@ -271,6 +273,13 @@ def keep_compared(key: str, others: list[str]) -> None:
         st.info(f"The link compared {len(offered)} models; {MAX_COMPARED} are shown side by side at a time: "
                 f"{', '.join(f'“{name}”' for name in beyond)} left out (choose it below instead of another).",
                 icon=":material/link_off:")
+
+
+def left_out(fresh: dict[str, str], name: str) -> bool:
+    """Whether a link was just opened (`fresh`, from `opened`) whose address has no `name`: the view it was made
+    on had that setting at what a link without it means, not at the opener's last choice ("a link fixes the
+    view"). `fresh` holds only the values this session had not seen, so the whole address is read."""
+    return bool(fresh) and name not in st.query_params
 
 
 def number(fresh: dict[str, str], name: str, key: str, low: float, high: float, default: float) -> None:

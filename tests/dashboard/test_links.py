@@ -150,6 +150,13 @@ def test_a_link_carries_the_list_lengths_and_the_popularity_penalty(app):
     app.slider(key="rec_penalty").set_value(0.0).run()
     assert "beta" not in app.query_params  # no penalty: left out
 
+    # a link without β was made on the model's own lists: opened in a session whose slider is at 0.9, β is 0
+    # (the opener's β leaked into the view and into the address: a presenter's bookmarks reopened penalised)
+    app.slider(key="rec_penalty").set_value(0.9).run()
+    open_link(app, RECOMMEND, data=data, user=user_ids[11], n=10)
+    assert app.slider(key="rec_penalty").value == 0.0 and "beta" not in app.query_params
+    assert not warnings(app) and not app.exception
+
 
 def test_a_link_carries_the_min_interactions_filter_and_one_without_it_lists_every_item(app):
     # The filter was in no link: a colleague opening one saw rare items the maker had filtered out, or the
@@ -579,6 +586,10 @@ def test_a_recommend_link_keeps_the_models_side_by_side():
     said = [i.value for i in receiver.info if "also compared" in i.value]
     assert len(said) == 1 and "“Funk SVD (f=3)”" in said[0] and default not in said[0]
     assert receiver.multiselect(key="rec_compare").value == [default]
+    # a link without models side by side opens without them (the session's choice leaked into the view)
+    open_link(receiver, RECOMMEND, **{name: value for name, value in link.items() if name != "compare"} | {"n": 12})
+    assert receiver.multiselect(key="rec_compare").value == [] and "compare" not in receiver.query_params
+    assert not receiver.exception
 
 
 def test_a_profile_link_to_a_model_trained_in_another_session_opens_on_the_profile():
