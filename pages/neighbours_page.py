@@ -18,7 +18,7 @@ data = ui.current_data()
 inter = data.interactions
 SHOWN_BEFORE = "mfviz.neighbours_shown_before"  # the model shown on the last run, for the side-by-side choice's swap
 link = links.opened(data, "neighbours")  # a link to this page names the model and the item
-links.take_compared(link, "neighbours_compare")
+links.take_compared(link, "neighbours_compare", ("item", "k", "min", "compare"))  # this page's parameters
 links.pick_model(link, data)
 if "item" in link and (chosen := links.indices(inter, "item", link["item"])):
     st.session_state["neighbours_item"] = chosen[0]

@@ -41,7 +41,8 @@ with ui.guard("Reading the data"):
 SCALE = rating_scale(summary) if inter.is_explicit else None  # the profile's ratings
 link = links.opened(data, "recommend")  # a link to this page names the model and a user, or the items of a profile
 # (ratings= alone is a hand-edited address: the ratings of the items it already lists)
-links.take_compared(link, "rec_compare")
+LINKED = ("user", "items", "ratings", "fans", "n", "beta", "hits", "compare")  # this page's link parameters
+links.take_compared(link, "rec_compare", LINKED)
 links.pick_model(link, data, factor_models_only=False)
 if "user" in link and (chosen := links.indices(inter, "user", link["user"])):
     st.session_state["rec_mode"], st.session_state["rec_user"] = MODES[0], chosen[0]
@@ -72,7 +73,7 @@ mode = top[1].radio("Recommend for", MODES,
                     help="A new item: the model has never seen it; its first users place it (fold-in, no "
                          "retraining), and you see whose lists it would enter.")
 links.number(link, "n", "rec_n", 5, 50, 10)
-if links.left_out(link, "beta"):  # a link without β was made on the model's own lists, whatever β this session had
+if links.left_out(link, "beta", LINKED):  # a link without β was made on the model's own lists, whatever β this session had
     st.session_state["rec_penalty"] = 0.0
 links.number(link, "beta", "rec_penalty", 0.0, 1.5, 0.0)
 n = top[2].number_input("How many", 5, 50, key="rec_n")
@@ -158,7 +159,7 @@ def list_columns(table: pd.DataFrame) -> dict:
 LIST_COLUMNS = COLUMNS | {"title": st.column_config.TextColumn(width=250),
                           "genres": st.column_config.TextColumn(width="medium")}  # "mostly along" shows at 1,440 px
 HISTORY_ROW = 35  # px per row of a table, the header's too
-HISTORY_ROWS = 6  # rows of the history shown before it scrolls: the recommendations under it start on screen
+HISTORY_ROWS = 10  # rows of the history shown before it scrolls (the rest scroll inside the table)
 
 
 def because_of(items: np.ndarray, values: np.ndarray | None, targets: np.ndarray, disliked=(),
@@ -549,11 +550,9 @@ if mode == MODES[0]:
         plain = (model.recommend(np.array([user]), n=int(n), exclude=lists.left_out(entry, inter, hits))[0][0]
                  if strength > 0 else ids)
         reasons = because_of(trained.indices, trained.data, ids)
-    # One above the other, each at the page's width: side by side, at 1,440 px (980 px of page) the history
+    # The list first, the history under it, each at the page's width: with the history above, a 1,280 × 720
+    # projector showed no recommendation without scrolling; side by side, at 1,440 px (980 px of page) the history
     # cut "Empire Strikes Back, The (198" and its genres, the recommendations their genres.
-    st.markdown(f"**What user {inter.user_ids[user]} interacted with** ({counted(len(history), 'item')}, best first)")
-    st.dataframe(history, hide_index=True, width="stretch", height=HISTORY_ROW * (min(len(history), HISTORY_ROWS) + 1) + 3,
-                 column_config=COLUMNS)
     st.markdown(f"**Recommended by {entry.name}** ({millis:.0f} ms)")
     if len(ids) == 0:
         st.info(f"User {inter.user_ids[user]} has every item of the data: nothing is left to recommend.",
@@ -580,6 +579,9 @@ if mode == MODES[0]:
                        file_name=figures.file_name(f"recommendations_top{int(n)}", "csv", ui.data_label(data), entry.name), mime="text/csv", key="rec_csv",
                        on_click="ignore", help="One row per user and rank: user_id, rank, item_id, title, score; "
                        "items the user has in the data are left out.")
+    st.markdown(f"**What user {inter.user_ids[user]} interacted with** ({counted(len(history), 'item')}, best first)")
+    st.dataframe(history, hide_index=True, width="stretch", height=HISTORY_ROW * (min(len(history), HISTORY_ROWS) + 1) + 3,
+                 column_config=COLUMNS)
     # the other models' lists right under this one's, where a presenter compares them (they came after the
     # dimensions table and the map of users, some 1,300 px further down)
     if compare and len(ids):
@@ -649,7 +651,10 @@ else:
             liked = st.select_slider("Their rating of the liked items", scale, key="rec_stars",
                                      help="Every item of the profile gets this rating, unless you change its own in "
                                           "the profile table below (double-click its rating).")
-        # one above the other at the page's width, as for a user (side by side they cut the genres)
+        # The list above the profile table, which it needs (a rating edited there folds in anew): with the table
+        # first, a profile of three items on a 1,280 × 720 projector showed no recommendation without scrolling.
+        # One above the other at the page's width, as for a user (side by side they cut the genres).
+        recommended = st.container()
         st.markdown("**The profile**")
         if inter.is_explicit:
             values = profile_ratings(np.array(picked), liked, scale, set(disliked))
@@ -674,17 +679,17 @@ else:
                      if strength > 0 else ids)
             reasons = because_of(folded, folded_values, ids, set(disliked), negatives)
         took = f"{millis:.0f} ms" if millis >= 10 else f"{millis:.1f} ms" if millis >= 0.1 else "under 0.1 ms"
-        st.markdown(f"**Recommended by {entry.name}** (fold-in and ranking: {took})")
         # the profile's own bias, for the predicted ratings (solved with its vector)
         user_bias = profile_bias if stars(np.zeros(0), 0.0) is not None else None
         with ui.guard("Placing the recommendations on the model's dimensions"):
             table = item_table(ids, scores, reasons, lists.taste_coords(entry, vector=vector), user_bias=user_bias)
-        st.dataframe(table, hide_index=True, width="stretch", column_config=list_columns(table))
-        st.caption("Fold-in finds the vector of a new user who liked these items, with the item vectors frozen "
-                   f"({getattr(model, 'fold_in_how', 'a ridge regression on the item vectors')}), then ranks every "
-                   "item by it: this is how a live service treats a new visitor. " + score_words() + " "
-                   + reasons_note(len(picked), built=True) + dislikes_note(entry, len(disliked))
-                   + bias_note(ids, scores, profile) + penalty_note(ids, plain[plain >= 0]))
+        recommended.markdown(f"**Recommended by {entry.name}** (fold-in and ranking: {took})")
+        recommended.dataframe(table, hide_index=True, width="stretch", column_config=list_columns(table))
+        recommended.caption("Fold-in finds the vector of a new user who liked these items, with the item vectors frozen "
+                            f"({getattr(model, 'fold_in_how', 'a ridge regression on the item vectors')}), then ranks every "
+                            "item by it: this is how a live service treats a new visitor. " + score_words() + " "
+                            + reasons_note(len(picked), built=True) + dislikes_note(entry, len(disliked))
+                            + bias_note(ids, scores, profile) + penalty_note(ids, plain[plain >= 0]))
         if compare:  # right under this model's list, as for a user
             with ui.guard("Folding the profile into the other models"):
                 # not `lists`: that is the module the users' map below calls (its AttributeError was shown)

@@ -172,12 +172,13 @@ COMPARED_PENDING = "mfviz.link_compared_pending"
 COMPARED_FAILED = "mfviz.link_compared_failed"  # {multiselect key: names}: their recipes failed here (said then)
 
 
-def take_compared(fresh: dict[str, str], key: str) -> None:
+def take_compared(fresh: dict[str, str], key: str, own: tuple[str, ...]) -> None:
     """The link's side-by-side models (`compare=`, by name) into the page's multiselect `key`; before the
     link's model is picked, whose training on opening must not lose them. Checked by `keep_compared`. Those
     the session lacks whose recipes the link carries (`compare_recipes=`) are trained here as the link's own
-    model is: a comparison of three models trained in one session reached another with the shown one only."""
-    if left_out(fresh, "compare"):  # the link's view had none side by side
+    model is: a comparison of three models trained in one session reached another with the shown one only. A link
+    to the page (one of its `own` parameters) without `compare=` clears the choice."""
+    if left_out(fresh, "compare", own):  # the link's view had none side by side
         st.session_state[key] = []
     if "compare" in fresh:
         st.session_state[key] = split_ids(fresh["compare"])
@@ -275,11 +276,13 @@ def keep_compared(key: str, others: list[str]) -> None:
                 icon=":material/link_off:")
 
 
-def left_out(fresh: dict[str, str], name: str) -> bool:
-    """Whether a link was just opened (`fresh`, from `opened`) whose address has no `name`: the view it was made
-    on had that setting at what a link without it means, not at the opener's last choice ("a link fixes the
-    view"). `fresh` holds only the values this session had not seen, so the whole address is read."""
-    return bool(fresh) and name not in st.query_params
+def left_out(fresh: dict[str, str], name: str, own: tuple[str, ...]) -> bool:
+    """Whether a link to this page was just opened (`fresh`, from `opened`, holds one of the page's `own`
+    parameters) whose address has no `name`: the view it was made on had that setting at what a link without it
+    means, not at the opener's last choice ("a link fixes the view"). `fresh` holds only the values this session
+    had not seen, so the whole address is read. (The browser clears the address on a change of page; AppTest
+    keeps the last page's, which the page's own parameters tell apart.)"""
+    return any(key in fresh for key in own) and name not in st.query_params
 
 
 def number(fresh: dict[str, str], name: str, key: str, low: float, high: float, default: float) -> None:

@@ -650,6 +650,45 @@ def test_a_tick_on_a_neighbour_steps_to_its_own_neighbours(browser_page, server)
     assert not exceptions(page) and not errors(page), errors(page)
 
 
+def list_on_screen(page) -> bool:
+    """Whether the Recommend page's list heading and its first three rows (a header and rows of 35 px) lie above
+    the bottom of a 720 px screen, the page scrolled to its top."""
+    heading = page.locator("[data-testid='stMarkdownContainer']", has_text="Recommended by").first
+    heading.wait_for(timeout=WAIT_MS)
+    page.evaluate("document.querySelector(\"[data-testid='stMain']\").scrollTo(0, 0)")
+    return heading.bounding_box()["y"] + 24 + 4 * 35 < 720
+
+
+def test_the_recommendations_start_on_a_projectors_screen(browser_page, server):
+    """At 1,280 × 720 the Recommend page shows its list without scrolling, for a user of the data and for a profile
+    of three items (the history, or the profile's table, above it pushed it below the screen's edge)."""
+    page = browser_page
+    url, _ = server
+    size = page.viewport_size
+    page.set_viewport_size({"width": 1280, "height": 720})
+    try:
+        page.goto(url + "/recommend")
+        settle(page)
+        page.get_by_text("a user in the data", exact=True).click()
+        after_action(page)
+        assert list_on_screen(page)
+        page.get_by_text("a profile I build", exact=True).click()
+        after_action(page)
+        likes = page.get_by_role("combobox", name="Items this person likes", exact=True)
+        for k in range(3):  # three items of the list the box offers (each pick leaves it)
+            likes.click()
+            page.get_by_role("option").nth(k).click()
+            after_action(page)
+            page.keyboard.press("Escape")
+        page.locator("[data-testid='stMarkdownContainer']", has_text="fold-in and ranking").first.wait_for(
+            timeout=WAIT_MS)
+        assert list_on_screen(page)
+        page.screenshot(path=str(SHOTS / "recommend_profile_1280x720.png"))
+        assert not exceptions(page) and not errors(page), errors(page)
+    finally:
+        page.set_viewport_size(size)
+
+
 def test_a_saved_workspace_opens_in_another_browser(browser_page, server, tmp_path):
     """An analyst's upload, its preparation and a trained model, saved as one file from the sidebar, open in
     another browser (another workspace, which starts on the demo) as they were: what a server restart loses."""

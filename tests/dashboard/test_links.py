@@ -8,7 +8,7 @@ import json
 
 import numpy as np
 import pytest
-from test_pages import chart_titled, new_app, open_page, train_on_page
+from test_pages import chart_titled, new_app, open_page, recommended, train_on_page
 
 from mfviz.data.id_lists import join_ids, split_ids
 
@@ -143,7 +143,7 @@ def test_a_link_carries_the_list_lengths_and_the_popularity_penalty(app):
 
     open_link(app, RECOMMEND, data=data, user=user_ids[8], n=7, beta=0.5)
     assert app.number_input(key="rec_n").value == 7
-    assert len(app.dataframe[1].value) == 7  # the recommendations
+    assert len(recommended(app).value) == 7
     assert app.slider(key="rec_penalty").value == 0.5
     assert (app.query_params["n"], app.query_params["beta"]) == ("7", "0.5")
     assert not warnings(app) and not app.exception
@@ -411,7 +411,7 @@ def test_a_link_to_a_profile_carries_each_items_own_rating():
     edit_rating(at, 1, 1.0)
     assert at.query_params["items"] == f"{item_ids[0]},{item_ids[3]}" and at.query_params["ratings"] == "5,1"
     sent = dict(at.query_params)
-    shown = at.dataframe[1].value["title"].tolist()
+    shown = recommended(at).value["title"].tolist()
 
     other = new_app()  # another session, whose own slider says 4 for every item
     open_page(other, RECOMMEND)
@@ -423,7 +423,7 @@ def test_a_link_to_a_profile_carries_each_items_own_rating():
     # the item rated the lowest opens in the dislikes box, the rest as liked
     assert other.multiselect(key="rec_profile").value == [0] and other.multiselect(key="rec_dislikes").value == [3]
     assert other.data_editor[0].value["rating"].tolist() == [5.0, 1.0]
-    assert other.dataframe[1].value["title"].tolist() == shown  # the same recommendations
+    assert recommended(other).value["title"].tolist() == shown  # the same recommendations
     assert other.query_params["ratings"] == "5,1"
 
     # a link written before ratings= (or with every item at the top): each item at the top rating

@@ -77,6 +77,19 @@ def train_on_page(at: AppTest, kind: str, sweep: tuple[str, str] | None = None, 
     return at
 
 
+def recommended(at):
+    """The Recommend page's list (its dataframe element): the table with a "because of" column, above the user's
+    history or the profile."""
+    return next(d for d in at.dataframe if "because of" in d.value.columns)
+
+
+def history(at):
+    """The Recommend page's table of a user's history: the one with a "held out" or a "rating"/"value" column but
+    no reasons."""
+    return next(d for d in at.dataframe if "because of" not in d.value.columns
+                and {"rating", "value", "held out"} & set(d.value.columns))
+
+
 def chart_titled(at: AppTest, start: str) -> dict:
     """The Plotly figure (as JSON) whose title starts with `start`."""
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
@@ -134,14 +147,15 @@ def test_recommendations_name_the_profile_item_behind_them(demo_app):
     from mfviz.analysis import profile_contributions
 
     at = open_page(demo_app, "pages/recommend_page.py")
-    history, recommended = at.dataframe[0].value, at.dataframe[1].value
+    shown, listed = history(at).value, recommended(at).value
+    assert "because of" in at.dataframe[0].value.columns  # the list above the history
     # The quick default trains on a split: the items held out of the user's training are marked, and are
     # never the reason (the model did not see them; they made 3 to 9 of 30 reasons on ML-100K before).
-    held_out = history["held out"]
+    held_out = shown["held out"]
     assert held_out.any() and not held_out.all()
-    assert recommended["because of"].isin(set(history.loc[~held_out, "title"])).all(), recommended["because of"].tolist()
-    assert not recommended["because of"].isin(set(history.loc[held_out, "title"])).any()
-    assert (recommended["adds"] > 0).all()
+    assert listed["because of"].isin(set(shown.loc[~held_out, "title"])).all(), listed["because of"].tolist()
+    assert not listed["because of"].isin(set(shown.loc[held_out, "title"])).any()
+    assert (listed["adds"] > 0).all()
     assert any("marked \"held out\"" in c.value for c in at.caption)
     # the demo's ratings read by implicit ALS: every rating counts as interest, a 1-star too
     assert any("a low one too" in c.value for c in at.caption)
@@ -150,7 +164,8 @@ def test_recommendations_name_the_profile_item_behind_them(demo_app):
     items = np.array([0, 3])  # two demo films of different planted genres
     at.multiselect(key="rec_profile").set_value(items.tolist()).run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    table = at.dataframe[1].value
+    table = recommended(at).value
+    assert "because of" in at.dataframe[0].value.columns  # the list above the profile's table
     model = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value].model
     titles = at.session_state["mfviz.data"].interactions.titles
     targets = np.array([int(np.flatnonzero(titles == title)[0]) for title in table["title"]])
@@ -161,10 +176,10 @@ def test_recommendations_name_the_profile_item_behind_them(demo_app):
         assert adds == pytest.approx(row.max(), abs=1e-5)
     assert set(table["because of"]) - {"—"}, "a personalised model must give reasons"
     # shown with 3 significant digits of the largest part (a part of 0.0064 read 0.006, as its runner-up 0.0061)
-    shown = json.loads(at.dataframe[1].proto.columns)["adds"]["type_config"]["format"]
+    shown = json.loads(recommended(at).proto.columns)["adds"]["type_config"]["format"]
     assert shown == f"%+.{int(2 - np.floor(np.log10(table['adds'].abs().max())))}f", shown
     # and the scores alike (a model with short vectors scores 0.004: 3 fixed decimals showed 0.004 all down the list)
-    shown = json.loads(at.dataframe[1].proto.columns)["score"]["type_config"]["format"]
+    shown = json.loads(recommended(at).proto.columns)["score"]["type_config"]["format"]
     assert shown == f"%.{max(int(2 - np.floor(np.log10(table['score'].abs().max()))), 0)}f", shown
     # the demo's quick default is implicit ALS, whose scores split exactly over the profile
     assert any("the parts add up to it" in c.value for c in at.caption)
@@ -187,7 +202,7 @@ def test_a_profile_item_can_get_its_own_rating(demo_app):
     titles = at.session_state["mfviz.data"].interactions.titles
     vector = model.fold_in(np.array([0, 3]), np.array([5.0, 2.0], np.float32))
     expected = model.recommend_for_vector(vector, n=10, exclude=[0, 3])[0]
-    assert at.dataframe[1].value["title"].tolist() == [str(t) for t in titles[expected]]
+    assert recommended(at).value["title"].tolist() == [str(t) for t in titles[expected]]
     loved = model.recommend_for_vector(model.fold_in(np.array([0, 3]), np.full(2, 5.0, np.float32)), n=10,
                                        exclude=[0, 3])[0]
     assert expected.tolist() != loved.tolist()  # the low rating matters
@@ -211,9 +226,9 @@ def test_a_profile_can_dislike_items_which_a_rating_model_moves_away_from_and_an
     titles = at.session_state["mfviz.data"].interactions.titles
     vector = funk.fold_in(np.array([0, 3]), np.array([5.0, 1.0], np.float32))
     expected = funk.recommend_for_vector(vector, n=10, exclude=[0, 3])[0]
-    assert at.dataframe[1].value["title"].tolist() == [str(t) for t in titles[expected]]
+    assert recommended(at).value["title"].tolist() == [str(t) for t in titles[expected]]
     assert any("1 disliked item is folded in with the lowest rating" in c.value for c in at.caption)
-    reasons = at.dataframe[1].value["because of"].tolist()
+    reasons = recommended(at).value["because of"].tolist()
     assert all(r in ("—", str(titles[0]), f"{titles[3]} (disliked)") for r in reasons)
 
     quick = next(name for name in session_models(at) if name.endswith("(quick default)"))
@@ -221,9 +236,9 @@ def test_a_profile_can_dislike_items_which_a_rating_model_moves_away_from_and_an
     ials = at.session_state["mfviz.models"][quick].model
     vector = ials.fold_in_disliking(np.array([0]), np.array([5.0], np.float32), np.array([3]))
     expected = ials.recommend_for_vector(vector, n=10, exclude=[0, 3])[0]
-    assert at.dataframe[1].value["title"].tolist() == [str(t) for t in titles[expected]]
+    assert recommended(at).value["title"].tolist() == [str(t) for t in titles[expected]]
     assert any("1 disliked item is folded in as surely unwanted" in c.value for c in at.caption)
-    assert not any("(disliked)" in r for r in at.dataframe[1].value["because of"])  # a 0 adds no part
+    assert not any("(disliked)" in r for r in recommended(at).value["because of"])  # a 0 adds no part
     # one account of low ratings: a profile's dislikes are told apart, a liked item rated low is weak interest
     # (the user's caption: "a reason can be an item the user rated low", which read as contradicting it)
     caption = next(c.value for c in at.caption if "surely unwanted" in c.value)
@@ -234,7 +249,7 @@ def test_a_profile_can_dislike_items_which_a_rating_model_moves_away_from_and_an
     svd = at.session_state["mfviz.models"][at.session_state["mfviz.active_model"]].model
     expected = svd.recommend_for_vector(svd.fold_in(np.array([0]), np.array([5.0], np.float32)), n=10,
                                         exclude=[0, 3])[0]
-    assert at.dataframe[1].value["title"].tolist() == [str(t) for t in titles[expected]]
+    assert recommended(at).value["title"].tolist() == [str(t) for t in titles[expected]]
     assert any("1 disliked item is left out of the profile it folds in" in c.value for c in at.caption)
 
     at.selectbox(key="model_picker").set_value(quick).run()
@@ -253,7 +268,7 @@ def test_a_popularity_penalty_reranks_every_list_on_the_recommend_page():
     at = new_app()
     open_page(at, "pages/recommend_page.py")
     user = at.selectbox(key="rec_user").value
-    plain = at.dataframe[1].value
+    plain = recommended(at).value
     at.slider(key="rec_penalty").set_value(0.5).run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     inter = at.session_state["mfviz.data"].interactions
@@ -264,7 +279,7 @@ def test_a_popularity_penalty_reranks_every_list_on_the_recommend_page():
     dense[inter.matrix[user].indices] = -np.inf
     candidates = np.argsort(-dense, kind="stable")[:100]  # the penalty re-orders the model's top 10·n
     expected = candidates[np.argsort(-(dense + change)[candidates], kind="stable")[:10]]
-    table = at.dataframe[1].value
+    table = recommended(at).value
     assert table["title"].tolist() == [str(t) for t in inter.titles[expected]]
     np.testing.assert_allclose(table["pop. adj."], change[expected], atol=1e-3)
     # what ranks the list comes first, in order, then the score and the penalty that add up to it
@@ -277,7 +292,7 @@ def test_a_popularity_penalty_reranks_every_list_on_the_recommend_page():
                f"{plain['popularity'].mean():,.0f} without it" in c.value for c in at.caption)
     at.radio(key="rec_mode").set_value("a profile I build").run()
     at.multiselect(key="rec_profile").set_value([0, 3]).run()
-    assert not at.exception and not at.error and "pop. adj." in at.dataframe[1].value.columns
+    assert not at.exception and not at.error and "pop. adj." in recommended(at).value.columns
 
 
 def test_the_bias_page_shows_what_less_popular_lists_cost(tmp_path):
@@ -382,7 +397,7 @@ def test_each_recommendation_names_the_dimension_lifting_its_score_most(demo_app
     user = at.selectbox(key="rec_user").value
     inter = at.session_state["mfviz.data"].interactions
     model = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value].model
-    table = at.dataframe[1].value
+    table = recommended(at).value
     dims = principal_dimensions(model)
     names = end_names(describe_dimensions(dims, inter.titles, genre_groups(inter.items),
                                           n_dims=cache.DIMENSIONS_DESCRIBED))
@@ -458,7 +473,8 @@ def test_the_neighbour_lists_show_how_many_users_share_each_neighbour(demo_app):
     for table in tables:
         items = [int(np.flatnonzero(titles == title)[0]) for title in table["title"]]
         assert table["together"].tolist() == [int((binary[:, item] & binary[:, j]).sum()) for j in items]
-    assert any(c.value.startswith("Together: the users who have both items.") for c in at.caption)
+    caption = next(c.value for c in at.caption if "Together: the users who have both items." in c.value)
+    assert caption.startswith("Tick a row's box to step to that item's own neighbours.")
 
 
 def test_the_users_lists_say_which_is_more_popular_as_their_numbers_do():
@@ -888,7 +904,7 @@ def test_the_popularity_baseline_gives_no_personal_reasons():
     at.radio(key="rec_mode").set_value("a profile I build").run()
     at.multiselect(key="rec_profile").set_value([0, 3]).run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    assert set(at.dataframe[1].value["because of"]) == {"—"}
+    assert set(recommended(at).value["because of"]) == {"—"}
 
 
 def test_recommendations_of_several_models_side_by_side():
@@ -912,7 +928,7 @@ def test_recommendations_of_several_models_side_by_side():
     for side in sides:
         widths = {name: column["width"] for name, column in json.loads(side.proto.columns).items()}
         assert sum(widths[c] for c in ("_index", *side.value.columns)) == SIDE_TABLE_WIDTH
-    assert list(mine["title"]) == list(at.dataframe[1].value["title"])
+    assert list(mine["title"]) == list(recommended(at).value["title"])
     inter = at.session_state["mfviz.data"].interactions
     seen = inter.matrix[user].indices
     ids, scores = at.session_state["mfviz.models"][other].model.recommend([user], n=10 + seen.size)
@@ -1888,7 +1904,7 @@ def test_the_map_of_users_on_two_users_is_a_message_and_the_page_goes_on():
     at.toggle(key="rec_users_map_on").set_value(True).run()
     assert any("A map of the users needs at least 3 users, and this data has 2" in i.value for i in at.info)
     assert not at.exception and not at.error
-    assert len(at.dataframe[1].value) > 0  # the recommendations are still there
+    assert len(recommended(at).value) > 0  # the recommendations are still there
 
 
 def test_the_train_page_starts_on_implicit_als_and_says_what_it_makes_of_ratings():
@@ -2006,7 +2022,7 @@ def test_a_model_of_ratings_shows_its_predicted_ratings_and_how_much_its_item_bi
     low.data = (low.data < 3).astype(np.float32)
     user = int(np.argmax(np.asarray(low.sum(axis=1)).ravel()))  # the user who rated most films low
     at.selectbox(key="rec_user").set_value(user).run()
-    table = at.dataframe[1].value
+    table = recommended(at).value
     assert list(table.columns[:5]) == ["title", "because of", "adds", "score", "predicted"]
     ids = np.array([int(np.flatnonzero(inter.titles == title)[0]) for title in table["title"]])
     expected = np.clip(model.predict(np.full(ids.size, user), ids), 1, 5)
@@ -2040,7 +2056,7 @@ def test_a_profile_on_a_model_of_ratings_gets_predicted_ratings_from_its_own_bia
     assert not at.exception and not at.error
     model = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value].model
     inter = at.session_state["mfviz.data"].interactions
-    table = at.dataframe[1].value
+    table = recommended(at).value
     vector, bias = model.fold_in([0, 3], [5.0, 5.0], return_bias=True)
     ids = np.array([int(np.flatnonzero(inter.titles == title)[0]) for title in table["title"]])
     expected = np.clip(model.item_factors[ids] @ vector + model.item_bias[ids] + model.global_mean + bias, 1, 5)
@@ -2054,7 +2070,7 @@ def test_a_profile_on_a_model_of_ratings_gets_predicted_ratings_from_its_own_bia
                                     "deleted_rows": []}
     at.run()
     assert not at.exception and not at.error
-    labels = at.dataframe[1].value["because of"]
+    labels = recommended(at).value["because of"]
     low = {str(inter.titles[i]) for i in (3, 7, 11, 20)}
     assert labels.str.endswith(" (rated 1)").any()
     for label in labels:

@@ -9,7 +9,7 @@ import re
 
 import numpy as np
 import pytest
-from test_pages import ML100K, new_app, open_page, train_on_page, upload
+from test_pages import ML100K, history, new_app, open_page, recommended, train_on_page, upload
 
 from mfviz.analysis.tradeoff import popularity_z, score_spread
 from mfviz.evaluation.metrics import ranking_metrics
@@ -119,7 +119,7 @@ def test_held_out_items_can_be_recommended_and_each_hit_is_marked_and_counted(mo
     assert "held-out" in at.toggle(key="rec_hits").help.lower() or "held out" in at.toggle(key="rec_hits").help
     user = at.selectbox(key="rec_user").value
     titles = inter.titles
-    off = at.dataframe[1].value
+    off = recommended(at).value
     assert "hit" not in off.columns
     assert not set(off["title"]) & set(titles[inter.matrix[user].indices])
 
@@ -128,7 +128,7 @@ def test_held_out_items_can_be_recommended_and_each_hit_is_marked_and_counted(mo
     held = np.setdiff1d(inter.matrix[user].indices, entry.train.matrix[user].indices)
     assert held.size > 0  # the quick default holds a fifth of the interactions out
     expected = expected_list(entry, user, entry.train.matrix[user].indices)
-    table = at.dataframe[1].value
+    table = recommended(at).value
     assert table["title"].tolist() == [str(t) for t in titles[expected]]
     assert table["hit"].tolist() == np.isin(expected, held).tolist()
     found = int(np.isin(expected, held).sum())
@@ -164,7 +164,7 @@ def test_held_out_items_can_be_recommended_and_each_hit_is_marked_and_counted(mo
     on_recommend(at, default, [funk], hits=True, beta=0.5)
     popularity = np.diff(inter.matrix.tocsc().indptr)  # counted on all the data, as the page says
     penalised = expected_list(entry, user, entry.train.matrix[user].indices, popularity, beta=0.5)
-    table = at.dataframe[1].value
+    table = recommended(at).value
     assert table["title"].tolist() == [str(t) for t in titles[penalised]]
     assert table["hit"].tolist() == np.isin(penalised, held).tolist()
     assert "ranked by" in side_tables(at)[default].value.columns
@@ -189,7 +189,7 @@ def test_the_hits_switch_is_disabled_with_why_for_a_model_trained_on_all_the_dat
     assert switch.disabled and switch.value is False and "no item was held out of its training" in switch.help
     inter = at.session_state["mfviz.data"].interactions
     user = at.selectbox(key="rec_user").value
-    table = at.dataframe[1].value
+    table = recommended(at).value
     assert "hit" not in table.columns and not any(m.value.startswith("**Hits:") for m in at.markdown)
     assert not set(table["title"]) & set(inter.titles[inter.matrix[user].indices])
     # beside a model with a split, its list leaves out all the user has, and says why it has no hits; the switch,
@@ -233,7 +233,7 @@ def test_each_list_side_by_side_has_its_scores_and_popularity_and_the_shared_ite
         assert widths["title"] >= 200
     assert_one_score_format(sides.values())
     # the main list's scores are the page's own
-    np.testing.assert_allclose(sides[default].value["score"], at.dataframe[1].value["score"], atol=5e-4)
+    np.testing.assert_allclose(sides[default].value["score"], recommended(at).value["score"], atol=5e-4)
     everywhere = set(lists[default].tolist()) & set(lists[funk].tolist())
     for name, element in sides.items():
         assert shaded_rows(element) == {r for r, i in enumerate(lists[name].tolist()) if i in everywhere}
@@ -276,16 +276,16 @@ def test_the_history_and_the_recommendations_show_their_columns_at_1440_px(movie
     at = movielens
     default, _ = names(at)
     on_recommend(at, default, [], hits=False)
-    history, recommended = at.dataframe[0], at.dataframe[1]
-    assert "held out" in history.value.columns and "genres" in history.value.columns
+    past, listed = history(at), recommended(at)
+    assert "held out" in past.value.columns and "genres" in past.value.columns
     # each table at the page's width, not in a column beside the other (there the history had ~350 px at 1,440)
     assert not [d for column in at.columns for d in column.dataframe]
-    widths = {name: spec.get("width") for name, spec in json.loads(history.proto.columns).items()}
+    widths = {name: spec.get("width") for name, spec in json.loads(past.proto.columns).items()}
     sizes = {"small": 75, "medium": 200, "large": 400}
-    shown = [widths[c] if isinstance(widths[c], int) else sizes[widths[c]] for c in history.value.columns]
+    shown = [widths[c] if isinstance(widths[c], int) else sizes[widths[c]] for c in past.value.columns]
     assert sum(shown) <= PAGE_AT_1280  # every column of the history at 1,280 px
     assert widths["title"] >= 260  # "Empire Strikes Back, The (1980)": 183 px of text at 14 px, plus padding
-    widths = {name: spec.get("width") for name, spec in json.loads(recommended.proto.columns).items()}
-    before_genres = list(recommended.value.columns[:list(recommended.value.columns).index("genres") + 1])
+    widths = {name: spec.get("width") for name, spec in json.loads(listed.proto.columns).items()}
+    before_genres = list(listed.value.columns[:list(listed.value.columns).index("genres") + 1])
     shown = [widths[c] if isinstance(widths[c], int) else sizes[widths[c]] for c in before_genres]
     assert sum(shown) <= PAGE_AT_1440, dict(zip(before_genres, shown, strict=True))
