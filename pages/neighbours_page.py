@@ -77,6 +77,18 @@ cards[2].caption("interactions per neighbour")
 cards[3].metric("Mean popularity, dot list", f"{comparison.mean_popularity_dot:,.0f}",
                 help="Mean number of interactions in the data of the dot-product neighbours.")
 cards[3].caption(verdicts.popularity_ratio(comparison.mean_popularity_dot, comparison.mean_popularity_cosine))
+# The page's point in one line, whatever the item: one item's lists can agree (a presenter's first item showed
+# "10 of 10 ... about as popular"), while over many items the dot lists lean popular. "Over many items" below.
+with ui.guard("Comparing neighbour lists over many items"):
+    overall = support.summarised(entry, data, popularity, k, min_support)
+numbers = {key: value for key, value in overall.items() if not isinstance(value, pd.DataFrame)}
+per_item = next((value for value in overall.values() if isinstance(value, pd.DataFrame)), None)
+ratio_key = next((key for key in numbers if "ratio" in key), None)
+overlap_key = next((key for key in numbers if "overlap" in key), None)
+if ratio_key and overlap_key:
+    st.markdown(f"**Over {figures.counted(int(overall['items']), 'sampled item')}:** "
+                f"{verdicts.popularity_ratio(numbers[ratio_key], 1.0)}; the two lists share "
+                f"{numbers[overlap_key]:.1f} of {int(k)} items on average (*Over many items*, below).")
 
 def number_columns(frame: pd.DataFrame, score_help: str) -> dict:
     """Column configs of a list's score (and norm): one count of decimals down the column, enough for 3 significant
@@ -90,13 +102,13 @@ def number_columns(frame: pd.DataFrame, score_help: str) -> dict:
 
 
 # Two tables side by side must fit 1280 px with the sidebar open (a projector): the row order is the rank,
-# so no rank column; the title gets the room; vector length and lift are one toggle away, with the tables
-# then stacked at full width.
+# so no rank column; the title gets what the numbers and the box that steps to a neighbour (32 px) leave of
+# 402 px; vector length and lift are one toggle away, with the tables then stacked at full width.
 more = st.toggle("Show vector lengths and lift over chance", key="neighbours_more_columns",
                  help="Adds each neighbour's vector length (norm) and how many times more users have both items than "
                       "chance would give (lift); the two lists are then shown one above the other.")
 columns = ["title", "score", "popularity", "together"] + (["norm", "lift"] if more else [])
-evidence = {"title": st.column_config.TextColumn(width=None if more else 220),
+evidence = {"title": st.column_config.TextColumn(width=None if more else 196),
             "popularity": st.column_config.NumberColumn("pop.", width=40, help="Interactions in the data."),
             "together": st.column_config.NumberColumn(width=60, help="Users who interacted with both this item "
                                                       "and the neighbour: the data's own evidence for the model's "
@@ -194,15 +206,9 @@ if others:
 
 # ------------------------------------------------------------------ over many items
 st.subheader("Over many items")
-with ui.guard("Comparing neighbour lists over many items"):
-    overall = support.summarised(entry, data, popularity, k, min_support)
-numbers = {key: value for key, value in overall.items() if not isinstance(value, pd.DataFrame)}
 if min_support:  # the cards below are of the same filtered lists as above
     st.caption(f"Over {figures.counted(int(overall['items']), 'sampled item')}, each listing only items with at least "
                f"{min_support:,} interactions in the training data, as above.")
-per_item = next((value for value in overall.values() if isinstance(value, pd.DataFrame)), None)
-ratio_key = next((key for key in numbers if "ratio" in key), None)
-overlap_key = next((key for key in numbers if "overlap" in key), None)
 cards = st.columns(4)
 if ratio_key:
     cards[0].metric("Dot ÷ cosine list popularity", verdicts.times(numbers[ratio_key]),

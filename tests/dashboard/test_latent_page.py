@@ -84,6 +84,9 @@ def test_the_chosen_items_and_its_nearest_neighbours_titles_are_on_the_map(laten
     for table in tables:
         shown = json.loads(table.proto.columns)["score"]["type_config"]["format"]
         assert shown == fixed_decimals(table.value["score"])
+        # every column within half the page at 1,280 px (820 px with the sidebar), with the 32 px box
+        widths = {name: spec.get("width") for name, spec in json.loads(table.proto.columns).items()}
+        assert sum(widths[c] for c in table.value.columns) + 32 <= (820 - 16) // 2, widths
     # the map names the model whose vectors it shows, and the camera button saves it at twice its size
     assert spec["layout"]["title"]["text"] == f"Item vectors mapped to 2-D by PCA · {entry.name}"
     options = config["toImageButtonOptions"]

@@ -5,6 +5,7 @@ number. Plain-words helpers are checked on hand-worked cases; the pages through 
 from __future__ import annotations
 
 import json
+import re
 
 import numpy as np
 import pandas as pd
@@ -94,6 +95,11 @@ def test_the_neighbour_tables_fit_a_projector_and_the_rest_is_one_toggle_away(ne
     assert [list(t.columns) for t in tables] == [["title", "score", "popularity", "together"]] * 2  # no rank, norm
     for table in tables:  # the row order is the rank
         assert table["score"].tolist() == sorted(table["score"], reverse=True)
+    # each within half the page at 1,280 px (820 px with the sidebar open, as measured in Chromium), with the box
+    # of 32 px that steps to a neighbour: "together" was cut off once the box came
+    for element in [d for d in at.dataframe if "together" in d.value.columns]:
+        widths = {name: spec.get("width") for name, spec in json.loads(element.proto.columns).items()}
+        assert sum(widths[c] for c in element.value.columns) + 32 <= (820 - 16) // 2, widths
     model = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value].model
     item = at.selectbox(key="neighbours_item").value
     at.toggle(key="neighbours_more_columns").set_value(True).run()
@@ -108,6 +114,19 @@ def test_the_neighbour_tables_fit_a_projector_and_the_rest_is_one_toggle_away(ne
     # a user's two lists, too: best first, no rank column
     users = [d.value for d in at.dataframe if list(d.value.columns) == ["title", "score", "popularity"]]
     assert len(users) == 2 and all(t["score"].tolist() == sorted(t["score"], reverse=True) for t in users)
+
+
+def test_the_lean_over_many_items_is_said_under_the_items_own_numbers(neighbours):
+    # One item's lists can agree ("10 of 10", "both lists about as popular": the demo's first item), which hid the
+    # page's point, which the cards of "Over many items" made some 1,800 px down
+    at = neighbours
+    line = next(m.value for m in at.markdown if m.value.startswith("**Over ") and "sampled item" in m.value)
+    k = at.number_input(key="neighbours_k").value
+    shared = next(m.value for m in at.metric if m.label == "Items both lists share")
+    ratio = next(m for m in at.metric if m.label == "Dot ÷ cosine list popularity")
+    assert f"share {shared} items on average" in line, (line, shared)
+    exact = float(re.search(r"\(([\d.]+)×\)", ratio.help).group(1))
+    assert verdicts.popularity_ratio(exact, 1.0) in line and shared.endswith(f" of {k}")
 
 
 def test_each_neighbour_number_has_a_plain_label_and_verdict(neighbours):
