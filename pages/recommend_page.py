@@ -499,6 +499,24 @@ def penalty_note(ids: np.ndarray, plain: np.ndarray) -> str:
             "unpenalised list.")
 
 
+PENALTY_SHADE = "background-color: #fbe3c2"  # the items a popularity penalty brought into a list (amber: the
+# green shade of the lists side by side means "in every list")
+
+
+def penalised(table: pd.DataFrame, ids: np.ndarray, plain: np.ndarray):
+    """The list as shown, with its headline: under a popularity penalty, one line of what it did (mean popularity
+    before → after, how many items it brought in) over the list, and those items' titles shaded. The same words
+    ended the caption only, nine lines under the slider a presenter moves."""
+    if penalty_for(entry) is None or len(ids) == 0:
+        return table
+    brought = ~np.isin(ids, plain)
+    st.markdown(f"**Popularity penalty β = {strength:g}:** the list's mean popularity "
+                f"{popularity[plain].mean():,.0f} → {popularity[ids].mean():,.0f} interactions; "
+                f"{int(brought.sum())} of its {counted(len(ids), 'item')} brought in by the penalty"
+                + (" (shaded)." if brought.any() else "."))
+    return table.style.apply(lambda column: [PENALTY_SHADE if on else "" for on in brought], subset=["title"])
+
+
 if mode == MODES[0]:
     activity = summary.user_activity
     candidates = np.argsort(-activity, kind="stable")
@@ -564,7 +582,8 @@ if mode == MODES[0]:
                                user_bias=0.0 if user_bias is None else float(user_bias[user]))
         if held is not None:
             table.insert(1, HIT, np.isin(ids, held))
-        st.dataframe(table, hide_index=True, width="stretch", column_config=list_columns(table))
+        st.dataframe(penalised(table, ids, plain[plain >= 0]), hide_index=True, width="stretch",
+                     column_config=list_columns(table))
         if held is not None:
             st.markdown(hits_words(ids, held, user))
     st.caption(("Items the user already has are never recommended. " if held is None else
@@ -684,7 +703,9 @@ else:
         with ui.guard("Placing the recommendations on the model's dimensions"):
             table = item_table(ids, scores, reasons, lists.taste_coords(entry, vector=vector), user_bias=user_bias)
         recommended.markdown(f"**Recommended by {entry.name}** (fold-in and ranking: {took})")
-        recommended.dataframe(table, hide_index=True, width="stretch", column_config=list_columns(table))
+        with recommended:
+            st.dataframe(penalised(table, ids, plain[plain >= 0]), hide_index=True, width="stretch",
+                         column_config=list_columns(table))
         recommended.caption("Fold-in finds the vector of a new user who liked these items, with the item vectors frozen "
                             f"({getattr(model, 'fold_in_how', 'a ridge regression on the item vectors')}), then ranks every "
                             "item by it: this is how a live service treats a new visitor. " + score_words() + " "

@@ -290,9 +290,27 @@ def test_a_popularity_penalty_reranks_every_list_on_the_recommend_page():
     assert table["popularity"].mean() < plain["popularity"].mean()
     assert any(f"{table['popularity'].mean():,.0f} interactions on average against "
                f"{plain['popularity'].mean():,.0f} without it" in c.value for c in at.caption)
+    # what the penalty did, in one line over the list (it ended the caption only), the items it brought in shaded
+    brought = [r for r, title in enumerate(table["title"]) if title not in set(plain["title"])]
+    assert brought, "β 0.5 brings at least one item into the demo user's list"
+    assert any(m.value == f"**Popularity penalty β = 0.5:** the list's mean popularity "
+               f"{plain['popularity'].mean():,.0f} → {table['popularity'].mean():,.0f} interactions; "
+               f"{len(brought)} of its 10 items brought in by the penalty (shaded)." for m in at.markdown)
+    assert shaded_titles(recommended(at), "#fbe3c2") == set(brought)
     at.radio(key="rec_mode").set_value("a profile I build").run()
     at.multiselect(key="rec_profile").set_value([0, 3]).run()
     assert not at.exception and not at.error and "pop. adj." in recommended(at).value.columns
+    assert any(m.value.startswith("**Popularity penalty β = 0.5:**") for m in at.markdown)
+
+
+def shaded_titles(element, colour: str) -> set[int]:
+    """Rows (0-based) of a table whose title cell (column 0) the page shaded with `colour` (pandas writes one CSS
+    rule per style, its selector listing the cells)."""
+    rows = set()
+    for selectors, style in re.findall(r"([^{}]+)\{([^}]*)\}", element.proto.arrow_data.styler.styles):
+        if colour in style:
+            rows |= {int(row) for row, col in re.findall(r"row(\d+)_col(\d+)", selectors) if col == "0"}
+    return rows
 
 
 def test_the_bias_page_shows_what_less_popular_lists_cost(tmp_path):
