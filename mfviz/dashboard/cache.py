@@ -73,18 +73,39 @@ def parse_upload(content_key: str, _content: bytes, file_name: str, overrides: t
 
 @st.cache_data(show_spinner=False, max_entries=8)
 def preview_frame(content_key: str, _content: bytes, rows: int = 8) -> pd.DataFrame:
-    """The first rows of an uploaded text file as the delimiter sniffer sees them (for JSON: the
-    field names, then the first records' values, one column per field, in the loader's order)."""
+    """The first rows of an uploaded file as the loader reads it, so that the column positions picked under it are
+    the loader's: compressed files decompressed and a zip's interactions file picked out as the loader does; a
+    Parquet file's column names, then its first rows; JSON's field names, then the first records' values, one
+    column per field, in the loader's order; text as the delimiter sniffer splits it. (The raw bytes split as
+    text showed "PAR1…" and compressed bytes, and JSON Lines cut at 200 KB split on its commas.)"""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     from mfviz.data import formats, json_records
     from mfviz.data.formats import Blob
 
-    blob = Blob("preview", data=_content[:200_000])
+    try:
+        blob = formats.unwrap(Blob("preview", data=_content), formats.RATINGS_FILES)
+    except Exception:  # noqa: BLE001 - a preview must never fail the page (the load says what is wrong)
+        blob = Blob("preview", data=_content)
+    if formats.is_parquet(blob):
+        try:
+            parquet = pq.ParquetFile(pa.BufferReader(blob.read()))
+            first = next(parquet.iter_batches(batch_size=rows), None)
+            values = [] if first is None else first.to_pandas().astype(str).values.tolist()
+            return pd.DataFrame([list(parquet.schema_arrow.names), *values], dtype=str)
+        except Exception:  # noqa: BLE001 - a preview must never fail the page
+            return pd.DataFrame({"line": ["(a Parquet file whose first rows cannot be read)"]})
     if json_records.is_json(blob):
         try:
             found = json_records.sample(blob)
             return pd.DataFrame([found.names, *found.sample[:rows]])
         except Exception:  # noqa: BLE001 - a preview must never fail the page
             pass
+    head = blob.head(200_000)
+    if len(head) == 200_000 and b"\n" in head:
+        head = head[:head.rindex(b"\n") + 1]  # whole lines only: the last may be cut
+    blob = Blob("preview", data=head)
     try:  # split as the loader's sniffer splits (the mapping below picks columns by these positions): columns
         # aligned with runs of two or more spaces ("user id   item id   rating") are 3, not 6 words
         dialect = formats.sniff(formats.check_text(blob), delimiter=None, header=False, encoding=None,
@@ -93,7 +114,7 @@ def preview_frame(content_key: str, _content: bytes, rows: int = 8) -> pd.DataFr
             return pd.DataFrame(dialect.sample[: rows + 1], dtype=str)
     except Exception:  # noqa: BLE001 - a preview must never fail the page: then as pandas reads it
         pass
-    text = _content[:200_000].decode("latin-1", errors="replace")
+    text = head.decode("latin-1", errors="replace")
     lines = [line for line in text.splitlines() if line.strip()][: rows + 1]
     sample = "\n".join(lines)
     for sep in ("\t", ",", ";", "|", "::"):
