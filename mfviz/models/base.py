@@ -25,6 +25,7 @@ from mfviz.kernels.topk import topk_dot
 
 Callback = Callable[[int, float, float], Any]
 FORMAT_VERSION = 1
+LARGE_VALUE = 100.0  # above it a value is no rating (scales run to 5, 10 or 100) and SGD on it overflows
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,7 @@ class Model:
         self.fit_seconds = time.perf_counter() - self._started - self._paused
         self._user_factors = np.ascontiguousarray(self._user_factors, dtype=np.float32)
         self._item_factors = np.ascontiguousarray(self._item_factors, dtype=np.float32)
-        self._check_finite("training", self.diverge_hint())
+        self._check_finite("training", self.diverge_advice())
         return self
 
     def _fit(self, matrix: sp.csr_matrix) -> None:
@@ -173,9 +174,7 @@ class Model:
         seconds = now - self._started - self._paused
         if not np.isfinite(loss):
             raise ModelError(
-                f"{self.label} diverged at epoch {epoch} (loss is {loss}); "
-                f"lower {self.diverge_hint()} and train again"
-            )
+                f"{self.label} diverged at epoch {epoch} (loss is {loss}){self.diverge_advice()}")
         self.history.append({"epoch": epoch, "loss": float(loss), "seconds": seconds, **extra})
         if self._callback is None:
             return True
@@ -189,6 +188,18 @@ class Model:
         epoch just finished (e.g. to score held-out data per epoch); after `fit`, the model itself.
         `users`: the only users it will be asked about, when a model can save work by knowing them."""
         return self
+
+    def diverge_advice(self) -> str:
+        """What to do when training produces NaN/inf, to follow "(loss is nan)": lower `diverge_hint`, unless the
+        values themselves are far beyond a rating scale (play counts up to 350,000), where every error, so every
+        SGD step, is huge and a smaller learning rate only delays the overflow by an epoch or two."""
+        matrix = getattr(self, "train_matrix", None)
+        largest = float(np.abs(matrix.data).max()) if matrix is not None and matrix.nnz else 0.0
+        if "learning_rate" in self.params and largest > LARGE_VALUE:
+            return (f": its values run up to {largest:,.0f}, far beyond a rating scale, so a smaller learning_rate "
+                    "only delays the overflow; rescale or binarise them (Data page) and train again, or train implicit "
+                    "ALS, made for counts (confidence='log' for a long tail)")
+        return f"; lower {self.diverge_hint()} and train again"
 
     def diverge_hint(self) -> str:
         """The hyperparameter to lower when training produces NaN/inf. With learning_rate ×
@@ -214,11 +225,12 @@ class Model:
             return f"alpha (now {self.alpha:g}) or raise regularization"
         return "the size of the values, or raise regularization"
 
-    def _check_finite(self, stage: str, hint: str) -> None:
+    def _check_finite(self, stage: str, advice: str) -> None:
+        """Refuse NaN/inf factors or biases after `stage`; `advice` follows the message (diverge_advice's words)."""
         for label, array in (("user factors", self._user_factors), ("item factors", self._item_factors),
                              ("user biases", self.user_bias), ("item biases", self.item_bias)):
             if array is not None and not np.isfinite(array).all():
-                raise ModelError(f"{self.label}: {stage} produced NaN/inf {label}; lower {hint} and train again")
+                raise ModelError(f"{self.label}: {stage} produced NaN/inf {label}{advice}")
 
     # ----------------------------------------------------------------- fitted state
     @property

@@ -426,6 +426,23 @@ def test_sgd_divergence_from_a_huge_regularization_names_it_not_the_learning_rat
         build(name, init_mean=1e20, epochs=2).fit(random_matrix(name))
 
 
+@pytest.mark.parametrize("name", ["funksvd", "svdpp"])
+def test_sgd_divergence_on_play_counts_names_the_values_not_the_learning_rate(name):
+    # Play counts up to ~10^6 read as ratings: "lower learning_rate (now 0.005)" was the advice, and 10 or 500
+    # times lower still diverged within three epochs
+    rng = np.random.default_rng(0)
+    plays = np.exp(rng.normal(3, 2.5, 20_000)).round() + 1
+    matrix = sp.csr_matrix((plays, (rng.integers(0, 300, 20_000), rng.integers(0, 500, 20_000))), shape=(300, 500))
+    for learning_rate in (0.005, 0.0005):
+        with pytest.raises(ModelError, match=r"\(loss is nan\): its values run up to [\d,]+, far beyond a rating "
+                                             r"scale.*rescale or binarise them .* or train implicit ALS") as caught:
+            build(name, learning_rate=learning_rate, epochs=5).fit(matrix)
+        assert "lower learning_rate" not in str(caught.value)
+    # ratings on a 1-5 scale keep the hyperparameter's advice
+    with pytest.raises(ModelError, match=r"lower regularization \(now 1e\+06\)"):
+        build(name, regularization=1e6, epochs=5).fit(random_matrix(name))
+
+
 @pytest.mark.parametrize(("name", "settings", "said"), [
     ("als", dict(regularization=0.0), "regularization must be > 0, got 0.0: with 0, a user or item with fewer"),
     ("funksvd", dict(init_std=0.0), "init_std must be > 0, got 0.0: every factor would start at the same value"),
