@@ -8,7 +8,8 @@ import pandas as pd
 import streamlit as st
 
 from mfviz.dashboard import cache, figures, links, lists, map_figures, pickers, state, ui
-from mfviz.dashboard.figures import counted
+from mfviz.dashboard.figures import counted, user_named
+from mfviz.dashboard.training import NO_VALUE
 from mfviz.data.id_lists import join_ids
 
 ui.header("Recommend", "What would the model suggest? Pick a user to see what they liked and what the model "
@@ -275,7 +276,7 @@ def hits_words(ids: np.ndarray, held: np.ndarray, user: int) -> str:
     """How many of the user's held-out items the list hits, as precision and recall for this one user."""
     found, k = int(np.isin(ids, held).sum()), len(ids)
     if held.size == 0:
-        return (f"**Hits: none to find.** User {inter.user_ids[user]} has no item held out of {entry.name}'s "
+        return (f"**Hits: none to find.** {user_named(inter.user_ids[user], capital=True)} has no item held out of {entry.name}'s "
                 "training (all their items were in its training part).")
     return (f"**Hits: {found} of these {k}** are among the {counted(held.size, 'item')} user "
             f"{inter.user_ids[user]} has that {entry.name} never saw in training (\"held out\" in the history): "
@@ -529,7 +530,7 @@ if mode == MODES[0]:
             st.session_state["rec_user"] = clicked
     who, switch = st.columns([3, 2], vertical_alignment="bottom")
     user = pickers.pick_one(who, "User", "user", candidates, inter, "rec_user",
-                            lambda u: f"user {inter.user_ids[u]} · {counted(int(activity[u]), 'interaction')}",
+                            lambda u: f"{user_named(inter.user_ids[u])} · {counted(int(activity[u]), 'interaction')}",
                             default=int(candidates[min(len(candidates) - 1, len(candidates) // 3)]))
     if link.get("hits") == "1":
         st.session_state["rec_hits"] = True
@@ -573,7 +574,7 @@ if mode == MODES[0]:
     # cut "Empire Strikes Back, The (198" and its genres, the recommendations their genres.
     st.markdown(f"**Recommended by {entry.name}** ({millis:.0f} ms)")
     if len(ids) == 0:
-        st.info(f"User {inter.user_ids[user]} has every item of the data: nothing is left to recommend.",
+        st.info(f"{user_named(inter.user_ids[user], capital=True)} has every item of the data: nothing is left to recommend.",
                 icon=":material/info:")
     else:
         user_bias = getattr(model, "user_bias", None)
@@ -583,7 +584,7 @@ if mode == MODES[0]:
         if held is not None:
             table.insert(1, HIT, np.isin(ids, held))
         st.dataframe(penalised(table, ids, plain[plain >= 0]), hide_index=True, width="stretch",
-                     column_config=list_columns(table))
+                     column_config=list_columns(table), placeholder=NO_VALUE)  # no reason: "–" (it read "None")
         if held is not None:
             st.markdown(hits_words(ids, held, user))
     st.caption(("Items the user already has are never recommended. " if held is None else
@@ -598,7 +599,7 @@ if mode == MODES[0]:
                        file_name=figures.file_name(f"recommendations_top{int(n)}", "csv", ui.data_label(data), entry.name), mime="text/csv", key="rec_csv",
                        on_click="ignore", help="One row per user and rank: user_id, rank, item_id, title, score; "
                        "items the user has in the data are left out.")
-    st.markdown(f"**What user {inter.user_ids[user]} interacted with** ({counted(len(history), 'item')}, best first)")
+    st.markdown(f"**What {user_named(inter.user_ids[user])} interacted with** ({counted(len(history), 'item')}, best first)")
     st.dataframe(history, hide_index=True, width="stretch", height=HISTORY_ROW * (min(len(history), HISTORY_ROWS) + 1) + 3,
                  column_config=COLUMNS)
     # the other models' lists right under this one's, where a presenter compares them (they came after the
@@ -614,8 +615,8 @@ if mode == MODES[0]:
                                         hits)
             ui.side_by_side(sides, titles, popularity, int(n), score_help=COLUMNS["score"]["help"],
                             note=side_hits_note(sides, user) if hits else "")
-    taste_profile(f"User {inter.user_ids[user]}", user=user)
-    users_map(f"User {inter.user_ids[user]}", user=user)
+    taste_profile(user_named(inter.user_ids[user], capital=True), user=user)
+    users_map(user_named(inter.user_ids[user], capital=True), user=user)
 elif mode == MODES[2]:
     from mfviz.dashboard import new_item
 
@@ -705,7 +706,7 @@ else:
         recommended.markdown(f"**Recommended by {entry.name}** (fold-in and ranking: {took})")
         with recommended:
             st.dataframe(penalised(table, ids, plain[plain >= 0]), hide_index=True, width="stretch",
-                         column_config=list_columns(table))
+                         column_config=list_columns(table), placeholder=NO_VALUE)
         recommended.caption("Fold-in finds the vector of a new user who liked these items, with the item vectors frozen "
                             f"({getattr(model, 'fold_in_how', 'a ridge regression on the item vectors')}), then ranks every "
                             "item by it: this is how a live service treats a new visitor. " + score_words() + " "

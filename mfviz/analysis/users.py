@@ -75,7 +75,9 @@ def user_table(coords, users: np.ndarray, user_ids, activity, favourite, lift) -
     activity = np.asarray(activity)[users]
     return pd.DataFrame({
         "x": np.asarray(coords)[:, 0], "y": np.asarray(coords)[:, 1], "item": users,
-        "title": [f"user {u} · {a:,} interactions" for u, a in zip(np.asarray(user_ids)[users], activity, strict=True)],
+        # an id that names itself ("user_01668") is not written "user user_01668"
+        "title": [f"{u if str(u).lower().startswith('user') else f'user {u}'} · {a:,} interaction{'' if a == 1 else 's'}"
+                  for u, a in zip(np.asarray(user_ids)[users], activity, strict=True)],
         "distinctive genre": np.asarray(favourite, dtype=object)[users], "lift": np.asarray(lift)[users],
         "popularity": activity,
     })

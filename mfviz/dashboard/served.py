@@ -143,7 +143,8 @@ def _quick_or_asked(chosen: dict[str, ModelEntry]) -> dict[str, ModelEntry]:
 def _summary(tables, column: str, label: str, lower_is_better: bool) -> str:
     """Which model (or the baseline) does best for the lightest and for the heaviest users, in one sentence."""
     first = next(iter(tables.values()))
-    groups = [f"{first['group'].iloc[row]} training interactions" for row in (0, -1)]
+    groups = [f"{first['group'].iloc[row]} training interaction{'' if str(first['group'].iloc[row]) == '1' else 's'}"
+              for row in (0, -1)]
     if len(tables) == 1:
         name = next(iter(tables))
         return (f"{name}: {label} {first[column].iloc[0]:.3f} for the lightest users ({groups[0]}), "

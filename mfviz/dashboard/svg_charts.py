@@ -159,7 +159,7 @@ def _rating_words(values: list, counts: np.ndarray, labels: list[str]) -> str:
     low, high = rating_scale(numeric, counts) or (numeric.min(), numeric.max())
     middle = (low + high) / 2
     upper = counts[numeric > middle].sum() / total
-    if upper > 0.5:
+    if upper >= 0.6:  # "mostly" of a share that reads 50% or 55% said more than the numbers
         return (words + f"; {upper:.0%} are above the middle of the scale: people mostly rate what they liked, "
                 "so missing entries are not random.")
     return words + f"; {upper:.0%} are above the middle of the scale."

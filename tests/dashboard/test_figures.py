@@ -787,3 +787,11 @@ def test_a_columns_decimals_are_one_count_for_three_significant_digits_of_its_la
     assert fixed_decimals([0.006, 0.005]) == "%.5f"  # 3 decimals showed 0.006 and 0.005 alike... and both apart now
     assert fixed_decimals([]) == "%.3f" and fixed_decimals([0.0, np.nan]) == "%.3f"
     assert fixed_decimals([-0.5, 0.2]) == "%.3f"  # by size: negative cosines too
+
+
+def test_a_user_is_named_once_whatever_the_ids_look_like():
+    from mfviz.dashboard.figures import user_named
+
+    assert user_named(554) == "user 554" and user_named("554", capital=True) == "User 554"
+    assert user_named("user_01668") == "user_01668" and user_named("User42", capital=True) == "User42"
+    assert user_named("usha") == "user usha" and user_named("A2SUAM1") == "user A2SUAM1"

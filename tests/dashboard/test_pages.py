@@ -923,6 +923,9 @@ def test_the_popularity_baseline_gives_no_personal_reasons():
     at.multiselect(key="rec_profile").set_value([0, 3]).run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert set(recommended(at).value["because of"]) == {"—"}
+    from mfviz.dashboard.training import NO_VALUE
+
+    assert recommended(at).proto.placeholder == NO_VALUE  # "adds" of no reason is drawn "–" (it read "None")
 
 
 def test_recommendations_of_several_models_side_by_side():

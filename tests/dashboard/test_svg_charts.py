@@ -64,6 +64,10 @@ def test_histogram_captions_say_what_the_numbers_show():
     low = svg_charts.rating_histogram(pd.DataFrame({"value": [1.0, 2.0, 3.0, 4.0, 5.0],
                                                     "count": [40, 30, 10, 10, 10]}), True)
     assert low.caption == "The most common rating is 1 (40% of ratings); 20% are above the middle of the scale."
+    # half above the middle is no "mostly" (a share that read 50% was said to be what people mostly do)
+    half = svg_charts.rating_histogram(pd.DataFrame({"value": [1.0, 2.0, 3.0, 4.0, 5.0],
+                                                     "count": [20, 15, 14, 26, 25]}), True)
+    assert half.caption == "The most common rating is 4 (26% of ratings); 51% are above the middle of the scale."
     ones = svg_charts.rating_histogram(pd.DataFrame({"value": ["1"], "count": [55_375]}), False)  # binarised
     assert ones.caption.startswith("Every interaction has the value 1") and "tail" not in ones.caption
     counts = svg_charts.rating_histogram(pd.DataFrame({"value": ["1–2", "2–5", "5–40"], "count": [70, 20, 10]}), False)

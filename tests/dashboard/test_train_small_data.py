@@ -99,3 +99,15 @@ def test_a_sweep_diverging_at_a_huge_regularization_says_to_lower_it():
                if w.value != warning)
     assert warning.startswith("Funk SVD (regularization=1e+06): Funk SVD diverged")
     assert "lower regularization (now 1e+06)" in warning and "lower learning_rate" not in warning
+
+
+def test_the_user_group_summary_counts_one_training_interaction_in_the_singular():
+    # data of users with one or two interactions each: "(1 training interactions)"
+    import pandas as pd
+
+    from mfviz.dashboard.served import _summary
+
+    table = pd.DataFrame({"group": ["1", "2"], "ndcg@10": [0.10, 0.20]})
+    said = _summary({"Funk SVD": table}, "ndcg@10", "NDCG@10", lower_is_better=False)
+    assert said == ("Funk SVD: NDCG@10 0.100 for the lightest users (1 training interaction), 0.200 for the heaviest "
+                    "(2 training interactions).")
