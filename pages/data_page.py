@@ -182,8 +182,10 @@ with loading:
                                                 meta_key, meta_content, metadata.name if metadata else "")
             except scale.RatingsOutsideScale as exc:  # typos such as -1 or 99 among 1-5 stars: drop or keep?
                 failed = True
-                said = str(exc).removeprefix(f"{upload.name}: ").split(": likely typos.")[0]
-                st.error(f"{upload.name}: {said}. They look like typos: drop them (they are counted in the load "
+                said = str(exc).removeprefix(f"{upload.name}: ").split(f": {exc.why}.")[0]
+                look = ("They look like typos" if exc.why == scale.TYPOS else
+                        "They look like the file's codes for 'not rated' or a dislike, or typos")
+                st.error(f"{upload.name}: {said}. {look}: drop them (they are counted in the load "
                          "report) or keep them as ratings.", icon=":material/error:")
                 drop, keep = st.columns(2)
                 them = "it" if exc.count == 1 else f"these {exc.count:,}"

@@ -736,6 +736,9 @@ class InteractionBuilder:
             return values, None
         on, mask = found
         count, said = int(mask.sum()), scale.outside_words(name, values, on)
+        # a few slips, or a share of 0s and negatives too large for slips (scale.below_scale): codes, or typos
+        why = scale.CODES if count > scale.TAIL_SHARE * values.size + 2 * scale.TAIL_RATINGS and on[0] > 0 \
+            and bool((values[mask] <= 0).all()) else scale.TYPOS
         if self.out_of_scale == "keep":
             report.warn(f"{said}: kept as ratings, as asked. They stretch the histogram and the range a model "
                         "predicts in; to drop them, load with out_of_scale='drop' (the Data page: Column mapping, "
@@ -755,9 +758,9 @@ class InteractionBuilder:
             rows = f" (at row{'s' if count > 1 else ''} {', '.join(at[:-1])}{' and ' if len(at) > 1 else ''}{at[-1]}" \
                    f"{', …' if count > 3 else ''} of the data)"
         raise scale.RatingsOutsideScale(
-            f"{report.source}: {said}{rows}: likely typos. Load with out_of_scale='drop' to drop them (they will be "
+            f"{report.source}: {said}{rows}: {why}. Load with out_of_scale='drop' to drop them (they will be "
             "counted in the load report; on_bad_rows='drop' drops them too), or with out_of_scale='keep' to keep "
-            "them as ratings.", count=count, scale=on, shown=scale.shown_values(values[mask]))
+            "them as ratings.", count=count, scale=on, shown=scale.shown_values(values[mask]), why=why)
 
     def _zeros(self, values: np.ndarray, explicit: bool) -> np.ndarray:
         """The values without the 0s when they are no interaction: in implicit feedback a 0 (0 plays,

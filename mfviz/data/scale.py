@@ -19,6 +19,13 @@ TAIL_RATINGS = 2
 # is as rare as TAIL_SHARE: in a small file a lone 0.5 may be the one half star given.
 ANY_SCALE = (0.0, 10.0)
 SAMPLE = 200_000  # values the scale is judged on; the ratings outside it are then counted in full
+# Ratings of 0 and below among a scale that starts above 0 (-1 and 0 among 1-5 stars) are a file's codes for
+# "not rated" or a dislike, or typos, when they are at most this share and some are negative (0s alone are
+# Goodreads' "read, not rated": kept, with a warning). Too common for TAIL_SHARE, they hid the scale: the file
+# read as ratings from -1 to 5, whose middle, 2, made a 3 a liked item.
+BELOW_SHARE = 0.05
+TYPOS = "likely typos"
+CODES = "a file's codes for 'not rated' or a dislike, or typos"
 
 
 def rating_scale(values: np.ndarray, counts: np.ndarray | None = None) -> tuple[float, float] | None:
@@ -44,7 +51,7 @@ def typos(values: np.ndarray) -> tuple[tuple[float, float], np.ndarray] | None:
     distinct, counts = _histogram(values, None)
     scale = rating_scale(distinct, counts)
     if scale is None:
-        return None
+        return below_scale(values, distinct, counts)
     mask = outside(values, scale)
     found = int(mask.sum())
     if found == 0:
@@ -58,6 +65,22 @@ def typos(values: np.ndarray) -> tuple[tuple[float, float], np.ndarray] | None:
         if beyond.any() and share.get(edge, 0.0) < 0.01:
             return None
     return scale, mask
+
+
+def below_scale(values: np.ndarray, distinct: np.ndarray | None = None,
+                counts: np.ndarray | None = None) -> tuple[tuple[float, float], np.ndarray] | None:
+    """(scale, mask of the ratings at 0 or below) when some ratings are negative, those at 0 or below are at most
+    BELOW_SHARE of all, and the rest lie on a recognised scale that starts above 0 (-1 and 0 among 1-5 stars);
+    None otherwise. `distinct`, `counts`: the values' histogram when already made."""
+    if distinct is None or counts is None:
+        distinct, counts = _histogram(values, None)
+    low = distinct <= 0
+    if not (distinct < 0).any() or not (~low).any() or counts[low].sum() > BELOW_SHARE * counts.sum():
+        return None
+    scale = rating_scale(distinct[~low], counts[~low])
+    if scale is None or scale[0] <= 0:
+        return None
+    return scale, values <= 0
 
 
 def _histogram(values: np.ndarray, counts: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
@@ -125,6 +148,6 @@ class RatingsOutsideScale(DataError):
     """A few ratings lie outside the scale of the rest: the loader stops (unless told to drop or keep
     them) and says which; the Data page offers both choices as buttons from these fields."""
 
-    def __init__(self, message: str, *, count: int, scale: tuple[float, float], shown: str) -> None:
+    def __init__(self, message: str, *, count: int, scale: tuple[float, float], shown: str, why: str = TYPOS) -> None:
         super().__init__(message)
-        self.count, self.scale, self.shown = count, scale, shown
+        self.count, self.scale, self.shown, self.why = count, scale, shown, why

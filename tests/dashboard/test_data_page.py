@@ -270,6 +270,24 @@ def test_ratings_outside_the_scale_stop_the_load_and_the_page_offers_to_drop_or_
         [c.value for c in at.caption]
 
 
+def test_zeros_and_negatives_among_stars_are_offered_as_codes_to_drop_or_keep():
+    # 0.3% of -1s and 0s among 1-5 stars loaded silently as ratings from -1 to 5 (too many for typos)
+    rows = ["user,item,rating"] + [f"u{u},i{(u * 7 + j) % 97},{1 + (u + j) % 5}" for u in range(400) for j in range(40)]
+    for row in range(1, 11):
+        rows[row] = rows[row].rsplit(",", 1)[0] + ",-1"
+    for row in range(500, 542):
+        rows[row] = rows[row].rsplit(",", 1)[0] + ",0"
+    at = upload(new_app(), "dirty.csv", ("\n".join(rows) + "\n").encode())
+    assert not at.exception and at.error
+    said = at.error[0].value
+    assert said.startswith("dirty.csv: 52 ratings in column 'rating' lie outside 1–5 (-1, 0), the scale of the other "
+                           "15,948"), said
+    assert "They look like the file's codes for 'not rated' or a dislike, or typos: drop them" in said, said
+    at.button(key="typos_drop").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.session_state["mfviz.data"].interactions.matrix.data.min() == 1
+
+
 def with_models(at, *fit_seconds: float):
     """The session with models of its current data trained (ALS, 1 epoch), each said to have taken so long."""
     from mfviz.dashboard.state import ModelEntry, model_hash

@@ -147,3 +147,26 @@ def test_the_report_says_whole_steps_for_movielens():
         pytest.skip("MovieLens 100K is not in ../shared/datasets")
     notes = " ".join(load_interactions(ML100K / "u.data").report.notes)
     assert "Column 'rating' holds values from 1 to 5 in whole steps: read as explicit ratings" in notes
+
+
+def test_zeros_and_negatives_too_many_for_typos_among_1_to_5_stop_the_load_as_codes(tmp_path):
+    # 10 ratings of -1 and 42 of 0 among 16,000 of 1-5 stars (0.3%, too many for slips): the file read as ratings
+    # from -1 to 5 without a word, and the rating histogram took 2, the middle of -1..5, for the scale's middle
+    typos = {row: "-1" for row in range(0, 100, 10)} | {row: "0" for row in range(1_000, 1_042)}
+    path, frame = stars_csv(tmp_path, typos, n=16_000)
+    with pytest.raises(scale.RatingsOutsideScale) as caught:
+        load_interactions(path)
+    said = str(caught.value)
+    assert "52 ratings in column 'stars' lie outside 1–5 (-1, 0), the scale of the other 15,948" in said
+    assert "a file's codes for 'not rated' or a dislike, or typos" in said and caught.value.why == scale.CODES
+    dropped = load_interactions(path, out_of_scale="drop")
+    assert dropped.report.rows_dropped == 52 and dropped.matrix.data.min() == 1 and dropped.is_explicit
+    kept = load_interactions(path, out_of_scale="keep")
+    assert kept.matrix.data.min() == -1 and any("kept as ratings" in w for w in kept.report.warnings)
+    # a few slips among them are still called typos; 0s alone are Goodreads' "not rated" (kept, with a warning),
+    # and ratings of -1 and 1 (a dislike and a like) are no scale with codes below it
+    _, few = stars_csv(tmp_path, {7: "-1"}, n=16_000)
+    assert scale.typos(pd.to_numeric(few["stars"]).to_numpy(np.float64))[1].sum() == 1
+    zeros = pd.to_numeric(frame["stars"].where(frame["stars"] != "-1", "0")).to_numpy(np.float64)
+    assert scale.below_scale(zeros) is None
+    assert scale.below_scale(np.array([-1.0, 1.0] * 50)) is None
