@@ -239,6 +239,20 @@ def held_out_label(job: training.TrainingJob) -> str | None:
     return f"NDCG@{job.k} on the test set" + (f" ({training.HELD_OUT_USERS:,} sampled users)" if sampled else "")
 
 
+def unseen_users_words(entries: dict) -> str:
+    """Of the test users, those with no training interaction (every item of theirs held out), when there are any:
+    no model can know their taste, which weighs every model down alike (5,000 users of 1-2 interactions on a random
+    split: 603 of 1,383; only the CLI's JSON said so)."""
+    worst = max(entries.values(), key=lambda e: int(e.metrics.get("users_without_training", 0)), default=None)
+    if worst is None or not worst.metrics.get("users_without_training") or not worst.metrics.get("users_evaluated"):
+        return ""
+    unseen, users = int(worst.metrics["users_without_training"]), int(worst.metrics["users_evaluated"])
+    return (f" {unseen:,} of {users:,} test users ({unseen / users:.0%}) have no interaction in the training part "
+            "(every item of theirs was held out), so no model can know their taste: they weigh every model down "
+            "alike. Splitting by user (“a share of each user's interactions”) keeps some of each user's items in "
+            "training.")
+
+
 def epoch_and_table(job: training.TrainingJob) -> str | None:
     """Why the curve's last NDCG differs from the results table's, with both numbers: the curve ranks a
     sample of HELD_OUT_USERS test users each epoch (to keep training fast), the table up to EVAL_USERS."""
@@ -458,7 +472,7 @@ if ranked:  # said every time: the training curve's per-epoch NDCG ranks fewer u
                   if max(ranked) >= training.EVAL_USERS else "")
                + ", the same users for every model of a split; RMSE and MAE on every test rating. The NDCG on the "
                f"training curve ranks a sample of at most {training.HELD_OUT_USERS:,} of them after each epoch, so its "
-               "last point differs a little from the table's.")
+               "last point differs a little from the table's." + unseen_users_words(entries))
 if any(getattr(e.model, "feedback", "any") == "explicit" and e.metrics for e in entries.values()):
     st.caption("Funk SVD, SVD++ and ALS fit the observed ratings only: they predict well how a user rates what they "
                "watch (RMSE, MAE), but ranked over every unseen item their top-n lists favour rarely rated items, so "

@@ -111,3 +111,21 @@ def test_the_user_group_summary_counts_one_training_interaction_in_the_singular(
     said = _summary({"Funk SVD": table}, "ndcg@10", "NDCG@10", lower_is_better=False)
     assert said == ("Funk SVD: NDCG@10 0.100 for the lightest users (1 training interaction), 0.200 for the heaviest "
                     "(2 training interactions).")
+
+
+def test_test_users_with_no_training_interaction_are_counted_on_the_page():
+    # users of one or two interactions on a random split: many lose every item to the test part, which only the
+    # CLI's JSON said (users_without_training); the page's numbers were lower for a reason it did not give
+    at = upload(new_app(), "sparse.csv", ratings_csv(600, 80, 2))
+    open_page(at, TRAIN)
+    assert_every_section(at)
+    entry = next(iter(at.session_state["mfviz.models"].values()))  # the quick default, 20% held out
+    unseen, users = int(entry.metrics["users_without_training"]), int(entry.metrics["users_evaluated"])
+    assert 0 < unseen < users
+    assert any(f"{unseen:,} of {users:,} test users ({unseen / users:.0%}) have no interaction in the training part"
+               in c.value for c in at.caption), [c.value for c in at.caption]
+    # a split by user keeps some of each user's items in training: none unseen, nothing said
+    train(at, "ials", split="user", factors=2, epochs=2)
+    assert_every_section(at)
+    trained = [e for e in at.session_state["mfviz.models"].values() if e.name.startswith("Implicit ALS (f=2")]
+    assert trained and trained[0].metrics["users_without_training"] == 0
