@@ -513,16 +513,26 @@ if three_d:  # Plotly selects nothing in 3-D: no click or lasso events
 else:
     chart = map_figures.latent_scatter(table, colour, highlight, method=method, continuous=continuous, anchor=anchor,
                                        neighbours=neighbours, axes=axes, labelled=labelled, users=user_points,
-                                       model=entry.name, key=colour_key, part_of=0 if subset is None else inter.n_items)
+                                       model=entry.name, key=colour_key, part_of=0 if subset is None else inter.n_items,
+                                       matched=None if hits is None else hits["item"].tolist())
     event = ui.show(chart, key=map_key, on_select="rerun", selection_mode=("points", "lasso", "box"),
                     config=export_config(chart.figure, *saved_names))
-if highlight:  # the map titles only a few of them: here are all
+if highlight:  # the map titles only a few of them: here are all, a tick on one draws its neighbours
     said = title_search.markdown_safe(search.strip())
     st.markdown(f"**Circled: {counted(len(highlight), 'item')} matching “{said}”**" if len(hits) == len(highlight) else
-                f"**Circled: the first {len(highlight)} of the {len(hits):,} items matching “{said}”** (those "
-                "holding it at the start of a word first, each most popular first)")
-    st.dataframe(hits.head(len(highlight))[[c for c in ("title", "genres", "popularity") if c in hits.columns]],
-                 hide_index=True, width="stretch", key="latent_search_hits", height=35 * (min(len(highlight), 8) + 1) + 3)
+                f"**Circled: the first {len(highlight)} of the {len(hits):,} items matching “{said}”**, every match "
+                "drawn dark (those holding it at the start of a word first, each most popular first)")
+    pickers.stepping_table(st, hits[[c for c in ("title", "genres", "popularity") if c in hits.columns]], hits["item"],
+                           "latent_search_step", "latent_anchor", hide_index=True, width="stretch",
+                           height=35 * (min(len(hits), 8) + 1) + 3)
+    matches = sorted(int(i) for i in hits["item"])
+    mapped = st.session_state.get("latent_subset")
+    st.button(f"Map only the {counted(len(matches), 'match', 'matches')}", key="latent_isolate_search",
+              on_click=isolate, args=(matches,),
+              disabled=len(matches) < 3 or (mapped is not None and list(mapped[1]) == matches),
+              help="Map the items matching the search on their own, as the Embedding Projector's “isolate” does: "
+                   "how they are arranged among themselves. “Show all items” goes back. A map needs 3 items at least.")
+    st.caption("Tick a row's box to draw that item's neighbours.")
 if comparison is not None:
     with ui.guard("Showing the item's neighbours"):
         inspect(comparison, summary.item_popularity, norms)

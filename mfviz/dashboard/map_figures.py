@@ -67,6 +67,7 @@ class MapAxes:
     z: str = ""  # the third direction's title, on a 3-D map
 
 
+FADED = 0.15  # the opacity of the points a title search does not match
 SEARCH_COLOUR = "#111111"  # search hits' rings and titles: apart from the neighbours' blue and red rings
 SUBSET_TITLES = 30  # items of a map of some of the items whose titles it tries to write (most popular first)
 
@@ -75,7 +76,7 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
                    method: str = "UMAP", continuous: bool = True, anchor: int | None = None,
                    neighbours: dict[str, np.ndarray] | None = None, axes: MapAxes | None = None,
                    labelled: dict[int, str] | None = None, users: np.ndarray | None = None, model: str = "",
-                   key: ColourKey | None = None, part_of: int = 0) -> Chart:
+                   key: ColourKey | None = None, part_of: int = 0, matched: list[int] | None = None) -> Chart:
     """Items as points of the 2-D map; `table` has x, y, item, title and the colour column.
     With `anchor` and `neighbours` ({"cosine": items, "dot": items}), lines join the anchor item
     to its latent-space neighbours, so one sees where the map put them. `axes` names the directions
@@ -86,7 +87,9 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
     those of its nearest neighbours are written on the map in framed boxes (see `_anchor_labels`); no
     title is written twice. `key`: the colours of all the items (colour_key); `part_of`: how many items
     there are in all, when `table` holds only some of them (a selection mapped on its own): each keeps its
-    colour, and the titles of the most popular are written in boxes where they fit."""
+    colour, and the titles of the most popular are written in boxes where they fit. `matched`: every item a title
+    search matches, drawn dark over the other points, which fade (the Embedding Projector's search: a few circled
+    of hundreds matching left the rest unmarked); the first of them (`highlight`) circled and a few titled."""
     scatter = go.Scattergl if len(table) > WEBGL_ABOVE else go.Scatter
     hover = "<b>%{customdata[0]}</b><br>" + colour + ": %{customdata[1]}<extra></extra>"
     fig = go.Figure()
@@ -98,7 +101,14 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
         trace_items.append(np.full(len(users), -1))  # not items: a selection leaves them out
     for part, name, shown, marker in _colour_groups(table, colour, continuous, key):
         fig.add_trace(scatter(x=part["x"], y=part["y"], mode="markers", name=name, customdata=_item_data(part, shown),
-                              hovertemplate=hover, marker=dict(size=5, **marker), showlegend=not continuous))
+                              hovertemplate=hover, marker=dict(size=5, **marker | ({"opacity": FADED} if matched else {})),
+                              showlegend=not continuous))
+        trace_items.append(part["item"].to_numpy())
+    if matched:  # over the faded points, clickable and hovered as they are
+        part = table[table["item"].isin(matched)]
+        fig.add_trace(scatter(x=part["x"], y=part["y"], mode="markers", name=f"matches ({len(part):,})",
+                              customdata=_item_data(part, part[colour].astype(str)), hovertemplate=hover,
+                              marker=dict(size=6, color=SEARCH_COLOUR)))
         trace_items.append(part["item"].to_numpy())
     labelled = {i: place for i, place in (labelled or {}).items() if i != anchor}  # the anchor's is in its box
     if labelled:
@@ -165,7 +175,9 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
         else:
             said = "1 match circled, " + ("its title written on the map" if shown else
                                           "its title left off the map (no room)")
-        caption += f" Search: {said}; all are listed under it."
+        faded = (f"; every one of the {len(matched):,} matches drawn dark, the other items faded"
+                 if matched and len(matched) > len(highlight) else "")
+        caption += f" Search: {said}{faded}; all are listed under it."
     if moved:
         caption += (f" {moved} of the star's neighbours {'sits' if moved == 1 else 'sit'} under it on this map (the "
                     "map keeps " + ("it" if moved == 1 else "them") + " that close): drawn on a ring around it, "

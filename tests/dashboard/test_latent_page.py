@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from mfviz.dashboard import map_figures
 from mfviz.dashboard.figures import fixed_decimals
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,11 +53,25 @@ def test_a_title_search_finds_titles_that_hold_it_anywhere_and_says_how_many(lat
     starts = len(holding) - len(inside)
     assert any(c.value.startswith(f"{len(holding)} titles on the map match “lit” ({starts} at the start of a word, "
                                   "listed first): the 20 first are circled") for c in at.caption), [c.value for c in at.caption]
-    listed = next(d.value for d in at.dataframe if "title" in d.value.columns and len(d.value) == 20)
-    assert set(listed["title"]) <= set(holding)
+    listed = next(d.value for d in at.dataframe if "title" in d.value.columns and "genres" in d.value.columns)
+    assert sorted(listed["title"]) == sorted(holding)  # every match listed (the first 20 only, before)
     spec, _ = the_map(at)
     written = next(t for t in spec["data"] if t["name"] == "search titles")["text"]
-    assert set(written) <= set(listed["title"])
+    assert set(written) <= set(listed["title"][:20])
+    # as the Embedding Projector: every match drawn dark over the other points, which fade
+    matches = next(t for t in spec["data"] if t["name"] == f"matches ({len(holding)})")
+    assert sorted(c[0] for c in matches["customdata"]) == sorted(holding)
+    items = [t for t in spec["data"] if t.get("mode") == "markers" and t.get("hovertemplate") and t is not matches]
+    assert items and all(t["marker"]["opacity"] == map_figures.FADED for t in items)
+    assert any("every one of the" in c.value and "matches drawn dark, the other items faded" in c.value
+               for c in at.caption)
+    # and mapped on their own
+    at.button(key="latent_isolate_search").click().run()
+    assert not at.exception and not at.error
+    index = {t: i for i, t in enumerate(titles)}
+    assert at.session_state["latent_subset"][1] == sorted(index[t] for t in holding)
+    at.button(key="latent_show_all").click().run()
+    assert "latent_subset" not in at.session_state
     at.text_input(key="latent_search").input(titles[5]).run()  # one whole title: one item, counted as one
     assert any(c.value.startswith("1 title on the map matches “") and "it is circled" in c.value for c in at.caption)
     assert any(m.value.startswith("**Circled: 1 item matching “") for m in at.markdown)
