@@ -96,18 +96,26 @@ def lift_pair(cosine: float, dot: float) -> str:
     return f"both {first}" if first == second else f"cosine {first}; dot {second}"
 
 
-def bias_summary(name: str, row, baseline=None) -> str:
+def bias_summary(name: str, row, baseline=None, catalogue_mean: float | None = None) -> str:
     """A model's row of the Popularity bias table (ARP, APLT and coverage in %, Gini, ρ) in plain words, one
-    Markdown bullet per number, against the Popularity baseline's row when given."""
+    Markdown bullet per number, against the Popularity baseline's row when given; `catalogue_mean`, the mean
+    number of interactions of the catalogue's items, says how far above the average item the lists lean (against
+    the baseline alone, "1.8× less popular" read as if the model had no bias)."""
     parts = []
+    average = ""
+    if catalogue_mean and row["arp"] > 0:
+        lean = row["arp"] / catalogue_mean
+        average = (f"; {times(lean)} as many as the catalogue's average item ({catalogue_mean:,.0f})" if lean >= SAME else
+                   f"; {times(1 / lean)} fewer than the catalogue's average item ({catalogue_mean:,.0f})"
+                   if lean <= 1 / SAME else f"; about as many as the catalogue's average item ({catalogue_mean:,.0f})")
     if baseline is not None and row["arp"] > 0 and baseline["arp"] > 0:
         ratio = baseline["arp"] / row["arp"]
         how = (f"{times(ratio)} less popular than" if ratio >= SAME else
                f"{times(1 / ratio)} more popular than" if ratio <= 1 / SAME else "about as popular as")
         parts.append(f"its lists are {how} the Popularity baseline's (ARP {row['arp']:,.0f} against "
-                     f"{baseline['arp']:,.0f} interactions per item)")
+                     f"{baseline['arp']:,.0f} interactions per item{average})")
     else:
-        parts.append(f"its recommended items have {row['arp']:,.0f} interactions on average (ARP)")
+        parts.append(f"its recommended items have {row['arp']:,.0f} interactions on average (ARP{average})")
     against = (lambda column: f", baseline {baseline[column]:.0f}%") if baseline is not None else (lambda column: "")
     parts.append(f"{row['aplt']:.0f}% of their items come from the long tail (APLT{against('aplt')})")
     parts.append(f"it recommends {row['coverage']:.0f}% of the catalogue to someone (coverage{against('coverage')})")

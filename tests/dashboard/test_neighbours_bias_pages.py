@@ -69,6 +69,13 @@ def test_the_bias_summary_compares_a_model_with_the_popularity_baseline():
     alone = verdicts.bias_summary("m", pd.concat([model.drop("norm–popularity ρ"), pd.Series({"norm–popularity ρ": 0.1})]))
     assert "its recommended items have 209 interactions on average (ARP)" in alone
     assert alone.endswith("- popular items get hardly longer vectors (ρ 0.10)") and "baseline" not in alone
+    # against the catalogue's average item too (ML-100K: 100,000 / 1,682 = 59.5): "2× less popular than the
+    # baseline" alone read as if the model had no lean toward popular items
+    words = verdicts.bias_summary("Implicit ALS (f=64)", model, baseline, catalogue_mean=100_000 / 1_682)
+    assert ("- its lists are 2× less popular than the Popularity baseline's (ARP 209 against 422 interactions per "
+            "item; 3.5× as many as the catalogue's average item (59))") in words
+    rare = verdicts.bias_summary("m", pd.concat([model.drop("arp"), pd.Series({"arp": 20.0})]), catalogue_mean=59.5)
+    assert "(ARP; 3× fewer than the catalogue's average item (60))" in rare
 
 
 def test_the_ratio_histogram_is_labelled_in_times_not_log2():
@@ -245,7 +252,10 @@ def test_the_bias_table_has_plain_headers_and_a_plain_summary_of_the_active_mode
     words = next(m.value for m in at.markdown if m.value.startswith("In plain words"))
     row, base = table.loc[default], table.loc["Popularity"]
     assert f"**{default}**:\n\n- its lists are " in words
-    assert f"(ARP {row['arp']:,.0f} against {base['arp']:,.0f} interactions per item)" in words
+    inter = at.session_state["mfviz.data"].interactions
+    average = inter.nnz / inter.n_items  # the catalogue's average item, as the table counts: all the data
+    assert (f"(ARP {row['arp']:,.0f} against {base['arp']:,.0f} interactions per item; "
+            f"{verdicts.times(row['arp'] / average)} as many as the catalogue's average item ({average:,.0f}))") in words
     assert f"{row['aplt']:.0f}% of their items come from the long tail (APLT, baseline {base['aplt']:.0f}%)" in words
     assert f"(Gini {row['gini']:.2f}; 0 = every item equally often)" in words
     # vector length at each end of popularity, from the model's own report (not ρ alone)
