@@ -24,7 +24,8 @@ LAYOUTS = ("synchronous", "umap-learn")
 # Maps kept on disk, the most recently used (a server otherwise added one file per model and map setting
 # for ever: +71 files in one afternoon of five sessions; 8,000 items in 2-D take 64 KB).
 MAPS_KEPT = 300
-CACHE_VERSION = 2  # 2: UMAP layouts by mfviz.kernels.layout by default
+CACHE_VERSION = 3  # 2: UMAP layouts by mfviz.kernels.layout by default; 3: its float32 positions (170787c), whose
+# maps differ in their last bits, and over 200 epochs in more: one cached under 2 was still served for the same vectors
 _MEMORY_CACHE: OrderedDict[str, np.ndarray] = OrderedDict()
 _MEMORY_ITEMS = 32  # projections kept in memory (a 50k × 3 map is 600 kB)
 
