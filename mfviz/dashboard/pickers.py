@@ -102,7 +102,8 @@ def _resolve(key: str, interactions, kind: str, ranked: np.ndarray, many: bool) 
     for entry in values:
         if isinstance(entry, str):
             found, looked_up = _find(interactions, kind, entry, ranked)
-            (missed.append(entry) if found is None else resolved.append(found))
+            # what was looked up: without the "item " the page puts before typed text on Enter ("item Star Warz")
+            (missed.append(looked_up or entry) if found is None else resolved.append(found))
             if found is not None and (note := id_note(interactions, kind, looked_up, ranked, found)):
                 noted.append(note)
         elif entry is not None:

@@ -65,6 +65,14 @@ def test_an_id_typed_into_the_profile_picker_wins_over_titles_that_hold_it(tmp_p
                 page.keyboard.press("Enter")
                 settled(page)
                 assert len(chips.all_inner_texts()) == 3 and chips.all_inner_texts()[-1] != str(demo.titles[by_id])
+                # a typo is quoted as typed: "No item matches 'item Star Warz'" quoted the label the page puts
+                # before typed text on Enter
+                profile.click()
+                page.keyboard.type("Qzxv Warz")
+                page.keyboard.press("Enter")
+                settled(page)
+                said = page.locator("[data-testid='stAlertContentWarning']", has_text="No item matches").inner_text()
+                assert "No item matches 'Qzxv Warz';" in said, said
                 assert page.locator("[data-testid='stException']").count() == 0
             finally:
                 browser.close()
