@@ -662,10 +662,10 @@ def list_on_screen(page) -> bool:
 def test_the_recommendations_start_on_a_projectors_screen(browser_page, server):
     """At 1,280 × 720 the Recommend page shows its list without scrolling, for a user of the data and for a profile
     of three items (the history, or the profile's table, above it pushed it below the screen's edge)."""
-    page = browser_page
     url, _ = server
-    size = page.viewport_size
-    page.set_viewport_size({"width": 1280, "height": 720})
+    # a browser of its own (no cookie): the tests before leave this one's workspace with a profile of six items
+    context = browser_page.context.browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
     try:
         page.goto(url + "/recommend")
         settle(page)
@@ -686,7 +686,7 @@ def test_the_recommendations_start_on_a_projectors_screen(browser_page, server):
         page.screenshot(path=str(SHOTS / "recommend_profile_1280x720.png"))
         assert not exceptions(page) and not errors(page), errors(page)
     finally:
-        page.set_viewport_size(size)
+        context.close()
 
 
 def test_a_saved_workspace_opens_in_another_browser(browser_page, server, tmp_path):

@@ -589,8 +589,10 @@ def test_a_title_search_circles_the_most_popular_matches_titles_a_few_and_lists_
     assert not at.exception and not at.error
     popularity = inter.item_popularity
     top = matching[np.argsort(-popularity[matching], kind="stable")][:20]
-    listed = next(d.value for d in at.dataframe if "title" in d.value.columns and len(d.value) == 20)
-    assert listed["title"].tolist() == titles[top].tolist()  # the 20 most popular matches, most popular first
+    listed = next(d.value for d in at.dataframe if "title" in d.value.columns and len(d.value) == len(matching))
+    # every match listed, the 20 circled (the most popular) first, most popular first
+    assert listed["title"].tolist()[:20] == titles[top].tolist()
+    assert sorted(listed["title"]) == sorted(titles[matching])
     spec = chart_titled(at, "Item vectors mapped")
     hits = next(t for t in spec["data"] if t["name"] == "search hits")
     written = next(t for t in spec["data"] if t["name"] == "search titles")
@@ -632,7 +634,7 @@ def test_clicking_a_point_inspects_that_item_until_the_picker_or_clear_changes_i
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert at.selectbox(key="latent_anchor").value == 5
     assert any(m.value.startswith(f"**★ {titles[5]}**") for m in at.markdown)
-    lists = [d.value for d in at.dataframe if list(d.value.columns) == ["rank", "title", "score", "popularity", "together"]]
+    lists = [d.value for d in at.dataframe if list(d.value.columns) == ["title", "score", "popularity", "together"]]
     for frame, metric in zip(lists, ("cosine", "dot"), strict=True):  # the lines' items, listed
         ids, scores = entry.model.similar_items([5], n=10, metric=metric)
         assert frame["title"].tolist() == [str(titles[i]) for i in ids[0]]
