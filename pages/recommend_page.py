@@ -159,6 +159,11 @@ def list_columns(table: pd.DataFrame) -> dict:
 
 LIST_COLUMNS = COLUMNS | {"title": st.column_config.TextColumn(width=250),
                           "genres": st.column_config.TextColumn(width="medium")}  # "mostly along" shows at 1,440 px
+# The history's columns fit 820 px (1,280 with the sidebar) with its date: "Empire Strikes Back, The (1980)" in
+# 260 px, genres in what is left (MovieLens 100K's longest list, 330 px, loses its end)
+HISTORY_COLUMNS = COLUMNS | {"title": st.column_config.TextColumn(width=260),
+                             "genres": st.column_config.TextColumn(width=300),
+                             "when": st.column_config.DatetimeColumn(format="YYYY-MM-DD", width=90)}
 HISTORY_ROW = 35  # px per row of a table, the header's too
 HISTORY_ROWS = 10  # rows of the history shown before it scrolls (the rest scroll inside the table)
 
@@ -560,6 +565,10 @@ if mode == MODES[0]:
     history.insert(1, "rating" if inter.is_explicit else "value", row.data)
     if trained is not row:
         history.insert(2, "held out", ~np.isin(row.indices, trained.indices))
+    if inter.timestamps is not None:  # when (RecTools' apps show a history in time order: a click on "when" does)
+        start, end = inter.matrix.indptr[user], inter.matrix.indptr[user + 1]
+        history.insert(len(history.columns) - 1 if "genres" in history.columns else len(history.columns), "when",
+                       pd.to_datetime(inter.timestamps[start:end], unit="s"))
     history = history.sort_values(history.columns[1], ascending=False)
     held = lists.held_out(entry, inter, user) if hits else None  # what counts as a hit
     with ui.guard("Recommending"):
@@ -599,9 +608,10 @@ if mode == MODES[0]:
                        file_name=figures.file_name(f"recommendations_top{int(n)}", "csv", ui.data_label(data), entry.name), mime="text/csv", key="rec_csv",
                        on_click="ignore", help="One row per user and rank: user_id, rank, item_id, title, score; "
                        "items the user has in the data are left out.")
-    st.markdown(f"**What {user_named(inter.user_ids[user])} interacted with** ({counted(len(history), 'item')}, best first)")
+    st.markdown(f"**What {user_named(inter.user_ids[user])} interacted with** ({counted(len(history), 'item')}, best first"
+                + ("; a click on “when” orders them in time)" if "when" in history.columns else ")"))
     st.dataframe(history, hide_index=True, width="stretch", height=HISTORY_ROW * (min(len(history), HISTORY_ROWS) + 1) + 3,
-                 column_config=COLUMNS)
+                 column_config=HISTORY_COLUMNS)
     # the other models' lists right under this one's, where a presenter compares them (they came after the
     # dimensions table and the map of users, some 1,300 px further down)
     if compare and len(ids):

@@ -278,6 +278,15 @@ def test_the_history_and_the_recommendations_show_their_columns_at_1440_px(movie
     on_recommend(at, default, [], hits=False)
     past, listed = history(at), recommended(at)
     assert "held out" in past.value.columns and "genres" in past.value.columns
+    # when each was rated (RecTools' apps show a history in time order; a click on the column orders it)
+    import pandas as pd
+
+    inter = at.session_state["mfviz.data"].interactions
+    user = at.selectbox(key="rec_user").value
+    start, end = inter.matrix.indptr[user], inter.matrix.indptr[user + 1]
+    expected = sorted(zip([str(t) for t in inter.titles[inter.matrix.indices[start:end]]],
+                          pd.to_datetime(inter.timestamps[start:end], unit="s"), strict=True))
+    assert sorted(zip(past.value["title"], past.value["when"], strict=True)) == expected
     # each table at the page's width, not in a column beside the other (there the history had ~350 px at 1,440)
     assert not [d for column in at.columns for d in column.dataframe]
     widths = {name: spec.get("width") for name, spec in json.loads(past.proto.columns).items()}
