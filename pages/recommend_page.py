@@ -505,6 +505,20 @@ def penalty_note(ids: np.ndarray, plain: np.ndarray) -> str:
             "unpenalised list.")
 
 
+DRAWN_ACTIVITY = 5  # interactions a user drawn by "Another" has at least (one with 1 shows little)
+
+
+def another_user(activity: np.ndarray) -> None:
+    """Callback of "Another": the next of a seeded sequence of users (the n-th click draws with seed n), among
+    those with DRAWN_ACTIVITY interactions or more (all of them when none has), never the one shown."""
+    draws = st.session_state.get("rec_user_draws", 0) + 1
+    st.session_state["rec_user_draws"] = draws
+    eligible = np.flatnonzero(activity >= DRAWN_ACTIVITY)
+    eligible = eligible if eligible.size else np.arange(activity.size)
+    eligible = eligible[eligible != st.session_state.get("rec_user")] if eligible.size > 1 else eligible
+    st.session_state["rec_user"] = int(np.random.default_rng(draws).choice(eligible))
+
+
 PENALTY_SHADE = "background-color: #fbe3c2"  # the items a popularity penalty brought into a list (amber: the
 # green shade of the lists side by side means "in every list")
 
@@ -533,7 +547,10 @@ if mode == MODES[0]:
         st.session_state["rec_users_clicked"] = clicked
         if clicked is not None:
             st.session_state["rec_user"] = clicked
-    who, switch = st.columns([3, 2], vertical_alignment="bottom")
+    who, draw, switch = st.columns([3, 0.9, 1.6], vertical_alignment="bottom")
+    draw.button("Another", key="rec_another_user", icon=":material/shuffle:", on_click=another_user, args=(activity,),
+                help=f"A user drawn at random among those with at least {DRAWN_ACTIVITY} interactions, to flip through "
+                     "users in a demonstration; the same draws in the same order in every session.")
     user = pickers.pick_one(who, "User", "user", candidates, inter, "rec_user",
                             lambda u: f"{user_named(inter.user_ids[u])} · {counted(int(activity[u]), 'interaction')}",
                             default=int(candidates[min(len(candidates) - 1, len(candidates) // 3)]))
@@ -546,7 +563,7 @@ if mode == MODES[0]:
     # For a model without held-out items the switch is shown off and greyed out under another key, so the choice
     # made for the models that have them comes back with them (it was set to off for good).
     hits = switch.toggle(
-        "Let held-out items be recommended (hits)",
+        "Held-out items as hits",
         **({"key": "rec_hits"} if lists.can_hit(entry) else {"key": "rec_hits_none", "value": False, "disabled": True}),
         help=(f"Leaves only the items {entry.name} was trained on out of the user's lists, instead of everything "
               "the user has in the data: the items held out for testing (marked in the history) can then be "

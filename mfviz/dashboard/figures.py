@@ -393,7 +393,7 @@ def tradeoff_chart(curves: dict[str, pd.DataFrame], baseline: pd.DataFrame | Non
         fig.add_trace(go.Scatter(
             x=100 * curve["aplt"], y=curve[ndcg], mode="lines+markers+text", name=name,
             text=[f"β {b:g}" if b in (0.0, 0.1, 0.5, 1.0) else "" for b in curve["strength"]], textposition="top right",
-            textfont=dict(size=10, color=colours[name]), line=dict(color=colours[name]),
+            textfont=dict(size=12, color=colours[name]), line=dict(color=colours[name]),
             customdata=np.column_stack([curve["strength"], curve["arp"], 100 * curve["coverage"]]),
             hovertemplate=(f"<b>{name}</b><br>β %{{customdata[0]:g}}: NDCG@{k} %{{y:.3f}}, long tail %{{x:.1f}}%,"
                            " ARP %{customdata[1]:.0f}, coverage %{customdata[2]:.1f}%<extra></extra>")))

@@ -2111,3 +2111,21 @@ def test_the_results_table_gives_the_epochs_of_the_model_kept():
     table = next(frame.value for frame in at.dataframe if "model" in frame.value.columns).set_index("model")
     assert table.loc[funk.name, "epochs"] == funk.model.best_epoch
     assert np.isnan(table.loc[next(n for n, e in entries.items() if e.kind == "svd"), "epochs"])
+
+
+
+def test_another_user_flips_through_users_in_the_same_order_in_every_session():
+    # RecTools' apps flip through users with a click; here only a picker, at about a second a pick
+    seen = []
+    for _ in range(2):  # two sessions
+        at = open_page(new_app(), "pages/recommend_page.py")
+        activity = np.diff(at.session_state["mfviz.data"].interactions.matrix.indptr)
+        users = [at.selectbox(key="rec_user").value]
+        for _ in range(3):
+            at.button(key="rec_another_user").click().run()
+            assert not at.exception and not at.error, [e.value for e in at.error]
+            users.append(at.selectbox(key="rec_user").value)
+            assert users[-1] != users[-2] and activity[users[-1]] >= 5  # another, who has something to show
+            assert recommended(at).value["title"].tolist()  # the page shows that user's list
+        seen.append(users)
+    assert seen[0] == seen[1] and len(set(seen[0])) == 4
