@@ -485,6 +485,9 @@ if search.strip():
     st.caption(title_search.search_sentence(len(hits), search, hits.attrs.get("at_word")))
 
 neighbours, comparison = {}, None
+if anchor is None and not three_d:  # the line the item's neighbours fill once one is clicked: the map stays put
+    st.caption(f"Click a point (or pick an item above) to draw its {NEIGHBOURS} cosine and {NEIGHBOURS} "
+               "dot-product neighbours.")
 if anchor is not None:
     from mfviz.analysis import map_neighbours
 

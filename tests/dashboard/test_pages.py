@@ -630,8 +630,12 @@ def test_clicking_a_point_inspects_that_item_until_the_picker_or_clear_changes_i
     at = open_page(demo_app, "pages/latent_page.py")
     entry = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value]
     titles = at.session_state["mfviz.data"].interactions.titles
+    # the line above the map says what a click does, and the click's own line takes its place (the map moved down
+    # by a line when a point was clicked)
+    assert any(c.value.startswith("Click a point (or pick an item above) to draw its 10") for c in at.caption)
     click_on_map(at, 5)
     assert not at.exception and not at.error, [e.value for e in at.error]
+    assert not any(c.value.startswith("Click a point (or pick an item above)") for c in at.caption)
     assert at.selectbox(key="latent_anchor").value == 5
     assert any(m.value.startswith(f"**★ {titles[5]}**") for m in at.markdown)
     lists = [d.value for d in at.dataframe if list(d.value.columns) == ["title", "score", "popularity", "together"]]
