@@ -422,10 +422,22 @@ genres_shown = 0
 if "genres" in catalogue.columns:  # each item's least common genre among the most common: every one of them shows
     catalogue[GENRE], genres_shown = map_figures.distinctive_genre(catalogue["genres"])  # (map_table returns a copy)
     table[GENRE] = catalogue[GENRE].to_numpy()[table["item"].to_numpy()]  # (rows of all the items: by item)
+OWN_COLUMNS = ("x", "y", "z", "item", "item_id", "title", "first_genre", "genres", GENRE, "popularity", "norm")
 metadata_columns = [c for c in (GENRE, "genres") if c in catalogue.columns] + \
-    [c for c in catalogue.columns if c not in ("x", "y", "z", "item", "item_id", "title", "first_genre", "genres",
-                                               GENRE, "popularity", "norm") and catalogue[c].nunique() <= 30]
-colour_options = ["popularity", "norm"] + metadata_columns
+    [c for c in catalogue.columns if c not in OWN_COLUMNS and catalogue[c].nunique() <= 30]
+# a number of the item table with more values (a year, a price) is a colour scale: it was left out of the choice
+def all_numbers(column: pd.Series) -> bool:
+    """Whether every value given in an item-table column reads as a number (an item table's years come as text or
+    objects with blanks: the dtype alone does not say)."""
+    if pd.api.types.is_bool_dtype(column):
+        return False
+    given = column[column.notna() & (column.astype(str).str.strip() != "")]
+    return bool(len(given)) and bool(pd.to_numeric(given, errors="coerce").notna().all())
+
+
+numeric_columns = [c for c in catalogue.columns if c not in OWN_COLUMNS and c not in metadata_columns
+                   and all_numbers(catalogue[c])]
+colour_options = ["popularity", "norm"] + numeric_columns + metadata_columns
 labels = {"popularity": "popularity (interactions)", "norm": "vector norm (length)",
           GENRE: "genre (its least common)", "genres": "genres (combination)"}
 default_colour = GENRE if GENRE in colour_options else colour_options[0]
@@ -441,7 +453,7 @@ if st.session_state.get("latent_colour") not in colour_options:  # through the s
 colour = colour_slot.selectbox("Colour by", colour_options, key="latent_colour",
                           format_func=lambda c: labels.get(c, c),
                           help=map_figures.GENRE_NOTE.format(n=genres_shown) if genres_shown else None)
-continuous = colour in ("popularity", "norm")
+continuous = colour in ("popularity", "norm", *numeric_columns)
 colour_key = map_figures.colour_key(catalogue[colour], colour, continuous)
 finders = st.columns([2, 2, 0.9])
 search = finders[0].text_input(

@@ -295,6 +295,7 @@ def colour_key(values: pd.Series, colour: str, continuous: bool) -> ColourKey:
     ends of the colour scale. A map of some of the items given this key colours them as the whole map."""
     if continuous:
         scale = _colour_scale(values, colour)
+        scale = scale[np.isfinite(scale)]
         return ColourKey(low=float(scale.min()), high=float(scale.max())) if scale.size else ColourKey()
     groups = values.fillna("(none)").astype(str)
     top = groups[groups != "other"].value_counts().index[:len(GROUP_PALETTE)]  # "other" is grey, not a group
@@ -302,8 +303,12 @@ def colour_key(values: pd.Series, colour: str, continuous: bool) -> ColourKey:
 
 
 def _colour_scale(values: pd.Series, colour: str) -> np.ndarray:
-    numbers = pd.to_numeric(values, errors="coerce").fillna(0).to_numpy(float)
-    return np.log10(1 + np.maximum(numbers, 0)) if colour == "popularity" else numbers
+    """The numbers a continuous colour draws: popularity on a log scale; a column of the item table (a year) keeps
+    its missing values as NaN, which `_colour_groups` draws grey apart (as 0 they stretched the scale to 0)."""
+    numbers = pd.to_numeric(values, errors="coerce")
+    if colour == "popularity":
+        return np.log10(1 + np.maximum(numbers.fillna(0).to_numpy(float), 0))
+    return numbers.fillna(0).to_numpy(float) if colour == "norm" else numbers.to_numpy(float)
 
 
 def count_ticks(low: float, high: float) -> dict:
@@ -323,7 +328,7 @@ def _colour_groups(table: pd.DataFrame, colour: str, continuous: bool, key: Colo
     of all the items (colour_key), when `table` holds only some of them; without it, those of `table`."""
     key = key if key is not None else colour_key(table[colour], colour, continuous)
     if continuous:
-        values = pd.to_numeric(table[colour], errors="coerce").fillna(0).to_numpy(float)
+        values = pd.to_numeric(table[colour], errors="coerce").to_numpy(float)
         scale = _colour_scale(table[colour], colour)
         bar = dict(title="interactions" if colour == "popularity" else "vector length" if colour == "norm" else colour,
                    # the lower half of the right side: the legend (neighbours, the star, search hits) takes the top
@@ -335,8 +340,12 @@ def _colour_groups(table: pd.DataFrame, colour: str, continuous: bool, key: Colo
                 bar.update(count_ticks(ends["cmin"], ends["cmax"]))
         # No legend entry: the bar says what the colour means (the entry's swatch was one colour of the
         # scale, a yellow dot that read as "items are yellow")
-        yield table, "items", np.char.mod("%.4g", values), dict(
-            color=scale, colorscale="Viridis", opacity=0.8, showscale=True, colorbar=bar, **ends)
+        known = np.isfinite(scale)
+        yield table[known], "items", np.char.mod("%.4g", values[known]), dict(
+            color=scale[known], colorscale="Viridis", opacity=0.8, showscale=True, colorbar=bar, **ends)
+        if not known.all():  # an item-table column without a value for some items
+            yield table[~known], f"no {colour}", np.full(int((~known).sum()), "no value"), dict(
+                opacity=0.75, color="#c8c8c8")
         return
     groups = table[colour].fillna("(none)").astype(str)
     groups = groups.where(groups.isin(key.groups or {}), "other")

@@ -205,3 +205,29 @@ def test_umaps_settings_are_kept_without_streamlits_default_and_session_state_wa
     at.switch_page("pages/latent_page.py").run()
     assert not at.exception, [e.value for e in at.exception]
     assert not [m for m in warned if "latent_" in m], warned
+
+
+def test_a_number_of_the_item_table_colours_the_map_on_a_scale_its_missing_values_grey():
+    # a year (more than 30 values) was left out of "Colour by"; only columns of 30 values or fewer were offered
+    from test_pages import new_app, open_page, upload
+
+    rng = np.random.default_rng(0)
+    rows = [f"u{u},i{i}" for u in range(120) for i in rng.choice(60, 12, replace=False)]
+    years = {i: (None if i % 10 == 0 else 1950 + i) for i in range(60)}  # 54 distinct, six missing
+    items = "item,title,year\n" + "".join(f"i{i},Film {i},{'' if y is None else y}\n" for i, y in years.items())
+    at = new_app()
+    at.file_uploader(key="upload_items").set_value(("items.csv", items.encode(), "text/plain"))
+    upload(at, "plays.csv", ("user,item\n" + "\n".join(rows) + "\n").encode())
+    at.session_state["latent_method"] = "PCA"
+    open_page(at, "pages/latent_page.py")
+    assert "year" in at.selectbox(key="latent_colour").options
+    at.selectbox(key="latent_colour").set_value("year").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    spec, _ = the_map(at)
+    scaled = next(t for t in spec["data"] if t.get("marker", {}).get("colorbar"))
+    assert scaled["marker"]["colorbar"]["title"]["text"] == "year"
+    titles = {c[0]: float(c[1]) for c in scaled["customdata"]}
+    assert titles == {f"Film {i}": float(y) for i, y in years.items() if y is not None}
+    assert (scaled["marker"]["cmin"], scaled["marker"]["cmax"]) == (1951.0, 2009.0)  # not stretched to 0
+    grey = next(t for t in spec["data"] if t["name"] == "no year")
+    assert sorted(c[0] for c in grey["customdata"]) == sorted(f"Film {i}" for i, y in years.items() if y is None)
