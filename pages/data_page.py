@@ -228,32 +228,35 @@ with loading:
                        "leave it on detection.")
             st.dataframe(preview, hide_index=False, width="stretch")
             positions = ["detect"] + list(range(preview.shape[1]))
-            roles = st.columns(4)
-            chosen = {}
-            for column, role in zip(roles, ("user", "item", "rating", "timestamp"), strict=True):
-                options = positions + (["none"] if role in ("rating", "timestamp") else [])
-                current = mapping.get(role)
-                index = options.index(current if current is not None else "detect") \
-                    if (current if current is not None else "detect") in options else 0
-                if current is False:
-                    index = options.index("none")
-                choice = column.selectbox(role, options, index=index, key=f"map_{role}")
-                if choice == "none":
-                    chosen[role] = False
-                elif choice != "detect":
-                    chosen[role] = int(choice)
-            st.caption("Reading options, when detection guesses wrong or some rows are bad.")
-            reading = st.columns(len(READING_OPTIONS))
-            for column, (option, (label, choices)) in zip(reading, READING_OPTIONS.items(), strict=True):
-                current = next((name for name, value in choices.items() if value == mapping.get(option)), "detect")
-                choice = column.selectbox(label, list(choices), index=list(choices).index(current),
-                                          key=option_key(option))
-                if choices[choice] is not None:
-                    chosen[option] = choices[choice]
-            if st.button("Load with this mapping", key="apply_mapping"):
-                st.session_state[state.MAPPING] = chosen
-                st.session_state[state.UPLOAD_KEY] = f"{content_key}|remap"
-                st.rerun()
+            # One form: a pick reran the page and shut the expander, so that changing two roles meant opening it
+            # again between them; the choices now go together with the button
+            with st.form("column_mapping", border=False):
+                roles = st.columns(4)
+                chosen = {}
+                for column, role in zip(roles, ("user", "item", "rating", "timestamp"), strict=True):
+                    options = positions + (["none"] if role in ("rating", "timestamp") else [])
+                    current = mapping.get(role)
+                    index = options.index(current if current is not None else "detect") \
+                        if (current if current is not None else "detect") in options else 0
+                    if current is False:
+                        index = options.index("none")
+                    choice = column.selectbox(role, options, index=index, key=f"map_{role}")
+                    if choice == "none":
+                        chosen[role] = False
+                    elif choice != "detect":
+                        chosen[role] = int(choice)
+                st.caption("Reading options, when detection guesses wrong or some rows are bad.")
+                reading = st.columns(len(READING_OPTIONS))
+                for column, (option, (label, choices)) in zip(reading, READING_OPTIONS.items(), strict=True):
+                    current = next((name for name, value in choices.items() if value == mapping.get(option)), "detect")
+                    choice = column.selectbox(label, list(choices), index=list(choices).index(current),
+                                              key=option_key(option))
+                    if choices[choice] is not None:
+                        chosen[option] = choices[choice]
+                if st.form_submit_button("Load with this mapping", key="apply_mapping"):
+                    st.session_state[state.MAPPING] = chosen
+                    st.session_state[state.UPLOAD_KEY] = f"{content_key}|remap"
+                    st.rerun()
 
     elif metadata is not None:  # an item table for the data already loaded (its uploader emptied on leaving the page)
         meta_content = metadata.getvalue()
