@@ -153,6 +153,10 @@ def ials_solve_rows(indptr, indices, confidence, X, Y, YtY, regularization, use_
         solution = np.empty(f, np.float64)
         chunk_loss = 0.0
         for u in range(chunk, n_rows, n_chunks):
+            if indptr[u] == indptr[u + 1]:  # no observed entry: the solve's exact answer is 0, which CG from a
+                for k in range(f):  # warm start only approaches (1e-10: such users' lists ranked by rounding noise)
+                    X[u, k] = np.float32(0.0)
+                continue
             if use_cg:
                 chunk_loss += _cg_row(indptr, indices, confidence, u, X[u], Y, gram32, cg_steps, r, p, Ap)
             else:
@@ -168,6 +172,9 @@ def ials_solve_rows_reference(indptr, indices, confidence, X, Y, YtY, regulariza
     gram = YtY.astype(np.float64) + regularization * np.eye(X.shape[1])
     for u in range(X.shape[0]):
         cols = indices[indptr[u]:indptr[u + 1]]
+        if cols.size == 0:  # b = 0: the solution is 0
+            X[u] = 0.0
+            continue
         c = confidence[indptr[u]:indptr[u + 1]].astype(np.float64)
         Yu = Y64[cols]
         A = gram + Yu.T @ ((c - 1.0)[:, None] * Yu)

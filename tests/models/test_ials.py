@@ -53,6 +53,26 @@ def test_sweep_matches_reference(use_cg):
     np.testing.assert_allclose(X, expected, rtol=1e-3, atol=1e-5)
 
 
+@pytest.mark.parametrize("use_cg", [False, True])
+def test_a_row_without_observed_entries_is_solved_to_zero_exactly(use_cg):
+    # b = 0 for such a row, so the solve's answer is 0; CG from the warm start only approached it (1e-10 after a
+    # few epochs), and a test user without training interactions got a list ranked by rounding noise instead of
+    # the documented tie-break of an all-zero vector
+    matrix = counts().tolil()
+    matrix[5, :] = 0
+    matrix = matrix.tocsr()
+    matrix.eliminate_zeros()
+    X, Y = start(matrix.shape, 6)
+    assert np.abs(X[5]).max() > 0.01  # the warm start
+    gram = Y.T.astype(np.float64) @ Y
+    expected = ials_solve_rows_reference(*csr_args(matrix, 3.0), X, Y, gram, 0.1, use_cg, 3)
+    ials_solve_rows(*csr_args(matrix, 3.0), X, Y, gram, 0.1, use_cg, 3)
+    assert not X[5].any() and not expected[5].any()
+    np.testing.assert_allclose(X, expected, rtol=1e-3, atol=1e-5)
+    model = ImplicitALS(factors=6, epochs=4, random_state=0).fit(matrix)
+    assert not model.user_factors[5].any() and model.user_factors[4].any()
+
+
 def test_cholesky_sweep_matches_dense_weighted_least_squares():
     """Independent of the YᵀY trick: solve each user's full weighted ridge problem over all items
     with dense C_u = diag(c_u1 .. c_un) and P_u as in the paper."""
