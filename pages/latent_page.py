@@ -560,8 +560,16 @@ if dims is not None:  # the Dimensions map's companion: what lies at the ends of
     st.subheader("What the strongest dimensions mean")
     groups = cache.genre_groups(data.key, inter.items)
     described = cache.described_dimensions(entry.key, data.key, dims, inter)
-    st.dataframe(described, hide_index=True, width="stretch", column_config={
-        "energy": st.column_config.ProgressColumn("energy", format="percent", min_value=0.0,
+    # The ends' titles first, at a width that shows them at 1,280 px (after the genres they were off the screen),
+    # the genres and ρ after them
+    ends = [c for c in ("+ end", "− end") if c in described.columns]
+    order = ["dimension", "energy", *ends, "+ end genres", "− end genres",
+             *[c for c in described.columns if c not in ("dimension", "energy", *ends, "+ end genres", "− end genres")]]
+    st.dataframe(described, hide_index=True, width="stretch", column_order=[c for c in order if c in described.columns],
+                 column_config={
+        "dimension": st.column_config.NumberColumn(width=82),
+        **{end: st.column_config.TextColumn(width=230) for end in ends},
+        "energy": st.column_config.ProgressColumn("energy", format="percent", min_value=0.0, width=120,
                                                   max_value=float(described["energy"].max()),
                                                   help="Share of the model's score energy (‖P Qᵀ‖², Σσ²) "
                                                        "this dimension carries."),

@@ -820,6 +820,8 @@ def test_the_map_on_the_models_dimensions_and_what_lies_at_their_ends():
     assert spec["layout"]["xaxis"]["title"]["text"].startswith("dimension 3 (")
     # under the map, the table of the strongest dimensions, as the analysis describes them
     table = at.dataframe[0].value
+    # the ends' titles first, where a 1,280 px screen shows them (after the genres they were off it)
+    assert list(at.dataframe[0].proto.column_order)[:4] == ["dimension", "energy", "+ end", "− end"]
     expected = describe_dimensions(dims, titles, genre_groups(inter.items), n_dims=12)
     assert table["+ end"].tolist() == expected["+ end"].tolist()
     assert table["dimension"].tolist() == list(range(1, 13))
