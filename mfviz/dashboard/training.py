@@ -264,7 +264,7 @@ _calibrating = threading.Lock()
 def calibration() -> dict[str, float]:
     """Seconds one epoch of each solver family takes on a small generated matrix (400 users × 300 items,
     12,000 values) on this machine, now: {"exact": ALS's at 128 factors, "cg": implicit ALS with CG's at 256}.
-    The median of three after a warm-up (which loads or compiles the kernels); 0.4 s in all here. Measured once per
+    The fastest of three after a warm-up (which loads or compiles the kernels); 0.4 s in all here. Measured once per
     process: the estimates scale with it, so they hold on a machine faster or slower than the one the
     constants were fitted on (or busier: it was 2× slower while other jobs ran). At 1,024 factors a machine's
     caches matter too, which these small epochs do not see: still a rough estimate."""
@@ -281,7 +281,9 @@ def calibration() -> dict[str, float]:
             for family, make, factors in (("exact", lambda f: ALS(factors=f, epochs=1, random_state=0), 128),
                                           ("cg", lambda f: ImplicitALS(factors=f, epochs=1, random_state=0), 256)):
                 make(2).fit(data)  # the kernels, loaded from numba's cache (or compiled) once
-                _calibrated[family] = float(np.median([make(factors).fit(data).fit_seconds for _ in range(3)]))
+                # the fastest of three: another job on the machine only ever slows a run, and a busy moment at
+                # calibration lengthens every estimate of the process
+                _calibrated[family] = float(np.min([make(factors).fit(data).fit_seconds for _ in range(3)]))
         return dict(_calibrated)
 
 
