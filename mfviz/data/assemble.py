@@ -731,14 +731,14 @@ class InteractionBuilder:
         name, report = self.names["rating"], self.report
         if name is None or explicit is False or normalize_name(str(name)) in COUNT_NAMES:
             return values, None
-        found = scale.typos(values)
+        found = scale.typos(values, zeros_kept=self.zeros == "keep")
         if found is None:
             return values, None
         on, mask = found
         count, said = int(mask.sum()), scale.outside_words(name, values, on)
         # a few slips, or a share of 0s and negatives too large for slips (scale.below_scale): codes, or typos
-        why = scale.CODES if count > scale.TAIL_SHARE * values.size + 2 * scale.TAIL_RATINGS and on[0] > 0 \
-            and bool((values[mask] <= 0).all()) else scale.TYPOS
+        why = scale.CODES if count > scale.TAIL_SHARE * values.size + 2 * scale.TAIL_RATINGS \
+            and bool((values[mask] <= 0).any()) else scale.TYPOS
         if self.out_of_scale == "keep":
             report.warn(f"{said}: kept as ratings, as asked. They stretch the histogram and the range a model "
                         "predicts in; to drop them, load with out_of_scale='drop' (the Data page: Column mapping, "

@@ -40,7 +40,7 @@ def rating_scale(values: np.ndarray, counts: np.ndarray | None = None) -> tuple[
     return next(((low, high) for low, high in RECOGNISED_SCALES if low <= bulk[0] and bulk[-1] <= high), None)
 
 
-def typos(values: np.ndarray) -> tuple[tuple[float, float], np.ndarray] | None:
+def typos(values: np.ndarray, zeros_kept: bool = False) -> tuple[tuple[float, float], np.ndarray] | None:
     """(scale, mask of the ratings outside it) when a few ratings lie outside the scale that holds
     the rest and look like typos; None when every rating fits, or when what lies outside is no slip.
 
@@ -51,7 +51,7 @@ def typos(values: np.ndarray) -> tuple[tuple[float, float], np.ndarray] | None:
     distinct, counts = _histogram(values, None)
     scale = rating_scale(distinct, counts)
     if scale is None:
-        return below_scale(values, distinct, counts)
+        return below_scale(values, distinct, counts, zeros_kept)
     mask = outside(values, scale)
     found = int(mask.sum())
     if found == 0:
@@ -67,20 +67,22 @@ def typos(values: np.ndarray) -> tuple[tuple[float, float], np.ndarray] | None:
     return scale, mask
 
 
-def below_scale(values: np.ndarray, distinct: np.ndarray | None = None,
-                counts: np.ndarray | None = None) -> tuple[tuple[float, float], np.ndarray] | None:
-    """(scale, mask of the ratings at 0 or below) when some ratings are negative, those at 0 or below are at most
-    BELOW_SHARE of all, and the rest lie on a recognised scale that starts above 0 (-1 and 0 among 1-5 stars);
-    None otherwise. `distinct`, `counts`: the values' histogram when already made."""
+def below_scale(values: np.ndarray, distinct: np.ndarray | None = None, counts: np.ndarray | None = None,
+                zeros_kept: bool = False) -> tuple[tuple[float, float], np.ndarray] | None:
+    """(scale, mask of the ratings outside it) when some ratings are negative, those at 0 or below are at most
+    BELOW_SHARE of all, and the rest lie on a recognised scale that starts above 0 (-1 and 0 among 1-5 stars): the
+    mask holds those at 0 or below and any typo above the scale (a 99), so that dropping them drops all the message
+    counts. `zeros_kept` (the loader's zeros='keep'): a 0 is a rating, so the scale may start at 0 and only the
+    negatives (and typos above) are outside. None otherwise. `distinct`, `counts`: the values' histogram."""
     if distinct is None or counts is None:
         distinct, counts = _histogram(values, None)
-    low = distinct <= 0
+    low = distinct < 0 if zeros_kept else distinct <= 0
     if not (distinct < 0).any() or not (~low).any() or counts[low].sum() > BELOW_SHARE * counts.sum():
         return None
     scale = rating_scale(distinct[~low], counts[~low])
-    if scale is None or scale[0] <= 0:
+    if scale is None or (scale[0] <= 0 and not zeros_kept):
         return None
-    return scale, values <= 0
+    return scale, outside(values, scale)
 
 
 def _histogram(values: np.ndarray, counts: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:

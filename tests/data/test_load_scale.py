@@ -163,6 +163,17 @@ def test_zeros_and_negatives_too_many_for_typos_among_1_to_5_stop_the_load_as_co
     assert dropped.report.rows_dropped == 52 and dropped.matrix.data.min() == 1 and dropped.is_explicit
     kept = load_interactions(path, out_of_scale="keep")
     assert kept.matrix.data.min() == -1 and any("kept as ratings" in w for w in kept.report.warnings)
+    # a typo above the scale among them is counted and dropped with them (the message counted it, the drop left it)
+    path, _ = stars_csv(tmp_path, typos | {row: "99" for row in (5_000, 6_000, 7_000)}, n=16_000)
+    with pytest.raises(scale.RatingsOutsideScale) as caught:
+        load_interactions(path)
+    assert "55 ratings in column 'stars' lie outside 1–5 (-1, 0, 99)" in str(caught.value) and caught.value.count == 55
+    dropped = load_interactions(path, out_of_scale="drop")
+    assert dropped.report.rows_dropped == 55 and set(dropped.matrix.data.tolist()) == {1.0, 2.0, 3.0, 4.0, 5.0}
+    # zeros="keep": a 0 is a rating (a 0-5 scale), so only the negatives are outside, and dropping keeps the 0s
+    path, _ = stars_csv(tmp_path, typos, n=16_000)
+    kept_zeros = load_interactions(path, zeros="keep", out_of_scale="drop")
+    assert kept_zeros.report.rows_dropped == 10 and 0.0 in set(kept_zeros.matrix.data.tolist())
     # a few slips among them are still called typos; 0s alone are Goodreads' "not rated" (kept, with a warning),
     # and ratings of -1 and 1 (a dislike and a like) are no scale with codes below it
     _, few = stars_csv(tmp_path, {7: "-1"}, n=16_000)
