@@ -147,10 +147,11 @@ COLUMNS = {"title": st.column_config.TextColumn(width=280),
 
 
 def list_columns(table: pd.DataFrame) -> dict:
-    """LIST_COLUMNS with "score" and "adds" given decimals enough for 3 significant digits of the list's largest
-    value (a part of 0.0064 read 0.006, as did its runner-up of 0.0061; a model with short vectors scores 0.004)."""
+    """LIST_COLUMNS with "score", "adds", "ranked by" and "pop. adj." given decimals enough for 3 significant digits
+    of the list's largest value (a part of 0.0064 read 0.006, as did its runner-up of 0.0061; a model with short
+    vectors scores 0.004). The values come unrounded: rounded to 3 decimals first, 0.00412 read 0.00400."""
     config = dict(LIST_COLUMNS)
-    for column, sign in (("score", False), ("adds", True)):
+    for column, sign in (("score", False), ("adds", True), (RANKED_BY, False), (ADJUSTMENT, True)):
         if column in table.columns:
             form = figures.fixed_decimals(table[column], sign=sign)
             config[column] = {**COLUMNS[column], "type_config": {**COLUMNS[column]["type_config"], "format": form}}
@@ -480,9 +481,9 @@ def item_table(items: np.ndarray, scores: np.ndarray | None = None,
         # (scrolled off at 1,280 px) the scores on screen read out of order, as if the list were broken.
         adjustment, exact = change[np.asarray(items, np.int64)], np.asarray(scores, np.float64)
         frame.pop("score")  # the sum of the exact parts, rounded: of the rounded parts it could read out of order
-        frame.insert(1, RANKED_BY, np.round(exact + adjustment, 3))
-        frame.insert(2, "score", np.round(exact, 3))
-        frame.insert(3, ADJUSTMENT, np.round(adjustment, 3))
+        frame.insert(1, RANKED_BY, exact + adjustment)  # unrounded: list_columns gives the decimals
+        frame.insert(2, "score", exact)
+        frame.insert(3, ADJUSTMENT, adjustment)
     if scores is not None and user_bias is not None and (expected := stars(scores, user_bias)) is not None:
         frame.insert(frame.columns.get_loc("score") + 1, PREDICTED, np.round(expected, 2))
     return frame

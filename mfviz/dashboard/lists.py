@@ -148,7 +148,7 @@ def item_frame(inter, popularity: np.ndarray, items, scores: np.ndarray | None =
     if reasons is not None:
         frame["because of"], frame["adds"] = reasons[0], np.round(reasons[1], 6)  # shown to 3 significant digits
     if scores is not None:
-        frame["score"] = np.round(scores, 3)
+        frame["score"] = scores  # unrounded: the page's format gives the decimals (rounded here, 0.00412 read 0.00400)
     frame["popularity"] = popularity[items]
     if "genres" in inter.items.columns:
         frame["genres"] = [", ".join(map(str, g)) if isinstance(g, list | np.ndarray) else str(g)

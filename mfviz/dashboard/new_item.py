@@ -129,7 +129,8 @@ def _neighbours(inter, popularity, model, vector) -> dict[str, np.ndarray]:
         nearest[metric] = ids[0][keep]
         column.markdown(f"**{heading}**")
         column.dataframe(lists.item_frame(inter, popularity, ids[0][keep], scores[0][keep]), hide_index=True,
-                         width="stretch", column_config={"score": st.column_config.NumberColumn(format="%.3f")})
+                         width="stretch", column_config={"score": st.column_config.NumberColumn(
+                             format=figures.fixed_decimals(scores[0][keep]))})  # one count of decimals down the list
     return nearest
 
 

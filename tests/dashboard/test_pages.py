@@ -281,12 +281,18 @@ def test_a_popularity_penalty_reranks_every_list_on_the_recommend_page():
     expected = candidates[np.argsort(-(dense + change)[candidates], kind="stable")[:10]]
     table = recommended(at).value
     assert table["title"].tolist() == [str(t) for t in inter.titles[expected]]
-    np.testing.assert_allclose(table["pop. adj."], change[expected], atol=1e-3)
+    # unrounded (the page's formats give the decimals: rounded to 3 first, a score of 0.00412 read 0.00400)
+    np.testing.assert_allclose(table["pop. adj."], change[expected], rtol=1e-4, atol=1e-6)
     # what ranks the list comes first, in order, then the score and the penalty that add up to it
     assert list(table.columns[:4]) == ["title", "ranked by", "score", "pop. adj."]
     assert table["ranked by"].is_monotonic_decreasing
-    np.testing.assert_allclose(table["ranked by"], table["score"] + table["pop. adj."], atol=2e-3)
-    np.testing.assert_allclose(table["score"], dense[expected], atol=1e-3)
+    np.testing.assert_allclose(table["ranked by"], table["score"] + table["pop. adj."], rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(table["score"], dense[expected], rtol=1e-4, atol=1e-6)
+    from mfviz.dashboard.figures import fixed_decimals
+
+    formats = json.loads(recommended(at).proto.columns)
+    for column, sign in (("score", False), ("ranked by", False), ("pop. adj.", True)):
+        assert formats[column]["type_config"]["format"] == fixed_decimals(table[column], sign=sign)
     assert table["popularity"].mean() < plain["popularity"].mean()
     assert any(f"{table['popularity'].mean():,.0f} interactions on average against "
                f"{plain['popularity'].mean():,.0f} without it" in c.value for c in at.caption)
