@@ -522,7 +522,8 @@ if anchor is not None:
 if three_d:  # Plotly selects nothing in 3-D: no click or lasso events
     chart = map_figures.latent_scatter_3d(table, colour, highlight, method=method, continuous=continuous,
                                           anchor=anchor, neighbours=neighbours, axes=axes, model=entry.name,
-                                          key=colour_key, part_of=0 if subset is None else inter.n_items)
+                                          key=colour_key, part_of=0 if subset is None else inter.n_items,
+                                          matched=None if hits is None else hits["item"].tolist())
     ui.show(chart, key="latent_map_3d", config=export_config(chart.figure, *saved_names))
     event = None
 else:

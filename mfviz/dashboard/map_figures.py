@@ -99,16 +99,9 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
             x=users[:, 0], y=users[:, 1], mode="markers", name="users", hoverinfo="skip",
             marker=dict(size=4, color="rgba(90, 90, 90, 0.22)")))
         trace_items.append(np.full(len(users), -1))  # not items: a selection leaves them out
-    for part, name, shown, marker in _colour_groups(table, colour, continuous, key):
+    for part, name, shown, marker, legend in _item_groups(table, colour, continuous, key, matched):
         fig.add_trace(scatter(x=part["x"], y=part["y"], mode="markers", name=name, customdata=_item_data(part, shown),
-                              hovertemplate=hover, marker=dict(size=5, **marker | ({"opacity": FADED} if matched else {})),
-                              showlegend=not continuous))
-        trace_items.append(part["item"].to_numpy())
-    if matched:  # over the faded points, clickable and hovered as they are
-        part = table[table["item"].isin(matched)]
-        fig.add_trace(scatter(x=part["x"], y=part["y"], mode="markers", name=f"matches ({len(part):,})",
-                              customdata=_item_data(part, part[colour].astype(str)), hovertemplate=hover,
-                              marker=dict(size=6, color=SEARCH_COLOUR)))
+                              hovertemplate=hover, marker={"size": 5} | marker, showlegend=legend))
         trace_items.append(part["item"].to_numpy())
     labelled = {i: place for i, place in (labelled or {}).items() if i != anchor}  # the anchor's is in its box
     if labelled:
@@ -354,6 +347,22 @@ def _colour_groups(table: pd.DataFrame, colour: str, continuous: bool, key: Colo
             opacity=0.75, color="#c8c8c8" if group == "other" else key.groups[group])
 
 
+def _item_groups(table: pd.DataFrame, colour: str, continuous: bool, key: ColourKey | None,
+                 matched: list[int] | None):
+    """`_colour_groups` with each group's legend switch, faded when a title search `matched` some items, and then
+    those items as one dark group of their own ("matches (N)"), each hovering with its value in its colour group
+    (a year read 1951.0 in the matches, 1951 in its group). The grey group of items without a value for a colour
+    scale gets a legend entry: nothing else said what grey meant."""
+    shown_of = {}
+    for part, name, shown, marker in _colour_groups(table, colour, continuous, key):
+        shown_of.update(zip(part["item"].tolist(), np.asarray(shown).tolist(), strict=True))
+        yield part, name, shown, marker | ({"opacity": FADED} if matched else {}), not continuous or name != "items"
+    if matched:  # over the faded points, clickable and hovered as they are
+        part = table[table["item"].isin(matched)]
+        yield (part, f"matches ({len(part):,})", np.array([shown_of[i] for i in part["item"].tolist()]),
+               {"color": SEARCH_COLOUR, "size": 6}, True)
+
+
 def _item_data(part: pd.DataFrame, shown) -> np.ndarray:
     """customdata of item points: title, the value shown on hover, and the item index last (what a
     click on the point reports, see clicked_item)."""
@@ -363,18 +372,20 @@ def _item_data(part: pd.DataFrame, shown) -> np.ndarray:
 def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | None = None, method: str = "UMAP",
                       continuous: bool = True, anchor: int | None = None,
                       neighbours: dict[str, np.ndarray] | None = None, axes: MapAxes | None = None,
-                      model: str = "", key: ColourKey | None = None, part_of: int = 0) -> Chart:
+                      model: str = "", key: ColourKey | None = None, part_of: int = 0,
+                      matched: list[int] | None = None) -> Chart:
     """Items as points of a 3-D map (`table` has x, y, z, item, title and the colour column), to turn
-    with the mouse; search hits ringed and, with `anchor`, lines to its latent-space neighbours.
+    with the mouse; search hits ringed (`matched`: every match dark, the rest faded, as in 2-D) and, with
+    `anchor`, lines to its latent-space neighbours.
     `axes` names the directions of a map whose axes mean something (a model's dimensions); `key` and
     `part_of` as for `latent_scatter` (a few items on their own: their colours of the whole map, and the
     titles of the most popular written at their points)."""
     hover = "<b>%{customdata[0]}</b><br>" + colour + ": %{customdata[1]}<extra></extra>"
     fig = go.Figure()
-    for part, name, shown, marker in _colour_groups(table, colour, continuous, key):
+    for part, name, shown, marker, legend in _item_groups(table, colour, continuous, key, matched):
         fig.add_trace(go.Scatter3d(x=part["x"], y=part["y"], z=part["z"], mode="markers", name=name,
                                    customdata=_item_data(part, shown), hovertemplate=hover,
-                                   marker=dict(size=3, **marker), showlegend=not continuous))
+                                   marker={"size": 3} | marker, showlegend=legend))
     position = pd.Series(np.arange(len(table)), index=table["item"].to_numpy())
     xyz = table[["x", "y", "z"]].to_numpy(float)
     boxed, hit_items = set(), np.zeros(0, np.int64)

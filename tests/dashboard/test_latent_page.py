@@ -61,10 +61,25 @@ def test_a_title_search_finds_titles_that_hold_it_anywhere_and_says_how_many(lat
     # as the Embedding Projector: every match drawn dark over the other points, which fade
     matches = next(t for t in spec["data"] if t["name"] == f"matches ({len(holding)})")
     assert sorted(c[0] for c in matches["customdata"]) == sorted(holding)
+    # each match hovers with the value it has in its own colour group
+    group_value = {c[0]: c[1] for t in spec["data"] if t is not matches for c in (t.get("customdata") or [])
+                   if isinstance(c, list) and len(c) == 3}
+    assert all(c[1] == group_value[c[0]] for c in matches["customdata"])
     items = [t for t in spec["data"] if t.get("mode") == "markers" and t.get("hovertemplate") and t is not matches]
     assert items and all(t["marker"]["opacity"] == map_figures.FADED for t in items)
     assert any("every one of the" in c.value and "matches drawn dark, the other items faded" in c.value
                for c in at.caption)
+    # in 3-D too
+    at.toggle(key="latent_3d").set_value(True).run()
+    assert not at.exception and not at.error
+    spec3 = json.loads(next(c for c in at.get("plotly_chart")
+                            if json.loads(c.proto.spec)["data"][0]["type"] == "scatter3d").proto.spec)
+    matches3 = next(t for t in spec3["data"] if t["name"] == f"matches ({len(holding)})")
+    assert sorted(c[0] for c in matches3["customdata"]) == sorted(holding)
+    assert all(t["marker"]["opacity"] == map_figures.FADED for t in spec3["data"]
+               if t.get("mode") == "markers" and t.get("hovertemplate") and t is not matches3
+               and t["name"] not in ("cosine neighbours", "dot neighbours"))
+    at.toggle(key="latent_3d").set_value(False).run()
     # and mapped on their own
     at.button(key="latent_isolate_search").click().run()
     assert not at.exception and not at.error
@@ -230,4 +245,5 @@ def test_a_number_of_the_item_table_colours_the_map_on_a_scale_its_missing_value
     assert titles == {f"Film {i}": float(y) for i, y in years.items() if y is not None}
     assert (scaled["marker"]["cmin"], scaled["marker"]["cmax"]) == (1951.0, 2009.0)  # not stretched to 0
     grey = next(t for t in spec["data"] if t["name"] == "no year")
+    assert grey["showlegend"] is True  # in the legend: nothing else said what the grey points are
     assert sorted(c[0] for c in grey["customdata"]) == sorted(f"Film {i}" for i, y in years.items() if y is None)
