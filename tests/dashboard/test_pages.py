@@ -1850,7 +1850,7 @@ def test_json_fields_the_loader_cannot_name_are_mapped_by_position_in_the_previe
     preview = at.dataframe[0].value
     assert list(preview.iloc[0]) == ["who", "what", "stars", "note"]  # the fields, in the loader's order
     at.selectbox(key="map_user").set_value(0)
-    at.selectbox(key="map_item").set_value(1).run()
+    at.selectbox(key="map_item").set_value(1)  # one form: the choices go with its button
     at.button(key="apply_mapping").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     inter = at.session_state["mfviz.data"].interactions
