@@ -626,10 +626,6 @@ if mode == MODES[0]:
                        file_name=figures.file_name(f"recommendations_top{int(n)}", "csv", ui.data_label(data), entry.name), mime="text/csv", key="rec_csv",
                        on_click="ignore", help="One row per user and rank: user_id, rank, item_id, title, score; "
                        "items the user has in the data are left out.")
-    st.markdown(f"**What {user_named(inter.user_ids[user])} interacted with** ({counted(len(history), 'item')}, best first"
-                + ("; a click on “when” orders them in time)" if "when" in history.columns else ")"))
-    st.dataframe(history, hide_index=True, width="stretch", height=HISTORY_ROW * (min(len(history), HISTORY_ROWS) + 1) + 3,
-                 column_config=HISTORY_COLUMNS)
     # the other models' lists right under this one's, where a presenter compares them (they came after the
     # dimensions table and the map of users, some 1,300 px further down)
     if compare and len(ids):
@@ -643,6 +639,10 @@ if mode == MODES[0]:
                                         hits)
             ui.side_by_side(sides, titles, popularity, int(n), score_help=COLUMNS["score"]["help"],
                             note=side_hits_note(sides, user) if hits else "")
+    st.markdown(f"**What {user_named(inter.user_ids[user])} interacted with** ({counted(len(history), 'item')}, best first"
+                + ("; a click on “when” orders them in time)" if "when" in history.columns else ")"))
+    st.dataframe(history, hide_index=True, width="stretch", height=HISTORY_ROW * (min(len(history), HISTORY_ROWS) + 1) + 3,
+                 column_config=HISTORY_COLUMNS)
     taste_profile(user_named(inter.user_ids[user], capital=True), user=user)
     users_map(user_named(inter.user_ids[user], capital=True), user=user)
 elif mode == MODES[2]:
@@ -740,8 +740,8 @@ else:
                             "item by it: this is how a live service treats a new visitor. " + score_words() + " "
                             + reasons_note(len(picked), built=True) + dislikes_note(entry, len(disliked))
                             + bias_note(ids, scores, profile) + penalty_note(ids, plain[plain >= 0]))
-        if compare:  # right under this model's list, as for a user
-            with ui.guard("Folding the profile into the other models"):
+        if compare:  # right under this model's list, as for a user (above the profile's table)
+            with recommended, ui.guard("Folding the profile into the other models"):
                 # not `lists`: that is the module the users' map below calls (its AttributeError was shown)
                 side_lists = {entry.name: side_list(entry, ids, scores)}
                 for name in compare:

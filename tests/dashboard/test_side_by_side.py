@@ -232,6 +232,11 @@ def test_each_list_side_by_side_has_its_scores_and_popularity_and_the_shared_ite
         assert sum(widths[c] for c in ("_index", *frame.columns)) <= (PAGE_AT_1280 - 16) // 2
         assert widths["title"] >= 200
     assert_one_score_format(sides.values())
+    # right under the main list, above the user's history (the history came between them)
+    frames = [d.value for d in at.dataframe]
+    first_side = next(n for n, f in enumerate(frames) if f.index.name == "rank")
+    assert "because of" in frames[0].columns and first_side < next(n for n, f in enumerate(frames)
+                                                                  if "held out" in f.columns)
     # the main list's scores are the page's own
     np.testing.assert_allclose(sides[default].value["score"], recommended(at).value["score"], atol=5e-4)
     everywhere = set(lists[default].tolist()) & set(lists[funk].tolist())
