@@ -240,17 +240,22 @@ def held_out_label(job: training.TrainingJob) -> str | None:
 
 
 def unseen_users_words(entries: dict) -> str:
-    """Of the test users, those with no training interaction (every item of theirs held out), when there are any:
-    no model can know their taste, which weighs every model down alike (5,000 users of 1-2 interactions on a random
-    split: 603 of 1,383; only the CLI's JSON said so)."""
-    worst = max(entries.values(), key=lambda e: int(e.metrics.get("users_without_training", 0)), default=None)
-    if worst is None or not worst.metrics.get("users_without_training") or not worst.metrics.get("users_evaluated"):
+    """Of each split's test users, those with no training interaction (every item of theirs held out), when there
+    are any: no model can know their taste, which weighs the models of that split down alike (5,000 users of 1-2
+    interactions on a random split: 603 of 1,383; only the CLI's JSON said so). Per split: a split by user has
+    none, and a count taken over every model wrongly said so of its models too."""
+    by_split = {}
+    for entry in entries.values():
+        unseen, users = int(entry.metrics.get("users_without_training", 0)), int(entry.metrics.get("users_evaluated", 0))
+        if unseen and users:
+            by_split[entry.split or "the split"] = (unseen, users)
+    words = [f"{unseen:,} of {users:,} test users ({unseen / users:.0%}) of the {split} split have no interaction in "
+             "the training part (every item of theirs was held out), so no model can know their taste: they weigh "
+             "every model of that split down alike" for split, (unseen, users) in by_split.items()]
+    if not words:
         return ""
-    unseen, users = int(worst.metrics["users_without_training"]), int(worst.metrics["users_evaluated"])
-    return (f" {unseen:,} of {users:,} test users ({unseen / users:.0%}) have no interaction in the training part "
-            "(every item of theirs was held out), so no model can know their taste: they weigh every model down "
-            "alike. Splitting by user (“a share of each user's interactions”) keeps some of each user's items in "
-            "training.")
+    return (" " + "; ".join(words) + ". Splitting by user (“a share of each user's interactions”) keeps some of each "
+            "user's items in training.")
 
 
 def epoch_and_table(job: training.TrainingJob) -> str | None:

@@ -122,10 +122,12 @@ def test_test_users_with_no_training_interaction_are_counted_on_the_page():
     entry = next(iter(at.session_state["mfviz.models"].values()))  # the quick default, 20% held out
     unseen, users = int(entry.metrics["users_without_training"]), int(entry.metrics["users_evaluated"])
     assert 0 < unseen < users
-    assert any(f"{unseen:,} of {users:,} test users ({unseen / users:.0%}) have no interaction in the training part"
-               in c.value for c in at.caption), [c.value for c in at.caption]
-    # a split by user keeps some of each user's items in training: none unseen, nothing said
+    said = f"{unseen:,} of {users:,} test users ({unseen / users:.0%}) of the {entry.split} split have no interaction"
+    assert any(said in c.value for c in at.caption), [c.value for c in at.caption]
+    # a split by user keeps some of each user's items in training: none unseen, and nothing said of its split
     train(at, "ials", split="user", factors=2, epochs=2)
     assert_every_section(at)
     trained = [e for e in at.session_state["mfviz.models"].values() if e.name.startswith("Implicit ALS (f=2")]
     assert trained and trained[0].metrics["users_without_training"] == 0
+    caption = next(c.value for c in at.caption if said in c.value)  # the random split's, still
+    assert f"of the {trained[0].split} split have" not in caption and caption.count("split have no interaction") == 1
