@@ -287,8 +287,9 @@ def left_out(fresh: dict[str, str], name: str, own: tuple[str, ...]) -> bool:
 
 def number(fresh: dict[str, str], name: str, key: str, low: float, high: float, default: float) -> None:
     """Set the widget `key` (a number between `low` and `high`) from the link's `name`, before the
-    widget is drawn; a value out of range or not a number is named in a warning. Without one, the
-    widget starts at `default` (through the state, so that a link can set it too)."""
+    widget is drawn; a value out of range or not a number is named in a warning and gives `default`, as a link
+    without it would (it kept the opener's own value: a link with beta=abc showed their penalised lists). Without
+    one, the widget starts at `default` (through the state, so that a link can set it too)."""
     st.session_state.setdefault(key, default)
     if name not in fresh:
         return
@@ -296,9 +297,10 @@ def number(fresh: dict[str, str], name: str, key: str, low: float, high: float, 
         value = type(default)(float(fresh[name]))
     except (ValueError, OverflowError):  # not a number, or int(inf)
         value = None
-    if value is None or not low <= value <= high:
-        st.warning(f"The link's {name} = {fresh[name]} is not a number from {low:g} to {high:g}; the page keeps "
-                   f"{st.session_state[key]:g}.", icon=":material/link_off:")
+    if value is None or not low <= value <= high:  # what a link without it means, not the opener's last choice
+        st.session_state[key] = default
+        st.warning(f"The link's {name} = {fresh[name]} is not a number from {low:g} to {high:g}; the page uses "
+                   f"{default:g}, as for a link without it.", icon=":material/link_off:")
         return
     st.session_state[key] = value
 

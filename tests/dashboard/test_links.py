@@ -136,10 +136,11 @@ def test_a_link_carries_the_list_lengths_and_the_popularity_penalty(app):
     assert app.number_input(key="neighbours_k").value == 5
     assert len(app.dataframe[0].value) == 5  # the cosine list
     assert app.query_params["k"] == "5"
-    for wrong in ("500", "inf", "-inf", "nan", "abc"):
+    for wrong in ("500", "inf", "-inf", "nan", "abc"):  # the default, not the session's 5 (a link fixes the view)
         open_link(app, NEIGHBOURS, data=data, item=item_ids[4], k=wrong)
-        assert any(f"k = {wrong} is not a number from 3 to 50" in w for w in warnings(app)), warnings(app)
-        assert app.number_input(key="neighbours_k").value == 5 and not app.exception
+        assert any(f"k = {wrong} is not a number from 3 to 50; the page uses 10" in w for w in warnings(app)), \
+            warnings(app)
+        assert app.number_input(key="neighbours_k").value == 10 and not app.exception
 
     open_link(app, RECOMMEND, data=data, user=user_ids[8], n=7, beta=0.5)
     assert app.number_input(key="rec_n").value == 7
@@ -156,6 +157,11 @@ def test_a_link_carries_the_list_lengths_and_the_popularity_penalty(app):
     open_link(app, RECOMMEND, data=data, user=user_ids[11], n=10)
     assert app.slider(key="rec_penalty").value == 0.0 and "beta" not in app.query_params
     assert not warnings(app) and not app.exception
+    # and one whose β cannot be read: named, and 0 as without one (the opener's 0.9 was kept)
+    app.slider(key="rec_penalty").set_value(0.9).run()
+    open_link(app, RECOMMEND, data=data, user=user_ids[12], n=10, beta="abc")
+    assert any("beta = abc is not a number from 0 to 1.5; the page uses 0" in w for w in warnings(app)), warnings(app)
+    assert app.slider(key="rec_penalty").value == 0.0 and not app.exception
 
 
 def test_a_link_carries_the_min_interactions_filter_and_one_without_it_lists_every_item(app):
