@@ -8,7 +8,7 @@ from mfviz.dashboard import background, cache, figures, links, pickers, support,
 
 # the function, not the module: this page's `lists` are its neighbour lists
 from mfviz.dashboard.lists import swap_compared
-from mfviz.data.id_lists import join_ids
+from mfviz.data.id_lists import join_ids, user_named
 
 ui.header("Neighbours", "Which items does the model put next to a given item? Cosine similarity compares "
           "only directions (taste); dot product also rewards long vectors, which usually belong to popular "
@@ -248,12 +248,12 @@ st.markdown("A user's scores are dot products with item vectors (the dot-product
 activity = summary.user_activity
 users = np.argsort(-activity, kind="stable")
 user = pickers.pick_one(st, "User", "user", users, inter, "neighbours_user",
-                        lambda u: f"{figures.user_named(inter.user_ids[u])} · {figures.counted(int(activity[u]), 'interaction')}",
+                        lambda u: f"{user_named(inter.user_ids[u])} · {figures.counted(int(activity[u]), 'interaction')}",
                         default=background.middle_user(activity))
 with ui.guard("Ranking items for the user"):
     lists = cache.user_lists(entry.key, entry.model, data.key, inter.matrix, int(user), int(k), popularity, titles)
 if lists["cosine"].empty:
-    st.info(f"{figures.user_named(inter.user_ids[user], capital=True)} has every item of the data: nothing is left to rank.", icon=":material/info:")
+    st.info(f"{user_named(inter.user_ids[user], capital=True)} has every item of the data: nothing is left to rank.", icon=":material/info:")
 left, right = st.columns(2)
 for column, metric, name in ((left, "cosine", "By cosine"), (right, "dot", "By dot product")):
     if lists[metric].empty:

@@ -8,9 +8,9 @@ import pandas as pd
 import streamlit as st
 
 from mfviz.dashboard import cache, figures, links, lists, map_figures, pickers, state, ui
-from mfviz.dashboard.figures import counted, user_named
+from mfviz.dashboard.figures import counted
 from mfviz.dashboard.training import NO_VALUE
-from mfviz.data.id_lists import join_ids
+from mfviz.data.id_lists import join_ids, user_named
 
 ui.header("Recommend", "What would the model suggest? Pick a user to see what they liked and what the model "
           "recommends — or build a taste profile from a few items and watch the recommendations change "
@@ -284,8 +284,8 @@ def hits_words(ids: np.ndarray, held: np.ndarray, user: int) -> str:
     if held.size == 0:
         return (f"**Hits: none to find.** {user_named(inter.user_ids[user], capital=True)} has no item held out of {entry.name}'s "
                 "training (all their items were in its training part).")
-    return (f"**Hits: {found} of these {k}** are among the {counted(held.size, 'item')} user "
-            f"{inter.user_ids[user]} has that {entry.name} never saw in training (\"held out\" in the history): "
+    return (f"**Hits: {found} of these {k}** are among the {counted(held.size, 'item')} "
+            f"{user_named(inter.user_ids[user])} has that {entry.name} never saw in training (\"held out\" in the history): "
             f"precision@{k} = {found / k:.2f} and recall@{k} = {found}/{held.size} = {found / held.size:.2f} for "
             f"this one user. The Train page's precision@k and recall@k are these averaged over the test users (at "
             "most 20,000 of them)"
@@ -295,8 +295,8 @@ def hits_words(ids: np.ndarray, held: np.ndarray, user: int) -> str:
 
 def side_hits_note(sides: dict, user: int) -> str:
     """What a hit is in the lists side by side, and whose hits are counted against other held-out items."""
-    note = (" Hit (ticked): an item of user "
-            f"{inter.user_ids[user]} held out of that model's training, each list leaving out only its own model's "
+    note = (" Hit (ticked): an item of "
+            f"{user_named(inter.user_ids[user])} held out of that model's training, each list leaving out only its own model's "
             "training items; a model's hits over its list length are its precision for this one user.")
     models = ui.models()
     splits = {name: lists.held_out(models[name], inter, user).tolist() for name in sides}

@@ -8,6 +8,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from mfviz.analysis.neighbours import exact_search
+from mfviz.data.id_lists import user_named
 from mfviz.errors import DataError
 
 # A rare genre's few items make a large lift by chance: 3 Documentaries among 125 films was 3.2 times
@@ -75,8 +76,7 @@ def user_table(coords, users: np.ndarray, user_ids, activity, favourite, lift) -
     activity = np.asarray(activity)[users]
     return pd.DataFrame({
         "x": np.asarray(coords)[:, 0], "y": np.asarray(coords)[:, 1], "item": users,
-        # an id that names itself ("user_01668") is not written "user user_01668"
-        "title": [f"{u if str(u).lower().startswith('user') else f'user {u}'} · {a:,} interaction{'' if a == 1 else 's'}"
+        "title": [f"{user_named(u)} · {a:,} interaction{'' if a == 1 else 's'}"
                   for u, a in zip(np.asarray(user_ids)[users], activity, strict=True)],
         "distinctive genre": np.asarray(favourite, dtype=object)[users], "lift": np.asarray(lift)[users],
         "popularity": activity,

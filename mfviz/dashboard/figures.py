@@ -65,14 +65,6 @@ def fixed_decimals(values, digits: int = 3, sign: bool = False) -> str:
     return f"%{'+' if sign else ''}.{column_decimals(values, digits)}f"
 
 
-def user_named(user_id, capital: bool = False) -> str:
-    """"user 554", or an id that names itself as is ("user_01668", not "user user_01668"); `capital`: "User 554"."""
-    text = str(user_id)
-    if text.lower().startswith("user"):
-        return text
-    return f"{'U' if capital else 'u'}ser {text}"
-
-
 def counted(n: int, noun: str, plural: str | None = None) -> str:
     """"1 item", "1,682 items": a count with its noun in the right number."""
     return f"{n:,} {noun if n == 1 else plural or noun + 's'}"

@@ -1,5 +1,5 @@
-"""Several original ids written as one text (a link's parameter, a command-line option): comma-separated,
-a comma or a backslash inside an id escaped by a backslash."""
+"""Original ids as text: several written as one (a link's parameter, a command-line option), comma-separated,
+a comma or a backslash inside an id escaped by a backslash; a user's id as a sentence names the user."""
 
 from __future__ import annotations
 
@@ -23,3 +23,11 @@ def split_ids(text: str) -> list[str]:
             current.append(char)
     parts.append("".join(current))
     return parts
+
+
+def user_named(user_id, capital: bool = False) -> str:
+    """"user 554", or an id that names itself as is ("user_01668", not "user user_01668"); `capital`: "User 554"."""
+    text = str(user_id)
+    if text.lower().startswith("user"):
+        return text
+    return f"{'U' if capital else 'u'}ser {text}"

@@ -78,3 +78,7 @@ def test_the_user_sample_is_fixed_and_the_table_is_shaped_like_the_item_map():
     assert table["item"].tolist() == [1, 3] and table["title"].tolist() == ["user 11 · 6 interactions",
                                                                            "user 13 · 8 interactions"]
     assert table["distinctive genre"].tolist() == ["b", "d"] and table["popularity"].tolist() == [6, 8]
+    # an id that names itself once ("user user_01668"), and one interaction in the singular
+    named = user_table(np.zeros((2, 2)), np.array([0, 1]), np.array(["user_01668", "A2SU"], dtype=object),
+                       np.array([1, 42]), np.array(["a", "b"], dtype=object), np.zeros(2))
+    assert named["title"].tolist() == ["user_01668 · 1 interaction", "user A2SU · 42 interactions"]

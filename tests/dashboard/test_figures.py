@@ -790,7 +790,7 @@ def test_a_columns_decimals_are_one_count_for_three_significant_digits_of_its_la
 
 
 def test_a_user_is_named_once_whatever_the_ids_look_like():
-    from mfviz.dashboard.figures import user_named
+    from mfviz.data.id_lists import user_named
 
     assert user_named(554) == "user 554" and user_named("554", capital=True) == "User 554"
     assert user_named("user_01668") == "user_01668" and user_named("User42", capital=True) == "User42"
