@@ -78,17 +78,9 @@ cards[3].metric("Mean popularity, dot list", f"{comparison.mean_popularity_dot:,
                 help="Mean number of interactions in the data of the dot-product neighbours.")
 cards[3].caption(verdicts.popularity_ratio(comparison.mean_popularity_dot, comparison.mean_popularity_cosine))
 # The page's point in one line, whatever the item: one item's lists can agree (a presenter's first item showed
-# "10 of 10 ... about as popular"), while over many items the dot lists lean popular. "Over many items" below.
-with ui.guard("Comparing neighbour lists over many items"):
-    overall = support.summarised(entry, data, popularity, k, min_support)
-numbers = {key: value for key, value in overall.items() if not isinstance(value, pd.DataFrame)}
-per_item = next((value for value in overall.values() if isinstance(value, pd.DataFrame)), None)
-ratio_key = next((key for key in numbers if "ratio" in key), None)
-overlap_key = next((key for key in numbers if "overlap" in key), None)
-if ratio_key and overlap_key:
-    st.markdown(f"**Over {figures.counted(int(overall['items']), 'sampled item')}:** "
-                f"{verdicts.popularity_ratio(numbers[ratio_key], 1.0)}; the two lists share "
-                f"{numbers[overlap_key]:.1f} of {int(k)} items on average (*Over many items*, below).")
+# "10 of 10 ... about as popular"), while over many items the dot lists lean popular. Filled from "Over many
+# items" below, once the item's own lists are drawn (the sample of many items is the slower part).
+lean_line = st.empty()
 
 def number_columns(frame: pd.DataFrame, score_help: str) -> dict:
     """Column configs of a list's score (and norm): one count of decimals down the column, enough for 3 significant
@@ -206,6 +198,16 @@ if others:
 
 # ------------------------------------------------------------------ over many items
 st.subheader("Over many items")
+with ui.guard("Comparing neighbour lists over many items"):
+    overall = support.summarised(entry, data, popularity, k, min_support)
+numbers = {key: value for key, value in overall.items() if not isinstance(value, pd.DataFrame)}
+per_item = next((value for value in overall.values() if isinstance(value, pd.DataFrame)), None)
+ratio_key = next((key for key in numbers if "ratio" in key), None)
+overlap_key = next((key for key in numbers if "overlap" in key), None)
+if ratio_key and overlap_key:
+    lean_line.markdown(f"**Over {figures.counted(int(overall['items']), 'sampled item')}:** "
+                       f"{verdicts.popularity_ratio(numbers[ratio_key], 1.0)}; the two lists share "
+                       f"{numbers[overlap_key]:.1f} of {int(k)} items on average (*Over many items*, below).")
 if min_support:  # the cards below are of the same filtered lists as above
     st.caption(f"Over {figures.counted(int(overall['items']), 'sampled item')}, each listing only items with at least "
                f"{min_support:,} interactions in the training data, as above.")
