@@ -10,6 +10,7 @@ options by substring ("contains"): a fuzzy match would offer listed items for an
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 
 import numpy as np
@@ -268,10 +269,12 @@ def pick_many(where, label: str, kind: str, ranked: np.ndarray, interactions, ke
 def stepping_table(where, frame, items: np.ndarray, key: str, target: str, **options) -> None:
     """A list of items as a table whose rows are steps, as the Embedding Projector's neighbour list: a click on
     a row makes its item (`items[row]`) the choice of the picker `target`, so a chain of neighbours is followed
-    without typing a title. The table's key holds the target's current choice: the next item's table starts
-    with no row selected."""
-    key = f"{key}.{st.session_state.get(target)}"
-    where.dataframe(frame, key=key, on_select=functools.partial(_step, key, np.asarray(items, np.int64), target),
+    without typing a title. The table's key holds the target's current choice and the items listed: another
+    item's table, or another list (a new search listing the item already chosen), starts with no row ticked
+    (Streamlit keeps a table's selection by its key, whatever rows it then shows)."""
+    items = np.asarray(items, np.int64)
+    key = f"{key}.{st.session_state.get(target)}.{hashlib.sha1(items.tobytes()).hexdigest()[:10]}"
+    where.dataframe(frame, key=key, on_select=functools.partial(_step, key, items, target),
                     selection_mode="single-row", **options)
 
 

@@ -139,3 +139,30 @@ def test_a_typed_id_on_data_without_titles_says_nothing_of_titles():
     found = pickers.find(data, "item", "181", ranked)
     assert data.item_ids[found] == 181  # the id typed in full
     assert pickers.id_note(data, "item", "181", ranked, found) is None
+
+
+def _stepping_script():
+    import numpy as np
+    import pandas as pd
+    import streamlit as st
+
+    from mfviz.dashboard import pickers
+
+    items = np.array(st.session_state.get("listed", [3, 5, 8]))
+    pickers.stepping_table(st, pd.DataFrame({"title": [f"t{i}" for i in items]}), items, "steps", "chosen")
+
+
+def test_a_stepping_tables_key_changes_with_its_list_so_no_tick_is_left_on_another_item():
+    # Streamlit keeps a table's selection by its key: a search listing the item already chosen showed that tick on
+    # another title once the search changed (the key held the chosen item only)
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_stepping_script).run()
+    first = at.dataframe[0].key
+    at.session_state["listed"] = [3, 5, 9]
+    at.run()
+    second = at.dataframe[0].key
+    at.session_state["chosen"] = 5
+    at.run()
+    third = at.dataframe[0].key
+    assert len({first, second, third}) == 3 and all(k.startswith("steps.") for k in (first, second, third))
