@@ -161,7 +161,7 @@ class Model:
         self.fit_seconds = time.perf_counter() - self._started - self._paused
         self._user_factors = np.ascontiguousarray(self._user_factors, dtype=np.float32)
         self._item_factors = np.ascontiguousarray(self._item_factors, dtype=np.float32)
-        self._check_finite("training", self.diverge_advice())
+        self._check_finite("training", self.diverge_advice)
         return self
 
     def _fit(self, matrix: sp.csr_matrix) -> None:
@@ -190,16 +190,19 @@ class Model:
         return self
 
     def diverge_advice(self) -> str:
-        """What to do when training produces NaN/inf, to follow "(loss is nan)": lower `diverge_hint`, unless the
-        values themselves are far beyond a rating scale (play counts up to 350,000), where every error, so every
-        SGD step, is huge and a smaller learning rate only delays the overflow by an epoch or two."""
+        """What to do when training produces NaN/inf, to follow "(loss is nan)": lower `diverge_hint`'s
+        hyperparameter, unless none is out of bounds and the values themselves are far beyond a rating scale (play
+        counts up to 350,000), where every error, so every SGD step, is huge and a smaller learning rate only delays
+        the overflow by an epoch or two. Computed only when training fails."""
+        hint = self.diverge_hint()
         matrix = getattr(self, "train_matrix", None)
-        largest = float(np.abs(matrix.data).max()) if matrix is not None and matrix.nnz else 0.0
-        if "learning_rate" in self.params and largest > LARGE_VALUE:
+        if "learning_rate" in self.params and hint.startswith("learning_rate (now") and matrix is not None \
+                and matrix.nnz and float(np.abs(matrix.data).max()) > LARGE_VALUE:
+            largest = float(np.abs(matrix.data).max())
             return (f": its values run up to {largest:,.0f}, far beyond a rating scale, so a smaller learning_rate "
-                    "only delays the overflow; rescale or binarise them (Data page) and train again, or train implicit "
+                    "only delays the overflow; binarise them (Data page, Prepare) and train again, or train implicit "
                     "ALS, made for counts (confidence='log' for a long tail)")
-        return f"; lower {self.diverge_hint()} and train again"
+        return f"; lower {hint} and train again"
 
     def diverge_hint(self) -> str:
         """The hyperparameter to lower when training produces NaN/inf. With learning_rate ×
@@ -225,12 +228,12 @@ class Model:
             return f"alpha (now {self.alpha:g}) or raise regularization"
         return "the size of the values, or raise regularization"
 
-    def _check_finite(self, stage: str, advice: str) -> None:
-        """Refuse NaN/inf factors or biases after `stage`; `advice` follows the message (diverge_advice's words)."""
+    def _check_finite(self, stage: str, advice) -> None:
+        """Refuse NaN/inf factors or biases after `stage`; `advice()` (diverge_advice) follows the message."""
         for label, array in (("user factors", self._user_factors), ("item factors", self._item_factors),
                              ("user biases", self.user_bias), ("item biases", self.item_bias)):
             if array is not None and not np.isfinite(array).all():
-                raise ModelError(f"{self.label}: {stage} produced NaN/inf {label}{advice}")
+                raise ModelError(f"{self.label}: {stage} produced NaN/inf {label}{advice()}")
 
     # ----------------------------------------------------------------- fitted state
     @property

@@ -435,12 +435,15 @@ def test_sgd_divergence_on_play_counts_names_the_values_not_the_learning_rate(na
     matrix = sp.csr_matrix((plays, (rng.integers(0, 300, 20_000), rng.integers(0, 500, 20_000))), shape=(300, 500))
     for learning_rate in (0.005, 0.0005):
         with pytest.raises(ModelError, match=r"\(loss is nan\): its values run up to [\d,]+, far beyond a rating "
-                                             r"scale.*rescale or binarise them .* or train implicit ALS") as caught:
+                                             r"scale.*binarise them \(Data page, Prepare\) and train again, or train "
+                                             r"implicit ALS") as caught:
             build(name, learning_rate=learning_rate, epochs=5).fit(matrix)
         assert "lower learning_rate" not in str(caught.value)
-    # ratings on a 1-5 scale keep the hyperparameter's advice
+    # ratings on a 1-5 scale keep the hyperparameter's advice, and so does a hyperparameter out of bounds on counts
     with pytest.raises(ModelError, match=r"lower regularization \(now 1e\+06\)"):
         build(name, regularization=1e6, epochs=5).fit(random_matrix(name))
+    with pytest.raises(ModelError, match=r"lower regularization \(now 1e\+06\)"):
+        build(name, regularization=1e6, epochs=5).fit(matrix)
 
 
 @pytest.mark.parametrize(("name", "settings", "said"), [
