@@ -494,16 +494,13 @@ def view_beta(strength: float) -> str | None:
     return f"{strength:g}" if strength > 0 else None
 
 
-def penalty_note(ids: np.ndarray, plain: np.ndarray) -> str:
-    """What the penalty did to the list, for the caption (empty without one)."""
+def penalty_note(ids: np.ndarray) -> str:
+    """How the penalty ranks the list, for the caption (empty without one); what it did, in numbers, is the line
+    over the list (`penalised`)."""
     if penalty_for(entry) is None or len(ids) == 0:
         return ""
-    shared = len(set(ids.tolist()) & set(plain.tolist()))
     return (f" With the popularity penalty β = {strength:g}, the list is ranked by score + {ADJUSTMENT} (down for "
-            "popular items, up for rare ones): its items have "
-            f"{popularity[ids].mean():,.0f} interactions on average against {popularity[plain].mean():,.0f} "
-            f"without it, and {shared} of its {counted(len(ids), 'item')} {'is' if shared == 1 else 'are'} in the "
-            "unpenalised list.")
+            "popular items, up for rare ones).")
 
 
 DRAWN_ACTIVITY = 5  # interactions a user drawn by "Another" has at least (one with 1 shows little)
@@ -620,7 +617,7 @@ if mode == MODES[0]:
                + " Popularity is the item's number of interactions in the data. "
                + reasons_note(trained.indices.size) + held_out_note(row.indices.size - trained.indices.size)
                + bias_note(ids, scores, trained.indices if held is not None else row.indices)
-               + penalty_note(ids, plain[plain >= 0]))
+               + penalty_note(ids))
     st.download_button(f"Download every user's top {int(n)} by {entry.name} (CSV)",
                        lambda: cache.recommendation_csv(entry.key, model, data.key, inter, int(n)),
                        file_name=figures.file_name(f"recommendations_top{int(n)}", "csv", ui.data_label(data), entry.name), mime="text/csv", key="rec_csv",
@@ -739,7 +736,7 @@ else:
                             f"({getattr(model, 'fold_in_how', 'a ridge regression on the item vectors')}), then ranks every "
                             "item by it: this is how a live service treats a new visitor. " + score_words() + " "
                             + reasons_note(len(picked), built=True) + dislikes_note(entry, len(disliked))
-                            + bias_note(ids, scores, profile) + penalty_note(ids, plain[plain >= 0]))
+                            + bias_note(ids, scores, profile) + penalty_note(ids))
         if compare:  # right under this model's list, as for a user (above the profile's table)
             with recommended, ui.guard("Folding the profile into the other models"):
                 # not `lists`: that is the module the users' map below calls (its AttributeError was shown)
