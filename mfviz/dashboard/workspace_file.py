@@ -114,17 +114,21 @@ class Opened:
 def write(values, widget_keys: tuple[str, ...] = ()) -> bytes:
     """The workspace in `values` (a session state, or any mapping of its keys) as a file's bytes:
     the source data (the server's start data too: a file saved there opens on any server), the Prepare
-    settings, every model trained or loaded on the data (not the quick default) and the settings."""
+    settings, every model trained or loaded on the data (the quick default as a flag: it is trained again, seeded,
+    on opening) and the settings."""
     source: DataEntry = values.get(state.SOURCE) or values[state.DATA]
     data: DataEntry = values[state.DATA]
     filters = dict(values.get(state.FILTERS) or {})
     buffer = io.BytesIO()
-    models = [entry for entry in (values.get(state.MODELS) or {}).values()
-              if entry.data_key == data.key and not entry.auto and hasattr(entry.model, "save")]
+    of_data = [entry for entry in (values.get(state.MODELS) or {}).values() if entry.data_key == data.key]
+    models = [entry for entry in of_data if not entry.auto and hasattr(entry.model, "save")]
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:  # its parts are compressed already
         manifest = {"format": FORMAT, "saved": datetime.now(UTC).isoformat(timespec="seconds"),
                     "source": _data_record(source), "filters": filters, "data": _data_record(data),
-                    "models": [], "settings": {}}
+                    "models": [], "settings": {},
+                    # the quick default is trained again on opening (seeded: the same model), not stored; left out
+                    # altogether, a workspace of it and a Funk SVD reopened with the Funk SVD alone
+                    "quick_default": any(entry.auto for entry in of_data)}
         manifest["source"]["ids"] = _write_interactions(archive, source.interactions)
         manifest["source"]["content"] = state.interactions_hash(source.interactions)  # its key may be another
         for number, entry in enumerate(models):
@@ -316,6 +320,11 @@ def _read(content: bytes, file_name: str, start: DataEntry | None) -> Opened:
     notes: list[str] = []
     models = [entry for record in manifest.get("models") or []
               if (entry := _model_entry(archive, record, data, str(manifest["data"].get("key")), notes)) is not None]
+    if manifest.get("quick_default"):  # first, as in the session it was saved from
+        from mfviz.dashboard.training import default_model
+
+        quick = default_model(data.key, data.interactions)
+        models = ([quick] if quick is not None else []) + models
     settings = {key: _decoded(value) for key, value in (manifest.get("settings") or {}).items()}
     invalid = sorted(key for key, value in settings.items()
                      if key not in VALID or not VALID[key](value, data.interactions))

@@ -776,10 +776,12 @@ def test_a_saved_workspace_opens_in_another_browser(browser_page, server, tmp_pa
         opened = other.locator("[data-testid='stAlertContentSuccess']", has_text="Opened")
         opened.first.wait_for(timeout=WAIT_MS)
         settle(other)
-        assert "plays.csv (20-core)" in opened.first.inner_text() and "1 model" in opened.first.inner_text()
+        # the model trained and the quick default (trained again on opening: it was dropped once)
+        assert "plays.csv (20-core)" in opened.first.inner_text() and "2 models" in opened.first.inner_text()
         assert other.get_by_role("heading", name=re.compile(r"What is loaded: plays\.csv \(20-core\)")).count() == 1
         sidebar = other.locator("[data-testid='stSidebar']")
         assert sidebar.filter(has_text="Implicit ALS (f=64)").count() == 1
+        assert sidebar.filter(has_text="(quick default)").count() == 1
         assert not exceptions(other) and not errors(other), errors(other)
         open_page(other, "Recommend")  # the model and its data work as trained
         assert not exceptions(other) and not errors(other), errors(other)

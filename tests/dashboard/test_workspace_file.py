@@ -255,13 +255,18 @@ def test_the_file_holds_no_pickle(saved):
                     assert npz[key].dtype != object, (name, key)
 
 
+def stored(opened) -> list:
+    """The opened models the file stored (the quick default is trained again, not stored)."""
+    return [entry for entry in opened.models if not entry.auto]
+
+
 def test_every_model_comes_back_with_its_record(saved):
     opened, entries = saved.opened, saved.entries
-    assert [entry.name for entry in opened.models] == ["Funk SVD (f=4)", "Implicit ALS (f=4)", "Truncated SVD (f=3)",
-                                                       "spark.npz"]
+    assert [entry.name for entry in stored(opened)] == ["Funk SVD (f=4)", "Implicit ALS (f=4)", "Truncated SVD (f=3)",
+                                                        "spark.npz"]
     users, items = np.arange(0, saved.data.interactions.n_users, 7), np.arange(0, saved.data.interactions.n_items, 3)
     users, items = users[: min(users.size, items.size)], items[: min(users.size, items.size)]
-    for got in opened.models:
+    for got in stored(opened):
         want = entries[got.name]
         assert type(got.model) is type(want.model)
         for part in ("user_factors", "item_factors", "user_bias", "item_bias"):
@@ -287,18 +292,18 @@ def test_every_model_comes_back_with_its_record(saved):
             had = entries[record["name"]].model.train_matrix is not None
             assert ("train_indptr" in npz.files) == (had and not record["train_from_split"]), record["name"]
     assert sum(record["train_from_split"] for record in manifest["models"]) >= 2
-    funk = opened.models[0]
+    funk = stored(opened)[0]
     assert funk.model.user_bias is not None and funk.model.item_bias is not None  # biases learnt and kept
     assert funk.metrics == {"rmse": 0.93, "ndcg@10": pytest.approx(0.125), "n": 3}
     assert type(funk.metrics["ndcg@10"]) is float and type(funk.metrics["n"]) is int
     assert funk.recipe["params"] == entries["Funk SVD (f=4)"].model.get_params()
-    assert opened.models[1].metrics == {"ndcg@10": 0.2} and opened.models[1].stopped_early
-    assert opened.models[3].kind == "loaded" and opened.models[3].split_settings is None
-    assert opened.models[3].model.global_mean == pytest.approx(0.5)
+    assert stored(opened)[1].metrics == {"ndcg@10": 0.2} and stored(opened)[1].stopped_early
+    assert stored(opened)[3].kind == "loaded" and stored(opened)[3].split_settings is None
+    assert stored(opened)[3].model.global_mean == pytest.approx(0.5)
 
 
 def test_each_models_split_is_made_again_as_it_was(saved):
-    funk, ials, svd, outside = saved.opened.models
+    funk, ials, svd, outside = stored(saved.opened)
     for entry, want in ((funk, saved.test), (ials, saved.test), (svd, saved.user_test)):
         assert entry.test is not want  # made again (the server's caches were emptied), not reused
         assert entry.test.nnz == want.nnz > 0
@@ -362,11 +367,15 @@ def test_a_setting_of_the_wrong_type_is_left_out_with_a_note(key, value, small_f
     assert any(f"left out ({key})" in note for note in opened.notes), opened.notes
 
 
-def test_the_quick_default_and_models_of_other_data_are_not_saved(saved):
+def test_the_quick_default_is_trained_again_and_models_of_other_data_are_not_saved(saved):
     names = {entry.name for entry in saved.opened.models}
     assert "SVD (quick default)" not in names and "Of the data as loaded" not in names
     manifest = json.loads(zipfile.ZipFile(io.BytesIO(saved.content)).read(workspace_file.MANIFEST))
-    assert len(manifest["models"]) == 4
+    assert len(manifest["models"]) == 4 and manifest["quick_default"] is True
+    # the session had a quick default: the data's own (seeded) comes first on opening, not stored in the file (a
+    # workspace of the quick default and a Funk SVD reopened with the Funk SVD alone)
+    first = saved.opened.models[0]
+    assert first.auto and first is training.default_model(saved.data.key, saved.data.interactions)
 
 
 # ------------------------------------------------------------------ ids and item tables
