@@ -185,6 +185,7 @@ COOKIE = "mfviz_data"
 COOKIE_SET = "mfviz.data_cookie_set"  # session-state key: this session wrote COOKIE (so it may clear it)
 _HELD: set[str] = set()  # the data keys (ADDRESS_CHARS of them) sessions of this process have held
 LOST_SLOT = "mfviz.lost_data_slot"  # this run's placeholder of the notice (a session-state key)
+LOST_ADDRESS = "mfviz.lost_data_address"  # the address that named the data, as it came (a session-state key)
 
 
 def _hold(entry: DataEntry) -> None:
@@ -218,6 +219,11 @@ def check_address() -> None:
     if named and named != key:
         why = "elsewhere" if named in _HELD else "restarted" if kept == named else "unknown"
         st.session_state[state.LOST_DATA] = (named, why)
+        # the address as it came, to open again once the data is loaded: the page writes its own over it
+        from urllib.parse import urlencode
+
+        params = {name: st.query_params[name] for name in st.query_params}
+        st.session_state[LOST_ADDRESS] = f"{st.context.url or ''}?{urlencode(params)}" if st.context.url else None
     elif not named:
         if kept and kept != key and kept not in _HELD:  # an open tab of this browser: only a restart says so
             st.session_state[state.LOST_DATA] = (kept, "restarted")
@@ -225,8 +231,15 @@ def check_address() -> None:
         st.session_state[COOKIE_SET] = True  # told of: the cookie has done its work
 
 
-def lost_data_words(named: str, why: str, start: str) -> str:
-    """The notice of data the address names and the session does not hold (`why`: as `check_address`)."""
+def lost_data_words(named: str, why: str, start: str, address: str | None = None) -> str:
+    """The notice of data the address names and the session does not hold (`why`: as `check_address`), with the
+    `address` it came with, to open again once the data is loaded (the address bar shows the page's own by then:
+    a link opened in a fresh browser was lost on the way)."""
+    again = (f" The address it came with, to open again then: `{address}`" if address else "")
+    return _lost_words(named, why, start) + again
+
+
+def _lost_words(named: str, why: str, start: str) -> str:
     if why == "unknown":  # a link sent from other data must not be told of a restart that never happened
         return (f"This address names data this server does not hold (data {named}): it was made on other data (an "
                 "upload or data filtered on the Data page, in another browser or on another server), or before this "
@@ -257,7 +270,7 @@ def say_lost_data() -> None:
     # in a slot, for the end of the run to take away once the page (the Data page) has loaded data again
     st.session_state[LOST_SLOT] = slot = st.empty()
     with slot.container(border=True):
-        st.warning(lost_data_words(*lost, start), icon=":material/cloud_off:")
+        st.warning(lost_data_words(*lost, start, st.session_state.get(LOST_ADDRESS)), icon=":material/cloud_off:")
         if st.button(f"Go on with {start}", key="lost_data_dismiss"):
             st.session_state.pop(state.LOST_DATA, None)
             st.rerun()

@@ -730,6 +730,25 @@ def test_column_mapping_takes_several_choices_before_one_load(browser_page, serv
         context.close()
 
 
+def test_an_address_naming_data_this_browser_lacks_is_given_back_to_open_again(browser_page, server):
+    """A link to an upload, opened in another browser, says to load the file and open the address again: the
+    address bar by then shows the page's own address, so the notice gives the one that came."""
+    url, _ = server
+    context = browser_page.context.browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        page.goto(url + "/neighbours?data=0badc0de&item=50&k=7")
+        notice = page.locator("[data-testid='stAlertContentWarning']", has_text="names data")
+        notice.first.wait_for(timeout=WAIT_MS)
+        settle(page)
+        said = notice.first.inner_text()
+        assert "The address it came with, to open again then:" in said, said
+        assert f"{url}/neighbours?data=0badc0de&item=50&k=7" in said, said
+        assert not exceptions(page)
+    finally:
+        context.close()
+
+
 def test_a_saved_workspace_opens_in_another_browser(browser_page, server, tmp_path):
     """An analyst's upload, its preparation and a trained model, saved as one file from the sidebar, open in
     another browser (another workspace, which starts on the demo) as they were: what a server restart loses."""
