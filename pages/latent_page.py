@@ -300,6 +300,7 @@ def inspect(comparison, popularity: np.ndarray, norms: np.ndarray) -> None:
                                column_config=config | {"score": st.column_config.NumberColumn(
                                    format=fixed_decimals(frame["score"]), width=60)})
     st.caption("Tick a row's box to draw that item's neighbours instead.")
+    pickers.step_back(st, "latent_anchor", titles)  # after ticks from one neighbour to the next
     buttons = st.columns([1.2, 0.6, 2.2])
     if buttons[0].button("Open in Neighbours →", key="latent_to_neighbours", on_click=open_in_neighbours,
                          args=(comparison.item,), help="The same lists with vector norms, overlap and the item's "

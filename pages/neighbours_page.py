@@ -135,6 +135,7 @@ def show_on_map(chosen: int) -> None:
     st.session_state["latent_anchor"] = chosen  # a callback: set before the Latent space page draws its picker
 
 
+pickers.step_back(st, "neighbours_item", titles)  # after ticks from one neighbour to the next
 if st.button("Show on the map →", key="neighbours_to_map", on_click=show_on_map, args=(int(item),),
              help="The Latent space page with this item starred and lines to these neighbours: does the map keep "
                   "them close?"):

@@ -281,4 +281,37 @@ def stepping_table(where, frame, items: np.ndarray, key: str, target: str, **opt
 def _step(key: str, items: np.ndarray, target: str) -> None:
     rows = st.session_state[key]["selection"]["rows"]
     if rows:  # a callback: runs before the picker is drawn
-        st.session_state[target] = int(items[rows[0]])
+        trail = _trail(target)
+        if st.session_state.get(target) is not None:
+            trail["from"] = [*trail["from"], int(st.session_state[target])][-TRAIL_LENGTH:]
+        st.session_state[target] = trail["to"] = int(items[rows[0]])
+
+
+TRAIL = "mfviz.step_trail"  # {picker key: {"from": items stepped from, oldest first, "to": the item stepped to}}
+TRAIL_LENGTH = 20
+
+
+def _trail(target: str) -> dict:
+    """The steps that led the picker `target` to its item; forgotten once the item was chosen another way."""
+    trails = st.session_state.setdefault(TRAIL, {})
+    trail = trails.setdefault(target, {"from": [], "to": None})
+    if trail["to"] != st.session_state.get(target):
+        trail.update({"from": [], "to": None})
+    return trail
+
+
+def step_back(where, target: str, titles: np.ndarray) -> None:
+    """A "← Back to …" button when the picker `target`'s item was reached by ticking a neighbour: the browser's
+    Back left the app (a step changes the address, adding no history entry), and no trail led back."""
+    trail = _trail(target)
+    if trail["from"]:
+        where.button(f"← Back to {titles[trail['from'][-1]]}", key=f"{target}.back", on_click=_back, args=(target,),
+                     help=f"The item before the last step ({len(trail['from'])} step"
+                          f"{'s' if len(trail['from']) > 1 else ''} back to the first).")
+
+
+def _back(target: str) -> None:
+    trail = _trail(target)
+    *trail["from"], previous = trail["from"]
+    st.session_state[target] = previous
+    trail["to"] = previous if trail["from"] else None

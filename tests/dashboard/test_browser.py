@@ -627,12 +627,23 @@ def test_a_tick_on_a_neighbour_steps_to_its_own_neighbours(browser_page, server)
     page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=WAIT_MS)
     settle(page)
     item = page.get_by_role("combobox", name="Item", exact=True)
+    first = item.input_value()
     for table, row in ((0, 2), (1, 4)):  # the cosine list, then the dot-product list
         before = item.input_value()
+        middle = before
         title = tick_row(page, table, row)
         assert not exceptions(page) and not errors(page), errors(page)
         assert item.input_value().startswith(f"{title} · ") and item.input_value() != before, (title, before)
         assert title not in page.locator("[data-testid='stDataFrame']").first.inner_text()  # its own neighbours
+    # and back, one step at a time (the browser's Back left the app: a step adds no history entry)
+    page.get_by_role("button", name=re.compile(r"^← Back to ")).click()
+    after_action(page)
+    assert item.input_value() == middle, (item.input_value(), middle)
+    page.get_by_role("button", name=re.compile(r"^← Back to ")).click()
+    after_action(page)
+    assert item.input_value() == first and page.get_by_role("button", name=re.compile(r"^← Back to ")).count() == 0
+    tick_row(page, 0, 2)
+    tick_row(page, 1, 4)
     # the address names the item stepped to: a link reopens it
     page.reload()
     page.locator("[data-testid='stDataFrame']").first.wait_for(timeout=WAIT_MS)
