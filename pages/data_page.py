@@ -13,11 +13,12 @@ from mfviz.data.loaders import with_items
 from mfviz.errors import UnreadableFile
 
 start = ui.start_name()
+source: DataEntry = st.session_state.get(state.SOURCE) or ui.current_data()
+# true whatever is loaded ("…, loaded already" still named the demo once MovieLens was loaded)
 ui.header("Data", "Upload user–item interactions — or explore the " +
           ("built-in demo catalogue" if start is None else f"data this server was started on, {start}") +
-          ", loaded already — and check what the models will learn from.")
+          ", which every session starts on — and check what the models will learn from.")
 
-source: DataEntry = st.session_state.get(state.SOURCE) or ui.current_data()
 st.session_state.setdefault(state.SOURCE, source)
 
 # The loader's reading overrides the column mapping offers: {override: (label, {choice: value})};

@@ -7,7 +7,7 @@ import io
 import zipfile
 
 import pytest
-from test_pages import new_app, upload
+from test_pages import new_app, open_page, upload
 
 
 def ratings_csv(users: int = 30, items: int = 12, bad: str | None = None) -> bytes:
@@ -526,3 +526,14 @@ def test_a_file_that_is_no_workspace_is_said_so_and_changes_nothing(tmp_path):
     assert not at.exception
     assert [e.value for e in at.error] == ["w.mfviz.zip is a saved workspace, not interactions: open it in **Saved "
                                            "workspace (optional)**, the third box."]
+
+
+def test_the_intro_is_true_whatever_is_loaded():
+    # after MovieLens was loaded it still said "explore the built-in demo catalogue, loaded already"
+    at = new_app()
+    open_page(at, "pages/data_page.py")
+    upload(at, "ratings.csv", ratings_csv())
+    assert not at.error, [e.value for e in at.error]
+    at.run()
+    intro = next(m.value for m in at.markdown if m.value.startswith("Upload user–item interactions"))
+    assert "loaded already" not in intro and "demo catalogue, which every session starts on" in intro
