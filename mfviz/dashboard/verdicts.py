@@ -39,7 +39,7 @@ def shared_items(shared: float, n: int) -> str:
         return "nearly the same items"
     if share >= 0.6:
         return "mostly the same items"
-    if share >= 0.35:
+    if share >= 0.45:  # "about half" of 3.6 of 10 said too little of what differs
         return "about half the items differ"
     if share > 0.1:
         return "mostly different items"

@@ -40,6 +40,8 @@ def test_shared_recall_and_lift_words_mark_where_good_turns_bad():
     assert verdicts.shared_items(9, 10) == "nearly the same items"
     assert verdicts.shared_items(5, 10) == "about half the items differ"
     assert verdicts.shared_items(2, 10) == "mostly different items"
+    assert verdicts.shared_items(3.6, 10) == "mostly different items"  # it read "about half the items differ"
+    assert verdicts.shared_items(4.5, 10) == "about half the items differ"
     assert verdicts.shared_items(0, 10) == "almost entirely different items"
     assert verdicts.index_recall(1.0) == "finds every true neighbour: the lists are exact"
     assert verdicts.index_recall(0.96).endswith(": good")
