@@ -89,7 +89,7 @@ VALID = {
     **dict.fromkeys(("latent_anchor", "neighbours_item", "axis_left_item", "axis_right_item"),
                     lambda v, inter: v is None or _rows("item")(v, inter)),
     **dict.fromkeys(("rec_user", "neighbours_user"), lambda v, inter: v is None or _rows("user")(v, inter)),
-    **dict.fromkeys(("rec_users_map_on", "latent_3d", "dims_users", "rec_hits"), _flag),
+    **dict.fromkeys(("rec_users_map_on", "latent_3d", "dims_users", "rec_hits", "neighbours_more_columns"), _flag),
 }
 # Unpacked, a workspace is at most this many times its file (its arrays compress 2-5x): a crafted zip
 # that would unpack to far more is refused before anything is read.

@@ -26,6 +26,7 @@ def test_a_reload_takes_up_the_upload_the_models_and_the_settings(monkeypatch):
     open_page(at, "pages/neighbours_page.py")
     at.selectbox(key="neighbours_item").set_value(7).run()
     at.number_input(key="neighbours_k").set_value(7).run()
+    at.toggle(key="neighbours_more_columns").set_value(True).run()  # (it was off again after a reload)
     mine = at.session_state[workspace.ID]
     data, models = at.session_state["mfviz.data"], dict(at.session_state["mfviz.models"])
     assert not data.is_start and len(models) >= 2  # the quick default and the one trained
@@ -36,6 +37,7 @@ def test_a_reload_takes_up_the_upload_the_models_and_the_settings(monkeypatch):
     assert set(again.session_state["mfviz.models"]) == set(models)
     assert again.session_state["mfviz.active_model"] == at.session_state["mfviz.active_model"]
     assert again.selectbox(key="neighbours_item").value == 7 and again.number_input(key="neighbours_k").value == 7
+    assert again.toggle(key="neighbours_more_columns").value is True
     assert not any("does not hold" in w or "restarted" in w for w in warnings(again))
     said = again.first_toasts
     assert not again.toast and len(said) == 1 and said[0].startswith("Picked up where this browser left off: mine.csv and")
