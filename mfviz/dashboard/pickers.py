@@ -312,6 +312,8 @@ def step_back(where, target: str, titles: np.ndarray) -> None:
 
 def _back(target: str) -> None:
     trail = _trail(target)
+    if not trail["from"]:  # the item changed another way since the button was drawn
+        return
     *trail["from"], previous = trail["from"]
     st.session_state[target] = previous
     trail["to"] = previous if trail["from"] else None

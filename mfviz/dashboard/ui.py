@@ -223,7 +223,7 @@ def check_address() -> None:
         from urllib.parse import urlencode
 
         params = {name: st.query_params[name] for name in st.query_params}
-        st.session_state[LOST_ADDRESS] = f"{st.context.url or ''}?{urlencode(params)}" if st.context.url else None
+        st.session_state[LOST_ADDRESS] = f"{st.context.url}?{urlencode(params)}" if st.context.url else None
     elif not named:
         if kept and kept != key and kept not in _HELD:  # an open tab of this browser: only a restart says so
             st.session_state[state.LOST_DATA] = (kept, "restarted")
