@@ -700,48 +700,6 @@ def test_the_recommendations_start_on_a_projectors_screen(browser_page, server, 
         context.close()
 
 
-def test_column_mapping_takes_several_choices_before_one_load(browser_page, server, tmp_path):
-    """Column mapping is a form: each pick reran the page and shut the expander, so a second pick meant opening it
-    again; now two picks, then "Load with this mapping", load the file as mapped."""
-    url, _ = server
-    context = browser_page.context.browser.new_context(viewport={"width": 1400, "height": 1500})
-    page = context.new_page()
-    try:
-        source = tmp_path / "columns.csv"  # read by its header as item, user: wrongly, to be mapped by hand
-        source.write_text("user,item,rating\n" + "".join(f"{(u * 7 + j) % 30},u{u},{1 + (u + j) % 5}\n"
-                                                         for u in range(40) for j in range(6)))
-        page.goto(url)
-        settle(page)
-        page.locator("[data-testid='stFileUploader'] input[type='file']").first.set_input_files(str(source))
-        page.locator("[data-testid='stExpander']", has_text="Column mapping").first.wait_for(timeout=WAIT_MS)
-        settle(page)
-        replace = page.get_by_role("button", name=re.compile("Go on"))
-        if replace.count():  # the session had other data: confirm the replacement
-            replace.first.click()
-            after_action(page)
-        if not page.get_by_text("Load with this mapping").is_visible():  # loaded without doubt: it starts shut
-            page.get_by_text("Column mapping", exact=True).click()
-        page.get_by_text("Load with this mapping").wait_for(timeout=WAIT_MS)
-        for role, position in (("user", "1"), ("item", "0")):  # the file's users are its second column
-            page.get_by_role("combobox", name=role, exact=True).click()
-            page.get_by_role("option", name=position, exact=True).click()
-            page.wait_for_timeout(500)
-            assert page.get_by_text("Load with this mapping").is_visible()  # still open, nothing rerun
-        page.get_by_text("Load with this mapping").click()
-        after_action(page)
-        replace = page.get_by_role("button", name=re.compile("Go on"))
-        if replace.count():  # the session had other data: confirm the replacement
-            replace.first.click()
-            after_action(page)
-        sidebar = page.locator("[data-testid='stSidebar']", has_text="columns.csv").first
-        sidebar.wait_for(timeout=WAIT_MS)
-        sidebar.filter(has_text="40 users").first.wait_for(timeout=WAIT_MS)
-        assert "30 items" in sidebar.inner_text(), sidebar.inner_text()
-        assert not exceptions(page) and not errors(page), errors(page)
-    finally:
-        context.close()
-
-
 def test_an_address_naming_data_this_browser_lacks_is_given_back_to_open_again(browser_page, server):
     """A link to an upload, opened in another browser, says to load the file and open the address again: the
     address bar by then shows the page's own address, so the notice gives the one that came."""

@@ -537,3 +537,12 @@ def test_the_intro_is_true_whatever_is_loaded():
     at.run()
     intro = next(m.value for m in at.markdown if m.value.startswith("Upload user–item interactions"))
     assert "loaded already" not in intro and "demo catalogue, which every session starts on" in intro
+
+
+def test_column_mapping_is_one_form_so_a_pick_does_not_rerun_the_page():
+    # each pick reran the page and shut the expander (seen in Chromium): a second pick meant opening it again
+    at = upload(new_app(), "ratings.csv", ratings_csv())
+    boxes = [box for box in at.selectbox if box.key and box.key.startswith("map_")]
+    assert {"map_user", "map_item", "map_rating", "map_timestamp"} <= {box.key for box in boxes}
+    assert {box.form_id for box in boxes} == {"column_mapping"}
+    assert at.button(key="apply_mapping").form_id == "column_mapping"
