@@ -353,9 +353,12 @@ def _item_groups(table: pd.DataFrame, colour: str, continuous: bool, key: Colour
     those items as one dark group of their own ("matches (N)"), each hovering with its value in its colour group
     (a year read 1951.0 in the matches, 1951 in its group). The grey group of items without a value for a colour
     scale gets a legend entry: nothing else said what grey meant."""
-    shown_of = {}
+    shown_of, matched_set = {}, set(matched or ())
     for part, name, shown, marker in _colour_groups(table, colour, continuous, key):
         shown_of.update(zip(part["item"].tolist(), np.asarray(shown).tolist(), strict=True))
+        if matched:  # the matches are drawn once, in their own group (copied, a broad search doubled the figure)
+            apart = ~part["item"].isin(matched_set).to_numpy()
+            part, shown = part[apart], np.asarray(shown)[apart]
         yield part, name, shown, marker | ({"opacity": FADED} if matched else {}), not continuous or name != "items"
     if matched:  # over the faded points, clickable and hovered as they are
         part = table[table["item"].isin(matched)]
