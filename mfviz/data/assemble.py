@@ -734,11 +734,8 @@ class InteractionBuilder:
         found = scale.typos(values, zeros_kept=self.zeros == "keep")
         if found is None:
             return values, None
-        on, mask = found
+        on, mask, why = found  # why: a few slips, or 0s and negatives that look like codes (scale.below_scale)
         count, said = int(mask.sum()), scale.outside_words(name, values, on)
-        # a few slips, or a share of 0s and negatives too large for slips (scale.below_scale): codes, or typos
-        why = scale.CODES if count > scale.TAIL_SHARE * values.size + 2 * scale.TAIL_RATINGS \
-            and bool((values[mask] <= 0).any()) else scale.TYPOS
         if self.out_of_scale == "keep":
             report.warn(f"{said}: kept as ratings, as asked. They stretch the histogram and the range a model "
                         "predicts in; to drop them, load with out_of_scale='drop' (the Data page: Column mapping, "

@@ -40,9 +40,10 @@ def rating_scale(values: np.ndarray, counts: np.ndarray | None = None) -> tuple[
     return next(((low, high) for low, high in RECOGNISED_SCALES if low <= bulk[0] and bulk[-1] <= high), None)
 
 
-def typos(values: np.ndarray, zeros_kept: bool = False) -> tuple[tuple[float, float], np.ndarray] | None:
-    """(scale, mask of the ratings outside it) when a few ratings lie outside the scale that holds
-    the rest and look like typos; None when every rating fits, or when what lies outside is no slip.
+def typos(values: np.ndarray, zeros_kept: bool = False) -> tuple[tuple[float, float], np.ndarray, str] | None:
+    """(scale, mask of the ratings outside it, why: TYPOS or CODES) when a few ratings lie outside the scale that
+    holds the rest and look like typos, or when ratings at 0 and below look like codes (`below_scale`); None when
+    every rating fits, or when what lies outside is no slip.
 
     Counts with a long tail (1, 2, 3, ... 40 plays) can look like a small scale with values beyond
     it; they are told apart by the scale's own edge: people give the top (and bottom) grade of a
@@ -51,7 +52,8 @@ def typos(values: np.ndarray, zeros_kept: bool = False) -> tuple[tuple[float, fl
     distinct, counts = _histogram(values, None)
     scale = rating_scale(distinct, counts)
     if scale is None:
-        return below_scale(values, distinct, counts, zeros_kept)
+        below = below_scale(values, distinct, counts, zeros_kept)
+        return None if below is None else (*below, CODES)
     mask = outside(values, scale)
     found = int(mask.sum())
     if found == 0:
@@ -64,7 +66,7 @@ def typos(values: np.ndarray, zeros_kept: bool = False) -> tuple[tuple[float, fl
     for edge, beyond in ((scale[0], odd < scale[0]), (scale[1], odd > scale[1])):
         if beyond.any() and share.get(edge, 0.0) < 0.01:
             return None
-    return scale, mask
+    return scale, mask, TYPOS
 
 
 def below_scale(values: np.ndarray, distinct: np.ndarray | None = None, counts: np.ndarray | None = None,

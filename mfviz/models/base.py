@@ -196,9 +196,8 @@ class Model:
         the overflow by an epoch or two. Computed only when training fails."""
         hint = self.diverge_hint()
         matrix = getattr(self, "train_matrix", None)
-        if "learning_rate" in self.params and hint.startswith("learning_rate (now") and matrix is not None \
-                and matrix.nnz and float(np.abs(matrix.data).max()) > LARGE_VALUE:
-            largest = float(np.abs(matrix.data).max())
+        largest = float(np.abs(matrix.data).max()) if matrix is not None and matrix.nnz else 0.0
+        if "learning_rate" in self.params and hint.startswith("learning_rate (now") and largest > LARGE_VALUE:
             return (f": its values run up to {largest:,.0f}, far beyond a rating scale, so a smaller learning_rate "
                     "only delays the overflow; binarise them (Data page, Prepare) and train again, or train implicit "
                     "ALS, made for counts (confidence='log' for a long tail)")
