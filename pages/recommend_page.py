@@ -234,23 +234,29 @@ def held_out_note(held_out: int) -> str:
             f"{'them' if held_out != 1 else 'it'}, so {'they are' if held_out != 1 else 'it is'} no reason.")
 
 
-def taste_profile(who: str, user: int | None = None, vector: np.ndarray | None = None) -> None:
-    """Where a user of the data, or a user vector (a folded-in profile), sits on the model's strongest
-    dimensions, against the data's users."""
+def taste_profile(who: str, own: np.ndarray, ids: np.ndarray) -> None:
+    """Where a user's (or a profile's) items and the list recommended to them sit on the model's strongest
+    dimensions, among all items: the pull of the taste shows as the list's place (a profile of three blockbusters
+    was placed among the users by the direction of its vector, which follows activity on the popularity dimension,
+    and sat at the "rare items" end while its list was more popular than any user's)."""
     if entry.kind == "popularity":  # no latent space
         return
     with ui.guard("Placing the taste on the model's dimensions"):
         dims = cache.dimensions(entry.key, model)
-        coords = dims.user_coords[user] if user is not None else dims.place(vector)[0]
-        percentiles = dims.percentiles(coords)[0]
-    ui.dimension_profile(entry, data, who, {"where this taste sits": (
-        percentiles, "Share of the data's users (%) whose taste leans less far toward the + end: 50 = a typical "
-                     "user, near 0 or 100 = far toward one end. Leaning is by direction (the coordinate over the "
-                     "vector's length), so a profile of three items compares with users of hundreds.")},
-        ("The personal part of a score (beside the item's bias, the same for everyone) " if getattr(
-            model, "item_bias", None) is not None else "A score ")
-        + "is the sum over the model's dimensions of the user's coordinate times the item's, so a taste far "
-        "toward one end of a strong dimension pulls the recommendations toward the items at that end.")
+        columns = {}
+        for name, rows, what in ((f"its {counted(len(own), 'item')} (mean)", own, "its items"),
+                                 (f"its top {len(ids)} (mean)", ids, "the list above")):
+            if len(rows):
+                columns[name] = (dims.percentiles(dims.item_coords[np.asarray(rows, np.int64)]).mean(axis=0),
+                                 f"Share of all items (%) lower on the dimension than {what}, averaged over them: "
+                                 "50 = typical items, near 0 or 100 = far toward one end.")
+    if columns:
+        ui.dimension_profile(entry, data, f"{who}: its items and its recommendations", columns,
+                             ("The personal part of a score (beside the item's bias, the same for everyone) " if getattr(
+                                 model, "item_bias", None) is not None else "A score ")
+                             + "is the sum over the model's dimensions of the user's coordinate times the item's, so a "
+                             "taste toward one end of a strong dimension pulls the recommendations toward the items at "
+                             "that end: where the list sits beside the items shows that pull.")
 
 
 def plain_table(items: np.ndarray, scores: np.ndarray | None = None,
@@ -640,7 +646,7 @@ if mode == MODES[0]:
                 + ("; a click on “when” orders them in time)" if "when" in history.columns else ")"))
     st.dataframe(history, hide_index=True, width="stretch", height=HISTORY_ROW * (min(len(history), HISTORY_ROWS) + 1) + 3,
                  column_config=HISTORY_COLUMNS)
-    taste_profile(user_named(inter.user_ids[user], capital=True), user=user)
+    taste_profile(user_named(inter.user_ids[user], capital=True), row.indices, ids)
     users_map(user_named(inter.user_ids[user], capital=True), user=user)
 elif mode == MODES[2]:
     from mfviz.dashboard import new_item
@@ -744,5 +750,5 @@ else:
                 for name in compare:
                     side_lists[name] = side_list(ui.models()[name], *for_profile(ui.models()[name], profile, values))
                 ui.side_by_side(side_lists, titles, popularity, int(n), score_help=COLUMNS["score"]["help"])
-        taste_profile("This profile", vector=vector)
+        taste_profile("This profile", np.setdiff1d(profile, np.asarray(disliked, np.int64)), ids)
         users_map("This profile", vector=vector, profile=profile)

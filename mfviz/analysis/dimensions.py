@@ -9,7 +9,6 @@ import numpy as np
 import pandas as pd
 
 from mfviz.analysis.axes import group_shares
-from mfviz.analysis.neighbours import normalise_rows
 from mfviz.analysis.popularity import spearman
 from mfviz.analysis.spectrum import factor_pair
 from mfviz.errors import DataError
@@ -38,28 +37,24 @@ class Dimensions:
         the c with c · item_coords[i] = vector · item_factors[i] for every item."""
         return np.atleast_2d(np.asarray(user_vectors, np.float64)) @ self.user_transform
 
-    def percentiles(self, coords, among: str = "users") -> np.ndarray:
-        """For coordinates (one row per user, or per item with among="items"), the share of the
-        model's users (items), in percent, that lean less far toward the + end of each dimension:
-        50 = a typical one, near 100 = far toward the + end. Leaning is the coordinate over the
-        vector's length: a user's ranking depends only on the direction of the vector, and its length
-        grows with activity, so a 3-item profile would otherwise sit near 0 on every dimension."""
-        leaning = normalise_rows(np.atleast_2d(np.asarray(coords, np.float64)))
-        ordered = self._sorted_users if among == "users" else self._sorted_items
-        if ordered.shape[0] == 0 or leaning.shape[1] == 0:  # no users (items), or no dimensions (a zero model)
-            return np.full(leaning.shape, 50.0)
-        below = np.stack([np.searchsorted(ordered[:, d], leaning[:, d], side="left")
-                          for d in range(leaning.shape[1])], axis=1)
+    def percentiles(self, coords) -> np.ndarray:
+        """For item coordinates (one row per item), the share of the model's items, in percent, whose
+        coordinate on each dimension is lower: 50 = a typical item, near 100 = far toward the + end.
+        The coordinate itself, not the vector's direction, as the ends are chosen (an item listed at
+        an end sits past 90) and as scores use it: a long vector far along a dimension moves scores
+        there, a short one pointing the same way barely does."""
+        coords = np.atleast_2d(np.asarray(coords, np.float64))
+        ordered = self._sorted_items
+        if ordered.shape[0] == 0 or coords.shape[1] == 0:  # no items, or no dimensions (a zero model)
+            return np.full(coords.shape, 50.0)
+        below = np.stack([np.searchsorted(ordered[:, d], coords[:, d], side="left")
+                          for d in range(coords.shape[1])], axis=1)
         return 100.0 * below / ordered.shape[0]
 
-    # Each column of the unit rows sorted, once per Dimensions (frozen: cached_property writes __dict__).
-    @functools.cached_property
-    def _sorted_users(self) -> np.ndarray:
-        return np.sort(normalise_rows(self.user_coords), axis=0)
-
+    # Each column of the item coordinates sorted, once per Dimensions (frozen: cached_property writes __dict__).
     @functools.cached_property
     def _sorted_items(self) -> np.ndarray:
-        return np.sort(normalise_rows(self.item_coords), axis=0)
+        return np.sort(self.item_coords, axis=0)
 
     @functools.cached_property
     def item_centre(self) -> np.ndarray:

@@ -128,17 +128,18 @@ def test_any_user_vector_is_placed_so_that_its_scores_are_kept(shape):
     np.testing.assert_allclose(dims.place(new) @ dims.item_coords.T, new @ items.T, atol=1e-9)
 
 
-def test_percentiles_among_the_models_users_by_hand():
+def test_percentiles_among_the_items_by_coordinate_by_hand():
     from mfviz.analysis.dimensions import Dimensions
 
-    # users' directions: (1, 0), (0, 1), (−1, 0), (0.6, 0.8)
-    dims = Dimensions(np.array([2.0, 1.0]), np.array([[2.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [3.0, 4.0]]),
-                      np.zeros((2, 2)), np.eye(2))
-    # (10, 0) leans (1, 0): further toward + on dimension 1 than three of the four, on dimension 2 than none
-    np.testing.assert_allclose(dims.percentiles([[10.0, 0.0]]), [[75.0, 0.0]])
-    # only the direction counts: a short vector the same way sits at the same place (a 3-item profile)
-    np.testing.assert_allclose(dims.percentiles([[0.001, 0.0]]), [[75.0, 0.0]])
-    np.testing.assert_allclose(dims.percentiles([[0.0, -2.0]]), [[25.0, 0.0]])
+    # four items: (2, 0), (0, 1), (−1, 0), (3, 4)
+    dims = Dimensions(np.array([2.0, 1.0]), np.zeros((2, 2)), np.array([[2.0, 0.0], [0.0, 1.0], [-1.0, 0.0], [3.0, 4.0]]),
+                      np.eye(2))
+    # (2.5, 0) is higher than three of the four on dimension 1, than none on dimension 2 (ties are not lower)
+    np.testing.assert_allclose(dims.percentiles([[2.5, 0.0]]), [[75.0, 0.0]])
+    # the coordinate counts, not the direction: a short vector the same way sits lower (a rare item's)
+    np.testing.assert_allclose(dims.percentiles([[0.1, 0.0]]), [[50.0, 0.0]])
+    # each item among all of them: the highest on a dimension is past every other
+    np.testing.assert_allclose(dims.percentiles(dims.item_coords), [[50, 0], [25, 50], [0, 0], [75, 75]])
 
 
 def test_end_names_are_genres_without_ratios_or_the_first_titles():
@@ -228,7 +229,6 @@ def test_a_model_of_zero_vectors_has_no_dimensions_and_places_anything_nowhere()
     dims = principal_dimensions(np.zeros((5, 3)), np.zeros((4, 3)))
     assert dims.empty and dims.energy_share.size == 0
     # no dimensions: one row per item or user, no columns (np.stack of nothing raised before)
-    assert dims.percentiles(dims.item_coords[1], among="items").shape == (1, 0)
-    assert dims.percentiles(dims.item_coords[[0, 2]], among="items").mean(axis=0).shape == (0,)
-    assert dims.percentiles(dims.place(np.ones(3))[0]).shape == (1, 0)
+    assert dims.percentiles(dims.item_coords[1]).shape == (1, 0)
+    assert dims.percentiles(dims.item_coords[[0, 2]]).mean(axis=0).shape == (0,)
     assert not principal_dimensions(np.eye(3), np.eye(3)).empty

@@ -437,35 +437,39 @@ def test_each_recommendation_names_the_dimension_lifting_its_score_most(demo_app
     assert len(set(table["mostly along"])) > 1, "ten recommendations along one dimension explain nothing"
 
 
-def test_a_taste_profile_places_the_user_on_the_models_strongest_dimensions(demo_app):
+def test_a_taste_profile_places_the_users_items_and_list_on_the_models_strongest_dimensions(demo_app):
     from mfviz.analysis import genre_groups, principal_dimensions
 
     at = open_page(demo_app, "pages/recommend_page.py")
     at.radio(key="rec_mode").set_value("a user in the data").run()
     model = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value].model
     inter = at.session_state["mfviz.data"].interactions
+    titles = inter.titles
     dims = principal_dimensions(model)
     user = at.selectbox(key="rec_user").value
-    taste = next(d.value for d in at.dataframe if "where this taste sits" in d.value.columns)
-    assert len(taste) == 6 and list(taste.columns) == ["dimension", "− end", "where this taste sits", "+ end"]
-    # the share of the model's users leaning less far toward the + end (coordinate over vector length)
-    leaning = dims.user_coords / np.linalg.norm(dims.user_coords, axis=1, keepdims=True)
-    expected = [100 * np.mean(leaning[:, d] < leaning[user, d]) for d in range(6)]
-    np.testing.assert_allclose(taste["where this taste sits"], expected, atol=1e-6)
-    # a profile of one genre's films only sits toward every end where that genre is the most over-represented
-    # (a genre that names an end of one of these dimensions: which one depends on the model)
+    own = inter.matrix[user].indices
+    listed = [int(np.flatnonzero(titles == title)[0]) for title in recommended(at).value["title"]]
+    taste = next(d.value for d in at.dataframe if "+ end" in d.value.columns and "− end" in d.value.columns
+                 and any(c.startswith("its top") for c in d.value.columns))
+    items_column, list_column = f"its {len(own):,} items (mean)", f"its top {len(listed)} (mean)"
+    assert len(taste) == 6 and list(taste.columns) == ["dimension", "− end", items_column, list_column, "+ end"]
+
+    def placed(rows):  # each item's share of all items lower on the dimension (by coordinate), averaged
+        return [np.mean([100 * np.mean(dims.item_coords[:, d] < dims.item_coords[j, d]) for j in rows]) for d in range(6)]
+
+    np.testing.assert_allclose(taste[items_column], placed(own), atol=1e-6)
+    np.testing.assert_allclose(taste[list_column], placed(listed), atol=1e-6)
+    # a profile of the films at one end of a dimension gets a list at that end (the taste's pull), and the
+    # profile's items themselves sit there (past 90: the end is the 10% of items furthest along)
     groups = genre_groups(inter.items)
-    genre = next(name.split(", ")[0] for name in (*taste["+ end"], *taste["− end"]) if name.split(", ")[0] in groups)
+    assert groups  # the demo has genres: the ends are named by them
+    ends = np.argsort(-dims.item_coords[:, 1])[:5]  # dimension 2: the first is shared by nearly every item
     at.radio(key="rec_mode").set_value("a profile I build").run()
-    at.multiselect(key="rec_profile").set_value(groups[genre][:6].tolist()).run()
+    at.multiselect(key="rec_profile").set_value(ends.tolist()).run()
     assert not at.exception and not at.error, [e.value for e in at.error]
-    taste = next(d.value for d in at.dataframe if "where this taste sits" in d.value.columns)
-    toward = [(row["where this taste sits"], row["+ end"].startswith(genre), row["− end"].startswith(genre))
-              for _, row in taste.iterrows()]
-    assert any(plus or minus for _, plus, minus in toward), taste
-    for percentile, plus, minus in toward:
-        assert not plus or percentile > 75, taste
-        assert not minus or percentile < 25, taste
+    taste = next(d.value for d in at.dataframe if "its top 10 (mean)" in d.value.columns)
+    assert taste["its 5 items (mean)"][1] > 90, taste
+    assert taste["its top 10 (mean)"][1] > 75, taste
     at.multiselect(key="rec_profile").set_value([]).run()
 
 
@@ -479,10 +483,10 @@ def test_an_item_and_its_neighbours_on_the_models_strongest_dimensions(demo_app)
     assert list(profile.columns) == ["dimension", "− end", "this item", f"its {k} cosine neighbours (mean)", "+ end"]
     dims = principal_dimensions(entry.model)
     close = entry.model.similar_items([item], n=k, metric="cosine")[0][0]
-    leaning = dims.item_coords / np.linalg.norm(dims.item_coords, axis=1, keepdims=True)
-    np.testing.assert_allclose(profile["this item"], [100 * np.mean(leaning[:, d] < leaning[item, d]) for d in range(6)])
+    coords = dims.item_coords  # the share of all items lower on each dimension, by coordinate as the ends are chosen
+    np.testing.assert_allclose(profile["this item"], [100 * np.mean(coords[:, d] < coords[item, d]) for d in range(6)])
     np.testing.assert_allclose(profile[f"its {k} cosine neighbours (mean)"],
-                               [np.mean([100 * np.mean(leaning[:, d] < leaning[j, d]) for j in close])
+                               [np.mean([100 * np.mean(coords[:, d] < coords[j, d]) for j in close])
                                 for d in range(6)])
 
 
