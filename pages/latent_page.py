@@ -424,7 +424,8 @@ if "genres" in catalogue.columns:  # each item's least common genre among the mo
     catalogue[GENRE], genres_shown = map_figures.distinctive_genre(catalogue["genres"])  # (map_table returns a copy)
     table[GENRE] = catalogue[GENRE].to_numpy()[table["item"].to_numpy()]  # (rows of all the items: by item)
 OWN_COLUMNS = ("x", "y", "z", "item", "item_id", "title", "first_genre", "genres", GENRE, "popularity", "norm")
-metadata_columns = [c for c in (GENRE, "genres") if c in catalogue.columns] + \
+# the first-listed genre too, as the data names its main one (Star Wars shows as War by its least common)
+metadata_columns = [c for c in (GENRE, "first_genre", "genres") if c in catalogue.columns] + \
     [c for c in catalogue.columns if c not in OWN_COLUMNS and catalogue[c].nunique() <= 30]
 # a number of the item table with more values (a year, a price) is a colour scale: it was left out of the choice
 def all_numbers(column: pd.Series) -> bool:
@@ -440,7 +441,7 @@ numeric_columns = [c for c in catalogue.columns if c not in OWN_COLUMNS and c no
                    and all_numbers(catalogue[c])]
 colour_options = ["popularity", "norm"] + numeric_columns + metadata_columns
 labels = {"popularity": "popularity (interactions)", "norm": "vector norm (length)",
-          GENRE: "genre (its least common)", "genres": "genres (combination)"}
+          GENRE: "genre (its least common)", "first_genre": map_figures.FIRST_GENRE, "genres": "genres (combination)"}
 default_colour = GENRE if GENRE in colour_options else colour_options[0]
 if link_view is not None and "colour" in link_view:
     if link_view["colour"] in colour_options:

@@ -38,6 +38,9 @@ GENRE_NOTE = ("Colour: each item's least common genre among the {n} most common 
               "item is Romance), so every one of them shows; grey “other”: items of none of them.")
 GENRE_NOTE_ALL = ("Colour: each item's least common genre among the {n} most common of all the items (a Drama and "
                   "Romance item is Romance), as on the map of all of them; grey “other”: items of none of them.")
+FIRST_GENRE = "genre (first listed)"  # the map's colour by the item table's first genre of each item
+FIRST_GENRE_NOTE = ("Colour: each item's first genre as the item table lists them (in an alphabetical list a Drama "
+                    "and Romance item is Drama, so some genres hardly show: “genre (its least common)” shows each).")
 
 # What a projection's distances mean, said under its map.
 PROJECTION_NOTES = {
@@ -483,9 +486,12 @@ def _scene_titles(table: pd.DataFrame, position: pd.Series, anchor: int, neighbo
 
 
 def _genre_note(fig: go.Figure, table: pd.DataFrame, colour: str, key: ColourKey | None = None) -> str:
-    """On a map coloured by `distinctive_genre`, the legend's title and a sentence saying what the colour
-    means (empty for any other colour); with `key`, the genres are those of all the items (the map shows
+    """On a map coloured by `distinctive_genre` (or the first genre), the legend's title and a sentence saying
+    what the colour means (empty for any other colour); with `key`, the genres are those of all the items (the map shows
     some of them)."""
+    if colour == "first_genre":
+        legend_title(fig, FIRST_GENRE)
+        return " " + FIRST_GENRE_NOTE
     if colour != GENRE_COLUMN:
         return ""
     legend_title(fig, "genre (its least common)")

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -586,6 +587,25 @@ def test_the_map_is_coloured_by_each_items_least_common_genre_and_says_so(demo_a
     assert drawn == {name: expected.count(name) for name in set(expected)}  # every common genre has its colour
     assert spec["layout"]["legend"]["title"]["text"] == "genre (its least common)"
     assert any("each item's least common genre among the 12 most common" in c.value for c in at.caption)
+
+
+def test_the_map_can_be_coloured_by_each_items_first_listed_genre(demo_app):
+    at = open_page(demo_app, "pages/latent_page.py")
+    assert "genre (first listed)" in at.selectbox(key="latent_colour").options
+    at.selectbox(key="latent_colour").set_value("first_genre").run()
+    assert not at.exception and not at.error
+    items = at.session_state["mfviz.data"].interactions.items
+    first = [genres[0] if len(genres) else "(none)" for genres in items["genres"]]
+    common = set(pd.Series(first).value_counts().index[:12])  # the twelve most common have colours, others grey
+    spec = chart_titled(at, "Item vectors mapped")
+    drawn = {t["name"]: len(plotly_array(t["x"])) for t in spec["data"] if t.get("mode") == "markers"}
+    expected = {name: first.count(name) for name in common}
+    if len(common) < len(set(first)):
+        expected["other"] = sum(name not in common for name in first)
+    assert drawn == expected
+    assert spec["layout"]["legend"]["title"]["text"] == "genre (first listed)"
+    assert any("each item's first genre as the item table lists them" in c.value for c in at.caption)
+    at.selectbox(key="latent_colour").set_value("distinctive genre").run()
 
 
 def test_a_title_search_circles_the_most_popular_matches_titles_a_few_and_lists_them_all(demo_app):
