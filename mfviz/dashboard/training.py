@@ -238,11 +238,25 @@ def metric_label(key: str) -> str:
 NO_VALUE = "–"  # what the results table shows in a cell without a value (the baseline's epochs, a ranker's RMSE)
 
 
+# The results table's first columns: what a model is judged by, before how it was trained. At 1,280 px the
+# table shows about seven columns, and NDCG@10 came eighth (after fit time, epochs and split): cut at its edge.
+LEADING = ("model", "vs. baseline", "ndcg", "rmse", "mae")
+TRAILING = ("fit_seconds", "epochs", "split", "hyperparameters")
+
+
 def results_display(frame: pd.DataFrame) -> pd.DataFrame:
     """The results table as the page gives it to st.dataframe(placeholder=NO_VALUE): every cell without a
     value (None, NaN, an empty text) missing alike, so that each shows NO_VALUE (Streamlit wrote "None" in
-    the missing cells; a pandas Styler's "–" is not drawn there). Numbers stay numbers: the columns sort by value."""
-    return frame.replace("", None)
+    the missing cells; a pandas Styler's "–" is not drawn there). Numbers stay numbers: the columns sort by value.
+    Columns in LEADING's order first (a metric by its name before "@"), the other metrics, then TRAILING's."""
+    def rank(column: str) -> tuple[int, int]:
+        name = column.split("@")[0]
+        if name in LEADING:
+            return 0, LEADING.index(name)
+        return (2, TRAILING.index(column)) if column in TRAILING else (1, 0)
+
+    ordered = sorted(frame.columns, key=rank)  # stable: the other metrics keep their order
+    return frame[ordered].replace("", None)
 
 
 # Seconds per unit of work of an epoch on this project's 2-core machine, fitted to one-epoch fits of

@@ -1427,6 +1427,11 @@ def test_the_results_table_shows_a_dash_in_every_cell_without_a_value():
     assert not values.isin(["", "None", "nan"]).any().any()  # no text standing for a missing value
     shown = results_display(values.reset_index().assign(split=["", "random"] + [None] * (len(values) - 2)))
     assert shown["split"].isna().tolist()[:1] == [True] and shown["split"][1] == "random"  # an empty text: missing
+    # what a model is judged by first: at 1,280 px NDCG@10 was the eighth column, cut at the table's edge
+    order = list(table.value.columns)
+    assert order[:5] == ["model", "vs. baseline", "ndcg@10", "rmse", "mae"], order
+    assert order[-4:] == ["fit_seconds", "epochs", "split", "hyperparameters"], order
+    assert {"precision@10", "recall@10"} <= set(order[5:-4])
 
 
 def test_slow_settings_are_said_before_training_and_train_only_when_asked(monkeypatch):
