@@ -251,7 +251,7 @@ def taste_profile(who: str, own: np.ndarray, ids: np.ndarray) -> None:
                                  f"Share of all items (%) lower on the dimension than {what}, averaged over them: "
                                  "50 = typical items, near 0 or 100 = far toward one end.")
     if columns:
-        ui.dimension_profile(entry, data, f"{who}: its items and its recommendations", columns,
+        ui.dimension_profile(entry, data, f"{who}'s items and recommendations", columns,
                              ("The personal part of a score (beside the item's bias, the same for everyone) " if getattr(
                                  model, "item_bias", None) is not None else "A score ")
                              + "is the sum over the model's dimensions of the user's coordinate times the item's, so a "
