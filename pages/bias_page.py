@@ -47,7 +47,7 @@ if table["bias–popularity ρ"].notna().any():
 # the baseline's missing ρ reads "–", as in the Train page's table (Streamlit wrote "None")
 st.dataframe(table, hide_index=True, width="stretch", column_order=SHOWN, placeholder=NO_VALUE, column_config={
     "arp": st.column_config.NumberColumn(
-        "Item popularity ↓", format="%.1f",
+        "Avg. popularity ↓", format="%.1f",
         help="ARP (average recommendation popularity): the mean number of interactions in the data of the "
              "recommended items. Lower: the lists reach beyond the blockbusters."),
     "aplt": st.column_config.NumberColumn(
@@ -55,7 +55,7 @@ st.dataframe(table, hide_index=True, width="stretch", column_order=SHOWN, placeh
         help="APLT (average percentage of long-tail items): the mean share of each list from the long tail, in %. "
              "Higher: more discovery."),
     "coverage": st.column_config.NumberColumn(
-        "Catalogue used (%) ↑", format="%.1f",
+        "Catalogue (%) ↑", format="%.1f",
         help="Catalogue coverage: distinct recommended items / all items, in %. Higher: more of the catalogue "
              "reaches someone."),
     "gini": st.column_config.NumberColumn(
@@ -63,13 +63,13 @@ st.dataframe(table, hide_index=True, width="stretch", column_order=SHOWN, placeh
         help="Gini index of how often each item is recommended: 0 = every item equally often, 1 = one item gets "
              "every recommendation. Lower: recommendations spread more evenly."),
     "norm–popularity ρ": st.column_config.NumberColumn(
-        "Popular = longer (ρ)", format="%.2f",
+        "Length ~ pop. (ρ)", format="%.2f",
         help="Norm–popularity ρ: Spearman correlation of an item's vector length with its popularity, over every "
              "item. Near 1: length rises with popularity; near 0: length says nothing about popularity. A high ρ can "
              "come from the rare items alone (short vectors) while the most popular are of ordinary length: the "
              "plain words below say which."),
 } | ({"bias–popularity ρ": st.column_config.NumberColumn(
-        "Popular = higher bias (ρ)", format="%.2f",
+        "Bias ~ pop. (ρ)", format="%.2f",
         help="Bias–popularity ρ, for the models with item biases (Funk SVD, SVD++, ALS): Spearman correlation of an "
              "item's bias, which adds to every user's score of it alike, with its popularity. Near 1: the biases "
              "favour popular items whatever the vectors do.")} if "bias–popularity ρ" in SHOWN else {}))

@@ -274,9 +274,9 @@ def test_the_bias_table_has_plain_headers_and_a_plain_summary_of_the_active_mode
     # plain headers with which way is good; the analyst's term first in each tooltip
     config = json.loads(at.dataframe[0].proto.columns)
     assert {column: (c["label"], c["help"].split(" ")[0]) for column, c in config.items() if "label" in c} == {
-        "arp": ("Item popularity ↓", "ARP"), "aplt": ("Long tail (%) ↑", "APLT"),
-        "coverage": ("Catalogue used (%) ↑", "Catalogue"), "gini": ("Unevenness ↓", "Gini"),
-        "norm–popularity ρ": ("Popular = longer (ρ)", "Norm–popularity")}  # no biases: no bias–popularity ρ
+        "arp": ("Avg. popularity ↓", "ARP"), "aplt": ("Long tail (%) ↑", "APLT"),
+        "coverage": ("Catalogue (%) ↑", "Catalogue"), "gini": ("Unevenness ↓", "Gini"),
+        "norm–popularity ρ": ("Length ~ pop. (ρ)", "Norm–popularity")}  # no biases: no bias–popularity ρ
     assert "its item biases" not in words
 
 
@@ -367,7 +367,7 @@ def test_a_model_with_item_biases_has_their_popularity_rho_in_the_table_and_the_
     words = next(m.value for m in at.markdown if m.value.startswith("In plain words"))
     assert verdicts.biases(expected) in words and f"(ρ {expected:.2f})" in words
     config = json.loads(at.dataframe[0].proto.columns)
-    assert config["bias–popularity ρ"]["label"] == "Popular = higher bias (ρ)"
+    assert config["bias–popularity ρ"]["label"] == "Bias ~ pop. (ρ)"
 
 
 def test_each_neighbour_lists_scores_have_one_count_of_decimals(neighbours):
