@@ -354,13 +354,24 @@ class NeighbourIndex:
 
     def recall(self, k: int = 10, sample: int = 1000, seed: int = 0) -> float:
         r"""Recall@k of `query` against exact search on a random sample of rows:
-        :math:`\frac{1}{|S|}\sum_{q\in S} |A_k(q)\cap E_k(q)| / k` (A: this index, E: exact)."""
+        :math:`\frac{1}{|S|}\sum_{q\in S} |A_k(q)\cap E_k(q)| / k` (A: this index, E: exact); rows of zero
+        vectors are not sampled (`_measured_rows`), and without any row left the recall is 1."""
         k = _check_k(k)
-        rng = np.random.default_rng(seed)
-        rows = np.sort(rng.choice(self.n, size=min(int(sample), self.n), replace=False))
+        rows = self._measured_rows(sample, seed)
+        if rows.size == 0:
+            return 1.0
         approx, _ = self.query(rows, k)
         truth, _ = exact_search(self.vectors[rows], self.vectors, k, self.metric, exclude_self_ids=rows)
         return recall_at_k(approx, truth)
+
+    def _measured_rows(self, sample: int, seed: int) -> np.ndarray:
+        """A seeded sample of the rows with a non-zero vector, to measure recall on. A zero vector (an item
+        absent from a model's training part) scores 0 against every item: its exact list is an arbitrary tie,
+        and counting any other list as misses under-reported recall (ML-100K, implicit ALS on a split, 25 such
+        items: 0.983 against 0.998 on the others)."""
+        live = np.flatnonzero(self._norms > 0)
+        rng = np.random.default_rng(seed)
+        return np.sort(rng.choice(live, size=min(int(sample), live.size), replace=False))
 
     def tune_ef(self, target: float = 0.98, k: int = 10, sample: int = 500, max_ef: int = 1024,
                 seed: int = 0) -> tuple[int, float]:
@@ -380,8 +391,9 @@ class NeighbourIndex:
             raise DataError(f"max_ef must be an integer >= 1, got {max_ef!r}")
         if self.exact:
             return self.ef, 1.0
-        rng = np.random.default_rng(seed)
-        rows = np.sort(rng.choice(self.n, size=min(int(sample), self.n), replace=False))
+        rows = self._measured_rows(sample, seed)
+        if rows.size == 0:
+            return self.ef, 1.0
         truth, _ = exact_search(self.vectors[rows], self.vectors, k, self.metric, exclude_self_ids=rows)
         ef = min(self.ef, int(max_ef))
         while True:

@@ -95,6 +95,23 @@ def test_cosine_recall_on_50k_random_vectors():
     assert (np.diff(scores, axis=1) <= 1e-7).all()
 
 
+@pytest.mark.parametrize("metric", ["cosine", "dot"])
+def test_recall_is_measured_on_the_items_with_a_vector(metric):
+    # Items absent from a model's training part have zero vectors: every item ties with every other for them,
+    # so their exact lists are arbitrary and an approximate list counted as misses (0.983 reported, 0.998 true).
+    vectors = np.random.default_rng(1).standard_normal((3_000, 16)).astype(np.float32)
+    vectors[::10] = 0.0  # 300 items the model never saw
+    index = NeighbourIndex(vectors, metric, exact_below=0, ef=64)
+    assert not index.exact
+    live = np.flatnonzero(np.linalg.norm(vectors, axis=1) > 0)
+    rows = np.sort(np.random.default_rng(0).choice(live, size=500, replace=False))  # the sample recall draws
+    truth, _ = exact_search(vectors[rows], vectors, 10, metric, exclude_self_ids=rows)
+    assert index.recall(k=10, sample=500) == pytest.approx(recall_at_k(index.query(rows, 10)[0], truth))
+    assert index.tune_ef(target=0.5, sample=500)[1] == pytest.approx(recall_at_k(index.query(rows, 10)[0], truth))
+    # only zero vectors: nothing to measure, nothing missed
+    assert NeighbourIndex(np.zeros((50, 4), np.float32), metric, exact_below=0).recall(10, 20) == 1.0
+
+
 def test_dot_search_correct_with_norms_over_two_orders_of_magnitude():
     vectors = spread_norm_vectors(20_000, 32)
     index = NeighbourIndex(vectors, "dot", exact_below=0, ef_construction=100, ef=128)
