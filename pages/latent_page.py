@@ -174,7 +174,7 @@ def dimension_map(popularity: np.ndarray, depth: bool):
     ends = {}  # the two items at each end of each dimension shown, with where their title goes
     for column, places in ((y, ("top center", "bottom center")), (dims.item_coords[:, across],
                                                                   ("middle left", "middle right"))):
-        for rows, place in zip(dimension_ends(column, 2), places, strict=True):
+        for rows, place in zip(dimension_ends(column, 2, dims.placed), places, strict=True):  # not unseen items
             ends.update(dict.fromkeys(rows.tolist(), place))
     shown = (f"dimension {across + 1} and {up}" if up in others else f"dimensions {across + 1}, {up + 1} and {back + 1}"
              if depth else f"dimensions {across + 1} and {up + 1}")

@@ -57,6 +57,14 @@ class Dimensions:
         return np.sort(self.item_coords, axis=0)
 
     @functools.cached_property
+    def placed(self) -> np.ndarray:
+        """Rows of the items with a non-zero vector. An item absent from a model's training part keeps a zero
+        vector: it sits at 0 on every dimension, in a tie with every other such item, so at the − end of a
+        dimension whose coordinates are all positive (the popularity one) it named that end by items the model
+        never saw (ML-100K, implicit ALS on a split: 3 of its 25 such items were "the − end")."""
+        return np.flatnonzero(np.any(self.item_coords != 0, axis=1))
+
+    @functools.cached_property
     def item_centre(self) -> np.ndarray:
         """The catalogue's mean item coordinates (the average item)."""
         return self.item_coords.mean(axis=0) if self.item_coords.shape[0] else np.zeros(self.item_coords.shape[1])
@@ -102,14 +110,15 @@ def principal_dimensions(user_factors, item_factors=None, tol: float = 1e-10) ->
     return Dimensions(values[keep], user_coords, item_coords, transform)
 
 
-def dimension_ends(coords: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+def dimension_ends(coords: np.ndarray, n: int, among=None) -> tuple[np.ndarray, np.ndarray]:
     """Rows of the n largest and the n smallest values of one dimension's item coordinates
-    (most extreme first; ties by row)."""
+    (most extreme first; ties by row), of the rows `among` only when given (e.g. `Dimensions.placed`)."""
     coords = np.asarray(coords, np.float64)
-    n = min(int(n), coords.size)
-    order = np.argsort(-coords, kind="stable")
-    low = np.argsort(coords, kind="stable")
-    return order[:n], low[:n]
+    rows = np.arange(coords.size) if among is None else np.asarray(among, np.int64)
+    n = min(int(n), rows.size)
+    order = np.argsort(-coords[rows], kind="stable")
+    low = np.argsort(coords[rows], kind="stable")
+    return rows[order[:n]], rows[low[:n]]
 
 
 # A dimension whose item coordinates follow popularity this closely (|Spearman ρ|) is named by it: the
@@ -123,21 +132,27 @@ def describe_dimensions(dims: Dimensions, titles, groups: dict[str, np.ndarray] 
                         n_dims: int = 8, n_titles: int = 3, end_share: float = 0.1,
                         popularity: np.ndarray | None = None) -> pd.DataFrame:
     """One row per dimension (strongest first, at most n_dims): its share of the score energy, the
-    n_titles items at each end, and — given genre `groups` ({genre: item rows}) — the genres most
+    n_titles items at each end (of the items the model placed: `Dimensions.placed`), and — given genre `groups` ({genre: item rows}) — the genres most
     over-represented among the end_share of items at each end (at least twice their catalogue share);
     given the items' `popularity`, the Spearman correlation of their coordinates with it."""
-    titles = np.asarray(titles, dtype=object)
-    n_items = dims.item_coords.shape[0]
+    # Among the items the model placed (`Dimensions.placed`): ends, genre shares and ρ.
+    placed = dims.placed
+    titles = np.asarray(titles, dtype=object)[placed]
+    position = np.full(dims.item_coords.shape[0], -1, np.int64)
+    position[placed] = np.arange(placed.size)
+    groups = {name: position[members][position[members] >= 0] for name, members in (groups or {}).items()}
+    groups = {name: members for name, members in groups.items() if members.size}
+    n_items = placed.size
     end_size = max(1, int(round(end_share * n_items)))
     rows = []
     for d in range(min(int(n_dims), dims.item_coords.shape[1])):
-        column = dims.item_coords[:, d]
+        column = dims.item_coords[placed, d]
         high, low = dimension_ends(column, end_size)
         row = {"dimension": d + 1, "energy": float(dims.energy_share[d]),
                "+ end": " · ".join(map(str, titles[high[:n_titles]])),
                "− end": " · ".join(map(str, titles[low[:n_titles]]))}
         if popularity is not None:
-            row["popularity ρ"] = spearman(column, popularity)
+            row["popularity ρ"] = spearman(column, np.asarray(popularity)[placed])
         if groups:
             for name, end in (("+ end genres", high), ("− end genres", low)):
                 shares = [(genre, inside / overall) for genre, inside, overall in group_shares(groups, end, n_items)

@@ -232,3 +232,26 @@ def test_a_model_of_zero_vectors_has_no_dimensions_and_places_anything_nowhere()
     assert dims.percentiles(dims.item_coords[1]).shape == (1, 0)
     assert dims.percentiles(dims.item_coords[[0, 2]]).mean(axis=0).shape == (0,)
     assert not principal_dimensions(np.eye(3), np.eye(3)).empty
+
+
+def test_items_the_model_never_placed_name_no_end_of_a_dimension():
+    # An item absent from the training part keeps a zero vector: 0 on every dimension. On a dimension whose items
+    # are all on the + side (popularity), such items were "the − end" (ML-100K implicit ALS: Power 98, …).
+    from mfviz.analysis.dimensions import describe_dimensions, dimension_ends
+
+    rng = np.random.default_rng(0)
+    items = np.abs(rng.normal(size=(40, 3))) + 0.1  # every coordinate positive: no item below 0
+    items[[3, 17, 30]] = 0.0  # never seen in training
+    users = np.abs(rng.normal(size=(25, 3)))
+    dims = principal_dimensions(users, items)
+    assert dims.placed.tolist() == [i for i in range(40) if i not in (3, 17, 30)]
+    titles = np.array([f"t{i}" for i in range(40)])
+    groups = {"unseen": np.array([3, 17, 30]), "seen": np.array([0, 1, 2, 4, 5])}
+    frame = describe_dimensions(dims, titles, groups, n_dims=1, n_titles=40, end_share=0.25)
+    lowest = dims.placed[np.argsort(dims.item_coords[dims.placed, 0], kind="stable")]
+    # the 0.25 × 37 = 9 placed items lowest on dimension 1, none of the three
+    assert frame["− end"][0].split(" · ") == [f"t{i}" for i in lowest[:9]]
+    assert "unseen" not in frame["− end genres"][0] and "unseen" not in frame["+ end genres"][0]
+    high, low = dimension_ends(dims.item_coords[:, 0], 2, dims.placed)
+    assert not {3, 17, 30} & set(low.tolist()) and low.tolist() == lowest[:2].tolist()
+    assert dimension_ends(dims.item_coords[:, 0], 2)[1].tolist() == [3, 17]  # without `among`: the zero items
