@@ -29,10 +29,12 @@ def show(entries: dict[str, ModelEntry], active: str | None) -> None:
     st.subheader("Which users each model serves")
     names = list(tested)
     default = ([active] if active in tested else []) + [n for n in reversed(names) if n != active]
+    default = [n for n in default if split_identity(tested[n]) == split_identity(tested[default[0]])]  # one split
     columns = st.columns([3, 2])
     # keyed by the models there are, so a newly trained model joins the default choice
     chosen = columns[0].multiselect("Models", names, default=default[:SHOWN], key=f"served_models_{len(names)}",
-                                    help="Models trained here with a test share, each on its own split.")
+                                    help="Models trained here with a test share. Those on the first one's split are "
+                                         "drawn: the groups of users and the baseline are a split's own.")
     explicit = any(e.test.is_explicit for e in tested.values())
     options = ["ndcg", "recall", "hit"] + (["rmse"] if explicit else [])
     metric = columns[1].radio("Metric", options, format_func=LABELS.get, horizontal=True, key="served_metric",
@@ -42,6 +44,14 @@ def show(entries: dict[str, ModelEntry], active: str | None) -> None:
         return
     # every model at the first one's k (a model trained with another k is scored again at this one)
     anchor = tested[chosen[0]]
+    # Models of the first one's split only: users, groups and baseline belong to a split (the baseline of one split
+    # was drawn against models of another, and "from 1 interaction" said of a model that needs 10 on its own split).
+    apart = [name for name in chosen if split_identity(tested[name]) != split_identity(anchor)]
+    if apart:
+        st.info(f"Not drawn: {', '.join(apart)}, trained on another split than {chosen[0]} ({anchor.split}). Users, "
+                "their groups and the Popularity baseline are those of one split; put one of them first to see the "
+                "models of its split.", icon=":material/call_split:")
+        chosen = [name for name in chosen if name not in apart]
     k = metric_k(anchor)
     tables, baseline = {}, None
     with ui.guard("Scoring the test users"):

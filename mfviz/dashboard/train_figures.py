@@ -213,7 +213,7 @@ def activity_chart(tables: dict[str, pd.DataFrame], baseline: pd.DataFrame | Non
                  f"{label} on the held-out interactions", height=400, legend="top" if len(lines) <= 3 else "right")
     fig.update_xaxes(**log_ticks(*(table["median"] for _, table, _ in lines)))
     caption = ("Each point is one group of test users (equal-sized groups by activity, lightest left), its mean with "
-               "± one standard error; models trained on different splits are grouped on their own. Where a line "
+               "± one standard error; the models of one split, on the same users. Where a line "
                "crosses another, each model serves a different kind of user better; the grey line is what "
                "recommending the most popular items achieves for the same users.")
     if label == "RMSE":
@@ -241,5 +241,7 @@ def profile_curve_chart(curves: dict[str, pd.DataFrame], baseline: pd.DataFrame 
     caption = ("The same test users each time, told about 1, 2, 3, … of their training interactions (a random "
                "order, larger profiles holding the smaller) and folded into the model without retraining; the "
                "diamond is what the model does with their whole training history. Where a line crosses the grey "
-               "one, the model has learnt enough about a newcomer to beat recommending the most popular items.")
+               "one, the model has learnt enough about a newcomer to beat recommending the most popular items. "
+               "These users were in the training data with their whole histories, so the item vectors already "
+               "know them: a user the model never saw may fare a little worse.")
     return Chart(fig, caption)

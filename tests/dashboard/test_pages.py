@@ -1849,6 +1849,30 @@ def test_accuracy_by_activity_is_evaluate_on_each_group_of_test_users():
     assert any(c.value.startswith(f"{chosen[0]}: RMSE") for c in at.caption)
 
 
+def test_which_users_each_model_serves_draws_the_models_of_one_split_only():
+    # The baseline of one split was drawn against models of another, and a model was said to beat it "from 1
+    # interaction" where on its own split it needed 10 (evaluation review, quick default vs a time split).
+    at = open_page(new_app(), "pages/train_page.py")
+    at.selectbox(key="train_model").set_value("ials").run()
+    at.number_input(key="split_seed").set_value(1)  # another split than the quick default's (seed 0)
+    at.number_input(key="hp_ials_factors").set_value(8)
+    at.button(key="train_submit").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    other_split = at.session_state["mfviz.active_model"]
+    entries = at.session_state["mfviz.models"]
+    served = next(m for m in at.multiselect if m.key.startswith("served_models"))
+    assert served.value == [other_split]  # by default: the active model and the others of its split (none here)
+    quick = next(name for name in entries if name != other_split)
+    assert entries[quick].split_settings != entries[other_split].split_settings
+    served.set_value([other_split, quick]).run()
+    assert not at.exception and not at.error
+    assert any(i.value.startswith(f"Not drawn: {quick}, trained on another split than {other_split}") for i in at.info)
+    spec = chart_titled(at, "NDCG@10 by how active")
+    assert {t["name"] for t in spec["data"]} == {other_split, "Popularity (baseline)"}
+    spec = chart_titled(at, "NDCG@10 of users known only by")
+    assert {t["name"] for t in spec["data"]} == {other_split, "Popularity (baseline)"}
+
+
 def test_the_replay_animates_every_epoch_and_ends_on_the_final_pca_map_of_the_popular_items():
     from mfviz.analysis import project
     from mfviz.dashboard.training import REPLAY_ITEMS
