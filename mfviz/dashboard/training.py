@@ -652,7 +652,7 @@ class TrainingJob:
             return None
         from mfviz.evaluation.metrics import test_users
 
-        return test_users(self.test, HELD_OUT_USERS)  # per_user's own seeded sample
+        return test_users(self.test, HELD_OUT_USERS, train=self.train.matrix)  # per_user's own seeded sample
 
     def _held_out(self, model, scorer) -> float | None:
         """The test metric of the epoch just finished (RMSE for a model of ratings, else NDCG@k of up

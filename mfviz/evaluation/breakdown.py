@@ -16,13 +16,15 @@ ACTIVITY_GROUPS = 5  # groups of users by activity: quintiles where the ties all
 
 
 def per_user(model, test, k: int = 10, max_users: int | None = None, seed: int | None = 0) -> pd.DataFrame:
-    """One row per evaluated test user (as `evaluate` ranks them: training items left out): user,
+    """One row per evaluated test user (as `evaluate` ranks them: training items left out, users without a
+    training interaction left out): user,
     ndcg@k, recall@k, hit (0/1), and for explicit test data the user's test pairs and the sum of
     their squared rating errors (so a group's RMSE pools its pairs)."""
     k = _check_k(k)
-    users = test_users(test, max_users, seed)
+    users = test_users(test, max_users, seed, getattr(model, "train_matrix", None))  # as evaluate: known users
     if users.size == 0:
-        raise DataError("the test set is empty; raise test_size or use more data")
+        raise DataError("no test user has an interaction in the training part (or the test set is empty): split so "
+                        "that each user keeps some interactions in training, or raise test_size")
     relevant = test.matrix[users]
     relevant.sort_indices()
     hits, _, recall, ndcg, _ = ranking_metrics_per_user(top_k_lists(model, users, k)[0], relevant.indptr.astype(np.int64),

@@ -228,7 +228,38 @@ def test_a_list_whose_scores_all_tie_is_drawn_at_random_not_by_item_number():
     assert len(drawn) >= train.n_items - 2 > 5  # over the whole catalogue, not the first five by number
     assert np.array_equal(top_k_lists(model, evaluated, 5, 3)[0], top_k_lists(model, evaluated, 5, 3)[0])
     got = evaluate(model, train, test, k=5)
-    assert got["users_without_training"] == 1 and got["lists_tied"] == 1 and got["users_evaluated"] == 2
+    # evaluate leaves the cold user out of the ranking metrics (known_users) and counts it
+    assert got["users_without_training"] == 1 and got["lists_tied"] == 0 and got["users_evaluated"] == 1
+
+
+def test_ranking_metrics_leave_out_test_users_without_a_training_interaction():
+    # On a time split most test users can be newcomers; counted, their lists compared each model's fallback
+    # (random for a zero vector, item biases, popularity), not the models.
+    from mfviz.evaluation.breakdown import per_user
+
+    train, test = _cold_user_split()
+    cold = int(np.flatnonzero(np.diff(train.matrix.indptr) == 0)[0])
+    model = Popularity().fit(train)  # serves the newcomer the popular items, a model with a zero vector would not
+    got = evaluate(model, train, test, k=5)
+    known = np.array([u for u in np.flatnonzero(np.diff(test.matrix.indptr) > 0) if u != cold])
+    lists = model.recommend(known, n=5, exclude_seen=True)[0]
+    hits, precision, recall, ndcg, _ = ranking_metrics_per_user_reference(lists, test.matrix[known].indptr,
+                                                                          test.matrix[known].indices, 5)
+    assert got["users_evaluated"] == known.size and got["users_without_training"] == 1
+    assert got["ndcg@5"] == pytest.approx(ndcg.mean()) and got["recall@5"] == pytest.approx(recall.mean())
+    assert got["coverage@5"] == pytest.approx(np.unique(lists).size / train.n_items)
+    assert cold not in per_user(model, test, k=5)["user"].tolist()  # the breakdown ranks the same users
+    # no test user known to training: nothing to rank, said
+    only_cold = split_by_mask(*_only_newcomers())
+    with pytest.raises(DataError, match=r"no test user has an interaction in the training part \(all 1 are new to it\)"):
+        evaluate(Popularity().fit(only_cold[0]), *only_cold, k=5)
+
+
+def _only_newcomers():
+    frame = pd.DataFrame({"user": ["a"] * 6 + ["b"] * 3, "item": ["i1", "i2", "i3", "i4", "i5", "i6", "i1", "i2", "i3"]})
+    data = Interactions.from_frame(frame, explicit=False)
+    coo = data.matrix.tocoo()
+    return data, np.array([data.user_ids[u] == "b" for u in coo.row])
 
 
 def test_tied_lists_of_many_cold_users_are_independent_uniform_draws_from_each_users_tie_set():
