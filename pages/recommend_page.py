@@ -119,7 +119,7 @@ COLUMNS = {"title": st.column_config.TextColumn(width=280),
            PREDICTED: st.column_config.NumberColumn(
                width=78, format="%.2f",
                help="The rating the model expects this user to give the item: the score plus the global mean and "
-                    "the user's bias, clipped to the data's scale (what RMSE measures on the Train page)."),
+                    "the user's bias, clipped to the data's scale (the Train page's RMSE scores it unclipped)."),
            "held out": st.column_config.CheckboxColumn(
                width=65, help="Kept for testing the model (the Train page's test share): the model never saw it."),
            HIT: st.column_config.CheckboxColumn(

@@ -27,9 +27,15 @@ MEANINGS = {"precision": "share of the {k} recommended items the user went on to
             "mae": "mean absolute error of a predicted rating, in rating points"}
 
 
+# Every held-out interaction is relevant, a 1-star rating too (as implicit's and RecBole's metrics count them): said
+# under each metric that counts them, as a reader of ratings may take "hit" for "liked".
+RELEVANT = "; every held-out item counts, whatever its rating"
+
+
 def meaning(metric: str, k: int) -> str:
     """What a metric of the table measures, in a few plain words."""
-    return MEANINGS.get(metric.split("@")[0], "").format(k=k)
+    name = metric.split("@")[0]
+    return MEANINGS.get(name, "").format(k=k) + (RELEVANT if name in RANKING and name != "coverage" else "")
 
 
 def in_short(name: str, ours: dict, theirs: dict, k: int, bias, baseline_bias) -> str:

@@ -22,8 +22,6 @@ from mfviz.errors import DataError, ModelError
 # Seeded, so the same data opens on the same model (and its maps come from the disk cache).
 DEFAULT_MODELS = (("ials", {"factors": 32, "epochs": 8, "random_state": 0}), ("svd", {"factors": 32}),
                   ("popularity", {}))
-SPLITS = {"random": "random interactions", "user": "a share of each user's interactions",
-          "time": "each user's latest interactions"}
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

@@ -56,7 +56,7 @@ def test_the_report_carries_the_libraries_numbers_and_both_charts():
             f"{expected['ndcg@5']:.3f} against {baseline['ndcg@5']:.3f} "
             f"({expected['ndcg@5'] / baseline['ndcg@5']:.2f}× the baseline's ranking quality)") in short
     assert f"{100 * bias.aplt:.0f}% are long-tail items (the baseline's: {100 * baseline_bias.aplt:.0f}%)" in short
-    assert re.search(r"<td>Hit rate@5</td>.*?<td>share of users with at least one held-out item among their 5</td>",
+    assert re.search(r"<td>Hit rate@5</td>.*?<td>share of users with at least one held-out item among their 5; every held-out item counts, whatever its rating</td>",
                      text, re.S)
 
 
@@ -159,3 +159,13 @@ def test_a_funk_svd_report_heads_its_metrics_in_words_and_leaves_the_baselines_r
     assert float(row.group(1)) == float(f"{expected['rmse']:.4g}") and row.group(2) == "–"
     assert "NaN" not in re.search(r"<table.*?</table>", text, re.S).group(0)
     assert "<td>NDCG@5</td>" in text and "<td>ndcg@5</td>" not in text
+
+
+def test_each_ranking_metric_says_every_held_out_item_counts_whatever_its_rating():
+    # 17% of MovieLens 100K's held-out ratings are 1-2 stars, and they count as hits: the metric's words say so
+    from mfviz.dashboard.report import meaning
+
+    for metric in ("precision@10", "recall@10", "ndcg@10", "map@10", "hit_rate@10"):
+        assert meaning(metric, 10).endswith("every held-out item counts, whatever its rating"), metric
+    for metric in ("coverage@10", "rmse", "mae"):
+        assert "whatever its rating" not in meaning(metric, 10)
