@@ -56,18 +56,18 @@ def movielens_binary():
     return Interactions.from_frame(frame, user="user", item="item", rating="rating")
 
 
-def mfviz_model(iterations: int):
+def mfviz_model(iterations: int, seed: int = 0):
     from mfviz.models import ImplicitALS
 
     return ImplicitALS(factors=FACTORS, epochs=iterations, regularization=REGULARIZATION, alpha=ALPHA,
-                       solver="cg", cg_steps=CG_STEPS, random_state=0)
+                       solver="cg", cg_steps=CG_STEPS, random_state=seed)
 
 
-def implicit_model(iterations: int):
+def implicit_model(iterations: int, seed: int = 0):
     from implicit.cpu.als import AlternatingLeastSquares
 
     model = AlternatingLeastSquares(factors=FACTORS, iterations=iterations, regularization=REGULARIZATION,
-                                    alpha=1.0, use_cg=True, num_threads=2, random_state=0,
+                                    alpha=1.0, use_cg=True, num_threads=2, random_state=seed,
                                     calculate_training_loss=False)
     model.cg_steps = CG_STEPS  # not a constructor argument in implicit 0.7; 3 is its default
     return model
