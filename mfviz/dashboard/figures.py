@@ -248,10 +248,18 @@ def popularity_ratio_histogram(per_item: pd.DataFrame, ratio_column: str) -> Cha
     ticks = [t for t in RATIO_TICKS if low - 1 <= t <= high + 1] or [0]
     fig.update_xaxes(tickmode="array", tickvals=ticks, ticktext=[RATIO_TICKS[t] for t in ticks])
     share = float((values > 0).mean()) if len(values) else 0.0
+    median = ""
+    if len(values):  # the typical item's ratio, marked: the card above divides the mean popularities of all lists,
+        # which the most popular neighbours weigh (ML-100K implicit ALS: 2.1× there, 2.9× the median item here)
+        middle = float(np.median(ratios))
+        fig.add_vline(x=float(np.log2(max(middle, 1e-3))), line_dash="dot", line_color="#222",
+                      annotation_text=f"median {middle:.2g}×", annotation_position="top right")
+        median = (f" The typical item's dot list is {middle:.2g}× as popular as its cosine list (the median, dotted); "
+                  "the card above divides the lists' mean popularities instead, which the most popular weigh most.")
     caption = (f"Each bar counts items by how much more popular their dot-product neighbours are than their cosine "
                f"neighbours: 2× means twice as popular, ½× half as popular. Right of the dashed line (1×, equally "
-               f"popular): {share:.0%} of the sampled items, whose dot lists lean popular. Bars far right are what "
-               "cosine similarity saves a user from.")
+               f"popular): {share:.0%} of the sampled items, whose dot lists lean popular.{median} Bars far right are "
+               "what cosine similarity saves a user from.")
     return Chart(fig, caption)
 
 

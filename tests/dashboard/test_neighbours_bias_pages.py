@@ -90,6 +90,10 @@ def test_the_ratio_histogram_is_labelled_in_times_not_log2():
     assert ticks[0] == "1×" and ticks[1] == "2×" and ticks[2] == "4×" and ticks[-1] == "½×" and ticks[3] == "8×"
     np.testing.assert_allclose(plotly_array(chart.figure.data[0].x), np.log2(per_item["popularity_ratio"]))
     assert "67% of the sampled items" in chart.caption  # 4 of 6 ratios above 1
+    # the typical item's ratio marked and said: the card divides the mean popularities instead
+    assert "The typical item's dot list is 2× as popular as its cosine list (the median, dotted)" in chart.caption
+    marks = {shape.line.dash: shape.x0 for shape in chart.figure.layout.shapes}
+    assert marks["dot"] == pytest.approx(1.0) and marks["dash"] == 0  # log2 of the median 2×, and 1×
 
 
 # ------------------------------------------------------------------ Neighbours page
