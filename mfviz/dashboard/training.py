@@ -529,6 +529,7 @@ class TrainingJob:
     owner: str | None = field(default_factory=background.current_session)
     followers: list = field(default_factory=list)  # sessions that took the job up after a reload of the owner's tab
     thread: threading.Thread | None = None
+    test_pairs: Any = None  # the test part as COO, made once for every epoch's RMSE
 
     def start(self) -> TrainingJob:
         self.thread = threading.Thread(target=self._run, name=f"mfviz-train-{self.kind}", daemon=True)
@@ -661,7 +662,9 @@ class TrainingJob:
             if rates(model) and self.test.is_explicit:
                 from mfviz.evaluation import rmse
 
-                coo = self.test.matrix.tocoo()
+                if self.test_pairs is None:  # once per job, not per epoch
+                    self.test_pairs = self.test.matrix.tocoo()
+                coo = self.test_pairs
                 return rmse(scorer.predict(coo.row, coo.col), coo.data)
             from mfviz.evaluation.breakdown import per_user
 

@@ -1,7 +1,7 @@
 """Small dense linear algebra for per-row solves inside numba loops (no BLAS, no allocation)."""
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 
 
 @njit(cache=True, nogil=True, fastmath=True)
@@ -41,3 +41,24 @@ def cholesky_solve(A, b, x):
 def cholesky_solve_reference(A, b):
     """NumPy version of `cholesky_solve` (returns x, leaves A alone)."""
     return np.linalg.solve(A.astype(np.float64), b.astype(np.float64))
+
+
+@njit(cache=True, nogil=True, parallel=True)
+def pair_dots(rows_a, rows_b, A, B):
+    """A[rows_a[p]] · B[rows_b[p]] for every pair p (float64 sums), in parallel over pairs and without
+    gathering the rows: a model's predict on a test set of a million ratings gathered two million
+    factor rows (0.5 s a call at 100 factors, 360 MB), once per epoch of a training's test curve."""
+    out = np.empty(rows_a.shape[0], np.float64)
+    d = A.shape[1]
+    for p in prange(rows_a.shape[0]):
+        a, b = rows_a[p], rows_b[p]
+        total = 0.0
+        for j in range(d):
+            total += A[a, j] * B[b, j]
+        out[p] = total
+    return out
+
+
+def pair_dots_reference(rows_a, rows_b, A, B):
+    """NumPy reference of `pair_dots`."""
+    return np.einsum("ij,ij->i", np.asarray(A, np.float64)[rows_a], np.asarray(B, np.float64)[rows_b])

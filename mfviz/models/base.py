@@ -21,6 +21,7 @@ import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
 from mfviz.errors import DataError, ModelError
+from mfviz.kernels.dense import pair_dots
 from mfviz.kernels.topk import topk_dot
 
 Callback = Callable[[int, float, float], Any]
@@ -296,7 +297,7 @@ class Model:
         items = self._check_ids(items, self.n_items, "item")
         if users.shape != items.shape:
             raise ModelError(f"users and items must have the same shape, got {users.shape} and {items.shape}")
-        scores = np.einsum("ij,ij->i", self._user_factors[users.ravel()], self._item_factors[items.ravel()])
+        scores = pair_dots(users.ravel(), items.ravel(), self._user_factors, self._item_factors)
         scores = scores + self.global_mean
         if self.user_bias is not None:
             scores = scores + self.user_bias[users.ravel()]
