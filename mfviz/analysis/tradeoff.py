@@ -87,12 +87,23 @@ def reranked_top_k(user_vectors, model, change: np.ndarray, k: int, exclude: sp.
     top `candidates` (default 10·k) by the model's own score; ids and penalised scores, two (rows, k)
     arrays, -1 / -inf padding rows with fewer items. Ties keep the model's order."""
     k = int(k)
-    pool = max(k, CANDIDATES_PER_SLOT * k if candidates is None else int(candidates))
-    ids, scores = penalised_top_k(user_vectors, model, item_offsets(model), pool, exclude)
+    return rerank(*candidate_pool(user_vectors, model, k, exclude, candidates), change, k)
+
+
+def candidate_pool(user_vectors, model, k: int, exclude: sp.csr_matrix | None = None,
+                   candidates: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's top `candidates` (default 10·k) items by the model's own score: what `rerank` re-orders.
+    The same for every penalty strength, so a curve over strengths finds it once."""
+    pool = max(int(k), CANDIDATES_PER_SLOT * int(k) if candidates is None else int(candidates))
+    return penalised_top_k(user_vectors, model, item_offsets(model), pool, exclude)
+
+
+def rerank(ids: np.ndarray, scores: np.ndarray, change: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The top k of a `candidate_pool` (ids, scores) by score + `change`; ties keep the model's order."""
     valid = ids >= 0
     change = np.asarray(change, np.float32)
     adjusted = np.where(valid, scores + change[np.where(valid, ids, 0)], -np.inf).astype(np.float32)
-    order = np.argsort(-adjusted, axis=1, kind="stable")[:, :k]
+    order = np.argsort(-adjusted, axis=1, kind="stable")[:, :int(k)]
     return np.take_along_axis(ids, order, axis=1), np.take_along_axis(adjusted, order, axis=1)
 
 
@@ -115,13 +126,13 @@ def accuracy_popularity_tradeoff(model, train, test, strengths=STRENGTHS, k: int
                                  sample_users: int | None = 2000, seed: int = 0,
                                  head_share: float = DEFAULT_HEAD_SHARE) -> pd.DataFrame:
     """For each penalty strength β: the held-out accuracy of the penalised lists and how popular
-    they are. Lists of k items for the users with test items (a seeded sample of `sample_users`),
-    their training items excluded; popularity φ, the long tail and σ come from `train`.
+    they are. Lists of k items for the users with test items and training ones, as `evaluate` ranks (a seeded
+    sample of `sample_users`), their training items excluded; popularity φ, the long tail and σ come from `train`.
 
     Columns: strength, ndcg@k, recall@k, precision@k (against `test`), aplt (share of long-tail
     items per list), arp (mean φ of the listed items) and coverage (distinct listed items /
     catalogue), one row per strength in the order given."""
-    from mfviz.evaluation.metrics import catalog_coverage, ranking_metrics
+    from mfviz.evaluation.metrics import catalog_coverage, known_users, ranking_metrics
 
     train_matrix = sp.csr_matrix(getattr(train, "matrix", train))
     test_matrix = sp.csr_matrix(getattr(test, "matrix", test))
@@ -133,18 +144,21 @@ def accuracy_popularity_tradeoff(model, train, test, strengths=STRENGTHS, k: int
     k = int(k)
     if k < 1:
         raise DataError(f"k must be >= 1, got {k}")
-    users = np.flatnonzero(np.diff(test_matrix.indptr) > 0)
+    # the users evaluate ranks: with a test interaction and a training one (known_users)
+    users = np.flatnonzero((np.diff(test_matrix.indptr) > 0) & known_users(train_matrix))
     if users.size == 0:
-        raise DataError("the test set is empty, so there is no accuracy to trade; train with a test share above 0")
+        raise DataError("no test user has a training interaction (or the test set is empty), so there is no accuracy "
+                        "to trade; train with a test share above 0, on a split that keeps some of each user's items")
     if sample_users is not None and users.size > sample_users:
         users = np.sort(np.random.default_rng(seed).choice(users, int(sample_users), replace=False))
     popularity = np.diff(sp.csc_matrix(train_matrix).indptr).astype(np.float64)
     tail = ~long_tail_split(popularity, head_share)
     spread = score_spread(model, seed)
     vectors = np.asarray(model.user_factors, np.float32)[users]
+    pool = candidate_pool(vectors, model, k, train_matrix[users])  # once: β only re-orders it
     rows = []
     for strength in strengths:
-        ids, _ = reranked_top_k(vectors, model, penalty(popularity, strength, spread), k, train_matrix[users])
+        ids, _ = rerank(*pool, penalty(popularity, strength, spread), k)
         valid = ids >= 0
         listed = valid.any(axis=1)  # users with every item seen get no list and are left out of the means
         lengths = np.maximum(valid.sum(axis=1), 1)

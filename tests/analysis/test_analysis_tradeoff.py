@@ -135,6 +135,24 @@ def test_the_curve_starts_at_the_models_own_accuracy_and_counts_its_lists_by_bru
     assert curve["arp"].is_monotonic_decreasing and curve["aplt"].iloc[2] > curve["aplt"].iloc[0]
 
 
+def test_the_curve_ranks_the_users_evaluate_ranks_newcomers_left_out():
+    # A test user without a training interaction is left out of evaluate's metrics: the curve's β = 0 is the table's.
+    train = sp.csr_matrix((np.ones(5, np.float32), ([0, 0, 1, 2, 2], [0, 1, 0, 2, 3])), shape=(4, 5))
+    test = sp.csr_matrix((np.ones(4, np.float32), ([0, 1, 2, 3], [2, 3, 4, 0])), shape=(4, 5))  # user 3: only test
+    rng = np.random.default_rng(0)
+    model = FactorModel(rng.normal(size=(4, 2)), rng.normal(size=(5, 2)), train_matrix=train)
+    curve = accuracy_popularity_tradeoff(model, train, test, strengths=(0.0,), k=2, sample_users=None)
+    plain = evaluation.evaluate(model, _as_interactions(train), _as_interactions(test), k=2)
+    assert plain["users_without_training"] == 1 and plain["users_evaluated"] == 3
+    assert curve["ndcg@2"].iloc[0] == pytest.approx(plain["ndcg@2"], abs=1e-12)
+
+
+def _as_interactions(matrix):
+    from mfviz import Interactions
+
+    return Interactions(matrix, np.arange(matrix.shape[0]), np.arange(matrix.shape[1]))
+
+
 def test_arp_and_aplt_of_the_curve_divide_a_short_list_by_its_own_length():
     # The hand case of test_analysis_popularity (3 users × 4 items, u0 has two unseen items left):
     # top-3 lists u0 [2, 3], u1 [1, 2, 3], u2 [0, 1, 3]; ARP 13/18 and APLT 8/9 (7/9 dividing by k).
