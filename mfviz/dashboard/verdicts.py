@@ -120,8 +120,8 @@ def bias_summary(name: str, row, baseline=None, catalogue_mean: float | None = N
     parts.append(f"{row['aplt']:.0f}% of their items come from the long tail (APLT{against('aplt')})")
     parts.append(f"it recommends {row['coverage']:.0f}% of the catalogue to someone (coverage{against('coverage')})")
     parts.append(f"its recommendations {evenness(row['gini'])} (Gini {row['gini']:.2f}; 0 = every item equally often)")
-    rho = row["norm–popularity ρ"]
-    if np.isfinite(rho):
+    rho = row.get("norm–popularity ρ")  # None for the Popularity model (its "vectors" are its counts)
+    if rho is not None and np.isfinite(float(rho)):
         parts.append(lengths(rho, row.get("head length", float("nan")), row.get("rare length", float("nan"))))
     bias_rho = row.get("bias–popularity ρ")  # None (or NaN) for a model without item biases
     if bias_rho is not None and np.isfinite(float(bias_rho)):

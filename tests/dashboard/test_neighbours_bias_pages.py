@@ -393,3 +393,18 @@ def test_each_neighbour_lists_scores_have_one_count_of_decimals(neighbours):
             assert config["score"]["type_config"]["format"] == figures.fixed_decimals(table.value["score"])
     finally:
         at.toggle(key="neighbours_more_columns").set_value(False).run()
+
+
+def test_the_bias_page_describes_a_popularity_model_shown_without_failing():
+    # Ratings all below zero load as explicit ratings and the quick default is then the Popularity model: its ρ is
+    # None (its "vectors" are its counts) and the plain words failed on it (robustness review).
+    rng = np.random.default_rng(0)
+    rows = {(u, int(i)) for u in range(20) for i in rng.choice(10, 5, replace=False)}
+    csv = "user,item,rating\n" + "".join(f"u{u},i{i},{-int(rng.integers(1, 6))}\n" for u, i in sorted(rows))
+    at = upload(new_app(), "negative.csv", csv.encode())
+    open_page(at, "pages/bias_page.py")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    shown = at.session_state["mfviz.active_model"]
+    assert at.session_state["mfviz.models"][shown].kind == "popularity"
+    words = next(m.value for m in at.markdown if m.value.startswith("In plain words"))
+    assert f"**{shown}**" in words and "longer vectors" not in words
