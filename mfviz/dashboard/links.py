@@ -71,7 +71,7 @@ def pick_model(fresh: dict[str, str], data, factor_models_only: bool = True) -> 
             st.warning(f"The link's model “{name}” is not in this session (models live in the browser session "
                        "that trained them), so the page shows another. Train it on the Train page, or start the "
                        "server with it: `mfviz dashboard DATA --model-file MODEL.npz`.", icon=":material/link_off:")
-    _offer_pending(data)
+    _offer_pending(data, factor_models_only)
 
 
 def _recipe(text: str | None) -> dict | None:
@@ -91,16 +91,20 @@ def _checked_recipe(recipe) -> dict | None:
     if not isinstance(recipe, dict) or any(not isinstance(recipe.get(f), t) or isinstance(recipe.get(f), bool)
                                            for f, t in fields.items()):
         return None
-    # What the Train page can make (an edited link may say otherwise): a share of at most half, a seed, a list length.
-    if not (0 <= recipe["test"] <= 0.5 and recipe["seed"] >= 0 and recipe["k"] >= 1):
+    # What the Train page can make (an edited link may say otherwise): a share of at most half, its seeds and list
+    # lengths (k = 10^20 reached the metrics: "Maximum allowed dimension exceeded").
+    if not (0 <= recipe["test"] <= 0.5 and 0 <= recipe["seed"] <= MAX_SEED and 1 <= recipe["k"] <= MAX_K):
         return None
     return recipe
+
+
+MAX_SEED, MAX_K = 10_000, 100  # the Train page's split seed and k for top-k metrics go no further
 
 
 LINK_TRAIN_SECONDS = 10.0  # a link's model estimated to train within this is trained on opening, unasked
 
 
-def _offer_pending(data) -> None:
+def _offer_pending(data, factor_models_only: bool = True) -> None:
     """The link's model to train here, until it is trained (or the session has it by that name). One
     estimated to train in seconds is trained at once, so that whoever opens the link sees the view it
     was made on; a longer one waits for a click, with the estimate."""
@@ -114,13 +118,20 @@ def _offer_pending(data) -> None:
     from mfviz.dashboard import training
     from mfviz.models import MODELS
 
+    try:  # its kind and hyperparameters first: factors=1e300 reached the time estimate (OverflowError)
+        training.make_model(recipe["kind"], recipe["params"])
+    except (DataError, ModelError) as exc:
+        st.session_state.pop(PENDING, None)
+        st.warning(f"The link's model “{name}” cannot be trained here: {exc}. The page shows another; the link may "
+                   "have been edited, or made by another version of mfviz.", icon=":material/link_off:")
+        return
     kind = MODELS[recipe["kind"]].label if recipe["kind"] in MODELS else recipe["kind"]
     split = ("all the data (no test split)" if recipe["split"] == "none" or recipe["test"] == 0 else
              f"a {recipe['split']} split ({recipe['test']:.0%} test, seed {recipe['seed']})")
     how = f"{kind}, {', '.join(f'{k}={v}' for k, v in recipe['params'].items())} on {split}"
     try:
         seconds = training.fit_seconds(recipe["kind"], recipe["params"], data.interactions)
-    except (KeyError, TypeError, ValueError):  # an edited link's odd values: train_recipe says what is wrong
+    except (KeyError, TypeError, ValueError, ArithmeticError):  # odd values: train_recipe says what is wrong
         seconds = math.inf
     quick = seconds <= LINK_TRAIN_SECONDS
     offer = st.empty()  # the offer and its button, taken away once the model is trained
@@ -139,8 +150,12 @@ def _offer_pending(data) -> None:
         with ui.guard("Training the link's model", stop=False), st.spinner(f"Training the link's model “{name}”…"):
             entry = train_recipe(name, recipe, data)
             ui.add_model(entry)
-            st.session_state["model_picker"] = entry.name
             offer.empty()
+            if entry.name not in ui.pickable_models(factor_models_only):  # the Popularity model on Neighbours
+                st.warning(f"The link's model “{name}” was trained here ({how}), but it has no item vectors to show "
+                           "on this page, so the page shows another; Recommend shows it.", icon=":material/link_off:")
+                return
+            st.session_state["model_picker"] = entry.name
             st.success(f"The link's model “{name}” was trained here as it was made ({how}) in "
                        f"{time.perf_counter() - started:.1f} s: the same model, so the view is the link's.",
                        icon=":material/link:")
@@ -218,7 +233,7 @@ def _offer_compared(key: str) -> None:
     ui.ensure_model()  # first, as the page would: with these models in, the session would get no quick default
     try:
         seconds = sum(training.fit_seconds(r["kind"], r["params"], data.interactions) for r in missing.values())
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, ArithmeticError):  # an edited recipe: train_recipe says why
         seconds = math.inf
     names = ", ".join(f"“{name}”" for name in missing)
     offer, clicked = st.empty(), False
