@@ -327,18 +327,27 @@ def indices(interactions, kind: str, text: str) -> list[int]:
 
 
 def _listed(interactions, kind: str, text: str) -> list[int | None]:
-    """The index of every id `text` lists (None for one not in the data, named in a warning), in order."""
-    found, missing = [], []
+    """The index of every id `text` lists (None for one not in the data, or listed again: each named in a
+    warning), in order. A repeat is taken once: `items=1,1` stopped the Recommend page at a fold-in error naming
+    "item 0" (an index), every control greyed out."""
+    found, missing, repeated = [], [], []
     for part in split_ids(text):
         if part.strip():  # "50, 181" by hand: an id is tried as written, then without the spaces
             index = pickers.by_id(interactions, kind, part)
             index = pickers.by_id(interactions, kind, part.strip()) if index is None else index
-            found.append(index)
-            if index is None:
+            if index is not None and index in found:
+                repeated.append(part.strip())
+                index = None
+            elif index is None:
                 missing.append(part.strip())
+            found.append(index)
     if missing:
         st.warning(f"The link's {kind} {', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not in this "
                    "data; the page shows what it would otherwise.", icon=":material/link_off:")
+    if repeated:
+        st.warning(f"The link lists {kind} {', '.join(dict.fromkeys(repeated))} more than once; "
+                   f"{'it is' if len(set(repeated)) == 1 else 'each is'} taken once (with the first rating given).",
+                   icon=":material/link_off:")
     return found
 
 

@@ -483,6 +483,22 @@ def test_ratings_a_link_cannot_apply_are_named_and_the_items_still_open(app, rat
     assert app.data_editor[0].value["rating"].tolist() == [5.0, 5.0]
 
 
+def test_an_item_a_profile_link_lists_twice_is_taken_once_and_named(app):
+    # items=1,1 stopped the page at a fold-in error naming "item 0", every control greyed out (robustness review)
+    item_ids, _ = ids_of(app)
+    open_link(app, RECOMMEND, data=app.query_params["data"], items=f"{item_ids[4]},{item_ids[9]},{item_ids[4]}",
+              ratings="4,2,1")
+    assert not app.exception and not app.error, [e.value for e in app.error]
+    assert app.multiselect(key="rec_profile").value == [4, 9]
+    assert any(f"lists item {item_ids[4]} more than once; it is taken once" in w for w in warnings(app)), warnings(app)
+    assert app.data_editor[0].value["rating"].tolist() == [4.0, 2.0]  # the first rating given
+    assert recommended_rows(app) > 0
+
+
+def recommended_rows(at) -> int:
+    return len(next(d.value for d in at.dataframe if "because of" in d.value.columns))
+
+
 def test_rating_lists_are_written_only_where_an_item_differs_from_the_top():
     from mfviz.dashboard import links
 
