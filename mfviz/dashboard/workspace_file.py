@@ -66,6 +66,38 @@ def _flag(value, inter) -> bool:
     return isinstance(value, bool)
 
 
+def _train_params(value, inter) -> bool:
+    """The Train page's last hyperparameters per model kind: each a known hyperparameter its model takes (its
+    bounds are the form's), besides the page's own notes ("_sweep", "_data", "_data_name"). Only their shape was checked:
+    factors = 10^12 or learning_rate = "fast" opened, then failed the Train page."""
+    from mfviz.errors import ModelError
+    from mfviz.models import MODELS
+
+    if not isinstance(value, dict):
+        return False
+    for kind, params in value.items():
+        if kind not in MODELS or not isinstance(params, dict):
+            return False
+        for name, setting in params.items():
+            if name == "_sweep":  # (the hyperparameter varied or None, the values as typed)
+                if not (isinstance(setting, list | tuple) and len(setting) == 2 and isinstance(setting[0], str | None)
+                        and isinstance(setting[1], str)):
+                    return False
+                continue
+            if str(name).startswith("_"):  # "_data", "_data_name"
+                if not isinstance(setting, str):
+                    return False
+                continue
+            spec = MODELS[kind].params.get(name)
+            if spec is None:
+                return False
+            try:
+                spec.check(name, setting)
+            except (ModelError, TypeError, ValueError, OverflowError):
+                return False
+    return True
+
+
 # What each setting may hold, as the pages set it (types, the widgets' bounds, rows of the data): a value of
 # another type (a hand-edited "lots" for the list length) or out of a widget's bounds (a penalty of 7) broke its
 # page, and a reload brought it back with the browser's kept workspace.
@@ -73,7 +105,7 @@ VALID = {
     state.ACTIVE_MODEL: _text, state.TRAIN_KIND: _text,
     state.LAST_SWEEP: lambda v, inter: isinstance(v, tuple) and len(v) == 2 and isinstance(v[0], str)
     and isinstance(v[1], list) and all(isinstance(name, str) for name in v[1]),
-    state.TRAIN_PARAMS: lambda v, inter: isinstance(v, dict) and all(isinstance(p, dict) for p in v.values()),
+    state.TRAIN_PARAMS: _train_params,
     state.PROFILE: _rows("item"), "mfviz.profile_dislikes": _rows("item"), "rec_new_from": _rows("item"),
     "mfviz.profile_ratings": lambda v, inter: isinstance(v, dict) and _rows("item")(list(v), inter)
     and all(_number(rating) for rating in v.values()),

@@ -173,7 +173,7 @@ def saved(demo, tiny_start):
         state.ACTIVE_MODEL: "Implicit ALS (f=4)",
         state.LAST_SWEEP: ("factors", ["Funk SVD (f=4)", "Implicit ALS (f=4)"]),
         state.TRAIN_PARAMS: {"funksvd": {"factors": np.int64(4), "learning_rate": np.float32(0.25),
-                                         "biases": np.bool_(True)}, "ials": {"alpha": 2.0, "seed": None}},
+                                         "biases": np.bool_(True)}, "ials": {"alpha": 2.0, "random_state": None}},
         state.TRAIN_KIND: "ials",
         state.PROFILE: [np.int64(3), 5, 8],
         "mfviz.profile_dislikes": (1, 2),
@@ -329,7 +329,7 @@ def test_settings_come_back_with_their_types(saved):
     assert type(sweep[1]) is list
     params = got[state.TRAIN_PARAMS]
     assert params == {"funksvd": {"factors": 4, "learning_rate": 0.25, "biases": True},
-                      "ials": {"alpha": 2.0, "seed": None}}
+                      "ials": {"alpha": 2.0, "random_state": None}}
     assert [type(v) for v in params["funksvd"].values()] == [int, float, bool]
     assert got[state.PROFILE] == [3, 5, 8] and all(type(v) is int for v in got[state.PROFILE])
     assert got["mfviz.profile_dislikes"] == (1, 2) and type(got["mfviz.profile_dislikes"]) is tuple
@@ -358,7 +358,13 @@ def test_the_encoding_of_settings_keeps_their_types(value):
 @pytest.mark.parametrize("key, value", [("rec_n", "lots"), ("neighbours_item", 2.5), ("latent_3d", "yes"),
                                         (state.PROFILE, [1, "two"]), ("not_a_setting", 1), ("rec_penalty", 7.0),
                                         ("rec_n", 500), ("rec_n", 10.5), (state.PROFILE, [99_999]),
-                                        ("neighbours_user", -1), ("mfviz.profile_ratings", {"1": 4.0})])
+                                        ("neighbours_user", -1), ("mfviz.profile_ratings", {"1": 4.0}),
+                                        # the Train page's hyperparameters: out of the form's bounds, text, unknown
+                                        (state.TRAIN_PARAMS, {"funksvd": {"factors": 10**12}}),
+                                        (state.TRAIN_PARAMS, {"funksvd": {"learning_rate": "fast"}}),
+                                        (state.TRAIN_PARAMS, {"funksvd": {"speed": 3}}),
+                                        (state.TRAIN_PARAMS, {"nosuchmodel": {}}),
+                                        (state.TRAIN_PARAMS, {"ials": {"_sweep": 5}})])
 def test_a_setting_of_the_wrong_type_is_left_out_with_a_note(key, value, small_file):
     """A hand-edited "lots" for the list length broke the Recommend page, and a reload brought it back."""
     content = edited_manifest(small_file.content, lambda m: m["settings"].update({key: value}))
