@@ -6,6 +6,7 @@ import copy
 import dataclasses
 import io
 import json
+import logging
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -22,6 +23,8 @@ from mfviz.data.interactions import Interactions
 from mfviz.data.report import LoadReport
 from mfviz.errors import DataError, ModelError
 from mfviz.models.files import model_bytes
+
+log = logging.getLogger(__name__)
 
 # A workspace lived in the server's memory only: a restart lost an afternoon's upload, preparation and
 # sweeps, and a demonstration prepared the day before had to be rebuilt. The file is a zip of JSON,
@@ -320,7 +323,8 @@ def read(content: bytes, file_name: str, start: DataEntry | None = None) -> Open
             ArithmeticError, RecursionError) as exc:
         # a changed byte (the zip's checksum), a part of the wrong JSON type, an infinite number where a count
         # goes, settings nested thousands deep: any damage gets the same advice
-        raise DataError(f"{file_name} is damaged or was edited ({type(exc).__name__}: {exc}); save the workspace "
+        log.warning("workspace %s not read: %s: %s", file_name, type(exc).__name__, exc)  # for whoever runs the server
+        raise DataError(f"{file_name} is damaged or was edited (a part of it could not be read); save the workspace "
                         "again.") from None
 
 
@@ -447,14 +451,34 @@ def _read_interactions(archive: zipfile.ZipFile, ids: dict, file_name: str) -> I
         for column in ids.get("list_columns") or []:  # Parquet gives lists back as arrays
             items[column] = items[column].map(lambda value: list(value) if isinstance(value, np.ndarray) else value)
         items.insert(0, "item_id", kept["item_ids"])
-        report = LoadReport(**json.loads(_member(archive, "data/report.json", file_name)))
+        report = _report(json.loads(_member(archive, "data/report.json", file_name)), file_name)
         return Interactions(matrix, kept["user_ids"], kept["item_ids"], timestamps=arrays.get("timestamps"),
                             items=items, is_explicit=bool(ids.get("explicit")), report=report)
     except DataError:
         raise
     except Exception as exc:  # noqa: BLE001 - any damage gets the same advice
-        raise DataError(f"{file_name}'s data could not be read ({type(exc).__name__}: {exc}); save the "
+        log.warning("workspace %s: data not read: %s: %s", file_name, type(exc).__name__, exc)
+        raise DataError(f"{file_name}'s data could not be read (damaged or edited); save the "
                         "workspace again.") from None
+
+
+def _report(fields, file_name: str) -> LoadReport:
+    """The data's load report, each field of its own type: numbers where the report said words (an edited file)
+    opened, then failed the Data page (`"format": 3` reached a text method)."""
+    def text(value) -> bool:
+        return isinstance(value, str)
+
+    kinds = {"source": text, "format": text, "rows_read": _int, "rows_kept": _int,
+             "dropped": lambda v: isinstance(v, dict) and all(text(k) and _int(n) for k, n in v.items()),
+             "notes": lambda v: isinstance(v, list) and all(map(text, v)),
+             "warnings": lambda v: isinstance(v, list) and all(map(text, v)),
+             "columns": lambda v: isinstance(v, dict) and all(text(k) and (c is None or text(c)) for k, c in v.items()),
+             "duplicates_policy": lambda v: v is None or text(v), "duplicates_merged": _int,
+             "metadata_join_rate": lambda v: v is None or _number(v)}
+    if not isinstance(fields, dict) or any(key not in kinds or not kinds[key](value) for key, value in fields.items()):
+        raise DataError(f"{file_name}'s load report (data/report.json) is damaged or was edited; save the workspace "
+                        "again.")
+    return LoadReport(**fields)
 
 
 def _filters(filters: dict, file_name: str) -> dict:
@@ -476,7 +500,8 @@ def _model_entry(archive: zipfile.ZipFile, record: dict, data: DataEntry, saved_
         raw = archive.read(str(record.get("file")))
         model = load_model(io.BytesIO(raw))
     except (KeyError, ModelError, zipfile.BadZipFile, zlib.error, EOFError) as exc:
-        notes.append(f"{name} could not be read ({exc}) and was left out.")
+        why = str(exc) if isinstance(exc, ModelError) else "damaged or edited"  # a ModelError says what is wrong
+        notes.append(f"{name} could not be read ({why}) and was left out.")
         return None
     try:
         if _stored_hash(raw, saved_key) == record.get("key"):
@@ -485,7 +510,8 @@ def _model_entry(archive: zipfile.ZipFile, record: dict, data: DataEntry, saved_
             record = {**record, "key": state.model_hash(model, saved_key)}
         return _checked_entry(model, name, record, data, saved_key, notes)
     except (TypeError, ValueError, KeyError, ArithmeticError) as exc:  # a record edited by hand: that model only
-        notes.append(f"{name}'s record is not valid ({type(exc).__name__}: {exc}) and it was left out.")
+        log.warning("workspace model %s: record not valid: %s: %s", name, type(exc).__name__, exc)
+        notes.append(f"{name}'s record is not valid (damaged or edited) and it was left out.")
         return None
 
 
@@ -545,7 +571,7 @@ def _last_training(archive: zipfile.ZipFile, record: dict, models: list[ModelEnt
         if record["replay"]:
             raw = archive.read(TRAINING_REPLAY)
             if not zipfile.is_zipfile(io.BytesIO(raw)):  # np.load would say "pickled data" of any other bytes
-                raise ValueError(f"{TRAINING_REPLAY} is not an .npz file")
+                raise DataError(f"{TRAINING_REPLAY} is not an .npz file")
             with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
                 coords, settled, kept, items = npz["coords"], npz["settled"], npz["kept"], npz["items"]
             frames = len(labels)
@@ -553,7 +579,7 @@ def _last_training(archive: zipfile.ZipFile, record: dict, models: list[ModelEnt
                     or settled.shape != (frames,) or kept.shape != (frames,) or frames < 2 \
                     or items.dtype.kind not in "iu" or (len(items) and not 0 <= int(items.min()) <= int(items.max())
                                                         < data.interactions.n_items):
-                raise ValueError("the replay does not fit its model or the data")
+                raise DataError("the replay does not fit its model or the data")
             lined_up = (coords, settled, kept)
         epochs = [(int(epoch), float(loss), float(seconds), None if metric is None else float(metric))
                   for epoch, loss, seconds, metric in record["epochs"]]
@@ -567,7 +593,10 @@ def _last_training(archive: zipfile.ZipFile, record: dict, models: list[ModelEnt
             entries=entries,
             reused=[by_name[name] for name in record["reused"] if name in by_name], current=int(record["current"]),
             **{part: [(str(label), str(text)) for label, text in record[part]] for part in ("failures", "warnings", "notes")})
-    except (KeyError, TypeError, ValueError, IndexError, zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
-        notes.append(f"The last training's loss curve and replay could not be read ({type(exc).__name__}: {exc}) and "
+    except (DataError, KeyError, TypeError, ValueError, IndexError, zipfile.BadZipFile, zlib.error, EOFError,
+            OSError) as exc:
+        log.warning("workspace last training not read: %s: %s", type(exc).__name__, exc)
+        why = str(exc) if isinstance(exc, DataError) else "damaged or edited"  # ours say what; Python's would not
+        notes.append(f"The last training's loss curve and replay could not be read ({why}) and "
                      "were left out; its models are here.")
         return None

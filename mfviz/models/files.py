@@ -26,7 +26,10 @@ def load_model(source) -> Model:
         with np.load(source, allow_pickle=False) as npz:
             arrays = {k: npz[k] for k in npz.files}
     except Exception as exc:  # noqa: BLE001 - any unreadable file gets the same advice
-        raise ModelError(f"could not read a model file from {where}: {exc}. "
+        # NumPy's own words for a file of objects advise loading it "unsafely": never passed on
+        why = ("it holds Python objects (pickled data), which mfviz never writes and does not load" if "pickle" in
+               str(exc).lower() else "it is not a readable .npz file (damaged, cut short, or of another format)")
+        raise ModelError(f"could not read a model file from {where}: {why}. "
                          "Use a .npz file written by mfviz (Model.save or the Train page).") from None
     if "meta_json" not in arrays:
         raise ModelError(f"{where} is no mfviz model file: it has no meta_json metadata (arrays: "
