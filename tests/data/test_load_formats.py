@@ -203,6 +203,22 @@ def test_utf16_text_without_its_byte_order_mark(tmp_path, codec):
     assert "UTF-16" in loaded.report.format
 
 
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_text_without_its_byte_order_mark_and_with_typographic_quotes(tmp_path, codec):
+    # names with accents and ’ (0x2019: no NUL beside it) made 10-15% of the characters: refused as binary
+    rows = "".join(f"José’{u},Café ’{i},{1 + (u + i) % 5}\n" for u in range(6) for i in range(3))
+    (tmp_path / "r.csv").write_bytes(("user,item,rating\n" + rows).encode(codec))
+    loaded = load_interactions(tmp_path / "r.csv")
+    assert loaded.nnz == 18 and as_dict(loaded)[("José’1", "Café ’2")] == 4.0
+
+
+def test_a_stray_nul_byte_in_a_text_table_is_said_where(tmp_path):
+    # "its first bytes are binary: b'user,item,ra'" said nothing of the one NUL further on
+    (tmp_path / "r.csv").write_bytes(b"user,item,rating\n1,1,5\n1,2\x00,3\n2,1,4\n")
+    with pytest.raises(mfviz.DataError, match="holds a NUL byte \\(the first at byte 26\\)"):
+        load_interactions(tmp_path / "r.csv")
+
+
 def test_quoted_fields_with_delimiters_inside(tmp_path):
     (tmp_path / "r.csv").write_text('user,item,rating\n"Smith, J.","Heat, 1995",4\n"Smith, J.",Up,2\n'
                                     'Lee,"Heat, 1995",5\nLee,Up,1\n')
