@@ -410,12 +410,14 @@ def _inner_size(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
 
 def _manifest(archive: zipfile.ZipFile, file_name: str) -> dict:
     if MANIFEST not in archive.namelist():
-        raise DataError(f"{file_name} is a zip archive but not a workspace file (it has no {MANIFEST}). Open a "
-                        "file saved with “Save the workspace” (in the sidebar); data files go in “Load your own data”.")
+        # a workspace cut short can still open as a zip: the end of one of its .npz parts (zips too) is found
+        raise DataError(f"{file_name} is not a workspace file, or one cut short or damaged (it has no {MANIFEST}). "
+                        "Open a file saved with “Save the workspace” (in the sidebar), whole; data files go in "
+                        "“Load your own data”.")
     try:
         manifest = json.loads(archive.read(MANIFEST))
-    except ValueError as exc:
-        raise DataError(f"{file_name}'s {MANIFEST} is not JSON ({exc}); save the workspace again.") from None
+    except ValueError:
+        raise DataError(f"{file_name}'s {MANIFEST} is not JSON (damaged or edited); save the workspace again.") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         found = manifest.get("format") if isinstance(manifest, dict) else None
         raise DataError(f"{file_name} is a workspace of format {found!r}; this mfviz opens format {FORMAT} (a file "

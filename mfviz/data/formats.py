@@ -273,8 +273,10 @@ def _from_zip(blob: Blob, ratings_names: tuple[str, ...], check_size: SizeCheck)
             listed = ", ".join(members[:10]) + (" ..." if len(members) > 10 else "")
             which = "none is a known ratings file; put a single interactions file" if ratings_names \
                 else "not one item table; put the item table alone"
+            held = (f"holds {len(members)} file{'s' if len(members) != 1 else ''} ({listed})" if members
+                    else "holds no file")
             raise UnreadableFile(
-                f"{blob.name}: the zip archive holds {len(members)} files ({listed}) and {which} in "
+                f"{blob.name}: the zip archive {held} and {which} in "
                 "the archive, or unzip it and load the file itself."
             )
         chosen = data_like[0]

@@ -485,13 +485,15 @@ def test_a_cut_file_is_refused(keep, small_file):
     # Cut, the file may still end in the central directory of a model's .npz (a zip itself, stored whole):
     # either way it is refused as what it is not.
     end = keep if isinstance(keep, int) else int(len(small_file.content) * keep)
-    with pytest.raises(DataError, match=r"mine\.mfviz\.zip is (not a workspace file|a zip archive but not)"):
+    with pytest.raises(DataError, match=r"mine\.mfviz\.zip is not a workspace file") as caught:
         read_small(small_file, small_file.content[:end])
+    assert "cut short" in str(caught.value) or "not a zip archive" in str(caught.value)  # what it may be said
 
 
 def test_a_zip_without_a_manifest_is_refused(small_file):
     content = rezipped(small_file.content, lambda name, data: None if name == workspace_file.MANIFEST else data)
-    with pytest.raises(DataError, match=f"not a workspace file \\(it has no {workspace_file.MANIFEST}\\)"):
+    with pytest.raises(DataError, match=f"not a workspace file, or one cut short or damaged \\(it has no "
+                                        f"{workspace_file.MANIFEST}\\)"):
         read_small(small_file, content)
 
 

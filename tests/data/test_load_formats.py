@@ -5,6 +5,7 @@ from __future__ import annotations
 import bz2
 import gzip
 import io
+import re
 import zipfile
 
 import numpy as np
@@ -185,6 +186,17 @@ def test_latin1_text(tmp_path):
                                      .encode("latin-1"))
     loaded = load_interactions(tmp_path / "r.csv")
     assert sorted(loaded.user_ids.tolist()) == ["Anaïs", "José"]
+
+
+@pytest.mark.parametrize("members, said", [({"README.txt": "hi"}, "holds 1 file (README.txt) and none"),
+                                           ({}, "holds no file and none")])
+def test_a_zip_without_one_data_file_says_what_it_holds(tmp_path, members, said):
+    # "the zip archive holds 1 files", "holds 0 files ()"
+    with zipfile.ZipFile(tmp_path / "r.zip", "w") as archive:
+        for name, text in members.items():
+            archive.writestr(name, text)
+    with pytest.raises(mfviz.DataError, match=re.escape(said)):
+        load_interactions(tmp_path / "r.zip")
 
 
 def test_utf16_text(tmp_path):
