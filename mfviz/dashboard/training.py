@@ -720,6 +720,13 @@ class TrainingJob:
                           if repeatable else None)
 
 
+def unevaluable(train, test) -> bool:
+    """Whether no test user has a training interaction: the ranking metrics then have no one to rank."""
+    from mfviz.evaluation.metrics import test_users
+
+    return test_users(test, train=train.matrix).size == 0
+
+
 # Each entry holds a model and its data's split (no byte budget applies to st.cache_resource): a few.
 @st.cache_resource(show_spinner="Training a quick model on this data so every page has something to show…",
                    max_entries=4)
@@ -727,19 +734,29 @@ def default_model(data_key: str, _interactions) -> ModelEntry | None:
     """The quick default model for a dataset, trained once per content hash and never mutated."""
     last_error = None
     for kind, params in DEFAULT_MODELS:
-        try:
-            train, test = split_data(data_key, _interactions, "random", 0.2, 0)
-            model = make_model(kind, params)
-            model.fit(train)
-            metrics = evaluate(model, train, test, 10)
-        except (ModelError, DataError, NotImplementedError, ImportError, AttributeError) as exc:
-            last_error = exc
-            continue
-        return ModelEntry(name=f"{model.label} (quick default)", model=model, kind=kind, params=params,
-                          key=model_hash(model, data_key), data_key=data_key, metrics=metrics,
-                          fit_seconds=float(model.fit_seconds), epochs=len(model.history),
-                          split="random 20% test", auto=True, train=train, test=test,
-                          split_settings={"split": "random", "test": 0.2, "seed": 0})
+        for size in (0.2, 0.0):
+            # Without a test user the training part knows (users of one interaction each), nothing can be ranked
+            # for evaluation: the model is trained on everything, without a test set, and every page still has one
+            # (every page said the data needed another split, which only the Train page has).
+            train = test = None
+            try:
+                train, test = split_data(data_key, _interactions, "random", size, 0)
+                model = make_model(kind, params)
+                model.fit(train)
+                metrics = evaluate(model, train, test, 10)
+            except DataError as exc:
+                last_error = exc
+                if size and (test is None or unevaluable(train, test)):
+                    continue  # no split to make, or none to evaluate on: the same model without a test set
+                break  # another fault of this data: the next kind of model
+            except (ModelError, NotImplementedError, ImportError, AttributeError) as exc:
+                last_error = exc
+                break
+            return ModelEntry(name=f"{model.label} (quick default)", model=model, kind=kind, params=params,
+                              key=model_hash(model, data_key), data_key=data_key, metrics=metrics,
+                              fit_seconds=float(model.fit_seconds), epochs=len(model.history),
+                              split="random 20% test" if size else "none", auto=True, train=train, test=test,
+                              split_settings={"split": "random" if size else "none", "test": size, "seed": 0})
     if last_error is not None:
         raise ModelError(f"could not train a default model on this data: {last_error}")
     return None

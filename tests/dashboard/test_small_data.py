@@ -194,3 +194,24 @@ def test_a_model_with_all_zero_vectors_says_so_and_the_pages_go_on():
     open_page(at, LATENT)
     at.radio(key="latent_method").set_value("Dimensions").run()
     assert any(i.startswith(notice) for i in infos(at)), infos(at)
+
+
+def test_users_of_one_item_each_get_a_quick_default_without_a_test_set_and_every_page_works():
+    # Every user's only item fell in the random test part: no test user known to training, so nothing to rank, and
+    # every page said "could not train a default model ... split so that each user keeps some interactions in
+    # training" (robustness review), though only the Train page has a split. The quick default then trains on all.
+    from test_pages import PAGES
+
+    at = upload(new_app(), "one_each.csv", b"user,item\nu1,a\nu2,b\nu3,c\nu4,d\nu5,e\n")
+    assert not problems(at), problems(at)
+    for page in PAGES:
+        open_page(at, page)
+        assert not problems(at), (page, problems(at))
+    [entry] = [e for e in at.session_state["mfviz.models"].values() if e.kind != "popularity"]
+    assert entry.auto and entry.split == "none" and entry.test is None and entry.metrics == {}
+    # the Train page's own random split says what is wrong with evaluating on it
+    open_page(at, "pages/train_page.py")
+    at.selectbox(key="train_model").set_value("ials").run()
+    at.button(key="train_submit").click().run()
+    assert not at.exception
+    assert any("no test user has an interaction in the training part" in e.value for e in at.error), problems(at)
