@@ -197,12 +197,17 @@ with loading:
             except (ValueError, OSError) as exc:  # DataError is a ValueError
                 failed = True
                 said = str(exc).removeprefix(f"{upload.name}: ")  # the message names the file too
-                # the mapping's advice only where it can help: not for an empty, binary or damaged file
-                unreadable = isinstance(exc, UnreadableFile)  # Column mapping stays shut: it cannot help
-                advice = ("" if unreadable else
-                          "\n\nThe columns and the reading options (delimiter, header, encoding, dropping bad rows) "
-                          "are under **Column mapping** below; or fix the file and upload it again.")
-                st.error(f"Could not load {upload.name}: {ui.page_words(said)}{advice}", icon=":material/error:")
+                if metadata is not None and said.startswith(f"{metadata.name}:"):  # the item table's fault, said so
+                    st.error(f"Could not load the item table {metadata.name}: "
+                             f"{ui.page_words(said.removeprefix(f'{metadata.name}: '))}\n\n{upload.name} loads "
+                             "without it: remove the item table (×) or upload another.", icon=":material/error:")
+                else:
+                    # the mapping's advice only where it can help: not for an empty, binary or damaged file
+                    unreadable = isinstance(exc, UnreadableFile)  # Column mapping stays shut: it cannot help
+                    advice = ("" if unreadable else
+                              "\n\nThe columns and the reading options (delimiter, header, encoding, dropping bad "
+                              "rows) are under **Column mapping** below; or fix the file and upload it again.")
+                    st.error(f"Could not load {upload.name}: {ui.page_words(said)}{advice}", icon=":material/error:")
             else:
                 new = DataEntry(interactions=loaded, name=upload.name, key=state.interactions_hash(loaded),
                                 report_lines=ui.plain_report(loaded.report.lines()))

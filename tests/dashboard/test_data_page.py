@@ -66,6 +66,17 @@ def test_item_metadata_that_names_few_items_is_a_warning():
     assert any("items.csv names only 0% of the items" in w.value for w in at.warning), [w.value for w in at.warning]
 
 
+def test_an_item_table_that_cannot_be_read_is_named_and_the_interactions_said_to_load_without_it():
+    # an empty item table's error named the interactions file and sent the user to its Column mapping
+    at = new_app()
+    at.file_uploader(key="upload_items").set_value(("items.csv", b"", "text/plain"))
+    at = upload(at, "ratings.csv", ratings_csv())
+    assert not at.exception
+    [error] = [e.value for e in at.error]
+    assert error.startswith("Could not load the item table items.csv: the file is empty") and "Column mapping" not in error
+    assert "ratings.csv loads without it: remove the item table" in error
+
+
 def test_an_item_table_added_after_the_interactions_is_joined_to_them():
     """Chromium: upload u.data, visit another page, come back (the uploaders are empty then) and add
     u.item: the file sat in its uploader and nothing was joined."""
