@@ -257,17 +257,21 @@ def results_display(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[ordered].replace("", None)
 
 
-# Seconds per unit of work of an epoch on this project's 2-core machine, fitted to one-epoch fits of
-# MovieLens 100K (80,000 training ratings, 2,625 users and items) and of its 50-core (55,378 ratings, 1,073
-# users and items) at 64–1,024 factors; within about ±40% of each (ALS 6.8 s at 512 factors, 24.2 s at 1,024
-# on the 50-core; implicit ALS exact 15.6 s at 512, 131.7 s at 1,024; with CG 1.3 s at 512, 3.1 s at 1,024).
-# The constants fitted on another machine overestimated these 4–10×, hence the calibration below.
+# Seconds per unit of work of an epoch on this project's 2-core machine. Exact solves: fitted to one-epoch fits of
+# MovieLens 100K (80,000 training ratings, 2,625 users and items) and of its 50-core (55,378 ratings, 1,073 users and
+# items) at 64–1,024 factors, within about ±40% of each (ALS 6.8 s at 512 factors, 24.2 s at 1,024 on the 50-core;
+# implicit ALS exact 15.6 s at 512, 131.7 s at 1,024), where a solve's k³ dominates; on 4M ratings at 64 factors
+# they overestimate about 3× (ALS 2.06 s an epoch measured). CG: fitted (least squares on relative error) to
+# ML-100K at 64-1,024 factors and a generated 50,000 × 10,000 matrix of 4M ratings at 32-128, within 0.7-1.2× of
+# each (0.27 s at 512 on ML-100K, 0.38 s at 64 on the 4M); the CG constants before, fitted on ML-100K alone, put
+# the 4M's epoch at 12× its time (a reviewer was asked to confirm "about 4 min" for a 14 s fit).
 # Exact solves: (per row·k³: the k×k solve per user and item, per rating·k²: its outer product).
 EXACT = {"als": (1.4e-11, 1.25e-10), "ials": (3.5e-11, 1.0e-10)}
 # CG, per step: (per row·k²: a k×k matrix-vector product per user and item, per rating·k).
-CG = (2.3e-10, 5.6e-9)
+CG = (7.0e-11, 4.5e-10)
 SLOW_EPOCH, SLOW_FIT = 30.0, 120.0  # beyond these (seconds), the Train page asks before training
 CALIBRATE_ABOVE = 0.25  # an epoch estimated below this many seconds is not worth measuring the machine for
+CALIBRATIONS = 5  # runs of each calibration, the fastest kept: with 3, one process measured 2.2x another's
 REFERENCE_CALIBRATION = {"exact": 0.046, "cg": 0.017}  # calibration() on the machine of the constants (s)
 _calibrated: dict[str, float] = {}
 _calibrating = threading.Lock()
@@ -295,7 +299,7 @@ def calibration() -> dict[str, float]:
                 make(2).fit(data)  # the kernels, loaded from numba's cache (or compiled) once
                 # the fastest of three: another job on the machine only ever slows a run, and a busy moment at
                 # calibration lengthens every estimate of the process
-                _calibrated[family] = float(np.min([make(factors).fit(data).fit_seconds for _ in range(3)]))
+                _calibrated[family] = float(np.min([make(factors).fit(data).fit_seconds for _ in range(CALIBRATIONS)]))
         return dict(_calibrated)
 
 
