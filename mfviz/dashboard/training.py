@@ -413,6 +413,8 @@ def sweep_values(kind: str, name: str, text: str, base: dict) -> list:
         except ValueError:
             raise ModelError(f"sweep values must be numbers separated by commas, e.g. “8, 16, 32”; got “{text.strip()}”"
                              ) from None
+        if not all(np.isfinite(values)):  # 1e309 reads as infinity (it was said not to be a whole number)
+            raise ModelError(f"sweep values must be finite numbers; “{text.strip()}” holds one too large (or nan)")
         if integer and any(not v.is_integer() for v in values):
             raise ModelError(f"{name} takes whole numbers; got “{text.strip()}”")
     elif name == "random_state":

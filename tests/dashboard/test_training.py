@@ -102,6 +102,9 @@ def test_sweep_values_from_text_or_around_the_current_value():
         sweep_values("als", "factors", "8, lots", {})
     with pytest.raises(ModelError, match="whole numbers"):
         sweep_values("als", "factors", "8, 12.5", {})
+    for text in ("8, 1e309", "nan, 4"):  # infinity was "not a whole number"
+        with pytest.raises(ModelError, match="finite numbers"):
+            sweep_values("als", "factors", text, {})
     with pytest.raises(ModelError, match="at least two different values"):
         sweep_values("als", "factors", "8, 8", {})
     with pytest.raises(ModelError, match="at most 8 models"):
