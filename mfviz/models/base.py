@@ -328,9 +328,15 @@ class Model:
                              "users × items matrix of the items to leave out), or exclude_seen=False")
         if exclude is not None or exclude_seen:
             seen = (exclude if exclude is not None else self.train_matrix)[users]
+            seen.sort_indices()  # (a row slice of a CSR: a copy)
             indptr, indices = seen.indptr.astype(np.int64), seen.indices.astype(np.int64)
         else:
             indptr, indices = np.zeros(1, np.int64), np.zeros(0, np.int64)
+        return self._top_n(users, n, indptr, indices)
+
+    def _top_n(self, users: np.ndarray, n: int, indptr: np.ndarray, indices: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+        """`recommend`'s lists: the users' top n by their scores, the CSR (indptr, indices) left out."""
         # numba runs the blocks in parallel; a multi-threaded BLAS inside each would oversubscribe
         with threadpool_limits(limits=1, user_api="blas"):
             return topk_dot(np.ascontiguousarray(self._user_factors[users]), self._item_factors,

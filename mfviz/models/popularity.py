@@ -3,6 +3,7 @@
 import numpy as np
 import scipy.sparse as sp
 
+from mfviz.kernels.topk import ordered_top_k
 from mfviz.models.base import Model
 
 
@@ -33,3 +34,11 @@ class Popularity(Model):
 
     def _fold_in_rows(self, profiles: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         return np.ones((profiles.shape[0], 1), np.float32), np.zeros(profiles.shape[0], np.float32)
+
+    def _top_n(self, users: np.ndarray, n: int, indptr: np.ndarray, indices: np.ndarray
+               ) -> tuple[np.ndarray, np.ndarray]:
+        """Every user's list is the same ranking less their own items: walked once per user (ordered_top_k),
+        not scored item by item; ties by item index, as `topk_dot` breaks them."""
+        counts = self._item_factors[:, 0]
+        order = np.argsort(-counts, kind="stable").astype(np.int64)
+        return ordered_top_k(order, counts, n, users.size, indptr, indices)
