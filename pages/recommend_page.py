@@ -646,7 +646,8 @@ if mode == MODES[0]:
                 + ("; a click on “when” orders them in time)" if "when" in history.columns else ")"))
     st.dataframe(history, hide_index=True, width="stretch", height=HISTORY_ROW * (min(len(history), HISTORY_ROWS) + 1) + 3,
                  column_config=HISTORY_COLUMNS)
-    taste_profile(user_named(inter.user_ids[user], capital=True), row.indices, ids)
+    # the items the model learned the taste from (its training part: held-out ones are no part of it)
+    taste_profile(user_named(inter.user_ids[user], capital=True), trained.indices, ids)
     users_map(user_named(inter.user_ids[user], capital=True), user=user)
 elif mode == MODES[2]:
     from mfviz.dashboard import new_item

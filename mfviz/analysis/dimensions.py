@@ -38,8 +38,8 @@ class Dimensions:
         return np.atleast_2d(np.asarray(user_vectors, np.float64)) @ self.user_transform
 
     def percentiles(self, coords) -> np.ndarray:
-        """For item coordinates (one row per item), the share of the model's items, in percent, whose
-        coordinate on each dimension is lower: 50 = a typical item, near 100 = far toward the + end.
+        """For item coordinates (one row per item), the share of the model's placed items (`placed`), in
+        percent, whose coordinate on each dimension is lower: 50 = a typical item, near 100 = far toward the + end.
         The coordinate itself, not the vector's direction, as the ends are chosen (an item listed at
         an end sits past 90) and as scores use it: a long vector far along a dimension moves scores
         there, a short one pointing the same way barely does."""
@@ -54,7 +54,7 @@ class Dimensions:
     # Each column of the item coordinates sorted, once per Dimensions (frozen: cached_property writes __dict__).
     @functools.cached_property
     def _sorted_items(self) -> np.ndarray:
-        return np.sort(self.item_coords, axis=0)
+        return np.sort(self.item_coords[self.placed], axis=0)  # among the items the ends are chosen from
 
     @functools.cached_property
     def placed(self) -> np.ndarray:
@@ -99,6 +99,9 @@ def principal_dimensions(user_factors, item_factors=None, tol: float = 1e-10) ->
     scale = np.sqrt(values[keep])
     user_coords = (q_users @ left[:, keep]) * scale
     item_coords = (q_items @ right_t[keep].T) * scale
+    # An item with a zero vector (absent from a model's training part) stays at exactly 0: the QR left it ~1e-16
+    # when its row was among the first f, and it then counted as placed (`Dimensions.placed`).
+    item_coords[~np.any(items != 0, axis=1)] = 0.0
     # Any user vector p maps to p R_Qᵀ B Σ^-½: for the training users, P R_Qᵀ = Q_P A Σ Bᵀ gives U Σ^½,
     # and its product with V Σ^½ is p Qᵀ for every p (Q = Q_Q R_Q).
     transform = r_items.T @ right_t[keep].T / scale

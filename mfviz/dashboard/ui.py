@@ -677,7 +677,7 @@ def dimension_profile(entry: ModelEntry, data, title: str, columns: dict[str, tu
                       caption: str) -> None:
     """A table of the model's strongest dimensions, each with its two ends named (genres
     over-represented there, or first titles) and, between them, one bar per entry of `columns`
-    ({name: (percentiles 0–100, help)}, e.g. of a user among the users)."""
+    ({name: (percentiles 0–100, help)}, e.g. of an item among the items)."""
     from mfviz.analysis.dimensions import end_names
 
     with guard("Placing it on the model's dimensions"):

@@ -241,17 +241,21 @@ def test_items_the_model_never_placed_name_no_end_of_a_dimension():
 
     rng = np.random.default_rng(0)
     items = np.abs(rng.normal(size=(40, 3))) + 0.1  # every coordinate positive: no item below 0
-    items[[3, 17, 30]] = 0.0  # never seen in training
+    items[[0, 17, 30]] = 0.0  # never seen in training (row 0: among the first f rows, where the QR left ~1e-16)
     users = np.abs(rng.normal(size=(25, 3)))
     dims = principal_dimensions(users, items)
-    assert dims.placed.tolist() == [i for i in range(40) if i not in (3, 17, 30)]
+    assert dims.placed.tolist() == [i for i in range(40) if i not in (0, 17, 30)]
+    assert (dims.item_coords[[0, 17, 30]] == 0).all()
     titles = np.array([f"t{i}" for i in range(40)])
-    groups = {"unseen": np.array([3, 17, 30]), "seen": np.array([0, 1, 2, 4, 5])}
+    groups = {"unseen": np.array([0, 17, 30]), "seen": np.array([1, 2, 3, 4, 5])}
     frame = describe_dimensions(dims, titles, groups, n_dims=1, n_titles=40, end_share=0.25)
     lowest = dims.placed[np.argsort(dims.item_coords[dims.placed, 0], kind="stable")]
     # the 0.25 × 37 = 9 placed items lowest on dimension 1, none of the three
     assert frame["− end"][0].split(" · ") == [f"t{i}" for i in lowest[:9]]
     assert "unseen" not in frame["− end genres"][0] and "unseen" not in frame["+ end genres"][0]
     high, low = dimension_ends(dims.item_coords[:, 0], 2, dims.placed)
-    assert not {3, 17, 30} & set(low.tolist()) and low.tolist() == lowest[:2].tolist()
-    assert dimension_ends(dims.item_coords[:, 0], 2)[1].tolist() == [3, 17]  # without `among`: the zero items
+    assert not {0, 17, 30} & set(low.tolist()) and low.tolist() == lowest[:2].tolist()
+    assert dimension_ends(dims.item_coords[:, 0], 2)[1].tolist() == [0, 17]  # without `among`: the zero items
+    # percentiles among the placed items too: the highest placed item is past all 36 others of the 37
+    top = dims.placed[np.argmax(dims.item_coords[dims.placed, 0])]
+    assert dims.percentiles(dims.item_coords[top])[0, 0] == pytest.approx(100 * 36 / 37)

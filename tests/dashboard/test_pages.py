@@ -448,15 +448,18 @@ def test_a_taste_profile_places_the_users_items_and_list_on_the_models_strongest
     titles = inter.titles
     dims = principal_dimensions(model)
     user = at.selectbox(key="rec_user").value
-    own = inter.matrix[user].indices
+    entry = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value]
+    own = entry.train.matrix[user].indices  # what the model learned the taste from (held-out items are not)
     listed = [int(np.flatnonzero(titles == title)[0]) for title in recommended(at).value["title"]]
     taste = next(d.value for d in at.dataframe if "+ end" in d.value.columns and "− end" in d.value.columns
                  and any(c.startswith("its top") for c in d.value.columns))
     items_column, list_column = f"its {len(own):,} items (mean)", f"its top {len(listed)} (mean)"
     assert len(taste) == 6 and list(taste.columns) == ["dimension", "− end", items_column, list_column, "+ end"]
 
-    def placed(rows):  # each item's share of all items lower on the dimension (by coordinate), averaged
-        return [np.mean([100 * np.mean(dims.item_coords[:, d] < dims.item_coords[j, d]) for j in rows]) for d in range(6)]
+    others = dims.item_coords[np.any(model.item_factors != 0, axis=1)]  # the items the model placed
+
+    def placed(rows):  # each item's share of the placed items lower on the dimension (by coordinate), averaged
+        return [np.mean([100 * np.mean(others[:, d] < dims.item_coords[j, d]) for j in rows]) for d in range(6)]
 
     np.testing.assert_allclose(taste[items_column], placed(own), atol=1e-6)
     np.testing.assert_allclose(taste[list_column], placed(listed), atol=1e-6)
@@ -484,10 +487,11 @@ def test_an_item_and_its_neighbours_on_the_models_strongest_dimensions(demo_app)
     assert list(profile.columns) == ["dimension", "− end", "this item", f"its {k} cosine neighbours (mean)", "+ end"]
     dims = principal_dimensions(entry.model)
     close = entry.model.similar_items([item], n=k, metric="cosine")[0][0]
-    coords = dims.item_coords  # the share of all items lower on each dimension, by coordinate as the ends are chosen
-    np.testing.assert_allclose(profile["this item"], [100 * np.mean(coords[:, d] < coords[item, d]) for d in range(6)])
+    coords = dims.item_coords  # the share of the placed items lower on each dimension, by coordinate as the ends are
+    others = coords[np.any(entry.model.item_factors != 0, axis=1)]  # chosen (items with a vector)
+    np.testing.assert_allclose(profile["this item"], [100 * np.mean(others[:, d] < coords[item, d]) for d in range(6)])
     np.testing.assert_allclose(profile[f"its {k} cosine neighbours (mean)"],
-                               [np.mean([100 * np.mean(coords[:, d] < coords[j, d]) for j in close])
+                               [np.mean([100 * np.mean(others[:, d] < coords[j, d]) for j in close])
                                 for d in range(6)])
 
 
