@@ -193,6 +193,7 @@ if submitted and not running:
     with ui.guard("Preparing the split"):
         size = 0.0 if method == "none" else float(test_size)
         train, test = training.split_data(data.key, inter, method, size, int(seed))
+        training.check_evaluable(train, test)  # before a fit whose model evaluation would then throw away
         training.make_model(kind, params)  # validates hyperparameters before the thread starts
         sweep = (swept, training.sweep_values(kind, swept, sweep_text, params)) if swept else None
     label = training.model_label(kind, params)

@@ -172,6 +172,7 @@ def train_recipe(name: str, recipe: dict, data):
     training.make_model(recipe["kind"], recipe["params"])  # checks the kind and hyperparameters first
     size = 0.0 if recipe["split"] == "none" else float(recipe["test"])
     train, test = training.split_data(data.key, data.interactions, recipe["split"], size, recipe["seed"])
+    training.check_evaluable(train, test)
     job = training.TrainingJob(kind=recipe["kind"], label=name, params=recipe["params"], train=train, test=test,
                                k=recipe["k"], data_key=data.key,
                                split="none" if size == 0 else f"{recipe['split']} {size:.0%} test",

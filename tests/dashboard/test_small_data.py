@@ -214,4 +214,8 @@ def test_users_of_one_item_each_get_a_quick_default_without_a_test_set_and_every
     at.selectbox(key="train_model").set_value("ials").run()
     at.button(key="train_submit").click().run()
     assert not at.exception
-    assert any("no test user has an interaction in the training part" in e.value for e in at.error), problems(at)
+    assert any("no test user of this split has an interaction in the training part" in e.value for e in at.error), \
+        problems(at)
+    from mfviz.dashboard import state
+
+    assert state.TRAINING not in at.session_state  # said before any fit, not after one whose model was lost
