@@ -39,7 +39,9 @@ def show(entries: dict[str, ModelEntry], active: str | None) -> None:
     options = ["ndcg", "recall", "hit"] + (["rmse"] if explicit else [])
     metric = columns[1].radio("Metric", options, format_func=LABELS.get, horizontal=True, key="served_metric",
                               help="NDCG, recall and hit rate of each test user's top k (training items left out); "
-                                   "RMSE pools the group's test ratings (rating models only).")
+                                   "RMSE pools the group's test ratings (rating models only). The groups are of the "
+                                   "test users with a training interaction: newcomers are in none, so this RMSE "
+                                   "leaves their ratings out, which the results table's counts.")
     if not chosen:
         return
     # every model at the first one's k (a model trained with another k is scored again at this one)

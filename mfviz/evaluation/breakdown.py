@@ -19,7 +19,8 @@ def per_user(model, test, k: int = 10, max_users: int | None = None, seed: int |
     """One row per evaluated test user (as `evaluate` ranks them: training items left out, users without a
     training interaction left out): user,
     ndcg@k, recall@k, hit (0/1), and for explicit test data the user's test pairs and the sum of
-    their squared rating errors (so a group's RMSE pools its pairs)."""
+    their squared rating errors (so a group's RMSE pools its pairs; newcomers' pairs, which `evaluate`'s RMSE
+    counts, are in no row)."""
     k = _check_k(k)
     users = test_users(test, max_users, seed, getattr(model, "train_matrix", None))  # as evaluate: known users
     if users.size == 0:
