@@ -199,8 +199,8 @@ with loading:
                 said = str(exc).removeprefix(f"{upload.name}: ")  # the message names the file too
                 if metadata is not None and said.startswith(f"{metadata.name}:"):  # the item table's fault, said so
                     st.error(f"Could not load the item table {metadata.name}: "
-                             f"{ui.page_words(said.removeprefix(f'{metadata.name}: '))}\n\n{upload.name} loads "
-                             "without it: remove the item table (×) or upload another.", icon=":material/error:")
+                             f"{ui.page_words(said.removeprefix(f'{metadata.name}: '))}\n\nRemove the item table "
+                             f"(×) to load {upload.name} alone, or upload another.", icon=":material/error:")
                 else:
                     # the mapping's advice only where it can help: not for an empty, binary or damaged file
                     unreadable = isinstance(exc, UnreadableFile)  # Column mapping stays shut: it cannot help

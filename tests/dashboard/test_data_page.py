@@ -74,7 +74,7 @@ def test_an_item_table_that_cannot_be_read_is_named_and_the_interactions_said_to
     assert not at.exception
     [error] = [e.value for e in at.error]
     assert error.startswith("Could not load the item table items.csv: the file is empty") and "Column mapping" not in error
-    assert "ratings.csv loads without it: remove the item table" in error
+    assert "Remove the item table (×) to load ratings.csv alone" in error
 
 
 def test_an_item_table_added_after_the_interactions_is_joined_to_them():
