@@ -72,8 +72,13 @@ class Param:
             if value < self.low:
                 raise ModelError(f"{name} must be >= {self.low:g}, got {value!r}")
         if self.high is not None and value > self.high:
-            raise ModelError(f"{name} must be <= {self.high:g}, got {value!r}")
+            raise ModelError(f"{name} must be <= {self.high:g}, got {_short(value)}")
         return value
+
+
+def _short(value) -> str:
+    """A number as a message quotes it: 1e+300, not the 301 digits of the integer it was read as."""
+    return f"{value:.3g}" if isinstance(value, int | float) and abs(value) >= 1e12 else repr(value)
 
 
 def csr_both_ways(matrix: sp.csr_matrix) -> tuple[tuple, tuple]:

@@ -305,6 +305,7 @@ def test_a_recipe_the_dashboard_cannot_follow_is_a_message_and_the_page_goes_on(
         open_link(at, LATENT, data=at.query_params["data"], model=name, recipe=recipe)
         assert not at.exception and not at.error, [e.value for e in at.error]
         assert any("cannot be trained here" in w.value and why in w.value for w in at.warning), why
+        assert all(len(w.value) < 400 for w in at.warning)  # 1e+300, not the 301 digits of the integer it was read as
 
 
 def test_a_popularity_recipe_on_a_page_of_item_vectors_says_the_page_shows_another():
