@@ -337,7 +337,7 @@ def open_workspace(opened: workspace_file.Opened, file_name: str) -> None:
     ui.renew("prepare")  # Prepare's boxes made anew: they showed the settings of the data left behind
     empty_uploaders()
     inter = opened.data.interactions
-    said = (f"Opened {file_name} (saved {opened.saved.replace('T', ' ').removesuffix('+00:00')} UTC): "
+    said = (f"Opened {file_name} ({workspace_file.saved_words(opened.saved)}): "
             f"{ui.data_label(opened.data)}" + (f" ({opened.data.filters})" if opened.data.filters else "")
             + f", {counted(inter.n_users, 'user')}, {counted(inter.nnz, 'interaction')}, "
             + f"{counted(len(opened.models), 'model')}.")

@@ -310,6 +310,17 @@ def _plain(value):
     return json.loads(json.dumps(value, default=lambda v: v.item() if isinstance(v, np.generic) else str(v)))
 
 
+def saved_words(saved: str) -> str:
+    """When a workspace was saved, as its file says: "saved 2026-11-28 14:02:11 UTC" (an edited file's "yesterday"
+    read "saved yesterday UTC"; nothing when it says nothing)."""
+    try:
+        when = datetime.fromisoformat(saved)
+    except (TypeError, ValueError):
+        return "saved at an unknown time" if not str(saved).strip() else f"saved “{saved}”, its file says"
+    return f"saved {when.strftime('%Y-%m-%d %H:%M:%S')}" + (" UTC" if when.utcoffset() is not None and
+                                                            not when.utcoffset().total_seconds() else "")
+
+
 # ------------------------------------------------------------------ reading
 def read(content: bytes, file_name: str, start: DataEntry | None = None) -> Opened:
     """A workspace file rebuilt: its data (as the server's `start` data when it is that data), Prepare

@@ -4,6 +4,7 @@ user whose file the detection misreads, or whose file has a few bad rows, can do
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import pytest
@@ -464,7 +465,7 @@ def test_a_workspace_file_opens_over_trained_models_once_asked(tmp_path):
     assert list(at.session_state["mfviz.models"]) == [entry.name]
     assert at.session_state["mfviz.models"][entry.name].metrics == entry.metrics
     [said] = [s.value for s in at.success]
-    assert said.startswith("Opened w.mfviz.zip (saved ") and said.endswith(
+    assert re.match(r"Opened w\.mfviz\.zip \(saved \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\): ", said) and said.endswith(
         f"ratings.csv (8-core), {data.interactions.n_users} users, {data.interactions.nnz:,} interactions, 1 model.")
     assert at.file_uploader(key="open_workspace_1").value is None  # emptied: not opened (and asked) again
     at.run()
@@ -557,3 +558,12 @@ def test_column_mapping_is_one_form_so_a_pick_does_not_rerun_the_page():
     assert {"map_user", "map_item", "map_rating", "map_timestamp"} <= {box.key for box in boxes}
     assert {box.form_id for box in boxes} == {"column_mapping"}
     assert at.button(key="apply_mapping").form_id == "column_mapping"
+
+
+def test_when_a_workspace_was_saved_is_said_as_its_file_says():
+    from mfviz.dashboard.workspace_file import saved_words
+
+    assert saved_words("2026-11-28T14:02:11+00:00") == "saved 2026-11-28 14:02:11 UTC"
+    assert saved_words("2026-11-28T14:02:11") == "saved 2026-11-28 14:02:11"  # no zone: none said
+    assert saved_words("yesterday") == "saved “yesterday”, its file says"  # an edited file ("saved yesterday UTC")
+    assert saved_words("") == "saved at an unknown time"
