@@ -312,7 +312,7 @@ def _plain(value):
 
 def saved_words(saved: str) -> str:
     """When a workspace was saved, as its file says: "saved 2026-11-28 14:02:11 UTC" (an edited file's "yesterday"
-    read "saved yesterday UTC"; nothing when it says nothing)."""
+    read "saved yesterday UTC"; "at an unknown time" when it says nothing)."""
     try:
         when = datetime.fromisoformat(saved)
     except (TypeError, ValueError):
