@@ -7,6 +7,8 @@ ground truth of the approximate neighbour index.
 import numpy as np
 from numba import njit, prange
 
+from mfviz.kernels.metrics import _contains
+
 _BLOCK = 64  # queries scored per block: one (block × n_items) score buffer per thread
 
 
@@ -132,15 +134,7 @@ def ordered_top_k(order, scores, k, m, exclude_indptr, exclude_indices):
         for item in order:
             if taken == k:
                 break
-            # binary search in the row's sorted excluded items
-            a, b = lo, hi
-            while a < b:
-                mid = (a + b) // 2
-                if exclude_indices[mid] < item:
-                    a = mid + 1
-                else:
-                    b = mid
-            if a < hi and exclude_indices[a] == item:
+            if _contains(exclude_indices[lo:hi], item):  # the row's excluded items, sorted
                 continue
             ids[q, taken] = item
             top[q, taken] = scores[item]
