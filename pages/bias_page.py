@@ -79,7 +79,8 @@ shown = st.session_state.get(state.ACTIVE_MODEL)
 if shown in rows.index and shown != "Popularity":
     st.markdown("In plain words, for the model the pages show, " + verdicts.bias_summary(
         shown, rows.loc[shown], baseline_row, catalogue_mean=inter.nnz / max(inter.n_items, 1)))
-st.caption(f"↓: lower is better, ↑: higher is better (less popularity bias). Long tail = items outside the most popular ones that carry 20% of interactions; lists of k = {k} "
+st.caption(f"↓ lower, ↑ higher: the way to less popularity bias (not to better lists: the Train page's accuracy says "
+           f"that). Long tail = items outside the most popular ones that carry 20% of interactions; lists of k = {k} "
            "for a sample of up to 2,000 users, each without the items the user has in the data (as on the Recommend "
            "page); popularity counts all the data. Gini uses 0 = perfectly even (as RecBole).")
 
