@@ -234,7 +234,7 @@ def held_out_note(held_out: int) -> str:
             f"{'them' if held_out != 1 else 'it'}, so {'they are' if held_out != 1 else 'it is'} no reason.")
 
 
-def taste_profile(who: str, own: np.ndarray, ids: np.ndarray) -> None:
+def taste_profile(who: str, own: np.ndarray, ids: np.ndarray, kind: str = "item") -> None:
     """Where a user's (or a profile's) items and the list recommended to them sit on the model's strongest
     dimensions, among all items: the pull of the taste shows as the list's place (a profile of three blockbusters
     was placed among the users by the direction of its vector, which follows activity on the popularity dimension,
@@ -244,7 +244,7 @@ def taste_profile(who: str, own: np.ndarray, ids: np.ndarray) -> None:
     with ui.guard("Placing the taste on the model's dimensions"):
         dims = cache.dimensions(entry.key, model)
         columns = {}
-        for name, rows, what in ((f"its {counted(len(own), 'item')} (mean)", own, "its items"),
+        for name, rows, what in ((f"its {counted(len(own), kind)} (mean)", own, "its items"),
                                  (f"its top {len(ids)} (mean)", ids, "the list above")):
             if len(rows):
                 columns[name] = (dims.percentiles(dims.item_coords[np.asarray(rows, np.int64)]).mean(axis=0),
@@ -647,7 +647,8 @@ if mode == MODES[0]:
     st.dataframe(history, hide_index=True, width="stretch", height=HISTORY_ROW * (min(len(history), HISTORY_ROWS) + 1) + 3,
                  column_config=HISTORY_COLUMNS)
     # the items the model learned the taste from (its training part: held-out ones are no part of it)
-    taste_profile(user_named(inter.user_ids[user], capital=True), trained.indices, ids)
+    taste_profile(user_named(inter.user_ids[user], capital=True), trained.indices, ids,
+                  "training item" if entry.train is not None else "item")
     users_map(user_named(inter.user_ids[user], capital=True), user=user)
 elif mode == MODES[2]:
     from mfviz.dashboard import new_item
@@ -751,5 +752,5 @@ else:
                 for name in compare:
                     side_lists[name] = side_list(ui.models()[name], *for_profile(ui.models()[name], profile, values))
                 ui.side_by_side(side_lists, titles, popularity, int(n), score_help=COLUMNS["score"]["help"])
-        taste_profile("This profile", np.setdiff1d(profile, np.asarray(disliked, np.int64)), ids)
+        taste_profile("This profile", np.setdiff1d(profile, np.asarray(disliked, np.int64)), ids, "liked item")
         users_map("This profile", vector=vector, profile=profile)

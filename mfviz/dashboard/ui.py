@@ -699,6 +699,9 @@ def dimension_profile(entry: ModelEntry, data, title: str, columns: dict[str, tu
     frame["+ end"] = [plus for _, plus in ends]
     st.markdown(f"**{title} on the model's {shown} strongest dimensions**")
     st.dataframe(frame, hide_index=True, width="stretch", column_config=config)
+    if columns:  # a bar is a place between the ends, not an amount: an empty one is at the − end
+        caption += (" Each bar: the share of the model's items lower on the dimension, so 0 = far at the − end, 50 = "
+                    "the middle, 100 = far at the + end (a mean of several items' places tends toward 50).")
     st.caption(caption + " The ends are named by the genres over-represented there, or by their first titles; a "
                "dimension that sorts the items by popularity, by \"popular items\" and \"rare items\" (Latent space → "
                "Map: Dimensions shows them with their items).")

@@ -453,7 +453,7 @@ def test_a_taste_profile_places_the_users_items_and_list_on_the_models_strongest
     listed = [int(np.flatnonzero(titles == title)[0]) for title in recommended(at).value["title"]]
     taste = next(d.value for d in at.dataframe if "+ end" in d.value.columns and "− end" in d.value.columns
                  and any(c.startswith("its top") for c in d.value.columns))
-    items_column, list_column = f"its {len(own):,} items (mean)", f"its top {len(listed)} (mean)"
+    items_column, list_column = f"its {len(own):,} training items (mean)", f"its top {len(listed)} (mean)"
     assert len(taste) == 6 and list(taste.columns) == ["dimension", "− end", items_column, list_column, "+ end"]
 
     others = dims.item_coords[np.any(model.item_factors != 0, axis=1)]  # the items the model placed
@@ -472,7 +472,9 @@ def test_a_taste_profile_places_the_users_items_and_list_on_the_models_strongest
     at.multiselect(key="rec_profile").set_value(ends.tolist()).run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     taste = next(d.value for d in at.dataframe if "its top 10 (mean)" in d.value.columns)
-    assert taste["its 5 items (mean)"][1] > 90, taste
+    assert taste["its 5 liked items (mean)"][1] > 90, taste
+    caption = next(c.value for c in at.caption if "Each bar: the share of the model's items lower" in c.value)
+    assert "0 = far at the − end, 50 = the middle, 100 = far at the + end" in caption
     assert taste["its top 10 (mean)"][1] > 75, taste
     at.multiselect(key="rec_profile").set_value([]).run()
 
