@@ -217,7 +217,10 @@ if ratio_key:
     cards[0].metric("Dot ÷ cosine list popularity", verdicts.times(numbers[ratio_key]),
                     help=f"Popularity, dot / cosine lists ({numbers[ratio_key]:.3f}×): mean popularity of the dot-product neighbour lists / of the "
                          "cosine lists, over sampled items. Above 1×, the dot lists lean popular.")
-    cards[0].caption(verdicts.popularity_ratio(numbers[ratio_key], 1.0))
+    typical = (f"; the typical item's (median): {verdicts.times(float(per_item[ratio_key].median()))}"
+               if per_item is not None and ratio_key in per_item.columns and per_item[ratio_key].notna().any() else "")
+    # the card divides the mean popularities; the histogram below is of each item's ratio (its median marked)
+    cards[0].caption(verdicts.popularity_ratio(numbers[ratio_key], 1.0) + " (ratio of the means" + typical + ")")
 if overlap_key:
     cards[1].metric("Items both lists share", f"{numbers[overlap_key]:.1f} of {int(k)}",
                     help="Mean number of items the cosine and the dot-product list of an item share, over sampled items.")

@@ -140,6 +140,9 @@ def test_the_lean_over_many_items_is_said_under_the_items_own_numbers(neighbours
     assert f"share {shared} items on average" in line, (line, shared)
     exact = float(re.search(r"\(([\d.]+)×\)", ratio.help).group(1))
     assert verdicts.popularity_ratio(exact, 1.0) in line and shared.endswith(f" of {k}")
+    # the card's ratio of the means beside the typical item's, which the histogram under it marks
+    card = next(c.value for c in at.caption if c.value.startswith(verdicts.popularity_ratio(exact, 1.0) + " (ratio of"))
+    assert re.fullmatch(r".* \(ratio of the means; the typical item's \(median\): [\d.]+×\)", card), card
 
 
 def test_each_neighbour_number_has_a_plain_label_and_verdict(neighbours):
