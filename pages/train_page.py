@@ -241,6 +241,15 @@ def held_out_label(job: training.TrainingJob) -> str | None:
     return f"NDCG@{job.k} on the test set" + (f" ({training.HELD_OUT_USERS:,} sampled users)" if sampled else "")
 
 
+def split_shown(entry) -> str:
+    """A model's split as the results table names it: with its seed, so two random splits of other seeds differ
+    ("random 20% test" read the same for seeds 0 and 2)."""
+    settings = entry.split_settings or {}
+    if not entry.split or entry.split == "none" or "seed" not in settings or "time" in str(settings.get("split")):
+        return entry.split  # a time split has no seed to tell apart
+    return f"{entry.split}, seed {settings['seed']}"
+
+
 def unseen_users_words(entries: dict) -> str:
     """Of each split's test users, those with no training interaction (every item of theirs held out), when there
     are any: the ranking metrics leave them out (mfviz.evaluation.metrics.known_users), which the page says with
@@ -416,11 +425,13 @@ baseline_of, baseline_rows, levels = {}, [], []
 with ui.guard("Scoring the Popularity baseline"):
     for split_key, train, test, k_, names in groups:
         metrics = training.baseline_metrics(split_key, train, test, k_)
-        levels.append(f"NDCG@{k_} {metrics[f'ndcg@{k_}']:.4f}")
+        # with several splits, each level named by its split (three bare numbers said nothing of which was which)
+        levels.append(("" if len(groups) == 1 else f"{split_shown(entries[names[0]])}: ")
+                      + f"NDCG@{k_} {metrics[f'ndcg@{k_}']:.4f}")
         name = training.BASELINE if len(groups) == 1 else f"{training.BASELINE}, split of {names[0]}"
         baseline_of.update(dict.fromkeys(names, (name, metrics, k_)))
         baseline_rows.append({"model": name, "fit_seconds": round(metrics["fit_seconds"], 3), "epochs": None,
-                              "split": entries[names[0]].split, "vs. baseline": "(the baseline)"}
+                              "split": split_shown(entries[names[0]]), "vs. baseline": "(the baseline)"}
                              | {key: round(v, 4) for key, v in metrics.items() if key.split("@")[0] in RANKING}
                              | {"hyperparameters": "most interacted items for everyone"})
 rows = []
@@ -430,7 +441,7 @@ for entry in entries.values():
     kept = getattr(entry.model, "best_epoch", None) or entry.epochs
     row = {"model": entry.name, "fit_seconds": round(entry.fit_seconds, 3),
            "epochs": kept if "epochs" in getattr(entry.model, "params", {"epochs": 0}) else None,
-           "split": entry.split}
+           "split": split_shown(entry)}
     if baseline_of:
         _, metrics, k_ = baseline_of.get(entry.name, (None, {}, 0))
         row["vs. baseline"] = training.against_baseline(entry.metrics, metrics, k_)
@@ -444,7 +455,8 @@ results = pd.DataFrame(rows)
 st.dataframe(training.results_display(pd.concat([results, pd.DataFrame(baseline_rows)], ignore_index=True)
                                      if baseline_rows else results),
              hide_index=True, width="stretch", placeholder=training.NO_VALUE,
-             column_config={"fit_seconds": st.column_config.NumberColumn("fit time (s)", format="%.2f", width="small"),
+             column_config={"model": st.column_config.TextColumn(pinned=True),  # rows stay named when scrolled
+                            "fit_seconds": st.column_config.NumberColumn("fit time (s)", format="%.2f", width="small"),
                             "epochs": st.column_config.NumberColumn(
                                 format="%d", width="small",
                                 help="The epochs of the model kept: with early stopping, the best epoch it restored "

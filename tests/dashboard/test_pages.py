@@ -1877,6 +1877,12 @@ def test_which_users_each_model_serves_draws_the_models_of_one_split_only():
     assert {t["name"] for t in spec["data"]} == {other_split, "Popularity (baseline)"}
     spec = chart_titled(at, "NDCG@10 of users known only by")
     assert {t["name"] for t in spec["data"]} == {other_split, "Popularity (baseline)"}
+    # the results table tells the two random splits apart by seed, and names each baseline level by its split
+    table = at.dataframe[0].value.set_index("model")
+    assert table.loc[other_split, "split"] == "random 20% test, seed 1"
+    assert table.loc[quick, "split"] == "random 20% test, seed 0"
+    said = next(c.value for c in at.caption if "Popularity baseline (" in c.value and "on the same split" in c.value)
+    assert "random 20% test, seed 0: NDCG@10" in said and "random 20% test, seed 1: NDCG@10" in said, said
 
 
 def test_the_replay_animates_every_epoch_and_ends_on_the_final_pca_map_of_the_popular_items():
