@@ -241,15 +241,6 @@ def held_out_label(job: training.TrainingJob) -> str | None:
     return f"NDCG@{job.k} on the test set" + (f" ({training.HELD_OUT_USERS:,} sampled users)" if sampled else "")
 
 
-def split_shown(entry) -> str:
-    """A model's split as the results table names it: with its seed, so two random splits of other seeds differ
-    ("random 20% test" read the same for seeds 0 and 2)."""
-    settings = entry.split_settings or {}
-    if not entry.split or entry.split == "none" or "seed" not in settings or "time" in str(settings.get("split")):
-        return entry.split  # a time split has no seed to tell apart
-    return f"{entry.split}, seed {settings['seed']}"
-
-
 def unseen_users_words(entries: dict) -> str:
     """Of each split's test users, those with no training interaction (every item of theirs held out), when there
     are any: the ranking metrics leave them out (mfviz.evaluation.metrics.known_users), which the page says with
@@ -426,12 +417,12 @@ with ui.guard("Scoring the Popularity baseline"):
     for split_key, train, test, k_, names in groups:
         metrics = training.baseline_metrics(split_key, train, test, k_)
         # with several splits, each level named by its split (three bare numbers said nothing of which was which)
-        levels.append(("" if len(groups) == 1 else f"{split_shown(entries[names[0]])}: ")
+        levels.append(("" if len(groups) == 1 else f"{training.split_shown(entries[names[0]])}: ")
                       + f"NDCG@{k_} {metrics[f'ndcg@{k_}']:.4f}")
         name = training.BASELINE if len(groups) == 1 else f"{training.BASELINE}, split of {names[0]}"
         baseline_of.update(dict.fromkeys(names, (name, metrics, k_)))
         baseline_rows.append({"model": name, "fit_seconds": round(metrics["fit_seconds"], 3), "epochs": None,
-                              "split": split_shown(entries[names[0]]), "vs. baseline": "(the baseline)"}
+                              "split": training.split_shown(entries[names[0]]), "vs. baseline": "(the baseline)"}
                              | {key: round(v, 4) for key, v in metrics.items() if key.split("@")[0] in RANKING}
                              | {"hyperparameters": "most interacted items for everyone"})
 rows = []
@@ -441,7 +432,7 @@ for entry in entries.values():
     kept = getattr(entry.model, "best_epoch", None) or entry.epochs
     row = {"model": entry.name, "fit_seconds": round(entry.fit_seconds, 3),
            "epochs": kept if "epochs" in getattr(entry.model, "params", {"epochs": 0}) else None,
-           "split": split_shown(entry)}
+           "split": training.split_shown(entry)}
     if baseline_of:
         _, metrics, k_ = baseline_of.get(entry.name, (None, {}, 0))
         row["vs. baseline"] = training.against_baseline(entry.metrics, metrics, k_)

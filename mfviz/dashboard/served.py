@@ -7,7 +7,7 @@ import streamlit as st
 
 from mfviz.dashboard import cache, train_figures, ui
 from mfviz.dashboard.state import ModelEntry
-from mfviz.dashboard.training import duration, split_identity
+from mfviz.dashboard.training import duration, split_identity, split_shown
 
 SHOWN = 5  # models drawn by default: the active one and the latest others
 LABELS = {"ndcg": "NDCG", "recall": "recall", "hit": "hit rate", "rmse": "RMSE"}
@@ -50,10 +50,14 @@ def show(entries: dict[str, ModelEntry], active: str | None) -> None:
     # was drawn against models of another, and "from 1 interaction" said of a model that needs 10 on its own split).
     apart = [name for name in chosen if split_identity(tested[name]) != split_identity(anchor)]
     if apart:
-        st.info(f"Not drawn: {', '.join(apart)}, trained on another split than {chosen[0]} ({anchor.split}). Users, "
-                "their groups and the Popularity baseline are those of one split; put one of them first to see the "
-                "models of its split.", icon=":material/call_split:")
+        st.info(f"Not drawn: {', '.join(apart)}, trained on another split than {chosen[0]} "
+                f"({split_shown(anchor)}). Users, their groups and the Popularity baseline are those of one split: "
+                "to draw those, remove the models of this split from the box.", icon=":material/call_split:")
         chosen = [name for name in chosen if name not in apart]
+    elif others := [name for name in names if name not in chosen
+                    and split_identity(tested[name]) != split_identity(anchor)]:
+        st.caption(f"Models of other splits ({', '.join(others)}) are drawn with their own split's models only: "
+                   "choose them in the box instead of these.")
     k = metric_k(anchor)
     tables, baseline = {}, None
     with ui.guard("Scoring the test users"):

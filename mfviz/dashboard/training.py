@@ -726,6 +726,15 @@ class TrainingJob:
                           if repeatable else None)
 
 
+def split_shown(entry) -> str:
+    """A model's split as the results table names it: with its seed, so two random splits of other seeds differ
+    ("random 20% test" read the same for seeds 0 and 2)."""
+    settings = entry.split_settings or {}
+    if not entry.split or entry.split == "none" or "seed" not in settings or "time" in str(settings.get("split")):
+        return entry.split  # a time split has no seed to tell apart
+    return f"{entry.split}, seed {settings['seed']}"
+
+
 def unevaluable(train, test) -> bool:
     """Whether no test user has a training interaction: the ranking metrics then have no one to rank."""
     from mfviz.evaluation.metrics import test_users

@@ -1869,10 +1869,13 @@ def test_which_users_each_model_serves_draws_the_models_of_one_split_only():
     served = next(m for m in at.multiselect if m.key.startswith("served_models"))
     assert served.value == [other_split]  # by default: the active model and the others of its split (none here)
     quick = next(name for name in entries if name != other_split)
+    assert any(c.value.startswith(f"Models of other splits ({quick}) are drawn with their own split's models only")
+               for c in at.caption)  # said, not hidden silently
     assert entries[quick].split_settings != entries[other_split].split_settings
     served.set_value([other_split, quick]).run()
     assert not at.exception and not at.error
-    assert any(i.value.startswith(f"Not drawn: {quick}, trained on another split than {other_split}") for i in at.info)
+    assert any(i.value.startswith(f"Not drawn: {quick}, trained on another split than {other_split} (random 20% "
+                                  "test, seed 1)") and "remove the models of this split" in i.value for i in at.info)
     spec = chart_titled(at, "NDCG@10 by how active")
     assert {t["name"] for t in spec["data"]} == {other_split, "Popularity (baseline)"}
     spec = chart_titled(at, "NDCG@10 of users known only by")
