@@ -248,17 +248,25 @@ def unseen_users_words(entries: dict) -> str:
     split: a split by user has none, and a count taken over every model wrongly said so of its models too."""
     by_split = {}
     for entry in entries.values():
-        if unseen := int(entry.metrics.get("users_without_training", 0)):
-            by_split[entry.split or "the split"] = unseen
-    words = [f"{unseen:,} test user{'s' if unseen != 1 else ''} of the {split} split {'have' if unseen != 1 else 'has'} "
-             "no interaction in the training part (every item held out), so no model learned anything of them: the "
-             "ranking metrics leave them out" for split, unseen in by_split.items()]
+        if (unseen := int(entry.metrics.get("users_without_training", 0))) and entry.test is not None:
+            known = np.diff(entry.train.matrix.indptr) > 0
+            share = entry.test.matrix[~known].nnz / max(entry.test.nnz, 1)  # their part of the test interactions
+            by_split[training.split_shown(entry) or "the split"] = (unseen, share, entry.test.is_explicit)
+    words = []
+    for split, (unseen, share, rated) in by_split.items():
+        said = (f"{unseen:,} test user{'s' if unseen != 1 else ''} of the {split} split {'have' if unseen != 1 else 'has'} "
+                f"no interaction in the training part (every item held out; {share:.0%} of the test "
+                f"{'ratings' if rated else 'interactions'}), so no model learned anything of them: the ranking "
+                "metrics leave them out")
+        if rated and share >= 0.5:  # a time split's newcomers can hold most test ratings: RMSE is mostly theirs
+            said += ", and RMSE and MAE here mostly measure what a model predicts without a user vector"
+        words.append(said)
     if not words:
         return ""
     return (" " + "; ".join(words) + ". Counted, they would compare what each model does without a user vector "
             "(implicit ALS and Truncated SVD: items at random; Funk SVD: its item biases; the baseline: the popular "
             "items), not the models; their ratings do count in RMSE and MAE (the mean rating plus the item's bias). "
-            "Splitting by user (“a share of each user's interactions”) keeps some of each user's items in training.")
+            "Holding out “a share of each user's history” keeps some of each user's items in training.")
 
 
 def epoch_and_table(job: training.TrainingJob) -> str | None:

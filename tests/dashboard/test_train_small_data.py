@@ -122,7 +122,10 @@ def test_test_users_with_no_training_interaction_are_counted_on_the_page():
     entry = next(iter(at.session_state["mfviz.models"].values()))  # the quick default, 20% held out
     unseen, users = int(entry.metrics["users_without_training"]), int(entry.metrics["users_evaluated"])
     assert unseen > 0 and users > 0  # the ranking metrics rank the others only (known_users)
-    said = f"{unseen:,} test users of the {entry.split} split have no interaction in the training part"
+    test = entry.test.matrix
+    share = test[np.diff(entry.train.matrix.indptr) == 0].nnz / test.nnz  # their part of the test ratings
+    said = (f"{unseen:,} test users of the {entry.split}, seed 0 split have no interaction in the training part "
+            f"(every item held out; {share:.0%} of the test ratings)")
     assert any(said in c.value for c in at.caption), [c.value for c in at.caption]
     # a split by user keeps some of each user's items in training: none unseen, and nothing said of its split
     train(at, "ials", split="user", factors=2, epochs=2)
@@ -130,4 +133,4 @@ def test_test_users_with_no_training_interaction_are_counted_on_the_page():
     trained = [e for e in at.session_state["mfviz.models"].values() if e.name.startswith("Implicit ALS (f=2")]
     assert trained and trained[0].metrics["users_without_training"] == 0
     caption = next(c.value for c in at.caption if said in c.value)  # the random split's, still
-    assert f"of the {trained[0].split} split have" not in caption and caption.count("split have no interaction") == 1
+    assert f"of the {trained[0].split}" not in caption and caption.count("split have no interaction") == 1
