@@ -41,7 +41,7 @@ def show(entries: dict[str, ModelEntry], active: str | None) -> None:
                               help="NDCG, recall and hit rate of each test user's top k (training items left out); "
                                    "RMSE pools the group's test ratings (rating models only). The groups are of the "
                                    "test users with a training interaction: newcomers are in none, so this RMSE "
-                                   "leaves their ratings out, which the results table's counts.")
+                                   "leaves out their ratings, which the results table's RMSE counts.")
     if not chosen:
         return
     # every model at the first one's k (a model trained with another k is scored again at this one)

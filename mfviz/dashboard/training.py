@@ -747,8 +747,8 @@ def check_evaluable(train, test) -> None:
     their items held out): `evaluate` would say so only after the fit, and the model was lost."""
     if test is not None and unevaluable(train, test):
         raise DataError("no test user of this split has an interaction in the training part (each had all their "
-                        "items held out), so nothing could be ranked to evaluate a model: split by user (a share of "
-                        "each user's interactions) or leave-k-out, or train without a test set")
+                        "items held out), so nothing could be ranked to evaluate a model: hold out “a share of each "
+                        "user's history”, or train without a test set")
 
 
 # Each entry holds a model and its data's split (no byte budget applies to st.cache_resource): a few.
