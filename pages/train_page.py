@@ -18,7 +18,7 @@ from mfviz.dashboard import (
     workspace,
 )
 from mfviz.dashboard.report import meaning
-from mfviz.evaluation.metrics import judged_by_rmse
+from mfviz.evaluation.metrics import judged_by_rmse, known_users
 
 ui.header("Train", "Pick a model, set its hyperparameters, and train it on the current data; every "
           "model of this session is compared below and can be saved to a file.")
@@ -249,8 +249,8 @@ def unseen_users_words(entries: dict) -> str:
     by_split = {}
     for entry in entries.values():
         if (unseen := int(entry.metrics.get("users_without_training", 0))) and entry.test is not None:
-            known = np.diff(entry.train.matrix.indptr) > 0
-            share = entry.test.matrix[~known].nnz / max(entry.test.nnz, 1)  # their part of the test interactions
+            # their part of the test interactions, from the row lengths (no copy of the test part on every rerun)
+            share = np.diff(entry.test.matrix.indptr)[~known_users(entry.train)].sum() / max(entry.test.nnz, 1)
             by_split[training.split_shown(entry) or "the split"] = (unseen, share, entry.test.is_explicit)
     words = []
     for split, (unseen, share, rated) in by_split.items():

@@ -132,7 +132,7 @@ def accuracy_popularity_tradeoff(model, train, test, strengths=STRENGTHS, k: int
     Columns: strength, ndcg@k, recall@k, precision@k (against `test`), aplt (share of long-tail
     items per list), arp (mean φ of the listed items) and coverage (distinct listed items /
     catalogue), one row per strength in the order given."""
-    from mfviz.evaluation.metrics import catalog_coverage, known_users, ranking_metrics
+    from mfviz.evaluation.metrics import catalog_coverage, ranking_metrics, test_users
 
     train_matrix = sp.csr_matrix(getattr(train, "matrix", train))
     test_matrix = sp.csr_matrix(getattr(test, "matrix", test))
@@ -144,13 +144,10 @@ def accuracy_popularity_tradeoff(model, train, test, strengths=STRENGTHS, k: int
     k = int(k)
     if k < 1:
         raise DataError(f"k must be >= 1, got {k}")
-    # the users evaluate ranks: with a test interaction and a training one (known_users)
-    users = np.flatnonzero((np.diff(test_matrix.indptr) > 0) & known_users(train_matrix))
+    users = test_users(test_matrix, sample_users, seed, train_matrix)  # those evaluate ranks, sampled as it does
     if users.size == 0:
         raise DataError("no test user has a training interaction (or the test set is empty), so there is no accuracy "
                         "to trade; train with a test share above 0, on a split that keeps some of each user's items")
-    if sample_users is not None and users.size > sample_users:
-        users = np.sort(np.random.default_rng(seed).choice(users, int(sample_users), replace=False))
     popularity = np.diff(sp.csc_matrix(train_matrix).indptr).astype(np.float64)
     tail = ~long_tail_split(popularity, head_share)
     spread = score_spread(model, seed)

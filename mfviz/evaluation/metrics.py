@@ -174,8 +174,8 @@ def judged_by_rmse(model) -> bool:
 def test_users(test, max_users: int | None = None, seed: int | None = 0, train=None) -> np.ndarray:
     """The users with a test interaction — given `train` (the users × items matrix the model was fitted on),
     only those with a training interaction too (`known_users`) —, or a seeded random sample of `max_users`
-    of them (sorted)."""
-    users = np.flatnonzero(np.diff(test.matrix.indptr) > 0)
+    of them (sorted). `test`: an Interactions or a users × items CSR matrix."""
+    users = np.flatnonzero(np.diff(getattr(test, "matrix", test).indptr) > 0)
     if train is not None:
         users = users[known_users(train)[users]]
     if max_users is not None:

@@ -24,6 +24,7 @@ class Popularity(Model):
         counts = np.bincount(matrix.indices, minlength=matrix.shape[1]).astype(np.float32)
         self._user_factors = np.ones((matrix.shape[0], 1), np.float32)
         self._item_factors = counts.reshape(-1, 1)
+        self._order = None  # the ranking `_top_n` walks, made again from these counts
         self._epoch_done(1, 0.0)
 
     def _fold_in(self, items: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float]:
@@ -40,5 +41,6 @@ class Popularity(Model):
         """Every user's list is the same ranking less their own items: walked once per user (ordered_top_k),
         not scored item by item; ties by item index, as `topk_dot` breaks them."""
         counts = self._item_factors[:, 0]
-        order = np.argsort(-counts, kind="stable").astype(np.int64)
-        return ordered_top_k(order, counts, n, users.size, indptr, indices)
+        if getattr(self, "_order", None) is None or self._order.size != counts.size:  # once, not per batch of users
+            self._order = np.argsort(-counts, kind="stable").astype(np.int64)
+        return ordered_top_k(self._order, counts, n, users.size, indptr, indices)
