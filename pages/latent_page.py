@@ -456,7 +456,9 @@ colour = colour_slot.selectbox("Colour by", colour_options, key="latent_colour",
                           format_func=lambda c: labels.get(c, c),
                           help=map_figures.GENRE_NOTE.format(n=genres_shown) if genres_shown else None)
 continuous = colour in ("popularity", "norm", *numeric_columns)
-colour_key = map_figures.colour_key(catalogue[colour], colour, continuous)
+# the first-listed genre keeps the colours of the genre colouring shown first: Drama is one colour in both
+colour_key = map_figures.colour_key(catalogue[colour], colour, continuous, like=map_figures.colour_key(
+    catalogue[GENRE], GENRE, False) if colour == "first_genre" and GENRE in catalogue.columns else None)
 finders = st.columns([2, 2, 0.9])
 search = finders[0].text_input(
     "Search items by title", key="latent_search", placeholder="part of a title, or a regular expression",

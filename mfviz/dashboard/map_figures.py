@@ -285,17 +285,24 @@ class ColourKey:
     high: float | None = None
 
 
-def colour_key(values: pd.Series, colour: str, continuous: bool) -> ColourKey:
+def colour_key(values: pd.Series, colour: str, continuous: bool, like: ColourKey | None = None) -> ColourKey:
     """The colours of `values` (the colour column `colour` of every item): the twelve most common values
     in GROUP_PALETTE's colours, in the order of their names, the rest grey "other"; or, for a number, the
-    ends of the colour scale. A map of some of the items given this key colours them as the whole map."""
+    ends of the colour scale. A map of some of the items given this key colours them as the whole map.
+    `like`: another colouring's key whose values keep their colours here (a genre is one colour whichever
+    genre colouring is picked); the other values take the colours it leaves unused, in name order."""
     if continuous:
         scale = _colour_scale(values, colour)
         scale = scale[np.isfinite(scale)]
         return ColourKey(low=float(scale.min()), high=float(scale.max())) if scale.size else ColourKey()
     groups = values.fillna("(none)").astype(str)
-    top = groups[groups != "other"].value_counts().index[:len(GROUP_PALETTE)]  # "other" is grey, not a group
-    return ColourKey(groups={group: GROUP_PALETTE[n] for n, group in enumerate(sorted(top))})
+    top = sorted(groups[groups != "other"].value_counts().index[:len(GROUP_PALETTE)])  # "other" is grey, not a group
+    kept = {group: like.groups[group] for group in top if like is not None and group in (like.groups or {})}
+    # colours `like` does not use first; when it uses them all, those of its values absent here
+    taken = set((like.groups or {}).values()) if like is not None else set()
+    free = iter([c for c in GROUP_PALETTE if c not in taken] + [c for c in GROUP_PALETTE
+                                                                if c in taken and c not in kept.values()])
+    return ColourKey(groups={group: kept[group] if group in kept else next(free) for group in top})
 
 
 def _colour_scale(values: pd.Series, colour: str) -> np.ndarray:

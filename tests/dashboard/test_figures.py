@@ -238,6 +238,26 @@ def test_items_are_coloured_by_their_least_common_genre_among_the_most_common_so
     assert "each item's least common genre among the 3 most common on the map" in chart.caption
 
 
+def test_a_genre_keeps_its_colour_whichever_genre_colouring_is_picked():
+    # By name order alone, Drama was the 3rd colour of the least-common colouring (after Action, Comedy)
+    # and the 2nd of the first-listed one (no Action there): one genre, two colours.
+    least = pd.Series(["Action", "Comedy", "Drama", "Romance", "Romance", "War"])
+    first = pd.Series(["Comedy", "Drama", "Comedy", "Drama", "Drama", "Western"])
+    palette = list(map_figures.GROUP_PALETTE)
+    alone = map_figures.colour_key(first, "first", False)
+    assert list(alone.groups.items()) == [("Comedy", palette[0]), ("Drama", palette[1]), ("Western", palette[2])]
+    least_key = map_figures.colour_key(least, "least", False)
+    first_key = map_figures.colour_key(first, "first", False, like=least_key)
+    assert first_key.groups["Comedy"] == least_key.groups["Comedy"] == palette[1]
+    assert first_key.groups["Drama"] == least_key.groups["Drama"] == palette[2]
+    # a genre of the first colouring only takes a colour the other leaves free (Action..War take 0-4)
+    assert first_key.groups["Western"] == palette[5]
+    # when the other colouring uses all twelve, a new genre takes the colour of one absent here
+    twelve = map_figures.colour_key(pd.Series([f"g{n:02d}" for n in range(12)]), "least", False)
+    mixed = map_figures.colour_key(pd.Series(["g00", "g01", "zz"]), "first", False, like=twelve)
+    assert mixed.groups == {"g00": palette[0], "g01": palette[1], "zz": palette[2]}
+
+
 @pytest.mark.parametrize("colour, continuous", [("popularity", True), ("genre", False)])
 def test_every_item_point_carries_its_item_so_a_click_names_it(colour, continuous):
     table = pd.DataFrame({"x": [0.0, 1, 2, 3, 4], "y": [0.0, 1, 0, 1, 0], "item": [7, 1, 2, 3, 9],
