@@ -10,11 +10,19 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-install: $(PY)
+# Stamp files: pip runs again only when pyproject.toml changes (the install is editable, so code changes need
+# none), so `make run` starts without the network and without pip's 3 s once installed.
+$(VENV)/.installed: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e .
+	touch $@
 
-install-dev: $(PY)
+$(VENV)/.installed-dev: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
 
 # The launcher is `streamlit run app.py` with mfviz and the demo preloaded while the server starts
 # (run by path, so the server starts before mfviz's own imports): see mfviz/dashboard/serve.py.
