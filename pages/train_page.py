@@ -62,7 +62,7 @@ if kind == "ials" and inter.is_explicit:
     st.info("Implicit ALS reads each rating as a sign of interest (confidence 1 + α × rating), not as stars to "
             "predict: no RMSE, but the best lists of these models on MovieLens 100K ratings (random 80/20 split, "
             "NDCG@10 0.358 at 64 factors; Truncated SVD 0.340, the Popularity baseline 0.225, Funk SVD 0.089). Fewer "
-            "factors score higher there with more popular lists (32, the quick default: 0.403, catalogue coverage 0.33 "
+            "factors score higher there with more popular lists (32, the quick default: 0.404, catalogue coverage 0.33 "
             "against 0.37); its α = 1 was chosen on that split, so its figures there are a little kind to it. For "
             "predicted stars, pick Funk SVD, SVD++ or ALS.", icon=":material/info:")
 elif kind == "svd" and inter.is_explicit:

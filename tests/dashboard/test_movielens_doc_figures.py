@@ -122,6 +122,22 @@ def test_replay_lists_settle_before_the_neighbourhoods(movielens, ials_training)
             round(float(_row_overlap(at_15, other_seed).mean()), 1)) == (7.3, 6.3)
 
 
+def test_the_model_choice_notes_ndcg_of_each_model_on_the_split(movielens):
+    """The Train page's note on implicit ALS and docs/dashboard.md, Train, "Choosing a model": NDCG@10 on the random
+    80/20 split (seed 0) of every model at its defaults, and of implicit ALS with fewer factors at lower coverage."""
+    _, train, test = movielens
+
+    def scored(kind, **params):
+        result = training.evaluate(training.make_model(kind, {"random_state": 0, **params} if kind not in (
+            "svd", "popularity") else params).fit(train), train, test, 10)
+        return round(result["ndcg@10"], 3), round(result["coverage@10"], 2)
+
+    ndcg = {kind: scored(kind)[0] for kind in ("ials", "svd", "popularity", "funksvd", "svdpp", "als")}
+    assert ndcg == {"ials": 0.358, "svd": 0.340, "popularity": 0.225, "funksvd": 0.089, "svdpp": 0.100, "als": 0.134}
+    assert scored("ials") == (0.358, 0.37)
+    assert scored("ials", factors=32) == (0.404, 0.33) and scored("ials", factors=16) == (0.421, 0.29)
+
+
 def test_truncated_svd_rmse_reading_missing_ratings_as_zeros(movielens, svd_on_the_split):
     """docs/dashboard.md, Train, the results table: Truncated SVD, which reads missing ratings as zeros: RMSE 2.9999
     on MovieLens 100K (its defaults, random 80/20 split seed 0, every test rating), which the table shows as –."""
