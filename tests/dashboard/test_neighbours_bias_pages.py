@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from test_pages import new_app, open_page, plotly_array, train_on_page, upload
 
-from mfviz.dashboard import figures, verdicts
+from mfviz.dashboard import figures, training, verdicts
 
 NEIGHBOURS, BIAS = "pages/neighbours_page.py", "pages/bias_page.py"
 TRADEOFF, LENGTH = "What less popular lists cost", "Vector length and popularity"
@@ -281,10 +281,36 @@ def test_the_bias_table_has_plain_headers_and_a_plain_summary_of_the_active_mode
     # plain headers with which way is good; the analyst's term first in each tooltip
     config = json.loads(at.dataframe[0].proto.columns)
     assert {column: (c["label"], c["help"].split(" ")[0]) for column, c in config.items() if "label" in c} == {
-        "arp": ("Avg. popularity ↓", "ARP"), "aplt": ("Long tail (%) ↑", "APLT"),
+        "accuracy": ("Beats Popularity?", "NDCG"), "arp": ("Avg. popularity ↓", "ARP"), "aplt": ("Long tail (%) ↑", "APLT"),
         "coverage": ("Catalogue (%) ↑", "Catalogue"), "gini": ("Unevenness ↓", "Gini"),
         "norm–popularity ρ": ("Length ~ pop. (ρ)", "Norm–popularity")}  # no biases: no bias–popularity ρ
     assert "its item biases" not in words
+
+
+def test_the_bias_table_says_which_models_lists_beat_the_popularity_baseline():
+    # Funk SVD predicts stars: on the demo its lists rank below the baseline's, yet it topped the long-tail and
+    # coverage columns with nothing on the page saying so (stakeholder review).
+    at = train_on_page(new_app(), "funksvd", epochs=5)
+    funk = at.session_state["mfviz.active_model"]
+    default = next(n for n in at.session_state["mfviz.models"] if "quick default" in n)
+    open_page(at, BIAS)
+    assert not problems(at), problems(at)
+    table = at.dataframe[0].value.set_index("model")
+    entries = at.session_state["mfviz.models"]
+    for name in (funk, default):  # the Train page's verdict on the same split, word for word
+        (split_key, train, test, k, _), = training.baseline_groups([entries[name]])
+        expected = training.against_baseline(entries[name].metrics, training.baseline_metrics(split_key, train, test, k), k)
+        assert table.loc[name, "accuracy"] == expected
+    assert table.loc[funk, "accuracy"].startswith("no, −") and table.loc[default, "accuracy"].startswith("yes, +")
+    assert pd.isna(table.loc["Popularity", "accuracy"])  # the baseline itself: "–"
+    assert json.loads(at.dataframe[0].proto.columns)["accuracy"]["label"] == "Beats Popularity?"
+    words = next(m.value for m in at.markdown if m.value.startswith("In plain words"))
+    assert f"- but its lists rank the held-out items worse than the Popularity baseline's ({table.loc[funk, 'accuracy']})" in words
+    # a model whose lists beat it is not told so
+    at.session_state["mfviz.active_model"] = default
+    at.run()
+    words = next(m.value for m in at.markdown if m.value.startswith("In plain words"))
+    assert "worse than the Popularity baseline" not in words
 
 
 # ------------------------------------------------------------------ neighbours with enough interactions
