@@ -820,6 +820,7 @@ def test_the_map_on_taste_axes_places_items_by_the_chosen_genres():
 
 def test_the_map_on_the_models_dimensions_and_what_lies_at_their_ends():
     from mfviz.analysis import describe_dimensions, genre_groups, principal_dimensions
+    from mfviz.analysis.dimensions import end_names
 
     at = new_app()
     open_page(at, "pages/latent_page.py")
@@ -857,9 +858,14 @@ def test_the_map_on_the_models_dimensions_and_what_lies_at_their_ends():
     # under the map, the table of the strongest dimensions, as the analysis describes them
     table = at.dataframe[0].value
     # the ends' titles first, where a 1,280 px screen shows them (after the genres they were off it)
-    assert list(at.dataframe[0].proto.column_order)[:4] == ["dimension", "energy", "+ end", "− end"]
+    # after the ends in a few words, as the Recommend and Neighbours pages name them
+    assert list(at.dataframe[0].proto.column_order)[:5] == ["dimension", "energy", "named", "+ end", "− end"]
     expected = describe_dimensions(dims, titles, genre_groups(inter.items), n_dims=12)
     assert table["+ end"].tolist() == expected["+ end"].tolist()
+    named = end_names(describe_dimensions(dims, titles, genre_groups(inter.items), n_dims=12,
+                                          popularity=inter.item_popularity))
+    assert table["named"].tolist() == [f"{minus} ↔ {plus}" for minus, plus in named]
+    assert table["named"][0] == "rare items ↔ popular items"  # dimension 1 sorts by popularity, its genres did not say
     assert table["dimension"].tolist() == list(range(1, 13))
     # the demo's planted genres show: every one of the five strongest dimensions has a genre at an end
     assert all(row["+ end genres"] != "—" or row["− end genres"] != "—" for _, row in table.head(5).iterrows())
