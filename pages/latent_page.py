@@ -15,6 +15,7 @@ from mfviz.dashboard import (
     support,
     title_search,
     ui,
+    verdicts,
 )
 from mfviz.dashboard.figures import counted, export_config, file_name, fixed_decimals
 
@@ -102,10 +103,10 @@ def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray):
     y = np.log10(1 + popularity) if up == "popularity" else norms
     axes = map_figures.MapAxes(
         "Items along the axes you chose", f"← {label(left)} · · · {label(right)} → (cosine with the axis)",
-        "popularity (log10 of 1 + interactions)" if up == "popularity" else "vector length (norm)",
+        "popularity (interactions, log scale)" if up == "popularity" else "vector length (norm)",
         "Left to right: the cosine of each item's vector with the direction from the left group's average "
         f"direction to the right group's. Those two directions sit at −{reach:.2f} and +{reach:.2f} (the closer the "
-        "groups, the shorter the way between them); 0 is as near one as the other.")
+        "groups, the shorter the way between them); 0 is as near one as the other.", y_counts=up == "popularity")
     key = f"{entry.key}|{data.key}|axes|{kind}|{left}|{right}|{up}"
     return np.column_stack([x, y]).astype(np.float32), key, axes, users
 
@@ -125,7 +126,7 @@ def dimension_map(popularity: np.ndarray, depth: bool):
         st.stop()
     # Besides the dimensions, "up" can show what the dimensions leave out: popularity, and the item
     # bias of a model that has one (explicit models put each item's general appeal there).
-    others = {"popularity": ("popularity (log10 of 1 + interactions)", np.log10(1 + popularity))}
+    others = {"popularity": ("popularity (interactions, log scale)", np.log10(1 + popularity))}
     if getattr(entry.model, "item_bias", None) is not None:
         others["item bias"] = ("item bias (the item's appeal to everyone)", np.asarray(entry.model.item_bias, float))
     name = lambda d: others[d][0] if d in others else f"dimension {d + 1} ({share[d]:.1%} of the score energy)"  # noqa: E731
@@ -184,7 +185,7 @@ def dimension_map(popularity: np.ndarray, depth: bool):
         "item's score for a user is the sum over dimensions of the item's coordinate times the user's, so items "
         "far out on one side of a dimension go to the users far out on the same side. The titles are the items "
         "at the ends of the axes; the table below lists the ends of the strongest dimensions.",
-        f"{name(back)} ↗" if depth else "")
+        f"{name(back)} ↗" if depth else "", y_counts=up == "popularity")
     key = f"{entry.key}|{data.key}|dims|{across}|{up}" + (f"|{back}" if depth else "")
     return coords, key, axes, ends, dims, users
 
@@ -277,7 +278,7 @@ def inspect(comparison, popularity: np.ndarray, norms: np.ndarray) -> None:
     Neighbours page and a way to let it go."""
     item = comparison.item
     facts = [f"{int(popularity[item]):,} interactions",
-             f"vector length {norms[item]:.3g} (longer than {np.mean(norms < norms[item]):.0%} of the items)"]
+             f"vector length {norms[item]:.3g} ({verdicts.length_place(norms, norms[item])})"]
     genres = inter.items["genres"].iloc[item] if "genres" in inter.items.columns else None
     if isinstance(genres, list | tuple | np.ndarray) and len(genres):
         facts.insert(0, ", ".join(map(str, genres)))

@@ -459,6 +459,8 @@ def users_map(who: str, user: int | None = None, vector: np.ndarray | None = Non
     chart.figure.update_layout(title_text=f"{who} among the users", xaxis_title="UMAP 1 (arbitrary units)",
                                yaxis_title="UMAP 2 (arbitrary units)")
     chart.figure.update_traces(name="most alike users", selector=dict(name="cosine neighbours"))
+    # the items' maps are coloured by an item's least common genre, these users by their most over-represented
+    figures.legend_title(chart.figure, "user's distinctive genre")
     same = int(np.sum(table.set_index("item").loc[similar, "distinctive genre"].to_numpy() == mine)) if similar else 0
     caption = (f"{len(table):,} users, each coloured by the genre most over-represented among their items (against the "
                f"whole data); the star is {who.lower()}, "

@@ -37,7 +37,8 @@ def question(replacement: Replacement, at_stake: list, training: bool = False) -
     models = "the model" if count == 1 else f"all {count} models"
     seconds = f"{longest.fit_seconds:,.0f}" if longest.fit_seconds >= 10 else f"{longest.fit_seconds:.1f}"
     took = f"it took {seconds} s to fit" if count == 1 else f"the longest, {longest.name}, took {seconds} s to fit"
-    return (f"{replacement.what} replaces the data and clears {models} trained on it ({took})"
+    # "you trained": the quick default is not counted (it comes back by itself), and the sidebar lists it too
+    return (f"{replacement.what} replaces the data and clears {models} you trained on it ({took})"
             + (", and stops the training that is running" if training else "") + ". To keep them, cancel and save the "
             "workspace first (Save the workspace, in the sidebar: the data, the models and the settings, opened again "
             "in the Saved workspace box), or download a model as .npz on the Train page.")

@@ -68,6 +68,7 @@ class MapAxes:
     y: str
     caption: str
     z: str = ""  # the third direction's title, on a 3-D map
+    y_counts: bool = False  # y is log10(1 + a count) (popularity): its ticks read in counts, as the colour bar's
 
 
 FADED = 0.15  # the opacity of the points a title search does not match
@@ -145,6 +146,8 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
                    f"{MAP_GESTURES} " + PROJECTION_NOTES.get(method, ""))
     else:
         apply_layout(fig, axes.title + named, axes.x, axes.y, height=height, dragmode="zoom", legend="right")
+        if axes.y_counts and len(table):
+            fig.update_yaxes(**count_ticks(float(table["y"].min()), float(table["y"].max())))
         caption = f"{axes.caption} {MAP_GESTURES}"
     caption += _genre_note(fig, table, colour, key if part_of else None)
     if part_of:
@@ -452,6 +455,8 @@ def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | N
     apply_layout(fig, (axes.title if axes is not None else f"Item vectors mapped to 3-D by {method}") + named, "", "",
                  height=height, legend="right", margin=dict(l=0, b=0),
                  scene=dict(xaxis_title=titles[0], yaxis_title=titles[1], zaxis_title=titles[2], aspectmode="cube"))
+    if axes is not None and axes.y_counts and len(table):
+        fig.update_scenes(yaxis=count_ticks(float(table["y"].min()), float(table["y"].max())))
     fig.update_layout(legend_itemsizing="constant")  # legend symbols readable despite the small points
     gestures = ("Drag to turn the map, scroll to zoom, hover for titles; clicking and lasso selection work in 2-D."
                 + (" The titles of the star and of its nearest neighbours (framed blue by cosine, red by dot product) "

@@ -129,6 +129,19 @@ def bias_summary(name: str, row, baseline=None, catalogue_mean: float | None = N
     return f"**{name}**:\n" + "".join(f"\n- {part}" for part in parts)
 
 
+def length_place(norms: np.ndarray, value: float) -> str:
+    """Where a vector length sits among the items' `norms`, in words: "the longest of the items", "the shortest
+    of the items", else "longer than P% of the items", P rounded down (99.7% read "longer than 100%" of them)."""
+    norms = np.asarray(norms, np.float64)
+    if value >= norms.max():
+        return "the longest of the items"
+    if value <= norms.min():
+        return "the shortest of the items"
+    share = 100 * float(np.mean(norms < value))
+    shown = f"{int(share)}" if 1 <= share < 99 else f"{np.floor(10 * share) / 10:g}"
+    return f"longer than {shown}% of the items"
+
+
 def biases(rho: float) -> str:
     """What ρ (an item's bias against its popularity) means: the bias adds to every user's score of the item
     alike, and for Funk SVD on MovieLens 100K it is most of a listed score, with ρ only 0.24 there: its lists

@@ -327,7 +327,7 @@ def test_loading_a_file_over_trained_models_asks_first_and_cancel_keeps_them():
     at = upload(at, "ratings.csv", ratings_csv())
     assert not at.exception and not at.error
     asked = question(at)
-    assert asked.startswith("Loading ratings.csv replaces the data and clears all 2 models trained on it (the "
+    assert asked.startswith("Loading ratings.csv replaces the data and clears all 2 models you trained on it (the "
                             "longest, ALS #1, took 131 s to fit)"), asked
     assert "save the workspace first (Save the workspace" in asked and "download a model as .npz on the Train page" in asked
     assert at.session_state["mfviz.data"].key == before and len(at.session_state["mfviz.models"]) == 2
@@ -344,7 +344,7 @@ def test_confirming_clears_the_models_and_loads_the_file():
     at = upload(with_models(new_app(), 0.4), "ratings.csv", ratings_csv(bad="u3,i4,five"))
     assert at.error  # a bad row stops the load before anything is asked
     at = upload(with_models(new_app(), 0.4), "ratings.csv", ratings_csv())
-    assert question(at).startswith("Loading ratings.csv replaces the data and clears the model trained on it (it "
+    assert question(at).startswith("Loading ratings.csv replaces the data and clears the model you trained on it (it "
                                    "took 0.4 s to fit)")
     at.button(key="replace_confirm").click().run()
     assert not at.exception and not at.error and not question(at)
@@ -362,7 +362,7 @@ def test_prepare_apply_over_trained_models_asks_first():
     before = at.session_state["mfviz.data"].key
     next(box for box in at.number_input if box.label.startswith("k-core")).set_value(5)
     at.button(key="filters_apply").click().run()
-    assert question(at).startswith("Applying these settings replaces the data and clears the model trained on it")
+    assert question(at).startswith("Applying these settings replaces the data and clears the model you trained on it")
     at.button(key="replace_cancel").click().run()
     assert at.session_state["mfviz.data"].key == before and len(at.session_state["mfviz.models"]) == 1
     assert not at.session_state["mfviz.data"].filters
@@ -454,7 +454,7 @@ def test_a_workspace_file_opens_over_trained_models_once_asked(tmp_path):
     at.file_uploader(key="open_workspace").set_value(("w.mfviz.zip", path.read_bytes(), "application/zip"))
     at.run()
     assert not at.exception and not at.error
-    assert question(at).startswith("Opening w.mfviz.zip replaces the data and clears the model trained on it")
+    assert question(at).startswith("Opening w.mfviz.zip replaces the data and clears the model you trained on it")
     assert at.session_state["mfviz.data"].key == before
     at.button(key="replace_confirm").click().run()
     assert not at.exception and not at.error and not question(at)

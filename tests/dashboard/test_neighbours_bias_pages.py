@@ -437,3 +437,12 @@ def test_the_bias_page_describes_a_popularity_model_shown_without_failing():
     assert at.session_state["mfviz.models"][shown].kind == "popularity"
     words = next(m.value for m in at.markdown if m.value.startswith("In plain words"))
     assert f"**{shown}**" in words and "longer vectors" not in words
+
+
+def test_a_vector_length_is_placed_among_the_items_without_rounding_to_100_percent():
+    norms = np.arange(1.0, 1001.0)  # 1..1000
+    assert verdicts.length_place(norms, 1000.0) == "the longest of the items"
+    assert verdicts.length_place(norms, 1.0) == "the shortest of the items"
+    assert verdicts.length_place(norms, 998.0) == "longer than 99.7% of the items"  # :.0% said 100%
+    assert verdicts.length_place(norms, 501.0) == "longer than 50% of the items"
+    assert verdicts.length_place(norms, 2.0) == "longer than 0.1% of the items"

@@ -390,6 +390,8 @@ def test_the_map_of_users_stars_the_user_and_a_click_there_picks_another():
     model = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value].model
     user = at.selectbox(key="rec_user").value
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    # users are coloured by their most over-represented genre, not by an item's least common ("its least common")
+    assert spec["layout"]["legend"]["title"]["text"] == "user's distinctive genre"
     star = next(t for t in spec["data"] if t.get("marker", {}).get("symbol") == "star")
     users = sample_users(inter.n_users, 5000)  # the demo's 3,000 users are all on the map
     coords = project(model.user_factors[users], "umap", 2, seed=0).coords
@@ -938,6 +940,13 @@ def test_taste_axes_between_two_items_when_the_data_has_no_genres():
     assert "cosine with the axis" in json.dumps(spec["layout"]["xaxis"]["title"])
     xs = np.concatenate([plotly_array(t["x"]) for t in spec["data"]])
     assert xs.size == 40 and np.all(np.abs(xs) <= 1 + 1e-6)
+    # up: popularity, drawn as log10(1 + interactions) with ticks that read in interactions (it read 0.5 … 3)
+    yaxis = spec["layout"]["yaxis"]
+    assert yaxis["title"]["text"] == "popularity (interactions, log scale)"
+    counts = [int(text.replace(",", "")) for text in yaxis["ticktext"]]
+    np.testing.assert_allclose(yaxis["tickvals"], np.log10(1 + np.array(counts, float)))
+    ys = np.concatenate([plotly_array(t["y"]) for t in spec["data"]])
+    assert min(yaxis["tickvals"]) <= ys.max() and max(yaxis["tickvals"]) >= ys.min() and len(counts) >= 2
 
 
 def test_choices_made_on_other_data_do_not_break_the_pages():
