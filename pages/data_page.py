@@ -134,6 +134,7 @@ def take_up(new: DataEntry, said: str, warnings: list[str], meta_key: str, parse
         st.session_state[state.UPLOAD_KEY] = parse_key
     st.session_state[state.ITEMS_JOINED] = (new.key, meta_key)  # its item table, if one came with it
     st.session_state[state.FILTERS] = {}
+    ui.renew("prepare")  # its boxes show no filter again (a k-core of 20 set for the old data stayed in the box)
     ui.set_data(new)
     st.session_state[data_swap.NOTICES] = [("success", said)] + [("warning", w) for w in warnings]
 
@@ -295,9 +296,12 @@ with loading:
         show_notices()
 
     def back() -> None:
+        # the start data is set without a swap (the next run reads it), so the choices follow its ids here
+        pickers.follow_ids(ui.current_data().interactions, cache.start_data()[0].interactions)
         for key in (state.SOURCE, state.DATA, state.UPLOAD_KEY, state.MAPPING, state.FILTERS):
             st.session_state.pop(key, None)
         st.session_state[state.MODELS] = {}
+        ui.renew("prepare")
         empty_uploaders()
 
     if not source.is_start and st.button(f"Back to {start or 'the demo catalogue'}", key="back_to_start") and \
@@ -322,6 +326,7 @@ def open_workspace(opened: workspace_file.Opened, file_name: str) -> None:
         st.session_state.pop(key, None)
     st.session_state[state.SOURCE] = opened.source
     st.session_state[state.FILTERS] = dict(opened.filters)
+    ui.renew("prepare")  # its boxes show the workspace's filters
     st.session_state[state.ITEMS_JOINED] = (opened.source.key, "")
     ui.set_data(opened.data)
     st.session_state[state.MODELS] = {}

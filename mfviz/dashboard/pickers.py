@@ -14,6 +14,7 @@ import hashlib
 import json
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from mfviz.errors import DataError
@@ -126,12 +127,38 @@ def follow(key: str, kind: str, said_by: str | None = None) -> None:
     st.session_state.setdefault(KINDS, {})[key] = (kind, said_by or key)
 
 
+SAME_SHARE = 0.5  # of a sample of the new data's interactions found in the old: the same catalogue, prepared
+
+
+def same_catalogue(old, new, sample: int = 2_000) -> bool:
+    """Whether the data `new` is `old` prepared (filtered, binarised, given an item table), not another dataset
+    whose ids look alike: at least half of a sample of its interactions, by user and item id, are in `old`.
+    (The demo's item 165 and MovieLens' share an id and nothing else: a profile built on the demo, followed by
+    id, became "Relic, The (1997) · Aliens (1986)" after an upload of MovieLens.)"""
+    coo = new.matrix.tocoo()
+    if coo.nnz == 0 or old.matrix.nnz == 0:
+        return False
+    take = np.random.default_rng(0).choice(coo.nnz, min(sample, coo.nnz), replace=False)
+    users = pd.Index(old.user_ids).get_indexer(new.user_ids[coo.row[take]])
+    items = pd.Index(old.item_ids).get_indexer(new.item_ids[coo.col[take]])
+    known = (users >= 0) & (items >= 0)
+    if not known.any():
+        return False
+    held = np.asarray(old.matrix[users[known], items[known]]).ravel() != 0
+    return int(held.sum()) >= SAME_SHARE * take.size
+
+
 def follow_ids(old, new) -> None:
     """Move every followed choice (see `follow`) from the data `old` to the data `new` (Interactions) by
     id: a choice is a row index, and after a filter or another upload row 49 is another item (Star Wars
     became The Santa Clause after a k-core filter that kept Star Wars). A choice whose id the new data
-    lacks is dropped, and its picker says so once. Called while no picker is drawn (on the Data page):
-    Streamlit lets the state set a widget's value only before the widget is drawn."""
+    lacks is dropped, and its picker says so once. Data that is not `old` prepared (`same_catalogue`) drops
+    every choice without a word: its ids name other users and items. Called while no picker is drawn (on the
+    Data page): Streamlit lets the state set a widget's value only before the widget is drawn."""
+    if not same_catalogue(old, new):
+        for key in st.session_state.get(KINDS, {}):
+            st.session_state.pop(key, None)
+        return
     for key, (kind, said_by) in st.session_state.get(KINDS, {}).items():
         value = st.session_state.get(key)
         if value is None:

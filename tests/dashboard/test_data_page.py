@@ -567,3 +567,57 @@ def test_when_a_workspace_was_saved_is_said_as_its_file_says():
     assert saved_words("2026-11-28T14:02:11") == "saved 2026-11-28 14:02:11"  # no zone: none said
     assert saved_words("yesterday") == "saved “yesterday”, its file says"  # an edited file ("saved yesterday UTC")
     assert saved_words("") == "saved at an unknown time"
+
+
+# ------------------------------------------------------------------ choices when the data changes
+def test_another_dataset_is_told_apart_from_the_same_one_prepared():
+    import numpy as np
+    import pandas as pd
+
+    from mfviz import datasets, load_interactions
+    from mfviz.dashboard.pickers import same_catalogue
+    from mfviz.data.prepare import k_core
+
+    demo = datasets.load_demo()
+    frame = demo.to_frame()
+    assert same_catalogue(demo, k_core(demo, 20))  # filtered: the same users and items, fewer of them
+    assert same_catalogue(demo, load_interactions(frame))  # read again without its item table
+    # the same ids (users and items numbered alike, as MovieLens and the demo are) paired otherwise: another dataset
+    rng = np.random.default_rng(1)
+    other = load_interactions(pd.DataFrame({"user": rng.permutation(frame["user"].to_numpy()),
+                                            "item": frame["item"].to_numpy(), "rating": frame["rating"].to_numpy()}))
+    assert set(other.item_ids) == set(demo.item_ids) and not same_catalogue(demo, other)
+    assert not same_catalogue(demo, load_interactions(pd.DataFrame({"user": ["a", "b"], "item": ["x", "y"]})))
+
+
+def test_choices_made_on_one_dataset_do_not_name_items_of_another_and_prepare_starts_afresh():
+    # A profile built on the demo read "Relic, The (1997) · Aliens (1986)" after an upload of MovieLens (the same
+    # ids, other films), and Prepare's k-core box still read 20 on the new data, which had no filter (stakeholder
+    # review).
+    at = new_app()
+    demo = at.session_state["mfviz.data"].interactions
+    open_page(at, "pages/recommend_page.py")
+    at.radio(key="rec_mode").set_value("a profile I build").run()
+    at.multiselect(key="rec_profile").set_value([3, 4]).run()
+    open_page(at, "pages/data_page.py")
+    next(box for box in at.number_input if box.label.startswith("k-core")).set_value(20)
+    at.button(key="filters_apply").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    prepared = at.session_state["mfviz.data"].interactions
+    open_page(at, "pages/recommend_page.py")
+    followed = at.multiselect(key="rec_profile").value  # the same films, where they are in the prepared data
+    assert [prepared.item_ids[i] for i in followed] == [demo.item_ids[3], demo.item_ids[4]]
+    open_page(at, "pages/data_page.py")
+    # another dataset whose ids are some of the demo's (1..12, users 1..30), paired otherwise
+    csv = "user,item,rating\n" + "".join(f"{u},{1 + (u * 7 + j) % 12},{1 + (u + j) % 5}\n"
+                                         for u in range(1, 31) for j in range(4))
+    upload(at, "other.csv", csv.encode())
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    new = at.session_state["mfviz.data"].interactions
+    assert new.n_items == 12 and set(new.item_ids) <= set(demo.item_ids)
+    k_core = next(box for box in at.number_input if box.label.startswith("k-core"))
+    assert k_core.value == 1  # no filter on the new data, and the box says so
+    open_page(at, "pages/recommend_page.py")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.radio(key="rec_mode").value == "a profile I build" and at.multiselect(key="rec_profile").value == []
+    assert not any("picked before" in i.value for i in at.info)  # another catalogue: nothing to say item by item
