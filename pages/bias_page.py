@@ -174,9 +174,10 @@ if views["What less popular lists cost"].open:
                     start, best = curve.iloc[0], within_loss(curve, int(k), 0.1)
                     if best is not None and best["strength"] > 0:
                         st.markdown(f"**{name}**: giving up at most 10% of its accuracy on held-out interactions "
-                                    f"(NDCG@{int(k)} {start[ndcg]:.3f} → {best[ndcg]:.3f}) raises the long-tail share of its lists from "
-                                    f"{figures.rise(start['aplt'], best['aplt'])} and its catalogue coverage from "
-                                    f"{figures.rise(start['coverage'], best['coverage'])} (penalty β = {best['strength']:g}).")
+                                    f"(NDCG@{int(k)} {start[ndcg]:.3f} → {best[ndcg]:.3f}) raises the long-tail share of its test "
+                                    f"users' lists from {figures.rise(start['aplt'], best['aplt'])} and their catalogue coverage "
+                                    f"from {figures.rise(start['coverage'], best['coverage'])} (penalty β = {best['strength']:g}; "
+                                    "the tail by training counts: these differ from the table's above).")
                     elif best is not None:
                         st.markdown(f"**{name}**: even the weakest penalty (β = {curve['strength'].iloc[1]:g}) costs "
                                     f"more than 10% of its accuracy on held-out interactions (NDCG@{int(k)}): its "
