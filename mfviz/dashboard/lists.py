@@ -98,10 +98,10 @@ def taste_coords(entry: ModelEntry, user: int | None = None, vector: np.ndarray 
 def dimension_labels(entry: ModelEntry, data, items: np.ndarray, taste: np.ndarray) -> list[str]:
     """For each item: the dimension lifting its score most above the average item's for this taste,
     named by the end both lean to (its over-represented genres or first titles), and by how much."""
-    from mfviz.analysis.dimensions import end_names, leading_dimension
+    from mfviz.analysis.dimensions import leading_dimension
 
     dims = cache.dimensions(entry.key, entry.model)
-    names = end_names(cache.described_dimensions(entry.key, data.key, dims, data.interactions))
+    names = cache.dimension_end_names(entry.key, data.key, dims, data.interactions)
     best, value, side = leading_dimension(dims, taste, items)
     labels = []
     for d, v, s in zip(best.tolist(), value.tolist(), side.tolist(), strict=True):

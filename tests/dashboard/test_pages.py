@@ -417,7 +417,6 @@ def test_the_map_of_users_stars_the_user_and_a_click_there_picks_another():
 def test_each_recommendation_names_the_dimension_lifting_its_score_most(demo_app):
     from mfviz.analysis import describe_dimensions, genre_groups, principal_dimensions
     from mfviz.analysis.dimensions import end_names
-    from mfviz.dashboard import cache
 
     at = open_page(demo_app, "pages/recommend_page.py")
     at.radio(key="rec_mode").set_value("a user in the data").run()
@@ -426,8 +425,9 @@ def test_each_recommendation_names_the_dimension_lifting_its_score_most(demo_app
     model = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value].model
     table = recommended(at).value
     dims = principal_dimensions(model)
+    # every dimension named, not only the 12 described ("20 · + end" said nothing), as the pages name them
     names = end_names(describe_dimensions(dims, inter.titles, genre_groups(inter.items),
-                                          n_dims=cache.DIMENSIONS_DESCRIBED))
+                                          n_dims=dims.item_coords.shape[1], popularity=inter.item_popularity))
     for title, label in zip(table["title"], table["mostly along"], strict=True):
         item = int(np.flatnonzero(inter.titles == title)[0])
         # the dimension that lifts its score most above the average item's
@@ -435,9 +435,19 @@ def test_each_recommendation_names_the_dimension_lifting_its_score_most(demo_app
         parts = offsets * dims.user_coords[user]
         d = int(np.argmax(parts))
         side = 1 if offsets[d] > 0 else 0
-        end = names[d][side] if d < len(names) else ("− end", "+ end")[side]  # only the strongest are described
+        end = names[d][side]
+        assert end not in ("− end", "+ end")
         assert label == (f"{d + 1} · {end} ({parts[d]:+.2f})" if parts[d] > 0 else "—")
     assert len(set(table["mostly along"])) > 1, "ten recommendations along one dimension explain nothing"
+    # a user whose first recommendation leans most along a dimension past the 12 described: named all the same
+    from mfviz.analysis.dimensions import leading_dimension
+
+    first = model.recommend(np.arange(300), n=1)[0][:, 0]
+    weak = next(u for u in range(300) if leading_dimension(dims, dims.user_coords[u], first[u:u + 1])[0][0] >= 12)
+    at.selectbox(key="rec_user").set_value(weak).run()
+    label = recommended(at).value["mostly along"].iloc[0]
+    d = int(label.split(" · ")[0]) - 1
+    assert d >= 12 and label.startswith(f"{d + 1} · ") and " end (" not in label, label
 
 
 def test_a_taste_profile_places_the_users_items_and_list_on_the_models_strongest_dimensions(demo_app):
