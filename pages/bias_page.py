@@ -157,7 +157,8 @@ if views["What less popular lists cost"].open:
             names = list(held_out)
             picked = model_start.model_multiselect(
                 "Models", names, key="bias_tradeoff_models", max_selections=4,
-                help="Each model is judged on the test part of the split it was trained on.")
+                help="Each model is judged on the test part of the split it was trained on. Up to 4 at once (the "
+                     "curves of more cross into a tangle): \"Select all\" takes the first 4.")
             curves = {}
             with ui.guard("Re-ranking with popularity penalties"):
                 for name in picked:

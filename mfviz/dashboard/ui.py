@@ -579,6 +579,7 @@ def data_label(data: DataEntry) -> str:
 SIDE_BY_SIDE_PER_ROW = 2  # lists in a row: two with title, score and popularity fit 820 px (1,280 px, sidebar open)
 SIDE_TABLE_WIDTH = 400  # px of one list's table: half of 820 px less the gap between two
 SHARED_SHADE = "background-color: #dcefd9"  # an item on every list
+PARTLY_SHADE = "background-color: #f0f7ee"  # of three lists or more: an item on some other list, not on all
 
 
 @dataclasses.dataclass
@@ -609,9 +610,23 @@ def side_frame(side: SideList, titles: np.ndarray, popularity: np.ndarray) -> pd
     return frame
 
 
-def shade(column: pd.Series, shared: np.ndarray) -> list[str]:
-    """The style of each cell of a list's title column: shaded for an item on every list."""
-    return [SHARED_SHADE if on else "" for on in shared]
+def shade(column: pd.Series, shared: list[str]) -> list[str]:
+    """The style of each cell of a list's title column: `shared`, from `shared_shades`."""
+    return list(shared)
+
+
+def shared_shades(lists: dict[str, np.ndarray]) -> dict[str, list[str]]:
+    """Each list's row styles: SHARED_SHADE for an item on every list, PARTLY_SHADE for one on some other list
+    but not all (of three lists or more: shading only the items on all of them left 7 items two lists shared
+    unmarked, "0 of 10"), none for an item on this list alone."""
+    sets = {name: set(np.asarray(items).tolist()) for name, items in lists.items()}
+    everywhere = set.intersection(*sets.values()) if sets else set()
+    styles = {}
+    for name, items in lists.items():
+        others = set().union(*(sets[other] for other in sets if other != name))
+        styles[name] = [SHARED_SHADE if item in everywhere else PARTLY_SHADE if item in others else ""
+                        for item in np.asarray(items).tolist()]
+    return styles
 
 
 def side_heading(name: str, side: SideList) -> str:
@@ -646,6 +661,7 @@ def side_by_side(lists: dict[str, SideList], titles: np.ndarray, popularity: np.
                   np.concatenate([np.asarray(side.scores, np.float64) for side in lists.values()]))),
               "popularity": st.column_config.NumberColumn("pop.", width=44, help="Interactions in the data.")}
     names = list(lists)
+    shades = shared_shades({name: np.asarray(side.items, np.int64) for name, side in lists.items()})
     for start in range(0, len(names), SIDE_BY_SIDE_PER_ROW):
         row = names[start:start + SIDE_BY_SIDE_PER_ROW]
         for place, name in zip(st.columns(SIDE_BY_SIDE_PER_ROW), row, strict=False):
@@ -654,15 +670,16 @@ def side_by_side(lists: dict[str, SideList], titles: np.ndarray, popularity: np.
             # the title takes what the numbers leave of the table's width (titles are cut at its edge)
             numbers = sum(config[column].get("width") or 60 for column in ("_index", *frame.columns[1:]))
             title = st.column_config.TextColumn(width=SIDE_TABLE_WIDTH - numbers)
-            shared = np.isin(np.asarray(side.items, np.int64), list(everywhere))
             with place:
                 st.markdown(side_heading(name, side))
-                st.dataframe(frame.style.apply(shade, subset=["title"], shared=shared), width="stretch",
+                st.dataframe(frame.style.apply(shade, subset=["title"], shared=shades[name]), width="stretch",
                              column_config=config | {"title": title})
     pairs = [f"{a} ∩ {b}: {len(set(lists[a].items.tolist()) & set(lists[b].items.tolist()))}"
              for k, a in enumerate(names) for b in names[k + 1:]]
     means = [f"{name} {popularity[side.items].mean():,.0f}" for name, side in lists.items() if len(side.items)]
-    st.caption(f"Shaded: in every list ({len(everywhere)} of {n}). Items two lists share: " + "; ".join(pairs)
+    st.caption(f"Shaded: in every list ({len(everywhere)} of {n})" + ("; lightly shaded: in some of the others"
+                                                                        if len(lists) > 2 else "")
+               + ". Items two lists share: " + "; ".join(pairs)
                + ". Mean popularity (interactions) of each list: " + "; ".join(means) + "." + note)
 
 

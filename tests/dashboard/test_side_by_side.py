@@ -303,3 +303,17 @@ def test_the_history_and_the_recommendations_show_their_columns_at_1440_px(movie
     before_genres = list(listed.value.columns[:list(listed.value.columns).index("genres") + 1])
     shown = [widths[c] if isinstance(widths[c], int) else sizes[widths[c]] for c in before_genres]
     assert sum(shown) <= PAGE_AT_1440, dict(zip(before_genres, shown, strict=True))
+
+
+def test_of_three_lists_an_item_on_some_other_list_is_lightly_shaded():
+    # Three lists of which two share 7 items, none on all three: only "in every list" was shaded (0 of 10), so
+    # the 7 the caption counted were not to be seen (stakeholder review).
+    from mfviz.dashboard.ui import PARTLY_SHADE, SHARED_SHADE, shared_shades
+
+    a, b, c = np.array([1, 2, 3, 4]), np.array([2, 3, 9, 8]), np.array([3, 7, 6, 5])
+    shades = shared_shades({"a": a, "b": b, "c": c})
+    assert shades == {"a": ["", PARTLY_SHADE, SHARED_SHADE, ""], "b": [PARTLY_SHADE, SHARED_SHADE, "", ""],
+                      "c": [SHARED_SHADE, "", "", ""]}
+    # two lists: an item on the other list is on every list
+    assert shared_shades({"a": a, "b": b}) == {"a": ["", SHARED_SHADE, SHARED_SHADE, ""],
+                                               "b": [SHARED_SHADE, SHARED_SHADE, "", ""]}
