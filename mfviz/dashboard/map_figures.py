@@ -95,7 +95,7 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
     search matches, drawn dark over the other points, which fade (the Embedding Projector's search: a few circled
     of hundreds matching left the rest unmarked); the first of them (`highlight`) circled and a few titled."""
     scatter = go.Scattergl if len(table) > WEBGL_ABOVE else go.Scatter
-    hover = "<b>%{customdata[0]}</b><br>" + colour + ": %{customdata[1]}<extra></extra>"
+    hover = "<b>%{customdata[0]}</b><br>" + colour + ": %{customdata[1]}%{customdata[3]}<extra></extra>"
     fig = go.Figure()
     trace_items = []
     if users is not None and len(users):
@@ -104,7 +104,7 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
             marker=dict(size=4, color="rgba(90, 90, 90, 0.22)")))
         trace_items.append(np.full(len(users), -1))  # not items: a selection leaves them out
     for part, name, shown, marker, legend in _item_groups(table, colour, continuous, key, matched):
-        fig.add_trace(scatter(x=part["x"], y=part["y"], mode="markers", name=name, customdata=_item_data(part, shown),
+        fig.add_trace(scatter(x=part["x"], y=part["y"], mode="markers", name=name, customdata=_item_data(part, shown, colour),
                               hovertemplate=hover, marker={"size": 5} | marker, showlegend=legend))
         trace_items.append(part["item"].to_numpy())
     labelled = {i: place for i, place in (labelled or {}).items() if i != anchor}  # the anchor's is in its box
@@ -379,10 +379,21 @@ def _item_groups(table: pd.DataFrame, colour: str, continuous: bool, key: Colour
                {"color": SEARCH_COLOUR, "size": 6}, True)
 
 
-def _item_data(part: pd.DataFrame, shown) -> np.ndarray:
-    """customdata of item points: title, the value shown on hover, and the item index last (what a
-    click on the point reports, see clicked_item)."""
-    return np.stack([part["title"].astype(str), np.asarray(shown).astype(str), part["item"].astype(str)], axis=1)
+def _item_data(part: pd.DataFrame, shown, colour: str = "") -> np.ndarray:
+    """customdata of item points: title, the value shown on hover, the item index (what a click on the point
+    reports, see clicked_item) and more to hover: all its genres and its interactions, where the table has them
+    and the colour is not already one of them (the hover showed one genre only: an Embedding Projector user
+    reads an item's metadata there)."""
+    more = pd.Series("", index=part.index, dtype=object)
+    if "genres" in part.columns and colour != "genres":
+        genres = part["genres"].map(lambda g: ", ".join(map(str, g)) if isinstance(g, list | tuple | np.ndarray)
+                                    else "" if g is None or (isinstance(g, float) and np.isnan(g)) else str(g))
+        more += np.where(genres != "", "<br>" + genres, "")
+    if "popularity" in part.columns and colour != "popularity":
+        counts = pd.to_numeric(part["popularity"], errors="coerce")
+        more += np.where(counts.notna(), counts.map(lambda c: f"<br>{c:,.0f} interactions" if c == c else ""), "")
+    return np.stack([part["title"].astype(str), np.asarray(shown).astype(str), part["item"].astype(str),
+                     more.astype(str)], axis=1)
 
 
 def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | None = None, method: str = "UMAP",
@@ -396,11 +407,11 @@ def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | N
     `axes` names the directions of a map whose axes mean something (a model's dimensions); `key` and
     `part_of` as for `latent_scatter` (a few items on their own: their colours of the whole map, and the
     titles of the most popular written at their points)."""
-    hover = "<b>%{customdata[0]}</b><br>" + colour + ": %{customdata[1]}<extra></extra>"
+    hover = "<b>%{customdata[0]}</b><br>" + colour + ": %{customdata[1]}%{customdata[3]}<extra></extra>"
     fig = go.Figure()
     for part, name, shown, marker, legend in _item_groups(table, colour, continuous, key, matched):
         fig.add_trace(go.Scatter3d(x=part["x"], y=part["y"], z=part["z"], mode="markers", name=name,
-                                   customdata=_item_data(part, shown), hovertemplate=hover,
+                                   customdata=_item_data(part, shown, colour), hovertemplate=hover,
                                    marker={"size": 3} | marker, showlegend=legend))
     position = pd.Series(np.arange(len(table)), index=table["item"].to_numpy())
     xyz = table[["x", "y", "z"]].to_numpy(float)
@@ -811,14 +822,14 @@ def _anchor_labels(fig: go.Figure, table: pd.DataFrame, anchor: int, neighbours:
 def clicked_item(state) -> int | None:
     """The item of the one point clicked on the map, from the Streamlit state of its chart (a click
     selects one point and draws no box or lasso), or None. Every item point of `latent_scatter`
-    carries its item index last in its customdata, so the click can be read before the chart is
+    carries its item index third in its customdata, so the click can be read before the chart is
     drawn again (Streamlit sets a widget's value only before the widget is drawn)."""
     selection = (state or {}).get("selection") or {}
     points = selection.get("points") or []
     if len(points) != 1 or selection.get("box") or selection.get("lasso"):
         return None
     try:
-        item = int(points[0].get("customdata")[-1])
+        item = int(points[0].get("customdata")[2])
     except (TypeError, ValueError, IndexError):
         return None
     return item if item >= 0 else None
@@ -843,11 +854,11 @@ def training_replay(coords: np.ndarray, table: pd.DataFrame, colour: str, shares
     in the caption."""
     groups = list(_colour_groups(table.assign(x=0.0, y=0.0), colour, False))
     rows = [np.flatnonzero(table.index.isin(part.index)) for part, *_ in groups]
-    hover = "<b>%{customdata[0]}</b><br>" + colour + ": %{customdata[1]}<extra></extra>"
+    hover = "<b>%{customdata[0]}</b><br>" + colour + ": %{customdata[1]}%{customdata[3]}<extra></extra>"
 
     def traces(epoch: int) -> list:
         return [go.Scatter(x=coords[epoch, r, 0], y=coords[epoch, r, 1], mode="markers", name=name,
-                           customdata=_item_data(part, shown), hovertemplate=hover, marker=dict(size=5, **marker))
+                           customdata=_item_data(part, shown, colour), hovertemplate=hover, marker=dict(size=5, **marker))
                 for r, (part, name, shown, marker) in zip(rows, groups, strict=True)]
 
     last = len(coords) - 1

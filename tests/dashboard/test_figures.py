@@ -183,7 +183,7 @@ def test_neighbours_hidden_under_the_star_are_drawn_on_a_ring_around_it():
                                        neighbours={"cosine": np.array([1, 2, 5]), "dot": np.array([3, 1])})
     rings = {t.name: t for t in chart.figure.data if t.name in ("cosine neighbours", "dot neighbours")}
     drawn = {int(item): (x, y) for t in rings.values()
-             for x, y, item in zip(t.x, t.y, t.customdata[:, -1], strict=True)}
+             for x, y, item in zip(t.x, t.y, t.customdata[:, 2], strict=True)}
     radius = map_figures.RING * 10  # the map spans 10 × 10
     for item in (1, 2, 3):  # within 3% of the map of the star: on the ring, each in its own place
         assert np.hypot(*drawn[item]) == pytest.approx(radius, rel=1e-3)
@@ -277,6 +277,22 @@ def test_every_item_point_carries_its_item_so_a_click_names_it(colour, continuou
     assert clickable == 5 + 2 + 1 + 1  # every item, the 3 neighbour rings, the anchor's star
 
 
+def test_an_item_hovers_with_all_its_genres_and_its_interactions():
+    # The hover showed the title and one genre (the colour's); the Embedding Projector shows an item's metadata.
+    table = pd.DataFrame({"x": [0.0, 1, 2], "y": [0.0, 1, 0], "item": [0, 1, 2], "title": list("abc"),
+                          "popularity": [1234, 5, 0], "genres": ["Action, Sci-Fi", "", "Drama"],
+                          "genre": ["Sci-Fi", "(none)", "Drama"]})
+    for figure in (map_figures.latent_scatter(table, "genre", continuous=False).figure,
+                   map_figures.latent_scatter_3d(table.assign(z=0.0), "genre", continuous=False).figure):
+        hovered = {row[0]: row[3] for t in figure.data for row in t.customdata}
+        assert hovered == {"a": "<br>Action, Sci-Fi<br>1,234 interactions", "b": "<br>5 interactions",
+                           "c": "<br>Drama<br>0 interactions"}
+        assert all(t.hovertemplate.endswith("%{customdata[3]}<extra></extra>") for t in figure.data)
+    # coloured by popularity, the count is the colour's value already: not said twice
+    by_count = map_figures.latent_scatter(table, "popularity", continuous=True).figure
+    assert {row[0]: row[3] for t in by_count.data for row in t.customdata}["a"] == "<br>Action, Sci-Fi"
+
+
 def test_only_a_single_click_counts_as_a_click():
     point = {"curve_number": 0, "point_index": 0, "customdata": ["a", "5", "12"]}
     assert map_figures.clicked_item({"selection": {"points": [point], "box": [], "lasso": []}}) == 12
@@ -300,9 +316,9 @@ def test_the_3d_map_draws_every_item_once_and_joins_the_anchor_to_its_neighbours
     assert scene.xaxis.title.text == "UMAP 1" and scene.zaxis.title.text == "UMAP 3"
     traces = {t.name: t for t in chart.figure.data if t.name}
     items = [t for t in chart.figure.data if t.name in ("x", "y", "z")]
-    assert sorted(int(i) for t in items for i in t.customdata[:, -1]) == list(range(6))
+    assert sorted(int(i) for t in items for i in t.customdata[:, 2]) == list(range(6))
     for t in items:  # each point where the table puts its item
-        rows = t.customdata[:, -1].astype(int)
+        rows = t.customdata[:, 2].astype(int)
         np.testing.assert_allclose(t.z, table["z"].to_numpy()[rows])
     lines = [t for t in chart.figure.data if t.mode == "lines"]
     np.testing.assert_allclose(lines[0].x, [table.x[1], table.x[0], np.nan, table.x[1], table.x[5], np.nan])

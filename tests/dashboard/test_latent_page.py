@@ -63,7 +63,7 @@ def test_a_title_search_finds_titles_that_hold_it_anywhere_and_says_how_many(lat
     assert sorted(c[0] for c in matches["customdata"]) == sorted(holding)
     # drawn once: not also in its faded colour group (a broad search doubled the figure)
     faded_titles = {c[0] for t in spec["data"] if t is not matches and t.get("mode") == "markers"
-                    for c in (t.get("customdata") or []) if isinstance(c, list) and len(c) == 3}
+                    for c in (t.get("customdata") or []) if isinstance(c, list) and len(c) == 4}
     assert not faded_titles & set(holding) and len(faded_titles) + len(holding) == len(titles)
     # each match hovers with the value it has in its own colour group
     genre = dict(zip(titles, at.session_state["mfviz.data"].interactions.items["genres"], strict=False))

@@ -217,7 +217,7 @@ def colours_of(spec: dict) -> dict[int, tuple[str, str]]:
     """Each item point's (legend name, colour) on a map coloured by category."""
     return {int(item): (t["name"], t["marker"]["color"]) for t in spec["data"]
             if t.get("mode") == "markers" and t.get("customdata") and isinstance(t["marker"].get("color"), str)
-            and len(t["customdata"][0]) == 3 and t["name"] not in ("cosine neighbours", "dot neighbours")
+            and len(t["customdata"][0]) == 4 and t["name"] not in ("cosine neighbours", "dot neighbours")
             and t["marker"].get("symbol") != "star" for item in np.asarray(t["customdata"])[:, 2]}
 
 

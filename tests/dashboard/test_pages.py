@@ -725,7 +725,7 @@ def test_a_selection_can_be_mapped_on_its_own_and_the_whole_map_comes_back():
     assert any("Only the 12 items you selected are on the map" in i.value for i in at.info)
     entry = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value]
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    points = [t for t in spec["data"] if t.get("customdata") and len(t["customdata"][0]) == 3]
+    points = [t for t in spec["data"] if t.get("customdata") and len(t["customdata"][0]) == 4]
     items = np.concatenate([np.asarray(t["customdata"])[:, 2].astype(int) for t in points])
     xy = np.column_stack([np.concatenate([plotly_array(t[a]) for t in points]) for a in "xy"])
     chosen = np.sort(first[:12])
@@ -750,7 +750,7 @@ def test_the_map_in_3d_shows_the_first_three_principal_components():
     entry = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value]
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     points = [t for t in spec["data"] if t["type"] == "scatter3d" and t.get("mode") == "markers"
-              and t.get("customdata") and len(t["customdata"][0]) == 3]
+              and t.get("customdata") and len(t["customdata"][0]) == 4]
     items = np.concatenate([np.asarray(t["customdata"])[:, 2].astype(int) for t in points])
     xyz = np.column_stack([np.concatenate([plotly_array(t[a]) for t in points]) for a in "xyz"])
     expected = project(entry.model.item_factors, "pca", 3, cache_dir=False).coords

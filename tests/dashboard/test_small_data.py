@@ -32,7 +32,7 @@ def map_points(at, title_start: str = "") -> np.ndarray:
     every trace whose customdata rows are (title, value, index), neighbour rings and stars left out."""
     specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     spec = next(s for s in specs if s["layout"]["title"]["text"].startswith(title_start))
-    traces = [t for t in spec["data"] if t.get("customdata") and len(t["customdata"][0]) == 3
+    traces = [t for t in spec["data"] if t.get("customdata") and len(t["customdata"][0]) == 4
               and t.get("mode") == "markers" and "neighbours" not in t.get("name", "")
               and t.get("marker", {}).get("symbol") != "star"]
     return np.concatenate([np.asarray(t["customdata"])[:, 2].astype(int) for t in traces])
