@@ -1,6 +1,7 @@
-"""The Data page's charts drawn on the server as inline SVG, so the first page needs no chart library:
-Plotly's 4.7 MB bundle takes 1-2 s to evaluate in a browser on a 2-core machine, more than the rest of
-the page. Hover shows each bar's or point's numbers (the browser's own tooltip). No Streamlit here."""
+"""Charts drawn on the server as inline SVG: the Data page's, so that the first page needs no chart library
+(Plotly's 4.7 MB bundle takes 1-2 s to evaluate in a browser on a 2-core machine, more than the rest of the page),
+and places on a model's dimensions. Hover shows each bar's or point's numbers (the browser's own tooltip). No
+Streamlit here."""
 
 from __future__ import annotations
 
@@ -263,3 +264,70 @@ def timeline_chart(line, width: int = 1040, height: int = 300) -> SvgChart:
         frame.x_label(frame.left + (i + 0.5) * slot, labels[i])
     caption = span_words(line) + " Before a split by time, check that the test period holds enough of them."
     return SvgChart(frame.svg(), caption, title)
+
+
+# ------------------------------------------------------------------------------ places on the dimensions
+STRIP_MARKS = (("circle", "#2a3f5f"), ("diamond", "#e4572e"), ("square", "#2ca02c"))  # shape, colour per series
+STRIP_ROW = 50  # px per dimension
+STRIP_LABEL = 76  # px left of the tracks, for a dimension's number and energy
+
+
+def _mark(shape: str, x: float, y: float, colour: str, tip: str) -> str:
+    """A series' mark at (x, y) with its tooltip: a circle, a diamond or a square about 14 px across."""
+    title = f"<title>{escape(tip)}</title>"
+    if shape == "circle":
+        return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="7" fill="{colour}" stroke="white" stroke-width="1.5">{title}</circle>'
+    if shape == "diamond":
+        points = f"{x:.1f},{y - 8:.1f} {x + 8:.1f},{y:.1f} {x:.1f},{y + 8:.1f} {x - 8:.1f},{y:.1f}"
+        return f'<polygon points="{points}" fill="{colour}" stroke="white" stroke-width="1.5">{title}</polygon>'
+    return (f'<rect x="{x - 6:.1f}" y="{y - 6:.1f}" width="12" height="12" fill="{colour}" stroke="white" '
+            f'stroke-width="1.5">{title}</rect>')
+
+
+def _fit(text: str, room: float) -> str:
+    """`text` cut with an ellipsis to about `room` px."""
+    most = max(4, int(room / CHAR_WIDTH))
+    return text if len(text) <= most else text[:most - 1].rstrip() + "…"
+
+
+def dimension_strip(labels: list[str], ends: list[tuple[str, str]], series: dict[str, np.ndarray], title: str,
+                    caption: str = "", width: int = 860) -> SvgChart:
+    """Places on a model's dimensions: one track per dimension (`labels`, strongest first) from its − end (0, left)
+    to its + end (100, right), each end named above it (`ends`: (− name, + name)), and a mark per series ({name:
+    a place 0–100 on each dimension}), so a place reads as a position between two ends, not an amount (a progress
+    bar's empty track read "nothing"). Hover on a mark gives its number; `caption` goes under it."""
+    rows = len(labels)
+    legend_height = 48  # the title's line, then the legend's below it (beside it, a long title ran into it)
+    height = legend_height + rows * STRIP_ROW + 26
+    left, right = STRIP_LABEL, width - 16
+    span = right - left
+    parts = [f'<text x="2" y="18" font-size="{FONT + 2}" font-weight="600" fill="{TEXT}">{escape(title)}</text>']
+    x = right  # the legend: one row at the top right, first series leftmost
+    entries = list(series)
+    for n in reversed(range(len(entries))):
+        shape, colour = STRIP_MARKS[n % len(STRIP_MARKS)]
+        x -= CHAR_WIDTH * len(entries[n]) + 6
+        parts.append(f'<text x="{x:.1f}" y="{legend_height - 6}">{escape(entries[n])}</text>')
+        x -= 14
+        parts.append(_mark(shape, x, legend_height - 10, colour, entries[n]))
+        x -= 22
+    for row, (label, (minus, plus)) in enumerate(zip(labels, ends, strict=True)):
+        y = legend_height + 24 + row * STRIP_ROW + 16  # the track; the end names above it
+        parts.append(f'<text x="2" y="{y + 5:.1f}" font-weight="600">{escape(label)}</text>'
+                     f'<line x1="{left}" x2="{right}" y1="{y:.1f}" y2="{y:.1f}" stroke="{GRID}" stroke-width="6" '
+                     f'stroke-linecap="round"/>'
+                     f'<line x1="{left + span / 2:.1f}" x2="{left + span / 2:.1f}" y1="{y - 7:.1f}" y2="{y + 7:.1f}" '
+                     f'stroke="{MUTED}" stroke-width="1"/>'
+                     f'<text x="{left}" y="{y - 11:.1f}" fill="{MUTED}">− {escape(_fit(minus, span / 2 - 24))}</text>'
+                     f'<text x="{right}" y="{y - 11:.1f}" fill="{MUTED}" text-anchor="end">'
+                     f'{escape(_fit(plus, span / 2 - 24))} +</text>')
+        for n, (name, places) in enumerate(series.items()):
+            shape, colour = STRIP_MARKS[n % len(STRIP_MARKS)]
+            place = float(np.clip(places[row], 0, 100))
+            parts.append(_mark(shape, left + span * place / 100, y, colour,
+                               f"{name}: {place:.0f} on dimension {label} (0 = far at the − end, 50 = the middle, "
+                               "100 = far at the + end)"))
+    markup = (f'<svg class="mfviz-chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
+              f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg" '
+              f'style="max-width:{width}px;font-family:inherit" font-size="{FONT}" fill="{TEXT}">' + "".join(parts) + "</svg>")
+    return SvgChart(markup, caption, title)

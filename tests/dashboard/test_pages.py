@@ -450,6 +450,19 @@ def test_each_recommendation_names_the_dimension_lifting_its_score_most(demo_app
     assert d >= 12 and label.startswith(f"{d + 1} · ") and " end (" not in label, label
 
 
+def strip_marks(at, heading: str) -> dict[str, list[int]]:
+    """The places each series' marks show on the server-drawn strip of dimensions titled `...heading`, from the
+    marks' tooltips ("name: 73 on dimension 2 (7%) ..."), in the order of the dimensions."""
+    import html
+    import re
+
+    svg = next(html.unescape(m.value) for m in at.markdown if m.value.startswith("<svg") and heading in html.unescape(m.value))
+    marks: dict[str, list[int]] = {}
+    for name, place in re.findall(r"<title>([^<]+?): (\d+) on dimension", svg):
+        marks.setdefault(name, []).append(int(place))
+    return marks
+
+
 def test_a_taste_profile_places_the_users_items_and_list_on_the_models_strongest_dimensions(demo_app):
     from mfviz.analysis import genre_groups, principal_dimensions
 
@@ -485,9 +498,13 @@ def test_a_taste_profile_places_the_users_items_and_list_on_the_models_strongest
     assert not at.exception and not at.error, [e.value for e in at.error]
     taste = next(d.value for d in at.dataframe if "its top 10 (mean)" in d.value.columns)
     assert taste["its 5 liked items (mean)"][1] > 90, taste
-    caption = next(c.value for c in at.caption if "Each bar: the share of the model's items lower" in c.value)
-    assert "0 = far at the − end, 50 = the middle, 100 = far at the + end" in caption
+    caption = next(c.value for c in at.caption if "Each mark: the share of the model's items lower" in c.value)
+    assert "at the left = far at the − end, the tick = the middle, at the right = far at the + end" in caption
     assert taste["its top 10 (mean)"][1] > 75, taste
+    # drawn as places on tracks between the named ends (progress bars read as amounts): a mark per column and row
+    marks = strip_marks(at, "'s items and recommendations on the model's 6 strongest dimensions")
+    for name in ("its 5 liked items (mean)", "its top 10 (mean)"):
+        assert [round(v) for v in taste[name]] == marks[name], name
     at.multiselect(key="rec_profile").set_value([]).run()
 
 
@@ -507,6 +524,8 @@ def test_an_item_and_its_neighbours_on_the_models_strongest_dimensions(demo_app)
     np.testing.assert_allclose(profile[f"its {k} cosine neighbours (mean)"],
                                [np.mean([100 * np.mean(others[:, d] < coords[j, d]) for j in close])
                                 for d in range(6)])
+    marks = strip_marks(at, "and its cosine neighbours on the model's 6 strongest dimensions")
+    assert marks == {name: [round(v) for v in profile[name]] for name in profile.columns[2:4]}
 
 
 
@@ -1037,7 +1056,7 @@ def test_recommendations_of_several_models_side_by_side():
         """The lists side by side sit right under the main list, above the user's dimensions."""
         texts = [m.value for m in at.markdown]
         first = texts.index("**Side by side**")
-        return first < next(k for k, t in enumerate(texts) if "strongest dimensions**" in t)
+        return first < next(k for k, t in enumerate(texts) if "strongest dimensions" in t and t.startswith("<svg"))
 
     assert side_by_side_comes_first()
     at.radio(key="rec_mode").set_value("a profile I build").run()

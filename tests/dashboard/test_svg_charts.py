@@ -4,6 +4,7 @@ them (hand-computed and brute force), tooltips with the numbers, escaped text.""
 from __future__ import annotations
 
 import math
+import re
 import xml.etree.ElementTree as ET
 
 import numpy as np
@@ -157,3 +158,21 @@ def test_empty_data_still_gives_a_chart():
     parse(svg_charts.long_tail(np.array([])))
     parse(svg_charts.activity_histogram(np.array([])))
     parse(svg_charts.rating_histogram(pd.DataFrame({"value": [], "count": []}), True))
+
+
+def test_places_on_the_dimensions_are_marks_on_tracks_between_the_named_ends():
+    from mfviz.dashboard.svg_charts import STRIP_LABEL, dimension_strip
+
+    chart = dimension_strip(["1 (40%)", "2 (9%)"], [("rare items", "popular items"), ("Horror", "Romance " * 30)],
+                            {"this item": np.array([0.0, 100.0]), "its neighbours (mean)": np.array([50.0, 25.0])},
+                            "“X” on the model's 2 strongest dimensions", "Where X and its neighbours sit on the two dimensions.", width=1040)
+    svg = chart.markup
+    parse(chart)  # well-formed, on one line
+    assert "− rare items</text>" in svg and "popular items +</text>" in svg and "− Horror</text>" in svg
+    assert "Romance Romance" in svg and "…" in svg  # a long end name is cut, not run into the other
+    left, right = STRIP_LABEL, 1040 - 16
+    circles = [float(x) for x in re.findall(r'<circle cx="([\d.]+)"', svg)]  # the first series' marks
+    assert circles[1:] == [left, right]  # 0 at the − end (left), 100 at the + end (right); the first: legend
+    diamonds = re.findall(r'<polygon points="([\d.]+),', svg)  # the second series' top vertices: x of the mark
+    assert [float(x) for x in diamonds[1:]] == [left + (right - left) / 2, left + (right - left) / 4]
+    assert "<title>its neighbours (mean): 25 on dimension 2 (9%)" in svg
