@@ -5,7 +5,9 @@ A select box sends every option to the browser on every run of its page: on 138,
 items that was 4-5 s per click on the Neighbours and Recommend pages. These list `LISTED` options,
 plus whatever is chosen (from a link, a map click or a typed search), and accept typed text, which
 a callback turns into the item or user it names before the page runs again. Typing filters the listed
-options by substring ("contains"): a fuzzy match would offer listed items for an unlisted id's digits."""
+options by substring ("contains"): a fuzzy match would offer listed items for an unlisted id's digits. The
+callback matches titles in natural word order too: "The Godfather" finds "Godfather, The (1972)", which the
+browser's own filter does not list."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from mfviz.dashboard.title_search import natural_titles
 from mfviz.errors import DataError
 
 LISTED = 2_000  # options sent with each run (ML-100K, 1,682 items and 943 users, lists them all)
@@ -39,8 +42,9 @@ def by_id(interactions, kind: str, text: str) -> int | None:
 def find(interactions, kind: str, text: str, ranked: np.ndarray) -> int | None:
     """The index of the `kind` ("item" or "user") that typed `text` names: its id as the data writes
     it ("user 554" or "554"); for items also the first of `ranked` whose title contains the text
-    (case-insensitive). An exact id wins over titles that contain it ("1995": item 1995, not the most
-    popular film of 1995; `titles_containing` counts those)."""
+    (case-insensitive; as written or in natural word order, see `titles_containing`). An exact id wins over
+    titles that contain it ("1995": item 1995, not the most popular film of 1995; `titles_containing` counts
+    those)."""
     return _find(interactions, kind, text, ranked)[0]
 
 
@@ -63,11 +67,17 @@ def _find(interactions, kind: str, text: str, ranked: np.ndarray) -> tuple[int |
 def titles_containing(interactions, kind: str, text: str, ranked: np.ndarray) -> np.ndarray:
     """The positions in `ranked` of the items whose title contains `text` (case-insensitive); none for users.
     Anywhere in the title, as the picker's own list filters (filter_mode="contains"), so that Enter picks
-    what the browser would have; the map's search matches anywhere too (title_search.title_search)."""
+    what the browser would have; the map's search matches anywhere too (title_search.title_search). The
+    title as written or in natural word order (title_search.natural_title): MovieLens writes "Godfather, The
+    (1972)", and "The Godfather" matched nothing."""
     if kind != "item" or not text:
         return np.zeros(0, np.int64)
-    titles = np.char.lower(interactions.titles.astype(str)[ranked])
-    return np.flatnonzero(np.char.find(titles, text.lower()) >= 0)
+    titles = interactions.titles.astype(str)
+    text = text.lower()
+    hits = np.zeros(len(ranked), bool)
+    for form in (titles, natural_titles(titles).astype(str)):
+        hits |= np.char.find(np.char.lower(form[ranked]), text) >= 0
+    return np.flatnonzero(hits)
 
 
 def id_note(interactions, kind: str, text: str, ranked: np.ndarray, found: int) -> str | None:
@@ -251,6 +261,39 @@ TYPED_ENTER = """<script>
 </script>"""
 
 
+# Streamlit's row for typed text reads "Add: …", first in a select box (and taken by Enter), last in a multiselect,
+# and no option of the widgets renames or removes it: without it no typed text reaches the server, and an unlisted
+# item or an id could not be found. Nothing is added: `find` looks the text up (an id, a title as written or in
+# natural word order), so the row says so: "Find: The Godfather". The text node is renamed in place (React sets it
+# again as the text changes, and this renames it again before the browser paints), in the pickers only.
+FIND_ROW = """<script>
+(() => {
+  window.mfvizPickers = Object.assign(window.mfvizPickers || {}, PICKERS);
+  if (window.mfvizFindRow) return;
+  window.mfvizFindRow = true;
+  const rename = () => {
+    const holder = document.activeElement?.closest("[class*='st-key-']");
+    const key = holder && [...holder.classList].find(name => name.startsWith("st-key-"));
+    if (!key || !window.mfvizPickers[key.slice("st-key-".length)]) return;
+    for (const row of document.querySelectorAll("[role='option'][data-key='__creatable__'] [data-item-hl]")) {
+      const text = row.firstChild;
+      if (text?.nodeType === Node.TEXT_NODE && text.nodeValue.startsWith("Add: ")) {
+        text.nodeValue = "Find: " + text.nodeValue.slice("Add: ".length);
+      }
+    }
+  };
+  new MutationObserver(rename).observe(document.body, {childList: true, subtree: true, characterData: true});
+})();
+</script>"""
+
+
+def _scripts(key: str, kind: str, typed_enter: bool) -> None:
+    """The pickers' scripts (installed once per tab) in the sidebar, which they now apply to the picker `key` too."""
+    pickers = json.dumps({key: f"{kind} "})
+    st.sidebar.html(((TYPED_ENTER if typed_enter else "") + FIND_ROW).replace("PICKERS", pickers),
+                    unsafe_allow_javascript=True)
+
+
 def pick_one(where, label: str, kind: str, ranked: np.ndarray, interactions, key: str, format_func,
              default: int | None = None, **options) -> int | None:
     """A select box over the `ranked` indices (most popular first); `default` preselects one when the
@@ -264,6 +307,7 @@ def pick_one(where, label: str, kind: str, ranked: np.ndarray, interactions, key
         st.session_state[key] = current = None if default is None else int(default)
         values = _options(ranked, [] if current is None else [current], n)
     _say_missed(key, kind)
+    _scripts(key, kind, typed_enter=False)  # a select box sends typed text by itself: its "Add: …" row comes first
     choice = where.selectbox(label, values, index=None, key=key, format_func=format_func, accept_new_options=True,
                              filter_mode="contains", on_change=_resolve, args=(key, interactions, kind, ranked, False),
                              help=_help(options.pop("help", None), ranked, kind), **options)
@@ -286,7 +330,7 @@ def pick_many(where, label: str, kind: str, ranked: np.ndarray, interactions, ke
     # match the typed text, so a word and Enter picked every title containing it ('Harbor': 101 items).
     # Without it Enter picks the first match listed, the most popular (or, matching none, the typed text);
     # TYPED_ENTER makes it send the typed text, so that an id typed in full wins.
-    st.sidebar.html(TYPED_ENTER.replace("PICKERS", json.dumps({key: f"{kind} "})), unsafe_allow_javascript=True)
+    _scripts(key, kind, typed_enter=True)
     return where.multiselect(label, _options(ranked, current, n), key=key, format_func=format_func,
                              accept_new_options=True, filter_mode="contains", select_all=False, on_change=_resolve,
                              args=(key, interactions, kind, ranked, True),

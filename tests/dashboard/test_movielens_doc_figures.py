@@ -1,8 +1,8 @@
 """The MovieLens 100K figures that docs/dashboard.md and docs/python-api.md state, recomputed as the pages compute
 them (skipped without ../shared's copy): the Train page's replay and Truncated SVD's RMSE, the Latent space page's
-taste axis and title search, the Spectrum page's components above the shuffle, the Neighbours page's lifts and
-thin lists, and the Popularity bias page's plain words. Seeded, so each run gives the same numbers; each model is
-trained once per module (a few seconds in all)."""
+taste axis and title search, titles typed in natural word order, the Spectrum page's components above the shuffle, the
+Neighbours page's lifts and thin lists, and the Popularity bias page's plain words. Seeded, so each run gives the
+same numbers; each model is trained once per module (a few seconds in all)."""
 
 from __future__ import annotations
 
@@ -185,6 +185,29 @@ def test_title_search_tar_and_star(movielens):
     assert sorted(hits["title"].head(2)) == ["Hard Target (1993)", "Target (1995)"]  # each more popular first: Hard Target
     listed = search_hits(table, "star")["title"].tolist()
     assert listed.index("Lone Star (1996)") < listed.index("Bastard Out of Carolina (1996)")
+
+
+def test_titles_typed_in_natural_word_order(movielens):
+    """docs/dashboard.md, Large data: "The Godfather" picks "Godfather, The (1972)" in every item picker, and the
+    Latent space page's search finds it (MovieLens writes the article last; both found nothing before)."""
+    from mfviz.dashboard import pickers
+    from mfviz.dashboard.title_search import search_hits
+
+    data, _, _ = movielens
+    inter = data.interactions
+    popularity = popularity_of(inter)
+    ranked = np.argsort(-popularity, kind="stable")  # the pickers' order: most popular first
+    picked = {text: str(inter.titles[pickers.find(inter, "item", text, ranked)])
+              for text in ("The Godfather", "the usual suspects", "Godfather", "the godfather: part ii", "Il Postino",
+                           "das boot")}
+    assert picked == {"The Godfather": "Godfather, The (1972)", "the usual suspects": "Usual Suspects, The (1995)",
+                      "Godfather": "Godfather, The (1972)", "the godfather: part ii": "Godfather: Part II, The (1974)",
+                      "Il Postino": "Postino, Il (1994)", "das boot": "Boot, Das (1981)"}
+    table = pd.DataFrame({"item": np.arange(inter.n_items), "title": np.asarray(inter.titles).astype(str),
+                          "popularity": popularity})
+    assert search_hits(table, "The Godfather")["title"].tolist() == ["Godfather, The (1972)",
+                                                                      "Godfather: Part II, The (1974)"]
+    assert search_hits(table, "the usual suspects")["title"].tolist() == ["Usual Suspects, The (1995)"]
 
 
 # ------------------------------------------------------------------------------ Spectrum page

@@ -78,3 +78,66 @@ def test_an_id_typed_into_the_profile_picker_wins_over_titles_that_hold_it(tmp_p
                 browser.close()
     finally:
         stop(process)
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                    reason=f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)")
+def test_the_row_for_typed_text_reads_find_and_picks_the_most_popular_title_holding_it(tmp_path):
+    # "every picker lists 'Add: …' first": Streamlit's row for typed text, which no option renames or removes
+    # (without it no typed id or unlisted title reaches the server); pickers.FIND_ROW renames it
+    playwright = pytest.importorskip("playwright.sync_api")
+    from mfviz.dashboard import pickers
+    from mfviz.datasets import load_demo
+
+    demo = load_demo()
+    ranked = np.argsort(-np.diff(demo.matrix.tocsc().indptr), kind="stable")
+    word = "orchard"
+    expected = str(demo.titles[ranked[pickers.titles_containing(demo, "item", word, ranked)[0]]])
+
+    port, log_path = free_port(), tmp_path / "server.log"
+    url = f"http://127.0.0.1:{port}"
+    process = start(port, log_path)
+
+    def settled(page) -> None:
+        page.wait_for_selector(IDLE, timeout=WAIT_MS)
+        page.wait_for_timeout(800)
+        page.wait_for_selector(IDLE, timeout=WAIT_MS)
+
+    try:
+        assert wait_for(lambda: healthy(url) or process.poll() is not None), log_path.read_text()
+        with playwright.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            try:
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.goto(url + "/neighbours")
+                page.wait_for_selector("[data-testid='stMainBlockContainer'] h1", timeout=WAIT_MS)
+                settled(page)
+                item = page.get_by_role("combobox", name="Item")
+                item.click()
+                page.keyboard.type(word)
+                rows = page.locator("[role='option']")
+                rows.first.wait_for(timeout=WAIT_MS)
+                assert rows.first.inner_text() == f"Find: {word}", rows.all_inner_texts()[:3]
+                page.keyboard.type(" qzx")  # as the text changes, the row is renamed again
+                page.wait_for_timeout(300)
+                assert rows.all_inner_texts() == [f"Find: {word} qzx"]
+                for _ in " qzx":
+                    page.keyboard.press("Backspace")
+                page.keyboard.press("Enter")  # the row comes first, and Enter takes it
+                settled(page)
+                assert item.input_value().startswith(expected + " · "), item.input_value()
+                page.goto(url + "/recommend")
+                page.wait_for_selector("[data-testid='stMainBlockContainer'] h1", timeout=WAIT_MS)
+                settled(page)
+                page.get_by_text("a profile I build").click()
+                settled(page)
+                page.get_by_role("combobox", name="Items this person likes").click()
+                page.keyboard.type("qzx " + word)  # a multiselect lists its row after the titles holding the text
+                page.wait_for_timeout(300)
+                assert rows.all_inner_texts() == [f"Find: qzx {word}"]
+                assert page.locator("[data-testid='stException']").count() == 0
+            finally:
+                browser.close()
+    finally:
+        stop(process)

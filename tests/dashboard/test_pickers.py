@@ -28,6 +28,67 @@ def test_find_takes_an_id_as_the_data_writes_it_or_a_title():
     assert pickers.find(data, "user", "night", ranked) is None  # users are found by id only
 
 
+INVERTED_FRAME = pd.DataFrame({"user": ["a", "b", "c", "a", "b", "a", "a", "a", "a"],
+                               "item": [2, 2, 2, 1, 1, 3, 4, 5, 6], "rating": [5, 4, 5, 3, 4, 5, 4, 3, 2]})
+INVERTED_ITEMS = pd.DataFrame({"item": [1, 2, 3, 4, 5, 6],
+                               "title": ["Godfather: Part II, The (1974)", "Godfather, The (1972)",
+                                         "Usual Suspects, The (1995)", "Good, the Bad and the Ugly, The (1966)",
+                                         "Enfer, L' (1994)", "Pest, The"]})  # as MovieLens writes them: article last
+
+
+def test_a_title_typed_in_natural_word_order_finds_the_one_written_with_its_article_last():
+    # "No item matches 'The Godfather'": MovieLens writes "Godfather, The (1972)"
+    data = load_interactions(INVERTED_FRAME, items=INVERTED_ITEMS)
+    ranked = np.argsort(-np.diff(data.matrix.tocsc().indptr), kind="stable")
+    assert data.titles[ranked[0]] == "Godfather, The (1972)"  # the most popular, then Part II
+
+    def found(text):
+        index = pickers.find(data, "item", text, ranked)
+        return None if index is None else data.titles[index]
+
+    assert found("The Godfather") == "Godfather, The (1972)"  # Part II matches too, less popular
+    assert found("the godfather: part") == "Godfather: Part II, The (1974)"
+    assert found("Godfather") == "Godfather, The (1972)" and found("Godfather, The") == "Godfather, The (1972)"
+    assert found("the usual suspects") == "Usual Suspects, The (1995)"
+    assert found("The Good, the Bad") == "Good, the Bad and the Ugly, The (1966)"
+    assert found("L'Enfer") == "Enfer, L' (1994)" and found("the pest") == "Pest, The"
+    assert found("godfather the") is None  # not a word order anyone types
+    assert pickers.titles_containing(data, "item", "THE GODFATHER", ranked).size == 2
+    assert pickers.titles_containing(data, "user", "the godfather", ranked).size == 0  # users by id only
+
+
+def _typed_script(frame, items):
+    import numpy as np
+    import streamlit as st
+
+    from mfviz import load_interactions
+    from mfviz.dashboard import pickers
+
+    data = load_interactions(frame, items=items)
+    ranked = np.argsort(-np.diff(data.matrix.tocsc().indptr), kind="stable")
+    titles = data.titles
+    st.session_state["picked"] = [str(titles[i]) for i in pickers.pick_many(
+        st, "Items this person likes", "item", ranked, data, "profile", lambda i: f"{titles[i]}")]
+
+
+def test_a_natural_title_typed_into_a_picker_picks_its_item_and_the_typed_row_reads_find():
+    """A multiselect's typed text reaches the server in AppTest as in the browser: a value that is no option
+    (a select box's set_value takes options only; tests/dashboard/test_picker_typing.py types into one)."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_typed_script, args=(INVERTED_FRAME, INVERTED_ITEMS)).run()
+    picker = at.multiselect(key="profile")
+    assert "Godfather, The (1972)" in picker.options and "The Godfather" not in picker.options
+    picker.set_value(["The Godfather"]).run()  # typed, and its row ("Find: The Godfather") chosen
+    assert at.session_state["picked"] == ["Godfather, The (1972)"] and not at.warning
+    picker = at.multiselect(key="profile")
+    picker.set_value([*picker.value, "the usual suspects", "Qzxv"]).run()
+    assert at.session_state["picked"] == ["Godfather, The (1972)", "Usual Suspects, The (1995)"]
+    assert [w.value for w in at.warning] == ["No item matches 'Qzxv'; type a title or an id of this data."]
+    assert any("Find: " in html.proto.body for html in at.get("html"))  # the script renaming Streamlit's "Add: …"
+    assert not at.exception
+
+
 def test_an_id_that_starts_like_the_pickers_label_is_found_as_typed():
     frame = pd.DataFrame({"user": ["user 5", "user 5", "user 55", "5"], "item": ["item 12", "item 120", "item 120", "12"],
                           "rating": [1, 2, 3, 4]})
@@ -47,7 +108,7 @@ def few_listed(monkeypatch):
 
 
 def test_the_list_is_cut_and_an_unlisted_choice_is_listed_while_chosen(few_listed):
-    """Typing into the picker (accept_new_options) is not something AppTest can do: the browser test
+    """Typing into a select box (accept_new_options) is not something AppTest can do: the browser test
     of `mfviz dashboard` types an unlisted item's id and title (tests/dashboard/test_serve.py)."""
     at = open_page(new_app(), NEIGHBOURS)
     inter = at.session_state["mfviz.data"].interactions
