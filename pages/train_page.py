@@ -295,10 +295,15 @@ def draw(job: training.TrainingJob, live: bool) -> None:
         else:
             st.markdown(f"**Training {job.label}**")
         stop_words = "Stop after this epoch" + (" (train no further models)" if job.sweep else "")
-        if live and st.button(stop_words, key="stop_training"):
+        stop_slot = st.empty()  # a place in every run, the button only while it trains (see `outcome`)
+        if live and stop_slot.button(stop_words, key="stop_training"):
             job.stop()
         bar = st.progress(0.0)
         chart_slot = st.empty()
+        # "Trained …" has the same place in every run that draws this box, whatever else it draws (the button while
+        # training, a caption, warnings): the browser keeps what the last run drew until the next run has ended, so a
+        # "Trained …" drawn one place lower stayed beside the new one (twice after one training, UX review).
+        outcome = st.empty()
         drawn = -1
         while True:
             finished = job.done  # read first, so the last epochs are drawn once it turns True
@@ -353,7 +358,10 @@ def draw(job: training.TrainingJob, live: bool) -> None:
                     "(model, hyperparameters, seed and split), which give the same model; it is reused.",
                     icon=":material/recycling:")
         trained = [e for e in job.entries if not any(e is r for r in job.reused)]
-        fitting = f"{sum(e.fit_seconds for e in trained):.2f} s of fitting" + (
+        # the one-off compile of a kind's kernels (training.compile_first) is said apart: it is not fitting
+        compiled = (f", {job.compile_seconds:.1f} s compiling the model's code (once)"
+                    if job.compile_seconds >= 0.5 else "")
+        fitting = f"{sum(e.fit_seconds for e in trained):.2f} s of fitting{compiled}" + (
             "" if job.test is None else "; the rest scored it on the test part" if job.expected_epochs is None
             else "; the rest scored each epoch on the test part")
         if job.sweep and job.entries and job.done:
@@ -372,18 +380,19 @@ def draw(job: training.TrainingJob, live: bool) -> None:
             edge = train_figures.edge_hint(job.sweep[0], [e.params[job.sweep[0]] for e in job.entries],
                                            best.params[job.sweep[0]]) if by and len(job.entries) > 1 else ""
             now = shown(best.name)
-            st.success(f"Trained {count} in {clock(job)} ({fitting}){stopped}; of them, {which} "
-                       + (now if now.startswith("is") else f"was made the model shown; {now}") + "."
-                       + (" The chart below compares them." if by and len(job.entries) > 1 else "")
-                       + (f" {edge}" if edge else ""), icon=":material/check_circle:")
+            outcome.success(f"Trained {count} in {clock(job)} ({fitting}){stopped}; of them, {which} "
+                            + (now if now.startswith("is") else f"was made the model shown; {now}") + "."
+                            + (" The chart below compares them." if by and len(job.entries) > 1 else "")
+                            + (f" {edge}" if edge else ""), icon=":material/check_circle:")
         elif job.entry is not None and not job.reused:
             stopped = " (stopped early)" if job.entry.stopped_early else ""
             now = shown(job.entry.name)
-            st.success(f"Trained **{job.entry.name}** in {clock(job)} ({fitting}){stopped}; it "
-                       + (now if now.startswith("is") else f"was made the model shown; {now}") + ".",
-                       icon=":material/check_circle:")
-            if (below := training.below_baseline(job.entry, shown=now.startswith("is"))) is not None:
-                st.warning(below, icon=":material/warning:")
+            with outcome.container():
+                st.success(f"Trained **{job.entry.name}** in {clock(job)} ({fitting}){stopped}; it "
+                           + (now if now.startswith("is") else f"was made the model shown; {now}") + ".",
+                           icon=":material/check_circle:")
+                if (below := training.below_baseline(job.entry, shown=now.startswith("is"))) is not None:
+                    st.warning(below, icon=":material/warning:")
         if not live and job.entry is not None and len(job.snapshot_labels) >= 2 and st.toggle(
                 "Replay how the items moved while it trained", key="train_replay",
                 help="The most popular items after every epoch, animated (of the last model of a sweep)."):
@@ -500,17 +509,24 @@ if any(getattr(e.model, "feedback", "any") == "explicit" and e.metrics for e in 
 metric_columns = [c for c in results.columns
                   if c not in ("model", "fit_seconds", "epochs", "split", "hyperparameters", "vs. baseline")]
 if metric_columns and len(results) >= 1:
-    active = entries.get(st.session_state.get(state.ACTIVE_MODEL))
-    if active is not None and getattr(active.model, "feedback", "any") == "explicit" and "rmse" in metric_columns:
-        preferred = "rmse"  # a model of ratings is judged by RMSE (see the caption above)
-    else:
-        preferred = next((c for c in metric_columns if c.startswith("ndcg")), metric_columns[0])
-    metric = st.selectbox("Compare by", metric_columns, index=metric_columns.index(preferred),
-                          format_func=training.metric_label, key=f"compare_metric_{preferred}")  # a new default when the active model's kind changes
+    # The metric the user chose stays, kept apart from the widget (Streamlit forgets it on another page); by default
+    # NDCG@k, which every model with a test set has. RMSE, which models of ratings alone have, was once picked by
+    # itself after Funk SVD was trained: the chart then showed one model of five (UX review).
+    chosen = st.session_state.get(state.COMPARE_METRIC)
+    if chosen not in metric_columns:
+        chosen = next((c for c in metric_columns if c.startswith("ndcg")), metric_columns[0])
+    metric = st.selectbox("Compare by", metric_columns, index=metric_columns.index(chosen),
+                          format_func=training.metric_label, key="compare_metric",
+                          help="The test metric of the chart below. RMSE and MAE: only the models that predict "
+                               "ratings (Funk SVD, SVD++, ALS) have them.")
+    st.session_state[state.COMPARE_METRIC] = metric
     baseline_points = pd.DataFrame(baseline_rows)
-    ui.show(train_figures.model_comparison(
-        results.dropna(subset=[metric]), metric,
-        baseline_points.dropna(subset=[metric]) if metric in baseline_points.columns else None))
+    # said, not silently dropped: which models have no value of it, and why
+    left_out = {name: training.why_no_value(entries[name], metric)
+                for name in results["model"][results[metric].isna()]}
+    if len(baseline_points) and (metric not in baseline_points.columns or baseline_points[metric].isna().all()):
+        left_out["the Popularity baseline"] = training.RANKS_ONLY
+    ui.show(train_figures.model_comparison(results, metric, baseline_points, left_out=left_out))
     sweep = st.session_state.get(state.LAST_SWEEP)
     swept_entries = [entries[name] for name in (sweep[1] if sweep else ()) if name in entries]
     if len(swept_entries) >= 2 and all(metric in e.metrics for e in swept_entries):

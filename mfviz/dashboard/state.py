@@ -21,6 +21,7 @@ LAST_TRAINING = "mfviz.last_training"  # the finished job whose loss curve the T
 LAST_SWEEP = "mfviz.last_sweep"  # (hyperparameter, names of the models) of the last sweep, for its chart
 TRAIN_PARAMS = "mfviz.train_params"  # {model kind: the hyperparameters it was last trained with}
 TRAIN_KIND = "mfviz.train_kind"  # the model last picked on the Train page
+COMPARE_METRIC = "mfviz.compare_metric"  # the metric the Train page's comparison chart was last set to
 PROFILE = "mfviz.profile"  # item indices picked on the Recommend page
 UPLOAD_KEY = "mfviz.upload_key"  # hash of the last upload + mapping parsed, to parse each once
 UPLOADS_EMPTIED = "mfviz.uploads_emptied"  # times the Data page emptied its uploaders (their keys' suffix)

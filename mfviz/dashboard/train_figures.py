@@ -76,19 +76,28 @@ def one_fit_numbers(epoch: tuple, label: str, held_out: str | None = None) -> tu
 LABELLED_MODELS = 4  # the comparison chart writes names next to this many points at most
 
 
-def model_comparison(results: pd.DataFrame, metric: str, baselines: pd.DataFrame | None = None) -> Chart:
-    """Quality against fit time, one point per model; `baselines` (model, fit_seconds and the metric: the
-    Popularity baseline on each split) are drawn as grey dashed lines across the chart, a grey diamond
-    at their own fit time."""
+def model_comparison(results: pd.DataFrame, metric: str, baselines: pd.DataFrame | None = None,
+                     left_out: dict[str, str] | None = None) -> Chart:
+    """Quality against fit time, one point per model with a value of `metric`; `baselines` (model, fit_seconds and
+    the metric: the Popularity baseline on each split) are drawn as grey dashed lines across the chart, a grey
+    diamond at their own fit time. `left_out`: {model: why it has no value of `metric`} of the models not drawn,
+    which the chart counts and its caption names (with RMSE picked, four models of five were left off unsaid)."""
     shown = metric_label(metric)  # as the results table heads it
     fig = go.Figure()
+    results = results.dropna(subset=[metric])
+    baselines = baselines.dropna(subset=[metric]) if baselines is not None and metric in baselines else None
     baselines = baselines if baselines is not None and len(baselines) else None
+    drawn = results if baselines is None else pd.concat([results, baselines])
+    right = float(drawn["fit_seconds"].max()) * 1.25 + 0.1 if len(drawn) else 1.0  # the x axis ends there
     rows = zip(results["model"], results["fit_seconds"], results[metric], strict=True)
     labelled = len(results) <= LABELLED_MODELS  # more names than that overlap: a legend instead
     colours = model_colours(list(results["model"]))
     for model, seconds, value in rows:
+        # a name grows away from the nearer side and may reach into the margins: centred on a point at 0.09 s it
+        # was cut at the axis ("ed SVD (f=64)" at 1,280 px)
         fig.add_trace(go.Scatter(x=[seconds], y=[value], mode="markers+text" if labelled else "markers",
-                                 text=[model], textposition="top center", name=model,
+                                 text=[model], textposition="top right" if seconds < right / 2 else "top left",
+                                 cliponaxis=False, name=model,
                                  hovertemplate=f"{model}<br>%{{x:.2f}} s · {shown} %{{y:.4f}}<extra></extra>",
                                  marker=dict(size=14, color=colours[model])))
     apply_layout(fig, f"{shown} against training time", "fit time (seconds)", f"{shown} (test set)",
@@ -102,20 +111,32 @@ def model_comparison(results: pd.DataFrame, metric: str, baselines: pd.DataFrame
                                  cliponaxis=False,  # its fit time is ~0: the diamond sits on the axis
                                  hovertemplate=f"{name}<br>%{{x:.2f}} s · {shown} %{{y:.4f}}<extra></extra>",
                                  marker=dict(size=12, symbol="diamond", color=BASELINE_COLOUR)))
-    shown = results if baselines is None else pd.concat([results, baselines])
-    values = pd.to_numeric(shown[metric], errors="coerce").dropna()
+    values = pd.to_numeric(drawn[metric], errors="coerce").dropna()
     if len(values):  # room for the labels above the points
         low, high = float(values.min()), float(values.max())
         pad = (high - low) * 0.25 or abs(high) * 0.1 or 0.1
         fig.update_yaxes(range=[low - pad, high + pad * 1.6])
-        fig.update_xaxes(range=[0, float(shown["fit_seconds"].max()) * 1.25 + 0.1])
+        fig.update_xaxes(range=[0, right])
     lower_better = metric.lower().startswith(("rmse", "mae"))
     corner = "bottom left" if lower_better else "top left"
-    caption = f"Each point is a model of this session; the best trade-off sits in the {corner} corner."
+    caption = (f"Each point is a model of this session; the best trade-off sits in the {corner} corner. Fit time "
+               "counts the fitting alone, not the one-off compile of a model's code nor the scoring.")
     if baselines is not None:
         caption += (" The grey dashed line is the Popularity baseline (the most interacted items for everyone) on "
                     f"the same split: a model {'below' if lower_better else 'above'} it beats it.")
+    if left_out:
+        fig.update_layout(title_subtitle_text=f"{len(drawn)} of {len(drawn) + len(left_out)} models shown; the "
+                                              f"other {len(left_out)} have no {shown} (why: under the chart)")
+        by_reason: dict[str, list[str]] = {}
+        for name, why in left_out.items():
+            by_reason.setdefault(why, []).append(name)
+        caption += "".join(f" No {shown} for {_listed(names)}: {why}." for why, names in by_reason.items())
     return Chart(fig, caption)
+
+
+def _listed(names: list[str]) -> str:
+    """Names in a sentence: "a", "a and b", "a, b and c"."""
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
 def edge_hint(name: str, values, best: float) -> str:

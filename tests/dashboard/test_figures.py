@@ -896,3 +896,29 @@ def test_a_user_is_named_once_whatever_the_ids_look_like():
     assert user_named(554) == "user 554" and user_named("554", capital=True) == "User 554"
     assert user_named("user_01668") == "user_01668" and user_named("User42", capital=True) == "User42"
     assert user_named("usha") == "user usha" and user_named("A2SUAM1") == "user A2SUAM1"
+
+
+def test_the_comparison_names_the_models_without_a_value_of_its_metric_and_why():
+    # RMSE picked: four of five models have none (they rank items), and the chart showed one dot, saying nothing
+    models = pd.DataFrame({"model": ["Funk SVD", "iALS", "SVD"], "fit_seconds": [2.0, 1.0, 0.5],
+                           "rmse": [0.95, np.nan, np.nan]})
+    chart = train_figures.model_comparison(models, "rmse", left_out={
+        "iALS": "they rank items and predict no ratings", "SVD": "they rank items and predict no ratings"})
+    assert [t.name for t in chart.figure.data] == ["Funk SVD"]
+    assert chart.figure.layout.title.subtitle.text.startswith("1 of 3 models shown; the other 2 have no RMSE")
+    assert "No RMSE for iALS and SVD: they rank items and predict no ratings." in chart.caption
+    # every model has it: nothing to say
+    chart = train_figures.model_comparison(models.assign(rmse=[0.9, 0.8, 0.7]), "rmse")
+    assert not chart.figure.layout.title.subtitle.text and "No RMSE" not in chart.caption
+
+
+def test_the_comparisons_labels_lie_inside_the_chart():
+    # "Truncated SVD (f=64)" at 0.09 s, next to a quick default at 5.1 s, was cut at the axis: "ed SVD (f=64)"
+    # at 1,280 px. A label grows away from the nearer side of the chart, and is never clipped at the axes.
+    models = pd.DataFrame({"model": ["Implicit ALS (quick default)", "Truncated SVD (f=64)", "Implicit ALS (f=64)"],
+                           "fit_seconds": [5.1, 0.09, 2.6], "ndcg@10": [0.30, 0.29, 0.31]})
+    chart = train_figures.model_comparison(models, "ndcg@10")
+    positions = {t.name: t.textposition for t in chart.figure.data}
+    assert positions == {"Implicit ALS (quick default)": "top left", "Truncated SVD (f=64)": "top right",
+                         "Implicit ALS (f=64)": "top right"}
+    assert all(t.cliponaxis is False for t in chart.figure.data)

@@ -1267,7 +1267,10 @@ def test_a_sweep_trains_one_model_per_value_and_charts_the_metric_against_it():
     assert at.session_state["mfviz.active_model"] == min(funk, key=funk.get)
     assert any(f"the best by test rmse, **{min(funk, key=funk.get)}** (picked on the test set" in s.value
                for s in at.success)
-    spec = chart_titled(at, "Sweep of")  # the sweep chart follows "Compare by": RMSE now
+    spec = chart_titled(at, "Sweep of")  # the sweep chart follows "Compare by", which stays on NDCG@10
+    assert spec["layout"]["title"]["text"] == "Sweep of Factors: NDCG@10 on the test set"
+    at.selectbox(key="compare_metric").set_value("rmse").run()
+    spec = chart_titled(at, "Sweep of")
     assert spec["layout"]["title"]["text"] == "Sweep of Factors: RMSE on the test set"
     # a value that diverges is reported and the sweep goes on
     at.selectbox(key="sweep_funksvd").set_value("learning_rate")
@@ -1309,11 +1312,11 @@ def test_the_results_table_and_chart_show_the_popularity_baseline_and_whether_ea
     assert losers and not all(name in losers for name in models)  # Funk SVD loses (0.017 vs 0.053), iALS wins
     said = " ".join(c.value for c in at.caption) + " ".join(w.value for w in at.warning)
     assert f"NDCG@10 {expected['ndcg@10']:.4f} on the same split" in said and all(name in said for name in losers)
-    assert chart_titled(at, "RMSE against training time")["data"][-1]["name"] != "Popularity (baseline)"  # no RMSE
-    at.selectbox(key="compare_metric_rmse").set_value("ndcg@10").run()  # Funk SVD is active: RMSE by default
-    spec = chart_titled(at, "NDCG@10 against training time")
+    spec = chart_titled(at, "NDCG@10 against training time")  # by default, though Funk SVD is active
     assert [shape["y0"] for shape in spec["layout"]["shapes"]] == [pytest.approx(expected["ndcg@10"], abs=1e-4)]
     assert spec["data"][-1]["name"] == "Popularity (baseline)"
+    at.selectbox(key="compare_metric").set_value("rmse").run()
+    assert chart_titled(at, "RMSE against training time")["data"][-1]["name"] != "Popularity (baseline)"  # no RMSE
 
 
 def test_a_seed_sweep_says_how_many_neighbours_the_seeds_share():
@@ -1407,7 +1410,8 @@ def test_truncated_svd_is_compared_by_its_lists_and_shows_no_rmse_on_the_train_p
     table = at.dataframe[0].value.set_index("model")
     assert table["rmse"].notna()["Funk SVD (f=4, epochs=2)"] and table["rmse"].isna()["Truncated SVD (f=8)"]
     assert at.session_state["mfviz.models"]["Truncated SVD (f=8)"].metrics.keys().isdisjoint({"rmse", "mae"})
-    spec = chart_titled(at, "RMSE against training time")  # Funk SVD is active: compared by RMSE
+    at.selectbox(key="compare_metric").set_value("rmse").run()
+    spec = chart_titled(at, "RMSE against training time")
     assert [trace["name"] for trace in spec["data"]] == ["Funk SVD (f=4, epochs=2)"]
     # the table's metric columns are headed in words, and stay numbers (sorted by value)
     headers = {key: config.get("label") for key, config in json.loads(at.dataframe[0].proto.columns).items()}
@@ -1851,7 +1855,6 @@ def test_accuracy_by_activity_is_evaluate_on_each_group_of_test_users():
     assert set(traces) == {*chosen, "Popularity (baseline)"}
     # each model has the same colour here as on the comparison chart above, whatever the order (there:
     # the order of training, the quick default first; here: the active model first)
-    at.selectbox(key="compare_metric_rmse").set_value("ndcg@10").run()
     comparison = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
                       if json.loads(c.proto.spec)["layout"]["title"]["text"].endswith("against training time"))
     points = {t["name"]: t["marker"]["color"] for t in comparison["data"]}
@@ -2253,3 +2256,69 @@ def test_another_user_flips_through_users_in_the_same_order_in_every_session():
             assert recommended(at).value["title"].tolist()  # the page shows that user's list
         seen.append(users)
     assert seen[0] == seen[1] and len(set(seen[0])) == 4
+
+
+def test_compare_by_keeps_the_metric_chosen_and_rmse_says_which_models_have_none():
+    # After training Funk SVD, "Compare by" switched itself to RMSE, which only models of ratings have: the
+    # headline chart showed one dot of five models (UX review of the Train page).
+    at = train_on_page(new_app(), "svd", factors=8)
+    assert at.selectbox(key="compare_metric").value == "ndcg@10"
+    train_on_page(at, "funksvd", factors=4, epochs=2)
+    assert at.selectbox(key="compare_metric").value == "ndcg@10"  # not switched to RMSE by the model just trained
+    spec = chart_titled(at, "NDCG@10 against training time")
+    assert {t["name"] for t in spec["data"]} == {*session_models(at), "Popularity (baseline)"}
+    # the user's own pick stays, through a training and a visit to another page
+    at.selectbox(key="compare_metric").set_value("recall@10").run()
+    train_on_page(at, "ials", factors=4, epochs=2)
+    assert at.selectbox(key="compare_metric").value == "recall@10"
+    open_page(at, "pages/data_page.py")
+    open_page(at, "pages/train_page.py")
+    assert at.selectbox(key="compare_metric").value == "recall@10"
+    # RMSE picked: the models without one are named, with why, not silently left off the chart
+    at.selectbox(key="compare_metric").set_value("rmse").run()
+    spec = chart_titled(at, "RMSE against training time")
+    assert [t["name"] for t in spec["data"]] == ["Funk SVD (f=4, epochs=2)"]
+    rankers = [name for name in session_models(at) if not name.startswith("Funk SVD")]
+    assert len(rankers) == 3
+    said = next(c.value for c in at.caption if c.value.startswith("Each point is a model"))
+    assert all(name in said for name in rankers) and "predict no ratings" in said
+    assert "Popularity baseline" in said
+    assert spec["layout"]["title"]["subtitle"]["text"].startswith("1 of 5 models shown; the other 4 have no RMSE")
+
+
+def success_paths(at: AppTest, start: str) -> list[tuple[int, ...]]:
+    """Where in the page (Streamlit's delta path: the index in each enclosing block) each success message starting
+    with `start` is: the browser replaces an element with the one the next run draws at the same path, and keeps
+    the rest of the last run on screen until the new run ends."""
+    found = []
+
+    def walk(node, path):
+        for index, child in getattr(node, "children", {}).items():
+            if type(child).__name__ == "Success" and child.value.startswith(start):
+                found.append((*path, index))
+            walk(child, (*path, index))
+
+    walk(at._tree, ())
+    return found
+
+
+def test_a_training_says_trained_once_while_the_page_redraws_after_it(monkeypatch):
+    # "Trained …" appeared twice after one training: the run that watched it drew the message at one place
+    # (below the "Stop after this epoch" button), the run after it at another (no button), and the browser showed
+    # both until that run ended; so did a training after one whose box held a caption more (implicit ALS's sampled
+    # NDCG, then Funk SVD's RMSE). Every run that draws the message draws it at the same place.
+    import streamlit as st
+
+    at = open_page(new_app(), "pages/train_page.py")
+    paths = set()
+    for kind, hyperparameters in (("svd", {"factors": 8}), ("ials", {"factors": 4, "epochs": 2}),
+                                  ("funksvd", {"factors": 4, "epochs": 2})):
+        monkeypatch.setattr(st, "rerun", lambda *args, **kwargs: None)  # the page as the watching run left it
+        train_on_page(at, kind, **hyperparameters)
+        live = success_paths(at, "Trained")
+        monkeypatch.undo()
+        at.run()  # the run st.rerun starts
+        after = success_paths(at, "Trained")
+        assert len(live) == len(after) == 1, (kind, live, after)
+        paths |= {*live, *after}
+    assert len(paths) == 1, paths
