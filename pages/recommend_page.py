@@ -7,7 +7,17 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mfviz.dashboard import cache, figures, links, lists, map_figures, pickers, state, ui
+from mfviz.dashboard import (
+    cache,
+    figures,
+    links,
+    lists,
+    map_figures,
+    pickers,
+    state,
+    title_search,
+    ui,
+)
 from mfviz.dashboard.figures import counted
 from mfviz.dashboard.training import NO_VALUE
 from mfviz.data.id_lists import join_ids, user_named
@@ -536,10 +546,14 @@ def penalised(table: pd.DataFrame, ids: np.ndarray, plain: np.ndarray):
     if penalty_for(entry) is None or len(ids) == 0:
         return table
     brought = ~np.isin(ids, plain)
+    # what left the list, by name: a swap of one item moved the mean little and the item gone was nowhere to be seen
+    left = [f"{title_search.markdown_safe(str(titles[i]))} ({popularity[i]:,})" for i in plain if i not in set(ids)]
     st.markdown(f"**Popularity penalty β = {strength:g}:** the list's mean popularity "
                 f"{popularity[plain].mean():,.0f} → {popularity[ids].mean():,.0f} interactions; "
                 f"{int(brought.sum())} of its {counted(len(ids), 'item')} brought in by the penalty"
-                + (" (shaded)." if brought.any() else "."))
+                + (" (shaded)" if brought.any() else "")
+                + (f", in place of {', '.join(left[:3])}" + (f" and {len(left) - 3} more" if len(left) > 3 else "")
+                   if left else "") + ".")
     return table.style.apply(lambda column: [PENALTY_SHADE if on else "" for on in brought], subset=["title"])
 
 

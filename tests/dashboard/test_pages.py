@@ -300,9 +300,17 @@ def test_a_popularity_penalty_reranks_every_list_on_the_recommend_page():
     # what the penalty did, in one line over the list (it ended the caption only), the items it brought in shaded
     brought = [r for r, title in enumerate(table["title"]) if title not in set(plain["title"])]
     assert brought, "β 0.5 brings at least one item into the demo user's list"
+    # and what they took the place of, by name with its popularity (the item gone was to be seen nowhere)
+    gone = plain[~plain["title"].isin(set(table["title"]))]
+    from mfviz.dashboard.title_search import markdown_safe
+
+    instead = ", ".join(f"{markdown_safe(t)} ({p:,})" for t, p in zip(gone["title"][:3], gone["popularity"][:3],
+                                                                      strict=True))
+    more = f" and {len(gone) - 3} more" if len(gone) > 3 else ""
     assert any(m.value == f"**Popularity penalty β = 0.5:** the list's mean popularity "
                f"{plain['popularity'].mean():,.0f} → {table['popularity'].mean():,.0f} interactions; "
-               f"{len(brought)} of its 10 items brought in by the penalty (shaded)." for m in at.markdown)
+               f"{len(brought)} of its 10 items brought in by the penalty (shaded), in place of {instead}{more}."
+               for m in at.markdown), [m.value for m in at.markdown if "Popularity penalty" in m.value]
     assert shaded_titles(recommended(at), "#fbe3c2") == set(brought)
     at.radio(key="rec_mode").set_value("a profile I build").run()
     at.multiselect(key="rec_profile").set_value([0, 3]).run()
