@@ -137,25 +137,36 @@ def follow(key: str, kind: str, said_by: str | None = None) -> None:
     st.session_state.setdefault(KINDS, {})[key] = (kind, said_by or key)
 
 
-SAME_SHARE = 0.5  # of a sample of the new data's interactions found in the old: the same catalogue, prepared
+SAME_SHARE = 0.5  # of a sample of one data's interactions found in the other: the same catalogue, prepared
+
+
+def _share_held(source, target, sample: int) -> float:
+    """The share of a sample of `source`'s stored interactions (by user and item id) that `target` stores too, by
+    its sparsity pattern: a stored rating of 0 counts (most of Book-Crossing's are)."""
+    coo = source.matrix.tocoo()
+    if coo.nnz == 0 or target.matrix.nnz == 0:
+        return 0.0
+    take = np.random.default_rng(0).choice(coo.nnz, min(sample, coo.nnz), replace=False)
+    users = pd.Index(target.user_ids).get_indexer(source.user_ids[coo.row[take]])
+    items = pd.Index(target.item_ids).get_indexer(source.item_ids[coo.col[take]])
+    known = (users >= 0) & (items >= 0)
+    matrix = target.matrix.tocsr()
+    # each stored (row, column) as one sorted number: a pair is stored when its number is among them
+    stored = np.sort(np.repeat(np.arange(matrix.shape[0], dtype=np.int64), np.diff(matrix.indptr)) * matrix.shape[1]
+                     + matrix.indices)
+    wanted = users[known].astype(np.int64) * matrix.shape[1] + items[known]
+    found = np.searchsorted(stored, wanted)
+    held = (found < stored.size) & (stored[np.minimum(found, stored.size - 1)] == wanted)
+    return float(held.sum()) / take.size
 
 
 def same_catalogue(old, new, sample: int = 2_000) -> bool:
-    """Whether the data `new` is `old` prepared (filtered, binarised, given an item table), not another dataset
-    whose ids look alike: at least half of a sample of its interactions, by user and item id, are in `old`.
-    (The demo's item 165 and MovieLens' share an id and nothing else: a profile built on the demo, followed by
-    id, became "Relic, The (1997) · Aliens (1986)" after an upload of MovieLens.)"""
-    coo = new.matrix.tocoo()
-    if coo.nnz == 0 or old.matrix.nnz == 0:
-        return False
-    take = np.random.default_rng(0).choice(coo.nnz, min(sample, coo.nnz), replace=False)
-    users = pd.Index(old.user_ids).get_indexer(new.user_ids[coo.row[take]])
-    items = pd.Index(old.item_ids).get_indexer(new.item_ids[coo.col[take]])
-    known = (users >= 0) & (items >= 0)
-    if not known.any():
-        return False
-    held = np.asarray(old.matrix[users[known], items[known]]).ravel() != 0
-    return int(held.sum()) >= SAME_SHARE * take.size
+    """Whether the data `new` is `old` prepared (filtered, binarised, given an item table) or `old` is `new` prepared
+    (a filter loosened, back to the start data), not another dataset whose ids look alike: at least half of a sample
+    of the interactions of one, by user and item id, are stored in the other. (The demo's item 165 and MovieLens'
+    share an id and nothing else: a profile built on the demo, followed by id, became "Relic, The (1997) · Aliens
+    (1986)" after an upload of MovieLens.)"""
+    return max(_share_held(new, old, sample), _share_held(old, new, sample)) >= SAME_SHARE
 
 
 def follow_ids(old, new) -> None:

@@ -588,6 +588,14 @@ def test_another_dataset_is_told_apart_from_the_same_one_prepared():
                                             "item": frame["item"].to_numpy(), "rating": frame["rating"].to_numpy()}))
     assert set(other.item_ids) == set(demo.item_ids) and not same_catalogue(demo, other)
     assert not same_catalogue(demo, load_interactions(pd.DataFrame({"user": ["a", "b"], "item": ["x", "y"]})))
+    # a filter loosened (back from the prepared data to the whole): the same catalogue the other way round
+    assert same_catalogue(k_core(demo, 20), demo)
+    sampled = load_interactions(frame[frame["user"].isin(frame["user"].unique()[:300])])
+    assert same_catalogue(sampled, demo) and same_catalogue(demo, sampled)
+    # ratings of 0 stored (Book-Crossing's implicit 0s): a pair is stored whatever its value
+    zeros = load_interactions(frame.assign(rating=np.where(np.arange(len(frame)) % 3 == 0, frame["rating"], 0)),
+                              zeros="keep")
+    assert zeros.matrix.nnz == len(frame) and same_catalogue(zeros, zeros) and same_catalogue(zeros, k_core(zeros, 20))
 
 
 def test_choices_made_on_one_dataset_do_not_name_items_of_another_and_prepare_starts_afresh():
