@@ -307,9 +307,10 @@ def test_taste_axes_between_two_title_searches_as_the_projectors_custom_projecti
     drawn = {}
     for trace in spec["data"]:
         for row, x in zip((c for c in trace.get("customdata") or []), plotly_array(trace.get("x", [])), strict=False):
-            if len(row) == 3:
+            if len(row) == 4:  # an item point (title, colour value, item, hover details)
                 drawn[int(row[2])] = x
     some = list(drawn)[:20]
+    assert len(some) == 20
     np.testing.assert_allclose([drawn[i] for i in some], expected[some], atol=1e-5)
     # in the link, and a link opened elsewhere draws the same axes
     link = dict(at.query_params)

@@ -311,6 +311,15 @@ def test_the_bias_table_says_which_models_lists_beat_the_popularity_baseline():
     at.run()
     words = next(m.value for m in at.markdown if m.value.startswith("In plain words"))
     assert "worse than the Popularity baseline" not in words
+    # a Popularity model trained on the page is the baseline itself: "–", not "tie" with itself, nor "worse"
+    train_on_page(at, "popularity")
+    popular = at.session_state["mfviz.active_model"]
+    open_page(at, BIAS)
+    assert not problems(at), problems(at)
+    table = at.dataframe[0].value.set_index("model")
+    assert pd.isna(table.loc[popular, "accuracy"]), table.loc[popular, "accuracy"]
+    words = next((m.value for m in at.markdown if m.value.startswith("In plain words")), "")
+    assert "worse than the Popularity baseline" not in words and "no better than" not in words
 
 
 # ------------------------------------------------------------------ neighbours with enough interactions
