@@ -146,11 +146,13 @@ with ui.guard("Placing the item on the model's dimensions"):
     dims = cache.dimensions(entry.key, entry.model)
     close = comparison.cosine["item"].to_numpy()
     item_place = dims.percentiles(dims.item_coords[item])[0]
-    close_place = dims.percentiles(dims.item_coords[close]).mean(axis=0)
-ui.dimension_profile(entry, data, f"“{titles[item]}” and its cosine neighbours", {
-    "this item": (item_place, "Share of all items (%) lower on the dimension: 50 = a typical item, past 90 = among "
-                  "the items that name its + end."),
-    f"its {figures.counted(len(close), 'cosine neighbour')} (mean)": (close_place, "The same share, averaged over the cosine list above.")},
+    close_place = dims.percentiles(dims.item_coords[close]).mean(axis=0) if len(close) else None
+places = {"this item": (item_place, "Share of all items (%) lower on the dimension: 50 = a typical item, past 90 = "
+                                     "among the items that name its + end.")}
+if len(close):  # a minimum of interactions can leave no neighbour: no mean to place
+    places[f"its {figures.counted(len(close), 'cosine neighbour')} (mean)"] = (
+        close_place, "The same share, averaged over the cosine list above.")
+ui.dimension_profile(entry, data, f"“{titles[item]}” and its cosine neighbours", places,
     "Where the item and its neighbours both sit far toward one end of a strong dimension, that dimension is part "
     "of what they have in common.")
 others = [name for name in ui.models() if name != entry.name and ui.models()[name].kind != "popularity"]

@@ -564,8 +564,10 @@ def co_occurrence_lists(matrix, items, lists) -> tuple[np.ndarray, np.ndarray]:
     items = np.asarray(items, np.int64)
     if lists.size == 0:
         return np.zeros(lists.shape, np.int64), np.zeros(lists.shape)
-    binary = sp.csr_matrix((np.ones(matrix.nnz), matrix.indices, matrix.indptr), shape=matrix.shape).tocsc()
     listed = np.unique(lists[lists >= 0])
+    if listed.size == 0:  # every list empty (a minimum of interactions no item meets): nothing in common
+        return np.zeros(lists.shape, np.int64), np.zeros(lists.shape)
+    binary = sp.csr_matrix((np.ones(matrix.nnz), matrix.indices, matrix.indptr), shape=matrix.shape).tocsc()
     shared = sp.csr_matrix(binary[:, items].T @ binary[:, listed])  # items × listed: users in common
     rows = np.repeat(np.arange(items.size), lists.shape[1])
     where = np.searchsorted(listed, np.maximum(lists, 0)).ravel()

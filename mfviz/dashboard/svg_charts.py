@@ -301,7 +301,10 @@ def dimension_strip(labels: list[str], ends: list[tuple[str, str]], series: dict
     height = legend_height + rows * STRIP_ROW + 26
     left, right = STRIP_LABEL, width - 16
     span = right - left
-    parts = [f'<text x="2" y="18" font-size="{FONT + 2}" font-weight="600" fill="{TEXT}">{escape(title)}</text>']
+    # the title cut to the width (a long film title ran out of the picture), whole on hover
+    shown_title = _fit(title, (width - 4) * FONT / (FONT + 2))
+    parts = [f'<text x="2" y="18" font-size="{FONT + 2}" font-weight="600" fill="{TEXT}">{escape(shown_title)}'
+             f'<title>{escape(title)}</title></text>']
     x = right  # the legend: one row at the top right, first series leftmost
     entries = list(series)
     for n in reversed(range(len(entries))):
@@ -323,6 +326,8 @@ def dimension_strip(labels: list[str], ends: list[tuple[str, str]], series: dict
                      f'{escape(_fit(plus, span / 2 - 24))} +</text>')
         for n, (name, places) in enumerate(series.items()):
             shape, colour = STRIP_MARKS[n % len(STRIP_MARKS)]
+            if not np.isfinite(places[row]):  # no place (a mean over no items): no mark, rather than one at "nan"
+                continue
             place = float(np.clip(places[row], 0, 100))
             parts.append(_mark(shape, left + span * place / 100, y, colour,
                                f"{name}: {place:.0f} on dimension {label} (0 = far at the − end, 50 = the middle, "

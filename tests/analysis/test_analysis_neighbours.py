@@ -349,6 +349,9 @@ def test_evidence_for_many_lists_at_once_matches_one_item_at_a_time():
         np.testing.assert_array_equal(together[row][valid], both)
         np.testing.assert_allclose(lift[row][valid], expected_lift)
         assert (together[row][~valid] == 0).all() and (lift[row][~valid] == 0).all()
+    # every list empty (a minimum of interactions that no item meets): nothing in common, not an IndexError
+    together, lift = co_occurrence_lists(matrix, items, np.full((4, 3), -1))
+    assert together.shape == lift.shape == (4, 3) and not together.any() and not lift.any()
 
 
 def test_the_summary_over_many_items_reports_the_median_evidence_of_the_lists():

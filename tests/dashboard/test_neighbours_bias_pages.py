@@ -455,3 +455,15 @@ def test_a_vector_length_is_placed_among_the_items_without_rounding_to_100_perce
     assert verdicts.length_place(norms, 998.0) == "longer than 99.7% of the items"  # :.0% said 100%
     assert verdicts.length_place(norms, 501.0) == "longer than 50% of the items"
     assert verdicts.length_place(norms, 2.0) == "longer than 0.1% of the items"
+
+
+def test_a_minimum_no_item_meets_leaves_empty_lists_and_no_fault():
+    # Min. interactions 10,000: "Comparing neighbour lists over many items failed because of a fault in mfviz
+    # (IndexError)", and the dimensions drew the mean of no neighbours at "nan" (code review).
+    at = new_app()
+    open_page(at, NEIGHBOURS)
+    at.number_input(key="neighbours_min_support").set_value(10_000).run()
+    assert not problems(at), problems(at)
+    assert not any("fault in mfviz" in str(e.value) for e in [*at.error, *at.warning])
+    svg = next(m.value for m in at.markdown if m.value.startswith("<svg") and "strongest dimensions" in m.value)
+    assert "nan" not in svg and "cosine neighbour" not in svg.split("</text>", 1)[1]  # only the item is placed

@@ -176,3 +176,15 @@ def test_places_on_the_dimensions_are_marks_on_tracks_between_the_named_ends():
     diamonds = re.findall(r'<polygon points="([\d.]+),', svg)  # the second series' top vertices: x of the mark
     assert [float(x) for x in diamonds[1:]] == [left + (right - left) / 2, left + (right - left) / 4]
     assert "<title>its neighbours (mean): 25 on dimension 2 (9%)" in svg
+
+
+def test_a_strip_leaves_out_a_place_it_does_not_have_and_fits_a_long_title():
+    from mfviz.dashboard.svg_charts import dimension_strip
+
+    title = "“" + "The Englishman Who Went Up a Hill But Came Down a Mountain (1995) " * 2 + "” on 2 dimensions"
+    chart = dimension_strip(["1 (40%)", "2 (9%)"], [("a", "b"), ("c", "d")],
+                            {"this item": np.array([10.0, np.nan])}, title, "Where the item sits on the two strongest dimensions.")
+    parse(chart)
+    assert "nan" not in chart.markup and chart.markup.count("<circle") == 1 + 1  # the legend's and dimension 1's
+    shown = re.search(r'font-weight="600" fill="[^"]+">([^<]+)<title>', chart.markup).group(1)
+    assert shown.endswith("…") and len(shown) * 0.6 * 15 <= 860  # cut to the picture's width, whole on hover
