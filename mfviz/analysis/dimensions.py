@@ -133,11 +133,12 @@ POPULAR_END, RARE_END = "popular items", "rare items"
 
 def describe_dimensions(dims: Dimensions, titles, groups: dict[str, np.ndarray] | None = None,
                         n_dims: int = 8, n_titles: int = 3, end_share: float = 0.1,
-                        popularity: np.ndarray | None = None) -> pd.DataFrame:
+                        popularity: np.ndarray | None = None, which=None) -> pd.DataFrame:
     """One row per dimension (strongest first, at most n_dims): its share of the score energy, the
     n_titles items at each end (of the items the model placed: `Dimensions.placed`), and — given genre `groups` ({genre: item rows}) — the genres most
     over-represented among the end_share of items at each end (at least twice their catalogue share);
-    given the items' `popularity`, the Spearman correlation of their coordinates with it."""
+    given the items' `popularity`, the Spearman correlation of their coordinates with it. `which`: these dimensions
+    (0-based, any order) instead of the n_dims strongest."""
     # Among the items the model placed (`Dimensions.placed`): ends, genre shares and ρ.
     placed = dims.placed
     titles = np.asarray(titles, dtype=object)[placed]
@@ -148,7 +149,8 @@ def describe_dimensions(dims: Dimensions, titles, groups: dict[str, np.ndarray] 
     n_items = placed.size
     end_size = max(1, int(round(end_share * n_items)))
     rows = []
-    for d in range(min(int(n_dims), dims.item_coords.shape[1])):
+    shown = range(min(int(n_dims), dims.item_coords.shape[1])) if which is None else [int(d) for d in which]
+    for d in shown:
         column = dims.item_coords[placed, d]
         high, low = dimension_ends(column, end_size)
         row = {"dimension": d + 1, "energy": float(dims.energy_share[d]),

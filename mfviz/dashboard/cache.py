@@ -267,15 +267,17 @@ def described_dimensions(model_key: str, data_key: str, _dims, _interactions):
                                n_dims=DIMENSIONS_DESCRIBED, popularity=_interactions.item_popularity)
 
 
-@st.cache_data(show_spinner=False, max_entries=16)
-def dimension_end_names(model_key: str, data_key: str, _dims, _interactions) -> list[tuple[str, str]]:
-    """`end_names` of every dimension of a model (not only the 12 described): a recommendation can lean most
-    along a weak one, which was then named "+ end"."""
+@st.cache_data(show_spinner=False, max_entries=64)
+def dimension_end_names(model_key: str, data_key: str, _dims, _interactions, which: tuple[int, ...]) -> dict:
+    """{dimension: `end_names` of it} for the dimensions `which` (0-based) of a model, past the 12 described: a
+    recommendation can lean most along a weak one, which was then named "+ end". Only those asked for: every
+    dimension of a 256-factor model of 100,000 items took 13 s."""
     from mfviz.analysis import describe_dimensions
     from mfviz.analysis.dimensions import end_names
 
-    return end_names(describe_dimensions(_dims, _interactions.titles, genre_groups(data_key, _interactions.items),
-                                         n_dims=_dims.item_coords.shape[1], popularity=_interactions.item_popularity))
+    described = describe_dimensions(_dims, _interactions.titles, genre_groups(data_key, _interactions.items),
+                                    popularity=_interactions.item_popularity, which=which)
+    return dict(zip(which, end_names(described), strict=True))
 
 
 @st.cache_data(show_spinner="Projecting item vectors…", max_entries=16)

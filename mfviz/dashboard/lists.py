@@ -98,18 +98,20 @@ def taste_coords(entry: ModelEntry, user: int | None = None, vector: np.ndarray 
 def dimension_labels(entry: ModelEntry, data, items: np.ndarray, taste: np.ndarray) -> list[str]:
     """For each item: the dimension lifting its score most above the average item's for this taste,
     named by the end both lean to (its over-represented genres or first titles), and by how much."""
-    from mfviz.analysis.dimensions import leading_dimension
+    from mfviz.analysis.dimensions import end_names, leading_dimension
 
     dims = cache.dimensions(entry.key, entry.model)
-    names = cache.dimension_end_names(entry.key, data.key, dims, data.interactions)
     best, value, side = leading_dimension(dims, taste, items)
+    names = dict(enumerate(end_names(cache.described_dimensions(entry.key, data.key, dims, data.interactions))))
+    weaker = tuple(sorted({int(d) for d in best.tolist()} - set(names)))
+    if weaker:  # a recommendation leaning along a weak dimension: its ends named too ("+ end" said nothing)
+        names |= cache.dimension_end_names(entry.key, data.key, dims, data.interactions, weaker)
     labels = []
     for d, v, s in zip(best.tolist(), value.tolist(), side.tolist(), strict=True):
         if v <= 0:
             labels.append("—")
             continue
-        end = names[d][1 if s > 0 else 0] if d < len(names) else ("+ end" if s > 0 else "− end")
-        labels.append(f"{d + 1} · {end} ({v:+.2f})")
+        labels.append(f"{d + 1} · {names[d][1 if s > 0 else 0]} ({v:+.2f})")
     return labels
 
 

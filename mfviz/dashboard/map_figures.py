@@ -103,8 +103,10 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
             x=users[:, 0], y=users[:, 1], mode="markers", name="users", hoverinfo="skip",
             marker=dict(size=4, color="rgba(90, 90, 90, 0.22)")))
         trace_items.append(np.full(len(users), -1))  # not items: a selection leaves them out
+    detailed = len(table) <= HOVER_DETAILS_UP_TO
     for part, name, shown, marker, legend in _item_groups(table, colour, continuous, key, matched):
-        fig.add_trace(scatter(x=part["x"], y=part["y"], mode="markers", name=name, customdata=_item_data(part, shown, colour),
+        fig.add_trace(scatter(x=part["x"], y=part["y"], mode="markers", name=name,
+                              customdata=_item_data(part, shown, colour, detailed),
                               hovertemplate=hover, marker={"size": 5} | marker, showlegend=legend))
         trace_items.append(part["item"].to_numpy())
     labelled = {i: place for i, place in (labelled or {}).items() if i != anchor}  # the anchor's is in its box
@@ -379,19 +381,24 @@ def _item_groups(table: pd.DataFrame, colour: str, continuous: bool, key: Colour
                {"color": SEARCH_COLOUR, "size": 6}, True)
 
 
-def _item_data(part: pd.DataFrame, shown, colour: str = "") -> np.ndarray:
+HOVER_DETAILS_UP_TO = 30_000  # items of a map whose points hover with their genres and counts (MovieLens 20M's
+# 27,000): on 100,000 they doubled the figure sent to the browser (5.9 to 11.4 MB) and took 0.6 s more to build
+
+
+def _item_data(part: pd.DataFrame, shown, colour: str = "", details: bool = True) -> np.ndarray:
     """customdata of item points: title, the value shown on hover, the item index (what a click on the point
-    reports, see clicked_item) and more to hover: all its genres and its interactions, where the table has them
-    and the colour is not already one of them (the hover showed one genre only: an Embedding Projector user
+    reports, see clicked_item) and more to hover (`details`): all its genres and its interactions, where the table
+    has them and the colour is not already one of them (the hover showed one genre only: an Embedding Projector user
     reads an item's metadata there)."""
     more = pd.Series("", index=part.index, dtype=object)
-    if "genres" in part.columns and colour != "genres":
+    if details and "genres" in part.columns and colour != "genres":
         genres = part["genres"].map(lambda g: ", ".join(map(str, g)) if isinstance(g, list | tuple | np.ndarray)
-                                    else "" if g is None or (isinstance(g, float) and np.isnan(g)) else str(g))
-        more += np.where(genres != "", "<br>" + genres, "")
-    if "popularity" in part.columns and colour != "popularity":
+                                    else g if isinstance(g, str) else "")
+        more = more.where(genres == "", "<br>" + genres)
+    if details and "popularity" in part.columns and colour != "popularity":
         counts = pd.to_numeric(part["popularity"], errors="coerce")
-        more += np.where(counts.notna(), counts.map(lambda c: f"<br>{c:,.0f} interactions" if c == c else ""), "")
+        known = counts.notna()
+        more[known] += [f"<br>{counted(int(c), 'interaction')}" for c in counts[known]]
     return np.stack([part["title"].astype(str), np.asarray(shown).astype(str), part["item"].astype(str),
                      more.astype(str)], axis=1)
 
@@ -409,9 +416,10 @@ def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | N
     titles of the most popular written at their points)."""
     hover = "<b>%{customdata[0]}</b><br>" + colour + ": %{customdata[1]}%{customdata[3]}<extra></extra>"
     fig = go.Figure()
+    detailed = len(table) <= HOVER_DETAILS_UP_TO
     for part, name, shown, marker, legend in _item_groups(table, colour, continuous, key, matched):
         fig.add_trace(go.Scatter3d(x=part["x"], y=part["y"], z=part["z"], mode="markers", name=name,
-                                   customdata=_item_data(part, shown, colour), hovertemplate=hover,
+                                   customdata=_item_data(part, shown, colour, detailed), hovertemplate=hover,
                                    marker={"size": 3} | marker, showlegend=legend))
     position = pd.Series(np.arange(len(table)), index=table["item"].to_numpy())
     xyz = table[["x", "y", "z"]].to_numpy(float)
@@ -855,10 +863,12 @@ def training_replay(coords: np.ndarray, table: pd.DataFrame, colour: str, shares
     groups = list(_colour_groups(table.assign(x=0.0, y=0.0), colour, False))
     rows = [np.flatnonzero(table.index.isin(part.index)) for part, *_ in groups]
     hover = "<b>%{customdata[0]}</b><br>" + colour + ": %{customdata[1]}%{customdata[3]}<extra></extra>"
+    detailed = len(table) <= HOVER_DETAILS_UP_TO
 
     def traces(epoch: int) -> list:
         return [go.Scatter(x=coords[epoch, r, 0], y=coords[epoch, r, 1], mode="markers", name=name,
-                           customdata=_item_data(part, shown, colour), hovertemplate=hover, marker=dict(size=5, **marker))
+                           customdata=_item_data(part, shown, colour, detailed), hovertemplate=hover,
+                           marker=dict(size=5, **marker))
                 for r, (part, name, shown, marker) in zip(rows, groups, strict=True)]
 
     last = len(coords) - 1

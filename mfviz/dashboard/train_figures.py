@@ -3,6 +3,8 @@ sweep, and accuracy per group of users and per profile size."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -126,12 +128,21 @@ def model_comparison(results: pd.DataFrame, metric: str, baselines: pd.DataFrame
                     f"the same split: a model {'below' if lower_better else 'above'} it beats it.")
     if left_out:
         fig.update_layout(title_subtitle_text=f"{len(drawn)} of {len(drawn) + len(left_out)} models shown; the "
-                                              f"other {len(left_out)} have no {shown} (why: under the chart)")
+                                              f"other {len(left_out)} {'has' if len(left_out) == 1 else 'have'} no "
+                                              f"{shown} (why: under the chart)")
         by_reason: dict[str, list[str]] = {}
         for name, why in left_out.items():
             by_reason.setdefault(why, []).append(name)
-        caption += "".join(f" No {shown} for {_listed(names)}: {why}." for why, names in by_reason.items())
+        caption += "".join(f" No {shown} for {_listed(names)}: {_for_many(why) if len(names) > 1 else why}."
+                           for why, names in by_reason.items())
     return Chart(fig, caption)
+
+
+def _for_many(why: str) -> str:
+    """A reason said of one model ("it ranks items, predicting no ratings") said of several ("they rank items, …")."""
+    words = re.sub(r"^it was\b", "they were", why)
+    words = re.sub(r"^it (\w+?)s\b", r"they \1", words)
+    return re.sub(r"\bfor it$", "for them", words)
 
 
 def _listed(names: list[str]) -> str:

@@ -233,19 +233,19 @@ def metric_label(key: str) -> str:
     return f"{METRIC_WORDS.get(name, name.replace('_', ' '))}{at}{k}"
 
 
-RANKS_ONLY = "they rank items and predict no ratings"  # why a model has no RMSE or MAE (`evaluate` leaves them out)
+RANKS_ONLY = "it ranks items, predicting no ratings"  # why a model has no RMSE or MAE (`evaluate` leaves them out)
 
 
 def why_no_value(entry, metric: str) -> str:
-    """Why a model of the results table has no value of `metric`, in words the comparison chart ends a sentence
-    with ("No RMSE for …: they rank items and predict no ratings")."""
+    """Why a model of the results table has no value of `metric`, of one model, in words the comparison chart puts in
+    a sentence ("No RMSE for Truncated SVD: it ranks items, predicting no ratings"; "they" for several)."""
     from mfviz.evaluation.metrics import judged_by_rmse
 
     if entry.test is None or not entry.metrics:
-        return "they were trained or loaded without a test set"
+        return "it was trained or loaded without a test set"
     if metric in ("rmse", "mae") and not judged_by_rmse(entry.model):
         return RANKS_ONLY
-    return "it was not measured for them"
+    return "it was not measured for it"
 
 
 NO_VALUE = "–"  # what the results table shows in a cell without a value (the baseline's epochs, a ranker's RMSE)

@@ -138,6 +138,8 @@ def length_place(norms: np.ndarray, value: float) -> str:
     if value <= norms.min():
         return "the shortest of the items"
     share = 100 * float(np.mean(norms < value))
+    if share < 0.1:  # rounded down, a few of many thousands read "longer than 0%"
+        return "longer than under 0.1% of the items"
     shown = f"{int(share)}" if 1 <= share < 99 else f"{np.floor(10 * share) / 10:g}"
     return f"longer than {shown}% of the items"
 

@@ -78,6 +78,9 @@ def test_a_planted_contrast_is_found_with_its_two_ends():
     assert "t10" in table.iloc[1]["+ end"] + table.iloc[1]["− end"]
     no_genres = describe_dimensions(dims, titles, {}, n_dims=1)
     assert list(no_genres.columns) == ["dimension", "energy", "+ end", "− end"] and len(no_genres) == 1
+    # some dimensions only, in the order asked: the rows the strongest-first table has for them
+    second = describe_dimensions(dims, titles, groups, n_titles=2, end_share=5 / 11, which=[1])
+    pd.testing.assert_frame_equal(second, table.iloc[[1]].reset_index(drop=True))
 
 
 def test_dimension_ends_by_hand():

@@ -277,20 +277,24 @@ def test_every_item_point_carries_its_item_so_a_click_names_it(colour, continuou
     assert clickable == 5 + 2 + 1 + 1  # every item, the 3 neighbour rings, the anchor's star
 
 
-def test_an_item_hovers_with_all_its_genres_and_its_interactions():
+def test_an_item_hovers_with_all_its_genres_and_its_interactions(monkeypatch):
     # The hover showed the title and one genre (the colour's); the Embedding Projector shows an item's metadata.
     table = pd.DataFrame({"x": [0.0, 1, 2], "y": [0.0, 1, 0], "item": [0, 1, 2], "title": list("abc"),
-                          "popularity": [1234, 5, 0], "genres": ["Action, Sci-Fi", "", "Drama"],
+                          "popularity": [1234, 1, 0], "genres": ["Action, Sci-Fi", "", "Drama"],
                           "genre": ["Sci-Fi", "(none)", "Drama"]})
     for figure in (map_figures.latent_scatter(table, "genre", continuous=False).figure,
                    map_figures.latent_scatter_3d(table.assign(z=0.0), "genre", continuous=False).figure):
         hovered = {row[0]: row[3] for t in figure.data for row in t.customdata}
-        assert hovered == {"a": "<br>Action, Sci-Fi<br>1,234 interactions", "b": "<br>5 interactions",
+        assert hovered == {"a": "<br>Action, Sci-Fi<br>1,234 interactions", "b": "<br>1 interaction",
                            "c": "<br>Drama<br>0 interactions"}
         assert all(t.hovertemplate.endswith("%{customdata[3]}<extra></extra>") for t in figure.data)
     # coloured by popularity, the count is the colour's value already: not said twice
     by_count = map_figures.latent_scatter(table, "popularity", continuous=True).figure
     assert {row[0]: row[3] for t in by_count.data for row in t.customdata}["a"] == "<br>Action, Sci-Fi"
+    # a map of more items than HOVER_DETAILS_UP_TO hovers without them (on 100,000 they doubled the figure)
+    monkeypatch.setattr(map_figures, "HOVER_DETAILS_UP_TO", 2)
+    bare = map_figures.latent_scatter(table, "genre", continuous=False).figure
+    assert {row[3] for t in bare.data for row in t.customdata} == {""}
 
 
 def test_only_a_single_click_counts_as_a_click():
@@ -902,11 +906,16 @@ def test_the_comparison_names_the_models_without_a_value_of_its_metric_and_why()
     # RMSE picked: four of five models have none (they rank items), and the chart showed one dot, saying nothing
     models = pd.DataFrame({"model": ["Funk SVD", "iALS", "SVD"], "fit_seconds": [2.0, 1.0, 0.5],
                            "rmse": [0.95, np.nan, np.nan]})
-    chart = train_figures.model_comparison(models, "rmse", left_out={
-        "iALS": "they rank items and predict no ratings", "SVD": "they rank items and predict no ratings"})
+    from mfviz.dashboard.training import RANKS_ONLY
+
+    chart = train_figures.model_comparison(models, "rmse", left_out={"iALS": RANKS_ONLY, "SVD": RANKS_ONLY})
     assert [t.name for t in chart.figure.data] == ["Funk SVD"]
     assert chart.figure.layout.title.subtitle.text.startswith("1 of 3 models shown; the other 2 have no RMSE")
-    assert "No RMSE for iALS and SVD: they rank items and predict no ratings." in chart.caption
+    assert "No RMSE for iALS and SVD: they rank items, predicting no ratings." in chart.caption
+    # of one model, in the singular ("No RMSE for Truncated SVD: they rank items" before)
+    chart = train_figures.model_comparison(models.iloc[:2], "rmse", left_out={"iALS": RANKS_ONLY})
+    assert chart.figure.layout.title.subtitle.text.startswith("1 of 2 models shown; the other 1 has no RMSE")
+    assert "No RMSE for iALS: it ranks items, predicting no ratings." in chart.caption
     # every model has it: nothing to say
     chart = train_figures.model_comparison(models.assign(rmse=[0.9, 0.8, 0.7]), "rmse")
     assert not chart.figure.layout.title.subtitle.text and "No RMSE" not in chart.caption

@@ -455,6 +455,7 @@ def test_a_vector_length_is_placed_among_the_items_without_rounding_to_100_perce
     assert verdicts.length_place(norms, 998.0) == "longer than 99.7% of the items"  # :.0% said 100%
     assert verdicts.length_place(norms, 501.0) == "longer than 50% of the items"
     assert verdicts.length_place(norms, 2.0) == "longer than 0.1% of the items"
+    assert verdicts.length_place(np.arange(1.0, 10_001.0), 2.0) == "longer than under 0.1% of the items"  # not 0%
 
 
 def test_a_minimum_no_item_meets_leaves_empty_lists_and_no_fault():

@@ -2289,7 +2289,7 @@ def test_compare_by_keeps_the_metric_chosen_and_rmse_says_which_models_have_none
     rankers = [name for name in session_models(at) if not name.startswith("Funk SVD")]
     assert len(rankers) == 3
     said = next(c.value for c in at.caption if c.value.startswith("Each point is a model"))
-    assert all(name in said for name in rankers) and "predict no ratings" in said
+    assert all(name in said for name in rankers) and "they rank items, predicting no ratings" in said
     assert "Popularity baseline" in said
     assert spec["layout"]["title"]["subtitle"]["text"].startswith("1 of 5 models shown; the other 4 have no RMSE")
 
