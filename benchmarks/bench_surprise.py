@@ -36,20 +36,27 @@ def load_ml100k() -> pd.DataFrame:
     return pd.read_csv(ML100K / "u.data", sep="\t", names=["user", "item", "rating", "timestamp"])
 
 
-def _errors(pred: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
-    return float(np.sqrt(np.mean((pred - truth) ** 2))), float(np.mean(np.abs(pred - truth)))
-
-
-def ml100k_section() -> str:
-    from surprise import SVD, Dataset, Reader
-    from surprise import SVDpp as SurpriseSVDpp
+def ml100k_for_both():
+    """MovieLens 100K as both libraries read it: the frame, Surprise's Dataset, and mfviz's 0-based user and item
+    indices, float32 ratings and matrix shape (rows of the frame in the same order, so folds index both)."""
+    from surprise import Dataset, Reader
 
     frame = load_ml100k()
     data = Dataset.load_from_df(frame[["user", "item", "rating"]], Reader(rating_scale=(1, 5)))
     users = frame.user.to_numpy() - 1
     items = frame.item.to_numpy() - 1
-    ratings = frame.rating.to_numpy().astype(np.float32)
-    shape = (users.max() + 1, items.max() + 1)
+    return frame, data, users, items, frame.rating.to_numpy().astype(np.float32), (users.max() + 1, items.max() + 1)
+
+
+def _errors(pred: np.ndarray, truth: np.ndarray) -> tuple[float, float]:
+    return float(np.sqrt(np.mean((pred - truth) ** 2))), float(np.mean(np.abs(pred - truth)))
+
+
+def ml100k_section() -> str:
+    from surprise import SVD
+    from surprise import SVDpp as SurpriseSVDpp
+
+    frame, data, users, items, ratings, shape = ml100k_for_both()
 
     contenders = {
         # label: (mfviz factory(seed), surprise factory(seed), repeats per fold)

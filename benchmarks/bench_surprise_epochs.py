@@ -8,7 +8,7 @@ import numpy as np
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
-from benchmarks.bench_surprise import _errors, kfold_indices, load_ml100k
+from benchmarks.bench_surprise import _errors, kfold_indices, ml100k_for_both
 from benchmarks.common import ML100K, table
 from mfviz.models import FunkSVD
 
@@ -23,15 +23,10 @@ def run() -> str:
     if not (ML100K / "u.data").exists():
         return f"{title}\n\nSkipped: MovieLens 100K not found.\n"
     try:
-        from surprise import SVD, Dataset, Reader
+        from surprise import SVD
     except ImportError:
         return f"{title}\n\nSkipped: scikit-surprise is not installed (`pip install -e .[bench]`).\n"
-    frame = load_ml100k()
-    data = Dataset.load_from_df(frame[["user", "item", "rating"]], Reader(rating_scale=(1, 5)))
-    users = frame.user.to_numpy() - 1
-    items = frame.item.to_numpy() - 1
-    ratings = frame.rating.to_numpy().astype(np.float32)
-    shape = (users.max() + 1, items.max() + 1)
+    frame, data, users, items, ratings, shape = ml100k_for_both()
     ours: dict[int, list[float]] = {n: [] for n in EPOCHS}
     theirs: dict[int, list[float]] = {n: [] for n in EPOCHS}
     for fold, (train_idx, test_idx) in enumerate(kfold_indices(len(frame))):

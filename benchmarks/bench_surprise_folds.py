@@ -8,7 +8,7 @@ import numpy as np
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
-from benchmarks.bench_surprise import _errors, kfold_indices, load_ml100k
+from benchmarks.bench_surprise import _errors, kfold_indices, ml100k_for_both
 from benchmarks.common import ML100K, table
 from mfviz.models import FunkSVD, SVDpp
 
@@ -16,12 +16,10 @@ SHUFFLES = 5  # KFold(n_splits=5, random_state=s) for s in 0..4: 25 train/test p
 COMMAND = "NUMBA_NUM_THREADS=2 .venv/bin/python -m benchmarks surprise_folds"
 
 
-def _fold_rmses(frame, data, make_mfviz, make_surprise) -> tuple[list[float], list[float]]:
-    """RMSE of both libraries on every fold of every shuffle; fold f of a shuffle seeds both with f."""
-    users = frame.user.to_numpy() - 1
-    items = frame.item.to_numpy() - 1
-    ratings = frame.rating.to_numpy().astype(np.float32)
-    shape = (users.max() + 1, items.max() + 1)
+def _fold_rmses(both, make_mfviz, make_surprise) -> tuple[list[float], list[float]]:
+    """RMSE of both libraries on every fold of every shuffle (`both`: ml100k_for_both()); fold f of a shuffle seeds
+    both with f."""
+    frame, data, users, items, ratings, shape = both
     ours, theirs = [], []
     for shuffle in range(SHUFFLES):
         for fold, (train_idx, test_idx) in enumerate(kfold_indices(len(frame), seed=shuffle)):
@@ -45,18 +43,17 @@ def run() -> str:
         return "## Funk SVD and SVD++ accuracy over fold shuffles\n\nSkipped: MovieLens 100K not found.\n"
     try:
         import surprise
-        from surprise import SVD, Dataset, Reader
+        from surprise import SVD
         from surprise import SVDpp as SurpriseSVDpp
     except ImportError:
         return ("## Funk SVD and SVD++ accuracy over fold shuffles\n\nSkipped: scikit-surprise is not "
                 "installed (`pip install -e .[bench]`).\n")
-    frame = load_ml100k()
-    data = Dataset.load_from_df(frame[["user", "item", "rating"]], Reader(rating_scale=(1, 5)))
+    both = ml100k_for_both()
     rows = []
     for name, make_mfviz, make_surprise in [
             ("Funk SVD", lambda s: FunkSVD(random_state=s), lambda s: SVD(random_state=s)),
             ("SVD++", lambda s: SVDpp(random_state=s), lambda s: SurpriseSVDpp(random_state=s))]:
-        ours, theirs = _fold_rmses(frame, data, make_mfviz, make_surprise)
+        ours, theirs = _fold_rmses(both, make_mfviz, make_surprise)
         per_shuffle = [(statistics.fmean(ours[s:s + 5]), statistics.fmean(theirs[s:s + 5]))
                        for s in range(0, len(ours), 5)]
         rows.append([name, f"{statistics.fmean(ours):.4f}", f"{statistics.fmean(theirs):.4f}",

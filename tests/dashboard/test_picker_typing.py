@@ -5,6 +5,7 @@ type into a picker)."""
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import numpy as np
@@ -12,11 +13,43 @@ import pytest
 from test_serve import CHROMIUM, FLAGS, IDLE, WAIT_MS, free_port, healthy, start, stop, wait_for
 
 
+def settled(page) -> None:
+    page.wait_for_selector(IDLE, timeout=WAIT_MS)
+    page.wait_for_timeout(800)
+    page.wait_for_selector(IDLE, timeout=WAIT_MS)
+
+
+def open_at(page, address: str) -> None:
+    page.goto(address)
+    page.wait_for_selector("[data-testid='stMainBlockContainer'] h1", timeout=WAIT_MS)
+    settled(page)
+
+
+@contextlib.contextmanager
+def served(tmp_path, path: str):
+    """(Chromium page opened at `path` of a fresh server on the demo, the server's address); both stopped after."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    port, log_path = free_port(), tmp_path / "server.log"
+    url = f"http://127.0.0.1:{port}"
+    process = start(port, log_path)
+    try:
+        assert wait_for(lambda: healthy(url) or process.poll() is not None), log_path.read_text()
+        with playwright.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            try:
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                open_at(page, url + path)
+                yield page, url
+            finally:
+                browser.close()
+    finally:
+        stop(process)
+
+
 @pytest.mark.browser
 @pytest.mark.skipif(not Path(CHROMIUM).exists(),
                     reason=f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)")
 def test_an_id_typed_into_the_profile_picker_wins_over_titles_that_hold_it(tmp_path):
-    playwright = pytest.importorskip("playwright.sync_api")
     from mfviz.dashboard import pickers
     from mfviz.datasets import load_demo
 
@@ -27,57 +60,36 @@ def test_an_id_typed_into_the_profile_picker_wins_over_titles_that_hold_it(tmp_p
     word = "Precinct"
     by_title = int(ranked[pickers.titles_containing(demo, "item", word, ranked)[0]])
 
-    port, log_path = free_port(), tmp_path / "server.log"
-    url = f"http://127.0.0.1:{port}"
-    process = start(port, log_path)
-
-    def settled(page) -> None:
-        page.wait_for_selector(IDLE, timeout=WAIT_MS)
-        page.wait_for_timeout(800)
-        page.wait_for_selector(IDLE, timeout=WAIT_MS)
-
-    try:
-        assert wait_for(lambda: healthy(url) or process.poll() is not None), log_path.read_text()
-        with playwright.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-            try:
-                page = browser.new_page(viewport={"width": 1400, "height": 1000})
-                page.goto(url + "/recommend")
-                page.wait_for_selector("[data-testid='stMainBlockContainer'] h1", timeout=WAIT_MS)
-                settled(page)
-                page.get_by_text("a profile I build").click()
-                settled(page)
-                profile = page.get_by_role("combobox", name="Items this person likes")
-                chips = page.locator("[data-testid='stMultiSelect'] [data-tag]")
-                for typed, expected in (("200", by_id), (word, by_title)):
-                    profile.click()
-                    page.keyboard.type(typed)
-                    page.keyboard.press("Enter")
-                    settled(page)
-                    assert chips.all_inner_texts()[-1] == str(demo.titles[expected]), (typed, chips.all_inner_texts())
-                    if typed == "200":
-                        note = page.locator("[data-testid='stAlertContentInfo']", has_text="id 200 picked")
-                        assert note.count() == 1 and "type more of the title" in note.inner_text()
-                # a row chosen with the arrow keys is still the one taken
-                profile.click()
-                page.keyboard.type("200")
-                page.keyboard.press("ArrowDown")
-                page.keyboard.press("Enter")
-                settled(page)
-                assert len(chips.all_inner_texts()) == 3 and chips.all_inner_texts()[-1] != str(demo.titles[by_id])
-                # a typo is quoted as typed: "No item matches 'item Star Warz'" quoted the label the page puts
-                # before typed text on Enter
-                profile.click()
-                page.keyboard.type("Qzxv Warz")
-                page.keyboard.press("Enter")
-                settled(page)
-                said = page.locator("[data-testid='stAlertContentWarning']", has_text="No item matches").inner_text()
-                assert "No item matches 'Qzxv Warz';" in said, said
-                assert page.locator("[data-testid='stException']").count() == 0
-            finally:
-                browser.close()
-    finally:
-        stop(process)
+    with served(tmp_path, "/recommend") as (page, url):
+        page.get_by_text("a profile I build").click()
+        settled(page)
+        profile = page.get_by_role("combobox", name="Items this person likes")
+        chips = page.locator("[data-testid='stMultiSelect'] [data-tag]")
+        for typed, expected in (("200", by_id), (word, by_title)):
+            profile.click()
+            page.keyboard.type(typed)
+            page.keyboard.press("Enter")
+            settled(page)
+            assert chips.all_inner_texts()[-1] == str(demo.titles[expected]), (typed, chips.all_inner_texts())
+            if typed == "200":
+                note = page.locator("[data-testid='stAlertContentInfo']", has_text="id 200 picked")
+                assert note.count() == 1 and "type more of the title" in note.inner_text()
+        # a row chosen with the arrow keys is still the one taken
+        profile.click()
+        page.keyboard.type("200")
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")
+        settled(page)
+        assert len(chips.all_inner_texts()) == 3 and chips.all_inner_texts()[-1] != str(demo.titles[by_id])
+        # a typo is quoted as typed: "No item matches 'item Star Warz'" quoted the label the page puts
+        # before typed text on Enter
+        profile.click()
+        page.keyboard.type("Qzxv Warz")
+        page.keyboard.press("Enter")
+        settled(page)
+        said = page.locator("[data-testid='stAlertContentWarning']", has_text="No item matches").inner_text()
+        assert "No item matches 'Qzxv Warz';" in said, said
+        assert page.locator("[data-testid='stException']").count() == 0
 
 
 @pytest.mark.browser
@@ -86,7 +98,6 @@ def test_an_id_typed_into_the_profile_picker_wins_over_titles_that_hold_it(tmp_p
 def test_the_row_for_typed_text_reads_find_and_picks_the_most_popular_title_holding_it(tmp_path):
     # "every picker lists 'Add: …' first": Streamlit's row for typed text, which no option renames or removes
     # (without it no typed id or unlisted title reaches the server); pickers.FIND_ROW renames it
-    playwright = pytest.importorskip("playwright.sync_api")
     from mfviz.dashboard import pickers
     from mfviz.datasets import load_demo
 
@@ -95,49 +106,26 @@ def test_the_row_for_typed_text_reads_find_and_picks_the_most_popular_title_hold
     word = "orchard"
     expected = str(demo.titles[ranked[pickers.titles_containing(demo, "item", word, ranked)[0]]])
 
-    port, log_path = free_port(), tmp_path / "server.log"
-    url = f"http://127.0.0.1:{port}"
-    process = start(port, log_path)
-
-    def settled(page) -> None:
-        page.wait_for_selector(IDLE, timeout=WAIT_MS)
-        page.wait_for_timeout(800)
-        page.wait_for_selector(IDLE, timeout=WAIT_MS)
-
-    try:
-        assert wait_for(lambda: healthy(url) or process.poll() is not None), log_path.read_text()
-        with playwright.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-            try:
-                page = browser.new_page(viewport={"width": 1400, "height": 1000})
-                page.goto(url + "/neighbours")
-                page.wait_for_selector("[data-testid='stMainBlockContainer'] h1", timeout=WAIT_MS)
-                settled(page)
-                item = page.get_by_role("combobox", name="Item")
-                item.click()
-                page.keyboard.type(word)
-                rows = page.locator("[role='option']")
-                rows.first.wait_for(timeout=WAIT_MS)
-                assert rows.first.inner_text() == f"Find: {word}", rows.all_inner_texts()[:3]
-                page.keyboard.type(" qzx")  # as the text changes, the row is renamed again
-                page.wait_for_timeout(300)
-                assert rows.all_inner_texts() == [f"Find: {word} qzx"]
-                for _ in " qzx":
-                    page.keyboard.press("Backspace")
-                page.keyboard.press("Enter")  # the row comes first, and Enter takes it
-                settled(page)
-                assert item.input_value().startswith(expected + " · "), item.input_value()
-                page.goto(url + "/recommend")
-                page.wait_for_selector("[data-testid='stMainBlockContainer'] h1", timeout=WAIT_MS)
-                settled(page)
-                page.get_by_text("a profile I build").click()
-                settled(page)
-                page.get_by_role("combobox", name="Items this person likes").click()
-                page.keyboard.type("qzx " + word)  # a multiselect lists its row after the titles holding the text
-                page.wait_for_timeout(300)
-                assert rows.all_inner_texts() == [f"Find: qzx {word}"]
-                assert page.locator("[data-testid='stException']").count() == 0
-            finally:
-                browser.close()
-    finally:
-        stop(process)
+    with served(tmp_path, "/neighbours") as (page, url):
+        item = page.get_by_role("combobox", name="Item")
+        item.click()
+        page.keyboard.type(word)
+        rows = page.locator("[role='option']")
+        rows.first.wait_for(timeout=WAIT_MS)
+        assert rows.first.inner_text() == f"Find: {word}", rows.all_inner_texts()[:3]
+        page.keyboard.type(" qzx")  # as the text changes, the row is renamed again
+        page.wait_for_timeout(300)
+        assert rows.all_inner_texts() == [f"Find: {word} qzx"]
+        for _ in " qzx":
+            page.keyboard.press("Backspace")
+        page.keyboard.press("Enter")  # the row comes first, and Enter takes it
+        settled(page)
+        assert item.input_value().startswith(expected + " · "), item.input_value()
+        open_at(page, url + "/recommend")
+        page.get_by_text("a profile I build").click()
+        settled(page)
+        page.get_by_role("combobox", name="Items this person likes").click()
+        page.keyboard.type("qzx " + word)  # a multiselect lists its row after the titles holding the text
+        page.wait_for_timeout(300)
+        assert rows.all_inner_texts() == [f"Find: qzx {word}"]
+        assert page.locator("[data-testid='stException']").count() == 0
