@@ -358,7 +358,7 @@ def draw(job: training.TrainingJob, live: bool) -> None:
                     "(model, hyperparameters, seed and split), which give the same model; it is reused.",
                     icon=":material/recycling:")
         trained = [e for e in job.entries if not any(e is r for r in job.reused)]
-        # the one-off compile of a kind's kernels (training.compile_first) is said apart: it is not fitting
+        # the one-off compile of a kind's kernels (mfviz.models.registry.compile_first) is said apart: it is not fitting
         compiled = (f", {job.compile_seconds:.1f} s compiling the model's code (once)"
                     if job.compile_seconds >= 0.5 else "")
         fitting = f"{sum(e.fit_seconds for e in trained):.2f} s of fitting{compiled}" + (

@@ -27,6 +27,12 @@ def _feedback_note(args: argparse.Namespace, model, data) -> None:
 
 
 def _fit(args: argparse.Namespace, model, train) -> None:
+    from mfviz.models.registry import compile_first
+
+    # numba compiles a kind's kernels on its first fit in a fresh checkout (seconds): apart, so fit_seconds is fitting
+    compiled = compile_first(model.name, model.get_params())
+    if compiled >= 0.5:
+        _progress(args, f"compiled {model.label}'s kernels in {compiled:.1f} s (once per checkout)")
     _progress(args, f"fitting {model!r} on {train.nnz:,} interactions")
     model.fit(train, callback=_epoch_printer(args))
     _progress(args, f"  fitted in {model.fit_seconds:.2f} s")

@@ -17,6 +17,7 @@ import streamlit as st
 from mfviz.dashboard import background
 from mfviz.dashboard.state import ModelEntry, model_hash
 from mfviz.errors import DataError, ModelError
+from mfviz.models.registry import compile_first
 
 # The fast model the app trains by itself on first load, with small settings (seconds on the demo).
 # Seeded, so the same data opens on the same model (and its maps come from the disk cache).
@@ -511,39 +512,6 @@ def make_model(kind: str, params: dict):
     if kind not in MODELS:
         raise ModelError(f"unknown model {kind!r}; choose one of {sorted(MODELS)}")
     return MODELS[kind](**params)
-
-
-def compile_matrix() -> sp.csr_matrix:
-    """The tiny matrix `compile_first` fits: 172 ratings 1-5 of 40 users × 30 items, every row and column with some."""
-    cells = np.arange(0, 40 * 30, 7)
-    return sp.csr_matrix(((cells % 5 + 1).astype(np.float32), (cells // 30, cells % 30)), shape=(40, 30))
-
-
-def compile_settings(kind: str, params: dict) -> dict:
-    """The hyperparameters of `compile_first`'s fit: these, but 2 factors and 1 epoch, and a validation share the tiny
-    matrix can hold out (early stopping needs 50 ratings: 0.1 of 172 was refused, and the fit then paid the compile)."""
-    from mfviz.models import MODELS
-
-    own = getattr(MODELS.get(kind), "params", {})
-    small = dict(params) | {name: value for name, value in (("factors", 2), ("epochs", 1)) if name in own}
-    if float(small.get("validation_fraction") or 0) > 0:
-        small["validation_fraction"] = 0.5
-    return small
-
-
-def compile_first(kind: str, params: dict) -> float:
-    """Fit a model of `kind` with these hyperparameters (`compile_settings`) on a tiny matrix, so that the fit that
-    follows finds its numba kernels compiled, or loaded from numba's disk cache: its fit time then measures fitting
-    only. The first fit of a kind in a process paid for them: with numba's cache empty, the quick default's implicit
-    ALS (32 factors, 8 epochs) read 4.85 s of fitting on the demo and 4.70 s on MovieLens 100K, where a second fit
-    takes 0.14-0.15 s. The other hyperparameters are kept: they choose the kernels (the solver, parallel, biases).
-    Best effort: a setting the tiny matrix cannot take leaves the compile to the fit. Returns its seconds."""
-    started = time.perf_counter()
-    try:
-        make_model(kind, compile_settings(kind, params)).fit(compile_matrix())
-    except Exception:  # noqa: BLE001 - an optimisation only: the fit itself says what is wrong with its settings
-        pass
-    return time.perf_counter() - started
 
 
 @dataclass

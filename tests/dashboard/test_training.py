@@ -523,27 +523,19 @@ COMPILE_SECONDS = 1.0  # what the first fit of a kind pays in a process, standin
 
 
 def first_fit_compiles(monkeypatch):
-    """Make every model the dashboard makes pay COMPILE_SECONDS on the first fit of its kind in this test, as a
+    """Make the first fit of each kind of model in this test pay COMPILE_SECONDS, however the model is made, as a
     fresh checkout pays numba's compile (4.7-5.4 s for the quick default's implicit ALS, 0.14-0.24 s once compiled)."""
-    from mfviz.dashboard import training
+    from mfviz.models import MODELS
 
     compiled = set()
-    made = training.make_model
-
-    def make_model(kind, params):
-        model = made(kind, params)
-        fit = model._fit
-
-        def _fit(matrix):
+    for kind, cls in MODELS.items():
+        def _fit(self, matrix, kind=kind, fit=cls._fit):
             if kind not in compiled:
                 time.sleep(COMPILE_SECONDS)
                 compiled.add(kind)
-            return fit(matrix)
+            return fit(self, matrix)
 
-        model._fit = _fit
-        return model
-
-    monkeypatch.setattr(training, "make_model", make_model)
+        monkeypatch.setattr(cls, "_fit", _fit)
 
 
 def test_the_quick_defaults_fit_time_leaves_out_the_first_fits_compile(monkeypatch):
@@ -585,10 +577,11 @@ def test_the_compile_fit_takes_every_setting_the_model_takes(kind):
     # unseen and the real fit paid the whole compile: validation_fraction=0.1 held out 17 of 172 ratings, under the
     # 50 early stopping needs (code review: Funk SVD's first fit 4.76 s, the next 0.09 s).
     from mfviz.errors import ModelError
+    from mfviz.models.registry import compile_matrix, compile_settings
 
     for params in _settings_to_try(kind):
         try:
             training.make_model(kind, params)
         except ModelError:  # a combination the model refuses whatever the data (Hogwild with a seed)
             continue
-        training.make_model(kind, training.compile_settings(kind, params)).fit(training.compile_matrix())
+        training.make_model(kind, compile_settings(kind, params)).fit(compile_matrix())
