@@ -103,7 +103,8 @@ def dimension_labels(entry: ModelEntry, data, items: np.ndarray, taste: np.ndarr
     dims = cache.dimensions(entry.key, entry.model)
     best, value, side = leading_dimension(dims, taste, items)
     names = dict(enumerate(end_names(cache.described_dimensions(entry.key, data.key, dims, data.interactions))))
-    weaker = tuple(sorted({int(d) for d in best.tolist()} - set(names)))
+    # only the dimensions a label names (a lift above 0; a model of zero vectors has no dimension at all)
+    weaker = tuple(sorted({int(d) for d, v in zip(best.tolist(), value.tolist(), strict=True) if v > 0} - set(names)))
     if weaker:  # a recommendation leaning along a weak dimension: its ends named too ("+ end" said nothing)
         names |= cache.dimension_end_names(entry.key, data.key, dims, data.interactions, weaker)
     labels = []
