@@ -4,9 +4,8 @@ order ("Godfather, The (1972)" read as "The Godfather (1972)"), which the item p
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import re
-import threading
 
 import numpy as np
 import pandas as pd
@@ -38,29 +37,19 @@ def natural_title(title: str) -> str:
     return f"{article}{space}{match['body']}{match['rest']}"
 
 
-_NATURAL: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}  # {digest of a catalogue's titles: _natural of them}
-_NATURAL_KEPT = 4  # catalogues remembered, the latest
-_NATURAL_LOCK = threading.Lock()  # the page scripts of several sessions run in threads of one process
-
-
 def _natural(titles) -> tuple[np.ndarray, np.ndarray]:
     """(natural_title of each of `titles`, the positions of those it changed), computed once per catalogue: the
     pages hand their titles over anew on each run (copies, from st.cache_data), and putting the articles of 62,000
-    titles back took about 50 ms, the digest that finds them again about 10 ms."""
-    texts = [str(text) for text in np.asarray(titles, dtype=object).ravel()]
-    digest = hashlib.blake2b("\0".join(texts).encode("utf-8", "surrogatepass"), digest_size=16).digest()
-    with _NATURAL_LOCK:
-        found = _NATURAL.get(digest)
-    if found is None:
-        natural = np.array([natural_title(text) if ", " in text else text for text in texts], dtype=object)
-        changed = np.flatnonzero(natural != np.array(texts, dtype=object))
-        natural.flags.writeable = changed.flags.writeable = False
-        found = natural, changed
-        with _NATURAL_LOCK:
-            _NATURAL[digest] = found
-            while len(_NATURAL) > _NATURAL_KEPT:
-                del _NATURAL[next(iter(_NATURAL))]
-    return found
+    titles back took about 50 ms; finding them again by the titles' own hash takes a few."""
+    return _natural_of(tuple(str(text) for text in np.asarray(titles, dtype=object).ravel()))
+
+
+@functools.lru_cache(maxsize=4)  # the latest catalogues (thread-safe: the sessions' page scripts run in threads)
+def _natural_of(texts: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    natural = np.array([natural_title(text) if ", " in text else text for text in texts], dtype=object)
+    changed = np.flatnonzero(natural != np.array(texts, dtype=object))
+    natural.flags.writeable = changed.flags.writeable = False
+    return natural, changed
 
 
 def natural_titles(titles) -> np.ndarray:

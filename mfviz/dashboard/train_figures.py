@@ -3,8 +3,6 @@ sweep, and accuracy per group of users and per profile size."""
 
 from __future__ import annotations
 
-import re
-
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -18,7 +16,7 @@ from mfviz.dashboard.figures import (
     log_ticks,
     model_colours,
 )
-from mfviz.dashboard.training import metric_label, plain_name
+from mfviz.dashboard.training import OF_SEVERAL, metric_label, plain_name
 
 
 def loss_curve(epochs: list[tuple], label: str, held_out: str | None = None, kept: int | None = None,
@@ -133,16 +131,9 @@ def model_comparison(results: pd.DataFrame, metric: str, baselines: pd.DataFrame
         by_reason: dict[str, list[str]] = {}
         for name, why in left_out.items():
             by_reason.setdefault(why, []).append(name)
-        caption += "".join(f" No {shown} for {_listed(names)}: {_for_many(why) if len(names) > 1 else why}."
+        caption += "".join(f" No {shown} for {_listed(names)}: {OF_SEVERAL.get(why, why) if len(names) > 1 else why}."
                            for why, names in by_reason.items())
     return Chart(fig, caption)
-
-
-def _for_many(why: str) -> str:
-    """A reason said of one model ("it ranks items, predicting no ratings") said of several ("they rank items, …")."""
-    words = re.sub(r"^it was\b", "they were", why)
-    words = re.sub(r"^it (\w+?)s\b", r"they \1", words)
-    return re.sub(r"\bfor it$", "for them", words)
 
 
 def _listed(names: list[str]) -> str:

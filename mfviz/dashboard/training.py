@@ -235,18 +235,22 @@ def metric_label(key: str) -> str:
 
 
 RANKS_ONLY = "it ranks items, predicting no ratings"  # why a model has no RMSE or MAE (`evaluate` leaves them out)
+NO_TEST_SET = "it was trained or loaded without a test set"
+NOT_MEASURED = "it was not measured"
+OF_SEVERAL = {RANKS_ONLY: "they rank items, predicting no ratings",  # each reason, said of several models
+              NO_TEST_SET: "they were trained or loaded without a test set", NOT_MEASURED: "they were not measured"}
 
 
 def why_no_value(entry, metric: str) -> str:
     """Why a model of the results table has no value of `metric`, of one model, in words the comparison chart puts in
-    a sentence ("No RMSE for Truncated SVD: it ranks items, predicting no ratings"; "they" for several)."""
+    a sentence ("No RMSE for Truncated SVD: it ranks items, predicting no ratings"; OF_SEVERAL for several)."""
     from mfviz.evaluation.metrics import judged_by_rmse
 
     if entry.test is None or not entry.metrics:
-        return "it was trained or loaded without a test set"
+        return NO_TEST_SET
     if metric in ("rmse", "mae") and not judged_by_rmse(entry.model):
         return RANKS_ONLY
-    return "it was not measured for it"
+    return NOT_MEASURED
 
 
 NO_VALUE = "–"  # what the results table shows in a cell without a value (the baseline's epochs, a ranker's RMSE)
