@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_serve import CHROMIUM, FLAGS, IDLE, WAIT_MS, free_port, healthy, start, stop, wait_for
+from test_serve import CHROMIUM, IDLE, WAIT_MS, demo_server_and_browser
 
 
 def settled(page) -> None:
@@ -28,22 +28,10 @@ def open_at(page, address: str) -> None:
 @contextlib.contextmanager
 def served(tmp_path, path: str):
     """(Chromium page opened at `path` of a fresh server on the demo, the server's address); both stopped after."""
-    playwright = pytest.importorskip("playwright.sync_api")
-    port, log_path = free_port(), tmp_path / "server.log"
-    url = f"http://127.0.0.1:{port}"
-    process = start(port, log_path)
-    try:
-        assert wait_for(lambda: healthy(url) or process.poll() is not None), log_path.read_text()
-        with playwright.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-            try:
-                page = browser.new_page(viewport={"width": 1400, "height": 1000})
-                open_at(page, url + path)
-                yield page, url
-            finally:
-                browser.close()
-    finally:
-        stop(process)
+    with demo_server_and_browser(tmp_path) as (browser, url):
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        open_at(page, url + path)
+        yield page, url
 
 
 @pytest.mark.browser

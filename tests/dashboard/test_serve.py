@@ -6,6 +6,7 @@ Timings are printed with -s, never asserted.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import subprocess
@@ -55,6 +56,26 @@ def stop(process: subprocess.Popen) -> None:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
         process.kill()
+
+
+@contextlib.contextmanager
+def demo_server_and_browser(tmp_path: Path):
+    """(headless Chromium, the address of a fresh launcher on the demo, its log at tmp_path/server.log); both stopped
+    after."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    port, log_path = free_port(), tmp_path / "server.log"
+    url = f"http://127.0.0.1:{port}"
+    process = start(port, log_path)
+    try:
+        assert wait_for(lambda: healthy(url) or process.poll() is not None), log_path.read_text()
+        with playwright.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+            try:
+                yield browser, url
+            finally:
+                browser.close()
+    finally:
+        stop(process)
 
 
 def wait_for(condition, timeout: float = 120.0) -> bool:
@@ -188,33 +209,21 @@ def test_a_deep_link_opened_first_on_a_fresh_server_shows_its_page_without_a_dia
     only), first or not: a second visitor checks that too. Links to the taste axes and the model's
     dimensions set select boxes that had their own defaults too, and Streamlit logged a warning with a
     stack (once per server, so each link gets its own)."""
-    playwright = pytest.importorskip("playwright.sync_api")
-    port, log_path = free_port(), tmp_path / "server.log"
-    url = f"http://127.0.0.1:{port}"
-    process = start(port, log_path)
-    try:
-        assert wait_for(lambda: healthy(url) or process.poll() is not None), log_path.read_text()
-        with playwright.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-            try:
-                for visitor in range(2 if path == "/data" else 1):
-                    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-                    page.goto(url + path)
-                    page.wait_for_selector("[data-testid='stMainBlockContainer'] h1", timeout=WAIT_MS)
-                    page.wait_for_selector(IDLE, timeout=WAIT_MS)
-                    page.wait_for_timeout(500)  # the dialog, when there is one, comes with the first messages
-                    dialog = page.locator("[role='dialog']")
-                    assert dialog.count() == 0, (visitor, dialog.first.inner_text())
-                    heading = page.locator("[data-testid='stMainBlockContainer'] h1").first.inner_text().strip()
-                    assert heading == title
-                    assert page.locator("[data-testid='stSidebar']", has_text="demo catalogue").count() == 1
-                    assert page.locator("[data-testid='stAlertContentWarning']").count() == 0  # the link applied
-                    page.close()
-            finally:
-                browser.close()
-    finally:
-        stop(process)
-    log = log_path.read_text()
+    with demo_server_and_browser(tmp_path) as (browser, url):
+        for visitor in range(2 if path == "/data" else 1):
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(url + path)
+            page.wait_for_selector("[data-testid='stMainBlockContainer'] h1", timeout=WAIT_MS)
+            page.wait_for_selector(IDLE, timeout=WAIT_MS)
+            page.wait_for_timeout(500)  # the dialog, when there is one, comes with the first messages
+            dialog = page.locator("[role='dialog']")
+            assert dialog.count() == 0, (visitor, dialog.first.inner_text())
+            heading = page.locator("[data-testid='stMainBlockContainer'] h1").first.inner_text().strip()
+            assert heading == title
+            assert page.locator("[data-testid='stSidebar']", has_text="demo catalogue").count() == 1
+            assert page.locator("[data-testid='stAlertContentWarning']").count() == 0  # the link applied
+            page.close()
+    log = (tmp_path / "server.log").read_text()
     assert "created with a default value" not in log and "Traceback" not in log, log
 
 
