@@ -797,7 +797,10 @@ def test_typo_ratings_and_zeros_have_cli_options_and_the_messages_name_them(tmp_
     assert _one_json_object(capsys.readouterr().out)["nnz"] == total
 
 
-def test_evaluate_times_the_fit_without_the_kernels_one_off_compile(tmp_path, capsys, monkeypatch):
+@pytest.mark.parametrize("command, extra", [("evaluate", []), ("tradeoff", ["--strengths", "0,0.5"]),
+                                            ("report", ["-o", "REPORT"]), ("train", ["-o", "MODEL"])])
+def test_every_fitting_command_times_the_fit_without_the_kernels_one_off_compile(tmp_path, capsys, monkeypatch,
+                                                                                  command, extra):
     # On a fresh checkout numba compiles a kind's kernels on its first fit, and fit_seconds counted it (the
     # dashboard had the same fault): a stand-in compile of 1 s on the first fit of each kind.
     import time
@@ -812,7 +815,9 @@ def test_evaluate_times_the_fit_without_the_kernels_one_off_compile(tmp_path, ca
 
         monkeypatch.setattr(cls, "_fit", _fit)
     data = _write_csv(tmp_path / "ratings.csv")
-    assert main(["evaluate", str(data), "--model", "funksvd", "--factors", "4", "--epochs", "2", "--json"]) == 0
+    extra = [str(tmp_path / "report.html") if arg == "REPORT" else str(tmp_path / "m.npz") if arg == "MODEL" else arg
+             for arg in extra]
+    assert main([command, str(data), "--model", "funksvd", "--factors", "4", "--epochs", "2", *extra, "--json"]) == 0
     captured = capsys.readouterr()
     assert _one_json_object(captured.out)["fit_seconds"] < 0.5
     assert re.search(r"compiled Funk SVD's kernels in 1\.\d s \(once per checkout\)", captured.err), captured.err
