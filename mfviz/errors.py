@@ -16,3 +16,8 @@ class UnreadableFile(DataError):
 
 class ModelError(DataError):
     """Misuse of a model (bad hyperparameter, unfitted model, unknown id) or a diverged fit."""
+
+
+class ModelWarning(UserWarning):
+    """A fit that ran but learned nothing a page or a list can use (e.g. every vector shrunk to zero): the
+    message says why and what to change."""

@@ -9,7 +9,8 @@ import zipfile
 import numpy as np
 import pandas as pd
 
-from mfviz.errors import DataError
+from mfviz.errors import DataError, ModelError
+from mfviz.models.base import check_ids_match
 
 CHUNK = 4096  # users per call: bounds the (users × n) arrays held at once
 
@@ -20,6 +21,10 @@ def recommendation_table(model, interactions, n: int = 10) -> pd.DataFrame:
     user and item ids, the item's title and the model's score. Users with fewer than n unseen items
     get fewer rows."""
     matrix = interactions.matrix
+    if (model.n_users, model.n_items) != matrix.shape:
+        raise ModelError(f"the model has {model.n_users:,} users × {model.n_items:,} items but the data has "
+                         f"{matrix.shape[0]:,} × {matrix.shape[1]:,}; use the data the model was fitted on")
+    check_ids_match(model, interactions)
     parts = []
     for start in range(0, matrix.shape[0], CHUNK):
         users = np.arange(start, min(start + CHUNK, matrix.shape[0]))

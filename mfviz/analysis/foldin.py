@@ -50,6 +50,8 @@ def profile_contributions(model, items, values, targets, limit: int | None = Non
         candidates = np.sort(np.argsort(-likeness, kind="stable")[:limit])
 
     def scores(keep: np.ndarray) -> np.ndarray:
+        if not keep.any():  # an empty profile folds in as the zero vector (fold_in refuses it)
+            return np.zeros(target_vectors.shape[0])
         return target_vectors @ model.fold_in(items[keep], values[keep]).astype(np.float64)
 
     keep = np.ones(items.size, bool)

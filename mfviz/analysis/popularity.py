@@ -18,6 +18,7 @@ from threadpoolctl import threadpool_limits
 
 from mfviz.data.interactions import DEFAULT_HEAD_SHARE, long_tail_split
 from mfviz.errors import DataError, ModelError
+from mfviz.models.base import check_ids_match
 
 GROUPS = ("niche", "diverse", "blockbuster")
 GROUP_SHARE = 0.2  # bottom / top share of users forming the niche / blockbuster groups
@@ -208,6 +209,7 @@ def popularity_report(model, interactions, k: int = 10, sample_users: int | None
         raise ModelError(f"the model has {np.asarray(model.user_factors).shape[0]} users × "
                          f"{item_factors.shape[0]} items but the data has {n_users} × {n_items}; "
                          "use the data the model was trained on")
+    check_ids_match(model, interactions)
     popularity = np.bincount(matrix.indices, minlength=n_items).astype(np.float64)
     head = long_tail_split(popularity, head_share)
     if sample_users is None or sample_users >= n_users:

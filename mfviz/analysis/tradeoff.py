@@ -31,6 +31,7 @@ from threadpoolctl import threadpool_limits
 from mfviz.data.interactions import DEFAULT_HEAD_SHARE, long_tail_split
 from mfviz.errors import DataError, ModelError
 from mfviz.kernels.topk import topk_dot
+from mfviz.models.base import check_ids_match
 
 STRENGTHS = (0.0, 0.1, 0.25, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)  # β of the curve: none to the tail only
 SCALE_USERS, SCALE_ITEMS = 256, 20_000  # sample on which σ, the spread of the scores, is measured
@@ -141,6 +142,7 @@ def accuracy_popularity_tradeoff(model, train, test, strengths=STRENGTHS, k: int
     if (np.asarray(model.user_factors).shape[0], np.asarray(model.item_factors).shape[0]) != train_matrix.shape:
         raise ModelError(f"the model's factors do not match the data's {train_matrix.shape[0]} users × "
                          f"{train_matrix.shape[1]} items; use the split the model was trained on")
+    check_ids_match(model, train)
     k = int(k)
     if k < 1:
         raise DataError(f"k must be >= 1, got {k}")

@@ -18,6 +18,7 @@ from mfviz.dashboard import background
 from mfviz.dashboard.state import ModelEntry, model_hash
 from mfviz.errors import DataError, ModelError
 from mfviz.models.registry import compile_first
+from mfviz.models.sanity import learned_nothing
 
 # The fast model the app trains by itself on first load, with small settings (seconds on the demo).
 # Seeded, so the same data opens on the same model (and its maps come from the disk cache).
@@ -476,38 +477,6 @@ def sweep_pick(entries: list, swept: str) -> tuple[ModelEntry | None, str | None
     if swept == "random_state":
         return (entries[0] if entries else None), None
     return best_entry(entries)
-
-
-# A score the vectors add that stays below this share of the largest training value is lost in a
-# float32 prediction (about 7 significant digits): such vectors have learned nothing.
-NOTHING = 1e-6
-
-
-def learned_nothing(model, train) -> str | None:
-    """Why a trained model's user or item vectors are all zero or numerically nothing (and what to
-    try), or None when they carry something. Such a model still trains without error, but its maps,
-    neighbours and personal scores mean nothing."""
-    vectors = {side: np.asarray(getattr(model, f"{side}_factors", None), np.float64) for side in ("user", "item")}
-    if any(v.ndim != 2 or not v.size for v in vectors.values()):
-        return None
-    norms = {side: float(np.sqrt((v * v).sum(axis=1)).max()) for side, v in vectors.items()}
-    values = train.matrix.data
-    scale = float(np.abs(values).max()) if values.size else 1.0
-    # no |x_u · y_i| can be larger than this product; written so that NaN (divergence, reported
-    # elsewhere) is not taken for nothing
-    if not norms["user"] * norms["item"] <= NOTHING * scale:
-        return None
-    zero = [side for side, norm in norms.items() if norm <= NOTHING * scale]
-    words = f"its {' and '.join(zero)} vectors are all zero" if zero else "its vectors are too small to change a score"
-    if values.size and values.min() == values.max():
-        # the mean (and biases) predict every value exactly: the residual the vectors fit is zero
-        kind = "rating" if train.is_explicit else "value"
-        return (f"{words}: every training {kind} is {values[0]:g}, so there is nothing to learn beyond the mean; "
-                "train a model that learns from which items each user has (Implicit ALS, Truncated SVD), or use "
-                "data whose ratings vary.")
-    reg = getattr(model, "regularization", None)
-    return (f"{words}: the regularization{f' ({reg:g})' if reg is not None else ''} most likely outweighs what the "
-            "data says, shrinking every vector to zero; lower regularization and train again.")
 
 
 def make_model(kind: str, params: dict):

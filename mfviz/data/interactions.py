@@ -241,13 +241,13 @@ class Interactions:
         """Indices of original user ids; DataError naming the first unknown id."""
         if self._user_lookup is None:
             self._user_lookup = pd.Index(self.user_ids)
-        return _lookup(self._user_lookup, ids, "user")
+        return id_positions(self._user_lookup, ids, "user")
 
     def item_index(self, ids) -> np.ndarray:
         """Indices of original item ids; DataError naming the first unknown id."""
         if self._item_lookup is None:
             self._item_lookup = pd.Index(self.item_ids)
-        return _lookup(self._item_lookup, ids, "item")
+        return id_positions(self._item_lookup, ids, "item")
 
     def to_frame(self) -> pd.DataFrame:
         """One row per stored interaction with original ids (user, item, rating[, timestamp])."""
@@ -341,7 +341,9 @@ def _indices(indices, size: int, kind: str) -> np.ndarray:
     return indices
 
 
-def _lookup(index: pd.Index, ids, kind: str) -> np.ndarray:
+def id_positions(index: pd.Index, ids, kind: str) -> np.ndarray:
+    """Positions in `index` (the data's ids) of `ids`, one id or a flat list; DataError naming the first unknown
+    id, and the ids' kind when it differs from the data's ("50" where the ids are integers)."""
     try:
         ids_arr = np.atleast_1d(np.asarray(ids))
         positions = index.get_indexer(ids_arr) if ids_arr.ndim == 1 else None
@@ -351,7 +353,11 @@ def _lookup(index: pd.Index, ids, kind: str) -> np.ndarray:
         raise DataError(f"{kind} ids must be one id or a flat list of ids, got {type(ids).__name__} {ids!r:.80}")
     if (positions < 0).any():
         unknown = ids_arr[int(np.argmax(positions < 0))]
-        raise DataError(f"unknown {kind} id {unknown!r}: it is not in the loaded data")
+        unknown = unknown.item() if isinstance(unknown, np.generic) else unknown  # '50', not np.str_('50')
+        kinds = {"i": "integers", "u": "integers", "f": "numbers", "O": "text", "U": "text"}
+        theirs, given = kinds.get(index.dtype.kind, str(index.dtype)), kinds.get(ids_arr.dtype.kind, str(ids_arr.dtype))
+        hint = f" (the data's {kind} ids are {theirs}, this one is {given})" if theirs != given else ""
+        raise DataError(f"unknown {kind} id {unknown!r}: it is not in the loaded data{hint}")
     return positions.astype(np.int64)
 
 

@@ -16,6 +16,7 @@ from threadpoolctl import threadpool_limits
 
 from mfviz.errors import DataError, ModelError
 from mfviz.kernels.metrics import ranking_metrics_per_user
+from mfviz.models.base import check_ids_match
 
 RANKING_BATCH = 4096  # users ranked per recommend call: bounds memory, keeps progress granular
 
@@ -113,6 +114,7 @@ def evaluate(model, train, test, k: int = 10, max_users: int | None = None,
     if (model.n_users, model.n_items) != train.matrix.shape:
         raise ModelError(f"the model has {model.n_users} users × {model.n_items} items but the data "
                          f"has {train.n_users} × {train.n_items}; fit the model on `train`")
+    check_ids_match(model, train)
     if model.train_matrix is None or not same_interactions(model.train_matrix, train.matrix):
         raise ModelError("the model was not fitted on `train`: its training interactions are not the "
                          "same user-item pairs (another split, or other data), so the items it trained on "

@@ -9,20 +9,24 @@ persistence — lives here once.
 
 from __future__ import annotations
 
+import inspect
 import json
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
-from mfviz.errors import DataError, ModelError
+from mfviz.errors import DataError, ModelError, ModelWarning
 from mfviz.kernels.dense import pair_dots
 from mfviz.kernels.topk import topk_dot
+from mfviz.models.sanity import learned_nothing
 
 Callback = Callable[[int, float, float], Any]
 FORMAT_VERSION = 1
@@ -76,9 +80,41 @@ class Param:
         return value
 
 
+    def bounds(self) -> str:
+        """The accepted values in words, for a docstring: " (0.0 < value <= 1.0)", " (one of ...)", or ""."""
+        if self.choices is not None:
+            return f" (one of {', '.join(map(repr, self.choices))})"
+        low = "" if self.low is None else f"{self.low:g} {'<' if self.low_exclusive else '<='} "
+        high = "" if self.high is None else f" <= {self.high:g}"
+        return f" ({low}value{high})" if low or high else ""
+
+
 def _short(value) -> str:
     """A number as a message quotes it: 1e+300, not the 301 digits of the integer it was read as."""
     return f"{value:.3g}" if isinstance(value, int | float) and abs(value) >= 1e12 else repr(value)
+
+
+def check_ids_match(model, interactions) -> None:
+    """ModelError unless the model's users and items are the data's, in the same order, where both know their
+    ids: two data sets of the same size (or one read again with its ids in another order) pass every count,
+    and every row would then be another user's or item's."""
+    for kind in ("user", "item"):
+        mine, theirs = getattr(model, f"{kind}_ids", None), getattr(interactions, f"{kind}_ids", None)
+        if mine is None or theirs is None or mine is theirs:
+            continue
+        if len(mine) != len(theirs) or not (np.array_equal(mine, theirs)  # as text too: ids read as 50 or "50"
+                                            or np.array_equal(np.asarray(mine, str), np.asarray(theirs, str))):
+            both = min(len(mine), len(theirs))
+            at = next((i for i in range(both) if str(mine[i]) != str(theirs[i])), both)
+            said = (f"row {at} is {kind} {_plain(mine[at])!r} in the model but {_plain(theirs[at])!r} in the data"
+                    if at < both else f"the model has {len(mine):,} {kind}s, the data {len(theirs):,}")
+            raise ModelError(f"{getattr(model, 'label', 'the model')} was fitted on other data than this: {said}; "
+                             "use the data it was fitted on (the same file, read the same way), or fit it on this one")
+
+
+def _plain(value):
+    """A NumPy scalar as the Python value a message quotes: 50, not np.int64(50)."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def csr_both_ways(matrix: sp.csr_matrix) -> tuple[tuple, tuple]:
@@ -104,6 +140,16 @@ class Model:
     fold_in_how: ClassVar[str] = "a ridge regression on the item vectors"
     params: ClassVar[dict[str, Param]] = {}
 
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        # `**hyperparameters` hid every name and default from help(), IDEs and inspect.signature
+        super().__init_subclass__(**kwargs)
+        cls.__signature__ = inspect.Signature(
+            [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=spec.default)
+             for name, spec in cls.params.items()])
+        if cls.params and "__doc__" in cls.__dict__ and cls.__doc__:
+            cls.__doc__ = cls.__doc__.rstrip() + "\n\n    Hyperparameters (keyword-only):\n" + "".join(
+                f"        {name} = {spec.default!r}: {spec.help}{spec.bounds()}\n" for name, spec in cls.params.items())
+
     def __init__(self, **hyperparameters: Any) -> None:
         unknown = set(hyperparameters) - set(self.params)
         if unknown:
@@ -128,8 +174,17 @@ class Model:
         self.item_ids: np.ndarray | None = None
 
     # ----------------------------------------------------------------- hyperparameters
-    def get_params(self) -> dict[str, Any]:
+    def get_params(self, deep: bool = True) -> dict[str, Any]:
+        """The hyperparameters as set now (`deep` is accepted for scikit-learn's `clone`; there is nothing nested)."""
         return {key: getattr(self, key) for key in self.params}
+
+    def set_params(self, **hyperparameters: Any) -> Model:
+        """Change hyperparameters, checked as the constructor checks them; the model must be fitted again for
+        them to count (the fitted factors, `save` and the scores stay those of the last `fit`)."""
+        checked = type(self)(**{**self.get_params(), **hyperparameters}).get_params()  # every rule, combinations too
+        for key in hyperparameters:
+            setattr(self, key, checked[key])
+        return self
 
     def __repr__(self) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items())
@@ -156,7 +211,10 @@ class Model:
         if bad:
             raise DataError(f"the matrix holds {bad:,} NaN or infinite values (as float32, values beyond ±3.4e38 "
                             "are infinite); remove those entries or replace them with numbers, then fit again")
+        # an attribute set by hand (m.factors = "x") is checked as the constructor would, not met in a kernel
+        self.set_params(**self.get_params())
         self._reset()
+        self._fitted_params = self.get_params()  # what `save` writes, whatever is set after the fit
         self.train_matrix = matrix
         self.user_ids = getattr(interactions, "user_ids", None)
         self.item_ids = getattr(interactions, "item_ids", None)
@@ -168,6 +226,8 @@ class Model:
         self._user_factors = np.ascontiguousarray(self._user_factors, dtype=np.float32)
         self._item_factors = np.ascontiguousarray(self._item_factors, dtype=np.float32)
         self._check_finite("training", self.diverge_advice)
+        if (why := learned_nothing(self, interactions)) is not None:  # it runs, but every list would be arbitrary
+            warnings.warn(f"{self.label}: {why}", ModelWarning, stacklevel=2)
         return self
 
     def _fit(self, matrix: sp.csr_matrix) -> None:
@@ -288,6 +348,52 @@ class Model:
             raise ModelError(f"{kind} ids must be a 1-D list of indices, got an array of shape {arr.shape}")
         return arr
 
+    # ----------------------------------------------------------------- the data's own ids
+    def user_rows(self, ids) -> np.ndarray:
+        """The row indices of the data's own user ids (`user_ids`, set by `fit`), which `recommend`,
+        `predict` and `fold_in_item` take; DataError naming the first unknown id."""
+        return self._rows(ids, "user")
+
+    def item_rows(self, ids) -> np.ndarray:
+        """The row indices of the data's own item ids (`item_ids`, set by `fit`), which `similar_items`,
+        `predict` and `fold_in` take; DataError naming the first unknown id."""
+        return self._rows(ids, "item")
+
+    def _rows(self, ids, kind: str) -> np.ndarray:
+        from mfviz.data.interactions import id_positions
+
+        self._require_fitted()
+        known = getattr(self, f"{kind}_ids")
+        if known is None:
+            raise ModelError(f"{self.label} knows no {kind} ids (it was fitted on a bare matrix, or its factors came "
+                             f"without ids): pass row indices, or fit it on an Interactions")
+        cached = getattr(self, f"_{kind}_lookup", None)
+        if cached is None or cached[0] is not known:  # rebuilt after a new fit or load
+            cached = (known, pd.Index(known))
+            setattr(self, f"_{kind}_lookup", cached)
+        return id_positions(cached[1], ids, kind)
+
+    def recommend_ids(self, user_ids, n: int = 10, exclude_seen: bool = True) -> pd.DataFrame:
+        """`recommend` by the data's own ids: one row per (user_id, rank) with item_id and score, rank 1 best;
+        a user with fewer than n unseen items gets fewer rows. Scores are `recommend`'s (for a model with
+        biases they leave out the user's constant: `predict` gives the rating)."""
+        users = self.user_rows(user_ids)
+        items, scores = self.recommend(users, n=n, exclude_seen=exclude_seen)
+        return self._ranked_frame(self.user_ids[users], "user_id", items, scores, "item_id")
+
+    def similar_items_ids(self, item_ids, n: int = 10, metric: str = "cosine") -> pd.DataFrame:
+        """`similar_items` by the data's own ids: one row per (item_id, rank) with the similar item's id and
+        the cosine or dot product, rank 1 nearest, the item itself left out."""
+        items = self.item_rows(item_ids)
+        similar, scores = self.similar_items(items, n=n, metric=metric)
+        return self._ranked_frame(self.item_ids[items], "item_id", similar, scores, "similar_item_id")
+
+    def _ranked_frame(self, keys: np.ndarray, key_name: str, items: np.ndarray, scores: np.ndarray,
+                      item_name: str) -> pd.DataFrame:
+        rows, ranks = np.nonzero(items >= 0)  # -1 pads a list shorter than n
+        return pd.DataFrame({key_name: keys[rows], "rank": ranks + 1, item_name: self.item_ids[items[rows, ranks]],
+                             "score": scores[rows, ranks]})
+
     def _item_offsets(self) -> np.ndarray:
         """Per-item additive score term (item bias), zeros for unbiased models."""
         if self.item_bias is None:
@@ -296,7 +402,8 @@ class Model:
 
     # ----------------------------------------------------------------- scoring
     def predict(self, users, items) -> np.ndarray:
-        """Predicted scores (ratings for explicit models) for pairs (users[k], items[k])."""
+        """Predicted scores (ratings for explicit models) for pairs (users[k], items[k]), of row indices (0..n-1 in
+        the order of `user_ids` / `item_ids`; the data's own ids map to them by `user_rows` / `item_rows`)."""
         self._require_fitted()
         users = self._check_ids(users, self.n_users, "user")
         items = self._check_ids(items, self.n_items, "item")
@@ -312,7 +419,8 @@ class Model:
 
     def recommend(self, users, n: int = 10, exclude_seen: bool = True, exclude=None) -> tuple[np.ndarray, np.ndarray]:
         """Top-n item indices and scores for each user index: two (len(users), n) arrays, best
-        first; -1 / -inf pad rows with fewer than n unseen items. Scores omit the per-user
+        first; -1 / -inf pad rows with fewer than n unseen items (-1 is a valid NumPy index: drop it before
+        indexing titles). Indices are rows, not the data's ids: `recommend_ids` takes and gives ids. Scores omit the per-user
         constant (global mean + user bias), which does not change the order. `exclude_seen`
         leaves out each user's training items; `exclude` (a users × items sparse matrix, e.g. the
         whole dataset when the model saw only a training split) leaves out its rows' items instead.
@@ -323,7 +431,7 @@ class Model:
         users = self._check_id_list(users, self.n_users, "user")
         n = self._check_n(n)
         if exclude is not None:
-            exclude = sp.csr_matrix(exclude)
+            exclude = sp.csr_matrix(getattr(exclude, "matrix", exclude))  # an Interactions too
             if exclude.shape != (self.n_users, self.n_items):
                 raise ModelError(f"exclude must be a {self.n_users} × {self.n_items} matrix (users × items), "
                                  f"got {exclude.shape[0]} × {exclude.shape[1]}")
@@ -365,7 +473,8 @@ class Model:
 
     def similar_items(self, items, n: int = 10, metric: str = "cosine") -> tuple[np.ndarray, np.ndarray]:
         """Exact top-n neighbours of each item index by cosine or dot product of item factors,
-        the item itself left out: two (len(items), n) arrays."""
+        the item itself left out: two (len(items), n) arrays. Indices are rows, not the data's ids:
+        `similar_items_ids` takes and gives ids."""
         self._require_fitted()
         if metric not in ("cosine", "dot"):
             raise ModelError(f"metric must be 'cosine' or 'dot', got {metric!r}")
@@ -387,8 +496,9 @@ class Model:
 
     # ----------------------------------------------------------------- fold-in
     def fold_in(self, items, values=None, return_bias: bool = False):
-        """A user vector for an ad-hoc profile (item indices, optional ratings/weights), with the
-        item side frozen and the model untouched. With return_bias=True, (vector, user_bias)."""
+        """A user vector for an ad-hoc profile (item row indices, see `item_rows`; ratings/weights, which a model
+        fitted on ratings needs, else ones), with the item side frozen and the model untouched. With
+        return_bias=True, (vector, user_bias)."""
         items, values = self._check_profile(items, values)
         vector, bias = self._fold_in(items, values)
         vector = np.asarray(vector, np.float32)
@@ -423,10 +533,23 @@ class Model:
 
     def _check_profile(self, items, values, kind: str = "item") -> tuple[np.ndarray, np.ndarray]:
         """(indices, float32 values) of an ad-hoc profile of items (or, kind="user", of a new
-        item's users), checked; values default to ones."""
+        item's users), checked; values default to ones, except for a model fitted on ratings, which needs them."""
         self._require_fitted()
         items = self._check_id_list(items, self.n_items if kind == "item" else self.n_users, kind)
+        if items.size == 0:  # a zero vector, whose "recommendations" are the catalogue in index order
+            raise ModelError(f"the {'profile' if kind == 'item' else 'new item'} has no {kind}s: give at least one")
+        # a repeated id would count twice in the solve, where fold_in_rows (a sparse matrix) sums
+        # its values into one entry: refuse rather than pick a meaning
+        unique, counts = np.unique(items, return_counts=True)
+        if unique.size < items.size:
+            first = int(np.argmax(counts > 1))
+            owner = "the profile" if kind == "item" else "the new item's users"
+            raise ModelError(f"{kind} {int(unique[first])} appears {int(counts[first])} times in {owner}; "
+                             f"give each {kind} once (add or average its values first)")
         if values is None:
+            if self._trained_on_ratings():  # a 1 on a 1-5 scale is a strong dislike, not "has it"
+                raise ModelError(f"{self.label} was fitted on ratings: give each {kind}'s rating (values=[...]); "
+                                 f"for \"liked\", the top of the scale ({float(self.train_matrix.data.max()):g})")
             values = np.ones(items.size, np.float32)
         values = np.asarray(values)
         if values.dtype.kind not in "fiub":
@@ -436,15 +559,13 @@ class Model:
             raise ModelError(f"got {items.size} {kind}s but {values.size} values")
         if not np.isfinite(values).all():
             raise ModelError("fold-in values must be finite numbers")
-        # a repeated id would count twice in the solve, where fold_in_rows (a sparse matrix) sums
-        # its values into one entry: refuse rather than pick a meaning
-        unique, counts = np.unique(items, return_counts=True)
-        if unique.size < items.size:
-            first = int(np.argmax(counts > 1))
-            owner = "the profile" if kind == "item" else "the new item's users"
-            raise ModelError(f"{kind} {int(unique[first])} appears {int(counts[first])} times in {owner}; "
-                             f"give each {kind} once (add or average its values first)")
         return items, values
+
+    def _trained_on_ratings(self) -> bool:
+        """Whether the model predicts ratings learned from explicit values (not all ones): fold-in then needs them."""
+        matrix = self.train_matrix
+        return (self.feedback == "explicit" and matrix is not None and matrix.nnz > 0
+                and bool((matrix.data != 1).any()))
 
     def _fold_in(self, items: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float]:
         raise NotImplementedError
@@ -472,7 +593,8 @@ class Model:
         if not path.parent.is_dir():
             raise ModelError(f"cannot save to {path}: the folder {path.parent} does not exist; create it or "
                              "choose another path")
-        meta = {"format": FORMAT_VERSION, "model": self.name, "params": self.get_params(),
+        params = getattr(self, "_fitted_params", None) or self.get_params()  # those the factors were fitted with
+        meta = {"format": FORMAT_VERSION, "model": self.name, "params": params,
                 "global_mean": self.global_mean, "history": self.history, "fit_seconds": self.fit_seconds}
         arrays = {"user_factors": self._user_factors, "item_factors": self._item_factors,
                   "meta_json": np.array(json.dumps(meta))}

@@ -22,6 +22,18 @@ def load_model(source) -> Model:
 
     loadable = {**MODELS, FactorModel.name: FactorModel}  # factors trained elsewhere reload too
     where = _source_name(source)
+    if isinstance(source, str | Path):
+        path = Path(source)
+        if not path.is_file():
+            what = "does not exist" if not path.exists() else "is a folder, not a file"
+            raise ModelError(f"{where} {what}: give the path of a .npz model file (Model.save, `mfviz train -o` or "
+                             "the Train page)")
+        with open(path, "rb") as handle:
+            start = handle.read(4)
+        if start != b"PK\x03\x04":  # every .npz is a zip archive
+            raise ModelError(f"{where} is not a model file: an mfviz model is a .npz file (a zip archive of arrays), and "
+                             f"this one {'is empty' if not start else 'starts otherwise'}. Use a file written by "
+                             "Model.save, `mfviz train -o` or the Train page.")
     try:
         with np.load(source, allow_pickle=False) as npz:
             arrays = {k: npz[k] for k in npz.files}
@@ -118,6 +130,7 @@ def _restore(arrays: dict[str, np.ndarray], loadable: dict[str, type[Model]]) ->
         model = cls(**params)
     except ModelError as exc:
         raise ModelError(f"its hyperparameters are invalid: {exc}") from None
+    model._fitted_params = model.get_params()  # what the factors were fitted with, as `save` writes it again
     model.global_mean = _number(meta, "global_mean")
     model.fit_seconds = _number(meta, "fit_seconds")
     history = meta.get("history")

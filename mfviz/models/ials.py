@@ -249,6 +249,9 @@ class ImplicitALS(Model):
 
     def _solve_new_row(self, rows: np.ndarray, values: np.ndarray, frozen: np.ndarray, side: str) -> np.ndarray:
         keep = values > 0
+        if not keep.any():  # the solve would give a zero vector, whose list is the catalogue in index order
+            raise ModelError(f"{self.label} reads values as strengths of interest: give at least one of the {side} "
+                             "a value above 0 (zeros and negatives count as not there)")
         rows, values = rows[keep], values[keep]
         order = np.argsort(rows, kind="stable")
         vector = np.zeros((1, frozen.shape[1]), np.float32)

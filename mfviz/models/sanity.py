@@ -1,0 +1,38 @@
+"""What a fitted model's own numbers say about its training: vectors that learned nothing."""
+
+from __future__ import annotations
+
+import numpy as np
+
+# A score the vectors add that stays below this share of the largest training value is lost in a
+# float32 prediction (about 7 significant digits): such vectors have learned nothing.
+NOTHING = 1e-6
+
+
+def learned_nothing(model, train) -> str | None:
+    """Why a trained model's user or item vectors are all zero or numerically nothing (and what to
+    try), or None when they carry something. Such a model still trains without error, but its maps,
+    neighbours and personal scores mean nothing. `train`: the Interactions (or matrix) it was fitted on."""
+    vectors = {side: np.asarray(getattr(model, f"{side}_factors", None), np.float64) for side in ("user", "item")}
+    if any(v.ndim != 2 or not v.size for v in vectors.values()):
+        return None
+    norms = {side: float(np.sqrt((v * v).sum(axis=1)).max()) for side, v in vectors.items()}
+    values = getattr(train, "matrix", train).data
+    scale = float(np.abs(values).max()) if values.size else 1.0
+    # no |x_u · y_i| can be larger than this product; written so that NaN (divergence, reported
+    # elsewhere) is not taken for nothing
+    if not norms["user"] * norms["item"] <= NOTHING * scale:
+        return None
+    zero = [side for side, norm in norms.items() if norm <= NOTHING * scale]
+    words = f"its {' and '.join(zero)} vectors are all zero" if zero else "its vectors are too small to change a score"
+    if values.size and values.min() == values.max():
+        # the mean (and biases) predict every value exactly: the residual the vectors fit is zero
+        kind = "rating" if getattr(train, "is_explicit", False) else "value"
+        return (f"{words}: every training {kind} is {values[0]:g}, so there is nothing to learn beyond the mean; "
+                "train a model that learns from which items each user has (Implicit ALS, Truncated SVD), or use "
+                "data whose ratings vary.")
+    reg = getattr(model, "regularization", None)
+    scaled = (" (scale_regularization multiplies it by each user's and item's count: 0.05 to 0.1 is usual then)"
+              if getattr(model, "scale_regularization", False) else "")
+    return (f"{words}: the regularization{f' ({reg:g})' if reg is not None else ''} most likely outweighs what the "
+            f"data says, shrinking every vector to zero; lower regularization and train again{scaled}.")
