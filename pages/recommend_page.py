@@ -144,10 +144,14 @@ COLUMNS = {"title": st.column_config.TextColumn(width=280),
                width=55, format="%+.3f", help="That item's part of the score's personal part (user vector · item "
                                               "vector; an item's bias is no one's part): see the note under the table."),
            "mostly along": st.column_config.TextColumn(
-               width="medium", help="The model's dimension (strongest = 1) that lifts this item's score most above "
-                                    "the average item's for this taste (user coordinate × how far the item's "
-                                    "coordinate lies from the catalogue's mean), named by the end both lean to, and "
-                                    "by how much. Latent space → Map: Dimensions shows each dimension."),
+               width="medium", help="What lifts this item's score above the average item's for this taste. The "
+                                    "fewest of the model's dimensions (strongest = 1; at most 3) that carry at least "
+                                    "half of that lift (user coordinate × how far the item's coordinate lies from the "
+                                    "catalogue's mean, summed over dimensions), each named by the end the item leans "
+                                    "to, and their share of it (\"all of it\": the other dimensions pull the item down). \"item bias\": the item's own bias lifts it more than "
+                                    "the taste does (it is high for everyone); \"spread over many dimensions\": no "
+                                    "three carry half; \"—\": the taste does not lift it above the average item. "
+                                    "Latent space → Map: Dimensions shows each dimension."),
            RANKED_BY: st.column_config.NumberColumn(
                width=70, format="%.3f", help="score + pop. adj.: what orders the list under a popularity penalty."),
            ADJUSTMENT: st.column_config.NumberColumn(

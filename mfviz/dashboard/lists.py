@@ -96,23 +96,30 @@ def taste_coords(entry: ModelEntry, user: int | None = None, vector: np.ndarray 
 
 
 def dimension_labels(entry: ModelEntry, data, items: np.ndarray, taste: np.ndarray) -> list[str]:
-    """For each item: the dimension lifting its score most above the average item's for this taste,
-    named by the end both lean to (its over-represented genres or first titles), and by how much."""
-    from mfviz.analysis.dimensions import end_names, leading_dimension
+    """For each item, what lifts its score above the average item's for this taste (`lifts_of`): the fewest
+    dimensions carrying most of it, each named by the end the item leans to, and their share ("2 · War, Sci-Fi
+    (64%)"; "all of it" when the rest pull the item down); "item bias" when the item's own bias lifts it more than the taste; "spread over many dimensions";
+    "—" when nothing lifts it above the average item."""
+    from mfviz.analysis.dimensions import end_names, lifts_of
 
     dims = cache.dimensions(entry.key, entry.model)
-    best, value, side = leading_dimension(dims, taste, items)
+    lifts = lifts_of(dims, taste, items, getattr(entry.model, "item_bias", None))
     names = dict(enumerate(end_names(cache.described_dimensions(entry.key, data.key, dims, data.interactions))))
-    # only the dimensions a label names (a lift above 0; a model of zero vectors has no dimension at all)
-    weaker = tuple(sorted({int(d) for d, v in zip(best.tolist(), value.tolist(), strict=True) if v > 0} - set(names)))
+    weaker = tuple(sorted({d for lift in lifts if not lift.by_bias for d in lift.dims} - set(names)))
     if weaker:  # a recommendation leaning along a weak dimension: its ends named too ("+ end" said nothing)
         names |= cache.dimension_end_names(entry.key, data.key, dims, data.interactions, weaker)
     labels = []
-    for d, v, s in zip(best.tolist(), value.tolist(), side.tolist(), strict=True):
-        if v <= 0:
+    for lift in lifts:
+        if lift.by_bias:
+            labels.append(f"item bias {lift.bias_gap:+.2f} (taste {lift.gap:+.2f})")
+        elif lift.spread:
+            labels.append("spread over many dimensions")
+        elif not lift.dims:
             labels.append("—")
-            continue
-        labels.append(f"{d + 1} · {names[d][1 if s > 0 else 0]} ({v:+.2f})")
+        else:
+            along = " + ".join(f"{d + 1} · {names[d][1 if side > 0 else 0]}" for d, side in zip(lift.dims, lift.sides,
+                                                                                             strict=True))
+            labels.append(f"{along} ({'all of it' if lift.share >= 1 else format(lift.share, '.0%')})")
     return labels
 
 

@@ -201,31 +201,46 @@ def test_coordinates_table_lists_every_item_on_every_dimension():
     np.testing.assert_allclose(table[["dim_1", "dim_2", "dim_3"]].to_numpy(), dims.item_coords)
 
 
-def test_the_leading_dimension_lifts_the_score_most_above_the_average_items_and_the_lifts_add_up():
-    from mfviz.analysis.dimensions import Dimensions, leading_dimension
+def test_what_lifts_an_item_is_the_fewest_dimensions_carrying_half_its_lift_over_the_average_item():
+    from mfviz.analysis.dimensions import Dimensions, lifts_of
 
     rng = np.random.default_rng(8)
     users, items = rng.normal(size=(20, 5)), rng.normal(size=(30, 5))
     dims = principal_dimensions(users, items)
     targets = np.array([3, 7, 11])
-    lifts = (dims.item_coords[targets] - dims.item_coords.mean(axis=0)) * dims.user_coords[4][None, :]
+    parts = (dims.item_coords[targets] - dims.item_coords.mean(axis=0)) * dims.user_coords[4][None, :]
     scores = items @ users[4]
     # the lifts add up to how far each item's score lies above the average item's
-    np.testing.assert_allclose(lifts.sum(axis=1), scores[targets] - scores.mean(), rtol=1e-8, atol=1e-10)
-    best, value, side = leading_dimension(dims, dims.user_coords[4], targets)
-    np.testing.assert_array_equal(best, lifts.argmax(axis=1))
-    np.testing.assert_allclose(value, lifts.max(axis=1))
-    np.testing.assert_array_equal(side, np.sign(dims.item_coords[targets, best] - dims.item_coords[:, best].mean()))
-    # by hand: the user at (1, 1); items A (3, 0), B (3, 1), C (3, -1), the average item (3, 0). Every item
-    # gets 3 from dimension 1, the largest part of B's score, but it lifts none above the average item:
-    # B is recommended along dimension 2 (+1 over the average, + end), A is no higher than the average.
-    hand = Dimensions(np.array([2.0, 1.0]), np.array([[1.0, 1.0]]),
-                      np.array([[3.0, 0.0], [3.0, 1.0], [3.0, -1.0]]), np.eye(2))
-    best, value, side = leading_dimension(hand, [1.0, 1.0], [0, 1])
-    assert best.tolist() == [0, 1] and value.tolist() == [0.0, 1.0] and side.tolist() == [0.0, 1.0]
-    # a user at (1, -1) is lifted toward C by dimension 2 from the − end
-    best, value, side = leading_dimension(hand, [1.0, -1.0], [2])
-    assert best.tolist() == [1] and value.tolist() == [1.0] and side.tolist() == [-1.0]
+    np.testing.assert_allclose(parts.sum(axis=1), scores[targets] - scores.mean(), rtol=1e-8, atol=1e-10)
+    for lift, gap in zip(lifts_of(dims, dims.user_coords[4], targets), scores[targets] - scores.mean(), strict=True):
+        assert lift.gap == pytest.approx(gap) and lift.bias_gap == 0.0
+    # by hand, the average item at (0, 0, 0, 0): a user at (1, 1, 1, 1)
+    hand = Dimensions(np.array([4.0, 3.0, 2.0, 1.0]), np.ones((1, 4)),
+                      np.array([[3.0, 0.5, 0.0, 0.0],      # one dimension carries 3 of 3.5: 86%
+                                [1.0, 1.0, 1.0, 1.0],      # four alike: two carry half
+                                [0.3, 0.3, 0.3, 0.3],      # the same, smaller
+                                [2.0, -1.5, 0.0, 0.0],     # dimension 1 lifts 2, dimension 2 pulls 1.5 down
+                                [-1.0, -1.0, -1.0, -1.0],  # below the average item: nothing lifts it
+                                [1.0, 1.0, 1.0, 1.0],      # (the average item's place is their mean)
+                                [-1.0, -1.0, -1.0, -1.0],
+                                [-5.3, 0.7, -0.3, -0.3]]), np.eye(4))
+    assert np.allclose(hand.item_centre, 0.0)
+    one, two, small, pulled, below = lifts_of(hand, [1.0, 1.0, 1.0, 1.0], [0, 1, 2, 3, 4])
+    assert (one.dims, one.sides, one.share) == ((0,), (1,), pytest.approx(3 / 3.5))
+    assert (two.dims, two.share) == ((0, 1), pytest.approx(0.5)) and two.gap == pytest.approx(4.0)
+    assert small.dims == (0, 1) and not small.spread
+    assert pulled.dims == (0,) and pulled.share == pytest.approx(2 / 0.5)  # without it, below the average item
+    assert below.dims == () and not below.spread and not below.by_bias and below.gap == pytest.approx(-4.0)
+    # spread: eight dimensions lifting alike, three carry 3/8 of it
+    flat = Dimensions(np.arange(8, 0, -1.0), np.ones((1, 8)), np.vstack([np.ones(8), -np.ones(8)]), np.eye(8))
+    (spread,) = lifts_of(flat, np.ones(8), [0])
+    assert spread.spread and spread.dims == () and spread.gap == pytest.approx(8.0)
+    # an item bias lifting more than the taste names the bias; one lifting less leaves the dimensions named
+    bias = np.array([5.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 3.0])  # mean 1
+    high, _, _, _, low = lifts_of(hand, [1.0, 1.0, 1.0, 1.0], [0, 1, 2, 3, 4], bias)
+    assert high.by_bias and high.bias_gap == pytest.approx(4.0) and high.gap == pytest.approx(3.5)
+    assert not lifts_of(hand, [1.0, 1.0, 1.0, 1.0], [1], bias * 0.5)[0].by_bias  # 2 - 0.5 = 1.5 < 4
+    assert low.by_bias is False and lifts_of(hand, np.ones(4), [7], bias)[0].by_bias  # below on taste, above by bias
 
 
 def test_a_model_of_zero_vectors_has_no_dimensions_and_places_anything_nowhere():
@@ -262,3 +277,18 @@ def test_items_the_model_never_placed_name_no_end_of_a_dimension():
     # percentiles among the placed items too: the highest placed item is past all 36 others of the 37
     top = dims.placed[np.argmax(dims.item_coords[dims.placed, 0])]
     assert dims.percentiles(dims.item_coords[top])[0, 0] == pytest.approx(100 * 36 / 37)
+
+
+def test_a_genre_names_an_end_only_when_it_is_twice_as_common_there_as_at_the_other_end():
+    # Both ends of a MovieLens dimension are often popular films: a genre common among those stood out against
+    # the catalogue at both ends ("Mystery ↔ Mystery, Thriller" on Truncated SVD's dimension 2).
+    from mfviz.analysis.dimensions import Dimensions
+
+    coords = np.arange(40, dtype=np.float64)[:, None] - 19.5  # one dimension, items 0..39 from − to +
+    dims = Dimensions(np.array([1.0]), np.ones((1, 1)), coords, np.eye(1))
+    groups = {"Both ends": np.r_[0:4, 36:40],  # 40% of each end's 10 items, 20% of the catalogue
+              "Top": np.arange(30, 40),         # the whole + end, none of the − end
+              "Lean": np.r_[0:1, 30:34]}        # 4 of the + end's 10 and 1 of the − end's: 4× there, not 2× here
+    table = describe_dimensions(dims, [f"t{i}" for i in range(40)], groups, n_dims=1, end_share=0.25)
+    assert table.loc[0, "+ end genres"] == "Top (4.0×), Lean (3.2×)"
+    assert table.loc[0, "− end genres"] == "—"

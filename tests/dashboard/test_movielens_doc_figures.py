@@ -325,3 +325,24 @@ def test_popularity_bias_quick_default_at_alpha_10(movielens):
     assert "its recommended items have 197 interactions on average (ARP)" in said
     assert "vector length follows popularity (ρ 0.68) through the rare items" in said
     assert "the 10 most popular items' median length is at the 48th percentile, no longer than most" in said
+
+
+def test_what_lifts_each_recommendation_on_all_data(movielens, on_all_data):
+    """docs/dashboard.md, Recommend's "mostly along": how often the popularity dimension is among the dimensions
+    named for every user's top 10 on all data, how often a lift is spread over many, and how often a Funk SVD
+    item's lift is its bias."""
+    from mfviz.analysis import principal_dimensions
+    from mfviz.analysis.dimensions import lifts_of
+
+    data, _, _ = movielens
+
+    def lifts(model):
+        dims = principal_dimensions(model.user_factors, model.item_factors)
+        lists = model.recommend(np.arange(data.interactions.n_users), n=10)[0]
+        return [lift for user, items in enumerate(lists)
+                for lift in lifts_of(dims, dims.user_coords[user], items, model.item_bias)]
+
+    shares = {kind: (round(np.mean([0 in lift.dims for lift in found]), 2), round(np.mean([lift.spread for lift in found]), 2))
+              for kind, found in ((kind, lifts(on_all_data[kind])) for kind in ("ials", "svd"))}
+    assert shares == {"ials": (0.53, 0.09), "svd": (0.47, 0.05)}
+    assert round(np.mean([lift.by_bias for lift in lifts(on_all_data["funksvd"])]), 2) == 0.95
