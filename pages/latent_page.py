@@ -300,7 +300,7 @@ def inspect(comparison, popularity: np.ndarray, norms: np.ndarray) -> None:
                                hide_index=True, width="stretch", height=35 * (len(frame) + 1) + 3,
                                column_config=config | {"score": st.column_config.NumberColumn(
                                    format=fixed_decimals(frame["score"]), width=60)})
-    st.caption("Tick a row's box to draw that item's neighbours instead.")
+    st.caption("Tick a row's box (keyboard: Shift+Space on a row) to draw that item's neighbours instead.")
     pickers.step_back(st, "latent_anchor", titles)  # after ticks from one neighbour to the next
     buttons = st.columns([1.2, 0.6, 2.2])
     if buttons[0].button("Open in Neighbours →", key="latent_to_neighbours", on_click=open_in_neighbours,
@@ -553,7 +553,7 @@ if highlight:  # the map titles only a few of them: here are all, a tick on one 
               disabled=len(matches) < 3 or (mapped is not None and list(mapped[1]) == matches),
               help="Map the items matching the search on their own, as the Embedding Projector's “isolate” does: "
                    "how they are arranged among themselves. “Show all items” goes back. A map needs 3 items at least.")
-    st.caption("Tick a row's box to draw that item's neighbours.")
+    st.caption("Tick a row's box (keyboard: Shift+Space on a row) to draw that item's neighbours.")
 if comparison is not None:
     with ui.guard("Showing the item's neighbours"):
         inspect(comparison, summary.item_popularity, norms)

@@ -122,7 +122,7 @@ for place, (metric, frame, heading) in zip(((st.container(), st.container()) if 
 if "together" in comparison.cosine.columns and len(comparison.cosine):
     unshared = int((comparison.cosine["together"] == 0).sum())
     median = comparison.cosine["together"].median()
-    st.caption(f"Tick a row's box to step to that item's own neighbours. Together: the users who have both items. The cosine neighbours share a median of "
+    st.caption(f"Tick a row's box (keyboard: Shift+Space on a row) to step to that item's own neighbours. Together: the users who have both items. The cosine neighbours share a median of "
                f"{median:,.0f} user{'' if round(median) == 1 else 's'} with this item "
                f"({comparison.cosine['lift'].median():.1f}× what chance would give), the dot-product neighbours "
                f"{comparison.dot['together'].median():,.0f} ({comparison.dot['lift'].median():.1f}×)"

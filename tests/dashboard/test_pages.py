@@ -554,7 +554,7 @@ def test_the_neighbour_lists_show_how_many_users_share_each_neighbour(demo_app):
         items = [int(np.flatnonzero(titles == title)[0]) for title in table["title"]]
         assert table["together"].tolist() == [int((binary[:, item] & binary[:, j]).sum()) for j in items]
     caption = next(c.value for c in at.caption if "Together: the users who have both items." in c.value)
-    assert caption.startswith("Tick a row's box to step to that item's own neighbours.")
+    assert caption.startswith("Tick a row's box (keyboard: Shift+Space on a row) to step to that item's own neighbours.")
 
 
 def test_the_users_lists_say_which_is_more_popular_as_their_numbers_do():
