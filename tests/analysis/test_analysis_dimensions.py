@@ -81,6 +81,8 @@ def test_a_planted_contrast_is_found_with_its_two_ends():
     # some dimensions only, in the order asked: the rows the strongest-first table has for them
     second = describe_dimensions(dims, titles, groups, n_titles=2, end_share=5 / 11, which=[1])
     pd.testing.assert_frame_equal(second, table.iloc[[1]].reset_index(drop=True))
+    backwards = describe_dimensions(dims, titles, groups, n_titles=2, end_share=5 / 11, which=[1, 0])
+    pd.testing.assert_frame_equal(backwards, table.iloc[[1, 0]].reset_index(drop=True))
 
 
 def test_dimension_ends_by_hand():

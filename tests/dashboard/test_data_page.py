@@ -629,3 +629,24 @@ def test_choices_made_on_one_dataset_do_not_name_items_of_another_and_prepare_st
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert at.radio(key="rec_mode").value == "a profile I build" and at.multiselect(key="rec_profile").value == []
     assert not any("picked before" in i.value for i in at.info)  # another catalogue: nothing to say item by item
+
+
+def test_small_data_is_its_own_catalogue_and_the_same_users_with_other_items_are_not():
+    import pandas as pd
+
+    from mfviz import load_interactions
+    from mfviz.dashboard.pickers import same_catalogue
+
+    # fewer stored interactions than the sample (2,000): every one of them is looked for, and every one is found
+    frame = pd.read_csv(io.BytesIO(ratings_csv()))
+    small = load_interactions(frame)
+    some = load_interactions(frame[frame["user"].isin([f"u{u}" for u in range(12)])])  # 60 of its 150 ratings
+    assert small.nnz == 150 and some.nnz == 60
+    assert same_catalogue(small, small) and same_catalogue(small, some) and same_catalogue(some, small)
+    # users 1..10 rate items 1..10, every one of them; another dataset numbers its users alike (user numbers are
+    # in every dataset) but its items are 101..110: not one of its pairs is stored in the first, nor the reverse
+    every = [(u, i) for u in range(1, 11) for i in range(1, 11)]
+    first = load_interactions(pd.DataFrame(every, columns=["user", "item"]))
+    other = load_interactions(pd.DataFrame([(u, i + 100) for u, i in every], columns=["user", "item"]))
+    assert set(other.user_ids) == set(first.user_ids) and not set(other.item_ids) & set(first.item_ids)
+    assert not same_catalogue(first, other) and not same_catalogue(other, first)

@@ -295,6 +295,37 @@ def test_an_item_hovers_with_all_its_genres_and_its_interactions(monkeypatch):
     monkeypatch.setattr(map_figures, "HOVER_DETAILS_UP_TO", 2)
     bare = map_figures.latent_scatter(table, "genre", continuous=False).figure
     assert {row[3] for t in bare.data for row in t.customdata} == {""}
+    bare = map_figures.latent_scatter_3d(table.assign(z=0.0), "genre", continuous=False).figure  # in 3-D too
+    assert {row[3] for t in bare.data for row in t.customdata} == {""}
+
+
+def test_an_item_without_genres_hovers_without_them_and_a_genre_colour_is_not_said_twice():
+    # The Recommend page's new item joins the map's table as a row of its own, with no genres (NaN after the concat)
+    table = pd.DataFrame({"x": [0.0, 1], "y": [0.0, 1], "item": [0, 1], "title": ["a", "b"], "popularity": [12, 3],
+                          "genres": ["Action, Sci-Fi", "Drama"], "genre": ["Sci-Fi", "Drama"]})
+    shown = pd.concat([table, pd.DataFrame([{"x": 0.5, "y": 0.5, "item": -2, "title": "★ the new item",
+                                             "popularity": 4, "genre": "(the new item)"}])], ignore_index=True)
+    figure = map_figures.latent_scatter(shown, "genre", continuous=False).figure
+    hovered = {row[0]: row[3] for t in figure.data for row in t.customdata}
+    assert hovered["★ the new item"] == "<br>4 interactions" and hovered["a"] == "<br>Action, Sci-Fi<br>12 interactions"
+    # coloured by the genres (the combination): the hover's colour line says them, the details add the count only
+    figure = map_figures.latent_scatter(table, "genres", continuous=False).figure
+    hovered = {row[0]: (row[1], row[3]) for t in figure.data for row in t.customdata}
+    assert hovered == {"a": ("Action, Sci-Fi", "<br>12 interactions"), "b": ("Drama", "<br>3 interactions")}
+
+
+def test_a_3d_popularity_axis_ticks_in_interactions_as_the_2d_one_does():
+    counts = np.array([1, 9, 99, 999])
+    table = pd.DataFrame({"x": [0.0, 1, 2, 3], "y": np.log10(1 + counts), "z": [0.0, 1, 0, 1], "item": range(4),
+                          "title": list("abcd"), "popularity": counts})
+    axes = map_figures.MapAxes("Items", "dimension 1", "popularity (interactions, log scale)", "The caption.",
+                               z="dimension 2", y_counts=True)
+    flat = map_figures.latent_scatter(table, "popularity", axes=axes).figure.layout.yaxis
+    deep = map_figures.latent_scatter_3d(table, "popularity", axes=axes).figure.layout.scene.yaxis
+    shown = [int(text.replace(",", "")) for text in deep.ticktext]
+    assert shown[0] == 1 and 500 in shown and all(1 <= c <= 999 for c in shown)  # counts, not 0 … 3
+    np.testing.assert_allclose(deep.tickvals, np.log10(1 + np.array(shown, float)))
+    assert list(deep.ticktext) == list(flat.ticktext)
 
 
 def test_only_a_single_click_counts_as_a_click():
@@ -661,6 +692,11 @@ def test_a_title_search_in_natural_word_order_finds_the_titles_written_with_the_
     assert inside.attrs["at_word"] == 0
     matched = title_search.title_matches(table["title"], "The Godfather")
     assert matched.tolist() == [True, True, False, False, False, False]
+    # a title matched at a word's start in natural word order comes before a more popular one matched inside a word
+    inside_a_word = pd.DataFrame({"item": [0, 1], "title": ["Godfather, The (1972)", "Breathe Godless (2000)"],
+                                  "popularity": [100, 900]})
+    first = title_search.search_hits(inside_a_word, "the god")
+    assert first["title"].tolist() == ["Godfather, The (1972)", "Breathe Godless (2000)"] and first.attrs["at_word"] == 1
 
 
 def test_a_rise_between_two_shares_that_round_alike_gets_a_decimal():
@@ -916,6 +952,13 @@ def test_the_comparison_names_the_models_without_a_value_of_its_metric_and_why()
     chart = train_figures.model_comparison(models.iloc[:2], "rmse", left_out={"iALS": RANKS_ONLY})
     assert chart.figure.layout.title.subtitle.text.startswith("1 of 2 models shown; the other 1 has no RMSE")
     assert "No RMSE for iALS: it ranks items, predicting no ratings." in chart.caption
+    # every reason is said of several models in the plural
+    from mfviz.dashboard.training import NO_TEST_SET, NOT_MEASURED
+
+    chart = train_figures.model_comparison(models.iloc[:1], "rmse", left_out={
+        "A": NO_TEST_SET, "B": NO_TEST_SET, "C": NOT_MEASURED, "D": NOT_MEASURED, "E": NO_TEST_SET})
+    assert "No RMSE for A, B and E: they were trained or loaded without a test set." in chart.caption
+    assert "No RMSE for C and D: they were not measured." in chart.caption
     # every model has it: nothing to say
     chart = train_figures.model_comparison(models.assign(rmse=[0.9, 0.8, 0.7]), "rmse")
     assert not chart.figure.layout.title.subtitle.text and "No RMSE" not in chart.caption

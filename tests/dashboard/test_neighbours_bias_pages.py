@@ -78,6 +78,20 @@ def test_the_bias_summary_compares_a_model_with_the_popularity_baseline():
             "item; 3.5× as many as the catalogue's average item (59))") in words
     rare = verdicts.bias_summary("m", pd.concat([model.drop("arp"), pd.Series({"arp": 20.0})]), catalogue_mean=59.5)
     assert "(ARP; 3× fewer than the catalogue's average item (60))" in rare
+    # within 5% of the catalogue's average item (103 against 100): about as many, not "1× as many"
+    even = verdicts.bias_summary("m", pd.concat([model.drop("arp"), pd.Series({"arp": 103.0})]), catalogue_mean=100.0)
+    assert "(ARP; about as many as the catalogue's average item (100))" in even and "1× as many" not in even
+
+
+def test_thin_neighbour_lists_are_half_or_more_from_half_a_list():
+    # the page warns (and offers the filter) from half a list of thin neighbours: the words say "half or more" there
+    assert verdicts.thin_lists({"cosine": 0, "dot": 0}, 10, 5) is None
+    half = verdicts.thin_lists({"cosine": 5, "dot": 0}, 10, 5)
+    assert half.startswith("Half or more of a list have fewer than 5 interactions") and "(5 of the 10 by cosine)" in half
+    assert half.endswith("the list says more about noise than about the item.")
+    few = verdicts.thin_lists({"cosine": 4, "dot": 1}, 10, 5)
+    assert few.startswith("A few neighbours have fewer than 5 interactions") and few.endswith("read them with care.")
+    assert "(4 of the 10 by cosine; 1 of the 10 by dot)" in few
 
 
 def test_the_ratio_histogram_is_labelled_in_times_not_log2():
@@ -456,6 +470,8 @@ def test_a_vector_length_is_placed_among_the_items_without_rounding_to_100_perce
     assert verdicts.length_place(norms, 501.0) == "longer than 50% of the items"
     assert verdicts.length_place(norms, 2.0) == "longer than 0.1% of the items"
     assert verdicts.length_place(np.arange(1.0, 10_001.0), 2.0) == "longer than under 0.1% of the items"  # not 0%
+    # longer than 9,999 of 10,000 (99.99%) but not the longest: rounded down to 99.9%, not up to 100%
+    assert verdicts.length_place(np.arange(1.0, 10_001.0), 9_999.5) == "longer than 99.9% of the items"
 
 
 def test_a_minimum_no_item_meets_leaves_empty_lists_and_no_fault():

@@ -18,7 +18,7 @@ RECOMMEND, NEIGHBOURS = "pages/recommend_page.py", "pages/neighbours_page.py"
 SHADE = "#dcefd9"  # an item on every list side by side
 PAGE_AT_1280, PAGE_AT_1440 = 820, 980  # px of page content with the sidebar open (measured in Chromium)
 
-pytestmark = pytest.mark.skipif(not ML100K.is_file(), reason=f"MovieLens 100K not found at {ML100K}")
+LIGHT_SHADE = "#f0f7ee"  # of three lists or more, an item on some other list but not on every one
 
 
 def problems(at) -> list[str]:
@@ -29,6 +29,8 @@ def problems(at) -> list[str]:
 def movielens():
     """One session on MovieLens 100K (u.data + u.item) with the quick default (implicit ALS, random 20% split,
     seed 0) and a Funk SVD trained on the Train page (the same split: its defaults)."""
+    if not ML100K.is_file():  # here, not for the module: the tests without MovieLens run everywhere
+        pytest.skip(f"MovieLens 100K not found at {ML100K}")
     at = new_app()
     at.file_uploader(key="upload_items").set_value(("u.item", (ML100K.parent / "u.item").read_bytes(), "text/plain"))
     upload(at, "u.data", ML100K.read_bytes())
@@ -87,12 +89,12 @@ def side_tables(at) -> dict[str, object]:
     return dict(zip(names_drawn, frames, strict=False))
 
 
-def shaded_rows(frame) -> set[int]:
-    """Rows (0-based) whose title cell is shaded as "in every list" (pandas writes one CSS rule per style, its
-    selector listing the cells)."""
+def shaded_rows(frame, shade: str = SHADE) -> set[int]:
+    """Rows (0-based) whose title cell is shaded as "in every list" (or by `shade`: pandas writes one CSS rule per
+    style, its selector listing the cells)."""
     rows = set()
     for selectors, style in re.findall(r"([^{}]+)\{([^}]*)\}", frame.proto.arrow_data.styler.styles):
-        if SHADE in style:
+        if shade in style:
             rows |= {int(row) for row, col in re.findall(r"row(\d+)_col(\d+)", selectors) if col == "0"}
     return rows
 
@@ -317,3 +319,34 @@ def test_of_three_lists_an_item_on_some_other_list_is_lightly_shaded():
     # two lists: an item on the other list is on every list
     assert shared_shades({"a": a, "b": b}) == {"a": ["", SHARED_SHADE, SHARED_SHADE, ""],
                                                "b": [SHARED_SHADE, SHARED_SHADE, "", ""]}
+
+
+def _side_by_side_script(lists):
+    import numpy as np
+
+    from mfviz.dashboard import ui
+
+    ui.side_by_side({name: ui.SideList(np.array(items), np.linspace(1.0, 0.5, len(items))) for name, items in lists.items()},
+                    np.array([f"title {i}" for i in range(10)], dtype=object), 10 * np.arange(1, 11), n=4)
+
+
+@pytest.mark.parametrize("lists, every, some, said", [
+    # two lists: an item on the other list is on every list; nothing is lightly shaded, and the caption says none
+    ({"a": [1, 2, 3, 4], "b": [2, 3, 9, 8]}, {"a": {1, 2}, "b": {0, 1}}, {"a": set(), "b": set()},
+     "Shaded: in every list (2 of 4). Items two lists share: a ∩ b: 2."),
+    # three lists: item 3 on all three, item 2 on a and b only
+    ({"a": [1, 2, 3, 4], "b": [2, 3, 9, 8], "c": [3, 7, 6, 5]}, {"a": {2}, "b": {1}, "c": {0}},
+     {"a": {1}, "b": {0}, "c": set()},
+     "Shaded: in every list (1 of 4); lightly shaded: in some of the others. Items two lists share: a ∩ b: 2; "
+     "a ∩ c: 1; b ∩ c: 1.")])
+def test_each_list_side_by_side_shades_its_own_rows_and_the_caption_counts_them(lists, every, some, said):
+    # without MovieLens: the shading of each list's own rows and the caption's counts, for two lists and for three
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_side_by_side_script, args=(lists,)).run()
+    assert not problems(at), problems(at)
+    tables = side_tables(at)
+    assert list(tables) == list(lists)
+    assert {name: shaded_rows(table) for name, table in tables.items()} == every
+    assert {name: shaded_rows(table, LIGHT_SHADE) for name, table in tables.items()} == some
+    assert any(c.value.startswith(said) for c in at.caption), [c.value for c in at.caption]

@@ -188,3 +188,31 @@ def test_a_strip_leaves_out_a_place_it_does_not_have_and_fits_a_long_title():
     assert "nan" not in chart.markup and chart.markup.count("<circle") == 1 + 1  # the legend's and dimension 1's
     shown = re.search(r'font-weight="600" fill="[^"]+">([^<]+)<title>', chart.markup).group(1)
     assert shown.endswith("…") and len(shown) * 0.6 * 15 <= 860  # cut to the picture's width, whole on hover
+
+
+def test_a_strips_legend_names_each_series_by_its_own_mark_and_each_dimension_has_its_own_track():
+    from mfviz.dashboard.svg_charts import STRIP_ROW, dimension_strip
+
+    series = {"this item": np.array([10.0, 20.0, 30.0]), "its cosine neighbours (mean)": np.array([40.0, 50.0, 60.0]),
+              "its dot neighbours (mean)": np.array([70.0, 80.0, 90.0])}
+    chart = dimension_strip(["1 (40%)", "2 (9%)", "3 (5%)"], [("a", "b"), ("c", "d"), ("e", "f")], series,
+                            "An item and its neighbours on 3 dimensions", "Where the item and its neighbours sit on each of them.")
+    root = parse(chart)
+    marks = [(element.tag.removeprefix(NS), element.find(f"{NS}title").text, element)
+             for element in root if element.tag in (f"{NS}circle", f"{NS}polygon", f"{NS}rect")]
+    legend_texts = {element.text: float(element.get("x")) for element in root.iter(f"{NS}text") if element.text in series}
+    # the legend names every series once, the first leftmost, each beside a mark of the shape its places have
+    assert sorted(legend_texts, key=legend_texts.get) == list(series)
+    for name in series:
+        legend = [tag for tag, tip, _ in marks if tip == name]
+        placed = {tag for tag, tip, _ in marks if tip.startswith(f"{name}: ")}
+        assert len(legend) == 1 and placed == set(legend), name
+    assert len({tag for tag, tip, _ in marks if tip in series}) == 3  # three series, three shapes
+    # one track per dimension, one under the other, each series' mark on its own dimension's track
+    height = float(root.get("viewBox").split()[3])
+    rows = [float(element.get("cy")) for tag, tip, element in marks if tag == "circle" and tip.startswith("this item: ")]
+    assert len(rows) == 3 and np.allclose(np.diff(rows), STRIP_ROW) and 0 < rows[0] and rows[-1] < height
+    for row, (dimension, y) in enumerate(zip(["1 (40%)", "2 (9%)", "3 (5%)"], rows, strict=True)):
+        tips = [tip for tag, tip, element in marks if tag == "circle" and element.get("cy") == f"{y:.1f}"]
+        assert tips == [f"this item: {10 * (row + 1)} on dimension {dimension} (0 = far at the − end, 50 = the middle, "
+                        "100 = far at the + end)"]

@@ -290,6 +290,34 @@ def test_the_baseline_is_scored_once_per_split_and_k_and_each_model_is_said_to_b
     assert against_baseline({"ndcg@10": 0.25}, {"ndcg@10": 0.227}, 10) == "yes, +0.0230 NDCG@10"
     assert against_baseline({"ndcg@10": 0.22701}, {"ndcg@10": 0.227}, 10) == "tie (NDCG@10 0.2270)"
     assert against_baseline({"rmse": 0.9}, {"ndcg@10": 0.227}, 10) is None
+    # equal at the table's four decimals only: 0.22706 shows as 0.2271 against the baseline's 0.2270
+    assert against_baseline({"ndcg@10": 0.22706}, {"ndcg@10": 0.227}, 10) == "yes, +0.0001 NDCG@10"
+    assert against_baseline({"ndcg@10": 0.22694}, {"ndcg@10": 0.227}, 10) == "no, −0.0001 NDCG@10"
+    # no verdict without a number on either side (a model scored on no user, a baseline scored at another k)
+    assert against_baseline({"ndcg@10": float("nan")}, {"ndcg@10": 0.227}, 10) is None
+    assert against_baseline({"ndcg@10": 0.25}, {"ndcg@5": 0.227}, 10) is None
+
+
+def test_a_missing_value_in_the_comparison_is_explained_by_why_it_is_missing():
+    from mfviz.dashboard.state import ModelEntry
+    from mfviz.models import ALS, ImplicitALS
+
+    data = small_data()
+
+    def entry(model, test=data, metrics=None):
+        return ModelEntry(name="m", model=model, kind=model.name, params={}, key="k", data_key="d",
+                          metrics={"ndcg@10": 0.2} if metrics is None else metrics, train=data, test=test)
+
+    ranker, rater = ImplicitALS(), ALS()
+    # a ranker has neither RMSE nor MAE because it predicts no ratings
+    assert training.why_no_value(entry(ranker), "rmse") == training.RANKS_ONLY
+    assert training.why_no_value(entry(ranker), "mae") == training.RANKS_ONLY
+    # a model of ratings without one of them, or a ranker without a ranking metric, was not measured for it
+    assert training.why_no_value(entry(rater), "mae") == training.NOT_MEASURED
+    assert training.why_no_value(entry(ranker), "hit_rate@10") == training.NOT_MEASURED
+    # without a test set there is nothing to measure, whatever the model
+    assert training.why_no_value(entry(rater, test=None, metrics={}), "rmse") == training.NO_TEST_SET
+    assert training.why_no_value(entry(ranker, test=None, metrics={}), "rmse") == training.NO_TEST_SET
 
 
 def test_slow_settings_are_said_with_a_rough_estimate_from_the_cost_of_the_solves(monkeypatch):
@@ -524,7 +552,8 @@ COMPILE_SECONDS = 1.0  # what the first fit of a kind pays in a process, standin
 
 def first_fit_compiles(monkeypatch):
     """Make the first fit of each kind of model in this test pay COMPILE_SECONDS, however the model is made, as a
-    fresh checkout pays numba's compile (4.7-5.4 s for the quick default's implicit ALS, 0.14-0.24 s once compiled)."""
+    fresh checkout pays numba's compile (4.7-5.4 s for the quick default's implicit ALS, 0.14-0.24 s once compiled).
+    A fit refused before its kernels ran (too few ratings to hold out for early stopping) compiled nothing."""
     from mfviz.models import MODELS
 
     compiled = set()
@@ -532,8 +561,9 @@ def first_fit_compiles(monkeypatch):
         def _fit(self, matrix, kind=kind, fit=cls._fit):
             if kind not in compiled:
                 time.sleep(COMPILE_SECONDS)
-                compiled.add(kind)
-            return fit(self, matrix)
+            fitted = fit(self, matrix)
+            compiled.add(kind)
+            return fitted
 
         monkeypatch.setattr(cls, "_fit", _fit)
 
@@ -585,3 +615,29 @@ def test_the_compile_fit_takes_every_setting_the_model_takes(kind):
         except ModelError:  # a combination the model refuses whatever the data (Hogwild with a seed)
             continue
         training.make_model(kind, compile_settings(kind, params)).fit(compile_matrix())
+
+
+def test_the_compile_fit_keeps_the_settings_that_choose_the_kernels_and_shrinks_the_rest():
+    # the tiny fit must run the kernels the real fit will (solver, biases, parallel), with 2 factors and 1 epoch:
+    # (a model's own thousands of factors or hundreds of epochs would make the tiny fit itself slow)
+    from mfviz.models.registry import compile_settings
+
+    assert compile_settings("funksvd", {"factors": 64, "epochs": 50, "biases": False, "parallel": True,
+                                        "validation_fraction": 0.1, "learning_rate": 0.01}) == {
+        "factors": 2, "epochs": 1, "biases": False, "parallel": True, "validation_fraction": 0.5, "learning_rate": 0.01}
+    assert compile_settings("ials", {"factors": 4096, "epochs": 30, "solver": "cholesky", "confidence": "log"}) == {
+        "factors": 2, "epochs": 1, "solver": "cholesky", "confidence": "log"}
+    assert compile_settings("svd", {"factors": 64}) == {"factors": 2}
+    assert compile_settings("popularity", {}) == {}
+
+
+def test_an_early_stopping_fit_finds_its_kernels_compiled(monkeypatch):
+    # validation_fraction=0.2 of the tiny matrix's 172 ratings holds out 34, under the 50 early stopping needs: fitted
+    # with the settings as given, the tiny fit was refused and the real fit paid the compile
+    from mfviz.models.registry import compile_first
+
+    first_fit_compiles(monkeypatch)
+    params = {"factors": 4, "epochs": 3, "validation_fraction": 0.2, "random_state": 0}
+    compile_first("funksvd", params)
+    model = training.make_model("funksvd", params).fit(small_data())  # 360 ratings: 72 held out
+    assert model.fit_seconds < COMPILE_SECONDS / 2
