@@ -322,8 +322,11 @@ def _colour_scale(values: pd.Series, colour: str) -> np.ndarray:
 def count_ticks(low: float, high: float) -> dict:
     """Colour-bar ticks for a popularity colour drawn as log10(1 + count) from `low` to `high`: the
     counts themselves at 1-2-5 steps (0 too when the scale starts there), not their logarithms."""
-    counts = np.array([10 ** low - 1, 10 ** high - 1])
-    steps = [float(t) for t in log_ticks(counts[counts >= 0.5]).get("tickvals", [])]
+    # from a count of 1 when the scale starts at 0 (0 is added below): with only the top count given, a scale
+    # from 0 to 1,000 had the one tick "0"
+    top = 10 ** high - 1
+    counts = np.array([max(10 ** low - 1, 1.0), top]) if top >= 1 else np.zeros(0)
+    steps = [float(t) for t in log_ticks(counts).get("tickvals", [])]
     ticks = ([0.0] if low < np.log10(1.5) else []) + [t for t in steps if np.log10(1 + t) <= high + 1e-9]
     return dict(tickmode="array", tickvals=[float(np.log10(1 + t)) for t in ticks],
                 ticktext=[f"{t:,.0f}" for t in ticks])

@@ -319,3 +319,12 @@ def test_taste_axes_between_two_title_searches_as_the_projectors_custom_projecti
     assert not other.exception and not other.warning, [w.value for w in other.warning]
     assert other.radio(key="axis_kind").value == "title searches"
     assert the_map(other)["layout"]["xaxis"]["title"]["text"] == spec["layout"]["xaxis"]["title"]["text"]
+
+
+def test_a_popularity_colour_bar_from_zero_ticks_in_counts_at_1_2_5_steps():
+    # a scale from 0 had the single tick "0" (only the top count reached the 1-2-5 steps): 0, then 1 up to the top
+    ticks = map_figures.count_ticks(0.0, np.log10(1 + 999))
+    assert ticks["ticktext"] == ["0", "1", "2", "5", "10", "20", "50", "100", "200", "500"]
+    np.testing.assert_allclose(ticks["tickvals"], np.log10(1 + np.array([0, 1, 2, 5, 10, 20, 50, 100, 200, 500])))
+    assert map_figures.count_ticks(np.log10(1 + 2), np.log10(1 + 60))["ticktext"] == ["2", "5", "10", "20", "50"]
+    assert map_figures.count_ticks(0.0, np.log10(1.5))["ticktext"] == ["0"]  # nothing reaches a count of 1
