@@ -19,8 +19,8 @@ from mfviz.dashboard import (
 )
 from mfviz.dashboard.figures import counted, export_config, file_name, fixed_decimals
 
-ui.header("Latent space", "Every item is a vector in the model's latent space; this map squeezes those "
-          "vectors into two (or three) dimensions so that items the model finds alike land close together.")
+# one line at 1,280 px: the map starts that much higher on a 720 px screen
+ui.header("Latent space", "Each item's vector, squeezed into 2-D (or 3-D): items the model finds alike land close.")
 
 NEIGHBOURS = 10  # lines drawn per metric from the chosen item
 GENRES_SHOWN = 20  # rows of its genre heatmap (the largest genres)

@@ -10,10 +10,11 @@ from streamlit.testing.v1 import AppTest
 ML100K = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "ml-100k" / "u.data"
 
 
-def sidebar_app(data_path: str | None, active: str | None) -> AppTest:
-    """ui.sidebar_status alone, on a session holding the given data (the demo if None) and two models."""
+def sidebar_app(data_path: str | None, active: str | None, seconds=(1.0, 1.0)) -> AppTest:
+    """ui.sidebar_status alone, on a session holding the given data (the demo if None) and two models (fitted in
+    `seconds`)."""
 
-    def script(data_path, active):
+    def script(data_path, active, seconds):
         from pathlib import Path
 
         import streamlit as st
@@ -28,12 +29,12 @@ def sidebar_app(data_path: str | None, active: str | None) -> AppTest:
         st.session_state[state.DATA] = DataEntry(interactions=inter, name=name, key="k" * 24)
         st.session_state[state.MODELS] = {
             model: ModelEntry(name=model, model=None, kind="ials", params={}, key=model, data_key="k" * 24,
-                              fit_seconds=1.0) for model in ("ALS (f=8)", "Implicit ALS (f=16)")}
+                              fit_seconds=took) for model, took in zip(("ALS (f=8)", "Implicit ALS (f=16)"), seconds, strict=True)}
         if active:
             st.session_state[state.ACTIVE_MODEL] = active
         ui.sidebar_status()
 
-    at = AppTest.from_function(script, args=(data_path, active), default_timeout=120)
+    at = AppTest.from_function(script, args=(data_path, active, seconds), default_timeout=120)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -51,6 +52,12 @@ def test_the_active_model_is_marked_in_the_trained_models_list():
     # with none chosen yet, the pages show the last model trained: the sidebar marks that one
     rows = [line for line in lines(sidebar_app(None, None)) if line.startswith("- ")]
     assert "shown on every page" in rows[1] and "shown on every page" not in rows[0]
+
+
+def test_a_fit_under_a_tenth_of_a_second_is_not_said_to_take_none():
+    # the quick default on the demo fits in about 0.04 s once compiled: "0.0 s" read as if nothing had trained
+    rows = [line for line in lines(sidebar_app(None, None, seconds=(0.04, 2.345))) if line.startswith("- ")]
+    assert rows[0] == "- ALS (f=8) · 0.04\u00a0s" and rows[1].startswith("- **Implicit ALS (f=16) · 2.3\u00a0s**")
 
 
 @pytest.mark.skipif(not ML100K.exists(), reason="MovieLens 100K is not in ../shared/datasets")
