@@ -104,7 +104,7 @@ def against_baseline(metrics: dict, baseline: dict, k: int) -> str | None:
     if ours is None or theirs is None or not math.isfinite(ours):
         return None
     difference = ours - theirs
-    if abs(difference) < 5e-5:  # equal at the table's four decimals
+    if f"{ours:.4f}" == f"{theirs:.4f}":  # equal as the table shows them (0.227049 against 0.226951 was a "yes")
         return f"tie (NDCG@{k} {ours:.4f})"
     return f"{'yes' if difference > 0 else 'no'}, {difference:+.4f} NDCG@{k}".replace("-", "−")
 

@@ -293,6 +293,8 @@ def test_the_baseline_is_scored_once_per_split_and_k_and_each_model_is_said_to_b
     # equal at the table's four decimals only: 0.22706 shows as 0.2271 against the baseline's 0.2270
     assert against_baseline({"ndcg@10": 0.22706}, {"ndcg@10": 0.227}, 10) == "yes, +0.0001 NDCG@10"
     assert against_baseline({"ndcg@10": 0.22694}, {"ndcg@10": 0.227}, 10) == "no, −0.0001 NDCG@10"
+    # both show as 0.2270 though 0.0001 apart: a tie, as the table reads
+    assert against_baseline({"ndcg@10": 0.227049}, {"ndcg@10": 0.226951}, 10) == "tie (NDCG@10 0.2270)"
     # no verdict without a number on either side (a model scored on no user, a baseline scored at another k)
     assert against_baseline({"ndcg@10": float("nan")}, {"ndcg@10": 0.227}, 10) is None
     assert against_baseline({"ndcg@10": 0.25}, {"ndcg@5": 0.227}, 10) is None
