@@ -595,20 +595,38 @@ def popularity_per_user(model_key: str, _train, _test, k: int) -> pd.DataFrame:
 
 
 @st.cache_data(show_spinner="Folding in users from their first few interactions…", max_entries=32)
-def profile_curve(model_key: str, _model, _train, _test, k: int) -> pd.DataFrame:
-    """Held-out accuracy against how many interactions a user is known by (evaluation.breakdown)."""
-    from mfviz.evaluation.breakdown import profile_size_curve
+def profile_rows(model_key: str, _model, _train, _test, k: int) -> pd.DataFrame:
+    """Every sampled test user's held-out accuracy against how many interactions they are known by
+    (evaluation.breakdown.profile_size_per_user): the curve's means, and which sizes beat a baseline beyond noise."""
+    from mfviz.evaluation.breakdown import profile_size_per_user
 
-    return profile_size_curve(_model, _train, _test, k)
+    return profile_size_per_user(_model, _train, _test, k)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def profile_curve(model_key: str, _model, _train, _test, k: int) -> pd.DataFrame:
+    """Held-out accuracy against how many interactions a user is known by (evaluation.breakdown), from the rows of
+    `profile_rows`."""
+    from mfviz.evaluation.breakdown import summarise_profile_sizes
+
+    return summarise_profile_sizes(profile_rows(model_key, _model, _train, _test, k))
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def popularity_profile_rows(model_key: str, _train, _test, k: int) -> pd.DataFrame:
+    """`profile_rows` of the Popularity baseline fitted on that model's training part (flat: it ignores the profile)."""
+    from mfviz.evaluation.breakdown import profile_size_per_user
+    from mfviz.models import Popularity
+
+    return profile_size_per_user(Popularity().fit(_train), _train, _test, k)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def popularity_profile_curve(model_key: str, _train, _test, k: int) -> pd.DataFrame:
     """The same for the Popularity baseline fitted on that model's training part (flat: it ignores the profile)."""
-    from mfviz.evaluation.breakdown import profile_size_curve
-    from mfviz.models import Popularity
+    from mfviz.evaluation.breakdown import summarise_profile_sizes
 
-    return profile_size_curve(Popularity().fit(_train), _train, _test, k)
+    return summarise_profile_sizes(popularity_profile_rows(model_key, _train, _test, k))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -81,8 +81,10 @@ def build(name: str, model, train, test, data, data_name: str, k: int = 10, item
     from mfviz.evaluation.breakdown import (
         by_activity,
         curve_sizes,
+        first_size_beating,
         per_user,
-        profile_size_curve,
+        profile_size_per_user,
+        summarise_profile_sizes,
         too_few_for_curve,
     )
     from mfviz.models import Popularity
@@ -101,16 +103,19 @@ def build(name: str, model, train, test, data, data_name: str, k: int = 10, item
     column = f"ndcg@{k}"
     charts = [train_figures.activity_chart(served, served_baseline, column, f"NDCG@{k}")]
     if curve_sizes(train, test):
-        curve = profile_size_curve(model, train, test, k)
-        curve_baseline = profile_size_curve(baseline, train, test, k)
+        rows, baseline_rows = profile_size_per_user(model, train, test, k), profile_size_per_user(baseline, train,
+                                                                                                  test, k)
+        curve, curve_baseline = summarise_profile_sizes(rows), summarise_profile_sizes(baseline_rows)
         charts.append(train_figures.profile_curve_chart({name: curve}, curve_baseline, column, f"NDCG@{k}"))
         level = float(curve_baseline[column].iloc[0])
-        beats = curve[(curve["size"] > 0) & (curve[column] > level)]
+        beats, _ = first_size_beating(rows, baseline_rows, column)  # beyond noise, as the Train page says it
         label = f"NDCG@{k}"  # as the charts and the summary write it
-        new_users = (f"It beats the Popularity baseline ({label} {level:.3f} for these users) from "
-                     f"{int(beats['size'].iloc[0])} interaction{'s' if int(beats['size'].iloc[0]) > 1 else ''}."
-                     if len(beats) else f"It does not beat the Popularity baseline ({label} {level:.3f}) within "
-                     f"{int(curve['size'].max())} interactions.")
+        new_users = (f"It beats the Popularity baseline ({label} {level:.3f} for these users) beyond noise from "
+                     f"{beats} interaction{'s' if beats > 1 else ''}."
+                     if beats is not None else f"It does not beat the Popularity baseline ({label} {level:.3f}) "
+                     f"beyond noise within {int(curve['size'].max())} interactions.")
+        new_users += (" Beyond noise: the 95% interval of the difference, user by user on the same users, lies "
+                      "above 0.")
         new_users_part = [charts[1].figure.to_html(full_html=False, include_plotlyjs=False),
                           f"<p>{html.escape(charts[1].caption)} {html.escape(new_users)}</p>"]
     else:  # small data: too few test users to measure it

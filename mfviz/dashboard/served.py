@@ -59,17 +59,18 @@ def show(entries: dict[str, ModelEntry], active: str | None) -> None:
         st.caption(f"Models of other splits ({', '.join(others)}) are drawn with their own split's models only: "
                    "choose them in the box instead of these.")
     k = metric_k(anchor)
-    tables, baseline = {}, None
+    tables, baseline, users = {}, None, {}
+    activity = np.diff(anchor.train.matrix.indptr)  # one split: one training part
     with ui.guard("Scoring the test users"):
         for name in chosen:
             entry = tested[name]
             if metric == "rmse" and not (judged_by_rmse(entry.model) and entry.test.is_explicit):
                 continue  # a ranking model's RMSE measures nothing it was trained for
-            activity = np.diff(entry.train.matrix.indptr)
-            tables[name] = by_activity(cache.per_user_metrics(entry.key, entry.model, entry.test, k), activity)
+            users[name] = cache.per_user_metrics(entry.key, entry.model, entry.test, k)
+            tables[name] = by_activity(users[name], activity)
         if metric != "rmse":  # the baseline on the first model's split
-            baseline = by_activity(cache.popularity_per_user(anchor.key, anchor.train, anchor.test, k),
-                                   np.diff(anchor.train.matrix.indptr))
+            users["the Popularity baseline"] = cache.popularity_per_user(anchor.key, anchor.train, anchor.test, k)
+            baseline = by_activity(users["the Popularity baseline"], activity)
     if not tables:
         st.info("RMSE applies to the rating models (Funk SVD, SVD++, ALS); pick one of them or another metric.",
                 icon=":material/straighten:")
@@ -77,8 +78,7 @@ def show(entries: dict[str, ModelEntry], active: str | None) -> None:
     column = metric if metric in ("rmse", "hit") else f"{metric}@{k}"
     label = LABELS[metric] + ("" if metric == "rmse" else f"@{k}")
     ui.show(train_figures.activity_chart(tables, baseline, column, label))
-    candidates = tables | ({"the Popularity baseline": baseline} if baseline is not None else {})
-    st.caption(_summary(candidates, column, label, lower_is_better=metric == "rmse"))
+    st.caption(_summary(users, activity, column, label, lower_is_better=metric == "rmse"))
     _new_users({name: tested[name] for name in tables}, anchor, k, metric, column, label)
 
 
@@ -110,15 +110,27 @@ def _new_users(chosen: dict[str, ModelEntry], anchor: ModelEntry, k: int, metric
     ui.show(train_figures.profile_curve_chart(curves, baseline, column, label))
     if baseline is None:
         return
+    rows = {name: cache.profile_rows(e.key, e.model, e.train, e.test, k) for name, e in chosen.items()}
+    st.caption(beats_baseline_words(rows, curves, cache.popularity_profile_rows(anchor.key, anchor.train, anchor.test,
+                                                                                k), baseline, column, label))
+
+
+def beats_baseline_words(rows: dict, curves: dict, baseline_rows, baseline, column: str, label: str) -> str:
+    """From how many interactions each model beats the Popularity baseline beyond noise, in one sentence: the first
+    profile size whose paired 95% interval of the per-user difference lies above 0 (`first_size_beating`). On
+    MovieLens 100K implicit ALS's 0.252 against 0.248 at 10 interactions (+0.004, SE 0.009) read "from 10"."""
+    from mfviz.evaluation.breakdown import first_size_beating
+
     level = float(baseline[column].iloc[0])
     words = []
     for name, curve in curves.items():
-        told = curve[(curve["size"] > 0) & (curve[column] > level)]
-        first = int(told["size"].iloc[0]) if len(told) else 0
-        words.append(f"{name} from {first} interaction{'s' if first > 1 else ''}" if len(told) else
-                     f"{name} not within {int(curve['size'].max())}" +
-                     (" (only with its whole training history)" if curve[column].iloc[-1] > level else ""))
-    st.caption(f"Better than the Popularity baseline ({label} {level:.3f} for these users): " + "; ".join(words) + ".")
+        first, trained = first_size_beating(rows[name], baseline_rows, column)
+        words.append(f"{name} from {first} interaction{'s' if first > 1 else ''}" if first is not None else
+                     f"{name} not within {int(curve['size'].max())}"
+                     + (" (only with its whole training history)" if trained else ""))
+    return (f"Better than the Popularity baseline ({label} {level:.3f} for these users) beyond noise: "
+            + "; ".join(words) + ". Beyond noise: the 95% interval of the difference, user by user on the same users, "
+            "lies above 0; a curve above the baseline's line by less than that is no evidence.")
 
 
 FOLD_IN_NOW = 8.0  # seconds: a model whose curve is estimated to take longer is folded in on a click
@@ -156,18 +168,42 @@ def _quick_or_asked(chosen: dict[str, ModelEntry]) -> dict[str, ModelEntry]:
     return {name: e for name, e in chosen.items() if name not in slow}
 
 
-def _summary(tables, column: str, label: str, lower_is_better: bool) -> str:
-    """Which model (or the baseline) does best for the lightest and for the heaviest users, in one sentence."""
-    first = next(iter(tables.values()))
-    groups = [f"{first['group'].iloc[row]} training interaction{'' if str(first['group'].iloc[row]) == '1' else 's'}"
+def _summary(users: dict, activity, column: str, label: str, lower_is_better: bool) -> str:
+    """Which model (or the baseline) does best for the lightest and for the heaviest users, in one sentence, from
+    each one's per-user metrics (`users`, on one split) and the training `activity` of every user. A model is named
+    best only when the paired 95% interval of its difference from each other, the runner-up included, excludes 0
+    (`clear_best`); otherwise the ones within noise of it are said to tie. On MovieLens 100K "Best for the lightest
+    users Implicit ALS, 0.285" rested on +0.015 ± 0.026 over Truncated SVD."""
+    from mfviz.evaluation.breakdown import activity_groups, by_activity, clear_best
+
+    first = next(iter(users.values()))
+    table = by_activity(first, activity)
+    groups = [f"{table['group'].iloc[row]} training interaction{'' if str(table['group'].iloc[row]) == '1' else 's'}"
               for row in (0, -1)]
-    if len(tables) == 1:
-        name = next(iter(tables))
-        return (f"{name}: {label} {first[column].iloc[0]:.3f} for the lightest users ({groups[0]}), "
-                f"{first[column].iloc[-1]:.3f} for the heaviest ({groups[1]}).")
-    pick = min if lower_is_better else max
+    if len(users) == 1:
+        name = next(iter(users))
+        return (f"{name}: {label} {table[column].iloc[0]:.3f} for the lightest users ({groups[0]}), "
+                f"{table[column].iloc[-1]:.3f} for the heaviest ({groups[1]}).")
+    group_of = activity_groups(np.asarray(activity)[first["user"].to_numpy()])
     ends = []
-    for end, row, group in (("lightest users", 0, groups[0]), ("heaviest", -1, groups[1])):
-        best = pick(tables, key=lambda name: tables[name][column].iloc[row])
-        ends.append(f"for the {end} ({group}) {best}, {label} {tables[best][column].iloc[row]:.3f}")
-    return "Best " + "; ".join(ends) + "."
+    for end, group, words in (("For the lightest users", group_of.min(), groups[0]),
+                              ("For the heaviest", group_of.max(), groups[1])):
+        inside = first["user"].to_numpy()[group_of == group]
+        leader = clear_best({name: frame[frame["user"].isin(inside)] for name, frame in users.items()}, column,
+                            lower_is_better)
+        top = leader.order[0]
+        lead = ("too few users to tell them apart" if not np.isfinite(leader.half_width) else
+                f"{top} ahead of {leader.runner_up} by {leader.difference:.3f} ± {leader.half_width:.3f}")
+        if leader.best is not None:
+            ends.append(f"{end} ({words}): {top} does best, {label} {leader.values[top]:.3f} ({lead})")
+        else:
+            values = [f"{leader.values[name]:.3f}" for name in leader.tied]
+            ends.append(f"{end} ({words}): no clear best, {_and(leader.tied)} tie ({label} {_and(values)}; "
+                        f"{lead}, within noise)")
+    return ". ".join(ends) + (". ± : the 95% interval of the difference, user by user on the same users; a "
+                              "difference within it is no evidence either way.")
+
+
+def _and(words: list[str]) -> str:
+    """"a", "a and b", "a, b and c"."""
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]

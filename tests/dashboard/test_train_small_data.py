@@ -107,8 +107,8 @@ def test_the_user_group_summary_counts_one_training_interaction_in_the_singular(
 
     from mfviz.dashboard.served import _summary
 
-    table = pd.DataFrame({"group": ["1", "2"], "ndcg@10": [0.10, 0.20]})
-    said = _summary({"Funk SVD": table}, "ndcg@10", "NDCG@10", lower_is_better=False)
+    users = pd.DataFrame({"user": [0, 1, 2, 3], "ndcg@10": [0.05, 0.15, 0.20, 0.20]})
+    said = _summary({"Funk SVD": users}, np.array([1, 1, 2, 2]), "ndcg@10", "NDCG@10", lower_is_better=False)
     assert said == ("Funk SVD: NDCG@10 0.100 for the lightest users (1 training interaction), 0.200 for the heaviest "
                     "(2 training interactions).")
 

@@ -116,3 +116,92 @@ def test_popularity_does_not_depend_on_the_profile_and_large_sizes_need_enough_u
     curve = profile_size_curve(Popularity().fit(train), train, test, k=5, sizes=(1, 5, 10, 11))
     assert curve["label"].tolist() == ["1", "5", "10", "all"]  # nobody has 11 training interactions
     assert curve["ndcg@5"].nunique() == 1
+
+
+# ----------------------------------------------------------------- which differences are more than noise
+def user_frame(values, users=None, column="ndcg@10"):
+    values = np.asarray(values, np.float64)
+    return pd.DataFrame({"user": np.arange(values.size) if users is None else users, column: values})
+
+
+def test_the_paired_difference_and_its_interval_by_hand():
+    from mfviz.evaluation.breakdown import paired_difference
+
+    a, b = [0.5, 0.7, 0.2, 0.9, 0.4], [0.4, 0.4, 0.3, 0.6, 0.4]
+    # user 9 of `extra` is in one frame only: left out of the pairs
+    difference, half, users = paired_difference(user_frame(a + [1.0], [0, 1, 2, 3, 4, 9]), user_frame(b), "ndcg@10")
+    d = np.subtract(a, b)
+    assert users == 5 and difference == pytest.approx(d.mean())
+    assert half == pytest.approx(1.959964 * d.std(ddof=1) / np.sqrt(5), rel=1e-6)
+    # pooled RMSE: the difference is exactly the difference of the two RMSEs
+    frame = lambda errors: pd.DataFrame({"user": [0, 1, 2], "pairs": [1, 2, 3], "squared_error": errors})
+    difference, half, _ = paired_difference(frame([1.0, 2.0, 3.0]), frame([1.0, 1.0, 1.0]), "rmse")
+    assert difference == pytest.approx(np.sqrt(6 / 6) - np.sqrt(3 / 6)) and half > 0
+
+
+def test_a_tie_by_construction_names_no_best_and_a_clear_lead_names_one():
+    from mfviz.evaluation.breakdown import clear_best
+
+    rng = np.random.default_rng(0)
+    base = rng.uniform(0.1, 0.9, 400)
+    wobble = rng.choice([-0.2, 0.2], 400)
+    # B is A with each user's value moved up or down at random: a higher mean by chance, no real difference
+    frames = {"A": user_frame(base), "B": user_frame(base + wobble - wobble.mean() + 0.005)}
+    tie = clear_best(frames, "ndcg@10")
+    assert tie.order == ["B", "A"] and tie.best is None and tie.tied == ["B", "A"]
+    assert tie.difference == pytest.approx(0.005) and tie.half_width > 0.01
+    # C is every user's A plus 0.03: small, but the same for every user, so beyond any doubt
+    frames["C"] = user_frame(base + 0.03 + rng.normal(0, 0.01, 400))
+    lead = clear_best(frames, "ndcg@10")
+    assert lead.best == "C" and lead.tied == ["C"] and lead.runner_up == "B"
+    assert lead.difference - lead.half_width > 0
+    # for a metric where lower is better the same frames rank the other way
+    assert clear_best({"A": frames["A"], "C": frames["C"]}, "ndcg@10", lower_is_better=True).best == "A"
+
+
+def test_a_best_model_is_named_only_when_it_is_clear_of_every_other():
+    # the runner-up is clearly behind, but a third model, noisier, cannot be told from the best
+    from mfviz.evaluation.breakdown import clear_best
+
+    rng = np.random.default_rng(1)
+    base = rng.uniform(0.2, 0.8, 300)
+    swing = rng.choice([-1.0, 1.0], 300)
+    frames = {"best": user_frame(base + 0.05), "next": user_frame(base - 0.01 + rng.normal(0, 0.005, 300)),
+              "noisy": user_frame(base - 0.03 + swing - swing.mean())}
+    leader = clear_best(frames, "ndcg@10")
+    assert leader.order == ["best", "next", "noisy"] and leader.difference - leader.half_width > 0
+    assert leader.best is None and leader.tied == ["best", "noisy"]
+
+
+def test_the_first_profile_size_beating_a_baseline_is_the_first_beyond_noise():
+    from mfviz.evaluation.breakdown import first_size_beating
+
+    rng = np.random.default_rng(2)
+    n = 300
+    baseline_values = rng.uniform(0.1, 0.5, n)
+    noise = rng.choice([-0.3, 0.3], (3, n))
+    lifts = {1: -0.05, 5: 0.004, 10: 0.08}  # at 5 above the baseline's mean, but by far less than the spread
+    model = pd.concat([pd.DataFrame({"size": size, "user": np.arange(n),
+                                     "ndcg@10": baseline_values + lift + noise[row] - noise[row].mean()})
+                       for row, (size, lift) in enumerate(lifts.items())]
+                      + [pd.DataFrame({"size": 0, "user": np.arange(n), "ndcg@10": baseline_values - 0.001})])
+    baseline = pd.concat([pd.DataFrame({"size": size, "user": np.arange(n), "ndcg@10": baseline_values})
+                          for size in (1, 5, 10, 0)])
+    assert model.loc[model["size"] == 5, "ndcg@10"].mean() > baseline_values.mean()  # the old rule: "from 5"
+    assert first_size_beating(model, baseline, "ndcg@10") == (10, False)
+    # without size 10, nothing beats it: not within the sizes measured
+    assert first_size_beating(model[model["size"] != 10], baseline, "ndcg@10") == (None, False)
+
+
+def test_the_per_user_rows_average_to_the_curve():
+    from mfviz.evaluation.breakdown import profile_size_per_user
+
+    train, test = fixed_split(explicit=True)
+    model = FunkSVD(factors=4, epochs=8, random_state=0).fit(train)
+    rows = profile_size_per_user(model, train, test, k=5, sizes=(3, 10))
+    curve = profile_size_curve(model, train, test, k=5, sizes=(3, 10))
+    assert rows["size"].unique().tolist() == [3, 10, 0] and (rows.groupby("size").size() == 60).all()
+    for place, size in enumerate((3, 10, 0)):
+        part = rows[rows["size"] == size]
+        assert part["ndcg@5"].mean() == pytest.approx(curve.loc[place, "ndcg@5"])
+        assert np.sqrt(part["squared_error"].sum() / part["pairs"].sum()) == pytest.approx(curve.loc[place, "rmse"])

@@ -1,0 +1,77 @@
+"""The plain-words claims that name a winner or a finding, on hand-built cases whose answer is known: a tie by
+construction is said to be one, a clear lead by construction is named, and a difference smaller than its noise
+names nothing (the Train page's users served and new users)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from mfviz.dashboard.served import _summary, beats_baseline_words
+
+
+def users_of(values, column="ndcg@10"):
+    return pd.DataFrame({"user": np.arange(len(values)), column: np.asarray(values, np.float64)})
+
+
+def test_the_lightest_and_heaviest_users_best_model_is_named_only_beyond_noise():
+    rng = np.random.default_rng(0)
+    n = 1_000
+    activity = np.repeat([10, 20, 30, 40, 50], n // 5)  # five groups of 200 users
+    base = rng.uniform(0.1, 0.9, n)
+    swing = rng.choice([-0.25, 0.25], n)
+    light, heavy = activity == 10, activity == 50
+    # A leads B by 0.01 for the lightest users, a lead each user's swing of ±0.25 hides: a tie by construction;
+    # for the heaviest A is ahead by 0.05 for every single user: a clear lead by construction
+    a = base + 0.01 * light + 0.05 * heavy
+    b = base + swing - swing[light].mean() * light - swing[heavy].mean() * heavy
+    c = base - 0.2  # far behind everywhere
+    said = _summary({"A": users_of(a), "B": users_of(b), "the Popularity baseline": users_of(c)}, activity,
+                    "ndcg@10", "NDCG@10", lower_is_better=False)
+    lightest, heaviest = said.split(". For the heaviest")
+    assert lightest.startswith("For the lightest users (10 training interactions): no clear best, A and B tie (NDCG@10 "
+                               f"{a[light].mean():.3f} and {b[light].mean():.3f}; A ahead of B by 0.010 ± ")
+    assert "within noise" in lightest and "Best" not in said
+    assert heaviest.startswith(f" (50 training interactions): A does best, NDCG@10 {a[heavy].mean():.3f} (A ahead of "
+                               "B by 0.050 ± 0.03")  # B's swing of ±0.25 over 200 users: ± 1.96 × 0.25 / √200
+
+
+def test_rmse_leads_are_judged_on_the_pooled_errors_of_the_same_users():
+    n = 400
+    activity = np.repeat([5, 6, 7, 8, 9], n // 5)
+    pairs = np.full(n, 4)
+    rng = np.random.default_rng(1)
+    errors = rng.uniform(1, 6, n)
+
+    def frame(squared_error):
+        return pd.DataFrame({"user": np.arange(n), "pairs": pairs, "squared_error": squared_error})
+
+    # "lower" has every user's squared errors 20% lower: a clear lead; "same" is "lower" shuffled between users
+    lower = 0.8 * errors
+    said = _summary({"higher": frame(errors), "lower": frame(lower), "same": frame(rng.permutation(lower))},
+                    activity, "rmse", "RMSE", lower_is_better=True)
+    assert said.startswith("For the lightest users (5 training interactions): no clear best, ")
+    assert said.count("same and lower tie") + said.count("lower and same tie") == 2 and "higher" not in said
+    clear = _summary({"higher": frame(errors), "lower": frame(lower)}, activity, "rmse", "RMSE", lower_is_better=True)
+    assert clear.startswith("For the lightest users (5 training interactions): lower does best, RMSE ")
+    assert "For the heaviest (9 training interactions): lower does best" in clear
+
+
+def test_new_users_beat_the_baseline_from_the_first_size_beyond_noise():
+    rng = np.random.default_rng(2)
+    n = 500
+    baseline_values = rng.uniform(0.1, 0.4, n)
+    swing = rng.choice([-0.3, 0.3], (4, n))
+    lifts = {1: -0.1, 5: 0.01, 20: 0.1, 0: 0.2}  # at 5 above the baseline by a tenth of its noise
+    rows = pd.concat([pd.DataFrame({"size": size, "user": np.arange(n),
+                                    "ndcg@10": baseline_values + lift + swing[r] - swing[r].mean()})
+                      for r, (size, lift) in enumerate(lifts.items())])
+    flat = pd.concat([pd.DataFrame({"size": size, "user": np.arange(n), "ndcg@10": baseline_values})
+                      for size in lifts])
+    curve = lambda frame: frame.groupby("size", sort=False)["ndcg@10"].mean().reset_index()
+    late = rows.assign(**{"ndcg@10": np.where(rows["size"] == 20, rows["ndcg@10"] - 0.1, rows["ndcg@10"])})
+    said = beats_baseline_words({"M": rows, "Late": late}, {"M": curve(rows), "Late": curve(late)}, flat, curve(flat),
+                                "ndcg@10", "NDCG@10")
+    assert said.startswith(f"Better than the Popularity baseline (NDCG@10 {baseline_values.mean():.3f} for these "
+                           "users) beyond noise: M from 20 interactions; Late not within 20 (only with its whole "
+                           "training history).")
