@@ -75,3 +75,55 @@ def test_new_users_beat_the_baseline_from_the_first_size_beyond_noise():
     assert said.startswith(f"Better than the Popularity baseline (NDCG@10 {baseline_values.mean():.3f} for these "
                            "users) beyond noise: M from 20 interactions; Late not within 20 (only with its whole "
                            "training history).")
+
+
+# ----------------------------------------------------------------- a new item: who gets it
+def users_by_genre(shares: dict[str, float], n: int = 10_000) -> np.ndarray:
+    """Each of n users' distinctive genre, in blocks of the given shares."""
+    return np.concatenate([np.full(round(share * n), genre, dtype=object) for genre, share in shares.items()])
+
+
+EIGHTEEN = {"Drama": 0.2, "Horror": 0.08, "Sci-Fi": 0.1, **{f"genre {g}": 0.62 / 15 for g in range(15)}}
+
+
+def reach_of(genres: np.ndarray, wanted: dict[str, int], seed: int = 0) -> np.ndarray:
+    """A mask reaching `wanted[g]` users of each genre g, drawn at random among them."""
+    rng = np.random.default_rng(seed)
+    reached = np.zeros(genres.size, bool)
+    for genre, count in wanted.items():
+        reached[rng.choice(np.flatnonzero(genres == genre), count, replace=False)] = True
+    return reached
+
+
+def test_a_genre_planted_among_the_reached_users_is_named():
+    from mfviz.dashboard.new_item import who_gets_it_words
+
+    genres = users_by_genre(EIGHTEEN)
+    # half of 60 reached users are Horror users, who are 8% of all users: planted
+    reached = reach_of(genres, {"Horror": 30, "Drama": 15, "genre 3": 15})
+    said = who_gets_it_words(genres, reached)
+    assert said.startswith("users whose distinctive genre is **Horror** are 50% of them (30 users) against 8% of all "
+                           "users (6.2×)")
+    assert "counting all 18 genres tested (p < 0.00056 each)" in said
+
+
+def test_four_users_of_ten_or_a_p_value_that_one_of_18_genres_reaches_by_chance_name_no_genre():
+    from scipy.stats import binom
+
+    from mfviz.dashboard.new_item import CHANCE, over_represented, who_gets_it_words
+
+    genres = users_by_genre(EIGHTEEN)
+    # "Horror … 40% (4 users) … (5.2×)": 4 of 10 where 8% is usual, p 0.006 < 1% but from 4 users
+    few = reach_of(genres, {"Horror": 4, "Drama": 2, **{f"genre {g}": 1 for g in range(4)}})
+    assert binom.sf(3, 10, 0.08) < CHANCE  # what the old rule named
+    assert over_represented(genres, few).empty
+    assert who_gets_it_words(genres, few).startswith("no genre stands out among the 10 users it reaches")
+    # the others as they are among all users: 12 Drama, 5 Horror, and 2 or 1 of each of the 15 small genres
+    rest = lambda small: {"Drama": 12, "Horror": 5, **{f"genre {g}": 2 if g < small else 1 for g in range(15)}}
+    # 13 of 60 where 10% is usual: p 0.0057, below 1% but not below 1% over 18 genres
+    many = reach_of(genres, {"Sci-Fi": 13, **rest(15)})
+    assert many.sum() == 60 and CHANCE / 18 < binom.sf(12, 60, 0.1) < CHANCE
+    assert over_represented(genres, many).empty
+    # and 17 of 60 (p 0.00006) is named
+    clear = reach_of(genres, {"Sci-Fi": 17, **rest(11)})
+    assert clear.sum() == 60 and list(over_represented(genres, clear).index) == ["Sci-Fi"]

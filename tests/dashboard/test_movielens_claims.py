@@ -79,3 +79,35 @@ def test_new_users_beat_the_popularity_baseline_only_from_a_size_beyond_noise(mo
         beyond = [size for size, (low, _) in sorted(intervals.items()) if low > 0]
         assert (f"{name} from {beyond[0]} interactions" if beyond else f"{name} not within 20") in said
         assert f"{name} from 10 " not in said
+
+
+def test_a_new_item_from_star_wars_fans_names_no_genre_its_few_users_cannot_carry(movielens):
+    # "users whose distinctive genre is Horror are 40% (4 users) … (5.2×)" rested on 10 reached users; in 20 fresh
+    # draws of 50 Star Wars fans the old rule named a genre 7 times, a different one almost every time
+    from scipy.stats import binom
+
+    from mfviz.analysis import genre_groups
+    from mfviz.analysis.cold_start import audience, fold_and_reach, liked_at, reach_baseline
+    from mfviz.analysis.users import favourite_groups
+    from mfviz.dashboard.new_item import over_represented, who_gets_it_words
+
+    data, _, _, models = movielens
+    inter, model = data.interactions, models["Implicit ALS"]
+    star_wars = int(np.flatnonzero(inter.titles == "Star Wars (1977)")[0])
+    values, counts = np.unique(inter.matrix.data, return_counts=True)
+    fans, liked = audience(inter.matrix, [star_wars], liked_at(values, counts))  # as the page draws them
+    reach = reach_baseline(model, inter.matrix, 10)
+    distinctive = favourite_groups(inter.matrix, genre_groups(inter.items))[0][reach.users]
+    _, _, reached = fold_and_reach(model, reach, fans[:50], liked[:50])
+    said = who_gets_it_words(distinctive, reached)
+    assert said.startswith(f"no genre stands out among the {reached.sum()} users it reaches")
+    # the old rule (p < 1% uncorrected, 5% of them, 1.2×) on the same users named a genre of fewer than 10 users
+    shares = {g: np.mean(distinctive == g) for g in set(distinctive) - {"(none)"}}
+    old = [g for g, share in shares.items() if (n := int(np.sum(distinctive[reached] == g)))
+           and n / reached.sum() >= max(0.05, 1.2 * share) and binom.sf(n - 1, reached.sum(), share) < 0.01]
+    assert old and all(np.sum(distinctive[reached] == g) < 10 for g in old)
+    # fresh draws of 50 fans: the rule names a genre at most once in 20 (1% per draw over all genres)
+    rng = np.random.default_rng(11)
+    named = sum(not over_represented(distinctive, fold_and_reach(model, reach, fans[pick], liked[pick])[2]).empty
+                for pick in (rng.choice(fans.size, 50, replace=False) for _ in range(20)))
+    assert named <= 1
