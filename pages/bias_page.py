@@ -42,6 +42,8 @@ table = pd.DataFrame([{"model": name, "arp": r.arp, "aplt": 100 * r.aplt, "cover
                        "gini": r.gini, "norm–popularity ρ": None if entries[name].kind == "popularity"
                        else r.norm_popularity_spearman,
                        "head length": r.head_norm_percentile, "rare length": r.rare_norm_percentile,
+                       # which part of the score carries the lists' popularity (models with item biases; NaN else)
+                       "dot-only arp": r.arp_dot_only, "bias-only arp": r.arp_bias_only,
                        # a model with item biases adds them to every user's score: popularity can come through them
                        "bias–popularity ρ": cache.bias_popularity_rho(entries[name].key, entries[name].model.item_bias,
                                                                       data.key, inter)

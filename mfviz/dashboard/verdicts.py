@@ -122,7 +122,9 @@ def bias_summary(name: str, row, baseline=None, catalogue_mean: float | None = N
     parts.append(f"its recommendations {evenness(row['gini'])} (Gini {row['gini']:.2f}; 0 = every item equally often)")
     rho = row.get("norm–popularity ρ")  # None for the Popularity model (its "vectors" are its counts)
     if rho is not None and np.isfinite(float(rho)):
-        parts.append(lengths(rho, row.get("head length", float("nan")), row.get("rare length", float("nan"))))
+        number = lambda key: float(row.get(key)) if row.get(key) is not None else float("nan")  # noqa: E731
+        parts.append(lengths(rho, number("head length"), number("rare length"), number("arp"),
+                             number("dot-only arp"), number("bias-only arp")))
     bias_rho = row.get("bias–popularity ρ")  # None (or NaN) for a model without item biases
     if bias_rho is not None and np.isfinite(float(bias_rho)):
         parts.append(biases(float(bias_rho)))
@@ -167,24 +169,39 @@ def ordinal(n: float) -> str:
     return f"{n}{suffix}"
 
 
-def lengths(rho: float, head: float, rare: float) -> str:
+def lengths(rho: float, head: float, rare: float, arp: float = float("nan"), dot_only: float = float("nan"),
+            bias_only: float = float("nan")) -> str:
     """What ρ (vector length against popularity) means at each end: the 10 most popular items' and the less
     popular half's median percentile of length (`norm_percentiles`). ρ is carried by every item, so a high ρ
-    with a head of ordinary length comes from the rare items, and says nothing about the blockbusters."""
+    with a head of ordinary length comes from the rare items, and says nothing about the blockbusters.
+
+    For a model with item biases, `arp`, `dot_only` and `bias_only` are the ARP of its lists ranked by the full
+    score, by user · item alone and by the item bias alone (`PopularityReport.arp_dot_only`, `arp_bias_only`):
+    long vectors are said to make its scores favour popular items only when the dot-only lists are the more
+    popular; otherwise its item biases carry the popularity, and that is said with the numbers (Funk SVD on
+    MovieLens 100K: ρ 0.78, but dot alone 136, bias alone 182, full 187)."""
+    parts = np.isfinite(dot_only) and np.isfinite(bias_only)
+    by_bias = parts and dot_only <= bias_only
+    numbers = (f"ranked by the item biases alone its lists average {bias_only:,.0f} interactions per item, by the dot "
+               f"product alone {dot_only:,.0f}, by the full score {arp:,.0f}") if parts else ""
+    causal = (f", but its item biases, not the lengths, carry the popularity of its lists ({numbers})" if by_bias else
+              ", which is what makes its dot-product scores favour them"
+              + (f" (ranked by the dot product alone its lists average {dot_only:,.0f} interactions per item, by the "
+                 f"item biases alone {bias_only:,.0f}, by the full score {arp:,.0f})" if parts else ""))
+    aside = f"; its item biases, not the lengths, carry the popularity of its lists ({numbers})" if by_bias else ""
     if not np.isfinite(head):
         return (f"popular items get {correlation(rho)} vectors (ρ {rho:.2f})"
-                + (", which is what makes its dot-product scores favour them" if rho >= 0.5 else ""))
+                + (causal if rho >= 0.5 else aside))
     where = f"the 10 most popular items' median length is at the {ordinal(head)} percentile"
     if rho >= 0.5 and head >= LONG_HEAD:
-        return (f"popular items get {correlation(rho)} vectors (ρ {rho:.2f}; {where}), which is what makes its "
-                "dot-product scores favour them")
+        return f"popular items get {correlation(rho)} vectors (ρ {rho:.2f}; {where})" + causal
     if rho >= 0.5:
         rare_words = f" (the less popular half at the {ordinal(rare)})" if np.isfinite(rare) else ""
         return (f"vector length follows popularity (ρ {rho:.2f}) through the rare items, which get short vectors"
                 f"{rare_words}, not through the head: {where}, "
                 f"{'somewhat longer than most' if head >= 60 else 'no longer than most'}, so its dot-product scores hold "
-                "rare items back more than they lift the blockbusters")
-    return f"popular items get {correlation(rho)} vectors (ρ {rho:.2f}; {where})"
+                "rare items back more than they lift the blockbusters" + aside)
+    return f"popular items get {correlation(rho)} vectors (ρ {rho:.2f}; {where})" + aside
 
 
 def thin_lists(few: dict[str, int], n: int, threshold: int) -> str | None:
