@@ -186,9 +186,15 @@ if others:
                                                ui.models()[name].model.item_factors, int(k)) for name in compare}
         cards = st.columns(len(agreement) + 1)
         for card, (name, frame) in zip(cards, agreement.items(), strict=False):
+            left_out = int(frame.attrs.get("left_out", 0))
             card.metric(f"Shared with {name}", f"{frame['shared'].mean():.1f} of {int(k)}",
                         help=f"Mean number of an item's {int(k)} cosine neighbours both models list, over "
-                             f"{figures.counted(len(frame), 'item')}.")
+                             f"{figures.counted(len(frame), 'item')}."
+                             + (f" {figures.counted(left_out, 'item')} with a zero vector in either model (absent "
+                                "from its training part: no direction, so no neighbours) are left out, as items and "
+                                "as neighbours." if left_out else ""))
+            if left_out:
+                card.caption(f"{figures.counted(left_out, 'item')} without a vector left out")
         ui.show(chart := figures.agreement_histogram(agreement, int(k), entry.name),
                 config=figures.export_config(chart.figure, *saved_names))
         first, frame = next(iter(agreement.items()))

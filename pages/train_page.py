@@ -539,11 +539,16 @@ if metric_columns and len(results) >= 1:
             # Seeds differ in more than the metric: how much of the item space is the same?
             with ui.guard("Comparing the seeds' neighbours"):
                 pairs = [(a, b) for i, a in enumerate(swept_entries) for b in swept_entries[i + 1:]]
-                shared = [cache.agreement(a.key, b.key, a.model.item_factors, b.model.item_factors, 10)["shared"].mean()
+                frames = [cache.agreement(a.key, b.key, a.model.item_factors, b.model.item_factors, 10)
                           for a, b in pairs]
+                shared = [frame["shared"].mean() for frame in frames]
+                left_out = max(int(frame.attrs.get("left_out", 0)) for frame in frames)
             st.caption(f"Neighbours across seeds: two of these models share {np.mean(shared):.1f} of an item's 10 cosine "
                        f"neighbours on average ({min(shared):.1f}–{max(shared):.1f} over the {len(pairs)} pairs, up to "
-                       "1,000 items each): the part of any single neighbour list that is chance rather than data "
+                       "1,000 items each"
+                       + (f"; items with a zero vector, absent from the training part, left out: up to {left_out:,}"
+                          if left_out else "")
+                       + "): the part of any single neighbour list that is chance rather than data "
                        "(Neighbours page, side by side, for item by item).")
 
 served.show(entries, st.session_state.get(state.ACTIVE_MODEL))

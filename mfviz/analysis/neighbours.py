@@ -695,17 +695,27 @@ def _row_overlap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def neighbour_agreement(item_factors_a, item_factors_b, k: int = 10, sample: int | None = 1000,
                         seed: int = 0) -> pd.DataFrame:
     """How far two models of the same items agree on each item's cosine neighbours: for a seeded
-    sample of items (all when `sample` is None or >= n), the exact top-k by cosine in each model
+    sample of items (all when `sample` is None or >= their number), the exact top-k by cosine in each model
     and the number of items the two lists share. Returns a DataFrame (item, shared), shared in 0..k.
-    Two seeds of one model agreeing little means its neighbours are not to be read one by one."""
+    Two seeds of one model agreeing little means its neighbours are not to be read one by one.
+
+    Items with a zero vector in either model (items absent from the training part, which the models leave at
+    0) have no direction, hence no neighbours: each model "lists" the items 0..k-1 for them, the same in every
+    model, which counted as k of k shared (on MovieLens 100K's 80/20 split, 25 such items lifted implicit ALS ∩
+    ALS from 1.0 to 1.1 of 10). They are left out, as items to compare and as neighbours;
+    ``.attrs["left_out"]`` holds how many items of the catalogue that is."""
     a = _as_vectors(item_factors_a, "the first model's item factors")
     b = _as_vectors(item_factors_b, "the second model's item factors")
     if a.shape[0] != b.shape[0]:
         raise DataError(f"the models have {a.shape[0]} and {b.shape[0]} items; compare models of the same data")
     k = _check_k(k)
-    n = a.shape[0]
-    rows = (np.arange(n) if sample is None or sample >= n
-            else np.sort(np.random.default_rng(seed).choice(n, int(sample), replace=False)))
-    ids_a, _ = exact_search(a[rows], a, k, "cosine", exclude_self_ids=rows)
-    ids_b, _ = exact_search(b[rows], b, k, "cosine", exclude_self_ids=rows)
-    return pd.DataFrame({"item": rows, "shared": _row_overlap(ids_a, ids_b)})
+    placed = np.flatnonzero(np.any(a != 0, axis=1) & np.any(b != 0, axis=1))
+    left_out = a.shape[0] - placed.size
+    rows = (placed if sample is None or sample >= placed.size
+            else np.sort(np.random.default_rng(seed).choice(placed, int(sample), replace=False)))
+    candidates = placed if left_out else None  # the same search as ever when every item has a vector
+    ids_a, _ = exact_search(a[rows], a, k, "cosine", exclude_self_ids=rows, candidates=candidates)
+    ids_b, _ = exact_search(b[rows], b, k, "cosine", exclude_self_ids=rows, candidates=candidates)
+    frame = pd.DataFrame({"item": rows, "shared": _row_overlap(ids_a, ids_b)})
+    frame.attrs["left_out"] = int(left_out)
+    return frame

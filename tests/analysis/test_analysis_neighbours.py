@@ -335,6 +335,29 @@ def test_neighbour_agreement_counts_the_cosine_neighbours_two_models_share():
         neighbour_agreement(a, b[:39])
 
 
+def test_items_with_a_zero_vector_are_left_out_of_the_agreement_and_counted():
+    # items absent from the training part keep a zero vector: both models then "list" items 0..k-1 for them,
+    # which counted as k of k shared and lifted the mean (ML-100K: 25 items, implicit ALS ∩ ALS 1.0 → 1.1)
+    from mfviz.analysis.neighbours import neighbour_agreement
+
+    rng = np.random.default_rng(7)
+    a = rng.normal(size=(60, 6))
+    b = rng.normal(size=(60, 6))  # unrelated models: little agreement
+    a[[3, 10, 11, 12]] = 0
+    b[[3, 10, 11, 12, 20]] = 0  # item 20 has a zero vector in one model only
+    result = neighbour_agreement(a, b, k=5, sample=None)
+    placed = [i for i in range(60) if i not in (3, 10, 11, 12, 20)]
+    assert result["item"].tolist() == placed and result.attrs["left_out"] == 5
+    for item, shared in zip(result["item"], result["shared"], strict=True):
+        top = [set(np.array(placed)[brute_force(m[[item]], m[placed], 5, "cosine",
+                                                exclude=[placed.index(item)])[0][0]].tolist()) for m in (a, b)]
+        assert shared == len(top[0] & top[1])
+    assert (result["shared"] < 5).all()  # no item agrees fully, which every zero item did
+    everything = neighbour_agreement(a + 1e-3, b + 1e-3, k=5, sample=None)  # no zero vector: nothing left out
+    assert len(everything) == 60 and everything.attrs["left_out"] == 0
+    assert len(neighbour_agreement(a, b, k=5, sample=20, seed=1)) == 20  # a sample of the items with vectors
+
+
 def test_evidence_for_many_lists_at_once_matches_one_item_at_a_time():
     from mfviz.analysis.neighbours import co_occurrence, co_occurrence_lists
 

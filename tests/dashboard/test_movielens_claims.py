@@ -145,3 +145,32 @@ def test_long_vectors_are_not_said_to_make_funk_svds_lists_popular_when_its_bias
             assert (f"but its item biases, not the lengths, carry the popularity of its lists (ranked by the item "
                     f"biases alone its lists average {arp['bias']:,.0f} interactions per item, by the dot product "
                     f"alone {arp['dot']:,.0f}") in words
+
+
+def test_items_absent_from_the_training_part_do_not_count_as_agreement(movielens):
+    # items with no training interaction keep zero vectors: every model "listed" items 0-9 for them, counted as
+    # 10 of 10 shared, which raised implicit ALS ∩ ALS from 1.0 to 1.1
+    from mfviz.analysis.neighbours import neighbour_agreement
+
+    _, train, _, models = movielens
+    a, b = models["Implicit ALS"].item_factors, models["ALS"].item_factors
+    absent = np.diff(train.matrix.tocsc().indptr) == 0
+    zero = ~np.any(a != 0, axis=1) | ~np.any(b != 0, axis=1)
+    assert absent.sum() > 0 and np.array_equal(zero, absent)  # the unseen items are exactly the zero vectors
+    frame = neighbour_agreement(a, b, k=10, sample=1000)  # as the Neighbours page asks
+    assert frame.attrs["left_out"] == absent.sum() and not absent[frame["item"]].any() and len(frame) == 1000
+    # every item with vectors, by brute force: cosine top 10 among the items with vectors
+    placed = np.flatnonzero(~absent)
+
+    def top(vectors):
+        unit = vectors[placed] / np.linalg.norm(vectors[placed], axis=1, keepdims=True)
+        cosine = unit @ unit.T
+        np.fill_diagonal(cosine, -np.inf)
+        return np.argsort(-cosine, axis=1, kind="stable")[:, :10]
+
+    shared = np.array([np.intersect1d(x, y).size for x, y in zip(top(a), top(b), strict=True)])
+    everything = neighbour_agreement(a, b, k=10, sample=None)
+    assert everything["shared"].mean() == pytest.approx(shared.mean(), abs=0.01)
+    # counted as before (the zero items with 10 of 10) the figure was higher by about their share of 10
+    before = (shared.sum() + 10 * absent.sum()) / (shared.size + absent.sum())
+    assert before - everything["shared"].mean() > 0.1

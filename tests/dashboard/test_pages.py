@@ -1225,6 +1225,22 @@ def test_the_neighbours_page_measures_how_far_two_models_agree_over_many_items()
     top = expected.assign(popularity=popularity[expected["item"]]).nlargest(50, "popularity")
     assert disputed["shared"].tolist() == sorted(top["shared"])[:8]
 
+def test_the_neighbours_page_leaves_items_without_a_vector_out_of_the_agreement_and_says_so():
+    # items absent from a model's training part keep zero vectors, whose "neighbours" (items 0..k-1 in every
+    # model) counted as full agreement
+    at = new_app()
+    train_on_page(at, "ials", factors=8, epochs=3)
+    open_page(at, "pages/neighbours_page.py")
+    models = at.session_state["mfviz.models"]
+    this, other = at.selectbox(key="model_picker").value, next(n for n in models if "quick default" in n)
+    models[this].model.item_factors[[5, 6, 7]] = 0  # as if these three items had no training interaction
+    at.multiselect(key="neighbours_compare").set_value([other]).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert "3 items without a vector left out" in [c.value for c in at.caption]
+    card = next(m for m in at.metric if m.label == f"Shared with {other}")
+    assert "3 items with a zero vector in either model" in card.help
+
+
 def test_a_sweep_trains_one_model_per_value_and_charts_the_metric_against_it():
     from mfviz import evaluation
     from mfviz.models import TruncatedSVD
