@@ -244,10 +244,18 @@ cards[2].caption(f"cosine {recall_cos:.0%}, dot {recall_dot:.0%}: {verdicts.inde
 if "median_lift_cosine" in numbers:
     cards[3].metric("Users behind them, cos / dot",
                     f"{numbers['median_lift_cosine']:.1f}× / {numbers['median_lift_dot']:.1f}×",
-                    help="Median lift: how many times more users have both an item and its neighbour than chance would "
-                         "give (median over the neighbours, then over the sampled items): the data's evidence for the "
-                         "model's neighbour lists. Near 1×: the lists are no better backed than random pairs.")
-    cards[3].caption(verdicts.lift_pair(numbers["median_lift_cosine"], numbers["median_lift_dot"]))
+                    help=f"Median lift: how many times more users have both an item and its neighbour than chance would "
+                         f"give (median over the neighbours sharing at least {numbers['min_together']} users with the "
+                         f"item — {numbers['pairs_counted_cosine']:.0%} of the cosine pairs, "
+                         f"{numbers['pairs_counted_dot']:.0%} of the dot pairs —, then over the sampled items): the "
+                         "data's evidence for the model's neighbour lists. Chance is no yardstick: random pairs of "
+                         "items already share more users than independence gives. Beside it, the same figure for "
+                         "random lists of the same popularity (each neighbour replaced by an item within 10 places of "
+                         "it in popularity order): the lists are backed by the data only well above that.")
+    cards[3].caption(f"random pairs as popular: {numbers['median_lift_null_cosine']:.1f}× / "
+                     f"{numbers['median_lift_null_dot']:.1f}×; "
+                     + verdicts.lift_pair(numbers["median_lift_cosine"], numbers["median_lift_dot"],
+                                          numbers["median_lift_null_cosine"], numbers["median_lift_null_dot"]))
 if per_item is not None:
     ratio_columns = [c for c in per_item.columns if "ratio" in c]
     if ratio_columns:

@@ -57,17 +57,27 @@ def index_recall(recall: float) -> str:
     return "misses many true neighbours: treat the lists as rough"
 
 
-def lift(value: float) -> str:
-    """How strongly the data's users back a pair: their co-occurrence over chance (1× = chance)."""
+BACKED = 1.5  # a median lift this many times that of random pairs as popular reads "well above"
+SOME_BACKING = 1.2
+
+
+def lift(value: float, null: float) -> str:
+    """How strongly the data's users back a model's pairs: their median lift (co-occurrence over chance, pairs of
+    enough shared users) against `null`, the same figure for random pairs of the same popularity. Chance (1×) is no
+    yardstick: on MovieLens 100K random item pairs already have a median lift of 1.76, popularity-matched random
+    neighbours 2.2×, and 31% of random pairs exceed 3×."""
     if not np.isfinite(value):
-        return "no users to judge by"
-    if value >= 3:
-        return "well above chance: the data backs them"
-    if value >= 1.5:
-        return "above chance: some backing in the data"
-    if value > 1 / 1.5:
-        return "about chance: little backing in the data"
-    return "below chance: the data's users rarely pair them"
+        return "no pairs with enough shared users to judge by"
+    if not np.isfinite(null) or null <= 0:
+        return "random pairs as popular share too few users to compare with"
+    ratio = value / null
+    if ratio >= BACKED:
+        return "well above random pairs as popular: the data backs them"
+    if ratio >= SOME_BACKING:
+        return "above random pairs as popular: some backing in the data"
+    if ratio > 1 / SOME_BACKING:
+        return "about what random pairs as popular get: little backing in the data"
+    return "below random pairs as popular: the data's users rarely pair them"
 
 
 def correlation(rho: float) -> str:
@@ -90,9 +100,10 @@ def evenness(gini: float) -> str:
     return "are spread fairly evenly"
 
 
-def lift_pair(cosine: float, dot: float) -> str:
-    """lift() of the cosine and of the dot lists, said once when the words are the same."""
-    first, second = lift(cosine), lift(dot)
+def lift_pair(cosine: float, dot: float, null_cosine: float, null_dot: float) -> str:
+    """lift() of the cosine and of the dot lists against their popularity-matched random lists, said once when the
+    words are the same."""
+    first, second = lift(cosine, null_cosine), lift(dot, null_dot)
     return f"both {first}" if first == second else f"cosine {first}; dot {second}"
 
 

@@ -384,12 +384,75 @@ def test_the_summary_over_many_items_reports_the_median_evidence_of_the_lists():
     vectors = rng.normal(size=(40, 4))
     matrix = sp.csr_matrix((rng.random((100, 40)) < 0.3).astype(np.float32))
     popularity = np.diff(matrix.tocsc().indptr)
-    result = neighbour_popularity_summary(vectors, popularity, k=5, sample=None, interactions=matrix)
-    per_item = []
+    result = neighbour_popularity_summary(vectors, popularity, k=5, sample=None, interactions=matrix,
+                                          min_together=9)
+    per_item, counted = [], []
     for item in range(40):
         ids, _ = brute_force(vectors[[item]], vectors, 5, "cosine", exclude=[item])
-        per_item.append(np.median(co_occurrence(matrix, item, ids[0])[1]))
+        together, lift = co_occurrence(matrix, item, ids[0])
+        per_item.append(np.median(lift[together >= 9]) if (together >= 9).any() else np.nan)  # pairs of 9+ users
+        counted.append((together >= 9).sum())
+    assert 0 < np.sum(counted) < 200  # some pairs count, some do not
     np.testing.assert_allclose(result["per_item"]["lift_cosine"], per_item)
-    assert result["median_lift_cosine"] == pytest.approx(np.median(per_item))
+    assert result["median_lift_cosine"] == pytest.approx(np.nanmedian(per_item))
+    assert result["pairs_counted_cosine"] == pytest.approx(np.sum(counted) / 200)
     assert "median_lift_dot" in result and "median_lift_cosine" not in neighbour_popularity_summary(
         vectors, popularity, k=5, sample=None)
+
+
+def heavy_and_light_users(blocks: bool, seed: int = 0):
+    """1,000 users, a tenth of them heavy, over 200 items of rising appeal. Heavy users put any two items together
+    more often than independence gives, so random pairs have a lift well above 1. With `blocks`, each user keeps
+    mostly to one of four tastes (items i % 4), and vectors that know the tastes find real neighbours."""
+    rng = np.random.default_rng(seed)
+    activity = np.where(rng.random(1_000) < 0.1, 120 if not blocks else 60, 4 if not blocks else 6)
+    appeal = np.linspace(0.2, 3, 200)
+    block, taste = np.arange(200) % 4, rng.integers(0, 4, 1_000)
+    rows, cols = [], []
+    for user, count in enumerate(activity):
+        weights = appeal * (np.where(block == taste[user], 1.0, 0.05) if blocks else 1.0)
+        cols.extend(rng.choice(200, count, replace=False, p=weights / weights.sum()))
+        rows.extend([user] * count)
+    matrix = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(1_000, 200))
+    return matrix, np.diff(matrix.tocsc().indptr), block, rng
+
+
+def test_lists_of_a_model_that_learned_nothing_are_as_backed_as_random_pairs_as_popular():
+    from mfviz.dashboard import verdicts
+
+    matrix, popularity, _, rng = heavy_and_light_users(blocks=False)
+    vectors = rng.normal(size=(200, 8)) * (popularity / popularity.max())[:, None]  # no taste, length = popularity
+    result = neighbour_popularity_summary(vectors, popularity, k=10, sample=None, interactions=matrix)
+    for metric in ("cosine", "dot"):
+        # well over 3× "over chance" (what the page called well above chance), and no more than random lists get
+        assert result[f"median_lift_{metric}"] > 3
+        assert result[f"median_lift_{metric}"] / result[f"median_lift_null_{metric}"] == pytest.approx(1, abs=0.1)
+    assert verdicts.lift_pair(result["median_lift_cosine"], result["median_lift_dot"], result["median_lift_null_cosine"],
+                              result["median_lift_null_dot"]) == ("both about what random pairs as popular get: "
+                                                                  "little backing in the data")
+
+
+def test_lists_that_follow_the_users_tastes_stand_well_above_random_pairs_as_popular():
+    from mfviz.dashboard import verdicts
+
+    matrix, popularity, block, rng = heavy_and_light_users(blocks=True)
+    vectors = np.eye(4)[block] + rng.normal(0, 0.1, (200, 4))  # the four tastes
+    result = neighbour_popularity_summary(vectors, popularity, k=10, sample=None, interactions=matrix)
+    assert result["median_lift_cosine"] > 1.5 * result["median_lift_null_cosine"] > 1.5  # random pairs: > 1 too
+    assert verdicts.lift(result["median_lift_cosine"], result["median_lift_null_cosine"]) == (
+        "well above random pairs as popular: the data backs them")
+
+
+def test_popularity_matched_lists_draw_items_of_nearby_popularity_never_the_item_itself():
+    from mfviz.analysis.neighbours import popularity_matched
+
+    popularity = np.arange(100)[np.random.default_rng(0).permutation(100)]  # item i has popularity popularity[i]
+    lists = np.array([[5, 17, 40, -1], [0, 1, 2, 3]])
+    rows = np.array([17, 50])
+    for seed in range(30):
+        drawn = popularity_matched(lists, popularity, rows, np.random.default_rng(seed))
+        assert drawn[0, 3] == -1 and not (drawn == rows[:, None]).any()
+        assert (np.abs(popularity[drawn[lists >= 0]] - popularity[lists[lists >= 0]]) <= 11).all()  # 10, or 11 past itself
+    allowed = np.arange(0, 100, 2)
+    assert np.isin(popularity_matched(lists, popularity, rows, np.random.default_rng(0), pool=allowed)[lists >= 0],
+                   allowed).all()

@@ -46,13 +46,16 @@ def test_shared_recall_and_lift_words_mark_where_good_turns_bad():
     assert verdicts.index_recall(1.0) == "finds every true neighbour: the lists are exact"
     assert verdicts.index_recall(0.96).endswith(": good")
     assert verdicts.index_recall(0.7) == "misses many true neighbours: treat the lists as rough"
-    assert verdicts.lift(9.7) == "well above chance: the data backs them"
-    assert verdicts.lift(2.0) == "above chance: some backing in the data"
-    assert verdicts.lift(1.0) == "about chance: little backing in the data"
-    assert verdicts.lift(0.5) == "below chance: the data's users rarely pair them"
-    assert verdicts.lift_pair(9.7, 4.8) == "both well above chance: the data backs them"
-    assert verdicts.lift_pair(9.7, 1.2) == ("cosine well above chance: the data backs them; dot about chance: little "
-                                            "backing in the data")
+    # against random pairs as popular (2.2× on MovieLens 100K), not against chance (1×)
+    assert verdicts.lift(9.7, 2.2) == "well above random pairs as popular: the data backs them"
+    assert verdicts.lift(3.0, 2.2) == "above random pairs as popular: some backing in the data"
+    assert verdicts.lift(2.3, 2.2) == "about what random pairs as popular get: little backing in the data"
+    assert verdicts.lift(1.5, 2.2) == "below random pairs as popular: the data's users rarely pair them"
+    assert verdicts.lift(float("nan"), 2.2) == "no pairs with enough shared users to judge by"
+    assert verdicts.lift_pair(9.7, 4.8, 2.2, 2.2) == "both well above random pairs as popular: the data backs them"
+    assert verdicts.lift_pair(9.7, 2.3, 2.2, 2.2) == ("cosine well above random pairs as popular: the data backs them; "
+                                                      "dot about what random pairs as popular get: little backing in "
+                                                      "the data")
 
 
 def test_the_bias_summary_compares_a_model_with_the_popularity_baseline():

@@ -599,6 +599,10 @@ def test_over_many_items_the_page_says_how_well_the_users_back_the_lists(demo_ap
                                             sample=1000, interactions=inter.matrix)
     card = next(m for m in at.metric if m.label == "Users behind them, cos / dot")
     assert card.value == f"{expected['median_lift_cosine']:.1f}× / {expected['median_lift_dot']:.1f}×"
+    # beside it, the random lists as popular it is judged against, not chance
+    [caption] = [c.value for c in at.caption if c.value.startswith("random pairs as popular")]
+    assert caption.startswith(f"random pairs as popular: {expected['median_lift_null_cosine']:.1f}× / "
+                              f"{expected['median_lift_null_dot']:.1f}×; ")
 
 
 def test_an_item_on_the_neighbours_page_opens_on_the_map():
