@@ -68,7 +68,9 @@ def test_new_users_beat_the_baseline_from_the_first_size_beyond_noise():
                       for r, (size, lift) in enumerate(lifts.items())])
     flat = pd.concat([pd.DataFrame({"size": size, "user": np.arange(n), "ndcg@10": baseline_values})
                       for size in lifts])
-    curve = lambda frame: frame.groupby("size", sort=False)["ndcg@10"].mean().reset_index()
+    def curve(frame):
+        return frame.groupby("size", sort=False)["ndcg@10"].mean().reset_index()
+
     late = rows.assign(**{"ndcg@10": np.where(rows["size"] == 20, rows["ndcg@10"] - 0.1, rows["ndcg@10"])})
     said = beats_baseline_words({"M": rows, "Late": late}, {"M": curve(rows), "Late": curve(late)}, flat, curve(flat),
                                 "ndcg@10", "NDCG@10")
@@ -119,7 +121,9 @@ def test_four_users_of_ten_or_a_p_value_that_one_of_18_genres_reaches_by_chance_
     assert over_represented(genres, few).empty
     assert who_gets_it_words(genres, few).startswith("no genre stands out among the 10 users it reaches")
     # the others as they are among all users: 12 Drama, 5 Horror, and 2 or 1 of each of the 15 small genres
-    rest = lambda small: {"Drama": 12, "Horror": 5, **{f"genre {g}": 2 if g < small else 1 for g in range(15)}}
+    def rest(small):
+        return {"Drama": 12, "Horror": 5, **{f"genre {g}": 2 if g < small else 1 for g in range(15)}}
+
     # 13 of 60 where 10% is usual: p 0.0057, below 1% but not below 1% over 18 genres
     many = reach_of(genres, {"Sci-Fi": 13, **rest(15)})
     assert many.sum() == 60 and CHANCE / 18 < binom.sf(12, 60, 0.1) < CHANCE

@@ -195,8 +195,8 @@ def test_the_users_behind_the_neighbours_are_compared_with_random_pairs_as_popul
     assert np.median(lifts) > 1.5 and np.mean(lifts > 3) > 0.25  # random pairs, "well above chance" by the old words
 
     def counted_median(rows, lists):  # median over items of the median lift of the pairs with 5+ users in common
-        per_item = [np.median(chance[row, items][shared[row, items] >= 5]) for row, items in zip(rows, lists)
-                    if (shared[row, items] >= 5).any()]
+        per_item = [np.median(chance[row, items][shared[row, items] >= 5])
+                    for row, items in zip(rows, lists, strict=True) if (shared[row, items] >= 5).any()]
         return np.median(per_item)
 
     by_popularity = np.argsort(counts, kind="stable")

@@ -134,7 +134,9 @@ def test_the_paired_difference_and_its_interval_by_hand():
     assert users == 5 and difference == pytest.approx(d.mean())
     assert half == pytest.approx(1.959964 * d.std(ddof=1) / np.sqrt(5), rel=1e-6)
     # pooled RMSE: the difference is exactly the difference of the two RMSEs
-    frame = lambda errors: pd.DataFrame({"user": [0, 1, 2], "pairs": [1, 2, 3], "squared_error": errors})
+    def frame(errors):
+        return pd.DataFrame({"user": [0, 1, 2], "pairs": [1, 2, 3], "squared_error": errors})
+
     difference, half, _ = paired_difference(frame([1.0, 2.0, 3.0]), frame([1.0, 1.0, 1.0]), "rmse")
     assert difference == pytest.approx(np.sqrt(6 / 6) - np.sqrt(3 / 6)) and half > 0
 
