@@ -1231,9 +1231,10 @@ def test_the_neighbours_page_measures_how_far_two_models_agree_over_many_items()
 
 def test_the_neighbours_page_leaves_items_without_a_vector_out_of_the_agreement_and_says_so():
     # items absent from a model's training part keep zero vectors, whose "neighbours" (items 0..k-1 in every
-    # model) counted as full agreement
+    # model) counted as full agreement. A model of its own (6 factors): the agreement is cached by the models' keys,
+    # and this test changes its vectors in place
     at = new_app()
-    train_on_page(at, "ials", factors=8, epochs=3)
+    train_on_page(at, "ials", factors=6, epochs=3)
     open_page(at, "pages/neighbours_page.py")
     models = at.session_state["mfviz.models"]
     this, other = at.selectbox(key="model_picker").value, next(n for n in models if "quick default" in n)
