@@ -14,8 +14,40 @@ import plotly.graph_objects as go
 
 PALETTE = ["#3266cc", "#e4572e", "#17a398", "#f3a712", "#8e5ea2", "#6c757d", "#29335c", "#a8c256"]
 COSINE_COLOUR, DOT_COLOUR = "#3266cc", "#e4572e"
+# Axis titles, tick labels and legends: Streamlit's chart theme writes them in #808495, 3.7:1 on white, under
+# WCAG AA's 4.5:1 for text; this is that grey darkened (5.1:1).
+# Set on every figure (apply_layout), with the words on it (annotations, points' names) and its title (Streamlit's
+# text colour, as its chart theme has it).
+CHART_TEXT, CHART_TITLE = "#6a6e7c", "#31333f"
 WEBGL_ABOVE = 5_000  # points; beyond, WebGL (scattergl). Below, SVG draws faster than WebGL starts up (e2e on
 # MovieLens 100K: Latent space revisit 2.4 -> 1.2 s in headless Chromium without a GPU)
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2's relative luminance of an sRGB colour "#rrggbb": 0 for black, 1 for white."""
+    channels = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)]) / 255
+    linear = np.where(channels <= 0.04045, channels / 12.92, ((channels + 0.055) / 1.055) ** 2.4)
+    return float(linear @ [0.2126, 0.7152, 0.0722])
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2's contrast ratio of two colours, 1 (the same) to 21 (black on white): text wants 4.5 or more, the
+    parts of a chart one must see 3."""
+    light, dark = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+@functools.cache
+def text_shade(colour: str, background: str = "#ffffff", ratio: float = 4.5) -> str:
+    """`colour` darkened (towards black, its hue kept) just enough for text in it to read on `background` (WCAG AA,
+    4.5:1); `colour` itself when it already does. For words written in a line's colour: #e4572e, 3.7:1 on white,
+    becomes #cb4d29."""
+    channels = np.array([int(colour[i:i + 2], 16) for i in (1, 3, 5)], np.float64)
+    for share in np.arange(100, -1, -1) / 100:
+        shade = "#" + "".join(f"{round(c * share):02x}" for c in channels)
+        if contrast_ratio(shade, background) >= ratio:
+            return shade
+    return "#000000"
 
 
 def slug(text: str, most: int = 32) -> str:
@@ -172,10 +204,25 @@ def apply_layout(fig: go.Figure, title: str, x: str, y: str, height: int = 380, 
     if any(getattr(getattr(t, "marker", None), "showscale", False) for t in fig.data):
         right = max(right, COLORBAR_ROOM)
     margin = dict(l=MARGIN_LEFT, r=right, t=MARGIN_TOP, b=MARGIN_BOTTOM) | kwargs.pop("margin", {})
-    fig.update_layout(title=dict(text=title, x=0.0, xanchor="left"), xaxis_title=x, yaxis_title=y,
-                      height=height, margin=margin, template=_template(),
-                      legend=placement, **kwargs)
+    fig.update_layout(title=dict(text=title, x=0.0, xanchor="left", font_color=CHART_TITLE), xaxis_title=x,
+                      yaxis_title=y, height=height, margin=margin, template=_template(), font_color=CHART_TEXT,
+                      legend=placement | dict(font_color=CHART_TEXT), **kwargs)
+    muted_text(fig)
     return fig
+
+
+def muted_text(fig: go.Figure) -> None:
+    """CHART_TEXT for the tick labels and titles of the figure's axes and colour bars that have no colour of their
+    own (a second axis drawn in its line's colour keeps it). On the figure, not its template: Streamlit's chart
+    theme replaces the template's font colours with its own, too light."""
+    scenes = [axis for scene in fig.select_scenes() for axis in (scene.xaxis, scene.yaxis, scene.zaxis)]
+    bars = [trace.colorbar for trace in fig.data if "colorbar" in trace]  # a heatmap's
+    bars += [trace.marker.colorbar for trace in fig.data if "marker" in trace and trace.marker.showscale]
+    for part in (*fig.select_xaxes(), *fig.select_yaxes(), *scenes, *bars):
+        if part.tickfont.color is None:
+            part.tickfont.color = CHART_TEXT
+        if part.title.font.color is None:
+            part.title.font.color = CHART_TEXT
 
 
 # ------------------------------------------------------------------------------ Neighbours
@@ -212,12 +259,12 @@ def length_lean(cosine_mean: float, dot_mean: float, what: str) -> str:
 
 def agreement_histogram(agreement: dict[str, pd.DataFrame], k: int, model: str) -> Chart:
     """How many of an item's k cosine neighbours another model shares: items per count, per model."""
-    colours = model_colours([model, *agreement])
+    marks = model_marks([model, *agreement])
     fig = go.Figure()
     for name, frame in agreement.items():
         counts = np.bincount(frame["shared"].to_numpy(np.int64), minlength=k + 1)
         fig.add_trace(go.Bar(x=np.arange(k + 1), y=100 * counts / max(counts.sum(), 1), name=name,
-                             marker_color=colours[name],
+                             marker=bar_marker(marks[name]),
                              hovertemplate="%{x} shared: %{y:.1f}% of the items<extra>" + name + "</extra>"))
     apply_layout(fig, f"Cosine neighbours {model} shares with the other models", f"neighbours shared (of {k})",
             "items (% of those sampled)", height=320, barmode="group")
@@ -289,6 +336,7 @@ def data_spectrum_chart(singular_values: np.ndarray, cumulative_energy: np.ndarr
                       yaxis2=dict(title="cumulative energy (% of ‖R‖²)", overlaying="y", side="right",
                                   type="linear", range=[0, 100], tickmode="linear", tick0=0, dtick=20,
                                   showgrid=False))
+    muted_text(fig)  # the energy axis, added after apply_layout
     reached = ", ".join(f"{float(s):.0%} at k={k}" for s, k in sorted(k_for.items()) if k)
     caption = ("A few large singular values followed by a slow decay means a low-rank model captures the "
                "broad taste structure, and the tail is noise or niche taste. Energy reached: "
@@ -301,13 +349,14 @@ def model_spectra_chart(spectra: dict[str, np.ndarray], data_values: np.ndarray 
     if data_values is not None and len(data_values):
         fig.add_trace(go.Scatter(x=np.arange(1, len(data_values) + 1), y=data_values / data_values[0],
                                  mode="lines", name="data", line=dict(color="#999", dash="dot", width=2)))
-    colours = model_colours(list(spectra))
+    marks = model_marks(list(spectra))
     for name, values in spectra.items():
         values = np.asarray(values, float)
         if not len(values) or values[0] <= 0:
             continue
         fig.add_trace(go.Scatter(x=np.arange(1, len(values) + 1), y=values / values[0], mode="lines+markers",
-                                 name=name, marker=dict(size=4), line=dict(color=colours[name])))
+                                 name=name, marker=dict(size=6, symbol=marks[name].symbol),
+                                 line=dict(color=marks[name].colour, dash=marks[name].dash)))
     apply_layout(fig, "Spectra of the models' score matrices (P Qᵀ), scaled to σ1 = 1", "component k (rank)",
             "σk / σ1 (log scale, unitless)", height=420, legend="top" if len(spectra) <= 2 else "right")
     fig.update_yaxes(**log_ticks(*(trace.y for trace in fig.data)))
@@ -320,12 +369,35 @@ def model_spectra_chart(spectra: dict[str, np.ndarray], data_values: np.ndarray 
 
 
 # ------------------------------------------------------------------------------ Popularity bias
-BASELINE_COLOUR = "#9e9e9e"
+BASELINE_COLOUR = "#9e9e9e"  # the Popularity baseline's alone: no model is grey
+
+# One colour per model, told apart with any colour vision. First Okabe & Ito's eight, reordered so that the first
+# models get those with the most contrast on white (their yellow, 1.3:1, last); then eight picked one at a time, each
+# the sRGB colour (on a 0x22 grid, 3:1 or more on white, not greyish) farthest in CAM02-UCS from those before and the
+# baseline grey, under normal vision and simulated protan-, deutan- and tritanopia (Machado et al. 2009). Least
+# ΔE′ between two of the 16 and the grey: normal 14.1, protanopia 11.2, deuteranopia 6.8 (reddish purple against the
+# grey), tritanopia 11.0; the palette before, 2.6, 0.2, 2.3 and 2.4 (teal against teal, amber against green).
+MODEL_PALETTE = ["#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#000000", "#f0e442",
+                 "#662200", "#002266", "#884466", "#0022cc", "#aa2244", "#aa6644", "#cc00ee", "#cc0000"]
+# ... and its own line dash and marker symbol (bars: fill pattern), so that colour is never the only cue. The
+# baseline's are left out of the models' (see BASELINE_MARK): "the grey dashed line" stays the baseline.
+MODEL_DASHES = ("solid", "dot", "dashdot", "longdash", "longdashdot")
+MODEL_SYMBOLS = ("circle", "square", "triangle-up", "x", "triangle-down", "star", "cross", "pentagon")
+MODEL_PATTERNS = ("", "/", "\\", "x", "-", "|", "+")
 
 
-# Models beyond the first eight get these (distinct from PALETTE), so a sweep of 8 and the quick
-# default model still have a colour each.
-MODEL_PALETTE = PALETTE + ["#b5179e", "#4895ef", "#7f5539", "#2a9d8f", "#ef476f", "#6a4c93", "#ffb703", "#8ac926"]
+@dataclass(frozen=True)
+class ModelMark:
+    """How a model is drawn on every chart that shows several: its colour, line dash, marker symbol and bar
+    fill pattern (Plotly's names)."""
+
+    colour: str
+    dash: str
+    symbol: str
+    pattern: str
+
+
+BASELINE_MARK = ModelMark(BASELINE_COLOUR, "dash", "diamond", ".")
 _MODEL_ORDER: ContextVar[tuple] = ContextVar("mfviz_model_order", default=())
 
 
@@ -335,20 +407,55 @@ def use_model_order(names) -> None:
     _MODEL_ORDER.set(tuple(str(n) for n in names))
 
 
-def model_colours(names) -> dict[str, str]:
-    """One colour per model, the same on every chart (by its place among the session's models, see
-    `use_model_order`; names it does not know follow them); the Popularity baseline is grey."""
+def model_marks(names) -> dict[str, ModelMark]:
+    """One ModelMark per model, the same on every chart (by its place among the session's models, see
+    `use_model_order`; names it does not know follow them); the Popularity baseline's is BASELINE_MARK. No two of
+    the first 16 models share a colour, nor two of the first 40 a dash and symbol."""
     order = [n for n in _MODEL_ORDER.get() if not n.startswith("Popularity")]
     place = {n: k for k, n in enumerate(order)}
-    colours, extra = {}, len(order)
+    marks, extra = {}, len(order)
     for name in names:
         if str(name).startswith("Popularity"):
-            colours[name] = BASELINE_COLOUR
+            marks[name] = BASELINE_MARK
             continue
         if str(name) not in place:
             place[str(name)], extra = extra, extra + 1
-        colours[name] = MODEL_PALETTE[place[str(name)] % len(MODEL_PALETTE)]
-    return colours
+        k = place[str(name)]
+        marks[name] = ModelMark(MODEL_PALETTE[k % len(MODEL_PALETTE)], MODEL_DASHES[k % len(MODEL_DASHES)],
+                                MODEL_SYMBOLS[k % len(MODEL_SYMBOLS)], MODEL_PATTERNS[k % len(MODEL_PATTERNS)])
+    return marks
+
+
+def model_colours(names) -> dict[str, str]:
+    """Each model's colour of `model_marks`; the Popularity baseline is grey."""
+    return {name: mark.colour for name, mark in model_marks(names).items()}
+
+
+def bar_marker(mark: ModelMark) -> dict:
+    """A bar's marker for a model: its colour with its fill pattern drawn over it."""
+    return dict(color=mark.colour, pattern=dict(shape=mark.pattern, fillmode="overlay", solidity=0.25))
+
+
+LORENZ_MARKS = [20, 50, 80]  # % of the recommendations: where each Lorenz curve gets its model's symbol
+
+
+def end_labels(fig: go.Figure, ends: list[tuple[str, float, float, str]], plot_height: float,
+               low: float, high: float) -> None:
+    """Each line's name written after its last point, in a shade of its colour that reads on white (`text_shade`):
+    `ends` [(name, x, y, colour)] on a y axis from `low` to `high` drawn `plot_height` px tall. Names whose lines end
+    close together are pushed apart to one text line each (the legend stays, for lines that cross)."""
+    px = plot_height / ((high - low) or 1.0)  # px per unit of y
+    placed: list[float] = []  # each name's height in px from the axis' foot, lowest first
+    for name, x, y, colour in sorted(ends, key=lambda end: end[2]):
+        at = (y - low) * px
+        if placed and at < placed[-1] + END_LABEL_GAP:
+            at = placed[-1] + END_LABEL_GAP
+        placed.append(at)
+        fig.add_annotation(x=x, y=y, text=name, showarrow=False, xanchor="left", xshift=8,
+                           yshift=at - (y - low) * px, font=dict(color=text_shade(colour), size=12))
+
+
+END_LABEL_GAP = 15  # px between the middles of two names at lines' ends: one line of 12 px text
 
 
 BIAS_METRICS = {
@@ -386,14 +493,16 @@ def bias_bars(table: pd.DataFrame, metric: str) -> Chart:
 def tradeoff_chart(curves: dict[str, pd.DataFrame], baseline: pd.DataFrame | None, k: int) -> Chart:
     """Held-out NDCG@k against the share of long-tail items in the lists, one curve per model as the
     popularity penalty β grows (β written at the points), and the Popularity baseline's point."""
-    colours = model_colours(list(curves))
+    marks = model_marks(list(curves))
     ndcg = f"ndcg@{k}"
     fig = go.Figure()
     for name, curve in curves.items():
+        mark = marks[name]
         fig.add_trace(go.Scatter(
             x=100 * curve["aplt"], y=curve[ndcg], mode="lines+markers+text", name=name,
             text=[f"β {b:g}" if b in (0.0, 0.1, 0.5, 1.0) else "" for b in curve["strength"]], textposition="top right",
-            textfont=dict(size=12, color=colours[name]), line=dict(color=colours[name]),
+            textfont=dict(size=12, color=text_shade(mark.colour)), line=dict(color=mark.colour, dash=mark.dash),
+            marker=dict(symbol=mark.symbol, size=8),
             customdata=np.column_stack([curve["strength"], curve["arp"], 100 * curve["coverage"]]),
             hovertemplate=(f"<b>{name}</b><br>β %{{customdata[0]:g}}: NDCG@{k} %{{y:.3f}}, long tail %{{x:.1f}}%,"
                            " ARP %{customdata[1]:.0f}, coverage %{customdata[2]:.1f}%<extra></extra>")))
@@ -413,10 +522,9 @@ def tradeoff_chart(curves: dict[str, pd.DataFrame], baseline: pd.DataFrame | Non
 
 def group_lift_chart(lifts: dict[str, pd.DataFrame]) -> Chart:
     fig = go.Figure()
-    colours = model_colours(lifts)
+    marks = model_marks(lifts)
     for name, frame in lifts.items():
-        fig.add_trace(go.Bar(x=frame["group"].astype(str), y=frame["lift"], name=name,
-                             marker_color=colours[name],
+        fig.add_trace(go.Bar(x=frame["group"].astype(str), y=frame["lift"], name=name, marker=bar_marker(marks[name]),
                              hovertemplate="%{x}: lift %{y:+.0%}<extra>" + name + "</extra>"))
     fig.add_hline(y=0, line_color="#555")
     apply_layout(fig, "Popularity lift per user group", "user group (by how popular their history is)",
@@ -432,7 +540,7 @@ def recommendation_lorenz(counts: dict[str, np.ndarray]) -> Chart:
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=[0, 100], y=[0, 100], mode="lines", name="perfectly even",
                              line=dict(color="#999", dash="dot")))
-    colours = model_colours(counts)
+    marks = model_marks(counts)
     for name, values in counts.items():
         values = np.sort(np.asarray(values, float))
         if values.sum() <= 0:
@@ -440,11 +548,17 @@ def recommendation_lorenz(counts: dict[str, np.ndarray]) -> Chart:
         share = np.cumsum(values) / values.sum() * 100
         x = np.arange(1, values.size + 1) / values.size * 100
         curve_x, curve_y = curve_points(x, share)
-        fig.add_trace(go.Scatter(x=curve_x, y=curve_y, mode="lines", name=name,
-                                 line=dict(color=colours[name], width=2)))
+        # The curves meet at both ends, where a name would sit on the others': each is told by its dash and by its
+        # symbol where it passes LORENZ_MARKS, where the curves lie furthest apart.
+        sizes = np.zeros(len(curve_y))
+        sizes[np.minimum(np.searchsorted(curve_y, LORENZ_MARKS), len(curve_y) - 1)] = 9
+        fig.add_trace(go.Scatter(x=curve_x, y=curve_y, mode="lines+markers", name=name,
+                                 line=dict(color=marks[name].colour, width=2, dash=marks[name].dash),
+                                 marker=dict(symbol=marks[name].symbol, size=sizes, opacity=1)))
     apply_layout(fig, "Who gets recommended: Lorenz curve of recommendation counts",
             "items, least recommended first (% of catalogue)", "recommendations received (cumulative %)",
-            height=400, legend="inside")  # above the diagonal, where no Lorenz curve goes
+            height=400, legend="inside",  # above the diagonal, where no Lorenz curve goes
+            legend_itemsizing="constant")  # the symbol in the legend, whatever the size of most points (0)
     caption = ("The closer a curve hugs the diagonal, the more evenly a model spreads its recommendations; "
                "a curve flat at zero for most of the width means most items are never recommended.")
     return Chart(fig, caption)

@@ -12,12 +12,18 @@ from html import escape
 import numpy as np
 import pandas as pd
 
-from mfviz.dashboard.figures import PALETTE, curve_points
+from mfviz.dashboard.figures import PALETTE, curve_points, text_shade
 from mfviz.data.interactions import long_tail_split
 from mfviz.data.scale import rating_scale
 
-TEXT, MUTED, GRID = "#2a3f5f", "#6b7a90", "#e5ebf3"  # plotly_white's colours, so the pages look alike
-FONT = 13  # px in the chart's own coordinates; the SVG scales with its column
+# plotly_white's colours, so the pages look alike; its muted grey (#6b7a90, 4.4:1 on white) a little darker, 5.0:1
+TEXT, MUTED, GRID = "#2a3f5f", "#627084", "#e5ebf3"
+FONT = 13  # px in the chart's own coordinates
+# The charts' own widths (px), at which their text is FONT px: the Data page's half and whole columns at 1,280 px
+# with the sidebar open (402 and 820 px). A chart is never drawn narrower, so its text never shrinks below FONT
+# (in a narrower column or zoomed in, its column scrolls sideways: ui.show_svg); in a wider one it grows by at most
+# GROWTH.
+HALF_WIDTH, FULL_WIDTH, GROWTH = 390, 800, 4 / 3
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 64, 18, 52, 50
 CHAR_WIDTH = 0.6 * FONT  # px of an average character of the page's sans-serif font, for fitting labels
 
@@ -90,11 +96,16 @@ class _Frame:
             self.parts.append(f'<text x="{x:.1f}" y="{y}" text-anchor="middle">{escape(text)}</text>')
 
     def svg(self) -> str:
-        # One line: Streamlit's Markdown would read blank lines or indentation inside it as text.
-        return (f'<svg class="mfviz-chart" viewBox="0 0 {self.width} {self.height}" width="100%" role="img" '
-                f'aria-label="{escape(self.title)}" xmlns="http://www.w3.org/2000/svg" '
-                f'style="max-width:{self.width}px;font-family:inherit" font-size="{FONT}" fill="{TEXT}">'
-                + "".join(self.parts) + "</svg>")
+        return _svg(self.width, self.height, self.title, self.parts)
+
+
+def _svg(width: int, height: int, title: str, parts: list[str]) -> str:
+    """One <svg> element on one line (Streamlit's Markdown would read blank lines or indentation inside it as
+    text), as wide as its column allows between its own width and GROWTH times it."""
+    return (f'<svg class="mfviz-chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
+            f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg" '
+            f'style="min-width:{width}px;max-width:{round(width * GROWTH)}px;font-family:inherit" font-size="{FONT}" '
+            f'fill="{TEXT}">' + "".join(parts) + "</svg>")
 
 
 def _bars(frame: _Frame, counts: np.ndarray, tooltips: list[str], colour: str, gap: float) -> None:
@@ -119,7 +130,7 @@ def _legend(frame: _Frame, entries: list[tuple[str, str]]) -> None:
 
 
 # ------------------------------------------------------------------------------ the three charts
-def rating_histogram(histogram: pd.DataFrame, is_explicit: bool, width: int = 520, height: int = 360) -> SvgChart:
+def rating_histogram(histogram: pd.DataFrame, is_explicit: bool, width: int = HALF_WIDTH, height: int = 300) -> SvgChart:
     """Interactions per rating value (explicit) or per count bin (implicit): columns value, count."""
     values, counts = histogram["value"].tolist(), histogram["count"].to_numpy(float)
     total = max(counts.sum(), 1.0)
@@ -177,7 +188,7 @@ def _value_words(counts: np.ndarray, labels: list[str]) -> str:
             "confidence (c = 1 + α × value).")
 
 
-def long_tail(popularity: np.ndarray, head_share: float = 0.2, width: int = 520, height: int = 360) -> SvgChart:
+def long_tail(popularity: np.ndarray, head_share: float = 0.2, width: int = HALF_WIDTH, height: int = 300) -> SvgChart:
     """Cumulative share of interactions against the share of items, most popular first."""
     counts = np.sort(np.asarray(popularity, float))[::-1]
     total = max(counts.sum(), 1.0)
@@ -201,10 +212,12 @@ def long_tail(popularity: np.ndarray, head_share: float = 0.2, width: int = 520,
     head_x = float(x(head_pct))
     frame.parts.append(f'<line x1="{head_x:.1f}" x2="{head_x:.1f}" y1="{frame.top}" y2="{frame.bottom}" '
                        f'stroke="{PALETTE[1]}" stroke-dasharray="6 4" stroke-width="2"/>'
-                       # bottom right, under the diagonal: the one corner the curve never reaches
-                       f'<text x="{frame.right - 4}" y="{frame.bottom - 10}" text-anchor="end" fill="{PALETTE[1]}">'
-                       f'head (left of the dashed line): {head_pct:.1f}% of items = {head_share:.0%} of '
-                       'interactions</text>')
+                       # bottom right, under the diagonal: the one corner the curve never reaches; in a darker
+                       # shade of the line's colour, which is 3.7:1 on white
+                       f'<text text-anchor="end" fill="{text_shade(PALETTE[1])}">'
+                       f'<tspan x="{frame.right - 4}" y="{frame.bottom - 26}">head (left of the dashed line):</tspan>'
+                       f'<tspan x="{frame.right - 4}" y="{frame.bottom - 10}">{head_pct:.1f}% of items = '
+                       f'{head_share:.0%} of interactions</tspan></text>')
     # Hover targets along the curve: the browser shows each one's numbers as a tooltip.
     for share in range(10, 100, 10):
         covered = cumulative[min(int(math.ceil(share / 100 * counts.size)) - 1, counts.size - 1)] if counts.size else 0
@@ -218,7 +231,7 @@ def long_tail(popularity: np.ndarray, head_share: float = 0.2, width: int = 520,
     return SvgChart(frame.svg(), caption, title)
 
 
-def activity_histogram(activity: np.ndarray, bins: int = 50, width: int = 1040, height: int = 320) -> SvgChart:
+def activity_histogram(activity: np.ndarray, bins: int = 50, width: int = FULL_WIDTH, height: int = 280) -> SvgChart:
     """Users per range of interactions per user (equal-width bins from the least to the most active)."""
     values = np.asarray(activity, float)
     low, high = (values.min(), values.max()) if values.size else (0.0, 1.0)
@@ -247,7 +260,7 @@ def activity_histogram(activity: np.ndarray, bins: int = 50, width: int = 1040, 
     return SvgChart(frame.svg(), caption, title)
 
 
-def timeline_chart(line, width: int = 1040, height: int = 300) -> SvgChart:
+def timeline_chart(line, width: int = FULL_WIDTH, height: int = 260) -> SvgChart:
     """Interactions per day, month or year (a mfviz.data.timeline.Timeline), first to last, gaps included."""
     from mfviz.data.timeline import period_words, span_words
 
@@ -291,7 +304,7 @@ def _fit(text: str, room: float) -> str:
 
 
 def dimension_strip(labels: list[str], ends: list[tuple[str, str]], series: dict[str, np.ndarray], title: str,
-                    caption: str = "", width: int = 860) -> SvgChart:
+                    caption: str = "", width: int = FULL_WIDTH) -> SvgChart:
     """Places on a model's dimensions: one track per dimension (`labels`, strongest first) from its − end (0, left)
     to its + end (100, right), each end named above it (`ends`: (− name, + name)), and a mark per series ({name:
     a place 0–100 on each dimension}), so a place reads as a position between two ends, not an amount (a progress
@@ -332,7 +345,4 @@ def dimension_strip(labels: list[str], ends: list[tuple[str, str]], series: dict
             parts.append(_mark(shape, left + span * place / 100, y, colour,
                                f"{name}: {place:.0f} on dimension {label} (0 = far at the − end, 50 = the middle, "
                                "100 = far at the + end)"))
-    markup = (f'<svg class="mfviz-chart" viewBox="0 0 {width} {height}" width="100%" role="img" '
-              f'aria-label="{escape(title)}" xmlns="http://www.w3.org/2000/svg" '
-              f'style="max-width:{width}px;font-family:inherit" font-size="{FONT}" fill="{TEXT}">' + "".join(parts) + "</svg>")
-    return SvgChart(markup, caption, title)
+    return SvgChart(_svg(width, height, title, parts), caption, title)

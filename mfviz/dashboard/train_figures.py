@@ -9,12 +9,18 @@ import plotly.graph_objects as go
 
 from mfviz.dashboard.figures import (
     BASELINE_COLOUR,
+    BASELINE_MARK,
+    MARGIN_BOTTOM,
     MARGIN_LEFT,
+    MARGIN_TOP,
     PALETTE,
     Chart,
     apply_layout,
+    end_labels,
     log_ticks,
-    model_colours,
+    model_marks,
+    muted_text,
+    text_shade,
 )
 from mfviz.dashboard.training import OF_SEVERAL, metric_label, plain_name
 
@@ -35,8 +41,10 @@ def loss_curve(epochs: list[tuple], label: str, held_out: str | None = None, kep
         fig.add_trace(go.Scatter(x=frame["epoch"], y=frame["held_out"], mode="lines+markers", name=held_out,
                                  yaxis="y2", line=dict(color=PALETTE[1], dash="dot"),
                                  hovertemplate=f"epoch %{{x}}: {held_out} %{{y:.4f}}<extra></extra>"))
-        fig.update_layout(yaxis2=dict(title=dict(text=held_out, font=dict(color=PALETTE[1])), overlaying="y",
-                                      side="right", showgrid=False, tickfont=dict(color=PALETTE[1]),
+        # in a darker shade of its line's colour: #e4572e itself is 3.7:1 on white, too light for text
+        fig.update_layout(yaxis2=dict(title=dict(text=held_out, font=dict(color=text_shade(PALETTE[1]))),
+                                      overlaying="y", side="right", showgrid=False,
+                                      tickfont=dict(color=text_shade(PALETTE[1])),
                                       tickformat=".3f"))
     apply_layout(fig, f"Training loss of {label}" + (f" and {held_out}" if shown else ""), "epoch (count)",
                  "training loss (model objective)", height=300, legend="top",
@@ -91,7 +99,7 @@ def model_comparison(results: pd.DataFrame, metric: str, baselines: pd.DataFrame
     right = float(drawn["fit_seconds"].max()) * 1.25 + 0.1 if len(drawn) else 1.0  # the x axis ends there
     rows = zip(results["model"], results["fit_seconds"], results[metric], strict=True)
     labelled = len(results) <= LABELLED_MODELS  # more names than that overlap: a legend instead
-    colours = model_colours(list(results["model"]))
+    marks = model_marks(list(results["model"]))
     for model, seconds, value in rows:
         # a name grows away from the nearer side and may reach into the margins: centred on a point at 0.09 s it
         # was cut at the axis ("ed SVD (f=64)" at 1,280 px)
@@ -99,7 +107,7 @@ def model_comparison(results: pd.DataFrame, metric: str, baselines: pd.DataFrame
                                  text=[model], textposition="top right" if seconds < right / 2 else "top left",
                                  cliponaxis=False, name=model,
                                  hovertemplate=f"{model}<br>%{{x:.2f}} s · {shown} %{{y:.4f}}<extra></extra>",
-                                 marker=dict(size=14, color=colours[model])))
+                                 marker=dict(size=14, color=marks[model].colour, symbol=marks[model].symbol)))
     apply_layout(fig, f"{shown} against training time", "fit time (seconds)", f"{shown} (test set)",
             height=340 if labelled else max(340, 120 + 24 * len(results)), showlegend=not labelled,
             legend="right")
@@ -172,6 +180,7 @@ def sweep_chart(name: str, values: list, scores: list, seconds: list, metric: st
             margin=dict(r=80))  # room for the right axis' title
     fig.update_layout(yaxis2=dict(title="fit time (seconds)", overlaying="y", side="right", showgrid=False,
                                   rangemode="tozero", tickmode="auto", nticks=5))  # its own round ticks
+    muted_text(fig)  # the fit time's axis, added after apply_layout
     # Ticks at the swept values; on a log axis when they grow by factors (8, 16, 32, ...), so equal
     # ratios get equal steps (seeds: always linear).
     fig.update_xaxes(tickmode="array", tickvals=x, ticktext=[f"{v:g}" for v in x],
@@ -206,12 +215,31 @@ def sweep_chart(name: str, values: list, scores: list, seconds: list, metric: st
 
 
 def _model_lines(frames: dict[str, pd.DataFrame], baseline: pd.DataFrame | None) -> list[tuple]:
-    """(name, frame, line style) per model in its colour, and the Popularity baseline dashed in grey."""
-    colours = model_colours(list(frames))
-    lines = [(name, frame, dict(color=colours[name])) for name, frame in frames.items()]
+    """(name, frame, ModelMark) per model, and the Popularity baseline's (dashed, grey)."""
+    marks = model_marks(list(frames))
+    lines = [(name, frame, marks[name]) for name, frame in frames.items()]
     if baseline is not None:
-        lines.append(("Popularity (baseline)", baseline, dict(color=BASELINE_COLOUR, dash="dash")))
+        lines.append(("Popularity (baseline)", baseline, BASELINE_MARK))
     return lines
+
+
+ENDS_LABELLED = 3  # lines of a chart named at their ends: the legend is then a row on top, leaving the right free
+
+
+def _name_line_ends(fig: go.Figure, lines: list[tuple], metric: str, x_of, height: int) -> None:
+    """Write each line's name after its last point when the chart has room for them on its right (ENDS_LABELLED
+    lines or fewer; more, and the legend takes that side): `x_of(frame)`: the last point's x as the axis takes
+    it (log10 on a log axis)."""
+    if len(lines) > ENDS_LABELLED:
+        return
+    ends = [(name, x_of(frame), float(frame[metric].iloc[-1]), mark.colour) for name, frame, mark in lines
+            if len(frame) and np.isfinite(float(frame[metric].iloc[-1]))]
+    values = pd.concat([frame[metric] for _, frame, _ in lines]).astype(float)
+    values = values[np.isfinite(values)]
+    if not ends or not len(values):
+        return
+    end_labels(fig, ends, height - MARGIN_TOP - MARGIN_BOTTOM, float(values.min()), float(values.max()))
+    fig.update_layout(margin_r=max(fig.layout.margin.r or 0, 20 + 7 * max(len(name) for name, *_ in ends)))
 
 
 def _error_bars(frame: pd.DataFrame, metric: str) -> dict | None:
@@ -225,16 +253,19 @@ def activity_chart(tables: dict[str, pd.DataFrame], baseline: pd.DataFrame | Non
     line per model with ± one standard error, and the Popularity baseline dashed in grey."""
     fig = go.Figure()
     lines = _model_lines(tables, baseline)
-    for name, table, line in lines:
+    for name, table, mark in lines:
         fig.add_trace(go.Scatter(
-            x=table["median"], y=table[metric], mode="lines+markers", name=name, line=line,
+            x=table["median"], y=table[metric], mode="lines+markers", name=name,
+            line=dict(color=mark.colour, dash=mark.dash), marker=dict(symbol=mark.symbol, size=8),
             error_y=_error_bars(table, metric), customdata=np.column_stack([table["group"], table["users"]]),
             hovertemplate=f"<b>{name}</b><br>users with %{{customdata[0]}} training interactions "
                           f"(%{{customdata[1]}} users): {label} %{{y:.3f}}<extra></extra>"))
     apply_layout(fig, f"{label} by how active the users are",
                  "training interactions per user (group median, log scale)",
-                 f"{label} on the held-out interactions", height=400, legend="top" if len(lines) <= 3 else "right")
+                 f"{label} on the held-out interactions", height=400,
+                 legend="top" if len(lines) <= ENDS_LABELLED else "right")
     fig.update_xaxes(**log_ticks(*(table["median"] for _, table, _ in lines)))
+    _name_line_ends(fig, lines, metric, lambda table: float(np.log10(table["median"].iloc[-1])), 400)
     caption = ("Each point is one group of test users (equal-sized groups by activity, lightest left), its mean with "
                "± one standard error; the models of one split, on the same users. Where a line "
                "crosses another, each model serves a different kind of user better; the grey line is what "
@@ -250,20 +281,23 @@ def profile_curve_chart(curves: dict[str, pd.DataFrame], baseline: pd.DataFrame 
     line per model ending at its trained vectors ("all"), the Popularity baseline dashed in grey."""
     fig = go.Figure()
     lines = _model_lines(curves, baseline)
-    for name, curve, line in lines:
+    for name, curve, mark in lines:
         fig.add_trace(go.Scatter(
-            x=curve["label"], y=curve[metric], mode="lines+markers", name=name, line=line,
-            marker=dict(symbol=["circle"] * (len(curve) - 1) + ["diamond"], size=[7] * (len(curve) - 1) + [11]),
+            x=curve["label"], y=curve[metric], mode="lines+markers", name=name,
+            line=dict(color=mark.colour, dash=mark.dash),
+            marker=dict(symbol=mark.symbol, size=[7] * (len(curve) - 1) + [12]),
             error_y=_error_bars(curve, metric), customdata=curve["users"],
             hovertemplate=f"<b>{name}</b><br>known by %{{x}} interactions (%{{customdata}} test users): {label} "
                           "%{y:.3f}<extra></extra>"))
     apply_layout(fig, f"{label} of users known only by their first interactions",
                  "interactions the model is told (folded in; all = the trained user vectors)",
-                 f"{label} on the held-out interactions", height=400, legend="top" if len(lines) <= 3 else "right")
+                 f"{label} on the held-out interactions", height=400,
+                 legend="top" if len(lines) <= ENDS_LABELLED else "right")
     fig.update_xaxes(type="category")
+    _name_line_ends(fig, lines, metric, lambda curve: curve["label"].iloc[-1], 400)
     caption = ("The same test users each time, told about 1, 2, 3, … of their training interactions (a random "
                "order, larger profiles holding the smaller) and folded into the model without retraining; the "
-               "diamond is what the model does with their whole training history. Where a line crosses the grey "
+               "larger mark at \"all\" is what the model does with their whole training history. Where a line crosses the grey "
                "one, the model has learnt enough about a newcomer to beat recommending the most popular items. "
                "These users were in the training data with their whole histories, so the item vectors already "
                "know them: a user the model never saw may fare a little worse.")

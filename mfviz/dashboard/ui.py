@@ -91,8 +91,10 @@ def show(chart: Chart, key: str | None = None, **kwargs):
 
 
 def show_svg(chart) -> None:
-    """A chart drawn on the server (svg_charts.SvgChart) with its caption: nothing for the browser to load."""
-    st.markdown(chart.markup, unsafe_allow_html=True)
+    """A chart drawn on the server (svg_charts.SvgChart) with its caption: nothing for the browser to load. In a
+    column narrower than the chart (a narrow window, or zoomed in), the chart scrolls sideways rather than shrink
+    its text (WCAG's resize text)."""
+    st.markdown(f'<div class="mfviz-chart-frame" style="overflow-x:auto">{chart.markup}</div>', unsafe_allow_html=True)
     st.caption(chart.caption)
 
 

@@ -528,14 +528,15 @@ def test_loss_curve_draws_the_held_out_metric_on_a_second_axis_when_given():
     assert not last.figure.layout.shapes and "Early stopping" not in last.caption
 
 
-def test_profile_curve_chart_ends_each_line_on_a_diamond_for_the_trained_vectors():
+def test_profile_curve_chart_ends_each_line_on_a_larger_mark_for_the_trained_vectors():
     curve = pd.DataFrame({"size": [1, 5, 0], "label": ["1", "5", "all"], "users": [40] * 3,
                           "ndcg@10": [0.1, 0.2, 0.25], "ndcg@10 se": [0.01, 0.01, 0.01]})
     chart = train_figures.profile_curve_chart({"A": curve}, curve.assign(**{"ndcg@10": [0.15] * 3}), "ndcg@10", "NDCG@10")
     assert_labelled(chart)
     model, baseline = chart.figure.data
-    assert list(model.x) == ["1", "5", "all"] and list(model.marker.symbol) == ["circle", "circle", "diamond"]
+    assert list(model.x) == ["1", "5", "all"] and model.marker.size[-1] > model.marker.size[0]
     assert baseline.line.dash == "dash" and chart.figure.layout.xaxis.type == "category"
+    assert [(a.x, a.text) for a in chart.figure.layout.annotations] == [("all", "Popularity (baseline)"), ("all", "A")]
 
 
 def test_training_replay_has_a_frame_per_epoch_and_fixed_axes():

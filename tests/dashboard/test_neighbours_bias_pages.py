@@ -485,5 +485,5 @@ def test_a_minimum_no_item_meets_leaves_empty_lists_and_no_fault():
     at.number_input(key="neighbours_min_support").set_value(10_000).run()
     assert not problems(at), problems(at)
     assert not any("fault in mfviz" in str(e.value) for e in [*at.error, *at.warning])
-    svg = next(m.value for m in at.markdown if m.value.startswith("<svg") and "strongest dimensions" in m.value)
+    svg = next(m.value for m in at.markdown if '<svg class="mfviz-chart"' in m.value and "strongest dimensions" in m.value)
     assert "nan" not in svg and "cosine neighbour" not in svg.split("</text>", 1)[1]  # only the item is placed

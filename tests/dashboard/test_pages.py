@@ -127,8 +127,10 @@ def test_every_page_renders_on_the_demo(demo_app, page):
     if page == "pages/data_page.py":
         assert [m.value for m in at.metric][:3] == ["3,000", "1,500", "100,000"]
         # its charts are drawn on the server as SVG, so the first page needs no Plotly: rating histogram,
-        # long tail, user activity and (the demo has timestamps) the timeline
-        assert sum(m.value.startswith('<svg class="mfviz-chart"') for m in at.markdown) == 4
+        # long tail, user activity and (the demo has timestamps) the timeline, each in a frame that scrolls sideways
+        # in a column narrower than the chart, rather than shrink its text
+        frame = '<div class="mfviz-chart-frame" style="overflow-x:auto"><svg class="mfviz-chart"'
+        assert sum(m.value.startswith(frame) for m in at.markdown) == 4
         assert plotly_charts(at) == 0
     elif page != "pages/train_page.py":
         assert plotly_charts(at) >= 1 or page == "pages/recommend_page.py"
@@ -470,7 +472,7 @@ def strip_marks(at, heading: str) -> dict[str, list[int]]:
     import html
     import re
 
-    svg = next(html.unescape(m.value) for m in at.markdown if m.value.startswith("<svg") and heading in html.unescape(m.value))
+    svg = next(html.unescape(m.value) for m in at.markdown if '<svg class="mfviz-chart"' in m.value and heading in html.unescape(m.value))
     marks: dict[str, list[int]] = {}
     for name, place in re.findall(r"<title>([^<]+?): (\d+) on dimension", svg):
         marks.setdefault(name, []).append(int(place))
@@ -1074,7 +1076,7 @@ def test_recommendations_of_several_models_side_by_side():
         """The lists side by side sit right under the main list, above the user's dimensions."""
         texts = [m.value for m in at.markdown]
         first = texts.index("**Side by side**")
-        return first < next(k for k, t in enumerate(texts) if "strongest dimensions" in t and t.startswith("<svg"))
+        return first < next(k for k, t in enumerate(texts) if "strongest dimensions" in t and '<svg class="mfviz-chart"' in t)
 
     assert side_by_side_comes_first()
     at.radio(key="rec_mode").set_value("a profile I build").run()
