@@ -4,7 +4,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from mfviz.dashboard import background, figures, freshness, links, state, workspace
+from mfviz.dashboard import background, figures, freshness, links, state, ui, workspace
 from mfviz.dashboard.cache import warm_up_in_background
 from mfviz.dashboard.ui import collect_finished_training, guard, prefetch_plotly, sidebar_status
 
@@ -43,9 +43,8 @@ if freshness.changed():
     st.warning("mfviz's code changed on disk after this server started (an update, or another checkout): pages "
                "may fail or behave as before until it is restarted. Stop the server (Ctrl+C) and start it again.",
                icon=":material/update:")
-# Streamlit leaves 6rem above every page's title: at 1280×720 (a projector) the Latent space map began at
-# y = 535. A style element alone takes no room on the page.
-st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2rem}</style>")
+# Room above the title, captions and keyboard focus that can be read (ui.PAGE_STYLE).
+st.html(ui.PAGE_STYLE)
 first_run = state.STARTED not in st.session_state
 background.run_started()  # background precomputation pauses while a page runs
 st.session_state[state.STARTED] = True

@@ -1,20 +1,21 @@
 """What an accessibility review measured, kept measured: models told apart by more than colour, with colours that
-stay apart under simulated colour-vision deficiency; text contrast by WCAG 2's formula; server-drawn charts whose
-text never shrinks."""
+stay apart under simulated colour-vision deficiency; text contrast by WCAG 2's formula; a visible keyboard focus;
+server-drawn charts whose text never shrinks."""
 
 from __future__ import annotations
 
 import itertools
+import re
 import xml.etree.ElementTree as ET
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from mfviz.dashboard import figures, svg_charts, train_figures
+from mfviz.dashboard import figures, svg_charts, train_figures, ui
 from mfviz.dashboard.figures import contrast_ratio, text_shade
 
-WHITE = "#ffffff"
+WHITE, SIDEBAR = "#ffffff", "#f8f8f7"  # the page's and Streamlit's sidebar's backgrounds
 
 # ------------------------------------------------------------------ colour vision, simulated
 # Machado, Oliveira & Fernandes (2009), severity 1: dichromacy, applied to linear sRGB (as colorspacious does)
@@ -195,6 +196,16 @@ def test_text_in_a_lines_colour_is_a_darker_shade_of_it_that_reads():
     assert text_shade("#0072b2") == "#0072b2"  # already 5.2:1
     for colour in figures.MODEL_PALETTE:
         assert contrast_ratio(text_shade(colour), WHITE) >= 4.5
+
+
+def test_the_page_style_darkens_captions_and_rings_the_keyboard_focus():
+    for background in (WHITE, SIDEBAR):
+        assert contrast_ratio(ui.CAPTION_COLOUR, background) >= 4.5  # was 3.89 and 3.81
+        assert contrast_ratio(ui.FOCUS_COLOUR, background) >= 3  # non-text contrast, was 1.12 and 1.16
+    style = ui.PAGE_STYLE
+    assert re.search(r"\[data-testid='stCaptionContainer'\]\{color:" + ui.CAPTION_COLOUR + ";opacity:1\\}", style)
+    assert ":focus-visible:not(input,textarea)" in style and f"outline:2px solid {ui.FOCUS_COLOUR}" in style
+    assert "label:has(input:focus-visible)" in style  # a checkbox's and a toggle's input is hidden
 
 
 def test_chart_text_reads_on_white():
