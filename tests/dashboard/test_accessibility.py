@@ -181,6 +181,31 @@ def test_with_room_on_the_right_each_line_is_named_at_its_end_in_a_readable_shad
     assert not crowded.layout.annotations and crowded.layout.legend.orientation == "v"
 
 
+# ------------------------------------------------------------------ side by side
+
+def test_how_many_lists_hold_an_item_is_said_in_words_as_well_as_by_its_shade():
+    # The shades were the only cue (1.21:1 and 1.09:1 against white, accessibility review): words say it too
+    from mfviz.dashboard.ui import PARTLY_SHADE, SHARED_SHADE, list_cues, shared_shades
+
+    a, b, c = np.array([1, 2, 3, 4]), np.array([2, 3, 9, 8]), np.array([3, 7, 6, 5])
+    assert list_cues({"a": a, "b": b}) == {"a": ["", "both", "both", ""], "b": ["both", "both", "", ""]}
+    assert list_cues({"a": a, "b": b, "c": c}) == {"a": ["", "2 of 3", "all 3", ""], "b": ["2 of 3", "all 3", "", ""],
+                                                   "c": ["all 3", "", "", ""]}
+    four = list_cues({"a": a, "b": b, "c": c, "d": np.array([2, 3, 4, 10])})
+    assert four["a"] == ["", "3 of 4", "all 4", "2 of 4"] and four["d"][3] == ""
+    # words and shades agree: every shaded row has words, every unshaded row none
+    for lists in ({"a": a, "b": b}, {"a": a, "b": b, "c": c}):
+        shades, cues = shared_shades(lists), list_cues(lists)
+        for name in lists:
+            assert [bool(s) for s in shades[name]] == [bool(w) for w in cues[name]]
+            assert all((s == SHARED_SHADE) == w.startswith(("both", "all")) for s, w in zip(shades[name], cues[name],
+                                                                                          strict=True) if w)
+    # the shades can be seen against the white rows, and told apart; the table's text reads on them (AAA)
+    shared, partly = (shade.split(": ")[1] for shade in (SHARED_SHADE, PARTLY_SHADE))
+    assert contrast_ratio(partly, "#ffffff") >= 1.3 and contrast_ratio(shared, partly) >= 1.2
+    assert min(contrast_ratio("#31333f", shared), contrast_ratio("#31333f", partly)) >= 7  # Streamlit's text
+
+
 # ------------------------------------------------------------------ contrast
 def test_contrast_ratio_is_wcags():
     assert contrast_ratio("#000000", WHITE) == pytest.approx(21)

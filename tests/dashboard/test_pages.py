@@ -1053,7 +1053,7 @@ def test_recommendations_of_several_models_side_by_side():
 
     sides = [d for d in at.dataframe if d.value.index.name == "rank"]
     mine, table = (side.value for side in sides)
-    assert len(table) == 10 and list(table.columns) == ["title", "score", "popularity"]
+    assert len(table) == 10 and list(table.columns) == ["title", "lists", "score", "popularity"]
     for side in sides:
         widths = {name: column["width"] for name, column in json.loads(side.proto.columns).items()}
         assert sum(widths[c] for c in ("_index", *side.value.columns)) == SIDE_TABLE_WIDTH

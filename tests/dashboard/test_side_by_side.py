@@ -15,10 +15,10 @@ from mfviz.analysis.tradeoff import popularity_z, score_spread
 from mfviz.evaluation.metrics import ranking_metrics
 
 RECOMMEND, NEIGHBOURS = "pages/recommend_page.py", "pages/neighbours_page.py"
-SHADE = "#dcefd9"  # an item on every list side by side
+SHADE = "#a9d4a0"  # an item on every list side by side (ui.SHARED_SHADE)
 PAGE_AT_1280, PAGE_AT_1440 = 820, 980  # px of page content with the sidebar open (measured in Chromium)
 
-LIGHT_SHADE = "#f0f7ee"  # of three lists or more, an item on some other list but not on every one
+LIGHT_SHADE = "#cfe6c9"  # of three lists or more, an item on some other list but not on every one (ui.PARTLY_SHADE)
 
 
 def problems(at) -> list[str]:
@@ -222,7 +222,7 @@ def test_each_list_side_by_side_has_its_scores_and_popularity_and_the_shared_ite
     lists = {}
     for name, element in sides.items():
         frame = element.value
-        assert list(frame.columns) == ["title", "score", "popularity"]
+        assert list(frame.columns) == ["title", "lists", "score", "popularity"]
         assert frame.index.tolist() == list(range(1, 11))  # the rank
         ids, scores = entries(at)[name].model.recommend([user], n=10, exclude=inter.matrix)
         assert frame["title"].tolist() == [str(t) for t in inter.titles[ids[0]]]
@@ -244,7 +244,10 @@ def test_each_list_side_by_side_has_its_scores_and_popularity_and_the_shared_ite
     everywhere = set(lists[default].tolist()) & set(lists[funk].tolist())
     for name, element in sides.items():
         assert shaded_rows(element) == {r for r, i in enumerate(lists[name].tolist()) if i in everywhere}
-    assert any(c.value.startswith(f"Shaded: in every list ({len(everywhere)} of 10)") for c in at.caption)
+        # and said in words, for whoever does not see the shading
+        assert element.value["lists"].tolist() == ["both" if i in everywhere else "" for i in lists[name].tolist()]
+    assert any(c.value.startswith(f"Shaded: in every list ({len(everywhere)} of 10), “both” under lists")
+               for c in at.caption)
 
     # Neighbours: the cosine similarities in each model
     open_page(at, NEIGHBOURS)
@@ -255,7 +258,7 @@ def test_each_list_side_by_side_has_its_scores_and_popularity_and_the_shared_ite
     for name, element in side_tables(at).items():
         ids, scores = entries(at)[name].model.similar_items([item], n=k, metric="cosine")
         frame = element.value
-        assert list(frame.columns) == ["title", "score", "popularity"], name
+        assert list(frame.columns) == ["title", "lists", "score", "popularity"], name
         assert frame["title"].tolist() == [str(t) for t in inter.titles[ids[0]]]
         np.testing.assert_allclose(frame["score"], scores[0], atol=1e-4)
         assert frame["popularity"].tolist() == popularity[ids[0]].tolist()
@@ -330,16 +333,18 @@ def _side_by_side_script(lists):
                     np.array([f"title {i}" for i in range(10)], dtype=object), 10 * np.arange(1, 11), n=4)
 
 
-@pytest.mark.parametrize("lists, every, some, said", [
+@pytest.mark.parametrize("lists, every, some, words, said", [
     # two lists: an item on the other list is on every list; nothing is lightly shaded, and the caption says none
     ({"a": [1, 2, 3, 4], "b": [2, 3, 9, 8]}, {"a": {1, 2}, "b": {0, 1}}, {"a": set(), "b": set()},
-     "Shaded: in every list (2 of 4). Items two lists share: a ∩ b: 2."),
+     {"a": ["", "both", "both", ""], "b": ["both", "both", "", ""]},
+     "Shaded: in every list (2 of 4), “both” under lists. Items two lists share: a ∩ b: 2."),
     # three lists: item 3 on all three, item 2 on a and b only
     ({"a": [1, 2, 3, 4], "b": [2, 3, 9, 8], "c": [3, 7, 6, 5]}, {"a": {2}, "b": {1}, "c": {0}},
      {"a": {1}, "b": {0}, "c": set()},
-     "Shaded: in every list (1 of 4); lightly shaded: in some of the others. Items two lists share: a ∩ b: 2; "
-     "a ∩ c: 1; b ∩ c: 1.")])
-def test_each_list_side_by_side_shades_its_own_rows_and_the_caption_counts_them(lists, every, some, said):
+     {"a": ["", "2 of 3", "all 3", ""], "b": ["2 of 3", "all 3", "", ""], "c": ["all 3", "", "", ""]},
+     "Shaded: in every list (1 of 4), “all 3” under lists; lightly shaded: in some of the others, “2 of 3”. Items "
+     "two lists share: a ∩ b: 2; a ∩ c: 1; b ∩ c: 1.")])
+def test_each_list_side_by_side_shades_its_own_rows_and_the_caption_counts_them(lists, every, some, words, said):
     # without MovieLens: the shading of each list's own rows and the caption's counts, for two lists and for three
     from streamlit.testing.v1 import AppTest
 
@@ -349,4 +354,5 @@ def test_each_list_side_by_side_shades_its_own_rows_and_the_caption_counts_them(
     assert list(tables) == list(lists)
     assert {name: shaded_rows(table) for name, table in tables.items()} == every
     assert {name: shaded_rows(table, LIGHT_SHADE) for name, table in tables.items()} == some
+    assert {name: table.value["lists"].tolist() for name, table in tables.items()} == words  # the shading in words
     assert any(c.value.startswith(said) for c in at.caption), [c.value for c in at.caption]
