@@ -1212,16 +1212,25 @@ def test_a_one_step_model_shows_its_numbers_not_a_curve_of_one_point():
     assert "training loss (model objective)" not in [m.label for m in at.metric]
 
 
-def test_the_neighbours_page_measures_how_far_two_models_agree_over_many_items():
-    from mfviz.analysis.neighbours import neighbour_agreement
-
+def neighbours_beside_the_quick_default(factors: int, change=None):
+    """(app, the session's models, the model trained with `factors`, the quick default) on the Neighbours page, the
+    quick default compared with the trained one; `change(models, trained)` runs before the comparison is asked."""
     at = new_app()
-    train_on_page(at, "ials", factors=8, epochs=3)
+    train_on_page(at, "ials", factors=factors, epochs=3)
     open_page(at, "pages/neighbours_page.py")
     models = at.session_state["mfviz.models"]
     this, other = at.selectbox(key="model_picker").value, next(n for n in models if "quick default" in n)
+    if change is not None:
+        change(models, this)
     at.multiselect(key="neighbours_compare").set_value([other]).run()
     assert not at.exception and not at.error, [e.value for e in at.error]
+    return at, models, this, other
+
+
+def test_the_neighbours_page_measures_how_far_two_models_agree_over_many_items():
+    from mfviz.analysis.neighbours import neighbour_agreement
+
+    at, models, this, other = neighbours_beside_the_quick_default(8)
     expected = neighbour_agreement(models[this].model.item_factors, models[other].model.item_factors, k=10,
                                    sample=1000)
     card = next(m for m in at.metric if m.label == f"Shared with {other}")
@@ -1231,18 +1240,15 @@ def test_the_neighbours_page_measures_how_far_two_models_agree_over_many_items()
     top = expected.assign(popularity=popularity[expected["item"]]).nlargest(50, "popularity")
     assert disputed["shared"].tolist() == sorted(top["shared"])[:8]
 
+
 def test_the_neighbours_page_leaves_items_without_a_vector_out_of_the_agreement_and_says_so():
     # items absent from a model's training part keep zero vectors, whose "neighbours" (items 0..k-1 in every
     # model) counted as full agreement. A model of its own (6 factors): the agreement is cached by the models' keys,
     # and this test changes its vectors in place
-    at = new_app()
-    train_on_page(at, "ials", factors=6, epochs=3)
-    open_page(at, "pages/neighbours_page.py")
-    models = at.session_state["mfviz.models"]
-    this, other = at.selectbox(key="model_picker").value, next(n for n in models if "quick default" in n)
-    models[this].model.item_factors[[5, 6, 7]] = 0  # as if these three items had no training interaction
-    at.multiselect(key="neighbours_compare").set_value([other]).run()
-    assert not at.exception and not at.error, [e.value for e in at.error]
+    def unplace(models, trained):  # as if these three items had no training interaction
+        models[trained].model.item_factors[[5, 6, 7]] = 0
+
+    at, models, this, other = neighbours_beside_the_quick_default(6, unplace)
     assert "3 items without a vector left out" in [c.value for c in at.caption]
     card = next(m for m in at.metric if m.label == f"Shared with {other}")
     assert "3 items with a zero vector in either model" in card.help
