@@ -130,9 +130,9 @@ COLUMNS = {"title": st.column_config.TextColumn(width=280),
                width=78, format="%.2f",
                help="The rating the model expects this user to give the item: the score plus the global mean and "
                     "the user's bias, clipped to the data's scale (the Train page's RMSE scores it unclipped)."),
-           "held out": st.column_config.CheckboxColumn(
+           "held out": st.column_config.TextColumn(
                width=65, help="Kept for testing the model (the Train page's test share): the model never saw it."),
-           HIT: st.column_config.CheckboxColumn(
+           HIT: st.column_config.TextColumn(
                width=40, help="Held out of the model's training (\"held out\" in the history): the model recommends "
                               "an item the user has without having seen it."),
            "popularity": st.column_config.NumberColumn("pop.", width=45, help="Interactions in the data."),
@@ -605,7 +605,7 @@ if mode == MODES[0]:
     history = item_table(row.indices, None)
     history.insert(1, "rating" if inter.is_explicit else "value", row.data)
     if trained is not row:
-        history.insert(2, "held out", ~np.isin(row.indices, trained.indices))
+        history.insert(2, "held out", ui.ticks(~np.isin(row.indices, trained.indices)))
     if inter.timestamps is not None:  # when (RecTools' apps show a history in time order: a click on "when" does)
         start, end = inter.matrix.indptr[user], inter.matrix.indptr[user + 1]
         history.insert(len(history.columns) - 1 if "genres" in history.columns else len(history.columns), "when",
@@ -632,7 +632,7 @@ if mode == MODES[0]:
             table = item_table(ids, scores, reasons, lists.taste_coords(entry, user=user),
                                user_bias=0.0 if user_bias is None else float(user_bias[user]))
         if held is not None:
-            table.insert(1, HIT, np.isin(ids, held))
+            table.insert(1, HIT, ui.ticks(np.isin(ids, held)))
         st.dataframe(penalised(table, ids, plain[plain >= 0]), hide_index=True, width="stretch",
                      column_config=list_columns(table), placeholder=NO_VALUE)  # no reason: "–" (it read "None")
         if held is not None:

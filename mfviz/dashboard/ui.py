@@ -620,13 +620,21 @@ class SideList:
     note: str = ""
 
 
+TICK = "✓"  # a yes in a table: text at the table's contrast (a read-only checkbox drew its tick at 1.92:1)
+
+
+def ticks(marked) -> list[str]:
+    """A table column of yes/no as TICK or blank."""
+    return [TICK if flag else "" for flag in np.asarray(marked, bool)]
+
+
 def side_frame(side: SideList, titles: np.ndarray, popularity: np.ndarray) -> pd.DataFrame:
     """A list as `side_by_side` shows it, rank as the index (1 = best): title, hit (when hits are counted),
     ranked by (under a penalty), score, popularity."""
     items = np.asarray(side.items, np.int64)
     frame = pd.DataFrame({"title": titles[items]}, index=pd.RangeIndex(1, items.size + 1, name="rank"))
     if side.hits is not None:
-        frame["hit"] = np.isin(items, side.hits)
+        frame["hit"] = ticks(np.isin(items, side.hits))
     if side.ranked_by is not None:
         frame["ranked by"] = np.round(np.asarray(side.ranked_by, np.float64), 3)
     frame["score"] = np.asarray(side.scores, np.float64)
@@ -685,7 +693,7 @@ def side_by_side(lists: dict[str, SideList], titles: np.ndarray, popularity: np.
     # Each list as its own table with its numbers: one table of titles alone gave no score or popularity, and
     # four lists of title, score and popularity in one row leave a title some 60 px at 1,280 px.
     config = {"_index": st.column_config.NumberColumn("rank", width=36),
-              "hit": st.column_config.CheckboxColumn(
+              "hit": st.column_config.TextColumn(
                   width=36, help="Held out of this model's training (the Train page's test share) and in the user's "
                                  "data: the model recommends an item the user has without having seen it."),
               # one count of decimals for every list (figures.fixed_decimals): side by side, 0.93 against 0.0712

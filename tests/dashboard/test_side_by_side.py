@@ -21,6 +21,11 @@ PAGE_AT_1280, PAGE_AT_1440 = 820, 980  # px of page content with the sidebar ope
 LIGHT_SHADE = "#cfe6c9"  # of three lists or more, an item on some other list but not on every one (ui.PARTLY_SHADE)
 
 
+def ticked(marked) -> list[str]:
+    """A hit column as the page shows it: a tick as text (✓) or blank."""
+    return ["✓" if flag else "" for flag in marked]
+
+
 def problems(at) -> list[str]:
     return [str(e.value) for e in at.exception] + [str(e.value) for e in at.error]
 
@@ -132,7 +137,7 @@ def test_held_out_items_can_be_recommended_and_each_hit_is_marked_and_counted(mo
     expected = expected_list(entry, user, entry.train.matrix[user].indices)
     table = recommended(at).value
     assert table["title"].tolist() == [str(t) for t in titles[expected]]
-    assert table["hit"].tolist() == np.isin(expected, held).tolist()
+    assert table["hit"].tolist() == ticked(np.isin(expected, held))
     found = int(np.isin(expected, held).sum())
     assert found > 0, "user 554's list hits held-out films on MovieLens 100K (9 of 10 when measured)"
     # the count is the one user's precision@10 and recall@10, as the evaluation computes them
@@ -154,7 +159,7 @@ def test_held_out_items_can_be_recommended_and_each_hit_is_marked_and_counted(mo
     other_expected = expected_list(other, user, other.train.matrix[user].indices)
     funk_table = sides[funk].value
     assert funk_table["title"].tolist() == [str(t) for t in titles[other_expected]]
-    assert funk_table["hit"].tolist() == np.isin(other_expected, other_held).tolist()
+    assert funk_table["hit"].tolist() == ticked(np.isin(other_expected, other_held))
     funk_found = int(np.isin(other_expected, other_held).sum())
     assert any(m.value == f"**{funk}** · {funk_found} hit{'s' if funk_found != 1 else ''} in 10" for m in at.markdown)
     assert any(m.value == f"**{default}** · {found} hit{'s' if found != 1 else ''} in 10" for m in at.markdown)
@@ -168,7 +173,7 @@ def test_held_out_items_can_be_recommended_and_each_hit_is_marked_and_counted(mo
     penalised = expected_list(entry, user, entry.train.matrix[user].indices, popularity, beta=0.5)
     table = recommended(at).value
     assert table["title"].tolist() == [str(t) for t in titles[penalised]]
-    assert table["hit"].tolist() == np.isin(penalised, held).tolist()
+    assert table["hit"].tolist() == ticked(np.isin(penalised, held))
     assert "ranked by" in side_tables(at)[default].value.columns
     said = next(m.value for m in at.markdown if m.value.startswith("**Hits:"))
     assert f"**Hits: {int(np.isin(penalised, held).sum())} of these 10**" in said
