@@ -13,10 +13,11 @@ def learned_nothing(model, train) -> str | None:
     """Why a trained model's user or item vectors are all zero or numerically nothing (and what to
     try), or None when they carry something. Such a model still trains without error, but its maps,
     neighbours and personal scores mean nothing. `train`: the Interactions (or matrix) it was fitted on."""
-    vectors = {side: np.asarray(getattr(model, f"{side}_factors", None), np.float64) for side in ("user", "item")}
-    if any(v.ndim != 2 or not v.size for v in vectors.values()):
+    vectors = {side: np.asarray(getattr(model, f"{side}_factors", None)) for side in ("user", "item")}
+    if any(v.ndim != 2 or not v.size or v.dtype.kind not in "fiu" for v in vectors.values()):
         return None
-    norms = {side: float(np.sqrt((v * v).sum(axis=1)).max()) for side, v in vectors.items()}
+    # accumulated in float64 row by row: a float64 copy of 200,000 × 64 user factors took 0.3 s of every fit
+    norms = {side: float(np.sqrt(np.einsum("ij,ij->i", v, v, dtype=np.float64).max())) for side, v in vectors.items()}
     values = getattr(train, "matrix", train).data
     scale = float(np.abs(values).max()) if values.size else 1.0
     # no |x_u · y_i| can be larger than this product; written so that NaN (divergence, reported
