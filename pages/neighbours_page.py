@@ -122,10 +122,19 @@ for place, (metric, frame, heading) in zip(((st.container(), st.container()) if 
 if "together" in comparison.cosine.columns and len(comparison.cosine):
     unshared = int((comparison.cosine["together"] == 0).sum())
     median = comparison.cosine["together"].median()
-    st.caption(f"Tick a row's box (keyboard: Shift+Space on a row) to step to that item's own neighbours. Together: the users who have both items. The cosine neighbours share a median of "
+    # against random lists as popular too: popular items share users with everything, so 1.5× over chance can be
+    # what any items of that popularity give (Star Wars' cosine neighbours on MovieLens 100K)
+    matched = {metric: cache.matched_lift(data.key, data.interactions.matrix, int(item),
+                                          tuple(int(i) for i in getattr(comparison, metric)["item"]), int(min_support),
+                                          counts) for metric in ("cosine", "dot")}
+    matched = {metric: f"{lift:.1f}×" if np.isfinite(lift) else "–" for metric, lift in matched.items()}  # –: no draw
+    st.caption(f"Tick a row's box (keyboard: Shift+Space on a row) to step to that item's own neighbours. Together: "
+               f"the users who have both items. The cosine neighbours share a median of "
                f"{median:,.0f} user{'' if round(median) == 1 else 's'} with this item "
-               f"({comparison.cosine['lift'].median():.1f}× what chance would give), the dot-product neighbours "
-               f"{comparison.dot['together'].median():,.0f} ({comparison.dot['lift'].median():.1f}×)"
+               f"({comparison.cosine['lift'].median():.1f}× what chance would give; random items as popular "
+               f"{matched['cosine']}), the dot-product neighbours "
+               f"{comparison.dot['together'].median():,.0f} ({comparison.dot['lift'].median():.1f}×; random "
+               f"{matched['dot']})"
                + (f"; {figures.counted(unshared, 'cosine neighbour')} share{'s' if unshared == 1 else ''} no user with it: the model "
                   "links them through the items their users have in common, not through shared users."
                   if unshared else "."))

@@ -648,6 +648,24 @@ def popularity_matched(lists, popularity, rows, rng, pool=None, spread: int = MA
     return np.where(lists >= 0, drawn, -1)
 
 
+def matched_median_lift(matrix, item: int, neighbours, draws: int = 200, seed: int = 0, pool=None) -> float:
+    """What one item's list of `neighbours` (item indices) must beat for the data to back it: the median lift
+    (`co_occurrence_lists`) of `item` with random lists as popular (`popularity_matched`, drawn from `pool`), the
+    median over `draws` such lists of each list's median — the figure a list's own median lift is read against.
+    Chance (1×) is no such level: popular items share users with everything (Star Wars' 1.5× over chance is about
+    what films of its neighbours' popularity give it). NaN for an empty list."""
+    neighbours = np.asarray(neighbours, np.int64).ravel()
+    if neighbours.size == 0:
+        return float("nan")
+    matrix = sp.csr_matrix(matrix)
+    counts = np.bincount(matrix.indices, minlength=matrix.shape[1])
+    rows = np.full(int(draws), int(item), np.int64)
+    lists = popularity_matched(np.tile(neighbours, (rows.size, 1)), counts, rows, np.random.default_rng(seed), pool)
+    _, lift = co_occurrence_lists(matrix, rows, lists)
+    medians = np.nanmedian(np.where(lists >= 0, lift, np.nan), axis=1)
+    return float(np.nanmedian(medians)) if np.isfinite(medians).any() else float("nan")
+
+
 def median_counted_lift(matrix, rows, lists, min_together: int = MIN_TOGETHER) -> tuple[np.ndarray, float, float]:
     """Each row's median lift over its listed pairs with at least `min_together` users in common (NaN when none
     has), the median of those over the rows, and the share of the listed pairs that count."""

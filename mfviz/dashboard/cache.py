@@ -339,6 +339,14 @@ def neighbour_summary(model_key: str, _vectors: np.ndarray, data_key: str, _popu
                                                  support=_support, min_support=min_support)
 
 
+@st.cache_data(show_spinner=False, max_entries=32)
+def matched_lift(data_key: str, _matrix, item: int, neighbours: tuple, min_support: int = 0, _support=None) -> float:
+    """`matched_median_lift` of an item's list, random lists drawn from the items its lists may hold."""
+    from mfviz.analysis.neighbours import matched_median_lift, supported_rows
+
+    return matched_median_lift(_matrix, item, np.array(neighbours, np.int64), pool=supported_rows(_support, min_support))
+
+
 @st.cache_data(show_spinner="Measuring popularity bias…", max_entries=32)
 def popularity_report(model_key: str, _model, data_key: str, _interactions, k: int):
     from mfviz import analysis

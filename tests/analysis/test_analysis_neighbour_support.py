@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 
 from mfviz.analysis.neighbours import (
     NeighbourIndex,
@@ -105,3 +106,29 @@ def test_the_summary_over_many_items_uses_the_same_filter(catalogue):
         expected = support[brute_force(vectors, item, 5, "dot", allowed)].mean()
         assert per_item.loc[per_item["item"] == item, "popularity_dot"].item() == pytest.approx(expected)
     assert summary["mean_popularity_cosine"] >= 30
+
+
+def test_a_lists_lift_is_read_against_random_lists_as_popular():
+    from mfviz.analysis.neighbours import co_occurrence_lists, matched_median_lift
+
+    # 400 users, 200 items each held by 20 users (all equally popular, so "as popular" is any item within ten
+    # places of one in the index order); the planted items 20, 60, 100, 140, 180 are held by exactly item 0's 20
+    # users, every other item by 20 random users
+    rng = np.random.default_rng(4)
+    dense = np.zeros((400, 200), np.float32)
+    planted = [20, 60, 100, 140, 180]
+    dense[:20, [0, *planted]] = 1
+    for j in sorted(set(range(1, 200)) - set(planted)):
+        dense[rng.choice(400, 20, replace=False), j] = 1
+    matrix = sp.csr_matrix(dense)
+    np.testing.assert_allclose(co_occurrence_lists(matrix, [0], [planted])[1][0], 20 / (20 * 20 / 400))  # 20×, by hand
+    null = matched_median_lift(matrix, 0, planted, draws=300)
+    # random lists as popular hold mostly the random items, which share about 20 · 20 / 400 = 1 user with item 0
+    assert null < 3.0
+    # a list of random items is no better than the random lists: its own lift and the null agree
+    ordinary = [30, 31, 32, 33, 34, 35, 36]
+    assert abs(np.median(co_occurrence_lists(matrix, [0], [ordinary])[1][0])
+               - matched_median_lift(matrix, 0, ordinary, draws=300)) < 1.0
+    assert np.isnan(matched_median_lift(matrix, 0, []))
+    # drawn from a pool only (a minimum of interactions): the pool's items alone, here the planted ones
+    assert matched_median_lift(matrix, 0, planted[:3], draws=50, pool=np.array(planted)) == 20.0

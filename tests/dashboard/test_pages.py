@@ -558,6 +558,13 @@ def test_the_neighbour_lists_show_how_many_users_share_each_neighbour(demo_app):
         assert table["together"].tolist() == [int((binary[:, item] & binary[:, j]).sum()) for j in items]
     caption = next(c.value for c in at.caption if "Together: the users who have both items." in c.value)
     assert caption.startswith("Tick a row's box (keyboard: Shift+Space on a row) to step to that item's own neighbours.")
+    # each list's median lift is said beside that of random lists as popular (drawn from every item: no minimum)
+    from mfviz.analysis.neighbours import matched_median_lift
+
+    matrix = at.session_state["mfviz.data"].interactions.matrix
+    cosine, dot = (matched_median_lift(matrix, item, [int(np.flatnonzero(titles == t)[0]) for t in table["title"]])
+                   for table in tables)
+    assert f"random items as popular {cosine:.1f}×)" in caption and f"; random {dot:.1f}×)" in caption, caption
 
 
 def test_the_users_lists_say_which_is_more_popular_as_their_numbers_do():
