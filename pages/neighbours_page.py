@@ -124,7 +124,7 @@ if "together" in comparison.cosine.columns and len(comparison.cosine):
     median = comparison.cosine["together"].median()
     # against random lists as popular too: popular items share users with everything, so 1.5× over chance can be
     # what any items of that popularity give (Star Wars' cosine neighbours on MovieLens 100K)
-    matched = {metric: cache.matched_lift(data.key, data.interactions.matrix, int(item),
+    matched = {metric: cache.matched_lift(entry.key, data.key, data.interactions.matrix, int(item),
                                           tuple(int(i) for i in getattr(comparison, metric)["item"]), int(min_support),
                                           counts) for metric in ("cosine", "dot")}
     matched = {metric: f"{lift:.1f}×" if np.isfinite(lift) else "–" for metric, lift in matched.items()}  # –: no draw

@@ -340,8 +340,10 @@ def neighbour_summary(model_key: str, _vectors: np.ndarray, data_key: str, _popu
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
-def matched_lift(data_key: str, _matrix, item: int, neighbours: tuple, min_support: int = 0, _support=None) -> float:
-    """`matched_median_lift` of an item's list, random lists drawn from the items its lists may hold."""
+def matched_lift(model_key: str, data_key: str, _matrix, item: int, neighbours: tuple, min_support: int = 0,
+                 _support=None) -> float:
+    """`matched_median_lift` of an item's list, random lists drawn from the items its lists may hold (those the
+    model, `model_key`, saw at least `min_support` times: `_support`)."""
     from mfviz.analysis.neighbours import matched_median_lift, supported_rows
 
     return matched_median_lift(_matrix, item, np.array(neighbours, np.int64), pool=supported_rows(_support, min_support))

@@ -133,9 +133,8 @@ def bias_summary(name: str, row, baseline=None, catalogue_mean: float | None = N
     parts.append(f"its recommendations {evenness(row['gini'])} (Gini {row['gini']:.2f}; 0 = every item equally often)")
     rho = row.get("norm–popularity ρ")  # None for the Popularity model (its "vectors" are its counts)
     if rho is not None and np.isfinite(float(rho)):
-        number = lambda key: float(row.get(key)) if row.get(key) is not None else float("nan")  # noqa: E731
-        parts.append(lengths(rho, number("head length"), number("rare length"), number("arp"),
-                             number("dot-only arp"), number("bias-only arp")))
+        parts.append(lengths(rho, *(_number(row, key) for key in ("head length", "rare length", "arp", "dot-only arp",
+                                                                    "bias-only arp"))))
     bias_rho = row.get("bias–popularity ρ")  # None (or NaN) for a model without item biases
     if bias_rho is not None and np.isfinite(float(bias_rho)):
         parts.append(biases(float(bias_rho)))
@@ -180,6 +179,12 @@ def ordinal(n: float) -> str:
     return f"{n}{suffix}"
 
 
+def _number(row, key: str) -> float:
+    """A row's value as a float, NaN where the row has none."""
+    value = row.get(key)
+    return float("nan") if value is None else float(value)
+
+
 def lengths(rho: float, head: float, rare: float, arp: float = float("nan"), dot_only: float = float("nan"),
             bias_only: float = float("nan")) -> str:
     """What ρ (vector length against popularity) means at each end: the 10 most popular items' and the less
@@ -193,13 +198,14 @@ def lengths(rho: float, head: float, rare: float, arp: float = float("nan"), dot
     MovieLens 100K: ρ 0.78, but dot alone 136, bias alone 182, full 187)."""
     parts = np.isfinite(dot_only) and np.isfinite(bias_only)
     by_bias = parts and dot_only <= bias_only
-    numbers = (f"ranked by the item biases alone its lists average {bias_only:,.0f} interactions per item, by the dot "
-               f"product alone {dot_only:,.0f}, by the full score {arp:,.0f}") if parts else ""
-    causal = (f", but its item biases, not the lengths, carry the popularity of its lists ({numbers})" if by_bias else
+    carried = ("its item biases, not the lengths, carry the popularity of its lists (ranked by the item biases alone "
+               f"its lists average {bias_only:,.0f} interactions per item, by the dot product alone {dot_only:,.0f}, "
+               f"by the full score {arp:,.0f})") if by_bias else ""
+    causal = (f", but {carried}" if by_bias else
               ", which is what makes its dot-product scores favour them"
               + (f" (ranked by the dot product alone its lists average {dot_only:,.0f} interactions per item, by the "
                  f"item biases alone {bias_only:,.0f}, by the full score {arp:,.0f})" if parts else ""))
-    aside = f"; its item biases, not the lengths, carry the popularity of its lists ({numbers})" if by_bias else ""
+    aside = f"; {carried}" if by_bias else ""
     if not np.isfinite(head):
         return (f"popular items get {correlation(rho)} vectors (ρ {rho:.2f})"
                 + (causal if rho >= 0.5 else aside))

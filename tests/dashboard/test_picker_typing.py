@@ -25,6 +25,21 @@ def open_at(page, address: str) -> None:
     settled(page)
 
 
+def in_chromium(test):
+    """A browser test, skipped with a message where Debian's chromium is missing."""
+    missing = pytest.mark.skipif(not Path(CHROMIUM).exists(),
+                                 reason=f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)")
+    return pytest.mark.browser(missing(test))
+
+
+def demo_by_popularity():
+    """The demo catalogue and its items, most interacted first (the order the pickers list them in)."""
+    from mfviz.datasets import load_demo
+
+    demo = load_demo()
+    return demo, np.argsort(-np.diff(demo.matrix.tocsc().indptr), kind="stable")
+
+
 @contextlib.contextmanager
 def served(tmp_path, path: str):
     """(Chromium page opened at `path` of a fresh server on the demo, the server's address); both stopped after."""
@@ -34,15 +49,11 @@ def served(tmp_path, path: str):
         yield page, url
 
 
-@pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                    reason=f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)")
+@in_chromium
 def test_an_id_typed_into_the_profile_picker_wins_over_titles_that_hold_it(tmp_path):
     from mfviz.dashboard import pickers
-    from mfviz.datasets import load_demo
 
-    demo = load_demo()
-    ranked = np.argsort(-np.diff(demo.matrix.tocsc().indptr), kind="stable")
+    demo, ranked = demo_by_popularity()
     by_id = int(demo.item_index([200])[0])
     assert pickers.titles_containing(demo, "item", "200", ranked).size > 1  # the case: titles of 2000-2009 hold it
     word = "Precinct"
@@ -80,17 +91,13 @@ def test_an_id_typed_into_the_profile_picker_wins_over_titles_that_hold_it(tmp_p
         assert page.locator("[data-testid='stException']").count() == 0
 
 
-@pytest.mark.browser
-@pytest.mark.skipif(not Path(CHROMIUM).exists(),
-                    reason=f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)")
+@in_chromium
 def test_the_row_for_typed_text_reads_find_and_picks_the_most_popular_title_holding_it(tmp_path):
     # "every picker lists 'Add: …' first": Streamlit's row for typed text, which no option renames or removes
     # (without it no typed id or unlisted title reaches the server); pickers.FIND_ROW renames it
     from mfviz.dashboard import pickers
-    from mfviz.datasets import load_demo
 
-    demo = load_demo()
-    ranked = np.argsort(-np.diff(demo.matrix.tocsc().indptr), kind="stable")
+    demo, ranked = demo_by_popularity()
     word = "orchard"
     expected = str(demo.titles[ranked[pickers.titles_containing(demo, "item", word, ranked)[0]]])
 
