@@ -117,6 +117,21 @@ def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
 
 
+def _refuse_repeated_pairs(matrix: sp.csr_matrix) -> None:
+    """Refuse a CSR matrix (indices sorted) holding a user-item pair twice: the kernels would read it as two
+    interactions, and whether two ratings of one item are to be added, averaged or the last kept is the caller's
+    choice, not a silent one."""
+    rows = np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+    repeated = np.flatnonzero((np.diff(matrix.indices) == 0) & (np.diff(rows) == 0))
+    if repeated.size:
+        first = int(repeated[0])
+        raise DataError(f"the matrix holds {repeated.size:,} repeated user-item pair(s) (the first: row "
+                        f"{int(rows[first])}, column {int(matrix.indices[first])}); a model reads one value per "
+                        "pair, so combine them first: matrix.sum_duplicates() adds them up, and mfviz.data's readers "
+                        "take duplicates='sum', 'last', 'mean' or 'max'")
+    matrix.has_canonical_format = True  # checked: no repeated pair, so scipy need not merge any later
+
+
 def csr_both_ways(matrix: sp.csr_matrix) -> tuple[tuple, tuple]:
     """(indptr int64, indices int32, data) of the matrix by rows and by columns, the layout the
     alternating-least-squares kernels sweep over (users, then items)."""
@@ -202,7 +217,10 @@ class Model:
             raise ModelError("fit expects an Interactions object or a scipy sparse matrix")
         with np.errstate(over="ignore"):  # values beyond float32 become inf, refused below
             matrix = sp.csr_matrix(matrix, dtype=np.float32)
-        matrix.sort_indices()
+        if not matrix.has_canonical_format:
+            # sorted on a copy: csr_matrix shares the caller's arrays, which are theirs to keep in their order
+            matrix = matrix.sorted_indices()
+            _refuse_repeated_pairs(matrix)
         if matrix.nnz == 0:
             raise ModelError("cannot fit on an empty matrix")
         # checked once here: inside the kernels NaN surfaces as a crash or as advice about a

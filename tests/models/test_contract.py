@@ -410,6 +410,39 @@ def test_fit_refuses_a_matrix_with_nan_or_inf(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_fit_leaves_the_callers_matrix_as_it_was(name):
+    # fit sorted the indices of a caller's unsorted CSR in place (csr_matrix shares its arrays)
+    matrix = random_matrix(name)
+    order = np.arange(matrix.nnz)
+    for row in range(matrix.shape[0]):  # each row's entries reversed: the same matrix, unsorted
+        start, end = matrix.indptr[row], matrix.indptr[row + 1]
+        order[start:end] = order[start:end][::-1]
+    unsorted = sp.csr_matrix((matrix.data[order].copy(), matrix.indices[order].copy(), matrix.indptr.copy()),
+                             shape=matrix.shape)
+    indices, data = unsorted.indices.copy(), unsorted.data.copy()
+    model = build(name).fit(unsorted)
+    np.testing.assert_array_equal(unsorted.indices, indices)
+    np.testing.assert_array_equal(unsorted.data, data)
+    assert (model.train_matrix != matrix).nnz == 0  # the model still trained on the same interactions
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_repeated_pair_is_refused_not_read_twice(name):
+    # two values of one user-item pair were read as two interactions, silently
+    matrix = random_matrix(name)
+    at = matrix.indptr[2] + 1  # the second entry of row 2, given once more right after itself
+    row, column = 2, int(matrix.indices[at])
+    indptr = matrix.indptr.copy()
+    indptr[3:] += 1
+    repeated = sp.csr_matrix((np.insert(matrix.data, at, matrix.data[at]), np.insert(matrix.indices, at, column),
+                              indptr), shape=matrix.shape)
+    assert not repeated.has_canonical_format
+    with pytest.raises(DataError, match=rf"1 repeated user-item pair\(s\) \(the first: row {row}, column {column}\)"
+                                        r".*sum_duplicates"):
+        build(name).fit(repeated)
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_divergence_names_the_hyperparameter(name):
     if name in NO_DIVERGENCE:
         pytest.skip(NO_DIVERGENCE[name])
