@@ -143,6 +143,10 @@ COLUMNS = {"title": st.column_config.TextColumn(width=280),
            "adds": st.column_config.NumberColumn(
                width=55, format="%+.3f", help="That item's part of the score's personal part (user vector · item "
                                               "vector; an item's bias is no one's part): see the note under the table."),
+           lists.SHARE: st.column_config.NumberColumn(
+               width=50, format="%.0f%%", help="That part as a share of the score's personal part: the rest comes "
+                                               "from the profile's other items. Shown for the models whose parts add "
+                                               "up to it (ALS, implicit ALS, Truncated SVD)."),
            "mostly along": st.column_config.TextColumn(
                width="medium", help="What lifts this item's score above the average item's for this taste. The "
                                     "fewest of the model's dimensions (strongest = 1; at most 3) that carry at least "
@@ -184,16 +188,17 @@ HISTORY_ROWS = 10  # rows of the history shown before it scrolls (the rest scrol
 
 
 def because_of(items: np.ndarray, values: np.ndarray | None, targets: np.ndarray, disliked=(),
-               negatives: np.ndarray | None = None) -> tuple[list[str], np.ndarray]:
-    """For each target, the profile item adding most to its score and how much (see reasons_note); an
+               negatives: np.ndarray | None = None) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """For each target, the profile item adding most to its score, how much, and — for a model whose parts add
+    up to the score's personal part (parts_add_up) — what share of that part it is (see reasons_note); an
     item of `disliked` is named as such (a star-predicting model moves away from it, toward these), and on
     ratings an item rated below the scale's middle with its rating (a user's 1-star film read as a reason)."""
     if targets.size == 0 or items.size == 0:
-        return [""] * targets.size, np.full(targets.size, np.nan)
+        return [""] * targets.size, np.full(targets.size, np.nan), np.full(targets.size, np.nan)
     contributions = cache.profile_contributions(
         entry.key, model, tuple(items.tolist()), None if values is None else tuple(values.tolist()),
         tuple(targets.tolist()), () if negatives is None else tuple(negatives.tolist()))
-    labels, adds = [], np.full(targets.size, np.nan)
+    labels, adds, shares = [], np.full(targets.size, np.nan), np.full(targets.size, np.nan)
     # Below the precision "adds" is shown with (list_columns: 3 significant digits of the largest part) it is no
     # reason at all (the Popularity baseline: every profile alike, every part 0)
     tops = np.array([np.nanmax(row) if not np.isnan(row).all() else np.nan for row in contributions])
@@ -207,9 +212,19 @@ def because_of(items: np.ndarray, values: np.ndarray | None, targets: np.ndarray
             labels.append(str(titles[items[best]]) + (" (disliked)" if int(items[best]) in disliked else
                                                       f" (rated {rating:g})" if low else ""))
             adds[t] = row[best]
+            # the largest part is often a small one (7-14% of an implicit ALS score on MovieLens): said, so that
+            # "because of" is not read as the one cause
+            if parts_add_up() and not np.isnan(row).any() and row.sum() > 0:
+                shares[t] = 100 * row[best] / row.sum()
         else:
             labels.append("—")
-    return labels, adds
+    return labels, adds, shares
+
+
+def parts_add_up() -> bool:
+    """Whether the model's parts of a score (`profile_contributions`) add up to its personal part: an exact split
+    (ALS, implicit ALS), or Truncated SVD's linear fold-in; other models' leave-one-out drops do not."""
+    return hasattr(model, "score_contributions") or entry.kind == "svd"
 
 
 def reasons_note(profile_size: int, built: bool = False) -> str:
@@ -218,13 +233,15 @@ def reasons_note(profile_size: int, built: bool = False) -> str:
         how = ("this model folds a profile in by one linear solve, so the personal part of a score (the user "
                "vector times the item's) splits exactly into one part per profile item, and the parts add up to "
                f"it{' (Hu, Koren & Volinsky 2008)' if entry.kind == 'ials' else ''}; \"because of\" names the "
-               "item with the largest part and \"adds\" gives it.")
+               "item with the largest part, \"adds\" gives it and \"share\" its share of the personal part.")
     else:
         considered = (f" (the 100 of {profile_size} items most like these recommendations)"
                       if profile_size > 100 else "")
         how = (f"\"because of\" folds the profile in again without one item at a time{considered} and names the "
                "item whose absence lowers the personal part of the score (the user vector times the item's) "
-               "most; \"adds\" is by how much.")
+               "most; \"adds\" is by how much." + (" Truncated SVD folds in linearly, so these parts add up to the "
+                                                     "personal part: \"share\" is the named item's share of it."
+                                                     if parts_add_up() and profile_size <= 100 else ""))
     if getattr(model, "user_bias", None) is not None:
         how += " The user's bias lifts every item alike, so it is no reason and is left out."
     if getattr(model, "feedback", "any") == "implicit" and inter.is_explicit:
@@ -274,7 +291,7 @@ def taste_profile(who: str, own: np.ndarray, ids: np.ndarray, kind: str = "item"
 
 
 def plain_table(items: np.ndarray, scores: np.ndarray | None = None,
-                reasons: tuple[list[str], np.ndarray] | None = None) -> pd.DataFrame:
+                reasons: tuple[list[str], np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
     return lists.item_frame(inter, popularity, items, scores, reasons)
 
 

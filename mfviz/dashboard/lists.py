@@ -10,6 +10,7 @@ import scipy.sparse as sp
 from mfviz.dashboard import cache
 from mfviz.dashboard.state import ModelEntry
 
+SHARE = "share"  # the Recommend list's column: the "because of" item's part as a share of the personal part
 
 def penalty_change(entry: ModelEntry, data_key: str, popularity: np.ndarray, strength: float) -> np.ndarray | None:
     """How a popularity penalty of this strength changes each item's score under a model (None: no
@@ -151,12 +152,15 @@ def users_around(entry: ModelEntry, data, who: str, user: int | None = None, vec
 
 
 def item_frame(inter, popularity: np.ndarray, items, scores: np.ndarray | None = None,
-               reasons: tuple[list[str], np.ndarray] | None = None) -> pd.DataFrame:
-    """A list of items as the Recommend page shows it: title, why (item, part), score, popularity, genres."""
+               reasons: tuple[list[str], np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
+    """A list of items as the Recommend page shows it: title, why (item, part, its share where the model's parts
+    add up: a column only then), score, popularity, genres."""
     items = np.asarray(items, np.int64)
     frame = pd.DataFrame({"title": inter.titles[items]})
     if reasons is not None:
         frame["because of"], frame["adds"] = reasons[0], np.round(reasons[1], 6)  # shown to 3 significant digits
+        if not np.isnan(reasons[2]).all():
+            frame[SHARE] = reasons[2]
     if scores is not None:
         frame["score"] = scores  # unrounded: the page's format gives the decimals (rounded here, 0.00412 read 0.00400)
     frame["popularity"] = popularity[items]

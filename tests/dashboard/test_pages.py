@@ -178,6 +178,9 @@ def test_recommendations_name_the_profile_item_behind_them(demo_app):
     for label, adds, row in zip(table["because of"], table["adds"], expected, strict=True):
         assert label == titles[items[int(np.argmax(row))]]
         assert adds == pytest.approx(row.max(), abs=1e-5)
+    # implicit ALS's parts add up to the personal part: the named one's share of it (it read as the one cause)
+    np.testing.assert_allclose(table["share"], 100 * expected.max(axis=1) / expected.sum(axis=1), atol=1e-3)
+    assert (table["share"] < 100).all() and (table["share"] >= 50).all()  # two items: the larger part is half or more
     assert set(table["because of"]) - {"—"}, "a personalised model must give reasons"
     # shown with 3 significant digits of the largest part (a part of 0.0064 read 0.006, as its runner-up 0.0061)
     shown = json.loads(recommended(at).proto.columns)["adds"]["type_config"]["format"]
@@ -2221,6 +2224,28 @@ def test_dislikes_set_aside_when_the_data_becomes_implicit_are_said():
     assert not any("are set aside" in i.value for i in at.info)  # said once
 
 
+def test_truncated_svds_reasons_give_their_share_as_its_fold_in_is_linear():
+    """Truncated SVD's leave-one-out parts add up to the personal part (its fold-in is linear): "share" is the
+    named item's part of that sum, checked against the contributions and the folded-in vector itself."""
+    at = train_on_page(new_app(), "svd", factors=8)
+    open_page(at, "pages/recommend_page.py")
+    at.radio(key="rec_mode").set_value("a profile I build").run()
+    items = np.array([0, 3, 7])
+    at.multiselect(key="rec_profile").set_value(items.tolist()).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    table = recommended(at).value
+    model = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value].model
+    titles = at.session_state["mfviz.data"].interactions.titles
+    targets = np.array([int(np.flatnonzero(titles == title)[0]) for title in table["title"]])
+    values = np.full(items.size, 5.0)  # the stars slider's default
+    personal = model.item_factors[targets] @ np.asarray(model.fold_in(items, values)).ravel()
+    shown = table["share"].to_numpy()
+    kept = ~np.isnan(shown)  # no share where the personal part is not above 0
+    assert kept.sum() >= 5
+    np.testing.assert_allclose(shown[kept], 100 * table["adds"].to_numpy()[kept] / personal[kept], rtol=1e-3)
+    assert any("Truncated SVD folds in linearly" in c.value for c in at.caption)
+
+
 def test_a_model_of_ratings_shows_its_predicted_ratings_and_how_much_its_item_biases_decide():
     """Funk SVD's score is no rating (no global mean, no user bias) and its lists are mostly the items'
     own biases: the table gives the predicted rating, the caption the biases' share, and a reason that is a
@@ -2234,6 +2259,7 @@ def test_a_model_of_ratings_shows_its_predicted_ratings_and_how_much_its_item_bi
     user = int(np.argmax(np.asarray(low.sum(axis=1)).ravel()))  # the user who rated most films low
     at.selectbox(key="rec_user").set_value(user).run()
     table = recommended(at).value
+    # no "share": Funk SVD's leave-one-out drops do not add up to the personal part
     assert list(table.columns[:5]) == ["title", "because of", "adds", "score", "predicted"]
     ids = np.array([int(np.flatnonzero(inter.titles == title)[0]) for title in table["title"]])
     expected = np.clip(model.predict(np.full(ids.size, user), ids), 1, 5)
