@@ -49,7 +49,7 @@ def reach_baseline(model, matrix, n: int = 10, sample: int = REACH_USERS, seed: 
     """Top-n lists (leaving out what each user has in `matrix`, the data) of up to `sample` users."""
     matrix = sp.csr_matrix(matrix)
     users = sample_users(matrix.shape[0], sample, seed)
-    ids, scores = model.recommend(users, n=int(n), exclude=matrix)
+    ids, scores = model.recommend(users, n=int(n), exclude=matrix, warn_untrained=False)
     thresholds = np.asarray(scores, np.float64)[:, -1]
     counts = np.bincount(ids[ids >= 0], minlength=matrix.shape[1])
     return Reach(users, np.where(ids[:, -1] >= 0, thresholds, -np.inf), counts, int(n), matrix.shape[0])

@@ -130,7 +130,7 @@ def user_groups(matrix: sp.csr_matrix, head: np.ndarray, share: float = GROUP_SH
 def _recommend(model, users: np.ndarray, k: int, matrix: sp.csr_matrix) -> np.ndarray:
     """Top-k item ids for the users, the items `matrix` gives them excluded, padding -1."""
     if hasattr(model, "recommend"):
-        return model.recommend(users, n=k, exclude=matrix)[0]
+        return model.recommend(users, n=k, exclude=matrix, warn_untrained=False)[0]  # grouped by activity
     # Factors from elsewhere: rank by P Qᵀ (+ item bias) excluding the given interactions.
     from mfviz.analysis.tradeoff import item_offsets, penalised_top_k
 

@@ -212,7 +212,7 @@ def top_k_lists(model, users: np.ndarray, k: int, seed: int | None = 0) -> tuple
     with threadpool_limits(limits=1, user_api="blas"):
         for start in range(0, users.size, RANKING_BATCH):
             batch = users[start:start + RANKING_BATCH]
-            ids, scores = model.recommend(batch, n=k, exclude_seen=True)
+            ids, scores = model.recommend(batch, n=k, exclude_seen=True, warn_untrained=False)  # drawn below
             recommended[start:start + batch.size] = ids
             tied[start:start + batch.size] = (ids[:, -1] >= 0) & (scores[:, 0] == scores[:, -1])
         _draw_tied_lists(model, users, np.flatnonzero(tied), k, np.random.default_rng(seed), recommended)
@@ -245,7 +245,7 @@ def _draw_tied_lists(model, users: np.ndarray, rows: np.ndarray, k: int, rng: np
 
 def _tie_sets(model, users: np.ndarray) -> list[np.ndarray]:
     """For each user, the unseen items scoring as high as its best one."""
-    ids, scores = model.recommend(users, n=model.n_items, exclude_seen=True)
+    ids, scores = model.recommend(users, n=model.n_items, exclude_seen=True, warn_untrained=False)
     return [items[(values == values[0]) & (items >= 0)] for items, values in zip(ids, scores, strict=True)]
 
 

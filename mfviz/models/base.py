@@ -112,6 +112,12 @@ def check_ids_match(model, interactions) -> None:
                              "use the data it was fitted on (the same file, read the same way), or fit it on this one")
 
 
+def _first_few(rows: np.ndarray, shown: int = 5) -> str:
+    """Up to `shown` rows of a list for a message, and how many more: "3, 8, 11 and 4 more"."""
+    head = ", ".join(str(int(r)) for r in rows[:shown])
+    return head + (f" and {rows.size - shown:,} more" if rows.size > shown else "")
+
+
 def _plain(value):
     """A NumPy scalar as the Python value a message quotes: 50, not np.int64(50)."""
     return value.item() if isinstance(value, np.generic) else value
@@ -153,6 +159,7 @@ class Model:
     feedback: ClassVar[str] = "any"  # "explicit", "implicit" or "any": what the model is made for
     # How `fold_in` finds a new user's vector, in a few words (the dashboard's captions say it).
     fold_in_how: ClassVar[str] = "a ridge regression on the item vectors"
+    personal: ClassVar[bool] = True  # ranks for each user from their own interactions (Popularity: the same for all)
     params: ClassVar[dict[str, Param]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -435,7 +442,8 @@ class Model:
             scores = scores + self.item_bias[items.ravel()]
         return scores.astype(np.float32).reshape(users.shape)
 
-    def recommend(self, users, n: int = 10, exclude_seen: bool = True, exclude=None) -> tuple[np.ndarray, np.ndarray]:
+    def recommend(self, users, n: int = 10, exclude_seen: bool = True, exclude=None,
+                  warn_untrained: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Top-n item indices and scores for each user index: two (len(users), n) arrays, best
         first; -1 / -inf pad rows with fewer than n unseen items (-1 is a valid NumPy index: drop it before
         indexing titles). Indices are rows, not the data's ids: `recommend_ids` takes and gives ids. Scores omit the per-user
@@ -444,7 +452,9 @@ class Model:
         whole dataset when the model saw only a training split) leaves out its rows' items instead.
         A model without a training matrix (factors from elsewhere, not aligned to data) cannot know
         the seen items: exclude_seen=True without `exclude` is then a ModelError, not a list that
-        silently repeats what users already have."""
+        silently repeats what users already have. A user without training interactions gets a list that says
+        nothing of them (item biases, an unfitted vector, or index order for all-equal scores): a ModelWarning
+        says so, unless `warn_untrained=False` (for a caller that treats those users itself)."""
         self._require_fitted()
         users = self._check_id_list(users, self.n_users, "user")
         n = self._check_n(n)
@@ -463,7 +473,20 @@ class Model:
             indptr, indices = seen.indptr.astype(np.int64), seen.indices.astype(np.int64)
         else:
             indptr, indices = np.zeros(1, np.int64), np.zeros(0, np.int64)
+        if warn_untrained:
+            self._warn_of_strangers(users)
         return self._top_n(users, n, indptr, indices)
+
+    def _warn_of_strangers(self, users: np.ndarray) -> None:
+        """Warn when some users had no training interactions: their vectors were never fitted to anything, so
+        their lists rank by item bias, an untrained start or index order — a list, but not of their taste."""
+        if not self.personal or self.train_matrix is None:
+            return
+        strangers = users[np.diff(self.train_matrix.indptr)[users] == 0]
+        if strangers.size:
+            warnings.warn(f"{self.label}: {strangers.size:,} of these users (rows {_first_few(strangers)}) have no "
+                          "training interactions, so their lists say nothing of their taste; fold_in what is known "
+                          "of them, or recommend the most popular items (Popularity)", ModelWarning, stacklevel=3)
 
     def _top_n(self, users: np.ndarray, n: int, indptr: np.ndarray, indices: np.ndarray
                ) -> tuple[np.ndarray, np.ndarray]:

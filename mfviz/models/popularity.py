@@ -18,6 +18,7 @@ class Popularity(Model):
     label = "Popularity"
     feedback = "any"
     fold_in_how = "none: the Popularity baseline gives everyone the same list"
+    personal = False
     params = {}
 
     def _fit(self, matrix: sp.csr_matrix) -> None:

@@ -427,6 +427,26 @@ def test_fit_leaves_the_callers_matrix_as_it_was(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_recommending_to_users_without_training_data_warns(name):
+    # a user with no training row got a list in index order (all scores 0) or by an untrained vector, silently
+    matrix = random_matrix(name).tolil()
+    for row in (4, 9):
+        matrix.rows[row], matrix.data[row] = [], []
+    model = build(name).fit(matrix.tocsr())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # users who all have training data: no warning
+        model.recommend([0, 1, 2])
+    if not model.personal:  # Popularity gives everyone the same list: nothing is lost for a stranger
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            model.recommend([4, 9])
+        return
+    with pytest.warns(ModelWarning, match=r"2 of these users \(rows 4, 9\) have no training interactions") as caught:
+        model.recommend([0, 4, 9])
+    assert caught[0].filename == __file__  # pointed at the caller's line, not at mfviz
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_a_repeated_pair_is_refused_not_read_twice(name):
     # two values of one user-item pair were read as two interactions, silently
     matrix = random_matrix(name)
