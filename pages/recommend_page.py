@@ -560,6 +560,12 @@ PENALTY_SHADE = "background-color: #fbe3c2"  # the items a popularity penalty br
 # green shade of the lists side by side means "in every list")
 
 
+def default_user(candidates: np.ndarray) -> int:
+    """The user shown first: a third of the way down the users by activity (a typical user, not the heaviest), among
+    those the model was trained on."""
+    return int(candidates[min(len(candidates) - 1, len(candidates) // 3)])
+
+
 def penalised(table: pd.DataFrame, ids: np.ndarray, plain: np.ndarray):
     """The list as shown, with its headline: under a popularity penalty, one line of what it did (mean popularity
     before → after, how many items it brought in) over the list, and those items' titles shaded. The same words
@@ -592,9 +598,14 @@ if mode == MODES[0]:
     draw.button("Another", key="rec_another_user", icon=":material/shuffle:", on_click=another_user, args=(activity,),
                 help=f"A user drawn at random among those with at least {DRAWN_ACTIVITY} interactions, to flip through "
                      "users in a demonstration; the same draws in the same order in every session.")
+    # a split by time (or at random) can hold out all of a user's interactions: said in the list of users
+    untrained = (np.diff(entry.train.matrix.indptr) == 0 if entry.train is not None and model.personal
+                 else np.zeros(inter.n_users, bool))
     user = pickers.pick_one(who, "User", "user", candidates, inter, "rec_user",
-                            lambda u: f"{user_named(inter.user_ids[u])} · {counted(int(activity[u]), 'interaction')}",
-                            default=int(candidates[min(len(candidates) - 1, len(candidates) // 3)]))
+                            lambda u: f"{user_named(inter.user_ids[u])} · {counted(int(activity[u]), 'interaction')}"
+                                      + (", none in training" if untrained[u] else ""),
+                            default=default_user(candidates[~untrained[candidates]] if not untrained.all()
+                                                 else candidates))
     if link.get("hits") == "1":
         st.session_state["rec_hits"] = True
         if not lists.can_hit(entry):  # said, as every other part of a link this session cannot apply
@@ -628,6 +639,17 @@ if mode == MODES[0]:
         history.insert(len(history.columns) - 1 if "genres" in history.columns else len(history.columns), "when",
                        pd.to_datetime(inter.timestamps[start:end], unit="s"))
     history = history.sort_values(history.columns[1], ascending=False)
+    if untrained[user]:  # its vector was never fitted: a list would come of item biases, a random start or index order
+        st.info(f"{user_named(inter.user_ids[user], capital=True)} has no interaction in {entry.name}'s training part: "
+                f"its evaluation split held out all {counted(row.indices.size, 'interaction')} of theirs for "
+                "testing, so the model learned nothing of this user's taste and a list would say nothing of it. To see "
+                "what it recommends from their history, build a profile from their items (\"a profile I build\"): fold-in "
+                "places them without retraining. Users marked \"none in training\" in the list are in this case.",
+                icon=":material/info:")
+        st.markdown(f"**What {user_named(inter.user_ids[user])} interacted with** ({counted(len(history), 'item')})")
+        st.dataframe(history, hide_index=True, width="stretch", column_config=HISTORY_COLUMNS,
+                     height=HISTORY_ROW * (min(len(history), HISTORY_ROWS) + 1) + 3)
+        st.stop()
     held = lists.held_out(entry, inter, user) if hits else None  # what counts as a hit
     with ui.guard("Recommending"):
         started = time.perf_counter()
