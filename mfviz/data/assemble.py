@@ -8,8 +8,6 @@ those arrays instead of holding a parsed table, int64/float64 copies and the CSR
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 from collections.abc import Callable, Hashable
 
 import numpy as np
@@ -19,7 +17,8 @@ import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from mfviz.data import dates, scale
-from mfviz.data.formats import STREAM_POOL, normalize_name
+from mfviz.data.formats import normalize_name
+from mfviz.data.memory import STREAM_POOL, GrowingArray, map_large_blocks, release_freed_memory
 from mfviz.data.report import DROP_BAD_ROWS, LoadReport
 from mfviz.errors import DataError
 from mfviz.kernels.csr import (
@@ -31,82 +30,11 @@ from mfviz.kernels.csr import (
 )
 from mfviz.kernels.ids import encode_with_table, parse_canonical_ints
 
-try:  # glibc only; elsewhere these are no-ops
-    _LIBC = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-    _LIBC.malloc_trim, _LIBC.mallopt  # noqa: B018 - both must exist
-except (OSError, AttributeError, TypeError):
-    _LIBC = None
-M_MMAP_THRESHOLD = -3
-MMAP_THRESHOLD_BYTES = 1 << 18
-
-
-def release_freed_memory() -> None:
-    """Return the C heap's and the streaming pool's free pages to the system."""
-    STREAM_POOL.release_unused()
-    if _LIBC is not None:
-        _LIBC.malloc_trim(0)
-
-
-def map_large_blocks() -> None:
-    """Have the C allocator serve blocks >= 256 KiB from their own mappings, returned to the
-    system on free. glibc otherwise raises that threshold after the first large free, and the
-    batch buffers then pile up in the heap (about 30 MB at 5M rows). Process-wide, and as
-    glibc's own starting default (128 KiB) intends."""
-    if _LIBC is not None:
-        _LIBC.mallopt(M_MMAP_THRESHOLD, MMAP_THRESHOLD_BYTES)
-
-
 DUPLICATE_POLICIES = {"sum": POLICY_SUM, "last": POLICY_LAST, "mean": POLICY_MEAN, "max": POLICY_MAX}
 # How exports write a missing id: pandas' missing-value words (R's write.csv writes NA, JSON
 # tools null); an id so written would otherwise become one user holding every such row
 MISSING_ID_TEXT = ["", "nan", "NaN", "-nan", "-NaN", "NA", "N/A", "n/a", "<NA>", "#N/A", "#NA", "None",
                    "none", "NULL", "null", "Null", "nil"]
-
-
-class GrowingArray:
-    """An append-only NumPy array that grows in place (realloc, which moves pages rather than
-    copying them), so that growing never holds two copies; pages reserved but not yet written
-    cost no memory. It grows by one batch at a time because NumPy zero-fills (touches) what
-    `resize` adds: a geometric margin would cost memory that may never be used."""
-
-    def __init__(self, dtype, capacity: int = 0) -> None:
-        self._data = np.empty(max(int(capacity), 1024), dtype)
-        self.size = 0
-
-    def append(self, values: np.ndarray) -> None:
-        end = self.size + len(values)
-        if end > len(self._data):
-            self._data.resize(end + len(values), refcheck=False)
-        self._data[self.size:end] = values
-        self.size = end
-
-    def filled(self) -> np.ndarray:
-        """The filled part, to change in place."""
-        return self._data[:self.size]
-
-    def keep_only(self, mask: np.ndarray) -> None:
-        """Keep the filled entries where `mask` is True, in order, in place."""
-        data = self.filled()
-        kept = data[mask]
-        data[:len(kept)] = kept
-        self.size = len(kept)
-
-    def widen(self, dtype, offset: int) -> None:
-        """Store as `dtype` from now on, adding `offset` to what is stored (one copy)."""
-        data = np.empty(max(len(self._data), 1024), dtype)
-        data[:self.size] = self._data[:self.size]
-        data[:self.size] += offset
-        self._data = data
-
-    @property
-    def dtype(self):
-        return self._data.dtype
-
-    def take(self) -> np.ndarray:
-        """The filled part (the array gives up its spare room and is not used again)."""
-        data, self._data = self._data, np.empty(0, self._data.dtype)
-        data.resize(self.size, refcheck=False)
-        return data
 
 
 class IdMap:

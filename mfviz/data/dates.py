@@ -10,7 +10,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from mfviz.data.formats import STREAM_POOL
+from mfviz.data.memory import STREAM_POOL
 
 # Unix seconds beyond 1e11 fall after the year 5000: such timestamps are in milliseconds (and
 # beyond 1e14 in microseconds, 1e17 nanoseconds); largest first, so each value is scaled once.

@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from mfviz.data.memory import STREAM_POOL
 from mfviz.errors import DataError, UnreadableFile
 
 HEAD_BYTES = 1 << 16
@@ -66,18 +67,6 @@ codecs.register_error("mfviz_cp1252", _cp1252_where_not_utf8)
 codecs.register(_find_codec)
 
 
-def _stream_pool() -> pa.MemoryPool:
-    """A pool for streamed chunks that hands freed memory straight back: Arrow's default pool
-    (mimalloc) and the C allocator's per-thread arenas keep tens of MB of freed chunks."""
-    try:
-        pool = pa.jemalloc_memory_pool()
-        pa.jemalloc_set_decay_ms(0)
-        return pool
-    except (NotImplementedError, AttributeError, pa.ArrowException):
-        return pa.system_memory_pool()
-
-
-STREAM_POOL = _stream_pool()
 # A byte that never occurs in text files; `::` is rewritten to it because Arrow's CSV reader
 # takes one-character delimiters only.
 DOUBLE_COLON_STANDIN = "\x1f"

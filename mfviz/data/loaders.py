@@ -15,6 +15,7 @@ from mfviz.data import formats, json_records
 from mfviz.data.assemble import InteractionBuilder, canonical_int, null_missing_ids
 from mfviz.data.formats import Blob, Layout, normalize_name
 from mfviz.data.interactions import Interactions
+from mfviz.data.memory import ASSUMED_LINE_BYTES, check_fits_in_memory
 from mfviz.data.report import (
     ADD_ITEMS,
     DELIMITER_OR_DROP,
@@ -55,12 +56,6 @@ GENRE_NAMES = ("genres", "genre", "categories", "category", "tags", "tag", "shel
                "topics")
 HEADER_WORDS = {w for words in SYNONYMS.values() for w in words if len(w) > 1} | {"id"} | set(TITLE_NAMES) | set(GENRE_NAMES)
 ROLES = ("user", "item", "rating", "timestamp")
-# Peak bytes per interaction while loading: about 25 measured by benchmarks/bench_load.py
-# (5M rows, integer ids, timestamps), with a margin for text ids (each distinct text id is a
-# Python string); used to refuse files that cannot fit in memory.
-PEAK_BYTES_PER_ROW = 48
-# Shortest plausible line ("1,2,5,881250949" is 15 bytes), for row estimates from compressed sizes.
-ASSUMED_LINE_BYTES = 16
 
 
 def load_interactions(
@@ -144,7 +139,7 @@ def load_interactions(
         try:
             def check_size(name: str, uncompressed: int) -> None:
                 if check_memory:
-                    _check_memory(name, uncompressed // ASSUMED_LINE_BYTES,
+                    check_fits_in_memory(name, uncompressed // ASSUMED_LINE_BYTES,
                                   f"its uncompressed size ({uncompressed:,} bytes)", max_memory)
 
             blob = formats.unwrap(blob, formats.RATINGS_FILES, check_size)
@@ -330,7 +325,7 @@ def _open_batches(blob: Blob, layout: Layout | None, overrides: dict, report: Lo
         _say_unused(report, list(parquet.schema_arrow.names), columns)
         rows = parquet.metadata.num_rows
         if check_memory:
-            _check_memory(blob.name, rows, "the Parquet metadata", max_memory)
+            check_fits_in_memory(blob.name, rows, "the Parquet metadata", max_memory)
         needed = [c for c in dict.fromkeys(columns.values()) if c is not None]
 
         def parquet_batches():
@@ -349,7 +344,7 @@ def _open_batches(blob: Blob, layout: Layout | None, overrides: dict, report: Lo
         report.format = ("JSON Lines" if found.lines else "JSON (an array of objects)") + container
         estimated = int(blob.size() / found.mean_line_bytes)
         if check_memory:
-            _check_memory(blob.name, estimated, f"the file size ({blob.size():,} bytes)", max_memory)
+            check_fits_in_memory(blob.name, estimated, f"the file size ({blob.size():,} bytes)", max_memory)
         try:
             columns = _map_columns(found.names, True, found.sample, overrides, blob.name)
         except DataError as exc:
@@ -389,7 +384,7 @@ def _open_batches(blob: Blob, layout: Layout | None, overrides: dict, report: Lo
                          f"{'with' if dialect.header else 'no'} header, {encoding}{container})")
     estimated = int(blob.size() / dialect.mean_line_bytes)
     if check_memory:
-        _check_memory(blob.name, estimated, f"the file size ({blob.size():,} bytes)", max_memory)
+        check_fits_in_memory(blob.name, estimated, f"the file size ({blob.size():,} bytes)", max_memory)
     columns = _map_columns(dialect.names, dialect.header, dialect.sample, overrides, blob.name)
     if dialect.header:
         _say_unused(report, dialect.names, columns)
@@ -448,44 +443,6 @@ def _drop_repeated_headers(table: pa.Table, report: LoadReport) -> pa.Table:
     report.drop("a repeated header line (files joined with their headers)", count)
     report.rows_read += count
     return table.filter(pc.invert(pc.fill_null(repeated, False)))
-
-
-def _size(count: float) -> str:
-    """A number of bytes in the unit that keeps a digit before the point (a 1,000-byte limit read "0.0 GiB")."""
-    for unit, power in (("GiB", 30), ("MiB", 20), ("KiB", 10)):
-        if count >= 2**power:
-            return f"{count / 2**power:.1f} {unit}"
-    return f"{count:,.0f} bytes"
-
-
-def _check_memory(name: str, estimated_rows: int, basis: str, max_memory: int | None) -> None:
-    available = max_memory if max_memory is not None else _available_memory()
-    if available is None:
-        return
-    needed = estimated_rows * PEAK_BYTES_PER_ROW
-    if needed > available:
-        raise DataError(
-            f"{name}: about {estimated_rows:,} rows (estimated from {basis}) would need about "
-            f"{_size(needed)} to load, but only {_size(available)} of memory is "
-            "available. Load a sample of the file (e.g. the first rows, or one user partition) "
-            "and thin it further with mfviz.data.prepare.sample_users, or pass check_memory=False "
-            "to try anyway."
-        )
-
-
-def _available_memory() -> int | None:
-    """MemAvailable from /proc/meminfo in bytes (None where there is no /proc)."""
-    try:
-        with open("/proc/meminfo") as fh:
-            for line in fh:
-                if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
-        return None
 
 
 def _wrap(name: str, exc: BaseException, wanted: str = formats.INTERACTIONS) -> DataError:
