@@ -17,7 +17,7 @@ import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from mfviz.data import dates, scale
-from mfviz.data.formats import normalize_name
+from mfviz.data.columns import COUNT_NAMES, Column, normalize_name
 from mfviz.data.memory import STREAM_POOL, GrowingArray, map_large_blocks, release_freed_memory
 from mfviz.data.report import DROP_BAD_ROWS, LoadReport
 from mfviz.errors import DataError
@@ -125,8 +125,6 @@ class IdMap:
         return ids[order], remap
 
 
-# --------------------------------------------------------------------- one batch's columns
-Column = pa.Array | pa.ChunkedArray | pd.Series
 
 
 def _value_at(column: Column, position: int):
@@ -294,12 +292,6 @@ def _words_of_booleans(column: Column) -> Column:
     if isinstance(column, pd.Series):
         return column.map({True: "true", False: "false"}).astype(object)
     return pc.cast(column, pa.string())
-
-
-# Value columns whose name says they count events (how many, how often), not rate them: implicit
-# feedback even when the values look like a rating scale (quantities 1-3).
-COUNT_NAMES = frozenset({"count", "counts", "plays", "playcount", "clicks", "views", "quantity", "qty", "listens",
-                         "listencount", "frequency", "freq", "interactions", "purchases", "visits", "sessions"})
 
 
 def _without_unused(ids: np.ndarray, remap: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

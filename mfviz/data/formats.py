@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from mfviz.data.columns import normalize_name
 from mfviz.data.memory import STREAM_POOL
 from mfviz.errors import DataError, UnreadableFile
 
@@ -383,10 +384,6 @@ def _is_number(text: str) -> bool:
     except ValueError:
         return False
     return text.strip() != ""
-
-
-def normalize_name(name: str) -> str:
-    return re.sub(r"[^0-9a-z]", "", str(name).lower())
 
 
 def sniff(blob: Blob, *, delimiter: str | None, header: bool | None, encoding: str | None,

@@ -13,49 +13,26 @@ import pyarrow.parquet as pq
 
 from mfviz.data import formats, json_records
 from mfviz.data.assemble import InteractionBuilder, canonical_int, null_missing_ids
-from mfviz.data.formats import Blob, Layout, normalize_name
+from mfviz.data.columns import (
+    GENRE_NAMES,
+    HEADER_WORDS,
+    ROLES,
+    SYNONYMS,
+    TITLE_NAMES,
+    check_frame,
+    map_columns,
+    normalize_name,
+)
+from mfviz.data.formats import Blob, Layout
 from mfviz.data.interactions import Interactions
 from mfviz.data.memory import ASSUMED_LINE_BYTES, check_fits_in_memory
 from mfviz.data.report import (
     ADD_ITEMS,
     DELIMITER_OR_DROP,
-    ITEM_TABLE_HINT,
-    NAME_COLUMNS,
     USE_COLUMN,
     LoadReport,
 )
 from mfviz.errors import DataError, UnreadableFile
-
-# Column names (lower case, letters and digits only) that say which role a column plays.
-SYNONYMS: dict[str, tuple[str, ...]] = {
-    "user": ("user", "userid", "users", "uid", "visitorid", "visitor", "customer", "customerid",
-             "client", "clientid", "member", "memberid", "reviewerid", "reviewer", "account",
-             "accountid", "person", "personid", "profileid", "subscriberid", "viewerid",
-             "listenerid", "readerid", "sessionid", "session", "u"),
-    "item": ("item", "itemid", "items", "iid", "movieid", "movie", "artistid", "artist",
-             "product", "productid", "asin", "track", "trackid", "song", "songid", "book",
-             "bookid", "isbn", "article", "articleid", "contentid", "video", "videoid", "sku",
-             "objectid", "businessid", "gameid", "animeid", "recipeid", "placeid", "poiid",
-             "stockcode", "courseid", "newsid", "docid", "pageid", "i"),
-    "rating": ("rating", "ratings", "score", "weight", "count", "counts", "plays", "playcount",
-               "value", "stars", "star", "rate", "preference", "feedback", "clicks", "views",
-               "quantity", "qty", "listens", "listencount", "frequency", "freq", "r",
-               "bookrating", "userrating", "interactions", "overall", "liked", "like", "clicked",
-               "purchased", "favorite", "favourite", "purchases", "visits", "amount"),
-    "timestamp": ("timestamp", "time", "date", "datetime", "ts", "unixtime", "unixtimestamp", "unixreviewtime",
-                  "epoch", "created", "createdat", "eventtime", "ratedat", "day", "t"),
-}
-# When no name matches exactly, a column whose name contains one of these words is taken.
-NAME_WORDS = {"user": ("user", "visitor", "customer"),
-              "item": ("item", "movie", "product", "artist", "track", "book"),
-              "rating": ("rating", "score", "weight", "count"),
-              "timestamp": ("time", "date")}
-TITLE_NAMES = ("title", "name", "movietitle", "itemname", "artistname", "productname", "booktitle",
-               "label", "trackname", "songname")
-GENRE_NAMES = ("genres", "genre", "categories", "category", "tags", "tag", "shelves", "subjects", "keywords",
-               "topics")
-HEADER_WORDS = {w for words in SYNONYMS.values() for w in words if len(w) > 1} | {"id"} | set(TITLE_NAMES) | set(GENRE_NAMES)
-ROLES = ("user", "item", "rating", "timestamp")
 
 
 def load_interactions(
@@ -121,11 +98,11 @@ def load_interactions(
         raise DataError(f"delimiter={delimiter!r} cannot separate columns; give the character(s) "
                         "between fields, e.g. ',' or '\\t' or '::', or leave it out to have it guessed.")
     if isinstance(source, pd.DataFrame):
-        _check_frame(source, "<DataFrame>", "user, item (and rating) columns")
+        check_frame(source, "<DataFrame>", "user, item (and rating) columns")
         if len(source) == 0:
             raise DataError("<DataFrame>: the DataFrame has columns but no rows; give one row per interaction.")
         report = LoadReport(source="<DataFrame>", format="DataFrame")
-        columns = _map_columns([str(c) for c in source.columns], True, [], overrides, report.source)
+        columns = map_columns([str(c) for c in source.columns], True, [], overrides, report.source)
         frame = source.rename(columns={c: str(c) for c in source.columns})
         item_table = _item_table(items, None, None, report)
         interactions = Interactions.from_frame(
@@ -289,18 +266,6 @@ def _add_batch(builder: InteractionBuilder, table: pa.Table, columns: dict, firs
                 first_line=first_line)
 
 
-def _check_frame(frame: pd.DataFrame, name: str, needs: str) -> None:
-    """DataError for a DataFrame with no columns or with two columns of one name (which
-    column holds the ids would be a guess)."""
-    if len(frame.columns) == 0:
-        raise DataError(f"{name}: the DataFrame has no columns; give one with {needs}.")
-    names = pd.Index([str(c) for c in frame.columns])
-    if names.has_duplicates:
-        repeated = sorted(set(names[names.duplicated()]))
-        raise DataError(f"{name}: the DataFrame has more than one column named "
-                        f"{', '.join(map(repr, repeated))}; rename or drop the extra ones.")
-
-
 def _describe(source) -> str:
     if isinstance(source, pd.DataFrame):
         return "the items DataFrame"
@@ -321,7 +286,7 @@ def _open_batches(blob: Blob, layout: Layout | None, overrides: dict, report: Lo
     if formats.is_parquet(blob):
         report.format = f"Parquet{container}"
         parquet = pq.ParquetFile(blob.path if blob.path is not None else pa.BufferReader(blob.data))
-        columns = _map_columns(list(parquet.schema_arrow.names), True, [], overrides, blob.name)
+        columns = map_columns(list(parquet.schema_arrow.names), True, [], overrides, blob.name)
         _say_unused(report, list(parquet.schema_arrow.names), columns)
         rows = parquet.metadata.num_rows
         if check_memory:
@@ -346,7 +311,7 @@ def _open_batches(blob: Blob, layout: Layout | None, overrides: dict, report: Lo
         if check_memory:
             check_fits_in_memory(blob.name, estimated, f"the file size ({blob.size():,} bytes)", max_memory)
         try:
-            columns = _map_columns(found.names, True, found.sample, overrides, blob.name)
+            columns = map_columns(found.names, True, found.sample, overrides, blob.name)
         except DataError as exc:
             if not found.nested or " among " not in str(exc):  # a role not found, not a column named wrongly
                 raise
@@ -385,7 +350,7 @@ def _open_batches(blob: Blob, layout: Layout | None, overrides: dict, report: Lo
     estimated = int(blob.size() / dialect.mean_line_bytes)
     if check_memory:
         check_fits_in_memory(blob.name, estimated, f"the file size ({blob.size():,} bytes)", max_memory)
-    columns = _map_columns(dialect.names, dialect.header, dialect.sample, overrides, blob.name)
+    columns = map_columns(dialect.names, dialect.header, dialect.sample, overrides, blob.name)
     if dialect.header:
         _say_unused(report, dialect.names, columns)
     needed = [c for c in dict.fromkeys(columns.values()) if c is not None]
@@ -459,97 +424,11 @@ def _wrap(name: str, exc: BaseException, wanted: str = formats.INTERACTIONS) -> 
                      "were guessed wrong.")
 
 
-# --------------------------------------------------------------------- columns
-def _map_columns(names: list[str], has_header: bool, sample: list[list[str]], overrides: dict,
-                 source: str) -> dict[str, str | None]:
-    """Which column holds the user, item, rating and timestamp: overrides first, then names,
-    then (without a header) positions."""
-    if not names:
-        raise DataError(f"{source}: no columns found; interactions need a user and an item column.")
-    columns: dict[str, str | None] = {}
-    for role in ROLES:
-        given = overrides[role]
-        if given is False:
-            columns[role] = None
-        elif given is None or given is True:
-            continue
-        elif isinstance(given, int) and not isinstance(given, bool):
-            if not 0 <= given < len(names):
-                raise DataError(f"{source}: {role}={given} is not a column position; the file has "
-                                f"{len(names)} columns (positions 0 to {len(names) - 1}).")
-            columns[role] = names[given]
-        elif str(given) in names:
-            columns[role] = str(given)
-        else:
-            raise DataError(f"{source}: no column {given!r} for {role}=...; the columns are "
-                            f"{names}. Name one of them, or give a 0-based position.")
-    given = [(role, c) for role, c in columns.items() if c is not None]
-    for k, (role, name) in enumerate(given):
-        other = next((r for r, c in given[:k] if c == name), None)
-        if other is not None:
-            raise DataError(f"{source}: column {name!r} was given for both {other} and {role}; "
-                            f"each role needs its own column (the columns are {names}).")
-    taken = {c for c in columns.values() if c is not None}
-    free = [n for n in names if n not in taken]
-    if has_header:
-        normalized = {n: normalize_name(n) for n in free}
-        for role in ROLES:
-            if role in columns:
-                continue
-            exact = [n for n in free if normalized[n] in SYNONYMS[role] and n not in taken]
-            loose = [n for n in free if n not in taken
-                     and any(w in normalized[n] for w in NAME_WORDS[role])]
-            found = (exact or loose or [None])[0]
-            columns[role] = found
-            if found is not None:
-                taken.add(found)
-        if columns["user"] is None or columns["item"] is None:
-            missing = [r for r in ("user", "item") if columns[r] is None]
-            what = "no recognisable columns" if all(columns[r] is None for r in ROLES) else \
-                f"no {' or '.join(missing)} column"
-            described = {normalize_name(n) for n in names} & {*TITLE_NAMES, *GENRE_NAMES}
-            hint = f" {ITEM_TABLE_HINT}" if described and columns["user"] is None else ""
-            raise DataError(f"{source}: {what} among {names}.{hint} {NAME_COLUMNS}")
-        return columns
-    # no header: user, item, then rating and timestamp by position
-    positional = [n for n in names if n not in taken]
-    for role in ("user", "item"):
-        if role not in columns:
-            if not positional:
-                raise DataError(f"{source}: only {len(names)} column(s); interactions need a user "
-                                "and an item column.")
-            columns[role] = positional.pop(0)
-    for role in ("rating", "timestamp"):
-        if role in columns:
-            continue
-        if not positional:
-            columns[role] = None
-            continue
-        candidate = positional[0]
-        if role == "rating" and _looks_like_time(sample, names.index(candidate)) \
-                and "timestamp" not in columns:
-            columns["rating"] = None
-            continue
-        columns[role] = positional.pop(0)
-    return columns
-
-
-def _looks_like_time(sample: list[list[str]], position: int) -> bool:
-    """True when a column holds Unix seconds (all > 1e8) or dates rather than ratings."""
-    values = [row[position] for row in sample[:50] if position < len(row)]
-    if not values:
-        return False
-    numeric = pd.to_numeric(pd.Series(values), errors="coerce")
-    if numeric.notna().all():
-        return bool((numeric > 1e8).all())
-    return bool(pd.to_datetime(pd.Series(values), errors="coerce", format="mixed").notna().mean() > 0.9)
-
-
 # --------------------------------------------------------------------- item metadata
 def read_item_table(source) -> pd.DataFrame:
     """An item-metadata table with columns item_id, title, genres (list) and any others."""
     if isinstance(source, pd.DataFrame):
-        _check_frame(source, "<items DataFrame>", "an item id column and title or genres columns")
+        check_frame(source, "<items DataFrame>", "an item id column and title or genres columns")
         frame = source.copy()
         frame.columns = [str(c) for c in frame.columns]
         name = "<items DataFrame>"
