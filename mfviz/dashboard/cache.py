@@ -75,7 +75,7 @@ PREVIEW_BYTES = 256 * 1024  # of a compressed file or a zip's member, decompress
 
 
 class _Peeked(Exception):
-    """Raised by `_peek`'s size check before `formats.unwrap` expands anything."""
+    """Raised by `_peek`'s size check before `sources.unwrap` expands anything."""
 
 
 def _peek(content: bytes):
@@ -87,8 +87,8 @@ def _peek(content: bytes):
     import lzma
     import zipfile
 
-    from mfviz.data import formats
-    from mfviz.data.formats import Blob
+    from mfviz.data import layouts, sources
+    from mfviz.data.sources import Blob
 
     asked = []
 
@@ -97,7 +97,7 @@ def _peek(content: bytes):
         raise _Peeked
 
     try:
-        return formats.unwrap(Blob("preview", data=content), formats.RATINGS_FILES, peek)  # nothing to expand
+        return sources.unwrap(Blob("preview", data=content), layouts.RATINGS_FILES, peek)  # nothing to expand
     except _Peeked:
         pass
     head = content[:8]
@@ -120,14 +120,14 @@ def preview_frame(content_key: str, _content: bytes, rows: int = 8) -> pd.DataFr
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from mfviz.data import formats, json_records
-    from mfviz.data.formats import Blob
+    from mfviz.data import json_records, sniffing, sources, text_encoding
+    from mfviz.data.sources import Blob
 
     try:
         blob = _peek(_content)
     except Exception:  # noqa: BLE001 - a preview must never fail the page (the load says what is wrong)
         blob = Blob("preview", data=_content)
-    if formats.is_parquet(blob):
+    if sources.is_parquet(blob):
         try:
             parquet = pq.ParquetFile(pa.BufferReader(blob.read()))
             first = next(parquet.iter_batches(batch_size=rows), None)
@@ -147,8 +147,8 @@ def preview_frame(content_key: str, _content: bytes, rows: int = 8) -> pd.DataFr
     blob = Blob("preview", data=head)
     try:  # split as the loader's sniffer splits (the mapping below picks columns by these positions): columns
         # aligned with runs of two or more spaces ("user id   item id   rating") are 3, not 6 words
-        dialect = formats.sniff(formats.check_text(blob), delimiter=None, header=False, encoding=None,
-                                header_words=set())
+        dialect = sniffing.sniff(text_encoding.check_text(blob), delimiter=None, header=False, encoding=None,
+                                 header_words=set())
         if dialect.sample:
             return pd.DataFrame(dialect.sample[: rows + 1], dtype=str)
     except Exception:  # noqa: BLE001 - a preview must never fail the page: then as pandas reads it

@@ -587,7 +587,7 @@ def data_label(data: DataEntry) -> str:
     """The data's name as the sidebar and the Data page show it: a known dataset by its own name, with
     the file it was read from ("MovieLens 100K (u.data)"); any other file by its name alone. Only the
     shown words change: data.name stays the file's name (links and messages use it)."""
-    from mfviz.data.formats import LAYOUTS
+    from mfviz.data.layouts import LAYOUTS
 
     fmt = getattr(getattr(data.interactions, "report", None), "format", "") or ""
     layout = next((layout for layout in LAYOUTS if fmt.startswith(layout.name)), None)

@@ -12,8 +12,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.json as pajson
 
-from mfviz.data.formats import Blob
 from mfviz.data.report import NAME_COLUMNS
+from mfviz.data.sources import Blob
 from mfviz.errors import DataError
 
 SAMPLE_BYTES = 1 << 18  # read to find the fields and their types

@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from mfviz.data import formats, json_records
+from mfviz.data import delimited, json_records, layouts, sniffing, sources, text_encoding
 from mfviz.data.assemble import InteractionBuilder, canonical_int, null_missing_ids
 from mfviz.data.columns import (
     GENRE_NAMES,
@@ -23,15 +23,18 @@ from mfviz.data.columns import (
     map_columns,
     normalize_name,
 )
-from mfviz.data.formats import Blob, Layout
 from mfviz.data.interactions import Interactions
+from mfviz.data.layouts import Layout
 from mfviz.data.memory import ASSUMED_LINE_BYTES, check_fits_in_memory
 from mfviz.data.report import (
     ADD_ITEMS,
     DELIMITER_OR_DROP,
+    ITEM_TABLE_WARNING,
+    ITEM_TABLE_WARNINGS,
     USE_COLUMN,
     LoadReport,
 )
+from mfviz.data.sources import Blob
 from mfviz.errors import DataError, UnreadableFile
 
 
@@ -111,7 +114,7 @@ def load_interactions(
             out_of_scale=out_of_scale, zeros=zeros, report=report,
         )
     else:
-        blob = formats.open_source(source, formats.RATINGS_FILES)
+        blob = sources.open_source(source, layouts.RATINGS_FILES)
         not_utf8 = False
         try:
             def check_size(name: str, uncompressed: int) -> None:
@@ -119,9 +122,9 @@ def load_interactions(
                     check_fits_in_memory(name, uncompressed // ASSUMED_LINE_BYTES,
                                   f"its uncompressed size ({uncompressed:,} bytes)", max_memory)
 
-            blob = formats.unwrap(blob, formats.RATINGS_FILES, check_size)
+            blob = sources.unwrap(blob, layouts.RATINGS_FILES, check_size)
             report = LoadReport(source=blob.name)
-            layout = formats.detect_layout(blob) if not formats.is_parquet(blob) else None
+            layout = layouts.detect_layout(blob) if not sources.is_parquet(blob) else None
             columns, expected_rows, batches = _open_batches(
                 blob, layout, overrides, report, delimiter=delimiter, header=header,
                 encoding=encoding, on_bad_rows=on_bad_rows, check_memory=check_memory,
@@ -139,13 +142,13 @@ def load_interactions(
             report.rows_read += builder.rows_seen
             if report.rows_read == 0:
                 raise DataError(f"{blob.name}: the file has a header (column names) but no rows below it; "
-                                f"choose {formats.INTERACTIONS}.")
+                                f"choose {sources.INTERACTIONS}.")
         except DataError:
             raise
         except (pa.ArrowException, UnicodeError, OSError, ValueError, MemoryError) as exc:
             if encoding is None and "utf8" in str(exc).lower().replace("-", ""):
                 not_utf8 = True
-            elif formats.is_parquet(blob):  # a damaged Parquet file: no reading option helps
+            elif sources.is_parquet(blob):  # a damaged Parquet file: no reading option helps
                 raise UnreadableFile(f"{blob.name}: this Parquet file is damaged or cut short ({exc}); write or "
                                      "download it again.") from None
             else:
@@ -154,9 +157,9 @@ def load_interactions(
             interactions = load_interactions(
                 source, user=user, item=item, rating=rating, timestamp=timestamp, delimiter=delimiter,
                 header=header, explicit=explicit, duplicates=duplicates, on_bad_rows=on_bad_rows,
-                out_of_scale=out_of_scale, zeros=zeros, items=items, encoding=formats.LEGACY_ENCODING, check_memory=check_memory,
+                out_of_scale=out_of_scale, zeros=zeros, items=items, encoding=text_encoding.LEGACY_ENCODING, check_memory=check_memory,
                 max_memory=max_memory)
-            line = formats.first_non_utf8_line(blob)
+            line = text_encoding.first_non_utf8_line(blob)
             where = "" if line is None else f" (line {line:,} is not)"
             interactions.report.note(f"The text is not UTF-8 beyond its first 64 KiB{where}, so the "
                                      "whole file was read again: as UTF-8 where it is and as Windows-1252 where it "
@@ -203,7 +206,7 @@ def with_items(interactions: Interactions, items) -> Interactions:
     table = read_item_table(items)
     report = dataclasses.replace(interactions.report, dropped=dict(interactions.report.dropped),
                                  warnings=[w for w in interactions.report.warnings
-                                           if not w.startswith(formats.ITEM_TABLE_WARNING)],
+                                           if not w.startswith(ITEM_TABLE_WARNING)],
                                  notes=[n for n in interactions.report.notes if "have no titles" not in n
                                         and "in the item table" not in n and not n.startswith("Item metadata from")])
     _take_item_table(report, table, f"Item metadata from {_describe(items)}.")
@@ -227,11 +230,11 @@ def _item_table(items, layout: Layout | None, blob: Blob | None, report: LoadRep
         report.note(f"{layout.items_file} was not found next to {layout.ratings_file}, so items "
                     f"have no titles; {ADD_ITEMS}")
         return None
-    item_blob = formats.unwrap(item_blob, (layout.items_file,))
+    item_blob = sources.unwrap(item_blob, (layout.items_file,))
     try:
         table = layout.read_items(item_blob)
     except (pa.ArrowException, UnicodeError, ValueError, KeyError) as exc:
-        raise _wrap(item_blob.name, exc, formats.ITEM_TABLE) from None
+        raise _wrap(item_blob.name, exc, sources.ITEM_TABLE) from None
     _take_item_table(report, table, f"Item metadata from {layout.items_file} next to the ratings file.")
     return table
 
@@ -239,7 +242,7 @@ def _item_table(items, layout: Layout | None, blob: Blob | None, report: LoadRep
 def _take_item_table(report: LoadReport, table: pd.DataFrame, source: str) -> None:
     """Say where the item table came from, and what went wrong reading it."""
     report.note(source)
-    for warning in table.attrs.get(formats.ITEM_TABLE_WARNINGS, []):
+    for warning in table.attrs.get(ITEM_TABLE_WARNINGS, []):
         report.warn(warning)
 
 
@@ -283,7 +286,7 @@ def _open_batches(blob: Blob, layout: Layout | None, overrides: dict, report: Lo
     """Find the columns and return them, an estimate of the row count, and an iterator of
     (Arrow table with the needed columns, file lines before its first row, ids read as text)."""
     container = f", {blob.container}" if blob.container else ""
-    if formats.is_parquet(blob):
+    if sources.is_parquet(blob):
         report.format = f"Parquet{container}"
         parquet = pq.ParquetFile(blob.path if blob.path is not None else pa.BufferReader(blob.data))
         columns = map_columns(list(parquet.schema_arrow.names), True, [], overrides, blob.name)
@@ -302,8 +305,8 @@ def _open_batches(blob: Blob, layout: Layout | None, overrides: dict, report: Lo
         return columns, rows, parquet_batches()
 
     # check_text re-encodes UTF-16 as UTF-8, with its byte-order mark or without
-    utf16 = blob.head(2) in (b"\xff\xfe", b"\xfe\xff") or formats.utf16_without_bom(blob.head()) is not None
-    blob = formats.check_text(blob)
+    utf16 = blob.head(2) in (b"\xff\xfe", b"\xfe\xff") or text_encoding.utf16_without_bom(blob.head()) is not None
+    blob = text_encoding.check_text(blob)
     if json_records.is_json(blob):
         found = json_records.sample(blob)
         report.format = ("JSON Lines" if found.lines else "JSON (an array of objects)") + container
@@ -331,8 +334,8 @@ def _open_batches(blob: Blob, layout: Layout | None, overrides: dict, report: Lo
         header = layout.header if header is None else header
         encoding = encoding or layout.encoding
         report.format = layout.name + container
-    dialect = formats.sniff(blob, delimiter=delimiter, header=header, encoding=encoding,
-                            header_words=HEADER_WORDS, quoted=layout is None)
+    dialect = sniffing.sniff(blob, delimiter=delimiter, header=header, encoding=encoding,
+                             header_words=HEADER_WORDS, quoted=layout is None)
     if layout is not None and not layout.header:
         dialect.names = [*layout.names, *dialect.names[len(layout.names):]]
         dialect.names = [n or f"column_{k + 1}" for k, n in enumerate(dialect.names)]
@@ -344,7 +347,7 @@ def _open_batches(blob: Blob, layout: Layout | None, overrides: dict, report: Lo
             shown = "runs of spaces" if dialect.delimiter == " " else "runs of two or more spaces"
         else:
             shown = {"\t": "tab", " ": "space"}.get(dialect.delimiter, repr(dialect.delimiter))
-        encoding = "UTF-16" if utf16 else formats.ENCODING_NAMES.get(dialect.encoding, dialect.encoding)
+        encoding = "UTF-16" if utf16 else text_encoding.ENCODING_NAMES.get(dialect.encoding, dialect.encoding)
         report.format = (f"delimited text ({shown} separated, "
                          f"{'with' if dialect.header else 'no'} header, {encoding}{container})")
     estimated = int(blob.size() / dialect.mean_line_bytes)
@@ -355,18 +358,18 @@ def _open_batches(blob: Blob, layout: Layout | None, overrides: dict, report: Lo
         _say_unused(report, dialect.names, columns)
     needed = [c for c in dict.fromkeys(columns.values()) if c is not None]
     id_columns = [columns["user"], columns["item"]]
-    bad_rows = formats.BadRows()
+    bad_rows = delimited.BadRows()
 
     def text_batches():
-        chunks = formats.iter_delimited(blob, dialect, include=needed, bad_rows=bad_rows,
-                                        column_types={c: pa.string() for c in id_columns})
+        chunks = delimited.iter_delimited(blob, dialect, include=needed, bad_rows=bad_rows,
+                                          column_types={c: pa.string() for c in id_columns})
         reported = 0
         for table, lines_before, start in chunks:
             if bad_rows.count > reported:
                 if on_bad_rows == "error":
                     text, expected, actual = bad_rows.first
-                    text = text.replace(formats.ALIGNED_GAP_STANDIN, "  ")  # as an aligned file spaces it
-                    line = formats.line_of(blob, text, start)  # the first bad row is in this chunk
+                    text = text.replace(sniffing.ALIGNED_GAP_STANDIN, "  ")  # as an aligned file spaces it
+                    line = delimited.line_of(blob, text, start)  # the first bad row is in this chunk
                     where = f"line {line}" if line else "a line"
                     raise DataError(
                         f"{blob.name}: lines have the wrong number of fields; {where} has {actual} "
@@ -410,10 +413,10 @@ def _drop_repeated_headers(table: pa.Table, report: LoadReport) -> pa.Table:
     return table.filter(pc.invert(pc.fill_null(repeated, False)))
 
 
-def _wrap(name: str, exc: BaseException, wanted: str = formats.INTERACTIONS) -> DataError:
+def _wrap(name: str, exc: BaseException, wanted: str = sources.INTERACTIONS) -> DataError:
     """A parser error in the user's words: the file, what the parser said, what to do."""
     message = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    message = message.replace("CSV parse error: ", "").replace(formats.DOUBLE_COLON_STANDIN, "::")
+    message = message.replace("CSV parse error: ", "").replace(delimited.DOUBLE_COLON_STANDIN, "::")
     if isinstance(exc, MemoryError):
         return DataError(f"{name}: ran out of memory while loading; load a sample of the file.")
     if isinstance(exc, UnicodeError):
@@ -433,11 +436,11 @@ def read_item_table(source) -> pd.DataFrame:
         frame.columns = [str(c) for c in frame.columns]
         name = "<items DataFrame>"
     else:
-        blob = formats.unwrap(formats.open_source(source, ()), ())
+        blob = sources.unwrap(sources.open_source(source, ()), ())
         name = blob.name
-        known = {"u.item": formats.read_ml100k_items, "movies.dat": formats.read_movielens_dat_items,
-                 "movies.csv": formats.read_movielens_csv_items,
-                 "artists.dat": formats.read_lastfm_items}
+        known = {"u.item": layouts.read_ml100k_items, "movies.dat": layouts.read_movielens_dat_items,
+                 "movies.csv": layouts.read_movielens_csv_items,
+                 "artists.dat": layouts.read_lastfm_items}
         if blob.basename.lower() in known:
             # A known name is a guess at the layout: an ordinary table called movies.csv (text ids, other
             # columns or delimiter) fails that reader or keeps none of its rows, and is read as any other.
@@ -447,20 +450,20 @@ def read_item_table(source) -> pd.DataFrame:
                 table = None
             if table is not None and len(table):
                 return table
-        if formats.is_parquet(blob):
+        if sources.is_parquet(blob):
             frame = pq.read_table(blob.path if blob.path is not None else pa.BufferReader(blob.data)).to_pandas()
         elif json_records.is_json(blob):  # Amazon's and Goodreads' metadata: it was split as CSV (0% joined)
             frame = json_records.item_table(blob)
         else:
-            blob = formats.check_text(blob, formats.ITEM_TABLE)
-            dialect = formats.sniff(blob, delimiter=None, header=None, encoding=None,
-                                    header_words=HEADER_WORDS, wanted=formats.ITEM_TABLE)
+            blob = text_encoding.check_text(blob, sources.ITEM_TABLE)
+            dialect = sniffing.sniff(blob, delimiter=None, header=None, encoding=None,
+                                     header_words=HEADER_WORDS, wanted=sources.ITEM_TABLE)
             names = None
             if not dialect.header:  # id, title (and genres, as in movies.dat) by position
                 width = len(dialect.names)
                 names = ["item_id", "title", *(["genres"] if width == 3 else dialect.names[2:])][:width]
-            frame = formats.read_text_table(blob, dialect.delimiter, names, dialect.header, True,
-                                            dialect.encoding, aligned=dialect.aligned)
+            frame = delimited.read_text_table(blob, dialect.delimiter, names, dialect.header, True,
+                                              dialect.encoding, aligned=dialect.aligned)
     normalized = {c: normalize_name(c) for c in frame.columns}
     id_column = next((c for c in frame.columns if normalized[c] in ("itemid", "id")), None) or \
         next((c for c in frame.columns if normalized[c] in SYNONYMS["item"]), None) or frame.columns[0]
@@ -477,7 +480,7 @@ def read_item_table(source) -> pd.DataFrame:
         text = frame["genres"].astype(str)
         # MovieLens writes Comedy|Drama; other tables (Goodreads shelves, tags) a ; or , list
         separator = next((sep for sep in "|;," if text.str.contains(sep, regex=False).any()), "|")
-        frame["genres"] = formats.split_genres(frame["genres"], separator)
+        frame["genres"] = layouts.split_genres(frame["genres"], separator)
     ids = frame["item_id"]
     if not pd.api.types.is_numeric_dtype(ids):
         numeric = pd.to_numeric(ids, errors="coerce")
@@ -489,15 +492,15 @@ def read_item_table(source) -> pd.DataFrame:
     if frame["item_id"].isna().any():
         raise DataError(f"{name}: {int(frame['item_id'].isna().sum())} item rows have no id; "
                         "fill them in or remove them.")
-    said = list(frame.attrs.get(formats.ITEM_TABLE_WARNINGS, []))
+    said = list(frame.attrs.get(ITEM_TABLE_WARNINGS, []))
     repeated = frame["item_id"].duplicated()
     if repeated.any():
         count = int(repeated.sum())
-        said.append(f"{formats.ITEM_TABLE_WARNING}{name}: {count:,} {'rows repeat' if count != 1 else 'row repeats'} "
+        said.append(f"{ITEM_TABLE_WARNING}{name}: {count:,} {'rows repeat' if count != 1 else 'row repeats'} "
                     f"the id of an earlier row (the first: {frame['item_id'][repeated].tolist()[0]!r}) and "
                     f"{'were' if count != 1 else 'was'} skipped: the first row of each id is used.")
     frame = frame[~repeated].reset_index(drop=True)
-    frame.attrs = {formats.ITEM_TABLE_WARNINGS: said, "id_column": str(id_column)}
+    frame.attrs = {ITEM_TABLE_WARNINGS: said, "id_column": str(id_column)}
     return frame
 
 
@@ -510,7 +513,7 @@ def _finish_item_join(interactions: Interactions, table: pd.DataFrame) -> None:
     found = ids.isin(keys)
     interactions.report.metadata_join_rate = float(found.mean()) if len(found) else 0.0
     if len(table) == 0:
-        interactions.report.warn(f"{formats.ITEM_TABLE_WARNING}has no rows: no item has a title or genres.")
+        interactions.report.warn(f"{ITEM_TABLE_WARNING}has no rows: no item has a title or genres.")
     elif not found.all():
         column = table.attrs.get("id_column")
         examples = ", ".join(repr(i) for i in interactions.item_ids[~np.asarray(found)][:3].tolist())

@@ -13,6 +13,10 @@ NAME_COLUMNS = "Say which column is which with user=... and item=... (and rating
 USE_COLUMN = "To use one, name it with rating=... or timestamp=...."
 ITEM_TABLE_HINT = ("It looks like an item table (titles or genres, no user column): pass it as items=..., with an "
                    "interactions file of user, item and rating columns.")
+# What went wrong in an item table, kept with it (`DataFrame.attrs`) until a load report takes it;
+# each such warning starts so, so that a report can drop those of a table it no longer uses.
+ITEM_TABLE_WARNINGS = "warnings"
+ITEM_TABLE_WARNING = "Item table "
 
 
 @dataclass
@@ -69,3 +73,4 @@ class LoadReport:
 
     def __str__(self) -> str:
         return "\n".join(self.lines())
+

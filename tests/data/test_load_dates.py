@@ -11,7 +11,7 @@ from pandas.tseries.api import guess_datetime_format
 
 import mfviz
 from mfviz import load_interactions
-from mfviz.data import formats
+from mfviz.data import delimited
 from mfviz.data.dates import known_date_format
 
 
@@ -100,7 +100,7 @@ def test_dates_read_before_a_later_part_of_the_file_showed_the_order_are_put_rig
     days = np.repeat(np.arange(1, 16), per_day)
     hours = np.arange(len(days)) % 24
     written = [layout.format(d=d, h=h) for d, h in zip(days, hours, strict=True)]
-    assert 12 * per_day * len(written[0]) > formats.CHUNK_BYTES  # more than a chunk before day 13
+    assert 12 * per_day * len(written[0]) > delimited.CHUNK_BYTES  # more than a chunk before day 13
     stamps, notes = _load(tmp_path, written)
     expected = {k: _seconds(dt.datetime(2020, 1, int(d), int(h), 15))
                 for k, (d, h) in enumerate(zip(days, hours, strict=True))}
@@ -189,7 +189,7 @@ def test_a_later_part_written_the_other_way_round_is_warned_of(tmp_path):
     # day first (13/01) in the first chunks, month first (01/13) only much later: "written day first", no warning
     written = [f"{d:02d}/01/2020" for d in np.repeat(np.arange(1, 29), 7000)] + ["01/13/2021", "02/14/2021"]
     stamps, notes = _load(tmp_path, written)
-    assert (tmp_path / "r.csv").stat().st_size > 2 * formats.CHUNK_BYTES  # the other way round chunks later
+    assert (tmp_path / "r.csv").stat().st_size > 2 * delimited.CHUNK_BYTES  # the other way round chunks later
     assert stamps[0] == _seconds(dt.datetime(2020, 1, 1)) and stamps[len(written) - 1] == _seconds(dt.datetime(2021, 2, 14))
     report = load_interactions(tmp_path / "r.csv").report
     assert len(report.warnings) == 1 and "written day first (13/01/2020), but later in the file also the other way " \

@@ -15,7 +15,7 @@ from conftest import EXPECTED, ROWS, as_dict, write_rows
 
 import mfviz
 from mfviz import load_interactions
-from mfviz.data import formats
+from mfviz.data import delimited
 
 
 @pytest.mark.parametrize("delimiter", [",", "\t", ";", "|", "::"])
@@ -380,7 +380,7 @@ def test_implicit_histogram_counts_fractional_weights(tmp_path):
 
 
 def test_many_chunks_ids_turn_to_text_when_a_later_chunk_needs_it(tmp_path, monkeypatch):
-    monkeypatch.setattr(formats, "CHUNK_BYTES", 64)  # a chunk every few lines
+    monkeypatch.setattr(delimited, "CHUNK_BYTES", 64)  # a chunk every few lines
     lines = ["user,item,rating"] + [f"{k % 40},{k % 7},{k % 5 + 1}" for k in range(400)]
     lines += ["007,3,5", "7,3,4"]  # only now do the user ids stop being plain integers
     (tmp_path / "r.csv").write_text("\n".join(lines) + "\n")
@@ -390,7 +390,7 @@ def test_many_chunks_ids_turn_to_text_when_a_later_chunk_needs_it(tmp_path, monk
 
 
 def test_many_chunks_bad_value_in_a_later_chunk_names_its_line(tmp_path, monkeypatch):
-    monkeypatch.setattr(formats, "CHUNK_BYTES", 64)
+    monkeypatch.setattr(delimited, "CHUNK_BYTES", 64)
     lines = ["user,item,rating"] + [f"{k % 40},{k % 7},{k % 5 + 1}" for k in range(400)]
     lines[301] = "3,4,five"
     (tmp_path / "r.csv").write_text("\n".join(lines) + "\n")
@@ -407,7 +407,7 @@ def test_public_names():
 def test_quoted_newlines_across_arrows_parallel_blocks(tmp_path, monkeypatch):
     # Arrow cuts each chunk into blocks at newlines to parse them in parallel; a newline inside a
     # quoted field there cut a row in two ("CSV parser got out of sync") once a file passed ~2 MB
-    monkeypatch.setattr(formats, "CHUNK_BLOCK_BYTES", 128)
+    monkeypatch.setattr(delimited, "CHUNK_BLOCK_BYTES", 128)
     lines = ["user,item,rating,review"]
     for k in range(2000):
         review = '"He said ""hi, there""\nand left"' if k % 3 == 0 else "plain"
@@ -420,7 +420,7 @@ def test_quoted_newlines_across_arrows_parallel_blocks(tmp_path, monkeypatch):
 
 
 def test_a_bad_row_is_found_on_its_own_line_not_where_its_text_first_appears(tmp_path, monkeypatch):
-    monkeypatch.setattr(formats, "CHUNK_BYTES", 64)
+    monkeypatch.setattr(delimited, "CHUNK_BYTES", 64)
     lines = ["user,item,rating,note"] + [f"{k},{k % 7},4,\"see 9,9\"" for k in range(300)]
     lines[250] = "9,9"  # two fields of four; the same text sits in line 2's quoted note
     (tmp_path / "r.csv").write_text("\n".join(lines) + "\n")

@@ -418,7 +418,7 @@ def test_utf8_text_stays_utf8_where_a_file_is_windows_1252_only_in_places(tmp_pa
 
 
 def test_a_character_cut_by_the_decoders_block_end_is_read_whole():
-    from mfviz.data.formats import LEGACY_ENCODING
+    from mfviz.data.text_encoding import LEGACY_ENCODING
 
     text = "é,Ü\n".encode() + b"caf\xe9\n"
     decoder = codecs.getincrementaldecoder(LEGACY_ENCODING)()

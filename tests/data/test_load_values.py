@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from mfviz import load_interactions
-from mfviz.data import formats
+from mfviz.data import delimited
 from mfviz.data.interactions import detect_explicit
 
 
@@ -111,7 +111,7 @@ def _liked_file(tmp_path, late: dict[int, str]):
     path = tmp_path / "liked.csv"
     path.write_text("user,item,liked,time\n" + "".join(f"{k // 40},{k % 40},{v},{1_600_000_000 + k}\n"
                                                        for k, v in liked.items()))
-    assert path.stat().st_size > 2 * formats.CHUNK_BYTES  # the words sit chunks after the first 0s
+    assert path.stat().st_size > 2 * delimited.CHUNK_BYTES  # the words sit chunks after the first 0s
     return path, liked
 
 
@@ -127,7 +127,7 @@ def test_zeros_before_yes_no_words_chunks_later_are_no_too(tmp_path, monkeypatch
     assert dict(zip(zip(out.user, out.item, strict=True), out.timestamp, strict=True)) == \
         {(k // 40, k % 40): 1_600_000_000 + k for k, v in liked.items() if v in ("1", "yes", "TRUE")}
     # as read in one chunk
-    monkeypatch.setattr(formats, "CHUNK_BYTES", 1 << 30)
+    monkeypatch.setattr(delimited, "CHUNK_BYTES", 1 << 30)
     whole = load_interactions(path)
     assert (whole.matrix != data.matrix).nnz == 0 and whole.report.dropped == data.report.dropped
 

@@ -8,13 +8,13 @@ import pytest
 from conftest import as_dict
 
 from mfviz import DataError, Interactions, load_interactions
-from mfviz.data import formats
+from mfviz.data import delimited
 
 
 @pytest.fixture
 def tiny_chunks(monkeypatch):
     """Chunks of ~64 bytes, so that a small file spans many chunks (and many Arrow blocks)."""
-    monkeypatch.setattr(formats, "CHUNK_BYTES", 64)
+    monkeypatch.setattr(delimited, "CHUNK_BYTES", 64)
 
 
 def _rows(n=400, seed=0):
