@@ -9,7 +9,7 @@ from mfviz.dashboard import cache, data_swap, pickers, state, ui, workspace_file
 from mfviz.dashboard.figures import counted, percent
 from mfviz.dashboard.state import DataEntry
 from mfviz.data import scale
-from mfviz.data.loaders import with_items
+from mfviz.data.item_tables import with_items
 from mfviz.errors import UnreadableFile
 
 start = ui.start_name()
