@@ -8,8 +8,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from mfviz.data import delimited, layouts, readers, sources, text_encoding
-from mfviz.data.assemble import InteractionBuilder, canonical_int, null_missing_ids
+from mfviz.data.assemble import InteractionBuilder
 from mfviz.data.columns import check_frame, map_columns
+from mfviz.data.id_maps import canonical_int, null_missing_ids
 from mfviz.data.interactions import Interactions
 from mfviz.data.item_tables import finish_item_join, read_and_report_item_table, take_item_table
 from mfviz.data.layouts import Layout

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mfviz import Interactions, load_interactions
-from mfviz.data.assemble import MISSING_ID_TEXT
+from mfviz.data.id_maps import MISSING_ID_TEXT
 
 text_ids = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Zs", "Zl", "Zp")),
                    min_size=1, max_size=8).filter(lambda s: s.strip() == s and s not in MISSING_ID_TEXT)
