@@ -51,10 +51,8 @@ def _parquet(blob: Blob, overrides: dict, report: LoadReport, container: str, ch
     needed = _needed(columns)
 
     def batches():
-        seen = 0
         for batch in parquet.iter_batches(batch_size=PARQUET_BATCH_ROWS, columns=needed):
             yield batch, None, False  # rows, not lines
-            seen += batch.num_rows
 
     return columns, rows, batches()
 
