@@ -34,9 +34,7 @@ def read_item_table(source) -> pd.DataFrame:
     else:
         blob = sources.unwrap(sources.open_source(source, ()), ())
         name = blob.name
-        known = {"u.item": layouts.read_ml100k_items, "movies.dat": layouts.read_movielens_dat_items,
-                 "movies.csv": layouts.read_movielens_csv_items,
-                 "artists.dat": layouts.read_lastfm_items}
+        known = {layout.items_file: layout.read_items for layout in layouts.LAYOUTS}
         if blob.basename.lower() in known:
             # A known name is a guess at the layout: an ordinary table called movies.csv (text ids, other
             # columns or delimiter) fails that reader or keeps none of its rows, and is read as any other.
