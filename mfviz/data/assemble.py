@@ -132,10 +132,11 @@ class InteractionBuilder:
         self.stamps = GrowingArray(np.int32, expected_rows if timestamp is not None else 0)
         self.stamp_base: int | None = None
         self.time_units: dict[str, int] = {}  # timestamps found in ms, µs or ns: how many
-        # numeric dates: "day" or "month" first once a value shows it; until then (or where values
-        # show both) how many were read the default way, and an example of each
         self.compact_dates: bool | None = None  # numbers written YYYYMMDD, not seconds
         self.commas: dict[str, int] = {}  # values written 4,5 ("decimal") or 1,234 ("thousands"): how many
+        # numeric dates (03/04/2020): "day" or "month" first once a value over 12 shows it, "both" where values
+        # show each, None until then; a value that showed each order (or read either way), by order; the
+        # dates stored before the order showed, with how they were read, to put right once it shows
         self.date_order: str | None = None
         self.date_day_first = False
         self.date_examples: dict[str, str] = {}
