@@ -130,7 +130,7 @@ def check_fits_in_memory(name: str, estimated_rows: int, basis: str, max_memory:
 
 
 def _available_memory() -> int | None:
-    """MemAvailable from /proc/meminfo in bytes (None where there is no /proc)."""
+    """MemAvailable from /proc/meminfo in bytes, else the free physical memory (None where neither is known)."""
     try:
         with open("/proc/meminfo") as fh:
             for line in fh:
