@@ -41,8 +41,9 @@ def load_interactions(
 ) -> Interactions:
     """Load user–item interactions from a file, a folder, an uploaded file object or a DataFrame.
 
-    Formats: delimited text (delimiter sniffed among comma, tab, semicolon, pipe and `::`;
-    header detected), Parquet, gzip / bz2 / xz compressed text, and zip archives. Known layouts
+    Formats: delimited text (delimiter sniffed among comma, tab, semicolon, pipe, `::` and
+    spaces, columns aligned with runs of spaces too; header detected), JSON Lines or a JSON array
+    of objects, Parquet, gzip / bz2 / xz compressed files, and zip archives. Known layouts
     load with no mapping and pick up their item table from the same folder or archive:
     MovieLens 100K (u.data + u.item), MovieLens 1M/10M (ratings.dat + movies.dat), MovieLens
     latest (ratings.csv + movies.csv) and Last.fm hetrec (user_artists.dat + artists.dat).
