@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from mfviz.analysis.export import untrained_users
 from mfviz.dashboard import (
     cache,
     figures,
@@ -598,9 +599,7 @@ if mode == MODES[0]:
     draw.button("Another", key="rec_another_user", icon=":material/shuffle:", on_click=another_user, args=(activity,),
                 help=f"A user drawn at random among those with at least {DRAWN_ACTIVITY} interactions, to flip through "
                      "users in a demonstration; the same draws in the same order in every session.")
-    # a split by time (or at random) can hold out all of a user's interactions: said in the list of users
-    untrained = (np.diff(entry.train.matrix.indptr) == 0 if entry.train is not None and model.personal
-                 else np.zeros(inter.n_users, bool))
+    untrained = untrained_users(model)  # a split by time (or at random) can hold out all of a user's interactions
     user = pickers.pick_one(who, "User", "user", candidates, inter, "rec_user",
                             lambda u: f"{user_named(inter.user_ids[u])} · {counted(int(activity[u]), 'interaction')}"
                                       + (", none in training" if untrained[u] else ""),
@@ -687,7 +686,9 @@ if mode == MODES[0]:
                        lambda: cache.recommendation_csv(entry.key, model, data.key, inter, int(n)),
                        file_name=figures.file_name(f"recommendations_top{int(n)}", "csv", ui.data_label(data), entry.name), mime="text/csv", key="rec_csv",
                        on_click="ignore", help="One row per user and rank: user_id, rank, item_id, title, score; "
-                       "items the user has in the data are left out.")
+                       "items the user has in the data are left out" + (
+                           f", and so are the {int(untrained.sum()):,} users none of whose interactions {entry.name} "
+                           "was trained on (their lists would say nothing of them)." if untrained.any() else "."))
     # the other models' lists right under this one's, where a presenter compares them (they came after the
     # dimensions table and the map of users, some 1,300 px further down)
     if compare and len(ids):

@@ -19,22 +19,35 @@ def recommendation_table(model, interactions, n: int = 10) -> pd.DataFrame:
     """Top-n items for every user of `interactions` by `model`, leaving out everything the user has
     in the data (not only the model's training part): one row per (user, rank) with the original
     user and item ids, the item's title and the model's score. Users with fewer than n unseen items
-    get fewer rows."""
+    get fewer rows; users the model has no training interaction of (a split held out all of theirs) get none,
+    as their lists would say nothing of them (`untrained_users` counts them)."""
     matrix = interactions.matrix
     if (model.n_users, model.n_items) != matrix.shape:
         raise ModelError(f"the model has {model.n_users:,} users × {model.n_items:,} items but the data has "
                          f"{matrix.shape[0]:,} × {matrix.shape[1]:,}; use the data the model was fitted on")
     check_ids_match(model, interactions)
     parts = []
-    for start in range(0, matrix.shape[0], CHUNK):
-        users = np.arange(start, min(start + CHUNK, matrix.shape[0]))
+    listed = np.flatnonzero(~untrained_users(model))
+    for start in range(0, listed.size, CHUNK):
+        users = listed[start:start + CHUNK]
         ids, scores = model.recommend(users, n=n, exclude=matrix)
         rows, ranks = np.nonzero(ids >= 0)
         parts.append((users[rows], ranks + 1, ids[rows, ranks], scores[rows, ranks]))
+    if not parts:
+        raise ModelError(f"{model.label} was trained on none of these users: no list would say anything of them")
     users, ranks, items, scores = (np.concatenate(column) for column in zip(*parts, strict=True))
     return pd.DataFrame({"user_id": interactions.user_ids[users], "rank": ranks,
                          "item_id": interactions.item_ids[items], "title": interactions.titles[items],
                          "score": np.round(scores.astype(np.float64), 6)})
+
+
+def untrained_users(model) -> np.ndarray:
+    """Which users (a bool per row) a personalising model has no training interaction of; none for Popularity,
+    which lists the same items for everyone, or for factors that came without interactions."""
+    train = getattr(model, "train_matrix", None)
+    if train is None or not getattr(model, "personal", True):
+        return np.zeros(model.n_users, bool)
+    return np.diff(train.indptr) == 0
 
 
 def projector_files(vectors, metadata: pd.DataFrame) -> dict[str, bytes]:
