@@ -691,17 +691,24 @@ if mode == MODES[0]:
                            "was trained on (their lists would say nothing of them)." if untrained.any() else "."))
     # the other models' lists right under this one's, where a presenter compares them (they came after the
     # dimensions table and the map of users, some 1,300 px further down)
+    # a model compared may come of another split, one that held out all of this user's interactions
+    strangers = [name for name in compare if untrained_users(ui.models()[name].model)[user]]
     if compare and len(ids):
         with ui.guard("Recommending with the other models"):
             sides = {entry.name: side_list(entry, ids, scores, held if lists.can_hit(entry) else None, hits)}
-            for name in compare:
+            for name in (name for name in compare if name not in strangers):
                 other = ui.models()[name]
                 other_ids, other_scores = top_unseen(other, user, hits)
                 sides[name] = side_list(other, other_ids, other_scores,
                                         lists.held_out(other, inter, user) if hits and lists.can_hit(other) else None,
                                         hits)
-            ui.side_by_side(sides, titles, popularity, int(n), score_help=COLUMNS["score"]["help"],
-                            note=side_hits_note(sides, user) if hits else "")
+            if len(sides) > 1:
+                ui.side_by_side(sides, titles, popularity, int(n), score_help=COLUMNS["score"]["help"],
+                                note=side_hits_note(sides, user) if hits else "")
+        if strangers:
+            st.caption(f"Not side by side: {' and '.join(strangers)}, trained on none of this user's interactions "
+                       f"({'its' if len(strangers) == 1 else 'their'} evaluation split held them all out), so "
+                       f"{'its list' if len(strangers) == 1 else 'their lists'} would say nothing of them.")
     st.markdown(f"**What {user_named(inter.user_ids[user])} interacted with** ({counted(len(history), 'item')}, best first"
                 + ("; a click on “when” orders them in time)" if "when" in history.columns else ")"))
     st.dataframe(history, hide_index=True, width="stretch", height=HISTORY_ROW * (min(len(history), HISTORY_ROWS) + 1) + 3,

@@ -361,3 +361,28 @@ def test_each_list_side_by_side_shades_its_own_rows_and_the_caption_counts_them(
     assert {name: shaded_rows(table, LIGHT_SHADE) for name, table in tables.items()} == some
     assert {name: table.value["lists"].tolist() for name, table in tables.items()} == words  # the shading in words
     assert any(c.value.startswith(said) for c in at.caption), [c.value for c in at.caption]
+
+
+def test_a_model_compared_that_was_trained_on_none_of_the_users_interactions_is_left_out_with_why():
+    """A model compared may come of a split by time, which held out all of a user's interactions: its list there
+    was the catalogue in index order (all scores 0); it is left out of the side by side, and the caption says why."""
+    at = train_on_page(new_app(), "ials", factors=8)  # the quick default's split: by user, everyone trained
+    open_page(at, "pages/train_page.py")
+    at.selectbox(key="train_model").set_value("svd").run()
+    at.selectbox(key="split_method").set_value("time")
+    at.button(key="train_submit").click().run()
+    shown, by_time = (next(name for name, e in entries(at).items() if e.kind == kind and not e.auto)
+                      for kind in ("ials", "svd"))
+    untrained = np.flatnonzero(np.diff(entries(at)[by_time].train.matrix.indptr) == 0)
+    assert untrained.size
+    at = on_recommend(at, shown, [by_time], hits=False)
+    at.selectbox(key="rec_user").set_value(int(untrained[0])).run()
+    assert not problems(at), problems(at)
+    assert "**Side by side**" not in [m.value for m in at.markdown]
+    said = [c.value for c in at.caption if c.value.startswith("Not side by side")]
+    assert said == [f"Not side by side: {by_time}, trained on none of this user's interactions (its evaluation split "
+                    "held them all out), so its list would say nothing of them."]
+    at.selectbox(key="rec_user").set_value(int(np.flatnonzero(np.diff(entries(at)[by_time].train.matrix.indptr))[0]))
+    at.run()  # a user both models know: side by side as before
+    assert "**Side by side**" in [m.value for m in at.markdown]
+    assert not any(c.value.startswith("Not side by side") for c in at.caption)
