@@ -18,6 +18,7 @@ from mfviz.dashboard import (
     verdicts,
 )
 from mfviz.dashboard.figures import counted, export_config, file_name, fixed_decimals
+from mfviz.data.id_lists import join_ids, split_ids
 
 # one line at 1,280 px: the map starts that much higher on a 720 px screen
 ui.header("Latent space", "Each item's vector, squeezed into 2-D (or 3-D): items the model finds alike land close.")
@@ -253,6 +254,50 @@ def dimension_number(text: str) -> int | str:
     return int(text) - 1 if text.strip().lstrip("-").isdigit() else text
 
 
+HIGHLIGHT = "latent_highlight"  # the genres highlighted on the map (kept across pages: workspace.PAGE_WIDGETS)
+
+
+def highlight_choice(groups: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """The genres the analyst highlights on the map ({genre: its items}, in the order picked), chosen under the model
+    picker (a link's `highlight=` first); none, and no widget, when the data's items have no genres. Genres kept from
+    other data that this data lacks are let go."""
+    if link_view is not None:
+        highlight_from_link(link_view.get("highlight"), groups)
+    if not groups:
+        return {}
+    kept = [genre for genre in st.session_state.get(HIGHLIGHT) or [] if genre in groups]
+    st.session_state[HIGHLIGHT] = kept[:map_figures.HIGHLIGHTED_AT_MOST]
+    chosen = top[0].multiselect(
+        "Highlight genres", sorted(groups, key=str.casefold), key=HIGHLIGHT,
+        max_selections=map_figures.HIGHLIGHTED_AT_MOST, format_func=lambda g: f"{g} ({len(groups[g]):,})",
+        placeholder="a genre, to find its items (type to search)",
+        help=f"Draw the items of a genre (up to {map_figures.HIGHLIGHTED_AT_MOST}) on top, larger, each genre in a "
+             "strong colour and its own shape, and every other item light grey behind: a genre found at a glance, "
+             "whatever your colour vision (the twelve genre colours cannot all be told apart). An item of several "
+             "genres counts in each. “Colour by” is set aside meanwhile. The number is the genre's items in all.")
+    return {genre: groups[genre] for genre in chosen}
+
+
+def highlight_from_link(value: str | None, groups: dict[str, np.ndarray]) -> None:
+    """Set the highlight to the opened link's `highlight=` (genre names, `join_ids`; case ignored), none when it
+    has none (a link fixes the view); names that are no genre of this data are said in a warning."""
+    named = [name.strip() for name in split_ids(value or "") if name.strip()]
+    by_name = {genre.casefold(): genre for genre in groups}
+    found = list(dict.fromkeys(by_name[name.casefold()] for name in named if name.casefold() in by_name))
+    missing = [name for name in named if name.casefold() not in by_name]
+    if missing:
+        why = ("this data's items have no genres" if not groups else
+               f"{', '.join(missing)} {'is no genre' if len(missing) == 1 else 'are no genres'} of this data")
+        st.warning(f"The link's highlight = {value} is not applied as it stands: {why}; "
+                   + (f"{', '.join(found)} {'is' if len(found) == 1 else 'are'} highlighted." if found else
+                      "nothing is highlighted."), icon=":material/link_off:")
+    if len(found) > map_figures.HIGHLIGHTED_AT_MOST:
+        st.warning(f"The link's highlight = {value} names {len(found)} genres; the map highlights "
+                   f"{map_figures.HIGHLIGHTED_AT_MOST} at most: the first {map_figures.HIGHLIGHTED_AT_MOST}.",
+                   icon=":material/link_off:")
+    st.session_state[HIGHLIGHT] = found[:map_figures.HIGHLIGHTED_AT_MOST]
+
+
 def isolate(items, around: int | None = None) -> None:
     """Map only `items` (callbacks run before widgets); `around`: the item whose neighbourhood they are."""
     st.session_state["latent_subset"] = (data.key, sorted(int(i) for i in items))
@@ -453,9 +498,12 @@ if link_view is not None and "colour" in link_view:
                    icon=":material/link_off:")
 if st.session_state.get("latent_colour") not in colour_options:  # through the session state, not `index=`:
     st.session_state["latent_colour"] = default_colour  # (kept by app.py)
+highlighted = highlight_choice(cache.genre_groups(data.key, inter.items))
+view_params["highlight"] = join_ids(highlighted) if highlighted else None
 colour = colour_slot.selectbox("Colour by", colour_options, key="latent_colour",
-                          format_func=lambda c: labels.get(c, c),
-                          help=map_figures.GENRE_NOTE.format(n=genres_shown) if genres_shown else None)
+                          format_func=lambda c: labels.get(c, c), disabled=bool(highlighted),
+                          help="Set aside while genres are highlighted: clear “Highlight genres” to colour the map."
+                          if highlighted else map_figures.GENRE_NOTE.format(n=genres_shown) if genres_shown else None)
 continuous = colour in ("popularity", "norm", *numeric_columns)
 # the first-listed genre keeps the colours of the genre colouring shown first: Drama is one colour in both
 colour_key = map_figures.colour_key(catalogue[colour], colour, continuous, like=map_figures.colour_key(
@@ -528,14 +576,15 @@ if three_d:  # Plotly selects nothing in 3-D: no click or lasso events
     chart = map_figures.latent_scatter_3d(table, colour, highlight, method=method, continuous=continuous,
                                           anchor=anchor, neighbours=neighbours, axes=axes, model=entry.name,
                                           key=colour_key, part_of=0 if subset is None else inter.n_items,
-                                          matched=None if hits is None else hits["item"].tolist())
+                                          matched=None if hits is None else hits["item"].tolist(),
+                                          highlighted=highlighted)
     ui.show(chart, key="latent_map_3d", config=export_config(chart.figure, *saved_names))
     event = None
 else:
     chart = map_figures.latent_scatter(table, colour, highlight, method=method, continuous=continuous, anchor=anchor,
                                        neighbours=neighbours, axes=axes, labelled=labelled, users=user_points,
                                        model=entry.name, key=colour_key, part_of=0 if subset is None else inter.n_items,
-                                       matched=None if hits is None else hits["item"].tolist())
+                                       matched=None if hits is None else hits["item"].tolist(), highlighted=highlighted)
     event = ui.show(chart, key=map_key, on_select="rerun", selection_mode=("points", "lasso", "box"),
                     config=export_config(chart.figure, *saved_names))
 if highlight:  # the map titles only a few of them: here are all, a tick on one draws its neighbours
@@ -554,6 +603,14 @@ if highlight:  # the map titles only a few of them: here are all, a tick on one 
               help="Map the items matching the search on their own, as the Embedding Projector's “isolate” does: "
                    "how they are arranged among themselves. “Show all items” goes back. A map needs 3 items at least.")
     st.caption("Tick a row's box (keyboard: Shift+Space on a row) to draw that item's neighbours.")
+if highlighted:  # the Embedding Projector's "isolate", for the genres highlighted
+    members = sorted({int(i) for items in highlighted.values() for i in items})
+    mapped = st.session_state.get("latent_subset")
+    st.button(f"Map only the {counted(len(members), 'highlighted item')}", key="latent_isolate_highlight",
+              on_click=isolate, args=(members,),
+              disabled=len(members) < 3 or (mapped is not None and list(mapped[1]) == members),
+              help="Map the items of the highlighted genres on their own, as the Embedding Projector's “isolate” "
+                   "does: how they are arranged among themselves. “Show all items” goes back.")
 if comparison is not None:
     with ui.guard("Showing the item's neighbours"):
         inspect(comparison, summary.item_popularity, norms)

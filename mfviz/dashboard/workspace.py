@@ -34,7 +34,7 @@ KEYS = (state.SOURCE, state.FILTERS, state.DATA, state.MODELS, state.ACTIVE_MODE
 # default in their call and whose choices do not depend on the data or the models (or are checked
 # against them, as the pickers are) are listed.
 PAGE_WIDGETS = ("rec_mode", "rec_n", "rec_penalty", "rec_user", "rec_users_map_on", "latent_method",
-                "latent_3d", "latent_colour", "latent_search", "latent_anchor", "axis_up", "dims_users",
+                "latent_3d", "latent_colour", "latent_highlight", "latent_search", "latent_anchor", "axis_up", "dims_users",
                 "axis_left_item", "axis_right_item", "axis_kind", "axis_left_search", "axis_right_search",
                 "neighbours_k", "neighbours_item", "neighbours_user", "rec_new_from", "rec_new_who", "rec_stars", "rec_hits",
                 "neighbours_more_columns")  # (the last was off again after a reload)

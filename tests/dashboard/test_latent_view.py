@@ -183,6 +183,21 @@ def test_the_search_matches_any_part_of_a_title_as_a_regular_expression_and_coun
     search(at, "")
 
 
+def test_film_noir_highlighted_on_movielens_is_its_24_films_from_the_uploaded_item_table(movielens):
+    # twelve genre colours for nineteen genres: Film-Noir had no colour of its own ("other") and could not be found
+    at = movielens
+    at.multiselect(key="latent_highlight").set_value(["Film-Noir"]).run()
+    assert not at.exception and not at.warning, [w.value for w in at.warning]
+    noir = next(t for t in the_map(at)["data"] if t["name"].startswith("Film-Noir"))
+    items = sorted(np.asarray(noir["customdata"])[:, 2].astype(int).tolist())
+    flagged = pd.read_csv(ML100K.parent / "u.item", sep="|", header=None, encoding="latin-1")
+    ids = flagged.loc[flagged[5 + 10] == 1, 0].astype(str)  # u.genre: Film-Noir|10
+    assert noir["name"] == "Film-Noir: 24 of 1,682" and items == sorted(index_of(at, i) for i in ids)
+    assert any("Highlighted: Film-Noir: 24 of 1,682 items" in c.value for c in at.caption)
+    assert at.query_params["highlight"] == "Film-Noir"
+    at.multiselect(key="latent_highlight").set_value([]).run()
+
+
 def test_an_items_neighbourhood_is_mapped_on_its_own_and_named(movielens):
     # The Embedding Projector isolates a point's neighbours; the page had no way to map only a neighbourhood.
     from mfviz.analysis import project

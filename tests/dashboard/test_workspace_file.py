@@ -851,6 +851,15 @@ def test_every_setting_a_workspace_keeps_has_a_rule_for_what_it_may_hold():
     assert set(workspace_file.SETTINGS) | set(workspace.PAGE_WIDGETS) <= set(workspace_file.VALID)
 
 
+def test_a_kept_highlight_is_a_short_list_of_genre_names():
+    from mfviz.dashboard.map_figures import HIGHLIGHTED_AT_MOST
+
+    allowed = workspace_file.VALID["latent_highlight"]
+    assert allowed([], None) and allowed(["Western", "Film-Noir"], None)
+    assert not allowed("Western", None) and not allowed([1], None)  # a hand-edited file
+    assert allowed(["a"] * HIGHLIGHTED_AT_MOST, None) and not allowed(["a"] * (HIGHLIGHTED_AT_MOST + 1), None)
+
+
 # ------------------------------------------------------------------ the last training's curve and replay
 @pytest.fixture(scope="module")
 def trained_here(tiny_start):
