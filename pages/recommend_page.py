@@ -7,7 +7,6 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mfviz.analysis.export import untrained_users
 from mfviz.dashboard import (
     cache,
     figures,
@@ -22,6 +21,7 @@ from mfviz.dashboard import (
 from mfviz.dashboard.figures import counted
 from mfviz.dashboard.training import NO_VALUE
 from mfviz.data.id_lists import join_ids, user_named
+from mfviz.models.sanity import untrained_users
 
 ui.header("Recommend", "What would the model suggest? Pick a user to see what they liked and what the model "
           "recommends — or build a taste profile from a few items and watch the recommendations change "

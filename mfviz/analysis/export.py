@@ -11,6 +11,7 @@ import pandas as pd
 
 from mfviz.errors import DataError, ModelError
 from mfviz.models.base import check_ids_match
+from mfviz.models.sanity import untrained_users
 
 CHUNK = 4096  # users per call: bounds the (users × n) arrays held at once
 
@@ -39,15 +40,6 @@ def recommendation_table(model, interactions, n: int = 10) -> pd.DataFrame:
     return pd.DataFrame({"user_id": interactions.user_ids[users], "rank": ranks,
                          "item_id": interactions.item_ids[items], "title": interactions.titles[items],
                          "score": np.round(scores.astype(np.float64), 6)})
-
-
-def untrained_users(model) -> np.ndarray:
-    """Which users (a bool per row) a personalising model has no training interaction of; none for Popularity,
-    which lists the same items for everyone, or for factors that came without interactions."""
-    train = getattr(model, "train_matrix", None)
-    if train is None or not getattr(model, "personal", True):
-        return np.zeros(model.n_users, bool)
-    return np.diff(train.indptr) == 0
 
 
 def projector_files(vectors, metadata: pd.DataFrame) -> dict[str, bytes]:

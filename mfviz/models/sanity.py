@@ -1,4 +1,4 @@
-"""What a fitted model's own numbers say about its training: vectors that learned nothing."""
+"""What a fitted model's own numbers say about its training: vectors that learned nothing, users and items it never saw."""
 
 from __future__ import annotations
 
@@ -37,3 +37,23 @@ def learned_nothing(model, train) -> str | None:
               if getattr(model, "scale_regularization", False) else "")
     return (f"{words}: the regularization{f' ({reg:g})' if reg is not None else ''} most likely outweighs what the "
             f"data says, shrinking every vector to zero; lower regularization and train again{scaled}.")
+
+
+def untrained_users(model) -> np.ndarray:
+    """Which users (a bool per row) a personalising model has no training interaction of: a split held out all of
+    theirs, so their vectors were never fitted (zero, or the random start) and their lists, places on a map and
+    statistics say nothing of them. None for Popularity, which lists the same items for everyone, or for factors
+    that came without interactions."""
+    train = getattr(model, "train_matrix", None)
+    if train is None or not getattr(model, "personal", True):
+        return np.zeros(model.n_users, bool)
+    return np.diff(train.indptr) == 0
+
+
+def untrained_items(model) -> np.ndarray:
+    """Which items (a bool per row) a model has no training interaction of (e.g. first seen after a split's time
+    cut): their vectors were never fitted, so their neighbours and places on a map say nothing of them."""
+    train = getattr(model, "train_matrix", None)
+    if train is None:
+        return np.zeros(model.n_items, bool)
+    return np.bincount(train.indices, minlength=model.n_items) == 0
