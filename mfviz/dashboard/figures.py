@@ -362,9 +362,9 @@ def model_spectra_chart(spectra: dict[str, np.ndarray], data_values: np.ndarray 
     fig.update_yaxes(**log_ticks(*(trace.y for trace in fig.data)))
     caption = ("A flat curve spreads the model's signal over many directions; a steep one puts it in a "
                "few (often popularity). Regularization shrinks the tail: compare each model with the data. The "
-               "dotted data curve is of all the interactions, a model's of the part it was trained on (80% on a "
-               "random 20% test split: a thinner matrix, whose spectrum falls more slowly, so a Truncated SVD can lie "
-               "above it); the models' item biases are not part of P Qᵀ.")
+               "dotted data curve is of all the interactions, a model's of the part it was trained on (the rest of its "
+               "split, e.g. 80% of them with a 20% test share: a thinner matrix, whose spectrum falls more slowly, so a "
+               "Truncated SVD can lie above it); the models' item biases are not part of P Qᵀ.")
     return Chart(fig, caption)
 
 
