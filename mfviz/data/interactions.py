@@ -10,6 +10,7 @@ import scipy.sparse as sp
 
 from mfviz.data.assemble import DUPLICATE_POLICIES, InteractionBuilder
 from mfviz.data.report import LoadReport
+from mfviz.data.years import item_years
 from mfviz.errors import DataError
 
 __all__ = ["DUPLICATE_POLICIES", "DataSummary", "Interactions", "detect_explicit", "long_tail_split"]
@@ -236,6 +237,11 @@ class Interactions:
         titles.flags.writeable = False
         self._titles = (self.items, self.item_ids, titles)
         return titles
+
+    @property
+    def item_years(self) -> np.ndarray | None:
+        """Release year per item index (float64, NaN where unknown), or None when too few items have one."""
+        return item_years(self.items)
 
     def user_index(self, ids) -> np.ndarray:
         """Indices of original user ids; DataError naming the first unknown id."""
