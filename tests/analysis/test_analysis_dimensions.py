@@ -294,3 +294,69 @@ def test_a_genre_names_an_end_only_when_it_is_twice_as_common_there_as_at_the_ot
     table = describe_dimensions(dims, [f"t{i}" for i in range(40)], groups, n_dims=1, end_share=0.25)
     assert table.loc[0, "+ end genres"] == "Top (4.0×), Lean (3.2×)"
     assert table.loc[0, "− end genres"] == "—"
+
+
+def test_year_rho_is_spearmans_over_the_placed_items_with_a_year_and_the_ends_medians_are_theirs():
+    from scipy.stats import spearmanr
+
+    from mfviz.analysis.dimensions import Dimensions
+
+    rng = np.random.default_rng(7)
+    n = 80
+    coords = rng.normal(size=(n, 3))
+    coords[[5, 17, 60]] = 0.0  # items the model never saw: not placed, left out of ρ and the ends
+    years = np.round(1990 + 10 * coords[:, 0] + rng.normal(0, 8, n))
+    years[[3, 4, 40, 41, 70]] = np.nan  # unknown years
+    years[5] = 1900.0  # a year of an unplaced item, which must not count
+    dims = Dimensions(np.array([3.0, 2.0, 1.0]), np.zeros((1, 3)), coords, np.eye(3))
+    table = describe_dimensions(dims, [f"t{i}" for i in range(n)], None, n_dims=3, end_share=0.1, years=years)
+    placed = np.flatnonzero(np.any(coords != 0, axis=1))
+    used = placed[np.isfinite(years[placed])]
+    end_size = round(0.1 * placed.size)
+    for d in range(3):
+        assert table["year ρ"][d] == pytest.approx(spearmanr(coords[used, d], years[used]).statistic, abs=1e-12)
+        order = placed[np.argsort(coords[placed, d])]
+        for column, end in (("− end year", order[:end_size]), ("+ end year", order[-end_size:])):
+            known = years[end][np.isfinite(years[end])]
+            assert table[column][d] == np.floor(np.median(known) + 0.5)
+    assert table["year ρ"][0] > 0.5 and abs(table["year ρ"][1]) < 0.3
+    assert not {"year ρ", "+ end year"} & set(describe_dimensions(dims, list(map(str, range(n))), None).columns)
+    # under 30 placed items with a year, no year columns: a |ρ| ≥ 0.5 comes by chance too often
+    few = np.full(n, np.nan)
+    few[placed[:29]] = 2000 + np.arange(29)
+    assert "year ρ" not in describe_dimensions(dims, list(map(str, range(n))), None, years=few).columns
+    few[placed[29]] = 1950
+    assert "year ρ" in describe_dimensions(dims, list(map(str, range(n))), None, years=few).columns
+
+
+def test_a_dimension_that_follows_the_release_year_is_named_by_it_and_one_that_does_not_by_genres():
+    from mfviz.analysis.dimensions import Dimensions, end_names
+
+    # 40 items, released 1950..1989 in a shuffled order. Dimension 1 is the year itself (ρ = 1), dimension 2 the
+    # year upside down (ρ = −1), dimension 3 is ordered by the item index, which the shuffle leaves unrelated to
+    # the year; Westerns are its 10 highest, Dramas its 10 lowest.
+    years = 1950.0 + np.random.default_rng(3).permutation(40)
+    order = np.arange(40, dtype=float)
+    coords = np.column_stack([years - 1970, 1970 - years, order - 19.5])
+    dims = Dimensions(np.array([3.0, 2.0, 1.0]), np.zeros((1, 3)), coords, np.eye(3))
+    groups = {"Western": np.arange(30, 40), "Drama": np.arange(0, 10)}
+    table = describe_dimensions(dims, [f"t{i}" for i in range(40)], groups, n_dims=3, end_share=0.25, years=years)
+    # each end: 10 items; the newest 10 (1980..1989) have median 1984.5, to the year 1985; the oldest 1955
+    assert table["year ρ"].tolist()[:2] == [pytest.approx(1.0), pytest.approx(-1.0)]
+    assert abs(table["year ρ"][2]) < 0.5
+    names = end_names(table)
+    assert names[0] == ("older items, median 1955", "newer items, median 1985")
+    assert names[1] == ("newer items, median 1985", "older items, median 1955")
+    assert names[2] == ("Drama", "Western")
+
+
+def test_popularity_names_a_dimension_before_its_year_and_the_threshold_is_a_half():
+    from mfviz.analysis.dimensions import FOLLOWS_YEAR, end_names
+
+    assert FOLLOWS_YEAR == 0.5  # the reviewer's threshold; the rows below sit on either side of it
+    rows = pd.DataFrame({"popularity ρ": [0.9, 0.2, 0.2, 0.2], "year ρ": [0.7, 0.5, 0.49, -0.6],
+                         "+ end year": [1990.0, 1996.0, 1996.0, np.nan], "− end year": [1960.0, 1958.0, 1958.0, 1990.0],
+                         "+ end genres": ["War (3.0×)"] * 4, "− end genres": ["Musical (2.0×)"] * 4,
+                         "+ end": ["a · b"] * 4, "− end": ["c · d"] * 4})
+    assert end_names(rows) == [("rare items", "popular items"), ("older items, median 1958", "newer items, median 1996"),
+                               ("Musical", "War"), ("newer items, median 1990", "older items")]
