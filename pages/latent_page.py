@@ -618,7 +618,12 @@ if comparison is not None:
 if users is not None:  # the Axes map's companion: where the users lean on the same axis
     ui.show(users, config=export_config(users.figure, *saved_names))
 if dims is not None:  # the Dimensions map's companion: what lies at the ends of each dimension
-    from mfviz.analysis.dimensions import FOLLOWS_POPULARITY, end_names, genre_loadings
+    from mfviz.analysis.dimensions import (
+        FOLLOWS_POPULARITY,
+        FOLLOWS_YEAR,
+        end_names,
+        genre_loadings,
+    )
 
     st.subheader("What the strongest dimensions mean")
     groups = cache.genre_groups(data.key, inter.items)
@@ -630,14 +635,16 @@ if dims is not None:  # the Dimensions map's companion: what lies at the ends of
     # the genres and ρ after them
     ends = [c for c in ("+ end", "− end") if c in described.columns]
     order = ["dimension", "energy", "named", *ends, "+ end genres", "− end genres",
-             *[c for c in described.columns if c not in ("dimension", "energy", *ends, "+ end genres", "− end genres")]]
+             *[c for c in described.columns if c not in ("dimension", "energy", "named", *ends, "+ end genres",
+                                                         "− end genres")]]
     st.dataframe(described, hide_index=True, width="stretch", column_order=[c for c in order if c in described.columns],
                  column_config={
         "dimension": st.column_config.NumberColumn(width=82),
         "named": st.column_config.TextColumn("− end ↔ + end", width=230, help=(
             "The two ends in a few words, as the Recommend and Neighbours pages name them: \"rare items ↔ popular "
-            "items\" for a dimension that sorts the items by popularity, else the genres over-represented at each "
-            "end, or its first titles.")),
+            "items\" for a dimension that sorts the items by popularity, \"older items ↔ newer items\" (with the "
+            "median release year of each end) for one that sorts them by release year, else the genres "
+            "over-represented at each end, or its first titles.")),
         **{end: st.column_config.TextColumn(width=230) for end in ends},
         "energy": st.column_config.ProgressColumn("energy", format="percent", min_value=0.0, width=120,
                                                   max_value=float(described["energy"].max()),
@@ -645,12 +652,22 @@ if dims is not None:  # the Dimensions map's companion: what lies at the ends of
                                                        "this dimension carries."),
         "popularity ρ": st.column_config.NumberColumn(
             format="%.2f", help="Spearman correlation of the items' coordinates with their popularity (interactions "
-                                "in the data): near ±1, the dimension sorts items by popularity.")})
+                                "in the data): near ±1, the dimension sorts items by popularity."),
+        "year ρ": st.column_config.NumberColumn(
+            format="%.2f", help="Spearman correlation of the items' coordinates with their release year (from the "
+                                "item table's year or date, or the year in the titles), over the items with a year: "
+                                "near ±1, the dimension sorts items by age."),
+        **{f"{side} end year": st.column_config.NumberColumn(
+            format="%d", help=f"Median release year of the 10% of items at the {side} end (those with a year).")
+           for side in ("+", "−")}})
     st.caption("Each row: the items with the largest (+) and smallest (−) coordinate on the dimension and, when "
                "the data has genres, the genres at least twice as common among the 10% of items at that end as in "
                "the whole catalogue and holding at least 5% of those items (a genre of 3 films is not what an end is). The sign of a dimension is arbitrary; its two ends are what it contrasts. "
                f"A dimension with |popularity ρ| ≥ {FOLLOWS_POPULARITY} is named \"rare items ↔ popular items\" (here "
-               "and on the Recommend and Neighbours pages): the genres at its popular end are the popular genres.")
+               "and on the Recommend and Neighbours pages): the genres at its popular end are the popular genres."
+               + (f" Else one with |year ρ| ≥ {FOLLOWS_YEAR} is named by the age of its ends, each with its median "
+                  "release year (\"older items, median 1981\"): the genres at its ends are those of their years."
+                  if "year ρ" in described.columns else ""))
     if groups:
         heatmap = map_figures.genre_heatmap(genre_loadings(dims, dict(list(groups.items())[:GENRES_SHOWN]),
                                                            n_dims=cache.DIMENSIONS_DESCRIBED), model=entry.name)

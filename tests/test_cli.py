@@ -821,3 +821,35 @@ def test_every_fitting_command_times_the_fit_without_the_kernels_one_off_compile
     captured = capsys.readouterr()
     assert _one_json_object(captured.out)["fit_seconds"] < 0.5
     assert re.search(r"compiled Funk SVD's kernels in 1\.\d s \(once per checkout\)", captured.err), captured.err
+
+
+def test_dimensions_says_which_dimension_follows_the_release_year_in_the_titles(tmp_path, capsys):
+    # half the users take old films (1950-1979), half new ones (1990-2019): a dimension sorts them by age
+    from mfviz import load_interactions
+    from mfviz.analysis import describe_dimensions, genre_groups, principal_dimensions
+
+    rng = np.random.default_rng(0)
+    rows = [(f"u{u}", f"m{i}") for u in range(120) for i in
+            [*rng.choice(np.arange(30) + 30 * (u % 2), 10, replace=False), *rng.choice(60, 2, replace=False)]]
+    data, items, model_file = tmp_path / "p.csv", tmp_path / "items.csv", tmp_path / "svd.npz"
+    pd.DataFrame(rows, columns=["user", "item"]).drop_duplicates().to_csv(data, index=False)
+    pd.DataFrame({"item": [f"m{i}" for i in range(60)],
+                  "title": [f"Film {i} ({1950 + i if i < 30 else 1960 + i})" for i in range(60)]}).to_csv(items, index=False)
+    assert main(["train", str(data), "--items", str(items), "--model", "svd", "--factors", "4", "--output",
+                 str(model_file), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["dimensions", str(data), "--items", str(items), "-m", str(model_file), "--n", "3", "--json"]) == 0
+    result = _one_json_object(capsys.readouterr().out)
+    interactions = load_interactions(data, items=items)
+    expected = describe_dimensions(principal_dimensions(load_model(model_file)), interactions.titles,
+                                   genre_groups(interactions.items), n_dims=3, popularity=interactions.item_popularity,
+                                   years=interactions.item_years)
+    assert [row["year ρ"] for row in result["dimensions"]] == pytest.approx(expected["year ρ"].tolist())
+    follows = int(np.argmax(np.abs(expected["year ρ"].to_numpy()) * (np.abs(expected["popularity ρ"]) < 0.8)))
+    row = expected.iloc[follows]
+    assert abs(row["year ρ"]) >= 0.5
+    assert main(["dimensions", str(data), "--items", str(items), "-m", str(model_file), "--n", "3", "--quiet"]) == 0
+    text = capsys.readouterr().out
+    assert (f"follows the release year, Spearman ρ = {row['year ρ']:.2f}, median year {row['− end year']:.0f} at the "
+            f"− end and {row['+ end year']:.0f} at the + end") in text
+    assert text.count("follows the release year") == 1

@@ -75,7 +75,7 @@ def cmd_dimensions(args: argparse.Namespace) -> dict[str, Any]:
     model = _saved_model_for(args, data, "describe its dimensions")
     dims = principal_dimensions(model)
     table = describe_dimensions(dims, data.titles, genre_groups(data.items), n_dims=args.n,
-                                popularity=data.item_popularity)
+                                popularity=data.item_popularity, years=data.item_years)
     if args.output:
         with _writing(args.output):
             coordinates_table(dims, data.item_ids, data.titles).to_csv(
@@ -87,12 +87,18 @@ def cmd_dimensions(args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _print_dimensions(result: dict[str, Any]) -> None:
-    from mfviz.analysis.dimensions import FOLLOWS_POPULARITY
+    from mfviz.analysis.dimensions import FOLLOWS_POPULARITY, FOLLOWS_YEAR
 
     for row in result["dimensions"]:
         rho = row.get("popularity ρ", float("nan"))
         follows = (f"; follows popularity, Spearman ρ = {rho:.2f}" if abs(rho) >= FOLLOWS_POPULARITY
                    else f"; popularity ρ = {rho:.2f}" if rho == rho else "")
+        year_rho = row.get("year ρ", float("nan"))
+        if abs(rho) < FOLLOWS_POPULARITY and abs(year_rho) >= FOLLOWS_YEAR:
+            follows += (f"; follows the release year, Spearman ρ = {year_rho:.2f}, median year "
+                        f"{row['− end year']:.0f} at the − end and {row['+ end year']:.0f} at the + end")
+        elif year_rho == year_rho:
+            follows += f"; year ρ = {year_rho:.2f}"
         print(f"dimension {row['dimension']} ({row['energy']:.1%} of the score energy{follows})")
         for side in ("+", "−"):
             genres = f"  [{row[f'{side} end genres']}]" if f"{side} end genres" in row else ""

@@ -260,11 +260,12 @@ DIMENSIONS_DESCRIBED = 12  # the strongest dimensions described (pages show the 
 
 @st.cache_data(show_spinner=False, max_entries=16)
 def described_dimensions(model_key: str, data_key: str, _dims, _interactions):
-    """`describe_dimensions` of a model's 12 strongest dimensions on its data (titles, genres, popularity)."""
+    """`describe_dimensions` of a model's 12 strongest dimensions on its data (titles, genres, popularity, years)."""
     from mfviz.analysis import describe_dimensions
 
     return describe_dimensions(_dims, _interactions.titles, genre_groups(data_key, _interactions.items),
-                               n_dims=DIMENSIONS_DESCRIBED, popularity=_interactions.item_popularity)
+                               n_dims=DIMENSIONS_DESCRIBED, popularity=_interactions.item_popularity,
+                               years=item_years(data_key, _interactions))
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
@@ -276,7 +277,8 @@ def dimension_end_names(model_key: str, data_key: str, _dims, _interactions, whi
     from mfviz.analysis.dimensions import end_names
 
     described = describe_dimensions(_dims, _interactions.titles, genre_groups(data_key, _interactions.items),
-                                    popularity=_interactions.item_popularity, which=which)
+                                    popularity=_interactions.item_popularity, which=which,
+                                    years=item_years(data_key, _interactions))
     return dict(zip(which, end_names(described), strict=True))
 
 
@@ -494,6 +496,12 @@ def genre_groups(data_key: str, _items) -> dict:
     from mfviz.analysis import genre_groups as groups
 
     return groups(_items)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def item_years(data_key: str, _interactions) -> np.ndarray | None:
+    """The items' release years (`Interactions.item_years`), once per dataset."""
+    return _interactions.item_years
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -780,5 +780,6 @@ def dimension_profile(entry: ModelEntry, data, title: str, columns: dict[str, tu
 
 
 END_NAMES_NOTE = (" The ends are named by the genres over-represented there, or by their first titles; a dimension "
-                  "that sorts the items by popularity, by \"popular items\" and \"rare items\" (Latent space → Map: "
-                  "Dimensions shows them with their items).")
+                  "that sorts the items by popularity, by \"popular items\" and \"rare items\"; one that sorts them by "
+                  "release year, by \"older items\" and \"newer items\" (Latent space → Map: Dimensions shows them "
+                  "with their items).")

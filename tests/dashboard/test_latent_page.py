@@ -250,3 +250,36 @@ def test_a_number_of_the_item_table_colours_the_map_on_a_scale_its_missing_value
     grey = next(t for t in spec["data"] if t["name"] == "no year")
     assert grey["showlegend"] is True  # in the legend: nothing else said what the grey points are
     assert sorted(c[0] for c in grey["customdata"]) == sorted(f"Film {i}" for i, y in years.items() if y is None)
+
+
+def test_the_dimensions_table_has_the_year_rho_when_the_item_table_has_years_and_not_otherwise():
+    import pandas as pd
+    from test_pages import new_app, open_page, upload
+
+    from mfviz.analysis import describe_dimensions, genre_groups, principal_dimensions
+
+    rng = np.random.default_rng(0)
+    plays = ("user,item\n" + "".join(f"u{u},i{i}\n" for u in range(120) for i in rng.choice(60, 12, replace=False))
+             ).encode()
+    years = {i: (None if i % 10 == 0 else 1950 + i) for i in range(60)}  # 54 of 60 known
+    items = "item,title,year\n" + "".join(f"i{i},Film {i},{'' if y is None else y}\n" for i, y in years.items())
+    for item_table in (items, None):
+        at = new_app()
+        if item_table is not None:
+            at.file_uploader(key="upload_items").set_value(("items.csv", item_table.encode(), "text/plain"))
+        upload(at, "plays.csv", plays)
+        at.session_state["latent_method"] = "Dimensions"
+        open_page(at, "pages/latent_page.py")
+        assert not at.exception and not at.error, [e.value for e in at.error]
+        table = at.dataframe[0].value
+        inter = at.session_state["mfviz.data"].interactions
+        if item_table is None:  # ids only: no years, no column of them
+            assert inter.item_years is None and "year ρ" not in table.columns
+            continue
+        model = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value].model
+        expected = describe_dimensions(principal_dimensions(model), inter.titles, genre_groups(inter.items), n_dims=12,
+                                       popularity=inter.item_popularity,
+                                       years=pd.Series(years).loc[[int(i[1:]) for i in inter.item_ids]].to_numpy(float))
+        np.testing.assert_allclose(table["year ρ"], expected["year ρ"], atol=1e-12)
+        assert "year ρ" in at.dataframe[0].proto.column_order
+        assert any("|year ρ| ≥ 0.5" in c.value for c in at.caption)

@@ -220,3 +220,41 @@ def test_the_users_behind_the_neighbours_are_compared_with_random_pairs_as_popul
         assert said[name].startswith("well above") == (counted_median(rows, lists) >= 1.5 * null)
     # implicit ALS's cosine lists stand well above random lists as popular; Funk SVD's do not
     assert said["Implicit ALS"].startswith("well above") and not said["Funk SVD"].startswith("well above")
+
+
+def test_implicit_als_second_dimension_is_named_by_release_year_as_its_rho_says(movielens):
+    # The review: its second dimension, named "Musical ↔ Thriller" by genres, follows the release year (ρ 0.76).
+    # Recomputed here from a dense SVD of P Qᵀ and the dates in u.item read apart from mfviz.
+    import csv
+    import datetime
+
+    from scipy.stats import spearmanr
+
+    from mfviz.analysis.dimensions import FOLLOWS_YEAR, end_names
+    from mfviz.dashboard import cache
+
+    data, _, _, models = movielens
+    model = models["Implicit ALS"]
+    with open(ML100K.parent / "u.item", encoding="latin-1", newline="") as file:
+        dates = {int(row[0]): row[2] for row in csv.reader(file, delimiter="|")}
+    years = np.array([datetime.datetime.strptime(dates[i], "%d-%b-%Y").year if dates[i] else np.nan
+                      for i in data.interactions.item_ids])
+    _, values, right_t = np.linalg.svd(model.user_factors.astype(np.float64) @ model.item_factors.T.astype(np.float64),
+                                       full_matrices=False)
+    second = right_t[1] * np.sqrt(values[1])
+    second *= np.sign(second[np.argmax(np.abs(second))])  # the module's sign: the largest coordinate positive
+    used = np.any(model.item_factors != 0, axis=1) & np.isfinite(years)
+    expected = spearmanr(second[used], years[used]).statistic
+    assert expected >= FOLLOWS_YEAR  # 0.76 in the review
+    dims = cache.dimensions("ials-ml100k", model)
+    described = cache.described_dimensions("ials-ml100k", data.key, dims, data.interactions)
+    assert described["year ρ"][1] == pytest.approx(expected, abs=1e-6)
+    minus, plus = end_names(described)[1]
+    # the + end is the newer one, each end's median year that of its 10% of placed items
+    placed = np.flatnonzero(np.any(model.item_factors != 0, axis=1))
+    ends = placed[np.argsort(second[placed])]
+    size = round(0.1 * placed.size)
+    medians = [np.floor(np.nanmedian(years[end]) + 0.5) for end in (ends[:size], ends[-size:])]
+    assert (minus, plus) == (f"older items, median {medians[0]:.0f}", f"newer items, median {medians[1]:.0f}")
+    # the first dimension stays "popular items": popularity names it before its year (|ρ| 0.29)
+    assert end_names(described)[0] == ("rare items", "popular items")

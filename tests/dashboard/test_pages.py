@@ -441,7 +441,8 @@ def test_each_recommendation_names_the_dimension_lifting_its_score_most(demo_app
     dims = principal_dimensions(model)
     # every dimension named, not only the 12 described ("20 · + end" said nothing), as the pages name them
     names = end_names(describe_dimensions(dims, inter.titles, genre_groups(inter.items),
-                                          n_dims=dims.item_coords.shape[1], popularity=inter.item_popularity))
+                                          n_dims=dims.item_coords.shape[1], popularity=inter.item_popularity,
+                                          years=inter.item_years))
     def expected(item: int, u: int) -> str:
         # by the definition: the lifts over the average item add up to the gap; when it is positive, the fewest
         # of the three largest lifts that carry half of it are named, with their share
@@ -922,11 +923,17 @@ def test_the_map_on_the_models_dimensions_and_what_lies_at_their_ends():
     # the ends' titles first, where a 1,280 px screen shows them (after the genres they were off it)
     # after the ends in a few words, as the Recommend and Neighbours pages name them
     assert list(at.dataframe[0].proto.column_order)[:5] == ["dimension", "energy", "named", "+ end", "− end"]
+    assert len(set(at.dataframe[0].proto.column_order)) == len(at.dataframe[0].proto.column_order)  # "named" twice
     expected = describe_dimensions(dims, titles, genre_groups(inter.items), n_dims=12)
     assert table["+ end"].tolist() == expected["+ end"].tolist()
-    named = end_names(describe_dimensions(dims, titles, genre_groups(inter.items), n_dims=12,
-                                          popularity=inter.item_popularity))
-    assert table["named"].tolist() == [f"{minus} ↔ {plus}" for minus, plus in named]
+    full = describe_dimensions(dims, titles, genre_groups(inter.items), n_dims=12, popularity=inter.item_popularity,
+                               years=inter.item_years)
+    assert table["named"].tolist() == [f"{minus} ↔ {plus}" for minus, plus in end_names(full)]
+    # the demo's titles carry years, so the table has the year ρ and the ends' median years; the demo draws its
+    # years apart from tastes, so no dimension follows them
+    np.testing.assert_allclose(table["year ρ"], full["year ρ"], atol=1e-12)
+    assert table[["+ end year", "− end year"]].equals(full[["+ end year", "− end year"]])
+    assert (table["year ρ"].abs() < 0.5).all() and not table["named"].str.contains("older items").any()
     assert table["named"][0] == "rare items ↔ popular items"  # dimension 1 sorts by popularity, its genres did not say
     assert table["dimension"].tolist() == list(range(1, 13))
     # the demo's planted genres show: every one of the five strongest dimensions has a genre at an end
