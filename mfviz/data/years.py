@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from mfviz.data.formats import normalize_name
+from mfviz.data.columns import normalize_name
 
 # Half the items at least: the year ρ and the ends' median years are taken over the items with a year, and a
 # name such as "older items" speaks for the whole dimension; with fewer, the minority with a year (the films
