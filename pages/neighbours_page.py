@@ -46,20 +46,23 @@ vectors = entry.model.item_factors
 saved_names = ui.data_label(data), entry.name  # in every chart's image file name
 counts = support.item_support(entry, popularity)  # what the model saw of each item: the filter's measure
 
+if popularity[item] == 0:
+    st.info(f"Nobody in the data has {titles[item]} (a filter may have removed its interactions), so the model "
+            "learned nothing about it and any neighbours would mean nothing. Pick an item with interactions.",
+            icon=":material/info:")
+    st.stop()
+elif counts[item] == 0:  # the training part of its split, or the one a model file keeps
+    st.info(f"{titles[item]} has {popularity[item]:,} interaction{'s' if popularity[item] != 1 else ''} in the "
+            f"data, but {'all were' if popularity[item] != 1 else 'it was'} held out for testing {entry.name}, so "
+            "the model learned nothing about it: its vector was never fitted, and any neighbours would be the "
+            "catalogue in index order. Pick an item it was trained on.", icon=":material/info:")
+    st.stop()
 with ui.guard("Finding neighbours"):
     comparison = support.compared(entry, data, popularity, item, k, min_support)
 
 if len(comparison.cosine) < k:
     st.caption(f"The data has {figures.counted(inter.n_items, 'item')}, so each list holds the "
                f"{figures.counted(len(comparison.cosine), 'other item')}.")
-if popularity[item] == 0:
-    st.info(f"Nobody in the data has {titles[item]} (a filter may have removed its interactions), so the model "
-            "learned nothing about it and its neighbours below mean nothing.",
-            icon=":material/info:")
-elif entry.train is not None and cache.training_popularity(entry.key, entry.train.matrix)[item] == 0:
-    st.info(f"{titles[item]} has {popularity[item]:,} interaction{'s' if popularity[item] != 1 else ''} in the "
-            f"data, but {'all were' if popularity[item] != 1 else 'it was'} held out for testing {entry.name}, so "
-            "the model learned nothing about it and its neighbours below mean nothing.", icon=":material/info:")
 support.notice(comparison, counts, "neighbours_min_support", popularity, titles)
 # Plain label and a one-line verdict under each number; the analyst's term (Jaccard, ...) in the tooltip.
 n_listed = len(comparison.cosine)

@@ -55,11 +55,13 @@ def link_value(min_support: int) -> int | None:
 
 
 def item_support(entry, popularity: np.ndarray) -> np.ndarray:
-    """Each item's interactions in the data the model was trained on (all the data when not split here)."""
+    """Each item's interactions in the data the model was trained on: its split's training part, or for a model
+    loaded from a file the training matrix the file keeps (all the data when it keeps none)."""
     from mfviz.dashboard import cache
 
-    if entry.train is not None:
-        return cache.training_popularity(entry.key, entry.train.matrix)
+    train = entry.train.matrix if entry.train is not None else getattr(entry.model, "train_matrix", None)
+    if train is not None and train.shape[1] == len(popularity):
+        return cache.training_popularity(entry.key, train)
     return np.asarray(popularity)
 
 

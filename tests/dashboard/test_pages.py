@@ -2094,7 +2094,7 @@ def test_an_item_nobody_has_is_said_on_the_neighbours_page():
     assert not any("Nobody in the data has" in i.value for i in at.info)  # the most popular item first
     at.selectbox(key="neighbours_item").set_value(low).run()
     assert any("Nobody in the data has low" in i.value for i in at.info), [i.value for i in at.info]
-    assert not at.exception
+    assert not at.exception and not at.dataframe and not at.metric  # no lists of an unfitted vector under the note
 
 
 def test_an_item_whose_interactions_were_all_held_out_is_said_on_the_neighbours_page():
@@ -2113,8 +2113,40 @@ def test_an_item_whose_interactions_were_all_held_out_is_said_on_the_neighbours_
     said = [i.value for i in at.info]
     assert any(f"{inter.titles[unseen[0]]} has 1 interaction in the data, but it was held out for testing "
                f"{entry.name}" in text for text in said), said
+    assert not at.dataframe and not at.metric  # its lists were drawn under the note: the catalogue in index order
     at.selectbox(key="neighbours_item").set_value(seen[0]).run()
     assert not any("held out" in i.value for i in at.info) and not at.exception
+    assert at.dataframe and at.metric
+
+
+def test_a_model_loaded_from_a_file_keeps_the_note_on_an_item_it_never_trained_on(tmp_path):
+    """A model file keeps the training matrix but no split: the note and the Min. interactions measure went by
+    all the data, so an item held out of its training showed "10 of 10, the same items" of index-order lists."""
+    from mfviz.models import ImplicitALS
+    from mfviz.models.sanity import untrained_items
+
+    rows = [f"u{u},i{(u + j) % 10}" for u in range(60) for j in range(4)] + [f"u{r},rare{r}" for r in range(40)]
+    at = upload(new_app(), "implicit.csv", ("user,item\n" + "\n".join(rows) + "\n").encode())
+    inter = at.session_state["mfviz.data"].interactions
+    train = inter.matrix.copy()
+    rare = int(np.flatnonzero(inter.item_ids == "rare3")[0])
+    train[:, rare] = 0  # the item held out of training
+    train.eliminate_zeros()
+    model = ImplicitALS(factors=4, random_state=0).fit(train)
+    model.user_ids, model.item_ids = inter.user_ids, inter.item_ids
+    model.save(tmp_path / "model.npz")
+    open_page(at, "pages/train_page.py")
+    at.file_uploader(key="load_model").set_value(("model.npz", (tmp_path / "model.npz").read_bytes(),
+                                                  "application/octet-stream")).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    open_page(at, "pages/neighbours_page.py")
+    loaded = next(name for name, e in at.session_state["mfviz.models"].items() if e.train is None and not e.auto)
+    at.selectbox(key="model_picker").set_value(loaded).run()
+    assert untrained_items(at.session_state["mfviz.models"][loaded].model)[rare]
+    at.selectbox(key="neighbours_item").set_value(rare).run()
+    said = [i.value for i in at.info]
+    assert any(f"{inter.titles[rare]} has 1 interaction in the data, but it was held out for testing" in t for t in said)
+    assert not at.dataframe and not at.metric
 
 
 def test_the_map_of_users_on_two_users_is_a_message_and_the_page_goes_on():
