@@ -53,11 +53,11 @@ table = pd.DataFrame([{"model": name, "arp": r.arp, "aplt": 100 * r.aplt, "cover
 # predictions) tops the long-tail and coverage columns. Each model's verdict of the Train page sits beside them.
 verdicts_by_model = {}
 with ui.guard("Scoring the Popularity baseline on each model's split"):
-    for split_key, train, test, split_k, names in training.baseline_groups(list(entries.values())):
-        scored = training.baseline_metrics(split_key, train, test, split_k)
+    for _, _, _, split_k, names in training.baseline_groups(list(entries.values())):
         # a Popularity model is the baseline itself: its "tie" with itself says nothing ("–", as for the baseline)
-        verdicts_by_model |= {name: training.against_baseline(entries[name].metrics, scored, split_k) for name in names
-                              if entries[name].kind != "popularity"}
+        verdicts_by_model |= {name: training.against_baseline(training.paired_with_baseline(entries[name], split_k),
+                                                              split_k)
+                              for name in names if entries[name].kind != "popularity"}
 table["accuracy"] = [verdicts_by_model.get(name) for name in table["model"]]
 SHOWN = ["model", "accuracy", "arp", "aplt", "coverage", "gini", "norm–popularity ρ"]  # the lengths feed the words below
 if table["bias–popularity ρ"].notna().any():
@@ -70,9 +70,9 @@ st.dataframe(table, hide_index=True, width="stretch", column_order=SHOWN, placeh
     "accuracy": st.column_config.TextColumn(
         "Beats Popularity?",
         help="NDCG against the Popularity baseline, the Train page's verdict: whether the model's lists rank the "
-             "held-out items better than the baseline's on the same split. A model that does not can look unbiased here while its lists are "
-             "worse than recommending the blockbusters to everyone. – : trained without a test share, loaded, or a "
-             "Popularity model (the baseline itself)."),
+             "held-out items better than the baseline's, " + training.VERDICT_HELP + " A model that does not can "
+             "look unbiased here while its lists are no better than recommending the blockbusters to everyone. – : "
+             "trained without a test share, loaded, or a Popularity model (the baseline itself)."),
     "arp": st.column_config.NumberColumn(
         "Avg. popularity ↓", format="%.1f",
         help="ARP (average recommendation popularity): the mean number of interactions in the data of the "
@@ -107,10 +107,10 @@ if shown in rows.index and shown != "Popularity":
     verdict = verdicts_by_model.get(shown)
     st.markdown("In plain words, for the model the pages show, " + verdicts.bias_summary(
         shown, rows.loc[shown], baseline_row, catalogue_mean=inter.nnz / max(inter.n_items, 1))
-        + (f"\n- but its lists rank the held-out items worse than the Popularity baseline's ({verdict}): here, less "
-           "popular lists are not better ones" if verdict and verdict.startswith("no") else
+        + (f"\n- but its lists rank the held-out items worse than the Popularity baseline's beyond noise ({verdict}): "
+           "here, less popular lists are not better ones" if verdict and verdict.startswith(training.WORSE) else
            f"\n- and its lists rank the held-out items no better than the Popularity baseline's ({verdict})"
-           if verdict and verdict.startswith("tie") else ""))
+           if verdict and verdict.startswith(training.TIE) else ""))
 st.caption(f"↓ lower, ↑ higher: the way to less popularity bias (not to better lists: “Beats Popularity?” says "
            f"that). Long tail = items outside the most popular ones that carry 20% of interactions; lists of k = {k} "
            "for a sample of up to 2,000 users, each without the items the user has in the data (as on the Recommend "

@@ -612,6 +612,20 @@ def popularity_per_user(model_key: str, _train, _test, k: int) -> pd.DataFrame:
     return per_user(Popularity().fit(_train), _test, k, max_users=ACTIVITY_USERS)
 
 
+# Many: each is three numbers, and the Train page asks for every model of the session on every rerun (the
+# per-user frames behind them, 32 and 16 kept, would be scored again each rerun once a session had more models).
+@st.cache_data(show_spinner=False, max_entries=1024)
+def ndcg_against_baseline(model_key: str, _model, _train, _test, k: int) -> tuple[float, float, int]:
+    """A model's NDCG@k minus the Popularity baseline's, user by user on the same sampled test users, with the
+    half-width of its paired 95% interval and the number of users (evaluation.breakdown.paired_difference), from
+    `per_user_metrics` and `popularity_per_user`, which the background scores for every new model. Once per model:
+    a model always comes with the same split."""
+    from mfviz.evaluation.breakdown import paired_difference
+
+    return paired_difference(per_user_metrics(model_key, _model, _test, k),
+                             popularity_per_user(model_key, _train, _test, k), f"ndcg@{k}")
+
+
 @st.cache_data(show_spinner="Folding in users from their first few interactions…", max_entries=32)
 def profile_rows(model_key: str, _model, _train, _test, k: int) -> pd.DataFrame:
     """Every sampled test user's held-out accuracy against how many interactions they are known by

@@ -38,16 +38,23 @@ def meaning(metric: str, k: int) -> str:
     return MEANINGS.get(name, "").format(k=k) + (RELEVANT if name in RANKING and name != "coverage" else "")
 
 
-def in_short(name: str, ours: dict, theirs: dict, k: int, bias, baseline_bias) -> str:
+def in_short(name: str, ours: dict, theirs: dict, k: int, bias, baseline_bias,
+             paired: tuple[float, float, int] | None = None) -> str:
     """The report's first paragraph: whether the model beats recommending the most popular items to
-    everyone, and how far its lists reach into the long tail, against that baseline."""
+    everyone beyond noise (`paired`: its NDCG@k minus the baseline's user by user, the half-width of the
+    paired 95% interval and the users, as the Train page's verdict), and how far its lists reach into the long
+    tail, against that baseline."""
+    from mfviz.dashboard.training import BETTER, TIE, paired_numbers, verdict_word
+
     column = f"ndcg@{k}"
     verdict = ""
-    if column in ours and column in theirs and theirs[column] > 0:
-        better = ours[column] > theirs[column]
-        verdict = (f"Its top-{k} lists {'beat' if better else 'do not beat'} recommending the most popular items to "
-                   f"everyone: NDCG@{k} {ours[column]:.3f} against {theirs[column]:.3f} "
-                   f"({ours[column] / theirs[column]:.2f}× the baseline's ranking quality). ")
+    if column in ours and column in theirs and theirs[column] > 0 and paired is not None and paired[2]:
+        word = verdict_word(*paired[:2])
+        said = {BETTER: "beat", TIE: "tie with"}.get(word, "rank below")
+        verdict = (f"Its top-{k} lists {said} recommending the most popular items to everyone "
+                   f"{'within' if word == TIE else 'beyond'} noise: NDCG@{k} {ours[column]:.3f} against "
+                   f"{theirs[column]:.3f} ({ours[column] / theirs[column]:.2f}× the baseline's ranking quality; "
+                   f"{paired_numbers(*paired, k)}, user by user). ")
     return (f"{verdict}Of {name}'s recommendations, {100 * bias.aplt:.0f}% are long-tail items (the baseline's: "
             f"{100 * baseline_bias.aplt:.0f}%), and {100 * bias.coverage:.0f}% of the catalogue is recommended to "
             f"someone (the baseline's: {100 * baseline_bias.coverage:.0f}%).")
@@ -77,11 +84,12 @@ def build(name: str, model, train, test, data, data_name: str, k: int = 10, item
     scored on `test`; the Popularity baseline is fitted on the same training part. `item_map`: the map of
     its items, shown after the summary."""
     from mfviz.analysis import popularity_report
-    from mfviz.dashboard.training import metric_label
+    from mfviz.dashboard.training import BEYOND_NOISE, metric_label
     from mfviz.evaluation.breakdown import (
         by_activity,
         curve_sizes,
         first_size_beating,
+        paired_difference,
         per_user,
         profile_size_per_user,
         summarise_profile_sizes,
@@ -98,9 +106,10 @@ def build(name: str, model, train, test, data, data_name: str, k: int = 10, item
                             "Popularity (baseline)": [theirs.get(key, np.nan) for key in ours],
                             "what it measures": [meaning(key, k) for key in ours]})
     activity = np.diff(train.matrix.indptr)
-    served = {name: by_activity(per_user(model, test, k, max_users=5_000), activity)}
-    served_baseline = by_activity(per_user(baseline, test, k, max_users=5_000), activity)
+    users, baseline_users = per_user(model, test, k, max_users=5_000), per_user(baseline, test, k, max_users=5_000)
+    served, served_baseline = {name: by_activity(users, activity)}, by_activity(baseline_users, activity)
     column = f"ndcg@{k}"
+    paired = paired_difference(users, baseline_users, column)  # the same users: the Train page's verdict
     charts = [train_figures.activity_chart(served, served_baseline, column, f"NDCG@{k}")]
     if curve_sizes(train, test):
         rows, baseline_rows = profile_size_per_user(model, train, test, k), profile_size_per_user(baseline, train,
@@ -114,10 +123,8 @@ def build(name: str, model, train, test, data, data_name: str, k: int = 10, item
                      f"{beats} interaction{'s' if beats > 1 else ''}."
                      if beats is not None else f"It does not beat the Popularity baseline ({label} {level:.3f}) "
                      f"beyond noise within {int(curve['size'].max())} interactions.")
-        new_users += (" Beyond noise: the 95% interval of the difference, user by user on the same users, lies "
-                      "above 0.")
         new_users_part = [charts[1].figure.to_html(full_html=False, include_plotlyjs=False),
-                          f"<p>{html.escape(charts[1].caption)} {html.escape(new_users)}</p>"]
+                          f"<p>{html.escape(charts[1].caption)} {html.escape(new_users)} {html.escape(BEYOND_NOISE)}</p>"]
     else:  # small data: too few test users to measure it
         new_users = ""
         new_users_part = [f"<p>Not measured: {html.escape(too_few_for_curve(train, test))}.</p>"]
@@ -137,6 +144,9 @@ def build(name: str, model, train, test, data, data_name: str, k: int = 10, item
             rows.append({"item": str(data.titles[item]), "by": metric,
                          "nearest items": "; ".join(str(data.titles[i]) for i in ids[0] if i >= 0)})
     params = ", ".join(f"{key}={value}" for key, value in getattr(model, "get_params", dict)().items()) or "—"
+    short = " ".join(filter(None, [in_short(name, ours, theirs, k, reports[name], reports["Popularity (baseline)"],
+                                            paired), new_users]))
+    short += f" {BEYOND_NOISE}" if "noise" in short else ""  # said once for both claims
     parts = [
         f"<h1>{html.escape(name)}</h1>",
         f"<p class='meta'>mfviz report, {datetime.date.today():%Y-%m-%d}. Data: {html.escape(data_name)}, "
@@ -145,8 +155,7 @@ def build(name: str, model, train, test, data, data_name: str, k: int = 10, item
         f"{test.nnz:,} held out. Hyperparameters: {html.escape(params)}; fit time "
         f"{float(getattr(model, 'fit_seconds', 0.0)):.2f} s.</p>",
         "<h2>In short</h2>",
-        f"<p>{html.escape(in_short(name, ours, theirs, k, reports[name], reports['Popularity (baseline)']))}"
-        + (f" {html.escape(new_users)}" if new_users else "") + "</p>",
+        f"<p>{html.escape(short)}</p>",
         *(["<h2>Map of the items</h2>", item_map.figure.to_html(full_html=False, include_plotlyjs=False),
            f"<p>{html.escape(item_map.caption)}</p>"] if item_map is not None else []),
         "<h2>Accuracy on the held-out interactions</h2>",

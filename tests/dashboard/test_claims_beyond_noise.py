@@ -1,6 +1,7 @@
 """The plain-words claims that name a winner or a finding, on hand-built cases whose answer is known: a tie by
 construction is said to be one, a clear lead by construction is named, and a difference smaller than its noise
-names nothing (the Train page's users served and new users)."""
+names nothing (the Train page's users served and new users, and whether a model beats the Popularity baseline on
+the Train and Popularity bias pages and in the report)."""
 
 from __future__ import annotations
 
@@ -77,6 +78,62 @@ def test_new_users_beat_the_baseline_from_the_first_size_beyond_noise():
     assert said.startswith(f"Better than the Popularity baseline (NDCG@10 {baseline_values.mean():.3f} for these "
                            "users) beyond noise: M from 20 interactions; Late not within 20 (only with its whole "
                            "training history).")
+
+
+# ----------------------------------------------------------------- beats the Popularity baseline?
+def against_the_baseline_cases(n: int = 400) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
+    """(a model's per-user frame, the baseline's) on the same n users: a higher mean within noise, a clear win and a
+    clear loss, by construction."""
+    rng = np.random.default_rng(3)
+    baseline = rng.uniform(0.1, 0.5, n)
+    swing = rng.choice([-0.3, 0.3], n)
+    swing -= swing.mean()  # the model's difference from the baseline is exactly its lift on average
+    return {"noise": (users_of(baseline + 0.01 + swing), users_of(baseline)),  # +0.01 against ±0.03 of noise
+            "win": (users_of(baseline + 0.05 + 0.02 * swing), users_of(baseline)),
+            "loss": (users_of(baseline - 0.05 + 0.02 * swing), users_of(baseline))}
+
+
+def hand_interval(model: pd.DataFrame, baseline: pd.DataFrame) -> tuple[float, float]:
+    difference = model["ndcg@10"].to_numpy() - baseline["ndcg@10"].to_numpy()
+    return difference.mean(), 1.959964 * difference.std(ddof=1) / np.sqrt(difference.size)
+
+
+def test_beating_the_baseline_is_said_only_beyond_noise_in_every_place_that_says_it():
+    from types import SimpleNamespace
+
+    from mfviz.dashboard import report, training
+    from mfviz.evaluation.breakdown import paired_difference
+
+    bias = SimpleNamespace(aplt=0.2, coverage=0.3)
+    expected_words = {"noise": "tie within noise", "win": "yes", "loss": "no"}
+    short = {"noise": "tie with recommending the most popular items to everyone within noise",
+             "win": "beat recommending the most popular items to everyone beyond noise",
+             "loss": "rank below recommending the most popular items to everyone beyond noise"}
+    verdicts = {}
+    for case, (model, baseline) in against_the_baseline_cases().items():
+        difference, half = hand_interval(model, baseline)
+        if case == "noise":  # the mean is higher, the interval holds 0: the means alone said "yes"
+            assert model["ndcg@10"].mean() > baseline["ndcg@10"].mean() and difference - half < 0 < difference + half
+        paired = paired_difference(model, baseline, "ndcg@10")
+        numbers = f"{difference:+.3f} ± {half:.3f} NDCG@10 on 400 users".replace("-", "−")
+        # the Train page's "beats the baseline?" column and the Popularity bias page's "Beats Popularity?"
+        verdicts[case] = training.against_baseline(paired, 10)
+        assert verdicts[case] == f"{expected_words[case]}, {numbers}"
+        # the report's first paragraph: the same verdict and numbers
+        ours, theirs = {"ndcg@10": model["ndcg@10"].mean()}, {"ndcg@10": baseline["ndcg@10"].mean()}
+        said = report.in_short("M", ours, theirs, 10, bias, bias, paired)
+        assert said.startswith(f"Its top-10 lists {short[case]}: NDCG@10 {ours['ndcg@10']:.3f} against "
+                               f"{theirs['ndcg@10']:.3f} ({ours['ndcg@10'] / theirs['ndcg@10']:.2f}× the baseline's "
+                               f"ranking quality; {numbers}, user by user). Of M's recommendations"), said
+    # the sentence under the Train page's table
+    named = {"Tie": verdicts["noise"], "Win": verdicts["win"], "Loss": verdicts["loss"]}
+    assert training.verdicts_words(named, "NDCG@10 0.300") == (
+        "Not above the Popularity baseline beyond noise (NDCG@10 0.300 on the same split): Tie ties with it within "
+        "noise; Loss ranks below it beyond noise; the others beat it.")
+    assert training.verdicts_words({"Tie": verdicts["noise"]}, "NDCG@10 0.300").startswith(
+        "No model here beats the Popularity baseline beyond noise (NDCG@10 0.300 on the same split): Tie ties")
+    assert training.verdicts_words({"Win": verdicts["win"]}, "NDCG@10 0.300") == (
+        "Every model here beats the Popularity baseline beyond noise (NDCG@10 0.300 on the same split).")
 
 
 # ----------------------------------------------------------------- a new item: who gets it

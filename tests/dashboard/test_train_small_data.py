@@ -81,7 +81,9 @@ def test_a_model_that_learned_nothing_is_presented_with_a_warning_saying_why():
     assert warning.startswith("ALS (f=4, epochs=3): its user and item vectors are all zero")
     assert "every training value is 4" in warning and "Implicit ALS" in warning
     train(at, "ials", factors=4, epochs=3)  # learns from which items each user has: nothing to warn of
-    assert not at.warning
+    # but, on 49 test users, its lead over the Popularity baseline (+0.038 ± 0.064 NDCG@10) is within noise: said so
+    [warning] = [w.value for w in at.warning]
+    assert warning.startswith("Its lists do not beat the Popularity baseline") and "within noise" in warning
 
 
 def test_a_sweep_diverging_at_a_huge_regularization_says_to_lower_it():

@@ -20,6 +20,19 @@ def small_data() -> Interactions:
     return Interactions(matrix, np.arange(40), np.arange(30), is_explicit=True)
 
 
+def popular_data() -> Interactions:
+    """Ratings of 200 users in four groups: three blockbusters most users have (which the Popularity baseline
+    ranks first) and six of their group's own ten items (which implicit ALS learns and popularity does not)."""
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    rows = []
+    for u in range(200):
+        items = np.r_[np.flatnonzero(rng.random(3) < 0.6), 3 + 10 * (u % 4) + rng.choice(10, 6, replace=False)]
+        rows += [(u, int(i), int(rng.integers(1, 6))) for i in items]
+    return Interactions.from_frame(pd.DataFrame(rows, columns=["u", "i", "r"]), user="u", item="i", rating="r")
+
+
 def run(job: TrainingJob) -> TrainingJob:
     job.start()
     job.thread.join(timeout=120)
@@ -286,18 +299,9 @@ def test_the_baseline_is_scored_once_per_split_and_k_and_each_model_is_said_to_b
     again = [entry("e", one, split_settings=settings), entry("f", other, split_settings=dict(settings)),
              entry("g", other, split_settings=settings | {"seed": 1})]
     assert [names for *_, names in baseline_groups(again)] == [["e", "f"], ["g"]]
-    assert against_baseline({"ndcg@10": 0.127}, {"ndcg@10": 0.227}, 10) == "no, −0.1000 NDCG@10"
-    assert against_baseline({"ndcg@10": 0.25}, {"ndcg@10": 0.227}, 10) == "yes, +0.0230 NDCG@10"
-    assert against_baseline({"ndcg@10": 0.22701}, {"ndcg@10": 0.227}, 10) == "tie (NDCG@10 0.2270)"
-    assert against_baseline({"rmse": 0.9}, {"ndcg@10": 0.227}, 10) is None
-    # equal at the table's four decimals only: 0.22706 shows as 0.2271 against the baseline's 0.2270
-    assert against_baseline({"ndcg@10": 0.22706}, {"ndcg@10": 0.227}, 10) == "yes, +0.0001 NDCG@10"
-    assert against_baseline({"ndcg@10": 0.22694}, {"ndcg@10": 0.227}, 10) == "no, −0.0001 NDCG@10"
-    # both show as 0.2270 though 0.0001 apart: a tie, as the table reads
-    assert against_baseline({"ndcg@10": 0.227049}, {"ndcg@10": 0.226951}, 10) == "tie (NDCG@10 0.2270)"
-    # no verdict without a number on either side (a model scored on no user, a baseline scored at another k)
-    assert against_baseline({"ndcg@10": float("nan")}, {"ndcg@10": 0.227}, 10) is None
-    assert against_baseline({"ndcg@10": 0.25}, {"ndcg@5": 0.227}, 10) is None
+    # the verdict itself is the paired interval's (test_claims_beyond_noise.py); no verdict without a difference
+    assert against_baseline(None, 10) is None
+    assert against_baseline((float("nan"), float("nan"), 0), 10) is None  # no user in common
 
 
 def test_a_missing_value_in_the_comparison_is_explained_by_why_it_is_missing():
@@ -361,27 +365,41 @@ def test_slow_settings_are_said_with_a_rough_estimate_from_the_cost_of_the_solve
 
 
 def test_a_model_whose_lists_rank_below_the_popularity_baseline_is_said_to_and_one_above_is_not():
+    # below it or level with it beyond noise is not beating it; a clear lead is (each judged by the paired interval)
     from mfviz.dashboard.state import ModelEntry
-    from mfviz.dashboard.training import baseline_metrics, below_baseline
+    from mfviz.dashboard.training import baseline_metrics, below_baseline, evaluate
     from mfviz.evaluation import random_split
+    from mfviz.evaluation.breakdown import paired_difference, per_user
+    from mfviz.models import FunkSVD, ImplicitALS, Popularity
 
-    train, test = random_split(small_data(), test_size=0.3, seed=0)
+    train, test = random_split(popular_data(), test_size=0.3, seed=0)
     baseline = baseline_metrics("below-test|5", train, test, 5)["ndcg@5"]
     assert 0 < baseline < 1
 
-    def entry(ndcg, test=test):
-        return ModelEntry(name="m", model=None, kind="funksvd", params={}, key="below-test", data_key="d",
-                          metrics={"ndcg@5": ndcg}, train=train, test=test)
+    def entry(model, name, test=test):
+        model.fit(train)
+        return ModelEntry(name="m", model=model, kind=model.name, params={}, key=f"below-test-{name}", data_key="d",
+                          metrics=evaluate(model, train, test, 5) if test is not None else {}, train=train, test=test)
 
-    words = below_baseline(entry(baseline / 2))
-    assert f"NDCG@5 {baseline / 2:.3f} against {baseline:.3f}" in words and "do not beat" in words
+    def interval(model):
+        return paired_difference(per_user(model, test, 5), per_user(Popularity().fit(train), test, 5), "ndcg@5")
+
+    funk = entry(FunkSVD(factors=4, epochs=2, random_state=0), "funk")  # ranks by rarely rated items
+    difference, half, users = interval(funk.model)
+    assert difference + half < 0  # below it beyond noise, computed here
+    words = below_baseline(funk)
+    assert f"NDCG@5 {funk.metrics['ndcg@5']:.3f} against {baseline:.3f}" in words and "do not beat" in words
+    assert f"user by user {difference:+.3f} ± {half:.3f} NDCG@5 on {users} users, worse beyond noise)".replace(
+        "-", "−") in words
     assert "the pages now show a model that ranks below it" in words
     # another model chosen since (on another page): the warning does not say the pages show this one
-    other = below_baseline(entry(baseline / 2), shown=False)
+    other = below_baseline(funk, shown=False)
     assert "do not beat" in other and "now show" not in other
-    assert below_baseline(entry(baseline)) is not None  # level with it is not beating it
-    assert below_baseline(entry(min(1.0, baseline + 0.01))) is None
-    assert below_baseline(entry(0.1, test=None)) is None  # no test set: nothing to compare
+    level = entry(Popularity(), "level")  # the baseline itself: level with it is not beating it
+    assert ", within noise): the pages now show a model no better than it" in below_baseline(level)
+    ials = entry(ImplicitALS(factors=8, epochs=10, random_state=0), "ials")
+    assert interval(ials.model)[0] - interval(ials.model)[1] > 0 and below_baseline(ials) is None
+    assert below_baseline(entry(ImplicitALS(factors=4, epochs=1), "none", test=None)) is None  # nothing to compare
 
 
 def test_a_model_that_does_not_predict_ratings_gets_no_rmse_anywhere_the_dashboard_shows_it():
