@@ -14,6 +14,7 @@ from mfviz.dashboard import (
     ui,
     verdicts,
 )
+from mfviz.models.sanity import untrained_items
 
 ui.header("Popularity bias", "Do the models recommend only the blockbusters? Each chart compares every "
           "model of this session with the plain Popularity baseline (grey), the most biased recommender.")
@@ -92,9 +93,9 @@ st.dataframe(table, hide_index=True, width="stretch", column_order=SHOWN, placeh
     "norm–popularity ρ": st.column_config.NumberColumn(
         "Length ~ pop. (ρ)", format="%.2f",
         help="Norm–popularity ρ: Spearman correlation of an item's vector length with its popularity, over every "
-             "item. Near 1: length rises with popularity; near 0: length says nothing about popularity. A high ρ can "
-             "come from the rare items alone (short vectors) while the most popular are of ordinary length: the "
-             "plain words below say which."),
+             "item the model was trained on. Near 1: length rises with popularity; near 0: length says nothing about "
+             "popularity. A high ρ can come from the rare items alone (short vectors) while the most popular are of "
+             "ordinary length: the plain words below say which."),
 } | ({"bias–popularity ρ": st.column_config.NumberColumn(
         "Bias ~ pop. (ρ)", format="%.2f",
         help="Bias–popularity ρ, for the models with item biases (Funk SVD, SVD++, ALS): Spearman correlation of an "
@@ -115,6 +116,15 @@ st.caption(f"↓ lower, ↑ higher: the way to less popularity bias (not to bett
            f"that). Long tail = items outside the most popular ones that carry 20% of interactions; lists of k = {k} "
            "for a sample of up to 2,000 users, each without the items the user has in the data (as on the Recommend "
            "page); popularity counts all the data. Gini uses 0 = perfectly even (as RecBole).")
+# a split that held out all of some users' or items' interactions: their vectors were never fitted, so their lists
+# (the catalogue in index order) and lengths (zero) are left out of every number above and below
+left_out: dict[str, list[str]] = {}  # models of one split share the words: said once for them
+for name, r in reports.items():
+    # a Popularity model's "vectors" are its counts: no length to leave out
+    if words := verdicts.never_trained(r.users_untrained, 0 if entries[name].kind == "popularity" else r.items_untrained):
+        left_out.setdefault(words, []).append(f"**{name}**")
+for words, names in left_out.items():
+    st.caption(f"{', '.join(names)}: {words}")
 
 # One diagnostic at a time: a hidden tab's charts are neither built nor drawn (each Plotly chart costs
 # Chromium 0.1-0.5 s without a GPU), so the page answers in under a second; switching tabs is a rerun.
@@ -147,8 +157,13 @@ if views["Vector length and popularity"].open:
             chosen = entries[pick]
             norms = cache.item_norms(chosen.key, chosen.model.item_factors)
             summary = cache.summary(data.key, inter)
-            ui.show(chart := figures.norm_popularity(norms, summary.item_popularity, pick),
+            trained = ~untrained_items(chosen.model)  # their zero vectors are no length the model learned
+            ui.show(chart := figures.norm_popularity(norms[trained], summary.item_popularity[trained], pick),
                     config=figures.export_config(chart.figure, ui.data_label(data), pick))
+            if reports[pick].items_untrained:
+                st.caption(f"{figures.counted(reports[pick].items_untrained, 'item')} the model was never trained on "
+                           "(zero vectors) are left out, of the chart and of its ρ "
+                           f"({reports[pick].norm_popularity_spearman:.2f} over the other items).")
         else:
             st.caption("Only the Popularity baseline is here; train a factor model to see its vector lengths.")
 

@@ -225,10 +225,18 @@ numbers = {key: value for key, value in overall.items() if not isinstance(value,
 per_item = next((value for value in overall.values() if isinstance(value, pd.DataFrame)), None)
 ratio_key = next((key for key in numbers if "ratio" in key), None)
 overlap_key = next((key for key in numbers if "overlap" in key), None)
+# an item absent from the training part has a zero vector and the catalogue in index order for neighbours: not sampled
+untrained = int(overall.get("items_untrained", 0))
+sampled_words = (figures.counted(int(overall["items"]), "sampled item")
+                 + (" the model was trained on" if untrained else ""))
 if ratio_key and overlap_key:
-    lean_line.markdown(f"**Over {figures.counted(int(overall['items']), 'sampled item')}:** "
+    lean_line.markdown(f"**Over {sampled_words}:** "
                        f"{verdicts.popularity_ratio(numbers[ratio_key], 1.0)}; the two lists share "
                        f"{numbers[overlap_key]:.1f} of {int(k)} items on average (*Over many items*, below).")
+if untrained:
+    st.caption(f"Over {sampled_words}: {figures.counted(untrained, 'item')} absent from its training part "
+               f"{'are' if untrained != 1 else 'is'} left out (a vector never fitted has no direction, so its "
+               "neighbours would be the catalogue in index order).")
 if min_support:  # the cards below are of the same filtered lists as above
     st.caption(f"Over {figures.counted(int(overall['items']), 'sampled item')}, each listing only items with at least "
                f"{min_support:,} interactions in the training data, as above.")

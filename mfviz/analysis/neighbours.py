@@ -700,8 +700,11 @@ def neighbour_popularity_summary(item_factors, popularity, k: int = 10, sample: 
     neighbour replaced by a random item of about its popularity), the level the lists' must stand above
     before the data can be said to back them — random pairs of MovieLens 100K items already have a median
     lift of 1.76, and 31% of them exceed 3×. `support` and `min_support` filter the neighbours as in
-    `compare_neighbours` (the sampled items themselves are drawn from all items; the random lists from the
-    items allowed).
+    `compare_neighbours` (the random lists are drawn from the items allowed). Given `support`, the sampled items
+    are drawn from those with support > 0 only: an item the model never trained on (a time split's newest) has a
+    zero vector, so its lists are the catalogue in index order, the same for each such item (MovieLens 100K, time
+    split 50%, implicit ALS: 127 of 1,000 sampled, dot ÷ cosine popularity 1.8× with them, 2.23× without);
+    ``items_untrained`` counts the items so left out.
     """
     vectors = _as_vectors(item_factors, "item factors")
     k = _check_k(k)
@@ -709,9 +712,12 @@ def neighbour_popularity_summary(item_factors, popularity, k: int = 10, sample: 
     popularity = _check_popularity(popularity, n)
     if popularity is None:
         raise DataError("neighbour_popularity_summary needs the item popularity (interactions per item)")
-    rng = np.random.default_rng(seed)
-    rows = np.arange(n) if sample is None or sample >= n else np.sort(rng.choice(n, int(sample), replace=False))
-    candidates = supported_rows(_check_popularity(support, n), min_support)
+    support = _check_popularity(support, n)
+    trained = np.arange(n) if support is None else np.flatnonzero(support > 0)
+    rows = (trained if sample is None or sample >= trained.size
+            # drawn as from all items when every item is trained: the same sample as ever
+            else np.sort(np.random.default_rng(seed).choice(trained, int(sample), replace=False)))
+    candidates = supported_rows(support, min_support)
     cos_ids, _ = exact_search(vectors[rows], vectors, k, "cosine", exclude_self_ids=rows, candidates=candidates)
     dot_ids, _ = exact_search(vectors[rows], vectors, k, "dot", exclude_self_ids=rows, candidates=candidates)
 
@@ -744,7 +750,7 @@ def neighbour_popularity_summary(item_factors, popularity, k: int = 10, sample: 
         evidence["min_together"] = int(min_together)
     mean_cos, mean_dot = float(np.nanmean(pop_cos)), float(np.nanmean(pop_dot))
     return {**evidence,
-        "k": k, "items": int(rows.size),
+        "k": k, "items": int(rows.size), "items_untrained": int(n - trained.size),
         "mean_popularity_cosine": mean_cos, "mean_popularity_dot": mean_dot,
         "popularity_ratio": mean_dot / mean_cos if mean_cos > 0 else float("nan"),
         "mean_overlap": float(overlap.mean()),

@@ -59,12 +59,19 @@ def cmd_recommend(args: argparse.Namespace) -> dict[str, Any]:
 
     data = _load(args)
     model = _saved_model_for(args, data, "recommend")
+    from mfviz.models.sanity import untrained_users
+
     table = recommendation_table(model, data, n=args.n)
+    left_out = int(untrained_users(model).sum())
+    if left_out:  # about the result: not hidden by --quiet
+        print(f"mfviz: note: {left_out:,} of {data.n_users:,} users are left out of the CSV: the model was never "
+              "trained on them (a split held out all their interactions), so their lists would say nothing of them",
+              file=sys.stderr, flush=True)
     with _writing(args.output):
         table.to_csv(sys.stdout if args.output == STDOUT else args.output, index=False)
     _progress(args, f"wrote {len(table):,} rows to {_where(args.output)}")
     return {**_model_fields(args, model), **_data_fields(data), "n": args.n,
-            "rows": len(table), "output": str(args.output)}
+            "rows": len(table), "users_left_out": left_out, "output": str(args.output)}
 
 
 def cmd_dimensions(args: argparse.Namespace) -> dict[str, Any]:
@@ -109,7 +116,13 @@ def cmd_new_item(args: argparse.Namespace) -> dict[str, Any]:
     import pandas as pd
 
     from mfviz.analysis import exact_search
-    from mfviz.analysis.cold_start import audience, liked_at, place_new_item, reach_baseline
+    from mfviz.analysis.cold_start import (
+        audience,
+        liked_at,
+        place_new_item,
+        reach_baseline,
+        trained_audience,
+    )
 
     data = _load(args)
     model = _saved_model_for(args, data, "fold a new item into it")
@@ -121,12 +134,18 @@ def cmd_new_item(args: argparse.Namespace) -> dict[str, Any]:
         raise DataError(f"--fans needs item ids of {args.data} separated by commas (a comma inside an id "
                         f"written \\,); not found: {', '.join(missing) or 'none given'}")
     at_least = liked_at(*np.unique(data.matrix.data, return_counts=True)) if data.is_explicit and data.nnz else None
-    users, values = audience(data.matrix, seeds, at_least)
+    users, values, fans_left_out = trained_audience(model, *audience(data.matrix, seeds, at_least))
     if users.size == 0:
-        raise DataError(f"no user liked items {args.fans}" + (f" (rated them {at_least:g} or more)" if at_least else ""))
+        raise DataError(f"no user liked items {args.fans}" + (f" (rated them {at_least:g} or more)" if at_least else "")
+                        + (f" among the users the model was trained on ({fans_left_out:,} who did were held out of "
+                           "its training)" if fans_left_out else ""))
     if args.value is not None:
         values = np.full(users.size, args.value, np.float32)
     reach = reach_baseline(model, data.matrix, args.n)
+    if reach.left_out:  # about the result: not hidden by --quiet
+        print(f"mfviz: note: {reach.left_out:,} users the model was never trained on (a split held out all their "
+              f"interactions) are left out, as users to reach and as first users ({fans_left_out:,} of the fans): "
+              "their lists, ranked without a fitted vector, say nothing of them", file=sys.stderr, flush=True)
     item = place_new_item(model, reach, users, values, min(args.first_users, users.size),
                           np.diff(data.matrix.tocsc().indptr))
     neighbours = {}
@@ -139,6 +158,7 @@ def cmd_new_item(args: argparse.Namespace) -> dict[str, Any]:
             "liked_at_least": at_least, "fans": int(users.size), "first_users": int(item.first_users.size),
             "reached": item.count, "share": item.share, "typical_reach": item.typical, "random_reach": item.random,
             "norm": float(np.linalg.norm(item.vector)), "bias": item.bias, "sampled_users": int(reach.users.size),
+            "users_left_out": reach.left_out, "fans_left_out": fans_left_out,
             "neighbours": neighbours, "curve": item.curve.to_dict(orient="records")}
 
 
@@ -165,7 +185,8 @@ def _print_new_item(result: dict[str, Any]) -> None:
     n = result["n"]
     print(f"A new item whose first {result['first_users']:,} users are fans of {fans} "
           f"(of {result['fans']:,}), folded into {result['model']}:")
-    print(f"  in {result['reached']:,.0f} users' top {n} ({result['share']:.1%} of the users without it); "
+    among = "" if not result.get("users_left_out") else " the model was trained on"
+    print(f"  in {result['reached']:,.0f} users' top {n} ({result['share']:.1%} of the users{among} without it); "
           f"the data's items with ~{result['first_users']:,} interactions: median {result['typical_reach']:,.0f}; "
           f"from {result['first_users']:,} random users instead: median {result['random_reach']:,.0f}")
     print(f"  vector length {result['norm']:.3g}, bias {result['bias']:+.3f}")

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mfviz.analysis.cold_start import RANDOM_DRAWS
+from mfviz.analysis.cold_start import RANDOM_DRAWS, trained_audience
 from mfviz.dashboard import background, cache, figures, lists, map_figures, pickers, ui
 from mfviz.dashboard.figures import counted
 from mfviz.dashboard.state import ModelEntry
@@ -44,15 +44,21 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
 
         at_least = liked_at(ratings["value"], ratings["count"])  # "liked": at least the median rating
     users, liked_values = cache.audience(data.key, inter.matrix, tuple(sorted(seeds)), at_least)
+    users, liked_values, untrained = trained_audience(model, users, liked_values)  # the same order: nested draws kept
+    fans = at_least is not None or not inter.is_explicit
+    never = (f" ({counted(untrained, 'more user')} who {'liked' if fans else 'rated'} "
+             f"them {'were' if untrained != 1 else 'was'} never in {entry.name}'s training part: left out, as a vector "
+             "never fitted says nothing of where the item lies)" if untrained else "")
     if users.size == 0:
         st.warning("No user liked these items" + (f" (rated them {at_least:g} or more)" if at_least else "")
+                   + (" among the users the model was trained on" if untrained else "") + never
                    + ": pick other items.", icon=":material/visibility_off:")
         return
     settings = st.columns(2)
     size = users.size if users.size == 1 else settings[0].slider(
         "Its first users", 1, int(users.size), min(FIRST_USERS, int(users.size)), key="rec_new_size",
         help=f"How many of those {users.size:,} users have it so far (a fixed random draw; more users always "
-             "include the fewer).")
+             f"include the fewer){never}.")
     values, given = liked_values, AS_RATED
     scale = lists.rating_values(ratings) if ratings is not None else np.zeros(0)
     if inter.is_explicit and 0 < scale.size <= 21:
@@ -68,31 +74,42 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
         reach = cache.reach_baseline(entry.key, model, data.key, inter.matrix, int(n))
         item = cache.new_item(entry.key, data.key, tuple(sorted(seeds)), at_least, given, size, int(n), model, reach,
                               users, values, popularity)
-    fans = at_least is not None or not inter.is_explicit
     named = ("the fans of " if fans else "the raters of ") + (", ".join(f"“{titles[i]}”" for i in seeds)
                                                                if len(seeds) <= 3 else f"{len(seeds)} items")
     cards = st.columns(5)
     cards[0].metric("First users", f"{size:,}",
-                    help=f"Of {users.size:,} users who {'liked' if fans else 'rated'} the items above.")
+                    help=f"Of {users.size:,} users who {'liked' if fans else 'rated'} the items above{never}.")
     sampled = f" (counted on {reach.users.size:,} sampled users, scaled up)" if reach.scale > 1 else ""
+    # a user a split held out entirely has a list by the item biases alone: "reached" by any item with a high bias
+    unreachable = (f" {counted(reach.left_out, 'user')} the model was never trained on "
+                   f"{'are' if reach.left_out != 1 else 'is'} left out: their lists say nothing of them."
+                   if reach.left_out else "")
     # Short labels and deltas: five cards share ~900 px at 1,280 (a projector), where longer ones were cut
     cards[1].metric(f"In users' top {int(n)}", f"{item.count:,.0f}", f"{item.share:.1%} of users",
                     delta_color="off", delta_arrow="off",
                     help=f"Users whose top {int(n)} it would enter: its score beats the last item of their top "
-                         f"{int(n)}{sampled}; the share is of the users who do not have it already.")
+                         f"{int(n)}{sampled}; the share is of the users who do not have it already.{unreachable}")
     cards[2].metric("Items as popular", "—" if np.isnan(item.typical) else f"{item.typical:,.0f}",
                     help=f"The median number of users whose top-n holds one of the data's items about as popular "
                          f"as the new item now (~{size:,} users, within 1.5× either way): what the model does for such "
                          "items.")
     cards[3].metric("Random first users", f"{item.random:,.0f}",
                     help=f"The median reach of the same new item had its {size:,} first users been drawn at random "
-                         f"from all users (with the same ratings), over {RANDOM_DRAWS} draws: what the audience's size "
-                         "alone earns. Far from it, who the first users are (fans of a blockbuster, a niche) decides.")
-    norms = cache.item_norms(entry.key, model.item_factors)
+                         f"from all {'the users the model was trained on' if reach.left_out else 'users'} (with the "
+                         f"same ratings), over {RANDOM_DRAWS} draws: what the audience's size alone earns. Far from "
+                         "it, who the first users are (fans of a blockbuster, a niche) decides.")
+    norms = _learned_norms(entry)
     length = float(np.linalg.norm(item.vector))
     cards[4].metric("Vector length", f"{length:.3g}", f"> {np.mean(norms < length):.0%} of items",
                     delta_color="off", delta_arrow="off",
-                    help="Longer than that share of the items' vectors. Dot-product scores grow with it.")
+                    help="Longer than that share of the items' vectors (of the items the model was trained on). "
+                         "Dot-product scores grow with it.")
+    if reach.left_out or untrained:  # said under the cards, not only in their tooltips: it changes every number
+        st.caption(f"Counted over the {reach.n_users:,} users {entry.name} was trained on: "
+                   f"{counted(reach.left_out, 'user')} a split held out entirely {'are' if reach.left_out != 1 else 'is'} "
+                   "left out, as users to reach (their lists, ranked without a fitted vector, say nothing of them) "
+                   + (f"and as first users ({untrained:,} of those who {'liked' if fans else 'rated'} the items)."
+                      if untrained else "and as first users."))
     if entry.kind != "popularity":  # a count has no direction: no neighbours or map to show
         nearest = _neighbours(inter, popularity, model, item.vector)
         with ui.guard("Placing the new item on the map", stop=False):  # a side element: fails alone
@@ -115,6 +132,14 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
             st.markdown("**The same new item in the other models** (the same first users and ratings)")
             st.dataframe(_other_models([entry.name, *compare], data, users[:size], values[:size], int(n)),
                          hide_index=True, width="stretch")
+
+
+def _learned_norms(entry: ModelEntry) -> np.ndarray:
+    """The lengths of the item vectors the model learned: an item it was never trained on has a zero vector, which
+    any new item is longer than."""
+    from mfviz.models.sanity import untrained_items
+
+    return cache.item_norms(entry.key, entry.model.item_factors)[~untrained_items(entry.model)]
 
 
 def _neighbours(inter, popularity, model, vector) -> dict[str, np.ndarray]:
@@ -234,7 +259,7 @@ def _other_models(names: list[str], data, users, values, n: int) -> pd.DataFrame
         other = models[name]
         reach = cache.reach_baseline(other.key, other.model, data.key, data.interactions.matrix, n)
         vector, _, reached = fold_and_reach(other.model, reach, users, values)
-        norms = cache.item_norms(other.key, other.model.item_factors)
+        norms = _learned_norms(other)
         rows.append({"model": name, f"in users' top {n}": round(float(reached.sum() * reach.scale)),
                      "vector longer than (% of items)": round(100 * float(np.mean(norms < np.linalg.norm(vector))))})
     return pd.DataFrame(rows)

@@ -141,6 +141,20 @@ def bias_summary(name: str, row, baseline=None, catalogue_mean: float | None = N
     return f"**{name}**:\n" + "".join(f"\n- {part}" for part in parts)
 
 
+def never_trained(users: int, items: int = 0) -> str:
+    """What the popularity-bias numbers leave out of a model trained on a split that held out all the interactions
+    of some users and items (`PopularityReport.users_untrained`, `items_untrained`): "" when nothing."""
+    if not users and not items:
+        return ""
+    named = " and ".join(f"{n:,} {noun if n == 1 else noun + 's'}" for n, noun in ((users, "user"), (items, "item"))
+                         if n)
+    what = " and ".join(part for n, part in ((users, "lists (the catalogue in index order)"),
+                                              (items, "vector lengths (zero)")) if n)
+    return (f"{named} the model was never trained on {'are' if users + items != 1 else 'is'} left out: a split held "
+            f"out all their interactions, so their vectors were never fitted and their {what} would say nothing of "
+            "them.")
+
+
 def length_place(norms: np.ndarray, value: float) -> str:
     """Where a vector length sits among the items' `norms`, in words: "the longest of the items", "the shortest
     of the items", else "longer than P% of the items", P rounded down (99.7% read "longer than 100%" of them)."""

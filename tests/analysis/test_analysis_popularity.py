@@ -27,7 +27,8 @@ PROFILES = [[0, 1], [0], [0, 2], [3, 4], [0, 1, 2]]
 # profile popularity: 3, 4, 3, 1, 8/3
 #   niche:       (3 - 1) / 1 = 2;  blockbuster: (2 - 4) / 4 = -0.5
 #   diverse:     GAP_p = 26/9, GAP_r = 4/3 -> lift = -7/13
-# Spearman(norm [5,4,3,2,1,0], phi [4,2,2,1,1,0]) = sqrt(16.5 / 17.5)
+# Spearman(norm [5,4,3,2,1,0], phi [4,2,2,1,1,0]) = sqrt(16.5 / 17.5); item 5, which the training matrix does not
+# have (its vector 0: untrained), left out: ranks [5,4,3,2,1] and [5,3.5,3.5,1.5,1.5], 9 / sqrt(10 * 9) = 3 / sqrt(10)
 
 
 def toy_matrix():
@@ -58,7 +59,10 @@ def test_popularity_report_hand_computed(with_train_matrix):
     assert lift.loc["blockbuster", "lift"] == pytest.approx(-0.5)
     assert lift.loc["diverse", "profile_popularity"] == pytest.approx(26 / 9)
     assert lift.loc["diverse", "lift"] == pytest.approx(-7 / 13)
-    assert report.norm_popularity_spearman == pytest.approx(np.sqrt(16.5 / 17.5))
+    # with the training matrix the model says item 5 was never trained on; factors alone say nothing of it
+    assert report.norm_popularity_spearman == pytest.approx(3 / np.sqrt(10) if with_train_matrix
+                                                             else np.sqrt(16.5 / 17.5))
+    assert report.items_untrained == int(with_train_matrix) and report.users_untrained == 0
 
 
 def test_user_groups_hand_computed():
@@ -74,9 +78,10 @@ def test_users_without_interactions_are_in_no_group():
     matrix = sp.vstack([sp.csr_matrix((1, 6), dtype=np.float32), toy_matrix()]).tocsr()
     head = long_tail_split(np.array([4, 2, 2, 1, 1, 0.0]))
     np.testing.assert_array_equal(user_groups(matrix, head), [-1, 1, 2, 1, 0, 1])
-    model = FactorModel(np.ones((6, 1)), toy_model().item_factors, "toy", train_matrix=matrix)
+    # factors from elsewhere, without their training data: every user counts as trained, the empty one too
+    model = FactorModel(np.ones((6, 1)), toy_model().item_factors, "toy")
     report = popularity_report(model, matrix, k=2)
-    assert report.users == 6 and report.users_without_profile == 1
+    assert report.users == 6 and report.users_without_profile == 1 and report.users_untrained == 0
     lift = report.group_lift.set_index("group")
     assert list(lift["users"]) == [1, 3, 1]
     assert lift.loc["niche", "profile_popularity"] == pytest.approx(1)
@@ -85,6 +90,12 @@ def test_users_without_interactions_are_in_no_group():
     assert lift.loc["blockbuster", "lift"] == pytest.approx(-0.5)
     # the empty user still gets a list, [0, 1] (popularity 3): ARP (9 + 3) / 6 = 2, APLT (4.5 + 0.5) / 6
     assert report.arp == pytest.approx(2.0) and report.aplt == pytest.approx(5 / 6)
+    # trained on `matrix`, the model never saw the empty user: left out, the report is the toy's own
+    trained = FactorModel(np.ones((6, 1)), toy_model().item_factors, "toy", train_matrix=matrix)
+    report = popularity_report(trained, matrix, k=2)
+    assert (report.users, report.users_untrained, report.users_without_profile) == (5, 1, 0)
+    assert report.arp == pytest.approx(1.8) and report.aplt == pytest.approx(0.9)
+    assert report.group_lift["lift"].tolist() == pytest.approx([2.0, -7 / 13, -0.5])
 
 
 # 3 users × 4 items, every user ranks 0 > 1 > 2 > 3; u0 has seen {0, 1}, u1 {0}, u2 {2}.
@@ -153,10 +164,13 @@ def test_lists_leave_out_every_item_the_users_have_in_the_interactions_given():
     train.eliminate_zeros()
     model = toy_model()
     model.train_matrix = train
-    # Top-2 lists without the items of `data`: u0 [2, 3] u1 [1, 2] u2 [1, 3] u3 [0, 1] u4 [3, 4] (as above).
-    np.testing.assert_array_equal(popularity_report(model, data, k=2).recommended_counts, [1, 3, 2, 3, 1, 0])
-    # Without only the training items, item 0 tops every list (u1 [0, 1], u2 [0, 1], ...).
-    assert popularity_report(model, train, k=2).recommended_counts[0] == 5
+    # Top-2 lists without the items of `data`: u0 [2, 3] u1 [1, 2] u2 [1, 3] u3 [0, 1] u4 [3, 4] (as above), but
+    # u1, whose only item is 0, has no training interaction left: never trained on, left out.
+    report = popularity_report(model, data, k=2)
+    assert (report.users, report.users_untrained) == (4, 1)
+    np.testing.assert_array_equal(report.recommended_counts, [1, 2, 1, 3, 1, 0])
+    # Without only the training items, item 0 tops every list (u0 [0, 2], u2 [0, 1], ...).
+    assert popularity_report(model, train, k=2).recommended_counts[0] == 4
 
 
 def test_popularity_model_on_interactions_sampled_users():
