@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from plotly.offline import get_plotlyjs
 
-from mfviz.dashboard import train_figures
+from mfviz.dashboard import train_figures, verdicts
 from mfviz.dashboard.figures import Chart
 
 RANKING = ("precision", "recall", "ndcg", "map", "hit_rate", "coverage")
@@ -167,7 +167,8 @@ def build(name: str, model, train, test, data, data_name: str, k: int = 10, item
         "<h2>Popularity bias</h2>",
         f"<p>Of every user's top {k} over all the data (ARP: mean interactions of the recommended items; APLT: "
         "share of long-tail items; coverage: share of the catalogue recommended to anyone; Gini of how often "
-        "each item is recommended).</p>", _table(bias),
+        f"each item is recommended). {html.escape(verdicts.never_trained(reports[name].users_untrained))}</p>",
+        _table(bias),
         "<h2>Nearest items of the most popular items</h2>", _table(pd.DataFrame(rows)),
     ]
     style = ("body{font-family:system-ui,sans-serif;max-width:1000px;margin:2em auto;color:#222}"
