@@ -95,13 +95,23 @@ def build(name: str, model, train, test, data, data_name: str, k: int = 10, item
         summarise_profile_sizes,
         too_few_for_curve,
     )
+    from mfviz.evaluation.metrics import known_users
     from mfviz.models import Popularity
 
     baseline = Popularity().fit(train)
     (ours, ranked), (theirs, _) = _metrics(model, train, test, k), _metrics(baseline, train, test, k)
-    tested = int(test.matrix.getnnz(axis=1).astype(bool).sum())
-    sample = (f" Ranking metrics on a seeded sample of {ranked:,} of the {tested:,} test users (the same for both); "
-              "RMSE and MAE on every held-out rating." if ranked < tested else "")
+    in_test = test.matrix.getnnz(axis=1).astype(bool)
+    tested = int(in_test.sum())
+    # the test users with no training interaction are left out of the ranking metrics (known_users), not sampled
+    strangers = int((in_test & ~known_users(train)).sum())
+    rankable = tested - strangers
+    sample = ((f" Ranking metrics on the {rankable:,} test users with a training interaction: the split held out "
+               f"every interaction of the other {strangers:,}, so the model learned nothing of them (their lists "
+               "would compare fallbacks, not models)." if strangers else "")
+              + (f" Ranking metrics on a seeded sample of {ranked:,} of the {rankable:,} test users"
+                 f"{' with a training interaction' if strangers else ''} (the same for both)."
+                 if ranked < rankable else "")
+              + (" RMSE and MAE on every held-out rating." if ranked < tested else ""))
     metrics = pd.DataFrame({"metric": [metric_label(key) for key in ours], name: list(ours.values()),
                             "Popularity (baseline)": [theirs.get(key, np.nan) for key in ours],
                             "what it measures": [meaning(key, k) for key in ours]})
