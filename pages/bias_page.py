@@ -46,7 +46,7 @@ table = pd.DataFrame([{"model": name, "arp": r.arp, "aplt": 100 * r.aplt, "cover
                        # which part of the score carries the lists' popularity (models with item biases; NaN else)
                        "dot-only arp": r.arp_dot_only, "bias-only arp": r.arp_bias_only,
                        # a model with item biases adds them to every user's score: popularity can come through them
-                       "bias–popularity ρ": cache.bias_popularity_rho(entries[name].key, entries[name].model.item_bias,
+                       "bias–popularity ρ": cache.bias_popularity_rho(entries[name].key, entries[name].model,
                                                                       data.key, inter)
                        if getattr(entries[name].model, "item_bias", None) is not None else None}
                       for name, r in reports.items()])

@@ -74,6 +74,10 @@ def test_the_bias_page_says_which_users_and_items_it_left_out(time_split):
                     inter.item_popularity[trained]).statistic
     table = at.dataframe[0].value.set_index("model")
     assert table.loc[name, "norm–popularity ρ"] == pytest.approx(rho)
+    # and the item biases' ρ too: an item held out wholly keeps a bias of 0 that says nothing
+    bias_rho = spearmanr(entry.model.item_bias[trained], inter.item_popularity[trained]).statistic
+    assert table.loc[name, "bias–popularity ρ"] == pytest.approx(bias_rho, abs=1e-9)
+    assert bias_rho != pytest.approx(spearmanr(entry.model.item_bias, inter.item_popularity).statistic, abs=1e-3)
     # the chart of lengths draws the trained items only, and says so
     at.session_state["bias_view"] = "Vector length and popularity"
     at.session_state["bias_norm_model"] = name
