@@ -15,10 +15,12 @@ from mfviz.dashboard import (
     support,
     title_search,
     ui,
+    untrained,
     verdicts,
 )
 from mfviz.dashboard.figures import counted, export_config, file_name, fixed_decimals
 from mfviz.data.id_lists import join_ids, split_ids
+from mfviz.models.sanity import untrained_items, untrained_users
 
 # one line at 1,280 px: the map starts that much higher on a 720 px screen
 ui.header("Latent space", "Each item's vector, squeezed into 2-D (or 3-D): items the model finds alike land close.")
@@ -64,13 +66,23 @@ def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray):
         for name, key in (("left", "axis_left_item"), ("right", "axis_right_item")):
             if link_view is not None and name in link_view and (chosen := links.indices(inter, "item", link_view[name])):
                 st.session_state[key] = chosen[0]
-        left = pickers.pick_one(ends[0], "Left end ←", "item", order, inter, "axis_left_item", label,
-                                default=int(order[0]))
-        right = pickers.pick_one(ends[1], "Right end →", "item", order, inter, "axis_right_item", label,
-                                 default=int(order[1]))
+        marked = lambda i: label(i) + (untrained.MARK if never_trained[i] else "")  # noqa: E731
+        # the two most popular items it trained on: one it did not has no direction to make an end of
+        first = order[~never_trained[order]] if (~never_trained).sum() >= 2 else order
+        left = pickers.pick_one(ends[0], "Left end ←", "item", order, inter, "axis_left_item", marked,
+                                default=int(first[0]))
+        right = pickers.pick_one(ends[1], "Right end →", "item", order, inter, "axis_right_item", marked,
+                                 default=int(first[1]))
         rows = [left], [right]
-        view_params.update(left=None if left == order[0] else links.id_list(inter, "item", [left]),
-                           right=None if right == order[1] else links.id_list(inter, "item", [right]))
+        for end in dict.fromkeys(i for i in (left, right) if never_trained[i]):  # a zero vector: no direction
+            st.info(untrained.item_note(str(titles[end]), int(popularity[end]), entry.name,
+                                        ": its vector was never fitted, so it has no direction to make an end of "
+                                        "the axis. Pick an item it was trained on (one not marked “none in "
+                                        "training”)."), icon=":material/info:")
+        if never_trained[[left, right]].any():
+            st.stop()
+        view_params.update(left=None if left == first[0] else links.id_list(inter, "item", [left]),
+                           right=None if right == first[1] else links.id_list(inter, "item", [right]))
     else:  # ends are the items whose titles match a search
         for name, key in (("left", "axis_left_search"), ("right", "axis_right_search")):
             if link_view is not None:
@@ -99,8 +111,9 @@ def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray):
     with ui.guard("Placing the items on the axis"):
         direction, reach = axis_direction(vectors, *rows), axis_reach(vectors, *rows)
     x = cosines_with(vectors, direction)
-    users = map_figures.users_on_axis(cosines_with(entry.model.user_factors, direction), label(left), label(right),
-                                      reach, model=entry.name)
+    # a user never trained on has a zero vector: a cosine of 0, counted as sitting in the middle
+    known = entry.model.user_factors[~untrained_users(entry.model)]
+    users = map_figures.users_on_axis(cosines_with(known, direction), label(left), label(right), reach, model=entry.name)
     y = np.log10(1 + popularity) if up == "popularity" else norms
     axes = map_figures.MapAxes(
         "Items along the axes you chose", f"← {label(left)} · · · {label(right)} → (cosine with the axis)",
@@ -169,7 +182,7 @@ def dimension_map(popularity: np.ndarray, depth: bool):
                              ).astype(np.float32)
     users = None
     if with_users and up not in others and not depth:
-        rows = np.arange(dims.user_coords.shape[0])
+        rows = np.flatnonzero(~untrained_users(entry.model))  # a user never trained on sits at 0 on every dimension
         if rows.size > USERS_DRAWN:  # a fixed sample, so the cloud does not jump between reruns
             rows = np.sort(np.random.default_rng(0).choice(rows, USERS_DRAWN, replace=False))
         users = dims.user_coords[rows][:, [across, up]].astype(np.float32)
@@ -417,10 +430,20 @@ vectors = entry.model.item_factors
 with ui.guard("Reading the data"):
     summary = cache.summary(data.key, inter)
 norms = np.linalg.norm(vectors, axis=1)
+never_trained = untrained_items(entry.model)  # a split can hold out every interaction of an item
 # "Map only these items": the items of a selection, mapped on their own (kept per dataset).
 subset = st.session_state.get("latent_subset")
 subset = np.asarray(subset[1], np.int64) if subset and subset[0] == data.key else None
 subset_key = "" if subset is None else f"|only:{state.array_hash(subset)}"
+# The items on the map: those the model trained on (None: every item, mapped as before)
+map_rows = untrained.mapped_rows(never_trained, subset)
+mapped_key = subset_key + ("|trained only" if never_trained.any() else "")
+if map_rows is not None and len(map_rows) < 3:  # a map needs three points
+    st.info(f"{entry.name} trained on {counted(len(map_rows), 'item')} of {'these' if subset is not None else 'the data'}"
+            f"'s {counted(inter.n_items if subset is None else len(subset), 'item')}, and a map needs at least 3: the "
+            "others have no training interaction, so their vectors were never fitted. Train it on a split that keeps "
+            "more items in its training part.", icon=":material/map:")
+    st.stop()
 if subset is not None:  # drawn before the map, so the way back stays whatever happens to the map
     around = st.session_state.get("latent_subset_of")  # the item whose neighbourhood it is, if it is one
     around = around[1] if around and around[0] == data.key and around[1] in subset else None
@@ -443,26 +466,28 @@ elif method == "Dimensions":
     three_d = coords.shape[1] == 3  # a dimension against popularity or the item bias stays flat
     made = "instant"
 else:
-    shown = vectors if subset is None else vectors[subset]
+    shown = vectors if map_rows is None else vectors[map_rows]
     with ui.guard("Projecting the item vectors"):  # UMAP needs fewer neighbours than points
-        projection = cache.projection(entry.key + subset_key, shown, method.lower(),
+        projection = cache.projection(entry.key + mapped_key, shown, method.lower(),
                                       min(n_neighbors, len(shown) - 1), min_dist, n_components=3 if three_d else 2)
     coords, projection_key = projection.coords, background.projection_key(
-        entry.key, data.key, method, n_neighbors, min_dist, 3 if three_d else 2) + subset_key
+        entry.key, data.key, method, n_neighbors, min_dist, 3 if three_d else 2) + mapped_key
     made = "cached" if projection.cached else f"{projection.seconds:.1f} s"
-if subset is not None and method in ("Axes", "Dimensions"):  # the same axes, fewer items
-    coords, projection_key = coords[subset], projection_key + subset_key
+if map_rows is not None and method in ("Axes", "Dimensions"):  # the same axes, fewer items
+    coords, projection_key = coords[map_rows], projection_key + mapped_key
 with ui.guard("Drawing the map"):
     table = cache.map_table(projection_key, coords, inter.items, summary.item_popularity, norms, titles,
-                            *(() if subset is None else (subset,)))
-    score = cache.preservation(entry.key + subset_key, vectors if subset is None else vectors[subset],
+                            *(() if map_rows is None else (map_rows,)))
+    score = cache.preservation(entry.key + mapped_key, vectors if map_rows is None else vectors[map_rows],
                                projection_key, coords)
+# the items the model never trained on, left off the map: said under it (a selection mapped on its own has none)
+left_off = np.flatnonzero(never_trained) if subset is None else None
 
 GENRE = map_figures.GENRE_COLUMN
 # The colours are those of all the items, so that a map of a few of them colours each as the map of all of
 # them does (recomputed from a selection of Children's films, they lost Children's to Animation and
 # Musical, and Drama changed colour)
-catalogue = table if subset is None else cache.map_table(
+catalogue = table if map_rows is None else cache.map_table(
     f"{entry.key}|{data.key}|all items", np.zeros((inter.n_items, 2), np.float32), inter.items,
     summary.item_popularity, norms, titles)
 genres_shown = 0
@@ -530,7 +555,7 @@ if clicked != st.session_state.get("latent_clicked"):
         st.session_state["latent_anchor"] = clicked
 anchor = pickers.pick_one(
     finders[1], "Draw the neighbours of", "item", by_popularity, inter, "latent_anchor",
-    lambda i: f"{titles[i]} · {summary.item_popularity[i]:,} interactions",
+    lambda i: f"{titles[i]} · {summary.item_popularity[i]:,} interactions" + (untrained.MARK if never_trained[i] else ""),
     placeholder="an item (most popular first; type to search)",
     help=f"Or click a point on the map. Lines join the item to its {NEIGHBOURS} nearest items in latent space "
          "by cosine (blue) and by dot product (red): does the map keep them close?")
@@ -547,13 +572,27 @@ highlight, hits = [], None
 if search.strip():
     hits = title_search.search_hits(table, search)  # most popular first (the map titles a few)
     highlight = hits["item"].head(title_search.SEARCH_CIRCLED).tolist()
-    st.caption(title_search.search_sentence(len(hits), search, hits.attrs.get("at_word")))
+    # matches left off the map are said, or a search for one found "no title on the map" and no why
+    missed = (int(title_search.title_matches(pd.Series(titles[left_off]).astype(str), search).sum())
+              if left_off is not None and left_off.size else 0)
+    st.caption(title_search.search_sentence(len(hits), search, hits.attrs.get("at_word"))
+               + (f" {counted(missed, 'more title matches', 'more titles match')}: "
+                  f"{'an item' if missed == 1 else 'items'} {entry.name} never trained on, left off the map "
+                  "(“none in training” in “Draw the neighbours of”)." if missed else ""))
 
 neighbours, comparison = {}, None
+if anchor is not None and never_trained[anchor]:  # no direction: its "neighbours" would be the catalogue in index order
+    st.info(untrained.item_note(str(titles[anchor]), int(summary.item_popularity[anchor]), entry.name,
+                                ": its vector was never fitted, so it is not on the map and any neighbours would "
+                                "be the catalogue in index order. Pick an item it was trained on (one not marked "
+                                "“none in training”)."), icon=":material/info:")
+    drawn_anchor = None
+else:
+    drawn_anchor = anchor
 if anchor is None and not three_d:  # the line the item's neighbours fill once one is clicked: the map stays put
     st.caption(f"Click a point (or pick an item above) to draw its {NEIGHBOURS} cosine and {NEIGHBOURS} "
                "dot-product neighbours.")
-if anchor is not None:
+if drawn_anchor is not None:
     from mfviz.analysis import map_neighbours
 
     k = min(NEIGHBOURS, len(table) - 1)
@@ -574,17 +613,19 @@ if anchor is not None:
 
 if three_d:  # Plotly selects nothing in 3-D: no click or lasso events
     chart = map_figures.latent_scatter_3d(table, colour, highlight, method=method, continuous=continuous,
-                                          anchor=anchor, neighbours=neighbours, axes=axes, model=entry.name,
+                                          anchor=drawn_anchor, neighbours=neighbours, axes=axes, model=entry.name,
                                           key=colour_key, part_of=0 if subset is None else inter.n_items,
                                           matched=None if hits is None else hits["item"].tolist(),
-                                          highlighted=highlighted)
+                                          highlighted=highlighted, left_off=left_off)
     ui.show(chart, key="latent_map_3d", config=export_config(chart.figure, *saved_names))
     event = None
 else:
-    chart = map_figures.latent_scatter(table, colour, highlight, method=method, continuous=continuous, anchor=anchor,
-                                       neighbours=neighbours, axes=axes, labelled=labelled, users=user_points,
-                                       model=entry.name, key=colour_key, part_of=0 if subset is None else inter.n_items,
-                                       matched=None if hits is None else hits["item"].tolist(), highlighted=highlighted)
+    chart = map_figures.latent_scatter(table, colour, highlight, method=method, continuous=continuous,
+                                       anchor=drawn_anchor, neighbours=neighbours, axes=axes, labelled=labelled,
+                                       users=user_points, model=entry.name, key=colour_key,
+                                       part_of=0 if subset is None else inter.n_items,
+                                       matched=None if hits is None else hits["item"].tolist(), highlighted=highlighted,
+                                       left_off=left_off)
     event = ui.show(chart, key=map_key, on_select="rerun", selection_mode=("points", "lasso", "box"),
                     config=export_config(chart.figure, *saved_names))
 if highlight:  # the map titles only a few of them: here are all, a tick on one draws its neighbours
@@ -604,7 +645,7 @@ if highlight:  # the map titles only a few of them: here are all, a tick on one 
                    "how they are arranged among themselves. “Show all items” goes back. A map needs 3 items at least.")
     st.caption("Tick a row's box (keyboard: Shift+Space on a row) to draw that item's neighbours.")
 if highlighted:  # the Embedding Projector's "isolate", for the genres highlighted
-    members = sorted({int(i) for items in highlighted.values() for i in items})
+    members = sorted({int(i) for items in highlighted.values() for i in items if not never_trained[i]})
     mapped = st.session_state.get("latent_subset")
     st.button(f"Map only the {counted(len(members), 'highlighted item')}", key="latent_isolate_highlight",
               on_click=isolate, args=(members,),
@@ -684,10 +725,14 @@ cards[0].metric("Neighbourhood preservation", f"{score:.0%}",
                 help=f"Share of each item's {kept} nearest neighbours in latent space (cosine) that are also among "
                      f"its {kept} nearest on the map. 100% = the map keeps every neighbourhood."
                      + ("" if kept == 10 else f" ({kept}, not 10: on a map of {len(table)} items, more would count "
-                                              "every other item and any map would score 100%.)"))
+                                              "every other item and any map would score 100%.)")
+                     + (f" The {counted(left_off.size, 'item')} left off the map (never trained on) are left out of "
+                        "it too." if left_off is not None and left_off.size else ""))
 cards[1].metric("Projection time", made,
                 help="Maps are cached by the content of the vectors and the settings, so revisits are instant.")
 cards[2].metric("Items on the map", f"{len(table):,}")
+if left_off is not None and left_off.size:
+    cards[2].caption(f"of {inter.n_items:,}: {left_off.size:,} never trained on, left off")
 
 # A single clicked point is shown above as the inspected item, not listed as a selection.
 selected = [] if clicked is not None else map_figures.selected_items(chart, event.get("selection") if event else None)
@@ -721,7 +766,7 @@ exports[0].download_button("Download the map coordinates (CSV)", cache.map_csv(p
                            file_name=file_name(f"latent_{method.lower()}{'_3d' if three_d else ''}", "csv", *saved_names), mime="text/csv",
                            key="latent_csv")
 exports[1].download_button("Download for TensorFlow's Embedding Projector (zip)",
-                           lambda: cache.projector_zip(f"{entry.key}|{data.key}{subset_key}", vectors, table,
+                           lambda: cache.projector_zip(f"{entry.key}|{data.key}{mapped_key}", vectors, table,
                                                        inter.item_ids),
                            file_name=file_name("embedding_projector", "zip", *saved_names), mime="application/zip", key="latent_projector",
                            on_click="ignore", disabled=vectors.shape[1] < 2,  # the Projector refuses 1-D vectors

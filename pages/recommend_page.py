@@ -20,8 +20,10 @@ from mfviz.dashboard import (
 )
 from mfviz.dashboard.figures import counted
 from mfviz.dashboard.training import NO_VALUE
+from mfviz.dashboard.untrained import MARK as NONE_IN_TRAINING
+from mfviz.dashboard.untrained import left_off
 from mfviz.data.id_lists import join_ids, user_named
-from mfviz.models.sanity import untrained_users
+from mfviz.models.sanity import untrained_items, untrained_users
 
 ui.header("Recommend", "What would the model suggest? Pick a user to see what they liked and what the model "
           "recommends — or build a taste profile from a few items and watch the recommendations change "
@@ -390,14 +392,28 @@ def bias_note(ids: np.ndarray, scores: np.ndarray, seen) -> str:
             f"{len(ids)} with the highest bias, which top everyone's list alike.")
 
 
+def never_trained(recommender: state.ModelEntry) -> np.ndarray:
+    """Which items (a bool per item) the model never trained on, so that a profile leaves them out: their vectors
+    were never fitted (zero), and a profile of them alone folded in to a zero vector, whose list was the catalogue
+    in index order. No item for the Popularity baseline, whose list no profile changes."""
+    if not getattr(recommender.model, "personal", True):
+        return np.zeros(inter.n_items, bool)
+    return untrained_items(recommender.model)
+
+
 def fold(recommender: state.ModelEntry, profile: np.ndarray, values):
     """A model's vector for the profile (None when nothing is left to fold in), what it was folded in
     from and the profile's own bias: (vector, items, their ratings, the disliked items folded in as such,
-    bias or None). A model fitted to predict ratings takes every item with its rating (and solves for the
+    bias or None). Items the model never trained on are left out (`never_trained`). A model fitted to predict
+    ratings takes every item with its rating (and solves for the
     bias with the vector, which its predicted ratings need); implicit ALS takes the items rated the scale's lowest as
     dislikes (observed preference 0, `fold_in_disliking`); any other model leaves them out, a rating
     being a strength of interest to it (a 1 would pull it toward the item)."""
     model, none = recommender.model, np.zeros(0, np.int64)
+    known = ~never_trained(recommender)[profile]
+    profile, values = profile[known], None if values is None else np.asarray(values)[known]
+    if profile.size == 0:
+        return None, profile, values, none, None
     if values is not None and predicts_ratings(recommender):
         vector, bias = model.fold_in(profile, values, return_bias=True)
         return vector, profile, values, none, bias
@@ -501,6 +517,8 @@ def users_map(who: str, user: int | None = None, vector: np.ndarray | None = Non
                "(cosine of their vectors)" + (f", {same} of them with the same distinctive genre ({mine})"
                                               if mine != "(none)" else "")
                + ". Users who are close get similar recommendations."
+               + left_off(int(untrained_users(model).sum()), "user")
+               + (" Nor are they among the most alike." if untrained_users(model).any() else "")
                + (" Click a user to show their history and recommendations." if user is not None else ""))
     ui.show(map_figures.Chart(chart.figure, caption, chart.trace_items), key="rec_users_map",
             on_select="rerun" if user is not None else "ignore", selection_mode="points")
@@ -725,6 +743,8 @@ elif mode == MODES[2]:
                n=int(n))
 else:
     order = np.argsort(-popularity, kind="stable")
+    unknown = never_trained(entry)  # marked in the pickers, left out of the fold-in
+    marked = lambda i: f"{titles[i]}" + (NONE_IN_TRAINING if unknown[i] else "")  # noqa: E731
     # the profile's items are rows of the data: they move with it when the Data page changes it
     for kept, said_by in ((state.PROFILE, "rec_profile"), (DISLIKES, "rec_dislikes"),
                           (PROFILE_RATINGS, "rec_profile")):
@@ -736,7 +756,7 @@ else:
         if "rec_dislikes" not in st.session_state:
             st.session_state["rec_dislikes"] = list(st.session_state.get(DISLIKES) or [])
         disliked = pickers.pick_many(dislike_box, f"…and dislikes (rated {SCALE[0]:g})", "item", order,
-                                     inter, "rec_dislikes", lambda i: f"{titles[i]}",
+                                     inter, "rec_dislikes", marked,
                                      placeholder="Type a title: items this person hates…",
                                      help="Folded in with the lowest rating of the data, for the models that predict "
                                           "ratings; the others learn only from what people chose, so they leave these "
@@ -750,7 +770,7 @@ else:
                     "only (and a disliked item may be recommended).", icon=":material/info:")
     st.session_state[DISLIKES] = disliked
     liked_items = pickers.pick_many(like_box, "Items this person likes", "item", order, inter, "rec_profile",
-                                    lambda i: f"{titles[i]}", placeholder="Type a title and pick a few items…")
+                                    marked, placeholder="Type a title and pick a few items…")
     st.session_state[state.PROFILE] = liked_items
     if both := [i for i in liked_items if i in disliked]:
         st.warning(f"Liked and disliked at once: {', '.join(str(titles[i]) for i in both)}; counted as disliked. "
@@ -784,8 +804,17 @@ else:
         links.show(data, entry, "recommend", compare=compared, items=links.id_list(inter, "item", picked),
                    ratings=links.rating_list(values, scale[-1]) if values is not None else None, n=int(n),
                    beta=view_beta(strength))
+        profile = np.array(picked, np.int64)
+        strangers = profile[unknown[profile]]  # what the model never trained on: left out of the fold-in
+        named = ", ".join(str(titles[i]) for i in strangers)
+        if strangers.size == profile.size:  # folded in, a zero vector: its list was the catalogue in index order
+            recommended.info(
+                f"{entry.name} never trained on any item of this profile ({named}): none of their interactions is in "
+                "its training part (its evaluation split held them all out), so their vectors were never fitted and "
+                "the profile would fold in to a zero vector, whose list says nothing of this taste. Add items it was "
+                "trained on: those not marked “none in training” in the list.", icon=":material/info:")
+            st.stop()
         with ui.guard("Folding in the profile"):
-            profile = np.array(picked, np.int64)
             started = time.perf_counter()
             # once: for the list and for the taste profile below
             vector, folded, folded_values, negatives, profile_bias = fold(entry, profile, values)
@@ -811,6 +840,10 @@ else:
                             f"({getattr(model, 'fold_in_how', 'a ridge regression on the item vectors')}), then ranks every "
                             "item by it: this is how a live service treats a new visitor. " + score_words() + " "
                             + reasons_note(len(picked), built=True) + dislikes_note(entry, len(disliked))
+                            + (f" Left out of the fold-in: {named}, which {entry.name} never trained on (none of "
+                               f"{'their' if strangers.size > 1 else 'its'} interactions in its training part), so "
+                               f"{'their vectors were' if strangers.size > 1 else 'its vector was'} never fitted and "
+                               "would move nothing (“none in training” in the list)." if strangers.size else "")
                             + bias_note(ids, scores, profile) + penalty_note(ids))
         if compare:  # right under this model's list, as for a user (above the profile's table)
             with recommended, ui.guard("Folding the profile into the other models"):
@@ -819,5 +852,6 @@ else:
                 for name in compare:
                     side_lists[name] = side_list(ui.models()[name], *for_profile(ui.models()[name], profile, values))
                 ui.side_by_side(side_lists, titles, popularity, int(n), score_help=COLUMNS["score"]["help"])
-        taste_profile("This profile", np.setdiff1d(profile, np.asarray(disliked, np.int64)), ids, "liked item")
-        users_map("This profile", vector=vector, profile=profile)
+        trained_on = profile[~unknown[profile]]  # the items the taste was folded in from
+        taste_profile("This profile", np.setdiff1d(trained_on, np.asarray(disliked, np.int64)), ids, "liked item")
+        users_map("This profile", vector=vector, profile=trained_on)

@@ -48,11 +48,15 @@ def favourite_groups(matrix, groups: dict[str, np.ndarray], min_count: int = 2,
     return favourite, np.where(found, top, 0.0)
 
 
-def sample_users(n_users: int, size: int, seed: int = 0) -> np.ndarray:
-    """A fixed, sorted sample of user indices (all of them when there are no more than `size`)."""
-    if n_users <= size:
-        return np.arange(n_users)
-    return np.sort(np.random.default_rng(seed).choice(n_users, size, replace=False))
+def sample_users(n_users: int, size: int, seed: int = 0, among: np.ndarray | None = None) -> np.ndarray:
+    """A fixed, sorted sample of user indices (all of them when there are no more than `size`); of the users
+    `among` only when given (sorted indices, e.g. those a model trained on), drawn as from all of them when they
+    are all of them."""
+    among = np.arange(n_users) if among is None else np.asarray(among, np.int64)
+    if among.size <= size:
+        return among
+    # the same draws as choice(n_users, ...) when `among` is every user (a Generator picks positions in it)
+    return np.sort(np.random.default_rng(seed).choice(among, size, replace=False))
 
 
 def place_on_map(vectors, sample_vectors, coords, k: int = 10) -> tuple[np.ndarray, np.ndarray]:

@@ -11,7 +11,8 @@ from collections import OrderedDict
 
 import numpy as np
 
-from mfviz.dashboard import cache
+from mfviz.dashboard import cache, untrained
+from mfviz.models.sanity import untrained_items
 
 log = logging.getLogger("mfviz.dashboard")
 
@@ -267,12 +268,17 @@ def model_analyses(entry, data) -> None:
     train_page_analyses(entry)
     if entry.kind != "popularity":
         _checkpoint()
-        projection = cache.projection(entry.key, vectors, MAP_METHOD.lower(), UMAP_NEIGHBOURS, UMAP_MIN_DIST,
-                                      n_components=2)
-        key = projection_key(entry.key, data.key, MAP_METHOD, UMAP_NEIGHBOURS, UMAP_MIN_DIST)
-        cache.map_table(key, projection.coords, inter.items, popularity, np.linalg.norm(vectors, axis=1), titles)
-        _checkpoint()
-        cache.preservation(entry.key, vectors, key, projection.coords)
+        # as the Latent space page maps them: the items the model trained on (untrained.mapped_rows)
+        rows = untrained.mapped_rows(untrained_items(entry.model))
+        mapped, suffix = (vectors, "") if rows is None else (vectors[rows], "|trained only")
+        if len(mapped) >= 3:
+            projection = cache.projection(entry.key + suffix, mapped, MAP_METHOD.lower(), UMAP_NEIGHBOURS,
+                                          UMAP_MIN_DIST, n_components=2)
+            key = projection_key(entry.key, data.key, MAP_METHOD, UMAP_NEIGHBOURS, UMAP_MIN_DIST) + suffix
+            cache.map_table(key, projection.coords, inter.items, popularity, np.linalg.norm(vectors, axis=1), titles,
+                            *(() if rows is None else (rows,)))
+            _checkpoint()
+            cache.preservation(entry.key + suffix, mapped, key, projection.coords)
         _checkpoint()
         order = np.argsort(-popularity, kind="stable")
         # asked as the Neighbours page asks: the same cache entries

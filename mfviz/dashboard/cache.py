@@ -533,13 +533,14 @@ USERS_MAPPED = 5_000  # users on the Recommend page's map of users, at most (a f
 
 
 @st.cache_data(show_spinner="Mapping the users (UMAP of their vectors, once per model)…", max_entries=8)
-def user_map(model_key: str, data_key: str, _user_factors, _matrix, _groups, _user_ids) -> pd.DataFrame:
-    """A UMAP map of a fixed sample of the users' vectors, one row per mapped user (see
-    mfviz.analysis.users.user_table), coloured by each user's most over-represented genre."""
+def user_map(model_key: str, data_key: str, _user_factors, _matrix, _groups, _user_ids, _among=None) -> pd.DataFrame:
+    """A UMAP map of a fixed sample of the users' vectors (of the users `_among` only when given: those the
+    model trained on), one row per mapped user (see mfviz.analysis.users.user_table), coloured by each user's
+    most over-represented genre."""
     from mfviz.analysis import project
     from mfviz.analysis.users import sample_users, user_table
 
-    users = sample_users(len(_user_factors), USERS_MAPPED)
+    users = sample_users(len(_user_factors), USERS_MAPPED, among=_among)
     coords = project(np.asarray(_user_factors)[users], "umap", 2, seed=0).coords
     favourite, lift = favourites(data_key, _matrix, _groups)
     return user_table(coords, users, _user_ids, np.diff(_matrix.indptr), favourite, lift)

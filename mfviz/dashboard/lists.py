@@ -128,12 +128,16 @@ def users_around(entry: ModelEntry, data, who: str, user: int | None = None, vec
                  profile: np.ndarray | None = None, k: int = 10) -> tuple[pd.DataFrame, int, list[int], str]:
     """The map of users (cache.user_map) with this user or profile on it — a row of its own, placed
     among its nearest mapped users, when it is not in the sample (a profile is item -2) — its id on
-    the map, the k mapped users most like it (cosine) and its distinctive genre."""
+    the map, the k mapped users most like it (cosine) and its distinctive genre. Users the model never
+    trained on (`untrained_users`: zero vectors, no direction) are neither mapped nor among the most alike."""
     from mfviz.analysis.users import favourite_groups, place_on_map
+    from mfviz.models.sanity import untrained_users
 
     inter, model = data.interactions, entry.model
     groups = cache.genre_groups(data.key, inter.items)
-    table = cache.user_map(entry.key, data.key, model.user_factors, inter.matrix, groups, inter.user_ids)
+    never = untrained_users(model)
+    table = cache.user_map(entry.key, data.key, model.user_factors, inter.matrix, groups, inter.user_ids,
+                           np.flatnonzero(~never) if never.any() else None)
     sample = table["item"].to_numpy()
     focus = user if user is not None else -2
     vector = model.user_factors[user] if vector is None else vector

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from mfviz.dashboard import untrained
 from mfviz.dashboard.figures import (
     COSINE_COLOUR,
     DOT_COLOUR,
@@ -92,7 +93,7 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
                    neighbours: dict[str, np.ndarray] | None = None, axes: MapAxes | None = None,
                    labelled: dict[int, str] | None = None, users: np.ndarray | None = None, model: str = "",
                    key: ColourKey | None = None, part_of: int = 0, matched: list[int] | None = None,
-                   highlighted: dict[str, np.ndarray] | None = None) -> Chart:
+                   highlighted: dict[str, np.ndarray] | None = None, left_off: np.ndarray | None = None) -> Chart:
     """Items as points of the 2-D map; `table` has x, y, item, title and the colour column.
     With `anchor` and `neighbours` ({"cosine": items, "dot": items}), lines join the anchor item
     to its latent-space neighbours, so one sees where the map put them. `axes` names the directions
@@ -107,7 +108,8 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
     search matches, drawn dark over the other points, which fade (the Embedding Projector's search: a few circled
     of hundreds matching left the rest unmarked); the first of them (`highlight`) circled and a few titled.
     `highlighted` ({genre: every item of it, of all the items}, at most HIGHLIGHTED_AT_MOST): those items drawn
-    in strong colours on top, the others grey, instead of the colour (see `_highlight_groups`)."""
+    in strong colours on top, the others grey, instead of the colour (see `_highlight_groups`). `left_off`: the
+    items the model never trained on, not in `table` (untrained.mapped_rows), which the caption counts."""
     scatter = go.Scattergl if len(table) > WEBGL_ABOVE else go.Scatter
     hover = "<b>%{customdata[0]}</b><br>" + colour + ": %{customdata[1]}%{customdata[3]}<extra></extra>"
     fig = go.Figure()
@@ -169,11 +171,12 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
         if axes.y_counts and len(table):
             fig.update_yaxes(**count_ticks(float(table["y"].min()), float(table["y"].max())))
         caption = f"{axes.caption} {MAP_GESTURES}"
-    caption += (highlight_note(fig, table, highlighted, part_of) if highlighted else
+    caption += (highlight_note(fig, table, highlighted, part_of, left_off) if highlighted else
                 _genre_note(fig, table, colour, key if part_of else None))
     if part_of:
         caption += (f" Only {counted(len(table), 'item')} of the {part_of:,}: each keeps its colour from the map of "
                     "all of them.")
+    caption += untrained.left_off(0 if left_off is None else len(left_off))
     labels, boxed, taken = "", set(), []
     if drawn:
         labels, clear, boxed, taken = _anchor_labels(fig, table, anchor, neighbours or {}, drawn, height)
@@ -446,16 +449,20 @@ def legend_rank(name: str, highlighted: dict[str, np.ndarray] | None) -> dict:
     return {"legendrank": order.index(genre) + 1 if genre in order else len(order) + 1}
 
 
-def highlight_note(fig: go.Figure, table: pd.DataFrame, highlighted: dict[str, np.ndarray], part_of: int = 0
-                   ) -> str:
+def highlight_note(fig: go.Figure, table: pd.DataFrame, highlighted: dict[str, np.ndarray], part_of: int = 0,
+                   left_off: np.ndarray | None = None) -> str:
     """The legend's title and the caption's sentence of a map with `highlighted` genres: each one's items on
-    the map and in all (`part_of`: all the items, when the map shows some of them), in its colour and shape."""
+    the map and in all (`part_of`: all the items, when the map shows some of them), in its colour and shape;
+    with `left_off` (items the model never trained on, not on the map), how many of each genre are among them."""
     legend_title(fig, "highlighted genre" + ("s" if len(highlighted) > 1 else ""))
     on_map = table["item"].to_numpy()
     counts = {genre: int(np.isin(on_map, np.asarray(items, np.int64)).sum()) for genre, items in highlighted.items()}
     shapes = {"circle": "circles", "diamond": "diamonds", "square": "squares"}
+    never = {genre: 0 if left_off is None or part_of else int(np.isin(np.asarray(items, np.int64), left_off).sum())
+             for genre, items in highlighted.items()}
     said = [f"{genre}: {counts[genre]:,} of {len(table):,} items"
             + (f" on this map ({len(highlighted[genre]):,} of all {part_of:,})" if part_of else "")
+            + (f" on the map, {never[genre]:,} more never trained on and left off it" if never[genre] else "")
             + f" ({name} {shapes[symbol]})" for genre, name, symbol in
             zip(highlighted, HIGHLIGHT_COLOUR_NAMES, HIGHLIGHT_SYMBOLS, strict=False)]
     sentence = (" Highlighted: " + "; ".join(said) + ". Drawn larger, on top; every other item light grey behind "
@@ -495,13 +502,14 @@ def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | N
                       continuous: bool = True, anchor: int | None = None,
                       neighbours: dict[str, np.ndarray] | None = None, axes: MapAxes | None = None,
                       model: str = "", key: ColourKey | None = None, part_of: int = 0,
-                      matched: list[int] | None = None, highlighted: dict[str, np.ndarray] | None = None) -> Chart:
+                      matched: list[int] | None = None, highlighted: dict[str, np.ndarray] | None = None,
+                      left_off: np.ndarray | None = None) -> Chart:
     """Items as points of a 3-D map (`table` has x, y, z, item, title and the colour column), to turn
     with the mouse; search hits ringed (`matched`: every match dark, the rest faded, as in 2-D) and, with
     `anchor`, lines to its latent-space neighbours.
     `axes` names the directions of a map whose axes mean something (a model's dimensions); `key` and
     `part_of` as for `latent_scatter` (a few items on their own: their colours of the whole map, and the
-    titles of the most popular written at their points); `highlighted` genres as for `latent_scatter`."""
+    titles of the most popular written at their points); `highlighted` genres and `left_off` as for `latent_scatter`."""
     hover = "<b>%{customdata[0]}</b><br>" + colour + ": %{customdata[1]}%{customdata[3]}<extra></extra>"
     fig = go.Figure()
     detailed = len(table) <= HOVER_DETAILS_UP_TO
@@ -573,11 +581,12 @@ def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | N
     caption = (f"{axes.caption} {gestures}" if axes is not None else
                f"{gestures} A third dimension usually keeps more of each item's neighbourhood than two (compare the "
                "preservation score below with the 2-D map's).")
-    caption += (highlight_note(fig, table, highlighted, part_of) if highlighted else
+    caption += (highlight_note(fig, table, highlighted, part_of, left_off) if highlighted else
                 _genre_note(fig, table, colour, key if part_of else None))
     if part_of:
         caption += (f" Only {counted(len(table), 'item')} of the {part_of:,}: each keeps its colour from the map of "
                     "all of them; the titles of the most popular are written at their points.")
+    caption += untrained.left_off(0 if left_off is None else len(left_off))
     return Chart(fig, caption)
 
 
