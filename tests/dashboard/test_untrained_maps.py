@@ -279,6 +279,29 @@ def test_a_profile_leaves_out_the_items_the_model_never_trained_on(late):
     assert any("its 1 liked item (mean)" in d.value.columns for d in at.dataframe)  # the taste's items: trained ones
 
 
+def test_the_reports_map_is_the_pages_map_of_the_trained_items(monkeypatch):
+    """The model's HTML report draws the map as the Latent space page opens it: of the items it trained on."""
+    import io
+
+    from mfviz import evaluation, load_interactions
+    from mfviz.dashboard import cache
+    from mfviz.models import ImplicitALS
+
+    data = load_interactions(io.BytesIO(late_data()))
+    train, test = evaluation.split(data, "time", test_size=0.3)
+    model = ImplicitALS(factors=8, epochs=5, random_state=0).fit(train)
+    trained = np.flatnonzero(np.diff(train.matrix.tocsc().indptr) > 0)
+    assert trained.size <= data.n_items - len(LATE_ITEMS)
+    asked = []
+    projection = cache.projection
+    monkeypatch.setattr(cache, "projection", lambda *args, **kw: asked.append(args) or projection(*args, **kw))
+    text = cache.model_report("report-untrained-test", "iALS", model, train, test, data, "late.csv", 5).decode()
+    (args,) = asked
+    np.testing.assert_array_equal(args[1], model.item_factors[trained])
+    assert f"{data.n_items - trained.size} items the model never trained on (none of their interactions in its " \
+           "training part) are left off the map" in text
+
+
 # ------------------------------------------------------------------------------------------------ all trained
 def test_a_model_trained_on_every_item_and_user_is_mapped_as_before():
     """The demo's quick default trains on every user and item: the map is the PCA of every item vector, the
