@@ -4,7 +4,17 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mfviz.dashboard import background, cache, figures, links, pickers, support, ui, verdicts
+from mfviz.dashboard import (
+    background,
+    cache,
+    figures,
+    links,
+    pickers,
+    support,
+    ui,
+    untrained,
+    verdicts,
+)
 
 # the function, not the module: this page's `lists` are its neighbour lists
 from mfviz.dashboard.lists import swap_compared
@@ -46,16 +56,11 @@ vectors = entry.model.item_factors
 saved_names = ui.data_label(data), entry.name  # in every chart's image file name
 counts = support.item_support(entry, popularity)  # what the model saw of each item: the filter's measure
 
-if popularity[item] == 0:
-    st.info(f"Nobody in the data has {titles[item]} (a filter may have removed its interactions), so the model "
-            "learned nothing about it and any neighbours would mean nothing. Pick an item with interactions.",
-            icon=":material/info:")
-    st.stop()
-elif counts[item] == 0:  # the training part of its split, or the one a model file keeps
-    st.info(f"{titles[item]} has {popularity[item]:,} interaction{'s' if popularity[item] != 1 else ''} in the "
-            f"data, but {'all were' if popularity[item] != 1 else 'it was'} held out for testing {entry.name}, so "
-            "the model learned nothing about it: its vector was never fitted, and any neighbours would be the "
-            "catalogue in index order. Pick an item it was trained on.", icon=":material/info:")
+if counts[item] == 0:  # nobody has it, or its split (or that of a model file, which keeps it) held it out wholly
+    st.info(untrained.item_note(str(titles[item]), int(popularity[item]), entry.name,
+                                ": its vector was never fitted, and any neighbours would be the catalogue in index "
+                                "order. Pick an item " + ("with interactions." if popularity[item] == 0 else
+                                                          "it was trained on.")), icon=":material/info:")
     st.stop()
 with ui.guard("Finding neighbours"):
     comparison = support.compared(entry, data, popularity, item, k, min_support)
@@ -226,16 +231,16 @@ per_item = next((value for value in overall.values() if isinstance(value, pd.Dat
 ratio_key = next((key for key in numbers if "ratio" in key), None)
 overlap_key = next((key for key in numbers if "overlap" in key), None)
 # an item absent from the training part has a zero vector and the catalogue in index order for neighbours: not sampled
-untrained = int(overall.get("items_untrained", 0))
+not_trained = int(overall.get("items_untrained", 0))
 sampled_words = (figures.counted(int(overall["items"]), "sampled item")
-                 + (" the model was trained on" if untrained else ""))
+                 + (" the model was trained on" if not_trained else ""))
 if ratio_key and overlap_key:
     lean_line.markdown(f"**Over {sampled_words}:** "
                        f"{verdicts.popularity_ratio(numbers[ratio_key], 1.0)}; the two lists share "
                        f"{numbers[overlap_key]:.1f} of {int(k)} items on average (*Over many items*, below).")
-if untrained:
-    st.caption(f"Over {sampled_words}: {figures.counted(untrained, 'item')} absent from its training part "
-               f"{'are' if untrained != 1 else 'is'} left out (a vector never fitted has no direction, so its "
+if not_trained:
+    st.caption(f"Over {sampled_words}: {figures.counted(not_trained, 'item')} absent from its training part "
+               f"{'are' if not_trained != 1 else 'is'} left out (a vector never fitted has no direction, so its "
                "neighbours would be the catalogue in index order).")
 if min_support:  # the cards below are of the same filtered lists as above
     st.caption(f"Over {figures.counted(int(overall['items']), 'sampled item')}, each listing only items with at least "
