@@ -317,6 +317,16 @@ def isolate(items, around: int | None = None) -> None:
     st.session_state["latent_subset_of"] = None if around is None else (data.key, int(around))
 
 
+def isolate_button(label: str, key: str, items: list[int], what: str) -> None:
+    """A button mapping `items` on their own (the Embedding Projector's "isolate"), off while they are what is
+    mapped or fewer than a map needs."""
+    mapped = st.session_state.get("latent_subset")
+    st.button(label, key=key, on_click=isolate, args=(items,),
+              disabled=len(items) < 3 or (mapped is not None and list(mapped[1]) == items),
+              help=f"Map {what} on their own, as the Embedding Projector's “isolate” does: how they are arranged "
+                   "among themselves. “Show all items” goes back. A map needs 3 items at least.")
+
+
 def show_all() -> None:
     st.session_state.pop("latent_subset", None)
     st.session_state.pop("latent_subset_of", None)
@@ -636,22 +646,13 @@ if highlight:  # the map titles only a few of them: here are all, a tick on one 
     pickers.stepping_table(st, hits[[c for c in ("title", "genres", "popularity") if c in hits.columns]], hits["item"],
                            "latent_search_step", "latent_anchor", hide_index=True, width="stretch",
                            height=35 * (min(len(hits), 8) + 1) + 3)
-    matches = sorted(int(i) for i in hits["item"])
-    mapped = st.session_state.get("latent_subset")
-    st.button(f"Map only the {counted(len(matches), 'match', 'matches')}", key="latent_isolate_search",
-              on_click=isolate, args=(matches,),
-              disabled=len(matches) < 3 or (mapped is not None and list(mapped[1]) == matches),
-              help="Map the items matching the search on their own, as the Embedding Projector's “isolate” does: "
-                   "how they are arranged among themselves. “Show all items” goes back. A map needs 3 items at least.")
+    isolate_button(f"Map only the {counted(len(hits), 'match', 'matches')}", "latent_isolate_search",
+                   sorted(int(i) for i in hits["item"]), "the items matching the search")
     st.caption("Tick a row's box (keyboard: Shift+Space on a row) to draw that item's neighbours.")
 if highlighted:  # the Embedding Projector's "isolate", for the genres highlighted
     members = sorted({int(i) for items in highlighted.values() for i in items if not never_trained[i]})
-    mapped = st.session_state.get("latent_subset")
-    st.button(f"Map only the {counted(len(members), 'highlighted item')}", key="latent_isolate_highlight",
-              on_click=isolate, args=(members,),
-              disabled=len(members) < 3 or (mapped is not None and list(mapped[1]) == members),
-              help="Map the items of the highlighted genres on their own, as the Embedding Projector's “isolate” "
-                   "does: how they are arranged among themselves. “Show all items” goes back.")
+    isolate_button(f"Map only the {counted(len(members), 'highlighted item')}", "latent_isolate_highlight", members,
+                   "the items of the highlighted genres")
 if comparison is not None:
     with ui.guard("Showing the item's neighbours"):
         inspect(comparison, summary.item_popularity, norms)
