@@ -2011,7 +2011,8 @@ def test_which_users_each_model_serves_draws_the_models_of_one_split_only():
     table = at.dataframe[0].value.set_index("model")
     assert table.loc[other_split, "split"] == "random 20% test, seed 1"
     assert table.loc[quick, "split"] == "random 20% test, seed 0"
-    said = next(c.value for c in at.caption if "Popularity baseline (" in c.value and "on the same split" in c.value)
+    # the verdicts' sentence under the table (the chart's caption also speaks of the baseline "on the same split")
+    said = next(c.value for c in at.caption if "Popularity baseline" in c.value and "on the same split)" in c.value)
     assert "random 20% test, seed 0: NDCG@10" in said and "random 20% test, seed 1: NDCG@10" in said, said
 
 
