@@ -26,7 +26,7 @@ from threadpoolctl import threadpool_limits
 from mfviz.errors import DataError, ModelError, ModelWarning
 from mfviz.kernels.dense import pair_dots
 from mfviz.kernels.topk import topk_dot
-from mfviz.models.sanity import learned_nothing
+from mfviz.models.sanity import learned_nothing, untrained_users
 
 Callback = Callable[[int, float, float], Any]
 FORMAT_VERSION = 1
@@ -480,9 +480,7 @@ class Model:
     def _warn_of_strangers(self, users: np.ndarray) -> None:
         """Warn when some users had no training interactions: their vectors were never fitted to anything, so
         their lists rank by item bias, an untrained start or index order — a list, but not of their taste."""
-        if not self.personal or self.train_matrix is None:
-            return
-        strangers = users[np.diff(self.train_matrix.indptr)[users] == 0]
+        strangers = users[untrained_users(self)[users]]
         if strangers.size:
             warnings.warn(f"{self.label}: {strangers.size:,} of these users (rows {_first_few(strangers)}) have no "
                           "training interactions, so their lists say nothing of their taste; fold_in what is known "

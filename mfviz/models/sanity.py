@@ -47,7 +47,9 @@ def untrained_users(model) -> np.ndarray:
     train = getattr(model, "train_matrix", None)
     if train is None or not getattr(model, "personal", True):
         return np.zeros(model.n_users, bool)
-    return np.diff(train.indptr) == 0
+    from mfviz.evaluation.metrics import known_users  # the users evaluation ranks: the same rule
+
+    return ~known_users(train)
 
 
 def untrained_items(model) -> np.ndarray:
