@@ -167,6 +167,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _command_parser(parser: argparse.ArgumentParser, command: str | None) -> argparse.ArgumentParser:
+    """The sub-parser of `command` (the top-level parser when there is none)."""
+    for action in parser._subparsers._group_actions if parser._subparsers else ():
+        if command in getattr(action, "choices", {}):
+            return action.choices[command]
+    return parser
+
+
+def _option_hint(parser: argparse.ArgumentParser, given: str) -> str:
+    """" (did you mean --factors?)" for a peer's option name (--n-factors) or a near miss of one of ours, else ""."""
+    import difflib
+
+    from mfviz.models.base import PEER_NAMES
+
+    if not given.startswith("--"):
+        return ""
+    name = given[2:].split("=", 1)[0]
+    ours = {option for action in parser._actions for option in action.option_strings if option.startswith("--")}
+    guess = "--" + PEER_NAMES.get(name.replace("-", "_"), "").replace("_", "-")
+    if guess not in ours:
+        close = difflib.get_close_matches("--" + name, sorted(ours), n=1, cutoff=0.75)
+        guess = close[0] if close else ""
+    return f" (did you mean {guess}?)" if guess else ""
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 2 bad input)."""
     parser = build_parser()
@@ -175,8 +200,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if argv[:1] == ["dashboard"]:  # Streamlit's options go to `streamlit run`, before DATA is parsed
         argv, streamlit_options = _split_streamlit_options(argv)
     args, unknown = parser.parse_known_args(argv)
-    if unknown:
-        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    if unknown:  # the command's own usage, not the top level's, and our name for a peer's option
+        command = _command_parser(parser, args.command)
+        command.error(f"unrecognized arguments: {' '.join(unknown)}{_option_hint(command, unknown[0])}")
     started = time.perf_counter()
     try:
         _check_options(args)

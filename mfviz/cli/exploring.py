@@ -51,7 +51,9 @@ def _print_models(result: dict[str, Any]) -> None:
     for name, entry in result.items():
         print(f"{name}: {entry['label']} ({entry['feedback']} feedback)")
         for param, spec in entry["params"].items():
-            print(f"  {_option_name(param):<24} default {spec['default']!s:<8} {spec['help']}")
+            # on the command line a model's seed follows the split's (the Python default, None, is in --json)
+            default = "--seed" if param == "random_state" else spec["default"]
+            print(f"  {_option_name(param):<24} default {default!s:<8} {spec['help']}")
 
 
 def cmd_recommend(args: argparse.Namespace) -> dict[str, Any]:

@@ -47,18 +47,11 @@ def _training_fields(model) -> dict[str, Any]:
 
 def cmd_evaluate(args: argparse.Namespace) -> dict[str, Any]:
     from mfviz.evaluation import evaluate
-    from mfviz.evaluation.metrics import judged_by_rmse
 
     model, data, train, test = _split_and_fit(args)
     _progress(args, f"ranking top-{args.k} for the test users")
+    # a ranker's rmse and mae come with evaluate's rmse_note (the dashboard and the report leave them out)
     metrics = evaluate(model, train, test, k=args.k, max_users=args.eval_users, seed=args.seed)
-    if "rmse" in metrics and not judged_by_rmse(model):
-        # rmse and mae stay in the output (every run on ratings has them, and scripts read them), but a
-        # ranker's are not a measure of it: said beside them (the dashboard and the report leave them out)
-        metrics["rmse_note"] = (f"{model.label} does not predict ratings ("
-                                + ("it reads missing entries as zeros" if model.name == "svd" else
-                                   "it ranks items") + "): its rmse and mae measure nothing it was trained for; "
-                                "compare it by the ranking metrics")
     if args.by_activity:
         from mfviz.evaluation.breakdown import by_activity, per_user
 

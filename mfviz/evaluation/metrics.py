@@ -94,7 +94,8 @@ def evaluate(model, train, test, k: int = 10, max_users: int | None = None,
     """Score a model fitted on `train` against the held-out `test` (same index space).
 
     An unfitted model is fitted on `train` first. Returns `rmse`, `mae` (explicit test data only: predictions on the test pairs, not clipped),
-    `precision@k`, `recall@k`, `ndcg@k`, `map@k`, `hit_rate@k` (see `ranking_metrics`),
+    `precision@k`, `recall@k`, `ndcg@k`, `map@k`, `hit_rate@k` (see `ranking_metrics`; every test interaction is
+    relevant whatever its value, a 1-star rating too, as in the implicit-feedback literature),
     `coverage@k` (see `catalog_coverage`, over the lists of the evaluated users),
     `fit_seconds`, `users_evaluated`, `users_without_training` (test users with no training
     interaction, left out of the ranking metrics: see `known_users`; their pairs count in RMSE and MAE, predicted
@@ -115,6 +116,10 @@ def evaluate(model, train, test, k: int = 10, max_users: int | None = None,
         raise ModelError(f"the model has {model.n_users} users × {model.n_items} items but the data "
                          f"has {train.n_users} × {train.n_items}; fit the model on `train`")
     check_ids_match(model, train)
+    if model.train_matrix is None and hasattr(model, "aligned_to"):
+        raise ModelError("the model's factors came without their training interactions, so the items it trained on "
+                         "cannot be left out of its lists: evaluate model.aligned_to(train), with `train` the data "
+                         "the factors were trained on")
     if model.train_matrix is None or not same_interactions(model.train_matrix, train.matrix):
         raise ModelError("the model was not fitted on `train`: its training interactions are not the "
                          "same user-item pairs (another split, or other data), so the items it trained on "
@@ -128,6 +133,8 @@ def evaluate(model, train, test, k: int = 10, max_users: int | None = None,
         predicted = model.predict(coo.row, coo.col)
         results["rmse"] = rmse(predicted, coo.data)
         results["mae"] = mae(predicted, coo.data)
+        if not judged_by_rmse(model):
+            results["rmse_note"] = rmse_note(model)
 
     # users with nothing in the training part are left out of the ranking metrics (known_users), and counted
     results["users_without_training"] = int((~known_users(train.matrix)[test_users(test)]).sum())
@@ -171,6 +178,14 @@ def judged_by_rmse(model) -> bool:
     """Whether a model's RMSE means something: not for models of implicit feedback, the Popularity
     baseline or Truncated SVD, which were never trained to predict ratings (`NOT_RATINGS`)."""
     return getattr(model, "feedback", "any") != "implicit" and getattr(model, "name", "") not in NOT_RATINGS
+
+
+def rmse_note(model) -> str:
+    """Why a model's RMSE and MAE measure nothing (for a model `judged_by_rmse` says no to): said beside them, since
+    they stay in every result on ratings (scripts read them) yet a ranker's are no measure of it."""
+    how = "it reads missing entries as zeros" if getattr(model, "name", "") == "svd" else "it ranks items"
+    return (f"{getattr(model, 'label', 'this model')} does not predict ratings ({how}): its rmse and mae measure "
+            "nothing it was trained for; compare it by the ranking metrics")
 
 
 def test_users(test, max_users: int | None = None, seed: int | None = 0, train=None) -> np.ndarray:

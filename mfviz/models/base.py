@@ -9,6 +9,7 @@ persistence — lives here once.
 
 from __future__ import annotations
 
+import difflib
 import inspect
 import json
 import time
@@ -29,8 +30,24 @@ from mfviz.kernels.topk import topk_dot
 from mfviz.models.sanity import learned_nothing, untrained_users
 
 Callback = Callable[[int, float, float], Any]
+# The peers' names for mfviz's hyperparameters (Surprise, implicit, scikit-learn, Spark MLlib), so that a name
+# brought from one of them is answered with ours
+PEER_NAMES = {"n_factors": "factors", "n_components": "factors", "rank": "factors", "k": "factors",
+              "n_epochs": "epochs", "iterations": "epochs", "n_iter": "epochs", "maxIter": "epochs",
+              "max_iter": "epochs", "lr_all": "learning_rate", "lr": "learning_rate",
+              "reg_all": "regularization", "reg": "regularization", "regParam": "regularization",
+              "seed": "random_state", "init_std_dev": "init_std", "biased": "biases", "use_bias": "biases"}
 FORMAT_VERSION = 1
 LARGE_VALUE = 100.0  # above it a value is no rating (scales run to 5, 10 or 100) and SGD on it overflows
+
+
+def _did_you_mean(name: str, params) -> str:
+    """", did you mean 'x'?" for a peer's name or a near-miss of one of `params`, else ""."""
+    guess = PEER_NAMES.get(name)
+    if guess not in params:
+        close = difflib.get_close_matches(name, list(params), n=1, cutoff=0.7)
+        guess = close[0] if close else None
+    return f" (did you mean {guess!r}?)" if guess else ""
 
 
 @dataclass(frozen=True)
@@ -114,7 +131,7 @@ def check_ids_match(model, interactions) -> None:
 
 def _first_few(rows: np.ndarray, shown: int = 5) -> str:
     """Up to `shown` rows of a list for a message, and how many more: "3, 8, 11 and 4 more"."""
-    head = ", ".join(str(int(r)) for r in rows[:shown])
+    head = ", ".join(str(r) for r in rows[:shown].tolist())  # rows, or the data's ids (numbers or text)
     return head + (f" and {rows.size - shown:,} more" if rows.size > shown else "")
 
 
@@ -172,13 +189,15 @@ class Model:
             cls.__doc__ = cls.__doc__.rstrip() + "\n\n    Hyperparameters (keyword-only):\n" + "".join(
                 f"        {name} = {spec.default!r}: {spec.help}{spec.bounds()}\n" for name, spec in cls.params.items())
 
-    def __init__(self, **hyperparameters: Any) -> None:
-        unknown = set(hyperparameters) - set(self.params)
+    def __init__(self, *positional: Any, **hyperparameters: Any) -> None:
+        cls = type(self).__name__
+        if positional:  # FunkSVD(50): Python's own error named an internal class and no way out
+            first = next(iter(self.params), "factors")
+            raise ModelError(f"{cls} takes its hyperparameters by name, e.g. {cls}({first}={positional[0]!r})")
+        unknown = sorted(set(hyperparameters) - set(self.params))
         if unknown:
-            raise ModelError(
-                f"{type(self).__name__} has no hyperparameter {sorted(unknown)[0]!r}; "
-                f"it takes {sorted(self.params)}"
-            )
+            raise ModelError(f"{cls} has no hyperparameter {unknown[0]!r}{_did_you_mean(unknown[0], self.params)}; "
+                             f"it takes {sorted(self.params)}")
         for key, spec in self.params.items():
             setattr(self, key, spec.check(key, hyperparameters.get(key, spec.default)))
         self._reset()
@@ -390,8 +409,10 @@ class Model:
         self._require_fitted()
         known = getattr(self, f"{kind}_ids")
         if known is None:
+            remedy = ("call aligned_to(interactions) on the data its factors came from" if hasattr(self, "aligned_to")
+                      else "fit it on an Interactions")
             raise ModelError(f"{self.label} knows no {kind} ids (it was fitted on a bare matrix, or its factors came "
-                             f"without ids): pass row indices, or fit it on an Interactions")
+                             f"without ids): pass row indices, or {remedy}")
         cached = getattr(self, f"_{kind}_lookup", None)
         if cached is None or cached[0] is not known:  # rebuilt after a new fit or load
             cached = (known, pd.Index(known))
@@ -403,7 +424,8 @@ class Model:
         a user with fewer than n unseen items gets fewer rows. Scores are `recommend`'s (for a model with
         biases they leave out the user's constant: `predict` gives the rating)."""
         users = self.user_rows(user_ids)
-        items, scores = self.recommend(users, n=n, exclude_seen=exclude_seen)
+        items, scores = self.recommend(users, n=n, exclude_seen=exclude_seen, warn_untrained=False)
+        self._warn_of_strangers(users, by_id=True)
         return self._ranked_frame(self.user_ids[users], "user_id", items, scores, "item_id")
 
     def similar_items_ids(self, item_ids, n: int = 10, metric: str = "cosine") -> pd.DataFrame:
@@ -428,7 +450,8 @@ class Model:
     # ----------------------------------------------------------------- scoring
     def predict(self, users, items) -> np.ndarray:
         """Predicted scores (ratings for explicit models) for pairs (users[k], items[k]), of row indices (0..n-1 in
-        the order of `user_ids` / `item_ids`; the data's own ids map to them by `user_rows` / `item_rows`)."""
+        the order of `user_ids` / `item_ids`; the data's own ids map to them by `user_rows` / `item_rows`), in
+        their shape: one number (a NumPy float32) for one user and one item."""
         self._require_fitted()
         users = self._check_ids(users, self.n_users, "user")
         items = self._check_ids(items, self.n_items, "item")
@@ -440,7 +463,8 @@ class Model:
             scores = scores + self.user_bias[users.ravel()]
         if self.item_bias is not None:
             scores = scores + self.item_bias[items.ravel()]
-        return scores.astype(np.float32).reshape(users.shape)
+        scores = scores.astype(np.float32).reshape(users.shape)
+        return scores[()] if scores.ndim == 0 else scores  # as NumPy's own functions give a scalar for scalars
 
     def recommend(self, users, n: int = 10, exclude_seen: bool = True, exclude=None,
                   warn_untrained: bool = True) -> tuple[np.ndarray, np.ndarray]:
@@ -477,12 +501,14 @@ class Model:
             self._warn_of_strangers(users)
         return self._top_n(users, n, indptr, indices)
 
-    def _warn_of_strangers(self, users: np.ndarray) -> None:
+    def _warn_of_strangers(self, users: np.ndarray, by_id: bool = False) -> None:
         """Warn when some users had no training interactions: their vectors were never fitted to anything, so
-        their lists rank by item bias, an untrained start or index order — a list, but not of their taste."""
+        their lists rank by item bias, an untrained start or index order — a list, but not of their taste.
+        `by_id`: name them by the data's ids (the caller gave ids). The warning points at the caller's line."""
         strangers = users[untrained_users(self)[users]]
         if strangers.size:
-            warnings.warn(f"{self.label}: {strangers.size:,} of these users (rows {_first_few(strangers)}) have no "
+            named = f"ids {_first_few(self.user_ids[strangers])}" if by_id else f"rows {_first_few(strangers)}"
+            warnings.warn(f"{self.label}: {strangers.size:,} of these users ({named}) have no "
                           "training interactions, so their lists say nothing of their taste; fold_in what is known "
                           "of them, or recommend the most popular items (Popularity)", ModelWarning, stacklevel=3)
 

@@ -69,8 +69,8 @@ class SGDModel(Model):
     # random 80/20 split seed 0) test RMSE from 20 ratings was 0.963 against 0.929 for the SGD passes.
     fold_in_how = "the training's own SGD, one pass per epoch over the profile from a zero vector"
 
-    def __init__(self, **hyperparameters: Any) -> None:
-        super().__init__(**hyperparameters)
+    def __init__(self, *positional: Any, **hyperparameters: Any) -> None:
+        super().__init__(*positional, **hyperparameters)
         self._check_combination()
 
     def _check_combination(self) -> None:
