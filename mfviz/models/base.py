@@ -569,6 +569,11 @@ class Model:
         vector = np.asarray(vector, np.float32)
         return (vector, float(bias)) if return_bias else vector
 
+    def fold_in_ids(self, item_ids, values=None, return_bias: bool = False):
+        """`fold_in` by the data's own item ids (`item_rows` maps them; DataError naming an unknown one): the row
+        indices `fold_in` takes are easy to mistake for ids (`fold_in([50])` is row 50, not item 50)."""
+        return self.fold_in(self.item_rows(item_ids), values, return_bias)
+
     def fold_in_rows(self, profiles) -> tuple[np.ndarray, np.ndarray]:
         """User vectors and biases of many ad-hoc profiles at once: row r of `profiles` (sparse,
         rows × items; stored values are the ratings/weights) gets what `fold_in` gives for the row's

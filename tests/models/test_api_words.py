@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mfviz import Interactions, ModelError, ModelWarning
+from mfviz import DataError, Interactions, ModelError, ModelWarning
 from mfviz.cli import main
 from mfviz.evaluation import evaluate, random_split
 from mfviz.models import ALS, FunkSVD, ImplicitALS, Popularity, SVDpp, TruncatedSVD
@@ -111,3 +111,13 @@ def test_import_mfviz_reaches_its_subpackages_and_imports_none_of_them_until_ask
             "try:\n    mfviz.nothing\nexcept AttributeError as exc:\n    print(exc)\n")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split("\n")
     assert out[0] == "3000 FunkSVD True" and out[1] == "module 'mfviz' has no attribute 'nothing'"
+
+
+def test_fold_in_by_ids_is_fold_in_of_their_rows_and_names_an_unknown_id():
+    data = small_ratings()
+    model = FunkSVD(factors=4, epochs=3, random_state=0).fit(data)
+    ids = [int(data.item_ids[7]), int(data.item_ids[2])]
+    np.testing.assert_array_equal(model.fold_in_ids(ids, [5.0, 2.0]), model.fold_in([7, 2], [5.0, 2.0]))
+    assert model.fold_in_ids(ids, [5.0, 2.0], return_bias=True)[1] == model.fold_in([7, 2], [5.0, 2.0], True)[1]
+    with pytest.raises(DataError, match="unknown item id 4999"):
+        model.fold_in_ids([4999], [5.0])  # ids start at 5000: not an item of the data
