@@ -147,9 +147,10 @@ COLUMNS = {"title": st.column_config.TextColumn(width=280),
                width=55, format="%+.3f", help="That item's part of the score's personal part (user vector · item "
                                               "vector; an item's bias is no one's part): see the note under the table."),
            lists.SHARE: st.column_config.NumberColumn(
-               width=50, format="%.0f%%", help="That part as a share of the score's personal part: the rest comes "
-                                               "from the profile's other items. Shown for the models whose parts add "
-                                               "up to it (ALS, implicit ALS, Truncated SVD)."),
+               width=50, format="%.0f%%", help="That part as a share of all that the profile's items add to the "
+                                               "score (the parts that raise it): the rest comes from the profile's "
+                                               "other items. Shown for the models whose parts add up to the score's "
+                                               "personal part (ALS, implicit ALS, Truncated SVD)."),
            "mostly along": st.column_config.TextColumn(
                width="medium", help="What lifts this item's score above the average item's for this taste. The "
                                     "fewest of the model's dimensions (strongest = 1; at most 3) that carry at least "
@@ -193,7 +194,7 @@ HISTORY_ROWS = 10  # rows of the history shown before it scrolls (the rest scrol
 def because_of(items: np.ndarray, values: np.ndarray | None, targets: np.ndarray, disliked=(),
                negatives: np.ndarray | None = None) -> tuple[list[str], np.ndarray, np.ndarray]:
     """For each target, the profile item adding most to its score, how much, and — for a model whose parts add
-    up to the score's personal part (parts_add_up) — what share of that part it is (see reasons_note); an
+    up to the score's personal part (parts_add_up) — its share of the parts that raise it (see reasons_note); an
     item of `disliked` is named as such (a star-predicting model moves away from it, toward these), and on
     ratings an item rated below the scale's middle with its rating (a user's 1-star film read as a reason)."""
     if targets.size == 0 or items.size == 0:
@@ -216,9 +217,10 @@ def because_of(items: np.ndarray, values: np.ndarray | None, targets: np.ndarray
                                                       f" (rated {rating:g})" if low else ""))
             adds[t] = row[best]
             # the largest part is often a small one (7-14% of an implicit ALS score on MovieLens): said, so that
-            # "because of" is not read as the one cause
-            if parts_add_up() and not np.isnan(row).any() and row.sum() > 0:
-                shares[t] = 100 * row[best] / row.sum()
+            # "because of" is not read as the one cause. Of the parts that raise the score, not of their sum with
+            # those that lower it (a disliked item's, a low rating's), which read "130%" beside a named like
+            if parts_add_up() and not np.isnan(row).any():
+                shares[t] = 100 * row[best] / row[row > 0].sum()
         else:
             labels.append("—")
     return labels, adds, shares
@@ -236,14 +238,16 @@ def reasons_note(profile_size: int, built: bool = False) -> str:
         how = ("this model folds a profile in by one linear solve, so the personal part of a score (the user "
                "vector times the item's) splits exactly into one part per profile item, and the parts add up to "
                f"it{' (Hu, Koren & Volinsky 2008)' if entry.kind == 'ials' else ''}; \"because of\" names the "
-               "item with the largest part, \"adds\" gives it and \"share\" its share of the personal part.")
+               "item with the largest part, \"adds\" gives it and \"share\" its share of the parts that raise the "
+               "score (a disliked item's part lowers it).")
     else:
         considered = (f" (the 100 of {profile_size} items most like these recommendations)"
                       if profile_size > 100 else "")
         how = (f"\"because of\" folds the profile in again without one item at a time{considered} and names the "
                "item whose absence lowers the personal part of the score (the user vector times the item's) "
                "most; \"adds\" is by how much." + (" Truncated SVD folds in linearly, so these parts add up to the "
-                                                     "personal part: \"share\" is the named item's share of it."
+                                                     "personal part: \"share\" is the named item's share of those "
+                                                     "that raise it."
                                                      if parts_add_up() and profile_size <= 100 else ""))
     if getattr(model, "user_bias", None) is not None:
         how += " The user's bias lifts every item alike, so it is no reason and is left out."

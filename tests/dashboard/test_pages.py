@@ -179,7 +179,8 @@ def test_recommendations_name_the_profile_item_behind_them(demo_app):
         assert label == titles[items[int(np.argmax(row))]]
         assert adds == pytest.approx(row.max(), abs=1e-5)
     # implicit ALS's parts add up to the personal part: the named one's share of it (it read as the one cause)
-    np.testing.assert_allclose(table["share"], 100 * expected.max(axis=1) / expected.sum(axis=1), atol=1e-3)
+    raising = np.where(expected > 0, expected, 0).sum(axis=1)  # the parts that raise the score
+    np.testing.assert_allclose(table["share"], 100 * expected.max(axis=1) / raising, atol=1e-3)
     assert (table["share"] < 100).all() and (table["share"] >= 50).all()  # two items: the larger part is half or more
     assert set(table["because of"]) - {"—"}, "a personalised model must give reasons"
     # shown with 3 significant digits of the largest part (a part of 0.0064 read 0.006, as its runner-up 0.0061)
@@ -2303,7 +2304,9 @@ def test_a_user_the_split_held_out_wholly_gets_no_arbitrary_list():
 
 def test_truncated_svds_reasons_give_their_share_as_its_fold_in_is_linear():
     """Truncated SVD's leave-one-out parts add up to the personal part (its fold-in is linear): "share" is the
-    named item's part of that sum, checked against the contributions and the folded-in vector itself."""
+    named item's part of those that raise the score, checked against the contributions and the folded-in vector."""
+    from mfviz.analysis import profile_contributions
+
     at = train_on_page(new_app(), "svd", factors=8)
     open_page(at, "pages/recommend_page.py")
     at.radio(key="rec_mode").set_value("a profile I build").run()
@@ -2316,11 +2319,39 @@ def test_truncated_svds_reasons_give_their_share_as_its_fold_in_is_linear():
     targets = np.array([int(np.flatnonzero(titles == title)[0]) for title in table["title"]])
     values = np.full(items.size, 5.0)  # the stars slider's default
     personal = model.item_factors[targets] @ np.asarray(model.fold_in(items, values)).ravel()
+    parts = profile_contributions(model, items, values, targets)
+    np.testing.assert_allclose(parts.sum(axis=1), personal, rtol=1e-3, atol=1e-6)  # linear: the parts add up
     shown = table["share"].to_numpy()
-    kept = ~np.isnan(shown)  # no share where the personal part is not above 0
+    kept = ~np.isnan(shown)  # no share where no profile item raises the score
     assert kept.sum() >= 5
-    np.testing.assert_allclose(shown[kept], 100 * table["adds"].to_numpy()[kept] / personal[kept], rtol=1e-3)
+    raising = np.where(parts > 0, parts, 0).sum(axis=1)
+    np.testing.assert_allclose(shown[kept], 100 * table["adds"].to_numpy()[kept] / raising[kept], rtol=1e-3)
     assert any("Truncated SVD folds in linearly" in c.value for c in at.caption)
+
+
+def test_a_share_is_of_the_parts_that_raise_the_score_so_a_dislike_never_pushes_it_past_100_percent():
+    """ALS folds a disliked item in as a 1-star rating, whose part of each score is negative: the named like's
+    share of the personal part (the parts' sum) read 130% and more; it is of the parts that raise the score."""
+    from mfviz.analysis import profile_contributions
+
+    at = train_on_page(new_app(), "als", factors=8, epochs=5)
+    open_page(at, "pages/recommend_page.py")
+    at.radio(key="rec_mode").set_value("a profile I build").run()
+    at.multiselect(key="rec_profile").set_value([0, 5]).run()
+    at.multiselect(key="rec_dislikes").set_value([3]).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    table = recommended(at).value
+    model = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value].model
+    titles = at.session_state["mfviz.data"].interactions.titles
+    targets = np.array([int(np.flatnonzero(titles == title)[0]) for title in table["title"]])
+    parts = profile_contributions(model, np.array([0, 5, 3]), np.array([5.0, 5.0, 1.0], np.float32), targets)
+    assert (parts[:, 2] < 0).any()  # the dislike lowers scores: the case the share's old denominator got wrong
+    assert (100 * parts.max(axis=1) / parts.sum(axis=1) > 100).any()
+    named = ~np.isnan(table["share"].to_numpy())
+    assert named.sum() >= 5
+    raising = np.where(parts > 0, parts, 0).sum(axis=1)
+    np.testing.assert_allclose(table["share"][named], (100 * parts.max(axis=1) / raising)[named], atol=1e-3)
+    assert (table["share"][named] <= 100 + 1e-9).all()
 
 
 def test_a_model_of_ratings_shows_its_predicted_ratings_and_how_much_its_item_biases_decide():
