@@ -14,7 +14,6 @@ from mfviz.dashboard import (
     ui,
     verdicts,
 )
-from mfviz.models.sanity import untrained_items
 
 ui.header("Popularity bias", "Do the models recommend only the blockbusters? Each chart compares every "
           "model of this session with the plain Popularity baseline (grey), the most biased recommender.")
@@ -157,7 +156,7 @@ if views["Vector length and popularity"].open:
             chosen = entries[pick]
             norms = cache.item_norms(chosen.key, chosen.model.item_factors)
             summary = cache.summary(data.key, inter)
-            trained = ~untrained_items(chosen.model)  # their zero vectors are no length the model learned
+            trained = ~cache.untrained_items(chosen.key, chosen.model)  # their zero vectors are no length the model learned
             ui.show(chart := figures.norm_popularity(norms[trained], summary.item_popularity[trained], pick),
                     config=figures.export_config(chart.figure, ui.data_label(data), pick))
             if reports[pick].items_untrained:

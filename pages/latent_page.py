@@ -20,7 +20,7 @@ from mfviz.dashboard import (
 )
 from mfviz.dashboard.figures import counted, export_config, file_name, fixed_decimals
 from mfviz.data.id_lists import join_ids, split_ids
-from mfviz.models.sanity import untrained_items, untrained_users
+from mfviz.models.sanity import untrained_users
 
 # one line at 1,280 px: the map starts that much higher on a 720 px screen
 ui.header("Latent space", "Each item's vector, squeezed into 2-D (or 3-D): items the model finds alike land close.")
@@ -440,7 +440,7 @@ vectors = entry.model.item_factors
 with ui.guard("Reading the data"):
     summary = cache.summary(data.key, inter)
 norms = np.linalg.norm(vectors, axis=1)
-never_trained = untrained_items(entry.model)  # a split can hold out every interaction of an item
+never_trained = cache.untrained_items(entry.key, entry.model)  # a split can hold out every interaction of an item
 # "Map only these items": the items of a selection, mapped on their own (kept per dataset).
 subset = st.session_state.get("latent_subset")
 subset = np.asarray(subset[1], np.int64) if subset and subset[0] == data.key else None

@@ -23,7 +23,7 @@ from mfviz.dashboard.training import NO_VALUE
 from mfviz.dashboard.untrained import MARK as NONE_IN_TRAINING
 from mfviz.dashboard.untrained import left_off
 from mfviz.data.id_lists import join_ids, user_named
-from mfviz.models.sanity import untrained_items, untrained_users
+from mfviz.models.sanity import untrained_users
 
 ui.header("Recommend", "What would the model suggest? Pick a user to see what they liked and what the model "
           "recommends — or build a taste profile from a few items and watch the recommendations change "
@@ -402,7 +402,7 @@ def never_trained(recommender: state.ModelEntry) -> np.ndarray:
     in index order. No item for the Popularity baseline, whose list no profile changes."""
     if not getattr(recommender.model, "personal", True):
         return np.zeros(inter.n_items, bool)
-    return untrained_items(recommender.model)
+    return cache.untrained_items(recommender.key, recommender.model)
 
 
 def fold(recommender: state.ModelEntry, profile: np.ndarray, values):

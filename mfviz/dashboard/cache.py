@@ -515,6 +515,16 @@ def item_norms(model_key: str, _vectors: np.ndarray) -> np.ndarray:
     return np.linalg.norm(np.asarray(_vectors, np.float64), axis=1)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def untrained_items(model_key: str, _model) -> np.ndarray:
+    """Which items the model never trained on (mfviz.models.sanity.untrained_items), counted once per model: a
+    bincount over its whole training matrix, which the Latent space and Popularity bias pages counted again on every
+    rerun (a model always comes with the same training part, so its key is enough)."""
+    from mfviz.models import sanity
+
+    return sanity.untrained_items(_model)
+
+
 # β of the trade-off curve: fine steps where the first 10% of accuracy goes (β ≤ 0.3 on the demo and
 # MovieLens 100K), then on to lists of nearly only long-tail items (β 1.5).
 TRADEOFF_STRENGTHS = (0.0, 0.025, 0.05, 0.1, 0.15, 0.2, 0.3, 0.4, 0.5, 0.75, 1.0, 1.5)

@@ -137,9 +137,7 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
 def _learned_norms(entry: ModelEntry) -> np.ndarray:
     """The lengths of the item vectors the model learned: an item it was never trained on has a zero vector, which
     any new item is longer than."""
-    from mfviz.models.sanity import untrained_items
-
-    return cache.item_norms(entry.key, entry.model.item_factors)[~untrained_items(entry.model)]
+    return cache.item_norms(entry.key, entry.model.item_factors)[~cache.untrained_items(entry.key, entry.model)]
 
 
 def _neighbours(inter, popularity, model, vector) -> dict[str, np.ndarray]:

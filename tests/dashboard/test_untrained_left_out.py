@@ -157,3 +157,33 @@ def test_a_loaded_model_file_samples_and_filters_by_the_training_data_it_carries
     bare = ModelEntry(name="bare", model=FactorModel(model.user_factors, model.item_factors), kind="loaded", params={},
                       key="bare-untrained", data_key="d")
     np.testing.assert_array_equal(support.item_support(bare, data.item_popularity), data.item_popularity)
+
+
+def test_a_rerun_of_the_latent_space_and_bias_pages_counts_no_untrained_items_again(time_split, monkeypatch):
+    """The items a model never trained on come of a bincount over its whole training matrix, which the Latent space
+    and Popularity bias pages did again on every rerun; a model's training part never changes, so it is counted once
+    per model (cache.untrained_items, keyed by the model as the other caches are)."""
+    from mfviz.dashboard import cache
+    from mfviz.models import sanity
+
+    at, name, entry = time_split
+    counted, count = [], sanity.untrained_items
+    monkeypatch.setattr(sanity, "untrained_items", lambda model: counted.append(model) or count(model))
+    np.testing.assert_array_equal(cache.untrained_items(entry.key, entry.model),
+                                  np.bincount(entry.train.matrix.indices, minlength=entry.model.n_items) == 0)
+    open_page(at, "pages/latent_page.py")  # the first visit may count them (once per model)
+    counted.clear()
+    at.run()
+    assert not problems(at), problems(at)
+    assert [m.value for m in at.metric if m.label == "Items on the map"] == [f"{(~untrained_items(entry.model)).sum():,}"]
+    assert not counted
+    open_page(at, "pages/bias_page.py")
+    at.session_state["bias_view"] = "Vector length and popularity"
+    at.session_state["bias_norm_model"] = name
+    at.run()
+    counted.clear()
+    at.run()
+    assert not problems(at), problems(at)
+    assert any(c.value.startswith(f"{int(untrained_items(entry.model).sum()):,} items the model was never trained on "
+                                  "(zero vectors) are left out") for c in at.caption)
+    assert not counted
