@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from mfviz.analysis.cold_start import RANDOM_DRAWS, trained_audience
-from mfviz.dashboard import background, cache, figures, lists, map_figures, pickers, ui
+from mfviz.dashboard import background, cache, figures, lists, map_figures, pickers, ui, untrained
 from mfviz.dashboard.figures import counted
 from mfviz.dashboard.state import ModelEntry
 from mfviz.models.funk import SGDModel
@@ -44,14 +44,14 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
 
         at_least = liked_at(ratings["value"], ratings["count"])  # "liked": at least the median rating
     users, liked_values = cache.audience(data.key, inter.matrix, tuple(sorted(seeds)), at_least)
-    users, liked_values, untrained = trained_audience(model, users, liked_values)  # the same order: nested draws kept
+    users, liked_values, untrained_fans = trained_audience(model, users, liked_values)  # the same order: nested draws kept
     fans = at_least is not None or not inter.is_explicit
-    never = (f" ({counted(untrained, 'more user')} who {'liked' if fans else 'rated'} "
-             f"them {'were' if untrained != 1 else 'was'} never in {entry.name}'s training part: left out, as a vector "
-             "never fitted says nothing of where the item lies)" if untrained else "")
+    never = (f" ({counted(untrained_fans, 'more user')} who {'liked' if fans else 'rated'} "
+             f"them {'were' if untrained_fans != 1 else 'was'} never in {entry.name}'s training part: left out, as a vector "
+             "never fitted says nothing of where the item lies)" if untrained_fans else "")
     if users.size == 0:
         st.warning("No user liked these items" + (f" (rated them {at_least:g} or more)" if at_least else "")
-                   + (" among the users the model was trained on" if untrained else "") + never
+                   + (" among the users the model was trained on" if untrained_fans else "") + never
                    + ": pick other items.", icon=":material/visibility_off:")
         return
     settings = st.columns(2)
@@ -104,12 +104,12 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
                     delta_color="off", delta_arrow="off",
                     help="Longer than that share of the items' vectors (of the items the model was trained on). "
                          "Dot-product scores grow with it.")
-    if reach.left_out or untrained:  # said under the cards, not only in their tooltips: it changes every number
+    if reach.left_out or untrained_fans:  # said under the cards, not only in their tooltips: it changes every number
         st.caption(f"Counted over the {reach.n_users:,} users {entry.name} was trained on: "
                    f"{counted(reach.left_out, 'user')} a split held out entirely {'are' if reach.left_out != 1 else 'is'} "
                    "left out, as users to reach (their lists, ranked without a fitted vector, say nothing of them) "
-                   + (f"and as first users ({untrained:,} of those who {'liked' if fans else 'rated'} the items)."
-                      if untrained else "and as first users."))
+                   + (f"and as first users ({untrained_fans:,} of those who {'liked' if fans else 'rated'} the items)."
+                      if untrained_fans else "and as first users."))
     if entry.kind != "popularity":  # a count has no direction: no neighbours or map to show
         nearest = _neighbours(inter, popularity, model, item.vector)
         with ui.guard("Placing the new item on the map", stop=False):  # a side element: fails alone
@@ -158,8 +158,9 @@ def _neighbours(inter, popularity, model, vector) -> dict[str, np.ndarray]:
 
 
 def _map(entry: ModelEntry, data, popularity: np.ndarray, item, nearest: dict[str, np.ndarray]) -> None:
-    """The Latent space page's item map (its method and settings, so the map is the cached one) with
-    the new item starred where its nearest items lie, joined to its neighbours."""
+    """The Latent space page's item map (its method and settings, and like it of the items the model trained on,
+    so the map is the cached one) with the new item starred where its nearest items lie, joined to its
+    neighbours."""
     from mfviz.analysis.users import place_on_map
 
     method = st.session_state.get("latent_method", "UMAP")
@@ -167,12 +168,19 @@ def _map(entry: ModelEntry, data, popularity: np.ndarray, item, nearest: dict[st
     n_neighbors = st.session_state.get("latent_neighbours", background.UMAP_NEIGHBOURS)
     min_dist = st.session_state.get("latent_min_dist", background.UMAP_MIN_DIST)
     vectors, inter = entry.model.item_factors, data.interactions
-    projection = cache.projection(entry.key, vectors, method.lower(), min(n_neighbors, len(vectors) - 1), min_dist,
-                                  n_components=2)
-    key = background.projection_key(entry.key, data.key, method, n_neighbors, min_dist)
-    table = cache.map_table(key, projection.coords, inter.items, popularity,
-                            cache.item_norms(entry.key, vectors), inter.titles)
-    position, _ = place_on_map(item.vector, vectors, projection.coords, k=NEIGHBOURS)
+    # as the Latent space page maps them: an item never trained on has a zero vector, and the map of all of them
+    # gathered those in an island of their own, as if the model found them alike (and could place the star there)
+    rows = untrained.mapped_rows(cache.untrained_items(entry.key, entry.model))
+    mapped, suffix = (vectors, "") if rows is None else (vectors[rows], "|trained only")
+    if len(mapped) < 3:  # a map needs three points
+        st.caption(f"No map of the items: {entry.name} trained on {counted(len(mapped), 'item')}, and a map needs 3.")
+        return
+    projection = cache.projection(entry.key + suffix, mapped, method.lower(), min(n_neighbors, len(mapped) - 1),
+                                  min_dist, n_components=2)
+    key = background.projection_key(entry.key, data.key, method, n_neighbors, min_dist) + suffix
+    table = cache.map_table(key, projection.coords, inter.items, popularity, cache.item_norms(entry.key, vectors),
+                            inter.titles, *(() if rows is None else (rows,)))
+    position, _ = place_on_map(item.vector, mapped, projection.coords, k=NEIGHBOURS)
     colour = map_figures.GENRE_COLUMN if "genres" in table.columns else "popularity"
     row = {"x": position[0, 0], "y": position[0, 1], "item": NEW, "title": "★ the new item",
            "popularity": item.first_users.size, "norm": float(np.linalg.norm(item.vector))}
@@ -185,8 +193,9 @@ def _map(entry: ModelEntry, data, popularity: np.ndarray, item, nearest: dict[st
     chart.figure.update_layout(title_text=f"Where the new item lands on the item map ({method})")
     ui.show(map_figures.Chart(chart.figure, (
         f"The Latent space page's {method} map of the items; the star is the new item, placed at the mean position of "
-        f"its {NEIGHBOURS} nearest items by cosine (as UMAP places a new point), joined to its cosine (blue) and "
-        "dot-product (red) neighbours."), chart.trace_items), key="rec_new_map")
+        f"its {NEIGHBOURS} nearest items on the map by cosine (as UMAP places a new point), joined to its cosine "
+        "(blue) and dot-product (red) neighbours." + untrained.left_off(0 if rows is None else len(vectors) - len(rows))),
+        chart.trace_items), key="rec_new_map")
 
 
 CHANCE = 0.01  # a genre is named only when a random audience of the same size would show it so rarely (all genres)

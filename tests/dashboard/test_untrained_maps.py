@@ -231,6 +231,42 @@ def test_an_item_never_trained_on_is_marked_and_gets_a_note_not_neighbours(late)
 
 
 # ------------------------------------------------------------------------------------------------ Recommend
+def test_the_new_items_map_is_of_the_items_the_model_trained_on_and_says_so(late):
+    """The Recommend page's map of a new item is the Latent space page's: of the trained items only (it drew every
+    item, the untrained ones in an island of zero vectors), the star among the ten nearest of them, and said."""
+    from mfviz.analysis import project
+    from mfviz.analysis.cold_start import audience
+
+    at = late
+    at.switch_page("pages/recommend_page.py").run()
+    at.radio(key="rec_mode").set_value("a new item (who gets it)").run()
+    entry, inter = shown_entry(at), at.session_state["mfviz.data"].interactions
+    seeds = [int(np.flatnonzero(inter.item_ids == f"i{i}")[0]) for i in (2, 7)]
+    at.multiselect(key="rec_new_from").set_value(seeds).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    spec = next(json.loads(c.proto.spec) for c in at.get("plotly_chart")
+                if json.loads(c.proto.spec)["layout"]["title"]["text"].startswith("Where the new item lands"))
+    trained = items_with_training(entry)
+    drawn = {int(c[2]) for t in spec["data"] if t.get("customdata") and len(t["customdata"][0]) == 4
+             for c in t["customdata"]}
+    assert drawn - {-2} == set(trained.tolist())  # -2: the new item's star
+    # the star: the mean place of its ten nearest trained items by cosine on the PCA of the trained vectors
+    users, values = audience(inter.matrix, seeds, at_least=None)
+    model = entry.model
+    kept = np.diff(entry.train.matrix.indptr)[users] > 0
+    size = at.slider(key="rec_new_size").value
+    vector = model.fold_in_item(users[kept][:size], values[kept][:size]).astype(np.float64)
+    vectors = model.item_factors[trained].astype(np.float64)
+    cosine = vectors @ vector / np.linalg.norm(vectors, axis=1) / np.linalg.norm(vector)
+    coords = project(model.item_factors[trained], "pca", 2, cache_dir=False).coords
+    star = next(t for t in spec["data"] if t.get("name") == "★ the new item")
+    np.testing.assert_allclose([plotly_array(star["x"])[0], plotly_array(star["y"])[0]],
+                               coords[np.argsort(-cosine, kind="stable")[:10]].mean(axis=0), rtol=1e-4, atol=1e-6)
+    left = inter.n_items - trained.size
+    assert f"{left} items the model never trained on (none of their interactions in its training part) are left " \
+           "off the map" in captions(at)
+
+
 def test_users_never_trained_on_are_off_the_map_of_users_and_never_most_alike(late):
     at = late
     at.switch_page("pages/recommend_page.py").run()
