@@ -460,13 +460,23 @@ def for_profile(recommender: state.ModelEntry, profile: np.ndarray, values, vect
     return lists.for_profile(recommender, profile, values, int(n), penalty_for(recommender), vector)
 
 
+def profile_table(picked: np.ndarray) -> pd.DataFrame:
+    """The profile's items as a table, those the model never trained on marked as the pickers mark them: they are
+    left out of its fold-in, which the table, unmarked, did not show."""
+    table = item_table(picked)
+    unknown = never_trained(entry)[np.asarray(picked, np.int64)]
+    table["title"] = [f"{title}{NONE_IN_TRAINING}" if never else title
+                      for title, never in zip(table["title"].tolist(), unknown.tolist(), strict=True)]
+    return table
+
+
 def profile_ratings(picked: np.ndarray, liked: float, scale: list[float], disliked=()) -> np.ndarray:
     """The profile's table with a rating per item, editable: an item keeps the rating set for it alone
     (a profile of loved and hated items), the others take `liked`, or the scale's lowest when they are
     among the `disliked`. Returns the ratings in `picked`'s order."""
     own = st.session_state.setdefault(PROFILE_RATINGS, {})  # item index -> a rating set for it alone
     defaults = [scale[0] if int(i) in disliked else liked for i in picked]
-    table = item_table(picked)
+    table = profile_table(picked)
     table.insert(1, "rating", [own.get(int(i), d) for i, d in zip(picked, defaults, strict=True)])
     # the editor's edits are kept by row position: a new key whenever the rows or the default change
     key = "rec_ratings_" + hashlib.sha1(repr((picked.tolist(), liked, sorted(disliked))).encode()).hexdigest()[:10]
@@ -803,7 +813,7 @@ else:
         if inter.is_explicit:
             values = profile_ratings(np.array(picked), liked, scale, set(disliked))
         else:
-            st.dataframe(item_table(np.array(picked)), hide_index=True, width="stretch", column_config=COLUMNS)
+            st.dataframe(profile_table(np.array(picked)), hide_index=True, width="stretch", column_config=COLUMNS)
         # the link carries each item's rating where one differs from the rating a link's items open with
         links.show(data, entry, "recommend", compare=compared, items=links.id_list(inter, "item", picked),
                    ratings=links.rating_list(values, scale[-1]) if values is not None else None, n=int(n),

@@ -267,6 +267,21 @@ def test_the_new_items_map_is_of_the_items_the_model_trained_on_and_says_so(late
            "off the map" in captions(at)
 
 
+def test_the_profile_table_marks_the_items_the_model_never_trained_on(late):
+    """As the pickers mark them: the table of the profile's items said nothing of the two left out of its fold-in."""
+    at = late
+    at.switch_page("pages/recommend_page.py").run()
+    at.radio(key="rec_mode").set_value("a profile I build").run()
+    entry, inter = shown_entry(at), at.session_state["mfviz.data"].interactions
+    strangers = [int(np.flatnonzero(inter.item_ids == f"i{i}")[0]) for i in (36, 38)]
+    known = int(items_with_training(entry)[0])
+    at.multiselect(key="rec_profile").set_value([strangers[0], known, strangers[1]]).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    (table,) = [d.value for d in at.dataframe if "because of" not in d.value.columns and len(d.value) == 3]
+    assert table["title"].tolist() == [f"i36{untrained.MARK}", inter.titles[known], f"i38{untrained.MARK}"]
+    at.multiselect(key="rec_profile").set_value([]).run()
+
+
 def test_users_never_trained_on_are_off_the_map_of_users_and_never_most_alike(late):
     at = late
     at.switch_page("pages/recommend_page.py").run()
@@ -394,6 +409,9 @@ def test_movielens_time_split_half_leaves_216_items_and_452_users_off_the_maps()
     at.multiselect(key="rec_profile").set_value(profile).run()
     assert any("never trained on any item of this profile (Good Will Hunting (1997), Apt Pupil (1998), Wag the Dog "
                "(1997))" in i.value for i in at.info)
+    (table,) = [d.value for d in at.dataframe if "rating" in d.value.columns]  # the profile's editable table
+    assert table["title"].tolist() == [f"{t}{untrained.MARK}" for t in ("Good Will Hunting (1997)", "Apt Pupil (1998)",
+                                                                         "Wag the Dog (1997)")]
     assert not any("because of" in d.value.columns for d in at.dataframe)
     at.radio(key="rec_mode").set_value("a user in the data").run()
     at.toggle(key="rec_users_map_on").set_value(True).run()
