@@ -432,6 +432,20 @@ def fold(recommender: state.ModelEntry, profile: np.ndarray, values):
     return model.fold_in(items, kept), items, kept, none, None
 
 
+def not_folded_words(recommender: state.ModelEntry, profile: np.ndarray) -> str:
+    """Why a model compared side by side folds nothing of the profile in (`fold` gives it no vector), for the
+    caption that stands in for its list: every item of the profile is one it never trained on (a split of its
+    own held them out), or those it trained on are dislikes, which a model of choices learns nothing from."""
+    never = never_trained(recommender)[np.asarray(profile, np.int64)]
+    if never.all():
+        return (f"{recommender.name}, which never trained on any item of this profile (its evaluation split held out "
+                "all their interactions), so their vectors were never fitted and the profile would fold in to a zero "
+                "vector, whose list says nothing of this taste")
+    return (f"{recommender.name}, which learns only from what people chose, and "
+            + ("the items of this profile it trained on are" if never.any() else "this profile's items are")
+            + " all dislikes, which tell it nothing")
+
+
 def dislikes_note(recommender: state.ModelEntry, count: int) -> str:
     """What became of the disliked items, for the caption."""
     if count == 0:
@@ -862,10 +876,18 @@ else:
         if compare:  # right under this model's list, as for a user (above the profile's table)
             with recommended, ui.guard("Folding the profile into the other models"):
                 # not `lists`: that is the module the users' map below calls (its AttributeError was shown)
-                side_lists = {entry.name: side_list(entry, ids, scores)}
+                side_lists, unfolded = {entry.name: side_list(entry, ids, scores)}, []
                 for name in compare:
-                    side_lists[name] = side_list(ui.models()[name], *for_profile(ui.models()[name], profile, values))
-                ui.side_by_side(side_lists, titles, popularity, int(n), score_help=COLUMNS["score"]["help"])
+                    other = ui.models()[name]
+                    other_vector = fold(other, profile, values)[0]
+                    if other_vector is None:  # nothing of the profile it can fold in: its empty list said nothing
+                        unfolded.append(not_folded_words(other, profile))
+                        continue
+                    side_lists[name] = side_list(other, *for_profile(other, profile, values, other_vector))
+                if len(side_lists) > 1:
+                    ui.side_by_side(side_lists, titles, popularity, int(n), score_help=COLUMNS["score"]["help"])
+                if unfolded:
+                    st.caption("Not side by side: " + "; ".join(unfolded) + ".")
         trained_on = profile[~unknown[profile]]  # the items the taste was folded in from
         taste_profile("This profile", np.setdiff1d(trained_on, np.asarray(disliked, np.int64)), ids, "liked item")
         users_map("This profile", vector=vector, profile=trained_on)

@@ -159,6 +159,46 @@ def test_a_loaded_model_file_samples_and_filters_by_the_training_data_it_carries
     np.testing.assert_array_equal(support.item_support(bare, data.item_popularity), data.item_popularity)
 
 
+def test_a_model_compared_that_folds_in_nothing_of_a_profile_is_left_out_with_why(time_split):
+    """Side by side for a profile, a model compared may fold nothing of it in: every item of it held out of its own
+    split (by time), or, for a model of choices, nothing but dislikes. Its list was empty, with no word of why; it is
+    left out of the side by side, and the caption says why (as for a user it never trained on)."""
+    at, by_time, entry = time_split
+    models = at.session_state["mfviz.models"]
+    choices = next(name for name, e in models.items() if e.auto)  # the quick default: implicit ALS
+    assert models[choices].kind == "ials" and not untrained_items(models[choices].model).any()
+    late = np.flatnonzero(untrained_items(entry.model))[:2]
+    open_page(at, "pages/recommend_page.py")
+    at.selectbox(key="model_picker").set_value(choices).run()
+    at.radio(key="rec_mode").set_value("a profile I build").run()
+    at.multiselect(key="rec_compare").set_value([by_time]).run()
+    at.multiselect(key="rec_profile").set_value(late.tolist()).run()
+    assert not problems(at), problems(at)
+    assert "**Side by side**" not in [m.value for m in at.markdown]
+    said = [c.value for c in at.caption if c.value.startswith("Not side by side")]
+    assert said == [f"Not side by side: {by_time}, which never trained on any item of this profile (its evaluation "
+                    "split held out all their interactions), so their vectors were never fitted and the profile would "
+                    "fold in to a zero vector, whose list says nothing of this taste."]
+    # disliked only: ALS, a model of ratings, turns away from them; implicit ALS learns nothing from dislikes alone
+    at.multiselect(key="rec_profile").set_value([]).run()
+    at.selectbox(key="model_picker").set_value(by_time).run()
+    at.multiselect(key="rec_compare").set_value([choices]).run()
+    at.multiselect(key="rec_dislikes").set_value([int(np.flatnonzero(~untrained_items(entry.model))[0])]).run()
+    assert not problems(at), problems(at)
+    assert any(d for d in at.dataframe if "because of" in d.value.columns)  # the list of the model shown
+    assert "**Side by side**" not in [m.value for m in at.markdown]
+    said = [c.value for c in at.caption if c.value.startswith("Not side by side")]
+    assert said == [f"Not side by side: {choices}, which learns only from what people chose, and this profile's items "
+                    "are all dislikes, which tell it nothing."]
+    # with a liked item too, both lists are side by side, and nothing is said
+    at.multiselect(key="rec_profile").set_value([int(np.flatnonzero(~untrained_items(entry.model))[1])]).run()
+    assert not problems(at), problems(at)
+    assert "**Side by side**" in [m.value for m in at.markdown]
+    assert not any(c.value.startswith("Not side by side") for c in at.caption)
+    for key, value in (("rec_dislikes", []), ("rec_profile", []), ("rec_compare", [])):
+        at.multiselect(key=key).set_value(value).run()
+
+
 def test_a_rerun_of_the_latent_space_and_bias_pages_counts_no_untrained_items_again(time_split, monkeypatch):
     """The items a model never trained on come of a bincount over its whole training matrix, which the Latent space
     and Popularity bias pages did again on every rerun; a model's training part never changes, so it is counted once
