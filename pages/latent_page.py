@@ -456,14 +456,17 @@ if map_rows is not None and len(map_rows) < 3:  # a map needs three points
     st.stop()
 if subset is not None:  # drawn before the map, so the way back stays whatever happens to the map
     around = st.session_state.get("latent_subset_of")  # the item whose neighbourhood it is, if it is one
-    around = around[1] if around and around[0] == data.key and around[1] in subset else None
+    around = around[1] if around and around[0] == data.key and around[1] in map_rows else None
+    # Counted as drawn: a selection kept from another model or split can hold items this one never trained on,
+    # which are off the map (the notice counted them, and the map showed fewer points than it said)
     notice = st.columns([4, 1])
-    notice[0].info((f"Only {titles[around]} and its {len(subset) - 1:,} neighbours (those listed under the map when it "
-                    "was drawn: its nearest by cosine and by dot product) are on the map" if around is not None else
-                    f"Only the {len(subset):,} items you selected are on the map") + f" (of {inter.n_items:,}): "
+    notice[0].info((f"Only {titles[around]} and its {len(map_rows) - 1:,} neighbours (those listed under the map when "
+                    "it was drawn: its nearest by cosine and by dot product) are on the map" if around is not None else
+                    f"Only the {len(map_rows):,} items you selected are on the map") + f" (of {inter.n_items:,}): "
                    + ("mapped again on their own, so the map spreads their differences." if method in ("UMAP", "PCA")
-                      else "on the same axes as before.") + " A link to this view opens the map of all the items.",
-                   icon=":material/search:")
+                      else "on the same axes as before.")
+                   + untrained.selection_left_off(len(subset) - len(map_rows), entry.name)
+                   + " A link to this view opens the map of all the items.", icon=":material/search:")
     notice[1].button("Show all items", key="latent_show_all", on_click=show_all)
 axes = users = dims = user_points = None
 labelled = {}

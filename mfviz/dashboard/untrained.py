@@ -41,3 +41,15 @@ def left_off(count: int, kind: str = "item") -> str:
             f"{'their' if many else 'its'} interactions in its training part) {'are' if many else 'is'} left off the "
             f"map: {'their vectors were' if many else 'its vector was'} never fitted, so "
             f"{'they carry' if many else 'it carries'} nothing to place.")
+
+
+def selection_left_off(count: int, model: str) -> str:
+    """The sentence a map of a selection says of the `count` items of it that `model` never trained on (a selection
+    made under another model or split can hold them), left off the map so that its count is of the points drawn;
+    empty for none."""
+    if count == 0:
+        return ""
+    many = count != 1
+    return (f" {counted(count, 'more item')} of the selection {'were' if many else 'was'} never trained on by {model} "
+            f"(“none in training”) and {'are' if many else 'is'} left off: {'their vectors were' if many else 'its vector was'}"
+            f" never fitted, so {'they carry' if many else 'it carries'} nothing to place.")

@@ -117,6 +117,11 @@ def test_the_words_for_what_is_left_off():
     assert untrained.item_note("X", 3, "M", ".") == ("X has 3 interactions in the data, but all were held out for "
                                                       "testing M, so the model learned nothing about it.")
     assert untrained.item_note("X", 0, "M", ".").startswith("Nobody in the data has X")
+    assert untrained.selection_left_off(0, "M") == ""
+    assert untrained.selection_left_off(1, "M") == (" 1 more item of the selection was never trained on by M (“none in "
+                                                     "training”) and is left off: its vector was never fitted, so it "
+                                                     "carries nothing to place.")
+    assert untrained.selection_left_off(5, "M").startswith(" 5 more items of the selection were never trained on by M")
 
 
 def test_a_highlighted_genre_says_how_many_of_it_are_left_off():
@@ -228,6 +233,45 @@ def test_an_item_never_trained_on_is_marked_and_gets_a_note_not_neighbours(late)
     assert any(i.value.startswith("i37 has") and "no direction to make an end of the axis" in i.value for i in at.info)
     at.selectbox(key="axis_left_item").set_value(int(items_with_training(entry)[0])).run()
     at.radio(key="latent_method").set_value("PCA").run()
+
+
+def test_a_selection_kept_from_another_model_is_counted_as_mapped_and_its_untrained_items_said(late):
+    """"Map only the matches" under a model that trained on every item, then the model of the split by time shown:
+    the selection keeps the late items, which that model never trained on. The notice counts the points drawn
+    (it counted the whole selection: 11 items said, 6 drawn) and says how many were left off."""
+    at = late
+    at.switch_page("pages/latent_page.py").run()
+    by_time = at.selectbox(key="model_picker").value
+    everyone = next(name for name, e in at.session_state["mfviz.models"].items() if e.auto)
+    at.selectbox(key="model_picker").set_value(everyone).run()
+    inter = at.session_state["mfviz.data"].interactions
+    matches = sorted(int(i) for i in np.flatnonzero([str(t).startswith("i3") for t in inter.titles]))
+    assert len(matches) == 11 and not untrained_rows(shown_entry(at)).any()  # i3, i30-i39, all trained here
+    at.text_input(key="latent_search").input("i3").run()
+    at.button(key="latent_isolate_search").click().run()
+    assert items_drawn(map_spec(at)) == matches
+    at.text_input(key="latent_search").input("").run()
+    at.selectbox(key="model_picker").set_value(by_time).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    kept = [i for i in matches if i in set(items_with_training(shown_entry(at)).tolist())]
+    late_ones = len(matches) - len(kept)
+    assert late_ones == len(LATE_ITEMS) and items_drawn(map_spec(at)) == kept
+    said = [i.value for i in at.info if i.value.startswith("Only the")]
+    assert said == [f"Only the {len(kept)} items you selected are on the map (of {inter.n_items}): mapped again on "
+                    f"their own, so the map spreads their differences. {late_ones} more items of the selection were "
+                    f"never trained on by {by_time} (“none in training”) and are left off: their vectors were never "
+                    "fitted, so they carry nothing to place. A link to this view opens the map of all the items."]
+    assert [m.value for m in at.metric if m.label == "Items on the map"] == [f"{len(kept)}"]
+    at.button(key="latent_show_all").click().run()
+    assert items_drawn(map_spec(at)) == items_with_training(shown_entry(at)).tolist()
+
+
+def untrained_rows(entry) -> np.ndarray:
+    """Which items (a bool per item) have no interaction in the model's training part, from its columns (none for a
+    model trained on all the data)."""
+    if entry.train is None:
+        return np.zeros(entry.model.n_items, bool)
+    return np.diff(entry.train.matrix.tocsc().indptr) == 0
 
 
 # ------------------------------------------------------------------------------------------------ Recommend
