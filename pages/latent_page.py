@@ -10,6 +10,7 @@ from mfviz.dashboard import (
     cache,
     links,
     map_figures,
+    map_points,
     pickers,
     state,
     support,
@@ -560,7 +561,7 @@ by_popularity = np.argsort(-summary.item_popularity, kind="stable")
 # once: the picker can change the item afterwards while the clicked point stays selected.
 # The map of a subset is another chart (its own key), so a selection never carries over between the two.
 map_key = "latent_map" + subset_key
-clicked = map_figures.clicked_item(st.session_state.get(map_key))
+clicked = map_points.clicked_item(st.session_state.get(map_key))
 clicked = clicked if clicked is not None and clicked < inter.n_items else None
 if clicked != st.session_state.get("latent_clicked"):
     st.session_state["latent_clicked"] = clicked
@@ -739,7 +740,7 @@ if left_off is not None and left_off.size:
     cards[2].caption(f"of {inter.n_items:,}: {left_off.size:,} never trained on, left off")
 
 # A single clicked point is shown above as the inspected item, not listed as a selection.
-selected = [] if clicked is not None else map_figures.selected_items(chart, event.get("selection") if event else None)
+selected = [] if clicked is not None else map_points.selected_items(chart, event.get("selection") if event else None)
 shown_columns = [c for c in ("item_id", "title", "genres", "popularity", "norm") if c in table.columns]
 if selected:
     st.subheader(f"{counted(len(selected), 'selected item')}")

@@ -13,6 +13,7 @@ from mfviz.dashboard import (
     links,
     lists,
     map_figures,
+    map_points,
     pickers,
     state,
     title_search,
@@ -635,7 +636,7 @@ if mode == MODES[0]:
     activity = summary.user_activity
     candidates = np.argsort(-activity, kind="stable")
     # A click on a user of the users' map picks that user: read before the picker is drawn, and once.
-    clicked = map_figures.clicked_item(st.session_state.get("rec_users_map"))
+    clicked = map_points.clicked_item(st.session_state.get("rec_users_map"))
     clicked = clicked if clicked is not None and clicked < inter.n_users else None
     if clicked != st.session_state.get("rec_users_clicked"):
         st.session_state["rec_users_clicked"] = clicked

@@ -23,6 +23,7 @@ from mfviz.dashboard.figures import (
     legend_title,
     log_ticks,
 )
+from mfviz.dashboard.map_points import HOVER_DETAILS_UP_TO, item_data
 
 # Twelve clearly different colours for the twelve largest groups on the map (the rest are grey
 # "other"): enough for the demo's 12 planted genres and the main MovieLens ones.
@@ -123,7 +124,7 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
     for part, name, shown, marker, legend in _item_groups(table, colour, continuous, key, matched, highlighted,
                                                           strong_size=8):
         fig.add_trace(scatter(x=part["x"], y=part["y"], mode="markers", name=name,
-                              customdata=_item_data(part, shown, colour, detailed),
+                              customdata=item_data(part, shown, colour, detailed),
                               hovertemplate=hover, marker={"size": 5} | marker, showlegend=legend,
                               **legend_rank(name, highlighted)))
         trace_items.append(part["item"].to_numpy())
@@ -476,28 +477,6 @@ def highlight_note(fig: go.Figure, table: pd.DataFrame, highlighted: dict[str, n
     return sentence
 
 
-HOVER_DETAILS_UP_TO = 30_000  # items of a map whose points hover with their genres and counts (MovieLens 20M's
-# 27,000): on 100,000 they doubled the figure sent to the browser (5.9 to 11.4 MB) and took 0.6 s more to build
-
-
-def _item_data(part: pd.DataFrame, shown, colour: str = "", details: bool = True) -> np.ndarray:
-    """customdata of item points: title, the value shown on hover, the item index (what a click on the point
-    reports, see clicked_item) and more to hover (`details`): all its genres and its interactions, where the table
-    has them and the colour is not already one of them (the hover showed one genre only: an Embedding Projector user
-    reads an item's metadata there)."""
-    more = pd.Series("", index=part.index, dtype=object)
-    if details and "genres" in part.columns and colour != "genres":
-        genres = part["genres"].map(lambda g: ", ".join(map(str, g)) if isinstance(g, list | tuple | np.ndarray)
-                                    else g if isinstance(g, str) else "")
-        more = more.where(genres == "", "<br>" + genres)
-    if details and "popularity" in part.columns and colour != "popularity":
-        counts = pd.to_numeric(part["popularity"], errors="coerce")
-        known = counts.notna()
-        more[known] += [f"<br>{counted(int(c), 'interaction')}" for c in counts[known]]
-    return np.stack([part["title"].astype(str), np.asarray(shown).astype(str), part["item"].astype(str),
-                     more.astype(str)], axis=1)
-
-
 def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | None = None, method: str = "UMAP",
                       continuous: bool = True, anchor: int | None = None,
                       neighbours: dict[str, np.ndarray] | None = None, axes: MapAxes | None = None,
@@ -517,7 +496,7 @@ def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | N
                                                           strong_size=5):
         marker = {k: v for k, v in marker.items() if k != "line"}  # an outline blurs a 3-D map's small points
         fig.add_trace(go.Scatter3d(x=part["x"], y=part["y"], z=part["z"], mode="markers", name=name,
-                                   customdata=_item_data(part, shown, colour, detailed), hovertemplate=hover,
+                                   customdata=item_data(part, shown, colour, detailed), hovertemplate=hover,
                                    marker={"size": 3} | marker, showlegend=legend, **legend_rank(name, highlighted)))
     position = pd.Series(np.arange(len(table)), index=table["item"].to_numpy())
     xyz = table[["x", "y", "z"]].to_numpy(float)
@@ -927,32 +906,6 @@ def _anchor_labels(fig: go.Figure, table: pd.DataFrame, anchor: int, neighbours:
     return sentence + ".", clear, set(places), taken
 
 
-def clicked_item(state) -> int | None:
-    """The item of the one point clicked on the map, from the Streamlit state of its chart (a click
-    selects one point and draws no box or lasso), or None. Every item point of `latent_scatter`
-    carries its item index third in its customdata, so the click can be read before the chart is
-    drawn again (Streamlit sets a widget's value only before the widget is drawn)."""
-    selection = (state or {}).get("selection") or {}
-    points = selection.get("points") or []
-    if len(points) != 1 or selection.get("box") or selection.get("lasso"):
-        return None
-    try:
-        item = int(points[0].get("customdata")[2])
-    except (TypeError, ValueError, IndexError):
-        return None
-    return item if item >= 0 else None
-
-
-def selected_items(chart: Chart, selection) -> list[int]:
-    """Item indices of the points in a Streamlit plotly selection (box or lasso)."""
-    items = []
-    for point in (selection or {}).get("points", []):
-        curve, index = point.get("curve_number"), point.get("point_index", point.get("point_number"))
-        if curve is not None and index is not None and curve < len(chart.trace_items):
-            items.append(int(chart.trace_items[curve][index]))
-    return list(dict.fromkeys(i for i in items if i >= 0))  # -1: a gap between neighbour lines
-
-
 def training_replay(coords: np.ndarray, table: pd.DataFrame, colour: str, shares: tuple[np.ndarray, np.ndarray],
                     epochs: list[str], label: str) -> Chart:
     """The items' positions after the epochs `epochs` (coords: snapshots × items × 2, aligned so the
@@ -967,7 +920,7 @@ def training_replay(coords: np.ndarray, table: pd.DataFrame, colour: str, shares
 
     def traces(epoch: int) -> list:
         return [go.Scatter(x=coords[epoch, r, 0], y=coords[epoch, r, 1], mode="markers", name=name,
-                           customdata=_item_data(part, shown, colour, detailed), hovertemplate=hover,
+                           customdata=item_data(part, shown, colour, detailed), hovertemplate=hover,
                            marker=dict(size=5, **marker))
                 for r, (part, name, shown, marker) in zip(rows, groups, strict=True)]
 

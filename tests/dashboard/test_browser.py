@@ -120,7 +120,7 @@ POINTS_IN_RECTANGLE = """([left, top, right, bottom]) => {
     const xa = layout[trace.xaxis.replace('x', 'xaxis')], ya = layout[trace.yaxis.replace('y', 'yaxis')];
     for (let i = 0; i < trace.x.length; i++) {
       const x = svg.left + xa._offset + xa.c2p(trace.x[i]), y = svg.top + ya._offset + ya.c2p(trace.y[i]);
-      const item = String(trace.customdata[i][2]);  // the item index, third (see map_figures._item_data)
+      const item = String(trace.customdata[i][2]);  // the item index, third (see map_points.item_data)
       if (x > left + 2 && x < right - 2 && y > top + 2 && y < bottom - 2) inside.add(item);
       if (x > left - 2 && x < right + 2 && y > top - 2 && y < bottom + 2) near.add(item);
     }

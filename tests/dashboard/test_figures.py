@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mfviz.dashboard import figures, map_figures, state, title_search, train_figures
+from mfviz.dashboard import figures, map_figures, map_points, state, title_search, train_figures
 
 
 def assert_labelled(chart: figures.Chart) -> None:
@@ -95,8 +95,8 @@ def test_a_selection_maps_back_to_item_indices():
     # traces are sorted by group: "x" holds items 10, 12 and "y" holds 11, 13
     selection = {"points": [{"curve_number": 1, "point_index": 1}, {"curve_number": 0, "point_index": 0},
                             {"curve_number": 0, "point_index": 0}]}
-    assert map_figures.selected_items(chart, selection) == [13, 10]
-    assert map_figures.selected_items(chart, None) == []
+    assert map_points.selected_items(chart, selection) == [13, 10]
+    assert map_points.selected_items(chart, None) == []
 
 
 def test_content_hashes_follow_content_not_identity():
@@ -166,7 +166,7 @@ def test_neighbour_lines_join_the_anchor_to_each_neighbour_and_selections_skip_t
     line = list(chart.figure.data).index(lines[0])
     selection = {"points": [{"curve_number": line, "point_index": 1}, {"curve_number": line, "point_index": 2},
                             {"curve_number": len(names) - 1, "point_index": 0}]}
-    assert map_figures.selected_items(chart, selection) == [1, 2]  # the gap (index 2) is no item
+    assert map_points.selected_items(chart, selection) == [1, 2]  # the gap (index 2) is no item
     # a long title is cut in the legend (at 40 characters it narrowed the map), not on the map
     table.loc[2, "title"] = "Willy Wonka and the Chocolate Factory (1971)"
     chart = map_figures.latent_scatter(table, "popularity", anchor=2, neighbours={"cosine": np.array([1])})
@@ -196,7 +196,7 @@ def test_neighbours_hidden_under_the_star_are_drawn_on_a_ring_around_it():
     np.testing.assert_allclose(lines[0].x[1::3], rings["cosine neighbours"].x)
     assert "under the star on the map: drawn around it" in rings["cosine neighbours"].text[0]
     assert "3 of the star's neighbours sit under it on this map" in chart.caption
-    assert map_figures.clicked_item({"selection": {"points": [{"customdata": list(
+    assert map_points.clicked_item({"selection": {"points": [{"customdata": list(
         rings["cosine neighbours"].customdata[1])}]}}) == 2  # a click on a ring still names its item
     far = map_figures.latent_scatter(table, "popularity", anchor=4, neighbours={"cosine": np.array([5])})
     assert "under it" not in far.caption
@@ -273,7 +273,7 @@ def test_every_item_point_carries_its_item_so_a_click_names_it(colour, continuou
             clickable += 1
             state = {"selection": {"points": [{"curve_number": 0, "point_index": 0, "customdata": list(row)}],
                                    "box": [], "lasso": []}}
-            assert map_figures.clicked_item(state) == item
+            assert map_points.clicked_item(state) == item
     assert clickable == 5 + 2 + 1 + 1  # every item, the 3 neighbour rings, the anchor's star
 
 
@@ -330,14 +330,14 @@ def test_a_3d_popularity_axis_ticks_in_interactions_as_the_2d_one_does():
 
 def test_only_a_single_click_counts_as_a_click():
     point = {"curve_number": 0, "point_index": 0, "customdata": ["a", "5", "12"]}
-    assert map_figures.clicked_item({"selection": {"points": [point], "box": [], "lasso": []}}) == 12
-    assert map_figures.clicked_item({"selection": {"points": [point], "box": [{"x": [0, 1], "y": [0, 1]}],
+    assert map_points.clicked_item({"selection": {"points": [point], "box": [], "lasso": []}}) == 12
+    assert map_points.clicked_item({"selection": {"points": [point], "box": [{"x": [0, 1], "y": [0, 1]}],
                                                "lasso": []}}) is None  # a box around one point
-    assert map_figures.clicked_item({"selection": {"points": [point, point], "box": [], "lasso": []}}) is None
-    assert map_figures.clicked_item({"selection": {"points": [], "box": [], "lasso": []}}) is None
-    assert map_figures.clicked_item({"selection": {"points": [{"curve_number": 0}]}}) is None  # no customdata
-    assert map_figures.clicked_item({"selection": {"points": [{"customdata": ["users", "-1"]}]}}) is None
-    assert map_figures.clicked_item(None) is None
+    assert map_points.clicked_item({"selection": {"points": [point, point], "box": [], "lasso": []}}) is None
+    assert map_points.clicked_item({"selection": {"points": [], "box": [], "lasso": []}}) is None
+    assert map_points.clicked_item({"selection": {"points": [{"curve_number": 0}]}}) is None  # no customdata
+    assert map_points.clicked_item({"selection": {"points": [{"customdata": ["users", "-1"]}]}}) is None
+    assert map_points.clicked_item(None) is None
 
 
 def test_the_3d_map_draws_every_item_once_and_joins_the_anchor_to_its_neighbours():
@@ -440,7 +440,7 @@ def test_users_under_the_map_are_never_selected_as_items():
     chart = map_figures.latent_scatter(table, "genre", continuous=False, users=np.array([[0.5, 0.5], [0.2, 0.1]]))
     assert chart.figure.data[0].name == "users" and len(chart.figure.data[0].x) == 2
     selection = {"points": [{"curve_number": 0, "point_index": 1}, {"curve_number": 1, "point_index": 1}]}
-    assert map_figures.selected_items(chart, selection) == [1]
+    assert map_points.selected_items(chart, selection) == [1]
 
 
 def test_a_sweep_says_when_its_best_is_at_the_edge_and_how_small_its_spread_is_next_to_the_baseline():
