@@ -9,6 +9,7 @@ from mfviz.dashboard import (
     background,
     cache,
     links,
+    map_colours,
     map_figures,
     map_points,
     pickers,
@@ -497,7 +498,7 @@ with ui.guard("Drawing the map"):
 # the items the model never trained on, left off the map: said under it (a selection mapped on its own has none)
 left_off = np.flatnonzero(never_trained) if subset is None else None
 
-GENRE = map_figures.GENRE_COLUMN
+GENRE = map_colours.GENRE_COLUMN
 # The colours are those of all the items, so that a map of a few of them colours each as the map of all of
 # them does (recomputed from a selection of Children's films, they lost Children's to Animation and
 # Musical, and Drama changed colour)
@@ -506,7 +507,7 @@ catalogue = table if map_rows is None else cache.map_table(
     summary.item_popularity, norms, titles)
 genres_shown = 0
 if "genres" in catalogue.columns:  # each item's least common genre among the most common: every one of them shows
-    catalogue[GENRE], genres_shown = map_figures.distinctive_genre(catalogue["genres"])  # (map_table returns a copy)
+    catalogue[GENRE], genres_shown = map_colours.distinctive_genre(catalogue["genres"])  # (map_table returns a copy)
     table[GENRE] = catalogue[GENRE].to_numpy()[table["item"].to_numpy()]  # (rows of all the items: by item)
 OWN_COLUMNS = ("x", "y", "z", "item", "item_id", "title", "first_genre", "genres", GENRE, "popularity", "norm")
 # the first-listed genre too, as the data names its main one (Star Wars shows as War by its least common)
@@ -526,7 +527,7 @@ numeric_columns = [c for c in catalogue.columns if c not in OWN_COLUMNS and c no
                    and all_numbers(catalogue[c])]
 colour_options = ["popularity", "norm"] + numeric_columns + metadata_columns
 labels = {"popularity": "popularity (interactions)", "norm": "vector norm (length)",
-          GENRE: "genre (its least common)", "first_genre": map_figures.FIRST_GENRE, "genres": "genres (combination)"}
+          GENRE: "genre (its least common)", "first_genre": map_colours.FIRST_GENRE, "genres": "genres (combination)"}
 default_colour = GENRE if GENRE in colour_options else colour_options[0]
 if link_view is not None and "colour" in link_view:
     if link_view["colour"] in colour_options:
@@ -542,10 +543,10 @@ view_params["highlight"] = join_ids(highlighted) if highlighted else None
 colour = colour_slot.selectbox("Colour by", colour_options, key="latent_colour",
                           format_func=lambda c: labels.get(c, c), disabled=bool(highlighted),
                           help="Set aside while genres are highlighted: clear “Highlight genres” to colour the map."
-                          if highlighted else map_figures.GENRE_NOTE.format(n=genres_shown) if genres_shown else None)
+                          if highlighted else map_colours.GENRE_NOTE.format(n=genres_shown) if genres_shown else None)
 continuous = colour in ("popularity", "norm", *numeric_columns)
 # the first-listed genre keeps the colours of the genre colouring shown first: Drama is one colour in both
-colour_key = map_figures.colour_key(catalogue[colour], colour, continuous, like=map_figures.colour_key(
+colour_key = map_colours.colour_key(catalogue[colour], colour, continuous, like=map_colours.colour_key(
     catalogue[GENRE], GENRE, False) if colour == "first_genre" and GENRE in catalogue.columns else None)
 finders = st.columns([2, 2, 0.9])
 search = finders[0].text_input(

@@ -9,6 +9,7 @@ import streamlit as st
 from mfviz.dashboard import (
     cache,
     figures,
+    map_colours,
     map_figures,
     served,
     state,
@@ -403,9 +404,9 @@ def draw(job: training.TrainingJob, live: bool) -> None:
                 table = cache.map_table(f"replay|{job.label}|{job.started}", coords[-1], inter.items,
                                         cache.summary(data.key, inter).item_popularity,
                                         np.zeros(inter.n_items), inter.titles, job.replay_items)
-                colour = map_figures.GENRE_COLUMN if "genres" in table.columns else "title"
+                colour = map_colours.GENRE_COLUMN if "genres" in table.columns else "title"
                 if "genres" in table.columns:  # coloured as the Latent space map: every common genre shows
-                    table[colour] = map_figures.distinctive_genre(table["genres"])[0]
+                    table[colour] = map_colours.distinctive_genre(table["genres"])[0]
                 ui.show(map_figures.training_replay(coords, table, colour, (settled, kept), job.snapshot_labels,
                                                     job.entry.name),
                         key="train_replay_map")

@@ -415,7 +415,7 @@ def map_table(projection_key: str, _coords, _items, _popularity, _norms, _titles
 def map_csv(projection_key: str, _table: pd.DataFrame) -> bytes:
     """The map's table as CSV (list-valued columns left out), built once per map: the download
     button then serves the same stored file on every run, so a click during a rerun still works."""
-    from mfviz.dashboard.map_figures import GENRE_COLUMN
+    from mfviz.dashboard.map_colours import GENRE_COLUMN
 
     lists = [c for c in _table.columns if len(_table) and isinstance(_table[c].iloc[0], list | np.ndarray)]
     # "item" is the dashboard's 0-based row, next to the data's own item_id: one off from MovieLens ids,
@@ -431,7 +431,7 @@ def projector_zip(map_key: str, _vectors: np.ndarray, _table: pd.DataFrame, _ite
     popularity, vector length) as the vectors.tsv / metadata.tsv pair of TensorFlow's Embedding
     Projector, zipped (built on the click)."""
     from mfviz.analysis.export import projector_files, zipped
-    from mfviz.dashboard.map_figures import GENRE_COLUMN, distinctive_genre
+    from mfviz.dashboard.map_colours import GENRE_COLUMN, distinctive_genre
 
     table = _table
     if GENRE_COLUMN not in table.columns and "genres" in table.columns:  # as the map computes it for its colours

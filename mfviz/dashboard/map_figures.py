@@ -21,28 +21,23 @@ from mfviz.dashboard.figures import (
     apply_layout,
     counted,
     legend_title,
-    log_ticks,
+)
+from mfviz.dashboard.map_colours import (
+    GENRE_COLUMN,
+    ColourKey,
+    colour_groups,
+    count_ticks,
+    distinctive_genre,
+    genre_note,
 )
 from mfviz.dashboard.map_points import HOVER_DETAILS_UP_TO, item_data
 
-# Twelve clearly different colours for the twelve largest groups on the map (the rest are grey
-# "other"): enough for the demo's 12 planted genres and the main MovieLens ones.
-GROUP_PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-                 "#bcbd22", "#393b79", "#637939", "#111111"]
 # A click selects a point only while dragging zooms (Streamlit turns click-selection off in its lasso
 # and box modes), so the maps open in zoom mode and say how to reach the other gestures.
 MAP_GESTURES = ("Click a point to draw its neighbours; drag to zoom (double-click to zoom out); pick the lasso or "
                 "box tool (top right) to list a region's items below.")
 
 SEARCH_TITLES = 6  # search hits whose titles a map writes, at most
-GENRE_COLUMN = "distinctive genre"  # the map's colour by genre (see distinctive_genre)
-GENRE_NOTE = ("Colour: each item's least common genre among the {n} most common on the map (a Drama and Romance "
-              "item is Romance), so every one of them shows; grey “other”: items of none of them.")
-GENRE_NOTE_ALL = ("Colour: each item's least common genre among the {n} most common of all the items (a Drama and "
-                  "Romance item is Romance), as on the map of all of them; grey “other”: items of none of them.")
-FIRST_GENRE = "genre (first listed)"  # the map's colour by the item table's first genre of each item
-FIRST_GENRE_NOTE = ("Colour: each item's first genre as the item table lists them (in an alphabetical list a Drama "
-                    "and Romance item is Drama, so some genres hardly show: “genre (its least common)” shows each).")
 
 # What a projection's distances mean, said under its map.
 PROJECTION_NOTES = {
@@ -173,7 +168,7 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
             fig.update_yaxes(**count_ticks(float(table["y"].min()), float(table["y"].max())))
         caption = f"{axes.caption} {MAP_GESTURES}"
     caption += (highlight_note(fig, table, highlighted, part_of, left_off) if highlighted else
-                _genre_note(fig, table, colour, key if part_of else None))
+                genre_note(fig, table, colour, key if part_of else None))
     if part_of:
         caption += (f" Only {counted(len(table), 'item')} of the {part_of:,}: each keeps its colour from the map of "
                     "all of them.")
@@ -282,122 +277,16 @@ def overview_map(table: pd.DataFrame, model: str, titled: int = 12, at_most: int
     return Chart(chart.figure, caption)
 
 
-def distinctive_genre(genres: pd.Series, top: int = len(GROUP_PALETTE)) -> tuple[pd.Series, int]:
-    """Each item's genre to colour it by, from its genres joined with ", ": the least common of them among
-    the `top` most common genres (ties by name), "other" when it has none of those, "(none)" without
-    genres; and how many genres can show. A first-listed genre hid whole genres: in alphabetical lists a
-    Romance is nearly always a Comedy or a Drama first."""
-    listed = genres.fillna("").astype(str).str.split(", ").explode()
-    listed = listed[listed != ""]
-    counts = listed.value_counts()
-    top -= int((genres.fillna("").astype(str) == "").any())  # "(none)" takes a colour too
-    counts = counts.sort_index().sort_values(ascending=False, kind="stable")  # ties by name, as shown
-    common = counts.index[:top]
-    kept = listed[listed.isin(common)]
-    rarest = (pd.DataFrame({"genre": kept, "count": kept.map(counts)}).rename_axis("row")
-              .sort_values(["count", "genre"], kind="stable").groupby(level="row")["genre"].first())
-    shown = pd.Series(np.where(listed.groupby(level=0).size().reindex(genres.index).fillna(0) > 0, "other",
-                               "(none)"), index=genres.index, dtype=object)
-    shown.loc[rarest.index] = rarest
-    return shown, len(common)
-
-
-@dataclass(frozen=True)
-class ColourKey:
-    """Which colour each value of the map's colour column gets, fixed on all the items (see colour_key),
-    so that a map of a few of them colours each item as the map of all of them does: `groups` ({value:
-    colour}, the rest grey "other") for a colour by category, `low` and `high` (the ends of the colour
-    scale, on its own scale: log10(1 + count) for popularity) for a colour by number."""
-    groups: dict[str, str] | None = None
-    low: float | None = None
-    high: float | None = None
-
-
-def colour_key(values: pd.Series, colour: str, continuous: bool, like: ColourKey | None = None) -> ColourKey:
-    """The colours of `values` (the colour column `colour` of every item): the twelve most common values
-    in GROUP_PALETTE's colours, in the order of their names, the rest grey "other"; or, for a number, the
-    ends of the colour scale. A map of some of the items given this key colours them as the whole map.
-    `like`: another colouring's key whose values keep their colours here (a genre is one colour whichever
-    genre colouring is picked); the other values take the colours it leaves unused, in name order."""
-    if continuous:
-        scale = _colour_scale(values, colour)
-        scale = scale[np.isfinite(scale)]
-        return ColourKey(low=float(scale.min()), high=float(scale.max())) if scale.size else ColourKey()
-    groups = values.fillna("(none)").astype(str)
-    top = sorted(groups[groups != "other"].value_counts().index[:len(GROUP_PALETTE)])  # "other" is grey, not a group
-    kept = {group: like.groups[group] for group in top if like is not None and group in (like.groups or {})}
-    # colours `like` does not use first; when it uses them all, those of its values absent here
-    taken = set((like.groups or {}).values()) if like is not None else set()
-    free = iter([c for c in GROUP_PALETTE if c not in taken] + [c for c in GROUP_PALETTE
-                                                                if c in taken and c not in kept.values()])
-    return ColourKey(groups={group: kept[group] if group in kept else next(free) for group in top})
-
-
-def _colour_scale(values: pd.Series, colour: str) -> np.ndarray:
-    """The numbers a continuous colour draws: popularity on a log scale; a column of the item table (a year) keeps
-    its missing values as NaN, which `_colour_groups` draws grey apart (as 0 they stretched the scale to 0)."""
-    numbers = pd.to_numeric(values, errors="coerce")
-    if colour == "popularity":
-        return np.log10(1 + np.maximum(numbers.fillna(0).to_numpy(float), 0))
-    return numbers.fillna(0).to_numpy(float) if colour == "norm" else numbers.to_numpy(float)
-
-
-def count_ticks(low: float, high: float) -> dict:
-    """Colour-bar ticks for a popularity colour drawn as log10(1 + count) from `low` to `high`: the
-    counts themselves at 1-2-5 steps (0 too when the scale starts there), not their logarithms."""
-    # from a count of 1 when the scale starts at 0 (0 is added below): with only the top count given, a scale
-    # from 0 to 1,000 had the one tick "0"
-    top = 10 ** high - 1
-    counts = np.array([max(10 ** low - 1, 1.0), top]) if top >= 1 else np.zeros(0)
-    steps = [float(t) for t in log_ticks(counts).get("tickvals", [])]
-    ticks = ([0.0] if low < np.log10(1.5) else []) + [t for t in steps if np.log10(1 + t) <= high + 1e-9]
-    return dict(tickmode="array", tickvals=[float(np.log10(1 + t)) for t in ticks],
-                ticktext=[f"{t:,.0f}" for t in ticks])
-
-
-def _colour_groups(table: pd.DataFrame, colour: str, continuous: bool, key: ColourKey | None = None):
-    """The map's items as (rows, trace name, value shown on hover, marker style) per trace: one trace on
-    a colour scale (popularity on a log scale, its bar's ticks in interactions), or one per value of
-    `colour` (the twelve largest get their own colours, the rest are grey "other"). `key`: the colours
-    of all the items (colour_key), when `table` holds only some of them; without it, those of `table`."""
-    key = key if key is not None else colour_key(table[colour], colour, continuous)
-    if continuous:
-        values = pd.to_numeric(table[colour], errors="coerce").to_numpy(float)
-        scale = _colour_scale(table[colour], colour)
-        bar = dict(title="interactions" if colour == "popularity" else "vector length" if colour == "norm" else colour,
-                   # the lower half of the right side: the legend (neighbours, the star, search hits) takes the top
-                   len=0.55, y=0, yanchor="bottom")
-        ends = {}
-        if key.low is not None and key.high is not None:
-            ends = dict(cmin=key.low, cmax=key.high if key.high > key.low else key.low + 1)
-            if colour == "popularity":
-                bar.update(count_ticks(ends["cmin"], ends["cmax"]))
-        # No legend entry: the bar says what the colour means (the entry's swatch was one colour of the
-        # scale, a yellow dot that read as "items are yellow")
-        known = np.isfinite(scale)
-        yield table[known], "items", np.char.mod("%.4g", values[known]), dict(
-            color=scale[known], colorscale="Viridis", opacity=0.8, showscale=True, colorbar=bar, **ends)
-        if not known.all():  # an item-table column without a value for some items
-            yield table[~known], f"no {colour}", np.full(int((~known).sum()), "no value"), dict(
-                opacity=0.75, color="#c8c8c8")
-        return
-    groups = table[colour].fillna("(none)").astype(str)
-    groups = groups.where(groups.isin(key.groups or {}), "other")
-    for group in sorted(groups.unique(), key=lambda g: (g == "other", g)):
-        yield table[groups == group], group, np.full(int((groups == group).sum()), group), dict(
-            opacity=0.75, color="#c8c8c8" if group == "other" else key.groups[group])
-
-
 def _item_groups(table: pd.DataFrame, colour: str, continuous: bool, key: ColourKey | None,
                  matched: list[int] | None, highlighted: dict[str, np.ndarray] | None = None, strong_size: int = 8):
-    """`_colour_groups` with each group's legend switch, faded when a title search `matched` some items, and then
+    """`colour_groups` with each group's legend switch, faded when a title search `matched` some items, and then
     those items as one dark group of their own ("matches (N)"), each hovering with its value in its colour group
     (a year read 1951.0 in the matches, 1951 in its group). The grey group of items without a value for a colour
     scale gets a legend entry: nothing else said what grey meant. With `highlighted` genres, the groups are
     `_highlight_groups` (markers `strong_size` px): a highlighted genre keeps all its items and its colour under a
     search (the matches are drawn dark over them), and the grey, light already, does not fade (it vanished)."""
     shown_of, matched_set = {}, set(matched or ())
-    groups = [(*group, False) for group in _colour_groups(table, colour, continuous, key)]
+    groups = [(*group, False) for group in colour_groups(table, colour, continuous, key)]
     if highlighted:
         for part, _, shown, *_ in groups:
             shown_of.update(zip(part["item"].tolist(), np.asarray(shown).tolist(), strict=True))
@@ -561,7 +450,7 @@ def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | N
                f"{gestures} A third dimension usually keeps more of each item's neighbourhood than two (compare the "
                "preservation score below with the 2-D map's).")
     caption += (highlight_note(fig, table, highlighted, part_of, left_off) if highlighted else
-                _genre_note(fig, table, colour, key if part_of else None))
+                genre_note(fig, table, colour, key if part_of else None))
     if part_of:
         caption += (f" Only {counted(len(table), 'item')} of the {part_of:,}: each keeps its colour from the map of "
                     "all of them; the titles of the most popular are written at their points.")
@@ -593,22 +482,6 @@ def _scene_titles(table: pd.DataFrame, position: pd.Series, anchor: int, neighbo
                           bgcolor="rgba(255,255,255,0.92)", bordercolor=colour, borderwidth=1, borderpad=3,
                           font=dict(size=12, color="#111111")))
     return notes
-
-
-def _genre_note(fig: go.Figure, table: pd.DataFrame, colour: str, key: ColourKey | None = None) -> str:
-    """On a map coloured by `distinctive_genre` (or the first genre), the legend's title and a sentence saying
-    what the colour means (empty for any other colour); with `key`, the genres are those of all the items (the map shows
-    some of them)."""
-    if colour == "first_genre":
-        legend_title(fig, FIRST_GENRE)
-        return " " + FIRST_GENRE_NOTE
-    if colour != GENRE_COLUMN:
-        return ""
-    legend_title(fig, "genre (its least common)")
-    if key is not None and key.groups is not None:
-        return " " + GENRE_NOTE_ALL.format(n=sum(g not in ("other", "(none)") for g in key.groups))
-    shown = table[colour].astype(str)
-    return " " + GENRE_NOTE.format(n=shown[~shown.isin(["other", "(none)"])].nunique())
 
 
 TITLE_CHAR_SHARE = 0.0085  # a title character's width, as a share of the map's (11 px of ~800 px, with margin)
@@ -913,7 +786,7 @@ def training_replay(coords: np.ndarray, table: pd.DataFrame, colour: str, shares
     `table` (title, item and the colour column, one row per item) colours them; `shares` (each
     snapshot's share of the final neighbourhoods in place, and of the previous snapshot's kept) go
     in the caption."""
-    groups = list(_colour_groups(table.assign(x=0.0, y=0.0), colour, False))
+    groups = list(colour_groups(table.assign(x=0.0, y=0.0), colour, False))
     rows = [np.flatnonzero(table.index.isin(part.index)) for part, *_ in groups]
     hover = "<b>%{customdata[0]}</b><br>" + colour + ": %{customdata[1]}%{customdata[3]}<extra></extra>"
     detailed = len(table) <= HOVER_DETAILS_UP_TO
@@ -956,5 +829,5 @@ def training_replay(coords: np.ndarray, table: pd.DataFrame, colour: str, shares
                + ", ".join(f"epoch {epochs[e]} {kept[e]:.0%}" for e in shown if e > 0)
                + (". Below 100% at the end, the neighbourhoods were still moving: more epochs (or another seed: a "
                   "seed sweep measures it) give other neighbours." if len(kept) > 1 and kept[-1] < 0.99 else
-                  ": they had settled.")) + _genre_note(fig, table, colour)
+                  ": they had settled.")) + genre_note(fig, table, colour)
     return Chart(fig, caption)

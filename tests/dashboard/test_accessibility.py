@@ -95,9 +95,9 @@ def test_the_first_eight_models_get_okabe_and_itos_colours():
 
 
 def test_the_maps_twelve_genre_colours_blur_under_deuteranopia_and_its_highlight_colours_do_not():
-    from mfviz.dashboard import map_figures
+    from mfviz.dashboard import map_colours, map_figures
 
-    pairs = [(a, b) for a, b in itertools.combinations(map_figures.GROUP_PALETTE, 2)
+    pairs = [(a, b) for a, b in itertools.combinations(map_colours.GROUP_PALETTE, 2)
              if ciede2000(seen(a, "deuteranopia"), seen(b, "deuteranopia")) < 10]
     assert len(pairs) == 6  # why the map offers to highlight a genre: six pairs of its colours read alike
     # the highlighted genres' colours, the grey behind them and the search matches' near-black

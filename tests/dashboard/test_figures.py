@@ -6,7 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from mfviz.dashboard import figures, map_figures, map_points, state, title_search, train_figures
+from mfviz.dashboard import (
+    figures,
+    map_colours,
+    map_figures,
+    map_points,
+    state,
+    title_search,
+    train_figures,
+)
 
 
 def assert_labelled(chart: figures.Chart) -> None:
@@ -226,13 +234,13 @@ def test_items_are_coloured_by_their_least_common_genre_among_the_most_common_so
     genres = pd.Series(["Comedy, Romance", "Comedy, Drama, Romance, War", "Drama", "Comedy, Drama", "", "Western",
                         "Comedy"])
     # counts: Comedy 4, Drama 3, Romance 2, War 1, Western 1; 4 colours, one for "(none)": 3 genres show
-    shown, count = map_figures.distinctive_genre(genres, top=4)
+    shown, count = map_colours.distinctive_genre(genres, top=4)
     assert shown.tolist() == ["Romance", "Romance", "Drama", "Drama", "(none)", "other", "Comedy"] and count == 3
-    everything, count = map_figures.distinctive_genre(genres)  # 12 colours: every genre can show
+    everything, count = map_colours.distinctive_genre(genres)  # 12 colours: every genre can show
     assert everything.tolist() == ["Romance", "War", "Drama", "Drama", "(none)", "Western", "Comedy"]
     table = pd.DataFrame({"x": np.arange(7.0), "y": np.arange(7.0), "item": np.arange(7), "title": list("abcdefg"),
-                          map_figures.GENRE_COLUMN: shown})
-    chart = map_figures.latent_scatter(table, map_figures.GENRE_COLUMN, continuous=False)
+                          map_colours.GENRE_COLUMN: shown})
+    chart = map_figures.latent_scatter(table, map_colours.GENRE_COLUMN, continuous=False)
     assert [t.name for t in chart.figure.data] == ["(none)", "Comedy", "Drama", "Romance", "other"]
     assert chart.figure.layout.legend.title.text == "genre (its least common)"
     assert "each item's least common genre among the 3 most common on the map" in chart.caption
@@ -243,18 +251,18 @@ def test_a_genre_keeps_its_colour_whichever_genre_colouring_is_picked():
     # and the 2nd of the first-listed one (no Action there): one genre, two colours.
     least = pd.Series(["Action", "Comedy", "Drama", "Romance", "Romance", "War"])
     first = pd.Series(["Comedy", "Drama", "Comedy", "Drama", "Drama", "Western"])
-    palette = list(map_figures.GROUP_PALETTE)
-    alone = map_figures.colour_key(first, "first", False)
+    palette = list(map_colours.GROUP_PALETTE)
+    alone = map_colours.colour_key(first, "first", False)
     assert list(alone.groups.items()) == [("Comedy", palette[0]), ("Drama", palette[1]), ("Western", palette[2])]
-    least_key = map_figures.colour_key(least, "least", False)
-    first_key = map_figures.colour_key(first, "first", False, like=least_key)
+    least_key = map_colours.colour_key(least, "least", False)
+    first_key = map_colours.colour_key(first, "first", False, like=least_key)
     assert first_key.groups["Comedy"] == least_key.groups["Comedy"] == palette[1]
     assert first_key.groups["Drama"] == least_key.groups["Drama"] == palette[2]
     # a genre of the first colouring only takes a colour the other leaves free (Action..War take 0-4)
     assert first_key.groups["Western"] == palette[5]
     # when the other colouring uses all twelve, a new genre takes the colour of one absent here
-    twelve = map_figures.colour_key(pd.Series([f"g{n:02d}" for n in range(12)]), "least", False)
-    mixed = map_figures.colour_key(pd.Series(["g00", "g01", "zz"]), "first", False, like=twelve)
+    twelve = map_colours.colour_key(pd.Series([f"g{n:02d}" for n in range(12)]), "least", False)
+    mixed = map_colours.colour_key(pd.Series(["g00", "g01", "zz"]), "first", False, like=twelve)
     assert mixed.groups == {"g00": palette[0], "g01": palette[1], "zz": palette[2]}
 
 
@@ -828,8 +836,8 @@ def test_label_boxes_turn_away_from_what_is_in_the_way_and_leave_out_what_fits_n
 def test_the_map_title_names_the_model_and_the_legend_title_fits_in_the_figure():
     # the saved PNG read "genre (its least commor" and did not say which model's vectors it showed
     table = pd.DataFrame({"x": [0.0, 1, 2], "y": [0.0, 1, 2], "item": [0, 1, 2], "title": list("abc"),
-                          "popularity": [3, 2, 1], map_figures.GENRE_COLUMN: ["Drama", "War", "Drama"]})
-    chart = map_figures.latent_scatter(table, map_figures.GENRE_COLUMN, continuous=False, method="UMAP",
+                          "popularity": [3, 2, 1], map_colours.GENRE_COLUMN: ["Drama", "War", "Drama"]})
+    chart = map_figures.latent_scatter(table, map_colours.GENRE_COLUMN, continuous=False, method="UMAP",
                                        model="Implicit ALS (quick default)")
     layout = chart.figure.layout
     assert layout.title.text == "Item vectors mapped to 2-D by UMAP · Implicit ALS (quick default)"
@@ -870,7 +878,7 @@ def test_the_embedding_projector_metadata_carries_the_genre_the_map_colours_by()
     items = pd.DataFrame({"genres": [["Comedy", "Romance"], ["Comedy"], ["Comedy", "Drama"], ["Drama"], []]})
     vectors = np.arange(10, dtype=np.float32).reshape(5, 2)
     table = projection_table(np.zeros((5, 2)), items, np.arange(5), np.ones(5), [f"film {i}" for i in range(5)])
-    for given in (table, table.assign(**{map_figures.GENRE_COLUMN: map_figures.distinctive_genre(table["genres"])[0]})):
+    for given in (table, table.assign(**{map_colours.GENRE_COLUMN: map_colours.distinctive_genre(table["genres"])[0]})):
         with zipfile.ZipFile(io.BytesIO(cache.projector_zip(f"m|{len(given.columns)}", vectors, given,
                                                             np.arange(5) + 1))) as archive:
             metadata = pd.read_csv(io.BytesIO(archive.read("metadata.tsv")), sep="\t", dtype=str, keep_default_na=False)

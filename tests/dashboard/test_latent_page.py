@@ -175,7 +175,7 @@ def test_the_coordinates_csv_and_the_projector_metadata_name_the_genre_column_al
     import pandas as pd
 
     from mfviz.dashboard import cache
-    from mfviz.dashboard.map_figures import GENRE_COLUMN
+    from mfviz.dashboard.map_colours import GENRE_COLUMN
 
     table = pd.DataFrame({"x": [0.0, 1.0], "y": [1.0, 0.0], "item": [0, 1], "item_id": ["a", "b"],
                           "title": ["A", "B"], "genres": [["Drama"], ["Comedy", "Drama"]],

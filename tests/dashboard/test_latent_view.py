@@ -13,11 +13,11 @@ import pytest
 from test_links import first_visit
 from test_pages import ML100K, chart_titled, new_app, open_page, plotly_array, upload
 
-from mfviz.dashboard import map_figures, workspace
+from mfviz.dashboard import map_colours, workspace
 from mfviz.dashboard.figures import COSINE_COLOUR, DOT_COLOUR
 
 LATENT = "pages/latent_page.py"
-GENRE = map_figures.GENRE_COLUMN
+GENRE = map_colours.GENRE_COLUMN
 
 
 def item_ids(at) -> np.ndarray:
@@ -347,8 +347,8 @@ def test_taste_axes_between_two_title_searches_as_the_projectors_custom_projecti
 
 def test_a_popularity_colour_bar_from_zero_ticks_in_counts_at_1_2_5_steps():
     # a scale from 0 had the single tick "0" (only the top count reached the 1-2-5 steps): 0, then 1 up to the top
-    ticks = map_figures.count_ticks(0.0, np.log10(1 + 999))
+    ticks = map_colours.count_ticks(0.0, np.log10(1 + 999))
     assert ticks["ticktext"] == ["0", "1", "2", "5", "10", "20", "50", "100", "200", "500"]
     np.testing.assert_allclose(ticks["tickvals"], np.log10(1 + np.array([0, 1, 2, 5, 10, 20, 50, 100, 200, 500])))
-    assert map_figures.count_ticks(np.log10(1 + 2), np.log10(1 + 60))["ticktext"] == ["2", "5", "10", "20", "50"]
-    assert map_figures.count_ticks(0.0, np.log10(1.5))["ticktext"] == ["0"]  # nothing reaches a count of 1
+    assert map_colours.count_ticks(np.log10(1 + 2), np.log10(1 + 60))["ticktext"] == ["2", "5", "10", "20", "50"]
+    assert map_colours.count_ticks(0.0, np.log10(1.5))["ticktext"] == ["0"]  # nothing reaches a count of 1

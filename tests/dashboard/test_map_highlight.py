@@ -18,7 +18,7 @@ from test_serve import WAIT_MS
 
 from mfviz import load_interactions
 from mfviz.analysis import genre_groups, projection_table
-from mfviz.dashboard import map_figures
+from mfviz.dashboard import map_colours
 from mfviz.dashboard.map_figures import (
     BEHIND_COLOUR,
     HIGHLIGHT_COLOURS,
@@ -51,7 +51,7 @@ def map_table(interactions, seed: int = 0) -> pd.DataFrame:
     popularity = np.diff(interactions.matrix.tocsc().indptr)
     table = projection_table(coords, interactions.items, popularity, np.ones(interactions.n_items),
                              interactions.titles)
-    table[map_figures.GENRE_COLUMN] = map_figures.distinctive_genre(table["genres"])[0]  # as the page colours
+    table[map_colours.GENRE_COLUMN] = map_colours.distinctive_genre(table["genres"])[0]  # as the page colours
     return table
 
 
@@ -71,7 +71,7 @@ def movielens():
 
 def test_film_noir_on_movielens_is_its_24_items_on_top_in_blue_and_the_other_1658_grey(movielens):
     table = map_table(movielens)
-    chart = latent_scatter(table, map_figures.GENRE_COLUMN, continuous=False,
+    chart = latent_scatter(table, map_colours.GENRE_COLUMN, continuous=False,
                            highlighted={"Film-Noir": genre_groups(movielens.items)["Film-Noir"]})
     expected = movielens_items_of("Film-Noir", movielens.item_ids)
     assert len(expected) == 24  # u.item flags 24 films Film-Noir
@@ -142,7 +142,7 @@ def test_a_title_search_keeps_the_highlighted_genre_whole_and_draws_its_matches_
     table = map_table(demo)
     western = demo_items_of("Western")
     matched = [western[0], western[1], next(i for i in range(1500) if i not in western)]
-    chart = latent_scatter(table, map_figures.GENRE_COLUMN, highlight=matched[:1], continuous=False, matched=matched,
+    chart = latent_scatter(table, map_colours.GENRE_COLUMN, highlight=matched[:1], continuous=False, matched=matched,
                            highlighted={"Western": genre_groups(demo.items)["Western"]})
     drawn = traces(chart)
     assert drawn[f"Western: {len(western)} of 1,500"][2] == western  # matches stay in it
