@@ -11,6 +11,7 @@ from mfviz.dashboard import (
     links,
     map_colours,
     map_figures,
+    map_highlight,
     map_points,
     pickers,
     state,
@@ -281,12 +282,12 @@ def highlight_choice(groups: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     if not groups:
         return {}
     kept = [genre for genre in st.session_state.get(HIGHLIGHT) or [] if genre in groups]
-    st.session_state[HIGHLIGHT] = kept[:map_figures.HIGHLIGHTED_AT_MOST]
+    st.session_state[HIGHLIGHT] = kept[:map_highlight.HIGHLIGHTED_AT_MOST]
     chosen = top[0].multiselect(
         "Highlight genres", sorted(groups, key=str.casefold), key=HIGHLIGHT,
-        max_selections=map_figures.HIGHLIGHTED_AT_MOST, format_func=lambda g: f"{g} ({len(groups[g]):,})",
+        max_selections=map_highlight.HIGHLIGHTED_AT_MOST, format_func=lambda g: f"{g} ({len(groups[g]):,})",
         placeholder="a genre, to find its items (type to search)",
-        help=f"Draw the items of a genre (up to {map_figures.HIGHLIGHTED_AT_MOST}) on top, larger, each genre in a "
+        help=f"Draw the items of a genre (up to {map_highlight.HIGHLIGHTED_AT_MOST}) on top, larger, each genre in a "
              "strong colour and its own shape, and every other item light grey behind: a genre found at a glance, "
              "whatever your colour vision (the twelve genre colours cannot all be told apart). An item of several "
              "genres counts in each. “Colour by” is set aside meanwhile. The number is the genre's items in all.")
@@ -306,11 +307,11 @@ def highlight_from_link(value: str | None, groups: dict[str, np.ndarray]) -> Non
         st.warning(f"The link's highlight = {value} is not applied as it stands: {why}; "
                    + (f"{', '.join(found)} {'is' if len(found) == 1 else 'are'} highlighted." if found else
                       "nothing is highlighted."), icon=":material/link_off:")
-    if len(found) > map_figures.HIGHLIGHTED_AT_MOST:
+    if len(found) > map_highlight.HIGHLIGHTED_AT_MOST:
         st.warning(f"The link's highlight = {value} names {len(found)} genres; the map highlights "
-                   f"{map_figures.HIGHLIGHTED_AT_MOST} at most: the first {map_figures.HIGHLIGHTED_AT_MOST}.",
+                   f"{map_highlight.HIGHLIGHTED_AT_MOST} at most: the first {map_highlight.HIGHLIGHTED_AT_MOST}.",
                    icon=":material/link_off:")
-    st.session_state[HIGHLIGHT] = found[:map_figures.HIGHLIGHTED_AT_MOST]
+    st.session_state[HIGHLIGHT] = found[:map_highlight.HIGHLIGHTED_AT_MOST]
 
 
 def isolate(items, around: int | None = None) -> None:

@@ -20,7 +20,6 @@ from mfviz.dashboard.figures import (
     Chart,
     apply_layout,
     counted,
-    legend_title,
 )
 from mfviz.dashboard.map_colours import (
     GENRE_COLUMN,
@@ -30,6 +29,7 @@ from mfviz.dashboard.map_colours import (
     distinctive_genre,
     genre_note,
 )
+from mfviz.dashboard.map_highlight import SEARCH_COLOUR, highlight_note, item_groups, legend_rank
 from mfviz.dashboard.map_points import HOVER_DETAILS_UP_TO, item_data
 
 # A click selects a point only while dragging zooms (Streamlit turns click-selection off in its lasso
@@ -68,19 +68,6 @@ class MapAxes:
     y_counts: bool = False  # y is log10(1 + a count) (popularity): its ticks read in counts, as the colour bar's
 
 
-# Genres the analyst highlights (at most HIGHLIGHTED_AT_MOST): each in a strong colour and its own shape, larger
-# and on top, every other item light grey behind. Twelve genre colours cannot all be told apart (six pairs of
-# GROUP_PALETTE lie under ΔE 10 with simulated deuteranopia); these three Okabe & Ito colours and the grey keep
-# ΔE (CIEDE2000, Machado et al. 2009) of 12.4 or more between any two under normal vision and simulated protan-,
-# deutan- and tritanopia (20.5 with deuteranopia), and of the search matches' near-black, 3:1 or more on white
-# (test_accessibility.py measures them).
-HIGHLIGHT_COLOURS = ("#0072b2", "#d55e00", "#009e73")
-HIGHLIGHT_COLOUR_NAMES = ("blue", "vermilion", "bluish green")
-HIGHLIGHT_SYMBOLS = ("circle", "diamond", "square")
-HIGHLIGHTED_AT_MOST = len(HIGHLIGHT_COLOURS)
-BEHIND_COLOUR = "#cccccc"  # the items not highlighted
-FADED = 0.15  # the opacity of the points a title search does not match
-SEARCH_COLOUR = "#111111"  # search hits' rings and titles: apart from the neighbours' blue and red rings
 SUBSET_TITLES = 30  # items of a map of some of the items whose titles it tries to write (most popular first)
 
 
@@ -116,7 +103,7 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
             marker=dict(size=4, color="rgba(90, 90, 90, 0.22)")))
         trace_items.append(np.full(len(users), -1))  # not items: a selection leaves them out
     detailed = len(table) <= HOVER_DETAILS_UP_TO
-    for part, name, shown, marker, legend in _item_groups(table, colour, continuous, key, matched, highlighted,
+    for part, name, shown, marker, legend in item_groups(table, colour, continuous, key, matched, highlighted,
                                                           strong_size=8):
         fig.add_trace(scatter(x=part["x"], y=part["y"], mode="markers", name=name,
                               customdata=item_data(part, shown, colour, detailed),
@@ -277,95 +264,6 @@ def overview_map(table: pd.DataFrame, model: str, titled: int = 12, at_most: int
     return Chart(chart.figure, caption)
 
 
-def _item_groups(table: pd.DataFrame, colour: str, continuous: bool, key: ColourKey | None,
-                 matched: list[int] | None, highlighted: dict[str, np.ndarray] | None = None, strong_size: int = 8):
-    """`colour_groups` with each group's legend switch, faded when a title search `matched` some items, and then
-    those items as one dark group of their own ("matches (N)"), each hovering with its value in its colour group
-    (a year read 1951.0 in the matches, 1951 in its group). The grey group of items without a value for a colour
-    scale gets a legend entry: nothing else said what grey meant. With `highlighted` genres, the groups are
-    `_highlight_groups` (markers `strong_size` px): a highlighted genre keeps all its items and its colour under a
-    search (the matches are drawn dark over them), and the grey, light already, does not fade (it vanished)."""
-    shown_of, matched_set = {}, set(matched or ())
-    groups = [(*group, False) for group in colour_groups(table, colour, continuous, key)]
-    if highlighted:
-        for part, _, shown, *_ in groups:
-            shown_of.update(zip(part["item"].tolist(), np.asarray(shown).tolist(), strict=True))
-        groups = _highlight_groups(table, highlighted, shown_of, strong_size)
-        continuous = False  # no colour scale: every group has its legend entry
-    for part, name, shown, marker, strong in groups:
-        shown_of.update(zip(part["item"].tolist(), np.asarray(shown).tolist(), strict=True))
-        if matched and not strong:  # the matches are drawn once, in their own group (copied, a broad search
-            apart = ~part["item"].isin(matched_set).to_numpy()  # doubled the figure)
-            part, shown = part[apart], np.asarray(shown)[apart]
-            marker = marker if highlighted else marker | {"opacity": FADED}
-        yield part, name, shown, marker, not continuous or name != "items"
-    if matched:  # over the faded points, clickable and hovered as they are
-        part = table[table["item"].isin(matched)]
-        yield (part, f"matches ({len(part):,})", np.array([shown_of[i] for i in part["item"].tolist()]),
-               {"color": SEARCH_COLOUR, "size": 6}, True)
-
-
-def _highlight_groups(table: pd.DataFrame, highlighted: dict[str, np.ndarray], shown_of: dict, strong_size: int
-                      ) -> list[tuple]:
-    """The map's items as (rows, trace name, value shown on hover, marker style, highlighted?) per trace: first
-    every item in none of the `highlighted` genres ({genre: its items, of all the items}), light grey, then each
-    genre's items in its strong colour and shape (the largest genre first, so a smaller one is drawn over it; the
-    legend keeps the order they were picked in, see `legend_rank`). An item of several of them is in each.
-    `shown_of`: each item's value of the map's colour column, which it still hovers with."""
-    on_map = table["item"].to_numpy()
-    members = {genre: np.isin(on_map, np.asarray(items, np.int64)) for genre, items in highlighted.items()}
-    anywhere = np.logical_or.reduce(list(members.values()))
-    total = f" of {len(table):,}"
-    behind = table[~anywhere]
-    groups = [(behind, f"the other {len(behind):,}", [shown_of[i] for i in behind["item"].tolist()],
-               {"color": BEHIND_COLOUR, "opacity": 0.7}, False)] if len(behind) else []  # (a map of them only)
-    styles = dict(zip(highlighted, zip(HIGHLIGHT_COLOURS, HIGHLIGHT_SYMBOLS, strict=False), strict=False))
-    for genre in sorted(highlighted, key=lambda g: -int(members[g].sum())):  # stable: ties in the order picked
-        part = table[members[genre]]
-        colour, symbol = styles[genre]
-        groups.append((part, f"{genre}: {len(part):,}{total}", [shown_of[i] for i in part["item"].tolist()],
-                       {"color": colour, "symbol": symbol, "size": strong_size, "opacity": 0.95,
-                        "line": {"width": 0.6, "color": "#ffffff"}}, True))
-    return groups
-
-
-def legend_rank(name: str, highlighted: dict[str, np.ndarray] | None) -> dict:
-    """A highlighted genre's place in the legend, in the order the genres were picked (the traces are drawn
-    largest first), the grey after them; nothing without highlighted genres."""
-    if not highlighted:
-        return {}
-    genre = name.rsplit(": ", 1)[0]
-    order = list(highlighted)
-    return {"legendrank": order.index(genre) + 1 if genre in order else len(order) + 1}
-
-
-def highlight_note(fig: go.Figure, table: pd.DataFrame, highlighted: dict[str, np.ndarray], part_of: int = 0,
-                   left_off: np.ndarray | None = None) -> str:
-    """The legend's title and the caption's sentence of a map with `highlighted` genres: each one's items on
-    the map and in all (`part_of`: all the items, when the map shows some of them), in its colour and shape;
-    with `left_off` (items the model never trained on, not on the map), how many of each genre are among them."""
-    legend_title(fig, "highlighted genre" + ("s" if len(highlighted) > 1 else ""))
-    on_map = table["item"].to_numpy()
-    counts = {genre: int(np.isin(on_map, np.asarray(items, np.int64)).sum()) for genre, items in highlighted.items()}
-    shapes = {"circle": "circles", "diamond": "diamonds", "square": "squares"}
-    never = {genre: 0 if left_off is None or part_of else int(np.isin(np.asarray(items, np.int64), left_off).sum())
-             for genre, items in highlighted.items()}
-    said = [f"{genre}: {counts[genre]:,} of {len(table):,} items"
-            + (f" on this map ({len(highlighted[genre]):,} of all {part_of:,})" if part_of else "")
-            + (f" on the map, {never[genre]:,} more never trained on and left off it" if never[genre] else "")
-            + f" ({name} {shapes[symbol]})" for genre, name, symbol in
-            zip(highlighted, HIGHLIGHT_COLOUR_NAMES, HIGHLIGHT_SYMBOLS, strict=False)]
-    sentence = (" Highlighted: " + "; ".join(said) + ". Drawn larger, on top; every other item light grey behind "
-                "(“Colour by” is set aside meanwhile).")
-    if len(highlighted) > 1:
-        times = sum(np.isin(on_map, np.asarray(items, np.int64)).astype(int) for items in highlighted.values())
-        several = int((times > 1).sum())
-        if several:
-            sentence += (f" {counted(several, 'item')} {'is' if several == 1 else 'are'} in more than one of them: "
-                         "counted and drawn in each, the smaller genre on top.")
-    return sentence
-
-
 def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | None = None, method: str = "UMAP",
                       continuous: bool = True, anchor: int | None = None,
                       neighbours: dict[str, np.ndarray] | None = None, axes: MapAxes | None = None,
@@ -381,7 +279,7 @@ def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | N
     hover = "<b>%{customdata[0]}</b><br>" + colour + ": %{customdata[1]}%{customdata[3]}<extra></extra>"
     fig = go.Figure()
     detailed = len(table) <= HOVER_DETAILS_UP_TO
-    for part, name, shown, marker, legend in _item_groups(table, colour, continuous, key, matched, highlighted,
+    for part, name, shown, marker, legend in item_groups(table, colour, continuous, key, matched, highlighted,
                                                           strong_size=5):
         marker = {k: v for k, v in marker.items() if k != "line"}  # an outline blurs a 3-D map's small points
         fig.add_trace(go.Scatter3d(x=part["x"], y=part["y"], z=part["z"], mode="markers", name=name,

@@ -119,7 +119,7 @@ VALID = {
                                                        and isinstance(v[0], str) and _rows("item")(v[1], inter)),
     **dict.fromkeys(("rec_mode", "latent_method", "latent_colour", "latent_search", "axis_up", "rec_new_who",
                      "axis_kind", "axis_left_search", "axis_right_search"), _text),
-    # the genres highlighted on the map (at most map_figures.HIGHLIGHTED_AT_MOST); the page lets go of any this
+    # the genres highlighted on the map (at most map_highlight.HIGHLIGHTED_AT_MOST); the page lets go of any this
     # data lacks
     "latent_highlight": lambda v, inter: isinstance(v, list) and len(v) <= 3 and all(isinstance(g, str) for g in v),
     "rec_n": _between(5, 50), "neighbours_k": _between(3, 50), "rec_penalty": _between(0.0, 1.5),

@@ -95,18 +95,18 @@ def test_the_first_eight_models_get_okabe_and_itos_colours():
 
 
 def test_the_maps_twelve_genre_colours_blur_under_deuteranopia_and_its_highlight_colours_do_not():
-    from mfviz.dashboard import map_colours, map_figures
+    from mfviz.dashboard import map_colours, map_highlight
 
     pairs = [(a, b) for a, b in itertools.combinations(map_colours.GROUP_PALETTE, 2)
              if ciede2000(seen(a, "deuteranopia"), seen(b, "deuteranopia")) < 10]
     assert len(pairs) == 6  # why the map offers to highlight a genre: six pairs of its colours read alike
     # the highlighted genres' colours, the grey behind them and the search matches' near-black
-    colours = [*map_figures.HIGHLIGHT_COLOURS, map_figures.BEHIND_COLOUR, map_figures.SEARCH_COLOUR]
+    colours = [*map_highlight.HIGHLIGHT_COLOURS, map_highlight.BEHIND_COLOUR, map_highlight.SEARCH_COLOUR]
     least = {vision: least_difference(colours, vision) for vision in ("normal", "protanopia", "deuteranopia",
                                                                       "tritanopia")}
     assert min(least.values()) >= 12 and least["deuteranopia"] >= 20, least
-    assert all(contrast_ratio(colour, WHITE) >= 3 for colour in map_figures.HIGHLIGHT_COLOURS)  # graphics: 3:1
-    assert len(set(map_figures.HIGHLIGHT_SYMBOLS)) == len(map_figures.HIGHLIGHT_COLOURS)  # and shapes apart
+    assert all(contrast_ratio(colour, WHITE) >= 3 for colour in map_highlight.HIGHLIGHT_COLOURS)  # graphics: 3:1
+    assert len(set(map_highlight.HIGHLIGHT_SYMBOLS)) == len(map_highlight.HIGHLIGHT_COLOURS)  # and shapes apart
 
 
 # ------------------------------------------------------------------ more than colour

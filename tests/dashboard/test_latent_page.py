@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from mfviz.dashboard import map_figures
+from mfviz.dashboard import map_highlight
 from mfviz.dashboard.figures import fixed_decimals
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,7 +69,7 @@ def test_a_title_search_finds_titles_that_hold_it_anywhere_and_says_how_many(lat
     genre = dict(zip(titles, at.session_state["mfviz.data"].interactions.items["genres"], strict=False))
     assert all(c[1] in genre[c[0]] for c in matches["customdata"])  # its least common genre, one of its own
     items = [t for t in spec["data"] if t.get("mode") == "markers" and t.get("hovertemplate") and t is not matches]
-    assert items and all(t["marker"]["opacity"] == map_figures.FADED for t in items)
+    assert items and all(t["marker"]["opacity"] == map_highlight.FADED for t in items)
     assert any("every one of the" in c.value and "matches drawn dark, the other items faded" in c.value
                for c in at.caption)
     # in 3-D too
@@ -79,7 +79,7 @@ def test_a_title_search_finds_titles_that_hold_it_anywhere_and_says_how_many(lat
                             if json.loads(c.proto.spec)["data"][0]["type"] == "scatter3d").proto.spec)
     matches3 = next(t for t in spec3["data"] if t["name"] == f"matches ({len(holding)})")
     assert sorted(c[0] for c in matches3["customdata"]) == sorted(holding)
-    assert all(t["marker"]["opacity"] == map_figures.FADED for t in spec3["data"]
+    assert all(t["marker"]["opacity"] == map_highlight.FADED for t in spec3["data"]
                if t.get("mode") == "markers" and t.get("hovertemplate") and t is not matches3
                and t["name"] not in ("cosine neighbours", "dot neighbours"))
     at.toggle(key="latent_3d").set_value(False).run()

@@ -19,12 +19,8 @@ from test_serve import WAIT_MS
 from mfviz import load_interactions
 from mfviz.analysis import genre_groups, projection_table
 from mfviz.dashboard import map_colours
-from mfviz.dashboard.map_figures import (
-    BEHIND_COLOUR,
-    HIGHLIGHT_COLOURS,
-    latent_scatter,
-    latent_scatter_3d,
-)
+from mfviz.dashboard.map_figures import latent_scatter, latent_scatter_3d
+from mfviz.dashboard.map_highlight import BEHIND_COLOUR, HIGHLIGHT_COLOURS
 from mfviz.datasets import load_demo
 
 LATENT = "pages/latent_page.py"

@@ -852,7 +852,7 @@ def test_every_setting_a_workspace_keeps_has_a_rule_for_what_it_may_hold():
 
 
 def test_a_kept_highlight_is_a_short_list_of_genre_names():
-    from mfviz.dashboard.map_figures import HIGHLIGHTED_AT_MOST
+    from mfviz.dashboard.map_highlight import HIGHLIGHTED_AT_MOST
 
     allowed = workspace_file.VALID["latent_highlight"]
     assert allowed([], None) and allowed(["Western", "Film-Noir"], None)
