@@ -4,7 +4,6 @@ selections on them back as items. Shared styling comes from `figures`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -30,7 +29,22 @@ from mfviz.dashboard.map_colours import (
     genre_note,
 )
 from mfviz.dashboard.map_highlight import SEARCH_COLOUR, highlight_note, item_groups, legend_rank
+from mfviz.dashboard.map_labels import (
+    anchor_labels,
+    framed_titles,
+    pixel_frame,
+    scene_titles,
+    short_title,
+)
 from mfviz.dashboard.map_points import HOVER_DETAILS_UP_TO, item_data
+from mfviz.dashboard.map_text import (
+    inside_positions,
+    items_in_trace,
+    keep_trace_points,
+    text_box,
+    trace_points,
+    uncluttered,
+)
 
 # A click selects a point only while dragging zooms (Streamlit turns click-selection off in its lasso
 # and box modes), so the maps open in zoom mode and say how to reach the other gestures.
@@ -84,7 +98,7 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
     position, e.g. "top center"}) items get their title written next to their point; `users`
     (rows of x, y) are drawn as a faint cloud under the items, where the axes place users too; `model`
     (its name) ends the title, so a saved picture says whose vectors it shows. The anchor's title and
-    those of its nearest neighbours are written on the map in framed boxes (see `_anchor_labels`); no
+    those of its nearest neighbours are written on the map in framed boxes (see `anchor_labels`); no
     title is written twice. `key`: the colours of all the items (colour_key); `part_of`: how many items
     there are in all, when `table` holds only some of them (a selection mapped on its own): each keeps its
     colour, and the titles of the most popular are written in boxes where they fit. `matched`: every item a title
@@ -112,7 +126,7 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
         trace_items.append(part["item"].to_numpy())
     labelled = {i: place for i, place in (labelled or {}).items() if i != anchor}  # the anchor's is in its box
     if labelled:
-        part = _uncluttered(table, labelled)
+        part = uncluttered(table, labelled)
         fig.add_trace(go.Scatter(x=part["x"], y=part["y"], mode="text", name="titles", showlegend=False,
                                  text=part["title"].astype(str),
                                  textposition=[labelled[i] for i in part["item"].tolist()],
@@ -127,7 +141,7 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
         # Twenty titles written at their points stack into an unreadable block: a few, none over another
         # (the first hits first: the page orders them by popularity), and the page lists them all.
         # The anchor's own title is written in its box (below); written here too, its star covered it.
-        titled = _uncluttered(table, dict.fromkeys([i for i in highlight if i != anchor], "top center")
+        titled = uncluttered(table, dict.fromkeys([i for i in highlight if i != anchor], "top center")
                               ).head(SEARCH_TITLES)
         fig.add_trace(go.Scatter(x=titled["x"], y=titled["y"], mode="text", name="search titles", showlegend=False,
                                  text=titled["title"].astype(str),
@@ -162,15 +176,15 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
     caption += untrained.left_off(0 if left_off is None else len(left_off))
     labels, boxed, taken = "", set(), []
     if drawn:
-        labels, clear, boxed, taken = _anchor_labels(fig, table, anchor, neighbours or {}, drawn, height)
+        labels, clear, boxed, taken = anchor_labels(fig, table, anchor, neighbours or {}, drawn, height)
         if highlight:  # search titles under the anchor's boxes, star or rings: left to the list
-            _keep_points(fig, trace_items, "search titles", lambda x, y, text, item: clear(x, y, text))
+            keep_trace_points(fig, trace_items, "search titles", lambda x, y, text, item: clear(x, y, text))
     # Each title once: an item framed by the star's boxes is not written again by its search hit or as an
     # end of an axis, nor an end of an axis that is a search hit (Return of the Jedi, Star Wars' neighbour at
     # the end of the first dimension, was written twice on the Dimensions map)
-    _keep_points(fig, trace_items, "search titles", lambda x, y, text, item: item not in boxed)
-    searched = set(_points_of(fig, trace_items, "search titles"))
-    _keep_points(fig, trace_items, "titles", lambda x, y, text, item: item not in boxed and item not in searched)
+    keep_trace_points(fig, trace_items, "search titles", lambda x, y, text, item: item not in boxed)
+    searched = set(items_in_trace(fig, trace_items, "search titles"))
+    keep_trace_points(fig, trace_items, "titles", lambda x, y, text, item: item not in boxed and item not in searched)
     if highlight:
         shown = searched | (boxed & set(highlight))
         if len(highlight) > 1:
@@ -191,55 +205,17 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
     if labels:
         caption += " " + labels
     if part_of:  # a few items on their own: titled where there is room, as the Embedding Projector labels points
-        written = boxed | searched | set(_points_of(fig, trace_items, "titles"))
+        written = boxed | searched | set(items_in_trace(fig, trace_items, "titles"))
         order = table.sort_values("popularity", ascending=False, kind="stable") if "popularity" in table else table
         wanted = [int(i) for i in order["item"] if int(i) not in written][:SUBSET_TITLES]
-        to_pixels, _ = _pixel_frame(table, height)
-        texts = [_text_box(to_pixels, x, y, text) for name in ("titles", "search titles")
-                 for x, y, text, _ in _points(fig, trace_items, name)]
-        framed = _framed_titles(fig, table, wanted, height, obstacles=taken + texts, colour="#999999")
+        to_pixels, _ = pixel_frame(table, height)
+        texts = [text_box(to_pixels, x, y, text) for name in ("titles", "search titles")
+                 for x, y, text, _ in trace_points(fig, trace_items, name)]
+        framed = framed_titles(fig, table, wanted, height, obstacles=taken + texts, colour="#999999")
         total = len(written) + len(framed)
         caption += (f" Titles: {total} of the {len(table):,} items' titles are written on the map" +
                     (" (no title over another; hover over a point for its title)." if total < len(table) else "."))
     return Chart(fig, caption, tuple(trace_items))
-
-
-def _points(fig: go.Figure, trace_items: list, name: str):
-    """(x, y, text, item) of each point of the trace named `name` (none when there is no such trace)."""
-    trace = next((k for k, t in enumerate(fig.data) if t.name == name), None)
-    if trace is None:
-        return []
-    data = fig.data[trace]
-    texts = data.text if data.text is not None else [""] * len(data.x)
-    return list(zip(data.x, data.y, texts, np.asarray(trace_items[trace]).tolist(), strict=True))
-
-
-def _points_of(fig: go.Figure, trace_items: list, name: str) -> list[int]:
-    return [int(item) for *_, item in _points(fig, trace_items, name)]
-
-
-def _keep_points(fig: go.Figure, trace_items: list, name: str, keep: Callable) -> None:
-    """Drop the points (x, y, text, item) of the text trace `name` for which `keep` is false."""
-    trace = next((k for k, t in enumerate(fig.data) if t.name == name), None)
-    if trace is None:
-        return
-    kept = np.array([bool(keep(*point)) for point in _points(fig, trace_items, name)], bool)
-    data = fig.data[trace]
-    if kept.all():
-        return
-    update = dict(x=np.asarray(data.x)[kept], y=np.asarray(data.y)[kept], text=np.asarray(data.text)[kept])
-    if isinstance(data.textposition, tuple | list | np.ndarray):
-        update["textposition"] = np.asarray(data.textposition)[kept].tolist()
-    data.update(update)
-    trace_items[trace] = np.asarray(trace_items[trace])[kept]
-
-
-def _text_box(to_pixels: Callable, x: float, y: float, text: str) -> tuple[float, float, float, float]:
-    """Where a title written as trace text next to its point may lie, in pixels (above, below or to
-    either side of it: the box covers them all)."""
-    px, py = to_pixels(x, y)
-    half = 6.2 * len(str(text))
-    return px - half, py - 24, px + half, py + 24
 
 
 def overview_map(table: pd.DataFrame, model: str, titled: int = 12, at_most: int = 5_000) -> Chart:
@@ -255,7 +231,7 @@ def overview_map(table: pd.DataFrame, model: str, titled: int = 12, at_most: int
         colour = GENRE_COLUMN
     chart = latent_scatter(table, colour, method="UMAP", continuous=colour == "popularity", model=model)
     popular = table["item"].head(titled).tolist()  # nlargest: the most popular first
-    written = _framed_titles(chart.figure, table, popular, int(chart.figure.layout.height))
+    written = framed_titles(chart.figure, table, popular, int(chart.figure.layout.height))
     caption = ("Each point is an item, placed by UMAP so that items with similar vectors lie near each other; "
                + (f"the titles of the {len(popular)} most popular are written on it" if len(written) == len(popular) else
                   f"the titles of {counted(len(written), 'item')} of the {len(popular)} most popular are written on it "
@@ -320,7 +296,7 @@ def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | N
                                    text=[title], hovertemplate="<b>%{text}</b><extra></extra>",
                                    marker=dict(size=9, symbol="diamond", color="#ffd400",
                                                line=dict(width=2, color="#111111"))))
-        notes = _scene_titles(table, position, anchor, neighbours or {})
+        notes = scene_titles(table, position, anchor, neighbours or {})
         boxed = {note.pop("item") for note in notes}
         fig.update_layout(scene_annotations=notes)
         if highlight:  # each title once: not the search hit's too
@@ -330,7 +306,7 @@ def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | N
         order = table.sort_values("popularity", ascending=False, kind="stable") if "popularity" in table else table
         rows = position[[int(i) for i in order["item"] if int(i) not in written][:SUBSET_TITLES // 2]].to_numpy()
         fig.add_trace(go.Scatter3d(x=xyz[rows, 0], y=xyz[rows, 1], z=xyz[rows, 2], mode="text", name="titles",
-                                   text=[_titled(t) for t in table["title"].astype(str).to_numpy()[rows]],
+                                   text=[short_title(t) for t in table["title"].astype(str).to_numpy()[rows]],
                                    showlegend=False, hoverinfo="skip", textfont=dict(size=10, color="#555555")))
     height = max(640, 140 + 30 * sum(trace.showlegend is not False for trace in fig.data))
     titles = (axes.x, axes.y, axes.z) if axes is not None else (f"{method} 1", f"{method} 2", f"{method} 3")
@@ -354,66 +330,6 @@ def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | N
                     "all of them; the titles of the most popular are written at their points.")
     caption += untrained.left_off(0 if left_off is None else len(left_off))
     return Chart(fig, caption)
-
-
-def _scene_titles(table: pd.DataFrame, position: pd.Series, anchor: int, neighbours: dict[str, np.ndarray]
-                  ) -> list[dict]:
-    """The 3-D map's titles of the anchor and of its NEIGHBOUR_TITLES nearest by each measure, as scene
-    annotations (they follow their points as the map turns), framed as on the 2-D map and set apart
-    so that the titles of points close together do not cover each other."""
-    nearest = {metric: [int(i) for i in neighbours.get(metric, ()) if int(i) in position.index and int(i) != anchor
-                        ][:NEIGHBOUR_TITLES] for metric in ("cosine", "dot")}
-    chosen = {anchor: "#111111"}  # then blue among the nearest by cosine (whatever its dot rank), else red, as in 2-D
-    for item in nearest["cosine"] + nearest["dot"]:
-        chosen.setdefault(item, COSINE_COLOUR if item in nearest["cosine"] else DOT_COLOUR)
-    notes, rows = [], {"#111111": 0, COSINE_COLOUR: 0, DOT_COLOUR: 0}
-    for item, colour in chosen.items():
-        # Neighbours lie near the star on the screen too: their titles in two columns beside them, by
-        # cosine on the right, by dot product on the left, a row apart, the star's above it.
-        row, rows[colour] = rows[colour], rows[colour] + 1
-        ax, ay = {"#111111": (0, -45), COSINE_COLOUR: (120, -30 + 30 * row), DOT_COLOUR: (-120, -30 + 30 * row)}[colour]
-        point = table.iloc[int(position[item])]
-        text = _titled(str(point["title"]))
-        notes.append(dict(item=int(item), x=float(point["x"]), y=float(point["y"]), z=float(point["z"]),
-                          text=f"<b>{text}</b>" if item == anchor else text, showarrow=True, arrowhead=0,
-                          arrowwidth=1, arrowcolor=colour, ax=ax, ay=ay,
-                          bgcolor="rgba(255,255,255,0.92)", bordercolor=colour, borderwidth=1, borderpad=3,
-                          font=dict(size=12, color="#111111")))
-    return notes
-
-
-TITLE_CHAR_SHARE = 0.0085  # a title character's width, as a share of the map's (11 px of ~800 px, with margin)
-
-
-def inside_positions(titled: pd.DataFrame, xs, ys) -> list[str]:
-    """Text positions that keep each title inside the map: centred above its point, unless half the title
-    would pass the left or right edge of the map's x range (`xs`): then it runs away from that edge; below
-    its point at the top. Plotly clips text at the plot's edge ("Star Trek: The Wrath of Khan (19")."""
-    low, span = float(np.min(xs)), float(np.ptp(xs)) or 1.0
-    top, height = float(np.max(ys)), float(np.ptp(ys)) or 1.0
-    positions = []
-    for x, y, title in zip(titled["x"], titled["y"], titled["title"].astype(str), strict=True):
-        at, half = (float(x) - low) / span, len(title) * TITLE_CHAR_SHARE / 2
-        side = "left" if at + half > 1 else "right" if at - half < 0 else "center"
-        positions.append(f"{'bottom' if (top - float(y)) / height < 0.05 else 'top'} {side}")
-    return positions
-
-
-def _uncluttered(table: pd.DataFrame, labelled: dict[int, str], wide: float = 0.3, high: float = 0.06
-                 ) -> pd.DataFrame:
-    """The rows of the labelled items, leaving out each one whose title would overlap the title of
-    an item labelled before it: a title is wide and short, so two points clash when they are within
-    `wide` of the map's width and `high` of its height of each other."""
-    on_map = set(table["item"].tolist())
-    part = table.set_index("item").loc[[i for i in labelled if i in on_map]].reset_index()
-    span = np.array([np.ptp(table["x"].to_numpy(float)), np.ptp(table["y"].to_numpy(float))])
-    points = part[["x", "y"]].to_numpy(float) / np.where(span > 0, span, 1.0)
-    kept = []
-    for row, point in enumerate(points):
-        if all(abs(point[0] - points[other][0]) >= wide or abs(point[1] - points[other][1]) >= high
-               for other in kept):
-            kept.append(row)
-    return part.iloc[kept]
 
 
 def genre_heatmap(loadings: pd.DataFrame, model: str = "") -> Chart:
@@ -523,158 +439,6 @@ def _neighbour_traces(fig: go.Figure, table: pd.DataFrame, anchor: int, neighbou
         marker=dict(symbol="star", size=20, color="#ffd400", line=dict(width=1.5, color="#111111"))))
     added.append(np.array([anchor]))
     return added, len(moved), drawn
-
-
-NEIGHBOUR_TITLES = 3  # nearest neighbours by each measure whose titles the map writes
-LABEL_CHARS = 34  # a title written on the map is cut to this many characters
-# The map's plot area in pixels as the page usually draws it (a 1280-1400 px window; the chart's
-# width follows the window). Labels are placed in pixels around their points; this converts the map's
-# distances between points to pixels, roughly: a wider window only spreads the points further apart.
-PLOT_WIDTH = 650
-CHAR_WIDTH, LABEL_HEIGHT = 6.8, 26  # px of a 12 px title and of its framed box (with its padding and a gap)
-STAR_SIZE = 26  # px: the star and its outline, kept clear of every label
-MARKER_SIZE = 14  # px: a neighbour's ring
-PAD = 15  # px between the outermost points and the plot's frame (Plotly pads its autorange for the markers)
-# px a label may reach past the plot's frame, into the margins (tick labels at the left, the title's row
-# at the top: a star at the map's top edge still gets its neighbours' titles beside it)
-SPILL = 24
-
-
-def label_boxes(points: dict[int, tuple[float, float]], sizes: dict[int, tuple[float, float]],
-                obstacles: list[tuple[float, float, float, float]], bounds: tuple[float, float],
-                order: list[int], directions: dict[int, float]) -> dict[int, tuple[float, float]]:
-    """Where to put a label next to each point of `order`, in pixels ({item: (dx, dy)} from the point to
-    the label's centre, screen y down), none over another, over an obstacle (x0, y0, x1, y1) or out of
-    the plot (0..bounds): each label tries its direction first (radians, screen y down), then others
-    turning away from it both ways, at growing distances; a label that fits nowhere is left out.
-    `points` and `sizes` (width, height) in pixels."""
-    placed, taken = {}, list(obstacles)
-    turns = np.radians([0, 30, -30, 60, -60, 90, -90, 120, -120, 150, -150, 180])
-    for item in order:
-        (px, py), (width, height) = points[item], sizes[item]
-        for gap in (8, 24, 44, 70):
-            for turn in turns:
-                angle = directions[item] + turn
-                ux, uy = np.cos(angle), np.sin(angle)
-                # from the box's centre to its edge along the direction, then the gap beyond it
-                reach = min(width / 2 / abs(ux) if abs(ux) > 1e-9 else np.inf,
-                            height / 2 / abs(uy) if abs(uy) > 1e-9 else np.inf) + gap
-                cx, cy = px + reach * ux, py + reach * uy
-                box = (cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
-                inside = (box[0] >= -SPILL and box[1] >= -SPILL and box[2] <= bounds[0] + SPILL
-                          and box[3] <= bounds[1] + SPILL)
-                if inside and not any(box[0] < o[2] and o[0] < box[2] and box[1] < o[3] and o[1] < box[3]
-                                      for o in taken):
-                    placed[item] = (float(cx - px), float(cy - py))
-                    taken.append(box)
-                    break
-            if item in placed:
-                break
-    return placed
-
-
-def _pixel_frame(table: pd.DataFrame, height: int) -> tuple[Callable, np.ndarray]:
-    """Data → pixels of the plot area (screen y down) as the map is usually drawn, and the area's size."""
-    span = np.array([np.ptp(table["x"].to_numpy(float)), np.ptp(table["y"].to_numpy(float))])
-    span = np.where(span > 0, span, 1.0)
-    low = np.array([table["x"].min(), table["y"].max()], float)
-    size = np.array([PLOT_WIDTH, height - 120], float)  # the map's top and bottom margins: 50 + 70 px
-    inner = size - 2 * PAD  # Plotly's autorange leaves about PAD px between the outermost points and the frame
-
-    def to_pixels(x: float, y: float) -> tuple[float, float]:
-        return PAD + (x - low[0]) / span[0] * inner[0], PAD + (low[1] - y) / span[1] * inner[1]
-
-    return to_pixels, size
-
-
-def _titled(title: str) -> str:
-    return title if len(title) <= LABEL_CHARS else title[:LABEL_CHARS - 1] + "…"
-
-
-def _framed_titles(fig: go.Figure, table: pd.DataFrame, items: list[int], height: int,
-                   obstacles: list[tuple[float, float, float, float]] = (), colour: str = "#555555") -> list[int]:
-    """Write the titles of `items` (first the most important) on the map in framed boxes with an arrow to
-    their point, each away from the map's middle, none over another, over one of their points or over
-    `obstacles` (boxes in pixels, see `label_boxes`), framed in `colour`; returns the items written. Titles
-    written as trace text next to popular items, which crowd together, were left out (two of twelve
-    written) or cut at the plot's edge."""
-    rows = table.set_index("item").loc[items]
-    to_pixels, size = _pixel_frame(table, height)
-    pixels = {i: to_pixels(x, y) for i, x, y in zip(items, rows["x"], rows["y"], strict=True)}
-    cut = {i: _titled(str(t)) for i, t in zip(items, rows["title"], strict=True)}
-    boxes = {i: (CHAR_WIDTH * len(cut[i]) + 12, LABEL_HEIGHT) for i in items}
-    obstacles = [(x - MARKER_SIZE / 2, y - MARKER_SIZE / 2, x + MARKER_SIZE / 2, y + MARKER_SIZE / 2)
-                 for x, y in pixels.values()] + list(obstacles)
-    middle = size / 2
-    directions = {i: float(np.arctan2(y - middle[1], x - middle[0])) for i, (x, y) in pixels.items()}
-    places = label_boxes(pixels, boxes, obstacles, tuple(size), items, directions)
-    for item, (dx, dy) in places.items():
-        fig.add_annotation(x=rows.at[item, "x"], y=rows.at[item, "y"], ax=dx, ay=dy, text=cut[item], showarrow=True,
-                           arrowhead=0, arrowwidth=1, arrowcolor=colour, bgcolor="rgba(255,255,255,0.92)",
-                           bordercolor=colour, borderwidth=1, borderpad=3, font=dict(size=12, color="#111111"),
-                           hovertext=str(rows.at[item, "title"]), captureevents=False)
-    return [i for i in items if i in places]
-
-
-def _anchor_labels(fig: go.Figure, table: pd.DataFrame, anchor: int, neighbours: dict[str, np.ndarray],
-                   drawn: dict[int, tuple[float, float]], height: int
-                   ) -> tuple[str, Callable, set[int], list[tuple[float, float, float, float]]]:
-    """Write the anchor's title and those of its NEIGHBOUR_TITLES nearest neighbours by each measure on
-    the map, as framed white boxes above every marker (layout annotations are drawn over the traces), an
-    arrow from each box to its point, no box over another, the star or a neighbour's ring (see
-    `label_boxes`). Returns the caption's sentence, whether a title written as trace text above a
-    point (x, y, title) stays clear of all that, the items whose titles it wrote and the pixel boxes it
-    took (the star, the rings and the titles' frames). Written as trace text, the titles sat under the star and
-    the rings of the neighbours around it, unreadable."""
-    titles = table.set_index("item")["title"].astype(str)
-    cut = {i: _titled(t) for i, t in titles.items() if i in drawn}
-    nearest = {metric: [int(i) for i in neighbours.get(metric, ()) if int(i) in drawn and int(i) != anchor
-                        ][:NEIGHBOUR_TITLES] for metric in ("cosine", "dot")}
-    chosen = {}  # item → its frame's colour: blue among the nearest by cosine (whatever its dot rank), else red
-    for rank in range(NEIGHBOUR_TITLES):  # nearest first, by turns, so that the closest get the best places
-        for metric in ("cosine", "dot"):
-            if rank < len(nearest[metric]):
-                item = nearest[metric][rank]
-                chosen.setdefault(item, COSINE_COLOUR if item in nearest["cosine"] else DOT_COLOUR)
-    to_pixels, size = _pixel_frame(table, height)
-    pixels = {i: to_pixels(x, y) for i, (x, y) in drawn.items()}
-    boxes = {i: (CHAR_WIDTH * len(cut[i]) + 12, LABEL_HEIGHT) for i in (anchor, *chosen)}
-    boxes[anchor] = (CHAR_WIDTH * 1.1 * len(cut[anchor]) + 12, LABEL_HEIGHT)  # bold
-    obstacles = [(x - s / 2, y - s / 2, x + s / 2, y + s / 2) for i, (x, y) in pixels.items()
-                 for s in ((STAR_SIZE if i == anchor else MARKER_SIZE),)]
-    # The anchor's title above its star if it fits; each neighbour's away from the star, so that the
-    # titles of a ring of neighbours fan out around it.
-    directions = {anchor: -np.pi / 2}
-    for i in chosen:
-        dx, dy = pixels[i][0] - pixels[anchor][0], pixels[i][1] - pixels[anchor][1]
-        directions[i] = float(np.arctan2(dy, dx)) if np.hypot(dx, dy) > 1 else -np.pi / 2
-    places = label_boxes(pixels, boxes, obstacles, tuple(size), [anchor, *chosen], directions)
-    for item, (dx, dy) in places.items():
-        star = item == anchor
-        colour = "#111111" if star else chosen[item]
-        fig.add_annotation(
-            x=drawn[item][0], y=drawn[item][1], ax=dx, ay=dy, text=f"<b>{cut[item]}</b>" if star else cut[item],
-            showarrow=True, arrowhead=0, arrowwidth=1, arrowcolor=colour, standoff=(STAR_SIZE if star else
-                                                                                     MARKER_SIZE) / 2,
-            bgcolor="rgba(255,255,255,0.92)", bordercolor=colour, borderwidth=1, borderpad=3,
-            font=dict(size=12, color="#111111"), hovertext=titles[item], captureevents=False)
-    taken = obstacles + [(pixels[i][0] + dx - boxes[i][0] / 2, pixels[i][1] + dy - boxes[i][1] / 2,
-                          pixels[i][0] + dx + boxes[i][0] / 2, pixels[i][1] + dy + boxes[i][1] / 2)
-                         for i, (dx, dy) in places.items()]
-
-    def clear(x: float, y: float, title: str) -> bool:
-        """A title written at "top center" of a search hit's circle (8 px radius), 11 px, 14 px tall."""
-        px, py = to_pixels(x, y)
-        half = 6.2 * len(str(title)) / 2
-        box = (px - half, py - 8 - 14, px + half, py - 8)
-        return not any(box[0] < o[2] and o[0] < box[2] and box[1] < o[3] and o[1] < box[3] for o in taken)
-
-    written = [i for i in chosen if i in places]
-    sentence = ("Its title is written on the map" if anchor in places else "Its title did not fit on the map")
-    if written:
-        sentence += (f", with those of {counted(len(written), 'neighbour')} (of its {NEIGHBOUR_TITLES} nearest by "
-                     "cosine, framed blue, and by dot product, framed red)")
-    return sentence + ".", clear, set(places), taken
 
 
 def training_replay(coords: np.ndarray, table: pd.DataFrame, colour: str, shares: tuple[np.ndarray, np.ndarray],

@@ -10,6 +10,7 @@ from mfviz.dashboard import (
     figures,
     map_colours,
     map_figures,
+    map_labels,
     map_points,
     state,
     title_search,
@@ -372,8 +373,8 @@ def test_the_3d_map_draws_every_item_once_and_joins_the_anchor_to_its_neighbours
     # by cosine in a column on the right, by dot product on the left
     notes = chart.figure.layout.scene.annotations
     assert [n.text for n in notes] == ["<b>b</b>", "a", "f", "d"]
-    assert [n.bordercolor for n in notes] == ["#111111", map_figures.COSINE_COLOUR, map_figures.COSINE_COLOUR,
-                                              map_figures.DOT_COLOUR]
+    assert [n.bordercolor for n in notes] == ["#111111", figures.COSINE_COLOUR, figures.COSINE_COLOUR,
+                                              figures.DOT_COLOUR]
     assert notes[1].ax > 0 and notes[2].ax > 0 and notes[3].ax < 0 and notes[2].ay > notes[1].ay
     for note in notes:
         row = table[table.title == note.text.replace("<b>", "").replace("</b>", "")].iloc[0]
@@ -788,19 +789,19 @@ def test_the_chosen_items_title_and_its_nearest_neighbours_titles_are_written_in
     layout = chart.figure.layout
     pixels = {}
     for n in notes:
-        pad = map_figures.PAD
-        x = pad + (n.x - table["x"].min()) / np.ptp(table["x"]) * (map_figures.PLOT_WIDTH - 2 * pad)
+        pad = map_labels.PAD
+        x = pad + (n.x - table["x"].min()) / np.ptp(table["x"]) * (map_labels.PLOT_WIDTH - 2 * pad)
         y = pad + (table["y"].max() - n.y) / np.ptp(table["y"]) * (layout.height - 120 - 2 * pad)
-        width = map_figures.CHAR_WIDTH * (1.1 if n.text.startswith("<b>") else 1) * len(
+        width = map_labels.CHAR_WIDTH * (1.1 if n.text.startswith("<b>") else 1) * len(
             n.text.replace("<b>", "").replace("</b>", "")) + 12
-        half_height = map_figures.LABEL_HEIGHT / 2
+        half_height = map_labels.LABEL_HEIGHT / 2
         pixels[n.text] = (x + n.ax - width / 2, y + n.ay - half_height, x + n.ax + width / 2, y + n.ay + half_height)
     boxes = list(pixels.values())
     assert not any(a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
                    for k, a in enumerate(boxes) for b in boxes[k + 1:])
-    star = pad + (0.0 - table["x"].min()) / np.ptp(table["x"]) * (map_figures.PLOT_WIDTH - 2 * pad), \
+    star = pad + (0.0 - table["x"].min()) / np.ptp(table["x"]) * (map_labels.PLOT_WIDTH - 2 * pad), \
         pad + (table["y"].max() - 0.0) / np.ptp(table["y"]) * (layout.height - 120 - 2 * pad)  # mid-map
-    half = map_figures.STAR_SIZE / 2
+    half = map_labels.STAR_SIZE / 2
     assert not any(b[0] < star[0] + half and star[0] - half < b[2] and b[1] < star[1] + half and
                    star[1] - half < b[3] for b in boxes)
     assert notes[0].ay < 0 and notes[0].ax == 0  # the star's title right above it
@@ -823,14 +824,14 @@ def test_the_chosen_items_title_and_its_nearest_neighbours_titles_are_written_in
 def test_label_boxes_turn_away_from_what_is_in_the_way_and_leave_out_what_fits_nowhere():
     points, sizes = {0: (100.0, 100.0)}, {0: (40.0, 20.0)}
     up = -np.pi / 2
-    assert map_figures.label_boxes(points, sizes, [], (400, 400), [0], {0: up}) == {0: pytest.approx((0.0, -18.0))}
+    assert map_labels.label_boxes(points, sizes, [], (400, 400), [0], {0: up}) == {0: pytest.approx((0.0, -18.0))}
     # a marker right above: up, and 30° and 60° either side of it, and straight across all touch it; 120°
     # round (down and to the right, 30° below level) is the first clear place, 8 px from the point
     above = [(80.0, 60.0, 120.0, 92.0)]
-    placed = map_figures.label_boxes(points, sizes, above, (400, 400), [0], {0: up})
+    placed = map_labels.label_boxes(points, sizes, above, (400, 400), [0], {0: up})
     assert placed[0] == pytest.approx((np.cos(np.pi / 6) * 28, np.sin(np.pi / 6) * 28))
-    wide = 60 + 2 * map_figures.SPILL + 1  # wider than the plot and what a label may reach past its frame
-    assert map_figures.label_boxes({0: (30.0, 30.0)}, {0: (wide, 20.0)}, [], (60, 60), [0], {0: up}) == {}
+    wide = 60 + 2 * map_labels.SPILL + 1  # wider than the plot and what a label may reach past its frame
+    assert map_labels.label_boxes({0: (30.0, 30.0)}, {0: (wide, 20.0)}, [], (60, 60), [0], {0: up}) == {}
 
 
 def test_the_map_title_names_the_model_and_the_legend_title_fits_in_the_figure():
@@ -905,7 +906,8 @@ def test_file_names_carry_short_safe_names_of_the_data_and_the_model():
 
 
 def test_search_titles_near_the_maps_edges_run_inwards_not_off_the_map():
-    from mfviz.dashboard.map_figures import inside_positions, latent_scatter
+    from mfviz.dashboard.map_figures import latent_scatter
+    from mfviz.dashboard.map_text import inside_positions
 
     # x from 0 to 10: a long title at x = 9.8 would be centred past the right edge (the reviewer's cut
     # "Star Trek: The Wrath of Khan (19"), one at 0.1 past the left; a short one in the middle stays centred
