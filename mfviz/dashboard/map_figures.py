@@ -12,14 +12,13 @@ import plotly.graph_objects as go
 
 from mfviz.dashboard import untrained
 from mfviz.dashboard.figures import (
-    COSINE_COLOUR,
-    DOT_COLOUR,
     PALETTE,
     WEBGL_ABOVE,
     Chart,
     apply_layout,
     counted,
 )
+from mfviz.dashboard.map_anchor import neighbour_traces, neighbour_traces_3d
 from mfviz.dashboard.map_colours import (
     GENRE_COLUMN,
     ColourKey,
@@ -62,13 +61,6 @@ PROJECTION_NOTES = {
            "preservation score below says how often).",
 }
 
-
-LEGEND_TITLE = 26  # characters of a clicked item's title in the legend: a 40-character one narrowed the map
-
-
-def legend_name(title: str) -> str:
-    """A title short enough for the legend (the full one is on the map and in the list under it)."""
-    return title if len(title) <= LEGEND_TITLE else title[:LEGEND_TITLE - 1].rstrip() + "…"
 
 @dataclass(frozen=True)
 class MapAxes:
@@ -150,7 +142,7 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
         trace_items.append(titled["item"].to_numpy())
     moved, drawn = 0, {}
     if anchor is not None:
-        added, moved, drawn = _neighbour_traces(fig, table, anchor, neighbours or {})
+        added, moved, drawn = neighbour_traces(fig, table, anchor, neighbours or {})
         trace_items += added
     # Tall enough for every legend entry (12 groups, "other", neighbours and the anchor) without a scrollbar.
     height = max(560, 140 + 30 * sum(trace.showlegend is not False for trace in fig.data))
@@ -275,27 +267,7 @@ def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | N
                                    marker=dict(size=7, symbol="circle-open", color=SEARCH_COLOUR)))
         hits = fig.data[-1]
     if anchor is not None and anchor in position.index:
-        centre = xyz[position[anchor]]
-        for metric, colour_, size in (("cosine", COSINE_COLOUR, 8), ("dot", DOT_COLOUR, 6)):
-            items = [i for i in (neighbours or {}).get(metric, ()) if i in position.index]
-            if not items:
-                continue
-            ends = xyz[position[items].to_numpy()]
-            line = np.full((len(items), 3, 3), np.nan)  # anchor → neighbour, then a gap
-            line[:, 0], line[:, 1] = centre, ends
-            line = line.reshape(-1, 3)
-            fig.add_trace(go.Scatter3d(x=line[:, 0], y=line[:, 1], z=line[:, 2], mode="lines", hoverinfo="skip",
-                                       line=dict(color=colour_, width=3), legendgroup=metric, showlegend=False))
-            fig.add_trace(go.Scatter3d(
-                x=ends[:, 0], y=ends[:, 1], z=ends[:, 2], mode="markers", name=f"{metric} neighbours",
-                legendgroup=metric, text=table["title"].astype(str).to_numpy()[position[items].to_numpy()],
-                hovertemplate="<b>%{text}</b><br>" + metric + " neighbour<extra></extra>",
-                marker=dict(size=size, symbol="circle-open", color=colour_, line=dict(width=3, color=colour_))))
-        title = str(table["title"].iat[position[anchor]])
-        fig.add_trace(go.Scatter3d(x=[centre[0]], y=[centre[1]], z=[centre[2]], mode="markers", name=legend_name(title),
-                                   text=[title], hovertemplate="<b>%{text}</b><extra></extra>",
-                                   marker=dict(size=9, symbol="diamond", color="#ffd400",
-                                               line=dict(width=2, color="#111111"))))
+        neighbour_traces_3d(fig, table, position, anchor, neighbours or {})
         notes = scene_titles(table, position, anchor, neighbours or {})
         boxed = {note.pop("item") for note in notes}
         fig.update_layout(scene_annotations=notes)
@@ -371,74 +343,6 @@ def users_on_axis(cosines: np.ndarray, left: str, right: str, reach: float, mode
                f"beyond ±{lean:.2f}, half-way from the middle to the groups' average directions at ±{reach:.2f}); the "
                "rest sit in between. A single hump means the axis is a matter of degree; two humps, two camps of users.")
     return Chart(fig, caption)
-
-
-# A neighbour closer to the star than this share of the map's width and height is hidden under it (the
-# star is ~20 px across on a ~900 × 560 px map; a popular item's neighbours can sit there): it is drawn on
-# a ring of RING times the map's width and height around the star instead.
-UNDER_STAR, RING = 0.03, 0.06
-
-
-def spread_from_anchor(table: pd.DataFrame, anchor_xy: tuple[float, float], items: list[int]
-                       ) -> dict[int, tuple[float, float]]:
-    """Where to draw the `items` that sit under the anchor's star ({item: (x, y)}): evenly around a ring
-    of RING times the map's width and height about the anchor, in the order given (the nearest
-    neighbours from the top, clockwise); the items farther off keep their places and are not in it."""
-    span = np.array([np.ptp(table["x"].to_numpy(float)), np.ptp(table["y"].to_numpy(float))])
-    span = np.where(span > 0, span, 1.0)
-    where = table.set_index("item")[["x", "y"]]
-    under = [i for i in items if np.hypot(*((where.loc[i].to_numpy(float) - anchor_xy) / span)) < UNDER_STAR]
-    angles = np.pi / 2 - 2 * np.pi * np.arange(len(under)) / max(len(under), 1)
-    return {item: (anchor_xy[0] + RING * span[0] * np.cos(a), anchor_xy[1] + RING * span[1] * np.sin(a))
-            for item, a in zip(under, angles, strict=True)}
-
-
-def _neighbour_traces(fig: go.Figure, table: pd.DataFrame, anchor: int, neighbours: dict[str, np.ndarray]
-                      ) -> tuple[list[np.ndarray], int, dict[int, tuple[float, float]]]:
-    """Lines from the anchor to its cosine and dot neighbours, rings on them, a star on the anchor;
-    neighbours hidden under the star are drawn on a ring around it (see `spread_from_anchor`). Returns
-    the item of every point of each trace added (-1 for the gaps between lines), how many were moved,
-    and where each item was drawn ({item: (x, y)}, the anchor's star included)."""
-    position = pd.Series(np.arange(len(table)), index=table["item"].to_numpy())
-    if anchor not in position.index:
-        return [], 0, {}
-    ax, ay = table["x"].iat[position[anchor]], table["y"].iat[position[anchor]]
-    every = [int(i) for metric in ("cosine", "dot") for i in neighbours.get(metric, ())
-             if i in position.index and i != anchor]
-    moved = spread_from_anchor(table, (float(ax), float(ay)), list(dict.fromkeys(every)))
-    added, drawn = [], {int(anchor): (float(ax), float(ay))}
-    for metric, colour, size in (("cosine", COSINE_COLOUR, 13), ("dot", DOT_COLOUR, 9)):
-        items = np.asarray([i for i in neighbours.get(metric, ()) if i in position.index], np.int64)
-        if items.size == 0:
-            continue
-        rows = position[items].to_numpy()
-        xs = np.array([moved[i][0] if i in moved else x for i, x in zip(items.tolist(), table["x"].to_numpy()[rows],
-                                                                       strict=True)])
-        ys = np.array([moved[i][1] if i in moved else y for i, y in zip(items.tolist(), table["y"].to_numpy()[rows],
-                                                                       strict=True)])
-        drawn.update((int(i), (float(x), float(y))) for i, x, y in zip(items.tolist(), xs, ys, strict=True))
-        where = np.where([i in moved for i in items.tolist()], " (under the star on the map: drawn around it)", "")
-        gap = np.full(items.size, np.nan)
-        fig.add_trace(go.Scatter(  # anchor → neighbour, NaN breaks the line between pairs
-            x=np.column_stack([np.full(items.size, ax), xs, gap]).ravel(),
-            y=np.column_stack([np.full(items.size, ay), ys, gap]).ravel(), mode="lines", hoverinfo="skip",
-            line=dict(color=colour, width=1.5), opacity=0.6, legendgroup=metric, showlegend=False))
-        added.append(np.column_stack([np.full(items.size, anchor), items, np.full(items.size, -1)]).ravel())
-        fig.add_trace(go.Scatter(
-            x=xs, y=ys, mode="markers", name=f"{metric} neighbours", legendgroup=metric,
-            customdata=np.stack([table["title"].astype(str).to_numpy()[rows], np.arange(1, items.size + 1),
-                                 items], axis=1), text=where,  # (markers only: the text shows on hover)
-            hovertemplate="<b>%{customdata[0]}</b><br>" + metric + " neighbour #%{customdata[1]}%{text}"
-                          "<extra></extra>",
-            marker=dict(size=size, color="rgba(0,0,0,0)", line=dict(width=2.5, color=colour))))
-        added.append(items)
-    fig.add_trace(go.Scatter(
-        x=[ax], y=[ay], mode="markers", name=legend_name(str(table["title"].iat[position[anchor]])),
-        hovertemplate="<b>%{text}</b><extra></extra>", text=[str(table["title"].iat[position[anchor]])],
-        customdata=[[str(table["title"].iat[position[anchor]]), "", anchor]],
-        marker=dict(symbol="star", size=20, color="#ffd400", line=dict(width=1.5, color="#111111"))))
-    added.append(np.array([anchor]))
-    return added, len(moved), drawn
 
 
 def training_replay(coords: np.ndarray, table: pd.DataFrame, colour: str, shares: tuple[np.ndarray, np.ndarray],

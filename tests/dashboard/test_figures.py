@@ -8,6 +8,7 @@ import pytest
 
 from mfviz.dashboard import (
     figures,
+    map_anchor,
     map_colours,
     map_figures,
     map_labels,
@@ -180,7 +181,7 @@ def test_neighbour_lines_join_the_anchor_to_each_neighbour_and_selections_skip_t
     table.loc[2, "title"] = "Willy Wonka and the Chocolate Factory (1971)"
     chart = map_figures.latent_scatter(table, "popularity", anchor=2, neighbours={"cosine": np.array([1])})
     assert chart.figure.data[-1].name == "Willy Wonka and the Choco…"  # 26 characters
-    assert map_figures.legend_name("Heat (1995)") == "Heat (1995)"
+    assert map_anchor.legend_name("Heat (1995)") == "Heat (1995)"
 
 
 
@@ -193,7 +194,7 @@ def test_neighbours_hidden_under_the_star_are_drawn_on_a_ring_around_it():
     rings = {t.name: t for t in chart.figure.data if t.name in ("cosine neighbours", "dot neighbours")}
     drawn = {int(item): (x, y) for t in rings.values()
              for x, y, item in zip(t.x, t.y, t.customdata[:, 2], strict=True)}
-    radius = map_figures.RING * 10  # the map spans 10 × 10
+    radius = map_anchor.RING * 10  # the map spans 10 × 10
     for item in (1, 2, 3):  # within 3% of the map of the star: on the ring, each in its own place
         assert np.hypot(*drawn[item]) == pytest.approx(radius, rel=1e-3)
     assert len({drawn[i] for i in (1, 2, 3)}) == 3
