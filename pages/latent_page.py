@@ -8,6 +8,7 @@ from mfviz.analysis.projection import preservation_k
 from mfviz.dashboard import (
     background,
     cache,
+    latent_charts,
     links,
     map_colours,
     map_figures,
@@ -116,7 +117,7 @@ def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray):
     x = cosines_with(vectors, direction)
     # a user never trained on has a zero vector: a cosine of 0, counted as sitting in the middle
     known = entry.model.user_factors[~untrained_users(entry.model)]
-    users = map_figures.users_on_axis(cosines_with(known, direction), label(left), label(right), reach, model=entry.name)
+    users = latent_charts.users_on_axis(cosines_with(known, direction), label(left), label(right), reach, model=entry.name)
     y = np.log10(1 + popularity) if up == "popularity" else norms
     axes = map_figures.MapAxes(
         "Items along the axes you chose", f"← {label(left)} · · · {label(right)} → (cosine with the axis)",
@@ -717,7 +718,7 @@ if dims is not None:  # the Dimensions map's companion: what lies at the ends of
                   "release year (\"older items, median 1981\"): the genres at its ends are those of their years."
                   if "year ρ" in described.columns else ""))
     if groups:
-        heatmap = map_figures.genre_heatmap(genre_loadings(dims, dict(list(groups.items())[:GENRES_SHOWN]),
+        heatmap = latent_charts.genre_heatmap(genre_loadings(dims, dict(list(groups.items())[:GENRES_SHOWN]),
                                                            n_dims=cache.DIMENSIONS_DESCRIBED), model=entry.name)
         ui.show(heatmap, config=export_config(heatmap.figure, *saved_names))
     st.download_button("Download every item's coordinates on every dimension (CSV)",

@@ -8,6 +8,7 @@ import pytest
 
 from mfviz.dashboard import (
     figures,
+    latent_charts,
     map_anchor,
     map_colours,
     map_figures,
@@ -602,7 +603,7 @@ def test_the_map_csv_keys_items_by_the_datas_own_id_only():
 def test_users_lean_to_an_end_past_half_way_to_its_groups_direction():
     """The groups' average directions sit at ±reach on the axis, so leaning is counted from ±reach / 2."""
     cosines = np.array([-0.5, -0.31, -0.29, 0.0, 0.1, 0.29, 0.31, 0.4, 0.9, 0.95])
-    chart = map_figures.users_on_axis(cosines, "Horror", "Romance", reach=0.6)
+    chart = latent_charts.users_on_axis(cosines, "Horror", "Romance", reach=0.6)
     assert_labelled(chart)
     assert chart.caption.startswith("40% of users lean towards Romance and 20% towards Horror (cosine beyond ±0.30, "
                                     "half-way from the middle to the groups' average directions at ±0.60)")
@@ -853,10 +854,10 @@ def test_the_map_title_names_the_model_and_the_legend_title_fits_in_the_figure()
     assert map_figures.latent_scatter_3d(deep, "popularity", model="ALS").figure.layout.title.text == \
         "Item vectors mapped to 3-D by UMAP · ALS"
     # and the charts under the map, which show the same model
-    assert map_figures.users_on_axis(np.zeros(3), "Horror", "Romance", 0.6, model="ALS").figure.layout.title.text \
+    assert latent_charts.users_on_axis(np.zeros(3), "Horror", "Romance", 0.6, model="ALS").figure.layout.title.text \
         == "Users along the same axis · ALS"
     loadings = pd.DataFrame([[0.5, -1.0]], index=["Drama"], columns=[1, 2])
-    assert map_figures.genre_heatmap(loadings, model="ALS").figure.layout.title.text == \
+    assert latent_charts.genre_heatmap(loadings, model="ALS").figure.layout.title.text == \
         "Where each genre sits on the strongest dimensions · ALS"
 
 
