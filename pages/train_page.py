@@ -10,7 +10,6 @@ from mfviz.dashboard import (
     cache,
     figures,
     map_colours,
-    map_figures,
     served,
     state,
     train_figures,
@@ -407,7 +406,7 @@ def draw(job: training.TrainingJob, live: bool) -> None:
                 colour = map_colours.GENRE_COLUMN if "genres" in table.columns else "title"
                 if "genres" in table.columns:  # coloured as the Latent space map: every common genre shows
                     table[colour] = map_colours.distinctive_genre(table["genres"])[0]
-                ui.show(map_figures.training_replay(coords, table, colour, (settled, kept), job.snapshot_labels,
+                ui.show(train_figures.training_replay(coords, table, colour, (settled, kept), job.snapshot_labels,
                                                     job.entry.name),
                         key="train_replay_map")
 

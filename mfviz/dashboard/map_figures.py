@@ -21,7 +21,6 @@ from mfviz.dashboard.map_anchor import neighbour_traces, neighbour_traces_3d
 from mfviz.dashboard.map_colours import (
     GENRE_COLUMN,
     ColourKey,
-    colour_groups,
     count_ticks,
     distinctive_genre,
     genre_note,
@@ -300,58 +299,4 @@ def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | N
         caption += (f" Only {counted(len(table), 'item')} of the {part_of:,}: each keeps its colour from the map of "
                     "all of them; the titles of the most popular are written at their points.")
     caption += untrained.left_off(0 if left_off is None else len(left_off))
-    return Chart(fig, caption)
-
-
-def training_replay(coords: np.ndarray, table: pd.DataFrame, colour: str, shares: tuple[np.ndarray, np.ndarray],
-                    epochs: list[str], label: str) -> Chart:
-    """The items' positions after the epochs `epochs` (coords: snapshots × items × 2, aligned so the
-    last, the model kept, is the final PCA map), animated with a play button and an epoch slider;
-    `table` (title, item and the colour column, one row per item) colours them; `shares` (each
-    snapshot's share of the final neighbourhoods in place, and of the previous snapshot's kept) go
-    in the caption."""
-    groups = list(colour_groups(table.assign(x=0.0, y=0.0), colour, False))
-    rows = [np.flatnonzero(table.index.isin(part.index)) for part, *_ in groups]
-    hover = "<b>%{customdata[0]}</b><br>" + colour + ": %{customdata[1]}%{customdata[3]}<extra></extra>"
-    detailed = len(table) <= HOVER_DETAILS_UP_TO
-
-    def traces(epoch: int) -> list:
-        return [go.Scatter(x=coords[epoch, r, 0], y=coords[epoch, r, 1], mode="markers", name=name,
-                           customdata=item_data(part, shown, colour, detailed), hovertemplate=hover,
-                           marker=dict(size=5, **marker))
-                for r, (part, name, shown, marker) in zip(rows, groups, strict=True)]
-
-    last = len(coords) - 1
-    fig = go.Figure(traces(last), frames=[go.Frame(data=traces(e), name=epochs[e]) for e in range(len(coords))])
-    span = np.abs(coords).max(axis=(0, 1)) * 1.05 + 1e-9
-    steps = [dict(method="animate", label=epochs[e], args=[[epochs[e]], dict(mode="immediate", frame=dict(
-        duration=0, redraw=False), transition=dict(duration=0))]) for e in range(len(coords))]
-    apply_layout(fig, f"How the items moved while {label} trained", "final principal axis 1 (model units)",
-                 "final principal axis 2 (model units)", height=600, legend="right",
-                 margin=dict(b=130))
-    fig.update_xaxes(range=[-span[0], span[0]])
-    fig.update_yaxes(range=[-span[1], span[1]])
-    fig.update_layout(
-        updatemenus=[dict(type="buttons", direction="left", x=0.0, y=-0.16, xanchor="left", yanchor="top",
-                          showactive=False, buttons=[
-                              dict(label="▶ Play", method="animate", args=[None, dict(
-                                  frame=dict(duration=450, redraw=False), transition=dict(duration=300),
-                                  fromcurrent=True, mode="immediate")]),
-                              dict(label="❚❚ Pause", method="animate", args=[[None], dict(
-                                  frame=dict(duration=0, redraw=False), mode="immediate")])])],
-        sliders=[dict(active=last, x=0.2, len=0.8, y=-0.12, yanchor="top", steps=steps,
-                      currentvalue=dict(prefix="after epoch ", xanchor="right", font=dict(size=13)))])
-    settled, kept = shares
-    shown = [e for e in range(len(epochs)) if e in (0, 1, 2, 4, 9, 19) or e == len(epochs) - 1]
-    caption = (f"The {coords.shape[1]:,} most popular items after each epoch, each epoch's vectors turned to match "
-               "the final ones as closely as a rotation can (a model's factors are only defined up to one), on the "
-               "final vectors' two principal axes: press Play, or drag the slider. Share of each item's 10 final "
-               "cosine neighbours (among these items) already among its 10 nearest: "
-               + ", ".join(f"epoch {epochs[e]} {settled[e]:.0%}" for e in shown)
-               + " — 100% at the end by construction: it measures the way to where training stopped. Share of its 10 "
-               "neighbours that were its neighbours one snapshot before: "
-               + ", ".join(f"epoch {epochs[e]} {kept[e]:.0%}" for e in shown if e > 0)
-               + (". Below 100% at the end, the neighbourhoods were still moving: more epochs (or another seed: a "
-                  "seed sweep measures it) give other neighbours." if len(kept) > 1 and kept[-1] < 0.99 else
-                  ": they had settled.")) + genre_note(fig, table, colour)
     return Chart(fig, caption)

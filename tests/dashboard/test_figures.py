@@ -556,7 +556,7 @@ def test_training_replay_has_a_frame_per_epoch_and_fixed_axes():
     table = pd.DataFrame({"item": np.arange(30), "title": [f"t{i}" for i in range(30)],
                           "first_genre": rng.choice(["a", "b"], 30)})
     shares = (np.array([0.2, 0.5, 0.8, 1.0]), np.array([np.nan, 0.4, 0.6, 0.7]))
-    chart = map_figures.training_replay(coords, table, "first_genre", shares, ["1", "2", "3", "4"], "M")
+    chart = train_figures.training_replay(coords, table, "first_genre", shares, ["1", "2", "3", "4"], "M")
     assert_labelled(chart)
     assert [f.name for f in chart.figure.frames] == ["1", "2", "3", "4"]
     first = {t.name: t for t in chart.figure.frames[0].data}
@@ -566,7 +566,7 @@ def test_training_replay_has_a_frame_per_epoch_and_fixed_axes():
     assert chart.figure.layout.xaxis.range[1] <= span and chart.figure.layout.yaxis.range[1] <= span
     assert "epoch 1 20%" in chart.caption and "epoch 4 100%" in chart.caption
     assert "one snapshot before: epoch 2 40%, epoch 3 60%, epoch 4 70%. Below 100% at the end" in chart.caption
-    settled = map_figures.training_replay(coords, table, "first_genre", (shares[0], np.array([np.nan, .8, .9, .995])),
+    settled = train_figures.training_replay(coords, table, "first_genre", (shares[0], np.array([np.nan, .8, .9, .995])),
                                           ["1", "3", "5", "6 (kept)"], "M")
     assert [f.name for f in settled.figure.frames] == ["1", "3", "5", "6 (kept)"]
     assert "epoch 6 (kept) 100%: they had settled." in settled.caption and "still moving" not in settled.caption
