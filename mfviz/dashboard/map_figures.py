@@ -1,6 +1,6 @@
-"""Plotly builders of the Latent space maps: items as points (2-D or 3-D), coloured by a column,
-with search hits, an item's neighbours, titled ends and a user cloud; and reading clicks and
-selections on them back as items. Shared styling comes from `figures`."""
+"""Plotly builders of the Latent space maps: items as points (2-D or 3-D), coloured by a column, with
+search hits, an item's neighbours, titled ends and a user cloud, and the report's overview map. Their
+parts come from the map_* modules beside it; shared styling from `figures`."""
 
 from __future__ import annotations
 
