@@ -33,7 +33,7 @@ from mfviz.dashboard.map_labels import (
     scene_titles,
     short_title,
 )
-from mfviz.dashboard.map_points import HOVER_DETAILS_UP_TO, item_data
+from mfviz.dashboard.map_points import HOVER_DETAILS_UP_TO, item_data, item_hover
 from mfviz.dashboard.map_text import (
     inside_positions,
     items_in_trace,
@@ -98,7 +98,7 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
     in strong colours on top, the others grey, instead of the colour (see `_highlight_groups`). `left_off`: the
     items the model never trained on, not in `table` (untrained.mapped_rows), which the caption counts."""
     scatter = go.Scattergl if len(table) > WEBGL_ABOVE else go.Scatter
-    hover = "<b>%{customdata[0]}</b><br>" + colour + ": %{customdata[1]}%{customdata[3]}<extra></extra>"
+    hover = item_hover(colour)
     fig = go.Figure()
     trace_items = []
     if users is not None and len(users):
@@ -242,7 +242,7 @@ def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | N
     `axes` names the directions of a map whose axes mean something (a model's dimensions); `key` and
     `part_of` as for `latent_scatter` (a few items on their own: their colours of the whole map, and the
     titles of the most popular written at their points); `highlighted` genres and `left_off` as for `latent_scatter`."""
-    hover = "<b>%{customdata[0]}</b><br>" + colour + ": %{customdata[1]}%{customdata[3]}<extra></extra>"
+    hover = item_hover(colour)
     fig = go.Figure()
     detailed = len(table) <= HOVER_DETAILS_UP_TO
     for part, name, shown, marker, legend in item_groups(table, colour, continuous, key, matched, highlighted,

@@ -30,6 +30,12 @@ def item_data(part: pd.DataFrame, shown, colour: str = "", details: bool = True)
                      more.astype(str)], axis=1)
 
 
+def item_hover(colour: str) -> str:
+    """The hover template of item points whose customdata `item_data` wrote: the title in bold, the value of
+    the colour column `colour`, then the details."""
+    return "<b>%{customdata[0]}</b><br>" + colour + ": %{customdata[1]}%{customdata[3]}<extra></extra>"
+
+
 def clicked_item(state) -> int | None:
     """The item of the one point clicked on the map, from the Streamlit state of its chart (a click
     selects one point and draws no box or lasso), or None. Every item point of `latent_scatter`

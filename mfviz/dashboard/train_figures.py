@@ -23,7 +23,7 @@ from mfviz.dashboard.figures import (
     text_shade,
 )
 from mfviz.dashboard.map_colours import colour_groups, genre_note
-from mfviz.dashboard.map_points import HOVER_DETAILS_UP_TO, item_data
+from mfviz.dashboard.map_points import HOVER_DETAILS_UP_TO, item_data, item_hover
 from mfviz.dashboard.training import OF_SEVERAL, metric_label, plain_name
 
 
@@ -315,7 +315,7 @@ def training_replay(coords: np.ndarray, table: pd.DataFrame, colour: str, shares
     in the caption."""
     groups = list(colour_groups(table.assign(x=0.0, y=0.0), colour, False))
     rows = [np.flatnonzero(table.index.isin(part.index)) for part, *_ in groups]
-    hover = "<b>%{customdata[0]}</b><br>" + colour + ": %{customdata[1]}%{customdata[3]}<extra></extra>"
+    hover = item_hover(colour)
     detailed = len(table) <= HOVER_DETAILS_UP_TO
 
     def traces(epoch: int) -> list:
