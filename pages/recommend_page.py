@@ -16,10 +16,28 @@ from mfviz.dashboard import (
     map_points,
     pickers,
     state,
-    title_search,
     ui,
 )
 from mfviz.dashboard.figures import counted
+from mfviz.dashboard.recommend_tables import (
+    ADJUSTMENT,
+    COLUMNS,
+    HISTORY_COLUMNS,
+    HISTORY_ROW,
+    HISTORY_ROWS,
+    HIT,
+    item_table,
+    list_columns,
+    penalised,
+)
+from mfviz.dashboard.recommend_view import (
+    RecommendView,
+    penalty_for,
+    predicts_ratings,
+    rating_scale,
+    stars,
+    view_beta,
+)
 from mfviz.dashboard.training import NO_VALUE
 from mfviz.dashboard.untrained import MARK as NONE_IN_TRAINING
 from mfviz.dashboard.untrained import left_off
@@ -35,20 +53,7 @@ inter = data.interactions
 MODES = ["a user in the data", "a profile I build", "a new item (who gets it)"]
 PROFILE_RATINGS = "mfviz.profile_ratings"  # {item index: rating} set on the Recommend page for one profile item
 DISLIKES = "mfviz.profile_dislikes"  # item indices the profile dislikes (rated the scale's lowest)
-ADJUSTMENT = "pop. adj."  # the popularity penalty's change to a score: a lift for rare items, so not "penalty"
-RANKED_BY = "ranked by"  # score + ADJUSTMENT: the order of a list with a popularity penalty
-PREDICTED = "predicted"  # a model of ratings' expected rating: the score is not one (no global mean, no user bias)
-HIT = "hit"  # a recommended item held out of the model's training: the user has it in the data
 SHOWN_BEFORE = "mfviz.rec_shown_before"  # the model shown on the last run, for the side-by-side choice's swap
-
-
-def rating_scale(summary) -> list[float]:
-    """The ratings a profile item can get: the data's own values (at most 21 on a rating scale, typos kept on
-    loading left out), or 11 even steps between its lowest and highest when ratings were forced on other values."""
-    values = lists.rating_values(summary.rating_histogram)
-    if values.size > 21:
-        values = np.round(np.linspace(values.min(), values.max(), 11), 2)
-    return [float(v) for v in values]
 
 
 with ui.guard("Reading the data"):
@@ -116,80 +121,7 @@ compared = join_ids(compare) or None  # the side-by-side models, as the page's l
 popularity = summary.item_popularity
 titles = inter.titles
 model = entry.model
-
-
-# Widths in pixels for tables at the page's width (820 px at 1,280 px with the sidebar open, 980 at 1,440): the
-# history shows every column, titles of up to 264 px of text whole (all but 69 of MovieLens 100K's 1,682), and
-# the recommendations (LIST_COLUMNS) title, reason, score, popularity and genres without scrolling sideways at 1,440.
-COLUMNS = {"title": st.column_config.TextColumn(width=280),
-           "genres": st.column_config.TextColumn(width=350),  # MovieLens 100K's longest list of genres: 330 px
-           "rating": st.column_config.NumberColumn(width=50),
-           "value": st.column_config.NumberColumn(width=50),
-           "score": st.column_config.NumberColumn(
-               width=50, format="%.3f",
-               help="The model's score, which orders the list: user vector · item vector, plus the item's bias for "
-                    "the models with biases (Funk SVD, SVD++, ALS). The user's bias and the global mean, the same "
-                    "for every item, are left out: it is not the predicted rating."),
-           PREDICTED: st.column_config.NumberColumn(
-               width=78, format="%.2f",
-               help="The rating the model expects this user to give the item: the score plus the global mean and "
-                    "the user's bias, clipped to the data's scale (the Train page's RMSE scores it unclipped)."),
-           "held out": st.column_config.TextColumn(
-               width=65, help="Kept for testing the model (the Train page's test share): the model never saw it."),
-           HIT: st.column_config.TextColumn(
-               width=40, help="Held out of the model's training (\"held out\" in the history): the model recommends "
-                              "an item the user has without having seen it."),
-           "popularity": st.column_config.NumberColumn("pop.", width=45, help="Interactions in the data."),
-           "because of": st.column_config.TextColumn(
-               width=220, help="The item of the profile that raises this score most. \"(rated 1)\": a low rating of "
-                               "it does, for a model of ratings — the user vector moves away from that item, and so "
-                               "toward items unlike it."),
-           "adds": st.column_config.NumberColumn(
-               width=55, format="%+.3f", help="That item's part of the score's personal part (user vector · item "
-                                              "vector; an item's bias is no one's part): see the note under the table."),
-           lists.SHARE: st.column_config.NumberColumn(
-               width=50, format="%.0f%%", help="That part as a share of all that the profile's items add to the "
-                                               "score (the parts that raise it): the rest comes from the profile's "
-                                               "other items. Shown for the models whose parts add up to the score's "
-                                               "personal part (ALS, implicit ALS, Truncated SVD)."),
-           "mostly along": st.column_config.TextColumn(
-               width="medium", help="What lifts this item's score above the average item's for this taste. The "
-                                    "fewest of the model's dimensions (strongest = 1; at most 3) that carry at least "
-                                    "half of that lift (user coordinate × how far the item's coordinate lies from the "
-                                    "catalogue's mean, summed over dimensions), each named by the end the item leans "
-                                    "to, and their share of it (\"all of it\": the other dimensions pull the item down). \"item bias\": the item's own bias lifts it more than "
-                                    "the taste does (it is high for everyone); \"spread over many dimensions\": no "
-                                    "three carry half; \"—\": the taste does not lift it above the average item. "
-                                    "Latent space → Map: Dimensions shows each dimension."),
-           RANKED_BY: st.column_config.NumberColumn(
-               width=70, format="%.3f", help="score + pop. adj.: what orders the list under a popularity penalty."),
-           ADJUSTMENT: st.column_config.NumberColumn(
-               width=70, format="%+.3f", help="What the popularity penalty adds to the score: below zero for items "
-                                              "more popular than is typical, above zero for rarer ones (a penalty on "
-                                              "popularity is a lift for the rare); score + this ranks the list.")}
-
-
-def list_columns(table: pd.DataFrame) -> dict:
-    """LIST_COLUMNS with "score", "adds", "ranked by" and "pop. adj." given decimals enough for 3 significant digits
-    of the list's largest value (a part of 0.0064 read 0.006, as did its runner-up of 0.0061; a model with short
-    vectors scores 0.004). The values come unrounded: rounded to 3 decimals first, 0.00412 read 0.00400."""
-    config = dict(LIST_COLUMNS)
-    for column, sign in (("score", False), ("adds", True), (RANKED_BY, False), (ADJUSTMENT, True)):
-        if column in table.columns:
-            form = figures.fixed_decimals(table[column], sign=sign)
-            config[column] = {**COLUMNS[column], "type_config": {**COLUMNS[column]["type_config"], "format": form}}
-    return config
-
-
-LIST_COLUMNS = COLUMNS | {"title": st.column_config.TextColumn(width=250),
-                          "genres": st.column_config.TextColumn(width="medium")}  # "mostly along" shows at 1,440 px
-# The history's columns fit 820 px (1,280 with the sidebar) with its date: "Empire Strikes Back, The (1980)" in
-# 260 px, genres in what is left (MovieLens 100K's longest list, 330 px, loses its end)
-HISTORY_COLUMNS = COLUMNS | {"title": st.column_config.TextColumn(width=260),
-                             "genres": st.column_config.TextColumn(width=300),
-                             "when": st.column_config.DatetimeColumn(format="YYYY-MM-DD", width=90)}
-HISTORY_ROW = 35  # px per row of a table, the header's too
-HISTORY_ROWS = 10  # rows of the history shown before it scrolls (the rest scroll inside the table)
+view = RecommendView(entry, data, popularity, int(n), float(strength), SCALE, compare)
 
 
 def because_of(items: np.ndarray, values: np.ndarray | None, targets: np.ndarray, disliked=(),
@@ -298,27 +230,18 @@ def taste_profile(who: str, own: np.ndarray, ids: np.ndarray, kind: str = "item"
                              "that end: where the list sits beside the items shows that pull.")
 
 
-def plain_table(items: np.ndarray, scores: np.ndarray | None = None,
-                reasons: tuple[list[str], np.ndarray, np.ndarray] | None = None) -> pd.DataFrame:
-    return lists.item_frame(inter, popularity, items, scores, reasons)
-
-
-def penalty_for(recommender: state.ModelEntry) -> np.ndarray | None:
-    return lists.penalty_change(recommender, data.key, popularity, float(strength))
-
-
 def top_unseen(recommender: state.ModelEntry, user: int, hits: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """A user's list by a model: everything the user has left out, or with `hits` only the model's training
     items (lists.left_out)."""
     return lists.for_user(recommender, user, lists.left_out(recommender, inter, hits), int(n),
-                          penalty_for(recommender))
+                          penalty_for(view, recommender))
 
 
 def side_list(recommender: state.ModelEntry, ids: np.ndarray, scores: np.ndarray,
               held: np.ndarray | None = None, hits: bool = False) -> ui.SideList:
     """A model's list for the lists side by side: what ranks it under a penalty, and its hits when counted
     (`hits`: they are asked for, and a model without a test part says it has none)."""
-    change = penalty_for(recommender)
+    change = penalty_for(view, recommender)
     return ui.SideList(ids, scores, None if change is None else np.asarray(scores, np.float64) + change[ids], held,
                        note="no held-out items" if hits and not lists.can_hit(recommender) else "")
 
@@ -334,7 +257,7 @@ def hits_words(ids: np.ndarray, held: np.ndarray, user: int) -> str:
             f"precision@{k} = {found / k:.2f} and recall@{k} = {found}/{held.size} = {found / held.size:.2f} for "
             f"this one user. The Train page's precision@k and recall@k are these averaged over the test users (at "
             "most 20,000 of them)"
-            + (", for lists without a popularity penalty" if penalty_for(entry) is not None else "")
+            + (", for lists without a popularity penalty" if penalty_for(view, entry) is not None else "")
             + ("; a held-out item counts whatever its rating, as there" if inter.is_explicit else "") + ".")
 
 
@@ -356,24 +279,9 @@ def side_hits_note(sides: dict, user: int) -> str:
     return note
 
 
-def predicts_ratings(recommender: state.ModelEntry) -> bool:
-    """Whether the model is fitted to predict ratings (around a mean and biases), so that a low rating
-    moves its fold-in away from an item; in the others' a rating is a strength of interest."""
-    return getattr(recommender.model, "feedback", "any") == "explicit"
-
-
-def stars(scores: np.ndarray, user_bias: float) -> np.ndarray | None:
-    """The ratings the shown model expects for these scores (score + global mean + the user's bias, clipped to the
-    data's scale, as RMSE is measured); None for a model that does not predict ratings, or on implicit feedback."""
-    if not (predicts_ratings(entry) and inter.is_explicit) or SCALE is None:
-        return None
-    return np.clip(np.asarray(scores, np.float64) + float(getattr(model, "global_mean", 0.0)) + user_bias,
-                   SCALE[0], SCALE[-1])
-
-
 def score_words() -> str:
     """What the list's score is, for the caption: a model of ratings' is no rating, which the table gives apart."""
-    if stars(np.zeros(0), 0.0) is not None:
+    if stars(view, np.zeros(0), 0.0) is not None:
         return ("The score, which ranks the list, is user · item plus the item's bias; \"predicted\" adds the global "
                 "mean and the user's bias: the rating the model expects.")
     return "The score is the model's preference (higher = stronger)."
@@ -472,13 +380,13 @@ def for_profile(recommender: state.ModelEntry, profile: np.ndarray, values, vect
         vector = fold(recommender, profile, values)[0]
         if vector is None:
             return np.zeros(0, np.int64), np.zeros(0)
-    return lists.for_profile(recommender, profile, values, int(n), penalty_for(recommender), vector)
+    return lists.for_profile(recommender, profile, values, int(n), penalty_for(view, recommender), vector)
 
 
 def profile_table(picked: np.ndarray) -> pd.DataFrame:
     """The profile's items as a table, those the model never trained on marked as the pickers mark them: they are
     left out of its fold-in, which the table, unmarked, did not show."""
-    table = item_table(picked)
+    table = item_table(view, picked)
     unknown = never_trained(entry)[np.asarray(picked, np.int64)]
     table["title"] = [f"{title}{NONE_IN_TRAINING}" if never else title
                       for title, never in zip(table["title"].tolist(), unknown.tolist(), strict=True)]
@@ -553,38 +461,10 @@ def users_map(who: str, user: int | None = None, vector: np.ndarray | None = Non
             on_select="rerun" if user is not None else "ignore", selection_mode="points")
 
 
-def item_table(items: np.ndarray, scores: np.ndarray | None = None,
-               reasons: tuple[list[str], np.ndarray] | None = None, taste: np.ndarray | None = None,
-               user_bias: float | None = None) -> pd.DataFrame:
-    """Title first, then why and how strongly, popularity, and genres last (a narrow table cuts them).
-    With `taste` (the user's or profile's coordinates on the model's dimensions), the dimension each
-    item's score comes from most; with `user_bias`, a model of ratings' predicted rating after the score."""
-    frame = plain_table(items, scores, reasons)
-    if taste is not None and len(frame):
-        frame["mostly along"] = lists.dimension_labels(entry, data, np.asarray(items, np.int64), taste)
-    change = penalty_for(entry) if scores is not None else None
-    if change is not None:
-        # What ranks the list first, then the score and the penalty that make it: with the sum further right
-        # (scrolled off at 1,280 px) the scores on screen read out of order, as if the list were broken.
-        adjustment, exact = change[np.asarray(items, np.int64)], np.asarray(scores, np.float64)
-        frame.pop("score")  # the sum of the exact parts, rounded: of the rounded parts it could read out of order
-        frame.insert(1, RANKED_BY, exact + adjustment)  # unrounded: list_columns gives the decimals
-        frame.insert(2, "score", exact)
-        frame.insert(3, ADJUSTMENT, adjustment)
-    if scores is not None and user_bias is not None and (expected := stars(scores, user_bias)) is not None:
-        frame.insert(frame.columns.get_loc("score") + 1, PREDICTED, np.round(expected, 2))
-    return frame
-
-
-def view_beta(strength: float) -> str | None:
-    """The popularity penalty as the page's link carries it: left out at 0."""
-    return f"{strength:g}" if strength > 0 else None
-
-
 def penalty_note(ids: np.ndarray) -> str:
     """How the penalty ranks the list, for the caption (empty without one); what it did, in numbers, is the line
     over the list (`penalised`)."""
-    if penalty_for(entry) is None or len(ids) == 0:
+    if penalty_for(view, entry) is None or len(ids) == 0:
         return ""
     return (f" With the popularity penalty β = {strength:g}, the list is ranked by score + {ADJUSTMENT} (down for "
             "popular items, up for rare ones).")
@@ -604,32 +484,10 @@ def another_user(activity: np.ndarray) -> None:
     st.session_state["rec_user"] = int(np.random.default_rng(draws).choice(eligible))
 
 
-PENALTY_SHADE = "background-color: #fbe3c2"  # the items a popularity penalty brought into a list (amber: the
-# green shade of the lists side by side means "in every list")
-
-
 def default_user(candidates: np.ndarray) -> int:
     """The user shown first: a third of the way down the users by activity (a typical user, not the heaviest), among
     those the model was trained on."""
     return int(candidates[min(len(candidates) - 1, len(candidates) // 3)])
-
-
-def penalised(table: pd.DataFrame, ids: np.ndarray, plain: np.ndarray):
-    """The list as shown, with its headline: under a popularity penalty, one line of what it did (mean popularity
-    before → after, how many items it brought in) over the list, and those items' titles shaded. The same words
-    ended the caption only, nine lines under the slider a presenter moves."""
-    if penalty_for(entry) is None or len(ids) == 0:
-        return table
-    brought = ~np.isin(ids, plain)
-    # what left the list, by name: a swap of one item moved the mean little and the item gone was nowhere to be seen
-    left = [f"{title_search.markdown_safe(str(titles[i]))} ({popularity[i]:,})" for i in plain if i not in set(ids)]
-    st.markdown(f"**Popularity penalty β = {strength:g}:** the list's mean popularity "
-                f"{popularity[plain].mean():,.0f} → {popularity[ids].mean():,.0f} interactions; "
-                f"{int(brought.sum())} of its {counted(len(ids), 'item')} brought in by the penalty"
-                + (" (shaded)" if brought.any() else "")
-                + (f", in place of {', '.join(left[:3])}" + (f" and {len(left) - 3} more" if len(left) > 3 else "")
-                   if left else "") + ".")
-    return table.style.apply(lambda column: [PENALTY_SHADE if on else "" for on in brought], subset=["title"])
 
 
 if mode == MODES[0]:
@@ -676,7 +534,7 @@ if mode == MODES[0]:
     row = inter.matrix[user]
     # The model learned the user from the training part only: a held-out item is no reason for its list.
     trained = entry.train.matrix[user] if entry.train is not None else row
-    history = item_table(row.indices, None)
+    history = item_table(view, row.indices, None)
     history.insert(1, "rating" if inter.is_explicit else "value", row.data)
     if trained is not row:
         history.insert(2, "held out", ui.ticks(~np.isin(row.indices, trained.indices)))
@@ -714,11 +572,11 @@ if mode == MODES[0]:
     else:
         user_bias = getattr(model, "user_bias", None)
         with ui.guard("Placing the recommendations on the model's dimensions"):
-            table = item_table(ids, scores, reasons, lists.taste_coords(entry, user=user),
+            table = item_table(view, ids, scores, reasons, lists.taste_coords(entry, user=user),
                                user_bias=0.0 if user_bias is None else float(user_bias[user]))
         if held is not None:
             table.insert(1, HIT, ui.ticks(np.isin(ids, held)))
-        st.dataframe(penalised(table, ids, plain[plain >= 0]), hide_index=True, width="stretch",
+        st.dataframe(penalised(view, table, ids, plain[plain >= 0]), hide_index=True, width="stretch",
                      column_config=list_columns(table), placeholder=NO_VALUE)  # no reason: "–" (it read "None")
         if held is not None:
             st.markdown(hits_words(ids, held, user))
@@ -858,12 +716,12 @@ else:
             reasons = because_of(folded, folded_values, ids, set(disliked), negatives)
         took = f"{millis:.0f} ms" if millis >= 10 else f"{millis:.1f} ms" if millis >= 0.1 else "under 0.1 ms"
         # the profile's own bias, for the predicted ratings (solved with its vector)
-        user_bias = profile_bias if stars(np.zeros(0), 0.0) is not None else None
+        user_bias = profile_bias if stars(view, np.zeros(0), 0.0) is not None else None
         with ui.guard("Placing the recommendations on the model's dimensions"):
-            table = item_table(ids, scores, reasons, lists.taste_coords(entry, vector=vector), user_bias=user_bias)
+            table = item_table(view, ids, scores, reasons, lists.taste_coords(entry, vector=vector), user_bias=user_bias)
         recommended.markdown(f"**Recommended by {entry.name}** (fold-in and ranking: {took})")
         with recommended:
-            st.dataframe(penalised(table, ids, plain[plain >= 0]), hide_index=True, width="stretch",
+            st.dataframe(penalised(view, table, ids, plain[plain >= 0]), hide_index=True, width="stretch",
                          column_config=list_columns(table), placeholder=NO_VALUE)
         recommended.caption("Fold-in finds the vector of a new user who liked these items, with the item vectors frozen "
                             f"({getattr(model, 'fold_in_how', 'a ridge regression on the item vectors')}), then ranks every "
