@@ -19,8 +19,14 @@ from mfviz.dashboard import (
     ui,
 )
 from mfviz.dashboard.figures import counted
+from mfviz.dashboard.recommend_reasons import (
+    because_of,
+    bias_note,
+    penalty_note,
+    reasons_note,
+    score_words,
+)
 from mfviz.dashboard.recommend_tables import (
-    ADJUSTMENT,
     COLUMNS,
     HISTORY_COLUMNS,
     HISTORY_ROW,
@@ -124,78 +130,6 @@ model = entry.model
 view = RecommendView(entry, data, popularity, int(n), float(strength), SCALE, compare)
 
 
-def because_of(items: np.ndarray, values: np.ndarray | None, targets: np.ndarray, disliked=(),
-               negatives: np.ndarray | None = None) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """For each target, the profile item adding most to its score, how much, and — for a model whose parts add
-    up to the score's personal part (parts_add_up) — its share of the parts that raise it (see reasons_note); an
-    item of `disliked` is named as such (a star-predicting model moves away from it, toward these), and on
-    ratings an item rated below the scale's middle with its rating (a user's 1-star film read as a reason)."""
-    if targets.size == 0 or items.size == 0:
-        return [""] * targets.size, np.full(targets.size, np.nan), np.full(targets.size, np.nan)
-    contributions = cache.profile_contributions(
-        entry.key, model, tuple(items.tolist()), None if values is None else tuple(values.tolist()),
-        tuple(targets.tolist()), () if negatives is None else tuple(negatives.tolist()))
-    labels, adds, shares = [], np.full(targets.size, np.nan), np.full(targets.size, np.nan)
-    # Below the precision "adds" is shown with (list_columns: 3 significant digits of the largest part) it is no
-    # reason at all (the Popularity baseline: every profile alike, every part 0)
-    tops = np.array([np.nanmax(row) if not np.isnan(row).all() else np.nan for row in contributions])
-    least = 0.5 * 10.0 ** -figures.column_decimals(tops)
-    for t, row in enumerate(contributions):
-        best = int(np.nanargmax(row)) if not np.isnan(row).all() else -1
-        if best >= 0 and row[best] >= least:
-            # a model of ratings moves away from a low-rated item; for the others a rating is a strength of interest
-            rating = None if values is None or SCALE is None or not predicts_ratings(entry) else float(values[best])
-            low = rating is not None and rating < (SCALE[0] + SCALE[-1]) / 2
-            labels.append(str(titles[items[best]]) + (" (disliked)" if int(items[best]) in disliked else
-                                                      f" (rated {rating:g})" if low else ""))
-            adds[t] = row[best]
-            # the largest part is often a small one (7-14% of an implicit ALS score on MovieLens): said, so that
-            # "because of" is not read as the one cause. Of the parts that raise the score, not of their sum with
-            # those that lower it (a disliked item's, a low rating's), which read "130%" beside a named like
-            if parts_add_up() and not np.isnan(row).any():
-                shares[t] = 100 * row[best] / row[row > 0].sum()
-        else:
-            labels.append("—")
-    return labels, adds, shares
-
-
-def parts_add_up() -> bool:
-    """Whether the model's parts of a score (`profile_contributions`) add up to its personal part: an exact split
-    (ALS, implicit ALS), or Truncated SVD's linear fold-in; other models' leave-one-out drops do not."""
-    return hasattr(model, "score_contributions") or entry.kind == "svd"
-
-
-def reasons_note(profile_size: int, built: bool = False) -> str:
-    """How the "because of" column was worked out, for the caption under the table."""
-    if hasattr(model, "score_contributions"):
-        how = ("this model folds a profile in by one linear solve, so the personal part of a score (the user "
-               "vector times the item's) splits exactly into one part per profile item, and the parts add up to "
-               f"it{' (Hu, Koren & Volinsky 2008)' if entry.kind == 'ials' else ''}; \"because of\" names the "
-               "item with the largest part, \"adds\" gives it and \"share\" its share of the parts that raise the "
-               "score (a disliked item's part lowers it).")
-    else:
-        considered = (f" (the 100 of {profile_size} items most like these recommendations)"
-                      if profile_size > 100 else "")
-        how = (f"\"because of\" folds the profile in again without one item at a time{considered} and names the "
-               "item whose absence lowers the personal part of the score (the user vector times the item's) "
-               "most; \"adds\" is by how much." + (" Truncated SVD folds in linearly, so these parts add up to the "
-                                                     "personal part: \"share\" is the named item's share of those "
-                                                     "that raise it."
-                                                     if parts_add_up() and profile_size <= 100 else ""))
-    if getattr(model, "user_bias", None) is not None:
-        how += " The user's bias lifts every item alike, so it is no reason and is left out."
-    if getattr(model, "feedback", "any") == "implicit" and inter.is_explicit:
-        if built:  # `built`: a profile built on the page, whose dislikes are told apart (dislikes_note)
-            how += (f" {entry.name} reads every rating of a liked item as a sign of interest, a low one too (a "
-                    "weaker one): a liked item rated low can still be a reason. What the person does not want "
-                    "belongs in the dislikes box.")
-        else:
-            how += (f" {entry.name} reads every rating as a sign of interest, a low one too, so a reason can be an "
-                    "item the user rated low; binarise the ratings on the Data page (Prepare) to train it on likes "
-                    "only.")
-    return "Why: " + how
-
-
 def held_out_note(held_out: int) -> str:
     """Why the held-out items of a user's history are never "because of", for the caption."""
     if held_out == 0:
@@ -277,32 +211,6 @@ def side_hits_note(sides: dict, user: int) -> str:
         note += (" The models were trained on different splits, so their hits count against different held-out "
                  "items (" + "; ".join(f"{name} {len(held)}" for name, held in counted_splits.items()) + ").")
     return note
-
-
-def score_words() -> str:
-    """What the list's score is, for the caption: a model of ratings' is no rating, which the table gives apart."""
-    if stars(view, np.zeros(0), 0.0) is not None:
-        return ("The score, which ranks the list, is user · item plus the item's bias; \"predicted\" adds the global "
-                "mean and the user's bias: the rating the model expects.")
-    return "The score is the model's preference (higher = stronger)."
-
-
-def bias_note(ids: np.ndarray, scores: np.ndarray, seen) -> str:
-    """How much of the listed scores the items' own biases make, for the caption of a model with biases: Funk
-    SVD's lists for MovieLens 100K are mostly the items everyone rates highly, which the page did not say."""
-    biases = getattr(model, "item_bias", None)
-    if biases is None or len(ids) == 0 or not predicts_ratings(entry):
-        return ""
-    own, personal = biases[ids].astype(np.float64), np.asarray(scores, np.float64) - biases[ids]
-    unseen = np.setdiff1d(np.arange(inter.n_items), np.asarray(seen, np.int64))
-    best = unseen[np.argsort(-biases[unseen], kind="stable")[:len(ids)]]
-    shared = np.intersect1d(best, ids).size
-    lead = ("are mostly the items' own biases" if np.abs(own).mean() > np.abs(personal).mean() else
-            "are the items' own biases and the personal part")
-    return (f" {entry.name}'s scores here {lead}: an item's bias (how much better than average everyone rates it) "
-            f"averages {own.mean():+.2f} over this list, the personal part (user · item) {personal.mean():+.2f}; "
-            f"{shared} of these {counted(len(ids), 'item')} {'is' if shared == 1 else 'are'} among the "
-            f"{len(ids)} with the highest bias, which top everyone's list alike.")
 
 
 def never_trained(recommender: state.ModelEntry) -> np.ndarray:
@@ -461,15 +369,6 @@ def users_map(who: str, user: int | None = None, vector: np.ndarray | None = Non
             on_select="rerun" if user is not None else "ignore", selection_mode="points")
 
 
-def penalty_note(ids: np.ndarray) -> str:
-    """How the penalty ranks the list, for the caption (empty without one); what it did, in numbers, is the line
-    over the list (`penalised`)."""
-    if penalty_for(view, entry) is None or len(ids) == 0:
-        return ""
-    return (f" With the popularity penalty β = {strength:g}, the list is ranked by score + {ADJUSTMENT} (down for "
-            "popular items, up for rare ones).")
-
-
 DRAWN_ACTIVITY = 5  # interactions a user drawn by "Another" has at least (one with 1 shows little)
 
 
@@ -561,7 +460,7 @@ if mode == MODES[0]:
         millis = (time.perf_counter() - started) * 1000
         plain = (model.recommend(np.array([user]), n=int(n), exclude=lists.left_out(entry, inter, hits))[0][0]
                  if strength > 0 else ids)
-        reasons = because_of(trained.indices, trained.data, ids)
+        reasons = because_of(view, trained.indices, trained.data, ids)
     # The list first, the history under it, each at the page's width: with the history above, a 1,280 × 720
     # projector showed no recommendation without scrolling; side by side, at 1,440 px (980 px of page) the history
     # cut "Empire Strikes Back, The (198" and its genres, the recommendations their genres.
@@ -582,11 +481,11 @@ if mode == MODES[0]:
             st.markdown(hits_words(ids, held, user))
     st.caption(("Items the user already has are never recommended. " if held is None else
                 f"Only the items {entry.name} was trained on are left out: the user's held-out items can be "
-                "recommended. ") + score_words()
+                "recommended. ") + score_words(view)
                + " Popularity is the item's number of interactions in the data. "
-               + reasons_note(trained.indices.size) + held_out_note(row.indices.size - trained.indices.size)
-               + bias_note(ids, scores, trained.indices if held is not None else row.indices)
-               + penalty_note(ids))
+               + reasons_note(view, trained.indices.size) + held_out_note(row.indices.size - trained.indices.size)
+               + bias_note(view, ids, scores, trained.indices if held is not None else row.indices)
+               + penalty_note(view, ids))
     st.download_button(f"Download every user's top {int(n)} by {entry.name} (CSV)",
                        lambda: cache.recommendation_csv(entry.key, model, data.key, inter, int(n)),
                        file_name=figures.file_name(f"recommendations_top{int(n)}", "csv", ui.data_label(data), entry.name), mime="text/csv", key="rec_csv",
@@ -713,7 +612,7 @@ else:
             millis = (time.perf_counter() - started) * 1000
             plain = (np.asarray(model.recommend_for_vector(vector, n=int(n), exclude=profile.tolist())[0])
                      if strength > 0 else ids)
-            reasons = because_of(folded, folded_values, ids, set(disliked), negatives)
+            reasons = because_of(view, folded, folded_values, ids, set(disliked), negatives)
         took = f"{millis:.0f} ms" if millis >= 10 else f"{millis:.1f} ms" if millis >= 0.1 else "under 0.1 ms"
         # the profile's own bias, for the predicted ratings (solved with its vector)
         user_bias = profile_bias if stars(view, np.zeros(0), 0.0) is not None else None
@@ -725,13 +624,13 @@ else:
                          column_config=list_columns(table), placeholder=NO_VALUE)
         recommended.caption("Fold-in finds the vector of a new user who liked these items, with the item vectors frozen "
                             f"({getattr(model, 'fold_in_how', 'a ridge regression on the item vectors')}), then ranks every "
-                            "item by it: this is how a live service treats a new visitor. " + score_words() + " "
-                            + reasons_note(len(picked), built=True) + dislikes_note(entry, len(disliked))
+                            "item by it: this is how a live service treats a new visitor. " + score_words(view) + " "
+                            + reasons_note(view, len(picked), built=True) + dislikes_note(entry, len(disliked))
                             + (f" Left out of the fold-in: {named}, which {entry.name} never trained on (none of "
                                f"{'their' if strangers.size > 1 else 'its'} interactions in its training part), so "
                                f"{'their vectors were' if strangers.size > 1 else 'its vector was'} never fitted and "
                                "would move nothing (“none in training” in the list)." if strangers.size else "")
-                            + bias_note(ids, scores, profile) + penalty_note(ids))
+                            + bias_note(view, ids, scores, profile) + penalty_note(view, ids))
         if compare:  # right under this model's list, as for a user (above the profile's table)
             with recommended, ui.guard("Folding the profile into the other models"):
                 # not `lists`: that is the module the users' map below calls (its AttributeError was shown)
