@@ -12,7 +12,6 @@ from mfviz.dashboard import (
     figures,
     links,
     lists,
-    map_figures,
     map_points,
     pickers,
     state,
@@ -36,6 +35,7 @@ from mfviz.dashboard.recommend_tables import (
     list_columns,
     penalised,
 )
+from mfviz.dashboard.recommend_taste import taste_profile, users_map
 from mfviz.dashboard.recommend_view import (
     RecommendView,
     penalty_for,
@@ -46,7 +46,6 @@ from mfviz.dashboard.recommend_view import (
 )
 from mfviz.dashboard.training import NO_VALUE
 from mfviz.dashboard.untrained import MARK as NONE_IN_TRAINING
-from mfviz.dashboard.untrained import left_off
 from mfviz.data.id_lists import join_ids, user_named
 from mfviz.models.sanity import untrained_users
 
@@ -137,31 +136,6 @@ def held_out_note(held_out: int) -> str:
     return (f" The {held_out:,} item{'s' if held_out != 1 else ''} marked \"held out\" in the history "
             f"{'were' if held_out != 1 else 'was'} kept for testing {entry.name}: it never saw "
             f"{'them' if held_out != 1 else 'it'}, so {'they are' if held_out != 1 else 'it is'} no reason.")
-
-
-def taste_profile(who: str, own: np.ndarray, ids: np.ndarray, kind: str = "item") -> None:
-    """Where a user's (or a profile's) items and the list recommended to them sit on the model's strongest
-    dimensions, among all items: the pull of the taste shows as the list's place (a profile of three blockbusters
-    was placed among the users by the direction of its vector, which follows activity on the popularity dimension,
-    and sat at the "rare items" end while its list was more popular than any user's)."""
-    if entry.kind == "popularity":  # no latent space
-        return
-    with ui.guard("Placing the taste on the model's dimensions"):
-        dims = cache.dimensions(entry.key, model)
-        columns = {}
-        for name, rows, what in ((f"its {counted(len(own), kind)} (mean)", own, "its items"),
-                                 (f"its top {len(ids)} (mean)", ids, "the list above")):
-            if len(rows):
-                columns[name] = (dims.percentiles(dims.item_coords[np.asarray(rows, np.int64)]).mean(axis=0),
-                                 f"Share of all items (%) lower on the dimension than {what}, averaged over them: "
-                                 "50 = typical items, near 0 or 100 = far toward one end.")
-    if columns:
-        ui.dimension_profile(entry, data, f"{who}'s items and recommendations", columns,
-                             ("The personal part of a score (beside the item's bias, the same for everyone) " if getattr(
-                                 model, "item_bias", None) is not None else "A score ")
-                             + "is the sum over the model's dimensions of the user's coordinate times the item's, so a "
-                             "taste toward one end of a strong dimension pulls the recommendations toward the items at "
-                             "that end: where the list sits beside the items shows that pull.")
 
 
 def top_unseen(recommender: state.ModelEntry, user: int, hits: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -329,46 +303,6 @@ def profile_ratings(picked: np.ndarray, liked: float, scale: list[float], dislik
     return ratings
 
 
-SIMILAR_USERS = 10  # users joined to the user or profile on the map of users
-
-
-def users_map(who: str, user: int | None = None, vector: np.ndarray | None = None,
-              profile: np.ndarray | None = None) -> None:
-    """On demand, a map of the users (UMAP of a sample of their vectors, coloured by distinctive genre)
-    with this user or profile starred and joined to the users most like it (cosine). In the user
-    mode a click on another user switches to that user."""
-    if entry.kind == "popularity" or not st.toggle(
-            "Show where this taste sits among the users (a map of the users)", key="rec_users_map_on",
-            help=f"UMAP of up to {cache.USERS_MAPPED:,} users' vectors: users the model finds alike land close "
-                 "together. The first map of a model takes a few seconds; it is cached."):
-        return
-    if inter.n_users < 3:
-        st.info(f"A map of the users needs at least 3 users, and this data has {inter.n_users}.", icon=":material/info:")
-        return
-    with ui.guard("Mapping the users"):
-        table, focus, similar, mine = lists.users_around(entry, data, who, user, vector, profile, SIMILAR_USERS)
-        chart = map_figures.latent_scatter(table, "distinctive genre", continuous=False, anchor=focus,
-                                           neighbours={"cosine": np.asarray(similar, np.int64)})
-    chart.figure.update_layout(title_text=f"{who} among the users", xaxis_title="UMAP 1 (arbitrary units)",
-                               yaxis_title="UMAP 2 (arbitrary units)")
-    chart.figure.update_traces(name="most alike users", selector=dict(name="cosine neighbours"))
-    # the items' maps are coloured by an item's least common genre, these users by their most over-represented
-    figures.legend_title(chart.figure, "user's distinctive genre")
-    same = int(np.sum(table.set_index("item").loc[similar, "distinctive genre"].to_numpy() == mine)) if similar else 0
-    caption = (f"{len(table):,} users, each coloured by the genre most over-represented among their items (against the "
-               f"whole data); the star is {who.lower()}, "
-               + (f"the rings the {len(similar)} users" if len(similar) != 1 else "the ring the user")
-               + " the model finds most alike "
-               "(cosine of their vectors)" + (f", {same} of them with the same distinctive genre ({mine})"
-                                              if mine != "(none)" else "")
-               + ". Users who are close get similar recommendations."
-               + left_off(int(untrained_users(model).sum()), "user")
-               + (" Nor are they among the most alike." if untrained_users(model).any() else "")
-               + (" Click a user to show their history and recommendations." if user is not None else ""))
-    ui.show(map_figures.Chart(chart.figure, caption, chart.trace_items), key="rec_users_map",
-            on_select="rerun" if user is not None else "ignore", selection_mode="points")
-
-
 DRAWN_ACTIVITY = 5  # interactions a user drawn by "Another" has at least (one with 1 shows little)
 
 
@@ -518,9 +452,9 @@ if mode == MODES[0]:
     st.dataframe(history, hide_index=True, width="stretch", height=HISTORY_ROW * (min(len(history), HISTORY_ROWS) + 1) + 3,
                  column_config=HISTORY_COLUMNS)
     # the items the model learned the taste from (its training part: held-out ones are no part of it)
-    taste_profile(user_named(inter.user_ids[user], capital=True), trained.indices, ids,
+    taste_profile(view, user_named(inter.user_ids[user], capital=True), trained.indices, ids,
                   "training item" if entry.train is not None else "item")
-    users_map(user_named(inter.user_ids[user], capital=True), user=user)
+    users_map(view, user_named(inter.user_ids[user], capital=True), user=user)
 elif mode == MODES[2]:
     from mfviz.dashboard import new_item
 
@@ -647,5 +581,5 @@ else:
                 if unfolded:
                     st.caption("Not side by side: " + "; ".join(unfolded) + ".")
         trained_on = profile[~unknown[profile]]  # the items the taste was folded in from
-        taste_profile("This profile", np.setdiff1d(trained_on, np.asarray(disliked, np.int64)), ids, "liked item")
-        users_map("This profile", vector=vector, profile=trained_on)
+        taste_profile(view, "This profile", np.setdiff1d(trained_on, np.asarray(disliked, np.int64)), ids, "liked item")
+        users_map(view, "This profile", vector=vector, profile=trained_on)
