@@ -18,6 +18,7 @@ from mfviz.dashboard import (
     ui,
 )
 from mfviz.dashboard.figures import counted
+from mfviz.dashboard.recommend_compare import side_list, user_lists_side_by_side
 from mfviz.dashboard.recommend_reasons import (
     because_of,
     bias_note,
@@ -42,6 +43,7 @@ from mfviz.dashboard.recommend_view import (
     predicts_ratings,
     rating_scale,
     stars,
+    top_unseen,
     view_beta,
 )
 from mfviz.dashboard.training import NO_VALUE
@@ -138,22 +140,6 @@ def held_out_note(held_out: int) -> str:
             f"{'them' if held_out != 1 else 'it'}, so {'they are' if held_out != 1 else 'it is'} no reason.")
 
 
-def top_unseen(recommender: state.ModelEntry, user: int, hits: bool = False) -> tuple[np.ndarray, np.ndarray]:
-    """A user's list by a model: everything the user has left out, or with `hits` only the model's training
-    items (lists.left_out)."""
-    return lists.for_user(recommender, user, lists.left_out(recommender, inter, hits), int(n),
-                          penalty_for(view, recommender))
-
-
-def side_list(recommender: state.ModelEntry, ids: np.ndarray, scores: np.ndarray,
-              held: np.ndarray | None = None, hits: bool = False) -> ui.SideList:
-    """A model's list for the lists side by side: what ranks it under a penalty, and its hits when counted
-    (`hits`: they are asked for, and a model without a test part says it has none)."""
-    change = penalty_for(view, recommender)
-    return ui.SideList(ids, scores, None if change is None else np.asarray(scores, np.float64) + change[ids], held,
-                       note="no held-out items" if hits and not lists.can_hit(recommender) else "")
-
-
 def hits_words(ids: np.ndarray, held: np.ndarray, user: int) -> str:
     """How many of the user's held-out items the list hits, as precision and recall for this one user."""
     found, k = int(np.isin(ids, held).sum()), len(ids)
@@ -167,24 +153,6 @@ def hits_words(ids: np.ndarray, held: np.ndarray, user: int) -> str:
             "most 20,000 of them)"
             + (", for lists without a popularity penalty" if penalty_for(view, entry) is not None else "")
             + ("; a held-out item counts whatever its rating, as there" if inter.is_explicit else "") + ".")
-
-
-def side_hits_note(sides: dict, user: int) -> str:
-    """What a hit is in the lists side by side, and whose hits are counted against other held-out items."""
-    note = (" Hit (ticked): an item of "
-            f"{user_named(inter.user_ids[user])} held out of that model's training, each list leaving out only its own model's "
-            "training items; a model's hits over its list length are its precision for this one user.")
-    models = ui.models()
-    splits = {name: lists.held_out(models[name], inter, user).tolist() for name in sides}
-    never = [name for name in sides if not lists.can_hit(models[name])]
-    if never:
-        note += (f" {', '.join(never)} {'holds' if len(never) == 1 else 'hold'} no item out of training (no test "
-                 "share, or loaded from a model file): nothing to hit, and everything the user has is left out.")
-    counted_splits = {name: held for name, held in splits.items() if name not in never}
-    if len({tuple(held) for held in counted_splits.values()}) > 1:
-        note += (" The models were trained on different splits, so their hits count against different held-out "
-                 "items (" + "; ".join(f"{name} {len(held)}" for name, held in counted_splits.items()) + ").")
-    return note
 
 
 def never_trained(recommender: state.ModelEntry) -> np.ndarray:
@@ -390,7 +358,7 @@ if mode == MODES[0]:
     held = lists.held_out(entry, inter, user) if hits else None  # what counts as a hit
     with ui.guard("Recommending"):
         started = time.perf_counter()
-        ids, scores = top_unseen(entry, user, hits)
+        ids, scores = top_unseen(view, entry, user, hits)
         millis = (time.perf_counter() - started) * 1000
         plain = (model.recommend(np.array([user]), n=int(n), exclude=lists.left_out(entry, inter, hits))[0][0]
                  if strength > 0 else ids)
@@ -429,24 +397,7 @@ if mode == MODES[0]:
                            "was trained on (their lists would say nothing of them)." if untrained.any() else "."))
     # the other models' lists right under this one's, where a presenter compares them (they came after the
     # dimensions table and the map of users, some 1,300 px further down)
-    # a model compared may come of another split, one that held out all of this user's interactions
-    strangers = [name for name in compare if untrained_users(ui.models()[name].model)[user]]
-    if compare and len(ids):
-        with ui.guard("Recommending with the other models"):
-            sides = {entry.name: side_list(entry, ids, scores, held if lists.can_hit(entry) else None, hits)}
-            for name in (name for name in compare if name not in strangers):
-                other = ui.models()[name]
-                other_ids, other_scores = top_unseen(other, user, hits)
-                sides[name] = side_list(other, other_ids, other_scores,
-                                        lists.held_out(other, inter, user) if hits and lists.can_hit(other) else None,
-                                        hits)
-            if len(sides) > 1:
-                ui.side_by_side(sides, titles, popularity, int(n), score_help=COLUMNS["score"]["help"],
-                                note=side_hits_note(sides, user) if hits else "")
-        if strangers:
-            st.caption(f"Not side by side: {' and '.join(strangers)}, trained on none of this user's interactions "
-                       f"({'its' if len(strangers) == 1 else 'their'} evaluation split held them all out), so "
-                       f"{'its list' if len(strangers) == 1 else 'their lists'} would say nothing of them.")
+    user_lists_side_by_side(view, user, ids, scores, held, hits)
     st.markdown(f"**What {user_named(inter.user_ids[user])} interacted with** ({counted(len(history), 'item')}, best first"
                 + ("; a click on “when” orders them in time)" if "when" in history.columns else ")"))
     st.dataframe(history, hide_index=True, width="stretch", height=HISTORY_ROW * (min(len(history), HISTORY_ROWS) + 1) + 3,
@@ -568,14 +519,14 @@ else:
         if compare:  # right under this model's list, as for a user (above the profile's table)
             with recommended, ui.guard("Folding the profile into the other models"):
                 # not `lists`: that is the module the users' map below calls (its AttributeError was shown)
-                side_lists, unfolded = {entry.name: side_list(entry, ids, scores)}, []
+                side_lists, unfolded = {entry.name: side_list(view, entry, ids, scores)}, []
                 for name in compare:
                     other = ui.models()[name]
                     other_vector = fold(other, profile, values)[0]
                     if other_vector is None:  # nothing of the profile it can fold in: its empty list said nothing
                         unfolded.append(not_folded_words(other, profile))
                         continue
-                    side_lists[name] = side_list(other, *for_profile(other, profile, values, other_vector))
+                    side_lists[name] = side_list(view, other, *for_profile(other, profile, values, other_vector))
                 if len(side_lists) > 1:
                     ui.side_by_side(side_lists, titles, popularity, int(n), score_help=COLUMNS["score"]["help"])
                 if unfolded:

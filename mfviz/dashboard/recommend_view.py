@@ -74,3 +74,11 @@ def stars(view: RecommendView, scores: np.ndarray, user_bias: float) -> np.ndarr
         return None
     return np.clip(np.asarray(scores, np.float64) + float(getattr(view.model, "global_mean", 0.0)) + user_bias,
                    view.scale[0], view.scale[-1])
+
+
+def top_unseen(view: RecommendView, recommender: ModelEntry, user: int, hits: bool = False
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """A user's list by a model: everything the user has left out, or with `hits` only the model's training
+    items (lists.left_out)."""
+    return lists.for_user(recommender, user, lists.left_out(recommender, view.inter, hits), view.n,
+                          penalty_for(view, recommender))
