@@ -1,52 +1,23 @@
 """Recommend page (stakeholder demo): a user's history and recommendations, or a profile built live."""
 
-import time
 
-import numpy as np
-import pandas as pd
 import streamlit as st
 
 from mfviz.dashboard import (
     cache,
-    figures,
     links,
     lists,
-    map_points,
-    pickers,
     recommend_profile,
+    recommend_user,
     state,
     ui,
 )
-from mfviz.dashboard.figures import counted
-from mfviz.dashboard.recommend_compare import user_lists_side_by_side
 from mfviz.dashboard.recommend_profile import DISLIKES, PROFILE_RATINGS
-from mfviz.dashboard.recommend_reasons import (
-    because_of,
-    bias_note,
-    penalty_note,
-    reasons_note,
-    score_words,
-)
-from mfviz.dashboard.recommend_tables import (
-    HISTORY_COLUMNS,
-    HISTORY_ROW,
-    HISTORY_ROWS,
-    HIT,
-    item_table,
-    list_columns,
-    penalised,
-)
-from mfviz.dashboard.recommend_taste import taste_profile, users_map
 from mfviz.dashboard.recommend_view import (
     RecommendView,
-    penalty_for,
     rating_scale,
-    top_unseen,
-    view_beta,
 )
-from mfviz.dashboard.training import NO_VALUE
-from mfviz.data.id_lists import join_ids, user_named
-from mfviz.models.sanity import untrained_users
+from mfviz.data.id_lists import join_ids
 
 ui.header("Recommend", "What would the model suggest? Pick a user to see what they liked and what the model "
           "recommends — or build a taste profile from a few items and watch the recommendations change "
@@ -126,165 +97,8 @@ model = entry.model
 view = RecommendView(entry, data, popularity, int(n), float(strength), SCALE, compare)
 
 
-def held_out_note(held_out: int) -> str:
-    """Why the held-out items of a user's history are never "because of", for the caption."""
-    if held_out == 0:
-        return ""
-    return (f" The {held_out:,} item{'s' if held_out != 1 else ''} marked \"held out\" in the history "
-            f"{'were' if held_out != 1 else 'was'} kept for testing {entry.name}: it never saw "
-            f"{'them' if held_out != 1 else 'it'}, so {'they are' if held_out != 1 else 'it is'} no reason.")
-
-
-def hits_words(ids: np.ndarray, held: np.ndarray, user: int) -> str:
-    """How many of the user's held-out items the list hits, as precision and recall for this one user."""
-    found, k = int(np.isin(ids, held).sum()), len(ids)
-    if held.size == 0:
-        return (f"**Hits: none to find.** {user_named(inter.user_ids[user], capital=True)} has no item held out of {entry.name}'s "
-                "training (all their items were in its training part).")
-    return (f"**Hits: {found} of these {k}** are among the {counted(held.size, 'item')} "
-            f"{user_named(inter.user_ids[user])} has that {entry.name} never saw in training (\"held out\" in the history): "
-            f"precision@{k} = {found / k:.2f} and recall@{k} = {found}/{held.size} = {found / held.size:.2f} for "
-            f"this one user. The Train page's precision@k and recall@k are these averaged over the test users (at "
-            "most 20,000 of them)"
-            + (", for lists without a popularity penalty" if penalty_for(view, entry) is not None else "")
-            + ("; a held-out item counts whatever its rating, as there" if inter.is_explicit else "") + ".")
-
-
-DRAWN_ACTIVITY = 5  # interactions a user drawn by "Another" has at least (one with 1 shows little)
-
-
-def another_user(activity: np.ndarray) -> None:
-    """Callback of "Another": the next of a seeded sequence of users (the n-th click draws with seed n), among
-    those with DRAWN_ACTIVITY interactions or more (all of them when none has), never the one shown."""
-    draws = st.session_state.get("rec_user_draws", 0) + 1
-    st.session_state["rec_user_draws"] = draws
-    eligible = np.flatnonzero(activity >= DRAWN_ACTIVITY)
-    eligible = eligible if eligible.size else np.arange(activity.size)
-    eligible = eligible[eligible != st.session_state.get("rec_user")] if eligible.size > 1 else eligible
-    st.session_state["rec_user"] = int(np.random.default_rng(draws).choice(eligible))
-
-
-def default_user(candidates: np.ndarray) -> int:
-    """The user shown first: a third of the way down the users by activity (a typical user, not the heaviest), among
-    those the model was trained on."""
-    return int(candidates[min(len(candidates) - 1, len(candidates) // 3)])
-
-
 if mode == MODES[0]:
-    activity = summary.user_activity
-    candidates = np.argsort(-activity, kind="stable")
-    # A click on a user of the users' map picks that user: read before the picker is drawn, and once.
-    clicked = map_points.clicked_item(st.session_state.get("rec_users_map"))
-    clicked = clicked if clicked is not None and clicked < inter.n_users else None
-    if clicked != st.session_state.get("rec_users_clicked"):
-        st.session_state["rec_users_clicked"] = clicked
-        if clicked is not None:
-            st.session_state["rec_user"] = clicked
-    who, draw, switch = st.columns([3, 0.9, 1.6], vertical_alignment="bottom")
-    draw.button("Another", key="rec_another_user", icon=":material/shuffle:", on_click=another_user, args=(activity,),
-                help=f"A user drawn at random among those with at least {DRAWN_ACTIVITY} interactions, to flip through "
-                     "users in a demonstration; the same draws in the same order in every session.")
-    untrained = untrained_users(model)  # a split by time (or at random) can hold out all of a user's interactions
-    user = pickers.pick_one(who, "User", "user", candidates, inter, "rec_user",
-                            lambda u: f"{user_named(inter.user_ids[u])} · {counted(int(activity[u]), 'interaction')}"
-                                      + (", none in training" if untrained[u] else ""),
-                            default=default_user(candidates[~untrained[candidates]] if not untrained.all()
-                                                 else candidates))
-    if link.get("hits") == "1":
-        st.session_state["rec_hits"] = True
-        if not lists.can_hit(entry):  # said, as every other part of a link this session cannot apply
-            st.warning(f"The link lets the user's held-out items be recommended (hits=1), but {entry.name} holds no "
-                       "item out of its training (trained with no test share, or loaded from a model file), so there "
-                       "is nothing to hit: its lists leave out everything the user has.", icon=":material/link_off:")
-    # For a model without held-out items the switch is shown off and greyed out under another key, so the choice
-    # made for the models that have them comes back with them (it was set to off for good).
-    hits = switch.toggle(
-        "Held-out items as hits",
-        **({"key": "rec_hits"} if lists.can_hit(entry) else {"key": "rec_hits_none", "value": False, "disabled": True}),
-        help=(f"Leaves only the items {entry.name} was trained on out of the user's lists, instead of everything "
-              "the user has in the data: the items held out for testing (marked in the history) can then be "
-              "recommended, and each one recommended is a hit — what the Train page's precision@k and recall@k "
-              "count, here for one user. Each model side by side leaves out its own training items."
-              if lists.can_hit(entry) else
-              f"Not available for {entry.name}: no item was held out of its training (it was trained with no test "
-              "share, or loaded from a model file, which keeps no split), so there is nothing to hit. Train a model "
-              "with a test share on the Train page to see its hits."))
-    links.show(data, entry, "recommend", compare=compared, user=links.id_list(inter, "user", [user]), n=int(n),
-               beta=view_beta(strength), hits="1" if hits else None)
-    row = inter.matrix[user]
-    # The model learned the user from the training part only: a held-out item is no reason for its list.
-    trained = entry.train.matrix[user] if entry.train is not None else row
-    history = item_table(view, row.indices, None)
-    history.insert(1, "rating" if inter.is_explicit else "value", row.data)
-    if trained is not row:
-        history.insert(2, "held out", ui.ticks(~np.isin(row.indices, trained.indices)))
-    if inter.timestamps is not None:  # when (RecTools' apps show a history in time order: a click on "when" does)
-        start, end = inter.matrix.indptr[user], inter.matrix.indptr[user + 1]
-        history.insert(len(history.columns) - 1 if "genres" in history.columns else len(history.columns), "when",
-                       pd.to_datetime(inter.timestamps[start:end], unit="s"))
-    history = history.sort_values(history.columns[1], ascending=False)
-    if untrained[user]:  # its vector was never fitted: a list would come of item biases, a random start or index order
-        st.info(f"{user_named(inter.user_ids[user], capital=True)} has no interaction in {entry.name}'s training part: "
-                f"its evaluation split held out all {counted(row.indices.size, 'interaction')} of theirs for "
-                "testing, so the model learned nothing of this user's taste and a list would say nothing of it. To see "
-                "what it recommends from their history, build a profile from their items (\"a profile I build\"): fold-in "
-                "places them without retraining. Users marked \"none in training\" in the list are in this case.",
-                icon=":material/info:")
-        st.markdown(f"**What {user_named(inter.user_ids[user])} interacted with** ({counted(len(history), 'item')})")
-        st.dataframe(history, hide_index=True, width="stretch", column_config=HISTORY_COLUMNS,
-                     height=HISTORY_ROW * (min(len(history), HISTORY_ROWS) + 1) + 3)
-        st.stop()
-    held = lists.held_out(entry, inter, user) if hits else None  # what counts as a hit
-    with ui.guard("Recommending"):
-        started = time.perf_counter()
-        ids, scores = top_unseen(view, entry, user, hits)
-        millis = (time.perf_counter() - started) * 1000
-        plain = (model.recommend(np.array([user]), n=int(n), exclude=lists.left_out(entry, inter, hits))[0][0]
-                 if strength > 0 else ids)
-        reasons = because_of(view, trained.indices, trained.data, ids)
-    # The list first, the history under it, each at the page's width: with the history above, a 1,280 × 720
-    # projector showed no recommendation without scrolling; side by side, at 1,440 px (980 px of page) the history
-    # cut "Empire Strikes Back, The (198" and its genres, the recommendations their genres.
-    st.markdown(f"**Recommended by {entry.name}** ({millis:.0f} ms)")
-    if len(ids) == 0:
-        st.info(f"{user_named(inter.user_ids[user], capital=True)} has every item of the data: nothing is left to recommend.",
-                icon=":material/info:")
-    else:
-        user_bias = getattr(model, "user_bias", None)
-        with ui.guard("Placing the recommendations on the model's dimensions"):
-            table = item_table(view, ids, scores, reasons, lists.taste_coords(entry, user=user),
-                               user_bias=0.0 if user_bias is None else float(user_bias[user]))
-        if held is not None:
-            table.insert(1, HIT, ui.ticks(np.isin(ids, held)))
-        st.dataframe(penalised(view, table, ids, plain[plain >= 0]), hide_index=True, width="stretch",
-                     column_config=list_columns(table), placeholder=NO_VALUE)  # no reason: "–" (it read "None")
-        if held is not None:
-            st.markdown(hits_words(ids, held, user))
-    st.caption(("Items the user already has are never recommended. " if held is None else
-                f"Only the items {entry.name} was trained on are left out: the user's held-out items can be "
-                "recommended. ") + score_words(view)
-               + " Popularity is the item's number of interactions in the data. "
-               + reasons_note(view, trained.indices.size) + held_out_note(row.indices.size - trained.indices.size)
-               + bias_note(view, ids, scores, trained.indices if held is not None else row.indices)
-               + penalty_note(view, ids))
-    st.download_button(f"Download every user's top {int(n)} by {entry.name} (CSV)",
-                       lambda: cache.recommendation_csv(entry.key, model, data.key, inter, int(n)),
-                       file_name=figures.file_name(f"recommendations_top{int(n)}", "csv", ui.data_label(data), entry.name), mime="text/csv", key="rec_csv",
-                       on_click="ignore", help="One row per user and rank: user_id, rank, item_id, title, score; "
-                       "items the user has in the data are left out" + (
-                           f", and so are the {int(untrained.sum()):,} users none of whose interactions {entry.name} "
-                           "was trained on (their lists would say nothing of them)." if untrained.any() else "."))
-    # the other models' lists right under this one's, where a presenter compares them (they came after the
-    # dimensions table and the map of users, some 1,300 px further down)
-    user_lists_side_by_side(view, user, ids, scores, held, hits)
-    st.markdown(f"**What {user_named(inter.user_ids[user])} interacted with** ({counted(len(history), 'item')}, best first"
-                + ("; a click on “when” orders them in time)" if "when" in history.columns else ")"))
-    st.dataframe(history, hide_index=True, width="stretch", height=HISTORY_ROW * (min(len(history), HISTORY_ROWS) + 1) + 3,
-                 column_config=HISTORY_COLUMNS)
-    # the items the model learned the taste from (its training part: held-out ones are no part of it)
-    taste_profile(view, user_named(inter.user_ids[user], capital=True), trained.indices, ids,
-                  "training item" if entry.train is not None else "item")
-    users_map(view, user_named(inter.user_ids[user], capital=True), user=user)
+    recommend_user.show(view, summary.user_activity, link)
 elif mode == MODES[2]:
     from mfviz.dashboard import new_item
 
