@@ -1,6 +1,5 @@
 """Recommend page (stakeholder demo): a user's history and recommendations, or a profile built live."""
 
-
 import streamlit as st
 
 from mfviz.dashboard import (
@@ -9,15 +8,9 @@ from mfviz.dashboard import (
     lists,
     recommend_profile,
     recommend_user,
-    state,
     ui,
 )
-from mfviz.dashboard.recommend_profile import DISLIKES, PROFILE_RATINGS
-from mfviz.dashboard.recommend_view import (
-    RecommendView,
-    rating_scale,
-)
-from mfviz.data.id_lists import join_ids
+from mfviz.dashboard.recommend_view import RecommendView, rating_scale
 
 ui.header("Recommend", "What would the model suggest? Pick a user to see what they liked and what the model "
           "recommends — or build a taste profile from a few items and watch the recommendations change "
@@ -27,7 +20,6 @@ data = ui.current_data()
 inter = data.interactions
 MODES = ["a user in the data", "a profile I build", "a new item (who gets it)"]
 SHOWN_BEFORE = "mfviz.rec_shown_before"  # the model shown on the last run, for the side-by-side choice's swap
-
 
 with ui.guard("Reading the data"):
     summary = cache.summary(data.key, inter)  # once per run: a cache hit still unpickles its arrays
@@ -42,20 +34,8 @@ if "user" in link and (chosen := links.indices(inter, "user", link["user"])):
 elif (listed := link.get("items", st.query_params.get("items") if "ratings" in link else None)) and (
         rated := links.rated_items(inter, listed, link.get("ratings"),
                                    (SCALE[0], SCALE[-1]) if SCALE else None))[0]:
-    chosen, ratings = rated
-    lowest = [i for i, r in zip(chosen, ratings or [], strict=False) if r <= SCALE[0]]
-    st.session_state["rec_mode"], st.session_state[state.PROFILE] = MODES[1], [i for i in chosen if i not in lowest]
-    st.session_state[DISLIKES] = lowest  # items the link rates lowest open as dislikes, as they were sent
-    for key in ("rec_profile", "rec_dislikes"):
-        st.session_state.pop(key, None)  # the pickers start again from the profile
-    # Each item's own rating as the link has it; without ratings= every item has the top rating, the one a new
-    # session's slider starts on, whatever this session's slider says (the link was written so). The editor's
-    # edits, kept by row position, would otherwise be laid over them.
-    if inter.is_explicit:
-        st.session_state[PROFILE_RATINGS] = dict(zip(chosen, ratings or [SCALE[-1]] * len(chosen),
-                                                     strict=True))
-    for key in [key for key in st.session_state if str(key).startswith("rec_ratings_")]:
-        del st.session_state[key]
+    st.session_state["rec_mode"] = MODES[1]
+    recommend_profile.open_from_link(inter, *rated, SCALE)
 elif "fans" in link and (chosen := links.indices(inter, "item", link["fans"])):
     st.session_state["rec_mode"], st.session_state["rec_new_from"] = MODES[2], chosen
 top = st.columns([2, 2, 1, 1.4])
@@ -90,20 +70,14 @@ compare = st.multiselect(
     "Side by side with", others, key="rec_compare", max_selections=links.MAX_COMPARED, placeholder="other models of this session",
     help="Their lists for the same user or profile next to this model's; items in every list are shaded.",
 ) if others else []
-compared = join_ids(compare) or None  # the side-by-side models, as the page's link carries them
-popularity = summary.item_popularity
-titles = inter.titles
-model = entry.model
-view = RecommendView(entry, data, popularity, int(n), float(strength), SCALE, compare)
-
-
+view = RecommendView(entry, data, summary.item_popularity, int(n), float(strength), SCALE, compare)
 if mode == MODES[0]:
     recommend_user.show(view, summary.user_activity, link)
-elif mode == MODES[2]:
+elif mode == MODES[1]:
+    recommend_profile.show(view)
+else:
     from mfviz.dashboard import new_item
 
-    new_item.show(entry, data, popularity, int(n), compare)
-    links.show(data, entry, "recommend", compare=compared, fans=links.id_list(inter, "item", st.session_state.get("rec_new_from")),
-               n=int(n))
-else:
-    recommend_profile.show(view)
+    new_item.show(entry, data, view.popularity, view.n, compare)
+    links.show(data, entry, "recommend", compare=view.compared,
+               fans=links.id_list(inter, "item", st.session_state.get("rec_new_from")), n=view.n)

@@ -152,6 +152,24 @@ def profile_ratings(view: RecommendView, picked: np.ndarray, liked: float, scale
     return ratings
 
 
+def open_from_link(inter, chosen: list[int], ratings: list[float] | None, scale: list[float] | None) -> None:
+    """Make the profile the items of a link just opened (before the pickers are drawn), each with the link's
+    rating; those it rates the scale's lowest open as dislikes."""
+    lowest = [i for i, r in zip(chosen, ratings or [], strict=False) if r <= scale[0]]
+    st.session_state[state.PROFILE] = [i for i in chosen if i not in lowest]
+    st.session_state[DISLIKES] = lowest  # items the link rates lowest open as dislikes, as they were sent
+    for key in ("rec_profile", "rec_dislikes"):
+        st.session_state.pop(key, None)  # the pickers start again from the profile
+    # Each item's own rating as the link has it; without ratings= every item has the top rating, the one a new
+    # session's slider starts on, whatever this session's slider says (the link was written so). The editor's
+    # edits, kept by row position, would otherwise be laid over them.
+    if inter.is_explicit:
+        st.session_state[PROFILE_RATINGS] = dict(zip(chosen, ratings or [scale[-1]] * len(chosen),
+                                                     strict=True))
+    for key in [key for key in st.session_state if str(key).startswith("rec_ratings_")]:
+        del st.session_state[key]
+
+
 def show(view: RecommendView) -> None:
     """The whole mode: pick the liked (and disliked) items, rate them, see the list folded in from them."""
     entry, data, inter, model, titles = view.entry, view.data, view.inter, view.model, view.titles
