@@ -90,10 +90,10 @@ HISTORY_ROWS = 10  # rows of the history shown before it scrolls (the rest scrol
 
 
 def item_table(view: RecommendView, items: np.ndarray, scores: np.ndarray | None = None,
-               reasons: tuple[list[str], np.ndarray] | None = None, taste: np.ndarray | None = None,
+               reasons: tuple[list[str], np.ndarray, np.ndarray] | None = None, taste: np.ndarray | None = None,
                user_bias: float | None = None) -> pd.DataFrame:
     """Title first, then why and how strongly, popularity, and genres last (a narrow table cuts them).
-    With `taste` (the user's or profile's coordinates on the model's dimensions), the dimension each
+    `reasons`: "because of", "adds" and "share", as `because_of` returns them. With `taste` (the user's or profile's coordinates on the model's dimensions), the dimension each
     item's score comes from most; with `user_bias`, a model of ratings' predicted rating after the score."""
     frame = lists.item_frame(view.inter, view.popularity, items, scores, reasons)
     if taste is not None and len(frame):
