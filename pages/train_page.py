@@ -10,6 +10,7 @@ from mfviz.dashboard import (
     cache,
     figures,
     map_colours,
+    model_names,
     served,
     state,
     train_figures,
@@ -97,7 +98,7 @@ changed = [name for name, spec in cls.params.items() if name in last and last[na
 if last and last.get("_data") not in (None, data.key):
     st.info(f"The hyperparameters below are those {cls.label} was last trained with, on other data "
             f"({last.get('_data_name', 'an earlier dataset')})"
-            + (f": {training.hyperparameter_words({n: last[n] for n in changed})}" if changed else "")
+            + (f": {model_names.hyperparameter_words({n: last[n] for n in changed})}" if changed else "")
             + ". Reset them to start from the defaults for this data.", icon=":material/history:")
 st.button("Reset to defaults", key="train_reset", on_click=reset_form, args=(kind,),
           help=f"Every hyperparameter and the sweep of {cls.label} back to its default.")
@@ -110,11 +111,11 @@ if "parallel" in cls.params and "random_state" in cls.params:
                          "make it repeat: ticked, it trains without random_state (each run differs a little, "
                          "and its link carries no recipe).")
     helps["random_state"] += " Not used when parallel is ticked (parallel training cannot be seeded)."
-    unseeded = st.checkbox(training.plain_name("parallel"),
+    unseeded = st.checkbox(model_names.plain_name("parallel"),
                            value=bool(last.get("parallel", cls.params["parallel"].default)),
-                           help=training.help_with_name("parallel", helps["parallel"]), key=widget_key(f"hp_{kind}_parallel"))
+                           help=model_names.help_with_name("parallel", helps["parallel"]), key=widget_key(f"hp_{kind}_parallel"))
 
-helps = {name: training.help_with_name(name, text) for name, text in helps.items()}
+helps = {name: model_names.help_with_name(name, text) for name, text in helps.items()}
 with st.form("train_form", enter_to_submit=False):  # Enter after typing a number must not start a long fit
     st.markdown("**Hyperparameters** (defaults are a sound start; the ? next to each says what it does)")
     params = {}
@@ -128,24 +129,24 @@ with st.form("train_form", enter_to_submit=False):  # Enter after typing a numbe
         if name == "random_state" and unseeded:
             # its own key: under the seed box's key Streamlit would keep showing the number last typed
             params[name] = column.number_input(
-                training.plain_name(name), value=None, disabled=True, placeholder="none: parallel is ticked",
-                key=f"{key}_unseeded", help=training.help_with_name(
+                model_names.plain_name(name), value=None, disabled=True, placeholder="none: parallel is ticked",
+                key=f"{key}_unseeded", help=model_names.help_with_name(
                     name, "Parallel (Hogwild) training cannot be seeded: its threads race by design, so every run "
                           "differs a little. Untick parallel to train with a seed."))
         elif spec.choices is not None:
-            params[name] = column.selectbox(training.plain_name(name), list(spec.choices),
+            params[name] = column.selectbox(model_names.plain_name(name), list(spec.choices),
                                             index=list(spec.choices).index(start), help=helps[name], key=key)
         elif isinstance(spec.default, bool):
-            params[name] = column.checkbox(training.plain_name(name), value=bool(start), help=helps[name], key=key)
+            params[name] = column.checkbox(model_names.plain_name(name), value=bool(start), help=helps[name], key=key)
         elif spec.default is None or isinstance(spec.default, int):
             low = int(spec.low) if spec.low is not None else 0
             params[name] = int(column.number_input(
-                training.plain_name(name), min_value=low,
+                model_names.plain_name(name), min_value=low,
                 max_value=int(spec.high) if spec.high is not None else None,
                 value=int(start) if start is not None else 0, step=1, help=helps[name], key=key))
         else:
             params[name] = float(column.number_input(
-                training.plain_name(name), min_value=float(spec.low) if spec.low is not None else None,
+                model_names.plain_name(name), min_value=float(spec.low) if spec.low is not None else None,
                 max_value=float(spec.high) if spec.high is not None else None, value=float(start),
                 format="%.4g", step=float(spec.default) / 10 or 0.01, help=helps[name], key=key))
     if len(shown) < len(cls.params):  # parallel, ticked above the form; kept in the model's own order
@@ -158,7 +159,7 @@ with st.form("train_form", enter_to_submit=False):  # Enter after typing a numbe
     swept = w1.selectbox("Vary", choices, key=widget_key(f"sweep_{kind}"),
                          index=choices.index(last_sweep[0]) if last_sweep[0] in choices else 0,
                          format_func=lambda name: ("nothing: train one model" if name is None
-                                                   else training.plain_name(name)),
+                                                   else model_names.plain_name(name)),
                          help="Trains one model per value (the other hyperparameters as set above) and "
                               "charts the test metrics against the values.")
     sweep_text = w2.text_input(
@@ -196,7 +197,7 @@ if submitted and not running:
         training.check_evaluable(train, test)  # before a fit whose model evaluation would then throw away
         training.make_model(kind, params)  # validates hyperparameters before the thread starts
         sweep = (swept, training.sweep_values(kind, swept, sweep_text, params)) if swept else None
-    label = training.model_label(kind, params)
+    label = model_names.model_label(kind, params)
     split_words = "none" if method == "none" else f"{method} {size:.0%} test"
     job = training.TrainingJob(kind=kind, label=label, params=params, train=train, test=test, k=int(k),
                                data_key=data.key, split=split_words, sweep=sweep,
@@ -291,7 +292,7 @@ def draw(job: training.TrainingJob, live: bool) -> None:
     with st.container(border=True):
         variants = job.variants
         if job.sweep:
-            st.markdown(f"**Sweep of {training.plain_name(job.sweep[0])}: {len(variants)} models of {MODELS[job.kind].label}**")
+            st.markdown(f"**Sweep of {model_names.plain_name(job.sweep[0])}: {len(variants)} models of {MODELS[job.kind].label}**")
         else:
             st.markdown(f"**Training {job.label}**")
         stop_words = "Stop after this epoch" + (" (train no further models)" if job.sweep else "")
@@ -464,7 +465,7 @@ for entry in entries.values():
     ranking_only = not judged_by_rmse(entry.model)
     row.update({key: round(value, 4) for key, value in entry.metrics.items()
                 if key.split("@")[0] in RANKING or (key in ("rmse", "mae") and not ranking_only)})
-    row["hyperparameters"] = training.hyperparameter_words(entry.params)
+    row["hyperparameters"] = model_names.hyperparameter_words(entry.params)
     rows.append(row)
 results = pd.DataFrame(rows)
 st.dataframe(training.results_display(pd.concat([results, pd.DataFrame(baseline_rows)], ignore_index=True)
@@ -478,7 +479,7 @@ st.dataframe(training.results_display(pd.concat([results, pd.DataFrame(baseline_
                                      "(the loss curve marks it; the fit time counts every epoch run). – for a model "
                                      "fitted in one step (Truncated SVD) or loaded."),
                             # words, not API names; numbers still, so each column sorts by value
-                            **{key: st.column_config.NumberColumn(training.metric_label(key), format="%.4f",
+                            **{key: st.column_config.NumberColumn(model_names.metric_label(key), format="%.4f",
                                                                   help=meaning(key, int(key.partition("@")[2] or 0)))
                                for key in results.columns if key.split("@")[0] in (*RANKING, "rmse", "mae")},
                             "vs. baseline": st.column_config.TextColumn(
@@ -518,7 +519,7 @@ if metric_columns and len(results) >= 1:
     if chosen not in metric_columns:
         chosen = next((c for c in metric_columns if c.startswith("ndcg")), metric_columns[0])
     metric = st.selectbox("Compare by", metric_columns, index=metric_columns.index(chosen),
-                          format_func=training.metric_label, key="compare_metric",
+                          format_func=model_names.metric_label, key="compare_metric",
                           help="The test metric of the chart below. RMSE and MAE: only the models that predict "
                                "ratings (Funk SVD, SVD++, ALS) have them.")
     st.session_state[state.COMPARE_METRIC] = metric

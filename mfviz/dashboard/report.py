@@ -84,7 +84,8 @@ def build(name: str, model, train, test, data, data_name: str, k: int = 10, item
     scored on `test`; the Popularity baseline is fitted on the same training part. `item_map`: the map of
     its items, shown after the summary."""
     from mfviz.analysis import popularity_report
-    from mfviz.dashboard.training import BEYOND_NOISE, metric_label
+    from mfviz.dashboard.model_names import metric_label
+    from mfviz.dashboard.training import BEYOND_NOISE
     from mfviz.evaluation.breakdown import (
         by_activity,
         curve_sizes,

@@ -24,7 +24,8 @@ from mfviz.dashboard.figures import (
 )
 from mfviz.dashboard.map_colours import colour_groups, genre_note
 from mfviz.dashboard.map_points import HOVER_DETAILS_UP_TO, item_data, item_hover
-from mfviz.dashboard.training import OF_SEVERAL, metric_label, plain_name
+from mfviz.dashboard.model_names import metric_label, plain_name
+from mfviz.dashboard.training import OF_SEVERAL
 
 
 def loss_curve(epochs: list[tuple], label: str, held_out: str | None = None, kept: int | None = None,

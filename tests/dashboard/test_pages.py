@@ -1421,7 +1421,7 @@ def test_a_models_hyperparameters_come_back_when_it_is_picked_again():
 def test_the_train_form_names_each_hyperparameter_in_words_and_its_help_gives_the_api_name():
     # The form showed lr_decay, init_std, cg_steps: names a stakeholder cannot read. The API's name stays
     # findable (the CLI, Python and the results table's recipe use it) at the end of each help.
-    from mfviz.dashboard.training import PLAIN_NAMES
+    from mfviz.dashboard.model_names import PLAIN_NAMES
     from mfviz.models import MODELS
 
     assert not {name for cls in MODELS.values() for name in cls.params} - set(PLAIN_NAMES)  # none left as code

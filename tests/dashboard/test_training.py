@@ -540,8 +540,8 @@ def test_a_model_trained_the_same_way_as_one_of_the_session_is_reused_not_traine
 
 
 def test_metrics_are_headed_in_words_and_the_loss_curve_speaks_of_a_learning_rate_only_where_there_is_one():
+    from mfviz.dashboard.model_names import metric_label
     from mfviz.dashboard.train_figures import loss_curve
-    from mfviz.dashboard.training import metric_label
 
     assert [metric_label(k) for k in ("hit_rate@10", "coverage@10", "ndcg@5", "map@10", "rmse")] == [
         "Hit rate@10", "Coverage@10", "NDCG@5", "MAP@10", "RMSE"]
@@ -553,7 +553,7 @@ def test_metrics_are_headed_in_words_and_the_loss_curve_speaks_of_a_learning_rat
 
 def test_a_models_label_names_the_hyperparameters_set_away_from_their_defaults():
     # two Funk SVDs of 20 factors, one without biases and a higher learning rate, were both "Funk SVD (f=20)"
-    from mfviz.dashboard.training import model_label
+    from mfviz.dashboard.model_names import model_label
     from mfviz.models import MODELS
 
     defaults = {name: spec.default for name, spec in MODELS["funksvd"].params.items()}
