@@ -9,6 +9,7 @@ import streamlit as st
 from mfviz.dashboard import (
     cache,
     figures,
+    fit_time,
     map_colours,
     model_names,
     served,
@@ -204,7 +205,7 @@ if submitted and not running:
                                split_settings={"split": method, "test": size, "seed": int(seed)},
                                notes=[(label, note) for note in notes], existing=list(ui.models().values()))
     # Settings that take minutes per epoch (ALS at 1,024 factors: 406 s) are said before they start.
-    slow = training.slow_settings(kind, [p for _, p in job.variants if job.same_as(p) is None], train)
+    slow = fit_time.slow_settings(kind, [p for _, p in job.variants if job.same_as(p) is None], train)
     st.session_state.pop("train_pending", None)
     if slow is None:
         start_training(job)

@@ -115,7 +115,7 @@ def _offer_pending(data, factor_models_only: bool = True) -> None:
     if name in ui.models():
         st.session_state.pop(PENDING, None)
         return
-    from mfviz.dashboard import training
+    from mfviz.dashboard import fit_time, training
     from mfviz.models import MODELS
 
     try:  # its kind and hyperparameters first: factors=1e300 reached the time estimate (OverflowError)
@@ -130,14 +130,14 @@ def _offer_pending(data, factor_models_only: bool = True) -> None:
              f"a {recipe['split']} split ({recipe['test']:.0%} test, seed {recipe['seed']})")
     how = f"{kind}, {', '.join(f'{k}={v}' for k, v in recipe['params'].items())} on {split}"
     try:
-        seconds = training.fit_seconds(recipe["kind"], recipe["params"], data.interactions)
+        seconds = fit_time.fit_seconds(recipe["kind"], recipe["params"], data.interactions)
     except (KeyError, TypeError, ValueError, ArithmeticError):  # odd values: train_recipe says what is wrong
         seconds = math.inf
     quick = seconds <= LINK_TRAIN_SECONDS
     offer = st.empty()  # the offer and its button, taken away once the model is trained
     clicked = False
     if not quick:
-        took = f" Training it takes roughly {training.duration(seconds)} here." if math.isfinite(seconds) else ""
+        took = f" Training it takes roughly {fit_time.duration(seconds)} here." if math.isfinite(seconds) else ""
         with offer.container():
             st.info(f"The link's model “{name}” is not in this session yet. It was trained as {how}: trained here "
                     f"the same way, it is the same model.{took}", icon=":material/link:")
@@ -228,18 +228,18 @@ def _offer_compared(key: str) -> None:
     if not missing:
         st.session_state[COMPARED_PENDING].pop(key, None)
         return
-    from mfviz.dashboard import training
+    from mfviz.dashboard import fit_time
 
     data = ui.current_data()
     ui.ensure_model()  # first, as the page would: with these models in, the session would get no quick default
     try:
-        seconds = sum(training.fit_seconds(r["kind"], r["params"], data.interactions) for r in missing.values())
+        seconds = sum(fit_time.fit_seconds(r["kind"], r["params"], data.interactions) for r in missing.values())
     except (KeyError, TypeError, ValueError, ArithmeticError):  # an edited recipe: train_recipe says why
         seconds = math.inf
     names = ", ".join(f"“{name}”" for name in missing)
     offer, clicked = st.empty(), False
     if seconds > LINK_TRAIN_SECONDS:
-        took = f" Training {'them' if len(missing) > 1 else 'it'} takes roughly {training.duration(seconds)} here." \
+        took = f" Training {'them' if len(missing) > 1 else 'it'} takes roughly {fit_time.duration(seconds)} here." \
             if math.isfinite(seconds) else ""
         with offer.container():
             st.info(f"The link compared {names}, not in this session yet; it carries how "

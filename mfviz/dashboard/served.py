@@ -6,8 +6,9 @@ import numpy as np
 import streamlit as st
 
 from mfviz.dashboard import cache, train_figures, ui
+from mfviz.dashboard.fit_time import duration
 from mfviz.dashboard.state import ModelEntry
-from mfviz.dashboard.training import duration, split_identity, split_shown
+from mfviz.dashboard.training import split_identity, split_shown
 
 SHOWN = 5  # models drawn by default: the active one and the latest others
 LABELS = {"ndcg": "NDCG", "recall": "recall", "hit": "hit rate", "rmse": "RMSE"}
@@ -142,10 +143,10 @@ def curve_seconds(entry: ModelEntry) -> float:
     """A rough estimate of the seconds `profile_size_curve` takes for this model: one fold-in per user and
     profile size, each an exact k×k solve for ALS and implicit ALS with solver="cholesky" (ALS at 1,024
     factors took 45 s on MovieLens 100K while the page waited) — as many solves as an epoch over that many
-    rows (training.epoch_seconds); 0 for models whose fold-in is cheap or unknown."""
+    rows (fit_time.epoch_seconds); 0 for models whose fold-in is cheap or unknown."""
     from types import SimpleNamespace
 
-    from mfviz.dashboard.training import epoch_seconds
+    from mfviz.dashboard.fit_time import epoch_seconds
     from mfviz.evaluation.breakdown import CURVE_USERS, PROFILE_SIZES
 
     folds = SimpleNamespace(n_users=CURVE_USERS * len(PROFILE_SIZES), n_items=0,

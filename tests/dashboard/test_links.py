@@ -269,7 +269,7 @@ def test_a_link_to_a_model_that_takes_long_to_train_offers_it_with_an_estimate(m
 def test_the_time_a_link_s_model_takes_is_estimated_from_its_size():
     from types import SimpleNamespace
 
-    from mfviz.dashboard.training import fit_seconds
+    from mfviz.dashboard.fit_time import fit_seconds
 
     ratings = SimpleNamespace(n_users=50_000, n_items=20_000, nnz=1_000_000)  # all an estimate reads of the data
     # Funk SVD at Surprise's defaults on a million ratings: 2.5e-9 s × 1e6 ratings × 100 factors × 20 epochs

@@ -1561,21 +1561,21 @@ def test_the_results_table_shows_a_dash_in_every_cell_without_a_value():
 
 def test_slow_settings_are_said_before_training_and_train_only_when_asked(monkeypatch):
     # ALS at 1,024 factors took 406 s per epoch on MovieLens 100K, with no word before it started.
-    from mfviz.dashboard import training
+    from mfviz.dashboard import fit_time
 
-    monkeypatch.setattr(training, "machine_speed", lambda family: 1.0)  # the estimate as fitted, not as measured now
+    monkeypatch.setattr(fit_time, "machine_speed", lambda family: 1.0)  # the estimate as fitted, not as measured now
     at = open_page(new_app(), "pages/train_page.py")
     before = set(session_models(at))
     train_on_page(at, "als", factors=1024, epochs=3)
     warning = next(w.value for w in at.warning if w.value.startswith("This will be slow"))
     train = at.session_state["train_pending"][0].train
-    assert warning == training.slow_settings("als", [at.session_state["train_pending"][0].params], train)
+    assert warning == fit_time.slow_settings("als", [at.session_state["train_pending"][0].params], train)
     assert "exact 1024×1024 system per user and item (4,500 of them)" in warning
     assert set(session_models(at)) == before  # nothing trained yet
     at.button(key="train_cancel").click().run()
     assert set(session_models(at)) == before and not any("slow" in w.value for w in at.warning)
     # asked again, and trained when confirmed (made cheap here: every ALS counts as slow)
-    monkeypatch.setattr(training, "SLOW_EPOCH", 0.0)
+    monkeypatch.setattr(fit_time, "SLOW_EPOCH", 0.0)
     train_on_page(at, "als", factors=4, epochs=2)
     assert "ALS (f=4, epochs=2)" not in session_models(at)
     at.button(key="train_anyway").click().run()

@@ -329,10 +329,10 @@ def test_a_missing_value_in_the_comparison_is_explained_by_why_it_is_missing():
 def test_slow_settings_are_said_with_a_rough_estimate_from_the_cost_of_the_solves(monkeypatch):
     from types import SimpleNamespace
 
-    from mfviz.dashboard import training
-    from mfviz.dashboard.training import CG, EXACT, epoch_seconds, slow_settings
+    from mfviz.dashboard import fit_time
+    from mfviz.dashboard.fit_time import CG, EXACT, epoch_seconds, slow_settings
 
-    monkeypatch.setattr(training, "machine_speed", lambda family: 1.0)  # the machine the constants were fitted on
+    monkeypatch.setattr(fit_time, "machine_speed", lambda family: 1.0)  # the machine the constants were fitted on
     ml100k = SimpleNamespace(n_users=943, n_items=1682, nnz=80_000)  # MovieLens 100K's training part
     # an exact k×k solve per user and item (k³) plus a k×k outer product per rating (k²)
     expected = EXACT["als"][0] * 2625 * 1024 ** 3 + EXACT["als"][1] * 80_000 * 1024 ** 2
@@ -342,8 +342,8 @@ def test_slow_settings_are_said_with_a_rough_estimate_from_the_cost_of_the_solve
     cg = 3 * (CG[0] * 2625 * 512 ** 2 + CG[1] * 80_000 * 512)
     assert epoch_seconds("ials", {"factors": 512, "solver": "cg", "cg_steps": 3}, ml100k) == pytest.approx(cg)
     words = slow_settings("als", [{"factors": 1024, "epochs": 15}], ml100k)
-    assert words.startswith(f"This will be slow: ALS at 1024 factors takes roughly {training.duration(expected)} per "
-                            f"epoch on this data, about {training.duration(15 * expected)} in all (a rough estimate, "
+    assert words.startswith(f"This will be slow: ALS at 1024 factors takes roughly {fit_time.duration(expected)} per "
+                            f"epoch on this data, about {fit_time.duration(15 * expected)} in all (a rough estimate, "
                             "scaled to this machine's speed)")
     assert "exact 1024×1024 system per user and item (2,625 of them)" in words and "cube" in words
     # implicit ALS: exact solves are slow at 1,024 factors (131.7 s an epoch measured), conjugate gradient is not
@@ -359,7 +359,7 @@ def test_slow_settings_are_said_with_a_rough_estimate_from_the_cost_of_the_solve
     # on a machine (or a moment) three times slower, what was quick enough is said to be slow
     assert slow_settings("als", [{"factors": 1024, "epochs": 1}], SimpleNamespace(n_users=513, n_items=560,
                                                                                   nnz=55_378)) is None
-    monkeypatch.setattr(training, "machine_speed", lambda family: 3.0)
+    monkeypatch.setattr(fit_time, "machine_speed", lambda family: 3.0)
     assert slow_settings("als", [{"factors": 1024, "epochs": 1}], SimpleNamespace(n_users=513, n_items=560,
                                                                                   nnz=55_378)) is not None
 
@@ -454,57 +454,57 @@ def test_implicit_als_with_cg_on_millions_of_ratings_is_not_said_to_be_slow():
     # scaled by a busy moment's speed, "about 4 min" for a fit of 14 s in a review)
     from types import SimpleNamespace
 
-    from mfviz.dashboard import training
+    from mfviz.dashboard import fit_time
 
     four_million = SimpleNamespace(n_users=50_000, n_items=10_000, nnz=4_000_000)
     params = {"factors": 64, "epochs": 15, "solver": "cg", "cg_steps": 3}
-    assert 0.19 < training.epoch_seconds("ials", params, four_million, speed=1.0) < 0.76  # within 2× of 0.38 s
-    assert training.slow_settings("ials", [params], four_million) is None
+    assert 0.19 < fit_time.epoch_seconds("ials", params, four_million, speed=1.0) < 0.76  # within 2× of 0.38 s
+    assert fit_time.slow_settings("ials", [params], four_million) is None
 
 
 def test_the_estimate_scales_with_the_speed_measured_on_this_machine_and_is_measured_once(monkeypatch):
     from types import SimpleNamespace
 
-    from mfviz.dashboard import training
+    from mfviz.dashboard import fit_time
 
     ml100k = SimpleNamespace(n_users=943, n_items=1682, nnz=80_000)
     core50 = SimpleNamespace(n_users=513, n_items=560, nnz=55_378)
     # the analyst's epochs on this machine: implicit ALS (cholesky) 131.7 s at 1,024 factors on MovieLens
     # 100K, ALS 24.2 s at 1,024 on its 50-core; the old constants said 8 min and 4 min
     ials = {"factors": 1024, "solver": "cholesky"}
-    assert 60 < training.epoch_seconds("ials", ials, ml100k, speed=1.0) < 260
-    assert 12 < training.epoch_seconds("als", {"factors": 1024}, core50, speed=1.0) < 50
-    assert training.epoch_seconds("als", {"factors": 1024}, core50, speed=3.0) == pytest.approx(
-        3 * training.epoch_seconds("als", {"factors": 1024}, core50, speed=1.0))
+    assert 60 < fit_time.epoch_seconds("ials", ials, ml100k, speed=1.0) < 260
+    assert 12 < fit_time.epoch_seconds("als", {"factors": 1024}, core50, speed=1.0) < 50
+    assert fit_time.epoch_seconds("als", {"factors": 1024}, core50, speed=3.0) == pytest.approx(
+        3 * fit_time.epoch_seconds("als", {"factors": 1024}, core50, speed=1.0))
     # the speed is measured once per process, and only for an epoch that could be slow
     calls = []
-    monkeypatch.setattr(training, "_calibrated", {})
-    monkeypatch.setattr(training, "calibration", lambda: calls.append(1) or {"exact": 0.1, "cg": 0.1})
-    assert training.machine_speed("exact") == pytest.approx(0.1 / training.REFERENCE_CALIBRATION["exact"])
+    monkeypatch.setattr(fit_time, "_calibrated", {})
+    monkeypatch.setattr(fit_time, "calibration", lambda: calls.append(1) or {"exact": 0.1, "cg": 0.1})
+    assert fit_time.machine_speed("exact") == pytest.approx(0.1 / fit_time.REFERENCE_CALIBRATION["exact"])
     calls.clear()
-    training.epoch_seconds("als", {"factors": 16}, ml100k)
+    fit_time.epoch_seconds("als", {"factors": 16}, ml100k)
     assert calls == []  # a cheap epoch is not worth measuring
-    slow = training.epoch_seconds("als", {"factors": 1024}, core50)
-    assert calls == [1] and slow == pytest.approx(training.epoch_seconds(
-        "als", {"factors": 1024}, core50, speed=0.1 / training.REFERENCE_CALIBRATION["exact"]))
+    slow = fit_time.epoch_seconds("als", {"factors": 1024}, core50)
+    assert calls == [1] and slow == pytest.approx(fit_time.epoch_seconds(
+        "als", {"factors": 1024}, core50, speed=0.1 / fit_time.REFERENCE_CALIBRATION["exact"]))
 
 
 def test_the_calibration_times_both_solver_families_once_per_process(monkeypatch):
-    from mfviz.dashboard import training
+    from mfviz.dashboard import fit_time
 
-    monkeypatch.setattr(training, "_calibrated", {})
-    first = training.calibration()
+    monkeypatch.setattr(fit_time, "_calibrated", {})
+    first = fit_time.calibration()
     assert set(first) == {"exact", "cg"} and all(0 < seconds < float("inf") for seconds in first.values())
-    assert training.calibration() == first  # cached: the same numbers, not measured again
+    assert fit_time.calibration() == first  # cached: the same numbers, not measured again
 
 
 def test_the_calibration_keeps_the_fastest_of_its_epochs(monkeypatch):
     # a busy moment slows a run, never speeds one: the median of (0.9, 0.1, 0.5) kept a slowed run's 0.5 for every
     # estimate of the process
     import mfviz.models
-    from mfviz.dashboard import training
+    from mfviz.dashboard import fit_time
 
-    assert training.CALIBRATIONS == 5
+    assert fit_time.CALIBRATIONS == 5
     times = iter([0.0, 0.9, 0.1, 0.5, 0.4, 0.6, 0.0, 0.3, 0.7, 0.2, 0.8, 0.9])  # per family: a warm-up, then five
 
     class Timed:
@@ -516,8 +516,8 @@ def test_the_calibration_keeps_the_fastest_of_its_epochs(monkeypatch):
 
     monkeypatch.setattr(mfviz.models, "ALS", Timed)
     monkeypatch.setattr(mfviz.models, "ImplicitALS", Timed)
-    monkeypatch.setattr(training, "_calibrated", {})
-    assert training.calibration() == {"exact": 0.1, "cg": 0.2}
+    monkeypatch.setattr(fit_time, "_calibrated", {})
+    assert fit_time.calibration() == {"exact": 0.1, "cg": 0.2}
 
 
 def test_a_model_trained_the_same_way_as_one_of_the_session_is_reused_not_trained_again():
