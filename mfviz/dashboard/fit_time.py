@@ -31,7 +31,7 @@ _calibrating = threading.Lock()
 def calibration() -> dict[str, float]:
     """Seconds one epoch of each solver family takes on a small generated matrix (400 users × 300 items,
     12,000 values) on this machine, now: {"exact": ALS's at 128 factors, "cg": implicit ALS with CG's at 256}.
-    The fastest of three after a warm-up (which loads or compiles the kernels); 0.4 s in all here. Measured once per
+    The fastest of CALIBRATIONS after a warm-up (which loads or compiles the kernels); 0.4 s in all here. Measured once per
     process: the estimates scale with it, so they hold on a machine faster or slower than the one the
     constants were fitted on (or busier: it was 2× slower while other jobs ran). At 1,024 factors a machine's
     caches matter too, which these small epochs do not see: still a rough estimate."""
@@ -48,7 +48,7 @@ def calibration() -> dict[str, float]:
             for family, make, factors in (("exact", lambda f: ALS(factors=f, epochs=1, random_state=0), 128),
                                           ("cg", lambda f: ImplicitALS(factors=f, epochs=1, random_state=0), 256)):
                 make(2).fit(data)  # the kernels, loaded from numba's cache (or compiled) once
-                # the fastest of three: another job on the machine only ever slows a run, and a busy moment at
+                # the fastest of them: another job on the machine only ever slows a run, and a busy moment at
                 # calibration lengthens every estimate of the process
                 _calibrated[family] = float(np.min([make(factors).fit(data).fit_seconds for _ in range(CALIBRATIONS)]))
         return dict(_calibrated)
