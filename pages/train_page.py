@@ -14,6 +14,7 @@ from mfviz.dashboard import (
     model_names,
     served,
     state,
+    sweeps,
     train_figures,
     training,
     ui,
@@ -155,7 +156,7 @@ with st.form("train_form", enter_to_submit=False):  # Enter after typing a numbe
     st.markdown("**Sweep** (optional): one model per value of a hyperparameter, all on the same split")
     w1, w2 = st.columns([1, 2])
     # seeds cannot be swept when training cannot be seeded
-    choices = [None, *(name for name in training.sweepable(kind) if not (unseeded and name == "random_state"))]
+    choices = [None, *(name for name in sweeps.sweepable(kind) if not (unseeded and name == "random_state"))]
     last_sweep = last.get("_sweep", (None, ""))  # the sweep last asked of this model, kept as its values are
     swept = w1.selectbox("Vary", choices, key=widget_key(f"sweep_{kind}"),
                          index=choices.index(last_sweep[0]) if last_sweep[0] in choices else 0,
@@ -166,7 +167,7 @@ with st.form("train_form", enter_to_submit=False):  # Enter after typing a numbe
     sweep_text = w2.text_input(
         "Values", value=last_sweep[1], key=widget_key(f"sweep_values_{kind}"),
         placeholder="e.g. 8, 16, 32, 64 (blank: around the value above)",
-        help=f"Up to {training.MAX_SWEEP} numbers separated by commas. Blank: ¼, ½, 1, 2 and 4 times the value "
+        help=f"Up to {sweeps.MAX_SWEEP} numbers separated by commas. Blank: ¼, ½, 1, 2 and 4 times the value "
              "set above for whole-number settings, 0.1, 0.3, 1, 3 and 10 times it otherwise, seeds 0–4 for "
              "random_state (how much the results vary by chance alone).")
     st.markdown("**Evaluation split**")
@@ -197,7 +198,7 @@ if submitted and not running:
         train, test = training.split_data(data.key, inter, method, size, int(seed))
         training.check_evaluable(train, test)  # before a fit whose model evaluation would then throw away
         training.make_model(kind, params)  # validates hyperparameters before the thread starts
-        sweep = (swept, training.sweep_values(kind, swept, sweep_text, params)) if swept else None
+        sweep = (swept, sweeps.sweep_values(kind, swept, sweep_text, params)) if swept else None
     label = model_names.model_label(kind, params)
     split_words = "none" if method == "none" else f"{method} {size:.0%} test"
     job = training.TrainingJob(kind=kind, label=label, params=params, train=train, test=test, k=int(k),
@@ -367,7 +368,7 @@ def draw(job: training.TrainingJob, live: bool) -> None:
             "" if job.test is None else "; the rest scored it on the test part" if job.expected_epochs is None
             else "; the rest scored each epoch on the test part")
         if job.sweep and job.entries and job.done:
-            best, by = training.sweep_pick(job.entries, job.sweep[0])
+            best, by = sweeps.sweep_pick(job.entries, job.sweep[0])
             stopped = " (stopped early)" if job.stop_event.is_set() else ""
             if job.sweep[0] == "random_state":
                 which = f"the first seed's, **{best.name}** (seeds differ by chance only: none is better),"

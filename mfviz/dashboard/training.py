@@ -278,7 +278,6 @@ def results_display(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[ordered].replace("", None)
 
 
-MAX_SWEEP = 8  # models one sweep may train
 HELD_OUT_USERS = 1_000  # test users ranked after every epoch for the live held-out curve, at most
 REPLAY_ITEMS, REPLAY_EPOCHS = 1_500, 60  # items and epochs kept for the replay of a training (float16)
 
@@ -287,77 +286,6 @@ def rates(model) -> bool:
     """Whether a model predicts ratings (Funk SVD, SVD++, ALS): judged by RMSE, not by ranking. Truncated
     SVD (feedback "any") is not: it reads missing entries as zeros (see `judged_by_rmse`)."""
     return getattr(model, "feedback", "any") == "explicit"
-
-
-def sweepable(kind: str) -> list[str]:
-    """The numeric hyperparameters of a model kind (what a sweep can vary)."""
-    from mfviz.models import MODELS
-
-    # random_state (an optional integer) too: a sweep of seeds measures how much results vary by chance
-    return [name for name, spec in MODELS[kind].params.items()
-            if spec.choices is None and (type(spec.default) in (int, float) or name == "random_state")]
-
-
-def sweep_values(kind: str, name: str, text: str, base: dict) -> list:
-    """The values a sweep of hyperparameter `name` trains with: the numbers in `text` (commas or
-    spaces between them), or, when it is blank, the value in `base` times ¼, ½, 1, 2, 4 (integers)
-    or 0.1, 0.3, 1, 3, 10 (reals), or seeds 0–4 for random_state. Sorted, without repeats; each
-    checked as the model would."""
-    from mfviz.models import MODELS
-
-    spec = MODELS[kind].params[name]
-    centre = base.get(name, spec.default)
-    integer = spec.default is None or isinstance(spec.default, int)
-    if text.strip():
-        words = text.replace(",", " ").split()
-        try:
-            values = [float(word) for word in words]
-        except ValueError:
-            raise ModelError(f"sweep values must be numbers separated by commas, e.g. “8, 16, 32”; got “{text.strip()}”"
-                             ) from None
-        if not all(np.isfinite(values)):  # 1e309 reads as infinity (it was said not to be a whole number)
-            raise ModelError(f"sweep values must be finite numbers; “{text.strip()}” holds one too large (or nan)")
-        if integer and any(not v.is_integer() for v in values):
-            raise ModelError(f"{name} takes whole numbers; got “{text.strip()}”")
-    elif name == "random_state":
-        values = [0, 1, 2, 3, 4]
-    else:
-        steps = (0.25, 0.5, 1, 2, 4) if isinstance(centre, int) else (0.1, 0.3, 1, 3, 10)
-        values = [centre * step for step in steps]
-        if spec.high is not None:  # e.g. a share capped at 0.5: keep the steps that fit
-            values = [v for v in values if v <= spec.high]
-    cast = int if integer else float
-    values = sorted({cast(round(v)) if cast is int else v for v in values})
-    if len(values) < 2:
-        raise ModelError(f"a sweep needs at least two different values of {name}; got {values}")
-    if len(values) > MAX_SWEEP:
-        raise ModelError(f"a sweep trains at most {MAX_SWEEP} models; {len(values)} values of {name} were given")
-    for value in values:
-        make_model(kind, {**base, name: value})  # the model's own bounds, in its own words
-    return values
-
-
-def best_entry(entries: list) -> tuple[ModelEntry | None, str | None]:
-    """The entry with the best test metric and that metric's name: the lowest RMSE for models of
-    explicit ratings (their ranking metrics mean little, see the Train page), else the highest NDCG,
-    else (no test set) the last entry and None."""
-    explicit = all(rates(e.model) for e in entries)
-    for key, sign in ((("rmse", 1.0), ("ndcg", -1.0)) if explicit else (("ndcg", -1.0), ("rmse", 1.0))):
-        scored = [(sign * value, n, k) for n, e in enumerate(entries) for k, value in e.metrics.items()
-                  if k.split("@")[0] == key and math.isfinite(value)]  # a diverged model (NaN) is never best
-        if scored:
-            _, n, name = min(scored)
-            return entries[n], name
-    return (entries[-1] if entries else None), None
-
-
-def sweep_pick(entries: list, swept: str) -> tuple[ModelEntry | None, str | None]:
-    """The model a sweep over `swept` makes the active one and the metric it was picked by: of a seed
-    sweep the first seed's, by nothing (seeds differ by chance only; picking the luckiest would
-    present chance as quality), else `best_entry`."""
-    if swept == "random_state":
-        return (entries[0] if entries else None), None
-    return best_entry(entries)
 
 
 def make_model(kind: str, params: dict):

@@ -449,7 +449,7 @@ def add_trained(job) -> None:
     """Add the models a finished training job made. Of a sweep's, the one `sweep_pick` picks (the best
     on the test set; of seeds, the first) becomes the model the pages show (and the only one whose
     analyses are worked out ahead), and the sweep is remembered for its chart."""
-    from mfviz.dashboard.training import sweep_pick
+    from mfviz.dashboard.sweeps import sweep_pick
 
     if not job.entries:
         return

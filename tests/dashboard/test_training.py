@@ -100,7 +100,7 @@ def test_sweep_values_from_text_or_around_the_current_value():
     import pytest
 
     from mfviz.dashboard.state import ModelEntry
-    from mfviz.dashboard.training import best_entry, sweep_values, sweepable
+    from mfviz.dashboard.sweeps import best_entry, sweep_values, sweepable
     from mfviz.errors import ModelError
 
     assert "factors" in sweepable("funksvd") and "learning_rate" in sweepable("funksvd")
@@ -144,7 +144,7 @@ def test_sweep_values_from_text_or_around_the_current_value():
     assert best_entry(diverged)[0].name == "b"
     last, by = best_entry([entry("a"), entry("b")])  # no test set: the last one, no metric
     assert last.name == "b" and by is None and best_entry([]) == (None, None)
-    from mfviz.dashboard.training import sweep_pick
+    from mfviz.dashboard.sweeps import sweep_pick
 
     assert sweep_pick(ranked, "factors") == best_entry(ranked)
     assert sweep_pick(ranked, "random_state") == (ranked[0], None)  # seeds: the first, not the luckiest
