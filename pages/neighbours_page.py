@@ -7,6 +7,7 @@ import streamlit as st
 from mfviz.dashboard import (
     background,
     cache,
+    compared_lists,
     figures,
     links,
     pickers,
@@ -189,14 +190,14 @@ if others:
         with ui.guard("Finding neighbours in the other models"):
             from mfviz.analysis.neighbours import supported_rows
 
-            sides = {entry.name: ui.SideList(comparison.cosine["item"].to_numpy(), comparison.cosine["score"].to_numpy())}
+            sides = {entry.name: compared_lists.SideList(comparison.cosine["item"].to_numpy(), comparison.cosine["score"].to_numpy())}
             for name in compare:
                 other = ui.models()[name].model
                 allowed = supported_rows(support.item_support(ui.models()[name], popularity), min_support)
                 ids, scores = cache.neighbour_index(ui.models()[name].key, other.item_factors, "cosine").query(
                     [int(item)], int(k), candidates=allowed)
-                sides[name] = ui.SideList(ids[0][ids[0] >= 0], scores[0][ids[0] >= 0])
-            ui.side_by_side(sides, titles, popularity, int(k),
+                sides[name] = compared_lists.SideList(ids[0][ids[0] >= 0], scores[0][ids[0] >= 0])
+            compared_lists.side_by_side(sides, titles, popularity, int(k),
                             score_help="Cosine similarity of the neighbour with the item in that model.")
         with ui.guard("Comparing the models over many items"):
             agreement = {name: cache.agreement(entry.key, ui.models()[name].key, vectors,

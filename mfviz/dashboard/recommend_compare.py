@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from mfviz.dashboard import lists, ui
+from mfviz.dashboard import compared_lists, lists, ui
 from mfviz.dashboard.recommend_tables import COLUMNS
 from mfviz.dashboard.recommend_view import RecommendView, penalty_for, top_unseen
 from mfviz.dashboard.state import ModelEntry
@@ -15,11 +15,11 @@ from mfviz.models.sanity import untrained_users
 
 
 def side_list(view: RecommendView, recommender: ModelEntry, ids: np.ndarray, scores: np.ndarray,
-              held: np.ndarray | None = None, hits: bool = False) -> ui.SideList:
+              held: np.ndarray | None = None, hits: bool = False) -> compared_lists.SideList:
     """A model's list for the lists side by side: what ranks it under a penalty, and its hits when counted
     (`hits`: they are asked for, and a model without a test part says it has none)."""
     change = penalty_for(view, recommender)
-    return ui.SideList(ids, scores, None if change is None else np.asarray(scores, np.float64) + change[ids], held,
+    return compared_lists.SideList(ids, scores, None if change is None else np.asarray(scores, np.float64) + change[ids], held,
                        note="no held-out items" if hits and not lists.can_hit(recommender) else "")
 
 
@@ -59,7 +59,7 @@ def user_lists_side_by_side(view: RecommendView, user: int, ids: np.ndarray, sco
                                         lists.held_out(other, inter, user) if hits and lists.can_hit(other) else None,
                                         hits)
             if len(sides) > 1:
-                ui.side_by_side(sides, titles, popularity, view.n, score_help=COLUMNS["score"]["help"],
+                compared_lists.side_by_side(sides, titles, popularity, view.n, score_help=COLUMNS["score"]["help"],
                                 note=side_hits_note(view, sides, user) if hits else "")
         if strangers:
             st.caption(f"Not side by side: {' and '.join(strangers)}, trained on none of this user's interactions "

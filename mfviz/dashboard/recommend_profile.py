@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mfviz.dashboard import cache, links, lists, pickers, state, ui
+from mfviz.dashboard import cache, compared_lists, links, lists, pickers, state, ui
 from mfviz.dashboard.recommend_compare import side_list
 from mfviz.dashboard.recommend_reasons import (
     because_of,
@@ -289,7 +289,8 @@ def show(view: RecommendView) -> None:
                         continue
                     side_lists[name] = side_list(view, other, *for_profile(view, other, profile, values, other_vector))
                 if len(side_lists) > 1:
-                    ui.side_by_side(side_lists, titles, popularity, int(n), score_help=COLUMNS["score"]["help"])
+                    compared_lists.side_by_side(side_lists, titles, popularity, int(n),
+                                                score_help=COLUMNS["score"]["help"])
                 if unfolded:
                     st.caption("Not side by side: " + "; ".join(unfolded) + ".")
         trained_on = profile[~unknown[profile]]  # the items the taste was folded in from

@@ -200,7 +200,7 @@ def test_with_room_on_the_right_each_line_is_named_at_its_end_in_a_readable_shad
 
 def test_how_many_lists_hold_an_item_is_said_in_words_as_well_as_by_its_shade():
     # The shades were the only cue (1.21:1 and 1.09:1 against white, accessibility review): words say it too
-    from mfviz.dashboard.ui import PARTLY_SHADE, SHARED_SHADE, list_cues, shared_shades
+    from mfviz.dashboard.compared_lists import PARTLY_SHADE, SHARED_SHADE, list_cues, shared_shades
 
     a, b, c = np.array([1, 2, 3, 4]), np.array([2, 3, 9, 8]), np.array([3, 7, 6, 5])
     assert list_cues({"a": a, "b": b}) == {"a": ["", "both", "both", ""], "b": ["both", "both", "", ""]}

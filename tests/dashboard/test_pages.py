@@ -1068,7 +1068,7 @@ def test_recommendations_of_several_models_side_by_side():
     # page at 1,280 px (one table of titles alone had no score or popularity)
     import json
 
-    from mfviz.dashboard.ui import SIDE_TABLE_WIDTH
+    from mfviz.dashboard.compared_lists import SIDE_TABLE_WIDTH
 
     sides = [d for d in at.dataframe if d.value.index.name == "rank"]
     mine, table = (side.value for side in sides)

@@ -15,10 +15,10 @@ from mfviz.analysis.tradeoff import popularity_z, score_spread
 from mfviz.evaluation.metrics import ranking_metrics
 
 RECOMMEND, NEIGHBOURS = "pages/recommend_page.py", "pages/neighbours_page.py"
-SHADE = "#a9d4a0"  # an item on every list side by side (ui.SHARED_SHADE)
+SHADE = "#a9d4a0"  # an item on every list side by side (compared_lists.SHARED_SHADE)
 PAGE_AT_1280, PAGE_AT_1440 = 820, 980  # px of page content with the sidebar open (measured in Chromium)
 
-LIGHT_SHADE = "#cfe6c9"  # of three lists or more, an item on some other list but not on every one (ui.PARTLY_SHADE)
+LIGHT_SHADE = "#cfe6c9"  # of three lists or more, an item on some other list but not on every one (compared_lists.PARTLY_SHADE)
 
 
 def ticked(marked) -> list[str]:
@@ -318,7 +318,7 @@ def test_the_history_and_the_recommendations_show_their_columns_at_1440_px(movie
 def test_of_three_lists_an_item_on_some_other_list_is_lightly_shaded():
     # Three lists of which two share 7 items, none on all three: only "in every list" was shaded (0 of 10), so
     # the 7 the caption counted were not to be seen (stakeholder review).
-    from mfviz.dashboard.ui import PARTLY_SHADE, SHARED_SHADE, shared_shades
+    from mfviz.dashboard.compared_lists import PARTLY_SHADE, SHARED_SHADE, shared_shades
 
     a, b, c = np.array([1, 2, 3, 4]), np.array([2, 3, 9, 8]), np.array([3, 7, 6, 5])
     shades = shared_shades({"a": a, "b": b, "c": c})
@@ -332,9 +332,9 @@ def test_of_three_lists_an_item_on_some_other_list_is_lightly_shaded():
 def _side_by_side_script(lists):
     import numpy as np
 
-    from mfviz.dashboard import ui
+    from mfviz.dashboard import compared_lists
 
-    ui.side_by_side({name: ui.SideList(np.array(items), np.linspace(1.0, 0.5, len(items))) for name, items in lists.items()},
+    compared_lists.side_by_side({name: compared_lists.SideList(np.array(items), np.linspace(1.0, 0.5, len(items))) for name, items in lists.items()},
                     np.array([f"title {i}" for i in range(10)], dtype=object), 10 * np.arange(1, 11), n=4)
 
 
