@@ -5,7 +5,7 @@ import io
 import streamlit as st
 
 from mfviz import datasets
-from mfviz.dashboard import cache, data_swap, pickers, state, ui, workspace_file
+from mfviz.dashboard import cache, data_swap, load_words, pickers, state, ui, workspace_file
 from mfviz.dashboard.figures import counted, percent
 from mfviz.dashboard.state import DataEntry
 from mfviz.data import scale
@@ -55,7 +55,7 @@ def choose_for_typos(content_key: str, mapping: dict, choice: str) -> None:
 def load_warnings(report, metadata_name: str | None) -> list[str]:
     """What a user must not miss in a load report: rows dropped, values likely misread, and item
     metadata that matched few items (a wrong file or id column leaves the lists without titles)."""
-    said = list(ui.plain_report(report.warnings))
+    said = list(load_words.plain_report(report.warnings))
     if report.rows_dropped:
         # "1 row: a wrong number of fields", as the load report says it ("1 a wrong number of fields" before)
         reasons = "; ".join(f"{counted(count, 'row')}: {reason}" for reason, count in report.dropped.items())
@@ -200,7 +200,7 @@ with loading:
                 said = str(exc).removeprefix(f"{upload.name}: ")  # the message names the file too
                 if metadata is not None and said.startswith(f"{metadata.name}:"):  # the item table's fault, said so
                     st.error(f"Could not load the item table {metadata.name}: "
-                             f"{ui.page_words(said.removeprefix(f'{metadata.name}: '))}\n\nRemove the item table "
+                             f"{load_words.page_words(said.removeprefix(f'{metadata.name}: '))}\n\nRemove the item table "
                              f"(×) to load {upload.name} alone, or upload another.", icon=":material/error:")
                 else:
                     # the mapping's advice only where it can help: not for an empty, binary or damaged file
@@ -208,10 +208,10 @@ with loading:
                     advice = ("" if unreadable else
                               "\n\nThe columns and the reading options (delimiter, header, encoding, dropping bad "
                               "rows) are under **Column mapping** below; or fix the file and upload it again.")
-                    st.error(f"Could not load {upload.name}: {ui.page_words(said)}{advice}", icon=":material/error:")
+                    st.error(f"Could not load {upload.name}: {load_words.page_words(said)}{advice}", icon=":material/error:")
             else:
                 new = DataEntry(interactions=loaded, name=upload.name, key=state.interactions_hash(loaded),
-                                report_lines=ui.plain_report(loaded.report.lines()))
+                                report_lines=load_words.plain_report(loaded.report.lines()))
                 warnings = load_warnings(loaded.report, metadata.name if metadata else None)
 
                 def load(new=new, parse_key=parse_key, meta_key=meta_key, warnings=warnings) -> None:
@@ -274,10 +274,10 @@ with loading:
                 named.name = metadata.name
                 joined = with_items(source.interactions, named)
             except (ValueError, OSError) as exc:  # DataError is a ValueError
-                st.error(f"Could not join {metadata.name} to {source.name}: {ui.page_words(str(exc))}", icon=":material/error:")
+                st.error(f"Could not join {metadata.name} to {source.name}: {load_words.page_words(str(exc))}", icon=":material/error:")
             else:
                 new = DataEntry(interactions=joined, name=source.name, key=state.interactions_hash(joined),
-                                report_lines=ui.plain_report(joined.report.lines()), is_start=source.is_start)
+                                report_lines=load_words.plain_report(joined.report.lines()), is_start=source.is_start)
                 warnings = load_warnings(joined.report, metadata.name)
 
                 def join(new=new, meta_key=meta_key, warnings=warnings, table=metadata.name) -> None:

@@ -60,7 +60,7 @@ def prepared_report(lines: list[str], explicit: bool | None) -> list[str]:
 def prepared_entry(source: DataEntry, settings: dict) -> DataEntry:
     """`source` after Prepare's settings (min_count, binarize_at, explicit, drop_zeros), as the session keeps it:
     its key follows from the source's and the settings, so the same preparation is the same data."""
-    from mfviz.dashboard import cache, ui
+    from mfviz.dashboard import cache, load_words
 
     filtered = cache.prepared(source.key, source.interactions, settings["min_count"], settings["binarize_at"],
                               settings["explicit"], settings["drop_zeros"])
@@ -71,5 +71,5 @@ def prepared_entry(source: DataEntry, settings: dict) -> DataEntry:
     if settings["explicit"] is not None:
         words.append("as ratings" if settings["explicit"] else "as implicit")
     return DataEntry(interactions=filtered, name=source.name, key=array_hash(extra=f"{source.key}|{sorted(settings.items())}"),
-                     report_lines=prepared_report(ui.plain_report(filtered.report.lines()), settings["explicit"]),
+                     report_lines=prepared_report(load_words.plain_report(filtered.report.lines()), settings["explicit"]),
                      is_start=source.is_start, filters=", ".join(words))

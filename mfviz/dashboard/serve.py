@@ -59,12 +59,12 @@ def preload() -> None:
         # The cached wrappers register with Streamlit's runtime when first imported and called.
         if not _wait_for_runtime():
             return
-        from mfviz.dashboard import cache, ui
+        from mfviz.dashboard import cache, load_words, ui
 
         # The Data page's own cached calls, in its order, with its arguments: its first run finds
         # them done (or waits for the one in progress instead of computing it twice).
         start, key = cache.start_data()  # st.cache_resource
-        ui.plain_report(start.interactions.report.lines())
+        load_words.plain_report(start.interactions.report.lines())
         summary = cache.summary(key, start.interactions)
         cache.data_charts(key, summary)
         if not start.is_demo:  # the user's own data: the server prepares the pages before anyone visits

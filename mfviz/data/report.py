@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 # Advice in the loader's messages that names load_interactions' keywords; the dashboard shows its own
-# widgets' names in their place (mfviz.dashboard.ui.page_words), so the texts are kept here, once.
+# widgets' names in their place (mfviz.dashboard.load_words.page_words), so the texts are kept here, once.
 DROP_BAD_ROWS = "Or load with on_bad_rows='drop' to drop these rows (they will be counted in the load report)."
 DELIMITER_OR_DROP = "give the delimiter with delimiter=..., or load with on_bad_rows='drop' to drop them."
 ADD_ITEMS = "pass items=... to add them."

@@ -133,10 +133,10 @@ def test_messages_name_the_pages_choices_not_the_apis_keywords():
 
 
 def test_the_load_report_speaks_of_the_page():
-    from mfviz.dashboard import ui
+    from mfviz.dashboard import load_words
 
     line = "u.item was not found next to u.data, so items have no titles; pass items=... to add them."
-    assert ui.plain_report([line]) == ["u.item was not found next to u.data, so items have no titles; add them "
+    assert load_words.plain_report([line]) == ["u.item was not found next to u.data, so items have no titles; add them "
                                        "with Item metadata (optional) on the Data page."]
 
 
@@ -201,7 +201,7 @@ def test_a_file_that_is_no_table_is_not_sent_to_the_column_mapping(name, content
 def test_the_pages_report_keeps_dates_and_cuts_folders():
     # the folder-cutting took a date's slashes for folders: "day first (13/02/2020): read as day/month/year"
     # read "day first (132020): read as dayyear" on the page
-    from mfviz.dashboard.ui import plain_report
+    from mfviz.dashboard.load_words import plain_report
 
     lines = ["Read 4 rows from /tmp/data/r.csv (delimited text).",
              "Dates in column 'date' are written day first (13/02/2020): read as day/month/year.",
@@ -418,7 +418,7 @@ def test_zeros_follow_the_values_reading_and_the_loaders_advice_names_the_pages_
     import pandas as pd
 
     from mfviz import load_interactions
-    from mfviz.dashboard import cache, ui
+    from mfviz.dashboard import cache, load_words
 
     frame = pd.DataFrame({"user": [0, 0, 1, 1, 2, 2, 3], "item": [0, 1, 0, 2, 1, 2, 2],
                           "rating": [0.0, 4.0, 0.0, 5.0, 3.0, 0.0, 2.0]})
@@ -427,7 +427,7 @@ def test_zeros_follow_the_values_reading_and_the_loaders_advice_names_the_pages_
     implicit = cache.prepared("zeros-test", ratings, 1, None, False)
     assert not implicit.is_explicit and implicit.nnz == 4 and (implicit.matrix.data > 0).all()
     assert cache.prepared("zeros-test", ratings, 1, None, None).nnz == 7  # as ratings: untouched
-    said = ui.page_words("To keep them as interactions, load with zeros='keep' (or …)")
+    said = load_words.page_words("To keep them as interactions, load with zeros='keep' (or …)")
     assert "set rows whose value is 0 to “keep them as interactions” under Column mapping" in said
 
 
