@@ -8,6 +8,7 @@ from mfviz.analysis.projection import preservation_k
 from mfviz.dashboard import (
     background,
     cache,
+    dimension_places,
     latent_charts,
     links,
     map_colours,
@@ -140,7 +141,7 @@ def dimension_map(popularity: np.ndarray, depth: bool):
     share = dims.energy_share
     count = share.size
     if dims.empty:
-        st.info(ui.NO_DIMENSIONS, icon=":material/explore:")
+        st.info(dimension_places.NO_DIMENSIONS, icon=":material/explore:")
         st.stop()
     # Besides the dimensions, "up" can show what the dimensions leave out: popularity, and the item
     # bias of a model that has one (explicit models put each item's general appeal there).

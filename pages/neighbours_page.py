@@ -8,6 +8,7 @@ from mfviz.dashboard import (
     background,
     cache,
     compared_lists,
+    dimension_places,
     figures,
     links,
     pickers,
@@ -170,7 +171,7 @@ places = {"this item": (item_place, "Share of all items (%) lower on the dimensi
 if len(close):  # a minimum of interactions can leave no neighbour: no mean to place
     places[f"its {figures.counted(len(close), 'cosine neighbour')} (mean)"] = (
         close_place, "The same share, averaged over the cosine list above.")
-ui.dimension_profile(entry, data, f"“{titles[item]}” and its cosine neighbours", places,
+dimension_places.dimension_profile(entry, data, f"“{titles[item]}” and its cosine neighbours", places,
     "Where the item and its neighbours both sit far toward one end of a strong dimension, that dimension is part "
     "of what they have in common.")
 others = [name for name in ui.models() if name != entry.name and ui.models()[name].kind != "popularity"]

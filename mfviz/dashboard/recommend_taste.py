@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from mfviz.dashboard import cache, figures, lists, map_figures, ui
+from mfviz.dashboard import cache, dimension_places, figures, lists, map_figures, ui
 from mfviz.dashboard.figures import Chart, counted
 from mfviz.dashboard.recommend_view import RecommendView
 from mfviz.dashboard.untrained import left_off
@@ -31,7 +31,7 @@ def taste_profile(view: RecommendView, who: str, own: np.ndarray, ids: np.ndarra
                                  f"Share of all items (%) lower on the dimension than {what}, averaged over them: "
                                  "50 = typical items, near 0 or 100 = far toward one end.")
     if columns:
-        ui.dimension_profile(entry, view.data, f"{who}'s items and recommendations", columns,
+        dimension_places.dimension_profile(entry, view.data, f"{who}'s items and recommendations", columns,
                              ("The personal part of a score (beside the item's bias, the same for everyone) " if getattr(
                                  model, "item_bias", None) is not None else "A score ")
                              + "is the sum over the model's dimensions of the user's coordinate times the item's, so a "
