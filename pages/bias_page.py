@@ -13,6 +13,7 @@ from mfviz.dashboard import (
     training,
     ui,
     verdicts,
+    versus_baseline,
 )
 
 ui.header("Popularity bias", "Do the models recommend only the blockbusters? Each chart compares every "
@@ -53,9 +54,9 @@ table = pd.DataFrame([{"model": name, "arp": r.arp, "aplt": 100 * r.aplt, "cover
 # predictions) tops the long-tail and coverage columns. Each model's verdict of the Train page sits beside them.
 verdicts_by_model = {}
 with ui.guard("Scoring the Popularity baseline on each model's split"):
-    for _, _, _, split_k, names in training.baseline_groups(list(entries.values())):
+    for _, _, _, split_k, names in versus_baseline.baseline_groups(list(entries.values())):
         # a Popularity model is the baseline itself: its "tie" with itself says nothing ("–", as for the baseline)
-        verdicts_by_model |= {name: training.against_baseline(training.paired_with_baseline(entries[name], split_k),
+        verdicts_by_model |= {name: versus_baseline.against_baseline(versus_baseline.paired_with_baseline(entries[name], split_k),
                                                               split_k)
                               for name in names if entries[name].kind != "popularity"}
 table["accuracy"] = [verdicts_by_model.get(name) for name in table["model"]]
@@ -70,7 +71,7 @@ st.dataframe(table, hide_index=True, width="stretch", column_order=SHOWN, placeh
     "accuracy": st.column_config.TextColumn(
         "Beats Popularity?",
         help="NDCG against the Popularity baseline, the Train page's verdict: whether the model's lists rank the "
-             "held-out items better than the baseline's, " + training.VERDICT_HELP + " A model that does not can "
+             "held-out items better than the baseline's, " + versus_baseline.VERDICT_HELP + " A model that does not can "
              "look unbiased here while its lists are no better than recommending the blockbusters to everyone. – : "
              "trained without a test share, loaded, or a Popularity model (the baseline itself)."),
     "arp": st.column_config.NumberColumn(
@@ -108,9 +109,9 @@ if shown in rows.index and shown != "Popularity":
     st.markdown("In plain words, for the model the pages show, " + verdicts.bias_summary(
         shown, rows.loc[shown], baseline_row, catalogue_mean=inter.nnz / max(inter.n_items, 1))
         + (f"\n- but its lists rank the held-out items worse than the Popularity baseline's beyond noise ({verdict}): "
-           "here, less popular lists are not better ones" if verdict and verdict.startswith(training.WORSE) else
+           "here, less popular lists are not better ones" if verdict and verdict.startswith(versus_baseline.WORSE) else
            f"\n- and its lists rank the held-out items no better than the Popularity baseline's ({verdict})"
-           if verdict and verdict.startswith(training.TIE) else ""))
+           if verdict and verdict.startswith(versus_baseline.TIE) else ""))
 st.caption(f"↓ lower, ↑ higher: the way to less popularity bias (not to better lists: “Beats Popularity?” says "
            f"that). Long tail = items outside the most popular ones that carry 20% of interactions; lists of k = {k} "
            "for a sample of up to 2,000 users, each without the items the user has in the data (as on the Recommend "

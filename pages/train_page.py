@@ -18,6 +18,7 @@ from mfviz.dashboard import (
     train_figures,
     training,
     ui,
+    versus_baseline,
     workspace,
 )
 from mfviz.dashboard.report import meaning
@@ -396,7 +397,7 @@ def draw(job: training.TrainingJob, live: bool) -> None:
                            icon=":material/check_circle:")
                 # a model that learned nothing is said to below, with why (its vectors are zero): that its lists
                 # do not beat the baseline would only repeat it less clearly
-                if not job.warnings and (below := training.below_baseline(job.entry, shown=now.startswith("is"))):
+                if not job.warnings and (below := versus_baseline.below_baseline(job.entry, shown=now.startswith("is"))):
                     st.warning(below, icon=":material/warning:")
         if not live and job.entry is not None and len(job.snapshot_labels) >= 2 and st.toggle(
                 "Replay how the items moved while it trained", key="train_replay",
@@ -436,15 +437,15 @@ RANKING = ("precision", "recall", "ndcg", "map", "hit_rate", "coverage")
 VERDICT_WIDTH = 330
 # The Popularity baseline (the most interacted items for everyone) scored on each split the models were
 # scored on: a model that does not beat it has learnt nothing a ranking by popularity does not know.
-groups = training.baseline_groups(list(entries.values()))
+groups = versus_baseline.baseline_groups(list(entries.values()))
 baseline_of, baseline_rows, levels = {}, [], []
 with ui.guard("Scoring the Popularity baseline"):
     for split_key, train, test, k_, names in groups:
-        metrics = training.baseline_metrics(split_key, train, test, k_)
+        metrics = versus_baseline.baseline_metrics(split_key, train, test, k_)
         # with several splits, each level named by its split (three bare numbers said nothing of which was which)
         levels.append(("" if len(groups) == 1 else f"{training.split_shown(entries[names[0]])}: ")
                       + f"NDCG@{k_} {metrics[f'ndcg@{k_}']:.4f}")
-        name = training.BASELINE if len(groups) == 1 else f"{training.BASELINE}, split of {names[0]}"
+        name = versus_baseline.BASELINE if len(groups) == 1 else f"{versus_baseline.BASELINE}, split of {names[0]}"
         baseline_of.update(dict.fromkeys(names, (name, metrics, k_)))
         baseline_rows.append({"model": name, "fit_seconds": round(metrics["fit_seconds"], 3), "epochs": None,
                               "split": training.split_shown(entries[names[0]]), "vs. baseline": "(the baseline)"}
@@ -462,7 +463,7 @@ for entry in entries.values():
         row["vs. baseline"] = None  # a loaded model or one without a test set: nothing to compare
         _, _, k_ = baseline_of.get(entry.name, (None, {}, 0))
         with ui.guard("Comparing with the Popularity baseline user by user", stop=False):
-            row["vs. baseline"] = training.against_baseline(training.paired_with_baseline(entry, k_), k_)
+            row["vs. baseline"] = versus_baseline.against_baseline(versus_baseline.paired_with_baseline(entry, k_), k_)
     # RMSE of a ranking model (implicit ALS, Truncated SVD, Popularity) measures nothing it was trained for
     ranking_only = not judged_by_rmse(entry.model)
     row.update({key: round(value, 4) for key, value in entry.metrics.items()
@@ -488,12 +489,12 @@ st.dataframe(training.results_display(pd.concat([results, pd.DataFrame(baseline_
                                 "beats the baseline?", width=VERDICT_WIDTH,
                                 help="Whether the model's lists rank the held-out items better than the Popularity "
                                      "baseline's (its row at the bottom: the most interacted items for everyone), "
-                                     + training.VERDICT_HELP)})
+                                     + versus_baseline.VERDICT_HELP)})
 verdicts = {name: words for name, words in  # loaded models without a test set have none
             zip(results["model"], results.get("vs. baseline", []), strict=False) if isinstance(words, str)}
 if verdicts:
-    said = training.verdicts_words(verdicts, "; ".join(levels))
-    if any(words.startswith(training.BETTER) for words in verdicts.values()):
+    said = versus_baseline.verdicts_words(verdicts, "; ".join(levels))
+    if any(words.startswith(versus_baseline.BETTER) for words in verdicts.values()):
         st.caption(said)
     else:  # recommending the blockbusters to everyone does as well as anything trained here
         st.warning(said, icon=":material/trending_down:")

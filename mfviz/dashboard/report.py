@@ -44,7 +44,7 @@ def in_short(name: str, ours: dict, theirs: dict, k: int, bias, baseline_bias,
     everyone beyond noise (`paired`: its NDCG@k minus the baseline's user by user, the half-width of the
     paired 95% interval and the users, as the Train page's verdict), and how far its lists reach into the long
     tail, against that baseline."""
-    from mfviz.dashboard.training import BETTER, TIE, paired_numbers, verdict_word
+    from mfviz.dashboard.versus_baseline import BETTER, TIE, paired_numbers, verdict_word
 
     column = f"ndcg@{k}"
     verdict = ""
@@ -85,7 +85,7 @@ def build(name: str, model, train, test, data, data_name: str, k: int = 10, item
     its items, shown after the summary."""
     from mfviz.analysis import popularity_report
     from mfviz.dashboard.model_names import metric_label
-    from mfviz.dashboard.training import BEYOND_NOISE
+    from mfviz.dashboard.versus_baseline import BEYOND_NOISE
     from mfviz.evaluation.breakdown import (
         by_activity,
         curve_sizes,

@@ -8,7 +8,8 @@ import streamlit as st
 from mfviz.dashboard import cache, train_figures, ui
 from mfviz.dashboard.fit_time import duration
 from mfviz.dashboard.state import ModelEntry
-from mfviz.dashboard.training import split_identity, split_shown
+from mfviz.dashboard.training import split_shown
+from mfviz.dashboard.versus_baseline import split_identity
 
 SHOWN = 5  # models drawn by default: the active one and the latest others
 LABELS = {"ndcg": "NDCG", "recall": "recall", "hit": "hit rate", "rmse": "RMSE"}

@@ -3,7 +3,6 @@ quick default model trained on first load so every page has something to show.""
 
 from __future__ import annotations
 
-import math
 import threading
 import time
 from dataclasses import dataclass, field
@@ -56,183 +55,6 @@ def evaluate(model, train, test, k: int) -> dict:
     drop = {"n_users", "n_items", "nnz", "fit_seconds"} | (set() if judged_by_rmse(model) else {"rmse", "mae"})
     return {key: float(value) for key, value in dict(result).items()
             if isinstance(value, int | float) and key not in drop}
-
-
-BASELINE = "Popularity (baseline)"
-
-
-def baseline_groups(entries: list) -> list[tuple[str, Any, Any, int, list[str]]]:
-    """The splits (and k) the models with a test set were scored on, each once, as (cache key, train,
-    test, k, names of its models): the Popularity baseline is scored once per split, beside them.
-    A split is known by its settings where the model has them: `split_data` keeps only a few splits, so a
-    model trained after its split was dropped holds another copy of the same split than the quick default
-    (which showed a second baseline row, "split of ..."); else by its Interactions object. The key is the
-    first model's."""
-    groups: dict[tuple, tuple[str, Any, Any, int, list[str]]] = {}
-    for entry in entries:
-        k = next((int(key.split("@")[1]) for key in entry.metrics if key.startswith("ndcg@")), None)
-        if entry.test is None or k is None:
-            continue
-        group = groups.setdefault((split_identity(entry), k), (f"{entry.key}|{k}", entry.train, entry.test, k, []))
-        group[4].append(entry.name)
-    return list(groups.values())
-
-
-def split_identity(entry) -> tuple | int:
-    """What makes two models' train/test split the same one: its settings on the same data where the model
-    has them (two copies of a split are one), else its test part's object."""
-    if entry.split_settings:
-        return (entry.data_key, *sorted(entry.split_settings.items()))
-    return id(entry.test)
-
-
-@st.cache_data(show_spinner="Scoring the Popularity baseline on the same split…", max_entries=16)
-def baseline_metrics(split_key: str, _train, _test, k: int) -> dict:
-    """The Popularity baseline's metrics on a split, fitted on its training part and scored as
-    `evaluate` scores the models (the same sampled test users), with its fit time (`fit_seconds`)."""
-    from mfviz.models import Popularity
-
-    model = Popularity().fit(_train)
-    return evaluate(model, _train, _test, k) | {"fit_seconds": float(model.fit_seconds)}
-
-
-# The three verdicts on a model against the Popularity baseline, as every page and the report word them: each
-# rests on the paired 95% interval of the per-user NDCG@k difference on the same test users, as the Train page's
-# other claims do (which users a model serves, from how many interactions it beats the baseline).
-BETTER, WORSE, TIE = "yes", "no", "tie within noise"
-BEYOND_NOISE = ("Beyond noise: the 95% interval of the per-user NDCG difference, on the same test users for both, "
-                "lies wholly above 0 (better) or below it (worse); when it holds 0, the two tie within noise and the "
-                "difference is no evidence either way.")
-
-# What the verdict's column says, in its help on the Train and Popularity bias pages
-VERDICT_HELP = ("by NDCG@k on the same split, beyond noise: “yes” when the 95% interval of the per-user difference, "
-                "on the same test users for both, lies above 0; “no” when it lies below; “tie within noise” when it "
-                "holds 0, however far apart the two means look. The numbers: the difference ± the half-width of that "
-                f"interval, and the users (a seeded sample of at most {cache.ACTIVITY_USERS:,} test users, those of "
-                "“Which users each model serves”).")
-
-
-def verdict_word(difference: float, half_width: float) -> str:
-    """BETTER when the interval difference ± half_width lies above 0, WORSE when below, else TIE (a NaN
-    half-width, too few users to tell, is a tie)."""
-    if difference - half_width > 0:
-        return BETTER
-    if difference + half_width < 0:
-        return WORSE
-    return TIE
-
-
-def paired_numbers(difference: float, half_width: float, users: int, k: int) -> str:
-    """"+0.133 ± 0.016 NDCG@10 on 942 users", minus signs as the tables write them."""
-    spread, few = (f" ± {half_width:.3f}", "") if math.isfinite(half_width) else ("", ", too few to tell")
-    return (f"{round(difference, 3) + 0.0:+.3f}{spread} NDCG@{k} on {users:,} user{'s' if users != 1 else ''}{few}"
-            .replace("-", "−"))
-
-
-def against_baseline(paired: tuple[float, float, int] | None, k: int) -> str | None:
-    """Whether a model beats the Popularity baseline on the same split, in words with the numbers: `paired` is
-    its NDCG@k minus the baseline's user by user, the half-width of its 95% interval and the users
-    (`evaluation.breakdown.paired_difference` of both `per_user` frames). "yes, +0.133 ± 0.016 NDCG@10 on 942 users"
-    (implicit ALS on MovieLens 100K) when the interval lies above 0, "no, …" below, "tie within noise, …" when it holds 0 (by the means alone,
-    0.2271 against 0.2270 was a "yes"). None without a difference (no user in common, no NDCG@k)."""
-    if paired is None or not paired[2] or not math.isfinite(paired[0]):
-        return None
-    difference, half_width, users = paired
-    return f"{verdict_word(difference, half_width)}, {paired_numbers(difference, half_width, users, k)}"
-
-
-def verdicts_words(verdicts: dict[str, str], levels: str) -> str:
-    """The results table's verdicts (`against_baseline` of each model, by name) in one sentence: which models beat
-    the Popularity baseline beyond noise, which tie with it and which rank below it (`levels`: the baseline's
-    NDCG of each split)."""
-    named = {word: [name for name, said in verdicts.items() if said.startswith(word)] for word in (BETTER, TIE, WORSE)}
-    beat, tied, worse = named[BETTER], named[TIE], named[WORSE]
-    on = f"({levels} on the same split)"
-    if not tied and not worse:
-        return f"Every model here beats the Popularity baseline beyond noise {on}."
-    parts = ([f"{', '.join(tied)} {'ties' if len(tied) == 1 else 'tie'} with it within noise"] if tied else []) + (
-        [f"{', '.join(worse)} {'ranks' if len(worse) == 1 else 'rank'} below it beyond noise"] if worse else [])
-    if beat:
-        return (f"Not above the Popularity baseline beyond noise {on}: {'; '.join(parts)}; the others "
-                "beat it.")
-    if not tied:
-        return (f"No model here beats the Popularity baseline {on}: recommending the most interacted items to "
-                "everyone ranks the held-out items better than any of them, beyond noise.")
-    return f"No model here beats the Popularity baseline beyond noise {on}: {'; '.join(parts)}."
-
-
-def paired_with_baseline(entry, k: int) -> tuple[float, float, int] | None:
-    """`entry`'s NDCG@k minus the Popularity baseline's on its split, user by user, ± and users (`against_baseline`),
-    both scored once per model and cached (cache.ndcg_against_baseline). None when the model has no NDCG@k or no
-    test user it knows."""
-    ndcg = entry.metrics.get(f"ndcg@{k}")
-    if entry.test is None or entry.model is None or ndcg is None or not math.isfinite(ndcg):
-        return None
-    try:
-        return cache.ndcg_against_baseline(entry.key, entry.model, entry.train, entry.test, k)
-    except DataError:  # no test user with a training interaction: evaluate has said so already
-        return None
-
-
-def below_baseline(entry, shown: bool = True) -> str | None:
-    """A sentence when a model's lists do not beat the Popularity baseline beyond noise on its own split (None
-    when they do, or when it has no test set), saying that the pages show it when they do (`shown`: another model
-    may have been chosen since). It ends with what to try, for this model and this split
-    (`below_baseline_advice`)."""
-    groups = baseline_groups([entry])
-    if not groups:
-        return None
-    split_key, train, test, k, _ = groups[0]
-    paired = paired_with_baseline(entry, k)
-    verdict = against_baseline(paired, k)  # as the results table's column says it
-    if verdict is None or verdict.startswith(BETTER):
-        return None
-    baseline = baseline_metrics(split_key, train, test, k)
-    worse = verdict.startswith(WORSE)
-    return (f"Its lists do not beat the Popularity baseline, the most interacted items for everyone (NDCG@{k} "
-            f"{entry.metrics[f'ndcg@{k}']:.3f} against {baseline[f'ndcg@{k}']:.3f} on the same split; user by user "
-            f"{paired_numbers(*paired, k)}, {'worse beyond noise' if worse else 'within noise'})"
-            + ((": the pages now show a model that ranks below it. " if worse else
-                ": the pages now show a model no better than it. ") if shown else ". ")
-            + below_baseline_advice(entry.kind, entry.params, entry.split, train, test))
-
-
-def new_in_test(train, test) -> tuple[float, float]:
-    """(share of the test users with no training interaction, share of the test interactions whose item
-    has none): what no model fitted on `train` can know, and a popularity ranking of the latest items can."""
-    users = np.flatnonzero(np.diff(test.matrix.indptr))
-    trained_items = np.bincount(train.matrix.indices, minlength=train.n_items) > 0
-    new_users = float((np.diff(train.matrix.indptr)[users] == 0).mean()) if users.size else 0.0
-    new_items = float((~trained_items[test.matrix.indices]).mean()) if test.nnz else 0.0
-    return new_users, new_items
-
-
-def below_baseline_advice(kind: str, params: dict, split: str, train, test) -> str:
-    """What to try when a model of `kind` ranks below the Popularity baseline on this split: its own
-    hyperparameters for a ranker (implicit ALS, Truncated SVD), a ranker for a model of stars; never
-    the model itself. A time-based split (`split` as the results table words it) is said first: there
-    the test part holds what came last, which the training part may not know at all."""
-    words = []
-    if split.split(" ")[0] in ("time", "user-time"):
-        new_users, new_items = new_in_test(train, test)
-        new = [f"{share:.0%} of its {what} nothing in the training part" for share, what in
-               ((new_users, "users have"), (new_items, "interactions are of items with")) if share >= 0.005]
-        words.append("On a time-based split the test part is what came last"
-                     + (f": {' and '.join(new)} (no model can place them)" if new else "")
-                     + "; tastes may also have drifted since, towards what was new then, which popularity ranks "
-                     "first. A random split says whether the model learnt the tastes themselves.")
-    if kind == "ials":
-        words.append(f"For implicit ALS try a regularization 10× larger or smaller (now {params.get('regularization', 0.05):g}), "
-                     f"confidence “log” or another α (now {params.get('alpha', 1.0):g}: around 1 for ratings, larger for "
-                     f"counts with a long tail, “log” so the heaviest users' items weigh less), or other factors (now {params.get('factors', 64)}); a sweep here tries several at once.")
-    elif kind == "svd":
-        words.append(f"For Truncated SVD try fewer factors (now {params.get('factors', 64)}: a low rank keeps the broad "
-                     "tastes and drops the noise) with a sweep; Implicit ALS, which weighs what each user has, often "
-                     "ranks better.")
-    elif kind in ("als", "funksvd", "svdpp"):
-        words.append("Models fitted to predict stars (Funk SVD, SVD++, ALS) often rank so (compare them by RMSE); "
-                     "for lists, Implicit ALS or Truncated SVD rank better.")
-    return " ".join(words)
 
 
 RANKS_ONLY = "it ranks items, predicting no ratings"  # why a model has no RMSE or MAE (`evaluate` leaves them out)
@@ -413,7 +235,6 @@ class TrainingJob:
             return self.lined_up
         if len(self.snapshots) < 2:
             return None
-        from mfviz.dashboard import cache
 
         return cache.replay(f"{self.label}|{self.started}", self.snapshots)
 

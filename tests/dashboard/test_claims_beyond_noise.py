@@ -101,7 +101,7 @@ def hand_interval(model: pd.DataFrame, baseline: pd.DataFrame) -> tuple[float, f
 def test_beating_the_baseline_is_said_only_beyond_noise_in_every_place_that_says_it():
     from types import SimpleNamespace
 
-    from mfviz.dashboard import report, training
+    from mfviz.dashboard import report, versus_baseline
     from mfviz.evaluation.breakdown import paired_difference
 
     bias = SimpleNamespace(aplt=0.2, coverage=0.3)
@@ -117,7 +117,7 @@ def test_beating_the_baseline_is_said_only_beyond_noise_in_every_place_that_says
         paired = paired_difference(model, baseline, "ndcg@10")
         numbers = f"{difference:+.3f} ± {half:.3f} NDCG@10 on 400 users".replace("-", "−")
         # the Train page's "beats the baseline?" column and the Popularity bias page's "Beats Popularity?"
-        verdicts[case] = training.against_baseline(paired, 10)
+        verdicts[case] = versus_baseline.against_baseline(paired, 10)
         assert verdicts[case] == f"{expected_words[case]}, {numbers}"
         # the report's first paragraph: the same verdict and numbers
         ours, theirs = {"ndcg@10": model["ndcg@10"].mean()}, {"ndcg@10": baseline["ndcg@10"].mean()}
@@ -127,12 +127,12 @@ def test_beating_the_baseline_is_said_only_beyond_noise_in_every_place_that_says
                                f"ranking quality; {numbers}, user by user). Of M's recommendations"), said
     # the sentence under the Train page's table
     named = {"Tie": verdicts["noise"], "Win": verdicts["win"], "Loss": verdicts["loss"]}
-    assert training.verdicts_words(named, "NDCG@10 0.300") == (
+    assert versus_baseline.verdicts_words(named, "NDCG@10 0.300") == (
         "Not above the Popularity baseline beyond noise (NDCG@10 0.300 on the same split): Tie ties with it within "
         "noise; Loss ranks below it beyond noise; the others beat it.")
-    assert training.verdicts_words({"Tie": verdicts["noise"]}, "NDCG@10 0.300").startswith(
+    assert versus_baseline.verdicts_words({"Tie": verdicts["noise"]}, "NDCG@10 0.300").startswith(
         "No model here beats the Popularity baseline beyond noise (NDCG@10 0.300 on the same split): Tie ties")
-    assert training.verdicts_words({"Win": verdicts["win"]}, "NDCG@10 0.300") == (
+    assert versus_baseline.verdicts_words({"Win": verdicts["win"]}, "NDCG@10 0.300") == (
         "Every model here beats the Popularity baseline beyond noise (NDCG@10 0.300 on the same split).")
 
 

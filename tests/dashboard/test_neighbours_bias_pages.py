@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 from test_pages import new_app, open_page, plotly_array, train_on_page, upload
 
-from mfviz.dashboard import figures, training, verdicts
+from mfviz.dashboard import figures, verdicts, versus_baseline
 
 NEIGHBOURS, BIAS = "pages/neighbours_page.py", "pages/bias_page.py"
 TRADEOFF, LENGTH = "What less popular lists cost", "Vector length and popularity"
@@ -315,8 +315,8 @@ def test_the_bias_table_says_which_models_lists_beat_the_popularity_baseline():
     table = at.dataframe[0].value.set_index("model")
     entries = at.session_state["mfviz.models"]
     for name in (funk, default):  # the Train page's verdict on the same split, word for word
-        (_, _, _, k, _), = training.baseline_groups([entries[name]])
-        assert table.loc[name, "accuracy"] == training.against_baseline(training.paired_with_baseline(entries[name], k), k)
+        (_, _, _, k, _), = versus_baseline.baseline_groups([entries[name]])
+        assert table.loc[name, "accuracy"] == versus_baseline.against_baseline(versus_baseline.paired_with_baseline(entries[name], k), k)
     # beyond noise, from the per-user NDCG of each and of the baseline, recomputed here
     from mfviz.evaluation.breakdown import per_user
     from mfviz.models import Popularity

@@ -2184,7 +2184,7 @@ def test_the_train_page_starts_on_implicit_als_and_says_what_it_makes_of_ratings
     clock, fitting = re.search(r"in (\d+\.\d) s \((\d+\.\d\d) s of fitting", done).groups()
     assert float(clock) >= float(fitting) > 0  # the clock counts the scoring after each epoch too
     entry = at.session_state["mfviz.models"][at.session_state["mfviz.active_model"]]
-    from mfviz.dashboard.training import below_baseline
+    from mfviz.dashboard.versus_baseline import below_baseline
     said = any("do not beat the Popularity baseline" in w.value for w in at.warning)
     assert said == (below_baseline(entry) is not None) and said  # 3 epochs of Funk SVD rank below popularity here
 

@@ -11,7 +11,7 @@ import pytest
 
 from mfviz import Interactions, evaluation
 from mfviz.analysis import popularity_report
-from mfviz.dashboard import report, training
+from mfviz.dashboard import report, versus_baseline
 from mfviz.evaluation.breakdown import profile_size_curve, profile_size_per_user
 from mfviz.models import ImplicitALS, Popularity
 
@@ -70,7 +70,7 @@ def test_the_report_carries_the_libraries_numbers_and_both_charts():
             f"({expected['ndcg@5'] / baseline['ndcg@5']:.2f}× the baseline's ranking quality; "
             f"{(low + high) / 2:+.3f} ± {(high - low) / 2:.3f} NDCG@5 on {users} users, user by user)").replace(
         "-0", "−0") in short
-    assert short.endswith(training.BEYOND_NOISE) and short.count("Beyond noise:") == 1  # said once for both claims
+    assert short.endswith(versus_baseline.BEYOND_NOISE) and short.count("Beyond noise:") == 1  # said once for both claims
     assert f"{100 * bias.aplt:.0f}% are long-tail items (the baseline's: {100 * baseline_bias.aplt:.0f}%)" in short
     assert re.search(r"<td>Hit rate@5</td>.*?<td>share of users with at least one held-out item among their 5; every held-out item counts, whatever its rating</td>",
                      text, re.S)
@@ -234,4 +234,4 @@ def test_on_movielens_the_first_paragraph_says_beat_tie_or_below_by_the_paired_i
                                 f"noise: NDCG@10 {ours:.3f} against {theirs:.3f} ({ours / theirs:.2f}× the baseline's "
                                 f"ranking quality; {(low + high) / 2:+.3f} ± {(high - low) / 2:.3f} NDCG@10 on "
                                 f"{users:,} users, user by user).".replace("-0", "−0")), short
-        assert short.endswith(training.BEYOND_NOISE)
+        assert short.endswith(versus_baseline.BEYOND_NOISE)

@@ -278,7 +278,7 @@ def test_a_training_stops_once_its_session_is_gone(monkeypatch):
 
 def test_the_baseline_is_scored_once_per_split_and_k_and_each_model_is_said_to_beat_it_or_not():
     from mfviz.dashboard.state import ModelEntry
-    from mfviz.dashboard.training import against_baseline, baseline_groups
+    from mfviz.dashboard.versus_baseline import against_baseline, baseline_groups
 
     one, other = small_data(), small_data()  # two splits: two Interactions objects
 
@@ -367,7 +367,8 @@ def test_slow_settings_are_said_with_a_rough_estimate_from_the_cost_of_the_solve
 def test_a_model_whose_lists_rank_below_the_popularity_baseline_is_said_to_and_one_above_is_not():
     # below it or level with it beyond noise is not beating it; a clear lead is (each judged by the paired interval)
     from mfviz.dashboard.state import ModelEntry
-    from mfviz.dashboard.training import baseline_metrics, below_baseline, evaluate
+    from mfviz.dashboard.training import evaluate
+    from mfviz.dashboard.versus_baseline import baseline_metrics, below_baseline
     from mfviz.evaluation import random_split
     from mfviz.evaluation.breakdown import paired_difference, per_user
     from mfviz.models import FunkSVD, ImplicitALS, Popularity
@@ -422,7 +423,7 @@ def test_a_model_that_does_not_predict_ratings_gets_no_rmse_anywhere_the_dashboa
 
 def test_the_advice_below_the_baseline_fits_the_model_and_the_split_and_never_names_the_model_itself():
     from mfviz import evaluation
-    from mfviz.dashboard.training import below_baseline_advice
+    from mfviz.dashboard.versus_baseline import below_baseline_advice
 
     data = small_data()
     train, test = evaluation.split(data, method="random", test_size=0.2, seed=0)
