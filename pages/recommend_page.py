@@ -1,4 +1,5 @@
-"""Recommend page (stakeholder demo): a user's history and recommendations, or a profile built live."""
+"""Recommend page (stakeholder demo): a user's history and recommendations, a profile built live, or a new item
+and whose lists it would enter."""
 
 import streamlit as st
 
