@@ -1,5 +1,6 @@
-"""Training for the dashboard: a background job with live progress and a stop flag, and the
-quick default model trained on first load so every page has something to show."""
+"""Training for the dashboard: the train/test split and how a model is scored on it, a background job with
+live progress and a stop flag, the results table's order and empty cells, and the quick default model trained
+on first load so every page has something to show."""
 
 from __future__ import annotations
 
