@@ -23,10 +23,10 @@ from mfviz.dashboard.recommend_tables import COLUMNS, item_table, list_columns, 
 from mfviz.dashboard.recommend_taste import taste_profile, users_map
 from mfviz.dashboard.recommend_view import (
     RecommendView,
+    beta_in_link,
     penalty_for,
     predicts_ratings,
     stars,
-    view_beta,
 )
 from mfviz.dashboard.state import ModelEntry
 from mfviz.dashboard.training import NO_VALUE
@@ -209,7 +209,7 @@ def show(view: RecommendView) -> None:
                    "Take it out of one of the two boxes.", icon=":material/warning:")
     picked = [i for i in liked_items if i not in disliked] + list(disliked)
     if not picked:
-        links.show(data, entry, "recommend", compare=compared, n=int(n), beta=view_beta(strength))
+        links.show(data, entry, "recommend", compare=compared, n=int(n), beta=beta_in_link(strength))
         st.info("Pick two or three items above; recommendations appear at once, computed by folding the "
                 "profile into the trained model (no retraining).", icon=":material/touch_app:")
     else:
@@ -235,7 +235,7 @@ def show(view: RecommendView) -> None:
         # the link carries each item's rating where one differs from the rating a link's items open with
         links.show(data, entry, "recommend", compare=compared, items=links.id_list(inter, "item", picked),
                    ratings=links.rating_list(values, scale[-1]) if values is not None else None, n=int(n),
-                   beta=view_beta(strength))
+                   beta=beta_in_link(strength))
         profile = np.array(picked, np.int64)
         strangers = profile[unknown[profile]]  # what the model never trained on: left out of the fold-in
         named = ", ".join(str(titles[i]) for i in strangers)

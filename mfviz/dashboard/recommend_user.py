@@ -29,7 +29,7 @@ from mfviz.dashboard.recommend_tables import (
     penalised,
 )
 from mfviz.dashboard.recommend_taste import taste_profile, users_map
-from mfviz.dashboard.recommend_view import RecommendView, penalty_for, top_unseen, view_beta
+from mfviz.dashboard.recommend_view import RecommendView, beta_in_link, penalty_for, top_unseen
 from mfviz.dashboard.state import ModelEntry
 from mfviz.dashboard.training import NO_VALUE
 from mfviz.data.id_lists import user_named
@@ -160,7 +160,7 @@ def show(view: RecommendView, activity: np.ndarray, link: dict) -> None:
     n, strength, compared = view.n, view.strength, view.compared
     user, hits, untrained = pick_user(view, activity, link)
     links.show(data, entry, "recommend", compare=compared, user=links.id_list(inter, "user", [user]), n=int(n),
-               beta=view_beta(strength), hits="1" if hits else None)
+               beta=beta_in_link(strength), hits="1" if hits else None)
     row = inter.matrix[user]
     # The model learned the user from the training part only: a held-out item is no reason for its list.
     trained = entry.train.matrix[user] if entry.train is not None else row

@@ -53,10 +53,12 @@ def rating_scale(summary) -> list[float]:
 
 
 def penalty_for(view: RecommendView, recommender: ModelEntry) -> np.ndarray | None:
+    """What the popularity penalty adds to each item's score under `recommender` (None: no penalty, or the
+    Popularity baseline; see lists.penalty_change)."""
     return lists.penalty_change(recommender, view.data.key, view.popularity, float(view.strength))
 
 
-def view_beta(strength: float) -> str | None:
+def beta_in_link(strength: float) -> str | None:
     """The popularity penalty as the page's link carries it: left out at 0."""
     return f"{strength:g}" if strength > 0 else None
 
