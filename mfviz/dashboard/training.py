@@ -160,9 +160,16 @@ class TrainingJob:
     compile_seconds: float = 0.0  # spent compiling (or loading) the kernels before the fits (`compile_first`)
 
     def start(self) -> TrainingJob:
-        self.thread = threading.Thread(target=self._run, name=f"mfviz-train-{self.kind}", daemon=True)
+        self.thread = threading.Thread(target=self._run_in_background, name=f"mfviz-train-{self.kind}", daemon=True)
+        background.training_started()  # the precomputing worker waits until it ends: the cores are the training's
         self.thread.start()
         return self
+
+    def _run_in_background(self) -> None:
+        try:
+            self._run()
+        finally:
+            background.training_finished()
 
     @classmethod
     def finished(cls, seconds: float, stopped: bool, **fields) -> TrainingJob:
