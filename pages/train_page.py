@@ -320,6 +320,9 @@ def draw(job: training.TrainingJob, live: bool) -> None:
             share = min(len(epochs) / total, 1.0) if total else 0.5
             one_step = total is None and len(epochs) == 1  # no epochs to set: the model is one fit (Truncated SVD)
             step = "one fit" if one_step else f"epoch {len(epochs)}{f' of {total}' if total else ''}"
+            if job.scoring and not finished:  # after the last epoch: nothing left for the stop button to stop
+                step += " · trained; ranking the test users' lists for the metrics"
+                stop_slot.empty()
             bar.progress(1.0 if finished else (current + share) / len(variants),
                          text=f"{which}{step} · {elapsed:.1f} s{done_words}")
             # once trained, the epoch early stopping restored (the model drawn is the last trained)

@@ -56,6 +56,30 @@ def test_a_job_reports_every_epoch_and_yields_a_model():
     assert job.entry.model.item_factors.shape == (30, 4)
 
 
+def test_a_job_says_it_is_ranking_the_test_users_after_its_last_epoch(monkeypatch):
+    """After the last epoch the page showed "epoch 15 of 15" for the 17-23 s a 5M upload's 20,000 test users took to
+    rank, with a stop button left that had nothing to stop: `scoring` says that phase (the real evaluate runs)."""
+    from mfviz.evaluation import random_split
+
+    seen = []
+    real = training.evaluate
+
+    def spied(model, train, test, k):
+        seen.append((job.scoring, len(job.epochs)))
+        return real(model, train, test, k)
+
+    monkeypatch.setattr(training, "evaluate", spied)
+    train, test = random_split(small_data(), 0.2, seed=0)
+    job = make_job({"factors": 4, "epochs": 3, "random_state": 0}, train=train, test=test)
+    run(job)
+    assert job.error is None and seen == [(True, 3)] and not job.scoring
+    assert "ndcg@5" in job.entry.metrics
+    seen.clear()
+    job = make_job({"factors": 4, "epochs": 3, "random_state": 0})  # no test set: nothing to rank
+    run(job)
+    assert job.error is None and seen == [(False, 3)] and not job.scoring
+
+
 def test_stop_ends_training_after_the_current_epoch():
     job = make_job({"factors": 4, "epochs": 50, "random_state": 0})
     job.stop()  # asked before the first epoch ends: training stops after epoch 1
