@@ -650,3 +650,17 @@ def test_small_data_is_its_own_catalogue_and_the_same_users_with_other_items_are
     other = load_interactions(pd.DataFrame([(u, i + 100) for u, i in every], columns=["user", "item"]))
     assert set(other.user_ids) == set(first.user_ids) and not set(other.item_ids) & set(first.item_ids)
     assert not same_catalogue(first, other) and not same_catalogue(other, first)
+
+
+def test_the_upload_limit_and_the_ways_past_it_are_said_under_the_uploader():
+    """Over the limit the browser refuses a file with a tooltip on a red mark: the limit (the server's setting) and
+    what to do are in sight before anyone tries."""
+    import tomllib
+    from pathlib import Path
+
+    limit = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml").read_text())["server"][
+        "maxUploadSize"]
+    at = open_page(new_app(), "pages/data_page.py")
+    said = [c.value for c in at.caption if c.value.startswith("Up to ")]
+    assert said == [f"Up to {limit:,} MB. Larger: upload it gzipped (.gz) or as Parquet, or start the dashboard on "
+                    "it: `mfviz dashboard FILE`."]
