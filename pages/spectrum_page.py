@@ -45,7 +45,11 @@ with ui.guard("Computing the spectrum"):
 cards = st.columns(5 if compare else 4)
 for column, share in zip(cards, (0.5, 0.8, 0.9), strict=False):
     reached = spectrum.k_for.get(share)
+    # "> 100" alone left two of the cards empty of news on MovieLens and the demo: how far the first k got is said
+    carried = float(spectrum.cumulative_energy[-1]) if spectrum.cumulative_energy.size else 0.0
     column.metric(f"k for {share:.0%} of energy", f"{reached}" if reached else f"> {k}",
+                  delta=None if reached else f"the first {k} carry {carried:.0%}", delta_color="off",
+                  delta_arrow="off",
                   help=f"Smallest k whose first k singular values carry {share:.0%} of ‖R‖² (squared Frobenius norm)."
                   + ("" if reached else f" Not reached by the first {k}: move the slider up to find it."))
 cards[3].metric("Effective rank", f"{spectrum.effective_rank:.1f}",

@@ -1770,6 +1770,16 @@ def test_the_spectrum_page_compares_the_data_with_its_shuffle(demo_app):
     matrix = at.session_state["mfviz.data"].interactions.matrix
     above = components_above(data_spectrum(matrix, k=k).singular_values, null_spectrum(matrix, k=k).singular_values)
     assert next(m for m in at.metric if m.label == "Above the shuffle").value == str(above.size)
+    # a share the first k do not reach says how far they got (the card read "> 100" and nothing else)
+    spectrum = data_spectrum(matrix, k=k)
+    for share in (0.5, 0.8, 0.9):
+        card = next(m for m in at.metric if m.label == f"k for {share:.0%} of energy")
+        if share in spectrum.k_for and spectrum.k_for[share]:
+            assert card.value == str(spectrum.k_for[share]) and not card.proto.delta
+        else:
+            assert card.value == f"> {k}" and card.proto.delta == \
+                f"the first {k} carry {spectrum.cumulative_energy[-1]:.0%}"
+    assert any(card.value.startswith(">") for card in at.metric if card.label.startswith("k for"))  # the demo's 90%
     assert any(c.value.startswith("The grey dashed line is the same interactions")
                and f"{above.size} of components 2 to {k} stand more than 5% above" in c.value for c in at.caption)
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
