@@ -534,11 +534,11 @@ def data_label(data: DataEntry) -> str:
     from mfviz.data.layouts import LAYOUTS
 
     fmt = getattr(getattr(data.interactions, "report", None), "format", "") or ""
-    layout = next((layout for layout in LAYOUTS if fmt.startswith(layout.name)), None)
+    # "MovieLens 100K (u.data + u.item)", or "(u.data)" read without its items file: the files are said apart
+    layout = next((layout for layout in LAYOUTS if fmt.startswith(layout.dataset + " (")), None)
     if layout is None:
         return data.name
-    dataset = layout.name.split(" (")[0]  # "MovieLens 100K (u.data + u.item)": the files are said apart
-    return data.name if data.name.startswith(dataset) else f"{dataset} ({data.name})"
+    return data.name if data.name.startswith(layout.dataset) else f"{layout.dataset} ({data.name})"
 
 
 TICK = "✓"  # a yes in a table: text at the table's contrast (a read-only checkbox drew its tick at 1.92:1)

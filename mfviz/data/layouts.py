@@ -33,6 +33,11 @@ class Layout:
     read_items: Callable[[Blob], pd.DataFrame] | None
     encoding: str | None = None
 
+    @property
+    def dataset(self) -> str:
+        """The dataset's name without its files: "MovieLens 100K" of "MovieLens 100K (u.data + u.item)"."""
+        return self.name.split(" (")[0]
+
     def matches(self, blob: Blob) -> bool:
         if blob.basename.lower() != self.ratings_file:
             return False

@@ -191,6 +191,8 @@ def _item_table(items, layout: Layout | None, blob: Blob | None, report: LoadRep
         return None
     item_blob = blob.sibling(layout.items_file)
     if item_blob is None:
+        # the format named both files ("Read ... (MovieLens 100K (u.data + u.item))", then "u.item was not found")
+        report.format = report.format.replace(layout.name, f"{layout.dataset} ({layout.ratings_file})", 1)
         report.note(f"{layout.items_file} was not found next to {layout.ratings_file}, so items "
                     f"have no titles; {ADD_ITEMS}")
         return None

@@ -70,3 +70,13 @@ def test_a_known_dataset_is_named_with_its_file():
 def test_an_unknown_file_is_named_by_its_file_alone():
     at = sidebar_app(None, None)
     assert any(line.startswith("**demo catalogue**") for line in lines(at)), lines(at)
+
+
+def test_a_known_dataset_read_without_its_items_file_is_still_named(tmp_path):
+    """u.data alone: the load now says "MovieLens 100K (u.data)" (it said "(u.data + u.item)" and then that u.item
+    was not found), and the sidebar still knows the dataset."""
+    (tmp_path / "u.data").write_text("".join(f"{u}\t{i}\t{1 + (u + i) % 5}\t88{u}{i}\n" for u in range(1, 6)
+                                             for i in range(1, 5)))
+    at = sidebar_app(str(tmp_path / "u.data"), None)
+    assert at.session_state["mfviz.data"].interactions.report.format == "MovieLens 100K (u.data)"
+    assert any(line.startswith("**MovieLens 100K (u.data)**") for line in lines(at)), lines(at)

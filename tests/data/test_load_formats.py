@@ -267,6 +267,12 @@ def test_movielens_100k_without_u_item_still_loads_and_says_so(ml100k_dir):
     loaded = load_interactions(ml100k_dir / "u.data")
     assert as_dict(loaded) == EXPECTED
     assert any("u.item was not found" in note for note in loaded.report.notes)
+    # the first line named both files, then said one was not there
+    assert loaded.report.lines()[0].endswith("/u.data (MovieLens 100K (u.data)).")
+
+
+def test_movielens_100k_with_u_item_names_both_files(ml100k_dir):
+    assert load_interactions(ml100k_dir / "u.data").report.format == "MovieLens 100K (u.data + u.item)"
 
 
 def test_movielens_1m_layout(tmp_path):
