@@ -43,8 +43,10 @@ popularity = summary.item_popularity
 titles = inter.titles
 order = np.argsort(-popularity, kind="stable")
 item = pickers.pick_one(controls[1], "Item", "item", order, inter, "neighbours_item",
-                        lambda i: f"{titles[i]} · {figures.counted(int(popularity[i]), 'interaction')}", default=int(order[0]),
-                        help="Items are listed most popular first; type to search.")
+                        lambda i: f"{titles[i]} · {figures.counted(int(popularity[i]), 'interaction')}",
+                        default=cache.opening_item(entry.key, entry.model, data.key, popularity, background.NEIGHBOURS_K),
+                        help="Items are listed most popular first; type to search. The page opens on a popular "
+                             "item whose two lists differ as much as is typical among the most popular items.")
 links.number(link, "k", "neighbours_k", 3, 50, background.NEIGHBOURS_K)
 k = controls[2].number_input("k", 3, 50, key="neighbours_k", help="Length of each neighbour list.")
 if link:  # a link opened: its filter, or none (the lists it was made on), from the whole link (`link` holds only

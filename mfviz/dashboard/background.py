@@ -307,11 +307,11 @@ def model_analyses(entry, data) -> None:
             _checkpoint()
             cache.preservation(entry.key + suffix, mapped, key, projection.coords)
         _checkpoint()
-        order = np.argsort(-popularity, kind="stable")
         # asked as the Neighbours page asks: the same cache entries
         from mfviz.dashboard import support
 
-        support.compared(entry, data, popularity, int(order[0]), NEIGHBOURS_K)
+        support.compared(entry, data, popularity, cache.opening_item(entry.key, entry.model, data.key, popularity,
+                                                                     NEIGHBOURS_K), NEIGHBOURS_K)
         _checkpoint()
         support.summarised(entry, data, popularity, NEIGHBOURS_K)
         _checkpoint()
