@@ -200,7 +200,7 @@ if submitted and not running:
         training.check_evaluable(train, test)  # before a fit whose model evaluation would then throw away
         training.make_model(kind, params)  # validates hyperparameters before the thread starts
         sweep = (swept, sweeps.sweep_values(kind, swept, sweep_text, params)) if swept else None
-    label = model_names.model_label(kind, params)
+    label = model_names.model_label(kind, params, method)
     split_words = "none" if method == "none" else f"{method} {size:.0%} test"
     job = training.TrainingJob(kind=kind, label=label, params=params, train=train, test=test, k=int(k),
                                data_key=data.key, split=split_words, sweep=sweep,

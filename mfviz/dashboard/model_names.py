@@ -33,10 +33,16 @@ SHORT_NAMES = {"factors": "f", "learning_rate": "lr", "regularization": "reg", "
 LABEL_SETTINGS = 3  # hyperparameters named in a model's label at most (the results table gives them all)
 
 
-def model_label(kind: str, params: dict) -> str:
-    """A trained model's name: its kind, factors and the other hyperparameters set away from their defaults
-    ("Funk SVD (f=20, lr=0.01, no biases)"); two Funk SVDs of 20 factors, one without biases, were both
-    "Funk SVD (f=20)" on every page. The seed is left out: the results table gives it."""
+# A split other than the random one, in a model's name: two implicit ALS of 64 factors, one on a time split, read
+# "Implicit ALS (f=64)" and "Implicit ALS #2 (f=64)" in every picker
+SPLIT_WORDS = {"user": "per-user split", "user-time": "latest per user", "time": "time split", "none": "no test"}
+
+
+def model_label(kind: str, params: dict, split: str = "random") -> str:
+    """A trained model's name: its kind, factors, a split other than the random one (SPLIT_WORDS) and the other
+    hyperparameters set away from their defaults ("Funk SVD (f=20, lr=0.01, no biases)"); two Funk SVDs of 20
+    factors, one without biases, were both "Funk SVD (f=20)" on every page. The seed is left out: the results
+    table gives it."""
     from mfviz.models import MODELS
 
     cls = MODELS[kind]
@@ -46,6 +52,7 @@ def model_label(kind: str, params: dict) -> str:
     if params.get("validation_fraction") in (0, 0.0) and "patience" in changed:
         changed.remove("patience")
     parts = [f"f={params['factors']}"] if "factors" in params else []
+    parts += [SPLIT_WORDS[split]] if split in SPLIT_WORDS else []
     for name in changed[:LABEL_SETTINGS]:
         value, short = params[name], SHORT_NAMES.get(name, name.replace("_", " "))
         parts.append((short if value else f"no {short}") if isinstance(value, bool) else

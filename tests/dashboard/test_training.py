@@ -590,6 +590,10 @@ def test_a_models_label_names_the_hyperparameters_set_away_from_their_defaults()
     assert model_label("ials", {"factors": 64, "alpha": 10.0, "confidence": "log", "solver": "cholesky",
                                 "cg_steps": 5}) == "Implicit ALS (f=64, α=10, confidence=log, solver=cholesky, 1 more)"
     assert (model_label("svd", {"factors": 8}), model_label("popularity", {})) == ("Truncated SVD (f=8)", "Popularity")
+    # a split other than the random one is part of the name (one on a time split read "Implicit ALS #2 (f=64)")
+    assert model_label("ials", {"factors": 64}, "time") == "Implicit ALS (f=64, time split)"
+    assert model_label("ials", {"factors": 64}, "random") == "Implicit ALS (f=64)"
+    assert model_label("popularity", {}, "user-time") == "Popularity (latest per user)"
 
 
 COMPILE_SECONDS = 1.0  # what the first fit of a kind pays in a process, standing in for numba's compile
