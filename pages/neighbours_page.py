@@ -42,11 +42,22 @@ with ui.guard("Reading the data"):
 popularity = summary.item_popularity
 titles = inter.titles
 order = np.argsort(-popularity, kind="stable")
+
+
+def opening_item() -> int:
+    """A popular item whose lists differ as a typical item's do (cache.opening_item), for a first visit."""
+    with ui.guard("Comparing neighbour lists over many items"):
+        overall = support.summarised(entry, data, popularity, background.NEIGHBOURS_K)
+    shared = next((value for key, value in overall.items() if "overlap" in key and not isinstance(value, pd.DataFrame)),
+                  float(background.NEIGHBOURS_K))
+    return cache.opening_item(entry.key, entry.model, data.key, popularity, background.NEIGHBOURS_K, float(shared))
+
+
 item = pickers.pick_one(controls[1], "Item", "item", order, inter, "neighbours_item",
                         lambda i: f"{titles[i]} · {figures.counted(int(popularity[i]), 'interaction')}",
-                        default=cache.opening_item(entry.key, entry.model, data.key, popularity, background.NEIGHBOURS_K),
-                        help="Items are listed most popular first; type to search. The page opens on a popular "
-                             "item whose two lists differ as much as is typical among the most popular items.")
+                        default=opening_item(),
+                        help="Items are listed most popular first; type to search. The page opens on the most "
+                             "popular item whose two lists share no more items than an item's do on average.")
 links.number(link, "k", "neighbours_k", 3, 50, background.NEIGHBOURS_K)
 k = controls[2].number_input("k", 3, 50, key="neighbours_k", help="Length of each neighbour list.")
 if link:  # a link opened: its filter, or none (the lists it was made on), from the whole link (`link` holds only

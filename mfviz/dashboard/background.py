@@ -310,10 +310,12 @@ def model_analyses(entry, data) -> None:
         # asked as the Neighbours page asks: the same cache entries
         from mfviz.dashboard import support
 
-        support.compared(entry, data, popularity, cache.opening_item(entry.key, entry.model, data.key, popularity,
-                                                                     NEIGHBOURS_K), NEIGHBOURS_K)
+        overall = support.summarised(entry, data, popularity, NEIGHBOURS_K)
         _checkpoint()
-        support.summarised(entry, data, popularity, NEIGHBOURS_K)
+        shared = next((value for key, value in overall.items() if "overlap" in key and not hasattr(value, "columns")),
+                      float(NEIGHBOURS_K))
+        support.compared(entry, data, popularity, cache.opening_item(entry.key, entry.model, data.key, popularity,
+                                                                     NEIGHBOURS_K, float(shared)), NEIGHBOURS_K)
         _checkpoint()
         for metric in ("cosine", "dot"):
             cache.index_recall(entry.key, vectors, metric)
