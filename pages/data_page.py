@@ -156,8 +156,8 @@ with loading:
              "any mapping. A file over the upload limit: start the dashboard on it instead, "
              "`mfviz dashboard FILE` (no limit; every session then opens on it).")
     # in sight, not only in the "?": over the limit the browser refuses the file with a tooltip on a red mark alone
-    left.caption(f"Up to {st.get_option('server.maxUploadSize'):,} MB. Larger: upload it gzipped (.gz) or as "
-                 "Parquet, or start the dashboard on it: `mfviz dashboard FILE`.")
+    left.caption(f"Over {st.get_option('server.maxUploadSize'):,} MB? Upload it gzipped (.gz) or as Parquet, or "
+                 "start the dashboard on it: `mfviz dashboard FILE`.")
     metadata = right.file_uploader(
         "Item metadata (optional)", key="upload_items" + suffix,
         help="A table with an item id column and optionally title and genres (e.g. MovieLens u.item "

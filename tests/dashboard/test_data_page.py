@@ -661,6 +661,6 @@ def test_the_upload_limit_and_the_ways_past_it_are_said_under_the_uploader():
     limit = tomllib.loads((Path(__file__).resolve().parents[2] / ".streamlit" / "config.toml").read_text())["server"][
         "maxUploadSize"]
     at = open_page(new_app(), "pages/data_page.py")
-    said = [c.value for c in at.caption if c.value.startswith("Up to ")]
-    assert said == [f"Up to {limit:,} MB. Larger: upload it gzipped (.gz) or as Parquet, or start the dashboard on "
-                    "it: `mfviz dashboard FILE`."]
+    said = [c.value for c in at.caption if c.value.startswith("Over ")]
+    assert said == [f"Over {limit:,} MB? Upload it gzipped (.gz) or as Parquet, or start the dashboard on it: "
+                    "`mfviz dashboard FILE`."]
