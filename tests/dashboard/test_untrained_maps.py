@@ -311,14 +311,19 @@ def test_the_new_items_map_is_of_the_items_the_model_trained_on_and_says_so(late
            "off the map" in captions(at)
 
 
-def test_the_profile_table_marks_the_items_the_model_never_trained_on(late):
-    """As the pickers mark them: the table of the profile's items said nothing of the two left out of its fold-in."""
-    at = late
+def profile_mode(at: AppTest):
+    """The Recommend page building a profile: (at, the model's entry, the data, two late items never trained on, a
+    trained item)."""
     at.switch_page("pages/recommend_page.py").run()
     at.radio(key="rec_mode").set_value("a profile I build").run()
     entry, inter = shown_entry(at), at.session_state["mfviz.data"].interactions
     strangers = [int(np.flatnonzero(inter.item_ids == f"i{i}")[0]) for i in (36, 38)]
-    known = int(items_with_training(entry)[0])
+    return at, entry, inter, strangers, int(items_with_training(entry)[0])
+
+
+def test_the_profile_table_marks_the_items_the_model_never_trained_on(late):
+    """As the pickers mark them: the table of the profile's items said nothing of the two left out of its fold-in."""
+    at, entry, inter, strangers, known = profile_mode(late)
     at.multiselect(key="rec_profile").set_value([strangers[0], known, strangers[1]]).run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     (table,) = [d.value for d in at.dataframe if "because of" not in d.value.columns and len(d.value) == 3]
@@ -349,12 +354,7 @@ def test_users_never_trained_on_are_off_the_map_of_users_and_never_most_alike(la
 
 
 def test_a_profile_leaves_out_the_items_the_model_never_trained_on(late):
-    at = late
-    at.switch_page("pages/recommend_page.py").run()
-    at.radio(key="rec_mode").set_value("a profile I build").run()
-    entry, inter = shown_entry(at), at.session_state["mfviz.data"].interactions
-    strangers = [int(np.flatnonzero(inter.item_ids == f"i{i}")[0]) for i in (36, 38)]
-    known = int(items_with_training(entry)[0])
+    at, entry, inter, strangers, known = profile_mode(late)
     picker = at.multiselect(key="rec_profile")
     assert picker.format_func(strangers[0]) == f"i36{untrained.MARK}" and picker.format_func(known) == inter.titles[known]
     # only items it never trained on: a note, no list (it was the catalogue in index order, every score 0)
