@@ -149,10 +149,11 @@ def _checkpoint(patience: float = 10.0) -> None:
     on two cores a map computed beside a 5M-rating implicit ALS took 40% of the samples and the training
     85 s instead of 19 s."""
     deadline = time.monotonic() + patience
-    with _CONDITION:
-        while True:
-            if session_gone(_owner):  # checked on each wake: a training can outlast the session it was for
-                raise _Abandoned
+    while True:
+        # checked on each wake, outside the lock (it asks Streamlit's runtime): a training can outlast its session
+        if session_gone(_owner):
+            raise _Abandoned
+        with _CONDITION:
             now = time.monotonic()
             quiet_at = _quiet_at
             if _trainings == 0 and (now >= deadline or (_active_runs == 0 and now >= quiet_at)):

@@ -42,7 +42,7 @@ LARGE_VALUE = 100.0  # above it a value is no rating (scales run to 5, 10 or 100
 
 
 def _did_you_mean(name: str, params) -> str:
-    """", did you mean 'x'?" for a peer's name or a near-miss of one of `params`, else ""."""
+    """' (did you mean "x"?)' for a peer's name of one of `params` or a near miss of one, else an empty string."""
     guess = PEER_NAMES.get(name)
     if guess not in params:
         close = difflib.get_close_matches(name, list(params), n=1, cutoff=0.7)
