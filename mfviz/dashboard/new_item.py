@@ -89,12 +89,14 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
                     delta_color="off", delta_arrow="off",
                     help=f"Users whose top {int(n)} it would enter: its score beats the last item of their top "
                          f"{int(n)}{sampled}; the share is of the users who do not have it already.{unreachable}")
+    # the deltas say what the numbers count (a review read "Items as popular 1" as a count of items)
     cards[2].metric("Items as popular", "—" if np.isnan(item.typical) else f"{item.typical:,.0f}",
-                    help=f"The median number of users whose top-n holds one of the data's items about as popular "
+                    None if np.isnan(item.typical) else "users' top lists (median)", delta_color="off",
+                    delta_arrow="off", help=f"The median number of users whose top-n holds one of the data's items about as popular "
                          f"as the new item now (~{size:,} users, within 1.5× either way): what the model does for such "
                          "items.")
-    cards[3].metric("Random first users", f"{item.random:,.0f}",
-                    help=f"The median reach of the same new item had its {size:,} first users been drawn at random "
+    cards[3].metric("Random first users", f"{item.random:,.0f}", "users' top lists (median)", delta_color="off",
+                    delta_arrow="off", help=f"The median reach of the same new item had its {size:,} first users been drawn at random "
                          f"from all {'the users the model was trained on' if reach.left_out else 'users'} (with the "
                          f"same ratings), over {RANDOM_DRAWS} draws: what the audience's size alone earns. Far from "
                          "it, who the first users are (fans of a blockbuster, a niche) decides.")

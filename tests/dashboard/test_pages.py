@@ -1862,6 +1862,10 @@ def test_a_new_item_is_folded_in_from_its_first_users_and_reaches_whom_brute_for
         drawn = np.sort(rng.choice(inter.n_users, size, replace=False))
         random_reach.append(_brute_force_reach(model, inter.matrix, drawn, rng.permutation(values[:size])))
     assert cards["Random first users"] == f"{np.median(random_reach):,.0f}"
+    # what the two medians count, under them (a review read "Items as popular 1" as a count of items)
+    deltas = {m.label: m.proto.delta for m in at.metric}
+    assert deltas["Random first users"] == "users' top lists (median)"
+    assert deltas["Items as popular"] in ("users' top lists (median)", "")
     who = [m.value for m in at.markdown if m.value.startswith("**Who gets it:**")]
     assert len(who) == (cards["In users' top 10"] != "0")  # said when it reaches anyone (the demo has genres)
     assert all("no genre stands out among the" in w or ("distinctive genre is" in w and re.search(r"\(\d[\d,]* users?\) against ", w))
