@@ -176,7 +176,8 @@ def _command_parser(parser: argparse.ArgumentParser, command: str | None) -> arg
 
 
 def _option_hint(parser: argparse.ArgumentParser, given: str) -> str:
-    """" (did you mean --factors?)" for a peer's option name (--n-factors) or a near miss of one of ours, else ""."""
+    """' (did you mean --factors?)' for a peer's option name (--n-factors) or a near miss of one of ours, else an
+    empty string."""
     import difflib
 
     from mfviz.models.base import PEER_NAMES
