@@ -452,7 +452,7 @@ subset = np.asarray(subset[1], np.int64) if subset and subset[0] == data.key els
 subset_key = "" if subset is None else f"|only:{state.array_hash(subset)}"
 # The items on the map: those the model trained on (None: every item, mapped as before)
 map_rows = untrained.mapped_rows(never_trained, subset)
-mapped_key = subset_key + ("|trained only" if never_trained.any() else "")
+mapped_key = subset_key + (untrained.TRAINED_ONLY if never_trained.any() else "")
 if map_rows is not None and len(map_rows) < 3:  # a map needs three points
     st.info(f"{entry.name} trained on {counted(len(map_rows), 'item')} of {'these' if subset is not None else 'the data'}"
             f"'s {counted(inter.n_items if subset is None else len(subset), 'item')}, and a map needs at least 3: the "

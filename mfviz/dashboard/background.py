@@ -12,7 +12,6 @@ from collections import OrderedDict
 import numpy as np
 
 from mfviz.dashboard import cache, untrained
-from mfviz.models.sanity import untrained_items
 
 log = logging.getLogger("mfviz.dashboard")
 
@@ -297,26 +296,22 @@ def model_analyses(entry, data) -> None:
     if entry.kind != "popularity":
         _checkpoint()
         # as the Latent space page maps them: the items the model trained on (untrained.mapped_rows)
-        rows = untrained.mapped_rows(untrained_items(entry.model))
-        mapped, suffix = (vectors, "") if rows is None else (vectors[rows], "|trained only")
+        mapped, rows, suffix = untrained.trained_map(vectors, cache.untrained_items(entry.key, entry.model))
         if len(mapped) >= 3:
             projection = cache.projection(entry.key + suffix, mapped, MAP_METHOD.lower(), UMAP_NEIGHBOURS,
                                           UMAP_MIN_DIST, n_components=2)
             key = projection_key(entry.key, data.key, MAP_METHOD, UMAP_NEIGHBOURS, UMAP_MIN_DIST) + suffix
             cache.map_table(key, projection.coords, inter.items, popularity, np.linalg.norm(vectors, axis=1), titles,
-                            *(() if rows is None else (rows,)))
+                            rows)
             _checkpoint()
             cache.preservation(entry.key + suffix, mapped, key, projection.coords)
         _checkpoint()
         # asked as the Neighbours page asks: the same cache entries
         from mfviz.dashboard import support
 
-        overall = support.summarised(entry, data, popularity, NEIGHBOURS_K)
+        opening = support.opening_item(entry, data, popularity, NEIGHBOURS_K)  # the summary over many items, too
         _checkpoint()
-        shared = next((value for key, value in overall.items() if "overlap" in key and not hasattr(value, "columns")),
-                      float(NEIGHBOURS_K))
-        support.compared(entry, data, popularity, cache.opening_item(entry.key, entry.model, data.key, popularity,
-                                                                     NEIGHBOURS_K, float(shared)), NEIGHBOURS_K)
+        support.compared(entry, data, popularity, opening, NEIGHBOURS_K)
         _checkpoint()
         for metric in ("cosine", "dot"):
             cache.index_recall(entry.key, vectors, metric)

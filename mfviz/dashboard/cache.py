@@ -725,19 +725,18 @@ def model_report(model_key: str, name: str, _model, _train, _test, _data, data_n
     """The model's self-contained HTML report (mfviz.dashboard.report), with the map of its items as the
     Latent space page opens it (the same cached projection, when that page has drawn it)."""
     from mfviz.dashboard import background, map_figures, report, untrained
-    from mfviz.models.sanity import untrained_items
 
     item_map = None
     vectors = getattr(_model, "item_factors", None)
     # as the page maps them: the items the model trained on (untrained.mapped_rows)
-    rows = None if vectors is None else untrained.mapped_rows(untrained_items(_model))
-    mapped, suffix = (vectors, "") if rows is None else (vectors[rows], "|trained only")
+    mapped, rows, suffix = (vectors, None, "") if vectors is None else untrained.trained_map(
+        vectors, untrained_items(model_key, _model))
     # the Popularity baseline's one column (its counts) is no latent space to map
     if vectors is not None and vectors.ndim == 2 and vectors.shape[1] >= 2 and len(mapped) >= 3:
         coords = projection(model_key + suffix, mapped, "umap", min(background.UMAP_NEIGHBOURS, len(mapped) - 1),
                             background.UMAP_MIN_DIST, n_components=2).coords
         table = map_table(f"{model_key}|report{suffix}", coords, _data.items, _data.item_popularity,
-                          np.linalg.norm(vectors, axis=1), _data.titles, *(() if rows is None else (rows,)))
+                          np.linalg.norm(vectors, axis=1), _data.titles, rows)
         item_map = map_figures.overview_map(table, name)
         left_off = untrained.left_off(len(vectors) - len(mapped))
         item_map = map_figures.Chart(item_map.figure, item_map.caption + left_off) if left_off else item_map

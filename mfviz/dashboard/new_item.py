@@ -172,8 +172,7 @@ def _map(entry: ModelEntry, data, popularity: np.ndarray, item, nearest: dict[st
     vectors, inter = entry.model.item_factors, data.interactions
     # as the Latent space page maps them: an item never trained on has a zero vector, and the map of all of them
     # gathered those in an island of their own, as if the model found them alike (and could place the star there)
-    rows = untrained.mapped_rows(cache.untrained_items(entry.key, entry.model))
-    mapped, suffix = (vectors, "") if rows is None else (vectors[rows], "|trained only")
+    mapped, rows, suffix = untrained.trained_map(vectors, cache.untrained_items(entry.key, entry.model))
     if len(mapped) < 3:  # a map needs three points
         st.caption(f"No map of the items: {entry.name} trained on {counted(len(mapped), 'item')}, and a map needs 3.")
         return
@@ -181,7 +180,7 @@ def _map(entry: ModelEntry, data, popularity: np.ndarray, item, nearest: dict[st
                                   min_dist, n_components=2)
     key = background.projection_key(entry.key, data.key, method, n_neighbors, min_dist) + suffix
     table = cache.map_table(key, projection.coords, inter.items, popularity, cache.item_norms(entry.key, vectors),
-                            inter.titles, *(() if rows is None else (rows,)))
+                            inter.titles, rows)
     position, _ = place_on_map(item.vector, mapped, projection.coords, k=NEIGHBOURS)
     colour = map_figures.GENRE_COLUMN if "genres" in table.columns else "popularity"
     row = {"x": position[0, 0], "y": position[0, 1], "item": NEW, "title": "★ the new item",

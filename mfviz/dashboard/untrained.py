@@ -21,6 +21,16 @@ def mapped_rows(untrained: np.ndarray, subset: np.ndarray | None = None) -> np.n
     return subset[~untrained[subset]]
 
 
+TRAINED_ONLY = "|trained only"  # in the cache keys of a map of the trained items alone
+
+
+def trained_map(vectors: np.ndarray, untrained: np.ndarray) -> tuple[np.ndarray, np.ndarray | None, str]:
+    """(the vectors a map of all items shows, their rows (`mapped_rows`: None for every item), the suffix of its cache
+    keys): what the Latent space page, its background precomputation, the new item's map and the report share."""
+    rows = mapped_rows(untrained)
+    return (vectors, None, "") if rows is None else (vectors[rows], rows, TRAINED_ONLY)
+
+
 def item_note(title: str, in_data: int, model: str, after: str) -> str:
     """Why an item the model never trained on has no neighbours (the Neighbours page's words), then `after`:
     nobody in the data has it, or every interaction of it was held out for testing."""
