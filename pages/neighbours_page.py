@@ -42,20 +42,11 @@ with ui.guard("Reading the data"):
 popularity = summary.item_popularity
 titles = inter.titles
 order = np.argsort(-popularity, kind="stable")
-
-
-def opening_item() -> int:
-    """A popular item whose lists differ as a typical item's do (cache.opening_item), for a first visit."""
-    with ui.guard("Comparing neighbour lists over many items"):
-        overall = support.summarised(entry, data, popularity, background.NEIGHBOURS_K)
-    shared = next((value for key, value in overall.items() if "overlap" in key and not isinstance(value, pd.DataFrame)),
-                  float(background.NEIGHBOURS_K))
-    return cache.opening_item(entry.key, entry.model, data.key, popularity, background.NEIGHBOURS_K, float(shared))
-
-
+with ui.guard("Comparing neighbour lists over many items"):  # a popular item whose lists differ as most do
+    opening = support.opening_item(entry, data, popularity, background.NEIGHBOURS_K)
 item = pickers.pick_one(controls[1], "Item", "item", order, inter, "neighbours_item",
                         lambda i: f"{titles[i]} · {figures.counted(int(popularity[i]), 'interaction')}",
-                        default=opening_item(),
+                        default=opening,
                         help="Items are listed most popular first; type to search. The page opens on the most "
                              "popular item whose two lists share no more items than an item's do on average.")
 links.number(link, "k", "neighbours_k", 3, 50, background.NEIGHBOURS_K)

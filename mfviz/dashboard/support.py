@@ -84,6 +84,16 @@ def summarised(entry, data, popularity: np.ndarray, k: int, min_support: int = 0
                                    data.interactions.matrix, int(min_support), item_support(entry, popularity))
 
 
+def opening_item(entry, data, popularity: np.ndarray, k: int) -> int:
+    """The item the Neighbours page opens on (cache.opening_item), given the lists' mean overlap over many items."""
+    from mfviz.dashboard import cache
+
+    overall = summarised(entry, data, popularity, k)
+    shared = next((value for key, value in overall.items() if "overlap" in key and not hasattr(value, "columns")),
+                  float(k))
+    return cache.opening_item(entry.key, entry.model, data.key, popularity, int(k), float(shared))
+
+
 def notice(comparison, support: np.ndarray, key: str, popularity: np.ndarray | None = None,
            titles: np.ndarray | None = None) -> None:
     """Say when the lists lean on items with fewer than FEW interactions: a warning with a way to leave
