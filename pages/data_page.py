@@ -407,8 +407,11 @@ with st.form("filters"):
                           help="Turn ratings into implicit 'liked' signals: ratings at or above the threshold "
                                "become 1, the rest are dropped. Done before the k-core, so the k-core counts the "
                                "positives that are left.")
-    threshold = b.number_input("threshold (stars)", 0.0, 10.0, float(applied.get("binarize_at") or 4.0), 0.5,
-                               key=prepare_key("threshold"))
+    # A form does not rerun on the tick, so the box cannot follow it: its label and help say it waits for the tick
+    threshold = b.number_input("binarise at (stars), when ticked", 0.0, 10.0,
+                               float(applied.get("binarize_at") or 4.0), 0.5, key=prepare_key("threshold"),
+                               disabled=not source.interactions.is_explicit,
+                               help="Used only with Binarise ratings ticked: ratings at or above it become 1.")
     has_zeros = source.interactions.is_explicit and cache.has_zero_ratings(source.key, source.interactions.matrix.data)
     drop_zeros = c.checkbox("Drop 0 ratings", value=bool(applied.get("drop_zeros")), disabled=not has_zeros,
                             key=prepare_key("drop_zeros"),

@@ -1182,6 +1182,19 @@ def test_filters_apply_k_core_and_binarise():
     assert (data.interactions.n_users, data.interactions.n_items, data.interactions.nnz) == (users, items, nnz)
 
 
+def test_binarise_threshold_is_off_with_its_tick_on_implicit_data():
+    """The threshold sits in a form beside its tick: on implicit data both are off, and on ratings the box says
+    it waits for the tick, since a form cannot grey it out as the tick changes."""
+    at = new_app()
+    threshold = at.number_input(key="prep_threshold")
+    assert not threshold.disabled and "when ticked" in threshold.label
+    rows = [f"u{u},i{(u + j) % 10}" for u in range(30) for j in range(4)]
+    at = upload(new_app(), "implicit.csv", ("user,item\n" + "\n".join(rows) + "\n").encode())
+    tick = next(c for c in at.checkbox if c.label == "Binarise ratings")
+    box = next(n for n in at.number_input if n.label.startswith("binarise at"))
+    assert tick.disabled and box.disabled
+
+
 def test_train_a_small_model_then_every_page():
     at = new_app()
     open_page(at, "pages/train_page.py")
