@@ -580,6 +580,13 @@ def test_dashboard_port_outside_the_port_range_is_refused_before_preloading(tmp_
     assert main(["dashboard", "--port", "0"]) == 0 and calls == [["--server.port", "0"]]
 
 
+def test_new_item_text_writes_a_median_that_falls_halfway_as_it_is():
+    """20 draws have an even count: their median may be 2.5, which `:,.0f` printed as 2 (round half to even)."""
+    from mfviz.cli.exploring import _count
+
+    assert (_count(2.5), _count(2.0), _count(1234.0), _count(np.median([1, 2, 3, 4]))) == ("2.5", "2", "1,234", "2.5")
+
+
 def test_new_item_refuses_a_value_the_fold_in_cannot_use(tmp_path, capsys):
     ratings = _write_csv(tmp_path / "r.csv")
     clicks = _write_csv(tmp_path / "c.csv", ratings=False)

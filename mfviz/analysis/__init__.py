@@ -4,8 +4,11 @@ bias, fold-in."""
 from mfviz.analysis.axes import axis_direction, cosines_with, genre_groups, group_shares, taste_axis
 from mfviz.analysis.dimensions import (
     Dimensions,
+    coordinates_table,
     describe_dimensions,
     dimension_ends,
+    end_names,
+    genre_loadings,
     principal_dimensions,
 )
 from mfviz.analysis.export import recommendation_table
@@ -15,6 +18,7 @@ from mfviz.analysis.neighbours import (
     NeighbourIndex,
     compare_neighbours,
     exact_search,
+    neighbour_agreement,
     neighbour_popularity_summary,
 )
 from mfviz.analysis.popularity import (
@@ -44,17 +48,21 @@ __all__ = [
     "axis_direction",
     "bias_table",
     "compare_neighbours",
+    "coordinates_table",
     "cosines_with",
     "data_spectrum",
     "describe_dimensions",
     "dimension_ends",
+    "end_names",
     "exact_search",
     "genre_groups",
+    "genre_loadings",
     "gini",
     "group_shares",
     "long_tail_curve",
     "map_neighbours",
     "model_spectrum",
+    "neighbour_agreement",
     "neighbour_popularity_summary",
     "neighbourhood_preservation",
     "popularity_report",

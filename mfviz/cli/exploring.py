@@ -182,6 +182,11 @@ def _check_value(args: argparse.Namespace, model, data) -> None:
                         "new item would have no first users; give a count or confidence such as 1")
 
 
+def _count(value: float) -> str:
+    """A count, or a median of counts, which may fall halfway: 2.5 printed as 2 read as a rounding error."""
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
 def _print_new_item(result: dict[str, Any]) -> None:
     fans = ", ".join(f["title"] for f in result["fans_of"])
     n = result["n"]
@@ -189,8 +194,8 @@ def _print_new_item(result: dict[str, Any]) -> None:
           f"(of {result['fans']:,}), folded into {result['model']}:")
     among = "" if not result.get("users_left_out") else " the model was trained on"
     print(f"  in {result['reached']:,.0f} users' top {n} ({result['share']:.1%} of the users{among} without it); "
-          f"the data's items with ~{result['first_users']:,} interactions: median {result['typical_reach']:,.0f}; "
-          f"from {result['first_users']:,} random users instead: median {result['random_reach']:,.0f}")
+          f"the data's items with ~{result['first_users']:,} interactions: median {_count(result['typical_reach'])}; "
+          f"from {result['first_users']:,} random users instead: median {_count(result['random_reach'])}")
     print(f"  vector length {result['norm']:.3g}, bias {result['bias']:+.3f}")
     for metric in ("cosine", "dot"):
         print(f"  nearest by {metric}: " + "; ".join(row["title"] for row in result["neighbours"][metric][:5]))
