@@ -1,4 +1,4 @@
-"""2-D/3-D maps of factor vectors (UMAP on the hnswlib kNN graph, or PCA), cached, with a trust score."""
+"""2-D/3-D maps of factor vectors (UMAP on the hnswlib kNN graph, t-SNE or PCA), cached, with a trust score."""
 
 from __future__ import annotations
 
@@ -15,11 +15,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from mfviz.analysis import map_options
 from mfviz.analysis.neighbours import NeighbourIndex, _topk, exact_search, normalise_rows
 from mfviz.cache_dir import default_cache_dir, keep_newest
 from mfviz.errors import DataError
 
-METHODS = ("umap", "pca")
+METHODS = ("umap", "pca", "tsne")
 LAYOUTS = ("synchronous", "umap-learn")
 # Maps kept on disk, the most recently used (a server otherwise added one file per model and map setting
 # for ever: +71 files in one afternoon of five sessions; 8,000 items in 2-D take 64 KB).
@@ -57,8 +58,17 @@ def clear_memory_cache() -> None:
 
 def project(vectors, method: str = "umap", n_components: int = 2, *, n_neighbors: int = 15,
             min_dist: float = 0.1, seed: int | None = 0, cache_dir=None, threads: int = 2,
-            n_epochs: int = 200, layout: str = "synchronous") -> Projection:
+            n_epochs: int = 200, layout: str = "synchronous", perplexity: float | None = None,
+            spherize: bool = False, components: tuple[int, ...] | None = None) -> Projection:
     """Project factor vectors to 2-D or 3-D.
+
+    - `spherize`: first the Embedding Projector's "Spherize data" (`map_options.spherize`: centre, then unit
+      length), for any method.
+    - "tsne": t-SNE by `map_options.tsne` (cosine, seeded), `perplexity` (default the Projector's
+      `default_perplexity`) clamped to `perplexity_limit`; `params["perplexity"]` is the one used.
+      At most `TSNE_ITEMS_AT_MOST` vectors (scikit-learn's t-SNE of more takes minutes).
+    - `components` (PCA only): which principal components (0-based, each below `PCA_COMPONENTS`) go on x, y
+      (and z); one per dimension of the map. Default the first ones.
 
     - "pca": centred vectors onto their top principal axes (thin SVD; signs fixed so that the
       largest-magnitude entry of each axis is positive, so pictures do not flip). Instant.
@@ -90,7 +100,7 @@ def project(vectors, method: str = "umap", n_components: int = 2, *, n_neighbors
     cache).
     """
     if method not in METHODS:
-        raise DataError(f"method must be 'umap' or 'pca', got {method!r}")
+        raise DataError(f"method must be 'umap', 'pca' or 'tsne', got {method!r}")
     if n_components not in (2, 3):
         raise DataError(f"n_components must be 2 or 3, got {n_components!r}")
     array = np.asarray(vectors)
@@ -118,6 +128,7 @@ def project(vectors, method: str = "umap", n_components: int = 2, *, n_neighbors
                       layout=layout)
         if n <= n_components + 1:  # too few points for the spectral start (see _umap); only then in the key
             params["init"] = "random"
+    params.update(_option_params(method, n, n_components, perplexity, spherize, components, seed))
     key = _cache_key(array, params)
     if key in _MEMORY_CACHE:
         _MEMORY_CACHE.move_to_end(key)
@@ -134,8 +145,15 @@ def project(vectors, method: str = "umap", n_components: int = 2, *, n_neighbors
         except (OSError, ValueError):
             pass  # a damaged cache file is recomputed and overwritten
     start = time.perf_counter()
-    if method == "pca":
+    if params.get("spherize"):
+        array = map_options.spherize(array).astype(np.float32)
+    if method == "pca" and "components" in params:
+        coords = map_options.pca_components(array)[0]
+        coords = np.column_stack([coords[:, c] if c < coords.shape[1] else np.zeros(n) for c in params["components"]])
+    elif method == "pca":
         coords = _pca(array, n_components)
+    elif method == "tsne":
+        coords = map_options.tsne(array, n_components, params["perplexity"], params["seed"], threads)
     else:
         coords = _umap(array, n_components, params["n_neighbors"], float(min_dist), seed, threads,
                        params["n_epochs"], params["layout"], params.get("init", "spectral"))
@@ -152,6 +170,28 @@ def project(vectors, method: str = "umap", n_components: int = 2, *, n_neighbors
         except OSError:
             pass  # a read-only cache folder only costs recomputation
     return Projection(coords.copy(), method, params, seconds, False)
+
+
+def _option_params(method: str, n: int, n_components: int, perplexity, spherize: bool, components, seed) -> dict:
+    """The cache key's part for the Projector's options: only those set, so that maps made before they
+    existed keep their keys (the background's precomputed UMAP map among them)."""
+    params = {"spherize": True} if spherize else {}
+    if method == "tsne":
+        if n > map_options.TSNE_ITEMS_AT_MOST:
+            raise DataError(f"t-SNE maps at most {map_options.TSNE_ITEMS_AT_MOST:,} items (as the Embedding Projector "
+                            f"samples), and this map has {n:,}: use UMAP, or map a selection of them")
+        wanted = map_options.default_perplexity(n) if perplexity is None else float(perplexity)
+        if not wanted > 0:
+            raise DataError(f"perplexity must be positive, got {perplexity!r}")
+        params.update(perplexity=map_options.clamped_perplexity(wanted, n)[0], seed=0 if seed is None else int(seed))
+    if components is not None and method == "pca":
+        chosen = tuple(int(c) for c in components)
+        if len(chosen) != n_components or not all(0 <= c < map_options.PCA_COMPONENTS for c in chosen):
+            raise DataError(f"components must be {n_components} component numbers from 0 to "
+                            f"{map_options.PCA_COMPONENTS - 1}, got {components!r}")
+        if chosen != tuple(range(n_components)):
+            params["components"] = list(chosen)
+    return params
 
 
 def _remember(key: str, coords: np.ndarray) -> None:
