@@ -15,6 +15,7 @@ from mfviz.dashboard import (
     map_figures,
     map_highlight,
     map_points,
+    map_projection,
     pickers,
     state,
     support,
@@ -30,7 +31,6 @@ from mfviz.models.sanity import untrained_users
 # one line at 1,280 px: the map starts that much higher on a 720 px screen
 ui.header("Latent space", "Each item's vector, squeezed into 2-D (or 3-D): items the model finds alike land close.")
 
-NEIGHBOURS = 10  # lines drawn per metric from the chosen item
 GENRES_SHOWN = 20  # rows of its genre heatmap (the largest genres)
 USERS_DRAWN = 3_000  # users drawn on the Dimensions map, at most
 
@@ -209,7 +209,7 @@ def dimension_map(popularity: np.ndarray, depth: bool):
     return coords, key, axes, ends, dims, users
 
 
-SWITCHES = {"on": True, "1": True, "true": True, "yes": True, "off": False, "0": False, "false": False, "no": False}
+SWITCHES = map_projection.SWITCHES
 
 
 def open_view(view: dict[str, str]) -> None:
@@ -217,7 +217,7 @@ def open_view(view: dict[str, str]) -> None:
     link has, and the default of each it lacks. The colour, the axes' ends and the dimensions are set once
     their choices are known (below, and `choose_from_link` in `axis_map` and `dimension_map`)."""
     wanted = view.get("map", METHODS[0])
-    method = next((m for m in METHODS if m.upper() == wanted.upper()), None)
+    method = next((m for m in METHODS if map_projection.link_name(m) == map_projection.link_name(wanted)), None)
     if method is None:
         st.warning(f"The link's map = {wanted} is not one of this page's maps ({', '.join(METHODS)}); it shows "
                    f"{METHODS[0]}.", icon=":material/link_off:")
@@ -230,10 +230,7 @@ def open_view(view: dict[str, str]) -> None:
     st.session_state["latent_search"] = view.get("search", "")
     chosen = links.indices(inter, "item", view["item"]) if "item" in view else []
     st.session_state["latent_anchor"] = chosen[0] if chosen else None
-    for setting, name, low, high, default in (("latent_neighbours", "neighbours", 5, 100, background.UMAP_NEIGHBOURS),
-                                              ("latent_min_dist", "min_dist", 0.0, 0.99, background.UMAP_MIN_DIST)):
-        st.session_state[setting] = default
-        links.number(view, name, setting, low, high, default)
+    map_projection.open_from_link(view)  # the maps' own settings and the neighbours drawn
     # the colour and the ends of the axes are the link's (or their defaults) once their choices are known
     for setting in ("latent_colour", "axis_kind", "axis_left", "axis_right", "axis_up", "axis_left_item",
                     "axis_right_item", "axis_left_search", "axis_right_search", "dims_x", "dims_y", "dims_z", "dims_users"):
@@ -395,14 +392,13 @@ def inspect(comparison, popularity: np.ndarray, norms: np.ndarray) -> None:
 data = ui.current_data()
 inter = data.interactions
 titles = inter.titles
+PROJECTIONS = ("UMAP", "t-SNE", "PCA")  # the maps made by projecting the vectors (the others have axes)
 if inter.n_items < 3:  # two points say nothing a map could arrange (and projections need three)
     st.info(f"A map needs at least 3 items and this data has {inter.n_items}: load data with more items to see "
             "them in latent space. The Neighbours and Recommend pages work on it.", icon=":material/map:")
     st.stop()
-METHODS = ["UMAP", "PCA", "Axes", "Dimensions"]
-for setting in ("latent_neighbours", "latent_min_dist"):  # UMAP's settings, drawn only for UMAP: kept meanwhile
-    if setting in st.session_state:  # (Streamlit forgets a widget's value after a run that does not draw it)
-        st.session_state[setting] = st.session_state[setting]
+METHODS = ["UMAP", "t-SNE", "PCA", "Axes", "Dimensions"]
+map_projection.keep()  # each map's settings, drawn only for it: kept meanwhile
 link = links.opened(data, "latent")  # a link to this page names the model and the view: the map, its colour, ...
 links.pick_model(link, data)
 # A link fixes the view: what it says, and what it leaves out at its default, not at this session's last
@@ -417,28 +413,16 @@ colour_slot = top[2].container()  # "Colour by" (drawn once the colours are know
 with top[0]:
     entry = ui.model_picker()
 method = top[1].radio("Map", METHODS, horizontal=True, key="latent_method",
-                      help="UMAP keeps local neighbourhoods (clusters); PCA keeps the largest global directions "
-                           "and is instant; Axes: you say what left–right means (e.g. Horror → Romance) and what "
+                      help="UMAP keeps local neighbourhoods (clusters); t-SNE too, as the Embedding Projector "
+                           "draws it (slower: tens of seconds for a few thousand items, then cached); PCA keeps the "
+                           "largest global directions and is instant; Axes: you say what left–right means (e.g. Horror → Romance) and what "
                            "up means (popularity or vector length); Dimensions: two of the model's own strongest "
                            "dimensions (the singular directions of its scores), with what lies at their ends.")
 three_d = top[1].toggle("3-D", key="latent_3d", disabled=method == "Axes",
-                        help="UMAP or PCA in three dimensions, or three of the model's dimensions, to turn with the "
-                             "mouse (for UMAP and PCA, more of each item's neighbourhood survives: the preservation "
+                        help="UMAP, t-SNE or PCA in three dimensions, or three of the model's dimensions, to turn "
+                             "with the mouse (for UMAP, t-SNE and PCA, more of each item's neighbourhood survives: the preservation "
                              "score says how much). Clicks and lasso selection work on the 2-D map.") \
     and method != "Axes"
-n_neighbors, min_dist = background.UMAP_NEIGHBOURS, background.UMAP_MIN_DIST  # only UMAP uses them
-if method == "UMAP":
-    # The settings start through the session state, not a `value=` beside it: the write-back above sets
-    # them there, and a widget given both made Streamlit warn on every run
-    for setting, start in (("latent_neighbours", n_neighbors), ("latent_min_dist", min_dist)):
-        if setting not in st.session_state:
-            st.session_state[setting] = start
-    # in the top row's third column, not a row of its own: at 1,280×720 the map began 480 px down
-    with top[2].expander("Map settings (UMAP)"):
-        n_neighbors = st.slider("UMAP neighbours", 5, 100, key="latent_neighbours",
-                                help="Small values show fine local structure, large values the global shape.")
-        min_dist = st.slider("UMAP minimum distance", 0.0, 0.99, step=0.01, key="latent_min_dist",
-                             help="How tightly points may pack together.")
 
 saved_names = ui.data_label(data), entry.name  # in every file saved from the page
 vectors = entry.model.item_factors
@@ -468,7 +452,7 @@ if subset is not None:  # drawn before the map, so the way back stays whatever h
     notice[0].info((f"Only {titles[around]} and its {len(map_rows) - 1:,} neighbours (those listed under the map when "
                     "it was drawn: its nearest by cosine and by dot product) are on the map" if around is not None else
                     f"Only the {len(map_rows):,} items you selected are on the map") + f" (of {inter.n_items:,}): "
-                   + ("mapped again on their own, so the map spreads their differences." if method in ("UMAP", "PCA")
+                   + ("mapped again on their own, so the map spreads their differences." if method in PROJECTIONS
                       else "on the same axes as before.")
                    + untrained.selection_left_off(len(subset) - len(map_rows), entry.name)
                    + " A link to this view opens the map of all the items.", icon=":material/search:")
@@ -485,12 +469,16 @@ elif method == "Dimensions":
     made = "instant"
 else:
     shown = vectors if map_rows is None else vectors[map_rows]
-    with ui.guard("Projecting the item vectors"):  # UMAP needs fewer neighbours than points
-        projection = cache.projection(entry.key + mapped_key, shown, method.lower(),
-                                      min(n_neighbors, len(shown) - 1), min_dist, n_components=3 if three_d else 2)
+    # in the top row's third column, not a row of its own: at 1,280×720 the map began 480 px down
+    settings = map_projection.choose(top[2], method, three_d, entry.key + mapped_key, shown)
+    view_params.update(settings.link)
+    with ui.guard("Projecting the item vectors"):
+        projection = map_projection.project(entry.key + mapped_key, shown, method, settings, three_d)
     coords, projection_key = projection.coords, background.projection_key(
-        entry.key, data.key, method, n_neighbors, min_dist, 3 if three_d else 2) + mapped_key
-    made = "cached" if projection.cached else f"{projection.seconds:.1f} s"
+        entry.key, data.key, method, settings.n_neighbors, settings.min_dist, 3 if three_d else 2) + settings.key \
+        + mapped_key
+    made = map_projection.made(projection)
+    axes = map_projection.map_axes(method, settings, three_d, entry.key + mapped_key, shown)
 if map_rows is not None and method in ("Axes", "Dimensions"):  # the same axes, fewer items
     coords, projection_key = coords[map_rows], projection_key + mapped_key
 with ui.guard("Drawing the map"):
@@ -551,7 +539,8 @@ continuous = colour in ("popularity", "norm", *numeric_columns)
 # the first-listed genre keeps the colours of the genre colouring shown first: Drama is one colour in both
 colour_key = map_colours.colour_key(catalogue[colour], colour, continuous, like=map_colours.colour_key(
     catalogue[GENRE], GENRE, False) if colour == "first_genre" and GENRE in catalogue.columns else None)
-finders = st.columns([2, 2, 0.9])
+finders = st.columns([2, 2, 0.9, 0.9])
+shown_neighbours = map_projection.neighbour_count(finders[3])
 search = finders[0].text_input(
     "Search items by title", key="latent_search", placeholder="part of a title, or a regular expression",
     help="Titles that hold it anywhere, case ignored, those holding it at the start of a word first: `star` finds "
@@ -575,16 +564,14 @@ anchor = pickers.pick_one(
     finders[1], "Draw the neighbours of", "item", by_popularity, inter, "latent_anchor",
     lambda i: f"{titles[i]} · {summary.item_popularity[i]:,} interactions" + (untrained.MARK if never_trained[i] else ""),
     placeholder="an item (most popular first; type to search)",
-    help=f"Or click a point on the map. Lines join the item to its {NEIGHBOURS} nearest items in latent space "
+    help=f"Or click a point on the map. Lines join the item to its {shown_neighbours} nearest items in latent space "
          "by cosine (blue) and by dot product (red): does the map keep them close?")
 min_support = support.min_support_input(finders[2], "latent_min_support")  # the Neighbours page's filter too
 # The view in the address: each setting left out at its default, which a link opened without it takes
 view_params.update(colour=None if colour == default_colour else colour, search=search.strip() or None,
-                   min=support.link_value(min_support), **{"3d": "on" if three_d else None})
-if method == "UMAP":
-    view_params.update(neighbours=None if n_neighbors == background.UMAP_NEIGHBOURS else n_neighbors,
-                       min_dist=None if min_dist == background.UMAP_MIN_DIST else min_dist)
-links.show(data, entry, "latent", map=method.lower(), item=None if anchor is None else links.id_list(inter, "item", [anchor]),
+                   min=support.link_value(min_support), **{"3d": "on" if three_d else None},
+                   k=None if shown_neighbours == map_projection.NEIGHBOURS_SHOWN[3] else shown_neighbours)
+links.show(data, entry, "latent", map=map_projection.link_name(method), item=None if anchor is None else links.id_list(inter, "item", [anchor]),
            **view_params)
 highlight, hits = [], None
 if search.strip():
@@ -608,12 +595,12 @@ if anchor is not None and never_trained[anchor]:  # no direction: its "neighbour
 else:
     drawn_anchor = anchor
 if anchor is None and not three_d:  # the line the item's neighbours fill once one is clicked: the map stays put
-    st.caption(f"Click a point (or pick an item above) to draw its {NEIGHBOURS} cosine and {NEIGHBOURS} "
+    st.caption(f"Click a point (or pick an item above) to draw its {shown_neighbours} cosine and {shown_neighbours} "
                "dot-product neighbours.")
 if drawn_anchor is not None:
     from mfviz.analysis import map_neighbours
 
-    k = min(NEIGHBOURS, len(table) - 1)
+    k = min(shown_neighbours, len(table) - 1)
     with ui.guard("Finding neighbours"):  # exact, as on the Neighbours page: one item is one query
         counts = support.item_support(entry, summary.item_popularity)
         comparison = support.compared(entry, data, summary.item_popularity, anchor, k, min_support)
@@ -772,7 +759,7 @@ elif not three_d:
 
 exports = st.columns(2)
 exports[0].download_button("Download the map coordinates (CSV)", cache.map_csv(projection_key, table),
-                           file_name=file_name(f"latent_{method.lower()}{'_3d' if three_d else ''}", "csv", *saved_names), mime="text/csv",
+                           file_name=file_name(f"latent_{map_projection.link_name(method)}{'_3d' if three_d else ''}", "csv", *saved_names), mime="text/csv",
                            key="latent_csv")
 exports[1].download_button("Download for TensorFlow's Embedding Projector (zip)",
                            lambda: cache.projector_zip(f"{entry.key}|{data.key}{mapped_key}", vectors, table,

@@ -34,13 +34,15 @@ _MEMORY_ITEMS = 32  # projections kept in memory (a 50k × 3 map is 600 kB)
 @dataclass(frozen=True)
 class Projection:
     """Coordinates (n, n_components) float32 and how they were made: method, params, seconds
-    spent computing them (0 for a cache hit), cached (True when read from a cache)."""
+    spent computing them (0 for a cache hit), cached (True when read from a cache), compiled (True when
+    those seconds include compiling or loading numba code on its first use in this process)."""
 
     coords: np.ndarray
     method: str
     params: dict
     seconds: float
     cached: bool
+    compiled: bool = False
 
 
 def _cache_key(vectors: np.ndarray, params: dict) -> str:
@@ -144,6 +146,7 @@ def project(vectors, method: str = "umap", n_components: int = 2, *, n_neighbors
                 return Projection(coords.copy(), method, params, 0.0, True)
         except (OSError, ValueError):
             pass  # a damaged cache file is recomputed and overwritten
+    compiled_before = _compiled_versions()
     start = time.perf_counter()
     if params.get("spherize"):
         array = map_options.spherize(array).astype(np.float32)
@@ -169,7 +172,23 @@ def project(vectors, method: str = "umap", n_components: int = 2, *, n_neighbors
             keep_newest(file.parent, "*.npy", MAPS_KEPT)
         except OSError:
             pass  # a read-only cache folder only costs recomputation
-    return Projection(coords.copy(), method, params, seconds, False)
+    return Projection(coords.copy(), method, params, seconds, False, _compiled_versions() > compiled_before)
+
+
+def _compiled_versions() -> int:
+    """How many compiled versions the numba functions of mfviz's kernels and umap-learn hold in this process: more
+    after a map than before means the map's seconds include compiling them (or loading them from numba's disk
+    cache), which the first UMAP map of a process pays (5.3 s against 3.1-3.6 s for the next ones on
+    ML-100K, with a warm disk cache; 10-25 s more without one)."""
+    import sys
+
+    from numba.core.registry import CPUDispatcher
+
+    count = 0
+    for name, module in list(sys.modules.items()):
+        if module is not None and (name.startswith("umap.") or name.startswith("mfviz.kernels")):
+            count += sum(len(f.overloads) for f in list(vars(module).values()) if isinstance(f, CPUDispatcher))
+    return count
 
 
 def _option_params(method: str, n: int, n_components: int, perplexity, spherize: bool, components, seed) -> dict:

@@ -807,3 +807,24 @@ def warm_up_in_background():
     thread = threading.Thread(target=run, name="mfviz-warm-up", daemon=True)
     thread.start()
     return thread
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def projector_map(model_key: str, _vectors: np.ndarray, method: str, n_neighbors: int, min_dist: float,
+                  n_components: int, perplexity: float | None, spherize: bool, components: tuple | None):
+    """A map with the Embedding Projector's options (t-SNE's perplexity, Spherize, PCA's components); without
+    them the same map as `projection` (the same key in analysis.project's own cache)."""
+    from mfviz import analysis
+
+    return analysis.project(_vectors, method=method, n_components=n_components, n_neighbors=n_neighbors,
+                            min_dist=min_dist, seed=0, perplexity=perplexity, spherize=spherize,
+                            components=components)
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def pca_shares(model_key: str, _vectors: np.ndarray, spherize: bool) -> np.ndarray:
+    """Each of the first principal components' share of the vectors' variance (spherized first if asked)."""
+    from mfviz.analysis import map_options
+
+    vectors = map_options.spherize(_vectors) if spherize else _vectors
+    return map_options.pca_components(vectors)[1]

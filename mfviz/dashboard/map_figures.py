@@ -53,6 +53,8 @@ SEARCH_TITLES = 6  # search hits whose titles a map writes, at most
 # What a projection's distances mean, said under its map.
 PROJECTION_NOTES = {
     "UMAP": "Distances between far-apart clusters mean little in UMAP.",
+    "t-SNE": "t-SNE keeps each item's nearest neighbours near; the size of a cluster and the distances between "
+             "clusters mean little.",
     "PCA": "PCA projects the vectors onto the two directions along which they vary most (a linear map, so "
            "distances are the vectors' own, shortened): points far apart are far apart in latent space too; close "
            "points are alike along those two directions but may differ along the ones it leaves out (the "
@@ -146,7 +148,7 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
     height = max(560, 140 + 30 * sum(trace.showlegend is not False for trace in fig.data))
     named = f" · {model}" if model else ""
     if axes is None:
-        units = "arbitrary units" if method == "UMAP" else "the vectors' own units"
+        units = "arbitrary units" if method in ("UMAP", "t-SNE") else "the vectors' own units"
         apply_layout(fig, f"Item vectors mapped to 2-D by {method}{named}", f"{method} 1 ({units})",
                 f"{method} 2 ({units})", height=height, dragmode="zoom", legend="right")
         look = ("do the highlighted items gather in a few places?" if highlighted else

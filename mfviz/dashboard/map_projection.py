@@ -1,0 +1,199 @@
+"""The Latent space page's projection settings as the Embedding Projector offers them (UMAP's neighbours and
+minimum distance, t-SNE's perplexity, Spherize, PCA's components with the variance each describes, how many
+neighbours a clicked item draws), read from a link, drawn, and written back to the link."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import streamlit as st
+
+from mfviz.analysis import map_options
+from mfviz.dashboard import background, cache, links
+from mfviz.dashboard.map_figures import PROJECTION_NOTES, MapAxes
+
+SWITCHES = {"on": True, "1": True, "true": True, "yes": True, "off": False, "0": False, "false": False, "no": False}
+NEIGHBOURS_SHOWN = ("latent_k", 5, 50, 10)  # the clicked item's neighbours per metric: key, least, most, default
+COMPONENT_KEYS = ("latent_pca_x", "latent_pca_y", "latent_pca_z")
+SETTINGS = ("latent_neighbours", "latent_min_dist", "latent_perplexity", "latent_spherize", *COMPONENT_KEYS,
+            NEIGHBOURS_SHOWN[0])
+SPHERIZE_HELP = ("The Embedding Projector's “Spherize data”: subtract the average item vector, then scale every "
+                 "vector to length 1, before mapping. The average is mostly the direction popular items share "
+                 "(their vectors are long and point alike), so spherizing takes popularity out of the picture: items "
+                 "are placed by how their direction differs from the average, not by how long their vector is. PCA "
+                 "changes most; UMAP and t-SNE compare directions (cosine) already, so only the centring changes them.")
+
+
+@dataclass
+class MapSettings:
+    """A projection's settings as chosen, with its cache-key suffix and link parameters (None: the default)."""
+
+    n_neighbors: int = background.UMAP_NEIGHBOURS
+    min_dist: float = background.UMAP_MIN_DIST
+    perplexity: float | None = None
+    spherize: bool = False
+    components: tuple[int, ...] | None = None
+    link: dict = field(default_factory=dict)
+    clamped: str | None = None  # the sentence saying a perplexity was lowered
+
+    @property
+    def key(self) -> str:
+        parts = (["sphere"] if self.spherize else []) + ([f"perplexity={self.perplexity:g}"] if self.perplexity else []) \
+            + ([f"pcs={','.join(map(str, self.components))}"] if self.components else [])
+        return "".join(f"|{p}" for p in parts)
+
+
+def link_name(method: str) -> str:
+    """The map's name in a link and in file names: "umap", "tsne", "pca", "axes", "dimensions"."""
+    return method.lower().replace("-", "")
+
+
+def keep() -> None:
+    """Keep each setting over a run that does not draw its widget (Streamlit forgets a widget's value then): the
+    UMAP settings while the map is PCA, the PCA components while it is t-SNE."""
+    for setting in SETTINGS:
+        if setting in st.session_state:
+            st.session_state[setting] = st.session_state[setting]
+
+
+def open_from_link(view: dict[str, str]) -> None:
+    """Set the settings to an opened link's (each it lacks to its default; a perplexity left out is the
+    Projector's default for the map's item count, set when the map is drawn)."""
+    for setting, name, low, high, default in (("latent_neighbours", "neighbours", 5, 100, background.UMAP_NEIGHBOURS),
+                                              ("latent_min_dist", "min_dist", 0.0, 0.99, background.UMAP_MIN_DIST),
+                                              (NEIGHBOURS_SHOWN[0], "k", *NEIGHBOURS_SHOWN[1:])):
+        st.session_state[setting] = default
+        links.number(view, name, setting, low, high, default)
+    st.session_state.pop("latent_perplexity", None)
+    if "perplexity" in view:
+        low, high = map_options.PERPLEXITY_RANGE
+        try:
+            value = int(float(view["perplexity"]))
+        except (ValueError, OverflowError):
+            value = None
+        if value is not None and low <= value <= high:
+            st.session_state["latent_perplexity"] = value
+        else:
+            st.warning(f"The link's perplexity = {view['perplexity']} is not a number from {low} to {high}; the map "
+                       "uses the Projector's default for its number of items.", icon=":material/link_off:")
+    spherize = SWITCHES.get(view.get("spherize", "off").lower())
+    if spherize is None:
+        st.warning(f"The link's spherize = {view['spherize']} is neither on nor off; the data is not spherized.",
+                   icon=":material/link_off:")
+    st.session_state["latent_spherize"] = bool(spherize)
+    for key in COMPONENT_KEYS:
+        st.session_state.pop(key, None)
+    if "components" in view:
+        numbers = [text.strip() for text in view["components"].split(",")]
+        chosen = [int(n) - 1 for n in numbers if n.isdigit() and 1 <= int(n) <= map_options.PCA_COMPONENTS]
+        if len(chosen) != len(numbers) or len(chosen) not in (2, 3) or len(set(chosen)) != len(chosen):
+            st.warning(f"The link's components = {view['components']} are not two or three different component "
+                       f"numbers from 1 to {map_options.PCA_COMPONENTS}; PCA shows components 1, 2 (and 3).",
+                       icon=":material/link_off:")
+        else:
+            for key, component in zip(COMPONENT_KEYS, chosen, strict=False):
+                st.session_state[key] = component
+
+
+def choose(slot, method: str, three_d: bool, model_key: str, shown: np.ndarray) -> MapSettings:
+    """Draw the settings of the map `method` ("UMAP", "t-SNE" or "PCA") in an expander in `slot`, for the vectors
+    `shown` (those mapped), and return them."""
+    chosen = MapSettings()
+    with slot.expander(f"Map settings ({method})"):
+        if method == "UMAP":
+            # through the session state, not a `value=` beside it: a widget given both made Streamlit warn
+            st.session_state.setdefault("latent_neighbours", chosen.n_neighbors)
+            st.session_state.setdefault("latent_min_dist", chosen.min_dist)
+            chosen.n_neighbors = st.slider("UMAP neighbours", 5, 100, key="latent_neighbours",
+                                           help="Small values show fine local structure, large values the global shape.")
+            chosen.min_dist = st.slider("UMAP minimum distance", 0.0, 0.99, step=0.01, key="latent_min_dist",
+                                        help="How tightly points may pack together.")
+            chosen.link.update(neighbours=None if chosen.n_neighbors == background.UMAP_NEIGHBOURS else chosen.n_neighbors,
+                               min_dist=None if chosen.min_dist == background.UMAP_MIN_DIST else chosen.min_dist)
+        elif method == "t-SNE":
+            default = map_options.default_perplexity(len(shown))
+            st.session_state.setdefault("latent_perplexity", min(default, map_options.PERPLEXITY_RANGE[1]))
+            wanted = st.slider("Perplexity", *map_options.PERPLEXITY_RANGE, key="latent_perplexity",
+                               help="Roughly how many neighbours each item pays attention to (t-SNE weighs its "
+                                    "3 × perplexity nearest, by cosine): small values show small tight groups, large "
+                                    "ones the broader shape. It starts at the Embedding Projector's default for the "
+                                    f"number of items, max(5, ⌈√items / 4⌉) = {default} here; at most (items − 1) / 3.")
+            chosen.perplexity, chosen.clamped = map_options.clamped_perplexity(wanted, len(shown))
+            chosen.link["perplexity"] = None if wanted == default else wanted
+        chosen.spherize = st.checkbox("Spherize data", key="latent_spherize", help=SPHERIZE_HELP)
+        chosen.link["spherize"] = "on" if chosen.spherize else None
+        if method == "PCA":
+            chosen.components = components(three_d, model_key, shown, chosen.spherize)
+            chosen.link["components"] = (None if chosen.components == tuple(range(len(chosen.components))) else
+                                         ",".join(str(c + 1) for c in chosen.components))
+    if chosen.clamped:
+        slot.caption(chosen.clamped)
+    return chosen
+
+
+def components(three_d: bool, model_key: str, shown: np.ndarray, spherize: bool) -> tuple[int, ...]:
+    """The principal components on x, y (and z) of a PCA map, each offered with the share of the variance it
+    describes, and their total said under them (as the Projector's "Total variance described")."""
+    shares = cache.pca_shares(model_key + ("|sphere" if spherize else ""), shown, spherize)
+    offered = list(range(len(shares)))
+    name = lambda c: f"Component #{c + 1} ({shares[c]:.1%})"  # noqa: E731
+    used = []
+    for axis, key in zip(("X", "Y", "Z")[:3 if three_d else 2], COMPONENT_KEYS, strict=False):
+        start = len(used)
+        if st.session_state.get(key) not in offered:
+            st.session_state[key] = start if start < len(offered) else 0
+        used.append(st.selectbox(f"{axis} axis", offered, key=key, format_func=name,
+                                 help="The share of the vectors' variance each principal component describes."))
+    st.caption(f"Total variance described: {sum(shares[c] for c in set(used)):.1%}.")
+    return tuple(used)
+
+
+def neighbour_count(slot) -> int:
+    """The slider of how many neighbours by each metric a clicked item draws (the Projector's "neighbors")."""
+    key, low, high, default = NEIGHBOURS_SHOWN
+    st.session_state.setdefault(key, default)
+    return slot.slider("Neighbours", low, high, key=key,
+                       help="How many nearest items by cosine and by dot product the clicked item's lines join and "
+                            "its lists show.")
+
+
+def project(model_key: str, shown: np.ndarray, method: str, chosen: MapSettings, three_d: bool):
+    """The map's projection, through the caches (t-SNE with a spinner that says it takes a while)."""
+    n_components = 3 if three_d else 2
+    arguments = (model_key, shown, link_name(method), min(chosen.n_neighbors, len(shown) - 1), chosen.min_dist,
+                 n_components, chosen.perplexity, chosen.spherize, chosen.components)
+    if method == "t-SNE":
+        with st.spinner(f"Running t-SNE on {len(shown):,} items (about half a minute for 1,700 items here; "
+                        "cached once made)…"):
+            return cache.projector_map(*arguments)
+    with st.spinner("Projecting item vectors…"):
+        return cache.projector_map(*arguments)
+
+
+def made(projection) -> str:
+    """The "Projection time" card's value: cached, or the seconds the map took, saying when they include numba
+    compiling its code on first use in the server process."""
+    if projection.cached:
+        return "cached"
+    return f"{projection.seconds:.1f} s" + (" incl. first-use compile" if projection.compiled else "")
+
+
+def map_axes(method: str, chosen: MapSettings, three_d: bool, model_key: str, shown: np.ndarray) -> MapAxes | None:
+    """The titles of a projection's map when its settings change what its axes are: a PCA map names its
+    components with the variance each describes, and a map of spherized vectors says so. None: the usual ones."""
+    if method != "PCA" and not chosen.spherize:
+        return None
+    made = f"Item vectors{' (spherized)' if chosen.spherize else ''} mapped to {3 if three_d else 2}-D by {method}"
+    caption = ("Nearby points are items the model considers alike; look for clusters that share a colour. "
+               + PROJECTION_NOTES.get(method, "")
+               + (" Spherized: each vector's direction from the average vector, at length 1 (the average, mostly "
+                  "what popular items share, taken out)." if chosen.spherize else ""))
+    if method != "PCA":
+        names = [f"{method} {d} (arbitrary units)" for d in (1, 2, 3)]
+    else:
+        shares = cache.pca_shares(model_key + ("|sphere" if chosen.spherize else ""), shown, chosen.spherize)
+        names = [f"PCA component #{c + 1} ({shares[c]:.1%} of the variance)" for c in chosen.components] + [""]
+        caption += f" Variance described by the {len(chosen.components)} components: " \
+                   f"{sum(shares[c] for c in set(chosen.components)):.1%}."
+    return MapAxes(made, names[0], names[1], caption, names[2] if three_d else "")
