@@ -423,6 +423,7 @@ three_d = top[1].toggle("3-D", key="latent_3d", disabled=method == "Axes",
                              "with the mouse (for UMAP, t-SNE and PCA, more of each item's neighbourhood survives: the preservation "
                              "score says how much). Clicks and lasso selection work on the 2-D map.") \
     and method != "Axes"
+label_slot = top[1].container()  # "Label by", once the map's table (its columns) is known
 
 saved_names = ui.data_label(data), entry.name  # in every file saved from the page
 vectors = entry.model.item_factors
@@ -536,6 +537,8 @@ colour = colour_slot.selectbox("Colour by", colour_options, key="latent_colour",
                           help="Set aside while genres are highlighted: clear “Highlight genres” to colour the map."
                           if highlighted else map_colours.GENRE_NOTE.format(n=genres_shown) if genres_shown else None)
 continuous = colour in ("popularity", "norm", *numeric_columns)
+label = map_projection.label_choice(label_slot, table, link_view)
+view_params["label"] = None if label == "title" else label
 # the first-listed genre keeps the colours of the genre colouring shown first: Drama is one colour in both
 colour_key = map_colours.colour_key(catalogue[colour], colour, continuous, like=map_colours.colour_key(
     catalogue[GENRE], GENRE, False) if colour == "first_genre" and GENRE in catalogue.columns else None)
@@ -616,8 +619,9 @@ if drawn_anchor is not None:
                 f"{titles[anchor]} is not among the {len(table):,} items on this map; ")
                + f"{both} {'is' if both == 1 else 'are'} in both the cosine and the dot-product list.")
 
+drawn = map_projection.labelled(table, label)  # the points named by the label (search and lists by title)
 if three_d:  # Plotly selects nothing in 3-D: no click or lasso events
-    chart = map_figures.latent_scatter_3d(table, colour, highlight, method=method, continuous=continuous,
+    chart = map_figures.latent_scatter_3d(drawn, colour, highlight, method=method, continuous=continuous,
                                           anchor=drawn_anchor, neighbours=neighbours, axes=axes, model=entry.name,
                                           key=colour_key, part_of=0 if subset is None else inter.n_items,
                                           matched=None if hits is None else hits["item"].tolist(),
@@ -625,7 +629,7 @@ if three_d:  # Plotly selects nothing in 3-D: no click or lasso events
     ui.show(chart, key="latent_map_3d", config=export_config(chart.figure, *saved_names))
     event = None
 else:
-    chart = map_figures.latent_scatter(table, colour, highlight, method=method, continuous=continuous,
+    chart = map_figures.latent_scatter(drawn, colour, highlight, method=method, continuous=continuous,
                                        anchor=drawn_anchor, neighbours=neighbours, axes=axes, labelled=labelled,
                                        users=user_points, model=entry.name, key=colour_key,
                                        part_of=0 if subset is None else inter.n_items,
@@ -751,7 +755,7 @@ if selected:
     st.dataframe(picked, hide_index=True, width="stretch")
     st.button(f"Map only these {counted(len(selected), 'item')}", key="latent_isolate", on_click=isolate, args=(selected,),
               disabled=len(selected) < 5 or len(selected) == len(table),
-              help="Map the selection again on its own (UMAP or PCA of just these vectors), to see the structure "
+              help="Map the selection again on its own (UMAP, t-SNE or PCA of just these vectors), to see the structure "
                    "inside a cluster; at least 5 items.")
 elif not three_d:
     st.caption("Click a point to see its neighbours, or select points with the lasso or box tool (top right of "
@@ -769,6 +773,7 @@ exports[1].download_button("Download for TensorFlow's Embedding Projector (zip)"
                            help="vectors.tsv (the model's item vectors, one row per item) and metadata.tsv (title, "
                                 "the genre the map colours by as distinctive_genre, genres, popularity, vector "
                                 "length): on projector.tensorflow.org, press Load and choose each file; colour by "
-                                "distinctive_genre for the map's colours." if vectors.shape[1] >= 2 else
+                                "distinctive_genre for the map's colours. With projector_config.json (to share them "
+                                "by a link) and .pbtxt (TensorBoard), and a README on each way." if vectors.shape[1] >= 2 else
                            "The Embedding Projector needs vectors of at least two dimensions, and this model has one "
                            "(it stops with \"Found a vector with only one dimension?\").")

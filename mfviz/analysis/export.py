@@ -4,6 +4,7 @@ the TSV pair that TensorFlow's Embedding Projector loads."""
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 
 import numpy as np
@@ -42,10 +43,14 @@ def recommendation_table(model, interactions, n: int = 10) -> pd.DataFrame:
                          "score": np.round(scores.astype(np.float64), 6)})
 
 
+TENSOR_NAME = "item_factors"  # the vectors' name in the Projector's config (its "tensor")
+
+
 def projector_files(vectors, metadata: pd.DataFrame) -> dict[str, bytes]:
     """`vectors.tsv` (one row of tab-separated components per item, no header) and `metadata.tsv` (a
     header row, then one row per item) in the format TensorFlow's Embedding Projector loads
-    (projector.tensorflow.org: Load, then each file). Tabs and line breaks inside metadata values
+    (projector.tensorflow.org: Load, then each file), with the two configs that name them
+    (`projector_config`) and a README saying how to open them. Tabs and line breaks inside metadata values
     become spaces, since they would split a row; components are written with 7 significant digits
     (float32 holds about 7)."""
     vectors = np.asarray(vectors, dtype=np.float64)
@@ -57,7 +62,40 @@ def projector_files(vectors, metadata: pd.DataFrame) -> dict[str, bytes]:
     clean = metadata.astype(str).replace(r"[\t\r\n]+", " ", regex=True)
     clean.columns = [str(c).replace("\t", " ") for c in clean.columns]
     return {"vectors.tsv": text.getvalue().encode(),
-            "metadata.tsv": clean.to_csv(sep="\t", index=False, lineterminator="\n", quoting=3).encode()}
+            "metadata.tsv": clean.to_csv(sep="\t", index=False, lineterminator="\n", quoting=3).encode(),
+            **projector_config(*vectors.shape)}
+
+
+def projector_config(n_items: int, n_factors: int) -> dict[str, bytes]:
+    """The configs naming vectors.tsv and metadata.tsv: `projector_config.json`, the standalone Projector's
+    (projector.tensorflow.org/?config=URL: `{"embeddings": [{tensorName, tensorShape, tensorPath,
+    metadataPath}]}`), `projector_config.pbtxt`, TensorBoard's projector plugin's (`embeddings { tensor_name
+    tensor_path metadata_path }`, paths relative to the log directory), and a README on opening either."""
+    config = {"embeddings": [{"tensorName": TENSOR_NAME, "tensorShape": [int(n_items), int(n_factors)],
+                              "tensorPath": "vectors.tsv", "metadataPath": "metadata.tsv"}]}
+    text = (f'embeddings {{\n  tensor_name: "{TENSOR_NAME}"\n  tensor_path: "vectors.tsv"\n'
+            '  metadata_path: "metadata.tsv"\n}\n')
+    readme = f"""The item vectors of an mfviz model ({int(n_items):,} items x {int(n_factors)} factors) for TensorFlow's
+Embedding Projector.
+
+vectors.tsv      one row per item, its factors tab-separated (no header)
+metadata.tsv     a header row, then one row per item in the same order (id, title, genres, popularity, ...)
+
+Open them in the browser: go to https://projector.tensorflow.org, press "Load", choose vectors.tsv under
+"Step 1" and metadata.tsv under "Step 2". Colour by distinctive_genre for the dashboard's genre colours.
+
+Share them with a link (projector_config.json): put vectors.tsv and metadata.tsv where a browser may
+fetch them from another site (a GitHub gist's "Raw" addresses work), write those two addresses in
+projector_config.json in place of "vectors.tsv" and "metadata.tsv", put the config there too, and open
+https://projector.tensorflow.org/?config=ADDRESS-OF-projector_config.json
+(The Projector fetches each path as an address: the bare file names work only next to a Projector
+served from the same folder.)
+
+In TensorBoard (projector_config.pbtxt): unzip into a folder and run `tensorboard --logdir FOLDER`;
+the Projector tab reads projector_config.pbtxt there, whose paths are relative to that folder.
+"""
+    return {"projector_config.json": (json.dumps(config, indent=2) + "\n").encode(),
+            "projector_config.pbtxt": text.encode(), "README.txt": readme.encode()}
 
 
 def zipped(files: dict[str, bytes]) -> bytes:

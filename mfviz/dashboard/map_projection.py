@@ -197,3 +197,41 @@ def map_axes(method: str, chosen: MapSettings, three_d: bool, model_key: str, sh
         caption += f" Variance described by the {len(chosen.components)} components: " \
                    f"{sum(shares[c] for c in set(chosen.components)):.1%}."
     return MapAxes(made, names[0], names[1], caption, names[2] if three_d else "")
+
+
+LABEL_KEY = "latent_label"
+NOT_LABELS = ("x", "y", "z", "item", "item_title")  # the map's own columns: no item's name
+
+
+def label_choice(slot, table, view: dict[str, str] | None) -> str:
+    """The column of the map's table whose values label the points (the Projector's "Label by"): titles by default,
+    or any column of the item table (a link's `label=` first; one this data lacks is said, and titles kept)."""
+    options = ["title", *[c for c in table.columns if c not in (*NOT_LABELS, "title")]]
+    if view is not None:
+        wanted = view.get("label", "title")
+        if wanted not in options:
+            st.warning(f"The link's label = {wanted} is not a column of this data's items ({', '.join(options)}); the "
+                       "points are labelled by title.", icon=":material/link_off:")
+        st.session_state[LABEL_KEY] = wanted if wanted in options else "title"
+    if st.session_state.get(LABEL_KEY) not in options:
+        st.session_state[LABEL_KEY] = "title"
+    return slot.selectbox("Label by", options, key=LABEL_KEY,
+                          format_func=lambda c: {"distinctive genre": "genre (its least common)"}.get(c, c),
+                          help="What names a point on hover and on the map (the clicked item, its neighbours, search "
+                               "matches): its title, or any column of the item table, as the Embedding Projector's "
+                               "“Label by”. The title still shows on hover; search still searches titles.")
+
+
+def labelled(table, column: str):
+    """The map's table with each item's `column` as the text its point is named by (as `title`, which the map's
+    figures write) and its title kept in `item_title` (shown on hover under the label)."""
+    if column == "title":
+        return table
+    values = table[column]
+    numbers = values if values.dtype.kind in "iuf" else None
+    if numbers is not None and (numbers.dropna() == numbers.dropna().round()).all():  # a year, not "1995.0"
+        text = numbers.map(lambda v: "(none)" if v != v else f"{int(v)}")
+    else:
+        text = values.map(lambda v: "(none)" if v is None or v != v or str(v) == "" else
+                          f"{v:.3g}" if isinstance(v, float) else str(v))
+    return table.assign(title=text.astype(str), item_title=table["title"].astype(str))

@@ -72,7 +72,35 @@ def test_embedding_projector_files_read_back_as_the_vectors_and_their_metadata()
     assert [r[0] for r in rows] == ["Alien (1979)", "tab here", "two lines", 'say "hi"', "Ça va"]
     assert all(len(r) == 3 for r in rows) and [r[2] for r in rows] == ["5", "4", "3", "2", "1"]
     with zipfile.ZipFile(io.BytesIO(zipped(files))) as archive:
-        assert sorted(archive.namelist()) == ["metadata.tsv", "vectors.tsv"]
+        assert sorted(archive.namelist()) == ["README.txt", "metadata.tsv", "projector_config.json",
+                                              "projector_config.pbtxt", "vectors.tsv"]
         assert archive.read("vectors.tsv") == files["vectors.tsv"]
     with pytest.raises(DataError, match="one row per vector"):  # mfviz's own error for bad input, as DESIGN.md asks
         projector_files(vectors, metadata.head(4))
+
+
+def test_the_projector_configs_parse_and_name_the_files_beside_them():
+    import io
+    import json
+    import re
+    import zipfile
+
+    from mfviz.analysis.export import TENSOR_NAME, projector_files, zipped
+
+    vectors = np.random.default_rng(1).normal(size=(7, 4))
+    metadata = pd.DataFrame({"title": [f"film {i}" for i in range(7)]})
+    with zipfile.ZipFile(io.BytesIO(zipped(projector_files(vectors, metadata)))) as archive:
+        names = set(archive.namelist())
+        config = json.loads(archive.read("projector_config.json"))  # the standalone Projector's ?config=
+        pbtxt = archive.read("projector_config.pbtxt").decode()
+        rows = np.loadtxt(io.BytesIO(archive.read(config["embeddings"][0]["tensorPath"])), delimiter="\t")
+        readme = archive.read("README.txt").decode()
+    (embedding,) = config["embeddings"]
+    assert set(embedding) == {"tensorName", "tensorShape", "tensorPath", "metadataPath"}
+    assert embedding["tensorShape"] == list(rows.shape) == [7, 4]  # the shape of the file it names
+    assert {embedding["tensorPath"], embedding["metadataPath"]} == {"vectors.tsv", "metadata.tsv"} <= names
+    # TensorBoard's text format: one embeddings block of three quoted fields, each file in the zip
+    block = re.fullmatch(r'embeddings \{\n((?:  \w+: "[^"]*"\n)+)\}\n', pbtxt)
+    fields = dict(re.findall(r'(\w+): "([^"]*)"', block.group(1)))
+    assert fields == {"tensor_name": TENSOR_NAME, "tensor_path": "vectors.tsv", "metadata_path": "metadata.tsv"}
+    assert "projector.tensorflow.org/?config=" in readme and "tensorboard --logdir" in readme
