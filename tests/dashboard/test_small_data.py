@@ -129,7 +129,7 @@ def test_a_selection_of_six_items_is_mapped_on_its_own_in_every_mode():
         "box": [{"x": [0, 1], "y": [0, 1]}], "lasso": []}}
     at.run()
     at.button(key="latent_isolate").click().run()
-    for method in ("PCA", "UMAP", "Axes", "Dimensions"):
+    for method in ("PCA", "UMAP", "t-SNE", "Axes", "Dimensions"):
         at.radio(key="latent_method").set_value(method).run()
         assert not problems(at), (method, problems(at))
         assert sorted(map_points(at).tolist()) == sorted(first.tolist()), method

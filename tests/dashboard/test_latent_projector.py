@@ -1,0 +1,106 @@
+"""The Latent space page's Embedding Projector options through AppTest: a link carries Spherize, the PCA
+components, the neighbour count and the label, and another browser draws that map (the components and their
+variance shares against scikit-learn's PCA of the spherized vectors); t-SNE of a few items with its perplexity
+clamped and said; links the page cannot follow are named."""
+
+from __future__ import annotations
+
+import numpy as np
+from test_latent_view import item_ids, the_map
+from test_links import first_visit
+from test_pages import new_app, open_page, plotly_array, upload
+from test_small_data import TINY, map_points, problems
+
+LATENT = "pages/latent_page.py"
+
+
+def points(spec: dict) -> tuple[np.ndarray, np.ndarray, list]:
+    """The item points of a map's figure: their items, coordinates (x, y) and customdata rows."""
+    traces = [t for t in spec["data"] if t.get("mode") == "markers" and t.get("customdata")
+              and len(t["customdata"][0]) == 4 and "neighbours" not in t.get("name", "")
+              and t.get("marker", {}).get("symbol") != "star"]
+    rows = [row for t in traces for row in t["customdata"]]
+    items = np.array([int(row[2]) for row in rows])
+    xy = np.column_stack([np.concatenate([plotly_array(t[a]) for t in traces]) for a in "xy"])
+    return items, xy, rows
+
+
+def test_a_link_carries_spherize_the_pca_components_the_neighbour_count_and_the_label():
+    from sklearn.decomposition import PCA
+
+    at = open_page(new_app(), LATENT)
+    at.checkbox(key="latent_spherize").check().run()
+    at.selectbox(key="latent_pca_x").set_value(2).run()
+    at.selectbox(key="latent_pca_y").set_value(0).run()
+    at.slider(key="latent_k").set_value(20).run()
+    at.selectbox(key="latent_label").set_value("genres").run()
+    at.selectbox(key="latent_anchor").set_value(5).run()
+    link = dict(at.query_params)
+    assert {name: link.get(name) for name in ("map", "spherize", "components", "k", "label")} == {
+        "map": "pca", "spherize": "on", "components": "3,1", "k": "20", "label": "genres"}
+
+    other = first_visit(LATENT, **link)  # another browser: its own session, nothing remembered
+    assert not other.exception and not other.warning, [w.value for w in other.warning]
+    assert other.checkbox(key="latent_spherize").value is True and other.slider(key="latent_k").value == 20
+    assert (other.selectbox(key="latent_pca_x").value, other.selectbox(key="latent_pca_y").value) == (2, 0)
+    assert dict(other.query_params) == link  # the same view, so the same address
+
+    # the map: PCA of the spherized vectors (centred, unit length) on components 3 and 1, named with their shares
+    entry = other.session_state["mfviz.models"][other.selectbox(key="model_picker").value]
+    vectors = entry.model.item_factors.astype(np.float64)
+    centred = vectors - vectors.mean(axis=0)
+    sphered = centred / np.linalg.norm(centred, axis=1, keepdims=True)
+    reference = PCA().fit(sphered)
+    shares, expected = reference.explained_variance_ratio_, reference.transform(sphered)[:, [2, 0]]
+    spec = the_map(other)
+    assert spec["layout"]["title"]["text"].startswith("Item vectors (spherized) mapped to 2-D by PCA")
+    assert spec["layout"]["xaxis"]["title"]["text"] == f"PCA component #3 ({shares[2]:.1%} of the variance)"
+    assert spec["layout"]["yaxis"]["title"]["text"] == f"PCA component #1 ({shares[0]:.1%} of the variance)"
+    assert f"Total variance described: {shares[2] + shares[0]:.1%}." in [c.value for c in other.caption]
+    items, xy, rows = points(spec)
+    signs = np.sign((xy * expected[items]).sum(axis=0))  # a component's sign is a convention
+    np.testing.assert_allclose(xy, expected[items] * signs, atol=2e-5)
+
+    # 20 neighbours by each metric, listed and drawn; the points named by their genres, the title on hover
+    assert len(other.dataframe[0].value) == 20 and len(other.dataframe[1].value) == 20
+    assert any("of its 20 cosine neighbours are among its 20 nearest points" in c.value for c in other.caption)
+    titles = other.session_state["mfviz.data"].interactions.titles
+    genres = other.session_state["mfviz.data"].interactions.items["genres"]
+    for item, row in zip(items[:50], rows[:50], strict=True):
+        assert row[0] == ", ".join(genres.iloc[item]) and row[3].startswith(f"<br>{titles[item]}")
+    assert other.selectbox(key="latent_anchor").value == 5 and link["item"] == str(item_ids(other)[5])
+
+
+def test_links_the_page_cannot_follow_are_named_and_the_defaults_shown():
+    at = open_page(new_app(), LATENT)
+    link = dict(at.query_params)
+    other = first_visit(LATENT, **{**link, "map": "pca", "spherize": "maybe", "components": "1,1", "k": "500",
+                                   "label": "no such column", "perplexity": "abc"})
+    said = " ".join(w.value for w in other.warning)
+    assert "The link's spherize = maybe is neither on nor off" in said
+    assert "The link's components = 1,1 are not two or three different component numbers" in said
+    assert "The link's k = 500 is not a number from 5 to 50" in said
+    assert "The link's label = no such column is not a column of this data's items" in said
+    assert "The link's perplexity = abc is not a number from 2 to 100" in said
+    assert other.checkbox(key="latent_spherize").value is False and other.slider(key="latent_k").value == 10
+    assert (other.selectbox(key="latent_pca_x").value, other.selectbox(key="latent_pca_y").value) == (0, 1)
+    assert other.selectbox(key="latent_label").value == "title" and not problems(other)
+
+
+def test_tsne_of_four_items_clamps_the_perplexity_says_so_and_goes_in_the_link():
+    at = new_app()
+    upload(at, "tiny.csv", TINY)
+    open_page(at, LATENT)
+    at.radio(key="latent_method").set_value("t-SNE").run()
+    assert not problems(at), problems(at)
+    assert sorted(map_points(at).tolist()) == [0, 1, 2, 3]
+    assert the_map(at)["layout"]["title"]["text"].startswith("Item vectors mapped to 2-D by t-SNE")
+    # 4 items: the Projector's default perplexity (5) is more than (4 − 1) / 3 = 1, said under the settings
+    assert at.slider(key="latent_perplexity").value == 5
+    assert any("Perplexity 5 is too large for a map of 4 items" in c.value and "uses 1" in c.value for c in at.caption)
+    assert at.query_params["map"] == "tsne" and "perplexity" not in at.query_params  # the default: left out
+    at.slider(key="latent_perplexity").set_value(30).run()
+    assert at.query_params["perplexity"] == "30" and not problems(at)
+    at.toggle(key="latent_3d").set_value(True).run()
+    assert not problems(at), problems(at)
+    assert the_map(at)["layout"]["title"]["text"].startswith("Item vectors mapped to 3-D by t-SNE")
