@@ -104,3 +104,17 @@ def test_tsne_of_four_items_clamps_the_perplexity_says_so_and_goes_in_the_link()
     at.toggle(key="latent_3d").set_value(True).run()
     assert not problems(at), problems(at)
     assert the_map(at)["layout"]["title"]["text"].startswith("Item vectors mapped to 3-D by t-SNE")
+
+
+def test_labels_from_another_column_read_as_people_write_them_and_keep_the_title():
+    import pandas as pd
+
+    from mfviz.dashboard.map_projection import labelled
+
+    table = pd.DataFrame({"item": [0, 1, 2], "title": ["A", "B", "C"], "year": [1995.0, np.nan, 2001.0],
+                          "price": [1.5, 2.25, np.nan], "genres": ["Drama", "", "Comedy, War"]})
+    assert labelled(table, "title") is table
+    assert labelled(table, "year")["title"].tolist() == ["1995", "(none)", "2001"]  # not 1995.0
+    assert labelled(table, "price")["title"].tolist() == ["1.5", "2.25", "(none)"]
+    named = labelled(table, "genres")
+    assert named["title"].tolist() == ["Drama", "(none)", "Comedy, War"] and named["item_title"].tolist() == ["A", "B", "C"]
