@@ -10,6 +10,7 @@ Timings are printed, never asserted: this machine is shared and slow machines mu
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import socket
@@ -487,6 +488,8 @@ def test_upload_train_and_every_page_in_chromium(browser_page, server, tmp_path)
         with zipfile.ZipFile(download.value.path()) as archive:
             vectors = archive.read("vectors.tsv").decode().splitlines()
             metadata = archive.read("metadata.tsv").decode().splitlines()
+            config = json.loads(archive.read("projector_config.json"))  # the standalone Projector's ?config=
+        assert config["embeddings"][0]["tensorShape"] == [len(vectors), 64]
         assert len(vectors) == len(lines) - 1 == len(metadata) - 1  # one row per item (metadata: + header)
         assert len(vectors[0].split("\t")) == 64 and metadata[0].startswith("item_id\ttitle")  # ImplicitALS f=64
         after_action(page)
@@ -810,3 +813,47 @@ def test_a_reload_during_a_training_lets_it_finish_in_the_reloaded_tab(browser_p
         assert not exceptions(page) and not errors(page), errors(page)
     finally:
         context.close()
+
+
+def test_a_click_draws_as_many_neighbours_as_asked_on_points_labelled_by_genre(browser_page, server):
+    """The Projector's neighbour count and "Label by" in a real browser: a link asks for 5 neighbours and genre
+    labels; a click on a point draws and lists 5 by each measure, and the point hovers with its genres in bold,
+    its title under them."""
+    page = browser_page
+    url, _ = server
+    page.goto(url + "/latent?map=pca&k=5&label=genres")
+    page.locator("[data-testid='stPlotlyChart']").first.wait_for(timeout=WAIT_MS)
+    settle(page)
+    assert page.get_by_role("combobox", name="Label by", exact=True).input_value() == "genres"
+    x, y, _ = page.evaluate(POINT_TO_CLICK)
+    near = page.evaluate("""([x, y]) => {
+      const gd = document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot");
+      const layout = gd._fullLayout, svg = gd.querySelector('.main-svg').getBoundingClientRect();
+      const found = [];
+      for (const t of gd._fullData.filter(t => t.visible === true && t.customdata && t.x.length))
+        for (let i = 0; i < t.x.length; i++) {
+          const px = svg.left + layout.xaxis._offset + layout.xaxis.c2p(t.x[i]);
+          const py = svg.top + layout.yaxis._offset + layout.yaxis.c2p(t.y[i]);
+          if (Math.hypot(px - x, py - y) <= 6) found.push([t.customdata[i][0], t.customdata[i][3].split('<br>')[1]]);
+        }
+      return found;
+    }""", [x, y])
+    page.mouse.move(x, y)  # Plotly clicks the point under the hover
+    page.wait_for_timeout(300)
+    hover = page.locator(".hoverlayer .hovertext").first
+    hover.wait_for(timeout=10_000)
+    lines = hover.evaluate("e => [...e.querySelectorAll('tspan.line')].map(t => t.textContent)")
+    assert [lines[0], lines[2]] in [list(pair) for pair in near], (lines, near)  # label, colour value, title
+    page.mouse.click(x, y)
+    inspected = page.locator("[data-testid='stMarkdownContainer']", has_text="★").first
+    inspected.wait_for(timeout=WAIT_MS)
+    after_action(page)
+    assert not exceptions(page) and not errors(page), errors(page)
+    # the point clicked is the one hovered: named by its genres, its title (the star's) under them
+    assert inspected.inner_text().removeprefix("★ ").split(" · ")[0] == lines[2] != lines[0]
+    page.get_by_text("of its 5 cosine neighbours are among its 5 nearest points", exact=False).first \
+        .wait_for(timeout=WAIT_MS)
+    for table in (0, 1):  # the cosine and the dot-product list: a header and 5 rows each
+        grid = page.locator("[data-testid='stDataFrame']").nth(table)
+        grid.locator("[role=columnheader]").first.wait_for(state="attached", timeout=WAIT_MS)
+        assert grid.locator("[role=row]").count() == 6
