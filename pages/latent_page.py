@@ -729,7 +729,9 @@ cards[0].metric("Neighbourhood preservation", f"{score:.0%}",
                      + (f" The {counted(left_off.size, 'item')} left off the map (never trained on) are left out of "
                         "it too." if left_off is not None and left_off.size else ""))
 cards[1].metric("Projection time", made,
-                help="Maps are cached by the content of the vectors and the settings, so revisits are instant.")
+                help="Seconds the map took to compute; “incl. first-use compile” when they include compiling (or "
+                     "loading) the code UMAP runs on, which the first map after the server starts pays. Maps are "
+                     "cached by the content of the vectors and the settings, so revisits are instant.")
 cards[2].metric("Items on the map", f"{len(table):,}")
 if left_off is not None and left_off.size:
     cards[2].caption(f"of {inter.n_items:,}: {left_off.size:,} never trained on, left off")

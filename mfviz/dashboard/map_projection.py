@@ -185,8 +185,11 @@ def map_axes(method: str, chosen: MapSettings, three_d: bool, model_key: str, sh
     if method != "PCA" and not chosen.spherize:
         return None
     made = f"Item vectors{' (spherized)' if chosen.spherize else ''} mapped to {3 if three_d else 2}-D by {method}"
-    caption = ("Nearby points are items the model considers alike; look for clusters that share a colour. "
-               + PROJECTION_NOTES.get(method, "")
+    first = method == "PCA" and chosen.components == tuple(range(len(chosen.components)))
+    note = PROJECTION_NOTES.get(method, "") if method != "PCA" or first else (
+        "PCA projects the vectors onto the principal components chosen (a linear map, so distances are the vectors' "
+        "own, shortened): component #1 is the direction along which they vary most, #2 the next, and so on.")
+    caption = ("Nearby points are items the model considers alike; look for clusters that share a colour. " + note
                + (" Spherized: each vector's direction from the average vector, at length 1 (the average, mostly "
                   "what popular items share, taken out)." if chosen.spherize else ""))
     if method != "PCA":
