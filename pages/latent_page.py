@@ -458,7 +458,7 @@ if subset is not None:  # drawn before the map, so the way back stays whatever h
                    + untrained.selection_left_off(len(subset) - len(map_rows), entry.name)
                    + " A link to this view opens the map of all the items.", icon=":material/search:")
     notice[1].button("Show all items", key="latent_show_all", on_click=show_all)
-axes = users = dims = user_points = None
+axes = users = dims = user_points = made_note = None
 labelled = {}
 view_params = {}  # the map's own settings, for the link (filled by axis_map and dimension_map)
 if method == "Axes":
@@ -478,7 +478,7 @@ else:
     coords, projection_key = projection.coords, background.projection_key(
         entry.key, data.key, method, settings.n_neighbors, settings.min_dist, 3 if three_d else 2) + settings.key \
         + mapped_key
-    made = map_projection.made(projection)
+    made, made_note = map_projection.made(projection)
     axes = map_projection.map_axes(method, settings, three_d, entry.key + mapped_key, shown)
 if map_rows is not None and method in ("Axes", "Dimensions"):  # the same axes, fewer items
     coords, projection_key = coords[map_rows], projection_key + mapped_key
@@ -732,6 +732,8 @@ cards[1].metric("Projection time", made,
                 help="Seconds the map took to compute; “incl. first-use compile” when they include compiling (or "
                      "loading) the code UMAP runs on, which the first map after the server starts pays. Maps are "
                      "cached by the content of the vectors and the settings, so revisits are instant.")
+if made_note:
+    cards[1].caption(made_note)
 cards[2].metric("Items on the map", f"{len(table):,}")
 if left_off is not None and left_off.size:
     cards[2].caption(f"of {inter.n_items:,}: {left_off.size:,} never trained on, left off")

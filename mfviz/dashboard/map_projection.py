@@ -171,12 +171,13 @@ def project(model_key: str, shown: np.ndarray, method: str, chosen: MapSettings,
         return cache.projector_map(*arguments)
 
 
-def made(projection) -> str:
-    """The "Projection time" card's value: cached, or the seconds the map took, saying when they include numba
-    compiling its code on first use in the server process."""
+def made(projection) -> tuple[str, str | None]:
+    """The "Projection time" card's value (cached, or the seconds the map took) and the line under it when those
+    seconds include numba compiling (or loading) its code on first use in the server process."""
     if projection.cached:
-        return "cached"
-    return f"{projection.seconds:.1f} s" + (" incl. first-use compile" if projection.compiled else "")
+        return "cached", None
+    return f"{projection.seconds:.1f} s", ("incl. first-use compile: the next maps take less" if projection.compiled
+                                           else None)
 
 
 def map_axes(method: str, chosen: MapSettings, three_d: bool, model_key: str, shown: np.ndarray) -> MapAxes | None:
