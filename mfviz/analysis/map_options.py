@@ -37,15 +37,22 @@ def perplexity_limit(n: int) -> int:
 
 def tsne(vectors, n_components: int, perplexity: float, seed: int = 0, threads: int = 2) -> np.ndarray:
     """t-SNE (van der Maaten & Hinton 2008) coordinates, by scikit-learn's Barnes-Hut solver, with cosine
-    distances as the Projector's t-SNE (its kNN is by cosine) and UMAP here use, PCA start and `seed`;
+    distances as the Projector's t-SNE (its kNN is by cosine) and UMAP here use, PCA start (random with fewer
+    factors than map dimensions) and `seed`;
     `perplexity` is clamped to `perplexity_limit` (callers say so: `clamped_perplexity`)."""
     from sklearn.manifold import TSNE  # imported late: scikit-learn's import takes a second
 
     array = np.asarray(vectors, dtype=np.float64)
     if np.linalg.norm(array, axis=1).max() == 0:
         raise DataError("every vector is zero; a cosine map needs non-zero factors")
+    if not np.ptp(array, axis=0).any():
+        # every vector the same: one point, as PCA draws them (scikit-learn's PCA start divides by their spread,
+        # 0, and its Barnes-Hut solver then crashed the process with a segmentation fault)
+        return np.zeros((array.shape[0], n_components))
     chosen = min(float(perplexity), float(perplexity_limit(array.shape[0])))
-    reducer = TSNE(n_components=n_components, perplexity=chosen, metric="cosine", init="pca", random_state=seed,
+    # the PCA start needs as many factors as map dimensions (a 2-factor model's 3-D map starts at random)
+    start = "pca" if array.shape[1] >= n_components else "random"
+    reducer = TSNE(n_components=n_components, perplexity=chosen, metric="cosine", init=start, random_state=seed,
                    n_jobs=threads, method="barnes_hut" if n_components <= 3 else "exact")
     return reducer.fit_transform(array)
 

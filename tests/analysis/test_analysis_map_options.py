@@ -143,3 +143,12 @@ def test_a_map_says_when_its_seconds_include_compiling_numba_code_on_first_use()
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=root, timeout=600,
                          env={**os.environ, "PYTHONPATH": str(root)})
     assert out.stdout.split() == ["False", "True", "False"], out.stderr[-2000:]
+
+
+def test_tsne_of_identical_vectors_puts_them_on_one_point_without_crashing_and_of_two_factors_in_3d():
+    # scikit-learn's PCA start divides by the vectors' spread: with none, its solver crashed the whole process;
+    # and it needs as many factors as map dimensions (a 2-factor model's 3-D t-SNE raised)
+    clear_memory_cache()
+    made = project(np.ones((10, 2)), "tsne", 2, cache_dir=False)
+    np.testing.assert_array_equal(made.coords, np.zeros((10, 2)))
+    assert project(np.outer(np.arange(1, 11), [1.0, 1.0]), "tsne", 3, cache_dir=False).coords.shape == (10, 3)

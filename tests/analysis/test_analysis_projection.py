@@ -134,8 +134,8 @@ def test_projection_table_joins_metadata():
 
 
 def test_projection_errors():
-    with pytest.raises(DataError, match="method must be 'umap' or 'pca', got 'tsne'"):
-        project(np.ones((10, 2)), "tsne")
+    with pytest.raises(DataError, match="method must be 'umap', 'pca' or 'tsne', got 'isomap'"):
+        project(np.ones((10, 2)), "isomap")
     with pytest.raises(DataError, match="n_components must be 2 or 3, got 4"):
         project(np.ones((10, 2)), "pca", 4)
     with pytest.raises(DataError, match="at least 3 vectors"):
