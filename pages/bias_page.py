@@ -59,7 +59,11 @@ with ui.guard("Scoring the Popularity baseline on each model's split"):
         verdicts_by_model |= {name: versus_baseline.against_baseline(versus_baseline.paired_with_baseline(entries[name], split_k),
                                                               split_k)
                               for name in names if entries[name].kind != "popularity"}
-table["accuracy"] = [verdicts_by_model.get(name) for name in table["model"]]
+# the metric and users said once, in the header and help (whole in each cell, the column pushed the last three off a
+# 1,280 px screen with the sidebar open)
+verdict_k = sorted({k_ for _, _, _, k_, _ in versus_baseline.baseline_groups(list(entries.values()))})
+counted_on = versus_baseline.verdict_users(verdicts_by_model.values())
+table["accuracy"] = [versus_baseline.short_verdict(verdicts_by_model.get(name)) for name in table["model"]]
 SHOWN = ["model", "accuracy", "arp", "aplt", "coverage", "gini", "norm–popularity ρ"]  # the lengths feed the words below
 if table["bias–popularity ρ"].notna().any():
     SHOWN.append("bias–popularity ρ")
@@ -67,37 +71,44 @@ if table["bias–popularity ρ"].notna().any():
 # projector; the analyst's term (ARP, APLT, Gini, ρ) and its definition in each header's tooltip. The frame
 # keeps its short column names.
 # the baseline's missing ρ reads "–", as in the Train page's table (Streamlit wrote "None")
+# Widths in px (each header's words and arrow) that fit the table in the 820 px a 1,280 px screen leaves beside the
+# sidebar, with a model name of ~25 characters: at their content's widths the last three columns were cut off.
 st.dataframe(table, hide_index=True, width="stretch", column_order=SHOWN, placeholder=training.NO_VALUE, column_config={
+    "model": st.column_config.TextColumn(pinned=True),  # rows stay named when scrolled
     "accuracy": st.column_config.TextColumn(
-        "Beats Popularity?",
+        "Beats Popularity?", width=130,
         help="NDCG against the Popularity baseline, the Train page's verdict: whether the model's lists rank the "
-             "held-out items better than the baseline's, " + versus_baseline.VERDICT_HELP + " A model that does not can "
+             "held-out items better than the baseline's, " + versus_baseline.VERDICT_HELP
+             + " The numbers: the difference in NDCG" + (f"@{verdict_k[0]}" if len(verdict_k) == 1 else "@k")
+             + " ± the half-width of that interval."
+             + (f" Here on {counted_on}." if counted_on else "") + " A model that does not can "
              "look unbiased here while its lists are no better than recommending the blockbusters to everyone. – : "
              "trained without a test share, loaded, or a Popularity model (the baseline itself)."),
     "arp": st.column_config.NumberColumn(
-        "Avg. popularity ↓", format="%.1f",
+        "Avg. pop. ↓", format="%.1f", width=80,
         help="ARP (average recommendation popularity): the mean number of interactions in the data of the "
              "recommended items. Lower: the lists reach beyond the blockbusters."),
     "aplt": st.column_config.NumberColumn(
-        "Long tail (%) ↑", format="%.1f",
+        "Tail % ↑", format="%.1f", width=68,
         help="APLT (average percentage of long-tail items): the mean share of each list from the long tail, in %. "
              "Higher: more discovery."),
     "coverage": st.column_config.NumberColumn(
-        "Catalogue (%) ↑", format="%.1f",
+        "Catalogue % ↑", format="%.1f", width=98,
         help="Catalogue coverage: distinct recommended items / all items, in %. Higher: more of the catalogue "
-             "reaches someone."),
+             "reaches someone. Not the Train page's Coverage@k, which counts the lists of a split's test users, each "
+             "leaving out only the user's training items: the two differ."),
     "gini": st.column_config.NumberColumn(
-        "Unevenness ↓", format="%.3f",
+        "Unevenness ↓", format="%.3f", width=92,
         help="Gini index of how often each item is recommended: 0 = every item equally often, 1 = one item gets "
              "every recommendation. Lower: recommendations spread more evenly."),
     "norm–popularity ρ": st.column_config.NumberColumn(
-        "Length ~ pop. (ρ)", format="%.2f",
-        help="Norm–popularity ρ: Spearman correlation of an item's vector length with its popularity, over every "
+        "Length–pop. ρ", format="%.2f", width=90,
+        help="Vector length–popularity ρ: Spearman correlation of an item's vector length ‖qᵢ‖ with its popularity, over every "
              "item the model was trained on. Near 1: length rises with popularity; near 0: length says nothing about "
              "popularity. A high ρ can come from the rare items alone (short vectors) while the most popular are of "
              "ordinary length: the plain words below say which."),
 } | ({"bias–popularity ρ": st.column_config.NumberColumn(
-        "Bias ~ pop. (ρ)", format="%.2f",
+        "Bias–pop. ρ", format="%.2f", width=82,
         help="Bias–popularity ρ, for the models with item biases (Funk SVD, SVD++, ALS): Spearman correlation of an "
              "item's bias, which adds to every user's score of it alike, with its popularity. Near 1: the biases "
              "favour popular items whatever the vectors do.")} if "bias–popularity ρ" in SHOWN else {}))
@@ -115,7 +126,8 @@ if shown in rows.index and shown != "Popularity":
 st.caption(f"↓ lower, ↑ higher: the way to less popularity bias (not to better lists: “Beats Popularity?” says "
            f"that). Long tail = items outside the most popular ones that carry 20% of interactions; lists of k = {k} "
            "for a sample of up to 2,000 users, each without the items the user has in the data (as on the Recommend "
-           "page); popularity counts all the data. Gini uses 0 = perfectly even (as RecBole).")
+           "page; the Train page's coverage counts test users' lists instead, so it differs); popularity counts all "
+           "the data. Gini uses 0 = perfectly even (as RecBole).")
 # a split that held out all of some users' or items' interactions: their vectors were never fitted, so their lists
 # (the catalogue in index order) and lengths (zero) are left out of every number above and below
 left_out: dict[str, list[str]] = {}  # models of one split share the words: said once for them

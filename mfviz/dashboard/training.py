@@ -82,7 +82,7 @@ NO_VALUE = "–"  # what the results table shows in a cell without a value (the 
 
 # The results table's first columns: what a model is judged by, before how it was trained. At 1,280 px the
 # table shows about seven columns, and NDCG@10 came eighth (after fit time, epochs and split): cut at its edge.
-LEADING = ("model", "vs. baseline", "ndcg", "rmse", "mae")
+LEADING = ("model", "vs. baseline", "ndcg", "rmse", "mae", "recall", "coverage")  # what fits 1,280 px first
 TRAILING = ("fit_seconds", "epochs", "split", "hyperparameters")
 
 

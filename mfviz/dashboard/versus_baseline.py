@@ -5,6 +5,7 @@ when a model falls below it."""
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -114,6 +115,26 @@ def verdicts_words(verdicts: dict[str, str], levels: str) -> str:
         return (f"No model here beats the Popularity baseline {on}: recommending the most interacted items to "
                 "everyone ranks the held-out items better than any of them, beyond noise.")
     return f"No model here beats the Popularity baseline beyond noise {on}: {'; '.join(parts)}."
+
+
+VERDICT_TAIL = re.compile(r" NDCG@(\d+) on ([\d,]+) users?")
+
+
+def short_verdict(words):
+    """A verdict of `against_baseline` without its metric and users ("yes, +0.133 ± 0.016"), for a table column
+    that names them in its header and help (`verdict_users`): whole, the verdicts made the column 330 px wide and
+    pushed the metrics off a 1,280 px screen with the sidebar open. Anything else (None, "(the baseline)") as is."""
+    return VERDICT_TAIL.sub("", words) if isinstance(words, str) else words
+
+
+def verdict_users(verdicts) -> str:
+    """The users the verdicts of a table were counted on, in words ("942 test users", "900–942 test users"), for
+    its column's help once `short_verdict` has taken them out of the cells; empty without any."""
+    counts = sorted({int(m.group(2).replace(",", "")) for words in verdicts if isinstance(words, str)
+                     for m in [VERDICT_TAIL.search(words)] if m})
+    if not counts:
+        return ""
+    return f"{counts[0]:,} test users" if len(counts) == 1 else f"{counts[0]:,}–{counts[-1]:,} test users"
 
 
 def paired_with_baseline(entry, k: int) -> tuple[float, float, int] | None:
