@@ -102,8 +102,8 @@ def number_columns(frame: pd.DataFrame, score_help: str) -> dict:
     config = {"score": st.column_config.NumberColumn(format=figures.fixed_decimals(frame["score"]), width=64,
                                                      help=score_help)}
     if "norm" in frame.columns:
-        config["norm"] = st.column_config.NumberColumn(format=figures.fixed_decimals(frame["norm"]),
-                                                       help="Length of the neighbour's item vector.")
+        config["norm"] = st.column_config.NumberColumn("vector length", format=figures.fixed_decimals(frame["norm"]),
+                                                       help="Length of the neighbour's item vector, ‖qᵢ‖.")
     return config
 
 
@@ -111,7 +111,7 @@ def number_columns(frame: pd.DataFrame, score_help: str) -> dict:
 # so no rank column; the title gets what the numbers and the box that steps to a neighbour (32 px) leave of
 # 402 px; vector length and lift are one toggle away, with the tables then stacked at full width.
 more = st.toggle("Show vector lengths and lift over chance", key="neighbours_more_columns",
-                 help="Adds each neighbour's vector length (norm) and how many times more users have both items than "
+                 help="Adds each neighbour's vector length (‖qᵢ‖) and how many times more users have both items than "
                       "chance would give (lift); the two lists are then shown one above the other.")
 columns = ["title", "score", "popularity", "together"] + (["norm", "lift"] if more else [])
 evidence = {"title": st.column_config.TextColumn(width=None if more else 196),

@@ -344,27 +344,68 @@ def data_spectrum_chart(singular_values: np.ndarray, cumulative_energy: np.ndarr
     return Chart(fig, caption)
 
 
+# σk/σ1 below this is numerically nothing: a model of a few strong directions and the rest ~0 (a rank-2 score matrix
+# in 16 factors, or vectors shrunk to zero by regularization) drew its tail at 1e-7 and squeezed every other curve of
+# the log axis into its top tenth (stakeholder demo). Such points are drawn on a floor just below the other values
+# (`spectrum_floor`), their true values in the hover.
+SPECTRUM_FLOOR = 1e-3
+
+
+def spectrum_floor(curves) -> float:
+    """Where the values below SPECTRUM_FLOOR are drawn: a 1-2-5 step at most half the lowest of the other values
+    (all curves' values from SPECTRUM_FLOOR up), so the curves that did not collapse keep the axis' height;
+    never below SPECTRUM_FLOOR."""
+    values = np.concatenate([np.asarray(c, float).ravel() for c in curves] or [np.zeros(0)])
+    kept = values[values >= SPECTRUM_FLOOR]
+    if not kept.size:
+        return SPECTRUM_FLOOR
+    half = kept.min() / 2
+    power = 10.0 ** np.floor(np.log10(half))
+    return float(max(SPECTRUM_FLOOR, max(m * power for m in (1, 2, 5) if m * power <= half)))
+
+
 def model_spectra_chart(spectra: dict[str, np.ndarray], data_values: np.ndarray | None = None) -> Chart:
+    """Each model's singular values over its first, on a log axis; a model whose values fall below SPECTRUM_FLOOR
+    has them drawn on a floor under the other curves (`spectrum_floor`, open markers) and is named in the caption."""
     fig = go.Figure()
     if data_values is not None and len(data_values):
         fig.add_trace(go.Scatter(x=np.arange(1, len(data_values) + 1), y=data_values / data_values[0],
                                  mode="lines", name="data", line=dict(color="#999", dash="dot", width=2)))
     marks = model_marks(list(spectra))
-    for name, values in spectra.items():
-        values = np.asarray(values, float)
-        if not len(values) or values[0] <= 0:
-            continue
-        fig.add_trace(go.Scatter(x=np.arange(1, len(values) + 1), y=values / values[0], mode="lines+markers",
-                                 name=name, marker=dict(size=6, symbol=marks[name].symbol),
+    scaled_spectra = {name: np.asarray(values, float) / float(values[0]) for name, values in spectra.items()
+                      if len(values) and values[0] > 0}
+    curves = [*scaled_spectra.values(), *([data_values / data_values[0]] if data_values is not None
+                                          and len(data_values) and data_values[0] > 0 else [])]
+    collapsed = any((c < SPECTRUM_FLOOR).any() for c in scaled_spectra.values())
+    floor = spectrum_floor(curves) if collapsed else 0.0
+    clamped = {}  # model -> the first rank drawn on the floor
+    for name, scaled in scaled_spectra.items():
+        low = scaled < floor
+        if low.any():
+            clamped[name] = int(np.argmax(low)) + 1
+        fig.add_trace(go.Scatter(x=np.arange(1, len(scaled) + 1), y=np.maximum(scaled, floor),
+                                 mode="lines+markers", name=name, customdata=scaled,
+                                 hovertemplate=f"{name}: σ%{{x}} / σ1 = %{{customdata:.3g}}<extra></extra>",
+                                 marker=dict(size=6, symbol=[marks[name].symbol + ("-open" if cut else "")
+                                                             for cut in low]),
                                  line=dict(color=marks[name].colour, dash=marks[name].dash)))
     apply_layout(fig, "Spectra of the models' score matrices (P Qᵀ), scaled to σ1 = 1", "component k (rank)",
             "σk / σ1 (log scale, unitless)", height=420, legend="top" if len(spectra) <= 2 else "right")
     fig.update_yaxes(**log_ticks(*(trace.y for trace in fig.data)))
+    if clamped:
+        fig.add_hline(y=floor, line=dict(color="#999", width=1, dash="dot"))
+        fig.update_yaxes(range=[np.log10(floor) - 0.1, 0.1])
     caption = ("A flat curve spreads the model's signal over many directions; a steep one puts it in a "
                "few (often popularity). Regularization shrinks the tail: compare each model with the data. The "
                "dotted data curve is of all the interactions, a model's of the part it was trained on (the rest of its "
                "split, e.g. 80% of them with a 20% test share: a thinner matrix, whose spectrum falls more slowly, so a "
                "Truncated SVD can lie above it); the models' item biases are not part of P Qᵀ.")
+    if clamped:
+        caption += (" Clamped at σk/σ1 = " + f"{floor:g}" + " (open markers on the dotted floor, true values in the "
+                    "hover), so that the other curves keep their height: "
+                    + "; ".join(f"{name} from k = {rank} on" for name, rank in clamped.items())
+                    + f". From there σk/σ1 falls below {SPECTRUM_FLOOR:g}, numerically nothing: such a score matrix has "
+                    "fewer directions than factors (regularization shrank the rest to zero).")
     return Chart(fig, caption)
 
 
@@ -520,19 +561,63 @@ def tradeoff_chart(curves: dict[str, pd.DataFrame], baseline: pd.DataFrame | Non
     return Chart(fig, caption)
 
 
+# The baseline's lifts were 2.5 times the models' highest or more: its +330% on MovieLens 100K set the axis and
+# flattened the models' bars (stakeholder demo). The axis then reaches this much past the models' own and the
+# baseline's bars are cut at its end, their values written on them.
+LIFT_CLIP_ABOVE, LIFT_ROOM = 2.5, 1.5
+BAR_GAP = 0.2  # of a group's width, between groups (Plotly's default, set: the cut bars' labels are placed by it)
+
+
+def lift_axis(lifts: dict[str, pd.DataFrame]) -> tuple[float, float] | None:
+    """The lift axis' (low, high) that gives the models' bars their height when the Popularity baseline's dwarf
+    them (see LIFT_CLIP_ABOVE), or None when every bar fits a shared axis."""
+    models = [f["lift"].to_numpy(float) for name, f in lifts.items() if not str(name).startswith("Popularity")]
+    baseline = [f["lift"].to_numpy(float) for name, f in lifts.items() if str(name).startswith("Popularity")]
+    models = np.concatenate(models) if models else np.zeros(0)
+    baseline = np.concatenate(baseline) if baseline else np.zeros(0)
+    models, baseline = models[np.isfinite(models)], baseline[np.isfinite(baseline)]
+    if not models.size or not baseline.size:
+        return None
+    reach = max(float(np.abs(models).max()), 0.05)  # at least ±5%: models near 0 need not zoom onto rounding
+    if float(np.abs(baseline).max()) < LIFT_CLIP_ABOVE * reach:
+        return None
+    high = max(float(models.max()), 0.0) + (LIFT_ROOM - 1) * reach
+    low = min(float(models.min()), 0.0) - ((LIFT_ROOM - 1) * reach if models.min() < 0 or baseline.min() < 0 else 0)
+    return low, high
+
+
 def group_lift_chart(lifts: dict[str, pd.DataFrame]) -> Chart:
+    """Lift per user group, a bar per model; when the Popularity baseline's bars dwarf the models' (`lift_axis`),
+    the axis is the models' and the baseline's bars are cut at its end with their values written on them."""
     fig = go.Figure()
     marks = model_marks(lifts)
-    for name, frame in lifts.items():
-        fig.add_trace(go.Bar(x=frame["group"].astype(str), y=frame["lift"], name=name, marker=bar_marker(marks[name]),
-                             hovertemplate="%{x}: lift %{y:+.0%}<extra>" + name + "</extra>"))
+    axis = lift_axis(lifts)
+    cut = []  # (group place, trace place, true lift, drawn end) of the bars cut at the axis' end
+    for place, (name, frame) in enumerate(lifts.items()):
+        values = frame["lift"].to_numpy(float)
+        drawn = values if axis is None else np.clip(values, *axis)
+        cut += [(g, place, v, d) for g, (v, d) in enumerate(zip(values, drawn, strict=True)) if v != d]
+        fig.add_trace(go.Bar(x=frame["group"].astype(str), y=drawn, name=name, marker=bar_marker(marks[name]),
+                             customdata=values, hovertemplate="%{x}: lift %{customdata:+.0%}<extra>" + name + "</extra>"))
     fig.add_hline(y=0, line_color="#555")
     apply_layout(fig, "Popularity lift per user group", "user group (by how popular their history is)",
             "lift over own history (%)", height=380, barmode="group", margin=dict(l=95),  # "+100%" ticks
-            legend="top" if len(lifts) <= 3 else "right")
+            legend="top" if len(lifts) <= 3 else "right", bargap=BAR_GAP)
     fig.update_yaxes(tickformat="+.0%")
     caption = ("Bars above zero mean a group gets recommendations more popular than what it actually "
                "consumes; good looks like small bars, especially for niche users, who lose most from bias.")
+    if axis is not None:
+        fig.update_yaxes(range=list(axis))
+        width = (1 - BAR_GAP) / len(lifts)  # of a group's place on the category axis, per bar
+        for group, place, value, drawn in cut:
+            fig.add_annotation(x=group - (1 - BAR_GAP) / 2 + (place + 0.5) * width, y=drawn,
+                               yanchor="top" if drawn > 0 else "bottom", text=f"<b>{value:+.0%}</b>", showarrow=False,
+                               bgcolor="rgba(255,255,255,0.9)", font=dict(color=CHART_TITLE, size=12))
+        names = sorted({list(lifts)[place] for _, place, _, _ in cut})
+        caption += (f" The axis fits the models' bars: {' and '.join(names)}'s reach far beyond them and are cut at its "
+                    "end, their lifts written on them (" + ", ".join(
+                        f"{lifts[list(lifts)[place]]['group'].astype(str).iloc[group]} {value:+.0%}"
+                        for group, place, value, _ in cut) + ").")
     return Chart(fig, caption)
 
 
@@ -569,9 +654,9 @@ def norm_popularity(norms: np.ndarray, popularity: np.ndarray, label: str) -> Ch
     popularity = np.asarray(popularity, float)
     scatter = go.Scattergl if norms.size > WEBGL_ABOVE else go.Scatter
     fig = go.Figure(scatter(x=popularity + 1, y=norms, mode="markers", marker=dict(size=4, opacity=0.5,
-                            color=PALETTE[0]), hovertemplate="%{x:,} interactions, norm %{y:.3g}<extra></extra>"))
+                            color=PALETTE[0]), hovertemplate="%{x:,} interactions, vector length %{y:.3g}<extra></extra>"))
     apply_layout(fig, f"Item vector length against popularity ({label})", "interactions + 1 (count, log scale)",
-            "item vector norm ‖qᵢ‖ (model units)", height=360)
+            "item vector length ‖qᵢ‖ (model units)", height=360)
     fig.update_xaxes(**log_ticks(popularity + 1))
     caption = ("An upward cloud means popular items get longer vectors, which is exactly what makes "
                "dot-product scores favour them.")

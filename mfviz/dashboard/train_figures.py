@@ -22,7 +22,7 @@ from mfviz.dashboard.figures import (
     muted_text,
     text_shade,
 )
-from mfviz.dashboard.map_colours import colour_groups, genre_note
+from mfviz.dashboard.map_colours import GENRE_COLUMN, colour_groups, genre_note
 from mfviz.dashboard.map_points import HOVER_DETAILS_UP_TO, item_data, item_hover
 from mfviz.dashboard.model_names import metric_label, plain_name
 from mfviz.dashboard.training import OF_SEVERAL
@@ -48,7 +48,7 @@ def loss_curve(epochs: list[tuple], label: str, held_out: str | None = None, kep
         fig.update_layout(yaxis2=dict(title=dict(text=held_out, font=dict(color=text_shade(PALETTE[1]))),
                                       overlaying="y", side="right", showgrid=False,
                                       tickfont=dict(color=text_shade(PALETTE[1])),
-                                      tickformat=".3f"))
+                                      tickformat=".3f", tickmode="auto", nticks=6, range=held_out_range(frame["held_out"])))
     apply_layout(fig, f"Training loss of {label}" + (f" and {held_out}" if shown else ""), "epoch (count)",
                  "training loss (model objective)", height=300, legend="top",
                  **({"margin": dict(r=MARGIN_LEFT)} if shown else {}))
@@ -64,9 +64,31 @@ def loss_curve(epochs: list[tuple], label: str, held_out: str | None = None, kep
                     f"{int(frame['epoch'].max())}'s.")
     if shown:
         better = "falls" if held_out.startswith("RMSE") else "rises"
-        caption += (f" The dotted line is {held_out} after each epoch: while it {better}, more epochs help; "
-                    "where it turns while the loss still falls, the model starts fitting the training data only.")
+        caption += (f" The dotted line is {held_out} after each epoch, on an axis from 0 (a narrow one made noise look "
+                    f"like a trend): while it {better}, more epochs help; where it turns while the loss still falls, "
+                    "the model starts fitting the training data only." + held_out_change(frame, held_out))
     return Chart(fig, caption)
+
+
+def held_out_range(values: pd.Series) -> list[float] | None:
+    """The held-out metric's axis, from 0 to a little above its highest value: zoomed onto the values, a
+    change in the fourth decimal filled the chart's height and read as a trend (stakeholder demo)."""
+    values = values.dropna().astype(float)
+    top = float(values.max()) if len(values) else 0.0
+    return [0.0, top * 1.15] if np.isfinite(top) and top > 0 else None
+
+
+def held_out_change(frame: pd.DataFrame, held_out: str) -> str:
+    """The held-out metric's change over the epochs drawn, in words, for the caption: the axis from 0 shows
+    how small it is, the words say how large."""
+    points = frame.dropna(subset=["held_out"])
+    if len(points) < 2:
+        return ""
+    first, last = float(points["held_out"].iloc[0]), float(points["held_out"].iloc[-1])
+    relative = f" ({(last - first) / abs(first):+.1%})" if first else ""
+    return (f" {held_out}: {first:.4f} after epoch {int(points['epoch'].iloc[0])}, {last:.4f} after epoch "
+            f"{int(points['epoch'].iloc[-1])}, a change of {last - first:+.4f}{relative}; its best "
+            f"{(points['held_out'].min() if held_out.startswith('RMSE') else points['held_out'].max()):.4f}.")
 
 
 def one_fit_numbers(epoch: tuple, label: str, held_out: str | None = None) -> tuple[list[tuple[str, str]], str]:
@@ -307,6 +329,9 @@ def profile_curve_chart(curves: dict[str, pd.DataFrame], baseline: pd.DataFrame 
     return Chart(fig, caption)
 
 
+LEAST_COMMON_GENRE = "genre (its least common)"  # an item's colour by genre, as the maps' legends name it
+
+
 def training_replay(coords: np.ndarray, table: pd.DataFrame, colour: str, shares: tuple[np.ndarray, np.ndarray],
                     epochs: list[str], label: str) -> Chart:
     """The items' positions after the epochs `epochs` (coords: snapshots × items × 2, aligned so the
@@ -316,7 +341,8 @@ def training_replay(coords: np.ndarray, table: pd.DataFrame, colour: str, shares
     in the caption."""
     groups = list(colour_groups(table.assign(x=0.0, y=0.0), colour, False))
     rows = [np.flatnonzero(table.index.isin(part.index)) for part, *_ in groups]
-    hover = item_hover(colour)
+    # named in the hover as in the legend (genre_note): "distinctive genre" is the users' on the Recommend page
+    hover = item_hover(LEAST_COMMON_GENRE if colour == GENRE_COLUMN else colour)
     detailed = len(table) <= HOVER_DETAILS_UP_TO
 
     def traces(epoch: int) -> list:

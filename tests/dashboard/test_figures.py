@@ -570,6 +570,13 @@ def test_training_replay_has_a_frame_per_epoch_and_fixed_axes():
                                           ["1", "3", "5", "6 (kept)"], "M")
     assert [f.name for f in settled.figure.frames] == ["1", "3", "5", "6 (kept)"]
     assert "epoch 6 (kept) 100%: they had settled." in settled.caption and "still moving" not in settled.caption
+    # coloured by genre, the hover names the colour as the legend does (it said "distinctive genre", the users' word)
+    from mfviz.dashboard.map_colours import GENRE_COLUMN
+
+    by_genre = train_figures.training_replay(coords, table.rename(columns={"first_genre": GENRE_COLUMN}), GENRE_COLUMN,
+                                             shares, ["1", "2", "3", "4"], "M").figure
+    assert by_genre.layout.legend.title.text == "genre (its least common)"
+    assert all("<br>genre (its least common): " in t.hovertemplate for t in by_genre.data)
 
 
 def test_a_model_keeps_its_colour_on_every_chart_whichever_models_a_chart_shows():
@@ -987,3 +994,65 @@ def test_the_comparisons_labels_lie_inside_the_chart():
     assert positions == {"Implicit ALS (quick default)": "top left", "Truncated SVD (f=64)": "top right",
                          "Implicit ALS (f=64)": "top right"}
     assert all(t.cliponaxis is False for t in chart.figure.data)
+
+
+def test_the_held_out_axis_starts_at_zero_and_the_caption_says_the_change():
+    # NDCG 0.3581 → 0.3586 filled the right axis' height and read as a trend (stakeholder demo)
+    epochs = [(1, 3.0, 0.1, 0.3581), (2, 2.0, 0.2, 0.3590), (3, 1.5, 0.3, 0.3586)]
+    chart = train_figures.loss_curve(epochs, "Implicit ALS", "NDCG@10 on the test set")
+    low, high = chart.figure.layout.yaxis2.range
+    assert low == 0 and 0.3590 < high < 0.5
+    assert ("NDCG@10 on the test set: 0.3581 after epoch 1, 0.3586 after epoch 3, a change of +0.0005 (+0.1%); "
+            "its best 0.3590.") in chart.caption
+    rmse = train_figures.loss_curve([(1, 3.0, 0.1, 0.95), (2, 2.0, 0.2, 0.93)], "Funk SVD", "RMSE on the test set")
+    assert rmse.figure.layout.yaxis2.range[0] == 0 and "its best 0.9300" in rmse.caption  # RMSE: lower is better
+
+
+def test_a_collapsed_spectrum_is_clamped_at_the_floor_and_named():
+    # a rank-2 score matrix in 16 factors drew σ3..σ16 at 1e-7 and squeezed every other curve into the top of the axis
+    healthy = np.geomspace(10, 1, 16)
+    collapsed = np.r_[5.0, 1.0, np.full(14, 1e-7)]
+    chart = figures.model_spectra_chart({"ALS (f=16)": healthy, "ALS (f=16, reg=200)": collapsed}, np.geomspace(20, 2, 30))
+    drawn = {t.name: np.asarray(t.y) for t in chart.figure.data}
+    # drawn on a floor a 1-2-5 step under half the other curves' lowest (0.1 here), not at 1e-7 nor at 1e-3
+    assert drawn["ALS (f=16, reg=200)"].min() == 0.05 and list(drawn["ALS (f=16, reg=200)"][:2]) == [1.0, 0.2]
+    np.testing.assert_allclose(drawn["ALS (f=16)"], healthy / 10)  # untouched
+    np.testing.assert_allclose(chart.figure.data[2].customdata[2:], 2e-8)  # the true values, for the hover
+    assert chart.figure.layout.yaxis.range[0] == pytest.approx(np.log10(0.05) - 0.1)
+    assert "Clamped at σk/σ1 = 0.05" in chart.caption
+    assert "ALS (f=16, reg=200) from k = 3 on" in chart.caption and "ALS (f=16) from" not in chart.caption
+    # a healthy curve that reaches low keeps its values: the floor never rises above what it would hide
+    assert figures.spectrum_floor([np.array([1.0, 0.003]), np.array([1.0, 1e-9])]) == figures.SPECTRUM_FLOOR
+    plain = figures.model_spectra_chart({"ALS (f=16)": healthy})
+    assert "Clamped" not in plain.caption and plain.figure.layout.yaxis.range is None
+
+
+def test_the_baselines_lift_is_cut_at_the_models_axis_with_its_value_written():
+    # the baseline's +330% set the scale and the models' bars were flat (stakeholder demo)
+    groups = ["niche", "diverse", "blockbuster"]
+    lifts = {"Popularity": pd.DataFrame({"group": groups, "lift": [3.3, 1.2, 0.4]}),
+             "iALS": pd.DataFrame({"group": groups, "lift": [0.5, 0.2, -0.1]}),
+             "Funk SVD": pd.DataFrame({"group": groups, "lift": [0.2, 0.1, -0.2]})}
+    chart = figures.group_lift_chart(lifts)
+    low, high = chart.figure.layout.yaxis.range
+    assert low < -0.2 and 0.5 < high < 1.2  # the models' bars fill the axis
+    baseline = chart.figure.data[0]
+    assert list(baseline.y) == [high, high, 0.4] and list(baseline.customdata) == [3.3, 1.2, 0.4]  # hover: true lift
+    assert [a.text for a in chart.figure.layout.annotations] == ["<b>+330%</b>", "<b>+120%</b>"]
+    # written over the baseline's own bar: the first of three in its group
+    assert chart.figure.layout.annotations[0].x == pytest.approx(0 - 0.4 + 0.5 * 0.8 / 3)
+    assert "Popularity's reach far beyond them" in chart.caption and "niche +330%, diverse +120%" in chart.caption
+    close = {"Popularity": lifts["Popularity"].assign(lift=[0.6, 0.3, 0.1]), "iALS": lifts["iALS"]}
+    shared = figures.group_lift_chart(close)
+    assert shared.figure.layout.yaxis.range is None and not shared.figure.layout.annotations
+
+
+def test_the_verdicts_cells_hold_the_word_and_numbers_and_the_users_are_said_once():
+    from mfviz.dashboard import versus_baseline
+
+    said = ["yes, +0.133 ± 0.016 NDCG@10 on 942 users", "tie within noise, +0.003 ± 0.035 NDCG@10 on 2,880 users",
+            None, "(the baseline)"]
+    assert [versus_baseline.short_verdict(w) for w in said] == ["yes, +0.133 ± 0.016", "tie within noise, +0.003 ± 0.035",
+                                                                  None, "(the baseline)"]
+    assert versus_baseline.verdict_users(said) == "942–2,880 test users"
+    assert versus_baseline.verdict_users(said[:1]) == "942 test users" and versus_baseline.verdict_users([None]) == ""
