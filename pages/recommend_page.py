@@ -39,10 +39,14 @@ elif (listed := link.get("items", st.query_params.get("items") if "ratings" in l
     recommend_profile.open_from_link(inter, *rated, SCALE)
 elif "fans" in link and (chosen := links.indices(inter, "item", link["fans"])):
     st.session_state["rec_mode"], st.session_state["rec_new_from"] = MODES[2], chosen
+# The model and the models beside it on one row, the mode's three choices on one line under it: the choices wrapped
+# one a line in a quarter of the width, and the side-by-side box took a row of its own, which pushed the list below
+# a 1,280 × 720 projector's edge (stakeholder demo).
 top = st.columns([2, 2, 1, 1.4])
+mode_row = st.container()
 with top[0]:
     entry = ui.model_picker(factor_models_only=False)
-mode = top[1].radio("Recommend for", MODES,
+mode = mode_row.radio("Recommend for", MODES,
                     horizontal=True, key="rec_mode",
                     help="A new item: the model has never seen it; its first users place it (fold-in, no "
                          "retraining), and you see whose lists it would enter.")
@@ -67,7 +71,7 @@ if (compared_now := st.session_state.get("rec_compare") or []) != (
     st.session_state["rec_compare"] = swapped
 st.session_state[SHOWN_BEFORE] = entry.name
 links.keep_compared("rec_compare", others)
-compare = st.multiselect(
+compare = top[1].multiselect(
     "Side by side with", others, key="rec_compare", max_selections=links.MAX_COMPARED, placeholder="other models of this session",
     help="Their lists for the same user or profile next to this model's; items in every list are shaded.",
 ) if others else []

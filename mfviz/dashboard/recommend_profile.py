@@ -183,8 +183,10 @@ def show(view: RecommendView) -> None:
         pickers.follow(kept, "item", said_by)
     if "rec_profile" not in st.session_state:  # the profile kept while on other modes or pages
         st.session_state["rec_profile"] = list(st.session_state.get(state.PROFILE) or [])
+    # the rating of the liked items beside the boxes (a row of its own pushed the list below a 1,280 × 720 screen)
+    rating_box = None
     if inter.is_explicit:  # on ratings a profile can dislike too: its items get the scale's lowest rating
-        like_box, dislike_box = st.columns(2)
+        like_box, dislike_box, rating_box = st.columns([2, 2, 1.3])
         if "rec_dislikes" not in st.session_state:
             st.session_state["rec_dislikes"] = list(st.session_state.get(DISLIKES) or [])
         disliked = pickers.pick_many(dislike_box, f"…and dislikes (rated {view.scale[0]:g})", "item", order,
@@ -220,7 +222,7 @@ def show(view: RecommendView) -> None:
             # (workspace.PAGE_WIDGETS), and a widget given both made Streamlit warn; one of other data starts anew.
             if st.session_state.get("rec_stars") not in scale:
                 st.session_state["rec_stars"] = scale[-1]
-            liked = st.select_slider("Their rating of the liked items", scale, key="rec_stars",
+            liked = rating_box.select_slider("Their rating of the liked items", scale, key="rec_stars",
                                      help="Every item of the profile gets this rating, unless you change its own in "
                                           "the profile table below (double-click its rating).")
         # The list above the profile table, which it needs (a rating edited there folds in anew): with the table
@@ -280,7 +282,7 @@ def show(view: RecommendView) -> None:
         if compare:  # right under this model's list, as for a user (above the profile's table)
             with recommended, ui.guard("Folding the profile into the other models"):
                 # not `lists`: that names a module this function calls (its AttributeError was shown)
-                side_lists, unfolded = {entry.name: side_list(view, entry, ids, scores)}, []
+                side_lists, unfolded, partly = {entry.name: side_list(view, entry, ids, scores)}, [], []
                 for name in compare:
                     other = ui.models()[name]
                     other_vector = fold(view, other, profile, values)[0]
@@ -288,9 +290,16 @@ def show(view: RecommendView) -> None:
                         unfolded.append(not_folded_words(view, other, profile))
                         continue
                     side_lists[name] = side_list(view, other, *for_profile(view, other, profile, values, other_vector))
+                    # as the shown model's caption says of it: a split of its own may have held out some items
+                    if (skipped := profile[never_trained(view, other)[profile]]).size:
+                        partly.append(f"{name} left out {', '.join(str(titles[i]) for i in skipped)}")
                 if len(side_lists) > 1:
                     compared_lists.side_by_side(side_lists, titles, popularity, int(n),
                                                 score_help=COLUMNS["score"]["help"])
+                if partly:
+                    st.caption("Left out of the fold-in side by side: " + "; ".join(partly) + ": items that model never "
+                               "trained on (its evaluation split held out all their interactions), so their vectors "
+                               "were never fitted and would move nothing; its list is of the rest of the profile.")
                 if unfolded:
                     st.caption("Not side by side: " + "; ".join(unfolded) + ".")
         trained_on = profile[~unknown[profile]]  # the items the taste was folded in from

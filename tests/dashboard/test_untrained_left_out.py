@@ -227,3 +227,31 @@ def test_a_rerun_of_the_latent_space_and_bias_pages_counts_no_untrained_items_ag
     assert any(c.value.startswith(f"{int(untrained_items(entry.model).sum()):,} items the model was never trained on "
                                   "(zero vectors) are left out") for c in at.caption)
     assert not counted
+
+
+def test_a_model_compared_that_skips_some_of_a_profile_says_which(time_split):
+    """A model compared side by side that never trained on some items of a profile (its own split held them out)
+    folded in the rest and said nothing of those it skipped, while the shown model's caption names its own
+    (stakeholder demo): the side by side names them too."""
+    at, by_time, entry = time_split
+    models = at.session_state["mfviz.models"]
+    choices = next(name for name, e in models.items() if e.auto)  # the quick default: trained on every item
+    late = np.flatnonzero(untrained_items(entry.model))[:2]
+    known = int(np.flatnonzero(~untrained_items(entry.model))[0])
+    titles = at.session_state["mfviz.data"].interactions.titles
+    open_page(at, "pages/recommend_page.py")
+    at.selectbox(key="model_picker").set_value(choices).run()
+    at.radio(key="rec_mode").set_value("a profile I build").run()
+    at.multiselect(key="rec_compare").set_value([by_time]).run()
+    at.multiselect(key="rec_profile").set_value([known, *late.tolist()]).run()
+    assert not problems(at), problems(at)
+    assert "**Side by side**" in [m.value for m in at.markdown]
+    said = [c.value for c in at.caption if c.value.startswith("Left out of the fold-in side by side")]
+    assert said == [f"Left out of the fold-in side by side: {by_time} left out {', '.join(str(titles[i]) for i in late)}: "
+                    "items that model never trained on (its evaluation split held out all their interactions), so "
+                    "their vectors were never fitted and would move nothing; its list is of the rest of the profile."]
+    # a profile of items it trained on: nothing to say
+    at.multiselect(key="rec_profile").set_value([known]).run()
+    assert not any(c.value.startswith("Left out of the fold-in side by side") for c in at.caption)
+    for key, value in (("rec_profile", []), ("rec_compare", [])):
+        at.multiselect(key=key).set_value(value).run()
