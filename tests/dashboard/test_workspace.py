@@ -42,7 +42,7 @@ def test_a_reload_takes_up_the_upload_the_models_and_the_settings(monkeypatch):
     said = again.first_toasts
     assert not again.toast and len(said) == 1 and said[0].startswith("Picked up where this browser left off: mine.csv and")
     # the quick default is not counted (every session gets one): the count says so, as the sidebar lists it too
-    assert "and 1 model trained or loaded here." in said[0]
+    assert f"and 1 model trained or loaded here ({len(models)} with the quick default, as the sidebar lists them)." in said[0]
     # its own lists: a model trained in the reloaded tab does not appear in the other tab's session
     again.session_state["mfviz.models"]["extra"] = next(iter(models.values()))
     assert "extra" not in at.session_state["mfviz.models"]
