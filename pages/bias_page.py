@@ -85,7 +85,7 @@ st.dataframe(table, hide_index=True, width="stretch", column_order=SHOWN, placeh
              "look unbiased here while its lists are no better than recommending the blockbusters to everyone. – : "
              "trained without a test share, loaded, or a Popularity model (the baseline itself)."),
     "arp": st.column_config.NumberColumn(
-        "Avg. pop. ↓", format="%.1f", width=80,
+        "Avg. pop. ↓", format="%.1f", width=78,
         help="ARP (average recommendation popularity): the mean number of interactions in the data of the "
              "recommended items. Lower: the lists reach beyond the blockbusters."),
     "aplt": st.column_config.NumberColumn(
@@ -93,7 +93,7 @@ st.dataframe(table, hide_index=True, width="stretch", column_order=SHOWN, placeh
         help="APLT (average percentage of long-tail items): the mean share of each list from the long tail, in %. "
              "Higher: more discovery."),
     "coverage": st.column_config.NumberColumn(
-        "Catalogue % ↑", format="%.1f", width=98,
+        "Catalogue % ↑", format="%.1f", width=94,
         help="Catalogue coverage: distinct recommended items / all items, in %. Higher: more of the catalogue "
              "reaches someone. Not the Train page's Coverage@k, which counts the lists of a split's test users, each "
              "leaving out only the user's training items: the two differ."),
@@ -102,7 +102,7 @@ st.dataframe(table, hide_index=True, width="stretch", column_order=SHOWN, placeh
         help="Gini index of how often each item is recommended: 0 = every item equally often, 1 = one item gets "
              "every recommendation. Lower: recommendations spread more evenly."),
     "norm–popularity ρ": st.column_config.NumberColumn(
-        "Length–pop. ρ", format="%.2f", width=90,
+        "Length–pop. ρ", format="%.2f", width=98,
         help="Vector length–popularity ρ: Spearman correlation of an item's vector length ‖qᵢ‖ with its popularity, over every "
              "item the model was trained on. Near 1: length rises with popularity; near 0: length says nothing about "
              "popularity. A high ρ can come from the rare items alone (short vectors) while the most popular are of "

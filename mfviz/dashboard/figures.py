@@ -352,11 +352,12 @@ SPECTRUM_FLOOR = 1e-3
 
 
 def spectrum_floor(curves) -> float:
-    """Where the values below SPECTRUM_FLOOR are drawn: a 1-2-5 step at most half the lowest of the other values
-    (all curves' values from SPECTRUM_FLOOR up), so the curves that did not collapse keep the axis' height;
-    never below SPECTRUM_FLOOR."""
-    values = np.concatenate([np.asarray(c, float).ravel() for c in curves] or [np.zeros(0)])
-    kept = values[values >= SPECTRUM_FLOOR]
+    """Where a collapsed curve's values are drawn: a 1-2-5 step at most half the lowest value of the curves that did
+    not collapse (none of their values under SPECTRUM_FLOOR), so that they keep the axis' height; never below
+    SPECTRUM_FLOOR (and at it when every curve collapsed)."""
+    healthy = [np.asarray(c, float).ravel() for c in curves]
+    healthy = [c for c in healthy if c.size and c.min() >= SPECTRUM_FLOOR]
+    kept = np.concatenate(healthy) if healthy else np.zeros(0)
     if not kept.size:
         return SPECTRUM_FLOOR
     half = kept.min() / 2

@@ -1011,18 +1011,19 @@ def test_the_held_out_axis_starts_at_zero_and_the_caption_says_the_change():
 def test_a_collapsed_spectrum_is_clamped_at_the_floor_and_named():
     # a rank-2 score matrix in 16 factors drew σ3..σ16 at 1e-7 and squeezed every other curve into the top of the axis
     healthy = np.geomspace(10, 1, 16)
-    collapsed = np.r_[5.0, 1.0, np.full(14, 1e-7)]
+    collapsed = np.r_[5.0, 1.0, 0.0075, np.full(13, 1e-7)]  # its own σ3/σ1 (0.0015) does not lower the floor
     chart = figures.model_spectra_chart({"ALS (f=16)": healthy, "ALS (f=16, reg=200)": collapsed}, np.geomspace(20, 2, 30))
     drawn = {t.name: np.asarray(t.y) for t in chart.figure.data}
     # drawn on a floor a 1-2-5 step under half the other curves' lowest (0.1 here), not at 1e-7 nor at 1e-3
     assert drawn["ALS (f=16, reg=200)"].min() == 0.05 and list(drawn["ALS (f=16, reg=200)"][:2]) == [1.0, 0.2]
     np.testing.assert_allclose(drawn["ALS (f=16)"], healthy / 10)  # untouched
-    np.testing.assert_allclose(chart.figure.data[2].customdata[2:], 2e-8)  # the true values, for the hover
+    np.testing.assert_allclose(chart.figure.data[2].customdata[3:], 2e-8)  # the true values, for the hover
     assert chart.figure.layout.yaxis.range[0] == pytest.approx(np.log10(0.05) - 0.1)
     assert "Clamped at σk/σ1 = 0.05" in chart.caption
     assert "ALS (f=16, reg=200) from k = 3 on" in chart.caption and "ALS (f=16) from" not in chart.caption
     # a healthy curve that reaches low keeps its values: the floor never rises above what it would hide
     assert figures.spectrum_floor([np.array([1.0, 0.003]), np.array([1.0, 1e-9])]) == figures.SPECTRUM_FLOOR
+    assert figures.spectrum_floor([np.array([1.0, 1e-9])]) == figures.SPECTRUM_FLOOR  # nothing else to keep high
     plain = figures.model_spectra_chart({"ALS (f=16)": healthy})
     assert "Clamped" not in plain.caption and plain.figure.layout.yaxis.range is None
 
