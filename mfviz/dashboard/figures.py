@@ -379,11 +379,11 @@ def model_spectra_chart(spectra: dict[str, np.ndarray], data_values: np.ndarray 
                                           and len(data_values) and data_values[0] > 0 else [])]
     collapsed = any((c < SPECTRUM_FLOOR).any() for c in scaled_spectra.values())
     floor = spectrum_floor(curves) if collapsed else 0.0
-    clamped = {}  # model -> the first rank drawn on the floor
+    clamped = {}  # model -> (the first rank drawn on the floor, its lowest σk/σ1)
     for name, scaled in scaled_spectra.items():
         low = scaled < floor
         if low.any():
-            clamped[name] = int(np.argmax(low)) + 1
+            clamped[name] = int(np.argmax(low)) + 1, float(scaled.min())
         fig.add_trace(go.Scatter(x=np.arange(1, len(scaled) + 1), y=np.maximum(scaled, floor),
                                  mode="lines+markers", name=name, customdata=scaled,
                                  hovertemplate=f"{name}: σ%{{x}} / σ1 = %{{customdata:.3g}}<extra></extra>",
@@ -404,9 +404,10 @@ def model_spectra_chart(spectra: dict[str, np.ndarray], data_values: np.ndarray 
     if clamped:
         caption += (" Clamped at σk/σ1 = " + f"{floor:g}" + " (open markers on the dotted floor, true values in the "
                     "hover), so that the other curves keep their height: "
-                    + "; ".join(f"{name} from k = {rank} on" for name, rank in clamped.items())
-                    + f". From there σk/σ1 falls below {SPECTRUM_FLOOR:g}, numerically nothing: such a score matrix has "
-                    "fewer directions than factors (regularization shrank the rest to zero).")
+                    + "; ".join(f"{name} from k = {rank} on (down to {lowest:.1g})" for name, (rank, lowest)
+                                in clamped.items())
+                    + f". Below {SPECTRUM_FLOOR:g} a direction is numerically nothing: such a score matrix has fewer "
+                    "directions than factors (regularization shrank the rest to zero).")
     return Chart(fig, caption)
 
 

@@ -1020,7 +1020,7 @@ def test_a_collapsed_spectrum_is_clamped_at_the_floor_and_named():
     np.testing.assert_allclose(chart.figure.data[2].customdata[3:], 2e-8)  # the true values, for the hover
     assert chart.figure.layout.yaxis.range[0] == pytest.approx(np.log10(0.05) - 0.1)
     assert "Clamped at σk/σ1 = 0.05" in chart.caption
-    assert "ALS (f=16, reg=200) from k = 3 on" in chart.caption and "ALS (f=16) from" not in chart.caption
+    assert "ALS (f=16, reg=200) from k = 3 on (down to 2e-08)" in chart.caption and "ALS (f=16) from" not in chart.caption
     # a healthy curve that reaches low keeps its values: the floor never rises above what it would hide
     assert figures.spectrum_floor([np.array([1.0, 0.003]), np.array([1.0, 1e-9])]) == figures.SPECTRUM_FLOOR
     assert figures.spectrum_floor([np.array([1.0, 1e-9])]) == figures.SPECTRUM_FLOOR  # nothing else to keep high
