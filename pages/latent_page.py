@@ -122,7 +122,7 @@ def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray):
     y = np.log10(1 + popularity) if up == "popularity" else norms
     axes = map_figures.MapAxes(
         "Items along the axes you chose", f"← {label(left)} · · · {label(right)} → (cosine with the axis)",
-        "popularity (interactions, log scale)" if up == "popularity" else "vector length (norm)",
+        "popularity (interactions, log scale)" if up == "popularity" else "vector length",
         "Left to right: the cosine of each item's vector with the direction from the left group's average "
         f"direction to the right group's. Those two directions sit at −{reach:.2f} and +{reach:.2f} (the closer the "
         "groups, the shorter the way between them); 0 is as near one as the other.", y_counts=up == "popularity")
@@ -374,7 +374,7 @@ def inspect(comparison, popularity: np.ndarray, norms: np.ndarray) -> None:
     pickers.step_back(st, "latent_anchor", titles)  # after ticks from one neighbour to the next
     buttons = st.columns([1.2, 0.6, 2.2])
     if buttons[0].button("Open in Neighbours →", key="latent_to_neighbours", on_click=open_in_neighbours,
-                         args=(comparison.item,), help="The same lists with vector norms, overlap and the item's "
+                         args=(comparison.item,), help="The same lists with vector lengths, overlap and the item's "
                                                        "place on the model's dimensions."):
         st.switch_page("pages/neighbours_page.py")
     buttons[1].button("Clear", key="latent_clear_anchor", on_click=clear_anchor, help="Stop drawing its neighbours.")
@@ -518,7 +518,7 @@ def all_numbers(column: pd.Series) -> bool:
 numeric_columns = [c for c in catalogue.columns if c not in OWN_COLUMNS and c not in metadata_columns
                    and all_numbers(catalogue[c])]
 colour_options = ["popularity", "norm"] + numeric_columns + metadata_columns
-labels = {"popularity": "popularity (interactions)", "norm": "vector norm (length)",
+labels = {"popularity": "popularity (interactions)", "norm": "vector length",
           GENRE: "genre (its least common)", "first_genre": map_colours.FIRST_GENRE, "genres": "genres (combination)"}
 default_colour = GENRE if GENRE in colour_options else colour_options[0]
 if link_view is not None and "colour" in link_view:

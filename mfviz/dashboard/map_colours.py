@@ -16,6 +16,8 @@ from mfviz.dashboard.figures import legend_title, log_ticks
 GROUP_PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf",
                  "#bcbd22", "#393b79", "#637939", "#111111"]
 GENRE_COLUMN = "distinctive genre"  # the map's colour by genre (see distinctive_genre)
+# how the legends and hovers name that colour: "distinctive genre" is a user's most over-represented on Recommend
+LEAST_COMMON_GENRE = "genre (its least common)"
 GENRE_NOTE = ("Colour: each item's least common genre among the {n} most common on the map (a Drama and Romance "
               "item is Romance), so every one of them shows; grey “other”: items of none of them.")
 GENRE_NOTE_ALL = ("Colour: each item's least common genre among the {n} most common of all the items (a Drama and "
@@ -140,8 +142,13 @@ def genre_note(fig: go.Figure, table: pd.DataFrame, colour: str, key: ColourKey 
         return " " + FIRST_GENRE_NOTE
     if colour != GENRE_COLUMN:
         return ""
-    legend_title(fig, "genre (its least common)")
+    legend_title(fig, LEAST_COMMON_GENRE)
     if key is not None and key.groups is not None:
         return " " + GENRE_NOTE_ALL.format(n=sum(g not in ("other", "(none)") for g in key.groups))
     shown = table[colour].astype(str)
     return " " + GENRE_NOTE.format(n=shown[~shown.isin(["other", "(none)"])].nunique())
+
+
+def hover_name(colour: str) -> str:
+    """How an item map's hover names its colour column: as the legend does (`LEAST_COMMON_GENRE` for the genre)."""
+    return LEAST_COMMON_GENRE if colour == GENRE_COLUMN else colour

@@ -24,6 +24,7 @@ from mfviz.dashboard.map_colours import (
     count_ticks,
     distinctive_genre,
     genre_note,
+    hover_name,
 )
 from mfviz.dashboard.map_highlight import SEARCH_COLOUR, highlight_note, item_groups, legend_rank
 from mfviz.dashboard.map_labels import (
@@ -82,7 +83,8 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
                    neighbours: dict[str, np.ndarray] | None = None, axes: MapAxes | None = None,
                    labelled: dict[int, str] | None = None, users: np.ndarray | None = None, model: str = "",
                    key: ColourKey | None = None, part_of: int = 0, matched: list[int] | None = None,
-                   highlighted: dict[str, np.ndarray] | None = None, left_off: np.ndarray | None = None) -> Chart:
+                   highlighted: dict[str, np.ndarray] | None = None, left_off: np.ndarray | None = None,
+                   colour_name: str | None = None) -> Chart:
     """Items as points of the 2-D map; `table` has x, y, item, title and the colour column.
     With `anchor` and `neighbours` ({"cosine": items, "dot": items}), lines join the anchor item
     to its latent-space neighbours, so one sees where the map put them. `axes` names the directions
@@ -98,9 +100,10 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
     of hundreds matching left the rest unmarked); the first of them (`highlight`) circled and a few titled.
     `highlighted` ({genre: every item of it, of all the items}, at most HIGHLIGHTED_AT_MOST): those items drawn
     in strong colours on top, the others grey, instead of the colour (see `_highlight_groups`). `left_off`: the
-    items the model never trained on, not in `table` (untrained.mapped_rows), which the caption counts."""
+    items the model never trained on, not in `table` (untrained.mapped_rows), which the caption counts. `colour_name`:
+    the colour's name in the hover when the points are not items (the users' map: their distinctive genre)."""
     scatter = go.Scattergl if len(table) > WEBGL_ABOVE else go.Scatter
-    hover = item_hover(colour)
+    hover = item_hover(colour_name or hover_name(colour))
     fig = go.Figure()
     trace_items = []
     if users is not None and len(users):
@@ -244,7 +247,7 @@ def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | N
     `axes` names the directions of a map whose axes mean something (a model's dimensions); `key` and
     `part_of` as for `latent_scatter` (a few items on their own: their colours of the whole map, and the
     titles of the most popular written at their points); `highlighted` genres and `left_off` as for `latent_scatter`."""
-    hover = item_hover(colour)
+    hover = item_hover(hover_name(colour))
     fig = go.Figure()
     detailed = len(table) <= HOVER_DETAILS_UP_TO
     for part, name, shown, marker, legend in item_groups(table, colour, continuous, key, matched, highlighted,

@@ -59,7 +59,8 @@ def users_map(view: RecommendView, who: str, user: int | None = None, vector: np
     with ui.guard("Mapping the users"):
         table, focus, similar, mine = lists.users_around(entry, view.data, who, user, vector, profile, SIMILAR_USERS)
         chart = map_figures.latent_scatter(table, "distinctive genre", continuous=False, anchor=focus,
-                                           neighbours={"cosine": np.asarray(similar, np.int64)})
+                                           neighbours={"cosine": np.asarray(similar, np.int64)},
+                                           colour_name="user's distinctive genre")
     chart.figure.update_layout(title_text=f"{who} among the users", xaxis_title="UMAP 1 (arbitrary units)",
                                yaxis_title="UMAP 2 (arbitrary units)")
     chart.figure.update_traces(name="most alike users", selector=dict(name="cosine neighbours"))

@@ -22,7 +22,7 @@ from mfviz.dashboard.figures import (
     muted_text,
     text_shade,
 )
-from mfviz.dashboard.map_colours import GENRE_COLUMN, colour_groups, genre_note
+from mfviz.dashboard.map_colours import colour_groups, genre_note, hover_name
 from mfviz.dashboard.map_points import HOVER_DETAILS_UP_TO, item_data, item_hover
 from mfviz.dashboard.model_names import metric_label, plain_name
 from mfviz.dashboard.training import OF_SEVERAL
@@ -329,9 +329,6 @@ def profile_curve_chart(curves: dict[str, pd.DataFrame], baseline: pd.DataFrame 
     return Chart(fig, caption)
 
 
-LEAST_COMMON_GENRE = "genre (its least common)"  # an item's colour by genre, as the maps' legends name it
-
-
 def training_replay(coords: np.ndarray, table: pd.DataFrame, colour: str, shares: tuple[np.ndarray, np.ndarray],
                     epochs: list[str], label: str) -> Chart:
     """The items' positions after the epochs `epochs` (coords: snapshots × items × 2, aligned so the
@@ -341,8 +338,7 @@ def training_replay(coords: np.ndarray, table: pd.DataFrame, colour: str, shares
     in the caption."""
     groups = list(colour_groups(table.assign(x=0.0, y=0.0), colour, False))
     rows = [np.flatnonzero(table.index.isin(part.index)) for part, *_ in groups]
-    # named in the hover as in the legend (genre_note): "distinctive genre" is the users' on the Recommend page
-    hover = item_hover(LEAST_COMMON_GENRE if colour == GENRE_COLUMN else colour)
+    hover = item_hover(hover_name(colour))
     detailed = len(table) <= HOVER_DETAILS_UP_TO
 
     def traces(epoch: int) -> list:

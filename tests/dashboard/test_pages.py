@@ -407,6 +407,8 @@ def test_the_map_of_users_stars_the_user_and_a_click_there_picks_another():
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     # users are coloured by their most over-represented genre, not by an item's least common ("its least common")
     assert spec["layout"]["legend"]["title"]["text"] == "user's distinctive genre"
+    coloured = [t for t in spec["data"] if t.get("hovertemplate", "").endswith("%{customdata[3]}<extra></extra>")]
+    assert coloured and all("<br>user's distinctive genre: " in t["hovertemplate"] for t in coloured)
     star = next(t for t in spec["data"] if t.get("marker", {}).get("symbol") == "star")
     users = sample_users(inter.n_users, 5000)  # the demo's 3,000 users are all on the map
     coords = project(model.user_factors[users], "umap", 2, seed=0).coords
@@ -656,6 +658,8 @@ def test_the_map_is_coloured_by_each_items_least_common_genre_and_says_so(demo_a
     drawn = {t["name"]: len(plotly_array(t["x"])) for t in spec["data"] if t.get("mode") == "markers"}
     assert drawn == {name: expected.count(name) for name in set(expected)}  # every common genre has its colour
     assert spec["layout"]["legend"]["title"]["text"] == "genre (its least common)"
+    # the hover names the colour as the legend does ("distinctive genre" is a user's, on the Recommend page)
+    assert all("<br>genre (its least common): " in t["hovertemplate"] for t in spec["data"] if t["name"] in drawn)
     assert any("each item's least common genre among the 12 most common" in c.value for c in at.caption)
 
 
