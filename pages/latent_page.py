@@ -410,6 +410,7 @@ if link_view is not None:
     open_view(link_view)
 top = st.columns([1.8, 2.2, 1.6])
 colour_slot = top[2].container()  # "Colour by" (drawn once the colours are known) above the UMAP settings
+label_slot = top[2].container()  # "Label by" beside it, as in the Projector, once the map's table is known
 with top[0]:
     entry = ui.model_picker()
 method = top[1].radio("Map", METHODS, horizontal=True, key="latent_method",
@@ -423,7 +424,6 @@ three_d = top[1].toggle("3-D", key="latent_3d", disabled=method == "Axes",
                              "with the mouse (for UMAP, t-SNE and PCA, more of each item's neighbourhood survives: the preservation "
                              "score says how much). Clicks and lasso selection work on the 2-D map.") \
     and method != "Axes"
-label_slot = top[1].container()  # "Label by", once the map's table (its columns) is known
 
 saved_names = ui.data_label(data), entry.name  # in every file saved from the page
 vectors = entry.model.item_factors
