@@ -37,7 +37,10 @@ PAGE_WIDGETS = ("rec_mode", "rec_n", "rec_penalty", "rec_user", "rec_users_map_o
                 "latent_3d", "latent_colour", "latent_highlight", "latent_search", "latent_anchor", "axis_up", "dims_users",
                 "axis_left_item", "axis_right_item", "axis_kind", "axis_left_search", "axis_right_search",
                 "neighbours_k", "neighbours_item", "neighbours_user", "rec_new_from", "rec_new_who", "rec_stars", "rec_hits",
-                "neighbours_more_columns")  # (the last was off again after a reload)
+                "neighbours_more_columns",  # (the last was off again after a reload)
+                # the Projector's settings of the map (map_projection): the same map on coming back
+                "latent_neighbours", "latent_min_dist", "latent_perplexity", "latent_spherize", "latent_label", "latent_k",
+                "latent_pca_x", "latent_pca_y", "latent_pca_z")
 
 _STORE: OrderedDict[str, dict] = OrderedDict()
 _LOCK = threading.Lock()

@@ -127,7 +127,13 @@ VALID = {
     **dict.fromkeys(("latent_anchor", "neighbours_item", "axis_left_item", "axis_right_item"),
                     lambda v, inter: v is None or _rows("item")(v, inter)),
     **dict.fromkeys(("rec_user", "neighbours_user"), lambda v, inter: v is None or _rows("user")(v, inter)),
-    **dict.fromkeys(("rec_users_map_on", "latent_3d", "dims_users", "rec_hits", "neighbours_more_columns"), _flag),
+    **dict.fromkeys(("rec_users_map_on", "latent_3d", "dims_users", "rec_hits", "neighbours_more_columns",
+                     "latent_spherize"), _flag),
+    # the map's settings, within their sliders' bounds (map_projection); a label or component this data lacks is
+    # let go of by the page
+    "latent_neighbours": _between(5, 100), "latent_min_dist": _between(0.0, 0.99), "latent_perplexity": _between(2, 100),
+    "latent_k": _between(5, 50), "latent_label": _text,
+    **dict.fromkeys(("latent_pca_x", "latent_pca_y", "latent_pca_z"), _between(0, 9)),
 }
 # Unpacked, a workspace is at most this many times its file (its arrays compress 2-5x): a crafted zip
 # that would unpack to far more is refused before anything is read.

@@ -27,6 +27,22 @@ def test_settings_of_recommend_and_latent_space_are_kept_after_visiting_other_pa
     assert at.number_input(key="neighbours_k").value == 7
 
 
+def test_the_projector_settings_of_the_map_are_kept_after_visiting_another_page():
+    """t-SNE's perplexity, Spherize, the neighbour count and Label by went back to their defaults on coming back."""
+    at = open_page(new_app(), "pages/latent_page.py")
+    at.radio(key="latent_method").set_value("PCA").run()
+    at.checkbox(key="latent_spherize").check().run()
+    at.selectbox(key="latent_pca_x").set_value(2).run()
+    at.slider(key="latent_k").set_value(25).run()
+    at.selectbox(key="latent_label").set_value("genres").run()
+    open_page(at, "pages/spectrum_page.py")
+    open_page(at, "pages/latent_page.py")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.radio(key="latent_method").value == "PCA" and at.checkbox(key="latent_spherize").value
+    assert at.selectbox(key="latent_pca_x").value == 2 and at.slider(key="latent_k").value == 25
+    assert at.selectbox(key="latent_label").value == "genres"
+
+
 def test_a_kept_colour_the_new_data_cannot_show_falls_back_to_the_default():
     # Streamlit itself drops a kept value that is not among the options; this guards that it keeps doing so
     at = open_page(new_app(), "pages/spectrum_page.py")
