@@ -354,8 +354,9 @@ def matched_lift(model_key: str, data_key: str, _matrix, item: int, neighbours: 
 @st.cache_data(show_spinner="Measuring popularity bias…", max_entries=32)
 def popularity_report(model_key: str, _model, data_key: str, _interactions, k: int):
     from mfviz import analysis
+    from mfviz.analysis.popularity import SAMPLE_USERS
 
-    return analysis.popularity_report(_model, _interactions, k=k, sample_users=2000)
+    return analysis.popularity_report(_model, _interactions, k=k, sample_users=SAMPLE_USERS)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -185,3 +185,53 @@ def test_popularity_model_on_interactions_sampled_users():
     # Popularity recommends the most popular unseen items: few distinct items, high ARP
     assert full.coverage < 0.2 and full.arp > data.item_popularity.mean()
     assert sample.recommended_counts.sum() == 80 * 5
+
+
+REPORT_FIELDS = ("users", "arp", "aplt", "coverage", "gini", "norm_popularity_spearman", "head_norm_percentile",
+                 "rare_norm_percentile", "arp_dot_only", "arp_bias_only", "users_without_profile")
+
+
+def random_factor_data(n_users, n_items=40, seed=0):
+    """Random interactions and random factors with item biases (so the dot-only and bias-only rankings run too)."""
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({"user": np.r_[np.arange(n_users), rng.integers(0, n_users, 6 * n_users)],
+                          "item": np.r_[rng.integers(0, n_items, n_users), rng.zipf(1.3, 6 * n_users) % n_items]})
+    data = Interactions.from_frame(frame)
+    model = FactorModel(rng.standard_normal((data.n_users, 4)), rng.standard_normal((data.n_items, 4)), "random",
+                        item_bias=rng.standard_normal(data.n_items), train_matrix=data.matrix)
+    return model, data
+
+
+def assert_same_report(got, expected):
+    for field in REPORT_FIELDS:
+        assert getattr(got, field) == pytest.approx(getattr(expected, field), nan_ok=True), field
+    np.testing.assert_array_equal(got.recommended_counts, expected.recommended_counts)
+    pd.testing.assert_frame_equal(got.group_lift, expected.group_lift)
+
+
+def test_the_default_sample_is_every_user_when_there_are_fewer_and_gives_the_full_rankings_numbers():
+    model, data = random_factor_data(150)
+    full = popularity_report(model, data, k=5, sample_users=None)
+    assert full.users == 150 and not np.isnan(full.arp_dot_only)
+    for sampled in (popularity_report(model, data, k=5), popularity_report(model, data, k=5, sample_users=150, seed=9)):
+        assert_same_report(sampled, full)
+
+
+def test_the_default_ranks_a_seeded_sample_of_2000_users_and_none_ranks_everyone():
+    from mfviz.analysis.popularity import SAMPLE_USERS
+
+    model, data = random_factor_data(2_300, seed=1)
+    default = popularity_report(model, data, k=5)
+    assert SAMPLE_USERS == default.users == 2_000
+    assert popularity_report(model, data, k=5, sample_users=None).users == 2_300
+    assert_same_report(popularity_report(model, data, k=5, seed=0), default)  # the seed fixes the sample
+    assert_same_report(popularity_report(model, data, k=5, sample_users=2_000, seed=0), default)
+    other = popularity_report(model, data, k=5, seed=1)
+    assert not np.array_equal(other.recommended_counts, default.recommended_counts)
+    # the lists are those of the users the seed draws: their counts by brute force over the full score
+    drawn = np.sort(np.random.default_rng(1).choice(2_300, 2_000, replace=False))
+    scores = model.user_factors[drawn] @ model.item_factors.T + model.item_bias
+    seen = data.matrix[drawn].toarray() > 0
+    scores[seen] = -np.inf
+    top = np.argsort(-scores, axis=1, kind="stable")[:, :5]
+    np.testing.assert_array_equal(other.recommended_counts, np.bincount(top.ravel(), minlength=data.n_items))
