@@ -17,12 +17,13 @@ from mfviz.models.sanity import untrained_users
 CHUNK = 4096  # users per call: bounds the (users × n) arrays held at once
 
 
-def recommendation_table(model, interactions, n: int = 10) -> pd.DataFrame:
+def recommendation_table(model, interactions, n: int = 10, progress=None) -> pd.DataFrame:
     """Top-n items for every user of `interactions` by `model`, leaving out everything the user has
     in the data (not only the model's training part): one row per (user, rank) with the original
     user and item ids, the item's title and the model's score. Users with fewer than n unseen items
     get fewer rows; users the model has no training interaction of (a split held out all of theirs) get none,
-    as their lists would say nothing of them (`untrained_users` counts them)."""
+    as their lists would say nothing of them (`untrained_users` counts them). `progress(ranked, total)`, when given,
+    is called after each chunk of CHUNK users (the ranking is the long part: ~100,000 users × 30,000 items)."""
     matrix = interactions.matrix
     if (model.n_users, model.n_items) != matrix.shape:
         raise ModelError(f"the model has {model.n_users:,} users × {model.n_items:,} items but the data has "
@@ -35,12 +36,28 @@ def recommendation_table(model, interactions, n: int = 10) -> pd.DataFrame:
         ids, scores = model.recommend(users, n=n, exclude=matrix)
         rows, ranks = np.nonzero(ids >= 0)
         parts.append((users[rows], ranks + 1, ids[rows, ranks], scores[rows, ranks]))
+        if progress is not None:
+            progress(min(start + CHUNK, listed.size), listed.size)
     if not parts:
         raise ModelError(f"{model.label} was trained on none of these users: no list would say anything of them")
     users, ranks, items, scores = (np.concatenate(column) for column in zip(*parts, strict=True))
     return pd.DataFrame({"user_id": interactions.user_ids[users], "rank": ranks,
                          "item_id": interactions.item_ids[items], "title": interactions.titles[items],
                          "score": np.round(scores.astype(np.float64), 6)})
+
+
+def recommendation_csv(model, interactions, n: int = 10, progress=None) -> bytes:
+    """`recommendation_table` as CSV bytes (a header, then one row per user and rank; text fields quoted), written by
+    Arrow: pandas' `to_csv` took 14 s of the 69 s of 1,000,000 rows (100,000 users' top 10), Arrow 2 s."""
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    table = recommendation_table(model, interactions, n, progress)
+    out = io.BytesIO()
+    out.write((",".join(table.columns) + "\n").encode())  # Arrow would quote the header's names
+    pa_csv.write_csv(pa.Table.from_pandas(table, preserve_index=False), out,
+                     pa_csv.WriteOptions(include_header=False, quoting_style="needed"))
+    return out.getvalue()
 
 
 TENSOR_NAME = "item_factors"  # the vectors' name in the Projector's config (its "tensor")

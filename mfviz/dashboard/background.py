@@ -354,3 +354,52 @@ def after_new_data(data, given=()) -> None:
 
 def after_new_model(entry, data) -> None:
     submit(f"model|{entry.key}|{data.key}", model_analyses, entry, data)
+
+
+# ------------------------------------------------------------------------------ a long step a page waits on
+class Progress:
+    """How far a long step running in another thread is: its stage's name, units done of a total (0 while
+    unknown), and when it started; written by the worker, read by the page drawing it."""
+
+    def __init__(self, stage: str = "", total: int = 0) -> None:
+        self.stage, self.done, self.total, self.started = stage, 0, int(total), time.monotonic()
+
+    def update(self, done: int, total: int | None = None, stage: str | None = None) -> None:
+        self.done = int(done)
+        if total is not None:
+            self.total = int(total)
+        if stage is not None:
+            self.stage = stage
+
+    def share(self) -> float:
+        return min(1.0, self.done / self.total) if self.total > 0 else 0.0
+
+    def seconds_left(self) -> float | None:
+        """From the pace so far; None until a unit is done."""
+        if self.done <= 0 or self.total <= 0:
+            return None
+        return (time.monotonic() - self.started) / self.done * max(0, self.total - self.done)
+
+
+def run_with_progress(function, show, name: str = "mfviz-long-step", poll: float = 0.3):
+    """`function(progress)` run in a thread of its own while this (page) thread calls `show(progress)` every `poll`
+    seconds, and once more at the end; returns its result, or raises what it raised. A Streamlit element updated
+    from inside a cached function is replayed on every cache hit (and fails outside its block): the page thread
+    draws, the worker only counts. The thread's name starts with "mfviz-": it calls cached wrappers on purpose."""
+    progress, outcome = Progress(), {}
+
+    def work() -> None:
+        try:
+            outcome["value"] = function(progress)
+        except BaseException as exc:  # noqa: BLE001 - raised again in the page thread, which shows it
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=work, name=name, daemon=True)
+    thread.start()
+    while thread.is_alive():
+        show(progress)
+        thread.join(poll)
+    show(progress)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")

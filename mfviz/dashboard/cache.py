@@ -484,11 +484,12 @@ def profile_contributions(model_key: str, _model, items: tuple, values: tuple | 
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def recommendation_csv(model_key: str, _model, data_key: str, _interactions, n: int) -> bytes:
-    """Every user's top-n as CSV (mfviz.analysis.recommendation_table)."""
-    from mfviz.analysis import recommendation_table
+def recommendation_csv(model_key: str, _model, data_key: str, _interactions, n: int, _progress=None) -> bytes:
+    """Every user's top-n as CSV (mfviz.analysis.export.recommendation_csv); `_progress(ranked, total)` after each
+    chunk of users (not called on a cache hit)."""
+    from mfviz.analysis.export import recommendation_csv as every_list
 
-    return recommendation_table(_model, _interactions, n).to_csv(index=False).encode()
+    return every_list(_model, _interactions, n, _progress)
 
 
 @st.cache_data(show_spinner=False, max_entries=8)

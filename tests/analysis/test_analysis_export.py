@@ -45,6 +45,28 @@ def test_every_user_gets_their_unseen_top_n_by_brute_force(monkeypatch):
     assert set(table.columns) == {"user_id", "rank", "item_id", "title", "score"}
 
 
+def test_the_csv_reads_back_as_the_brute_force_table_and_progress_counts_every_chunk(monkeypatch):
+    import io
+
+    monkeypatch.setattr(export, "CHUNK", 7)  # 30 users: chunks of 7, 7, 7, 7, 2
+    inter = data(seed=1)
+    model = ALS(factors=3, epochs=4, regularization=0.1, random_state=0).fit(inter)
+    calls = []
+    raw = export.recommendation_csv(model, inter, 5, progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(7, 30), (14, 30), (21, 30), (28, 30), (30, 30)]
+    assert raw.startswith(b"user_id,rank,item_id,title,score\n")
+    back = pd.read_csv(io.BytesIO(raw), dtype={"user_id": str, "title": str})
+    table = recommendation_table(model, inter, n=5)  # checked against brute force above
+    assert len(back) == len(table) > 100  # fewer than 5 rows for a user with fewer unseen items
+    for column in ("user_id", "rank", "item_id", "title"):
+        assert back[column].tolist() == table[column].tolist(), column
+    np.testing.assert_allclose(back["score"], table["score"], rtol=0, atol=1e-6)
+    scores = model.user_factors.astype(np.float64) @ model.item_factors.T.astype(np.float64) + model.item_bias
+    first = scores[0].copy()
+    first[inter.matrix[0].indices] = -np.inf
+    assert back["item_id"][:5].tolist() == inter.item_ids[np.argsort(-first, kind="stable")[:5]].tolist()
+
+
 def test_recommend_exclude_must_be_users_by_items():
     inter = data()
     model = ALS(factors=2, epochs=1, random_state=0).fit(inter)

@@ -2558,3 +2558,29 @@ def test_a_training_says_trained_once_while_the_page_redraws_after_it(monkeypatc
         assert len(live) == len(after) == 1, (kind, live, after)
         paths |= {*live, *after}
     assert len(paths) == 1, paths
+
+
+def test_on_large_data_every_users_list_is_prepared_under_a_progress_bar_then_offered(monkeypatch):
+    """Above PREPARE_ABOVE scores the Recommend page ranks every user's list on a button of its own (the progress
+    bar's run), then offers the download of the same CSV as the lists' table."""
+    import io
+
+    from mfviz.analysis import recommendation_table
+    from mfviz.dashboard import cache, recommend_user
+
+    monkeypatch.setattr(recommend_user, "PREPARE_ABOVE", 1_000)  # the demo's 3,000 users × 1,500 items are above
+    at = open_page(new_app(), "pages/recommend_page.py")
+    assert not [b for b in at.button if b.key == "rec_csv"]
+    at.button(key="rec_csv_prepare").click().run()
+    assert not at.exception and not at.error
+    entry = at.session_state["mfviz.models"][at.session_state["mfviz.active_model"]]
+    data = at.session_state["mfviz.data"]
+    assert (entry.key, data.key, 10) in at.session_state[recommend_user.PREPARED]
+    assert not [b for b in at.button if b.key == "rec_csv_prepare"]  # prepared: the download button instead
+    at.run()  # and still on the next run
+    assert not [b for b in at.button if b.key == "rec_csv_prepare"]
+    saved = pd.read_csv(io.BytesIO(cache.recommendation_csv(entry.key, entry.model, data.key, data.interactions, 10)),
+                        dtype={"user_id": str, "item_id": str, "title": str})
+    table = recommendation_table(entry.model, data.interactions, 10).astype({"user_id": str, "item_id": str})
+    assert saved["user_id"].tolist() == table["user_id"].tolist()
+    assert saved["item_id"].tolist() == table["item_id"].tolist()
