@@ -363,22 +363,24 @@ class Progress:
 
     def __init__(self, stage: str = "", total: int = 0) -> None:
         self.stage, self.done, self.total, self.started = stage, 0, int(total), time.monotonic()
+        self.stage_started = self.started
+        self.finished = False
 
     def update(self, done: int, total: int | None = None, stage: str | None = None) -> None:
         self.done = int(done)
         if total is not None:
             self.total = int(total)
-        if stage is not None:
-            self.stage = stage
+        if stage is not None and stage != self.stage:
+            self.stage, self.stage_started = stage, time.monotonic()
 
     def share(self) -> float:
         return min(1.0, self.done / self.total) if self.total > 0 else 0.0
 
     def seconds_left(self) -> float | None:
-        """From the pace so far; None until a unit is done."""
+        """From the pace of this stage so far; None until a unit of it is done."""
         if self.done <= 0 or self.total <= 0:
             return None
-        return (time.monotonic() - self.started) / self.done * max(0, self.total - self.done)
+        return (time.monotonic() - self.stage_started) / self.done * max(0, self.total - self.done)
 
 
 def run_with_progress(function, show, name: str = "mfviz-long-step", poll: float = 0.3):
@@ -403,3 +405,25 @@ def run_with_progress(function, show, name: str = "mfviz-long-step", poll: float
     if "error" in outcome:
         raise outcome["error"]
     return outcome.get("value")
+
+
+# Long steps any thread may be running, by name (e.g. "quick|<data key>"), for a page that waits on one to draw
+# how far it is: the step runs in whichever thread asked first (this worker, a page), the others wait on
+# Streamlit's per-key lock with nothing to show but a spinner.
+_STEPS: OrderedDict[str, Progress] = OrderedDict()
+
+
+def step_progress(name: str) -> Progress:
+    """The Progress record of the long step `name`, new (and remembered, bounded) if none is."""
+    with _CONDITION:
+        if name not in _STEPS:
+            _STEPS[name] = Progress()
+            while len(_STEPS) > _REMEMBER:
+                _STEPS.popitem(last=False)
+        return _STEPS[name]
+
+
+def step_finished(name: str) -> bool:
+    """Whether the long step `name` ran to its end in this process (its result then in the cache)."""
+    with _CONDITION:
+        return name in _STEPS and _STEPS[name].finished

@@ -386,11 +386,33 @@ def check_evaluable(train, test) -> None:
                         "user's history”, or train without a test set")
 
 
+def quick_step(data_key: str) -> str:
+    """The name of the quick default model's training among background's long steps."""
+    return f"quick|{data_key}"
+
+
+def quick_progress(progress) -> tuple[float, str]:
+    """(share done, words) of the quick default model's training for a progress bar: its stage, the epoch and the
+    time left while it trains (from the pace of the epochs so far), the seconds spent on a stage of unknown length."""
+    stage = progress.stage or "Starting"
+    if progress.total:  # the epochs
+        left = progress.seconds_left()
+        share = 0.05 + 0.8 * progress.share()
+        words = f"{stage}: epoch {progress.done} of {progress.total}" + ("" if left is None else f", about {left:.0f} s left")
+    else:
+        share = 0.9 if stage.startswith("Scoring") else 0.02
+        words = f"{stage}… ({time.monotonic() - progress.stage_started:.0f} s)"
+    return share, f"Training a quick model on this data so every page has something to show. {words}"
+
+
 # Each entry holds a model and its data's split (no byte budget applies to st.cache_resource): a few.
 @st.cache_resource(show_spinner="Training a quick model on this data so every page has something to show…",
                    max_entries=4)
 def default_model(data_key: str, _interactions) -> ModelEntry | None:
-    """The quick default model for a dataset, trained once per content hash and never mutated."""
+    """The quick default model for a dataset, trained once per content hash and never mutated; how far it is, in
+    `background.step_progress(quick_step(data_key))` (a page waiting on it draws that)."""
+    progress = background.step_progress(quick_step(data_key))
+    progress.finished = False
     last_error = None
     for kind, params in DEFAULT_MODELS:
         for size in (0.2, 0.0):
@@ -399,10 +421,17 @@ def default_model(data_key: str, _interactions) -> ModelEntry | None:
             # (every page said the data needed another split, which only the Train page has).
             train = test = None
             try:
+                progress.update(0, 0, "Splitting the data")
                 train, test = split_data(data_key, _interactions, "random", size, 0)
                 model = make_model(kind, params)
+                progress.update(0, 0, f"Preparing {model.label}")
                 compile_first(kind, params)  # its fit time on the charts, not numba's one-off compile
-                model.fit(train)
+                epochs = int(params.get("epochs", 0))
+                progress.update(0, epochs, f"Training {model.label}")
+                model.fit(train, callback=lambda *_, fitting=model, of=epochs: progress.update(len(fitting.history), of))
+                if test is not None:
+                    tested = int(np.count_nonzero(np.diff(test.matrix.indptr)))  # evaluate's sample, at most
+                    progress.update(0, 0, f"Scoring {min(EVAL_USERS, tested):,} users on their held-out items")
                 metrics = evaluate(model, train, test, 10)
             except DataError as exc:
                 last_error = exc
@@ -412,6 +441,7 @@ def default_model(data_key: str, _interactions) -> ModelEntry | None:
             except (ModelError, NotImplementedError, ImportError, AttributeError) as exc:
                 last_error = exc
                 break
+            progress.finished = True
             return ModelEntry(name=f"{model.label} (quick default)", model=model, kind=kind, params=params,
                               key=model_hash(model, data_key), data_key=data_key, metrics=metrics,
                               fit_seconds=float(model.fit_seconds), epochs=len(model.history),
@@ -419,4 +449,5 @@ def default_model(data_key: str, _interactions) -> ModelEntry | None:
                               split_settings={"split": "random" if size else "none", "test": size, "seed": 0})
     if last_error is not None:
         raise ModelError(f"could not train a default model on this data: {last_error}")
+    progress.finished = True
     return None

@@ -322,3 +322,65 @@ def test_a_session_is_gone_after_a_grace_period_never_without_a_server(monkeypat
     assert not background.session_gone("a")
     clock[0] += background.GONE_AFTER
     assert background.session_gone("a") and not background.session_gone(None)
+
+
+def test_a_long_step_runs_in_its_own_thread_while_the_caller_draws_its_progress():
+    seen: list[tuple[int, int]] = []
+
+    def work(progress: background.Progress) -> str:
+        for done in range(1, 4):
+            time.sleep(0.15)
+            progress.update(done, 3)
+        return threading.current_thread().name
+
+    name = background.run_with_progress(work, lambda p: seen.append((p.done, p.total)), name="mfviz-test-step",
+                                        poll=0.05)
+    assert name == "mfviz-test-step"  # not the caller's thread
+    assert seen[-1] == (3, 3) and (0, 0) in seen and len(set(seen)) >= 3  # drawn as it went, and at the end
+
+    def fail(progress: background.Progress) -> None:
+        raise ValueError("told to the caller")
+
+    with pytest.raises(ValueError, match="told to the caller"):
+        background.run_with_progress(fail, lambda p: None)
+
+
+def test_progress_says_the_pace_of_its_stage_and_the_quick_model_its_epoch_and_time_left():
+    from mfviz.dashboard.training import quick_progress
+
+    progress = background.Progress()
+    assert progress.seconds_left() is None and progress.share() == 0
+    progress.update(0, 8, "Training Implicit ALS")
+    progress.stage_started -= 2.0  # two epochs in 2 s: 6 left, 6 s
+    progress.update(2, 8)
+    assert progress.seconds_left() == pytest.approx(6.0, abs=0.5)
+    share, words = quick_progress(progress)
+    assert share == pytest.approx(0.05 + 0.8 * 2 / 8)
+    assert "Training Implicit ALS: epoch 2 of 8, about 6 s left" in words
+    progress.update(0, 0, "Scoring 600 users on their held-out items")
+    share, words = quick_progress(progress)
+    assert share == 0.9 and "Scoring 600 users on their held-out items… (0 s)" in words
+
+
+def test_the_quick_default_model_records_its_stages_where_a_waiting_page_reads_them(monkeypatch):
+    from mfviz import Interactions
+    from mfviz.dashboard import state
+    from mfviz.dashboard.training import default_model, quick_step
+    from mfviz.data.demo import generate_demo
+
+    ratings, _ = generate_demo(seed=5, n_users=300, n_items=120, n_ratings=6_000)
+    data = Interactions.from_frame(ratings, user="user", item="item", rating="rating")
+    key = state.interactions_hash(data)
+    seen, update = [], background.Progress.update
+
+    def recorded(self, done, total=None, stage=None):  # the real update, each call kept in order
+        update(self, done, total, stage)
+        seen.append((self.stage, self.done, self.total))
+
+    monkeypatch.setattr(background.Progress, "update", recorded)
+    entry = default_model(key, data)
+    assert background.step_finished(quick_step(key)) and entry.metrics
+    stages = list(dict.fromkeys(stage for stage, _, _ in seen))
+    assert stages == ["Splitting the data", "Preparing Implicit ALS", "Training Implicit ALS",
+                      f"Scoring {np.count_nonzero(np.diff(entry.test.matrix.indptr)):,} users on their held-out items"]
+    assert [done for stage, done, total in seen if stage.startswith("Training") and total == 8] == list(range(9))
