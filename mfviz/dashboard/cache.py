@@ -18,6 +18,7 @@ from threadpoolctl import threadpool_limits
 
 import mfviz
 from mfviz.dashboard import startup, state
+from mfviz.dashboard.waiting import waited
 
 # One BLAS thread for the whole server process. On a busy 2-core machine OpenBLAS's spinning worker
 # threads fight the page runs, numba's threads and each other: measured on MovieLens 100K under
@@ -227,6 +228,11 @@ def data_timeline(data_key: str, _timestamps) -> tuple | None:
     return None if line is None else (line, svg_charts.timeline_chart(line))
 
 
+# Default paces (seconds per unit of work) measured on 5M ratings, 100,000 users × 30,000 items, 32 factors, on this
+# 2-core machine at load 5-7: the Spectrum page's k = 100 13.3 s, the map 50.7 s, an index 5.6-7.3 s, the
+# summary over many items 3.8 s (`waiting.waited` then learns the pace of the process's own last step).
+@waited("spectrum", lambda data_key, matrix, k: f"Computing the data's {int(k)} largest singular values "
+        f"({matrix.nnz:,} interactions)", lambda data_key, matrix, k: matrix.nnz * int(k), 2.7e-8)
 @st.cache_data(show_spinner="Computing the spectrum of the data…", max_entries=8)
 def data_spectrum(data_key: str, _matrix, k: int):
     from mfviz import analysis
@@ -234,6 +240,8 @@ def data_spectrum(data_key: str, _matrix, k: int):
     return analysis.data_spectrum(_matrix, k=k)
 
 
+@waited("null spectrum", lambda data_key, matrix, k: f"Shuffling the items of {matrix.nnz:,} interactions and "
+        f"computing {int(k)} singular values", lambda data_key, matrix, k: matrix.nnz * int(k), 4e-8)
 @st.cache_data(show_spinner="Computing the spectrum of the shuffled data…", max_entries=8)
 def null_spectrum(data_key: str, _matrix, k: int):
     from mfviz.analysis.spectrum import null_spectrum
@@ -282,6 +290,9 @@ def dimension_end_names(model_key: str, data_key: str, _dims, _interactions, whi
     return dict(zip(which, end_names(described), strict=True))
 
 
+@waited("projection", lambda model_key, vectors, method, *_, **__: f"Mapping {len(vectors):,} items ({method.upper()}, "
+        "once per model and setting)", lambda model_key, vectors, method, *_, **__: len(vectors) * (method == "umap"),
+        1.7e-3)
 @st.cache_data(show_spinner="Projecting item vectors…", max_entries=16)
 def projection(model_key: str, _vectors: np.ndarray, method: str, n_neighbors: int, min_dist: float, *,
                n_components: int):
@@ -298,6 +309,13 @@ def preservation(model_key: str, _vectors: np.ndarray, projection_key: str, _coo
     return float(analysis.neighbourhood_preservation(_vectors, _coords, k=10, sample=500))
 
 
+def _index_size(model_key, vectors, metric) -> int:
+    """Rows of an index to build, 0 under NeighbourIndex's exact search (no index: nothing to wait for)."""
+    return len(vectors) if len(vectors) >= 20_000 else 0
+
+
+@waited("index", lambda model_key, vectors, metric: f"Building the {metric} neighbour index of {len(vectors):,} "
+        "items (once per model)", _index_size, 2.2e-4)
 @st.cache_resource(show_spinner="Building the neighbour index…", max_entries=8)
 def neighbour_index(model_key: str, _vectors: np.ndarray, metric: str):
     """A NeighbourIndex per (model, metric); read-only after construction."""
@@ -306,6 +324,8 @@ def neighbour_index(model_key: str, _vectors: np.ndarray, metric: str):
     return analysis.NeighbourIndex(_vectors, metric=metric)
 
 
+@waited("recall", lambda model_key, vectors, metric: f"Building the {metric} neighbour index of {len(vectors):,} "
+        "items and measuring its recall against exact search", _index_size, 2.3e-4)
 @st.cache_data(show_spinner="Measuring the index's recall…", max_entries=16)
 def index_recall(model_key: str, _vectors: np.ndarray, metric: str) -> tuple[float, bool]:
     index = neighbour_index(model_key, _vectors, metric)
@@ -332,6 +352,8 @@ def agreement(model_key: str, other_key: str, _vectors: np.ndarray, _other: np.n
     return neighbour_agreement(_vectors, _other, k=k, sample=1000)
 
 
+@waited("summary", lambda model_key, vectors, *_, **__: f"Comparing cosine and dot lists over 1,000 of "
+        f"{len(vectors):,} items", lambda model_key, vectors, *_, **__: len(vectors) * (len(vectors) >= 10_000), 1.3e-4)
 @st.cache_data(show_spinner="Comparing cosine and dot lists over many items…", max_entries=16)
 def neighbour_summary(model_key: str, _vectors: np.ndarray, data_key: str, _popularity, k: int, _matrix=None,
                       min_support: int = 0, _support=None):
@@ -566,6 +588,9 @@ def tradeoff(model_key: str, _model, _train, _test, k: int) -> pd.DataFrame:
 USERS_MAPPED = 5_000  # users on the Recommend page's map of users, at most (a fixed sample)
 
 
+@waited("user map", lambda model_key, data_key, factors, *_: f"Mapping {min(USERS_MAPPED, len(factors)):,} users "
+        "(UMAP of their vectors, once per model)", lambda model_key, data_key, factors, *_: min(USERS_MAPPED, len(factors)),
+        1.7e-3)
 @st.cache_data(show_spinner="Mapping the users (UMAP of their vectors, once per model)…", max_entries=8)
 def user_map(model_key: str, data_key: str, _user_factors, _matrix, _groups, _user_ids, _among=None) -> pd.DataFrame:
     """A UMAP map of a fixed sample of the users' vectors (of the users `_among` only when given: those the

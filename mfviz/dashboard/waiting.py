@@ -1,0 +1,71 @@
+"""Long cached steps a page waits on, drawn as a progress line: the step's name, the seconds so far and an estimate
+from the size of the work and the pace of the last such step in this process (the background worker may be the
+one computing it: the page then waits on Streamlit's per-key lock, which showed only a spinner)."""
+
+from __future__ import annotations
+
+import functools
+import time
+
+import streamlit as st
+
+SHOW_AFTER = 0.5  # seconds before a progress line is drawn: a cache hit draws nothing
+RATES: dict[str, float] = {}  # seconds per unit of work of each kind of step, the last one that took long here
+
+
+def waited(kind: str, words, units, default_rate: float):
+    """Decorate a cached wrapper: called in a page run, it runs in a thread of its own (background.run_with_progress)
+    while the page draws "`words(*args)`: N s, about M s left", M from `units(*args)` (the size of the work, 0 for
+    a step too small to wait on) times the last pace of this `kind` of step (else `default_rate`, seconds per unit
+    measured on a busy 2-core machine). Outside a page run (the background worker, a test) it is the plain call."""
+    def wrap(cached):
+        @functools.wraps(cached)
+        def call(*args, **kwargs):
+            from mfviz.dashboard import background
+
+            size = units(*args, **kwargs)
+            if size <= 0 or background.current_session() is None:
+                return cached(*args, **kwargs)
+            started = time.monotonic()
+            value = wait_drawn(lambda: cached(*args, **kwargs), words(*args, **kwargs),
+                               size * RATES.get(kind, default_rate))
+            elapsed = time.monotonic() - started
+            if elapsed > 2.0:  # computed (or waited on for long): the pace of this machine as it is now
+                RATES[kind] = elapsed / size
+            return value
+
+        if hasattr(cached, "clear"):  # a Streamlit cache's, kept reachable
+            call.clear = cached.clear
+        return call
+
+    return wrap
+
+
+def wait_drawn(compute, words: str, estimate: float):
+    """`compute()` in a thread of its own, a progress line under `words` drawn in the page meanwhile (after
+    SHOW_AFTER seconds), then removed. The share is the time spent against the estimate (at most 95%): the steps
+    waited on (UMAP, ARPACK, an index build) say nothing of how far they are."""
+    from mfviz.dashboard import background
+
+    started, slot = time.monotonic(), None
+
+    def show(_) -> None:
+        nonlocal slot
+        elapsed = time.monotonic() - started
+        if elapsed < SHOW_AFTER:
+            return
+        slot = slot or st.empty()
+        slot.progress(min(0.95, elapsed / estimate) if estimate > 0 else 0.5, text=progress_words(words, elapsed,
+                                                                                                    estimate))
+
+    try:
+        return background.run_with_progress(lambda _: compute(), show, name="mfviz-page-step")
+    finally:
+        if slot is not None:
+            slot.empty()
+
+
+def progress_words(words: str, elapsed: float, estimate: float) -> str:
+    if elapsed < estimate:
+        return f"{words}: {elapsed:.0f} s, about {max(1.0, estimate - elapsed):.0f} s left"
+    return f"{words}: {elapsed:.0f} s, still working (longer than the {estimate:.0f} s expected: the machine is busy)"
