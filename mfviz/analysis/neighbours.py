@@ -15,6 +15,7 @@ import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
 from mfviz.errors import DataError
+from mfviz.kernels.csr import columns_of
 from mfviz.kernels.topk import topk_dot
 
 METRICS = ("cosine", "dot")
@@ -567,13 +568,17 @@ def co_occurrence_lists(matrix, items, lists) -> tuple[np.ndarray, np.ndarray]:
     listed = np.unique(lists[lists >= 0])
     if listed.size == 0:  # every list empty (a minimum of interactions no item meets): nothing in common
         return np.zeros(lists.shape, np.int64), np.zeros(lists.shape)
-    binary = sp.csr_matrix((np.ones(matrix.nnz), matrix.indices, matrix.indptr), shape=matrix.shape).tocsc()
-    shared = sp.csr_matrix(binary[:, items].T @ binary[:, listed])  # items × listed: users in common
+    # the user columns of only the items asked about (the whole matrix turned to CSC took 1.3 s at 5M ratings)
+    wanted = np.union1d(items, listed)
+    col_indptr, users = columns_of(matrix.indptr.astype(np.int64), matrix.indices.astype(np.int64), matrix.shape[1],
+                                   wanted)
+    binary = sp.csc_matrix((np.ones(users.size), users, col_indptr), shape=(matrix.shape[0], wanted.size))
+    shared = sp.csr_matrix(binary[:, np.searchsorted(wanted, items)].T @ binary[:, np.searchsorted(wanted, listed)])
     rows = np.repeat(np.arange(items.size), lists.shape[1])
     where = np.searchsorted(listed, np.maximum(lists, 0)).ravel()
     together = np.asarray(shared[rows, where]).reshape(lists.shape).astype(np.int64)
     together[lists < 0] = 0
-    counts = np.diff(binary.indptr)
+    counts = np.bincount(matrix.indices, minlength=matrix.shape[1])  # each item's users (entries are distinct)
     expected = counts[items][:, None] * counts[np.maximum(lists, 0)] / max(matrix.shape[0], 1)
     lift = np.divide(together, expected, out=np.zeros(lists.shape), where=(expected > 0) & (lists >= 0))
     return together, lift
