@@ -24,7 +24,7 @@ def waited(kind: str, words, units, default_rate: float):
             from mfviz.dashboard import background
 
             size = units(*args, **kwargs)
-            if size <= 0 or background.current_session() is None:
+            if size <= 0 or background.current_session() is None or _inside_a_cached_function():
                 return cached(*args, **kwargs)
             started = time.monotonic()
             value = wait_drawn(lambda: cached(*args, **kwargs), words(*args, **kwargs),
@@ -39,6 +39,16 @@ def waited(kind: str, words, units, default_rate: float):
         return call
 
     return wrap
+
+
+def _inside_a_cached_function() -> bool:
+    """Whether this call comes from inside another cached function's computation (cache.user_lists asks for the
+    index): an element drawn there would be recorded and replayed on each of its cache hits."""
+    try:
+        from streamlit.runtime.scriptrunner_utils.script_run_context import in_cached_function
+    except ImportError:  # another Streamlit: draw nothing rather than risk it
+        return True
+    return bool(in_cached_function.get())
 
 
 def wait_drawn(compute, words: str, estimate: float):
