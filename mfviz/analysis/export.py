@@ -48,7 +48,8 @@ def recommendation_table(model, interactions, n: int = 10, progress=None) -> pd.
 
 def recommendation_csv(model, interactions, n: int = 10, progress=None) -> bytes:
     """`recommendation_table` as CSV bytes (a header, then one row per user and rank; text fields quoted), written by
-    Arrow: pandas' `to_csv` took 14 s of the 69 s of 1,000,000 rows (100,000 users' top 10), Arrow 2 s."""
+    Arrow: 1,000,000 rows (100,000 users' top 10) took pandas' `to_csv` 1.4 s and Arrow 0.17 s at load 2 (14 s and 2.2 s
+    at load 7)."""
     import pyarrow as pa
     import pyarrow.csv as pa_csv
 

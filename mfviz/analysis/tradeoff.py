@@ -150,7 +150,7 @@ def accuracy_popularity_tradeoff(model, train, test, strengths=STRENGTHS, k: int
     if users.size == 0:
         raise DataError("no test user has a training interaction (or the test set is empty), so there is no accuracy "
                         "to trade; train with a test share above 0, on a split that keeps some of each user's items")
-    # each item's training users, counted without turning the whole matrix to CSC (1.3 s at 5M ratings)
+    # each item's training users, counted without turning the whole matrix to CSC (up to 1.3 s at 5M ratings)
     popularity = np.bincount(sp.csr_matrix(train_matrix).indices, minlength=train_matrix.shape[1]).astype(np.float64)
     tail = ~long_tail_split(popularity, head_share)
     spread = score_spread(model, seed)

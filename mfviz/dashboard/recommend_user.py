@@ -142,7 +142,8 @@ def history_table(view: RecommendView, user: int, row, trained) -> pd.DataFrame:
 
 
 # Scores (ranked users × items) above which every user's list is prepared first, with a progress bar: inside the
-# download button's own spinner, 100,000 users × 30,000 items (5M ratings) took 69 s with no word of how far it was.
+# download button's own spinner, 100,000 users × 30,000 items (5M ratings) took 69 s in a review (at load 8-10) with
+# no word of how far it was.
 PREPARE_ABOVE = 50_000_000
 PREPARED = "mfviz.recommend.prepared_lists"  # session key: the (model, data, n) whose lists this session prepared
 

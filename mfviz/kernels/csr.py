@@ -341,7 +341,7 @@ def merge_rows_in_place_reference(starts, cols, values, stamps, policy):
 def columns_of(indptr, indices, n_cols, wanted):
     """The rows holding each of the `wanted` columns of a CSR pattern, as a CSC of those columns only: (col_indptr
     of len(wanted) + 1, row indices in increasing order). One pass over the entries: converting the whole matrix
-    (scipy's tocsc) to take a few columns took 1.3 s of 5M entries, every time an item's neighbours were drawn.
+    (scipy's tocsc) to take a few columns took up to 1.3 s of 5M entries on a busy machine, at every call.
     indptr, indices: the CSR (n_rows + 1, nnz); wanted: distinct column indices (int64)."""
     slot = np.full(n_cols, -1, np.int64)
     for position in range(wanted.shape[0]):
