@@ -159,6 +159,7 @@ class TrainingJob:
     test_pairs: Any = None  # the test part as COO, made once for every epoch's RMSE
     compile_seconds: float = 0.0  # spent compiling (or loading) the kernels before the fits (`compile_first`)
     scoring: bool = False  # the fit is done and the test users' lists are being ranked for the metrics
+    shown_before: str | None = None  # the model the pages showed when it started: offered back if this one ranks worse
 
     def start(self) -> TrainingJob:
         self.thread = threading.Thread(target=self._run_in_background, name=f"mfviz-train-{self.kind}", daemon=True)

@@ -2228,6 +2228,12 @@ def test_the_train_page_starts_on_implicit_als_and_says_what_it_makes_of_ratings
     from mfviz.dashboard.versus_baseline import below_baseline
     said = any("do not beat the Popularity baseline" in w.value for w in at.warning)
     assert said == (below_baseline(entry) is not None) and said  # 3 epochs of Funk SVD rank below popularity here
+    # the quick default, shown before and above the baseline, is offered back in one click; Funk SVD stays listed
+    quick = next(name for name in at.session_state["mfviz.models"] if "quick default" in name)
+    assert below_baseline(at.session_state["mfviz.models"][quick]) is None
+    at.button(key="train_show_before").click().run()
+    assert at.session_state["mfviz.active_model"] == quick and entry.name in at.session_state["mfviz.models"]
+    assert not any(b.key == "train_show_before" for b in at.button)  # shown again: nothing left to offer
 
 
 def test_who_gets_a_new_item_names_a_genre_only_beyond_chance():
