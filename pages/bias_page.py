@@ -76,7 +76,7 @@ if table["bias–popularity ρ"].notna().any():
 st.dataframe(table, hide_index=True, width="stretch", column_order=SHOWN, placeholder=training.NO_VALUE, column_config={
     "model": st.column_config.TextColumn(pinned=True),  # rows stay named when scrolled
     "accuracy": st.column_config.TextColumn(
-        "Beats Popularity?", width=130,
+        "Beats the baseline?", width=130,
         help="NDCG against the Popularity baseline, the Train page's verdict: whether the model's lists rank the "
              "held-out items better than the baseline's, " + versus_baseline.VERDICT_HELP
              + " The numbers: the difference in NDCG" + (f"@{verdict_k[0]}" if len(verdict_k) == 1 else "@k")
@@ -123,7 +123,7 @@ if shown in rows.index and shown != "Popularity":
            "here, less popular lists are not better ones" if verdict and verdict.startswith(versus_baseline.WORSE) else
            f"\n- and its lists rank the held-out items no better than the Popularity baseline's ({verdict})"
            if verdict and verdict.startswith(versus_baseline.TIE) else ""))
-st.caption(f"↓ lower, ↑ higher: the way to less popularity bias (not to better lists: “Beats Popularity?” says "
+st.caption(f"↓ lower, ↑ higher: the way to less popularity bias (not to better lists: “Beats the baseline?” says "
            f"that). Long tail = items outside the most popular ones that carry 20% of interactions; lists of k = {k} "
            "for a sample of up to 2,000 users, each without the items the user has in the data (as on the Recommend "
            "page; the Train page's coverage counts test users' lists instead, so it differs); popularity counts all "

@@ -116,7 +116,7 @@ def test_beating_the_baseline_is_said_only_beyond_noise_in_every_place_that_says
             assert model["ndcg@10"].mean() > baseline["ndcg@10"].mean() and difference - half < 0 < difference + half
         paired = paired_difference(model, baseline, "ndcg@10")
         numbers = f"{difference:+.3f} ± {half:.3f} NDCG@10 on 400 users".replace("-", "−")
-        # the Train page's "beats the baseline?" column and the Popularity bias page's "Beats Popularity?"
+        # the Train page's "beats the baseline?" column and the Popularity bias page's "Beats the baseline?"
         verdicts[case] = versus_baseline.against_baseline(paired, 10)
         assert verdicts[case] == f"{expected_words[case]}, {numbers}"
         # the report's first paragraph: the same verdict and numbers

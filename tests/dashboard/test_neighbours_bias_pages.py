@@ -325,7 +325,7 @@ def test_the_bias_table_has_plain_headers_and_a_plain_summary_of_the_active_mode
     # plain headers with which way is good; the analyst's term first in each tooltip
     config = json.loads(at.dataframe[0].proto.columns)
     assert {column: (c["label"], c["help"].split(" ")[0]) for column, c in config.items() if "label" in c} == {
-        "accuracy": ("Beats Popularity?", "NDCG"), "arp": ("Avg. pop. ↓", "ARP"),
+        "accuracy": ("Beats the baseline?", "NDCG"), "arp": ("Avg. pop. ↓", "ARP"),
         "aplt": ("Tail % ↑", "APLT"), "coverage": ("Catalogue % ↑", "Catalogue"), "gini": ("Unevenness ↓", "Gini"),
         "norm–popularity ρ": ("Length–pop. ρ", "Vector")}  # no biases: no bias–popularity ρ
     assert "its item biases" not in words
@@ -359,7 +359,7 @@ def test_the_bias_table_says_which_models_lists_beat_the_popularity_baseline():
         assert json.loads(at.dataframe[0].proto.columns)["accuracy"]["help"].count(f"on {difference.size:,} test users")
     assert pd.isna(table.loc["Popularity", "accuracy"])  # the baseline itself: "–"
     column = json.loads(at.dataframe[0].proto.columns)["accuracy"]
-    assert column["label"] == "Beats Popularity?" and "the difference in NDCG@10 ± the half-width" in column["help"]
+    assert column["label"] == "Beats the baseline?" and "the difference in NDCG@10 ± the half-width" in column["help"]
     words = next(m.value for m in at.markdown if m.value.startswith("In plain words"))
     assert (f"- but its lists rank the held-out items worse than the Popularity baseline's beyond noise "
             f"({table.loc[funk, 'accuracy']} NDCG@10 on ") in words

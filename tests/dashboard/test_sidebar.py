@@ -57,7 +57,7 @@ def test_the_active_model_is_marked_in_the_trained_models_list():
 def test_a_fit_under_a_tenth_of_a_second_is_not_said_to_take_none():
     # the quick default on the demo fits in about 0.04 s once compiled: "0.0 s" read as if nothing had trained
     rows = [line for line in lines(sidebar_app(None, None, seconds=(0.04, 2.345))) if line.startswith("- ")]
-    assert rows[0] == "- ALS (f=8) · 0.04\u00a0s" and rows[1].startswith("- **Implicit ALS (f=16) · 2.3\u00a0s**")
+    assert rows[0] == "- ALS (f=8) · fit 0.04\u00a0s" and rows[1].startswith("- **Implicit ALS (f=16) · fit 2.3\u00a0s**")
 
 
 @pytest.mark.skipif(not ML100K.exists(), reason="MovieLens 100K is not in ../shared/datasets")
