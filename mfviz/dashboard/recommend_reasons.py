@@ -1,6 +1,6 @@
 """Why the Recommend page's lists hold what they hold: the "because of" column (the profile item adding most
-to each score) and the caption's sentences on how it was found, what a score is, the items' biases and the
-popularity penalty."""
+to each score, a disliked one as "unlike" it) and the caption's sentences on how it was found, what a score
+is, the items' biases and the popularity penalty."""
 
 from __future__ import annotations
 
@@ -15,9 +15,9 @@ from mfviz.dashboard.recommend_view import RecommendView, penalty_for, predicts_
 def because_of(view: RecommendView, items: np.ndarray, values: np.ndarray | None, targets: np.ndarray, disliked=(),
                negatives: np.ndarray | None = None) -> tuple[list[str], np.ndarray, np.ndarray]:
     """For each target, the profile item adding most to its score, how much, and — for a model whose parts add
-    up to the score's personal part (parts_add_up) — its share of the parts that raise it (see reasons_note); an
-    item of `disliked` is named as such (a star-predicting model moves away from it, toward these), and on
-    ratings an item rated below the scale's middle with its rating (a user's 1-star film read as a reason)."""
+    up to the score's personal part (parts_add_up) — its share of the parts that raise it (see reasons_note).
+    The label says which way the item pulls (`reason_label`): a liked item by its title, a disliked one (of
+    `disliked`, or rated below the scale's middle) that a model of ratings moves away from as "unlike <title>"."""
     entry, model, scale, titles = view.entry, view.model, view.scale, view.titles
     if targets.size == 0 or items.size == 0:
         return [""] * targets.size, np.full(targets.size, np.nan), np.full(targets.size, np.nan)
@@ -32,20 +32,43 @@ def because_of(view: RecommendView, items: np.ndarray, values: np.ndarray | None
     for t, row in enumerate(contributions):
         best = int(np.nanargmax(row)) if not np.isnan(row).all() else -1
         if best >= 0 and row[best] >= least:
-            # a model of ratings moves away from a low-rated item; for the others a rating is a strength of interest
+            # on ratings a rating is shown beside its title only for a model that reads it as one (predicts_ratings)
             rating = None if values is None or scale is None or not predicts_ratings(entry) else float(values[best])
-            low = rating is not None and rating < (scale[0] + scale[-1]) / 2
-            labels.append(str(titles[items[best]]) + (" (disliked)" if int(items[best]) in disliked else
-                                                      f" (rated {rating:g})" if low else ""))
+            labels.append(reason_label(view, str(titles[items[best]]), rating, int(items[best]) in disliked))
             adds[t] = row[best]
             # the largest part is often a small one (7-14% of an implicit ALS score on MovieLens): said, so that
             # "because of" is not read as the one cause. Of the parts that raise the score, not of their sum with
-            # those that lower it (a disliked item's, a low rating's), which read "130%" beside a named like
+            # those that lower it, which read "130%" beside a named like
             if parts_add_up(view) and not np.isnan(row).any():
                 shares[t] = 100 * row[best] / row[row > 0].sum()
         else:
             labels.append("—")
     return labels, adds, shares
+
+
+def moves_away(view: RecommendView) -> bool:
+    """Whether the model fits ratings around a mean and biases (Funk SVD, SVD++, ALS with their default biases),
+    so that a low rating is a residual below zero: its fold-in turns the user vector away from the item, and the
+    item's part raises the scores of items unlike it. Without biases a rating of 1 is a weak pull toward it."""
+    return predicts_ratings(view.entry) and bool(getattr(view.model, "biases", True))
+
+
+def low_rating(view: RecommendView, rating: float | None) -> bool:
+    """Whether a profile rating counts as disliked: below the middle of the data's scale (1 or 2 of 1-5), a
+    rating anyone reads as a dislike; below the user's own mean would call a generous rater's 4 one."""
+    return rating is not None and view.scale is not None and rating < (view.scale[0] + view.scale[-1]) / 2
+
+
+def reason_label(view: RecommendView, title: str, rating: float | None, disliked: bool) -> str:
+    """The "because of" words for the profile item with the largest part: "<title>" for a liked item; "unlike
+    <title> (rated 1)" / "(disliked)" for a disliked one whose part raises the score because the model moves away
+    from it (on MovieLens user 554's 1-star films read "because of" them on 8 of Funk SVD's 10 rows); a model
+    without biases, which reads a low rating as weak interest, keeps the title and says the rating."""
+    low = low_rating(view, rating)
+    if not (disliked or low):
+        return title
+    tag = "disliked" if disliked else f"rated {rating:g}"
+    return f"unlike {title} ({tag})" if moves_away(view) else f"{title} ({tag})"
 
 
 def parts_add_up(view: RecommendView) -> bool:
@@ -62,7 +85,7 @@ def reasons_note(view: RecommendView, profile_size: int, built: bool = False) ->
                "vector times the item's) splits exactly into one part per profile item, and the parts add up to "
                f"it{' (Hu, Koren & Volinsky 2008)' if entry.kind == 'ials' else ''}; \"because of\" names the "
                "item with the largest part, \"adds\" gives it and \"share\" its share of the parts that raise the "
-               "score (a disliked item's part lowers it).")
+               "score (a part can also lower it).")
     else:
         considered = (f" (the 100 of {profile_size} items most like these recommendations)"
                       if profile_size > 100 else "")
@@ -74,6 +97,12 @@ def reasons_note(view: RecommendView, profile_size: int, built: bool = False) ->
                                                      if parts_add_up(view) and profile_size <= 100 else ""))
     if getattr(model, "user_bias", None) is not None:
         how += " The user's bias lifts every item alike, so it is no reason and is left out."
+    if moves_away(view) and view.scale is not None:
+        middle = (view.scale[0] + view.scale[-1]) / 2
+        how += (f" {entry.name} fits ratings around the mean and the items' biases, so an item rated low turns the "
+                "user vector away from it, and its part raises the scores of items unlike it: such a reason reads "
+                f"\"unlike X (rated 1)\"{' (a dislike of the box: (disliked))' if built else ''}. Rated low means below the scale's middle ({middle:g}), a rating anyone "
+                "reads as a dislike; the user's own mean would call a generous rater's 4 one.")
     if getattr(model, "feedback", "any") == "implicit" and view.inter.is_explicit:
         if built:  # `built`: a profile built on the page, whose dislikes are told apart (dislikes_note)
             how += (f" {entry.name} reads every rating of a liked item as a sign of interest, a low one too (a "

@@ -38,9 +38,11 @@ COLUMNS = {"title": st.column_config.TextColumn(width=280),
                               "an item the user has without having seen it."),
            "popularity": st.column_config.NumberColumn("pop.", width=45, help="Interactions in the data."),
            "because of": st.column_config.TextColumn(
-               width=220, help="The item of the profile that raises this score most. \"(rated 1)\": a low rating of "
-                               "it does, for a model of ratings — the user vector moves away from that item, and so "
-                               "toward items unlike it."),
+               width=220, help="The item of the profile that raises this score most. \"unlike X (rated 1)\": an "
+                               "item rated below the scale's middle (or in the dislikes box: \"(disliked)\") raises "
+                               "it, for a model of ratings with biases (Funk SVD, SVD++, ALS) — the user vector "
+                               "moves away from that item, and so toward items unlike it. \"X (rated 1)\" without "
+                               "\"unlike\": a model without biases reads the low rating as weak interest."),
            "adds": st.column_config.NumberColumn(
                width=55, format="%+.3f", help="That item's part of the score's personal part (user vector · item "
                                               "vector; an item's bias is no one's part): see the note under the table."),
