@@ -237,7 +237,8 @@ def test_a_profile_can_dislike_items_which_a_rating_model_moves_away_from_and_an
     assert recommended(at).value["title"].tolist() == [str(t) for t in titles[expected]]
     assert any("1 disliked item is folded in with the lowest rating" in c.value for c in at.caption)
     reasons = recommended(at).value["because of"].tolist()
-    assert all(r in ("—", str(titles[0]), f"{titles[3]} (disliked)") for r in reasons)
+    # Funk SVD moves away from the disliked film: a part it gives is "unlike" it, never "because of" it
+    assert all(r in ("—", str(titles[0]), f"unlike {titles[3]} (disliked)") for r in reasons)
 
     quick = next(name for name in session_models(at) if name.endswith("(quick default)"))
     at.selectbox(key="model_picker").set_value(quick).run()
@@ -2430,14 +2431,17 @@ def test_a_model_of_ratings_shows_its_predicted_ratings_and_how_much_its_item_bi
     assert "\"predicted\" adds the global mean and the user's bias" in caption
     assert f"averages {model.item_bias[ids].mean():+.2f} over this list" in caption
     assert f"{np.intersect1d(best, ids).size} of these 10 items" in caption
-    # a reason rated below the scale's middle carries its rating; the others none
+    # a reason rated below the scale's middle is one the model moved away from: "unlike" it, with its rating
+    # (it read "because of" a 1-star film); the others are the title alone, rated at the middle or above
     ratings = dict(zip(inter.titles[row.indices], row.data, strict=True))
     for label in table["because of"]:
-        title, _, rated = label.partition(" (rated ")
+        title, _, rated = label.removeprefix("unlike ").partition(" (rated ")
         if rated:
-            assert float(rated.rstrip(")")) == ratings[title] < 3
+            assert label.startswith("unlike ") and float(rated.rstrip(")")) == ratings[title] < 3, label
         elif label != "—":
             assert ratings[label] >= 3
+    assert any("such a reason reads \"unlike X (rated 1)\"" in c.value and "below the scale's middle (3)" in c.value
+               for c in at.caption)
 
 
 def test_a_profile_on_a_model_of_ratings_gets_predicted_ratings_from_its_own_bias():
@@ -2465,8 +2469,9 @@ def test_a_profile_on_a_model_of_ratings_gets_predicted_ratings_from_its_own_bia
     labels = recommended(at).value["because of"]
     low = {str(inter.titles[i]) for i in (3, 7, 11, 20)}
     assert labels.str.endswith(" (rated 1)").any()
-    for label in labels:
-        assert label.endswith(" (rated 1)") == (label.removesuffix(" (rated 1)") in low), label
+    for label in labels:  # Funk SVD moves away from them: "unlike" each
+        assert label.endswith(" (rated 1)") == label.startswith("unlike ") == (
+            label.removeprefix("unlike ").removesuffix(" (rated 1)") in low), label
 
 
 def test_the_results_table_gives_the_epochs_of_the_model_kept():

@@ -1,11 +1,17 @@
-"""The Recommend list's "because of" words on a one-factor ALS whose parts are worked out by hand: a disliked
-item whose part is the largest reads "unlike <title>", a liked one its title, "adds" and "share" the same part."""
+"""The Recommend list's "because of" words on a one-factor ALS whose parts are worked out by hand (a disliked
+item whose part is the largest reads "unlike <title>", a liked one its title, "adds" and "share" the same part),
+and on the page for MovieLens 100K's user 554 (AppTest)."""
+
+import os
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from mfviz import Interactions
+from mfviz.analysis import profile_contributions
 from mfviz.dashboard.recommend_reasons import because_of, reasons_note
 from mfviz.dashboard.recommend_view import RecommendView
 from mfviz.dashboard.state import DataEntry, ModelEntry
@@ -58,3 +64,42 @@ def test_without_biases_a_low_rating_is_weak_interest_and_keeps_its_title():
     assert labels == [f"{view.titles[1]} (rated 1)"]
     assert added[0] == pytest.approx(1 / 3, rel=1e-5) and shares[0] == pytest.approx(100)
     assert "unlike" not in reasons_note(view, 2)
+
+
+ROOT = Path(__file__).resolve().parents[2]
+ML100K = ROOT.parent / "shared" / "datasets" / "ml-100k" / "u.data"
+os.environ["MFVIZ_NO_WARM_UP"] = "1"  # no UMAP compilation thread competing with this test
+os.environ["MFVIZ_NO_PRECOMPUTE"] = "1"
+
+
+@pytest.mark.skipif(not (ML100K.parent / "u.item").is_file(), reason=f"MovieLens 100K not found at {ML100K}")
+def test_user_554s_one_star_films_read_unlike_them_on_the_page():
+    """The reviewer's case: Funk SVD at its defaults on MovieLens 100K, user 554, who rated Devil in a Blue Dress
+    and Muppet Treasure Island 1 star; their parts were the largest on most rows and read "because of" them."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.session_state["latent_method"] = "PCA"
+    at.run()
+    at.file_uploader(key="upload_items").set_value(("u.item", (ML100K.parent / "u.item").read_bytes(), "text/plain"))
+    at.file_uploader(key="upload_interactions").set_value(("u.data", ML100K.read_bytes(), "text/plain"))
+    at.run()
+    at.switch_page("pages/train_page.py").run()
+    at.selectbox(key="train_model").set_value("funksvd").run()
+    at.button(key="train_submit").click().run()
+    at.switch_page("pages/recommend_page.py").run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    inter = at.session_state["mfviz.data"].interactions
+    user = int(np.flatnonzero(inter.user_ids.astype(str) == "554")[0])
+    at.selectbox(key="rec_user").set_value(user).run()
+    entry = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value]
+    table = next(d.value for d in at.dataframe if "because of" in d.value.columns)
+    row = entry.train.matrix[user]  # the reasons come from the items the model was trained on
+    targets = np.array([int(np.flatnonzero(inter.titles == title)[0]) for title in table["title"]])
+    parts = profile_contributions(entry.model, row.indices, row.data, targets, limit=100)
+    best = np.nanargmax(parts, axis=1)
+    rated = row.data[best]
+    assert (rated == 1).sum() >= 5, rated  # the 1-star films carry the largest part on most rows
+    for label, adds, item, rating, part in zip(table["because of"], table["adds"], row.indices[best], rated,
+                                               parts[np.arange(targets.size), best], strict=True):
+        title = str(inter.titles[item])
+        assert label == (f"unlike {title} (rated {rating:g})" if rating < 3 else title), label
+        assert adds == pytest.approx(part, abs=1e-5)
