@@ -30,6 +30,9 @@ def profile_contributions(model, items, values, targets, limit: int | None = Non
     A model that can split its scores exactly (`model.score_contributions`: ALS, implicit ALS) gives
     that split instead: every column, parts adding up to the score. `disliked`: items the vector was
     folded in as unwanted (`fold_in_disliking`); only a model with that solve takes them.
+    A part's sign is not the item's rating: a model fitted around a mean and biases (Funk SVD, SVD++,
+    ALS) turns the vector away from an item rated low, so that item's part is positive for the targets
+    unlike it (the Recommend page names it "unlike" the item, `recommend_reasons.reason_label`).
     """
     items = np.atleast_1d(np.asarray(items, np.int64))
     if disliked is not None and len(disliked):

@@ -102,7 +102,8 @@ def reasons_note(view: RecommendView, profile_size: int, built: bool = False) ->
         how += (f" {entry.name} fits ratings around the mean and the items' biases, so an item rated low turns the "
                 "user vector away from it, and its part raises the scores of items unlike it: such a reason reads "
                 f"\"unlike X (rated 1)\"{' (a dislike of the box: (disliked))' if built else ''}. Rated low means below the scale's middle ({middle:g}), a rating anyone "
-                "reads as a dislike; the user's own mean would call a generous rater's 4 one.")
+                "reads as a dislike (the user's own mean would call a generous rater's 4 one); a rating at the "
+                "middle lies near the data's mean and pulls little either way.")
     if getattr(model, "feedback", "any") == "implicit" and view.inter.is_explicit:
         if built:  # `built`: a profile built on the page, whose dislikes are told apart (dislikes_note)
             how += (f" {entry.name} reads every rating of a liked item as a sign of interest, a low one too (a "
