@@ -32,8 +32,9 @@ def because_of(view: RecommendView, items: np.ndarray, values: np.ndarray | None
     for t, row in enumerate(contributions):
         best = int(np.nanargmax(row)) if not np.isnan(row).all() else -1
         if best >= 0 and row[best] >= least:
-            # on ratings a rating is shown beside its title only for a model that reads it as one (predicts_ratings)
-            rating = None if values is None or scale is None or not predicts_ratings(entry) else float(values[best])
+            # a low rating is said for every model: one that reads it as weak interest (implicit ALS, Truncated SVD)
+            # named a user's 1-star film with no word of its rating, as if it were liked
+            rating = None if values is None or scale is None or not view.inter.is_explicit else float(values[best])
             labels.append(reason_label(view, str(titles[items[best]]), rating, int(items[best]) in disliked))
             adds[t] = row[best]
             # the largest part is often a small one (7-14% of an implicit ALS score on MovieLens): said, so that
@@ -63,7 +64,8 @@ def reason_label(view: RecommendView, title: str, rating: float | None, disliked
     """The "because of" words for the profile item with the largest part: "<title>" for a liked item; "unlike
     <title> (rated 1)" / "(disliked)" for a disliked one whose part raises the score because the model moves away
     from it (on MovieLens user 554's 1-star films read "because of" them on 8 of Funk SVD's 10 rows); a model
-    without biases, which reads a low rating as weak interest, keeps the title and says the rating."""
+    that reads a rating as a strength of interest (implicit ALS, Truncated SVD, a model without biases) takes a low
+    one as weak interest: it keeps the title and says the rating."""
     low = low_rating(view, rating)
     if not (disliked or low):
         return title

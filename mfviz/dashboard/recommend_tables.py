@@ -42,7 +42,8 @@ COLUMNS = {"title": st.column_config.TextColumn(width=280),
                                "item rated below the scale's middle (or in the dislikes box: \"(disliked)\") raises "
                                "it, for a model of ratings with biases (Funk SVD, SVD++, ALS) — the user vector "
                                "moves away from that item, and so toward items unlike it. \"X (rated 1)\" without "
-                               "\"unlike\": a model without biases reads the low rating as weak interest."),
+                               "\"unlike\": a model that reads a rating as a strength of interest (implicit ALS, "
+                               "Truncated SVD, a model without biases) takes the low rating as weak interest."),
            "adds": st.column_config.NumberColumn(
                width=55, format="%+.3f", help="That item's part of the score's personal part (user vector · item "
                                               "vector; an item's bias is no one's part): see the note under the table."),

@@ -15,19 +15,21 @@ from mfviz.analysis import profile_contributions
 from mfviz.dashboard.recommend_reasons import because_of, reasons_note
 from mfviz.dashboard.recommend_view import RecommendView
 from mfviz.dashboard.state import DataEntry, ModelEntry
-from mfviz.models import ALS
+from mfviz.models import ALS, ImplicitALS
 
 
-def one_factor_view(biases: bool) -> RecommendView:
+def one_factor_view(biases: bool, model_class=ALS) -> RecommendView:
     """ALS with f = 1, λ = 1, μ = 3 (0 without biases), item biases 0 and item vectors 1, -2, 1, -1: a profile
     item's part of target t is t_j · y_t · (A⁻¹ f_j)[0] (ALS.score_contributions), here small enough by hand."""
     frame = pd.DataFrame({"user": [0, 0, 1, 1, 2, 2], "item": [0, 1, 2, 3, 0, 3], "rating": [5, 1, 4, 2, 3, 5]})
     inter = Interactions.from_frame(frame, user="user", item="item", rating="rating")
-    model = ALS(factors=1, epochs=1, regularization=1.0, biases=biases, random_state=0).fit(inter)
+    extra = {"biases": biases} if model_class is ALS else {"alpha": 1.0}
+    model = model_class(factors=1, epochs=1, regularization=1.0, random_state=0, **extra).fit(inter)
     model._item_factors = np.array([[1.0], [-2.0], [1.0], [-1.0]], np.float32)
     if biases:
         model.item_bias, model.global_mean = np.zeros(4, np.float32), 3.0
-    entry = ModelEntry(name="ALS", model=model, kind="als", params={}, key=f"one-factor-{biases}", data_key="tiny")
+    entry = ModelEntry(name=model_class.__name__, model=model, kind=model_class.__name__.lower(), params={},
+                       key=f"one-factor-{model_class.__name__}-{biases}", data_key="tiny")
     return RecommendView(entry=entry, data=DataEntry(inter, "tiny", "tiny"), popularity=np.full(4, 2), n=2,
                          strength=0.0, scale=[1.0, 2.0, 3.0, 4.0, 5.0], compare=[])
 
@@ -65,6 +67,15 @@ def test_without_biases_a_low_rating_is_weak_interest_and_keeps_its_title():
     assert added[0] == pytest.approx(1 / 3, rel=1e-5) and shares[0] == pytest.approx(100)
     assert "unlike" not in reasons_note(view, 2)
 
+
+
+def test_implicit_als_reads_a_low_rating_as_weak_interest_and_says_the_rating():
+    # c = 1 + r: c_0 = 6, c_1 = 2; W⁻¹ = YᵀY + Σ (c_j - 1) y_j² + λ = 7 + 5 + 4 + 1 = 17. Target 3 (y = -1): item 0
+    # adds 6 · (-1) · 1 / 17, item 1 (rated 1) 2 · (-1) · (-2) / 17 = 4/17: the model's interest in it, said so
+    view = one_factor_view(biases=False, model_class=ImplicitALS)
+    labels, added, shares = because_of(view, np.array([0, 1]), np.array([5.0, 1.0]), np.array([3]))
+    assert labels == [f"{view.titles[1]} (rated 1)"]
+    assert added[0] == pytest.approx(4 / 17, rel=1e-5) and shares[0] == pytest.approx(100)
 
 ROOT = Path(__file__).resolve().parents[2]
 ML100K = ROOT.parent / "shared" / "datasets" / "ml-100k" / "u.data"
