@@ -93,7 +93,8 @@ def dislikes_note(recommender: ModelEntry, count: int) -> str:
     items = f"{count} disliked item{'s are' if count != 1 else ' is'}"
     if predicts_ratings(recommender):
         return (f" The {items} folded in with the lowest rating, so {recommender.name} moves away from "
-                f"{'them' if count != 1 else 'it'}: \"(disliked)\" marks a recommendation that owes most to that.")
+                f"{'them' if count != 1 else 'it'}: \"unlike X (disliked)\" marks a recommendation that owes most to "
+                "that.")
     if hasattr(recommender.model, "fold_in_disliking"):
         return (f" {recommender.name} learns from what people chose, so the {items} folded in as "
                 "surely unwanted (an observed preference 0, held as firmly as the strongest like), which turns the "

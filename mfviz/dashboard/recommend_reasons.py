@@ -103,7 +103,7 @@ def reasons_note(view: RecommendView, profile_size: int, built: bool = False) ->
         middle = (view.scale[0] + view.scale[-1]) / 2
         how += (f" {entry.name} fits ratings around the mean and the items' biases, so an item rated low turns the "
                 "user vector away from it, and its part raises the scores of items unlike it: such a reason reads "
-                f"\"unlike X (rated 1)\"{' (a dislike of the box: (disliked))' if built else ''}. Rated low means below the scale's middle ({middle:g}), a rating anyone "
+                f"\"unlike X (rated 1)\". Rated low means below the scale's middle ({middle:g}), a rating anyone "
                 "reads as a dislike (the user's own mean would call a generous rater's 4 one); a rating at the "
                 "middle lies near the data's mean and pulls little either way.")
     if getattr(model, "feedback", "any") == "implicit" and view.inter.is_explicit:
@@ -113,8 +113,11 @@ def reasons_note(view: RecommendView, profile_size: int, built: bool = False) ->
                     "belongs in the dislikes box.")
         else:
             how += (f" {entry.name} reads every rating as a sign of interest, a low one too, so a reason can be an "
-                    "item the user rated low; binarise the ratings on the Data page (Prepare) to train it on likes "
-                    "only.")
+                    "item the user rated low (\"X (rated 1)\"); binarise the ratings on the Data page (Prepare) to "
+                    "train it on likes only.")
+    elif entry.kind == "svd" and view.inter.is_explicit:
+        how += (f" {entry.name} weighs each item by its rating, so a low rating is weak interest, not a dislike: a "
+                "reason the user rated low reads \"X (rated 1)\".")
     return "Why: " + how
 
 

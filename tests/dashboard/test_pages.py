@@ -235,7 +235,8 @@ def test_a_profile_can_dislike_items_which_a_rating_model_moves_away_from_and_an
     vector = funk.fold_in(np.array([0, 3]), np.array([5.0, 1.0], np.float32))
     expected = funk.recommend_for_vector(vector, n=10, exclude=[0, 3])[0]
     assert recommended(at).value["title"].tolist() == [str(t) for t in titles[expected]]
-    assert any("1 disliked item is folded in with the lowest rating" in c.value for c in at.caption)
+    assert any("1 disliked item is folded in with the lowest rating" in c.value
+               and "\"unlike X (disliked)\" marks a recommendation" in c.value for c in at.caption)
     reasons = recommended(at).value["because of"].tolist()
     # Funk SVD moves away from the disliked film: a part it gives is "unlike" it, never "because of" it
     assert all(r in ("—", str(titles[0]), f"unlike {titles[3]} (disliked)") for r in reasons)
@@ -260,6 +261,9 @@ def test_a_profile_can_dislike_items_which_a_rating_model_moves_away_from_and_an
                                         exclude=[0, 3])[0]
     assert recommended(at).value["title"].tolist() == [str(t) for t in titles[expected]]
     assert any("1 disliked item is left out of the profile it folds in" in c.value for c in at.caption)
+    # a rating is weight to it: a low-rated reason is weak interest, never "unlike" it
+    assert any("a low rating is weak interest, not a dislike" in c.value for c in at.caption)
+    assert not recommended(at).value["because of"].str.startswith("unlike ").any()
 
     at.selectbox(key="model_picker").set_value(quick).run()
     at.multiselect(key="rec_profile").set_value([]).run()  # dislikes alone tell implicit ALS nothing
