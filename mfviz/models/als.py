@@ -81,7 +81,8 @@ class ALS(Model):
         The fold-in is a ridge regression of the profile's ratings less μ and the item biases,
         t_j = r_j − μ − b_j, on the item vectors f_j = (y_j, 1) (the 1 for the user bias): z = A⁻¹ Σ_j t_j f_j
         with A = Σ_j f_j f_jᵀ + λI and z = (x, b_u). So y_tᵀx splits into t_j (y_t, 0)ᵀ A⁻¹ f_j; a rating
-        below what μ + b_j predicts gives a negative part. The user bias b_u is left out: it lifts every
+        below what μ + b_j predicts has t_j < 0, so its part lowers the items near it (the sign of
+        (y_t, 0)ᵀ A⁻¹ f_j) and raises those unlike it. The user bias b_u is left out: it lifts every
         item alike, so it explains no ranking."""
         items, values = self._check_profile(items, values)
         targets = self._check_id_list(targets, self.n_items, "item")
