@@ -67,14 +67,16 @@ if kind == "ials" and inter.is_explicit:
     movielens = (inter.n_users, inter.n_items, inter.nnz) == (943, 1682, 100_000)
     where = ("on this data, MovieLens 100K" if movielens else
              "measured on MovieLens 100K, not on the data loaded here (train it to see its figures on this data)")
-    # two figures a presenter can say (a reviewer counted seven in one box); the analyst's detail in a caption under it
-    st.info("Implicit ALS reads each rating as a sign of interest (confidence 1 + α × rating), not as stars to "
-            f"predict: it gives no RMSE, but the best lists of these models {where}: NDCG@10 0.358 against the "
-            "Popularity baseline's 0.225. For predicted stars, pick Funk SVD, SVD++ or ALS.", icon=":material/info:")
-    st.caption("On MovieLens 100K, random 80/20 split: Truncated SVD 0.340, Funk SVD 0.089; implicit ALS 0.358 at "
-               "its 64 factors and 0.404 at 32, whose lists are more popular (catalogue coverage 0.33 against 0.37; "
-               "the quick default, 32 factors and 8 epochs, 0.403). Its α = 1 was chosen on that split, so its "
-               "figures there are a little kind to it.")
+    # two figures a presenter can say (a reviewer counted seven in one box); the analyst's detail in a caption under
+    # it, both in one container: the page's later elements keep their places whichever model is picked
+    note = st.container()
+    note.info("Implicit ALS reads each rating as a sign of interest (confidence 1 + α × rating), not as stars to "
+              f"predict: it gives no RMSE, but the best lists of these models {where}: NDCG@10 0.358 against the "
+              "Popularity baseline's 0.225. For predicted stars, pick Funk SVD, SVD++ or ALS.", icon=":material/info:")
+    note.caption("On MovieLens 100K, random 80/20 split: Truncated SVD 0.340, Funk SVD 0.089; implicit ALS 0.358 at "
+                 "its 64 factors and 0.404 at 32, whose lists are more popular (catalogue coverage 0.33 against 0.37; "
+                 "the quick default, 32 factors and 8 epochs, 0.403). Its α = 1 was chosen on that split, so its "
+                 "figures there are a little kind to it.")
 elif kind == "svd" and inter.is_explicit:
     st.info("Truncated SVD reads every missing rating as a zero, so it scores unseen items near 0 rather than "
             "predicting their stars: it is compared by its lists (NDCG, recall), and gives no RMSE. For predicted "
