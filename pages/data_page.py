@@ -392,8 +392,10 @@ def prepare_cancelled() -> None:
     ui.renew("prepare")
 
 
-with st.form("filters"):
-    st.subheader("Prepare")
+# Shut on the data the server starts on with nothing applied: at 1,280 × 720 the open form pushed the data's own
+# figures below the fold (a presenter's first screen); open after an upload, which is when one prepares data
+with st.expander("**Prepare**: k-core, binarise, drop 0 ratings, explicit or implicit",
+                 expanded=bool(applied) or not source.is_start), st.form("filters", border=False):
     if source.is_start and source.filters and not applied:  # `mfviz dashboard --workspace` serves prepared data
         st.caption(f"The data this server serves was prepared before it was saved ({source.filters}); the settings "
                    "here apply on top of that.")

@@ -664,3 +664,15 @@ def test_the_upload_limit_and_the_ways_past_it_are_said_under_the_uploader():
     said = [c.value for c in at.caption if c.value.startswith("Over ")]
     assert said == [f"Over {limit:,} MB? Upload it gzipped (.gz) or as Parquet, or start the dashboard on it: "
                     "`mfviz dashboard FILE`."]
+
+
+def test_prepare_is_shut_on_the_start_data_and_open_after_an_upload():
+    """At 1,280 × 720 the open Prepare form pushed the data's figures below the fold of a presenter's first
+    screen: shut on the data the server starts on, open once one uploads (when one prepares data) or applies."""
+    def prepare(at):
+        return next(e for e in at.expander if e.label.startswith("**Prepare**"))
+
+    at = new_app()
+    assert not prepare(at).proto.expanded
+    at = upload(new_app(), "ratings.csv", ratings_csv())
+    assert not at.exception and prepare(at).proto.expanded
