@@ -518,22 +518,20 @@ def all_numbers(column: pd.Series) -> bool:
 numeric_columns = [c for c in catalogue.columns if c not in OWN_COLUMNS and c not in metadata_columns
                    and all_numbers(catalogue[c])]
 colour_options = ["popularity", "norm"] + numeric_columns + metadata_columns
-labels = {"popularity": "popularity (interactions)", "norm": "vector length",
-          GENRE: "genre (its least common)", "first_genre": map_colours.FIRST_GENRE, "genres": "genres (combination)"}
 default_colour = GENRE if GENRE in colour_options else colour_options[0]
 if link_view is not None and "colour" in link_view:
     if link_view["colour"] in colour_options:
         st.session_state["latent_colour"] = link_view["colour"]
     else:
         st.warning(f"The link's colour = {link_view['colour']} is not one of this data's colours "
-                   f"({', '.join(colour_options)}); the map is coloured by {labels.get(default_colour, default_colour)}.",
+                   f"({', '.join(colour_options)}); the map is coloured by {map_colours.column_name(default_colour)}.",
                    icon=":material/link_off:")
 if st.session_state.get("latent_colour") not in colour_options:  # through the session state, not `index=`:
     st.session_state["latent_colour"] = default_colour  # (kept by app.py)
 highlighted = highlight_choice(cache.genre_groups(data.key, inter.items))
 view_params["highlight"] = join_ids(highlighted) if highlighted else None
 colour = colour_slot.selectbox("Colour by", colour_options, key="latent_colour",
-                          format_func=lambda c: labels.get(c, c), disabled=bool(highlighted),
+                          format_func=map_colours.column_name, disabled=bool(highlighted),
                           help="Set aside while genres are highlighted: clear “Highlight genres” to colour the map."
                           if highlighted else map_colours.GENRE_NOTE.format(n=genres_shown) if genres_shown else None)
 continuous = colour in ("popularity", "norm", *numeric_columns)
@@ -619,7 +617,7 @@ if drawn_anchor is not None:
                 f"{titles[anchor]} is not among the {len(table):,} items on this map; ")
                + f"{both} {'is' if both == 1 else 'are'} in both the cosine and the dot-product list.")
 
-drawn = map_projection.labelled(table, label)  # the points named by the label (search and lists by title)
+drawn = map_projection.labelled(table, label, map_colours.column_name(label))  # the points named by the label (search and lists by title)
 if three_d:  # Plotly selects nothing in 3-D: no click or lasso events
     chart = map_figures.latent_scatter_3d(drawn, colour, highlight, method=method, continuous=continuous,
                                           anchor=drawn_anchor, neighbours=neighbours, axes=axes, model=entry.name,

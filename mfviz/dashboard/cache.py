@@ -836,6 +836,20 @@ def warm_up_in_background():
     return thread
 
 
+def _tsne_words(model_key, vectors, method, n_neighbors, min_dist, n_components, perplexity, *_) -> str:
+    said = f", perplexity {perplexity:g}" if perplexity else ""
+    return f"Running t-SNE on {len(vectors):,} items ({n_components}-D{said}; once per model and setting)"
+
+
+def _tsne_units(model_key, vectors, method, n_neighbors, min_dist, n_components, *_) -> float:
+    """Items a t-SNE map lays out, a 3-D one counted 1.1 times (its Barnes-Hut tree has 8 children a node, not 4);
+    0 for UMAP and PCA maps, which `projection`'s line or no line covers."""
+    return len(vectors) * (1.1 if n_components == 3 else 1.0) * (method == "tsne")
+
+
+# t-SNE's pace: 1,657 items of ML-100K's quick default in 43-54 s on the review's busy 2-core machine (load 3-4),
+# 0.03 s an item; `waiting.waited` then learns this process's own pace from its last t-SNE map
+@waited("t-SNE", _tsne_words, _tsne_units, 3.0e-2)
 @st.cache_data(show_spinner=False, max_entries=16)
 def projector_map(model_key: str, _vectors: np.ndarray, method: str, n_neighbors: int, min_dist: float,
                   n_components: int, perplexity: float | None, spherize: bool, components: tuple | None):

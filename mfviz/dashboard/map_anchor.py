@@ -8,13 +8,14 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from mfviz.dashboard.figures import COSINE_COLOUR, DOT_COLOUR
+from mfviz.dashboard.map_labels import short_title
 
 LEGEND_TITLE = 26  # characters of a clicked item's title in the legend: a 40-character one narrowed the map
 
 
 def legend_name(title: str) -> str:
     """A title short enough for the legend (the full one is on the map and in the list under it)."""
-    return title if len(title) <= LEGEND_TITLE else title[:LEGEND_TITLE - 1].rstrip() + "…"
+    return short_title(title, LEGEND_TITLE)
 
 
 # A neighbour closer to the star than this share of the map's width and height is hidden under it (the

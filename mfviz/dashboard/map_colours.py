@@ -152,3 +152,14 @@ def genre_note(fig: go.Figure, table: pd.DataFrame, colour: str, key: ColourKey 
 def hover_name(colour: str) -> str:
     """How an item map's hover names its colour column: as the legend does (`LEAST_COMMON_GENRE` for the genre)."""
     return LEAST_COMMON_GENRE if colour == GENRE_COLUMN else colour
+
+
+# the map's own columns as "Colour by" and "Label by" name them; an item table's own column by its name in words
+COLUMN_NAMES = {"popularity": "popularity (interactions)", "norm": "vector length", GENRE_COLUMN: "genre (its least "
+                "common)", "first_genre": FIRST_GENRE, "genres": "genres (combination)", "item_id": "item id"}
+
+
+def column_name(column: str) -> str:
+    """A map column's name in "Colour by" and "Label by": "vector length" for norm, "release date" for
+    release_date."""
+    return COLUMN_NAMES.get(column, str(column).replace("_", " "))

@@ -33,6 +33,7 @@ from mfviz.dashboard.map_labels import (
     pixel_frame,
     scene_titles,
     short_title,
+    written_labels,
 )
 from mfviz.dashboard.map_points import HOVER_DETAILS_UP_TO, item_data, item_hover
 from mfviz.dashboard.map_text import (
@@ -123,7 +124,7 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
     if labelled:
         part = uncluttered(table, labelled)
         fig.add_trace(go.Scatter(x=part["x"], y=part["y"], mode="text", name="titles", showlegend=False,
-                                 text=part["title"].astype(str),
+                                 text=written_labels(part), cliponaxis=False,
                                  textposition=[labelled[i] for i in part["item"].tolist()],
                                  textfont=dict(size=11, color="#333333"), hoverinfo="skip"))
         trace_items.append(part["item"].to_numpy())
@@ -139,8 +140,9 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
         titled = uncluttered(table, dict.fromkeys([i for i in highlight if i != anchor], "top center")
                               ).head(SEARCH_TITLES)
         fig.add_trace(go.Scatter(x=titled["x"], y=titled["y"], mode="text", name="search titles", showlegend=False,
-                                 text=titled["title"].astype(str),
-                                 textposition=inside_positions(titled, table["x"], table["y"]),
+                                 text=written_labels(titled), cliponaxis=False,
+                                 textposition=inside_positions(titled.assign(title=written_labels(titled)),
+                                                               table["x"], table["y"]),
                                  textfont=dict(size=11, color=SEARCH_COLOUR), hoverinfo="skip"))
         trace_items.append(titled["item"].to_numpy())
     moved, drawn = 0, {}
@@ -262,7 +264,7 @@ def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | N
     if highlight:
         rows = position[[i for i in highlight if i in position.index]].to_numpy()
         hit_items = table["item"].to_numpy()[rows]
-        titles = table["title"].astype(str).to_numpy()[rows]
+        titles = written_labels(table).to_numpy(dtype=object)[rows]
         titles[SEARCH_TITLES:] = ""  # (the page lists every hit) titles of many hits only stack up
         fig.add_trace(go.Scatter3d(x=xyz[rows, 0], y=xyz[rows, 1], z=xyz[rows, 2], mode="markers+text",
                                    name="search hits", text=titles,
@@ -281,7 +283,7 @@ def latent_scatter_3d(table: pd.DataFrame, colour: str, highlight: list[int] | N
         order = table.sort_values("popularity", ascending=False, kind="stable") if "popularity" in table else table
         rows = position[[int(i) for i in order["item"] if int(i) not in written][:SUBSET_TITLES // 2]].to_numpy()
         fig.add_trace(go.Scatter3d(x=xyz[rows, 0], y=xyz[rows, 1], z=xyz[rows, 2], mode="text", name="titles",
-                                   text=[short_title(t) for t in table["title"].astype(str).to_numpy()[rows]],
+                                   text=[short_title(t) for t in written_labels(table).to_numpy()[rows]],
                                    showlegend=False, hoverinfo="skip", textfont=dict(size=10, color="#555555")))
     height = max(640, 140 + 30 * sum(trace.showlegend is not False for trace in fig.data))
     titles = (axes.x, axes.y, axes.z) if axes is not None else (f"{method} 1", f"{method} 2", f"{method} 3")

@@ -74,8 +74,23 @@ def pixel_frame(table: pd.DataFrame, height: int) -> tuple[Callable, np.ndarray]
     return to_pixels, size
 
 
-def short_title(title: str) -> str:
-    return title if len(title) <= LABEL_CHARS else title[:LABEL_CHARS - 1] + "…"
+def short_title(title: str, most: int = LABEL_CHARS) -> str:
+    """`title` in at most `most` characters, cut after a whole word ("Star Trek: The Wrath of…", not "an-1982" or
+    "…Khan (19"); a first word longer than that (a web address) is cut at a "/", "-" or "?" inside it if it can."""
+    if len(title) <= most:
+        return title
+    head = title[:most - 1]
+    for marks in (" ", "/-?&"):
+        cut = max(head.rfind(mark) for mark in marks)
+        if cut >= most // 3:
+            return head[:cut].rstrip(" ·,:;-/") + "…"
+    return head + "…"
+
+
+def written_labels(table: pd.DataFrame) -> pd.Series:
+    """The text each item is named by on the map: its "Label by" label (the chosen column, with its title beside
+    it where room allows: `map_projection.labelled`), else its title."""
+    return (table["label"] if "label" in table.columns else table["title"]).astype(str)
 
 
 def framed_titles(fig: go.Figure, table: pd.DataFrame, items: list[int], height: int,
@@ -88,7 +103,7 @@ def framed_titles(fig: go.Figure, table: pd.DataFrame, items: list[int], height:
     rows = table.set_index("item").loc[items]
     to_pixels, size = pixel_frame(table, height)
     pixels = {i: to_pixels(x, y) for i, x, y in zip(items, rows["x"], rows["y"], strict=True)}
-    cut = {i: short_title(str(t)) for i, t in zip(items, rows["title"], strict=True)}
+    cut = {i: short_title(str(t)) for i, t in zip(items, written_labels(rows), strict=True)}
     boxes = {i: (CHAR_WIDTH * len(cut[i]) + 12, LABEL_HEIGHT) for i in items}
     obstacles = [(x - MARKER_SIZE / 2, y - MARKER_SIZE / 2, x + MARKER_SIZE / 2, y + MARKER_SIZE / 2)
                  for x, y in pixels.values()] + list(obstacles)
@@ -114,7 +129,7 @@ def anchor_labels(fig: go.Figure, table: pd.DataFrame, anchor: int, neighbours: 
     took (the star, the rings and the titles' frames). Written as trace text, the titles sat under the star and
     the rings of the neighbours around it, unreadable."""
     titles = table.set_index("item")["title"].astype(str)
-    cut = {i: short_title(t) for i, t in titles.items() if i in drawn}
+    cut = {i: short_title(t) for i, t in written_labels(table.set_index("item")).items() if i in drawn}
     nearest = {metric: [int(i) for i in neighbours.get(metric, ()) if int(i) in drawn and int(i) != anchor
                         ][:NEIGHBOUR_TITLES] for metric in ("cosine", "dot")}
     chosen = {}  # item → its frame's colour: blue among the nearest by cosine (whatever its dot rank), else red
@@ -181,7 +196,7 @@ def scene_titles(table: pd.DataFrame, position: pd.Series, anchor: int, neighbou
         row, rows[colour] = rows[colour], rows[colour] + 1
         ax, ay = {"#111111": (0, -45), COSINE_COLOUR: (120, -30 + 30 * row), DOT_COLOUR: (-120, -30 + 30 * row)}[colour]
         point = table.iloc[int(position[item])]
-        text = short_title(str(point["title"]))
+        text = short_title(str(point["label"] if "label" in point.index else point["title"]))
         notes.append(dict(item=int(item), x=float(point["x"]), y=float(point["y"]), z=float(point["z"]),
                           text=f"<b>{text}</b>" if item == anchor else text, showarrow=True, arrowhead=0,
                           arrowwidth=1, arrowcolor=colour, ax=ax, ay=ay,

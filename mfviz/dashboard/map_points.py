@@ -26,8 +26,8 @@ def item_data(part: pd.DataFrame, shown, colour: str = "", details: bool = True)
         counts = pd.to_numeric(part["popularity"], errors="coerce")
         known = counts.notna()
         more[known] += [f"<br>{counted(int(c), 'interaction')}" for c in counts[known]]
-    if "item_title" in part.columns:  # labelled by another column ("Label by"): the title still on hover
-        more = "<br>" + part["item_title"].astype(str) + more
+    if "label_line" in part.columns:  # labelled by another column ("Label by"): its value on hover, under the title
+        more = "<br>" + part["label_line"].astype(str) + more
     return np.stack([part["title"].astype(str), np.asarray(shown).astype(str), part["item"].astype(str),
                      more.astype(str)], axis=1)
 

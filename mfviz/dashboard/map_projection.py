@@ -10,7 +10,7 @@ import numpy as np
 import streamlit as st
 
 from mfviz.analysis import map_options
-from mfviz.dashboard import background, cache, links
+from mfviz.dashboard import background, cache, links, map_colours
 from mfviz.dashboard.map_figures import PROJECTION_NOTES, MapAxes
 
 SWITCHES = {"on": True, "1": True, "true": True, "yes": True, "off": False, "0": False, "false": False, "no": False}
@@ -66,6 +66,7 @@ def open_from_link(view: dict[str, str]) -> None:
         st.session_state[setting] = default
         links.number(view, name, setting, low, high, default)
     st.session_state.pop("latent_perplexity", None)
+    st.session_state.pop(SETTINGS_OPEN, None)  # the link's settings say whether the expander opens
     if "perplexity" in view:
         low, high = map_options.PERPLEXITY_RANGE
         try:
@@ -100,7 +101,11 @@ def choose(slot, method: str, three_d: bool, model_key: str, shown: np.ndarray) 
     """Draw the settings of the map `method` ("UMAP", "t-SNE" or "PCA") in an expander in `slot`, for the vectors
     `shown` (those mapped), and return them."""
     chosen = MapSettings()
-    with slot.expander(f"Map settings ({method})"):
+    # open when a setting is not its default (a link's spherize or components were hidden in a shut expander);
+    # once open it stays so for the session, so that setting one back does not shut it under the pointer
+    opened = st.session_state.get(SETTINGS_OPEN, False) or not at_defaults(method, three_d, len(shown))
+    st.session_state[SETTINGS_OPEN] = opened
+    with slot.expander(f"Map settings ({method})", expanded=opened):
         if method == "UMAP":
             # through the session state, not a `value=` beside it: a widget given both made Streamlit warn
             st.session_state.setdefault("latent_neighbours", chosen.n_neighbors)
@@ -132,6 +137,27 @@ def choose(slot, method: str, three_d: bool, model_key: str, shown: np.ndarray) 
     return chosen
 
 
+SETTINGS_OPEN = "latent_settings_open"
+
+
+def at_defaults(method: str, three_d: bool, n: int) -> bool:
+    """Whether the settings of the map `method` drawn in its expander (as the session holds them before they are
+    drawn) are all their defaults, for a map of n items."""
+    state = st.session_state
+    if state.get("latent_spherize", False):
+        return False
+    if method == "UMAP":
+        return (state.get("latent_neighbours", background.UMAP_NEIGHBOURS) == background.UMAP_NEIGHBOURS
+                and state.get("latent_min_dist", background.UMAP_MIN_DIST) == background.UMAP_MIN_DIST)
+    if method == "t-SNE":
+        return state.get("latent_perplexity") in (None, map_options.default_perplexity(n),
+                                                  min(map_options.default_perplexity(n), map_options.PERPLEXITY_RANGE[1]))
+    if method == "PCA":
+        first = range(3 if three_d else 2)
+        return all(state.get(key, c) == c for key, c in zip(COMPONENT_KEYS, first, strict=False))
+    return True
+
+
 def components(three_d: bool, model_key: str, shown: np.ndarray, spherize: bool) -> tuple[int, ...]:
     """The principal components on x, y (and z) of a PCA map, each offered with the share of the variance it
     describes, and their total said under them (as the Projector's "Total variance described")."""
@@ -159,14 +185,13 @@ def neighbour_count(slot) -> int:
 
 
 def project(model_key: str, shown: np.ndarray, method: str, chosen: MapSettings, three_d: bool):
-    """The map's projection, through the caches (t-SNE with a spinner that says it takes a while)."""
+    """The map's projection, through the caches (t-SNE under a progress line with its seconds and an estimate
+    of those left: `cache.projector_map`)."""
     n_components = 3 if three_d else 2
     arguments = (model_key, shown, link_name(method), min(chosen.n_neighbors, len(shown) - 1), chosen.min_dist,
                  n_components, chosen.perplexity, chosen.spherize, chosen.components)
     if method == "t-SNE":
-        with st.spinner(f"Running t-SNE on {len(shown):,} items (about half a minute for 1,700 items here; "
-                        "cached once made)…"):
-            return cache.projector_map(*arguments)
+        return cache.projector_map(*arguments)
     with st.spinner("Projecting item vectors…"):
         return cache.projector_map(*arguments)
 
@@ -198,13 +223,14 @@ def map_axes(method: str, chosen: MapSettings, three_d: bool, model_key: str, sh
     else:
         shares = cache.pca_shares(model_key + ("|sphere" if chosen.spherize else ""), shown, chosen.spherize)
         names = [f"PCA component #{c + 1} ({shares[c]:.1%} of the variance)" for c in chosen.components] + [""]
-        caption += f" Variance described by the {len(chosen.components)} components: " \
+        numbers = [f"#{c + 1}" for c in chosen.components]
+        caption += f" Variance described by components {', '.join(numbers[:-1])} and {numbers[-1]}: " \
                    f"{sum(shares[c] for c in set(chosen.components)):.1%}."
     return MapAxes(made, names[0], names[1], caption, names[2] if three_d else "")
 
 
 LABEL_KEY = "latent_label"
-NOT_LABELS = ("x", "y", "z", "item", "item_title")  # the map's own columns: no item's name
+NOT_LABELS = ("x", "y", "z", "item", "label", "label_line")  # the map's own columns: no item's name
 
 
 def label_choice(slot, table, view: dict[str, str] | None) -> str:
@@ -219,16 +245,17 @@ def label_choice(slot, table, view: dict[str, str] | None) -> str:
         st.session_state[LABEL_KEY] = wanted if wanted in options else "title"
     if st.session_state.get(LABEL_KEY) not in options:
         st.session_state[LABEL_KEY] = "title"
-    return slot.selectbox("Label by", options, key=LABEL_KEY,
-                          format_func=lambda c: {"distinctive genre": "genre (its least common)"}.get(c, c),
-                          help="What names a point on hover and on the map (the clicked item, its neighbours, search "
+    return slot.selectbox("Label by", options, key=LABEL_KEY, format_func=map_colours.column_name,
+                          help="What names the points written on the map (the clicked item, its neighbours, search "
                                "matches): its title, or any column of the item table, as the Embedding Projector's "
-                               "“Label by”. The title still shows on hover; search still searches titles.")
+                               "“Label by”, with the title beside it where it fits. The legend and the hover keep the "
+                               "title (the hover says the value too); search still searches titles.")
 
 
-def labelled(table, column: str):
-    """The map's table with each item's `column` as the text its point is named by (as `title`, which the map's
-    figures write) and its title kept in `item_title` (shown on hover under the label)."""
+def labelled(table, column: str, name: str | None = None):
+    """The map's table with the text its points are written by in `label` ("01-Jan-1977 · Star Wars (1977)": the
+    `column`'s value, the title beside it where room allows, `point_label`) and the value named on hover in
+    `label_line` ("release date: 01-Jan-1977"); the title stays the title (legend, hover, search)."""
     if column == "title":
         return table
     values = table[column]
@@ -236,6 +263,27 @@ def labelled(table, column: str):
     if numbers is not None and (numbers.dropna() == numbers.dropna().round()).all():  # a year, not "1995.0"
         text = numbers.map(lambda v: "(none)" if v != v else f"{int(v)}")
     else:
-        text = values.map(lambda v: "(none)" if v is None or v != v or str(v) == "" else
-                          f"{v:.3g}" if isinstance(v, float) else str(v))
-    return table.assign(title=text.astype(str), item_title=table["title"].astype(str))
+        text = values.map(lambda v: "(none)" if v is None or (isinstance(v, float) and v != v) or str(v) == "" else
+                          f"{v:.3g}" if isinstance(v, float) else
+                          ", ".join(map(str, v)) if isinstance(v, list | tuple | np.ndarray) else str(v))
+    text = text.astype(str)
+    return table.assign(label=[point_label(value, str(title)) for value, title in zip(text, table["title"], strict=True)],
+                        label_line=f"{name or column}: " + text)
+
+
+def point_label(value: str, title: str) -> str:
+    """A point's label on the map: the chosen column's value, then its title where the two fit in LABEL_CHARS
+    ("01-Jan-1977 · Star Wars (1977)"), the title shortened after a whole word when at least a word of it fits,
+    else the value alone (shortened after a whole word)."""
+    from mfviz.dashboard.map_labels import LABEL_CHARS, short_title
+
+    both = f"{value} · {title}"
+    if len(both) <= LABEL_CHARS:
+        return both
+    room = LABEL_CHARS - len(value) - 3
+    first_word = title.split(" ", 1)[0]
+    if room >= min(len(first_word) + 1, LABEL_CHARS):  # a word of the title and the "…"
+        shortened = short_title(title, room)
+        if not shortened.startswith("…"):
+            return f"{value} · {shortened}"
+    return short_title(value)

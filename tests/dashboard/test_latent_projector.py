@@ -6,10 +6,16 @@ clamped and said; links the page cannot follow are named."""
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from test_latent_view import item_ids, the_map
 from test_links import first_visit
 from test_pages import new_app, open_page, plotly_array, upload
 from test_small_data import TINY, map_points, problems
+
+from mfviz.dashboard.map_anchor import legend_name
+from mfviz.dashboard.map_colours import column_name
+from mfviz.dashboard.map_labels import short_title
+from mfviz.dashboard.map_projection import point_label
 
 LATENT = "pages/latent_page.py"
 
@@ -42,6 +48,8 @@ def test_a_link_carries_spherize_the_pca_components_the_neighbour_count_and_the_
     other = first_visit(LATENT, **link)  # another browser: its own session, nothing remembered
     assert not other.exception and not other.warning, [w.value for w in other.warning]
     assert other.checkbox(key="latent_spherize").value is True and other.slider(key="latent_k").value == 20
+    # settings away from their defaults: the expander holding them opens, so the link's components are seen
+    assert [e.proto.expanded for e in other.expander if e.label.startswith("Map settings")] == [True]
     assert (other.selectbox(key="latent_pca_x").value, other.selectbox(key="latent_pca_y").value) == (2, 0)
     assert dict(other.query_params) == link  # the same view, so the same address
 
@@ -61,13 +69,18 @@ def test_a_link_carries_spherize_the_pca_components_the_neighbour_count_and_the_
     signs = np.sign((xy * expected[items]).sum(axis=0))  # a component's sign is a convention
     np.testing.assert_allclose(xy, expected[items] * signs, atol=2e-5)
 
-    # 20 neighbours by each metric, listed and drawn; the points named by their genres, the title on hover
+    # 20 neighbours by each metric, listed and drawn; the points hover with their title and their genres named
     assert len(other.dataframe[0].value) == 20 and len(other.dataframe[1].value) == 20
     assert any("of its 20 cosine neighbours are among its 20 nearest points" in c.value for c in other.caption)
     titles = other.session_state["mfviz.data"].interactions.titles
     genres = other.session_state["mfviz.data"].interactions.items["genres"]
     for item, row in zip(items[:50], rows[:50], strict=True):
-        assert row[0] == ", ".join(genres.iloc[item]) and row[3].startswith(f"<br>{titles[item]}")
+        assert row[0] == titles[item] and row[3].startswith(f"<br>genres (combination): {', '.join(genres.iloc[item])}")
+    # the clicked item's legend entry is its title; its box on the map its genres, then its title where it fits
+    star = next(t for t in spec["data"] if t.get("marker", {}).get("symbol") == "star")
+    assert star["name"] == legend_name(titles[5])
+    boxes = [a["text"] for a in spec["layout"]["annotations"] if a.get("text", "").startswith("<b>")]
+    assert boxes == [f"<b>{point_label(', '.join(genres.iloc[5]), titles[5])}</b>"]
     assert other.selectbox(key="latent_anchor").value == 5 and link["item"] == str(item_ids(other)[5])
 
 
@@ -85,6 +98,8 @@ def test_links_the_page_cannot_follow_are_named_and_the_defaults_shown():
     assert other.checkbox(key="latent_spherize").value is False and other.slider(key="latent_k").value == 10
     assert (other.selectbox(key="latent_pca_x").value, other.selectbox(key="latent_pca_y").value) == (0, 1)
     assert other.selectbox(key="latent_label").value == "title" and not problems(other)
+    # every setting at its default: the expander stays shut
+    assert [e.proto.expanded for e in other.expander if e.label.startswith("Map settings")] == [False]
 
 
 def test_tsne_of_four_items_clamps_the_perplexity_says_so_and_goes_in_the_link():
@@ -99,6 +114,7 @@ def test_tsne_of_four_items_clamps_the_perplexity_says_so_and_goes_in_the_link()
     assert at.slider(key="latent_perplexity").value == 5
     assert any("Perplexity 5 is too large for a map of 4 items" in c.value and "uses 1" in c.value for c in at.caption)
     assert at.query_params["map"] == "tsne" and "perplexity" not in at.query_params  # the default: left out
+    assert not at.get("progress") and not [s for s in at.get("spinner") if "half a minute" in str(s.proto)]
     at.slider(key="latent_perplexity").set_value(30).run()
     assert at.query_params["perplexity"] == "30" and not problems(at)
     at.toggle(key="latent_3d").set_value(True).run()
@@ -114,7 +130,43 @@ def test_labels_from_another_column_read_as_people_write_them_and_keep_the_title
     table = pd.DataFrame({"item": [0, 1, 2], "title": ["A", "B", "C"], "year": [1995.0, np.nan, 2001.0],
                           "price": [1.5, 2.25, np.nan], "genres": ["Drama", "", "Comedy, War"]})
     assert labelled(table, "title") is table
-    assert labelled(table, "year")["title"].tolist() == ["1995", "(none)", "2001"]  # not 1995.0
-    assert labelled(table, "price")["title"].tolist() == ["1.5", "2.25", "(none)"]
-    named = labelled(table, "genres")
-    assert named["title"].tolist() == ["Drama", "(none)", "Comedy, War"] and named["item_title"].tolist() == ["A", "B", "C"]
+    assert labelled(table, "year")["label"].tolist() == ["1995 · A", "(none) · B", "2001 · C"]  # not 1995.0
+    assert labelled(table, "price")["label"].tolist() == ["1.5 · A", "2.25 · B", "(none) · C"]
+    named = labelled(table, "genres", "genres (combination)")
+    assert named["label"].tolist() == ["Drama · A", "(none) · B", "Comedy, War · C"]
+    assert named["title"].tolist() == ["A", "B", "C"]  # the title stays the title: legend, hover, search
+    assert named["label_line"].tolist() == ["genres (combination): Drama", "genres (combination): (none)",
+                                            "genres (combination): Comedy, War"]
+
+
+def test_a_point_label_keeps_whole_words_and_the_title_where_there_is_room():
+    # 34 characters at most (LABEL_CHARS): the value, then the title where it fits
+    assert point_label("01-Jan-1977", "Star Wars (1977)") == "01-Jan-1977 · Star Wars (1977)"
+    assert point_label("01-Jan-1982", "Star Trek: The Wrath of Khan (1982)") == "01-Jan-1982 · Star Trek: The…"
+    # a value too long for a word of the title beside it: the value alone, cut after a whole part of it
+    url = "http://us.imdb.com/M/title-exact?Star%20Wars%20(1977)"
+    assert point_label(url, "Star Wars (1977)") == "http://us.imdb.com/M/title-exact…"
+    assert short_title("Star Trek: The Wrath of Khan (1982)") == "Star Trek: The Wrath of Khan…"
+    assert short_title("01-Jan-1982") == "01-Jan-1982"  # short enough: whole
+    for text in ("Star Trek: The Wrath of Khan (1982)", "Some Folks Call It a Sling Blade (1993) and more", url):
+        cut = short_title(text)
+        assert len(cut) <= 34 and text.startswith(cut[:-1]) and text[len(cut) - 1] in " /-?&"  # at a break
+
+
+def test_colour_by_and_label_by_name_a_column_alike():
+    assert [column_name(c) for c in ("norm", "popularity", "first_genre", "item_id", "release_date", "imdb_url",
+                                     "title")] == ["vector length", "popularity (interactions)", "genre (first listed)",
+                                                   "item id", "release date", "imdb url", "title"]
+
+
+def test_tsne_waits_under_a_progress_line_sized_by_its_items_umap_and_pca_do_not():
+    from mfviz.dashboard import cache
+
+    vectors = np.zeros((1657, 32))
+    args = ("model", vectors, "tsne", 15, 0.1)
+    assert cache._tsne_units(*args, 2, 11.0, False, None) == 1657
+    assert cache._tsne_units(*args, 3, 11.0, False, None) == pytest.approx(1657 * 1.1)
+    assert cache._tsne_units("model", vectors, "umap", 15, 0.1, 2, None, False, None) == 0
+    assert cache._tsne_units("model", vectors, "pca", 15, 0.1, 3, None, True, (2, 0, 1)) == 0
+    assert cache._tsne_words(*args, 3, 11.0, False, None) == \
+        "Running t-SNE on 1,657 items (3-D, perplexity 11; once per model and setting)"
