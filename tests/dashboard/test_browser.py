@@ -818,14 +818,14 @@ def test_a_reload_during_a_training_lets_it_finish_in_the_reloaded_tab(browser_p
 
 def test_a_click_draws_as_many_neighbours_as_asked_on_points_labelled_by_genre(browser_page, server):
     """The Projector's neighbour count and "Label by" in a real browser: a link asks for 5 neighbours and genre
-    labels; a click on a point draws and lists 5 by each measure, and the point hovers with its genres in bold,
-    its title under them."""
+    labels; a click on a point draws and lists 5 by each measure, and the point hovers with its title in bold (as
+    its legend entry), its genres named under it."""
     page = browser_page
     url, _ = server
     page.goto(url + "/latent?map=pca&k=5&label=genres")
     page.locator("[data-testid='stPlotlyChart']").first.wait_for(timeout=WAIT_MS)
     settle(page)
-    assert page.get_by_role("combobox", name="Label by", exact=True).input_value() == "genres"
+    assert page.get_by_role("combobox", name="Label by", exact=True).input_value() == "genres (combination)"
     x, y, _ = page.evaluate(POINT_TO_CLICK)
     near = page.evaluate("""([x, y]) => {
       const gd = document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot");
@@ -844,14 +844,15 @@ def test_a_click_draws_as_many_neighbours_as_asked_on_points_labelled_by_genre(b
     hover = page.locator(".hoverlayer .hovertext").first
     hover.wait_for(timeout=10_000)
     lines = hover.evaluate("e => [...e.querySelectorAll('tspan.line')].map(t => t.textContent)")
-    assert [lines[0], lines[2]] in [list(pair) for pair in near], (lines, near)  # label, colour value, title
+    assert [lines[0], lines[2]] in [list(pair) for pair in near], (lines, near)  # title, colour value, label
     page.mouse.click(x, y)
     inspected = page.locator("[data-testid='stMarkdownContainer']", has_text="★").first
     inspected.wait_for(timeout=WAIT_MS)
     after_action(page)
     assert not exceptions(page) and not errors(page), errors(page)
-    # the point clicked is the one hovered: named by its genres, its title (the star's) under them
-    assert inspected.inner_text().removeprefix("★ ").split(" · ")[0] == lines[2] != lines[0]
+    # the point clicked is the one hovered: its title (the star's), its genres named under it
+    assert inspected.inner_text().removeprefix("★ ").split(" · ")[0] == lines[0]
+    assert lines[2].startswith("genres (combination): ")
     page.get_by_text("of its 5 cosine neighbours are among its 5 nearest points", exact=False).first \
         .wait_for(timeout=WAIT_MS)
     for table in (0, 1):  # the cosine and the dot-product list: a header and 5 rows each
