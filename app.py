@@ -65,5 +65,8 @@ try:
         warm_up_in_background()  # after the first page is drawn, so it does not delay it
     workspace.say_restored()
 finally:
-    workspace.save(workspace.PAGE_WIDGETS)
-    background.run_finished(first_run)  # then analyses of new data and models, so first visits are instant
+    try:  # after st.stop() every read of the session state raises StopException again: the save is lost, not the
+        # run's end, which left the worker counting a page run for ever (each of its steps then waited its patience)
+        workspace.save(workspace.PAGE_WIDGETS)
+    finally:
+        background.run_finished(first_run)  # then analyses of new data and models, so first visits are instant

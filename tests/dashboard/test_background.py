@@ -170,6 +170,20 @@ def test_pages_open_on_precomputed_analyses_of_an_upload(precompute_on, monkeypa
         assert not at.error, f"{page}: {[e.value for e in at.error]}"
 
 
+def test_a_page_run_that_stops_on_an_error_ends_as_a_page_run():
+    """After st.stop() every read of the session state raises again, and the save in app.py's `finally` skipped
+    the run's end: each page that stopped on an error left the worker counting a page run for ever (ten in one
+    test file), so its every step waited out its patience."""
+    at = AppTest.from_file(APP, default_timeout=300)
+    at.run()
+    before = background._active_runs
+    at.switch_page("pages/train_page.py").run()
+    at.file_uploader(key="load_model").set_value(("model.npz", b"not a zip file", "application/octet-stream"))
+    at.run()
+    assert at.error and not at.exception  # the guard's message, then st.stop()
+    assert background._active_runs == before
+
+
 def test_jobs_wait_a_grace_period_after_a_page_run(precompute_on, monkeypatch):
     """The browser is still drawing the page when its run ends; background work leaves it the CPU."""
     monkeypatch.setattr(background, "GRACE", 0.5)
