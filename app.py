@@ -56,6 +56,8 @@ try:
     try:
         with guard(f"The {page.title} page"):  # the last net: whatever a page misses is a message, not a traceback
             page.run()
+    except ui.PageStopped:  # the page ended early (an error said, or nothing to show yet): the sidebar still comes
+        pass
     finally:  # drawn after the page, so it lists a model the page has just trained
         with status:
             sidebar_status()
@@ -65,8 +67,8 @@ try:
         warm_up_in_background()  # after the first page is drawn, so it does not delay it
     workspace.say_restored()
 finally:
-    try:  # after st.stop() every read of the session state raises StopException again: the save is lost, not the
-        # run's end, which left the worker counting a page run for ever (each of its steps then waited its patience)
+    try:  # after a st.stop() (Streamlit's own) every read of the session state raises again: the save is lost, not
+        # the run's end, which left the worker counting a page run for ever (each of its steps waited its patience)
         workspace.save(workspace.PAGE_WIDGETS)
     finally:
         background.run_finished(first_run)  # then analyses of new data and models, so first visits are instant

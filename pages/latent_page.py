@@ -85,7 +85,7 @@ def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray):
                                         "the axis. Pick an item it was trained on (one not marked “none in "
                                         "training”)."), icon=":material/info:")
         if never_trained[[left, right]].any():
-            st.stop()
+            ui.stop()
         view_params.update(left=None if left == first[0] else links.id_list(inter, "item", [left]),
                            right=None if right == first[1] else links.id_list(inter, "item", [right]))
     else:  # ends are the items whose titles match a search
@@ -102,7 +102,7 @@ def axis_map(vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray):
             empty = [f"“{text.strip()}”" if text.strip() else "(empty)" for text, found in zip((left, right), matched,
                                                                                                 strict=True) if not len(found)]
             st.info(f"Type a search for each end: no title matches {' or '.join(empty)}.", icon=":material/search:")
-            st.stop()
+            ui.stop()
         st.caption(f"← {counted(len(matched[0]), 'item')} matching “{title_search.markdown_safe(left.strip())}” · "
                    f"{counted(len(matched[1]), 'item')} matching “{title_search.markdown_safe(right.strip())}” →")
         rows = matched[0], matched[1]
@@ -142,7 +142,7 @@ def dimension_map(popularity: np.ndarray, depth: bool):
     count = share.size
     if dims.empty:
         st.info(dimension_places.NO_DIMENSIONS, icon=":material/explore:")
-        st.stop()
+        ui.stop()
     # Besides the dimensions, "up" can show what the dimensions leave out: popularity, and the item
     # bias of a model that has one (explicit models put each item's general appeal there).
     others = {"popularity": ("popularity (interactions, log scale)", np.log10(1 + popularity))}
@@ -396,7 +396,7 @@ PROJECTIONS = ("UMAP", "t-SNE", "PCA")  # the maps made by projecting the vector
 if inter.n_items < 3:  # two points say nothing a map could arrange (and projections need three)
     st.info(f"A map needs at least 3 items and this data has {inter.n_items}: load data with more items to see "
             "them in latent space. The Neighbours and Recommend pages work on it.", icon=":material/map:")
-    st.stop()
+    ui.stop()
 METHODS = ["UMAP", "t-SNE", "PCA", "Axes", "Dimensions"]
 map_projection.keep()  # each map's settings, drawn only for it: kept meanwhile
 link = links.opened(data, "latent")  # a link to this page names the model and the view: the map, its colour, ...
@@ -443,7 +443,7 @@ if map_rows is not None and len(map_rows) < 3:  # a map needs three points
             f"'s {counted(inter.n_items if subset is None else len(subset), 'item')}, and a map needs at least 3: the "
             "others have no training interaction, so their vectors were never fitted. Train it on a split that keeps "
             "more items in its training part.", icon=":material/map:")
-    st.stop()
+    ui.stop()
 if subset is not None:  # drawn before the map, so the way back stays whatever happens to the map
     around = st.session_state.get("latent_subset_of")  # the item whose neighbourhood it is, if it is one
     around = around[1] if around and around[0] == data.key and around[1] in map_rows else None

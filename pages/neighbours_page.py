@@ -67,7 +67,7 @@ if counts[item] == 0:  # nobody has it, or its split (or that of a model file, w
                                 ": its vector was never fitted, and any neighbours would be the catalogue in index "
                                 "order. Pick an item " + ("with interactions." if popularity[item] == 0 else
                                                           "it was trained on.")), icon=":material/info:")
-    st.stop()
+    ui.stop()
 with ui.guard("Finding neighbours"):
     comparison = support.compared(entry, data, popularity, item, k, min_support)
 

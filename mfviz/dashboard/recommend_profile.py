@@ -248,7 +248,7 @@ def show(view: RecommendView) -> None:
                 "its training part (its evaluation split held them all out), so their vectors were never fitted and "
                 "the profile would fold in to a zero vector, whose list says nothing of this taste. Add items it was "
                 "trained on: those not marked “none in training” in the list.", icon=":material/info:")
-            st.stop()
+            ui.stop()
         with ui.guard("Folding in the profile"):
             started = time.perf_counter()
             # once: for the list and for the taste profile below
@@ -256,7 +256,7 @@ def show(view: RecommendView) -> None:
             if vector is None:
                 st.info(f"{entry.name} learns only from what people chose, so a profile of dislikes alone tells it "
                         "nothing: add an item this person likes.", icon=":material/info:")
-                st.stop()
+                ui.stop()
             ids, scores = for_profile(view, entry, profile, values, vector)
             millis = (time.perf_counter() - started) * 1000
             plain = (np.asarray(model.recommend_for_vector(vector, n=int(n), exclude=profile.tolist())[0])

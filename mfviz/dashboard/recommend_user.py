@@ -219,7 +219,7 @@ def show(view: RecommendView, activity: np.ndarray, link: dict) -> None:
         st.markdown(f"**What {user_named(inter.user_ids[user])} interacted with** ({counted(len(history), 'item')})")
         st.dataframe(history, hide_index=True, width="stretch", column_config=HISTORY_COLUMNS,
                      height=HISTORY_ROW * (min(len(history), HISTORY_ROWS) + 1) + 3)
-        st.stop()
+        ui.stop()
     held = lists.held_out(entry, inter, user) if hits else None  # what counts as a hit
     with ui.guard("Recommending"):
         started = time.perf_counter()

@@ -23,6 +23,17 @@ from mfviz.errors import DataError, ModelError
 log = logging.getLogger("mfviz.dashboard")
 
 
+class PageStopped(BaseException):
+    """The page ends here (`stop`): app.py catches it and still draws the sidebar and saves the workspace, which
+    st.stop() prevented (after it every read of the session state raises again: the sidebar lost the data and the
+    models under any error message). A BaseException, as st.stop's, so that no `except Exception` swallows it."""
+
+
+def stop() -> None:
+    """End the page's run here, as st.stop() would, but leave app.py its sidebar and its save."""
+    raise PageStopped
+
+
 @contextlib.contextmanager
 def guard(what: str = "This step", stop: bool = True):
     """Show a user-caused error as a clear message (never a traceback) and stop the page there.
@@ -42,7 +53,7 @@ def guard(what: str = "This step", stop: bool = True):
     else:
         return
     if stop:
-        st.stop()
+        raise PageStopped
 
 
 def fault_message(what: str, exc: BaseException) -> str:
@@ -469,7 +480,7 @@ def model_picker(label: str = "Model", key: str = "model_picker", factor_models_
     if not entries:
         st.info("No model yet: train one on the **Train** page.", icon=":material/model_training:")
         st.page_link("pages/train_page.py", label="Go to Train", icon=":material/model_training:")
-        st.stop()
+        raise PageStopped
     names = list(entries)
     active = st.session_state.get(state.ACTIVE_MODEL)
     index = names.index(active) if active in names else len(names) - 1

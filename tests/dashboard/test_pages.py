@@ -1744,6 +1744,9 @@ def test_a_bad_model_file_gives_a_message():
     at.run()
     assert not at.exception
     assert at.error and "model" in at.error[0].value.lower()
+    # the page ends under the message, and the sidebar still names the data and the models (st.stop() lost them)
+    sidebar = [m.value for m in at.sidebar.markdown]
+    assert "### Current data" in sidebar and "### Trained models" in sidebar
 
 
 def test_sessions_do_not_share_data():
