@@ -40,7 +40,8 @@ class MapSettings:
     @property
     def key(self) -> str:
         parts = (["sphere"] if self.spherize else []) + ([f"perplexity={self.perplexity:g}"] if self.perplexity else []) \
-            + ([f"pcs={','.join(map(str, self.components))}"] if self.components else [])
+            + ([f"pcs={','.join(map(str, self.components))}"] if self.components  # the first ones: the plain PCA map
+               and self.components != tuple(range(len(self.components))) else [])
         return "".join(f"|{p}" for p in parts)
 
 
@@ -190,6 +191,9 @@ def project(model_key: str, shown: np.ndarray, method: str, chosen: MapSettings,
     n_components = 3 if three_d else 2
     arguments = (model_key, shown, link_name(method), min(chosen.n_neighbors, len(shown) - 1), chosen.min_dist,
                  n_components, chosen.perplexity, chosen.spherize, chosen.components)
+    plain = not chosen.spherize and chosen.components in (None, tuple(range(n_components)))  # as MapSettings.key
+    if method in ("UMAP", "PCA") and plain:  # the map the background worker precomputes, from the same cache
+        return cache.projection(*arguments[:5], n_components=n_components)
     if method == "t-SNE":
         return cache.projector_map(*arguments)
     with st.spinner("Projecting item vectors…"):
