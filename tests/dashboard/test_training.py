@@ -596,7 +596,9 @@ def test_a_models_label_names_the_hyperparameters_set_away_from_their_defaults()
     assert model_label("popularity", {}, "user-time") == "Popularity (latest per user)"
 
 
-COMPILE_SECONDS = 1.0  # what the first fit of a kind pays in a process, standing in for numba's compile
+# what the first fit of a kind pays in a process, standing in for numba's compile: far above what the small fits take
+# on a loaded machine (0.58 s was seen at load ~10 against a limit of 0.5 s when this was 1 s)
+COMPILE_SECONDS = 3.0
 
 
 def first_fit_compiles(monkeypatch):
@@ -624,13 +626,13 @@ def test_the_quick_defaults_fit_time_leaves_out_the_first_fits_compile(monkeypat
 
     first_fit_compiles(monkeypatch)
     entry = training.default_model("test-compile-left-out", small_data())
-    assert entry.kind == "ials" and entry.fit_seconds < COMPILE_SECONDS / 2
+    assert entry.kind == "ials" and entry.fit_seconds < COMPILE_SECONDS
 
 
 def test_a_trained_models_fit_time_leaves_out_the_first_fits_compile(monkeypatch):
     first_fit_compiles(monkeypatch)
     job = run(make_job({"factors": 4, "epochs": 2, "random_state": 0}))
-    assert job.error is None and job.entry.fit_seconds < COMPILE_SECONDS / 2
+    assert job.error is None and job.entry.fit_seconds < COMPILE_SECONDS
     assert job.finished_at - job.started >= COMPILE_SECONDS  # the job's own clock still counts it
 
 
@@ -689,4 +691,4 @@ def test_an_early_stopping_fit_finds_its_kernels_compiled(monkeypatch):
     params = {"factors": 4, "epochs": 3, "validation_fraction": 0.2, "random_state": 0}
     compile_first("funksvd", params)
     model = training.make_model("funksvd", params).fit(small_data())  # 360 ratings: 72 held out
-    assert model.fit_seconds < COMPILE_SECONDS / 2
+    assert model.fit_seconds < COMPILE_SECONDS
