@@ -181,7 +181,7 @@ def test_neighbour_lines_join_the_anchor_to_each_neighbour_and_selections_skip_t
     # a long title is cut in the legend (at 40 characters it narrowed the map), not on the map
     table.loc[2, "title"] = "Willy Wonka and the Chocolate Factory (1971)"
     chart = map_figures.latent_scatter(table, "popularity", anchor=2, neighbours={"cosine": np.array([1])})
-    assert chart.figure.data[-1].name == "Willy Wonka and the Choco…"  # 26 characters
+    assert chart.figure.data[-1].name == "Willy Wonka and the…"  # within 26 characters, after a whole word
     assert map_anchor.legend_name("Heat (1995)") == "Heat (1995)"
 
 
