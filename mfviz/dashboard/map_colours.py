@@ -155,8 +155,8 @@ def hover_name(colour: str) -> str:
 
 
 # the map's own columns as "Colour by" and "Label by" name them; an item table's own column by its name in words
-COLUMN_NAMES = {"popularity": "popularity (interactions)", "norm": "vector length", GENRE_COLUMN: "genre (its least "
-                "common)", "first_genre": FIRST_GENRE, "genres": "genres (combination)", "item_id": "item id"}
+COLUMN_NAMES = {"popularity": "popularity (interactions)", "norm": "vector length", GENRE_COLUMN: LEAST_COMMON_GENRE,
+                "first_genre": FIRST_GENRE, "genres": "genres (combination)", "item_id": "item id"}
 
 
 def column_name(column: str) -> str:
