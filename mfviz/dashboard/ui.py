@@ -8,7 +8,6 @@ import dataclasses
 import functools
 import logging
 import re
-import time
 from pathlib import Path
 
 import numpy as np
@@ -440,27 +439,17 @@ def quick_model(data) -> ModelEntry | None:
     epoch and time left when it is not ready: trained in a thread of its own here, or by the background worker,
     which usually began it at the upload (39.6 s on 5M ratings behind a spinner that said nothing of how far it was)."""
     from mfviz.dashboard.training import default_model, quick_progress, quick_step
+    from mfviz.dashboard.waiting import drawn_while
 
     name = quick_step(data.key)
     if background.step_finished(name):  # in the cache
         return default_model(data.key, data.interactions)
-    slot, started = None, time.monotonic()
 
-    def show(_) -> None:
-        nonlocal slot
+    def describe(_) -> tuple[float, str] | None:  # whichever thread trains it records how far it is
         progress = background.step_progress(name)
-        if progress.finished or time.monotonic() - started < 0.5:  # a cache hit draws nothing
-            return
-        slot = slot or st.empty()
-        share, words = quick_progress(progress)
-        slot.progress(share, text=words)
+        return None if progress.finished else quick_progress(progress)
 
-    try:
-        return background.run_with_progress(lambda _: default_model(data.key, data.interactions), show,
-                                            name="mfviz-quick-model")
-    finally:
-        if slot is not None:
-            slot.empty()
+    return drawn_while(lambda: default_model(data.key, data.interactions), describe, "mfviz-quick-model")
 
 
 def pickable_models(factor_models_only: bool = True) -> dict[str, ModelEntry]:

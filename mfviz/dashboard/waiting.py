@@ -55,6 +55,14 @@ def wait_drawn(compute, words: str, estimate: float):
     """`compute()` in a thread of its own, a progress line under `words` drawn in the page meanwhile (after
     SHOW_AFTER seconds), then removed. The share is the time spent against the estimate (at most 95%): the steps
     waited on (UMAP, ARPACK, an index build) say nothing of how far they are."""
+    return drawn_while(compute, lambda elapsed: (min(0.95, elapsed / estimate) if estimate > 0 else 0.5,
+                                                 progress_words(words, elapsed, estimate)), "mfviz-page-step")
+
+
+def drawn_while(compute, describe, name: str):
+    """`compute()` in a thread of its own (background.run_with_progress) while the page draws a progress bar of
+    `describe(seconds so far)`, (share, words) or None for nothing yet, from SHOW_AFTER seconds on; the bar is
+    removed at the end (a cache hit draws nothing)."""
     from mfviz.dashboard import background
 
     started, slot = time.monotonic(), None
@@ -62,14 +70,13 @@ def wait_drawn(compute, words: str, estimate: float):
     def show(_) -> None:
         nonlocal slot
         elapsed = time.monotonic() - started
-        if elapsed < SHOW_AFTER:
-            return
-        slot = slot or st.empty()
-        slot.progress(min(0.95, elapsed / estimate) if estimate > 0 else 0.5, text=progress_words(words, elapsed,
-                                                                                                    estimate))
+        described = describe(elapsed) if elapsed >= SHOW_AFTER else None
+        if described is not None:
+            slot = slot or st.empty()
+            slot.progress(described[0], text=described[1])
 
     try:
-        return background.run_with_progress(lambda _: compute(), show, name="mfviz-page-step")
+        return background.run_with_progress(lambda _: compute(), show, name=name)
     finally:
         if slot is not None:
             slot.empty()
