@@ -16,6 +16,7 @@ from mfviz.dashboard import (
     state,
     sweeps,
     train_figures,
+    train_form,
     training,
     ui,
     versus_baseline,
@@ -53,38 +54,44 @@ kinds = list(MODELS)
 default_kind = "ials" if "ials" in kinds else kinds[0]
 # Remembered outside the widget: Streamlit forgets a widget's value when another page is shown.
 remembered = st.session_state.get(state.TRAIN_KIND, default_kind)
-kind = st.selectbox("Model", kinds, index=kinds.index(remembered) if remembered in kinds else 0,
-                    key="train_model",
-                    format_func=lambda k: f"{MODELS[k].label} — {FEEDBACK.get(MODELS[k].feedback, '')}")
+# The model and the Reset button on one line: at 1,280 × 720 the Train button is to be seen without scrolling
+pick, reset_slot = st.columns([5, 1], vertical_alignment="bottom")
+kind = pick.selectbox("Model", kinds, index=kinds.index(remembered) if remembered in kinds else 0,
+                      key="train_model",
+                      format_func=lambda k: f"{MODELS[k].label} — {FEEDBACK.get(MODELS[k].feedback, '')}")
 st.session_state[state.TRAIN_KIND] = kind
 cls = MODELS[kind]
 doc = (cls.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
-if doc:
-    st.caption(doc)
 mismatch = (cls.feedback == "explicit" and not inter.is_explicit) or (cls.feedback == "implicit" and inter.is_explicit)
 if kind == "ials" and inter.is_explicit:
     # The figures are MovieLens 100K's: said as such on other data (they read as this data's, UX review)
     movielens = (inter.n_users, inter.n_items, inter.nnz) == (943, 1682, 100_000)
     where = ("on this data, MovieLens 100K" if movielens else
              "measured on MovieLens 100K, not on the data loaded here (train it to see its figures on this data)")
-    # two figures a presenter can say (a reviewer counted seven in one box); the analyst's detail in a caption under
-    # it, both in one container: the page's later elements keep their places whichever model is picked
+    # one short sentence a presenter can say (the box and its caption once pushed the Train button 250 px down); the
+    # analyst's figures behind the ? of the model's description, both in one container: the page's later elements
+    # keep their places whichever model is picked
     note = st.container()
-    note.info("Implicit ALS reads each rating as a sign of interest (confidence 1 + α × rating), not as stars to "
-              f"predict: it gives no RMSE, but the best lists of these models {where}: NDCG@10 0.358 against the "
-              "Popularity baseline's 0.225. For predicted stars, pick Funk SVD, SVD++ or ALS.", icon=":material/info:")
-    note.caption("On MovieLens 100K, random 80/20 split: Truncated SVD 0.340, Funk SVD 0.089; implicit ALS 0.358 at "
-                 "its 64 factors and 0.404 at 32, whose lists are more popular (catalogue coverage 0.33 against 0.37; "
-                 "the quick default, 32 factors and 8 epochs, 0.403). Its α = 1 was chosen on that split, so its "
-                 "figures there are a little kind to it.")
+    note.caption(doc, help=(
+        f"Its lists are the best of these models {where}: NDCG@10 0.358 against the Popularity baseline's 0.225. "
+        "On MovieLens 100K, random 80/20 split: Truncated SVD 0.340, Funk SVD 0.089; implicit ALS 0.358 at its 64 "
+        "factors and 0.404 at 32, whose lists are more popular (catalogue coverage 0.33 against 0.37; the quick "
+        "default, 32 factors and 8 epochs, 0.403). Its α = 1 was chosen on that split, so its figures there are a "
+        "little kind to it. Confidence in a rating: 1 + α × rating."))
+    note.info("Implicit ALS reads each rating as interest, not stars to predict (no RMSE); for stars, pick Funk SVD, "
+              "SVD++ or ALS.", icon=":material/info:")
 elif kind == "svd" and inter.is_explicit:
+    st.caption(doc)
     st.info("Truncated SVD reads every missing rating as a zero, so it scores unseen items near 0 rather than "
             "predicting their stars: it is compared by its lists (NDCG, recall), and gives no RMSE. For predicted "
             "stars, pick Funk SVD, SVD++ or ALS.", icon=":material/info:")
 elif mismatch:
+    st.caption(doc)
     st.info(f"{cls.label} is {FEEDBACK[cls.feedback]}, but the current data is "
             f"{'explicit ratings' if inter.is_explicit else 'implicit feedback'}; it will still train, "
             "or switch the feedback kind on the Data page.", icon=":material/info:")
+elif doc:
+    st.caption(doc)
 
 # The values this model was last trained with: Streamlit forgets a widget's value once another
 # model's form is shown, so picking this model again starts from them rather than the defaults.
@@ -102,17 +109,16 @@ def widget_key(name: str) -> str:
     return ui.renewed(name, f"train form {kind}")
 
 
+reset_slot.button("Reset to defaults", key="train_reset", on_click=reset_form, args=(kind,), width="stretch",
+                  help=f"Every hyperparameter and the sweep of {cls.label} back to its default.")
 # Kept across a change of data (to train the same model on new data), but said: on other data they
 # may be slow or unsuited (1,024 factors carried over to new data opened the slow warning unasked).
-changed = [name for name, spec in cls.params.items() if name in last and last[name] != spec.default
-           and not (spec.default is None and last[name] == 0)]  # the form shows a seed of None as 0
+changed = [name for name, spec in cls.params.items() if name in last and not train_form.at_default(spec, last[name])]
 if last and last.get("_data") not in (None, data.key):
     st.info(f"The hyperparameters below are those {cls.label} was last trained with, on other data "
             f"({last.get('_data_name', 'an earlier dataset')})"
             + (f": {model_names.hyperparameter_words({n: last[n] for n in changed})}" if changed else "")
             + ". Reset them to start from the defaults for this data.", icon=":material/history:")
-st.button("Reset to defaults", key="train_reset", on_click=reset_form, args=(kind,),
-          help=f"Every hyperparameter and the sweep of {cls.label} back to its default.")
 helps = {name: spec.help for name, spec in cls.params.items()}
 # Hogwild (parallel) cannot be seeded. A form cannot react to a tick, so its box sits above the form:
 # ticked, the page runs again and the seed box inside the form turns blank and disabled, saying why.
@@ -127,70 +133,84 @@ if "parallel" in cls.params and "random_state" in cls.params:
                            help=model_names.help_with_name("parallel", helps["parallel"]), key=widget_key(f"hp_{kind}_parallel"))
 
 helps = {name: model_names.help_with_name(name, text) for name, text in helps.items()}
+
+
+def hyperparameter_input(column, name: str, spec):
+    """The form's box for one hyperparameter, starting from the value last trained with (else its default)."""
+    key = widget_key(f"hp_{kind}_{name}")
+    start = last.get(name, spec.default)
+    if name == "random_state" and unseeded:
+        # its own key: under the seed box's key Streamlit would keep showing the number last typed
+        return column.number_input(
+            model_names.plain_name(name), value=None, disabled=True, placeholder="none: parallel is ticked",
+            key=f"{key}_unseeded", help=model_names.help_with_name(
+                name, "Parallel (Hogwild) training cannot be seeded: its threads race by design, so every run "
+                      "differs a little. Untick parallel to train with a seed."))
+    if spec.choices is not None:
+        return column.selectbox(model_names.plain_name(name), list(spec.choices),
+                                index=list(spec.choices).index(start), help=helps[name], key=key)
+    if isinstance(spec.default, bool):
+        return column.checkbox(model_names.plain_name(name), value=bool(start), help=helps[name], key=key)
+    if spec.default is None or isinstance(spec.default, int):
+        low = int(spec.low) if spec.low is not None else 0
+        return int(column.number_input(
+            model_names.plain_name(name), min_value=low, max_value=int(spec.high) if spec.high is not None else None,
+            value=int(start) if start is not None else 0, step=1, help=helps[name], key=key))
+    return float(column.number_input(
+        model_names.plain_name(name), min_value=float(spec.low) if spec.low is not None else None,
+        max_value=float(spec.high) if spec.high is not None else None, value=float(start),
+        format="%.4g", step=float(spec.default) / 10 or 0.01, help=helps[name], key=key))
+
+
 with st.form("train_form", enter_to_submit=False):  # Enter after typing a number must not start a long fit
-    st.markdown("**Hyperparameters** (defaults are a sound start; the ? next to each says what it does)")
     params = {}
-    shown = [(name, spec) for name, spec in cls.params.items()
-             if not (name == "parallel" and "random_state" in cls.params)]
-    columns = st.columns(3)
-    for n, (name, spec) in enumerate(shown):
-        column = columns[n % 3]
-        key = widget_key(f"hp_{kind}_{name}")
-        start = last.get(name, spec.default)
-        if name == "random_state" and unseeded:
-            # its own key: under the seed box's key Streamlit would keep showing the number last typed
-            params[name] = column.number_input(
-                model_names.plain_name(name), value=None, disabled=True, placeholder="none: parallel is ticked",
-                key=f"{key}_unseeded", help=model_names.help_with_name(
-                    name, "Parallel (Hogwild) training cannot be seeded: its threads race by design, so every run "
-                          "differs a little. Untick parallel to train with a seed."))
-        elif spec.choices is not None:
-            params[name] = column.selectbox(model_names.plain_name(name), list(spec.choices),
-                                            index=list(spec.choices).index(start), help=helps[name], key=key)
-        elif isinstance(spec.default, bool):
-            params[name] = column.checkbox(model_names.plain_name(name), value=bool(start), help=helps[name], key=key)
-        elif spec.default is None or isinstance(spec.default, int):
-            low = int(spec.low) if spec.low is not None else 0
-            params[name] = int(column.number_input(
-                model_names.plain_name(name), min_value=low,
-                max_value=int(spec.high) if spec.high is not None else None,
-                value=int(start) if start is not None else 0, step=1, help=helps[name], key=key))
-        else:
-            params[name] = float(column.number_input(
-                model_names.plain_name(name), min_value=float(spec.low) if spec.low is not None else None,
-                max_value=float(spec.high) if spec.high is not None else None, value=float(start),
-                format="%.4g", step=float(spec.default) / 10 or 0.01, help=helps[name], key=key))
-    if len(shown) < len(cls.params):  # parallel, ticked above the form; kept in the model's own order
-        params = {name: unseeded if name == "parallel" else params[name] for name in cls.params}
-    st.markdown("**Sweep** (optional): one model per value of a hyperparameter, all on the same split")
-    w1, w2 = st.columns([1, 2])
+    # parallel is ticked above the form (see there)
+    main, more = train_form.split_params({name: spec for name, spec in cls.params.items()
+                                          if not (name == "parallel" and "random_state" in cls.params)})
+    for column, name in zip(st.columns(4), main, strict=False):
+        params[name] = hyperparameter_input(column, name, cls.params[name])
+    # the rest behind an expander that opens by itself when one of them is set (by a link, a workspace, the last
+    # training): nothing set away from its default is ever out of sight; the sweep likewise, open when one is set
+    last_sweep = last.get("_sweep", (None, ""))  # the sweep last asked of this model, kept as its values are
+    more_part, sweep_part = st.columns(2)
+    if more:
+        set_more = train_form.changed_beyond_main(cls.params, last)
+        with more_part.expander("More hyperparameters" + (f" ({len(set_more)} set)" if set_more else ""),
+                                expanded=bool(set_more)):
+            columns = st.columns(2)
+            for n, name in enumerate(more):
+                params[name] = hyperparameter_input(columns[n % 2], name, cls.params[name])
+    if "parallel" in cls.params and "random_state" in cls.params:  # kept in the model's own order
+        params["parallel"] = unseeded
+    params = {name: params[name] for name in cls.params if name in params}
     # seeds cannot be swept when training cannot be seeded
     choices = [None, *(name for name in sweeps.sweepable(kind) if not (unseeded and name == "random_state"))]
-    last_sweep = last.get("_sweep", (None, ""))  # the sweep last asked of this model, kept as its values are
-    swept = w1.selectbox("Vary", choices, key=widget_key(f"sweep_{kind}"),
-                         index=choices.index(last_sweep[0]) if last_sweep[0] in choices else 0,
-                         format_func=lambda name: ("nothing: train one model" if name is None
-                                                   else model_names.plain_name(name)),
-                         help="Trains one model per value (the other hyperparameters as set above) and "
-                              "charts the test metrics against the values.")
-    sweep_text = w2.text_input(
-        "Values", value=last_sweep[1], key=widget_key(f"sweep_values_{kind}"),
-        placeholder="e.g. 8, 16, 32, 64 (blank: around the value above)",
-        help=f"Up to {sweeps.MAX_SWEEP} numbers separated by commas. Blank: ¼, ½, 1, 2 and 4 times the value "
-             "set above for whole-number settings, 0.1, 0.3, 1, 3 and 10 times it otherwise, seeds 0–4 for "
-             "random_state (how much the results vary by chance alone).")
-    st.markdown("**Evaluation split**")
+    with (sweep_part if more else more_part).expander(
+            "Sweep: one model per value" + (" (set)" if last_sweep[0] in choices[1:] else ""),
+            expanded=last_sweep[0] in choices[1:]):
+        swept = st.selectbox("Vary", choices, key=widget_key(f"sweep_{kind}"),
+                             index=choices.index(last_sweep[0]) if last_sweep[0] in choices else 0,
+                             format_func=lambda name: ("nothing: train one model" if name is None
+                                                       else model_names.plain_name(name)),
+                             help="Trains one model per value of a hyperparameter (the others as set), all on the "
+                                  "same split, and charts the test metrics against the values.")
+        sweep_text = st.text_input(
+            "Values", value=last_sweep[1], key=widget_key(f"sweep_values_{kind}"),
+            placeholder="e.g. 8, 16, 32, 64 (blank: around the value set)",
+            help=f"Up to {sweeps.MAX_SWEEP} numbers separated by commas. Blank: ¼, ½, 1, 2 and 4 times the value "
+                 "set for whole-number settings, 0.1, 0.3, 1, 3 and 10 times it otherwise, seeds 0–4 for "
+                 "random_state (how much the results vary by chance alone).")
     s1, s2, s3, s4 = st.columns(4)
     methods = {"random": "random interactions", "user": "a share of each user's history",
                "user-time": "each user's latest interactions", "time": "the latest interactions overall",
                "none": "no test set (train on everything)"}
     if inter.timestamps is None:
         methods = {k: v for k, v in methods.items() if "time" not in k}
-    method = s1.selectbox("Hold out", list(methods), format_func=methods.get, key="split_method",
+    method = s1.selectbox("Evaluation split: hold out", list(methods), format_func=methods.get, key="split_method",
                           help="What the test set is made of; models are trained on the rest.")
     test_size = s2.slider("Test share", 0.05, 0.5, 0.2, 0.05, key="split_size",
                           help="Share of interactions held out for testing.")
-    seed = s3.number_input("Seed", 0, 10_000, 0, key="split_seed", help="Same seed, same split.")
+    seed = s3.number_input("Split seed", 0, 10_000, 0, key="split_seed", help="Same seed, same split.")
     k = s4.number_input("k for top-k metrics", 1, 100, 10, key="split_k",
                         help="Length of the recommendation lists that precision@k, recall@k, NDCG@k score.")
     submitted = st.form_submit_button("Train", type="primary", disabled=running, key="train_submit")
