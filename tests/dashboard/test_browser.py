@@ -859,3 +859,47 @@ def test_a_click_draws_as_many_neighbours_as_asked_on_points_labelled_by_genre(b
         grid = page.locator("[data-testid='stDataFrame']").nth(table)
         grid.locator("[role=columnheader]").first.wait_for(state="attached", timeout=WAIT_MS)
         assert grid.locator("[role=row]").count() == 6
+
+
+def test_the_train_button_is_on_a_presenters_first_screen(browser_page, server):
+    """At 1,280 × 720 (a presenter's laptop) the Train button sat at 1,115-1,154 px: below the model's note, a caption,
+    Reset, nine fields of implicit ALS and the sweep. It and the model box are on the first screen now, on the demo and
+    on MovieLens 100K, for every model of the list."""
+    from mfviz.models import MODELS
+
+    url, _ = server
+    context = browser_page.context.browser.new_context(viewport={"width": 1280, "height": 720})
+    try:
+        page = context.new_page()
+        page.goto(url + "/train")
+        train = page.get_by_role("button", name="Train", exact=True)
+        train.wait_for(timeout=WAIT_MS)
+        settle(page)
+
+        def tops() -> tuple[float, float]:
+            """The page-pixel tops of the Train button and of the model box, the page scrolled to its top."""
+            page.evaluate("() => { window.scrollTo(0, 0); document.querySelector(\"[data-testid='stMain']\")?.scrollTo(0, 0); }")
+            return (train.bounding_box()["y"], page.locator(".st-key-train_model").bounding_box()["y"])
+
+        button, model = tops()
+        print(f"\n  demo, Implicit ALS: Train button top {button:.0f} px, model box top {model:.0f} px")
+        assert button + 40 <= 720 and model < button  # the whole button, under the model box
+        if ML100K.is_file():
+            open_page(page, "Data")
+            page.locator("[data-testid='stFileUploader'] input[type='file']").first.set_input_files(str(ML100K))
+            page.locator("[data-testid='stMetricValue']", has_text="943").first.wait_for(timeout=WAIT_MS)
+            settle(page)
+            open_page(page, "Train")
+            button, _ = tops()
+            print(f"  MovieLens 100K, Implicit ALS: Train button top {button:.0f} px")
+            assert button + 40 <= 720
+        for kind in MODELS:
+            page.get_by_role("combobox", name="Model", exact=True).first.click()  # "ALS —" is in "Implicit ALS —"
+            page.get_by_role("option", name=re.compile("^" + re.escape(MODELS[kind].label + " —"))).first.click()
+            after_action(page)
+            button, _ = tops()
+            print(f"  {MODELS[kind].label}: Train button top {button:.0f} px")
+            assert button < 720, kind
+        assert not exceptions(page) and not errors(page), errors(page)
+    finally:
+        context.close()

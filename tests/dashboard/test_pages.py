@@ -1174,8 +1174,8 @@ def test_upload_movielens_100k_then_every_page():
     for page in PAGES:
         open_page(at, page)
         assert_clean(at, page)
-        if page.endswith("train_page.py"):  # the figures the info quotes are this data's here, and said so
-            said = next(i.value for i in at.info if "reads each rating as a sign of interest" in i.value)
+        if page.endswith("train_page.py"):  # the figures the model's ? quotes are this data's here, and said so
+            said = next(c.help for c in at.caption if c.help and "NDCG@10 0.358" in c.help)
             assert "on this data, MovieLens 100K" in said and "not on the data loaded here" not in said
 
 
@@ -2223,11 +2223,15 @@ def test_the_train_page_starts_on_implicit_als_and_says_what_it_makes_of_ratings
     the star-predicting models' do not), with what it reads a rating as."""
     at = open_page(new_app(), "pages/train_page.py")
     assert at.selectbox(key="train_model").value == "ials"
-    said = next(i.value for i in at.info if "reads each rating as a sign of interest" in i.value)
-    # its figures are MovieLens 100K's, said as such on the demo (they read as this data's)
+    # one short sentence in the box (a longer box and its caption pushed the Train button 250 px down)
+    assert any(i.value.startswith("Implicit ALS reads each rating as interest, not stars to predict (no RMSE)")
+               for i in at.info)
+    # its figures behind the ? of its description; MovieLens 100K's, said as such on the demo (they read as this data's)
+    said = next(c.help for c in at.caption if c.value.startswith("Weighted matrix factorization") and c.help)
     assert "measured on MovieLens 100K, not on the data loaded here" in said and "NDCG@10 0.358" in said
     at.selectbox(key="train_model").set_value("funksvd").run()
     assert not any("reads each rating" in i.value for i in at.info)
+    assert not any(c.help and "NDCG@10 0.358" in c.help for c in at.caption)
     train_on_page(at, "funksvd", epochs=3)
     done = next(s.value for s in at.success if s.value.startswith("Trained"))
     clock, fitting = re.search(r"in (\d+\.\d) s \((\d+\.\d\d) s of fitting", done).groups()
