@@ -61,6 +61,9 @@ kind = pick.selectbox("Model", kinds, index=kinds.index(remembered) if remembere
                       key="train_model",
                       format_func=lambda k: f"{MODELS[k].label} — {FEEDBACK.get(MODELS[k].feedback, '')}")
 st.session_state[state.TRAIN_KIND] = kind
+# Everything between the model and the form in one container, whichever model is picked: the page's later elements
+# keep their places ("Trained …" drawn at another place by the next run showed twice, UX review)
+above_form = st.container()
 cls = MODELS[kind]
 doc = (cls.__doc__ or "").strip().split("\n\n")[0].replace("\n", " ")
 mismatch = (cls.feedback == "explicit" and not inter.is_explicit) or (cls.feedback == "implicit" and inter.is_explicit)
@@ -72,7 +75,7 @@ if kind == "ials" and inter.is_explicit:
     # one short sentence a presenter can say (the box and its caption once pushed the Train button 250 px down); the
     # analyst's figures behind the ? of the model's description, both in one container: the page's later elements
     # keep their places whichever model is picked
-    note = st.container()
+    note = above_form.container()
     note.caption(doc, help=(
         f"Its lists are the best of these models {where}: NDCG@10 0.358 against the Popularity baseline's 0.225. "
         "On MovieLens 100K, random 80/20 split: Truncated SVD 0.340, Funk SVD 0.089; implicit ALS 0.358 at its 64 "
@@ -82,17 +85,17 @@ if kind == "ials" and inter.is_explicit:
     note.info("Implicit ALS reads each rating as interest, not stars to predict (no RMSE); for stars, pick Funk SVD, "
               "SVD++ or ALS.", icon=":material/info:")
 elif kind == "svd" and inter.is_explicit:
-    st.caption(doc)
-    st.info("Truncated SVD reads every missing rating as a zero, so it scores unseen items near 0 rather than "
-            "predicting their stars: it is compared by its lists (NDCG, recall), and gives no RMSE. For predicted "
-            "stars, pick Funk SVD, SVD++ or ALS.", icon=":material/info:")
+    above_form.caption(doc)
+    above_form.info("Truncated SVD reads every missing rating as a zero, so it scores unseen items near 0 rather than "
+                    "predicting their stars: it is compared by its lists (NDCG, recall), and gives no RMSE. For predicted "
+                    "stars, pick Funk SVD, SVD++ or ALS.", icon=":material/info:")
 elif mismatch:
-    st.caption(doc)
-    st.info(f"{cls.label} is {FEEDBACK[cls.feedback]}, but the current data is "
-            f"{'explicit ratings' if inter.is_explicit else 'implicit feedback'}; it will still train, "
-            "or switch the feedback kind on the Data page.", icon=":material/info:")
+    above_form.caption(doc)
+    above_form.info(f"{cls.label} is {FEEDBACK[cls.feedback]}, but the current data is "
+                    f"{'explicit ratings' if inter.is_explicit else 'implicit feedback'}; it will still train, "
+                    "or switch the feedback kind on the Data page.", icon=":material/info:")
 elif doc:
-    st.caption(doc)
+    above_form.caption(doc)
 
 # The values this model was last trained with: Streamlit forgets a widget's value once another
 # model's form is shown, so picking this model again starts from them rather than the defaults.
@@ -116,10 +119,10 @@ reset_slot.button("Reset to defaults", key="train_reset", on_click=reset_form, a
 # may be slow or unsuited (1,024 factors carried over to new data opened the slow warning unasked).
 changed = [name for name, spec in cls.params.items() if name in last and not train_form.at_default(spec, last[name])]
 if last and last.get("_data") not in (None, data.key):
-    st.info(f"The hyperparameters below are those {cls.label} was last trained with, on other data "
-            f"({last.get('_data_name', 'an earlier dataset')})"
-            + (f": {model_names.hyperparameter_words({n: last[n] for n in changed})}" if changed else "")
-            + ". Reset them to start from the defaults for this data.", icon=":material/history:")
+    above_form.info(f"The hyperparameters below are those {cls.label} was last trained with, on other data "
+                    f"({last.get('_data_name', 'an earlier dataset')})"
+                    + (f": {model_names.hyperparameter_words({n: last[n] for n in changed})}" if changed else "")
+                    + ". Reset them to start from the defaults for this data.", icon=":material/history:")
 helps = {name: spec.help for name, spec in cls.params.items()}
 # Hogwild (parallel) cannot be seeded. A form cannot react to a tick, so its box sits above the form:
 # ticked, the page runs again and the seed box inside the form turns blank and disabled, saying why.
@@ -129,9 +132,9 @@ if "parallel" in cls.params and "random_state" in cls.params:
                          "make it repeat: ticked, it trains without random_state (each run differs a little, "
                          "and its link carries no recipe).")
     helps["random_state"] += " Not used when parallel is ticked (parallel training cannot be seeded)."
-    unseeded = st.checkbox(model_names.plain_name("parallel"),
-                           value=bool(last.get("parallel", cls.params["parallel"].default)),
-                           help=model_names.help_with_name("parallel", helps["parallel"]), key=widget_key(f"hp_{kind}_parallel"))
+    unseeded = above_form.checkbox(model_names.plain_name("parallel"),
+                                   value=bool(last.get("parallel", cls.params["parallel"].default)),
+                                   help=model_names.help_with_name("parallel", helps["parallel"]), key=widget_key(f"hp_{kind}_parallel"))
 
 helps = {name: model_names.help_with_name(name, text) for name, text in helps.items()}
 
