@@ -7,6 +7,7 @@ from mfviz.dashboard import (
     background,
     cache,
     figures,
+    labels,
     model_start,
     plotted,
     state,
@@ -22,7 +23,9 @@ ui.header("Popularity bias", "Do the models recommend only the blockbusters? Eac
 data = ui.current_data()
 inter = data.interactions
 ui.ensure_model()
-k = st.slider("Recommendation list length k", 5, 50, background.BIAS_K, 5, key="bias_k")
+k = st.slider(labels.LIST_LENGTH, 5, 50, background.BIAS_K, 5, key="bias_k",
+              help=labels.LIST_LENGTH_HELP + " Here: the lists of every number and chart below (the “Beats the "
+                                              "baseline?” verdicts keep the k of the Train page).")
 
 entries = dict(ui.models())
 with ui.guard("Training the Popularity baseline"):
@@ -73,6 +76,8 @@ if table["bias–popularity ρ"].notna().any():
 # the baseline's missing ρ reads "–", as in the Train page's table (Streamlit wrote "None")
 # Widths in px (each header's words and arrow) that fit the table in the 820 px a 1,280 px screen leaves beside the
 # sidebar, with a model name of ~25 characters: at their content's widths the last three columns were cut off.
+# Each header is the measure's one name across the pages ("pop." and "Avg. pop." read as other measures).
+ARP_WIDTH, APLT_WIDTH, LENGTH_RHO_WIDTH, BIAS_RHO_WIDTH = 118, 122, 130, 118
 st.dataframe(table, hide_index=True, width="stretch", column_order=SHOWN, placeholder=training.NO_VALUE, column_config={
     "model": st.column_config.TextColumn(pinned=True),  # rows stay named when scrolled
     "accuracy": st.column_config.TextColumn(
@@ -85,13 +90,17 @@ st.dataframe(table, hide_index=True, width="stretch", column_order=SHOWN, placeh
              "look unbiased here while its lists are no better than recommending the blockbusters to everyone. – : "
              "trained without a test share, loaded, or a Popularity model (the baseline itself)."),
     "arp": st.column_config.NumberColumn(
-        "Avg. pop. ↓", format="%.1f", width=78,
-        help="ARP (average recommendation popularity): the mean number of interactions in the data of the "
-             "recommended items. Lower: the lists reach beyond the blockbusters."),
+        "Mean popularity ↓", format="%.1f", width=ARP_WIDTH,
+        help="ARP (average recommendation popularity): the mean popularity of the recommended items, i.e. their "
+             "mean number of interactions in the data (per list, then over users). Lower: the lists reach beyond "
+             "the blockbusters."),
     "aplt": st.column_config.NumberColumn(
-        "Tail % ↑", format="%.1f", width=68,
-        help="APLT (average percentage of long-tail items): the mean share of each list from the long tail, in %. "
-             "Higher: more discovery."),
+        labels.LIST_TAIL + " ↑", format="%.1f", width=APLT_WIDTH,
+        help="APLT (average percentage of long-tail items), in %: for each user, the share of the k items on their "
+             "list that are long-tail items, averaged over users. Long tail: every item outside the head, the most "
+             "popular items that together carry 20% of the interactions in the data. Not the Data page's "
+             f"“{labels.CATALOGUE_TAIL}”, which counts the catalogue's items, not the lists' (a list drawn at random "
+             "from the catalogue would score about that). Higher: more discovery."),
     "coverage": st.column_config.NumberColumn(
         "Catalogue % ↑", format="%.1f", width=94,
         help="Catalogue coverage: distinct recommended items / all items, in %. Higher: more of the catalogue "
@@ -102,13 +111,13 @@ st.dataframe(table, hide_index=True, width="stretch", column_order=SHOWN, placeh
         help="Gini index of how often each item is recommended: 0 = every item equally often, 1 = one item gets "
              "every recommendation. Lower: recommendations spread more evenly."),
     "norm–popularity ρ": st.column_config.NumberColumn(
-        "Length–pop. ρ", format="%.2f", width=98,
+        "Length–popularity ρ", format="%.2f", width=LENGTH_RHO_WIDTH,
         help="Vector length–popularity ρ: Spearman correlation of an item's vector length ‖qᵢ‖ with its popularity, over every "
              "item the model was trained on. Near 1: length rises with popularity; near 0: length says nothing about "
              "popularity. A high ρ can come from the rare items alone (short vectors) while the most popular are of "
              "ordinary length: the plain words below say which."),
 } | ({"bias–popularity ρ": st.column_config.NumberColumn(
-        "Bias–pop. ρ", format="%.2f", width=82,
+        "Bias–popularity ρ", format="%.2f", width=BIAS_RHO_WIDTH,
         help="Bias–popularity ρ, for the models with item biases (Funk SVD, SVD++, ALS): Spearman correlation of an "
              "item's bias, which adds to every user's score of it alike, with its popularity. Near 1: the biases "
              "favour popular items whatever the vectors do.")} if "bias–popularity ρ" in SHOWN else {}))
@@ -209,7 +218,7 @@ if views["What less popular lists cost"].open:
                     start, best = curve.iloc[0], within_loss(curve, int(k), 0.1)
                     if best is not None and best["strength"] > 0:
                         st.markdown(f"**{name}**: giving up at most 10% of its accuracy on held-out interactions "
-                                    f"(NDCG@{int(k)} {start[ndcg]:.3f} → {best[ndcg]:.3f}) raises the long-tail share of its test "
+                                    f"(NDCG@{int(k)} {start[ndcg]:.3f} → {best[ndcg]:.3f}) raises the long tail in its test "
                                     f"users' lists from {figures.rise(start['aplt'], best['aplt'])} and their catalogue coverage "
                                     f"from {figures.rise(start['coverage'], best['coverage'])} (penalty β = {best['strength']:g}; "
                                     "the tail by training counts: these differ from the table's above).")
@@ -229,5 +238,7 @@ if views["What less popular lists cost"].open:
                     numbers[["aplt", "coverage"]] *= 100  # in % as the table above and the charts
                     st.dataframe(numbers[["model", "strength", ndcg, f"recall@{int(k)}", "aplt", "arp", "coverage"]],
                                  hide_index=True, width="stretch", column_config={
-                                     "aplt": st.column_config.NumberColumn("APLT (%)", format="%.1f"),
+                                     "aplt": st.column_config.NumberColumn(f"{labels.LIST_TAIL.lower()} (APLT, %)",
+                                                                           format="%.1f"),
+                                     "arp": st.column_config.NumberColumn("mean popularity (ARP)", format="%.1f"),
                                      "coverage": st.column_config.NumberColumn("coverage (%)", format="%.1f")})

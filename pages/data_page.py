@@ -5,7 +5,7 @@ import io
 import streamlit as st
 
 from mfviz import datasets
-from mfviz.dashboard import cache, data_swap, load_words, pickers, state, ui, workspace_file
+from mfviz.dashboard import cache, data_swap, labels, load_words, pickers, state, ui, workspace_file
 from mfviz.dashboard.figures import counted, percent
 from mfviz.dashboard.state import DataEntry
 from mfviz.data import scale
@@ -453,8 +453,11 @@ cards[0].metric("Users", f"{summary.n_users:,}")
 cards[1].metric("Items", f"{summary.n_items:,}")
 cards[2].metric("Interactions", f"{summary.nnz:,}")
 cards[3].metric("Density", f"{summary.density:.2%}", help="Share of user–item pairs with an interaction.")
-cards[4].metric("Long-tail items", percent(summary.long_tail_share),
-                help=f"Items outside the head that carries {summary.head_share:.0%} of all interactions.")
+cards[4].metric(labels.CATALOGUE_TAIL, percent(summary.long_tail_share),
+                help=f"Share of the catalogue's {summary.n_items:,} items that are in the long tail: every item outside "
+                     f"the head, the {summary.head_items:,} most popular items that together carry "
+                     f"{summary.head_share:.0%} of all interactions. It counts items, whatever their popularity; the "
+                     f"Popularity bias page's “{labels.LIST_TAIL}” counts the items on the models' lists instead.")
 kind = "explicit ratings" if inter.is_explicit else "implicit feedback"
 st.markdown(f"Values are treated as **{kind}**. " + " ".join(data.report_lines))
 

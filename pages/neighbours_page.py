@@ -10,6 +10,7 @@ from mfviz.dashboard import (
     compared_lists,
     dimension_places,
     figures,
+    labels,
     links,
     pickers,
     support,
@@ -34,7 +35,7 @@ links.take_compared(link, "neighbours_compare", ("item", "k", "min", "compare"))
 links.pick_model(link, data)
 if "item" in link and (chosen := links.indices(inter, "item", link["item"])):
     st.session_state["neighbours_item"] = chosen[0]
-controls = st.columns([2, 3, 0.8, 1.1])
+controls = st.columns([2, 2.6, 1.2, 1.1])
 with controls[0]:
     entry = ui.model_picker()
 with ui.guard("Reading the data"):
@@ -50,7 +51,9 @@ item = pickers.pick_one(controls[1], "Item", "item", order, inter, "neighbours_i
                         help="Items are listed most popular first; type to search. The page opens on the most "
                              "popular item whose two lists share no more items than an item's do on average.")
 links.number(link, "k", "neighbours_k", 3, 50, background.NEIGHBOURS_K)
-k = controls[2].number_input("k", 3, 50, key="neighbours_k", help="Length of each neighbour list.")
+k = controls[2].number_input(labels.NEIGHBOURS_SHOWN, 3, 50, key="neighbours_k",
+                             help=labels.NEIGHBOURS_SHOWN_HELP + " Here also the user's two lists at the foot of "
+                                  "the page.")
 if link:  # a link opened: its filter, or none (the lists it was made on), from the whole link (`link` holds only
     # the values this session had not seen: a min= it wrote before read as none)
     support.from_link({name: st.query_params[name] for name in st.query_params}, "neighbours_min_support")
@@ -75,22 +78,20 @@ if len(comparison.cosine) < k:
     st.caption(f"The data has {figures.counted(inter.n_items, 'item')}, so each list holds the "
                f"{figures.counted(len(comparison.cosine), 'other item')}.")
 support.notice(comparison, counts, "neighbours_min_support", popularity, titles)
-# Plain label and a one-line verdict under each number; the analyst's term (Jaccard, ...) in the tooltip.
+# Plain label and a one-line verdict under each number; the analyst's term (Jaccard, ...) in the tooltip. How
+# much the lists share is one card: a Jaccard overlap of 0.33 beside "5 of 10" said the same fact twice.
 n_listed = len(comparison.cosine)
-cards = st.columns(4)
+cards = st.columns(3)
 cards[0].metric("Items on both lists", f"{comparison.overlap} of {n_listed}",
-                help="Items in both the cosine and the dot-product list.")
+                help=f"Items in both the cosine and the dot-product list, of the {n_listed} each holds (as a Jaccard "
+                     f"overlap, items on both lists / items on either: {comparison.jaccard:.2f}).")
 cards[0].caption(verdicts.shared_items(comparison.overlap, n_listed))
-cards[1].metric("List overlap", f"{comparison.jaccard:.2f}",
-                help="Jaccard overlap: items on both lists / items on either list. 1 = the same items, 0 = none "
-                     "in common.")
-cards[1].caption("1 = the same items, 0 = none in common")
-cards[2].metric("Mean popularity, cosine list", f"{comparison.mean_popularity_cosine:,.0f}",
-                help="Mean number of interactions in the data of the cosine neighbours.")
-cards[2].caption("interactions per neighbour")
-cards[3].metric("Mean popularity, dot list", f"{comparison.mean_popularity_dot:,.0f}",
-                help="Mean number of interactions in the data of the dot-product neighbours.")
-cards[3].caption(verdicts.popularity_ratio(comparison.mean_popularity_dot, comparison.mean_popularity_cosine))
+cards[1].metric("Mean popularity, cosine list", f"{comparison.mean_popularity_cosine:,.0f}",
+                help="The mean popularity of the cosine neighbours: their mean number of interactions in the data.")
+cards[1].caption("interactions per neighbour")
+cards[2].metric("Mean popularity, dot list", f"{comparison.mean_popularity_dot:,.0f}",
+                help="The mean popularity of the dot-product neighbours: their mean number of interactions in the data.")
+cards[2].caption(verdicts.popularity_ratio(comparison.mean_popularity_dot, comparison.mean_popularity_cosine))
 # The page's point in one line, whatever the item: one item's lists can agree (a presenter's first item showed
 # "10 of 10 ... about as popular"), while over many items the dot lists lean popular. Filled from "Over many
 # items" below, once the item's own lists are drawn (the sample of many items is the slower part).
@@ -114,8 +115,9 @@ more = st.toggle("Show vector lengths and lift over chance", key="neighbours_mor
                  help="Adds each neighbour's vector length (‖qᵢ‖) and how many times more users have both items than "
                       "chance would give (lift); the two lists are then shown one above the other.")
 columns = ["title", "score", "popularity", "together"] + (["norm", "lift"] if more else [])
-evidence = {"title": st.column_config.TextColumn(width=None if more else 196),
-            "popularity": st.column_config.NumberColumn("pop.", width=40, help="Interactions in the data."),
+evidence = {"title": st.column_config.TextColumn(width=None if more else 164),
+            "popularity": st.column_config.NumberColumn(labels.POPULARITY, width=labels.POPULARITY_WIDTH,
+                                                        help=labels.POPULARITY_HELP),
             "together": st.column_config.NumberColumn(width=60, help="Users who interacted with both this item "
                                                       "and the neighbour: the data's own evidence for the model's "
                                                       "neighbour."),
@@ -226,7 +228,9 @@ if others:
         st.markdown(f"**Popular items on whose neighbours {entry.name} and {first} disagree most** (of the 50 most "
                     "popular sampled)")
         st.dataframe(pd.DataFrame({"title": titles[disputed["item"]], "popularity": disputed["popularity"],
-                                   "shared": disputed["shared"]}), hide_index=True, width="stretch")
+                                   "shared": disputed["shared"]}), hide_index=True, width="stretch",
+                     column_config={"popularity": st.column_config.NumberColumn(labels.POPULARITY,
+                                                                                help=labels.POPULARITY_HELP)})
 
 # ------------------------------------------------------------------ over many items
 st.subheader("Over many items")
@@ -253,9 +257,9 @@ if min_support:  # the cards below are of the same filtered lists as above
                f"{min_support:,} interactions in the training data, as above.")
 cards = st.columns(4)
 if ratio_key:
-    cards[0].metric("Dot ÷ cosine list popularity", verdicts.times(numbers[ratio_key]),
-                    help=f"Popularity, dot / cosine lists ({numbers[ratio_key]:.3f}×): mean popularity of the dot-product neighbour lists / of the "
-                         "cosine lists, over sampled items. Above 1×, the dot lists lean popular.")
+    cards[0].metric("Mean popularity, dot ÷ cosine", verdicts.times(numbers[ratio_key]),
+                    help=f"The mean popularity of the dot-product neighbour lists / that of the cosine lists, over "
+                         f"sampled items ({numbers[ratio_key]:.3f}×). Above 1×, the dot lists lean popular.")
     typical = (f"; the typical item's (median): {verdicts.times(float(per_item[ratio_key].median()))}"
                if per_item is not None and ratio_key in per_item.columns and per_item[ratio_key].notna().any() else "")
     # the card divides the mean popularities; the histogram below is of each item's ratio (its median marked)

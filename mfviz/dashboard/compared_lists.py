@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mfviz.dashboard import figures
+from mfviz.dashboard import figures, labels
 from mfviz.dashboard.ui import ticks
 
 SIDE_BY_SIDE_PER_ROW = 2  # lists in a row: two with title, score and popularity fit 820 px (1,280 px, sidebar open)
@@ -111,7 +111,7 @@ def side_by_side(lists: dict[str, SideList], titles: np.ndarray, popularity: np.
                   help="score + pop. adj.: what orders the list under a popularity penalty."),
               "score": st.column_config.NumberColumn(width=54, help=score_help, format=figures.fixed_decimals(
                   np.concatenate([np.asarray(side.scores, np.float64) for side in lists.values()]))),
-              "popularity": st.column_config.NumberColumn("pop.", width=44, help="Interactions in the data."),
+              "popularity": st.column_config.NumberColumn(labels.POPULARITY, width=labels.POPULARITY_WIDTH, help=labels.POPULARITY_HELP),
               "lists": st.column_config.TextColumn(
                   width=52, help="How many of the lists side by side hold the item: all of them (“both”, “all 3”), "
                                  "some (“2 of 3”), or blank: this list alone. Shaded alike.")}
@@ -140,4 +140,4 @@ def side_by_side(lists: dict[str, SideList], titles: np.ndarray, popularity: np.
         shaded += f"; lightly shaded: in some of the others, “2 of {count}”" + (
             f" to “{count - 1} of {count}”" if count > 3 else "")
     st.caption(shaded + ". Items two lists share: " + "; ".join(pairs)
-               + ". Mean popularity (interactions) of each list: " + "; ".join(means) + "." + note)
+               + ". Mean popularity of each list (interactions per item): " + "; ".join(means) + "." + note)

@@ -12,6 +12,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from mfviz.dashboard import labels
+
 PALETTE = ["#3266cc", "#e4572e", "#17a398", "#f3a712", "#8e5ea2", "#6c757d", "#29335c", "#a8c256"]
 COSINE_COLOUR, DOT_COLOUR = "#3266cc", "#e4572e"
 # Axis titles, tick labels and legends: Streamlit's chart theme writes them in #808495, 3.7:1 on white, under
@@ -231,9 +233,9 @@ def neighbour_popularity(cosine: pd.DataFrame, dot: pd.DataFrame, title: str) ->
     for frame, name, colour in ((cosine, "cosine", COSINE_COLOUR), (dot, "dot product", DOT_COLOUR)):
         fig.add_trace(go.Bar(x=frame["rank"], y=frame["popularity"], name=name, marker_color=colour,
                              customdata=frame["title"].astype(str),
-                             hovertemplate="%{customdata}: %{y:,} interactions<extra>" + name + "</extra>"))
+                             hovertemplate="%{customdata}: popularity %{y:,}<extra>" + name + "</extra>"))
     apply_layout(fig, f"Popularity of the neighbours of “{title}”", "neighbour rank (1 = closest)",
-            "interactions in the data (count)", height=340, barmode="group")
+            labels.POPULARITY_AXIS, height=340, barmode="group")
     caption = ("Red bars above blue ones mean the dot-product list leans towards popular items. "
                + length_lean(cosine["popularity"].mean(), dot["popularity"].mean(), "neighbour"))
     return Chart(fig, caption)
@@ -246,7 +248,7 @@ def length_lean(cosine_mean: float, dot_mean: float, what: str) -> str:
     """Which way leaving out vector length (cosine instead of dot product) moved the `what` ("neighbour",
     "recommendation") lists, in words from their mean popularity: long vectors usually belong to popular
     items, but not in every model nor for every item or user, so the sentence follows the numbers."""
-    means = f"(cosine: mean {cosine_mean:,.0f} interactions, dot product: {dot_mean:,.0f})"
+    means = f"(mean popularity, cosine: {cosine_mean:,.0f} interactions, dot product: {dot_mean:,.0f})"
     if dot_mean > cosine_mean * (1 + SAME_POPULARITY):
         return (f"Here the dot-product {what}s are the more popular {means}: dot product rewards long vectors, "
                 "and here those belong to popular items.")
@@ -502,10 +504,10 @@ END_LABEL_GAP = 15  # px between the middles of two names at lines' ends: one li
 
 
 BIAS_METRICS = {
-    "arp": ("Average recommendation popularity (ARP)", "interactions per item (count)",
+    "arp": ("Mean popularity of the lists (ARP)", "mean popularity (interactions per item)",
             "Lower means the lists reach beyond the blockbusters; compare with the Popularity model, "
             "the most biased baseline."),
-    "aplt": ("Share of long-tail items in the lists (APLT)", "long-tail share (%)",
+    "aplt": (f"{labels.LIST_TAIL} (APLT)", "long-tail items (% of each list)",
              "Higher is better for discovery: the share of recommended items from the long tail."),
     "coverage": ("Catalogue coverage", "catalogue covered (%)",
                  "Higher is better: how much of the catalogue appears in anyone's top-k at all."),
@@ -547,14 +549,16 @@ def tradeoff_chart(curves: dict[str, pd.DataFrame], baseline: pd.DataFrame | Non
             textfont=dict(size=12, color=text_shade(mark.colour)), line=dict(color=mark.colour, dash=mark.dash),
             marker=dict(symbol=mark.symbol, size=8),
             customdata=np.column_stack([curve["strength"], curve["arp"], 100 * curve["coverage"]]),
-            hovertemplate=(f"<b>{name}</b><br>β %{{customdata[0]:g}}: NDCG@{k} %{{y:.3f}}, long tail %{{x:.1f}}%,"
-                           " ARP %{customdata[1]:.0f}, coverage %{customdata[2]:.1f}%<extra></extra>")))
+            hovertemplate=(f"<b>{name}</b><br>β %{{customdata[0]:g}}: NDCG@{k} %{{y:.3f}}, long tail in lists "
+                           "%{x:.1f}%, mean popularity %{customdata[1]:.0f}, coverage %{customdata[2]:.1f}%"
+                           "<extra></extra>")))
     if baseline is not None and len(baseline):
         fig.add_trace(go.Scatter(x=100 * baseline["aplt"], y=baseline[ndcg], mode="markers+text", name="Popularity",
                                  text=["Popularity"], textposition="bottom right",
                                  marker=dict(size=11, color=BASELINE_COLOUR, symbol="diamond"),
-                                 hovertemplate=f"Popularity: NDCG@{k} %{{y:.3f}}, long tail %{{x:.1f}}%<extra></extra>"))
-    apply_layout(fig, "What less popular lists cost in accuracy", "long-tail items in the lists (APLT, %)",
+                                 hovertemplate=f"Popularity: NDCG@{k} %{{y:.3f}}, long tail in lists %{{x:.1f}}%"
+                                               "<extra></extra>"))
+    apply_layout(fig, "What less popular lists cost in accuracy", f"{labels.LIST_TAIL.lower()} (APLT, %)",
             f"NDCG@{k} on the held-out interactions", height=440, legend="top")
     caption = ("Each curve starts at the model's own lists (β 0) and re-ranks them with a growing popularity "
                "penalty: to the right, more of the lists come from the long tail; down, fewer held-out "
@@ -655,9 +659,11 @@ def norm_popularity(norms: np.ndarray, popularity: np.ndarray, label: str) -> Ch
     norms = np.asarray(norms, float)
     popularity = np.asarray(popularity, float)
     scatter = go.Scattergl if norms.size > WEBGL_ABOVE else go.Scatter
+    # the hover says the popularity itself, not the axis's popularity + 1
     fig = go.Figure(scatter(x=popularity + 1, y=norms, mode="markers", marker=dict(size=4, opacity=0.5,
-                            color=PALETTE[0]), hovertemplate="%{x:,} interactions, vector length %{y:.3g}<extra></extra>"))
-    apply_layout(fig, f"Item vector length against popularity ({label})", "interactions + 1 (count, log scale)",
+                            color=PALETTE[0]), customdata=popularity,
+                            hovertemplate="popularity %{customdata:,}, vector length %{y:.3g}<extra></extra>"))
+    apply_layout(fig, f"Item vector length against popularity ({label})", "popularity + 1 (interactions, log scale)",
             "item vector length ‖qᵢ‖ (model units)", height=360)
     fig.update_xaxes(**log_ticks(popularity + 1))
     caption = ("An upward cloud means popular items get longer vectors, which is exactly what makes "
@@ -677,7 +683,7 @@ def reach_chart(existing: pd.DataFrame, curve: pd.DataFrame, audience: int, n: i
     fig.add_trace(scatter(x=existing["popularity"] + 1, y=100 * existing["share"], mode="markers",
                           name="the data's items", marker=dict(size=4, opacity=0.45, color=BASELINE_COLOUR),
                           customdata=np.column_stack([existing["popularity"], existing["reached"]]),
-                          hovertemplate="an item with %{customdata[0]:,} interactions: in %{customdata[1]:,.0f} "
+                          hovertemplate="an item of popularity %{customdata[0]:,}: in %{customdata[1]:,.0f} "
                                         "users' lists (%{y:.1f}% of those without it)<extra></extra>"))
     fig.add_trace(go.Scatter(x=curve["audience"] + 1, y=100 * curve["share"], mode="lines+markers",
                              name="the new item", line=dict(color=NEW_ITEM_COLOUR),
@@ -689,10 +695,10 @@ def reach_chart(existing: pd.DataFrame, curve: pd.DataFrame, audience: int, n: i
                              marker=dict(size=16, symbol="star", color=NEW_ITEM_COLOUR, line=dict(color="white", width=1)),
                              hoverinfo="skip"))
     apply_layout(fig, f"Whose top {n} a new item enters, as its first users grow ({label})",
-                 "interactions + 1 (for the new item: its first users; log scale)",
+                 "popularity + 1 (interactions; for the new item, its first users; log scale)",
                  f"users with it in their top {n} (% of those without it)", height=400, legend="top")
     fig.update_xaxes(**log_ticks(existing["popularity"] + 1, curve["audience"] + 1))
-    caption = (f"Grey: every item of the data, its interactions against the share of the users who do not have it "
+    caption = (f"Grey: every item of the data, its popularity against the share of the users who do not have it "
                f"whose top {n} holds it. Red: the new item, folded in from its first 1, 2, 5, … users. Above the "
                "grey cloud, these first users carry it further than the data's items as popular go; below it, the "
                "item waits for more users first. Who the first users are counts as much as the model: an audience "

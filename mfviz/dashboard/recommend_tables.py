@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mfviz.dashboard import figures, lists, title_search
+from mfviz.dashboard import figures, labels, lists, title_search
 from mfviz.dashboard.figures import counted
 from mfviz.dashboard.recommend_view import RecommendView, penalty_for, stars
 
@@ -36,7 +36,8 @@ COLUMNS = {"title": st.column_config.TextColumn(width=280),
            HIT: st.column_config.TextColumn(
                width=40, help="Held out of the model's training (\"held out\" in the history): the model recommends "
                               "an item the user has without having seen it."),
-           "popularity": st.column_config.NumberColumn("pop.", width=45, help="Interactions in the data."),
+           "popularity": st.column_config.NumberColumn(labels.POPULARITY, width=labels.POPULARITY_WIDTH,
+                                                     help=labels.POPULARITY_HELP),
            "because of": st.column_config.TextColumn(
                width=220, help="The item of the profile that raises this score most. \"unlike X (rated 1)\": an "
                                "item rated below the scale's middle (or in the dislikes box: \"(disliked)\") raises "

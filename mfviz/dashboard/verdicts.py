@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from mfviz.dashboard import labels
+
 SAME = 1.05  # two means within 5% of each other read as "about as popular" (as figures.SAME_POPULARITY)
 
 
@@ -123,12 +125,13 @@ def bias_summary(name: str, row, baseline=None, catalogue_mean: float | None = N
         ratio = baseline["arp"] / row["arp"]
         how = (f"{times(ratio)} less popular than" if ratio >= SAME else
                f"{times(1 / ratio)} more popular than" if ratio <= 1 / SAME else "about as popular as")
-        parts.append(f"its lists are {how} the Popularity baseline's (ARP {row['arp']:,.0f} against "
-                     f"{baseline['arp']:,.0f} interactions per item{average})")
+        parts.append(f"its lists are {how} the Popularity baseline's (mean popularity, ARP: {row['arp']:,.0f} "
+                     f"against {baseline['arp']:,.0f} interactions per item{average})")
     else:
-        parts.append(f"its recommended items have {row['arp']:,.0f} interactions on average (ARP{average})")
+        parts.append(f"its lists' mean popularity is {row['arp']:,.0f} interactions per item (ARP{average})")
     against = (lambda column: f", baseline {baseline[column]:.0f}%") if baseline is not None else (lambda column: "")
-    parts.append(f"{row['aplt']:.0f}% of their items come from the long tail (APLT{against('aplt')})")
+    parts.append(f"{row['aplt']:.0f}% of their items come from the long tail ({labels.LIST_TAIL.lower()}, "
+                 f"APLT{against('aplt')})")
     parts.append(f"it recommends {row['coverage']:.0f}% of the catalogue to someone (coverage{against('coverage')})")
     parts.append(f"its recommendations {evenness(row['gini'])} (Gini {row['gini']:.2f}; 0 = every item equally often)")
     rho = row.get("norm–popularity ρ")  # None for the Popularity model (its "vectors" are its counts)
@@ -213,11 +216,11 @@ def lengths(rho: float, head: float, rare: float, arp: float = float("nan"), dot
     parts = np.isfinite(dot_only) and np.isfinite(bias_only)
     by_bias = parts and dot_only <= bias_only
     carried = ("its item biases, not the lengths, carry the popularity of its lists (ranked by the item biases alone "
-               f"its lists average {bias_only:,.0f} interactions per item, by the dot product alone {dot_only:,.0f}, "
+               f"its lists' mean popularity is {bias_only:,.0f}, by the dot product alone {dot_only:,.0f}, "
                f"by the full score {arp:,.0f})") if by_bias else ""
     causal = (f", but {carried}" if by_bias else
               ", which is what makes its dot-product scores favour them"
-              + (f" (ranked by the dot product alone its lists average {dot_only:,.0f} interactions per item, by the "
+              + (f" (ranked by the dot product alone its lists' mean popularity is {dot_only:,.0f}, by the "
                  f"item biases alone {bias_only:,.0f}, by the full score {arp:,.0f})" if parts else ""))
     aside = f"; {carried}" if by_bias else ""
     if not np.isfinite(head):

@@ -129,12 +129,12 @@ def test_long_vectors_are_said_to_favour_popular_items_only_when_the_dot_product
     by_bias = verdicts.lengths(0.78, 99.3, 20.0, 187.1, 135.6, 182.1)
     assert by_bias == ("popular items get clearly longer vectors (ρ 0.78; the 10 most popular items' median length is at "
                        "the 99th percentile), but its item biases, not the lengths, carry the popularity of its lists "
-                       "(ranked by the item biases alone its lists average 182 interactions per item, by the dot "
+                       "(ranked by the item biases alone its lists' mean popularity is 182, by the dot "
                        "product alone 136, by the full score 187)")
     by_vectors = verdicts.lengths(0.93, 99.6, 20.0, 227.6, 227.3, 213.3)
     assert by_vectors.startswith("popular items get strongly longer vectors (ρ 0.93; the 10 most popular items' median "
                                  "length is at the 100th percentile), which is what makes its dot-product scores favour "
-                                 "them (ranked by the dot product alone its lists average 227 interactions per item, by "
+                                 "them (ranked by the dot product alone its lists' mean popularity is 227, by "
                                  "the item biases alone 213, by the full score 228)")
     assert verdicts.lengths(0.93, 99.6, 20.0).endswith("which is what makes its dot-product scores favour them")
     # on a model's row, through the bias summary

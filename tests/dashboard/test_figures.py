@@ -76,9 +76,9 @@ def test_a_projections_caption_and_axes_say_what_its_distances_mean():
 def test_which_list_leans_popular_is_said_as_the_numbers_show():
     # a reviewer's user: cosine 1,064 against dot 975, under a fixed "cosine removes the popularity part"
     assert figures.length_lean(1064.0, 975.0, "recommendation").startswith(
-        "Here the cosine recommendations are the more popular (cosine: mean 1,064 interactions, dot product: 975)")
+        "Here the cosine recommendations are the more popular (mean popularity, cosine: 1,064 interactions, dot product: 975)")
     assert figures.length_lean(500.0, 1200.0, "neighbour").startswith(
-        "Here the dot-product neighbours are the more popular (cosine: mean 500 interactions, dot product: 1,200)")
+        "Here the dot-product neighbours are the more popular (mean popularity, cosine: 500 interactions, dot product: 1,200)")
     assert figures.length_lean(1000.0, 1040.0, "neighbour").startswith("Here both neighbour lists are about as popular")
     cosine = pd.DataFrame({"rank": [1, 2], "title": ["a", "b"], "popularity": [300, 100]})
     chart = figures.neighbour_popularity(cosine, cosine.assign(popularity=[20, 30]), "x")  # 200 vs 25

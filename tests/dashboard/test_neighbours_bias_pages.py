@@ -65,20 +65,21 @@ def test_the_bias_summary_compares_a_model_with_the_popularity_baseline():
     words = verdicts.bias_summary("Implicit ALS (f=64)", model, baseline)
     assert words.split("\n") == [
         "**Implicit ALS (f=64)**:", "",
-        "- its lists are 2× less popular than the Popularity baseline's (ARP 209 against 422 interactions per item)",
-        "- 71% of their items come from the long tail (APLT, baseline 1%)",
+        "- its lists are 2× less popular than the Popularity baseline's (mean popularity, ARP: 209 against 422 "
+        "interactions per item)",
+        "- 71% of their items come from the long tail (long tail in lists, APLT, baseline 1%)",
         "- it recommends 47% of the catalogue to someone (coverage, baseline 6%)",
         "- its recommendations are concentrated: a minority of items get most of them (Gini 0.80; 0 = every item "
         "equally often)",
         "- popular items get strongly longer vectors (ρ 0.85), which is what makes its dot-product scores favour them"]
     alone = verdicts.bias_summary("m", pd.concat([model.drop("norm–popularity ρ"), pd.Series({"norm–popularity ρ": 0.1})]))
-    assert "its recommended items have 209 interactions on average (ARP)" in alone
+    assert "its lists' mean popularity is 209 interactions per item (ARP)" in alone
     assert alone.endswith("- popular items get hardly longer vectors (ρ 0.10)") and "baseline" not in alone
     # against the catalogue's average item too (ML-100K: 100,000 / 1,682 = 59.5): "2× less popular than the
     # baseline" alone read as if the model had no lean toward popular items
     words = verdicts.bias_summary("Implicit ALS (f=64)", model, baseline, catalogue_mean=100_000 / 1_682)
-    assert ("- its lists are 2× less popular than the Popularity baseline's (ARP 209 against 422 interactions per "
-            "item; 3.5× as many as the catalogue's average item (59))") in words
+    assert ("- its lists are 2× less popular than the Popularity baseline's (mean popularity, ARP: 209 against 422 "
+            "interactions per item; 3.5× as many as the catalogue's average item (59))") in words
     rare = verdicts.bias_summary("m", pd.concat([model.drop("arp"), pd.Series({"arp": 20.0})]), catalogue_mean=59.5)
     assert "(ARP; 3× fewer than the catalogue's average item (60))" in rare
     # within 5% of the catalogue's average item (103 against 100): about as many, not "1× as many"
@@ -180,7 +181,7 @@ def test_the_lean_over_many_items_is_said_under_the_items_own_numbers(neighbours
     line = next(m.value for m in at.markdown if m.value.startswith("**Over ") and "sampled item" in m.value)
     k = at.number_input(key="neighbours_k").value
     shared = next(m.value for m in at.metric if m.label == "Items both lists share")
-    ratio = next(m for m in at.metric if m.label == "Dot ÷ cosine list popularity")
+    ratio = next(m for m in at.metric if m.label == "Mean popularity, dot ÷ cosine")
     assert f"share {shared} items on average" in line, (line, shared)
     exact = float(re.search(r"\(([\d.]+)×\)", ratio.help).group(1))
     assert verdicts.popularity_ratio(exact, 1.0) in line and shared.endswith(f" of {k}")
@@ -193,9 +194,12 @@ def test_each_neighbour_number_has_a_plain_label_and_verdict(neighbours):
     at = neighbours
     model = at.session_state["mfviz.models"][at.selectbox(key="model_picker").value].model
     labels = [m.label for m in at.metric]
-    assert labels[:4] == ["Items on both lists", "List overlap", "Mean popularity, cosine list",
-                          "Mean popularity, dot list"]
-    assert "Jaccard overlap" in at.metric[1].help  # the exact term in the tooltip
+    # how much the two lists share is said once ("5 of 10"), not again as a Jaccard overlap beside it
+    assert labels[:3] == ["Items on both lists", "Mean popularity, cosine list", "Mean popularity, dot list"]
+    assert "List overlap" not in labels
+    shared, listed = map(int, at.metric[0].value.split(" of "))
+    jaccard = float(re.search(r"Jaccard overlap.*: ([\d.]+)\)", at.metric[0].help).group(1))  # the exact term
+    assert jaccard == pytest.approx(shared / (2 * listed - shared), abs=0.005)
     # The wording of a ratio, on the first item (most popular first) whose dot list the model makes over 5%
     # more popular: the demo's most popular item can have two lists about as popular (its quick default at
     # alpha 1 does). The last test of this fixture, so the item is left as it is.
@@ -307,9 +311,10 @@ def test_the_bias_table_has_plain_headers_and_a_plain_summary_of_the_active_mode
     assert f"**{default}**:\n\n- its lists are " in words
     inter = at.session_state["mfviz.data"].interactions
     average = inter.nnz / inter.n_items  # the catalogue's average item, as the table counts: all the data
-    assert (f"(ARP {row['arp']:,.0f} against {base['arp']:,.0f} interactions per item; "
+    assert (f"(mean popularity, ARP: {row['arp']:,.0f} against {base['arp']:,.0f} interactions per item; "
             f"{verdicts.times(row['arp'] / average)} as many as the catalogue's average item ({average:,.0f}))") in words
-    assert f"{row['aplt']:.0f}% of their items come from the long tail (APLT, baseline {base['aplt']:.0f}%)" in words
+    assert (f"{row['aplt']:.0f}% of their items come from the long tail (long tail in lists, APLT, baseline "
+            f"{base['aplt']:.0f}%)") in words
     assert f"(Gini {row['gini']:.2f}; 0 = every item equally often)" in words
     # vector length at each end of popularity, from the model's own report (not ρ alone)
     report = at.session_state["mfviz.models"][default]
@@ -325,9 +330,11 @@ def test_the_bias_table_has_plain_headers_and_a_plain_summary_of_the_active_mode
     # plain headers with which way is good; the analyst's term first in each tooltip
     config = json.loads(at.dataframe[0].proto.columns)
     assert {column: (c["label"], c["help"].split(" ")[0]) for column, c in config.items() if "label" in c} == {
-        "accuracy": ("Beats the baseline?", "NDCG"), "arp": ("Avg. pop. ↓", "ARP"),
-        "aplt": ("Tail % ↑", "APLT"), "coverage": ("Catalogue % ↑", "Catalogue"), "gini": ("Unevenness ↓", "Gini"),
-        "norm–popularity ρ": ("Length–pop. ρ", "Vector")}  # no biases: no bias–popularity ρ
+        "accuracy": ("Beats the baseline?", "NDCG"), "arp": ("Mean popularity ↓", "ARP"),
+        "aplt": ("Long tail in lists ↑", "APLT"), "coverage": ("Catalogue % ↑", "Catalogue"),
+        "gini": ("Unevenness ↓", "Gini"), "norm–popularity ρ": ("Length–popularity ρ", "Vector")}  # no item biases
+    # the lists' long-tail share is told apart from the Data page's share of the catalogue, by name
+    assert "Catalogue in the long tail" in config["aplt"]["help"]
     assert "its item biases" not in words
 
 
@@ -466,7 +473,7 @@ def test_a_model_with_item_biases_has_their_popularity_rho_in_the_table_and_the_
     words = next(m.value for m in at.markdown if m.value.startswith("In plain words"))
     assert verdicts.biases(expected) in words and f"(ρ {expected:.2f})" in words
     config = json.loads(at.dataframe[0].proto.columns)
-    assert config["bias–popularity ρ"]["label"] == "Bias–pop. ρ"
+    assert config["bias–popularity ρ"]["label"] == "Bias–popularity ρ"
 
 
 def test_each_neighbour_lists_scores_have_one_count_of_decimals(neighbours):

@@ -392,7 +392,7 @@ def test_the_bias_table_and_its_charts_give_shares_in_the_same_percent():
     assert table.loc[entry.name, "coverage"] == pytest.approx(100 * report.coverage)
     assert table.loc[entry.name, "coverage"] > 50  # the demo's model covers most of its catalogue: in %
     charts = {json.loads(c.proto.spec)["layout"]["title"]["text"]: c for c in at.get("plotly_chart")}
-    for title, column in (("Share of long-tail items in the lists (APLT)", "aplt"), ("Catalogue coverage", "coverage")):
+    for title, column in (("Long tail in lists (APLT)", "aplt"), ("Catalogue coverage", "coverage")):
         bars = json.loads(charts[title].proto.spec)["data"][0]
         assert dict(zip(bars["x"], plotly_array(bars["y"]), strict=True)) == pytest.approx(table[column].to_dict())
         assert json.loads(charts[title].proto.config)["displayModeBar"] is False
@@ -605,7 +605,7 @@ def test_the_users_lists_say_which_is_more_popular_as_their_numbers_do():
         at.selectbox(key="neighbours_user").set_value(user).run()
         caption = next(c.value for c in at.caption if c.value.startswith("Here "))
         words = "the cosine recommendations are" if more == "cosine" else "the dot-product recommendations are"
-        assert caption.startswith(f"Here {words} the more popular (cosine: mean "
+        assert caption.startswith(f"Here {words} the more popular (mean popularity, cosine: "
                                   f"{means['cosine'][user]:,.0f} interactions, dot product: {means['dot'][user]:,.0f})")
     assert not any("removes the length (popularity) part" in m.value for m in at.markdown)
 
