@@ -5,6 +5,7 @@ import streamlit as st
 
 from mfviz.dashboard import (
     cache,
+    labels,
     links,
     lists,
     recommend_profile,
@@ -13,9 +14,9 @@ from mfviz.dashboard import (
 )
 from mfviz.dashboard.recommend_view import RecommendView, rating_scale
 
-ui.header("Recommend", "What would the model suggest? Pick a user to see what they liked and what the model "
-          "recommends — or build a taste profile from a few items and watch the recommendations change "
-          "instantly, without retraining; or add a new item and see whose recommendations it would enter.")
+# Two lines at 1,280 px (three before): the line the profile's box of liked items takes when its titles wrap
+ui.header("Recommend", "What would the model suggest? A user's history and recommendations; a taste profile you "
+          "build, whose recommendations change at once without retraining; or a new item, and whose lists it enters.")
 
 data = ui.current_data()
 inter = data.interactions
@@ -54,7 +55,8 @@ links.number(link, "n", "rec_n", 5, 50, 10)
 if links.left_out(link, "beta", LINKED):  # a link without β was made on the model's own lists, whatever β this session had
     st.session_state["rec_penalty"] = 0.0
 links.number(link, "beta", "rec_penalty", 0.0, 1.5, 0.0)
-n = top[2].number_input("How many", 5, 50, key="rec_n")
+n = top[2].number_input(labels.LIST_LENGTH, 5, 50, key="rec_n",
+                        help=labels.LIST_LENGTH_HELP + " Here: the list of every model on this page.")
 strength = top[3].slider(
     "Popularity penalty β", 0.0, 1.5, step=0.05, key="rec_penalty",
     disabled=entry.kind == "popularity" or mode == MODES[2],

@@ -187,7 +187,8 @@ def show(view: RecommendView) -> None:
     # the rating of the liked items beside the boxes (a row of its own pushed the list below a 1,280 × 720 screen)
     rating_box = None
     if inter.is_explicit:  # on ratings a profile can dislike too: its items get the scale's lowest rating
-        like_box, dislike_box, rating_box = st.columns([2, 2, 1.3])
+        # the likes widest: a profile is mostly likes, and their box wraps one title a line (ui.PAGE_STYLE)
+        like_box, dislike_box, rating_box = st.columns([2.8, 1.6, 1.4])
         if "rec_dislikes" not in st.session_state:
             st.session_state["rec_dislikes"] = list(st.session_state.get(DISLIKES) or [])
         disliked = pickers.pick_many(dislike_box, f"…and dislikes (rated {view.scale[0]:g})", "item", order,

@@ -80,7 +80,13 @@ PAGE_STYLE = (
     # border turns the theme's red), as a click on them counts as keyboard focus too.
     f":focus-visible:not(input,textarea),label:has(input:focus-visible)"
     f"{{outline:2px solid {FOCUS_COLOUR}!important;outline-offset:2px}}"
-    "</style>")
+    # The Recommend page's boxes of items (a profile's likes and dislikes, a new item's fans) wrap their chosen
+    # titles onto more lines: Streamlit keeps a multiselect one line high and scrolls it sideways, which hid all but
+    # the first of three long titles at 1,280 px. (overflow: both ways, as a visible x beside a hidden y reads auto.)
+    + "".join(f".st-key-{key} [data-testid='stMultiSelectTagsContainer']{{flex-wrap:wrap;overflow:visible;height:auto;"
+              f"min-width:0}}.st-key-{key} div:has(>[data-testid='stMultiSelectTagsContainer'])"
+              "{height:auto;max-height:none}" for key in ("rec_profile", "rec_dislikes", "rec_new_from"))
+    + "</style>")
 
 
 def header(title: str, sentence: str) -> None:

@@ -704,6 +704,38 @@ def test_the_recommendations_start_on_a_projectors_screen(browser_page, server, 
         context.close()
 
 
+def test_a_profile_of_long_titles_shows_each_title_in_its_box_at_1280(browser_page, server):
+    """The box of liked items wraps its titles one under the other: at 1,280 px it scrolled sideways and showed
+    the first of three long titles only. The list still starts on a 1,280 × 720 screen."""
+    from mfviz.datasets import load_demo
+
+    url, _ = server
+    demo = load_demo()  # the data the server starts on
+    longest = sorted(range(demo.n_items), key=lambda i: -len(str(demo.titles[i])))[:3]
+    context = browser_page.context.browser.new_context(viewport={"width": 1280, "height": 720})
+    page = context.new_page()
+    try:
+        page.goto(url + "/recommend?items=" + ",".join(str(demo.item_ids[i]) for i in longest))
+        settle(page)
+        page.locator("[data-testid='stMarkdownContainer']", has_text="fold-in and ranking").first.wait_for(
+            timeout=WAIT_MS)
+        box = page.locator(".st-key-rec_profile [data-testid='stMultiSelectTagsContainer']")
+        scrolled, shown = box.evaluate("e => [e.scrollWidth, e.clientWidth]")
+        assert scrolled <= shown + 1, (scrolled, shown)  # nothing off to the side
+        frame = page.locator(".st-key-rec_profile div:has(> [data-testid='stMultiSelectTagsContainer'])").bounding_box()
+        chips = box.locator("[data-tag]")  # a chosen title's chip
+        assert chips.count() == 3
+        for n in range(3):  # each title's chip inside the box, one a line (they are too long to share one)
+            chip = chips.nth(n).bounding_box()
+            assert frame["x"] <= chip["x"] and chip["x"] + chip["width"] <= frame["x"] + frame["width"]
+            assert frame["y"] <= chip["y"] and chip["y"] + chip["height"] <= frame["y"] + frame["height"]
+        assert len({round(chips.nth(n).bounding_box()["y"]) for n in range(3)}) == 3
+        assert list_on_screen(page)
+        assert not exceptions(page) and not errors(page), errors(page)
+    finally:
+        context.close()
+
+
 def test_an_address_naming_data_this_browser_lacks_is_given_back_to_open_again(browser_page, server):
     """A link to an upload, opened in another browser, says to load the file and open the address again: the
     address bar by then shows the page's own address, so the notice gives the one that came."""
@@ -750,8 +782,8 @@ def test_a_saved_workspace_opens_in_another_browser(browser_page, server, tmp_pa
         page.locator("[data-testid='stAlertContentSuccess']", has_text="Trained").first.wait_for(timeout=WAIT_MS)
         settle(page)
         open_page(page, "Recommend")  # a page's choice goes with the workspace too
-        page.get_by_role("spinbutton", name="How many").fill("15")
-        page.get_by_role("spinbutton", name="How many").press("Enter")
+        page.get_by_role("spinbutton", name="List length (k)").fill("15")
+        page.get_by_role("spinbutton", name="List length (k)").press("Enter")
         after_action(page)
         with page.expect_download(timeout=WAIT_MS) as download:  # in the sidebar, on every page
             page.locator("[data-testid='stSidebar']").get_by_role("button", name="Save the workspace").click()
@@ -778,7 +810,7 @@ def test_a_saved_workspace_opens_in_another_browser(browser_page, server, tmp_pa
         assert not exceptions(other) and not errors(other), errors(other)
         open_page(other, "Recommend")  # the model and its data work as trained
         assert not exceptions(other) and not errors(other), errors(other)
-        assert other.get_by_role("spinbutton", name="How many").input_value() == "15"
+        assert other.get_by_role("spinbutton", name="List length (k)").input_value() == "15"
         assert sidebar.filter(has_text="Implicit ALS (f=64)").count() == 1
     finally:
         for context in contexts:
