@@ -76,12 +76,14 @@ if table["bias–popularity ρ"].notna().any():
 # the baseline's missing ρ reads "–", as in the Train page's table (Streamlit wrote "None")
 # Widths in px (each header's words and arrow) that fit the table in the 820 px a 1,280 px screen leaves beside the
 # sidebar, with a model name of ~25 characters: at their content's widths the last three columns were cut off.
-# Each header is the measure's one name across the pages ("pop." and "Avg. pop." read as other measures).
-ARP_WIDTH, APLT_WIDTH, LENGTH_RHO_WIDTH, BIAS_RHO_WIDTH = 118, 122, 130, 118
+# Each measure has one name across the pages ("pop." and "Avg. pop." read as other measures); the two ρ headers name
+# what is correlated with popularity and their tooltips say the rest ("Length–popularity ρ" spelt out pushed the
+# table off the screen; "Length–pop. ρ" was another name for popularity).
+ARP_WIDTH, APLT_WIDTH, LENGTH_RHO_WIDTH, BIAS_RHO_WIDTH = 116, 112, 60, 50  # in all as wide as before
 st.dataframe(table, hide_index=True, width="stretch", column_order=SHOWN, placeholder=training.NO_VALUE, column_config={
     "model": st.column_config.TextColumn(pinned=True),  # rows stay named when scrolled
     "accuracy": st.column_config.TextColumn(
-        "Beats the baseline?", width=130,
+        "Beats the baseline?", width=122,
         help="NDCG against the Popularity baseline, the Train page's verdict: whether the model's lists rank the "
              "held-out items better than the baseline's, " + versus_baseline.VERDICT_HELP
              + " The numbers: the difference in NDCG" + (f"@{verdict_k[0]}" if len(verdict_k) == 1 else "@k")
@@ -107,17 +109,17 @@ st.dataframe(table, hide_index=True, width="stretch", column_order=SHOWN, placeh
              "reaches someone. Not the Train page's Coverage@k, which counts the lists of a split's test users, each "
              "leaving out only the user's training items: the two differ."),
     "gini": st.column_config.NumberColumn(
-        "Unevenness ↓", format="%.3f", width=92,
+        "Unevenness ↓", format="%.3f", width=90,
         help="Gini index of how often each item is recommended: 0 = every item equally often, 1 = one item gets "
              "every recommendation. Lower: recommendations spread more evenly."),
     "norm–popularity ρ": st.column_config.NumberColumn(
-        "Length–popularity ρ", format="%.2f", width=LENGTH_RHO_WIDTH,
+        "Length ρ", format="%.2f", width=LENGTH_RHO_WIDTH,
         help="Vector length–popularity ρ: Spearman correlation of an item's vector length ‖qᵢ‖ with its popularity, over every "
              "item the model was trained on. Near 1: length rises with popularity; near 0: length says nothing about "
              "popularity. A high ρ can come from the rare items alone (short vectors) while the most popular are of "
              "ordinary length: the plain words below say which."),
 } | ({"bias–popularity ρ": st.column_config.NumberColumn(
-        "Bias–popularity ρ", format="%.2f", width=BIAS_RHO_WIDTH,
+        "Bias ρ", format="%.2f", width=BIAS_RHO_WIDTH,
         help="Bias–popularity ρ, for the models with item biases (Funk SVD, SVD++, ALS): Spearman correlation of an "
              "item's bias, which adds to every user's score of it alike, with its popularity. Near 1: the biases "
              "favour popular items whatever the vectors do.")} if "bias–popularity ρ" in SHOWN else {}))

@@ -448,7 +448,7 @@ with ui.guard("Summarising the data"):
     summary = cache.summary(data.key, inter)
 
 st.subheader(f"What is loaded: {ui.data_label(data)}" + (f" ({data.filters})" if data.filters else ""))
-cards = st.columns(5)
+cards = st.columns([0.8, 0.8, 1, 0.9, 1.5])  # the last card's name whole ("Catalogue in the lo…" in a fifth)
 cards[0].metric("Users", f"{summary.n_users:,}")
 cards[1].metric("Items", f"{summary.n_items:,}")
 cards[2].metric("Interactions", f"{summary.nnz:,}")

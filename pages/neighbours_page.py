@@ -35,7 +35,7 @@ links.take_compared(link, "neighbours_compare", ("item", "k", "min", "compare"))
 links.pick_model(link, data)
 if "item" in link and (chosen := links.indices(inter, "item", link["item"])):
     st.session_state["neighbours_item"] = chosen[0]
-controls = st.columns([2, 2.6, 1.2, 1.1])
+controls = st.columns([2, 2.75, 1.2, 1.05])
 with controls[0]:
     entry = ui.model_picker()
 with ui.guard("Reading the data"):
@@ -100,7 +100,7 @@ lean_line = st.empty()
 def number_columns(frame: pd.DataFrame, score_help: str) -> dict:
     """Column configs of a list's score (and norm): one count of decimals down the column, enough for 3 significant
     digits of its largest (figures.fixed_decimals: dot products 0.066, 0.057, 0.0522 read 0.0660, 0.0570, 0.0522)."""
-    config = {"score": st.column_config.NumberColumn(format=figures.fixed_decimals(frame["score"]), width=64,
+    config = {"score": st.column_config.NumberColumn(format=figures.fixed_decimals(frame["score"]), width=52,
                                                      help=score_help)}
     if "norm" in frame.columns:
         config["norm"] = st.column_config.NumberColumn("vector length", format=figures.fixed_decimals(frame["norm"]),
@@ -115,7 +115,7 @@ more = st.toggle("Show vector lengths and lift over chance", key="neighbours_mor
                  help="Adds each neighbour's vector length (‖qᵢ‖) and how many times more users have both items than "
                       "chance would give (lift); the two lists are then shown one above the other.")
 columns = ["title", "score", "popularity", "together"] + (["norm", "lift"] if more else [])
-evidence = {"title": st.column_config.TextColumn(width=None if more else 164),
+evidence = {"title": st.column_config.TextColumn(width=None if more else 180),
             "popularity": st.column_config.NumberColumn(labels.POPULARITY, width=labels.POPULARITY_WIDTH,
                                                         help=labels.POPULARITY_HELP),
             "together": st.column_config.NumberColumn(width=60, help="Users who interacted with both this item "

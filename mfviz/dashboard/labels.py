@@ -14,7 +14,7 @@ NEIGHBOURS_SHOWN_HELP = "How many nearest items each list holds, by cosine and b
 POPULARITY = "popularity"
 POPULARITY_HELP = "The item's popularity: its number of interactions in the data (the users who have it)."
 POPULARITY_AXIS = "popularity (interactions in the data)"
-POPULARITY_WIDTH = 72  # px of a table's popularity column: its header whole ("pop." was one of four names for it)
+POPULARITY_WIDTH = 68  # px of a table's popularity column: its header whole ("pop." was one of four names for it)
 # A list's popularity: the mean popularity of its items (ARP, over users, on the Popularity bias page).
 MEAN_POPULARITY = "mean popularity"
 

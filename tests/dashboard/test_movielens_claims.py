@@ -143,7 +143,7 @@ def test_long_vectors_are_not_said_to_make_funk_svds_lists_popular_when_its_bias
         if name == "Funk SVD":  # the reviewer's finding: the item biases carry its lists' popularity
             assert arp["bias"] > arp["dot"] + 20
             assert (f"but its item biases, not the lengths, carry the popularity of its lists (ranked by the item "
-                    f"biases alone its lists average {arp['bias']:,.0f} interactions per item, by the dot product "
+                    f"biases alone its lists' mean popularity is {arp['bias']:,.0f}, by the dot product "
                     f"alone {arp['dot']:,.0f}") in words
 
 

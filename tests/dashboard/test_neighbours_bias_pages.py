@@ -332,7 +332,7 @@ def test_the_bias_table_has_plain_headers_and_a_plain_summary_of_the_active_mode
     assert {column: (c["label"], c["help"].split(" ")[0]) for column, c in config.items() if "label" in c} == {
         "accuracy": ("Beats the baseline?", "NDCG"), "arp": ("Mean popularity ↓", "ARP"),
         "aplt": ("Long tail in lists ↑", "APLT"), "coverage": ("Catalogue % ↑", "Catalogue"),
-        "gini": ("Unevenness ↓", "Gini"), "norm–popularity ρ": ("Length–popularity ρ", "Vector")}  # no item biases
+        "gini": ("Unevenness ↓", "Gini"), "norm–popularity ρ": ("Length ρ", "Vector")}  # no item biases
     # the lists' long-tail share is told apart from the Data page's share of the catalogue, by name
     assert "Catalogue in the long tail" in config["aplt"]["help"]
     assert "its item biases" not in words
@@ -473,7 +473,7 @@ def test_a_model_with_item_biases_has_their_popularity_rho_in_the_table_and_the_
     words = next(m.value for m in at.markdown if m.value.startswith("In plain words"))
     assert verdicts.biases(expected) in words and f"(ρ {expected:.2f})" in words
     config = json.loads(at.dataframe[0].proto.columns)
-    assert config["bias–popularity ρ"]["label"] == "Bias–popularity ρ"
+    assert config["bias–popularity ρ"]["label"] == "Bias ρ"
 
 
 def test_each_neighbour_lists_scores_have_one_count_of_decimals(neighbours):
