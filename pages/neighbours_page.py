@@ -46,10 +46,11 @@ order = np.argsort(-popularity, kind="stable")
 with ui.guard("Comparing neighbour lists over many items"):  # a popular item whose lists differ as most do
     opening = support.opening_item(entry, data, popularity, background.NEIGHBOURS_K)
 item = pickers.pick_one(controls[1], "Item", "item", order, inter, "neighbours_item",
-                        lambda i: f"{titles[i]} · {figures.counted(int(popularity[i]), 'interaction')}",
+                        lambda i: f"{titles[i]} · {labels.POPULARITY} {int(popularity[i]):,}",
                         default=opening,
-                        help="Items are listed most popular first; type to search. The page opens on the most "
-                             "popular item whose two lists share no more items than an item's do on average.")
+                        help="Items are listed most popular first (an item's popularity: its number of interactions "
+                             "in the data); type to search. The page opens on the most popular item whose two lists "
+                             "share no more items than an item's do on average.")
 links.number(link, "k", "neighbours_k", 3, 50, background.NEIGHBOURS_K)
 k = controls[2].number_input(labels.NEIGHBOURS_SHOWN, 3, 50, key="neighbours_k",
                              help=labels.NEIGHBOURS_SHOWN_HELP + " Here also the user's two lists at the foot of "

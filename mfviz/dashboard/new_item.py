@@ -8,7 +8,17 @@ import pandas as pd
 import streamlit as st
 
 from mfviz.analysis.cold_start import RANDOM_DRAWS, trained_audience
-from mfviz.dashboard import background, cache, figures, lists, map_figures, pickers, ui, untrained
+from mfviz.dashboard import (
+    background,
+    cache,
+    figures,
+    labels,
+    lists,
+    map_figures,
+    pickers,
+    ui,
+    untrained,
+)
 from mfviz.dashboard.figures import counted
 from mfviz.dashboard.state import ModelEntry
 from mfviz.models.funk import SGDModel
@@ -155,7 +165,9 @@ def _neighbours(inter, popularity, model, vector) -> dict[str, np.ndarray]:
         column.markdown(f"**{heading}**")
         column.dataframe(lists.item_frame(inter, popularity, ids[0][keep], scores[0][keep]), hide_index=True,
                          width="stretch", column_config={"score": st.column_config.NumberColumn(
-                             format=figures.fixed_decimals(scores[0][keep]))})  # one count of decimals down the list
+                             format=figures.fixed_decimals(scores[0][keep])),  # one count of decimals down the list
+                             "popularity": st.column_config.NumberColumn(labels.POPULARITY,
+                                                                         help=labels.POPULARITY_HELP)})
     return nearest
 
 
