@@ -15,8 +15,8 @@ POPULARITY = "popularity"
 POPULARITY_HELP = "The item's popularity: its number of interactions in the data (the users who have it)."
 POPULARITY_AXIS = "popularity (interactions in the data)"
 POPULARITY_WIDTH = 68  # px of a table's popularity column: its header whole ("pop." was one of four names for it)
-# A list's popularity: the mean popularity of its items (ARP, over users, on the Popularity bias page).
-MEAN_POPULARITY = "mean popularity"
+# A list's popularity is its "mean popularity": the mean popularity of its items (ARP, over users, on the Popularity
+# bias page), so named in cards, headers, axis titles and sentences.
 
 # Two shares of the long tail (items outside the head: the most popular items that together carry 20% of the
 # interactions), named apart: one counts the catalogue's items (Data page), one the items on the lists (APLT).
