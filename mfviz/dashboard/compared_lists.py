@@ -113,7 +113,7 @@ def side_by_side(lists: dict[str, SideList], titles: np.ndarray, popularity: np.
                   np.concatenate([np.asarray(side.scores, np.float64) for side in lists.values()]))),
               "popularity": st.column_config.NumberColumn(labels.POPULARITY, width=labels.POPULARITY_WIDTH, help=labels.POPULARITY_HELP),
               "lists": st.column_config.TextColumn(
-                  width=52, help="How many of the lists side by side hold the item: all of them (“both”, “all 3”), "
+                  width=48, help="How many of the lists side by side hold the item: all of them (“both”, “all 3”), "
                                  "some (“2 of 3”), or blank: this list alone. Shaded alike.")}
     names = list(lists)
     shades = shared_shades({name: np.asarray(side.items, np.int64) for name, side in lists.items()})

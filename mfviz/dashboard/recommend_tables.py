@@ -85,9 +85,10 @@ def list_columns(table: pd.DataFrame) -> dict:
 LIST_COLUMNS = COLUMNS | {"title": st.column_config.TextColumn(width=250),
                           "genres": st.column_config.TextColumn(width="medium")}  # "mostly along" shows at 1,440 px
 # The history's columns fit 820 px (1,280 with the sidebar) with its date: "Empire Strikes Back, The (1980)" in
-# 260 px, genres in what is left (MovieLens 100K's longest list, 330 px, loses its end)
+# 260 px, genres in what is left (MovieLens 100K's longest list, 330 px, loses its end; 15 px more of it since the
+# popularity column's header is "popularity" whole)
 HISTORY_COLUMNS = COLUMNS | {"title": st.column_config.TextColumn(width=260),
-                             "genres": st.column_config.TextColumn(width=300),
+                             "genres": st.column_config.TextColumn(width=285),
                              "when": st.column_config.DatetimeColumn(format="YYYY-MM-DD", width=90)}
 HISTORY_ROW = 35  # px per row of a table, the header's too
 HISTORY_ROWS = 10  # rows of the history shown before it scrolls (the rest scroll inside the table)
