@@ -144,7 +144,7 @@ def build(name: str, model, train, test, data, data_name: str, k: int = 10, item
                # as the Popularity bias page: the baseline of all the data
                "Popularity (baseline)": popularity_report(Popularity().fit(data), data, k=k)}
     bias = pd.DataFrame([{"model": label, "ARP (mean popularity)": r.arp,
-                          "APLT (long-tail share, %)": f"{100 * r.aplt:.1f}",
+                          "APLT (long tail in lists, %)": f"{100 * r.aplt:.1f}",
                           "catalogue coverage (%)": f"{100 * r.coverage:.1f}", "Gini (0 = even)": r.gini}
                          for label, r in reports.items()])
     popularity = np.diff(data.matrix.tocsc().indptr)

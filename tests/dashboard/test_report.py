@@ -41,7 +41,7 @@ def test_the_report_carries_the_libraries_numbers_and_both_charts():
     baseline_bias = popularity_report(Popularity().fit(data), data, k=5)
     assert f"<td>{baseline_bias.arp:.4g}</td>" in text
     # APLT and coverage in % with one decimal, as the Popularity bias page shows them (they were fractions)
-    assert "<th>APLT (long-tail share, %)</th>" in text and "<th>catalogue coverage (%)</th>" in text
+    assert "<th>APLT (long tail in lists, %)</th>" in text and "<th>catalogue coverage (%)</th>" in text
     for r in (bias, baseline_bias):
         assert f"<td>{100 * r.aplt:.1f}</td>" in text and f"<td>{100 * r.coverage:.1f}</td>" in text
     popular = int(np.argmax(np.diff(data.matrix.tocsc().indptr)))
