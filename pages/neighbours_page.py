@@ -35,7 +35,8 @@ links.take_compared(link, "neighbours_compare", ("item", "k", "min", "compare"))
 links.pick_model(link, data)
 if "item" in link and (chosen := links.indices(inter, "item", link["item"])):
     st.session_state["neighbours_item"] = chosen[0]
-controls = st.columns([2, 2.75, 1.2, 1.05])
+# "Neighbours shown" and "Min. interactions" each on one line, the model's name whole; the item takes the rest
+controls = st.columns([2, 2.8, 1.2, 1.15])
 with controls[0]:
     entry = ui.model_picker()
 with ui.guard("Reading the data"):
@@ -46,7 +47,9 @@ order = np.argsort(-popularity, kind="stable")
 with ui.guard("Comparing neighbour lists over many items"):  # a popular item whose lists differ as most do
     opening = support.opening_item(entry, data, popularity, background.NEIGHBOURS_K)
 item = pickers.pick_one(controls[1], "Item", "item", order, inter, "neighbours_item",
-                        lambda i: f"{titles[i]} · {labels.POPULARITY} {int(popularity[i]):,}",
+                        # its popularity as a count with its unit: cut at the box's edge, "popularity 131" read
+                        # "popularity 1", where "131 intera…" keeps the number
+                        lambda i: f"{titles[i]} · {figures.counted(int(popularity[i]), 'interaction')}",
                         default=opening,
                         help="Items are listed most popular first (an item's popularity: its number of interactions "
                              "in the data); type to search. The page opens on the most popular item whose two lists "
