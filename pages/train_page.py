@@ -10,6 +10,7 @@ from mfviz.dashboard import (
     cache,
     figures,
     fit_time,
+    labels,
     map_colours,
     model_names,
     served,
@@ -215,8 +216,8 @@ with st.form("train_form", enter_to_submit=False):  # Enter after typing a numbe
     test_size = s2.slider("Test share", 0.05, 0.5, 0.2, 0.05, key="split_size",
                           help="Share of interactions held out for testing.")
     seed = s3.number_input("Split seed", 0, 10_000, 0, key="split_seed", help="Same seed, same split.")
-    k = s4.number_input("k for top-k metrics", 1, 100, 10, key="split_k",
-                        help="Length of the recommendation lists that precision@k, recall@k, NDCG@k score.")
+    k = s4.number_input(labels.LIST_LENGTH, 1, 100, 10, key="split_k",
+                        help=labels.LIST_LENGTH_HELP + " Here: the lists of the split's test users.")
     submitted = st.form_submit_button("Train", type="primary", disabled=running, key="train_submit")
 
 if submitted and not running:
