@@ -282,7 +282,7 @@ def highlight_choice(groups: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
         return {}
     kept = [genre for genre in st.session_state.get(HIGHLIGHT) or [] if genre in groups]
     st.session_state[HIGHLIGHT] = kept[:map_highlight.HIGHLIGHTED_AT_MOST]
-    chosen = top[0].multiselect(
+    chosen = finders[2].multiselect(
         "Highlight genres", sorted(groups, key=str.casefold), key=HIGHLIGHT,
         max_selections=map_highlight.HIGHLIGHTED_AT_MOST, format_func=lambda g: f"{g} ({len(groups[g]):,})",
         placeholder="a genre, to find its items (type to search)",
@@ -408,9 +408,12 @@ links.pick_model(link, data)
 link_view = {name: st.query_params[name] for name in st.query_params} if link else None
 if link_view is not None:
     open_view(link_view)
-top = st.columns([1.8, 2.2, 1.6])
-colour_slot = top[2].container()  # "Colour by" (drawn once the colours are known) above the UMAP settings
-label_slot = top[2].container()  # "Label by" beside it, as in the Projector, once the map's table is known
+# Two rows of controls above the map, so that at 1,280 × 720 (a presenter's laptop) the map starts at ~400 px, not
+# ~560: the model, the map (its five choices on one line) and its colour; then what a demonstration types (a
+# search, the item whose neighbours are drawn), the genres highlighted, and "Map settings" holding the rest.
+top = st.columns([1.3, 2.75, 1.3])
+colour_slot = top[2].container()  # "Colour by", drawn once the colours are known
+finders = st.columns([1.3, 1.75, 1.3, 1.0], vertical_alignment="bottom")
 with top[0]:
     entry = ui.model_picker()
 method = top[1].radio("Map", METHODS, horizontal=True, key="latent_method",
@@ -459,6 +462,8 @@ if subset is not None:  # drawn before the map, so the way back stays whatever h
                    + " A link to this view opens the map of all the items.", icon=":material/search:")
     notice[1].button("Show all items", key="latent_show_all", on_click=show_all)
 axes = users = dims = user_points = made_note = None
+settings_box = map_projection.settings_box(finders[3], method, three_d, inter.n_items if map_rows is None
+                                           else len(map_rows))
 labelled = {}
 view_params = {}  # the map's own settings, for the link (filled by axis_map and dimension_map)
 if method == "Axes":
@@ -470,8 +475,7 @@ elif method == "Dimensions":
     made = "instant"
 else:
     shown = vectors if map_rows is None else vectors[map_rows]
-    # in the top row's third column, not a row of its own: at 1,280×720 the map began 480 px down
-    settings = map_projection.choose(top[2], method, three_d, entry.key + mapped_key, shown)
+    settings = map_projection.choose(settings_box, finders[3], method, three_d, entry.key + mapped_key, shown)
     view_params.update(settings.link)
     with ui.guard("Projecting the item vectors"):
         projection = map_projection.project(entry.key + mapped_key, shown, method, settings, three_d)
@@ -535,13 +539,12 @@ colour = colour_slot.selectbox("Colour by", colour_options, key="latent_colour",
                           help="Set aside while genres are highlighted: clear “Highlight genres” to colour the map."
                           if highlighted else map_colours.GENRE_NOTE.format(n=genres_shown) if genres_shown else None)
 continuous = colour in ("popularity", "norm", *numeric_columns)
-label = map_projection.label_choice(label_slot, table, link_view)
+label = map_projection.label_choice(settings_box, table, link_view)
 view_params["label"] = None if label == "title" else label
 # the first-listed genre keeps the colours of the genre colouring shown first: Drama is one colour in both
 colour_key = map_colours.colour_key(catalogue[colour], colour, continuous, like=map_colours.colour_key(
     catalogue[GENRE], GENRE, False) if colour == "first_genre" and GENRE in catalogue.columns else None)
-finders = st.columns([2, 2, 0.9, 0.9])
-shown_neighbours = map_projection.neighbour_count(finders[3])
+shown_neighbours = map_projection.neighbour_count(settings_box)
 search = finders[0].text_input(
     "Search items by title", key="latent_search", placeholder="part of a title, or a regular expression",
     help="Titles that hold it anywhere, case ignored, those holding it at the start of a word first: `star` finds "
@@ -567,7 +570,7 @@ anchor = pickers.pick_one(
     placeholder="an item (most popular first; type to search)",
     help=f"Or click a point on the map. Lines join the item to its {shown_neighbours} nearest items in latent space "
          "by cosine (blue) and by dot product (red): does the map keep them close?")
-min_support = support.min_support_input(finders[2], "latent_min_support")  # the Neighbours page's filter too
+min_support = support.min_support_input(settings_box, "latent_min_support")  # the Neighbours page's filter too
 # The view in the address: each setting left out at its default, which a link opened without it takes
 view_params.update(colour=None if colour == default_colour else colour, search=search.strip() or None,
                    min=support.link_value(min_support), **{"3d": "on" if three_d else None},
@@ -595,9 +598,10 @@ if anchor is not None and never_trained[anchor]:  # no direction: its "neighbour
     drawn_anchor = None
 else:
     drawn_anchor = anchor
-if anchor is None and not three_d:  # the line the item's neighbours fill once one is clicked: the map stays put
-    st.caption(f"Click a point (or pick an item above) to draw its {shown_neighbours} cosine and {shown_neighbours} "
-               "dot-product neighbours.")
+# the line under the map that the item's neighbours fill once one is clicked (above it, it took a line of the first
+# screen, and the map moved down by a line when a point was clicked)
+neighbour_line = (f"Click a point (or pick an item above) to draw its {shown_neighbours} cosine and {shown_neighbours} "
+                  "dot-product neighbours." if anchor is None and not three_d else None)
 if drawn_anchor is not None:
     from mfviz.analysis import map_neighbours
 
@@ -612,10 +616,9 @@ if drawn_anchor is not None:
     cosine, dot = set(neighbours["cosine"].tolist()), set(neighbours["dot"].tolist())
     near, both = len(cosine & set(on_map.tolist())) if on_map is not None else 0, len(cosine & dot)
     # ("1 of its 10 ... are among": test_pages.py and test_browser.py look for "cosine neighbours are among")
-    st.caption((f"{near} of its {k} cosine neighbours are among its {k} nearest points "
-                "on the map; " if on_map is not None else
-                f"{titles[anchor]} is not among the {len(table):,} items on this map; ")
-               + f"{both} {'is' if both == 1 else 'are'} in both the cosine and the dot-product list.")
+    neighbour_line = ((f"{near} of its {k} cosine neighbours are among its {k} nearest points on the map; "
+                       if on_map is not None else f"{titles[anchor]} is not among the {len(table):,} items on this map; ")
+                      + f"{both} {'is' if both == 1 else 'are'} in both the cosine and the dot-product list.")
 
 drawn = map_projection.labelled(table, label, map_colours.column_name(label))  # the points named by the label (search and lists by title)
 if three_d:  # Plotly selects nothing in 3-D: no click or lasso events
@@ -635,6 +638,8 @@ else:
                                        left_off=left_off)
     event = ui.show(chart, key=map_key, on_select="rerun", selection_mode=("points", "lasso", "box"),
                     config=export_config(chart.figure, *saved_names))
+if neighbour_line:
+    st.caption(neighbour_line)
 if highlight:  # the map titles only a few of them: here are all, a tick on one draws its neighbours
     said = title_search.markdown_safe(search.strip())
     st.markdown(f"**Circled: {counted(len(highlight), 'item')} matching “{said}”**" if len(hits) == len(highlight) else

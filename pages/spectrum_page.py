@@ -18,25 +18,29 @@ def rank_ranges(ranks) -> str:
     return ", ".join(f"{first}" if first == last else f"{first}–{last}" for first, last in runs)
 
 
-ui.header("Spectrum", "How many latent factors does the data support? The singular values of the "
-          "interaction matrix say how much of its structure the first k factors can capture.")
+# The sentence on one line and the two controls on one row, the numbers' guide under the chart: at 1,280 × 720 (a
+# presenter's laptop) the chart began at ~625 px, below the cards and four lines of text; now at ~400.
+ui.header("Spectrum", "How many latent factors does the data support? The singular values say how much the first "
+          "k can capture.")
 
 data = ui.current_data()
 inter = data.interactions
 largest, opening_k = background.spectrum_components(inter)
 smaller = min(inter.n_users, inter.n_items)
+controls = st.columns([3, 2], vertical_alignment="bottom")
 if largest <= 2:  # 3 users or items or fewer: a slider needs two ends, and every singular value is cheap
     k = smaller
-    st.caption(f"The data has only {inter.n_users:,} user{'s' * (inter.n_users != 1)} and {inter.n_items:,} "
-               f"item{'s' * (inter.n_items != 1)}, so it has at most {smaller} singular value{'s' * (smaller != 1)}: "
-               "all of them are shown.")
+    controls[0].caption(f"The data has only {inter.n_users:,} user{'s' * (inter.n_users != 1)} and {inter.n_items:,} "
+                        f"item{'s' * (inter.n_items != 1)}, so it has at most {smaller} singular "
+                        f"value{'s' * (smaller != 1)}: all of them are shown.")
 else:
-    k = st.slider("Components to compute", 2, largest, opening_k, key="spectrum_k",
-                  help="More components take longer; 100 is enough to see the shape on most data.")
-compare = st.toggle("Compare with the same data, items shuffled", value=inter.nnz <= background.NULL_SPECTRUM_NNZ, key="spectrum_null",
-                    help="Shuffles which item each interaction is with, keeping every user's number of interactions "
-                         "and values and every item's number of users: what remains is popularity and activity, no "
-                         "taste. The data's components clearly stronger than the shuffle's are structure beyond those counts.")
+    k = controls[0].slider("Components to compute", 2, largest, opening_k, key="spectrum_k",
+                           help="More components take longer; 100 is enough to see the shape on most data.")
+compare = controls[1].toggle(
+    "Compare with the same data, items shuffled", value=inter.nnz <= background.NULL_SPECTRUM_NNZ, key="spectrum_null",
+    help="Shuffles which item each interaction is with, keeping every user's number of interactions and values and "
+         "every item's number of users: what remains is popularity and activity, no taste. The data's components "
+         "clearly stronger than the shuffle's are structure beyond those counts.")
 
 with ui.guard("Computing the spectrum"):
     spectrum = cache.data_spectrum(data.key, inter.matrix, int(k))
@@ -64,18 +68,6 @@ if null is not None:
                     help=f"How many components after the first (popularity and activity, in both) are more than "
                          f"{margin} stronger than the same component of the shuffled data, wherever they are among "
                          f"components 2 to {computed}" + (f" (here {rank_ranges(above)})." if above.size else "."))
-# Three numbers that each read like "how many factors?" and disagree (16, 3.3, 17 on MovieLens 100K): a
-# presenter needs to hear which question each answers and which one picks a model's factor count.
-if null is not None:
-    use = (f"start from **above the shuffle** ({above.size} here, plus one factor for the first, popularity, direction) "
-           "and confirm with a factors sweep on the Train page, which measures held-out accuracy")
-else:
-    use = ("turn on the shuffle comparison above and start from **above the shuffle**, then confirm with a factors "
-           "sweep on the Train page, which measures held-out accuracy")
-st.markdown(f"These numbers answer different questions: **k for 50%, 80%, 90% of energy** is how many factors rebuild "
-            "that share of the matrix, noise included; **effective rank** is how concentrated its energy is (a shape, not a factor "
-            "count); **above the shuffle** is how many directions of taste stand clear of chance. To choose a model's "
-            f"number of factors, {use}.")
 chart = figures.data_spectrum_chart(spectrum.singular_values, spectrum.cumulative_energy, spectrum.k_for,
                                    None if null is None else null.singular_values)
 ui.show(chart, config=figures.export_config(chart.figure, ui.data_label(data)))  # the data's name in the file name
@@ -97,6 +89,20 @@ if null is not None:
                f"count kept). Its first component is close to the data's ({null.singular_values[0]:,.4g} against "
                f"{spectrum.singular_values[0]:,.4g}): the first direction is mostly who is active and what is popular. "
                + verdict)
+
+# Three numbers that each read like "how many factors?" and disagree (16, 3.3, 17 on MovieLens 100K): a
+# presenter needs to hear which question each answers and which one picks a model's factor count (under the chart,
+# after its caption: above it, these four lines pushed the chart below a 720 px screen).
+if null is not None:
+    use = (f"start from **above the shuffle** ({above.size} here, plus one factor for the first, popularity, direction) "
+           "and confirm with a factors sweep on the Train page, which measures held-out accuracy")
+else:
+    use = ("turn on the shuffle comparison above and start from **above the shuffle**, then confirm with a factors "
+           "sweep on the Train page, which measures held-out accuracy")
+st.markdown(f"These numbers answer different questions: **k for 50%, 80%, 90% of energy** is how many factors rebuild "
+            "that share of the matrix, noise included; **effective rank** is how concentrated its energy is (a shape, not a factor "
+            "count); **above the shuffle** is how many directions of taste stand clear of chance. To choose a model's "
+            f"number of factors, {use}.")
 
 st.subheader("The models' spectra")
 ui.ensure_model()

@@ -10,7 +10,7 @@ import numpy as np
 import streamlit as st
 
 from mfviz.analysis import map_options
-from mfviz.dashboard import background, cache, links, map_colours
+from mfviz.dashboard import background, cache, links, map_colours, support
 from mfviz.dashboard.map_figures import PROJECTION_NOTES, MapAxes
 
 SWITCHES = {"on": True, "1": True, "true": True, "yes": True, "off": False, "0": False, "false": False, "no": False}
@@ -98,15 +98,21 @@ def open_from_link(view: dict[str, str]) -> None:
                 st.session_state[key] = component
 
 
-def choose(slot, method: str, three_d: bool, model_key: str, shown: np.ndarray) -> MapSettings:
-    """Draw the settings of the map `method` ("UMAP", "t-SNE" or "PCA") in an expander in `slot`, for the vectors
-    `shown` (those mapped), and return them."""
-    chosen = MapSettings()
-    # open when a setting is not its default (a link's spherize or components were hidden in a shut expander);
-    # once open it stays so for the session, so that setting one back does not shut it under the pointer
-    opened = st.session_state.get(SETTINGS_OPEN, False) or not at_defaults(method, three_d, len(shown))
+def settings_box(slot, method: str, three_d: bool, n: int):
+    """The "Map settings" expander in `slot`, holding the controls a demonstration rarely touches (the projection's
+    own settings, "Label by", the neighbours drawn and their filter), for a map of n items. Open when any of them is
+    not its default (a link's spherize or components were hidden in a shut expander); once open it stays so for the
+    session, so that setting one back does not shut it under the pointer."""
+    opened = st.session_state.get(SETTINGS_OPEN, False) or not at_defaults(method, three_d, n)
     st.session_state[SETTINGS_OPEN] = opened
-    with slot.expander(f"Map settings ({method})", expanded=opened):
+    return slot.expander("Map settings", expanded=opened)
+
+
+def choose(box, slot, method: str, three_d: bool, model_key: str, shown: np.ndarray) -> MapSettings:
+    """Draw the settings of the map `method` ("UMAP", "t-SNE" or "PCA") in the expander `box`, for the vectors
+    `shown` (those mapped), and return them; a perplexity lowered to fit is said in `slot`, outside it."""
+    chosen = MapSettings()
+    with box:
         if method == "UMAP":
             # through the session state, not a `value=` beside it: a widget given both made Streamlit warn
             st.session_state.setdefault("latent_neighbours", chosen.n_neighbors)
@@ -145,7 +151,11 @@ def at_defaults(method: str, three_d: bool, n: int) -> bool:
     """Whether the settings of the map `method` drawn in its expander (as the session holds them before they are
     drawn) are all their defaults, for a map of n items."""
     state = st.session_state
-    if state.get("latent_spherize", False):
+    neighbours_key, _, _, neighbours_default = NEIGHBOURS_SHOWN
+    if (state.get(LABEL_KEY, "title") != "title" or state.get(neighbours_key, neighbours_default) != neighbours_default
+            or state.get(support.KEPT, 0)):  # "Label by", the neighbours drawn and their filter: on every map
+        return False
+    if method in ("UMAP", "t-SNE", "PCA") and state.get("latent_spherize", False):
         return False
     if method == "UMAP":
         return (state.get("latent_neighbours", background.UMAP_NEIGHBOURS) == background.UMAP_NEIGHBOURS

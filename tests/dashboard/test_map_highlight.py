@@ -241,8 +241,9 @@ def test_choosing_a_genre_with_the_keyboard_redraws_the_map_with_its_items_on_to
         page.wait_for_selector(f"{PLOT} .legendtext", timeout=WAIT_MS)  # Plotly draws after the run
         before = page.evaluate(DRAWN)
         assert "Western" in before and "Western: 183 of 1,500" not in before  # the genre colours
-        # from the model picker, Tab reaches the highlight (its help icon is passed over by a second Tab at most)
-        page.get_by_role("combobox", name="Model").focus()
+        # from "Draw the neighbours of" beside it, Tab reaches the highlight (its help icon is passed over by a second
+        # Tab at most)
+        page.get_by_role("combobox", name="Draw the neighbours of").focus()
         box = page.get_by_role("combobox", name="Highlight genres")
         for _ in range(4):
             page.keyboard.press("Tab")

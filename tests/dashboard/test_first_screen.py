@@ -1,0 +1,108 @@
+"""In a real headless Chromium at 1,280 × 720 (a presenter's laptop), on the demo and on MovieLens 100K: the Latent
+space map and the Spectrum chart start inside the first screen, the map's five choices on one line, its search and
+"Draw the neighbours of" on screen (a stakeholder review found the map at ~560 px and the chart at ~625 px).
+
+Run: .venv/bin/pytest -m browser tests/dashboard/test_first_screen.py
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+from test_browser import (
+    CHROMIUM,
+    FLAGS,
+    ML100K,
+    ROOT,
+    WAIT_MS,
+    exceptions,
+    free_port,
+    settle,
+    wait_healthy,
+)
+
+SCREEN = {"width": 1280, "height": 720}
+# Where a chart's plot area may start at most: a first screen shows the chart's upper part at least (more than a
+# third of the screen), not its title alone
+PLOT_TOP_AT_MOST = 480
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                       reason=f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)"),
+]
+
+
+@pytest.fixture(scope="module", params=["demo", "MovieLens 100K"])
+def served(request, tmp_path_factory):
+    """The dashboard started on the demo, or on MovieLens 100K (`mfviz dashboard u.data`, its u.item beside it)."""
+    if request.param == "demo":
+        command = [sys.executable, "mfviz/dashboard/serve.py"]
+    elif ML100K.is_file():
+        command = [sys.executable, "-m", "mfviz", "dashboard", str(ML100K)]
+    else:
+        pytest.skip(f"MovieLens 100K is not at {ML100K}")
+    port = free_port()
+    log = open(tmp_path_factory.mktemp("streamlit") / "server.log", "w")
+    process = subprocess.Popen(
+        [*command, "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+         "--browser.gatherUsageStats", "false"],
+        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
+    try:
+        url = f"http://127.0.0.1:{port}"
+        if not wait_healthy(url, time.time() + 180):
+            pytest.fail("streamlit did not become healthy within 180 s")
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+@pytest.fixture(scope="module")
+def screen():
+    """A page of headless Chromium the size of a presenter's laptop screen."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            yield browser.new_page(viewport=SCREEN)
+        finally:
+            browser.close()
+
+
+def plot_top(page) -> float:
+    """Page pixels from the top of the screen (scrolled to the page's top) to the first chart's plot area."""
+    area = page.locator("[data-testid='stPlotlyChart'] .nsewdrag").first
+    area.wait_for(timeout=WAIT_MS)
+    page.evaluate("document.querySelector(\"[data-testid='stMain']\").scrollTo(0, 0)")
+    return area.bounding_box()["y"]
+
+
+def test_the_latent_space_map_starts_on_the_first_screen(screen, served):
+    screen.goto(served + "/latent")
+    settle(screen)
+    top = plot_top(screen)
+    assert top <= PLOT_TOP_AT_MOST, f"the map's plot area starts at {top:.0f} px"
+    assert not exceptions(screen)
+    # the five maps on one line, and what a demonstration types into on the screen (not in "Map settings")
+    choices = screen.locator("[data-testid='stRadio']").first.locator("label:has(input[type='radio'])")
+    rows = {round(choices.nth(i).bounding_box()["y"]) for i in range(choices.count())}
+    assert choices.count() == 5 and len(rows) == 1, rows
+    for role, name in (("textbox", "Search items by title"), ("combobox", "Draw the neighbours of")):
+        box = screen.get_by_role(role, name=name, exact=True).first.bounding_box()
+        assert box is not None and box["y"] + box["height"] < top, name
+
+
+def test_the_spectrum_chart_starts_on_the_first_screen(screen, served):
+    screen.goto(served + "/spectrum")
+    settle(screen)
+    top = plot_top(screen)
+    assert top <= PLOT_TOP_AT_MOST, f"the chart's plot area starts at {top:.0f} px"
+    assert not exceptions(screen)
