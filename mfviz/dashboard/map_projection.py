@@ -13,6 +13,8 @@ from mfviz.analysis import map_options
 from mfviz.dashboard import background, cache, links, map_colours, support
 from mfviz.dashboard.map_figures import PROJECTION_NOTES, MapAxes
 
+METHODS = ["UMAP", "t-SNE", "PCA", "Axes", "Dimensions"]  # the maps the page offers ("Map")
+PROJECTIONS = ("UMAP", "t-SNE", "PCA")  # the maps made by projecting the vectors (the others have axes)
 SWITCHES = {"on": True, "1": True, "true": True, "yes": True, "off": False, "0": False, "false": False, "no": False}
 NEIGHBOURS_SHOWN = ("latent_k", 5, 50, 10)  # the clicked item's neighbours per metric: key, least, most, default
 COMPONENT_KEYS = ("latent_pca_x", "latent_pca_y", "latent_pca_z")
