@@ -43,7 +43,8 @@ def dimension_map(link: MapLink, data, entry, popularity: np.ndarray, depth: boo
         others["item bias"] = ("item bias (the item's appeal to everyone)", np.asarray(entry.model.item_bias, float))
     name = lambda d: others[d][0] if d in others else f"dimension {d + 1} ({share[d]:.1%} of the score energy)"  # noqa: E731
     depth = depth and count >= 3
-    picks = st.columns(3 if depth else 2)
+    # the dimensions and "Show the users too" on one row: at 1,280 × 720 the map started at 544 px below two, 504 now
+    picks = st.columns([1.25, 1.25, 1.25, 0.85] if depth else [1.25, 1.25, 0.85], vertical_alignment="bottom")
     map_link.start_at("dims_x", list(range(count)), 0)
     link.choose("across", "dims_x", list(range(count)), map_link.dimension_number)
     across = picks[0].selectbox("Across →", range(count), key="dims_x", format_func=name)
@@ -68,7 +69,7 @@ def dimension_map(link: MapLink, data, entry, popularity: np.ndarray, depth: boo
             st.warning(f"The link's users = {link.view['users']} is neither on nor off; the users are not drawn.",
                        icon=":material/link_off:")
         st.session_state["dims_users"] = bool(shown)
-    with_users = st.checkbox("Show the users too", key="dims_users", disabled=up in others or depth,
+    with_users = picks[-1].checkbox("Show the users too", key="dims_users", disabled=up in others or depth,
                              help="Users have coordinates on the same dimensions (a score is the sum of user × item "
                                   f"coordinate products): a grey cloud of up to {USERS_DRAWN:,} of them under the "
                                   "items shows which ends the users actually lean to.")

@@ -81,14 +81,16 @@ def plot_top(page) -> float:
     """Page pixels from the top of the screen (scrolled to the page's top) to the first chart's plot area."""
     area = page.locator("[data-testid='stPlotlyChart'] .nsewdrag").first
     area.wait_for(timeout=WAIT_MS)
+    # the app can say "not running" before its first run has started: the chart first, then the run's end
+    settle(page)
     page.evaluate("document.querySelector(\"[data-testid='stMain']\").scrollTo(0, 0)")
     return area.bounding_box()["y"]
 
 
-def test_the_latent_space_map_starts_on_the_first_screen(screen, served):
+def test_the_latent_space_map_starts_on_the_first_screen(screen, served, tmp_path):
     screen.goto(served + "/latent")
-    settle(screen)
     top = plot_top(screen)
+    screen.screenshot(path=str(tmp_path / "latent_1280x720.png"))
     assert top <= PLOT_TOP_AT_MOST, f"the map's plot area starts at {top:.0f} px"
     assert not exceptions(screen)
     # the five maps on one line, and what a demonstration types into on the screen (not in "Map settings")
@@ -100,9 +102,9 @@ def test_the_latent_space_map_starts_on_the_first_screen(screen, served):
         assert box is not None and box["y"] + box["height"] < top, name
 
 
-def test_the_spectrum_chart_starts_on_the_first_screen(screen, served):
+def test_the_spectrum_chart_starts_on_the_first_screen(screen, served, tmp_path):
     screen.goto(served + "/spectrum")
-    settle(screen)
     top = plot_top(screen)
+    screen.screenshot(path=str(tmp_path / "spectrum_1280x720.png"))
     assert top <= PLOT_TOP_AT_MOST, f"the chart's plot area starts at {top:.0f} px"
     assert not exceptions(screen)
