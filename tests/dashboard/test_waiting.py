@@ -51,3 +51,38 @@ def test_outside_a_page_run_it_is_the_plain_call():
 
     assert double(21) == 42 and calls == [21]
     assert "test-plain" not in waiting.RATES
+
+
+def page_waiting_on_a_step_already_running() -> None:
+    import threading
+    import time
+
+    import streamlit as st
+
+    from mfviz.dashboard import waiting
+
+    @waiting.waited("test-running", lambda seconds: f"Sleeping {seconds} s", lambda seconds: 10, 1.0)
+    @st.cache_data(show_spinner=False)
+    def sleep(seconds: float) -> str:
+        time.sleep(seconds)
+        return threading.current_thread().name
+
+    # A page run stopped by a click leaves its step computing in a thread of its own, and the next run waits on it
+    # (Streamlit's lock on the cache key): a thread starts the step 1.2 s before this run asks for it
+    first = threading.Thread(target=sleep, args=(2.4,), name="mfviz-stopped-run")
+    first.start()
+    time.sleep(1.2)
+    st.write(f"computed in {sleep(2.4)}")
+    first.join()
+
+
+def test_a_run_waiting_on_a_step_already_running_counts_from_the_steps_start():
+    """The progress line of a run that waits on a step started before it (by a run a click stopped, or by the
+    background worker) counts the step's seconds, not its own wait: t-SNE said "3 s, about 52 s left" 9 s in. Its
+    pace is learnt from the whole step (2.4 s over 10 units), where the 1.2 s waited alone said nothing (under 2 s)."""
+    waiting.RATES.pop("test-running", None)
+    at = AppTest.from_function(page_waiting_on_a_step_already_running, default_timeout=60).run()
+    assert not at.exception
+    assert at.markdown[0].value == "computed in mfviz-stopped-run"  # one computation: the run waited on it
+    assert 0.2 <= waiting.RATES["test-running"] < 0.5
+    assert not waiting._STARTED  # a step's start is let go once it is computed
