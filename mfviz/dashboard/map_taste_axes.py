@@ -25,12 +25,13 @@ from mfviz.models.sanity import untrained_users
 
 def axis_map(link: MapLink, data, entry, vectors: np.ndarray, norms: np.ndarray, popularity: np.ndarray,
              never_trained: np.ndarray):
-    """Coordinates, cache key and axis titles of the taste-axes map the user sets up here, and the
-    chart of the users' own vectors on the same axis (drawn under the map)."""
-    inter, titles = data.interactions, data.interactions.titles
+    """Coordinates, cache key and axis titles of the taste-axes map the user sets up here (its choices drawn above
+    the map, a link's first, written back to `link.params`), and the chart of the users' own vectors on the same axis
+    (drawn under the map)."""
     from mfviz.analysis import axis_direction, cosines_with
     from mfviz.analysis.axes import axis_reach
 
+    inter, titles = data.interactions, data.interactions.titles
     groups = cache.genre_groups(data.key, inter.items)
     kinds = (["genres"] if len(groups) >= 2 else []) + ["items", "title searches"]
     if st.session_state.get("axis_kind") not in kinds:  # kept from data with genres: this data has none
