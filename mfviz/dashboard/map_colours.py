@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from mfviz.dashboard import labels
 from mfviz.dashboard.figures import legend_title, log_ticks
 
 # Twelve clearly different colours for the twelve largest groups on the map (the rest are grey
@@ -109,7 +110,7 @@ def colour_groups(table: pd.DataFrame, colour: str, continuous: bool, key: Colou
     if continuous:
         values = pd.to_numeric(table[colour], errors="coerce").to_numpy(float)
         scale = _colour_scale(table[colour], colour)
-        bar = dict(title="interactions" if colour == "popularity" else "vector length" if colour == "norm" else colour,
+        bar = dict(title=labels.POPULARITY_AXIS if colour == "popularity" else "vector length" if colour == "norm" else colour,
                    # the lower half of the right side: the legend (neighbours, the star, search hits) takes the top
                    len=0.55, y=0, yanchor="bottom")
         ends = {}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from mfviz.dashboard import map_isolate, pickers, support, ui, untrained, verdicts
+from mfviz.dashboard import labels, map_isolate, pickers, support, ui, untrained, verdicts
 from mfviz.dashboard.figures import counted, fixed_decimals
 
 
@@ -25,7 +25,7 @@ def inspect(data, comparison, popularity: np.ndarray, norms: np.ndarray) -> None
     Neighbours page and a way to let it go."""
     inter, titles = data.interactions, data.interactions.titles
     item = comparison.item
-    facts = [f"{int(popularity[item]):,} interactions",
+    facts = [f"popularity {int(popularity[item]):,}",
              f"vector length {norms[item]:.3g} ({verdicts.length_place(norms, norms[item])})"]
     genres = inter.items["genres"].iloc[item] if "genres" in inter.items.columns else None
     if isinstance(genres, list | tuple | np.ndarray) and len(genres):
@@ -35,8 +35,9 @@ def inspect(data, comparison, popularity: np.ndarray, norms: np.ndarray) -> None
     # the row order is the rank; the numbers narrow, so that the title and every number fit half of 1,280 px
     # with the box that steps to a neighbour
     shown = [c for c in ("title", "score", "popularity", "together") if c in comparison.cosine.columns]
-    config = {"title": st.column_config.TextColumn(width=190),
-              "popularity": st.column_config.NumberColumn("pop.", width=44, help="Interactions in the data."),
+    config = {"title": st.column_config.TextColumn(width=166),
+              "popularity": st.column_config.NumberColumn(labels.POPULARITY, width=labels.POPULARITY_WIDTH,
+                                                          help=labels.POPULARITY_HELP),
               "together": st.column_config.NumberColumn(width=64, help="Users who have both this item and the "
                                                                        "neighbour.")}
     for column, metric, frame, heading in ((columns[0], "cosine", comparison.cosine, "Nearest by cosine (blue lines)"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from mfviz.dashboard.figures import Chart, counted
+from mfviz.dashboard.figures import Chart
 
 HOVER_DETAILS_UP_TO = 30_000  # items of a map whose points hover with their genres and counts (MovieLens 20M's
 # 27,000): on 100,000 they doubled the figure sent to the browser (5.9 to 11.4 MB) and took 0.6 s more to build
@@ -25,7 +25,7 @@ def item_data(part: pd.DataFrame, shown, colour: str = "", details: bool = True)
     if details and "popularity" in part.columns and colour != "popularity":
         counts = pd.to_numeric(part["popularity"], errors="coerce")
         known = counts.notna()
-        more[known] += [f"<br>{counted(int(c), 'interaction')}" for c in counts[known]]
+        more[known] += [f"<br>popularity {int(c):,}" for c in counts[known]]
     if "label_line" in part.columns:  # labelled by another column ("Label by"): its value on hover, under the title
         more = "<br>" + part["label_line"].astype(str) + more
     return np.stack([part["title"].astype(str), np.asarray(shown).astype(str), part["item"].astype(str),

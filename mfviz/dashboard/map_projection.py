@@ -10,7 +10,7 @@ import numpy as np
 import streamlit as st
 
 from mfviz.analysis import map_options
-from mfviz.dashboard import background, cache, links, map_colours, support
+from mfviz.dashboard import background, cache, labels, links, map_colours, support
 from mfviz.dashboard.map_figures import PROJECTION_NOTES, MapAxes
 
 METHODS = ["UMAP", "t-SNE", "PCA", "Axes", "Dimensions"]  # the maps the page offers ("Map")
@@ -192,9 +192,8 @@ def neighbour_count(slot) -> int:
     """The slider of how many neighbours by each metric a clicked item draws (the Projector's "neighbors")."""
     key, low, high, default = NEIGHBOURS_SHOWN
     st.session_state.setdefault(key, default)
-    return slot.slider("Neighbours", low, high, key=key,
-                       help="How many nearest items by cosine and by dot product the clicked item's lines join and "
-                            "its lists show.")
+    return slot.slider(labels.NEIGHBOURS_SHOWN, low, high, key=key,
+                       help=labels.NEIGHBOURS_SHOWN_HELP + " On the map, the clicked item's lines join them.")
 
 
 def project(model_key: str, shown: np.ndarray, method: str, chosen: MapSettings, three_d: bool):

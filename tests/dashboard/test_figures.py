@@ -296,8 +296,8 @@ def test_an_item_hovers_with_all_its_genres_and_its_interactions(monkeypatch):
     for figure in (map_figures.latent_scatter(table, "genre", continuous=False).figure,
                    map_figures.latent_scatter_3d(table.assign(z=0.0), "genre", continuous=False).figure):
         hovered = {row[0]: row[3] for t in figure.data for row in t.customdata}
-        assert hovered == {"a": "<br>Action, Sci-Fi<br>1,234 interactions", "b": "<br>1 interaction",
-                           "c": "<br>Drama<br>0 interactions"}
+        assert hovered == {"a": "<br>Action, Sci-Fi<br>popularity 1,234", "b": "<br>popularity 1",
+                           "c": "<br>Drama<br>popularity 0"}
         assert all(t.hovertemplate.endswith("%{customdata[3]}<extra></extra>") for t in figure.data)
     # coloured by popularity, the count is the colour's value already: not said twice
     by_count = map_figures.latent_scatter(table, "popularity", continuous=True).figure
@@ -318,11 +318,11 @@ def test_an_item_without_genres_hovers_without_them_and_a_genre_colour_is_not_sa
                                              "popularity": 4, "genre": "(the new item)"}])], ignore_index=True)
     figure = map_figures.latent_scatter(shown, "genre", continuous=False).figure
     hovered = {row[0]: row[3] for t in figure.data for row in t.customdata}
-    assert hovered["★ the new item"] == "<br>4 interactions" and hovered["a"] == "<br>Action, Sci-Fi<br>12 interactions"
+    assert hovered["★ the new item"] == "<br>popularity 4" and hovered["a"] == "<br>Action, Sci-Fi<br>popularity 12"
     # coloured by the genres (the combination): the hover's colour line says them, the details add the count only
     figure = map_figures.latent_scatter(table, "genres", continuous=False).figure
     hovered = {row[0]: (row[1], row[3]) for t in figure.data for row in t.customdata}
-    assert hovered == {"a": ("Action, Sci-Fi", "<br>12 interactions"), "b": ("Drama", "<br>3 interactions")}
+    assert hovered == {"a": ("Action, Sci-Fi", "<br>popularity 12"), "b": ("Drama", "<br>popularity 3")}
 
 
 def test_a_3d_popularity_axis_ticks_in_interactions_as_the_2d_one_does():

@@ -13,7 +13,7 @@ import pytest
 from test_links import first_visit
 from test_pages import ML100K, chart_titled, new_app, open_page, plotly_array, upload
 
-from mfviz.dashboard import map_colours, workspace
+from mfviz.dashboard import labels, map_colours, workspace
 from mfviz.dashboard.figures import COSINE_COLOUR, DOT_COLOUR
 
 LATENT = "pages/latent_page.py"
@@ -290,7 +290,7 @@ def test_search_rings_popularity_ticks_and_each_title_written_once(movielens):
     assert items["showlegend"] is False  # (its swatch, one colour of the scale, was a yellow dot)
     bar = items["marker"]["colorbar"]
     counts = [int(t.replace(",", "")) for t in bar["ticktext"]]
-    assert bar["title"]["text"] == "interactions" and counts[:4] == [1, 2, 5, 10] and max(counts) >= 500
+    assert bar["title"]["text"] == labels.POPULARITY_AXIS and counts[:4] == [1, 2, 5, 10] and max(counts) >= 500
     np.testing.assert_allclose(bar["tickvals"], np.log10(1 + np.array(counts)))
     search(at, "")
     at.selectbox(key="latent_colour").set_value(GENRE).run()
