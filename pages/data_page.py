@@ -470,7 +470,7 @@ with right:
 ui.show_svg(activity_chart)
 if inter.timestamps is not None:  # the span and the busy periods: what a split by time needs, and a wrong clock shows
     with ui.guard("Reading the timestamps"):
-        found = cache.data_timeline(data.key, inter.timestamps)
+        found = cache.data_timeline(data.key, inter.timestamps, inter.report.duplicates_merged)
     if found is not None:
         ui.show_svg(found[1])
 

@@ -218,14 +218,15 @@ def data_charts(data_key: str, _summary) -> tuple:
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
-def data_timeline(data_key: str, _timestamps) -> tuple | None:
+def data_timeline(data_key: str, _timestamps, merged: int = 0) -> tuple | None:
     """The Data page's timeline of a dataset with timestamps: (Timeline, its SVG chart); None without any.
+    merged: duplicate rows merged at load (the chart then says it shows each pair's latest time).
     Only read, so one serves every session and every visit."""
     from mfviz.dashboard import svg_charts
     from mfviz.data.timeline import timeline
 
     line = timeline(_timestamps)
-    return None if line is None else (line, svg_charts.timeline_chart(line))
+    return None if line is None else (line, svg_charts.timeline_chart(line, merged=merged))
 
 
 # Default paces (seconds per unit of work) measured on 5M ratings, 100,000 users × 30,000 items, 32 factors, on this

@@ -255,18 +255,21 @@ def activity_histogram(activity: np.ndarray, bins: int = 50, width: int = FULL_W
     step = max(nice_step(edges[-1] - edges[0], target=8), 1.0)  # labels at whole interaction counts
     for value in np.arange(math.ceil(edges[0] / step), math.floor(edges[-1] / step) + 1) * step:
         frame.x_label(float(x(value)), f"{value:,.0f}")
-    caption = (f"Median user has {np.median(values) if values.size else 0:.0f} interactions, the most active "
-               f"{high:.0f}; users on the far left have too little history for a reliable vector.")
+    caption = (f"Median user has {np.median(values) if values.size else 0:,.0f} interactions, the most active "
+               f"{high:,.0f}; users on the far left have too little history for a reliable vector.")
     return SvgChart(frame.svg(), caption, title)
 
 
-def timeline_chart(line, width: int = FULL_WIDTH, height: int = 260) -> SvgChart:
-    """Interactions per day, month or year (a mfviz.data.timeline.Timeline), first to last, gaps included."""
+def timeline_chart(line, width: int = FULL_WIDTH, height: int = 260, merged: int = 0) -> SvgChart:
+    """Interactions per day, month or year (a mfviz.data.timeline.Timeline), first to last, gaps included.
+    merged: rows merged into others at load (duplicate user-item pairs), each pair then at its latest time."""
     from mfviz.data.timeline import period_words, span_words
 
     counts = line.counts["count"].to_numpy(float)
     labels = [period_words(start, line.period) for start in line.counts["start"]]
-    title = f"When the interactions happened (per {line.period})"
+    # after merging, a pair clicked in January, June and December is one interaction stamped December
+    title = (f"When each user–item pair was last active (per {line.period})" if merged else
+             f"When the interactions happened (per {line.period})")
     frame = _Frame(width, height, title, f"{line.period} (date)", "interactions (count)", nice_ticks(counts.max(initial=0)))
     slot = (frame.right - frame.left) / max(len(counts), 1)
     _bars(frame, counts, [f"{label}: {_count(int(count), 'interaction')}" for label, count in zip(labels, counts, strict=True)],
@@ -276,6 +279,9 @@ def timeline_chart(line, width: int = FULL_WIDTH, height: int = 260) -> SvgChart
     for i in range(0, len(labels), every):
         frame.x_label(frame.left + (i + 0.5) * slot, labels[i])
     caption = span_words(line) + " Before a split by time, check that the test period holds enough of them."
+    if merged:
+        caption += (f" {merged:,} duplicate rows were merged at load, each user–item pair keeping its latest "
+                    "timestamp: earlier interactions of a pair are not counted here.")
     return SvgChart(frame.svg(), caption, title)
 
 

@@ -25,7 +25,7 @@ from mfviz.data.id_maps import (
     without_unused,
 )
 from mfviz.data.memory import GrowingArray, map_large_blocks, release_freed_memory
-from mfviz.data.report import DROP_BAD_ROWS, LoadReport
+from mfviz.data.report import DROP_BAD_ROWS, LoadReport, number_words
 from mfviz.data.values import (
     arrow_text,
     boolean_words,
@@ -61,16 +61,22 @@ def _shown(value) -> str:
     return repr(str(value)) if isinstance(value, datetime.date | datetime.time | datetime.timedelta) else repr(value)
 
 
-def _why_explicit(name: str, values: np.ndarray, explicit: bool) -> str:
-    """Why the values were read as ratings or as implicit feedback, and how to choose the other."""
-    low, high = float(values.min()), float(values.max())
-    if explicit:
-        return (f"Column {name!r} holds values from {low:g} to {high:g} {scale.step_words(values)}: read as explicit "
-                "ratings. If they are counts or weights, load with explicit=False (the Data page: Treat values as "
-                "implicit feedback).")
-    return (f"Column {name!r} holds values from {low:g} to {high:g}, not a rating scale (one holds at most 21 "
-            "values in half steps, up to 10): read as implicit feedback, each value the weight of a positive. If "
-            "they are ratings, load with explicit=True (the Data page: Treat values as explicit ratings).")
+def _why_explicit(name: str, values: np.ndarray, explicit: bool) -> Callable[[bool], str]:
+    """Why the values were read as ratings or as implicit feedback, and how to choose the other, as said once the
+    duplicates are merged: given True when merging changed the values, the range is said to be the file's rows'."""
+    low, high = number_words(values.min()), number_words(values.max())
+    steps = scale.step_words(values) if explicit else ""
+
+    def said(merged: bool) -> str:
+        rows = " in the file's rows" if merged else ""
+        if explicit:
+            return (f"Column {name!r} holds values from {low} to {high}{rows} {steps}: read as explicit ratings. If "
+                    "they are counts or weights, load with explicit=False (the Data page: Treat values as implicit "
+                    "feedback).")
+        return (f"Column {name!r} holds values from {low} to {high}{rows}, not a rating scale (one holds at most 21 "
+                "values in half steps, up to 10): read as implicit feedback, each value the weight of a positive. If "
+                "they are ratings, load with explicit=True (the Data page: Treat values as explicit ratings).")
+    return said
 
 
 def _unrated_zeros(name: str, values: np.ndarray) -> str | None:
@@ -80,7 +86,7 @@ def _unrated_zeros(name: str, values: np.ndarray) -> str | None:
     if not zeros or rated.size == 0 or rated.min() < 1 or rated.min() == rated.max():  # 0/1 is no scale
         return None
     return (f"{zeros:,} ratings ({zeros / len(values):.0%}) in column {name!r} are 0 on a scale from "
-            f"{float(values[values != 0].min()):g} to {float(values.max()):g}: Goodreads and Book-Crossing exports "
+            f"{number_words(values[values != 0].min())} to {number_words(values.max())}: Goodreads and Book-Crossing exports "
             "write 0 for 'read, not rated'. They are kept as ratings of 0, the lowest; to leave them out, use the "
             "Data page's Prepare: Drop 0 ratings (prepare.drop_zero_ratings in Python).")
 
@@ -467,6 +473,7 @@ class InteractionBuilder:
         if len(values) == 0:
             raise DataError(f"{report.source}: no interactions left to load; check the file and its columns.")
         values, kept_outside = self._typos(values, explicit)
+        why_explicit = None
         if explicit is None:
             # typos kept: the values on the scale say whether these are ratings (one 99 is no count)
             inside = values if kept_outside is None else values[~kept_outside]
@@ -479,11 +486,11 @@ class InteractionBuilder:
                             "To treat them as ratings, load with explicit=True (the Data page: Treat values as "
                             "explicit ratings).")
             elif values.min() == values.max():
-                report.note(f"Every value in column {names['rating']!r} is {float(values[0]):g}: read as implicit "
+                report.note(f"Every value in column {names['rating']!r} is {number_words(values[0])}: read as implicit "
                             "feedback (one value cannot tell likes from dislikes). To treat them as ratings anyway, "
                             "load with explicit=True (the Data page: Treat values as explicit ratings).")
             else:
-                report.note(_why_explicit(names["rating"], inside, explicit))
+                why_explicit = _why_explicit(names["rating"], inside, explicit)  # noted once merging is done
             del inside
         if names["rating"] is not None:
             values = self._zeros(values, explicit)
@@ -505,10 +512,12 @@ class InteractionBuilder:
             seen = len(user_ids), len(item_ids)
             user_ids, user_remap = without_unused(user_ids, user_remap, self.user_codes.filled())
             item_ids, item_remap = without_unused(item_ids, item_remap, self.item_codes.filled())
-            gone = [f"{n:,} {what}{'s' if n > 1 else ''}" for n, what in
-                    ((seen[0] - len(user_ids), "user"), (seen[1] - len(item_ids), "item")) if n]
-            if gone and self.zeros_dropped:
-                report.note(f"{' and '.join(gone)} had only the rows dropped, and {'are' if len(gone) > 1 else 'is'} "
+            counts = [(n, what) for n, what in ((seen[0] - len(user_ids), "user"), (seen[1] - len(item_ids), "item"))
+                      if n]
+            if counts and self.zeros_dropped:
+                gone = " and ".join(f"{n:,} {what}{'s' if n > 1 else ''}" for n, what in counts)
+                one = len(counts) == 1 and counts[0][0] == 1  # "1 item ... is", "27 items ... are"
+                report.note(f"{gone} had no rows left once these were dropped, so {'it is' if one else 'they are'} "
                             "not in the data.")
         for role, ids in (("user", user_ids), ("item", item_ids)):
             for said in (integers_written_twice(ids, names[role]), ids_written_alike(ids, names[role])):
@@ -548,6 +557,12 @@ class InteractionBuilder:
         matrix = sp.csr_matrix((values, cols, indptr), shape=(len(user_ids), len(item_ids)))
         report.duplicates_policy = policy
         report.duplicates_merged = n_rows - nnz
+        if report.duplicates_merged and names["rating"] is not None:  # the values the models get, not the file's rows
+            report.merged_values = (float(values.min()), float(values.max()), scale.step_words(values))
+        report.merged_stamps = bool(report.duplicates_merged) and names["timestamp"] is not None
+        if why_explicit is not None:
+            changed = report.merged_values is not None and policy != "last"  # the latest row's value: still a row's
+            report.note(why_explicit(changed))
         report.rows_kept = nnz
         # A summed or averaged value can be zero; keep it stored so no interaction vanishes.
         return Interactions(matrix, user_ids, item_ids,

@@ -17,6 +17,14 @@ ITEM_TABLE_HINT = ("It looks like an item table (titles or genres, no user colum
 # each such warning starts so, so that a report can drop those of a table it no longer uses.
 ITEM_TABLE_WARNINGS = "warnings"
 ITEM_TABLE_WARNING = "Item table "
+# What merging the rows of one (user, item) pair does to its value, by duplicates policy
+MERGE_EFFECTS = {"sum": "summed", "mean": "averaged", "max": "the largest kept", "last": "the latest row's kept"}
+
+
+def number_words(value: float) -> str:
+    """A value as a report writes it: 200,918 (thousands separated, never 2.00918e+05), 4.5, 0.25."""
+    value = float(value)
+    return f"{value:,.0f}" if value.is_integer() else f"{value:,.6g}"
 
 
 @dataclass
@@ -34,6 +42,10 @@ class LoadReport:
     duplicates_policy: str | None = None
     duplicates_merged: int = 0
     metadata_join_rate: float | None = None
+    # the values the models get after merging, (low, high, steps): the file's rows may say otherwise (27 clicks
+    # at most in a row, 200,918 summed over a pair); None when nothing was merged
+    merged_values: tuple[float, float, str] | None = None
+    merged_stamps: bool = False  # merged pairs kept their latest timestamp (the file had timestamps)
 
     @property
     def rows_dropped(self) -> int:
@@ -60,16 +72,28 @@ class LoadReport:
         for reason, count in self.dropped.items():
             out.append(f"Dropped {count:,} row{'s' if count != 1 else ''}: {reason}.")
         if self.duplicates_merged:
-            out.append(
-                f"Merged {self.duplicates_merged:,} duplicate (user, item) rows "
-                f"with policy '{self.duplicates_policy}'."
-            )
+            out.append(self.merge_words())
         if self.metadata_join_rate is not None:
             out.append(f"Item metadata found for {self.metadata_join_rate:.1%} of items.")
         out.extend(self.notes)
         out.extend(self.warnings)
         out.append(f"Kept {self.rows_kept:,} interactions.")
         return out
+
+    def merge_words(self) -> str:
+        """"Merged 12 duplicate (user, item) rows with policy 'sum': summed, the values are now 1 to 200,918 in whole
+        steps. Each merged pair keeps its latest timestamp: …" (what the models and the time charts get)."""
+        said = f"Merged {self.duplicates_merged:,} duplicate (user, item) rows with policy '{self.duplicates_policy}'"
+        if self.merged_values is not None:
+            low, high, steps = self.merged_values
+            effect = MERGE_EFFECTS.get(self.duplicates_policy or "", "merged")
+            said += (f": {effect}, the values the models get are now {number_words(low)} to {number_words(high)}"
+                     f"{' ' + steps if steps else ''}")
+        said += "."
+        if self.merged_stamps:
+            said += (" Each merged pair keeps its latest timestamp: the timeline and a split by time see its last "
+                     "interaction only.")
+        return said
 
     def __str__(self) -> str:
         return "\n".join(self.lines())

@@ -87,8 +87,9 @@ def check_text(blob: Blob, wanted: str = INTERACTIONS) -> Blob:
             "does not: it is damaged, or text in another encoding. Save the data again as UTF-8 CSV/TSV or Parquet.")
     if b"\x00" in head or control > 0.02 * len(head):
         raise UnreadableFile(
-            f"{blob.name}: this is not a text table or a Parquet file (its first bytes are binary: "
-            f"{head[:12]!r}). Save the data as CSV/TSV (optionally gzip or zip compressed) or Parquet."
+            f"{blob.name}: binary content, not text: is it a Parquet, zip or gzip file renamed? It is no text table, "
+            "and its first bytes are not those of Parquet, zip, gzip, bz2 or xz. Save the data as CSV/TSV (optionally "
+            "gzip or zip compressed) or Parquet."
         )
     return blob
 

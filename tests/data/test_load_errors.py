@@ -38,6 +38,8 @@ def test_binary_garbage(tmp_path):
     (tmp_path / "photo.csv").write_bytes(b"\x89PNG\r\n\x1a\n" + garbage)
     message = load_error(tmp_path / "photo.csv")
     assert "photo.csv" in message and "binary" in message and "CSV" in message
+    # the bytes themselves (b'\x89PNG\r\n...') told a user nothing: what the file may be instead
+    assert "\\x" not in message and "b'" not in message and "renamed" in message
 
 
 def test_no_recognisable_columns(tmp_path):

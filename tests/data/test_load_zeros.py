@@ -46,7 +46,7 @@ def test_the_report_says_how_many_zeros_were_dropped_and_how_to_keep_them(tmp_pa
     assert ("Dropped 30 rows: the value 0 in column 'plays' (implicit feedback: 0 plays or 0 clicks is no "
             "interaction).") in lines
     assert any("load with zeros='keep'" in line and "rating=False" in line for line in lines)
-    assert "25 users and 1 item had only the rows dropped, and are not in the data." in lines
+    assert "25 users and 1 item had no rows left once these were dropped, so they are not in the data." in lines
     assert report.rows_read == 37 and report.rows_kept == 7 and lines[-1] == "Kept 7 interactions."
 
 
