@@ -118,6 +118,7 @@ class InteractionBuilder:
             raise DataError(f"out_of_scale must be one of {OUT_OF_SCALE[1:]} or None (as on_bad_rows), "
                             f"got {out_of_scale!r}")
         self.out_of_scale = out_of_scale or on_bad_rows
+        self.apart_dropped = out_of_scale == "drop"  # values apart below a gap ({-1, 1..5}): dropped only when asked
         if zeros not in ZEROS:
             raise DataError(f"zeros must be 'drop', 'keep' or None (drop from implicit feedback, keep as ratings), "
                             f"got {zeros!r}")
@@ -381,7 +382,7 @@ class InteractionBuilder:
             return values, None
         found = scale.typos(values, zeros_kept=self.zeros == "keep")
         if found is None:
-            return values, None
+            return self._apart(values), None
         on, mask, why = found  # why: a few slips, or 0s and negatives that look like codes (scale.below_scale)
         count, said = int(mask.sum()), scale.outside_words(name, values, on)
         if self.out_of_scale == "keep":
@@ -406,6 +407,21 @@ class InteractionBuilder:
             f"{report.source}: {said}{rows}: {why}. Load with out_of_scale='drop' to drop them (they will be "
             "counted in the load report; on_bad_rows='drop' drops them too), or with out_of_scale='keep' to keep "
             "them as ratings.", count=count, scale=on, shown=scale.shown_values(values[mask]), why=why)
+
+    def _apart(self, values: np.ndarray) -> np.ndarray:
+        """The values without those apart below a gap in a whole-step scale (-1 among 1-5 with no 0), when
+        out_of_scale='drop' was asked: too common to be typos, they are kept (with a warning) otherwise."""
+        found = scale.apart_below(values) if self.apart_dropped else None
+        if found is None:
+            return values
+        mask = np.isin(values, found[0])
+        self.report.drop(f"a rating apart below {scale.scale_words(found[1])} (no value between) in column "
+                         f"{self.names['rating']!r}: {scale.shown_values(values[mask])}", int(mask.sum()))
+        kept = ~mask
+        for array in (self.user_codes, self.item_codes) + ((self.stamps,) if self.names["timestamp"] else ()):
+            array.keep_only(kept)
+        self.typos_dropped = True
+        return values[kept]
 
     def _zeros(self, values: np.ndarray, explicit: bool) -> np.ndarray:
         """The values without the 0s when they are no interaction: in implicit feedback a 0 (0 plays,
@@ -529,6 +545,12 @@ class InteractionBuilder:
                 "item(s); a factorization needs at least 2 of each. Check that the user and item "
                 f"columns are the right ones (used {names['user']!r} and {names['item']!r})."
             )
+        if explicit and names["rating"] is not None and kept_outside is None:
+            apart = scale.apart_below(values)  # kept as loaded, and said: no silent change
+            if apart is not None:
+                report.warn(scale.apart_words(names["rating"], values, apart))
+        if why_explicit is not None and self.zeros_dropped and kept_outside is None:
+            why_explicit = _why_explicit(names["rating"], values, explicit)  # the range without the 0s dropped
         policy = ("last" if explicit else "sum") if self.duplicates == "auto" else self.duplicates
         rows, cols = self.user_codes.take(), self.item_codes.take()
         stamps = self.stamps.take() if names["timestamp"] is not None else np.zeros(0, np.int64)

@@ -24,6 +24,10 @@ SAMPLE = 200_000  # values the scale is judged on; the ratings outside it are th
 # Goodreads' "read, not rated": kept, with a warning). Too common for TAIL_SHARE, they hid the scale: the file
 # read as ratings from -1 to 5, whose middle, 2, made a 3 a liked item.
 BELOW_SHARE = 0.05
+# A whole-step scale with values apart below it ({-1, 1..5}: no 0): at most this many distinct values below the
+# gap, and at least GAP_MAIN in the run above it, so that two scales side by side or sparse counts are no "gap"
+GAP_APART = 2
+GAP_MAIN = 3
 TYPOS = "likely typos"
 CODES = "a file's codes for 'not rated' or a dislike, or typos"
 
@@ -85,6 +89,37 @@ def below_scale(values: np.ndarray, distinct: np.ndarray | None = None, counts: 
     if scale is None or (scale[0] <= 0 and not zeros_kept):
         return None
     return scale, outside(values, scale)
+
+
+def apart_below(values: np.ndarray) -> tuple[np.ndarray, tuple[float, float]] | None:
+    """(the distinct values apart, the main run (low, high)) when whole-step ratings have one or two values, the
+    lowest negative, below a gap under an unbroken run of at least GAP_MAIN values: -1 among 1-5 stars with no 0 is a file's code
+    (skipped, disliked), not a rating two steps below 1. None otherwise, or when the values are not whole."""
+    distinct, _ = _histogram(values, None)
+    if distinct.size < GAP_MAIN + 1 or not np.array_equal(distinct, np.round(distinct)):
+        return None
+    gaps = np.flatnonzero(np.diff(distinct) > 1)
+    if gaps.size != 1:
+        return None
+    cut = int(gaps[0]) + 1
+    below, run = distinct[:cut], distinct[cut:]
+    # a negative value is no grade of a scale; 0s alone apart from 1-5 are Goodreads' "not rated", warned of apart
+    if below.size > GAP_APART or run.size < GAP_MAIN or run.size > 21 or below[0] >= 0:
+        return None
+    return below, (float(run[0]), float(run[-1]))
+
+
+def apart_words(name: str, values: np.ndarray, found: tuple[np.ndarray, tuple[float, float]]) -> str:
+    """"460 ratings (10%) in column 'stars' are -1, which sits apart from 1–5 (no 0): …" with what to do."""
+    below, run = found
+    count = int(np.isin(values, below).sum())
+    shown = " or ".join(f"{v:g}" for v in below)
+    missing = ", ".join(f"{v:g}" for v in np.setdiff1d(np.arange(below[-1] + 1, run[0]), below))
+    return (f"{count:,} rating{'s' if count != 1 else ''} ({count / values.size:.0%}) in column {name!r} "
+            f"{'are' if count != 1 else 'is'} {shown}, which sits apart from {scale_words(run)} (no {missing} in the "
+            "file): a code such as 'skipped' or 'disliked'? As loaded they are ratings below the lowest of the scale, "
+            "and models learn them so. To drop those rows, load with out_of_scale='drop' (the Data page: Column "
+            "mapping, ratings outside the scale), or map them to a rating in the file.")
 
 
 def _histogram(values: np.ndarray, counts: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
