@@ -7,7 +7,7 @@ import re
 import pandas as pd
 import pyarrow as pa
 
-from mfviz.data.report import ITEM_TABLE_HINT, NAME_COLUMNS
+from mfviz.data.report import ITEM_TABLE_HINT, NAME_COLUMNS, TIMESTAMP_CHOICE
 from mfviz.errors import DataError
 
 # One batch's column, as Arrow or pandas hands it over.
@@ -58,9 +58,10 @@ def normalize_name(name: str) -> str:
 
 
 def map_columns(names: list[str], has_header: bool, sample: list[list[str]], overrides: dict,
-                 source: str) -> dict[str, str | None]:
-    """Which column holds the user, item, rating and timestamp: overrides first, then names,
-    then (without a header) positions."""
+                 source: str, notes: list[str] | None = None) -> dict[str, str | None]:
+    """Which column holds the user, item, rating and timestamp: overrides first, then names, then (with a
+    header and no timestamp named so) a column of dates or Unix seconds by its content, said in `notes`, then
+    (without a header) positions."""
     if not names:
         raise DataError(f"{source}: no columns found; interactions need a user and an item column.")
     columns: dict[str, str | None] = {}
@@ -107,6 +108,13 @@ def map_columns(names: list[str], has_header: bool, sample: list[list[str]], ove
             described = {normalize_name(n) for n in names} & {*TITLE_NAMES, *GENRE_NAMES}
             hint = f" {ITEM_TABLE_HINT}" if described and columns["user"] is None else ""
             raise DataError(f"{source}: {what} among {names}.{hint} {NAME_COLUMNS}")
+        if columns["timestamp"] is None and "timestamp" not in overrides_given(overrides):
+            found = time_by_content(names, sample, taken)
+            if found is not None:
+                columns["timestamp"] = found[0]
+                if notes is not None:
+                    notes.append(f"No column is named like a timestamp; column {found[0]!r} holds {found[1]} (such as "
+                                 f"{found[2]}): taken as the timestamp. If that is wrong, {TIMESTAMP_CHOICE}")
         return columns
     # no header: user, item, then rating and timestamp by position
     positional = [n for n in names if n not in taken]
@@ -129,6 +137,45 @@ def map_columns(names: list[str], has_header: bool, sample: list[list[str]], ove
             continue
         columns[role] = positional.pop(0)
     return columns
+
+
+def sample_rows(frame: pd.DataFrame, rows: int = 100) -> list[list[str]]:
+    """A frame's first rows as text (missing values as ""), as a delimited file's sample is: a timestamp
+    column typed as dates reads as ISO text (2020-04-03 15:55:49)."""
+    head = frame.head(rows)
+    return [["" if pd.isna(v) else str(v) for v in row] for row in head.itertuples(index=False, name=None)]
+
+
+def overrides_given(overrides: dict) -> set[str]:
+    """The roles the caller named (a column, a position, or False for none)."""
+    return {role for role in ROLES if overrides.get(role) is not None and overrides.get(role) is not True}
+
+
+# Unix seconds an interaction log plausibly holds: 1995-01-01 to 2100-01-01 (ids and counts fall outside)
+PLAUSIBLE_SECONDS = (788_918_400, 4_102_444_800)
+# ISO 8601 dates, with a time or not: 2020-04-03, 2020-04-03T15:55:49Z, 2020-04-03 15:55:49.123+02:00
+ISO_DATE = r"\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?"
+
+
+def time_by_content(names: list[str], sample: list[list[str]], taken: set[str]) -> tuple[str, str, str] | None:
+    """(name, what it holds, an example) of the first column no role took whose sampled values are all ISO dates
+    or all Unix seconds in a plausible range (several distinct); None when none is. A column named like an id
+    is passed over: 10-digit ids look like seconds."""
+    for position, name in enumerate(names):
+        if name in taken or normalize_name(name).endswith("id"):
+            continue
+        values = pd.Series([row[position] for row in sample[:200] if position < len(row)], dtype=object)
+        values = values[values.notna() & (values.astype(str).str.strip() != "")].astype(str).str.strip()
+        if len(values) < 2 or values.nunique() < 2:
+            continue
+        if values.str.fullmatch(ISO_DATE).all() and pd.to_datetime(values, errors="coerce", format="ISO8601",
+                                                                    utc=True).notna().all():
+            return name, "ISO dates" + (" and times" if values.str.len().max() > 10 else ""), values.iloc[0]
+        numbers = pd.to_numeric(values, errors="coerce")
+        low, high = PLAUSIBLE_SECONDS
+        if numbers.notna().all() and (numbers == numbers.round()).all() and numbers.between(low, high).all():
+            return name, "whole numbers that read as Unix seconds from 1995 to 2100", values.iloc[0]
+    return None
 
 
 def _looks_like_time(sample: list[list[str]], position: int) -> bool:

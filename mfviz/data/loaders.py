@@ -9,7 +9,7 @@ import pyarrow.compute as pc
 
 from mfviz.data import delimited, layouts, readers, sources, text_encoding
 from mfviz.data.assemble import InteractionBuilder
-from mfviz.data.columns import check_frame, map_columns
+from mfviz.data.columns import check_frame, map_columns, sample_rows
 from mfviz.data.id_maps import canonical_int, null_missing_ids
 from mfviz.data.interactions import Interactions
 from mfviz.data.item_tables import finish_item_join, read_and_report_item_table, take_item_table
@@ -88,7 +88,8 @@ def load_interactions(
         if len(source) == 0:
             raise DataError("<DataFrame>: the DataFrame has columns but no rows; give one row per interaction.")
         report = LoadReport(source="<DataFrame>", format="DataFrame")
-        columns = map_columns([str(c) for c in source.columns], True, [], overrides, report.source)
+        columns = map_columns([str(c) for c in source.columns], True, sample_rows(source), overrides, report.source,
+                              report.notes)
         frame = source.rename(columns={c: str(c) for c in source.columns})
         item_table = _item_table(items, None, None, report)
         interactions = Interactions.from_frame(

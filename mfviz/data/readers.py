@@ -9,7 +9,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from mfviz.data import delimited, json_records, sniffing, sources, text_encoding
-from mfviz.data.columns import HEADER_WORDS, ROLES, map_columns
+from mfviz.data.columns import HEADER_WORDS, ROLES, map_columns, sample_rows
 from mfviz.data.layouts import Layout
 from mfviz.data.memory import check_fits_in_memory
 from mfviz.data.report import DELIMITER_OR_DROP, USE_COLUMN, LoadReport
@@ -44,7 +44,8 @@ def open_batches(blob: Blob, layout: Layout | None, overrides: dict, report: Loa
 def _parquet(blob: Blob, overrides: dict, report: LoadReport, container: str, check_rows: RowCheck):
     report.format = f"Parquet{container}"
     parquet = pq.ParquetFile(blob.path if blob.path is not None else pa.BufferReader(blob.data))
-    columns = map_columns(list(parquet.schema_arrow.names), True, [], overrides, blob.name)
+    columns = map_columns(list(parquet.schema_arrow.names), True, _parquet_sample(parquet), overrides, blob.name,
+                          report.notes)
     _say_unused(report, list(parquet.schema_arrow.names), columns)
     rows = parquet.metadata.num_rows
     check_rows(rows, "the Parquet metadata")
@@ -57,13 +58,21 @@ def _parquet(blob: Blob, overrides: dict, report: LoadReport, container: str, ch
     return columns, rows, batches()
 
 
+def _parquet_sample(parquet: pq.ParquetFile) -> list[list[str]]:
+    """The first rows as text, one entry per column, for finding a timestamp column by its content."""
+    batch = next(parquet.iter_batches(batch_size=100), None)
+    if batch is None:
+        return []
+    return sample_rows(batch.to_pandas())
+
+
 def _json(blob: Blob, overrides: dict, report: LoadReport, container: str, check_rows: RowCheck):
     found = json_records.sample(blob)
     report.format = ("JSON Lines" if found.lines else "JSON (an array of objects)") + container
     estimated = int(blob.size() / found.mean_line_bytes)
     check_rows(estimated, f"the file size ({blob.size():,} bytes)")
     try:
-        columns = map_columns(found.names, True, found.sample, overrides, blob.name)
+        columns = map_columns(found.names, True, found.sample, overrides, blob.name, report.notes)
     except DataError as exc:
         if not found.nested or " among " not in str(exc):  # a role not found, not a column named wrongly
             raise
@@ -98,7 +107,7 @@ def _delimited(blob: Blob, layout: Layout | None, overrides: dict, report: LoadR
         report.format = _delimited_format(dialect, utf16, container)
     estimated = int(blob.size() / dialect.mean_line_bytes)
     check_rows(estimated, f"the file size ({blob.size():,} bytes)")
-    columns = map_columns(dialect.names, dialect.header, dialect.sample, overrides, blob.name)
+    columns = map_columns(dialect.names, dialect.header, dialect.sample, overrides, blob.name, report.notes)
     if dialect.header:
         _say_unused(report, dialect.names, columns)
     needed = _needed(columns)
