@@ -142,8 +142,11 @@ def map_columns(names: list[str], has_header: bool, sample: list[list[str]], ove
 def sample_rows(frame: pd.DataFrame, rows: int = 100) -> list[list[str]]:
     """A frame's first rows as text (missing values as ""), as a delimited file's sample is: a timestamp
     column typed as dates reads as ISO text (2020-04-03 15:55:49)."""
-    head = frame.head(rows)
-    return [["" if pd.isna(v) else str(v) for v in row] for row in head.itertuples(index=False, name=None)]
+    def text(value) -> str:
+        missing = pd.isna(value)  # an array for a cell holding a list (an id that is a container)
+        return "" if not hasattr(missing, "__len__") and bool(missing) else str(value)
+
+    return [[text(v) for v in row] for row in frame.head(rows).itertuples(index=False, name=None)]
 
 
 def overrides_given(overrides: dict) -> set[str]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
 import pandas as pd
 import pyarrow as pa
@@ -15,7 +17,7 @@ from mfviz.data.interactions import Interactions
 from mfviz.data.item_tables import finish_item_join, read_and_report_item_table, take_item_table
 from mfviz.data.layouts import Layout
 from mfviz.data.memory import ASSUMED_LINE_BYTES, check_fits_in_memory
-from mfviz.data.report import ADD_ITEMS, LoadReport
+from mfviz.data.report import ADD_ITEMS, ITEM_TABLE_WARNING, LoadReport
 from mfviz.data.sources import Blob
 from mfviz.errors import DataError, UnreadableFile
 
@@ -108,6 +110,8 @@ def load_interactions(
 
             blob = sources.unwrap(blob, layouts.RATINGS_FILES, check_size)
             report = LoadReport(source=blob.name)
+            for note in blob.notes:  # which file of an archive was taken, and why
+                report.note(note)
             layout = layouts.detect_layout(blob) if not sources.is_parquet(blob) else None
             columns, expected_rows, batches = readers.open_batches(
                 blob, layout, overrides, report, delimiter=delimiter, header=header,
@@ -188,6 +192,8 @@ def _item_table(items, layout: Layout | None, blob: Blob | None, report: LoadRep
     """The item table given with items=..., else the known layout's file next to the ratings."""
     if items is not None:
         return read_and_report_item_table(items, report)
+    if blob is not None and blob.item_table is not None:  # found beside the interactions in an archive
+        return _archive_item_table(blob.item_table, report)
     if layout is None or layout.items_file is None:
         return None
     item_blob = blob.sibling(layout.items_file)
@@ -204,6 +210,19 @@ def _item_table(items, layout: Layout | None, blob: Blob | None, report: LoadRep
         raise _wrap(item_blob.name, exc, sources.ITEM_TABLE) from None
     take_item_table(report, table, f"Item metadata from {layout.items_file} next to the ratings file.")
     return table
+
+
+def _archive_item_table(table: Blob, report: LoadReport) -> pd.DataFrame | None:
+    """The item table picked from an archive by its columns; one that cannot be read is said and left out
+    (the interactions load without it): it was a guess, not the user's choice."""
+    named = io.BytesIO(table.read())
+    named.name = table.name
+    try:
+        return read_and_report_item_table(named, report)
+    except (ValueError, OSError, pa.ArrowException) as exc:  # DataError is a ValueError
+        report.warn(f"{ITEM_TABLE_WARNING}{table.name} looked like an item table but could not be read ({exc}); the "
+                    f"interactions were loaded without it. {ADD_ITEMS}")
+        return None
 
 
 def _add_batch(builder: InteractionBuilder, table: pa.Table, columns: dict, first_line,

@@ -19,7 +19,8 @@ ITEM_TABLE_HINT = ("It looks like an item table (titles or genres, no user colum
 ITEM_TABLE_WARNINGS = "warnings"
 ITEM_TABLE_WARNING = "Item table "
 # What merging the rows of one (user, item) pair does to its value, by duplicates policy
-MERGE_EFFECTS = {"sum": "summed", "mean": "averaged", "max": "the largest kept", "last": "the latest row's kept"}
+MERGE_EFFECTS = {"sum": "summed", "mean": "averaged", "max": "the largest value kept",
+                 "last": "the latest row's value kept"}
 
 
 def number_words(value: float) -> str:

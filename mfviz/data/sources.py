@@ -38,6 +38,9 @@ class Blob:
     data: bytes | None = None
     folder: Callable[[str], Blob | None] | None = None
     container: str | None = None  # "gzip", "zip archive", ... for the report
+    # picked from an archive by its columns: the item table beside it, and what was taken, for the report
+    item_table: Blob | None = None
+    notes: tuple[str, ...] = ()
 
     @property
     def basename(self) -> str:
@@ -191,10 +194,13 @@ def _from_zip(blob: Blob, ratings_names: tuple[str, ...], check_size: SizeCheck)
             "upload one of them (or an archive of its own folder)."
         )
     chosen = known[0] if known else None
+    table = notes = None
     if chosen is None:
         data_like = [m for m in members if PurePosixPath(m).suffix.lower() in DATA_SUFFIXES
                      and "readme" not in m.lower()]
-        if len(data_like) != 1:
+        if len(data_like) > 1 and ratings_names:  # an export with its item table: told apart by their columns
+            chosen, table, notes = _by_columns(blob.name, archive, data_like, check_size)
+        elif len(data_like) != 1:
             listed = ", ".join(members[:10]) + (" ..." if len(members) > 10 else "")
             which = "none is a known ratings file; put a single interactions file" if ratings_names \
                 else "not one item table; put the item table alone"
@@ -204,7 +210,8 @@ def _from_zip(blob: Blob, ratings_names: tuple[str, ...], check_size: SizeCheck)
                 f"{blob.name}: the zip archive {held} and {which} in "
                 "the archive, or unzip it and load the file itself."
             )
-        chosen = data_like[0]
+        else:
+            chosen = data_like[0]
 
     def member_blob(member: str) -> Blob:
         check_size(f"{blob.name}:{member}", archive.getinfo(member).file_size)
@@ -220,7 +227,39 @@ def _from_zip(blob: Blob, ratings_names: tuple[str, ...], check_size: SizeCheck)
         member = str(parent / name) if str(parent) != "." else name
         return member_blob(member) if member in members else None
 
-    return unwrap(member_blob(chosen), ratings_names, check_size)
+    found = unwrap(member_blob(chosen), ratings_names, check_size)
+    if notes is not None:
+        found.item_table, found.notes = (member_blob(table) if table is not None else None), (notes,)
+    return found
+
+
+def _by_columns(name: str, archive: zipfile.ZipFile, members: list[str],
+                check_size: SizeCheck) -> tuple[str, str | None, str]:
+    """(interactions member, item table member or None, what was taken) judged by each file's columns."""
+    # imported here: it reads files with the sniffer, which reads Blobs of this module
+    from mfviz.data import archive_members
+
+    judged = []
+    for member in members:
+        info = archive.getinfo(member)
+        try:
+            with archive.open(member) as stream:
+                head = stream.read(HEAD_BYTES)
+            whole = None
+            if head[:4] == b"PAR1":  # a Parquet file's columns are at its end
+                check_size(f"{name}:{member}", info.file_size)
+                whole = archive.read(member)
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise UnreadableFile(f"{name}: cannot read {member} from the archive ({exc}); create the archive "
+                                 "again.") from None
+        if head[:2] == b"\x1f\x8b":  # a gzipped member: its columns are inside
+            try:
+                head = gzip.GzipFile(fileobj=io.BytesIO(archive.read(member))).read(HEAD_BYTES)
+            except (OSError, EOFError):
+                pass
+        judged.append(archive_members.judge(member, head, info.file_size, whole))
+    chosen, table, said = archive_members.choose(PurePosixPath(name.replace("\\", "/")).name, judged)
+    return chosen.name, (table.name if table is not None else None), said
 
 
 def is_parquet(blob: Blob) -> bool:
