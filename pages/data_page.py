@@ -7,6 +7,7 @@ import streamlit as st
 from mfviz import datasets
 from mfviz.dashboard import cache, data_swap, labels, load_words, pickers, state, ui, workspace_file
 from mfviz.dashboard.figures import counted, percent
+from mfviz.dashboard.held_upload import HELD, held, hold
 from mfviz.dashboard.state import DataEntry
 from mfviz.data import scale
 from mfviz.data.item_tables import with_items
@@ -171,9 +172,14 @@ with loading:
         st.error(f"{upload.name} is a saved workspace, not interactions: open it in **Saved workspace (optional)**, "
                  "the third box.", icon=":material/error:")
         upload = None
+    if upload is None and metadata is None:  # left the page and came back: the upload that is the data stays
+        upload = held(st.session_state.get(state.UPLOAD_KEY), source.name)
+        if upload is not None:
+            left.caption(f"In use: {upload.name} (its column mapping below).")
     if upload is not None:
         content = upload.getvalue()
         content_key = state.bytes_hash(content)
+        hold(upload.name, content, content_key)
         mapping = st.session_state.get(state.MAPPING, {}) if \
             st.session_state.get(state.UPLOAD_KEY, "").startswith(content_key) else {}
         meta_content = metadata.getvalue() if metadata is not None else None
@@ -234,10 +240,12 @@ with loading:
                                for v in columns.values() if v is not None)
         with st.expander("Column mapping" + (" — please check" if unsure else ""), expanded=unsure):
             preview = cache.preview_frame(content_key, content)
-            st.caption("The first rows of the file as read. Pick the column (0 = first) for each role, or "
-                       "leave it on detection.")
+            # by the header's names when the file has one (row 0 of the preview), else by position
+            names = cache.header_names(content_key, content, mapping.get("header"), mapping.get("delimiter"))
+            st.caption("The first rows of the file as read. Pick the column for each role " +
+                       ("by its name in the header (row 0)" if names else "(0 = first)") + ", or leave it on detection.")
             st.dataframe(preview, hide_index=False, width="stretch")
-            positions = ["detect"] + list(range(preview.shape[1]))
+            positions = ["detect"] + (names or list(range(preview.shape[1])))
             # One form: a pick reran the page and shut the expander, so that changing two roles meant opening it
             # again between them; the choices now go together with the button
             with st.form("column_mapping", border=False):
@@ -254,7 +262,7 @@ with loading:
                     if choice == "none":
                         chosen[role] = False
                     elif choice != "detect":
-                        chosen[role] = int(choice)
+                        chosen[role] = choice if names else int(choice)
                 st.caption("Reading options, when detection guesses wrong or some rows are bad.")
                 reading = st.columns(len(READING_OPTIONS))
                 for column, (option, (label, choices)) in zip(reading, READING_OPTIONS.items(), strict=True):
@@ -301,7 +309,7 @@ with loading:
     def back() -> None:
         # the start data is set without a swap (the next run reads it), so the choices follow its ids here
         pickers.follow_ids(ui.current_data().interactions, cache.start_data()[0].interactions)
-        for key in (state.SOURCE, state.DATA, state.UPLOAD_KEY, state.MAPPING, state.FILTERS):
+        for key in (state.SOURCE, state.DATA, state.UPLOAD_KEY, state.MAPPING, state.FILTERS, HELD):
             st.session_state.pop(key, None)
         st.session_state[state.MODELS] = {}
         ui.renew("prepare")
@@ -325,7 +333,7 @@ def workspace_cancelled() -> None:
 
 def open_workspace(opened: workspace_file.Opened, file_name: str) -> None:
     """Make the workspace the session's: its data and preparation, its models and its settings."""
-    for key in (state.UPLOAD_KEY, state.MAPPING, state.LAST_TRAINING, OPENED):
+    for key in (state.UPLOAD_KEY, state.MAPPING, state.LAST_TRAINING, OPENED, HELD):
         st.session_state.pop(key, None)
     st.session_state[state.SOURCE] = opened.source
     st.session_state[state.FILTERS] = dict(opened.filters)

@@ -168,6 +168,33 @@ def preview_frame(content_key: str, _content: bytes, rows: int = 8) -> pd.DataFr
         return pd.DataFrame({"line": lines})
 
 
+@st.cache_data(show_spinner=False, max_entries=8)
+def header_names(content_key: str, _content: bytes, header: bool | None = None,
+                 delimiter: str | None = None) -> list[str] | None:
+    """The uploaded file's column names when it has them as the loader reads it (a header line, detected or as
+    `header` says; Parquet's and JSON's names), so that Column mapping picks columns by name; None for a file
+    whose columns are known by position only (no header), or one that cannot be read."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from mfviz.data import json_records, sniffing, sources, text_encoding
+    from mfviz.data.columns import HEADER_WORDS
+
+    if header is False:
+        return None
+    try:
+        blob = _peek(_content)
+        if sources.is_parquet(blob):
+            return list(pq.ParquetFile(pa.BufferReader(blob.read())).schema_arrow.names)
+        if json_records.is_json(blob):
+            return list(json_records.sample(blob).names)
+        dialect = sniffing.sniff(text_encoding.check_text(blob), delimiter=delimiter, header=header, encoding=None,
+                                 header_words=HEADER_WORDS)
+    except Exception:  # noqa: BLE001 - the mapping must never fail the page: then by position
+        return None
+    return list(dialect.names) if dialect.header else None
+
+
 @st.cache_data(show_spinner="Filtering…", max_entries=8)
 def prepared(data_key: str, _interactions, min_count: int, binarize_at: float | None, explicit: bool | None,
              drop_zeros: bool = False):

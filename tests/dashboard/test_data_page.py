@@ -42,8 +42,8 @@ def test_the_header_option_reads_a_first_line_the_detection_took_for_data():
     detected = at.session_state["mfviz.data"].interactions
     at = mapping_option(at, "header", "yes: names the columns")
     assert "no recognisable columns among ['reader', 'novel']" in at.error[0].value  # names it cannot place
-    at.selectbox(key="map_user").set_value(0)
-    at = mapping_option(at, "item", 1)
+    at.selectbox(key="map_user").set_value("reader")  # by its name, the header read as one
+    at = mapping_option(at, "item", "novel")
     assert not at.exception and not at.error
     named = at.session_state["mfviz.data"].interactions
     assert named.nnz == detected.nnz - 1 and "reader" not in set(named.user_ids.tolist())
@@ -676,3 +676,37 @@ def test_prepare_is_shut_on_the_start_data_and_open_after_an_upload():
     assert not prepare(at).proto.expanded
     at = upload(new_app(), "ratings.csv", ratings_csv())
     assert not at.exception and prepare(at).proto.expanded
+
+
+def test_column_mapping_picks_columns_by_the_header_names():
+    # with a header the boxes offered 0, 1, 2 with the header as row 0: which number was "buyer" was a count
+    rows = "".join(f"b{u},t{(u * 5 + j) % 11},{1 + (u + j) % 5},x\n" for u in range(20) for j in range(4))
+    at = upload(new_app(), "shop.csv", ("buyer,thing,stars,extra\n" + rows).encode())
+    assert at.error and "no user or item column" in at.error[0].value  # neither name is a known one
+    assert at.selectbox(key="map_user").options == ["detect", "buyer", "thing", "stars", "extra"]
+    at.selectbox(key="map_user").set_value("buyer")
+    at = mapping_option(at, "item", "thing")
+    assert not at.exception and not at.error
+    loaded = at.session_state["mfviz.data"].interactions
+    assert loaded.report.columns == {"user": "buyer", "item": "thing", "rating": "stars", "timestamp": None}
+    assert loaded.nnz == 80 and at.selectbox(key="map_user").value == "buyer"  # the pick stays shown
+    # a file without a header: by position, as before
+    at = upload(new_app(), "plain.csv", "".join(f"{u},{(u * 3 + j) % 7},{1 + j}\n" for u in range(20)
+                                                for j in range(3)).encode())
+    assert at.selectbox(key="map_user").options == ["detect", "0", "1", "2"]  # positions (as AppTest shows them)
+
+
+def test_column_mapping_stays_while_the_upload_is_the_data_after_leaving_the_page():
+    at = upload(new_app(), "ratings.csv", ratings_csv())
+    assert at.session_state["mfviz.data"].name == "ratings.csv"
+    open_page(at, "pages/train_page.py")
+    open_page(at, "pages/data_page.py")
+    assert not at.file_uploader(key="upload_interactions").value  # the uploader emptied on leaving
+    assert any(e.label.startswith("Column mapping") for e in at.expander)  # it was gone (count 0)
+    assert "In use: ratings.csv (its column mapping below)." in [c.value for c in at.caption]
+    at = mapping_option(at, "rating", "none")  # loaded again from the bytes held, without its ratings
+    assert not at.exception and not at.error
+    assert not at.session_state["mfviz.data"].interactions.is_explicit
+    # back to the start data: the upload is no longer the data, and its mapping goes
+    at.button(key="back_to_start").click().run()
+    assert not any(e.label.startswith("Column mapping") for e in at.expander)
