@@ -496,10 +496,15 @@ def _report(fields, file_name: str) -> LoadReport:
              "warnings": lambda v: isinstance(v, list) and all(map(text, v)),
              "columns": lambda v: isinstance(v, dict) and all(text(k) and (c is None or text(c)) for k, c in v.items()),
              "duplicates_policy": lambda v: v is None or text(v), "duplicates_merged": _int,
-             "metadata_join_rate": lambda v: v is None or _number(v)}
+             "metadata_join_rate": lambda v: v is None or _number(v),
+             "merged_values": lambda v: v is None or (isinstance(v, list) and len(v) == 3 and _number(v[0])
+                                                      and _number(v[1]) and text(v[2])),
+             "merged_stamps": lambda v: isinstance(v, bool)}
     if not isinstance(fields, dict) or any(key not in kinds or not kinds[key](value) for key, value in fields.items()):
         raise DataError(f"{file_name}'s load report (data/report.json) is damaged or was edited; save the workspace "
                         "again.")
+    if fields.get("merged_values") is not None:  # a tuple, written as a JSON list
+        fields = {**fields, "merged_values": tuple(fields["merged_values"])}
     return LoadReport(**fields)
 
 

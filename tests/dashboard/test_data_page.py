@@ -175,8 +175,8 @@ def test_an_item_table_dropped_as_interactions_gets_the_pages_advice():
 
 @pytest.mark.parametrize("name, content, said", [
     ("empty.csv", b"", "the file is empty"),
-    ("photo.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "not a text table"),
-    ("two.zip", None, "the zip archive holds 2 files"),
+    ("photo.csv", b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4, "binary content, not text"),
+    ("two.zip", None, "the zip archive holds 2 files with user and item columns"),
 ])
 def test_a_file_that_is_no_table_is_not_sent_to_the_column_mapping(name, content, said):
     # The advice to look under Column mapping came with every error, also where no mapping or reading option helps.

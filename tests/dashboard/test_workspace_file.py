@@ -52,7 +52,9 @@ def small_interactions(user_ids, item_ids, items: pd.DataFrame | None = None, se
                            shape=(len(user_ids), len(item_ids)))
     matrix.sort_indices()
     report = LoadReport(source="mine.csv", format="csv", rows_read=rows.size + 1, rows_kept=rows.size,
-                        dropped={"a missing rating": 1}, notes=["A note."], columns={"user": "u", "item": "i"})
+                        dropped={"a missing rating": 1}, notes=["A note."], columns={"user": "u", "item": "i"},
+                        duplicates_policy="last", duplicates_merged=2, merged_values=(1.0, 5.0, "in whole steps"),
+                        merged_stamps=True)  # what merging gave the models comes back as said
     return Interactions(matrix, user_ids, item_ids, timestamps=np.arange(matrix.nnz, dtype=np.int64) * 60,
                         items=items, is_explicit=True, report=report)
 
