@@ -38,10 +38,13 @@ def detect_explicit(values: np.ndarray) -> bool:
 
 def _bin_label(low: float, high: float, whole: bool) -> str:
     """A histogram bin [low, high) in words: the whole numbers it holds, else its edges to 3 digits."""
-    if whole:
+    def edge(value: float) -> str:  # 60,000, never 6e+04
+        return f"{value:,.0f}" if abs(value) >= 1000 else f"{value:.3g}"
+
+    if whole:  # thousands separated, as the load report writes them: "60,000–200,918"
         last = int(high) - 1
-        return f"{int(low)}" if last <= low else f"{int(low)}–{last}"
-    return f"{low:.3g}–{high:.3g}"
+        return f"{int(low):,}" if last <= low else f"{int(low):,}–{last:,}"
+    return f"{edge(low)}–{edge(high)}"
 
 
 def long_tail_split(popularity: np.ndarray, head_share: float = DEFAULT_HEAD_SHARE) -> np.ndarray:

@@ -224,3 +224,9 @@ def test_a_strips_legend_names_each_series_by_its_own_mark_and_each_dimension_ha
         tips = [tip for tag, tip, element in marks if tag == "circle" and element.get("cy") == f"{y:.1f}"]
         assert tips == [f"this item: {10 * (row + 1)} on dimension {dimension} (0 = far at the − end, 50 = the middle, "
                         "100 = far at the + end)"]
+
+
+def test_the_activity_caption_separates_thousands():
+    # "the most active 14692" read as a code, not a count
+    chart = svg_charts.activity_histogram(np.array([3, 5, 14_692]))
+    assert "Median user has 5 interactions, the most active 14,692;" in chart.caption

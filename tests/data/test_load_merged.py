@@ -38,6 +38,8 @@ def test_large_merged_values_have_thousands_separators():
     rows = "".join(f"u1,a,{9_000 + k}\n" for k in range(30)) + "u1,b,1\nu2,a,1\n"
     merged = next(line for line in loaded("user,item,clicks\n" + rows).report.lines() if line.startswith("Merged"))
     assert "now 1 to 270,435" in merged  # 30 × 9,000 + (0 + … + 29); not 270435 nor 2.70435e+05
+    data = loaded("user,item,clicks\n" + rows)
+    assert data.summary().rating_histogram["value"].iloc[-1].endswith("–270,435")  # the histogram's bins too
 
 
 def test_nothing_merged_says_no_merge():
