@@ -42,14 +42,17 @@ class Member:
         return f"{self.name} (columns {shown}; about {rows:,.0f} rows)" if self.columns else self.name
 
 
-def judge(name: str, head: bytes, size: int, whole: bytes | None = None) -> Member:
-    """What a file is, from its first bytes (`whole`: all of it, needed for Parquet, whose columns are at the end)."""
-    if whole is not None and whole[:4] == b"PAR1":
-        try:
-            parquet = pq.ParquetFile(pa.BufferReader(whole))
-        except (pa.ArrowException, OSError):
-            return Member(name, None, [], 0)
+def judge_parquet(name: str, stream) -> Member:
+    """What a Parquet file is, from its footer, read through a seekable file object."""
+    try:
+        parquet = pq.ParquetFile(stream)
         return _member(name, list(parquet.schema_arrow.names), [], parquet.metadata.num_rows)
+    except (pa.ArrowException, OSError, ValueError):
+        return Member(name, None, [], 0)
+
+
+def judge(name: str, head: bytes, size: int) -> Member:
+    """What a text file is, from its first bytes (`size`: all of it, for a row estimate)."""
     try:
         dialect = sniffing.sniff(Blob(name, data=head), delimiter=None, header=None, encoding=None,
                                  header_words=HEADER_WORDS, quoted=True)

@@ -199,7 +199,7 @@ def _from_zip(blob: Blob, ratings_names: tuple[str, ...], check_size: SizeCheck)
         data_like = [m for m in members if PurePosixPath(m).suffix.lower() in DATA_SUFFIXES
                      and "readme" not in m.lower()]
         if len(data_like) > 1 and ratings_names:  # an export with its item table: told apart by their columns
-            chosen, table, notes = _by_columns(blob.name, archive, data_like, check_size)
+            chosen, table, notes = _by_columns(blob.name, archive, data_like)
         elif len(data_like) != 1:
             listed = ", ".join(members[:10]) + (" ..." if len(members) > 10 else "")
             which = "none is a known ratings file; put a single interactions file" if ratings_names \
@@ -233,8 +233,7 @@ def _from_zip(blob: Blob, ratings_names: tuple[str, ...], check_size: SizeCheck)
     return found
 
 
-def _by_columns(name: str, archive: zipfile.ZipFile, members: list[str],
-                check_size: SizeCheck) -> tuple[str, str | None, str]:
+def _by_columns(name: str, archive: zipfile.ZipFile, members: list[str]) -> tuple[str, str | None, str]:
     """(interactions member, item table member or None, what was taken) judged by each file's columns."""
     # imported here: it reads files with the sniffer, which reads Blobs of this module
     from mfviz.data import archive_members
@@ -245,19 +244,21 @@ def _by_columns(name: str, archive: zipfile.ZipFile, members: list[str],
         try:
             with archive.open(member) as stream:
                 head = stream.read(HEAD_BYTES)
-            whole = None
-            if head[:4] == b"PAR1":  # a Parquet file's columns are at its end
-                check_size(f"{name}:{member}", info.file_size)
-                whole = archive.read(member)
+                # a Parquet file's columns are in its footer: read through the member (seekable), not expanded
+                judged_parquet = archive_members.judge_parquet(member, stream) if head[:4] == b"PAR1" else None
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
             raise UnreadableFile(f"{name}: cannot read {member} from the archive ({exc}); create the archive "
                                  "again.") from None
+        if judged_parquet is not None:
+            judged.append(judged_parquet)
+            continue
         if head[:2] == b"\x1f\x8b":  # a gzipped member: its columns are inside
             try:
-                head = gzip.GzipFile(fileobj=io.BytesIO(archive.read(member))).read(HEAD_BYTES)
-            except (OSError, EOFError):
+                with archive.open(member) as packed, gzip.GzipFile(fileobj=packed) as stream:
+                    head = stream.read(HEAD_BYTES)
+            except (zipfile.BadZipFile, OSError, EOFError):  # judged by its first bytes, then: no table
                 pass
-        judged.append(archive_members.judge(member, head, info.file_size, whole))
+        judged.append(archive_members.judge(member, head, info.file_size))
     chosen, table, said = archive_members.choose(PurePosixPath(name.replace("\\", "/")).name, judged)
     return chosen.name, (table.name if table is not None else None), said
 

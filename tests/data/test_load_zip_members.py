@@ -1,5 +1,6 @@
 """A zip of an interactions file and an item table: each found by its columns, and what was taken said."""
 
+import gzip
 import io
 import zipfile
 
@@ -30,6 +31,8 @@ def zipped(**members: pd.DataFrame | str) -> io.BytesIO:
                 archive.writestr(name, frame)
             elif name.endswith(".parquet"):
                 archive.writestr(name, frame.to_parquet(index=False))
+            elif name.endswith(".gz"):
+                archive.writestr(name, gzip.compress(frame.to_csv(index=False).encode()))
             else:
                 archive.writestr(name, frame.to_csv(index=False))
     buffer.seek(0)
@@ -82,3 +85,10 @@ def test_no_file_with_user_and_item_columns_says_what_each_holds():
     _, meta = export_frames()
     with pytest.raises(mfviz.DataError, match="none has user and item columns .*items_meta.csv \\(columns sku"):
         load_interactions(zipped(items_meta__csv=meta, other__csv="a,b\n1,2\n3,4\n"))
+
+
+def test_a_gzipped_interactions_file_in_the_archive_is_judged_by_what_it_holds():
+    ratings, meta = export_frames()
+    data = load_interactions(zipped(ratings_export__csv__gz=ratings, items_meta__csv=meta))
+    assert data.report.columns["user"] == "customer_id" and data.items["title"].notna().all()
+    assert "took ratings_export.csv.gz" in " ".join(data.report.notes)
