@@ -3,6 +3,7 @@
 import numpy as np
 import streamlit as st
 
+from mfviz.analysis.heavy_values import SCALES, default_scale
 from mfviz.analysis.spectrum import ABOVE_MARGIN, components_above
 from mfviz.dashboard import background, cache, figures, plotted, ui
 
@@ -41,10 +42,26 @@ compare = controls[1].toggle(
     help="Shuffles which item each interaction is with, keeping every user's number of interactions and values and "
          "every item's number of users: what remains is popularity and activity, no taste. The data's components "
          "clearly stronger than the shuffle's are structure beyond those counts.")
+loaded = cache.value_concentration(data.key, inter)
+scale = st.radio("Values", list(SCALES), index=list(SCALES).index(default_scale(inter, loaded)), format_func=SCALES.get,
+                 horizontal=True, key="spectrum_values",
+                 help="The matrix whose spectrum is computed: the values as loaded, 1 for every interaction, or "
+                      "log(1 + value), which keeps the order of counts but stops a few huge ones from outweighing the "
+                      "rest. It opens on log(1 + value) for counts where a few entries carry most of the energy.")
+if loaded.heavy:
+    held = (f"the largest {loaded.few:,} of {loaded.entries:,} entries hold {loaded.share:.1%} of ‖R‖² (the squared "
+            f"Frobenius norm; the largest value alone is {loaded.largest:,.6g})")
+    if scale == "loaded":
+        st.warning(f"A few entries carry most of this matrix's energy: {held}. The first singular value is then about "
+                   "those entries, so the energy levels, the effective rank and the comparison with the shuffle below "
+                   "describe them, not the rest of the data. Choose **log(1 + value)** or **0–1** above to see the "
+                   "structure of the rest.", icon=":material/warning:")
+    else:
+        st.caption(f"Values as {SCALES[scale]}: as loaded, {held}, and the spectrum showed little but those entries.")
 
 with ui.guard("Computing the spectrum"):
-    spectrum = cache.data_spectrum(data.key, inter.matrix, int(k))
-    null = cache.null_spectrum(data.key, inter.matrix, int(k)) if compare else None
+    spectrum = cache.data_spectrum(data.key, inter.matrix, int(k), scale)
+    null = cache.null_spectrum(data.key, inter.matrix, int(k), scale) if compare else None
 
 cards = st.columns(5 if compare else 4)
 for column, share in zip(cards, (0.5, 0.8, 0.9), strict=False):

@@ -258,6 +258,7 @@ def data_analyses(data, given=()) -> None:
     """What the pages need of a dataset: the quick default model first (every analysis page waits
     for it) unless models came with the data (`given`), then summary, spectrum and the Popularity
     baseline, then the analyses of those models."""
+    from mfviz.analysis.heavy_values import default_scale
     from mfviz.dashboard.training import default_model
 
     inter = data.interactions
@@ -272,11 +273,12 @@ def data_analyses(data, given=()) -> None:
         _checkpoint()
     cache.long_tail(data.key, summary.item_popularity)
     _, k = spectrum_components(inter)
+    scale = default_scale(inter)  # the values as the Spectrum page opens on them
     _checkpoint()
-    cache.data_spectrum(data.key, inter.matrix, int(k))
+    cache.data_spectrum(data.key, inter.matrix, int(k), scale)
     _checkpoint()
     if inter.nnz <= NULL_SPECTRUM_NNZ:  # the Spectrum page draws the shuffled data's spectrum by default up to here
-        cache.null_spectrum(data.key, inter.matrix, int(k))
+        cache.null_spectrum(data.key, inter.matrix, int(k), scale)
         _checkpoint()
     baseline = cache.popularity_baseline(data.key, inter)
     cache.popularity_report(baseline.key, baseline.model, data.key, inter, BIAS_K)

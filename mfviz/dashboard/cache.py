@@ -259,22 +259,36 @@ def data_timeline(data_key: str, _timestamps, merged: int = 0) -> tuple | None:
 # Default paces (seconds per unit of work) measured on 5M ratings, 100,000 users × 30,000 items, 32 factors, on this
 # 2-core machine at load 5-7: the Spectrum page's k = 100 13.3 s, the map 50.7 s, an index 5.6-7.3 s, the
 # summary over many items 3.8 s (`waiting.waited` then learns the pace of the process's own last step).
-@waited("spectrum", lambda data_key, matrix, k: f"Computing the data's {int(k)} largest singular values "
-        f"({matrix.nnz:,} interactions)", lambda data_key, matrix, k: matrix.nnz * int(k), 2.7e-8)
+@st.cache_data(show_spinner=False, max_entries=8)
+def value_concentration(data_key: str, _interactions):
+    """heavy_values.concentration of the data's values as loaded (a partition of every stored value)."""
+    from mfviz.analysis.heavy_values import concentration
+
+    return concentration(_interactions)
+
+
+@waited("spectrum", lambda data_key, matrix, k, scale="loaded": f"Computing the data's {int(k)} largest singular values "
+        f"({matrix.nnz:,} interactions)", lambda data_key, matrix, k, scale="loaded": matrix.nnz * int(k), 2.7e-8)
 @st.cache_data(show_spinner="Computing the spectrum of the data…", max_entries=8)
-def data_spectrum(data_key: str, _matrix, k: int):
+def data_spectrum(data_key: str, _matrix, k: int, scale: str = "loaded"):
+    """The spectrum of the data with its values on `scale` (heavy_values.SCALES)."""
     from mfviz import analysis
+    from mfviz.analysis.heavy_values import scaled
 
-    return analysis.data_spectrum(_matrix, k=k)
+    return analysis.data_spectrum(scaled(_matrix, scale), k=k)
 
 
-@waited("null spectrum", lambda data_key, matrix, k: f"Shuffling the items of {matrix.nnz:,} interactions and "
-        f"computing {int(k)} singular values", lambda data_key, matrix, k: matrix.nnz * int(k), 4e-8)
+@waited("null spectrum", lambda data_key, matrix, k, scale="loaded": f"Shuffling the items of {matrix.nnz:,} "
+        f"interactions and computing {int(k)} singular values", lambda data_key, matrix, k, scale="loaded":
+        matrix.nnz * int(k), 4e-8)
 @st.cache_data(show_spinner="Computing the spectrum of the shuffled data…", max_entries=8)
-def null_spectrum(data_key: str, _matrix, k: int):
+def null_spectrum(data_key: str, _matrix, k: int, scale: str = "loaded"):
+    """The spectrum of the shuffled data with its values on `scale` (the shuffle keeps every value, so scaling
+    before or after it is the same)."""
+    from mfviz.analysis.heavy_values import scaled
     from mfviz.analysis.spectrum import null_spectrum
 
-    return null_spectrum(_matrix, k=k)
+    return null_spectrum(scaled(_matrix, scale), k=k)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
