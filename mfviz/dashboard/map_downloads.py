@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from mfviz.dashboard import cache, map_projection
+from mfviz.dashboard import cache, export_counts, map_projection
 from mfviz.dashboard.figures import file_name
 
 
@@ -29,3 +29,6 @@ def show(data, entry, method: str, three_d: bool, projection_key: str, mapped_ke
                                     "by a link) and .pbtxt (TensorBoard), and a README on each way." if vectors.shape[1] >= 2 else
                                "The Embedding Projector needs vectors of at least two dimensions, and this model has one "
                                "(it stops with \"Found a vector with only one dimension?\").")
+    # beside both files, not only in a tooltip; a selection mapped on its own ("|only:" in its key) is counted above
+    if "|only:" not in mapped_key and (left := export_counts.for_model(entry, len(table), data.interactions.n_items, "item")):
+        st.caption(left)
