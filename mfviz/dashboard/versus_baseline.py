@@ -78,11 +78,26 @@ def verdict_word(difference: float, half_width: float) -> str:
     return TIE
 
 
-def paired_numbers(difference: float, half_width: float, users: int, k: int) -> str:
-    """"+0.133 ± 0.016 NDCG@10 on 942 users", minus signs as the tables write them."""
+def paired_numbers(difference: float, half_width: float, users: int, k: int, of: int | None = None) -> str:
+    """"+0.133 ± 0.016 NDCG@10 on 942 users", minus signs as the tables write them; with `of` (the test users the
+    table's means were ranked on) above `users`, "… on a seeded sample of 5,000 of the 9,687 test users"."""
     spread, few = (f" ± {half_width:.3f}", "") if math.isfinite(half_width) else ("", ", too few to tell")
-    return (f"{round(difference, 3) + 0.0:+.3f}{spread} NDCG@{k} on {users:,} user{'s' if users != 1 else ''}{few}"
-            .replace("-", "−"))
+    return (f"{round(difference, 3) + 0.0:+.3f}{spread} NDCG@{k} on {users_words(users, of)}{few}").replace("-", "−")
+
+
+def users_words(users: int, of: int | None = None) -> str:
+    """"942 users", or "a seeded sample of 5,000 of the 9,687 test users" when the paired comparison (its users
+    sampled up to cache.ACTIVITY_USERS) counts fewer than the table's means (up to training.EVAL_USERS): the same
+    comparison said with two sample sizes read as a contradiction."""
+    if of is not None and of > users:
+        return f"a seeded sample of {users:,} of the {of:,} test users"
+    return f"{users:,} user{'s' if users != 1 else ''}"
+
+
+def ranked_users(entry) -> int | None:
+    """The test users the results table's means of `entry` were ranked on (its `users_evaluated`), None unknown."""
+    users = entry.metrics.get("users_evaluated")
+    return int(users) if users else None
 
 
 def against_baseline(paired: tuple[float, float, int] | None, k: int) -> str | None:
@@ -164,10 +179,11 @@ def below_baseline(entry, shown: bool = True) -> str | None:
     if verdict is None or verdict.startswith(BETTER):
         return None
     baseline = baseline_metrics(split_key, train, test, k)
-    worse = verdict.startswith(WORSE)
+    worse, ranked = verdict.startswith(WORSE), ranked_users(entry)
     return (f"Its lists do not beat the Popularity baseline, the most interacted items for everyone (NDCG@{k} "
-            f"{entry.metrics[f'ndcg@{k}']:.3f} against {baseline[f'ndcg@{k}']:.3f} on the same split; user by user "
-            f"{paired_numbers(*paired, k)}, {'worse beyond noise' if worse else 'within noise'})"
+            f"{entry.metrics[f'ndcg@{k}']:.3f} against {baseline[f'ndcg@{k}']:.3f} on the same split"
+            + (f"'s {ranked:,} test users" if ranked else "") + "; user by user "
+            f"{paired_numbers(*paired, k, of=ranked)}, {'worse beyond noise' if worse else 'within noise'})"
             + ((": the pages now show a model that ranks below it. " if worse else
                 ": the pages now show a model no better than it. ") if shown else ". ")
             + below_baseline_advice(entry.kind, entry.params, entry.split, train, test))

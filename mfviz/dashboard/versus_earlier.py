@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 
-from mfviz.dashboard.versus_baseline import split_identity
+from mfviz.dashboard.versus_baseline import ranked_users, split_identity, users_words
 
 LOWER_IS_BETTER = ("rmse", "mae")
 
@@ -49,6 +49,6 @@ def below_earlier(new, before, metric: str | None, paired: tuple[float, float, i
         difference, half_width, users = paired
         noise = ("beyond noise" if math.isfinite(half_width) and abs(difference) > half_width else
                  "within noise: no evidence either way")
-        said += (f" (user by user {difference:+.3f} ± {half_width:.3f} on {users:,} users, {noise})"
-                 .replace("-", "−"))
+        said += (f" (user by user {difference:+.3f} ± {half_width:.3f} on {users_words(users, ranked_users(new))}, "
+                 f"{noise})").replace("-", "−")
     return said + "."
