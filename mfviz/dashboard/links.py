@@ -60,8 +60,7 @@ def pick_model(fresh: dict[str, str], data, factor_models_only: bool = True) -> 
         ui.ensure_model()
         recipe = _recipe(fresh.get("recipe"))
         if name in ui.pickable_models(factor_models_only):
-            st.session_state["model_picker"] = name
-            st.session_state[state.ACTIVE_MODEL] = name
+            show_in_picker(name)
         elif name in ui.models():
             st.warning(f"The link's model “{name}” has no item vectors to show on this page, so the page shows "
                        "another.", icon=":material/link_off:")
@@ -72,6 +71,15 @@ def pick_model(fresh: dict[str, str], data, factor_models_only: bool = True) -> 
                        "that trained them), so the page shows another. Train it on the Train page, or start the "
                        "server with it: `mfviz dashboard DATA --model-file MODEL.npz`.", icon=":material/link_off:")
     _offer_pending(data, factor_models_only)
+
+
+def show_in_picker(name: str) -> None:
+    """Make `name` the active model, which the page's model picker then opens on: the picker's own value is dropped
+    rather than set, as a value set through the Session State API beside the picker's index (the active model's
+    place) made Streamlit warn "created with a default value but also had its value set via the Session State API"
+    whenever that place was not the first (a link opened in a session restored with several models)."""
+    st.session_state[state.ACTIVE_MODEL] = name
+    st.session_state.pop("model_picker", None)
 
 
 def _recipe(text: str | None) -> dict | None:
@@ -155,7 +163,7 @@ def _offer_pending(data, factor_models_only: bool = True) -> None:
                 st.warning(f"The link's model “{name}” was trained here ({how}), but it has no item vectors to show "
                            "on this page, so the page shows another; Recommend shows it.", icon=":material/link_off:")
                 return
-            st.session_state["model_picker"] = entry.name
+            show_in_picker(entry.name)
             st.success(f"The link's model “{name}” was trained here as it was made ({how}) in "
                        f"{time.perf_counter() - started:.1f} s: the same model, so the view is the link's.",
                        icon=":material/link:")
