@@ -52,6 +52,7 @@ try:
     if page.title != "Train":  # the Train page reports its own finished job
         collect_finished_training()
     figures.use_model_order(st.session_state.get(state.MODELS, {}))  # each model keeps its colour on every chart
+    restored = st.sidebar.container()  # above the sidebar's status: what a reload took up (workspace.say_restored)
     status = st.sidebar.container()
     try:
         with guard(f"The {page.title} page"):  # the last net: whatever a page misses is a message, not a traceback
@@ -65,7 +66,7 @@ try:
         if first_run:
             prefetch_plotly()
         warm_up_in_background()  # after the first page is drawn, so it does not delay it
-    workspace.say_restored()
+    workspace.say_restored(restored, page.title)
 finally:
     try:  # after a st.stop() (Streamlit's own) every read of the session state raises again: the save is lost, not
         # the run's end, which left the worker counting a page run for ever (each of its steps waited its patience)

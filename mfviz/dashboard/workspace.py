@@ -20,6 +20,7 @@ COOKIE = "mfviz_workspace"
 KEPT = 4  # browsers whose workspace the server keeps after their session ends (each holds its data and models)
 ID = "mfviz.workspace_id"  # session-state key: this session's workspace id
 RESTORED = "mfviz.workspace_restored"  # session-state key: what the first run took up, said once
+SAID = "mfviz.workspace_restored_said"  # session-state key: (those words, the page they are said on)
 # What a workspace is: the data and its preparation, the models, the Train page's settings and the
 # Recommend page's profile; the pages' widgets (PAGE_WIDGETS) are added by the caller.
 KEYS = (state.SOURCE, state.FILTERS, state.DATA, state.MODELS, state.ACTIVE_MODEL, state.TRAINING, state.LAST_TRAINING,
@@ -118,14 +119,22 @@ def _with_kept_models(snapshot: dict, kept: dict | None) -> dict:
     return snapshot
 
 
-def say_restored() -> None:
-    """Once, after a reload took a workspace up: what came back (the page looks as before, which is the point;
-    a word says why an upload is still there although the file box is empty)."""
+def say_restored(where, page: str) -> None:
+    """After a reload took a workspace up: what came back (the page looks as before, which is the point; a word says
+    why an upload is still there although the file box is empty), as a line in `where` (the top of the sidebar) for
+    as long as the session stays on `page`, the page it opened on: a toast covered the page's top-right controls for
+    its seconds on every new tab, and a line of the first run alone flashed by under a training's reruns."""
     restored = st.session_state.pop(RESTORED, None)
     if restored is not None:
         name, models, training, listed = restored
-        # the sidebar lists the quick default too: a toast of 5 beside a list of 6 read as a model lost (demo review)
+        # the sidebar lists the quick default too: a count of 5 beside a list of 6 read as a model lost (demo review)
         also = f" ({listed} with the quick default, as the sidebar lists them)" if models and listed > models else ""
-        st.toast(f"Picked up where this browser left off: {name}" + (f" and {models} model{'s' if models != 1 else ''} trained or loaded here{also}"
-                                                                     if models else "")
-                 + (f"; the training of {training} goes on" if training else "") + ".", icon=":material/restore:")
+        st.session_state[SAID] = (f"Picked up where this browser left off: {name}"
+                                  + (f" and {models} model{'s' if models != 1 else ''} trained or loaded here{also}"
+                                     if models else "")
+                                  + (f"; the training of {training} goes on" if training else "") + ".", page)
+    said = st.session_state.get(SAID)
+    if said is not None and said[1] == page:
+        where.info(said[0], icon=":material/restore:")
+    else:
+        st.session_state.pop(SAID, None)  # said until the first move to another page

@@ -843,6 +843,10 @@ def test_a_reload_during_a_training_lets_it_finish_in_the_reloaded_tab(browser_p
         settle(page)
         assert page.get_by_text("epoch 60 of 60").count() >= 1  # every epoch, not stopped at the reload
         assert page.locator("[data-testid='stSidebar']", has_text="ALS (f=160, epochs=60)").count() == 1
+        # what the reload took up is said in the sidebar, still there after the training's reruns, and not as a toast
+        assert page.locator("[data-testid='stSidebar'] [data-testid='stAlert']",
+                            has_text="Picked up where this browser left off").count() == 1
+        assert page.locator("[data-testid='stToast']").count() == 0
         assert not exceptions(page) and not errors(page), errors(page)
     finally:
         context.close()

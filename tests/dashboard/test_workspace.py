@@ -14,7 +14,9 @@ def reopened(monkeypatch, workspace_id: str | None, page: str = "pages/neighbour
     """A new session whose browser sends `workspace_id` (a reload of that browser's tab), on `page`."""
     monkeypatch.setattr(workspace, "sent_id", lambda: workspace_id)
     at = new_app()
-    at.first_toasts = [t.value for t in at.toast]  # said on the session's first run
+    # said on the session's first run, in the sidebar (a toast covered the page's top-right controls)
+    at.restored_notes = [i.value for i in at.sidebar.info if i.value.startswith("Picked up")]
+    at.said_on_rerun = workspace.SAID in at.run().session_state  # still said on the page it opened on
     open_page(at, page)
     return at
 
@@ -39,8 +41,10 @@ def test_a_reload_takes_up_the_upload_the_models_and_the_settings(monkeypatch):
     assert again.selectbox(key="neighbours_item").value == 7 and again.number_input(key="neighbours_k").value == 7
     assert again.toggle(key="neighbours_more_columns").value is True
     assert not any("does not hold" in w or "restarted" in w for w in warnings(again))
-    said = again.first_toasts
-    assert not again.toast and len(said) == 1 and said[0].startswith("Picked up where this browser left off: mine.csv and")
+    said = again.restored_notes
+    assert workspace.RESTORED not in again.session_state and not again.toast  # taken once, not said as a toast
+    assert again.said_on_rerun and workspace.SAID not in again.session_state  # until another page is shown
+    assert len(said) == 1 and said[0].startswith("Picked up where this browser left off: mine.csv and")
     # the quick default is not counted (every session gets one): the count says so, as the sidebar lists it too
     assert f"and 1 model trained or loaded here ({len(models)} with the quick default, as the sidebar lists them)." in said[0]
     # its own lists: a model trained in the reloaded tab does not appear in the other tab's session
@@ -53,7 +57,7 @@ def test_another_browser_or_a_forgotten_workspace_starts_afresh(monkeypatch):
     open_page(at, "pages/bias_page.py")
     mine, key = at.session_state[workspace.ID], at.session_state["mfviz.data"].key[:8]
     other = reopened(monkeypatch, "0" * 32, "pages/bias_page.py")  # an id this server never gave
-    assert other.session_state["mfviz.data"].is_start and not other.first_toasts
+    assert other.session_state["mfviz.data"].is_start and not other.restored_notes
     # the server keeps the work of its KEPT most recent browsers: more browsers, and the first is let go
     for n in range(workspace.KEPT):
         reopened(monkeypatch, f"{n + 1:032x}", "pages/bias_page.py")
@@ -127,7 +131,7 @@ def test_a_reload_during_a_training_takes_it_up_and_it_goes_on_while_either_sess
     at.run()
     again = reopened(monkeypatch, at.session_state[workspace.ID])
     assert again.session_state[state.TRAINING] is job and len(job.followers) == 1
-    assert again.first_toasts[-1].endswith("; the training of Implicit ALS (f=8) goes on.")
+    assert again.restored_notes[-1].endswith("; the training of Implicit ALS (f=8) goes on.")
     # the sidebar's Save the workspace says the model under way is not in the file yet
     assert any(c.value == "Implicit ALS (f=8), still training, is not in it: save again once it is trained."
                for c in again.sidebar.caption)
