@@ -49,10 +49,11 @@ scale = st.radio("Values", list(SCALES), index=list(SCALES).index(default_scale(
                       "log(1 + value), which keeps the order of counts but stops a few huge ones from outweighing the "
                       "rest. It opens on log(1 + value) for counts where a few entries carry most of the energy.")
 if loaded.heavy:
-    held = (f"the largest {loaded.few:,} of {loaded.entries:,} entries hold {loaded.share:.1%} of ‖R‖² (the squared "
+    share = f"{loaded.share:.1%}" if loaded.share < 0.9995 else "over 99.9%"  # not "100.0%": the rest is not nothing
+    held = (f"the largest {loaded.few:,} of {loaded.entries:,} entries hold {share} of ‖R‖² (the squared "
             f"Frobenius norm; the largest value alone is {loaded.largest:,.6g})")
     if scale == "loaded":
-        st.warning(f"A few entries carry most of this matrix's energy: {held}. The first singular value is then about "
+        st.warning(f"A few entries carry most of this matrix's energy: {held}. The leading singular values then carry "
                    "those entries, so the energy levels, the effective rank and the comparison with the shuffle below "
                    "describe them, not the rest of the data. Choose **log(1 + value)** or **0–1** above to see the "
                    "structure of the rest.", icon=":material/warning:")

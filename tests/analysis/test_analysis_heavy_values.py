@@ -62,3 +62,16 @@ def test_the_page_opens_on_log_values_for_heavy_counts_only():
     assert not clicks.is_explicit and default_scale(clicks) == "log"
     light = pd.DataFrame({**frame, "value": np.clip(frame["value"], 1, 40)})
     assert default_scale(Interactions.from_frame(light, user="user", item="item", rating="value")) == "loaded"
+
+
+def test_as_many_singular_values_as_the_heavy_entries_carry_at_least_their_share():
+    # Eckart–Young: the few entries form a matrix of rank at most their count, so R's best approximation of that
+    # rank leaves at most the rest's energy; here three huge counts in three rows and columns
+    counts = one_huge_entry(1)
+    counts[0, 0], counts[10, 5], counts[20, 15] = 3_000.0, 2_000.0, 1_000.0
+    counts[3, 7] = 0.0
+    found = concentration(counts, few=3 / np.count_nonzero(counts))
+    assert found.few == 3 and found.heavy
+    values = np.linalg.svd(counts, compute_uv=False)
+    assert np.sum(values[:3] ** 2) / np.sum(values**2) >= found.share
+    assert values[0] ** 2 / np.sum(values**2) < found.share  # the first alone does not: three directions, not one
