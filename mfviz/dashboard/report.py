@@ -54,7 +54,7 @@ def in_short(name: str, ours: dict, theirs: dict, k: int, bias, baseline_bias,
         verdict = (f"Its top-{k} lists {said} recommending the most popular items to everyone "
                    f"{'within' if word == TIE else 'beyond'} noise: NDCG@{k} {ours[column]:.3f} against "
                    f"{theirs[column]:.3f} ({ours[column] / theirs[column]:.2f}× the baseline's ranking quality; "
-                   f"{paired_numbers(*paired, k)}, user by user). ")
+                   f"{paired_numbers(*paired, k, of=int(ours.get('users_evaluated') or 0) or None)}, user by user). ")
     return (f"{verdict}Of {name}'s recommendations, {100 * bias.aplt:.0f}% are long-tail items (the baseline's: "
             f"{100 * baseline_bias.aplt:.0f}%), and {100 * bias.coverage:.0f}% of the catalogue is recommended to "
             f"someone (the baseline's: {100 * baseline_bias.coverage:.0f}%).")

@@ -43,3 +43,17 @@ def test_below_the_baseline_says_the_tables_users_and_the_paired_sample_of_them(
     assert f"on the same split's {ranked:,} test users; user by user" in words
     assert (f"user by user {difference:+.3f} ± {half:.3f} NDCG@5 on a seeded sample of 50 of the {ranked:,} test "
             "users, worse beyond noise)").replace("-", "−") in words
+
+
+def test_the_reports_first_paragraph_says_both_sample_sizes_too():
+    from types import SimpleNamespace
+
+    from mfviz.dashboard.report import in_short
+
+    bias = SimpleNamespace(aplt=0.1, coverage=0.2)
+    said = in_short("M", {"ndcg@10": 0.288, "users_evaluated": 9_687.0}, {"ndcg@10": 0.378}, 10, bias, bias,
+                    (-0.091, 0.012, 5_000))
+    assert "NDCG@10 0.288 against 0.378" in said
+    assert "−0.091 ± 0.012 NDCG@10 on a seeded sample of 5,000 of the 9,687 test users, user by user)." in said
+    assert "on 942 users, user by user" in in_short("M", {"ndcg@10": 0.4, "users_evaluated": 942.0}, {"ndcg@10": 0.3},
+                                                    10, bias, bias, (0.1, 0.01, 942))
