@@ -1786,9 +1786,9 @@ def test_column_mapping_rescues_a_file_with_unknown_column_names():
     upload(at, "odd.csv", ("who,what,score\n" + rows).encode())
     assert not at.exception
     assert at.error and "Column mapping" in at.error[0].value
-    at.selectbox(key="map_user").set_value(0)
-    at.selectbox(key="map_item").set_value(1)
-    at.selectbox(key="map_rating").set_value(2)
+    at.selectbox(key="map_user").set_value("who")  # by the header's names (positions only without a header)
+    at.selectbox(key="map_item").set_value("what")
+    at.selectbox(key="map_rating").set_value("score")
     at.button(key="apply_mapping").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     assert [m.value for m in at.metric][:3] == ["30", "20", "400"]
@@ -2107,15 +2107,16 @@ def test_the_replay_animates_every_epoch_and_ends_on_the_final_pca_map_of_the_po
     assert any("epoch 6 100%" in c.value for c in at.caption)
 
 
-def test_json_fields_the_loader_cannot_name_are_mapped_by_position_in_the_preview():
+def test_json_fields_the_loader_cannot_name_are_mapped_by_name_in_the_preview():
     rows = [{"who": f"u{u}", "what": f"i{i}", "stars": 1 + (u + i) % 5, "note": "x"} for u in range(20)
             for i in range(u % 5, 30, 4)]
     at = upload(new_app(), "odd.jsonl", "".join(json.dumps(r) + "\n" for r in rows).encode())
     assert at.error and "no user or item column" in at.error[0].value  # "stars" is a rating, "who" no user
     preview = at.dataframe[0].value
     assert list(preview.iloc[0]) == ["who", "what", "stars", "note"]  # the fields, in the loader's order
-    at.selectbox(key="map_user").set_value(0)
-    at.selectbox(key="map_item").set_value(1)  # one form: the choices go with its button
+    assert at.selectbox(key="map_user").options == ["detect", "who", "what", "stars", "note"]
+    at.selectbox(key="map_user").set_value("who")
+    at.selectbox(key="map_item").set_value("what")  # one form: the choices go with its button
     at.button(key="apply_mapping").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     inter = at.session_state["mfviz.data"].interactions
