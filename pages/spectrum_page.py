@@ -28,7 +28,8 @@ data = ui.current_data()
 inter = data.interactions
 largest, opening_k = background.spectrum_components(inter)
 smaller = min(inter.n_users, inter.n_items)
-controls = st.columns([3, 2], vertical_alignment="bottom")
+# one row for the three settings: the chart starts on a 1,280 × 720 screen (tests/dashboard/test_first_screen.py)
+controls = st.columns([5, 3, 4], vertical_alignment="bottom")
 if largest <= 2:  # 3 users or items or fewer: a slider needs two ends, and every singular value is cheap
     k = smaller
     controls[0].caption(f"The data has only {inter.n_users:,} user{'s' * (inter.n_users != 1)} and {inter.n_items:,} "
@@ -37,17 +38,18 @@ if largest <= 2:  # 3 users or items or fewer: a slider needs two ends, and ever
 else:
     k = controls[0].slider("Components to compute", 2, largest, opening_k, key="spectrum_k",
                            help="More components take longer; 100 is enough to see the shape on most data.")
-compare = controls[1].toggle(
+compare = controls[2].toggle(
     "Compare with the same data, items shuffled", value=inter.nnz <= background.NULL_SPECTRUM_NNZ, key="spectrum_null",
     help="Shuffles which item each interaction is with, keeping every user's number of interactions and values and "
          "every item's number of users: what remains is popularity and activity, no taste. The data's components "
          "clearly stronger than the shuffle's are structure beyond those counts.")
 loaded = cache.value_concentration(data.key, inter)
-scale = st.radio("Values", list(SCALES), index=list(SCALES).index(default_scale(inter, loaded)), format_func=SCALES.get,
-                 horizontal=True, key="spectrum_values",
-                 help="The matrix whose spectrum is computed: the values as loaded, 1 for every interaction, or "
-                      "log(1 + value), which keeps the order of counts but stops a few huge ones from outweighing the "
-                      "rest. It opens on log(1 + value) for counts where a few entries carry most of the energy.")
+scale = controls[1].selectbox("Values", list(SCALES), index=list(SCALES).index(default_scale(inter, loaded)),
+                              format_func=SCALES.get, key="spectrum_values",
+                              help="The matrix whose spectrum is computed: the values as loaded, 1 for every "
+                                   "interaction, or log(1 + value), which keeps the order of counts but stops a few "
+                                   "huge ones from outweighing the rest. It opens on log(1 + value) for counts where a "
+                                   "few entries carry most of the energy.")
 if loaded.heavy:
     share = f"{loaded.share:.1%}" if loaded.share < 0.9995 else "over 99.9%"  # not "100.0%": the rest is not nothing
     held = (f"the largest {loaded.few:,} of {loaded.entries:,} entries hold {share} of ‖R‖² (the squared "
@@ -55,7 +57,7 @@ if loaded.heavy:
     if scale == "loaded":
         st.warning(f"A few entries carry most of this matrix's energy: {held}. The leading singular values then carry "
                    "those entries, so the energy levels, the effective rank and the comparison with the shuffle below "
-                   "describe them, not the rest of the data. Choose **log(1 + value)** or **0–1** above to see the "
+                   "describe them, not the rest of the data. Choose **log(1 + value)** or **0–1** under *Values* above to see the "
                    "structure of the rest.", icon=":material/warning:")
     else:
         st.caption(f"Values as {SCALES[scale]}: as loaded, {held}, and the spectrum showed little but those entries.")

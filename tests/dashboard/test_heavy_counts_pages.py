@@ -32,7 +32,7 @@ def test_the_spectrum_page_says_a_few_entries_carry_the_energy_and_opens_on_log_
     assert not inter.is_explicit
     found = concentration(inter)
     assert found.heavy and found.few == 3  # 0.1% of ~2,400 entries, rounded up
-    assert at.radio(key="spectrum_values").value == "log"
+    assert at.selectbox(key="spectrum_values").value == "log"
     k = at.slider(key="spectrum_k").value
     opened = data_spectrum(scaled(inter.matrix, "log"), k=k)
     assert next(m for m in at.metric if m.label == "Effective rank").value == f"{opened.effective_rank:.1f}"
@@ -41,14 +41,14 @@ def test_the_spectrum_page_says_a_few_entries_carry_the_energy_and_opens_on_log_
     assert f"the largest 3 of {found.entries:,} entries hold over 99.9% of ‖R‖²" in said
     assert "200,000" in said and not at.warning
     # as loaded: the warning in plain words, and the cards of the raw matrix (one direction, the huge entries)
-    at.radio(key="spectrum_values").set_value("loaded").run()
+    at.selectbox(key="spectrum_values").set_value("loaded").run()
     [warned] = [w.value for w in at.warning]
     assert warned.startswith("A few entries carry most of this matrix's energy: the largest 3 of")
     assert "log(1 + value)" in warned
     raw = data_spectrum(inter.matrix, k=k)
     assert raw.effective_rank < 2
     assert next(m for m in at.metric if m.label == "Effective rank").value == f"{raw.effective_rank:.1f}"
-    at.radio(key="spectrum_values").set_value("binary").run()
+    at.selectbox(key="spectrum_values").set_value("binary").run()
     binary = data_spectrum(scaled(inter.matrix, "binary"), k=k)
     assert next(m for m in at.metric if m.label == "Effective rank").value == f"{binary.effective_rank:.1f}"
     assert not at.warning and not at.exception
@@ -56,5 +56,5 @@ def test_the_spectrum_page_says_a_few_entries_carry_the_energy_and_opens_on_log_
 
 def test_the_spectrum_page_opens_on_the_values_as_loaded_for_ratings():
     at = open_page(new_app(), "pages/spectrum_page.py")  # the demo catalogue's ratings
-    assert at.radio(key="spectrum_values").value == "loaded"
+    assert at.selectbox(key="spectrum_values").value == "loaded"
     assert not at.warning and not [c for c in at.caption if c.value.startswith("Values as")]
