@@ -56,7 +56,7 @@ if link.view is not None:
 # search, the item whose neighbours are drawn), the genres highlighted, and "Map settings" holding the rest.
 top = st.columns([1.3, 2.75, 1.3])
 colour_slot = top[2].container()  # "Colour by", drawn once the colours are known
-finders = st.columns([1.3, 1.75, 1.3, 1.0], vertical_alignment="bottom")
+finders = st.columns([1.2, 1.6, 1.2, 1.3], vertical_alignment="bottom")  # the last: "Map settings (changed)" whole
 with top[0]:
     entry = ui.model_picker()
 method = top[1].radio("Map", map_projection.METHODS, horizontal=True, key="latent_method",

@@ -69,7 +69,6 @@ def open_from_link(view: dict[str, str]) -> None:
         st.session_state[setting] = default
         links.number(view, name, setting, low, high, default)
     st.session_state.pop("latent_perplexity", None)
-    st.session_state.pop(SETTINGS_OPEN, None)  # the link's settings say whether the expander opens
     if "perplexity" in view:
         low, high = map_options.PERPLEXITY_RANGE
         try:
@@ -100,18 +99,21 @@ def open_from_link(view: dict[str, str]) -> None:
                 st.session_state[key] = component
 
 
+SETTINGS_CHANGED = "Map settings (changed)"  # the popover's label when a setting in it is not its default
+
+
 def settings_box(slot, method: str, three_d: bool, n: int):
-    """The "Map settings" expander in `slot`, holding the controls a demonstration rarely touches (the projection's
-    own settings, "Label by", the neighbours drawn and their filter), for a map of n items. Open when any of them is
-    not its default (a link's spherize or components were hidden in a shut expander); once open it stays so for the
-    session, so that setting one back does not shut it under the pointer."""
-    opened = st.session_state.get(SETTINGS_OPEN, False) or not at_defaults(method, three_d, n)
-    st.session_state[SETTINGS_OPEN] = opened
-    return slot.expander("Map settings", expanded=opened)
+    """The "Map settings" popover in `slot`, holding the controls a demonstration rarely touches (the projection's
+    own settings, "Label by", the neighbours drawn and their filter), for a map of n items. A popover floats over
+    the page: an expander in the row's narrow column opened 600 px tall and pushed the map below a 1,280 × 720
+    screen (presenter review). Its label says when any of them is not its default (a link's spherize or components),
+    as a popover cannot open by itself."""
+    changed = not at_defaults(method, three_d, n)
+    return slot.popover(SETTINGS_CHANGED if changed else "Map settings", key="latent_settings", width="stretch")
 
 
 def choose(box, slot, method: str, three_d: bool, model_key: str, shown: np.ndarray) -> MapSettings:
-    """Draw the settings of the map `method` ("UMAP", "t-SNE" or "PCA") in the expander `box`, for the vectors
+    """Draw the settings of the map `method` ("UMAP", "t-SNE" or "PCA") in the popover `box`, for the vectors
     `shown` (those mapped), and return them; a perplexity lowered to fit is said in `slot`, outside it."""
     chosen = MapSettings()
     with box:
@@ -146,11 +148,8 @@ def choose(box, slot, method: str, three_d: bool, model_key: str, shown: np.ndar
     return chosen
 
 
-SETTINGS_OPEN = "latent_settings_open"
-
-
 def at_defaults(method: str, three_d: bool, n: int) -> bool:
-    """Whether the settings of the map `method` drawn in its expander (as the session holds them before they are
+    """Whether the settings of the map `method` drawn in its popover (as the session holds them before they are
     drawn) are all their defaults, for a map of n items."""
     state = st.session_state
     neighbours_key, _, _, neighbours_default = NEIGHBOURS_SHOWN

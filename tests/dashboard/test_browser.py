@@ -861,7 +861,13 @@ def test_a_click_draws_as_many_neighbours_as_asked_on_points_labelled_by_genre(b
     page.goto(url + "/latent?map=pca&k=5&label=genres")
     page.locator("[data-testid='stPlotlyChart']").first.wait_for(timeout=WAIT_MS)
     settle(page)
+    # "Label by" sits in the "Map settings" popover, whose button says the link set something there
+    settings = page.locator("[data-testid='stPopover'] button").first
+    assert "Map settings (changed)" in settings.inner_text()
+    settings.click()
     assert page.get_by_role("combobox", name="Label by", exact=True).input_value() == "genres (combination)"
+    page.keyboard.press("Escape")  # the popover shut again, the map clickable
+    page.get_by_role("combobox", name="Label by", exact=True).wait_for(state="hidden", timeout=WAIT_MS)
     x, y, _ = page.evaluate(POINT_TO_CLICK)
     near = page.evaluate("""([x, y]) => {
       const gd = document.querySelector("[data-testid='stPlotlyChart'] .js-plotly-plot");

@@ -31,6 +31,12 @@ def points(spec: dict) -> tuple[np.ndarray, np.ndarray, list]:
     return items, xy, rows
 
 
+def settings_label(at) -> str:
+    """The label of the Latent space page's "Map settings" popover."""
+    [label] = [block.proto.popover.label for block in at.get("popover")]
+    return label
+
+
 def test_a_link_carries_spherize_the_pca_components_the_neighbour_count_and_the_label():
     from sklearn.decomposition import PCA
 
@@ -48,8 +54,8 @@ def test_a_link_carries_spherize_the_pca_components_the_neighbour_count_and_the_
     other = first_visit(LATENT, **link)  # another browser: its own session, nothing remembered
     assert not other.exception and not other.warning, [w.value for w in other.warning]
     assert other.checkbox(key="latent_spherize").value is True and other.slider(key="latent_k").value == 20
-    # settings away from their defaults: the expander holding them opens, so the link's components are seen
-    assert [e.proto.expanded for e in other.expander if e.label.startswith("Map settings")] == [True]
+    # settings away from their defaults: the popover holding them says so, so the link's components are looked for
+    assert settings_label(other) == "Map settings (changed)"
     assert (other.selectbox(key="latent_pca_x").value, other.selectbox(key="latent_pca_y").value) == (2, 0)
     assert dict(other.query_params) == link  # the same view, so the same address
 
@@ -98,8 +104,8 @@ def test_links_the_page_cannot_follow_are_named_and_the_defaults_shown():
     assert other.checkbox(key="latent_spherize").value is False and other.slider(key="latent_k").value == 10
     assert (other.selectbox(key="latent_pca_x").value, other.selectbox(key="latent_pca_y").value) == (0, 1)
     assert other.selectbox(key="latent_label").value == "title" and not problems(other)
-    # every setting at its default: the expander stays shut
-    assert [e.proto.expanded for e in other.expander if e.label.startswith("Map settings")] == [False]
+    # every setting at its default: the popover says nothing more
+    assert settings_label(other) == "Map settings"
 
 
 def test_tsne_of_four_items_clamps_the_perplexity_says_so_and_goes_in_the_link():
