@@ -122,19 +122,26 @@ def _with_kept_models(snapshot: dict, kept: dict | None) -> dict:
 def say_restored(where, page: str) -> None:
     """After a reload took a workspace up: what came back (the page looks as before, which is the point; a word says
     why an upload is still there although the file box is empty), as a line in `where` (the top of the sidebar) for
-    as long as the session stays on `page`, the page it opened on: a toast covered the page's top-right controls for
-    its seconds on every new tab, and a line of the first run alone flashed by under a training's reruns."""
+    as long as the session stays on `page`, the page it opened on, with the same data and models: a toast covered the
+    page's top-right controls for its seconds on every new tab, a line of the first run alone flashed by under a
+    training's reruns, and a line kept after new data was loaded or a training ended told of what was gone."""
+    data, models_now = st.session_state.get(state.DATA), tuple(st.session_state.get(state.MODELS) or ())
+    now = (page, getattr(data, "key", None), models_now)
     restored = st.session_state.pop(RESTORED, None)
     if restored is not None:
         name, models, training, listed = restored
+        if data is not None and data.name == name:
+            from mfviz.dashboard.ui import data_label
+
+            name = data_label(data)  # as the sidebar names it: "MovieLens 100K (u.data)", not "u.data"
         # the sidebar lists the quick default too: a count of 5 beside a list of 6 read as a model lost (demo review)
         also = f" ({listed} with the quick default, as the sidebar lists them)" if models and listed > models else ""
         st.session_state[SAID] = (f"Picked up where this browser left off: {name}"
                                   + (f" and {models} model{'s' if models != 1 else ''} trained or loaded here{also}"
                                      if models else "")
-                                  + (f"; the training of {training} goes on" if training else "") + ".", page)
+                                  + (f"; the training of {training} goes on" if training else "") + ".", now)
     said = st.session_state.get(SAID)
-    if said is not None and said[1] == page:
+    if said is not None and said[1] == now:
         where.info(said[0], icon=":material/restore:")
     else:
-        st.session_state.pop(SAID, None)  # said until the first move to another page
+        st.session_state.pop(SAID, None)  # said until the first move to another page, new data or a model more

@@ -203,3 +203,22 @@ def test_a_second_tab_going_to_other_data_leaves_the_first_tabs_training_running
     assert not job.stop_event.is_set() and job.followers == []  # tab A still watches it
     job.leave(job.owner)  # and when tab A goes on to other data too, nobody watches it: it stops
     assert job.stop_event.is_set()
+
+
+def test_the_picked_up_line_goes_once_other_data_is_loaded_on_the_page_it_opened_on(monkeypatch):
+    """A presenter replaced the data on the Data page the reload opened on: the sidebar still said "Picked up …
+    demo catalogue and 5 models" beside "Trained models: none yet"."""
+    from test_pages import upload
+
+    at = ratings_upload(new_app(), seed=7)
+    at = train_on_page(at, "ials", factors=8, epochs=3)
+    open_page(at, "pages/data_page.py")
+    again = reopened(monkeypatch, at.session_state[workspace.ID], "pages/data_page.py")
+    said = [i.value for i in again.sidebar.info if i.value.startswith("Picked up")]
+    assert len(said) == 1 and "mine.csv" in said[0]  # on the page it opened on, with the same data: still said
+    rows = "".join(f"v{u},j{i},{1 + (u + i) % 5}\n" for u in range(30) for i in range(12) if (u * i) % 3)
+    upload(again, "other.csv", ("user,item,rating\n" + rows).encode())
+    again.button(key="replace_confirm").click().run()  # the models trained on mine.csv go with it: asked first
+    assert again.session_state["mfviz.data"].name == "other.csv"
+    assert not [i.value for i in again.sidebar.info if i.value.startswith("Picked up")]
+    assert workspace.SAID not in again.session_state
