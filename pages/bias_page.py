@@ -104,13 +104,13 @@ st.dataframe(table, hide_index=True, width="stretch", column_order=SHOWN, placeh
              f"“{labels.CATALOGUE_TAIL}”, which counts the catalogue's items, not the lists' (a list drawn at random "
              "from the catalogue would score about that). Higher: more discovery."),
     "coverage": st.column_config.NumberColumn(
-        "Catalogue % ↑", format="%.1f", width=94,
+        "Coverage % ↑", format="%.1f", width=94,
         help="Catalogue coverage: distinct recommended items / all items, in %. Higher: more of the catalogue "
              "reaches someone. Not the Train page's Coverage@k, which counts the lists of a split's test users, each "
              "leaving out only the user's training items: the two differ."),
     "gini": st.column_config.NumberColumn(
-        "Unevenness ↓", format="%.3f", width=90,
-        help="Gini index of how often each item is recommended: 0 = every item equally often, 1 = one item gets "
+        "Gini ↓", format="%.3f", width=90,
+        help="Gini index (unevenness) of how often each item is recommended: 0 = every item equally often, 1 = one item gets "
              "every recommendation. Lower: recommendations spread more evenly."),
     "norm–popularity ρ": st.column_config.NumberColumn(
         "Length ρ", format="%.2f", width=LENGTH_RHO_WIDTH,
@@ -151,12 +151,12 @@ for words, names in left_out.items():
 
 # One diagnostic at a time: a hidden tab's charts are neither built nor drawn (each Plotly chart costs
 # Chromium 0.1-0.5 s without a GPU), so the page answers in under a second; switching tabs is a rerun.
-VIEWS = ["The four numbers", "Per user group", "Who gets recommended", "Vector length and popularity",
+VIEWS = ["Four measures, charted", "Per user group", "Who gets recommended", "Vector length and popularity",
          "What less popular lists cost"]
 views = dict(zip(VIEWS, st.tabs(VIEWS, key="bias_view", on_change="rerun"), strict=True))
 
-if views["The four numbers"].open:
-    with views["The four numbers"]:
+if views["Four measures, charted"].open:
+    with views["Four measures, charted"]:
         left, right = st.columns(2)
         for n, metric in enumerate(("arp", "aplt", "coverage", "gini")):
             with (left if n % 2 == 0 else right):

@@ -331,8 +331,8 @@ def test_the_bias_table_has_plain_headers_and_a_plain_summary_of_the_active_mode
     config = json.loads(at.dataframe[0].proto.columns)
     assert {column: (c["label"], c["help"].split(" ")[0]) for column, c in config.items() if "label" in c} == {
         "accuracy": ("Beats the baseline?", "NDCG"), "arp": ("Mean popularity ↓", "ARP"),
-        "aplt": ("Long tail in lists ↑", "APLT"), "coverage": ("Catalogue % ↑", "Catalogue"),
-        "gini": ("Unevenness ↓", "Gini"), "norm–popularity ρ": ("Length ρ", "Vector")}  # no item biases
+        "aplt": ("Long tail in lists ↑", "APLT"), "coverage": ("Coverage % ↑", "Catalogue"),
+        "gini": ("Gini ↓", "Gini"), "norm–popularity ρ": ("Length ρ", "Vector")}  # no item biases
     # the lists' long-tail share is told apart from the Data page's share of the catalogue, by name
     assert "Catalogue in the long tail" in config["aplt"]["help"]
     assert "its item biases" not in words
