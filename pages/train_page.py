@@ -411,20 +411,28 @@ def draw(job: training.TrainingJob, live: bool) -> None:
             if job.sweep[0] == "random_state":
                 which = f"the first seed's, **{best.name}** (seeds differ by chance only: none is better),"
             elif by:
-                which = (f"the best by test {by}, **{best.name}** (picked on the test set, so its score there is a "
-                         "little optimistic: confirm it with another split seed),")
+                # models of ratings are picked by RMSE, while the sweep chart starts on NDCG@k: both bests are named
+                ranked = sweeps.best_by(job.entries, f"ndcg@{job.k}") if by == "rmse" else None
+                also = (f"; by NDCG@{job.k}, the best is {model_names.plain_name(job.sweep[0])} = "
+                        f"{ranked.params[job.sweep[0]]:g}" if ranked is not None and ranked is not best else "")
+                which = (f"the best by its test {model_names.metric_label(by)}, **{best.name}** (picked on the test "
+                         f"set, so its score there is a little optimistic: confirm it with another split seed{also}),")
             else:
                 which = f"the last, **{best.name}** (no test set to compare them on),"
             count = f"{len(trained)} model{'s' if len(trained) != 1 else ''}" + (
                 f" (and reused {len(job.reused)})" if job.reused else "")
             # a best at the end of the range tried may not be the best there is
             edge = train_figures.edge_hint(job.sweep[0], [e.params[job.sweep[0]] for e in job.entries],
-                                           best.params[job.sweep[0]]) if by and len(job.entries) > 1 else ""
+                                           best.params[job.sweep[0]], by) if by and len(job.entries) > 1 else ""
             now = shown(best.name)
-            outcome.success(f"Trained {count} in {clock(job)} ({fitting}){stopped}; of them, {which} "
-                            + (now if now.startswith("is") else f"was made the model shown; {now}") + "."
-                            + (" The chart below compares them." if by and len(job.entries) > 1 else "")
-                            + (f" {edge}" if edge else ""), icon=":material/check_circle:")
+            with outcome.container():
+                st.success(f"Trained {count} in {clock(job)} ({fitting}){stopped}; of them, {which} "
+                           + (now if now.startswith("is") else f"was made the model shown; {now}") + "."
+                           + (" The chart below compares them." if by and len(job.entries) > 1 else "")
+                           + (f" {edge}" if edge else ""), icon=":material/check_circle:")
+                # the model a sweep chose is shown on every page as a single training's is: the same words when it
+                # ranks below the baseline or the model shown before the sweep, and the same way back
+                against_before(job, best, now.startswith("is"))
         elif job.entry is not None and not job.reused:
             stopped = " (stopped early)" if job.entry.stopped_early else ""
             now = shown(job.entry.name)
@@ -432,19 +440,7 @@ def draw(job: training.TrainingJob, live: bool) -> None:
                 st.success(f"Trained **{job.entry.name}** in {clock(job)} ({fitting}){stopped}; it "
                            + (now if now.startswith("is") else f"was made the model shown; {now}") + ".",
                            icon=":material/check_circle:")
-                # a model that learned nothing is said to below, with why (its vectors are zero): that its lists
-                # do not beat the baseline would only repeat it less clearly
-                below = (versus_baseline.below_baseline(job.entry, shown=now.startswith("is"))
-                         if not job.warnings else None)
-                if below:
-                    st.warning(below, icon=":material/warning:")
-                # worse than the model shown before (the page's default implicit ALS under the quick default on
-                # MovieLens 100K, 0.358 against 0.403 NDCG@10): said, with both numbers, and that model offered back
-                earlier = None if job.warnings else below_shown_before(job)
-                if earlier:
-                    st.warning(earlier, icon=":material/trending_down:")
-                if below or earlier:
-                    show_again(job, now.startswith("is"), beyond_baseline=not earlier)
+                against_before(job, job.entry, now.startswith("is"))
         if not live and job.entry is not None and len(job.snapshot_labels) >= 2 and st.toggle(
                 "Replay how the items moved while it trained", key="train_replay",
                 help="The most popular items after every epoch, animated (of the last model of a sweep)."):
@@ -461,10 +457,32 @@ def draw(job: training.TrainingJob, live: bool) -> None:
                         key="train_replay_map")
 
 
-def below_shown_before(job) -> str | None:
-    """A sentence when the model just trained does worse than the model the pages showed before it, on the same split
-    by the metric the comparison chart uses ("Compare by"; NDCG@k by default), with the paired interval of NDCG."""
-    before, entry = ui.models().get(job.shown_before), job.entry
+def against_before(job, entry, shown: bool) -> None:
+    """Under the model a training made the one shown (`entry`: the model trained, or the one a sweep chose; `shown`:
+    whether the pages still show it): a warning when its lists do not beat the Popularity baseline, another when it
+    does worse than the model the pages showed before the training (both with their numbers), then a button
+    showing that model again."""
+    # a model that learned nothing is said to above, with why (its vectors are zero): that its lists do not beat
+    # the baseline would only repeat it less clearly
+    if any(label == entry.name for label, _ in job.warnings):
+        return
+    below = versus_baseline.below_baseline(entry, shown=shown)
+    if below:
+        st.warning(below, icon=":material/warning:")
+    # worse than the model shown before (the page's default implicit ALS under the quick default on MovieLens 100K,
+    # 0.358 against 0.403 NDCG@10): said, with both numbers, and that model offered back
+    earlier = below_shown_before(job, entry)
+    if earlier:
+        st.warning(earlier, icon=":material/trending_down:")
+    if below or earlier:
+        show_again(job, entry, shown, beyond_baseline=not earlier)
+
+
+def below_shown_before(job, entry) -> str | None:
+    """A sentence when `entry` (the model just trained, or a sweep's choice) does worse than the model the pages
+    showed before the training, on the same split by the metric the comparison chart uses ("Compare by"; NDCG@k by
+    default), with the paired interval of NDCG."""
+    before = ui.models().get(job.shown_before)
     if before is None or entry is None:
         return None
     metric = versus_earlier.compared_by(entry, before, st.session_state.get(state.COMPARE_METRIC))
@@ -479,19 +497,19 @@ def below_shown_before(job) -> str | None:
     return versus_earlier.below_earlier(entry, before, metric, paired)
 
 
-def show_again(job, shown: bool, beyond_baseline: bool = True) -> None:
+def show_again(job, entry, shown: bool, beyond_baseline: bool = True) -> None:
     """Under a new model that is now shown on every page and ranks below the baseline, or below the model shown
     before: a button showing that model again, when it is better (above the baseline, when that is the reason: a
     presenter who tried a model should not have to find the good one in a picker to go on)."""
     before = ui.models().get(job.shown_before)
-    if not shown or before is None or before is job.entry or not any(name.startswith("ndcg@") for name in before.metrics):
+    if not shown or before is None or before is entry or not any(name.startswith("ndcg@") for name in before.metrics):
         return
     if beyond_baseline and versus_baseline.below_baseline(before) is not None:
         return
-    why = ("beats the Popularity baseline" if beyond_baseline else f"does better than {job.entry.name} on this split")
+    why = ("beats the Popularity baseline" if beyond_baseline else f"does better than {entry.name} on this split")
     if st.button(f"Show **{before.name}** on the pages again", key="train_show_before", icon=":material/undo:",
                  help=f"{before.name} was shown before this training and {why}; "
-                      f"{job.entry.name} stays in the session (pick it in any page's Model box)."):
+                      f"{entry.name} stays in the session (pick it in any page's Model box)."):
         st.session_state[state.ACTIVE_MODEL] = before.name
         st.rerun()
 
@@ -641,9 +659,11 @@ if metric_columns and len(results) >= 1:
     if len(swept_entries) >= 2 and all(metric in e.metrics for e in swept_entries):
         name = sweep[0]
         baseline = baseline_of.get(swept_entries[0].name, (None, {}, 0))[1].get(metric)
+        picked, by = sweeps.sweep_pick(swept_entries, name)  # the model the sweep's message names, and by what
         ui.show(train_figures.sweep_chart(name, [e.params[name] for e in swept_entries],
                                           [e.metrics[metric] for e in swept_entries],
-                                          [e.fit_seconds for e in swept_entries], metric, baseline))
+                                          [e.fit_seconds for e in swept_entries], metric, baseline,
+                                          picked=(picked.params[name], by) if by else None))
         if name == "random_state" and all(hasattr(e.model, "item_factors") for e in swept_entries):
             # Seeds differ in more than the metric: how much of the item space is the same?
             with ui.guard("Comparing the seeds' neighbours"):

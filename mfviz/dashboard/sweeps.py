@@ -62,17 +62,25 @@ def sweep_values(kind: str, name: str, text: str, base: dict) -> list:
     return values
 
 
+def best_by(entries: list, key: str) -> ModelEntry | None:
+    """The entry with the best finite value of test metric `key` (the lowest RMSE or MAE, else the highest), None
+    when none has one: a diverged model (NaN) is never best."""
+    lower = key.split("@")[0] in ("rmse", "mae")
+    scored = [((1.0 if lower else -1.0) * e.metrics[key], n) for n, e in enumerate(entries)
+              if math.isfinite(e.metrics.get(key, math.nan))]
+    return entries[min(scored)[1]] if scored else None
+
+
 def best_entry(entries: list) -> tuple[ModelEntry | None, str | None]:
     """The entry with the best test metric and that metric's name: the lowest RMSE for models of
     explicit ratings (their ranking metrics mean little, see the Train page), else the highest NDCG,
     else (no test set) the last entry and None."""
     explicit = all(training.rates(e.model) for e in entries)
-    for key, sign in ((("rmse", 1.0), ("ndcg", -1.0)) if explicit else (("ndcg", -1.0), ("rmse", 1.0))):
-        scored = [(sign * value, n, k) for n, e in enumerate(entries) for k, value in e.metrics.items()
-                  if k.split("@")[0] == key and math.isfinite(value)]  # a diverged model (NaN) is never best
-        if scored:
-            _, n, name = min(scored)
-            return entries[n], name
+    for key in (("rmse", "ndcg") if explicit else ("ndcg", "rmse")):
+        names = sorted({k for e in entries for k in e.metrics if k.split("@")[0] == key})
+        for name in names:
+            if (best := best_by(entries, name)) is not None:
+                return best, name
     return (entries[-1] if entries else None), None
 
 

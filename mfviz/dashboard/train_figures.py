@@ -174,23 +174,26 @@ def _listed(names: list[str]) -> str:
     return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
 
 
-def edge_hint(name: str, values, best: float) -> str:
-    """A word when a sweep's best value is the largest or smallest it tried: the best may lie beyond
-    the range, so try further; empty when the best lies inside it."""
+def edge_hint(name: str, values, best: float, metric: str) -> str:
+    """A word when a sweep's best value by `metric` is the largest or smallest it tried: the best may lie beyond
+    the range, so try further; empty when the best lies inside it. The metric is named: a sweep of a model of
+    ratings has a best by RMSE (the model shown) and another by the chart's NDCG@k."""
     values = np.asarray(values, float)
     if name == "random_state" or len(values) < 2 or values.min() < best < values.max():
         return ""
     end, way = ("largest", "larger") if best == values.max() else ("smallest", "smaller")
     words = plain_name(name)
-    return (f"The best, {words} = {best:g}, is the {end} value tried: {way} ones may do better still. Try them "
+    return (f"The best {metric_label(metric)}, {words} = {best:g}, is the {end} value tried: {way} ones may do better still. Try them "
             f"(set {words} to {best:g} above and leave Values blank to sweep around it).")
 
 
 def sweep_chart(name: str, values: list, scores: list, seconds: list, metric: str,
-                baseline: float | None = None) -> Chart:
+                baseline: float | None = None, picked: tuple[float, str] | None = None) -> Chart:
     """A sweep's test metric (left axis) and fit time (right axis) against the swept values; `baseline`
     (the Popularity baseline's score on the same split) as a grey dashed line, inside the axis range, so
-    the sweep's differences are seen at their true size next to it."""
+    the sweep's differences are seen at their true size next to it. `picked` (the swept value of the model the
+    sweep made the one shown, and the metric it was picked by): when that metric is not the chart's, both bests are
+    named, so the chart's best and the message's are not two unexplained "bests"."""
     order = np.argsort(np.asarray(values, float), kind="stable")
     x = np.asarray(values, float)[order]
     y, t = np.asarray(scores, float)[order], np.asarray(seconds, float)[order]
@@ -227,15 +230,18 @@ def sweep_chart(name: str, values: list, scores: list, seconds: list, metric: st
     # The axis zooms onto the values it draws: a spread of 0.005 fills the chart like one of 0.5 would.
     spread = float(y.max() - y.min())
     share = spread / abs(float(y.min() if lower_better else y.max())) if y.max() else 0.0
-    caption = (f"The solid line is the test {shown} ({'lower' if lower_better else 'higher'} is better; best at "
-               f"{words} = {best:g}), the dotted one the fit time: where the solid line flattens, more buys nothing. "
+    # the message above names the model shown by the metric it was picked by: a chart of another metric says both
+    other = (f"; best {metric_label(picked[1])}, the model the sweep made the one shown, at {words} = {picked[0]:g}"
+             if picked is not None and picked[1] != metric else "")
+    caption = (f"The solid line is the test {shown} ({'lower' if lower_better else 'higher'} is better; best {shown} "
+               f"at {words} = {best:g}{other}), the dotted one the fit time: where the solid line flattens, more buys nothing. "
                f"Mind the scale: over these values the {shown} spans {y.min():.4f}–{y.max():.4f}, a spread of "
                f"{spread:.4f} ({share:.1%} of the best)"
                + (f"; the grey dashed line is the Popularity baseline on the same split ({baseline:.4f})."
                   if baseline is not None and np.isfinite(baseline) else ".")
                + (" A difference this small can be chance: a sweep of the Seed measures how much."
                   if share < 0.05 else ""))
-    hint = edge_hint(name, x, best)
+    hint = edge_hint(name, x, best, metric)
     return Chart(fig, f"{caption} {hint}".strip())
 
 

@@ -459,7 +459,7 @@ def test_a_sweep_says_when_its_best_is_at_the_edge_and_how_small_its_spread_is_n
     # and the Popularity baseline (0.227) was nowhere near.
     chart = train_figures.sweep_chart("factors", [16, 8, 64, 32], [0.127, 0.125, 0.130, 0.128], [1, 1, 3, 2],
                                       "ndcg@10", baseline=0.227)
-    assert "The best, Factors = 64, is the largest value tried: larger ones may do better still" in chart.caption
+    assert "The best NDCG@10, Factors = 64, is the largest value tried: larger ones may do better still" in chart.caption
     assert "spans 0.1250–0.1300, a spread of 0.0050 (3.8% of the best)" in chart.caption
     assert "Popularity baseline on the same split (0.2270)" in chart.caption
     low, high = chart.figure.layout.yaxis.range
@@ -468,7 +468,7 @@ def test_a_sweep_says_when_its_best_is_at_the_edge_and_how_small_its_spread_is_n
     assert [shape.y0 for shape in chart.figure.layout.shapes] == [0.227]
     # lower is better for RMSE: the smallest value tried is the edge here
     rmse = train_figures.sweep_chart("regularization", [0.01, 0.1, 1.0], [0.90, 0.95, 1.0], [1, 1, 1], "rmse")
-    assert "Regularization (L2) = 0.01, is the smallest value tried: smaller ones" in rmse.caption
+    assert "The best RMSE, Regularization (L2) = 0.01, is the smallest value tried: smaller ones" in rmse.caption
     inside = train_figures.sweep_chart("factors", [8, 16, 32], [0.1, 0.3, 0.2], [1, 1, 1], "ndcg@10")
     assert "value tried" not in inside.caption and not inside.figure.layout.shapes
 

@@ -106,3 +106,59 @@ def test_on_movielens_the_pages_default_implicit_als_is_said_to_rank_below_the_q
     assert not any("do not beat the Popularity baseline" in w.value for w in at.warning)  # it does beat it
     at.button(key="train_show_before").click().run()
     assert at.session_state["mfviz.active_model"] == quick and new.name in at.session_state["mfviz.models"]
+
+
+def test_a_sweeps_chosen_model_below_the_one_shown_before_is_said_and_offered_back_and_its_bests_are_named():
+    """The presenter's review: on the demo, a Funk SVD sweep of Factors made its best by RMSE the model shown, without
+    a word that it ranks far below the model shown before (and the Popularity baseline), nor a way back; and its
+    message's best ("by test rmse") was not the sweep chart's ("best at Factors = 16", by NDCG@10)."""
+    import json
+
+    import numpy as np
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["MFVIZ_NO_WARM_UP"] = "1"
+    os.environ["MFVIZ_NO_PRECOMPUTE"] = "1"
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.session_state["latent_method"] = "PCA"
+    at.run()
+    at.switch_page("pages/train_page.py").run()
+    before = at.session_state["mfviz.active_model"]
+    at.selectbox(key="train_model").set_value("funksvd").run()
+    at.number_input(key="hp_funksvd_epochs").set_value(5)
+    at.selectbox(key="sweep_funksvd").set_value("factors")
+    at.text_input(key="sweep_values_funksvd").input("8, 16, 32")
+    at.button(key="train_submit").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    models = at.session_state["mfviz.models"]
+    swept = {f: models[f"Funk SVD (f={f})"] for f in (8, 16, 32)}
+    rmse = {f: e.metrics["rmse"] for f, e in swept.items()}
+    ndcg = {f: e.metrics["ndcg@10"] for f, e in swept.items()}
+    chosen = min(rmse, key=rmse.get)
+    assert at.session_state["mfviz.active_model"] == swept[chosen].name
+    # the message's best is named by the metric's label, as the table heads it, and so is NDCG@10's when it differs
+    success = next(s.value for s in at.success if "Trained 3 models" in s.value)
+    assert f"the best by its test RMSE, **{swept[chosen].name}**" in success
+    ranked = max(ndcg, key=ndcg.get)
+    assert (f"by NDCG@10, the best is Factors = {ranked}" in success) == (ranked != chosen)
+    # the chart (on NDCG@10) names its best and the message's
+    charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    assert any(s["layout"]["title"]["text"] == "Sweep of Factors: NDCG@10 on the test set" for s in charts)
+    caption = next(c.value for c in at.caption if c.value.startswith("The solid line is the test NDCG@10"))
+    assert f"best NDCG@10 at Factors = {ranked}" in caption
+    assert "The best, " not in success + caption  # a best at the edge of the values tried is named by its metric too
+    assert (f"best RMSE, the model the sweep made the one shown, at Factors = {chosen}" in caption) == (ranked != chosen)
+    # said as a single training's would be: below the model shown before the sweep, with both numbers
+    ours, theirs = ndcg[chosen], models[before].metrics["ndcg@10"]
+    assert ours < theirs
+    warnings = [w.value for w in at.warning]
+    assert any(w.startswith(f"It ranks below **{before}**, the model the pages showed before: NDCG@10 {ours:.3f} "
+                            f"against {theirs:.3f} on the same split") for w in warnings), warnings
+    assert any(w.startswith("Its lists do not beat the Popularity baseline") and f"NDCG@10 {ours:.3f}" in w
+               for w in warnings), warnings
+    assert np.isfinite(ours)
+    # and the model shown before comes back in one click, the sweep's models staying in the session
+    at.button(key="train_show_before").click().run()
+    assert at.session_state["mfviz.active_model"] == before
+    assert {e.name for e in swept.values()} <= set(at.session_state["mfviz.models"])
+    assert "train_show_before" not in [b.key for b in at.button]  # nothing to bring back now
