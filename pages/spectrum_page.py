@@ -39,7 +39,7 @@ else:
     k = controls[0].slider("Components to compute", 2, largest, opening_k, key="spectrum_k",
                            help="More components take longer; 100 is enough to see the shape on most data.")
 compare = controls[2].toggle(
-    "Compare with the same data, items shuffled", value=inter.nnz <= background.NULL_SPECTRUM_NNZ, key="spectrum_null",
+    "Compare with items shuffled", value=inter.nnz <= background.NULL_SPECTRUM_NNZ, key="spectrum_null",
     help="Shuffles which item each interaction is with, keeping every user's number of interactions and values and "
          "every item's number of users: what remains is popularity and activity, no taste. The data's components "
          "clearly stronger than the shuffle's are structure beyond those counts.")
