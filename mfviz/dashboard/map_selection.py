@@ -34,5 +34,5 @@ def show(data, table, selected: list[int], three_d: bool) -> None:
                   help="Map the selection again on its own (UMAP, t-SNE or PCA of just these vectors), to see the "
                        "structure inside a cluster; at least 5 items.")
     elif not three_d:
-        st.caption("Click a point to see its neighbours, or select points with the lasso or box tool (top right of "
-                   "the map) to list them here.")
+        # what a click does is said under the map already (a third "Click a point" read as noise: presenter review)
+        st.caption("Points selected with the lasso or box tool (top right of the map) are listed here.")
