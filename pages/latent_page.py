@@ -204,4 +204,5 @@ map_numbers.show(score, made, made_note, len(table), inter.n_items, left_off)
 # A single clicked point is shown above as the inspected item, not listed as a selection.
 selected = [] if clicked is not None else map_points.selected_items(chart, event.get("selection") if event else None)
 map_selection.show(data, table, selected, three_d)
-map_downloads.show(data, entry, method, three_d, projection_key, mapped_key, table, vectors, saved_names)
+map_downloads.show(data, entry, method, three_d, projection_key, mapped_key, table, vectors, saved_names,
+                   whole=subset is None)

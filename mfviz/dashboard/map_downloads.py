@@ -10,8 +10,9 @@ from mfviz.dashboard.figures import file_name
 
 
 def show(data, entry, method: str, three_d: bool, projection_key: str, mapped_key: str, table, vectors,
-         saved_names: tuple[str, ...]) -> None:
-    """The two download buttons under the map, in files named after the data and the model (`saved_names`)."""
+         saved_names: tuple[str, ...], whole: bool = True) -> None:
+    """The two download buttons under the map, in files named after the data and the model (`saved_names`);
+    `whole`: the map is of the whole catalogue, not a selection mapped on its own (whose count is said above)."""
     exports = st.columns(2)
     named = f"latent_{map_projection.link_name(method)}{'_3d' if three_d else ''}"
     exports[0].download_button("Download the map coordinates (CSV)", cache.map_csv(projection_key, table),
@@ -29,6 +30,6 @@ def show(data, entry, method: str, three_d: bool, projection_key: str, mapped_ke
                                     "by a link) and .pbtxt (TensorBoard), and a README on each way." if vectors.shape[1] >= 2 else
                                "The Embedding Projector needs vectors of at least two dimensions, and this model has one "
                                "(it stops with \"Found a vector with only one dimension?\").")
-    # beside both files, not only in a tooltip; a selection mapped on its own ("|only:" in its key) is counted above
-    if "|only:" not in mapped_key and (left := export_counts.for_model(entry, len(table), data.interactions.n_items, "item")):
+    # beside both files, not only in a tooltip
+    if whole and (left := export_counts.for_model(entry, len(table), data.interactions.n_items, "item")):
         st.caption(left)
