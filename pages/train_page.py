@@ -174,37 +174,6 @@ with st.form("train_form", enter_to_submit=False):  # Enter after typing a numbe
                                           if not (name == "parallel" and "random_state" in cls.params)})
     for column, name in zip(st.columns(4), main, strict=False):
         params[name] = hyperparameter_input(column, name, cls.params[name])
-    # the rest behind an expander that opens by itself when one of them is set (by a link, a workspace, the last
-    # training): nothing set away from its default is ever out of sight; the sweep likewise, open when one is set
-    last_sweep = last.get("_sweep", (None, ""))  # the sweep last asked of this model, kept as its values are
-    more_part, sweep_part = st.columns(2)
-    if more:
-        set_more = train_form.changed_beyond_main(cls.params, last)
-        with more_part.expander("More hyperparameters" + (f" ({len(set_more)} set)" if set_more else ""),
-                                expanded=bool(set_more)):
-            columns = st.columns(2)
-            for n, name in enumerate(more):
-                params[name] = hyperparameter_input(columns[n % 2], name, cls.params[name])
-    if "parallel" in cls.params and "random_state" in cls.params:  # kept in the model's own order
-        params["parallel"] = unseeded
-    params = {name: params[name] for name in cls.params if name in params}
-    # seeds cannot be swept when training cannot be seeded
-    choices = [None, *(name for name in sweeps.sweepable(kind) if not (unseeded and name == "random_state"))]
-    with (sweep_part if more else more_part).expander(
-            "Sweep: one model per value" + (" (set)" if last_sweep[0] in choices[1:] else ""),
-            expanded=last_sweep[0] in choices[1:]):
-        swept = st.selectbox("Vary", choices, key=widget_key(f"sweep_{kind}"),
-                             index=choices.index(last_sweep[0]) if last_sweep[0] in choices else 0,
-                             format_func=lambda name: ("nothing: train one model" if name is None
-                                                       else model_names.plain_name(name)),
-                             help="Trains one model per value of a hyperparameter (the others as set), all on the "
-                                  "same split, and charts the test metrics against the values.")
-        sweep_text = st.text_input(
-            "Values", value=last_sweep[1], key=widget_key(f"sweep_values_{kind}"),
-            placeholder="e.g. 8, 16, 32, 64 (blank: around the value set)",
-            help=f"Up to {sweeps.MAX_SWEEP} numbers separated by commas. Blank: ¼, ½, 1, 2 and 4 times the value "
-                 "set for whole-number settings, 0.1, 0.3, 1, 3 and 10 times it otherwise, seeds 0–4 for "
-                 "random_state (how much the results vary by chance alone).")
     s1, s2, s3, s4 = st.columns(4)
     methods = {"random": "random interactions", "user": "a share of each user's history",
                "user-time": "each user's latest interactions", "time": "the latest interactions overall",
@@ -218,7 +187,43 @@ with st.form("train_form", enter_to_submit=False):  # Enter after typing a numbe
     seed = s3.number_input("Split seed", 0, 10_000, 0, key="split_seed", help="Same seed, same split.")
     k = s4.number_input(labels.LIST_LENGTH, 1, 100, 10, key="split_k",
                         help=labels.LIST_LENGTH_HELP + " Here: the lists of the split's test users.")
-    submitted = st.form_submit_button("Train", type="primary", disabled=running, key="train_submit")
+    # The Train button first in its row, the rest of the hyperparameters and the sweep beside it in popovers that
+    # float over the page: at 1,280 × 720 the button and the outcome of a training under the form keep their places
+    # whatever is open (two expanders open here pushed the button from 625 to 894 px, review). What is set in them
+    # is said on their buttons ("More hyperparameters (2 set)", "Sweep … (set: Factors)"), so it is never unseen.
+    action = iter(st.columns([1, 2, 2], vertical_alignment="center"))
+    submitted = next(action).form_submit_button("Train", type="primary", disabled=running, key="train_submit",
+                                                width="stretch")
+    if more:
+        set_more = train_form.changed_beyond_main(cls.params, last)
+        with next(action).popover(train_form.more_label(set_more), width="stretch"):
+            columns = st.columns(2)
+            for n, name in enumerate(more):
+                params[name] = hyperparameter_input(columns[n % 2], name, cls.params[name])
+    if "parallel" in cls.params and "random_state" in cls.params:  # kept in the model's own order
+        params["parallel"] = unseeded
+    params = {name: params[name] for name in cls.params if name in params}
+    # seeds cannot be swept when training cannot be seeded
+    choices = [None, *(name for name in sweeps.sweepable(kind) if not (unseeded and name == "random_state"))]
+    last_sweep = last.get("_sweep", (None, ""))  # the sweep last asked of this model, kept as its values are
+    swept, sweep_text = None, ""
+    if len(choices) > 1:
+        sweep_set = last_sweep[0] if last_sweep[0] in choices[1:] else None
+        with next(action).popover(train_form.sweep_label(sweep_set), width="stretch"):
+            swept = st.selectbox("Vary", choices, key=widget_key(f"sweep_{kind}"),
+                                 index=choices.index(last_sweep[0]) if last_sweep[0] in choices else 0,
+                                 format_func=lambda name: ("nothing: train one model" if name is None
+                                                           else model_names.plain_name(name)),
+                                 help="Trains one model per value of a hyperparameter (the others as set), all on "
+                                      "the same split, and charts the test metrics against the values.")
+            sweep_text = st.text_input(
+                "Values", value=last_sweep[1], key=widget_key(f"sweep_values_{kind}"),
+                placeholder="e.g. 8, 16, 32, 64 (blank: around the value set)",
+                help=f"Up to {sweeps.MAX_SWEEP} numbers separated by commas. Blank: ¼, ½, 1, 2 and 4 times the value "
+                     "set for whole-number settings, 0.1, 0.3, 1, 3 and 10 times it otherwise, seeds 0–4 for "
+                     "random_state (how much the results vary by chance alone).")
+    elif not cls.params:  # the Popularity baseline: said, rather than a sweep with nothing to choose
+        next(action).caption(f"{cls.label} has no hyperparameters: nothing to set or sweep.")
 
 if submitted and not running:
     notes = []

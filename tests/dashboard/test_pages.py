@@ -1449,25 +1449,29 @@ def test_a_models_hyperparameters_come_back_when_it_is_picked_again():
     assert at.number_input(key="hp_funksvd_learning_rate").value == pytest.approx(0.005)  # never changed: default
 
 
-def test_the_forms_more_hyperparameters_and_sweep_open_by_themselves_when_one_is_set():
-    # At 1,280 × 720 the rest of implicit ALS's hyperparameters wait behind "More hyperparameters": a value set there
-    # (here by the last training; a workspace brings the same back) must never be out of sight, nor a sweep
+def test_the_forms_more_hyperparameters_and_sweep_say_what_is_set_in_them_and_the_baseline_offers_no_sweep():
+    # At 1,280 × 720 the rest of implicit ALS's hyperparameters and the sweep wait in popovers beside the Train button
+    # (two expanders open pushed it off the screen): a value set there (here by the last training; a workspace brings
+    # the same back) is said on their buttons, never out of sight unsaid
     def parts(at):
-        return {e.label: e.proto.expanded for e in at.expander
-                if e.label.startswith(("More hyperparameters", "Sweep"))}
+        return [block.proto.popover.label for block in at.get("popover")]
 
     at = open_page(new_app(), "pages/train_page.py")
-    assert parts(at) == {"More hyperparameters": False, "Sweep: one model per value": False}
+    assert parts(at) == ["More hyperparameters", "Sweep: one model per value"]
     train_on_page(at, "ials", factors=4, epochs=2, cg_steps=4)
     at.selectbox(key="train_model").set_value("funksvd").run()
-    assert parts(at) == {"More hyperparameters": False, "Sweep: one model per value": False}
+    assert parts(at) == ["More hyperparameters", "Sweep: one model per value"]
     at.selectbox(key="train_model").set_value("ials").run()
-    assert parts(at) == {"More hyperparameters (1 set)": True, "Sweep: one model per value": False}
+    assert parts(at) == ["More hyperparameters (1 set)", "Sweep: one model per value"]
     assert at.number_input(key="hp_ials_cg_steps").value == 4
     at.button(key="train_reset").click().run()
-    assert parts(at) == {"More hyperparameters": False, "Sweep: one model per value": False}
+    assert parts(at) == ["More hyperparameters", "Sweep: one model per value"]
     train_on_page(at, "svd", sweep=("factors", "4, 8"))
-    assert parts(at) == {"Sweep: one model per value (set)": True}  # Truncated SVD: factors only, no "More"
+    assert parts(at) == ["Sweep: one model per value (set: Factors)"]  # Truncated SVD: factors only, no "More"
+    # the Popularity baseline has nothing to set or sweep: no empty sweep, and the page says why
+    at.selectbox(key="train_model").set_value("popularity").run()
+    assert parts(at) == [] and not at.exception
+    assert any(c.value == "Popularity has no hyperparameters: nothing to set or sweep." for c in at.caption)
 
 
 def test_the_train_form_names_each_hyperparameter_in_words_and_its_help_gives_the_api_name():
