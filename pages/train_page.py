@@ -27,8 +27,9 @@ from mfviz.dashboard import (
 from mfviz.dashboard.report import meaning
 from mfviz.evaluation.metrics import judged_by_rmse, known_users
 
-ui.header("Train", "Pick a model, set its hyperparameters, and train it on the current data; every "
-          "model of this session is compared below and can be saved to a file.")
+# one line at 1,280 px: the first screen holds the form and, under it, the outcome of a training
+ui.header("Train", "Train a model on the current data; every model of this session is compared below, and can be "
+          "saved to a file.")
 
 data = ui.current_data()
 inter = data.interactions
@@ -58,8 +59,9 @@ default_kind = "ials" if "ials" in kinds else kinds[0]
 remembered = st.session_state.get(state.TRAIN_KIND, default_kind)
 # The model and the Reset button on one line: at 1,280 × 720 the Train button is to be seen without scrolling
 pick, reset_slot = st.columns([5, 1], vertical_alignment="bottom")
+# its label unseen (each option says it is a model), for the outcome of a training under the form
 kind = pick.selectbox("Model", kinds, index=kinds.index(remembered) if remembered in kinds else 0,
-                      key="train_model",
+                      key="train_model", label_visibility="collapsed",
                       format_func=lambda k: f"{MODELS[k].label} — {FEEDBACK.get(MODELS[k].feedback, '')}")
 st.session_state[state.TRAIN_KIND] = kind
 # Everything between the model and the form in one container, whichever model is picked: the page's later elements
@@ -73,23 +75,19 @@ if kind == "ials" and inter.is_explicit:
     movielens = (inter.n_users, inter.n_items, inter.nnz) == (943, 1682, 100_000)
     where = ("on this data, MovieLens 100K" if movielens else
              "measured on MovieLens 100K, not on the data loaded here (train it to see its figures on this data)")
-    # one short sentence a presenter can say (the box and its caption once pushed the Train button 250 px down); the
-    # analyst's figures behind the ? of the model's description, both in one container: the page's later elements
-    # keep their places whichever model is picked
-    note = above_form.container()
-    note.caption(doc, help=(
-        f"Its lists are the best of these models {where}: NDCG@10 0.358 against the Popularity baseline's 0.225. "
+    # one short sentence a presenter can say, one line (in a box under the model's description, the outcome of a
+    # training under the form fell off a 1,280 × 720 screen); the description and the analyst's figures behind its ?
+    above_form.caption("Implicit ALS reads each rating as interest, not stars to predict (no RMSE); for stars, pick "
+                       "Funk SVD, SVD++ or ALS.", help=(
+        f"{doc} Its lists are the best of these models {where}: NDCG@10 0.358 against the Popularity baseline's 0.225. "
         "On MovieLens 100K, random 80/20 split: Truncated SVD 0.340, Funk SVD 0.089; implicit ALS 0.358 at its 64 "
         "factors and 0.404 at 32, whose lists are more popular (catalogue coverage 0.33 against 0.37; the quick "
         "default, 32 factors and 8 epochs, 0.403). Its α = 1 was chosen on that split, so its figures there are a "
         "little kind to it. Confidence in a rating: 1 + α × rating."))
-    note.info("Implicit ALS reads each rating as interest, not stars to predict (no RMSE); for stars, pick Funk SVD, "
-              "SVD++ or ALS.", icon=":material/info:")
 elif kind == "svd" and inter.is_explicit:
-    above_form.caption(doc)
-    above_form.info("Truncated SVD reads every missing rating as a zero, so it scores unseen items near 0 rather than "
-                    "predicting their stars: it is compared by its lists (NDCG, recall), and gives no RMSE. For predicted "
-                    "stars, pick Funk SVD, SVD++ or ALS.", icon=":material/info:")
+    above_form.caption(doc + " Truncated SVD reads every missing rating as a zero, so it scores unseen items near 0 "
+                       "rather than predicting their stars: it is compared by its lists (NDCG, recall), and gives no "
+                       "RMSE. For predicted stars, pick Funk SVD, SVD++ or ALS.")
 elif mismatch:
     above_form.caption(doc)
     above_form.info(f"{cls.label} is {FEEDBACK[cls.feedback]}, but the current data is "
@@ -225,6 +223,12 @@ with st.form("train_form", enter_to_submit=False):  # Enter after typing a numbe
     elif not cls.params:  # the Popularity baseline: said, rather than a sweep with nothing to choose
         next(action).caption(f"{cls.label} has no hyperparameters: nothing to set or sweep.")
 
+# The outcome of the last training (trained, its verdicts and the way back) right under the Train button, where the eye
+# is when it ends: under the loss curve it sat at 1,230-1,330 px of a 720 px screen (review). One place in every run:
+# the browser keeps what the last run drew until the next run has ended, so a "Trained …" drawn one place lower stayed
+# beside the new one (twice after one training, UX review).
+outcome = st.empty()
+
 if submitted and not running:
     notes = []
     if unseeded:
@@ -329,8 +333,11 @@ def epoch_and_table(job: training.TrainingJob) -> str | None:
             "compare models in the table.")
 
 
-def draw(job: training.TrainingJob, live: bool) -> None:
-    """Progress bar and loss curve of a job; while `live`, redrawn until the job has finished."""
+def draw(job: training.TrainingJob, live: bool, outcome) -> None:
+    """Progress bar and loss curve of a job; while `live`, redrawn until the job has finished; once it has, what came
+    of it in the slot `outcome` (under the Train button)."""
+    if live:  # the last training's outcome would otherwise stay beside the new one's progress until it ends
+        outcome.empty()
     with st.container(border=True):
         variants = job.variants
         if job.sweep:
@@ -338,15 +345,11 @@ def draw(job: training.TrainingJob, live: bool) -> None:
         else:
             st.markdown(f"**Training {job.label}**")
         stop_words = "Stop after this epoch" + (" (train no further models)" if job.sweep else "")
-        stop_slot = st.empty()  # a place in every run, the button only while it trains (see `outcome`)
+        stop_slot = st.empty()  # a place in every run, the button only while it trains
         if live and stop_slot.button(stop_words, key="stop_training"):
             job.stop()
         bar = st.progress(0.0)
         chart_slot = st.empty()
-        # "Trained …" has the same place in every run that draws this box, whatever else it draws (the button while
-        # training, a caption, warnings): the browser keeps what the last run drew until the next run has ended, so a
-        # "Trained …" drawn one place lower stayed beside the new one (twice after one training, UX review).
-        outcome = st.empty()
         drawn = -1
         while True:
             finished = job.done  # read first, so the last epochs are drawn once it turns True
@@ -384,10 +387,6 @@ def draw(job: training.TrainingJob, live: bool) -> None:
             time.sleep(0.25)
         if job.done and (words := epoch_and_table(job)) is not None:
             st.caption(words)
-        if job.error:
-            st.error(job.error, icon=":material/error:")
-        for label, why in (job.failures if job.entries else []) + job.warnings:
-            st.warning(f"{label}: {why}", icon=":material/warning:")
         for label, note in job.notes:
             st.info(f"{label}: {note}", icon=":material/info:")
         # true when it is read: the model shown may have been changed on another page since (a finished live
@@ -399,17 +398,25 @@ def draw(job: training.TrainingJob, live: bool) -> None:
                     f"the analysis pages now show **{active}**, chosen since" if active else
                     "no model is shown on the analysis pages now")
 
-        for name in [e.name for e in job.reused]:
-            st.info(f"**{name}** was not trained again: it was trained in this session with the same settings "
-                    "(model, hyperparameters, seed and split), which give the same model; it is reused.",
-                    icon=":material/recycling:")
         trained = [e for e in job.entries if not any(e is r for r in job.reused)]
+        # the job has ended here (the loop above waits for it); small gaps: the way back stays on a 720 px screen
+        said = outcome.container(gap="xsmall")
+        with said:
+            if job.error:
+                st.error(job.error, icon=":material/error:")
+            for label, why in (job.failures if job.entries else []) + job.warnings:
+                st.warning(f"{label}: {why}", icon=":material/warning:")
+            for name in [e.name for e in job.reused]:
+                st.info(f"**{name}** was not trained again: it was trained in this session with the same settings "
+                        "(model, hyperparameters, seed and split), which give the same model; it is reused.",
+                        icon=":material/recycling:")
         # the one-off compile of a kind's kernels (mfviz.models.registry.compile_first) is said apart: it is not fitting
         compiled = (f", {job.compile_seconds:.1f} s compiling the model's code (once)"
                     if job.compile_seconds >= 0.5 else "")
-        fitting = f"{sum(e.fit_seconds for e in trained):.2f} s of fitting{compiled}" + (
-            "" if job.test is None else "; the rest scored it on the test part" if job.expected_epochs is None
-            else "; the rest scored each epoch on the test part")
+        fitting = f"{sum(e.fit_seconds for e in trained):.2f} s of fitting{compiled}"
+        if trained and job.test is not None:  # here, not in "Trained …": one line there keeps the verdict on screen
+            st.caption(f"{clock(job)} in all: {fitting}; the rest scored "
+                       + ("it" if job.expected_epochs is None else "each epoch") + " on the test part.")
         if job.sweep and job.entries and job.done:
             best, by = sweeps.sweep_pick(job.entries, job.sweep[0])
             stopped = " (stopped early)" if job.stop_event.is_set() else ""
@@ -430,7 +437,7 @@ def draw(job: training.TrainingJob, live: bool) -> None:
             edge = train_figures.edge_hint(job.sweep[0], [e.params[job.sweep[0]] for e in job.entries],
                                            best.params[job.sweep[0]], by) if by and len(job.entries) > 1 else ""
             now = shown(best.name)
-            with outcome.container():
+            with said:
                 st.success(f"Trained {count} in {clock(job)} ({fitting}){stopped}; of them, {which} "
                            + (now if now.startswith("is") else f"was made the model shown; {now}") + "."
                            + (" The chart below compares them." if by and len(job.entries) > 1 else "")
@@ -441,7 +448,7 @@ def draw(job: training.TrainingJob, live: bool) -> None:
         elif job.entry is not None and not job.reused:
             stopped = " (stopped early)" if job.entry.stopped_early else ""
             now = shown(job.entry.name)
-            with outcome.container():
+            with said:
                 st.success(f"Trained **{job.entry.name}** in {clock(job)} ({fitting}){stopped}; it "
                            + (now if now.startswith("is") else f"was made the model shown; {now}") + ".",
                            icon=":material/check_circle:")
@@ -481,6 +488,8 @@ def against_before(job, entry, shown: bool) -> None:
         st.warning(earlier, icon=":material/trending_down:")
     if below or earlier:
         show_again(job, entry, shown, beyond_baseline=not earlier)
+    if below:  # after the way back, which a presenter wants at once: what to try, for the analyst
+        st.caption(versus_baseline.what_to_try(entry))
 
 
 def below_shown_before(job, entry) -> str | None:
@@ -521,7 +530,7 @@ def show_again(job, entry, shown: bool, beyond_baseline: bool = True) -> None:
 
 job = st.session_state.get(state.TRAINING)
 if job is not None:
-    draw(job, live=True)
+    draw(job, live=True, outcome=outcome)
     st.session_state.pop(state.TRAINING, None)
     ui.add_trained(job)  # what finished, even when a later model of a sweep failed
     st.session_state[state.LAST_TRAINING] = job
@@ -529,7 +538,7 @@ if job is not None:
 elif st.session_state.get(state.LAST_TRAINING) is not None:
     last = st.session_state[state.LAST_TRAINING]
     if last.data_key == data.key:
-        draw(last, live=False)
+        draw(last, live=False, outcome=outcome)
 
 # ------------------------------------------------------------------ results
 ui.ensure_model()

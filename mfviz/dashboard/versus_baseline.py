@@ -168,8 +168,8 @@ def paired_with_baseline(entry, k: int) -> tuple[float, float, int] | None:
 def below_baseline(entry, shown: bool = True) -> str | None:
     """A sentence when a model's lists do not beat the Popularity baseline beyond noise on its own split (None
     when they do, or when it has no test set), saying that the pages show it when they do (`shown`: another model
-    may have been chosen since). It ends with what to try, for this model and this split
-    (`below_baseline_advice`)."""
+    may have been chosen since). What to try is said apart (`what_to_try`): together they were six lines of a 720 px
+    screen, under which the way back to the model shown before fell off it."""
     groups = baseline_groups([entry])
     if not groups:
         return None
@@ -184,9 +184,26 @@ def below_baseline(entry, shown: bool = True) -> str | None:
             f"{entry.metrics[f'ndcg@{k}']:.3f} against {baseline[f'ndcg@{k}']:.3f} on the same split"
             + (f"'s {ranked:,} test users" if ranked else "") + "; user by user "
             f"{paired_numbers(*paired, k, of=ranked)}, {'worse beyond noise' if worse else 'within noise'})"
-            + ((": the pages now show a model that ranks below it. " if worse else
-                ": the pages now show a model no better than it. ") if shown else ". ")
-            + below_baseline_advice(entry.kind, entry.params, entry.split, train, test))
+            + ((": the pages now show a model that ranks below it." if worse else
+                ": the pages now show a model no better than it.") if shown else "."))
+
+
+def what_to_try(entry) -> str:
+    """What to try when `entry` ranks below the Popularity baseline (`below_baseline_advice` for its kind, settings
+    and split; whether its values are heavy counts is measured once per split)."""
+    if entry.train is None or entry.test is None:
+        return ""
+    heavy = heavy_counts(str(split_identity(entry)), entry.train)
+    return below_baseline_advice(entry.kind, entry.params, entry.split, entry.train, entry.test, heavy=heavy)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def heavy_counts(split_key: str, _train) -> bool:
+    """Whether the training part's values are counts with a long tail: the largest 0.1% of its entries hold most of
+    ‖R‖² (`heavy_values.concentration`; ratings of 1 to 5 hold at most 2.5%)."""
+    from mfviz.analysis.heavy_values import concentration
+
+    return concentration(_train).heavy
 
 
 def new_in_test(train, test) -> tuple[float, float]:
@@ -199,11 +216,32 @@ def new_in_test(train, test) -> tuple[float, float]:
     return new_users, new_items
 
 
-def below_baseline_advice(kind: str, params: dict, split: str, train, test) -> str:
+# What the project's own runs show for implicit ALS, and nothing more (advice to raise α for counts with a long tail had
+# no run behind it, and the runs found otherwise). MovieLens 100K, random 80/20 split (docs/dashboard.md,
+# docs/python-api.md): fewer factors rank higher, by recommending more popular items (NDCG@10 0.421 at 16 factors,
+# 0.404 at 32, 0.358 at 64), and α = 1 above α = 10 (0.358 against 0.280). Generated heavy-tailed click logs
+# (BENCHMARKS.md, "Implicit ALS's confidence on heavy-tailed counts"): the log confidence above the linear one where the
+# counts carry taste (0.344 and 0.352 against 0.300 and 0.279), far below where they carry only popularity (0.076
+# against 0.323), and there the Popularity baseline (0.374) above every curve tried. No run varies its regularization.
+IALS_FACTORS = ("a sweep of Factors (now {factors}) tries several at once: on MovieLens 100K fewer ranked higher "
+                "(NDCG@10 0.421 at 16, 0.404 at 32, 0.358 at 64), by recommending more popular items")
+IALS_ALPHA = ("α = 1 ranked above α = 10 there (0.358 against 0.280): a larger α (now {alpha:g}) did not help in the "
+              "project's runs")
+IALS_HEAVY = ("On counts with a long tail, as here, the log confidence ranked above the linear one on the project's "
+              "generated click logs where the counts carry taste (NDCG@10 0.34–0.35 against 0.28–0.30), and far below "
+              "it where they carry only popularity (0.08 against 0.32), where the Popularity baseline (0.37) beat every "
+              "implicit ALS tried: on such data it may simply be hard to beat. ")
+IALS_TRY_LOG = "Try “log” (More hyperparameters) if the counts say what users like."
+IALS_TRY_LINEAR = "This model has the log curve: try the linear one if the counts may carry only popularity."
+
+
+def below_baseline_advice(kind: str, params: dict, split: str, train, test, heavy: bool | None = None) -> str:
     """What to try when a model of `kind` ranks below the Popularity baseline on this split: its own
     hyperparameters for a ranker (implicit ALS, Truncated SVD), a ranker for a model of stars; never
     the model itself. A time-based split (`split` as the results table words it) is said first: there
-    the test part holds what came last, which the training part may not know at all."""
+    the test part holds what came last, which the training part may not know at all. For implicit ALS, only what
+    the project's runs show (IALS_*), the confidence curve only on counts with a long tail (`heavy`: measured on
+    `train` when None)."""
     words = []
     if split.split(" ")[0] in ("time", "user-time"):
         new_users, new_items = new_in_test(train, test)
@@ -214,9 +252,16 @@ def below_baseline_advice(kind: str, params: dict, split: str, train, test) -> s
                      + "; tastes may also have drifted since, towards what was new then, which popularity ranks "
                      "first. A random split says whether the model learnt the tastes themselves.")
     if kind == "ials":
-        words.append(f"For implicit ALS try a regularization 10× larger or smaller (now {params.get('regularization', 0.05):g}), "
-                     f"confidence “log” or another α (now {params.get('alpha', 1.0):g}: around 1 for ratings, larger for "
-                     f"counts with a long tail, “log” so the heaviest users' items weigh less), or other factors (now {params.get('factors', 64)}); a sweep here tries several at once.")
+        alpha = float(params.get("alpha", 1.0))
+        words.append("For implicit ALS, " + IALS_FACTORS.format(factors=params.get("factors", 64))
+                     + ("; " + IALS_ALPHA.format(alpha=alpha) if alpha > 1 else "") + ".")
+        if heavy is None:
+            from mfviz.analysis.heavy_values import concentration
+
+            heavy = concentration(train).heavy
+        if heavy:
+            log = params.get("confidence", "linear") == "log"
+            words.append(IALS_HEAVY + (IALS_TRY_LINEAR if log else IALS_TRY_LOG))
     elif kind == "svd":
         words.append(f"For Truncated SVD try fewer factors (now {params.get('factors', 64)}: a low rank keeps the broad "
                      "tastes and drops the noise) with a sweep; Implicit ALS, which weighs what each user has, often "

@@ -1527,8 +1527,8 @@ def test_funk_svd_trains_in_parallel_from_the_page_without_a_seed_and_says_so():
 def test_truncated_svd_is_compared_by_its_lists_and_shows_no_rmse_on_the_train_page():
     # Truncated SVD had RMSE 2.9999 in the table and the RMSE chart: its unseen scores sit near the zeros it fitted
     at = train_on_page(new_app(), "svd", factors=8)
-    assert any("Truncated SVD reads every missing rating as a zero" in i.value for i in at.info)
-    said = " ".join(s.value for s in at.success)
+    assert any("Truncated SVD reads every missing rating as a zero" in c.value for c in at.caption)
+    said = " ".join(c.value for c in at.caption if " in all: " in c.value)  # under its one-fit numbers
     assert "the rest scored it on the test part" in said and "each epoch" not in said  # one fit, no epochs
     table = at.dataframe[0].value
     assert "rmse" not in table.columns and "mae" not in table.columns  # implicit ALS and Truncated SVD rank
@@ -2250,14 +2250,16 @@ def test_the_train_page_starts_on_implicit_als_and_says_what_it_makes_of_ratings
     the star-predicting models' do not), with what it reads a rating as."""
     at = open_page(new_app(), "pages/train_page.py")
     assert at.selectbox(key="train_model").value == "ials"
-    # one short sentence in the box (a longer box and its caption pushed the Train button 250 px down)
-    assert any(i.value.startswith("Implicit ALS reads each rating as interest, not stars to predict (no RMSE)")
-               for i in at.info)
-    # its figures behind the ? of its description; MovieLens 100K's, said as such on the demo (they read as this data's)
-    said = next(c.help for c in at.caption if c.value.startswith("Weighted matrix factorization") and c.help)
-    assert "measured on MovieLens 100K, not on the data loaded here" in said and "NDCG@10 0.358" in said
+    # one short sentence under the model box (a longer box and its caption pushed the Train button 250 px down; a box
+    # under the description pushed the outcome of a training off a 720 px screen)
+    note = next(c for c in at.caption
+                if c.value.startswith("Implicit ALS reads each rating as interest, not stars to predict (no RMSE)"))
+    # its description and figures behind its ?; MovieLens 100K's, said as such on the demo (they read as this data's)
+    said = note.help
+    assert said.startswith("Weighted matrix factorization") and "NDCG@10 0.358" in said
+    assert "measured on MovieLens 100K, not on the data loaded here" in said
     at.selectbox(key="train_model").set_value("funksvd").run()
-    assert not any("reads each rating" in i.value for i in at.info)
+    assert not any("reads each rating" in c.value for c in at.caption)
     assert not any(c.help and "NDCG@10 0.358" in c.help for c in at.caption)
     train_on_page(at, "funksvd", epochs=3)
     done = next(s.value for s in at.success if s.value.startswith("Trained"))
