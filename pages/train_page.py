@@ -170,7 +170,7 @@ with st.form("train_form", enter_to_submit=False):  # Enter after typing a numbe
     # parallel is ticked above the form (see there)
     main, more = train_form.split_params({name: spec for name, spec in cls.params.items()
                                           if not (name == "parallel" and "random_state" in cls.params)})
-    for column, name in zip(st.columns(4), main, strict=False):
+    for column, name in zip(st.columns(4) if main else [], main, strict=False):  # none: no empty row (Popularity)
         params[name] = hyperparameter_input(column, name, cls.params[name])
     s1, s2, s3, s4 = st.columns(4)
     methods = {"random": "random interactions", "user": "a share of each user's history",
@@ -189,7 +189,9 @@ with st.form("train_form", enter_to_submit=False):  # Enter after typing a numbe
     # float over the page: at 1,280 × 720 the button and the outcome of a training under the form keep their places
     # whatever is open (two expanders open here pushed the button from 625 to 894 px, review). What is set in them
     # is said on their buttons ("More hyperparameters (2 set)", "Sweep … (set: Factors)"), so it is never unseen.
-    action = iter(st.columns([1, 2, 2], vertical_alignment="center"))
+    # seeds cannot be swept when training cannot be seeded
+    choices = [None, *(name for name in sweeps.sweepable(kind) if not (unseeded and name == "random_state"))]
+    action = iter(st.columns([1, 2, 2] if more or len(choices) > 1 else [1, 4], vertical_alignment="center"))
     submitted = next(action).form_submit_button("Train", type="primary", disabled=running, key="train_submit",
                                                 width="stretch")
     if more:
@@ -201,8 +203,6 @@ with st.form("train_form", enter_to_submit=False):  # Enter after typing a numbe
     if "parallel" in cls.params and "random_state" in cls.params:  # kept in the model's own order
         params["parallel"] = unseeded
     params = {name: params[name] for name in cls.params if name in params}
-    # seeds cannot be swept when training cannot be seeded
-    choices = [None, *(name for name in sweeps.sweepable(kind) if not (unseeded and name == "random_state"))]
     last_sweep = last.get("_sweep", (None, ""))  # the sweep last asked of this model, kept as its values are
     swept, sweep_text = None, ""
     if len(choices) > 1:
