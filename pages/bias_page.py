@@ -31,7 +31,7 @@ entries = dict(ui.models())
 with ui.guard("Training the Popularity baseline"):
     baseline = cache.popularity_baseline(data.key, inter)
 if not any(e.kind == "popularity" for e in entries.values()):
-    entries = {"Popularity": baseline, **entries}
+    entries = {labels.BASELINE: baseline, **entries}
 # Of many models, a chosen few (and the baseline, always: every chart is read against it)
 chosen = plotted.plotted_models([name for name, e in entries.items() if e.kind != "popularity"], "bias_models")
 entries = {name: e for name, e in entries.items() if e.kind == "popularity" or name in chosen}
@@ -124,9 +124,9 @@ st.dataframe(table, hide_index=True, width="stretch", column_order=SHOWN, placeh
              "item's bias, which adds to every user's score of it alike, with its popularity. Near 1: the biases "
              "favour popular items whatever the vectors do.")} if "bias–popularity ρ" in SHOWN else {}))
 rows = table.set_index("model")
-baseline_row = rows.loc["Popularity"] if "Popularity" in rows.index else None
+baseline_row = rows.loc[labels.BASELINE] if labels.BASELINE in rows.index else None
 shown = st.session_state.get(state.ACTIVE_MODEL)
-if shown in rows.index and shown != "Popularity":
+if shown in rows.index and shown != labels.BASELINE:
     verdict = verdicts_by_model.get(shown)
     st.markdown("In plain words, for the model the pages show, " + verdicts.bias_summary(
         shown, rows.loc[shown], baseline_row, catalogue_mean=inter.nnz / max(inter.n_items, 1))

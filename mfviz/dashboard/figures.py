@@ -553,8 +553,8 @@ def tradeoff_chart(curves: dict[str, pd.DataFrame], baseline: pd.DataFrame | Non
                            "%{x:.1f}%, mean popularity %{customdata[1]:.0f}, coverage %{customdata[2]:.1f}%"
                            "<extra></extra>")))
     if baseline is not None and len(baseline):
-        fig.add_trace(go.Scatter(x=100 * baseline["aplt"], y=baseline[ndcg], mode="markers+text", name="Popularity",
-                                 text=["Popularity"], textposition="bottom right",
+        fig.add_trace(go.Scatter(x=100 * baseline["aplt"], y=baseline[ndcg], mode="markers+text", name=labels.BASELINE,
+                                 text=[labels.BASELINE], textposition="bottom right",
                                  marker=dict(size=11, color=BASELINE_COLOUR, symbol="diamond"),
                                  hovertemplate=f"Popularity: NDCG@{k} %{{y:.3f}}, long tail in lists %{{x:.1f}}%"
                                                "<extra></extra>"))

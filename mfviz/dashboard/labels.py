@@ -6,6 +6,11 @@ LIST_LENGTH = "List length (k)"
 LIST_LENGTH_HELP = ("k: how many items each recommendation list holds; the top-k metrics (NDCG@k, precision@k, "
                     "coverage@k, …) are measured on lists of this length.")
 
+# The Popularity baseline (the most interacted items for everyone) as a row or a line beside the models: the Train
+# table's row, the Popularity bias table's, the report's column, the charts' legends (the bias table said "Popularity",
+# the Train table "Popularity (baseline)").
+BASELINE = "Popularity (baseline)"
+
 # How many nearest items of one item a list shows: the Neighbours page's lists, the Latent space map's lines.
 NEIGHBOURS_SHOWN = "Neighbours shown"
 NEIGHBOURS_SHOWN_HELP = "How many nearest items each list holds, by cosine and by dot product."

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from plotly.offline import get_plotlyjs
 
-from mfviz.dashboard import train_figures, verdicts
+from mfviz.dashboard import labels, train_figures, verdicts
 from mfviz.dashboard.figures import Chart
 
 RANKING = ("precision", "recall", "ndcg", "map", "hit_rate", "coverage")
@@ -114,7 +114,7 @@ def build(name: str, model, train, test, data, data_name: str, k: int = 10, item
                  if ranked < rankable else "")
               + (" RMSE and MAE on every held-out rating." if ranked < tested else ""))
     metrics = pd.DataFrame({"metric": [metric_label(key) for key in ours], name: list(ours.values()),
-                            "Popularity (baseline)": [theirs.get(key, np.nan) for key in ours],
+                            labels.BASELINE: [theirs.get(key, np.nan) for key in ours],
                             "what it measures": [meaning(key, k) for key in ours]})
     activity = np.diff(train.matrix.indptr)
     users, baseline_users = per_user(model, test, k, max_users=5_000), per_user(baseline, test, k, max_users=5_000)
@@ -142,7 +142,7 @@ def build(name: str, model, train, test, data, data_name: str, k: int = 10, item
     # APLT and coverage in % with one decimal, as the Popularity bias page shows them
     reports = {name: popularity_report(model, data, k=k),
                # as the Popularity bias page: the baseline of all the data
-               "Popularity (baseline)": popularity_report(Popularity().fit(data), data, k=k)}
+               labels.BASELINE: popularity_report(Popularity().fit(data), data, k=k)}
     bias = pd.DataFrame([{"model": label, "ARP (mean popularity)": r.arp,
                           "APLT (long tail in lists, %)": f"{100 * r.aplt:.1f}",
                           "catalogue coverage (%)": f"{100 * r.coverage:.1f}", "Gini (0 = even)": r.gini}
@@ -155,7 +155,7 @@ def build(name: str, model, train, test, data, data_name: str, k: int = 10, item
             rows.append({"item": str(data.titles[item]), "by": metric,
                          "nearest items": "; ".join(str(data.titles[i]) for i in ids[0] if i >= 0)})
     params = ", ".join(f"{key}={value}" for key, value in getattr(model, "get_params", dict)().items()) or "—"
-    short = " ".join(filter(None, [in_short(name, ours, theirs, k, reports[name], reports["Popularity (baseline)"],
+    short = " ".join(filter(None, [in_short(name, ours, theirs, k, reports[name], reports[labels.BASELINE],
                                             paired), new_users]))
     short += f" {BEYOND_NOISE}" if "noise" in short else ""  # said once for both claims
     parts = [

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from mfviz.dashboard import labels
 from mfviz.dashboard.figures import (
     BASELINE_COLOUR,
     BASELINE_MARK,
@@ -250,7 +251,7 @@ def _model_lines(frames: dict[str, pd.DataFrame], baseline: pd.DataFrame | None)
     marks = model_marks(list(frames))
     lines = [(name, frame, marks[name]) for name, frame in frames.items()]
     if baseline is not None:
-        lines.append(("Popularity (baseline)", baseline, BASELINE_MARK))
+        lines.append((labels.BASELINE, baseline, BASELINE_MARK))
     return lines
 
 

@@ -11,11 +11,11 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from mfviz.dashboard import cache
+from mfviz.dashboard import cache, labels
 from mfviz.dashboard.training import evaluate
 from mfviz.errors import DataError
 
-BASELINE = "Popularity (baseline)"
+BASELINE = labels.BASELINE
 
 
 def baseline_groups(entries: list) -> list[tuple[str, Any, Any, int, list[str]]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 
+from mfviz.dashboard.model_names import metric_label
 from mfviz.dashboard.versus_baseline import ranked_users, split_identity, users_words
 
 LOWER_IS_BETTER = ("rmse", "mae")
@@ -40,8 +41,6 @@ def below_earlier(new, before, metric: str | None, paired: tuple[float, float, i
     lower_is_better = key.split("@")[0] in LOWER_IS_BETTER
     if not (ours > theirs if lower_is_better else ours < theirs):
         return None
-    from mfviz.dashboard.model_names import metric_label
-
     verb = "predicts ratings worse than" if lower_is_better else "ranks below"
     said = (f"It {verb} **{before.name}**, the model the pages showed before: {metric_label(key)} {ours:.3f} against "
             f"{theirs:.3f} on the same split")

@@ -307,7 +307,7 @@ def test_the_bias_table_has_plain_headers_and_a_plain_summary_of_the_active_mode
     open_page(at, BIAS)
     table = at.dataframe[0].value.set_index("model")
     words = next(m.value for m in at.markdown if m.value.startswith("In plain words"))
-    row, base = table.loc[default], table.loc["Popularity"]
+    row, base = table.loc[default], table.loc["Popularity (baseline)"]
     assert f"**{default}**:\n\n- its lists are " in words
     inter = at.session_state["mfviz.data"].interactions
     average = inter.nnz / inter.n_items  # the catalogue's average item, as the table counts: all the data
@@ -364,7 +364,7 @@ def test_the_bias_table_says_which_models_lists_beat_the_popularity_baseline():
         # the metric and users in the header and help, once: in every cell they pushed three columns off 1,280 px
         assert table.loc[name, "accuracy"] == f"{word}{abs(difference.mean()):.3f} ± {half:.3f}"
         assert json.loads(at.dataframe[0].proto.columns)["accuracy"]["help"].count(f"on {difference.size:,} test users")
-    assert pd.isna(table.loc["Popularity", "accuracy"])  # the baseline itself: "–"
+    assert pd.isna(table.loc["Popularity (baseline)", "accuracy"])  # the baseline itself: "–"
     column = json.loads(at.dataframe[0].proto.columns)["accuracy"]
     assert column["label"] == "Beats the baseline?" and "the difference in NDCG@10 ± the half-width" in column["help"]
     words = next(m.value for m in at.markdown if m.value.startswith("In plain words"))
@@ -469,7 +469,7 @@ def test_a_model_with_item_biases_has_their_popularity_rho_in_the_table_and_the_
     table = at.dataframe[0].value.set_index("model")
     expected = spearmanr(model.item_bias, popularity).statistic
     assert table.loc[name, "bias–popularity ρ"] == pytest.approx(expected, abs=1e-9)
-    assert pd.isna(table.loc["Popularity", "bias–popularity ρ"])
+    assert pd.isna(table.loc["Popularity (baseline)", "bias–popularity ρ"])
     words = next(m.value for m in at.markdown if m.value.startswith("In plain words"))
     assert verdicts.biases(expected) in words and f"(ρ {expected:.2f})" in words
     config = json.loads(at.dataframe[0].proto.columns)

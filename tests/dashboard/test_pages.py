@@ -356,7 +356,7 @@ def test_the_bias_page_shows_what_less_popular_lists_cost(tmp_path):
                                             strengths=cache.TRADEOFF_STRENGTHS)
     np.testing.assert_allclose(plotly_array(curve["y"]), expected["ndcg@10"])
     np.testing.assert_allclose(plotly_array(curve["x"]), 100 * expected["aplt"])
-    baseline = next(t for t in spec["data"] if t["name"] == "Popularity")  # fitted on the same training part
+    baseline = next(t for t in spec["data"] if t["name"] == "Popularity (baseline)")  # on the same training part
     from mfviz.models import Popularity
 
     point = accuracy_popularity_tradeoff(Popularity().fit(entry.train), entry.train, entry.test, strengths=(0.0,))

@@ -53,9 +53,9 @@ def test_the_bias_page_plots_the_chosen_models_and_always_the_baseline(many_mode
     open_page(at, BIAS)
     picked = at.multiselect(key="bias_models").value
     assert picked == default_models(names, default)
-    assert at.dataframe[0].value["model"].tolist() == ["Popularity", *picked]
+    assert at.dataframe[0].value["model"].tolist() == ["Popularity (baseline)", *picked]
     at.multiselect(key="bias_models").set_value([names[1]]).run()
-    assert at.dataframe[0].value["model"].tolist() == ["Popularity", names[1]]
+    assert at.dataframe[0].value["model"].tolist() == ["Popularity (baseline)", names[1]]
 
 
 def test_few_models_are_all_plotted_without_a_choice():
