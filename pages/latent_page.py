@@ -7,6 +7,7 @@ from mfviz.dashboard import (
     background,
     cache,
     links,
+    looked_at,
     map_colour_choice,
     map_colours,
     map_dimensions,
@@ -141,6 +142,7 @@ by_popularity = np.argsort(-summary.item_popularity, kind="stable")
 # once: the picker can change the item afterwards while the clicked point stays selected.
 # The map of a subset is another chart (its own key), so a selection never carries over between the two.
 map_key = "latent_map" + subset_key
+looked_at.take("latent", "latent_anchor", entry.key, chosen_here=link.view is not None)  # Neighbours' last item
 clicked = map_points.clicked_item(st.session_state.get(map_key))
 clicked = clicked if clicked is not None and clicked < inter.n_items else None
 if clicked != st.session_state.get("latent_clicked"):
@@ -153,6 +155,7 @@ anchor = pickers.pick_one(
     placeholder="an item (most popular first; type to search)",
     help=f"Or click a point on the map. Lines join the item to its {shown_neighbours} nearest items in latent space "
          "by cosine (blue) and by dot product (red): does the map keep them close?")
+looked_at.note("latent", entry.key, anchor, chosen_here=link.view is not None)  # Neighbours opens on it next
 min_support = support.min_support_input(settings_box, "latent_min_support")  # the Neighbours page's filter too
 # The view in the address: each setting left out at its default, which a link opened without it takes
 link.params.update(colour=None if colour == colours.default else colour, search=search.strip() or None,

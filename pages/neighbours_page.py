@@ -12,6 +12,7 @@ from mfviz.dashboard import (
     figures,
     labels,
     links,
+    looked_at,
     pickers,
     support,
     ui,
@@ -33,12 +34,15 @@ SHOWN_BEFORE = "mfviz.neighbours_shown_before"  # the model shown on the last ru
 link = links.opened(data, "neighbours")  # a link to this page names the model and the item
 links.take_compared(link, "neighbours_compare", ("item", "k", "min", "compare"))  # this page's parameters
 links.pick_model(link, data)
-if "item" in link and (chosen := links.indices(inter, "item", link["item"])):
+linked_item = "item" in link and bool(chosen := links.indices(inter, "item", link["item"]))
+if linked_item:
     st.session_state["neighbours_item"] = chosen[0]
 # "Neighbours shown" and "Min. interactions" each on one line, the model's name whole; the item takes the rest
 controls = st.columns([2, 2.8, 1.2, 1.15])
 with controls[0]:
     entry = ui.model_picker()
+# the item last looked at on Latent space (clicked, searched, inspected), unless the link names one
+looked_at.take("neighbours", "neighbours_item", entry.key, chosen_here=linked_item)
 with ui.guard("Reading the data"):
     summary = cache.summary(data.key, inter)
 popularity = summary.item_popularity
@@ -54,6 +58,7 @@ item = pickers.pick_one(controls[1], "Item", "item", order, inter, "neighbours_i
                         help="Items are listed most popular first (an item's popularity: its number of interactions "
                              "in the data); type to search. The page opens on the most popular item whose two lists "
                              "share no more items than an item's do on average.")
+looked_at.note("neighbours", entry.key, item, chosen_here=linked_item)  # Latent space opens on it next
 links.number(link, "k", "neighbours_k", 3, 50, background.NEIGHBOURS_K)
 k = controls[2].number_input(labels.NEIGHBOURS_SHOWN, 3, 50, key="neighbours_k",
                              help=labels.NEIGHBOURS_SHOWN_HELP + " Here also the user's two lists at the foot of "
