@@ -48,7 +48,7 @@ with ui.guard("Reading the data"):
 popularity = summary.item_popularity
 titles = inter.titles
 order = np.argsort(-popularity, kind="stable")
-with ui.guard("Comparing neighbour lists over many items"):  # a popular item whose lists differ as most do
+with ui.guard("Choosing the item to open on"):  # a popular item whose lists differ as most do
     opening = support.opening_item(entry, data, popularity, background.NEIGHBOURS_K)
 item = pickers.pick_one(controls[1], "Item", "item", order, inter, "neighbours_item",
                         # its popularity as a count with its unit: cut at the box's edge, "popularity 131" read

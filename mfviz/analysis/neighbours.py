@@ -718,13 +718,7 @@ def neighbour_popularity_summary(item_factors, popularity, k: int = 10, sample: 
     if popularity is None:
         raise DataError("neighbour_popularity_summary needs the item popularity (interactions per item)")
     support = _check_popularity(support, n)
-    trained = np.arange(n) if support is None else np.flatnonzero(support > 0)
-    rows = (trained if sample is None or sample >= trained.size
-            # drawn as from all items when every item is trained: the same sample as ever
-            else np.sort(np.random.default_rng(seed).choice(trained, int(sample), replace=False)))
-    candidates = supported_rows(support, min_support)
-    cos_ids, _ = exact_search(vectors[rows], vectors, k, "cosine", exclude_self_ids=rows, candidates=candidates)
-    dot_ids, _ = exact_search(vectors[rows], vectors, k, "dot", exclude_self_ids=rows, candidates=candidates)
+    trained, rows, candidates, cos_ids, dot_ids = _sampled_lists(vectors, k, sample, seed, support, min_support)
 
     def list_popularity(ids: np.ndarray) -> np.ndarray:
         values = np.where(ids >= 0, popularity[np.maximum(ids, 0)], np.nan)
@@ -762,6 +756,31 @@ def neighbour_popularity_summary(item_factors, popularity, k: int = 10, sample: 
         "mean_jaccard": float(np.mean(np.where(sizes > 0, overlap / np.maximum(sizes, 1), 1.0))),
         "per_item": per_item,
     }
+
+
+def _sampled_lists(vectors: np.ndarray, k: int, sample: int | None, seed: int, support, min_support: int):
+    """The items trained on (support > 0), the sample of them drawn, the items a list may hold, and the sample's
+    exact cosine and dot top-k lists: what `neighbour_popularity_summary` and `mean_list_overlap` both count on."""
+    n = vectors.shape[0]
+    trained = np.arange(n) if support is None else np.flatnonzero(support > 0)
+    rows = (trained if sample is None or sample >= trained.size
+            # drawn as from all items when every item is trained: the same sample as ever
+            else np.sort(np.random.default_rng(seed).choice(trained, int(sample), replace=False)))
+    candidates = supported_rows(support, min_support)
+    cos_ids, _ = exact_search(vectors[rows], vectors, k, "cosine", exclude_self_ids=rows, candidates=candidates)
+    dot_ids, _ = exact_search(vectors[rows], vectors, k, "dot", exclude_self_ids=rows, candidates=candidates)
+    return trained, rows, candidates, cos_ids, dot_ids
+
+
+def mean_list_overlap(item_factors, k: int = 10, sample: int | None = 2000, seed: int = 0, support=None,
+                      min_support: int = 0) -> float:
+    """The ``mean_overlap`` of `neighbour_popularity_summary` with the same arguments (the same sampled items and
+    lists), without the rest: the lists alone are a tenth of its time on MovieLens 100K, the data's evidence the
+    other nine (a page needing only how much the lists share need not wait for the lifts)."""
+    vectors = _as_vectors(item_factors, "item factors")
+    support = _check_popularity(support, vectors.shape[0])
+    _, _, _, cos_ids, dot_ids = _sampled_lists(vectors, _check_k(k), sample, seed, support, min_support)
+    return float(_row_overlap(cos_ids, dot_ids).mean())
 
 
 def _row_overlap(a: np.ndarray, b: np.ndarray) -> np.ndarray:

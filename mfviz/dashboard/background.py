@@ -311,9 +311,11 @@ def model_analyses(entry, data) -> None:
         # asked as the Neighbours page asks: the same cache entries
         from mfviz.dashboard import support
 
-        opening = support.opening_item(entry, data, popularity, NEIGHBOURS_K)  # the summary over many items, too
+        opening = support.opening_item(entry, data, popularity, NEIGHBOURS_K)
         _checkpoint()
         support.compared(entry, data, popularity, opening, NEIGHBOURS_K)
+        _checkpoint()
+        support.summarised(entry, data, popularity, NEIGHBOURS_K)  # "Over many items"
         _checkpoint()
         for metric in ("cosine", "dot"):
             cache.index_recall(entry.key, vectors, metric)

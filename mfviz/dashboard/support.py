@@ -84,14 +84,26 @@ def summarised(entry, data, popularity: np.ndarray, k: int, min_support: int = 0
                                    data.interactions.matrix, int(min_support), item_support(entry, popularity))
 
 
+SUMMARY_SAMPLE = 1000  # items cache.neighbour_summary samples (test_neighbours_opening.py checks the two agree)
+
+
 def opening_item(entry, data, popularity: np.ndarray, k: int) -> int:
-    """The item the Neighbours page opens on (cache.opening_item), given the lists' mean overlap over many items."""
+    """The item the Neighbours page opens on (cache.opening_item), given the lists' mean overlap over many items:
+    the overlap of `summarised`'s lists (the same sample), without waiting for its lifts, which the page shows only
+    further down (they were most of the ~2 s before a first visit drew the item's tables)."""
     from mfviz.dashboard import cache
 
-    overall = summarised(entry, data, popularity, k)
-    shared = next((value for key, value in overall.items() if "overlap" in key and not hasattr(value, "columns")),
-                  float(k))
-    return cache.opening_item(entry.key, entry.model, data.key, popularity, int(k), float(shared))
+    shared = typical_overlap(entry.key, entry.model.item_factors, data.key, int(k), item_support(entry, popularity))
+    return cache.opening_item(entry.key, entry.model, data.key, popularity, int(k), shared)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def typical_overlap(model_key: str, _vectors: np.ndarray, data_key: str, k: int, _support: np.ndarray) -> float:
+    """`mean_list_overlap` as `summarised` samples it (no filter): its "mean_overlap" (`_support` is fixed by the
+    model and the data keys)."""
+    from mfviz.analysis.neighbours import mean_list_overlap
+
+    return mean_list_overlap(_vectors, k=k, sample=SUMMARY_SAMPLE, support=_support)
 
 
 def notice(comparison, support: np.ndarray, key: str, popularity: np.ndarray | None = None,
