@@ -15,6 +15,7 @@ from mfviz.dashboard import (
     looked_at,
     pickers,
     support,
+    title_rows,
     ui,
     untrained,
     verdicts,
@@ -124,7 +125,8 @@ more = st.toggle("Show vector lengths and lift over chance", key="neighbours_mor
                  help="Adds each neighbour's vector length (‖qᵢ‖) and how many times more users have both items than "
                       "chance would give (lift); the two lists are then shown one above the other.")
 columns = ["title", "score", "popularity", "together"] + (["norm", "lift"] if more else [])
-evidence = {"title": st.column_config.TextColumn(width=None if more else 180),
+TITLE_WIDTH, USER_TITLE_WIDTH = 180, 260  # px of the title columns of the two lists side by side (item, user)
+evidence = {"title": st.column_config.TextColumn(width=None if more else TITLE_WIDTH),
             "popularity": st.column_config.NumberColumn(labels.POPULARITY, width=labels.POPULARITY_WIDTH,
                                                         help=labels.POPULARITY_HELP),
             "together": st.column_config.NumberColumn(width=60, help="Users who interacted with both this item "
@@ -135,6 +137,9 @@ evidence = {"title": st.column_config.TextColumn(width=None if more else 180),
             }
 lists = (("cosine", comparison.cosine, "**By cosine** (direction only), closest first"),
          ("dot", comparison.dot, "**By dot product** (direction × length), closest first"))
+# side by side, a title longer than its column wraps onto a second line (both lists' rows alike, so they stay level);
+# stacked at full width, the column fits it
+sizing = {} if more else title_rows.sizing(len(comparison.cosine), *((frame["title"], TITLE_WIDTH) for _, frame, _ in lists))
 for place, (metric, frame, heading) in zip(((st.container(), st.container()) if more else st.columns(2)), lists,
                                            strict=True):
     with place:
@@ -143,7 +148,7 @@ for place, (metric, frame, heading) in zip(((st.container(), st.container()) if 
         pickers.stepping_table(st, frame[[c for c in columns if c in frame.columns]], frame["item"],
                                f"neighbours_step_{metric}", "neighbours_item", hide_index=True,
                                width="stretch", column_config=evidence | number_columns(
-                                   frame, "Cosine similarity or dot product with the item."))
+                                   frame, "Cosine similarity or dot product with the item."), **sizing)
 if "together" in comparison.cosine.columns and len(comparison.cosine):
     unshared = int((comparison.cosine["together"] == 0).sum())
     median = comparison.cosine["together"].median()
@@ -321,6 +326,8 @@ with ui.guard("Ranking items for the user"):
 if lists["cosine"].empty:
     st.info(f"{user_named(inter.user_ids[user], capital=True)} has every item of the data: nothing is left to rank.", icon=":material/info:")
 left, right = st.columns(2)
+sizing = title_rows.sizing(len(lists["cosine"]), *((lists[metric]["title"], USER_TITLE_WIDTH) for metric in ("cosine", "dot")
+                                                  if not lists[metric].empty))
 for column, metric, name in ((left, "cosine", "By cosine"), (right, "dot", "By dot product")):
     if lists[metric].empty:
         continue
@@ -330,7 +337,7 @@ for column, metric, name in ((left, "cosine", "By cosine"), (right, "dot", "By d
         st.dataframe(frame[["title", "score", "popularity"]], hide_index=True, width="stretch",  # rows: best first
                      column_config={"popularity": evidence["popularity"]}
                      | number_columns(frame, "Cosine similarity or dot product with the user's vector.")
-                     | {"title": st.column_config.TextColumn(width=260)})
+                     | {"title": st.column_config.TextColumn(width=USER_TITLE_WIDTH)}, **sizing)
 if not lists["cosine"].empty:
     st.caption(figures.length_lean(lists["cosine"]["popularity"].mean(), lists["dot"]["popularity"].mean(),
                                    "recommendation"))

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mfviz.dashboard import figures, labels
+from mfviz.dashboard import figures, labels, title_rows
 from mfviz.dashboard.ui import ticks
 
 SIDE_BY_SIDE_PER_ROW = 2  # lists in a row: two with title, score and popularity fit 820 px (1,280 px, sidebar open)
@@ -127,10 +127,13 @@ def side_by_side(lists: dict[str, SideList], titles: np.ndarray, popularity: np.
             # the title takes what the numbers leave of the table's width (titles are cut at its edge)
             numbers = sum(config[column].get("width") or 60 for column in ("_index", *frame.columns[1:]))
             title = st.column_config.TextColumn(width=SIDE_TABLE_WIDTH - numbers)
+            # a title longer than its column wraps onto a second line (the row's lists alike, so they stay level)
+            sizing = title_rows.sizing(len(frame), *((titles[np.asarray(lists[other].items, np.int64)],
+                                                      SIDE_TABLE_WIDTH - numbers) for other in row))
             with place:
                 st.markdown(side_heading(name, side))
                 st.dataframe(frame.style.apply(shade, subset=["title", "lists"], shared=shades[name]), width="stretch",
-                             column_config=config | {"title": title})
+                             column_config=config | {"title": title}, **sizing)
     pairs = [f"{a} ∩ {b}: {len(set(lists[a].items.tolist()) & set(lists[b].items.tolist()))}"
              for k, a in enumerate(names) for b in names[k + 1:]]
     means = [f"{name} {popularity[side.items].mean():,.0f}" for name, side in lists.items() if len(side.items)]

@@ -608,15 +608,18 @@ def test_back_and_forward_step_through_the_pages_visited(browser_page, server):
 
 def tick_row(page, table: int, row: int) -> str:
     """Tick the box of row `row` (0-based) of the page's `table`-th table; the title in that row. The grid draws on
-    a canvas: the box is clicked where it is drawn (rows of 35 px under a header of 35 px, the box column 32 px
-    wide); the title comes from the grid's accessibility table."""
+    a canvas: the box is clicked where it is drawn (under a header of 35 px, rows of 35 px, or 65 px where long titles
+    wrap (title_rows), the table as tall as 10 rows at most; the box column 32 px wide); the title comes from the
+    grid's accessibility table."""
     grid = page.locator("[data-testid='stDataFrame']").nth(table)
     grid.scroll_into_view_if_needed()
     grid.locator("[role=columnheader]").first.wait_for(state="attached", timeout=WAIT_MS)  # after the grid
     headers = [h.strip() for h in grid.locator("[role=columnheader]").all_inner_texts()]
     title = grid.locator("[role=row]").nth(row + 1).locator("[role=gridcell]").nth(headers.index("title")).inner_text()
     box = grid.bounding_box()
-    page.mouse.click(box["x"] + 16, box["y"] + 35 * (row + 1) + 17)
+    shown = min(grid.locator("[role=row]").count() - 1, 10)
+    height = round((box["height"] - 38) / shown)  # 35 + rows + 3 px of border
+    page.mouse.click(box["x"] + 16, box["y"] + 35 + height * row + height // 2)
     after_action(page)
     return title
 
