@@ -57,8 +57,9 @@ item = pickers.pick_one(controls[1], "Item", "item", order, inter, "neighbours_i
                         lambda i: f"{titles[i]} · {figures.counted(int(popularity[i]), 'interaction')}",
                         default=opening,
                         help="Items are listed most popular first (an item's popularity: its number of interactions "
-                             "in the data); type to search. The page opens on the most popular item whose two lists "
-                             "share no more items than an item's do on average.")
+                             "in the data); type to search. The page opens on the item last looked at on Latent space, "
+                             "else on the most popular item whose two lists share no more items than an item's do on "
+                             "average.")
 looked_at.note("neighbours", entry.key, item, chosen_here=linked_item)  # Latent space opens on it next
 links.number(link, "k", "neighbours_k", 3, 50, background.NEIGHBOURS_K)
 k = controls[2].number_input(labels.NEIGHBOURS_SHOWN, 3, 50, key="neighbours_k",
