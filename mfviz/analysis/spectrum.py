@@ -9,6 +9,7 @@ import scipy.sparse as sp
 from scipy.sparse.linalg import svds
 
 from mfviz.errors import DataError
+from mfviz.kernels.switches import resolve_clashes, switch_entries
 
 ENERGY_LEVELS = (0.5, 0.8, 0.9)
 _DENSE_LIMIT = 2_000  # below this smaller side, a dense SVD is cheap and returns every value
@@ -103,39 +104,52 @@ def data_spectrum(matrix, k: int = 100, seed: int = 0) -> Spectrum:
     return _spectrum(values, total)
 
 
-STALLED = 10  # rounds without fewer clashes after which the shuffle stops re-swapping
+TRIES = 64  # draws a clashing entry may use in one round before the next clash has its turn
+# Between rounds, attempted switches per entry among all the entries: they change who holds what around a clash
+# no swap could resolve. On the generated 1.5M-row click log, a pass of one per entry between rounds resolved its
+# 66,012 clashes in 15 rounds, of a quarter in 22, in two thirds of the time.
+STIR = 0.25
+# The edge-switch chain's attempted switches per entry when the shuffle starts from the data itself. With each
+# user's values shuffled among their items too, on the generated 1.5M-row click log (log values) σ₁ read 408.5,
+# 401.1, 398.8, 398.9, 400.3 after 0, 2, 5, 10, 20 passes: settled from 2 on.
+SWITCH_PASSES = 5
 
 
-def shuffled(matrix, seed: int = 0, rounds: int = 100) -> sp.csr_matrix:
+def shuffled(matrix, seed: int = 0, rounds: int = 40) -> sp.csr_matrix:
     """The interactions with their items shuffled among them: every user keeps their number of
     interactions and their values, every item its number of users, and nothing else survives
-    (a degree-preserving null model: the item column of all entries permuted at once). An entry
-    that lands on an item its user already has swaps its item with a random entry again, for up
-    to `rounds` rounds or until the count of such entries has not fallen for `STALLED` rounds; the
-    few collisions left after that are merged (their values summed)."""
+    (a degree-preserving null model: the item column of all entries permuted at once, and each
+    user's values shuffled among that user's items). The stored values are exactly the data's, never
+    merged: an entry that lands on an item its user already has swaps its item with another entry,
+    where the swap puts no item twice on either user (`resolve_clashes`), in up to `rounds` rounds of
+    as many draws as entries, with allowed switches among all entries between rounds (skewed data:
+    the heaviest user drew the most popular item hundreds of times, and few users lack it).
+
+    Should some clash be left after that (a block of the matrix so full that hardly any swap is
+    allowed), the shuffle starts over from the data itself and makes SWITCH_PASSES attempted
+    switches per entry (the edge-switch chain: every allowed swap made). It keeps the counts and
+    values all the same; what it gives up is a complete mix of who has what, as a few passes leave
+    part of the data's own pairs in place."""
     coo = sp.coo_matrix(getattr(matrix, "matrix", matrix))
+    coo.sum_duplicates()  # a pair stored twice in the input is one interaction (as in a CSR matrix)
     rng = np.random.default_rng(seed)
-    rows, columns = coo.row.astype(np.int64), rng.permutation(coo.col.astype(np.int64))
-    fewest, since = np.inf, 0  # the fewest clashes so far, and rounds since they last fell
-    for _ in range(rounds):
-        keys = rows * coo.shape[1] + columns
-        order = np.argsort(keys, kind="stable")
-        clash = order[1:][keys[order[1:]] == keys[order[:-1]]]  # the second and later of each duplicate
-        fewest, since = (clash.size, 0) if clash.size < fewest else (fewest, since + 1)
-        if clash.size == 0 or since == STALLED:  # done, or what is left will not resolve (heavy users ×
-            break  # popular items): merged below rather than sorted again and again
-        # Swap with random partners: a swap keeps every item's count, as long as no entry takes part in
-        # two swaps at once (a partner drawn twice, or itself clashing, waits for the next round).
-        partners = rng.integers(0, columns.size, clash.size)
-        _, once = np.unique(partners, return_index=True)
-        ok = np.zeros(clash.size, bool)
-        ok[once] = True
-        ok &= ~np.isin(partners, clash)
-        clash, partners = clash[ok], partners[ok]
-        moved = columns[clash].copy()
-        columns[clash] = columns[partners]
-        columns[partners] = moved
-    return sp.csr_matrix((coo.data, (rows, columns)), shape=coo.shape)
+    rows, items = coo.row.astype(np.int64), coo.col.astype(np.int64)
+    n, n_items = rows.size, coo.shape[1]
+    columns, left, held = rng.permutation(items), n, np.flatnonzero(np.bincount(items, minlength=n_items))
+    stir = int(STIR * n)
+    for _ in range(rounds if n else 0):
+        _, left = resolve_clashes(rows, columns, n_items, rng.choice(held, n), rng.random(n), TRIES)
+        if left == 0:
+            break
+        switch_entries(rows, columns, n_items, rng.integers(0, n, stir), rng.integers(0, n, stir))
+    if left and n:
+        columns = items.copy()
+        for _ in range(SWITCH_PASSES):
+            switch_entries(rows, columns, n_items, rng.integers(0, n, n), rng.integers(0, n, n))
+    # each user's values dealt out over their entries in a random order (the entries sorted by user stay in place)
+    values = np.empty_like(coo.data)
+    values[np.argsort(rows, kind="stable")] = coo.data[np.lexsort((rng.random(n), rows))]
+    return sp.csr_matrix((values, (rows, columns)), shape=coo.shape)
 
 
 def null_spectrum(matrix, k: int = 100, seed: int = 0) -> Spectrum:
