@@ -55,7 +55,8 @@ if link.view is not None:
 # Two rows of controls above the map, so that at 1,280 × 720 (a presenter's laptop) the map starts at ~400 px, not
 # ~560: the model, the map (its five choices on one line) and its colour; then what a demonstration types (a
 # search, the item whose neighbours are drawn), the genres highlighted, and "Map settings" holding the rest.
-top = st.columns([1.3, 2.75, 1.3])
+# The model's box as wide as the five maps on one line allow: "Implicit ALS (quick default)" whole at 1,280 px.
+top = st.columns([1.6, 2.6, 1.0])
 colour_slot = top[2].container()  # "Colour by", drawn once the colours are known
 finders = st.columns([1.2, 1.6, 1.2, 1.3], vertical_alignment="bottom")  # the last: "Map settings (changed)" whole
 with top[0]:
@@ -175,7 +176,7 @@ if three_d:  # Plotly selects nothing in 3-D: no click or lasso events
                                           key=colour_key, part_of=0 if subset is None else inter.n_items,
                                           matched=None if hits is None else hits["item"].tolist(),
                                           highlighted=highlighted, left_off=left_off)
-    ui.show(chart, key="latent_map_3d", config=export_config(chart.figure, *saved_names))
+    ui.show(chart, key="latent_map_3d", note=neighbour_line, config=export_config(chart.figure, *saved_names))
     event = None
 else:
     chart = map_figures.latent_scatter(drawn, colour, highlight, method=method, continuous=continuous,
@@ -184,10 +185,9 @@ else:
                                        part_of=0 if subset is None else inter.n_items,
                                        matched=None if hits is None else hits["item"].tolist(), highlighted=highlighted,
                                        left_off=left_off)
-    event = ui.show(chart, key=map_key, on_select="rerun", selection_mode=("points", "lasso", "box"),
-                    config=export_config(chart.figure, *saved_names))
-if neighbour_line:
-    st.caption(neighbour_line)
+    # the line on what a click does (then on the clicked item's neighbours) first under the map, before its caption
+    event = ui.show(chart, key=map_key, note=neighbour_line, on_select="rerun",
+                    selection_mode=("points", "lasso", "box"), config=export_config(chart.figure, *saved_names))
 if highlight:  # the map titles only a few of them: here are all, a tick on one draws its neighbours
     map_search.list_matches(data.key, hits, highlight, search)
 if highlighted:  # the Embedding Projector's "isolate", for the genres highlighted

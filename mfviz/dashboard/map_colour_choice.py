@@ -85,9 +85,9 @@ def from_link(link: MapLink, colours: Colouring) -> None:
 def choose(slot, colours: Colouring, highlighted: bool) -> str:
     """Draw "Colour by" in `slot` (set aside while genres are highlighted) and return the column chosen."""
     colours.column = slot.selectbox(
-        "Colour by", colours.options, key=KEY, format_func=map_colours.column_name, disabled=highlighted,
+        "Colour by", colours.options, key=KEY, format_func=map_colours.choice_name, disabled=highlighted,
         help="Set aside while genres are highlighted: clear “Highlight genres” to colour the map." if highlighted else
-        map_colours.GENRE_NOTE.format(n=colours.genres_shown) if colours.genres_shown else None)
+        map_colours.choice_help(colours.options, colours.genres_shown))
     return colours.column
 
 

@@ -25,7 +25,8 @@ GENRE_NOTE_ALL = ("Colour: each item's least common genre among the {n} most com
                   "Romance item is Romance), as on the map of all of them; grey “other”: items of none of them.")
 FIRST_GENRE = "genre (first listed)"  # the map's colour by the item table's first genre of each item
 FIRST_GENRE_NOTE = ("Colour: each item's first genre as the item table lists them (in an alphabetical list a Drama "
-                    "and Romance item is Drama, so some genres hardly show: “genre (its least common)” shows each).")
+                    "and Romance item is Drama, so some genres hardly show: “genre”, each item's least common, shows "
+                    "each).")
 
 
 def distinctive_genre(genres: pd.Series, top: int = len(GROUP_PALETTE)) -> tuple[pd.Series, int]:
@@ -158,6 +159,26 @@ def hover_name(colour: str) -> str:
 # the map's own columns as "Colour by" and "Label by" name them; an item table's own column by its name in words
 COLUMN_NAMES = {"popularity": "popularity (interactions)", "norm": "vector length", GENRE_COLUMN: LEAST_COMMON_GENRE,
                 "first_genre": FIRST_GENRE, "genres": "genres (combination)", "item_id": "item id"}
+
+
+# "Colour by" names its choices in a word or two, so that at 1,280 px the chosen one reads whole in its box ("genre
+# (its least common)" was cut after "common"); what each means is in its help, and the legend keeps the long name.
+CHOICE_NAMES = {"popularity": "popularity", GENRE_COLUMN: "genre", "first_genre": "first genre", "genres": "all genres"}
+CHOICE_HELP = {"popularity": "interactions per item", "norm": "the length of the item's vector",
+               "first_genre": "each item's first genre as the item table lists them",
+               "genres": "each item's whole list of genres"}
+
+
+def choice_name(column: str) -> str:
+    """A column's name among the choices of "Colour by": "genre" for the least common genre (see CHOICE_NAMES)."""
+    return CHOICE_NAMES.get(column, column_name(column))
+
+
+def choice_help(options, genres_shown: int) -> str:
+    """What each of the `options` of "Colour by" colours the map by, as one help text."""
+    meanings = {GENRE_COLUMN: GENRE_NOTE.format(n=genres_shown).removeprefix("Colour: "), **CHOICE_HELP}
+    return " ".join(f"“{choice_name(option)}”: {meanings[option].rstrip('.')}." for option in options
+                    if option in meanings)
 
 
 def column_name(column: str) -> str:

@@ -46,9 +46,9 @@ from mfviz.dashboard.map_text import (
 )
 
 # A click selects a point only while dragging zooms (Streamlit turns click-selection off in its lasso
-# and box modes), so the maps open in zoom mode and say how to reach the other gestures.
-MAP_GESTURES = ("Click a point to draw its neighbours; drag to zoom (double-click to zoom out); pick the lasso or "
-                "box tool (top right) to list a region's items below.")
+# and box modes), so the maps open in zoom mode and say how to reach the other gestures. What a click does is said
+# once, in the line right under the map that its result then takes (map_inspect.drawn_neighbours).
+MAP_GESTURES = "Drag to zoom (double-click to zoom out); pick the lasso or box tool (top right) to list a region's items below."
 
 SEARCH_TITLES = 6  # search hits whose titles a map writes, at most
 

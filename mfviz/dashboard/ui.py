@@ -114,11 +114,14 @@ def renew(group: str) -> None:
 RENEWED = "mfviz.widgets_renewed"  # {widget group: times renewed}
 
 
-def show(chart: Chart, key: str | None = None, **kwargs):
-    """A Plotly chart at full width with its one-sentence caption under it; its camera button saves it at
-    twice its size, named after its title (figures.export_config; a page adds the data's and model's names)."""
+def show(chart: Chart, key: str | None = None, note: str | None = None, **kwargs):
+    """A Plotly chart at full width with its one-sentence caption under it (after `note`, a line of its own, if
+    given); its camera button saves it at twice its size, named after its title (figures.export_config; a page adds
+    the data's and model's names)."""
     kwargs.setdefault("config", export_config(chart.figure))
     event = st.plotly_chart(chart.figure, width="stretch", key=key, **kwargs)
+    if note:
+        st.caption(note)
     st.caption(chart.caption)
     return event
 

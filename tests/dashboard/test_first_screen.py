@@ -1,6 +1,7 @@
 """In a real headless Chromium at 1,280 × 720 (a presenter's laptop), on the demo and on MovieLens 100K: the Latent
 space map and the Spectrum chart start inside the first screen, the map's five choices on one line, its search and
-"Draw the neighbours of" on screen (a stakeholder review found the map at ~560 px and the chart at ~625 px).
+"Draw the neighbours of" on screen, the chosen model and colour whole in their boxes (a stakeholder review found
+the map at ~560 px and the chart at ~625 px).
 
 Run: .venv/bin/pytest -m browser tests/dashboard/test_first_screen.py
 """
@@ -100,6 +101,12 @@ def test_the_latent_space_map_starts_on_the_first_screen(screen, served, tmp_pat
     for role, name in (("textbox", "Search items by title"), ("combobox", "Draw the neighbours of")):
         box = screen.get_by_role(role, name=name, exact=True).first.bounding_box()
         assert box is not None and box["y"] + box["height"] < top, name
+    # the chosen model and colour read whole in their boxes ("Implicit ALS (quick defau…", "genre (its least
+    # common…" were cut: presenter review)
+    for name in ("Model", "Colour by"):
+        box = screen.get_by_role("combobox", name=name, exact=True).first
+        value, needed, shown = box.evaluate("e => [e.value, e.scrollWidth, e.clientWidth]")
+        assert value and needed <= shown, f"{name}: {value!r} needs {needed} px of {shown}"
 
 
 def test_the_spectrum_chart_starts_on_the_first_screen(screen, served, tmp_path):

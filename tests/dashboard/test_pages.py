@@ -670,7 +670,12 @@ def test_the_map_is_coloured_by_each_items_least_common_genre_and_says_so(demo_a
 
 def test_the_map_can_be_coloured_by_each_items_first_listed_genre(demo_app):
     at = open_page(demo_app, "pages/latent_page.py")
-    assert "genre (first listed)" in at.selectbox(key="latent_colour").options
+    # the choices in a word or two, to read whole at 1,280 px; the help says what each means, the legend the long name
+    choice = at.selectbox(key="latent_colour")
+    assert choice.options == ["popularity", "vector length", "genre", "first genre", "all genres"]
+    assert choice.help.startswith("“popularity”: interactions per item. “vector length”: the length of the item's vector."
+                                  " “genre”: each item's least common genre among the 12 most common on the map")
+    assert "“first genre”: each item's first genre as the item table lists them." in choice.help
     at.selectbox(key="latent_colour").set_value("first_genre").run()
     assert not at.exception and not at.error
     items = at.session_state["mfviz.data"].interactions.items
