@@ -128,6 +128,42 @@ def test_tsne_of_four_items_clamps_the_perplexity_says_so_and_goes_in_the_link()
     assert the_map(at)["layout"]["title"]["text"].startswith("Item vectors mapped to 3-D by t-SNE")
 
 
+def test_a_tsne_map_found_made_on_return_says_cached_and_the_seconds_it_took_then(monkeypatch, tmp_path):
+    """A t-SNE map made while the user looked at another (its thread goes on when the page moves on) came back
+    saying "Projection time 43.1 s", the seconds of the run that made it, for a map that was there at once."""
+    from mfviz.analysis.projection import clear_memory_cache
+    from mfviz.dashboard import cache
+
+    # no map of these items made before: not in this process's caches, not on disk from an earlier run
+    monkeypatch.setenv("MFVIZ_CACHE_DIR", str(tmp_path))
+    clear_memory_cache()
+    cache.projector_map.clear()
+    at = new_app()
+    upload(at, "tiny.csv", TINY)
+    open_page(at, LATENT)
+    at.radio(key="latent_method").set_value("t-SNE").run()
+    took = next(m for m in at.metric if m.label == "Projection time").value
+    assert took != "cached" and took.endswith(" s"), took  # made in this run: its own seconds
+    at.radio(key="latent_method").set_value("PCA").run()
+    at.radio(key="latent_method").set_value("t-SNE").run()
+    assert not problems(at), problems(at)
+    assert next(m for m in at.metric if m.label == "Projection time").value == "cached"
+    assert any(c.value == f"made earlier, in {took}" for c in at.caption), took
+
+
+def test_a_map_is_cached_only_when_it_was_there_before_the_run_asked_for_it():
+    from mfviz.analysis.projection import Projection
+    from mfviz.dashboard.map_projection import made, ready
+
+    made_then = Projection(np.zeros((3, 2), np.float32), "tsne", {}, 43.1, False)
+    assert made(ready(made_then, 0.02)) == ("cached", "made earlier, in 43.1 s")  # a hit of the page's cache
+    assert made(ready(made_then, 12.0)) == ("cached", "made earlier, in 43.1 s")  # its last 12 s waited on
+    assert made(ready(made_then, 43.3)) == ("43.1 s", None)  # made while this run waited
+    assert made(ready(Projection(made_then.coords, "umap", {}, 0.0, True), 0.01)) == ("cached", None)  # from disk
+    assert made(ready(Projection(made_then.coords, "umap", {}, 6.5, False, True), 6.6)) == \
+        ("6.5 s", "incl. first-use compile: the next maps take less")
+
+
 def test_labels_from_another_column_read_as_people_write_them_and_keep_the_title():
     import pandas as pd
 
