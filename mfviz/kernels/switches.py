@@ -107,40 +107,70 @@ def _by_item(columns, n_items):
 
 
 @njit(cache=True, nogil=True)
-def resolve_clashes(rows, columns, n_items, partner_items, partner_picks, tries):
+def _swap_indexed(rows, columns, n_items, keys, counts, order, place, e, f):
+    """`_swap_if_allowed`, keeping the entries-by-item index (`_by_item`) up to date: each item keeps its count, so
+    its range of places, and the two entries trade places."""
+    if not _swap_if_allowed(rows, columns, n_items, keys, counts, e, f):
+        return False
+    order[place[e]], order[place[f]] = f, e
+    place[e], place[f] = place[f], place[e]
+    return True
+
+
+@njit(cache=True, nogil=True)
+def resolve_clashes(rows, columns, n_items, partner_items, partner_picks, tries, firsts, seconds, stir):
     """Move every entry whose pair is held more than once (all but one of each duplicate, in entry order) by
     swapping its item with a partner entry that allows the swap: for each next draw k, the entry at
-    position floor(partner_picks[k] · count) among those now on item partner_items[k].
+    position floor(partner_picks[k] · count) among those now on item partner_items[k]. Round after round: each
+    clashing entry uses at most `tries` draws a round, then `stir` switches (the next pairs of `firsts` and
+    `seconds`, made where allowed, as `switch_entries`) change who holds what around the clashes left, until none
+    is left or either kind of draw runs out.
 
     Partners are drawn by item, not by entry, because on skewed data a clash is a heavy user's second copy of a
     popular item: an entry drawn at random mostly belongs to another heavy user who holds that item too, while an
     item drawn at random is mostly one the user lacks, held by someone who lacks the popular one.
 
-    rows, columns: int64 (n,) user and item of each entry; columns is changed in place. partner_items: int64 items
-    that hold entries; partner_picks: float64 in [0, 1), as many; tries: the most draws one entry may use (so that
-    a clash no draw resolves leaves draws for the next, and waits for the next call). Returns (draws used, clashes left): the clashes
-    left are the entries beyond the first of each pair once the draws ran out (0 when all were resolved).
+    rows, columns: int64 (n,) user and item of each entry; columns is changed in place. partner_items: integer items
+    that hold entries; partner_picks: floats in [0, 1), as many; firsts, seconds: integer entry positions. Returns
+    (partner draws used, switches used, clashes left: the entries beyond the first of each pair, 0 when resolved).
     """
     keys, counts = _table(rows, columns, n_items)
     starts, order, place = _by_item(columns, n_items)
-    used = 0
+    clashing = np.empty(rows.shape[0], np.int64)
+    listed = 0
     for e in range(rows.shape[0]):
-        stop = min(used + tries, partner_items.shape[0])
-        while used < stop and _count(keys, counts, rows[e] * n_items + columns[e]) > 1:
-            item = partner_items[used]
-            f = order[starts[item] + int(partner_picks[used] * (starts[item + 1] - starts[item]))]
-            used += 1
-            if _swap_if_allowed(rows, columns, n_items, keys, counts, e, f):
-                order[place[e]], order[place[f]] = f, e  # each item keeps its count, so its range of places
-                place[e], place[f] = place[f], place[e]
+        if _count(keys, counts, rows[e] * n_items + columns[e]) > 1:
+            clashing[listed] = e
+            listed += 1
+    used, switched = 0, 0
+    while listed:
+        for k in range(listed):
+            e = clashing[k]
+            stop = min(used + tries, partner_items.shape[0])
+            while used < stop and _count(keys, counts, rows[e] * n_items + columns[e]) > 1:
+                item = partner_items[used]
+                f = order[starts[item] + int(partner_picks[used] * (starts[item + 1] - starts[item]))]
+                used += 1
+                _swap_indexed(rows, columns, n_items, keys, counts, order, place, e, f)
+        kept = 0  # a swap never makes a clash, so the clashes left are among those listed
+        for k in range(listed):
+            if _count(keys, counts, rows[clashing[k]] * n_items + columns[clashing[k]]) > 1:
+                clashing[kept] = clashing[k]
+                kept += 1
+        listed = kept
+        if listed == 0 or used >= partner_items.shape[0] or switched + stir > firsts.shape[0]:
+            break
+        for k in range(switched, switched + stir):
+            _swap_indexed(rows, columns, n_items, keys, counts, order, place, firsts[k], seconds[k])
+        switched += stir
     left = 0
     for slot in range(keys.shape[0]):
         if counts[slot] > 1:
             left += counts[slot] - 1
-    return used, left
+    return used, switched, left
 
 
-def resolve_clashes_reference(rows, columns, n_items, partner_items, partner_picks, tries):
+def resolve_clashes_reference(rows, columns, n_items, partner_items, partner_picks, tries, firsts, seconds, stir):
     """Slow reference of `resolve_clashes` (a Python Counter of pairs, entries by item in Python lists), changing
     `columns` in place the same way."""
     from collections import Counter
@@ -149,20 +179,35 @@ def resolve_clashes_reference(rows, columns, n_items, partner_items, partner_pic
     on_item = [[] for _ in range(n_items)]
     for e in np.argsort(columns, kind="stable").tolist():
         on_item[columns[e]].append(e)
-    used = 0
-    for e in range(rows.size):
-        stop = min(used + tries, partner_items.size)
-        while used < stop and held[(int(rows[e]), int(columns[e]))] > 1:
-            holders = on_item[partner_items[used]]
-            f = holders[int(partner_picks[used] * len(holders))]
-            used += 1
-            u, i, v, j = int(rows[e]), int(columns[e]), int(rows[f]), int(columns[f])
-            if i != j and u != v and held[(u, j)] == 0 and held[(v, i)] == 0:
-                held.update({(u, j): 1, (v, i): 1})
-                held.subtract({(u, i): 1, (v, j): 1})
-                columns[e], columns[f] = j, i
-                on_item[i][on_item[i].index(e)], on_item[j][on_item[j].index(f)] = f, e
-    return used, sum(count - 1 for count in held.values() if count > 1)
+
+    def clashes(e):
+        return held[(int(rows[e]), int(columns[e]))] > 1
+
+    def swap(e, f):
+        u, i, v, j = int(rows[e]), int(columns[e]), int(rows[f]), int(columns[f])
+        if i != j and u != v and held[(u, j)] == 0 and held[(v, i)] == 0:
+            held.update({(u, j): 1, (v, i): 1})
+            held.subtract({(u, i): 1, (v, j): 1})
+            columns[e], columns[f] = j, i
+            on_item[i][on_item[i].index(e)], on_item[j][on_item[j].index(f)] = f, e
+
+    clashing = [e for e in range(rows.size) if clashes(e)]
+    used = switched = 0
+    while clashing:
+        for e in clashing:
+            stop = min(used + tries, partner_items.size)
+            while used < stop and clashes(e):
+                holders = on_item[partner_items[used]]
+                f = holders[int(partner_picks[used] * len(holders))]
+                used += 1
+                swap(e, f)
+        clashing = [e for e in clashing if clashes(e)]
+        if not clashing or used >= partner_items.size or switched + stir > firsts.size:
+            break
+        for k in range(switched, switched + stir):
+            swap(int(firsts[k]), int(seconds[k]))
+        switched += stir
+    return used, switched, sum(count - 1 for count in held.values() if count > 1)
 
 
 @njit(cache=True, nogil=True)

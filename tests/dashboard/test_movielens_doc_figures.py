@@ -215,7 +215,7 @@ def test_titles_typed_in_natural_word_order(movielens):
 
 def test_spectrum_components_above_the_shuffle(movielens):
     """docs/dashboard.md, Spectrum: how many components after the first stand more than 5% above the shuffle at the
-    same rank (MovieLens 100K, ratings, k = 100: 17, components 2–18; σ₁ 640.6 against the shuffle's 599.6), as the
+    same rank (MovieLens 100K, ratings, k = 100: 17, components 2–18; σ₁ 640.6 against the shuffle's 599), as the
     page computes them (cache.data_spectrum and cache.null_spectrum at the k it opens with)."""
     from mfviz.analysis.spectrum import components_above, data_spectrum, null_spectrum
     from mfviz.dashboard import background
@@ -227,7 +227,7 @@ def test_spectrum_components_above_the_shuffle(movielens):
     spectrum, null = data_spectrum(inter.matrix, k=k), null_spectrum(inter.matrix, k=k)
     above = components_above(spectrum.singular_values, null.singular_values)
     assert above.tolist() == list(range(2, 19))
-    assert f"{null.singular_values[0]:,.4g} against {spectrum.singular_values[0]:,.4g}" == "599.6 against 640.6"
+    assert f"{null.singular_values[0]:,.4g} against {spectrum.singular_values[0]:,.4g}" == "599 against 640.6"
 
 
 # ------------------------------------------------------------------------------ Neighbours page
