@@ -106,9 +106,9 @@ def data_spectrum(matrix, k: int = 100, seed: int = 0) -> Spectrum:
 
 TRIES = 64  # draws a clashing entry may use in one round before the next clash has its turn
 # Between rounds, attempted switches per entry among all the entries: they change who holds what around a clash
-# no swap could resolve. On the generated 1.5M-row click log, a quarter per entry resolved its 66,012 clashes in 4
-# batches of draws (10,421, 1,795 and 119 left after the first three), a sixteenth in 5.
-STIR = 0.25
+# no swap could resolve. On the generated 1.5M-row click log a sixteenth per entry resolved its 66,012 clashes in 5
+# batches of draws (10,114, 2,215, 1,028 and 4 left after the first four); a quarter in 4, a fifth slower.
+STIR = 1 / 16
 # The edge-switch chain's attempted switches per entry when the shuffle starts from the data itself. With each
 # user's values shuffled among their items too, on the generated 1.5M-row click log (log values) σ₁ read 408.5,
 # 401.1, 398.8, 398.9, 400.3 after 0, 2, 5, 10, 20 passes: settled from 2 on.
