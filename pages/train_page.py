@@ -757,7 +757,9 @@ with right, st.container(border=True):
         if not any(e.key == loaded.key for e in entries.values()):
             ui.add_model(loaded)
             st.rerun()
-        st.success(f"{uploaded.name} is loaded.", icon=":material/check_circle:")
+        # factors from elsewhere: how their fold-in (the Recommend page's profiles) reads them
+        st.success(f"{uploaded.name} is loaded. {getattr(model, 'fold_in_note', '')}".strip(),
+                   icon=":material/check_circle:")
         if missing and any(missing):
             st.warning(f"{missing[0]:,} of the data's {inter.n_users:,} users and {missing[1]:,} of its "
                        f"{inter.n_items:,} items have no factors in {uploaded.name} (ids it was not trained on); "

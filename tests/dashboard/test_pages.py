@@ -1716,6 +1716,8 @@ def test_implicits_factors_load_knowing_each_users_items(tmp_path):
     at.run()
     assert not at.exception and not at.error, [e.value for e in at.error]
     model = at.session_state["mfviz.models"]["factors.npz (loaded)"].model
+    # no alpha in the file: not implicit's ALS as far as it tells, so the load message calls fold-in an approximation
+    assert "plain ridge regression (λ 0.1) on the item vectors: an approximation" in " ".join(s.value for s in at.success)
     ids, _ = model.recommend(np.arange(50), n=10)
     assert not any(set(ids[u]) & set(inter.matrix[u].indices) for u in range(50))
     open_page(at, "pages/bias_page.py")
@@ -1745,6 +1747,7 @@ def test_a_zipped_spark_model_loads_matched_to_the_data_by_id(tmp_path):
     assert "spark_als.zip (loaded)" in session_models(at)
     warning = " ".join(w.value for w in at.warning)
     assert f"5 of the data's {inter.n_users:,} users and 2 of its {inter.n_items:,} items have no factors" in warning
+    assert "Fold-in solves Spark's ALS objective" in " ".join(s.value for s in at.success)
     model = at.session_state["mfviz.models"]["spark_als.zip (loaded)"].model
     for row, item in enumerate(inter.item_ids):
         np.testing.assert_allclose(model.item_factors[row], items.get(int(item), np.zeros(4)), rtol=1e-6)
