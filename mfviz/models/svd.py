@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import LinearOperator, eigsh
 
-from mfviz.errors import ModelError
+from mfviz.errors import ModelError, ModelWarning
 from mfviz.models.base import Model, Param
 from mfviz.models.files import stored_array
 
@@ -42,6 +44,12 @@ class TruncatedSVD(Model):
     largest-magnitude component of each item vector is positive, so pictures do not flip
     between runs. The result is deterministic (fixed Lanczos start vector), so there is no
     random_state.
+
+    With `factors` above the matrix's rank r, the components past r are rounding noise (σ ~ 1e-17), and
+    fold-in would divide by them (a profile's vector of 1e8). As numpy's matrix_rank and pinv do, a
+    singular value at or below max(n_users, n_items) · ε · σ₁ (ε of float32, the matrix's precision) counts
+    as 0: its σ, factor columns and fold-in weight are set to 0, and fit warns that only r components carry
+    signal. Fold-in then gives the pseudo-inverse's projection, r V_r V_rᵀ = r R⁺R.
     """
 
     name = "svd"
@@ -72,7 +80,15 @@ class TruncatedSVD(Model):
         pivot = V[np.argmax(np.abs(V), axis=0), np.arange(k)]
         signs = np.where(pivot < 0, -1.0, 1.0)
         U, V = U * signs, V * signs
-        self.singular_values = s.astype(np.float64)
+        s = s.astype(np.float64)
+        noise = s <= _noise_floor(matrix.shape, float(s[0]))
+        if noise.any():
+            s, U, V = np.where(noise, 0.0, s), U * ~noise, V * ~noise
+            signal = int((~noise).sum())
+            warnings.warn(f"{self.label}: only {signal} of the {k} components carry signal: the matrix has rank "
+                          f"{signal} here, so the other {k - signal} singular value(s) are rounding noise and are set "
+                          f"to 0 (their fold-in weight too); choose factors <= {signal}", ModelWarning, stacklevel=3)
+        self.singular_values = s
         root = np.sqrt(s)
         self._user_factors = (U * root).astype(np.float32)
         self._item_factors = (V * root).astype(np.float32)
@@ -124,7 +140,11 @@ class TruncatedSVD(Model):
         return {"singular_values": self.singular_values, "item_sigma_power": np.array(0.5)}
 
     def _load_extra_state(self, arrays: dict[str, np.ndarray]) -> None:
-        self.singular_values = stored_array(arrays, "singular_values", (self.factors,))
+        self.singular_values = stored_array(arrays, "singular_values", (self.factors,)).astype(np.float64)
+        if self.singular_values.size and self.singular_values[0] > 0:  # saved before noise was zeroed at fit
+            shape = (self._user_factors.shape[0], self._item_factors.shape[0])
+            noise = self.singular_values <= _noise_floor(shape, float(self.singular_values[0]))
+            self.singular_values[noise] = 0.0
         stored = arrays.get("item_sigma_power")
         power = 0.0 if stored is None else float(stored.ravel()[0]) if stored.size == 1 and stored.dtype.kind in "fiu" \
             else None
@@ -136,3 +156,10 @@ class TruncatedSVD(Model):
             self._item_factors = (self._item_factors * root).astype(np.float32)
             self._user_factors = np.divide(self._user_factors, root, out=np.zeros_like(self._user_factors),
                                            where=root > 0).astype(np.float32)
+
+
+def _noise_floor(shape: tuple[int, int], largest: float) -> float:
+    """The singular value at or below which a component is rounding noise: numpy's matrix_rank rule,
+    max(m, n) · ε · σ₁, with ε of float32, the precision mfviz holds the matrix in (a rank-4 matrix rounded
+    to float32 has a 5th singular value of ~1e-7 · σ₁, which float64's ε would count as signal)."""
+    return largest * max(shape) * float(np.finfo(np.float32).eps)

@@ -1,0 +1,62 @@
+"""Truncated SVD with more factors than the matrix's rank: the noise components are zeroed, said at fit, and
+fold-in is the pseudo-inverse's projection (a hand-checked 4 × 4 case, random low-rank ones against numpy's pinv)."""
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from mfviz.analysis import recommend_for_profile
+from mfviz.errors import ModelWarning
+from mfviz.models import TruncatedSVD, load_model
+
+
+def test_two_blocks_of_twins_fold_in_to_the_twin_first():
+    # items 0, 1 always together, items 2, 3 always together: rank 2, σ = (2, 2, 0, 0)
+    blocks = sp.csr_matrix(np.kron(np.eye(2), np.ones((2, 2))).astype(np.float32))
+    with pytest.warns(ModelWarning, match="only 2 of the 3 components carry signal"):
+        model = TruncatedSVD(factors=3).fit(blocks)
+    np.testing.assert_allclose(model.singular_values, [2, 2, 0], atol=1e-12)
+    assert not model.item_factors[:, 2].any() and not model.user_factors[:, 2].any()
+    # the profile {item 0} projected on the row space: (½, ½, 0, 0), so its twin scores ½ and the others 0
+    ids, scores = recommend_for_profile(model, [0], n=3)
+    assert ids[0] == 1
+    np.testing.assert_allclose(scores, [0.5, 0, 0], atol=1e-6)
+    np.testing.assert_allclose(model.fold_in([0]) @ model.item_factors.T, [0.5, 0.5, 0, 0], atol=1e-6)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # at the rank, no warning
+        TruncatedSVD(factors=2).fit(blocks)
+
+
+@pytest.mark.parametrize("shape, rank, factors", [((40, 30), 4, 9), ((320, 260), 5, 8)])  # dense, Lanczos
+def test_a_profile_folds_in_to_its_projection_by_the_pseudo_inverse(shape, rank, factors):
+    rng = np.random.default_rng(rank)
+    dense = rng.normal(size=(shape[0], rank)) @ rng.normal(size=(rank, shape[1]))
+    with pytest.warns(ModelWarning, match=f"only {rank} of the {factors} components"):
+        model = TruncatedSVD(factors=factors).fit(sp.csr_matrix(dense.astype(np.float32)))
+    assert (model.singular_values[rank:] == 0).all() and (model.singular_values[:rank] > 1).all()
+    exact = dense.astype(np.float32).astype(np.float64)
+    # the matrix is float32: its rounding gives σ₅ ~ 1e-7·σ₁, rank rounding noise by the float32 rule
+    pinv = np.linalg.pinv(exact, rcond=max(shape) * np.finfo(np.float32).eps)
+    profile = rng.normal(size=shape[1])
+    items = np.arange(shape[1])
+    scores = model.fold_in(items, profile).astype(np.float64) @ model.item_factors.T
+    want = profile @ pinv @ exact  # the profile's projection on the row space
+    np.testing.assert_allclose(scores, want, atol=1e-3 * np.abs(want).max())
+    column = rng.normal(size=shape[0])
+    item_scores = model.fold_in_item(np.arange(shape[0]), column).astype(np.float64) @ model.user_factors.T
+    want_item = exact @ pinv @ column
+    np.testing.assert_allclose(item_scores, want_item, atol=1e-3 * np.abs(want_item).max())
+    vectors, _ = model.fold_in_rows(sp.csr_matrix(profile[None, :].astype(np.float32)))
+    np.testing.assert_allclose(vectors[0], model.fold_in(items, profile), rtol=1e-4, atol=1e-5)
+
+
+def test_a_file_saved_with_noise_components_loads_with_them_zeroed(tmp_path):
+    blocks = sp.csr_matrix(np.kron(np.eye(2), np.ones((2, 2))).astype(np.float32))
+    with pytest.warns(ModelWarning):
+        model = TruncatedSVD(factors=3).fit(blocks)
+    model.singular_values = np.array([2.0, 2.0, 3.4e-17])  # as mfviz fitted it before noise was zeroed
+    loaded = load_model(model.save(tmp_path / "svd.npz"))
+    np.testing.assert_array_equal(loaded.singular_values, [2.0, 2.0, 0.0])
+    np.testing.assert_allclose(loaded.fold_in([0]), model.fold_in([0]) * [1, 1, 0], atol=1e-6)
