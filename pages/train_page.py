@@ -737,7 +737,7 @@ with right, st.container(border=True):
         with ui.guard("Loading the model"):
             model = cache.read_model(state.bytes_hash(content), content, uploaded.name)
             if hasattr(model, "aligned_to") and model.user_ids is not None:  # Spark: rows carry ids, matched to the data's
-                model = model.aligned_to(inter)
+                model = model.aligned_to(inter, warn_missing=False)  # the warning below says it
                 missing = model.missing_users, model.missing_items
                 if missing[1] == inter.n_items:
                     from mfviz.errors import ModelError

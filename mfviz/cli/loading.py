@@ -88,7 +88,7 @@ def _saved_model_for(args: argparse.Namespace, data, verb: str, path=None):
 def _matched_by_id(args: argparse.Namespace, data, external, path):
     """Spark factors with their rows matched to DATA's ids: an error when no user or no item
     matches (every score would be 0), a warning that --quiet does not hide when some do not."""
-    model = external.aligned_to(data)
+    model = external.aligned_to(data, warn_missing=False)  # said below, as the command says it
     for kind, missing, total, ids in (("user", model.missing_users, data.n_users, external.user_ids),
                                       ("item", model.missing_items, data.n_items, external.item_ids)):
         if total and missing == total:

@@ -27,7 +27,7 @@ from threadpoolctl import threadpool_limits
 from mfviz.errors import DataError, ModelError, ModelWarning
 from mfviz.kernels.dense import pair_dots
 from mfviz.kernels.topk import topk_dot
-from mfviz.models.sanity import learned_nothing, untrained_users
+from mfviz.models.sanity import learned_nothing, untrained_items, untrained_users
 
 Callback = Callable[[int, float, float], Any]
 # The peers' names for mfviz's hyperparameters (Surprise, implicit, scikit-learn, Spark MLlib), so that a name
@@ -177,6 +177,7 @@ class Model:
     # How `fold_in` finds a new user's vector, in a few words (the dashboard's captions say it).
     fold_in_how: ClassVar[str] = "a ridge regression on the item vectors"
     personal: ClassVar[bool] = True  # ranks for each user from their own interactions (Popularity: the same for all)
+    zero_row_unknown: ClassVar[bool] = False  # a zero factor row means "no factors for this id" (factors from elsewhere)
     params: ClassVar[dict[str, Param]] = {}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -432,7 +433,8 @@ class Model:
         """`similar_items` by the data's own ids: one row per (item_id, rank) with the similar item's id and
         the cosine or dot product, rank 1 nearest, the item itself left out."""
         items = self.item_rows(item_ids)
-        similar, scores = self.similar_items(items, n=n, metric=metric)
+        similar, scores = self.similar_items(items, n=n, metric=metric, warn_untrained=False)
+        self._warn_of_unknown_items(items, by_id=True)
         return self._ranked_frame(self.item_ids[items], "item_id", similar, scores, "similar_item_id")
 
     def _ranked_frame(self, keys: np.ndarray, key_name: str, items: np.ndarray, scores: np.ndarray,
@@ -531,19 +533,27 @@ class Model:
             raise ModelError(f"vector has {vector.shape[1]} components, the model has {self._item_factors.shape[1]}")
         if not np.isfinite(vector).all():  # NaN scores rank nothing: the list would come back empty
             raise ModelError("vector holds NaN or infinite components; fold in a profile of finite values")
+        if not vector.any():
+            warnings.warn(f"{self.label}: the vector is zero, so its list says nothing of anyone (item biases, or "
+                          "the catalogue in index order)", ModelWarning, stacklevel=2)
         exclude = self._check_id_list(list(exclude), self.n_items, "item")
         ids, scores = topk_dot(vector, self._item_factors, self._item_offsets(), self._check_n(n),
                                np.array([0, exclude.size], np.int64), exclude)
         return ids[0], scores[0]
 
-    def similar_items(self, items, n: int = 10, metric: str = "cosine") -> tuple[np.ndarray, np.ndarray]:
+    def similar_items(self, items, n: int = 10, metric: str = "cosine",
+                      warn_untrained: bool = True) -> tuple[np.ndarray, np.ndarray]:
         """Exact top-n neighbours of each item index by cosine or dot product of item factors,
         the item itself left out: two (len(items), n) arrays. Indices are rows, not the data's ids:
-        `similar_items_ids` takes and gives ids."""
+        `similar_items_ids` takes and gives ids. An item without training interactions or without a vector
+        (zero: e.g. an id the factors from elsewhere lack) gets neighbours that say nothing of it (index order
+        at score 0, or those of an unfitted start): a ModelWarning names them, unless `warn_untrained=False`."""
         self._require_fitted()
         if metric not in ("cosine", "dot"):
             raise ModelError(f"metric must be 'cosine' or 'dot', got {metric!r}")
         items = self._check_id_list(items, self.n_items, "item")
+        if warn_untrained:
+            self._warn_of_unknown_items(items)
         vectors = self._item_factors
         if metric == "cosine":
             norms = np.linalg.norm(vectors, axis=1, keepdims=True)
@@ -552,6 +562,32 @@ class Model:
         with threadpool_limits(limits=1, user_api="blas"):
             return topk_dot(np.ascontiguousarray(vectors[items]), vectors, np.zeros(self.n_items, np.float32),
                             self._check_n(n), indptr, items.astype(np.int64))
+
+    def _unknown_rows(self, rows: np.ndarray, kind: str) -> np.ndarray:
+        """Which of these user or item rows (a bool each) the model knows nothing of: no training interaction, or
+        (`zero_row_unknown`: factors from elsewhere, which give an id they lack a zero row) a zero vector. None for
+        Popularity, the same for everyone."""
+        unknown = np.zeros(rows.size, bool)
+        if not getattr(self, "personal", True):
+            return unknown
+        if self.zero_row_unknown:  # a fitted model's zero row has data behind it (learned_nothing speaks of it)
+            unknown |= ~(self._item_factors if kind == "item" else self._user_factors)[rows].any(axis=1)
+        if self.train_matrix is not None:
+            cached = getattr(self, f"_{kind}_untrained", None)
+            if cached is None or cached[0] is not self.train_matrix:  # counted once per training matrix
+                counted = untrained_items(self) if kind == "item" else untrained_users(self)
+                cached = (self.train_matrix, counted)
+                setattr(self, f"_{kind}_untrained", cached)
+            unknown |= cached[1][rows]
+        return unknown
+
+    def _warn_of_unknown_items(self, items: np.ndarray, by_id: bool = False) -> None:
+        """`_warn_of_strangers` for items whose neighbours are asked: named by row, or by the data's id."""
+        unknown = items[self._unknown_rows(items, "item")]
+        if unknown.size:
+            named = f"ids {_first_few(self.item_ids[unknown])}" if by_id else f"rows {_first_few(unknown)}"
+            warnings.warn(f"{self.label}: {unknown.size:,} of these items ({named}) have no training interactions "
+                          "(or no vector), so their neighbours say nothing of them", ModelWarning, stacklevel=3)
 
     @staticmethod
     def _check_n(n) -> int:
@@ -616,6 +652,15 @@ class Model:
             owner = "the profile" if kind == "item" else "the new item's users"
             raise ModelError(f"{kind} {int(unique[first])} appears {int(counts[first])} times in {owner}; "
                              f"give each {kind} once (add or average its values first)")
+        unknown = self._unknown_rows(items, kind)
+        if unknown.any():
+            # such a row's vector was never fitted (zero, or the random start): it tells the solve nothing
+            said = f"{kind}s ({'rows' if kind == 'item' else 'users'} {_first_few(items[unknown])})"
+            if unknown.all():  # a zero vector (or noise), whose list is the catalogue in index order: as empty
+                raise ModelError(f"{self.label} knows nothing of the {said}: none has a training interaction (or a "
+                                 f"vector), so they fold in to nothing; give at least one {kind} it was trained on")
+            warnings.warn(f"{self.label}: {int(unknown.sum()):,} of the {said} have no training interactions (or "
+                          "no vector), so they add nothing to the fold-in", ModelWarning, stacklevel=3)
         if values is None:
             if self._trained_on_ratings():  # a 1 on a 1-5 scale is a strong dislike, not "has it"
                 raise ModelError(f"{self.label} was fitted on ratings: give each {kind}'s rating (values=[...]); "

@@ -42,6 +42,7 @@ class FactorModel(Model):
     name = "external"
     label = "External factors"
     feedback = "any"
+    zero_row_unknown = True  # `aligned_to` gives an id without a factor row a zero vector
     params = {
         "regularization": Param(0.1, "λ of fold-in (implicit's regularization; Spark's regParam, times the "
                                      "profile's length)", low=0.0),
@@ -78,14 +79,29 @@ class FactorModel(Model):
             matrix.sort_indices()
             self.train_matrix = matrix
 
-    def aligned_to(self, interactions) -> FactorModel:
+    def aligned_to(self, interactions, warn_missing: bool = True) -> FactorModel:
         """A copy whose rows follow `interactions`' user and item indices, with its matrix as
         `train_matrix`. Rows are matched by original id when `user_ids` / `item_ids` are known
         (Spark), else taken in order (the counts must then agree). Ids without a factor row get
-        zero vectors and zero biases; how many is kept in `missing_users` / `missing_items`. Biases and
-        the global mean come along, so `predict` gives the same numbers for the same ids."""
-        users, missing_users = _align(self._user_factors, self.user_ids, interactions.user_ids, "user")
-        items, missing_items = _align(self._item_factors, self.item_ids, interactions.item_ids, "item")
+        zero vectors and zero biases (they score 0 and sit at the centre of every map): a ModelWarning
+        names the first few, unless `warn_missing=False` (for a caller that says so itself), and how many is
+        kept in `missing_users` / `missing_items`. Biases and the global mean come along, so `predict`
+        gives the same numbers for the same ids."""
+        users, user_found = _align(self._user_factors, self.user_ids, interactions.user_ids, "user")
+        items, item_found = _align(self._item_factors, self.item_ids, interactions.item_ids, "item")
+        missing_users, missing_items = int((~user_found).sum()), int((~item_found).sum())
+        if warn_missing and (missing_users or missing_items):
+            import warnings
+
+            from mfviz.errors import ModelWarning
+            from mfviz.models.base import _first_few
+
+            said = [f"{(~found).sum():,} of the data's {found.size:,} {kind}s (ids {_first_few(np.asarray(ids)[~found])})"
+                    for kind, found, ids in (("user", user_found, interactions.user_ids),
+                                             ("item", item_found, interactions.item_ids)) if not found.all()]
+            warnings.warn(f"{self.label} has no factors for {' and '.join(said)}: they get zero vectors, "
+                          "so they score 0, their lists and neighbours say nothing of them, and they add nothing to a "
+                          "fold-in", ModelWarning, stacklevel=2)
         user_bias = _aligned_bias(self.user_bias, self.user_ids, interactions.user_ids, "user")
         item_bias = _aligned_bias(self.item_bias, self.item_ids, interactions.item_ids, "item")
         model = FactorModel(users, items, self.label, item_bias=item_bias, user_bias=user_bias,
@@ -181,7 +197,8 @@ class FactorModel(Model):
         return vectors, np.zeros(profiles.shape[0], np.float32)
 
 
-def _align(rows: np.ndarray, row_ids, wanted_ids, kind: str) -> tuple[np.ndarray, int]:
+def _align(rows: np.ndarray, row_ids, wanted_ids, kind: str) -> tuple[np.ndarray, np.ndarray]:
+    """`rows` in the order of `wanted_ids` (zero rows for ids without one) and which were found (a bool each)."""
     import pandas as pd
 
     wanted_ids = np.asarray(wanted_ids)
@@ -189,7 +206,7 @@ def _align(rows: np.ndarray, row_ids, wanted_ids, kind: str) -> tuple[np.ndarray
         if rows.shape[0] != wanted_ids.size:
             raise ModelError(f"the factors have {rows.shape[0]} {kind} rows but the data has {wanted_ids.size} "
                              f"{kind}s; without {kind} ids the rows must match the data's {kind} indices")
-        return rows.copy(), 0
+        return rows.copy(), np.ones(wanted_ids.size, bool)
     index = pd.Index(np.asarray(row_ids))
     positions = index.get_indexer(wanted_ids)
     if (positions < 0).all() and wanted_ids.size:
@@ -197,7 +214,7 @@ def _align(rows: np.ndarray, row_ids, wanted_ids, kind: str) -> tuple[np.ndarray
     out = np.zeros((wanted_ids.size, rows.shape[1]), rows.dtype)
     found = positions >= 0
     out[found] = rows[positions[found]]
-    return out, int((~found).sum())
+    return out, found
 
 
 def _aligned_bias(bias, row_ids, wanted_ids, kind: str) -> np.ndarray | None:

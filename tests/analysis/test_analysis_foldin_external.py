@@ -10,7 +10,7 @@ import scipy.sparse as sp
 
 from mfviz import Interactions
 from mfviz.analysis import popularity_report, recommend_for_profile
-from mfviz.errors import ModelError
+from mfviz.errors import ModelError, ModelWarning
 from mfviz.models.external import FactorModel, load_factors
 
 
@@ -79,7 +79,8 @@ def test_load_spark_parquet_folder(tmp_path):
     np.testing.assert_allclose(fm.user_factors, [[10, 10.5], [20, 20.5], [30, 30.5]])
     np.testing.assert_array_equal(fm.item_ids, [5, 7])
     data = Interactions.from_frame(pd.DataFrame({"user": [10, 20, 40, 40], "item": [5, 7, 5, 9]}))
-    aligned = fm.aligned_to(data)
+    with pytest.warns(ModelWarning, match=r"1 of the data's 3 users \(ids 40\) and 1 of the data's 3 items \(ids 9\)"):
+        aligned = fm.aligned_to(data)
     np.testing.assert_allclose(aligned.user_factors, [[10, 10.5], [20, 20.5], [0, 0]])
     np.testing.assert_allclose(aligned.item_factors, [[5, 5.5], [7, 7.5], [0, 0]])
     assert aligned.missing_users == 1 and aligned.missing_items == 1

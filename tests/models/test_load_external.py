@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from mfviz.errors import ModelError
+from mfviz.errors import ModelError, ModelWarning
 from mfviz.models import load_model
 from mfviz.models.external import FactorModel, load_factors
 
@@ -153,7 +153,9 @@ def test_aligning_factors_matched_by_id_moves_each_bias_with_its_row(tmp_path):
                         user_ids=user_ids, item_ids=item_ids)
     frame = pd.DataFrame({"user": [10, 20, 30, 40, 50, 60, 10], "item": [1, 2, 3, 4, 5, 6, 99]})
     data = Interactions.from_frame(frame)
-    aligned = model.aligned_to(data)
+    with pytest.warns(ModelWarning, match=r"no factors for 1 of the data's 6 users \(ids 60\) and 1 of the data's 7 "
+                                          r"items \(ids 99\): they get zero vectors"):
+        aligned = model.aligned_to(data)
     assert (aligned.missing_users, aligned.missing_items) == (1, 1)
     for u, uid in enumerate(data.user_ids):
         for i, iid in enumerate(data.item_ids):
