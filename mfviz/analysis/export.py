@@ -20,7 +20,10 @@ CHUNK = 4096  # users per call: bounds the (users × n) arrays held at once
 def recommendation_table(model, interactions, n: int = 10, progress=None) -> pd.DataFrame:
     """Top-n items for every user of `interactions` by `model`, leaving out everything the user has
     in the data (not only the model's training part): one row per (user, rank) with the original
-    user and item ids, the item's title and the model's score. Users with fewer than n unseen items
+    user and item ids, the item's title and the model's score, which is what `predict` gives for the pair: the
+    predicted rating for a model of ratings (Funk SVD, SVD++, ALS: `recommend`'s score plus the global mean and
+    the user's bias, which it leaves out as they do not change the order), a preference score, no rating, for
+    the others (implicit ALS, Truncated SVD, Popularity). Users with fewer than n unseen items
     get fewer rows; users the model has no training interaction of (a split held out all of theirs) get none,
     as their lists would say nothing of them (`untrained_users` counts them). `progress(ranked, total)`, when given,
     is called after each chunk of CHUNK users (the ranking is the long part: ~100,000 users × 30,000 items)."""
@@ -35,7 +38,10 @@ def recommendation_table(model, interactions, n: int = 10, progress=None) -> pd.
         users = listed[start:start + CHUNK]
         ids, scores = model.recommend(users, n=n, exclude=matrix)
         rows, ranks = np.nonzero(ids >= 0)
-        parts.append((users[rows], ranks + 1, ids[rows, ranks], scores[rows, ranks]))
+        # the per-user constant `recommend` leaves out, so that a rating model's score reads as its rating
+        constant = float(getattr(model, "global_mean", 0.0) or 0.0) + (
+            0.0 if getattr(model, "user_bias", None) is None else model.user_bias[users[rows]].astype(np.float64))
+        parts.append((users[rows], ranks + 1, ids[rows, ranks], scores[rows, ranks] + constant))
         if progress is not None:
             progress(min(start + CHUNK, listed.size), listed.size)
     if not parts:

@@ -30,6 +30,7 @@ def test_every_user_gets_their_unseen_top_n_by_brute_force(monkeypatch):
     model = ALS(factors=3, epochs=4, regularization=0.1, random_state=0).fit(train)  # (at 15 it learned nothing)
     table = recommendation_table(model, inter, n=5)
     scores = model.user_factors.astype(np.float64) @ model.item_factors.T.astype(np.float64) + model.item_bias
+    scores += model.global_mean + model.user_bias[:, None]  # the predicted rating, whose order is recommend's
     untrained = np.diff(train.indptr) == 0
     assert np.flatnonzero(untrained).tolist() == [4]
     for u in range(inter.n_users):
