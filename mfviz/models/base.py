@@ -565,8 +565,8 @@ class Model:
 
     def _unknown_rows(self, rows: np.ndarray, kind: str) -> np.ndarray:
         """Which of these user or item rows (a bool each) the model knows nothing of: no training interaction, or
-        (`zero_row_unknown`: factors from elsewhere, which give an id they lack a zero row) a zero vector. None for
-        Popularity, the same for everyone."""
+        (`zero_row_unknown`: factors from elsewhere, which give an id they lack a zero row) a zero vector. No row
+        of Popularity's, whose list is the same for everyone."""
         unknown = np.zeros(rows.size, bool)
         if not getattr(self, "personal", True):
             return unknown
@@ -655,7 +655,7 @@ class Model:
         unknown = self._unknown_rows(items, kind)
         if unknown.any():
             # such a row's vector was never fitted (zero, or the random start): it tells the solve nothing
-            said = f"{kind}s ({'rows' if kind == 'item' else 'users'} {_first_few(items[unknown])})"
+            said = f"{kind}s (rows {_first_few(items[unknown])})"
             if unknown.all():  # a zero vector (or noise), whose list is the catalogue in index order: as empty
                 raise ModelError(f"{self.label} knows nothing of the {said}: none has a training interaction (or a "
                                  f"vector), so they fold in to nothing; give at least one {kind} it was trained on")

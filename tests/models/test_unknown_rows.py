@@ -60,7 +60,7 @@ def test_a_profile_of_only_untrained_items_is_refused_as_an_empty_one(model):
         model.fold_in(UNSEEN_ITEMS)
     with pytest.raises(ModelError, match="knows nothing of the items"):
         recommend_for_profile(model, UNSEEN_ITEMS, n=3)
-    with pytest.raises(ModelError, match=r"knows nothing of the users \(users 5\)"):
+    with pytest.raises(ModelError, match=r"knows nothing of the users \(rows 5\)"):
         model.fold_in_item([UNSEEN_USER])
 
 
