@@ -148,8 +148,7 @@ class FactorModel(Model):
             confidence = self._implicit_confidence(values, side)
             keep = confidence > 0
             q, confidence = q[keep], confidence[keep]
-            everyone = frozen.astype(np.float64)
-            gram = everyone.T @ everyone + q.T @ ((confidence - 1.0)[:, None] * q)
+            gram = self._gram(frozen, side) + q.T @ ((confidence - 1.0)[:, None] * q)
             gram[np.diag_indices_from(gram)] += self.regularization
             return np.linalg.lstsq(gram, q.T @ confidence, rcond=None)[0].astype(np.float32)
         target = values.astype(np.float64) - self.global_mean
@@ -158,6 +157,15 @@ class FactorModel(Model):
         ridge = self.regularization * (rows.size if self.fold_in_solve == "als-wr" else 1)
         gram = q.T @ q + ridge * np.eye(q.shape[1])
         return np.linalg.lstsq(gram, q.T @ target, rcond=None)[0].astype(np.float32)
+
+    def _gram(self, frozen: np.ndarray, side: str) -> np.ndarray:
+        """YᵀY (float64) of one side's factors, computed once per side: the same for every profile, and most of a
+        fold-in's cost on a large catalogue."""
+        cache = self.__dict__.setdefault("_grams", {})
+        if side not in cache or cache[side][0] is not frozen:
+            wide = frozen.astype(np.float64)
+            cache[side] = (frozen, wide.T @ wide)
+        return cache[side][1].copy()  # the caller adds to it
 
     def _implicit_confidence(self, values: np.ndarray, side: str = "items") -> np.ndarray:
         """implicit's confidences alpha · value (float64); a profile with no value above 0 is refused, as its
@@ -183,10 +191,10 @@ class FactorModel(Model):
                 self._implicit_confidence(profiles.data)  # refused as fold_in refuses it
             profiles = profiles.copy()
             profiles.eliminate_zeros()  # a row left empty gets the zero vector, as in training
-            items = self._item_factors.astype(np.float64)
             ials_solve_rows(profiles.indptr.astype(np.int64), profiles.indices.astype(np.int32),
                             (self.alpha * profiles.data.astype(np.float64)).astype(np.float32), vectors,
-                            self._item_factors, items.T @ items, float(self.regularization), False, 1)
+                            self._item_factors, self._gram(self._item_factors, "items"), float(self.regularization),
+                            False, 1)
             return vectors, np.zeros(profiles.shape[0], np.float32)
         values = profiles.data.astype(np.float32)
         if self.item_bias is not None:
