@@ -39,7 +39,8 @@ class Member:
     def words(self) -> str:
         shown = ", ".join(self.columns[:6]) + (", …" if len(self.columns) > 6 else "")
         rows = float(f"{self.rows:.2g}")  # an estimate from the file size: 100,000, not 103,556
-        return f"{self.name} (columns {shown}; about {rows:,.0f} rows)" if self.columns else self.name
+        return f"{self.name} (columns {shown}; about {rows:,.0f} row{'s' if rows != 1 else ''})" if self.columns \
+            else self.name
 
 
 def judge_parquet(name: str, stream) -> Member:

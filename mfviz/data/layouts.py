@@ -46,6 +46,16 @@ class Layout:
             return all(n.lower() in first.lower() for n in self.names[:2])
         return len(split_fields(first.strip(), self.delimiter, False)) == len(self.names)
 
+    def items_fit(self, blob: Blob) -> bool:
+        """Whether `blob` (an item table's first lines) reads as this dataset's item table: ids and titles."""
+        if self.read_items is None:
+            return False
+        try:
+            table = self.read_items(blob)
+        except (KeyError, ValueError, UnicodeError):  # DataError is a ValueError
+            return False
+        return len(table) > 0 and "title" in table.columns
+
 
 def split_genres(values: pd.Series, separator: str = "|") -> pd.Series:
     """'Action|Comedy' → ['Action', 'Comedy']; blanks and '(no genres listed)' → []."""

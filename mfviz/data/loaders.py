@@ -11,10 +11,15 @@ import pyarrow.compute as pc
 
 from mfviz.data import delimited, layouts, readers, sources, text_encoding
 from mfviz.data.assemble import InteractionBuilder
-from mfviz.data.columns import check_frame, map_columns, sample_rows
+from mfviz.data.columns import SYNONYMS, check_frame, map_columns, normalize_name, sample_rows
 from mfviz.data.id_maps import canonical_int, null_missing_ids
 from mfviz.data.interactions import Interactions
-from mfviz.data.item_tables import finish_item_join, read_and_report_item_table, take_item_table
+from mfviz.data.item_tables import (
+    finish_item_join,
+    read_and_report_item_table,
+    read_item_table,
+    take_item_table,
+)
 from mfviz.data.layouts import Layout
 from mfviz.data.memory import ASSUMED_LINE_BYTES, check_fits_in_memory
 from mfviz.data.report import ADD_ITEMS, ITEM_TABLE_WARNING, LoadReport
@@ -85,6 +90,7 @@ def load_interactions(
                                   or "\n" in delimiter or "\r" in delimiter):
         raise DataError(f"delimiter={delimiter!r} cannot separate columns; give the character(s) "
                         "between fields, e.g. ',' or '\\t' or '::', or leave it out to have it guessed.")
+    from_archive = False  # the item table was picked from an archive by its columns
     if isinstance(source, pd.DataFrame):
         check_frame(source, "<DataFrame>", "user, item (and rating) columns")
         if len(source) == 0:
@@ -112,13 +118,15 @@ def load_interactions(
             report = LoadReport(source=blob.name)
             for note in blob.notes:  # which file of an archive was taken, and why
                 report.note(note)
-            layout = layouts.detect_layout(blob) if not sources.is_parquet(blob) else None
+            # a layout is a guess from a file's name: not taken when an archive's columns chose the item table
+            layout = layouts.detect_layout(blob) if not sources.is_parquet(blob) and blob.item_table is None else None
             columns, expected_rows, batches = readers.open_batches(
                 blob, layout, overrides, report, delimiter=delimiter, header=header,
                 encoding=encoding, on_bad_rows=on_bad_rows, check_memory=check_memory,
                 max_memory=max_memory,
             )
-            item_table = _item_table(items, layout, blob, report)
+            item_table = _item_table(items, layout, blob, report, columns["item"])
+            from_archive = items is None and blob.item_table is not None
             builder = InteractionBuilder(
                 report=report, user=columns["user"], item=columns["item"], rating=columns["rating"],
                 timestamp=columns["timestamp"], on_bad_rows=on_bad_rows, duplicates=duplicates,
@@ -158,6 +166,12 @@ def load_interactions(
         report.note("No rating column: every row counts as one interaction (implicit feedback).")
     if item_table is not None:
         finish_item_join(interactions, item_table)
+        rate = interactions.report.metadata_join_rate
+        if from_archive and rate is not None and rate < 0.5:  # a guess that names few items: said, not only noted
+            interactions.report.warn(
+                f"{ITEM_TABLE_WARNING}{blob.item_table.name} names only {rate:.0%} of the items, so most have no "
+                f"title (its id column, {item_table.attrs.get('id_column')!r}, and the interactions' "
+                f"{columns['item']!r} hold different ids); {ADD_ITEMS}")
     return interactions
 
 
@@ -188,12 +202,14 @@ def _check_keywords(source, *, on_bad_rows, duplicates, out_of_scale, zeros, exp
                         f"got {max_memory!r}")
 
 
-def _item_table(items, layout: Layout | None, blob: Blob | None, report: LoadReport) -> pd.DataFrame | None:
-    """The item table given with items=..., else the known layout's file next to the ratings."""
+def _item_table(items, layout: Layout | None, blob: Blob | None, report: LoadReport,
+                item_column: str | None = None) -> pd.DataFrame | None:
+    """The item table given with items=..., else the one an archive's columns chose (`item_column`: the
+    interactions' item column), else the known layout's file next to the ratings."""
     if items is not None:
         return read_and_report_item_table(items, report)
     if blob is not None and blob.item_table is not None:  # found beside the interactions in an archive
-        return _archive_item_table(blob.item_table, report)
+        return _archive_item_table(blob.item_table, item_column, report)
     if layout is None or layout.items_file is None:
         return None
     item_blob = blob.sibling(layout.items_file)
@@ -212,19 +228,26 @@ def _item_table(items, layout: Layout | None, blob: Blob | None, report: LoadRep
     return table
 
 
-def _archive_item_table(table: Blob, report: LoadReport) -> pd.DataFrame | None:
-    """The item table picked from an archive by its columns; one that cannot be read is said and left out
-    (the interactions load without it): it was a guess, not the user's choice."""
+def _archive_item_table(table: Blob, item_column: str | None, report: LoadReport) -> pd.DataFrame | None:
+    """The item table picked from an archive by its columns; one that cannot be read, or has no item id column to
+    join on, is said and left out (the interactions load without it): it was a guess, not the user's choice."""
     named = io.BytesIO(table.read())
     named.name = table.name
     try:
-        return read_and_report_item_table(named, report)
+        frame = read_item_table(named)
     except (ValueError, OSError, pa.ArrowException) as exc:  # DataError is a ValueError
         report.warn(f"{ITEM_TABLE_WARNING}{table.name} looked like an item table but could not be read ({exc}); the "
                     f"interactions were loaded without it. {ADD_ITEMS}")
         return None
-
-
+    id_names = {"itemid", "id", *SYNONYMS["item"], normalize_name(item_column or "item_id")}
+    id_column = frame.attrs.get("id_column")
+    if normalize_name(id_column) not in id_names:  # read_item_table fell back on the first column: a title, say
+        report.warn(f"{ITEM_TABLE_WARNING}{table.name} has no item id column to join on (its first column, "
+                    f"{id_column!r}, is no id), so it was not joined and items have no titles: add the interactions' "
+                    f"item ids to it as a column named {item_column or 'item_id'!r}, or {ADD_ITEMS}")
+        return None
+    take_item_table(report, frame, f"Item metadata from {table.name}.")
+    return frame
 def _add_batch(builder: InteractionBuilder, table: pa.Table, columns: dict, first_line,
                text_ids: bool) -> None:
     """One parsed batch into the builder; text ids become integers when they all are."""

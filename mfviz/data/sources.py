@@ -195,9 +195,18 @@ def _from_zip(blob: Blob, ratings_names: tuple[str, ...], check_size: SizeCheck)
         )
     chosen = known[0] if known else None
     table = notes = None
+    data_like = [m for m in members if PurePosixPath(m).suffix.lower() in DATA_SUFFIXES and "readme" not in m.lower()]
+    if chosen is not None and len(data_like) > 1 and not _known_pair_fits(archive, chosen, members):
+        # named like a known dataset's ratings file, but it or its item table has other columns (an analyst's
+        # ratings.csv beside items.csv): the files' columns decide; the name only when they cannot
+        try:
+            picked, table, notes = _by_columns(blob.name, archive, data_like)
+        except UnreadableFile:
+            picked = chosen
+        if picked == chosen and table is None:  # read by its name, as before (the layout's note says what lacks)
+            notes = None
+        chosen = picked
     if chosen is None:
-        data_like = [m for m in members if PurePosixPath(m).suffix.lower() in DATA_SUFFIXES
-                     and "readme" not in m.lower()]
         if len(data_like) > 1 and ratings_names:  # an export with its item table: told apart by their columns
             chosen, table, notes = _by_columns(blob.name, archive, data_like)
         elif len(data_like) != 1:
@@ -231,6 +240,30 @@ def _from_zip(blob: Blob, ratings_names: tuple[str, ...], check_size: SizeCheck)
     if notes is not None:
         found.item_table, found.notes = (member_blob(table) if table is not None else None), (notes,)
     return found
+
+
+def _known_pair_fits(archive: zipfile.ZipFile, ratings: str, members: list[str]) -> bool:
+    """Whether a known ratings file's name (ratings.csv) tells the truth: its first line is its dataset's, and
+    that dataset's item table (movies.csv) lies beside it and reads as that dataset's."""
+    # imported here: layouts read Blobs of this module
+    from mfviz.data import layouts
+
+    layout = next(x for x in layouts.LAYOUTS if x.ratings_file == PurePosixPath(ratings).name)
+    parent = PurePosixPath(ratings).parent
+    items = str(parent / layout.items_file) if str(parent) != "." else layout.items_file
+    try:
+        if not layout.matches(Blob(ratings, data=_member_head(archive, ratings))):
+            return False
+        return items in members and layout.items_fit(Blob(items, data=_member_head(archive, items)))
+    except (zipfile.BadZipFile, OSError, EOFError):  # a damaged member: said when it is read
+        return True
+
+
+def _member_head(archive: zipfile.ZipFile, member: str) -> bytes:
+    """A member's first HEAD_BYTES, whole lines only."""
+    with archive.open(member) as stream:
+        head = stream.read(HEAD_BYTES)
+    return head[:head.rindex(b"\n") + 1] if len(head) == HEAD_BYTES and b"\n" in head else head
 
 
 def _by_columns(name: str, archive: zipfile.ZipFile, members: list[str]) -> tuple[str, str | None, str]:
