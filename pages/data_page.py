@@ -7,7 +7,7 @@ import streamlit as st
 from mfviz import datasets
 from mfviz.dashboard import cache, data_swap, labels, load_words, pickers, state, ui, workspace_file
 from mfviz.dashboard.figures import counted, percent
-from mfviz.dashboard.held_upload import HELD, held, hold
+from mfviz.dashboard.held_upload import held, hold, release
 from mfviz.dashboard.state import DataEntry
 from mfviz.data import scale
 from mfviz.data.item_tables import with_items
@@ -178,7 +178,7 @@ with loading:
             left.caption(f"In use: {upload.name} (its column mapping below).")
     if upload is not None:
         content = upload.getvalue()
-        content_key = state.bytes_hash(content)
+        content_key = getattr(upload, "content_key", None) or state.bytes_hash(content)  # the held file's is known
         hold(upload.name, content, content_key)
         mapping = st.session_state.get(state.MAPPING, {}) if \
             st.session_state.get(state.UPLOAD_KEY, "").startswith(content_key) else {}
@@ -309,8 +309,9 @@ with loading:
     def back() -> None:
         # the start data is set without a swap (the next run reads it), so the choices follow its ids here
         pickers.follow_ids(ui.current_data().interactions, cache.start_data()[0].interactions)
-        for key in (state.SOURCE, state.DATA, state.UPLOAD_KEY, state.MAPPING, state.FILTERS, HELD):
+        for key in (state.SOURCE, state.DATA, state.UPLOAD_KEY, state.MAPPING, state.FILTERS):
             st.session_state.pop(key, None)
+        release()  # the upload held for Column mapping: no longer the data
         st.session_state[state.MODELS] = {}
         ui.renew("prepare")
         empty_uploaders()
@@ -333,8 +334,9 @@ def workspace_cancelled() -> None:
 
 def open_workspace(opened: workspace_file.Opened, file_name: str) -> None:
     """Make the workspace the session's: its data and preparation, its models and its settings."""
-    for key in (state.UPLOAD_KEY, state.MAPPING, state.LAST_TRAINING, OPENED, HELD):
+    for key in (state.UPLOAD_KEY, state.MAPPING, state.LAST_TRAINING, OPENED):
         st.session_state.pop(key, None)
+    release()  # the upload held for Column mapping: no longer the data
     st.session_state[state.SOURCE] = opened.source
     st.session_state[state.FILTERS] = dict(opened.filters)
     ui.renew("prepare")  # its boxes show the workspace's filters

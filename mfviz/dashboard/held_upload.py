@@ -1,38 +1,109 @@
 """The uploaded file that is the session's data, kept after its uploader empties (on leaving the Data page), so
-that Column mapping stays open on it when the page is shown again."""
+that Column mapping stays open on it when the page is shown again: on disk, not in session memory."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
+import time
+import weakref
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 
+from mfviz.cache_dir import default_cache_dir
+
 HELD = "mfviz.held_upload"
+FOLDER = "held_uploads"  # under the project's cache folder
+SUFFIX = ".upload"
+# A held file older than this belongs to a server that stopped without deleting it (killed): any hold sweeps them.
+# A session's own file never gets so old unnoticed: should it be swept, held() finds it gone and lets it go.
+STALE_SECONDS = 2 * 24 * 3600
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class HeldUpload:
-    """An upload's name and bytes, read as the uploader's file is (`.name`, `.getvalue()`)."""
+    """An upload's name and where its bytes wait, read as the uploader's file is (`.name`, `.getvalue()`).
+
+    Session memory holds this much only: an upload may be 200 MB (the upload limit), and its bytes stayed in
+    every session's memory for as long as the upload was its data. The file goes when other data takes its place
+    (`release`), and when the session ends: the session's state is dropped, and this object's finalizer deletes
+    the file (also when the server stops)."""
 
     name: str
-    content: bytes
+    path: Path
     content_key: str
 
     def getvalue(self) -> bytes:
-        return self.content
+        return self.path.read_bytes()
+
+
+def folder() -> Path:
+    return default_cache_dir() / FOLDER
 
 
 def hold(name: str, content: bytes, content_key: str) -> None:
-    """Keep the file in the uploader (one at a time: a new upload replaces the one held)."""
+    """Keep the file in the uploader (one at a time: a new upload replaces the one held, whose file goes)."""
     kept = st.session_state.get(HELD)
-    if kept is None or kept.content_key != content_key or kept.name != name:
-        st.session_state[HELD] = HeldUpload(name, content, content_key)
+    if kept is not None and kept.content_key == content_key and kept.name == name and kept.path.exists():
+        return
+    release()
+    path = _spill(content, content_key)
+    if path is not None:  # else nothing is held: Column mapping asks for the file again after leaving the page
+        kept = HeldUpload(name, path, content_key)
+        weakref.finalize(kept, _delete, path)
+        st.session_state[HELD] = kept
 
 
 def held(upload_key: str | None, data_name: str) -> HeldUpload | None:
     """The file held, while it is still the session's data: the last upload parsed was its bytes (the key starts
-    with their hash) and the data bears its name; None once other data took its place (Back, a workspace)."""
+    with their hash) and the data bears its name; None (and the file deleted) once other data took its place."""
     kept = st.session_state.get(HELD)
-    if kept is None or not upload_key or not upload_key.startswith(kept.content_key) or data_name != kept.name:
+    if kept is None:
+        return None
+    if not upload_key or not upload_key.startswith(kept.content_key) or data_name != kept.name or \
+            not kept.path.exists():
+        release()
         return None
     return kept
+
+
+def release() -> None:
+    """Forget the file held and delete it (Back, a workspace opened, another upload)."""
+    kept = st.session_state.pop(HELD, None)
+    if kept is not None:
+        _delete(kept.path)
+
+
+def _spill(content: bytes, content_key: str) -> Path | None:
+    """The bytes written to a file of this session's own (two sessions may hold one upload), readable by this
+    user only; None when the cache folder cannot take it (full, read-only)."""
+    try:
+        folder().mkdir(parents=True, exist_ok=True)
+        _sweep()
+        handle, name = tempfile.mkstemp(prefix=content_key + "-", suffix=SUFFIX, dir=folder())
+    except OSError:
+        return None
+    path = Path(name)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(content)
+    except OSError:
+        _delete(path)
+        return None
+    return path
+
+
+def _sweep() -> None:
+    cutoff = time.time() - STALE_SECONDS
+    for file in folder().glob("*" + SUFFIX):
+        with contextlib.suppress(OSError):
+            if file.stat().st_mtime < cutoff:
+                file.unlink()
+
+
+def _delete(path: Path) -> None:
+    with contextlib.suppress(OSError):
+        path.unlink()

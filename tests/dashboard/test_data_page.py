@@ -710,3 +710,53 @@ def test_column_mapping_stays_while_the_upload_is_the_data_after_leaving_the_pag
     # back to the start data: the upload is no longer the data, and its mapping goes
     at.button(key="back_to_start").click().run()
     assert not any(e.label.startswith("Column mapping") for e in at.expander)
+
+
+def held_file(at):
+    """The file the session holds its upload in (None when it holds none), checked to be all it holds."""
+    from mfviz.dashboard.held_upload import HELD, folder
+
+    kept = at.session_state[HELD] if HELD in at.session_state else None
+    if kept is None:
+        return None
+    assert kept.path.parent == folder() and set(vars(kept)) == {"name", "path", "content_key"}  # no bytes
+    return kept.path
+
+
+def test_the_upload_held_for_column_mapping_waits_on_disk_and_goes_with_the_data():
+    """An upload (up to 200 MB) stayed in session memory for as long as it was the data."""
+    first = ratings_csv()
+    at = upload(new_app(), "ratings.csv", first)
+    path = held_file(at)
+    assert path.read_bytes() == first
+    open_page(at, "pages/train_page.py")
+    open_page(at, "pages/data_page.py")
+    at = mapping_option(at, "rating", "none")  # read again from the file held: the mapping works after leaving
+    assert not at.exception and not at.error and not at.session_state["mfviz.data"].interactions.is_explicit
+    assert held_file(at) == path
+    # another upload replaces the data: the first file goes, the second is held
+    second = ratings_csv(users=40)
+    at = upload(at, "more.csv", second)
+    assert at.session_state["mfviz.data"].name == "more.csv" and not path.exists()
+    path = held_file(at)
+    assert path.read_bytes() == second
+    at.button(key="back_to_start").click().run()  # back to the start data: nothing held, the file deleted
+    assert held_file(at) is None and not path.exists()
+
+
+def test_the_held_upload_goes_when_a_workspace_replaces_the_data_or_the_session_ends(tmp_path):
+    import gc
+
+    from test_start_data import saved_workspace
+
+    workspace, data, _ = saved_workspace(tmp_path / "w.mfviz.zip")
+    at = upload(new_app(), "ratings.csv", ratings_csv())
+    path = held_file(at)
+    at.file_uploader(key="open_workspace").set_value(("w.mfviz.zip", workspace.read_bytes(), "application/zip"))
+    at.run()
+    assert at.session_state["mfviz.data"].key == data.key and held_file(at) is None and not path.exists()
+    at = upload(new_app(), "ratings.csv", ratings_csv(users=20))
+    path = held_file(at)
+    del at  # the session's state dropped, as Streamlit drops a closed session's
+    gc.collect()
+    assert not path.exists()
