@@ -760,3 +760,17 @@ def test_the_held_upload_goes_when_a_workspace_replaces_the_data_or_the_session_
     del at  # the session's state dropped, as Streamlit drops a closed session's
     gc.collect()
     assert not path.exists()
+
+
+def test_a_zip_of_ratings_csv_and_an_item_table_without_ids_loads_and_says_why_items_have_no_titles():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("ratings.csv", ratings_csv())
+        archive.writestr("items.csv", "name,category\nKettle,kitchen\nLamp,living\n")
+    at = upload(new_app(), "shop.zip", buffer.getvalue())
+    assert not at.exception and not at.error
+    data = at.session_state["mfviz.data"]
+    assert data.name == "shop.zip" and data.interactions.nnz == 150
+    said = [w.value for w in at.warning]
+    assert any("items.csv has no item id column to join on (its first column, 'name', is no id), so it was not joined"
+               in w and w.endswith("add them with Item metadata (optional) on the Data page.") for w in said), said
