@@ -13,16 +13,13 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 import zipfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from app_server import SERVE, served_app
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -45,23 +42,6 @@ pytestmark = [
     pytest.mark.skipif(not Path(CHROMIUM).exists(),
                        reason=f"{CHROMIUM} is missing: install Debian's chromium (apt-get install -y chromium)"),
 ]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(url: str, deadline: float) -> bool:
-    while time.time() < deadline:
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return True
-        except OSError:
-            time.sleep(0.1)
-    return False
 
 
 def settle(page) -> None:
@@ -202,25 +182,10 @@ def browser_page():
 
 @pytest.fixture(scope="module")
 def server(browser_page, tmp_path_factory):
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log = open(tmp_path_factory.mktemp("streamlit") / "server.log", "w")
     started = time.perf_counter()
-    process = subprocess.Popen(  # as `make run` starts it: `streamlit run app.py` with the preload
-        [sys.executable, "mfviz/dashboard/serve.py", "--server.headless", "true", "--server.port",
-         str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    try:
-        if not wait_healthy(url, time.time() + 120):
-            pytest.fail("streamlit did not become healthy within 120 s")
+    with served_app(SERVE, tmp_path_factory.mktemp("streamlit"), healthy_within=120) as url:
         print(f"\n  server start → health check answers: {time.perf_counter() - started:.2f} s")
         yield url, started
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 def test_upload_train_and_every_page_in_chromium(browser_page, server, tmp_path):

@@ -9,21 +9,17 @@ Run: .venv/bin/pytest -m browser tests/dashboard/test_first_screen.py
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
-import time
 
 import pytest
+from app_server import SERVE, served_app
 from test_browser import (
     CHROMIUM,
     FLAGS,
     ML100K,
-    ROOT,
     WAIT_MS,
     exceptions,
-    free_port,
     settle,
-    wait_healthy,
 )
 
 SCREEN = {"width": 1280, "height": 720}
@@ -42,28 +38,13 @@ pytestmark = [
 def served(request, tmp_path_factory):
     """The dashboard started on the demo, or on MovieLens 100K (`mfviz dashboard u.data`, its u.item beside it)."""
     if request.param == "demo":
-        command = [sys.executable, "mfviz/dashboard/serve.py"]
+        command = SERVE
     elif ML100K.is_file():
         command = [sys.executable, "-m", "mfviz", "dashboard", str(ML100K)]
     else:
         pytest.skip(f"MovieLens 100K is not at {ML100K}")
-    port = free_port()
-    log = open(tmp_path_factory.mktemp("streamlit") / "server.log", "w")
-    process = subprocess.Popen(
-        [*command, "--server.headless", "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
-    try:
-        url = f"http://127.0.0.1:{port}"
-        if not wait_healthy(url, time.time() + 180):
-            pytest.fail("streamlit did not become healthy within 180 s")
+    with served_app(command, tmp_path_factory.mktemp("streamlit"), healthy_within=180) as url:
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
 
 
 @pytest.fixture(scope="module")
