@@ -14,12 +14,14 @@ from pathlib import Path
 import streamlit as st
 
 from mfviz.cache_dir import default_cache_dir
+from mfviz.dashboard.background import current_session, session_gone
 
 HELD = "mfviz.held_upload"
 FOLDER = "held_uploads"  # under the project's cache folder
 SUFFIX = ".upload"
-# A held file older than this belongs to a server that stopped without deleting it (killed): any hold sweeps them.
-# A session's own file never gets so old unnoticed: should it be swept, held() finds it gone and lets it go.
+# A file's name starts "<server pid>_<session id>_": a sweep (on every Data page run that holds or looks for a file)
+# deletes this server's files of sessions gone (disconnected 30 s: background.session_gone) and the files of servers
+# no longer running. Older than this, a file is deleted whatever its name says (a pid taken again by another process).
 STALE_SECONDS = 2 * 24 * 3600
 
 
@@ -29,8 +31,8 @@ class HeldUpload:
 
     Session memory holds this much only: an upload may be 200 MB (the upload limit), and its bytes stayed in
     every session's memory for as long as the upload was its data. The file goes when other data takes its place
-    (`release`), and when the session ends: the session's state is dropped, and this object's finalizer deletes
-    the file (also when the server stops)."""
+    (`release`); when the session ends, at the next sweep (a closed tab's session state was still referenced
+    minutes later, so its finalizer alone is not relied on); when this object is collected; when the server stops."""
 
     name: str
     path: Path
@@ -60,6 +62,7 @@ def hold(name: str, content: bytes, content_key: str) -> None:
 def held(upload_key: str | None, data_name: str) -> HeldUpload | None:
     """The file held, while it is still the session's data: the last upload parsed was its bytes (the key starts
     with their hash) and the data bears its name; None (and the file deleted) once other data took its place."""
+    _sweep()
     kept = st.session_state.get(HELD)
     if kept is None:
         return None
@@ -83,7 +86,8 @@ def _spill(content: bytes, content_key: str) -> Path | None:
     try:
         folder().mkdir(parents=True, exist_ok=True)
         _sweep()
-        handle, name = tempfile.mkstemp(prefix=content_key + "-", suffix=SUFFIX, dir=folder())
+        handle, name = tempfile.mkstemp(prefix=f"{os.getpid()}_{current_session()}_{content_key}-", suffix=SUFFIX,
+                                        dir=folder())
     except OSError:
         return None
     path = Path(name)
@@ -97,11 +101,27 @@ def _spill(content: bytes, content_key: str) -> Path | None:
 
 
 def _sweep() -> None:
+    """Delete the files of sessions gone, of servers stopped, and any older than STALE_SECONDS."""
     cutoff = time.time() - STALE_SECONDS
-    for file in folder().glob("*" + SUFFIX):
+    for file in folder().glob("*" + SUFFIX) if folder().is_dir() else ():
+        pid, session, *_ = file.name.split("_", 2) + ["", ""]
+        mine = pid == str(os.getpid())
         with contextlib.suppress(OSError):
-            if file.stat().st_mtime < cutoff:
+            if (mine and session_gone(session)) or (not mine and not _running(pid)) or file.stat().st_mtime < cutoff:
                 file.unlink()
+
+
+def _running(pid: str) -> bool:
+    """Whether a process with this id runs (on this machine: the cache folder may be shared by servers)."""
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it runs, as another user
+        return True
+    return True
 
 
 def _delete(path: Path) -> None:

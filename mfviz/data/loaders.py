@@ -243,8 +243,9 @@ def _archive_item_table(table: Blob, item_column: str | None, report: LoadReport
     id_column = frame.attrs.get("id_column")
     if normalize_name(id_column) not in id_names:  # read_item_table fell back on the first column: a title, say
         report.warn(f"{ITEM_TABLE_WARNING}{table.name} has no item id column to join on (its first column, "
-                    f"{id_column!r}, is no id), so it was not joined and items have no titles: add the interactions' "
-                    f"item ids to it as a column named {item_column or 'item_id'!r}, or {ADD_ITEMS}")
+                    f"{id_column!r}, is no id), so it was not joined. To join it, give it a column named "
+                    f"{item_column or 'item_id'!r} of the interactions' item ids and load the archive again. Items have "
+                    f"no titles: {ADD_ITEMS}")
         return None
     take_item_table(report, frame, f"Item metadata from {table.name}.")
     return frame

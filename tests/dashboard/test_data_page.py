@@ -773,4 +773,5 @@ def test_a_zip_of_ratings_csv_and_an_item_table_without_ids_loads_and_says_why_i
     assert data.name == "shop.zip" and data.interactions.nnz == 150
     said = [w.value for w in at.warning]
     assert any("items.csv has no item id column to join on (its first column, 'name', is no id), so it was not joined"
-               in w and w.endswith("add them with Item metadata (optional) on the Data page.") for w in said), said
+               in w and w.endswith("Items have no titles: add them with Item metadata (optional) on the Data page.")
+               for w in said), said

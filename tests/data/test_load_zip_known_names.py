@@ -57,7 +57,7 @@ def test_an_item_table_without_an_id_column_is_said_and_the_interactions_still_l
     assert "title" not in data.items.columns
     [said] = data.report.warnings
     assert "items.csv has no item id column to join on (its first column, 'name', is no id), so it was not " \
-           "joined" in said and "as a column named 'item_id'" in said
+           "joined. To join it, give it a column named 'item_id' of the interactions' item ids" in said
 
 
 def test_an_item_table_of_other_ids_is_said(tmp_path):
