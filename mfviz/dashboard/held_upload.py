@@ -32,7 +32,7 @@ class HeldUpload:
     Session memory holds this much only: an upload may be 200 MB (the upload limit), and its bytes stayed in
     every session's memory for as long as the upload was its data. The file goes when other data takes its place
     (`release`); when the session ends, at the next sweep (a closed tab's session state was still referenced
-    minutes later, so its finalizer alone is not relied on); when this object is collected; when the server stops."""
+    minutes later, so its finalizer alone is not relied on); when this object is collected."""
 
     name: str
     path: Path
