@@ -5,7 +5,7 @@ from pathlib import Path
 import streamlit as st
 
 from mfviz.dashboard import background, figures, freshness, links, state, ui, workspace
-from mfviz.dashboard.cache import warm_up_in_background
+from mfviz.dashboard.cached_warm_up import warm_up_in_background
 from mfviz.dashboard.ui import collect_finished_training, guard, prefetch_plotly, sidebar_status
 
 FAVICON = Path(__file__).parent / "mfviz" / "dashboard" / "favicon.png"

@@ -5,7 +5,9 @@ import streamlit as st
 
 from mfviz.dashboard import (
     background,
-    cache,
+    cached_data,
+    cached_models,
+    cached_popularity,
     figures,
     labels,
     model_start,
@@ -29,7 +31,7 @@ k = st.slider(labels.LIST_LENGTH, 5, 50, background.BIAS_K, 5, key="bias_k",
 
 entries = dict(ui.models())
 with ui.guard("Training the Popularity baseline"):
-    baseline = cache.popularity_baseline(data.key, inter)
+    baseline = cached_popularity.popularity_baseline(data.key, inter)
 if not any(e.kind == "popularity" for e in entries.values()):
     entries = {labels.BASELINE: baseline, **entries}
 # Of many models, a chosen few (and the baseline, always: every chart is read against it)
@@ -39,7 +41,7 @@ entries = {name: e for name, e in entries.items() if e.kind == "popularity" or n
 reports = {}
 with ui.guard("Measuring popularity bias"):
     for name, entry in entries.items():
-        reports[name] = cache.popularity_report(entry.key, entry.model, data.key, inter, int(k))
+        reports[name] = cached_popularity.popularity_report(entry.key, entry.model, data.key, inter, int(k))
 
 table = pd.DataFrame([{"model": name, "arp": r.arp, "aplt": 100 * r.aplt, "coverage": 100 * r.coverage,
                        # the baseline's "vectors" are its counts: ρ = 1 by construction, which says nothing
@@ -49,8 +51,8 @@ table = pd.DataFrame([{"model": name, "arp": r.arp, "aplt": 100 * r.aplt, "cover
                        # which part of the score carries the lists' popularity (models with item biases; NaN else)
                        "dot-only arp": r.arp_dot_only, "bias-only arp": r.arp_bias_only,
                        # a model with item biases adds them to every user's score: popularity can come through them
-                       "bias–popularity ρ": cache.bias_popularity_rho(entries[name].key, entries[name].model,
-                                                                      data.key, inter)
+                       "bias–popularity ρ": cached_popularity.bias_popularity_rho(entries[name].key, entries[name].model,
+                                                                                  data.key, inter)
                        if getattr(entries[name].model, "item_bias", None) is not None else None}
                       for name, r in reports.items()])
 # Less popular lists are no better lists by themselves: a model that ranks below the baseline (Funk SVD's star
@@ -178,9 +180,10 @@ if views["Vector length and popularity"].open:
         if factor_models:
             pick = model_start.model_selectbox("Model", factor_models, key="bias_norm_model")
             chosen = entries[pick]
-            norms = cache.item_norms(chosen.key, chosen.model.item_factors)
-            summary = cache.summary(data.key, inter)
-            trained = ~cache.untrained_items(chosen.key, chosen.model)  # their zero vectors are no length the model learned
+            norms = cached_models.item_norms(chosen.key, chosen.model.item_factors)
+            summary = cached_data.summary(data.key, inter)
+            # their zero vectors are no length the model learned
+            trained = ~cached_models.untrained_items(chosen.key, chosen.model)
             ui.show(chart := figures.norm_popularity(norms[trained], summary.item_popularity[trained], pick),
                     config=figures.export_config(chart.figure, ui.data_label(data), pick))
             if reports[pick].items_untrained:
@@ -208,9 +211,9 @@ if views["What less popular lists cost"].open:
             with ui.guard("Re-ranking with popularity penalties"):
                 for name in picked:
                     entry = held_out[name]
-                    curves[name] = cache.tradeoff(entry.key, entry.model, entry.train, entry.test, int(k))
+                    curves[name] = cached_popularity.tradeoff(entry.key, entry.model, entry.train, entry.test, int(k))
                 first = held_out[picked[0]] if picked else None
-                baseline = (cache.tradeoff_baseline(first.key, first.train, first.test, int(k))
+                baseline = (cached_popularity.tradeoff_baseline(first.key, first.train, first.test, int(k))
                             if first is not None else None)
             if curves:
                 ui.show(chart := figures.tradeoff_chart(curves, baseline, int(k)),

@@ -5,7 +5,17 @@ import io
 import streamlit as st
 
 from mfviz import datasets
-from mfviz.dashboard import cache, data_swap, labels, load_words, pickers, state, ui, workspace_file
+from mfviz.dashboard import (
+    cached_data,
+    cached_upload,
+    data_swap,
+    labels,
+    load_words,
+    pickers,
+    state,
+    ui,
+    workspace_file,
+)
 from mfviz.dashboard.figures import counted, percent
 from mfviz.dashboard.held_upload import held, hold, release
 from mfviz.dashboard.state import DataEntry
@@ -81,7 +91,7 @@ def offer(replacement: data_swap.Replacement) -> bool:
 
 
 def at_stake() -> list:
-    start = cache.start_data()[0]
+    start = cached_data.start_data()[0]
     return data_swap.models_at_stake(ui.models(), [model for _, model in start.models] + [e.model for e in start.entries])
 
 
@@ -189,8 +199,9 @@ with loading:
         if st.session_state.get(state.UPLOAD_KEY) != parse_key:
             try:
                 with st.spinner(f"Reading {upload.name}…"):
-                    loaded = cache.parse_upload(content_key, content, upload.name, tuple(sorted(mapping.items())),
-                                                meta_key, meta_content, metadata.name if metadata else "")
+                    loaded = cached_upload.parse_upload(content_key, content, upload.name,
+                                                        tuple(sorted(mapping.items())), meta_key, meta_content,
+                                                        metadata.name if metadata else "")
             except scale.RatingsOutsideScale as exc:  # typos such as -1 or 99 among 1-5 stars: drop or keep?
                 failed = True
                 said = str(exc).removeprefix(f"{upload.name}: ").split(f": {exc.why}.")[0]
@@ -239,9 +250,9 @@ with loading:
         unsure = (failed and not unreadable) or any(str(v).isdigit() or str(v).startswith(("column", "col_", "f"))
                                for v in columns.values() if v is not None)
         with st.expander("Column mapping" + (" — please check" if unsure else ""), expanded=unsure):
-            preview = cache.preview_frame(content_key, content)
+            preview = cached_upload.preview_frame(content_key, content)
             # by the header's names when the file has one (row 0 of the preview), else by position
-            names = cache.header_names(content_key, content, mapping.get("header"), mapping.get("delimiter"))
+            names = cached_upload.header_names(content_key, content, mapping.get("header"), mapping.get("delimiter"))
             st.caption("The first rows of the file as read. Pick the column for each role " +
                        ("by its name in the header (row 0)" if names else "(0 = first)") + ", or leave it on detection.")
             st.dataframe(preview, hide_index=False, width="stretch")
@@ -308,7 +319,7 @@ with loading:
 
     def back() -> None:
         # the start data is set without a swap (the next run reads it), so the choices follow its ids here
-        pickers.follow_ids(ui.current_data().interactions, cache.start_data()[0].interactions)
+        pickers.follow_ids(ui.current_data().interactions, cached_data.start_data()[0].interactions)
         for key in (state.SOURCE, state.DATA, state.UPLOAD_KEY, state.MAPPING, state.FILTERS):
             st.session_state.pop(key, None)
         release()  # the upload held for Column mapping: no longer the data
@@ -424,7 +435,8 @@ with st.expander("**Prepare**: k-core, binarise, drop 0 ratings, explicit or imp
                                float(applied.get("binarize_at") or 4.0), 0.5, key=prepare_key("threshold"),
                                disabled=not source.interactions.is_explicit,
                                help="Used only with Binarise ratings ticked: ratings at or above it become 1.")
-    has_zeros = source.interactions.is_explicit and cache.has_zero_ratings(source.key, source.interactions.matrix.data)
+    has_zeros = source.interactions.is_explicit and cached_data.has_zero_ratings(source.key,
+                                                                                 source.interactions.matrix.data)
     drop_zeros = c.checkbox("Drop 0 ratings", value=bool(applied.get("drop_zeros")), disabled=not has_zeros,
                             key=prepare_key("drop_zeros"),
                             help="Goodreads and Book-Crossing exports write 0 for 'read, not rated': kept, it is "
@@ -455,7 +467,7 @@ ask("prepare")
 data = ui.current_data()
 inter = data.interactions
 with ui.guard("Summarising the data"):
-    summary = cache.summary(data.key, inter)
+    summary = cached_data.summary(data.key, inter)
 
 st.subheader(f"What is loaded: {ui.data_label(data)}" + (f" ({data.filters})" if data.filters else ""))
 cards = st.columns([0.8, 0.8, 1, 0.9, 1.5])  # the last card's name whole ("Catalogue in the lo…" in a fifth)
@@ -471,7 +483,7 @@ cards[4].metric(labels.CATALOGUE_TAIL, percent(summary.long_tail_share),
 kind = "explicit ratings" if inter.is_explicit else "implicit feedback"
 st.markdown(f"Values are treated as **{kind}**. " + " ".join(data.report_lines))
 
-rating_chart, long_tail_chart, activity_chart = cache.data_charts(data.key, summary)
+rating_chart, long_tail_chart, activity_chart = cached_data.data_charts(data.key, summary)
 left, right = st.columns(2)
 with left:
     ui.show_svg(rating_chart)
@@ -480,7 +492,7 @@ with right:
 ui.show_svg(activity_chart)
 if inter.timestamps is not None:  # the span and the busy periods: what a split by time needs, and a wrong clock shows
     with ui.guard("Reading the timestamps"):
-        found = cache.data_timeline(data.key, inter.timestamps, inter.report.duplicates_merged)
+        found = cached_data.data_timeline(data.key, inter.timestamps, inter.report.duplicates_merged)
     if found is not None:
         ui.show_svg(found[1])
 

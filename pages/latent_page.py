@@ -5,7 +5,9 @@ import streamlit as st
 
 from mfviz.dashboard import (
     background,
-    cache,
+    cached_data,
+    cached_maps,
+    cached_models,
     links,
     looked_at,
     map_colour_choice,
@@ -76,9 +78,10 @@ three_d = top[1].toggle("3-D", key="latent_3d", disabled=method == "Axes",
 saved_names = ui.data_label(data), entry.name  # in every file saved from the page
 vectors = entry.model.item_factors
 with ui.guard("Reading the data"):
-    summary = cache.summary(data.key, inter)
+    summary = cached_data.summary(data.key, inter)
 norms = np.linalg.norm(vectors, axis=1)
-never_trained = cache.untrained_items(entry.key, entry.model)  # a split can hold out every interaction of an item
+# a split can hold out every interaction of an item
+never_trained = cached_models.untrained_items(entry.key, entry.model)
 # "Map only these items": the items of a selection, mapped on their own (kept per dataset).
 subset = map_isolate.mapped_subset(data.key)
 subset_key = "" if subset is None else f"|only:{state.array_hash(subset)}"
@@ -120,16 +123,16 @@ else:
 if map_rows is not None and method in ("Axes", "Dimensions"):  # the same axes, fewer items
     coords, projection_key = coords[map_rows], projection_key + mapped_key
 with ui.guard("Drawing the map"):
-    table = cache.map_table(projection_key, coords, inter.items, summary.item_popularity, norms, titles,
-                            *(() if map_rows is None else (map_rows,)))
-    score = cache.preservation(entry.key + mapped_key, vectors if map_rows is None else vectors[map_rows],
-                               projection_key, coords)
+    table = cached_maps.map_table(projection_key, coords, inter.items, summary.item_popularity, norms, titles,
+                                  *(() if map_rows is None else (map_rows,)))
+    score = cached_maps.preservation(entry.key + mapped_key, vectors if map_rows is None else vectors[map_rows],
+                                     projection_key, coords)
 # the items the model never trained on, left off the map: said under it (a selection mapped on its own has none)
 left_off = np.flatnonzero(never_trained) if subset is None else None
 
 colours = map_colour_choice.colouring(table, map_rows, entry.key, data, summary.item_popularity, norms)
 map_colour_choice.from_link(link, colours)
-highlighted = map_highlight_choice.highlight_choice(finders[2], link, cache.genre_groups(data.key, inter.items))
+highlighted = map_highlight_choice.highlight_choice(finders[2], link, cached_data.genre_groups(data.key, inter.items))
 colour = map_colour_choice.choose(colour_slot, colours, bool(highlighted))
 continuous = colours.continuous
 label = map_projection.label_choice(settings_box, table, link.view)

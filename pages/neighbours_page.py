@@ -6,7 +6,10 @@ import streamlit as st
 
 from mfviz.dashboard import (
     background,
-    cache,
+    cached_data,
+    cached_dimensions,
+    cached_neighbours,
+    cached_recommend,
     compared_lists,
     dimension_places,
     figures,
@@ -45,7 +48,7 @@ with controls[0]:
 # the item last looked at on Latent space (clicked, searched, inspected), unless the link names one
 looked_at.take("neighbours", "neighbours_item", entry.key, chosen_here=linked_item)
 with ui.guard("Reading the data"):
-    summary = cache.summary(data.key, inter)
+    summary = cached_data.summary(data.key, inter)
 popularity = summary.item_popularity
 titles = inter.titles
 order = np.argsort(-popularity, kind="stable")
@@ -155,9 +158,9 @@ if "together" in comparison.cosine.columns and len(comparison.cosine):
     median = comparison.cosine["together"].median()
     # against random lists as popular too: popular items share users with everything, so 1.5× over chance can be
     # what any items of that popularity give (Star Wars' cosine neighbours on MovieLens 100K)
-    matched = {metric: cache.matched_lift(entry.key, data.key, data.interactions.matrix, int(item),
-                                          tuple(int(i) for i in getattr(comparison, metric)["item"]), int(min_support),
-                                          counts) for metric in ("cosine", "dot")}
+    matched = {metric: cached_neighbours.matched_lift(entry.key, data.key, data.interactions.matrix, int(item),
+                                                      tuple(int(i) for i in getattr(comparison, metric)["item"]),
+                                                      int(min_support), counts) for metric in ("cosine", "dot")}
     matched = {metric: f"{lift:.1f}×" if np.isfinite(lift) else "–" for metric, lift in matched.items()}  # –: no draw
     st.caption(f"Tick a row's box (keyboard: Shift+Space on a row) to step to that item's own neighbours. Together: "
                f"the users who have both items. The cosine neighbours share a median of "
@@ -183,7 +186,7 @@ if st.button("Show on the map →", key="neighbours_to_map", on_click=show_on_ma
 ui.show(chart := figures.neighbour_popularity(comparison.cosine, comparison.dot, str(titles[item])),
         config=figures.export_config(chart.figure, *saved_names))
 with ui.guard("Placing the item on the model's dimensions"):
-    dims = cache.dimensions(entry.key, entry.model)
+    dims = cached_dimensions.dimensions(entry.key, entry.model)
     close = comparison.cosine["item"].to_numpy()
     item_place = dims.percentiles(dims.item_coords[item])[0]
     close_place = dims.percentiles(dims.item_coords[close]).mean(axis=0) if len(close) else None
@@ -216,14 +219,15 @@ if others:
             for name in compare:
                 other = ui.models()[name].model
                 allowed = supported_rows(support.item_support(ui.models()[name], popularity), min_support)
-                ids, scores = cache.neighbour_index(ui.models()[name].key, other.item_factors, "cosine").query(
-                    [int(item)], int(k), candidates=allowed)
+                index = cached_neighbours.neighbour_index(ui.models()[name].key, other.item_factors, "cosine")
+                ids, scores = index.query([int(item)], int(k), candidates=allowed)
                 sides[name] = compared_lists.SideList(ids[0][ids[0] >= 0], scores[0][ids[0] >= 0])
             compared_lists.side_by_side(sides, titles, popularity, int(k),
                             score_help="Cosine similarity of the neighbour with the item in that model.")
         with ui.guard("Comparing the models over many items"):
-            agreement = {name: cache.agreement(entry.key, ui.models()[name].key, vectors,
-                                               ui.models()[name].model.item_factors, int(k)) for name in compare}
+            agreement = {name: cached_neighbours.agreement(entry.key, ui.models()[name].key, vectors,
+                                                           ui.models()[name].model.item_factors, int(k))
+                         for name in compare}
         cards = st.columns(len(agreement) + 1)
         for card, (name, frame) in zip(cards, agreement.items(), strict=False):
             left_out = int(frame.attrs.get("left_out", 0))
@@ -284,8 +288,8 @@ if overlap_key:
                     help="Mean number of items the cosine and the dot-product list of an item share, over sampled items.")
     cards[1].caption(verdicts.shared_items(numbers[overlap_key], int(k)))
 with ui.guard("Measuring the index's recall"):
-    recall_cos, exact_cos = cache.index_recall(entry.key, vectors, "cosine")
-    recall_dot, exact_dot = cache.index_recall(entry.key, vectors, "dot")
+    recall_cos, exact_cos = cached_neighbours.index_recall(entry.key, vectors, "cosine")
+    recall_dot, exact_dot = cached_neighbours.index_recall(entry.key, vectors, "dot")
 how = "exact search (small catalogue)" if exact_cos and exact_dot else "hnswlib approximate index"
 cards[2].metric("Neighbour search accuracy", f"{min(recall_cos, recall_dot):.0%}",
                 help=f"Index recall@10, cosine / dot: share of the true top-10 the neighbour index returns, measured "
@@ -323,7 +327,8 @@ user = pickers.pick_one(st, "User", "user", users, inter, "neighbours_user",
                         lambda u: f"{user_named(inter.user_ids[u])} · {figures.counted(int(activity[u]), 'interaction')}",
                         default=background.middle_user(activity))
 with ui.guard("Ranking items for the user"):
-    lists = cache.user_lists(entry.key, entry.model, data.key, inter.matrix, int(user), int(k), popularity, titles)
+    lists = cached_recommend.user_lists(entry.key, entry.model, data.key, inter.matrix, int(user), int(k), popularity,
+                                        titles)
 if lists["cosine"].empty:
     st.info(f"{user_named(inter.user_ids[user], capital=True)} has every item of the data: nothing is left to rank.", icon=":material/info:")
 left, right = st.columns(2)

@@ -3,15 +3,7 @@ and whose lists it would enter."""
 
 import streamlit as st
 
-from mfviz.dashboard import (
-    cache,
-    labels,
-    links,
-    lists,
-    recommend_profile,
-    recommend_user,
-    ui,
-)
+from mfviz.dashboard import cached_data, labels, links, lists, recommend_profile, recommend_user, ui
 from mfviz.dashboard.recommend_view import RecommendView, rating_scale
 
 # Two lines at 1,280 px (three before): the line the profile's box of liked items takes when its titles wrap
@@ -24,7 +16,7 @@ MODES = ["a user in the data", "a profile I build", "a new item (who gets it)"]
 SHOWN_BEFORE = "mfviz.rec_shown_before"  # the model shown on the last run, for the side-by-side choice's swap
 
 with ui.guard("Reading the data"):
-    summary = cache.summary(data.key, inter)  # once per run: a cache hit still unpickles its arrays
+    summary = cached_data.summary(data.key, inter)  # once per run: a cache hit still unpickles its arrays
 SCALE = rating_scale(summary) if inter.is_explicit else None  # the profile's ratings
 link = links.opened(data, "recommend")  # a link to this page names the model and a user, or the items of a profile
 # (ratings= alone is a hand-edited address: the ratings of the items it already lists)

@@ -5,7 +5,7 @@ import streamlit as st
 
 from mfviz.analysis.heavy_values import SCALES, default_scale
 from mfviz.analysis.spectrum import ABOVE_MARGIN, components_above
-from mfviz.dashboard import background, cache, figures, plotted, ui
+from mfviz.dashboard import background, cached_spectra, figures, plotted, ui
 
 
 def rank_ranges(ranks) -> str:
@@ -43,7 +43,7 @@ compare = controls[2].toggle(
     help="Shuffles which item each interaction is with, keeping every user's number of interactions and values and "
          "every item's number of users: what remains is popularity and activity, no taste. The data's components "
          "clearly stronger than the shuffle's are structure beyond those counts.")
-loaded = cache.value_concentration(data.key, inter)
+loaded = cached_spectra.value_concentration(data.key, inter)
 scale = controls[1].selectbox("Values", list(SCALES), index=list(SCALES).index(default_scale(inter, loaded)),
                               format_func=SCALES.get, key="spectrum_values",
                               help="The matrix whose spectrum is computed: the values as loaded, 1 for every "
@@ -63,8 +63,8 @@ if loaded.heavy:
         st.caption(f"Values as {SCALES[scale]}: as loaded, {held}, and the spectrum showed little but those entries.")
 
 with ui.guard("Computing the spectrum"):
-    spectrum = cache.data_spectrum(data.key, inter.matrix, int(k), scale)
-    null = cache.null_spectrum(data.key, inter.matrix, int(k), scale) if compare else None
+    spectrum = cached_spectra.data_spectrum(data.key, inter.matrix, int(k), scale)
+    null = cached_spectra.null_spectrum(data.key, inter.matrix, int(k), scale) if compare else None
 
 cards = st.columns(5 if compare else 4)
 for column, share in zip(cards, (0.5, 0.8, 0.9), strict=False):
@@ -130,7 +130,7 @@ spectra = {}
 factor_models = {name: entry for name, entry in ui.models().items() if entry.kind != "popularity"}
 with ui.guard("Computing the models' spectra"):
     for name in plotted.plotted_models(list(factor_models), "spectrum_models"):
-        spectra[name] = cache.model_spectrum(factor_models[name].key, factor_models[name].model)
+        spectra[name] = cached_spectra.model_spectrum(factor_models[name].key, factor_models[name].model)
 if spectra:
     chart = figures.model_spectra_chart(spectra, np.asarray(spectrum.singular_values))
     ui.show(chart, config=figures.export_config(chart.figure, ui.data_label(data)))

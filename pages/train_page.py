@@ -7,7 +7,12 @@ import pandas as pd
 import streamlit as st
 
 from mfviz.dashboard import (
-    cache,
+    cached_data,
+    cached_exports,
+    cached_maps,
+    cached_metrics,
+    cached_models,
+    cached_neighbours,
     figures,
     fit_time,
     labels,
@@ -458,9 +463,9 @@ def draw(job: training.TrainingJob, live: bool, outcome) -> None:
                 help="The most popular items after every epoch, animated (of the last model of a sweep)."):
             with ui.guard("Replaying the training"):
                 coords, settled, kept = job.replay()
-                table = cache.map_table(f"replay|{job.label}|{job.started}", coords[-1], inter.items,
-                                        cache.summary(data.key, inter).item_popularity,
-                                        np.zeros(inter.n_items), inter.titles, job.replay_items)
+                table = cached_maps.map_table(f"replay|{job.label}|{job.started}", coords[-1], inter.items,
+                                              cached_data.summary(data.key, inter).item_popularity,
+                                              np.zeros(inter.n_items), inter.titles, job.replay_items)
                 colour = map_colours.GENRE_COLUMN if "genres" in table.columns else "title"
                 if "genres" in table.columns:  # coloured as the Latent space map: every common genre shows
                     table[colour] = map_colours.distinctive_genre(table["genres"])[0]
@@ -506,8 +511,9 @@ def below_shown_before(job, entry) -> str | None:
 
         k_ = int(metric.partition("@")[2])
         with ui.guard("Comparing with the model shown before, user by user", stop=False):
-            paired = paired_difference(cache.per_user_metrics(entry.key, entry.model, entry.test, k_),
-                                       cache.per_user_metrics(before.key, before.model, before.test, k_), metric)
+            paired = paired_difference(cached_metrics.per_user_metrics(entry.key, entry.model, entry.test, k_),
+                                       cached_metrics.per_user_metrics(before.key, before.model, before.test, k_),
+                                       metric)
     return versus_earlier.below_earlier(entry, before, metric, paired)
 
 
@@ -682,7 +688,7 @@ if metric_columns and len(results) >= 1:
             # Seeds differ in more than the metric: how much of the item space is the same?
             with ui.guard("Comparing the seeds' neighbours"):
                 pairs = [(a, b) for i, a in enumerate(swept_entries) for b in swept_entries[i + 1:]]
-                frames = [cache.agreement(a.key, b.key, a.model.item_factors, b.model.item_factors, 10)
+                frames = [cached_neighbours.agreement(a.key, b.key, a.model.item_factors, b.model.item_factors, 10)
                           for a, b in pairs]
                 shared = [frame["shared"].mean() for frame in frames]
                 left_out = max(int(frame.attrs.get("left_out", 0)) for frame in frames)
@@ -711,13 +717,13 @@ with left, st.container(border=True):
         buttons = [st.container(), st.container()]
         # Written on the click, not with the page: the file carries the training matrix (to leave out
         # seen items after loading), which took 14 s to compress on 16M ratings.
-        buttons[0].download_button("Download .npz", lambda: cache.model_file(entry.key, entry.model),
+        buttons[0].download_button("Download .npz", lambda: cached_exports.model_file(entry.key, entry.model),
                                    file_name=figures.file_name("model", "npz", ui.data_label(data), entry.name),
                                    on_click="ignore",
                                    mime="application/octet-stream", key="save_model")
         if entry.test is not None and served.metric_k(entry) is not None:
             buttons[1].download_button(
-                "Download a report (HTML)", lambda: cache.model_report(
+                "Download a report (HTML)", lambda: cached_exports.model_report(
                     entry.key, entry.name, entry.model, entry.train, entry.test, inter, data.name,
                     served.metric_k(entry)),
                 file_name=figures.file_name("mfviz_report", "html", ui.data_label(data), entry.name),
@@ -735,7 +741,7 @@ with right, st.container(border=True):
         content = uploaded.getvalue()
         missing = None
         with ui.guard("Loading the model"):
-            model = cache.read_model(state.bytes_hash(content), content, uploaded.name)
+            model = cached_models.read_model(state.bytes_hash(content), content, uploaded.name)
             if hasattr(model, "aligned_to") and model.user_ids is not None:  # Spark: rows carry ids, matched to the data's
                 model = model.aligned_to(inter, warn_missing=False)  # the warning below says it
                 missing = model.missing_users, model.missing_items

@@ -11,7 +11,18 @@ from collections import OrderedDict
 
 import numpy as np
 
-from mfviz.dashboard import cache, untrained
+from mfviz.dashboard import (
+    cached_data,
+    cached_dimensions,
+    cached_maps,
+    cached_metrics,
+    cached_models,
+    cached_neighbours,
+    cached_popularity,
+    cached_recommend,
+    cached_spectra,
+    untrained,
+)
 
 log = logging.getLogger("mfviz.dashboard")
 
@@ -262,7 +273,7 @@ def data_analyses(data, given=()) -> None:
     from mfviz.dashboard.training import default_model
 
     inter = data.interactions
-    summary = cache.summary(data.key, inter)
+    summary = cached_data.summary(data.key, inter)
     _checkpoint()
     entries = list(given)
     if not entries:
@@ -271,17 +282,17 @@ def data_analyses(data, given=()) -> None:
         except Exception:  # noqa: BLE001 - the page that needs it shows the message
             pass
         _checkpoint()
-    cache.long_tail(data.key, summary.item_popularity)
+    cached_data.long_tail(data.key, summary.item_popularity)
     _, k = spectrum_components(inter)
     scale = default_scale(inter)  # the values as the Spectrum page opens on them
     _checkpoint()
-    cache.data_spectrum(data.key, inter.matrix, int(k), scale)
+    cached_spectra.data_spectrum(data.key, inter.matrix, int(k), scale)
     _checkpoint()
     if inter.nnz <= NULL_SPECTRUM_NNZ:  # the Spectrum page draws the shuffled data's spectrum by default up to here
-        cache.null_spectrum(data.key, inter.matrix, int(k), scale)
+        cached_spectra.null_spectrum(data.key, inter.matrix, int(k), scale)
         _checkpoint()
-    baseline = cache.popularity_baseline(data.key, inter)
-    cache.popularity_report(baseline.key, baseline.model, data.key, inter, BIAS_K)
+    baseline = cached_popularity.popularity_baseline(data.key, inter)
+    cached_popularity.popularity_report(baseline.key, baseline.model, data.key, inter, BIAS_K)
     for entry in entries:  # the last is the session's active model: submitted last, run first
         if entry is not None:
             after_new_model(entry, data)
@@ -291,22 +302,22 @@ def model_analyses(entry, data) -> None:
     """Every analysis the Latent space, Neighbours, Spectrum and Popularity bias pages open with,
     in the order of the navigation (the map, the slowest, first)."""
     inter = data.interactions
-    summary = cache.summary(data.key, inter)
+    summary = cached_data.summary(data.key, inter)
     popularity, titles = summary.item_popularity, inter.titles
     vectors = entry.model.item_factors
     train_page_analyses(entry)
     if entry.kind != "popularity":
         _checkpoint()
         # as the Latent space page maps them: the items the model trained on (untrained.mapped_rows)
-        mapped, rows, suffix = untrained.trained_map(vectors, cache.untrained_items(entry.key, entry.model))
+        mapped, rows, suffix = untrained.trained_map(vectors, cached_models.untrained_items(entry.key, entry.model))
         if len(mapped) >= 3:
-            projection = cache.projection(entry.key + suffix, mapped, MAP_METHOD.lower(), UMAP_NEIGHBOURS,
-                                          UMAP_MIN_DIST, n_components=2)
+            projection = cached_maps.projection(entry.key + suffix, mapped, MAP_METHOD.lower(), UMAP_NEIGHBOURS,
+                                                UMAP_MIN_DIST, n_components=2)
             key = projection_key(entry.key, data.key, MAP_METHOD, UMAP_NEIGHBOURS, UMAP_MIN_DIST) + suffix
-            cache.map_table(key, projection.coords, inter.items, popularity, np.linalg.norm(vectors, axis=1), titles,
-                            rows)
+            cached_maps.map_table(key, projection.coords, inter.items, popularity, np.linalg.norm(vectors, axis=1),
+                                  titles, rows)
             _checkpoint()
-            cache.preservation(entry.key + suffix, mapped, key, projection.coords)
+            cached_maps.preservation(entry.key + suffix, mapped, key, projection.coords)
         _checkpoint()
         # asked as the Neighbours page asks: the same cache entries
         from mfviz.dashboard import support
@@ -318,18 +329,18 @@ def model_analyses(entry, data) -> None:
         support.summarised(entry, data, popularity, NEIGHBOURS_K)  # "Over many items"
         _checkpoint()
         for metric in ("cosine", "dot"):
-            cache.index_recall(entry.key, vectors, metric)
-        cache.user_lists(entry.key, entry.model, data.key, inter.matrix, middle_user(summary.user_activity),
-                         NEIGHBOURS_K, popularity, titles)
+            cached_neighbours.index_recall(entry.key, vectors, metric)
+        cached_recommend.user_lists(entry.key, entry.model, data.key, inter.matrix, middle_user(summary.user_activity),
+                                    NEIGHBOURS_K, popularity, titles)
     _checkpoint()
-    cache.model_spectrum(entry.key, entry.model)
-    cache.item_norms(entry.key, vectors)
+    cached_spectra.model_spectrum(entry.key, entry.model)
+    cached_models.item_norms(entry.key, vectors)
     if entry.kind != "popularity":  # the strongest dimensions: Neighbours, Recommend, Latent space
         _checkpoint()
-        dims = cache.dimensions(entry.key, entry.model)
-        cache.described_dimensions(entry.key, data.key, dims, inter)
+        dims = cached_dimensions.dimensions(entry.key, entry.model)
+        cached_dimensions.described_dimensions(entry.key, data.key, dims, inter)
     _checkpoint()
-    cache.popularity_report(entry.key, entry.model, data.key, inter, BIAS_K)
+    cached_popularity.popularity_report(entry.key, entry.model, data.key, inter, BIAS_K)
 
 
 def train_page_analyses(entry) -> None:
@@ -342,12 +353,12 @@ def train_page_analyses(entry) -> None:
     if k is None:
         return
     _checkpoint()
-    cache.per_user_metrics(entry.key, entry.model, entry.test, k)
-    cache.popularity_per_user(entry.key, entry.train, entry.test, k)
+    cached_metrics.per_user_metrics(entry.key, entry.model, entry.test, k)
+    cached_metrics.popularity_per_user(entry.key, entry.train, entry.test, k)
     _checkpoint()
     if curve_sizes(entry.train, entry.test):  # small data: too few test users, the page says so
-        cache.profile_curve(entry.key, entry.model, entry.train, entry.test, k)
-        cache.popularity_profile_curve(entry.key, entry.train, entry.test, k)
+        cached_metrics.profile_curve(entry.key, entry.model, entry.train, entry.test, k)
+        cached_metrics.popularity_profile_curve(entry.key, entry.train, entry.test, k)
         CURVES_DONE.add(entry.key)  # a slow one, too, is then drawn without asking
 
 

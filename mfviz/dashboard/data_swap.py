@@ -60,10 +60,10 @@ def prepared_report(lines: list[str], explicit: bool | None) -> list[str]:
 def prepared_entry(source: DataEntry, settings: dict) -> DataEntry:
     """`source` after Prepare's settings (min_count, binarize_at, explicit, drop_zeros), as the session keeps it:
     its key follows from the source's and the settings, so the same preparation is the same data."""
-    from mfviz.dashboard import cache, load_words
+    from mfviz.dashboard import cached_data, load_words
 
-    filtered = cache.prepared(source.key, source.interactions, settings["min_count"], settings["binarize_at"],
-                              settings["explicit"], settings["drop_zeros"])
+    filtered = cached_data.prepared(source.key, source.interactions, settings["min_count"], settings["binarize_at"],
+                                    settings["explicit"], settings["drop_zeros"])
     words = ["0 ratings dropped"] if settings["drop_zeros"] else []
     words += [f"binarised at ≥ {settings['binarize_at']:g}"] if settings["binarize_at"] is not None else []
     if settings["min_count"] > 1:

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mfviz.dashboard import cache
+from mfviz.dashboard import cached_dimensions
 from mfviz.dashboard.state import ModelEntry
 from mfviz.dashboard.ui import guard, show_svg
 
@@ -27,12 +27,12 @@ def dimension_profile(entry: ModelEntry, data, title: str, columns: dict[str, tu
     from mfviz.dashboard import svg_charts
 
     with guard("Placing it on the model's dimensions"):
-        dims = cache.dimensions(entry.key, entry.model)
+        dims = cached_dimensions.dimensions(entry.key, entry.model)
         if dims.empty:  # a notice in place of the table; the rest of the page goes on
             st.info(NO_DIMENSIONS, icon=":material/explore:")
             return
         shown = min(PROFILE_DIMENSIONS, dims.item_coords.shape[1])
-        described = cache.described_dimensions(entry.key, data.key, dims, data.interactions).head(shown)
+        described = cached_dimensions.described_dimensions(entry.key, data.key, dims, data.interactions).head(shown)
     ends = end_names(described)
     labels = [f"{d + 1} ({dims.energy_share[d]:.0%})" for d in range(shown)]
     heading = f"{title} on the model's {shown} strongest dimensions"

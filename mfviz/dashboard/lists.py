@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from mfviz.dashboard import cache
+from mfviz.dashboard import cached_data, cached_dimensions, cached_maps, cached_popularity
 from mfviz.dashboard.state import ModelEntry
 
 SHARE = "share"  # the Recommend list's column: the "because of" item's part as a share of the personal part
@@ -19,7 +19,7 @@ def penalty_change(entry: ModelEntry, data_key: str, popularity: np.ndarray, str
         return None
     from mfviz.analysis.tradeoff import item_offsets
 
-    offsets = cache.penalty_offsets(entry.key, entry.model, data_key, popularity, float(strength))
+    offsets = cached_popularity.penalty_offsets(entry.key, entry.model, data_key, popularity, float(strength))
     return offsets - item_offsets(entry.model)
 
 
@@ -92,7 +92,7 @@ def taste_coords(entry: ModelEntry, user: int | None = None, vector: np.ndarray 
     Popularity baseline, which has none."""
     if entry.kind == "popularity":
         return None
-    dims = cache.dimensions(entry.key, entry.model)
+    dims = cached_dimensions.dimensions(entry.key, entry.model)
     return dims.user_coords[user] if user is not None else dims.place(vector)[0]
 
 
@@ -103,12 +103,13 @@ def dimension_labels(entry: ModelEntry, data, items: np.ndarray, taste: np.ndarr
     "—" when nothing lifts it above the average item."""
     from mfviz.analysis.dimensions import end_names, lifts_of
 
-    dims = cache.dimensions(entry.key, entry.model)
+    dims = cached_dimensions.dimensions(entry.key, entry.model)
     lifts = lifts_of(dims, taste, items, getattr(entry.model, "item_bias", None))
-    names = dict(enumerate(end_names(cache.described_dimensions(entry.key, data.key, dims, data.interactions))))
+    names = dict(enumerate(end_names(cached_dimensions.described_dimensions(entry.key, data.key, dims,
+                                                                            data.interactions))))
     weaker = tuple(sorted({d for lift in lifts if not lift.by_bias for d in lift.dims} - set(names)))
     if weaker:  # a recommendation leaning along a weak dimension: its ends named too ("+ end" said nothing)
-        names |= cache.dimension_end_names(entry.key, data.key, dims, data.interactions, weaker)
+        names |= cached_dimensions.dimension_end_names(entry.key, data.key, dims, data.interactions, weaker)
     labels = []
     for lift in lifts:
         if lift.by_bias:
@@ -126,7 +127,7 @@ def dimension_labels(entry: ModelEntry, data, items: np.ndarray, taste: np.ndarr
 
 def users_around(entry: ModelEntry, data, who: str, user: int | None = None, vector: np.ndarray | None = None,
                  profile: np.ndarray | None = None, k: int = 10) -> tuple[pd.DataFrame, int, list[int], str]:
-    """The map of users (cache.user_map) with this user or profile on it — a row of its own, placed
+    """The map of users (cached_maps.user_map) with this user or profile on it — a row of its own, placed
     among its nearest mapped users, when it is not in the sample (a profile is item -2) — its id on
     the map, the k mapped users most like it (cosine) and its distinctive genre. Users the model never
     trained on (`untrained_users`: zero vectors, no direction) are neither mapped nor among the most alike."""
@@ -134,10 +135,10 @@ def users_around(entry: ModelEntry, data, who: str, user: int | None = None, vec
     from mfviz.models.sanity import untrained_users
 
     inter, model = data.interactions, entry.model
-    groups = cache.genre_groups(data.key, inter.items)
+    groups = cached_data.genre_groups(data.key, inter.items)
     never = untrained_users(model)
-    table = cache.user_map(entry.key, data.key, model.user_factors, inter.matrix, groups, inter.user_ids,
-                           np.flatnonzero(~never) if never.any() else None)
+    table = cached_maps.user_map(entry.key, data.key, model.user_factors, inter.matrix, groups, inter.user_ids,
+                                 np.flatnonzero(~never) if never.any() else None)
     sample = table["item"].to_numpy()
     focus = user if user is not None else -2
     vector = model.user_factors[user] if vector is None else vector

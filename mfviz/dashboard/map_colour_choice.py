@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mfviz.dashboard import cache, map_colours
+from mfviz.dashboard import cached_maps, map_colours
 from mfviz.dashboard.map_link import MapLink
 
 GENRE = map_colours.GENRE_COLUMN
@@ -50,7 +50,7 @@ def colouring(table: pd.DataFrame, map_rows, model_key: str, data, popularity: n
     # The colours are those of all the items, so that a map of a few of them colours each as the map of all of
     # them does (recomputed from a selection of Children's films, they lost Children's to Animation and
     # Musical, and Drama changed colour)
-    catalogue = table if map_rows is None else cache.map_table(
+    catalogue = table if map_rows is None else cached_maps.map_table(
         f"{model_key}|{data.key}|all items", np.zeros((inter.n_items, 2), np.float32), inter.items,
         popularity, norms, inter.titles)
     genres_shown = 0

@@ -7,7 +7,9 @@ import numpy as np
 import streamlit as st
 
 from mfviz.dashboard import (
-    cache,
+    cached_data,
+    cached_dimensions,
+    cached_exports,
     dimension_places,
     latent_charts,
     map_figures,
@@ -30,7 +32,7 @@ def dimension_map(link: MapLink, data, entry, popularity: np.ndarray, depth: boo
     from mfviz.analysis import dimension_ends
 
     with ui.guard("Finding the model's dimensions"):
-        dims = cache.dimensions(entry.key, entry.model)
+        dims = cached_dimensions.dimensions(entry.key, entry.model)
     share = dims.energy_share
     count = share.size
     if dims.empty:
@@ -115,8 +117,8 @@ def describe(data, entry, dims, saved_names: tuple[str, ...]) -> None:
     )
 
     st.subheader("What the strongest dimensions mean")
-    groups = cache.genre_groups(data.key, inter.items)
-    described = cache.described_dimensions(entry.key, data.key, dims, inter)
+    groups = cached_data.genre_groups(data.key, inter.items)
+    described = cached_dimensions.described_dimensions(entry.key, data.key, dims, inter)
     # The names the Recommend and Neighbours pages give the ends, so a dimension that sorts by popularity reads
     # "popular items" here too (its popular end's genres are just the popular genres: "War, Sci-Fi, Action")
     described = described.assign(named=[f"{minus} ↔ {plus}" for minus, plus in end_names(described)])
@@ -159,10 +161,11 @@ def describe(data, entry, dims, saved_names: tuple[str, ...]) -> None:
                   if "year ρ" in described.columns else ""))
     if groups:
         heatmap = latent_charts.genre_heatmap(genre_loadings(dims, dict(list(groups.items())[:GENRES_SHOWN]),
-                                                           n_dims=cache.DIMENSIONS_DESCRIBED), model=entry.name)
+                                                           n_dims=cached_dimensions.DIMENSIONS_DESCRIBED),
+                                              model=entry.name)
         ui.show(heatmap, config=export_config(heatmap.figure, *saved_names))
     st.download_button("Download every item's coordinates on every dimension (CSV)",
-                       lambda: cache.dimensions_csv(entry.key, data.key, dims, inter.item_ids, titles),
+                       lambda: cached_exports.dimensions_csv(entry.key, data.key, dims, inter.item_ids, titles),
                        file_name=file_name("dimensions", "csv", *saved_names), mime="text/csv", key="dims_csv", on_click="ignore",
                        help="item_id, title and one column per dimension (dim_1 = the strongest); the scores "
                             "are the sums of user × item coordinate products.")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from mfviz.dashboard import cache, export_counts, map_projection
+from mfviz.dashboard import cached_exports, export_counts, map_projection
 from mfviz.dashboard.figures import file_name
 
 
@@ -15,11 +15,11 @@ def show(data, entry, method: str, three_d: bool, projection_key: str, mapped_ke
     `whole`: the map is of the whole catalogue, not a selection mapped on its own (whose count is said above)."""
     exports = st.columns(2)
     named = f"latent_{map_projection.link_name(method)}{'_3d' if three_d else ''}"
-    exports[0].download_button("Download the map coordinates (CSV)", cache.map_csv(projection_key, table),
+    exports[0].download_button("Download the map coordinates (CSV)", cached_exports.map_csv(projection_key, table),
                                file_name=file_name(named, "csv", *saved_names), mime="text/csv", key="latent_csv")
     exports[1].download_button("Download for TensorFlow's Embedding Projector (zip)",
-                               lambda: cache.projector_zip(f"{entry.key}|{data.key}{mapped_key}", vectors, table,
-                                                           data.interactions.item_ids),
+                               lambda: cached_exports.projector_zip(f"{entry.key}|{data.key}{mapped_key}", vectors,
+                                                                    table, data.interactions.item_ids),
                                file_name=file_name("embedding_projector", "zip", *saved_names),
                                mime="application/zip", key="latent_projector",
                                on_click="ignore", disabled=vectors.shape[1] < 2,  # the Projector refuses 1-D vectors

@@ -12,7 +12,7 @@ import numpy as np
 import streamlit as st
 
 from mfviz.analysis import map_options
-from mfviz.dashboard import background, cache, labels, links, map_colours, support
+from mfviz.dashboard import background, cached_maps, labels, links, map_colours, support
 from mfviz.dashboard.map_figures import PROJECTION_NOTES, MapAxes
 
 METHODS = ["UMAP", "t-SNE", "PCA", "Axes", "Dimensions"]  # the maps the page offers ("Map")
@@ -175,7 +175,7 @@ def at_defaults(method: str, three_d: bool, n: int) -> bool:
 def components(three_d: bool, model_key: str, shown: np.ndarray, spherize: bool) -> tuple[int, ...]:
     """The principal components on x, y (and z) of a PCA map, each offered with the share of the variance it
     describes, and their total said under them (as the Projector's "Total variance described")."""
-    shares = cache.pca_shares(model_key + ("|sphere" if spherize else ""), shown, spherize)
+    shares = cached_maps.pca_shares(model_key + ("|sphere" if spherize else ""), shown, spherize)
     offered = list(range(len(shares)))
     name = lambda c: f"Component #{c + 1} ({shares[c]:.1%})"  # noqa: E731
     used = []
@@ -199,19 +199,19 @@ def neighbour_count(slot) -> int:
 
 def project(model_key: str, shown: np.ndarray, method: str, chosen: MapSettings, three_d: bool):
     """The map's projection, through the caches (t-SNE under a progress line with its seconds and an estimate
-    of those left: `cache.projector_map`); marked cached when it was there before this run asked (see `ready`)."""
+    of those left: `cached_maps.projector_map`); marked cached when it was there before this run asked (see `ready`)."""
     n_components = 3 if three_d else 2
     arguments = (model_key, shown, link_name(method), min(chosen.n_neighbors, len(shown) - 1), chosen.min_dist,
                  n_components, chosen.perplexity, chosen.spherize, chosen.components)
     plain = not chosen.spherize and chosen.components in (None, tuple(range(n_components)))  # as MapSettings.key
     asked = time.monotonic()
     if method in ("UMAP", "PCA") and plain:  # the map the background worker precomputes, from the same cache
-        projection = cache.projection(*arguments[:5], n_components=n_components)
+        projection = cached_maps.projection(*arguments[:5], n_components=n_components)
     elif method == "t-SNE":
-        projection = cache.projector_map(*arguments)
+        projection = cached_maps.projector_map(*arguments)
     else:
         with st.spinner("Projecting item vectors…"):
-            projection = cache.projector_map(*arguments)
+            projection = cached_maps.projector_map(*arguments)
     return ready(projection, time.monotonic() - asked)
 
 
@@ -250,7 +250,7 @@ def map_axes(method: str, chosen: MapSettings, three_d: bool, model_key: str, sh
     if method != "PCA":
         names = [f"{method} {d} (arbitrary units)" for d in (1, 2, 3)]
     else:
-        shares = cache.pca_shares(model_key + ("|sphere" if chosen.spherize else ""), shown, chosen.spherize)
+        shares = cached_maps.pca_shares(model_key + ("|sphere" if chosen.spherize else ""), shown, chosen.spherize)
         names = [f"PCA component #{c + 1} ({shares[c]:.1%} of the variance)" for c in chosen.components] + [""]
         numbers = [f"#{c + 1}" for c in chosen.components]
         caption += f" Variance described by components {', '.join(numbers[:-1])} and {numbers[-1]}: " \

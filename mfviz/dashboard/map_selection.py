@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from mfviz.dashboard import cache, map_isolate
+from mfviz.dashboard import cached_data, map_isolate
 from mfviz.dashboard.figures import counted
 
 
@@ -14,7 +14,7 @@ def show(data, table, selected: list[int], three_d: bool) -> None:
     shown_columns = [c for c in ("item_id", "title", "genres", "popularity", "norm") if c in table.columns]
     if selected:
         st.subheader(f"{counted(len(selected), 'selected item')}")
-        groups = cache.genre_groups(data.key, data.interactions.items)
+        groups = cached_data.genre_groups(data.key, data.interactions.items)
         if groups:  # what the selection has in common, against the whole catalogue
             from mfviz.analysis import group_shares
 

@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from mfviz.dashboard import (
-    cache,
+    cached_data,
     latent_charts,
     links,
     map_figures,
@@ -32,7 +32,7 @@ def axis_map(link: MapLink, data, entry, vectors: np.ndarray, norms: np.ndarray,
     from mfviz.analysis.axes import axis_reach
 
     inter, titles = data.interactions, data.interactions.titles
-    groups = cache.genre_groups(data.key, inter.items)
+    groups = cached_data.genre_groups(data.key, inter.items)
     kinds = (["genres"] if len(groups) >= 2 else []) + ["items", "title searches"]
     if st.session_state.get("axis_kind") not in kinds:  # kept from data with genres: this data has none
         st.session_state.pop("axis_kind", None)

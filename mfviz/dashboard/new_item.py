@@ -10,7 +10,10 @@ import streamlit as st
 from mfviz.analysis.cold_start import RANDOM_DRAWS, trained_audience
 from mfviz.dashboard import (
     background,
-    cache,
+    cached_data,
+    cached_maps,
+    cached_models,
+    cached_recommend,
     figures,
     labels,
     lists,
@@ -43,7 +46,7 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
         st.info("Pick an item or two: a new item with their fans as its first users is folded into the model, and "
                 "you see where it lands among the items and whose recommendations it would enter.", icon=":material/touch_app:")
         return
-    ratings = cache.summary(data.key, inter).rating_histogram if inter.is_explicit else None
+    ratings = cached_data.summary(data.key, inter).rating_histogram if inter.is_explicit else None
     at_least = None
     if ratings is not None and len(ratings) and st.radio(
             "Drawn from", [FANS, RATERS], horizontal=True, key="rec_new_who",
@@ -53,7 +56,7 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
         from mfviz.analysis.cold_start import liked_at
 
         at_least = liked_at(ratings["value"], ratings["count"])  # "liked": at least the median rating
-    users, liked_values = cache.audience(data.key, inter.matrix, tuple(sorted(seeds)), at_least)
+    users, liked_values = cached_recommend.audience(data.key, inter.matrix, tuple(sorted(seeds)), at_least)
     users, liked_values, untrained_fans = trained_audience(model, users, liked_values)  # the same order: nested draws kept
     fans = at_least is not None or not inter.is_explicit
     never = (f" ({counted(untrained_fans, 'more user')} who {'liked' if fans else 'rated'} "
@@ -81,9 +84,9 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
                                          key="rec_new_rating")
         values = liked_values if given == AS_RATED else np.full(users.size, given, np.float32)
     with ui.guard("Folding in the new item"):
-        reach = cache.reach_baseline(entry.key, model, data.key, inter.matrix, int(n))
-        item = cache.new_item(entry.key, data.key, tuple(sorted(seeds)), at_least, given, size, int(n), model, reach,
-                              users, values, popularity)
+        reach = cached_recommend.reach_baseline(entry.key, model, data.key, inter.matrix, int(n))
+        item = cached_recommend.new_item(entry.key, data.key, tuple(sorted(seeds)), at_least, given, size, int(n), model,
+                                         reach, users, values, popularity)
     named = ("the fans of " if fans else "the raters of ") + (", ".join(f"“{titles[i]}”" for i in seeds)
                                                                if len(seeds) <= 3 else f"{len(seeds)} items")
     cards = st.columns(5)
@@ -149,7 +152,8 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
 def _learned_norms(entry: ModelEntry) -> np.ndarray:
     """The lengths of the item vectors the model learned: an item it was never trained on has a zero vector, which
     any new item is longer than."""
-    return cache.item_norms(entry.key, entry.model.item_factors)[~cache.untrained_items(entry.key, entry.model)]
+    untrained = cached_models.untrained_items(entry.key, entry.model)
+    return cached_models.item_norms(entry.key, entry.model.item_factors)[~untrained]
 
 
 def _neighbours(inter, popularity, model, vector) -> dict[str, np.ndarray]:
@@ -184,15 +188,15 @@ def _map(entry: ModelEntry, data, popularity: np.ndarray, item, nearest: dict[st
     vectors, inter = entry.model.item_factors, data.interactions
     # as the Latent space page maps them: an item never trained on has a zero vector, and the map of all of them
     # gathered those in an island of their own, as if the model found them alike (and could place the star there)
-    mapped, rows, suffix = untrained.trained_map(vectors, cache.untrained_items(entry.key, entry.model))
+    mapped, rows, suffix = untrained.trained_map(vectors, cached_models.untrained_items(entry.key, entry.model))
     if len(mapped) < 3:  # a map needs three points
         st.caption(f"No map of the items: {entry.name} trained on {counted(len(mapped), 'item')}, and a map needs 3.")
         return
-    projection = cache.projection(entry.key + suffix, mapped, method.lower(), min(n_neighbors, len(mapped) - 1),
-                                  min_dist, n_components=2)
+    projection = cached_maps.projection(entry.key + suffix, mapped, method.lower(), min(n_neighbors, len(mapped) - 1),
+                                        min_dist, n_components=2)
     key = background.projection_key(entry.key, data.key, method, n_neighbors, min_dist) + suffix
-    table = cache.map_table(key, projection.coords, inter.items, popularity, cache.item_norms(entry.key, vectors),
-                            inter.titles, rows)
+    table = cached_maps.map_table(key, projection.coords, inter.items, popularity,
+                                  cached_models.item_norms(entry.key, vectors), inter.titles, rows)
     position, _ = place_on_map(item.vector, mapped, projection.coords, k=NEIGHBOURS)
     colour = map_figures.GENRE_COLUMN if "genres" in table.columns else "popularity"
     row = {"x": position[0, 0], "y": position[0, 1], "item": NEW, "title": "★ the new item",
@@ -245,10 +249,10 @@ def over_represented(distinctive: np.ndarray, reached: np.ndarray) -> pd.DataFra
 def _who_gets_it(data, reach, reached) -> None:
     """The distinctive genres (each user's most over-represented, `favourite_groups`) over-represented
     among the users it reaches beyond chance, with how many users that is."""
-    groups = cache.genre_groups(data.key, data.interactions.items)
+    groups = cached_data.genre_groups(data.key, data.interactions.items)
     if not groups or not reached.any():
         return
-    distinctive = cache.favourites(data.key, data.interactions.matrix, groups)[0][reach.users]
+    distinctive = cached_maps.favourites(data.key, data.interactions.matrix, groups)[0][reach.users]
     st.markdown("**Who gets it:** " + who_gets_it_words(distinctive, reached))
 
 
@@ -277,7 +281,7 @@ def _other_models(names: list[str], data, users, values, n: int) -> pd.DataFrame
     models = ui.models()
     for name in names:
         other = models[name]
-        reach = cache.reach_baseline(other.key, other.model, data.key, data.interactions.matrix, n)
+        reach = cached_recommend.reach_baseline(other.key, other.model, data.key, data.interactions.matrix, n)
         vector, _, reached = fold_and_reach(other.model, reach, users, values)
         norms = _learned_norms(other)
         rows.append({"model": name, f"in users' top {n}": round(float(reached.sum() * reach.scale)),

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mfviz.dashboard import cache, compared_lists, links, lists, pickers, state, ui
+from mfviz.dashboard import cached_models, compared_lists, links, lists, pickers, state, ui
 from mfviz.dashboard.recommend_compare import side_list
 from mfviz.dashboard.recommend_reasons import (
     because_of,
@@ -42,7 +42,7 @@ def never_trained(view: RecommendView, recommender: ModelEntry) -> np.ndarray:
     in index order. No item for the Popularity baseline, whose list no profile changes."""
     if not getattr(recommender.model, "personal", True):
         return np.zeros(view.inter.n_items, bool)
-    return cache.untrained_items(recommender.key, recommender.model)
+    return cached_models.untrained_items(recommender.key, recommender.model)
 
 
 def fold(view: RecommendView, recommender: ModelEntry, profile: np.ndarray, values):

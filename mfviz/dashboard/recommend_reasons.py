@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from mfviz.dashboard import cache, figures
+from mfviz.dashboard import cached_recommend, figures
 from mfviz.dashboard.figures import counted
 from mfviz.dashboard.recommend_tables import ADJUSTMENT
 from mfviz.dashboard.recommend_view import RecommendView, penalty_for, predicts_ratings, stars
@@ -21,7 +21,7 @@ def because_of(view: RecommendView, items: np.ndarray, values: np.ndarray | None
     entry, model, scale, titles = view.entry, view.model, view.scale, view.titles
     if targets.size == 0 or items.size == 0:
         return [""] * targets.size, np.full(targets.size, np.nan), np.full(targets.size, np.nan)
-    contributions = cache.profile_contributions(
+    contributions = cached_recommend.profile_contributions(
         entry.key, model, tuple(items.tolist()), None if values is None else tuple(values.tolist()),
         tuple(targets.tolist()), () if negatives is None else tuple(negatives.tolist()))
     labels, adds, shares = [], np.full(targets.size, np.nan), np.full(targets.size, np.nan)

@@ -6,7 +6,15 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from mfviz.dashboard import cache, dimension_places, figures, lists, map_figures, ui
+from mfviz.dashboard import (
+    cached_dimensions,
+    cached_maps,
+    dimension_places,
+    figures,
+    lists,
+    map_figures,
+    ui,
+)
 from mfviz.dashboard.figures import Chart, counted
 from mfviz.dashboard.recommend_view import RecommendView
 from mfviz.dashboard.untrained import left_off
@@ -22,7 +30,7 @@ def taste_profile(view: RecommendView, who: str, own: np.ndarray, ids: np.ndarra
     if entry.kind == "popularity":  # no latent space
         return
     with ui.guard("Placing the taste on the model's dimensions"):
-        dims = cache.dimensions(entry.key, model)
+        dims = cached_dimensions.dimensions(entry.key, model)
         columns = {}
         for name, rows, what in ((f"its {counted(len(own), kind)} (mean)", own, "its items"),
                                  (f"its top {len(ids)} (mean)", ids, "the list above")):
@@ -50,7 +58,7 @@ def users_map(view: RecommendView, who: str, user: int | None = None, vector: np
     entry, model, inter = view.entry, view.model, view.inter
     if entry.kind == "popularity" or not st.toggle(
             "Show where this taste sits among the users (a map of the users)", key="rec_users_map_on",
-            help=f"UMAP of up to {cache.USERS_MAPPED:,} users' vectors: users the model finds alike land close "
+            help=f"UMAP of up to {cached_maps.USERS_MAPPED:,} users' vectors: users the model finds alike land close "
                  "together. The first map of a model takes a few seconds; it is cached."):
         return
     if inter.n_users < 3:

@@ -9,7 +9,16 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mfviz.dashboard import cache, export_counts, figures, links, lists, map_points, pickers, ui
+from mfviz.dashboard import (
+    cached_exports,
+    export_counts,
+    figures,
+    links,
+    lists,
+    map_points,
+    pickers,
+    ui,
+)
 from mfviz.dashboard.figures import counted
 from mfviz.dashboard.recommend_compare import user_lists_side_by_side
 from mfviz.dashboard.recommend_reasons import (
@@ -171,7 +180,7 @@ def download_every_list(view: RecommendView, untrained: np.ndarray) -> None:
         prepare_every_list(view, users)
         prepared.add(which)
     st.download_button(f"Download every user's top {int(n)} by {entry.name} (CSV)",
-                       lambda: cache.recommendation_csv(entry.key, model, data.key, inter, int(n)),
+                       lambda: cached_exports.recommendation_csv(entry.key, model, data.key, inter, int(n)),
                        file_name=figures.file_name(f"recommendations_top{int(n)}", "csv", ui.data_label(data), entry.name), mime="text/csv", key="rec_csv",
                        on_click="ignore", help="One row per user and rank: user_id, rank, item_id, title, score; "
                        "items the user has in the data are left out" + (
@@ -182,8 +191,8 @@ def download_every_list(view: RecommendView, untrained: np.ndarray) -> None:
 
 
 def prepare_every_list(view: RecommendView, users: int) -> None:
-    """Rank every user's list (cache.recommendation_csv, in a thread of its own) under a progress bar: users ranked,
-    time left, then the writing of the file."""
+    """Rank every user's list (cached_exports.recommendation_csv, in a thread of its own) under a progress bar: users
+    ranked, time left, then the writing of the file."""
     from mfviz.dashboard import background
 
     entry, data, inter, n = view.entry, view.data, view.inter, int(view.n)
@@ -198,7 +207,7 @@ def prepare_every_list(view: RecommendView, users: int) -> None:
                      f"{progress.total or users:,} users" + ("" if left is None else f", about {left:.0f} s left"))
 
     background.run_with_progress(
-        lambda progress: cache.recommendation_csv(entry.key, view.model, data.key, inter, n, progress.update),
+        lambda progress: cached_exports.recommendation_csv(entry.key, view.model, data.key, inter, n, progress.update),
         show, name="mfviz-every-list")
     bar.empty()
 

@@ -59,14 +59,14 @@ def preload() -> None:
         # The cached wrappers register with Streamlit's runtime when first imported and called.
         if not _wait_for_runtime():
             return
-        from mfviz.dashboard import cache, load_words, ui
+        from mfviz.dashboard import cached_data, load_words, ui
 
         # The Data page's own cached calls, in its order, with its arguments: its first run finds
         # them done (or waits for the one in progress instead of computing it twice).
-        start, key = cache.start_data()  # st.cache_resource
+        start, key = cached_data.start_data()  # st.cache_resource
         load_words.plain_report(start.interactions.report.lines())
-        summary = cache.summary(key, start.interactions)
-        cache.data_charts(key, summary)
+        summary = cached_data.summary(key, start.interactions)
+        cached_data.data_charts(key, summary)
         if not start.is_demo:  # the user's own data: the server prepares the pages before anyone visits
             ui.precompute_start()
     except Exception:  # noqa: BLE001 - an optimisation only: the page loads what it needs itself
@@ -140,7 +140,7 @@ def main(options: Sequence[str] | None = None) -> int:
         print(f"mfviz: error: the dashboard's app.py is not at {APP}; run from a source checkout "
               "(pip install -e .)", file=sys.stderr)
         return 2
-    # One BLAS thread in the server (see cache.py), for every BLAS library as it loads.
+    # One BLAS thread in the server (see cached_setup.py), for every BLAS library as it loads.
     for variable in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "BLIS_NUM_THREADS"):
         os.environ.setdefault(variable, "1")
     # No garbage collection while ~2,000 modules load (their objects live as long as the server):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from mfviz.dashboard import cache, train_figures, ui
+from mfviz.dashboard import cached_metrics, train_figures, ui
 from mfviz.dashboard.fit_time import duration
 from mfviz.dashboard.state import ModelEntry
 from mfviz.dashboard.training import split_shown
@@ -68,10 +68,11 @@ def show(entries: dict[str, ModelEntry], active: str | None) -> None:
             entry = tested[name]
             if metric == "rmse" and not (judged_by_rmse(entry.model) and entry.test.is_explicit):
                 continue  # a ranking model's RMSE measures nothing it was trained for
-            users[name] = cache.per_user_metrics(entry.key, entry.model, entry.test, k)
+            users[name] = cached_metrics.per_user_metrics(entry.key, entry.model, entry.test, k)
             tables[name] = by_activity(users[name], activity)
         if metric != "rmse":  # the baseline on the first model's split
-            users["the Popularity baseline"] = cache.popularity_per_user(anchor.key, anchor.train, anchor.test, k)
+            users["the Popularity baseline"] = cached_metrics.popularity_per_user(anchor.key, anchor.train, anchor.test,
+                                                                                  k)
             baseline = by_activity(users["the Popularity baseline"], activity)
     if not tables:
         st.info("RMSE applies to the rating models (Funk SVD, SVD++, ALS); pick one of them or another metric.",
@@ -106,15 +107,15 @@ def _new_users(chosen: dict[str, ModelEntry], anchor: ModelEntry, k: int, metric
     if not chosen:
         return
     with ui.guard("Folding in users from their first interactions"):
-        curves = {name: cache.profile_curve(e.key, e.model, e.train, e.test, k) for name, e in chosen.items()}
-        baseline = None if metric == "rmse" else cache.popularity_profile_curve(anchor.key, anchor.train,
+        curves = {name: cached_metrics.profile_curve(e.key, e.model, e.train, e.test, k) for name, e in chosen.items()}
+        baseline = None if metric == "rmse" else cached_metrics.popularity_profile_curve(anchor.key, anchor.train,
                                                                                  anchor.test, k)
     ui.show(train_figures.profile_curve_chart(curves, baseline, column, label))
     if baseline is None:
         return
-    rows = {name: cache.profile_rows(e.key, e.model, e.train, e.test, k) for name, e in chosen.items()}
-    st.caption(beats_baseline_words(rows, curves, cache.popularity_profile_rows(anchor.key, anchor.train, anchor.test,
-                                                                                k), baseline, column, label))
+    rows = {name: cached_metrics.profile_rows(e.key, e.model, e.train, e.test, k) for name, e in chosen.items()}
+    baseline_rows = cached_metrics.popularity_profile_rows(anchor.key, anchor.train, anchor.test, k)
+    st.caption(beats_baseline_words(rows, curves, baseline_rows, baseline, column, label))
 
 
 def beats_baseline_words(rows: dict, curves: dict, baseline_rows, baseline, column: str, label: str) -> str:

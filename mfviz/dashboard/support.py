@@ -57,44 +57,45 @@ def link_value(min_support: int) -> int | None:
 def item_support(entry, popularity: np.ndarray) -> np.ndarray:
     """Each item's interactions in the data the model was trained on: its split's training part, or for a model
     loaded from a file the training matrix the file keeps (all the data when it keeps none)."""
-    from mfviz.dashboard import cache
+    from mfviz.dashboard import cached_neighbours
 
     train = entry.train.matrix if entry.train is not None else getattr(entry.model, "train_matrix", None)
     if train is not None and train.shape[1] == len(popularity):
-        return cache.training_popularity(entry.key, train)
+        return cached_neighbours.training_popularity(entry.key, train)
     return np.asarray(popularity)
 
 
 def compared(entry, data, popularity: np.ndarray, item: int, k: int, min_support: int = 0):
-    """An item's cosine and dot lists (cache.compare), asked with the same arguments by the Neighbours and
+    """An item's cosine and dot lists (cached_neighbours.compare), asked with the same arguments by the Neighbours and
     Latent space pages and by the background's precompute, so that all three hit one cache entry (the
     background once left the filter's 0 out: another key, and the page computed the lists again)."""
-    from mfviz.dashboard import cache
+    from mfviz.dashboard import cached_neighbours
 
     inter = data.interactions
-    return cache.compare(entry.key, entry.model.item_factors, int(item), int(k), data.key, popularity, inter.titles,
-                         inter.matrix, int(min_support), item_support(entry, popularity))
+    return cached_neighbours.compare(entry.key, entry.model.item_factors, int(item), int(k), data.key, popularity,
+                                     inter.titles, inter.matrix, int(min_support), item_support(entry, popularity))
 
 
 def summarised(entry, data, popularity: np.ndarray, k: int, min_support: int = 0):
-    """The lists over many items (cache.neighbour_summary), asked as `compared` asks for one item's."""
-    from mfviz.dashboard import cache
+    """The lists over many items (cached_neighbours.neighbour_summary), asked as `compared` asks for one item's."""
+    from mfviz.dashboard import cached_neighbours
 
-    return cache.neighbour_summary(entry.key, entry.model.item_factors, data.key, popularity, int(k),
-                                   data.interactions.matrix, int(min_support), item_support(entry, popularity))
+    return cached_neighbours.neighbour_summary(entry.key, entry.model.item_factors, data.key, popularity, int(k),
+                                               data.interactions.matrix, int(min_support),
+                                               item_support(entry, popularity))
 
 
-SUMMARY_SAMPLE = 1000  # items cache.neighbour_summary samples (test_neighbours_opening.py checks the two agree)
+SUMMARY_SAMPLE = 1000  # items cached_neighbours.neighbour_summary samples (test_neighbours_opening.py checks the two agree)
 
 
 def opening_item(entry, data, popularity: np.ndarray, k: int) -> int:
-    """The item the Neighbours page opens on (cache.opening_item), given the lists' mean overlap over many items:
+    """The item the Neighbours page opens on (cached_neighbours.opening_item), given the lists' mean overlap over many items:
     the overlap of `summarised`'s lists (the same sample), without waiting for its lifts, which the page shows only
     further down (they were most of the ~2 s before a first visit drew the item's tables)."""
-    from mfviz.dashboard import cache
+    from mfviz.dashboard import cached_neighbours
 
     shared = typical_overlap(entry.key, entry.model.item_factors, data.key, int(k), item_support(entry, popularity))
-    return cache.opening_item(entry.key, entry.model, data.key, popularity, int(k), shared)
+    return cached_neighbours.opening_item(entry.key, entry.model, data.key, popularity, int(k), shared)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mfviz.dashboard import background, cache
+from mfviz.dashboard import background, cached_models
 from mfviz.dashboard.state import ModelEntry, model_hash
 from mfviz.errors import DataError, ModelError
 from mfviz.models.registry import compile_first
@@ -246,7 +246,7 @@ class TrainingJob:
         if len(self.snapshots) < 2:
             return None
 
-        return cache.replay(f"{self.label}|{self.started}", self.snapshots)
+        return cached_models.replay(f"{self.label}|{self.started}", self.snapshots)
 
     def leave(self, session: str | None) -> None:
         """`session` no longer watches the job (it went on to other data); with nobody left watching it, it stops

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 import streamlit as st
 
-from mfviz.dashboard import background, cache, figures, startup, state, workspace
+from mfviz.dashboard import background, cached_data, figures, startup, state, workspace
 from mfviz.dashboard.figures import Chart, counted, export_config
 from mfviz.dashboard.load_words import plain_report
 from mfviz.dashboard.state import DataEntry, ModelEntry
@@ -192,7 +192,7 @@ def current_data() -> DataEntry:
             add_model(model, precompute=False)
         # a served workspace's model shown, profile and pages' choices (rows of this same data): a demonstration
         # prepared the day before opens as it was left, unless the session already chose otherwise (a link)
-        for key, value in cache.start_data()[0].settings.items():
+        for key, value in cached_data.start_data()[0].settings.items():
             if key == state.ACTIVE_MODEL:  # the models just added made the last one active
                 if value in st.session_state.get(state.MODELS, {}):
                     st.session_state[key] = value
@@ -343,7 +343,7 @@ def keep_data_in_address(data: DataEntry) -> None:
 
 def start_entries() -> tuple[DataEntry, list[ModelEntry]]:
     """The start data and its models as records of a new session (its own: a session may rename them)."""
-    start, key = cache.start_data()
+    start, key = cached_data.start_data()
     entry = DataEntry(interactions=start.interactions, name=start.name, key=key,
                       report_lines=plain_report(start.interactions.report.lines()), is_start=True, filters=start.filters)
     # a workspace's records keep their metrics and splits; the data's key is the start data's own

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import streamlit as st
 
-from mfviz.dashboard import cache, labels
+from mfviz.dashboard import cached_metrics, labels
 from mfviz.dashboard.training import evaluate
 from mfviz.errors import DataError
 
@@ -64,8 +64,8 @@ BEYOND_NOISE = ("Beyond noise: the 95% interval of the per-user NDCG difference,
 VERDICT_HELP = ("by NDCG@k on the same split, beyond noise: “yes” when the 95% interval of the per-user difference, "
                 "on the same test users for both, lies above 0; “no” when it lies below; “tie within noise” when it "
                 "holds 0, however far apart the two means look. The numbers: the difference ± the half-width of that "
-                f"interval, and the users (a seeded sample of at most {cache.ACTIVITY_USERS:,} test users, those of "
-                "“Which users each model serves”).")
+                f"interval, and the users (a seeded sample of at most {cached_metrics.ACTIVITY_USERS:,} test users, "
+                "those of “Which users each model serves”).")
 
 
 def verdict_word(difference: float, half_width: float) -> str:
@@ -87,8 +87,8 @@ def paired_numbers(difference: float, half_width: float, users: int, k: int, of:
 
 def users_words(users: int, of: int | None = None) -> str:
     """"942 users", or "a seeded sample of 5,000 of the 9,687 test users" when the paired comparison (its users
-    sampled up to cache.ACTIVITY_USERS) counts fewer than the table's means (up to training.EVAL_USERS): the same
-    comparison said with two sample sizes read as a contradiction."""
+    sampled up to cached_metrics.ACTIVITY_USERS) counts fewer than the table's means (up to training.EVAL_USERS): the
+    same comparison said with two sample sizes read as a contradiction."""
     if of is not None and of > users:
         return f"a seeded sample of {users:,} of the {of:,} test users"
     return f"{users:,} user{'s' if users != 1 else ''}"
@@ -154,13 +154,13 @@ def verdict_users(verdicts) -> str:
 
 def paired_with_baseline(entry, k: int) -> tuple[float, float, int] | None:
     """`entry`'s NDCG@k minus the Popularity baseline's on its split, user by user, ± and users (`against_baseline`),
-    both scored once per model and cached (cache.ndcg_against_baseline). None when the model has no NDCG@k or no
-    test user it knows."""
+    both scored once per model and cached (cached_metrics.ndcg_against_baseline). None when the model has no NDCG@k or
+    no test user it knows."""
     ndcg = entry.metrics.get(f"ndcg@{k}")
     if entry.test is None or entry.model is None or ndcg is None or not math.isfinite(ndcg):
         return None
     try:
-        return cache.ndcg_against_baseline(entry.key, entry.model, entry.train, entry.test, k)
+        return cached_metrics.ndcg_against_baseline(entry.key, entry.model, entry.train, entry.test, k)
     except DataError:  # no test user with a training interaction: evaluate has said so already
         return None
 

@@ -70,8 +70,8 @@ def step_key(kind: str, cached, args: tuple, kwargs: dict) -> tuple:
 
 
 def _inside_a_cached_function() -> bool:
-    """Whether this call comes from inside another cached function's computation (cache.user_lists asks for the
-    index): an element drawn there would be recorded and replayed on each of its cache hits."""
+    """Whether this call comes from inside another cached function's computation (cached_recommend.user_lists asks for
+    the index): an element drawn there would be recorded and replayed on each of its cache hits."""
     try:
         from streamlit.runtime.scriptrunner_utils.script_run_context import in_cached_function
     except ImportError:  # another Streamlit: draw nothing rather than risk it

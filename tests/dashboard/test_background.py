@@ -209,9 +209,9 @@ def test_the_first_run_of_a_session_gets_a_longer_grace(precompute_on, monkeypat
 
 
 def test_the_parsing_warm_up_reads_a_file_shaped_like_u_data():
-    from mfviz.dashboard import cache
+    from mfviz.dashboard import cached_warm_up
 
-    warmed = cache.warm_up_parsing()
+    warmed = cached_warm_up.warm_up_parsing()
     rng = np.random.default_rng(0)  # the same draws, counted independently
     users, items = rng.integers(1, 60, 600), rng.integers(1, 90, 600)
     assert warmed.is_explicit
@@ -225,14 +225,14 @@ def test_a_server_started_on_data_prepares_its_pages_before_anyone_visits(precom
     import pandas as pd
 
     from mfviz import load_interactions
-    from mfviz.dashboard import cache, startup, ui
+    from mfviz.dashboard import cached_data, startup, ui
 
     monkeypatch.setattr(background, "MAP_METHOD", "PCA")  # UMAP would compile for ~40 s in this process
     monkeypatch.setattr(startup, "_served", None)
     rng = np.random.default_rng(int(time.time_ns() % 2**32))  # fresh content: nothing cached yet
     rows = [(u, i, int(rng.integers(1, 6))) for u in range(100) for i in range(70) if rng.random() < 0.25]
     startup.serve(load_interactions(pd.DataFrame(rows, columns=["user", "item", "rating"])), "served.csv")
-    cache.start_data.clear()
+    cached_data.start_data.clear()
     try:
         ui.precompute_start()
         assert background.idle(timeout=240)
@@ -257,7 +257,7 @@ def test_a_server_started_on_data_prepares_its_pages_before_anyone_visits(precom
             assert not at.error, f"{page}: {[e.value for e in at.error]}"
         assert [e.auto for e in at.session_state["mfviz.models"].values()] == [True]  # the quick default
     finally:
-        cache.start_data.clear()
+        cached_data.start_data.clear()
 
 
 def test_jobs_use_every_core_until_someone_opens_a_page(precompute_on, monkeypatch):

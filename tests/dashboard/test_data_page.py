@@ -418,15 +418,15 @@ def test_zeros_follow_the_values_reading_and_the_loaders_advice_names_the_pages_
     import pandas as pd
 
     from mfviz import load_interactions
-    from mfviz.dashboard import cache, load_words
+    from mfviz.dashboard import cached_data, load_words
 
     frame = pd.DataFrame({"user": [0, 0, 1, 1, 2, 2, 3], "item": [0, 1, 0, 2, 1, 2, 2],
                           "rating": [0.0, 4.0, 0.0, 5.0, 3.0, 0.0, 2.0]})
     ratings = load_interactions(frame, explicit=True)
     assert ratings.nnz == 7  # a rating of 0 is kept as a rating
-    implicit = cache.prepared("zeros-test", ratings, 1, None, False)
+    implicit = cached_data.prepared("zeros-test", ratings, 1, None, False)
     assert not implicit.is_explicit and implicit.nnz == 4 and (implicit.matrix.data > 0).all()
-    assert cache.prepared("zeros-test", ratings, 1, None, None).nnz == 7  # as ratings: untouched
+    assert cached_data.prepared("zeros-test", ratings, 1, None, None).nnz == 7  # as ratings: untouched
     said = load_words.page_words("To keep them as interactions, load with zeros='keep' (or …)")
     assert "set rows whose value is 0 to “keep them as interactions” under Column mapping" in said
 

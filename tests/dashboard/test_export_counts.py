@@ -44,14 +44,15 @@ def time_split():
 
 
 def test_every_users_list_says_beside_its_button_how_many_users_it_holds(time_split):
-    from mfviz.dashboard import cache
+    from mfviz.dashboard import cached_exports
 
     at, entry = time_split
     open_page(at, "pages/recommend_page.py")
     assert not problems(at), problems(at)
     data = at.session_state["mfviz.data"]
     # the file itself, as the button serves it: its users are those the model trained on
-    csv = pd.read_csv(io.BytesIO(cache.recommendation_csv(entry.key, entry.model, data.key, data.interactions, 10)))
+    csv = pd.read_csv(io.BytesIO(cached_exports.recommendation_csv(entry.key, entry.model, data.key, data.interactions,
+                                                                   10)))
     held = csv["user_id"].nunique()
     assert held == int((~untrained_users(entry.model)).sum()) == 250
     note = (f"{held:,} of 300 users: 50 have no training interaction in this split; train with 'no test set (train on "

@@ -484,14 +484,14 @@ def test_the_embedding_projector_zip_pairs_each_vector_with_its_items_metadata()
     import zipfile
 
     from mfviz.analysis import projection_table
-    from mfviz.dashboard import cache
+    from mfviz.dashboard import cached_exports
 
     rng = np.random.default_rng(0)
     vectors = rng.normal(size=(6, 3)).astype(np.float32)
     table = projection_table(rng.normal(size=(6, 2)), titles=[f"film {i}" for i in range(6)],
                              popularity=np.arange(6), norms=np.linalg.norm(vectors, axis=1)).iloc[::-1]
     item_ids = np.array([100, 101, 102, 103, 104, 105])
-    with zipfile.ZipFile(io.BytesIO(cache.projector_zip("m|d", vectors, table, item_ids))) as archive:
+    with zipfile.ZipFile(io.BytesIO(cached_exports.projector_zip("m|d", vectors, table, item_ids))) as archive:
         read = np.loadtxt(io.BytesIO(archive.read("vectors.tsv")), delimiter="\t")
         metadata = [line.split("\t") for line in archive.read("metadata.tsv").decode().splitlines()]
     assert metadata[0] == ["item_id", "title", "popularity", "norm"]
@@ -599,11 +599,11 @@ def test_a_model_keeps_its_colour_on_every_chart_whichever_models_a_chart_shows(
 def test_the_map_csv_keys_items_by_the_datas_own_id_only():
     import pandas as pd
 
-    from mfviz.dashboard import cache
+    from mfviz.dashboard import cached_exports
 
     table = pd.DataFrame({"x": [0.5, 1.5], "y": [2.0, 3.0], "item": [0, 1], "item_id": [1, 2],
                           "title": ["Toy Story", "GoldenEye"], "genres": [["Animation"], ["Action"]]})
-    lines = cache.map_csv("map-csv-test", table).decode().splitlines()
+    lines = cached_exports.map_csv("map-csv-test", table).decode().splitlines()
     assert lines == ["x,y,item_id,title", "0.5,2.0,1,Toy Story", "1.5,3.0,2,GoldenEye"]
 
 
@@ -883,14 +883,14 @@ def test_the_embedding_projector_metadata_carries_the_genre_the_map_colours_by()
     import zipfile
 
     from mfviz.analysis import projection_table
-    from mfviz.dashboard import cache
+    from mfviz.dashboard import cached_exports
 
     items = pd.DataFrame({"genres": [["Comedy", "Romance"], ["Comedy"], ["Comedy", "Drama"], ["Drama"], []]})
     vectors = np.arange(10, dtype=np.float32).reshape(5, 2)
     table = projection_table(np.zeros((5, 2)), items, np.arange(5), np.ones(5), [f"film {i}" for i in range(5)])
     for given in (table, table.assign(**{map_colours.GENRE_COLUMN: map_colours.distinctive_genre(table["genres"])[0]})):
-        with zipfile.ZipFile(io.BytesIO(cache.projector_zip(f"m|{len(given.columns)}", vectors, given,
-                                                            np.arange(5) + 1))) as archive:
+        with zipfile.ZipFile(io.BytesIO(cached_exports.projector_zip(f"m|{len(given.columns)}", vectors, given,
+                                                                     np.arange(5) + 1))) as archive:
             metadata = pd.read_csv(io.BytesIO(archive.read("metadata.tsv")), sep="\t", dtype=str, keep_default_na=False)
         # counts Comedy 3, Drama 2, Romance 1: each item's least common of its genres; "(none)" without any
         assert metadata["distinctive_genre"].tolist() == ["Romance", "Comedy", "Drama", "Drama", "(none)"]

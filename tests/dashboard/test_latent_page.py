@@ -174,15 +174,15 @@ def test_the_coordinates_csv_and_the_projector_metadata_name_the_genre_column_al
 
     import pandas as pd
 
-    from mfviz.dashboard import cache
+    from mfviz.dashboard import cached_exports
     from mfviz.dashboard.map_colours import GENRE_COLUMN
 
     table = pd.DataFrame({"x": [0.0, 1.0], "y": [1.0, 0.0], "item": [0, 1], "item_id": ["a", "b"],
                           "title": ["A", "B"], "genres": [["Drama"], ["Comedy", "Drama"]],
                           GENRE_COLUMN: ["Drama", "Comedy"], "popularity": [3, 1], "norm": [1.0, 2.0]})
-    csv = pd.read_csv(io.BytesIO(cache.map_csv("genre-column-test", table)))
-    with zipfile.ZipFile(io.BytesIO(cache.projector_zip("genre-column-test", np.eye(2, dtype=np.float32), table,
-                                                        np.array(["a", "b"])))) as archive:
+    csv = pd.read_csv(io.BytesIO(cached_exports.map_csv("genre-column-test", table)))
+    with zipfile.ZipFile(io.BytesIO(cached_exports.projector_zip("genre-column-test", np.eye(2, dtype=np.float32),
+                                                                 table, np.array(["a", "b"])))) as archive:
         name = next(n for n in archive.namelist() if n.endswith("metadata.tsv"))
         metadata = pd.read_csv(archive.open(name), sep="\t")
     assert "distinctive_genre" in csv.columns and "distinctive_genre" in metadata.columns
@@ -197,12 +197,12 @@ def test_umaps_settings_are_kept_without_streamlits_default_and_session_state_wa
 
     from streamlit.elements.lib import policies
 
-    from mfviz.dashboard import cache
+    from mfviz.dashboard import cached_maps
 
     def quick_projection(model_key, vectors, method, n_neighbors, min_dist, n_components=2):  # no UMAP compile here
         return SimpleNamespace(coords=np.asarray(vectors)[:, :n_components].astype(np.float32), cached=True, seconds=0.0)
 
-    monkeypatch.setattr(cache, "projection", quick_projection)
+    monkeypatch.setattr(cached_maps, "projection", quick_projection)
     warned = []
 
     def record(message, *args, **kwargs):

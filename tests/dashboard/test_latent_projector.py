@@ -132,12 +132,12 @@ def test_a_tsne_map_found_made_on_return_says_cached_and_the_seconds_it_took_the
     """A t-SNE map made while the user looked at another (its thread goes on when the page moves on) came back
     saying "Projection time 43.1 s", the seconds of the run that made it, for a map that was there at once."""
     from mfviz.analysis.projection import clear_memory_cache
-    from mfviz.dashboard import cache
+    from mfviz.dashboard import cached_maps
 
     # no map of these items made before: not in this process's caches, not on disk from an earlier run
     monkeypatch.setenv("MFVIZ_CACHE_DIR", str(tmp_path))
     clear_memory_cache()
-    cache.projector_map.clear()
+    cached_maps.projector_map.clear()
     at = new_app()
     upload(at, "tiny.csv", TINY)
     open_page(at, LATENT)
@@ -202,13 +202,13 @@ def test_colour_by_and_label_by_name_a_column_alike():
 
 
 def test_tsne_waits_under_a_progress_line_sized_by_its_items_umap_and_pca_do_not():
-    from mfviz.dashboard import cache
+    from mfviz.dashboard import cached_maps
 
     vectors = np.zeros((1657, 32))
     args = ("model", vectors, "tsne", 15, 0.1)
-    assert cache._tsne_units(*args, 2, 11.0, False, None) == 1657
-    assert cache._tsne_units(*args, 3, 11.0, False, None) == pytest.approx(1657 * 1.1)
-    assert cache._tsne_units("model", vectors, "umap", 15, 0.1, 2, None, False, None) == 0
-    assert cache._tsne_units("model", vectors, "pca", 15, 0.1, 3, None, True, (2, 0, 1)) == 0
-    assert cache._tsne_words(*args, 3, 11.0, False, None) == \
+    assert cached_maps._tsne_units(*args, 2, 11.0, False, None) == 1657
+    assert cached_maps._tsne_units(*args, 3, 11.0, False, None) == pytest.approx(1657 * 1.1)
+    assert cached_maps._tsne_units("model", vectors, "umap", 15, 0.1, 2, None, False, None) == 0
+    assert cached_maps._tsne_units("model", vectors, "pca", 15, 0.1, 3, None, True, (2, 0, 1)) == 0
+    assert cached_maps._tsne_words(*args, 3, 11.0, False, None) == \
         "Running t-SNE on 1,657 items (3-D, perplexity 11; once per model and setting)"

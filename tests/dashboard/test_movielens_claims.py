@@ -231,7 +231,7 @@ def test_implicit_als_second_dimension_is_named_by_release_year_as_its_rho_says(
     from scipy.stats import spearmanr
 
     from mfviz.analysis.dimensions import FOLLOWS_YEAR, end_names
-    from mfviz.dashboard import cache
+    from mfviz.dashboard import cached_dimensions
 
     data, _, _, models = movielens
     model = models["Implicit ALS"]
@@ -246,8 +246,8 @@ def test_implicit_als_second_dimension_is_named_by_release_year_as_its_rho_says(
     used = np.any(model.item_factors != 0, axis=1) & np.isfinite(years)
     expected = spearmanr(second[used], years[used]).statistic
     assert expected >= FOLLOWS_YEAR  # 0.76 in the review
-    dims = cache.dimensions("ials-ml100k", model)
-    described = cache.described_dimensions("ials-ml100k", data.key, dims, data.interactions)
+    dims = cached_dimensions.dimensions("ials-ml100k", model)
+    described = cached_dimensions.described_dimensions("ials-ml100k", data.key, dims, data.interactions)
     assert described["year ρ"][1] == pytest.approx(expected, abs=1e-6)
     minus, plus = end_names(described)[1]
     # the + end is the newer one, each end's median year that of its 10% of placed items

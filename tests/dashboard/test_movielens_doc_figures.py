@@ -69,7 +69,7 @@ def svd_on_the_split(movielens):
 
 
 def popularity_of(inter) -> np.ndarray:
-    """What the pages count as popularity (cache.summary's item_popularity): interactions per item in the data."""
+    """What the pages count as popularity (cached_data.summary's item_popularity): interactions per item in the data."""
     popularity = np.asarray(inter.item_popularity)
     assert np.array_equal(popularity, np.bincount(inter.matrix.indices, minlength=inter.n_items))
     return popularity
@@ -85,7 +85,7 @@ def item_named(inter, title: str) -> int:
 def test_replay_neighbours_in_place_and_unchanged_per_epoch(ials_training):
     """docs/dashboard.md, Train, "Replay how the items moved while it trained": MovieLens 100K ratings, implicit ALS
     defaults, random 80/20 split seed 0: final neighbours in place 32% after epoch 1, 66% after 5, 86% after 10;
-    unchanged from the epoch before 57% at epoch 2, 89% at 5, 97% at 15 (what cache.replay computes of the job's
+    unchanged from the epoch before 57% at epoch 2, 89% at 5, 97% at 15 (what cached_models.replay computes of the job's
     snapshots: the 1,500 most popular items, float16)."""
     from mfviz.analysis.replay import settled_neighbours
 
@@ -216,7 +216,7 @@ def test_titles_typed_in_natural_word_order(movielens):
 def test_spectrum_components_above_the_shuffle(movielens):
     """docs/dashboard.md, Spectrum: how many components after the first stand more than 5% above the shuffle at the
     same rank (MovieLens 100K, ratings, k = 100: 17, components 2–18; σ₁ 640.6 against the shuffle's 599), as the
-    page computes them (cache.data_spectrum and cache.null_spectrum at the k it opens with)."""
+    page computes them (cached_spectra.data_spectrum and cached_spectra.null_spectrum at the k it opens with)."""
     from mfviz.analysis.spectrum import components_above, data_spectrum, null_spectrum
     from mfviz.dashboard import background
 
@@ -286,7 +286,7 @@ def test_star_wars_cosine_neighbours_with_few_interactions(movielens, svd_on_the
 
 
 def bias_row(model, inter) -> pd.Series:
-    """A row of the Popularity bias page's table (cache.popularity_report: k = 10, up to 2,000 users)."""
+    """A row of the Popularity bias page's table (cached_popularity.popularity_report: k = 10, up to 2,000 users)."""
     from mfviz import analysis
 
     report = analysis.popularity_report(model, inter, k=10, sample_users=2000)
@@ -306,7 +306,7 @@ def test_popularity_bias_quick_default_in_plain_words(movielens, quick_default):
 
     data, _, _ = movielens
     inter = data.interactions
-    baseline = bias_row(Popularity().fit(inter), inter)  # cache.popularity_baseline: on all the data
+    baseline = bias_row(Popularity().fit(inter), inter)  # cached_popularity.popularity_baseline: on all the data
     said = verdicts.bias_summary("ials", bias_row(quick_default, inter), baseline)
     assert "its lists are 1.8× less popular than the Popularity baseline's (mean popularity, ARP: 233 against 422" in said
     assert "66% of their items come from the long tail (long tail in lists, APLT, baseline 1%)" in said

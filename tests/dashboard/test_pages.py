@@ -342,7 +342,7 @@ def shaded_titles(element, colour: str) -> set[int]:
 
 def test_the_bias_page_shows_what_less_popular_lists_cost(tmp_path):
     from mfviz.analysis.tradeoff import accuracy_popularity_tradeoff
-    from mfviz.dashboard import cache
+    from mfviz.dashboard import cached_popularity
 
     at = new_app()
     open_page(at, "pages/bias_page.py")
@@ -353,7 +353,7 @@ def test_the_bias_page_shows_what_less_popular_lists_cost(tmp_path):
     spec = json.loads(at.get("plotly_chart")[0].proto.spec)
     curve = next(t for t in spec["data"] if t["name"] == entry.name)
     expected = accuracy_popularity_tradeoff(entry.model, entry.train, entry.test, k=10,
-                                            strengths=cache.TRADEOFF_STRENGTHS)
+                                            strengths=cached_popularity.TRADEOFF_STRENGTHS)
     np.testing.assert_allclose(plotly_array(curve["y"]), expected["ndcg@10"])
     np.testing.assert_allclose(plotly_array(curve["x"]), 100 * expected["aplt"])
     baseline = next(t for t in spec["data"] if t["name"] == "Popularity (baseline)")  # on the same training part
@@ -2624,7 +2624,7 @@ def test_on_large_data_every_users_list_is_prepared_under_a_progress_bar_then_of
     import io
 
     from mfviz.analysis import recommendation_table
-    from mfviz.dashboard import cache, recommend_user
+    from mfviz.dashboard import cached_exports, recommend_user
 
     monkeypatch.setattr(recommend_user, "PREPARE_ABOVE", 1_000)  # the demo's 3,000 users × 1,500 items are above
     at = open_page(new_app(), "pages/recommend_page.py")
@@ -2637,7 +2637,8 @@ def test_on_large_data_every_users_list_is_prepared_under_a_progress_bar_then_of
     assert not [b for b in at.button if b.key == "rec_csv_prepare"]  # prepared: the download button instead
     at.run()  # and still on the next run
     assert not [b for b in at.button if b.key == "rec_csv_prepare"]
-    saved = pd.read_csv(io.BytesIO(cache.recommendation_csv(entry.key, entry.model, data.key, data.interactions, 10)),
+    saved = pd.read_csv(io.BytesIO(cached_exports.recommendation_csv(entry.key, entry.model, data.key,
+                                                                     data.interactions, 10)),
                         dtype={"user_id": str, "item_id": str, "title": str})
     table = recommendation_table(entry.model, data.interactions, 10).astype({"user_id": str, "item_id": str})
     assert saved["user_id"].tolist() == table["user_id"].tolist()

@@ -4,7 +4,7 @@ positions a user picks under it are the loader's."""
 from __future__ import annotations
 
 import mfviz
-from mfviz.dashboard import cache
+from mfviz.dashboard import cached_upload
 
 
 def test_columns_aligned_with_runs_of_spaces_preview_as_the_loader_reads_them():
@@ -13,7 +13,7 @@ def test_columns_aligned_with_runs_of_spaces_preview_as_the_loader_reads_them():
     content = ("user id   item id   rating\n"
                + "".join(f"u{u:<8d}i{(u * 3 + j) % 7:<8d}{1 + (u + j) % 5}\n" for u in range(6) for j in range(3))
                ).encode()
-    preview = cache.preview_frame("aligned", content)
+    preview = cached_upload.preview_frame("aligned", content)
     assert preview.shape == (9, 3)
     assert preview.iloc[0].tolist() == ["user id", "item id", "rating"]
     assert preview.iloc[1].tolist() == ["u0", "i0", "1"]
@@ -22,11 +22,13 @@ def test_columns_aligned_with_runs_of_spaces_preview_as_the_loader_reads_them():
 
 
 def test_other_files_preview_as_before():
-    assert cache.preview_frame("csv", b'a,b,c\n1,"x, y",3\n').values.tolist() == [["a", "b", "c"], ["1", "x, y", "3"]]
-    assert cache.preview_frame("tabs", b"196\t242\t3\n186\t302\t3\n").values.tolist() == [
+    assert cached_upload.preview_frame("csv", b'a,b,c\n1,"x, y",3\n').values.tolist() == [
+        ["a", "b", "c"], ["1", "x, y", "3"]]
+    assert cached_upload.preview_frame("tabs", b"196\t242\t3\n186\t302\t3\n").values.tolist() == [
         ["196", "242", "3"], ["186", "302", "3"]]
-    assert cache.preview_frame("one", b"hello\nworld\n").values.tolist() == [["hello"], ["world"]]  # no delimiter
-    assert cache.preview_frame("empty", b"").shape[0] == 0
+    # no delimiter
+    assert cached_upload.preview_frame("one", b"hello\nworld\n").values.tolist() == [["hello"], ["world"]]
+    assert cached_upload.preview_frame("empty", b"").shape[0] == 0
 
 
 def _ratings(n: int = 40) -> list[tuple[str, str, int, str]]:
@@ -44,7 +46,7 @@ def test_a_parquet_file_previews_its_column_names_and_rows_and_a_position_picks_
     frame["order_ts"] = pd.to_datetime(frame["order_ts"])
     path = tmp_path / "orders.parquet"
     frame.to_parquet(path)
-    preview = cache.preview_frame("parquet", path.read_bytes())
+    preview = cached_upload.preview_frame("parquet", path.read_bytes())
     assert preview.iloc[0].tolist() == ["customer_id", "product_id", "quantity", "order_ts"]
     assert preview.iloc[1, :3].tolist() == ["cust-0", "prod-0", "1"] and preview.iloc[1, 3].startswith("2021-03-01")
     assert len(preview) == 9  # the names and 8 rows
@@ -58,12 +60,12 @@ def test_compressed_and_zipped_files_preview_the_text_inside(tmp_path):
 
     text = "user,item,rating\n" + "".join(f"{u},{i},{r}\n" for u, i, r, _ in _ratings())
     expected = [["user", "item", "rating"], ["cust-0", "prod-0", "1"]]
-    assert cache.preview_frame("gz", gzip.compress(text.encode())).values.tolist()[:2] == expected
+    assert cached_upload.preview_frame("gz", gzip.compress(text.encode())).values.tolist()[:2] == expected
     archive = tmp_path / "ratings.zip"
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("README.txt", "not the ratings\n")
         zf.writestr("ratings.csv", text)
-    assert cache.preview_frame("zip", archive.read_bytes()).values.tolist()[:2] == expected
+    assert cached_upload.preview_frame("zip", archive.read_bytes()).values.tolist()[:2] == expected
 
 
 def test_json_lines_longer_than_the_previewed_bytes_preview_as_fields_not_comma_pieces():
@@ -76,7 +78,7 @@ def test_json_lines_longer_than_the_previewed_bytes_preview_as_fields_not_comma_
                          "unixReviewTime": 1_300_000_000 + u}) for u in range(2_000)]
     content = ("\n".join(lines) + "\n").encode()
     assert len(content) > 200_000
-    preview = cache.preview_frame("jsonl", content)
+    preview = cached_upload.preview_frame("jsonl", content)
     names = preview.iloc[0].tolist()  # the loader's fields (a field of lists, "helpful", is no column)
     assert names == ["reviewerID", "asin", "reviewText", "overall", "unixReviewTime"]
     assert preview.iloc[1].tolist()[:2] == ["A0", "B0"] and len(preview) == 9
@@ -93,13 +95,13 @@ def test_the_preview_expands_only_the_head_of_a_compressed_file_or_zip_member(tm
     import zipfile
 
     text = ("user,item,rating\n" + "".join(f"u{u},i{u % 977},{1 + u % 5}\n" for u in range(400_000))).encode()
-    assert len(text) > 20 * cache.PREVIEW_BYTES
+    assert len(text) > 20 * cached_upload.PREVIEW_BYTES
     archive = tmp_path / "big.zip"
     with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("notes/README.txt", "not the ratings\n")
         zf.writestr("ratings.csv", text)
     for packed in (gzip.compress(text), bz2.compress(text), lzma.compress(text), archive.read_bytes()):
-        head = cache._peek(packed)
-        assert head.size() == cache.PREVIEW_BYTES and text.startswith(head.read())
-    plain = cache._peek(text)  # nothing to expand: the upload itself
+        head = cached_upload._peek(packed)
+        assert head.size() == cached_upload.PREVIEW_BYTES and text.startswith(head.read())
+    plain = cached_upload._peek(text)  # nothing to expand: the upload itself
     assert plain.read() is text

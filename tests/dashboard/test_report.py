@@ -122,15 +122,16 @@ def test_on_too_few_test_users_the_report_says_why_its_new_user_curve_is_missing
 
 def test_the_report_shows_the_map_of_the_items_as_the_latent_space_page_opens_it(monkeypatch):
     # A stakeholder handed the report saw tables and two charts but not the picture the tool is about.
-    from mfviz.dashboard import background, cache
+    from mfviz.dashboard import background, cached_exports
 
     data = small_data()
     train, test = evaluation.split(data, "random", test_size=0.2, seed=0)
     model = ImplicitALS(factors=8, epochs=5, random_state=0).fit(train)
     asked = []
-    projection = cache.projection
-    monkeypatch.setattr(cache, "projection", lambda *args, **kw: asked.append((args, kw)) or projection(*args, **kw))
-    text = cache.model_report("report-map-test", "My iALS", model, train, test, data, "small.csv", 5).decode()
+    projection = cached_exports.projection  # as model_report finds it
+    monkeypatch.setattr(cached_exports, "projection",
+                        lambda *args, **kw: asked.append((args, kw)) or projection(*args, **kw))
+    text = cached_exports.model_report("report-map-test", "My iALS", model, train, test, data, "small.csv", 5).decode()
     assert text.count('class="plotly-graph-div"') == 3 and text.count("<script type='text/javascript'>") == 1
     assert text.index("<h2>Map of the items</h2>") < text.index("<h2>Accuracy on the held-out interactions</h2>")
     assert text.index("</head>") < text.index("<h2>Map of the items</h2>")  # plotly.js before every figure
@@ -141,8 +142,8 @@ def test_the_report_shows_the_map_of_the_items_as_the_latent_space_page_opens_it
     assert args[2:] == ("umap", background.UMAP_NEIGHBOURS, background.UMAP_MIN_DIST)
     # the Popularity baseline has no latent space: its report has no map, and nothing fails
     baseline = Popularity().fit(train)
-    assert "Map of the items" not in cache.model_report("report-map-base", "Pop", baseline, train, test, data,
-                                                        "small.csv", 5).decode()
+    assert "Map of the items" not in cached_exports.model_report("report-map-base", "Pop", baseline, train, test, data,
+                                                                 "small.csv", 5).decode()
 
 
 def test_the_reports_map_draws_only_the_most_popular_items_of_a_large_catalogue():

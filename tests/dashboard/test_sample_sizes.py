@@ -1,11 +1,12 @@
 """The Train page's comparisons say both sample sizes when the paired per-user interval (up to
-cache.ACTIVITY_USERS test users) counts fewer users than the results table's means (up to training.EVAL_USERS)."""
+cached_metrics.ACTIVITY_USERS test users) counts fewer users than the results table's means (up to
+training.EVAL_USERS)."""
 
 from __future__ import annotations
 
 from test_training import popular_data
 
-from mfviz.dashboard import cache, versus_earlier
+from mfviz.dashboard import cached_metrics, versus_earlier
 from mfviz.dashboard.state import ModelEntry
 from mfviz.dashboard.versus_baseline import below_baseline, paired_numbers, users_words
 
@@ -35,7 +36,8 @@ def test_below_the_baseline_says_the_tables_users_and_the_paired_sample_of_them(
     entry = ModelEntry(name="m", model=model, kind="funk", params={}, key="sample-sizes-funk", data_key="d",
                        metrics=evaluate(model, train, test, 5), train=train, test=test)
     ranked = int(entry.metrics["users_evaluated"])
-    monkeypatch.setattr(cache, "ACTIVITY_USERS", 50)  # the paired interval's sample, here smaller than the table's
+    # the paired interval's sample, here smaller than the table's
+    monkeypatch.setattr(cached_metrics, "ACTIVITY_USERS", 50)
     difference, half, users = paired_difference(per_user(model, test, 5, max_users=50),
                                                 per_user(Popularity().fit(train), test, 5, max_users=50), "ndcg@5")
     assert users == 50 < ranked

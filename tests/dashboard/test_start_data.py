@@ -10,7 +10,7 @@ import pytest
 from test_pages import new_app, open_page, upload
 
 from mfviz import load_interactions
-from mfviz.dashboard import cache, startup
+from mfviz.dashboard import cached_data, startup
 from mfviz.models import ImplicitALS
 
 
@@ -30,11 +30,11 @@ def served(monkeypatch):
         data = load_interactions(small_data())
         models = (("ials.npz", ImplicitALS(factors=4, epochs=2, random_state=0).fit(data)),) if with_model else ()
         startup.serve(data, "ratings.csv", models)
-        cache.start_data.clear()
+        cached_data.start_data.clear()
         return data, models
 
     yield serve
-    cache.start_data.clear()  # the next session starts on the demo again
+    cached_data.start_data.clear()  # the next session starts on the demo again
 
 
 def test_every_session_starts_on_the_served_data_and_its_models(served):
@@ -132,7 +132,7 @@ def test_a_workspace_served_to_every_session_keeps_its_models_scores(tmp_path, m
                                                                     "explicit": None, "drop_zeros": False})
     try:
         assert main(["dashboard", "--workspace", str(path), "--quiet"]) == 0
-        cache.start_data.clear()
+        cached_data.start_data.clear()
         at = new_app()
         session_data = at.session_state["mfviz.data"]
         assert (session_data.name, session_data.filters) == ("ratings.csv", "8-core") and session_data.is_start
@@ -154,7 +154,7 @@ def test_a_workspace_served_to_every_session_keeps_its_models_scores(tmp_path, m
         open_page(at, "pages/recommend_page.py")
         assert not at.error
     finally:
-        cache.start_data.clear()
+        cached_data.start_data.clear()
 
 
 def test_a_served_workspace_shows_its_last_trainings_curve_and_replay(tmp_path, monkeypatch):
@@ -168,7 +168,7 @@ def test_a_served_workspace_shows_its_last_trainings_curve_and_replay(tmp_path, 
     path, data, entry = saved_workspace(tmp_path / "w.mfviz.zip", trained_here=True)
     try:
         assert main(["dashboard", "--workspace", str(path), "--quiet"]) == 0
-        cache.start_data.clear()
+        cached_data.start_data.clear()
         for _ in range(2):  # every session, each from the one file read once
             at = new_app()
             open_page(at, "pages/train_page.py")
@@ -180,7 +180,7 @@ def test_a_served_workspace_shows_its_last_trainings_curve_and_replay(tmp_path, 
             replay.set_value(True).run()
             assert not at.exception and not at.error
     finally:
-        cache.start_data.clear()
+        cached_data.start_data.clear()
 
 
 @pytest.mark.parametrize("extra, message", [
@@ -238,7 +238,7 @@ def test_a_link_made_on_an_opened_workspace_opens_on_the_server_of_that_workspac
                                                                     "explicit": None, "drop_zeros": False})
     monkeypatch.setattr(startup, "_served", None)
     monkeypatch.setattr(serve, "main", lambda options: 0)
-    cache.start_data.clear()
+    cached_data.start_data.clear()
     prepared = open_page(new_app(), "pages/data_page.py")
     prepared.file_uploader(key="open_workspace").set_value(("w.mfviz.zip", path.read_bytes(), "application/zip"))
     prepared.run()
@@ -249,13 +249,13 @@ def test_a_link_made_on_an_opened_workspace_opens_on_the_server_of_that_workspac
     assert link["model"] == entry.name and link["item"] == str(data.interactions.item_ids[5])
     try:
         assert main(["dashboard", "--workspace", str(path), "--quiet"]) == 0
-        cache.start_data.clear()
+        cached_data.start_data.clear()
         audience = open_link(new_app(), "pages/neighbours_page.py", **link)
         assert not at_fault(audience)
         assert audience.selectbox(key="neighbours_item").value == 5
         assert audience.selectbox(key="model_picker").value == entry.name
     finally:
-        cache.start_data.clear()
+        cached_data.start_data.clear()
 
 
 def at_fault(at) -> list[str]:
@@ -277,7 +277,7 @@ def test_a_served_workspace_opens_every_session_on_its_settings(tmp_path, monkey
     monkeypatch.setattr(serve, "main", lambda options: 0)
     try:
         assert main(["dashboard", "--workspace", str(path), "--quiet"]) == 0
-        cache.start_data.clear()
+        cached_data.start_data.clear()
         at = open_page(new_app(), "pages/recommend_page.py")
         assert not at.error, [e.value for e in at.error]
         assert at.session_state["mfviz.active_model"] == entry.name
@@ -287,10 +287,11 @@ def test_a_served_workspace_opens_every_session_on_its_settings(tmp_path, monkey
         other = open_page(new_app(), "pages/neighbours_page.py")
         assert other.selectbox(key="neighbours_item").value == 7
         assert other.session_state["mfviz.profile_ratings"] == {5: 2.0}  # ...not in another
-        assert other.session_state["mfviz.profile_ratings"] is not cache.start_data()[0].settings["mfviz.profile_ratings"]
+        started = cached_data.start_data()[0].settings["mfviz.profile_ratings"]
+        assert other.session_state["mfviz.profile_ratings"] is not started
         from test_links import open_link
 
         linked = open_link(new_app(), "pages/neighbours_page.py", item=data.interactions.item_ids[3])
         assert linked.selectbox(key="neighbours_item").value == 3  # a link's own choice wins
     finally:
-        cache.start_data.clear()
+        cached_data.start_data.clear()

@@ -202,14 +202,14 @@ def test_a_model_compared_that_folds_in_nothing_of_a_profile_is_left_out_with_wh
 def test_a_rerun_of_the_latent_space_and_bias_pages_counts_no_untrained_items_again(time_split, monkeypatch):
     """The items a model never trained on come of a bincount over its whole training matrix, which the Latent space
     and Popularity bias pages did again on every rerun; a model's training part never changes, so it is counted once
-    per model (cache.untrained_items, keyed by the model as the other caches are)."""
-    from mfviz.dashboard import cache
+    per model (cached_models.untrained_items, keyed by the model as the other caches are)."""
+    from mfviz.dashboard import cached_models
     from mfviz.models import sanity
 
     at, name, entry = time_split
     counted, count = [], sanity.untrained_items
     monkeypatch.setattr(sanity, "untrained_items", lambda model: counted.append(model) or count(model))
-    np.testing.assert_array_equal(cache.untrained_items(entry.key, entry.model),
+    np.testing.assert_array_equal(cached_models.untrained_items(entry.key, entry.model),
                                   np.bincount(entry.train.matrix.indices, minlength=entry.model.n_items) == 0)
     open_page(at, "pages/latent_page.py")  # the first visit may count them (once per model)
     counted.clear()

@@ -379,7 +379,7 @@ def test_the_reports_map_is_the_pages_map_of_the_trained_items(monkeypatch):
     import io
 
     from mfviz import evaluation, load_interactions
-    from mfviz.dashboard import cache
+    from mfviz.dashboard import cached_exports
     from mfviz.models import ImplicitALS
 
     data = load_interactions(io.BytesIO(late_data()))
@@ -388,9 +388,10 @@ def test_the_reports_map_is_the_pages_map_of_the_trained_items(monkeypatch):
     trained = np.flatnonzero(np.diff(train.matrix.tocsc().indptr) > 0)
     assert trained.size <= data.n_items - len(LATE_ITEMS)
     asked = []
-    projection = cache.projection
-    monkeypatch.setattr(cache, "projection", lambda *args, **kw: asked.append(args) or projection(*args, **kw))
-    text = cache.model_report("report-untrained-test", "iALS", model, train, test, data, "late.csv", 5).decode()
+    projection = cached_exports.projection  # as model_report finds it
+    monkeypatch.setattr(cached_exports, "projection",
+                        lambda *args, **kw: asked.append(args) or projection(*args, **kw))
+    text = cached_exports.model_report("report-untrained-test", "iALS", model, train, test, data, "late.csv", 5).decode()
     (args,) = asked
     np.testing.assert_array_equal(args[1], model.item_factors[trained])
     assert f"{data.n_items - trained.size} items the model never trained on (none of their interactions in its " \

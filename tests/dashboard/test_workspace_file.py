@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 import scipy.sparse as sp
 
-from mfviz.dashboard import cache, data_swap, state, training, workspace_file
+from mfviz.dashboard import cached_data, data_swap, state, training, workspace_file
 from mfviz.dashboard.state import DataEntry, ModelEntry
 from mfviz.data.interactions import Interactions
 from mfviz.data.report import LoadReport
@@ -62,7 +62,7 @@ def small_interactions(user_ids, item_ids, items: pd.DataFrame | None = None, se
 def fresh_server() -> None:
     """Forget what this process computed, as a server restarted since the file was saved would have."""
     training.split_data.clear()
-    cache.prepared.clear()
+    cached_data.prepared.clear()
 
 
 def model_entry(name: str, model, kind: str, data: DataEntry, split_settings=None, **extra) -> ModelEntry:
