@@ -17,7 +17,7 @@ from mfviz.dashboard import (
     workspace_file,
 )
 from mfviz.dashboard.figures import counted, percent
-from mfviz.dashboard.held_upload import held, hold, release
+from mfviz.dashboard.held_upload import HELD_ITEMS, held, held_items, hold, release
 from mfviz.dashboard.state import DataEntry
 from mfviz.data import scale
 from mfviz.data.item_tables import with_items
@@ -182,10 +182,14 @@ with loading:
         st.error(f"{upload.name} is a saved workspace, not interactions: open it in **Saved workspace (optional)**, "
                  "the third box.", icon=":material/error:")
         upload = None
-    if upload is None and metadata is None:  # left the page and came back: the upload that is the data stays
+    returned = upload is None and metadata is None  # left the page and came back: the upload that is the data stays
+    if returned:
         upload = held(st.session_state.get(state.UPLOAD_KEY), source.name)
+        # with the item table read with it: read again without, the titles were lost (and the models retrained)
+        metadata = held_items() if upload is not None else None
         if upload is not None:
-            left.caption(f"In use: {upload.name} (its column mapping below).")
+            left.caption(f"In use: {upload.name}" + (f" with {metadata.name}" if metadata else "") +
+                         " (its column mapping below).")
     if upload is not None:
         content = upload.getvalue()
         content_key = getattr(upload, "content_key", None) or state.bytes_hash(content)  # the held file's is known
@@ -193,7 +197,12 @@ with loading:
         mapping = st.session_state.get(state.MAPPING, {}) if \
             st.session_state.get(state.UPLOAD_KEY, "").startswith(content_key) else {}
         meta_content = metadata.getvalue() if metadata is not None else None
-        meta_key = state.bytes_hash(meta_content) if meta_content is not None else ""
+        meta_key = getattr(metadata, "content_key", None) or (state.bytes_hash(meta_content) if meta_content else "")
+        if not returned:  # the item table in its uploader (or none) goes with the file held
+            if metadata is not None:
+                hold(metadata.name, meta_content, meta_key, slot=HELD_ITEMS)
+            else:
+                release(HELD_ITEMS)
         parse_key = f"{content_key}|{meta_key}|{sorted(mapping.items())}"
         failed = unreadable = False
         if st.session_state.get(state.UPLOAD_KEY) != parse_key:
@@ -302,10 +311,19 @@ with loading:
                                 report_lines=load_words.plain_report(joined.report.lines()), is_start=source.is_start)
                 warnings = load_warnings(joined.report, metadata.name)
 
-                def join(new=new, meta_key=meta_key, warnings=warnings, table=metadata.name) -> None:
+                def join(new=new, meta_key=meta_key, meta_content=meta_content, warnings=warnings,
+                         table=metadata.name) -> None:
                     said = (f"Joined {table} to {new.name}: {new.interactions.report.metadata_join_rate:.0%} of the "
                             "items have a row in it." + cleared_words())
-                    take_up(new, said, warnings, meta_key)
+                    upload_key = st.session_state.get(state.UPLOAD_KEY)
+                    kept = held(upload_key, new.name)
+                    parse_key = None
+                    if kept is not None:  # the file held is read with this table from now on (Column mapping)
+                        hold(table, meta_content, meta_key, slot=HELD_ITEMS)
+                        mapping = st.session_state.get(state.MAPPING, {}) if upload_key.startswith(kept.content_key) \
+                            else {}
+                        parse_key = f"{kept.content_key}|{meta_key}|{sorted(mapping.items())}"
+                    take_up(new, said, warnings, meta_key, parse_key)
 
                 if offer(data_swap.Replacement(f"Joining {metadata.name}", "items", join, empty_uploaders)):
                     source = new

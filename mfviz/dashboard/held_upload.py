@@ -17,6 +17,7 @@ from mfviz.cache_dir import default_cache_dir
 from mfviz.dashboard.background import current_session, session_gone
 
 HELD = "mfviz.held_upload"
+HELD_ITEMS = "mfviz.held_items"  # the item table read with it: Column mapping reads the two again together
 FOLDER = "held_uploads"  # under the project's cache folder
 SUFFIX = ".upload"
 # A file's name starts "<server pid>_<session id>_": a sweep (on every Data page run that holds or looks for a file)
@@ -46,17 +47,17 @@ def folder() -> Path:
     return default_cache_dir() / FOLDER
 
 
-def hold(name: str, content: bytes, content_key: str) -> None:
-    """Keep the file in the uploader (one at a time: a new upload replaces the one held, whose file goes)."""
-    kept = st.session_state.get(HELD)
+def hold(name: str, content: bytes, content_key: str, slot: str = HELD) -> None:
+    """Keep the file in the uploader (one per slot: a new upload replaces the one held, whose file goes)."""
+    kept = st.session_state.get(slot)
     if kept is not None and kept.content_key == content_key and kept.name == name and kept.path.exists():
         return
-    release()
+    release(slot)
     path = _spill(content, content_key)
     if path is not None:  # else nothing is held: Column mapping asks for the file again after leaving the page
         kept = HeldUpload(name, path, content_key)
         weakref.finalize(kept, _delete, path)
-        st.session_state[HELD] = kept
+        st.session_state[slot] = kept
 
 
 def held(upload_key: str | None, data_name: str) -> HeldUpload | None:
@@ -73,11 +74,21 @@ def held(upload_key: str | None, data_name: str) -> HeldUpload | None:
     return kept
 
 
-def release() -> None:
-    """Forget the file held and delete it (Back, a workspace opened, another upload)."""
-    kept = st.session_state.pop(HELD, None)
-    if kept is not None:
-        _delete(kept.path)
+def held_items() -> HeldUpload | None:
+    """The item table read with the file `held` returns (ask `held` first: it lets both go once other data took
+    their place); None when the interactions came alone."""
+    kept = st.session_state.get(HELD_ITEMS)
+    if kept is None or HELD not in st.session_state or not kept.path.exists():
+        return None
+    return kept
+
+
+def release(*slots: str) -> None:
+    """Forget the files held and delete them (Back, a workspace opened, another upload): both unless named."""
+    for slot in slots or (HELD, HELD_ITEMS):
+        kept = st.session_state.pop(slot, None)
+        if kept is not None:
+            _delete(kept.path)
 
 
 def _spill(content: bytes, content_key: str) -> Path | None:

@@ -775,3 +775,37 @@ def test_a_zip_of_ratings_csv_and_an_item_table_without_ids_loads_and_says_why_i
     assert any("items.csv has no item id column to join on (its first column, 'name', is no id), so it was not joined"
                in w and w.endswith("Items have no titles: add them with Item metadata (optional) on the Data page.")
                for w in said), said
+
+
+def test_leaving_the_page_keeps_the_item_table_loaded_with_the_interactions():
+    """A reviewer uploaded u.item and u.data, went to another page and back: the held interactions file was read
+    again without its item table, so the titles were lost and the quick model retrained on ids."""
+    titles = "id,title\n" + "".join(f"i{i},Film {i}\n" for i in range(12))
+    at = new_app()
+    at.file_uploader(key="upload_items").set_value(("items.csv", titles.encode(), "text/plain"))
+    at = upload(at, "ratings.csv", ratings_csv())
+    key = at.session_state["mfviz.data"].key
+    at.file_uploader(key="upload_items").set_value(None)  # both uploaders empty, as after leaving the page
+    at.file_uploader(key="upload_interactions").set_value(None).run()
+    assert not at.exception and not at.error and not at.success, [s.value for s in at.success]
+    data = at.session_state["mfviz.data"]
+    assert data.key == key and data.interactions.titles[0] == "Film 0"
+    # Column mapping on the held file reads it with its item table again
+    at = mapping_option(at, "rating", "none")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    data = at.session_state["mfviz.data"]
+    assert data.interactions.titles[0] == "Film 0" and not data.interactions.is_explicit
+
+
+def test_an_item_table_joined_after_leaving_the_page_is_read_again_with_the_held_file():
+    at = upload(new_app(), "ratings.csv", ratings_csv())
+    at.file_uploader(key="upload_interactions").set_value(None).run()  # as after leaving the page
+    titles = "id,title\n" + "".join(f"i{i},Film {i}\n" for i in range(12))
+    at.file_uploader(key="upload_items").set_value(("items.csv", titles.encode(), "text/plain")).run()
+    key = at.session_state["mfviz.data"].key
+    at.file_uploader(key="upload_items").set_value(None).run()  # left the page again
+    assert not at.success and at.session_state["mfviz.data"].key == key  # nothing read again
+    assert "In use: ratings.csv with items.csv (its column mapping below)." in [c.value for c in at.caption]
+    at = mapping_option(at, "rating", "none")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.session_state["mfviz.data"].interactions.titles[0] == "Film 0"
