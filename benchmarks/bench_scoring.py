@@ -21,7 +21,8 @@ def generated():
     from mfviz.data.interactions import Interactions
 
     ratings, _ = generate_demo(seed=3, n_users=50_000, n_items=10_000, n_ratings=4_000_000)
-    return Interactions.from_frame(ratings)
+    # read as 0/1, as the recorded results were (from_frame then ignored an unnamed rating column)
+    return Interactions.from_frame(ratings, rating=False, timestamp=False)
 
 
 def run() -> str:

@@ -202,3 +202,18 @@ def check_frame(frame: pd.DataFrame, name: str, needs: str) -> None:
         repeated = sorted(set(names[names.duplicated()]))
         raise DataError(f"{name}: the DataFrame has more than one column named "
                         f"{', '.join(map(repr, repeated))}; rename or drop the extra ones.")
+
+
+def frame_value_columns(frame: pd.DataFrame, user, item, rating, timestamp, source: str,
+                        notes: list[str] | None = None) -> tuple:
+    """(rating, timestamp) column labels of a DataFrame whose user and item columns are known, found as
+    load_interactions finds them: a label given is kept, False means none, None looks for one by name (and a
+    timestamp, else, by content, said in `notes`). A label found is the frame's own (not its text)."""
+    if rating is not None and timestamp is not None:
+        return (None if rating is False else rating), (None if timestamp is False else timestamp)
+    labels = {str(c): c for c in frame.columns}
+    def given(col):  # map_columns takes text names, False for none and None for "look for one"
+        return col if col is None or col is False else str(col)
+    overrides = {"user": str(user), "item": str(item), "rating": given(rating), "timestamp": given(timestamp)}
+    found = map_columns(list(labels), True, sample_rows(frame), overrides, source, notes)
+    return tuple(None if found[role] is None else labels[found[role]] for role in ("rating", "timestamp"))

@@ -9,6 +9,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from mfviz.data.assemble import DUPLICATE_POLICIES, InteractionBuilder
+from mfviz.data.columns import frame_value_columns
 from mfviz.data.report import LoadReport
 from mfviz.data.years import item_years
 from mfviz.errors import DataError
@@ -137,8 +138,8 @@ class Interactions:
         df: pd.DataFrame,
         user: str = "user",
         item: str = "item",
-        rating: str | None = None,
-        timestamp: str | None = None,
+        rating: str | bool | None = None,
+        timestamp: str | bool | None = None,
         *,
         items: pd.DataFrame | None = None,
         explicit: bool | None = None,
@@ -150,6 +151,10 @@ class Interactions:
         line_offset: int | None = None,
     ) -> Interactions:
         """Build from a DataFrame with one row per interaction.
+
+        user, item: the id columns. rating, timestamp: a column name; None (default) finds one by name as
+        `mfviz.load_interactions` does (rating/score/weight/count/plays..., timestamp/time/date..., else a column
+        of dates or Unix seconds, said in the report's notes); False: none (every row counts 1, no times).
 
         duplicates: how repeated (user, item) rows merge: "sum", "last" (latest timestamp, else
         last row), "mean", "max"; "auto" (default) is "last" for explicit ratings (a re-rating
@@ -180,7 +185,7 @@ class Interactions:
                 raise DataError(f"{report.source}: no column given for the {role} (columns are "
                                 f"{list(map(str, df.columns))}); name it with {role}=...")
             try:
-                known = col is None or col in df.columns
+                known = col is None or col is False or col in df.columns
             except TypeError:  # a list or dict: unhashable, never a column name
                 known = False
             if not known:
@@ -188,6 +193,8 @@ class Interactions:
                     f"{report.source}: no column {col!r} for the {role} "
                     f"(columns are {list(map(str, df.columns))}); name the right column with {role}=..."
                 )
+        # a 'rating' column left unnamed was dropped and every row read as a 1 (a 1-star as a "like"), silently
+        rating, timestamp = frame_value_columns(df, user, item, rating, timestamp, report.source, report.notes)
         builder = InteractionBuilder(report=report, user=user, item=item, rating=rating,
                                      timestamp=timestamp, on_bad_rows=on_bad_rows,
                                      duplicates=duplicates, expected_rows=len(df), out_of_scale=out_of_scale,

@@ -100,8 +100,10 @@ def load_interactions(
                               report.notes)
         frame = source.rename(columns={c: str(c) for c in source.columns})
         item_table = _item_table(items, None, None, report)
+        # found above: a role without a column is False (none) for from_frame, whose None would look again
+        rating_column, time_column = (False if columns[r] is None else columns[r] for r in ("rating", "timestamp"))
         interactions = Interactions.from_frame(
-            frame, columns["user"], columns["item"], columns["rating"], columns["timestamp"],
+            frame, columns["user"], columns["item"], rating_column, time_column,
             items=item_table, explicit=explicit, duplicates=duplicates, on_bad_rows=on_bad_rows,
             out_of_scale=out_of_scale, zeros=zeros, report=report,
         )
