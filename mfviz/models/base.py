@@ -420,12 +420,13 @@ class Model:
             setattr(self, f"_{kind}_lookup", cached)
         return id_positions(cached[1], ids, kind)
 
-    def recommend_ids(self, user_ids, n: int = 10, exclude_seen: bool = True) -> pd.DataFrame:
+    def recommend_ids(self, user_ids, n: int = 10, exclude_seen: bool = True, exclude=None) -> pd.DataFrame:
         """`recommend` by the data's own ids: one row per (user_id, rank) with item_id and score, rank 1 best;
         a user with fewer than n unseen items gets fewer rows. Scores are `recommend`'s (for a model with
-        biases they leave out the user's constant: `predict` gives the rating)."""
+        biases they leave out the user's constant: `predict` gives the rating). `exclude` as `recommend`'s: a
+        users × items matrix (or Interactions, e.g. the whole data after a split) whose items to leave out."""
         users = self.user_rows(user_ids)
-        items, scores = self.recommend(users, n=n, exclude_seen=exclude_seen, warn_untrained=False)
+        items, scores = self.recommend(users, n=n, exclude_seen=exclude_seen, exclude=exclude, warn_untrained=False)
         self._warn_of_strangers(users, by_id=True)
         return self._ranked_frame(self.user_ids[users], "user_id", items, scores, "item_id")
 
@@ -436,6 +437,13 @@ class Model:
         similar, scores = self.similar_items(items, n=n, metric=metric, warn_untrained=False)
         self._warn_of_unknown_items(items, by_id=True)
         return self._ranked_frame(self.item_ids[items], "item_id", similar, scores, "similar_item_id")
+
+    def predict_ids(self, user_ids, item_ids):
+        """`predict` by the data's own ids: the score of each pair (user_ids[k], item_ids[k]), one float32 for one
+        user id and one item id; DataError naming an unknown id. `predict(196, 242)` scores rows 196 and 242,
+        which in MovieLens 100K are user 197 and item 243: the ids' rows come from `user_rows` / `item_rows`."""
+        scores = self.predict(self.user_rows(user_ids), self.item_rows(item_ids))
+        return scores[0] if np.ndim(user_ids) == 0 and np.ndim(item_ids) == 0 else scores
 
     def _ranked_frame(self, keys: np.ndarray, key_name: str, items: np.ndarray, scores: np.ndarray,
                       item_name: str) -> pd.DataFrame:
@@ -452,8 +460,8 @@ class Model:
     # ----------------------------------------------------------------- scoring
     def predict(self, users, items) -> np.ndarray:
         """Predicted scores (ratings for explicit models) for pairs (users[k], items[k]), of row indices (0..n-1 in
-        the order of `user_ids` / `item_ids`; the data's own ids map to them by `user_rows` / `item_rows`), in
-        their shape: one number (a NumPy float32) for one user and one item."""
+        the order of `user_ids` / `item_ids`), not the data's ids: `predict_ids` takes those (Surprise's
+        `predict(uid, iid)`). In the indices' shape: one number (a NumPy float32) for one user and one item."""
         self._require_fitted()
         users = self._check_ids(users, self.n_users, "user")
         items = self._check_ids(items, self.n_items, "item")
