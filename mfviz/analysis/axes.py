@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from mfviz.analysis.inputs import as_array
 from mfviz.analysis.neighbours import normalise_rows
 from mfviz.errors import DataError
 
@@ -12,7 +13,7 @@ from mfviz.errors import DataError
 def group_direction(vectors, rows, name: str = "the") -> np.ndarray:
     """The average direction of a group of rows of `vectors`: the mean of their unit vectors, as a
     unit vector (zero when they cancel out or are all zero)."""
-    unit = normalise_rows(np.asarray(vectors, np.float64)).astype(np.float64)
+    unit = normalise_rows(as_array(vectors, "vectors", np.float64)).astype(np.float64)
     n = unit.shape[0]
     rows = np.unique(np.atleast_1d(np.asarray(rows, np.int64)))
     if rows.size == 0:
@@ -44,7 +45,7 @@ def axis_direction(vectors, left, right) -> np.ndarray:
     length = np.linalg.norm(axis)
     if length >= 1e-12:
         return axis / length
-    unit = normalise_rows(np.asarray(vectors, np.float64))
+    unit = normalise_rows(as_array(vectors, "vectors", np.float64))
     if unit.shape[1] == 1:  # every unit vector is +1 or -1: only ends on opposite sides make an axis
         one_side = np.all(unit >= 0) or np.all(unit <= 0)
         raise DataError("this model has a single dimension, so every axis is the same line and each item sits "
@@ -73,7 +74,7 @@ def taste_axis(vectors, left, right) -> np.ndarray:
 def cosines_with(vectors, direction: np.ndarray) -> np.ndarray:
     """Cosine of every row of `vectors` with a unit `direction` (0 for zero rows), e.g. user vectors
     with an axis found among the items: models score users and items in one space."""
-    return normalise_rows(np.asarray(vectors, np.float64)).astype(np.float64) @ direction
+    return normalise_rows(as_array(vectors, "vectors", np.float64)).astype(np.float64) @ direction
 
 
 def genre_groups(items, min_size: int = 1) -> dict[str, np.ndarray]:

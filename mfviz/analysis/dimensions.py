@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from mfviz.analysis.axes import group_shares
+from mfviz.analysis.inputs import item_counts
 from mfviz.analysis.popularity import spearman
 from mfviz.analysis.spectrum import factor_pair
 from mfviz.errors import DataError
@@ -173,7 +174,7 @@ def describe_dimensions(dims: Dimensions, titles, groups: dict[str, np.ndarray] 
                "+ end": " · ".join(map(str, titles[high[:n_titles]])),
                "− end": " · ".join(map(str, titles[low[:n_titles]]))}
         if popularity is not None:
-            row["popularity ρ"] = spearman(column, np.asarray(popularity)[placed])
+            row["popularity ρ"] = spearman(column, np.asarray(item_counts(popularity))[placed])
         if dated is not None:
             row |= year_columns(column, years, dated, high, low)
         if groups:

@@ -14,9 +14,11 @@ import pandas as pd
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
+from mfviz.analysis.inputs import as_array, item_counts
 from mfviz.errors import DataError
 from mfviz.kernels.csr import columns_of
 from mfviz.kernels.topk import topk_dot
+from mfviz.seeds import accepts_seed
 
 METRICS = ("cosine", "dot")
 INDEX_FORMAT = 1
@@ -31,7 +33,7 @@ def _check_metric(metric: str) -> str:
 
 
 def _as_vectors(vectors, what: str = "vectors") -> np.ndarray:
-    array = np.asarray(vectors)
+    array = as_array(vectors, what)
     if array.ndim != 2:
         raise DataError(f"{what} must be a 2-D array (rows × components), got shape {array.shape}")
     if array.shape[0] == 0 or array.shape[1] == 0:
@@ -177,11 +179,13 @@ class NeighbourIndex:
     and still gives recall@10 >= 0.99 at ef 64 on 100k clustered 64-d vectors, cosine and dot,
     as measured for issue 5), ef (query beam, raised to
     k + 1 when smaller), threads (build and query), exact_below (row count under which search is
-    exact), seed (hnswlib level generator), norm_ratio and exact_below_range (dot only).
+    exact), random_state (seeds hnswlib's level generator; `seed=` too), norm_ratio and exact_below_range
+    (dot only).
     """
 
+    @accepts_seed
     def __init__(self, vectors, metric: str = "cosine", *, M: int = 16, ef_construction: int = 100,
-                 ef: int = 64, threads: int = 2, exact_below: int = 20_000, seed: int = 0,
+                 ef: int = 64, threads: int = 2, exact_below: int = 20_000, random_state: int = 0,
                  norm_ratio: float = 4.0, exact_below_range: int = 2_000) -> None:
         self.metric = _check_metric(metric)
         self.vectors = _as_vectors(vectors)
@@ -193,7 +197,7 @@ class NeighbourIndex:
         if not norm_ratio > 1:
             raise DataError(f"norm_ratio must be > 1, got {norm_ratio!r}")
         self.M, self.ef_construction, self.ef = int(M), int(ef_construction), int(ef)
-        self.threads, self.exact_below, self.seed = int(threads), int(exact_below), int(seed)
+        self.threads, self.exact_below, self.seed = int(threads), int(exact_below), int(random_state)
         self.norm_ratio, self.exact_below_range = float(norm_ratio), int(exact_below_range)
         self._setup()
         if not self.exact:
@@ -353,12 +357,13 @@ class NeighbourIndex:
             raise DataError(f"query vectors have {queries.shape[1]} components, the index has {self.dim}")
         return self._search(queries, k, None)
 
-    def recall(self, k: int = 10, sample: int = 1000, seed: int = 0) -> float:
+    @accepts_seed
+    def recall(self, k: int = 10, sample: int = 1000, random_state: int = 0) -> float:
         r"""Recall@k of `query` against exact search on a random sample of rows:
         :math:`\frac{1}{|S|}\sum_{q\in S} |A_k(q)\cap E_k(q)| / k` (A: this index, E: exact); rows of zero
         vectors are not sampled (`_measured_rows`), and without any row left the recall is 1."""
         k = _check_k(k)
-        rows = self._measured_rows(sample, seed)
+        rows = self._measured_rows(sample, random_state)
         if rows.size == 0:
             return 1.0
         approx, _ = self.query(rows, k)
@@ -374,8 +379,9 @@ class NeighbourIndex:
         rng = np.random.default_rng(seed)
         return np.sort(rng.choice(live, size=min(int(sample), live.size), replace=False))
 
+    @accepts_seed
     def tune_ef(self, target: float = 0.98, k: int = 10, sample: int = 500, max_ef: int = 1024,
-                seed: int = 0) -> tuple[int, float]:
+                random_state: int = 0) -> tuple[int, float]:
         """Pick the query beam by measurement: the smallest ef among the current one, then doubled
         up to `max_ef`, whose recall@k (see `recall`) on a seeded sample of rows reaches `target`.
 
@@ -392,7 +398,7 @@ class NeighbourIndex:
             raise DataError(f"max_ef must be an integer >= 1, got {max_ef!r}")
         if self.exact:
             return self.ef, 1.0
-        rows = self._measured_rows(sample, seed)
+        rows = self._measured_rows(sample, random_state)
         if rows.size == 0:
             return self.ef, 1.0
         truth, _ = exact_search(self.vectors[rows], self.vectors, k, self.metric, exclude_self_ids=rows)
@@ -540,7 +546,7 @@ def _neighbour_frame(ids, scores, titles, popularity, norms) -> pd.DataFrame:
 def _check_popularity(popularity, n: int) -> np.ndarray | None:
     if popularity is None:
         return None
-    popularity = np.asarray(popularity, np.float64).ravel()
+    popularity = np.asarray(item_counts(popularity), np.float64).ravel()  # an Interactions: its item popularity
     if popularity.size != n:
         raise DataError(f"popularity has {popularity.size} entries but there are {n} items")
     return popularity
@@ -685,8 +691,9 @@ def median_counted_lift(matrix, rows, lists, min_together: int = MIN_TOGETHER) -
             float(counted.sum() / listed) if listed else float("nan"))
 
 
+@accepts_seed
 def neighbour_popularity_summary(item_factors, popularity, k: int = 10, sample: int | None = 2000,
-                                 seed: int = 0, interactions=None, support=None, min_support: int = 0,
+                                 random_state: int = 0, interactions=None, support=None, min_support: int = 0,
                                  min_together: int = MIN_TOGETHER) -> dict:
     """How much more popular dot-product neighbour lists are than cosine ones, over many items.
 
@@ -738,7 +745,7 @@ def neighbour_popularity_summary(item_factors, popularity, k: int = 10, sample: 
         matrix = getattr(interactions, "matrix", interactions)
         if matrix.shape[1] != n:
             raise DataError(f"the interactions have {matrix.shape[1]} items but there are {n} item vectors")
-        draws = np.random.default_rng([seed, 1])
+        draws = np.random.default_rng([random_state, 1])
         for metric, ids in (("cosine", cos_ids), ("dot", dot_ids)):
             per_item[f"lift_{metric}"], evidence[f"median_lift_{metric}"], evidence[f"pairs_counted_{metric}"] = \
                 median_counted_lift(matrix, rows, ids, min_together)
@@ -765,7 +772,7 @@ def _sampled_lists(vectors: np.ndarray, k: int, sample: int | None, seed: int, s
     trained = np.arange(n) if support is None else np.flatnonzero(support > 0)
     rows = (trained if sample is None or sample >= trained.size
             # drawn as from all items when every item is trained: the same sample as ever
-            else np.sort(np.random.default_rng(seed).choice(trained, int(sample), replace=False)))
+            else np.sort(np.random.default_rng(random_state).choice(trained, int(sample), replace=False)))
     candidates = supported_rows(support, min_support)
     cos_ids, _ = exact_search(vectors[rows], vectors, k, "cosine", exclude_self_ids=rows, candidates=candidates)
     dot_ids, _ = exact_search(vectors[rows], vectors, k, "dot", exclude_self_ids=rows, candidates=candidates)
@@ -791,8 +798,9 @@ def _row_overlap(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return ((both[:, 1:] == both[:, :-1]) & (both[:, 1:] >= 0)).sum(axis=1)
 
 
+@accepts_seed
 def neighbour_agreement(item_factors_a, item_factors_b, k: int = 10, sample: int | None = 1000,
-                        seed: int = 0) -> pd.DataFrame:
+                        random_state: int = 0) -> pd.DataFrame:
     """How far two models of the same items agree on each item's cosine neighbours: for a seeded
     sample of items (all when `sample` is None or >= their number), the exact top-k by cosine in each model
     and the number of items the two lists share. Returns a DataFrame (item, shared), shared in 0..k.
@@ -811,7 +819,7 @@ def neighbour_agreement(item_factors_a, item_factors_b, k: int = 10, sample: int
     placed = np.flatnonzero(np.any(a != 0, axis=1) & np.any(b != 0, axis=1))
     left_out = a.shape[0] - placed.size
     rows = (placed if sample is None or sample >= placed.size
-            else np.sort(np.random.default_rng(seed).choice(placed, int(sample), replace=False)))
+            else np.sort(np.random.default_rng(random_state).choice(placed, int(sample), replace=False)))
     candidates = placed if left_out else None  # the same search as ever when every item has a vector
     ids_a, _ = exact_search(a[rows], a, k, "cosine", exclude_self_ids=rows, candidates=candidates)
     ids_b, _ = exact_search(b[rows], b, k, "cosine", exclude_self_ids=rows, candidates=candidates)

@@ -16,10 +16,12 @@ import pandas as pd
 import scipy.sparse as sp
 from threadpoolctl import threadpool_limits
 
+from mfviz.analysis.inputs import item_counts
 from mfviz.data.interactions import DEFAULT_HEAD_SHARE, long_tail_split
 from mfviz.errors import DataError, ModelError
 from mfviz.models.base import check_ids_match
 from mfviz.models.sanity import untrained_items, untrained_users
+from mfviz.seeds import accepts_seed
 
 GROUPS = ("niche", "diverse", "blockbuster")
 GROUP_SHARE = 0.2  # bottom / top share of users forming the niche / blockbuster groups
@@ -103,7 +105,7 @@ def gini(counts) -> float:
 
 
 def _as_counts(values, what: str) -> np.ndarray:
-    array = np.asarray(values, np.float64).ravel()
+    array = np.asarray(item_counts(values), np.float64).ravel()  # an Interactions: its item popularity
     if array.size and (not np.isfinite(array).all() or array.min() < 0):
         raise DataError(f"{what} must be finite and non-negative")
     return array
@@ -219,14 +221,15 @@ def _item_norms(model) -> np.ndarray:
     return np.linalg.norm(np.asarray(model.item_factors, np.float64), axis=1)
 
 
+@accepts_seed
 def popularity_report(model, interactions, k: int = 10, sample_users: int | None = SAMPLE_USERS,
-                      head_share: float = DEFAULT_HEAD_SHARE, seed: int = 0) -> PopularityReport:
+                      head_share: float = DEFAULT_HEAD_SHARE, random_state: int = 0) -> PopularityReport:
     r"""How strongly a model's top-k lists lean towards popular items.
 
     Over the users U: by default a seeded sample of `sample_users` (2,000, `SAMPLE_USERS`, as the dashboard) of the
     users the model was trained on, all of them when there are no more; `sample_users=None` ranks every trained
     user (one top-k ranking per user, two for a model with item biases: 100,000 users × 30,000 items took 12.5 s
-    for implicit ALS and 27.4 s for Funk SVD, against 0.3 s and 0.6 s for the sample). `seed` fixes the sample; `users` says how many were ranked. Lists
+    for implicit ALS and 27.4 s for Funk SVD, against 0.3 s and 0.6 s for the sample). `random_state` fixes the sample; `users` says how many were ranked. Lists
     :math:`L_u` (the user's items in `interactions` excluded; lists shorter than k when fewer items remain).
     A user a split held out entirely (`untrained_users`) has a vector never fitted, so their list is the catalogue
     in index order (or the item biases'), the same for each such user: counted, they made the first items of the
@@ -279,7 +282,7 @@ def popularity_report(model, interactions, k: int = 10, sample_users: int | None
     popularity = np.bincount(matrix.indices, minlength=n_items).astype(np.float64)
     head = long_tail_split(popularity, head_share)
     trained = ~untrained_users(model)
-    users = _ranked_users(np.flatnonzero(trained), sample_users, seed)
+    users = _ranked_users(np.flatnonzero(trained), sample_users, random_state)
     if users.size == 0:
         raise ModelError("the model was trained on none of these users: no list would say anything of them")
     # One BLAS thread inside the numba-parallel top-k: the kernel's prange already uses the cores,
@@ -352,14 +355,15 @@ def data_popularity_row(interactions, head_share: float = DEFAULT_HEAD_SHARE) ->
     return row
 
 
+@accepts_seed
 def bias_table(models: dict, interactions, k: int = 10, sample_users: int | None = SAMPLE_USERS,
-               head_share: float = DEFAULT_HEAD_SHARE, seed: int = 0) -> pd.DataFrame:
+               head_share: float = DEFAULT_HEAD_SHARE, random_state: int = 0) -> pd.DataFrame:
     """One row per model (plus a first 'data' row for the training profiles) with ARP, APLT,
     coverage, Gini, lift per user group and the norm–popularity Spearman correlation; each model's lists of the
     same seeded sample of users as `popularity_report` (`sample_users=None`: every trained user)."""
     rows = [{"model": "data", **data_popularity_row(interactions, head_share)}]
     for name, model in models.items():
         report = popularity_report(model, interactions, k=k, sample_users=sample_users,
-                                   head_share=head_share, seed=seed)
+                                   head_share=head_share, random_state=random_state)
         rows.append({"model": name, **report.as_row()})
     return pd.DataFrame(rows)

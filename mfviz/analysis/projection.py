@@ -16,9 +16,11 @@ import numpy as np
 import pandas as pd
 
 from mfviz.analysis import map_options
+from mfviz.analysis.inputs import as_array, item_counts
 from mfviz.analysis.neighbours import NeighbourIndex, _topk, exact_search, normalise_rows
 from mfviz.cache_dir import default_cache_dir, keep_newest
 from mfviz.errors import DataError
+from mfviz.seeds import accepts_seed
 
 METHODS = ("umap", "pca", "tsne")
 LAYOUTS = ("synchronous", "umap-learn")
@@ -58,8 +60,9 @@ def clear_memory_cache() -> None:
     _MEMORY_CACHE.clear()
 
 
+@accepts_seed
 def project(vectors, method: str = "umap", n_components: int = 2, *, n_neighbors: int = 15,
-            min_dist: float = 0.1, seed: int | None = 0, cache_dir=None, threads: int = 2,
+            min_dist: float = 0.1, random_state: int | None = 0, cache_dir=None, threads: int = 2,
             n_epochs: int = 200, layout: str = "synchronous", perplexity: float | None = None,
             spherize: bool = False, components: tuple[int, ...] | None = None) -> Projection:
     """Project factor vectors to 2-D or 3-D.
@@ -83,14 +86,14 @@ def project(vectors, method: str = "umap", n_components: int = 2, *, n_neighbors
       optimised by `layout`:
       "synchronous" (default): `mfviz.kernels.layout.optimize_layout`, umap-learn's gradients,
       clipping, negative sampling and learning-rate schedule in synchronous epochs, on
-      `threads` threads and bit-identical for a seed whatever the thread count (neighbourhood
+      `threads` threads and bit-identical for a random_state whatever the thread count (neighbourhood
       preservation on par with umap-learn's: see BENCHMARKS.md);
       "umap-learn": umap-learn's own in-place optimiser, which runs on one thread when seeded
       (it forces n_jobs=1 with a random_state) and on `threads` threads, not reproducibly,
-      with `seed=None`.
+      with `random_state=None`.
       `n_epochs` of layout optimisation: 200 by default for every size (umap-learn's default
       is 500 below 10,000 points), which keeps a 10k map at a few seconds.
-      Reproducibility: bit-identical for a seed below 20,000 points (exact kNN graph); above,
+      Reproducibility: bit-identical for a random_state below 20,000 points (exact kNN graph); above,
       hnswlib builds its graph with several threads and a few neighbours can differ between
       runs, so the layout can differ slightly — the cache returns the same picture for the
       same vectors and parameters.
@@ -105,7 +108,7 @@ def project(vectors, method: str = "umap", n_components: int = 2, *, n_neighbors
         raise DataError(f"method must be 'umap', 'pca' or 'tsne', got {method!r}")
     if n_components not in (2, 3):
         raise DataError(f"n_components must be 2 or 3, got {n_components!r}")
-    array = np.asarray(vectors)
+    array = as_array(vectors, "vectors")
     if array.ndim != 2 or array.shape[1] < 1:
         raise DataError(f"a map needs one vector per row with at least 1 component, got shape {array.shape}")
     if array.shape[0] < 3:
@@ -126,11 +129,11 @@ def project(vectors, method: str = "umap", n_components: int = 2, *, n_neighbors
         if not isinstance(n_epochs, int | np.integer) or n_epochs < 1:
             raise DataError(f"n_epochs must be a positive integer, got {n_epochs!r}")
         params.update(n_neighbors=int(min(n_neighbors, n - 1)), min_dist=float(min_dist),
-                      seed=None if seed is None else int(seed), metric="cosine", n_epochs=int(n_epochs),
+                      seed=None if random_state is None else int(random_state), metric="cosine", n_epochs=int(n_epochs),
                       layout=layout)
         if n <= n_components + 1:  # too few points for the spectral start (see _umap); only then in the key
             params["init"] = "random"
-    params.update(_option_params(method, n, n_components, perplexity, spherize, components, seed))
+    params.update(_option_params(method, n, n_components, perplexity, spherize, components, random_state))
     key = _cache_key(array, params)
     if key in _MEMORY_CACHE:
         _MEMORY_CACHE.move_to_end(key)
@@ -158,7 +161,7 @@ def project(vectors, method: str = "umap", n_components: int = 2, *, n_neighbors
     elif method == "tsne":
         coords = map_options.tsne(array, n_components, params["perplexity"], params["seed"], threads)
     else:
-        coords = _umap(array, n_components, params["n_neighbors"], float(min_dist), seed, threads,
+        coords = _umap(array, n_components, params["n_neighbors"], float(min_dist), random_state, threads,
                        params["n_epochs"], params["layout"], params.get("init", "spectral"))
     seconds = time.perf_counter() - start
     coords = np.ascontiguousarray(coords, dtype=np.float32)
@@ -411,7 +414,7 @@ def projection_table(coords, items: pd.DataFrame | None = None, popularity=None,
         frame["first_genre"] = [str(g[0]) if len(g) else "(none)" for g in genres]
     for name, values in (("popularity", popularity), ("norm", norms)):
         if values is not None:
-            values = np.asarray(values).ravel()
+            values = np.asarray(item_counts(values) if name == "popularity" else values).ravel()
             if values.size != n:
                 raise DataError(f"{name} has {values.size} entries but there are {n} points")
             frame[name] = values
@@ -426,16 +429,17 @@ def projection_table(coords, items: pd.DataFrame | None = None, popularity=None,
     return frame
 
 
-def neighbourhood_preservation(vectors, coords, k: int = 10, sample: int | None = 1000, seed: int = 0) -> float:
+@accepts_seed
+def neighbourhood_preservation(vectors, coords, k: int = 10, sample: int | None = 1000, random_state: int = 0) -> float:
     r"""Share of each point's k nearest neighbours in factor space (cosine) that are also among
     its k nearest on the map (Euclidean), averaged over a random sample of points:
     :math:`\frac{1}{|S|}\sum_{i\in S} |N_k^{factors}(i) \cap N_k^{map}(i)| / k`.
 
     1 = the map keeps every neighbourhood; a random map scores about k / n. Exact search on
-    both sides, so the score is deterministic for a seed. On few points k is lowered to
+    both sides, so the score is deterministic for a random_state. On few points k is lowered to
     `preservation_k(n, k)`; a map of fewer than 3 points has no score (DataError).
     """
-    vectors = np.ascontiguousarray(np.asarray(vectors), dtype=np.float32)
+    vectors = np.ascontiguousarray(as_array(vectors, "vectors"), dtype=np.float32)
     coords = np.ascontiguousarray(np.asarray(coords), dtype=np.float32)
     if vectors.ndim != 2 or coords.ndim != 2 or vectors.shape[0] != coords.shape[0]:
         raise DataError(f"vectors {vectors.shape} and coords {coords.shape} must have one row per point")
@@ -445,7 +449,7 @@ def neighbourhood_preservation(vectors, coords, k: int = 10, sample: int | None 
     if n < 3:
         raise DataError(f"a neighbourhood score needs at least 3 points, got {n}")
     k = preservation_k(n, k)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(random_state)
     rows = np.arange(n) if sample is None or sample >= n else np.sort(rng.choice(n, int(sample), replace=False))
     factor_ids, _ = exact_search(vectors[rows], vectors, k, "cosine", exclude_self_ids=rows)
     map_ids = map_neighbours(coords, rows, k)

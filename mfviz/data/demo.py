@@ -11,6 +11,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from mfviz.seeds import accepts_seed
+
 GENRES = ("Action", "Comedy", "Drama", "Romance", "Horror", "Sci-Fi", "Documentary", "Animation",
           "Thriller", "Western", "Musical", "Crime")
 # Words per genre, so that titles read like their genre ("The Haunted Cellar", "Galaxy Run").
@@ -156,11 +158,12 @@ def _titles(rng: np.random.Generator, main: np.ndarray, years: np.ndarray) -> li
     return titles
 
 
-def write_demo(directory: Path, seed: int = 7) -> dict[str, Path]:
+@accepts_seed
+def write_demo(directory: Path, random_state: int = 7) -> dict[str, Path]:
     """Write demo_ratings.csv and demo_items.csv into `directory`; returns their paths."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    ratings, items = generate_demo(seed)
+    ratings, items = generate_demo(random_state)
     paths = {"demo_ratings.csv": directory / "demo_ratings.csv",
              "demo_items.csv": directory / "demo_items.csv"}
     ratings.to_csv(paths["demo_ratings.csv"], index=False)

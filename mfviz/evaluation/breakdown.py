@@ -13,18 +13,20 @@ import scipy.sparse as sp
 from mfviz.errors import DataError
 from mfviz.evaluation.metrics import _check_k, test_users, top_k_lists
 from mfviz.kernels.metrics import ranking_metrics_per_user
+from mfviz.seeds import accepts_seed
 
 ACTIVITY_GROUPS = 5  # groups of users by activity: quintiles where the ties allow
 
 
-def per_user(model, test, k: int = 10, max_users: int | None = None, seed: int | None = 0) -> pd.DataFrame:
+@accepts_seed
+def per_user(model, test, k: int = 10, max_users: int | None = None, random_state: int | None = 0) -> pd.DataFrame:
     """One row per evaluated test user (as `evaluate` ranks them: training items left out, users without a
     training interaction left out): user,
     ndcg@k, recall@k, hit (0/1), and for explicit test data the user's test pairs and the sum of
     their squared rating errors (so a group's RMSE pools its pairs; newcomers' pairs, which `evaluate`'s RMSE
     counts, are in no row)."""
     k = _check_k(k)
-    users = test_users(test, max_users, seed, getattr(model, "train_matrix", None))  # as evaluate: known users
+    users = test_users(test, max_users, random_state, getattr(model, "train_matrix", None))  # as evaluate: known users
     if users.size == 0:
         raise DataError("no test user has an interaction in the training part (or the test set is empty): split so "
                         "that each user keeps some interactions in training, or raise test_size")
@@ -102,15 +104,16 @@ def too_few_for_curve(train, test) -> str:
             f"with a training interaction, and this split has {known}; {fix}")
 
 
+@accepts_seed
 def profile_size_curve(model, train, test, k: int = 10, sizes=PROFILE_SIZES, max_users: int = CURVE_USERS,
-                       seed: int = 0) -> pd.DataFrame:
+                       random_state: int = 0) -> pd.DataFrame:
     """Held-out accuracy of users the model knows only by `s` of their training interactions
     (folded in, no retraining), as `s` grows — how much a new user has to tell the model: the means of
     `profile_size_per_user` (which says how the users and profiles are drawn) per size
     (`summarise_profile_sizes`). One row per size, and a last one (size 0, label "all") for the same
     users' trained vectors. Columns: size, label, users, ndcg@k, recall@k, hit (with standard
     errors) and, for explicit test data, the RMSE of their test ratings."""
-    return summarise_profile_sizes(profile_size_per_user(model, train, test, k, sizes, max_users, seed))
+    return summarise_profile_sizes(profile_size_per_user(model, train, test, k, sizes, max_users, random_state))
 
 
 def summarise_profile_sizes(per_user_rows: pd.DataFrame) -> pd.DataFrame:
@@ -134,8 +137,9 @@ def summarise_profile_sizes(per_user_rows: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
+@accepts_seed
 def profile_size_per_user(model, train, test, k: int = 10, sizes=PROFILE_SIZES, max_users: int = CURVE_USERS,
-                          seed: int = 0) -> pd.DataFrame:
+                          random_state: int = 0) -> pd.DataFrame:
     """Every user's held-out accuracy when the model knows them only by `s` of their training interactions
     (folded in, no retraining), for each size `s`, and with their trained vectors (size 0).
 
@@ -158,12 +162,12 @@ def profile_size_per_user(model, train, test, k: int = 10, sizes=PROFILE_SIZES, 
         raise DataError(too_few_for_curve(train, test))
     users = candidates[activity[candidates] >= sizes[-1]]
     if users.size > max_users:
-        users = np.sort(np.random.default_rng(seed).choice(users, max_users, replace=False))
+        users = np.sort(np.random.default_rng(random_state).choice(users, max_users, replace=False))
     known = train.matrix[users].tocsr()
     known.sort_indices()
     rows = np.repeat(np.arange(users.size), np.diff(known.indptr))
     # each entry's place in its user's random order: sort by (row, random key), rank within the row
-    order = np.lexsort((np.random.default_rng(seed).random(known.nnz), rows))
+    order = np.lexsort((np.random.default_rng(random_state).random(known.nnz), rows))
     rank = np.empty(known.nnz, np.int64)
     rank[order] = np.arange(known.nnz) - known.indptr[rows[order]]
     relevant = test.matrix[users].tocsr()

@@ -17,6 +17,7 @@ from threadpoolctl import threadpool_limits
 from mfviz.errors import DataError, ModelError
 from mfviz.kernels.metrics import ranking_metrics_per_user
 from mfviz.models.base import check_ids_match
+from mfviz.seeds import accepts_seed
 
 RANKING_BATCH = 4096  # users ranked per recommend call: bounds memory, keeps progress granular
 
@@ -89,8 +90,9 @@ def catalog_coverage(recommended, n_items: int) -> float:
     return float(shown.mean())
 
 
+@accepts_seed
 def evaluate(model, train, test, k: int = 10, max_users: int | None = None,
-             seed: int | None = 0) -> dict[str, float | int]:
+             random_state: int | None = 0) -> dict[str, float | int]:
     """Score a model fitted on `train` against the held-out `test` (same index space).
 
     An unfitted model is fitted on `train` first. Returns `rmse`, `mae` (explicit test data only: predictions on the test pairs, not clipped),
@@ -138,12 +140,12 @@ def evaluate(model, train, test, k: int = 10, max_users: int | None = None,
 
     # users with nothing in the training part are left out of the ranking metrics (known_users), and counted
     results["users_without_training"] = int((~known_users(train.matrix)[test_users(test)]).sum())
-    users = test_users(test, max_users, seed, train.matrix)
+    users = test_users(test, max_users, random_state, train.matrix)
     if users.size == 0:
         raise DataError(f"no test user has an interaction in the training part (all {results['users_without_training']:,} "
                         "are new to it), so no model has learned anything to rank for them: split so that each user "
                         "keeps some interactions in training (by user, or leave-k-out)")
-    recommended, tied = top_k_lists(model, users, k, seed)
+    recommended, tied = top_k_lists(model, users, k, random_state)
     results.update(ranking_metrics(recommended, test.matrix[users], k))
     results[f"coverage@{k}"] = catalog_coverage(recommended, test.n_items)
     results["users_evaluated"] = int(users.size)

@@ -13,24 +13,27 @@ import scipy.sparse as sp
 from mfviz.data.interactions import Interactions
 from mfviz.errors import DataError
 from mfviz.kernels.splits import rank_within_rows
+from mfviz.seeds import accepts_seed
 
 SPLITS = ("random", "user", "leave-k-out", "time", "user-time")
 
 
+@accepts_seed
 def random_split(interactions: Interactions, test_size: float = 0.2,
-                 seed: int | None = 0) -> tuple[Interactions, Interactions]:
+                 random_state: int | None = 0) -> tuple[Interactions, Interactions]:
     """Hold out round(test_size * nnz) interactions drawn uniformly at random."""
     _check_fraction(test_size)
     nnz = interactions.nnz
     n_test = int(round(test_size * nnz))
     _check_sizes(n_test, nnz, f"test_size={test_size:g} of {nnz:,} interactions")
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(random_state)
     is_test = np.zeros(nnz, bool)
     is_test[rng.choice(nnz, size=n_test, replace=False)] = True
     return split_by_mask(interactions, is_test)
 
 
-def user_split(interactions: Interactions, test_size: float = 0.2, seed: int | None = 0,
+@accepts_seed
+def user_split(interactions: Interactions, test_size: float = 0.2, random_state: int | None = 0,
                min_train: int = 1) -> tuple[Interactions, Interactions]:
     """Per user, hold out round(test_size * n_u) random interactions (at least one).
 
@@ -40,18 +43,19 @@ def user_split(interactions: Interactions, test_size: float = 0.2, seed: int | N
     _check_fraction(test_size)
     activity = interactions.user_activity
     n_test = np.clip(np.round(test_size * activity), 1, None).astype(np.int64)
-    return _per_user(interactions, n_test, min_train, _random_keys(interactions, seed),
+    return _per_user(interactions, n_test, min_train, _random_keys(interactions, random_state),
                      f"test_size={test_size:g}")
 
 
-def leave_k_out_split(interactions: Interactions, k: int = 1, seed: int | None = 0,
+@accepts_seed
+def leave_k_out_split(interactions: Interactions, k: int = 1, random_state: int | None = 0,
                       min_train: int = 1) -> tuple[Interactions, Interactions]:
     """Per user, hold out exactly k random interactions; users with fewer than k + min_train
     interactions stay entirely in train."""
     if not isinstance(k, int | np.integer) or k < 1:
         raise DataError(f"leave-k-out needs k >= 1 held-out interactions per user, got {k!r}")
     n_test = np.full(interactions.n_users, int(k), np.int64)
-    return _per_user(interactions, n_test, min_train, _random_keys(interactions, seed), f"k={k}")
+    return _per_user(interactions, n_test, min_train, _random_keys(interactions, random_state), f"k={k}")
 
 
 def temporal_split(interactions: Interactions, test_size: float = 0.2,
@@ -89,16 +93,17 @@ def temporal_split(interactions: Interactions, test_size: float = 0.2,
                      f"test_size={test_size:g}")
 
 
+@accepts_seed
 def split(interactions: Interactions, method: str = "random", test_size: float = 0.2,
-          seed: int | None = 0, k: int = 1) -> tuple[Interactions, Interactions]:
+          random_state: int | None = 0, k: int = 1) -> tuple[Interactions, Interactions]:
     """Dispatch by name: "random", "user", "leave-k-out" (uses k), "time" (global temporal
     cut), "user-time" (each user's latest interactions)."""
     if method == "random":
-        return random_split(interactions, test_size, seed)
+        return random_split(interactions, test_size, random_state)
     if method == "user":
-        return user_split(interactions, test_size, seed)
+        return user_split(interactions, test_size, random_state)
     if method == "leave-k-out":
-        return leave_k_out_split(interactions, k, seed)
+        return leave_k_out_split(interactions, k, random_state)
     if method == "time":
         return temporal_split(interactions, test_size)
     if method == "user-time":

@@ -164,6 +164,11 @@ def csr_both_ways(matrix: sp.csr_matrix) -> tuple[tuple, tuple]:
                  for m in (matrix, by_column))
 
 
+# The random_state of a model without randomness (Truncated SVD, Popularity): taken, as scikit-learn's TruncatedSVD
+# takes one, so that code seeding every model in a loop runs; it changes nothing
+NO_EFFECT_SEED = Param(None, "taken for a uniform API; no effect: the fit is deterministic", low=0)
+
+
 class Model:
     """Base class of every mfviz model. Hyperparameters are keyword-only, declared in `params`.
 
@@ -183,18 +188,21 @@ class Model:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         # `**hyperparameters` hid every name and default from help(), IDEs and inspect.signature
         super().__init_subclass__(**kwargs)
+        taken = {**cls.params, **({} if "random_state" in cls.params else {"random_state": NO_EFFECT_SEED})}
         cls.__signature__ = inspect.Signature(
             [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=spec.default)
-             for name, spec in cls.params.items()])
-        if cls.params and "__doc__" in cls.__dict__ and cls.__doc__:
+             for name, spec in taken.items()])
+        if "__doc__" in cls.__dict__ and cls.__doc__:
             cls.__doc__ = cls.__doc__.rstrip() + "\n\n    Hyperparameters (keyword-only):\n" + "".join(
-                f"        {name} = {spec.default!r}: {spec.help}{spec.bounds()}\n" for name, spec in cls.params.items())
+                f"        {name} = {spec.default!r}: {spec.help}{spec.bounds()}\n" for name, spec in taken.items())
 
     def __init__(self, *positional: Any, **hyperparameters: Any) -> None:
         cls = type(self).__name__
         if positional:  # FunkSVD(50): Python's own error named an internal class and no way out
             first = next(iter(self.params), "factors")
             raise ModelError(f"{cls} takes its hyperparameters by name, e.g. {cls}({first}={positional[0]!r})")
+        if "random_state" not in self.params:  # checked, then dropped: one loop M(random_state=0) seeds every model
+            NO_EFFECT_SEED.check("random_state", hyperparameters.pop("random_state", None))
         unknown = sorted(set(hyperparameters) - set(self.params))
         if unknown:
             raise ModelError(f"{cls} has no hyperparameter {unknown[0]!r}{_did_you_mean(unknown[0], self.params)}; "
@@ -224,7 +232,7 @@ class Model:
         """Change hyperparameters, checked as the constructor checks them; the model must be fitted again for
         them to count (the fitted factors, `save` and the scores stay those of the last `fit`)."""
         checked = type(self)(**{**self.get_params(), **hyperparameters}).get_params()  # every rule, combinations too
-        for key in hyperparameters:
+        for key in hyperparameters.keys() & checked.keys():  # not a deterministic model's random_state
             setattr(self, key, checked[key])
         return self
 

@@ -42,8 +42,8 @@ class TruncatedSVD(Model):
     numba matvec (slower than scipy's on the shared 2-core machine). Matrices with a side
     <= 200 use dense LAPACK. Signs are fixed as sklearn's svd_flip does for V: the
     largest-magnitude component of each item vector is positive, so pictures do not flip
-    between runs. The result is deterministic (fixed Lanczos start vector), so there is no
-    random_state.
+    between runs. The result is deterministic (fixed Lanczos start vector): `random_state` is
+    taken, as by every model, and changes nothing.
 
     With `factors` above the matrix's rank r, the components past r are rounding noise (σ ~ 1e-17), and
     fold-in would divide by them (a profile's vector of 1e8). As numpy's matrix_rank and pinv do, a

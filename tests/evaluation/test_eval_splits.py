@@ -25,7 +25,7 @@ def _data(with_time=True, seed=0):
         for item in rng.choice(50, size=n, replace=False):
             rows.append((f"u{user}", item, float(rng.integers(1, 6)), int(rng.integers(0, 40))))
     frame = pd.DataFrame(rows, columns=["user", "item", "rating", "time"])
-    return Interactions.from_frame(frame, rating="rating", timestamp="time" if with_time else None)
+    return Interactions.from_frame(frame, rating="rating", timestamp="time" if with_time else False)
 
 
 def _triples(data):
