@@ -15,6 +15,7 @@ from mfviz.data.demo import write_demo
 from mfviz.data.interactions import Interactions
 from mfviz.data.loaders import load_interactions
 
+__all__ = ["DEMO_FILES", "demo_files", "load_demo", "write_demo"]
 DATA_DIR = Path(__file__).resolve().parents[1] / "data"
 DEMO_FILES = ("demo_ratings.csv", "demo_items.csv")
 

@@ -9,7 +9,7 @@ from mfviz.errors import ModelError
 
 
 def recommend_for_profile(model, items, values=None, n: int = 10) -> tuple[np.ndarray, np.ndarray]:
-    """Top-n (item ids, scores) for a profile of item indices (optional ratings), via
+    """Top-n (item row indices, scores) for a profile of item indices (optional ratings), via
     `model.fold_in` and `model.recommend_for_vector`; the profile's items are excluded."""
     items = np.atleast_1d(np.asarray(items))
     vector = model.fold_in(items, values)

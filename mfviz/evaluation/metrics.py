@@ -104,7 +104,11 @@ def evaluate(model, train, test, k: int = 10, max_users: int | None = None,
     from the global mean and item bias), `lists_tied` (lists whose k items all scored alike, drawn at random among the
     tied: see `top_k_lists`), `test_interactions` and `evaluate_seconds` (ranking and scoring only). Ranking scores every item for every test user, which dominates the time on
     large catalogues; `max_users` ranks a seeded random sample of that many test users instead
-    (RMSE and MAE still use every test pair). Items the model saw in
+    (RMSE and MAE still use every test pair). RMSE and MAE count every test pair, those of a user or an item without
+    a training interaction too (scored from the global mean, the biases and a vector fitted to nothing), as Surprise
+    does; Spark's ALS with coldStartStrategy="drop" leaves them out. To compare with it, drop them first:
+    `coo = test.matrix.tocoo()`, `warm = (train.user_activity[coo.row] > 0) & (train.item_popularity[coo.col] > 0)`,
+    `evaluate(model, train, split_by_mask(test, ~warm)[0])`. Items the model saw in
     training (its `train_matrix`, set by `fit`) are excluded from the lists, so `train` must be
     the data the model was fitted on.
     """

@@ -356,6 +356,7 @@ class Model:
     # ----------------------------------------------------------------- fitted state
     @property
     def is_fitted(self) -> bool:
+        """Whether `fit` (or `load_model`) has given the model its factors."""
         return self._item_factors is not None
 
     def _require_fitted(self) -> None:
@@ -364,20 +365,25 @@ class Model:
 
     @property
     def user_factors(self) -> np.ndarray:
+        """(n_users, factors) float32: row u is user row u's vector (SVD++: p_u plus its implicit part)."""
         self._require_fitted()
         return self._user_factors
 
     @property
     def item_factors(self) -> np.ndarray:
+        """(n_items, factors) float32: row i is item row i's vector; a score is user_factors[u] · item_factors[i]
+        plus the biases."""
         self._require_fitted()
         return self._item_factors
 
     @property
     def n_users(self) -> int:
+        """Rows of `user_factors`: the users of the data the model was fitted on."""
         return self.user_factors.shape[0]
 
     @property
     def n_items(self) -> int:
+        """Rows of `item_factors`: the items of the data the model was fitted on."""
         return self.item_factors.shape[0]
 
     def _check_ids(self, ids, n: int, kind: str) -> np.ndarray:
@@ -398,7 +404,7 @@ class Model:
         per id, so a 2-D array is refused rather than crashing the kernels."""
         arr = np.atleast_1d(self._check_ids(ids, n, kind))
         if arr.ndim != 1:
-            raise ModelError(f"{kind} ids must be a 1-D list of indices, got an array of shape {arr.shape}")
+            raise ModelError(f"{kind} indices must be a 1-D list, got an array of shape {arr.shape}")
         return arr
 
     # ----------------------------------------------------------------- the data's own ids

@@ -332,7 +332,7 @@ def test_calls_with_ids_of_the_wrong_shape_or_values_of_the_wrong_type_say_so(na
     model = fitted(name)
     for call in (lambda: model.recommend([[0, 1], [2, 3]]), lambda: model.similar_items([[0, 1], [2, 3]]),
                  lambda: model.fold_in([[0, 1], [2, 3]])):
-        with pytest.raises(ModelError, match=r"ids must be a 1-D list of indices, got an array of shape \(2, 2\)"):
+        with pytest.raises(ModelError, match=r"indices must be a 1-D list, got an array of shape \(2, 2\)"):
             call()
     with pytest.raises(ModelError, match="fold-in values must be numbers .* got <U1"):
         model.fold_in([0, 1], ["a", "b"])
