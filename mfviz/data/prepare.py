@@ -9,6 +9,7 @@ import scipy.sparse as sp
 
 from mfviz.data.interactions import Interactions
 from mfviz.errors import DataError
+from mfviz.seeds import accepts_seed
 
 
 def k_core(interactions: Interactions, min_user: int = 5, min_item: int = 5) -> Interactions:
@@ -82,7 +83,8 @@ def binarize(interactions: Interactions, threshold: float = 4.0) -> Interactions
     return result
 
 
-def sample_users(interactions: Interactions, n: int, seed: int = 0) -> Interactions:
+@accepts_seed
+def sample_users(interactions: Interactions, n: int, random_state: int = 0) -> Interactions:
     """A uniform random sample of n users with all their interactions; items nobody in the
     sample touched are dropped."""
     if n < 2:
@@ -92,12 +94,12 @@ def sample_users(interactions: Interactions, n: int, seed: int = 0) -> Interacti
         result.report = copy.deepcopy(interactions.report)
         result.report.note(f"sample_users(n={n}): kept all {interactions.n_users:,} users.")
         return result
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(random_state)
     users = np.sort(rng.choice(interactions.n_users, n, replace=False))
     touched = np.unique(interactions.matrix[users].indices)
     result = _checked(interactions.subset(users, touched), f"sample_users(n={n})")
     _note(result, interactions,
-          f"Sampled {n:,} of {interactions.n_users:,} users (seed {seed}): removed "
+          f"Sampled {n:,} of {interactions.n_users:,} users (seed {random_state}): removed "
           f"{interactions.n_items - result.n_items:,} items and {interactions.nnz - result.nnz:,} "
           "interactions.")
     return result

@@ -7,6 +7,7 @@ import scipy.sparse as sp
 
 from mfviz.analysis import data_spectrum, popularity_report, project
 from mfviz.data.interactions import Interactions
+from mfviz.data.prepare import sample_users
 from mfviz.errors import DataError, ModelError
 from mfviz.evaluation import evaluate, leave_k_out_split, random_split, split, user_split
 from mfviz.models import MODELS, ImplicitALS
@@ -70,6 +71,8 @@ def test_evaluate_and_analyses_take_random_state_and_seed_alike():
             == popularity_report(model, train, k=5, sample_users=10, seed=1).recommended_counts.tolist())
     np.testing.assert_array_equal(data_spectrum(data.matrix, k=5, random_state=1).singular_values,
                                   data_spectrum(data.matrix, k=5, seed=1).singular_values)
+    assert (sample_users(data, 10, random_state=5).user_ids.tolist() == sample_users(data, 10, seed=5).user_ids.tolist()
+            != sample_users(data, 10, random_state=6).user_ids.tolist())
     vectors = np.random.default_rng(0).standard_normal((30, 4))
     np.testing.assert_array_equal(project(vectors, "tsne", perplexity=5, random_state=1, cache_dir=False).coords,
                                   project(vectors, "tsne", perplexity=5, seed=1, cache_dir=False).coords)
