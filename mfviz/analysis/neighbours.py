@@ -725,7 +725,8 @@ def neighbour_popularity_summary(item_factors, popularity, k: int = 10, sample: 
     if popularity is None:
         raise DataError("neighbour_popularity_summary needs the item popularity (interactions per item)")
     support = _check_popularity(support, n)
-    trained, rows, candidates, cos_ids, dot_ids = _sampled_lists(vectors, k, sample, seed, support, min_support)
+    trained, rows, candidates, cos_ids, dot_ids = _sampled_lists(vectors, k, sample, random_state, support,
+                                                                  min_support)
 
     def list_popularity(ids: np.ndarray) -> np.ndarray:
         values = np.where(ids >= 0, popularity[np.maximum(ids, 0)], np.nan)
@@ -765,7 +766,8 @@ def neighbour_popularity_summary(item_factors, popularity, k: int = 10, sample: 
     }
 
 
-def _sampled_lists(vectors: np.ndarray, k: int, sample: int | None, seed: int, support, min_support: int):
+def _sampled_lists(vectors: np.ndarray, k: int, sample: int | None, random_state: int, support,
+                   min_support: int):
     """The items trained on (support > 0), the sample of them drawn, the items a list may hold, and the sample's
     exact cosine and dot top-k lists: what `neighbour_popularity_summary` and `mean_list_overlap` both count on."""
     n = vectors.shape[0]
@@ -779,14 +781,15 @@ def _sampled_lists(vectors: np.ndarray, k: int, sample: int | None, seed: int, s
     return trained, rows, candidates, cos_ids, dot_ids
 
 
-def mean_list_overlap(item_factors, k: int = 10, sample: int | None = 2000, seed: int = 0, support=None,
+@accepts_seed
+def mean_list_overlap(item_factors, k: int = 10, sample: int | None = 2000, random_state: int = 0, support=None,
                       min_support: int = 0) -> float:
     """The ``mean_overlap`` of `neighbour_popularity_summary` with the same arguments (the same sampled items and
     lists), without the rest: the lists alone are a tenth of its time on MovieLens 100K, the data's evidence the
     other nine (a page needing only how much the lists share need not wait for the lifts)."""
     vectors = _as_vectors(item_factors, "item factors")
     support = _check_popularity(support, vectors.shape[0])
-    _, _, _, cos_ids, dot_ids = _sampled_lists(vectors, _check_k(k), sample, seed, support, min_support)
+    _, _, _, cos_ids, dot_ids = _sampled_lists(vectors, _check_k(k), sample, random_state, support, min_support)
     return float(_row_overlap(cos_ids, dot_ids).mean())
 
 
