@@ -60,3 +60,18 @@ def test_a_file_saved_with_noise_components_loads_with_them_zeroed(tmp_path):
     loaded = load_model(model.save(tmp_path / "svd.npz"))
     np.testing.assert_array_equal(loaded.singular_values, [2.0, 2.0, 0.0])
     np.testing.assert_allclose(loaded.fold_in([0]), model.fold_in([0]) * [1, 1, 0], atol=1e-6)
+
+
+def test_a_small_real_component_of_a_large_matrix_is_not_taken_for_noise():
+    """Blocks of ones: 40,000 users × 40 items (σ₁ = √1,600,000 ≈ 1,265) and 4 users × 4 other items (σ = 4,
+    0.3% of σ₁): a real cluster, which max(m, n) · ε₃₂ · σ₁ (6.0 here) would have zeroed."""
+    big = sp.csr_matrix(np.ones((40_000, 40), np.float32))
+    small = sp.csr_matrix(np.ones((4, 4), np.float32))
+    matrix = sp.block_diag([big, small], format="csr")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # both components are signal: no warning
+        model = TruncatedSVD(factors=2).fit(matrix)
+    np.testing.assert_allclose(model.singular_values, [np.sqrt(1_600_000), 4.0], rtol=1e-5)
+    # the small cluster's user folds in to its own items
+    ids, _ = recommend_for_profile(model, [40, 41], n=2)
+    assert set(ids.tolist()) == {42, 43}
