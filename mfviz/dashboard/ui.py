@@ -291,7 +291,7 @@ def _lost_words(named: str, why: str, start: str) -> str:
                 "Train page.")
     return (f"This address names data this browser does not hold (data {named}): an upload belongs to the browser "
             f"that loaded it (its reloads and tabs take it up; this server keeps the work of its {workspace.KEPT} most "
-            f"recent browsers), so this one shows {start}. Upload the file here on the Data page, then open the address "
+            f"recent browsers with work of their own), so this one shows {start}. Upload the file here on the Data page, then open the address "
             "again: the same file is the same data.")
 
 

@@ -14,8 +14,9 @@ from mfviz.dashboard import background, state
 # A reload, a dropped connection or a second tab opens a new Streamlit session, which started on the
 # start data: an hour's upload, sweeps and comparisons were gone, and the notice blamed "another browser
 # session". The browser now carries a random workspace id in a cookie (until it closes), and the server
-# keeps the last state of each of the KEPT most recent browsers' workspaces; a new session whose browser
-# names one takes it up. Only the same browser can: the id is random, and links carry none.
+# keeps the last state of each of the KEPT most recent browsers' workspaces (those holding work of their own
+# kept before those holding only the start); a new session whose browser names one takes it up. Only the same
+# browser can: the id is random, and links carry none.
 COOKIE = "mfviz_workspace"
 KEPT = 4  # browsers whose workspace the server keeps after their session ends (each holds its data and models)
 ID = "mfviz.workspace_id"  # session-state key: this session's workspace id
@@ -98,7 +99,19 @@ def save(widget_keys: tuple[str, ...] = ()) -> None:
         _STORE[workspace] = snapshot
         _STORE.move_to_end(workspace)
         while len(_STORE) > KEPT:
-            _STORE.popitem(last=False)
+            # the least recent browser that holds nothing of its own goes first: five viewers opening an analyst's
+            # link (each falls back to the demo) pushed the analyst's upload and models out of the store
+            idle = next((key for key, kept in _STORE.items() if not holds_work(kept)), None)
+            _STORE.pop(idle) if idle is not None else _STORE.popitem(last=False)
+
+
+def holds_work(snapshot: dict) -> bool:
+    """Whether a workspace holds more than every session starts with: data other than the start data, a model
+    trained or loaded (not the quick default), a training, or a profile built on Recommend."""
+    data = snapshot.get(state.DATA)
+    trained = any(not entry.auto for entry in (snapshot.get(state.MODELS) or {}).values())
+    return bool((data is not None and not data.is_start) or trained or snapshot.get(state.TRAINING) is not None
+                or snapshot.get(state.PROFILE))
 
 
 def with_other_tabs(values: dict, workspace: str | None) -> dict:

@@ -58,9 +58,10 @@ def test_another_browser_or_a_forgotten_workspace_starts_afresh(monkeypatch):
     mine, key = at.session_state[workspace.ID], at.session_state["mfviz.data"].key[:8]
     other = reopened(monkeypatch, "0" * 32, "pages/bias_page.py")  # an id this server never gave
     assert other.session_state["mfviz.data"].is_start and not other.restored_notes
-    # the server keeps the work of its KEPT most recent browsers: more browsers, and the first is let go
+    # the server keeps the work of its KEPT most recent browsers with work of their own: more of them, and the
+    # first is let go
     for n in range(workspace.KEPT):
-        reopened(monkeypatch, f"{n + 1:032x}", "pages/bias_page.py")
+        ratings_upload(reopened(monkeypatch, f"{n + 1:032x}", "pages/data_page.py"), seed=20 + n)
     monkeypatch.setattr(workspace, "sent_id", lambda: mine)
     from test_links import first_visit
 
@@ -68,7 +69,26 @@ def test_another_browser_or_a_forgotten_workspace_starts_afresh(monkeypatch):
     assert gone.session_state["mfviz.data"].is_start
     said = [w for w in warnings(gone) if key in w]
     assert len(said) == 1 and "names data this browser does not hold" in said[0], said
-    assert f"its {workspace.KEPT} most recent browsers" in said[0]
+    assert f"its {workspace.KEPT} most recent browsers with work of their own" in said[0]
+
+
+def test_viewers_of_a_link_do_not_push_the_analysts_work_out(monkeypatch):
+    """Five viewers opened an analyst's link (each fell back to the demo): a new tab of the analyst's browser then
+    showed the demo, the upload and the models gone without a word."""
+    from collections import OrderedDict
+
+    monkeypatch.setattr(workspace, "_STORE", OrderedDict())  # no browsers of the tests before
+    at = ratings_upload(new_app(), seed=7)
+    open_page(at, "pages/bias_page.py")
+    mine, data = at.session_state[workspace.ID], at.session_state["mfviz.data"]
+    for n in range(workspace.KEPT + 1):  # fresh browsers holding only the demo and its quick default
+        viewer = reopened(monkeypatch, f"{n + 100:032x}", "pages/bias_page.py")
+        assert not workspace.holds_work({key: viewer.session_state[key] for key in workspace.KEYS
+                                         if key in viewer.session_state})
+    again = reopened(monkeypatch, mine)
+    assert again.session_state["mfviz.data"] is data and again.restored_notes
+    # a viewer's own settings stay while there is room: the least recent viewers made way, not the newest
+    assert f"{workspace.KEPT + 100:032x}" in workspace._STORE and f"{100:032x}" not in workspace._STORE
 
 
 @pytest.mark.parametrize("sent", [None, "not-a-workspace", "ABCDEF" * 6])
