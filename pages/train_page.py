@@ -481,7 +481,7 @@ def against_before(job, entry, shown: bool) -> None:
     showing that model again."""
     # a model that learned nothing is said to above, with why (its vectors are zero): that its lists do not beat
     # the baseline would only repeat it less clearly
-    if any(label == entry.name for label, _ in job.warnings):
+    if training.learned_nothing_said(job, entry):
         return
     below = versus_baseline.below_baseline(entry, shown=shown)
     if below:

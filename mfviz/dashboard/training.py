@@ -144,7 +144,7 @@ class TrainingJob:
     error: str | None = None
     entries: list = field(default_factory=list)  # the models trained so far
     failures: list = field(default_factory=list)  # (label, message) of a sweep's models that failed
-    warnings: list = field(default_factory=list)  # (label, message) of trained models that learned nothing
+    warnings: list = field(default_factory=list)  # (label, message): what a trained model's fit warned of
     notes: list = field(default_factory=list)  # (label, message): how the settings asked were taken
     existing: list = field(default_factory=list)  # the session's models: one trained the same way is reused
     reused: list = field(default_factory=list)  # those of `entries` taken from `existing`, not trained again
@@ -347,8 +347,9 @@ class TrainingJob:
             metrics = evaluate(model, self.train, self.test, self.k)
         finally:
             self.scoring = False
-        if (why := learned_nothing(model, self.train)) is not None:
-            self.warnings.append((label, why))
+        # what the fit warned of (learned nothing, Truncated SVD's surplus components): a warning of this thread
+        # would reach only the server's console, so the model keeps them (Model.fit_warnings)
+        self.warnings.extend((label, why) for why in model.fit_warnings if (label, why) not in self.warnings)
         stopped = self.stop_event.is_set()
         # Seeded fits repeat exactly: the recipe trains the same model elsewhere (not a stopped one)
         repeatable = (self.split_settings is not None and not stopped
@@ -360,6 +361,14 @@ class TrainingJob:
                           split_settings=self.split_settings,
                           recipe={"kind": self.kind, "params": dict(params), **self.split_settings, "k": self.k}
                           if repeatable else None)
+
+
+def learned_nothing_said(job, entry) -> bool:
+    """Whether the job's warnings say that `entry` learned nothing (its vectors are zero): that its lists do not beat
+    the baseline would then only repeat it less clearly. Another warning of its fit (Truncated SVD's surplus
+    components) leaves its verdicts to be said."""
+    said = [why for label, why in job.warnings if label == entry.name]
+    return bool(said) and learned_nothing(entry.model, entry.train) in said
 
 
 def split_shown(entry) -> str:

@@ -173,7 +173,8 @@ class Model:
     """Base class of every mfviz model. Hyperparameters are keyword-only, declared in `params`.
 
     Fitted attributes: `user_factors` (n_users, f), `item_factors` (n_items, f), `user_bias`,
-    `item_bias`, `global_mean`, `history` (one dict per epoch: epoch, loss, seconds, ...).
+    `item_bias`, `global_mean`, `history` (one dict per epoch: epoch, loss, seconds, ...), `fit_warnings` (what the
+    last fit warned of, as ModelWarnings, each without the model's label; empty after a load).
     """
 
     name: ClassVar[str] = "base"
@@ -218,6 +219,10 @@ class Model:
         self.item_bias: np.ndarray | None = None
         self.global_mean: float = 0.0
         self.history: list[dict[str, float]] = []
+        # what the last fit warned of (ModelWarning), each without the label the warning starts with: kept on the
+        # model because a warning raised in a training thread reaches no page (catch_warnings swaps process-wide
+        # state, so it cannot capture one thread's warnings). Not saved: it speaks of a fit, not of the factors.
+        self.fit_warnings: list[str] = []
         self.fit_seconds: float = 0.0
         self.train_matrix: sp.csr_matrix | None = None
         self.user_ids: np.ndarray | None = None  # original ids by index, when fitted on Interactions
@@ -280,8 +285,15 @@ class Model:
         self._item_factors = np.ascontiguousarray(self._item_factors, dtype=np.float32)
         self._check_finite("training", self.diverge_advice)
         if (why := learned_nothing(self, interactions)) is not None:  # it runs, but every list would be arbitrary
-            warnings.warn(f"{self.label}: {why}", ModelWarning, stacklevel=2)
+            self._warn_of_fit(why)
         return self
+
+    def _warn_of_fit(self, message: str, stacklevel: int = 2) -> None:
+        """Warn (ModelWarning, "label: message") of something the fit did, and keep `message` in `fit_warnings`.
+        `stacklevel` counts as for warnings.warn called where this is called."""
+        if message not in self.fit_warnings:
+            self.fit_warnings.append(message)
+        warnings.warn(f"{self.label}: {message}", ModelWarning, stacklevel=stacklevel + 1)
 
     def _fit(self, matrix: sp.csr_matrix) -> None:
         raise NotImplementedError

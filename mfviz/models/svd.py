@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import LinearOperator, eigsh
 
-from mfviz.errors import ModelError, ModelWarning
+from mfviz.errors import ModelError
 from mfviz.models.base import Model, Param
 from mfviz.models.files import stored_array
 
@@ -85,9 +83,9 @@ class TruncatedSVD(Model):
         if noise.any():
             s, U, V = np.where(noise, 0.0, s), U * ~noise, V * ~noise
             signal = int((~noise).sum())
-            warnings.warn(f"{self.label}: only {signal} of the {k} components carry signal: the matrix has rank "
-                          f"{signal} here, so the other {k - signal} singular value(s) are rounding noise and are set "
-                          f"to 0 (their fold-in weight too); choose factors <= {signal}", ModelWarning, stacklevel=3)
+            self._warn_of_fit(f"only {signal} of the {k} components carry signal: the matrix has rank {signal} "
+                              f"here, so the other {k - signal} singular value(s) are rounding noise and are set to 0 "
+                              f"(their fold-in weight too); choose factors <= {signal}", stacklevel=3)
         self.singular_values = s
         root = np.sqrt(s)
         self._user_factors = (U * root).astype(np.float32)

@@ -11,6 +11,7 @@ import scipy.sparse as sp
 from mfviz import Interactions
 from mfviz.dashboard import training
 from mfviz.dashboard.training import TrainingJob
+from mfviz.errors import ModelWarning
 
 
 def small_data() -> Interactions:
@@ -725,3 +726,21 @@ def test_an_early_stopping_fit_finds_its_kernels_compiled(monkeypatch):
     compile_first("funksvd", params)
     model = training.make_model("funksvd", params).fit(small_data())  # 360 ratings: 72 held out
     assert model.fit_seconds < COMPILE_SECONDS
+
+
+def test_every_warning_of_a_fit_in_the_training_thread_reaches_the_job_once():
+    # a warning raised in the training thread reached only the server's console: the job reads the model's own list
+    blocks = sp.csr_matrix(np.kron(np.eye(2), np.ones((2, 2))).astype(np.float32))
+    data = Interactions(blocks, np.arange(4), np.arange(4), is_explicit=False)
+    with pytest.warns(ModelWarning):
+        job = run(make_job({"factors": 3}, kind="svd", label="Truncated SVD (f=3)", train=data))
+    assert job.error is None
+    [(label, why)] = job.warnings
+    assert label == "Truncated SVD (f=3)" and why.startswith("only 2 of the 3 components carry signal")
+    assert not training.learned_nothing_said(job, job.entry)  # its verdicts are still to be said
+    # a model that learned nothing: its warning once (the fit's), and the verdicts say no more
+    same = small_data()
+    same.matrix.data[:] = 4.0
+    with pytest.warns(ModelWarning):
+        job = run(make_job({"factors": 4, "epochs": 3, "random_state": 0}, train=same))
+    assert len(job.warnings) == 1 and training.learned_nothing_said(job, job.entry)

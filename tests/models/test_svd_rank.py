@@ -75,3 +75,21 @@ def test_a_small_real_component_of_a_large_matrix_is_not_taken_for_noise():
     # the small cluster's user folds in to its own items
     ids, _ = recommend_for_profile(model, [40, 41], n=2)
     assert set(ids.tolist()) == {42, 43}
+
+
+def test_the_model_keeps_what_its_fit_warned_of_and_forgets_it_at_the_next_fit(tmp_path):
+    # kept on the model for a fit in a thread, whose warning no page sees (catch_warnings is process-wide)
+    blocks = sp.csr_matrix(np.kron(np.eye(2), np.ones((2, 2))).astype(np.float32))
+    model = TruncatedSVD(factors=3)
+    assert model.fit_warnings == []
+    with pytest.warns(ModelWarning) as caught:
+        model.fit(blocks)
+    [said] = model.fit_warnings
+    assert said.startswith("only 2 of the 3 components carry signal") and "choose factors <= 2" in said
+    assert [str(w.message) for w in caught] == [f"Truncated SVD: {said}"]  # the warning: the same words, labelled
+    assert caught[0].filename == __file__  # still pointed at the caller's line
+    assert load_model(model.save(tmp_path / "svd.npz")).fit_warnings == []  # of a fit, not of the factors
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model.set_params(factors=2).fit(blocks)  # at the rank: no warning, and the last fit's is gone
+    assert model.fit_warnings == []
