@@ -138,3 +138,18 @@ def test_test_users_with_no_training_interaction_are_counted_on_the_page():
     assert trained and trained[0].metrics["users_without_training"] == 0
     caption = next(c.value for c in at.caption if said in c.value)  # the random split's, still
     assert f"of the {trained[0].split}" not in caption and caption.count("split have no interaction") == 1
+
+
+def test_what_a_fit_warns_of_is_shown_once_beside_the_training_outcome():
+    # two groups of ten users, each rating its own four items alike: rank 2, so 3 of 5 components are noise. The
+    # fit warns in the training thread, which only the server's console saw; the page reads the model's list.
+    rows = [f"u{u},i{i + 4 * (u % 2)},{1 + u % 2}" for u in range(20) for i in range(4)]
+    at = upload(new_app(), "blocks.csv", ("user,item,rating\n" + "\n".join(rows) + "\n").encode())
+    open_page(at, TRAIN)
+    train(at, "svd", split="none", factors=5)
+    assert_every_section(at)
+    said = [w.value for w in at.warning if "components carry signal" in w.value]
+    assert len(said) == 1, said
+    assert said[0].startswith("Truncated SVD (f=5, no test): only 2 of the 5 components carry signal")
+    assert "choose factors <= 2" in said[0]
+    assert "Trained **Truncated SVD (f=5, no test)**" in " ".join(s.value for s in at.success)
