@@ -860,3 +860,17 @@ def test_dimensions_says_which_dimension_follows_the_release_year_in_the_titles(
     assert (f"follows the release year, Spearman ρ = {row['year ρ']:.2f}, median year {row['− end year']:.0f} at the "
             f"− end and {row['+ end year']:.0f} at the + end") in text
     assert text.count("follows the release year") == 1
+
+
+def test_a_fit_warning_is_one_line_on_stderr_as_the_commands_warnings_are(tmp_path):
+    # two groups of users rating their own four items alike: rank 2, so 3 of the 5 components asked are noise
+    rows = [f"u{u},i{i + 4 * (u % 2)},{1 + u % 2}" for u in range(20) for i in range(4)]
+    (tmp_path / "blocks.csv").write_text("user,item,rating\n" + "\n".join(rows) + "\n")
+    done = _run("train", tmp_path / "blocks.csv", "--model", "svd", "--factors", "5", "-o", tmp_path / "m.npz",
+                "--quiet")
+    assert done.returncode == 0, done.stderr
+    # Python's form was two lines: "…/mfviz/cli/fitting.py:37: ModelWarning: …" and the line of code
+    assert done.stderr.splitlines() == [
+        "mfviz: warning: Truncated SVD: only 2 of the 5 components carry signal: the matrix has rank 2 here, so the "
+        "other 3 singular value(s) are rounding noise and are set to 0 (their fold-in weight too); choose factors <= 2"]
+    assert (tmp_path / "m.npz").exists()

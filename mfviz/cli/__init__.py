@@ -11,6 +11,7 @@ import argparse
 import json
 import sys
 import time
+import warnings
 from collections.abc import Sequence
 
 from mfviz.cli.exploring import (
@@ -40,7 +41,7 @@ from mfviz.cli.options import (
     _data_options,
     _split_streamlit_options,
 )
-from mfviz.cli.output import _fail, _plain, _print_text, _progress, _stdout_gone
+from mfviz.cli.output import _fail, _plain, _print_text, _progress, _show_warning, _stdout_gone
 from mfviz.errors import DataError, ModelError
 
 
@@ -195,6 +196,12 @@ def _option_hint(parser: argparse.ArgumentParser, given: str) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code (0 ok, 2 bad input)."""
+    with warnings.catch_warnings():  # the command runs in one thread: the process-wide swap is safe here
+        warnings.showwarning = _show_warning
+        return _main(argv)
+
+
+def _main(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     streamlit_options = []

@@ -7,12 +7,13 @@ import contextlib
 import math
 import os
 import sys
+import warnings
 from typing import Any
 
 import numpy as np
 
 from mfviz.cli.options import _OPTION_WORDING, STDOUT, _hyperparameter_wording
-from mfviz.errors import DataError
+from mfviz.errors import DataError, ModelWarning
 
 EXIT_USAGE = 2
 
@@ -25,6 +26,16 @@ def _progress(args: argparse.Namespace, text: str) -> None:
 def _warn(text: str) -> None:
     """A warning about the result: on stderr even with --quiet, which hides progress only."""
     print("mfviz: warning: " + _option_words(text), file=sys.stderr, flush=True)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """warnings.showwarning for the command: a ModelWarning (a fit's surplus components, a profile's unknown
+    items) is a warning about the result, one line as `_warn` says it (Python's own form was two, with a file and
+    line of mfviz); any other warning (a fault of mfviz or of a library) keeps Python's form."""
+    if issubclass(category, ModelWarning):
+        _warn(str(message))
+    else:
+        warnings._showwarning_orig(message, category, filename, lineno, file, line)
 
 
 def _option_words(message: str) -> str:
