@@ -705,6 +705,44 @@ def test_spark_factors_that_match_no_or_some_ids_of_the_data(tmp_path, capsys):
     assert _one_json_object(capsys.readouterr().out)["missing_users"] == 3
 
 
+def test_spark_factors_fold_in_with_the_reg_param_given(tmp_path, capsys):
+    # Spark saves no regParam: --reg-param is fold-in's λ (λ times the new item's user count), 0.1 otherwise
+    from argparse import Namespace
+
+    from mfviz import load_interactions
+    from mfviz.cli.loading import _saved_model_for
+
+    data = _write_csv(tmp_path / "r.csv", seed=2)
+    numeric = pd.read_csv(data).assign(user=lambda f: f.user.str[1:].astype(int), item=lambda f: f.item.str[1:].astype(int))
+    numeric.to_csv(tmp_path / "n.csv", index=False)
+    ids = load_interactions(tmp_path / "n.csv")
+    rng = np.random.default_rng(0)
+    spark = _spark_folder(tmp_path / "spark", {int(u): rng.normal(size=3).tolist() for u in ids.user_ids},
+                          {int(i): rng.normal(size=3).tolist() for i in ids.item_ids})
+    fans = str(ids.item_ids[int(np.argmax(np.diff(ids.matrix.tocsc().indptr)))])
+    norms = {}
+    for reg in (None, "0.1", "100"):
+        given = [] if reg is None else ["--reg-param", reg]
+        assert main(["new-item", str(tmp_path / "n.csv"), "-m", str(spark), "--fans", fans, "--json", "--quiet",
+                     *given]) == 0, capsys.readouterr().err
+        norms[reg] = _one_json_object(capsys.readouterr().out)["norm"]
+    assert norms[None] == norms["0.1"] and norms["100"] < 0.5 * norms["0.1"]  # a larger λ shrinks the vector
+    model = _saved_model_for(Namespace(model_file=[str(spark)], reg_param=0.05, data="n.csv"), ids, "show it",
+                             str(spark))  # as `mfviz dashboard DATA -m spark --reg-param 0.05` loads it
+    assert (model.fold_in_solve, model.regularization) == ("als-wr", 0.05) and "regParam 0.05" in model.fold_in_note
+    # refused before DATA is read: a negative λ, no model file, and an mfviz model (it keeps its own λ)
+    assert main(["new-item", str(tmp_path / "n.csv"), "-m", str(spark), "--fans", fans, "--reg-param", "-1"]) == 2
+    assert "--reg-param must be a number >= 0" in _error_line(capsys.readouterr().err)
+    assert main(["dashboard", str(tmp_path / "n.csv"), "--reg-param", "0.05"]) == 2
+    assert "give the --model-file it applies to" in _error_line(capsys.readouterr().err)
+    assert main(["train", str(tmp_path / "n.csv"), "--model", "als", "--factors", "3", "--epochs", "2", "-o",
+                 str(tmp_path / "als.npz"), "--quiet"]) == 0
+    capsys.readouterr()
+    assert main(["new-item", str(tmp_path / "n.csv"), "-m", str(tmp_path / "als.npz"), "--fans", fans,
+                 "--reg-param", "0.05", "--quiet"]) == 2
+    assert "is an mfviz model, which keeps the regularization" in _error_line(capsys.readouterr().err)
+
+
 def test_output_paths_are_checked_before_the_work_and_write_errors_say_write(tmp_path, monkeypatch, capsys):
     data = _write_csv(tmp_path / "r.csv")
     assert main(["train", str(data), "--model", "als", "--factors", "3", "--epochs", "2", "-o",

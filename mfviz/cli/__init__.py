@@ -44,6 +44,10 @@ from mfviz.cli.options import (
 from mfviz.cli.output import _fail, _plain, _print_text, _progress, _show_warning, _stdout_gone
 from mfviz.errors import DataError, ModelError
 
+REG_PARAM_HELP = ("fold-in's λ for factors trained elsewhere: the regParam the Spark ALS model of --model-file was "
+                  "trained with (Spark does not save it; default 0.1, Spark's); for implicit's .npz it replaces the "
+                  "file's regularization")
+
 
 def build_parser() -> argparse.ArgumentParser:
     from mfviz.evaluation import SPLITS
@@ -142,6 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help="the rating (value) every first user gives it (default: the best they gave the --fans items); "
                                "on ratings within the data's scale, on counts above 0")
     new_item.add_argument("--n", type=int, default=10, metavar="N", help="length of the users' lists (default 10)")
+    new_item.add_argument("--reg-param", type=float, default=None, metavar="L", help=REG_PARAM_HELP)
     new_item.set_defaults(run=cmd_new_item, render=_print_new_item)
 
     models = commands.add_parser("models", help="list the models and their hyperparameters")
@@ -158,6 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
     dashboard.add_argument("--model-file", "-m", action="append", default=[], metavar="PATH",
                            help="a model trained on DATA (mfviz .npz, implicit's .npz, Spark folder or zip) "
                                 "that every session starts with; repeat for more")
+    dashboard.add_argument("--reg-param", type=float, default=None, metavar="L", help=REG_PARAM_HELP)
     dashboard.add_argument("--workspace", "-w", default=None, metavar="FILE",
                            help="a workspace saved on the dashboard (Save the workspace, .mfviz.zip): every session "
                                 "starts on its data as prepared and its models, with their metrics (no 200 MB upload "

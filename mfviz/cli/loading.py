@@ -64,10 +64,16 @@ def _saved_model_for(args: argparse.Namespace, data, verb: str, path=None):
     path = args.model_file if path is None else path
     if not Path(path).exists():
         raise DataError(f"no such model file: {path}; check the path")
+    reg_param = getattr(args, "reg_param", None)
+    files = args.model_file if isinstance(args.model_file, list) else [args.model_file]
+    if reg_param is not None and all(_is_mfviz_model(f) for f in files):
+        # an mfviz model's fold-in solves its own objective, with the regularization it was fitted with
+        raise DataError(f"--reg-param is for factors trained elsewhere (Spark's regParam), and {path} is an mfviz "
+                        "model, which keeps the regularization it was trained with; leave --reg-param out")
     if _is_mfviz_model(path):
         model = load_model(path)  # a damaged mfviz model says what is wrong; it is no external factors
     else:
-        model = load_factors(path)
+        model = load_factors(path, regularization=reg_param)
         if model.user_ids is not None:  # Spark: its own row order, matched by id
             model = _matched_by_id(args, data, model, path)
     for kind, ids in (("user", data.user_ids), ("item", data.item_ids)):

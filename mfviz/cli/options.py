@@ -238,6 +238,12 @@ def _check_options(args: argparse.Namespace) -> None:
         value = getattr(args, option, None)
         if value is not None and value < 1:
             raise DataError(f"--{option.replace('_', '-')} must be at least 1, got {value}")
+    reg_param = getattr(args, "reg_param", None)
+    if reg_param is not None and not reg_param >= 0:  # NaN fails too
+        raise DataError(f"--reg-param must be a number >= 0 (Spark's regParam; its default is 0.1), got {reg_param:g}")
+    if reg_param is not None and not getattr(args, "model_file", None):
+        raise DataError("--reg-param is fold-in's λ for the factors of a --model-file (Spark's regParam): give the "
+                        "--model-file it applies to")
     test_size = getattr(args, "test_size", None)
     if test_size is not None and not 0 < test_size < 1:  # NaN fails too
         raise DataError(f"--test-size must be a fraction strictly between 0 and 1 (0.2 holds out a fifth), "

@@ -130,7 +130,7 @@ class FactorModel(Model):
         if self.fold_in_solve == "als-wr":
             return (f"Fold-in solves Spark's ALS objective (ridge, regParam × the profile's length) with regParam "
                     f"{self.regularization:g}: Spark does not save it, so 0.1, its default, unless given (in Python, "
-                    "load_factors(path, regularization=...)).")
+                    "load_factors(path, regularization=...); on the command line, --reg-param).")
         return (f"Fold-in is a plain ridge regression (λ {self.regularization:g}) on the item vectors: an "
                 "approximation, since the objective these factors were trained with is unknown.")
 
