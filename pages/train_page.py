@@ -31,6 +31,7 @@ from mfviz.dashboard import (
 )
 from mfviz.dashboard.report import meaning
 from mfviz.evaluation.metrics import judged_by_rmse, known_users
+from mfviz.models.sanity import loaded_warnings
 
 # one line at 1,280 px: the first screen holds the form and, under it, the outcome of a training
 ui.header("Train", "Train a model on the current data; every model of this session is compared below, and can be "
@@ -766,6 +767,8 @@ with right, st.container(border=True):
         # factors from elsewhere: how their fold-in (the Recommend page's profiles) reads them
         st.success(f"{uploaded.name} is loaded. {getattr(model, 'fold_in_note', '')}".strip(),
                    icon=":material/check_circle:")
+        for why in loaded_warnings(model):  # what its fit warned of, which the file does not keep
+            st.warning(f"{uploaded.name}: {why}", icon=":material/warning:")
         if missing and any(missing):
             st.warning(f"{missing[0]:,} of the data's {inter.n_users:,} users and {missing[1]:,} of its "
                        f"{inter.n_items:,} items have no factors in {uploaded.name} (ids it was not trained on); "

@@ -39,6 +39,23 @@ def learned_nothing(model, train) -> str | None:
             f"data says, shrinking every vector to zero; lower regularization and train again{scaled}.")
 
 
+def loaded_warnings(model) -> list[str]:
+    """What the fit of a model read from a file warned of, from its own numbers (`fit_warnings` is not saved, and a
+    file written before it was kept says the same): vectors that learned nothing, and Truncated SVD's components
+    past the matrix's rank. Nothing for factors trained elsewhere, whose objective (and regularization) are unknown."""
+    said = []
+    train = getattr(model, "train_matrix", None)
+    if train is not None and not getattr(model, "zero_row_unknown", False):
+        if (why := learned_nothing(model, train)) is not None:
+            said.append(why)
+    singular_values = getattr(model, "singular_values", None)
+    if singular_values is not None and singular_values.size and (singular_values == 0).any():  # zeroed as noise
+        from mfviz.models.svd import surplus_components
+
+        said.append(surplus_components(int((singular_values > 0).sum()), int(singular_values.size)))
+    return said
+
+
 def untrained_users(model) -> np.ndarray:
     """Which users (a bool per row) a personalising model has no training interaction of: a split held out all of
     theirs, so their vectors were never fitted (zero, or the random start) and their lists, places on a map and

@@ -83,9 +83,7 @@ class TruncatedSVD(Model):
         if noise.any():
             s, U, V = np.where(noise, 0.0, s), U * ~noise, V * ~noise
             signal = int((~noise).sum())
-            self._warn_of_fit(f"only {signal} of the {k} components carry signal: the matrix has rank {signal} "
-                              f"here, so the other {k - signal} singular value(s) are rounding noise and are set to 0 "
-                              f"(their fold-in weight too); choose factors <= {signal}", stacklevel=3)
+            self._warn_of_fit(surplus_components(signal, k), stacklevel=3)
         self.singular_values = s
         root = np.sqrt(s)
         self._user_factors = (U * root).astype(np.float32)
@@ -154,6 +152,13 @@ class TruncatedSVD(Model):
             self._item_factors = (self._item_factors * root).astype(np.float32)
             self._user_factors = np.divide(self._user_factors, root, out=np.zeros_like(self._user_factors),
                                            where=root > 0).astype(np.float32)
+
+
+def surplus_components(signal: int, k: int) -> str:
+    """What a fit with `k` factors of which only `signal` carry signal warns of (and a load of such a model says)."""
+    return (f"only {signal} of the {k} components carry signal: the matrix has rank {signal} here, so the other "
+            f"{k - signal} singular value(s) are rounding noise and are set to 0 (their fold-in weight too); choose "
+            f"factors <= {signal}")
 
 
 def _noise_floor(shape: tuple[int, int], largest: float) -> float:

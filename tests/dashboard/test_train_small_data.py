@@ -140,7 +140,7 @@ def test_test_users_with_no_training_interaction_are_counted_on_the_page():
     assert f"of the {trained[0].split}" not in caption and caption.count("split have no interaction") == 1
 
 
-def test_what_a_fit_warns_of_is_shown_once_beside_the_training_outcome():
+def test_what_a_fit_warns_of_is_shown_once_beside_the_training_outcome_and_after_a_load(tmp_path):
     # two groups of ten users, each rating its own four items alike: rank 2, so 3 of 5 components are noise. The
     # fit warns in the training thread, which only the server's console saw; the page reads the model's list.
     rows = [f"u{u},i{i + 4 * (u % 2)},{1 + u % 2}" for u in range(20) for i in range(4)]
@@ -153,3 +153,9 @@ def test_what_a_fit_warns_of_is_shown_once_beside_the_training_outcome():
     assert said[0].startswith("Truncated SVD (f=5, no test): only 2 of the 5 components carry signal")
     assert "choose factors <= 2" in said[0]
     assert "Trained **Truncated SVD (f=5, no test)**" in " ".join(s.value for s in at.success)
+    # saved and loaded back (Load a model): the file keeps no warning, the page finds it in the model's numbers
+    path = at.session_state["mfviz.models"]["Truncated SVD (f=5, no test)"].model.save(tmp_path / "svd.npz")
+    at.file_uploader(key="load_model").set_value(("svd.npz", path.read_bytes(), "application/octet-stream")).run()
+    assert_every_section(at)
+    said = [w.value for w in at.warning if w.value.startswith("svd.npz: only 2 of the 5 components carry signal")]
+    assert len(said) == 1, [w.value for w in at.warning]

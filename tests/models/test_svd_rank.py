@@ -93,3 +93,18 @@ def test_the_model_keeps_what_its_fit_warned_of_and_forgets_it_at_the_next_fit(t
         warnings.simplefilter("error")
         model.set_params(factors=2).fit(blocks)  # at the rank: no warning, and the last fit's is gone
     assert model.fit_warnings == []
+
+
+def test_a_loaded_model_says_what_its_fit_warned_of_from_its_own_numbers(tmp_path):
+    from mfviz.models import ALS
+    from mfviz.models.sanity import loaded_warnings
+
+    blocks = sp.csr_matrix(np.kron(np.eye(2), np.ones((2, 2))).astype(np.float32))
+    with pytest.warns(ModelWarning):
+        surplus = TruncatedSVD(factors=3).fit(blocks)
+    assert loaded_warnings(load_model(surplus.save(tmp_path / "svd.npz"))) == surplus.fit_warnings
+    with pytest.warns(ModelWarning):  # every value the same: the mean says it all, the vectors learn nothing
+        nothing = ALS(factors=2, epochs=2, random_state=0).fit(blocks)
+    assert loaded_warnings(load_model(nothing.save(tmp_path / "als.npz"))) == nothing.fit_warnings
+    sound = TruncatedSVD(factors=2).fit(blocks)
+    assert loaded_warnings(load_model(sound.save(tmp_path / "sound.npz"))) == [] == sound.fit_warnings
