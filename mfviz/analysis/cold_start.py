@@ -85,9 +85,13 @@ def reach_baseline(model, matrix, n: int = 10, sample: int = REACH_USERS, seed: 
 def trained_audience(model, users, values) -> tuple[np.ndarray, np.ndarray, int]:
     """The users of an `audience` the model was trained on, in the same order, with their values, and how many
     were left out. A first user whose vector was never fitted tells the fold-in nothing about where the item
-    lies, yet their value still moves its bias (MovieLens 100K, ALS, time split 50%: 25 of 50 fans of an item)."""
+    lies, yet their value still moves its bias (MovieLens 100K, ALS, time split 50%: 25 of 50 fans of an item). Users
+    that factors trained elsewhere have no vector for (a zero row) are left out too: fold_in_item would leave them out
+    with a warning a page never shows."""
     users, values = np.asarray(users, np.int64), np.asarray(values)
     kept = ~untrained_users(model)[users]
+    if getattr(model, "zero_row_unknown", False):  # factors from elsewhere (Spark): an id it lacks has a zero vector
+        kept &= np.asarray(model.user_factors)[users].any(axis=1)
     return users[kept], values[kept], int((~kept).sum())
 
 

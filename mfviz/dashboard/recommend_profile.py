@@ -40,9 +40,23 @@ def never_trained(view: RecommendView, recommender: ModelEntry) -> np.ndarray:
     """Which items (a bool per item) the model never trained on, so that a profile leaves them out: their vectors
     were never fitted (zero), and a profile of them alone folded in to a zero vector, whose list was the catalogue
     in index order. No item for the Popularity baseline, whose list no profile changes."""
-    if not getattr(recommender.model, "personal", True):
+    model = recommender.model
+    if not getattr(model, "personal", True):
         return np.zeros(view.inter.n_items, bool)
-    return cached_models.untrained_items(recommender.key, recommender.model)
+    never = cached_models.untrained_items(recommender.key, model)
+    if getattr(model, "zero_row_unknown", False):
+        # factors from elsewhere (Spark) give the data's ids they lack a zero vector: fold-in left them out with a
+        # warning no page showed, and the list did not say so
+        never = never | ~np.asarray(model.item_factors).any(axis=1)
+    return never
+
+
+def why_never(recommender: ModelEntry, split_words: str) -> str:
+    """Why the model knows nothing of an item, in parentheses after "never trained on": `split_words` (its evaluation
+    split held out the item's interactions) for a model trained here, another reason for factors trained elsewhere."""
+    if getattr(recommender.model, "zero_row_unknown", False):
+        return "its factors, trained elsewhere, have no vector for them"
+    return split_words
 
 
 def fold(view: RecommendView, recommender: ModelEntry, profile: np.ndarray, values):
@@ -78,9 +92,10 @@ def not_folded_words(view: RecommendView, recommender: ModelEntry, profile: np.n
     own held them out), or those it trained on are dislikes, which a model of choices learns nothing from."""
     never = never_trained(view, recommender)[np.asarray(profile, np.int64)]
     if never.all():
-        return (f"{recommender.name}, which never trained on any item of this profile (its evaluation split held out "
-                "all their interactions), so their vectors were never fitted and the profile would fold in to a zero "
-                "vector, whose list says nothing of this taste")
+        return (f"{recommender.name}, which never trained on any item of this profile ("
+                + why_never(recommender, "its evaluation split held out all their interactions")
+                + "), so their vectors were never fitted and the profile would fold in to a zero vector, whose list "
+                "says nothing of this taste")
     return (f"{recommender.name}, which learns only from what people chose, and "
             + ("the items of this profile it trained on are" if never.any() else "this profile's items are")
             + " all dislikes, which tell it nothing")
@@ -246,7 +261,8 @@ def show(view: RecommendView) -> None:
         if strangers.size == profile.size:  # folded in, a zero vector: its list was the catalogue in index order
             recommended.info(
                 f"{entry.name} never trained on any item of this profile ({named}): none of their interactions is in "
-                "its training part (its evaluation split held them all out), so their vectors were never fitted and "
+                f"its training part ({why_never(entry, 'its evaluation split held them all out')}), so their vectors "
+                "were never fitted and "
                 "the profile would fold in to a zero vector, whose list says nothing of this taste. Add items it was "
                 "trained on: those not marked “none in training” in the list.", icon=":material/info:")
             ui.stop()
@@ -285,6 +301,7 @@ def show(view: RecommendView) -> None:
             with recommended, ui.guard("Folding the profile into the other models"):
                 # not `lists`: that names a module this function calls (its AttributeError was shown)
                 side_lists, unfolded, partly = {entry.name: side_list(view, entry, ids, scores)}, [], []
+                elsewhere = False  # whether one of them is factors trained elsewhere, which left out items it has no vector for
                 for name in compare:
                     other = ui.models()[name]
                     other_vector = fold(view, other, profile, values)[0]
@@ -295,13 +312,16 @@ def show(view: RecommendView) -> None:
                     # as the shown model's caption says of it: a split of its own may have held out some items
                     if (skipped := profile[never_trained(view, other)[profile]]).size:
                         partly.append(f"{name} left out {', '.join(str(titles[i]) for i in skipped)}")
+                        elsewhere = elsewhere or why_never(other, "") != ""
                 if len(side_lists) > 1:
                     compared_lists.side_by_side(side_lists, titles, popularity, int(n),
                                                 score_help=COLUMNS["score"]["help"])
                 if partly:
                     st.caption("Left out of the fold-in side by side: " + "; ".join(partly) + ": items that model never "
-                               "trained on (its evaluation split held out all their interactions), so their vectors "
-                               "were never fitted and would move nothing; its list is of the rest of the profile.")
+                               "trained on (its evaluation split held out all their interactions"
+                               + (", or its factors, trained elsewhere, have no vector for them" if elsewhere else "")
+                               + "), so their vectors were never fitted and would move nothing; its list is of the rest "
+                               "of the profile.")
                 if unfolded:
                     st.caption("Not side by side: " + "; ".join(unfolded) + ".")
         trained_on = profile[~unknown[profile]]  # the items the taste was folded in from

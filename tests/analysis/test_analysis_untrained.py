@@ -335,3 +335,28 @@ def test_movielens_new_item_reach_of_als_over_its_trained_users(movielens_time_s
     assert (reach.n_users, reach.left_out) == (491, 452)
     item = place_new_item(model, reach, users, values, 50, data.item_popularity)
     assert item.count == 429 and round(100 * item.share, 1) == 97.3  # of the 441 trained users without it
+
+
+def test_a_new_items_first_users_leave_out_those_spark_factors_have_no_vector_for():
+    # factors from elsewhere give a user they lack a zero row, though the data has their interactions: fold_in_item
+    # left them out with a warning no page shows, so the audience leaves them out itself and counts them
+    import warnings
+
+    from mfviz import Interactions
+    from mfviz.errors import ModelWarning
+
+    rng = np.random.default_rng(0)
+    dense = (rng.random((12, 6)) < 0.6).astype(np.float32)
+    dense[:, 0] = 1.0  # everyone has item 0
+    data = Interactions(sp.csr_matrix(dense), np.arange(12), np.arange(6), is_explicit=False)
+    users = rng.normal(size=(12, 3)).astype(np.float32)
+    known = {int(u): users[u] for u in range(3, 12)}  # users 0-2 not in the factors
+    spark = FactorModel(np.stack(list(known.values())), rng.normal(size=(6, 3)).astype(np.float32),
+                        user_ids=list(known), item_ids=np.arange(6), fold_in_solve="als-wr")
+    model = spark.aligned_to(data, warn_missing=False)
+    fans, values = audience(data.matrix, [0])
+    kept, kept_values, left = trained_audience(model, fans, values)
+    assert left == 3 and kept.tolist() == [u for u in fans.tolist() if u >= 3]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ModelWarning)  # every first user kept has a vector: nothing to warn of
+        model.fold_in_item(kept, kept_values)

@@ -1757,6 +1757,35 @@ def test_a_zipped_spark_model_loads_matched_to_the_data_by_id(tmp_path):
         assert_clean(at, page)
 
 
+def test_a_profile_leaves_out_the_items_spark_factors_have_no_vector_for_and_says_so(tmp_path):
+    # fold_in left them out with a ModelWarning in the server's console only: the list did not say so
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tests" / "analysis"))
+    from test_analysis_foldin_external import spark_zip
+
+    at = new_app()
+    inter = at.session_state["mfviz.data"].interactions
+    rng = np.random.default_rng(0)
+    users = {int(u): rng.normal(size=4).tolist() for u in inter.user_ids}
+    items = {int(i): rng.normal(size=4).tolist() for i in inter.item_ids[2:]}  # rows 0 and 1 have no factors
+    path = spark_zip(tmp_path / "spark_als.zip", "spark_als/", users, items)
+    open_page(at, "pages/train_page.py")
+    at.file_uploader(key="load_model").set_value(("spark_als.zip", path.read_bytes(), "application/zip")).run()
+    at.session_state["mfviz.active_model"] = "spark_als.zip (loaded)"
+    open_page(at, "pages/recommend_page.py")
+    at.radio(key="rec_mode").set_value("a profile I build").run()
+    at.multiselect(key="rec_profile").set_value([0, 5, 9]).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert (recommended(at) is not None and "Recommended by spark_als.zip (loaded)"
+            in " ".join(m.value for m in at.markdown))
+    said = " ".join(c.value for c in at.caption)
+    assert f"Left out of the fold-in: {inter.titles[0]}, which spark_als.zip (loaded) never trained on" in said
+    at.multiselect(key="rec_profile").set_value([0, 1]).run()
+    info = [i.value for i in at.info if "never trained on any item of this profile" in i.value]
+    assert len(info) == 1 and "(its factors, trained elsewhere, have no vector for them)" in info[0], info
+
+
 def test_a_spark_model_of_other_data_is_refused(tmp_path):
     import sys
 
