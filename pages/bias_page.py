@@ -18,6 +18,7 @@ from mfviz.dashboard import (
     verdicts,
     versus_baseline,
 )
+from mfviz.data.interactions import long_tail_split
 
 ui.header("Popularity bias", "Do the models recommend only the blockbusters? Each chart compares every "
           "model of this session with the plain Popularity baseline (grey), the most biased recommender.")
@@ -130,8 +131,11 @@ baseline_row = rows.loc[labels.BASELINE] if labels.BASELINE in rows.index else N
 shown = st.session_state.get(state.ACTIVE_MODEL)
 if shown in rows.index and shown != labels.BASELINE:
     verdict = verdicts_by_model.get(shown)
+    counts = inter.item_popularity  # all the data, as the table counts
+    head = long_tail_split(counts)
     st.markdown("In plain words, for the model the pages show, " + verdicts.bias_summary(
-        shown, rows.loc[shown], baseline_row, catalogue_mean=inter.nnz / max(inter.n_items, 1))
+        shown, rows.loc[shown], baseline_row, catalogue_mean=inter.nnz / max(inter.n_items, 1),
+        head=(int(head.sum()), int(counts[head].min())) if head.any() else None)
         + (f"\n- but its lists rank the held-out items worse than the Popularity baseline's beyond noise ({verdict}): "
            "here, less popular lists are not better ones" if verdict and verdict.startswith(versus_baseline.WORSE) else
            f"\n- and its lists rank the held-out items no better than the Popularity baseline's ({verdict})"

@@ -310,6 +310,11 @@ def test_popularity_bias_quick_default_in_plain_words(movielens, quick_default):
     said = verdicts.bias_summary("ials", bias_row(quick_default, inter), baseline)
     assert "its lists are 1.8× less popular than the Popularity baseline's (mean popularity, ARP: 233 against 422" in said
     assert "66% of their items come from the long tail (long tail in lists, APLT, baseline 1%)" in said
+    # docs/dashboard.md: the tail is every film but the 59 most rated, each rated by 259 users or more
+    from mfviz.data.interactions import long_tail_split
+
+    head = long_tail_split(inter.item_popularity)
+    assert head.sum() == 59 and inter.item_popularity[head].min() == 259
     assert "it recommends 38% of the catalogue to someone (coverage, baseline 5%)" in said
     assert ("popular items get strongly longer vectors (ρ 0.98; the 10 most popular items' median length is at the "
             "99th percentile)") in said

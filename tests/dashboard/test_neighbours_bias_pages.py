@@ -315,6 +315,11 @@ def test_the_bias_table_has_plain_headers_and_a_plain_summary_of_the_active_mode
             f"{verdicts.times(row['arp'] / average)} as many as the catalogue's average item ({average:,.0f}))") in words
     assert (f"{row['aplt']:.0f}% of their items come from the long tail (long tail in lists, APLT, baseline "
             f"{base['aplt']:.0f}%)") in words
+    # where the tail starts, counted here from the data: the fewest items carrying 20% of the interactions
+    counts = np.sort(inter.item_popularity)[::-1]
+    n_head = int(np.searchsorted(np.cumsum(counts) / counts.sum(), 0.2) + 1)
+    assert (f": the long tail is every item but the {n_head:,} most popular (each with {int(counts[n_head - 1]):,} "
+            "interactions or more), which carry 20% of them") in words
     assert f"(Gini {row['gini']:.2f}; 0 = every item equally often)" in words
     # vector length at each end of popularity, from the model's own report (not ρ alone)
     report = at.session_state["mfviz.models"][default]
