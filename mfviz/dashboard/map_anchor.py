@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 from mfviz.dashboard.figures import COSINE_COLOUR, DOT_COLOUR
 from mfviz.dashboard.map_labels import short_title
 
-LEGEND_TITLE = 26  # characters of a clicked item's title in the legend: a 40-character one narrowed the map
+LEGEND_TITLE = 20  # characters of a clicked item's title in the legend (its room kept on every map: map_figures)
 
 
 def legend_name(title: str) -> str:

@@ -16,8 +16,9 @@ from mfviz.dashboard.figures import (
     Chart,
     apply_layout,
     counted,
+    legend_room,
 )
-from mfviz.dashboard.map_anchor import neighbour_traces, neighbour_traces_3d
+from mfviz.dashboard.map_anchor import LEGEND_TITLE, neighbour_traces, neighbour_traces_3d
 from mfviz.dashboard.map_colours import (
     GENRE_COLUMN,
     ColourKey,
@@ -212,6 +213,9 @@ def latent_scatter(table: pd.DataFrame, colour: str, highlight: list[int] | None
         total = len(written) + len(framed)
         caption += (f" Titles: {total} of the {len(table):,} items' titles are written on the map" +
                     (" (no title over another; hover over a point for its title)." if total < len(table) else "."))
+    # A click adds the star's and its neighbours' legend entries: their room is kept from the start, else the plot
+    # narrowed under a presenter's click and every point moved (x from 480-960 px to 520-917 px at 1,280)
+    fig.update_layout(margin_r=max(fig.layout.margin.r or 0, legend_room(["cosine neighbours", "x" * LEGEND_TITLE])))
     return Chart(fig, caption, tuple(trace_items))
 
 

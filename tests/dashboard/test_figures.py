@@ -152,10 +152,13 @@ def test_margins_leave_room_so_plotly_draws_once():
                           "genre": rng.choice(["Documentary", "Drama"], 50)})
     plain = figures.popularity_ratio_histogram(pd.DataFrame({"ratio": [0.5, 1.0, 2.0]}), "ratio").figure.layout.margin
     assert (plain.l, plain.b, plain.r) == (figures.MARGIN_LEFT, figures.MARGIN_BOTTOM, figures.MARGIN_RIGHT)
+    # the maps keep the room a click's legend entries need (map_anchor.LEGEND_TITLE characters), more than their
+    # genres' entries or a colour bar take
+    room = figures.legend_room(["x" * map_anchor.LEGEND_TITLE])
     by_genre = map_figures.latent_scatter(table, "genre", continuous=False).figure.layout.margin
-    assert by_genre.r == figures.legend_room(["Documentary", "Drama"]) > figures.MARGIN_RIGHT
+    assert by_genre.r == room > figures.legend_room(["Documentary", "Drama"]) > figures.MARGIN_RIGHT
     by_popularity = map_figures.latent_scatter(table, "popularity").figure.layout.margin
-    assert by_popularity.r == figures.COLORBAR_ROOM  # one trace, no legend: room for the colour bar
+    assert by_popularity.r == room > figures.COLORBAR_ROOM  # one trace, no legend: room for the colour bar and more
     assert figures.legend_room(["a much longer model name"]) > figures.legend_room(["short"])
     lorenz = figures.recommendation_lorenz({"a model": rng.integers(0, 9, 40)}).figure.layout
     assert lorenz.legend.x < 0.5 and lorenz.margin.r == figures.MARGIN_RIGHT  # legend inside, top left
@@ -181,7 +184,7 @@ def test_neighbour_lines_join_the_anchor_to_each_neighbour_and_selections_skip_t
     # a long title is cut in the legend (at 40 characters it narrowed the map), not on the map
     table.loc[2, "title"] = "Willy Wonka and the Chocolate Factory (1971)"
     chart = map_figures.latent_scatter(table, "popularity", anchor=2, neighbours={"cosine": np.array([1])})
-    assert chart.figure.data[-1].name == "Willy Wonka and the…"  # within 26 characters, after a whole word
+    assert chart.figure.data[-1].name == "Willy Wonka and…"  # within 20 characters, after a whole word
     assert map_anchor.legend_name("Heat (1995)") == "Heat (1995)"
 
 
@@ -852,8 +855,16 @@ def test_the_map_title_names_the_model_and_the_legend_title_fits_in_the_figure()
     layout = chart.figure.layout
     assert layout.title.text == "Item vectors mapped to 2-D by UMAP · Implicit ALS (quick default)"
     assert layout.legend.title.text == "genre (its least common)"
-    # entries "Drama", "War" needed 70 + 6.5 × 5 px; the title (24 characters, no symbol) needs 30 + 6.5 × 24
-    assert layout.margin.r == 30 + int(6.5 * 24) > figures.legend_room(["Drama", "War"])
+    # entries "Drama", "War" needed 70 + 6.5 × 5 px; the title (24 characters, no symbol) needs 30 + 6.5 × 24;
+    # the room a click's entries take (a title cut at 20 characters) is kept from the start
+    room = figures.legend_room(["x" * map_anchor.LEGEND_TITLE])
+    assert layout.margin.r == room >= 30 + int(6.5 * 24) > figures.legend_room(["Drama", "War"])
+    # a click (the star and its neighbours in the legend) does not narrow the plot: every point stays put
+    clicked = map_figures.latent_scatter(table.assign(title=["Willy Wonka and the Chocolate Factory (1971)", "b", "c"]),
+                                         map_colours.GENRE_COLUMN, continuous=False, method="UMAP", anchor=0,
+                                         neighbours={"cosine": np.array([1]), "dot": np.array([2])})
+    assert clicked.figure.layout.margin.r == layout.margin.r
+    assert map_figures.latent_scatter(table, "popularity").figure.layout.margin.r == room  # a colour bar's map too
     axes = map_figures.MapAxes("Items along the axes you chose", "x", "y", "caption")
     assert map_figures.latent_scatter(table, "popularity", axes=axes, model="ALS").figure.layout.title.text == \
         "Items along the axes you chose · ALS"
