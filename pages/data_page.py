@@ -284,7 +284,8 @@ with loading:
                     elif choice != "detect":
                         chosen[role] = choice if names else int(choice)
                 st.caption("Reading options, when detection guesses wrong or some rows are bad.")
-                reading = st.columns(len(READING_OPTIONS))
+                # two rows of three: six in one row cut their values at 1,280 px ("stop and s", "dropped fr")
+                reading = [column for _ in range(2) for column in st.columns(3)]
                 for column, (option, (label, choices)) in zip(reading, READING_OPTIONS.items(), strict=True):
                     current = next((name for name, value in choices.items() if value == mapping.get(option)), "detect")
                     choice = column.selectbox(label, list(choices), index=list(choices).index(current),
