@@ -9,6 +9,8 @@ hash table of pair keys (user · n_items + item) with a count each (a count abov
 import numpy as np
 from numba import njit
 
+from mfviz.kernels.csr import _row_order
+
 _EMPTY = -1
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: spreads consecutive keys over the table
 
@@ -90,19 +92,12 @@ def _swap_if_allowed(rows, columns, n_items, keys, counts, e, f):
 
 @njit(cache=True, nogil=True)
 def _by_item(columns, n_items):
-    """(starts (n_items + 1,), entries ordered by item, each entry's place in that order): a counting sort."""
-    starts = np.zeros(n_items + 1, np.int64)
-    for e in range(columns.shape[0]):
-        starts[columns[e] + 1] += 1
-    for item in range(n_items):
-        starts[item + 1] += starts[item]
-    fill = starts[:-1].copy()
-    order = np.empty(columns.shape[0], np.int64)
+    """(starts (n_items + 1,), entries ordered by item, each entry's place in that order): the CSR builder's
+    counting sort, and its inverse."""
+    starts, order = _row_order(columns, n_items)
     place = np.empty(columns.shape[0], np.int64)
-    for e in range(columns.shape[0]):
-        order[fill[columns[e]]] = e
-        place[e] = fill[columns[e]]
-        fill[columns[e]] += 1
+    for k in range(order.shape[0]):
+        place[order[k]] = k
     return starts, order, place
 
 
