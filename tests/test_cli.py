@@ -679,13 +679,18 @@ def _spark_folder(path, users: dict, items: dict):
     return path
 
 
-def test_spark_factors_that_match_no_or_some_ids_of_the_data(tmp_path, capsys):
+def _numeric_ids_csv(tmp_path):
+    """tmp_path/n.csv: `_write_csv`'s ratings with numeric ids (as Spark's factors carry); its Interactions."""
     from mfviz import load_interactions
 
     data = _write_csv(tmp_path / "r.csv", seed=2)
     numeric = pd.read_csv(data).assign(user=lambda f: f.user.str[1:].astype(int), item=lambda f: f.item.str[1:].astype(int))
     numeric.to_csv(tmp_path / "n.csv", index=False)
-    ids = load_interactions(tmp_path / "n.csv")
+    return load_interactions(tmp_path / "n.csv")
+
+
+def test_spark_factors_that_match_no_or_some_ids_of_the_data(tmp_path, capsys):
+    ids = _numeric_ids_csv(tmp_path)
     rng = np.random.default_rng(0)
     users = {int(u): rng.normal(size=3).tolist() for u in ids.user_ids}
     items = {int(i): rng.normal(size=3).tolist() for i in ids.item_ids}
@@ -709,13 +714,9 @@ def test_spark_factors_fold_in_with_the_reg_param_given(tmp_path, capsys):
     # Spark saves no regParam: --reg-param is fold-in's λ (λ times the new item's user count), 0.1 otherwise
     from argparse import Namespace
 
-    from mfviz import load_interactions
     from mfviz.cli.loading import _saved_model_for
 
-    data = _write_csv(tmp_path / "r.csv", seed=2)
-    numeric = pd.read_csv(data).assign(user=lambda f: f.user.str[1:].astype(int), item=lambda f: f.item.str[1:].astype(int))
-    numeric.to_csv(tmp_path / "n.csv", index=False)
-    ids = load_interactions(tmp_path / "n.csv")
+    ids = _numeric_ids_csv(tmp_path)
     rng = np.random.default_rng(0)
     spark = _spark_folder(tmp_path / "spark", {int(u): rng.normal(size=3).tolist() for u in ids.user_ids},
                           {int(i): rng.normal(size=3).tolist() for i in ids.item_ids})
