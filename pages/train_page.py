@@ -427,38 +427,39 @@ def draw(job: training.TrainingJob, live: bool, outcome) -> None:
             best, by = sweeps.sweep_pick(job.entries, job.sweep[0])
             stopped = " (stopped early)" if job.stop_event.is_set() else ""
             if job.sweep[0] == "random_state":
-                which = f"the first seed's, **{best.name}** (seeds differ by chance only: none is better),"
+                which, why = f"the first seed's, **{best.name}**", "seeds differ by chance only: none is better"
             elif by:
                 # models of ratings are picked by RMSE, while the sweep chart starts on NDCG@k: both bests are named
                 ranked = sweeps.best_by(job.entries, f"ndcg@{job.k}") if by == "rmse" else None
                 also = (f"; by NDCG@{job.k}, the best is {model_names.plain_name(job.sweep[0])} = "
                         f"{ranked.params[job.sweep[0]]:g}" if ranked is not None and ranked is not best else "")
-                which = (f"the best by its test {model_names.metric_label(by)}, **{best.name}** (picked on the test "
-                         f"set, so its score there is a little optimistic: confirm it with another split seed{also}),")
+                which = f"the best by its test {model_names.metric_label(by)}, **{best.name}**"
+                why = f"picked on the test set, so its score there is a little optimistic: confirm it with another split seed{also}"
             else:
-                which = f"the last, **{best.name}** (no test set to compare them on),"
+                which, why = f"the last, **{best.name}**", "no test set to compare them on"
             count = f"{len(trained)} model{'s' if len(trained) != 1 else ''}" + (
                 f" (and reused {len(job.reused)})" if job.reused else "")
             # a best at the end of the range tried may not be the best there is
             edge = train_figures.edge_hint(job.sweep[0], [e.params[job.sweep[0]] for e in job.entries],
                                            best.params[job.sweep[0]], by) if by and len(job.entries) > 1 else ""
             now = shown(best.name)
+            after = ((" The chart below compares them." if by and len(job.entries) > 1 else "")
+                     + (f" {edge}" if edge else ""))
             with said:
-                st.success(f"Trained {count} in {clock(job)} ({fitting}){stopped}; of them, {which} "
-                           + (now if now.startswith("is") else f"was made the model shown; {now}") + "."
-                           + (" The chart below compares them." if by and len(job.entries) > 1 else "")
-                           + (f" {edge}" if edge else ""), icon=":material/check_circle:")
                 # the model a sweep chose is shown on every page as a single training's is: the same words when it
                 # ranks below the baseline or the model shown before the sweep, and the same way back
-                against_before(job, best, now.startswith("is"))
+                outcome_of(job, best, now, f"Trained {count} in {clock(job)} ({fitting}){stopped}; of them, {which} "
+                           f"({why}), " + (now if now.startswith("is") else f"was made the model shown; {now}") + "."
+                           + after,
+                           f"Trained {count} in {clock(job)}{stopped}; {which}, " + short_shown(now) + ".",
+                           f"{best.name}: {why}." + after)
         elif job.entry is not None and not job.reused:
             stopped = " (stopped early)" if job.entry.stopped_early else ""
             now = shown(job.entry.name)
             with said:
-                st.success(f"Trained **{job.entry.name}** in {clock(job)} ({fitting}){stopped}; it "
+                outcome_of(job, job.entry, now, f"Trained **{job.entry.name}** in {clock(job)} ({fitting}){stopped}; it "
                            + (now if now.startswith("is") else f"was made the model shown; {now}") + ".",
-                           icon=":material/check_circle:")
-                against_before(job, job.entry, now.startswith("is"))
+                           f"Trained **{job.entry.name}** in {clock(job)}{stopped}, " + short_shown(now) + ".")
         if not live and job.entry is not None and len(job.snapshot_labels) >= 2 and st.toggle(
                 "Replay how the items moved while it trained", key="train_replay",
                 help="The most popular items after every epoch, animated (of the last model of a sweep)."):
@@ -475,47 +476,75 @@ def draw(job: training.TrainingJob, live: bool, outcome) -> None:
                         key="train_replay_map")
 
 
-def against_before(job, entry, shown: bool) -> None:
-    """Under the model a training made the one shown (`entry`: the model trained, or the one a sweep chose; `shown`:
-    whether the pages still show it): a warning when its lists do not beat the Popularity baseline, another when it
-    does worse than the model the pages showed before the training (both with their numbers), then a button
-    showing that model again."""
-    # a model that learned nothing is said to above, with why (its vectors are zero): that its lists do not beat
-    # the baseline would only repeat it less clearly
-    if training.learned_nothing_said(job, entry):
+def short_shown(now: str) -> str:
+    """Whether the pages show the model trained (`now`, as draw's shown() says it), in the fewest words: said before
+    a verdict in one alert, under which the way back must stay on a 1,280 × 720 screen."""
+    return "now shown on every page" if now.startswith("is") else f"made the model shown, but {now}"
+
+
+def outcome_of(job, entry, now: str, done: str, brief: str, details: str = "") -> None:
+    """What came of a training, under the Train button: `done` (trained, how long, the model shown) when `entry` (the
+    model trained, or the one a sweep chose) beats the Popularity baseline and the model shown before; else one
+    warning, `brief` (`done` without the fitting times, which the caption under the curve gives) and the verdict, then
+    the way back, then `details` (a sweep's notes) and what to try. One alert: "Trained …", the verdict against the
+    baseline and the one against the model shown before, as three, pushed the way back below 720 px (Funk SVD for 1
+    epoch on the demo: the button at 841-881 px)."""
+    found = None if training.learned_nothing_said(job, entry) else verdict_of(job, entry)
+    if found is None:
+        st.success(done, icon=":material/check_circle:")
         return
-    below = versus_baseline.below_baseline(entry, shown=shown)
-    if below:
-        st.warning(below, icon=":material/warning:")
+    words, baseline, earlier = found
+    st.warning(f"{brief} {words}", icon=":material/trending_down:")
+    show_again(job, entry, now.startswith("is"), beyond_baseline=not earlier)
+    notes = [details] if details else []
+    if baseline:  # after the way back, which a presenter wants at once: what to try, for the analyst
+        notes += ["The Popularity baseline recommends the most interacted items to everyone." if earlier else "",
+                  versus_baseline.what_to_try(entry)]
+    if any(notes):
+        st.caption(" ".join(note for note in notes if note))
+
+
+def verdict_of(job, entry) -> tuple[str, bool, bool] | None:
+    """(the verdict in words, below the baseline?, below the model shown before?) for `entry`, the model a training
+    made the one shown: its lists do not beat the Popularity baseline, or it does worse than the model the pages showed
+    before the training, or both in one sentence with every number; None when neither."""
+    # a model that learned nothing is said to above, with why (its vectors are zero): that its lists do not beat
+    # the baseline would only repeat it less clearly (outcome_of leaves it out)
+    baseline = versus_baseline.shortfall(entry)
     # worse than the model shown before (the page's default implicit ALS under the quick default on MovieLens 100K,
     # 0.358 against 0.403 NDCG@10): said, with both numbers, and that model offered back
     earlier = below_shown_before(job, entry)
+    if baseline and earlier:
+        before, metric, paired = earlier
+        return versus_earlier.below_both(entry, before, baseline, metric, paired), True, True
+    if baseline:  # "the pages now show it" is said before it, in `brief`
+        return versus_baseline.below_baseline(entry, shown=False), True, False
     if earlier:
-        st.warning(earlier, icon=":material/trending_down:")
-    if below or earlier:
-        show_again(job, entry, shown, beyond_baseline=not earlier)
-    if below:  # after the way back, which a presenter wants at once: what to try, for the analyst
-        st.caption(versus_baseline.what_to_try(entry))
+        return versus_earlier.below_earlier(entry, *earlier), False, True
+    return None
 
 
-def below_shown_before(job, entry) -> str | None:
-    """A sentence when `entry` (the model just trained, or a sweep's choice) does worse than the model the pages
-    showed before the training, on the same split by the metric the comparison chart uses ("Compare by"; NDCG@k by
-    default), with the paired interval of NDCG."""
+def below_shown_before(job, entry) -> tuple | None:
+    """(the model the pages showed before the training, the metric, the paired NDCG difference) when `entry`
+    (the model just trained, or a sweep's choice) does worse than that model on the same split by the metric the
+    comparison chart uses ("Compare by"; NDCG@k by default), else None."""
     before = ui.models().get(job.shown_before)
     if before is None or entry is None:
         return None
-    metric = versus_earlier.compared_by(entry, before, st.session_state.get(state.COMPARE_METRIC))
+    metric = st.session_state.get(state.COMPARE_METRIC)
+    if versus_earlier.gap(entry, before, metric) is None:
+        return None
+    key = versus_earlier.compared_by(entry, before, metric)
     paired = None
-    if metric is not None and metric.startswith("ndcg@") and versus_earlier.same_split(entry, before):
+    if key.startswith("ndcg@"):
         from mfviz.evaluation.breakdown import paired_difference
 
-        k_ = int(metric.partition("@")[2])
+        k_ = int(key.partition("@")[2])
         with ui.guard("Comparing with the model shown before, user by user", stop=False):
             paired = paired_difference(cached_metrics.per_user_metrics(entry.key, entry.model, entry.test, k_),
                                        cached_metrics.per_user_metrics(before.key, before.model, before.test, k_),
-                                       metric)
-    return versus_earlier.below_earlier(entry, before, metric, paired)
+                                       key)
+    return before, metric, paired
 
 
 def show_again(job, entry, shown: bool, beyond_baseline: bool = True) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import streamlit as st
@@ -165,11 +165,22 @@ def paired_with_baseline(entry, k: int) -> tuple[float, float, int] | None:
         return None
 
 
-def below_baseline(entry, shown: bool = True) -> str | None:
-    """A sentence when a model's lists do not beat the Popularity baseline beyond noise on its own split (None
-    when they do, or when it has no test set), saying that the pages show it when they do (`shown`: another model
-    may have been chosen since). What to try is said apart (`what_to_try`): together they were six lines of a 720 px
-    screen, under which the way back to the model shown before fell off it."""
+class Shortfall(NamedTuple):
+    """A model's lists that do not beat the Popularity baseline's on its split: NDCG@k of each, `paired` (the model's
+    minus the baseline's user by user, the half-width of its 95% interval, the users), the test users the table's
+    means were ranked on (None unknown), and whether below beyond noise (`worse`) rather than level within it."""
+
+    k: int
+    ours: float
+    theirs: float
+    paired: tuple[float, float, int]
+    ranked: int | None
+    worse: bool
+
+
+def shortfall(entry) -> Shortfall | None:
+    """How `entry`'s lists fall short of the Popularity baseline's on its own split, None when they beat it beyond
+    noise or cannot be compared (no test set, no NDCG@k, no user in common)."""
     groups = baseline_groups([entry])
     if not groups:
         return None
@@ -179,12 +190,25 @@ def below_baseline(entry, shown: bool = True) -> str | None:
     if verdict is None or verdict.startswith(BETTER):
         return None
     baseline = baseline_metrics(split_key, train, test, k)
-    worse, ranked = verdict.startswith(WORSE), ranked_users(entry)
+    return Shortfall(k, entry.metrics[f"ndcg@{k}"], baseline[f"ndcg@{k}"], paired, ranked_users(entry),
+                     verdict.startswith(WORSE))
+
+
+def below_baseline(entry, shown: bool = True) -> str | None:
+    """A sentence when a model's lists do not beat the Popularity baseline beyond noise on its own split (None
+    when they do, or when it has no test set), saying that the pages show it when they do (`shown`: another model
+    may have been chosen since). What to try is said apart (`what_to_try`): together they were six lines of a 720 px
+    screen, under which the way back to the model shown before fell off it. When the model also ranks below the
+    one shown before, versus_earlier.below_both says both in one sentence."""
+    gap = shortfall(entry)
+    if gap is None:
+        return None
+    k, ranked = gap.k, gap.ranked
     return (f"Its lists do not beat the Popularity baseline, the most interacted items for everyone (NDCG@{k} "
-            f"{entry.metrics[f'ndcg@{k}']:.3f} against {baseline[f'ndcg@{k}']:.3f} on the same split"
+            f"{gap.ours:.3f} against {gap.theirs:.3f} on the same split"
             + (f"'s {ranked:,} test users" if ranked else "") + "; user by user "
-            f"{paired_numbers(*paired, k, of=ranked)}, {'worse beyond noise' if worse else 'within noise'})"
-            + ((": the pages now show a model that ranks below it." if worse else
+            f"{paired_numbers(*gap.paired, k, of=ranked)}, {'worse beyond noise' if gap.worse else 'within noise'})"
+            + ((": the pages now show a model that ranks below it." if gap.worse else
                 ": the pages now show a model no better than it.") if shown else "."))
 
 

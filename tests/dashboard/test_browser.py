@@ -30,6 +30,8 @@ ML100K = ROOT.parent / "shared" / "datasets" / "ml-100k" / "u.data"
 # Where the pages' pictures go: a scratch folder, so that running the tests leaves the checkout as it was;
 # `make screenshots` (MFVIZ_SCREENSHOTS=docs/screenshots) refreshes the README's.
 SHOTS = ROOT / os.environ.get("MFVIZ_SCREENSHOTS", "/tmp/mfviz-screenshots")
+# what came of a training: a success, or one warning when it ranks below the baseline or the model shown before
+TRAINED, TRAINED_WORDS = "[data-testid='stMain'] [data-testid='stAlert']", re.compile(r"\bTrained\b")
 WAIT_MS = 240_000  # generous: the first runs compile numba kernels on a shared 2-core machine
 PLOTLY, SVG = "[data-testid='stPlotlyChart']", "svg.mfviz-chart"  # Plotly charts; the Data page's SVG charts
 # (page title in the navigation, file name of its screenshot, the kind of chart it must show)
@@ -239,10 +241,10 @@ def test_upload_train_and_every_page_in_chromium(browser_page, server, tmp_path)
         after_action(page)
         started = time.perf_counter()
         page.get_by_role("button", name="Train", exact=True).click()
-        page.locator("[data-testid='stAlertContentSuccess']", has_text="Trained").first.wait_for(timeout=WAIT_MS)
+        page.locator(TRAINED, has_text=TRAINED_WORDS).first.wait_for(timeout=WAIT_MS)
         settle(page)
         timings["ImplicitALS training, click → done, default hyperparameters (s)"] = time.perf_counter() - started
-        reported = page.locator("[data-testid='stAlertContentSuccess']").first.inner_text()
+        reported = page.locator(TRAINED, has_text=TRAINED_WORDS).first.inner_text()
         print("\n  train page says:", reported.strip().splitlines()[-1])
         assert not exceptions(page) and not errors(page), errors(page)
         assert page.locator(PLOTLY).count() >= 1  # the loss curve
@@ -747,7 +749,7 @@ def test_a_saved_workspace_opens_in_another_browser(browser_page, server, tmp_pa
         settle(page)
         open_page(page, "Train")
         page.get_by_role("button", name="Train", exact=True).click()
-        page.locator("[data-testid='stAlertContentSuccess']", has_text="Trained").first.wait_for(timeout=WAIT_MS)
+        page.locator(TRAINED, has_text=TRAINED_WORDS).first.wait_for(timeout=WAIT_MS)
         settle(page)
         open_page(page, "Recommend")  # a page's choice goes with the workspace too
         page.get_by_role("spinbutton", name="List length (k)").fill("15")
@@ -807,7 +809,7 @@ def test_a_reload_during_a_training_lets_it_finish_in_the_reloaded_tab(browser_p
             anyway.click()
         under_way.wait_for(timeout=WAIT_MS)
         page.reload()
-        page.locator("[data-testid='stAlertContentSuccess']", has_text="Trained").first.wait_for(timeout=WAIT_MS)
+        page.locator(TRAINED, has_text=TRAINED_WORDS).first.wait_for(timeout=WAIT_MS)
         settle(page)
         assert page.get_by_text("epoch 60 of 60").count() >= 1  # every epoch, not stopped at the reload
         assert page.locator("[data-testid='stSidebar']", has_text="ALS (f=160, epochs=60)").count() == 1

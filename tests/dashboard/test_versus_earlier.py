@@ -3,6 +3,7 @@ hand-built cases whose answer is known, and the case the stakeholder review foun
 
 from __future__ import annotations
 
+import math
 import os
 from pathlib import Path
 
@@ -59,6 +60,35 @@ def test_rmse_is_lower_better_and_other_splits_are_not_compared():
     assert versus_earlier.below_earlier(unscored, QUICK, None) is None
 
 
+def test_below_the_baseline_and_the_model_shown_before_is_one_sentence_with_every_number():
+    """Both verdicts at once (Funk SVD for 1 epoch on the demo): one sentence, so the way back under it stays on a
+    1,280 × 720 screen (two warnings pushed it off), still with both facts and both paired intervals."""
+    from mfviz.dashboard.versus_baseline import Shortfall
+
+    funk = entry("Funk SVD", {"ndcg@10": 0.012, "rmse": 0.95, "users_evaluated": 60.0})
+    quick = entry("Implicit ALS (quick default)", {"ndcg@10": 0.387, "rmse": math.nan, "users_evaluated": 60.0})
+    below = Shortfall(10, 0.012, 0.053, (-0.041, 0.010, 60), 60, worse=True)
+    said = versus_earlier.below_both(funk, quick, below, None, (-0.375, 0.021, 60))
+    assert said == ("Its lists do not beat the Popularity baseline and rank below **Implicit ALS (quick default)**, "
+                    "shown before: NDCG@10 0.012 against 0.053 and 0.387 on the same split (user by user: −0.041 ± "
+                    "0.010 and −0.375 ± 0.021 on 60 users, both beyond noise).")
+    # level with the baseline within noise, and each interval on its own users: each said as it is
+    level = below._replace(paired=(-0.004, 0.010, 50), worse=False)
+    assert versus_earlier.below_both(funk, quick, level, None, (-0.375, 0.021, 60)).endswith(
+        "(user by user: −0.004 ± 0.010 on a seeded sample of 50 of the 60 test users and −0.375 ± 0.021 on 60 users, "
+        "the first within noise, the second beyond noise).")
+    # no paired difference with the model shown before: the baseline's alone
+    assert versus_earlier.below_both(funk, quick, below, None).endswith(
+        "(user by user against the baseline −0.041 ± 0.010 on 60 users, beyond noise).")
+    # compared by RMSE ("Compare by"): each fact with its own metric
+    als = entry("ALS", {"ndcg@10": 0.13, "rmse": 0.92})
+    assert versus_earlier.below_both(funk, als, below, "rmse") == (
+        "Its lists do not beat the Popularity baseline (NDCG@10 0.012 against 0.053; user by user −0.041 ± 0.010 on "
+        "60 users, beyond noise), and it predicts ratings worse than **ALS**, shown before (RMSE 0.950 against 0.920), "
+        "on the same split.")
+    assert versus_earlier.below_both(quick, funk, below, None) is None  # not below the model shown before
+
+
 def test_the_form_shows_the_hyperparameters_changed_most_and_opens_the_rest_when_one_is_set():
     params = MODELS["ials"].params
     main, more = train_form.split_params(params)
@@ -100,9 +130,11 @@ def test_on_movielens_the_pages_default_implicit_als_is_said_to_rank_below_the_q
     assert new.params["factors"] == 64 and new.params["epochs"] == 15
     ours, theirs = new.metrics["ndcg@10"], models[quick].metrics["ndcg@10"]
     assert ours < theirs  # the review's figures: 0.358 against 0.403
+    # one alert: what was trained, and the verdict (pages/train_page.py outcome_of)
     said = next(w.value for w in at.warning if "the model the pages showed before" in w.value)
-    assert said.startswith(f"It ranks below **{quick}**, the model the pages showed before: "
-                           f"NDCG@10 {ours:.3f} against {theirs:.3f} on the same split")
+    assert said.startswith(f"Trained **{new.name}** in ")
+    assert (f". It ranks below **{quick}**, the model the pages showed before: "
+            f"NDCG@10 {ours:.3f} against {theirs:.3f} on the same split") in said
     assert not any("do not beat the Popularity baseline" in w.value for w in at.warning)  # it does beat it
     at.button(key="train_show_before").click().run()
     assert at.session_state["mfviz.active_model"] == quick and new.name in at.session_state["mfviz.models"]
@@ -137,25 +169,30 @@ def test_a_sweeps_chosen_model_below_the_one_shown_before_is_said_and_offered_ba
     chosen = min(rmse, key=rmse.get)
     assert at.session_state["mfviz.active_model"] == swept[chosen].name
     # the message's best is named by the metric's label, as the table heads it, and so is NDCG@10's when it differs
-    success = next(s.value for s in at.success if "Trained 3 models" in s.value)
-    assert f"the best by its test RMSE, **{swept[chosen].name}**" in success
+    # below the baseline and the model shown before: one warning says what was trained and both verdicts, the sweep's
+    # notes go under the way back
+    success = next(w.value for w in at.warning if "Trained 3 models" in w.value)
+    notes = next(c.value for c in at.caption if c.value.startswith(f"{swept[chosen].name}: picked on the test set"))
+    assert f"the best by its test RMSE, **{swept[chosen].name}**, now shown on every page" in success
     ranked = max(ndcg, key=ndcg.get)
-    assert (f"by NDCG@10, the best is Factors = {ranked}" in success) == (ranked != chosen)
+    assert (f"by NDCG@10, the best is Factors = {ranked}" in notes) == (ranked != chosen)
     # the chart (on NDCG@10) names its best and the message's
     charts = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
     assert any(s["layout"]["title"]["text"] == "Sweep of Factors: NDCG@10 on the test set" for s in charts)
     caption = next(c.value for c in at.caption if c.value.startswith("The solid line is the test NDCG@10"))
     assert f"best NDCG@10 at Factors = {ranked}" in caption
-    assert "The best, " not in success + caption  # a best at the edge of the values tried is named by its metric too
+    assert "The best, " not in success + notes + caption  # a best at the edge of the values tried is named by its metric too
     assert (f"best RMSE, the model the sweep made the one shown, at Factors = {chosen}" in caption) == (ranked != chosen)
     # said as a single training's would be: below the model shown before the sweep, with both numbers
     ours, theirs = ndcg[chosen], models[before].metrics["ndcg@10"]
     assert ours < theirs
     warnings = [w.value for w in at.warning]
-    assert any(w.startswith(f"It ranks below **{before}**, the model the pages showed before: NDCG@10 {ours:.3f} "
-                            f"against {theirs:.3f} on the same split") for w in warnings), warnings
-    assert any(w.startswith("Its lists do not beat the Popularity baseline") and f"NDCG@10 {ours:.3f}" in w
-               for w in warnings), warnings
+    from mfviz.dashboard.versus_baseline import shortfall
+
+    level = shortfall(swept[chosen]).theirs
+    assert success in warnings and len(warnings) == 1, warnings  # both verdicts in that one warning
+    assert (f"Its lists do not beat the Popularity baseline and rank below **{before}**, shown before: NDCG@10 "
+            f"{ours:.3f} against {level:.3f} and {theirs:.3f} on the same split (user by user: ") in success
     assert np.isfinite(ours)
     # and the model shown before comes back in one click, the sweep's models staying in the session
     at.button(key="train_show_before").click().run()
