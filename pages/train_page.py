@@ -489,6 +489,8 @@ def outcome_of(job, entry, now: str, done: str, brief: str, details: str = "") -
     the way back, then `details` (a sweep's notes) and what to try. One alert: "Trained …", the verdict against the
     baseline and the one against the model shown before, as three, pushed the way back below 720 px (Funk SVD for 1
     epoch on the demo: the button at 841-881 px)."""
+    # a model that learned nothing is said to above, with why (its vectors are zero): that its lists do not beat
+    # the baseline would only repeat it less clearly (another fit warning leaves the verdicts to be said)
     found = None if training.learned_nothing_said(job, entry) else verdict_of(job, entry)
     if found is None:
         st.success(done, icon=":material/check_circle:")
@@ -508,8 +510,6 @@ def verdict_of(job, entry) -> tuple[str, bool, bool] | None:
     """(the verdict in words, below the baseline?, below the model shown before?) for `entry`, the model a training
     made the one shown: its lists do not beat the Popularity baseline, or it does worse than the model the pages showed
     before the training, or both in one sentence with every number; None when neither."""
-    # a model that learned nothing is said to above, with why (its vectors are zero): that its lists do not beat
-    # the baseline would only repeat it less clearly (outcome_of leaves it out)
     baseline = versus_baseline.shortfall(entry)
     # worse than the model shown before (the page's default implicit ALS under the quick default on MovieLens 100K,
     # 0.358 against 0.403 NDCG@10): said, with both numbers, and that model offered back
