@@ -2623,13 +2623,13 @@ def test_compare_by_keeps_the_metric_chosen_and_rmse_says_which_models_have_none
 
 def success_paths(at: AppTest, start: str) -> list[tuple[int, ...]]:
     """Where in the page (Streamlit's delta path: the index in each enclosing block) each success message starting
-    with `start` is: the browser replaces an element with the one the next run draws at the same path, and keeps
-    the rest of the last run on screen until the new run ends."""
+    with `start` is (or the warning it is when a verdict follows it): the browser replaces an element with the one
+    the next run draws at the same path, and keeps the rest of the last run on screen until the new run ends."""
     found = []
 
     def walk(node, path):
         for index, child in getattr(node, "children", {}).items():
-            if type(child).__name__ == "Success" and child.value.startswith(start):
+            if type(child).__name__ in ("Success", "Warning") and child.value.startswith(start):
                 found.append((*path, index))
             walk(child, (*path, index))
 
