@@ -31,7 +31,9 @@ ML100K = ROOT.parent / "shared" / "datasets" / "ml-100k" / "u.data"
 # `make screenshots` (MFVIZ_SCREENSHOTS=docs/screenshots) refreshes the README's.
 SHOTS = ROOT / os.environ.get("MFVIZ_SCREENSHOTS", "/tmp/mfviz-screenshots")
 # what came of a training: a success, or one warning when it ranks below the baseline or the model shown before
-TRAINED, TRAINED_WORDS = "[data-testid='stMain'] [data-testid='stAlert']", re.compile(r"\bTrained\b")
+# (case-sensitive, unlike a plain has_text: the form's "last trained with" note is no outcome; a \b before it matched
+# no alert in Chromium, the text running on, it seems, from the icon's name)
+TRAINED, TRAINED_WORDS = "[data-testid='stMain'] [data-testid='stAlert']", re.compile("Trained ")
 WAIT_MS = 240_000  # generous: the first runs compile numba kernels on a shared 2-core machine
 PLOTLY, SVG = "[data-testid='stPlotlyChart']", "svg.mfviz-chart"  # Plotly charts; the Data page's SVG charts
 # (page title in the navigation, file name of its screenshot, the kind of chart it must show)
