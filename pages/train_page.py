@@ -364,7 +364,11 @@ def draw(job: training.TrainingJob, live: bool, outcome) -> None:
             elapsed = (job.finished_at or time.perf_counter()) - job.started
             done_words = " · stopped early" if job.stop_event.is_set() and finished else ""
             current = min(job.current, len(variants) - 1)
-            which = f"model {current + 1} of {len(variants)}: {variants[current][0]} · " if job.sweep else ""
+            # once a sweep is done the box still draws its last model: said so, since the one chosen (above, in
+            # the outcome) is another ("model 5 of 5: Truncated SVD (f=256)" under "f=16 chosen" read as a contradiction)
+            which = ("" if not job.sweep else
+                     f"{len(job.entries)} models trained; drawn below, the last of them: {variants[current][0]} · "
+                     if finished and job.entries else f"model {current + 1} of {len(variants)}: {variants[current][0]} · ")
             share = min(len(epochs) / total, 1.0) if total else 0.5
             one_step = total is None and len(epochs) == 1  # no epochs to set: the model is one fit (Truncated SVD)
             step = "one fit" if one_step else f"epoch {len(epochs)}{f' of {total}' if total else ''}"

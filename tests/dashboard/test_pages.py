@@ -1328,6 +1328,9 @@ def test_a_sweep_trains_one_model_per_value_and_charts_the_metric_against_it():
     # then in a caption under the way back)
     success = next(s.value for s in [*at.success, *at.warning] if "Trained 3 models" in s.value)
     assert names[int(np.argmax(expected))] in success
+    # the training box draws the last model trained, and says it is that (not "model 3 of 3", read as the one chosen)
+    bar = next(e.proto.text for e in at.get("progress"))
+    assert bar.startswith("3 models trained; drawn below, the last of them: Truncated SVD (f=32) · "), bar
     # the sweep chart: the metric of "Compare by" against the swept values, fit times on the right axis
     spec = chart_titled(at, "Sweep of")
     assert spec["layout"]["title"]["text"] == "Sweep of Factors: NDCG@10 on the test set"
