@@ -12,7 +12,7 @@ import numpy as np
 
 from mfviz.cli.loading import _data_fields, _load, _model_fields, _saved_model_for
 from mfviz.cli.options import STDOUT, _option_name
-from mfviz.cli.output import _option_words, _progress, _where, _writing
+from mfviz.cli.output import _option_words, _progress, _warn, _where, _writing
 from mfviz.data.id_lists import split_ids
 from mfviz.errors import DataError
 
@@ -229,7 +229,7 @@ def _serve_workspace(args: argparse.Namespace) -> None:
     path = Path(args.workspace)
     opened = workspace_file.read(path.read_bytes(), path.name)
     for note in opened.notes:
-        print(f"warning: {note}", file=sys.stderr)
+        _warn(note)
     # under the key the data had where it was saved: that session's links to views apply here too
     startup.serve(opened.data.interactions, opened.data.name, entries=tuple(opened.models),
                   filters=opened.data.filters, key=opened.data.key,
