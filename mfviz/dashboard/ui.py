@@ -525,7 +525,10 @@ def sidebar_status() -> None:
             # a fit under 0.05 s read "0.0 s", as if nothing were trained: two decimals below 0.1 s
             took = f"{entry.fit_seconds:.1f}" if entry.fit_seconds >= 0.095 else f"{entry.fit_seconds:.2f}"
             # "fit": the Train page's clock also counts scoring and compiling ("in 0.9 s (0.20 s of fitting…)")
-            line = f"{name} · fit {took}\u00a0s"  # no break before the unit
+            # the quick default says its size: the Train form's defaults (64 factors for implicit ALS) are another model
+            size = ", ".join(f"{entry.params[key]} {word}" for key, word in (("factors", "factors"), ("epochs", "epochs"))
+                             if key in entry.params) if entry.auto else ""
+            line = f"{name}{f' · {size}' if size else ''} · fit {took}\u00a0s"  # no break before the unit
             # grey, not blue: a blue phrase read as a link, and clicking it did nothing
             st.markdown(f"- **{line}** · :gray[shown on every page]" if name == shown else f"- {line}")
         save_workspace_button(data, entries)

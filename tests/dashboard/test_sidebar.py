@@ -60,6 +60,31 @@ def test_a_fit_under_a_tenth_of_a_second_is_not_said_to_take_none():
     assert rows[0] == "- ALS (f=8) · fit 0.04\u00a0s" and rows[1].startswith("- **Implicit ALS (f=16) · fit 2.3\u00a0s**")
 
 
+def test_the_quick_default_says_its_size():
+    # a reviewer found the quick default (32 factors, 8 epochs) above the Train form's implicit ALS (64, 15) without
+    # a word of how they differ
+    def script():
+        import streamlit as st
+
+        from mfviz.dashboard import state, ui
+        from mfviz.dashboard.state import DataEntry, ModelEntry
+        from mfviz.datasets import load_demo
+
+        st.session_state[state.DATA] = DataEntry(interactions=load_demo(), name="demo catalogue", key="k" * 24)
+        st.session_state[state.MODELS] = {name: ModelEntry(name=name, model=None, kind=kind, params=params, key=name,
+                                                           data_key="k" * 24, fit_seconds=0.4, auto=auto)
+                                          for name, kind, params, auto in (
+            ("Implicit ALS (quick default)", "ials", {"factors": 32, "epochs": 8, "random_state": 0}, True),
+            ("Implicit ALS (f=64)", "ials", {"factors": 64, "epochs": 15}, False))}
+        ui.sidebar_status()
+
+    at = AppTest.from_function(script, default_timeout=120)
+    at.run()
+    rows = [line for line in lines(at) if line.startswith("- ")]
+    assert rows[0] == "- Implicit ALS (quick default) · 32 factors, 8 epochs · fit 0.4\u00a0s"
+    assert rows[1].startswith("- **Implicit ALS (f=64) · fit 0.4\u00a0s**")
+
+
 @pytest.mark.skipif(not ML100K.exists(), reason="MovieLens 100K is not in ../shared/datasets")
 def test_a_known_dataset_is_named_with_its_file():
     at = sidebar_app(str(ML100K), None)
