@@ -99,9 +99,10 @@ def save(widget_keys: tuple[str, ...] = ()) -> None:
         _STORE[workspace] = snapshot
         _STORE.move_to_end(workspace)
         while len(_STORE) > KEPT:
-            # the least recent browser that holds nothing of its own goes first: five viewers opening an analyst's
-            # link (each falls back to the demo) pushed the analyst's upload and models out of the store
-            idle = next((key for key, kept in _STORE.items() if not holds_work(kept)), None)
+            # the least recent other browser that holds nothing of its own goes first: five viewers opening an
+            # analyst's link (each falls back to the demo) pushed the analyst's upload and models out of the store;
+            # the browser saving now stays (a presenter on the demo keeps the view set up across a reload)
+            idle = next((key for key, kept in _STORE.items() if key != workspace and not holds_work(kept)), None)
             _STORE.pop(idle) if idle is not None else _STORE.popitem(last=False)
 
 

@@ -89,6 +89,15 @@ def test_viewers_of_a_link_do_not_push_the_analysts_work_out(monkeypatch):
     assert again.session_state["mfviz.data"] is data and again.restored_notes
     # a viewer's own settings stay while there is room: the least recent viewers made way, not the newest
     assert f"{workspace.KEPT + 100:032x}" in workspace._STORE and f"{100:032x}" not in workspace._STORE
+    # four browsers with work of their own: a fifth holding only the start still keeps its own view across a reload
+    monkeypatch.setattr(workspace, "_STORE", OrderedDict())
+    for n in range(workspace.KEPT):
+        ratings_upload(reopened(monkeypatch, f"{n + 200:032x}", "pages/data_page.py"), seed=30 + n)
+    presenter = reopened(monkeypatch, f"{300:032x}", "pages/latent_page.py")
+    presenter.radio(key="latent_method").set_value("Axes").run()
+    again = reopened(monkeypatch, f"{300:032x}", "pages/latent_page.py")
+    assert again.radio(key="latent_method").value == "Axes"
+    assert f"{200:032x}" not in workspace._STORE  # the least recent browser made way instead
 
 
 @pytest.mark.parametrize("sent", [None, "not-a-workspace", "ABCDEF" * 6])
