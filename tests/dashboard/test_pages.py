@@ -1352,12 +1352,7 @@ def test_a_sweep_trains_one_model_per_value_and_charts_the_metric_against_it():
     assert (words in success + notes) == at_edge and any(words in c.value for c in at.caption) == at_edge
     # rankers only: no word on rating models' ranking metrics; a Funk SVD sweep brings it, with its RMSE
     assert not any("fit the observed ratings only" in c.value for c in at.caption)
-    at.selectbox(key="train_model").set_value("funksvd").run()
-    at.number_input(key="hp_funksvd_epochs").set_value(2)
-    at.selectbox(key="sweep_funksvd").set_value("factors")
-    at.text_input(key="sweep_values_funksvd").input("2, 4")
-    at.button(key="train_submit").click().run()
-    assert not at.exception and not at.error, [e.value for e in at.error]
+    train_on_page(at, "funksvd", sweep=("factors", "2, 4"), epochs=2)
     assert any("fit the observed ratings only" in c.value for c in at.caption)
     assert {"Funk SVD (f=2)", "Funk SVD (f=4)"} <= set(session_models(at))
     # models of ratings: the best is the one with the lowest test RMSE, and the message says so

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import pytest
+from test_pages import train_on_page
 
 from mfviz.dashboard import train_form, versus_earlier
 from mfviz.dashboard.state import ModelEntry
@@ -156,12 +157,7 @@ def test_a_sweeps_chosen_model_below_the_one_shown_before_is_said_and_offered_ba
     at.run()
     at.switch_page("pages/train_page.py").run()
     before = at.session_state["mfviz.active_model"]
-    at.selectbox(key="train_model").set_value("funksvd").run()
-    at.number_input(key="hp_funksvd_epochs").set_value(5)
-    at.selectbox(key="sweep_funksvd").set_value("factors")
-    at.text_input(key="sweep_values_funksvd").input("8, 16, 32")
-    at.button(key="train_submit").click().run()
-    assert not at.exception and not at.error, [e.value for e in at.error]
+    train_on_page(at, "funksvd", sweep=("factors", "8, 16, 32"), epochs=5)
     models = at.session_state["mfviz.models"]
     swept = {f: models[f"Funk SVD (f={f})"] for f in (8, 16, 32)}
     rmse = {f: e.metrics["rmse"] for f, e in swept.items()}
