@@ -55,6 +55,19 @@ def option_key(option: str) -> str:
     return ui.renewed(f"map_{option}", "reading options")
 
 
+def detected_label(option, role: str, detected: dict, by_name: bool) -> str:
+    """How Column mapping shows an option: "detect" with the column detection took for the role ("detect: stars";
+    by position, 0 first, for a file without a header; "detect: none" for a role it found no column for), so that
+    leaving it says what it keeps. `detected` is empty while the upload is not the data: then plain "detect"."""
+    if option != "detect" or not detected:
+        return str(option)
+    found = detected.get(role)
+    if found is None:
+        return "detect: none"
+    number = found.removeprefix("column_")  # a file without a header names its columns column_1, column_2, …
+    return f"detect: {int(number) - 1}" if not by_name and number.isdigit() else f"detect: {found}"
+
+
 def choose_for_typos(content_key: str, mapping: dict, choice: str) -> None:
     """Load again with the typos dropped or kept (a button's callback: it runs before the page does,
     so the reading option below can be set to show the choice)."""
@@ -266,6 +279,8 @@ with loading:
                        ("by its name in the header (row 0)" if names else "(0 = first)") + ", or leave it on detection.")
             st.dataframe(preview, hide_index=False, width="stretch")
             positions = ["detect"] + (names or list(range(preview.shape[1])))
+            # what detection took, once this upload is the data (not after a failure, nor the data before it)
+            detected = columns if not failed and source.name == upload.name else {}
             # One form: a pick reran the page and shut the expander, so that changing two roles meant opening it
             # again between them; the choices now go together with the button
             with st.form("column_mapping", border=False):
@@ -278,7 +293,9 @@ with loading:
                         if (current if current is not None else "detect") in options else 0
                     if current is False:
                         index = options.index("none")
-                    choice = column.selectbox(role, options, index=index, key=f"map_{role}")
+                    choice = column.selectbox(role, options, index=index, key=f"map_{role}",
+                                              format_func=lambda option, role=role: detected_label(
+                                                  option, role, detected, bool(names)))
                     if choice == "none":
                         chosen[role] = False
                     elif choice != "detect":
