@@ -17,7 +17,7 @@ from mfviz.models.sanity import untrained_users
 CHUNK = 4096  # users per call: bounds the (users × n) arrays held at once
 
 
-def recommendation_table(model, interactions, n: int = 10, progress=None) -> pd.DataFrame:
+def recommendation_table(model, interactions, n: int = 10, progress=None, change=None) -> pd.DataFrame:
     """Top-n items for every user of `interactions` by `model`, leaving out everything the user has
     in the data (not only the model's training part): one row per (user, rank) with the original
     user and item ids, the item's title and the model's score, which is what `predict` gives for the pair: the
@@ -26,17 +26,30 @@ def recommendation_table(model, interactions, n: int = 10, progress=None) -> pd.
     the others (implicit ALS, Truncated SVD, Popularity). Users with fewer than n unseen items
     get fewer rows; users the model has no training interaction of (a split held out all of theirs) get none,
     as their lists would say nothing of them (`untrained_users` counts them). `progress(ranked, total)`, when given,
-    is called after each chunk of CHUNK users (the ranking is the long part: ~100,000 users × 30,000 items)."""
+    is called after each chunk of CHUNK users (the ranking is the long part: ~100,000 users × 30,000 items).
+    `change`, one number per item (`tradeoff.penalty`: a popularity penalty), re-orders each user's list as the
+    Recommend page does (`tradeoff.reranked_top_k`); the score stays the model's own."""
     matrix = interactions.matrix
     if (model.n_users, model.n_items) != matrix.shape:
         raise ModelError(f"the model has {model.n_users:,} users × {model.n_items:,} items but the data has "
                          f"{matrix.shape[0]:,} × {matrix.shape[1]:,}; use the data the model was fitted on")
     check_ids_match(model, interactions)
+    if change is not None:
+        change = np.asarray(change, np.float32)
+        if change.shape != (matrix.shape[1],) or not np.isfinite(change).all():
+            raise DataError(f"change must hold one finite number per item ({matrix.shape[1]:,}), got shape "
+                            f"{change.shape}")
     parts = []
     listed = np.flatnonzero(~untrained_users(model))
     for start in range(0, listed.size, CHUNK):
         users = listed[start:start + CHUNK]
-        ids, scores = model.recommend(users, n=n, exclude=matrix)
+        if change is None:
+            ids, scores = model.recommend(users, n=n, exclude=matrix)
+        else:
+            from mfviz.analysis.tradeoff import reranked_top_k
+
+            ids, ranked = reranked_top_k(np.asarray(model.user_factors)[users], model, change, n, matrix[users])
+            scores = ranked - change[np.where(ids >= 0, ids, 0)]  # the model's own score
         rows, ranks = np.nonzero(ids >= 0)
         # the per-user constant `recommend` leaves out, so that a rating model's score reads as its rating
         constant = float(getattr(model, "global_mean", 0.0) or 0.0) + (
@@ -52,14 +65,14 @@ def recommendation_table(model, interactions, n: int = 10, progress=None) -> pd.
                          "score": np.round(scores.astype(np.float64), 6)})
 
 
-def recommendation_csv(model, interactions, n: int = 10, progress=None) -> bytes:
+def recommendation_csv(model, interactions, n: int = 10, progress=None, change=None) -> bytes:
     """`recommendation_table` as CSV bytes (a header, then one row per user and rank; text fields quoted), written by
     Arrow: 1,000,000 rows (100,000 users' top 10) took pandas' `to_csv` 1.4 s and Arrow 0.17 s at load 2 (14 s and 2.2 s
     at load 7)."""
     import pyarrow as pa
     import pyarrow.csv as pa_csv
 
-    table = recommendation_table(model, interactions, n, progress)
+    table = recommendation_table(model, interactions, n, progress, change)
     out = io.BytesIO()
     out.write((",".join(table.columns) + "\n").encode())  # Arrow would quote the header's names
     pa_csv.write_csv(pa.Table.from_pandas(table, preserve_index=False), out,

@@ -61,12 +61,14 @@ def dimensions_csv(model_key: str, data_key: str, _dims, _item_ids, _titles) -> 
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def recommendation_csv(model_key: str, _model, data_key: str, _interactions, n: int, _progress=None) -> bytes:
-    """Every user's top-n as CSV (mfviz.analysis.export.recommendation_csv); `_progress(ranked, total)` after each
-    chunk of users (not called on a cache hit)."""
+def recommendation_csv(model_key: str, _model, data_key: str, _interactions, n: int, _progress=None,
+                       strength: float = 0.0, _change=None) -> bytes:
+    """Every user's top-n as CSV (mfviz.analysis.export.recommendation_csv), re-ranked by `_change` (the popularity
+    penalty of `strength`, None at 0); `_progress(ranked, total)` after each chunk of users (not called on a cache
+    hit)."""
     from mfviz.analysis.export import recommendation_csv as every_list
 
-    return every_list(_model, _interactions, n, _progress)
+    return every_list(_model, _interactions, n, _progress, _change)
 
 
 @st.cache_data(show_spinner="Writing the report…", max_entries=4)

@@ -162,13 +162,17 @@ def download_every_list(view: RecommendView, untrained: np.ndarray) -> None:
     prepared first by a button of its own, with its progress, then saved by the download button)."""
     entry, data, inter, model, n = view.entry, view.data, view.inter, view.model, view.n
     users = int((~untrained).sum())
+    # the lists as the page ranks them: with its popularity penalty (a file at β = 0 was taken for the penalised one)
+    change = penalty_for(view, entry)
+    strength = 0.0 if change is None else float(view.strength)
+    penalised_by = "" if change is None else f" with popularity penalty β = {strength:g}"
     prepared = st.session_state.setdefault(PREPARED, set())
-    which = (entry.key, data.key, int(n))
+    which = (entry.key, data.key, int(n), strength)
     # said beside the button, not only in its tooltip: a file of 28,810 of 32,095 users read as every user's
     left_out = export_counts.for_model(entry, users, inter.n_users, "user")
     if users * inter.n_items > PREPARE_ABOVE and which not in prepared:
         slot = st.empty()  # the button gives way to the progress bar, then to the download button
-        if not slot.button(f"Prepare every user's top {int(n)} by {entry.name} (CSV)", key="rec_csv_prepare",
+        if not slot.button(f"Prepare every user's top {int(n)} by {entry.name}{penalised_by} (CSV)", key="rec_csv_prepare",
                          icon=":material/download:",
                          help=f"Ranks the unseen items of {users:,} users ({users * inter.n_items:,} scores), then "
                               "writes the CSV: about a minute on large data. A progress bar says how far it is; the "
@@ -177,20 +181,25 @@ def download_every_list(view: RecommendView, untrained: np.ndarray) -> None:
                 st.caption(left_out)
             return
         slot.empty()
-        prepare_every_list(view, users)
+        prepare_every_list(view, users, change)
         prepared.add(which)
-    st.download_button(f"Download every user's top {int(n)} by {entry.name} (CSV)",
-                       lambda: cached_exports.recommendation_csv(entry.key, model, data.key, inter, int(n)),
-                       file_name=figures.file_name(f"recommendations_top{int(n)}", "csv", ui.data_label(data), entry.name), mime="text/csv", key="rec_csv",
+    st.download_button(f"Download every user's top {int(n)} by {entry.name}{penalised_by} (CSV)",
+                       lambda: cached_exports.recommendation_csv(entry.key, model, data.key, inter, int(n),
+                                                                 strength=strength, _change=change),
+                       file_name=figures.file_name(f"recommendations_top{int(n)}" + (f"_beta{strength:g}" if change is not None
+                                                                                     else ""),
+                                                   "csv", ui.data_label(data), entry.name), mime="text/csv", key="rec_csv",
                        on_click="ignore", help="One row per user and rank: user_id, rank, item_id, title, score; "
-                       "items the user has in the data are left out" + (
+                       + ("" if change is None else f"ranked as the page ranks them, with the popularity penalty "
+                          f"β = {strength:g} (the score is still the model's own); ")
+                       + "items the user has in the data are left out" + (
                            f", and so are the {int(untrained.sum()):,} users none of whose interactions {entry.name} "
                            "was trained on (their lists would say nothing of them)." if untrained.any() else "."))
     if left_out:
         st.caption(left_out)
 
 
-def prepare_every_list(view: RecommendView, users: int) -> None:
+def prepare_every_list(view: RecommendView, users: int, change: np.ndarray | None) -> None:
     """Rank every user's list (cached_exports.recommendation_csv, in a thread of its own) under a progress bar: users
     ranked, time left, then the writing of the file."""
     from mfviz.dashboard import background
@@ -207,7 +216,8 @@ def prepare_every_list(view: RecommendView, users: int) -> None:
                      f"{progress.total or users:,} users" + ("" if left is None else f", about {left:.0f} s left"))
 
     background.run_with_progress(
-        lambda progress: cached_exports.recommendation_csv(entry.key, view.model, data.key, inter, n, progress.update),
+        lambda progress: cached_exports.recommendation_csv(entry.key, view.model, data.key, inter, n, progress.update,
+                                                           0.0 if change is None else float(view.strength), change),
         show, name="mfviz-every-list")
     bar.empty()
 

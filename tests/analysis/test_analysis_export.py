@@ -46,6 +46,32 @@ def test_every_user_gets_their_unseen_top_n_by_brute_force(monkeypatch):
     assert set(table.columns) == {"user_id", "rank", "item_id", "title", "score"}
 
 
+def test_a_popularity_penalty_reorders_each_list_as_the_page_does_and_keeps_the_models_scores(monkeypatch):
+    """With `change` (the Recommend page's popularity penalty), each user's list is the model's top 10·n unseen
+    items re-ordered by score + change (ties in the model's order), by brute force; the score stays the model's."""
+    monkeypatch.setattr(export, "CHUNK", 7)
+    inter = data(seed=2, users=30, items=40)
+    model = ALS(factors=3, epochs=4, regularization=0.1, random_state=0).fit(inter)
+    change = -3.0 * np.log1p(np.asarray(inter.matrix.getnnz(axis=0), np.float64)).astype(np.float32)
+    table = recommendation_table(model, inter, n=2, change=change)
+    scores = model.user_factors.astype(np.float64) @ model.item_factors.T.astype(np.float64) + model.item_bias
+    moved = 0
+    for u in range(inter.n_users):
+        seen = set(inter.matrix[u].indices.tolist())
+        pool = [i for i in np.argsort(-scores[u], kind="stable") if i not in seen][:20]  # the model's top 10·n
+        chosen = sorted(pool, key=lambda i: -(scores[u, i] + change[i]))[:2]  # (sorted is stable: ties keep order)
+        got = table[table.user_id == inter.user_ids[u]]
+        assert list(got["item_id"]) == list(inter.item_ids[chosen])
+        np.testing.assert_allclose(got["score"], scores[u, chosen] + model.global_mean + model.user_bias[u],
+                                   rtol=1e-4, atol=1e-4)
+        moved += chosen != pool[:2]
+    assert moved > 5  # the penalty changed lists: the test would see one ignored
+    plain = recommendation_table(model, inter, n=2, change=np.zeros(inter.n_items, np.float32))
+    pd.testing.assert_frame_equal(plain, recommendation_table(model, inter, n=2))
+    with pytest.raises(DataError, match="one finite number per item"):
+        recommendation_table(model, inter, n=2, change=change[:-1])
+
+
 def test_the_csv_reads_back_as_the_brute_force_table_and_progress_counts_every_chunk(monkeypatch):
     import io
 

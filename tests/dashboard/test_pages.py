@@ -2672,7 +2672,7 @@ def test_on_large_data_every_users_list_is_prepared_under_a_progress_bar_then_of
     assert not at.exception and not at.error
     entry = at.session_state["mfviz.models"][at.session_state["mfviz.active_model"]]
     data = at.session_state["mfviz.data"]
-    assert (entry.key, data.key, 10) in at.session_state[recommend_user.PREPARED]
+    assert (entry.key, data.key, 10, 0.0) in at.session_state[recommend_user.PREPARED]
     assert not [b for b in at.button if b.key == "rec_csv_prepare"]  # prepared: the download button instead
     at.run()  # and still on the next run
     assert not [b for b in at.button if b.key == "rec_csv_prepare"]
@@ -2682,3 +2682,32 @@ def test_on_large_data_every_users_list_is_prepared_under_a_progress_bar_then_of
     table = recommendation_table(entry.model, data.interactions, 10).astype({"user_id": str, "item_id": str})
     assert saved["user_id"].tolist() == table["user_id"].tolist()
     assert saved["item_id"].tolist() == table["item_id"].tolist()
+
+
+def test_every_users_lists_are_saved_with_the_popularity_penalty_the_page_ranks_them_with(monkeypatch):
+    """With β = 1 on Recommend, "every user's top 10" is the lists as the page ranks them (a file at β = 0 was
+    taken for the penalised one): its button says β, and its rows are export's table with the same penalty."""
+    import io
+
+    from mfviz.analysis import recommendation_table
+    from mfviz.dashboard import cached_exports, recommend_user
+    from mfviz.dashboard.lists import penalty_change
+
+    monkeypatch.setattr(recommend_user, "PREPARE_ABOVE", 1_000)
+    at = open_page(new_app(), "pages/recommend_page.py")
+    at.slider(key="rec_penalty").set_value(1.0).run()
+    prepare = next(b for b in at.button if b.key == "rec_csv_prepare")
+    assert "with popularity penalty β = 1 (CSV)" in prepare.label
+    prepare.click().run()
+    assert not at.exception and not at.error
+    entry = at.session_state["mfviz.models"][at.session_state["mfviz.active_model"]]
+    data = at.session_state["mfviz.data"]
+    assert (entry.key, data.key, 10, 1.0) in at.session_state[recommend_user.PREPARED]
+    change = penalty_change(entry, data.key, data.interactions.item_popularity, 1.0)
+    saved = pd.read_csv(io.BytesIO(cached_exports.recommendation_csv(entry.key, entry.model, data.key,
+                                                                     data.interactions, 10, None, 1.0, change)),
+                        dtype={"user_id": str, "item_id": str, "title": str})
+    table = recommendation_table(entry.model, data.interactions, 10, change=change).astype(
+        {"user_id": str, "item_id": str})
+    plain = recommendation_table(entry.model, data.interactions, 10).astype({"user_id": str, "item_id": str})
+    assert saved["item_id"].tolist() == table["item_id"].tolist() != plain["item_id"].tolist()
