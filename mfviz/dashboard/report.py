@@ -127,13 +127,18 @@ def build(name: str, model, train, test, data, data_name: str, k: int = 10, item
                                                                                                   test, k)
         curve, curve_baseline = summarise_profile_sizes(rows), summarise_profile_sizes(baseline_rows)
         charts.append(train_figures.profile_curve_chart({name: curve}, curve_baseline, column, f"NDCG@{k}"))
-        level = float(curve_baseline[column].iloc[0])
+        level, fewest = float(curve_baseline[column].iloc[0]), int(curve_baseline["size"].iloc[0])
         beats, _ = first_size_beating(rows, baseline_rows, column)  # beyond noise, as the Train page says it
         label = f"NDCG@{k}"  # as the charts and the summary write it
-        new_users = (f"It beats the Popularity baseline ({label} {level:.3f} for these users) beyond noise from "
-                     f"{beats} interaction{'s' if beats > 1 else ''}."
-                     if beats is not None else f"It does not beat the Popularity baseline ({label} {level:.3f}) "
-                     f"beyond noise within {int(curve['size'].max())} interactions.")
+        # named as other users than the test's above: "0.044 for these users" next to the test's 0.053 read as
+        # two values of one number
+        baseline_there = (f"the baseline's {label} for them: {level:.3f} from {fewest} "
+                          f"interaction{'s' if fewest > 1 else ''}")
+        new_users = (f"A new user, folded in from their first interactions: it beats the Popularity baseline beyond "
+                     f"noise from {beats} interaction{'s' if beats > 1 else ''} ({baseline_there})."
+                     if beats is not None else f"A new user, folded in from their first interactions: it does not "
+                     f"beat the Popularity baseline beyond noise within {int(curve['size'].max())} interactions "
+                     f"({baseline_there}).")
         new_users_part = [charts[1].figure.to_html(full_html=False, include_plotlyjs=False),
                           f"<p>{html.escape(charts[1].caption)} {html.escape(new_users)} {html.escape(BEYOND_NOISE)}</p>"]
     else:  # small data: too few test users to measure it
