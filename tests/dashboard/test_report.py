@@ -58,7 +58,7 @@ def test_the_report_carries_the_libraries_numbers_and_both_charts():
             beyond.append(int(size))
     first = profile_size_curve(Popularity().fit(train), train, test, 5).iloc[0]
     # said of new users, with the baseline's level for them named as theirs (not the test users' NDCG beside it)
-    assert (f"A new user, folded in from their first interactions: it "
+    assert ("A new user, folded in from their first interactions: it "
             + (f"beats the Popularity baseline beyond noise from {beyond[0]} interaction" if beyond
                else "does not beat the Popularity baseline beyond noise within")) in text
     assert (f"(the baseline's NDCG@5 for them: {first['ndcg@5']:.3f} from {int(first['size'])} "
