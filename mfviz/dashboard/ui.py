@@ -508,7 +508,10 @@ def sidebar_status() -> None:
     inter = data.interactions
     with st.container():
         st.markdown("### Current data")
-        st.markdown(f"**{data_label(data)}**" + (f" · {data.filters}" if data.filters else "") + "  \n"
+        # the demo's titles are generated ("A Outlaw Rider (2023)"): said, so that a stakeholder does not read them
+        # as broken data
+        made_up = " (made-up films)" if data.is_start and start_name() is None else ""
+        st.markdown(f"**{data_label(data)}**{made_up}" + (f" · {data.filters}" if data.filters else "") + "  \n"
                     f"{counted(inter.n_users, 'user')} × {counted(inter.n_items, 'item')} · "
                     + (counted(inter.nnz, "rating") if inter.is_explicit else f"{inter.nnz:,} implicit feedback"))
         entries = models()

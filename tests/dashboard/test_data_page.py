@@ -548,7 +548,18 @@ def test_the_intro_is_true_whatever_is_loaded():
     assert not at.error, [e.value for e in at.error]
     at.run()
     intro = next(m.value for m in at.markdown if m.value.startswith("Upload user–item interactions"))
-    assert "loaded already" not in intro and "demo catalogue, which every session starts on" in intro
+    assert "loaded already" not in intro and "made-up films of 12 genres), which every session starts on" in intro
+
+
+def test_the_demo_is_said_to_be_made_up_and_a_file_is_not():
+    # the demo's generated titles ("A Outlaw Rider (2023)") read as broken data to stakeholders not told
+    at = open_page(new_app(), "pages/data_page.py")
+    intro = next(m.value for m in at.markdown if m.value.startswith("Upload user–item interactions"))
+    assert "1,500 made-up films of 12 genres" in intro
+    assert any(str(m.value).startswith("**demo catalogue** (made-up films)") for m in at.sidebar.markdown)
+    upload(at, "ratings.csv", ratings_csv())
+    at.run()
+    assert not any("made-up" in str(m.value) for m in at.sidebar.markdown)
 
 
 def test_column_mapping_is_one_form_so_a_pick_does_not_rerun_the_page():
