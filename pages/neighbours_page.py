@@ -132,13 +132,7 @@ columns = ["title", "score", "popularity", "together"] + (["norm", "lift"] if mo
 TITLE_WIDTH, USER_TITLE_WIDTH = 180, 260  # px of the title columns of the two lists side by side (item, user)
 evidence = {"title": st.column_config.TextColumn(width=None if more else TITLE_WIDTH),
             "popularity": st.column_config.NumberColumn(labels.POPULARITY, width=labels.POPULARITY_WIDTH,
-                                                        help=labels.POPULARITY_HELP),
-            "together": st.column_config.NumberColumn(width=60, help="Users who interacted with both this item "
-                                                      "and the neighbour: the data's own evidence for the model's "
-                                                      "neighbour."),
-            "lift": st.column_config.NumberColumn("lift", format="%.1f×",
-                                                  help="Users with both items / the number chance would give."),
-            }
+                                                        help=labels.POPULARITY_HELP)} | compared_lists.EVIDENCE
 lists = (("cosine", comparison.cosine, "**By cosine** (direction only), closest first"),
          ("dot", comparison.dot, "**By dot product** (direction × length), closest first"))
 # side by side, a title longer than its column wraps onto a second line (both lists' rows alike, so they stay level);
@@ -213,17 +207,38 @@ if others:
         help="The same item's cosine neighbours in other models, next to this model's.")
     if compare:
         with ui.guard("Finding neighbours in the other models"):
-            from mfviz.analysis.neighbours import supported_rows
+            from mfviz.analysis.neighbours import co_occurrence, supported_rows
 
-            sides = {entry.name: compared_lists.SideList(comparison.cosine["item"].to_numpy(), comparison.cosine["score"].to_numpy())}
+            # the data's evidence for each list, as for this model's lists above (analysis.co_occurrence)
+            sides = {entry.name: compared_lists.SideList(
+                comparison.cosine["item"].to_numpy(), comparison.cosine["score"].to_numpy(),
+                together=comparison.cosine["together"].to_numpy(),
+                lift=comparison.cosine["lift"].to_numpy() if more else None)}
+            thin = {}
             for name in compare:
-                other = ui.models()[name].model
-                allowed = supported_rows(support.item_support(ui.models()[name], popularity), min_support)
-                index = cached_neighbours.neighbour_index(ui.models()[name].key, other.item_factors, "cosine")
+                other_entry = ui.models()[name]
+                other_support = support.item_support(other_entry, popularity)
+                allowed = supported_rows(other_support, min_support)
+                index = cached_neighbours.neighbour_index(other_entry.key, other_entry.model.item_factors, "cosine")
                 ids, scores = index.query([int(item)], int(k), candidates=allowed)
-                sides[name] = compared_lists.SideList(ids[0][ids[0] >= 0], scores[0][ids[0] >= 0])
-            compared_lists.side_by_side(sides, titles, popularity, int(k),
-                            score_help="Cosine similarity of the neighbour with the item in that model.")
+                ids, scores = ids[0][ids[0] >= 0], scores[0][ids[0] >= 0]
+                together, lift = co_occurrence(inter.matrix, int(item), ids)
+                sides[name] = compared_lists.SideList(ids, scores, together=together, lift=lift if more else None)
+                thin[f"in {name}"] = support.thin_list(ids, other_support, titles)
+        with ui.guard("Measuring how well the data's users back each model's lists"):
+            # the "Users behind them" card's figure (over many items, below) for each model's cosine lists
+            behind = {name: support.summarised(ui.models()[name], data, popularity, k, min_support) for name in sides}
+            for name, numbers in behind.items():
+                if "median_lift_cosine" in numbers:
+                    sides[name].note = (f"users behind them {numbers['median_lift_cosine']:.1f}× (random as popular "
+                                        f"{numbers['median_lift_null_cosine']:.1f}×)")
+        # rare neighbours in the other models' lists, warned of as this model's are (above)
+        support.thin_notice(thin, "neighbours_min_support", "neighbours_min_support_few_side")
+        with ui.guard("Showing the lists side by side"):
+            compared_lists.side_by_side(
+                sides, titles, popularity, int(k), per_row=1 if more else compared_lists.SIDE_BY_SIDE_PER_ROW,
+                score_help="Cosine similarity of the neighbour with the item in that model.",
+                note=compared_lists.backing_note(behind))
         with ui.guard("Comparing the models over many items"):
             agreement = {name: cached_neighbours.agreement(entry.key, ui.models()[name].key, vectors,
                                                            ui.models()[name].model.item_factors, int(k))

@@ -7,7 +7,6 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from mfviz.analysis.neighbours import few_interactions
 from mfviz.dashboard import verdicts
 
 KEPT = "mfviz.min_support"  # the setting itself, whichever page set it
@@ -109,10 +108,9 @@ def typical_overlap(model_key: str, _vectors: np.ndarray, data_key: str, k: int,
 
 def notice(comparison, support: np.ndarray, key: str, popularity: np.ndarray | None = None,
            titles: np.ndarray | None = None) -> None:
-    """Say when the lists lean on items with fewer than FEW interactions: a warning with a way to leave
-    them out when they make half a list or more, a caption when a few; what the filter left out when on,
+    """Say when the lists hold items with fewer than FEW interactions (`thin_notice`: a warning with a way to leave
+    them out when one is high in a list or many are, else a caption); what the filter left out when on,
     and, with the data's `popularity` (the lists' pop. column) and `titles`, the items it counts lower."""
-    n = len(comparison.cosine)
     if comparison.min_support:
         least = comparison.min_support
         kept = int((support >= least).sum())
@@ -131,16 +129,49 @@ def notice(comparison, support: np.ndarray, key: str, popularity: np.ndarray | N
                           f"{markdown_safe(titles[top])}, {int(popularity[top]):,} interactions, "
                           f"{int(support[top]):,} in training).")
         st.caption(words)
-        return
-    few = {metric: few_interactions(frame["item"], support, FEW)
-           for metric, frame in (("cosine", comparison.cosine), ("dot", comparison.dot))}
-    words = verdicts.thin_lists(few, n, FEW)
+        if comparison.min_support >= FEW:  # below FEW, the filter still lets thin neighbours in
+            return
+    lists = {f"by {metric}": frame["item"].to_numpy() for metric, frame in (("cosine", comparison.cosine),
+                                                                           ("dot", comparison.dot))}
+    thin_notice({words: thin_list(ids, support, titles) for words, ids in lists.items()}, key)
+
+
+def thin_list(ids: np.ndarray, support: np.ndarray, titles: np.ndarray | None) -> tuple[int, int, int, str, int]:
+    """A neighbour list (item indices, best first) for verdicts.thin_lists: its length, how many of its items have
+    fewer than FEW interactions in `support` (the model's training counts), the rank of the first (0: none), its
+    title and its interactions."""
+    ids = np.asarray(ids, np.int64)
+    ids = ids[ids >= 0]
+    rare = np.flatnonzero(np.asarray(support)[ids] < FEW)
+    if not rare.size:
+        return ids.size, 0, 0, "", 0
+    first = int(ids[rare[0]])
+    from mfviz.dashboard.title_search import markdown_safe
+
+    title = markdown_safe(str(titles[first])) if titles is not None else f"item {first}"
+    return ids.size, rare.size, int(rare[0]) + 1, title, int(support[first])
+
+
+TOP_RANKS = 5  # a thin neighbour this high in a list is warned of
+MANY_THIN = 3  # as are this many thin neighbours anywhere in a list
+
+
+def crowded(lists: dict[str, tuple[int, int, int, str, int]]) -> bool:
+    """Whether thin neighbours call for a warning: one among a list's TOP_RANKS first (where a reader looks: MovieLens
+    100K's Star Wars, Truncated SVD, had Temptress Moon, 3 interactions, second) or MANY_THIN in a list."""
+    return any(count and (rank <= TOP_RANKS or count >= MANY_THIN) for _, count, rank, _, _ in lists.values())
+
+
+def thin_notice(lists: dict[str, tuple[int, int, int, str, int]], key: str, button_key: str | None = None) -> None:
+    """Say when neighbour lists (`thin_list`s by their words) hold items with fewer than FEW interactions: a warning
+    with a button setting the filter (widget `key`) to FEW when they are `crowded`, else a caption."""
+    words = verdicts.thin_lists(lists, FEW, crowded(lists))
     if words is None:
         return
-    if max(few.values()) * 2 >= n:
+    if crowded(lists):
         columns = st.columns([5, 1.2])
         columns[0].warning(words, icon=":material/warning:")
-        columns[1].button(f"Only items with ≥ {FEW}", key=f"{key}_few", on_click=set_to, args=(FEW, key),
-                          help=HELP)
+        columns[1].button(f"Only items with ≥ {FEW}", key=button_key or f"{key}_few", on_click=set_to,
+                          args=(FEW, key), help=HELP)
     else:
         st.caption(words)

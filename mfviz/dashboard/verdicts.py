@@ -245,14 +245,18 @@ def lengths(rho: float, head: float, rare: float, arp: float = float("nan"), dot
     return f"popular items get {correlation(rho)} vectors (ρ {rho:.2f}; {where})" + aside
 
 
-def thin_lists(few: dict[str, int], n: int, threshold: int) -> str | None:
-    """What to make of neighbour lists holding items with fewer than `threshold` interactions
-    ({"cosine": count, "dot": count} of n each), or None when neither list holds any."""
-    if n <= 0 or not any(few.values()):
+def thin_lists(lists: dict[str, tuple[int, int, int, str, int]], threshold: int, crowded: bool) -> str | None:
+    """What to make of neighbour lists holding items with fewer than `threshold` interactions: `lists` maps a list's
+    words ("by cosine", "in ALS f=64") to (its length, how many such items, the rank of the first, its title, its
+    interactions); None when no list holds any. `crowded`: a warning's words (such items high in a list or many),
+    else a caption's."""
+    thin = {words: numbers for words, numbers in lists.items() if numbers[1]}
+    if not thin:
         return None
-    counts = "; ".join(f"{count} of the {n} by {metric}" for metric, count in few.items() if count)
-    crowded = max(few.values()) * 2 >= n
-    return (f"{'Half or more of a list' if crowded else 'A few neighbours'} have fewer than "
-            f"{threshold} interactions in the training data ({counts}): their vectors rest on a handful of users "
-            "and are mostly noise, so " + ("the list says more about noise than about the item."
-                                           if crowded else "read them with care."))
+    counts = "; ".join(f"{count} of the {n} {words} (" + ("" if count == 1 else "the first ")
+                       + f"#{rank}, {title}, {seen:,} interaction{'' if seen == 1 else 's'})"
+                       for words, (n, count, rank, title, seen) in thin.items())
+    return (f"Neighbours with fewer than {threshold} interactions in the training data: {counts}. Their vectors rest "
+            "on a handful of users and are mostly noise, so "
+            + ("their places say more about noise than about the item: raise Min. interactions to leave them out."
+               if crowded else "read them with care."))
