@@ -89,7 +89,8 @@ def side_tables(at) -> dict[str, object]:
     headings = [m.value for m in at.markdown]
     start = headings.index("**Side by side**")
     names_drawn = [re.match(r"\*\*(.+?)\*\*", h).group(1) for h in headings[start + 1:]
-                   if h.startswith("**") and (" hit" in h or h.endswith("**") or h.endswith("no held-out items"))][:4]
+                   if h.startswith("**") and (" hit" in h or h.endswith("**") or h.endswith("no held-out items")
+                                              or "users behind them" in h)][:4]
     frames = [d for d in at.dataframe if d.value.index.name == "rank"]
     return dict(zip(names_drawn, frames, strict=False))
 
@@ -285,6 +286,69 @@ def test_showing_a_model_compared_puts_the_one_shown_before_in_its_place(moviele
     assert at.multiselect(key=picker).value == [default]
     at.selectbox(key="model_picker").set_value(default).run()
     assert at.multiselect(key=picker).value == [funk]
+
+
+# ------------------------------------------------------------------ 3b. the data's evidence beside each model's neighbours
+def test_each_models_neighbours_side_by_side_show_the_users_behind_them_and_warn_of_rare_items(movielens):
+    """A reviewer read Truncated SVD's side-by-side list of Star Wars with Temptress Moon (3 interactions) second,
+    no users shared, no warning: each list side by side shows its shared users (and lift), each model its "users
+    behind them", and a rare item high in any list is warned of. Counted here by NumPy on the dense matrix."""
+    from mfviz.analysis import neighbour_popularity_summary
+    from mfviz.analysis.neighbours import exact_search
+
+    at = movielens
+    default, funk = names(at)
+    inter = at.session_state["mfviz.data"].interactions
+    has = inter.matrix.toarray() > 0  # users × items
+    training = {name: np.bincount(entries(at)[name].train.matrix.indices, minlength=inter.n_items)
+                for name in (default, funk)}
+    vectors = entries(at)[funk].model.item_factors
+    # an item of 50+ users whose Funk SVD cosine list has an item under 10 training interactions among its 5 first
+    popular = np.flatnonzero(has.sum(axis=0) >= 50)
+    lists, _ = exact_search(vectors[popular], vectors, 10, "cosine", exclude_self_ids=popular)
+    item = int(popular[np.flatnonzero((training[funk][lists[:, :5]] < 10).any(axis=1))[0]])
+    open_page(at, NEIGHBOURS)
+    at.selectbox(key="model_picker").set_value(default).run()
+    at.session_state["neighbours_item"] = item
+    at.multiselect(key="neighbours_compare").set_value([funk]).run()
+    assert not problems(at), problems(at)
+    headings = [m.value for m in at.markdown if m.value.startswith(("**" + default, "**" + funk))]
+    for more in (False, True):
+        at.toggle(key="neighbours_more_columns").set_value(more).run()
+        assert not problems(at), problems(at)
+        tables = side_tables(at)
+        assert set(tables) == {default, funk}
+        for name, table in tables.items():
+            ids = exact_search(entries(at)[name].model.item_factors[[item]], entries(at)[name].model.item_factors, 10,
+                               "cosine", exclude_self_ids=[item])[0][0]
+            assert table.value["title"].tolist() == inter.titles[ids].tolist()
+            together = (has[:, [item]] & has[:, ids]).sum(axis=0)
+            assert table.value["together"].tolist() == together.tolist()
+            if more:  # lift as the shown model's own list has it: users with both / users × share of each
+                users, count = has.shape[0], has.sum(axis=0)
+                np.testing.assert_allclose(table.value["lift"], together * users / (count[item] * count[ids]))
+            else:
+                assert "lift" not in table.value.columns
+    # each model's users behind them: the card's figure of its own lists over 1,000 sampled items
+    for name in (default, funk):
+        summary = neighbour_popularity_summary(entries(at)[name].model.item_factors, inter.item_popularity, k=10,
+                                               sample=1000, interactions=inter.matrix, support=training[name])
+        said = (f"users behind them {summary['median_lift_cosine']:.1f}× (random as popular "
+                f"{summary['median_lift_null_cosine']:.1f}×)")
+        assert any(h.startswith(f"**{name}**") and said in h for h in headings), headings
+    caption = next(c.value for c in at.caption if "in every list" in c.value)
+    assert "Users behind them (as the card of that name under *Over many items*" in caption and f"; {funk} " in caption
+    # the rare item warned of, by its rank in the Funk SVD list; the button beside it sets the filter to 10
+    funk_ids = exact_search(vectors[[item]], vectors, 10, "cosine", exclude_self_ids=[item])[0][0]
+    rare = np.flatnonzero(training[funk][funk_ids] < 10)
+    warning = next(w.value for w in at.warning if f" in {funk} (" in w.value)
+    assert f"{rare.size} of the 10 in {funk} (" in warning and f"#{rare[0] + 1}, " in warning
+    at.button(key="neighbours_min_support_few_side").click().run()
+    assert not problems(at), problems(at)
+    assert at.number_input(key="neighbours_min_support").value == 10
+    assert not any("fewer than 10 interactions" in w.value for w in at.warning)
+    at.number_input(key="neighbours_min_support").set_value(0)
+    at.toggle(key="neighbours_more_columns").set_value(False).run()
 
 
 # ------------------------------------------------------------------ 4. widths
