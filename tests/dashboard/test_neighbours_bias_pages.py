@@ -445,7 +445,7 @@ def test_rare_neighbours_are_flagged_and_a_minimum_keeps_lists_long_and_cards_co
     cosine = next(d.value for d in at.dataframe if "together" in d.value.columns)
     listed = [int(np.flatnonzero(titles == t)[0]) for t in cosine["title"]]
     rare = int((counts[listed] < 10).sum())
-    assert rare >= 5  # half a list or more: a warning with a button
+    assert rare >= 5  # (5 or more, one among the 5 first or not) a warning with a button
     warning = next(w.value for w in at.warning if "fewer than 10 interactions" in w.value)
     assert f"{rare} of the 10 by cosine" in warning
     at.button(key="neighbours_min_support_few").click().run()
