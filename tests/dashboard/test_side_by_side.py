@@ -265,7 +265,11 @@ def test_each_list_side_by_side_has_its_scores_and_popularity_and_the_shared_ite
     for name, element in side_tables(at).items():
         ids, scores = entries(at)[name].model.similar_items([item], n=k, metric="cosine")
         frame = element.value
-        assert list(frame.columns) == ["title", "lists", "score", "popularity"], name
+        assert list(frame.columns) == ["title", "lists", "score", "popularity", "together"], name
+        # still two to a row at 1,280 px with the shared users: 134 px of title, wrapping onto a second line
+        widths = {column: spec["width"] for column, spec in json.loads(element.proto.columns).items()}
+        assert sum(widths[c] for c in ("_index", *frame.columns)) <= (PAGE_AT_1280 - 16) // 2
+        assert widths["title"] >= 130
         assert frame["title"].tolist() == [str(t) for t in inter.titles[ids[0]]]
         np.testing.assert_allclose(frame["score"], scores[0], atol=1e-4)
         assert frame["popularity"].tolist() == popularity[ids[0]].tolist()
