@@ -3,17 +3,12 @@
 import time
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
 from mfviz.dashboard import (
     cached_data,
-    cached_exports,
     cached_maps,
     cached_metrics,
-    cached_models,
-    cached_neighbours,
-    figures,
     fit_time,
     labels,
     map_colours,
@@ -21,17 +16,17 @@ from mfviz.dashboard import (
     served,
     state,
     sweeps,
+    train_comparison,
     train_figures,
     train_form,
+    train_model_files,
+    train_results,
     training,
     ui,
     versus_baseline,
     versus_earlier,
     workspace,
 )
-from mfviz.dashboard.report import meaning
-from mfviz.evaluation.metrics import judged_by_rmse, known_users
-from mfviz.models.sanity import loaded_warnings
 
 # one line at 1,280 px: the first screen holds the form and, under it, the outcome of a training
 ui.header("Train", "Train a model on the current data; every model of this session is compared below, and can be "
@@ -293,33 +288,6 @@ def held_out_label(job: training.TrainingJob) -> str | None:
     sampled = job.test.matrix.getnnz(axis=1).astype(bool).sum() > training.HELD_OUT_USERS
     return f"NDCG@{job.k} on the test set" + (f" ({training.HELD_OUT_USERS:,} sampled users)" if sampled else "")
 
-
-def unseen_users_words(entries: dict) -> str:
-    """Of each split's test users, those with no training interaction (every item of theirs held out), when there
-    are any: the ranking metrics leave them out (mfviz.evaluation.metrics.known_users), which the page says with
-    how many (5,000 users of 1-2 interactions on a random split: 603 of 1,383; only the CLI's JSON said so). Per
-    split: a split by user has none, and a count taken over every model wrongly said so of its models too."""
-    by_split = {}
-    for entry in entries.values():
-        if (unseen := int(entry.metrics.get("users_without_training", 0))) and entry.test is not None:
-            # their part of the test interactions, from the row lengths (no copy of the test part on every rerun)
-            share = np.diff(entry.test.matrix.indptr)[~known_users(entry.train)].sum() / max(entry.test.nnz, 1)
-            by_split[training.split_shown(entry) or "the split"] = (unseen, share, entry.test.is_explicit)
-    words = []
-    for split, (unseen, share, rated) in by_split.items():
-        said = (f"{unseen:,} test user{'s' if unseen != 1 else ''} of the {split} split {'have' if unseen != 1 else 'has'} "
-                f"no interaction in the training part (every item held out; {share:.0%} of the test "
-                f"{'ratings' if rated else 'interactions'}), so no model learned anything of them: the ranking "
-                "metrics leave them out")
-        if rated and share >= 0.5:  # a time split's newcomers can hold most test ratings: RMSE is mostly theirs
-            said += ", and RMSE and MAE here mostly measure what a model predicts without a user vector"
-        words.append(said)
-    if not words:
-        return ""
-    return (" " + "; ".join(words) + ". Counted, they would compare what each model does without a user vector "
-            "(implicit ALS and Truncated SVD: items at random; Funk SVD: its item biases; the baseline: the popular "
-            "items), not the models; their ratings do count in RMSE and MAE (the mean rating plus the item's bias). "
-            "Holding out “a share of each user's history” keeps some of each user's items in training.")
 
 
 def epoch_and_table(job: training.TrainingJob) -> str | None:
@@ -584,225 +552,14 @@ elif st.session_state.get(state.LAST_TRAINING) is not None:
 ui.ensure_model()
 entries = ui.models()
 st.subheader("Models of this session")
-RANKING = ("precision", "recall", "ndcg", "map", "hit_rate", "coverage")
-# pixels: the longest verdict in the cells, "tie within noise, +0.003 ± 0.035" (versus_baseline.short_verdict: its
-# metric and users are in the header and help; whole, at 330 px, the column pushed RMSE and MAE off a 1,280 px screen)
-VERDICT_WIDTH = 200
-# The Popularity bias page's "Catalogue (%)" counts other lists: the two once disagreed unexplained (0.33 here, 38.0
-# there for the same model of MovieLens 100K)
-COVERAGE_LISTS = ("Counted over the test users' lists, each leaving out only the user's training items (a held-out "
-                  "item can be recommended). The Popularity bias page's “Catalogue (%)” counts other lists: those "
-                  "of up to 2,000 users, each leaving out everything the user has in the data, at that page's k; "
-                  "the two differ.")
-# The Popularity baseline (the most interacted items for everyone) scored on each split the models were
-# scored on: a model that does not beat it has learnt nothing a ranking by popularity does not know.
-groups = versus_baseline.baseline_groups(list(entries.values()))
-baseline_of, baseline_rows, levels = {}, [], []
-with ui.guard("Scoring the Popularity baseline"):
-    for split_key, train, test, k_, names in groups:
-        metrics = versus_baseline.baseline_metrics(split_key, train, test, k_)
-        # with several splits, each level named by its split (three bare numbers said nothing of which was which)
-        levels.append(("" if len(groups) == 1 else f"{training.split_shown(entries[names[0]])}: ")
-                      + f"NDCG@{k_} {metrics[f'ndcg@{k_}']:.4f}")
-        name = versus_baseline.BASELINE if len(groups) == 1 else f"{versus_baseline.BASELINE}, split of {names[0]}"
-        baseline_of.update(dict.fromkeys(names, (name, metrics, k_)))
-        baseline_rows.append({"model": name, "fit_seconds": round(metrics["fit_seconds"], 3), "epochs": None,
-                              "split": training.split_shown(entries[names[0]]), "vs. baseline": "(the baseline)"}
-                             | {key: round(v, 4) for key, v in metrics.items() if key.split("@")[0] in RANKING}
-                             | {"hyperparameters": "most interacted items for everyone"})
-rows = []
-for entry in entries.values():
-    # the epochs of the model kept (early stopping restores its best; the curve marks it), none for a model fitted
-    # in one step (Truncated SVD's "1" read as a training that stopped at once)
-    kept = getattr(entry.model, "best_epoch", None) or entry.epochs
-    row = {"model": entry.name, "fit_seconds": round(entry.fit_seconds, 3),
-           "epochs": kept if "epochs" in getattr(entry.model, "params", {"epochs": 0}) else None,
-           "split": training.split_shown(entry)}
-    if baseline_of:
-        row["vs. baseline"] = None  # a loaded model or one without a test set: nothing to compare
-        _, _, k_ = baseline_of.get(entry.name, (None, {}, 0))
-        with ui.guard("Comparing with the Popularity baseline user by user", stop=False):
-            row["vs. baseline"] = versus_baseline.against_baseline(versus_baseline.paired_with_baseline(entry, k_), k_)
-    # RMSE of a ranking model (implicit ALS, Truncated SVD, Popularity) measures nothing it was trained for
-    ranking_only = not judged_by_rmse(entry.model)
-    row.update({key: round(value, 4) for key, value in entry.metrics.items()
-                if key.split("@")[0] in RANKING or (key in ("rmse", "mae") and not ranking_only)})
-    row["hyperparameters"] = model_names.hyperparameter_words(entry.params)
-    rows.append(row)
-results = pd.DataFrame(rows)
-shown_results = training.results_display(pd.concat([results, pd.DataFrame(baseline_rows)], ignore_index=True)
-                                         if baseline_rows else results)
-verdict_k = sorted({k_ for _, _, k_ in baseline_of.values()})
-if "vs. baseline" in shown_results:  # the metric and users said once, in the header and help
-    counted_on = versus_baseline.verdict_users(shown_results["vs. baseline"])
-    shown_results["vs. baseline"] = shown_results["vs. baseline"].map(versus_baseline.short_verdict)
-for key in [key for key in shown_results.columns if key.startswith("coverage@")]:
-    shown_results[key] = 100 * shown_results[key]  # in % with one decimal, as the Popularity bias page's
-st.dataframe(shown_results,
-             hide_index=True, width="stretch", placeholder=training.NO_VALUE,
-             column_config={"model": st.column_config.TextColumn(pinned=True),  # rows stay named when scrolled
-                            "fit_seconds": st.column_config.NumberColumn("fit time (s)", format="%.2f", width="small"),
-                            "epochs": st.column_config.NumberColumn(
-                                format="%d", width="small",
-                                help="The epochs of the model kept: with early stopping, the best epoch it restored "
-                                     "(the loss curve marks it; the fit time counts every epoch run). – for a model "
-                                     "fitted in one step (Truncated SVD) or loaded."),
-                            # words, not API names; numbers still, so each column sorts by value
-                            **{key: st.column_config.NumberColumn(model_names.metric_label(key), format="%.4f",
-                                                                  help=meaning(key, int(key.partition("@")[2] or 0)))
-                               for key in results.columns if key.split("@")[0] in (*RANKING, "rmse", "mae")},
-                            "vs. baseline": st.column_config.TextColumn(
-                                "beats the baseline? (Δ NDCG" + (f"@{verdict_k[0]})" if len(verdict_k) == 1 else ")"),
-                                width=VERDICT_WIDTH,
-                                help="Whether the model's lists rank the held-out items better than the Popularity "
-                                     "baseline's (its row at the bottom: the most interacted items for everyone), "
-                                     + versus_baseline.VERDICT_HELP
-                                     + (f" Here on {counted_on}." if baseline_of and counted_on else ""))}
-                           # in % as the Popularity bias page's, and said how its lists differ from that page's
-                           | {key: st.column_config.NumberColumn(
-                               model_names.metric_label(key) + " (%)", format="%.1f",
-                               help=meaning(key, int(key.partition("@")[2] or 0)) + ". " + COVERAGE_LISTS)
-                              for key in results.columns if key.startswith("coverage@")})
-verdicts = {name: words for name, words in  # loaded models without a test set have none
-            zip(results["model"], results.get("vs. baseline", []), strict=False) if isinstance(words, str)}
-if verdicts:
-    said = versus_baseline.verdicts_words(verdicts, "; ".join(levels))
-    if any(words.startswith(versus_baseline.BETTER) for words in verdicts.values()):
-        st.caption(said)
-    else:  # recommending the blockbusters to everyone does as well as anything trained here
-        st.warning(said, icon=":material/trending_down:")
-ranked = [int(e.metrics["users_evaluated"]) for e in entries.values() if e.metrics.get("users_evaluated")]
-if ranked:  # said every time: the training curve's per-epoch NDCG ranks fewer users and differs a little
-    counts = f"{min(ranked):,}" if min(ranked) == max(ranked) else f"{min(ranked):,}–{max(ranked):,}"
-    st.caption(f"Ranking metrics on {counts} test users"
-               + (" (a seeded sample: ranking every user against every item costs as much as training)"
-                  if max(ranked) >= training.EVAL_USERS else "")
-               + ", the same users for every model of a split; RMSE and MAE on every test rating. The NDCG on the "
-               f"training curve ranks a sample of at most {training.HELD_OUT_USERS:,} of them after each epoch, so its "
-               "last point differs a little from the table's. Coverage counts these users' lists; the Popularity "
-               "bias page's catalogue coverage counts the lists of up to 2,000 users, without any item they have, so it "
-               "differs." + unseen_users_words(entries))
-if any(getattr(e.model, "feedback", "any") == "explicit" and e.metrics for e in entries.values()):
-    st.caption("Funk SVD, SVD++ and ALS fit the observed ratings only: they predict well how a user rates what they "
-               "watch (RMSE, MAE), but ranked over every unseen item their top-n lists favour rarely rated items, so "
-               "their ranking metrics often fall below the Popularity baseline's (Cremonesi, Koren & Turrin 2010). "
-               "Compare them by RMSE; compare rankers (Truncated SVD, implicit ALS) by NDCG or recall.")
-metric_columns = [c for c in results.columns
-                  if c not in ("model", "fit_seconds", "epochs", "split", "hyperparameters", "vs. baseline")]
-if metric_columns and len(results) >= 1:
-    # The metric the user chose stays, kept apart from the widget (Streamlit forgets it on another page); by default
-    # NDCG@k, which every model with a test set has. RMSE, which models of ratings alone have, was once picked by
-    # itself after Funk SVD was trained: the chart then showed one model of five (UX review).
-    chosen = st.session_state.get(state.COMPARE_METRIC)
-    if chosen not in metric_columns:
-        chosen = next((c for c in metric_columns if c.startswith("ndcg")), metric_columns[0])
-    metric = st.selectbox("Compare by", metric_columns, index=metric_columns.index(chosen),
-                          format_func=model_names.metric_label, key="compare_metric",
-                          help="The test metric of the chart below. RMSE and MAE: only the models that predict "
-                               "ratings (Funk SVD, SVD++, ALS) have them.")
-    st.session_state[state.COMPARE_METRIC] = metric
-    baseline_points = pd.DataFrame(baseline_rows)
-    # said, not silently dropped: which models have no value of it, and why
-    left_out = {name: training.why_no_value(entries[name], metric)
-                for name in results["model"][results[metric].isna()]}
-    if len(baseline_points) and (metric not in baseline_points.columns or baseline_points[metric].isna().all()):
-        left_out["the Popularity baseline"] = training.RANKS_ONLY
-    ui.show(train_figures.model_comparison(results, metric, baseline_points, left_out=left_out))
-    sweep = st.session_state.get(state.LAST_SWEEP)
-    swept_entries = [entries[name] for name in (sweep[1] if sweep else ()) if name in entries]
-    if len(swept_entries) >= 2 and all(metric in e.metrics for e in swept_entries):
-        name = sweep[0]
-        baseline = baseline_of.get(swept_entries[0].name, (None, {}, 0))[1].get(metric)
-        picked, by = sweeps.sweep_pick(swept_entries, name)  # the model the sweep's message names, and by what
-        ui.show(train_figures.sweep_chart(name, [e.params[name] for e in swept_entries],
-                                          [e.metrics[metric] for e in swept_entries],
-                                          [e.fit_seconds for e in swept_entries], metric, baseline,
-                                          picked=(picked.params[name], by) if by else None))
-        if name == "random_state" and all(hasattr(e.model, "item_factors") for e in swept_entries):
-            # Seeds differ in more than the metric: how much of the item space is the same?
-            with ui.guard("Comparing the seeds' neighbours"):
-                pairs = [(a, b) for i, a in enumerate(swept_entries) for b in swept_entries[i + 1:]]
-                frames = [cached_neighbours.agreement(a.key, b.key, a.model.item_factors, b.model.item_factors, 10)
-                          for a, b in pairs]
-                shared = [frame["shared"].mean() for frame in frames]
-                left_out = max(int(frame.attrs.get("left_out", 0)) for frame in frames)
-            st.caption(f"Neighbours across seeds: two of these models share {np.mean(shared):.1f} of an item's 10 cosine "
-                       f"neighbours on average ({min(shared):.1f}–{max(shared):.1f} over the {len(pairs)} pairs, up to "
-                       "1,000 items each"
-                       + (f"; items with a zero vector, absent from the training part, left out: up to {left_out:,}"
-                          if left_out else "")
-                       + "): the part of any single neighbour list that is chance rather than data "
-                       "(Neighbours page, side by side, for item by item).")
+baseline_of, baseline_rows, levels = train_results.baseline_scores(entries)
+results = train_results.model_rows(entries, baseline_of)
+train_results.show_table(results, baseline_rows, baseline_of)
+train_results.say_verdicts(results, levels)
+train_results.say_counts(entries)
+train_comparison.show(results, baseline_rows, baseline_of, entries)
 
 served.show(entries, st.session_state.get(state.ACTIVE_MODEL))
 
 # ------------------------------------------------------------------ save / load
-left, right = st.columns(2)
-with left, st.container(border=True):
-    st.markdown("**Save a model**")
-    # The active model (just trained, or picked on a page) is the one offered, until another is chosen here
-    active = st.session_state.get(state.ACTIVE_MODEL)
-    if active in entries and st.session_state.get("save_pick_follows") != active:
-        st.session_state["save_pick"] = st.session_state["save_pick_follows"] = active
-    chosen = st.selectbox("Model to save", list(entries), key="save_pick") if entries else None
-    if chosen is not None:
-        entry = entries[chosen]
-        # One above the other: side by side in this half of the page, "Download a report (HTML)" was cut at 1,280 px
-        buttons = [st.container(), st.container()]
-        # Written on the click, not with the page: the file carries the training matrix (to leave out
-        # seen items after loading), which took 14 s to compress on 16M ratings.
-        buttons[0].download_button("Download .npz", lambda: cached_exports.model_file(entry.key, entry.model),
-                                   file_name=figures.file_name("model", "npz", ui.data_label(data), entry.name),
-                                   on_click="ignore",
-                                   mime="application/octet-stream", key="save_model")
-        if entry.test is not None and served.metric_k(entry) is not None:
-            buttons[1].download_button(
-                "Download a report (HTML)", lambda: cached_exports.model_report(
-                    entry.key, entry.name, entry.model, entry.train, entry.test, inter, data.name,
-                    served.metric_k(entry)),
-                file_name=figures.file_name("mfviz_report", "html", ui.data_label(data), entry.name),
-                mime="text/html", key="save_report",
-                on_click="ignore", help="One HTML file to share: the data and the model, the map of its items, its test "
-                                        "metrics next to the Popularity baseline, which users it serves, how much a new user must "
-                                        "tell it, its popularity bias and the nearest items of the most popular ones.")
-with right, st.container(border=True):
-    st.markdown("**Load a model**")
-    uploaded = st.file_uploader("A model .npz saved by mfviz, factors from implicit (.npz), or a Spark ALSModel "
-                                "folder as .zip", type=["npz", "zip"], key="load_model",
-                                help="Spark's model.save(path) writes a folder; zip it (userFactors/ and "
-                                     "itemFactors/ inside). Its rows are matched to this data by user and item id.")
-    if uploaded is not None:
-        content = uploaded.getvalue()
-        missing = None
-        with ui.guard("Loading the model"):
-            model = cached_models.read_model(state.bytes_hash(content), content, uploaded.name)
-            if hasattr(model, "aligned_to") and model.user_ids is not None:  # Spark: rows carry ids, matched to the data's
-                model = model.aligned_to(inter, warn_missing=False)  # the warning below says it
-                missing = model.missing_users, model.missing_items
-                if missing[1] == inter.n_items:
-                    from mfviz.errors import ModelError
-
-                    raise ModelError(f"none of {uploaded.name}'s item ids are in the current data; load the data "
-                                     "it was trained on first (Data page), then the model.")
-            if model.item_factors.shape[0] != inter.n_items or model.user_factors.shape[0] != inter.n_users:
-                from mfviz.errors import ModelError
-
-                raise ModelError(
-                    f"{uploaded.name} has {model.user_factors.shape[0]:,} users × {model.item_factors.shape[0]:,} "
-                    f"items but the current data has {inter.n_users:,} × {inter.n_items:,}; load the data it "
-                    "was trained on first (Data page), then the model.")
-            if hasattr(model, "aligned_to") and getattr(model, "train_matrix", None) is None:
-                model = model.aligned_to(inter)  # implicit's rows, in order: it now knows each user's items
-        loaded = ui.loaded_entry(uploaded.name, model, data.key)
-        if not any(e.key == loaded.key for e in entries.values()):
-            ui.add_model(loaded)
-            st.rerun()
-        # factors from elsewhere: how their fold-in (the Recommend page's profiles) reads them
-        st.success(f"{uploaded.name} is loaded. {getattr(model, 'fold_in_note', '')}".strip(),
-                   icon=":material/check_circle:")
-        for why in loaded_warnings(model):  # what its fit warned of, which the file does not keep
-            st.warning(f"{uploaded.name}: {why}", icon=":material/warning:")
-        if missing and any(missing):
-            st.warning(f"{missing[0]:,} of the data's {inter.n_users:,} users and {missing[1]:,} of its "
-                       f"{inter.n_items:,} items have no factors in {uploaded.name} (ids it was not trained on); "
-                       "they get zero vectors, so they score 0 and sit at the centre of every map.", icon=":material/warning:")
+train_model_files.show(entries, data)
