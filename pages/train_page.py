@@ -2,29 +2,22 @@
 
 import time
 
-import numpy as np
 import streamlit as st
 
 from mfviz.dashboard import (
-    cached_data,
-    cached_maps,
-    cached_metrics,
     fit_time,
     labels,
-    map_colours,
     model_names,
     served,
     state,
     sweeps,
     train_comparison,
-    train_figures,
     train_form,
     train_model_files,
+    train_progress,
     train_results,
     training,
     ui,
-    versus_baseline,
-    versus_earlier,
     workspace,
 )
 
@@ -274,279 +267,17 @@ if pending is not None and not running and pending[0].data_key == data.key:
             slot.empty()
 
 # ------------------------------------------------------------------ live progress
-def clock(job: training.TrainingJob) -> str:
-    """The wall-clock time a training took, as the progress line counts it (fitting, scoring, snapshots)."""
-    return f"{(job.finished_at or time.perf_counter()) - job.started:.1f} s"
-
-
-def held_out_label(job: training.TrainingJob) -> str | None:
-    """What the job scores after every epoch (see TrainingJob._held_out), for the chart."""
-    if job.test is None:
-        return None
-    if MODELS[job.kind].feedback == "explicit" and job.test.is_explicit:
-        return "RMSE on the test set"
-    sampled = job.test.matrix.getnnz(axis=1).astype(bool).sum() > training.HELD_OUT_USERS
-    return f"NDCG@{job.k} on the test set" + (f" ({training.HELD_OUT_USERS:,} sampled users)" if sampled else "")
-
-
-
-def epoch_and_table(job: training.TrainingJob) -> str | None:
-    """Why the curve's last NDCG differs from the results table's, with both numbers: the curve ranks a
-    sample of HELD_OUT_USERS test users each epoch (to keep training fast), the table up to EVAL_USERS."""
-    entry, label = job.entry, held_out_label(job)
-    if entry is None or not job.epochs or label is None or "sampled" not in label:
-        return None
-    last, table = job.epochs[-1][3], entry.metrics.get(f"ndcg@{job.k}")
-    if last is None or table is None or getattr(entry.model, "best_epoch", None):  # a restored epoch is not the last
-        return None
-    users = int(entry.metrics.get("users_evaluated", 0))
-    return (f"The curve's NDCG@{job.k} ranks a seeded sample of {training.HELD_OUT_USERS:,} test users after every "
-            f"epoch (to keep training fast): {last:.4f} after the last. The results table ranks {users:,} test users "
-            f"({'a seeded sample, ' if users >= training.EVAL_USERS else 'all of them, '}the same for every model of "
-            f"the split): {table:.4f} for the same model. The two differ by the users sampled, not by the model; "
-            "compare models in the table.")
-
-
-def draw(job: training.TrainingJob, live: bool, outcome) -> None:
-    """Progress bar and loss curve of a job; while `live`, redrawn until the job has finished; once it has, what came
-    of it in the slot `outcome` (under the Train button)."""
-    if live:  # the last training's outcome would otherwise stay beside the new one's progress until it ends
-        outcome.empty()
-    with st.container(border=True):
-        variants = job.variants
-        if job.sweep:
-            st.markdown(f"**Sweep of {model_names.plain_name(job.sweep[0])}: {len(variants)} models of {MODELS[job.kind].label}**")
-        else:
-            st.markdown(f"**Training {job.label}**")
-        stop_words = "Stop after this epoch" + (" (train no further models)" if job.sweep else "")
-        stop_slot = st.empty()  # a place in every run, the button only while it trains
-        if live and stop_slot.button(stop_words, key="stop_training"):
-            job.stop()
-        bar = st.progress(0.0)
-        chart_slot = st.empty()
-        drawn = -1
-        while True:
-            finished = job.done  # read first, so the last epochs are drawn once it turns True
-            epochs = list(job.epochs)
-            total = job.expected_epochs
-            elapsed = (job.finished_at or time.perf_counter()) - job.started
-            done_words = " · stopped early" if job.stop_event.is_set() and finished else ""
-            current = min(job.current, len(variants) - 1)
-            # once a sweep is done the box still draws its last model: said so, since the one chosen (above, in
-            # the outcome) is another ("model 5 of 5: Truncated SVD (f=256)" under "f=16 chosen" read as a contradiction)
-            which = ("" if not job.sweep else
-                     f"{len(job.entries)} models trained; drawn below, the last of them: {variants[current][0]} · "
-                     if finished and job.entries else f"model {current + 1} of {len(variants)}: {variants[current][0]} · ")
-            share = min(len(epochs) / total, 1.0) if total else 0.5
-            one_step = total is None and len(epochs) == 1  # no epochs to set: the model is one fit (Truncated SVD)
-            step = "one fit" if one_step else f"epoch {len(epochs)}{f' of {total}' if total else ''}"
-            if job.scoring and not finished:  # after the last epoch: nothing left for the stop button to stop
-                step += " · trained; ranking the test users' lists for the metrics"
-                stop_slot.empty()
-            bar.progress(1.0 if finished else (current + share) / len(variants),
-                         text=f"{which}{step} · {elapsed:.1f} s{done_words}")
-            # once trained, the epoch early stopping restored (the model drawn is the last trained)
-            kept = getattr(job.entry.model, "best_epoch", None) if finished and len(job.entries) == current + 1 else None
-            if epochs and (current, len(epochs), kept) != drawn:
-                with chart_slot.container():
-                    if one_step:  # a curve of one point would zoom its axes onto rounding noise
-                        numbers, caption = train_figures.one_fit_numbers(epochs[0], variants[current][0],
-                                                                         held_out_label(job))
-                        for column, (name, value) in zip(st.columns([1, 1.6, 1.4]), numbers, strict=False):
-                            column.metric(name, value)
-                        st.caption(caption)
-                    else:
-                        ui.show(train_figures.loss_curve(epochs, variants[current][0], held_out_label(job), kept,
-                                                         learning_rate="learning_rate" in MODELS[job.kind].params),
-                                key=f"loss_{id(job)}_{current}_{len(epochs)}_{kept}")
-                drawn = (current, len(epochs), kept)
-            if finished or not live:
-                break
-            time.sleep(0.25)
-        if job.done and (words := epoch_and_table(job)) is not None:
-            st.caption(words)
-        for label, note in job.notes:
-            st.info(f"{label}: {note}", icon=":material/info:")
-        # true when it is read: the model shown may have been changed on another page since (a finished live
-        # job's model becomes the active one right after this draw)
-        active = st.session_state.get(state.ACTIVE_MODEL)
-
-        def shown(name: str) -> str:
-            return ("is now the model the analysis pages show" if live or active == name else
-                    f"the analysis pages now show **{active}**, chosen since" if active else
-                    "no model is shown on the analysis pages now")
-
-        trained = [e for e in job.entries if not any(e is r for r in job.reused)]
-        # the job has ended here (the loop above waits for it); small gaps: the way back stays on a 720 px screen
-        said = outcome.container(gap="xsmall")
-        with said:
-            if job.error:
-                st.error(job.error, icon=":material/error:")
-            for label, why in (job.failures if job.entries else []) + job.warnings:
-                st.warning(f"{label}: {why}", icon=":material/warning:")
-            for name in [e.name for e in job.reused]:
-                st.info(f"**{name}** was not trained again: it was trained in this session with the same settings "
-                        "(model, hyperparameters, seed and split), which give the same model; it is reused.",
-                        icon=":material/recycling:")
-        # the one-off compile of a kind's kernels (mfviz.models.registry.compile_first) is said apart: it is not fitting
-        compiled = (f", {job.compile_seconds:.1f} s compiling the model's code (once)"
-                    if job.compile_seconds >= 0.5 else "")
-        fitting = f"{sum(e.fit_seconds for e in trained):.2f} s of fitting{compiled}"
-        if trained and job.test is not None:  # here, not in "Trained …": one line there keeps the verdict on screen
-            st.caption(f"{clock(job)} in all: {fitting}; the rest scored "
-                       + ("it" if job.expected_epochs is None else "each epoch") + " on the test part.")
-        if job.sweep and job.entries and job.done:
-            best, by = sweeps.sweep_pick(job.entries, job.sweep[0])
-            stopped = " (stopped early)" if job.stop_event.is_set() else ""
-            if job.sweep[0] == "random_state":
-                which, why = f"the first seed's, **{best.name}**", "seeds differ by chance only: none is better"
-            elif by:
-                # models of ratings are picked by RMSE, while the sweep chart starts on NDCG@k: both bests are named
-                ranked = sweeps.best_by(job.entries, f"ndcg@{job.k}") if by == "rmse" else None
-                also = (f"; by NDCG@{job.k}, the best is {model_names.plain_name(job.sweep[0])} = "
-                        f"{ranked.params[job.sweep[0]]:g}" if ranked is not None and ranked is not best else "")
-                which = f"the best by its test {model_names.metric_label(by)}, **{best.name}**"
-                why = f"picked on the test set, so its score there is a little optimistic: confirm it with another split seed{also}"
-            else:
-                which, why = f"the last, **{best.name}**", "no test set to compare them on"
-            count = f"{len(trained)} model{'s' if len(trained) != 1 else ''}" + (
-                f" (and reused {len(job.reused)})" if job.reused else "")
-            # a best at the end of the range tried may not be the best there is
-            edge = train_figures.edge_hint(job.sweep[0], [e.params[job.sweep[0]] for e in job.entries],
-                                           best.params[job.sweep[0]], by) if by and len(job.entries) > 1 else ""
-            now = shown(best.name)
-            after = ((" The chart below compares them." if by and len(job.entries) > 1 else "")
-                     + (f" {edge}" if edge else ""))
-            with said:
-                # the model a sweep chose is shown on every page as a single training's is: the same words when it
-                # ranks below the baseline or the model shown before the sweep, and the same way back
-                outcome_of(job, best, now, f"Trained {count} in {clock(job)} ({fitting}){stopped}; of them, {which} "
-                           f"({why}), " + (now if now.startswith("is") else f"was made the model shown; {now}") + "."
-                           + after,
-                           f"Trained {count} in {clock(job)}{stopped}; {which}, " + short_shown(now) + ".",
-                           f"{best.name}: {why}." + after)
-        elif job.entry is not None and not job.reused:
-            stopped = " (stopped early)" if job.entry.stopped_early else ""
-            now = shown(job.entry.name)
-            with said:
-                outcome_of(job, job.entry, now, f"Trained **{job.entry.name}** in {clock(job)} ({fitting}){stopped}; it "
-                           + (now if now.startswith("is") else f"was made the model shown; {now}") + ".",
-                           f"Trained **{job.entry.name}** in {clock(job)}{stopped}, " + short_shown(now) + ".")
-        if not live and job.entry is not None and len(job.snapshot_labels) >= 2 and st.toggle(
-                "Replay how the items moved while it trained", key="train_replay",
-                help="The most popular items after every epoch, animated (of the last model of a sweep)."):
-            with ui.guard("Replaying the training"):
-                coords, settled, kept = job.replay()
-                table = cached_maps.map_table(f"replay|{job.label}|{job.started}", coords[-1], inter.items,
-                                              cached_data.summary(data.key, inter).item_popularity,
-                                              np.zeros(inter.n_items), inter.titles, job.replay_items)
-                colour = map_colours.GENRE_COLUMN if "genres" in table.columns else "title"
-                if "genres" in table.columns:  # coloured as the Latent space map: every common genre shows
-                    table[colour] = map_colours.distinctive_genre(table["genres"])[0]
-                ui.show(train_figures.training_replay(coords, table, colour, (settled, kept), job.snapshot_labels,
-                                                    job.entry.name),
-                        key="train_replay_map")
-
-
-def short_shown(now: str) -> str:
-    """Whether the pages show the model trained (`now`, as draw's shown() says it), in the fewest words: said before
-    a verdict in one alert, under which the way back must stay on a 1,280 × 720 screen."""
-    return "now shown on every page" if now.startswith("is") else f"made the model shown, but {now}"
-
-
-def outcome_of(job, entry, now: str, done: str, brief: str, details: str = "") -> None:
-    """What came of a training, under the Train button: `done` (trained, how long, the model shown) when `entry` (the
-    model trained, or the one a sweep chose) beats the Popularity baseline and the model shown before; else one
-    warning, `brief` (`done` without the fitting times, which the caption under the curve gives) and the verdict, then
-    the way back, then `details` (a sweep's notes) and what to try. One alert: "Trained …", the verdict against the
-    baseline and the one against the model shown before, as three, pushed the way back below 720 px (Funk SVD for 1
-    epoch on the demo: the button at 841-881 px)."""
-    # a model that learned nothing is said to above, with why (its vectors are zero): that its lists do not beat
-    # the baseline would only repeat it less clearly (another fit warning leaves the verdicts to be said)
-    found = None if training.learned_nothing_said(job, entry) else verdict_of(job, entry)
-    if found is None:
-        st.success(done, icon=":material/check_circle:")
-        return
-    words, baseline, earlier = found
-    st.warning(f"{brief} {words}", icon=":material/trending_down:")
-    show_again(job, entry, now.startswith("is"), beyond_baseline=not earlier)
-    notes = [details] if details else []
-    if baseline:  # after the way back, which a presenter wants at once: what to try, for the analyst
-        notes += ["The Popularity baseline recommends the most interacted items to everyone." if earlier else "",
-                  versus_baseline.what_to_try(entry)]
-    if any(notes):
-        st.caption(" ".join(note for note in notes if note))
-
-
-def verdict_of(job, entry) -> tuple[str, bool, bool] | None:
-    """(the verdict in words, below the baseline?, below the model shown before?) for `entry`, the model a training
-    made the one shown: its lists do not beat the Popularity baseline, or it does worse than the model the pages showed
-    before the training, or both in one sentence with every number; None when neither."""
-    baseline = versus_baseline.shortfall(entry)
-    # worse than the model shown before (the page's default implicit ALS under the quick default on MovieLens 100K,
-    # 0.358 against 0.403 NDCG@10): said, with both numbers, and that model offered back
-    earlier = below_shown_before(job, entry)
-    if baseline and earlier:
-        before, metric, paired = earlier
-        return versus_earlier.below_both(entry, before, baseline, metric, paired), True, True
-    if baseline:  # "the pages now show it" is said before it, in `brief`
-        return versus_baseline.below_baseline(entry, shown=False), True, False
-    if earlier:
-        return versus_earlier.below_earlier(entry, *earlier), False, True
-    return None
-
-
-def below_shown_before(job, entry) -> tuple | None:
-    """(the model the pages showed before the training, the metric, the paired NDCG difference) when `entry`
-    (the model just trained, or a sweep's choice) does worse than that model on the same split by the metric the
-    comparison chart uses ("Compare by"; NDCG@k by default), else None."""
-    before = ui.models().get(job.shown_before)
-    if before is None or entry is None:
-        return None
-    metric = st.session_state.get(state.COMPARE_METRIC)
-    if versus_earlier.gap(entry, before, metric) is None:
-        return None
-    key = versus_earlier.compared_by(entry, before, metric)
-    paired = None
-    if key.startswith("ndcg@"):
-        from mfviz.evaluation.breakdown import paired_difference
-
-        k_ = int(key.partition("@")[2])
-        with ui.guard("Comparing with the model shown before, user by user", stop=False):
-            paired = paired_difference(cached_metrics.per_user_metrics(entry.key, entry.model, entry.test, k_),
-                                       cached_metrics.per_user_metrics(before.key, before.model, before.test, k_),
-                                       key)
-    return before, metric, paired
-
-
-def show_again(job, entry, shown: bool, beyond_baseline: bool = True) -> None:
-    """Under a new model that is now shown on every page and ranks below the baseline, or below the model shown
-    before: a button showing that model again, when it is better (above the baseline, when that is the reason: a
-    presenter who tried a model should not have to find the good one in a picker to go on)."""
-    before = ui.models().get(job.shown_before)
-    if not shown or before is None or before is entry or not any(name.startswith("ndcg@") for name in before.metrics):
-        return
-    if beyond_baseline and versus_baseline.below_baseline(before) is not None:
-        return
-    why = ("beats the Popularity baseline" if beyond_baseline else f"does better than {entry.name} on this split")
-    if st.button(f"Show **{before.name}** on the pages again", key="train_show_before", icon=":material/undo:",
-                 help=f"{before.name} was shown before this training and {why}; "
-                      f"{entry.name} stays in the session (pick it in any page's Model box)."):
-        st.session_state[state.ACTIVE_MODEL] = before.name
-        st.rerun()
-
-
 job = st.session_state.get(state.TRAINING)
 if job is not None:
-    draw(job, live=True, outcome=outcome)
+    train_progress.draw(job, live=True, outcome=outcome, data=data)
     st.session_state.pop(state.TRAINING, None)
     ui.add_trained(job)  # what finished, even when a later model of a sweep failed
     st.session_state[state.LAST_TRAINING] = job
     st.rerun()  # redraw the page (results table, sidebar) with the new model and the form enabled
 elif st.session_state.get(state.LAST_TRAINING) is not None:
-    last = st.session_state[state.LAST_TRAINING]
-    if last.data_key == data.key:
-        draw(last, live=False, outcome=outcome)
+    ended = st.session_state[state.LAST_TRAINING]
+    if ended.data_key == data.key:
+        train_progress.draw(ended, live=False, outcome=outcome, data=data)
 
 # ------------------------------------------------------------------ results
 ui.ensure_model()
