@@ -88,7 +88,7 @@ def below_both(new, before, baseline: Shortfall, metric: str | None,
                paired: tuple[float, float, int] | None = None) -> str | None:
     """One sentence when `new` falls short of the Popularity baseline (`baseline`: versus_baseline.shortfall) and does
     worse than `before`, the model shown before it (`below_earlier`'s `metric` and `paired`), with every number of
-    both, short enough to leave the way back on a 720 px screen under "Trained …" (train_page.outcome_of): "Its lists do
+    both, short enough to leave the way back on a 720 px screen under "Trained …" (train_outcome.outcome_of): "Its lists do
     not beat the Popularity baseline and rank below **Implicit ALS (quick default)**, shown before: NDCG@10 0.012
     against 0.053 and 0.387 on the same split (user by user: −0.041 ± 0.010 and −0.375 ± 0.021 on 60 users, both
     beyond noise)." None when `new` does not do worse than `before`."""

@@ -131,7 +131,7 @@ def test_on_movielens_the_pages_default_implicit_als_is_said_to_rank_below_the_q
     assert new.params["factors"] == 64 and new.params["epochs"] == 15
     ours, theirs = new.metrics["ndcg@10"], models[quick].metrics["ndcg@10"]
     assert ours < theirs  # the review's figures: 0.358 against 0.403
-    # one alert: what was trained, and the verdict (pages/train_page.py outcome_of)
+    # one alert: what was trained, and the verdict (train_outcome.outcome_of)
     said = next(w.value for w in at.warning if "the model the pages showed before" in w.value)
     assert said.startswith(f"Trained **{new.name}** in ")
     assert (f". It ranks below **{quick}**, the model the pages showed before: "
