@@ -24,7 +24,10 @@ def save(entries: dict, data) -> None:
     st.markdown("**Save a model**")
     # The active model (just trained, or picked on a page) is the one offered, until another is chosen here
     active = st.session_state.get(state.ACTIVE_MODEL)
-    if active in entries and st.session_state.get("save_pick_follows") != active:
+    # Streamlit drops the box's value on pages that do not draw it while "follows" stays: back from another page,
+    # the box fell to its first model (the quick default) and "Download .npz" saved that one, not the model shown
+    if active in entries and (st.session_state.get("save_pick_follows") != active
+                              or st.session_state.get("save_pick") not in entries):
         st.session_state["save_pick"] = st.session_state["save_pick_follows"] = active
     chosen = st.selectbox("Model to save", list(entries), key="save_pick") if entries else None
     if chosen is not None:

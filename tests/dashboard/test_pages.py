@@ -1235,6 +1235,10 @@ def test_train_a_small_model_then_every_page():
     # the new model is the one the analysis pages show
     open_page(at, "pages/latent_page.py")
     assert "f=8" in at.selectbox(key="model_picker").value
+    # back on Train, "Model to save" offers the model shown again: it fell to its first model (the quick default)
+    # after a visit to another page, and "Download .npz" saved that one
+    open_page(at, "pages/train_page.py")
+    assert "f=8" in at.selectbox(key="save_pick").value
 
 
 
