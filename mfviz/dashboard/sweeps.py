@@ -8,6 +8,7 @@ import math
 import numpy as np
 
 from mfviz.dashboard import training
+from mfviz.dashboard.model_names import plain_name
 from mfviz.dashboard.state import ModelEntry
 from mfviz.errors import ModelError
 
@@ -91,3 +92,23 @@ def sweep_pick(entries: list, swept: str) -> tuple[ModelEntry | None, str | None
     if swept == "random_state":
         return (entries[0] if entries else None), None
     return best_entry(entries)
+
+
+NARROW = 0.8  # the chosen model's coverage under this share of the widest's: its accuracy is said to lean on fewer items
+
+
+def narrowest_note(entries: list, best: ModelEntry, swept: str, k: int) -> str:
+    """A word when the model a sweep chose by accuracy has the narrowest lists of the sweep, by far: its test
+    coverage@k the lowest and under NARROW times the widest's. Picked by NDCG alone, implicit ALS with 16 factors on
+    MovieLens 100K (coverage@10 29%) had a first dimension of popularity carrying 61% of its score, and the edge
+    hint pointed to fewer factors still; empty otherwise."""
+    key = f"coverage@{k}"
+    covered = {id(e): e.metrics.get(key, math.nan) for e in entries}
+    if len(entries) < 2 or not all(math.isfinite(v) for v in covered.values()):
+        return ""
+    widest = max(entries, key=lambda e: covered[id(e)])
+    if covered[id(best)] > min(covered.values()) or covered[id(best)] >= NARROW * covered[id(widest)]:
+        return ""
+    return (f"Its lists are the narrowest of the sweep: they use {covered[id(best)]:.0%} of the catalogue (coverage@{k}) "
+            f"against {covered[id(widest)]:.0%} for {plain_name(swept)} = {widest.params[swept]:g}, so more of its "
+            "accuracy comes from popular items: Popularity bias and Latent space's Dimensions show how much.")

@@ -67,9 +67,10 @@ def say(job: training.TrainingJob, live: bool, outcome) -> None:
         # a best at the end of the range tried may not be the best there is
         edge = train_figures.edge_hint(job.sweep[0], [e.params[job.sweep[0]] for e in job.entries],
                                        best.params[job.sweep[0]], by) if by and len(job.entries) > 1 else ""
+        narrow = sweeps.narrowest_note(job.entries, best, job.sweep[0], job.k) if by and by != "rmse" else ""
         now = shown(best.name)
         after = ((" The chart below compares them." if by and len(job.entries) > 1 else "")
-                 + (f" {edge}" if edge else ""))
+                 + (f" {edge}" if edge else "") + (f" {narrow}" if narrow else ""))
         with said:
             # the model a sweep chose is shown on every page as a single training's is: the same words when it
             # ranks below the baseline or the model shown before the sweep, and the same way back

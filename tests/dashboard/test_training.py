@@ -175,6 +175,30 @@ def test_sweep_values_from_text_or_around_the_current_value():
     assert sweep_pick(ranked, "random_state") == (ranked[0], None)  # seeds: the first, not the luckiest
 
 
+def test_a_sweep_says_when_the_model_it_chose_has_by_far_the_narrowest_lists():
+    # picked by NDCG alone, implicit ALS with 16 factors on MovieLens 100K covered 29% of the catalogue: its first
+    # dimension was popularity, and nothing under the Train button said its accuracy leaned on popular items
+    from types import SimpleNamespace
+
+    from mfviz.dashboard.state import ModelEntry
+    from mfviz.dashboard.sweeps import narrowest_note
+
+    def entry(factors, ndcg, coverage):
+        return ModelEntry(name=f"f={factors}", model=SimpleNamespace(feedback="implicit"), kind="ials",
+                          params={"factors": factors}, key=str(factors), data_key="d",
+                          metrics={"ndcg@10": ndcg, "coverage@10": coverage})
+
+    swept = [entry(16, 0.42, 0.294), entry(64, 0.40, 0.38), entry(128, 0.33, 0.45)]
+    assert narrowest_note(swept, swept[0], "factors", 10) == (
+        "Its lists are the narrowest of the sweep: they use 29% of the catalogue (coverage@10) against 45% for "
+        "Factors = 128, so more of its accuracy comes from popular items: Popularity bias and Latent space's "
+        "Dimensions show how much.")
+    assert narrowest_note(swept, swept[1], "factors", 10) == ""  # not the narrowest
+    close = [entry(16, 0.42, 0.40), entry(128, 0.33, 0.45)]  # 0.40 ≥ 0.8 × 0.45: not by far
+    assert narrowest_note(close, close[0], "factors", 10) == ""
+    assert narrowest_note([entry(16, 0.4, float("nan")), swept[2]], swept[2], "factors", 10) == ""  # no coverage
+
+
 def test_a_sweep_value_that_fails_is_noted_and_the_sweep_goes_on():
     from mfviz import evaluation
 
