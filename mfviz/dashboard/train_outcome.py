@@ -30,6 +30,8 @@ def say(job: training.TrainingJob, live: bool, outcome) -> None:
                 "no model is shown on the analysis pages now")
 
     trained = [e for e in job.entries if not any(e is r for r in job.reused)]
+    # a workspace opened shows its last training again: "Trained 3 models in 26.6 s" read as just run
+    done_word = "Before the workspace was saved: trained" if job.opened else "Trained"
     # the job has ended here (train_progress.draw waits for it); small gaps: the way back stays on a 720 px screen
     said = outcome.container(gap="xsmall")
     with said:
@@ -74,18 +76,18 @@ def say(job: training.TrainingJob, live: bool, outcome) -> None:
         with said:
             # the model a sweep chose is shown on every page as a single training's is: the same words when it
             # ranks below the baseline or the model shown before the sweep, and the same way back
-            outcome_of(job, best, now, f"Trained {count} in {clock(job)} ({fitting}){stopped}; of them, {which} "
+            outcome_of(job, best, now, f"{done_word} {count} in {clock(job)} ({fitting}){stopped}; of them, {which} "
                        f"({why}), " + (now if now.startswith("is") else f"was made the model shown; {now}") + "."
                        + after,
-                       f"Trained {count} in {clock(job)}{stopped}; {which}, " + short_shown(now) + ".",
+                       f"{done_word} {count} in {clock(job)}{stopped}; {which}, " + short_shown(now) + ".",
                        f"{best.name}: {why}." + after)
     elif job.entry is not None and not job.reused:
         stopped = " (stopped early)" if job.entry.stopped_early else ""
         now = shown(job.entry.name)
         with said:
-            outcome_of(job, job.entry, now, f"Trained **{job.entry.name}** in {clock(job)} ({fitting}){stopped}; it "
+            outcome_of(job, job.entry, now, f"{done_word} **{job.entry.name}** in {clock(job)} ({fitting}){stopped}; it "
                        + (now if now.startswith("is") else f"was made the model shown; {now}") + ".",
-                       f"Trained **{job.entry.name}** in {clock(job)}{stopped}, " + short_shown(now) + ".")
+                       f"{done_word} **{job.entry.name}** in {clock(job)}{stopped}, " + short_shown(now) + ".")
 
 
 def short_shown(now: str) -> str:

@@ -141,6 +141,7 @@ class TrainingJob:
     snapshot_stride: int = 1  # a snapshot every this many epochs (doubled as a training outgrows REPLAY_EPOCHS)
     replay_items: Any = None  # the items a replay shows (the most popular REPLAY_ITEMS)
     lined_up: tuple | None = None  # (coords, settled, kept) of a restored job's replay, which has no snapshots
+    opened: bool = False  # restored from a saved workspace: said as trained before it was saved, not just now
     error: str | None = None
     entries: list = field(default_factory=list)  # the models trained so far
     failures: list = field(default_factory=list)  # (label, message) of a sweep's models that failed

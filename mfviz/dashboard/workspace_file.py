@@ -616,7 +616,7 @@ def _last_training(archive: zipfile.ZipFile, record: dict, models: list[ModelEnt
             label=str(record["label"]), params=dict(record["params"]), train=entries[-1].train, test=entries[-1].test,
             k=int(record["k"]), data_key=data.key, split=str(record["split"]),
             sweep=None if sweep is None else (str(sweep[0]), list(sweep[1])), split_settings=record["split_settings"],
-            epochs=epochs, snapshot_labels=labels, lined_up=lined_up, replay_items=items, error=record["error"],
+            epochs=epochs, snapshot_labels=labels, lined_up=lined_up, opened=True, replay_items=items, error=record["error"],
             entries=entries,
             reused=[by_name[name] for name in record["reused"] if name in by_name], current=int(record["current"]),
             **{part: [(str(label), str(text)) for label, text in record[part]] for part in ("failures", "warnings", "notes")})

@@ -898,6 +898,7 @@ def test_the_last_trainings_curve_and_replay_come_back_as_they_were(trained_here
         ("funksvd", "Funk SVD (f=3)", job.params, 5, "random 20% test", None)
     assert last.finished_at - last.started == pytest.approx(job.finished_at - job.started)
     assert not last.stop_event.is_set()
+    assert last.opened and not job.opened  # the Train page says it was trained before the workspace was saved
     # its model is the session's opened one, scored on the same split
     [model] = [entry for entry in trained_here.opened.models if entry.name == "Funk SVD (f=3)"]
     assert last.entry is model and last.test is model.test and last.test.nnz == job.test.nnz
