@@ -3,12 +3,29 @@ about when its settings take minutes per epoch."""
 
 from __future__ import annotations
 
+import re
 import time
 
 import streamlit as st
 
 from mfviz.dashboard import fit_time, model_names, state, sweeps, training, ui, workspace
 from mfviz.dashboard.train_form_fields import FormValues
+from mfviz.errors import DataError
+
+# the split's messages name the API's test_size; the page's control is "Test share" (2 rows read "test_size=0.2 of 2
+# interactions leaves the test set empty; raise test_size")
+SPLIT_WORDS = ((re.compile(r"test_size=([0-9.eE+-]+)"), r"a Test share of \1"), (re.compile(r"\btest_size\b"), "the Test share"))
+
+
+def split_in_page_words(data_key: str, inter, method: str, size: float, seed: int):
+    """training.split_data, its DataError said in the page's words."""
+    try:
+        return training.split_data(data_key, inter, method, size, seed)
+    except DataError as exc:
+        said = str(exc)
+        for pattern, words in SPLIT_WORDS:
+            said = pattern.sub(words, said)
+        raise DataError(said[:1].upper() + said[1:]) from exc
 
 
 def start_training(job: training.TrainingJob) -> None:
@@ -31,7 +48,7 @@ def start_from_form(kind: str, form: FormValues, unseeded: bool, data) -> None:
                                                                  "_data_name": data.name}
     with ui.guard("Preparing the split"):
         size = 0.0 if method == "none" else float(test_size)
-        train, test = training.split_data(data.key, inter, method, size, int(seed))
+        train, test = split_in_page_words(data.key, inter, method, size, int(seed))
         training.check_evaluable(train, test)  # before a fit whose model evaluation would then throw away
         training.make_model(kind, params)  # validates hyperparameters before the thread starts
         sweep = (swept, sweeps.sweep_values(kind, swept, sweep_text, params)) if swept else None

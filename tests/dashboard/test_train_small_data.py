@@ -161,3 +161,13 @@ def test_what_a_fit_warns_of_is_shown_once_beside_the_training_outcome_and_after
     assert_every_section(at)
     said = [w.value for w in at.warning if w.value.startswith("svd.npz: only 2 of the 5 components carry signal")]
     assert len(said) == 1, [w.value for w in at.warning]
+
+
+def test_a_split_that_cannot_be_made_is_said_in_the_pages_words():
+    # on 2 rows the split's message named the API's test_size, a word the page's "Test share" control never shows
+    at = open_page(upload(new_app(), "two.csv", b"user,item,rating\na,x,4\nb,y,2\n"), TRAIN)
+    train(at, "svd")
+    assert not at.exception
+    said = [e.value for e in at.error]
+    assert said == ["A Test share of 0.2 of 2 interactions leaves the test set empty; raise the Test share or use "
+                    "more data"], said
