@@ -20,7 +20,7 @@ ITEM_TABLE_WARNINGS = "warnings"
 ITEM_TABLE_WARNING = "Item table "
 # What merging the rows of one (user, item) pair does to its value, by duplicates policy
 MERGE_EFFECTS = {"sum": "summed", "mean": "averaged", "max": "the largest value kept",
-                 "last": "the latest row's value kept"}
+                 "last": "the latest row's value (by its timestamp) kept"}
 
 
 def number_words(value: float) -> str:
@@ -89,6 +89,8 @@ class LoadReport:
         if self.merged_values is not None:
             low, high, steps = self.merged_values
             effect = MERGE_EFFECTS.get(self.duplicates_policy or "", "merged")
+            if self.duplicates_policy == "last" and not self.merged_stamps:  # no times: "latest" is the file's order
+                effect = "the value of the pair's last row in the file kept"
             said += (f": {effect}, the values the models get are now {number_words(low)} to {number_words(high)}"
                      f"{' ' + steps if steps else ''}")
         said += "."

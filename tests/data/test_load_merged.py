@@ -69,3 +69,13 @@ def test_the_timeline_says_it_shows_last_touches_after_a_merge():
     assert plain.title.startswith("When the interactions happened")
     assert merged.title.startswith("When each user–item pair was last active")
     assert "2 duplicate rows were merged at load, each user–item pair keeping its latest timestamp" in merged.caption
+
+
+def test_policy_last_says_by_timestamp_or_by_the_files_order():
+    # without timestamps "the latest row's value kept" read as a time the file does not have
+    by_time = loaded("user,item,rating,timestamp\n1,1,5,10\n1,1,3,5\n2,1,4,3\n2,2,1,4\n3,2,2,6\n")
+    assert by_time.matrix[0, 0] == 5  # the latest by time, though the file's first row of the pair
+    assert "the latest row's value (by its timestamp) kept" in by_time.report.merge_words()
+    by_order = loaded("user,item,rating\n1,1,5\n1,1,3\n2,1,4\n2,2,1\n3,2,2\n")
+    assert by_order.matrix[0, 0] == 3
+    assert "the value of the pair's last row in the file kept" in by_order.report.merge_words()
