@@ -194,6 +194,7 @@ def train_recipe(name: str, recipe: dict, data):
 # {multiselect key: ({name: recipe}, the link's list)}: a link's side-by-side models to train here
 COMPARED_PENDING = "mfviz.link_compared_pending"
 COMPARED_FAILED = "mfviz.link_compared_failed"  # {multiselect key: names}: their recipes failed here (said then)
+COMPARED_LINKED = "mfviz.link_compared_names"  # {multiselect key: names}: the last link's compare= (said if missing)
 
 
 def take_compared(fresh: dict[str, str], key: str, own: tuple[str, ...]) -> None:
@@ -206,6 +207,7 @@ def take_compared(fresh: dict[str, str], key: str, own: tuple[str, ...]) -> None
         st.session_state[key] = []
     if "compare" in fresh:
         st.session_state[key] = split_ids(fresh["compare"])
+        st.session_state.setdefault(COMPARED_LINKED, {})[key] = list(st.session_state[key])
         recipes = _compared_recipes(fresh.get("compare_recipes"))
         pending = st.session_state.setdefault(COMPARED_PENDING, {})
         pending.pop(key, None)
@@ -289,8 +291,14 @@ def keep_compared(key: str, others: list[str]) -> None:
     st.session_state[key] = offered[:MAX_COMPARED]
     offered_for_training = ((st.session_state.get(COMPARED_PENDING) or {}).get(key) or ({}, []))[0]
     failed = (st.session_state.get(COMPARED_FAILED) or {}).get(key) or []  # their error was shown as they failed
-    if missing := [name for name in wanted if name not in ui.models() and name not in offered_for_training
-                   and name not in failed]:
+    linked = (st.session_state.get(COMPARED_LINKED) or {}).get(key) or []
+    gone = [name for name in wanted if name not in ui.models() and name not in offered_for_training and name not in failed]
+    # the choice is kept across pages and in a saved workspace (workspace.PAGE_WIDGETS): a model deleted or replaced
+    # since leaves it with a word, not as a link's ("the link also compared" blamed a link that was never opened)
+    if kept_gone := [name for name in gone if name not in linked]:
+        st.caption(f"{', '.join(f'“{name}”' for name in kept_gone)}, chosen side by side before, "
+                   f"{'is' if len(kept_gone) == 1 else 'are'} no longer in this session: left out.")
+    if missing := [name for name in gone if name in linked]:
         st.info(f"The link also compared {', '.join(f'“{name}”' for name in missing)}, which this session does not "
                 "have (models trained in another session travel in a link only as the one it shows).",
                 icon=":material/link_off:")

@@ -42,7 +42,10 @@ PAGE_WIDGETS = ("rec_mode", "rec_n", "rec_penalty", "rec_user", "rec_users_map_o
                 "neighbours_more_columns",  # (the last was off again after a reload)
                 # the Projector's settings of the map (map_projection): the same map on coming back
                 "latent_neighbours", "latent_min_dist", "latent_perplexity", "latent_spherize", "latent_label", "latent_k",
-                "latent_pca_x", "latent_pca_y", "latent_pca_z")
+                "latent_pca_x", "latent_pca_y", "latent_pca_z",
+                # the models side by side on Neighbours and Recommend, checked against the session's models before
+                # each box is drawn (links.keep_compared): a visit to Spectrum emptied both
+                "neighbours_compare", "rec_compare")
 
 _STORE: OrderedDict[str, dict] = OrderedDict()
 _LOCK = threading.Lock()

@@ -133,6 +133,9 @@ VALID = {
     # let go of by the page
     "latent_neighbours": _between(5, 100), "latent_min_dist": _between(0.0, 0.99), "latent_perplexity": _between(2, 100),
     "latent_k": _between(5, 50), "latent_label": _text,
+    # model names side by side with the one shown; names the session lacks are dropped by the page (links.keep_compared)
+    **dict.fromkeys(("neighbours_compare", "rec_compare"),
+                    lambda v, inter: isinstance(v, list) and all(isinstance(name, str) for name in v)),
     **dict.fromkeys(("latent_pca_x", "latent_pca_y", "latent_pca_z"), _between(0, 9)),
 }
 # Unpacked, a workspace is at most this many times its file (its arrays compress 2-5x): a crafted zip

@@ -75,3 +75,90 @@ def test_the_rating_of_a_profiles_liked_items_is_kept_after_visiting_another_pag
     open_page(at, "pages/recommend_page.py")
     assert not at.exception and not at.error and not at.warning, [w.value for w in at.warning]
     assert at.select_slider(key="rec_stars").value == 3.0
+
+
+def two_more_models(at):
+    """The demo session with two factor models trained besides the quick default (three to compare)."""
+    from test_pages import train_on_page
+
+    train_on_page(at, "svd", factors=4)
+    train_on_page(at, "svd", factors=6)
+    return [name for name in at.session_state["mfviz.models"] if name != at.session_state["mfviz.active_model"]]
+
+
+def go_to(at, page: str):
+    """A change of page as the browser makes it: the address loses the last page's parameters (AppTest keeps
+    them, and Recommend's compare= would read as a link opened on Neighbours)."""
+    at.query_params.clear()
+    return open_page(at, page)
+
+
+def test_the_models_side_by_side_on_neighbours_and_recommend_are_kept_after_visiting_other_pages():
+    """Both boxes were empty (and compare= gone from the address) after a look at Spectrum."""
+    at = new_app()
+    others = two_more_models(at)
+    assert len(others) == 2
+    go_to(at, "pages/neighbours_page.py")
+    at.multiselect(key="neighbours_compare").set_value(others).run()
+    go_to(at, "pages/recommend_page.py")
+    at.multiselect(key="rec_compare").set_value(others[:1]).run()
+    go_to(at, "pages/spectrum_page.py")
+    go_to(at, "pages/neighbours_page.py")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.multiselect(key="neighbours_compare").value == others
+    assert any(m.label.startswith(f"Shared with {others[1]}") for m in at.metric)  # compared, not only listed
+    assert at.query_params["compare"] == ",".join(others)  # in the address again, for a link
+    go_to(at, "pages/bias_page.py")
+    go_to(at, "pages/recommend_page.py")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.multiselect(key="rec_compare").value == others[:1]
+
+
+def test_a_kept_side_by_side_model_no_longer_in_the_session_is_left_out_with_a_word():
+    """A model deleted (or replaced under another name) after it was chosen side by side: the others stay."""
+    at = new_app()
+    others = two_more_models(at)
+    go_to(at, "pages/neighbours_page.py")
+    at.multiselect(key="neighbours_compare").set_value(others).run()
+    go_to(at, "pages/spectrum_page.py")
+    del at.session_state["mfviz.models"][others[0]]
+    go_to(at, "pages/neighbours_page.py")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.multiselect(key="neighbours_compare").value == others[1:]
+    said = [c.value for c in at.caption if "no longer in this session" in c.value]
+    assert said == [f"“{others[0]}”, chosen side by side before, is no longer in this session: left out."]
+    assert not [i.value for i in at.info if "link" in i.value]  # no link was opened: none is blamed
+    at.run()
+    assert not [c.value for c in at.caption if "no longer in this session" in c.value]  # said once
+
+
+def test_the_models_side_by_side_come_back_after_a_reload_and_from_a_saved_workspace(monkeypatch):
+    """After opening a saved workspace in a fresh browser, Neighbours' box was empty."""
+    from mfviz.dashboard import workspace, workspace_file
+
+    at = new_app()
+    others = two_more_models(at)
+    go_to(at, "pages/neighbours_page.py")
+    at.multiselect(key="neighbours_compare").set_value(others).run()
+    go_to(at, "pages/recommend_page.py")
+    at.multiselect(key="rec_compare").set_value(others[1:]).run()
+    go_to(at, "pages/spectrum_page.py")
+
+    monkeypatch.setattr(workspace, "sent_id", lambda: at.session_state[workspace.ID])  # a reload of this tab
+    again = go_to(new_app(), "pages/neighbours_page.py")
+    assert not again.exception and not again.error, [e.value for e in again.error]
+    assert again.multiselect(key="neighbours_compare").value == others
+    monkeypatch.undo()
+
+    # the file as "Save the workspace" writes it (ui.save_workspace_button), opened in another browser
+    values = {key: at.session_state[key] for key in (*workspace.KEYS, *workspace.PAGE_WIDGETS) if key in at.session_state}
+    content = workspace_file.write(values, workspace.PAGE_WIDGETS)
+    fresh = new_app()
+    fresh.file_uploader(key="open_workspace").set_value(("w.mfviz.zip", content, "application/zip"))
+    fresh.run()
+    assert not fresh.exception and not fresh.error, [e.value for e in fresh.error]
+    go_to(fresh, "pages/neighbours_page.py")
+    assert not fresh.exception and not fresh.error, [e.value for e in fresh.error]
+    assert fresh.multiselect(key="neighbours_compare").value == others
+    go_to(fresh, "pages/recommend_page.py")
+    assert fresh.multiselect(key="rec_compare").value == others[1:]

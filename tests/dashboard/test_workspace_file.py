@@ -185,6 +185,7 @@ def saved(demo, tiny_start):
         "rec_n": np.int64(10),
         "rec_penalty": np.float64(0.75),
         "latent_3d": np.bool_(True),
+        "neighbours_compare": ["Funk SVD (f=4)", "a model deleted since"],  # the page drops names it lacks
         # not JSON-able: left out, without an error
         "an_object": object(),
         "a_set": {1, 2},
@@ -196,7 +197,7 @@ def saved(demo, tiny_start):
     }
     values = {state.SOURCE: source, state.FILTERS: dict(FILTERS), state.DATA: data, state.MODELS: entries,
               state.TRAINING: "a running job", **settings}
-    widget_keys = ("rec_n", "rec_penalty", "latent_3d", "an_object", "a_set", "mixed_keys",
+    widget_keys = ("rec_n", "rec_penalty", "latent_3d", "neighbours_compare", "an_object", "a_set", "mixed_keys",
                    "list_with_an_object", "tuple_with_a_set", "never_set")
     content = workspace_file.write(values, widget_keys)
     fresh_server()
@@ -324,7 +325,7 @@ def test_settings_come_back_with_their_types(saved):
     got = saved.opened.settings
     assert set(got) == {state.ACTIVE_MODEL, state.LAST_SWEEP, state.TRAIN_PARAMS, state.TRAIN_KIND, state.PROFILE,
                         "mfviz.profile_dislikes", "mfviz.profile_ratings", "latent_subset", "latent_subset_of", "rec_n",
-                        "rec_penalty", "latent_3d"}
+                        "rec_penalty", "latent_3d", "neighbours_compare"}
     assert got[state.ACTIVE_MODEL] == "Implicit ALS (f=4)" and got[state.TRAIN_KIND] == "ials"
     sweep = got[state.LAST_SWEEP]
     assert type(sweep) is tuple and sweep == ("factors", ["Funk SVD (f=4)", "Implicit ALS (f=4)"])
@@ -342,6 +343,7 @@ def test_settings_come_back_with_their_types(saved):
     assert got["rec_n"] == 10 and type(got["rec_n"]) is int
     assert got["rec_penalty"] == 0.75 and type(got["rec_penalty"]) is float
     assert got["latent_3d"] is True
+    assert got["neighbours_compare"] == ["Funk SVD (f=4)", "a model deleted since"]
 
 
 @pytest.mark.parametrize("value", [np.array([0.5, 1.5], dtype=np.float32), np.array([True, False]),
@@ -361,6 +363,7 @@ def test_the_encoding_of_settings_keeps_their_types(value):
                                         (state.PROFILE, [1, "two"]), ("not_a_setting", 1), ("rec_penalty", 7.0),
                                         ("rec_n", 500), ("rec_n", 10.5), (state.PROFILE, [99_999]),
                                         ("neighbours_user", -1), ("mfviz.profile_ratings", {"1": 4.0}),
+                                        ("rec_compare", "Funk SVD (f=4)"), ("neighbours_compare", [1, 2]),
                                         # the Train page's hyperparameters: out of the form's bounds, text, unknown
                                         (state.TRAIN_PARAMS, {"funksvd": {"factors": 10**12}}),
                                         (state.TRAIN_PARAMS, {"funksvd": {"learning_rate": "fast"}}),
