@@ -201,7 +201,8 @@ if views["What less popular lists cost"].open:
     with views["What less popular lists cost"]:
         from mfviz.analysis.tradeoff import within_loss
 
-        held_out = {name: e for name, e in entries.items() if e.test is not None and e.kind != "popularity"}
+        # every model of the session, not only those on the charts above: each curve is computed only when picked
+        held_out = {name: e for name, e in ui.models().items() if e.test is not None and e.kind != "popularity"}
         if not held_out:
             st.info("Re-ranking is judged on held-out interactions: train a model with a test share above 0 "
                     "(Train page) to see what less popular lists cost it.", icon=":material/science:")

@@ -38,6 +38,21 @@ def plotted_models(names: list[str], key: str, label: str = "Models on the chart
     start = start or default_models(names, active)
     if st.session_state.get(key) != start:
         st.session_state[key] = start  # before the widget: no `default=` beside it (Streamlit warns of both)
-    return place.multiselect(label, names, key=key, on_change=keep, args=(key,),
-                             help=f"{len(names)} models are in this session; the charts plot the ones chosen here "
-                                  f"(at first the model the pages show and the latest, {MOST} in all).")
+    chosen = place.multiselect(label, names, key=key, on_change=keep, args=(key,),
+                               help=f"{len(names)} models are in this session; the charts plot the ones chosen here "
+                                    f"(at first the model the pages show and the latest, {MOST} in all).")
+    # said where it happens, not only in the help: a reviewer missed the quick default and a Truncated SVD
+    if words := left_off_words(names, chosen, label):
+        place.caption(words)
+    return chosen
+
+
+def left_off_words(names: list[str], chosen: list[str], label: str = "Models on the charts") -> str:
+    """A short line naming how many of the session's models the charts leave off, and how to show them
+    ("" when every one is plotted)."""
+    left = [name for name in names if name not in chosen]
+    if not left:
+        return ""
+    shown = ", ".join(f"“{name}”" for name in left[:3]) + (f" and {len(left) - 3} more" if len(left) > 3 else "")
+    return (f"{len(left)} of the session's {len(names)} models {'is' if len(left) == 1 else 'are'} not on these charts "
+            f"({shown}): add {'it' if len(left) == 1 else 'them'} in “{label}” above.")

@@ -42,6 +42,9 @@ def test_the_spectrum_plots_a_few_of_many_models_and_the_axis_follows_them(many_
                  if "model" in json.loads(c.proto.spec)["layout"]["title"]["text"].lower())
     plotted = {trace["name"] for trace in chart["data"]}
     assert set(picked) <= plotted and not (set(names) - set(picked)) & plotted
+    left = [name for name in names if name not in picked]
+    assert left_off_caption(at) == (f"{len(left)} of the session's {len(names)} models are not on these charts "
+                                    f"({', '.join(f'“{n}”' for n in left)}): add them in “Models on the charts” above.")
     at.multiselect(key="spectrum_models").set_value([default, names[-1]]).run()
     open_page(at, BIAS)
     open_page(at, SPECTRUM)  # the pick outlives the widget, which Streamlit forgot on the other page
@@ -54,8 +57,35 @@ def test_the_bias_page_plots_the_chosen_models_and_always_the_baseline(many_mode
     picked = at.multiselect(key="bias_models").value
     assert picked == default_models(names, default)
     assert at.dataframe[0].value["model"].tolist() == ["Popularity (baseline)", *picked]
+    assert left_off_caption(at).startswith(f"{len(names) - MOST} of the session's {len(names)} models are not on these")
     at.multiselect(key="bias_models").set_value([names[1]]).run()
     assert at.dataframe[0].value["model"].tolist() == ["Popularity (baseline)", names[1]]
+    assert left_off_caption(at).startswith(f"{len(names) - 1} of the session's {len(names)} models are not on these")
+    assert "“" + names[0] + "”" in left_off_caption(at) and "more): add them in" in left_off_caption(at)
+    at.multiselect(key="bias_models").set_value(names).run()
+    assert left_off_caption(at) is None  # every model on the charts: nothing to say
+
+
+def left_off_caption(at) -> str | None:
+    said = [c.value for c in at.caption if "not on these charts" in c.value]
+    assert len(said) <= 1, said
+    return said[0] if said else None
+
+
+def test_the_tradeoff_picker_offers_every_model_with_held_out_data_not_only_the_charted(many_models):
+    """The quick default and a Truncated SVD left off the charts could not be re-ranked either."""
+    at, names, default = many_models
+    open_page(at, BIAS)
+    at.multiselect(key="bias_models").set_value([names[-1]]).run()
+    at.session_state["bias_view"] = "What less popular lists cost"
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    entries = at.session_state["mfviz.models"]
+    assert at.multiselect(key="bias_tradeoff_models").options == [n for n in names if entries[n].test is not None]
+    assert len(at.multiselect(key="bias_tradeoff_models").options) == len(names)  # every one here has a test part
+    at.multiselect(key="bias_tradeoff_models").set_value([names[1]]).run()  # not on the charts
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any(m.value.startswith(f"**{names[1]}**") for m in at.markdown)
 
 
 def test_few_models_are_all_plotted_without_a_choice():
