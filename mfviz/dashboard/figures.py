@@ -572,6 +572,10 @@ def tradeoff_chart(curves: dict[str, pd.DataFrame], baseline: pd.DataFrame | Non
 # baseline's bars are cut at its end, their values written on them.
 LIFT_CLIP_ABOVE, LIFT_ROOM = 2.5, 1.5
 BAR_GAP = 0.2  # of a group's width, between groups (Plotly's default, set: the cut bars' labels are placed by it)
+# A cut bar ended at the axis' top like any bar: the baseline's +195% and +124% (MovieLens 100K) stood barely above
+# its uncut +75%, all three read as the same height. A white slanted gap across each cut bar (an axis break), below
+# its written value, shows that it goes on; in fractions of the axis' span.
+BREAK_BELOW, BREAK_THICK, BREAK_SLANT = 0.14, 0.035, 0.03
 
 
 def lift_axis(lifts: dict[str, pd.DataFrame]) -> tuple[float, float] | None:
@@ -616,15 +620,30 @@ def group_lift_chart(lifts: dict[str, pd.DataFrame]) -> Chart:
         fig.update_yaxes(range=list(axis))
         width = (1 - BAR_GAP) / len(lifts)  # of a group's place on the category axis, per bar
         for group, place, value, drawn in cut:
-            fig.add_annotation(x=group - (1 - BAR_GAP) / 2 + (place + 0.5) * width, y=drawn,
+            middle = group - (1 - BAR_GAP) / 2 + (place + 0.5) * width
+            fig.add_annotation(x=middle, y=drawn,
                                yanchor="top" if drawn > 0 else "bottom", text=f"<b>{value:+.0%}</b>", showarrow=False,
                                bgcolor="rgba(255,255,255,0.9)", font=dict(color=CHART_TITLE, size=12))
+            fig.add_shape(type="path", path=break_path(middle, width, drawn, axis), xref="x", yref="y",
+                          fillcolor="white", line=dict(width=0), layer="above")
         names = sorted({list(lifts)[place] for _, place, _, _ in cut})
         caption += (f" The axis fits the models' bars: {' and '.join(names)}'s reach far beyond them and are cut at its "
-                    "end, their lifts written on them (" + ", ".join(
+                    "end (the white break across them: they are not drawn to scale), their lifts written on them (" + ", ".join(
                         f"{lifts[list(lifts)[place]]['group'].astype(str).iloc[group]} {value:+.0%}"
                         for group, place, value, _ in cut) + ").")
     return Chart(fig, caption)
+
+
+def break_path(middle: float, width: float, end: float, axis: tuple[float, float]) -> str:
+    """SVG path of a white slanted gap across a bar cut at `end` (its drawn end, at the axis' top or foot), a bar of
+    `width` (category units) centred on `middle`: the axis break drawn on the bar, below its written value."""
+    span = axis[1] - axis[0]
+    sign = 1.0 if end > 0 else -1.0
+    low = end - sign * BREAK_BELOW * span  # the gap's lower edge at the bar's left; it rises by BREAK_SLANT across
+    left, right = middle - width / 2, middle + width / 2  # the bar's sides: its neighbours in the group touch it
+    thick, slant = BREAK_THICK * span, BREAK_SLANT * span
+    return (f"M {left:.4f},{low:.4f} L {right:.4f},{low + slant:.4f} L {right:.4f},{low + slant + thick:.4f} "
+            f"L {left:.4f},{low + thick:.4f} Z")
 
 
 def recommendation_lorenz(counts: dict[str, np.ndarray]) -> Chart:

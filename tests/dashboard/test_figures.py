@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -1054,9 +1056,21 @@ def test_the_baselines_lift_is_cut_at_the_models_axis_with_its_value_written():
     # written over the baseline's own bar: the first of three in its group
     assert chart.figure.layout.annotations[0].x == pytest.approx(0 - 0.4 + 0.5 * 0.8 / 3)
     assert "Popularity's reach far beyond them" in chart.caption and "niche +330%, diverse +120%" in chart.caption
+    # a cut bar looks cut: its +330% beside an uncut +40% were the same height (MovieLens: +195% and +124% beside +75%)
+    assert "white break across them: they are not drawn to scale" in chart.caption
+    breaks = chart.figure.layout.shapes[1:]  # after the zero line
+    assert len(breaks) == 2 and all(b.type == "path" and b.fillcolor == "white" and b.layer == "above" for b in breaks)
+    width = 0.8 / 3
+    for group, gap in enumerate(breaks):
+        corners = np.array([[float(n) for n in point.split(",")] for point in re.findall(r"[-\d.]+,[-\d.]+", gap.path)])
+        middle = group - 0.4 + 0.5 * width  # across the baseline's own bar, side to side, not into its neighbours'
+        assert corners[:, 0].min() == pytest.approx(middle - width / 2, abs=1e-3)
+        assert corners[:, 0].max() == pytest.approx(middle + width / 2, abs=1e-3)
+        assert 0.4 < corners[:, 1].min() < corners[:, 1].max() < high  # below the written value, above the uncut +40%
     close = {"Popularity": lifts["Popularity"].assign(lift=[0.6, 0.3, 0.1]), "iALS": lifts["iALS"]}
     shared = figures.group_lift_chart(close)
     assert shared.figure.layout.yaxis.range is None and not shared.figure.layout.annotations
+    assert len(shared.figure.layout.shapes) == 1  # the zero line: no bar is cut, none is broken
 
 
 def test_the_verdicts_cells_hold_the_word_and_numbers_and_the_users_are_said_once():
