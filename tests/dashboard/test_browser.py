@@ -757,6 +757,18 @@ def test_a_saved_workspace_opens_in_another_browser(browser_page, server, tmp_pa
         page.get_by_role("spinbutton", name="List length (k)").fill("15")
         page.get_by_role("spinbutton", name="List length (k)").press("Enter")
         after_action(page)
+        # the model side by side, kept across a change of page (the box was empty, compare= gone from the address)
+        page.get_by_role("combobox", name="Side by side with").click()
+        page.get_by_role("option", name=re.compile(r"\(quick default\)")).first.click()
+        page.keyboard.press("Escape")
+        after_action(page)
+        compared = page.locator(".st-key-rec_compare [data-tag]")
+        assert "(quick default)" in compared.inner_text()
+        open_page(page, "Spectrum")
+        assert "compare=" not in page.url
+        open_page(page, "Recommend")
+        assert compared.count() == 1 and "(quick default)" in compared.inner_text()
+        assert "compare=" in page.url
         with page.expect_download(timeout=WAIT_MS) as download:  # in the sidebar, on every page
             page.locator("[data-testid='stSidebar']").get_by_role("button", name="Save the workspace").click()
         assert download.value.suggested_filename == "mfviz_workspace_plays-csv.mfviz.zip"
@@ -783,6 +795,7 @@ def test_a_saved_workspace_opens_in_another_browser(browser_page, server, tmp_pa
         open_page(other, "Recommend")  # the model and its data work as trained
         assert not exceptions(other) and not errors(other), errors(other)
         assert other.get_by_role("spinbutton", name="List length (k)").input_value() == "15"
+        assert "(quick default)" in other.locator(".st-key-rec_compare [data-tag]").inner_text()
         assert sidebar.filter(has_text="Implicit ALS (f=64)").count() == 1
     finally:
         for context in contexts:
