@@ -21,7 +21,8 @@ from mfviz.dashboard import (
 from mfviz.data.interactions import long_tail_split
 
 ui.header("Popularity bias", "Do the models recommend only the blockbusters? Each chart compares every "
-          "model of this session with the plain Popularity baseline (grey), the most biased recommender.")
+          "model of this session (of more than six, those chosen below) with the plain Popularity baseline (grey), the "
+          "most biased recommender.")
 
 data = ui.current_data()
 inter = data.interactions
