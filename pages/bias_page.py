@@ -181,10 +181,14 @@ if views["Who gets recommended"].open:
 
 if views["Vector length and popularity"].open:
     with views["Vector length and popularity"]:
-        factor_models = [name for name, e in entries.items() if e.kind != "popularity"]
+        # one model at a time: any of the session's, not only those on the charts (its report is made when picked)
+        factor_models = [name for name, e in ui.models().items() if e.kind != "popularity"]
         if factor_models:
             pick = model_start.model_selectbox("Model", factor_models, key="bias_norm_model")
-            chosen = entries[pick]
+            chosen = ui.models()[pick]
+            if pick not in reports:
+                with ui.guard("Measuring popularity bias"):
+                    reports[pick] = cached_popularity.popularity_report(chosen.key, chosen.model, data.key, inter, int(k))
             norms = cached_models.item_norms(chosen.key, chosen.model.item_factors)
             summary = cached_data.summary(data.key, inter)
             # their zero vectors are no length the model learned

@@ -93,3 +93,16 @@ def test_few_models_are_all_plotted_without_a_choice():
     assert not [m for m in at.multiselect if m.key == "bias_models"]
     assert len(at.dataframe[0].value) == 1 + len(
         [e for e in at.session_state["mfviz.models"].values() if e.kind != "popularity"])
+
+
+def test_the_vector_length_picker_offers_every_model_not_only_the_charted(many_models):
+    at, names, default = many_models
+    open_page(at, BIAS)
+    at.multiselect(key="bias_models").set_value([names[-1]]).run()
+    at.session_state["bias_view"] = "Vector length and popularity"
+    at.run()
+    assert at.selectbox(key="bias_norm_model").options == names
+    at.selectbox(key="bias_norm_model").set_value(names[1]).run()  # not on the charts
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
+    assert f"({names[1]})" in spec["layout"]["title"]["text"]  # its lengths, not a charted model's
