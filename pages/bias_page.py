@@ -27,7 +27,10 @@ ui.header("Popularity bias", "Do the models recommend only the blockbusters? Eac
 data = ui.current_data()
 inter = data.interactions
 ui.ensure_model()
-k = st.slider(labels.LIST_LENGTH, 5, 50, background.BIAS_K, 5, key="bias_k",
+kept = st.session_state.get("bias_k")
+if type(kept) is not int or kept not in range(5, 51, 5):  # kept across pages (workspace.PAGE_WIDGETS)
+    st.session_state["bias_k"] = background.BIAS_K
+k = st.slider(labels.LIST_LENGTH, 5, 50, step=5, key="bias_k",
               help=labels.LIST_LENGTH_HELP + " Here: the lists of every number and chart below (the “Beats the "
                                               "baseline?” verdicts keep the k of the Train page).")
 

@@ -36,16 +36,21 @@ if largest <= 2:  # 3 users or items or fewer: a slider needs two ends, and ever
                         f"item{'s' * (inter.n_items != 1)}, so it has at most {smaller} singular "
                         f"value{'s' * (smaller != 1)}: all of them are shown.")
 else:
-    k = controls[0].slider("Components to compute", 2, largest, opening_k, key="spectrum_k",
+    # kept across pages (workspace.PAGE_WIDGETS): started here, not by value=, and within this data's range
+    if type(st.session_state.get("spectrum_k")) is not int or not 2 <= st.session_state["spectrum_k"] <= largest:
+        st.session_state["spectrum_k"] = opening_k
+    k = controls[0].slider("Components to compute", 2, largest, key="spectrum_k",
                            help="More components take longer; 100 is enough to see the shape on most data.")
+st.session_state.setdefault("spectrum_null", inter.nnz <= background.NULL_SPECTRUM_NNZ)
 compare = controls[2].toggle(
-    "Compare with items shuffled", value=inter.nnz <= background.NULL_SPECTRUM_NNZ, key="spectrum_null",
+    "Compare with items shuffled", key="spectrum_null",
     help="Shuffles which item each interaction is with, keeping every user's number of interactions and values and "
          "every item's number of users: what remains is popularity and activity, no taste. The data's components "
          "clearly stronger than the shuffle's are structure beyond those counts.")
 loaded = cached_spectra.value_concentration(data.key, inter)
-scale = controls[1].selectbox("Values", list(SCALES), index=list(SCALES).index(default_scale(inter, loaded)),
-                              format_func=SCALES.get, key="spectrum_values",
+if st.session_state.get("spectrum_values") not in SCALES:
+    st.session_state["spectrum_values"] = default_scale(inter, loaded)
+scale = controls[1].selectbox("Values", list(SCALES), format_func=SCALES.get, key="spectrum_values",
                               help="The matrix whose spectrum is computed: the values as loaded, 1 for every "
                                    "interaction, or log(1 + value), which keeps the order of counts but stops a few "
                                    "huge ones from outweighing the rest. It opens on log(1 + value) for counts where a "

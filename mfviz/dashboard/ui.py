@@ -367,6 +367,11 @@ def start_name() -> str | None:
     return None if start is None else start.name
 
 
+# Page settings whose start depends on the data (Spectrum's components, its shuffle, off on large data, and its
+# values, on log(1 + value) for heavy counts): kept across pages, let go of with the data
+DATA_SETTINGS = ("spectrum_k", "spectrum_null", "spectrum_values")
+
+
 def set_data(entry: DataEntry) -> None:
     """Switch the session to a new dataset; models of the old one no longer apply and are dropped."""
     _hold(entry)
@@ -385,6 +390,8 @@ def set_data(entry: DataEntry) -> None:
         job.leave(background.current_session())  # and it stops after its epoch unless another tab still does
     st.session_state[state.MODELS] = {}
     st.session_state.pop(state.ACTIVE_MODEL, None)
+    for key in DATA_SETTINGS:  # their pages start them again from the new data (a shuffle slow on large data)
+        st.session_state.pop(key, None)
 
 
 # ------------------------------------------------------------------------------ models

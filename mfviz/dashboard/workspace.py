@@ -45,7 +45,10 @@ PAGE_WIDGETS = ("rec_mode", "rec_n", "rec_penalty", "rec_user", "rec_users_map_o
                 "latent_pca_x", "latent_pca_y", "latent_pca_z",
                 # the models side by side on Neighbours and Recommend, checked against the session's models before
                 # each box is drawn (links.keep_compared): a visit to Spectrum emptied both
-                "neighbours_compare", "rec_compare")
+                "neighbours_compare", "rec_compare",
+                # Spectrum's and Popularity bias' settings, started by their pages within this data's range (the
+                # first three follow the data: ui.set_data lets them go)
+                "spectrum_k", "spectrum_null", "spectrum_values", "bias_k")
 
 _STORE: OrderedDict[str, dict] = OrderedDict()
 _LOCK = threading.Lock()

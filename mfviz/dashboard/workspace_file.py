@@ -137,6 +137,10 @@ VALID = {
     **dict.fromkeys(("neighbours_compare", "rec_compare"),
                     lambda v, inter: isinstance(v, list) and all(isinstance(name, str) for name in v)),
     **dict.fromkeys(("latent_pca_x", "latent_pca_y", "latent_pca_z"), _between(0, 9)),
+    # Spectrum's and Popularity bias' settings; a component count beyond this data's is let go of by the page
+    "spectrum_k": lambda v, inter: type(v) is int and v >= 2,
+    "spectrum_null": _flag, "spectrum_values": lambda v, inter: v in ("loaded", "binary", "log"),
+    "bias_k": lambda v, inter: type(v) is int and v in range(5, 51, 5),
 }
 # Unpacked, a workspace is at most this many times its file (its arrays compress 2-5x): a crafted zip
 # that would unpack to far more is refused before anything is read.

@@ -162,3 +162,32 @@ def test_the_models_side_by_side_come_back_after_a_reload_and_from_a_saved_works
     assert fresh.multiselect(key="neighbours_compare").value == others
     go_to(fresh, "pages/recommend_page.py")
     assert fresh.multiselect(key="rec_compare").value == others[1:]
+
+
+def test_spectrum_and_popularity_bias_settings_are_kept_and_spectrums_let_go_with_the_data():
+    # Values, Components and the shuffle on Spectrum, and the list length on Popularity bias, were back at their
+    # defaults after a visit to another page (a presenter's first-time review)
+    from test_pages import upload
+
+    at = go_to(new_app(), "pages/spectrum_page.py")
+    assert at.selectbox(key="spectrum_values").value == "loaded" and at.toggle(key="spectrum_null").value
+    at.selectbox(key="spectrum_values").set_value("log").run()
+    at.slider(key="spectrum_k").set_value(37).run()
+    at.toggle(key="spectrum_null").set_value(False).run()
+    go_to(at, "pages/bias_page.py")
+    at.slider(key="bias_k").set_value(35).run()
+    go_to(at, "pages/latent_page.py")
+    go_to(at, "pages/spectrum_page.py")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.selectbox(key="spectrum_values").value == "log" and at.slider(key="spectrum_k").value == 37
+    assert at.toggle(key="spectrum_null").value is False
+    go_to(at, "pages/bias_page.py")
+    assert not at.exception and at.slider(key="bias_k").value == 35
+    # other data: Spectrum's settings start again from it (its component count may not even fit), the list length stays
+    rows = "".join(f"u{u},i{(u * 7 + j) % 40},{1 + (u + j) % 5}\n" for u in range(60) for j in range(6))
+    upload(go_to(at, "pages/data_page.py"), "other.csv", ("user,item,rating\n" + rows).encode())
+    go_to(at, "pages/spectrum_page.py")
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert at.selectbox(key="spectrum_values").value == "loaded" and at.slider(key="spectrum_k").value != 37
+    go_to(at, "pages/bias_page.py")
+    assert at.slider(key="bias_k").value == 35
