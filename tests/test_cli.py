@@ -587,6 +587,25 @@ def test_new_item_text_writes_a_median_that_falls_halfway_as_it_is():
     assert (_count(2.5), _count(2.0), _count(1234.0), _count(np.median([1, 2, 3, 4]))) == ("2.5", "2", "1,234", "2.5")
 
 
+def test_new_item_text_says_so_when_no_item_is_as_popular_as_its_first_users(tmp_path, capsys):
+    """The median reach of the items about as popular is NaN (null in --json) when none is: the text said it
+    with a TypeError traceback."""
+    data = _write_csv(tmp_path / "r.csv")
+    model_file = tmp_path / "ials.npz"
+    assert main(["train", str(data), "--model", "ials", "--factors", "3", "--epochs", "2", "-o", str(model_file),
+                 "--quiet"]) == 0
+    every_item = ",".join(f"m{item}" for item in range(25))
+    argv = ["new-item", str(data), "-m", str(model_file), "--fans", every_item, "--first-users", "40", "--quiet"]
+    capsys.readouterr()
+    assert main([*argv, "--json"]) == 0
+    result = _one_json_object(capsys.readouterr().out)
+    assert result["typical_reach"] is None  # no item of the data has about as many users
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert f"no item of the data has ~{result['first_users']:,} interactions" in captured.out
+    assert "Traceback" not in captured.err and "median" in captured.out  # the random draws' median is still said
+
+
 def test_new_item_refuses_a_value_the_fold_in_cannot_use(tmp_path, capsys):
     ratings = _write_csv(tmp_path / "r.csv")
     clicks = _write_csv(tmp_path / "c.csv", ratings=False)

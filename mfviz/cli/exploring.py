@@ -193,9 +193,13 @@ def _print_new_item(result: dict[str, Any]) -> None:
     print(f"A new item whose first {result['first_users']:,} users are fans of {fans} "
           f"(of {result['fans']:,}), folded into {result['model']}:")
     among = "" if not result.get("users_left_out") else " the model was trained on"
+    typical = result["typical_reach"]  # None (NaN in Python) when no item of the data is about as popular
+    typical = (f"the data's items with ~{result['first_users']:,} interactions: median {_count(typical)}"
+               if typical is not None and typical == typical else
+               f"no item of the data has ~{result['first_users']:,} interactions (within a factor of 1.5) to "
+               "compare with")
     print(f"  in {result['reached']:,.0f} users' top {n} ({result['share']:.1%} of the users{among} without it); "
-          f"the data's items with ~{result['first_users']:,} interactions: median {_count(result['typical_reach'])}; "
-          f"from {result['first_users']:,} random users instead: median {_count(result['random_reach'])}")
+          f"{typical}; from {result['first_users']:,} random users instead: median {_count(result['random_reach'])}")
     print(f"  vector length {result['norm']:.3g}, bias {result['bias']:+.3f}")
     for metric in ("cosine", "dot"):
         print(f"  nearest by {metric}: " + "; ".join(row["title"] for row in result["neighbours"][metric][:5]))
