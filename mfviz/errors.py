@@ -19,5 +19,5 @@ class ModelError(DataError):
 
 
 class ModelWarning(UserWarning):
-    """A fit that ran but learned nothing a page or a list can use (e.g. every vector shrunk to zero): the
-    message says why and what to change."""
+    """A fit (or a split) that ran but gives little a page or a list can use (e.g. every vector shrunk to zero, a
+    leave-k-out split that left most users whole in train): the message says why and what to change."""

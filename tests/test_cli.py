@@ -100,6 +100,27 @@ def test_every_split_runs(tmp_path, capsys, method):
     assert captured.err == ""  # --quiet
 
 
+def test_leave_k_out_says_how_many_users_it_split_and_what_a_user_needs(tmp_path, capsys):
+    """_write_csv's users have 5..16 interactions; only users 11, 23 and 35 have 16, so --leave-out 15 splits 3 of
+    40 (a warning, and fields in --json) and --leave-out 16 none (an error naming the 17 needed, not 1)."""
+    data = _write_csv(tmp_path / "ratings.csv")
+    argv = ["evaluate", str(data), "--model", "popularity", "--split", "leave-k-out", "--json", "--quiet"]
+    assert main([*argv, "--leave-out", "15"]) == 0
+    captured = capsys.readouterr()
+    result = _one_json_object(captured.out)
+    assert (result["users_split"], result["users_kept_whole"], result["users_evaluated"]) == (3, 37, 3)
+    assert "only 3 of the 40 users" in result["split_note"]
+    assert captured.err.startswith("mfviz: warning: --split leave-k-out --leave-out 15 split only 3 of the 40 users")
+    assert main([*argv, "--leave-out", "16"]) == 2
+    assert _error_line(capsys.readouterr().err) == (
+        "mfviz: error: --split leave-k-out --leave-out 16 puts nothing in the test set: no user has as many as 17 "
+        "interactions (16 to hold out, 1 to keep in train); the most any user has is 16. Hold out fewer, or use a "
+        "random split or more data")
+    assert main([*argv, "--leave-out", "1"]) == 0
+    captured = capsys.readouterr()
+    assert captured.err == "" and _one_json_object(captured.out)["users_split"] == 40
+
+
 def test_eval_users_samples_the_ranking(tmp_path, capsys):
     data = _write_csv(tmp_path / "ratings.csv")
     assert main(["evaluate", str(data), "--model", "popularity", "--eval-users", "7", "--json"]) == 0

@@ -109,7 +109,13 @@ def _split_fields(args: argparse.Namespace, train, test) -> dict[str, Any]:
     fields: dict[str, Any] = {"split": args.split, "seed": args.seed, "k": args.k, "n_train": train.nnz,
                               "n_test": test.nnz}
     if args.split == "leave-k-out":
-        fields["leave_out"] = args.leave_out
+        active = int((train.user_activity + test.user_activity > 0).sum())
+        split_users = int((test.user_activity > 0).sum())
+        fields.update(leave_out=args.leave_out, users_split=split_users, users_kept_whole=active - split_users)
+        if active - split_users > active / 2:  # the split warned of it on stderr too
+            fields["split_note"] = (f"only {split_users:,} of the {active:,} users with interactions had more than "
+                                    f"--leave-out {args.leave_out} to hold out: the others stay whole in train, "
+                                    "so the test metrics speak of these few")
     else:
         fields["test_size"] = args.test_size
         fields["test_share"] = test.nnz / max(train.nnz + test.nnz, 1)

@@ -330,6 +330,7 @@ _OPTION_WORDING = [
     (re.compile(r"\bexplicit=False"), "--implicit"),
     (re.compile(r"\b(max_users|sample_users) must be a positive integer or None"), "--eval-users must be at least 1"),
     (re.compile(r"\b(max_users|sample_users)\b"), "--eval-users"),
+    (re.compile(r"\bleave-k-out with k=(\d+)"), r"--split leave-k-out --leave-out \1"),
 ]
 
 

@@ -55,7 +55,8 @@ def leave_k_out_split(interactions: Interactions, k: int = 1, random_state: int 
     if not isinstance(k, int | np.integer) or k < 1:
         raise DataError(f"leave-k-out needs k >= 1 held-out interactions per user, got {k!r}")
     n_test = np.full(interactions.n_users, int(k), np.int64)
-    return _per_user(interactions, n_test, min_train, _random_keys(interactions, random_state), f"k={k}")
+    return _per_user(interactions, n_test, min_train, _random_keys(interactions, random_state),
+                     f"leave-k-out with k={k}")
 
 
 def temporal_split(interactions: Interactions, test_size: float = 0.2,
@@ -145,6 +146,16 @@ def _check_sizes(n_test: int, nnz: int, what: str) -> None:
         raise DataError(f"{what} leaves the training set empty; lower test_size")
 
 
+def _what_a_user_needs(n_test: np.ndarray, min_train: int) -> tuple[str, str]:
+    """What a user must have to be split, in words, after "no user has" and after "the others have"."""
+    if n_test.size and (n_test == n_test[0]).all():
+        k = int(n_test[0])
+        needed = f"{k + min_train:,} interactions ({k:,} to hold out, {min_train:,} to keep in train)"
+        return f"as many as {needed}", f"fewer than {needed}"
+    share = f"interactions to hold out their share and keep {min_train:,} in train"
+    return f"enough {share}", f"too few {share}"
+
+
 def _random_keys(interactions: Interactions, seed: int | None) -> np.ndarray:
     return np.random.default_rng(seed).random(interactions.nnz)
 
@@ -158,12 +169,24 @@ def _per_user(interactions: Interactions, n_test: np.ndarray, min_train: int, ke
     indptr = interactions.matrix.indptr.astype(np.int64)
     activity = np.diff(indptr)
     rank = rank_within_rows(indptr, np.ascontiguousarray(keys))
+    wanted = n_test
     n_test = np.where(activity >= n_test + min_train, n_test, 0)
     # each row's n_test smallest keys go to test
     is_test = rank < np.repeat(n_test, activity)
+    needs, lacks = _what_a_user_needs(wanted, min_train)
     if not is_test.any():
         raise DataError(
-            f"{what} puts nothing in the test set: no user has more than {min_train} "
-            "interaction(s) to spare; use a random split or more data"
+            f"{what} puts nothing in the test set: no user has {needs}; the most any user has is "
+            f"{int(activity.max(initial=0)):,}. Hold out fewer, or use a random split or more data"
         )
+    active = int((activity > 0).sum())
+    kept_whole = active - int((n_test > 0).sum())
+    if kept_whole > active / 2:  # the test metrics then speak of a few users only
+        import warnings
+
+        from mfviz.errors import ModelWarning
+
+        warnings.warn(f"{what} split only {active - kept_whole:,} of the {active:,} users with interactions: the "
+                      f"other {kept_whole:,} have {lacks} and stay whole in train, so the test metrics "
+                      "speak of the few split; hold out fewer, or use a random split", ModelWarning, stacklevel=3)
     return split_by_mask(interactions, is_test)

@@ -131,7 +131,8 @@ def test_bad_test_size(bad):
 def test_unknown_split_and_empty_test():
     with pytest.raises(DataError, match="unknown split"):
         split(_data(), "weekly")
-    with pytest.raises(DataError, match="no user"):
+    with pytest.raises(DataError, match=r"no user has as many as 41 interactions \(40 to hold out, 1 to keep in "
+                                        r"train\); the most any user has is 30"):
         leave_k_out_split(_data(), 40)
     with pytest.raises(DataError, match="one entry per stored"):
         split_by_mask(_data(), np.zeros(3, bool))
@@ -143,3 +144,19 @@ def test_rank_within_rows_matches_reference(dtype):
     indptr = np.r_[0, np.cumsum(rng.integers(0, 12, size=40))].astype(np.int64)
     keys = rng.integers(0, 5, size=indptr[-1]).astype(dtype)  # many ties: storage order decides
     np.testing.assert_array_equal(rank_within_rows(indptr, keys), rank_within_rows_reference(indptr, keys))
+
+
+def test_leave_k_out_warns_when_most_users_stay_whole_in_train():
+    """_data's users have 1..30 interactions (two of each count): k = 20 splits the 20 users with 21 or more."""
+    from mfviz.errors import ModelWarning
+
+    data = _data()
+    with pytest.warns(ModelWarning, match="k=20 split only 20 of the 60 users with interactions: the other 40 have "
+                                          r"fewer than 21 interactions \(20 to hold out, 1 to keep in train\)"):
+        test = leave_k_out_split(data, 20, seed=0)[1]
+    assert (test.user_activity > 0).sum() == (data.user_activity >= 21).sum() == 20
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # half or more split: no warning
+        leave_k_out_split(data, 15, seed=0)
