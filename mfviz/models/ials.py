@@ -188,8 +188,8 @@ class ImplicitALS(Model):
 
         Hu, Koren, Volinsky (2008, section 5): with W = (YᵀC Y + λI)⁻¹ for the profile's confidences,
         the folded-in vector is x = Σ_j c_j W y_j, so the score y_tᵀx splits into c_j y_tᵀ W y_j per
-        profile item j; the parts add up to the score. Items with value <= 0 are not in the profile
-        (as in `fold_in`) and get 0. With `disliked` (see `fold_in_disliking`) W holds them too; having
+        profile item j; the parts add up to the score. Items with value 0 are not in the profile
+        (as in `fold_in`) and get 0; negative values are refused. With `disliked` (see `fold_in_disliking`) W holds them too; having
         preference 0 they add no part of their own."""
         targets = self._check_id_list(targets, self.n_items, "item")
         system, liked, confidence, keep = self._profile_system(items, values, disliked)
@@ -211,6 +211,7 @@ class ImplicitALS(Model):
         """(YᵀC Y + λI of a profile and its dislikes, the liked items' vectors, their confidences, the
         mask of `items` in the profile: value > 0), float64."""
         items, values = self._check_profile(items, values)
+        self._refuse_negative(items, values, "item")
         disliked = self._check_id_list(np.asarray(disliked, np.int64), self.n_items, "item")
         both = np.intersect1d(items[values > 0], disliked)
         if both.size:
@@ -227,7 +228,7 @@ class ImplicitALS(Model):
         return system, liked, confidence, keep
 
     def _fold_in(self, items: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, float]:
-        """One exact solve of the user's row with the items frozen (zeros/negatives ignored).
+        """One exact solve of the user's row with the items frozen (zeros left out, negatives refused).
         With solver="cholesky" a training user's fold-in reproduces its stored vector (the fit
         ends on a user half-sweep); with "cg" it is the exact solve that CG approximates."""
         return self._solve_new_row(items, values, self._item_factors, "items"), 0.0
@@ -238,20 +239,35 @@ class ImplicitALS(Model):
 
     def _fold_in_rows(self, profiles: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         """The same exact solves for every row at once (rows in parallel)."""
+        if (profiles.data < 0).any():  # refused as fold_in refuses it
+            rows = np.repeat(np.arange(profiles.shape[0]), np.diff(profiles.indptr))
+            first = int(np.argmax(profiles.data < 0))
+            self._refuse_negative(profiles.indices, profiles.data, "item", f" (row {int(rows[first])} of profiles)")
         profiles = profiles.copy()
-        profiles.data[profiles.data < 0] = 0  # zeros and negatives are not in a profile
-        profiles.eliminate_zeros()
+        profiles.eliminate_zeros()  # zeros are not in a profile
         vectors = np.zeros((profiles.shape[0], self._item_factors.shape[1]), np.float32)
         ials_solve_rows(profiles.indptr.astype(np.int64), profiles.indices.astype(np.int32),
                         self._confidence(profiles.data), vectors, self._item_factors, self._item_gram(),
                         self.regularization, False, 1)
         return vectors, np.zeros(profiles.shape[0], np.float32)
 
+    def _refuse_negative(self, rows: np.ndarray, values: np.ndarray, kind: str, where: str = "") -> None:
+        """ModelError naming the first negative value: training refuses them, and a fold-in that dropped them
+        (as it once did) read a dislike as "not there" without a word."""
+        negative = np.flatnonzero(values < 0)
+        if negative.size:
+            first = int(negative[0])
+            advice = (" or give disliked items to fold_in_disliking (observed preference 0)" if kind == "item" else "")
+            raise ModelError(f"{self.label} reads values as strengths of interest (counts, clicks) and was trained on "
+                             f"none below 0, but {kind} {int(rows[first])}{where} has {float(values[first]):g} "
+                             f"({negative.size:,} negative in all); give values >= 0 (0 counts as not there){advice}")
+
     def _solve_new_row(self, rows: np.ndarray, values: np.ndarray, frozen: np.ndarray, side: str) -> np.ndarray:
+        self._refuse_negative(rows, values, side.rstrip("s"))
         keep = values > 0
         if not keep.any():  # the solve would give a zero vector, whose list is the catalogue in index order
             raise ModelError(f"{self.label} reads values as strengths of interest: give at least one of the {side} "
-                             "a value above 0 (zeros and negatives count as not there)")
+                             "a value above 0 (zeros count as not there)")
         rows, values = rows[keep], values[keep]
         order = np.argsort(rows, kind="stable")
         vector = np.zeros((1, frozen.shape[1]), np.float32)

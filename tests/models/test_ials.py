@@ -2,6 +2,7 @@
 exact loss, confidence variants and input handling."""
 
 import numpy as np
+import pandas as pd
 import pytest
 import scipy.sparse as sp
 
@@ -156,6 +157,35 @@ def test_stored_zeros_are_unobserved_and_negatives_rejected():
     negative.data[0] = -2.0
     with pytest.raises(ModelError, match="non-negative.*-2"):
         ImplicitALS(factors=3, epochs=1).fit(negative)
+
+
+def test_every_fold_in_refuses_a_negative_value_as_training_does():
+    """fold_in([1, 2], [-5, 2]) used to drop the -5 without a word and equal fold_in([2], [2]); training refuses
+    negatives, and so does each way into a fold-in, naming the value (zeros still count as not there)."""
+    from mfviz import Interactions
+
+    matrix = counts(seed=11)
+    frame = sp.coo_matrix(matrix)
+    data = Interactions.from_frame(pd.DataFrame({"u": frame.row, "i": frame.col + 100, "v": frame.data}), user="u",
+                                   item="i", rating="v", explicit=False)
+    model = ImplicitALS(factors=3, epochs=2, random_state=0).fit(data)
+    message = "reads values as strengths of interest .* but item 1 has -5 .*give values >= 0"
+    with pytest.raises(ModelError, match=message):
+        model.fold_in([1, 2], [-5.0, 2.0])
+    with pytest.raises(ModelError, match=message):
+        model.fold_in_ids([101, 102], [-5.0, 2.0])
+    with pytest.raises(ModelError, match=message):
+        model.fold_in_disliking([1, 2], [-5.0, 2.0], [7])
+    with pytest.raises(ModelError, match="but user 3 has -1 .*give values >= 0"):
+        model.fold_in_item([0, 3], [2.0, -1.0])
+    profiles = sp.csr_matrix((np.array([2.0, -5.0, 2.0], np.float32), ([0, 1, 1], [2, 1, 2])), shape=(2, 30))
+    with pytest.raises(ModelError, match=r"but item 1 \(row 1 of profiles\) has -5"):
+        model.fold_in_rows(profiles)
+    # a zero is still no interaction: the same vector as without it, in every form
+    np.testing.assert_array_equal(model.fold_in([1, 2], [0.0, 2.0]), model.fold_in([2], [2.0]))
+    profiles.data[1] = 0.0
+    vectors, _ = model.fold_in_rows(profiles)
+    np.testing.assert_allclose(vectors[1], model.fold_in([2], [2.0]), rtol=1e-5, atol=1e-6)
 
 
 def test_fold_in_of_a_new_profile_is_one_exact_solve():
