@@ -109,7 +109,13 @@ def _matched_by_id(args: argparse.Namespace, data, external, path):
 
 
 def _model_fields(args: argparse.Namespace, model) -> dict[str, Any]:
-    fields = {"model": model.name, "model_file": str(args.model_file)}
+    # factors trained elsewhere go by their file's name, as in Python (FactorModel.label), not the class's "external"
+    from mfviz.models.external import FactorModel
+
+    external = isinstance(model, FactorModel)
+    fields = {"model": model.label if external else model.name, "model_file": str(args.model_file)}
+    if external:
+        fields["model_kind"] = "factors trained elsewhere"
     if hasattr(model, "missing_users"):  # Spark factors matched by id
         fields.update(missing_users=model.missing_users, missing_items=model.missing_items)
     return fields

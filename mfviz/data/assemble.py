@@ -56,6 +56,10 @@ def _shown(value) -> str:
     `datetime.date(2020, 1, 1)`)."""
     if value is None:
         return "empty, NA, null or the like"
+    if isinstance(value, np.generic):  # 3.5, not np.float64(3.5)
+        value = value.item()
+    if value is pd.NA or value is pd.NaT or (isinstance(value, float) and value != value):
+        return "nan (an empty value)"
     import datetime
 
     return repr(str(value)) if isinstance(value, datetime.date | datetime.time | datetime.timedelta) else repr(value)

@@ -362,6 +362,10 @@ def id_positions(index: pd.Index, ids, kind: str) -> np.ndarray:
     id, and the ids' kind when it differs from the data's ("50" where the ids are integers)."""
     try:
         ids_arr = np.atleast_1d(np.asarray(ids))
+        if ids_arr.dtype.kind == "U" and isinstance(ids, list | tuple) and not all(isinstance(x, str) for x in ids):
+            # numpy turns [1, "2"] into ["1", "2"]: keep each id as given, so the unknown one is the one named
+            ids_arr = np.empty(len(ids), object)
+            ids_arr[:] = list(ids)
         positions = index.get_indexer(ids_arr) if ids_arr.ndim == 1 else None
     except (TypeError, ValueError):  # a dict, a set, ragged lists
         positions = None
@@ -371,7 +375,8 @@ def id_positions(index: pd.Index, ids, kind: str) -> np.ndarray:
         unknown = ids_arr[int(np.argmax(positions < 0))]
         unknown = unknown.item() if isinstance(unknown, np.generic) else unknown  # '50', not np.str_('50')
         kinds = {"i": "integers", "u": "integers", "f": "numbers", "O": "text", "U": "text"}
-        theirs, given = kinds.get(index.dtype.kind, str(index.dtype)), kinds.get(ids_arr.dtype.kind, str(ids_arr.dtype))
+        given_kind = np.asarray(unknown).dtype.kind  # this id's own kind, in a list that mixes them too
+        theirs, given = kinds.get(index.dtype.kind, str(index.dtype)), kinds.get(given_kind, str(ids_arr.dtype))
         hint = f" (the data's {kind} ids are {theirs}, this one is {given})" if theirs != given else ""
         raise DataError(f"unknown {kind} id {unknown!r}: it is not in the loaded data{hint}")
     return positions.astype(np.int64)

@@ -43,6 +43,9 @@ class FactorModel(Model):
     label = "External factors"
     feedback = "any"
     zero_row_unknown = True  # `aligned_to` gives an id without a factor row a zero vector
+    # where fold-in's λ came from, for `fold_in_note`: "file" (implicit's), "given" (load_factors(regularization=)),
+    # "default" (Spark's 0.1, as Spark saves none) or None (unknown: built by hand, or read back from an mfviz file)
+    regularization_from: str | None = None
     params = {
         "regularization": Param(0.1, "λ of fold-in (implicit's regularization; Spark's regParam, times the "
                                      "profile's length)", low=0.0),
@@ -108,6 +111,7 @@ class FactorModel(Model):
                             global_mean=self.global_mean, train_matrix=interactions, user_ids=interactions.user_ids,
                             item_ids=interactions.item_ids, **self.get_params())
         model.missing_users, model.missing_items = missing_users, missing_items
+        model.regularization_from = self.regularization_from
         return model
 
     def _fit(self, matrix: sp.csr_matrix) -> None:
@@ -124,13 +128,22 @@ class FactorModel(Model):
     @property
     def fold_in_note(self) -> str:
         """One sentence on how fold-in treats these factors, for a load message."""
+        how_to_give = "in Python, load_factors(path, regularization=...); on the command line, --reg-param"
         if self.fold_in_solve == "implicit-als":
+            regularization = (f"regularization {self.regularization:g}, given in place of the file's"
+                              if self.regularization_from == "given" else
+                              f"regularization {self.regularization:g}, both read from the file")
             return (f"Fold-in solves implicit's own objective (confidence = alpha × value, alpha {self.alpha:g}, "
-                    f"regularization {self.regularization:g}, both read from the file).")
+                    f"{regularization}).")
         if self.fold_in_solve == "als-wr":
-            return (f"Fold-in solves Spark's ALS objective (ridge, regParam × the profile's length) with regParam "
-                    f"{self.regularization:g}: Spark does not save it, so 0.1, its default, unless given (in Python, "
-                    "load_factors(path, regularization=...); on the command line, --reg-param).")
+            start = ("Fold-in solves Spark's ALS objective (ridge, regParam × the profile's length) with regParam "
+                     f"{self.regularization:g}")
+            if self.regularization_from == "given":
+                return f"{start}, as given (Spark does not save it)."
+            if self.regularization_from == "default":
+                return (f"{start}, Spark's default: Spark does not save it, so give the one the model was trained "
+                        f"with if it was another ({how_to_give}).")
+            return f"{start} (Spark does not save it: {how_to_give}, when loading the model's folder)."
         return (f"Fold-in is a plain ridge regression (λ {self.regularization:g}) on the item vectors: an "
                 "approximation, since the objective these factors were trained with is unknown.")
 
@@ -307,10 +320,12 @@ def load_factors(source, name: str | None = None, regularization: float | None =
     if regularization is not None:
         solve["regularization"] = regularization
     try:
-        return FactorModel(arrays["user_factors"], arrays["item_factors"], label,
-                           item_bias=arrays.get("item_bias"), user_bias=arrays.get("user_bias"), **solve)
+        model = FactorModel(arrays["user_factors"], arrays["item_factors"], label,
+                            item_bias=arrays.get("item_bias"), user_bias=arrays.get("user_bias"), **solve)
     except ModelError as exc:  # say which file
         raise ModelError(f"{getattr(source, 'name', source)}: {exc}") from None
+    model.regularization_from = "given" if regularization is not None else "file" if solve else "default"
+    return model
 
 
 def _stored_number(arrays: dict, key: str, source) -> float:
@@ -373,10 +388,12 @@ def _load_spark(folder: Path, name: str, regularization: float | None = None) ->
     user_ids, user_factors = read("userFactors")
     item_ids, item_factors = read("itemFactors")
     try:
-        return FactorModel(user_factors, item_factors, name, user_ids=user_ids, item_ids=item_ids,
-                           fold_in_solve="als-wr", regularization=0.1 if regularization is None else regularization)
+        model = FactorModel(user_factors, item_factors, name, user_ids=user_ids, item_ids=item_ids,
+                            fold_in_solve="als-wr", regularization=0.1 if regularization is None else regularization)
     except ModelError as exc:  # say which model
         raise ModelError(f"Spark model {name}: {exc}") from None
+    model.regularization_from = "default" if regularization is None else "given"
+    return model
 
 
 def _spark_rows(frame, where: str) -> tuple[np.ndarray, np.ndarray]:

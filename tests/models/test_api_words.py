@@ -121,3 +121,54 @@ def test_fold_in_by_ids_is_fold_in_of_their_rows_and_names_an_unknown_id():
     assert model.fold_in_ids(ids, [5.0, 2.0], return_bias=True)[1] == model.fold_in([7, 2], [5.0, 2.0], True)[1]
     with pytest.raises(DataError, match="unknown item id 4999"):
         model.fold_in_ids([4999], [5.0])  # ids start at 5000: not an item of the data
+
+
+def test_an_unknown_id_in_a_list_that_mixes_kinds_is_the_one_named():
+    """numpy turns [1, "2"] into ["1", "2"], so the message named '1' (which is an id of the data) as text."""
+    data = small_ratings()
+    model = ALS(factors=3, epochs=1, random_state=0).fit(data)
+    known = int(data.user_ids[0])
+    with pytest.raises(DataError, match=r"unknown user id '2': .*user ids are integers, this one is text\)"):
+        model.recommend_ids([known, "2"])
+    with pytest.raises(DataError, match=r"unknown user id 3: it is not in the loaded data$"):
+        model.recommend_ids([known, 3])  # an integer id the data lacks: no word of kinds
+
+
+def test_a_missing_rating_is_called_empty_not_np_float64_nan():
+    frame = pd.DataFrame({"user": [1, 1, 2], "item": [5, 6, 5], "rating": [4.0, np.nan, 3.0]})
+    with pytest.raises(DataError, match="the first is row 2, value nan \\(an empty value\\)\\.") as caught:
+        Interactions.from_frame(frame, user="user", item="item", rating="rating")
+    assert "np.float64" not in str(caught.value)
+
+
+def test_implicit_s_fold_in_note_says_where_its_regularization_came_from(tmp_path):
+    from mfviz.models.external import load_factors
+
+    fitted = ImplicitALS(factors=3, epochs=2, random_state=0).fit(small_ratings())
+    path = tmp_path / "ials_factorize.npz"
+    np.savez(path, user_factors=fitted.user_factors, item_factors=fitted.item_factors, alpha=np.array(2.0),
+             regularization=np.array(0.05))
+    assert "regularization 0.05, both read from the file" in load_factors(path).fold_in_note
+    given = load_factors(path, regularization=0.3)
+    assert "regularization 0.3, given in place of the file's" in given.fold_in_note
+    assert "given" in given.aligned_to(small_ratings()).fold_in_note  # kept by the aligned copy
+
+
+def test_the_command_line_names_factors_from_elsewhere_by_their_file_as_python_does(tmp_path, capsys):
+    """It said "folded into external" and `model external`, where load_factors labels them by the file's name."""
+    data = small_ratings()
+    path = tmp_path / "r.csv"
+    pd.DataFrame({"user": data.user_ids[data.matrix.tocoo().row], "item": data.item_ids[data.matrix.tocoo().col],
+                  "rating": data.matrix.tocoo().data}).to_csv(path, index=False)
+    fitted = ImplicitALS(factors=3, epochs=2, random_state=0).fit(Interactions.from_frame(
+        pd.read_csv(path), user="user", item="item", rating="rating"))
+    factors = tmp_path / "my_ials.npz"
+    np.savez(factors, user_factors=fitted.user_factors, item_factors=fitted.item_factors, alpha=np.array(1.0),
+             regularization=np.array(0.05))
+    fans = str(data.item_ids[0])
+    assert main(["new-item", str(path), "-m", str(factors), "--fans", fans, "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "folded into my_ials:" in out and "external" not in out
+    assert main(["recommend", str(path), "-m", str(factors), "-o", str(tmp_path / "recs.csv"), "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "my_ials" in out.split("\n")[0] and "external" not in out.split("model_kind")[0]

@@ -111,6 +111,10 @@ def test_spark_factors_fold_in_a_training_user_back_to_its_vector(tmp_path):
     # without regParam the loader cannot know it: Spark's default, said so; plain ridge would not give the vector back
     default = load_factors(folder).aligned_to(data)
     assert default.regularization == 0.1 and "does not save it" in default.fold_in_note
+    assert "regParam 0.1, Spark's default" in default.fold_in_note
+    # given, it is said to be given (it read "Spark does not save it, so 0.1, its default, unless given")
+    given = load_factors(folder, regularization=0.07).aligned_to(data).fold_in_note
+    assert "with regParam 0.07, as given" in given and "default" not in given
     row = matrix[0]
     ridge = FactorModel(als.user_factors, als.item_factors, regularization=0.07)
     assert np.abs(ridge.fold_in(row.indices, row.data) - als.user_factors[0]).max() > 1e-2
