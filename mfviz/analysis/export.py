@@ -22,8 +22,10 @@ def recommendation_table(model, interactions, n: int = 10, progress=None, change
     in the data (not only the model's training part): one row per (user, rank) with the original
     user and item ids, the item's title and the model's score, which is what `predict` gives for the pair: the
     predicted rating for a model of ratings (Funk SVD, SVD++, ALS: `recommend`'s score plus the global mean and
-    the user's bias, which it leaves out as they do not change the order), a preference score, no rating, for
-    the others (implicit ALS, Truncated SVD, Popularity). Users with fewer than n unseen items
+    the user's bias, which it leaves out as they do not change the order), clipped to the data's rating scale
+    (`rating_bounds`) as the Recommend page shows it (`predict` itself is unclipped: 6.1 on 1-5 stars happens; the
+    order stays the model's), a preference score, no rating, for the others (implicit ALS, Truncated SVD,
+    Popularity). Users with fewer than n unseen items
     get fewer rows; users the model has no training interaction of (a split held out all of theirs) get none,
     as their lists would say nothing of them (`untrained_users` counts them). `progress(ranked, total)`, when given,
     is called after each chunk of CHUNK users (the ranking is the long part: ~100,000 users × 30,000 items).
@@ -39,6 +41,7 @@ def recommendation_table(model, interactions, n: int = 10, progress=None, change
         if change.shape != (matrix.shape[1],) or not np.isfinite(change).all():
             raise DataError(f"change must hold one finite number per item ({matrix.shape[1]:,}), got shape "
                             f"{change.shape}")
+    bounds = rating_bounds(interactions) if getattr(model, "feedback", "any") == "explicit" else None
     parts = []
     listed = np.flatnonzero(~untrained_users(model))
     for start in range(0, listed.size, CHUNK):
@@ -60,9 +63,28 @@ def recommendation_table(model, interactions, n: int = 10, progress=None, change
     if not parts:
         raise ModelError(f"{model.label} was trained on none of these users: no list would say anything of them")
     users, ranks, items, scores = (np.concatenate(column) for column in zip(*parts, strict=True))
+    if bounds is not None:  # a predicted rating off the scale is no rating anyone gives
+        scores = np.clip(scores, *bounds)
     return pd.DataFrame({"user_id": interactions.user_ids[users], "rank": ranks,
                          "item_id": interactions.item_ids[items], "title": interactions.titles[items],
                          "score": np.round(scores.astype(np.float64), 6)})
+
+
+def rating_bounds(interactions) -> tuple[float, float] | None:
+    """(lowest, highest) rating of explicit `interactions` within the scale that holds the bulk of them (typos kept on
+    loading, a 99 among 1-5 stars, left out, as the Recommend page leaves them out of its scale); None on implicit
+    feedback or without ratings. What a rating model's predicted ratings are clipped to, as Surprise clips to its
+    `rating_scale`."""
+    from mfviz.data.scale import rating_scale
+
+    data = interactions.matrix.data
+    if not interactions.is_explicit or data.size == 0:
+        return None
+    values, counts = np.unique(data.astype(np.float64), return_counts=True)
+    scale = rating_scale(values, counts)
+    if scale is not None:
+        values = values[(values >= scale[0]) & (values <= scale[1])]
+    return float(values.min()), float(values.max())
 
 
 def recommendation_csv(model, interactions, n: int = 10, progress=None, change=None) -> bytes:

@@ -42,7 +42,8 @@ def test_every_user_gets_their_unseen_top_n_by_brute_force(monkeypatch):
             continue
         assert list(got["rank"]) == list(range(1, len(unseen) + 1))
         assert list(got["item_id"]) == list(inter.item_ids[unseen])
-        np.testing.assert_allclose(got["score"], scores[u, unseen], rtol=1e-4, atol=1e-4)
+        # the predicted rating clipped to the data's 1-5, as the Recommend page shows it (the order stays the model's)
+        np.testing.assert_allclose(got["score"], np.clip(scores[u, unseen], 1, 5), rtol=1e-4, atol=1e-4)
     assert set(table.columns) == {"user_id", "rank", "item_id", "title", "score"}
 
 
@@ -62,8 +63,8 @@ def test_a_popularity_penalty_reorders_each_list_as_the_page_does_and_keeps_the_
         chosen = sorted(pool, key=lambda i: -(scores[u, i] + change[i]))[:2]  # (sorted is stable: ties keep order)
         got = table[table.user_id == inter.user_ids[u]]
         assert list(got["item_id"]) == list(inter.item_ids[chosen])
-        np.testing.assert_allclose(got["score"], scores[u, chosen] + model.global_mean + model.user_bias[u],
-                                   rtol=1e-4, atol=1e-4)
+        np.testing.assert_allclose(got["score"], np.clip(scores[u, chosen] + model.global_mean + model.user_bias[u],
+                                                         1, 5), rtol=1e-4, atol=1e-4)  # the data's scale, 1-5
         moved += chosen != pool[:2]
     assert moved > 5  # the penalty changed lists: the test would see one ignored
     plain = recommendation_table(model, inter, n=2, change=np.zeros(inter.n_items, np.float32))
@@ -153,3 +154,46 @@ def test_the_projector_configs_parse_and_name_the_files_beside_them():
     fields = dict(re.findall(r'(\w+): "([^"]*)"', block.group(1)))
     assert fields == {"tensor_name": TENSOR_NAME, "tensor_path": "vectors.tsv", "metadata_path": "metadata.tsv"}
     assert "projector.tensorflow.org/?config=" in readme and "tensorboard --logdir" in readme
+
+
+def test_a_rating_model_s_scores_are_clipped_to_the_data_s_scale_as_the_recommend_page_shows_them():
+    """`predict` is unclipped (Funk SVD on MovieLens 100K: 8.9% of every user's top 10 above 5, up to 6.1); the
+    table's score is the rating the Recommend page shows for the pair (`recommend_view.stars`: clipped to the data's
+    own ratings), each list still in the model's order. Here a model lifted by 2 overshoots most pairs."""
+    from mfviz.analysis.export import rating_bounds
+    from mfviz.models import ImplicitALS
+
+    inter = data()
+    model = ALS(factors=3, epochs=4, regularization=0.1, random_state=0).fit(inter)
+    model.global_mean += 2.0  # every predicted rating 2 higher: most above 5, the order unchanged
+    assert rating_bounds(inter) == (1.0, 5.0)
+    table = recommendation_table(model, inter, n=5)
+    predicted = model.predict(model.user_rows(table.user_id.to_numpy()), model.item_rows(table.item_id.to_numpy()))
+    assert (predicted > 5).mean() > 0.5
+    np.testing.assert_allclose(table["score"], np.clip(predicted, 1, 5), rtol=1e-5, atol=1e-5)
+    model.global_mean -= 2.0  # the lists are the model's own order: the same items and ranks
+    plain = recommendation_table(model, inter, n=5)
+    pd.testing.assert_frame_equal(table[["user_id", "rank", "item_id"]], plain[["user_id", "rank", "item_id"]])
+    # a model of preferences and implicit feedback are not clipped: their scores are no ratings
+    ials = ImplicitALS(factors=3, epochs=2, random_state=0).fit(inter)
+    table = recommendation_table(ials, inter, n=5)
+    predicted = ials.predict(ials.user_rows(table.user_id.to_numpy()), ials.item_rows(table.item_id.to_numpy()))
+    assert (predicted < 1).mean() > 0.5  # below the scale's 1: clipping would change them
+    np.testing.assert_allclose(table["score"], predicted, rtol=1e-5, atol=1e-5)
+    clicks = Interactions(inter.matrix, inter.user_ids, inter.item_ids, is_explicit=False)
+    assert rating_bounds(clicks) is None
+
+
+def test_rating_bounds_leave_out_typos_kept_on_loading():
+    """A 99 among 1-5 stars (kept with out_of_scale='keep') is no rating to clip to, as the Recommend page's scale
+    leaves it out; a scale the data does not fill (1-3 of 1-5) is its own values."""
+    from mfviz.analysis.export import rating_bounds
+
+    rng = np.random.default_rng(0)
+    values = rng.integers(1, 6, 400).astype(np.float32)
+    values[7] = 99.0
+    matrix = sp.csr_matrix((values, (np.arange(400) // 20, np.arange(400) % 20)), shape=(20, 20))
+    ids = np.arange(20)
+    assert rating_bounds(Interactions(matrix, ids, ids, is_explicit=True)) == (1.0, 5.0)
+    matrix.data = np.minimum(matrix.data, 3.0)
+    assert rating_bounds(Interactions(matrix, ids, ids, is_explicit=True)) == (1.0, 3.0)
