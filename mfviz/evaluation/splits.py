@@ -56,7 +56,7 @@ def leave_k_out_split(interactions: Interactions, k: int = 1, random_state: int 
         raise DataError(f"leave-k-out needs k >= 1 held-out interactions per user, got {k!r}")
     n_test = np.full(interactions.n_users, int(k), np.int64)
     return _per_user(interactions, n_test, min_train, _random_keys(interactions, random_state),
-                     f"leave-k-out with k={k}")
+                     f"leave-k-out with k={k}", warn_whole=True)
 
 
 def temporal_split(interactions: Interactions, test_size: float = 0.2,
@@ -161,9 +161,10 @@ def _random_keys(interactions: Interactions, seed: int | None) -> np.ndarray:
 
 
 def _per_user(interactions: Interactions, n_test: np.ndarray, min_train: int, keys: np.ndarray,
-              what: str) -> tuple[Interactions, Interactions]:
+              what: str, warn_whole: bool = False) -> tuple[Interactions, Interactions]:
     """Per row, send the `n_test[u]` entries with the smallest `keys` to test, for users that
-    keep at least `min_train` entries in train; others stay whole in train."""
+    keep at least `min_train` entries in train; others stay whole in train (with `warn_whole`, a ModelWarning when
+    they are most users: leave-k-out's fixed k; the share splits' callers say it by the share held out)."""
     if not isinstance(min_train, int | np.integer) or min_train < 0:
         raise DataError(f"min_train must be an integer >= 0, got {min_train!r}")
     indptr = interactions.matrix.indptr.astype(np.int64)
@@ -181,7 +182,7 @@ def _per_user(interactions: Interactions, n_test: np.ndarray, min_train: int, ke
         )
     active = int((activity > 0).sum())
     kept_whole = active - int((n_test > 0).sum())
-    if kept_whole > active / 2:  # the test metrics then speak of a few users only
+    if warn_whole and kept_whole > active / 2:  # the test metrics then speak of a few users only
         import warnings
 
         from mfviz.errors import ModelWarning
