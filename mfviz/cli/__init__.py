@@ -49,6 +49,15 @@ REG_PARAM_HELP = ("fold-in's λ for factors trained elsewhere: the regParam the 
                   "file's regularization")
 
 
+def _add_id_options(parser: argparse.ArgumentParser) -> None:
+    """--user-ids / --item-ids: the ids of the rows of a factor file that holds none (implicit's .npz)."""
+    for kind in ("user", "item"):
+        parser.add_argument(f"--{kind}-ids", default=None, metavar="FILE",
+                            help=f"the {kind} id of each {kind} row of factors trained elsewhere (implicit's .npz holds "
+                                 "no ids): a text file, one id a line in the rows' order (e.g. pd.factorize's "
+                                 f"uniques), or a .npy; without it row r is DATA's r-th {kind} id in sorted order")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from mfviz.evaluation import SPLITS
 
@@ -118,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     recommend.add_argument("--model-file", "-m", required=True, metavar="PATH", help="model file (.npz)")
     recommend.add_argument("--n", type=int, default=10, metavar="N", help="items per user (default 10)")
     recommend.add_argument("--output", "-o", required=True, metavar="PATH", help="CSV file to write (-: stdout, in place of the summary)")
+    _add_id_options(recommend)
     recommend.set_defaults(run=cmd_recommend)
 
     dimensions = commands.add_parser(
@@ -130,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     dimensions.add_argument("--output", "-o", default=None, metavar="PATH",
                             help="also write every item's coordinates on every dimension to this CSV (-: stdout, "
                                  "in place of the description)")
+    _add_id_options(dimensions)
     dimensions.set_defaults(run=cmd_dimensions, render=_print_dimensions)
 
     new_item = commands.add_parser(
@@ -147,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
                                "on ratings within the data's scale, on counts above 0")
     new_item.add_argument("--n", type=int, default=10, metavar="N", help="length of the users' lists (default 10)")
     new_item.add_argument("--reg-param", type=float, default=None, metavar="L", help=REG_PARAM_HELP)
+    _add_id_options(new_item)
     new_item.set_defaults(run=cmd_new_item, render=_print_new_item)
 
     models = commands.add_parser("models", help="list the models and their hyperparameters")
@@ -164,6 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
                            help="a model trained on DATA (mfviz .npz, implicit's .npz, Spark folder or zip) "
                                 "that every session starts with; repeat for more")
     dashboard.add_argument("--reg-param", type=float, default=None, metavar="L", help=REG_PARAM_HELP)
+    _add_id_options(dashboard)
     dashboard.add_argument("--workspace", "-w", default=None, metavar="FILE",
                            help="a workspace saved on the dashboard (Save the workspace, .mfviz.zip): every session "
                                 "starts on its data as prepared and its models, with their metrics (no 200 MB upload "

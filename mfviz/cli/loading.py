@@ -70,11 +70,16 @@ def _saved_model_for(args: argparse.Namespace, data, verb: str, path=None):
         # an mfviz model's fold-in solves its own objective, with the regularization it was fitted with
         raise DataError(f"--reg-param is for factors trained elsewhere (Spark's regParam), and {path} is an mfviz "
                         "model, which keeps the regularization it was trained with; leave --reg-param out")
+    ids = {kind: getattr(args, f"{kind}_ids", None) for kind in ("user", "item")}
+    if any(ids.values()) and all(_is_mfviz_model(f) for f in files):
+        raise DataError(f"--user-ids and --item-ids are for factors trained elsewhere, whose file holds no ids, and "
+                        f"{path} is an mfviz model, which keeps its own; leave them out")
     if _is_mfviz_model(path):
         model = load_model(path)  # a damaged mfviz model says what is wrong; it is no external factors
     else:
-        model = load_factors(path, regularization=reg_param)
-        if model.user_ids is not None:  # Spark: its own row order, matched by id
+        model = load_factors(path, regularization=reg_param,
+                             **{f"{kind}_ids": _read_ids(given, kind) for kind, given in ids.items() if given})
+        if model.user_ids is not None or model.item_ids is not None:  # Spark's, or given: matched by id
             model = _matched_by_id(args, data, model, path)
     for kind, ids in (("user", data.user_ids), ("item", data.item_ids)):
         known = getattr(model, f"{kind}_ids")
@@ -91,13 +96,36 @@ def _saved_model_for(args: argparse.Namespace, data, verb: str, path=None):
     return model
 
 
+def _read_ids(path, kind: str) -> np.ndarray:
+    """The ids of --user-ids / --item-ids PATH: a text file with one id a line (blank lines at the end ignored), or a
+    .npy array; integers when every line is one, else text."""
+    import pandas as pd
+
+    if not Path(path).exists():
+        raise DataError(f"no such file: {path} (--{kind}-ids); check the path")
+    if str(path).endswith(".npy"):
+        try:
+            return np.load(path, allow_pickle=False)
+        except ValueError as exc:
+            raise DataError(f"--{kind}-ids {path}: could not read it as a .npy array of ids ({exc})") from None
+    try:
+        lines = Path(path).read_text(encoding="utf-8-sig").splitlines()
+    except UnicodeDecodeError:
+        raise DataError(f"--{kind}-ids {path} is not UTF-8 text; give one id a line") from None
+    while lines and not lines[-1].strip():
+        lines.pop()
+    ids = pd.Series([line.strip() for line in lines], dtype=object)
+    whole = ids.str.fullmatch(r"-?(0|[1-9][0-9]{0,17})")  # a canonical integer: "007" stays text
+    return ids.astype(np.int64).to_numpy() if len(ids) and whole.all() else ids.to_numpy().astype(str)
+
+
 def _matched_by_id(args: argparse.Namespace, data, external, path):
     """Spark factors with their rows matched to DATA's ids: an error when no user or no item
     matches (every score would be 0), a warning that --quiet does not hide when some do not."""
     model = external.aligned_to(data, warn_missing=False)  # said below, as the command says it
     for kind, missing, total, ids in (("user", model.missing_users, data.n_users, external.user_ids),
                                       ("item", model.missing_items, data.n_items, external.item_ids)):
-        if total and missing == total:
+        if total and missing == total and ids is not None:
             theirs = ", ".join(map(str, ids[:3]))
             ours = ", ".join(map(str, getattr(data, f"{kind}_ids")[:3]))
             raise DataError(f"none of the {kind} ids of {path} ({theirs}, ...) is among the {kind} ids of "
@@ -118,4 +146,6 @@ def _model_fields(args: argparse.Namespace, model) -> dict[str, Any]:
         fields["model_kind"] = "factors trained elsewhere"
     if hasattr(model, "missing_users"):  # Spark factors matched by id
         fields.update(missing_users=model.missing_users, missing_items=model.missing_items)
+    if getattr(model, "rows_taken_in_order", ()):  # no ids: rows taken by position, as the warning said
+        fields["rows_by_position"] = list(model.rows_taken_in_order)
     return fields

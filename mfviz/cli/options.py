@@ -244,6 +244,10 @@ def _check_options(args: argparse.Namespace) -> None:
     if reg_param is not None and not getattr(args, "model_file", None):
         raise DataError("--reg-param is fold-in's λ for the factors of a --model-file (Spark's regParam): give the "
                         "--model-file it applies to")
+    for kind in ("user", "item"):
+        if getattr(args, f"{kind}_ids", None) and not getattr(args, "model_file", None):
+            raise DataError(f"--{kind}-ids names the rows of a --model-file's factors: give the --model-file it "
+                            "applies to")
     test_size = getattr(args, "test_size", None)
     if test_size is not None and not 0 < test_size < 1:  # NaN fails too
         raise DataError(f"--test-size must be a fraction strictly between 0 and 1 (0.2 holds out a fifth), "

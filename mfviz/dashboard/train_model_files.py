@@ -81,7 +81,7 @@ def load(entries: dict, data) -> None:
                     f"items but the current data has {inter.n_users:,} × {inter.n_items:,}; load the data it "
                     "was trained on first (Data page), then the model.")
             if hasattr(model, "aligned_to") and getattr(model, "train_matrix", None) is None:
-                model = model.aligned_to(inter)  # implicit's rows, in order: it now knows each user's items
+                model = model.aligned_to(inter, warn_order=False)  # implicit's rows, in order (said below)
         loaded = ui.loaded_entry(uploaded.name, model, data.key)
         if not any(e.key == loaded.key for e in entries.values()):
             ui.add_model(loaded)
@@ -89,6 +89,8 @@ def load(entries: dict, data) -> None:
         # factors from elsewhere: how their fold-in (the Recommend page's profiles) reads them
         st.success(f"{uploaded.name} is loaded. {getattr(model, 'fold_in_note', '')}".strip(),
                    icon=":material/check_circle:")
+        if getattr(model, "order_note", ""):  # rows without ids, taken in the data's sorted order: right only if so
+            st.warning(model.order_note, icon=":material/warning:")
         for why in loaded_warnings(model):  # what its fit warned of, which the file does not keep
             st.warning(f"{uploaded.name}: {why}", icon=":material/warning:")
         if missing and any(missing):

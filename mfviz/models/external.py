@@ -46,6 +46,7 @@ class FactorModel(Model):
     # where fold-in's λ came from, for `fold_in_note`: "file" (implicit's), "given" (load_factors(regularization=)),
     # "default" (Spark's 0.1, as Spark saves none) or None (unknown: built by hand, or read back from an mfviz file)
     regularization_from: str | None = None
+    rows_taken_in_order: tuple[str, ...] = ()  # set by `aligned_to`: the sides ("user", "item") matched by position
     params = {
         "regularization": Param(0.1, "λ of fold-in (implicit's regularization; Spark's regParam, times the "
                                      "profile's length)", low=0.0),
@@ -82,10 +83,12 @@ class FactorModel(Model):
             matrix.sort_indices()
             self.train_matrix = matrix
 
-    def aligned_to(self, interactions, warn_missing: bool = True) -> FactorModel:
+    def aligned_to(self, interactions, warn_missing: bool = True, warn_order: bool = True) -> FactorModel:
         """A copy whose rows follow `interactions`' user and item indices, with its matrix as
         `train_matrix`. Rows are matched by original id when `user_ids` / `item_ids` are known
-        (Spark), else taken in order (the counts must then agree). Ids without a factor row get
+        (Spark; implicit's when given to `load_factors`), else taken in order (the counts must then agree): row r is
+        then `interactions.user_ids[r]`, mfviz's order (`ROW_ORDER`), and a ModelWarning says so unless
+        `warn_order=False`; `rows_taken_in_order` names the sides so matched and `order_note` says it. Ids without a factor row get
         zero vectors and zero biases (they score 0 and sit at the centre of every map): a ModelWarning
         names the first few, unless `warn_missing=False` (for a caller that says so itself), and how many is
         kept in `missing_users` / `missing_items`. Biases and the global mean come along, so `predict`
@@ -112,7 +115,32 @@ class FactorModel(Model):
                             item_ids=interactions.item_ids, **self.get_params())
         model.missing_users, model.missing_items = missing_users, missing_items
         model.regularization_from = self.regularization_from
+        model.rows_taken_in_order = tuple(kind for kind, ids in (("user", self.user_ids), ("item", self.item_ids))
+                                          if ids is None)
+        if warn_order and model.order_note:
+            import warnings
+
+            from mfviz.errors import ModelWarning
+
+            warnings.warn(model.order_note, ModelWarning, stacklevel=2)
         return model
+
+    @property
+    def order_note(self) -> str:
+        """A sentence saying that the factors' rows were taken by position (no ids in the file), and in which order
+        they must be for that to be right; "" when every side was matched by id."""
+        sides = self.rows_taken_in_order
+        if not sides:
+            return ""
+        kinds = " or ".join(sides)
+        options = " / ".join(f"--{kind}-ids" for kind in sides)
+        arguments = ", ".join(f"{kind}_ids=..." for kind in sides)
+        arrays = " and ".join(f"{kind}_ids" for kind in sides)
+        return (f"{self.label} holds no {kinds} ids: its rows were taken by position as the data's "
+                f"{' and '.join(f'{kind}s' for kind in sides)} in mfviz's order ({ROW_ORDER}). Rows in another order "
+                "(pd.factorize's order of first appearance, say) give wrong lists without an error: give the ids of "
+                f"the rows (load_factors(path, {arguments}); on the command line {options} FILE, one id a line; or "
+                f"{arrays} arrays in the .npz).")
 
     def _fit(self, matrix: sp.csr_matrix) -> None:
         raise ModelError("FactorModel holds factors trained elsewhere and cannot be trained; "
@@ -218,6 +246,10 @@ class FactorModel(Model):
         return vectors, np.zeros(profiles.shape[0], np.float32)
 
 
+ROW_ORDER = ("the ids sorted: numbers ascending, text in character order, as np.unique or pandas' category codes "
+             "give them; Interactions.user_ids / item_ids list them")
+
+
 def _align(rows: np.ndarray, row_ids, wanted_ids, kind: str) -> tuple[np.ndarray, np.ndarray]:
     """`rows` in the order of `wanted_ids` (zero rows for ids without one) and which were found (a bool each)."""
     import pandas as pd
@@ -269,14 +301,19 @@ def _bias(values, n: int, what: str) -> np.ndarray:
     return array
 
 
-def load_factors(source, name: str | None = None, regularization: float | None = None) -> FactorModel:
+def load_factors(source, name: str | None = None, regularization: float | None = None, *, user_ids=None,
+                 item_ids=None) -> FactorModel:
     """Read factors trained elsewhere into a FactorModel, whose fold-in solves their objective where known
     (`FactorModel.fold_in_note` says which in a sentence).
 
     - implicit (benfred/implicit) ALS `model.save(path)` `.npz` (it stores alpha and regularization): fold-in
       is implicit's own solve with those. Any other `.npz` with arrays `user_factors` and `item_factors`
-      (optional `item_bias`, `user_bias`): fold-in is a plain ridge regression, an approximation. Rows are
-      the user / item indices the other library used.
+      (optional `item_bias`, `user_bias`): fold-in is a plain ridge regression, an approximation. The file
+      holds no ids: row r is the user (item) of index r in the other library, and `aligned_to` takes row r as the
+      data's r-th id in mfviz's order (`ROW_ORDER`: sorted ids, which pandas' category codes give, not
+      `pd.factorize`'s order of first appearance), with a ModelWarning. Give the ids of the rows to match them by id
+      instead: `user_ids` / `item_ids` (one id per row: `pd.factorize(df.user)[1]`, or
+      `df.user.astype("category").cat.categories`, as given to implicit), or arrays `user_ids` / `item_ids` in the .npz.
     - a Spark MLlib `ALSModel.save(path)` directory (holding `userFactors/` and `itemFactors/`
       parquet datasets with columns `id`, `features`), or a folder with just those two, or either
       packed in a .zip (how a folder is uploaded in a browser); rows are sorted by id and the ids
@@ -286,14 +323,15 @@ def load_factors(source, name: str | None = None, regularization: float | None =
 
     `regularization` replaces the λ of fold-in read from the file (or the default).
     """
+    given_ids = {"user": user_ids, "item": item_ids}
     if regularization is not None:
         regularization = FactorModel.params["regularization"].check("regularization", regularization)
     path = Path(source) if isinstance(source, str | Path) else None
     if path is not None and path.is_dir():
-        return _load_spark(path, name or path.name, regularization)
+        return _no_ids_given(_load_spark(path, name or path.name, regularization), given_ids)
     packed = _spark_zip(source, name, regularization)
     if packed is not None:
-        return packed
+        return _no_ids_given(packed, given_ids)
     if hasattr(source, "seek"):
         source.seek(0)
     try:
@@ -312,20 +350,59 @@ def load_factors(source, name: str | None = None, regularization: float | None =
         raise ModelError(f"{getattr(source, 'name', source)} has no {missing[0]!r} array (it has {sorted(arrays)}); "
                          "give an .npz with user_factors and item_factors arrays (implicit's model.save) or a "
                          "Spark ALSModel folder (zipped, with userFactors/ and itemFactors/ inside)")
-    label = name or (path.stem if path is not None else "external")
+    named = path if path is not None else Path(str(getattr(source, "name", ""))) if getattr(source, "name", None) else None
+    label = name or (named.stem if named is not None else "external")  # an upload goes by its file's name too
     solve = {}
     if "alpha" in arrays and "regularization" in arrays:  # implicit's ALS writes both (its BPR and LMF no alpha)
         solve = {"fold_in_solve": "implicit-als", "alpha": _stored_number(arrays, "alpha", source),
                  "regularization": _stored_number(arrays, "regularization", source)}
     if regularization is not None:
         solve["regularization"] = regularization
+    where = getattr(source, "name", source)
     try:
+        ids = {kind: _row_ids(given_ids[kind] if given_ids[kind] is not None else arrays.get(f"{kind}_ids"),
+                              arrays[f"{kind}_factors"], kind, given_ids[kind] is not None)
+               for kind in ("user", "item")}
         model = FactorModel(arrays["user_factors"], arrays["item_factors"], label,
-                            item_bias=arrays.get("item_bias"), user_bias=arrays.get("user_bias"), **solve)
+                            item_bias=arrays.get("item_bias"), user_bias=arrays.get("user_bias"),
+                            user_ids=ids["user"], item_ids=ids["item"], **solve)
     except ModelError as exc:  # say which file
-        raise ModelError(f"{getattr(source, 'name', source)}: {exc}") from None
+        raise ModelError(f"{where}: {exc}") from None
     model.regularization_from = "given" if regularization is not None else "file" if solve else "default"
     return model
+
+
+def _no_ids_given(model: FactorModel, given_ids: dict) -> FactorModel:
+    """A Spark model, refused when ids were given too: its rows carry their own."""
+    if any(ids is not None for ids in given_ids.values()):
+        raise ModelError(f"{model.label} is a Spark model, whose rows carry their ids; leave out user_ids and item_ids "
+                         "(--user-ids, --item-ids)")
+    return model
+
+
+def _row_ids(ids, rows, kind: str, given: bool) -> np.ndarray | None:
+    """The ids of a factor file's rows (None: none given), one per row, distinct and present; ModelError otherwise."""
+    if ids is None:
+        return None
+    import pandas as pd
+
+    said = f"the {kind} ids {'given' if given else 'in the file'}"
+    ids = np.asarray(ids)
+    if ids.ndim != 1:
+        raise ModelError(f"{said} must be a flat list, one per {kind} row, got shape {ids.shape}")
+    if ids.dtype.kind not in "iuUSO":
+        raise ModelError(f"{said} must be integers or text, got {ids.dtype} values")
+    if ids.size != rows.shape[0]:
+        raise ModelError(f"{said} are {ids.size:,} but there are {rows.shape[0]:,} {kind} factor rows; give one id "
+                         "per row, in the rows' order")
+    index = pd.Index(ids)
+    if index.hasnans:
+        raise ModelError(f"{said} have a missing id; give one id per row")
+    if not index.is_unique:
+        repeated = index[index.duplicated()][0]
+        repeated = repeated.item() if isinstance(repeated, np.generic) else repeated
+        raise ModelError(f"{said} repeat id {repeated!r}: each {kind} row needs an id of its own")
+    return ids
 
 
 def _stored_number(arrays: dict, key: str, source) -> float:

@@ -1731,12 +1731,26 @@ def test_implicits_factors_load_knowing_each_users_items(tmp_path):
     model = at.session_state["mfviz.models"]["factors.npz (loaded)"].model
     # no alpha in the file: not implicit's ALS as far as it tells, so the load message calls fold-in an approximation
     assert "plain ridge regression (λ 0.1) on the item vectors: an approximation" in " ".join(s.value for s in at.success)
+    # the file holds no ids: the page says its rows were taken in the data's sorted order, which pd.factorize's is not
+    said = " ".join(w.value for w in at.warning)
+    assert "factors holds no user or item ids: its rows were taken by position" in said and "pd.factorize" in said
     ids, _ = model.recommend(np.arange(50), n=10)
     assert not any(set(ids[u]) & set(inter.matrix[u].indices) for u in range(50))
     open_page(at, "pages/bias_page.py")
     assert_clean(at, "pages/bias_page.py")
     assert "factors.npz (loaded)" in at.dataframe[0].value["model"].tolist()
     assert popularity_report(model, inter, k=10).coverage > 0
+    # with the ids of its rows in the file, they are matched by id (reversed here) and nothing is said of the order
+    with np.load(path) as npz:
+        np.savez(tmp_path / "with_ids.npz", user_factors=2 * npz["user_factors"][::-1],  # 2×: another model's key
+                 item_factors=npz["item_factors"], user_ids=inter.user_ids[::-1], item_ids=inter.item_ids)
+    open_page(at, "pages/train_page.py")
+    at.file_uploader(key="load_model").set_value(("with_ids.npz", (tmp_path / "with_ids.npz").read_bytes(),
+                                                  "application/octet-stream")).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert not any("taken by position" in w.value for w in at.warning)
+    matched = at.session_state["mfviz.models"]["with_ids.npz (loaded)"].model
+    np.testing.assert_array_equal(matched.user_factors, 2 * model.user_factors)
 
 
 def test_a_zipped_spark_model_loads_matched_to_the_data_by_id(tmp_path):
