@@ -65,8 +65,9 @@ def load(entries: dict, data) -> None:
         missing = None
         with ui.guard("Loading the model"):
             model = cached_models.read_model(state.bytes_hash(content), content, uploaded.name)
-            if hasattr(model, "aligned_to") and model.user_ids is not None:  # Spark: rows carry ids, matched to the data's
-                model = model.aligned_to(inter, warn_missing=False)  # the warning below says it
+            if hasattr(model, "aligned_to") and (model.user_ids is not None or model.item_ids is not None):
+                # Spark's rows carry ids (an implicit .npz may, as arrays): matched to the data's; the warnings below
+                model = model.aligned_to(inter, warn_missing=False, warn_order=False)
                 missing = model.missing_users, model.missing_items
                 if missing[1] == inter.n_items:
                     from mfviz.errors import ModelError
