@@ -682,6 +682,8 @@ def test_a_model_fitted_on_ratings_needs_the_profiles_ratings(name):
 def test_implicit_als_refuses_a_profile_without_a_positive_value():
     model = fitted("ials")
     with pytest.raises(ModelError, match="give at least one of the items a value above 0"):
+        model.fold_in([1, 2], [0.0, 0.0])
+    with pytest.raises(ModelError, match="item 2 has -3 .*give values >= 0"):  # a negative is refused, not dropped
         model.fold_in([1, 2], [0.0, -3.0])
     with pytest.raises(ModelError, match="give at least one of the users a value above 0"):
         model.fold_in_item([1, 2], [0.0, 0.0])
