@@ -101,11 +101,18 @@ def _train_params(value, inter) -> bool:
     return True
 
 
+def _model_kinds() -> set[str]:
+    from mfviz.models import MODELS
+
+    return set(MODELS)
+
+
 # What each setting may hold, as the pages set it (types, the widgets' bounds, rows of the data): a value of
 # another type (a hand-edited "lots" for the list length) or out of a widget's bounds (a penalty of 7) broke its
 # page, and a reload brought it back with the browser's kept workspace.
 VALID = {
-    state.ACTIVE_MODEL: _text, state.TRAIN_KIND: _text,
+    state.ACTIVE_MODEL: _text,
+    state.TRAIN_KIND: lambda v, inter: isinstance(v, str) and v in _model_kinds(),  # "nope" was dropped unsaid
     state.LAST_SWEEP: lambda v, inter: isinstance(v, tuple) and len(v) == 2 and isinstance(v[0], str)
     and isinstance(v[1], list) and all(isinstance(name, str) for name in v[1]),
     state.TRAIN_PARAMS: _train_params,
@@ -445,8 +452,11 @@ def _manifest(archive: zipfile.ZipFile, file_name: str) -> dict:
         manifest = json.loads(archive.read(MANIFEST))
     except ValueError:
         raise DataError(f"{file_name}'s {MANIFEST} is not JSON (damaged or edited); save the workspace again.") from None
-    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        found = manifest.get("format") if isinstance(manifest, dict) else None
+    if not isinstance(manifest, dict) or "format" not in manifest:  # valid JSON, but no manifest: `[]` said "format None"
+        raise DataError(f"{file_name}'s {MANIFEST} is not a workspace's manifest (damaged or edited); save the "
+                        "workspace again.")
+    if manifest.get("format") != FORMAT:
+        found = manifest.get("format")
         raise DataError(f"{file_name} is a workspace of format {found!r}; this mfviz opens format {FORMAT} (a file "
                         "from a newer mfviz needs that version).")
     for part, kind in (("source", dict), ("data", dict)):

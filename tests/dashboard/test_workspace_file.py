@@ -369,7 +369,10 @@ def test_the_encoding_of_settings_keeps_their_types(value):
                                         (state.TRAIN_PARAMS, {"funksvd": {"learning_rate": "fast"}}),
                                         (state.TRAIN_PARAMS, {"funksvd": {"speed": 3}}),
                                         (state.TRAIN_PARAMS, {"nosuchmodel": {}}),
-                                        (state.TRAIN_PARAMS, {"ials": {"_sweep": 5}})])
+                                        (state.TRAIN_PARAMS, {"ials": {"_sweep": 5}}),
+                                        (state.TRAIN_KIND, "nope"),  # dropped without a word before
+                                        ("spectrum_k", 1), ("spectrum_values", "cubed"), ("bias_k", 12),
+                                        ("bias_k", 10.0), ("spectrum_null", "on")])
 def test_a_setting_of_the_wrong_type_is_left_out_with_a_note(key, value, small_file):
     """A hand-edited "lots" for the list length broke the Recommend page, and a reload brought it back."""
     content = edited_manifest(small_file.content, lambda m: m["settings"].update({key: value}))
@@ -507,7 +510,9 @@ def test_a_zip_without_a_manifest_is_refused(small_file):
     (b"\xff\xfe\x00garbage", "is not JSON"),
     (json.dumps({"format": 2}).encode(), "format 2; this mfviz opens format 1"),
     (json.dumps({"format": "1"}).encode(), "format '1'"),
-    (json.dumps([1, 2]).encode(), "format None"),
+    (json.dumps([1, 2]).encode(), "is not a workspace's manifest"),  # it said "format None"
+    (json.dumps([]).encode(), "is not a workspace's manifest"),
+    (json.dumps({"data": {}}).encode(), "is not a workspace's manifest"),
     (json.dumps({"format": 1, "data": {}}).encode(), "has no source record"),
     (json.dumps({"format": 1, "source": {}, "data": []}).encode(), "has no data record"),
 ])
