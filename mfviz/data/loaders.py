@@ -19,6 +19,7 @@ from mfviz.data.item_tables import (
     read_and_report_item_table,
     read_item_table,
     take_item_table,
+    unjoinable,
 )
 from mfviz.data.layouts import Layout
 from mfviz.data.memory import ASSUMED_LINE_BYTES, check_fits_in_memory
@@ -42,6 +43,7 @@ def load_interactions(
     out_of_scale: str | None = None,
     zeros: str | None = None,
     items=None,
+    title: str | int | None = None,
     encoding: str | None = None,
     check_memory: bool = True,
     max_memory: int | None = None,
@@ -75,7 +77,11 @@ def load_interactions(
         them from implicit feedback, where a 0 (0 plays, 0 clicks) is no interaction, and keeps them
         as explicit ratings (the lowest; 'read, not rated' in Goodreads exports: a warning says so).
     items: an item-metadata source (path, file object or DataFrame) joined on the item id; its
-        id, title and genres columns are found by name; genres split on "|".
+        id, title and genres columns are found by name; genres split on "|". A table with no id column that
+        holds none of the interactions' ids is not joined, and said in the report.
+    title: the item table's column of titles (name or 0-based position) when its name does not say so (found
+        otherwise by a name such as title, name or label, or ending so, else as its only text column of
+        distinct values; a table with none is warned of).
     check_memory / max_memory: before parsing, the row count is estimated from the file size and
         loading is refused when it would need more than `max_memory` bytes (default: the
         memory available now).
@@ -99,7 +105,7 @@ def load_interactions(
         columns = map_columns([str(c) for c in source.columns], True, sample_rows(source), overrides, report.source,
                               report.notes)
         frame = source.rename(columns={c: str(c) for c in source.columns})
-        item_table = _item_table(items, None, None, report)
+        item_table = _item_table(items, None, None, report, title=title)
         # found above: a role without a column is False (none) for from_frame, whose None would look again
         rating_column, time_column = (False if columns[r] is None else columns[r] for r in ("rating", "timestamp"))
         interactions = Interactions.from_frame(
@@ -127,7 +133,7 @@ def load_interactions(
                 encoding=encoding, on_bad_rows=on_bad_rows, check_memory=check_memory,
                 max_memory=max_memory,
             )
-            item_table = _item_table(items, layout, blob, report, columns["item"])
+            item_table = _item_table(items, layout, blob, report, columns["item"], title)
             from_archive = items is None and blob.item_table is not None
             builder = InteractionBuilder(
                 report=report, user=columns["user"], item=columns["item"], rating=columns["rating"],
@@ -155,7 +161,7 @@ def load_interactions(
             interactions = load_interactions(
                 source, user=user, item=item, rating=rating, timestamp=timestamp, delimiter=delimiter,
                 header=header, explicit=explicit, duplicates=duplicates, on_bad_rows=on_bad_rows,
-                out_of_scale=out_of_scale, zeros=zeros, items=items, encoding=text_encoding.LEGACY_ENCODING, check_memory=check_memory,
+                out_of_scale=out_of_scale, zeros=zeros, items=items, title=title, encoding=text_encoding.LEGACY_ENCODING, check_memory=check_memory,
                 max_memory=max_memory)
             line = text_encoding.first_non_utf8_line(blob)
             where = "" if line is None else f" (line {line:,} is not)"
@@ -166,6 +172,15 @@ def load_interactions(
         interactions = builder.finish(explicit=explicit, items=item_table)
     if columns["rating"] is None:
         report.note("No rating column: every row counts as one interaction (implicit feedback).")
+    reason = None if items is None or item_table is None else unjoinable(item_table, interactions.item_ids)
+    if reason is not None:  # said as a table an archive's columns chose with no id column is (_archive_item_table)
+        report.notes = [n for n in report.notes if not n.startswith("Item metadata from")]
+        report.warnings = [w for w in report.warnings if not w.startswith(ITEM_TABLE_WARNING)]
+        report.warn(f"{ITEM_TABLE_WARNING}{reason} and load again. Items have no titles.")
+        interactions = Interactions(interactions.matrix, interactions.user_ids, interactions.item_ids,
+                                    timestamps=interactions.timestamps, is_explicit=interactions.is_explicit,
+                                    report=report)
+        item_table = None
     if item_table is not None:
         finish_item_join(interactions, item_table)
         rate = interactions.report.metadata_join_rate
@@ -205,13 +220,13 @@ def _check_keywords(source, *, on_bad_rows, duplicates, out_of_scale, zeros, exp
 
 
 def _item_table(items, layout: Layout | None, blob: Blob | None, report: LoadReport,
-                item_column: str | None = None) -> pd.DataFrame | None:
+                item_column: str | None = None, title: str | int | None = None) -> pd.DataFrame | None:
     """The item table given with items=..., else the one an archive's columns chose (`item_column`: the
-    interactions' item column), else the known layout's file next to the ratings."""
+    interactions' item column), else the known layout's file next to the ratings; `title`: its titles' column."""
     if items is not None:
-        return read_and_report_item_table(items, report)
+        return read_and_report_item_table(items, report, title)
     if blob is not None and blob.item_table is not None:  # found beside the interactions in an archive
-        return _archive_item_table(blob.item_table, item_column, report)
+        return _archive_item_table(blob.item_table, item_column, report, title)
     if layout is None or layout.items_file is None:
         return None
     item_blob = blob.sibling(layout.items_file)
@@ -230,13 +245,14 @@ def _item_table(items, layout: Layout | None, blob: Blob | None, report: LoadRep
     return table
 
 
-def _archive_item_table(table: Blob, item_column: str | None, report: LoadReport) -> pd.DataFrame | None:
+def _archive_item_table(table: Blob, item_column: str | None, report: LoadReport,
+                        title: str | int | None = None) -> pd.DataFrame | None:
     """The item table picked from an archive by its columns; one that cannot be read, or has no item id column to
     join on, is said and left out (the interactions load without it): it was a guess, not the user's choice."""
     named = io.BytesIO(table.read())
     named.name = table.name
     try:
-        frame = read_item_table(named)
+        frame = read_item_table(named, title)
     except (ValueError, OSError, pa.ArrowException) as exc:  # DataError is a ValueError
         report.warn(f"{ITEM_TABLE_WARNING}{table.name} looked like an item table but could not be read ({exc}); the "
                     f"interactions were loaded without it. {ADD_ITEMS}")

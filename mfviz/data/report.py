@@ -18,6 +18,8 @@ ITEM_TABLE_HINT = ("It looks like an item table (titles or genres, no user colum
 # each such warning starts so, so that a report can drop those of a table it no longer uses.
 ITEM_TABLE_WARNINGS = "warnings"
 ITEM_TABLE_WARNING = "Item table "
+# Where an item table's titles came from when no column was named so, kept as its warnings are
+ITEM_TABLE_NOTES = "notes"
 # What merging the rows of one (user, item) pair does to its value, by duplicates policy
 MERGE_EFFECTS = {"sum": "summed", "mean": "averaged", "max": "the largest value kept",
                  "last": "the latest row's value (by its timestamp) kept"}
