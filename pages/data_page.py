@@ -93,6 +93,19 @@ def load_warnings(report, metadata_name: str | None) -> list[str]:
     return said
 
 
+def join_words(joined, table: str, data: str) -> tuple[str, str]:
+    """What joining an item table made of the data, and how to show it: a success when most items have a row in it,
+    else a warning with how many do and examples of both sides' ids (a green "Joined" read as done at 0%)."""
+    report = joined.report
+    rate = report.metadata_join_rate or 0.0
+    if rate >= 0.5:
+        return f"Joined {table} to {data}: {rate:.0%} of the items have a row in it.", "success"
+    matched = round(rate * joined.n_items)
+    missing = next((n for n in report.notes if "have no row in the item table" in n), "")
+    return (f"Joined {table} to {data}, but only {matched:,} of {joined.n_items:,} items ({rate:.1%}) have a row in "
+            f"it: its ids and the data's likely do not match. {missing}"), "warning"
+
+
 def offer(replacement: data_swap.Replacement) -> bool:
     """Replace the data now when no model would be lost with it, else keep it until the user says
     so (the question is shown where the change was asked for). True when replaced."""
@@ -151,8 +164,10 @@ def cleared_words() -> str:
     return " Models of the previous data were cleared." if ui.models() else ""
 
 
-def take_up(new: DataEntry, said: str, warnings: list[str], meta_key: str, parse_key: str | None = None) -> None:
-    """Make `new` the session's data as loaded (its filters none yet), and say so on the next run."""
+def take_up(new: DataEntry, said: str, warnings: list[str], meta_key: str, parse_key: str | None = None,
+            kind: str = "success") -> None:
+    """Make `new` the session's data as loaded (its filters none yet), and say so on the next run (`kind`: a
+    "warning" for a join that named few items, said as a success it read as done)."""
     st.session_state[state.SOURCE] = new
     if parse_key is not None:
         st.session_state[state.UPLOAD_KEY] = parse_key
@@ -160,7 +175,7 @@ def take_up(new: DataEntry, said: str, warnings: list[str], meta_key: str, parse
     st.session_state[state.FILTERS] = {}
     ui.renew("prepare")  # its boxes show no filter again (a k-core of 20 set for the old data stayed in the box)
     ui.set_data(new)
-    st.session_state[data_swap.NOTICES] = [("success", said)] + [("warning", w) for w in warnings]
+    st.session_state[data_swap.NOTICES] = [(kind, said)] + [("warning", w) for w in warnings]
 
 
 # ------------------------------------------------------------------ upload
@@ -322,17 +337,19 @@ with loading:
                 named = io.BytesIO(meta_content)
                 named.name = metadata.name
                 joined = with_items(source.interactions, named)
-            except (ValueError, OSError) as exc:  # DataError is a ValueError
-                st.error(f"Could not join {metadata.name} to {source.name}: {load_words.page_words(str(exc))}", icon=":material/error:")
+            except (ValueError, OSError) as exc:  # DataError is a ValueError (a table with no id column too)
+                said = load_words.plain_report([str(exc)])[0]
+                st.error(f"Could not join {metadata.name} to {source.name}: {said}", icon=":material/error:")
             else:
                 new = DataEntry(interactions=joined, name=source.name, key=state.interactions_hash(joined),
                                 report_lines=load_words.plain_report(joined.report.lines()), is_start=source.is_start)
-                warnings = load_warnings(joined.report, metadata.name)
+                said, kind = join_words(joined, metadata.name, source.name)
+                # a join that named few items is said once, by join_words, not again as load_warnings says it
+                warnings = load_warnings(joined.report, None)
 
                 def join(new=new, meta_key=meta_key, meta_content=meta_content, warnings=warnings,
-                         table=metadata.name) -> None:
-                    said = (f"Joined {table} to {new.name}: {new.interactions.report.metadata_join_rate:.0%} of the "
-                            "items have a row in it." + cleared_words())
+                         table=metadata.name, said=said, kind=kind) -> None:
+                    said += cleared_words()
                     upload_key = st.session_state.get(state.UPLOAD_KEY)
                     kept = held(upload_key, new.name)
                     parse_key = None
@@ -341,7 +358,7 @@ with loading:
                         mapping = st.session_state.get(state.MAPPING, {}) if upload_key.startswith(kept.content_key) \
                             else {}
                         parse_key = f"{kept.content_key}|{meta_key}|{sorted(mapping.items())}"
-                    take_up(new, said, warnings, meta_key, parse_key)
+                    take_up(new, said, warnings, meta_key, parse_key, kind)
 
                 if offer(data_swap.Replacement(f"Joining {metadata.name}", "items", join, empty_uploaders)):
                     source = new

@@ -20,7 +20,13 @@ from mfviz.data.columns import (
     normalize_name,
 )
 from mfviz.data.interactions import Interactions
-from mfviz.data.report import ITEM_TABLE_NOTES, ITEM_TABLE_WARNING, ITEM_TABLE_WARNINGS, LoadReport
+from mfviz.data.report import (
+    ITEM_TABLE_NOTES,
+    ITEM_TABLE_WARNING,
+    ITEM_TABLE_WARNINGS,
+    TITLE_CHOICE,
+    LoadReport,
+)
 from mfviz.errors import DataError
 
 
@@ -105,7 +111,6 @@ def read_item_table(source, title: str | int | None = None) -> pd.DataFrame:
 TITLE_ENDINGS = ("title", "name", "label")
 # A text column taken as the titles by its content: at least this share of its filled values distinct.
 DISTINCT_TITLES = 0.9
-TITLE_CHOICE = "say which column holds the titles with title=... (a column name or 0-based position)."
 
 
 def title_column(frame: pd.DataFrame, id_column, genres, given, name: str, said: list[str],

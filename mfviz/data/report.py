@@ -11,6 +11,7 @@ DELIMITER_OR_DROP = "give the delimiter with delimiter=..., or load with on_bad_
 ADD_ITEMS = "pass items=... to add them."
 NAME_COLUMNS = "Say which column is which with user=... and item=... (and rating=..., timestamp=...)."
 TIMESTAMP_CHOICE = "say which column is the timestamp with timestamp=... (timestamp=False for none)."
+TITLE_CHOICE = "say which column holds the titles with title=... (a column name or 0-based position)."
 USE_COLUMN = "To use one, name it with rating=... or timestamp=...."
 ITEM_TABLE_HINT = ("It looks like an item table (titles or genres, no user column): pass it as items=..., with an "
                    "interactions file of user, item and rating columns.")
