@@ -28,7 +28,7 @@ def _load(args: argparse.Namespace, report_on_stderr: bool = True):
         args.data, user=_column(args.user), item=_column(args.item), rating=rating,
         timestamp=timestamp, delimiter=delimiter, header=args.header, explicit=args.explicit,
         on_bad_rows=args.on_bad_rows, out_of_scale=args.out_of_scale, zeros=args.zeros, items=args.items,
-        encoding=args.encoding)
+        title=_column(getattr(args, "items_title", None)), encoding=args.encoding)
     for line in data.report.lines():
         if line in data.report.warnings:  # data likely misread: said even with --quiet
             _warn(line)

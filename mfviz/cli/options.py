@@ -14,7 +14,7 @@ from mfviz.errors import DataError, ModelError
 # Our own option names: a model hyperparameter with one of these names gets a `--param-` prefix.
 RESERVED = {"model", "split", "test_size", "seed", "k", "eval_users", "leave_out", "json", "quiet", "strengths",
             "output", "user", "item", "rating", "timestamp", "no_rating", "no_timestamp", "delimiter",
-            "header", "on_bad_rows", "out_of_scale", "zeros", "items", "explicit", "implicit", "help"}
+            "header", "on_bad_rows", "out_of_scale", "zeros", "items", "items_title", "explicit", "implicit", "help"}
 
 
 # --------------------------------------------------------------------- hyperparameter options
@@ -170,6 +170,8 @@ def _data_options(optional: bool = False) -> argparse.ArgumentParser:
                        help="rows whose value is 0: drop them all, or keep them as interactions (default: dropped "
                             "from implicit feedback, where 0 plays is no interaction; ratings of 0 kept)")
     group.add_argument("--items", metavar="PATH", help="item metadata file joined on the item id")
+    group.add_argument("--items-title", metavar="COL", help="the item table's column of titles, name or 0-based "
+                                                           "position (default: found by its name or content)")
     kind = group.add_mutually_exclusive_group()
     kind.add_argument("--explicit", dest="explicit", action="store_const", const=True, default=None,
                       help="treat values as ratings (default: detected)")
@@ -330,6 +332,7 @@ _OPTION_WORDING = [
     (re.compile(r"\bencoding='([^']*)'"), r"--encoding \1"),
     (re.compile(r"\bheader=\.\.\."), "--header or --no-header"),
     (re.compile(r"\bitems=\.\.\."), "--items"),
+    (re.compile(r"\btitle=\.\.\."), "--items-title"),
     (re.compile(r"\bexplicit=True"), "--explicit"),
     (re.compile(r"\bexplicit=False"), "--implicit"),
     (re.compile(r"\b(max_users|sample_users) must be a positive integer or None"), "--eval-users must be at least 1"),
