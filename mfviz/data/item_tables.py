@@ -116,8 +116,9 @@ DISTINCT_TITLES = 0.9
 def title_column(frame: pd.DataFrame, id_column, genres, given, name: str, said: list[str],
                  noted: list[str]) -> str | None:
     """The column of titles: `given` (a name or position), else one named as titles (TITLE_NAMES), else the first
-    whose name ends in title, name or label (said in `noted`), else the table's only text column of mostly distinct values (said in
-    `noted`); None, with a warning naming the columns in `said`, when no column is."""
+    whose name ends in title, name or label and whose values are mostly distinct (said in `noted`), else the table's
+    only text column of mostly distinct values (said in `noted`); None, with a warning naming the columns in `said`,
+    when no column is."""
     columns = [c for c in frame.columns if c not in (id_column, genres)]
     if given is not None:
         if isinstance(given, int) and not isinstance(given, bool) and 0 <= given < len(frame.columns):
@@ -130,27 +131,37 @@ def title_column(frame: pd.DataFrame, id_column, genres, given, name: str, said:
     normalized = {c: normalize_name(c) for c in columns}
     # by the list's order: "title" before "artist_name" in a table of tracks with both
     exact = sorted((c for c in columns if normalized[c] in TITLE_NAMES), key=lambda c: TITLE_NAMES.index(normalized[c]))
-    ending = [c for end in TITLE_ENDINGS for c in columns if normalized[c].endswith(end)]
+    # of a name ending so, only mostly distinct values: a category_name or brand_name repeats, titles do not
+    ending = [c for end in TITLE_ENDINGS for c in columns if normalized[c].endswith(end) and _mostly_distinct(frame[c])]
     if exact or ending:
         found = (exact or ending)[0]
         if not exact:
             noted.append(f"Titles from its column {found!r}.")
         return found
     texts = [c for c in columns if _holds_text(frame[c])]
-    if len(texts) == 1:
-        values = frame[texts[0]].dropna().astype(str).str.strip()
-        values = values[values != ""]
-        if len(values) >= max(1, len(frame) // 2) and values.nunique() >= DISTINCT_TITLES * len(values):
-            examples = ", ".join(repr(v) for v in values.iloc[:2].tolist())
-            noted.append(f"No column is named as titles; its only text column, {texts[0]!r}, holds distinct values "
-                         f"(such as {examples}): taken as the titles. If that is wrong, {TITLE_CHOICE}")
-            return texts[0]
+    if len(texts) == 1 and _mostly_distinct(frame[texts[0]]):
+        examples = ", ".join(repr(v) for v in _filled(frame[texts[0]]).iloc[:2].tolist())
+        noted.append(f"No column is named as titles; its only text column, {texts[0]!r}, holds distinct values "
+                     f"(such as {examples}): taken as the titles. If that is wrong, {TITLE_CHOICE}")
+        return texts[0]
     if columns:
         said.append(f"{ITEM_TABLE_WARNING}{name}: no title column among its columns "
-                    f"{[str(c) for c in frame.columns]} (none is named title, name or label, nor ends so, and no "
-                    f"single text column of distinct values is), so items are shown by their ids. To show titles, "
-                    f"{TITLE_CHOICE}")
+                    f"{[str(c) for c in frame.columns]} (none is named title, name or label, none named so at its end "
+                    "holds distinct values, and no single text column of distinct values is), so items are shown by "
+                    f"their ids. To show titles, {TITLE_CHOICE}")
     return None
+
+
+def _filled(column: pd.Series) -> pd.Series:
+    """A column's values as stripped text, without the missing and empty ones."""
+    values = column.dropna().astype(str).str.strip()
+    return values[values != ""]
+
+
+def _mostly_distinct(column: pd.Series) -> bool:
+    """True when at least half of a column's values are filled in and DISTINCT_TITLES of those are distinct."""
+    values = _filled(column)
+    return len(values) >= max(1, len(column) // 2) and values.nunique() >= DISTINCT_TITLES * len(values)
 
 
 def _holds_text(column: pd.Series) -> bool:

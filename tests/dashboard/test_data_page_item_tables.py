@@ -38,8 +38,8 @@ def test_an_item_table_with_no_title_column_is_warned_of_with_its_columns():
     assert not at.exception and not at.error
     assert "title" not in at.session_state["mfviz.data"].interactions.items.columns
     assert ("Item table films.csv: no title column among its columns ['id', 'Bezeichnung', 'Studio'] (none is named "
-            "title, name or label, nor ends so, and no single text column of distinct values is), so items are shown "
-            "by their ids. To show titles, name the column of titles “title” in the item table and drop it on Item "
+            "title, name or label, none named so at its end holds distinct values, and no single text column of "
+            "distinct values is), so items are shown by their ids. To show titles, name the column of titles “title” in the item table and drop it on Item "
             "metadata (optional) again.") in [w.value for w in at.warning]
 
 

@@ -66,6 +66,8 @@ def test_the_only_text_column_of_distinct_values_is_taken_as_the_titles_and_said
 @pytest.mark.parametrize(("header", "rows"), [
     ("id,Bezeichnung,Studio", [f"{i},{t},Pixar" for i, t in FILMS.items()]),  # two text columns: which?
     ("id,Bezeichnung", [f"{i},{'Same' if i > 10 else 'Other'}" for i in FILMS]),  # one, but mostly repeated
+    # named as a title at its end, but repeated (a category, not a title); and a second text column
+    ("id,category_name,Bezeichnung", [f"{i},Toys,{t}" for i, t in FILMS.items()]),
 ])
 def test_no_title_column_is_warned_of_with_the_columns_and_how_to_say_which(tmp_path, header, rows):
     ratings = write_rows(tmp_path / "r.csv")
@@ -74,11 +76,12 @@ def test_no_title_column_is_warned_of_with_the_columns_and_how_to_say_which(tmp_
     assert "title" not in data.items.columns and data.report.metadata_join_rate == 1.0
     assert data.report.warnings == [
         f"Item table {items}: no title column among its columns {header.split(',')} (none is named title, name or "
-        "label, nor ends so, and no single text column of distinct values is), so items are shown by their ids. To "
-        "show titles, say which column holds the titles with title=... (a column name or 0-based position)."]
+        "label, none named so at its end holds distinct values, and no single text column of distinct values is), so "
+        "items are shown by their ids. To show titles, say which column holds the titles with title=... (a column name or 0-based position)."]
     named = mfviz.load_interactions(ratings, items=items, title="Bezeichnung")  # as the warning says
-    assert titles(named)[10] == rows[0].split(",")[1] and not named.report.warnings
-    assert titles(mfviz.load_interactions(ratings, items=items, title=1)) == titles(named)
+    assert titles(named)[10] == rows[0].split(",")[-1 if "category" in header else 1] and not named.report.warnings
+    position = header.split(",").index("Bezeichnung")
+    assert titles(mfviz.load_interactions(ratings, items=items, title=position)) == titles(named)
     assert titles(with_items(mfviz.load_interactions(ratings), items, title="Bezeichnung")) == titles(named)
 
 
