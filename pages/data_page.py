@@ -55,6 +55,9 @@ def option_key(option: str) -> str:
     return ui.renewed(f"map_{option}", "reading options")
 
 
+ITEM_TITLES = "item titles"  # Column mapping's choice of the item table's column of titles (the load words name it)
+
+
 def detected_label(option, role: str, detected: dict, by_name: bool) -> str:
     """How Column mapping shows an option: "detect" with the column detection took for the role ("detect: stars";
     by position, 0 first, for a file without a header; "detect: none" for a role it found no column for), so that
@@ -226,6 +229,10 @@ with loading:
             st.session_state.get(state.UPLOAD_KEY, "").startswith(content_key) else {}
         meta_content = metadata.getvalue() if metadata is not None else None
         meta_key = getattr(metadata, "content_key", None) or (state.bytes_hash(meta_content) if meta_content else "")
+        # the item table's column names, for its column of titles under Column mapping (None without a header)
+        item_names = cached_upload.header_names(meta_key, meta_content) if meta_content else None
+        if mapping.get("title") is not None and mapping["title"] not in (item_names or []):  # another table's
+            mapping = {option: value for option, value in mapping.items() if option != "title"}
         if not returned:  # the item table in its uploader (or none) goes with the file held
             if metadata is not None:
                 hold(metadata.name, meta_content, meta_key, slot=HELD_ITEMS)
@@ -315,6 +322,15 @@ with loading:
                         chosen[role] = False
                     elif choice != "detect":
                         chosen[role] = choice if names else int(choice)
+                if item_names:  # its titles under a name the loader does not know ("Bezeichnung")
+                    options = ["detect", *item_names]
+                    current = mapping.get("title", "detect")
+                    choice = st.columns(4)[0].selectbox(
+                        ITEM_TITLES, options, index=options.index(current) if current in options else 0,
+                        key="map_title", help=f"The column of {metadata.name} that holds the items' titles; "
+                                              "“detect” finds it by its name or content (the load report says which).")
+                    if choice != "detect":
+                        chosen["title"] = choice
                 st.caption("Reading options, when detection guesses wrong or some rows are bad.")
                 # two rows of three: six in one row cut their values at 1,280 px ("stop and s", "dropped fr")
                 reading = [column for _ in range(2) for column in st.columns(3)]

@@ -15,8 +15,8 @@ PAGE_WORDS = {
     report.ADD_ITEMS: "add them with Item metadata (optional) on the Data page.",
     report.NAME_COLUMNS: "Pick which column is which under Column mapping below.",
     report.USE_COLUMN: "To use one, pick it under Column mapping below.",
-    report.TITLE_CHOICE: "name the column of titles “title” in the item table and drop it on Item metadata "
-                         "(optional) again.",
+    report.TITLE_CHOICE: "pick the column of titles as “item titles” under Column mapping below (with an uploaded interactions "
+                         "file), or name it “title” in the item table and drop it on Item metadata (optional) again.",
     report.TIMESTAMP_CHOICE: "pick the timestamp column under Column mapping below (“none” for no timestamp).",
     report.ITEM_TABLE_HINT: "It looks like an item table (titles or genres, no user column): drop it on Item "
                             "metadata (optional) instead, next to an interactions file of user, item and rating "

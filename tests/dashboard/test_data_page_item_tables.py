@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from test_data_page import ratings_csv
+from test_data_page import mapping_option, ratings_csv
 from test_pages import new_app, upload
 
 FILMS = "".join(f"{i},Film {i}\n" for i in range(12))
@@ -39,8 +39,16 @@ def test_an_item_table_with_no_title_column_is_warned_of_with_its_columns():
     assert "title" not in at.session_state["mfviz.data"].interactions.items.columns
     assert ("Item table films.csv: no title column among its columns ['id', 'Bezeichnung', 'Studio'] (none is named "
             "title, name or label, none named so at its end holds distinct values, and no single text column of "
-            "distinct values is), so items are shown by their ids. To show titles, name the column of titles “title” in the item table and drop it on Item "
-            "metadata (optional) again.") in [w.value for w in at.warning]
+            "distinct values is), so items are shown by their ids. To show titles, pick the column of titles as “item titles” "
+            "under Column mapping below (with an uploaded interactions file), or name it “title” in the item table and drop "
+            "it on Item metadata (optional) again.") in [w.value for w in at.warning]
+    # as the warning says: Column mapping offers the item table's columns for its titles
+    assert at.selectbox(key="map_title").options == ["detect", "id", "Bezeichnung", "Studio"]
+    at = mapping_option(at, "title", "Bezeichnung")
+    assert not at.exception and not at.error and not at.warning, [w.value for w in at.warning]
+    data = at.session_state["mfviz.data"].interactions
+    assert dict(zip(data.item_ids, data.titles, strict=True))["i3"] == "Film 3" and data.nnz == 150
+    assert at.selectbox(key="map_title").value == "Bezeichnung"  # the choice stays shown
 
 
 NO_IDS = "title,genres\n" + "".join(f"Film {i},Drama\n" for i in range(12)) + "Film 0,Comedy\n"
