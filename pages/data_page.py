@@ -293,6 +293,9 @@ with loading:
         columns = getattr(source.interactions.report, "columns", {}) or {}
         unsure = (failed and not unreadable) or any(str(v).isdigit() or str(v).startswith(("column", "col_", "f"))
                                for v in columns.values() if v is not None)
+        # an item table came with it, but no column of titles was found in it: "item titles" is in there
+        unsure = unsure or bool(item_names) and not failed and source.name == upload.name and \
+            "title" not in source.interactions.items.columns
         with st.expander("Column mapping" + (" — please check" if unsure else ""), expanded=unsure):
             preview = cached_upload.preview_frame(content_key, content)
             # by the header's names when the file has one (row 0 of the preview), else by position

@@ -42,13 +42,16 @@ def test_an_item_table_with_no_title_column_is_warned_of_with_its_columns():
             "distinct values is), so items are shown by their ids. To show titles, pick the column of titles as “item titles” "
             "under Column mapping below (with an uploaded interactions file), or name it “title” in the item table and drop "
             "it on Item metadata (optional) again.") in [w.value for w in at.warning]
-    # as the warning says: Column mapping offers the item table's columns for its titles
+    # as the warning says: Column mapping (open, "please check") offers the item table's columns for its titles
+    [mapping] = [e for e in at.expander if e.label.startswith("Column mapping")]
+    assert mapping.label == "Column mapping — please check"
     assert at.selectbox(key="map_title").options == ["detect", "id", "Bezeichnung", "Studio"]
     at = mapping_option(at, "title", "Bezeichnung")
     assert not at.exception and not at.error and not at.warning, [w.value for w in at.warning]
     data = at.session_state["mfviz.data"].interactions
     assert dict(zip(data.item_ids, data.titles, strict=True))["i3"] == "Film 3" and data.nnz == 150
     assert at.selectbox(key="map_title").value == "Bezeichnung"  # the choice stays shown
+    assert [e.label for e in at.expander if e.label.startswith("Column mapping")] == ["Column mapping"]
 
 
 NO_IDS = "title,genres\n" + "".join(f"Film {i},Drama\n" for i in range(12)) + "Film 0,Comedy\n"
