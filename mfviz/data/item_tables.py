@@ -178,7 +178,8 @@ def _holds_text(column: pd.Series) -> bool:
 def with_items(interactions: Interactions, items, title: str | int | None = None) -> Interactions:
     """A copy of `interactions` with the item table `items` (path, upload or DataFrame) joined on the
     item id, its join rate in a copy of the report: metadata that comes after the interactions. DataError for
-    a table with no id column to join on (`unjoinable`); `title` as read_item_table's."""
+    a table with no id column to join on (`unjoinable`) or whose ids name none of the items (joined, it would take
+    the titles the data had); `title` as read_item_table's."""
     report = dataclasses.replace(interactions.report, dropped=dict(interactions.report.dropped),
                                  warnings=[w for w in interactions.report.warnings
                                            if not w.startswith(ITEM_TABLE_WARNING)],
@@ -186,6 +187,11 @@ def with_items(interactions: Interactions, items, title: str | int | None = None
                                         and "in the item table" not in n and not n.startswith("Item metadata from")])
     table = read_and_report_item_table(items, report, title)
     reason = unjoinable(table, interactions.item_ids)
+    if reason is None and len(table) and not _found(table, interactions.item_ids).any():
+        # joined, it would take the titles the data had and give none
+        reason = (f"{table.attrs.get('name', 'the item table')} names none of the data's items (its ids, from its "
+                  f"column {table.attrs.get('id_column')!r}, are such as {_examples(table['item_id'])}; the data's "
+                  f"such as {_examples(interactions.item_ids)}), so it was not joined")
     if reason is not None:
         raise DataError(f"{reason}; the data were left as they were.")
     joined = Interactions(interactions.matrix, interactions.user_ids, interactions.item_ids,
@@ -219,16 +225,19 @@ def _found(table: pd.DataFrame, item_ids: np.ndarray) -> np.ndarray:
     return np.asarray(ids.isin(keys))
 
 
+def _examples(ids) -> str:
+    """The first three ids as the report quotes them: 'i1', 'x2', 'x3' (text) or 1, 2, 3 (numbers)."""
+    return ", ".join(repr(i) for i in np.asarray(ids)[:3].tolist())
+
+
 def unjoinable(table: pd.DataFrame, item_ids: np.ndarray) -> str | None:
     """Why an item table cannot be joined, or None: no column is named as item ids and its first column, taken in
     their place, holds none of the interactions' ids (titles, say: 'Toy Story (1995)' is no id)."""
     if table.attrs.get("id_named", True) or not len(table) or _found(table, item_ids).any():
         return None
-    theirs = ", ".join(repr(i) for i in table["item_id"].iloc[:3].tolist())
-    ours = ", ".join(repr(i) for i in item_ids[:3].tolist())
     return (f"{table.attrs.get('name', 'the item table')} has no item id column to join on (its first column, "
             f"{table.attrs.get('id_column')!r}, holds none of the interactions' item ids: its values are such as "
-            f"{theirs}, the interactions' ids such as {ours}), so it was not joined. To join it, give it a column "
+            f"{_examples(table['item_id'])}, the interactions' ids such as {_examples(item_ids)}), so it was not joined. To join it, give it a column "
             "named 'item_id' of the interactions' item ids")
 
 

@@ -95,3 +95,14 @@ def test_a_join_that_names_few_items_is_a_warning_with_both_sides_ids_not_a_gree
     assert said == ("Joined items.csv to ratings.csv, but only 1 of 12 items (8.3%) have a row in it: its ids and the "
                     "data's likely do not match. 11 of 12 items have no row in the item table (such as 'i0', 'i10', "
                     "'i11'; the table's ids, from its column 'id', are such as 'i1', 'x2', 'x3').")
+
+
+def test_a_table_naming_none_of_the_items_dropped_in_the_box_is_refused_and_the_titles_kept():
+    at = new_app()
+    before = at.session_state["mfviz.data"]
+    at = with_items(at, "other.csv", "item_id,title\nx1,One\nx2,Two\n").run()
+    assert not at.exception and not at.success, [s.value for s in at.success]
+    [error] = [e.value for e in at.error]
+    assert error.startswith(f"Could not join other.csv to {before.name}: other.csv names none of the data's items "
+                            "(its ids, from its column 'item_id', are such as 'x1', 'x2'; the data's such as ")
+    assert at.session_state["mfviz.data"].key == before.key

@@ -131,3 +131,20 @@ def test_a_first_column_of_ids_not_named_so_still_joins(tmp_path):
     items = item_file(tmp_path, "key,title", [f"{i},{t}" for i, t in list(FILMS.items())[:1]])
     data = mfviz.load_interactions(ratings, items=items)
     assert data.report.metadata_join_rate == 0.2 and titles(data)[10] == "Toy Story (1995)"
+
+
+def test_a_table_naming_none_of_the_items_joined_later_is_refused_with_both_sides_ids(tmp_path):
+    """Joined, it would have taken the titles the data had and given none."""
+    ratings = write_rows(tmp_path / "r.csv")
+    before = mfviz.load_interactions(ratings, items=item_file(tmp_path, "id,title", [f"{i},{t}" for i, t in
+                                                                                      FILMS.items()]))
+    other = tmp_path / "other.csv"
+    other.write_text("item_id,title\n7,Heat (1995)\n8,Babe (1995)\n9,Balto (1995)\n10000,Nixon (1995)\n")
+    with pytest.raises(DataError) as raised:
+        with_items(before, other)
+    assert str(raised.value) == (f"{other} names none of the data's items (its ids, from its column 'item_id', are "
+                                 "such as 7, 8, 9; the data's such as 10, 20, 30), so it was not joined; the data "
+                                 "were left as they were.")
+    assert titles(before) == FILMS
+    # given with the interactions, it is joined at 0% and said (the data had no titles to lose)
+    assert mfviz.load_interactions(ratings, items=other).report.metadata_join_rate == 0.0
