@@ -9,6 +9,7 @@ import streamlit as st
 
 from mfviz.dashboard import map_isolate, pickers, title_search
 from mfviz.dashboard.figures import counted
+from mfviz.dashboard.plain import plain
 
 
 def search_box(slot) -> str:
@@ -43,7 +44,7 @@ def found(table: pd.DataFrame, search: str, titles: np.ndarray, left_off: np.nda
 def list_matches(data_key: str, hits: pd.DataFrame, circled: list[int], search: str) -> None:
     """Under the map, which titles only a few of them: every match, a tick on one draws its neighbours, and a way to
     map them on their own."""
-    said = title_search.markdown_safe(search.strip())
+    said = plain(search.strip())
     st.markdown(f"**Circled: {counted(len(circled), 'item')} matching “{said}”**" if len(hits) == len(circled) else
                 f"**Circled: the first {len(circled)} of the {len(hits):,} items matching “{said}”**, every match "
                 "drawn dark (those holding it at the start of a word first, each most popular first)")

@@ -20,6 +20,7 @@ from mfviz.dashboard import (
 )
 from mfviz.dashboard.figures import counted
 from mfviz.dashboard.map_link import MapLink
+from mfviz.dashboard.plain import plain
 from mfviz.models.sanity import untrained_users
 
 
@@ -97,8 +98,8 @@ def axis_map(link: MapLink, data, entry, vectors: np.ndarray, norms: np.ndarray,
                                                                                                 strict=True) if not len(found)]
             st.info(f"Type a search for each end: no title matches {' or '.join(empty)}.", icon=":material/search:")
             ui.stop()
-        st.caption(f"← {counted(len(matched[0]), 'item')} matching “{title_search.markdown_safe(left.strip())}” · "
-                   f"{counted(len(matched[1]), 'item')} matching “{title_search.markdown_safe(right.strip())}” →")
+        st.caption(f"← {counted(len(matched[0]), 'item')} matching “{plain(left.strip())}” · "
+                   f"{counted(len(matched[1]), 'item')} matching “{plain(right.strip())}” →")
         rows = matched[0], matched[1]
         label = lambda text: f"“{text.strip()}”"  # noqa: E731
     # "norm", as the colour's link value says vector length, reads as it here too

@@ -7,8 +7,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from mfviz.dashboard import figures, labels, lists, title_search
+from mfviz.dashboard import figures, labels, lists
 from mfviz.dashboard.figures import counted
+from mfviz.dashboard.plain import plain as plain_text
 from mfviz.dashboard.recommend_view import RecommendView, penalty_for, stars
 
 ADJUSTMENT = "pop. adj."  # the popularity penalty's change to a score: a lift for rare items, so not "penalty"
@@ -130,7 +131,7 @@ def penalised(view: RecommendView, table: pd.DataFrame, ids: np.ndarray, plain: 
     titles, popularity = view.titles, view.popularity
     brought = ~np.isin(ids, plain)
     # what left the list, by name: a swap of one item moved the mean little and the item gone was nowhere to be seen
-    left = [f"{title_search.markdown_safe(str(titles[i]))} ({popularity[i]:,})" for i in plain if i not in set(ids)]
+    left = [f"{plain_text(str(titles[i]))} ({popularity[i]:,})" for i in plain if i not in set(ids)]
     st.markdown(f"**Popularity penalty β = {view.strength:g}:** the list's mean popularity "
                 f"{popularity[plain].mean():,.0f} → {popularity[ids].mean():,.0f} interactions; "
                 f"{int(brought.sum())} of its {counted(len(ids), 'item')} brought in by the penalty"

@@ -8,6 +8,7 @@ import numpy as np
 import streamlit as st
 
 from mfviz.dashboard import verdicts
+from mfviz.dashboard.plain import plain
 
 KEPT = "mfviz.min_support"  # the setting itself, whichever page set it
 # Off by default: the lists show what the model learned, rare items included (cosine lists full of them
@@ -121,12 +122,10 @@ def notice(comparison, support: np.ndarray, key: str, popularity: np.ndarray | N
             below = np.flatnonzero((np.asarray(popularity) >= least) & (support < least))
             if below.size:
                 top = below[np.argmax(np.asarray(popularity)[below])]
-                from mfviz.dashboard.title_search import markdown_safe
-
                 words += (f" The lists' popularity counts all the data, the filter only the part the model was trained "
                           f"on, so {below.size:,} item{'s' if below.size != 1 else ''} with a popularity of {least:,} or "
                           f"more {'are' if below.size != 1 else 'is'} left out (the most popular: "
-                          f"{markdown_safe(titles[top])}, {int(popularity[top]):,} interactions, "
+                          f"{plain(titles[top])}, {int(popularity[top]):,} interactions, "
                           f"{int(support[top]):,} in training).")
         st.caption(words)
         if comparison.min_support >= FEW:  # below FEW, the filter still lets thin neighbours in
@@ -146,9 +145,7 @@ def thin_list(ids: np.ndarray, support: np.ndarray, titles: np.ndarray | None) -
     if not rare.size:
         return ids.size, 0, 0, "", 0
     first = int(ids[rare[0]])
-    from mfviz.dashboard.title_search import markdown_safe
-
-    title = markdown_safe(str(titles[first])) if titles is not None else f"item {first}"
+    title = plain(str(titles[first])) if titles is not None else f"item {first}"
     return ids.size, rare.size, int(rare[0]) + 1, title, int(support[first])
 
 

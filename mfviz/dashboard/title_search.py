@@ -12,6 +12,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from mfviz.dashboard.plain import plain
+
 SEARCH_CIRCLED = 20  # search hits circled on a map, at most (the first: word starts, then the most popular)
 
 # Articles that catalogues such as MovieLens move to a title's end, before its year: "Godfather, The (1972)",
@@ -79,7 +81,7 @@ def search_pattern(query: str) -> tuple[re.Pattern | None, str]:
         pattern = re.compile(query, re.IGNORECASE)
     except re.error as error:
         where = f", at character {error.pos + 1}" if error.pos is not None else ""
-        why = next((plain for start, plain in PATTERN_ERRORS.items() if error.msg.startswith(start)), error.msg)
+        why = next((words for start, words in PATTERN_ERRORS.items() if error.msg.startswith(start)), error.msg)
         return None, (f"“{query}” cannot be read as a regular expression ({why}{where}), so it was looked for "
                       "as plain text (in a pattern, put a \\ before a sign such as ( [ * + ? to look for the sign "
                       "itself).")
@@ -107,16 +109,6 @@ def linear_time_refusal(query: str) -> str | None:
             return "a back-reference such as \\1"
         return f"a part Arrow's regular expressions do not know ({text.split(':')[-1].strip()})"
     return None
-
-
-MARKDOWN_SIGNS = re.compile(r"([\\`*_{}\[\]()#+\-!|<>$~^])")
-
-
-def markdown_safe(text: str) -> str:
-    """`text` to show as it is in Streamlit's markdown (a caption, a heading): every sign markdown reads
-    (* _ ` [ ] ( ) $ ...) escaped, so that a search such as `*star*` or `^Star$` is not set in italics or
-    as mathematics."""
-    return MARKDOWN_SIGNS.sub(r"\\\1", str(text))
 
 
 PATTERN_SIGNS = set(".*+?^$|[](){}\\")  # a query holding one of these is read as a regular expression too
@@ -178,10 +170,10 @@ def search_sentence(found: int, query: str, at_word: int | None = None) -> str:
     """What a title search found, said over the map (`found` matching items, `at_word` of them holding it at a
     word's start, listed first): how many, and how many of them are circled; first, when `query` holds a
     pattern's signs but is no regular expression, that it was looked for as plain text. Markdown (for
-    st.caption), the query and the regular expression's complaint escaped (markdown_safe)."""
-    _, plain = search_pattern(query) if PATTERN_SIGNS & set(query.strip()) else (None, "")
-    plain = markdown_safe(plain)
-    said = f"“{markdown_safe(query.strip())}”"
+    st.caption), the query and the regular expression's complaint escaped (plain.plain)."""
+    _, complaint = search_pattern(query) if PATTERN_SIGNS & set(query.strip()) else (None, "")
+    complaint = plain(complaint)
+    said = f"“{plain(query.strip())}”"
     split = at_word is not None and 0 < at_word < found  # word starts first, then the others: each by popularity
     words = f" ({at_word:,} at the start of a word, listed first)" if split else ""
     if found == 0:
@@ -193,4 +185,4 @@ def search_sentence(found: int, query: str, at_word: int | None = None) -> str:
     else:
         sentence = (f"{found:,} titles on the map match {said}{words}: the {SEARCH_CIRCLED} "
                     f"{'first' if split else 'most popular'} are circled, and listed under the map.")
-    return f"{plain} {sentence}" if plain else sentence
+    return f"{complaint} {sentence}" if complaint else sentence

@@ -180,7 +180,7 @@ def test_a_link_carries_the_min_interactions_filter_and_one_without_it_lists_eve
     titles = other.session_state["mfviz.data"].interactions.titles
     assert len(listed) > 0 and all(support[np.flatnonzero(titles == t)[0]] >= 20 for t in listed["title"])
     # the quick default is trained on a split: the filter counts its training part, the pop. column all the data
-    from mfviz.dashboard.title_search import markdown_safe
+    from mfviz.dashboard.plain import plain
 
     entry = other.session_state["mfviz.models"][other.selectbox(key="model_picker").value]
     trained = entry.train.matrix.getnnz(axis=0)
@@ -188,7 +188,7 @@ def test_a_link_carries_the_min_interactions_filter_and_one_without_it_lists_eve
     top = below[np.argmax(support[below])]
     caption = next(c.value for c in other.caption if c.value.startswith("Only items with at least 20"))
     assert (f"so {below.size:,} items with a popularity of 20 or more are left out (the most popular: "
-            f"{markdown_safe(titles[top])}, {support[top]:,} interactions, {trained[top]:,} in training)") in caption, caption
+            f"{plain(titles[top])}, {support[top]:,} interactions, {trained[top]:,} in training)") in caption, caption
     # the filter is the Latent space page's too, in its links as well
     open_page(other, LATENT)
     assert other.number_input(key="latent_min_support").value == 20 and other.query_params["min"] == "20"

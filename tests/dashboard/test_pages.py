@@ -314,9 +314,9 @@ def test_a_popularity_penalty_reranks_every_list_on_the_recommend_page():
     assert brought, "β 0.5 brings at least one item into the demo user's list"
     # and what they took the place of, by name with its popularity (the item gone was to be seen nowhere)
     gone = plain[~plain["title"].isin(set(table["title"]))]
-    from mfviz.dashboard.title_search import markdown_safe
+    from mfviz.dashboard.plain import plain as plain_text
 
-    instead = ", ".join(f"{markdown_safe(t)} ({p:,})" for t, p in zip(gone["title"][:3], gone["popularity"][:3],
+    instead = ", ".join(f"{plain_text(t)} ({p:,})" for t, p in zip(gone["title"][:3], gone["popularity"][:3],
                                                                       strict=True))
     more = f" and {len(gone) - 3} more" if len(gone) > 3 else ""
     assert any(m.value == f"**Popularity penalty β = 0.5:** the list's mean popularity "
