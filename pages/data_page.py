@@ -18,6 +18,7 @@ from mfviz.dashboard import (
 )
 from mfviz.dashboard.figures import counted, percent
 from mfviz.dashboard.held_upload import HELD_ITEMS, held, held_items, hold, release
+from mfviz.dashboard.plain import plain, plain_message
 from mfviz.dashboard.state import DataEntry
 from mfviz.data import scale
 from mfviz.data.item_tables import with_items
@@ -27,7 +28,7 @@ start = ui.start_name()
 source: DataEntry = st.session_state.get(state.SOURCE) or ui.current_data()
 # true whatever is loaded ("…, loaded already" still named the demo once MovieLens was loaded)
 ui.header("Data", "Upload user–item interactions — or explore the " +
-          ("built-in demo catalogue (3,000 users rating 1,500 made-up films of 12 genres)" if start is None else f"data this server was started on, {start}") +
+          ("built-in demo catalogue (3,000 users rating 1,500 made-up films of 12 genres)" if start is None else f"data this server was started on, {plain(start)}") +
           ", which every session starts on — and check what the models will learn from.")
 
 st.session_state.setdefault(state.SOURCE, source)
@@ -152,10 +153,11 @@ def ask(*kinds: str) -> None:
 def show_notices() -> None:
     """What a replacement said (loaded, dropped rows, ...), once, on the run after it was confirmed."""
     for kind, text in st.session_state.pop(data_swap.NOTICES, []):
+        # said with file, data and column names in them: as they are (plain_message)
         if kind == "success":
-            st.success(text, icon=":material/check_circle:")
+            st.success(plain_message(text), icon=":material/check_circle:")
         else:
-            st.warning(text, icon=":material/warning:")
+            st.warning(plain_message(text), icon=":material/warning:")
 
 
 def empty_uploaders() -> None:
@@ -206,11 +208,11 @@ with loading:
              "or movies.csv); titles then appear on hover and in every list.")
 
     if upload is not None and upload.name.lower().endswith(".npz"):
-        st.error(f"{upload.name} looks like a model file, not interactions: load it on the Train page, under "
+        st.error(f"{plain(upload.name)} looks like a model file, not interactions: load it on the Train page, under "
                  "**Load a model**, once its data is loaded here.", icon=":material/error:")
         upload = None
     if upload is not None and upload.name.lower().endswith(workspace_file.SUFFIX):
-        st.error(f"{upload.name} is a saved workspace, not interactions: open it in **Saved workspace (optional)**, "
+        st.error(f"{plain(upload.name)} is a saved workspace, not interactions: open it in **Saved workspace (optional)**, "
                  "the third box.", icon=":material/error:")
         upload = None
     returned = upload is None and metadata is None  # left the page and came back: the upload that is the data stays
@@ -219,7 +221,7 @@ with loading:
         # with the item table read with it: read again without, the titles were lost (and the models retrained)
         metadata = held_items() if upload is not None else None
         if upload is not None:
-            left.caption(f"In use: {upload.name}" + (f" with {metadata.name}" if metadata else "") +
+            left.caption(f"In use: {plain(upload.name)}" + (f" with {plain(metadata.name)}" if metadata else "") +
                          " (its column mapping below).")
     if upload is not None:
         content = upload.getvalue()
@@ -242,7 +244,7 @@ with loading:
         failed = unreadable = False
         if st.session_state.get(state.UPLOAD_KEY) != parse_key:
             try:
-                with st.spinner(f"Reading {upload.name}…"):
+                with st.spinner(f"Reading {plain(upload.name)}…"):
                     loaded = cached_upload.parse_upload(content_key, content, upload.name,
                                                         tuple(sorted(mapping.items())), meta_key, meta_content,
                                                         metadata.name if metadata else "")
@@ -251,7 +253,7 @@ with loading:
                 said = str(exc).removeprefix(f"{upload.name}: ").split(f": {exc.why}.")[0]
                 look = ("They look like typos" if exc.why == scale.TYPOS else
                         "They look like the file's codes for 'not rated' or a dislike, or typos")
-                st.error(f"{upload.name}: {said}. {look}: drop them (they are counted in the load "
+                st.error(f"{plain(upload.name)}: {plain_message(said)}. {look}: drop them (they are counted in the load "
                          "report) or keep them as ratings.", icon=":material/error:")
                 drop, keep = st.columns(2)
                 them = "it" if exc.count == 1 else f"these {exc.count:,}"
@@ -263,16 +265,16 @@ with loading:
                 failed = True
                 said = str(exc).removeprefix(f"{upload.name}: ")  # the message names the file too
                 if metadata is not None and said.startswith(f"{metadata.name}:"):  # the item table's fault, said so
-                    st.error(f"Could not load the item table {metadata.name}: "
-                             f"{load_words.page_words(said.removeprefix(f'{metadata.name}: '))}\n\nRemove the item table "
-                             f"(×) to load {upload.name} alone, or upload another.", icon=":material/error:")
+                    st.error(f"Could not load the item table {plain(metadata.name)}: "
+                             f"{plain_message(load_words.page_words(said.removeprefix(f'{metadata.name}: ')))}\n\nRemove "
+                             f"the item table (×) to load {plain(upload.name)} alone, or upload another.", icon=":material/error:")
                 else:
                     # the mapping's advice only where it can help: not for an empty, binary or damaged file
                     unreadable = isinstance(exc, UnreadableFile)  # Column mapping stays shut: it cannot help
                     advice = ("" if unreadable else
                               "\n\nThe columns and the reading options (delimiter, header, encoding, dropping bad "
                               "rows) are under **Column mapping** below; or fix the file and upload it again.")
-                    st.error(f"Could not load {upload.name}: {load_words.page_words(said)}{advice}", icon=":material/error:")
+                    st.error(f"Could not load {plain(upload.name)}: {plain_message(load_words.page_words(said))}{advice}", icon=":material/error:")
             else:
                 new = DataEntry(interactions=loaded, name=upload.name, key=state.interactions_hash(loaded),
                                 report_lines=load_words.plain_report(loaded.report.lines()))
@@ -284,7 +286,7 @@ with loading:
                             + cleared_words())
                     take_up(new, said, warnings, meta_key, parse_key)
 
-                if offer(data_swap.Replacement(f"Loading {upload.name}", "upload", load, empty_uploaders)):
+                if offer(data_swap.Replacement(f"Loading {plain(upload.name)}", "upload", load, empty_uploaders)):
                     source = new
         ask("upload")
         show_notices()
@@ -358,7 +360,8 @@ with loading:
                 joined = with_items(source.interactions, named)
             except (ValueError, OSError) as exc:  # DataError is a ValueError (a table with no id column too)
                 said = load_words.plain_report([str(exc)])[0]
-                st.error(f"Could not join {metadata.name} to {source.name}: {said}", icon=":material/error:")
+                st.error(f"Could not join {plain(metadata.name)} to {plain(source.name)}: {plain_message(said)}",
+                         icon=":material/error:")
             else:
                 new = DataEntry(interactions=joined, name=source.name, key=state.interactions_hash(joined),
                                 report_lines=load_words.plain_report(joined.report.lines()), is_start=source.is_start)
@@ -379,7 +382,7 @@ with loading:
                         parse_key = f"{kept.content_key}|{meta_key}|{sorted(mapping.items())}"
                     take_up(new, said, warnings, meta_key, parse_key, kind)
 
-                if offer(data_swap.Replacement(f"Joining {metadata.name}", "items", join, empty_uploaders)):
+                if offer(data_swap.Replacement(f"Joining {plain(metadata.name)}", "items", join, empty_uploaders)):
                     source = new
         ask("items")
         show_notices()
@@ -399,8 +402,8 @@ with loading:
         ui.renew("prepare")
         empty_uploaders()
 
-    if not source.is_start and st.button(f"Back to {start or 'the demo catalogue'}", key="back_to_start") and \
-            offer(data_swap.Replacement(f"Going back to {start or 'the demo catalogue'}", "back", back)):
+    if not source.is_start and st.button(f"Back to {plain(start or 'the demo catalogue')}", key="back_to_start") and \
+            offer(data_swap.Replacement(f"Going back to {plain(start or 'the demo catalogue')}", "back", back)):
         st.rerun()
     ask("back")
 
@@ -458,15 +461,15 @@ with loading:
             st.error(held[1], icon=":material/error:")
         elif held is None or held[0] != content_key:
             try:
-                with st.spinner(f"Opening {opening.name}…"):
+                with st.spinner(f"Opening {plain(opening.name)}…"):
                     held = (content_key, workspace_file.read(content, opening.name, ui.start_entries()[0]))
             except (ValueError, OSError) as exc:  # DataError is a ValueError
                 # kept with the file's hash: every rerun read the file and applied Prepare again to refuse it
-                st.session_state[OPENED] = (content_key, f"Could not open {opening.name}: {exc}")
+                st.session_state[OPENED] = (content_key, f"Could not open {plain(opening.name)}: {plain_message(exc)}")
                 st.error(st.session_state[OPENED][1], icon=":material/error:")
             else:
                 st.session_state[OPENED] = held
-                if offer(data_swap.Replacement(f"Opening {opening.name}", "workspace",
+                if offer(data_swap.Replacement(f"Opening {plain(opening.name)}", "workspace",
                                                lambda: open_workspace(held[1], opening.name), workspace_cancelled)):
                     st.rerun()
     elif getattr(st.session_state.get(data_swap.PENDING), "kind", None) == "workspace":
@@ -541,7 +544,7 @@ inter = data.interactions
 with ui.guard("Summarising the data"):
     summary = cached_data.summary(data.key, inter)
 
-st.subheader(f"What is loaded: {ui.data_label(data)}" + (f" ({data.filters})" if data.filters else ""))
+st.subheader(f"What is loaded: {plain(ui.data_label(data))}" + (f" ({data.filters})" if data.filters else ""))
 cards = st.columns([0.8, 0.8, 1, 0.9, 1.5])  # the last card's name whole ("Catalogue in the lo…" in a fifth)
 cards[0].metric("Users", f"{summary.n_users:,}")
 cards[1].metric("Items", f"{summary.n_items:,}")
@@ -553,7 +556,7 @@ cards[4].metric(labels.CATALOGUE_TAIL, percent(summary.long_tail_share),
                      f"{summary.head_share:.0%} of all interactions. It counts items, whatever their popularity; the "
                      f"Popularity bias page's “{labels.LIST_TAIL}” counts the items on the models' lists instead.")
 kind = "explicit ratings" if inter.is_explicit else "implicit feedback"
-st.markdown(f"Values are treated as **{kind}**. " + " ".join(data.report_lines))
+st.markdown(f"Values are treated as **{kind}**. " + plain_message(" ".join(data.report_lines)))
 
 rating_chart, long_tail_chart, activity_chart = cached_data.data_charts(data.key, summary)
 left, right = st.columns(2)

@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from mfviz.dashboard.plain import plain
 from mfviz.dashboard.state import DataEntry, array_hash
 
 PENDING = "mfviz.data_pending"  # a Replacement waiting for the user's answer
@@ -36,7 +37,7 @@ def question(replacement: Replacement, at_stake: list, training: bool = False) -
     count = len(at_stake)
     models = "the model" if count == 1 else f"all {count} models"
     seconds = f"{longest.fit_seconds:,.0f}" if longest.fit_seconds >= 10 else f"{longest.fit_seconds:.1f}"
-    took = f"it took {seconds} s to fit" if count == 1 else f"the longest, {longest.name}, took {seconds} s to fit"
+    took = f"it took {seconds} s to fit" if count == 1 else f"the longest, {plain(longest.name)}, took {seconds} s to fit"
     # "you trained": the quick default is not counted (it comes back by itself), and the sidebar lists it too
     return (f"{replacement.what} replaces the data and clears {models} you trained on it ({took})"
             + (", and stops the training that is running" if training else "") + ". To keep them, cancel and save the "

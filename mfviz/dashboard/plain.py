@@ -25,3 +25,13 @@ def plain(text: object) -> str:
     (`...`), where a backslash shows. Dataframes and selectbox/multiselect options show text as it is: leave
     those alone."""
     return SIGNS.sub(r"\\\1", str(text))
+
+
+CODE_SPAN = re.compile(r"(`[^`\n]+`)")
+
+
+def plain_message(text: object) -> str:
+    """An mfviz message (a DataError's, a loader's) for st.error and the like: plain() outside its code spans. The
+    messages quote file names, column names and values as they were read ("**x**.csv: no rating column"), and
+    name commands in code spans (`mfviz dashboard FILE`), which show as code only unescaped."""
+    return "".join(part if n % 2 else plain(part) for n, part in enumerate(CODE_SPAN.split(str(text))))

@@ -16,6 +16,7 @@ import streamlit as st
 from mfviz.dashboard import background, cached_data, figures, startup, state, workspace
 from mfviz.dashboard.figures import Chart, counted, export_config
 from mfviz.dashboard.load_words import plain_report
+from mfviz.dashboard.plain import plain, plain_message
 from mfviz.dashboard.state import DataEntry, ModelEntry
 from mfviz.errors import DataError, ModelError
 
@@ -43,9 +44,9 @@ def guard(what: str = "This step", stop: bool = True):
     try:
         yield
     except (DataError, ModelError) as exc:
-        st.error(str(exc), icon=":material/error:")
+        st.error(plain_message(exc), icon=":material/error:")  # it quotes file and column names as read
     except NotImplementedError as exc:
-        st.info(f"{what} is not available in this build yet ({exc or 'not implemented'}).", icon=":material/build:")
+        st.info(f"{what} is not available in this build yet ({plain_message(exc or 'not implemented')}).", icon=":material/build:")
     except Exception as exc:  # noqa: BLE001 - st.stop/st.rerun are BaseExceptions and pass through
         log.exception("%s failed", what)
         st.error(fault_message(what, exc), icon=":material/bug_report:")
@@ -274,7 +275,7 @@ def lost_data_words(named: str, why: str, start: str, address: str | None = None
     `address` it came with, to open again once the data is loaded (the address bar shows the page's own by then:
     a link opened in a fresh browser was lost on the way)."""
     again = (f" The address it came with, to open again then: `{address}`" if address else "")
-    return _lost_words(named, why, start) + again
+    return _lost_words(plain(named), why, start) + again  # `named` comes from the address: any text
 
 
 def _lost_words(named: str, why: str, start: str) -> str:
@@ -304,7 +305,7 @@ def say_lost_data() -> None:
     if not on_start_data(current_data()):  # loaded again: the notice is done
         st.session_state.pop(state.LOST_DATA, None)
         return
-    start = start_name() or "the demo catalogue"
+    start = plain(start_name() or "the demo catalogue")  # a file name, in Markdown twice below
     # in a slot, for the end of the run to take away once the page (the Data page) has loaded data again
     st.session_state[LOST_SLOT] = slot = st.empty()
     with slot.container(border=True):
@@ -518,14 +519,14 @@ def sidebar_status() -> None:
         # the demo's titles are generated ("A Outlaw Rider (2023)"): said, so that a stakeholder does not read them
         # as broken data
         made_up = " (made-up films)" if data.is_start and start_name() is None else ""
-        st.markdown(f"**{data_label(data)}**{made_up}" + (f" · {data.filters}" if data.filters else "") + "  \n"
+        st.markdown(f"**{plain(data_label(data))}**{made_up}" + (f" · {data.filters}" if data.filters else "") + "  \n"
                     f"{counted(inter.n_users, 'user')} × {counted(inter.n_items, 'item')} · "
                     + (counted(inter.nnz, "rating") if inter.is_explicit else f"{inter.nnz:,} implicit feedback"))
         entries = models()
         st.markdown("### Trained models")
         job = st.session_state.get(state.TRAINING)
         if job is not None and not job.done:
-            st.markdown(f":material/hourglass_top: training **{job.label}** (epoch {len(job.epochs)})")
+            st.markdown(f":material/hourglass_top: training **{plain(job.label)}** (epoch {len(job.epochs)})")
         if not entries:
             st.caption("none yet: a quick default model, prepared in the background, appears as soon as a page needs one")
         shown = active_name(entries)
@@ -538,7 +539,7 @@ def sidebar_status() -> None:
             # the quick default says its size: the Train form's defaults (64 factors for implicit ALS) are another model
             size = ", ".join(f"{entry.params[key]} {word}" for key, word in (("factors", "factors"), ("epochs", "epochs"))
                              if key in entry.params) if entry.auto else ""
-            line = f"{name}{f' · {size}' if size else ''} · fit {took}\u00a0s"  # no break before the unit
+            line = f"{plain(name)}{f' · {size}' if size else ''} · fit {took}\u00a0s"  # no break before the unit
             # grey, not blue: a blue phrase read as a link, and clicking it did nothing
             st.markdown(f"- **{line}** · :gray[shown on every page]" if name == shown else f"- {line}")
         save_workspace_button(data, entries)
@@ -564,7 +565,7 @@ def save_workspace_button(data: DataEntry, entries: dict) -> None:
              "choices. Until it is saved, a restart loses them.")
     job = st.session_state.get(state.TRAINING)
     if job is not None and not job.done:  # said, not found out on opening the file
-        st.caption(f"{job.label}, still training, is not in it: save again once it is trained.")
+        st.caption(f"{plain(job.label)}, still training, is not in it: save again once it is trained.")
 
 
 def active_name(entries: dict) -> str | None:
