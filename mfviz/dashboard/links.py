@@ -14,6 +14,7 @@ import streamlit as st
 
 from mfviz.dashboard import pickers, state, ui
 from mfviz.dashboard.figures import counted
+from mfviz.dashboard.plain import plain, plain_message
 from mfviz.data.id_lists import join_ids, split_ids
 from mfviz.errors import DataError, ModelError
 
@@ -41,7 +42,7 @@ def opened(data, page: str) -> dict[str, str]:
     if made_on is not None and made_on != data.key[:DATA_CHARS]:
         if (st.session_state.get(state.LOST_DATA) or ("",))[0] == made_on:
             return {}  # said under the page's title already (ui.say_lost_data)
-        st.warning(f"This link was made on other data than this session's ({data.name}), so it is not "
+        st.warning(f"This link was made on other data than this session's ({plain(data.name)}), so it is not "
                    "applied: its items and users could be others here. A link opens the same view on the data "
                    "the server starts every session on (the demo, or `mfviz dashboard DATA`); an upload "
                    "belongs to the browser session that made it, and is gone when the server restarts (as are the "
@@ -62,12 +63,12 @@ def pick_model(fresh: dict[str, str], data, factor_models_only: bool = True) -> 
         if name in ui.pickable_models(factor_models_only):
             show_in_picker(name)
         elif name in ui.models():
-            st.warning(f"The link's model “{name}” has no item vectors to show on this page, so the page shows "
+            st.warning(f"The link's model “{plain(name)}” has no item vectors to show on this page, so the page shows "
                        "another.", icon=":material/link_off:")
         elif recipe is not None:
             st.session_state[PENDING] = (name, recipe)
         else:
-            st.warning(f"The link's model “{name}” is not in this session (models live in the browser session "
+            st.warning(f"The link's model “{plain(name)}” is not in this session (models live in the browser session "
                        "that trained them), so the page shows another. Train it on the Train page, or start the "
                        "server with it: `mfviz dashboard DATA --model-file MODEL.npz`.", icon=":material/link_off:")
     _offer_pending(data, factor_models_only)
@@ -130,13 +131,14 @@ def _offer_pending(data, factor_models_only: bool = True) -> None:
         training.make_model(recipe["kind"], recipe["params"])
     except (DataError, ModelError) as exc:
         st.session_state.pop(PENDING, None)
-        st.warning(f"The link's model “{name}” cannot be trained here: {exc}. The page shows another; the link may "
+        st.warning(f"The link's model “{plain(name)}” cannot be trained here: {plain_message(exc)}. The page shows another; the link may "
                    "have been edited, or made by another version of mfviz.", icon=":material/link_off:")
         return
     kind = MODELS[recipe["kind"]].label if recipe["kind"] in MODELS else recipe["kind"]
     split = ("all the data (no test split)" if recipe["split"] == "none" or recipe["test"] == 0 else
              f"a {recipe['split']} split ({recipe['test']:.0%} test, seed {recipe['seed']})")
-    how = f"{kind}, {', '.join(f'{k}={v}' for k, v in recipe['params'].items())} on {split}"
+    # in Markdown: a link's recipe is whatever its address says
+    how = plain(f"{kind}, {', '.join(f'{k}={v}' for k, v in recipe['params'].items())} on {split}")
     try:
         seconds = fit_time.fit_seconds(recipe["kind"], recipe["params"], data.interactions)
     except (KeyError, TypeError, ValueError, ArithmeticError):  # odd values: train_recipe says what is wrong
@@ -147,24 +149,24 @@ def _offer_pending(data, factor_models_only: bool = True) -> None:
     if not quick:
         took = f" Training it takes roughly {fit_time.duration(seconds)} here." if math.isfinite(seconds) else ""
         with offer.container():
-            st.info(f"The link's model “{name}” is not in this session yet. It was trained as {how}: trained here "
+            st.info(f"The link's model “{plain(name)}” is not in this session yet. It was trained as {how}: trained here "
                     f"the same way, it is the same model.{took}", icon=":material/link:")
-            clicked = st.button(f"Train “{name}” here", key="link_train", type="primary")
+            clicked = st.button(f"Train “{plain(name)}” here", key="link_train", type="primary")
     if quick or clicked:
         st.session_state.pop(PENDING, None)  # tried once: a recipe that fails says why, and is not retried every run
         started = time.perf_counter()
         # In this run, before the page's model picker: the rest of the link (a profile, the models side by
         # side) is applied after this, on this run only (a rerun here lost a Recommend link's profile).
-        with ui.guard("Training the link's model", stop=False), st.spinner(f"Training the link's model “{name}”…"):
+        with ui.guard("Training the link's model", stop=False), st.spinner(f"Training the link's model “{plain(name)}”…"):
             entry = train_recipe(name, recipe, data)
             ui.add_model(entry)
             offer.empty()
             if entry.name not in ui.pickable_models(factor_models_only):  # the Popularity model on Neighbours
-                st.warning(f"The link's model “{name}” was trained here ({how}), but it has no item vectors to show "
+                st.warning(f"The link's model “{plain(name)}” was trained here ({how}), but it has no item vectors to show "
                            "on this page, so the page shows another; Recommend shows it.", icon=":material/link_off:")
                 return
             show_in_picker(entry.name)
-            st.success(f"The link's model “{name}” was trained here as it was made ({how}) in "
+            st.success(f"The link's model “{plain(name)}” was trained here as it was made ({how}) in "
                        f"{time.perf_counter() - started:.1f} s: the same model, so the view is the link's.",
                        icon=":material/link:")
 
@@ -176,7 +178,7 @@ def train_recipe(name: str, recipe: dict, data):
     from mfviz.evaluation import SPLITS
 
     if recipe["split"] not in (*SPLITS, "none") or not 0 <= recipe["test"] <= 0.5:
-        raise ModelError(f"the link's recipe for “{name}” has a split this dashboard does not make: {recipe}")
+        raise ModelError(f"the link's recipe for “{plain(name)}” has a split this dashboard does not make: {recipe}")
     training.make_model(recipe["kind"], recipe["params"])  # checks the kind and hyperparameters first
     size = 0.0 if recipe["split"] == "none" else float(recipe["test"])
     train, test = training.split_data(data.key, data.interactions, recipe["split"], size, recipe["seed"])
@@ -187,7 +189,7 @@ def train_recipe(name: str, recipe: dict, data):
                                split_settings={"split": recipe["split"], "test": size, "seed": recipe["seed"]})
     job.start().thread.join()
     if job.error or not job.entries:
-        raise ModelError(job.error or f"training “{name}” gave no model")
+        raise ModelError(job.error or f"training “{plain(name)}” gave no model")
     return job.entries[-1]
 
 
@@ -246,7 +248,7 @@ def _offer_compared(key: str) -> None:
         seconds = sum(fit_time.fit_seconds(r["kind"], r["params"], data.interactions) for r in missing.values())
     except (KeyError, TypeError, ValueError, ArithmeticError):  # an edited recipe: train_recipe says why
         seconds = math.inf
-    names = ", ".join(f"“{name}”" for name in missing)
+    names = ", ".join(f"“{plain(name)}”" for name in missing)
     offer, clicked = st.empty(), False
     if seconds > LINK_TRAIN_SECONDS:
         took = f" Training {'them' if len(missing) > 1 else 'it'} takes roughly {fit_time.duration(seconds)} here." \
@@ -261,11 +263,11 @@ def _offer_compared(key: str) -> None:
         started, trained = time.perf_counter(), []
         with st.spinner(f"Training the link's compared models ({names})…"):
             for name, recipe in missing.items():  # each on its own: one that fails says so, the others still train
-                with ui.guard(f"Training the link's compared model “{name}”", stop=False):
+                with ui.guard(f"Training the link's compared model “{plain(name)}”", stop=False):
                     try:
                         trained.append(ui.add_model(train_recipe(name, recipe, data), activate=False).name)
                     except (DataError, ModelError) as exc:
-                        raise type(exc)(f"The link's compared model “{name}” could not be trained here: {exc}") from None
+                        raise type(exc)(f"The link's compared model “{plain(name)}” could not be trained here: {exc}") from None
         st.session_state.setdefault(COMPARED_FAILED, {})[key] = [name for name in missing if name not in trained]
         offer.empty()
         if trained:
@@ -273,7 +275,7 @@ def _offer_compared(key: str) -> None:
             chosen = order + [name for name in st.session_state.get(key) or [] if name not in order]
             st.session_state[key] = chosen  # keep_compared, before the picker, keeps those it offers, at most 3
             st.success(f"The link's compared {'models' if len(trained) > 1 else 'model'} "
-                       f"{', '.join(f'“{name}”' for name in trained)} {'were' if len(trained) > 1 else 'was'} trained "
+                       f"{', '.join(f'“{plain(name)}”' for name in trained)} {'were' if len(trained) > 1 else 'was'} trained "
                        f"here as made in {time.perf_counter() - started:.1f} s.", icon=":material/link:")
 
 
@@ -296,15 +298,15 @@ def keep_compared(key: str, others: list[str]) -> None:
     # the choice is kept across pages and in a saved workspace (workspace.PAGE_WIDGETS): a model deleted or replaced
     # since leaves it with a word, not as a link's ("the link also compared" blamed a link that was never opened)
     if kept_gone := [name for name in gone if name not in linked]:
-        st.caption(f"{', '.join(f'“{name}”' for name in kept_gone)}, chosen side by side before, "
+        st.caption(f"{', '.join(f'“{plain(name)}”' for name in kept_gone)}, chosen side by side before, "
                    f"{'is' if len(kept_gone) == 1 else 'are'} no longer in this session: left out.")
     if missing := [name for name in gone if name in linked]:
-        st.info(f"The link also compared {', '.join(f'“{name}”' for name in missing)}, which this session does not "
+        st.info(f"The link also compared {', '.join(f'“{plain(name)}”' for name in missing)}, which this session does not "
                 "have (models trained in another session travel in a link only as the one it shows).",
                 icon=":material/link_off:")
     if beyond := offered[MAX_COMPARED:]:
         st.info(f"The link compared {len(offered)} models; {MAX_COMPARED} are shown side by side at a time: "
-                f"{', '.join(f'“{name}”' for name in beyond)} left out (choose it below instead of another).",
+                f"{', '.join(f'“{plain(name)}”' for name in beyond)} left out (choose it below instead of another).",
                 icon=":material/link_off:")
 
 
@@ -331,7 +333,7 @@ def number(fresh: dict[str, str], name: str, key: str, low: float, high: float, 
         value = None
     if value is None or not low <= value <= high:  # what a link without it means, not the opener's last choice
         st.session_state[key] = default
-        st.warning(f"The link's {name} = {fresh[name]} is not a number from {low:g} to {high:g}; the page uses "
+        st.warning(f"The link's {name} = {plain(fresh[name])} is not a number from {low:g} to {high:g}; the page uses "
                    f"{default:g}, as for a link without it.", icon=":material/link_off:")
         return
     st.session_state[key] = value
@@ -359,10 +361,10 @@ def _listed(interactions, kind: str, text: str) -> list[int | None]:
                 missing.append(part.strip())
             found.append(index)
     if missing:
-        st.warning(f"The link's {kind} {', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not in this "
+        st.warning(f"The link's {kind} {plain(', '.join(missing))} {'is' if len(missing) == 1 else 'are'} not in this "
                    "data; the page shows what it would otherwise.", icon=":material/link_off:")
     if repeated:
-        st.warning(f"The link lists {kind} {', '.join(dict.fromkeys(repeated))} more than once; "
+        st.warning(f"The link lists {kind} {plain(', '.join(dict.fromkeys(repeated)))} more than once; "
                    f"{'it is' if len(set(repeated)) == 1 else 'each is'} taken once (with the first rating given).",
                    icon=":material/link_off:")
     return found
@@ -394,7 +396,7 @@ def rated_items(interactions, items: str, ratings: str | None, scale: tuple[floa
             elif not all(scale[0] <= value <= scale[1] for value in values):  # NaN too
                 problem = f"the data's ratings run from {scale[0]:g} to {scale[1]:g}"
     if problem is not None:
-        st.warning(f"The link's ratings = {ratings} are not applied ({problem}): the profile's items take the "
+        st.warning(f"The link's ratings = {plain(ratings)} are not applied ({problem}): the profile's items take the "
                    "rating set on the page.", icon=":material/link_off:")
         return picked, None
     return picked, [value for value, index in zip(values, found, strict=True) if index is not None]
