@@ -26,6 +26,7 @@ from mfviz.dashboard import (
 
 # the function, not the module: this page's `lists` are its neighbour lists
 from mfviz.dashboard.lists import swap_compared
+from mfviz.dashboard.plain import plain
 from mfviz.data.id_lists import join_ids, user_named
 
 ui.header("Neighbours", "Which items does the model put next to a given item? Cosine similarity compares "
@@ -80,7 +81,7 @@ saved_names = ui.data_label(data), entry.name  # in every chart's image file nam
 counts = support.item_support(entry, popularity)  # what the model saw of each item: the filter's measure
 
 if counts[item] == 0:  # nobody has it, or its split (or that of a model file, which keeps it) held it out wholly
-    st.info(untrained.item_note(str(titles[item]), int(popularity[item]), entry.name,
+    st.info(untrained.item_note(plain(titles[item]), int(popularity[item]), plain(entry.name),
                                 ": its vector was never fitted, and any neighbours would be the catalogue in index "
                                 "order. Pick an item " + ("with interactions." if popularity[item] == 0 else
                                                           "it was trained on.")), icon=":material/info:")
@@ -246,7 +247,7 @@ if others:
         cards = st.columns(len(agreement) + 1)
         for card, (name, frame) in zip(cards, agreement.items(), strict=False):
             left_out = int(frame.attrs.get("left_out", 0))
-            card.metric(f"Shared with {name}", f"{frame['shared'].mean():.1f} of {int(k)}",
+            card.metric(f"Shared with {plain(name)}", f"{frame['shared'].mean():.1f} of {int(k)}",
                         help=f"Mean number of an item's {int(k)} cosine neighbours both models list, over "
                              f"{figures.counted(len(frame), 'item')}."
                              + (f" {figures.counted(left_out, 'item')} with a zero vector in either model (absent "
@@ -259,7 +260,7 @@ if others:
         first, frame = next(iter(agreement.items()))
         popular = frame.assign(popularity=popularity[frame["item"]]).nlargest(50, "popularity")
         disputed = popular.nsmallest(8, "shared", keep="first")
-        st.markdown(f"**Popular items on whose neighbours {entry.name} and {first} disagree most** (of the 50 most "
+        st.markdown(f"**Popular items on whose neighbours {plain(entry.name)} and {plain(first)} disagree most** (of the 50 most "
                     "popular sampled)")
         st.dataframe(pd.DataFrame({"title": titles[disputed["item"]], "popularity": disputed["popularity"],
                                    "shared": disputed["shared"]}), hide_index=True, width="stretch",
@@ -345,7 +346,7 @@ with ui.guard("Ranking items for the user"):
     lists = cached_recommend.user_lists(entry.key, entry.model, data.key, inter.matrix, int(user), int(k), popularity,
                                         titles)
 if lists["cosine"].empty:
-    st.info(f"{user_named(inter.user_ids[user], capital=True)} has every item of the data: nothing is left to rank.", icon=":material/info:")
+    st.info(f"{plain(user_named(inter.user_ids[user], capital=True))} has every item of the data: nothing is left to rank.", icon=":material/info:")
 left, right = st.columns(2)
 sizing = title_rows.sizing(len(lists["cosine"]), *((lists[metric]["title"], USER_TITLE_WIDTH) for metric in ("cosine", "dot")
                                                   if not lists[metric].empty))

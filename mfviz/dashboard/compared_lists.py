@@ -10,6 +10,7 @@ import pandas as pd
 import streamlit as st
 
 from mfviz.dashboard import figures, labels, title_rows, verdicts
+from mfviz.dashboard.plain import plain
 from mfviz.dashboard.ui import ticks
 
 SIDE_BY_SIDE_PER_ROW = 2  # lists in a row: two with title, score and popularity fit 820 px (1,280 px, sidebar open)
@@ -95,7 +96,7 @@ def shared_shades(lists: dict[str, np.ndarray]) -> dict[str, list[str]]:
 
 def side_heading(name: str, side: SideList) -> str:
     """A list's heading: the model's name, its hits when they are counted and its note."""
-    words = [f"**{name}**"]
+    words = [f"**{plain(name)}**"]
     if side.hits is not None:
         found = int(np.isin(np.asarray(side.items, np.int64), side.hits).sum())
         words.append(f"{found} hit{'s' if found != 1 else ''} in {len(side.items)}")
@@ -149,9 +150,9 @@ def side_by_side(lists: dict[str, SideList], titles: np.ndarray, popularity: np.
                 st.markdown(side_heading(name, side))
                 st.dataframe(frame.style.apply(shade, subset=["title", "lists"], shared=shades[name]), width="stretch",
                              column_config=config | {"title": title}, **sizing)
-    pairs = [f"{a} ∩ {b}: {len(set(lists[a].items.tolist()) & set(lists[b].items.tolist()))}"
+    pairs = [f"{plain(a)} ∩ {plain(b)}: {len(set(lists[a].items.tolist()) & set(lists[b].items.tolist()))}"
              for k, a in enumerate(names) for b in names[k + 1:]]
-    means = [f"{name} {popularity[side.items].mean():,.0f}" for name, side in lists.items() if len(side.items)]
+    means = [f"{plain(name)} {popularity[side.items].mean():,.0f}" for name, side in lists.items() if len(side.items)]
     count = len(lists)
     shaded = f"Shaded: in every list ({len(everywhere)} of {n}), “{'both' if count == 2 else f'all {count}'}” under lists"
     if count > 2:  # the words of list_cues: "2 of 3"; of four lists "2 of 4" to "3 of 4"
@@ -164,7 +165,7 @@ def side_by_side(lists: dict[str, SideList], titles: np.ndarray, popularity: np.
 def backing_note(summaries: dict[str, dict]) -> str:
     """The side by side caption's words on how well the data's users back each model's cosine lists: `summaries`, each
     model's support.summarised (the "Users behind them" card's figures), said with verdicts.lift."""
-    said = [f"{name} {verdicts.lift(numbers['median_lift_cosine'], numbers['median_lift_null_cosine'])}"
+    said = [f"{plain(name)} {verdicts.lift(numbers['median_lift_cosine'], numbers['median_lift_null_cosine'])}"
             for name, numbers in summaries.items() if "median_lift_cosine" in numbers]
     if not said:
         return ""

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from mfviz.dashboard.plain import plain
 from mfviz.dashboard.title_search import natural_titles
 from mfviz.errors import DataError
 
@@ -91,8 +92,8 @@ def id_note(interactions, kind: str, text: str, ranked: np.ndarray, found: int) 
         return None
     count = f"{others.size:,} title{'s' if others.size != 1 else ''} contain{'s' if others.size == 1 else ''}"
     first = interactions.titles[ranked[others[0]]]
-    return (f"id {text} picked ({interactions.titles[found]}): an id typed in full wins. {count} “{text}” too, the "
-            f"most popular {first}: type more of the title to pick one of them.")
+    return (f"id {plain(text)} picked ({plain(interactions.titles[found])}): an id typed in full wins. {count} "
+            f"“{plain(text)}” too, the most popular {plain(first)}: type more of the title to pick one of them.")
 
 
 def _options(ranked: np.ndarray, chosen, n: int) -> list[int]:
@@ -222,11 +223,11 @@ def _say_missed(key: str, kind: str) -> None:
     follow(key, kind)  # drawn: its choice moves with the data
     gone = st.session_state.get(GONE, {}).pop(key, None)
     if gone:
-        st.info(f"{' and '.join(gone)}, picked before, {'is' if len(gone) == 1 else 'are'} not in this data (the "
+        st.info(f"{plain(' and '.join(gone))}, picked before, {'is' if len(gone) == 1 else 'are'} not in this data (the "
                 "data changed since).", icon=":material/info:")
     missed = st.session_state.get(MISSED, {}).pop(key, None)
     if missed:
-        st.warning(f"No {kind} matches {', '.join(repr(m) for m in missed)}; type a "
+        st.warning(f"No {kind} matches {plain(', '.join(repr(m) for m in missed))}; type a "
                    f"{'title or an id' if kind == 'item' else 'user id'} of this data.", icon=":material/search_off:")
     for note in st.session_state.get(NOTED, {}).pop(key, []):
         st.info(note, icon=":material/pin:")
@@ -387,7 +388,7 @@ def step_back(where, target: str, titles: np.ndarray) -> None:
     Back left the app (a step changes the address, adding no history entry), and no trail led back."""
     trail = _trail(target)
     if trail["from"]:
-        where.button(f"← Back to {titles[trail['from'][-1]]}", key=f"{target}.back", on_click=_back, args=(target,),
+        where.button(f"← Back to {plain(titles[trail['from'][-1]])}", key=f"{target}.back", on_click=_back, args=(target,),
                      help=f"The item before the last step ({len(trail['from'])} step"
                           f"{'s' if len(trail['from']) > 1 else ''} back to the first).")
 
