@@ -11,6 +11,7 @@ import streamlit as st
 
 from mfviz.dashboard import cached_maps, map_colours
 from mfviz.dashboard.map_link import MapLink
+from mfviz.dashboard.plain import plain
 
 GENRE = map_colours.GENRE_COLUMN
 KEY = "latent_colour"  # (kept by app.py)
@@ -75,9 +76,9 @@ def from_link(link: MapLink, colours: Colouring) -> None:
         if link.view["colour"] in colours.options:
             st.session_state[KEY] = link.view["colour"]
         else:
-            st.warning(f"The link's colour = {link.view['colour']} is not one of this data's colours "
-                       f"({', '.join(colours.options)}); the map is coloured by "
-                       f"{map_colours.column_name(colours.default)}.", icon=":material/link_off:")
+            st.warning(f"The link's colour = {plain(link.view['colour'])} is not one of this data's colours "
+                       f"({plain(', '.join(colours.options))}); the map is coloured by "
+                       f"{plain(map_colours.column_name(colours.default))}.", icon=":material/link_off:")
     if st.session_state.get(KEY) not in colours.options:
         st.session_state[KEY] = colours.default
 

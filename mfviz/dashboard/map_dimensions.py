@@ -19,6 +19,7 @@ from mfviz.dashboard import (
 )
 from mfviz.dashboard.figures import export_config, file_name
 from mfviz.dashboard.map_link import MapLink
+from mfviz.dashboard.plain import plain
 from mfviz.models.sanity import untrained_users
 
 GENRES_SHOWN = 20  # rows of its genre heatmap (the largest genres)
@@ -68,7 +69,7 @@ def dimension_map(link: MapLink, data, entry, popularity: np.ndarray, depth: boo
     if link.view is not None and "users" in link.view:
         shown = map_projection.SWITCHES.get(link.view["users"].lower())
         if shown is None:  # said, as the link's 3d is
-            st.warning(f"The link's users = {link.view['users']} is neither on nor off; the users are not drawn.",
+            st.warning(f"The link's users = {plain(link.view['users'])} is neither on nor off; the users are not drawn.",
                        icon=":material/link_off:")
         st.session_state["dims_users"] = bool(shown)
     with_users = picks[-1].checkbox("Show the users too", key="dims_users", disabled=up in others or depth,

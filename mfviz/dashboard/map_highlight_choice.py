@@ -7,6 +7,7 @@ import streamlit as st
 
 from mfviz.dashboard import map_highlight
 from mfviz.dashboard.map_link import MapLink
+from mfviz.dashboard.plain import plain
 from mfviz.data.id_lists import join_ids, split_ids
 
 HIGHLIGHT = "latent_highlight"  # the genres highlighted on the map (kept across pages: workspace.PAGE_WIDGETS)
@@ -44,12 +45,12 @@ def highlight_from_link(value: str | None, groups: dict[str, np.ndarray]) -> Non
     missing = [name for name in named if name.casefold() not in by_name]
     if missing:
         why = ("this data's items have no genres" if not groups else
-               f"{', '.join(missing)} {'is no genre' if len(missing) == 1 else 'are no genres'} of this data")
-        st.warning(f"The link's highlight = {value} is not applied as it stands: {why}; "
-                   + (f"{', '.join(found)} {'is' if len(found) == 1 else 'are'} highlighted." if found else
+               f"{plain(', '.join(missing))} {'is no genre' if len(missing) == 1 else 'are no genres'} of this data")
+        st.warning(f"The link's highlight = {plain(value)} is not applied as it stands: {why}; "
+                   + (f"{plain(', '.join(found))} {'is' if len(found) == 1 else 'are'} highlighted." if found else
                       "nothing is highlighted."), icon=":material/link_off:")
     if len(found) > map_highlight.HIGHLIGHTED_AT_MOST:
-        st.warning(f"The link's highlight = {value} names {len(found)} genres; the map highlights "
+        st.warning(f"The link's highlight = {plain(value)} names {len(found)} genres; the map highlights "
                    f"{map_highlight.HIGHLIGHTED_AT_MOST} at most: the first {map_highlight.HIGHLIGHTED_AT_MOST}.",
                    icon=":material/link_off:")
     st.session_state[HIGHLIGHT] = found[:map_highlight.HIGHLIGHTED_AT_MOST]

@@ -9,6 +9,7 @@ import streamlit as st
 
 from mfviz.dashboard import labels, map_isolate, pickers, support, ui, untrained, verdicts
 from mfviz.dashboard.figures import counted, fixed_decimals
+from mfviz.dashboard.plain import plain
 
 
 def clear_anchor() -> None:
@@ -29,8 +30,8 @@ def inspect(data, comparison, popularity: np.ndarray, norms: np.ndarray) -> None
              f"vector length {norms[item]:.3g} ({verdicts.length_place(norms, norms[item])})"]
     genres = inter.items["genres"].iloc[item] if "genres" in inter.items.columns else None
     if isinstance(genres, list | tuple | np.ndarray) and len(genres):
-        facts.insert(0, ", ".join(map(str, genres)))
-    st.markdown(f"**★ {titles[item]}** · " + " · ".join(facts))
+        facts.insert(0, ", ".join(map(plain, genres)))
+    st.markdown(f"**★ {plain(titles[item])}** · " + " · ".join(facts))
     columns = st.columns(2)
     # the row order is the rank; the numbers narrow, so that the title and every number fit half of 1,280 px
     # with the box that steps to a neighbour

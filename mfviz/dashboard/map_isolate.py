@@ -7,6 +7,7 @@ import numpy as np
 import streamlit as st
 
 from mfviz.dashboard import untrained
+from mfviz.dashboard.plain import plain
 
 SUBSET = "latent_subset"  # (data key, the items mapped on their own)
 SUBSET_OF = "latent_subset_of"  # (data key, the item whose neighbourhood they are), or None
@@ -48,7 +49,7 @@ def notice(data, entry, subset: np.ndarray, map_rows: np.ndarray, projected: boo
     # Counted as drawn: a selection kept from another model or split can hold items this one never trained on,
     # which are off the map (the notice counted them, and the map showed fewer points than it said)
     columns = st.columns([4, 1])
-    columns[0].info((f"Only {inter.titles[around]} and its {len(map_rows) - 1:,} neighbours (those listed under the map "
+    columns[0].info((f"Only {plain(inter.titles[around])} and its {len(map_rows) - 1:,} neighbours (those listed under the map "
                      "when it was drawn: its nearest by cosine and by dot product) are on the map" if around is not None
                      else f"Only the {len(map_rows):,} items you selected are on the map") + f" (of {inter.n_items:,}): "
                     + ("mapped again on their own, so the map spreads their differences." if projected

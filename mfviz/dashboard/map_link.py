@@ -9,6 +9,7 @@ import streamlit as st
 
 from mfviz.dashboard import links, map_projection, support
 from mfviz.dashboard.map_projection import METHODS, SWITCHES
+from mfviz.dashboard.plain import plain
 
 
 @dataclass
@@ -31,7 +32,7 @@ class MapLink:
         if value in options:
             st.session_state[key] = value
         else:
-            st.warning(f"The link's {name} = {self.view[name]} is not one of this map's choices here; the map takes "
+            st.warning(f"The link's {name} = {plain(self.view[name])} is not one of this map's choices here; the map takes "
                        "its default.", icon=":material/link_off:")
 
 
@@ -42,12 +43,12 @@ def open_view(view: dict[str, str], inter) -> None:
     wanted = view.get("map", METHODS[0])
     method = next((m for m in METHODS if map_projection.link_name(m) == map_projection.link_name(wanted)), None)
     if method is None:
-        st.warning(f"The link's map = {wanted} is not one of this page's maps ({', '.join(METHODS)}); it shows "
+        st.warning(f"The link's map = {plain(wanted)} is not one of this page's maps ({', '.join(METHODS)}); it shows "
                    f"{METHODS[0]}.", icon=":material/link_off:")
     st.session_state["latent_method"] = method or METHODS[0]
     three_d = SWITCHES.get(view.get("3d", "off").lower())
     if three_d is None:
-        st.warning(f"The link's 3d = {view['3d']} is neither on nor off; the map is drawn in 2-D.",
+        st.warning(f"The link's 3d = {plain(view['3d'])} is neither on nor off; the map is drawn in 2-D.",
                    icon=":material/link_off:")
     st.session_state["latent_3d"] = bool(three_d)
     st.session_state["latent_search"] = view.get("search", "")

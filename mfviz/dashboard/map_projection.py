@@ -14,6 +14,7 @@ import streamlit as st
 from mfviz.analysis import map_options
 from mfviz.dashboard import background, cached_maps, labels, links, map_colours, support
 from mfviz.dashboard.map_figures import PROJECTION_NOTES, MapAxes
+from mfviz.dashboard.plain import plain
 
 METHODS = ["UMAP", "t-SNE", "PCA", "Axes", "Dimensions"]  # the maps the page offers ("Map")
 PROJECTIONS = ("UMAP", "t-SNE", "PCA")  # the maps made by projecting the vectors (the others have axes)
@@ -80,11 +81,11 @@ def open_from_link(view: dict[str, str]) -> None:
         if value is not None and low <= value <= high:
             st.session_state["latent_perplexity"] = value
         else:
-            st.warning(f"The link's perplexity = {view['perplexity']} is not a number from {low} to {high}; the map "
+            st.warning(f"The link's perplexity = {plain(view['perplexity'])} is not a number from {low} to {high}; the map "
                        "uses the Projector's default for its number of items.", icon=":material/link_off:")
     spherize = SWITCHES.get(view.get("spherize", "off").lower())
     if spherize is None:
-        st.warning(f"The link's spherize = {view['spherize']} is neither on nor off; the data is not spherized.",
+        st.warning(f"The link's spherize = {plain(view['spherize'])} is neither on nor off; the data is not spherized.",
                    icon=":material/link_off:")
     st.session_state["latent_spherize"] = bool(spherize)
     for key in COMPONENT_KEYS:
@@ -93,7 +94,7 @@ def open_from_link(view: dict[str, str]) -> None:
         numbers = [text.strip() for text in view["components"].split(",")]
         chosen = [int(n) - 1 for n in numbers if n.isdigit() and 1 <= int(n) <= map_options.PCA_COMPONENTS]
         if len(chosen) != len(numbers) or len(chosen) not in (2, 3) or len(set(chosen)) != len(chosen):
-            st.warning(f"The link's components = {view['components']} are not two or three different component "
+            st.warning(f"The link's components = {plain(view['components'])} are not two or three different component "
                        f"numbers from 1 to {map_options.PCA_COMPONENTS}; PCA shows components 1, 2 (and 3).",
                        icon=":material/link_off:")
         else:
@@ -269,7 +270,7 @@ def label_choice(slot, table, view: dict[str, str] | None) -> str:
     if view is not None:
         wanted = view.get("label", "title")
         if wanted not in options:
-            st.warning(f"The link's label = {wanted} is not a column of this data's items ({', '.join(options)}); the "
+            st.warning(f"The link's label = {plain(wanted)} is not a column of this data's items ({plain(', '.join(options))}); the "
                        "points are labelled by title.", icon=":material/link_off:")
         st.session_state[LABEL_KEY] = wanted if wanted in options else "title"
     if st.session_state.get(LABEL_KEY) not in options:

@@ -7,6 +7,7 @@ import streamlit as st
 
 from mfviz.dashboard import cached_data, map_isolate
 from mfviz.dashboard.figures import counted
+from mfviz.dashboard.plain import plain
 
 
 def show(data, table, selected: list[int], three_d: bool) -> None:
@@ -23,7 +24,7 @@ def show(data, table, selected: list[int], three_d: bool) -> None:
             shares = [row for row in group_shares(groups, selected, data.interactions.n_items)
                       if row[1] >= 0.05 and row[1] >= 1.1 * row[2]]
             st.markdown("Most over-represented genres: " + "; ".join(
-                f"**{name}** {inside:.0%} of the selection vs {overall:.0%} of all items ({inside / overall:.1f}×)"
+                f"**{plain(name)}** {inside:.0%} of the selection vs {overall:.0%} of all items ({inside / overall:.1f}×)"
                 for name, inside, overall in shares[:4]) + "." if shares else
                 "No genre is over-represented in the selection (each is as common as in the whole catalogue, or rarer).")
         picked = table.set_index("item").loc[selected, shown_columns].sort_values("popularity", ascending=False)

@@ -94,7 +94,7 @@ def axis_map(link: MapLink, data, entry, vectors: np.ndarray, norms: np.ndarray,
         matched = [np.flatnonzero(title_search.title_matches(pd.Series(titles), text)) for text in (left, right)]
         link.params.update(left=left.strip() or None, right=right.strip() or None)
         if not all(len(found) for found in matched):
-            empty = [f"“{text.strip()}”" if text.strip() else "(empty)" for text, found in zip((left, right), matched,
+            empty = [f"“{plain(text.strip())}”" if text.strip() else "(empty)" for text, found in zip((left, right), matched,
                                                                                                 strict=True) if not len(found)]
             st.info(f"Type a search for each end: no title matches {' or '.join(empty)}.", icon=":material/search:")
             ui.stop()
