@@ -18,6 +18,7 @@ from mfviz.dashboard import (
     verdicts,
     versus_baseline,
 )
+from mfviz.dashboard.plain import plain
 from mfviz.data.interactions import long_tail_split
 
 ui.header("Popularity bias", "Do the models recommend only the blockbusters? Each chart compares every "
@@ -155,7 +156,7 @@ left_out: dict[str, list[str]] = {}  # models of one split share the words: said
 for name, r in reports.items():
     # a Popularity model's "vectors" are its counts: no length to leave out
     if words := verdicts.never_trained(r.users_untrained, 0 if entries[name].kind == "popularity" else r.items_untrained):
-        left_out.setdefault(words, []).append(f"**{name}**")
+        left_out.setdefault(words, []).append(f"**{plain(name)}**")
 for words, names in left_out.items():
     st.caption(f"{', '.join(names)}: {words}")
 
@@ -235,13 +236,13 @@ if views["What less popular lists cost"].open:
                 for name, curve in curves.items():
                     start, best = curve.iloc[0], within_loss(curve, int(k), 0.1)
                     if best is not None and best["strength"] > 0:
-                        st.markdown(f"**{name}**: giving up at most 10% of its accuracy on held-out interactions "
+                        st.markdown(f"**{plain(name)}**: giving up at most 10% of its accuracy on held-out interactions "
                                     f"(NDCG@{int(k)} {start[ndcg]:.3f} → {best[ndcg]:.3f}) raises the long tail in its test "
                                     f"users' lists from {figures.rise(start['aplt'], best['aplt'])} and their catalogue coverage "
                                     f"from {figures.rise(start['coverage'], best['coverage'])} (penalty β = {best['strength']:g}; "
                                     "the tail by training counts: these differ from the table's above).")
                     elif best is not None:
-                        st.markdown(f"**{name}**: even the weakest penalty (β = {curve['strength'].iloc[1]:g}) costs "
+                        st.markdown(f"**{plain(name)}**: even the weakest penalty (β = {curve['strength'].iloc[1]:g}) costs "
                                     f"more than 10% of its accuracy on held-out interactions (NDCG@{int(k)}): its "
                                     "accuracy rests on popular items.")
                 st.caption("Penalty: each item's score is lowered by β × the spread of the model's scores × how many "

@@ -33,6 +33,7 @@ from mfviz.dashboard import (
 )
 from mfviz.dashboard.figures import counted, export_config
 from mfviz.dashboard.map_link import MapLink
+from mfviz.dashboard.plain import plain
 
 # one line at 1,280 px: the map starts that much higher on a 720 px screen
 ui.header("Latent space", "Each item's vector, squeezed into 2-D (or 3-D): items the model finds alike land close.")
@@ -89,7 +90,7 @@ subset_key = "" if subset is None else f"|only:{state.array_hash(subset)}"
 map_rows = untrained.mapped_rows(never_trained, subset)
 mapped_key = subset_key + (untrained.TRAINED_ONLY if never_trained.any() else "")
 if map_rows is not None and len(map_rows) < 3:  # a map needs three points
-    st.info(f"{entry.name} trained on {counted(len(map_rows), 'item')} of {'these' if subset is not None else 'the data'}"
+    st.info(f"{plain(entry.name)} trained on {counted(len(map_rows), 'item')} of {'these' if subset is not None else 'the data'}"
             f"'s {counted(inter.n_items if subset is None else len(subset), 'item')}, and a map needs at least 3: the "
             "others have no training interaction, so their vectors were never fitted. Train it on a split that keeps "
             "more items in its training part.", icon=":material/map:")

@@ -23,6 +23,7 @@ from mfviz.dashboard import (
     untrained,
 )
 from mfviz.dashboard.figures import counted
+from mfviz.dashboard.plain import plain
 from mfviz.dashboard.state import ModelEntry
 from mfviz.models.funk import SGDModel
 
@@ -60,7 +61,7 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
     users, liked_values, untrained_fans = trained_audience(model, users, liked_values)  # the same order: nested draws kept
     fans = at_least is not None or not inter.is_explicit
     never = (f" ({counted(untrained_fans, 'more user')} who {'liked' if fans else 'rated'} "
-             f"them {'were' if untrained_fans != 1 else 'was'} never in {entry.name}'s training part: left out, as a vector "
+             f"them {'were' if untrained_fans != 1 else 'was'} never in {plain(entry.name)}'s training part: left out, as a vector "
              "never fitted says nothing of where the item lies)" if untrained_fans else "")
     if users.size == 0:
         st.warning("No user liked these items" + (f" (rated them {at_least:g} or more)" if at_least else "")
@@ -87,7 +88,7 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
         reach = cached_recommend.reach_baseline(entry.key, model, data.key, inter.matrix, int(n))
         item = cached_recommend.new_item(entry.key, data.key, tuple(sorted(seeds)), at_least, given, size, int(n), model,
                                          reach, users, values, popularity)
-    named = ("the fans of " if fans else "the raters of ") + (", ".join(f"“{titles[i]}”" for i in seeds)
+    named = ("the fans of " if fans else "the raters of ") + (", ".join(f"“{plain(titles[i])}”" for i in seeds)
                                                                if len(seeds) <= 3 else f"{len(seeds)} items")
     cards = st.columns(5)
     cards[0].metric("First users", f"{size:,}",
@@ -120,7 +121,7 @@ def show(entry: ModelEntry, data, popularity: np.ndarray, n: int, compare: list[
                     help="Longer than that share of the items' vectors (of the items the model was trained on). "
                          "Dot-product scores grow with it.")
     if reach.left_out or untrained_fans:  # said under the cards, not only in their tooltips: it changes every number
-        st.caption(f"Counted over the {reach.n_users:,} users {entry.name} was trained on: "
+        st.caption(f"Counted over the {reach.n_users:,} users {plain(entry.name)} was trained on: "
                    f"{counted(reach.left_out, 'user')} a split held out entirely {'are' if reach.left_out != 1 else 'is'} "
                    "left out, as users to reach (their lists, ranked without a fitted vector, say nothing of them) "
                    + (f"and as first users ({untrained_fans:,} of those who {'liked' if fans else 'rated'} the items)."
@@ -190,7 +191,7 @@ def _map(entry: ModelEntry, data, popularity: np.ndarray, item, nearest: dict[st
     # gathered those in an island of their own, as if the model found them alike (and could place the star there)
     mapped, rows, suffix = untrained.trained_map(vectors, cached_models.untrained_items(entry.key, entry.model))
     if len(mapped) < 3:  # a map needs three points
-        st.caption(f"No map of the items: {entry.name} trained on {counted(len(mapped), 'item')}, and a map needs 3.")
+        st.caption(f"No map of the items: {plain(entry.name)} trained on {counted(len(mapped), 'item')}, and a map needs 3.")
         return
     projection = cached_maps.projection(entry.key + suffix, mapped, method.lower(), min(n_neighbors, len(mapped) - 1),
                                         min_dist, n_components=2)

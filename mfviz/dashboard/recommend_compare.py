@@ -7,6 +7,7 @@ import numpy as np
 import streamlit as st
 
 from mfviz.dashboard import compared_lists, lists, ui
+from mfviz.dashboard.plain import plain
 from mfviz.dashboard.recommend_tables import COLUMNS
 from mfviz.dashboard.recommend_view import RecommendView, penalty_for, top_unseen
 from mfviz.dashboard.state import ModelEntry
@@ -33,12 +34,12 @@ def side_hits_note(view: RecommendView, sides: dict, user: int) -> str:
     splits = {name: lists.held_out(models[name], inter, user).tolist() for name in sides}
     never = [name for name in sides if not lists.can_hit(models[name])]
     if never:
-        note += (f" {', '.join(never)} {'holds' if len(never) == 1 else 'hold'} no item out of training (no test "
+        note += (f" {plain(', '.join(never))} {'holds' if len(never) == 1 else 'hold'} no item out of training (no test "
                  "share, or loaded from a model file): nothing to hit, and everything the user has is left out.")
     counted_splits = {name: held for name, held in splits.items() if name not in never}
     if len({tuple(held) for held in counted_splits.values()}) > 1:
         note += (" The models were trained on different splits, so their hits count against different held-out "
-                 "items (" + "; ".join(f"{name} {len(held)}" for name, held in counted_splits.items()) + ").")
+                 "items (" + "; ".join(f"{plain(name)} {len(held)}" for name, held in counted_splits.items()) + ").")
     return note
 
 
@@ -62,6 +63,6 @@ def user_lists_side_by_side(view: RecommendView, user: int, ids: np.ndarray, sco
                 compared_lists.side_by_side(sides, titles, popularity, view.n, score_help=COLUMNS["score"]["help"],
                                 note=side_hits_note(view, sides, user) if hits else "")
         if strangers:
-            st.caption(f"Not side by side: {' and '.join(strangers)}, trained on none of this user's interactions "
+            st.caption(f"Not side by side: {plain(' and '.join(strangers))}, trained on none of this user's interactions "
                        f"({'its' if len(strangers) == 1 else 'their'} evaluation split held them all out), so "
                        f"{'its list' if len(strangers) == 1 else 'their lists'} would say nothing of them.")

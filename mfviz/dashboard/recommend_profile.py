@@ -11,6 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from mfviz.dashboard import cached_models, compared_lists, links, lists, pickers, state, ui
+from mfviz.dashboard.plain import plain as plain_text  # `plain` names a list here
 from mfviz.dashboard.recommend_compare import side_list
 from mfviz.dashboard.recommend_reasons import (
     because_of,
@@ -92,11 +93,11 @@ def not_folded_words(view: RecommendView, recommender: ModelEntry, profile: np.n
     own held them out), or those it trained on are dislikes, which a model of choices learns nothing from."""
     never = never_trained(view, recommender)[np.asarray(profile, np.int64)]
     if never.all():
-        return (f"{recommender.name}, which never trained on any item of this profile ("
+        return (f"{plain_text(recommender.name)}, which never trained on any item of this profile ("
                 + why_never(recommender, "its evaluation split held out all their interactions")
                 + "), so their vectors were never fitted and the profile would fold in to a zero vector, whose list "
                 "says nothing of this taste")
-    return (f"{recommender.name}, which learns only from what people chose, and "
+    return (f"{plain_text(recommender.name)}, which learns only from what people chose, and "
             + ("the items of this profile it trained on are" if never.any() else "this profile's items are")
             + " all dislikes, which tell it nothing")
 
@@ -107,16 +108,16 @@ def dislikes_note(recommender: ModelEntry, count: int) -> str:
         return ""
     items = f"{count} disliked item{'s are' if count != 1 else ' is'}"
     if predicts_ratings(recommender):
-        return (f" The {items} folded in with the lowest rating, so {recommender.name} moves away from "
+        return (f" The {items} folded in with the lowest rating, so {plain_text(recommender.name)} moves away from "
                 f"{'them' if count != 1 else 'it'}: \"unlike X (disliked)\" marks a recommendation that owes most to "
                 "that.")
     if hasattr(recommender.model, "fold_in_disliking"):
-        return (f" {recommender.name} learns from what people chose, so the {items} folded in as "
+        return (f" {plain_text(recommender.name)} learns from what people chose, so the {items} folded in as "
                 "surely unwanted (an observed preference 0, held as firmly as the strongest like), which turns the "
                 f"profile's vector away from {'them' if count != 1 else 'it'}: {'their' if count != 1 else 'its'} "
                 f"scores fall, and less so those of items like {'them' if count != 1 else 'it'}; an item the likes "
                 "pull strongly toward can stay high (not a filter: leave it out of the profile to never see it).")
-    return (f" {recommender.name} learns only from what people chose (a rating is a strength of interest), so the "
+    return (f" {plain_text(recommender.name)} learns only from what people chose (a rating is a strength of interest), so the "
             f"{items} left out of the profile it folds in, and never recommended; Funk SVD, SVD++, ALS or "
             "implicit ALS would turn away from them.")
 
@@ -216,7 +217,7 @@ def show(view: RecommendView) -> None:
         like_box, disliked = st, []
         if set_aside := [i for i in st.session_state.get(DISLIKES) or () if 0 <= i < inter.n_items]:
             # the data became implicit feedback (Prepare: binarise, or "implicit feedback") under a profile
-            st.info(f"The profile's dislikes ({', '.join(str(titles[i]) for i in set_aside)}) are set aside: the data "
+            st.info(f"The profile's dislikes ({', '.join(plain_text(titles[i]) for i in set_aside)}) are set aside: the data "
                     "is implicit feedback now, without ratings to give them, so a profile holds what the person chose "
                     "only (and a disliked item may be recommended).", icon=":material/info:")
     st.session_state[DISLIKES] = disliked
@@ -224,7 +225,7 @@ def show(view: RecommendView) -> None:
                                     marked, placeholder="Type a title and pick a few items…")
     st.session_state[state.PROFILE] = liked_items
     if both := [i for i in liked_items if i in disliked]:
-        st.warning(f"Liked and disliked at once: {', '.join(str(titles[i]) for i in both)}; counted as disliked. "
+        st.warning(f"Liked and disliked at once: {', '.join(plain_text(titles[i]) for i in both)}; counted as disliked. "
                    "Take it out of one of the two boxes.", icon=":material/warning:")
     picked = [i for i in liked_items if i not in disliked] + list(disliked)
     if not picked:
@@ -257,10 +258,10 @@ def show(view: RecommendView) -> None:
                    beta=beta_in_link(strength))
         profile = np.array(picked, np.int64)
         strangers = profile[unknown[profile]]  # what the model never trained on: left out of the fold-in
-        named = ", ".join(str(titles[i]) for i in strangers)
+        named = ", ".join(plain_text(titles[i]) for i in strangers)
         if strangers.size == profile.size:  # folded in, a zero vector: its list was the catalogue in index order
             recommended.info(
-                f"{entry.name} never trained on any item of this profile ({named}): none of their interactions is in "
+                f"{plain_text(entry.name)} never trained on any item of this profile ({named}): none of their interactions is in "
                 f"its training part ({why_never(entry, 'its evaluation split held them all out')}), so their vectors "
                 "were never fitted and "
                 "the profile would fold in to a zero vector, whose list says nothing of this taste. Add items it was "
@@ -271,7 +272,7 @@ def show(view: RecommendView) -> None:
             # once: for the list and for the taste profile below
             vector, folded, folded_values, negatives, profile_bias = fold(view, entry, profile, values)
             if vector is None:
-                st.info(f"{entry.name} learns only from what people chose, so a profile of dislikes alone tells it "
+                st.info(f"{plain_text(entry.name)} learns only from what people chose, so a profile of dislikes alone tells it "
                         "nothing: add an item this person likes.", icon=":material/info:")
                 ui.stop()
             ids, scores = for_profile(view, entry, profile, values, vector)
@@ -284,7 +285,7 @@ def show(view: RecommendView) -> None:
         user_bias = profile_bias if stars(view, np.zeros(0), 0.0) is not None else None
         with ui.guard("Placing the recommendations on the model's dimensions"):
             table = item_table(view, ids, scores, reasons, lists.taste_coords(entry, vector=vector), user_bias=user_bias)
-        recommended.markdown(f"**Recommended by {entry.name}** (fold-in and ranking: {took})")
+        recommended.markdown(f"**Recommended by {plain_text(entry.name)}** (fold-in and ranking: {took})")
         with recommended:
             st.dataframe(penalised(view, table, ids, plain[plain >= 0]), hide_index=True, width="stretch",
                          column_config=list_columns(table), placeholder=NO_VALUE)
@@ -292,7 +293,7 @@ def show(view: RecommendView) -> None:
                             f"({getattr(model, 'fold_in_how', 'a ridge regression on the item vectors')}), then ranks every "
                             "item by it: this is how a live service treats a new visitor. " + score_words(view) + " "
                             + reasons_note(view, len(picked), built=True) + dislikes_note(entry, len(disliked))
-                            + (f" Left out of the fold-in: {named}, which {entry.name} never trained on (none of "
+                            + (f" Left out of the fold-in: {named}, which {plain_text(entry.name)} never trained on (none of "
                                f"{'their' if strangers.size > 1 else 'its'} interactions in its training part), so "
                                f"{'their vectors were' if strangers.size > 1 else 'its vector was'} never fitted and "
                                "would move nothing (“none in training” in the list)." if strangers.size else "")
@@ -311,7 +312,7 @@ def show(view: RecommendView) -> None:
                     side_lists[name] = side_list(view, other, *for_profile(view, other, profile, values, other_vector))
                     # as the shown model's caption says of it: a split of its own may have held out some items
                     if (skipped := profile[never_trained(view, other)[profile]]).size:
-                        partly.append(f"{name} left out {', '.join(str(titles[i]) for i in skipped)}")
+                        partly.append(f"{plain_text(name)} left out {', '.join(plain_text(titles[i]) for i in skipped)}")
                         elsewhere = elsewhere or why_never(other, "") != ""
                 if len(side_lists) > 1:
                     compared_lists.side_by_side(side_lists, titles, popularity, int(n),

@@ -20,6 +20,7 @@ from mfviz.dashboard import (
     ui,
 )
 from mfviz.dashboard.figures import counted
+from mfviz.dashboard.plain import plain as plain_text  # `plain` names a list here
 from mfviz.dashboard.recommend_compare import user_lists_side_by_side
 from mfviz.dashboard.recommend_reasons import (
     because_of,
@@ -50,7 +51,7 @@ def held_out_note(entry: ModelEntry, held_out: int) -> str:
     if held_out == 0:
         return ""
     return (f" The {held_out:,} item{'s' if held_out != 1 else ''} marked \"held out\" in the history "
-            f"{'were' if held_out != 1 else 'was'} kept for testing {entry.name}: it never saw "
+            f"{'were' if held_out != 1 else 'was'} kept for testing {plain_text(entry.name)}: it never saw "
             f"{'them' if held_out != 1 else 'it'}, so {'they are' if held_out != 1 else 'it is'} no reason.")
 
 
@@ -59,10 +60,10 @@ def hits_words(view: RecommendView, ids: np.ndarray, held: np.ndarray, user: int
     entry, inter = view.entry, view.inter
     found, k = int(np.isin(ids, held).sum()), len(ids)
     if held.size == 0:
-        return (f"**Hits: none to find.** {user_named(inter.user_ids[user], capital=True)} has no item held out of {entry.name}'s "
+        return (f"**Hits: none to find.** {plain_text(user_named(inter.user_ids[user], capital=True))} has no item held out of {plain_text(entry.name)}'s "
                 "training (all their items were in its training part).")
     return (f"**Hits: {found} of these {k}** are among the {counted(held.size, 'item')} "
-            f"{user_named(inter.user_ids[user])} has that {entry.name} never saw in training (\"held out\" in the history): "
+            f"{plain_text(user_named(inter.user_ids[user]))} has that {plain_text(entry.name)} never saw in training (\"held out\" in the history): "
             f"precision@{k} = {found / k:.2f} and recall@{k} = {found}/{held.size} = {found / held.size:.2f} for "
             f"this one user. The Train page's precision@k and recall@k are these averaged over the test users (at "
             "most 20,000 of them)"
@@ -115,7 +116,7 @@ def pick_user(view: RecommendView, activity: np.ndarray, link: dict) -> tuple[in
     if link.get("hits") == "1":
         st.session_state["rec_hits"] = True
         if not lists.can_hit(entry):  # said, as every other part of a link this session cannot apply
-            st.warning(f"The link lets the user's held-out items be recommended (hits=1), but {entry.name} holds no "
+            st.warning(f"The link lets the user's held-out items be recommended (hits=1), but {plain_text(entry.name)} holds no "
                        "item out of its training (trained with no test share, or loaded from a model file), so there "
                        "is nothing to hit: its lists leave out everything the user has.", icon=":material/link_off:")
     # For a model without held-out items the switch is shown off and greyed out under another key, so the choice
@@ -123,12 +124,12 @@ def pick_user(view: RecommendView, activity: np.ndarray, link: dict) -> tuple[in
     hits = switch.toggle(
         "Held-out items as hits",
         **({"key": "rec_hits"} if lists.can_hit(entry) else {"key": "rec_hits_none", "value": False, "disabled": True}),
-        help=(f"Leaves only the items {entry.name} was trained on out of the user's lists, instead of everything "
+        help=(f"Leaves only the items {plain_text(entry.name)} was trained on out of the user's lists, instead of everything "
               "the user has in the data: the items held out for testing (marked in the history) can then be "
               "recommended, and each one recommended is a hit — what the Train page's precision@k and recall@k "
               "count, here for one user. Each model side by side leaves out its own training items."
               if lists.can_hit(entry) else
-              f"Not available for {entry.name}: no item was held out of its training (it was trained with no test "
+              f"Not available for {plain_text(entry.name)}: no item was held out of its training (it was trained with no test "
               "share, or loaded from a model file, which keeps no split), so there is nothing to hit. Train a model "
               "with a test share on the Train page to see its hits."))
     return user, hits, untrained
@@ -172,7 +173,7 @@ def download_every_list(view: RecommendView, untrained: np.ndarray) -> None:
     left_out = export_counts.for_model(entry, users, inter.n_users, "user")
     if users * inter.n_items > PREPARE_ABOVE and which not in prepared:
         slot = st.empty()  # the button gives way to the progress bar, then to the download button
-        if not slot.button(f"Prepare every user's top {int(n)} by {entry.name}{penalised_by} (CSV)", key="rec_csv_prepare",
+        if not slot.button(f"Prepare every user's top {int(n)} by {plain_text(entry.name)}{penalised_by} (CSV)", key="rec_csv_prepare",
                          icon=":material/download:",
                          help=f"Ranks the unseen items of {users:,} users ({users * inter.n_items:,} scores), then "
                               "writes the CSV: about a minute on large data. A progress bar says how far it is; the "
@@ -183,7 +184,7 @@ def download_every_list(view: RecommendView, untrained: np.ndarray) -> None:
         slot.empty()
         prepare_every_list(view, users, change)
         prepared.add(which)
-    st.download_button(f"Download every user's top {int(n)} by {entry.name}{penalised_by} (CSV)",
+    st.download_button(f"Download every user's top {int(n)} by {plain_text(entry.name)}{penalised_by} (CSV)",
                        lambda: cached_exports.recommendation_csv(entry.key, model, data.key, inter, int(n),
                                                                  strength=strength, _change=change),
                        file_name=figures.file_name(f"recommendations_top{int(n)}" + (f"_beta{strength:g}" if change is not None
@@ -193,7 +194,7 @@ def download_every_list(view: RecommendView, untrained: np.ndarray) -> None:
                        + ("" if change is None else f"ranked as the page ranks them, with the popularity penalty "
                           f"β = {strength:g} (the score is still the model's own); ")
                        + "items the user has in the data are left out" + (
-                           f", and so are the {int(untrained.sum()):,} users none of whose interactions {entry.name} "
+                           f", and so are the {int(untrained.sum()):,} users none of whose interactions {plain_text(entry.name)} "
                            "was trained on (their lists would say nothing of them)." if untrained.any() else "."))
     if left_out:
         st.caption(left_out)
@@ -235,13 +236,13 @@ def show(view: RecommendView, activity: np.ndarray, link: dict) -> None:
     trained = entry.train.matrix[user] if entry.train is not None else row
     history = history_table(view, user, row, trained)
     if untrained[user]:  # its vector was never fitted: a list would come of item biases, a random start or index order
-        st.info(f"{user_named(inter.user_ids[user], capital=True)} has no interaction in {entry.name}'s training part: "
+        st.info(f"{plain_text(user_named(inter.user_ids[user], capital=True))} has no interaction in {plain_text(entry.name)}'s training part: "
                 f"its evaluation split held out all {counted(row.indices.size, 'interaction')} of theirs for "
                 "testing, so the model learned nothing of this user's taste and a list would say nothing of it. To see "
                 "what it recommends from their history, build a profile from their items (\"a profile I build\"): fold-in "
                 "places them without retraining. Users marked \"none in training\" in the list are in this case.",
                 icon=":material/info:")
-        st.markdown(f"**What {user_named(inter.user_ids[user])} interacted with** ({counted(len(history), 'item')})")
+        st.markdown(f"**What {plain_text(user_named(inter.user_ids[user]))} interacted with** ({counted(len(history), 'item')})")
         st.dataframe(history, hide_index=True, width="stretch", column_config=HISTORY_COLUMNS,
                      height=HISTORY_ROW * (min(len(history), HISTORY_ROWS) + 1) + 3)
         ui.stop()
@@ -256,9 +257,9 @@ def show(view: RecommendView, activity: np.ndarray, link: dict) -> None:
     # The list first, the history under it, each at the page's width: with the history above, a 1,280 × 720
     # projector showed no recommendation without scrolling; side by side, at 1,440 px (980 px of page) the history
     # cut "Empire Strikes Back, The (198" and its genres, the recommendations their genres.
-    st.markdown(f"**Recommended by {entry.name}** ({millis:.0f} ms)")
+    st.markdown(f"**Recommended by {plain_text(entry.name)}** ({millis:.0f} ms)")
     if len(ids) == 0:
-        st.info(f"{user_named(inter.user_ids[user], capital=True)} has every item of the data: nothing is left to recommend.",
+        st.info(f"{plain_text(user_named(inter.user_ids[user], capital=True))} has every item of the data: nothing is left to recommend.",
                 icon=":material/info:")
     else:
         user_bias = getattr(model, "user_bias", None)
@@ -272,7 +273,7 @@ def show(view: RecommendView, activity: np.ndarray, link: dict) -> None:
         if held is not None:
             st.markdown(hits_words(view, ids, held, user))
     st.caption(("Items the user already has are never recommended. " if held is None else
-                f"Only the items {entry.name} was trained on are left out: the user's held-out items can be "
+                f"Only the items {plain_text(entry.name)} was trained on are left out: the user's held-out items can be "
                 "recommended. ") + score_words(view)
                + " Popularity is the item's number of interactions in the data. "
                + reasons_note(view, trained.indices.size) + held_out_note(entry, row.indices.size - trained.indices.size)
@@ -282,7 +283,7 @@ def show(view: RecommendView, activity: np.ndarray, link: dict) -> None:
     # the other models' lists right under this one's, where a presenter compares them (they came after the
     # dimensions table and the map of users, some 1,300 px further down)
     user_lists_side_by_side(view, user, ids, scores, held, hits)
-    st.markdown(f"**What {user_named(inter.user_ids[user])} interacted with** ({counted(len(history), 'item')}, best first"
+    st.markdown(f"**What {plain_text(user_named(inter.user_ids[user]))} interacted with** ({counted(len(history), 'item')}, best first"
                 + ("; a click on “when” orders them in time)" if "when" in history.columns else ")"))
     st.dataframe(history, hide_index=True, width="stretch", height=HISTORY_ROW * (min(len(history), HISTORY_ROWS) + 1) + 3,
                  column_config=HISTORY_COLUMNS)

@@ -7,6 +7,7 @@ import streamlit as st
 
 from mfviz.dashboard import cached_metrics, train_figures, ui
 from mfviz.dashboard.fit_time import duration
+from mfviz.dashboard.plain import plain
 from mfviz.dashboard.state import ModelEntry
 from mfviz.dashboard.training import split_shown
 from mfviz.dashboard.versus_baseline import split_identity
@@ -52,13 +53,13 @@ def show(entries: dict[str, ModelEntry], active: str | None) -> None:
     # was drawn against models of another, and "from 1 interaction" said of a model that needs 10 on its own split).
     apart = [name for name in chosen if split_identity(tested[name]) != split_identity(anchor)]
     if apart:
-        st.info(f"Not drawn: {', '.join(apart)}, trained on another split than {chosen[0]} "
+        st.info(f"Not drawn: {plain(', '.join(apart))}, trained on another split than {plain(chosen[0])} "
                 f"({split_shown(anchor)}). Users, their groups and the Popularity baseline are those of one split: "
                 "to draw those, remove the models of this split from the box.", icon=":material/call_split:")
         chosen = [name for name in chosen if name not in apart]
     elif others := [name for name in names if name not in chosen
                     and split_identity(tested[name]) != split_identity(anchor)]:
-        st.caption(f"Models of other splits ({', '.join(others)}) are drawn with their own split's models only: "
+        st.caption(f"Models of other splits ({plain(', '.join(others))}) are drawn with their own split's models only: "
                    "choose them in the box instead of these.")
     k = metric_k(anchor)
     tables, baseline, users = {}, None, {}
@@ -97,7 +98,7 @@ def _new_users(chosen: dict[str, ModelEntry], anchor: ModelEntry, k: int, metric
     splits = {split_identity(e): e for e in short.values()}  # one sentence per split: its own count of users
     for split, entry in splits.items():
         names = ", ".join(name for name, e in short.items() if split_identity(e) == split)
-        st.info(f"{names}: {too_few_for_curve(entry.train, entry.test)}.", icon=":material/person:")
+        st.info(f"{plain(names)}: {too_few_for_curve(entry.train, entry.test)}.", icon=":material/person:")
     chosen = {name: e for name, e in chosen.items() if name not in short}
     if not chosen:
         return
@@ -163,7 +164,7 @@ def _quick_or_asked(chosen: dict[str, ModelEntry]) -> dict[str, ModelEntry]:
     slow = {name: seconds for name, e in chosen.items()
             if e.key not in asked and e.key not in CURVES_DONE and (seconds := curve_seconds(e)) > FOLD_IN_NOW}
     for name, seconds in slow.items():
-        if st.button(f"Fold in users for {name} too (roughly {duration(seconds)})", key=f"curve_{chosen[name].key}",
+        if st.button(f"Fold in users for {plain(name)} too (roughly {duration(seconds)})", key=f"curve_{chosen[name].key}",
                      help="Each of up to 500 test users folded in from their first 1, 2, 3, 5, 10 and 20 "
                           "interactions: for this model an exact k×k solve each."):
             asked.add(chosen[name].key)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from mfviz.dashboard import cached_exports, cached_models, figures, served, state, ui
+from mfviz.dashboard.plain import plain, plain_message
 from mfviz.models.sanity import loaded_warnings
 
 
@@ -88,13 +89,13 @@ def load(entries: dict, data) -> None:
             ui.add_model(loaded)
             st.rerun()
         # factors from elsewhere: how their fold-in (the Recommend page's profiles) reads them
-        st.success(f"{uploaded.name} is loaded. {getattr(model, 'fold_in_note', '')}".strip(),
+        st.success(f"{plain(uploaded.name)} is loaded. {getattr(model, 'fold_in_note', '')}".strip(),
                    icon=":material/check_circle:")
         if getattr(model, "order_note", ""):  # rows without ids, taken in the data's sorted order: right only if so
             st.warning(model.order_note, icon=":material/warning:")
         for why in loaded_warnings(model):  # what its fit warned of, which the file does not keep
-            st.warning(f"{uploaded.name}: {why}", icon=":material/warning:")
+            st.warning(f"{plain(uploaded.name)}: {plain_message(why)}", icon=":material/warning:")
         if missing and any(missing):
             st.warning(f"{missing[0]:,} of the data's {inter.n_users:,} users and {missing[1]:,} of its "
-                       f"{inter.n_items:,} items have no factors in {uploaded.name} (ids it was not trained on); "
+                       f"{inter.n_items:,} items have no factors in {plain(uploaded.name)} (ids it was not trained on); "
                        "they get zero vectors, so they score 0 and sit at the centre of every map.", icon=":material/warning:")

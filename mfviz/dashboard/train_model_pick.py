@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from mfviz.dashboard import model_names, state, train_form
+from mfviz.dashboard.plain import plain
 
 FEEDBACK = {"explicit": "made for explicit ratings", "implicit": "made for implicit feedback",
             "any": "works on either kind of feedback"}
@@ -72,6 +73,6 @@ def say_other_data(cls, last: dict, data, above_form) -> None:
     changed = [name for name, spec in cls.params.items() if name in last and not train_form.at_default(spec, last[name])]
     if last and last.get("_data") not in (None, data.key):
         above_form.info(f"The hyperparameters below are those {cls.label} was last trained with, on other data "
-                        f"({last.get('_data_name', 'an earlier dataset')})"
+                        f"({plain(last.get('_data_name', 'an earlier dataset'))})"
                         + (f": {model_names.hyperparameter_words({n: last[n] for n in changed})}" if changed else "")
                         + ". Reset them to start from the defaults for this data.", icon=":material/history:")

@@ -9,6 +9,7 @@ import time
 import streamlit as st
 
 from mfviz.dashboard import model_names, state, sweeps, train_figures, training, versus_baseline
+from mfviz.dashboard.plain import plain, plain_message
 from mfviz.dashboard.train_verdict import show_again, verdict_of
 
 
@@ -38,9 +39,9 @@ def say(job: training.TrainingJob, live: bool, outcome) -> None:
         if job.error:
             st.error(job.error, icon=":material/error:")
         for label, why in (job.failures if job.entries else []) + job.warnings:
-            st.warning(f"{label}: {why}", icon=":material/warning:")
+            st.warning(f"{plain(label)}: {plain_message(why)}", icon=":material/warning:")
         for name in [e.name for e in job.reused]:
-            st.info(f"**{name}** was not trained again: it was trained in this session with the same settings "
+            st.info(f"**{plain(name)}** was not trained again: it was trained in this session with the same settings "
                     "(model, hyperparameters, seed and split), which give the same model; it is reused.",
                     icon=":material/recycling:")
     # the one-off compile of a kind's kernels (mfviz.models.registry.compile_first) is said apart: it is not fitting
@@ -85,9 +86,9 @@ def say(job: training.TrainingJob, live: bool, outcome) -> None:
         stopped = " (stopped early)" if job.entry.stopped_early else ""
         now = shown(job.entry.name)
         with said:
-            outcome_of(job, job.entry, now, f"{done_word} **{job.entry.name}** in {clock(job)} ({fitting}){stopped}; it "
+            outcome_of(job, job.entry, now, f"{done_word} **{plain(job.entry.name)}** in {clock(job)} ({fitting}){stopped}; it "
                        + (now if now.startswith("is") else f"was made the model shown; {now}") + ".",
-                       f"{done_word} **{job.entry.name}** in {clock(job)}{stopped}, " + short_shown(now) + ".")
+                       f"{done_word} **{plain(job.entry.name)}** in {clock(job)}{stopped}, " + short_shown(now) + ".")
 
 
 def short_shown(now: str) -> str:

@@ -18,6 +18,7 @@ from mfviz.dashboard import (
     training,
     ui,
 )
+from mfviz.dashboard.plain import plain, plain_message
 
 
 def held_out_label(job: training.TrainingJob) -> str | None:
@@ -61,7 +62,7 @@ def draw(job: training.TrainingJob, live: bool, outcome, data) -> None:
         if job.sweep:
             st.markdown(f"**Sweep of {model_names.plain_name(job.sweep[0])}: {len(variants)} models of {MODELS[job.kind].label}**")
         else:
-            st.markdown(f"**Training {job.label}**")
+            st.markdown(f"**Training {plain(job.label)}**")
         stop_words = "Stop after this epoch" + (" (train no further models)" if job.sweep else "")
         stop_slot = st.empty()  # a place in every run, the button only while it trains
         if live and stop_slot.button(stop_words, key="stop_training"):
@@ -110,7 +111,7 @@ def draw(job: training.TrainingJob, live: bool, outcome, data) -> None:
         if job.done and (words := epoch_and_table(job)) is not None:
             st.caption(words)
         for label, note in job.notes:
-            st.info(f"{label}: {note}", icon=":material/info:")
+            st.info(f"{plain(label)}: {plain_message(note)}", icon=":material/info:")
         train_outcome.say(job, live, outcome)
         replay(job, live, data)
 

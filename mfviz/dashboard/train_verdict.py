@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from mfviz.dashboard import cached_metrics, state, ui, versus_baseline, versus_earlier
+from mfviz.dashboard.plain import plain
 
 
 def verdict_of(job, entry) -> tuple[str, bool, bool] | None:
@@ -58,10 +59,10 @@ def show_again(job, entry, shown: bool, beyond_baseline: bool = True) -> None:
         return
     if beyond_baseline and versus_baseline.below_baseline(before) is not None:
         return
-    why = ("beats the Popularity baseline" if beyond_baseline else f"does better than {entry.name} on this split")
-    if st.button(f"Show **{before.name}** on the pages again", key="train_show_before", icon=":material/undo:",
-                 help=f"{before.name} was shown before this training and {why}; "
-                      f"{entry.name} stays in the session (pick it in any page's Model box)."):
+    why = ("beats the Popularity baseline" if beyond_baseline else f"does better than {plain(entry.name)} on this split")
+    if st.button(f"Show **{plain(before.name)}** on the pages again", key="train_show_before", icon=":material/undo:",
+                 help=f"{plain(before.name)} was shown before this training and {why}; "
+                      f"{plain(entry.name)} stays in the session (pick it in any page's Model box)."):
         st.session_state[state.ACTIVE_MODEL] = before.name
         st.rerun()
 
