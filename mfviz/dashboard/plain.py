@@ -3,28 +3,38 @@
 from __future__ import annotations
 
 import re
-import string
 
-# Every ASCII punctuation sign, each escaped by a backslash. CommonMark lets any of them be escaped and shows it as
-# the sign itself, so escaping all is never wrong, and it covers what Streamlit's Markdown reads besides CommonMark:
-#   * _ ~          emphasis, strikethrough ("M*A*S*H (1970)" read "M<em>A</em>S*H")
-#   ` [ ] ( ) < >  code, links ("[a](b)"), HTML-like tags, block quotes
-#   # + - . ! = |  headings, lists ("1. " at a line's start), images, setext underlines, tables
-#   $ \            LaTeX ("$9.99 … $5" set as mathematics), the escape itself
-#   : [ ]          colour directives and badges (":red[x]"), emoji and icons (":smile:", ":material/star:")
-#   & ;            character references ("AT&amp;T" would read "AT&T")
-#   { } ^ " ' % @ , / ? must not, but escaping them costs nothing and no future extension can catch them out.
-SIGNS = re.compile("([" + re.escape(string.punctuation) + "])")
+# Signs Streamlit's Markdown reads anywhere in a line, each escaped by a backslash (CommonMark shows a backslash-escaped
+# ASCII punctuation sign as the sign itself):
+#   * _ ~      emphasis and strikethrough ("M*A*S*H (1970)" read "M<em>A</em>S*H (1970)")
+#   [ ]        links and images ("[a](b)"), and the colour directives and badges (":red[x]", ":blue-badge[x]")
+#   `          code;  $  LaTeX ("$9.99 … $5" set as mathematics);  \  the escape itself
+#   < >        autolinks and HTML-like tags, block quotes;  &  character references ("AT&amp;T" read "AT&T")
+#   |          table cells
+ANYWHERE = re.compile(r"([\\`*_~\[\]<>$&|])")
+# A colon is read where a name follows it: an emoji (":smile:"), an icon (":material/star:"), a colour or badge
+# (":red[x]", ":blue-badge[x]"). Streamlit finds these in the text after Markdown's own escapes are taken, so the
+# brackets escaped alone still coloured ":red[x]", and both colons escaped still drew the icon: the colon, the
+# name's signs (/ + -) and a closing colon are all escaped. A colon before a space ("u.data: 943 users") is left.
+NAMED = re.compile(r"(?=(:[\w+\-/]+:?))")  # a lookahead: overlapping runs too (":a:b:")
+# Signs read only where a line starts (after up to 3 spaces): headings (#), lists (- + and "1." or "1)"), setext
+# underlines (=). There only: "ALS #2" and "Sci-Fi" mean nothing to Markdown.
+LINE_START = re.compile(r"^ {0,3}(?:([#=+\-])|\d{1,9}([.)]))", re.MULTILINE)
 
 
 def plain(text: object) -> str:
-    """`text` escaped so that st.markdown, st.caption, the alerts (info/warning/success/error), widget labels, help
-    texts, radio and pills options and metric values show it character for character: every ASCII punctuation
-    sign gets a backslash (see SIGNS for which ones Streamlit reads and why). Use it on user text inside the
-    app's own Markdown (f"**{plain(title)}**"), never on the app's Markdown itself, and not inside a code span
-    (`...`), where a backslash shows. Dataframes and selectbox/multiselect options show text as it is: leave
-    those alone."""
-    return SIGNS.sub(r"\\\1", str(text))
+    """`text` escaped so that st.markdown, st.caption, the alerts (info/warning/success/error), headings, widget
+    labels, help texts, radio and pills options and metric labels and values show it character for character (which
+    signs, and why, above). Use it on user text inside the app's own Markdown (f"**{plain(title)}**"), never on the
+    app's Markdown itself, and not inside a code span (`…`), where a backslash shows. Dataframes and selectbox and
+    multiselect options show text as it is: leave those alone."""
+    text = str(text)
+    marked = {match.start(1) for match in ANYWHERE.finditer(text)}
+    for match in NAMED.finditer(text):
+        marked |= {n for n in range(match.start(1), match.end(1)) if not (text[n].isalnum() or text[n] == "_")}
+    for match in LINE_START.finditer(text):
+        marked.add(match.start(1) if match.group(1) else match.start(2))
+    return "".join("\\" + char if n in marked else char for n, char in enumerate(text))
 
 
 CODE_SPAN = re.compile(r"(`[^`\n]+`)")
