@@ -14,6 +14,18 @@ from app_server import served_app
 from test_browser import CHROMIUM, FLAGS, ML100K, WAIT_MS, errors, exceptions, settle, tick_row
 
 MASH = "M*A*S*H (1970)"  # item 211 of MovieLens 100K
+# Each sign Streamlit's Markdown reads, where it reads it: emphasis, links, LaTeX, colours, badges, emoji, icons,
+# HTML, references, code, tables, headings, lists, quotes and a colon Markdown leaves alone
+TEXTS = ["M*A*S*H (1970)", "$9.99 :red[x] [a](b)", "**x**.csv", "# head", "1. list", "10) list", "- item", "+ item",
+         "> quote", "= h", "<b>x</b> & AT&amp;T", "a :smile: b :material/star: c :+1: :a:b:", "x_y_z _a_ ~~s~~ `c` | t |",
+         "back\\slash \\* end\\", "$$x$$ \\(y\\)", ":red-badge[b] :blue-background[z]", "![i](x)",
+         "u.data: 943 users", "ALS #2 (f=64)"]
+SCRIPT = """import streamlit as st
+from mfviz.dashboard.plain import plain
+for n, text in enumerate({texts!r}):
+    st.caption(plain(text))
+    st.button(plain(text), key=str(n))
+"""
 
 pytestmark = [
     pytest.mark.browser,
@@ -35,6 +47,27 @@ def page(tmp_path_factory):
             yield page
         finally:
             browser.close()
+
+
+def test_every_sign_reads_as_written_in_a_caption_and_a_button_label(tmp_path):
+    """plain's rules in the browser itself: a caption and a button label (both Markdown) read each text as written."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    script = tmp_path / "signs.py"
+    script.write_text(SCRIPT.format(texts=TEXTS))
+    command = [sys.executable, "-m", "streamlit", "run", str(script)]
+    with served_app(command, tmp_path, healthy_within=60) as url, playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        try:
+            page = browser.new_page()
+            page.goto(url)
+            page.locator("[data-testid='stButton']").nth(len(TEXTS) - 1).wait_for(timeout=WAIT_MS)
+            settle(page)
+            captions = page.locator("[data-testid='stCaptionContainer']").all_inner_texts()
+            labels = page.locator("[data-testid='stButton'] button").all_inner_texts()
+        finally:
+            browser.close()
+    assert captions == TEXTS
+    assert labels == TEXTS
 
 
 def test_a_title_with_asterisks_reads_as_written_on_the_neighbours_page(page):
