@@ -36,7 +36,7 @@ def found(table: pd.DataFrame, search: str, titles: np.ndarray, left_off: np.nda
               if left_off is not None and left_off.size else 0)
     st.caption(title_search.search_sentence(len(hits), search, hits.attrs.get("at_word"))
                + (f" {counted(missed, 'more title matches', 'more titles match')}: "
-                  f"{'an item' if missed == 1 else 'items'} {model_name} never trained on, left off the map "
+                  f"{'an item' if missed == 1 else 'items'} {plain(model_name)} never trained on, left off the map "
                   "(“none in training” in “Draw the neighbours of”)." if missed else ""))
     return hits, circled
 

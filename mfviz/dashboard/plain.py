@@ -6,7 +6,8 @@ import re
 
 # Signs Streamlit's Markdown reads anywhere in a line, each escaped by a backslash (CommonMark shows a backslash-escaped
 # ASCII punctuation sign as the sign itself):
-#   * _ ~      emphasis and strikethrough ("M*A*S*H (1970)" read "M<em>A</em>S*H (1970)")
+#   * _ ~      emphasis and strikethrough ("M*A*S*H (1970)" read "M<em>A</em>S*H (1970)"); an _ between two letters or
+#              digits can neither open nor close emphasis, so "user_01668" and "spark_als.zip" are left as they are
 #   [ ]        links and images ("[a](b)"), and the colour directives and badges (":red[x]", ":blue-badge[x]")
 #   `          code;  $  LaTeX ("$9.99 … $5" set as mathematics);  \  the escape itself
 #   < >        autolinks and HTML-like tags, block quotes;  &  character references ("AT&amp;T" read "AT&T")
@@ -29,7 +30,9 @@ def plain(text: object) -> str:
     app's Markdown itself, and not inside a code span (`…`), where a backslash shows. Dataframes and selectbox and
     multiselect options show text as it is: leave those alone."""
     text = str(text)
-    marked = {match.start(1) for match in ANYWHERE.finditer(text)}
+    marked = {match.start(1) for match in ANYWHERE.finditer(text)
+              if not (match.group(1) == "_" and 0 < match.start(1) < len(text) - 1
+                      and text[match.start(1) - 1].isalnum() and text[match.start(1) + 1].isalnum())}
     for match in NAMED.finditer(text):
         marked |= {n for n in range(match.start(1), match.end(1)) if not (text[n].isalnum() or text[n] == "_")}
     for match in LINE_START.finditer(text):

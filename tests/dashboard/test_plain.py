@@ -16,13 +16,16 @@ def read_back(markdown: str) -> str:
 
 
 def unescaped(markdown: str, signs: str) -> list[int]:
-    """Where one of `signs` stands without a backslash before it (a backslash escapes the sign after it only)."""
+    """Where one of `signs` stands without a backslash before it (a backslash escapes the sign after it only), but
+    for an _ between two letters or digits, which Markdown reads as itself."""
     found, n = [], 0
     while n < len(markdown):
         if markdown[n] == "\\" and n + 1 < len(markdown) and markdown[n + 1] in string.punctuation:
             n += 2
             continue
-        if markdown[n] in signs:
+        inside_word = markdown[n] == "_" and 0 < n < len(markdown) - 1 and markdown[n - 1].isalnum() \
+            and markdown[n + 1].isalnum()
+        if markdown[n] in signs and not inside_word:
             found.append(n)
         n += 1
     return found
@@ -40,9 +43,15 @@ def test_titles_ids_and_names_read_back_as_written():
 
 def test_signs_read_anywhere_are_escaped_everywhere():
     for sign in ANYWHERE:
-        assert plain(f"a{sign}b{sign}") == f"a\\{sign}b\\{sign}"
+        assert plain(f"{sign}a {sign}b{sign} c{sign}") == f"\\{sign}a \\{sign}b\\{sign} c\\{sign}"
     for text in SAMPLES:
         assert not unescaped(plain(text), ANYWHERE), plain(text)
+
+
+def test_an_underscore_inside_a_word_is_left_as_it_is():
+    # between two letters or digits an _ neither opens nor closes emphasis (CommonMark's flanking rules)
+    assert plain("user_01668 spark_als.zip") == "user_01668 spark_als.zip"
+    assert plain("_a_ b_ _c x__y") == "\\_a\\_ b\\_ \\_c x\\_\\_y"
 
 
 def test_named_colons_are_escaped_with_their_names_signs_and_other_colons_are_not():
