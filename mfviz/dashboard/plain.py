@@ -9,18 +9,19 @@ import re
 #   * _ ~      emphasis and strikethrough ("M*A*S*H (1970)" read "M<em>A</em>S*H (1970)"); an _ between two letters or
 #              digits can neither open nor close emphasis, so "user_01668" and "spark_als.zip" are left as they are
 #   [ ]        links and images ("[a](b)"), and the colour directives and badges (":red[x]", ":blue-badge[x]")
-#   `          code;  $  LaTeX ("$9.99 … $5" set as mathematics);  \  the escape itself
-#   < >        autolinks and HTML-like tags, block quotes;  &  character references ("AT&amp;T" read "AT&T")
-#   |          table cells
-ANYWHERE = re.compile(r"([\\`*_~\[\]<>$&|])")
+#   `          code;  $  LaTeX ("$9.99 … $5" set as mathematics);  \  the escape itself;  |  table cells
+#   <          before a letter, / ! or ?: an HTML-like tag or an autolink ("<b>", "<http://…>"); "k < 3" is left
+#   &          before a name or number and ";": a character reference ("AT&amp;T" read "AT&T"); "R&B" is left
+ANYWHERE = re.compile(r"([\\`*_~\[\]$|]|<(?=[A-Za-z/!?])|&(?=#?\w+;))")
 # A colon is read where a name follows it: an emoji (":smile:"), an icon (":material/star:"), a colour or badge
 # (":red[x]", ":blue-badge[x]"). Streamlit finds these in the text after Markdown's own escapes are taken, so the
 # brackets escaped alone still coloured ":red[x]", and both colons escaped still drew the icon: the colon, the
-# name's signs (/ + -) and a closing colon are all escaped. A colon before a space ("u.data: 943 users") is left.
-NAMED = re.compile(r"(?=(:[\w+\-/]+:?))")  # a lookahead: overlapping runs too (":a:b:")
+# name's signs (/ + -) and a closing colon are all escaped. A colon before a space or a slash ("u.data: 943 users",
+# "http://…") is left.
+NAMED = re.compile(r"(?=(:[\w+\-][\w+\-/]*:?))")  # a lookahead: overlapping runs too (":a:b:")
 # Signs read only where a line starts (after up to 3 spaces): headings (#), lists (- + and "1." or "1)"), setext
-# underlines (=). There only: "ALS #2" and "Sci-Fi" mean nothing to Markdown.
-LINE_START = re.compile(r"^ {0,3}(?:([#=+\-])|\d{1,9}([.)]))", re.MULTILINE)
+# underlines (=), block quotes (>). There only: "ALS #2", "Sci-Fi" and "factors must be >= 1" mean nothing to Markdown.
+LINE_START = re.compile(r"^ {0,3}(?:([#=+\->])|\d{1,9}([.)]))", re.MULTILINE)
 
 
 def plain(text: object) -> str:

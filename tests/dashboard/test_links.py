@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from test_pages import chart_titled, new_app, open_page, recommended, train_on_page
 
+from mfviz.dashboard.plain import plain
 from mfviz.data.id_lists import join_ids, split_ids
 
 NEIGHBOURS, LATENT, RECOMMEND = "pages/neighbours_page.py", "pages/latent_page.py", "pages/recommend_page.py"
@@ -138,7 +139,8 @@ def test_a_link_carries_the_list_lengths_and_the_popularity_penalty(app):
     assert app.query_params["k"] == "5"
     for wrong in ("500", "inf", "-inf", "nan", "abc"):  # the default, not the session's 5 (a link fixes the view)
         open_link(app, NEIGHBOURS, data=data, item=item_ids[4], k=wrong)
-        assert any(f"k = {wrong} is not a number from 3 to 50; the page uses 10" in w for w in warnings(app)), \
+        # the address's value as written: escaped for Markdown (plain), "-inf" read as a list item else
+        assert any(f"k = {plain(wrong)} is not a number from 3 to 50; the page uses 10" in w for w in warnings(app)), \
             warnings(app)
         assert app.number_input(key="neighbours_k").value == 10 and not app.exception
 
@@ -180,8 +182,6 @@ def test_a_link_carries_the_min_interactions_filter_and_one_without_it_lists_eve
     titles = other.session_state["mfviz.data"].interactions.titles
     assert len(listed) > 0 and all(support[np.flatnonzero(titles == t)[0]] >= 20 for t in listed["title"])
     # the quick default is trained on a split: the filter counts its training part, the pop. column all the data
-    from mfviz.dashboard.plain import plain
-
     entry = other.session_state["mfviz.models"][other.selectbox(key="model_picker").value]
     trained = entry.train.matrix.getnnz(axis=0)
     below = np.flatnonzero((support >= 20) & (trained < 20))
@@ -202,7 +202,7 @@ def test_a_link_carries_the_min_interactions_filter_and_one_without_it_lists_eve
     assert app.number_input(key="neighbours_min_support").value == 20 and app.query_params["min"] == "20"
     for wrong in ("-1", "abc", "20000"):
         open_link(app, NEIGHBOURS, data=data, item=item_ids[4], min=wrong)
-        assert any(f"min = {wrong} is not a number from 0 to 10000" in w for w in warnings(app)), warnings(app)
+        assert any(f"min = {plain(wrong)} is not a number from 0 to 10000" in w for w in warnings(app)), warnings(app)
         assert app.number_input(key="neighbours_min_support").value == 0 and not app.exception
 
 

@@ -6,7 +6,7 @@ import string
 
 from mfviz.dashboard.plain import plain, plain_message
 
-ANYWHERE = "\\`*_~[]<>$&|"
+ANYWHERE = "\\`*_~[]$|"
 
 
 def read_back(markdown: str) -> str:
@@ -54,6 +54,13 @@ def test_an_underscore_inside_a_word_is_left_as_it_is():
     assert plain("_a_ b_ _c x__y") == "\\_a\\_ b\\_ \\_c x\\_\\_y"
 
 
+def test_a_tag_a_reference_and_a_quote_are_escaped_and_comparisons_are_not():
+    assert plain("<b>x</b> <http://a.b> <!-- c -->") == "\\<b>x\\</b> \\<http://a.b> \\<!-- c -->"
+    assert plain("AT&amp;T &#58; &x;") == "AT\\&amp;T \\&#58; \\&x;"
+    assert plain("> quote") == "\\> quote"
+    assert plain("k < 3, R&B, factors must be >= 1") == "k < 3, R&B, factors must be >= 1"
+
+
 def test_named_colons_are_escaped_with_their_names_signs_and_other_colons_are_not():
     assert plain(":smile:") == "\\:smile\\:"
     assert plain(":material/star:") == "\\:material\\/star\\:"
@@ -65,7 +72,7 @@ def test_named_colons_are_escaped_with_their_names_signs_and_other_colons_are_no
 
 def test_signs_read_at_a_line_start_are_escaped_there_only():
     assert plain("1. one") == "1\\. one" and plain("10) ten") == "10\\) ten"
-    for sign in "#-+=":
+    for sign in "#-+=>":
         assert plain(f"{sign} x") == f"\\{sign} x"
         assert plain(f"a\n   {sign} x") == f"a\n   \\{sign} x"
         assert plain(f"ALS {sign}2 1. x") == f"ALS {sign}2 1. x"  # mid-line: Markdown reads nothing there
