@@ -18,7 +18,9 @@ ANYWHERE = re.compile(r"([\\`*_~\[\]$|]|<(?=[A-Za-z/!?])|&(?=#?\w+;))")
 # brackets escaped alone still coloured ":red[x]", and both colons escaped still drew the icon: the colon, the
 # name's signs (/ + -) and a closing colon are all escaped. A colon before a space or a slash ("u.data: 943 users",
 # "http://…") is left.
-NAMED = re.compile(r"(?=(:[\w+\-][\w+\-/]*:?))")  # a lookahead: overlapping runs too (":a:b:")
+# A name of digits is read only when closed (":100:"): a clock's "12:52:38" is left. A lookahead: overlapping runs
+# (":a:b:") are found too.
+NAMED = re.compile(r"(?=(:(?:[A-Za-z+\-][\w+\-/]*:?|\d\w*:(?!\d))))")
 # Signs read only where a line starts (after up to 3 spaces): headings (#), lists (- + and "1." or "1)"), setext
 # underlines (=), block quotes (>). There only: "ALS #2", "Sci-Fi" and "factors must be >= 1" mean nothing to Markdown.
 LINE_START = re.compile(r"^ {0,3}(?:([#=+\->])|\d{1,9}([.)]))", re.MULTILINE)

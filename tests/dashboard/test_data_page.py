@@ -10,6 +10,8 @@ import zipfile
 import pytest
 from test_pages import new_app, open_page, upload
 
+from mfviz.dashboard.plain import plain
+
 
 def ratings_csv(users: int = 30, items: int = 12, bad: str | None = None) -> bytes:
     rows = [f"u{u},i{(u * 7 + j) % items},{1 + (u + j) % 5}" for u in range(users) for j in range(5)]
@@ -41,7 +43,8 @@ def test_the_header_option_reads_a_first_line_the_detection_took_for_data():
     assert not at.error
     detected = at.session_state["mfviz.data"].interactions
     at = mapping_option(at, "header", "yes: names the columns")
-    assert "no recognisable columns among ['reader', 'novel']" in at.error[0].value  # names it cannot place
+    # names it cannot place, as read (escaped for Markdown: plain)
+    assert plain("no recognisable columns among ['reader', 'novel']") in at.error[0].value
     at.selectbox(key="map_user").set_value("reader")  # by its name, the header read as one
     at = mapping_option(at, "item", "novel")
     assert not at.exception and not at.error

@@ -67,7 +67,8 @@ def test_named_colons_are_escaped_with_their_names_signs_and_other_colons_are_no
     assert plain(":red[x]") == "\\:red\\[x\\]"
     assert plain(":blue-badge[x]") == "\\:blue\\-badge\\[x\\]"
     assert plain(":a:b:") == "\\:a\\:b\\:"  # either pair could be read as a shortcode
-    assert plain("u.data: 943 users :)") == "u.data: 943 users :)"
+    assert plain("u.data: 943 users :) at 12:52:38, see http://a.b") == "u.data: 943 users :) at 12:52:38, see http://a.b"
+    assert plain("a :100: b") == "a \\:100\\: b"
 
 
 def test_signs_read_at_a_line_start_are_escaped_there_only():
