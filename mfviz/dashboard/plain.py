@@ -43,6 +43,9 @@ def plain(text: object) -> str:
     return "".join("\\" + char if n in marked else char for n, char in enumerate(text))
 
 
+# Not escapable: Streamlit turns -> <- <-> <= >= and -- into → ← ↔ ≤ ≥ and — after Markdown has taken its escapes
+# (seen in Chromium: "\->" and "-\-" still turn), so those read as their symbols. Only an invisible joiner between
+# the two signs would stop it, and a title copied from the page into a search would then no longer match: left so.
 CODE_SPAN = re.compile(r"(`[^`\n]+`)")
 
 

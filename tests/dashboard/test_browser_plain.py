@@ -19,7 +19,8 @@ MASH = "M*A*S*H (1970)"  # item 211 of MovieLens 100K
 TEXTS = ["M*A*S*H (1970)", "$9.99 :red[x] [a](b)", "**x**.csv", "# head", "1. list", "10) list", "- item", "+ item",
          "> quote", "= h", "<b>x</b> & AT&amp;T", "a :smile: b :material/star: c :+1: :a:b:", "x_y_z _a_ ~~s~~ `c` | t |",
          "back\\slash \\* end\\", "$$x$$ \\(y\\)", ":red-badge[b] :blue-background[z]", "![i](x)",
-         "u.data: 943 users", "ALS #2 (f=64)", "k < 3, R&B, factors must be >= 1", "user_01668 spark_als.zip"]
+         "u.data: 943 users", "ALS #2 (f=64)", "k < 3, R&B, 5 > 3", "user_01668 spark_als.zip"]
+# (not -> <= >= or --: Streamlit turns them into → ≤ ≥ — whatever the escapes, see plain.py)
 SCRIPT = """import streamlit as st
 from mfviz.dashboard.plain import plain
 for n, text in enumerate({texts!r}):
