@@ -79,7 +79,7 @@ def drawn_neighbours(data, entry, popularity: np.ndarray, anchor: int | None, ne
     titles = data.interactions.titles
     neighbours, comparison, counts = {}, None, None
     if anchor is not None and never_trained[anchor]:  # no direction: its "neighbours" would be the catalogue in order
-        st.info(untrained.item_note(str(titles[anchor]), int(popularity[anchor]), entry.name,
+        st.info(untrained.item_note(plain(titles[anchor]), int(popularity[anchor]), plain(entry.name),
                                     ": its vector was never fitted, so it is not on the map and any neighbours would "
                                     "be the catalogue in index order. Pick an item it was trained on (one not marked "
                                     "“none in training”)."), icon=":material/info:")

@@ -75,7 +75,7 @@ def axis_map(link: MapLink, data, entry, vectors: np.ndarray, norms: np.ndarray,
                                  default=int(first[1]))
         rows = [left], [right]
         for end in dict.fromkeys(i for i in (left, right) if never_trained[i]):  # a zero vector: no direction
-            st.info(untrained.item_note(str(titles[end]), int(popularity[end]), entry.name,
+            st.info(untrained.item_note(plain(titles[end]), int(popularity[end]), plain(entry.name),
                                         ": its vector was never fitted, so it has no direction to make an end of "
                                         "the axis. Pick an item it was trained on (one not marked “none in "
                                         "training”)."), icon=":material/info:")
