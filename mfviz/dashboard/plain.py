@@ -22,8 +22,11 @@ ANYWHERE = re.compile(r"([\\`*_~\[\]$|]|<(?=[A-Za-z/!?])|&(?=#?\w+;))")
 # (":a:b:") are found too.
 NAMED = re.compile(r"(?=(:(?:[A-Za-z+\-][\w+\-/]*:?|\d\w*:(?!\d))))")
 # Signs read only where a line starts (after up to 3 spaces): headings (#), lists (- + and "1." or "1)"), setext
-# underlines (=), block quotes (>). There only: "ALS #2", "Sci-Fi" and "factors must be >= 1" mean nothing to Markdown.
+# underlines (=), block quotes (>). There only: "ALS #2", "Sci-Fi" and "5 > 3" mean nothing to Markdown.
 LINE_START = re.compile(r"^ {0,3}(?:([#=+\->])|\d{1,9}([.)]))", re.MULTILINE)
+# Not escapable: Streamlit turns -> <- <-> <= >= and -- into → ← ↔ ≤ ≥ and — after Markdown has taken its escapes
+# (seen in Chromium: "\->" and "-\-" still turn), so those read as their symbols. Only an invisible joiner between
+# the two signs would stop it, and a title copied from the page into a search would then no longer match: left so.
 
 
 def plain(text: object) -> str:
@@ -43,9 +46,6 @@ def plain(text: object) -> str:
     return "".join("\\" + char if n in marked else char for n, char in enumerate(text))
 
 
-# Not escapable: Streamlit turns -> <- <-> <= >= and -- into → ← ↔ ≤ ≥ and — after Markdown has taken its escapes
-# (seen in Chromium: "\->" and "-\-" still turn), so those read as their symbols. Only an invisible joiner between
-# the two signs would stop it, and a title copied from the page into a search would then no longer match: left so.
 CODE_SPAN = re.compile(r"(`[^`\n]+`)")
 
 
