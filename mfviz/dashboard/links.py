@@ -173,12 +173,13 @@ def _offer_pending(data, factor_models_only: bool = True) -> None:
 
 def train_recipe(name: str, recipe: dict, data):
     """The model a recipe describes, trained on `data` as the Train page trains (same split, seed and
-    metrics), in this run. ModelError for a recipe this data or build cannot follow."""
+    metrics), in this run. ModelError for a recipe this data or build cannot follow (its text raw: ui.guard, which
+    shows it, escapes it)."""
     from mfviz.dashboard import training
     from mfviz.evaluation import SPLITS
 
     if recipe["split"] not in (*SPLITS, "none") or not 0 <= recipe["test"] <= 0.5:
-        raise ModelError(f"the link's recipe for “{plain(name)}” has a split this dashboard does not make: {recipe}")
+        raise ModelError(f"the link's recipe for “{name}” has a split this dashboard does not make: {recipe}")
     training.make_model(recipe["kind"], recipe["params"])  # checks the kind and hyperparameters first
     size = 0.0 if recipe["split"] == "none" else float(recipe["test"])
     train, test = training.split_data(data.key, data.interactions, recipe["split"], size, recipe["seed"])
@@ -189,7 +190,7 @@ def train_recipe(name: str, recipe: dict, data):
                                split_settings={"split": recipe["split"], "test": size, "seed": recipe["seed"]})
     job.start().thread.join()
     if job.error or not job.entries:
-        raise ModelError(job.error or f"training “{plain(name)}” gave no model")
+        raise ModelError(job.error or f"training “{name}” gave no model")
     return job.entries[-1]
 
 
@@ -267,7 +268,7 @@ def _offer_compared(key: str) -> None:
                     try:
                         trained.append(ui.add_model(train_recipe(name, recipe, data), activate=False).name)
                     except (DataError, ModelError) as exc:
-                        raise type(exc)(f"The link's compared model “{plain(name)}” could not be trained here: {exc}") from None
+                        raise type(exc)(f"The link's compared model “{name}” could not be trained here: {exc}") from None
         st.session_state.setdefault(COMPARED_FAILED, {})[key] = [name for name in missing if name not in trained]
         offer.empty()
         if trained:
