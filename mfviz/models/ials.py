@@ -96,10 +96,7 @@ class ImplicitALS(Model):
                                 shape=matrix.shape)
         user_csr, item_csr = csr_both_ways(by_user)
         n_users, n_items = matrix.shape
-        rng = np.random.default_rng(self.random_state)
-        # small random start (implicit's scale; zero-mean so no direction is favoured)
-        X = (rng.standard_normal((n_users, self.factors)) * 0.01).astype(np.float32)
-        Y = (rng.standard_normal((n_items, self.factors)) * 0.01).astype(np.float32)
+        X, Y = self._initial_factors(n_users, n_items)
         use_cg = self.solver == "cg"
         YtY = _gram(Y)
         try:
@@ -134,6 +131,14 @@ class ImplicitALS(Model):
                 self._gram_cache.pop("users", None)  # X changed in place
         finally:  # also when training fails: no reference to the matrix is kept
             self.__dict__.pop("_stale_users", None)
+
+    def _initial_factors(self, n_users: int, n_items: int) -> tuple[np.ndarray, np.ndarray]:
+        """The starting user and item factors, float32, seeded by random_state."""
+        rng = np.random.default_rng(self.random_state)
+        # small random start (implicit's scale; zero-mean so no direction is favoured)
+        X = (rng.standard_normal((n_users, self.factors)) * 0.01).astype(np.float32)
+        Y = (rng.standard_normal((n_items, self.factors)) * 0.01).astype(np.float32)
+        return X, Y
 
     def _answer_items(self, vectors: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         """The user half-sweep that ends training, in place on `vectors` against the current items
