@@ -72,14 +72,19 @@ def left_off_caption(at) -> str | None:
     return said[0] if said else None
 
 
+def on_tab_with_one_charted(at, names, view: str) -> None:
+    """Popularity bias with only the last model on the charts, on the tab `view`."""
+    open_page(at, BIAS)
+    at.multiselect(key="bias_models").set_value([names[-1]]).run()
+    at.session_state["bias_view"] = view
+    at.run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+
+
 def test_the_tradeoff_picker_offers_every_model_with_held_out_data_not_only_the_charted(many_models):
     """The quick default and a Truncated SVD left off the charts could not be re-ranked either."""
     at, names, default = many_models
-    open_page(at, BIAS)
-    at.multiselect(key="bias_models").set_value([names[-1]]).run()
-    at.session_state["bias_view"] = "What less popular lists cost"
-    at.run()
-    assert not at.exception and not at.error, [e.value for e in at.error]
+    on_tab_with_one_charted(at, names, "What less popular lists cost")
     entries = at.session_state["mfviz.models"]
     assert at.multiselect(key="bias_tradeoff_models").options == [n for n in names if entries[n].test is not None]
     assert len(at.multiselect(key="bias_tradeoff_models").options) == len(names)  # every one here has a test part
@@ -97,10 +102,7 @@ def test_few_models_are_all_plotted_without_a_choice():
 
 def test_the_vector_length_picker_offers_every_model_not_only_the_charted(many_models):
     at, names, default = many_models
-    open_page(at, BIAS)
-    at.multiselect(key="bias_models").set_value([names[-1]]).run()
-    at.session_state["bias_view"] = "Vector length and popularity"
-    at.run()
+    on_tab_with_one_charted(at, names, "Vector length and popularity")
     assert at.selectbox(key="bias_norm_model").options == names
     at.selectbox(key="bias_norm_model").set_value(names[1]).run()  # not on the charts
     assert not at.exception and not at.error, [e.value for e in at.error]
