@@ -59,17 +59,18 @@ def option_key(option: str) -> str:
 ITEM_TITLES = "item titles"  # Column mapping's choice of the item table's column of titles (the load words name it)
 
 
-def detected_label(option, role: str, detected: dict, by_name: bool) -> str:
-    """How Column mapping shows an option: "detect" with the column detection took for the role ("detect: stars";
-    by position, 0 first, for a file without a header; "detect: none" for a role it found no column for), so that
-    leaving it says what it keeps. `detected` is empty while the upload is not the data: then plain "detect"."""
-    if option != "detect" or not detected:
-        return str(option)
-    found = detected.get(role)
-    if found is None:
-        return "detect: none"
-    number = found.removeprefix("column_")  # a file without a header names its columns column_1, column_2, …
-    return f"detect: {int(number) - 1}" if not by_name and number.isdigit() else f"detect: {found}"
+def detected_words(detected: dict, by_name: bool) -> str:
+    """The columns the data was read with, role by role, which "detect" keeps ("user = 'customer_id', …, timestamp:
+    none"; by position, 0 first, without a header): a caption, as in the boxes' own labels a confirmed replacement
+    of the data left them stale in the browser (a keyed selectbox keeps the options it was first drawn with)."""
+    def found(role: str) -> str:
+        name = detected.get(role)
+        if name is None:
+            return f"{role}: none"
+        number = name.removeprefix("column_")  # a file without a header names its columns column_1, column_2, …
+        return f"{role} = {int(number) - 1}" if not by_name and number.isdigit() else f"{role} = '{name}'"
+
+    return "Columns read: " + ", ".join(found(role) for role in ("user", "item", "rating", "timestamp")) + "."
 
 
 def choose_for_typos(content_key: str, mapping: dict, choice: str) -> None:
@@ -311,6 +312,8 @@ with loading:
             # One form: a pick reran the page and shut the expander, so that changing two roles meant opening it
             # again between them; the choices now go together with the button
             with st.form("column_mapping", border=False):
+                if detected:
+                    st.caption(plain(detected_words(detected, bool(names))))
                 roles = st.columns(4)
                 chosen = {}
                 for column, role in zip(roles, ("user", "item", "rating", "timestamp"), strict=True):
@@ -320,9 +323,7 @@ with loading:
                         if (current if current is not None else "detect") in options else 0
                     if current is False:
                         index = options.index("none")
-                    choice = column.selectbox(role, options, index=index, key=f"map_{role}",
-                                              format_func=lambda option, role=role: detected_label(
-                                                  option, role, detected, bool(names)))
+                    choice = column.selectbox(role, options, index=index, key=f"map_{role}")
                     if choice == "none":
                         chosen[role] = False
                     elif choice != "detect":
