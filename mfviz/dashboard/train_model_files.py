@@ -85,9 +85,16 @@ def load(entries: dict, data) -> None:
             if hasattr(model, "aligned_to") and getattr(model, "train_matrix", None) is None:
                 model = model.aligned_to(inter, warn_order=False)  # implicit's rows, in order (said below)
         loaded = ui.loaded_entry(uploaded.name, model, data.key)
-        if not any(e.key == loaded.key for e in entries.values()):
+        same = next((e for e in entries.values() if e.key == loaded.key), None)
+        if same is None:
             ui.add_model(loaded)
             st.rerun()
+        if same.name != loaded.name:  # the same factors as a model of the session: not listed twice, but said
+            shown = st.session_state.get(state.ACTIVE_MODEL) == same.name
+            st.info(f"{plain(uploaded.name)} holds the same factors as “{plain(same.name)}”, already in this session, "
+                    "so it is not listed again" + (": that model is the one the pages show." if shown else
+                                                   f"; pick “{plain(same.name)}” on a page to show it."),
+                    icon=":material/content_copy:")
         # factors from elsewhere: how their fold-in (the Recommend page's profiles) reads them
         st.success(f"{plain(uploaded.name)} is loaded. {getattr(model, 'fold_in_note', '')}".strip(),
                    icon=":material/check_circle:")

@@ -2729,3 +2729,18 @@ def test_every_users_lists_are_saved_with_the_popularity_penalty_the_page_ranks_
         {"user_id": str, "item_id": str})
     plain = recommendation_table(entry.model, data.interactions, 10).astype({"user_id": str, "item_id": str})
     assert saved["item_id"].tolist() == table["item_id"].tolist() != plain["item_id"].tolist()
+
+
+def test_a_loaded_file_of_the_same_factors_as_a_model_of_the_session_is_said_not_dropped_silently(tmp_path):
+    # "ials.npz is loaded." showed, but no model was added and the pages kept showing another (a reviewer's find)
+    from mfviz.dashboard.plain import plain
+
+    at = open_page(new_app(), "pages/train_page.py")
+    shown = at.session_state["mfviz.active_model"]
+    path = at.session_state["mfviz.models"][shown].model.save(tmp_path / "again.npz")
+    at.file_uploader(key="load_model").set_value(("again.npz", path.read_bytes(), "application/octet-stream")).run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert list(at.session_state["mfviz.models"]) == [shown]  # not listed twice
+    said = [i.value for i in at.info if "holds the same factors" in i.value]
+    assert said == [f"again.npz holds the same factors as “{plain(shown)}”, already in this session, so it is not "
+                    "listed again: that model is the one the pages show."], said
