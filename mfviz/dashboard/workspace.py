@@ -27,7 +27,7 @@ SAID = "mfviz.workspace_restored_said"  # session-state key: (those words, the p
 KEYS = (state.SOURCE, state.FILTERS, state.DATA, state.MODELS, state.ACTIVE_MODEL, state.TRAINING, state.LAST_TRAINING,
         state.LAST_SWEEP, state.TRAIN_PARAMS, state.TRAIN_KIND, state.PROFILE, state.UPLOAD_KEY, state.MAPPING,
         state.ITEMS_JOINED, "mfviz.profile_dislikes", "mfviz.profile_ratings", "mfviz.picker_kinds", "latent_subset",
-        "latent_subset_of")
+        "latent_subset_of", "mfviz.min_support")  # (the last: Min. interactions, support.KEPT; a new tab lost it)
 
 # Settings a presenter goes back to, kept while other pages are shown: Streamlit drops a widget's value
 # after a run that does not draw it, so leaving Recommend and coming back reset its mode and its

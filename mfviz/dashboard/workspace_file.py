@@ -35,7 +35,7 @@ TRAINING_REPLAY = "training/replay.npz"
 SUFFIX = ".mfviz.zip"
 # Settings kept with the workspace besides the data and models: what app.py's workspace keeps in memory.
 SETTINGS = (state.ACTIVE_MODEL, state.LAST_SWEEP, state.TRAIN_PARAMS, state.TRAIN_KIND, state.PROFILE,
-            "mfviz.profile_dislikes", "mfviz.profile_ratings", "latent_subset", "latent_subset_of")
+            "mfviz.profile_dislikes", "mfviz.profile_ratings", "latent_subset", "latent_subset_of", "mfviz.min_support")
 
 
 def _int(value) -> bool:
@@ -148,6 +148,7 @@ VALID = {
     "spectrum_k": lambda v, inter: type(v) is int and v >= 2,
     "spectrum_null": _flag, "spectrum_values": lambda v, inter: v in ("loaded", "binary", "log"),
     "bias_k": lambda v, inter: type(v) is int and v in range(5, 51, 5),
+    "mfviz.min_support": lambda v, inter: type(v) is int and 0 <= v <= 10_000,  # support.KEPT: Min. interactions
 }
 # Unpacked, a workspace is at most this many times its file (its arrays compress 2-5x): a crafted zip
 # that would unpack to far more is refused before anything is read.

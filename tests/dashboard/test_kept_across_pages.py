@@ -191,3 +191,25 @@ def test_spectrum_and_popularity_bias_settings_are_kept_and_spectrums_let_go_wit
     assert at.selectbox(key="spectrum_values").value == "loaded" and at.slider(key="spectrum_k").value != 37
     go_to(at, "pages/bias_page.py")
     assert at.slider(key="bias_k").value == 35
+
+
+def test_min_interactions_comes_back_in_a_new_tab_and_from_a_saved_workspace(monkeypatch):
+    # kept after a reload only through the address's min=: a new tab opening bare /neighbours lost it
+    from mfviz.dashboard import workspace, workspace_file
+
+    at = go_to(new_app(), "pages/neighbours_page.py")
+    at.number_input(key="neighbours_min_support").set_value(10).run()
+    go_to(at, "pages/spectrum_page.py")
+    monkeypatch.setattr(workspace, "sent_id", lambda: at.session_state[workspace.ID])  # a new tab of this browser
+    tab = go_to(new_app(), "pages/neighbours_page.py")
+    assert not tab.exception and tab.number_input(key="neighbours_min_support").value == 10
+    go_to(tab, "pages/latent_page.py")  # the setting is the Latent space page's too
+    assert tab.number_input(key="latent_min_support").value == 10
+    monkeypatch.undo()
+    values = {key: at.session_state[key] for key in (*workspace.KEYS, *workspace.PAGE_WIDGETS) if key in at.session_state}
+    fresh = new_app()
+    fresh.file_uploader(key="open_workspace").set_value(
+        ("w.mfviz.zip", workspace_file.write(values, workspace.PAGE_WIDGETS), "application/zip"))
+    fresh.run()
+    go_to(fresh, "pages/neighbours_page.py")
+    assert not fresh.exception and fresh.number_input(key="neighbours_min_support").value == 10

@@ -186,6 +186,7 @@ def saved(demo, tiny_start):
         "rec_penalty": np.float64(0.75),
         "latent_3d": np.bool_(True),
         "neighbours_compare": ["Funk SVD (f=4)", "a model deleted since"],  # the page drops names it lacks
+        "mfviz.min_support": 10,  # Min. interactions (support.KEPT), shared by Neighbours and Latent space
         # not JSON-able: left out, without an error
         "an_object": object(),
         "a_set": {1, 2},
@@ -325,7 +326,7 @@ def test_settings_come_back_with_their_types(saved):
     got = saved.opened.settings
     assert set(got) == {state.ACTIVE_MODEL, state.LAST_SWEEP, state.TRAIN_PARAMS, state.TRAIN_KIND, state.PROFILE,
                         "mfviz.profile_dislikes", "mfviz.profile_ratings", "latent_subset", "latent_subset_of", "rec_n",
-                        "rec_penalty", "latent_3d", "neighbours_compare"}
+                        "rec_penalty", "latent_3d", "neighbours_compare", "mfviz.min_support"}
     assert got[state.ACTIVE_MODEL] == "Implicit ALS (f=4)" and got[state.TRAIN_KIND] == "ials"
     sweep = got[state.LAST_SWEEP]
     assert type(sweep) is tuple and sweep == ("factors", ["Funk SVD (f=4)", "Implicit ALS (f=4)"])
@@ -344,6 +345,7 @@ def test_settings_come_back_with_their_types(saved):
     assert got["rec_penalty"] == 0.75 and type(got["rec_penalty"]) is float
     assert got["latent_3d"] is True
     assert got["neighbours_compare"] == ["Funk SVD (f=4)", "a model deleted since"]
+    assert got["mfviz.min_support"] == 10 and type(got["mfviz.min_support"]) is int
 
 
 @pytest.mark.parametrize("value", [np.array([0.5, 1.5], dtype=np.float32), np.array([True, False]),
@@ -372,7 +374,8 @@ def test_the_encoding_of_settings_keeps_their_types(value):
                                         (state.TRAIN_PARAMS, {"ials": {"_sweep": 5}}),
                                         (state.TRAIN_KIND, "nope"),  # dropped without a word before
                                         ("spectrum_k", 1), ("spectrum_values", "cubed"), ("bias_k", 12),
-                                        ("bias_k", 10.0), ("spectrum_null", "on")])
+                                        ("bias_k", 10.0), ("spectrum_null", "on"),
+                                        ("mfviz.min_support", -1), ("mfviz.min_support", "10")])
 def test_a_setting_of_the_wrong_type_is_left_out_with_a_note(key, value, small_file):
     """A hand-edited "lots" for the list length broke the Recommend page, and a reload brought it back."""
     content = edited_manifest(small_file.content, lambda m: m["settings"].update({key: value}))
