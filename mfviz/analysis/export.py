@@ -29,7 +29,8 @@ def recommendation_table(model, interactions, n: int = 10, progress=None, change
     get fewer rows; users the model has no training interaction of (a split held out all of theirs) get none,
     as their lists would say nothing of them (`untrained_users` counts them). `progress(ranked, total)`, when given,
     is called after each chunk of CHUNK users (the ranking is the long part: ~100,000 users × 30,000 items).
-    `change`, one number per item (`tradeoff.penalty`: a popularity penalty), re-orders each user's list as the
+    `change`, one number per item (`tradeoff.penalty`: a popularity penalty, its column `ranked_by` the unclipped
+    score + change each list is ordered by), re-orders each user's list as the
     Recommend page does (`tradeoff.reranked_top_k`); the score stays the model's own."""
     matrix = interactions.matrix
     if (model.n_users, model.n_items) != matrix.shape:
@@ -63,11 +64,17 @@ def recommendation_table(model, interactions, n: int = 10, progress=None, change
     if not parts:
         raise ModelError(f"{model.label} was trained on none of these users: no list would say anything of them")
     users, ranks, items, scores = (np.concatenate(column) for column in zip(*parts, strict=True))
+    # with a penalty the lists follow score + change, not the score: said in a column of its own, as the Recommend
+    # page shows "ranked by" beside the score (rank 5's score was above rank 4's, with nothing to say why)
+    ranked_by = None if change is None else scores + change[items]
     if bounds is not None:  # a predicted rating off the scale is no rating anyone gives
         scores = np.clip(scores, *bounds)
-    return pd.DataFrame({"user_id": interactions.user_ids[users], "rank": ranks,
-                         "item_id": interactions.item_ids[items], "title": interactions.titles[items],
-                         "score": np.round(scores.astype(np.float64), 6)})
+    table = pd.DataFrame({"user_id": interactions.user_ids[users], "rank": ranks,
+                          "item_id": interactions.item_ids[items], "title": interactions.titles[items],
+                          "score": np.round(scores.astype(np.float64), 6)})
+    if ranked_by is not None:
+        table["ranked_by"] = np.round(ranked_by.astype(np.float64), 6)
+    return table
 
 
 def rating_bounds(interactions) -> tuple[float, float] | None:

@@ -192,7 +192,8 @@ def download_every_list(view: RecommendView, untrained: np.ndarray) -> None:
                                                    "csv", ui.data_label(data), entry.name), mime="text/csv", key="rec_csv",
                        on_click="ignore", help="One row per user and rank: user_id, rank, item_id, title, score; "
                        + ("" if change is None else f"ranked as the page ranks them, with the popularity penalty "
-                          f"β = {strength:g} (the score is still the model's own); ")
+                          f"β = {strength:g}: the score is still the model's own, and ranked_by, the column the "
+                          "lists follow, is the score with the penalty; ")
                        + "items the user has in the data are left out" + (
                            f", and so are the {int(untrained.sum()):,} users none of whose interactions {plain_text(entry.name)} "
                            "was trained on (their lists would say nothing of them)." if untrained.any() else "."))

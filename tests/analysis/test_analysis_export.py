@@ -65,10 +65,15 @@ def test_a_popularity_penalty_reorders_each_list_as_the_page_does_and_keeps_the_
         assert list(got["item_id"]) == list(inter.item_ids[chosen])
         np.testing.assert_allclose(got["score"], np.clip(scores[u, chosen] + model.global_mean + model.user_bias[u],
                                                          1, 5), rtol=1e-4, atol=1e-4)  # the data's scale, 1-5
+        # ranked by the unclipped score + change
+        np.testing.assert_allclose(got["ranked_by"], scores[u, chosen] + model.global_mean + model.user_bias[u]
+                                   + change[chosen], rtol=1e-4, atol=1e-4)
         moved += chosen != pool[:2]
     assert moved > 5  # the penalty changed lists: the test would see one ignored
+    # the column each list is ordered by: score + change (the page's "ranked by"), falling within every user's list
+    assert table.groupby("user_id", sort=False)["ranked_by"].apply(lambda r: bool((np.diff(r) <= 1e-6).all())).all()
     plain = recommendation_table(model, inter, n=2, change=np.zeros(inter.n_items, np.float32))
-    pd.testing.assert_frame_equal(plain, recommendation_table(model, inter, n=2))
+    pd.testing.assert_frame_equal(plain.drop(columns="ranked_by"), recommendation_table(model, inter, n=2))
     with pytest.raises(DataError, match="one finite number per item"):
         recommendation_table(model, inter, n=2, change=change[:-1])
 
