@@ -59,10 +59,13 @@ def draw(job: training.TrainingJob, live: bool, outcome, data) -> None:
         outcome.empty()
     with st.container(border=True):
         variants = job.variants
+        # a saved workspace's last training, shown again: not "Training …" over a full bar, read as a run going on
+        before = " (trained before the workspace was saved)" if job.opened else ""
         if job.sweep:
-            st.markdown(f"**Sweep of {model_names.plain_name(job.sweep[0])}: {len(variants)} models of {MODELS[job.kind].label}**")
+            st.markdown(f"**Sweep of {model_names.plain_name(job.sweep[0])}: {len(variants)} models of "
+                        f"{MODELS[job.kind].label}**{before}")
         else:
-            st.markdown(f"**Training {plain(job.label)}**")
+            st.markdown(f"**{plain(job.label)}**{before}" if job.opened else f"**Training {plain(job.label)}**")
         stop_words = "Stop after this epoch" + (" (train no further models)" if job.sweep else "")
         stop_slot = st.empty()  # a place in every run, the button only while it trains
         if live and stop_slot.button(stop_words, key="stop_training"):

@@ -491,7 +491,7 @@ def test_a_workspace_file_brings_its_last_trainings_curve_back_to_the_train_page
     assert [epoch for epoch, *_ in last.epochs] == [1, 2, 3]
     open_page(at, "pages/train_page.py")
     assert not at.exception and not at.error
-    assert "**Training Implicit ALS (f=4)**" in [m.value for m in at.markdown]
+    assert "**Implicit ALS (f=4)** (trained before the workspace was saved)" in [m.value for m in at.markdown]
     # said as trained before the workspace was saved: "Trained … in 26.6 s" read as a training just run
     said = [a.value for a in [*at.success, *at.warning] if "trained **Implicit ALS (f=4)**" in a.value.lower()
             or "Implicit ALS (f=4)" in a.value]

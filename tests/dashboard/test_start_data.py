@@ -173,7 +173,7 @@ def test_a_served_workspace_shows_its_last_trainings_curve_and_replay(tmp_path, 
             at = new_app()
             open_page(at, "pages/train_page.py")
             assert not at.exception and not at.error
-            assert "**Training Implicit ALS (f=4)**" in [m.value for m in at.markdown]
+            assert "**Implicit ALS (f=4)** (trained before the workspace was saved)" in [m.value for m in at.markdown]
             assert any(s.value.startswith("Before the workspace was saved: trained **Implicit ALS (f=4)** in ")
                        for s in [*at.success, *at.warning])  # not "Trained …", read as a training just run
             replay = at.toggle(key="train_replay")
