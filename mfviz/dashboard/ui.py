@@ -539,7 +539,9 @@ def sidebar_status() -> None:
             # the quick default says its size: the Train form's defaults (64 factors for implicit ALS) are another model
             size = ", ".join(f"{entry.params[key]} {word}" for key, word in (("factors", "factors"), ("epochs", "epochs"))
                              if key in entry.params) if entry.auto else ""
-            line = f"{plain(name)}{f' · {size}' if size else ''} · fit {took}\u00a0s"  # no break before the unit
+            # a model loaded from a file whose fit time it does not keep (factors from implicit or Spark) read "fit 0.00 s"
+            fit = f" · fit {took}\u00a0s" if entry.kind != "loaded" or entry.fit_seconds > 0 else " · from a file"
+            line = f"{plain(name)}{f' · {size}' if size else ''}{fit}"  # (no break before the unit)
             # grey, not blue: a blue phrase read as a link, and clicking it did nothing
             st.markdown(f"- **{line}** · :gray[shown on every page]" if name == shown else f"- {line}")
         save_workspace_button(data, entries)

@@ -10,11 +10,11 @@ from streamlit.testing.v1 import AppTest
 ML100K = Path(__file__).resolve().parents[3] / "shared" / "datasets" / "ml-100k" / "u.data"
 
 
-def sidebar_app(data_path: str | None, active: str | None, seconds=(1.0, 1.0)) -> AppTest:
+def sidebar_app(data_path: str | None, active: str | None, seconds=(1.0, 1.0), kind: str = "ials") -> AppTest:
     """ui.sidebar_status alone, on a session holding the given data (the demo if None) and two models (fitted in
-    `seconds`)."""
+    `seconds`, of `kind`)."""
 
-    def script(data_path, active, seconds):
+    def script(data_path, active, seconds, kind):
         from pathlib import Path
 
         import streamlit as st
@@ -28,13 +28,13 @@ def sidebar_app(data_path: str | None, active: str | None, seconds=(1.0, 1.0)) -
         name = Path(data_path).name if data_path else "demo catalogue"
         st.session_state[state.DATA] = DataEntry(interactions=inter, name=name, key="k" * 24)
         st.session_state[state.MODELS] = {
-            model: ModelEntry(name=model, model=None, kind="ials", params={}, key=model, data_key="k" * 24,
+            model: ModelEntry(name=model, model=None, kind=kind, params={}, key=model, data_key="k" * 24,
                               fit_seconds=took) for model, took in zip(("ALS (f=8)", "Implicit ALS (f=16)"), seconds, strict=True)}
         if active:
             st.session_state[state.ACTIVE_MODEL] = active
         ui.sidebar_status()
 
-    at = AppTest.from_function(script, args=(data_path, active, seconds), default_timeout=120)
+    at = AppTest.from_function(script, args=(data_path, active, seconds, kind), default_timeout=120)
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
@@ -58,6 +58,12 @@ def test_a_fit_under_a_tenth_of_a_second_is_not_said_to_take_none():
     # the quick default on the demo fits in about 0.04 s once compiled: "0.0 s" read as if nothing had trained
     rows = [line for line in lines(sidebar_app(None, None, seconds=(0.04, 2.345))) if line.startswith("- ")]
     assert rows[0] == "- ALS (f=8) · fit 0.04\u00a0s" and rows[1].startswith("- **Implicit ALS (f=16) · fit 2.3\u00a0s**")
+
+
+def test_a_model_loaded_from_a_file_without_its_fit_time_says_so():
+    # factors from implicit or Spark keep no fit time: "fit 0.00 s" read as a model that trained in no time
+    rows = [line for line in lines(sidebar_app(None, None, seconds=(0.0, 1.5), kind="loaded")) if line.startswith("- ")]
+    assert rows[0] == "- ALS (f=8) · from a file" and rows[1].startswith("- **Implicit ALS (f=16) · fit 1.5\u00a0s**")
 
 
 def test_the_quick_default_says_its_size():
