@@ -254,7 +254,7 @@ def thin_lists(lists: dict[str, tuple[int, int, int, str, int]], threshold: int,
     if not thin:
         return None
     counts = "; ".join(f"{count} of the {n} {words} (" + ("" if count == 1 else "the first ")
-                       + f"#{rank}, {title}, {seen:,} interaction{'' if seen == 1 else 's'})"
+                       + f"#{rank}, {title}, {seen:,} in training)"  # the lists' popularity counts all the data
                        for words, (n, count, rank, title, seen) in thin.items())
     return (f"Neighbours with fewer than {threshold} interactions in the training data: {counts}. Their vectors rest "
             "on a handful of users and are mostly noise, so "

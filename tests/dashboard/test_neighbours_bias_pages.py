@@ -108,7 +108,7 @@ def test_thin_neighbours_are_warned_of_when_high_in_a_list_or_many_and_named_whe
     assert verdicts.thin_lists({"by cosine": (10, 0, 0, "", 0)}, 10, False) is None
     warned = verdicts.thin_lists({"by cosine": second, "by dot": (10, 0, 0, "", 0), "in ALS f=32": three}, 10, True)
     assert warned == ("Neighbours with fewer than 10 interactions in the training data: 1 of the 3 by cosine (#2, "
-                      "film 1, 3 interactions); 3 of the 8 in ALS f=32 (the first #6, film 6, 1 interaction). Their "
+                      "film 1, 3 in training); 3 of the 8 in ALS f=32 (the first #6, film 6, 1 in training). Their "
                       "vectors rest on a handful of users and are mostly noise, so their places say more about noise "
                       "than about the item: raise Min. interactions to leave them out.")
     assert verdicts.thin_lists({"by dot": low}, 10, False).endswith("so read them with care.")
