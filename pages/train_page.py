@@ -28,7 +28,7 @@ with ui.guard("Listing the models"):
 job = st.session_state.get(state.TRAINING)
 running = job is not None and not job.done
 
-kind, reset_slot, above_form = train_model_pick.pick_model(MODELS)
+kind, reset_slot, above_form = train_model_pick.pick_model(MODELS, inter)
 cls = MODELS[kind]
 train_model_pick.describe(cls, kind, inter, above_form)
 

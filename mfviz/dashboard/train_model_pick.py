@@ -12,14 +12,16 @@ FEEDBACK = {"explicit": "made for explicit ratings", "implicit": "made for impli
             "any": "works on either kind of feedback"}
 
 
-def pick_model(models: dict):
+def pick_model(models: dict, inter=None):
     """(the model kind picked, the slot beside the box for the Reset button, the container between the box and the
-    form) of the models `models` (mfviz.models.MODELS)."""
+    form) of the models `models` (mfviz.models.MODELS) on the interactions `inter`."""
     kinds = list(models)
     # Implicit ALS first on any data, as the quick default: the pages show lists, and the models fitted to
     # predict stars rank below the Popularity baseline on MovieLens 100K (random 80/20 split, NDCG@10: Funk
-    # SVD 0.089, SVD++ 0.100, ALS 0.134, Popularity 0.225, Truncated SVD 0.340, Implicit ALS 0.358).
-    default_kind = "ials" if "ials" in kinds else kinds[0]
+    # SVD 0.089, SVD++ 0.100, ALS 0.134, Popularity 0.225, Truncated SVD 0.340, Implicit ALS 0.358). On values
+    # below 0 (centred ratings, −2…2) implicit ALS cannot train: ALS first there, so the Train button works as it opens.
+    negative = inter is not None and inter.matrix.nnz and float(inter.matrix.data.min()) < 0
+    default_kind = "als" if negative and "als" in kinds else "ials" if "ials" in kinds else kinds[0]
     # Remembered outside the widget: Streamlit forgets a widget's value when another page is shown.
     remembered = st.session_state.get(state.TRAIN_KIND, default_kind)
     # The model and the Reset button on one line: at 1,280 × 720 the Train button is to be seen without scrolling

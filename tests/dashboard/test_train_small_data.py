@@ -171,3 +171,14 @@ def test_a_split_that_cannot_be_made_is_said_in_the_pages_words():
     said = [e.value for e in at.error]
     assert said == ["A Test share of 0.2 of 2 interactions leaves the test set empty; raise the Test share or use "
                     "more data"], said
+
+
+def test_on_values_below_zero_the_train_page_opens_on_a_model_that_can_train_on_them():
+    # centred ratings (−2…2): the page opened on implicit ALS, whose Train button then failed ("needs non-negative
+    # values")
+    rows = "".join(f"u{u},i{(u * 3 + j) % 15},{(u + j) % 5 - 2}\n" for u in range(40) for j in range(6))
+    at = open_page(upload(new_app(), "centred.csv", ("user,item,rating\n" + rows).encode()), TRAIN)
+    assert at.selectbox(key="train_model").value == "als"
+    at.button(key="train_submit").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any(s.value.startswith("Trained **ALS") for s in [*at.success, *at.warning])
