@@ -768,8 +768,9 @@ def test_search_hits_list_word_starts_first_then_by_popularity_and_the_sentence_
     assert "the 20 most popular are circled" in title_search.search_sentence(21, "a", 21)
     assert "the 20 first are circled" in title_search.search_sentence(22, "tar", 2)
     assert title_search.search_sentence(0, "zzz", 0) == "No title on the map matches “zzz”."
-    said = title_search.search_sentence(0, "(1977", 0)  # markdown-escaped: a bracket is \\( there
-    assert "cannot be read as a regular expression \\(a bracket \\( is not closed" in said
+    said = title_search.search_sentence(0, "(1977", 0)  # a bracket is no Markdown sign: left as it is (plain)
+    assert "“(1977” cannot be read as a regular expression (a bracket ( is not closed" in said
+    assert "put a \\\\ before a sign such as ( \\[ \\* + ?" in said  # the signs Markdown reads, escaped
     one = map_figures.latent_scatter(table, "popularity", highlight=[0])
     assert "Search: 1 match circled, its title written on the map" in one.caption
     assert figures.counted(1, "item") == "1 item" and figures.counted(1682, "item") == "1,682 items"
