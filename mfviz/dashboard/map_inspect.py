@@ -7,7 +7,16 @@ from __future__ import annotations
 import numpy as np
 import streamlit as st
 
-from mfviz.dashboard import labels, map_isolate, pickers, support, ui, untrained, verdicts
+from mfviz.dashboard import (
+    compared_lists,
+    labels,
+    map_isolate,
+    pickers,
+    support,
+    ui,
+    untrained,
+    verdicts,
+)
 from mfviz.dashboard.figures import counted, fixed_decimals
 from mfviz.dashboard.plain import plain
 
@@ -39,8 +48,7 @@ def inspect(data, comparison, popularity: np.ndarray, norms: np.ndarray) -> None
     config = {"title": st.column_config.TextColumn(width=166),
               "popularity": st.column_config.NumberColumn(labels.POPULARITY, width=labels.POPULARITY_WIDTH,
                                                           help=labels.POPULARITY_HELP),
-              "together": st.column_config.NumberColumn(width=64, help="Users who have both this item and the "
-                                                                       "neighbour.")}
+              "together": compared_lists.EVIDENCE["together"]}  # as the Neighbours page's lists
     for column, metric, frame, heading in ((columns[0], "cosine", comparison.cosine, "Nearest by cosine (blue lines)"),
                                            (columns[1], "dot", comparison.dot, "Nearest by dot product (red lines)")):
         column.markdown(f"**{heading}**")
